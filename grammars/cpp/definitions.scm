@@ -1,0 +1,332 @@
+; Definitions of a file, also in namespaces, `extern "C" {}`, `#if`/`#ifdef` blocks (include
+; guards) and templates, and class members.
+; Kinds: class, struct, union, enum -> @definition.class; typedefs and `using X = ...` ->
+; @definition.type; free functions and their prototypes -> @definition.function; member
+; functions (in the class, or out of it as `A::f`) and their declarations -> @definition.method;
+; function-like macros -> @definition.function; `#define NAME value` and enumerators ->
+; @definition.constant; namespace- and file-level variables and class fields -> @definition.variable.
+
+; Free functions: an unqualified name outside a class body.
+[
+  (translation_unit
+    (function_definition
+      declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]
+      body: (compound_statement)? @body) @definition.function)
+  (translation_unit
+    (template_declaration
+      (function_definition
+        declarator: [
+          (function_declarator
+            declarator: (identifier) @name)
+          (_
+            (function_declarator
+              declarator: (identifier) @name))
+        ]
+        body: (compound_statement)? @body) @definition.function))
+  (declaration_list
+    (function_definition
+      declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]
+      body: (compound_statement)? @body) @definition.function)
+  (declaration_list
+    (template_declaration
+      (function_definition
+        declarator: [
+          (function_declarator
+            declarator: (identifier) @name)
+          (_
+            (function_declarator
+              declarator: (identifier) @name))
+        ]
+        body: (compound_statement)? @body) @definition.function))
+  (preproc_ifdef
+    (function_definition
+      declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]
+      body: (compound_statement)? @body) @definition.function)
+  (preproc_if
+    (function_definition
+      declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]
+      body: (compound_statement)? @body) @definition.function)
+]
+
+; Out-of-class member functions: `T A::f() {...}`, `A::~A() {...}`.
+(function_definition
+  declarator: [
+    (function_declarator
+      declarator: [
+        (qualified_identifier
+          name: [(identifier) (destructor_name) (operator_name)] @name)
+        (qualified_identifier
+          name: (qualified_identifier
+            name: [(identifier) (destructor_name) (operator_name)] @name))
+      ])
+    (_
+      (function_declarator
+        declarator: [
+          (qualified_identifier
+            name: [(identifier) (destructor_name) (operator_name)] @name)
+          (qualified_identifier
+            name: (qualified_identifier
+              name: [(identifier) (destructor_name) (operator_name)] @name))
+        ]))
+  ]
+  body: (compound_statement)? @body) @definition.method
+
+; Member functions defined in the class body.
+[
+  (field_declaration_list
+    (function_definition
+      declarator: [
+        (function_declarator
+          declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name])
+        (_
+          (function_declarator
+            declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name]))
+      ]
+      body: (compound_statement)? @body) @definition.method)
+  (field_declaration_list
+    (template_declaration
+      (function_definition
+        declarator: [
+          (function_declarator
+            declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name])
+          (_
+            (function_declarator
+              declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name]))
+        ]
+        body: (compound_statement)? @body) @definition.method))
+]
+
+; Member functions declared in the class body: `void f();`, `~A();`, `A(int x);`.
+[
+  (field_declaration_list
+    (field_declaration declarator: [
+        (function_declarator
+          declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name])
+        (_
+          (function_declarator
+            declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name]))
+      ]) @definition.method)
+]
+
+[
+  (field_declaration_list
+    (declaration declarator: [
+        (function_declarator
+          declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name])
+        (_
+          (function_declarator
+            declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name]))
+      ]) @definition.method)
+  (field_declaration_list
+    (template_declaration
+      (declaration declarator: [
+          (function_declarator
+            declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name])
+          (_
+            (function_declarator
+              declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name]))
+        ]) @definition.method))
+]
+
+[
+  (class_specifier
+    name: [
+      (type_identifier) @name
+      (qualified_identifier name: (type_identifier) @name)
+      (template_type name: (type_identifier) @name)
+    ]
+    body: (field_declaration_list) @body)
+  (struct_specifier
+    name: [
+      (type_identifier) @name
+      (qualified_identifier name: (type_identifier) @name)
+      (template_type name: (type_identifier) @name)
+    ]
+    body: (field_declaration_list) @body)
+  (union_specifier
+    name: [
+      (type_identifier) @name
+      (qualified_identifier name: (type_identifier) @name)
+      (template_type name: (type_identifier) @name)
+    ]
+    body: (field_declaration_list) @body)
+  (enum_specifier
+    name: [
+      (type_identifier) @name
+      (qualified_identifier name: (type_identifier) @name)
+      (template_type name: (type_identifier) @name)
+    ]
+    body: (enumerator_list) @body)
+] @definition.class
+
+; `typedef struct {...} name_t;` (the body is the struct's) and other typedefs.
+(type_definition
+  type: [
+    (struct_specifier body: (_) @body)
+    (union_specifier body: (_) @body)
+    (enum_specifier body: (_) @body)
+  ]
+  declarator: [
+    (type_identifier) @name
+    (pointer_declarator declarator: (type_identifier) @name)
+  ]) @definition.type
+
+(type_definition
+  type: [
+    (primitive_type)
+    (type_identifier)
+    (sized_type_specifier)
+    (struct_specifier !body)
+    (union_specifier !body)
+    (enum_specifier !body)
+  ]
+  declarator: [
+    (type_identifier) @name
+    (pointer_declarator declarator: (type_identifier) @name)
+    (array_declarator declarator: (type_identifier) @name)
+    (function_declarator
+      declarator: (parenthesized_declarator
+        (pointer_declarator declarator: (type_identifier) @name)))
+    (pointer_declarator
+      declarator: (function_declarator
+        declarator: (parenthesized_declarator
+          (pointer_declarator declarator: (type_identifier) @name))))
+  ]) @definition.type
+
+(alias_declaration
+  name: (type_identifier) @name) @definition.type
+
+(preproc_def
+  name: (identifier) @name) @definition.constant
+
+(preproc_function_def
+  name: (identifier) @name) @definition.function
+
+(enumerator
+  name: (identifier) @name) @definition.constant
+
+; Prototypes of free functions.
+[
+  (translation_unit
+    (declaration declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]) @definition.function)
+  (translation_unit
+    (template_declaration
+      (declaration declarator: [
+          (function_declarator
+            declarator: (identifier) @name)
+          (_
+            (function_declarator
+              declarator: (identifier) @name))
+        ]) @definition.function))
+  (declaration_list
+    (declaration declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]) @definition.function)
+  (declaration_list
+    (template_declaration
+      (declaration declarator: [
+          (function_declarator
+            declarator: (identifier) @name)
+          (_
+            (function_declarator
+              declarator: (identifier) @name))
+        ]) @definition.function))
+  (preproc_ifdef
+    (declaration declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]) @definition.function)
+  (preproc_if
+    (declaration declarator: [
+        (function_declarator
+          declarator: (identifier) @name)
+        (_
+          (function_declarator
+            declarator: (identifier) @name))
+      ]) @definition.function)
+]
+
+[
+  (translation_unit
+    (declaration
+      declarator: [
+        (identifier) @name
+        (init_declarator declarator: (identifier) @name)
+        (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (identifier) @name)
+        (array_declarator declarator: (identifier) @name)
+      ]) @definition.variable)
+  (declaration_list
+    (declaration
+      declarator: [
+        (identifier) @name
+        (init_declarator declarator: (identifier) @name)
+        (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (identifier) @name)
+        (array_declarator declarator: (identifier) @name)
+      ]) @definition.variable)
+  (preproc_ifdef
+    (declaration
+      declarator: [
+        (identifier) @name
+        (init_declarator declarator: (identifier) @name)
+        (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (identifier) @name)
+        (array_declarator declarator: (identifier) @name)
+      ]) @definition.variable)
+  (preproc_if
+    (declaration
+      declarator: [
+        (identifier) @name
+        (init_declarator declarator: (identifier) @name)
+        (init_declarator declarator: (pointer_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (identifier) @name)
+        (array_declarator declarator: (identifier) @name)
+      ]) @definition.variable)
+]
+
+(field_declaration_list
+  (field_declaration
+    declarator: [
+      (field_identifier) @name
+      (pointer_declarator declarator: (field_identifier) @name)
+      (reference_declarator (field_identifier) @name)
+      (array_declarator declarator: (field_identifier) @name)
+    ]) @definition.variable)

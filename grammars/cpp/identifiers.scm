@@ -1,0 +1,5 @@
+(identifier) @reference
+(type_identifier) @reference
+(namespace_identifier) @reference
+(field_expression
+  field: (field_identifier) @reference.member)

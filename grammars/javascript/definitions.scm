@@ -1,0 +1,134 @@
+; Top-level definitions (also when exported) and class members.
+; Kinds: classes -> @definition.class; functions, and functions assigned to a
+; top-level name -> @definition.function; other top-level const/let/var -> @definition.variable.
+(program
+  [
+    (class_declaration
+      name: (identifier) @name
+      body: (class_body) @body) @definition.class
+    (export_statement
+      declaration: (class_declaration
+        name: (identifier) @name
+        body: (class_body) @body) @definition.class)
+  ])
+
+(program
+  [
+    (function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body) @definition.function
+    (generator_function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body) @definition.function
+    (export_statement
+      declaration: [
+        (function_declaration
+          name: (identifier) @name
+          body: (statement_block) @body)
+        (generator_function_declaration
+          name: (identifier) @name
+          body: (statement_block) @body)
+      ] @definition.function)
+  ])
+
+; `const Name = class {...}`
+(program
+  [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (class body: (class_body) @body))) @definition.class
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (class body: (class_body) @body))) @definition.class
+    (export_statement
+      declaration: (lexical_declaration
+        (variable_declarator
+          name: (identifier) @name
+          value: (class body: (class_body) @body))) @definition.class)
+  ])
+
+; `const f = () => {...}` / `var f = function () {...}`
+(program
+  [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ])) @definition.function
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ])) @definition.function
+    (export_statement
+      declaration: (lexical_declaration
+        (variable_declarator
+          name: (identifier) @name
+          value: [
+            (arrow_function body: (_) @body)
+            (function_expression body: (statement_block) @body)
+            (generator_function body: (statement_block) @body)
+          ])) @definition.function)
+  ])
+
+; Other top-level variables: the value is not a function (functions and classes have a body).
+(program
+  [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body))) @definition.variable
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value)) @definition.variable
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body))) @definition.variable
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value)) @definition.variable
+    (export_statement
+      declaration: (lexical_declaration
+        (variable_declarator
+          name: (identifier) @name
+          value: (_ !body))) @definition.variable)
+    (export_statement
+      declaration: (variable_declaration
+        (variable_declarator
+          name: (identifier) @name
+          value: (_ !body))) @definition.variable)
+  ])
+
+(class_body
+  (method_definition
+    name: (_) @name
+    body: (statement_block) @body) @definition.method)
+
+(class_body
+  (field_definition
+    property: (_) @name
+    value: [
+      (arrow_function body: (_) @body)
+      (function_expression body: (statement_block) @body)
+    ]) @definition.method)
+
+(class_body
+  (field_definition
+    property: (_) @name
+    value: (_ !body)) @definition.variable)
+
+(class_body
+  (field_definition
+    property: (_) @name
+    !value) @definition.variable)

@@ -1,0 +1,2 @@
+(identifier) @reference
+(attribute attribute: (identifier) @reference.member)

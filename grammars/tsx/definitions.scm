@@ -1,0 +1,279 @@
+; Definitions at the top level, exported (also from a namespace or `declare module`), declared
+; (`declare ...`), and class/interface members.
+; Kinds: class-like declarations with a member body (class, interface, enum) -> @definition.class;
+; type aliases -> @definition.type; functions and functions assigned to a name -> @definition.function;
+; other const/let/var -> @definition.variable (a value with a `body` field is a function or class).
+
+(program
+  [
+    (class_declaration
+      name: (_) @name
+      body: (class_body) @body)
+    (abstract_class_declaration
+      name: (_) @name
+      body: (class_body) @body)
+    (interface_declaration
+      name: (_) @name
+      body: (interface_body) @body)
+    (enum_declaration
+      name: (_) @name
+      body: (enum_body) @body)
+  ] @definition.class)
+
+(export_statement
+  declaration: [
+    (class_declaration
+      name: (_) @name
+      body: (class_body) @body)
+    (abstract_class_declaration
+      name: (_) @name
+      body: (class_body) @body)
+    (interface_declaration
+      name: (_) @name
+      body: (interface_body) @body)
+    (enum_declaration
+      name: (_) @name
+      body: (enum_body) @body)
+  ] @definition.class)
+
+(ambient_declaration
+  [
+    (class_declaration
+      name: (_) @name
+      body: (class_body) @body)
+    (abstract_class_declaration
+      name: (_) @name
+      body: (class_body) @body)
+    (interface_declaration
+      name: (_) @name
+      body: (interface_body) @body)
+    (enum_declaration
+      name: (_) @name
+      body: (enum_body) @body)
+  ] @definition.class)
+
+(program
+  [
+    (function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body)
+    (generator_function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body)
+    (function_signature
+      name: (identifier) @name)
+  ] @definition.function)
+
+(export_statement
+  declaration: [
+    (function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body)
+    (generator_function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body)
+    (function_signature
+      name: (identifier) @name)
+  ] @definition.function)
+
+(ambient_declaration
+  [
+    (function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body)
+    (generator_function_declaration
+      name: (identifier) @name
+      body: (statement_block) @body)
+    (function_signature
+      name: (identifier) @name)
+  ] @definition.function)
+
+(program
+  [
+    (type_alias_declaration
+      name: (_) @name)
+  ] @definition.type)
+
+(export_statement
+  declaration: [
+    (type_alias_declaration
+      name: (_) @name)
+  ] @definition.type)
+
+(ambient_declaration
+  [
+    (type_alias_declaration
+      name: (_) @name)
+  ] @definition.type)
+
+; `const Name = class {...}`
+[
+  (program
+    [
+      (lexical_declaration
+        (variable_declarator
+          name: (identifier) @name
+          value: (class body: (class_body) @body)))
+      (variable_declaration
+        (variable_declarator
+          name: (identifier) @name
+          value: (class body: (class_body) @body)))
+    ] @definition.class)
+  (export_statement
+    declaration: (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (class body: (class_body) @body))) @definition.class)
+]
+
+; `const f = () => {...}` / `var f = function () {...}`
+(program
+  [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ]))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ]))
+  ] @definition.function)
+
+(export_statement
+  declaration: [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ]))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ]))
+  ] @definition.function)
+
+(ambient_declaration
+  [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ]))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: [
+          (arrow_function body: (_) @body)
+          (function_expression body: (statement_block) @body)
+          (generator_function body: (statement_block) @body)
+        ]))
+  ] @definition.function)
+
+(program
+  [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body)))
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body)))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value))
+  ] @definition.variable)
+
+(export_statement
+  declaration: [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body)))
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body)))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value))
+  ] @definition.variable)
+
+(ambient_declaration
+  [
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body)))
+    (lexical_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        value: (_ !body)))
+    (variable_declaration
+      (variable_declarator
+        name: (identifier) @name
+        !value))
+  ] @definition.variable)
+
+(class_body
+  [
+    (method_definition
+      name: (_) @name
+      body: (statement_block) @body)
+    (public_field_definition
+      name: (_) @name
+      value: [
+        (arrow_function body: (_) @body)
+        (function_expression body: (statement_block) @body)
+      ])
+    (method_signature
+      name: (_) @name)
+    (abstract_method_signature
+      name: (_) @name)
+  ] @definition.method)
+
+(interface_body
+  (method_signature
+    name: (_) @name) @definition.method)
+
+(class_body
+  [
+    (public_field_definition
+      name: (_) @name
+      value: (_ !body))
+    (public_field_definition
+      name: (_) @name
+      !value)
+  ] @definition.variable)

@@ -1,0 +1,75 @@
+"""The ``deepseek-lsp`` command: serve LSP (stdio or TCP), ``doctor``, ``usage`` and ``review``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from . import log as logsetup
+    from .server import create_server
+
+    logsetup.setup(args.log_file, args.log_level)
+    server = create_server()
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deepseek-lsp",
+        description="DeepSeek-powered inline completions and code review over LSP.",
+    )
+    parser.add_argument("--version", action="version", version=f"deepseek-lsp {__version__}")
+    parser.add_argument("--stdio", action="store_true", help="serve over stdio (the default)")
+    parser.add_argument("--tcp", action="store_true", help="serve over TCP instead of stdio")
+    parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    parser.add_argument("--log-file", help="also write logs to this file")
+    parser.add_argument(
+        "--log-level", default="info", choices=["error", "warning", "info", "debug"]
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    doctor = sub.add_parser("doctor", help="check configuration, languages and the endpoint")
+    doctor.add_argument("--timeout", type=float, default=10.0)
+
+    usage = sub.add_parser("usage", help="print token use and cost (today, this month)")
+    usage.add_argument("--json", action="store_true", help="machine-readable output")
+
+    review = sub.add_parser("review", help="review files or folders from the terminal or CI")
+    from .review.cli import add_arguments
+
+    add_arguments(review)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from .doctor import run_doctor
+
+        return run_doctor(timeout=args.timeout)
+    if args.command == "usage":
+        from .usage_feature import print_usage
+
+        return print_usage(as_json=args.json)
+    if args.command == "review":
+        from . import log as logsetup
+        from .review.cli import run_review
+
+        logsetup.setup(args.log_file, "warning" if args.log_level == "info" else args.log_level)
+        return run_review(args)
+    return _serve(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

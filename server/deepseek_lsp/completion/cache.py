@@ -1,0 +1,139 @@
+"""Suggestions already paid for, found three ways (exact, typing-through, in-flight).
+
+- exact: the same prompt, suffix and request shape were asked before;
+- typing-through: the user typed the start of a suggestion we hold, with the text after the
+  cursor unchanged: the rest is served with no request;
+- in-flight: a pending request whose prefix plus the text streamed so far covers what the user
+  has typed since is awaited instead of sending another.
+
+Results are stored even when never shown, since the next keystroke often asks for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from cachetools import TTLCache
+
+TAIL = 256  # bytes of text before the cursor that must still match
+HEAD = 256  # bytes of text after the cursor that must be unchanged
+
+
+def exact_key(prompt: str, suffix: str, shape: tuple[object, ...]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in (prompt, "\x00", suffix, "\x00", repr(shape)):
+        h.update(part.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+@dataclass
+class Anchor:
+    """Where a suggestion was asked: the text length before the cursor and the text around it."""
+
+    prefix_len: int
+    prefix_tail: bytes
+    suffix_head: bytes
+
+    @classmethod
+    def at(cls, data: bytes, offset: int, inserted: bytes = b"") -> Anchor:
+        before = data[:offset] + inserted
+        return cls(len(before), before[-TAIL:], data[offset : offset + HEAD])
+
+    def typed_since(self, data: bytes, offset: int) -> bytes | None:
+        """What was typed at this anchor since, or None when the document moved on otherwise."""
+        k = offset - self.prefix_len
+        if k < 0 or data[offset : offset + HEAD] != self.suffix_head:
+            return None
+        tail_start = self.prefix_len - len(self.prefix_tail)
+        if data[tail_start : self.prefix_len] != self.prefix_tail:
+            return None
+        return data[self.prefix_len : offset]
+
+
+@dataclass
+class Entry:
+    anchor: Anchor
+    text: str
+    multiline: bool
+
+
+@dataclass
+class Pending:
+    anchor: Anchor
+    multiline: bool
+    streamed: list[str] = field(default_factory=list)
+    future: asyncio.Future[list[str]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    waiters: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.streamed)
+
+
+class CompletionCache:
+    def __init__(self, size: int = 512, ttl_s: float = 600.0, max_bytes: int = 8_000_000) -> None:
+        self.exact: TTLCache[str, list[str]] = TTLCache(maxsize=size, ttl=ttl_s)
+        # Typing-through entries per document, newest last; a few suffice (typing is local).
+        self._through: dict[str, list[Entry]] = {}
+        self.pending: dict[str, Pending] = {}
+        self.hits: Counter[str] = Counter()
+        self.max_bytes = max_bytes
+
+    def clear(self) -> None:
+        self.exact.clear()
+        self._through.clear()
+
+    def put(self, key: str, choices: list[str]) -> None:
+        if sum(len(c) for c in choices) < self.max_bytes // max(self.exact.maxsize, 1):
+            self.exact[key] = choices
+
+    def get(self, key: str) -> list[str] | None:
+        found = self.exact.get(key)
+        if found is not None:
+            self.hits["exact"] += 1
+        return found
+
+    def remember(self, uri: str, anchor: Anchor, text: str, multiline: bool) -> None:
+        if not text:
+            return
+        entries = self._through.setdefault(uri, [])
+        entries.append(Entry(anchor, text, multiline))
+        if len(entries) > 16:
+            del entries[:-16]
+        if len(self._through) > 256:
+            self._through.pop(next(iter(self._through)))
+
+    def through(self, uri: str, data: bytes, offset: int) -> str | None:
+        """The rest of a held suggestion the user is typing through, if any."""
+        for entry in reversed(self._through.get(uri, ())):
+            typed = entry.anchor.typed_since(data, offset)
+            if typed is None:
+                continue
+            full = entry.text.encode("utf-8", "surrogatepass")
+            if len(typed) < len(full) and full.startswith(typed):
+                rest = full[len(typed) :].decode("utf-8", "ignore")
+                if rest.strip():
+                    self.hits["typing"] += 1
+                    return rest
+        return None
+
+    def forget(self, uri: str) -> None:
+        self._through.pop(uri, None)
+        self.pending.pop(uri, None)
+
+    def in_flight(self, uri: str, data: bytes, offset: int, multiline: bool) -> tuple[Pending, int] | None:
+        """A pending request for this document that will cover the cursor, and how far in."""
+        pending = self.pending.get(uri)
+        if pending is None or pending.future.done() or (multiline and not pending.multiline):
+            return None
+        typed = pending.anchor.typed_since(data, offset)
+        if typed is None:
+            return None
+        streamed = pending.text.encode("utf-8", "surrogatepass")
+        # Only what has streamed so far proves the pending answer agrees with what was typed.
+        if len(typed) > len(streamed) or not streamed.startswith(typed):
+            return None
+        return pending, len(typed)

@@ -1,0 +1,45 @@
+"""Adaptive debounce: wait about as long as the user pauses between keys, minus what the backend
+will take anyway (Tabby's rule), so fast typists send few requests and slow ones wait little."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+
+class Debouncer:
+    def __init__(self) -> None:
+        self._last_key: dict[str, float] = {}
+        self._intervals: deque[float] = deque(maxlen=20)
+        self._latencies: deque[float] = deque(maxlen=20)
+
+    def keystroke(self, uri: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        last = self._last_key.get(uri)
+        if last is not None:
+            gap = now - last
+            if gap < 2.0:  # a longer gap is a pause, not typing cadence
+                self._intervals.append(gap)
+        self._last_key[uri] = now
+        if len(self._last_key) > 1024:
+            self._last_key.pop(next(iter(self._last_key)))
+
+    def latency(self, seconds: float) -> None:
+        self._latencies.append(seconds)
+
+    @property
+    def average_latency(self) -> float:
+        return sum(self._latencies) / len(self._latencies) if self._latencies else 0.0
+
+    def delay(self, line_before: str, line_after: str, min_ms: int, max_ms: int) -> float:
+        """Seconds to wait before asking the backend."""
+        cadence = sum(self._intervals) / len(self._intervals) if self._intervals else 0.15
+        cadence = min(max(cadence, 0.1), 0.4)
+        if not line_before.strip() or (not line_after.strip() and line_before[-1:] in " .(,:=[{"):
+            factor = 1.0  # a natural pause point: the user likely waits for a suggestion
+        elif line_before[-1:].isalnum() or line_before[-1:] == "_":
+            factor = 2.0  # mid-word: the next key is likely coming
+        else:
+            factor = 1.5
+        wait = cadence * factor - self.average_latency
+        return min(max(wait, min_ms / 1000), max_ms / 1000)

@@ -1,0 +1,662 @@
+"""Inline completions: ``textDocument/inlineCompletion`` and the ``textDocument/completion`` fallback.
+
+The request path, cheapest first: typing-through and in-flight reuse (no context needed), then
+the context and prompt, the exact cache, the adaptive debounce, and only then the backend. The
+backend call runs in its own task so a newer keystroke can reuse it; a request that loses the
+race (a newer one for the same document, or ``$/cancelRequest``) closes its stream unless the
+newer request is waiting on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from ..config import Settings
+from ..context import (
+    ContextRequest,
+    Indexer,
+    display_path,
+    enclosing_scopes,
+    env_workspace_roots,
+    gather_snippets,
+    names_near,
+)
+from ..documents import Document
+from ..features import Feature, Services
+from ..model.errors import ModelError
+from ..model.types import FimRequest
+from ..privacy import is_excluded
+from ..prompts import FimPrompt, build_fim_prompt
+from ..status import Status
+from .cache import Anchor, CompletionCache, Pending, exact_key
+from .debounce import Debouncer
+from .postprocess import PostContext, dedupe_choices, postprocess
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+log = logging.getLogger(__name__)
+
+ACCEPT_COMMAND = "deepseek.completionAccepted"
+SHOWN_NOTIFICATION = "textDocument/didShowCompletion"
+PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
+STATS_REQUEST = "deepseek/completionStats"
+CANCEL_GRACE_S = 0.05
+_CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
+_BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    shown: int = 0
+    accepted: int = 0
+    partially_accepted: int = 0
+    backend_requests: int = 0
+    backend_cancelled: int = 0
+    prefetches: int = 0
+    empty: int = 0
+    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=2000))
+
+    def to_json(self, hits: Counter[str]) -> dict[str, Any]:
+        lat = sorted(self.latencies_ms)
+
+        def pct(p: float) -> float | None:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 2) if lat else None
+
+        return {
+            "requests": self.requests,
+            "shown": self.shown,
+            "accepted": self.accepted,
+            "partiallyAccepted": self.partially_accepted,
+            "acceptanceRate": round(self.accepted / self.shown, 3) if self.shown else None,
+            "backendRequests": self.backend_requests,
+            "backendCancelled": self.backend_cancelled,
+            "prefetches": self.prefetches,
+            "empty": self.empty,
+            "cacheHits": dict(hits),
+            "latencyMs": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99)},
+        }
+
+
+@dataclass
+class Suggestion:
+    text: str  # inserted at the cursor
+    replace_end: int  # byte offset the insertion replaces up to (auto-closed characters)
+    tail: str  # those replaced characters, kept once at the end of the insert
+
+
+@dataclass
+class Request:
+    doc: Document
+    offset: int
+    invoked: bool
+    inserted: str = ""  # the selected completion item's text not yet in the document
+    multiline: bool = False
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def detect_indent_unit(doc: Document, around_line: int) -> str:
+    lo = max(0, around_line - 200)
+    widths: Counter[int] = Counter()
+    prev = 0
+    for line in range(lo, around_line + 50):
+        raw = doc.line_bytes(line)
+        if not raw.strip():
+            continue
+        if raw.startswith(b"\t"):
+            return "\t"
+        width = len(raw) - len(raw.lstrip(b" "))
+        if width > prev:
+            widths[width - prev] += 1
+        prev = width
+    return " " * (widths.most_common(1)[0][0] if widths else 4)
+
+
+class CompletionFeature(Feature):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        c = services.settings.completion
+        self.cache = CompletionCache(c.cache_size, c.cache_ttl_s)
+        self.debouncer = Debouncer()
+        self.indexer = Indexer(services.registry)
+        self.stats = Stats()
+        self._seq: dict[str, int] = {}
+        self._fetches: dict[str, asyncio.Task[None]] = {}
+        self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
+        self._accepted_at: dict[str, int] = {}
+        self._items: dict[str, tuple[str, int, str]] = {}  # item id -> (uri, end offset, text)
+        self._next_id = 0
+        self._disabled_reason = ""
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def register(self, server: LanguageServer) -> None:
+        @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+        async def inline_completion(
+            ls: LanguageServer, params: types.InlineCompletionParams
+        ) -> types.InlineCompletionList:
+            return await self.inline_completion(params)
+
+        @server.feature(
+            types.TEXT_DOCUMENT_COMPLETION,
+            types.CompletionOptions(trigger_characters=[".", "(", " ", "\n"], resolve_provider=False),
+        )
+        async def completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList:
+            return await self.completion(params)
+
+        @server.command(ACCEPT_COMMAND)
+        def accepted(ls: LanguageServer, *args: Any) -> None:
+            self.accepted(args[0] if args else None)
+
+        @server.feature(SHOWN_NOTIFICATION)
+        def shown(ls: LanguageServer, params: Any) -> None:
+            self.stats.shown += 1
+
+        @server.feature(PARTIAL_NOTIFICATION)
+        def partial(ls: LanguageServer, params: Any) -> None:
+            self.stats.partially_accepted += 1
+
+        @server.feature(STATS_REQUEST)
+        def stats(ls: LanguageServer, params: Any) -> dict[str, Any]:
+            return self.stats.to_json(self.cache.hits)
+
+    async def stop(self) -> None:
+        for task in [*self._fetches.values(), *self._background]:
+            task.cancel()
+        await asyncio.gather(*self._fetches.values(), *self._background, return_exceptions=True)
+
+    def settings_changed(self, old: Settings, new: Settings) -> None:
+        if (old.api_key, old.base_url, old.backend, old.completion.model) != (
+            new.api_key,
+            new.base_url,
+            new.backend,
+            new.completion.model,
+        ):
+            self._disabled_reason = ""
+            self.services.status.forget("completion:")
+            self.cache.clear()
+        if (old.completion.cache_size, old.completion.cache_ttl_s) != (
+            new.completion.cache_size,
+            new.completion.cache_ttl_s,
+        ):
+            self.cache = CompletionCache(new.completion.cache_size, new.completion.cache_ttl_s)
+
+    def document_changed(self, doc: Document) -> None:
+        self.debouncer.keystroke(doc.uri)
+        if doc.recent_edits:
+            self._recent_edits.appendleft((doc.uri, doc.recent_edits[-1].start_byte))
+
+    def document_opened(self, doc: Document) -> None:
+        self.status_for(doc)
+
+    def document_closed(self, doc: Document) -> None:
+        self.cache.forget(doc.uri)
+        self.indexer.forget(doc.uri)
+        self._cancel_fetch(doc.uri)
+        self._seq.pop(doc.uri, None)
+        self._accepted_at.pop(doc.uri, None)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def accepted(self, arg: Any) -> None:
+        self.stats.accepted += 1
+        item = self._items.get(str(_get(arg, "id", "")))
+        if item is not None:
+            uri, end, _text = item
+            # Right after a whole accept the user usually wants the next block, at once.
+            self._accepted_at[uri] = end
+
+    # -- status ----------------------------------------------------------------------------------
+
+    def status_for(self, doc: Document) -> str:
+        """Why this document gets no completions (also sent as an Inactive status), or ''."""
+        s = self.settings
+        reason = ""
+        if not s.completion.enable:
+            reason = "completions are turned off"
+        elif not s.language_enabled(doc.language_id, doc.language.name if doc.language else None):
+            reason = f"completions are off for {doc.language_id or 'this language'}"
+        elif is_excluded(doc.uri, s.exclude):
+            reason = f"{display_path(doc.uri)} matches an exclusion pattern; nothing is sent"
+        elif len(doc) > s.completion.max_file_bytes:
+            reason = f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
+        elif self._disabled_reason:
+            return self._disabled_reason
+        if reason:
+            self.services.status.set(Status("Inactive", reason, "completion", doc.uri))
+        elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
+            self.services.status.set(Status("Normal", "", "completion"))
+        return reason
+
+    def _backend_failed(self, exc: ModelError) -> None:
+        status = self.services.status
+        message = exc.user_message
+        if exc.disables_feature:
+            self._disabled_reason = message
+            status.set(Status("Error", message, "completion"))
+            status.tell_once(f"completion:{type(exc).__name__}", message, 1)
+        else:
+            status.set(Status("Warning", message, "completion"))
+            status.tell_once(f"completion:{type(exc).__name__}", message, 2)
+
+    def _backend_ok(self, latency: float) -> None:
+        status = self.services.status
+        self.debouncer.latency(latency)
+        if self.debouncer.average_latency > 5.0:
+            status.set(Status("Warning", "DeepSeek is answering slowly", "completion"))
+        elif status.current.feature == "completion" and status.current.kind in ("Warning", "Error"):
+            status.set(Status("Normal", "", "completion"))
+            status.forget("completion:")
+
+    # -- LSP entry points ------------------------------------------------------------------------
+
+    async def inline_completion(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
+        started = time.perf_counter()
+        doc = self.services.documents.get(params.text_document.uri)
+        if doc is None:
+            return types.InlineCompletionList(items=[])
+        offset = doc.offset_at(params.position)
+        invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
+        selected = params.context.selected_completion_info
+        req = Request(doc, offset, invoked)
+        replace_start = offset
+        prefix_text = ""
+        if selected is not None:
+            # The item must extend the selected completion and replace its range.
+            replace_start = doc.offset_at(selected.range.start)
+            typed = doc.data[replace_start:offset].decode("utf-8", "replace")
+            if not selected.text.startswith(typed):
+                return types.InlineCompletionList(items=[])
+            req.inserted = selected.text[len(typed) :]
+            prefix_text = selected.text
+        suggestions = await self.suggest(req)
+        items = []
+        for s in suggestions:
+            item_id = self._remember_item(doc, offset, s)
+            insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
+            if selected is None:
+                insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
+            items.append(
+                types.InlineCompletionItem(
+                    insert_text=insert,
+                    range=doc.range_of(replace_start, s.replace_end),
+                    command=types.Command(
+                        title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": doc.uri}]
+                    ),
+                )
+            )
+        self._record_latency(started, bool(items))
+        return types.InlineCompletionList(items=items)
+
+    async def completion(self, params: types.CompletionParams) -> types.CompletionList:
+        started = time.perf_counter()
+        doc = self.services.documents.get(params.text_document.uri)
+        if doc is None:
+            return types.CompletionList(is_incomplete=True, items=[])
+        offset = doc.offset_at(params.position)
+        invoked = bool(params.context and params.context.trigger_kind == types.CompletionTriggerKind.Invoked)
+        suggestions = await self.suggest(Request(doc, offset, invoked))
+        line_start = doc.line_start(doc.line_at(offset))
+        before = doc.data[line_start:offset].decode("utf-8", "replace")
+        word = re.search(r"[\w$]*$", before)
+        word_text = word.group(0) if word else ""
+        word_start = offset - len(word_text.encode("utf-8"))
+        items = []
+        for i, s in enumerate(suggestions):
+            item_id = self._remember_item(doc, offset, s)
+            full = word_text + s.text + s.tail
+            first = (word_text + s.text).splitlines()[0] if (word_text + s.text).strip() else full
+            items.append(
+                types.CompletionItem(
+                    label=first.strip()[:80] or full.strip()[:80],
+                    kind=types.CompletionItemKind.Text,
+                    detail="DeepSeek",
+                    documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{full}\n```"),
+                    filter_text=word_text + s.text,
+                    sort_text=f"0000{i}",
+                    preselect=i == 0,
+                    insert_text_format=types.InsertTextFormat.PlainText,
+                    text_edit=types.TextEdit(range=doc.range_of(word_start, s.replace_end), new_text=full),
+                    command=types.Command(
+                        title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": doc.uri}]
+                    ),
+                )
+            )
+        self._record_latency(started, bool(items))
+        # Incomplete: the client must ask again as the user types (each keystroke is a new prompt).
+        return types.CompletionList(is_incomplete=True, items=items)
+
+    def _record_latency(self, started: float, answered: bool) -> None:
+        self.stats.requests += 1
+        if answered:
+            self.stats.latencies_ms.append((time.perf_counter() - started) * 1000)
+        else:
+            self.stats.empty += 1
+
+    def _remember_item(self, doc: Document, offset: int, s: Suggestion) -> str:
+        self._next_id += 1
+        item_id = str(self._next_id)
+        self._items[item_id] = (doc.uri, offset + len(s.text.encode("utf-8")), s.text)
+        if len(self._items) > 256:
+            for key in list(self._items)[:128]:
+                del self._items[key]
+        return item_id
+
+    # -- the pipeline ----------------------------------------------------------------------------
+
+    def _line_parts(self, doc: Document, offset: int) -> tuple[str, str, int]:
+        line = doc.line_at(offset)
+        start, end = doc.line_start(line), doc.line_end(line)
+        before = doc.data[start:offset].decode("utf-8", "replace")
+        after = doc.data[offset:end].decode("utf-8", "replace")
+        return before, after, end
+
+    def is_multiline(self, req: Request, before: str, after: str) -> bool:
+        doc = req.doc
+        if self._accepted_at.get(doc.uri) == req.offset:
+            return True
+        if after.strip():
+            return False
+        if before.strip():
+            # At the end of a line that opens a block: the body comes next.
+            return before.rstrip().endswith(_BLOCK_OPENERS) and not after.strip()
+        if doc.language is not None and doc.tree is not None:
+            scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
+            if scopes and scopes[-1].body_is_empty and scopes[-1].body_start <= req.offset:
+                return True
+        prev = req.offset - len(before.encode("utf-8"))
+        # Fallback for grammars without a scope query (or an ERROR tree while typing): the
+        # previous non-blank line opens a block and nothing follows on this one.
+        head = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip()
+        return head.endswith(_BLOCK_OPENERS)
+
+    async def suggest(self, req: Request) -> list[Suggestion]:
+        doc = req.doc
+        uri = doc.uri
+        seq = self._seq.get(uri, 0) + 1
+        self._seq[uri] = seq
+        if self.status_for(doc) or self.services.models.client is None:
+            return []
+        before, after, line_end = self._line_parts(doc, req.offset)
+        if after.strip() and not _CLOSERS_ONLY.match(after):
+            return []  # mid-line only before closers and light punctuation
+        tail = after.rstrip() if after.strip() else ""
+        replace_end = line_end if tail else req.offset
+        req.multiline = self.is_multiline(req, before, after)
+        settings = self.settings
+        c = settings.completion
+
+        def finish(texts: list[str]) -> list[Suggestion]:
+            out = []
+            for text in texts:
+                if tail and text.rstrip().endswith(tail):
+                    text = text.rstrip()[: -len(tail)]
+                out.append(Suggestion(text, replace_end, tail))
+            return out
+
+        # 1. typing-through and in-flight reuse need no context at all.
+        if c.cache and not req.inserted:
+            rest = self.cache.through(uri, doc.data, req.offset)
+            if rest is not None:
+                return finish([rest])
+            reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
+            if reuse is not None:
+                pending, skip = reuse
+                pending.waiters += 1
+                try:
+                    choices = await asyncio.shield(pending.future)
+                except asyncio.CancelledError:
+                    pending.waiters -= 1
+                    raise
+                if self._seq.get(uri) != seq:
+                    return []
+                self.cache.hits["inflight"] += 1
+                rests = [ch.encode("utf-8")[skip:].decode("utf-8", "ignore") for ch in choices]
+                return finish([r for r in rests if r.strip()])
+
+        # 2. context and prompt.
+        log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
+        fim = self._prompt(req)
+        log.debug("prompt built: %d tokens", fim.prompt_tokens)
+        shape = (c.model, req.multiline, settings.backend, settings.fim_template)
+        key = exact_key(fim.prompt, fim.suffix, shape)
+        if c.cache:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return finish(hit[: c.invoked_choices if req.invoked else 1])
+
+        # 3. debounce: not for an explicit request, nor right after an accept.
+        if not req.invoked and self._accepted_at.get(uri) != req.offset:
+            delay = (
+                c.debounce / 1000
+                if isinstance(c.debounce, int)
+                else self.debouncer.delay(before, after, c.debounce_min_ms, c.debounce_max_ms)
+            )
+            if delay > 0:
+                await asyncio.sleep(delay)
+                if self._seq.get(uri) != seq:
+                    return []
+        self._accepted_at.pop(uri, None)
+
+        # 4. the backend, in a task a newer keystroke may reuse.
+        ctx = PostContext(
+            prefix=doc.data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
+            suffix=doc.data[req.offset : fim.window_end].decode("utf-8", "replace"),
+            indent_unit=detect_indent_unit(doc, doc.line_at(req.offset)),
+            single_line=not req.multiline,
+            from_chat=settings.backend == "chat",
+            language=doc.language.name if doc.language else doc.language_id,
+        )
+        anchor = Anchor.at(doc.data, req.offset, req.inserted.encode("utf-8"))
+        pending = self._start_fetch(uri, anchor, fim, ctx, req, key)
+        pending.waiters += 1
+        try:
+            choices = await asyncio.shield(pending.future)
+        except asyncio.CancelledError:
+            pending.waiters -= 1
+            self._cancel_later(uri, pending)
+            raise
+        pending.waiters -= 1
+        if self._seq.get(uri) != seq:
+            return []
+        choices = choices[: c.invoked_choices if req.invoked else 1]
+        if choices and c.prefetch and not req.inserted and not tail:
+            self._prefetch(req, fim, ctx, choices[0])
+        return finish(choices)
+
+    def _prompt(self, req: Request, inserted: str = "") -> FimPrompt:
+        doc = req.doc
+        settings = self.settings
+        c = settings.completion
+        counter = self.services.models.counter
+        lang = doc.language
+        scopes, imports, snippets = [], [], []
+        if lang is not None and doc.tree is not None:
+            deadline = time.monotonic() + c.context_timeout_ms / 1000
+            scopes = enclosing_scopes(lang, doc.tree, doc.data, req.offset)
+            index = self.indexer.for_document(doc)
+            imports = index.imports if index else []
+            if lang.spec.line_comment:
+                names = names_near(lang, doc.tree, doc.data, req.offset)
+                ctx_req = ContextRequest(
+                    doc=doc,
+                    offset=req.offset,
+                    other_docs=[d for d in self.services.documents if d.uri != doc.uri],
+                    recent_edits=[e for e in self._recent_edits if e[0] != doc.uri],
+                    workspace_roots=env_workspace_roots(self.services.workspace_folders)
+                    or [Path(display_path(doc.uri)).parent],
+                    exclude=settings.exclude,
+                    deadline=deadline,
+                )
+                window_guess = (max(0, req.offset - 6000), req.offset + 2000)
+                snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
+        return build_fim_prompt(
+            doc,
+            req.offset,
+            budget=c.max_prompt_tokens,
+            suffix_share=c.suffix_share,
+            count=counter.count,
+            snippets=snippets,
+            scopes=scopes,
+            imports=imports,
+            line_comment=lang.spec.line_comment if lang else None,
+            path=display_path(doc.uri),
+            redact_secrets=settings.redact_secrets,
+            inserted=req.inserted + inserted,
+        )
+
+    def _fim_request(self, fim: FimPrompt, multiline: bool, temperature: float | None = None) -> FimRequest:
+        c = self.settings.completion
+        return FimRequest(
+            prompt=fim.prompt,
+            suffix=fim.suffix,
+            max_tokens=c.multi_line_max_tokens if multiline else c.single_line_max_tokens,
+            stop=["\n\n\n"] if multiline else ["\n"],
+            temperature=c.temperature if temperature is None else temperature,
+            model=c.model,
+            feature="completion",
+            estimated_prompt_tokens=fim.prompt_tokens + fim.suffix_tokens,
+        )
+
+    def _start_fetch(
+        self, uri: str, anchor: Anchor, fim: FimPrompt, ctx: PostContext, req: Request, key: str
+    ) -> Pending:
+        self._cancel_fetch(uri)
+        pending = Pending(anchor=anchor, multiline=req.multiline)
+        self.cache.pending[uri] = pending
+        n = max(1, self.settings.completion.invoked_choices) if req.invoked else 1
+        task = asyncio.ensure_future(self._fetch(uri, pending, fim, ctx, req.multiline, n, key))
+        self._fetches[uri] = task
+        task.add_done_callback(lambda t: self._fetches.pop(uri, None) if self._fetches.get(uri) is t else None)
+        return pending
+
+    def _cancel_fetch(self, uri: str) -> None:
+        task = self._fetches.pop(uri, None)
+        if task is not None and not task.done():
+            self.stats.backend_cancelled += 1
+            task.cancel()
+
+    def _cancel_later(self, uri: str, pending: Pending) -> None:
+        """After ``$/cancelRequest``: close the stream unless a newer request waits on it."""
+
+        async def later() -> None:
+            await asyncio.sleep(CANCEL_GRACE_S)
+            if pending.waiters <= 0 and not pending.future.done() and self.cache.pending.get(uri) is pending:
+                self._cancel_fetch(uri)
+
+        self._spawn(later())
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _stream_one(self, fim_req: FimRequest, pending: Pending | None, single_line: bool) -> str:
+        """One backend answer; in single-line mode it returns once the first line is complete."""
+        models = self.services.models
+        deadline = asyncio.get_running_loop().time() + self.settings.completion.timeout_s
+        self.stats.backend_requests += 1
+        started = time.monotonic()
+        parts: list[str] = []
+        async with models.client.stream_fim(fim_req, deadline=deadline) as stream:
+            async for delta in stream:
+                parts.append(delta)
+                if pending is not None:
+                    pending.streamed.append(delta)
+                if single_line:
+                    text = "".join(parts)
+                    if "\n" in text.lstrip("\n"):
+                        break  # the first line is complete: answer now, stop paying for more
+        self._backend_ok(time.monotonic() - started)
+        text = "".join(parts)
+        if stream.result is not None and stream.result.filtered:
+            return ""
+        return text
+
+    async def _fetch(
+        self, uri: str, pending: Pending, fim: FimPrompt, ctx: PostContext, multiline: bool, n: int, key: str
+    ) -> None:
+        try:
+            requests = [self._fim_request(fim, multiline)]
+            for t in (0.6, 0.9)[: n - 1]:
+                requests.append(self._fim_request(fim, multiline, temperature=t))
+            raw = await asyncio.gather(
+                *(self._stream_one(r, pending if i == 0 else None, not multiline) for i, r in enumerate(requests)),
+                return_exceptions=True,
+            )
+            texts = []
+            for item in raw:
+                if isinstance(item, ModelError):
+                    self._backend_failed(item)
+                elif isinstance(item, BaseException):
+                    if isinstance(item, asyncio.CancelledError):
+                        raise item
+                    log.warning("completion failed: %r", item)
+                else:
+                    texts.append(item)
+            choices = dedupe_choices([t for t in (postprocess(x, ctx) for x in texts) if t])
+            if choices:
+                self.cache.put(key, choices)
+                self.cache.remember(uri, pending.anchor, choices[0], multiline)
+            pending.future.set_result(choices)
+        except asyncio.CancelledError:
+            if not pending.future.done():
+                pending.future.set_result([])
+            raise
+        except Exception as exc:
+            log.warning("completion failed: %r", exc)
+            if not pending.future.done():
+                pending.future.set_result([])
+        finally:
+            if self.cache.pending.get(uri) is pending:
+                del self.cache.pending[uri]
+
+    def _prefetch(self, req: Request, fim: FimPrompt, ctx: PostContext, shown: str) -> None:
+        """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
+        uri = req.doc.uri
+        anchor = Anchor.at(req.doc.data, req.offset, (req.inserted + shown).encode("utf-8"))
+        prompt = FimPrompt(
+            prompt=fim.prompt + shown,
+            suffix=fim.suffix,
+            window_start=fim.window_start,
+            window_end=fim.window_end,
+            prompt_tokens=fim.prompt_tokens,
+            suffix_tokens=fim.suffix_tokens,
+        )
+        post = PostContext(
+            prefix=ctx.prefix + shown,
+            suffix=ctx.suffix,
+            indent_unit=ctx.indent_unit,
+            single_line=False,
+            from_chat=ctx.from_chat,
+            language=ctx.language,
+        )
+
+        async def run() -> None:
+            self.stats.prefetches += 1
+            try:
+                text = await self._stream_one(self._fim_request(prompt, True), None, False)
+            except ModelError as exc:
+                log.debug("prefetch failed: %s", exc)
+                return
+            result = postprocess(text, post)
+            if result:
+                self.cache.remember(uri, anchor, result, True)
+
+        self._spawn(run())

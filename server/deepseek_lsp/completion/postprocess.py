@@ -1,0 +1,783 @@
+"""Post-processing of raw model completions: small named filters run in order.
+
+Each filter takes the completion text and a :class:`PostContext` and returns the new text, or
+``None`` to drop the suggestion. The golden cases under ``tests/golden/postprocess/<filter>/`` are
+the specification of each filter; change the data first, then the code.
+
+Conventions shared by all filters:
+
+* The completion is inserted at the cursor: its first line continues the cursor line
+  (``ctx.line_prefix``), every later line is a whole line with its own indentation.
+* Text uses ``\\n`` line ends; :func:`postprocess` converts CRLF documents on the way in and out.
+* Nothing here needs a parser; brackets are counted outside strings and comments with a
+  lightweight scanner, so a filter can run on every keystroke.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cached_property, reduce
+from itertools import islice
+from math import gcd
+
+__all__ = [
+    "FILTERS",
+    "Filter",
+    "PostContext",
+    "dedupe_choices",
+    "postprocess",
+]
+
+
+@dataclass(frozen=True)
+class PostContext:
+    """What the filters know about the document around the cursor."""
+
+    prefix: str  # text before the cursor; may be only a window of the document
+    suffix: str  # text after the cursor
+    indent_unit: str = "    "  # one level of the document's indentation: spaces or a tab
+    single_line: bool = False
+    from_chat: bool = False  # the text came from a chat backend (fences, prose, echoes)
+    language: str | None = None
+    min_length: int = 1  # non-whitespace characters a suggestion needs to be worth showing
+
+    @cached_property
+    def line_prefix(self) -> str:
+        """The cursor line up to the cursor."""
+        return self.prefix.rpartition("\n")[2]
+
+    @cached_property
+    def line_suffix(self) -> str:
+        """The cursor line from the cursor on."""
+        return self.suffix.partition("\n")[0]
+
+    @cached_property
+    def indentation(self) -> str:
+        """The cursor line's indentation, as the document has it."""
+        return _leading_ws(self.line_prefix)
+
+    @cached_property
+    def previous_line(self) -> str | None:
+        """The last non-blank line above the cursor line, if the prefix window has one."""
+        end = len(self.prefix) - len(self.line_prefix) - 1
+        while end > 0:
+            start = self.prefix.rfind("\n", 0, end) + 1
+            line = self.prefix[start:end]
+            if line.strip():
+                return line
+            end = start - 1
+        return None
+
+    @cached_property
+    def tab_size(self) -> int:
+        # A tab counts as one level of the document's indentation when widths are compared.
+        unit = self.indent_unit
+        return len(unit) if unit and "\t" not in unit else 4
+
+    @cached_property
+    def unit_width(self) -> int:
+        return self.width(self.indent_unit) or 4
+
+    def width(self, ws: str) -> int:
+        """Columns taken by leading whitespace."""
+        return sum(self.tab_size if c == "\t" else 1 for c in ws)
+
+    def render_indent(self, columns: int) -> str:
+        """Whitespace of that width in the document's own characters."""
+        columns = max(0, columns)
+        if "\t" in self.indent_unit:
+            return "\t" * (columns // self.tab_size) + " " * (columns % self.tab_size)
+        return " " * columns
+
+    def recent_lines(self, count: int) -> list[str]:
+        """Up to ``count`` whole lines just above the cursor line, oldest first."""
+        end = len(self.prefix) - len(self.line_prefix) - 1
+        lines: list[str] = []
+        while end >= 0 and len(lines) < count:
+            start = self.prefix.rfind("\n", 0, end) + 1
+            lines.append(self.prefix[start:end])
+            end = start - 1
+        return lines[::-1]
+
+
+Filter = Callable[[str, PostContext], "str | None"]
+
+
+# ---------------------------------------------------------------------------------------------
+# small text helpers
+
+
+def _leading_ws(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _has_word(line: str) -> bool:
+    return any(c.isalnum() for c in line)
+
+
+def _join(lines: list[str]) -> str:
+    """Join lines, leaving out blank lines at the end (a cut leaves them behind)."""
+    end = len(lines)
+    while end > 1 and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[:end])
+
+
+def _iter_lines(text: str) -> Iterator[str]:
+    """Lines of a possibly long text, produced lazily (the suffix can be the rest of a file)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
+
+
+def _strip_covered_indent(line: str, ctx: PostContext) -> str:
+    """Remove the indentation that the (blank) cursor line already provides."""
+    if line.startswith(ctx.line_prefix):
+        return line[len(ctx.line_prefix) :]
+    ws = _leading_ws(line)
+    extra = ctx.width(ws) - ctx.width(ctx.line_prefix)
+    return ctx.render_indent(extra) + line[len(ws) :]
+
+
+def _shift_indent(line: str, columns: int, ctx: PostContext) -> str:
+    if not columns or not line.strip():
+        return line
+    ws = _leading_ws(line)
+    return ctx.render_indent(ctx.width(ws) + columns) + line[len(ws) :]
+
+
+# Lines made only of closing brackets (and the punctuation after them) end a block rather than
+# start new code, so scope limits may keep them and let the bracket count decide.
+_CLOSER_ONLY = re.compile(r"^(?:[)\]}][)\]};,]*|end)$")
+# Lines at the block's own indentation that still belong to the statement the block opened.
+_CONTINUATION = re.compile(
+    r"^(?:(?:[)\]}]\s*)?(?:else|elif|except|finally|catch|while)\b|[)\]}]\s*\(|\.)"
+)
+_BLOCK_OPENER = re.compile(r"(?:[:{(\[]|=>|->)$")
+_TRAILING_COMMENT = re.compile(r"\s+(?:#|//).*$")
+
+
+def _opens_block(line: str) -> bool:
+    return bool(_BLOCK_OPENER.search(_TRAILING_COMMENT.sub("", line).rstrip()))
+
+
+# ---------------------------------------------------------------------------------------------
+# bracket scanning outside strings and comments
+
+
+@dataclass(frozen=True)
+class _Syntax:
+    line_comments: tuple[str, ...] = ("//",)
+    block_comments: bool = True
+    # '#' first on a line is a directive or comment (C preprocessor, shebang-less scripts) but
+    # not '#[' / '#!' (Rust attributes), whose brackets are balanced anyway.
+    hash_at_line_start: bool = True
+    # "'" opens only a one-character literal; anything else is a lifetime or label (Rust).
+    char_literals: bool = False
+
+
+_DEFAULT_SYNTAX = _Syntax()
+_HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False)
+# Data, not logic: only the languages whose comments or quotes differ from the C family.
+_SYNTAX: dict[str, _Syntax] = {
+    **dict.fromkeys(
+        "python ruby shellscript bash sh perl r elixir julia yaml toml coffeescript nim"
+        " powershell makefile dockerfile".split(),
+        _HASH_SYNTAX,
+    ),
+    "rust": _Syntax(char_literals=True),
+}
+
+_OPENER_OF = {")": "(", "]": "[", "}": "{"}
+_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#""")
+_STRING_END = {
+    q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
+    for q in ('"', "'", "`", '"""', "'''")
+}
+_CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
+_STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
+
+
+class _BracketScanner:
+    """Yields brackets outside strings and comments.
+
+    The state survives between feeds so the completion is read in the state the prefix left
+    (the cursor may be inside a string or a comment).
+    """
+
+    def __init__(self, syntax: _Syntax) -> None:
+        self.syntax = syntax
+        self.mode = ""  # "" code, "line" / "block" comment, or the quote that closes a string
+        self.line_blank = True  # the current line holds only whitespace so far
+
+    def feed(self, text: str) -> Iterator[tuple[int, str]]:
+        pos, n = 0, len(text)
+        syntax = self.syntax
+        while pos < n:
+            mode = self.mode
+            if mode == "line":
+                end = text.find("\n", pos)
+                if end < 0:
+                    pos = n
+                    break
+                self.mode, pos = "", end + 1
+            elif mode == "block":
+                end = text.find("*/", pos)
+                if end < 0:
+                    pos = n
+                    break
+                self.mode, pos = "", end + 2
+            elif mode:
+                closer = _STRING_END[mode]
+                while True:
+                    m = closer.search(text, pos)
+                    if m is None:
+                        pos = n
+                        break
+                    pos = m.end()
+                    if not m.group().startswith("\\"):
+                        self.mode = ""  # closed, or a one-line string cut by the newline
+                        break
+            else:
+                m = _CODE_TOKEN.search(text, pos)
+                if m is None:
+                    pos = n
+                    break
+                token, start, pos = m.group(), m.start(), m.end()
+                at_line_start = self._blank_before(text, start)
+                if token in "()[]{}":
+                    yield start, token
+                elif token in syntax.line_comments:
+                    self.mode = "line"
+                elif token == "/*" and syntax.block_comments:
+                    self.mode = "block"
+                elif token == "#":
+                    if (
+                        syntax.hash_at_line_start
+                        and at_line_start
+                        and text[pos : pos + 1] not in "[!"
+                    ):
+                        self.mode = "line"
+                elif token == "'" and not self._opens_quote(text, start):
+                    pass
+                elif token == "'" and syntax.char_literals:
+                    lit = _CHAR_LITERAL.match(text, start)
+                    if lit:
+                        pos = lit.end()
+                elif token not in ("//", "/*"):
+                    self.mode = token
+        last_nl = text.rfind("\n")
+        tail = text[last_nl + 1 :]
+        self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+
+    def _blank_before(self, text: str, index: int) -> bool:
+        line_start = text.rfind("\n", 0, index) + 1
+        return not text[line_start:index].strip() and (line_start > 0 or self.line_blank)
+
+    def _opens_quote(self, text: str, index: int) -> bool:
+        # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are.
+        if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
+            return True
+        return bool(_STRING_PREFIX.search(text[max(0, index - 3) : index]))
+
+
+def _syntax_for(language: str | None) -> _Syntax:
+    return _SYNTAX.get((language or "").lower(), _DEFAULT_SYNTAX)
+
+
+def _push_pop(stack: list[str], bracket: str) -> None:
+    if bracket in "([{":
+        stack.append(bracket)
+        return
+    opener = _OPENER_OF[bracket]
+    if stack and stack[-1] == opener:
+        stack.pop()
+    elif opener in stack:
+        # A bracket missing in between (broken code being edited): close up to the match.
+        del stack[len(stack) - 1 - stack[::-1].index(opener) :]
+    # else: it closes something opened before the prefix window starts
+
+
+def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
+    """Brackets the prefix left open and the suffix does not close, innermost last.
+
+    Also returns the scanner in the state right after the prefix, to read the completion.
+    """
+    scanner = _BracketScanner(_syntax_for(ctx.language))
+    stack: list[str] = []
+    for _, bracket in scanner.feed(ctx.prefix):
+        _push_pop(stack, bracket)
+    after_prefix = copy.copy(scanner)
+    if stack:
+        own = 0
+        closed = 0
+        for _, bracket in copy.copy(after_prefix).feed(ctx.suffix):
+            if bracket in "([{":
+                own += 1
+            elif own:
+                own -= 1
+            else:
+                # Counted, not matched: the suffix closes the innermost open brackets first.
+                closed += 1
+                if closed == len(stack):
+                    break
+        stack = stack[: len(stack) - closed]
+    return stack, after_prefix
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. strip_fences
+
+_FENCE_OPEN = re.compile(r"^([ \t]*)(`{3,}|~{3,})[^`\n]*$")
+_PROSE_INTRO = re.compile(
+    r"^(?:sure|certainly|okay|ok|of course|here(?:'s| is| are)|below is|the (?:completed|"
+    r"completion|missing|rest|code|following))\b.*[:.!]$",
+    re.IGNORECASE,
+)
+_MAX_ECHO_LINES = 20
+
+
+def strip_fences(text: str, ctx: PostContext) -> str | None:
+    """Reduce a chat answer to the code to insert at the cursor.
+
+    Chat models wrap code in markdown fences with prose around it, re-type the start of the
+    cursor line (or a few lines above it), and indent the snippet as if it stood alone. FIM
+    output has none of that, so the filter only acts on chat text.
+    """
+    if not ctx.from_chat:
+        return text
+    lines = _fenced_code(text.split("\n"))
+    if not lines:
+        return ""
+    return _remove_echo(lines, ctx)
+
+
+def _fenced_code(lines: list[str]) -> list[str]:
+    found = next(
+        ((index, m) for index, line in enumerate(lines) if (m := _FENCE_OPEN.match(line))), None
+    )
+    if found is None:
+        # Without fences, only a leading line of chat prose can be told apart from code.
+        if len(lines) > 1 and _PROSE_INTRO.match(lines[0].strip()):
+            lines = lines[1:]
+            while len(lines) > 1 and not lines[0].strip():
+                lines = lines[1:]
+        return lines
+    index, opening = found
+    fence_indent, fence = opening.group(1), opening.group(2)
+    body: list[str] = []
+    for line in lines[index + 1 :]:
+        bare = line.strip()
+        if bare and set(bare) == {fence[0]} and len(bare) >= len(fence):
+            break
+        if bare.endswith(fence) and not bare.startswith(fence):
+            body.append(line.rstrip()[: -len(fence)])  # fence glued to the last code line
+            break
+        # A fence indented inside a list item indents its whole body the same way.
+        body.append(line[len(fence_indent) :] if line.startswith(fence_indent) else line)
+    # A stream cut before the closing fence still carries usable code.
+    return body
+
+
+def _remove_echo(lines: list[str], ctx: PostContext) -> str:
+    head = ctx.line_prefix.strip()
+    before = [line.strip() for line in ctx.recent_lines(_MAX_ECHO_LINES)]
+    start: int | None = None
+    for k in range(min(len(lines), len(before) + 1), 0, -1):
+        # k - 1 whole lines above the cursor echoed, then the cursor line itself.
+        echoed = [line.strip() for line in lines[: k - 1]]
+        if k > 1 and (echoed != before[len(before) - (k - 1) :] or not any(map(_has_word, echoed))):
+            continue
+        if head and not lines[k - 1].lstrip().startswith(head):
+            continue
+        start = k - 1
+        break
+    if start is None:  # the answer starts mid-line, right at the cursor
+        return "\n".join(lines)
+    cursor_line, rest = lines[start], lines[start + 1 :]
+    chat_width = ctx.width(_leading_ws(cursor_line))
+    doc_width = ctx.width(ctx.indentation)
+    if head:
+        first = cursor_line.lstrip()[len(head) :]
+        if ctx.line_prefix[-1:].isspace():
+            first = first.lstrip(" \t")
+        # The echoed cursor line pins the chat's frame to the document's exactly.
+        shift = doc_width - chat_width
+    else:
+        first = _strip_covered_indent(cursor_line, ctx)
+        # A snippet indented less than the cursor was written as if it stood alone.
+        shift = max(0, doc_width - chat_width)
+    return "\n".join([first, *(_shift_indent(line, shift, ctx) for line in rest)])
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. normalize_indentation
+
+
+def normalize_indentation(text: str, ctx: PostContext) -> str | None:
+    """Re-indent continuation lines written with another indent unit into the document's.
+
+    Depths are taken relative to the cursor line's indentation, so a model that indents by two
+    spaces (or tabs) in a four-space document still lands each line one level deeper than its
+    parent. Indentation that is not a whole unit (alignment under an open parenthesis) is left
+    alone.
+    """
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    base_ws = ctx.indentation
+    base = ctx.width(base_ws)
+    # (line index, written whitespace, depth in columns relative to the cursor line)
+    written: list[tuple[int, str, int]] = []
+    if not ctx.line_prefix.strip() and lines[0].strip() and _leading_ws(lines[0]):
+        first_ws = _leading_ws(lines[0])
+        written.append((0, first_ws, ctx.width(first_ws)))
+    for index, line in enumerate(lines[1:], 1):
+        if line.strip():
+            ws = _leading_ws(line)
+            written.append((index, ws, ctx.width(ws) - base))
+    if not written:
+        return text
+    depths = [depth for _, _, depth in written]
+    step = reduce(gcd, (abs(d) for d in depths), 0)
+    foreign = any(c not in ctx.indent_unit for _, ws, _ in written for c in ws)
+    unit = ctx.unit_width
+    if step == 0:
+        step = unit
+    if step == unit and not foreign:
+        return text
+    smallest = min((abs(d) for d in depths if d), default=step)
+    if step not in (2, 3, 4, 8, unit) or smallest != step:
+        return text
+    base_levels = base // unit
+    out = list(lines)
+    for index, ws, depth in written:
+        levels = depth // step
+        if index == 0:
+            indent = ctx.indent_unit * levels
+        elif levels >= 0:
+            indent = base_ws + ctx.indent_unit * levels
+        else:
+            indent = ctx.indent_unit * max(0, base_levels + levels)
+        out[index] = indent + lines[index][len(ws) :]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. limit_scope
+
+
+def limit_scope(text: str, ctx: PostContext) -> str | None:
+    """Keep the completion inside the block it started in.
+
+    Single-line requests stop at the first newline. Multi-line ones stop where the indentation
+    leaves the cursor's block, and at the first closing bracket that neither the completion
+    opened nor the prefix left open for it (the suffix may already close it).
+    """
+    if ctx.single_line:
+        text = text.partition("\n")[0]
+    else:
+        text = _limit_by_indentation(text, ctx)
+    return _limit_by_brackets(text, ctx)
+
+
+def _limit_by_indentation(text: str, ctx: PostContext) -> str:
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    if ctx.line_prefix.strip():
+        block = ctx.width(ctx.indentation)
+        # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
+        # so a line back at the cursor's level is already outside it.
+        inner = _opens_block(ctx.line_prefix + lines[0])
+    else:
+        block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
+        inner = False
+    for index in range(1, len(lines)):
+        line = lines[index]
+        body = line.strip()
+        if not body:
+            continue
+        width = ctx.width(_leading_ws(line))
+        if width > block or (width == block and not inner):
+            continue
+        if width == block and _CONTINUATION.match(body):
+            continue  # `else:`, `} else {`, `.then(...)` still belong to the statement
+        keep = index + 1 if _CLOSER_ONLY.match(body) else index
+        return _join(lines[:keep])
+    return text
+
+
+def _limit_by_brackets(text: str, ctx: PostContext) -> str:
+    closable, scanner = _closable_brackets(ctx)
+    own: list[str] = []
+    for pos, bracket in scanner.feed(text):
+        if bracket in "([{":
+            own.append(bracket)
+        elif own:
+            own.pop()  # the completion's own pairs are its business
+        elif closable and closable[-1] == _OPENER_OF[bracket]:
+            closable.pop()
+        else:
+            return text[:pos].rstrip()
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. drop_suffix_duplicates
+
+
+def drop_suffix_duplicates(text: str, ctx: PostContext) -> str | None:
+    """Remove what the model re-typed of the code that already follows the cursor.
+
+    Trailing lines equal to the first non-blank lines of the suffix go; so does the end of the
+    completion's last line when it repeats the rest of the cursor line, unless the completion
+    needs those closing brackets for what it opened itself.
+    """
+    lines = text.split("\n")
+    if len(lines) > 1:
+        targets = _suffix_targets(ctx, len(lines))
+        for index in range(1, len(lines)):
+            if not lines[index].strip():
+                continue
+            tail = [line for line in lines[index:] if line.strip()]
+            if len(tail) <= len(targets) and all(map(_same_line, tail, targets)):
+                lines = lines[:index]
+                break
+        text = _join(lines)
+    rest = ctx.line_suffix.strip()
+    if rest and "\n" not in text:
+        kept = text.rstrip()
+        if kept.endswith(rest):
+            kept = kept[: -len(rest)]
+            if _own_brackets_closed(kept, ctx):
+                text = kept.rstrip() if kept.strip() else ""
+    return text if text.strip() else None
+
+
+def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
+    """The suffix's first non-blank lines; the flag marks the rest of the cursor line."""
+    targets: list[tuple[str, bool]] = []
+    for index, line in enumerate(_iter_lines(ctx.suffix)):
+        if len(targets) >= limit:
+            break
+        if line.strip():
+            targets.append((line, index == 0))
+    return targets
+
+
+def _same_line(line: str, target: tuple[str, bool]) -> bool:
+    other, partial = target
+    if partial or not _CLOSER_ONLY.match(line.strip()):
+        return line.strip() == other.strip()
+    # A lone `}` is only the suffix's `}` at the same depth; a deeper one closes the completion's
+    # own block.
+    return line.rstrip() == other.rstrip()
+
+
+def _own_brackets_closed(text: str, ctx: PostContext) -> bool:
+    depth = 0
+    scanner = _closable_brackets(ctx)[1]
+    for _, bracket in scanner.feed(text):
+        depth += 1 if bracket in "([{" else -1 if depth else 0
+    return depth == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. cut_repetition
+
+_REPEATED_LINE_RUN = 3
+
+
+def cut_repetition(text: str, ctx: PostContext) -> str | None:
+    """Cut a completion where the model starts looping.
+
+    A line repeated three times in a row (ignoring spacing and a trailing `,` or `;`, but not
+    indentation, so nested closers are safe) or a block of lines repeated right after itself
+    keeps only its first copy. A completion that only re-types the line above the cursor is
+    dropped.
+    """
+    lines = text.split("\n")
+    if _repeats_previous_line(lines, ctx):
+        return None
+    # The first line sits after the cursor, so it is compared as the whole cursor line.
+    whole = [ctx.line_prefix + lines[0], *lines[1:]]
+    keyed = [(index, _loose(line)) for index, line in enumerate(whole) if line.strip()]
+    cuts = [c for c in (_repeated_line(keyed), _repeated_block(keyed, lines)) if c is not None]
+    if not cuts:
+        return text
+    return _join(lines[: min(cuts)])
+
+
+def _loose(line: str) -> str:
+    return _leading_ws(line) + re.sub(r"\s+", "", line).rstrip(",;")
+
+
+def _repeated_line(keyed: list[tuple[int, str]]) -> int | None:
+    run = 1
+    for position in range(1, len(keyed)):
+        run = run + 1 if keyed[position][1] == keyed[position - 1][1] else 1
+        if run == _REPEATED_LINE_RUN:
+            # Keep the first copy; everything from the second on is the loop.
+            return keyed[position - _REPEATED_LINE_RUN + 2][0]
+    return None
+
+
+def _repeated_block(keyed: list[tuple[int, str]], lines: list[str]) -> int | None:
+    count = len(keyed)
+    last_index = len(lines) - 1
+    for start in range(count):
+        for size in range(2, count - start):
+            second = start + size
+            copy_len = min(size, count - second)
+            if copy_len < 2 or keyed[second][1] != keyed[start][1]:
+                continue
+            block = [key for _, key in keyed[start : start + size]]
+            if not any(map(_has_word, block)):
+                continue
+            repeat = keyed[second : second + copy_len]
+            matched = True
+            for offset, (index, key) in enumerate(repeat):
+                expected = block[offset]
+                if key == expected:
+                    continue
+                # The stream may stop in the middle of the repeated copy's last line.
+                if index == last_index and expected.startswith(key):
+                    continue
+                matched = False
+                break
+            if matched:
+                return keyed[second][0]
+    return None
+
+
+def _repeats_previous_line(lines: list[str], ctx: PostContext) -> bool:
+    if len(lines) > 1 and not lines[0].strip():
+        # The completion opens new lines below the cursor line, which is now the line above.
+        new_lines = lines[1:]
+        above = ctx.line_prefix if ctx.line_prefix.strip() else ctx.previous_line
+    else:
+        new_lines = [ctx.line_prefix + lines[0], *lines[1:]]
+        above = ctx.previous_line
+    if above is None or not _has_word(above):
+        return False
+    written = [line.rstrip() for line in new_lines if line.strip()]
+    return bool(written) and all(line == above.rstrip() for line in written)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. trim
+
+
+def trim(text: str, ctx: PostContext) -> str | None:
+    """Remove whitespace that would only add noise to the document.
+
+    Trailing spaces and trailing blank lines go, except that the end is kept when code follows
+    the cursor on the same line (the completion's last line then leads into it). A leading
+    newline is kept when the cursor line already has text; on an empty line it would only add
+    a blank line. After a space in the prefix, the completion's own leading spaces go.
+    """
+    lines = text.split("\n")
+    last = lines[-1]
+    lines = [line.rstrip() for line in lines]
+    if ctx.line_suffix[:1] not in ("", " ", "\t"):
+        if len(lines) > 1 and not last.strip():
+            body = lines[:-1]
+            while len(body) > 1 and not body[-1]:
+                body.pop()
+            lines = [*body, last]
+        else:
+            lines[-1] = last
+    else:
+        while len(lines) > 1 and not lines[-1]:
+            lines.pop()
+    if (
+        len(lines) > 1
+        and not lines[0]
+        and not ctx.line_prefix.strip()
+        and not ctx.line_suffix.strip()
+    ):
+        while len(lines) > 1 and not lines[0]:
+            lines.pop(0)
+        lines[0] = _strip_covered_indent(lines[0], ctx)
+    elif ctx.line_prefix.strip() and ctx.line_prefix[-1:] in (" ", "\t"):
+        lines[0] = lines[0].lstrip(" \t")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. drop_useless
+
+
+def drop_useless(text: str, ctx: PostContext) -> str | None:
+    """Drop a suggestion that is empty, too short, or already in the document after the cursor."""
+    if not text.strip():
+        return None
+    if sum(not c.isspace() for c in text) < ctx.min_length:
+        return None
+    if ctx.suffix.startswith(text):
+        return None
+    if not ctx.line_prefix.strip() or text.startswith("\n"):
+        # Whole lines equal to the next lines of the document, modulo indentation.
+        mine = [line.strip() for line in text.split("\n") if line.strip()]
+        theirs = (line.strip() for line in _iter_lines(ctx.suffix) if line.strip())
+        if mine == list(islice(theirs, len(mine))):
+            return None
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# the pipeline
+
+FILTERS: dict[str, Filter] = {
+    "strip_fences": strip_fences,
+    "normalize_indentation": normalize_indentation,
+    "limit_scope": limit_scope,
+    "drop_suffix_duplicates": drop_suffix_duplicates,
+    "cut_repetition": cut_repetition,
+    "trim": trim,
+    "drop_useless": drop_useless,
+}
+
+
+def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) -> str | None:
+    """Run every filter not in ``disabled``, in order; None as soon as one drops the text."""
+    disabled = set(disabled)
+    unknown = disabled - FILTERS.keys()
+    if unknown:
+        # A misspelt setting would otherwise silently leave a filter on.
+        raise ValueError(f"unknown post-processing filters: {', '.join(sorted(unknown))}")
+    crlf = "\r\n" in ctx.prefix or "\r\n" in ctx.suffix
+    if "\r" in text or "\r" in ctx.prefix or "\r" in ctx.suffix:
+        text = text.replace("\r\n", "\n")
+        ctx = replace(
+            ctx, prefix=ctx.prefix.replace("\r\n", "\n"), suffix=ctx.suffix.replace("\r\n", "\n")
+        )
+    result: str | None = text
+    for name, run in FILTERS.items():
+        if name in disabled:
+            continue
+        result = run(result, ctx)
+        if result is None:
+            return None
+    return result.replace("\n", "\r\n") if crlf else result
+
+
+def dedupe_choices(choices: list[str]) -> list[str]:
+    """Drop empty choices and those equal to an earlier one up to surrounding whitespace."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for choice in choices:
+        key = "\n".join(line.rstrip() for line in choice.strip().split("\n"))
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(choice)
+    return kept

@@ -1,0 +1,307 @@
+"""One typed settings object, merged from defaults < environment < initializationOptions < workspace/configuration.
+
+Every value is checked on its own: an invalid one keeps its default and yields a message for the
+user, so one typo never turns the whole configuration off. Keys are accepted in camelCase (what
+editors send) and snake_case.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import types as pytypes
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+SECTION = "deepseek"
+DEFAULT_BASE_URL = "https://api.deepseek.com"
+
+Backend = Literal["deepseek", "openai-suffix", "llamacpp-infill", "fim-template", "chat"]
+FimTemplate = Literal["deepseek-coder", "qwen2.5-coder", "starcoder2", "codellama"]
+ReviewMode = Literal["onSave", "onCommand", "off"]
+Severity = Literal["critical", "warning", "info"]
+LogLevel = Literal["error", "warning", "info", "debug"]
+
+DEFAULT_EXCLUDE = (
+    "**/.env",
+    "**/.env.*",
+    "**/*.env",
+    "**/*.pem",
+    "**/*.key",
+    "**/*.p12",
+    "**/*.pfx",
+    "**/id_rsa*",
+    "**/id_dsa*",
+    "**/id_ecdsa*",
+    "**/id_ed25519*",
+    "**/.netrc",
+    "**/.npmrc",
+    "**/.pypirc",
+    "**/credentials",
+    "**/credentials.json",
+    "**/*credentials*.json",
+    "**/secrets.*",
+    "**/.aws/**",
+    "**/.ssh/**",
+)
+
+
+@dataclass(frozen=True)
+class CompletionSettings:
+    enable: bool = True
+    model: str = "deepseek-v4-flash"
+    #: Per-language switch by LSP language id or grammar name; missing means enabled.
+    languages: dict[str, bool] = field(default_factory=dict)
+    #: "adaptive" (typing cadence minus backend latency) or a fixed delay in milliseconds.
+    debounce: str | int = "adaptive"
+    debounce_min_ms: int = 50
+    debounce_max_ms: int = 600
+    max_prompt_tokens: int = 2048
+    #: Share of the cursor window's budget spent on text after the cursor.
+    suffix_share: float = 0.25
+    context_timeout_ms: int = 80
+    single_line_max_tokens: int = 48
+    multi_line_max_tokens: int = 256
+    temperature: float = 0.0
+    invoked_choices: int = 3
+    prefetch: bool = True
+    cache: bool = True
+    cache_size: int = 512
+    cache_ttl_s: float = 600.0
+    timeout_s: float = 5.0
+    max_file_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    mode: ReviewMode = "onSave"
+    model: str = "deepseek-v4-pro"
+    thinking: bool = False
+    min_confidence: float = 0.5
+    min_severity: Severity = "info"
+    max_concurrency: int = 4
+    max_retries: int = 3
+    max_output_tokens: int = 4096
+    timeout_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_url: str = DEFAULT_BASE_URL
+    #: FIM base; empty means ``{base_url}/beta`` for the deepseek backend, else ``base_url``.
+    fim_base_url: str = ""
+    api_key: str = field(default="", repr=False)
+    backend: Backend = "deepseek"
+    fim_template: FimTemplate = "deepseek-coder"
+    allow_http: bool = False
+    completion: CompletionSettings = field(default_factory=CompletionSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    redact_secrets: bool = True
+    #: Per-model prices per 1M tokens; merged over the built-in table by the model client.
+    prices: dict[str, Any] = field(default_factory=dict)
+    daily_budget_usd: float = 0.0  # 0 = no budget
+    log_level: LogLevel = "info"
+
+    @property
+    def effective_fim_base_url(self) -> str:
+        if self.fim_base_url:
+            return self.fim_base_url.rstrip("/")
+        base = self.base_url.rstrip("/")
+        return f"{base}/beta" if self.backend == "deepseek" else base
+
+    def masked(self) -> dict[str, Any]:
+        """The settings as a dict with the API key masked, for ``doctor`` and logs."""
+        data = dataclasses.asdict(self)
+        data["api_key"] = mask_secret(self.api_key)
+        data["fim_base_url"] = self.effective_fim_base_url
+        return data
+
+    def language_enabled(self, *names: str | None) -> bool:
+        langs = self.completion.languages
+        for name in names:
+            if name and name in langs:
+                return bool(langs[name])
+        return bool(langs.get("*", True))
+
+
+def mask_secret(secret: str) -> str:
+    if not secret:
+        return "(not set)"
+    if len(secret) < 12:
+        return "****"
+    return f"{secret[:3]}…{secret[-4:]}"
+
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def snake(key: str) -> str:
+    return _CAMEL.sub("_", key).lower().replace("-", "_")
+
+
+# Field types whose values are checked by shape; other annotations are checked by isinstance.
+def _check(value: Any, annotation: Any) -> tuple[bool, Any]:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return (value in get_args(annotation), value)
+    if origin in (Union, pytypes.UnionType):
+        for arg in get_args(annotation):
+            ok, conv = _check(value, arg)
+            if ok:
+                return True, conv
+        return False, value
+    if annotation is bool:
+        return (isinstance(value, bool), value)
+    if annotation is int:
+        if isinstance(value, bool):
+            return False, value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return (isinstance(value, int) and value >= 0, value)
+    if annotation is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        return (ok, float(value) if ok else value)
+    if annotation is str:
+        return (isinstance(value, str), value)
+    if origin is tuple:
+        if isinstance(value, str):
+            value = [value]
+        ok = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+        return (ok, tuple(value) if ok else value)
+    if origin is dict:
+        return (isinstance(value, Mapping), dict(value) if isinstance(value, Mapping) else value)
+    return (True, value)
+
+
+def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> Any:
+    hints = get_type_hints(type(obj))
+    known = {f.name: f for f in fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = snake(str(key))
+        if name not in known:
+            problems.append(f"unknown setting '{path}{key}' ignored")
+            continue
+        if value is None:
+            continue
+        current = getattr(obj, name)
+        if dataclasses.is_dataclass(current):
+            if isinstance(value, Mapping):
+                changes[name] = _merge(current, value, f"{path}{key}.", problems)
+            else:
+                problems.append(f"setting '{path}{key}' must be an object; using the default")
+            continue
+        ok, converted = _check(value, hints[name])
+        if ok:
+            changes[name] = converted
+        else:
+            shown = "(hidden)" if name == "api_key" else repr(value)
+            problems.append(
+                f"invalid value {shown} for '{path}{key}'; using {_describe(current, name)}"
+            )
+    return replace(obj, **changes) if changes else obj
+
+
+def _describe(value: Any, name: str) -> str:
+    if name == "api_key":
+        return "the previous value"
+    return f"{value!r}"
+
+
+def _sanity(settings: Settings, problems: list[str]) -> Settings:
+    """Cross-field checks that a type alone cannot express."""
+    c = settings.completion
+    fixes: dict[str, Any] = {}
+    if isinstance(c.debounce, str) and c.debounce != "adaptive":
+        problems.append(f"invalid value {c.debounce!r} for 'completion.debounce'; using 'adaptive'")
+        fixes["debounce"] = "adaptive"
+    if not 0.0 <= c.suffix_share <= 0.9:
+        problems.append("'completion.suffixShare' must be between 0 and 0.9; using 0.25")
+        fixes["suffix_share"] = 0.25
+    if c.max_prompt_tokens < 64:
+        problems.append("'completion.maxPromptTokens' must be at least 64; using 2048")
+        fixes["max_prompt_tokens"] = 2048
+    if c.debounce_min_ms > c.debounce_max_ms:
+        problems.append("'completion.debounceMinMs' exceeds 'debounceMaxMs'; using the defaults")
+        fixes["debounce_min_ms"] = 50
+        fixes["debounce_max_ms"] = 600
+    if fixes:
+        settings = replace(settings, completion=replace(c, **fixes))
+    r = settings.review
+    if not 0.0 <= r.min_confidence <= 1.0:
+        problems.append("'review.minConfidence' must be between 0 and 1; using 0.5")
+        settings = replace(settings, review=replace(r, min_confidence=0.5))
+    for name, key in (("base_url", "baseUrl"), ("fim_base_url", "fimBaseUrl")):
+        url = getattr(settings, name)
+        if url and not re.match(r"^https?://[^/\s]+", url):
+            problems.append(f"invalid URL {url!r} for '{key}'; using the default")
+            settings = replace(settings, **{name: getattr(Settings(), name)})
+    return settings
+
+
+def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if env is None else env
+    out: dict[str, Any] = {}
+    if env.get("DEEPSEEK_API_KEY"):
+        out["apiKey"] = env["DEEPSEEK_API_KEY"]
+    if env.get("DEEPSEEK_BASE_URL"):
+        out["baseUrl"] = env["DEEPSEEK_BASE_URL"]
+    if env.get("DEEPSEEK_FIM_BASE_URL"):
+        out["fimBaseUrl"] = env["DEEPSEEK_FIM_BASE_URL"]
+    return out
+
+
+def unwrap_section(value: Any) -> Mapping[str, Any] | None:
+    """Accept what clients send: a table, ``{deepseek: table}``, or a per-folder list of those."""
+    value = _plain(value)
+    if isinstance(value, (list, tuple)):
+        merged: dict[str, Any] = {}
+        for item in value:
+            part = unwrap_section(item)
+            if part:
+                merged = _deep_update(merged, part)
+        return merged
+    if isinstance(value, Mapping):
+        inner = value.get(SECTION)
+        if isinstance(inner, Mapping):
+            return inner
+        return value
+    return None
+
+
+def _plain(value: Any) -> Any:
+    """JSON-like data from whatever the protocol layer structured it into."""
+    if hasattr(value, "_asdict"):
+        value = value._asdict()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _deep_update(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in extra.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = _deep_update(dict(out[k]), v)
+        else:
+            out[k] = v
+    return out
+
+
+def build_settings(
+    *layers: Any, env: Mapping[str, str] | None = None
+) -> tuple[Settings, list[str]]:
+    """Defaults < environment < each layer in order. Returns the settings and the problems found."""
+    problems: list[str] = []
+    merged: dict[str, Any] = from_environment(env)
+    for layer in layers:
+        part = unwrap_section(layer)
+        if part:
+            merged = _deep_update(merged, part)
+    settings = _merge(Settings(), merged, "", problems)
+    return _sanity(settings, problems), problems

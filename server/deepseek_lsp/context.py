@@ -1,0 +1,357 @@
+"""What the model sees around the cursor, found with tree-sitter and the ``grammars/`` queries.
+
+Everything here is a pure function of documents (and files read from disk), so it is tested on
+data without a server. Work that does not change on every keystroke (a file's imports and
+definitions) is indexed per document and reused while it is fresh; the index may be a few
+keystrokes stale, which is fine for context and keeps a request well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tree_sitter as ts
+
+from .documents import Document
+from .languages import Language, LanguageRegistry
+from .privacy import is_excluded, uri_to_path
+
+log = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+INDEX_TTL_S = 2.0
+MAX_DEFINITION_LINES = 12
+MAX_IMPORT_FILES = 8
+MAX_FILE_BYTES = 400_000
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    kind: str  # "function", "class", …: the suffix of the @definition.* capture
+    text: str  # the signature and a short body
+    start_line: int
+    path: str  # where it lives, for the snippet's label
+
+
+@dataclass
+class FileIndex:
+    """A file's imports and definitions, by name."""
+
+    imports: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, statement)
+    import_sources: list[str] = field(default_factory=list)
+    definitions: dict[str, list[Definition]] = field(default_factory=dict)
+    built_at: float = 0.0
+    edit_count: int = -1
+
+
+@dataclass(frozen=True)
+class Snippet:
+    path: str
+    text: str
+    kind: str  # "definition" or "recent-edit"
+    line: int = 0
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line, self.kind)
+
+
+@dataclass
+class Scope:
+    kind: str
+    header: str
+    start: int  # byte offsets of the whole scope
+    body_start: int
+    end: int
+    body_is_empty: bool
+
+
+def node_text(data: bytes, node: ts.Node) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def _captures_by_match(
+    query: ts.Query, node: ts.Node, byte_range: tuple[int, int] | None = None, depth: int | None = None
+) -> list[dict[str, list[ts.Node]]]:
+    cursor = ts.QueryCursor(query)
+    if byte_range is not None:
+        cursor.set_byte_range(*byte_range)
+    if depth is not None:
+        cursor.set_max_start_depth(depth)
+    return [m for _, m in cursor.matches(node)]
+
+
+def _one(match: dict[str, list[ts.Node]], *names: str) -> tuple[str, ts.Node] | None:
+    for name, nodes in match.items():
+        if nodes and (name in names or any(name.startswith(n + ".") for n in names)):
+            return name, nodes[0]
+    return None
+
+
+def _definition_text(data: bytes, node: ts.Node, body: ts.Node | None) -> str:
+    text = node_text(data, node)
+    lines = text.splitlines()
+    if len(lines) <= MAX_DEFINITION_LINES:
+        return text
+    if body is not None:
+        header = data[node.start_byte : body.start_byte].decode("utf-8", "replace").rstrip()
+        body_lines = node_text(data, body).splitlines()[: MAX_DEFINITION_LINES - header.count("\n") - 2]
+        return header + ("\n" if not header.endswith(("{", ":")) else "") + "\n".join(body_lines) + "\n…"
+    return "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
+
+
+def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
+    index = FileIndex(built_at=time.monotonic())
+    root = tree.root_node
+    q_imports = lang.query("imports")
+    if q_imports is not None:
+        seen: set[int] = set()
+        for match in _captures_by_match(q_imports, root):
+            stmt = match.get("import")
+            if stmt and stmt[0].start_byte not in seen:
+                seen.add(stmt[0].start_byte)
+                index.imports.append((stmt[0].start_byte, stmt[0].end_byte, node_text(data, stmt[0])))
+            for src in match.get("import.source", []):
+                index.import_sources.append(node_text(data, src).strip("\"'`<> "))
+        index.imports.sort()
+    q_defs = lang.query("definitions")
+    if q_defs is not None:
+        for match in _captures_by_match(q_defs, root):
+            found = _one(match, "definition")
+            names = match.get("name")
+            if not found or not names:
+                continue
+            capture, node = found
+            body = (match.get("body") or [None])[0]
+            name = node_text(data, names[0])
+            index.definitions.setdefault(name, []).append(
+                Definition(
+                    name=name,
+                    kind=capture.split(".", 1)[-1],
+                    text=_definition_text(data, node, body),
+                    start_line=node.start_point[0],
+                    path=path,
+                )
+            )
+    return index
+
+
+class Indexer:
+    """Indexes open documents (refreshed when stale) and workspace files (by mtime)."""
+
+    def __init__(self, registry: LanguageRegistry) -> None:
+        self.registry = registry
+        self._docs: dict[str, FileIndex] = {}
+        self._files: dict[str, tuple[float, FileIndex]] = {}
+
+    def for_document(self, doc: Document, *, force: bool = False) -> FileIndex | None:
+        if doc.language is None or doc.tree is None:
+            return None
+        cached = self._docs.get(doc.uri)
+        now = time.monotonic()
+        if cached is not None and not force:
+            if cached.edit_count == doc.edit_count or now - cached.built_at < INDEX_TTL_S:
+                return cached
+        index = index_tree(doc.language, doc.tree, doc.data, display_path(doc.uri))
+        index.edit_count = doc.edit_count
+        self._docs[doc.uri] = index
+        return index
+
+    def forget(self, uri: str) -> None:
+        self._docs.pop(uri, None)
+
+    def for_file(self, path: Path) -> FileIndex | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = str(path)
+        cached = self._files.get(key)
+        if cached and cached[0] == stat.st_mtime:
+            return cached[1]
+        if stat.st_size > MAX_FILE_BYTES:
+            return None
+        lang = self.registry.for_document(None, path.as_uri())
+        if lang is None:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        index = index_tree(lang, lang.parser().parse(data), data, path.name)
+        if len(self._files) > 256:
+            self._files.pop(next(iter(self._files)))
+        self._files[key] = (stat.st_mtime, index)
+        return index
+
+
+def display_path(uri: str) -> str:
+    path = uri_to_path(uri)
+    return path.rsplit("/", 1)[-1] if "/" in path else path
+
+
+def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) -> list[Scope]:
+    """Scopes that contain ``offset``, outermost first."""
+    query = lang.query("scopes")
+    if query is None:
+        return []
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(offset, offset)
+    chain: list[ts.Node] = []
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    scopes: list[Scope] = []
+    for candidate in reversed(chain):
+        for match in _captures_by_match(query, candidate, depth=0):
+            found = _one(match, "scope")
+            if not found or found[1].id != candidate.id:
+                continue
+            body = (match.get("body") or [None])[0]
+            body_start = body.start_byte if body is not None else candidate.start_byte
+            header = data[candidate.start_byte : body_start].decode("utf-8", "replace").rstrip()
+            empty = body is None or not any(
+                c.is_named and c.type not in ("comment", "ERROR") for c in body.children
+            )
+            scopes.append(
+                Scope(found[0].split(".", 1)[-1], header, candidate.start_byte, body_start, candidate.end_byte, empty)
+            )
+            break
+    return scopes
+
+
+def names_near(lang: Language, tree: ts.Tree, data: bytes, offset: int, span: int = 1500) -> list[str]:
+    """Identifiers used around the cursor, nearest first."""
+    query = lang.query("identifiers")
+    if query is None:
+        text = data[max(0, offset - span) : offset + span // 3].decode("utf-8", "replace")
+        return list(dict.fromkeys(reversed(_WORD.findall(text))))
+    lo, hi = max(0, offset - span), min(len(data), offset + span // 3)
+    found: dict[str, int] = {}
+    cursor = ts.QueryCursor(query)
+    cursor.set_byte_range(lo, hi)
+    for name, nodes in cursor.captures(tree.root_node).items():
+        if not name.startswith("reference"):
+            continue
+        for node in nodes:
+            if lo <= node.start_byte < hi:
+                word = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+                dist = abs(offset - node.start_byte)
+                if word not in found or dist < found[word]:
+                    found[word] = dist
+    return sorted(found, key=lambda w: found[w])
+
+
+def resolve_local_import(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS)."""
+    out: list[Path] = []
+    if source.startswith((".", "/")) and ("/" in source or source.startswith("./") or source.startswith("../")):
+        base = (doc_path.parent / source).resolve()
+        for cand in (
+            base,
+            *(base.with_name(base.name + ext) for ext in (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts")),
+            *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx")),
+        ):
+            if cand.is_file():
+                out.append(cand)
+                break
+        return out
+    if re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
+        dots = len(source) - len(source.lstrip("."))
+        parts = [p for p in source.lstrip(".").split(".") if p]
+        bases = [doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))] if dots else list(roots)
+        for base in bases:
+            target = base.joinpath(*parts) if parts else base
+            for cand in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+                if cand is not None and cand.is_file():
+                    out.append(cand.resolve())
+                    break
+            if out:
+                break
+    return out
+
+
+@dataclass
+class ContextRequest:
+    doc: Document
+    offset: int  # cursor, bytes
+    other_docs: list[Document]
+    recent_edits: list[tuple[str, int]]  # (uri, byte offset) in other documents, newest first
+    workspace_roots: list[Path]
+    exclude: tuple[str, ...]
+    deadline: float  # time.monotonic() by which extra context must be done
+
+
+def gather_snippets(
+    indexer: Indexer, req: ContextRequest, window: tuple[int, int], names: list[str], max_snippets: int = 8
+) -> list[Snippet]:
+    """Definitions of names used near the cursor and recent edits elsewhere, within a time box."""
+    doc = req.doc
+    snippets: list[Snippet] = []
+    seen_text: set[str] = set()
+
+    def add(snippet: Snippet) -> None:
+        if snippet.text not in seen_text and len(snippets) < max_snippets:
+            seen_text.add(snippet.text)
+            snippets.append(snippet)
+
+    own = indexer.for_document(doc)
+    wanted = [n for n in names if len(n) > 1][:24]
+    indexes: list[FileIndex] = []
+    if own is not None:
+        indexes.append(own)
+    for other in req.other_docs:
+        if time.monotonic() > req.deadline:
+            break
+        if other.uri != doc.uri and not is_excluded(other.uri, req.exclude):
+            idx = indexer.for_document(other)
+            if idx is not None:
+                indexes.append(idx)
+    if own is not None and doc.uri.startswith("file:"):
+        doc_path = Path(uri_to_path(doc.uri))
+        for source in own.import_sources[:MAX_IMPORT_FILES * 2]:
+            if time.monotonic() > req.deadline:
+                break
+            for path in resolve_local_import(source, doc_path, req.workspace_roots)[:1]:
+                if not is_excluded(str(path), req.exclude):
+                    idx = indexer.for_file(path)
+                    if idx is not None:
+                        indexes.append(idx)
+    window_lo, window_hi = window
+    for name in wanted:
+        for idx in indexes:
+            for d in idx.definitions.get(name, ()):
+                if idx is own:
+                    # Definitions already inside the cursor window are visible to the model.
+                    line_start = doc.line_start(d.start_line)
+                    if window_lo <= line_start < window_hi:
+                        continue
+                add(Snippet(d.path, d.text, "definition", d.start_line))
+    for uri, offset in req.recent_edits[:3]:
+        other = next((o for o in req.other_docs if o.uri == uri), None)
+        if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
+            continue
+        line = other.line_at(offset)
+        lo, hi = max(0, line - 4), line + 5
+        text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
+        if text.strip():
+            add(Snippet(display_path(uri), text, "recent-edit", lo))
+    # Deterministic order keeps the prompt's head byte-identical across keystrokes (prefix cache).
+    return sorted(snippets, key=Snippet.sort_key)
+
+
+def env_workspace_roots(folders: Iterable[str]) -> list[Path]:
+    roots = []
+    for folder in folders:
+        path = uri_to_path(folder)
+        if path and os.path.isdir(path):
+            roots.append(Path(path))
+    return roots
+
+
+TokenCount = Callable[[str], int]

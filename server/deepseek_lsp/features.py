@@ -1,0 +1,61 @@
+"""The shape every feature has, and the services the server lends them.
+
+Features see only :class:`Services`, never the server, so each can be built and tested on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .documents import Document, DocumentStore
+from .languages import LanguageRegistry
+from .status import StatusReporter
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+
+@dataclass
+class Services:
+    documents: DocumentStore
+    registry: LanguageRegistry
+    status: StatusReporter
+    settings: Settings
+    notify: Callable[[str, Any], None] = lambda method, params: None
+    show_message: Callable[[str, int], None] = lambda message, level=2: None
+    workspace_folders: list[str] = field(default_factory=list)
+    #: Filled by the usage feature: the model client and the ledger shared by all features.
+    models: Any = None
+
+
+class Feature:
+    """Hooks a feature may override; all default to doing nothing."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def register(self, server: LanguageServer) -> None:
+        """Add this feature's LSP handlers to the server."""
+
+    async def start(self) -> None:
+        """Called once the client is initialized and configuration pulled."""
+
+    async def stop(self) -> None:
+        """Called on shutdown: cancel work, close connections."""
+
+    def settings_changed(self, old: Settings, new: Settings) -> None: ...
+
+    def document_opened(self, doc: Document) -> None: ...
+
+    def document_changed(self, doc: Document) -> None: ...
+
+    def document_saved(self, doc: Document) -> None: ...
+
+    def document_closed(self, doc: Document) -> None: ...

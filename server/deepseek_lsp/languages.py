@@ -1,0 +1,168 @@
+"""Languages come from folders under ``grammars/``: settings in ``language.toml``, queries in ``*.scm``.
+
+Adding a language means adding a folder; nothing here names a language.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlparse
+
+import tree_sitter as ts
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+log = logging.getLogger(__name__)
+
+#: The query files a language folder may hold, by the feature that reads them.
+QUERY_KINDS = ("scopes", "definitions", "imports", "identifiers")
+
+
+def grammars_root() -> Path:
+    """The installed copy (inside the wheel) wins; a source checkout falls back to ``grammars/``."""
+    installed = Path(__file__).resolve().parent / "grammars"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "grammars"
+
+
+class LanguageError(Exception):
+    """A language folder that cannot be used (bad settings, missing grammar package)."""
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    name: str
+    language_ids: tuple[str, ...]
+    extensions: tuple[str, ...]
+    grammar: str  # "module:function" inside the PyPI grammar wheel
+    package: str  # the PyPI distribution that provides the grammar
+    folder: Path
+    line_comment: str | None = None
+    filenames: tuple[str, ...] = ()
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> LanguageSpec:
+        path = folder / "language.toml"
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise LanguageError(f"{path}: {exc}") from exc
+        try:
+            return cls(
+                name=str(raw.get("name", folder.name)),
+                language_ids=tuple(raw.get("language_ids", [folder.name])),
+                extensions=tuple(e.lower() for e in raw.get("extensions", [])),
+                grammar=str(raw["grammar"]),
+                package=str(raw.get("package", "")),
+                folder=folder,
+                line_comment=raw.get("line_comment"),
+                filenames=tuple(raw.get("filenames", [])),
+            )
+        except KeyError as exc:
+            raise LanguageError(f"{path}: missing setting {exc}") from exc
+
+
+@dataclass
+class Language:
+    spec: LanguageSpec
+    _queries: dict[str, ts.Query | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @cached_property
+    def ts_language(self) -> ts.Language:
+        module_name, _, func = self.spec.grammar.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            return ts.Language(getattr(module, func or "language")())
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise LanguageError(
+                f"grammar for {self.name} is not available; install the "
+                f"'{self.spec.package}' package ({exc})"
+            ) from exc
+
+    def parser(self) -> ts.Parser:
+        return ts.Parser(self.ts_language)
+
+    def query_source(self, kind: str) -> str | None:
+        path = self.spec.folder / f"{kind}.scm"
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def query(self, kind: str) -> ts.Query | None:
+        """The compiled query of that kind, or None when the folder has none."""
+        if kind not in self._queries:
+            source = self.query_source(kind)
+            self._queries[kind] = ts.Query(self.ts_language, source) if source else None
+        return self._queries[kind]
+
+
+class LanguageRegistry:
+    def __init__(self, languages: list[Language], problems: list[str] | None = None) -> None:
+        self._by_name = {lang.name: lang for lang in languages}
+        self._by_id: dict[str, Language] = {}
+        self._by_ext: dict[str, Language] = {}
+        self._by_filename: dict[str, Language] = {}
+        for lang in languages:
+            for lid in lang.spec.language_ids:
+                self._by_id.setdefault(lid, lang)
+            for ext in lang.spec.extensions:
+                self._by_ext.setdefault(ext, lang)
+            for fname in lang.spec.filenames:
+                self._by_filename.setdefault(fname, lang)
+        self.problems = problems or []
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> LanguageRegistry:
+        root = root or grammars_root()
+        languages, problems = [], []
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+            if not (folder / "language.toml").is_file():
+                continue
+            try:
+                languages.append(Language(LanguageSpec.from_folder(folder)))
+            except LanguageError as exc:
+                problems.append(str(exc))
+        return cls(languages, problems)
+
+    def __iter__(self):
+        return iter(self._by_name.values())
+
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
+    def get(self, name: str) -> Language | None:
+        return self._by_name.get(name)
+
+    def for_document(self, language_id: str | None, uri: str) -> Language | None:
+        """The language id wins; an unknown id falls back to the file extension."""
+        lang = self._by_id.get(language_id or "")
+        if lang is None:
+            name = uri_basename(uri)
+            lang = self._by_filename.get(name)
+            if lang is None:
+                lang = self._by_ext.get(PurePosixPath(name).suffix.lower())
+        if lang is None:
+            return None
+        try:
+            lang.ts_language  # noqa: B018 - import the grammar now so a missing wheel is reported here
+        except LanguageError as exc:
+            log.warning("%s", exc)
+            return None
+        return lang
+
+
+def uri_basename(uri: str) -> str:
+    parsed = urlparse(uri)
+    path = unquote(parsed.path or parsed.opaque or uri)
+    return PurePosixPath(path).name

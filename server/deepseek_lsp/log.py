@@ -1,0 +1,103 @@
+"""Logging to the client (``window/logMessage``) and optionally a file, with secrets scrubbed.
+
+Every record passes through :class:`SecretFilter` before any handler formats it, so the API key
+and ``Authorization`` headers never reach a log, whatever a library chooses to print.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+_AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(bearer\s+)?[^\s'\",}]+")
+_BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}")
+_SK_KEY = re.compile(r"\bsk-[A-Za-z0-9]{16,}\b")
+
+LEVELS = {"error": logging.ERROR, "warning": logging.WARNING, "info": logging.INFO, "debug": logging.DEBUG}
+
+
+class SecretFilter(logging.Filter):
+    """Replaces known secrets and anything shaped like a bearer token in every record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._secrets: set[str] = set()
+
+    def add_secret(self, secret: str) -> None:
+        if secret and len(secret) >= 4:
+            self._secrets.add(secret)
+
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "****")
+        text = _AUTH_HEADER.sub(r"\1****", text)
+        text = _BEARER.sub("Bearer ****", text)
+        return _SK_KEY.sub("sk-****", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.scrub(message)
+        if scrubbed != message or record.args:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # Tracebacks are formatted later from exc_info; scrub them now into the message.
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.msg = f"{record.msg}\n{self.scrub(formatted)}"
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+SECRETS = SecretFilter()
+
+
+class ClientLogHandler(logging.Handler):
+    """Forwards records to the editor through a callback (``window/logMessage``)."""
+
+    def __init__(self, send: Callable[[int, str], None]) -> None:
+        super().__init__(logging.INFO)
+        self._send = send
+        self._busy = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._busy:  # sending may itself log; never recurse
+            return
+        self._busy = True
+        try:
+            self._send(record.levelno, self.format(record))
+        except Exception:
+            pass
+        finally:
+            self._busy = False
+
+
+def setup(log_file: str | None = None, level: str = "info") -> logging.Logger:
+    root = logging.getLogger("deepseek_lsp")
+    root.setLevel(LEVELS.get(level, logging.INFO))
+    root.propagate = False
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # stdout carries the protocol in stdio mode: logs go to stderr or a file only.
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
+    )
+    handler.setFormatter(fmt)
+    handler.addFilter(SECRETS)
+    root.addHandler(handler)
+    # pygls logs every message at INFO, including document text: keep it quiet.
+    for noisy in ("pygls", "httpx", "httpcore", "hpack"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).addFilter(SECRETS)
+    return root
+
+
+def attach_client(send: Callable[[int, str], None], level: str = "info") -> ClientLogHandler:
+    root = logging.getLogger("deepseek_lsp")
+    handler = ClientLogHandler(send)
+    handler.setLevel(LEVELS.get(level, logging.INFO))
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    handler.addFilter(SECRETS)
+    root.addHandler(handler)
+    return handler

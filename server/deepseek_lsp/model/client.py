@@ -1,0 +1,754 @@
+"""The model client: one pooled HTTP/2 connection set per endpoint, streaming with hard deadlines.
+
+Deadlines are absolute ``asyncio.get_running_loop().time()`` values (``time.monotonic()`` on the
+standard and uvloop loops). They bound the whole request: keep-alive comment lines that DeepSeek
+sends while a request waits for capacity do not extend them.
+
+Streaming is an async context manager yielding an async iterator of text deltas, so that leaving
+the block (a cancelled task, an exception, or a plain ``break`` after the first line) closes the
+HTTP response *at once*, and the server sees the disconnect and stops generating::
+
+    async with client.stream_fim(req, deadline) as stream:
+        async for delta in stream:
+            ...
+    result = stream.result  # StreamResult: text, finish_reason, usage, ttft_s, total_s
+
+Completions are never retried; :meth:`ModelClient.chat_with_retry` retries reviews. Every request
+is recorded in the ledger (if any), including cancelled ones, which are still billed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from .. import __version__
+from .backends import Backend, HttpCall, get_backend, resolve_fim_template
+from .errors import (
+    ConfigError,
+    ConnectError,
+    DeadlineExceeded,
+    MalformedResponse,
+    ModelError,
+    error_for_status,
+    parse_retry_after,
+    safe_url,
+)
+from .retry import retrying
+from .sse import ChunkAccumulator, SSEDecoder
+from .tokens import Counter, EstimateCounter, default_counter, loaded_counter
+from .types import ChatRequest, FimRequest, StreamResult, Usage
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ChatRequest",
+    "EndpointConfig",
+    "FimRequest",
+    "ModelClient",
+    "ModelStream",
+    "StreamResult",
+    "Usage",
+]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFAULT_BASE_URL = "https://api.deepseek.com"
+# A server that ignores max_tokens must not stream forever: cut at this many characters per
+# requested token (code averages 3-4; long whitespace runs can reach ~16).
+OVERRUN_CHARS_PER_TOKEN = 24
+# After [DONE], wait this long for the end of the HTTP body so the connection can be reused.
+DRAIN_GRACE_S = 0.05
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, repr=False)
+class EndpointConfig:
+    """Where and how to reach a model server. Invalid settings raise :class:`ConfigError`.
+
+    ``fim_base_url`` defaults to ``{base_url}/beta`` for DeepSeek (the ``deepseek`` backend, or the
+    ``chat`` backend on a DeepSeek host) and to ``base_url`` otherwise. ``chat_prefix`` (for the
+    ``chat`` backend) defaults to on for DeepSeek hosts. Plain ``http://`` is refused for anything
+    but loopback unless ``allow_http``: the API key would travel in clear text.
+    """
+
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str | None = None
+    fim_base_url: str | None = None
+    backend: str = "deepseek"
+    fim_template: str | None = None
+    allow_http: bool = False
+    connect_timeout: float = 5.0
+    verify: bool | str = True
+    chat_prefix: bool | None = None
+    max_connections: int = 16
+    # Long: completions come in bursts with pauses; a reconnect costs a TLS handshake (~100 ms+).
+    keepalive_expiry: float = 90.0
+
+    def __post_init__(self) -> None:
+        try:
+            get_backend(self.backend)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        for what, url in (("base_url", self.base_url), ("fim_base_url", self.fim_base_url)):
+            if url is not None:
+                self._check_url(what, url)
+        if self.backend == "fim-template" and resolve_fim_template(self.fim_template) is None:
+            raise ConfigError(
+                f"backend 'fim-template' needs fim_template: one of deepseek-coder, "
+                f"qwen2.5-coder, starcoder2, codellama, or a string with {{prefix}} and "
+                f"{{suffix}} (got {self.fim_template!r})"
+            )
+        if not self.connect_timeout > 0:
+            raise ConfigError(f"connect_timeout must be positive, got {self.connect_timeout!r}")
+
+    def _check_url(self, what: str, url: str) -> None:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:
+            host, parts = None, None
+        if parts is None or parts.scheme not in ("http", "https") or not host:
+            raise ConfigError(f"{what} must be an http(s) URL with a host, got {safe_url(url)!r}")
+        if parts.scheme == "http" and not self.allow_http and not _is_loopback(host):
+            raise ConfigError(
+                f"Refusing plain http:// to {host} ({what}): the API key and your code would "
+                "travel unencrypted. Use https://, or set allowHttp for a trusted network."
+            )
+
+    def __repr__(self) -> str:
+        key = None if self.api_key is None else "'***'"
+        return (
+            f"EndpointConfig(base_url={self.base_url!r}, api_key={key}, "
+            f"fim_base_url={self.fim_base_url!r}, backend={self.backend!r}, "
+            f"fim_template={self.fim_template!r}, allow_http={self.allow_http!r})"
+        )
+
+    @property
+    def base(self) -> str:
+        return self.base_url.rstrip("/")
+
+    @property
+    def is_deepseek(self) -> bool:
+        host = urlsplit(self.base_url).hostname or ""
+        return host == "deepseek.com" or host.endswith(".deepseek.com")
+
+    @property
+    def fim_base(self) -> str:
+        if self.fim_base_url:
+            return self.fim_base_url.rstrip("/")
+        if self.backend == "deepseek" or (self.backend == "chat" and self.use_chat_prefix):
+            return f"{self.base}/beta"
+        return self.base
+
+    @property
+    def use_chat_prefix(self) -> bool:
+        return self.is_deepseek if self.chat_prefix is None else self.chat_prefix
+
+
+# -- deadline helper ----------------------------------------------------------------------------
+
+if sys.version_info >= (3, 11):
+
+    async def _until(deadline: float, aw: Awaitable[T]) -> T:
+        try:
+            async with asyncio.timeout_at(deadline):
+                return await aw
+        except TimeoutError:
+            raise DeadlineExceeded("deadline exceeded") from None
+
+else:  # pragma: no cover - exercised on 3.10 only
+
+    async def _until(deadline: float, aw: Awaitable[T]) -> T:
+        remaining = deadline - asyncio.get_running_loop().time()
+        try:
+            return await asyncio.wait_for(aw, max(0.0, remaining))
+        except asyncio.TimeoutError:
+            raise DeadlineExceeded("deadline exceeded") from None
+
+
+def _provider_message(content: bytes, api_key: str | None) -> str | None:
+    """The human part of an error body: DeepSeek/OpenAI ``{"error": {"message"}}``, Ollama
+    ``{"error": "..."}``, or plain text; scrubbed of the key in case a server echoes it."""
+    text = content.decode("utf-8", errors="replace").strip()
+    message: Any = text
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict):
+        err = obj.get("error", obj)
+        if isinstance(err, dict):
+            message = err.get("message") or err.get("detail") or err.get("type") or text
+        else:
+            message = err
+    message = str(message).strip()[:300]
+    if api_key:
+        message = message.replace(api_key, "***")
+    return message or None
+
+
+class ModelStream:
+    """One streamed request. Use as ``async with``; iterate for text deltas; read ``result``.
+
+    Single use. Iterating outside ``async with`` is refused because nothing would then close the
+    response promptly.
+    """
+
+    def __init__(
+        self,
+        client: ModelClient,
+        call: HttpCall,
+        *,
+        model: str,
+        feature: str,
+        max_tokens: int,
+        deadline: float,
+        prompt_tokens: Callable[[Counter], int],
+    ) -> None:
+        self._client = client
+        self._call = call
+        self._model = model
+        self._feature = feature
+        self._deadline = deadline
+        self._prompt_tokens = prompt_tokens
+        self._max_chars = max(2048, max_tokens * OVERRUN_CHARS_PER_TOKEN)
+        self._acc = ChunkAccumulator(call.dialect)
+        self._decoder = SSEDecoder()
+        self._response: httpx.Response | None = None
+        self._raw: Any = None
+        self._entered = False
+        self._eof = False
+        self._finished = False  # the answer completed normally
+        self._billable = False  # the provider may bill even without a usage report
+        self._recorded = False
+        self._overrun = False
+        self._chars = 0
+        self._t0 = 0.0
+        self._ttft: float | None = None
+        self._total = 0.0
+
+    # -- public -------------------------------------------------------------------------------
+
+    @property
+    def result(self) -> StreamResult:
+        acc = self._acc
+        total = self._total or (self._now() - self._t0 if self._t0 else 0.0)
+        return StreamResult(
+            text=acc.text,
+            finish_reason=acc.finish_reason,
+            usage=acc.usage,
+            ttft_s=self._ttft,
+            total_s=total,
+            from_chat=self._call.from_chat,
+            reasoning=acc.reasoning,
+            overrun=self._overrun,
+        )
+
+    @property
+    def call(self) -> HttpCall:
+        """The request as built by the backend profile (URL, JSON body, dialect)."""
+        return self._call
+
+    @property
+    def keepalive_comments(self) -> int:
+        return self._decoder.comments
+
+    async def __aenter__(self) -> ModelStream:
+        if self._entered:
+            raise RuntimeError("a ModelStream can only be used once")
+        self._entered = True
+        client = self._client
+        client.check_budget()
+        self._t0 = self._now()
+        call = self._call
+        headers = {"Accept": "text/event-stream"} if call.stream else {}
+        # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
+        headers["Accept-Encoding"] = "identity"
+        request = client.http.build_request(call.method, call.url, json=call.body, headers=headers)
+        try:
+            self._billable = True
+            response = await _until(self._deadline, client.http.send(request, stream=True))
+        except BaseException as exc:
+            error = self._translate(exc, started=False)
+            if isinstance(error, ConnectError):
+                self._billable = False
+            self._end("cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
+            if error is exc:
+                raise
+            raise error from exc
+        self._response = response
+        if response.status_code >= 400:
+            self._billable = False
+            await self._raise_status(response)
+        self._raw = response.aiter_bytes()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._close()
+        if self._finished:
+            outcome = "ok"
+        elif isinstance(exc, ModelError):
+            outcome = "error"
+        else:  # cancelled, a consumer-side exception, or the consumer stopped reading early
+            outcome = "cancelled"
+        self._end(outcome)
+
+    def __aiter__(self) -> ModelStream:
+        if not self._entered:
+            raise RuntimeError("use `async with client.stream_...(...) as stream:` to iterate")
+        return self
+
+    async def __anext__(self) -> str:
+        if self._response is None:
+            raise StopAsyncIteration
+        while True:
+            if self._eof or self._acc.done:
+                await self._complete()
+                raise StopAsyncIteration
+            try:
+                chunk = await _until(self._deadline, self._raw.__anext__())
+            except StopAsyncIteration:
+                self._eof = True
+                delta = self._consume(self._decoder.flush())
+            except (httpx.HTTPError, DeadlineExceeded) as exc:
+                self._reraise(exc)
+            else:
+                if not self._call.stream:
+                    delta = await self._read_whole(chunk)
+                else:
+                    delta = self._consume(self._decoder.feed(chunk))
+            if delta:
+                if self._ttft is None:
+                    self._ttft = self._now() - self._t0
+                self._chars += len(delta)
+                if self._chars > self._max_chars:
+                    # The server ignores max_tokens: keep what we asked for, hang up on the rest.
+                    self._overrun = True
+                    self._acc.finish_reason = "length"
+                    self._eof = True
+                    self._finished = True
+                return delta
+
+    # -- internals ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    def _consume(self, events: list[str]) -> str:
+        if not events:
+            return ""
+        feed = self._acc.feed
+        if len(events) == 1:
+            return feed(events[0])
+        return "".join([feed(data) for data in events])
+
+    async def _read_whole(self, first: bytes) -> str:
+        # Non-streaming answers may be preceded by blank keep-alive lines; json.loads skips them.
+        parts = [first]
+        while True:
+            try:
+                parts.append(await _until(self._deadline, self._raw.__anext__()))
+            except StopAsyncIteration:
+                break
+            except (httpx.HTTPError, DeadlineExceeded) as exc:
+                self._reraise(exc)
+        self._eof = True
+        body = b"".join(parts).decode("utf-8", errors="replace")
+        delta = self._acc.feed(body)
+        self._acc.done = True
+        return delta
+
+    async def _complete(self) -> None:
+        if self._finished:
+            return
+        acc = self._acc
+        if not acc.done and acc.finish_reason is None:
+            raise MalformedResponse(
+                "the stream ended before the answer was complete",
+                kind="truncated",
+                partial=self.result,
+                **self._where(),
+            )
+        if acc.finish_reason == "insufficient_system_resource":
+            self._eof = True
+            raise MalformedResponse(
+                "the provider ran out of capacity mid-answer (insufficient_system_resource)",
+                kind="insufficient_system_resource",
+                partial=self.result,
+                **self._where(),
+            )
+        self._finished = True
+        if not self._eof:
+            await self._drain()
+
+    async def _drain(self) -> None:
+        # Reading the body to its end lets an HTTP/1.1 connection go back to the pool; a tail
+        # that does not come within the grace period only costs that connection.
+        grace = min(self._deadline, self._now() + DRAIN_GRACE_S)
+        try:
+            await _until(grace, self._read_rest())
+        except (ModelError, httpx.HTTPError):
+            pass
+        self._eof = True
+
+    async def _read_rest(self) -> None:
+        async for _ in self._raw:
+            pass
+
+    async def _raise_status(self, response: httpx.Response) -> None:
+        client = self._client
+        try:
+            content = await _until(self._deadline, response.aread())
+        except (ModelError, httpx.HTTPError):
+            content = b""
+        finally:
+            await response.aclose()
+        error = error_for_status(
+            response.status_code,
+            method=self._call.method,
+            url=self._call.url,
+            provider_message=_provider_message(content, client.config.api_key),
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+        )
+        self._end("error")
+        raise error
+
+    def _where(self) -> dict[str, Any]:
+        return {"method": self._call.method, "url": self._call.url}
+
+    def _reraise(self, exc: BaseException) -> NoReturn:
+        error = self._translate(exc, started=True)
+        if error is exc:
+            raise exc
+        raise error from exc
+
+    def _translate(self, exc: BaseException, *, started: bool) -> BaseException:
+        where = self._where()
+        if isinstance(exc, DeadlineExceeded):
+            exc.method, exc.url = self._call.method, safe_url(self._call.url)
+            return exc
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)):
+            return ConnectError(_describe(exc), **where)
+        if isinstance(exc, httpx.PoolTimeout):
+            return ConnectError("no free connection in the pool", **where)
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return ConfigError(f"unsupported URL: {_describe(exc)}", **where)
+        if isinstance(exc, httpx.TransportError):
+            if started:
+                return MalformedResponse(
+                    f"connection lost mid-answer ({_describe(exc)})",
+                    kind="truncated",
+                    partial=self.result,
+                    **where,
+                )
+            return ConnectError(f"connection lost ({_describe(exc)})", **where)
+        return exc
+
+    async def _close(self) -> None:
+        raw, self._raw = self._raw, None
+        response, self._response = self._response, None
+        if raw is not None:
+            try:
+                await raw.aclose()
+            except Exception:
+                pass
+        if response is not None:
+            await response.aclose()
+
+    def _end(self, outcome: str) -> None:
+        if self._recorded:
+            return
+        self._recorded = True
+        self._total = self._now() - self._t0 if self._t0 else 0.0
+        log.debug(
+            "%s %s %s: %s, ttft=%s total=%.3fs",
+            self._feature,
+            self._call.method,
+            safe_url(self._call.url),
+            outcome,
+            f"{self._ttft:.3f}s" if self._ttft is not None else "-",
+            self._total,
+        )
+        ledger = self._client.ledger
+        if ledger is None:
+            return
+        usage = self._acc.usage
+        estimated = False
+        if usage is None or self._overrun:
+            usage = Usage()
+            if self._billable:
+                # No usage report (cancelled, cut, or overrun), but the provider bills the prompt
+                # it received and whatever it generated: count both ourselves, all as misses.
+                try:
+                    counter = self._client.counter_nowait()
+                    prompt = self._prompt_tokens(counter)
+                    completion = counter.count(self._acc.text)
+                except Exception as exc:  # counting must never break a request
+                    log.debug("token count failed: %s", exc)
+                    prompt = completion = 0
+                usage = Usage(prompt, completion, 0, prompt)
+                estimated = True
+        try:
+            ledger.record(
+                feature=self._feature,
+                model=self._model,
+                usage=usage,
+                ttft_s=self._ttft,
+                total_s=self._total,
+                outcome=outcome,
+                estimated=estimated,
+            )
+        except Exception:
+            log.exception("could not record usage")
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text or type(exc).__name__
+
+
+class ModelClient:
+    """A pooled client for one endpoint. Create once, ``await warm()``, ``await aclose()``."""
+
+    def __init__(
+        self,
+        config: EndpointConfig,
+        ledger: Any = None,
+        counter: Counter | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.config = config
+        self.backend: Backend = get_backend(config.backend)
+        self.ledger = ledger
+        self._counter = counter
+        self._preload: asyncio.Future[Counter] | None = None
+        headers = {"User-Agent": f"deepseek-lsp/{__version__}"}
+        if config.api_key:
+            headers["Authorization"] = f"Bearer {config.api_key}"
+        self.http = httpx.AsyncClient(
+            http2=True,
+            verify=config.verify,
+            headers=headers,
+            # The per-request deadline is the real bound; these only cover the connection phase.
+            timeout=httpx.Timeout(
+                connect=config.connect_timeout,
+                read=None,
+                write=30.0,
+                pool=config.connect_timeout,
+            ),
+            limits=httpx.Limits(
+                max_connections=config.max_connections,
+                max_keepalive_connections=config.max_connections,
+                keepalive_expiry=config.keepalive_expiry,
+            ),
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"ModelClient({self.config!r})"
+
+    @property
+    def counter(self) -> Counter:
+        """DeepSeek's tokenizer for DeepSeek endpoints, an estimate for other servers."""
+        if self._counter is None:
+            exact = self.backend.deepseek_tokenizer or self.config.is_deepseek
+            self._counter = default_counter() if exact else EstimateCounter()
+        return self._counter
+
+    def counter_nowait(self) -> Counter:
+        """:attr:`counter` if it is ready; else an estimate, while the tokenizer loads in a
+        thread. Used on the event loop, where a 0.5 s tokenizer load must not happen."""
+        if self._counter is not None:
+            return self._counter
+        if not (self.backend.deepseek_tokenizer or self.config.is_deepseek):
+            return self.counter
+        ready = loaded_counter()
+        if ready is not None:
+            self._counter = ready
+            return ready
+        if self._preload is None:
+            try:
+                self._preload = asyncio.get_running_loop().run_in_executor(None, default_counter)
+            except RuntimeError:  # no loop: we are not on the event loop, loading is fine
+                return self.counter
+        return EstimateCounter()
+
+    def check_budget(self) -> None:
+        if self.ledger is not None:
+            self.ledger.check_budget()
+
+    async def __aenter__(self) -> ModelClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def warm(self, timeout: float = 5.0) -> bool:
+        """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion, and load the
+        tokenizer off the event loop. Never raises; returns whether the server answered."""
+        loop = asyncio.get_running_loop()
+        url = self.backend.warm_url(self.config)
+        counter_task = loop.run_in_executor(None, lambda: self.counter)
+        ok = False
+        try:
+            response = await _until(loop.time() + timeout, self.http.get(url))
+            ok = True
+            if response.status_code == 401:
+                log.warning("%s rejected the API key during warm-up", safe_url(url))
+        except (ModelError, httpx.HTTPError) as exc:
+            log.info("warm-up request to %s failed: %s", safe_url(url), _describe(exc))
+        try:
+            await counter_task
+        except Exception as exc:
+            log.info("tokenizer preload failed: %s", exc)
+        return ok
+
+    async def models(self, deadline: float) -> list[str]:
+        """Model ids from ``GET {base}/models``."""
+        url = f"{self.config.base}/models"
+        try:
+            response = await _until(deadline, self.http.get(url))
+        except httpx.HTTPError as exc:
+            raise ConnectError(_describe(exc), method="GET", url=url) from exc
+        if response.status_code >= 400:
+            raise error_for_status(
+                response.status_code,
+                method="GET",
+                url=url,
+                provider_message=_provider_message(response.content, self.config.api_key),
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+            )
+        try:
+            data = response.json().get("data", [])
+            return [m["id"] for m in data if isinstance(m, dict) and "id" in m]
+        except (ValueError, AttributeError) as exc:
+            raise MalformedResponse("unreadable model list", method="GET", url=url) from exc
+
+    # -- completions --------------------------------------------------------------------------
+
+    def stream_fim(self, req: FimRequest, deadline: float) -> ModelStream:
+        """Stream a fill-in-the-middle completion; see the module docstring. Never retried."""
+        call = self.backend.fim(self.config, req)
+
+        def prompt_tokens(counter: Counter) -> int:
+            if req.estimated_prompt_tokens is not None:
+                return req.estimated_prompt_tokens
+            count = counter.count
+            return count(req.prompt) + count(req.suffix) + sum(count(t) for _, t in req.extra)
+
+        return ModelStream(
+            self,
+            call,
+            model=req.model,
+            feature=req.feature,
+            max_tokens=req.max_tokens,
+            deadline=deadline,
+            prompt_tokens=prompt_tokens,
+        )
+
+    async def fim(self, req: FimRequest, deadline: float) -> StreamResult:
+        """The whole completion at once (streamed underneath, so the deadline still holds)."""
+        async with self.stream_fim(req, deadline) as stream:
+            async for _ in stream:
+                pass
+        return stream.result
+
+    # -- chat -----------------------------------------------------------------------------------
+
+    def stream_chat(self, req: ChatRequest, deadline: float) -> ModelStream:
+        """Like :meth:`stream_fim` for chat; deltas are the answer's content (not reasoning)."""
+        call = self.backend.chat(self.config, req)
+
+        def prompt_tokens(counter: Counter) -> int:
+            if req.estimated_prompt_tokens is not None:
+                return req.estimated_prompt_tokens
+            count = counter.count
+            # ~4 tokens of role markup per message.
+            return sum(count(str(m.get("content") or "")) + 4 for m in req.messages)
+
+        return ModelStream(
+            self,
+            call,
+            model=req.model,
+            feature=req.feature,
+            max_tokens=req.max_tokens,
+            deadline=deadline,
+            prompt_tokens=prompt_tokens,
+        )
+
+    async def chat(self, req: ChatRequest, deadline: float) -> StreamResult:
+        """One chat answer (streamed or not per ``req.stream``). In JSON mode a blank or non-JSON
+        answer raises :class:`MalformedResponse` (``kind`` blank_json/invalid_json, the result in
+        ``partial``): DeepSeek blanks out answers it could not make JSON."""
+        async with self.stream_chat(req, deadline) as stream:
+            async for _ in stream:
+                pass
+        result = stream.result
+        if req.json_mode:
+            _check_json(result, stream.call)
+        return result
+
+    async def chat_with_retry(
+        self,
+        req: ChatRequest,
+        deadline: float,
+        max_retries: int = 2,
+        *,
+        base_delay: float = 0.5,
+        max_delay: float = 8.0,
+    ) -> StreamResult:
+        """:meth:`chat`, retrying 429/500/503, connection errors and (once) unusable answers,
+        with jittered exponential backoff or the server's Retry-After, within ``deadline``."""
+        return await retrying(
+            lambda: self.chat(req, deadline),
+            deadline=deadline,
+            max_retries=max_retries,
+            base_delay=base_delay,
+            max_delay=max_delay,
+        )
+
+
+def _check_json(result: StreamResult, call: HttpCall) -> None:
+    text = result.text.strip()
+    where = {"method": call.method, "url": call.url}
+    if not text:
+        raise MalformedResponse(
+            "blank answer in JSON mode", kind="blank_json", partial=result, **where
+        )
+    try:
+        json.loads(text)
+    except ValueError:
+        raise MalformedResponse(
+            "answer is not valid JSON", kind="invalid_json", partial=result, **where
+        ) from None

@@ -1,0 +1,294 @@
+"""One exception hierarchy for everything that can go wrong talking to a model.
+
+Callers decide with three attributes instead of isinstance chains:
+``retryable`` (a later identical request may succeed), ``disables_feature`` (nothing will work
+until the user changes configuration, so stop sending) and ``user_message`` (short, actionable,
+safe to show: it never contains the API key, headers or URL query strings).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = [
+    "AuthenticationError",
+    "BudgetExceeded",
+    "ConfigError",
+    "ConnectError",
+    "DeadlineExceeded",
+    "InsufficientBalanceError",
+    "MalformedResponse",
+    "ModelError",
+    "OverloadedError",
+    "RateLimitError",
+    "RequestError",
+    "ServerError",
+    "error_for_status",
+    "parse_retry_after",
+    "safe_url",
+]
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL without userinfo, query or fragment: those are where secrets hide."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(str(url))
+    except ValueError:
+        return "<unparseable url>"
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal lost its brackets in .hostname
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def _provider(url: str | None) -> str:
+    host = urlsplit(url).hostname if url else None
+    if not host or host.endswith("deepseek.com"):
+        return "DeepSeek"
+    return f"The model server at {host}"
+
+
+class ModelError(Exception):
+    """Base class. Carries the request (method and redacted URL), never the API key."""
+
+    status: int | None = None
+    retryable: bool = False
+    disables_feature: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: str | None = None,
+        status: int | None = None,
+        provider_message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = safe_url(url)
+        if status is not None:
+            self.status = status
+        # What the server said (already scrubbed of the key by the client).
+        self.provider_message = provider_message
+        # Seconds from the Retry-After header (429, sometimes 503), if the server sent one.
+        self.retry_after = retry_after
+
+    @property
+    def provider(self) -> str:
+        return _provider(self.url)
+
+    @property
+    def user_message(self) -> str:
+        return f"{self.provider}: {self.message}"
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method and self.url else ""
+        return f"{self.message}{where}"
+
+
+class ConfigError(ModelError, ValueError):
+    """The endpoint configuration is unusable (bad URL, plain http to a remote host, ...)."""
+
+    disables_feature = True
+
+    @property
+    def user_message(self) -> str:
+        return self.message
+
+
+# -- HTTP status errors -------------------------------------------------------------------------
+
+
+class RequestError(ModelError):
+    """400/422 (and other unexpected 4xx): our request is wrong, so retrying cannot help."""
+
+    status = 400
+
+    @property
+    def user_message(self) -> str:
+        said = f": {self.provider_message}" if self.provider_message else ""
+        return (
+            f"{self.provider} rejected the request ({self.status}){said}. Check the model name "
+            "and endpoint settings; if they are right, this is a deepseek-lsp bug, please report it."
+        )
+
+
+class AuthenticationError(ModelError):
+    status = 401
+    disables_feature = True
+
+    @property
+    def user_message(self) -> str:
+        return (
+            f"{self.provider} rejected the API key (401): set a valid key with the "
+            "DEEPSEEK_API_KEY environment variable or the apiKey setting, then reload."
+        )
+
+
+class InsufficientBalanceError(ModelError):
+    status = 402
+    disables_feature = True
+
+    @property
+    def user_message(self) -> str:
+        return (
+            f"{self.provider} reports an insufficient account balance (402): top up at "
+            "https://platform.deepseek.com, then reload. AI features are paused until then."
+        )
+
+
+class RateLimitError(ModelError):
+    status = 429
+    retryable = True
+
+    @property
+    def user_message(self) -> str:
+        wait = f" (server asks to wait {self.retry_after:g}s)" if self.retry_after else ""
+        return f"{self.provider} rate limit reached (429){wait}; requests will resume shortly."
+
+
+class ServerError(ModelError):
+    """500 and other 5xx except 503. Transient as far as we can tell."""
+
+    status = 500
+    retryable = True
+
+    @property
+    def user_message(self) -> str:
+        return f"{self.provider} had a server error ({self.status}); it will be retried later."
+
+
+class OverloadedError(ModelError):
+    status = 503
+    retryable = True
+
+    @property
+    def user_message(self) -> str:
+        return f"{self.provider} is overloaded (503); try again in a moment."
+
+
+# -- transport and protocol errors ---------------------------------------------------------------
+
+
+class DeadlineExceeded(ModelError):
+    """The request's absolute deadline passed (keep-alive lines do not count as progress).
+
+    Not retryable: the deadline is the caller's whole budget, retrying would overrun it.
+    """
+
+    @property
+    def user_message(self) -> str:
+        return f"{self.provider} did not answer in time; the request was abandoned."
+
+
+class ConnectError(ModelError):
+    """No connection could be made: refused, DNS failure, TLS failure, connect timeout."""
+
+    retryable = True
+
+    @property
+    def user_message(self) -> str:
+        host = urlsplit(self.url).hostname if self.url else "the model server"
+        return f"Cannot reach {host}: {self.message}. Check the network and the base URL setting."
+
+
+class MalformedResponse(ModelError):
+    """The answer could not be used: bad SSE or JSON, a stream cut short, blank or invalid JSON in
+    JSON mode, or ``finish_reason: insufficient_system_resource`` (the provider gave up half-way).
+
+    ``kind`` says which; ``partial`` holds whatever result was received (e.g. the raw text of an
+    invalid JSON answer) so a caller can still salvage it. Retryable: all of these are transient.
+    ``finish_reason: content_filter`` is NOT an error: the result comes back with
+    ``StreamResult.filtered`` set, and callers should not show its text.
+    """
+
+    retryable = True
+
+    def __init__(
+        self, message: str, *, kind: str = "malformed", partial: Any = None, **kw: Any
+    ) -> None:
+        super().__init__(message, **kw)
+        self.kind = kind
+        self.partial = partial
+
+    @property
+    def user_message(self) -> str:
+        return f"{self.provider} sent an unusable answer ({self.message}); it will be retried."
+
+
+class BudgetExceeded(ModelError):
+    """Today's recorded spend reached the configured daily budget. Checked before sending.
+
+    Not ``disables_feature``: the budget resets at 00:00 UTC without any user action.
+    """
+
+    def __init__(self, spent: float, budget: float) -> None:
+        super().__init__(f"daily budget of ${budget:.2f} reached (${spent:.4f} spent today)")
+        self.spent = spent
+        self.budget = budget
+
+    @property
+    def user_message(self) -> str:
+        return (
+            f"Daily DeepSeek budget of ${self.budget:.2f} reached (${self.spent:.2f} spent today): "
+            "AI requests are paused until 00:00 UTC. Raise the daily budget setting to continue."
+        )
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds (fractions tolerated) or a date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def error_for_status(
+    status: int,
+    *,
+    method: str | None = None,
+    url: str | None = None,
+    provider_message: str | None = None,
+    retry_after: float | None = None,
+) -> ModelError:
+    """The exception for an HTTP error status."""
+    said = f": {provider_message}" if provider_message else ""
+    ctx: dict[str, Any] = {
+        "method": method,
+        "url": url,
+        "status": status,
+        "provider_message": provider_message,
+        "retry_after": retry_after,
+    }
+    if status == 401:
+        return AuthenticationError(f"API key rejected (401){said}", **ctx)
+    if status == 402:
+        return InsufficientBalanceError(f"insufficient balance (402){said}", **ctx)
+    if status == 429:
+        return RateLimitError(f"rate limited (429){said}", **ctx)
+    if status == 503:
+        return OverloadedError(f"overloaded (503){said}", **ctx)
+    if status >= 500:
+        return ServerError(f"server error ({status}){said}", **ctx)
+    return RequestError(f"request rejected ({status}){said}", **ctx)

@@ -1,0 +1,404 @@
+"""Usage and cost ledger: what every request cost, per session (memory) and per day (SQLite).
+
+The SQLite file keeps one row per (UTC day, model, feature) with running sums, so it stays small
+however many completions are made. Several servers (one per editor window) share it: sqlite's own
+locking, one short autocommit UPSERT per request, WAL mode and a busy timeout keep them from
+corrupting it or waiting on each other for long. Writes are synchronous (well under a millisecond):
+a background writer would make the budget check lag behind the spending.
+
+A file that cannot be read as a database is renamed aside (``usage.sqlite3.corrupt-<ts>``) and
+rebuilt, with one log message. If the state directory is unusable the ledger keeps working in
+memory. Nothing here raises into the caller except :class:`BudgetExceeded`.
+
+Days are UTC days, like DeepSeek's peak windows: the daily budget resets at 00:00 UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+
+from .errors import BudgetExceeded
+from .prices import PriceTable
+from .types import Usage
+
+__all__ = ["DB_NAME", "Ledger", "Outcome", "Totals", "UsageRecord", "state_dir"]
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["ok", "cancelled", "error"]
+DB_NAME = "usage.sqlite3"
+SCHEMA_VERSION = 1
+
+
+def state_dir() -> Path:
+    """``$DEEPSEEK_LSP_STATE_DIR``, else the platform's user state directory."""
+    env = os.environ.get("DEEPSEEK_LSP_STATE_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_state_dir("deepseek-lsp", appauthor=False))
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    ts: float  # unix time
+    feature: str
+    model: str
+    prompt_tokens: int
+    cache_hit_tokens: int
+    cache_miss_tokens: int
+    completion_tokens: int
+    ttft_s: float | None
+    total_s: float
+    outcome: Outcome
+    estimated: bool  # counted by us (no usage report), not billed figures
+    cost: float  # USD
+    priced: bool  # False: the model has no price, cost is 0
+
+
+@dataclass(slots=True)
+class Totals:
+    requests: int = 0
+    ok: int = 0
+    cancelled: int = 0
+    errors: int = 0
+    estimated: int = 0
+    prompt_tokens: int = 0
+    cache_hit_tokens: int = 0
+    cache_miss_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    ttft_sum: float = 0.0
+    ttft_n: int = 0
+    latency_sum: float = 0.0
+
+    def add(self, rec: UsageRecord) -> None:
+        self.requests += 1
+        self.ok += rec.outcome == "ok"
+        self.cancelled += rec.outcome == "cancelled"
+        self.errors += rec.outcome == "error"
+        self.estimated += rec.estimated
+        self.prompt_tokens += rec.prompt_tokens
+        self.cache_hit_tokens += rec.cache_hit_tokens
+        self.cache_miss_tokens += rec.cache_miss_tokens
+        self.output_tokens += rec.completion_tokens
+        self.cost_usd += rec.cost
+        if rec.ttft_s is not None:
+            self.ttft_sum += rec.ttft_s
+            self.ttft_n += 1
+        self.latency_sum += rec.total_s
+
+    def merge(self, other: Totals) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("ttft_sum", "ttft_n", "latency_sum"):
+            del out[key]
+        out["mean_ttft_s"] = round(self.ttft_sum / self.ttft_n, 4) if self.ttft_n else None
+        out["mean_latency_s"] = (
+            round(self.latency_sum / self.requests, 4) if self.requests else None
+        )
+        return out
+
+
+_COLUMNS = [f.name for f in fields(Totals)]
+
+_REAL = {"cost_usd", "ttft_sum", "latency_sum"}
+_COLUMN_DEFS = ",\n    ".join(
+    f"{c} {'REAL' if c in _REAL else 'INTEGER'} NOT NULL DEFAULT 0" for c in _COLUMNS
+)
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS daily (
+    day TEXT NOT NULL,
+    model TEXT NOT NULL,
+    feature TEXT NOT NULL,
+    {_COLUMN_DEFS},
+    PRIMARY KEY (day, model, feature)
+) WITHOUT ROWID
+"""
+
+_UPSERT = f"""
+INSERT INTO daily (day, model, feature, {", ".join(_COLUMNS)})
+VALUES (?, ?, ?, {", ".join("?" for _ in _COLUMNS)})
+ON CONFLICT (day, model, feature) DO UPDATE SET
+{", ".join(f"{c} = {c} + excluded.{c}" for c in _COLUMNS)}
+"""
+
+
+class _Corrupt(sqlite3.DatabaseError):
+    pass
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    if isinstance(exc, _Corrupt):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return (code & 0xFF) in (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+def _day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+
+
+class Ledger:
+    """Records :class:`UsageRecord` s and answers spending questions.
+
+    ``path``: the SQLite file (default ``state_dir()/usage.sqlite3``; ``":memory:"`` for none).
+    ``daily_budget``: USD per UTC day, checked by :meth:`check_budget` before each request.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        prices: PriceTable | None = None,
+        daily_budget: float | None = None,
+        clock: Callable[[], float] = time.time,
+        busy_timeout_ms: int = 2000,
+        keep_recent: int = 1000,
+    ) -> None:
+        self.prices = prices or PriceTable()
+        self.daily_budget = daily_budget
+        self._clock = clock
+        self._busy_ms = busy_timeout_ms
+        self._lock = threading.RLock()
+        self._write_warned = False
+        self.started = clock()
+        self.session: dict[str, Totals] = {}
+        self.recent: deque[UsageRecord] = deque(maxlen=keep_recent)
+        self.unpriced: set[str] = set()
+        if path is None:
+            path = state_dir() / DB_NAME
+        self.path: Path | None = None if str(path) == ":memory:" else Path(path)
+        self._conn = self._open()
+
+    # -- storage ------------------------------------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path is None:
+            return self._connect(":memory:")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("usage ledger: cannot create %s (%s); usage kept in memory only",
+                        self.path.parent, exc)
+            return self._connect(":memory:")
+        for attempt in range(2):
+            try:
+                return self._connect(str(self.path))
+            except sqlite3.DatabaseError as exc:
+                if attempt == 0 and _is_corruption(exc):
+                    self._set_aside(exc)
+                    continue
+                log.warning("usage ledger: cannot open %s (%s); usage kept in memory only",
+                            self.path, exc)
+                break
+        return self._connect(":memory:")
+
+    def _connect(self, target: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            target,
+            timeout=self._busy_ms / 1000,
+            isolation_level=None,  # autocommit: every write is its own short transaction
+            check_same_thread=False,
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+            if target != ":memory:":
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                check = conn.execute("PRAGMA quick_check").fetchone()
+                if not check or check[0] != "ok":
+                    raise _Corrupt(f"integrity check failed: {check[0] if check else '?'}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                log.warning("usage ledger %s is from a newer deepseek-lsp (schema %d)",
+                            target, version)
+            conn.execute(_SCHEMA)
+            if version < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _set_aside(self, exc: BaseException) -> None:
+        assert self.path is not None
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(self._clock())}")
+        try:
+            os.replace(self.path, aside)
+            for tail in ("-wal", "-shm"):
+                extra = self.path.with_name(self.path.name + tail)
+                if extra.exists():
+                    os.replace(extra, aside.with_name(aside.name + tail))
+            log.warning("usage ledger %s was unreadable (%s): moved it to %s and started anew",
+                        self.path, exc, aside.name)
+        except OSError as err:
+            log.warning("usage ledger %s is unreadable (%s) and could not be moved (%s)",
+                        self.path, exc, err)
+
+    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, tuple(params)).fetchall()
+            except sqlite3.DatabaseError as exc:
+                if not _is_corruption(exc) or self.path is None:
+                    raise
+                # Corrupted under us (disk trouble, a foreign writer): rebuild once, retry.
+                self._conn.close()
+                self._set_aside(exc)
+                self._conn = self._open()
+                return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- recording ----------------------------------------------------------------------------
+
+    def record(
+        self,
+        *,
+        feature: str,
+        model: str,
+        usage: Usage,
+        ttft_s: float | None = None,
+        total_s: float = 0.0,
+        outcome: Outcome = "ok",
+        estimated: bool = False,
+        ts: float | None = None,
+    ) -> UsageRecord:
+        """Record one request (cost from the price table at ``ts``). Never raises."""
+        ts = self._clock() if ts is None else ts
+        priced = self.prices.known(model)
+        if not priced:
+            self.unpriced.add(model)
+        cost = self.prices.cost(
+            model,
+            usage.cache_hit_tokens,
+            usage.cache_miss_tokens,
+            usage.completion_tokens,
+            datetime.fromtimestamp(ts, timezone.utc),
+        )
+        rec = UsageRecord(
+            ts=ts,
+            feature=feature,
+            model=model,
+            prompt_tokens=usage.prompt_tokens,
+            cache_hit_tokens=usage.cache_hit_tokens,
+            cache_miss_tokens=usage.cache_miss_tokens,
+            completion_tokens=usage.completion_tokens,
+            ttft_s=ttft_s,
+            total_s=total_s,
+            outcome=outcome,
+            estimated=estimated,
+            cost=cost,
+            priced=priced,
+        )
+        with self._lock:
+            self.session.setdefault(model, Totals()).add(rec)
+            self.recent.append(rec)
+        one = Totals()
+        one.add(rec)
+        try:
+            self._execute(
+                _UPSERT, (_day(ts), model, feature, *(getattr(one, c) for c in _COLUMNS))
+            )
+        except sqlite3.Error as exc:
+            if not self._write_warned:  # once: a locked or full disk must not flood the log
+                self._write_warned = True
+                log.warning("usage ledger: could not save usage (%s); continuing", exc)
+        return rec
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def _totals(self, where: str, params: tuple[Any, ...]) -> dict[str, Totals]:
+        cols = ", ".join(f"SUM({c})" for c in _COLUMNS)
+        rows = self._execute(f"SELECT model, {cols} FROM daily WHERE {where} GROUP BY model", params)
+        out: dict[str, Totals] = {}
+        for model, *values in rows:
+            out[model] = Totals(*(v or 0 for v in values))
+        return out
+
+    def today_cost(self) -> float:
+        """Today's spend across every process sharing the file (this session's if unreadable)."""
+        today = _day(self._clock())
+        try:
+            rows = self._execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (today,))
+            return float(rows[0][0] or 0.0)
+        except sqlite3.Error:
+            with self._lock:
+                return sum(r.cost for r in self.recent if _day(r.ts) == today)
+
+    def check_budget(self) -> None:
+        """Raise :class:`BudgetExceeded` once today's spend reached the daily budget."""
+        if not self.daily_budget or self.daily_budget <= 0:
+            return
+        spent = self.today_cost()
+        if spent >= self.daily_budget:
+            raise BudgetExceeded(spent, self.daily_budget)
+
+    def summary(self) -> dict[str, Any]:
+        """Totals per model for this session, today and this month (UTC)."""
+        now = self._clock()
+        today = _day(now)
+        month = today[:7]
+
+        def scope(per_model: dict[str, Totals]) -> dict[str, Any]:
+            total = Totals()
+            for t in per_model.values():
+                total.merge(t)
+            return {
+                "models": {m: t.as_dict() for m, t in sorted(per_model.items())},
+                "total": total.as_dict(),
+            }
+
+        with self._lock:
+            session = {m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()}
+        try:
+            today_totals = self._totals("day = ?", (today,))
+            month_totals = self._totals("substr(day, 1, 7) = ?", (month,))
+        except sqlite3.Error as exc:
+            log.warning("usage ledger: could not read totals (%s)", exc)
+            today_totals, month_totals = {}, {}
+        out: dict[str, Any] = {
+            "session": {
+                "started": datetime.fromtimestamp(self.started, timezone.utc).isoformat(),
+                **scope(session),
+            },
+            "today": {"day": today, **scope(today_totals)},
+            "month": {"month": month, **scope(month_totals)},
+            "unpriced_models": sorted(self.unpriced),
+            "path": str(self.path) if self.path else None,
+            "budget": None,
+        }
+        if self.daily_budget:
+            spent = sum(t.cost_usd for t in today_totals.values())
+            out["budget"] = {
+                "daily_usd": self.daily_budget,
+                "spent_today_usd": round(spent, 6),
+                "remaining_usd": round(max(0.0, self.daily_budget - spent), 6),
+            }
+        return out

@@ -1,0 +1,71 @@
+"""Bounded retries with jittered exponential backoff, for requests that are worth retrying.
+
+Only reviews (chat) retry. Completions never do: by the time a retry would answer, the user has
+typed on and the completion is stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from .errors import MalformedResponse, ModelError
+
+__all__ = ["backoff_delay", "retrying"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def backoff_delay(
+    attempt: int, *, base_delay: float, max_delay: float, rng: Callable[[], float] = random.random
+) -> float:
+    """"Equal jitter": half the exponential step fixed, half random, so clients spread out but
+    never retry immediately."""
+    step = min(max_delay, base_delay * (2**attempt))
+    return step / 2 + rng() * step / 2
+
+
+async def retrying(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    deadline: float,
+    max_retries: int = 2,
+    base_delay: float = 0.5,
+    max_delay: float = 8.0,
+    max_malformed_retries: int = 1,
+    rng: Callable[[], float] = random.random,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> T:
+    """Call ``attempt()`` until it succeeds, retrying errors whose ``retryable`` is set.
+
+    At most ``1 + max_retries`` calls. Unusable answers (``MalformedResponse``: blank or invalid
+    JSON, cut streams) are retried at most ``max_malformed_retries`` times, since the same prompt
+    tends to fail the same way. A ``Retry-After`` from the server replaces the backoff delay. No
+    wait may end past ``deadline`` (``loop.time()`` based): the last error is raised instead.
+    """
+    loop = asyncio.get_running_loop()
+    retries = 0
+    malformed = 0
+    while True:
+        try:
+            return await attempt()
+        except ModelError as exc:
+            if not exc.retryable or retries >= max_retries:
+                raise
+            if isinstance(exc, MalformedResponse):
+                if malformed >= max_malformed_retries:
+                    raise
+                malformed += 1
+            if exc.retry_after is not None:
+                delay = exc.retry_after
+            else:
+                delay = backoff_delay(retries, base_delay=base_delay, max_delay=max_delay, rng=rng)
+            if loop.time() + delay >= deadline:
+                raise
+            retries += 1
+            log.info("%s; retry %d/%d in %.2fs", exc, retries, max_retries, delay)
+            await sleep(delay)

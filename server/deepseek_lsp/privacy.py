@@ -1,0 +1,93 @@
+"""What never leaves the machine: excluded files, and secret-looking strings inside sent text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlparse
+
+REDACTED = "[REDACTED]"
+
+# Each pattern keeps the part that tells the model what the line is (a key name, "Bearer") and
+# replaces only the secret itself, so the surrounding code still reads naturally.
+_PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    (
+        re.compile(
+            r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?(-----END \1PRIVATE KEY( BLOCK)?-----|\Z)",
+            re.S,
+        ),
+        "-----BEGIN PRIVATE KEY-----" + REDACTED + "-----END PRIVATE KEY-----",
+    ),
+    (re.compile(r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"), REDACTED),
+    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), REDACTED),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), REDACTED),
+    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), REDACTED),
+    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), REDACTED),
+    (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), REDACTED),
+    (re.compile(r"\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b"), REDACTED),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"), REDACTED),
+    (re.compile(r"(?i)\b(bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
+    (
+        re.compile(r"(?i)(://[^:/@\s]+:)[^@/\s]{3,}(@)"),
+        r"\1" + REDACTED + r"\2",
+    ),
+    # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
+    (
+        re.compile(
+            r"""(?ix)
+            \b([A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*)
+            (["']?\s*[:=]\s*)
+            (["']?)([^\s"'`,;]{6,})(\3)
+            """
+        ),
+        None,
+    ),
+)
+
+
+def _assignment(match: re.Match[str]) -> str:
+    name, sep, quote, value, _ = match.groups()
+    # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
+    if not quote and any(ch in value for ch in "().[]{}"):
+        return match.group(0)
+    return f"{name}{sep}{quote}{REDACTED}{quote}"
+
+
+def redact(text: str) -> str:
+    """Replace secret-looking strings; code that only names a secret (``api_key = get()``) stays."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement if replacement is not None else _assignment, text)
+    return text
+
+
+def uri_to_path(uri_or_path: str) -> str:
+    parsed = urlparse(uri_or_path)
+    if parsed.scheme and len(parsed.scheme) > 1:
+        return unquote(parsed.path or parsed.opaque)
+    return uri_or_path
+
+
+def is_excluded(uri_or_path: str, globs: Iterable[str]) -> bool:
+    """True when the file matches any exclusion glob (``**/`` matches any folder depth)."""
+    path = uri_to_path(uri_or_path).replace("\\", "/")
+    name = PurePosixPath(path).name
+    for glob in globs:
+        g = glob.replace("\\", "/")
+        bare = g[3:] if g.startswith("**/") else g
+        if "/" not in bare:
+            if fnmatchcase(name, bare) or fnmatchcase(name.lower(), bare.lower()):
+                return True
+            continue
+        if g.startswith("**/"):
+            inner = bare.rstrip("/")
+            if inner.endswith("/**"):
+                folder = inner[:-3]
+                if f"/{folder}/" in f"/{path}" or fnmatchcase(path, f"*/{folder}/*"):
+                    return True
+            if fnmatchcase(path, f"*/{bare}") or fnmatchcase(path, bare):
+                return True
+        elif fnmatchcase(path, g) or fnmatchcase(path, f"*/{g}"):
+            return True
+    return False

@@ -1,0 +1,165 @@
+"""FIM prompts laid out stable-first, within a token budget counted with the real tokenizer.
+
+Order: extra context (other files' definitions and recent edits, sorted), the current file's
+label, its imports and the headers of the enclosing scopes, then the window before the cursor.
+Consecutive keystrokes change only the end of the prompt, and the window's first line moves in
+steps of ``WINDOW_STEP`` lines, so DeepSeek's prefix cache keeps hitting while the user types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+
+from .context import Scope, Snippet
+from .documents import Document
+from .privacy import redact
+
+WINDOW_STEP = 32
+SUFFIX_STEP = 16
+EXTRAS_SHARE = 0.3
+
+TokenCount = Callable[[str], int]
+_line_tokens: LRUCache[tuple[int, bytes], int] = LRUCache(maxsize=65536)
+
+
+def count_line(count: TokenCount, line: bytes) -> int:
+    """Token count of one line, cached: typing changes one line, the rest of the window is free."""
+    key = (id(count), line)
+    hit = _line_tokens.get(key)
+    if hit is None:
+        hit = count(line.decode("utf-8", "replace")) if line else 0
+        _line_tokens[key] = hit
+    return hit
+
+
+@dataclass(frozen=True)
+class FimPrompt:
+    prompt: str
+    suffix: str
+    #: Byte offsets of the cursor window in the document.
+    window_start: int
+    window_end: int
+    prompt_tokens: int
+    suffix_tokens: int
+
+
+def _comment_block(comment: str, path: str, text: str) -> str:
+    lines = [f"{comment} Path: {path}"]
+    lines.extend(f"{comment} {line}".rstrip() for line in text.splitlines())
+    return "\n".join(lines) + "\n"
+
+
+def _prefix_window(doc: Document, offset: int, budget: int, count: TokenCount) -> tuple[int, int]:
+    """(start byte, tokens) of the window before the cursor, start snapped to a line step."""
+    cursor_line = doc.line_at(offset)
+    line_start = doc.line_start(cursor_line)
+    used = count_line(count, doc.data[line_start:offset])
+    first = cursor_line
+    while first > 0:
+        cost = count_line(count, doc.data[doc.line_start(first - 1) : doc.line_start(first)])
+        if used + cost > budget:
+            break
+        used += cost
+        first -= 1
+    if first > 0:
+        snapped = -(-first // WINDOW_STEP) * WINDOW_STEP
+        if snapped <= cursor_line:
+            for line in range(first, snapped):
+                used -= count_line(count, doc.data[doc.line_start(line) : doc.line_start(line + 1)])
+            first = snapped
+    return doc.line_start(first), used
+
+
+def _suffix_window(doc: Document, offset: int, budget: int, count: TokenCount) -> tuple[int, int]:
+    cursor_line = doc.line_at(offset)
+    end = doc.line_end(cursor_line, with_eol=True)
+    used = count_line(count, doc.data[offset:end])
+    last = cursor_line
+    while used < budget:
+        nxt = last + 1
+        start = doc.line_start(nxt)
+        if start >= len(doc.data):
+            break
+        stop = doc.line_end(nxt, with_eol=True)
+        cost = count_line(count, doc.data[start:stop])
+        if used + cost > budget:
+            break
+        used += cost
+        last, end = nxt, stop
+    if last > cursor_line and end < len(doc.data):
+        snapped = last - ((last + 1) % SUFFIX_STEP)
+        if snapped > cursor_line:
+            end = doc.line_end(snapped, with_eol=True)
+    return end, used
+
+
+def build_fim_prompt(
+    doc: Document,
+    offset: int,
+    *,
+    budget: int,
+    suffix_share: float,
+    count: TokenCount,
+    snippets: Sequence[Snippet] = (),
+    scopes: Sequence[Scope] = (),
+    imports: Sequence[tuple[int, int, str]] = (),
+    line_comment: str | None = None,
+    path: str = "",
+    redact_secrets: bool = True,
+    inserted: str = "",
+) -> FimPrompt:
+    """The FIM prompt for the cursor at byte ``offset``.
+
+    ``inserted`` is text treated as if typed at the cursor (a suggestion being prefetched or a
+    selected completion item), without copying the document.
+    """
+    suffix_budget = int(budget * suffix_share)
+    extras_budget = int(budget * EXTRAS_SHARE) if line_comment else 0
+
+    head_parts: list[str] = []
+    used_extra = 0
+    if line_comment:
+        for snip in snippets:
+            block = _comment_block(line_comment, snip.path, snip.text)
+            cost = count(block)
+            if used_extra + cost > extras_budget:
+                continue
+            head_parts.append(block)
+            used_extra += cost
+
+    prefix_budget = max(budget - suffix_budget - used_extra, budget // 3)
+    window_start, prefix_tokens = _prefix_window(doc, offset, prefix_budget, count)
+    window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count)
+
+    file_head: list[str] = []
+    if line_comment and path:
+        file_head.append(f"{line_comment} Path: {path}\n")
+    if window_start > 0:
+        outside = [text for start, _end, text in imports if start < window_start]
+        if outside:
+            file_head.append("\n".join(outside) + "\n")
+        for scope in scopes:
+            if scope.start < window_start and scope.header:
+                file_head.append(scope.header + "\n")
+    head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
+    head_tokens = count(head) if head else 0
+    if head_tokens > extras_budget + prefix_budget // 4 and file_head:
+        head = "".join(head_parts) + ("\n" if head_parts else "") + file_head[0]
+        head_tokens = count(head)
+
+    prefix = doc.data[window_start:offset].decode("utf-8", "replace") + inserted
+    suffix = doc.data[offset:window_end].decode("utf-8", "replace")
+    prompt = head + prefix
+    if redact_secrets:
+        prompt, suffix = redact(prompt), redact(suffix)
+    return FimPrompt(
+        prompt=prompt,
+        suffix=suffix,
+        window_start=window_start,
+        window_end=window_end,
+        prompt_tokens=head_tokens + prefix_tokens,
+        suffix_tokens=suffix_tokens,
+    )

@@ -1,0 +1,1 @@
+"""Code review: units found with tree-sitter, findings placed on exact ranges, cached by content."""

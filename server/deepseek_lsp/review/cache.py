@@ -1,0 +1,195 @@
+"""The persisted review store: findings by unit hash, and the findings the user ignored.
+
+One SQLite file shared by the editor and the command line (WAL, so a CI run and an open editor
+can both use it), under the same state directory as the usage ledger. A file that SQLite
+cannot read is moved aside and rebuilt; reviews are only a cache, so losing them costs money
+but never correctness.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from ..model.ledger import state_dir
+from .findings import RawFinding
+
+log = logging.getLogger(__name__)
+
+FILENAME = "review-cache.sqlite"
+SCHEMA_VERSION = 1
+#: Oldest reviews go first once the cache holds this many units.
+MAX_ENTRIES = 50_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviews (
+    key TEXT PRIMARY KEY,
+    findings TEXT NOT NULL,
+    model TEXT NOT NULL,
+    created REAL NOT NULL,
+    used REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_used ON reviews(used);
+CREATE TABLE IF NOT EXISTS ignored (
+    fingerprint TEXT PRIMARY KEY,
+    message TEXT NOT NULL,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class ReviewCache:
+    """Thread-safe; every call is short, so callers on the event loop may use it directly."""
+
+    def __init__(self, path: Path | str | None, *, on_problem: Callable[[str], None] | None = None):
+        self.path = Path(path) if path is not None else None
+        self._on_problem = on_problem or (lambda message: log.warning("%s", message))
+        self._lock = threading.Lock()
+        self._db = self._open()
+
+    @classmethod
+    def default(cls, **kw: Any) -> ReviewCache:
+        """The shared store, next to the usage ledger (``DEEPSEEK_LSP_STATE_DIR`` moves both)."""
+        return cls(state_dir() / FILENAME, **kw)
+
+    @classmethod
+    def in_memory(cls) -> ReviewCache:
+        return cls(None)
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        target = ":memory:" if self.path is None else str(self.path)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(target, timeout=5.0, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 5000")
+        if self.path is not None:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            # A damaged file can open fine and fail on the first read of a damaged page.
+            check = db.execute("PRAGMA quick_check").fetchone()
+            if not check or check[0] != "ok":
+                db.close()
+                raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else '?'}")
+        db.executescript(_SCHEMA)
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is None:
+            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        elif row[0] != str(SCHEMA_VERSION):
+            # A newer or older layout: reviews are only a cache, start over.
+            db.execute("DELETE FROM reviews")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            if self.path is None:
+                raise
+            return self._rebuild(exc)
+        except OSError as exc:
+            self._on_problem(f"review cache unavailable ({exc}); reviews will not be remembered")
+            self.path = None
+            return self._connect()
+
+    def _rebuild(self, exc: Exception) -> sqlite3.Connection:
+        assert self.path is not None
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(self.path) + suffix)
+            if src.exists():
+                try:
+                    src.replace(Path(str(aside) + suffix))
+                except OSError:
+                    src.unlink(missing_ok=True)
+        self._on_problem(f"review cache was unreadable ({exc}); moved it to {aside.name} and started a new one")
+        return self._connect()
+
+    def _run(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        with self._lock:
+            try:
+                return fn(self._db)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    log.debug("review cache busy: %s", exc)
+                    return None
+                if self.path is None:
+                    raise
+                self._db.close()
+                self._db = self._rebuild(exc)
+                return fn(self._db)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- reviews ---------------------------------------------------------------------------------
+
+    def get(self, key: str) -> list[RawFinding] | None:
+        """The findings of a reviewed unit (relative lines), or None when never reviewed."""
+
+        def q(db: sqlite3.Connection) -> Any:
+            row = db.execute("SELECT findings FROM reviews WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                db.execute("UPDATE reviews SET used = ? WHERE key = ?", (time.time(), key))
+            return row
+
+        row = self._run(q)
+        if row is None:
+            return None
+        try:
+            items = json.loads(row[0])
+        except ValueError:
+            return None
+        return [f for f in (RawFinding.from_json(item) for item in items) if f is not None]
+
+    def put(self, key: str, findings: Iterable[RawFinding], model: str) -> None:
+        payload = json.dumps([f.to_json() for f in findings])
+        now = time.time()
+
+        def q(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?)", (key, payload, model, now, now)
+            )
+
+        self._run(q)
+
+    def prune(self, max_entries: int = MAX_ENTRIES) -> None:
+        def q(db: sqlite3.Connection) -> None:
+            (count,) = db.execute("SELECT COUNT(*) FROM reviews").fetchone()
+            if count > max_entries:
+                db.execute(
+                    "DELETE FROM reviews WHERE key IN (SELECT key FROM reviews ORDER BY used LIMIT ?)",
+                    (count - max_entries,),
+                )
+
+        self._run(q)
+
+    def __len__(self) -> int:
+        row = self._run(lambda db: db.execute("SELECT COUNT(*) FROM reviews").fetchone())
+        return int(row[0]) if row else 0
+
+    # -- ignored findings ------------------------------------------------------------------------
+
+    def ignore(self, fingerprint: str, message: str = "") -> None:
+        self._run(
+            lambda db: db.execute(
+                "INSERT OR REPLACE INTO ignored VALUES (?, ?, ?)", (fingerprint, message, time.time())
+            )
+        )
+
+    def unignore(self, fingerprint: str) -> None:
+        self._run(lambda db: db.execute("DELETE FROM ignored WHERE fingerprint = ?", (fingerprint,)))
+
+    def ignored(self) -> frozenset[str]:
+        rows = self._run(lambda db: db.execute("SELECT fingerprint FROM ignored").fetchall()) or []
+        return frozenset(r[0] for r in rows)

@@ -1,0 +1,368 @@
+"""The review engine shared by the editor and the command line.
+
+One call reviews one document snapshot: its units are looked up in the persisted cache by
+content hash, only the missing ones are sent (several small ones per request, large files split
+across requests), every finding is placed on the exact code it quotes, and complete answers are
+cached per unit so an unchanged unit is never paid for twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..config import Settings
+from ..context import Indexer, index_tree, resolve_local_import
+from ..documents import Document
+from ..model.errors import MalformedResponse, ModelError
+from ..model.types import ChatRequest, StreamResult, Usage
+from ..privacy import is_excluded, uri_to_path
+from .cache import ReviewCache
+from .findings import Finding, PlacementStats, Placer, RawFinding, parse_answer, place_findings
+from .prompt import PROMPT_VERSION, batch_units, build_messages
+from .units import FileUnits, Unit, extract_units
+
+log = logging.getLogger(__name__)
+
+#: Signatures from other files of the project that a batch may carry.
+MAX_IMPORTED_SIGNATURES = 12
+#: Header lines of an imported definition shown as its signature.
+_SIGNATURE_END = (":", "{", ";", ")")
+
+Progress = Callable[[int, int], None]
+
+
+def unit_key(unit: Unit, settings: Settings, language: str | None) -> str:
+    """The cache key: the unit's normalized code and everything that changes the answer."""
+    r = settings.review
+    parts = (PROMPT_VERSION, r.model, str(r.thinking), str(settings.redact_secrets), language or "", unit.fingerprint())
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class ReviewOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    stats: PlacementStats = field(default_factory=PlacementStats)
+    units: int = 0
+    units_sent: int = 0
+    requests: int = 0
+    usage: list[Usage] = field(default_factory=list)
+    summaries: list[str] = field(default_factory=list)
+    #: Answers that could not be fully used (their valid findings are still shown).
+    problems: list[str] = field(default_factory=list)
+    #: Requests that failed outright; ``fatal`` when nothing will work until settings change.
+    errors: list[ModelError] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> ModelError | None:
+        return next((e for e in self.errors if e.disables_feature), None)
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(u.prompt_tokens for u in self.usage)
+
+    @property
+    def cache_hit_tokens(self) -> int:
+        return sum(u.cache_hit_tokens for u in self.usage)
+
+
+@dataclass
+class _Batch:
+    units: list[Unit]
+    keys: list[str]
+
+
+class ReviewEngine:
+    """Stateless apart from the cache and a per-process import index; safe to share."""
+
+    def __init__(self, cache: ReviewCache, *, max_concurrency: int = 4) -> None:
+        self.cache = cache
+        self._indexer: Indexer | None = None
+        self._limit = asyncio.Semaphore(max(1, max_concurrency))
+        self._limit_size = max(1, max_concurrency)
+
+    def set_concurrency(self, n: int) -> None:
+        # In-flight requests keep the old semaphore; new ones queue on the new one.
+        if max(1, n) != self._limit_size:
+            self._limit_size = max(1, n)
+            self._limit = asyncio.Semaphore(self._limit_size)
+
+    def cached_findings(
+        self, doc: Document, settings: Settings, *, ignored: frozenset[str] = frozenset()
+    ) -> tuple[list[Finding], bool]:
+        """Findings of the units already reviewed, without sending anything.
+
+        Returns the findings and whether every unit was in the cache.
+        """
+        file_units = extract_units(doc)
+        lang = doc.language.name if doc.language else None
+        found: list[tuple[RawFinding, Sequence[tuple[int, int]], str]] = []
+        complete = True
+        for unit in file_units.units:
+            hit = self.cache.get(unit_key(unit, settings, lang))
+            if hit is None:
+                complete = False
+                continue
+            found.extend(_from_cache(hit, unit))
+        findings, _ = place_findings(
+            Placer(doc),
+            found,
+            min_confidence=settings.review.min_confidence,
+            min_severity=settings.review.min_severity,
+            ignored=ignored,
+        )
+        return findings, complete
+
+    async def review(
+        self,
+        client: object,
+        doc: Document,
+        settings: Settings,
+        *,
+        path: str | None = None,
+        use_cache: bool = True,
+        lines: Iterable[int] | None = None,
+        ignored: frozenset[str] = frozenset(),
+        roots: Sequence[Path] = (),
+        on_progress: Progress | None = None,
+    ) -> ReviewOutcome:
+        """Review ``doc`` (a snapshot: it must not change while this runs).
+
+        ``lines`` limits the review to the units touching those 0-based lines (``--changed``);
+        ``use_cache=False`` re-sends every unit (the results still refresh the cache).
+        """
+        outcome = ReviewOutcome()
+        path = path or uri_to_path(doc.uri)
+        file_units = extract_units(doc)
+        units = file_units.units
+        if lines is not None:
+            wanted = set(lines)
+            units = [u for u in units if any(u.contains_line(n) for n in wanted)]
+        outcome.units = len(units)
+        lang = doc.language.name if doc.language else None
+        found: list[tuple[RawFinding, Sequence[tuple[int, int]], str]] = []
+        pending: list[tuple[Unit, str]] = []
+        for unit in units:
+            key = unit_key(unit, settings, lang)
+            hit = self.cache.get(key) if use_cache else None
+            if hit is None:
+                pending.append((unit, key))
+            else:
+                found.extend(_from_cache(hit, unit))
+        placer = Placer(doc)
+        if pending:
+            keys = {id(u): k for u, k in pending}
+            batches = [_Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in pending])]
+            outcome.units_sent = len(pending)
+            extra = self._imported_signatures(doc, path, [u for u, _ in pending], roots, settings)
+            done = 0
+            if on_progress:
+                on_progress(0, len(batches))
+
+            async def run(batch: _Batch) -> None:
+                nonlocal done
+                try:
+                    await self._review_batch(client, doc, path, file_units, batch, settings, extra, placer, outcome, found)
+                finally:
+                    done += 1
+                    if on_progress:
+                        on_progress(done, len(batches))
+
+            tasks = [asyncio.ensure_future(run(b)) for b in batches]
+            try:
+                for task in asyncio.as_completed(tasks):
+                    await task
+                    if outcome.fatal is not None:
+                        break  # a rejected key or empty balance fails every other batch too
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        findings, stats = place_findings(
+            placer,
+            found,
+            min_confidence=settings.review.min_confidence,
+            min_severity=settings.review.min_severity,
+            ignored=ignored,
+        )
+        outcome.findings = findings
+        outcome.stats.add(stats)
+        return outcome
+
+    async def _review_batch(
+        self,
+        client: object,
+        doc: Document,
+        path: str,
+        file_units: FileUnits,
+        batch: _Batch,
+        settings: Settings,
+        extra: list[str],
+        placer: Placer,
+        outcome: ReviewOutcome,
+        found: list[tuple[RawFinding, Sequence[tuple[int, int]], str]],
+    ) -> None:
+        r = settings.review
+        messages = build_messages(
+            doc, path, file_units, batch.units, redact_secrets=settings.redact_secrets, extra_signatures=extra
+        )
+        request = ChatRequest(
+            messages=messages,
+            model=r.model,
+            max_tokens=r.max_output_tokens,
+            json_mode=True,
+            thinking=r.thinking,
+            feature="review",
+        )
+        async with self._limit:
+            loop = asyncio.get_running_loop()
+            outcome.requests += 1
+            started = time.monotonic()
+            try:
+                result: StreamResult = await client.chat_with_retry(  # type: ignore[attr-defined]
+                    request, loop.time() + r.timeout_s, max_retries=r.max_retries
+                )
+            except MalformedResponse as exc:
+                # Retried once already by the client; keep whatever valid findings it holds.
+                partial = exc.partial if isinstance(exc.partial, StreamResult) else None
+                if partial is not None and partial.usage is not None:
+                    outcome.usage.append(partial.usage)
+                parsed = parse_answer(partial.text if partial else "")
+                outcome.problems.append(_problem_text(exc, parsed.findings))
+                found.extend(_about(_owned(parsed.findings, batch.units, placer, outcome.stats)))
+                return
+            except ModelError as exc:
+                log.info("review request for %s failed: %s", path, exc)
+                outcome.errors.append(exc)
+                return
+        log.debug("review of %d unit(s) of %s took %.1fs", len(batch.units), path, time.monotonic() - started)
+        if result.usage is not None:
+            outcome.usage.append(result.usage)
+        parsed = parse_answer(result.text)
+        if parsed.summary:
+            outcome.summaries.append(parsed.summary)
+        owned = _owned(parsed.findings, batch.units, placer, outcome.stats)
+        found.extend(_about(owned))
+        if not parsed.usable or result.finish_reason not in (None, "stop"):
+            # Not cached: the next save asks again rather than remembering half an answer.
+            outcome.problems.append(
+                f"the model's answer was incomplete ({parsed.problem or result.finish_reason}); "
+                "valid findings were kept"
+            )
+            return
+        if parsed.invalid_items:
+            log.info("review of %s: %d malformed finding(s) ignored", path, parsed.invalid_items)
+        per_unit: dict[int, list[RawFinding]] = {id(u): [] for u in batch.units}
+        for raw, unit in owned:
+            per_unit[id(unit)].append(_to_cache(raw, unit))
+        for unit, key in zip(batch.units, batch.keys, strict=True):
+            self.cache.put(key, per_unit[id(unit)], r.model)
+
+    # -- imported signatures ----------------------------------------------------------------------
+
+    def _imported_signatures(
+        self, doc: Document, path: str, units: Sequence[Unit], roots: Sequence[Path], settings: Settings
+    ) -> list[str]:
+        """Signatures of definitions in local modules this file imports that the units use."""
+        if doc.language is None or doc.tree is None or not doc.uri.startswith("file:"):
+            return []
+        wanted: set[str] = set()
+        for unit in units:
+            wanted |= unit.references
+        if not wanted:
+            return []
+        if self._indexer is None:
+            from ..languages import LanguageRegistry
+
+            self._indexer = Indexer(LanguageRegistry.load())
+        try:
+            own = index_tree(doc.language, doc.tree, doc.data, path)
+            doc_path = Path(uri_to_path(doc.uri))
+            out: list[str] = []
+            for source in dict.fromkeys(own.import_sources):
+                for target in resolve_local_import(source, doc_path, roots)[:1]:
+                    if is_excluded(str(target), settings.exclude):
+                        continue
+                    index = self._indexer.for_file(target)
+                    if index is None:
+                        continue
+                    for name in sorted(wanted & index.definitions.keys()):
+                        for d in index.definitions[name][:1]:
+                            out.append(f"{_signature(d.text)}  # {target.name}")
+                if len(out) >= MAX_IMPORTED_SIGNATURES:
+                    break
+            return out[:MAX_IMPORTED_SIGNATURES]
+        except (OSError, ValueError) as exc:
+            log.debug("imported signatures of %s: %s", path, exc)
+            return []
+
+
+def _signature(text: str) -> str:
+    lines = []
+    for line in text.splitlines()[:6]:
+        lines.append(line.strip())
+        if line.rstrip().endswith(_SIGNATURE_END):
+            break
+    return " ".join(lines)
+
+
+def _problem_text(exc: MalformedResponse, kept: list[RawFinding]) -> str:
+    what = {
+        "blank_json": "the model's answer was blank",
+        "invalid_json": "the model's answer was not valid JSON",
+    }.get(exc.kind, f"the model's answer was unusable ({exc.message})")
+    return what + (f"; kept {len(kept)} valid finding(s)" if kept else "")
+
+
+def _from_cache(hits: list[RawFinding], unit: Unit) -> list[tuple[RawFinding, Sequence[tuple[int, int]], str]]:
+    out = []
+    for raw in hits:
+        line = unit.line_at_index(raw.line - 1) + 1 if raw.line else None
+        out.append((_with_line(raw, line), unit.lines, unit.name))
+    return out
+
+
+def _to_cache(raw: RawFinding, unit: Unit) -> RawFinding:
+    index = unit.index_of_line(raw.line - 1) if raw.line else None
+    return _with_line(raw, None if index is None else index + 1)
+
+
+def _with_line(raw: RawFinding, line: int | None) -> RawFinding:
+    return replace(raw, line=line)
+
+
+def _owned(
+    findings: Iterable[RawFinding], units: Sequence[Unit], placer: Placer, stats: PlacementStats
+) -> list[tuple[RawFinding, Unit]]:
+    """Each finding with the unit of the batch it is about: where its code occurs nearest the hint.
+
+    A finding whose code occurs in none of the batch's units is dropped (and counted): it is about
+    code the model was shown only as context, or code it made up.
+    """
+    out: list[tuple[RawFinding, Unit]] = []
+    for raw in findings:
+        best: tuple[int, Unit, int] | None = None
+        for start, _ in placer.occurrences(raw.code):
+            line = placer.doc.line_at(start)
+            unit = next((u for u in units if u.contains_line(line)), None)
+            if unit is None:
+                continue
+            distance = abs(line + 1 - raw.line) if raw.line else 0
+            if best is None or distance < best[0]:
+                best = (distance, unit, line)
+        if best is None:
+            stats.unplaced += 1
+            continue
+        _, unit, line = best
+        # The hint becomes where the code really is, so the cached copy points at the right place.
+        out.append((_with_line(raw, line + 1), unit))
+    return out
+
+
+def _about(owned: Iterable[tuple[RawFinding, Unit]]) -> list[tuple[RawFinding, Sequence[tuple[int, int]], str]]:
+    return [(raw, unit.lines, unit.name) for raw, unit in owned]

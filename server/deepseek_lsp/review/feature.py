@@ -1,0 +1,465 @@
+"""Code review in the editor: diagnostics on save, quick fixes, ignore, review again.
+
+Findings are kept per open document as byte spans in its current text. Every change moves them
+(or drops those whose code the change touched) before the diagnostics are republished with the
+document's version, so a diagnostic always points at the code it is about.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from ..config import Settings
+from ..context import env_workspace_roots
+from ..documents import Document
+from ..features import Feature, Services
+from ..model.errors import ModelError
+from ..privacy import is_excluded
+from ..status import Status
+from .cache import ReviewCache
+from .engine import ReviewEngine, ReviewOutcome
+from .findings import Finding, follow_edits
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+log = logging.getLogger(__name__)
+
+SOURCE = "deepseek-review"
+CMD_REVIEW_FILE = "deepseek.reviewFile"
+CMD_REVIEW_AGAIN = "deepseek.review.again"
+CMD_IGNORE = "deepseek.review.ignore"
+_SEVERITY = {
+    "critical": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+}
+#: A fix this short is shown in the diagnostic itself; longer ones only through the quick fix.
+_INLINE_FIX_CHARS = 80
+_tokens = itertools.count(1)
+
+
+@dataclass
+class _FileState:
+    findings: list[Finding] = field(default_factory=list)
+    #: ``Document.edit_count`` the findings' byte offsets refer to.
+    edit_count: int = 0
+    published: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class ReviewFeature(Feature):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self._files: dict[str, _FileState] = {}
+        self._tasks: dict[str, asyncio.Task[ReviewOutcome | None]] = {}
+        self._cache: ReviewCache | None = None
+        self._engine: ReviewEngine | None = None
+        #: Why reviews are off until the configuration changes (a rejected key, no balance).
+        self._disabled: str | None = None
+        self._publish: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
+        self._server: LanguageServer | None = None
+
+    # -- wiring ----------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> ReviewEngine:
+        if self._engine is None:
+            self._cache = ReviewCache.default(
+                on_problem=lambda message: self.services.status.tell_once("review:cache", message)
+            )
+            self._engine = ReviewEngine(self._cache, max_concurrency=self.settings.review.max_concurrency)
+        return self._engine
+
+    def register(self, server: LanguageServer) -> None:
+        self._server = server
+        self._publish = server.text_document_publish_diagnostics
+
+        @server.feature(
+            types.TEXT_DOCUMENT_CODE_ACTION,
+            types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        )
+        def code_action(ls: LanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+            return self.code_actions(params)
+
+        # Command handlers' annotations are evaluated by pygls at call time: no names that exist
+        # only for type checkers there.
+        @server.command(CMD_REVIEW_FILE)
+        async def review_file(ls: Any, *args: Any) -> dict[str, Any]:
+            return await self.run_command(_uri_argument(args), force=False)
+
+        @server.command(CMD_REVIEW_AGAIN)
+        async def review_again(ls: Any, *args: Any) -> dict[str, Any]:
+            return await self.run_command(_uri_argument(args), force=True)
+
+        @server.command(CMD_IGNORE)
+        def ignore(ls: Any, *args: Any) -> bool:
+            uri = _uri_argument(args)
+            finding_id = str(args[1]) if len(args) > 1 else ""
+            return self.ignore(uri, finding_id)
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._cache is not None:
+            self._cache.close()
+
+    # -- document events --------------------------------------------------------------------------
+
+    def _reviewable(self, doc: Document) -> bool:
+        return self.settings.review.mode != "off" and not is_excluded(doc.uri, self.settings.exclude)
+
+    def document_opened(self, doc: Document) -> None:
+        # Whatever was reviewed before (in this editor, another one, or on the command line)
+        # shows at once and costs nothing.
+        if self._reviewable(doc):
+            self._show_cached(doc)
+
+    def document_saved(self, doc: Document) -> None:
+        if self.settings.review.mode == "onSave" and self._reviewable(doc):
+            self.schedule(doc.uri)
+
+    def document_changed(self, doc: Document) -> None:
+        state = self._files.get(doc.uri)
+        if state is None:
+            return
+        edits = doc.edits_since(state.edit_count)
+        if edits is None:  # too many edits to replay: forget rather than point at wrong code
+            state.findings = []
+        else:
+            state.findings, _ = follow_edits(state.findings, edits)
+        state.edit_count = doc.edit_count
+        self._publish_state(doc, state)
+
+    def document_closed(self, doc: Document) -> None:
+        self._forget(doc.uri)
+
+    def settings_changed(self, old: Settings, new: Settings) -> None:
+        endpoint = (old.base_url, old.api_key, old.backend) != (new.base_url, new.api_key, new.backend)
+        if old.review != new.review or endpoint:
+            if self._disabled and self.services.status.current.feature == "review":
+                self.services.status.set(Status("Normal", "", "review"))
+            self._disabled = None
+            self.services.status.forget("review:")
+        if self._engine is not None:
+            self._engine.set_concurrency(new.review.max_concurrency)
+        if old.review == new.review and old.exclude == new.exclude:
+            return
+        for doc in self.services.documents:
+            if self._reviewable(doc):
+                self._show_cached(doc)
+            else:
+                self._forget(doc.uri)
+
+    def _forget(self, uri: str) -> None:
+        """Cancel the file's review and clear its diagnostics."""
+        task = self._tasks.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        if self._files.pop(uri, None) is not None:
+            self._publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    # -- reviewing --------------------------------------------------------------------------------
+
+    def _show_cached(self, doc: Document) -> None:
+        try:
+            findings, _ = self.engine.cached_findings(doc, self.settings, ignored=self.engine.cache.ignored())
+        except Exception:  # showing old findings is a nicety, never a failure
+            log.exception("could not read cached review of %s", doc.uri)
+            return
+        state = self._files.setdefault(doc.uri, _FileState())
+        state.findings = findings
+        state.edit_count = doc.edit_count
+        self._publish_state(doc, state, force=True)
+
+    def schedule(self, uri: str, *, force: bool = False) -> asyncio.Task[ReviewOutcome | None]:
+        """Start reviewing ``uri``; a review still running for it is cancelled (its HTTP request
+        is closed, so the provider stops generating)."""
+        previous = self._tasks.pop(uri, None)
+        if previous is not None and not previous.done():
+            previous.cancel()
+        task = asyncio.ensure_future(self._review(uri, force=force))
+        self._tasks[uri] = task
+        task.add_done_callback(lambda t: self._tasks.pop(uri, None) if self._tasks.get(uri) is t else None)
+        return task
+
+    async def run_command(self, uri: str, *, force: bool) -> dict[str, Any]:
+        doc = self.services.documents.get(uri)
+        if doc is None:
+            return {"ok": False, "reason": "document is not open"}
+        if is_excluded(doc.uri, self.settings.exclude):
+            self.services.show_message("this file is excluded from review by the exclude setting", 3)
+            return {"ok": False, "reason": "excluded"}
+        if self.settings.review.mode == "off":
+            self.services.show_message("code review is off (review.mode)", 3)
+            return {"ok": False, "reason": "review is off"}
+        task = self.schedule(uri, force=force)
+        try:
+            outcome = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():
+                return {"ok": False, "reason": "superseded by a newer review"}
+            raise
+        if outcome is None:
+            return {"ok": False, "reason": self._disabled or "not reviewed"}
+        return {
+            "ok": not outcome.errors,
+            "findings": len(self._files.get(uri, _FileState()).findings),
+            "unitsSent": outcome.units_sent,
+            "units": outcome.units,
+            "problems": outcome.problems,
+            "errors": [e.user_message for e in outcome.errors],
+        }
+
+    async def _review(self, uri: str, *, force: bool) -> ReviewOutcome | None:
+        doc = self.services.documents.get(uri)
+        if doc is None or self._disabled:
+            return None
+        models = self.services.models
+        client = getattr(models, "client", None)
+        if client is None:
+            reason = getattr(models, "config_error", "") or "no model client is configured"
+            self.services.status.set(Status("Error", f"review: {reason}", "review"))
+            return None
+        settings = self.settings
+        engine = self.engine
+        # A snapshot: the user keeps typing while the model thinks.
+        snapshot = Document(doc.uri, doc.text, language=doc.language, encoding=doc.encoding)
+        edit_count = doc.edit_count
+        progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}")
+        await progress.begin()
+        outcome: ReviewOutcome | None = None
+        try:
+            outcome = await engine.review(
+                client,
+                snapshot,
+                settings,
+                use_cache=not force,
+                ignored=engine.cache.ignored(),
+                roots=env_workspace_roots(self.services.workspace_folders),
+                on_progress=progress.report,
+            )
+        except asyncio.CancelledError:
+            progress.end("cancelled")
+            raise
+        except Exception as exc:  # a review bug must not take the server down
+            log.exception("review of %s failed", uri)
+            progress.end("failed")
+            self.services.status.set(Status("Warning", f"review failed: {exc}", "review", uri))
+            return None
+        progress.end(f"{len(outcome.findings)} finding(s)")
+        self._report(outcome, uri)
+        current = self.services.documents.get(uri)
+        if current is None or self.settings.review.mode == "off":
+            return outcome
+        edits = current.edits_since(edit_count)
+        if edits is None:  # edited too much meanwhile to replay: place the cached results anew
+            findings, _ = engine.cached_findings(current, self.settings, ignored=engine.cache.ignored())
+        else:
+            findings, _ = follow_edits(outcome.findings, edits)
+        state = self._files.setdefault(uri, _FileState())
+        state.findings = findings
+        state.edit_count = current.edit_count
+        self._publish_state(current, state, force=True)
+        return outcome
+
+    def _report(self, outcome: ReviewOutcome, uri: str) -> None:
+        status = self.services.status
+        fatal = outcome.fatal
+        if fatal is not None:
+            self._disabled = fatal.user_message
+            status.set(Status("Error", f"review paused: {fatal.user_message}", "review", uri))
+            status.tell_once(f"review:{type(fatal).__name__}", fatal.user_message, 1)
+            return
+        if outcome.errors:
+            error: ModelError = outcome.errors[0]
+            status.set(Status("Warning", f"review: {error.user_message}", "review", uri))
+            return
+        if outcome.problems:
+            status.set(Status("Warning", f"review: {outcome.problems[0]}", "review", uri))
+            return
+        if status.current.feature == "review" and status.current.kind != "Normal":
+            status.set(Status("Normal", "", "review"))
+        if outcome.stats.unplaced:
+            log.info("review of %s: %d finding(s) could not be placed", uri, outcome.stats.unplaced)
+
+    # -- diagnostics ------------------------------------------------------------------------------
+
+    def diagnostics(self, doc: Document, findings: list[Finding]) -> list[types.Diagnostic]:
+        out = []
+        for f in findings:
+            message = f.message
+            if f.fix is not None:
+                fix = f.fix.strip()
+                message += (
+                    f"\nSuggested fix: {fix}" if "\n" not in fix and len(fix) <= _INLINE_FIX_CHARS
+                    else "\nA suggested fix is available as a quick fix."
+                )
+            out.append(
+                types.Diagnostic(
+                    range=doc.range_of(f.start, f.end),
+                    message=message,
+                    severity=_SEVERITY[f.severity],
+                    code=f.id,
+                    source=SOURCE,
+                    data={"id": f.id, "fingerprint": f.fingerprint},
+                )
+            )
+        return out
+
+    def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
+        diagnostics = self.diagnostics(doc, state.findings)
+        shape = [(d.code, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character)
+                 for d in diagnostics]
+        if not force and shape == state.published:
+            return  # the offsets moved but no position did (an edit earlier on the same line)
+        state.published = shape
+        self._publish(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
+
+    # -- code actions and commands ----------------------------------------------------------------
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        doc = self.services.documents.get(uri)
+        state = self._files.get(uri)
+        if doc is None or state is None or not state.findings:
+            return []
+        wanted = {
+            str(d.code) for d in params.context.diagnostics if d.source == SOURCE and d.code is not None
+        }
+        lo, hi = doc.offset_at(params.range.start), doc.offset_at(params.range.end)
+        findings = [
+            f for f in state.findings if f.id in wanted or (not wanted and f.start <= hi and lo <= f.end)
+        ]
+        actions: list[types.CodeAction] = []
+        by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
+        for f in findings:
+            diagnostic = by_id[f.id]
+            if f.fix is not None:
+                actions.append(
+                    types.CodeAction(
+                        title="Apply DeepSeek fix",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        is_preferred=True,
+                        edit=self._fix_edit(doc, f),
+                    )
+                )
+            actions.append(
+                types.CodeAction(
+                    title="Ignore this DeepSeek finding",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    command=types.Command(title="Ignore this DeepSeek finding", command=CMD_IGNORE, arguments=[uri, f.id]),
+                )
+            )
+        if findings:
+            actions.append(
+                types.CodeAction(
+                    title="Review this file again with DeepSeek",
+                    kind=types.CodeActionKind.QuickFix,
+                    command=types.Command(title="Review this file again", command=CMD_REVIEW_AGAIN, arguments=[uri]),
+                )
+            )
+        return actions
+
+    def _fix_edit(self, doc: Document, finding: Finding) -> types.WorkspaceEdit:
+        edit = types.TextEdit(range=doc.range_of(finding.start, finding.end), new_text=finding.fix or "")
+        caps = getattr(self._server, "client_capabilities", None)
+        ws_edit = caps.workspace.workspace_edit if caps and caps.workspace else None
+        if ws_edit is not None and ws_edit.document_changes:
+            # Versioned: a client whose text moved on since refuses the edit instead of
+            # applying it to the wrong code.
+            return types.WorkspaceEdit(
+                document_changes=[
+                    types.TextDocumentEdit(
+                        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
+                        edits=[edit],
+                    )
+                ]
+            )
+        return types.WorkspaceEdit(changes={doc.uri: [edit]})
+
+    def ignore(self, uri: str, finding_id: str) -> bool:
+        state = self._files.get(uri)
+        finding = next((f for f in state.findings if f.id == finding_id), None) if state else None
+        if state is None or finding is None:
+            return False
+        self.engine.cache.ignore(finding.fingerprint, finding.message)
+        # Every occurrence of the same code and message goes, here and in other open files.
+        for other_uri, other in self._files.items():
+            kept = [f for f in other.findings if f.fingerprint != finding.fingerprint]
+            if len(kept) != len(other.findings):
+                other.findings = kept
+                doc = self.services.documents.get(other_uri)
+                if doc is not None:
+                    self._publish_state(doc, other)
+        return True
+
+
+class _Progress:
+    """``$/progress`` for one review, when the client supports server-initiated progress."""
+
+    def __init__(self, server: Any, title: str) -> None:
+        self._server = server
+        self._title = title
+        self._token: str | None = None
+
+    def _supported(self) -> bool:
+        caps = getattr(self._server, "client_capabilities", None)
+        return bool(caps and caps.window and caps.window.work_done_progress)
+
+    async def begin(self) -> None:
+        if self._server is None or not self._supported():
+            return
+        token = f"deepseek-review-{next(_tokens)}"
+        try:
+            await self._server.work_done_progress.create_async(token)
+            self._server.work_done_progress.begin(
+                token, types.WorkDoneProgressBegin(title=self._title, cancellable=False, percentage=0)
+            )
+        except Exception as exc:  # a client that refuses progress still gets the review
+            log.debug("progress refused: %s", exc)
+            return
+        self._token = token
+
+    def report(self, done: int, total: int) -> None:
+        if self._token is None:
+            return
+        percentage = int(100 * done / total) if total else 100
+        message = f"{done}/{total} request(s)"
+        self._send(lambda p: p.report(self._token, types.WorkDoneProgressReport(message=message, percentage=percentage)))
+
+    def end(self, message: str) -> None:
+        if self._token is None:
+            return
+        self._send(lambda p: p.end(self._token, types.WorkDoneProgressEnd(message=message)))
+        self._token = None
+
+    def _send(self, action: Callable[[Any], None]) -> None:
+        try:
+            action(self._server.work_done_progress)
+        except Exception as exc:
+            log.debug("progress update failed: %s", exc)
+
+
+def _uri_argument(args: tuple[Any, ...]) -> str:
+    """Commands take the URI first; VS Code may wrap it as ``{"uri": ...}`` or pass a list."""
+    first: Any = args[0] if args else ""
+    if isinstance(first, list) and first:
+        first = first[0]
+    if isinstance(first, dict):
+        first = first.get("uri") or first.get("external") or ""
+    return str(first)
+
+
+def _basename(uri: str) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[-1]

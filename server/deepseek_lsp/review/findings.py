@@ -1,0 +1,500 @@
+"""The model's answer: parsed leniently, then each finding placed on the exact code it quotes.
+
+Models miscount lines, so a finding's place comes from its ``code`` excerpt, found in the text
+by the server (whitespace differences tolerated); ``line`` only picks between several
+occurrences. A finding that cannot be placed is dropped rather than shown in the wrong place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..documents import Document
+
+SEVERITIES = ("critical", "warning", "info")
+_SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+# Words models use instead of ours; anything else unknown reads as "warning".
+_SEVERITY_ALIASES = {
+    "error": "critical",
+    "high": "critical",
+    "blocker": "critical",
+    "major": "warning",
+    "medium": "warning",
+    "minor": "info",
+    "low": "info",
+    "note": "info",
+    "suggestion": "info",
+    "style": "info",
+    "hint": "info",
+}
+_FENCE = re.compile(r"^\s*```[\w+-]*[ \t]*\n(.*?)\n?```\s*$", re.S)
+_LINE_PREFIX = re.compile(r"^[ \t]*\d+[ \t]*\| ?")
+_IDENT = re.compile(r"\w")
+MAX_MESSAGE_CHARS = 300
+
+
+def severity_rank(severity: str) -> int:
+    """0 for critical … 2 for info: lower is more severe."""
+    return _SEVERITY_RANK.get(severity, len(SEVERITIES))
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    return severity_rank(severity) <= severity_rank(threshold)
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """One finding as the model gave it (validated and normalized, not yet placed)."""
+
+    severity: str
+    code: str
+    message: str
+    suggestion: str | None = None
+    confidence: float = 1.0
+    line: int | None = None  # 1-based hint
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "confidence": self.confidence,
+            "line": self.line,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any) -> RawFinding | None:
+        """Validate one item of the model's ``findings`` list (also reads our cached rows)."""
+        if not isinstance(raw, dict):
+            return None
+        code = raw.get("code")
+        message = raw.get("message")
+        if not isinstance(code, str) or not isinstance(message, str):
+            return None
+        code = clean_excerpt(code)
+        message = " ".join(message.split())[:MAX_MESSAGE_CHARS]
+        if not code.strip() or not message:
+            return None
+        suggestion = raw.get("suggestion")
+        if not isinstance(suggestion, str):
+            suggestion = None
+        elif suggestion:
+            suggestion = clean_excerpt(suggestion)
+        return cls(
+            severity=_severity(raw.get("severity")),
+            code=code,
+            message=message,
+            suggestion=suggestion or None,
+            confidence=_confidence(raw.get("confidence")),
+            line=_line(raw.get("line")),
+        )
+
+
+def _severity(value: Any) -> str:
+    text = str(value or "").strip().lower()
+    if text in _SEVERITY_RANK:
+        return text
+    return _SEVERITY_ALIASES.get(text, "warning")
+
+
+def _confidence(value: Any) -> float:
+    # The issue's rule: a missing confidence counts as 1. Percentages are read as such.
+    if value is None or isinstance(value, bool):
+        return 1.0
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except ValueError:
+        return 1.0
+    if number != number:  # NaN
+        return 1.0
+    if number > 1.0:
+        number /= 100.0
+    return min(1.0, max(0.0, number))
+
+
+def _line(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return int(value) if value >= 1 else None
+    if isinstance(value, str):
+        m = re.match(r"\s*(\d+)", value)
+        return int(m.group(1)) if m and int(m.group(1)) >= 1 else None
+    return None
+
+
+def clean_excerpt(code: str) -> str:
+    """Strip what models add around quoted code: Markdown fences and our ``123| `` prefixes."""
+    code = code.replace("\r\n", "\n")
+    m = _FENCE.match(code)
+    if m:
+        code = m.group(1)
+    lines = code.split("\n")
+    content = [ln for ln in lines if ln.strip()]
+    if content and all(_LINE_PREFIX.match(ln) for ln in content):
+        lines = [_LINE_PREFIX.sub("", ln, count=1) for ln in lines]
+    return "\n".join(lines).strip("\n")
+
+
+# -- parsing the answer ---------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedAnswer:
+    findings: list[RawFinding] = field(default_factory=list)
+    summary: str = ""
+    #: None when the answer was a usable JSON object; else what was wrong with it.
+    problem: str | None = None
+    invalid_items: int = 0
+
+    @property
+    def usable(self) -> bool:
+        """True when the answer can be trusted to be complete (cacheable)."""
+        return self.problem is None
+
+
+def parse_answer(content: str | None) -> ParsedAnswer:
+    """Read the model's JSON; keep every valid finding of a partly valid or cut-off answer."""
+    text = (content or "").strip()
+    if not text:
+        # JSON mode replaces output that is not JSON with blanks (finish_reason still "stop").
+        return ParsedAnswer(problem="blank answer")
+    m = _FENCE.match(text)
+    if m:
+        text = m.group(1).strip()
+    data = _load_object(text)
+    if data is None:
+        items, invalid = _salvage_items(text)
+        return ParsedAnswer(items, problem="answer is not valid JSON", invalid_items=invalid)
+    if isinstance(data, list):
+        data = {"findings": data}
+    if not isinstance(data, dict):
+        return ParsedAnswer(problem="answer is not a JSON object")
+    raw_items = data.get("findings")
+    summary = data.get("summary")
+    summary = " ".join(summary.split()) if isinstance(summary, str) else ""
+    if raw_items is None:
+        raw_items = []
+    if not isinstance(raw_items, list):
+        return ParsedAnswer(summary=summary, problem="'findings' is not a list")
+    findings = []
+    invalid = 0
+    for item in raw_items:
+        finding = RawFinding.from_json(item)
+        if finding is None:
+            invalid += 1
+        else:
+            findings.append(finding)
+    return ParsedAnswer(findings, summary, None, invalid)
+
+
+def _load_object(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    # Prose around the object ("Here is the review: {...}"): decode from the first brace.
+    start = text.find("{")
+    if start < 0:
+        return None
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text, start)
+    except ValueError:
+        return None
+    return value
+
+
+def _salvage_items(text: str) -> tuple[list[RawFinding], int]:
+    """Complete finding objects from an answer cut short (``finish_reason: length``) or broken."""
+    m = re.search(r'"findings"\s*:\s*\[', text)
+    if not m:
+        return [], 0
+    decoder = json.JSONDecoder()
+    pos = m.end()
+    found: list[RawFinding] = []
+    invalid = 0
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text) or text[pos] != "{":
+            break
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+        except ValueError:
+            break
+        finding = RawFinding.from_json(item)
+        if finding is None:
+            invalid += 1
+        else:
+            found.append(finding)
+    return found, invalid
+
+
+# -- placing excerpts in the text -----------------------------------------------------------------
+
+
+class _Normalized:
+    """``text`` with whitespace squeezed (or removed) and a map back to original positions."""
+
+    def __init__(self, text: str, *, remove: bool) -> None:
+        chars: list[str] = []
+        where: list[int] = []
+        in_space = False
+        for i, ch in enumerate(text):
+            if ch.isspace():
+                if not remove and not in_space and chars:
+                    chars.append(" ")
+                    where.append(i)
+                in_space = True
+                continue
+            in_space = False
+            chars.append(ch)
+            where.append(i)
+        self.text = "".join(chars)
+        self.where = where
+
+    @staticmethod
+    def of(excerpt: str, *, remove: bool) -> str:
+        return "".join(excerpt.split()) if remove else " ".join(excerpt.split())
+
+
+class Placer:
+    """Finds quoted code in one text. Build once per text, place many findings."""
+
+    MAX_CANDIDATES = 500
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self._ascii = self.text.isascii()
+        self._forms: dict[bool, _Normalized] = {}
+        self._byte_starts: list[int] | None = None
+
+    def _form(self, remove: bool) -> _Normalized:
+        if remove not in self._forms:
+            self._forms[remove] = _Normalized(self.text, remove=remove)
+        return self._forms[remove]
+
+    def _to_byte(self, char_offset: int) -> int:
+        if self._ascii:
+            return char_offset
+        return len(self.text[:char_offset].encode("utf-8", "surrogatepass"))
+
+    def occurrences(self, excerpt: str) -> list[tuple[int, int]]:
+        """Byte spans of ``excerpt`` in the text: whitespace squeezed first, then ignored."""
+        for remove in (False, True):
+            needle = _Normalized.of(excerpt, remove=remove)
+            if not needle:
+                return []
+            form = self._form(remove)
+            spans = []
+            pos = form.text.find(needle)
+            while pos >= 0 and len(spans) < self.MAX_CANDIDATES:
+                start = form.where[pos]
+                end = form.where[pos + len(needle) - 1] + 1
+                if self._on_token_boundaries(start, end):
+                    spans.append((self._to_byte(start), self._to_byte(end)))
+                pos = form.text.find(needle, pos + 1)
+            if spans:
+                return spans
+        return []
+
+    def _on_token_boundaries(self, start: int, end: int) -> bool:
+        # "x = 1" must not match inside "max = 10": an excerpt that starts or ends with a word
+        # character must not continue a word of the text there.
+        text = self.text
+        if start > 0 and _IDENT.match(text[start]) and _IDENT.match(text[start - 1]):
+            return False
+        return not (end < len(text) and _IDENT.match(text[end - 1]) and _IDENT.match(text[end]))
+
+    def place(
+        self,
+        excerpt: str,
+        line_hint: int | None = None,
+        prefer: Sequence[tuple[int, int]] = (),
+    ) -> tuple[int, int] | None:
+        """The occurrence inside the ``prefer`` line ranges (0-based) nearest the 1-based hint."""
+        spans = self.occurrences(excerpt)
+        if not spans:
+            return None
+
+        def score(span: tuple[int, int]) -> tuple[int, int, int]:
+            line = self.doc.line_at(span[0])
+            inside = any(lo <= line <= hi for lo, hi in prefer)
+            distance = abs(line + 1 - line_hint) if line_hint else 0
+            return (0 if inside or not prefer else 1, distance, span[0])
+
+        return min(spans, key=score)
+
+
+# -- placed findings ------------------------------------------------------------------------------
+
+
+def fingerprint(code: str, message: str) -> str:
+    """What "ignore this finding" remembers: the code and what was said about it."""
+    normalized = " ".join(code.split()) + "\x00" + " ".join(message.lower().split())
+    return hashlib.sha256(normalized.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding placed on the text: ``start``/``end`` are byte offsets in the current document."""
+
+    id: str
+    severity: str
+    message: str
+    code: str
+    start: int
+    end: int
+    fix: str | None  # replacement for [start, end), indentation already adapted
+    confidence: float
+    unit: str
+    fingerprint: str
+
+    def moved(self, start: int, end: int) -> Finding:
+        return replace(self, start=start, end=end)
+
+
+def adapt_fix(doc: Document, start: int, excerpt: str, suggestion: str | None) -> str | None:
+    """The suggestion re-indented to where the excerpt was found.
+
+    The range starts at the excerpt's first non-blank character, so the suggestion's first line
+    loses its indentation. Later lines keep their indentation relative to the excerpt's (the
+    model may have quoted the code dedented, or re-indented it), mapped onto the real one.
+    """
+    if suggestion is None or " ".join(suggestion.split()) == " ".join(excerpt.split()):
+        return None
+    lines = suggestion.split("\n")
+    first_line = doc.line_at(start)
+    quoted = excerpt.split("\n")
+    k = next((i for i in range(1, len(quoted)) if quoted[i].strip()), None)
+    if k is not None:
+        model_base = _indent_of(quoted[k])
+        real_base = _indent_of(doc.line_text(first_line + k))
+    else:
+        model_base = _indent_of(quoted[0])
+        before = doc.data[doc.line_start(first_line) : start].decode("utf-8", "replace")
+        real_base = before if not before.strip() else model_base
+    unit = "\t" if real_base.startswith("\t") else " "
+    out = [lines[0].lstrip()]
+    for line in lines[1:]:
+        if not line.strip():
+            out.append("")
+            continue
+        width = len(_indent_of(line)) - len(model_base) + len(real_base)
+        if line.startswith(model_base) and len(_indent_of(line)) >= len(model_base):
+            out.append(real_base + line[len(model_base) :])
+        else:
+            out.append(unit * max(0, width) + line.lstrip())
+    return "\n".join(out).rstrip()
+
+
+def _indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+@dataclass
+class PlacementStats:
+    placed: int = 0
+    unplaced: int = 0
+    low_confidence: int = 0
+    below_severity: int = 0
+    ignored: int = 0
+
+    def add(self, other: PlacementStats) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def place_findings(
+    placer: Placer,
+    found: Iterable[tuple[RawFinding, Sequence[tuple[int, int]], str]],
+    *,
+    min_confidence: float,
+    min_severity: str,
+    ignored: set[str] | frozenset[str] = frozenset(),
+) -> tuple[list[Finding], PlacementStats]:
+    """Place (finding, unit line ranges, unit name) triples; drop and count what cannot be shown."""
+    stats = PlacementStats()
+    out: list[Finding] = []
+    taken: dict[str, int] = {}
+    for raw, prefer, unit_name in found:
+        if raw.confidence < min_confidence:
+            stats.low_confidence += 1
+            continue
+        if not at_least(raw.severity, min_severity):
+            stats.below_severity += 1
+            continue
+        fp = fingerprint(raw.code, raw.message)
+        if fp in ignored:
+            stats.ignored += 1
+            continue
+        span = placer.place(raw.code, raw.line, prefer)
+        if span is None:
+            stats.unplaced += 1
+            continue
+        # Same fingerprint twice in a file (duplicated code): ids stay unique and stable.
+        n = taken.get(fp, 0)
+        taken[fp] = n + 1
+        finding_id = fp[:12] if n == 0 else f"{fp[:12]}-{n}"
+        if any(f.id == finding_id or (f.start, f.end, f.message) == (span[0], span[1], raw.message) for f in out):
+            continue  # two units' answers reported the same thing at the same place
+        stats.placed += 1
+        out.append(
+            Finding(
+                id=finding_id,
+                severity=raw.severity,
+                message=raw.message,
+                code=raw.code,
+                start=span[0],
+                end=span[1],
+                fix=adapt_fix(placer.doc, span[0], raw.code, raw.suggestion),
+                confidence=raw.confidence,
+                unit=unit_name,
+                fingerprint=fp,
+            )
+        )
+    out.sort(key=lambda f: (f.start, severity_rank(f.severity)))
+    return out, stats
+
+
+# -- following edits ------------------------------------------------------------------------------
+
+
+def follow_edits(
+    findings: Iterable[Finding], edits: Sequence[Any]
+) -> tuple[list[Finding], bool]:
+    """Move findings through edits (``Edit`` from documents); drop those whose code was touched.
+
+    Returns the surviving findings and whether anything changed. Typing right before or right
+    after a finding's code moves it or leaves it; any change inside the code removes it.
+    """
+    out: list[Finding] = []
+    changed = False
+    for finding in findings:
+        start, end = finding.start, finding.end
+        alive = True
+        for edit in edits:
+            delta = edit.new_end_byte - edit.old_end_byte
+            if edit.old_end_byte <= start:
+                start += delta
+                end += delta
+            elif edit.start_byte >= end:
+                continue
+            else:
+                alive = False
+                break
+        if not alive:
+            changed = True
+            continue
+        if (start, end) != (finding.start, finding.end):
+            changed = True
+            finding = finding.moved(start, end)
+        out.append(finding)
+    return out, changed

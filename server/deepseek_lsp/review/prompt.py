@@ -1,0 +1,138 @@
+"""Review prompts, laid out stable-first so DeepSeek's prefix cache keeps hitting.
+
+Order: the system rubric with the JSON example (identical for every request), then the file's
+path and imports (identical for every request about that file), then the signatures the units
+use, then the units themselves, last. Units carry their line numbers as ``123| `` prefixes: the
+model needs them to say ``line``, and the rubric tells it not to copy them into ``code``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ..documents import Document
+from ..privacy import redact
+from .units import FileUnits, Signature, Unit
+
+#: Part of every cache key: bump it when the rubric or the layout changes what the model says.
+PROMPT_VERSION = "1"
+#: Unit text per request: several small units share one request, a larger one goes alone and is
+#: never cut (the review model has a 1M-token context; splitting is only for answer quality).
+BATCH_MAX_CHARS = 24_000
+BATCH_MAX_UNITS = 12
+
+_EXAMPLE = {
+    "findings": [
+        {
+            "severity": "warning",
+            "line": 42,
+            "code": "if user == None:",
+            "message": "Compare with None using 'is'; '==' can be overridden.",
+            "suggestion": "if user is None:",
+            "confidence": 0.8,
+        }
+    ],
+    "summary": "One sentence about the reviewed code.",
+}
+
+SYSTEM_PROMPT = f"""You are a meticulous senior engineer reviewing code changes. Report only real \
+problems: bugs, crashes, wrong results, security holes, data loss, races, resource leaks, broken \
+error handling, serious performance traps. Do not report style, formatting, naming, missing \
+comments or docstrings, and do not praise. An empty findings list is a good answer for good code.
+
+Severity: "critical" = crashes, corrupts data or is a security hole; "warning" = a likely bug or \
+fragile code; "info" = a worthwhile improvement.
+
+Answer in json only: one JSON object, no Markdown, exactly in this shape:
+{json.dumps(_EXAMPLE)}
+
+Rules for every finding:
+- "code" is the exact code the finding is about, copied verbatim from the code under review: one \
+line or a few consecutive lines, short but unique. Copy it WITHOUT the "123| " line-number prefix.
+- "line" is the number shown before the first line of "code".
+- "suggestion" is the replacement for exactly that "code" (same lines, corrected), or "" when \
+there is no concrete fix.
+- "message" is one short sentence (under 120 characters).
+- "confidence" (0 to 1) is how sure you are that this is a real problem.
+- Review only the code under "Code to review"; the rest is context."""
+
+
+def render_lines(doc: Document, runs: Sequence[tuple[int, int]], *, redact_secrets: bool) -> str:
+    """The lines with ``N| `` prefixes (1-based); ``…`` marks lines that belong to other units."""
+    out: list[str] = []
+    for i, (lo, hi) in enumerate(runs):
+        if i:
+            out.append("…")
+        for line in range(lo, hi + 1):
+            text = doc.line_text(line)
+            out.append(f"{line + 1}| {redact(text) if redact_secrets else text}".rstrip())
+    return "\n".join(out)
+
+
+def _unit_heading(unit: Unit) -> str:
+    lines = f"line {unit.first_line + 1}" if unit.first_line == unit.last_line else (
+        f"lines {unit.first_line + 1}-{unit.last_line + 1}"
+    )
+    return f"### {unit.kind} {unit.name} ({lines})"
+
+
+def build_messages(
+    doc: Document,
+    path: str,
+    file_units: FileUnits,
+    units: Sequence[Unit],
+    *,
+    redact_secrets: bool = True,
+    extra_signatures: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """Chat messages asking for a review of ``units`` (in file order) of ``doc``."""
+    clean = (lambda s: redact(s)) if redact_secrets else (lambda s: s)
+    parts = [f"File: {path}"]
+    if doc.language is not None:
+        parts.append(f"Language: {doc.language.name}")
+    imports = list(dict.fromkeys(file_units.imports))
+    if imports:
+        parts.append("Imports of this file:\n" + clean("\n".join(imports)))
+    ordered = sorted(units, key=lambda u: u.first_line)
+    signatures = _signature_lines(file_units.signatures_for(ordered), extra_signatures)
+    if signatures:
+        parts.append("Signatures of definitions the code uses (defined elsewhere):\n" + clean(signatures))
+    parts.append(
+        'Code to review. Each line starts with its line number and "| " — use it for "line", '
+        'never copy it into "code".'
+    )
+    for unit in ordered:
+        block = [_unit_heading(unit)]
+        if unit.context:
+            block.append(f"(inside: {clean(unit.context.splitlines()[0].strip())} …)")
+        block.append(render_lines(doc, unit.lines, redact_secrets=redact_secrets))
+        parts.append("\n".join(block))
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": "\n\n".join(parts)},
+    ]
+
+
+def _signature_lines(own: Sequence[Signature], extra: Sequence[str]) -> str:
+    lines = [" ".join(s.header.split()) for s in own]
+    lines.extend(extra)
+    return "\n".join(dict.fromkeys(lines))
+
+
+def batch_units(units: Sequence[Unit], max_chars: int = BATCH_MAX_CHARS) -> list[list[Unit]]:
+    """Group units (in file order) into requests of bounded size; a large unit goes alone."""
+    batches: list[list[Unit]] = []
+    current: list[Unit] = []
+    size = 0
+    for unit in sorted(units, key=lambda u: u.first_line):
+        n = len(unit.text)
+        if current and (size + n > max_chars or len(current) >= BATCH_MAX_UNITS):
+            batches.append(current)
+            current, size = [], 0
+        current.append(unit)
+        size += n
+    if current:
+        batches.append(current)
+    return batches

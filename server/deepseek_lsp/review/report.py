@@ -1,0 +1,124 @@
+"""Review results of files, and their plain-text and JSON forms for the terminal and CI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..documents import Document
+from .findings import SEVERITIES, Finding, PlacementStats, at_least
+
+
+@dataclass
+class FileResult:
+    path: str  # as shown to the user: relative to the working directory when possible
+    doc: Document
+    findings: list[Finding] = field(default_factory=list)
+    stats: PlacementStats = field(default_factory=PlacementStats)
+    units: int = 0
+    units_sent: int = 0
+    #: What went wrong with this file, if anything (backend errors, unusable answers).
+    errors: list[str] = field(default_factory=list)
+    skipped: str | None = None  # why the file was not reviewed at all
+
+    def location(self, start: int, end: int, *, utf16: bool = False) -> tuple[int, int, int, int]:
+        """1-based (start line, start column, end line, end column) of a byte span; columns in
+        code points or UTF-16 units. The end column is exclusive, as SARIF wants it."""
+        start_line, start_col = _line_col(self.doc, start, utf16)
+        end_line, end_col = _line_col(self.doc, end, utf16)
+        return start_line + 1, start_col + 1, end_line + 1, end_col + 1
+
+
+def _line_col(doc: Document, offset: int, utf16: bool) -> tuple[int, int]:
+    line = doc.line_at(offset)
+    head = doc.data[doc.line_start(line) : offset].decode("utf-8", "replace")
+    return line, (len(head.encode("utf-16-le")) // 2 if utf16 else len(head))
+
+
+def count_at_least(results: list[FileResult], threshold: str) -> int:
+    return sum(1 for r in results for f in r.findings if at_least(f.severity, threshold))
+
+
+def totals(results: list[FileResult]) -> dict[str, int]:
+    out = {s: 0 for s in SEVERITIES}
+    for r in results:
+        for f in r.findings:
+            out[f.severity] = out.get(f.severity, 0) + 1
+    return out
+
+
+def to_text(results: list[FileResult], *, color: bool = False) -> str:
+    paint = {
+        "critical": "\033[1;31m",
+        "warning": "\033[33m",
+        "info": "\033[36m",
+    }
+    reset = "\033[0m" if color else ""
+    lines: list[str] = []
+    for r in results:
+        if r.skipped:
+            continue
+        for f in r.findings:
+            line, col, _, _ = r.location(f.start, f.end)
+            sev = f"{paint[f.severity]}{f.severity}{reset}" if color else f.severity
+            lines.append(f"{r.path}:{line}:{col}: {sev}: {f.message} [{f.id}]")
+            excerpt = f.code.strip().splitlines()
+            lines.append(f"    | {excerpt[0]}" + (" …" if len(excerpt) > 1 else ""))
+            if f.fix is not None:
+                fix = f.fix.strip().splitlines() or [""]
+                lines.append(f"    fix: {fix[0]}" + (" …" if len(fix) > 1 else ""))
+        for error in r.errors:
+            lines.append(f"{r.path}: error: {error}")
+    t = totals(results)
+    reviewed = sum(1 for r in results if not r.skipped)
+    sent = sum(r.units_sent for r in results)
+    units = sum(r.units for r in results)
+    dropped = sum(r.stats.unplaced for r in results)
+    lines.append(
+        f"{reviewed} file(s) reviewed, {units - sent} of {units} unit(s) from the cache: "
+        f"{t['critical']} critical, {t['warning']} warning(s), {t['info']} info"
+        + (f"; {dropped} finding(s) could not be placed and were dropped" if dropped else "")
+    )
+    return "\n".join(lines) + "\n"
+
+
+def to_json(results: list[FileResult]) -> str:
+    files: list[dict[str, Any]] = []
+    for r in results:
+        items = []
+        for f in r.findings:
+            line, col, end_line, end_col = r.location(f.start, f.end)
+            items.append(
+                {
+                    "id": f.id,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "line": line,
+                    "column": col,
+                    "endLine": end_line,
+                    "endColumn": end_col,
+                    "code": f.code,
+                    "suggestion": f.fix,
+                    "confidence": f.confidence,
+                    "unit": f.unit,
+                    "fingerprint": f.fingerprint,
+                }
+            )
+        files.append(
+            {
+                "path": r.path,
+                "findings": items,
+                "units": r.units,
+                "unitsSent": r.units_sent,
+                "dropped": {
+                    "unplaced": r.stats.unplaced,
+                    "lowConfidence": r.stats.low_confidence,
+                    "belowSeverity": r.stats.below_severity,
+                    "ignored": r.stats.ignored,
+                },
+                "errors": r.errors,
+                "skipped": r.skipped,
+            }
+        )
+    return json.dumps({"version": 1, "files": files, "totals": totals(results)}, indent=2) + "\n"

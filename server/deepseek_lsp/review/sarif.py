@@ -1,0 +1,137 @@
+"""SARIF 2.1.0 output, for code-scanning tools (GitHub code scanning, Azure DevOps, IDE viewers).
+
+Paths are relative to ``%SRCROOT%`` (the project root) so the log stays valid when uploaded from
+another checkout; columns are UTF-16 code units, SARIF's default ``columnKind``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .findings import SEVERITIES
+from .report import FileResult
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {"critical": "error", "warning": "warning", "info": "note"}
+_RULE_TEXT = {
+    "critical": "A problem that crashes, corrupts data or opens a security hole.",
+    "warning": "A likely bug or fragile code.",
+    "info": "A worthwhile improvement.",
+}
+
+
+def rule_id(severity: str) -> str:
+    return f"deepseek-review/{severity}"
+
+
+def _rules() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": rule_id(sev),
+            "name": f"DeepSeekReview{sev.capitalize()}",
+            "shortDescription": {"text": f"DeepSeek review: {sev}"},
+            "fullDescription": {"text": _RULE_TEXT[sev]},
+            "defaultConfiguration": {"level": _LEVELS[sev]},
+        }
+        for sev in SEVERITIES
+    ]
+
+
+def _region(result: FileResult, start: int, end: int, snippet: str | None) -> dict[str, Any]:
+    line, col, end_line, end_col = result.location(start, end, utf16=True)
+    region: dict[str, Any] = {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
+    if snippet is not None:
+        region["snippet"] = {"text": snippet}
+    return region
+
+
+def _artifact(path: str, root: Path | None) -> dict[str, Any]:
+    p = Path(path)
+    if root is not None:
+        try:
+            rel = p.resolve().relative_to(root.resolve())
+            return {"uri": rel.as_posix(), "uriBaseId": "SRCROOT"}
+        except ValueError:
+            pass
+    if p.is_absolute():
+        return {"uri": p.as_uri()}
+    return {"uri": p.as_posix()}
+
+
+def to_sarif(results: list[FileResult], *, root: Path | None = None, model: str = "") -> dict[str, Any]:
+    severities = list(SEVERITIES)
+    sarif_results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for r in results:
+        location = _artifact(r.path, root)
+        for f in r.findings:
+            text = r.doc.data[f.start : f.end].decode("utf-8", "replace")
+            item: dict[str, Any] = {
+                "ruleId": rule_id(f.severity),
+                "ruleIndex": severities.index(f.severity),
+                "level": _LEVELS[f.severity],
+                "message": {"text": f.message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": location,
+                            "region": _region(r, f.start, f.end, text),
+                        },
+                        "logicalLocations": [{"name": f.unit, "kind": "member"}] if f.unit else [],
+                    }
+                ],
+                "partialFingerprints": {"deepseekFinding/v1": f.fingerprint},
+                "properties": {"confidence": f.confidence, "findingId": f.id},
+            }
+            if f.fix is not None:
+                item["fixes"] = [
+                    {
+                        "description": {"text": "Apply DeepSeek fix"},
+                        "artifactChanges": [
+                            {
+                                "artifactLocation": location,
+                                "replacements": [
+                                    {
+                                        "deletedRegion": _region(r, f.start, f.end, None),
+                                        "insertedContent": {"text": f.fix},
+                                    }
+                                ],
+                            }
+                        ],
+                    }
+                ]
+            sarif_results.append(item)
+        for error in r.errors:
+            notifications.append(
+                {
+                    "level": "error",
+                    "message": {"text": error},
+                    "locations": [{"physicalLocation": {"artifactLocation": location}}],
+                }
+            )
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "deepseek-lsp",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "rules": _rules(),
+                "properties": {"model": model} if model else {},
+            }
+        },
+        "columnKind": "utf16CodeUnits",
+        "results": sarif_results,
+        "invocations": [
+            {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
+        ],
+    }
+    if root is not None:
+        run["originalUriBaseIds"] = {"SRCROOT": {"uri": root.resolve().as_uri() + "/"}}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def dumps(results: list[FileResult], *, root: Path | None = None, model: str = "") -> str:
+    return json.dumps(to_sarif(results, root=root, model=model), indent=2) + "\n"

@@ -1,0 +1,362 @@
+"""Review units: a file's top-level definitions and the rest of it, found with tree-sitter.
+
+A unit is what the review cache is keyed on, so a unit must change only when its own code does:
+each top-level function or class is one unit (a large class is split into its members and the
+class's own remaining lines), and everything outside them — imports, constants, top-level
+statements — is the "module level" unit, cut into bounded chunks at blank lines when it is long.
+Files in languages without a definitions query are cut into such chunks whole. Nothing is ever
+truncated: every non-blank line of a file belongs to exactly one unit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import tree_sitter as ts
+
+from ..documents import Document
+from ..languages import Language
+
+#: Capture suffixes of definitions.scm that make a unit of their own; the others (variables,
+#: constants, small types) stay in the module-level unit.
+UNIT_KINDS = ("function", "method", "class")
+#: A class longer than this is reviewed member by member, so editing one method of a big class
+#: re-sends that method rather than the whole class.
+SPLIT_CLASS_LINES = 80
+#: Module-level code and files without a grammar are cut at a blank line once a chunk has this
+#: many lines; a block without blank lines is cut hard at ``CHUNK_MAX_LINES``.
+CHUNK_TARGET_LINES = 60
+CHUNK_MAX_LINES = 120
+#: Node types that wrap a definition without being one: decorators, ``export``.
+_WRAPPER_TYPES = frozenset({"decorated_definition", "export_statement"})
+#: Siblings glued to the definition that follows them (doc comments, attributes, annotations).
+_LEADING_MARKERS = ("comment", "attribute", "decorator", "annotation")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class Unit:
+    kind: str  # one of UNIT_KINDS, "module" (code outside definitions) or "chunk" (no grammar)
+    name: str  # qualified for members: "Parser.parse"
+    #: 0-based inclusive line ranges, ordered and disjoint (the rest of a module has gaps).
+    lines: tuple[tuple[int, int], ...]
+    text: str  # the unit's lines joined with "\n"
+    #: Text shown to the model before the unit but not reviewed: the enclosing class header.
+    context: str = ""
+    #: Identifiers the unit uses, to pick the signatures it needs.
+    references: frozenset[str] = frozenset()
+
+    @property
+    def first_line(self) -> int:
+        return self.lines[0][0]
+
+    @property
+    def last_line(self) -> int:
+        return self.lines[-1][1]
+
+    @property
+    def line_count(self) -> int:
+        return sum(hi - lo + 1 for lo, hi in self.lines)
+
+    def contains_line(self, line: int) -> bool:
+        return any(lo <= line <= hi for lo, hi in self.lines)
+
+    def index_of_line(self, line: int) -> int | None:
+        """Position of a document line among the unit's own lines (None when not in the unit).
+
+        Cached findings remember this rather than a document line: it stays right when code
+        above the unit, or between the pieces of a module-level unit, grows or shrinks.
+        """
+        index = 0
+        for lo, hi in self.lines:
+            if lo <= line <= hi:
+                return index + line - lo
+            index += hi - lo + 1
+        return None
+
+    def line_at_index(self, index: int) -> int:
+        for lo, hi in self.lines:
+            if index <= hi - lo:
+                return lo + max(0, index)
+            index -= hi - lo + 1
+        return self.last_line
+
+    def fingerprint(self) -> str:
+        """Hash of the normalized code: survives moves, re-indentation and blank-line changes."""
+        digest = hashlib.sha256(normalize_code(self.context).encode())
+        digest.update(b"\x00" + self.kind.encode() + b"\x00")
+        digest.update(normalize_code(self.text).encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Signature:
+    name: str
+    kind: str
+    header: str  # the definition up to its body
+    line: int
+
+
+@dataclass
+class FileUnits:
+    units: list[Unit]
+    imports: list[str] = field(default_factory=list)
+    signatures: list[Signature] = field(default_factory=list)
+
+    def unit_at(self, line: int) -> Unit | None:
+        return next((u for u in self.units if u.contains_line(line)), None)
+
+    def signatures_for(self, units: Iterable[Unit], limit: int = 24) -> list[Signature]:
+        """Signatures of this file's definitions that ``units`` use but do not contain."""
+        wanted: set[str] = set()
+        selected = list(units)
+        for unit in selected:
+            wanted |= unit.references
+        out = [
+            s
+            for s in self.signatures
+            if s.name in wanted and not any(u.contains_line(s.line) for u in selected)
+        ]
+        return out[:limit]
+
+
+def normalize_code(text: str) -> str:
+    """Text with line endings, trailing whitespace, blank lines and common indentation removed."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
+    return "\n".join(line[indent:] for line in lines)
+
+
+def _text_of_lines(doc: Document, lines: Sequence[tuple[int, int]]) -> str:
+    parts = [doc.data[doc.line_start(lo) : doc.line_end(hi)].decode("utf-8", "replace") for lo, hi in lines]
+    return "\n".join(parts)
+
+
+def _node_text(doc: Document, start: int, end: int) -> str:
+    return doc.data[start:end].decode("utf-8", "replace")
+
+
+def _runs(lines: Iterable[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and runs[-1][1] == line - 1:
+            runs[-1] = (runs[-1][0], line)
+        else:
+            runs.append((line, line))
+    return runs
+
+
+def chunk_lines(doc: Document, lines: Sequence[int]) -> list[list[tuple[int, int]]]:
+    """Split ``lines`` (sorted line numbers) into chunks of line runs, cutting at blank lines.
+
+    Blank lines never start or end a chunk, and a chunk's runs break wherever ``lines`` has a gap
+    (a definition that is its own unit), so each chunk is exactly the code it holds.
+    """
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    previous = -2
+    for line in lines:
+        blank = not doc.line_bytes(line).strip()
+        boundary = blank or line != previous + 1
+        previous = line
+        if boundary and size >= CHUNK_TARGET_LINES:
+            chunks.append(current)
+            current, size = [], 0
+        if blank:
+            size += 1 if current else 0  # blank lines inside a chunk are shown, so they count
+            continue
+        if size >= CHUNK_MAX_LINES:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(line)
+        size += 1
+    if current:
+        chunks.append(current)
+    # Blank lines inside a chunk are kept (they read naturally); only its edges are trimmed.
+    wanted = set(lines)
+    out = []
+    for chunk in chunks:
+        runs = []
+        for lo, hi in _runs(ln for ln in range(chunk[0], chunk[-1] + 1) if ln in wanted):
+            while lo <= hi and not doc.line_bytes(lo).strip():
+                lo += 1
+            while hi >= lo and not doc.line_bytes(hi).strip():
+                hi -= 1
+            if lo <= hi:
+                runs.append((lo, hi))
+        out.append(runs)
+    return out
+
+
+def _rest_units(
+    doc: Document, lines: Sequence[int], kind: str, name: str, context: str, refs: _References
+) -> list[Unit]:
+    chunks = [c for c in chunk_lines(doc, lines) if c]
+    units = []
+    for i, runs in enumerate(chunks, 1):
+        label = name if len(chunks) == 1 else f"{name}, part {i}"
+        units.append(
+            Unit(kind, label, tuple(runs), _text_of_lines(doc, runs), context, refs.in_lines(doc, runs))
+        )
+    return units
+
+
+class _References:
+    """Identifiers by line, from identifiers.scm (or a word regex without one)."""
+
+    def __init__(self, doc: Document, language: Language | None) -> None:
+        self._by_line: dict[int, set[str]] = {}
+        query = language.query("identifiers") if language else None
+        if query is None or doc.tree is None:
+            self._query = None
+            return
+        self._query = query
+        for name, nodes in ts.QueryCursor(query).captures(doc.tree.root_node).items():
+            if not name.startswith("reference"):
+                continue
+            for node in nodes:
+                word = _node_text(doc, node.start_byte, node.end_byte)
+                self._by_line.setdefault(node.start_point[0], set()).add(word)
+
+    def in_lines(self, doc: Document, runs: Sequence[tuple[int, int]]) -> frozenset[str]:
+        found: set[str] = set()
+        for lo, hi in runs:
+            for line in range(lo, hi + 1):
+                if self._query is None:
+                    found.update(_WORD.findall(doc.line_text(line)))
+                else:
+                    found |= self._by_line.get(line, set())
+        return frozenset(found)
+
+
+@dataclass
+class _Definition:
+    kind: str
+    name: str
+    node: ts.Node  # the definition as captured
+    outer: ts.Node  # with its decorators/export wrapper
+    body: ts.Node | None
+    first_line: int  # including leading comments and attributes
+
+
+def _leading_line(node: ts.Node) -> int:
+    """First line of ``node`` including the comments/attributes directly above it."""
+    line = node.start_point[0]
+    sibling = node.prev_named_sibling
+    while sibling is not None and sibling.end_point[0] >= line - 1 and any(
+        marker in sibling.type for marker in _LEADING_MARKERS
+    ):
+        line = sibling.start_point[0]
+        sibling = sibling.prev_named_sibling
+    return line
+
+
+def _definitions(doc: Document, language: Language) -> list[_Definition]:
+    query = language.query("definitions")
+    if query is None or doc.tree is None:
+        return []
+    seen: set[int] = set()
+    out: list[_Definition] = []
+    for _, match in ts.QueryCursor(query).matches(doc.tree.root_node):
+        captured = next(((k, v[0]) for k, v in match.items() if k.startswith("definition.") and v), None)
+        names = match.get("name")
+        if captured is None or not names or captured[1].id in seen:
+            continue
+        kind, node = captured[0].split(".", 1)[1], captured[1]
+        seen.add(node.id)
+        outer = node
+        while outer.parent is not None and outer.parent.type in _WRAPPER_TYPES:
+            outer = outer.parent
+        body = (match.get("body") or [None])[0]
+        name = _node_text(doc, names[0].start_byte, names[0].end_byte)
+        out.append(_Definition(kind, name, node, outer, body, _leading_line(outer)))
+    out.sort(key=lambda d: d.outer.start_byte)
+    return out
+
+
+def _header(doc: Document, d: _Definition) -> str:
+    end = d.body.start_byte if d.body is not None else d.node.end_byte
+    return _node_text(doc, d.node.start_byte, end).rstrip()
+
+
+def _imports(doc: Document, language: Language) -> list[str]:
+    query = language.query("imports")
+    if query is None or doc.tree is None:
+        return []
+    statements: dict[int, str] = {}
+    for _, match in ts.QueryCursor(query).matches(doc.tree.root_node):
+        for node in match.get("import", []):
+            statements.setdefault(node.start_byte, _node_text(doc, node.start_byte, node.end_byte))
+    return [statements[k] for k in sorted(statements)]
+
+
+def extract_units(doc: Document) -> FileUnits:
+    """The review units of ``doc``, in file order, covering every non-blank line once."""
+    language = doc.language
+    line_count = doc.line_count
+    refs = _References(doc, language)
+    if language is None or doc.tree is None or language.query("definitions") is None:
+        units = _rest_units(doc, range(line_count), "chunk", "file", "", refs)
+        return FileUnits(_name_chunks(units))
+    root = doc.tree.root_node
+    defs = _definitions(doc, language)
+    signatures = [
+        Signature(d.name, d.kind, _header(doc, d), d.node.start_point[0]) for d in defs if d.kind in UNIT_KINDS
+    ]
+    units: list[Unit] = []
+    covered: set[int] = set()
+    top = [d for d in defs if d.kind in UNIT_KINDS and d.outer.parent is not None and d.outer.parent.id == root.id]
+    for d in top:
+        lo, hi = d.first_line, _last_line(d.outer)
+        if lo in covered:
+            continue  # two patterns captured the same definition
+        covered.update(range(lo, hi + 1))
+        members = _members(d, defs) if d.kind == "class" and hi - lo + 1 > SPLIT_CLASS_LINES else []
+        if not members:
+            units.append(
+                Unit(d.kind, d.name, ((lo, hi),), _text_of_lines(doc, [(lo, hi)]), "", refs.in_lines(doc, [(lo, hi)]))
+            )
+            continue
+        header = _header(doc, d)
+        member_lines: set[int] = set()
+        for m in members:
+            mlo, mhi = m.first_line, _last_line(m.outer)
+            member_lines.update(range(mlo, mhi + 1))
+            units.append(
+                Unit(
+                    "method" if m.kind == "function" else m.kind,
+                    f"{d.name}.{m.name}",
+                    ((mlo, mhi),),
+                    _text_of_lines(doc, [(mlo, mhi)]),
+                    header,
+                    refs.in_lines(doc, [(mlo, mhi)]),
+                )
+            )
+        rest = [ln for ln in range(lo, hi + 1) if ln not in member_lines]
+        units.extend(_rest_units(doc, rest, "class", d.name, "", refs))
+    rest = [ln for ln in range(line_count) if ln not in covered]
+    units.extend(_rest_units(doc, rest, "module", "module level", "", refs))
+    units.sort(key=lambda u: u.first_line)
+    return FileUnits(units, _imports(doc, language), signatures)
+
+
+def _last_line(node: ts.Node) -> int:
+    row, col = node.end_point
+    # A node ending at column 0 ends with the previous line's newline.
+    return row - 1 if col == 0 and row > node.start_point[0] else row
+
+
+def _members(cls: _Definition, defs: list[_Definition]) -> list[_Definition]:
+    if cls.body is None:
+        return []
+    body_id = cls.body.id
+    return [d for d in defs if d.kind in UNIT_KINDS and d.outer.parent is not None and d.outer.parent.id == body_id]
+
+
+def _name_chunks(units: list[Unit]) -> list[Unit]:
+    return [replace(u, name=f"lines {u.first_line + 1}-{u.last_line + 1}") for u in units]

@@ -1,0 +1,285 @@
+"""The language server: wires LSP messages to the document store and the features, nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Generator
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
+
+from . import __version__
+from . import log as logsetup
+from .config import SECTION, build_settings
+from .documents import DocumentStore, normalize_encoding
+from .features import Feature, Services
+from .languages import LanguageRegistry
+from .status import STATUS_NOTIFICATION, Status, StatusReporter
+
+log = logging.getLogger(__name__)
+DOCUMENT_STATE_REQUEST = "deepseek/documentState"
+
+
+class Protocol(LanguageServerProtocol):
+    """Keeps pygls from holding a second copy of every document.
+
+    pygls re-splits a document's whole text on every change; our :class:`DocumentStore` does the
+    same work incrementally, so the built-in sync handlers only forward to the user handlers.
+    """
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+class DeepSeekServer(LanguageServer):
+    def __init__(self, *, env: dict[str, str] | None = None) -> None:
+        super().__init__(
+            "deepseek-lsp",
+            __version__,
+            protocol_cls=Protocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+        )
+        self.env = dict(os.environ if env is None else env)
+        self.registry = LanguageRegistry.load()
+        self.documents = DocumentStore(self.registry)
+        self.init_options: Any = None
+        self.client_settings: Any = None
+        self.settings, problems = build_settings(env=self.env)
+        self.status = StatusReporter(self._send_status, self._show_message)
+        self.services = Services(
+            documents=self.documents,
+            registry=self.registry,
+            status=self.status,
+            settings=self.settings,
+            notify=self._notify,
+            show_message=self._show_message,
+        )
+        self.features: list[Feature] = []
+        self._startup_problems = problems
+        self._parent_watch: asyncio.Task[None] | None = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _notify(self, method: str, params: Any) -> None:
+        try:
+            self.protocol.notify(method, params)
+        except Exception:
+            log.debug("could not send %s", method)
+
+    def _send_status(self, status: Status) -> None:
+        self._notify(STATUS_NOTIFICATION, status.to_json())
+
+    def _show_message(self, message: str, level: int = 2) -> None:
+        try:
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType(level), message=f"DeepSeek: {message}")
+            )
+        except Exception:
+            log.debug("could not show message")
+
+    def _send_log(self, level: int, message: str) -> None:
+        kind = (
+            types.MessageType.Error
+            if level >= logging.ERROR
+            else types.MessageType.Warning
+            if level >= logging.WARNING
+            else types.MessageType.Info
+            if level >= logging.INFO
+            else types.MessageType.Log
+        )
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def add_feature(self, feature: Feature) -> None:
+        self.features.append(feature)
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    def apply_settings(self) -> None:
+        settings, problems = build_settings(self.init_options, self.client_settings, env=self.env)
+        for problem in problems:
+            self.status.tell_once(f"config:{problem}", f"settings: {problem}")
+        logsetup.SECRETS.add_secret(settings.api_key)
+        old = self.settings
+        self.settings = settings
+        self.services.settings = settings
+        if settings != old:
+            log.info("configuration: %s", {k: v for k, v in settings.masked().items() if k != "prices"})
+            for feature in self.features:
+                feature.settings_changed(old, settings)
+
+    async def pull_configuration(self) -> None:
+        caps = self.client_capabilities.workspace if self.client_capabilities else None
+        if not (caps and caps.configuration):
+            return
+        try:
+            result = await self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+            )
+        except Exception as exc:
+            log.warning("workspace/configuration failed: %s", exc)
+            return
+        log.debug("workspace/configuration answered %s", type(result).__name__)
+        self.client_settings = result
+        self.apply_settings()
+
+    @property
+    def client_capabilities(self) -> types.ClientCapabilities | None:
+        return getattr(self.protocol, "client_capabilities", None)
+
+    async def watch_parent(self, pid: int) -> None:
+        """Exit when the editor that started us is gone (no orphaned servers after a crash)."""
+        while True:
+            await asyncio.sleep(3)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                log.info("client process %s is gone; exiting", pid)
+                os._exit(0)
+            except PermissionError:
+                pass
+
+
+def create_server(env: dict[str, str] | None = None) -> DeepSeekServer:
+    from .completion.feature import CompletionFeature
+    from .review.feature import ReviewFeature
+    from .usage_feature import UsageFeature
+
+    server = DeepSeekServer(env=env)
+    server.add_feature(UsageFeature(server.services))
+    server.add_feature(CompletionFeature(server.services))
+    server.add_feature(ReviewFeature(server.services))
+    for feature in server.features:
+        feature.register(server)
+    _register_core(server)
+    return server
+
+
+def _register_core(server: DeepSeekServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: DeepSeekServer, params: types.InitializeParams) -> None:
+        ls.init_options = params.initialization_options
+        encoding = normalize_encoding(
+            ls.protocol.workspace.position_encoding if ls.protocol._workspace else "utf-16"
+        )
+        ls.documents.encoding = encoding
+        ls.services.workspace_folders = [
+            f.uri for f in (params.workspace_folders or []) if f.uri
+        ] or ([params.root_uri] if params.root_uri else [])
+        logsetup.attach_client(ls._send_log, ls.settings.log_level)
+        ls.apply_settings()
+        for problem in ls._startup_problems:
+            ls.status.tell_once(f"config:{problem}", f"settings: {problem}")
+        if params.process_id:
+            ls._parent_watch = asyncio.ensure_future(ls.watch_parent(params.process_id))
+        log.info("deepseek-lsp %s; position encoding %s; languages: %s", __version__, encoding,
+                 ", ".join(ls.registry.names()))
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: DeepSeekServer, params: types.InitializedParams) -> None:
+        caps = ls.client_capabilities
+        dyn = caps and caps.workspace and caps.workspace.did_change_configuration
+        if dyn and dyn.dynamic_registration:
+            # VS Code only sends didChangeConfiguration after it is registered for.
+            try:
+                await ls.client_register_capability_async(
+                    types.RegistrationParams(
+                        registrations=[
+                            types.Registration(
+                                id="deepseek-config",
+                                method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                                register_options=types.DidChangeConfigurationRegistrationOptions(
+                                    section=SECTION
+                                ),
+                            )
+                        ]
+                    )
+                )
+            except Exception as exc:
+                log.debug("dynamic registration refused: %s", exc)
+        await ls.pull_configuration()
+        for feature in ls.features:
+            await feature.start()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: DeepSeekServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        caps = ls.client_capabilities
+        if caps and caps.workspace and caps.workspace.configuration:
+            await ls.pull_configuration()
+        else:
+            ls.client_settings = params.settings
+            ls.apply_settings()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: DeepSeekServer, params: types.DidOpenTextDocumentParams) -> None:
+        td = params.text_document
+        doc = ls.documents.open(td.uri, td.text, td.language_id, td.version)
+        for feature in ls.features:
+            feature.document_opened(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: DeepSeekServer, params: types.DidChangeTextDocumentParams) -> None:
+        doc = ls.documents.change(
+            params.text_document.uri, params.text_document.version, list(params.content_changes)
+        )
+        if doc is not None:
+            for feature in ls.features:
+                feature.document_changed(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: DeepSeekServer, params: types.DidSaveTextDocumentParams) -> None:
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is not None:
+            for feature in ls.features:
+                feature.document_saved(doc)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: DeepSeekServer, params: types.DidCloseTextDocumentParams) -> None:
+        doc = ls.documents.close(params.text_document.uri)
+        if doc is not None:
+            for feature in ls.features:
+                feature.document_closed(doc)
+
+    @server.feature(DOCUMENT_STATE_REQUEST)
+    def document_state(ls: DeepSeekServer, params: Any) -> dict[str, Any] | None:
+        """The server's copy of a document, for tests and bug reports (text never leaves the machine)."""
+        uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+        doc = ls.documents.get(str(uri))
+        if doc is None:
+            return None
+        tree_ok = None
+        if doc.tree is not None and doc.language is not None:
+            tree_ok = str(doc.tree.root_node) == str(doc.language.parser().parse(doc.data).root_node)
+        return {
+            "uri": doc.uri,
+            "version": doc.version,
+            "text": doc.text,
+            "language": doc.language.name if doc.language else None,
+            "encoding": doc.encoding,
+            "treeMatchesFreshParse": tree_ok,
+        }
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: DeepSeekServer, *args: Any) -> None:
+        for feature in ls.features:
+            try:
+                await feature.stop()
+            except Exception:
+                log.exception("feature %s failed to stop", type(feature).__name__)

@@ -1,0 +1,55 @@
+"""What the editor shows about the server: one status, sent only when it changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+STATUS_NOTIFICATION = "deepseek/status"
+Kind = Literal["Normal", "Warning", "Error", "Inactive"]
+
+
+@dataclass(frozen=True)
+class Status:
+    kind: Kind = "Normal"
+    message: str = ""
+    feature: str = ""
+    uri: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "message": self.message, "feature": self.feature, "uri": self.uri}
+
+
+class StatusReporter:
+    """Dedupes statuses so an error seen on every keystroke reaches the user once."""
+
+    def __init__(self, send: Callable[[Status], None], show_message: Callable[[str, int], None]):
+        self._send = send
+        self._show = show_message
+        self.current = Status()
+        self._told: set[str] = set()
+        self.sent = 0
+
+    def set(self, status: Status) -> None:
+        if status == self.current:
+            return
+        self.current = status
+        self.sent += 1
+        self._send(status)
+
+    def normal(self, feature: str = "", message: str = "") -> None:
+        if self.current.kind != "Normal" and feature and self.current.feature not in ("", feature):
+            return  # another feature's problem is still the user's concern
+        self.set(Status("Normal", message, feature))
+
+    def tell_once(self, key: str, message: str, level: int = 2) -> bool:
+        """``window/showMessage`` once per key (until :meth:`forget`); level 1 error … 4 log."""
+        if key in self._told:
+            return False
+        self._told.add(key)
+        self._show(message, level)
+        return True
+
+    def forget(self, prefix: str = "") -> None:
+        self._told = {k for k in self._told if not k.startswith(prefix)} if prefix else set()

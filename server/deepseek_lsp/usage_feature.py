@@ -1,0 +1,141 @@
+"""The shared model client and usage ledger, rebuilt when the endpoint settings change, and the
+``deepseek/usage`` request (plus ``deepseek-lsp usage`` on the terminal) that shows what was spent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .features import Feature, Services
+from .model import ConfigError, EndpointConfig, EstimateCounter, Ledger, ModelClient, PriceTable
+from .model.tokens import Counter
+from .status import Status
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+log = logging.getLogger(__name__)
+_ESTIMATE = EstimateCounter()
+USAGE_REQUEST = "deepseek/usage"
+
+
+def endpoint_config(settings: Settings) -> EndpointConfig:
+    return EndpointConfig(
+        base_url=settings.base_url,
+        api_key=settings.api_key or None,
+        fim_base_url=settings.fim_base_url or None,
+        backend=settings.backend,
+        fim_template=settings.fim_template,
+        allow_http=settings.allow_http,
+    )
+
+
+def make_ledger(settings: Settings, path: str | None = None) -> Ledger:
+    prices = PriceTable.from_config(settings.prices or None)
+    return Ledger(path, prices=prices, daily_budget=settings.daily_budget_usd or None)
+
+
+@dataclass
+class Models:
+    """What features call: ``client`` (None when the endpoint settings are unusable), ``ledger``."""
+
+    client: ModelClient | None
+    ledger: Ledger
+    config_error: str = ""
+
+    @property
+    def counter(self) -> Counter:
+        """The client's tokenizer once loaded; until then (about a second after start, loaded
+        off the event loop) an estimate, so no request ever waits for the tokenizer file."""
+        if self.client is not None:
+            return self.client.counter_nowait()
+        return _ESTIMATE
+
+
+class UsageFeature(Feature):
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self._old_clients: list[ModelClient] = []
+        self._warming: asyncio.Future[bool] | None = None
+        services.models = self._build(services.settings, make_ledger(services.settings))
+
+    def _build(self, settings: Settings, ledger: Ledger) -> Models:
+        for message in ledger.prices.messages:
+            self.services.status.tell_once(f"config:prices:{message}", message)
+        try:
+            client = ModelClient(endpoint_config(settings), ledger)
+        except ConfigError as exc:
+            self.services.status.set(Status("Error", exc.user_message, "config"))
+            self.services.status.tell_once(f"config:endpoint:{exc}", exc.user_message, 1)
+            return Models(None, ledger, exc.user_message)
+        return Models(client, ledger)
+
+    def register(self, server: LanguageServer) -> None:
+        @server.feature(USAGE_REQUEST)
+        def usage(ls: LanguageServer, params: Any) -> dict[str, Any]:
+            return self.summary()
+
+    def summary(self) -> dict[str, Any]:
+        out = self.services.models.ledger.summary()
+        out["status"] = self.services.status.current.to_json()
+        return out
+
+    async def start(self) -> None:
+        client = self.services.models.client
+        if client is not None:
+            # The first completion must not pay for DNS, TCP and TLS.
+            self._warming = asyncio.ensure_future(client.warm())
+
+    async def stop(self) -> None:
+        models = self.services.models
+        for client in [*self._old_clients, models.client]:
+            if client is not None:
+                await client.aclose()
+        models.ledger.close()
+
+    def settings_changed(self, old: Settings, new: Settings) -> None:
+        models = self.services.models
+        if endpoint_config(old).__repr__() == endpoint_config(new).__repr__() and old.api_key == new.api_key:
+            if (old.prices, old.daily_budget_usd) != (new.prices, new.daily_budget_usd):
+                models.ledger.prices = PriceTable.from_config(new.prices or None)
+                models.ledger.daily_budget = new.daily_budget_usd or None
+            return
+        if models.config_error and self.services.status.current.feature == "config":
+            self.services.status.set(Status("Normal", "", "config"))
+        if models.client is not None:
+            self._old_clients.append(models.client)
+        models.ledger.prices = PriceTable.from_config(new.prices or None)
+        models.ledger.daily_budget = new.daily_budget_usd or None
+        self.services.models = self._build(new, models.ledger)
+        if self.services.models.client is not None:
+            self._warming = asyncio.ensure_future(self.services.models.client.warm())
+
+
+def print_usage(as_json: bool = False) -> int:
+    from .config import build_settings
+
+    settings, _ = build_settings()
+    ledger = make_ledger(settings)
+    summary = ledger.summary()
+    ledger.close()
+    if as_json:
+        json.dump({k: v for k, v in summary.items() if k != "session"}, sys.stdout, indent=2)
+        print()
+        return 0
+    for scope, label in (("today", summary["today"]["day"]), ("month", summary["month"]["month"])):
+        data = summary[scope]
+        total = data["total"]
+        print(f"{scope} ({label}): ${total.get('cost_usd', 0):.4f}, {total.get('requests', 0)} requests")
+        for model, t in data["models"].items():
+            print(
+                f"  {model:<24} ${t.get('cost_usd', 0):.4f}  requests {t.get('requests', 0)}"
+                f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
+                f"  output {t.get('output_tokens', 0)}"
+            )
+    print(f"ledger: {summary.get('path')}")
+    return 0

@@ -1,0 +1,1023 @@
+"""A real HTTP server on 127.0.0.1 that speaks DeepSeek's wire format, for tests and benchmarks.
+
+Stdlib only (``ThreadingHTTPServer``, HTTP/1.1, hand-made chunked SSE), so it runs inside a test
+process (in background threads) or standalone for editor end-to-end tests::
+
+    python -m tests.fake_deepseek --port 8765 [--key sk-test] [--script answers.json]
+
+Endpoints (all behind ``Authorization: Bearer <key>`` unless the key is None):
+
+* FIM: ``POST /beta/completions``, ``/completions``, ``/v1/completions`` (``prompt``/``suffix``);
+  ``/v1/completions`` with ``segments`` is Tabby's API (``{"id", "choices": [{"index","text"}]}``).
+* Chat: ``POST /chat/completions``, ``/beta/chat/completions`` (prefix completion), and
+  ``/v1/chat/completions``; streaming or not, ``response_format: json_object``.
+* llama.cpp: ``POST /infill`` (its own stream format, no ``[DONE]``), ``GET /health``.
+* ``GET /models``, ``GET /v1/models``; Tabby ``GET /v1/health``.
+* Control (no auth, not recorded), for a fake running in another process:
+  ``GET /_fake/requests``, ``POST /_fake/script|fault|latency|usage_shape|reset``.
+
+Answers come from a per-path queue (:meth:`FakeDeepSeek.script`), then a per-path responder
+``fn(request_json) -> str | dict`` (:meth:`FakeDeepSeek.responder`), then a default. An answer dict
+may carry ``text``, ``finish_reason`` and ``reasoning``. ``max_tokens``/``n_predict`` and ``stop``
+are honoured like a real server (finish_reason ``length``/``stop``).
+
+Streams send the answer in small chunks (``chunk_chars``), after ``ttft`` seconds and
+``per_token`` seconds apart. Usage comes either as a separate last chunk with ``choices: []``
+(``usage_shape="separate"``, default) or on the last content chunk (``"inline"``) or not at all
+(``"none"``), with ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens`` and
+``prompt_tokens_details.cached_tokens``.
+
+Token counts are approximations: 4 characters per token, rounded up. The simulated prefix cache
+remembers every prompt per model and reports as hits the longest common prefix with any earlier
+prompt, rounded down to 64-token units (FIM prompts are keyed as prefix + NUL + suffix, chat as the
+concatenated messages, so an edit anywhere early kills the hit, as with DeepSeek).
+
+Faults (:meth:`FakeDeepSeek.fault`, for the next ``count`` matching requests): ``status``
+(any code, DeepSeek's error body, ``retry_after``), ``stall`` (keep-alive comment lines, or blank
+lines when not streaming, for ``seconds``), ``disconnect`` (close mid-stream after
+``after_chunks``), ``malformed`` (a chunk of broken JSON), ``blank`` (spaces, finish ``stop``),
+``invalid_json`` (prose where JSON was asked), ``huge`` (``size`` characters whatever was asked),
+``finish`` (finish_reason ``reason``: length, insufficient_system_resource, content_filter...).
+
+Every request is recorded (:class:`RecordedRequest`): path, headers (authorization redacted),
+JSON body, arrival time (``time.monotonic()``, the clock of asyncio's loop), and whether and when
+the client hung up before the response was complete. Hang-ups are noticed within a millisecond
+or so even while the fake is waiting between chunks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib
+import json
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["DEFAULT_KEY", "FakeDeepSeek", "PrefixCache", "RecordedRequest", "approx_tokens"]
+
+DEFAULT_KEY = "sk-fake-0123456789abcdef"
+DEFAULT_FIM_ANSWER = "return a + b"
+DEFAULT_CHAT_ANSWER = "Looks good to me."
+DEFAULT_JSON_ANSWER = '{"findings": []}'
+CHARS_PER_TOKEN = 4
+CACHE_UNIT_TOKENS = 64
+
+FIM_PATHS = ("/beta/completions", "/completions", "/v1/completions")
+CHAT_PATHS = ("/chat/completions", "/beta/chat/completions", "/v1/chat/completions")
+FAULT_KINDS = (
+    "status",
+    "stall",
+    "disconnect",
+    "malformed",
+    "blank",
+    "invalid_json",
+    "huge",
+    "finish",
+)
+Responder = Callable[[dict[str, Any]], "str | dict[str, Any]"]
+
+
+def approx_tokens(text: str) -> int:
+    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+
+
+def _common_prefix_len(a: str, b: str) -> int:
+    # Binary search over slice comparisons: C-speed memcmp instead of a Python loop per char.
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+class PrefixCache:
+    """DeepSeek's automatic prefix cache, approximately (see the module docstring)."""
+
+    def __init__(self, unit_tokens: int = CACHE_UNIT_TOKENS, capacity: int = 512) -> None:
+        self.unit_tokens = unit_tokens
+        self._prompts: dict[str, deque[str]] = {}
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def hit_tokens(self, model: str, text: str) -> int:
+        """Cached tokens for this prompt; then remember it for later requests."""
+        with self._lock:
+            seen = self._prompts.setdefault(model, deque(maxlen=self._capacity))
+            best = max((_common_prefix_len(text, old) for old in seen), default=0)
+            seen.append(text)
+        units = (best // CHARS_PER_TOKEN) // self.unit_tokens
+        return min(units * self.unit_tokens, approx_tokens(text))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._prompts.clear()
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: Any
+    received_at: float  # time.monotonic()
+    received_wall: float  # time.time()
+    authorized: bool
+    peer: tuple[str, int] | None = None  # the client's address: same port = reused connection
+    status: int | None = None
+    answer: str | None = None
+    usage: dict[str, Any] | None = None
+    completed: bool = False  # the whole response went out
+    finished_at: float | None = None
+    disconnected: bool = False  # the client hung up before the response was complete
+    disconnected_at: float | None = None
+    faults: list[str] = field(default_factory=list)
+
+    @property
+    def closed(self) -> bool:
+        return self.completed or self.disconnected
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _HangUp(Exception):
+    """The client closed the connection."""
+
+
+class _Abort(Exception):
+    """A fault closes the connection on purpose."""
+
+
+@dataclass
+class _Fault:
+    kind: str
+    remaining: int | None  # None: until reset
+    path: str | None
+    params: dict[str, Any]
+
+
+class FakeDeepSeek:
+    """The fake server. ``with FakeDeepSeek() as fake: ... fake.url ...``."""
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        api_key: str | None = DEFAULT_KEY,
+        usage_shape: str = "separate",
+        models: Iterable[str] = ("deepseek-flash", "deepseek-v4-flash", "deepseek-v4-pro"),
+        strict_models: bool = False,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.api_key = api_key
+        self.models = list(models)
+        self.strict_models = strict_models
+        self.cache = PrefixCache()
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._requests: list[RecordedRequest] = []
+        self._queues: dict[str | None, deque[Any]] = {}
+        self._responders: dict[str | None, Responder] = {}
+        self._faults: list[_Fault] = []
+        self._conns: set[socket.socket] = set()
+        self.ttft = 0.0
+        self.per_token = 0.0
+        self.chunk_chars = 4
+        self.keepalive_interval = 0.05
+        self.set_usage_shape(usage_shape)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> FakeDeepSeek:
+        server = _Server((self.host, self.port), _Handler)
+        server.fake = self
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:  # unblock handlers stalled mid-answer or idle on keep-alive
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    def __enter__(self) -> FakeDeepSeek:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # -- configuration ------------------------------------------------------------------------
+
+    def script(self, *answers: str | dict[str, Any], path: str | None = None) -> None:
+        """Queue answers, served in order to requests on ``path`` (None: any path)."""
+        with self._lock:
+            self._queues.setdefault(path, deque()).extend(answers)
+
+    def responder(self, fn: Responder | None, path: str | None = None) -> None:
+        """Answer with ``fn(request_json)`` when no scripted answer is queued."""
+        with self._lock:
+            if fn is None:
+                self._responders.pop(path, None)
+            else:
+                self._responders[path] = fn
+
+    def fault(self, kind: str, count: int | None = 1, path: str | None = None, **params: Any) -> None:
+        """Misbehave on the next ``count`` requests to ``path`` (None: any API path)."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; expected one of {FAULT_KINDS}")
+        if kind == "status" and "status" not in params:
+            raise ValueError("fault('status') needs status=<code>")
+        with self._lock:
+            self._faults.append(_Fault(kind, count, path, params))
+
+    def set_latency(
+        self, ttft: float = 0.0, per_token: float = 0.0, chunk_chars: int | None = None
+    ) -> None:
+        with self._lock:
+            self.ttft = ttft
+            self.per_token = per_token
+            if chunk_chars is not None:
+                self.chunk_chars = max(1, chunk_chars)
+
+    def set_usage_shape(self, shape: str) -> None:
+        if shape not in ("separate", "inline", "none"):
+            raise ValueError("usage_shape must be separate, inline or none")
+        self.usage_shape = shape
+
+    def reset(self) -> None:
+        """Forget requests, queues, responders, faults, latency and the prefix cache."""
+        with self._lock:
+            self._requests.clear()
+            self._queues.clear()
+            self._responders.clear()
+            self._faults.clear()
+            self.ttft = self.per_token = 0.0
+            self.chunk_chars = 4
+        self.cache.clear()
+
+    # -- inspection ---------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path == path]
+
+    def wait_closed(self, request: RecordedRequest | int = -1, timeout: float = 2.0) -> bool:
+        """Block until the request's response completed or the client hung up. Blocking: from
+        async code use :meth:`wait_closed_async` (the client's close needs the event loop)."""
+        end = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                rec = self._resolve(request)
+                if rec is not None and rec.closed:
+                    return True
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+
+    async def wait_closed_async(
+        self, request: RecordedRequest | int = -1, timeout: float = 2.0
+    ) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                rec = self._resolve(request)
+                if rec is not None and rec.closed:
+                    return True
+            await asyncio.sleep(0.001)
+        return False
+
+    def _resolve(self, request: RecordedRequest | int) -> RecordedRequest | None:
+        if isinstance(request, RecordedRequest):
+            return request
+        try:
+            return self._requests[request]
+        except IndexError:
+            return None
+
+    # -- internals used by the handler ----------------------------------------------------------
+
+    def _record(self, rec: RecordedRequest) -> None:
+        with self._changed:
+            self._requests.append(rec)
+            self._changed.notify_all()
+
+    def _update(self, rec: RecordedRequest, **changes: Any) -> None:
+        with self._changed:
+            for key, value in changes.items():
+                setattr(rec, key, value)
+            self._changed.notify_all()
+
+    def _take_faults(self, path: str) -> dict[str, dict[str, Any]]:
+        taken: dict[str, dict[str, Any]] = {}
+        with self._lock:
+            for f in list(self._faults):
+                if f.path not in (None, path) or f.kind in taken:
+                    continue
+                taken[f.kind] = f.params
+                if f.remaining is not None:
+                    f.remaining -= 1
+                    if f.remaining <= 0:
+                        self._faults.remove(f)
+        return taken
+
+    def _answer(self, path: str, body: dict[str, Any], default: str) -> dict[str, Any]:
+        with self._lock:
+            for key in (path, None):
+                queue = self._queues.get(key)
+                if queue:
+                    return _as_answer(queue.popleft())
+            fn = self._responders.get(path) or self._responders.get(None)
+        if fn is not None:
+            return _as_answer(fn(body))
+        return {"text": default}
+
+    def _apply_control(self, name: str, payload: Any) -> Any:
+        if name == "requests":
+            return [r.to_dict() for r in self.requests]
+        if name == "reset":
+            self.reset()
+        elif name == "script":
+            self.script(*payload.get("answers", []), path=payload.get("path"))
+        elif name == "fault":
+            params = dict(payload)
+            self.fault(params.pop("kind"), params.pop("count", 1), params.pop("path", None), **params)
+        elif name == "latency":
+            self.set_latency(**payload)
+        elif name == "usage_shape":
+            self.set_usage_shape(payload["shape"])
+        else:
+            raise KeyError(name)
+        return {"ok": True}
+
+    def load_script(self, spec: Any) -> None:
+        """Configure from a JSON script (the ``--script`` file): a list of answers, or
+        ``{"answers": [...], "paths": {path: [...]}, "latency": {...}, "faults": [...],
+        "usage_shape": "inline"}``."""
+        if isinstance(spec, list):
+            spec = {"answers": spec}
+        self.script(*spec.get("answers", []))
+        for path, answers in spec.get("paths", {}).items():
+            self.script(*answers, path=path)
+        if "latency" in spec:
+            self.set_latency(**spec["latency"])
+        for f in spec.get("faults", []):
+            self._apply_control("fault", f)
+        if "usage_shape" in spec:
+            self.set_usage_shape(spec["usage_shape"])
+
+
+def _as_answer(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {"text": "", **value}
+    return {"text": str(value)}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128  # the default 5 drops connects from a client opening its pool
+    fake: FakeDeepSeek
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.fake._lock:
+            self.fake._conns.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.fake._lock:
+            self.fake._conns.discard(request)
+        super().shutdown_request(request)
+
+
+_ERROR_TYPES = {
+    400: ("invalid_request_error", "Invalid request"),
+    401: ("authentication_error", "Authentication Fails, Your api key is invalid"),
+    402: ("unknown_error", "Insufficient Balance"),
+    404: ("invalid_request_error", "Not Found"),
+    422: ("invalid_request_error", "Invalid Parameters"),
+    429: ("rate_limit_error", "Rate Limit Reached"),
+    500: ("api_error", "Server Error"),
+    503: ("api_error", "Server Overloaded"),
+}
+
+
+def error_body(status: int, message: str | None = None, code: str | None = None) -> dict[str, Any]:
+    """DeepSeek's error shape."""
+    etype, default = _ERROR_TYPES.get(status, ("api_error", f"Error {status}"))
+    return {
+        "error": {
+            "message": message or default,
+            "type": etype,
+            "param": None,
+            "code": code or etype,
+        }
+    }
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake-deepseek/1.0"
+    # Real servers flush each SSE chunk at once; with Nagle on, every small write after the
+    # headers would wait ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        self._dispatch()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    @property
+    def fake(self) -> FakeDeepSeek:
+        return self.server.fake
+
+    rec: RecordedRequest | None = None
+
+    def _dispatch(self) -> None:
+        self.rec = None  # keep-alive: the previous request's record is done with
+        path = self.path.split("?", 1)[0]
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if path.startswith("/_fake/"):
+            self._control(path[len("/_fake/") :], raw)
+            return
+        try:
+            body: Any = json.loads(raw) if raw else None
+            bad_json = False
+        except ValueError:
+            body, bad_json = None, True
+        headers = {
+            k.lower(): ("<redacted>" if k.lower() == "authorization" else v)
+            for k, v in self.headers.items()
+        }
+        auth = self.headers.get("Authorization")
+        fake = self.fake
+        authorized = fake.api_key is None or auth == f"Bearer {fake.api_key}"
+        rec = RecordedRequest(
+            method=self.command,
+            path=path,
+            headers=headers,
+            json=body,
+            received_at=time.monotonic(),
+            received_wall=time.time(),
+            authorized=authorized,
+            peer=tuple(self.client_address[:2]),
+        )
+        fake._record(rec)
+        self.rec = rec
+        try:
+            if not authorized:
+                self._error(401, "Authentication Fails, Your api key is invalid")
+                return
+            faults = fake._take_faults(path)
+            rec.faults = sorted(faults)
+            if "status" in faults:
+                f = faults["status"]
+                extra = {}
+                if f.get("retry_after") is not None:
+                    extra["Retry-After"] = str(f["retry_after"])
+                self._error(int(f["status"]), f.get("message"), extra)
+                return
+            if bad_json or (self.command == "POST" and not isinstance(body, dict)):
+                self._error(400, "Failed to deserialize the JSON body into the target type")
+                return
+            self._route(path, body or {}, faults)
+        except _HangUp:
+            self.close_connection = True
+        except _Abort:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except _BadRequest as exc:
+            self._error(exc.status, exc.message)
+        except (BrokenPipeError, ConnectionResetError):
+            self._hung_up()
+            self.close_connection = True
+
+    def _route(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
+        cmd = self.command
+        if cmd in ("GET", "HEAD"):
+            if path in ("/models", "/v1/models"):
+                data = [{"id": m, "object": "model", "owned_by": "deepseek"} for m in self.fake.models]
+                self._json(200, {"object": "list", "data": data})
+            elif path == "/v1/health":
+                self._json(200, {"model": "fake", "device": "cpu", "arch": "x86_64",
+                                 "cpu_info": "fake", "cpu_count": 1, "cuda_devices": [],
+                                 "version": {"build_date": "2026-01-01", "git_describe": "fake"}})
+            elif path == "/health":
+                self._json(200, {"status": "ok"})
+            else:
+                self._error(404, f"no route for {cmd} {path}")
+            return
+        if path == "/v1/completions" and "segments" in body:
+            self._tabby(path, body, faults)
+        elif path in FIM_PATHS:
+            self._fim(path, body, faults)
+        elif path in CHAT_PATHS:
+            self._chat(path, body, faults)
+        elif path == "/infill":
+            self._infill(path, body, faults)
+        else:
+            self._error(404, f"no route for {cmd} {path}")
+
+    def _control(self, name: str, raw: bytes) -> None:
+        try:
+            payload = json.loads(raw) if raw else {}
+            result = self.fake._apply_control(name, payload)
+        except (KeyError, TypeError, ValueError) as exc:
+            self._send(400, json.dumps({"error": str(exc)}).encode(), "application/json")
+            return
+        self._send(200, json.dumps(result).encode(), "application/json")
+
+    def _send(self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _json(self, status: int, obj: Any, extra: dict[str, str] | None = None) -> None:
+        rec = getattr(self, "rec", None)
+        self._send(status, json.dumps(obj).encode(), "application/json", extra)
+        if rec is not None:
+            self.fake._update(rec, status=status, completed=True, finished_at=time.monotonic())
+
+    def _error(self, status: int, message: str | None = None, extra: dict[str, str] | None = None) -> None:
+        self._json(status, error_body(status, message), extra)
+
+    def _hung_up(self) -> None:
+        rec = getattr(self, "rec", None)
+        if rec is not None and not rec.closed:
+            self.fake._update(rec, disconnected=True, disconnected_at=time.monotonic())
+
+    def _check_alive(self, timeout: float = 0.0) -> None:
+        """Wait up to ``timeout`` (0: just look), raising _HangUp as soon as the client closes."""
+        end = time.monotonic() + timeout
+        while True:
+            remaining = max(0.0, end - time.monotonic())
+            readable, _, _ = select.select([self.connection], [], [], remaining)
+            if readable:
+                try:
+                    peek = self.connection.recv(1, socket.MSG_PEEK)
+                except OSError:
+                    peek = b""
+                if not peek:
+                    self._hung_up()
+                    raise _HangUp
+                # A pipelined next request: not a hang-up; just let the time pass.
+                time.sleep(max(0.0, end - time.monotonic()))
+                return
+            if remaining <= 0:
+                return
+
+    def _start_chunked(self, ctype: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("x-ds-trace-id", uuid.uuid4().hex)
+        self.end_headers()
+        self.fake._update(self.rec, status=200)
+
+    def _chunk(self, data: bytes) -> None:
+        self._check_alive(0.0)
+        try:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        except (BrokenPipeError, ConnectionResetError):
+            self._hung_up()
+            raise _HangUp from None
+
+    def _end_chunked(self) -> None:
+        self._check_alive(0.0)
+        try:
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            self._hung_up()
+            raise _HangUp from None
+        self.fake._update(self.rec, completed=True, finished_at=time.monotonic())
+
+    def _stall(self, faults: dict[str, dict[str, Any]], line: bytes) -> None:
+        stall = faults.get("stall")
+        if not stall:
+            return
+        end = time.monotonic() + float(stall.get("seconds", 1.0))
+        interval = float(stall.get("interval", self.fake.keepalive_interval))
+        while time.monotonic() < end:
+            self._chunk(line)
+            self._check_alive(min(interval, max(0.0, end - time.monotonic())))
+
+    # -- answers --------------------------------------------------------------------------------
+
+    def _shape(
+        self,
+        answer: dict[str, Any],
+        body: dict[str, Any],
+        faults: dict[str, dict[str, Any]],
+        *,
+        max_key: str = "max_tokens",
+    ) -> tuple[str, str]:
+        """The text to send and its finish_reason, like a server that honours limits."""
+        text = str(answer.get("text", ""))
+        finish = answer.get("finish_reason") or "stop"
+        if "blank" in faults:
+            text = " " * int(faults["blank"].get("size", 8))
+        elif "invalid_json" in faults:
+            text = "Sure! Here is the review you asked for: everything looks fine."
+        elif "huge" in faults:
+            size = int(faults["huge"].get("size", 200_000))
+            text = ("x = 1  # filler\n" * (size // 16 + 1))[:size]
+            return text, "stop"
+        stop = body.get("stop")
+        stops = [stop] if isinstance(stop, str) else [s for s in (stop or []) if s]
+        cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+        if cut >= 0:
+            text, finish = text[:cut], "stop"
+        limit = body.get(max_key)
+        if isinstance(limit, int) and limit > 0 and approx_tokens(text) > limit:
+            text, finish = text[: limit * CHARS_PER_TOKEN], "length"
+        if "finish" in faults:
+            finish = faults["finish"].get("reason", "length")
+        return text, finish
+
+    def _pieces(self, text: str, faults: dict[str, dict[str, Any]]) -> list[str]:
+        size = self.fake.chunk_chars if "huge" not in faults else 256
+        return [text[i : i + size] for i in range(0, len(text), size)] or []
+
+    def _usage(self, model: str, cache_text: str, completion: str) -> dict[str, Any]:
+        prompt = approx_tokens(cache_text)
+        hit = self.fake.cache.hit_tokens(model, cache_text)
+        out = approx_tokens(completion)
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": out,
+            "total_tokens": prompt + out,
+            "prompt_tokens_details": {"cached_tokens": hit},
+            "prompt_cache_hit_tokens": hit,
+            "prompt_cache_miss_tokens": prompt - hit,
+        }
+
+    def _validate_common(self, body: dict[str, Any]) -> str:
+        model = body.get("model")
+        if not isinstance(model, str) or not model:
+            raise _BadRequest(422, "Missing required parameter: model")
+        if self.fake.strict_models and model not in self.fake.models:
+            raise _BadRequest(400, "Model Not Exist")
+        if "stream_options" in body and not body.get("stream"):
+            raise _BadRequest(400, "stream_options should be set along with stream = true")
+        return model
+
+    def _stream_frames(
+        self,
+        frames: list[tuple[dict[str, Any], bool]],
+        faults: dict[str, dict[str, Any]],
+        *,
+        done: bool = True,
+    ) -> None:
+        """Send SSE frames (payload, is_content) with latency and mid-stream faults."""
+        fake = self.fake
+        self._start_chunked("text/event-stream; charset=utf-8")
+        self._stall(faults, b": keep-alive\n\n")
+        self._check_alive(fake.ttft)
+        disconnect = faults.get("disconnect")
+        malformed = faults.get("malformed")
+        sent = 0
+        for payload, is_content in frames:
+            if is_content:
+                if disconnect is not None and sent >= int(disconnect.get("after_chunks", 1)):
+                    raise _Abort
+                if malformed is not None and sent == int(malformed.get("after_chunks", 0)):
+                    self._chunk(b'data: {"id": "broken", "choices": [{"text": "ab\n\n')
+                if sent and fake.per_token:
+                    self._check_alive(fake.per_token)
+                sent += 1
+            self._chunk(b"data: " + json.dumps(payload, ensure_ascii=False).encode() + b"\n\n")
+        if disconnect is not None:
+            raise _Abort
+        if done:
+            self._chunk(b"data: [DONE]\n\n")
+        self._end_chunked()
+
+    def _attach_usage(
+        self,
+        frames: list[tuple[dict[str, Any], bool]],
+        usage: dict[str, Any],
+        envelope: dict[str, Any],
+    ) -> None:
+        shape = self.fake.usage_shape
+        if shape == "inline":
+            frames[-1][0]["usage"] = usage
+        elif shape == "separate":
+            frames.append(({**envelope, "choices": [], "usage": usage}, False))
+
+    def _fim(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
+        model = self._validate_common(body)
+        prompt = body.get("prompt")
+        if not isinstance(prompt, str):
+            raise _BadRequest(422, "Missing required parameter: prompt")
+        suffix = body.get("suffix")
+        if body.get("echo") and suffix:
+            raise _BadRequest(400, "echo cannot be used together with suffix")
+        answer = self.fake._answer(path, body, DEFAULT_FIM_ANSWER)
+        text, finish = self._shape(answer, body, faults)
+        cache_text = prompt if suffix is None else f"{prompt}\x00{suffix}"
+        usage = self._usage(model, cache_text, text)
+        self.fake._update(self.rec, answer=text, usage=usage)
+        envelope = {
+            "id": str(uuid.uuid4()),
+            "object": "text_completion",
+            "created": int(time.time()),
+            "model": model,
+            "system_fingerprint": "fp_fake",
+        }
+        if not body.get("stream"):
+            self._stall_blank_then_json(
+                faults,
+                {
+                    **envelope,
+                    "choices": [{"text": text, "index": 0, "logprobs": None, "finish_reason": finish}],
+                    "usage": usage,
+                },
+            )
+            return
+        pieces = self._pieces(text, faults)
+        frames: list[tuple[dict[str, Any], bool]] = [
+            (
+                {**envelope, "choices": [{"text": p, "index": 0, "logprobs": None, "finish_reason": None}]},
+                True,
+            )
+            for p in pieces
+        ]
+        last = {**envelope, "choices": [{"text": "", "index": 0, "logprobs": None, "finish_reason": finish}]}
+        if frames:
+            frames[-1][0]["choices"][0]["finish_reason"] = finish
+        else:
+            frames.append((last, True))
+        self._attach_usage(frames, usage, envelope)
+        self._stream_frames(frames, faults)
+
+    def _chat(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
+        model = self._validate_common(body)
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            raise _BadRequest(422, "Missing required parameter: messages")
+        for i, m in enumerate(messages):
+            if not isinstance(m, dict) or "role" not in m:
+                raise _BadRequest(422, f"messages[{i}] needs a role")
+            if m.get("prefix") and (not path.startswith("/beta/") or i != len(messages) - 1):
+                raise _BadRequest(400, "prefix is only allowed on the last message, on the beta base")
+        fmt = body.get("response_format") or {}
+        json_mode = isinstance(fmt, dict) and fmt.get("type") == "json_object"
+        if json_mode and "json" not in json.dumps(messages).lower():
+            raise _BadRequest(
+                400, "Prompt must contain the word 'json' to use response_format json_object"
+            )
+        thinking = body.get("thinking")
+        thinking_on = isinstance(thinking, dict) and thinking.get("type") == "enabled"
+        default = DEFAULT_JSON_ANSWER if json_mode else DEFAULT_CHAT_ANSWER
+        answer = self.fake._answer(path, body, default)
+        text, finish = self._shape(answer, body, faults)
+        reasoning = str(answer.get("reasoning") or "") if thinking_on else ""
+        cache_text = "".join(f"{m.get('role')}\x00{m.get('content') or ''}\x00" for m in messages)
+        usage = self._usage(model, cache_text, reasoning + text)
+        if reasoning:
+            usage["completion_tokens_details"] = {"reasoning_tokens": approx_tokens(reasoning)}
+        self.fake._update(self.rec, answer=text, usage=usage)
+        envelope = {
+            "id": str(uuid.uuid4()),
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+            "system_fingerprint": "fp_fake",
+        }
+        if not body.get("stream"):
+            message: dict[str, Any] = {"role": "assistant", "content": text}
+            if thinking_on:
+                message["reasoning_content"] = reasoning
+            self._stall_blank_then_json(
+                faults,
+                {
+                    **envelope,
+                    "object": "chat.completion",
+                    "choices": [
+                        {"index": 0, "message": message, "logprobs": None, "finish_reason": finish}
+                    ],
+                    "usage": usage,
+                },
+            )
+            return
+
+        def frame(delta: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
+            return {
+                **envelope,
+                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}],
+            }
+
+        frames: list[tuple[dict[str, Any], bool]] = [
+            (frame({"role": "assistant", "content": None if reasoning else ""}), False)
+        ]
+        frames += [(frame({"reasoning_content": p, "content": None}), True) for p in self._pieces(reasoning, faults)]
+        frames += [(frame({"content": p}), True) for p in self._pieces(text, faults)]
+        frames.append((frame({"content": ""}, finish), False))
+        self._attach_usage(frames, usage, envelope)
+        self._stream_frames(frames, faults)
+
+    def _infill(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
+        prefix = body.get("input_prefix")
+        if not isinstance(prefix, str):
+            raise _BadRequest(400, "\"input_prefix\" is required")
+        suffix = str(body.get("input_suffix") or "")
+        extra = body.get("input_extra") or []
+        if not isinstance(extra, list) or any(
+            not isinstance(e, dict) or "text" not in e for e in extra
+        ):
+            raise _BadRequest(400, "\"input_extra\" must be a list of {filename, text}")
+        answer = self.fake._answer(path, body, DEFAULT_FIM_ANSWER)
+        text, finish = self._shape(answer, body, faults, max_key="n_predict")
+        cache_text = "".join(str(e.get("text", "")) for e in extra) + f"{prefix}\x00{suffix}"
+        usage = self._usage("llamacpp", cache_text, text)
+        self.fake._update(self.rec, answer=text, usage=usage)
+        prompt_n, hit, out = usage["prompt_tokens"], usage["prompt_cache_hit_tokens"], usage["completion_tokens"]
+        final = {
+            "index": 0,
+            "content": "",
+            "tokens": [],
+            "id_slot": 0,
+            "stop": True,
+            "model": "fake-llamacpp",
+            "tokens_predicted": out,
+            "tokens_evaluated": prompt_n,
+            "generation_settings": {"n_predict": body.get("n_predict", -1)},
+            "prompt": "",
+            "has_new_line": "\n" in text,
+            "truncated": False,
+            "stop_type": "limit" if finish == "length" else "eos",
+            "stopping_word": "",
+            "tokens_cached": prompt_n,
+            "timings": {
+                "cache_n": hit,
+                "prompt_n": prompt_n - hit,
+                "prompt_ms": 1.0,
+                "predicted_n": out,
+                "predicted_ms": 1.0,
+            },
+        }
+        if not body.get("stream"):
+            self._stall_blank_then_json(faults, {**final, "content": text})
+            return
+        frames: list[tuple[dict[str, Any], bool]] = []
+        for n, piece in enumerate(self._pieces(text, faults), 1):
+            frames.append(
+                (
+                    {"index": 0, "content": piece, "tokens": [], "stop": False, "id_slot": 0,
+                     "tokens_predicted": n, "tokens_evaluated": prompt_n},
+                    True,
+                )
+            )
+        frames.append((final, False))
+        # llama.cpp's /infill stream ends without [DONE].
+        self._stream_frames(frames, faults, done=False)
+
+    def _tabby(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
+        segments = body.get("segments")
+        if not isinstance(segments, dict) or not isinstance(segments.get("prefix"), str):
+            raise _BadRequest(422, "segments.prefix is required")
+        answer = self.fake._answer(path, body, DEFAULT_FIM_ANSWER)
+        text, _finish = self._shape(answer, body, faults)
+        self.fake._update(self.rec, answer=text)
+        fake = self.fake
+        self._stall_wait(faults)
+        self._check_alive(fake.ttft + fake.per_token * max(0, len(self._pieces(text, faults)) - 1))
+        self._json(200, {"id": f"cmpl-{uuid.uuid4()}", "choices": [{"index": 0, "text": text}]})
+
+    def _stall_wait(self, faults: dict[str, dict[str, Any]]) -> None:
+        if "stall" in faults:
+            self._check_alive(float(faults["stall"].get("seconds", 1.0)))
+
+    def _stall_blank_then_json(self, faults: dict[str, dict[str, Any]], obj: dict[str, Any]) -> None:
+        """A non-streaming answer. While stalled, DeepSeek sends blank lines before the JSON."""
+        fake = self.fake
+        delay = fake.ttft + fake.per_token * max(0, approx_tokens(str(self.rec.answer or "")) - 1)
+        if "stall" not in faults and "disconnect" not in faults:
+            self._check_alive(delay)
+            self._json(200, obj)
+            return
+        self._start_chunked("application/json")
+        self._stall(faults, b"\n")
+        self._check_alive(delay)
+        if "disconnect" in faults:
+            raise _Abort
+        self._chunk(json.dumps(obj, ensure_ascii=False).encode())
+        self._end_chunked()
+
+
+# -- standalone ---------------------------------------------------------------------------------
+
+
+def _load_responder(spec: str) -> Responder:
+    module, _, name = spec.partition(":")
+    fn = getattr(importlib.import_module(module), name)
+    if not callable(fn):
+        raise TypeError(f"{spec} is not callable")
+    return fn  # type: ignore[no-any-return]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run the fake DeepSeek server.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--key", default=DEFAULT_KEY, help="expected API key")
+    parser.add_argument("--no-auth", action="store_true", help="accept any or no key")
+    parser.add_argument("--script", help="JSON file with answers, latency and faults")
+    parser.add_argument("--responder", help="module:function answering request_json -> str")
+    parser.add_argument("--ttft", type=float, default=0.0)
+    parser.add_argument("--per-token", type=float, default=0.0)
+    parser.add_argument("--usage-shape", default="separate", choices=["separate", "inline", "none"])
+    args = parser.parse_args(argv)
+
+    fake = FakeDeepSeek(
+        args.host,
+        args.port,
+        api_key=None if args.no_auth else args.key,
+        usage_shape=args.usage_shape,
+    )
+    fake.set_latency(args.ttft, args.per_token)
+    if args.script:
+        with open(args.script, encoding="utf-8") as fh:
+            fake.load_script(json.load(fh))
+    if args.responder:
+        fake.responder(_load_responder(args.responder))
+    fake.start()
+    print(f"fake-deepseek listening on {fake.url}", flush=True)
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    try:
+        while not stopped.wait(0.5):
+            pass
+    finally:
+        fake.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""Start the real server over stdio (pytest-lsp) as an editor would, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+SERVER = [sys.executable, "-m", "deepseek_lsp"]
+
+
+def server_env(base_url: str | None = None, api_key: str = "sk-test-0123456789", state_dir: str | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEPSEEK_")}
+    env["DEEPSEEK_API_KEY"] = api_key
+    if base_url:
+        env["DEEPSEEK_BASE_URL"] = base_url
+    if state_dir:
+        env["DEEPSEEK_LSP_STATE_DIR"] = state_dir
+    env.update(extra)
+    return env
+
+
+def capabilities(editor: str = "visual_studio_code", *, inline: bool = True) -> types.ClientCapabilities:
+    caps = client_capabilities(editor)
+    if inline and caps.text_document is not None:
+        # No recorded client declares inline completion; the real ones (VS Code 1.9x+) do.
+        caps.text_document.inline_completion = types.InlineCompletionClientCapabilities(dynamic_registration=False)
+    return caps
+
+
+@asynccontextmanager
+async def lsp_session(
+    env: dict[str, str],
+    *,
+    editor: str = "visual_studio_code",
+    init_options: Any = None,
+    settings: dict[str, Any] | None = None,
+    root: str | None = None,
+) -> AsyncIterator[LanguageClient]:
+    config = ClientServerConfig(server_command=SERVER, server_env=env)
+    client: LanguageClient = await config.start()  # type: ignore[assignment]
+    client.statuses = []  # type: ignore[attr-defined]
+
+    @client.feature("deepseek/status")
+    def on_status(params: Any) -> None:
+        client.statuses.append(_to_dict(params))  # type: ignore[attr-defined]
+
+    if settings is not None:
+        client.set_configuration({"deepseek": settings})
+    client.init_result = await client.initialize_session(  # type: ignore[attr-defined]
+        types.InitializeParams(
+            capabilities=capabilities(editor),
+            initialization_options=init_options,
+            process_id=os.getpid(),
+            root_uri=f"file://{root}" if root else None,
+            workspace_folders=[types.WorkspaceFolder(uri=f"file://{root}", name="ws")] if root else None,
+        )
+    )
+    try:
+        yield client
+    finally:
+        try:
+            await client.shutdown_session()
+        finally:
+            await client.stop()
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, language: str = "python", version: int = 1) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=version, text=text)
+        )
+    )
+
+
+def insert(client: LanguageClient, uri: str, version: int, line: int, character: int, text: str) -> None:
+    pos = types.Position(line=line, character=character)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=pos, end=pos), text=text)],
+        )
+    )
+
+
+def inline_params(uri: str, line: int, character: int, invoked: bool = False) -> types.InlineCompletionParams:
+    return types.InlineCompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=line, character=character),
+        context=types.InlineCompletionContext(
+            trigger_kind=types.InlineCompletionTriggerKind.Invoked
+            if invoked
+            else types.InlineCompletionTriggerKind.Automatic
+        ),
+    )
+
+
+async def document_state(client: LanguageClient, uri: str) -> dict[str, Any]:
+    result = await client.protocol.send_request_async("deepseek/documentState", {"uri": uri})
+    return result if isinstance(result, dict) else _to_dict(result)
+
+
+def _to_dict(obj: Any) -> Any:
+    if hasattr(obj, "_asdict"):
+        return {k: _to_dict(v) for k, v in obj._asdict().items()}
+    if isinstance(obj, dict):
+        return {k: _to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_to_dict(v) for v in obj]
+    return obj
+
+
+async def eventually(predicate: Any, timeout: float = 5.0, interval: float = 0.02) -> Any:
+    """Wait until ``predicate()`` is truthy (the server answers asynchronously); return its value."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        value = predicate()
+        if value or loop.time() > end:
+            return value
+        await asyncio.sleep(interval)
+
+
+class Typist:
+    """Sends inline-completion requests as VS Code does: each new one cancels the previous
+    with ``$/cancelRequest`` (the client-side future stays, and resolves with an error)."""
+
+    def __init__(self, client: LanguageClient) -> None:
+        self.client = client
+        self.pending: tuple[str, Any] | None = None
+
+    def request(self, params: types.InlineCompletionParams) -> Any:
+        import asyncio
+        import uuid
+
+        self.cancel()
+        msg_id = str(uuid.uuid4())
+        future = asyncio.ensure_future(
+            self.client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=msg_id)
+        )
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self.pending = (msg_id, future)
+        return future
+
+    def cancel(self) -> None:
+        if self.pending is not None and not self.pending[1].done():
+            self.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=self.pending[0]))
+        self.pending = None
+
+    @staticmethod
+    def result(future: Any) -> Any:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            return future.result()
+        return None

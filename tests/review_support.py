@@ -1,0 +1,81 @@
+"""A scripted reviewer for the fake DeepSeek server, shared by the review tests and benchmark.
+
+It reads the numbered lines (``123| code``) of a review prompt and reports a finding wherever a
+rule's text occurs, the way a model would: quoting the code, with a line number that can be made
+deliberately wrong, since models miscount.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_NUMBERED = re.compile(r"^(\d+)\| (.*)$", re.M)
+_HEADING = re.compile(r"^### (\S+) (.+) \((?:line|lines) [\d-]+\)$", re.M)
+
+
+@dataclass(frozen=True)
+class Rule:
+    needle: str
+    severity: str = "warning"
+    message: str = "Problem."
+    suggestion: str | None = None
+    confidence: float | None = 0.9
+
+
+def user_prompt(body: dict[str, Any]) -> str:
+    return str(body["messages"][-1]["content"])
+
+
+def reviewed_units(body: dict[str, Any]) -> list[str]:
+    """Names of the units a review request asked about, in order."""
+    return [m.group(2) for m in _HEADING.finditer(user_prompt(body))]
+
+
+def numbered_lines(body: dict[str, Any]) -> list[int]:
+    return [int(m.group(1)) for m in _NUMBERED.finditer(user_prompt(body))]
+
+
+def reviewer(
+    rules: Sequence[Rule], *, line_offset: int = 0, summary: str = "Reviewed."
+) -> Callable[[dict[str, Any]], str]:
+    """A responder for ``FakeDeepSeek.responder``: JSON findings for every rule that matches."""
+
+    def respond(body: dict[str, Any]) -> str:
+        findings = []
+        for m in _NUMBERED.finditer(user_prompt(body)):
+            line, code = int(m.group(1)), m.group(2)
+            for rule in rules:
+                if rule.needle in code:
+                    item: dict[str, Any] = {
+                        "severity": rule.severity,
+                        "line": line + line_offset,
+                        "code": rule.needle,
+                        "message": rule.message,
+                        "suggestion": rule.suggestion or "",
+                    }
+                    if rule.confidence is not None:
+                        item["confidence"] = rule.confidence
+                    findings.append(item)
+        return json.dumps({"findings": findings, "summary": summary})
+
+    return respond
+
+
+#: What the reviewer says about tests/data/review/inventory.py.
+INVENTORY_RULES = (
+    Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:"),
+    Rule(
+        "f\"SELECT sku, name, quantity, price FROM items WHERE sku = '{sku}'\"",
+        "critical",
+        "SQL injection: the SKU is pasted into the query.",
+        None,
+    ),
+    Rule("if self.available(sku) > count:", "warning", "Off by one: the last items can never be reserved.",
+         "if self.available(sku) >= count:"),
+    Rule('handle = open(target, "w", newline="")', "warning", "The file is never closed.", None, 0.8),
+    Rule("/ len(items)", "info", "Divides by zero for an empty list.", None, 0.3),
+)

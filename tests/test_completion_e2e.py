@@ -1,0 +1,234 @@
+"""Inline completions end to end: the real server over stdio against the fake DeepSeek server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from lsprotocol import types
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import (
+    Typist,
+    _to_dict,
+    eventually,
+    inline_params,
+    insert,
+    lsp_session,
+    open_doc,
+    server_env,
+)
+
+FIM = "/beta/completions"
+
+
+def fim_requests(fake: FakeDeepSeek) -> list[Any]:
+    return fake.requests_to(FIM)
+
+
+def oracle(true_text: str, marker: str = "# cursor-end") -> Any:
+    """Answer with the true continuation of ``true_text`` at the end of the prompt."""
+
+    def respond(body: dict[str, Any]) -> str:
+        prompt: str = body["prompt"]
+        tail = prompt.split("# Path: a.py\n", 1)[-1]
+        start = true_text.find(tail[-60:]) if tail else 0
+        if start < 0:
+            return ""
+        pos = start + len(tail[-60:])
+        return true_text[pos:].split(marker, 1)[0]
+
+    return respond
+
+
+async def stats(client: Any) -> dict[str, Any]:
+    return _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
+
+
+async def test_suggestion_appears_with_the_fake_answer(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("return a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "import os\n\ndef add(a, b):\n    \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 3, 4))
+            assert [i.insert_text for i in result.items] == ["return a + b"]
+            assert result.items[0].range == types.Range(types.Position(3, 4), types.Position(3, 4))
+            body = fim_requests(fake)[0].json
+            assert body["prompt"].endswith("def add(a, b):\n    ")
+            assert body["suffix"] == "\n"
+            assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
+            assert body["model"] == "deepseek-v4-flash"
+            # Multi-line (an empty block body) asks for a block, not one line.
+            assert body["stop"] != ["\n"]
+
+
+async def test_typing_session_uses_far_fewer_requests_than_keystrokes(tmp_path) -> None:
+    true_text = (
+        "import math\n\n\ndef area(radius):\n"
+        "    return math.pi * radius * radius  # cursor-end\n"
+    )
+    head = "import math\n\n\ndef area(radius):\n    "
+    typed = "return math.pi * radius * radius"
+    with FakeDeepSeek() as fake:
+        fake.responder(oracle(true_text), path=FIM)
+        fake.set_latency(ttft=0.03, per_token=0.002)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, head + "\n")
+            shown = []
+            typist = Typist(client)
+            for i, ch in enumerate(typed):
+                insert(client, uri, i + 2, 4, 4 + i, ch)
+                pending = typist.request(inline_params(uri, 4, 5 + i))
+                # Human typing (90 ms a key) with one pause, as when waiting for a suggestion.
+                await asyncio.sleep(0.6 if i == 2 else 0.09)
+                result = Typist.result(pending)
+                if result and result.items:
+                    shown.append((i, result.items[0].insert_text))
+            # Every shown suggestion agrees with what the user goes on to type.
+            for i, text in shown:
+                assert (head + typed).endswith(text) or typed[i + 1 :].startswith(text), (i, text)
+            assert len(shown) >= len(typed) // 2
+            requests = len(fim_requests(fake))
+            assert requests <= len(typed) // 4, requests
+            counts = await stats(client)
+            assert counts["cacheHits"].get("typing", 0) >= len(typed) // 2
+
+
+async def test_cancelled_request_closes_the_upstream_stream(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.set_latency(ttft=3.0)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "def f():\n    \n")
+            typist = Typist(client)
+            future = typist.request(inline_params(uri, 1, 4))
+            assert await eventually(lambda: len(fim_requests(fake)) == 1)
+            typist.cancel()
+            assert await fake.wait_closed_async(fim_requests(fake)[0], timeout=1.0)
+            rec = fim_requests(fake)[0]
+            assert rec.disconnected and not rec.completed
+            await asyncio.wait([future], timeout=2)
+            assert future.done() and future.exception() is not None  # answered: request cancelled
+
+
+async def test_new_keystroke_cancels_the_previous_upstream(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.set_latency(ttft=3.0)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "x = \n")
+            first = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 0, 4)))
+            assert await eventually(lambda: len(fim_requests(fake)) == 1)
+            insert(client, uri, 2, 0, 4, "q")  # a different prefix: the pending answer can't serve it
+            typist = Typist(client)
+            typist.request(inline_params(uri, 0, 5))
+            assert await fake.wait_closed_async(fim_requests(fake)[0], timeout=1.0)
+            assert fim_requests(fake)[0].disconnected
+            assert not (await asyncio.wait_for(first, 2)).items
+            typist.cancel()
+
+
+async def test_excluded_file_sends_nothing_and_says_why(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/.env"
+            open_doc(client, uri, "API_KEY=\n", "dotenv")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 0, 8, invoked=True))
+            assert not result.items
+            assert fim_requests(fake) == []
+            assert any(s["kind"] == "Inactive" and ".env" in s["message"] for s in client.statuses)
+
+
+async def test_utf16_positions_with_emoji_are_right(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script('")')
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/e.py"
+            line = 'print("😀 party 🎉'
+            open_doc(client, uri, line + "\n")
+            # UTF-16: each emoji is two code units.
+            col = len(line) + 2
+            result = await client.text_document_inline_completion_async(inline_params(uri, 0, col))
+            body = fim_requests(fake)[0].json
+            assert body["prompt"].endswith(line)
+            item = result.items[0]
+            assert item.insert_text == '")'
+            assert item.range.start == types.Position(0, col)
+
+
+async def test_closers_after_the_cursor_are_replaced_not_duplicated(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("x, y)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/c.py"
+            open_doc(client, uri, "total = add()\n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 0, 12))
+            item = result.items[0]
+            assert item.insert_text == "x, y)"
+            assert item.range == types.Range(types.Position(0, 12), types.Position(0, 13))
+
+
+async def test_mid_word_before_real_code_gets_no_suggestion(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/m.py"
+            open_doc(client, uri, "value = compute(a) + other\n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 0, 8))
+            assert not result.items
+            assert fim_requests(fake) == []
+
+
+async def test_completion_fallback_item_inserts_the_whole_suggestion(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("eturn a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "def add(a, b):\n    r\n")
+            result = await client.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(1, 5)
+                )
+            )
+            item = result.items[0]
+            assert item.label == "return a + b"
+            assert item.text_edit.new_text == "return a + b"
+            assert item.text_edit.range == types.Range(types.Position(1, 4), types.Position(1, 5))
+
+
+async def test_invoked_trigger_offers_distinct_choices(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("a + b", "a - b", "a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"prefetch": False}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "def f(a, b):\n    return \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11, invoked=True))
+            texts = [i.insert_text for i in result.items]
+            assert sorted(texts) == ["a + b", "a - b"]
+            assert sorted(r.json["temperature"] for r in fim_requests(fake)) == [0.0, 0.6, 0.9]
+
+
+async def test_bad_key_is_reported_once_and_stops_requests(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key="sk-wrong-key-000000", state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "x = \n")
+            for i in range(5):
+                insert(client, uri, i + 2, 0, 4 + i, "y")
+                await client.text_document_inline_completion_async(inline_params(uri, 0, 5 + i))
+            assert len(fim_requests(fake)) == 1
+            errors = [s for s in client.statuses if s["kind"] == "Error"]
+            assert len(errors) == 1 and "401" in errors[0]["message"]
+            assert sum("401" in m.message for m in client.messages) == 1

@@ -1,0 +1,78 @@
+"""Settings merge in order, and a bad value falls back to its default with a message."""
+
+from __future__ import annotations
+
+from deepseek_lsp.config import DEFAULT_BASE_URL, Settings, build_settings, mask_secret
+
+
+def test_defaults_without_anything() -> None:
+    settings, problems = build_settings(env={})
+    assert problems == []
+    assert settings.base_url == DEFAULT_BASE_URL
+    assert settings.effective_fim_base_url == f"{DEFAULT_BASE_URL}/beta"
+    assert settings.completion.model == "deepseek-v4-flash"
+    assert settings.review.model == "deepseek-v4-pro"
+    assert settings.api_key == ""
+
+
+def test_order_defaults_env_init_options_workspace() -> None:
+    env = {"DEEPSEEK_API_KEY": "sk-env", "DEEPSEEK_BASE_URL": "http://127.0.0.1:9"}
+    init = {"apiKey": "sk-init", "completion": {"model": "m-init", "maxPromptTokens": 1000}}
+    workspace = [{"completion": {"model": "m-ws"}}]
+    settings, problems = build_settings(init, workspace, env=env)
+    assert problems == []
+    assert settings.api_key == "sk-init"
+    assert settings.base_url == "http://127.0.0.1:9"
+    assert settings.completion.model == "m-ws"
+    assert settings.completion.max_prompt_tokens == 1000  # kept from the earlier layer
+
+
+def test_vscode_per_folder_list_and_neovim_table_shapes() -> None:
+    vscode = [{"review": {"mode": "off"}}, {"review": {"minConfidence": 0.9}}]
+    nvim = {"deepseek": {"review": {"mode": "onCommand"}}}
+    s1, _ = build_settings(vscode, env={})
+    assert (s1.review.mode, s1.review.min_confidence) == ("off", 0.9)
+    s2, _ = build_settings(nvim, env={})
+    assert s2.review.mode == "onCommand"
+
+
+def test_invalid_values_fall_back_each_on_its_own() -> None:
+    settings, problems = build_settings(
+        {
+            "backend": "telepathy",
+            "completion": {"debounce": "soon", "maxPromptTokens": -5, "temperature": 0.2},
+            "review": {"minConfidence": 7, "mode": "always"},
+            "baseUrl": "not a url",
+            "colour": "blue",
+            "apiKey": 12345,
+        },
+        env={},
+    )
+    defaults = Settings()
+    assert settings.backend == defaults.backend
+    assert settings.completion.debounce == "adaptive"
+    assert settings.completion.max_prompt_tokens == defaults.completion.max_prompt_tokens
+    assert settings.completion.temperature == 0.2  # the valid neighbour survives
+    assert settings.review.min_confidence == 0.5 and settings.review.mode == "onSave"
+    assert settings.base_url == DEFAULT_BASE_URL
+    joined = "\n".join(problems)
+    for word in ("backend", "debounce", "maxPromptTokens", "minConfidence", "mode", "baseUrl", "colour", "apiKey"):
+        assert word in joined
+    assert "12345" not in joined  # a rejected key value is never echoed
+
+
+def test_fixed_debounce_and_language_switches() -> None:
+    settings, problems = build_settings(
+        {"completion": {"debounce": 0, "languages": {"markdown": False, "*": True}}}, env={}
+    )
+    assert problems == []
+    assert settings.completion.debounce == 0
+    assert not settings.language_enabled("markdown")
+    assert settings.language_enabled("python")
+
+
+def test_masking_never_shows_the_key() -> None:
+    settings, _ = build_settings({"apiKey": "sk-0123456789abcdef"}, env={})
+    shown = repr(settings) + str(settings.masked())
+    assert "0123456789abcdef" not in shown
+    assert mask_secret("") == "(not set)"

@@ -1,0 +1,174 @@
+"""The document store keeps the client's text and a tree equal to a fresh parse, edit after edit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.languages import LanguageRegistry
+
+REGISTRY = LanguageRegistry.load()
+PYTHON = REGISTRY.get("python")
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+class ClientText:
+    """What an editor holds: a str, positions counted in the negotiated encoding."""
+
+    def __init__(self, text: str, encoding: str) -> None:
+        self.text = text
+        self.encoding = encoding
+
+    def lines(self) -> list[tuple[int, int]]:
+        """(start, end-without-eol) index pairs of each line."""
+        out, start = [], 0
+        for m in _EOL.finditer(self.text):
+            out.append((start, m.start()))
+            start = m.end()
+        out.append((start, len(self.text)))
+        return out
+
+    def width(self, ch: str) -> int:
+        if self.encoding == "utf-8":
+            return len(ch.encode("utf-8"))
+        if self.encoding == "utf-16":
+            return 2 if ord(ch) > 0xFFFF else 1
+        return 1
+
+    def position(self, index: int) -> types.Position:
+        for line, (start, end) in enumerate(self.lines()):
+            if index <= end or line == len(self.lines()) - 1:
+                col = sum(self.width(ch) for ch in self.text[start : min(index, end)])
+                return types.Position(line=line, character=col)
+        raise AssertionError("unreachable")
+
+    def replace(self, start: int, end: int, new: str) -> types.TextDocumentContentChangePartial:
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(start=self.position(start), end=self.position(end)), text=new
+        )
+        self.text = self.text[:start] + new + self.text[end:]
+        return change
+
+
+def boundaries(text: str) -> list[int]:
+    """Indexes that are valid cursor positions: not inside a CRLF pair."""
+    return [i for i in range(len(text) + 1) if not (0 < i < len(text) and text[i - 1] == "\r" and text[i] == "\n")]
+
+
+SNIPPETS = [
+    "def f(x):\n    return x\n",
+    "class A:\r\n    pass\r\n",
+    "名前 = '漢字'\n",
+    "s = '😀🎉'  # emoji\n",
+    "\r\n",
+    "\n",
+    "x",
+    "(",
+    ")",
+    "    if x:\n        y = 1\n",
+    "\r",
+    "é",
+    "",
+]
+
+
+@st.composite
+def edit_sequences(draw: st.DrawFn) -> tuple[str, str, list[tuple[float, float, str]]]:
+    encoding = draw(st.sampled_from(["utf-8", "utf-16", "utf-32"]))
+    initial = "".join(draw(st.lists(st.sampled_from(SNIPPETS), min_size=0, max_size=8)))
+    edits = draw(
+        st.lists(
+            st.tuples(
+                st.floats(0, 1),
+                st.floats(0, 1),
+                st.one_of(
+                    st.sampled_from(SNIPPETS),
+                    st.text(alphabet=st.sampled_from(list("ab :\n\r\t()é名😀")), max_size=6),
+                ),
+            ),
+            min_size=1,
+            max_size=25,
+        )
+    )
+    return encoding, initial, edits
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edit_sequences())
+def test_random_edits_keep_text_and_tree(case: tuple[str, str, list[tuple[float, float, str]]]) -> None:
+    encoding, initial, edits = case
+    client = ClientText(initial, encoding)
+    doc = Document("file:///t.py", initial, language=PYTHON, encoding=encoding)  # type: ignore[arg-type]
+    for a, b, new in edits:
+        valid = boundaries(client.text)
+        i, j = sorted((valid[int(a * (len(valid) - 1))], valid[int(b * (len(valid) - 1))]))
+        doc.apply_change(client.replace(i, j, new))
+        assert doc.text == client.text
+        # Every position the client can name maps back to the same place.
+        for index in valid[:: max(1, len(valid) // 7)]:
+            if index <= len(client.text) and index in boundaries(client.text):
+                pos = client.position(index)
+                assert doc.offset_at(pos) == len(client.text[:index].encode("utf-8"))
+                assert doc.position_at(doc.offset_at(pos)) == pos
+    fresh = PYTHON.parser().parse(client.text.encode("utf-8"))
+    assert str(doc.tree.root_node) == str(fresh.root_node)
+
+
+def test_positions_past_the_end_clamp() -> None:
+    doc = Document("file:///a.py", "ab\ncd", encoding="utf-16")
+    assert doc.offset_at(types.Position(line=0, character=99)) == 2
+    assert doc.offset_at(types.Position(line=9, character=0)) == 5
+    assert doc.position_at(999) == types.Position(line=1, character=2)
+
+
+def test_reversed_range_replaces_the_same_span() -> None:
+    doc = Document("file:///a.txt", "hello world")
+    doc.apply_change(
+        types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(0, 11), end=types.Position(0, 6)), text="there"
+        )
+    )
+    assert doc.text == "hello there"
+
+
+def test_utf16_surrogate_pairs_and_utf8_columns_agree() -> None:
+    text = "x = '😀'; y = 1\n"
+    for encoding, column in (("utf-16", 8), ("utf-8", 10), ("utf-32", 7)):
+        doc = Document("file:///e.py", text, language=PYTHON, encoding=encoding)  # type: ignore[arg-type]
+        offset = doc.offset_at(types.Position(line=0, character=column))
+        assert doc.data[offset:].startswith(b";"), encoding
+        assert doc.position_at(offset).character == column
+
+
+def test_documents_without_grammar_are_plain_text_and_odd_uris_work() -> None:
+    store = DocumentStore(REGISTRY)
+    doc = store.open("untitled:Untitled-1", "some notes\n", "plaintext", 1)
+    assert doc.tree is None and doc.language is None
+    store.change("untitled:Untitled-1", 2, [types.TextDocumentContentChangeWholeDocument(text="new")])
+    assert store.get("untitled:Untitled-1").text == "new"
+    odd = store.open("vscode-notebook-cell:/x.ipynb#W0sZmlsZQ%3D%3D", "print(1)\n", "python", 1)
+    assert odd.tree is not None and odd.language.name == "python"
+    assert store.change("file:///not-open.py", 1, []) is None
+
+
+def test_language_falls_back_to_extension() -> None:
+    store = DocumentStore(REGISTRY)
+    assert store.open("file:///src/m.py", "x = 1\n", "unknown-id", 1).language.name == "python"
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_line_index_survives_edits_far_apart(eol: str) -> None:
+    lines = [f"line_{i} = {i}" for i in range(500)]
+    client = ClientText(eol.join(lines) + eol, "utf-16")
+    doc = Document("file:///big.py", client.text, language=PYTHON)
+    for target in (400, 3, 250, 499, 0):
+        start = client.text.index(f"line_{target} ")
+        doc.apply_change(client.replace(start, start, "y = 0" + eol))
+        assert doc.text == client.text
+        assert doc.line_text(client.text[:start].count(eol)) == "y = 0"
+        assert doc.line_count == client.text.count(eol) + 1

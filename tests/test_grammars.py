@@ -1,0 +1,506 @@
+"""The language folders under ``grammars/``: settings, query syntax, and what the queries capture.
+
+Every folder on disk is compiled and checked (a new folder is picked up automatically); each
+language with a sample under ``tests/data/grammars/<language>/`` is parsed and its captures
+compared with the expectations below.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import tree_sitter as ts
+
+from deepseek_lsp.languages import QUERY_KINDS, Language, LanguageRegistry, LanguageSpec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAMMARS = ROOT / "grammars"
+SAMPLES = Path(__file__).resolve().parent / "data" / "grammars"
+
+LANGUAGES = {"python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp"}
+FOLDERS = sorted(p for p in GRAMMARS.iterdir() if (p / "language.toml").is_file())
+
+#: The capture names each kind of query may use (grammars/README.md); `@_x` are helper
+#: captures for predicates and are ignored by consumers.
+CAPTURES = {
+    "scopes": {"scope.class", "scope.function", "scope.block", "name", "body"},
+    "definitions": {
+        "definition.class",
+        "definition.function",
+        "definition.method",
+        "definition.type",
+        "definition.variable",
+        "definition.constant",
+        "name",
+        "body",
+    },
+    "imports": {"import", "import.source", "import.name"},
+    "identifiers": {"reference", "reference.member"},
+}
+#: The capture that marks the whole construct in each kind of query.
+MAIN = {
+    "scopes": "scope.",
+    "definitions": "definition.",
+    "imports": "import",
+    "identifiers": "reference",
+}
+
+#: Predicates tree-sitter itself evaluates; anything else (#lua-match?, #vim-match?, #contains?,
+#: #has-ancestor?, ...) is editor-specific and would be silently ignored here.
+STANDARD_PREDICATES = {
+    "eq?", "not-eq?", "any-eq?", "any-not-eq?",
+    "match?", "not-match?", "any-match?", "any-not-match?",
+    "any-of?", "not-any-of?",
+}  # fmt: skip
+EDITOR_ONLY = {"lua-match?", "vim-match?", "contains?"}
+# Strings and comments first, so a `#` or `;` inside them is not taken for a predicate.
+TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|;[^\n]*|#(?P<predicate>[\w-]+[?!])')
+
+
+def folder_id(folder: Path) -> str:
+    return folder.name
+
+
+# --------------------------------------------------------------------------- folders and queries
+
+
+def test_registry_loads_all_languages_without_problems():
+    registry = LanguageRegistry.load()
+    assert registry.problems == []
+    assert set(registry.names()) >= LANGUAGES
+    for name in LANGUAGES:
+        lang = registry.get(name)
+        assert lang is not None, name
+        assert isinstance(lang.ts_language, ts.Language)
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=folder_id)
+def test_language_toml_has_the_settings(folder: Path):
+    raw = tomllib.loads((folder / "language.toml").read_text(encoding="utf-8"))
+    for key in ("name", "language_ids", "extensions", "grammar", "package", "line_comment"):
+        assert key in raw, f"{folder.name}/language.toml: missing {key}"
+    assert raw["name"] == folder.name
+    assert raw["language_ids"] and all(isinstance(i, str) for i in raw["language_ids"])
+    assert all(e.startswith(".") for e in raw["extensions"])
+    assert re.fullmatch(r"[\w.]+:\w+", raw["grammar"])
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=folder_id)
+def test_every_query_compiles_with_standard_capture_names(folder: Path):
+    lang = Language(LanguageSpec.from_folder(folder))
+    scm_files = sorted(folder.glob("*.scm"))
+    assert scm_files, f"{folder.name} has no queries"
+    for path in scm_files:
+        kind = path.stem
+        assert kind in QUERY_KINDS, f"{path.name}: not one of {QUERY_KINDS}"
+        query = ts.Query(lang.ts_language, path.read_text(encoding="utf-8"))  # raises QueryError
+        names = {query.capture_name(i) for i in range(query.capture_count)}
+        unknown = {n for n in names if not n.startswith("_")} - CAPTURES[kind]
+        assert not unknown, f"{folder.name}/{path.name}: unknown captures {sorted(unknown)}"
+        assert any(n.startswith(MAIN[kind]) for n in names), f"{path.name}: no @{MAIN[kind]}*"
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=folder_id)
+def test_queries_use_only_standard_predicates(folder: Path):
+    for path in sorted(folder.glob("*.scm")):
+        source = path.read_text(encoding="utf-8")
+        used = {m["predicate"] for m in TOKEN.finditer(source) if m["predicate"]}
+        assert not used & EDITOR_ONLY, (
+            f"{folder.name}/{path.name}: editor-only {used & EDITOR_ONLY}"
+        )
+        assert used <= STANDARD_PREDICATES, (
+            f"{folder.name}/{path.name}: {used - STANDARD_PREDICATES}"
+        )
+
+
+def test_predicate_scan_sees_editor_only_predicates():
+    source = (
+        '; #lua-match? in a comment is fine\n((identifier) @x (#lua-match? @x "^[A-Z]"))\n"#x?"'
+    )
+    assert [m["predicate"] for m in TOKEN.finditer(source) if m["predicate"]] == ["lua-match?"]
+
+
+# --------------------------------------------------------------------------- samples
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the queries must find in ``tests/data/grammars/<language>/sample.<ext>``.
+
+    ``definitions`` and ``scopes`` are ``kind:name`` words (kind without its prefix; a scope
+    word repeated must be found as often);
+    ``imports`` are ``(source text, bound name or None)``; headers are the text of a scope
+    from its start to its @body, stripped.
+    """
+
+    sample: str
+    body: str  # node type of a function's @body
+    definitions: str
+    not_definitions: str  # locals: must not be reported as definitions
+    scopes: str
+    headers: tuple[str, ...]
+    imports: tuple[tuple[str, str | None], ...]
+    references: str
+    members: str
+
+
+EXPECT = {
+    "python": Expect(
+        sample="sample.py",
+        body="block",
+        definitions="function:dump class:Cache method:get_entry method:full variable:MAX_ENTRIES",
+        not_definitions="old fh",
+        scopes="class:Cache function:get_entry function:dump",
+        headers=("def dump(cache, path):", "if key not in self:", "else:"),
+        imports=(("os.path", "os.path"), ("json", "js"), ("collections", "OrderedDict"),
+                 (".store", "Backend"), (".store", "load")),
+        references="MAX_ENTRIES Backend load",
+        members="move_to_end join",
+    ),
+    "javascript": Expect(
+        sample="sample.js",
+        body="statement_block",
+        definitions="function:loadConfig function:main function:summarize class:Cache "
+        "method:constructor method:store method:onEvict variable:MAX_ITEMS variable:counter",
+        not_definitions="total cache first",
+        scopes="class:Cache function:loadConfig function:summarize function:store "
+        "function:onEvict function:items.forEach",
+        headers=("function loadConfig(file)", "summarize = (items) =>", "if (total > 0)", "else",
+                 "while (total < MAX_ITEMS)", "for (const first of this.keys())", "catch (err)",
+                 "finally"),
+        imports=(('"fs"', "fs"), ('"./util.js"', "read"), ('"./util.js"', "join"),
+                 ("'node:path'", "path"), ('"./config"', "config"), ('"./timing"', "debounce")),
+        references="MAX_ITEMS Cache summarize debounce",
+        members="forEach readFileSync length",
+    ),
+    "typescript": Expect(
+        sample="sample.ts",
+        body="statement_block",
+        definitions="class:Watcher class:Base class:Options class:Level type:Handler "
+        "function:resolveRoot function:retry function:reset method:emitAll method:onChange "
+        "method:log method:name variable:DEFAULT_RETRIES variable:handlers",
+        not_definitions="root error",
+        scopes="class:Watcher class:Options class:Base function:emitAll function:retry "
+        "function:resolveRoot function:onChange",
+        headers=("function resolveRoot(options: Partial<Options>): string",
+                 "for (const [name, handler] of this.handlers)", "if (name.startsWith(event))",
+                 "try", "catch (error: unknown)", "while (retries > 0)"),
+        imports=(('"events"', "EventEmitter"), ('"./logger"', "Log"), ('"node:path"', "path"),
+                 ('"./defaults"', "defaults"), ('"./defaults"', "merge"), ('"fs"', "fs")),
+        references="Options Handler DEFAULT_RETRIES Log",
+        members="startsWith emitAll root",
+    ),
+    "tsx": Expect(
+        sample="sample.tsx",
+        body="statement_block",
+        definitions="class:TodoListProps class:ErrorBoundary function:TodoList "
+        "function:useToggle method:render",
+        not_definitions="visible filter on",
+        scopes="class:ErrorBoundary function:TodoList function:render function:useToggle",
+        headers=("class ErrorBoundary extends React.Component<{}, { failed: boolean }>",
+                 "if (this.state.failed)", "for (const todo of visible)"),
+        imports=(('"react"', "React"), ('"react"', "useState"),
+                 ('"./components/button"', "UiButton"), ('"../types"', "Todo")),
+        references="UiButton TodoListProps onToggle setFilter",
+        members="includes title",
+    ),
+    "go": Expect(
+        sample="sample.go",
+        body="block",
+        definitions="function:New method:Get class:Entry class:Cache class:Getter type:Key "
+        "constant:MaxEntries variable:ErrMissing function:logMiss",
+        not_definitions="entry k value",
+        scopes="class:Cache class:Getter function:New function:Get function:logMiss",
+        headers=("type Entry struct", "func (c *Cache) Get(key Key) (*Entry, error)",
+                 "if entry, ok := c.entries[key]; ok", "for k := range c.entries",
+                 "case err != nil:", "default:"),
+        imports=(('"errors"', None), ('"fmt"', None), ('"strings"', "str"),
+                 ('"example.com/project/internal/store"', None), ('"embed"', None)),
+        references="MaxEntries Entry store Backend",
+        members="Load Errorf entries",
+    ),
+    "rust": Expect(
+        sample="sample.rs",
+        body="block",
+        definitions="function:read_all method:new method:get method:evict method:clear "
+        "class:Cache class:CacheError class:Evict type:Result constant:MAX_ENTRIES "
+        "constant:GREETING function:reads_nothing function:cached",
+        not_definitions="text trim value",
+        scopes="class:Cache class:Cache class:Cache class:Evict class:CacheError function:get "
+        "function:trim",
+        headers=("impl<S: Store> Cache<S>", "impl<S: Store> Evict for Cache<S>",
+                 "pub fn get(&mut self, key: &str) -> Result<&[u8]>",
+                 "if !self.entries.contains_key(key)", "else", "match self.entries.get(key)",
+                 "for _ in 0..3"),
+        imports=(("std::collections", "HashMap"), ("std::io", None), ("std::io", "IoRead"),
+                 ("std::io", "Write"), ("crate::config", None), ("super::store", "Store")),
+        references="HashMap CacheError read_all",
+        members="contains_key read_to_string",
+    ),
+    "java": Expect(
+        sample="sample.java",
+        body="block",
+        definitions="class:LruCache class:Policy class:Cache class:Entry method:get "
+        "method:LruCache method:contains method:evictsOldest variable:MAX_ENTRIES "
+        "variable:entries",
+        not_definitions="value describe k",
+        scopes="class:LruCache class:Policy function:get function:describe function:contains",
+        headers=("public class LruCache<K, V> implements Cache<K, V>", "if (value == null)",
+                 "for (K k : entries.keySet())", "try", "catch (IllegalStateException e)",
+                 "finally"),
+        imports=(("java.util", "HashMap"), ("java.util", "Map"), ("java.util.function", None),
+                 ("java.util.Objects", "requireNonNull"), ("com.example.store", "Backend")),
+        references="Backend MAX_ENTRIES IllegalStateException",
+        members="keySet valueOf",
+    ),
+    "c": Expect(
+        sample="sample.c",
+        body="compound_statement",
+        definitions="function:hash function:cache_get class:entry class:cache class:policy "
+        "type:hash_t type:entry_t constant:MAX_ENTRIES function:MIN constant:POLICY_LRU "
+        "variable:verbose variable:buckets",
+        not_definitions="h e",
+        scopes="class:cache class:entry function:cache_get function:hash",
+        headers=("void *cache_get(struct cache *cache, const char *key)", "while (*key)",
+                 "else", "switch (cache->size)", "for (; e != NULL; e = e->next)"),
+        imports=(("<stdio.h>", None), ("<stdlib.h>", None), ('"cache.h"', None)),
+        references="entry_t MAX_ENTRIES strcmp",
+        members="buckets next",
+    ),
+    "cpp": Expect(
+        sample="sample.cpp",
+        body="compound_statement",
+        definitions="class:Cache class:Stats method:get method:size method:Cache method:~Cache "
+        "function:main type:Key constant:CACHE_VERSION variable:kMaxEntries variable:entries_",
+        not_definitions="it evict stats",
+        scopes="class:Cache class:Stats function:get function:size function:evict function:main",
+        headers=("const V *Cache<V>::get(const Key &key)", "for (const auto &[k, v] : entries_)",
+                 "try", "catch (const std::exception &error)", "if (it != entries_.end())"),
+        imports=(("<string>", None), ("<unordered_map>", None), ('"cache.hpp"', None)),
+        references="Key Backend std",
+        members="emplace second",
+    ),
+}  # fmt: skip
+
+
+@dataclass
+class Parsed:
+    lang: Language
+    source: bytes
+    tree: ts.Tree
+
+    def matches(self, kind: str) -> list[dict[str, list[ts.Node]]]:
+        query = self.lang.query(kind)
+        assert query is not None, f"{self.lang.name} has no {kind}.scm"
+        return [caps for _, caps in ts.QueryCursor(query).matches(self.tree.root_node)]
+
+    def main(self, kind: str, caps: dict[str, list[ts.Node]]) -> tuple[str, ts.Node]:
+        """The match's main capture (`scope.*`, `definition.*`, `import`)."""
+        found = [(k, n) for k, nodes in caps.items() if k.startswith(MAIN[kind]) for n in nodes]
+        if kind == "imports":
+            found = [(k, n) for k, n in found if k == "import"]
+        assert len(found) == 1, f"{self.lang.name} {kind}: one main capture per match, got {caps}"
+        return found[0]
+
+    def text(self, node: ts.Node) -> str:
+        return self.source[node.start_byte : node.end_byte].decode()
+
+    def header(self, node: ts.Node, body: ts.Node) -> str:
+        return self.source[node.start_byte : body.start_byte].decode().strip()
+
+
+def sample_languages() -> list[str]:
+    return sorted(p.name for p in SAMPLES.iterdir() if p.is_dir()) if SAMPLES.is_dir() else []
+
+
+@pytest.fixture(scope="module")
+def registry() -> LanguageRegistry:
+    return LanguageRegistry.load(GRAMMARS)
+
+
+def parse(registry: LanguageRegistry, name: str) -> Parsed:
+    lang = registry.get(name)
+    assert lang is not None, name
+    (path,) = sorted((SAMPLES / name).glob("sample.*"))
+    source = path.read_bytes()
+    return Parsed(lang, source, lang.parser().parse(source))
+
+
+def test_every_expected_language_has_a_sample():
+    assert set(EXPECT) == LANGUAGES
+    for name, expect in EXPECT.items():
+        assert (SAMPLES / name / expect.sample).is_file()
+
+
+def within(inner: ts.Node, outer: ts.Node) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+@pytest.mark.parametrize("name", sample_languages())
+def test_sample_captures_are_well_formed(registry: LanguageRegistry, name: str):
+    """Holds for any language: one main capture per match, @name/@body inside it, no duplicates."""
+    parsed = parse(registry, name)
+    assert not parsed.tree.root_node.has_error, f"{name} sample does not parse cleanly"
+
+    seen_scopes, seen_defs = set(), set()
+    for caps in parsed.matches("scopes"):
+        kind, node = parsed.main("scopes", caps)
+        (body,) = caps["body"]
+        assert within(body, node) and body != node
+        assert len(caps.get("name", [])) <= 1
+        assert all(within(n, node) for n in caps.get("name", []))
+        key = (kind, node.start_byte, node.end_byte, body.start_byte)
+        assert key not in seen_scopes, f"duplicate scope {parsed.header(node, body)!r}"
+        seen_scopes.add(key)
+    assert seen_scopes
+
+    for caps in parsed.matches("definitions"):
+        kind, node = parsed.main("definitions", caps)
+        (name_node,) = caps["name"]
+        assert within(name_node, node)
+        assert len(caps.get("body", [])) <= 1
+        assert all(within(b, node) for b in caps.get("body", []))
+        key = (node.start_byte, node.end_byte, parsed.text(name_node))
+        assert key not in seen_defs, f"duplicate definition {parsed.text(name_node)!r}"
+        seen_defs.add(key)
+    assert seen_defs
+
+    imports = parsed.matches("imports")
+    assert imports
+    for caps in imports:
+        _, node = parsed.main("imports", caps)
+        (source,) = caps["import.source"]
+        assert within(source, node)
+        assert all(within(n, node) for n in caps.get("import.name", []))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_sample_definitions(registry: LanguageRegistry, name: str):
+    expect, parsed = EXPECT[name], parse(registry, name)
+    found: dict[str, set[str]] = {}
+    bodies: dict[str, str] = {}
+    for caps in parsed.matches("definitions"):
+        kind, _ = parsed.main("definitions", caps)
+        text = parsed.text(caps["name"][0])
+        found.setdefault(text, set()).add(kind.removeprefix("definition."))
+        if kind in ("definition.function", "definition.method") and caps.get("body"):
+            bodies[text] = caps["body"][0].type
+    for word in expect.definitions.split():
+        kind, _, def_name = word.partition(":")
+        assert kind in found.get(def_name, set()), f"{name}: no @definition.{kind} {def_name!r}"
+    assert not set(expect.not_definitions.split()) & set(found), "locals reported as definitions"
+    assert expect.body in bodies.values(), f"{name}: no function @body is a {expect.body}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_sample_scopes(registry: LanguageRegistry, name: str):
+    expect, parsed = EXPECT[name], parse(registry, name)
+    named, headers, function_bodies, blocks = Counter(), set(), set(), 0
+    for caps in parsed.matches("scopes"):
+        kind, node = parsed.main("scopes", caps)
+        body = caps["body"][0]
+        headers.add(parsed.header(node, body))
+        if caps.get("name"):
+            named[f"{kind.removeprefix('scope.')}:{parsed.text(caps['name'][0])}"] += 1
+        if kind == "scope.function":
+            function_bodies.add(body.type)
+        blocks += kind == "scope.block"
+    missing = Counter(expect.scopes.split()) - named
+    assert not missing, f"{name}: no scope {sorted(missing)}; have {sorted(named)}"
+    missing = set(expect.headers) - headers
+    assert not missing, f"{name}: no scope with header {sorted(missing)}; have {sorted(headers)}"
+    assert expect.body in function_bodies
+    assert blocks >= 2
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_sample_imports(registry: LanguageRegistry, name: str):
+    expect, parsed = EXPECT[name], parse(registry, name)
+    found = set()
+    for caps in parsed.matches("imports"):
+        source = parsed.text(caps["import.source"][0])
+        names = [parsed.text(n) for n in caps.get("import.name", [])]
+        found.update((source, n) for n in names or [None])
+    # Per module: exactly the expected names (an original name in `a as b` is not bound).
+    for source in {s for s, _ in expect.imports}:
+        bound = {n for s, n in found if s == source}
+        assert bound == {n for s, n in expect.imports if s == source}, f"{name}: {source}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_sample_identifiers(registry: LanguageRegistry, name: str):
+    expect, parsed = EXPECT[name], parse(registry, name)
+    query = parsed.lang.query("identifiers")
+    assert query is not None
+    caps = ts.QueryCursor(query).captures(parsed.tree.root_node)
+    references = {parsed.text(n) for n in caps.get("reference", [])}
+    members = {parsed.text(n) for n in caps.get("reference.member", [])}
+    assert set(expect.references.split()) <= references
+    assert set(expect.members.split()) <= members
+    # Keywords and literals are not identifiers.
+    assert not {"return", "if", "else", "0", "null", "nil"} & (references | members)
+
+
+# --------------------------------------------------------------------------- resolution
+
+RESOLUTION = [
+    ("python", "file:///src/app.py", "python"),
+    ("javascript", "file:///src/app.js", "javascript"),
+    ("javascriptreact", "file:///src/App.jsx", "javascript"),
+    ("typescript", "file:///src/app.ts", "typescript"),
+    ("typescriptreact", "file:///src/App.tsx", "tsx"),
+    ("go", "file:///src/main.go", "go"),
+    ("rust", "file:///src/lib.rs", "rust"),
+    ("java", "file:///src/Main.java", "java"),
+    ("c", "file:///src/main.c", "c"),
+    ("cpp", "file:///src/main.cpp", "cpp"),
+    # The language id wins over the extension.
+    ("typescript", "file:///src/legacy.js", "typescript"),
+    ("cpp", "file:///src/api.h", "cpp"),
+    # An unknown or missing id falls back to the extension.
+    (None, "file:///src/tool.mjs", "javascript"),
+    ("plaintext", "file:///src/tool.cjs", "javascript"),
+    (None, "file:///src/App.JSX", "javascript"),
+    (None, "file:///src/mod.mts", "typescript"),
+    (None, "file:///src/mod.cts", "typescript"),
+    (None, "file:///src/View.tsx", "tsx"),
+    (None, "file:///src/main.go", "go"),
+    (None, "file:///src/lib.rs", "rust"),
+    (None, "file:///src/Main.java", "java"),
+    (None, "file:///src/util.h", "c"),
+    (None, "file:///src/util.c", "c"),
+    (None, "file:///src/a.cc", "cpp"),
+    (None, "file:///src/a.cxx", "cpp"),
+    (None, "file:///src/a.hpp", "cpp"),
+    (None, "file:///src/a.hh", "cpp"),
+    (None, "file:///src/a.hxx", "cpp"),
+    (None, "file:///src/my%20dir/a.py", "python"),
+]
+
+
+@pytest.mark.parametrize(("language_id", "uri", "expected"), RESOLUTION)
+def test_for_document_resolves(registry: LanguageRegistry, language_id, uri, expected):
+    lang = registry.for_document(language_id, uri)
+    assert lang is not None and lang.name == expected
+
+
+@pytest.mark.parametrize(
+    ("language_id", "uri"),
+    [
+        ("cobol", "file:///src/a.cbl"),
+        (None, "file:///src/README"),
+        ("plaintext", "untitled:Untitled-1"),
+    ],
+)
+def test_for_document_unknown_language_is_none(registry: LanguageRegistry, language_id, uri):
+    assert registry.for_document(language_id, uri) is None

@@ -1,0 +1,97 @@
+"""The exception hierarchy: status mapping, flags, Retry-After and safe messages."""
+
+from __future__ import annotations
+
+import email.utils
+
+import pytest
+
+from deepseek_lsp.model.errors import (
+    AuthenticationError,
+    BudgetExceeded,
+    ConnectError,
+    DeadlineExceeded,
+    InsufficientBalanceError,
+    MalformedResponse,
+    ModelError,
+    OverloadedError,
+    RateLimitError,
+    RequestError,
+    ServerError,
+    error_for_status,
+    parse_retry_after,
+    safe_url,
+)
+
+URL = "https://user:secret@api.deepseek.com/beta/completions?key=sk-123#frag"
+
+
+@pytest.mark.parametrize(
+    ("status", "cls", "retryable", "disables"),
+    [
+        (400, RequestError, False, False),
+        (404, RequestError, False, False),
+        (422, RequestError, False, False),
+        (401, AuthenticationError, False, True),
+        (402, InsufficientBalanceError, False, True),
+        (429, RateLimitError, True, False),
+        (500, ServerError, True, False),
+        (502, ServerError, True, False),
+        (503, OverloadedError, True, False),
+    ],
+)
+def test_status_mapping(status: int, cls: type, retryable: bool, disables: bool) -> None:
+    err = error_for_status(status, method="POST", url=URL, provider_message="nope")
+    assert type(err) is cls
+    assert isinstance(err, ModelError)
+    assert err.status == status
+    assert err.retryable is retryable
+    assert err.disables_feature is disables
+    assert err.method == "POST"
+    assert err.url == "https://api.deepseek.com/beta/completions"
+    assert "secret" not in str(err) and "sk-123" not in str(err)
+    assert err.user_message and "secret" not in err.user_message
+
+
+def test_retry_after_carried() -> None:
+    err = error_for_status(429, retry_after=2.5)
+    assert isinstance(err, RateLimitError)
+    assert err.retry_after == 2.5
+    assert "2.5" in err.user_message
+    assert error_for_status(503, retry_after=1.0).retry_after == 1.0
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(" 0.25 ") == 0.25
+    assert parse_retry_after("-4") == 0.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("nan") is None
+    date = email.utils.formatdate(1_000_030, usegmt=True)
+    assert parse_retry_after(date, now=1_000_000) == pytest.approx(30.0)
+
+
+def test_safe_url() -> None:
+    assert safe_url(URL) == "https://api.deepseek.com/beta/completions"
+    assert safe_url("http://[::1]:8080/v1?x=1") == "http://[::1]:8080/v1"
+    assert safe_url(None) is None
+
+
+def test_user_messages_are_actionable() -> None:
+    auth = error_for_status(401, url="https://api.deepseek.com/chat/completions")
+    assert auth.user_message.startswith("DeepSeek rejected the API key (401)")
+    assert "DEEPSEEK_API_KEY" in auth.user_message
+    local = error_for_status(401, url="http://127.0.0.1:11434/v1/completions")
+    assert "127.0.0.1" in local.user_message
+    assert "top up" in error_for_status(402).user_message
+
+
+def test_other_errors_flags() -> None:
+    assert DeadlineExceeded("late").retryable is False
+    assert ConnectError("refused").retryable is True
+    bad = MalformedResponse("x", kind="insufficient_system_resource", partial="p")
+    assert bad.retryable and bad.kind == "insufficient_system_resource" and bad.partial == "p"
+    budget = BudgetExceeded(spent=1.5, budget=1.0)
+    assert not budget.retryable and not budget.disables_feature
+    assert "$1.00" in budget.user_message and "00:00 UTC" in budget.user_message

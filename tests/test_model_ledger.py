@@ -1,0 +1,249 @@
+"""The usage ledger: costs, estimates for cancelled requests, persistence, corruption, budget."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.model import (
+    BudgetExceeded,
+    EndpointConfig,
+    FimRequest,
+    Ledger,
+    ModelClient,
+    PriceTable,
+    TokenCounter,
+    Usage,
+)
+from deepseek_lsp.model.ledger import DB_NAME, state_dir
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+
+# Tuesday 2026-06-02 12:00 UTC: off-peak. 02:00 the same day: peak.
+OFF_PEAK = datetime(2026, 6, 2, 12, tzinfo=timezone.utc).timestamp()
+PEAK = datetime(2026, 6, 2, 2, tzinfo=timezone.utc).timestamp()
+
+
+class Clock:
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(tmp_path: Path, now: float = OFF_PEAK, **kw: object) -> Ledger:
+    return Ledger(tmp_path / DB_NAME, clock=Clock(now), **kw)  # type: ignore[arg-type]
+
+
+def test_ok_request_records_hit_miss_split_and_cost(tmp_path: Path) -> None:
+    with make(tmp_path) as ledger:
+        rec = ledger.record(
+            feature="completion",
+            model="deepseek-flash",
+            usage=Usage(prompt_tokens=1000, completion_tokens=20, cache_hit_tokens=768, cache_miss_tokens=232),
+            ttft_s=0.2,
+            total_s=0.4,
+        )
+        assert rec.cost == pytest.approx((768 * 0.003 + 232 * 0.15 + 20 * 0.60) / 1e6)
+        assert rec.outcome == "ok" and not rec.estimated and rec.priced
+        peak = ledger.record(
+            feature="completion",
+            model="deepseek-flash",
+            usage=Usage(1000, 20, 768, 232),
+            ts=PEAK,
+        )
+        assert peak.cost == pytest.approx(2 * rec.cost)
+        summary = ledger.summary()
+    flash = summary["session"]["models"]["deepseek-flash"]
+    assert flash["requests"] == 2
+    assert flash["cache_hit_tokens"] == 1536 and flash["cache_miss_tokens"] == 464
+    assert flash["output_tokens"] == 40
+    assert flash["cost_usd"] == pytest.approx(3 * rec.cost)
+    assert summary["today"]["models"]["deepseek-flash"]["requests"] == 2
+    assert summary["today"]["day"] == "2026-06-02"
+
+
+def test_unknown_model_is_free_and_flagged(tmp_path: Path) -> None:
+    with make(tmp_path) as ledger:
+        rec = ledger.record(feature="completion", model="local-model", usage=Usage(10, 10, 0, 10))
+        assert rec.cost == 0 and not rec.priced
+        assert ledger.summary()["unpriced_models"] == ["local-model"]
+
+
+async def test_ok_request_through_the_client(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / DB_NAME)
+    config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+    req = FimRequest(prompt="p" * 2000, suffix="s", model="deepseek-flash")
+    async with ModelClient(config, ledger) as client:
+        loop = asyncio.get_running_loop()
+        await client.fim(req, loop.time() + 5)
+        await client.fim(req, loop.time() + 5)
+    first, second = ledger.recent
+    usage = fake_deepseek.requests[-1].usage
+    assert usage is not None
+    assert second.cache_hit_tokens == usage["prompt_cache_hit_tokens"] > 0
+    assert second.cache_miss_tokens == usage["prompt_cache_miss_tokens"]
+    assert second.prompt_tokens == usage["prompt_tokens"]
+    assert not second.estimated and second.outcome == "ok"
+    when = datetime.fromtimestamp(second.ts, timezone.utc)
+    assert second.cost == pytest.approx(
+        PriceTable().cost("deepseek-flash", second.cache_hit_tokens, second.cache_miss_tokens,
+                          second.completion_tokens, when)
+    )
+    assert first.cache_hit_tokens == 0
+    ledger.close()
+
+
+async def test_cancelled_request_is_estimated_with_the_tokenizer(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    counter = TokenCounter()
+    ledger = Ledger(tmp_path / DB_NAME)
+    config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+    fake_deepseek.set_latency(per_token=0.02)
+    fake_deepseek.script("value = compute(x, y)\n" * 20)
+    prompt = "import os\n\ndef main():\n    " * 30
+    suffix = "\n\nif __name__ == '__main__':\n    main()\n"
+    received = ""
+    async with ModelClient(config, ledger, counter) as client:
+        loop = asyncio.get_running_loop()
+        async with client.stream_fim(FimRequest(prompt=prompt, suffix=suffix, max_tokens=200), loop.time() + 5) as s:
+            async for delta in s:
+                received += delta
+                if len(received) >= 12:
+                    break
+    (rec,) = ledger.recent
+    assert rec.outcome == "cancelled" and rec.estimated
+    assert rec.prompt_tokens == counter.count(prompt) + counter.count(suffix)
+    assert rec.cache_miss_tokens == rec.prompt_tokens and rec.cache_hit_tokens == 0
+    assert rec.completion_tokens == counter.count(received)
+    assert rec.cost > 0
+    summary = ledger.summary()["session"]["total"]
+    assert summary["cancelled"] == 1 and summary["estimated"] == 1
+    ledger.close()
+
+
+def test_persisted_and_reread_across_instances(tmp_path: Path) -> None:
+    with make(tmp_path) as first:
+        first.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 64, 36))
+        first.record(feature="review", model="deepseek-v4-pro", usage=Usage(5000, 800, 0, 5000),
+                     outcome="cancelled", estimated=True)
+        cost = first.today_cost()
+    # Another day of the same month.
+    with make(tmp_path, now=OFF_PEAK + 86400) as second:
+        assert second.summary()["session"]["models"] == {}
+        assert second.today_cost() == 0
+        second.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 0, 100))
+        summary = second.summary()
+    month = summary["month"]
+    assert month["month"] == "2026-06"
+    assert month["models"]["deepseek-flash"]["requests"] == 2
+    assert month["models"]["deepseek-v4-pro"]["cancelled"] == 1
+    assert month["models"]["deepseek-v4-pro"]["estimated"] == 1
+    assert summary["today"]["models"]["deepseek-flash"]["requests"] == 1
+    assert month["total"]["cost_usd"] == pytest.approx(cost + summary["today"]["total"]["cost_usd"])
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_corrupted_file_is_set_aside_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / DB_NAME
+    path.write_bytes(b"this is not a database at all" * 200)
+    with caplog.at_level(logging.WARNING, logger="deepseek_lsp.model.ledger"):
+        with make(tmp_path) as ledger:
+            ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1, 1, 0, 1))
+            assert ledger.summary()["today"]["total"]["requests"] == 1
+    aside = list(tmp_path.glob(f"{DB_NAME}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes().startswith(b"this is not")
+    assert len([r for r in caplog.records if "unreadable" in r.getMessage()]) == 1
+    with make(tmp_path) as again:  # the rebuilt file is healthy
+        assert again.summary()["today"]["total"]["requests"] == 1
+
+
+def test_damaged_database_pages_are_detected(tmp_path: Path) -> None:
+    with make(tmp_path) as ledger:
+        for i in range(50):
+            ledger.record(feature=f"f{i}", model="deepseek-flash", usage=Usage(1, 1, 0, 1))
+    path = tmp_path / DB_NAME
+    data = bytearray(path.read_bytes())
+    for i in range(1024, len(data)):  # keep the header, scramble every page
+        data[i] = (data[i] * 7 + 13) & 0xFF
+    path.write_bytes(bytes(data))
+    with make(tmp_path) as ledger:  # must not raise
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1, 1, 0, 1))
+        assert ledger.summary()["today"]["total"]["requests"] >= 1
+    assert list(tmp_path.glob(f"{DB_NAME}.corrupt-*"))
+
+
+def test_unusable_directory_falls_back_to_memory(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with Ledger(blocker / "sub" / DB_NAME) as ledger:
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1, 1, 0, 1))
+        assert ledger.summary()["today"]["total"]["requests"] == 1
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from deepseek_lsp.model import Ledger, Usage
+    ledger = Ledger(sys.argv[1])
+    for _ in range(int(sys.argv[2])):
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(10, 1, 0, 10))
+    ledger.close()
+    """
+)
+
+
+def test_two_processes_share_the_file(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    n = 200
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(n)], stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err.decode()
+    with Ledger(path) as ledger:
+        total = ledger.summary()["today"]["total"]
+    assert total["requests"] == 2 * n
+    assert total["prompt_tokens"] == 2 * n * 10
+
+
+def test_budget(tmp_path: Path) -> None:
+    clock = Clock(OFF_PEAK)
+    with Ledger(tmp_path / DB_NAME, clock=clock, daily_budget=0.01) as ledger:
+        ledger.check_budget()
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
+        ledger.check_budget()  # 3000 * 1.98 / 1e6 = $0.00594
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
+        with pytest.raises(BudgetExceeded) as info:
+            ledger.check_budget()
+        assert info.value.spent == pytest.approx(0.01188)
+        assert ledger.summary()["budget"]["remaining_usd"] == 0
+        clock.now += 86400  # a new UTC day
+        ledger.check_budget()
+        ledger.daily_budget = None
+    with Ledger(tmp_path / DB_NAME, clock=Clock(OFF_PEAK), daily_budget=0.01) as other:
+        with pytest.raises(BudgetExceeded):  # the spend is shared through the file
+            other.check_budget()
+
+
+def test_state_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    assert state_dir() == tmp_path / "state"
+    with Ledger() as ledger:
+        assert ledger.path == tmp_path / "state" / DB_NAME
+    assert (tmp_path / "state" / DB_NAME).exists()
+    monkeypatch.delenv("DEEPSEEK_LSP_STATE_DIR")
+    assert "deepseek-lsp" in str(state_dir())

@@ -1,0 +1,120 @@
+"""Price table: peak windows, costs, configuration with fallbacks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from deepseek_lsp.model.prices import DEFAULT_PRICES, PriceTable, Rates
+
+UTC = timezone.utc
+# 2026-06-01 is a Monday.
+MON = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def at(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    return MON + timedelta(days=day_offset, hours=hour, minutes=minute)
+
+
+@pytest.mark.parametrize(
+    ("when", "peak"),
+    [
+        (at(0, 0, 59), False),
+        (at(0, 1, 0), True),
+        (at(0, 3, 59), True),
+        (at(0, 4, 0), False),
+        (at(0, 5, 30), False),
+        (at(0, 6, 0), True),
+        (at(4, 9, 59), True),  # Friday
+        (at(0, 10, 0), False),
+        (at(0, 12, 0), False),
+        (at(5, 2, 0), False),  # Saturday
+        (at(6, 7, 0), False),  # Sunday
+    ],
+)
+def test_peak_windows(when: datetime, peak: bool) -> None:
+    assert PriceTable().is_peak(when) is peak
+
+
+def test_peak_window_in_other_timezone_is_converted() -> None:
+    cest = timezone(timedelta(hours=2))
+    # 04:30 in UTC+2 is 02:30 UTC, Monday: peak.
+    assert PriceTable().is_peak(datetime(2026, 6, 1, 4, 30, tzinfo=cest))
+
+
+def test_default_costs() -> None:
+    table = PriceTable()
+    off, peak = at(0, 12), at(0, 2)
+    m = 1_000_000
+    assert table.cost("deepseek-flash", m, 0, 0, off) == pytest.approx(0.003)
+    assert table.cost("deepseek-flash", 0, m, 0, off) == pytest.approx(0.15)
+    assert table.cost("deepseek-flash", 0, 0, m, off) == pytest.approx(0.60)
+    assert table.cost("deepseek-flash", m, m, m, peak) == pytest.approx(0.006 + 0.30 + 1.20)
+    assert table.cost("deepseek-v4-flash", 0, m, 0, peak) == pytest.approx(0.30)
+    assert table.cost("deepseek-v4-pro", m, m, m, off) == pytest.approx(0.022 + 0.66 + 1.98)
+    assert table.cost("DeepSeek-V4-Pro", m, m, m, peak) == pytest.approx(0.044 + 1.32 + 3.96)
+    assert table.cost("deepseek-v4-pro", 1000, 2000, 300, off) == pytest.approx(
+        (1000 * 0.022 + 2000 * 0.66 + 300 * 1.98) / 1e6
+    )
+
+
+def test_unknown_model_costs_zero_and_is_flagged() -> None:
+    table = PriceTable()
+    assert table.cost("qwen2.5-coder:7b", 10, 10, 10, at(0, 2)) == 0.0
+    assert not table.known("qwen2.5-coder:7b")
+    assert table.known("deepseek-flash")
+
+
+def test_from_config_valid() -> None:
+    table = PriceTable.from_config(
+        {
+            "models": {
+                "deepseek-flash": {
+                    "off_peak": {"cache_hit": 0.0028, "cache_miss": 0.14, "output": 0.28},
+                    "peak": [0.0056, 0.28, 0.56],
+                },
+                "my-model": {"off_peak": {"hit": 1, "miss": 2, "output": 3}},
+                "my-alias": "deepseek-v4-pro",
+            },
+            "peak_windows": [{"start": "22:00", "end": "02:00", "days": "sat-sun"}],
+        }
+    )
+    assert table.messages == []
+    assert table.lookup("deepseek-flash").off_peak == Rates(0.0028, 0.14, 0.28)  # type: ignore[union-attr]
+    # Flat price: no peak given.
+    assert table.cost("my-model", 0, 1_000_000, 0, at(5, 23)) == pytest.approx(2)
+    assert table.lookup("my-alias") == DEFAULT_PRICES["deepseek-v4-pro"]
+    # Custom window across midnight, weekends only.
+    assert table.is_peak(at(5, 23)) and table.is_peak(at(6, 1, 30))
+    assert not table.is_peak(at(0, 2))
+
+
+def test_from_config_falls_back_per_entry_with_messages() -> None:
+    table = PriceTable.from_config(
+        {
+            "models": {
+                "deepseek-flash": {"off_peak": {"cache_hit": "cheap"}},
+                "deepseek-v4-pro": {"off_peak": [1, 2]},
+                "ghost": {"peak": [1, 2, 3]},
+                "alias": "nowhere",
+                "fine": [0.1, 0.2, -1],
+            },
+            "peak_windows": [{"start": "25:00", "end": "02:00"}],
+        }
+    )
+    assert table.lookup("deepseek-flash") == DEFAULT_PRICES["deepseek-flash"]
+    assert table.lookup("deepseek-v4-pro") == DEFAULT_PRICES["deepseek-v4-pro"]
+    assert not table.known("ghost") and not table.known("fine") and not table.known("alias")
+    assert len(table.messages) == 6
+    joined = "\n".join(table.messages)
+    assert "deepseek-flash" in joined and "default price" in joined
+    assert "ghost" in joined and "$0" in joined
+    assert "peak_windows" in joined
+    assert table.peak_windows == PriceTable().peak_windows
+
+
+def test_from_config_garbage() -> None:
+    assert PriceTable.from_config(None).messages == []
+    assert PriceTable.from_config(["x"]).messages  # type: ignore[arg-type]
+    assert PriceTable.from_config({"models": 3}).messages

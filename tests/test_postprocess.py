@@ -1,0 +1,142 @@
+"""Golden tests for completion post-processing.
+
+Every ``tests/golden/postprocess/<filter>/<case>.toml`` runs that filter alone; the cases under
+``pipeline/`` run :func:`postprocess` end to end. Adding a data file adds a test.
+
+A case holds ``description``, ``prefix`` and ``suffix`` (the cursor sits between them),
+``completion`` (the raw model text) and either ``expected`` (the exact output) or
+``dropped = true``. Optional: ``single_line``, ``from_chat``, ``indent_unit`` (default four
+spaces), ``language``, ``min_length``, and ``disabled`` (filters to skip, pipeline only).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepseek_lsp.completion.postprocess import (
+    FILTERS,
+    PostContext,
+    dedupe_choices,
+    postprocess,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = REPO / "tests" / "golden" / "postprocess"
+PIPELINE = "pipeline"
+MIN_CASES = 4
+
+REQUIRED = {"description", "prefix", "suffix", "completion"}
+# min_length and disabled go beyond the basic case format: drop_useless and the pipeline need them.
+OPTIONAL = {
+    "expected",
+    "dropped",
+    "single_line",
+    "from_chat",
+    "indent_unit",
+    "language",
+    "min_length",
+    "disabled",
+}
+
+CASES = sorted(GOLDEN.glob("*/*.toml"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        case = tomllib.load(fh)
+    missing = REQUIRED - case.keys()
+    unknown = case.keys() - REQUIRED - OPTIONAL
+    assert not missing, f"{path}: missing {sorted(missing)}"
+    assert not unknown, f"{path}: unknown keys {sorted(unknown)} (a typo?)"
+    assert ("expected" in case) != bool(case.get("dropped")), (
+        f"{path}: give either `expected` or `dropped = true`"
+    )
+    return case
+
+
+def _context(case: dict[str, Any]) -> PostContext:
+    return PostContext(
+        prefix=case["prefix"],
+        suffix=case["suffix"],
+        indent_unit=case.get("indent_unit", "    "),
+        single_line=case.get("single_line", False),
+        from_chat=case.get("from_chat", False),
+        language=case.get("language"),
+        min_length=case.get("min_length", 1),
+    )
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.relative_to(REPO).as_posix() for p in CASES])
+def test_golden(path: Path) -> None:
+    case = _load(path)
+    ctx = _context(case)
+    name = path.parent.name
+    if name == PIPELINE:
+        result = postprocess(case["completion"], ctx, disabled=case.get("disabled", ()))
+    else:
+        assert name in FILTERS, f"{path}: no filter named {name!r}"
+        result = FILTERS[name](case["completion"], ctx)
+    expected = None if case.get("dropped") else case["expected"]
+    assert result == expected, case["description"]
+
+
+def test_every_filter_has_golden_cases() -> None:
+    for name in [*FILTERS, PIPELINE]:
+        cases = list((GOLDEN / name).glob("*.toml"))
+        assert len(cases) >= MIN_CASES, f"{name}: {len(cases)} golden cases, need {MIN_CASES}"
+
+
+def test_golden_folders_name_filters() -> None:
+    folders = {p.name for p in GOLDEN.iterdir() if p.is_dir()}
+    assert folders <= {*FILTERS, PIPELINE}, f"unknown folders: {folders - {*FILTERS, PIPELINE}}"
+
+
+def test_dedupe_choices() -> None:
+    choices = [
+        "return a + b",
+        "",
+        "return a + b",  # exact duplicate
+        "   ",
+        "return a + b  \n",  # same once stripped
+        "return a - b",
+        "\nreturn a - b",  # same once stripped
+        "return sum((a, b))",
+    ]
+    assert dedupe_choices(choices) == ["return a + b", "return a - b", "return sum((a, b))"]
+    assert dedupe_choices([]) == []
+
+
+def test_disabled_filters() -> None:
+    ctx = PostContext(prefix="x = ", suffix="", from_chat=True)
+    fenced = "```python\n1\n```"
+    assert postprocess(fenced, ctx) == "1"
+    assert postprocess(fenced, ctx, disabled=["strip_fences"]) == "```python\n1\n```"
+    with pytest.raises(ValueError, match="strip_fence"):
+        postprocess(fenced, ctx, disabled=["strip_fence"])
+
+
+def test_crlf_documents_keep_their_line_ends() -> None:
+    ctx = PostContext(prefix="def f():\r\n", suffix="\r\n")
+    assert postprocess("    return 1\r\n    \r\n", ctx) == "    return 1"
+    ctx = PostContext(prefix="def f():", suffix="\r\n\r\ndef g():\r\n    pass\r\n")
+    assert postprocess("\n    x = 1\n    return x\n", ctx) == "\r\n    x = 1\r\n    return x"
+
+
+def test_context_helpers() -> None:
+    ctx = PostContext(prefix="def f():\n    x = 1\n\n    return ", suffix="x\n", indent_unit="\t")
+    assert ctx.line_prefix == "    return "
+    assert ctx.line_suffix == "x"
+    assert ctx.indentation == "    "
+    assert ctx.previous_line == "    x = 1"
+    assert ctx.recent_lines(2) == ["    x = 1", ""]
+    assert ctx.width("\t  ") == 6
+    assert ctx.render_indent(9) == "\t\t "

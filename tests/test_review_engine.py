@@ -1,0 +1,281 @@
+"""The review engine against the fake DeepSeek server over real HTTP, without an editor."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import textwrap
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.config import Settings, build_settings
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model import EndpointConfig, ModelClient
+from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.prompt import SYSTEM_PROMPT
+from deepseek_lsp.review.units import extract_units
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.review_support import INVENTORY_RULES, Rule, numbered_lines, reviewed_units, reviewer
+
+DATA = Path(__file__).parent / "data" / "review"
+PYTHON = LanguageRegistry.load().get("python")
+INVENTORY = (DATA / "inventory.py").read_text()
+CHAT = "/chat/completions"
+
+
+def settings_for(fake: FakeDeepSeek, **review: object) -> Settings:
+    settings, problems = build_settings(
+        {"review": {"maxRetries": 2, **review}},
+        env={"DEEPSEEK_BASE_URL": fake.url, "DEEPSEEK_API_KEY": DEFAULT_KEY},
+    )
+    assert not problems
+    return settings
+
+
+def doc_of(text: str, name: str = "inventory.py") -> Document:
+    return Document(f"file:///project/{name}", text, language=PYTHON)
+
+
+@pytest.fixture
+async def client(fake_deepseek: FakeDeepSeek) -> AsyncIterator[ModelClient]:
+    async with ModelClient(EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)) as c:
+        yield c
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> ReviewEngine:
+    return ReviewEngine(ReviewCache(tmp_path / "review-cache.sqlite"))
+
+
+def text_at(doc: Document, start: int, end: int) -> str:
+    return doc.data[start:end].decode()
+
+
+async def test_findings_land_on_the_quoted_code_despite_wrong_line_numbers(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES, line_offset=7), path=CHAT)
+    doc = doc_of(INVENTORY)
+    outcome = await engine.review(client, doc, settings_for(fake_deepseek))
+    assert not outcome.errors and not outcome.problems
+    placed = {f.message: f for f in outcome.findings}
+    # The low-confidence rule is dropped by review.minConfidence (0.5).
+    assert len(placed) == 4 and outcome.stats.low_confidence == 1
+    for rule in INVENTORY_RULES[:4]:
+        f = placed[rule.message]
+        assert text_at(doc, f.start, f.end) == rule.needle
+        assert doc.line_at(f.start) + 1 == INVENTORY[: INVENTORY.index(rule.needle)].count("\n") + 1
+    assert placed[INVENTORY_RULES[0].message].fix == "if row is None:"
+    assert placed[INVENTORY_RULES[1].message].severity == "critical"
+    # One request for this small file; JSON mode, thinking off, the rubric first.
+    (request,) = fake_deepseek.requests_to(CHAT)
+    body = request.json
+    assert body["response_format"] == {"type": "json_object"}
+    assert body["thinking"] == {"type": "disabled"}
+    assert body["model"] == "deepseek-v4-pro"
+    assert body["messages"][0] == {"role": "system", "content": SYSTEM_PROMPT}
+
+
+async def test_only_changed_units_are_sent_again(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    settings = settings_for(fake_deepseek)
+    first = await engine.review(client, doc_of(INVENTORY), settings)
+    assert first.units_sent == first.units == 8
+
+    edited = INVENTORY.replace("        total += item.quantity", "        total += 1.0 * item.quantity")
+    # Moving code around (new lines above) must not make unchanged units look new.
+    edited = edited.replace("log = logging.getLogger(__name__)", "log = logging.getLogger(__name__)\n\n")
+    second = await engine.review(client, doc_of(edited), settings)
+    requests = fake_deepseek.requests_to(CHAT)
+    assert len(requests) == 2
+    # The module-level unit changed too (two blank lines do not count, but nothing else did).
+    assert reviewed_units(requests[1].json) == ["total_value"]
+    assert second.units_sent == 1
+    # Cached units still report their findings, on the moved code.
+    assert {f.message for f in second.findings} == {f.message for f in first.findings}
+    doc = doc_of(edited)
+    for f in second.findings:
+        assert text_at(doc, f.start, f.end) == f.code
+
+    third = await engine.review(client, doc_of(edited), settings)
+    assert third.units_sent == 0 and len(fake_deepseek.requests_to(CHAT)) == 2
+    assert [f.id for f in third.findings] == [f.id for f in second.findings]
+
+
+async def test_review_cache_persists_across_processes(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    settings = settings_for(fake_deepseek)
+    path = tmp_path / "state" / "review-cache.sqlite"
+    first = ReviewEngine(ReviewCache(path))
+    await first.review(client, doc_of(INVENTORY), settings)
+    first.cache.close()
+    again = ReviewEngine(ReviewCache(path))
+    outcome = await again.review(client, doc_of(INVENTORY), settings)
+    assert outcome.units_sent == 0 and len(outcome.findings) == 4
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    # A different review model is a different review.
+    other = await again.review(client, doc_of(INVENTORY), settings_for(fake_deepseek, model="deepseek-v4-flash"))
+    assert other.units_sent == 8
+
+
+async def test_blank_answers_are_retried_once_then_reported(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    fake_deepseek.fault("blank", count=1, path=CHAT)
+    settings = settings_for(fake_deepseek)
+    outcome = await engine.review(client, doc_of(INVENTORY), settings)
+    assert len(fake_deepseek.requests_to(CHAT)) == 2  # blank, then the retry
+    assert not outcome.problems and len(outcome.findings) == 4
+
+    fake_deepseek.fault("blank", count=2, path=CHAT)
+    outcome = await engine.review(client, doc_of(INVENTORY), settings, use_cache=False)
+    assert outcome.problems == ["the model's answer was blank"]
+    assert outcome.findings == [] and not outcome.errors
+    # Nothing unusable was cached: the next review asks again.
+    outcome = await engine.review(client, doc_of(INVENTORY), settings)
+    assert outcome.units_sent == 0  # the first review's results are still cached
+    assert len(outcome.findings) == 4
+
+
+async def test_invalid_json_then_partly_valid_answer_keeps_valid_findings(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    partly = json.dumps(
+        {
+            "findings": [
+                {"severity": "warning", "line": 2, "code": "if row == None:", "message": "Use 'is'.", "x": 1},
+                {"severity": "warning", "line": 9},
+                {"severity": "info", "code": "this is not in the file", "message": "Invented."},
+                "junk",
+            ],
+            "summary": "partly valid",
+        }
+    )
+    fake_deepseek.script("not json at all, sorry", partly, path=CHAT)
+    outcome = await engine.review(client, doc_of(INVENTORY), settings_for(fake_deepseek))
+    assert len(fake_deepseek.requests_to(CHAT)) == 2
+    assert [f.message for f in outcome.findings] == ["Use 'is'."]
+    assert outcome.stats.unplaced == 1
+    assert not outcome.problems  # a valid object with some bad items is a usable answer
+
+
+async def test_answer_cut_short_keeps_complete_findings_but_is_not_cached(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    cut = '{"findings": [{"severity": "warning", "line": 35, "code": "if row == None:", "message": "Use is."}, {"sev'
+    fake_deepseek.script(cut, cut, path=CHAT)
+    settings = settings_for(fake_deepseek)
+    outcome = await engine.review(client, doc_of(INVENTORY), settings)
+    assert [f.message for f in outcome.findings] == ["Use is."]
+    assert outcome.problems == ["the model's answer was not valid JSON; kept 1 valid finding(s)"]
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    again = await engine.review(client, doc_of(INVENTORY), settings)
+    assert again.units_sent == 8
+
+
+async def test_rejected_key_is_fatal_and_stops_other_requests(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    source = inspect.getsource(json.decoder)
+    outcome = await engine.review(client, doc_of(source * 3, "big.py"), settings_for(fake_deepseek))
+    assert outcome.fatal is not None and outcome.fatal.status == 401
+    assert outcome.findings == []
+
+
+async def test_overloaded_is_retried(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    fake_deepseek.fault("status", count=1, path=CHAT, status=503, retry_after=0.01)
+    outcome = await engine.review(client, doc_of(INVENTORY), settings_for(fake_deepseek))
+    assert not outcome.errors and len(outcome.findings) == 4
+    assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+
+async def test_large_file_is_split_across_requests_and_never_truncated(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.responder(reviewer((Rule("_sys.exit(status)", "info", "Exits."),)), path=CHAT)
+    source = inspect.getsource(argparse)
+    doc = doc_of(source, "argparse.py")
+    outcome = await engine.review(client, doc, settings_for(fake_deepseek, maxConcurrency=3))
+    requests = fake_deepseek.requests_to(CHAT)
+    assert len(requests) == outcome.requests > 3
+    sent = sorted(n for r in requests for n in numbered_lines(r.json))
+    non_blank = [n + 1 for n in range(doc.line_count) if doc.line_text(n).strip()]
+    assert set(non_blank) <= set(sent) and len(sent) == len(set(sent))  # every line once
+    assert [doc.data[f.start : f.end].decode() for f in outcome.findings] == ["_sys.exit(status)"]
+    # Requests about the same file share their head: the provider's prefix cache hits.
+    assert sum((r.usage or {}).get("prompt_cache_hit_tokens", 0) for r in requests[1:]) > 0
+
+
+async def test_changed_lines_limit_the_review_to_their_units(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    doc = doc_of(INVENTORY)
+    line = INVENTORY[: INVENTORY.index("def average_price")].count("\n")
+    outcome = await engine.review(client, doc, settings_for(fake_deepseek), lines=[line + 1])
+    assert outcome.units == 1
+    assert reviewed_units(fake_deepseek.requests_to(CHAT)[0].json) == ["average_price"]
+
+
+async def test_cached_findings_need_no_request(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    settings = settings_for(fake_deepseek)
+    assert engine.cached_findings(doc_of(INVENTORY), settings) == ([], False)
+    await engine.review(client, doc_of(INVENTORY), settings)
+    findings, complete = engine.cached_findings(doc_of(INVENTORY), settings)
+    assert complete and len(findings) == 4
+
+
+def test_prompt_is_stable_first_with_line_numbers() -> None:
+    from deepseek_lsp.review.prompt import build_messages
+
+    doc = doc_of(INVENTORY)
+    file_units = extract_units(doc)
+    by_name = {u.name: u for u in file_units.units}
+    a = build_messages(doc, "inventory.py", file_units, [by_name["Warehouse"]])
+    b = build_messages(doc, "inventory.py", file_units, [by_name["export_csv"], by_name["connect"]])
+    system, user = a[0]["content"], a[1]["content"]
+    assert "json" in system and '"findings"' in system and "WITHOUT the \"123| \" line-number prefix" in system
+    head = "File: inventory.py\n\nLanguage: python\n\nImports of this file:\n"
+    assert user.startswith(head) and b[1]["content"].startswith(head)
+    assert user.index("import sqlite3") < user.index("Signatures") < user.index("### class Warehouse")
+    assert "def find_item(db: sqlite3.Connection, sku: str) -> Item | None:" in user
+    line = INVENTORY[: INVENTORY.index("    def reserve")].count("\n") + 1
+    assert f"{line}|     def reserve(self, sku: str, count: int) -> bool:" in user
+    # Several units of one request come in file order.
+    assert b[1]["content"].index("### function connect") < b[1]["content"].index("### function export_csv")
+
+
+def test_prompt_redacts_secrets() -> None:
+    from deepseek_lsp.review.prompt import build_messages
+
+    text = textwrap.dedent(
+        """\
+        API_KEY = "sk-abcdefghijklmnopqrstuvwxyz123456"
+
+        def call():
+            return API_KEY
+        """
+    )
+    doc = doc_of(text, "secrets_user.py")
+    file_units = extract_units(doc)
+    user = build_messages(doc, "x.py", file_units, file_units.units)[1]["content"]
+    assert "sk-abcdefghijklmnopqrstuvwxyz123456" not in user and "[REDACTED]" in user
+    plain = build_messages(doc, "x.py", file_units, file_units.units, redact_secrets=False)[1]["content"]
+    assert "sk-abcdefghijklmnopqrstuvwxyz123456" in plain

@@ -1,0 +1,245 @@
+"""Reading the model's answer leniently, placing excerpts exactly, and following edits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.documents import Document, Edit
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.findings import (
+    Finding,
+    Placer,
+    RawFinding,
+    adapt_fix,
+    clean_excerpt,
+    fingerprint,
+    follow_edits,
+    parse_answer,
+    place_findings,
+)
+
+DATA = Path(__file__).parent / "data" / "review"
+PYTHON = LanguageRegistry.load().get("python")
+INVENTORY = (DATA / "inventory.py").read_text()
+
+
+def doc_of(text: str, encoding: str = "utf-16") -> Document:
+    return Document("file:///w/mod.py", text, language=PYTHON, encoding=encoding)  # type: ignore[arg-type]
+
+
+def line_of(text: str, needle: str) -> int:
+    """1-based line of the first occurrence of ``needle``."""
+    return text[: text.index(needle)].count("\n") + 1
+
+
+# -- parsing --------------------------------------------------------------------------------------
+
+
+def test_parse_valid_answer_with_unknown_keys_and_missing_confidence() -> None:
+    answer = {
+        "findings": [
+            {"severity": "critical", "line": 3, "code": "x = 1", "message": "Bad.", "suggestion": "x = 2",
+             "confidence": 0.9, "category": "bug"},
+            {"severity": "info", "line": "7", "code": "y()", "message": "Meh."},
+        ],
+        "summary": "Two things.",
+        "extra": [1, 2],
+    }
+    parsed = parse_answer(json.dumps(answer))
+    assert parsed.usable and parsed.summary == "Two things." and parsed.invalid_items == 0
+    first, second = parsed.findings
+    assert (first.severity, first.line, first.suggestion, first.confidence) == ("critical", 3, "x = 2", 0.9)
+    assert (second.line, second.confidence, second.suggestion) == (7, 1.0, None)
+
+
+@pytest.mark.parametrize("content", ["", "   \n  ", None])
+def test_blank_answer_is_a_problem(content: str | None) -> None:
+    parsed = parse_answer(content)
+    assert not parsed.usable and parsed.findings == [] and parsed.problem == "blank answer"
+
+
+def test_not_json_is_a_problem() -> None:
+    parsed = parse_answer("I think the code is fine.")
+    assert not parsed.usable and parsed.findings == []
+
+
+def test_fenced_and_prose_wrapped_json_is_read() -> None:
+    body = '{"findings": [{"severity": "warning", "code": "a", "message": "m"}], "summary": ""}'
+    assert parse_answer(f"```json\n{body}\n```").findings[0].code == "a"
+    assert parse_answer(f"Here is my review:\n{body}\nThanks").findings[0].code == "a"
+
+
+def test_partly_valid_answer_keeps_its_valid_findings() -> None:
+    answer = {
+        "findings": [
+            {"severity": "warning", "code": "ok()", "message": "fine"},
+            {"severity": "warning", "message": "no code"},
+            "not an object",
+            {"severity": "loud", "code": "z", "message": 5},
+            {"severity": "HIGH", "code": "q()", "message": "aliased severity", "confidence": "85%"},
+        ]
+    }
+    parsed = parse_answer(json.dumps(answer))
+    assert parsed.usable and parsed.invalid_items == 3
+    assert [(f.code, f.severity) for f in parsed.findings] == [("ok()", "warning"), ("q()", "critical")]
+    assert parsed.findings[1].confidence == pytest.approx(0.85)
+
+
+def test_cut_off_answer_salvages_complete_findings() -> None:
+    text = (
+        '{"findings": [{"severity": "warning", "code": "a()", "message": "one"}, '
+        '{"severity": "info", "code": "b()", "message": "two"}, {"severity": "info", "code": "c('
+    )
+    parsed = parse_answer(text)
+    assert not parsed.usable
+    assert [f.code for f in parsed.findings] == ["a()", "b()"]
+
+
+def test_findings_that_are_not_a_list() -> None:
+    parsed = parse_answer('{"findings": "none", "summary": "ok"}')
+    assert not parsed.usable and parsed.findings == []
+    assert parse_answer('{"summary": "nothing to report"}').usable
+
+
+def test_clean_excerpt_strips_line_prefixes_and_fences() -> None:
+    assert clean_excerpt("12| if x:\n13|     y()") == "if x:\n    y()"
+    assert clean_excerpt("```python\nfoo(1)\n```") == "foo(1)"
+    # A prefix on only some lines is code, not our numbering.
+    assert clean_excerpt("a = b | c\n1| x") == "a = b | c\n1| x"
+
+
+# -- placement ------------------------------------------------------------------------------------
+
+
+def test_place_exact_excerpt_ignoring_wrong_line_hint() -> None:
+    doc = doc_of(INVENTORY)
+    placer = Placer(doc)
+    start, end = placer.place("return sum(i.price_cents for i in items) / len(items)", line_hint=3)
+    assert doc.data[start:end].decode() == "return sum(i.price_cents for i in items) / len(items)"
+    assert doc.line_at(start) + 1 == line_of(INVENTORY, "return sum(i.price_cents")
+
+
+def test_place_tolerates_whitespace_differences_in_multiline_excerpts() -> None:
+    doc = doc_of(INVENTORY)
+    excerpt = "if self.available(sku) > count:\n  self.reserved[sku] = self.reserved.get(sku,0) + count"
+    start, end = Placer(doc).place(excerpt)
+    text = doc.data[start:end].decode()
+    assert text.startswith("if self.available(sku) > count:") and text.endswith("+ count")
+    assert "\n            self.reserved[sku]" in text
+
+
+def test_place_picks_the_occurrence_nearest_the_hint_and_inside_the_unit() -> None:
+    text = "def a():\n    x = load()\n    return x\n\n\ndef b():\n    x = load()\n    return x\n"
+    doc = doc_of(text)
+    placer = Placer(doc)
+    first, second = placer.occurrences("x = load()")
+    assert placer.place("x = load()", line_hint=8) == second
+    assert placer.place("x = load()", line_hint=1) == first
+    # The unit wins over the hint: b's lines are 5-7 (0-based).
+    assert placer.place("x = load()", line_hint=1, prefer=[(5, 7)]) == second
+
+
+def test_place_respects_word_boundaries() -> None:
+    doc = doc_of("maximum = 10\nx = 1\n")
+    start, _ = Placer(doc).place("x = 1")
+    assert doc.line_at(start) == 1
+    assert Placer(doc_of("maximum = 10\n")).place("mum = 1") is None
+
+
+def test_place_gives_byte_offsets_with_non_ascii_text() -> None:
+    text = "name = 'Zoë 🦊'\nvalue = compute(name)\n"
+    doc = doc_of(text)
+    start, end = Placer(doc).place("compute(name)")
+    assert doc.data[start:end].decode() == "compute(name)"
+    assert doc.range_of(start, end).start.character == len("value = ")
+
+
+def test_unplaceable_low_confidence_below_severity_and_ignored_are_dropped_and_counted() -> None:
+    doc = doc_of(INVENTORY)
+    ignored_one = RawFinding("warning", "total = 0", "Use a float.")
+    raws = [
+        RawFinding("critical", 'f"SELECT sku, name, quantity, price FROM items WHERE sku = \'{sku}\'"', "SQL injection.",
+                   confidence=0.9),
+        RawFinding("warning", "this code does not exist()", "Invented."),
+        RawFinding("warning", "handle = open(target", "Leaked handle.", confidence=0.2),
+        RawFinding("info", "log.info(", "Chatty.", confidence=0.9),
+        ignored_one,
+    ]
+    found, stats = place_findings(
+        Placer(doc),
+        [(r, (), "u") for r in raws],
+        min_confidence=0.5,
+        min_severity="warning",
+        ignored=frozenset({fingerprint(ignored_one.code, ignored_one.message)}),
+    )
+    assert [f.message for f in found] == ["SQL injection."]
+    assert (stats.placed, stats.unplaced, stats.low_confidence, stats.below_severity, stats.ignored) == (1, 1, 1, 1, 1)
+
+
+def test_finding_ids_are_stable_and_unique() -> None:
+    text = "def a():\n    x = load()\n\ndef b():\n    x = load()\n"
+    doc = doc_of(text)
+    raw = RawFinding("warning", "x = load()", "Unchecked.")
+    found, _ = place_findings(
+        Placer(doc), [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")], min_confidence=0, min_severity="info"
+    )
+    assert len({f.id for f in found}) == 2
+    again, _ = place_findings(
+        Placer(doc), [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")], min_confidence=0, min_severity="info"
+    )
+    assert [f.id for f in again] == [f.id for f in found]
+
+
+# -- fixes ----------------------------------------------------------------------------------------
+
+
+def test_adapt_fix_single_line() -> None:
+    doc = doc_of(INVENTORY)
+    start, _ = Placer(doc).place("if row == None:")
+    assert adapt_fix(doc, start, "if row == None:", "    if row is None:") == "if row is None:"
+    assert adapt_fix(doc, start, "if row == None:", "if  row == None:") is None  # no real change
+
+
+def test_adapt_fix_reindents_a_dedented_multiline_suggestion() -> None:
+    text = "class A:\n    def f(self):\n        if x:\n            y()\n"
+    doc = doc_of(text)
+    excerpt = "if x:\n    y()"  # quoted without the method's indentation
+    start, _ = Placer(doc).place(excerpt)
+    fix = adapt_fix(doc, start, excerpt, "if x:\n    y()\nelse:\n    z()")
+    assert fix == "if x:\n            y()\n        else:\n            z()"
+
+
+def test_adapt_fix_keeps_correct_absolute_indentation() -> None:
+    text = "def f():\n    a = 1\n    b = 2\n"
+    doc = doc_of(text)
+    excerpt = "    a = 1\n    b = 2"
+    start, _ = Placer(doc).place(excerpt)
+    assert adapt_fix(doc, start, excerpt, "    a = 1\n    b = a + 1") == "a = 1\n    b = a + 1"
+
+
+# -- following edits ------------------------------------------------------------------------------
+
+
+def _finding(start: int, end: int) -> Finding:
+    return Finding("id", "warning", "m", "code", start, end, None, 1.0, "u", "fp")
+
+
+def test_follow_edits_moves_drops_and_keeps() -> None:
+    f = _finding(100, 110)
+    # Insert 5 bytes above: moves.
+    (moved,), changed = follow_edits([f], [Edit(10, 10, 15)])
+    assert (moved.start, moved.end, changed) == (105, 115, True)
+    # Edit after: unchanged.
+    (same,), changed = follow_edits([f], [Edit(200, 210, 205)])
+    assert (same.start, same.end, changed) == (100, 110, False)
+    # Typing right before or right after the code leaves it alone.
+    assert follow_edits([f], [Edit(100, 100, 101)])[0][0].start == 101
+    assert follow_edits([f], [Edit(110, 110, 112)])[0][0].end == 110
+    # Any change inside drops it.
+    assert follow_edits([f], [Edit(105, 106, 106)]) == ([], True)
+    assert follow_edits([f], [Edit(90, 101, 90)]) == ([], True)
+    # A sequence: delete above, then edit inside the moved span.
+    assert follow_edits([f], [Edit(0, 10, 0), Edit(95, 96, 97)]) == ([], True)

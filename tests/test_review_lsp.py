@@ -1,0 +1,302 @@
+"""Code review end to end: the real server over stdio (pytest-lsp) against the fake DeepSeek."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually, lsp_session, open_doc, server_env
+from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer
+
+DATA = Path(__file__).parent / "data" / "review"
+INVENTORY = (DATA / "inventory.py").read_text()
+URI = "file:///ws/inventory.py"
+CHAT = "/chat/completions"
+SETTINGS: dict[str, Any] = {"review": {"mode": "onSave", "maxRetries": 1}}
+
+
+def env(fake: FakeDeepSeek, state: Path) -> dict[str, str]:
+    return server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state))
+
+
+def position_of(text: str, needle: str) -> tuple[int, int, int, int]:
+    """(line, character, end line, end character) of ``needle`` in UTF-16 units, 0-based."""
+    i = text.index(needle)
+    line = text.count("\n", 0, i)
+    col = i - (text.rfind("\n", 0, i) + 1)
+    end = i + len(needle)
+    end_line = text.count("\n", 0, end)
+    end_col = end - (text.rfind("\n", 0, end) + 1)
+    return line, col, end_line, end_col
+
+
+def as_tuple(rng: types.Range) -> tuple[int, int, int, int]:
+    return rng.start.line, rng.start.character, rng.end.line, rng.end.character
+
+
+def save(client: LanguageClient, uri: str = URI) -> None:
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+
+def change(client: LanguageClient, version: int, rng: types.Range, text: str, uri: str = URI) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(range=rng, text=text)],
+        )
+    )
+
+
+def at(line: int, char: int, end_line: int | None = None, end_char: int | None = None) -> types.Range:
+    return types.Range(
+        start=types.Position(line=line, character=char),
+        end=types.Position(line=line if end_line is None else end_line, character=char if end_char is None else end_char),
+    )
+
+
+def diagnostics(client: LanguageClient, uri: str = URI) -> list[types.Diagnostic]:
+    return list(client.diagnostics.get(uri, []))
+
+
+async def reviewed(client: LanguageClient, count: int, uri: str = URI) -> list[types.Diagnostic]:
+    assert await eventually(lambda: len(diagnostics(client, uri)) == count, timeout=10), diagnostics(client, uri)
+    return diagnostics(client, uri)
+
+
+def statuses(client: LanguageClient) -> list[dict[str, str]]:
+    """``deepseek/status`` notifications received (pygls hands custom params over as tuples)."""
+    return [s if isinstance(s, dict) else s._asdict() for s in client.statuses]  # type: ignore[attr-defined]
+
+
+def track_publishes(client: LanguageClient) -> list[types.PublishDiagnosticsParams]:
+    """Every publishDiagnostics, with its version (pytest-lsp keeps only the latest list)."""
+    seen: list[types.PublishDiagnosticsParams] = []
+    features = client.protocol.fm.features
+    keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        seen.append(params)
+        keep(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    return seen
+
+
+def by_message(diags: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
+    return {d.message.split("\n")[0]: d for d in diags}
+
+
+async def test_save_publishes_findings_on_the_quoted_code(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    # The fake reports every line number five lines off, as models do.
+    fake_deepseek.responder(reviewer(INVENTORY_RULES, line_offset=-5), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        assert client.init_result.capabilities.code_action_provider is not None  # type: ignore[attr-defined]
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        diags = by_message(await reviewed(client, 4))
+        for rule in INVENTORY_RULES[:4]:
+            d = diags[rule.message]
+            assert as_tuple(d.range) == position_of(INVENTORY, rule.needle)
+            assert d.source == "deepseek-review"
+            assert isinstance(d.data, dict) and d.data["id"] == d.code
+        assert diags[INVENTORY_RULES[1].message].severity == types.DiagnosticSeverity.Error
+        assert diags[INVENTORY_RULES[0].message].severity == types.DiagnosticSeverity.Warning
+        assert "Suggested fix: if row is None:" in diags[INVENTORY_RULES[0].message].message
+        # A $/progress report ran while the review was in flight.
+        reports = [r for rs in client.progress_reports.values() for r in rs]
+        assert isinstance(reports[0], types.WorkDoneProgressBegin)
+        assert isinstance(reports[-1], types.WorkDoneProgressEnd) and reports[-1].message == "4 finding(s)"
+
+
+async def test_second_save_sends_only_the_changed_function(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        publishes = track_publishes(client)
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        await reviewed(client, 4)
+        line, col, _, _ = position_of(INVENTORY, "total += item.quantity")
+        change(client, 2, at(line, col + len("total += ")), "1.0 * ")
+        save(client)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=10)
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[1].json) == ["total_value"]
+        # The second review's diagnostics (document version 2) keep the unchanged functions' findings.
+        assert await eventually(lambda: publishes and publishes[-1].version == 2 and len(publishes[-1].diagnostics) == 4)
+        save(client)  # nothing changed: nothing is sent
+        await asyncio.sleep(0.5)
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+
+async def test_edits_move_findings_and_changing_their_code_removes_them(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        publishes = track_publishes(client)
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        before = {d.code: as_tuple(d.range) for d in await reviewed(client, 4)}
+        # Two new lines above everything.
+        change(client, 2, at(2, 0), "# Copyright the warehouse team.\n# Licensed under MIT.\n")
+        assert await eventually(lambda: client.diagnostics[URI] and client.diagnostics[URI][0].range.start.line
+                                == min(r[0] for r in before.values()) + 2)
+        moved = {d.code: as_tuple(d.range) for d in diagnostics(client)}
+        assert moved == {k: (a + 2, b, c + 2, d) for k, (a, b, c, d) in before.items()}
+        assert publishes[-1].version == 2  # diagnostics carry the document version they fit
+        lines = INVENTORY.split("\n")
+        text = "\n".join([*lines[:2], "# Copyright the warehouse team.", "# Licensed under MIT.", *lines[2:]])
+        # Typing inside the quoted code of one finding removes just that one.
+        line, col, _, _ = position_of(text, "if row == None:")
+        change(client, 3, at(line, col + len("if row "), line, col + len("if row ==")), "is")
+        await reviewed(client, 3)
+        assert INVENTORY_RULES[0].message not in by_message(diagnostics(client))
+        assert publishes[-1].version == 3
+
+
+async def test_apply_fix_produces_the_expected_text(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        diag = by_message(await reviewed(client, 4))[INVENTORY_RULES[2].message]
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=URI),
+                range=diag.range,
+                context=types.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        # (lsprotocol reads a CodeAction that carries a command back as a Command: titles only.)
+        titles = [a.title for a in actions or []]
+        assert titles == ["Apply DeepSeek fix", "Ignore this DeepSeek finding", "Review this file again with DeepSeek"]
+        fix = actions[0]
+        assert isinstance(fix, types.CodeAction) and fix.kind == types.CodeActionKind.QuickFix and fix.edit
+        (doc_edit,) = fix.edit.document_changes or []
+        assert isinstance(doc_edit, types.TextDocumentEdit)
+        assert doc_edit.text_document.version == 1
+        (edit,) = doc_edit.edits
+        new_text = apply_edit(INVENTORY, edit)
+        assert new_text == INVENTORY.replace(
+            "if self.available(sku) > count:", "if self.available(sku) >= count:"
+        )
+        change(client, 2, edit.range, edit.new_text)
+        await reviewed(client, 3)
+
+
+def apply_edit(text: str, edit: types.TextEdit | Any) -> str:
+    lines = text.split("\n")
+
+    def offset(pos: types.Position) -> int:
+        return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
+
+    return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+
+
+async def test_ignore_is_remembered_across_a_server_restart(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        diag = by_message(await reviewed(client, 4))[INVENTORY_RULES[3].message]
+        ok = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, diag.code])
+        )
+        assert ok is True
+        await reviewed(client, 3)
+    # A new server: the cache shows the other findings at once, without asking the model again.
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        diags = by_message(await reviewed(client, 3))
+        assert INVENTORY_RULES[3].message not in diags
+        # Reviewing again from scratch still leaves the ignored finding out.
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.again", arguments=[URI])
+        )
+        assert result["findings"] == 3 and result["unitsSent"] == 8
+    assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+
+async def test_malformed_answers_do_not_crash_and_keep_valid_findings(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.fault("blank", count=2, path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        assert await eventually(lambda: any(s["feature"] == "review" for s in statuses(client)), timeout=10)
+        status = next(s for s in statuses(client) if s["feature"] == "review")
+        assert status["kind"] == "Warning" and "blank" in status["message"]
+        assert diagnostics(client) == []
+        # Invalid JSON, then (the retry) a partly valid answer: the valid finding is shown.
+        partly = {"findings": [{"severity": "warning", "line": 1, "code": "if row == None:", "message": "Use is."},
+                               {"severity": "warning", "message": "no code"}, 7]}
+        fake_deepseek.script("definitely { not json", json.dumps(partly), path=CHAT)
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[URI])
+        )
+        assert result["findings"] == 1 and result["ok"] is True
+        assert by_message(diagnostics(client)).keys() == {"Use is."}
+        assert statuses(client)[-1]["kind"] == "Normal"
+
+
+async def test_a_new_save_cancels_the_review_in_flight(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    fake_deepseek.set_latency(ttft=5.0)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        fake_deepseek.set_latency(ttft=0.0)
+        change(client, 2, at(0, 0), "# edited\n")
+        save(client)
+        first = fake_deepseek.requests_to(CHAT)[0]
+        assert await fake_deepseek.wait_closed_async(first, timeout=5)
+        assert first.disconnected and not first.completed
+        await reviewed(client, 4)
+
+
+async def test_on_command_mode_and_excluded_files(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    settings = {"review": {"mode": "onCommand"}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        secret = "file:///ws/config/credentials.json"
+        open_doc(client, secret, '{"token": "abc"}', "json")
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[secret])
+        )
+        assert result == {"ok": False, "reason": "excluded"}
+        assert fake_deepseek.requests_to(CHAT) == []
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[URI])
+        )
+        assert result["findings"] == 4
+        assert len(diagnostics(client)) == 4
+
+
+async def test_rejected_key_pauses_review_until_the_configuration_changes(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    fake_deepseek.fault("status", count=1, path=CHAT, status=401)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        assert await eventually(lambda: any(s["kind"] == "Error" and s["feature"] == "review" for s in statuses(client)))
+        save(client)
+        await asyncio.sleep(0.3)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+        client.set_configuration({"deepseek": {"review": {"mode": "onSave", "maxRetries": 2}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        assert await eventually(lambda: statuses(client)[-1]["kind"] == "Normal")
+        save(client)
+        await reviewed(client, 4)

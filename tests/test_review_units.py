@@ -1,0 +1,165 @@
+"""Review units: every non-blank line in exactly one unit; hashes that follow the code, not its place."""
+
+from __future__ import annotations
+
+import inspect
+import json.decoder
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.units import (
+    CHUNK_MAX_LINES,
+    SPLIT_CLASS_LINES,
+    Unit,
+    extract_units,
+    normalize_code,
+)
+
+DATA = Path(__file__).parent / "data" / "review"
+REGISTRY = LanguageRegistry.load()
+PYTHON = REGISTRY.get("python")
+JAVASCRIPT = REGISTRY.get("javascript")
+
+
+def python_doc(text: str) -> Document:
+    return Document("file:///w/mod.py", text, language=PYTHON)
+
+
+def assert_covers_once(doc: Document, units: list[Unit]) -> None:
+    owners: dict[int, list[str]] = {}
+    for unit in units:
+        for lo, hi in unit.lines:
+            for line in range(lo, hi + 1):
+                owners.setdefault(line, []).append(unit.name)
+    for line in range(doc.line_count):
+        if doc.line_text(line).strip():
+            assert len(owners.get(line, [])) == 1, (line + 1, doc.line_text(line), owners.get(line))
+
+
+def test_inventory_units_are_top_level_definitions_and_the_module_rest() -> None:
+    doc = python_doc((DATA / "inventory.py").read_text())
+    units = extract_units(doc).units
+    assert [(u.kind, u.name) for u in units] == [
+        ("module", "module level"),
+        ("class", "Item"),
+        ("function", "connect"),
+        ("function", "find_item"),
+        ("function", "total_value"),
+        ("function", "average_price"),
+        ("class", "Warehouse"),
+        ("function", "export_csv"),
+    ]
+    assert_covers_once(doc, units)
+    module = units[0]
+    assert len(module.lines) > 1  # imports at the top and the __main__ block at the bottom
+    assert "import csv" in module.text and 'if __name__ == "__main__":' in module.text
+    item = units[1]
+    assert item.text.startswith("@dataclass\nclass Item:")  # the decorator belongs to the class
+
+
+def test_comments_directly_above_a_definition_belong_to_it() -> None:
+    doc = python_doc("import os\n\n# Why: the cache must be cold.\n# Second line.\ndef f():\n    return os.sep\n")
+    units = extract_units(doc).units
+    f = next(u for u in units if u.name == "f")
+    assert f.lines == ((2, 5),)
+    assert_covers_once(doc, units)
+
+
+def test_large_class_is_split_into_members_and_its_own_rest() -> None:
+    methods = "\n".join(
+        f"    def m{i}(self, x):\n        y = x + {i}\n        z = y * 2\n        return z - self.base\n"
+        for i in range(SPLIT_CLASS_LINES // 4)
+    )
+    text = f"class Big:\n    base = 1\n\n{methods}\n\nclass Small:\n    def a(self):\n        return 1\n"
+    doc = python_doc(text)
+    units = extract_units(doc).units
+    names = [u.name for u in units]
+    assert names[0] == "Big" and units[0].kind == "class"
+    assert units[0].text.strip() == "class Big:\n    base = 1"
+    assert "Big.m0" in names and f"Big.m{SPLIT_CLASS_LINES // 4 - 1}" in names
+    m0 = units[names.index("Big.m0")]
+    assert m0.kind == "method" and m0.context == "class Big:"
+    assert "Small" in names and "Small.a" not in names  # small classes stay whole
+    assert_covers_once(doc, units)
+
+
+@pytest.mark.parametrize("module", [json.decoder, inspect])
+def test_real_stdlib_modules_are_covered(module: object) -> None:
+    doc = python_doc(Path(inspect.getsourcefile(module)).read_text())  # type: ignore[arg-type]
+    file_units = extract_units(doc)
+    assert_covers_once(doc, file_units.units)
+    assert file_units.imports and file_units.signatures
+    assert all(u.line_count <= 400 or u.kind in ("function", "method") for u in file_units.units)
+
+
+def test_files_without_a_grammar_are_chunked_at_blank_lines_and_bounded() -> None:
+    paragraphs = ["\n".join(f"line {p}.{i}" for i in range(7)) for p in range(40)]
+    text = "\n\n".join(paragraphs) + "\n" + "\n".join(f"dense {i}" for i in range(300)) + "\n"
+    doc = Document("file:///w/notes.txt", text)
+    units = extract_units(doc).units
+    assert len(units) > 3
+    assert all(u.kind == "chunk" and u.line_count <= CHUNK_MAX_LINES for u in units)
+    assert units[0].name == f"lines 1-{units[0].last_line + 1}"
+    assert_covers_once(doc, units)
+    # Cuts fall on paragraph boundaries while paragraphs exist.
+    assert doc.line_text(units[0].last_line).startswith("line ") and doc.line_text(units[0].last_line + 1) == ""
+
+
+def test_javascript_units() -> None:
+    text = (
+        'import { readFile } from "fs";\n\nconst LIMIT = 3;\n\n'
+        "export function load(path) {\n  return readFile(path);\n}\n\n"
+        "const twice = (x) => {\n  return x * 2;\n};\n\n"
+        "class Store {\n  get(k) {\n    return this.map[k];\n  }\n}\n"
+    )
+    doc = Document("file:///w/a.js", text, language=JAVASCRIPT)
+    units = extract_units(doc).units
+    assert [(u.kind, u.name) for u in units] == [
+        ("module", "module level"),
+        ("function", "load"),
+        ("function", "twice"),
+        ("class", "Store"),
+    ]
+    assert units[1].text.startswith("export function load")
+    assert_covers_once(doc, units)
+
+
+def test_fingerprint_follows_code_not_position() -> None:
+    base = "import os\n\ndef f(a):\n    return a + 1\n\ndef g():\n    return os.sep\n"
+    moved = "import os\nimport sys\n\n\n\ndef f(a):\n\n    return a + 1   \n\ndef g():\n    return sys.sep\n"
+    changed = "import os\n\ndef f(a):\n    return a + 2\n\ndef g():\n    return os.sep\n"
+
+    def prints(text: str) -> dict[str, str]:
+        return {u.name: u.fingerprint() for u in extract_units(python_doc(text)).units}
+
+    a, b, c = prints(base), prints(moved), prints(changed)
+    assert a["f"] == b["f"]  # moved down, blank line and trailing spaces added
+    assert a["g"] != b["g"]
+    assert a["f"] != c["f"] and a["g"] == c["g"]
+    assert a["module level"] != b["module level"]
+
+
+def test_normalize_code_ignores_indentation_and_blank_lines() -> None:
+    assert normalize_code("    x = 1\r\n\n        y = 2  \n") == "x = 1\n    y = 2"
+
+
+def test_unit_line_index_round_trips_across_gaps() -> None:
+    unit = Unit("module", "m", ((0, 2), (10, 11), (20, 20)), "")
+    lines = [0, 1, 2, 10, 11, 20]
+    assert [unit.index_of_line(n) for n in lines] == [0, 1, 2, 3, 4, 5]
+    assert [unit.line_at_index(i) for i in range(6)] == lines
+    assert unit.index_of_line(5) is None
+
+
+def test_signatures_for_a_unit_are_what_it_uses() -> None:
+    doc = python_doc((DATA / "inventory.py").read_text())
+    file_units = extract_units(doc)
+    warehouse = next(u for u in file_units.units if u.name == "Warehouse")
+    names = [s.name for s in file_units.signatures_for([warehouse])]
+    assert "find_item" in names and "Item" in names
+    assert "Warehouse" not in names and "export_csv" not in names
+    header = next(s.header for s in file_units.signatures if s.name == "find_item")
+    assert header == "def find_item(db: sqlite3.Connection, sku: str) -> Item | None:"

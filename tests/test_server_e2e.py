@@ -1,0 +1,88 @@
+"""The real server over stdio: capabilities, document sync under both encodings, settings."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from lsprotocol import types
+
+from tests.harness import document_state, eventually, insert, lsp_session, open_doc, server_env
+from tests.test_documents import ClientText, boundaries
+
+
+async def test_capabilities_advertise_inline_completion_and_incremental_sync(tmp_path) -> None:
+    async with lsp_session(server_env("http://127.0.0.1:9", state_dir=str(tmp_path))) as client:
+        caps = client.init_result.capabilities  # type: ignore[attr-defined]
+        assert caps.inline_completion_provider is not None
+        assert caps.completion_provider is not None
+        assert caps.text_document_sync.change == types.TextDocumentSyncKind.Incremental
+        assert caps.position_encoding == types.PositionEncodingKind.Utf16
+
+
+@pytest.mark.parametrize("editor,encoding", [("visual_studio_code", "utf-16"), ("neovim", "utf-8")])
+async def test_random_incremental_edits_match_the_client(tmp_path, editor: str, encoding: str) -> None:
+    rng = random.Random(5)
+    uri = "file:///ws/emoji.py"
+    client_text = ClientText("def f():\r\n    s = '漢字😀'\r\n    return s\r\n", encoding)
+    pieces = ["x", "😀", "名", "\r\n", "\n", "(", "é", "  ", ""]
+    async with lsp_session(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), editor=editor) as client:
+        open_doc(client, uri, client_text.text)
+        version = 1
+        for _ in range(120):
+            valid = boundaries(client_text.text)
+            i, j = sorted((rng.choice(valid), rng.choice(valid)))
+            if rng.random() < 0.7:
+                j = i
+            change = client_text.replace(i, j, rng.choice(pieces))
+            version += 1
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[change],
+                )
+            )
+        state = await document_state(client, uri)
+        assert state["encoding"] == encoding
+        assert state["text"] == client_text.text
+        assert state["version"] == version
+        assert state["treeMatchesFreshParse"] is True
+
+
+async def test_untitled_and_plain_text_documents_are_tracked(tmp_path) -> None:
+    async with lsp_session(server_env("http://127.0.0.1:9", state_dir=str(tmp_path))) as client:
+        open_doc(client, "untitled:Untitled-1", "notes\n", "plaintext")
+        insert(client, "untitled:Untitled-1", 2, 1, 0, "more")
+        state = await document_state(client, "untitled:Untitled-1")
+        assert state["text"] == "notes\nmore"
+        assert state["language"] is None
+
+
+async def test_bad_setting_is_reported_once_and_the_rest_applies(tmp_path) -> None:
+    settings = {"completion": {"debounce": "whenever", "maxPromptTokens": 1500}, "review": {"mode": "sometimes"}}
+    async with lsp_session(
+        server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), settings=settings
+    ) as client:
+        open_doc(client, "file:///ws/a.py", "x = 1\n")
+        await document_state(client, "file:///ws/a.py")
+        assert await eventually(lambda: any("debounce" in m.message for m in client.messages))
+        messages = [m.message for m in client.messages]
+        assert sum("debounce" in m for m in messages) == 1
+        assert sum("review.mode" in m for m in messages) == 1
+        # Re-pulling the same configuration does not repeat the message.
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        await document_state(client, "file:///ws/a.py")
+        assert sum("debounce" in m.message for m in client.messages) == 1
+
+
+async def test_api_key_never_reaches_the_client_log(tmp_path) -> None:
+    key = "sk-very-secret-key-0123456789"
+    async with lsp_session(
+        server_env("http://127.0.0.1:9", api_key=key, state_dir=str(tmp_path)),
+        settings={"logLevel": "debug"},
+    ) as client:
+        open_doc(client, "file:///ws/a.py", "x = 1\n")
+        await document_state(client, "file:///ws/a.py")
+        assert await eventually(lambda: any("configuration" in m.message for m in client.log_messages))
+        logged = "\n".join(m.message for m in client.log_messages)
+        assert key not in logged and "0123456789" not in logged
