@@ -424,6 +424,12 @@ class _Server(ThreadingHTTPServer):
             self.fake._conns.add(request)
         super().process_request(request, client_address)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client resetting an idle keep-alive connection is normal, not worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def shutdown_request(self, request: Any) -> None:
         with self.fake._lock:
             self.fake._conns.discard(request)

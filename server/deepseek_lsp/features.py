@@ -52,6 +52,10 @@ class Feature:
 
     def settings_changed(self, old: Settings, new: Settings) -> None: ...
 
+    def debug_state(self) -> dict[str, Any]:
+        """Counts of what this feature holds (caches, pending work), for leak tests."""
+        return {}
+
     def document_opened(self, doc: Document) -> None: ...
 
     def document_changed(self, doc: Document) -> None: ...

@@ -9,6 +9,7 @@ from collections.abc import Generator
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -22,6 +23,25 @@ from .status import STATUS_NOTIFICATION, Status, StatusReporter
 
 log = logging.getLogger(__name__)
 DOCUMENT_STATE_REQUEST = "deepseek/documentState"
+DEBUG_STATE_REQUEST = "deepseek/debugState"
+
+
+def _open_connections(http: Any) -> int:
+    """Connections httpx still holds (idle keep-alive ones included); -1 when unknowable."""
+    try:
+        return sum(1 for c in http._transport._pool.connections if not c.is_closed())
+    except AttributeError:
+        return -1
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class Protocol(LanguageServerProtocol):
@@ -30,6 +50,20 @@ class Protocol(LanguageServerProtocol):
     pygls re-splits a document's whole text on every change; our :class:`DocumentStore` does the
     same work incrementally, so the built-in sync handlers only forward to the user handlers.
     """
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """Answer a request whose params don't fit its method with an error, not silence.
+
+        pygls logs such a message and drops it, so the editor would wait for an answer forever.
+        """
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "jsonrpc" in data and "id" in data and "method" in data:
+                self._send_response(
+                    data["id"], error=types.ResponseError(code=exc.code, message=f"{exc.message}: {data['method']}")
+                )
+            raise
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
@@ -275,6 +309,25 @@ def _register_core(server: DeepSeekServer) -> None:
             "encoding": doc.encoding,
             "treeMatchesFreshParse": tree_ok,
         }
+
+    @server.feature(DEBUG_STATE_REQUEST)
+    def debug_state(ls: DeepSeekServer, params: Any) -> dict[str, Any]:
+        """Resource counts, for leak tests and bug reports."""
+        current = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+        state: dict[str, Any] = {
+            "documents": len(ls.documents),
+            "tasks": len(tasks),
+            "taskNames": sorted({t.get_coro().__qualname__ for t in tasks})[:20],
+            "rssBytes": _rss_bytes(),
+            "connections": 0,
+        }
+        client = ls.services.models.client if ls.services.models else None
+        if client is not None:
+            state["connections"] = _open_connections(client.http)
+        for feature in ls.features:
+            state.update(feature.debug_state())
+        return state
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: DeepSeekServer, *args: Any) -> None:

@@ -1,14 +1,354 @@
-"""Placeholder; replaced by the review command line."""
+"""``deepseek-lsp review PATH...``: the editor's review engine on the terminal and in CI.
+
+It shares the editor's review cache, so code the editor already reviewed costs nothing here
+(and the other way round). Exit status: 0 no findings at or above ``--fail-on``, 1 some, 2 a
+usage, configuration or backend error (an incomplete review never passes silently).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from ..config import Settings, build_settings
+from ..documents import Document
+from ..languages import LanguageRegistry
+from ..privacy import is_excluded
+from .cache import ReviewCache
+from .engine import ReviewEngine
+from .findings import SEVERITIES
+from .report import FileResult, count_at_least, to_json, to_text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+#: Folders never walked into: version control, virtualenvs, dependencies and caches (build
+#: output is left to .gitignore, since a folder named "build" may hold sources).
+SKIP_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "site-packages", "__pycache__",
+        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".cache", ".eggs",
+    }
+)
+#: Larger files are skipped (minified bundles, generated code), not truncated.
+MAX_FILE_BYTES = 2_000_000
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*")
+    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    parser.add_argument(
+        "--changed", action="store_true", help="review only the code that git diff against --base changed"
+    )
+    parser.add_argument("--base", default="HEAD", help="the git revision --changed compares with (default: HEAD)")
+    parser.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="report format")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)")
+    parser.add_argument(
+        "--fail-on",
+        choices=[*SEVERITIES, "never"],
+        default="critical",
+        help="exit 1 when findings at or above this severity exist (default: critical)",
+    )
+    parser.add_argument("--jobs", "-j", type=int, default=4, help="files reviewed at once (default: 4)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="send every unit again (the results still refresh the cache)"
+    )
+
+
+# -- choosing files --------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    path: Path
+    #: 0-based lines to review (``--changed``); None means the whole file.
+    lines: set[int] | None = None
+
+
+def _git(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, input=stdin, capture_output=True, text=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def git_root(start: Path) -> Path | None:
+    result = _git(start if start.is_dir() else start.parent, "rev-parse", "--show-toplevel")
+    if result is None or result.returncode != 0:
+        return None
+    return Path(result.stdout.strip())
+
+
+def _is_venv(folder: Path) -> bool:
+    return (folder / "pyvenv.cfg").is_file()
+
+
+def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:
+    """Files under ``paths`` in a language we know; named files are taken whatever they are."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            out.append(path)
+            continue
+        for folder, dirs, files in os.walk(path):
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _is_venv(here / d))
+            for name in sorted(files):
+                if registry.for_document(None, (here / name).resolve().as_uri()) is not None:
+                    out.append(here / name)
+    return out
+
+
+def drop_ignored(files: list[Path], root: Path | None, explicit: set[Path]) -> list[Path]:
+    """What ``.gitignore`` ignores is left out (asked of git, which knows every rule)."""
+    if root is None or not files:
+        return files
+    candidates = [f for f in files if f.resolve() not in explicit]
+    result = _git(root, "check-ignore", "--stdin", "-z", stdin="\0".join(str(f.resolve()) for f in candidates) + "\0")
+    if result is None or result.returncode not in (0, 1):
+        return files
+    ignored = {Path(p).resolve() for p in result.stdout.split("\0") if p}
+    return [f for f in files if f.resolve() not in ignored]
+
+
+def changed_targets(root: Path, base: str, within: Sequence[Path]) -> list[Target] | str:
+    """Files and lines that differ from ``base`` (plus untracked files), or an error message."""
+    names = _git(root, "diff", "--name-only", "--diff-filter=d", "-z", base, "--")
+    if names is None or names.returncode != 0:
+        return f"git diff against {base!r} failed: {(names.stderr.strip() if names else 'git not found')}"
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    scope = [p.resolve() for p in within]
+
+    def inside(path: Path) -> bool:
+        return any(path == s or s in path.parents for s in scope)
+
+    targets: list[Target] = []
+    for name in filter(None, names.stdout.split("\0")):
+        path = (root / name).resolve()
+        if not inside(path) or not path.is_file():
+            continue
+        diff = _git(root, "diff", "-U0", "--no-color", "--no-ext-diff", base, "--", name)
+        lines: set[int] = set()
+        for m in _HUNK.finditer(diff.stdout if diff else ""):
+            start, count = int(m.group(1)), int(m.group(2) or 1)
+            # A pure deletion (count 0) still changes the code around where it was.
+            lines.update(range(start - 1, start - 1 + count) if count else (max(0, start - 1), start))
+        targets.append(Target(path, lines))
+    for name in filter(None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []):
+        path = (root / name).resolve()
+        if inside(path) and path.is_file():
+            targets.append(Target(path))
+    return targets
+
+
+# -- reviewing ------------------------------------------------------------------------------------
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+class _Bar:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total = total
+        self.done = 0
+        self.findings = 0
+        self._stream = stream
+        self._on = stream.isatty() and total > 0
+
+    def update(self, result: FileResult) -> None:
+        self.done += 1
+        self.findings += len(result.findings)
+        if not self._on:
+            return
+        width = 24
+        filled = int(width * self.done / self.total)
+        name = result.path if len(result.path) <= 40 else "…" + result.path[-39:]
+        self._stream.write(
+            f"\r\033[K[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} files, "
+            f"{self.findings} finding(s)  {name}"
+        )
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._on:
+            self._stream.write("\r\033[K")
+            self._stream.flush()
+
+
+async def review_targets(
+    targets: Sequence[Target],
+    settings: Settings,
+    registry: LanguageRegistry,
+    *,
+    jobs: int,
+    use_cache: bool,
+    root: Path | None,
+    client: object,
+    engine: ReviewEngine,
+    stream: TextIO,
+) -> tuple[list[FileResult], str | None]:
+    """Review the files, ``jobs`` at a time. Returns the results and a fatal error, if any."""
+    ignored = engine.cache.ignored()
+    limit = asyncio.Semaphore(max(1, jobs))
+    bar = _Bar(len(targets), stream)
+    fatal: str | None = None
+    roots = [root] if root else [Path.cwd()]
+
+    async def one(target: Target) -> FileResult:
+        nonlocal fatal
+        shown = _display(target.path)
+        async with limit:
+            result = _load(target.path, shown, registry, settings)
+            if result.skipped or fatal is not None:
+                bar.update(result)
+                return result
+            outcome = await engine.review(
+                client,
+                result.doc,
+                settings,
+                path=shown,
+                use_cache=use_cache,
+                lines=target.lines,
+                ignored=ignored,
+                roots=roots,
+            )
+        result.findings = outcome.findings
+        result.stats = outcome.stats
+        result.units = outcome.units
+        result.units_sent = outcome.units_sent
+        result.errors = [e.user_message for e in outcome.errors] + outcome.problems
+        if outcome.fatal is not None:
+            fatal = outcome.fatal.user_message
+        bar.update(result)
+        return result
+
+    try:
+        results = list(await asyncio.gather(*(one(t) for t in targets)))
+    finally:
+        bar.close()
+    return results, fatal
+
+
+def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings) -> FileResult:
+    uri = path.resolve().as_uri()
+    empty = Document(uri, "")
+    if is_excluded(str(path.resolve()), settings.exclude):
+        return FileResult(shown, empty, skipped="excluded by the exclude setting")
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return FileResult(shown, empty, skipped=f"larger than {MAX_FILE_BYTES} bytes")
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return FileResult(shown, empty, skipped=f"not readable as UTF-8 text ({exc.__class__.__name__})")
+    if "\0" in text:
+        return FileResult(shown, empty, skipped="binary file")
+    doc = Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16")
+    return FileResult(shown, doc)
 
 
 def run_review(args: argparse.Namespace) -> int:
-    print("review is not available yet")
-    return 2
+    err = sys.stderr
+    settings, problems = build_settings(env=os.environ)
+    for problem in problems:
+        print(f"deepseek-lsp review: settings: {problem}", file=err)
+    if not settings.api_key and settings.backend == "deepseek":
+        print("deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)", file=err)
+        return EXIT_ERROR
+    if args.jobs < 1:
+        print("deepseek-lsp review: --jobs must be at least 1", file=err)
+        return EXIT_ERROR
+    paths = [Path(p) for p in args.paths or ["."]]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"deepseek-lsp review: no such file or folder: {', '.join(missing)}", file=err)
+        return EXIT_ERROR
+    registry = LanguageRegistry.load()
+    root = git_root(paths[0].resolve())
+    if args.changed:
+        if root is None:
+            print("deepseek-lsp review: --changed needs a git repository", file=err)
+            return EXIT_ERROR
+        found = changed_targets(root, args.base, paths)
+        if isinstance(found, str):
+            print(f"deepseek-lsp review: {found}", file=err)
+            return EXIT_ERROR
+        kept = set(drop_ignored([t.path for t in found], root, set()))
+        targets = [t for t in found if t.path in kept]
+    else:
+        explicit = {p.resolve() for p in paths if p.is_file()}
+        files = drop_ignored(walk(paths, registry), root, explicit)
+        targets = [Target(f) for f in dict.fromkeys(files)]
+    results, fatal = asyncio.run(_run(targets, settings, registry, args, root))
+    for r in results:
+        if r.skipped and any(r.path == _display(p) for p in paths):
+            print(f"deepseek-lsp review: skipped {r.path}: {r.skipped}", file=err)
+    if fatal:
+        print(f"deepseek-lsp review: {fatal}", file=err)
+    report = _render(results, args.format, root, settings)
+    if args.output:
+        Path(args.output).write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    if fatal or any(r.errors for r in results):
+        if not fatal:
+            print("deepseek-lsp review: some reviews did not complete (see the errors above)", file=err)
+        return EXIT_ERROR
+    if args.fail_on != "never" and count_at_least(results, args.fail_on):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+async def _run(
+    targets: Sequence[Target], settings: Settings, registry: LanguageRegistry, args: argparse.Namespace, root: Path | None
+) -> tuple[list[FileResult], str | None]:
+    from ..model import ConfigError, ModelClient
+    from ..usage_feature import endpoint_config, make_ledger
+
+    ledger = make_ledger(settings)
+    cache = ReviewCache.default(on_problem=lambda m: print(f"deepseek-lsp review: {m}", file=sys.stderr))
+    try:
+        try:
+            client = ModelClient(endpoint_config(settings), ledger)
+        except ConfigError as exc:
+            return [], exc.user_message
+        async with client:
+            engine = ReviewEngine(cache, max_concurrency=settings.review.max_concurrency)
+            return await review_targets(
+                targets,
+                settings,
+                registry,
+                jobs=args.jobs,
+                use_cache=not args.no_cache,
+                root=root,
+                client=client,
+                engine=engine,
+                stream=sys.stderr,
+            )
+    finally:
+        cache.close()
+        ledger.close()
+
+
+def _render(results: Iterable[FileResult], fmt: str, root: Path | None, settings: Settings) -> str:
+    ordered = sorted(results, key=lambda r: r.path)
+    if fmt == "json":
+        return to_json(ordered)
+    if fmt == "sarif":
+        from .sarif import dumps
+
+        return dumps(ordered, root=root or Path.cwd(), model=settings.review.model)
+    return to_text(ordered, color=sys.stdout.isatty())

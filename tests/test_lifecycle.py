@@ -1,0 +1,67 @@
+"""The server goes away with its editor, survives malformed input, and leaks nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.harness import server_env
+from tests.raw_lsp import RawServer
+
+
+def test_exits_when_stdin_closes(tmp_path) -> None:
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize()
+        assert server.proc.stdin is not None
+        server.proc.stdin.close()
+        assert server.wait_exit(10) is not None
+    finally:
+        server.kill()
+
+
+def test_exits_when_the_editor_process_is_gone(tmp_path) -> None:
+    editor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize(process_id=editor.pid)
+        assert server.wait_exit(1) is None  # still serving while the editor lives
+        editor.kill()
+        editor.wait()
+        assert server.wait_exit(10) is not None
+    finally:
+        editor.kill()
+        server.kill()
+
+
+def test_shutdown_then_exit_returns_zero(tmp_path) -> None:
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize()
+        assert "error" not in server.call("shutdown")
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+    finally:
+        server.kill()
+
+
+def test_malformed_json_rpc_does_not_kill_the_server(tmp_path) -> None:
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize()
+        body = b"{not json"
+        server.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        server.send({"jsonrpc": "2.0", "id": 77, "method": "textDocument/inlineCompletion", "params": {"bogus": 1}})
+        server.send({"jsonrpc": "2.0", "id": 78, "method": "no/such/method", "params": {}})
+        server.send({"jsonrpc": "2.0", "id": 79, "method": "textDocument/inlineCompletion", "params": {
+            "textDocument": {"uri": "file:///never-opened.py"}, "position": {"line": 3, "character": 9},
+            "context": {"triggerKind": 2}}})
+        assert "error" in server.response(77)
+        assert server.response(78)["error"]["code"] == -32601
+        assert server.response(79)["result"]["items"] == []
+        # Still alive and answering.
+        state = server.call("deepseek/debugState")["result"]
+        assert state["documents"] == 0
+        assert server.proc.poll() is None
+    finally:
+        server.kill()

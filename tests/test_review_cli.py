@@ -1,0 +1,177 @@
+"""``deepseek-lsp review`` on a real git project against the fake DeepSeek server."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from deepseek_lsp.cli import main
+from deepseek_lsp.config import build_settings
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.cli import _Bar
+from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.report import FileResult
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.review_support import INVENTORY_RULES, Rule, reviewed_units, reviewer
+
+DATA = Path(__file__).parent / "data" / "review"
+SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+CHAT = "/chat/completions"
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    shutil.copy(DATA / "inventory.py", root / "app" / "inventory.py")
+    (root / "app" / "util.js").write_text("export function twice(x) {\n  return x * 2;\n}\n")
+    (root / "app" / "README.txt").write_text("not in a known language: skipped when walking\n")
+    for skipped in ("node_modules/dep/index.js", ".venv/lib/mod.py", "generated/out.py", ".mypy_cache/x.py"):
+        (root / skipped).parent.mkdir(parents=True, exist_ok=True)
+        (root / skipped).write_text("def f():\n    if row == None:\n        pass\n")
+    (root / ".venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (root / "config").mkdir()
+    (root / "config" / "secrets.py").write_text('TOKEN = "abc"\n')
+    (root / ".gitignore").write_text("generated/\n.venv/\nnode_modules/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "add", "-A")
+    git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "start")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    fake_deepseek.responder(reviewer(INVENTORY_RULES, line_offset=3), path=CHAT)
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["review", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_walks_the_project_skipping_ignored_and_excluded_files(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, ".", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    report = json.loads(out)
+    files = {f["path"]: f for f in report["files"]}
+    assert set(files) == {"app/inventory.py", "app/util.js", "config/secrets.py"}
+    assert files["config/secrets.py"]["skipped"] == "excluded by the exclude setting"
+    assert report["totals"] == {"critical": 1, "warning": 3, "info": 0}
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "File: app/inventory.py" in sent and "File: app/util.js" in sent
+    assert "secrets" not in sent and "node_modules" not in sent and "out.py" not in sent
+    finding = next(f for f in files["app/inventory.py"]["findings"] if f["severity"] == "critical")
+    text = (project / "app" / "inventory.py").read_text().split("\n")
+    assert text[finding["line"] - 1][finding["column"] - 1 :].startswith(finding["code"])
+
+
+def test_exit_status_follows_fail_on_and_the_cache_is_shared(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "app/inventory.py")
+    assert code == 1  # one critical finding
+    assert "app/inventory.py:" in out and ": critical: SQL injection" in out
+    assert out.rstrip().endswith("1 critical, 3 warning(s), 0 info")
+    requests = len(fake_deepseek.requests_to(CHAT))
+    code, out, _ = run(capsys, "app/inventory.py", "--fail-on", "warning")
+    assert code == 1 and len(fake_deepseek.requests_to(CHAT)) == requests  # all from the cache
+    assert "8 of 8 unit(s) from the cache" in out
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    assert run(capsys, "app/util.js", "--fail-on", "info")[0] == 0
+    # The editor's engine sees the same store.
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": DEFAULT_KEY})
+    text = (project / "app" / "inventory.py").read_text()
+    doc = Document("file:///elsewhere/inventory.py", text, language=LanguageRegistry.load().get("python"))
+    findings, complete = ReviewEngine(ReviewCache.default()).cached_findings(doc, settings)
+    assert complete and len(findings) == 4
+
+
+def test_sarif_output_validates_against_the_sarif_schema(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "review.sarif"
+    code, out, _ = run(capsys, "app", "--format", "sarif", "--output", str(target))
+    assert code == 1 and out == ""
+    log = json.loads(target.read_text())
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (sarif_run,) = log["runs"]
+    assert sarif_run["tool"]["driver"]["name"] == "deepseek-lsp"
+    results = sarif_run["results"]
+    assert len(results) == 4
+    critical = next(r for r in results if r["level"] == "error")
+    location = critical["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "app/inventory.py", "uriBaseId": "SRCROOT"}
+    text = (project / "app" / "inventory.py").read_text().split("\n")
+    region = location["region"]
+    assert text[region["startLine"] - 1][region["startColumn"] - 1 : region["endColumn"] - 1] == region["snippet"]["text"]
+    fixed = next(r for r in results if "fixes" in r)
+    replacement = fixed["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert replacement["insertedContent"]["text"] in {"if row is None:", "if self.available(sku) >= count:"}
+    assert sarif_run["originalUriBaseIds"]["SRCROOT"]["uri"] == project.resolve().as_uri() + "/"
+
+
+def test_changed_reviews_only_what_git_diff_changed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    (project / "app" / "new.py").write_text("def added():\n    return eval(input())\n")
+    fake_deepseek.responder(
+        reviewer([*INVENTORY_RULES, Rule("eval(input())", "critical", "Runs user input as code.")]), path=CHAT
+    )
+    code, out, _ = run(capsys, "--changed", "--format", "json")
+    report = json.loads(out)
+    units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert units == ["added", "total_value"]
+    files = {f["path"]: f for f in report["files"]}
+    assert files["app/inventory.py"]["findings"] == [] and files["app/inventory.py"]["units"] == 1
+    assert [f["message"] for f in files["app/new.py"]["findings"]] == ["Runs user input as code."]
+    assert code == 1
+    # Against an older base nothing in the working tree is left out.
+    assert run(capsys, "--changed", "--base", "no-such-ref")[0] == 2
+
+
+def test_configuration_and_backend_errors_exit_2(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    code, _, err = run(capsys, "app/inventory.py")
+    assert code == 2 and "401" in err
+    fake_deepseek.reset()
+    fake_deepseek.fault("blank", count=None, path=CHAT)
+    code, out, err = run(capsys, "app/util.js")
+    assert code == 2 and "blank" in out and "did not complete" in err
+    assert run(capsys, "does/not/exist.py")[0] == 2
+    monkeypatch.delenv("DEEPSEEK_API_KEY")
+    code, _, err = run(capsys, "app")
+    assert code == 2 and "DEEPSEEK_API_KEY" in err
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    result = FileResult("app/x.py", Document("file:///x.py", ""))
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = _Bar(2, stream)
+        bar.update(result)
+        bar.close()
+    assert "[############------------] 1/2 files" in tty.getvalue()
+    assert pipe.getvalue() == ""
