@@ -257,7 +257,9 @@ class FakeDeepSeek:
             else:
                 self._responders[path] = fn
 
-    def fault(self, kind: str, count: int | None = 1, path: str | None = None, **params: Any) -> None:
+    def fault(
+        self, kind: str, count: int | None = 1, path: str | None = None, **params: Any
+    ) -> None:
         """Misbehave on the next ``count`` requests to ``path`` (None: any API path)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {FAULT_KINDS}")
@@ -381,7 +383,9 @@ class FakeDeepSeek:
             self.script(*payload.get("answers", []), path=payload.get("path"))
         elif name == "fault":
             params = dict(payload)
-            self.fault(params.pop("kind"), params.pop("count", 1), params.pop("path", None), **params)
+            self.fault(
+                params.pop("kind"), params.pop("count", 1), params.pop("path", None), **params
+            )
         elif name == "latency":
             self.set_latency(**payload)
         elif name == "usage_shape":
@@ -561,12 +565,23 @@ class _Handler(BaseHTTPRequestHandler):
         cmd = self.command
         if cmd in ("GET", "HEAD"):
             if path in ("/models", "/v1/models"):
-                data = [{"id": m, "object": "model", "owned_by": "deepseek"} for m in self.fake.models]
+                data = [
+                    {"id": m, "object": "model", "owned_by": "deepseek"} for m in self.fake.models
+                ]
                 self._json(200, {"object": "list", "data": data})
             elif path == "/v1/health":
-                self._json(200, {"model": "fake", "device": "cpu", "arch": "x86_64",
-                                 "cpu_info": "fake", "cpu_count": 1, "cuda_devices": [],
-                                 "version": {"build_date": "2026-01-01", "git_describe": "fake"}})
+                self._json(
+                    200,
+                    {
+                        "model": "fake",
+                        "device": "cpu",
+                        "arch": "x86_64",
+                        "cpu_info": "fake",
+                        "cpu_count": 1,
+                        "cuda_devices": [],
+                        "version": {"build_date": "2026-01-01", "git_describe": "fake"},
+                    },
+                )
             elif path == "/health":
                 self._json(200, {"status": "ok"})
             else:
@@ -592,7 +607,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(200, json.dumps(result).encode(), "application/json")
 
-    def _send(self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -608,7 +625,9 @@ class _Handler(BaseHTTPRequestHandler):
         if rec is not None:
             self.fake._update(rec, status=status, completed=True, finished_at=time.monotonic())
 
-    def _error(self, status: int, message: str | None = None, extra: dict[str, str] | None = None) -> None:
+    def _error(
+        self, status: int, message: str | None = None, extra: dict[str, str] | None = None
+    ) -> None:
         self._json(status, error_body(status, message), extra)
 
     def _hung_up(self) -> None:
@@ -800,7 +819,9 @@ class _Handler(BaseHTTPRequestHandler):
                 faults,
                 {
                     **envelope,
-                    "choices": [{"text": text, "index": 0, "logprobs": None, "finish_reason": finish}],
+                    "choices": [
+                        {"text": text, "index": 0, "logprobs": None, "finish_reason": finish}
+                    ],
                     "usage": usage,
                 },
             )
@@ -808,12 +829,18 @@ class _Handler(BaseHTTPRequestHandler):
         pieces = self._pieces(text, faults)
         frames: list[tuple[dict[str, Any], bool]] = [
             (
-                {**envelope, "choices": [{"text": p, "index": 0, "logprobs": None, "finish_reason": None}]},
+                {
+                    **envelope,
+                    "choices": [{"text": p, "index": 0, "logprobs": None, "finish_reason": None}],
+                },
                 True,
             )
             for p in pieces
         ]
-        last = {**envelope, "choices": [{"text": "", "index": 0, "logprobs": None, "finish_reason": finish}]}
+        last = {
+            **envelope,
+            "choices": [{"text": "", "index": 0, "logprobs": None, "finish_reason": finish}],
+        }
         if frames:
             frames[-1][0]["choices"][0]["finish_reason"] = finish
         else:
@@ -830,7 +857,9 @@ class _Handler(BaseHTTPRequestHandler):
             if not isinstance(m, dict) or "role" not in m:
                 raise _BadRequest(422, f"messages[{i}] needs a role")
             if m.get("prefix") and (not path.startswith("/beta/") or i != len(messages) - 1):
-                raise _BadRequest(400, "prefix is only allowed on the last message, on the beta base")
+                raise _BadRequest(
+                    400, "prefix is only allowed on the last message, on the beta base"
+                )
         fmt = body.get("response_format") or {}
         json_mode = isinstance(fmt, dict) and fmt.get("type") == "json_object"
         if json_mode and "json" not in json.dumps(messages).lower():
@@ -875,13 +904,18 @@ class _Handler(BaseHTTPRequestHandler):
         def frame(delta: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
             return {
                 **envelope,
-                "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}],
+                "choices": [
+                    {"index": 0, "delta": delta, "logprobs": None, "finish_reason": reason}
+                ],
             }
 
         frames: list[tuple[dict[str, Any], bool]] = [
             (frame({"role": "assistant", "content": None if reasoning else ""}), False)
         ]
-        frames += [(frame({"reasoning_content": p, "content": None}), True) for p in self._pieces(reasoning, faults)]
+        frames += [
+            (frame({"reasoning_content": p, "content": None}), True)
+            for p in self._pieces(reasoning, faults)
+        ]
         frames += [(frame({"content": p}), True) for p in self._pieces(text, faults)]
         frames.append((frame({"content": ""}, finish), False))
         self._attach_usage(frames, usage, envelope)
@@ -890,19 +924,23 @@ class _Handler(BaseHTTPRequestHandler):
     def _infill(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
         prefix = body.get("input_prefix")
         if not isinstance(prefix, str):
-            raise _BadRequest(400, "\"input_prefix\" is required")
+            raise _BadRequest(400, '"input_prefix" is required')
         suffix = str(body.get("input_suffix") or "")
         extra = body.get("input_extra") or []
         if not isinstance(extra, list) or any(
             not isinstance(e, dict) or "text" not in e for e in extra
         ):
-            raise _BadRequest(400, "\"input_extra\" must be a list of {filename, text}")
+            raise _BadRequest(400, '"input_extra" must be a list of {filename, text}')
         answer = self.fake._answer(path, body, DEFAULT_FIM_ANSWER)
         text, finish = self._shape(answer, body, faults, max_key="n_predict")
         cache_text = "".join(str(e.get("text", "")) for e in extra) + f"{prefix}\x00{suffix}"
         usage = self._usage("llamacpp", cache_text, text)
         self.fake._update(self.rec, answer=text, usage=usage)
-        prompt_n, hit, out = usage["prompt_tokens"], usage["prompt_cache_hit_tokens"], usage["completion_tokens"]
+        prompt_n, hit, out = (
+            usage["prompt_tokens"],
+            usage["prompt_cache_hit_tokens"],
+            usage["completion_tokens"],
+        )
         final = {
             "index": 0,
             "content": "",
@@ -934,8 +972,15 @@ class _Handler(BaseHTTPRequestHandler):
         for n, piece in enumerate(self._pieces(text, faults), 1):
             frames.append(
                 (
-                    {"index": 0, "content": piece, "tokens": [], "stop": False, "id_slot": 0,
-                     "tokens_predicted": n, "tokens_evaluated": prompt_n},
+                    {
+                        "index": 0,
+                        "content": piece,
+                        "tokens": [],
+                        "stop": False,
+                        "id_slot": 0,
+                        "tokens_predicted": n,
+                        "tokens_evaluated": prompt_n,
+                    },
                     True,
                 )
             )
@@ -959,7 +1004,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "stall" in faults:
             self._check_alive(float(faults["stall"].get("seconds", 1.0)))
 
-    def _stall_blank_then_json(self, faults: dict[str, dict[str, Any]], obj: dict[str, Any]) -> None:
+    def _stall_blank_then_json(
+        self, faults: dict[str, dict[str, Any]], obj: dict[str, Any]
+    ) -> None:
         """A non-streaming answer. While stalled, DeepSeek sends blank lines before the JSON."""
         fake = self.fake
         delay = fake.ttft + fake.per_token * max(0, approx_tokens(str(self.rec.answer or "")) - 1)

@@ -74,8 +74,14 @@ INVENTORY_RULES = (
         "SQL injection: the SKU is pasted into the query.",
         None,
     ),
-    Rule("if self.available(sku) > count:", "warning", "Off by one: the last items can never be reserved.",
-         "if self.available(sku) >= count:"),
-    Rule('handle = open(target, "w", newline="")', "warning", "The file is never closed.", None, 0.8),
+    Rule(
+        "if self.available(sku) > count:",
+        "warning",
+        "Off by one: the last items can never be reserved.",
+        "if self.available(sku) >= count:",
+    ),
+    Rule(
+        'handle = open(target, "w", newline="")', "warning", "The file is never closed.", None, 0.8
+    ),
     Rule("/ len(items)", "info", "Divides by zero for an empty list.", None, 0.3),
 )

@@ -119,6 +119,12 @@ def test_random_edits_keep_text_and_tree(case: tuple[str, str, list[tuple[float,
     assert str(doc.tree.root_node) == str(fresh.root_node)
 
 
+def test_whole_document_change_reparses_from_scratch() -> None:
+    doc = Document("file:///a.py", "x = 1\n", language=PYTHON)
+    doc.apply_change(types.TextDocumentContentChangeWholeDocument(text="def f():\n    pass\n"))
+    assert doc.tree is not None and doc.tree.root_node.children[0].type == "function_definition"
+
+
 def test_positions_past_the_end_clamp() -> None:
     doc = Document("file:///a.py", "ab\ncd", encoding="utf-16")
     assert doc.offset_at(types.Position(line=0, character=99)) == 2

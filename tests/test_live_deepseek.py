@@ -49,7 +49,9 @@ async def test_live_fim(client: ModelClient) -> None:
     assert result.text.strip() and "".join(deltas) == result.text
     assert result.finish_reason in ("stop", "length")
     assert result.usage is not None and result.usage.prompt_tokens > 0
-    assert result.usage.cache_hit_tokens + result.usage.cache_miss_tokens == result.usage.prompt_tokens
+    assert (
+        result.usage.cache_hit_tokens + result.usage.cache_miss_tokens == result.usage.prompt_tokens
+    )
     assert client.ledger.recent[-1].cost > 0
 
 

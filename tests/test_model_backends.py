@@ -20,7 +20,13 @@ def deadline_in(seconds: float) -> float:
 
 
 def fim_req(**kw: object) -> FimRequest:
-    base: dict = {"prompt": PREFIX, "suffix": SUFFIX, "max_tokens": 32, "stop": ["\n\n"], "temperature": 0.1}
+    base: dict = {
+        "prompt": PREFIX,
+        "suffix": SUFFIX,
+        "max_tokens": 32,
+        "stop": ["\n\n"],
+        "temperature": 0.1,
+    }
     base.update(kw)
     return FimRequest(**base)
 
@@ -47,7 +53,9 @@ def review(**kw: object) -> ChatRequest:
 async def test_deepseek_fim_shape(fake_deepseek: FakeDeepSeek) -> None:
     fake_deepseek.script("return a + b")
     config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
-    result, req = await run_fim(fake_deepseek, config, fim_req(max_tokens=10_000, model="deepseek-v4-flash"))
+    result, req = await run_fim(
+        fake_deepseek, config, fim_req(max_tokens=10_000, model="deepseek-v4-flash")
+    )
     assert result.text == "return a + b"
     assert req.path == "/beta/completions"
     assert req.json == {
@@ -72,7 +80,9 @@ async def test_deepseek_chat_shapes(fake_deepseek: FakeDeepSeek) -> None:
     assert req.json["stream"] is True and req.json["stream_options"] == {"include_usage": True}
     assert req.json["max_tokens"] == 500 and req.json["model"] == "deepseek-v4-pro"
 
-    _, req = await run_chat(fake_deepseek, config, review(stream=False, thinking=True, reasoning_effort="high"))
+    _, req = await run_chat(
+        fake_deepseek, config, review(stream=False, thinking=True, reasoning_effort="high")
+    )
     assert req.json["stream"] is False and "stream_options" not in req.json  # else a 400
     assert req.json["thinking"] == {"type": "enabled"}
     assert req.json["reasoning_effort"] == "high"
@@ -81,7 +91,9 @@ async def test_deepseek_chat_shapes(fake_deepseek: FakeDeepSeek) -> None:
 
 def test_deepseek_stop_list_is_bounded() -> None:
     config = EndpointConfig()
-    call = get_backend("deepseek").fim(config, fim_req(stop=[str(i) for i in range(30)] + ["0", ""]))
+    call = get_backend("deepseek").fim(
+        config, fim_req(stop=[str(i) for i in range(30)] + ["0", ""])
+    )
     assert call.body["stop"] == [str(i) for i in range(16)]
     assert "stop" not in get_backend("deepseek").fim(config, fim_req(stop=[])).body
 
@@ -90,7 +102,9 @@ def test_deepseek_stop_list_is_bounded() -> None:
 
 
 async def test_openai_suffix(fake_deepseek: FakeDeepSeek) -> None:
-    config = EndpointConfig(base_url=f"{fake_deepseek.url}/v1", api_key=DEFAULT_KEY, backend="openai-suffix")
+    config = EndpointConfig(
+        base_url=f"{fake_deepseek.url}/v1", api_key=DEFAULT_KEY, backend="openai-suffix"
+    )
     result, req = await run_fim(fake_deepseek, config, fim_req(model="qwen2.5-coder:7b"))
     assert result.text
     assert req.path == "/v1/completions"
@@ -117,7 +131,10 @@ async def test_openai_suffix(fake_deepseek: FakeDeepSeek) -> None:
 )
 async def test_fim_template(fake_deepseek: FakeDeepSeek, template: str, expected: str) -> None:
     config = EndpointConfig(
-        base_url=f"{fake_deepseek.url}/v1", backend="fim-template", fim_template=template, api_key=DEFAULT_KEY
+        base_url=f"{fake_deepseek.url}/v1",
+        backend="fim-template",
+        fim_template=template,
+        api_key=DEFAULT_KEY,
     )
     result, req = await run_fim(fake_deepseek, config)
     assert result.text
@@ -130,8 +147,13 @@ async def test_fim_template(fake_deepseek: FakeDeepSeek, template: str, expected
 
 def test_custom_template_and_braces_in_code() -> None:
     template = "<A>{prefix}<B>{suffix}<C>"
-    assert render_fim_template(template, "x = '{suffix}'", "{prefix}") == "<A>x = '{suffix}'<B>{prefix}<C>"
-    config = EndpointConfig(base_url="http://localhost:8000/v1", backend="fim-template", fim_template=template)
+    assert (
+        render_fim_template(template, "x = '{suffix}'", "{prefix}")
+        == "<A>x = '{suffix}'<B>{prefix}<C>"
+    )
+    config = EndpointConfig(
+        base_url="http://localhost:8000/v1", backend="fim-template", fim_template=template
+    )
     call = get_backend("fim-template").fim(config, fim_req(prompt="f({", suffix="})"))
     assert call.body["prompt"] == "<A>f({<B>})<C>"
 
@@ -140,7 +162,9 @@ def test_fim_template_is_required() -> None:
     with pytest.raises(ConfigError, match="fim_template"):
         EndpointConfig(base_url="http://localhost:8000/v1", backend="fim-template")
     with pytest.raises(ConfigError):
-        EndpointConfig(base_url="http://localhost:8000/v1", backend="fim-template", fim_template="nope")
+        EndpointConfig(
+            base_url="http://localhost:8000/v1", backend="fim-template", fim_template="nope"
+        )
     EndpointConfig(base_url="http://localhost:8000/v1", backend="fim-template", fim_template="Qwen")
 
 
@@ -173,7 +197,9 @@ async def test_llamacpp_infill(fake_deepseek: FakeDeepSeek, suffix_path: str) ->
 
 
 async def test_llamacpp_usage_from_timings_and_limit(fake_deepseek: FakeDeepSeek) -> None:
-    config = EndpointConfig(base_url=fake_deepseek.url, backend="llamacpp-infill", api_key=DEFAULT_KEY)
+    config = EndpointConfig(
+        base_url=fake_deepseek.url, backend="llamacpp-infill", api_key=DEFAULT_KEY
+    )
     long_prefix = "x" * 2000
     fake_deepseek.script("y" * 100, "y" * 100)
     async with ModelClient(config) as client:
@@ -181,11 +207,15 @@ async def test_llamacpp_usage_from_timings_and_limit(fake_deepseek: FakeDeepSeek
         result = await client.fim(fim_req(prompt=long_prefix, max_tokens=5), deadline_in(5))
     assert result.finish_reason == "length"  # llama.cpp stop_type "limit"
     assert result.usage is not None and result.usage.cache_hit_tokens >= 448
-    assert result.usage.cache_hit_tokens + result.usage.cache_miss_tokens == result.usage.prompt_tokens
+    assert (
+        result.usage.cache_hit_tokens + result.usage.cache_miss_tokens == result.usage.prompt_tokens
+    )
 
 
 async def test_llamacpp_chat_path(fake_deepseek: FakeDeepSeek) -> None:
-    config = EndpointConfig(base_url=fake_deepseek.url, backend="llamacpp-infill", api_key=DEFAULT_KEY)
+    config = EndpointConfig(
+        base_url=fake_deepseek.url, backend="llamacpp-infill", api_key=DEFAULT_KEY
+    )
     _, rec = await run_chat(fake_deepseek, config, review())
     assert rec.path == "/v1/chat/completions"
 
@@ -208,7 +238,9 @@ async def test_chat_backend_plain_instruction(fake_deepseek: FakeDeepSeek) -> No
 
 
 async def test_chat_backend_prefix_completion(fake_deepseek: FakeDeepSeek) -> None:
-    config = EndpointConfig(base_url=fake_deepseek.url, backend="chat", chat_prefix=True, api_key=DEFAULT_KEY)
+    config = EndpointConfig(
+        base_url=fake_deepseek.url, backend="chat", chat_prefix=True, api_key=DEFAULT_KEY
+    )
     result, rec = await run_fim(fake_deepseek, config)
     assert result.from_chat and result.text
     assert rec.path == "/beta/chat/completions"

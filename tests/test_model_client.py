@@ -65,7 +65,9 @@ def chat(**kw: object) -> ChatRequest:
 # -- streaming ------------------------------------------------------------------------------------
 
 
-async def test_fim_streams_deltas_and_result(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_fim_streams_deltas_and_result(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     fake_deepseek.script("return a + b\n")
     deltas = []
     async with client.stream_fim(fim(max_tokens=32, stop=["\n\n"]), deadline_in(5)) as stream:
@@ -84,14 +86,18 @@ async def test_fim_streams_deltas_and_result(client: ModelClient, fake_deepseek:
 
 
 @pytest.mark.parametrize("shape", ["separate", "inline"])
-async def test_both_usage_shapes(client: ModelClient, fake_deepseek: FakeDeepSeek, shape: str) -> None:
+async def test_both_usage_shapes(
+    client: ModelClient, fake_deepseek: FakeDeepSeek, shape: str
+) -> None:
     fake_deepseek.set_usage_shape(shape)
     result = await client.fim(fim(), deadline_in(5))
     assert result.usage is not None
     assert result.usage.prompt_tokens == fake_deepseek.requests[-1].usage["prompt_tokens"]  # type: ignore[index]
 
 
-async def test_connection_is_reused_after_done(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_connection_is_reused_after_done(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     await client.fim(fim(), deadline_in(5))
     await client.fim(fim(), deadline_in(5))
     first, second = fake_deepseek.requests
@@ -107,7 +113,9 @@ async def test_iterating_outside_async_with_is_refused(client: ModelClient) -> N
 # -- deadlines ------------------------------------------------------------------------------------
 
 
-async def test_deadline_during_keepalive_stall(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_deadline_during_keepalive_stall(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     fake_deepseek.fault("stall", seconds=3.0, interval=0.02)
     loop = asyncio.get_running_loop()
     start = loop.time()
@@ -134,7 +142,9 @@ async def test_deadline_on_blank_line_stall_non_streaming(
     assert loop.time() - deadline < 0.1
 
 
-async def test_deadline_waiting_for_first_token(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_deadline_waiting_for_first_token(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     fake_deepseek.set_latency(ttft=2.0)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 0.2
@@ -269,7 +279,9 @@ async def test_wrong_key_is_401_and_disables(fake_deepseek: FakeDeepSeek) -> Non
     assert not fake_deepseek.requests[-1].authorized
 
 
-async def test_completion_is_never_retried(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_completion_is_never_retried(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     fake_deepseek.fault("status", count=5, status=503)
     with pytest.raises(OverloadedError):
         await client.fim(fim(), deadline_in(5))
@@ -290,7 +302,10 @@ async def test_review_retry_honours_retry_after(
     assert result.text
     assert len(fake_deepseek.requests) == 3
     assert elapsed >= 0.4  # two waits of Retry-After, not the 1 ms backoff
-    gaps = [b.received_at - a.received_at for a, b in zip(fake_deepseek.requests, fake_deepseek.requests[1:], strict=False)]
+    gaps = [
+        b.received_at - a.received_at
+        for a, b in zip(fake_deepseek.requests, fake_deepseek.requests[1:], strict=False)
+    ]
     assert all(g >= 0.2 for g in gaps)
 
 
@@ -347,7 +362,9 @@ async def test_connect_error() -> None:
 # -- unusable answers -------------------------------------------------------------------------------
 
 
-async def test_malformed_chunk(client: ModelClient, fake_deepseek: FakeDeepSeek, ledger: Ledger) -> None:
+async def test_malformed_chunk(
+    client: ModelClient, fake_deepseek: FakeDeepSeek, ledger: Ledger
+) -> None:
     fake_deepseek.fault("malformed", after_chunks=1)
     with pytest.raises(MalformedResponse) as info:
         await client.fim(fim(), deadline_in(5))
@@ -355,7 +372,9 @@ async def test_malformed_chunk(client: ModelClient, fake_deepseek: FakeDeepSeek,
     assert ledger.recent[-1].outcome == "error"
 
 
-async def test_mid_stream_disconnect(client: ModelClient, fake_deepseek: FakeDeepSeek, ledger: Ledger) -> None:
+async def test_mid_stream_disconnect(
+    client: ModelClient, fake_deepseek: FakeDeepSeek, ledger: Ledger
+) -> None:
     fake_deepseek.script("a much longer answer than one chunk")
     fake_deepseek.fault("disconnect", after_chunks=2)
     with pytest.raises(MalformedResponse) as info:
@@ -366,7 +385,9 @@ async def test_mid_stream_disconnect(client: ModelClient, fake_deepseek: FakeDee
     assert rec.outcome == "error" and rec.estimated and rec.completion_tokens > 0
 
 
-async def test_huge_answer_is_cut(client: ModelClient, fake_deepseek: FakeDeepSeek, ledger: Ledger) -> None:
+async def test_huge_answer_is_cut(
+    client: ModelClient, fake_deepseek: FakeDeepSeek, ledger: Ledger
+) -> None:
     fake_deepseek.fault("huge", size=500_000)
     result = await client.fim(fim(max_tokens=16), deadline_in(5))
     assert result.overrun and result.finish_reason == "length"
@@ -387,7 +408,9 @@ async def test_insufficient_system_resource_is_an_error(
     assert rec.outcome == "error" and not rec.estimated and rec.prompt_tokens > 0
 
 
-async def test_length_and_content_filter_are_results(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_length_and_content_filter_are_results(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     fake_deepseek.script("x" * 400)
     result = await client.fim(fim(max_tokens=8), deadline_in(5))
     assert result.finish_reason == "length" and len(result.text) == 32
@@ -396,7 +419,9 @@ async def test_length_and_content_filter_are_results(client: ModelClient, fake_d
     assert result.filtered
 
 
-async def test_json_mode_blank_and_invalid(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_json_mode_blank_and_invalid(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     fake_deepseek.fault("blank")
     with pytest.raises(MalformedResponse) as info:
         await client.chat(chat(json_mode=True), deadline_in(5))
@@ -416,11 +441,15 @@ async def test_json_mode_blank_answer_is_retried_once(
     assert result.text == '{"findings": []}'
     fake_deepseek.fault("blank", count=5)
     with pytest.raises(MalformedResponse):
-        await client.chat_with_retry(chat(json_mode=True), deadline_in(5), max_retries=3, base_delay=0.01)
+        await client.chat_with_retry(
+            chat(json_mode=True), deadline_in(5), max_retries=3, base_delay=0.01
+        )
     assert len(fake_deepseek.requests) == 2 + 2
 
 
-async def test_thinking_reasoning_is_kept_apart(client: ModelClient, fake_deepseek: FakeDeepSeek) -> None:
+async def test_thinking_reasoning_is_kept_apart(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
     fake_deepseek.script({"text": "Answer.", "reasoning": "Let me think."})
     result = await client.chat(chat(thinking=True), deadline_in(5))
     assert result.text == "Answer." and result.reasoning == "Let me think."
@@ -432,7 +461,9 @@ async def test_thinking_reasoning_is_kept_apart(client: ModelClient, fake_deepse
 
 async def test_budget_blocks_before_sending(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "u.sqlite3", daily_budget=1e-9)
-    async with ModelClient(EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY), ledger) as c:
+    async with ModelClient(
+        EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY), ledger
+    ) as c:
         await c.fim(fim(), deadline_in(5))
         with pytest.raises(BudgetExceeded):
             await c.fim(fim(), deadline_in(5))
@@ -463,7 +494,10 @@ def test_key_never_in_repr() -> None:
 
 def test_fim_base_defaults() -> None:
     assert EndpointConfig().fim_base == "https://api.deepseek.com/beta"
-    assert EndpointConfig(base_url="https://api.deepseek.com/").fim_base == "https://api.deepseek.com/beta"
+    assert (
+        EndpointConfig(base_url="https://api.deepseek.com/").fim_base
+        == "https://api.deepseek.com/beta"
+    )
     assert EndpointConfig(fim_base_url="https://x.test/fim/").fim_base == "https://x.test/fim"
     ollama = EndpointConfig(base_url="http://localhost:11434/v1", backend="openai-suffix")
     assert ollama.fim_base == "http://localhost:11434/v1"
@@ -475,7 +509,9 @@ async def test_warm_opens_a_connection_and_never_raises(
     assert await client.warm()
     assert fake_deepseek.requests[-1].path == "/models"
     assert await client.models(deadline_in(5)) == fake_deepseek.models
-    async with ModelClient(EndpointConfig(base_url="http://127.0.0.1:9", api_key="k", connect_timeout=0.5)) as c:
+    async with ModelClient(
+        EndpointConfig(base_url="http://127.0.0.1:9", api_key="k", connect_timeout=0.5)
+    ) as c:
         assert not await c.warm(timeout=1)
 
 

@@ -33,8 +33,13 @@ def test_prefix_cache_rounds_to_64_token_units() -> None:
 
 def test_fim_stream_wire_format(fake_deepseek: FakeDeepSeek) -> None:
     fake_deepseek.script("abcdefghij")
-    body = {"model": "deepseek-flash", "prompt": "x", "suffix": "y", "stream": True,
-            "stream_options": {"include_usage": True}}
+    body = {
+        "model": "deepseek-flash",
+        "prompt": "x",
+        "suffix": "y",
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
     r = httpx.post(f"{fake_deepseek.url}/beta/completions", json=body, headers=AUTH)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     payloads = sse_payloads(r.text)
@@ -58,7 +63,9 @@ def test_inline_usage_and_keepalive_comments(fake_deepseek: FakeDeepSeek) -> Non
 
 
 def test_auth_error_body_shape(fake_deepseek: FakeDeepSeek) -> None:
-    r = httpx.post(f"{fake_deepseek.url}/chat/completions", json={}, headers={"Authorization": "Bearer nope"})
+    r = httpx.post(
+        f"{fake_deepseek.url}/chat/completions", json={}, headers={"Authorization": "Bearer nope"}
+    )
     assert r.status_code == 401
     err = r.json()["error"]
     assert set(err) == {"message", "type", "param", "code"}
@@ -68,15 +75,33 @@ def test_auth_error_body_shape(fake_deepseek: FakeDeepSeek) -> None:
 
 def test_validation_errors(fake_deepseek: FakeDeepSeek) -> None:
     url = fake_deepseek.url
-    r = httpx.post(f"{url}/beta/completions", json={"model": "m", "prompt": "x", "stream_options": {}}, headers=AUTH)
+    r = httpx.post(
+        f"{url}/beta/completions",
+        json={"model": "m", "prompt": "x", "stream_options": {}},
+        headers=AUTH,
+    )
     assert r.status_code == 400
-    r = httpx.post(f"{url}/chat/completions", json={"model": "m", "messages": [{"role": "user", "content": "hi"}],
-                   "response_format": {"type": "json_object"}}, headers=AUTH)
+    r = httpx.post(
+        f"{url}/chat/completions",
+        json={
+            "model": "m",
+            "messages": [{"role": "user", "content": "hi"}],
+            "response_format": {"type": "json_object"},
+        },
+        headers=AUTH,
+    )
     assert r.status_code == 400 and "json" in r.json()["error"]["message"]
-    prefix_msgs = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y", "prefix": True}]
-    r = httpx.post(f"{url}/chat/completions", json={"model": "m", "messages": prefix_msgs}, headers=AUTH)
+    prefix_msgs = [
+        {"role": "user", "content": "x"},
+        {"role": "assistant", "content": "y", "prefix": True},
+    ]
+    r = httpx.post(
+        f"{url}/chat/completions", json={"model": "m", "messages": prefix_msgs}, headers=AUTH
+    )
     assert r.status_code == 400
-    r = httpx.post(f"{url}/beta/chat/completions", json={"model": "m", "messages": prefix_msgs}, headers=AUTH)
+    r = httpx.post(
+        f"{url}/beta/chat/completions", json={"model": "m", "messages": prefix_msgs}, headers=AUTH
+    )
     assert r.status_code == 200
     r = httpx.post(f"{url}/chat/completions", content=b"{not json", headers=AUTH)
     assert r.status_code == 400
@@ -93,13 +118,17 @@ def test_status_fault_with_retry_after(fake_deepseek: FakeDeepSeek) -> None:
 
 
 def test_responder_stop_and_max_tokens(fake_deepseek: FakeDeepSeek) -> None:
-    fake_deepseek.responder(lambda body: body["prompt"].upper() + "\nsecond line", path="/v1/completions")
+    fake_deepseek.responder(
+        lambda body: body["prompt"].upper() + "\nsecond line", path="/v1/completions"
+    )
     body = {"model": "m", "prompt": "abc", "stop": ["\n"], "max_tokens": 50}
     r = httpx.post(f"{fake_deepseek.url}/v1/completions", json=body, headers=AUTH)
     choice = r.json()["choices"][0]
     assert choice["text"] == "ABC" and choice["finish_reason"] == "stop"
     body = {"model": "m", "prompt": "abcdefghijkl", "max_tokens": 1}
-    choice = httpx.post(f"{fake_deepseek.url}/v1/completions", json=body, headers=AUTH).json()["choices"][0]
+    choice = httpx.post(f"{fake_deepseek.url}/v1/completions", json=body, headers=AUTH).json()[
+        "choices"
+    ][0]
     assert choice["text"] == "ABCD" and choice["finish_reason"] == "length"
     # Other paths keep the default answer.
     r = httpx.post(f"{fake_deepseek.url}/beta/completions", json=body, headers=AUTH)
@@ -132,7 +161,12 @@ def test_control_api(fake_deepseek: FakeDeepSeek) -> None:
     url = fake_deepseek.url
     assert httpx.post(f"{url}/_fake/script", json={"answers": ["scripted"]}).json() == {"ok": True}
     httpx.post(f"{url}/_fake/fault", json={"kind": "status", "status": 503, "count": 1})
-    assert httpx.post(f"{url}/completions", json={"model": "m", "prompt": "x"}, headers=AUTH).status_code == 503
+    assert (
+        httpx.post(
+            f"{url}/completions", json={"model": "m", "prompt": "x"}, headers=AUTH
+        ).status_code
+        == 503
+    )
     r = httpx.post(f"{url}/completions", json={"model": "m", "prompt": "x"}, headers=AUTH)
     assert r.json()["choices"][0]["text"] == "scripted"
     recorded = httpx.get(f"{url}/_fake/requests").json()

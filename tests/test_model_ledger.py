@@ -48,7 +48,12 @@ def test_ok_request_records_hit_miss_split_and_cost(tmp_path: Path) -> None:
         rec = ledger.record(
             feature="completion",
             model="deepseek-flash",
-            usage=Usage(prompt_tokens=1000, completion_tokens=20, cache_hit_tokens=768, cache_miss_tokens=232),
+            usage=Usage(
+                prompt_tokens=1000,
+                completion_tokens=20,
+                cache_hit_tokens=768,
+                cache_miss_tokens=232,
+            ),
             ttft_s=0.2,
             total_s=0.4,
         )
@@ -95,8 +100,13 @@ async def test_ok_request_through_the_client(fake_deepseek: FakeDeepSeek, tmp_pa
     assert not second.estimated and second.outcome == "ok"
     when = datetime.fromtimestamp(second.ts, timezone.utc)
     assert second.cost == pytest.approx(
-        PriceTable().cost("deepseek-flash", second.cache_hit_tokens, second.cache_miss_tokens,
-                          second.completion_tokens, when)
+        PriceTable().cost(
+            "deepseek-flash",
+            second.cache_hit_tokens,
+            second.cache_miss_tokens,
+            second.completion_tokens,
+            when,
+        )
     )
     assert first.cache_hit_tokens == 0
     ledger.close()
@@ -115,7 +125,9 @@ async def test_cancelled_request_is_estimated_with_the_tokenizer(
     received = ""
     async with ModelClient(config, ledger, counter) as client:
         loop = asyncio.get_running_loop()
-        async with client.stream_fim(FimRequest(prompt=prompt, suffix=suffix, max_tokens=200), loop.time() + 5) as s:
+        async with client.stream_fim(
+            FimRequest(prompt=prompt, suffix=suffix, max_tokens=200), loop.time() + 5
+        ) as s:
             async for delta in s:
                 received += delta
                 if len(received) >= 12:
@@ -134,8 +146,13 @@ async def test_cancelled_request_is_estimated_with_the_tokenizer(
 def test_persisted_and_reread_across_instances(tmp_path: Path) -> None:
     with make(tmp_path) as first:
         first.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 64, 36))
-        first.record(feature="review", model="deepseek-v4-pro", usage=Usage(5000, 800, 0, 5000),
-                     outcome="cancelled", estimated=True)
+        first.record(
+            feature="review",
+            model="deepseek-v4-pro",
+            usage=Usage(5000, 800, 0, 5000),
+            outcome="cancelled",
+            estimated=True,
+        )
         cost = first.today_cost()
     # Another day of the same month.
     with make(tmp_path, now=OFF_PEAK + 86400) as second:
@@ -155,7 +172,9 @@ def test_persisted_and_reread_across_instances(tmp_path: Path) -> None:
     conn.close()
 
 
-def test_corrupted_file_is_set_aside_and_rebuilt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupted_file_is_set_aside_and_rebuilt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / DB_NAME
     path.write_bytes(b"this is not a database at all" * 200)
     with caplog.at_level(logging.WARNING, logger="deepseek_lsp.model.ledger"):

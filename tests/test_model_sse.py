@@ -212,12 +212,20 @@ def test_error_object_in_stream_raises() -> None:
 
 def test_usage_shapes() -> None:
     assert Usage.from_api(USAGE) == Usage(100, 5, 64, 36)
-    only_details = {"prompt_tokens": 10, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 4}}
+    only_details = {
+        "prompt_tokens": 10,
+        "completion_tokens": 1,
+        "prompt_tokens_details": {"cached_tokens": 4},
+    }
     assert Usage.from_api(only_details) == Usage(10, 1, 4, 6)
     bare = {"prompt_tokens": 10, "completion_tokens": 2}
     assert Usage.from_api(bare) == Usage(10, 2, 0, 10)
     hit_miss_only = {"prompt_cache_hit_tokens": 3, "prompt_cache_miss_tokens": 7}
     assert Usage.from_api(hit_miss_only) == Usage(10, 0, 3, 7)
-    reasoning = {"prompt_tokens": 1, "completion_tokens": 9, "completion_tokens_details": {"reasoning_tokens": 8}}
+    reasoning = {
+        "prompt_tokens": 1,
+        "completion_tokens": 9,
+        "completion_tokens_details": {"reasoning_tokens": 8},
+    }
     assert Usage.from_api(reasoning).reasoning_tokens == 8
     assert Usage.from_api({"prompt_tokens": "junk"}) == Usage()

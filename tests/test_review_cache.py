@@ -30,14 +30,18 @@ def test_reviews_and_ignored_findings_persist(tmp_path: Path) -> None:
     assert len(again) == 2
 
 
-def test_default_location_follows_the_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_location_follows_the_state_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
     cache = ReviewCache.default()
     assert cache.path == tmp_path / "state" / FILENAME
     cache.put("k", [], "m")
     cache.close()
     assert (tmp_path / "state" / FILENAME).is_file()
-    mode = sqlite3.connect(tmp_path / "state" / FILENAME).execute("PRAGMA journal_mode").fetchone()[0]
+    mode = (
+        sqlite3.connect(tmp_path / "state" / FILENAME).execute("PRAGMA journal_mode").fetchone()[0]
+    )
     assert mode == "wal"
 
 

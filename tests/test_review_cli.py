@@ -38,7 +38,12 @@ def project(tmp_path: Path, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.Mon
     shutil.copy(DATA / "inventory.py", root / "app" / "inventory.py")
     (root / "app" / "util.js").write_text("export function twice(x) {\n  return x * 2;\n}\n")
     (root / "app" / "README.txt").write_text("not in a known language: skipped when walking\n")
-    for skipped in ("node_modules/dep/index.js", ".venv/lib/mod.py", "generated/out.py", ".mypy_cache/x.py"):
+    for skipped in (
+        "node_modules/dep/index.js",
+        ".venv/lib/mod.py",
+        "generated/out.py",
+        ".mypy_cache/x.py",
+    ):
         (root / skipped).parent.mkdir(parents=True, exist_ok=True)
         (root / skipped).write_text("def f():\n    if row == None:\n        pass\n")
     (root / ".venv" / "pyvenv.cfg").write_text("home = /usr\n")
@@ -96,7 +101,9 @@ def test_exit_status_follows_fail_on_and_the_cache_is_shared(
     # The editor's engine sees the same store.
     settings, _ = build_settings(env={"DEEPSEEK_API_KEY": DEFAULT_KEY})
     text = (project / "app" / "inventory.py").read_text()
-    doc = Document("file:///elsewhere/inventory.py", text, language=LanguageRegistry.load().get("python"))
+    doc = Document(
+        "file:///elsewhere/inventory.py", text, language=LanguageRegistry.load().get("python")
+    )
     findings, complete = ReviewEngine(ReviewCache.default()).cached_findings(doc, settings)
     assert complete and len(findings) == 4
 
@@ -118,10 +125,16 @@ def test_sarif_output_validates_against_the_sarif_schema(
     assert location["artifactLocation"] == {"uri": "app/inventory.py", "uriBaseId": "SRCROOT"}
     text = (project / "app" / "inventory.py").read_text().split("\n")
     region = location["region"]
-    assert text[region["startLine"] - 1][region["startColumn"] - 1 : region["endColumn"] - 1] == region["snippet"]["text"]
+    assert (
+        text[region["startLine"] - 1][region["startColumn"] - 1 : region["endColumn"] - 1]
+        == region["snippet"]["text"]
+    )
     fixed = next(r for r in results if "fixes" in r)
     replacement = fixed["fixes"][0]["artifactChanges"][0]["replacements"][0]
-    assert replacement["insertedContent"]["text"] in {"if row is None:", "if self.available(sku) >= count:"}
+    assert replacement["insertedContent"]["text"] in {
+        "if row is None:",
+        "if self.available(sku) >= count:",
+    }
     assert sarif_run["originalUriBaseIds"]["SRCROOT"]["uri"] == project.resolve().as_uri() + "/"
 
 
@@ -129,10 +142,15 @@ def test_changed_reviews_only_what_git_diff_changed(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = project / "app" / "inventory.py"
-    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    path.write_text(
+        path.read_text().replace(
+            "        total += item.quantity", "        total += 1.0 * item.quantity"
+        )
+    )
     (project / "app" / "new.py").write_text("def added():\n    return eval(input())\n")
     fake_deepseek.responder(
-        reviewer([*INVENTORY_RULES, Rule("eval(input())", "critical", "Runs user input as code.")]), path=CHAT
+        reviewer([*INVENTORY_RULES, Rule("eval(input())", "critical", "Runs user input as code.")]),
+        path=CHAT,
     )
     code, out, _ = run(capsys, "--changed", "--format", "json")
     report = json.loads(out)
@@ -147,7 +165,10 @@ def test_changed_reviews_only_what_git_diff_changed(
 
 
 def test_configuration_and_backend_errors_exit_2(
-    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     fake_deepseek.fault("status", count=None, path=CHAT, status=401)
     code, _, err = run(capsys, "app/inventory.py")

@@ -89,9 +89,13 @@ async def test_only_changed_units_are_sent_again(
     first = await engine.review(client, doc_of(INVENTORY), settings)
     assert first.units_sent == first.units == 8
 
-    edited = INVENTORY.replace("        total += item.quantity", "        total += 1.0 * item.quantity")
+    edited = INVENTORY.replace(
+        "        total += item.quantity", "        total += 1.0 * item.quantity"
+    )
     # Moving code around (new lines above) must not make unchanged units look new.
-    edited = edited.replace("log = logging.getLogger(__name__)", "log = logging.getLogger(__name__)\n\n")
+    edited = edited.replace(
+        "log = logging.getLogger(__name__)", "log = logging.getLogger(__name__)\n\n"
+    )
     second = await engine.review(client, doc_of(edited), settings)
     requests = fake_deepseek.requests_to(CHAT)
     assert len(requests) == 2
@@ -123,7 +127,9 @@ async def test_review_cache_persists_across_processes(
     assert outcome.units_sent == 0 and len(outcome.findings) == 4
     assert len(fake_deepseek.requests_to(CHAT)) == 1
     # A different review model is a different review.
-    other = await again.review(client, doc_of(INVENTORY), settings_for(fake_deepseek, model="deepseek-v4-flash"))
+    other = await again.review(
+        client, doc_of(INVENTORY), settings_for(fake_deepseek, model="deepseek-v4-flash")
+    )
     assert other.units_sent == 8
 
 
@@ -153,7 +159,13 @@ async def test_invalid_json_then_partly_valid_answer_keeps_valid_findings(
     partly = json.dumps(
         {
             "findings": [
-                {"severity": "warning", "line": 2, "code": "if row == None:", "message": "Use 'is'.", "x": 1},
+                {
+                    "severity": "warning",
+                    "line": 2,
+                    "code": "if row == None:",
+                    "message": "Use 'is'.",
+                    "x": 1,
+                },
                 {"severity": "warning", "line": 9},
                 {"severity": "info", "code": "this is not in the file", "message": "Invented."},
                 "junk",
@@ -251,15 +263,23 @@ def test_prompt_is_stable_first_with_line_numbers() -> None:
     a = build_messages(doc, "inventory.py", file_units, [by_name["Warehouse"]])
     b = build_messages(doc, "inventory.py", file_units, [by_name["export_csv"], by_name["connect"]])
     system, user = a[0]["content"], a[1]["content"]
-    assert "json" in system and '"findings"' in system and "WITHOUT the \"123| \" line-number prefix" in system
+    assert (
+        "json" in system
+        and '"findings"' in system
+        and 'WITHOUT the "123| " line-number prefix' in system
+    )
     head = "File: inventory.py\n\nLanguage: python\n\nImports of this file:\n"
     assert user.startswith(head) and b[1]["content"].startswith(head)
-    assert user.index("import sqlite3") < user.index("Signatures") < user.index("### class Warehouse")
+    assert (
+        user.index("import sqlite3") < user.index("Signatures") < user.index("### class Warehouse")
+    )
     assert "def find_item(db: sqlite3.Connection, sku: str) -> Item | None:" in user
     line = INVENTORY[: INVENTORY.index("    def reserve")].count("\n") + 1
     assert f"{line}|     def reserve(self, sku: str, count: int) -> bool:" in user
     # Several units of one request come in file order.
-    assert b[1]["content"].index("### function connect") < b[1]["content"].index("### function export_csv")
+    assert b[1]["content"].index("### function connect") < b[1]["content"].index(
+        "### function export_csv"
+    )
 
 
 def test_prompt_redacts_secrets() -> None:
@@ -277,5 +297,7 @@ def test_prompt_redacts_secrets() -> None:
     file_units = extract_units(doc)
     user = build_messages(doc, "x.py", file_units, file_units.units)[1]["content"]
     assert "sk-abcdefghijklmnopqrstuvwxyz123456" not in user and "[REDACTED]" in user
-    plain = build_messages(doc, "x.py", file_units, file_units.units, redact_secrets=False)[1]["content"]
+    plain = build_messages(doc, "x.py", file_units, file_units.units, redact_secrets=False)[1][
+        "content"
+    ]
     assert "sk-abcdefghijklmnopqrstuvwxyz123456" in plain

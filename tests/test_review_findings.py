@@ -41,8 +41,15 @@ def line_of(text: str, needle: str) -> int:
 def test_parse_valid_answer_with_unknown_keys_and_missing_confidence() -> None:
     answer = {
         "findings": [
-            {"severity": "critical", "line": 3, "code": "x = 1", "message": "Bad.", "suggestion": "x = 2",
-             "confidence": 0.9, "category": "bug"},
+            {
+                "severity": "critical",
+                "line": 3,
+                "code": "x = 1",
+                "message": "Bad.",
+                "suggestion": "x = 2",
+                "confidence": 0.9,
+                "category": "bug",
+            },
             {"severity": "info", "line": "7", "code": "y()", "message": "Meh."},
         ],
         "summary": "Two things.",
@@ -51,7 +58,12 @@ def test_parse_valid_answer_with_unknown_keys_and_missing_confidence() -> None:
     parsed = parse_answer(json.dumps(answer))
     assert parsed.usable and parsed.summary == "Two things." and parsed.invalid_items == 0
     first, second = parsed.findings
-    assert (first.severity, first.line, first.suggestion, first.confidence) == ("critical", 3, "x = 2", 0.9)
+    assert (first.severity, first.line, first.suggestion, first.confidence) == (
+        "critical",
+        3,
+        "x = 2",
+        0.9,
+    )
     assert (second.line, second.confidence, second.suggestion) == (7, 1.0, None)
 
 
@@ -84,7 +96,10 @@ def test_partly_valid_answer_keeps_its_valid_findings() -> None:
     }
     parsed = parse_answer(json.dumps(answer))
     assert parsed.usable and parsed.invalid_items == 3
-    assert [(f.code, f.severity) for f in parsed.findings] == [("ok()", "warning"), ("q()", "critical")]
+    assert [(f.code, f.severity) for f in parsed.findings] == [
+        ("ok()", "warning"),
+        ("q()", "critical"),
+    ]
     assert parsed.findings[1].confidence == pytest.approx(0.85)
 
 
@@ -124,7 +139,9 @@ def test_place_exact_excerpt_ignoring_wrong_line_hint() -> None:
 
 def test_place_tolerates_whitespace_differences_in_multiline_excerpts() -> None:
     doc = doc_of(INVENTORY)
-    excerpt = "if self.available(sku) > count:\n  self.reserved[sku] = self.reserved.get(sku,0) + count"
+    excerpt = (
+        "if self.available(sku) > count:\n  self.reserved[sku] = self.reserved.get(sku,0) + count"
+    )
     start, end = Placer(doc).place(excerpt)
     text = doc.data[start:end].decode()
     assert text.startswith("if self.available(sku) > count:") and text.endswith("+ count")
@@ -161,8 +178,12 @@ def test_unplaceable_low_confidence_below_severity_and_ignored_are_dropped_and_c
     doc = doc_of(INVENTORY)
     ignored_one = RawFinding("warning", "total = 0", "Use a float.")
     raws = [
-        RawFinding("critical", 'f"SELECT sku, name, quantity, price FROM items WHERE sku = \'{sku}\'"', "SQL injection.",
-                   confidence=0.9),
+        RawFinding(
+            "critical",
+            "f\"SELECT sku, name, quantity, price FROM items WHERE sku = '{sku}'\"",
+            "SQL injection.",
+            confidence=0.9,
+        ),
         RawFinding("warning", "this code does not exist()", "Invented."),
         RawFinding("warning", "handle = open(target", "Leaked handle.", confidence=0.2),
         RawFinding("info", "log.info(", "Chatty.", confidence=0.9),
@@ -176,7 +197,13 @@ def test_unplaceable_low_confidence_below_severity_and_ignored_are_dropped_and_c
         ignored=frozenset({fingerprint(ignored_one.code, ignored_one.message)}),
     )
     assert [f.message for f in found] == ["SQL injection."]
-    assert (stats.placed, stats.unplaced, stats.low_confidence, stats.below_severity, stats.ignored) == (1, 1, 1, 1, 1)
+    assert (
+        stats.placed,
+        stats.unplaced,
+        stats.low_confidence,
+        stats.below_severity,
+        stats.ignored,
+    ) == (1, 1, 1, 1, 1)
 
 
 def test_finding_ids_are_stable_and_unique() -> None:
@@ -184,11 +211,17 @@ def test_finding_ids_are_stable_and_unique() -> None:
     doc = doc_of(text)
     raw = RawFinding("warning", "x = load()", "Unchecked.")
     found, _ = place_findings(
-        Placer(doc), [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")], min_confidence=0, min_severity="info"
+        Placer(doc),
+        [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")],
+        min_confidence=0,
+        min_severity="info",
     )
     assert len({f.id for f in found}) == 2
     again, _ = place_findings(
-        Placer(doc), [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")], min_confidence=0, min_severity="info"
+        Placer(doc),
+        [(raw, ((0, 1),), "a"), (raw, ((3, 4),), "b")],
+        min_confidence=0,
+        min_severity="info",
     )
     assert [f.id for f in again] == [f.id for f in found]
 
@@ -201,6 +234,12 @@ def test_adapt_fix_single_line() -> None:
     start, _ = Placer(doc).place("if row == None:")
     assert adapt_fix(doc, start, "if row == None:", "    if row is None:") == "if row is None:"
     assert adapt_fix(doc, start, "if row == None:", "if  row == None:") is None  # no real change
+
+
+def test_a_fix_carrying_a_redaction_placeholder_is_not_offered() -> None:
+    doc = doc_of("token = load()\n")
+    start, _ = Placer(doc).place("token = load()")
+    assert adapt_fix(doc, start, "token = load()", 'token = load() or "[REDACTED]"') is None
 
 
 def test_adapt_fix_reindents_a_dedented_multiline_suggestion() -> None:

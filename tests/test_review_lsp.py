@@ -46,7 +46,9 @@ def save(client: LanguageClient, uri: str = URI) -> None:
     )
 
 
-def change(client: LanguageClient, version: int, rng: types.Range, text: str, uri: str = URI) -> None:
+def change(
+    client: LanguageClient, version: int, rng: types.Range, text: str, uri: str = URI
+) -> None:
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
@@ -55,10 +57,15 @@ def change(client: LanguageClient, version: int, rng: types.Range, text: str, ur
     )
 
 
-def at(line: int, char: int, end_line: int | None = None, end_char: int | None = None) -> types.Range:
+def at(
+    line: int, char: int, end_line: int | None = None, end_char: int | None = None
+) -> types.Range:
     return types.Range(
         start=types.Position(line=line, character=char),
-        end=types.Position(line=line if end_line is None else end_line, character=char if end_char is None else end_char),
+        end=types.Position(
+            line=line if end_line is None else end_line,
+            character=char if end_char is None else end_char,
+        ),
     )
 
 
@@ -67,7 +74,9 @@ def diagnostics(client: LanguageClient, uri: str = URI) -> list[types.Diagnostic
 
 
 async def reviewed(client: LanguageClient, count: int, uri: str = URI) -> list[types.Diagnostic]:
-    assert await eventually(lambda: len(diagnostics(client, uri)) == count, timeout=10), diagnostics(client, uri)
+    assert await eventually(lambda: len(diagnostics(client, uri)) == count, timeout=10), (
+        diagnostics(client, uri)
+    )
     return diagnostics(client, uri)
 
 
@@ -94,7 +103,9 @@ def by_message(diags: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
     return {d.message.split("\n")[0]: d for d in diags}
 
 
-async def test_save_publishes_findings_on_the_quoted_code(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+async def test_save_publishes_findings_on_the_quoted_code(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
     # The fake reports every line number five lines off, as models do.
     fake_deepseek.responder(reviewer(INVENTORY_RULES, line_offset=-5), path=CHAT)
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
@@ -113,10 +124,15 @@ async def test_save_publishes_findings_on_the_quoted_code(fake_deepseek: FakeDee
         # A $/progress report ran while the review was in flight.
         reports = [r for rs in client.progress_reports.values() for r in rs]
         assert isinstance(reports[0], types.WorkDoneProgressBegin)
-        assert isinstance(reports[-1], types.WorkDoneProgressEnd) and reports[-1].message == "4 finding(s)"
+        assert (
+            isinstance(reports[-1], types.WorkDoneProgressEnd)
+            and reports[-1].message == "4 finding(s)"
+        )
 
 
-async def test_second_save_sends_only_the_changed_function(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+async def test_second_save_sends_only_the_changed_function(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
         publishes = track_publishes(client)
@@ -129,7 +145,9 @@ async def test_second_save_sends_only_the_changed_function(fake_deepseek: FakeDe
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=10)
         assert reviewed_units(fake_deepseek.requests_to(CHAT)[1].json) == ["total_value"]
         # The second review's diagnostics (document version 2) keep the unchanged functions' findings.
-        assert await eventually(lambda: publishes and publishes[-1].version == 2 and len(publishes[-1].diagnostics) == 4)
+        assert await eventually(
+            lambda: publishes and publishes[-1].version == 2 and len(publishes[-1].diagnostics) == 4
+        )
         save(client)  # nothing changed: nothing is sent
         await asyncio.sleep(0.5)
         assert len(fake_deepseek.requests_to(CHAT)) == 2
@@ -146,13 +164,20 @@ async def test_edits_move_findings_and_changing_their_code_removes_them(
         before = {d.code: as_tuple(d.range) for d in await reviewed(client, 4)}
         # Two new lines above everything.
         change(client, 2, at(2, 0), "# Copyright the warehouse team.\n# Licensed under MIT.\n")
-        assert await eventually(lambda: client.diagnostics[URI] and client.diagnostics[URI][0].range.start.line
-                                == min(r[0] for r in before.values()) + 2)
+        assert await eventually(
+            lambda: (
+                client.diagnostics[URI]
+                and client.diagnostics[URI][0].range.start.line
+                == min(r[0] for r in before.values()) + 2
+            )
+        )
         moved = {d.code: as_tuple(d.range) for d in diagnostics(client)}
         assert moved == {k: (a + 2, b, c + 2, d) for k, (a, b, c, d) in before.items()}
         assert publishes[-1].version == 2  # diagnostics carry the document version they fit
         lines = INVENTORY.split("\n")
-        text = "\n".join([*lines[:2], "# Copyright the warehouse team.", "# Licensed under MIT.", *lines[2:]])
+        text = "\n".join(
+            [*lines[:2], "# Copyright the warehouse team.", "# Licensed under MIT.", *lines[2:]]
+        )
         # Typing inside the quoted code of one finding removes just that one.
         line, col, _, _ = position_of(text, "if row == None:")
         change(client, 3, at(line, col + len("if row "), line, col + len("if row ==")), "is")
@@ -161,7 +186,9 @@ async def test_edits_move_findings_and_changing_their_code_removes_them(
         assert publishes[-1].version == 3
 
 
-async def test_apply_fix_produces_the_expected_text(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+async def test_apply_fix_produces_the_expected_text(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
         open_doc(client, URI, INVENTORY)
@@ -176,9 +203,17 @@ async def test_apply_fix_produces_the_expected_text(fake_deepseek: FakeDeepSeek,
         )
         # (lsprotocol reads a CodeAction that carries a command back as a Command: titles only.)
         titles = [a.title for a in actions or []]
-        assert titles == ["Apply DeepSeek fix", "Ignore this DeepSeek finding", "Review this file again with DeepSeek"]
+        assert titles == [
+            "Apply DeepSeek fix",
+            "Ignore this DeepSeek finding",
+            "Review this file again with DeepSeek",
+        ]
         fix = actions[0]
-        assert isinstance(fix, types.CodeAction) and fix.kind == types.CodeActionKind.QuickFix and fix.edit
+        assert (
+            isinstance(fix, types.CodeAction)
+            and fix.kind == types.CodeActionKind.QuickFix
+            and fix.edit
+        )
         (doc_edit,) = fix.edit.document_changes or []
         assert isinstance(doc_edit, types.TextDocumentEdit)
         assert doc_edit.text_document.version == 1
@@ -200,7 +235,9 @@ def apply_edit(text: str, edit: types.TextEdit | Any) -> str:
     return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
 
 
-async def test_ignore_is_remembered_across_a_server_restart(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+async def test_ignore_is_remembered_across_a_server_restart(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
         open_doc(client, URI, INVENTORY)
@@ -231,13 +268,20 @@ async def test_malformed_answers_do_not_crash_and_keep_valid_findings(
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
         open_doc(client, URI, INVENTORY)
         save(client)
-        assert await eventually(lambda: any(s["feature"] == "review" for s in statuses(client)), timeout=10)
+        assert await eventually(
+            lambda: any(s["feature"] == "review" for s in statuses(client)), timeout=10
+        )
         status = next(s for s in statuses(client) if s["feature"] == "review")
         assert status["kind"] == "Warning" and "blank" in status["message"]
         assert diagnostics(client) == []
         # Invalid JSON, then (the retry) a partly valid answer: the valid finding is shown.
-        partly = {"findings": [{"severity": "warning", "line": 1, "code": "if row == None:", "message": "Use is."},
-                               {"severity": "warning", "message": "no code"}, 7]}
+        partly = {
+            "findings": [
+                {"severity": "warning", "line": 1, "code": "if row == None:", "message": "Use is."},
+                {"severity": "warning", "message": "no code"},
+                7,
+            ]
+        }
         fake_deepseek.script("definitely { not json", json.dumps(partly), path=CHAT)
         result = await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[URI])
@@ -247,7 +291,9 @@ async def test_malformed_answers_do_not_crash_and_keep_valid_findings(
         assert statuses(client)[-1]["kind"] == "Normal"
 
 
-async def test_a_new_save_cancels_the_review_in_flight(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+async def test_a_new_save_cancels_the_review_in_flight(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     fake_deepseek.set_latency(ttft=5.0)
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
@@ -263,7 +309,9 @@ async def test_a_new_save_cancels_the_review_in_flight(fake_deepseek: FakeDeepSe
         await reviewed(client, 4)
 
 
-async def test_on_command_mode_and_excluded_files(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+async def test_on_command_mode_and_excluded_files(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     settings = {"review": {"mode": "onCommand"}}
     async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
@@ -291,7 +339,9 @@ async def test_rejected_key_pauses_review_until_the_configuration_changes(
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
         open_doc(client, URI, INVENTORY)
         save(client)
-        assert await eventually(lambda: any(s["kind"] == "Error" and s["feature"] == "review" for s in statuses(client)))
+        assert await eventually(
+            lambda: any(s["kind"] == "Error" and s["feature"] == "review" for s in statuses(client))
+        )
         save(client)
         await asyncio.sleep(0.3)
         assert len(fake_deepseek.requests_to(CHAT)) == 1

@@ -61,7 +61,9 @@ def test_inventory_units_are_top_level_definitions_and_the_module_rest() -> None
 
 
 def test_comments_directly_above_a_definition_belong_to_it() -> None:
-    doc = python_doc("import os\n\n# Why: the cache must be cold.\n# Second line.\ndef f():\n    return os.sep\n")
+    doc = python_doc(
+        "import os\n\n# Why: the cache must be cold.\n# Second line.\ndef f():\n    return os.sep\n"
+    )
     units = extract_units(doc).units
     f = next(u for u in units if u.name == "f")
     assert f.lines == ((2, 5),)
@@ -105,7 +107,10 @@ def test_files_without_a_grammar_are_chunked_at_blank_lines_and_bounded() -> Non
     assert units[0].name == f"lines 1-{units[0].last_line + 1}"
     assert_covers_once(doc, units)
     # Cuts fall on paragraph boundaries while paragraphs exist.
-    assert doc.line_text(units[0].last_line).startswith("line ") and doc.line_text(units[0].last_line + 1) == ""
+    assert (
+        doc.line_text(units[0].last_line).startswith("line ")
+        and doc.line_text(units[0].last_line + 1) == ""
+    )
 
 
 def test_javascript_units() -> None:

@@ -89,7 +89,8 @@ class Document:
         only when a feature asks (many keystrokes are answered from cache without a tree).
         """
         if self._stale and self._parser is not None:
-            self._tree = self._parser.parse(self._data, self._tree)
+            old = self._tree
+            self._tree = self._parser.parse(self._data, old) if old is not None else self._parser.parse(self._data)
             self._stale = False
         return self._tree
 

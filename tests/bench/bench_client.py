@@ -51,7 +51,12 @@ def pct(values: list[float], q: float) -> float:
 
 def stats(values_s: list[float]) -> dict[str, float]:
     ms = [v * 1000 for v in values_s]
-    return {"p50_ms": pct(ms, 50), "p99_ms": pct(ms, 99), "mean_ms": sum(ms) / len(ms), "n": len(ms)}
+    return {
+        "p50_ms": pct(ms, 50),
+        "p99_ms": pct(ms, 99),
+        "mean_ms": sum(ms) / len(ms),
+        "n": len(ms),
+    }
 
 
 class Fake:
@@ -118,7 +123,10 @@ async def overhead(fake: Fake, n: int, warmup: int, ledger_path: Path) -> dict[s
     ledger = Ledger(ledger_path)
     raw_times: list[float] = []
     client_times: list[float] = []
-    async with httpx.AsyncClient(http2=True, headers=headers) as http, ModelClient(config, ledger) as client:
+    async with (
+        httpx.AsyncClient(http2=True, headers=headers) as http,
+        ModelClient(config, ledger) as client,
+    ):
         await client.warm()
         loop = asyncio.get_running_loop()
         url = f"{fake.url}/beta/completions"
@@ -133,7 +141,9 @@ async def overhead(fake: Fake, n: int, warmup: int, ledger_path: Path) -> dict[s
                 client_times.append(t_client)
     ledger.close()
     records = [r for r in fake.call("requests") if r["path"] == "/beta/completions"]
-    server = [r["finished_at"] - r["received_at"] for r in records[2 * warmup :] if r["finished_at"]]
+    server = [
+        r["finished_at"] - r["received_at"] for r in records[2 * warmup :] if r["finished_at"]
+    ]
     diffs = [c - r for c, r in zip(client_times, raw_times, strict=True)]
     return {
         "raw_httpx": stats(raw_times),
@@ -179,7 +189,9 @@ async def cancel_to_close(fake: Fake, n: int, mode: str) -> dict[str, Any]:
         await asyncio.sleep(0.1)
     records = fake.call("requests")
     latencies = [
-        r["disconnected_at"] - t for r, t in zip(records, marks, strict=True) if r["disconnected_at"]
+        r["disconnected_at"] - t
+        for r, t in zip(records, marks, strict=True)
+        if r["disconnected_at"]
     ]
     return {**stats(latencies), "missed": n - len(latencies)}
 
@@ -207,8 +219,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 "overhead": await overhead(fake, args.n, args.warmup, Path(tmp) / "usage.sqlite3"),
                 "cancel": await cancel_to_close(fake, args.cancel_n, "cancel"),
                 "break": await cancel_to_close(fake, args.cancel_n, "break"),
-                "config": {"n": args.n, "cancel_n": args.cancel_n, "inproc": args.inproc,
-                           "python": sys.version.split()[0]},
+                "config": {
+                    "n": args.n,
+                    "cancel_n": args.cancel_n,
+                    "inproc": args.inproc,
+                    "python": sys.version.split()[0],
+                },
             }
     finally:
         fake.close()
@@ -216,7 +232,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--n", type=int, default=300, help="streamed requests per variant")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--cancel-n", type=int, default=100, help="cancellations per mode")

@@ -13,6 +13,9 @@ HTTP response *at once*, and the server sees the disconnect and stops generating
             ...
     result = stream.result  # StreamResult: text, finish_reason, usage, ttft_s, total_s
 
+On HTTP/1.1 closing means closing the connection; on HTTP/2 (api.deepseek.com) it means
+RST_STREAM, which httpcore forgets to send: ``h2_reset`` fixes that.
+
 Completions are never retried; :meth:`ModelClient.chat_with_retry` retries reviews. Every request
 is recorded in the ledger (if any), including cancelled ones, which are still billed.
 """
@@ -20,6 +23,7 @@ is recorded in the ledger (if any), including cancelled ones, which are still bi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import json
 import logging
@@ -33,6 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
+from . import h2_reset
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
 from .errors import (
     ConfigError,
@@ -62,6 +67,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# hpack logs HTTP/2 header blocks at DEBUG, Authorization included (Huffman-coded, not hidden):
+# keep it quiet even when an application turns on DEBUG for everything.
+_hpack_log = logging.getLogger("hpack")
+if _hpack_log.level < logging.WARNING:
+    _hpack_log.setLevel(logging.WARNING)
 
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 # A server that ignores max_tokens must not stream forever: cut at this many characters per
@@ -299,7 +310,11 @@ class ModelStream:
         self._response = response
         if response.status_code >= 400:
             self._billable = False
-            await self._raise_status(response)
+            try:
+                await self._raise_status(response)
+            except asyncio.CancelledError:
+                self._end("cancelled")
+                raise
         self._raw = response.aiter_bytes()
         return self
 
@@ -473,13 +488,14 @@ class ModelStream:
     async def _close(self) -> None:
         raw, self._raw = self._raw, None
         response, self._response = self._response, None
-        if raw is not None:
-            try:
-                await raw.aclose()
-            except Exception:
-                pass
-        if response is not None:
-            await response.aclose()
+        try:
+            if raw is not None:
+                with contextlib.suppress(Exception):
+                    await raw.aclose()
+        finally:
+            # Even if cancelled again meanwhile: this is what tells the server to stop.
+            if response is not None:
+                await response.aclose()
 
     def _end(self, outcome: str) -> None:
         if self._recorded:
@@ -549,6 +565,8 @@ class ModelClient:
         self.ledger = ledger
         self._counter = counter
         self._preload: asyncio.Future[Counter] | None = None
+        # Cancelled completions must reach the server as RST_STREAM; see h2_reset.
+        h2_reset.install()
         headers = {"User-Agent": f"deepseek-lsp/{__version__}"}
         if config.api_key:
             headers["Authorization"] = f"Bearer {config.api_key}"

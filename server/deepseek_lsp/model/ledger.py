@@ -170,7 +170,7 @@ class Ledger:
         prices: PriceTable | None = None,
         daily_budget: float | None = None,
         clock: Callable[[], float] = time.time,
-        busy_timeout_ms: int = 2000,
+        busy_timeout_ms: int = 1000,
         keep_recent: int = 1000,
     ) -> None:
         self.prices = prices or PriceTable()
@@ -196,8 +196,11 @@ class Ledger:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            log.warning("usage ledger: cannot create %s (%s); usage kept in memory only",
-                        self.path.parent, exc)
+            log.warning(
+                "usage ledger: cannot create %s (%s); usage kept in memory only",
+                self.path.parent,
+                exc,
+            )
             return self._connect(":memory:")
         for attempt in range(2):
             try:
@@ -206,8 +209,9 @@ class Ledger:
                 if attempt == 0 and _is_corruption(exc):
                     self._set_aside(exc)
                     continue
-                log.warning("usage ledger: cannot open %s (%s); usage kept in memory only",
-                            self.path, exc)
+                log.warning(
+                    "usage ledger: cannot open %s (%s); usage kept in memory only", self.path, exc
+                )
                 break
         return self._connect(":memory:")
 
@@ -228,8 +232,9 @@ class Ledger:
                     raise _Corrupt(f"integrity check failed: {check[0] if check else '?'}")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                log.warning("usage ledger %s is from a newer deepseek-lsp (schema %d)",
-                            target, version)
+                log.warning(
+                    "usage ledger %s is from a newer deepseek-lsp (schema %d)", target, version
+                )
             conn.execute(_SCHEMA)
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -247,11 +252,19 @@ class Ledger:
                 extra = self.path.with_name(self.path.name + tail)
                 if extra.exists():
                     os.replace(extra, aside.with_name(aside.name + tail))
-            log.warning("usage ledger %s was unreadable (%s): moved it to %s and started anew",
-                        self.path, exc, aside.name)
+            log.warning(
+                "usage ledger %s was unreadable (%s): moved it to %s and started anew",
+                self.path,
+                exc,
+                aside.name,
+            )
         except OSError as err:
-            log.warning("usage ledger %s is unreadable (%s) and could not be moved (%s)",
-                        self.path, exc, err)
+            log.warning(
+                "usage ledger %s is unreadable (%s) and could not be moved (%s)",
+                self.path,
+                exc,
+                err,
+            )
 
     def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -323,9 +336,7 @@ class Ledger:
         one = Totals()
         one.add(rec)
         try:
-            self._execute(
-                _UPSERT, (_day(ts), model, feature, *(getattr(one, c) for c in _COLUMNS))
-            )
+            self._execute(_UPSERT, (_day(ts), model, feature, *(getattr(one, c) for c in _COLUMNS)))
         except sqlite3.Error as exc:
             if not self._write_warned:  # once: a locked or full disk must not flood the log
                 self._write_warned = True
@@ -336,7 +347,9 @@ class Ledger:
 
     def _totals(self, where: str, params: tuple[Any, ...]) -> dict[str, Totals]:
         cols = ", ".join(f"SUM({c})" for c in _COLUMNS)
-        rows = self._execute(f"SELECT model, {cols} FROM daily WHERE {where} GROUP BY model", params)
+        rows = self._execute(
+            f"SELECT model, {cols} FROM daily WHERE {where} GROUP BY model", params
+        )
         out: dict[str, Totals] = {}
         for model, *values in rows:
             out[model] = Totals(*(v or 0 for v in values))
@@ -376,7 +389,9 @@ class Ledger:
             }
 
         with self._lock:
-            session = {m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()}
+            session = {
+                m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()
+            }
         try:
             today_totals = self._totals("day = ?", (today,))
             month_totals = self._totals("substr(day, 1, 7) = ?", (month,))

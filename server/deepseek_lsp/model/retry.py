@@ -23,7 +23,7 @@ T = TypeVar("T")
 def backoff_delay(
     attempt: int, *, base_delay: float, max_delay: float, rng: Callable[[], float] = random.random
 ) -> float:
-    """"Equal jitter": half the exponential step fixed, half random, so clients spread out but
+    """ "Equal jitter": half the exponential step fixed, half random, so clients spread out but
     never retry immediately."""
     step = min(max_delay, base_delay * (2**attempt))
     return step / 2 + rng() * step / 2

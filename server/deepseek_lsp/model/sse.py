@@ -183,16 +183,22 @@ class ChunkAccumulator:
             self.done = True
             stop_type = obj.get("stop_type")
             # llama.cpp: "limit" = n_predict reached; "eos"/"word" = natural stop.
-            self.finish_reason = "length" if stop_type == "limit" or obj.get("truncated") else "stop"
+            self.finish_reason = (
+                "length" if stop_type == "limit" or obj.get("truncated") else "stop"
+            )
             timings = _as_dict(obj.get("timings")) or {}
             prompt = _int_or(obj.get("tokens_evaluated"), _int_or(timings.get("prompt_n"), 0))
             cached = _int_or(timings.get("cache_n"), 0)
             if self.usage is None:
-                predicted = _int_or(obj.get("tokens_predicted"), _int_or(timings.get("predicted_n"), 0))
+                predicted = _int_or(
+                    obj.get("tokens_predicted"), _int_or(timings.get("predicted_n"), 0)
+                )
                 hit = min(cached, prompt)
                 self.usage = Usage(prompt, predicted, hit, prompt - hit)
         return text
 
 
 def _int_or(value: Any, default: int) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+    )

@@ -53,6 +53,7 @@ class ReviewCache:
         self._on_problem = on_problem or (lambda message: log.warning("%s", message))
         self._lock = threading.Lock()
         self._db = self._open()
+        self.prune()
 
     @classmethod
     def default(cls, **kw: Any) -> ReviewCache:
@@ -111,7 +112,9 @@ class ReviewCache:
                     src.replace(Path(str(aside) + suffix))
                 except OSError:
                     src.unlink(missing_ok=True)
-        self._on_problem(f"review cache was unreadable ({exc}); moved it to {aside.name} and started a new one")
+        self._on_problem(
+            f"review cache was unreadable ({exc}); moved it to {aside.name} and started a new one"
+        )
         return self._connect()
 
     def _run(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
@@ -158,7 +161,8 @@ class ReviewCache:
 
         def q(db: sqlite3.Connection) -> None:
             db.execute(
-                "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?)", (key, payload, model, now, now)
+                "INSERT OR REPLACE INTO reviews VALUES (?, ?, ?, ?, ?)",
+                (key, payload, model, now, now),
             )
 
         self._run(q)
@@ -183,12 +187,15 @@ class ReviewCache:
     def ignore(self, fingerprint: str, message: str = "") -> None:
         self._run(
             lambda db: db.execute(
-                "INSERT OR REPLACE INTO ignored VALUES (?, ?, ?)", (fingerprint, message, time.time())
+                "INSERT OR REPLACE INTO ignored VALUES (?, ?, ?)",
+                (fingerprint, message, time.time()),
             )
         )
 
     def unignore(self, fingerprint: str) -> None:
-        self._run(lambda db: db.execute("DELETE FROM ignored WHERE fingerprint = ?", (fingerprint,)))
+        self._run(
+            lambda db: db.execute("DELETE FROM ignored WHERE fingerprint = ?", (fingerprint,))
+        )
 
     def ignored(self) -> frozenset[str]:
         rows = self._run(lambda db: db.execute("SELECT fingerprint FROM ignored").fetchall()) or []

@@ -32,8 +32,21 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: output is left to .gitignore, since a folder named "build" may hold sources).
 SKIP_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "site-packages", "__pycache__",
-        ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tox", ".nox", ".cache", ".eggs",
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "site-packages",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        ".cache",
+        ".eggs",
     }
 )
 #: Larger files are skipped (minified bundles, generated code), not truncated.
@@ -42,22 +55,36 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
     parser.add_argument(
-        "--changed", action="store_true", help="review only the code that git diff against --base changed"
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
     )
-    parser.add_argument("--base", default="HEAD", help="the git revision --changed compares with (default: HEAD)")
-    parser.add_argument("--format", choices=["text", "json", "sarif"], default="text", help="report format")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)")
+    parser.add_argument(
+        "--changed",
+        action="store_true",
+        help="review only the code that git diff against --base changed",
+    )
+    parser.add_argument(
+        "--base", default="HEAD", help="the git revision --changed compares with (default: HEAD)"
+    )
+    parser.add_argument(
+        "--format", choices=["text", "json", "sarif"], default="text", help="report format"
+    )
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)"
+    )
     parser.add_argument(
         "--fail-on",
         choices=[*SEVERITIES, "never"],
         default="critical",
         help="exit 1 when findings at or above this severity exist (default: critical)",
     )
-    parser.add_argument("--jobs", "-j", type=int, default=4, help="files reviewed at once (default: 4)")
     parser.add_argument(
-        "--no-cache", action="store_true", help="send every unit again (the results still refresh the cache)"
+        "--jobs", "-j", type=int, default=4, help="files reviewed at once (default: 4)"
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="send every unit again (the results still refresh the cache)",
     )
 
 
@@ -71,10 +98,18 @@ class Target:
     lines: set[int] | None = None
 
 
-def _git(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str] | None:
+def _git(
+    cwd: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str] | None:
     try:
         return subprocess.run(
-            ["git", *args], cwd=cwd, input=stdin, capture_output=True, text=True, check=False, timeout=60
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -112,7 +147,13 @@ def drop_ignored(files: list[Path], root: Path | None, explicit: set[Path]) -> l
     if root is None or not files:
         return files
     candidates = [f for f in files if f.resolve() not in explicit]
-    result = _git(root, "check-ignore", "--stdin", "-z", stdin="\0".join(str(f.resolve()) for f in candidates) + "\0")
+    result = _git(
+        root,
+        "check-ignore",
+        "--stdin",
+        "-z",
+        stdin="\0".join(str(f.resolve()) for f in candidates) + "\0",
+    )
     if result is None or result.returncode not in (0, 1):
         return files
     ignored = {Path(p).resolve() for p in result.stdout.split("\0") if p}
@@ -140,9 +181,13 @@ def changed_targets(root: Path, base: str, within: Sequence[Path]) -> list[Targe
         for m in _HUNK.finditer(diff.stdout if diff else ""):
             start, count = int(m.group(1)), int(m.group(2) or 1)
             # A pure deletion (count 0) still changes the code around where it was.
-            lines.update(range(start - 1, start - 1 + count) if count else (max(0, start - 1), start))
+            lines.update(
+                range(start - 1, start - 1 + count) if count else (max(0, start - 1), start)
+            )
         targets.append(Target(path, lines))
-    for name in filter(None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []):
+    for name in filter(
+        None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []
+    ):
         path = (root / name).resolve()
         if inside(path) and path.is_file():
             targets.append(Target(path))
@@ -253,7 +298,9 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
             return FileResult(shown, empty, skipped=f"larger than {MAX_FILE_BYTES} bytes")
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return FileResult(shown, empty, skipped=f"not readable as UTF-8 text ({exc.__class__.__name__})")
+        return FileResult(
+            shown, empty, skipped=f"not readable as UTF-8 text ({exc.__class__.__name__})"
+        )
     if "\0" in text:
         return FileResult(shown, empty, skipped="binary file")
     doc = Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16")
@@ -266,7 +313,10 @@ def run_review(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"deepseek-lsp review: settings: {problem}", file=err)
     if not settings.api_key and settings.backend == "deepseek":
-        print("deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)", file=err)
+        print(
+            "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)",
+            file=err,
+        )
         return EXIT_ERROR
     if args.jobs < 1:
         print("deepseek-lsp review: --jobs must be at least 1", file=err)
@@ -305,7 +355,10 @@ def run_review(args: argparse.Namespace) -> int:
         sys.stdout.write(report)
     if fatal or any(r.errors for r in results):
         if not fatal:
-            print("deepseek-lsp review: some reviews did not complete (see the errors above)", file=err)
+            print(
+                "deepseek-lsp review: some reviews did not complete (see the errors above)",
+                file=err,
+            )
         return EXIT_ERROR
     if args.fail_on != "never" and count_at_least(results, args.fail_on):
         return EXIT_FINDINGS
@@ -313,13 +366,19 @@ def run_review(args: argparse.Namespace) -> int:
 
 
 async def _run(
-    targets: Sequence[Target], settings: Settings, registry: LanguageRegistry, args: argparse.Namespace, root: Path | None
+    targets: Sequence[Target],
+    settings: Settings,
+    registry: LanguageRegistry,
+    args: argparse.Namespace,
+    root: Path | None,
 ) -> tuple[list[FileResult], str | None]:
     from ..model import ConfigError, ModelClient
     from ..usage_feature import endpoint_config, make_ledger
 
     ledger = make_ledger(settings)
-    cache = ReviewCache.default(on_problem=lambda m: print(f"deepseek-lsp review: {m}", file=sys.stderr))
+    cache = ReviewCache.default(
+        on_problem=lambda m: print(f"deepseek-lsp review: {m}", file=sys.stderr)
+    )
     try:
         try:
             client = ModelClient(endpoint_config(settings), ledger)

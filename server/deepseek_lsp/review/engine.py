@@ -15,15 +15,25 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from ..config import Settings
 from ..context import Indexer, index_tree, resolve_local_import
 from ..documents import Document
+from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import is_excluded, uri_to_path
 from .cache import ReviewCache
-from .findings import Finding, PlacementStats, Placer, RawFinding, parse_answer, place_findings
+from .findings import (
+    Finding,
+    Located,
+    PlacementStats,
+    Placer,
+    RawFinding,
+    parse_answer,
+    place_findings,
+)
 from .prompt import PROMPT_VERSION, batch_units, build_messages
 from .units import FileUnits, Unit, extract_units
 
@@ -37,10 +47,25 @@ _SIGNATURE_END = (":", "{", ";", ")")
 Progress = Callable[[int, int], None]
 
 
+class ChatClient(Protocol):
+    """What the engine needs of ``model.ModelClient`` (a fake in tests would do as well)."""
+
+    async def chat_with_retry(
+        self, req: ChatRequest, deadline: float, max_retries: int = 2
+    ) -> StreamResult: ...
+
+
 def unit_key(unit: Unit, settings: Settings, language: str | None) -> str:
     """The cache key: the unit's normalized code and everything that changes the answer."""
     r = settings.review
-    parts = (PROMPT_VERSION, r.model, str(r.thinking), str(settings.redact_secrets), language or "", unit.fingerprint())
+    parts = (
+        PROMPT_VERSION,
+        r.model,
+        str(r.thinking),
+        str(settings.redact_secrets),
+        language or "",
+        unit.fingerprint(),
+    )
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
@@ -101,7 +126,7 @@ class ReviewEngine:
         """
         file_units = extract_units(doc)
         lang = doc.language.name if doc.language else None
-        found: list[tuple[RawFinding, Sequence[tuple[int, int]], str]] = []
+        found: list[Located] = []
         complete = True
         for unit in file_units.units:
             hit = self.cache.get(unit_key(unit, settings, lang))
@@ -120,7 +145,7 @@ class ReviewEngine:
 
     async def review(
         self,
-        client: object,
+        client: ChatClient,
         doc: Document,
         settings: Settings,
         *,
@@ -145,7 +170,7 @@ class ReviewEngine:
             units = [u for u in units if any(u.contains_line(n) for n in wanted)]
         outcome.units = len(units)
         lang = doc.language.name if doc.language else None
-        found: list[tuple[RawFinding, Sequence[tuple[int, int]], str]] = []
+        found: list[Located] = []
         pending: list[tuple[Unit, str]] = []
         for unit in units:
             key = unit_key(unit, settings, lang)
@@ -157,7 +182,9 @@ class ReviewEngine:
         placer = Placer(doc)
         if pending:
             keys = {id(u): k for u, k in pending}
-            batches = [_Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in pending])]
+            batches = [
+                _Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in pending])
+            ]
             outcome.units_sent = len(pending)
             extra = self._imported_signatures(doc, path, [u for u, _ in pending], roots, settings)
             done = 0
@@ -167,7 +194,18 @@ class ReviewEngine:
             async def run(batch: _Batch) -> None:
                 nonlocal done
                 try:
-                    await self._review_batch(client, doc, path, file_units, batch, settings, extra, placer, outcome, found)
+                    await self._review_batch(
+                        client,
+                        doc,
+                        path,
+                        file_units,
+                        batch,
+                        settings,
+                        extra,
+                        placer,
+                        outcome,
+                        found,
+                    )
                 finally:
                     done += 1
                     if on_progress:
@@ -196,7 +234,7 @@ class ReviewEngine:
 
     async def _review_batch(
         self,
-        client: object,
+        client: ChatClient,
         doc: Document,
         path: str,
         file_units: FileUnits,
@@ -205,11 +243,16 @@ class ReviewEngine:
         extra: list[str],
         placer: Placer,
         outcome: ReviewOutcome,
-        found: list[tuple[RawFinding, Sequence[tuple[int, int]], str]],
+        found: list[Located],
     ) -> None:
         r = settings.review
         messages = build_messages(
-            doc, path, file_units, batch.units, redact_secrets=settings.redact_secrets, extra_signatures=extra
+            doc,
+            path,
+            file_units,
+            batch.units,
+            redact_secrets=settings.redact_secrets,
+            extra_signatures=extra,
         )
         request = ChatRequest(
             messages=messages,
@@ -224,7 +267,7 @@ class ReviewEngine:
             outcome.requests += 1
             started = time.monotonic()
             try:
-                result: StreamResult = await client.chat_with_retry(  # type: ignore[attr-defined]
+                result = await client.chat_with_retry(
                     request, loop.time() + r.timeout_s, max_retries=r.max_retries
                 )
             except MalformedResponse as exc:
@@ -240,7 +283,12 @@ class ReviewEngine:
                 log.info("review request for %s failed: %s", path, exc)
                 outcome.errors.append(exc)
                 return
-        log.debug("review of %d unit(s) of %s took %.1fs", len(batch.units), path, time.monotonic() - started)
+        log.debug(
+            "review of %d unit(s) of %s took %.1fs",
+            len(batch.units),
+            path,
+            time.monotonic() - started,
+        )
         if result.usage is not None:
             outcome.usage.append(result.usage)
         parsed = parse_answer(result.text)
@@ -266,7 +314,12 @@ class ReviewEngine:
     # -- imported signatures ----------------------------------------------------------------------
 
     def _imported_signatures(
-        self, doc: Document, path: str, units: Sequence[Unit], roots: Sequence[Path], settings: Settings
+        self,
+        doc: Document,
+        path: str,
+        units: Sequence[Unit],
+        roots: Sequence[Path],
+        settings: Settings,
     ) -> list[str]:
         """Signatures of definitions in local modules this file imports that the units use."""
         if doc.language is None or doc.tree is None or not doc.uri.startswith("file:"):
@@ -277,8 +330,6 @@ class ReviewEngine:
         if not wanted:
             return []
         if self._indexer is None:
-            from ..languages import LanguageRegistry
-
             self._indexer = Indexer(LanguageRegistry.load())
         try:
             own = index_tree(doc.language, doc.tree, doc.data, path)
@@ -319,21 +370,17 @@ def _problem_text(exc: MalformedResponse, kept: list[RawFinding]) -> str:
     return what + (f"; kept {len(kept)} valid finding(s)" if kept else "")
 
 
-def _from_cache(hits: list[RawFinding], unit: Unit) -> list[tuple[RawFinding, Sequence[tuple[int, int]], str]]:
+def _from_cache(hits: list[RawFinding], unit: Unit) -> list[Located]:
     out = []
     for raw in hits:
         line = unit.line_at_index(raw.line - 1) + 1 if raw.line else None
-        out.append((_with_line(raw, line), unit.lines, unit.name))
+        out.append((replace(raw, line=line), unit.lines, unit.name))
     return out
 
 
 def _to_cache(raw: RawFinding, unit: Unit) -> RawFinding:
     index = unit.index_of_line(raw.line - 1) if raw.line else None
-    return _with_line(raw, None if index is None else index + 1)
-
-
-def _with_line(raw: RawFinding, line: int | None) -> RawFinding:
-    return replace(raw, line=line)
+    return replace(raw, line=None if index is None else index + 1)
 
 
 def _owned(
@@ -360,9 +407,9 @@ def _owned(
             continue
         _, unit, line = best
         # The hint becomes where the code really is, so the cached copy points at the right place.
-        out.append((_with_line(raw, line + 1), unit))
+        out.append((replace(raw, line=line + 1), unit))
     return out
 
 
-def _about(owned: Iterable[tuple[RawFinding, Unit]]) -> list[tuple[RawFinding, Sequence[tuple[int, int]], str]]:
+def _about(owned: Iterable[tuple[RawFinding, Unit]]) -> list[Located]:
     return [(raw, unit.lines, unit.name) for raw, unit in owned]

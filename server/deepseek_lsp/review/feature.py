@@ -74,7 +74,9 @@ class ReviewFeature(Feature):
             self._cache = ReviewCache.default(
                 on_problem=lambda message: self.services.status.tell_once("review:cache", message)
             )
-            self._engine = ReviewEngine(self._cache, max_concurrency=self.settings.review.max_concurrency)
+            self._engine = ReviewEngine(
+                self._cache, max_concurrency=self.settings.review.max_concurrency
+            )
         return self._engine
 
     def register(self, server: LanguageServer) -> None:
@@ -85,7 +87,9 @@ class ReviewFeature(Feature):
             types.TEXT_DOCUMENT_CODE_ACTION,
             types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
         )
-        def code_action(ls: LanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        def code_action(
+            ls: LanguageServer, params: types.CodeActionParams
+        ) -> list[types.CodeAction]:
             return self.code_actions(params)
 
         # Command handlers' annotations are evaluated by pygls at call time: no names that exist
@@ -115,7 +119,9 @@ class ReviewFeature(Feature):
     # -- document events --------------------------------------------------------------------------
 
     def _reviewable(self, doc: Document) -> bool:
-        return self.settings.review.mode != "off" and not is_excluded(doc.uri, self.settings.exclude)
+        return self.settings.review.mode != "off" and not is_excluded(
+            doc.uri, self.settings.exclude
+        )
 
     def document_opened(self, doc: Document) -> None:
         # Whatever was reviewed before (in this editor, another one, or on the command line)
@@ -143,7 +149,11 @@ class ReviewFeature(Feature):
         self._forget(doc.uri)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
-        endpoint = (old.base_url, old.api_key, old.backend) != (new.base_url, new.api_key, new.backend)
+        endpoint = (old.base_url, old.api_key, old.backend) != (
+            new.base_url,
+            new.api_key,
+            new.backend,
+        )
         if old.review != new.review or endpoint:
             if self._disabled and self.services.status.current.feature == "review":
                 self.services.status.set(Status("Normal", "", "review"))
@@ -171,7 +181,9 @@ class ReviewFeature(Feature):
 
     def _show_cached(self, doc: Document) -> None:
         try:
-            findings, _ = self.engine.cached_findings(doc, self.settings, ignored=self.engine.cache.ignored())
+            findings, _ = self.engine.cached_findings(
+                doc, self.settings, ignored=self.engine.cache.ignored()
+            )
         except Exception:  # showing old findings is a nicety, never a failure
             log.exception("could not read cached review of %s", doc.uri)
             return
@@ -188,7 +200,9 @@ class ReviewFeature(Feature):
             previous.cancel()
         task = asyncio.ensure_future(self._review(uri, force=force))
         self._tasks[uri] = task
-        task.add_done_callback(lambda t: self._tasks.pop(uri, None) if self._tasks.get(uri) is t else None)
+        task.add_done_callback(
+            lambda t: self._tasks.pop(uri, None) if self._tasks.get(uri) is t else None
+        )
         return task
 
     async def run_command(self, uri: str, *, force: bool) -> dict[str, Any]:
@@ -196,7 +210,9 @@ class ReviewFeature(Feature):
         if doc is None:
             return {"ok": False, "reason": "document is not open"}
         if is_excluded(doc.uri, self.settings.exclude):
-            self.services.show_message("this file is excluded from review by the exclude setting", 3)
+            self.services.show_message(
+                "this file is excluded from review by the exclude setting", 3
+            )
             return {"ok": False, "reason": "excluded"}
         if self.settings.review.mode == "off":
             self.services.show_message("code review is off (review.mode)", 3)
@@ -262,7 +278,9 @@ class ReviewFeature(Feature):
             return outcome
         edits = current.edits_since(edit_count)
         if edits is None:  # edited too much meanwhile to replay: place the cached results anew
-            findings, _ = engine.cached_findings(current, self.settings, ignored=engine.cache.ignored())
+            findings, _ = engine.cached_findings(
+                current, self.settings, ignored=engine.cache.ignored()
+            )
         else:
             findings, _ = follow_edits(outcome.findings, edits)
         state = self._files.setdefault(uri, _FileState())
@@ -300,7 +318,8 @@ class ReviewFeature(Feature):
             if f.fix is not None:
                 fix = f.fix.strip()
                 message += (
-                    f"\nSuggested fix: {fix}" if "\n" not in fix and len(fix) <= _INLINE_FIX_CHARS
+                    f"\nSuggested fix: {fix}"
+                    if "\n" not in fix and len(fix) <= _INLINE_FIX_CHARS
                     else "\nA suggested fix is available as a quick fix."
                 )
             out.append(
@@ -317,12 +336,24 @@ class ReviewFeature(Feature):
 
     def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
         diagnostics = self.diagnostics(doc, state.findings)
-        shape = [(d.code, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character)
-                 for d in diagnostics]
+        shape = [
+            (
+                d.code,
+                d.range.start.line,
+                d.range.start.character,
+                d.range.end.line,
+                d.range.end.character,
+            )
+            for d in diagnostics
+        ]
         if not force and shape == state.published:
             return  # the offsets moved but no position did (an edit earlier on the same line)
         state.published = shape
-        self._publish(types.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version))
+        self._publish(
+            types.PublishDiagnosticsParams(
+                uri=doc.uri, diagnostics=diagnostics, version=doc.version
+            )
+        )
 
     # -- code actions and commands ----------------------------------------------------------------
 
@@ -333,11 +364,15 @@ class ReviewFeature(Feature):
         if doc is None or state is None or not state.findings:
             return []
         wanted = {
-            str(d.code) for d in params.context.diagnostics if d.source == SOURCE and d.code is not None
+            str(d.code)
+            for d in params.context.diagnostics
+            if d.source == SOURCE and d.code is not None
         }
         lo, hi = doc.offset_at(params.range.start), doc.offset_at(params.range.end)
         findings = [
-            f for f in state.findings if f.id in wanted or (not wanted and f.start <= hi and lo <= f.end)
+            f
+            for f in state.findings
+            if f.id in wanted or (not wanted and f.start <= hi and lo <= f.end)
         ]
         actions: list[types.CodeAction] = []
         by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
@@ -358,7 +393,11 @@ class ReviewFeature(Feature):
                     title="Ignore this DeepSeek finding",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    command=types.Command(title="Ignore this DeepSeek finding", command=CMD_IGNORE, arguments=[uri, f.id]),
+                    command=types.Command(
+                        title="Ignore this DeepSeek finding",
+                        command=CMD_IGNORE,
+                        arguments=[uri, f.id],
+                    ),
                 )
             )
         if findings:
@@ -366,13 +405,17 @@ class ReviewFeature(Feature):
                 types.CodeAction(
                     title="Review this file again with DeepSeek",
                     kind=types.CodeActionKind.QuickFix,
-                    command=types.Command(title="Review this file again", command=CMD_REVIEW_AGAIN, arguments=[uri]),
+                    command=types.Command(
+                        title="Review this file again", command=CMD_REVIEW_AGAIN, arguments=[uri]
+                    ),
                 )
             )
         return actions
 
     def _fix_edit(self, doc: Document, finding: Finding) -> types.WorkspaceEdit:
-        edit = types.TextEdit(range=doc.range_of(finding.start, finding.end), new_text=finding.fix or "")
+        edit = types.TextEdit(
+            range=doc.range_of(finding.start, finding.end), new_text=finding.fix or ""
+        )
         caps = getattr(self._server, "client_capabilities", None)
         ws_edit = caps.workspace.workspace_edit if caps and caps.workspace else None
         if ws_edit is not None and ws_edit.document_changes:
@@ -381,7 +424,9 @@ class ReviewFeature(Feature):
             return types.WorkspaceEdit(
                 document_changes=[
                     types.TextDocumentEdit(
-                        text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
+                        text_document=types.OptionalVersionedTextDocumentIdentifier(
+                            uri=doc.uri, version=doc.version
+                        ),
                         edits=[edit],
                     )
                 ]
@@ -424,7 +469,8 @@ class _Progress:
         try:
             await self._server.work_done_progress.create_async(token)
             self._server.work_done_progress.begin(
-                token, types.WorkDoneProgressBegin(title=self._title, cancellable=False, percentage=0)
+                token,
+                types.WorkDoneProgressBegin(title=self._title, cancellable=False, percentage=0),
             )
         except Exception as exc:  # a client that refuses progress still gets the review
             log.debug("progress refused: %s", exc)
@@ -436,7 +482,11 @@ class _Progress:
             return
         percentage = int(100 * done / total) if total else 100
         message = f"{done}/{total} request(s)"
-        self._send(lambda p: p.report(self._token, types.WorkDoneProgressReport(message=message, percentage=percentage)))
+        self._send(
+            lambda p: p.report(
+                self._token, types.WorkDoneProgressReport(message=message, percentage=percentage)
+            )
+        )
 
     def end(self, message: str) -> None:
         if self._token is None:

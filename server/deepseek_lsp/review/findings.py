@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..documents import Document
+from ..privacy import REDACTED
 
 SEVERITIES = ("critical", "warning", "info")
 _SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -370,6 +371,8 @@ def adapt_fix(doc: Document, start: int, excerpt: str, suggestion: str | None) -
     """
     if suggestion is None or " ".join(suggestion.split()) == " ".join(excerpt.split()):
         return None
+    if REDACTED in suggestion:
+        return None  # applying it would write the placeholder over the user's real secret
     lines = suggestion.split("\n")
     first_line = doc.line_at(start)
     quoted = excerpt.split("\n")
@@ -412,9 +415,13 @@ class PlacementStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+#: A finding with the line ranges and name of the unit it is about.
+Located = tuple[RawFinding, Sequence[tuple[int, int]], str]
+
+
 def place_findings(
     placer: Placer,
-    found: Iterable[tuple[RawFinding, Sequence[tuple[int, int]], str]],
+    found: Iterable[Located],
     *,
     min_confidence: float,
     min_severity: str,
@@ -443,7 +450,10 @@ def place_findings(
         n = taken.get(fp, 0)
         taken[fp] = n + 1
         finding_id = fp[:12] if n == 0 else f"{fp[:12]}-{n}"
-        if any(f.id == finding_id or (f.start, f.end, f.message) == (span[0], span[1], raw.message) for f in out):
+        if any(
+            f.id == finding_id or (f.start, f.end, f.message) == (span[0], span[1], raw.message)
+            for f in out
+        ):
             continue  # two units' answers reported the same thing at the same place
         stats.placed += 1
         out.append(
@@ -467,9 +477,7 @@ def place_findings(
 # -- following edits ------------------------------------------------------------------------------
 
 
-def follow_edits(
-    findings: Iterable[Finding], edits: Sequence[Any]
-) -> tuple[list[Finding], bool]:
+def follow_edits(findings: Iterable[Finding], edits: Sequence[Any]) -> tuple[list[Finding], bool]:
     """Move findings through edits (``Edit`` from documents); drop those whose code was touched.
 
     Returns the surviving findings and whether anything changed. Typing right before or right

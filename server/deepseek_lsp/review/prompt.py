@@ -72,8 +72,10 @@ def render_lines(doc: Document, runs: Sequence[tuple[int, int]], *, redact_secre
 
 
 def _unit_heading(unit: Unit) -> str:
-    lines = f"line {unit.first_line + 1}" if unit.first_line == unit.last_line else (
-        f"lines {unit.first_line + 1}-{unit.last_line + 1}"
+    lines = (
+        f"line {unit.first_line + 1}"
+        if unit.first_line == unit.last_line
+        else (f"lines {unit.first_line + 1}-{unit.last_line + 1}")
     )
     return f"### {unit.kind} {unit.name} ({lines})"
 
@@ -98,7 +100,9 @@ def build_messages(
     ordered = sorted(units, key=lambda u: u.first_line)
     signatures = _signature_lines(file_units.signatures_for(ordered), extra_signatures)
     if signatures:
-        parts.append("Signatures of definitions the code uses (defined elsewhere):\n" + clean(signatures))
+        parts.append(
+            "Signatures of definitions the code uses (defined elsewhere):\n" + clean(signatures)
+        )
     parts.append(
         'Code to review. Each line starts with its line number and "| " — use it for "line", '
         'never copy it into "code".'

@@ -42,7 +42,12 @@ def _rules() -> list[dict[str, Any]]:
 
 def _region(result: FileResult, start: int, end: int, snippet: str | None) -> dict[str, Any]:
     line, col, end_line, end_col = result.location(start, end, utf16=True)
-    region: dict[str, Any] = {"startLine": line, "startColumn": col, "endLine": end_line, "endColumn": end_col}
+    region: dict[str, Any] = {
+        "startLine": line,
+        "startColumn": col,
+        "endLine": end_line,
+        "endColumn": end_col,
+    }
     if snippet is not None:
         region["snippet"] = {"text": snippet}
     return region
@@ -61,7 +66,9 @@ def _artifact(path: str, root: Path | None) -> dict[str, Any]:
     return {"uri": p.as_posix()}
 
 
-def to_sarif(results: list[FileResult], *, root: Path | None = None, model: str = "") -> dict[str, Any]:
+def to_sarif(
+    results: list[FileResult], *, root: Path | None = None, model: str = ""
+) -> dict[str, Any]:
     severities = list(SEVERITIES)
     sarif_results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []

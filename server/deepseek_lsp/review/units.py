@@ -132,7 +132,10 @@ def normalize_code(text: str) -> str:
 
 
 def _text_of_lines(doc: Document, lines: Sequence[tuple[int, int]]) -> str:
-    parts = [doc.data[doc.line_start(lo) : doc.line_end(hi)].decode("utf-8", "replace") for lo, hi in lines]
+    parts = [
+        doc.data[doc.line_start(lo) : doc.line_end(hi)].decode("utf-8", "replace")
+        for lo, hi in lines
+    ]
     return "\n".join(parts)
 
 
@@ -201,7 +204,14 @@ def _rest_units(
     for i, runs in enumerate(chunks, 1):
         label = name if len(chunks) == 1 else f"{name}, part {i}"
         units.append(
-            Unit(kind, label, tuple(runs), _text_of_lines(doc, runs), context, refs.in_lines(doc, runs))
+            Unit(
+                kind,
+                label,
+                tuple(runs),
+                _text_of_lines(doc, runs),
+                context,
+                refs.in_lines(doc, runs),
+            )
         )
     return units
 
@@ -248,8 +258,10 @@ def _leading_line(node: ts.Node) -> int:
     """First line of ``node`` including the comments/attributes directly above it."""
     line = node.start_point[0]
     sibling = node.prev_named_sibling
-    while sibling is not None and sibling.end_point[0] >= line - 1 and any(
-        marker in sibling.type for marker in _LEADING_MARKERS
+    while (
+        sibling is not None
+        and sibling.end_point[0] >= line - 1
+        and any(marker in sibling.type for marker in _LEADING_MARKERS)
     ):
         line = sibling.start_point[0]
         sibling = sibling.prev_named_sibling
@@ -263,7 +275,9 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
     seen: set[int] = set()
     out: list[_Definition] = []
     for _, match in ts.QueryCursor(query).matches(doc.tree.root_node):
-        captured = next(((k, v[0]) for k, v in match.items() if k.startswith("definition.") and v), None)
+        captured = next(
+            ((k, v[0]) for k, v in match.items() if k.startswith("definition.") and v), None
+        )
         names = match.get("name")
         if captured is None or not names or captured[1].id in seen:
             continue
@@ -306,11 +320,17 @@ def extract_units(doc: Document) -> FileUnits:
     root = doc.tree.root_node
     defs = _definitions(doc, language)
     signatures = [
-        Signature(d.name, d.kind, _header(doc, d), d.node.start_point[0]) for d in defs if d.kind in UNIT_KINDS
+        Signature(d.name, d.kind, _header(doc, d), d.node.start_point[0])
+        for d in defs
+        if d.kind in UNIT_KINDS
     ]
     units: list[Unit] = []
     covered: set[int] = set()
-    top = [d for d in defs if d.kind in UNIT_KINDS and d.outer.parent is not None and d.outer.parent.id == root.id]
+    top = [
+        d
+        for d in defs
+        if d.kind in UNIT_KINDS and d.outer.parent is not None and d.outer.parent.id == root.id
+    ]
     for d in top:
         lo, hi = d.first_line, _last_line(d.outer)
         if lo in covered:
@@ -319,7 +339,14 @@ def extract_units(doc: Document) -> FileUnits:
         members = _members(d, defs) if d.kind == "class" and hi - lo + 1 > SPLIT_CLASS_LINES else []
         if not members:
             units.append(
-                Unit(d.kind, d.name, ((lo, hi),), _text_of_lines(doc, [(lo, hi)]), "", refs.in_lines(doc, [(lo, hi)]))
+                Unit(
+                    d.kind,
+                    d.name,
+                    ((lo, hi),),
+                    _text_of_lines(doc, [(lo, hi)]),
+                    "",
+                    refs.in_lines(doc, [(lo, hi)]),
+                )
             )
             continue
         header = _header(doc, d)
@@ -355,7 +382,11 @@ def _members(cls: _Definition, defs: list[_Definition]) -> list[_Definition]:
     if cls.body is None:
         return []
     body_id = cls.body.id
-    return [d for d in defs if d.kind in UNIT_KINDS and d.outer.parent is not None and d.outer.parent.id == body_id]
+    return [
+        d
+        for d in defs
+        if d.kind in UNIT_KINDS and d.outer.parent is not None and d.outer.parent.id == body_id
+    ]
 
 
 def _name_chunks(units: list[Unit]) -> list[Unit]:

@@ -1,0 +1,125 @@
+--- Small helpers shared by the plugin: client lookup, version-independent client calls, and
+--- position-encoding arithmetic (Neovim 0.11 negotiates utf-8 with deepseek-lsp, other setups
+--- may use utf-16 or utf-32).
+local M = {}
+
+M.NAME = "deepseek_lsp"
+M.has_011 = vim.fn.has("nvim-0.11") == 1
+
+---@param bufnr integer?
+---@return vim.lsp.Client?
+function M.get_client(bufnr)
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  local filter = { name = M.NAME }
+  if bufnr then
+    filter.bufnr = bufnr == 0 and vim.api.nvim_get_current_buf() or bufnr
+  end
+  return get(filter)[1]
+end
+
+--- ``client:request`` on 0.11+, ``client.request`` on 0.10.
+function M.request(client, method, params, handler, bufnr)
+  if M.has_011 then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+function M.notify(client, method, params)
+  if M.has_011 then
+    return client:notify(method, params)
+  end
+  return client.notify(method, params)
+end
+
+function M.cancel(client, id)
+  if not (client and id) then
+    return
+  end
+  if M.has_011 then
+    pcall(client.cancel_request, client, id)
+  else
+    pcall(client.cancel_request, id)
+  end
+end
+
+function M.is_stopped(client)
+  if M.has_011 then
+    return client:is_stopped()
+  end
+  return client.is_stopped()
+end
+
+--- Length of a UTF-8 string in units of ``encoding`` (utf-8: bytes, utf-16: code units,
+--- utf-32: code points). Invalid bytes count as one unit each.
+---@param s string
+---@param encoding string?
+---@return integer
+function M.units(s, encoding)
+  if encoding == "utf-8" then
+    return #s
+  end
+  local n, i, len = 0, 1, #s
+  while i <= len do
+    local b = s:byte(i)
+    local w = (b >= 0xF0 and b <= 0xF7) and 4 or (b >= 0xE0 and b < 0xF0) and 3 or (b >= 0xC0 and b < 0xE0) and 2 or 1
+    n = n + ((w == 4 and encoding ~= "utf-32") and 2 or 1)
+    i = i + w
+  end
+  return n
+end
+
+--- Byte column (0-based) in ``line`` of a position ``units`` code units in (``encoding``).
+---@param line string
+---@param units integer
+---@param encoding string?
+---@return integer
+function M.byte_col(line, units, encoding)
+  if encoding == "utf-8" then
+    return math.min(units, #line)
+  end
+  local n, i, len = 0, 1, #line
+  while i <= len and n < units do
+    local b = line:byte(i)
+    local w = (b >= 0xF0 and b <= 0xF7) and 4 or (b >= 0xE0 and b < 0xF0) and 3 or (b >= 0xC0 and b < 0xE0) and 2 or 1
+    n = n + ((w == 4 and encoding ~= "utf-32") and 2 or 1)
+    i = i + w
+  end
+  return math.min(i - 1, len)
+end
+
+---@param bufnr integer
+---@param row integer 0-based
+---@return string
+function M.line(bufnr, row)
+  return vim.api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ""
+end
+
+--- Expand tabs for virtual text (virtual text has no columns to expand them against).
+---@param s string
+---@param start_col integer display column the text starts at
+---@param ts integer tabstop
+function M.expand_tabs(s, start_col, ts)
+  if not s:find("\t", 1, true) then
+    return s
+  end
+  ts = ts > 0 and ts or 8
+  local out, col = {}, start_col
+  for ch in s:gmatch("[%z\1-\127\194-\244][\128-\191]*") do
+    if ch == "\t" then
+      local n = ts - (col % ts)
+      out[#out + 1] = string.rep(" ", n)
+      col = col + n
+    else
+      out[#out + 1] = ch
+      col = col + 1
+    end
+  end
+  return table.concat(out)
+end
+
+function M.notify_user(msg, level)
+  vim.notify("DeepSeek: " .. msg, level or vim.log.levels.INFO, { title = "DeepSeek" })
+end
+
+return M

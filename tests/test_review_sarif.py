@@ -1,0 +1,102 @@
+"""SARIF 2.1.0 and JSON reports, checked against the official SARIF schema (draft-04)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.findings import Placer, RawFinding, place_findings
+from deepseek_lsp.review.report import FileResult, to_json, to_text
+from deepseek_lsp.review.sarif import to_sarif
+
+DATA = Path(__file__).parent / "data" / "review"
+SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+PYTHON = LanguageRegistry.load().get("python")
+TEXT = (
+    "greeting = '🦊 Zoë'; value = compute(greeting)\nif value == None:\n    raise SystemExit(1)\n"
+)
+
+
+def result(tmp_path: Path) -> FileResult:
+    path = tmp_path / "src" / "mod.py"
+    doc = Document(path.as_uri(), TEXT, language=PYTHON)
+    raws = [
+        (
+            RawFinding("info", "compute(greeting)", "Result unchecked.", None, 0.9, 1),
+            (),
+            "module level",
+        ),
+        (
+            RawFinding("critical", "if value == None:", "Use is.", "if value is None:", 0.9, 2),
+            (),
+            "module level",
+        ),
+    ]
+    findings, stats = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
+    return FileResult(
+        str(path),
+        doc,
+        findings,
+        stats,
+        units=1,
+        units_sent=1,
+        errors=["the model's answer was blank"],
+    )
+
+
+def test_sarif_is_valid_and_uses_utf16_columns(tmp_path: Path) -> None:
+    log = to_sarif([result(tmp_path)], root=tmp_path, model="deepseek-v4-pro")
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (run,) = log["runs"]
+    info = next(r for r in run["results"] if r["ruleId"] == "deepseek-review/info")
+    region = info["locations"][0]["physicalLocation"]["region"]
+    prefix = "greeting = '🦊 Zoë'; value = "
+    assert region["startColumn"] == len(prefix.encode("utf-16-le")) // 2 + 1
+    assert region["endColumn"] - region["startColumn"] == len("compute(greeting)")
+    assert info["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "src/mod.py",
+        "uriBaseId": "SRCROOT",
+    }
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]][info["ruleIndex"]] == info["ruleId"]
+    critical = next(r for r in run["results"] if r["level"] == "error")
+    assert (
+        critical["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"]
+        == "if value is None:"
+    )
+    assert critical["partialFingerprints"]["deepseekFinding/v1"]
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert (
+        invocation["toolExecutionNotifications"][0]["message"]["text"]
+        == "the model's answer was blank"
+    )
+
+
+def test_sarif_outside_the_root_uses_absolute_uris(tmp_path: Path) -> None:
+    log = to_sarif([result(tmp_path)], root=tmp_path / "elsewhere")
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    uri = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"][
+        "uri"
+    ]
+    assert uri == (tmp_path / "src" / "mod.py").as_uri()
+
+
+def test_empty_run_is_valid() -> None:
+    jsonschema.Draft4Validator(SCHEMA).validate(to_sarif([]))
+
+
+def test_json_and_text_reports(tmp_path: Path) -> None:
+    r = result(tmp_path)
+    report = json.loads(to_json([r]))
+    (item,) = report["files"]
+    assert [f["severity"] for f in item["findings"]] == ["info", "critical"]
+    assert item["findings"][1]["line"] == 2 and item["findings"][1]["column"] == 1
+    assert item["findings"][0]["column"] == len("greeting = '🦊 Zoë'; value = ") + 1  # code points
+    assert item["errors"] == ["the model's answer was blank"]
+    text = to_text([r])
+    assert f"{r.path}:2:1: critical: Use is." in text and "fix: if value is None:" in text
+    assert "error: the model's answer was blank" in text
