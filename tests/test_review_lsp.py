@@ -153,47 +153,64 @@ async def test_second_save_sends_only_the_changed_function(
         assert len(fake_deepseek.requests_to(CHAT)) == 2
 
 
-async def test_edits_move_findings_and_changing_their_code_removes_them(
+class Buffer:
+    """The editor's copy of a document: edits are applied here and sent as didChange."""
+
+    def __init__(self, client: LanguageClient, text: str, uri: str = URI) -> None:
+        self.client, self.text, self.uri, self.version = client, text, uri, 1
+        open_doc(client, uri, text)
+
+    def position(self, offset: int) -> types.Position:
+        # The test documents are ASCII: UTF-16 units are characters.
+        line = self.text.count("\n", 0, offset)
+        return types.Position(line=line, character=offset - (self.text.rfind("\n", 0, offset) + 1))
+
+    def offset(self, position: types.Position) -> int:
+        lines = self.text.split("\n")
+        return sum(len(line) + 1 for line in lines[: position.line]) + position.character
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        self.version += 1
+        change(
+            self.client,
+            self.version,
+            types.Range(start=self.position(start), end=self.position(end)),
+            new,
+            self.uri,
+        )
+        self.text = self.text[:start] + new + self.text[end:]
+
+    def apply(self, edit: types.TextEdit | Any) -> None:
+        self.replace(self.offset(edit.range.start), self.offset(edit.range.end), edit.new_text)
+
+
+async def test_edits_move_findings_and_quick_fixes_apply(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
         publishes = track_publishes(client)
-        open_doc(client, URI, INVENTORY)
+        buffer = Buffer(client, INVENTORY)
         save(client)
         before = {d.code: as_tuple(d.range) for d in await reviewed(client, 4)}
-        # Two new lines above everything.
-        change(client, 2, at(2, 0), "# Copyright the warehouse team.\n# Licensed under MIT.\n")
+        # Two new lines above everything: every finding moves down two lines.
+        top = buffer.text.index("from __future__")
+        buffer.replace(top, top, "# Copyright the warehouse team.\n# Licensed under MIT.\n")
+        first = min(r[0] for r in before.values()) + 2
         assert await eventually(
-            lambda: (
-                client.diagnostics[URI]
-                and client.diagnostics[URI][0].range.start.line
-                == min(r[0] for r in before.values()) + 2
-            )
+            lambda: diagnostics(client) and diagnostics(client)[0].range.start.line == first
         )
         moved = {d.code: as_tuple(d.range) for d in diagnostics(client)}
         assert moved == {k: (a + 2, b, c + 2, d) for k, (a, b, c, d) in before.items()}
         assert publishes[-1].version == 2  # diagnostics carry the document version they fit
-        lines = INVENTORY.split("\n")
-        text = "\n".join(
-            [*lines[:2], "# Copyright the warehouse team.", "# Licensed under MIT.", *lines[2:]]
-        )
         # Typing inside the quoted code of one finding removes just that one.
-        line, col, _, _ = position_of(text, "if row == None:")
-        change(client, 3, at(line, col + len("if row "), line, col + len("if row ==")), "is")
+        at_eq = buffer.text.index("if row == None:") + len("if row ")
+        buffer.replace(at_eq, at_eq + 2, "is")
         await reviewed(client, 3)
         assert INVENTORY_RULES[0].message not in by_message(diagnostics(client))
         assert publishes[-1].version == 3
 
-
-async def test_apply_fix_produces_the_expected_text(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path
-) -> None:
-    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
-        open_doc(client, URI, INVENTORY)
-        save(client)
-        diag = by_message(await reviewed(client, 4))[INVENTORY_RULES[2].message]
+        diag = by_message(diagnostics(client))[INVENTORY_RULES[2].message]
         actions = await client.text_document_code_action_async(
             types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=URI),
@@ -209,30 +226,18 @@ async def test_apply_fix_produces_the_expected_text(
             "Review this file again with DeepSeek",
         ]
         fix = actions[0]
-        assert (
-            isinstance(fix, types.CodeAction)
-            and fix.kind == types.CodeActionKind.QuickFix
-            and fix.edit
-        )
+        assert isinstance(fix, types.CodeAction) and fix.kind == types.CodeActionKind.QuickFix
+        assert fix.edit is not None
         (doc_edit,) = fix.edit.document_changes or []
         assert isinstance(doc_edit, types.TextDocumentEdit)
-        assert doc_edit.text_document.version == 1
+        assert doc_edit.text_document.version == 3  # refused by the editor if the text moved on
         (edit,) = doc_edit.edits
-        new_text = apply_edit(INVENTORY, edit)
-        assert new_text == INVENTORY.replace(
+        expected = buffer.text.replace(
             "if self.available(sku) > count:", "if self.available(sku) >= count:"
         )
-        change(client, 2, edit.range, edit.new_text)
-        await reviewed(client, 3)
-
-
-def apply_edit(text: str, edit: types.TextEdit | Any) -> str:
-    lines = text.split("\n")
-
-    def offset(pos: types.Position) -> int:
-        return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
-
-    return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+        buffer.apply(edit)
+        assert buffer.text == expected
+        await reviewed(client, 2)  # the fixed code's finding is gone
 
 
 async def test_ignore_is_remembered_across_a_server_restart(
@@ -261,7 +266,7 @@ async def test_ignore_is_remembered_across_a_server_restart(
     assert len(fake_deepseek.requests_to(CHAT)) == 2
 
 
-async def test_malformed_answers_do_not_crash_and_keep_valid_findings(
+async def test_failures_do_not_crash_keep_valid_findings_and_pause_on_a_bad_key(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
     fake_deepseek.fault("blank", count=2, path=CHAT)
@@ -289,6 +294,26 @@ async def test_malformed_answers_do_not_crash_and_keep_valid_findings(
         assert result["findings"] == 1 and result["ok"] is True
         assert by_message(diagnostics(client)).keys() == {"Use is."}
         assert statuses(client)[-1]["kind"] == "Normal"
+
+        # A rejected key is an error, and reviews pause until the configuration changes.
+        fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=401)
+        sent = len(fake_deepseek.requests_to(CHAT))
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.again", arguments=[URI])
+        )
+        assert statuses(client)[-1]["kind"] == "Error" and "401" in statuses(client)[-1]["message"]
+        save(client)
+        await asyncio.sleep(0.3)
+        assert len(fake_deepseek.requests_to(CHAT)) == sent + 1
+        client.set_configuration({"deepseek": {"review": {"mode": "onSave", "maxRetries": 2}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        assert await eventually(lambda: statuses(client)[-1]["kind"] == "Normal")
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.again", arguments=[URI])
+        )
+        assert result["findings"] == 4
+        await reviewed(client, 4)
 
 
 async def test_a_new_save_cancels_the_review_in_flight(
@@ -329,24 +354,3 @@ async def test_on_command_mode_and_excluded_files(
         )
         assert result["findings"] == 4
         assert len(diagnostics(client)) == 4
-
-
-async def test_rejected_key_pauses_review_until_the_configuration_changes(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path
-) -> None:
-    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    fake_deepseek.fault("status", count=1, path=CHAT, status=401)
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
-        open_doc(client, URI, INVENTORY)
-        save(client)
-        assert await eventually(
-            lambda: any(s["kind"] == "Error" and s["feature"] == "review" for s in statuses(client))
-        )
-        save(client)
-        await asyncio.sleep(0.3)
-        assert len(fake_deepseek.requests_to(CHAT)) == 1
-        client.set_configuration({"deepseek": {"review": {"mode": "onSave", "maxRetries": 2}}})
-        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-        assert await eventually(lambda: statuses(client)[-1]["kind"] == "Normal")
-        save(client)
-        await reviewed(client, 4)

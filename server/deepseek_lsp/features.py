@@ -5,6 +5,7 @@ Features see only :class:`Services`, never the server, so each can be built and 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,16 @@ class Services:
     workspace_folders: list[str] = field(default_factory=list)
     #: Filled by the usage feature: the model client and the ledger shared by all features.
     models: Any = None
+    #: Set once the client's configuration has been pulled (or found unavailable).
+    configured: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait_configured(self, timeout: float = 1.0) -> None:
+        """Requests that race the initial configuration pull wait for it, briefly."""
+        if not self.configured.is_set():
+            try:
+                await asyncio.wait_for(self.configured.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
 
 
 class Feature:

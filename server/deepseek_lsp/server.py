@@ -247,6 +247,7 @@ def _register_core(server: DeepSeekServer) -> None:
             except Exception as exc:
                 log.debug("dynamic registration refused: %s", exc)
         await ls.pull_configuration()
+        ls.services.configured.set()
         for feature in ls.features:
             await feature.start()
 

@@ -160,8 +160,11 @@ class CompletionFeature(Feature):
         async def completion(ls: LanguageServer, params: types.CompletionParams) -> types.CompletionList:
             return await self.completion(params)
 
+        # pygls evaluates a command handler's annotations when it is called: ``LanguageServer``
+        # exists here only for type checkers, so ``ls: LanguageServer`` failed every accept with
+        # "Invalid Params" (found by tests/bench/bench_replay.py) and nothing was recorded.
         @server.command(ACCEPT_COMMAND)
-        def accepted(ls: LanguageServer, *args: Any) -> None:
+        def accepted(ls: Any, *args: Any) -> None:
             self.accepted(args[0] if args else None)
 
         @server.feature(SHOWN_NOTIFICATION)
@@ -391,6 +394,7 @@ class CompletionFeature(Feature):
         uri = doc.uri
         seq = self._seq.get(uri, 0) + 1
         self._seq[uri] = seq
+        await self.services.wait_configured()
         if self.status_for(doc) or self.services.models.client is None:
             return []
         before, after, line_end = self._line_parts(doc, req.offset)

@@ -13,8 +13,8 @@ HTTP response *at once*, and the server sees the disconnect and stops generating
             ...
     result = stream.result  # StreamResult: text, finish_reason, usage, ttft_s, total_s
 
-On HTTP/1.1 closing means closing the connection; on HTTP/2 (api.deepseek.com) it means
-RST_STREAM, which httpcore forgets to send: ``h2_reset`` fixes that.
+On HTTP/1.1 closing means closing the connection; on HTTP/2 (negotiated by TLS ALPN when the
+server offers it) it means RST_STREAM, which httpcore forgets to send: ``h2_reset`` fixes that.
 
 Completions are never retried; :meth:`ModelClient.chat_with_retry` retries reviews. Every request
 is recorded in the ledger (if any), including cancelled ones, which are still billed.

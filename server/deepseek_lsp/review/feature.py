@@ -125,7 +125,8 @@ class ReviewFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         # Whatever was reviewed before (in this editor, another one, or on the command line)
-        # shows at once and costs nothing.
+        # shows at once and costs nothing. Files opened before the configuration arrived are
+        # shown again by settings_changed if the review settings turn out different.
         if self._reviewable(doc):
             self._show_cached(doc)
 
@@ -236,6 +237,8 @@ class ReviewFeature(Feature):
         }
 
     async def _review(self, uri: str, *, force: bool) -> ReviewOutcome | None:
+        # A save racing the first configuration pull would review with the default settings.
+        await self.services.wait_configured()
         doc = self.services.documents.get(uri)
         if doc is None or self._disabled:
             return None
