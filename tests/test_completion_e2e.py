@@ -232,3 +232,54 @@ async def test_bad_key_is_reported_once_and_stops_requests(tmp_path) -> None:
             errors = [s for s in client.statuses if s["kind"] == "Error"]
             assert len(errors) == 1 and "401" in errors[0]["message"]
             assert sum("401" in m.message for m in client.messages) == 1
+
+
+async def test_events_accept_and_usage_are_counted(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("total = a + b", "return total")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 300, "prefetch": False}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            item = result.items[0]
+            client.protocol.notify("textDocument/didShowCompletion", {"item": {"insertText": item.insert_text}})
+            client.protocol.notify(
+                "textDocument/didPartiallyAcceptCompletion", {"item": {"insertText": item.insert_text}, "acceptedLength": 5}
+            )
+            # Accepting: the editor inserts the text, then runs the item's command.
+            insert(client, uri, 2, 1, 4, item.insert_text)
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+            )
+            # Right after an accept: no debounce, and a block (not one line) is asked for.
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            follow = await client.text_document_inline_completion_async(inline_params(uri, 1, 4 + len(item.insert_text)))
+            assert loop.time() - started < 0.25  # the 300 ms debounce was skipped
+            assert [i.insert_text for i in follow.items] == ["return total"]
+            assert fim_requests(fake)[-1].json["stop"] != ["\n"]
+            counts = await stats(client)
+            assert counts["shown"] == 1 and counts["accepted"] == 1 and counts["partiallyAccepted"] == 1
+            usage = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+            today = usage["today"]["total"]
+            assert today["requests"] == 2 and today["cost_usd"] > 0
+            assert today["cache_hit_tokens"] + today["cache_miss_tokens"] == today["prompt_tokens"]
+
+
+async def test_selected_completion_item_is_extended(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("(sep=', ')")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/s.py"
+            open_doc(client, uri, "print\n")
+            params = inline_params(uri, 0, 5)
+            params.context.selected_completion_info = types.SelectedCompletionInfo(
+                range=types.Range(types.Position(0, 0), types.Position(0, 5)), text="printf"
+            )
+            result = await client.text_document_inline_completion_async(params)
+            item = result.items[0]
+            assert item.insert_text == "printf(sep=', ')"
+            assert item.range == types.Range(types.Position(0, 0), types.Position(0, 5))
+            assert fim_requests(fake)[0].json["prompt"].endswith("printf")

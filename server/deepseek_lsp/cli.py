@@ -14,7 +14,7 @@ def _preload_tokenizer() -> None:
 
     try:
         default_counter()
-    except Exception:  # noqa: BLE001 - the budget falls back to an estimate
+    except Exception:
         pass
 
 

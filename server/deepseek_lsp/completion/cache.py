@@ -79,6 +79,9 @@ class CompletionCache:
         # Typing-through entries per document, newest last; a few suffice (typing is local).
         self._through: dict[str, list[Entry]] = {}
         self.pending: dict[str, Pending] = {}
+        #: Speculative requests for the state after accepting the shown suggestion, per document.
+        #: A request made right after the accept joins one instead of asking the same again.
+        self.prefetching: dict[str, Pending] = {}
         self.hits: Counter[str] = Counter()
         self.max_bytes = max_bytes
 
@@ -123,10 +126,19 @@ class CompletionCache:
     def forget(self, uri: str) -> None:
         self._through.pop(uri, None)
         self.pending.pop(uri, None)
+        self.prefetching.pop(uri, None)
 
     def in_flight(self, uri: str, data: bytes, offset: int, multiline: bool) -> tuple[Pending, int] | None:
-        """A pending request for this document that will cover the cursor, and how far in."""
-        pending = self.pending.get(uri)
+        """A pending request (or prefetch) for this document that will cover the cursor, and how
+        far in."""
+        for pending in (self.pending.get(uri), self.prefetching.get(uri)):
+            found = self._covers(pending, data, offset, multiline)
+            if found is not None:
+                return found
+        return None
+
+    @staticmethod
+    def _covers(pending: Pending | None, data: bytes, offset: int, multiline: bool) -> tuple[Pending, int] | None:
         if pending is None or pending.future.done() or (multiline and not pending.multiline):
             return None
         typed = pending.anchor.typed_since(data, offset)

@@ -232,6 +232,7 @@ class ReviewFeature(Feature):
             "findings": len(self._files.get(uri, _FileState()).findings),
             "unitsSent": outcome.units_sent,
             "units": outcome.units,
+            "summary": " ".join(outcome.summaries),
             "problems": outcome.problems,
             "errors": [e.user_message for e in outcome.errors],
         }
@@ -255,7 +256,6 @@ class ReviewFeature(Feature):
         edit_count = doc.edit_count
         progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}")
         await progress.begin()
-        outcome: ReviewOutcome | None = None
         try:
             outcome = await engine.review(
                 client,
@@ -279,8 +279,9 @@ class ReviewFeature(Feature):
         current = self.services.documents.get(uri)
         if current is None or self.settings.review.mode == "off":
             return outcome
-        edits = current.edits_since(edit_count)
-        if edits is None:  # edited too much meanwhile to replay: place the cached results anew
+        # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
+        edits = current.edits_since(edit_count) if current is doc else None
+        if edits is None:
             findings, _ = engine.cached_findings(
                 current, self.settings, ignored=engine.cache.ignored()
             )

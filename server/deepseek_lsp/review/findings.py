@@ -36,6 +36,9 @@ _SEVERITY_ALIASES = {
 _FENCE = re.compile(r"^\s*```[\w+-]*[ \t]*\n(.*?)\n?```\s*$", re.S)
 _LINE_PREFIX = re.compile(r"^[ \t]*\d+[ \t]*\| ?")
 _IDENT = re.compile(r"\w")
+_ELLIPSIS = re.compile(r"\.\.\.|…")
+#: An excerpt shortened with an ellipsis may skip at most this many lines.
+MAX_ELIDED_LINES = 60
 MAX_MESSAGE_CHARS = 300
 
 
@@ -288,7 +291,26 @@ class Placer:
         return len(self.text[:char_offset].encode("utf-8", "surrogatepass"))
 
     def occurrences(self, excerpt: str) -> list[tuple[int, int]]:
-        """Byte spans of ``excerpt`` in the text: whitespace squeezed first, then ignored."""
+        """Byte spans of ``excerpt`` in the text: whitespace squeezed first, then ignored, then
+        (for a long excerpt the model shortened with "..." or "…") from its head to its tail."""
+        spans = self._verbatim(excerpt)
+        if spans or not _ELLIPSIS.search(excerpt):
+            return spans
+        parts = [p for p in _ELLIPSIS.split(excerpt) if p.strip()]
+        if len(parts) < 2 or min(len("".join(p.split())) for p in (parts[0], parts[-1])) < 8:
+            return []  # too little left to tell one place from another
+        tails = self._verbatim(parts[-1])
+        out = []
+        for head_start, head_end in self._verbatim(parts[0]):
+            limit = self.doc.line_at(head_end) + MAX_ELIDED_LINES
+            tail = next(
+                (t for t in tails if t[0] >= head_end and self.doc.line_at(t[0]) <= limit), None
+            )
+            if tail is not None:
+                out.append((head_start, tail[1]))
+        return out
+
+    def _verbatim(self, excerpt: str) -> list[tuple[int, int]]:
         for remove in (False, True):
             needle = _Normalized.of(excerpt, remove=remove)
             if not needle:
@@ -362,7 +384,9 @@ class Finding:
         return replace(self, start=start, end=end)
 
 
-def adapt_fix(doc: Document, start: int, excerpt: str, suggestion: str | None) -> str | None:
+def adapt_fix(
+    doc: Document, start: int, end: int, excerpt: str, suggestion: str | None
+) -> str | None:
     """The suggestion re-indented to where the excerpt was found.
 
     The range starts at the excerpt's first non-blank character, so the suggestion's first line
@@ -373,6 +397,9 @@ def adapt_fix(doc: Document, start: int, excerpt: str, suggestion: str | None) -
         return None
     if REDACTED in suggestion:
         return None  # applying it would write the placeholder over the user's real secret
+    placed = doc.data[start:end].decode("utf-8", "replace")
+    if "".join(placed.split()) != "".join(excerpt.split()):
+        return None  # the quote was shortened ("..."): the replacement would not fit the span
     lines = suggestion.split("\n")
     first_line = doc.line_at(start)
     quoted = excerpt.split("\n")
@@ -464,7 +491,7 @@ def place_findings(
                 code=raw.code,
                 start=span[0],
                 end=span[1],
-                fix=adapt_fix(placer.doc, span[0], raw.code, raw.suggestion),
+                fix=adapt_fix(placer.doc, span[0], span[1], raw.code, raw.suggestion),
                 confidence=raw.confidence,
                 unit=unit_name,
                 fingerprint=fp,

@@ -197,7 +197,7 @@ def chunk_lines(doc: Document, lines: Sequence[int]) -> list[list[tuple[int, int
 
 
 def _rest_units(
-    doc: Document, lines: Sequence[int], kind: str, name: str, context: str, refs: _References
+    doc: Document, lines: Sequence[int], kind: str, name: str, refs: _References
 ) -> list[Unit]:
     chunks = [c for c in chunk_lines(doc, lines) if c]
     units = []
@@ -209,8 +209,7 @@ def _rest_units(
                 label,
                 tuple(runs),
                 _text_of_lines(doc, runs),
-                context,
-                refs.in_lines(doc, runs),
+                references=refs.in_lines(doc, runs),
             )
         )
     return units
@@ -315,7 +314,7 @@ def extract_units(doc: Document) -> FileUnits:
     line_count = doc.line_count
     refs = _References(doc, language)
     if language is None or doc.tree is None or language.query("definitions") is None:
-        units = _rest_units(doc, range(line_count), "chunk", "file", "", refs)
+        units = _rest_units(doc, range(line_count), "chunk", "file", refs)
         return FileUnits(_name_chunks(units))
     root = doc.tree.root_node
     defs = _definitions(doc, language)
@@ -365,9 +364,9 @@ def extract_units(doc: Document) -> FileUnits:
                 )
             )
         rest = [ln for ln in range(lo, hi + 1) if ln not in member_lines]
-        units.extend(_rest_units(doc, rest, "class", d.name, "", refs))
+        units.extend(_rest_units(doc, rest, "class", d.name, refs))
     rest = [ln for ln in range(line_count) if ln not in covered]
-    units.extend(_rest_units(doc, rest, "module", "module level", "", refs))
+    units.extend(_rest_units(doc, rest, "module", "module level", refs))
     units.sort(key=lambda u: u.first_line)
     return FileUnits(units, _imports(doc, language), signatures)
 

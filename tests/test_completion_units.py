@@ -1,0 +1,117 @@
+"""The completion cache's three paths, the adaptive debounce and the single/multi-line choice."""
+
+from __future__ import annotations
+
+import asyncio
+
+from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
+from deepseek_lsp.completion.debounce import Debouncer
+from deepseek_lsp.completion.feature import CompletionFeature, Request
+from deepseek_lsp.config import Settings
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.features import Services
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.status import StatusReporter
+
+REGISTRY = LanguageRegistry.load()
+
+
+def test_exact_path_keys_on_prompt_suffix_and_shape() -> None:
+    cache = CompletionCache()
+    key = exact_key("p", "s", ("m", False))
+    cache.put(key, ["x"])
+    assert cache.get(key) == ["x"]
+    assert cache.get(exact_key("p", "s", ("m", True))) is None
+    assert cache.get(exact_key("p", "s2", ("m", False))) is None
+    assert cache.hits["exact"] == 1
+
+
+def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
+    cache = CompletionCache()
+    before = b"def area(r):\n    ret"
+    after = b"\n\nprint(area(2))\n"
+    cache.remember("u", Anchor.at(before + after, len(before)), "urn 3.14 * r * r", False)
+    typed = before + b"ur"
+    assert cache.through("u", typed + after, len(typed)) == "n 3.14 * r * r"
+    wrong = before + b"ux"
+    assert cache.through("u", wrong + after, len(wrong)) is None
+    # The text after the cursor changed: the held suggestion no longer applies.
+    assert cache.through("u", typed + b"\nother()\n", len(typed)) is None
+    # Typed all of it: nothing left to serve.
+    full = before + b"urn 3.14 * r * r"
+    assert cache.through("u", full + after, len(full)) is None
+    assert cache.hits["typing"] == 1
+
+
+async def test_in_flight_path_covers_what_streamed_so_far() -> None:
+    cache = CompletionCache()
+    data = b"x = "
+    pending = Pending(anchor=Anchor.at(data, len(data)), multiline=False)
+    cache.pending["u"] = pending
+    pending.streamed.append("compute(")
+    typed = data + b"comp"
+    found = cache.in_flight("u", typed, len(typed), multiline=False)
+    assert found is not None and found[1] == 4
+    beyond = data + b"compute(a"
+    assert cache.in_flight("u", beyond, len(beyond), multiline=False) is None  # not streamed yet
+    assert cache.in_flight("u", data + b"zz", len(data) + 2, multiline=False) is None
+    assert cache.in_flight("u", typed, len(typed), multiline=True) is None  # a line can't serve a block
+    pending.future.set_result(["compute(a, b)"])
+    assert cache.in_flight("u", typed, len(typed), multiline=False) is None  # done: the cache has it
+
+
+def test_debounce_tracks_cadence_and_context_and_latency() -> None:
+    d = Debouncer()
+    for i in range(10):
+        d.keystroke("u", now=i * 0.12)
+    mid_word = d.delay("    retu", "", 50, 600)
+    after_dot = d.delay("    self.", "", 50, 600)
+    assert mid_word > after_dot
+    assert 0.05 <= after_dot <= 0.6 and 0.05 <= mid_word <= 0.6
+    for _ in range(10):
+        d.latency(0.15)
+    assert d.delay("    retu", "", 50, 600) < mid_word  # what the backend takes anyway is subtracted
+    assert d.delay("    retu", "", 50, 600) >= 0.05
+
+
+def _feature() -> CompletionFeature:
+    store = DocumentStore(REGISTRY)
+    services = Services(store, REGISTRY, StatusReporter(lambda s: None, lambda m, l=2: None), Settings())
+    services.models = None
+    return CompletionFeature(services)
+
+
+def test_multiline_when_the_cursor_opens_an_empty_block() -> None:
+    feature = _feature()
+    store = feature.services.documents
+    cases = [
+        ("def f(x):\n    |\n", True),
+        ("def f(x):\n    return |\n", False),
+        ("if ready:\n    |\n    other()\n", False),
+        ("for i in range(3):|\n", True),
+        ("function f(a) {\n  |\n}\n", True),
+        ("const x = |;\n", False),
+    ]
+    for text, expected in cases:
+        offset = text.index("|")
+        clean = text.replace("|", "")
+        lang = "javascript" if "function" in text or "const" in text else "python"
+        doc = store.open(f"file:///m.{'js' if lang == 'javascript' else 'py'}", clean, lang, 1)
+        before, after, _ = feature._line_parts(doc, offset)
+        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+
+
+def test_stats_report_acceptance_rate() -> None:
+    feature = _feature()
+    feature.stats.shown = 4
+    feature.accepted({"id": "nope"})
+    data = feature.stats.to_json(feature.cache.hits)
+    assert data["accepted"] == 1 and data["acceptanceRate"] == 0.25
+
+
+def test_pending_future_needs_a_loop() -> None:
+    async def make() -> bool:
+        p = Pending(anchor=Anchor.at(b"", 0), multiline=False)
+        return not p.future.done()
+
+    assert asyncio.run(make())

@@ -1,0 +1,161 @@
+"""Context extraction and prompt layout, on data, without a server."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from deepseek_lsp.context import (
+    ContextRequest,
+    Indexer,
+    enclosing_scopes,
+    gather_snippets,
+    names_near,
+)
+from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model.tokens import default_counter
+from deepseek_lsp.prompts import build_fim_prompt
+
+REGISTRY = LanguageRegistry.load()
+COUNT = default_counter().count
+
+
+def python_doc(uri: str, text: str) -> Document:
+    return DocumentStore(REGISTRY).open(uri, text, "python", 1)
+
+
+def big_module(functions: int = 120) -> str:
+    parts = ["import os\nimport json\nfrom collections import OrderedDict\n\n\nclass Store:\n"]
+    for i in range(functions):
+        parts.append(f"    def method_{i}(self, value):\n        total = value * {i}\n        return total + {i}\n\n")
+    return "".join(parts)
+
+
+def prompt_for(doc: Document, offset: int, budget: int = 600, **kw):
+    lang = doc.language
+    indexer = Indexer(REGISTRY)
+    index = indexer.for_document(doc)
+    return build_fim_prompt(
+        doc,
+        offset,
+        budget=budget,
+        suffix_share=0.25,
+        count=COUNT,
+        scopes=enclosing_scopes(lang, doc.tree, doc.data, offset),
+        imports=index.imports,
+        line_comment="#",
+        path="store.py",
+        **kw,
+    )
+
+
+def test_consecutive_keystrokes_only_change_the_end_of_the_prompt() -> None:
+    text = big_module()
+    cursor_line = text[: text.index("def method_100")].count("\n") + 2
+    doc = python_doc("file:///ws/store.py", text)
+    prompts = []
+    for typed in ("", "r", "re", "res", "resu", "resul", "result", "result ", "result =", "result = v"):
+        start = doc.line_start(cursor_line)
+        doc2 = python_doc("file:///ws/store.py", text[:start] + "        " + typed + "\n" + text[start:])
+        offset = doc2.line_start(cursor_line) + 8 + len(typed)
+        prompts.append(prompt_for(doc2, offset))
+    first = prompts[0]
+    for p in prompts[1:]:
+        assert p.window_start == first.window_start
+        # Everything before the cursor line is byte-identical: the provider's prefix cache hits.
+        common = os.path.commonprefix([p.prompt, first.prompt])
+        assert len(common) >= len(first.prompt) - 10
+    for p in prompts:
+        assert p.prompt_tokens + p.suffix_tokens <= 600
+
+
+def test_head_carries_imports_and_enclosing_headers_outside_the_window() -> None:
+    text = big_module()
+    doc = python_doc("file:///ws/store.py", text)
+    offset = text.index("return total + 100") + len("return total + 100")
+    p = prompt_for(doc, offset, budget=300)
+    assert p.window_start > text.index("class Store")
+    head = p.prompt[: p.prompt.index(text[p.window_start : p.window_start + 30])]
+    assert head.startswith("# Path: store.py\n")
+    assert "import os\nimport json\nfrom collections import OrderedDict" in head
+    assert "class Store:" in head
+    assert p.prompt.count("def method_100(self, value):") == 1  # in the head or the window, once
+    assert p.prompt.endswith("return total + 100")
+    assert p.suffix.startswith("\n")
+
+
+def test_definitions_from_open_documents_and_local_imports(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "geometry.py").write_text(
+        "def circle_area(radius: float) -> float:\n    return 3.14159 * radius * radius\n"
+    )
+    store = DocumentStore(REGISTRY)
+    other = store.open(
+        "file:///elsewhere/units.py", "def to_metres(feet):\n    return feet * 0.3048\n", "python", 1
+    )
+    main_uri = (tmp_path / "pkg" / "main.py").as_uri()
+    text = "from .geometry import circle_area\n\n\ndef report(r):\n    x = to_metres(r)\n    return circle_area(x)\n"
+    doc = store.open(main_uri, text, "python", 1)
+    offset = len(text) - 1
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    assert "circle_area" in names and "to_metres" in names
+    req = ContextRequest(
+        doc=doc,
+        offset=offset,
+        other_docs=[other],
+        recent_edits=[],
+        workspace_roots=[tmp_path],
+        exclude=("**/.env",),
+        deadline=time.monotonic() + 1,
+    )
+    snippets = gather_snippets(Indexer(REGISTRY), req, (len(text), len(text)), names)
+    texts = "\n".join(s.text for s in snippets)
+    assert "def circle_area(radius: float) -> float:" in texts
+    assert "def to_metres(feet):" in texts
+    assert [s.sort_key() for s in snippets] == sorted(s.sort_key() for s in snippets)
+
+
+def test_typescript_relative_import_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "money.ts").write_text("export function formatPrice(cents: number): string {\n  return `$${cents / 100}`;\n}\n")
+    store = DocumentStore(REGISTRY)
+    text = "import { formatPrice } from './money';\n\nexport function label(c: number) {\n  return formatPrice(c);\n}\n"
+    doc = store.open((tmp_path / "view.ts").as_uri(), text, "typescript", 1)
+    offset = text.index("(c);")
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    req = ContextRequest(doc, offset, [], [], [tmp_path], (), time.monotonic() + 1)
+    snippets = gather_snippets(Indexer(REGISTRY), req, (offset, offset), names)
+    assert any("function formatPrice(cents: number): string" in s.text for s in snippets)
+
+
+def test_excluded_documents_and_recent_edits_of_other_files() -> None:
+    store = DocumentStore(REGISTRY)
+    secret = store.open("file:///ws/.env", "SECRET_TOKEN=abc\n", "dotenv", 1)
+    helper = store.open("file:///ws/helper.py", "def helper():\n    return 42\n", "python", 1)
+    doc = store.open("file:///ws/a.py", "x = helper()\n", "python", 1)
+    req = ContextRequest(
+        doc, 5, [secret, helper], [("file:///ws/.env", 3), ("file:///ws/helper.py", 20)], [],
+        ("**/.env",), time.monotonic() + 1,
+    )
+    snippets = gather_snippets(Indexer(REGISTRY), req, (0, 13), ["helper"])
+    joined = "\n".join(s.text for s in snippets)
+    assert "SECRET_TOKEN" not in joined
+    assert "def helper():" in joined
+    assert any(s.kind == "recent-edit" and s.path == "helper.py" for s in snippets)
+
+
+def test_secrets_are_redacted_from_what_is_sent() -> None:
+    text = 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\nheaders = {"Authorization": "Bearer abcdefghijklmnopqrstuvwx"}\nx = \n'
+    doc = python_doc("file:///ws/cfg.py", text)
+    p = prompt_for(doc, len(text) - 1)
+    assert "AKIAIOSFODNN7EXAMPLE" not in p.prompt
+    assert "abcdefghijklmnopqrstuvwx" not in p.prompt
+    assert "[REDACTED]" in p.prompt and p.prompt.endswith("x = ")
+
+
+def test_plain_text_gets_windows_only() -> None:
+    doc = DocumentStore(REGISTRY).open("file:///notes.txt", "line one\nline two\n", "plaintext", 1)
+    p = build_fim_prompt(doc, 9, budget=200, suffix_share=0.25, count=COUNT)
+    assert p.prompt == "line one\n" and p.suffix == "line two\n"
