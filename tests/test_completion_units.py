@@ -76,7 +76,7 @@ def test_debounce_tracks_cadence_and_context_and_latency() -> None:
 
 def _feature() -> CompletionFeature:
     store = DocumentStore(REGISTRY)
-    services = Services(store, REGISTRY, StatusReporter(lambda s: None, lambda m, l=2: None), Settings())
+    services = Services(store, REGISTRY, StatusReporter(lambda s: None, lambda m, level=2: None), Settings())
     services.models = None
     return CompletionFeature(services)
 

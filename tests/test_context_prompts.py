@@ -65,7 +65,7 @@ def test_consecutive_keystrokes_only_change_the_end_of_the_prompt() -> None:
     for p in prompts[1:]:
         assert p.window_start == first.window_start
         # Everything before the cursor line is byte-identical: the provider's prefix cache hits.
-        common = os.path.commonprefix([p.prompt, first.prompt])
+        common = os.path.commonprefix([p.prompt, first.prompt])  # noqa: RUF071 - characters are what we compare
         assert len(common) >= len(first.prompt) - 10
     for p in prompts:
         assert p.prompt_tokens + p.suffix_tokens <= 600

@@ -159,6 +159,17 @@ def test_place_picks_the_occurrence_nearest_the_hint_and_inside_the_unit() -> No
     assert placer.place("x = load()", line_hint=1, prefer=[(5, 7)]) == second
 
 
+def test_place_an_excerpt_shortened_with_an_ellipsis() -> None:
+    doc = doc_of(INVENTORY)
+    excerpt = 'def export_csv(items: list[Item], target: Path) -> None:\n    ...\n    log.info("exported %d items to %s", len(items), target)'
+    start, end = Placer(doc).place(excerpt)
+    placed = doc.data[start:end].decode()
+    assert placed.startswith("def export_csv(") and placed.endswith("len(items), target)")
+    assert adapt_fix(doc, start, end, excerpt, "def export_csv(): ...") is None
+    # Too little around the ellipsis to know where it is.
+    assert Placer(doc).place("x ... y") is None
+
+
 def test_place_respects_word_boundaries() -> None:
     doc = doc_of("maximum = 10\nx = 1\n")
     start, _ = Placer(doc).place("x = 1")
@@ -231,23 +242,25 @@ def test_finding_ids_are_stable_and_unique() -> None:
 
 def test_adapt_fix_single_line() -> None:
     doc = doc_of(INVENTORY)
-    start, _ = Placer(doc).place("if row == None:")
-    assert adapt_fix(doc, start, "if row == None:", "    if row is None:") == "if row is None:"
-    assert adapt_fix(doc, start, "if row == None:", "if  row == None:") is None  # no real change
+    start, end = Placer(doc).place("if row == None:")
+    assert adapt_fix(doc, start, end, "if row == None:", "    if row is None:") == "if row is None:"
+    assert (
+        adapt_fix(doc, start, end, "if row == None:", "if  row == None:") is None
+    )  # no real change
 
 
 def test_a_fix_carrying_a_redaction_placeholder_is_not_offered() -> None:
     doc = doc_of("token = load()\n")
-    start, _ = Placer(doc).place("token = load()")
-    assert adapt_fix(doc, start, "token = load()", 'token = load() or "[REDACTED]"') is None
+    start, end = Placer(doc).place("token = load()")
+    assert adapt_fix(doc, start, end, "token = load()", 'token = load() or "[REDACTED]"') is None
 
 
 def test_adapt_fix_reindents_a_dedented_multiline_suggestion() -> None:
     text = "class A:\n    def f(self):\n        if x:\n            y()\n"
     doc = doc_of(text)
     excerpt = "if x:\n    y()"  # quoted without the method's indentation
-    start, _ = Placer(doc).place(excerpt)
-    fix = adapt_fix(doc, start, excerpt, "if x:\n    y()\nelse:\n    z()")
+    start, end = Placer(doc).place(excerpt)
+    fix = adapt_fix(doc, start, end, excerpt, "if x:\n    y()\nelse:\n    z()")
     assert fix == "if x:\n            y()\n        else:\n            z()"
 
 
@@ -255,8 +268,8 @@ def test_adapt_fix_keeps_correct_absolute_indentation() -> None:
     text = "def f():\n    a = 1\n    b = 2\n"
     doc = doc_of(text)
     excerpt = "    a = 1\n    b = 2"
-    start, _ = Placer(doc).place(excerpt)
-    assert adapt_fix(doc, start, excerpt, "    a = 1\n    b = a + 1") == "a = 1\n    b = a + 1"
+    start, end = Placer(doc).place(excerpt)
+    assert adapt_fix(doc, start, end, excerpt, "    a = 1\n    b = a + 1") == "a = 1\n    b = a + 1"
 
 
 # -- following edits ------------------------------------------------------------------------------

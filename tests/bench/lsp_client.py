@@ -81,6 +81,7 @@ class LspClient:
     def request(self, method: str, params: Any) -> Call:
         msg_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())  # errors are read
         call = Call(msg_id, method, time.perf_counter(), future)
         self.calls[msg_id] = call
         self._write({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
