@@ -191,7 +191,10 @@ class CompletionFeature(Feature):
             new.backend,
             new.completion.model,
         ):
-            self._disabled_reason = ""
+            if self._disabled_reason:
+                # The key or endpoint changed: the problem that turned completions off may be gone.
+                self._disabled_reason = ""
+                self.services.status.set(Status("Normal", "", "completion"))
             self.services.status.forget("completion:")
             self.cache.clear()
         if (old.completion.cache_size, old.completion.cache_ttl_s) != (
@@ -423,6 +426,7 @@ class CompletionFeature(Feature):
             reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
             if reuse is not None:
                 pending, skip = reuse
+                path = "prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"
                 pending.waiters += 1
                 try:
                     choices = await asyncio.shield(pending.future)
@@ -431,7 +435,7 @@ class CompletionFeature(Feature):
                     raise
                 if self._seq.get(uri) != seq:
                     return []
-                self.cache.hits["prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"] += 1
+                self.cache.hits[path] += 1
                 rests = [ch.encode("utf-8")[skip:].decode("utf-8", "ignore") for ch in choices]
                 return finish([r for r in rests if r.strip()])
 

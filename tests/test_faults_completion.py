@@ -1,0 +1,122 @@
+"""Backend faults during completions: the server stays up and answers, the user sees one clear
+status (not one per keystroke), nothing half-received is shown, and it recovers by itself."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
+
+FIM = "/beta/completions"
+KEYS = 6
+
+
+async def type_and_ask(client: Any, uri: str, start_version: int, col: int, keys: int = KEYS) -> list[list[str]]:
+    """Type ``keys`` characters, asking for a completion after each; return what was shown."""
+    shown = []
+    for i in range(keys):
+        insert(client, uri, start_version + i, 0, col + i, "z")
+        result = await client.text_document_inline_completion_async(inline_params(uri, 0, col + i + 1))
+        shown.append([item.insert_text for item in result.items])
+    return shown
+
+
+def warnings_and_errors(client: Any) -> list[dict[str, Any]]:
+    return [s for s in client.statuses if s["kind"] in ("Warning", "Error")]
+
+
+FAULTS = [
+    # (fault kind, params, expected status kind or None, feature disabled until config changes)
+    ("status", {"status": 400}, "Warning", False),
+    ("status", {"status": 422}, "Warning", False),
+    ("status", {"status": 429, "retry_after": 2}, "Warning", False),
+    ("status", {"status": 500}, "Warning", False),
+    ("status", {"status": 503}, "Warning", False),
+    ("stall", {"seconds": 3}, "Warning", False),
+    ("disconnect", {"after_chunks": 1}, "Warning", False),
+    ("malformed", {}, "Warning", False),
+    ("finish", {"reason": "insufficient_system_resource"}, "Warning", False),
+    ("finish", {"reason": "content_filter"}, None, False),
+    ("huge", {"size": 200_000}, None, False),
+]
+
+
+@pytest.mark.parametrize("kind,params,status,disabled", FAULTS, ids=[f"{k}-{p}" for k, p, _, _ in FAULTS])
+async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[str, Any], status: str | None, disabled: bool) -> None:
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        fake.fault(kind, count=KEYS, path=FIM, **params)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False, "timeoutS": 1.0}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            shown = await type_and_ask(client, uri, 2, 4)
+            # Nothing half-received or broken is shown while the backend misbehaves.
+            for items in shown:
+                assert all(text == "value_ok" or len(text) < 500 for text in items), items
+                if kind in ("disconnect", "malformed", "stall", "status"):
+                    assert items == [], (kind, items)
+            troubles = warnings_and_errors(client)
+            if status is None:
+                assert troubles == []
+            else:
+                assert len(troubles) == 1 and troubles[0]["kind"] == status, troubles
+                assert sum(1 for m in client.messages if "DeepSeek" in m.message) <= 1
+            # The backend recovers: the next keystrokes get suggestions and the status clears.
+            recovered = await type_and_ask(client, uri, 2 + KEYS, 4 + KEYS, keys=2)
+            assert recovered[-1] == ["value_ok"]
+            if status is not None:
+                assert client.statuses[-1]["kind"] == "Normal"
+            # Completions are never retried: one request per keystroke at most.
+            assert len(fake.requests_to(FIM)) <= KEYS + 2
+
+
+@pytest.mark.parametrize("status", [401, 402])
+async def test_key_or_balance_problem_turns_completions_off_once(tmp_path, status: int) -> None:
+    with FakeDeepSeek() as fake:
+        fake.fault("status", count=None, path=FIM, status=status)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            shown = await type_and_ask(client, uri, 2, 4)
+            assert all(items == [] for items in shown)
+            assert len(fake.requests_to(FIM)) == 1  # switched off after the first answer
+            errors = warnings_and_errors(client)
+            assert len(errors) == 1 and errors[0]["kind"] == "Error" and str(status) in errors[0]["message"]
+            assert sum(str(status) in m.message for m in client.messages) == 1
+            assert DEFAULT_KEY not in errors[0]["message"]
+            # A new configuration (e.g. a new key) turns them back on.
+            fake.reset()
+            fake.script("value_ok")
+            fake.api_key = DEFAULT_KEY + "x"
+            client.set_configuration({"deepseek": {"completion": {"debounce": 0}, "apiKey": DEFAULT_KEY + "x"}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
+            again = await type_and_ask(client, uri, 2 + KEYS, 4 + KEYS, keys=1)
+            assert again[-1] == ["value_ok"]
+
+
+@pytest.mark.parametrize("where", ["refused", "dns"])
+async def test_unreachable_backend_is_one_warning(tmp_path, where: str) -> None:
+    if where == "refused":
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    else:
+        url = "https://no-such-host.invalid"
+    env = server_env(url, state_dir=str(tmp_path))
+    async with lsp_session(env, settings={"completion": {"debounce": 0, "timeoutS": 2.0}}) as client:
+        uri = "file:///ws/f.py"
+        open_doc(client, uri, "x = \n")
+        shown = await type_and_ask(client, uri, 2, 4)
+        assert all(items == [] for items in shown)
+        troubles = warnings_and_errors(client)
+        assert len(troubles) == 1 and troubles[0]["kind"] == "Warning"
+        assert sum(1 for m in client.messages if "DeepSeek" in m.message) == 1
