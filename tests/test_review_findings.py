@@ -295,3 +295,16 @@ def test_follow_edits_moves_drops_and_keeps() -> None:
     assert follow_edits([f], [Edit(90, 101, 90)]) == ([], True)
     # A sequence: delete above, then edit inside the moved span.
     assert follow_edits([f], [Edit(0, 10, 0), Edit(95, 96, 97)]) == ([], True)
+
+
+def test_a_fix_applied_as_a_minimal_insertion_drops_the_finding() -> None:
+    # Neovim sends the quick fix "return a / b" -> "return a / b if b else 0.0" as an insertion
+    # right after the finding's code; the finding is about code that no longer stands there.
+    old = b"    return a / b\n"
+    new = b"    return a / b if b else 0.0\n"
+    f = Finding("id", "warning", "m", "return a / b", 4, 16, "return a / b if b else 0.0", 1.0, "u", "fp")
+    assert follow_edits([f], [Edit(16, 16, 30)], new) == ([], True)
+    # Typing after the code that is not the fix keeps the finding.
+    other = b"    return a / b  # todo\n"
+    assert follow_edits([f], [Edit(16, 16, 24)], other)[0] == [f]
+    assert old  # the text before the edit, for the reader

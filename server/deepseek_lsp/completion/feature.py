@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 import time
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +51,10 @@ SHOWN_NOTIFICATION = "textDocument/didShowCompletion"
 PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
 STATS_REQUEST = "deepseek/completionStats"
 CANCEL_GRACE_S = 0.05
+#: Other open documents searched for context, most recently used first. Indexing a document
+#: costs ~80 ms per 5,000 lines; with 100 files open, searching them all every keystroke stalled
+#: requests (tests/bench/bench_memory.py). Copilot similarly looks at the ~20 most recent tabs.
+MAX_CONTEXT_DOCS = 16
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
 
@@ -138,6 +142,7 @@ class CompletionFeature(Feature):
         self._seq: dict[str, int] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
+        self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
         self._accepted_at: dict[str, int] = {}
         self._items: dict[str, tuple[str, int, str]] = {}  # item id -> (uri, end offset, text)
         self._next_id = 0
@@ -203,15 +208,22 @@ class CompletionFeature(Feature):
         ):
             self.cache = CompletionCache(new.completion.cache_size, new.completion.cache_ttl_s)
 
+    def _touch(self, uri: str) -> None:
+        self._recent_docs[uri] = None
+        self._recent_docs.move_to_end(uri)
+
     def document_changed(self, doc: Document) -> None:
+        self._touch(doc.uri)
         self.debouncer.keystroke(doc.uri)
         if doc.recent_edits:
             self._recent_edits.appendleft((doc.uri, doc.recent_edits[-1].start_byte))
 
     def document_opened(self, doc: Document) -> None:
+        self._touch(doc.uri)
         self.status_for(doc)
 
     def document_closed(self, doc: Document) -> None:
+        self._recent_docs.pop(doc.uri, None)
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
         self._cancel_fetch(doc.uri)
@@ -418,8 +430,9 @@ class CompletionFeature(Feature):
                 out.append(Suggestion(text, replace_end, tail))
             return out
 
-        # 1. typing-through and in-flight reuse need no context at all.
-        if c.cache and not req.inserted:
+        # 1. typing-through and in-flight reuse need no context at all. They hold one choice, so
+        # an explicit request (the user cycling through choices) goes on to ask for several.
+        if c.cache and not req.inserted and not req.invoked:
             rest = self.cache.through(uri, doc.data, req.offset)
             if rest is not None:
                 return finish([rest])
@@ -447,7 +460,7 @@ class CompletionFeature(Feature):
         key = exact_key(fim.prompt, fim.suffix, shape)
         if c.cache:
             hit = self.cache.get(key)
-            if hit is not None:
+            if hit is not None and (not req.invoked or len(hit) > 1):
                 return finish(hit[: c.invoked_choices if req.invoked else 1])
 
         # 3. debounce: not for an explicit request, nor right after an accept.
@@ -499,14 +512,15 @@ class CompletionFeature(Feature):
         if lang is not None and doc.tree is not None:
             deadline = time.monotonic() + c.context_timeout_ms / 1000
             scopes = enclosing_scopes(lang, doc.tree, doc.data, req.offset)
-            index = self.indexer.for_document(doc)
+            # A stale index of a large file is reused rather than rebuilt inside the time box.
+            index = self.indexer.for_document(doc, deadline=deadline) or self.indexer.for_document(doc)
             imports = index.imports if index else []
             if lang.spec.line_comment:
                 names = names_near(lang, doc.tree, doc.data, req.offset)
                 ctx_req = ContextRequest(
                     doc=doc,
                     offset=req.offset,
-                    other_docs=[d for d in self.services.documents if d.uri != doc.uri],
+                    other_docs=self._context_docs(doc.uri),
                     recent_edits=[e for e in self._recent_edits if e[0] != doc.uri],
                     workspace_roots=env_workspace_roots(self.services.workspace_folders)
                     or [Path(display_path(doc.uri)).parent],
@@ -529,6 +543,15 @@ class CompletionFeature(Feature):
             redact_secrets=settings.redact_secrets,
             inserted=req.inserted + inserted,
         )
+
+    def _context_docs(self, uri: str) -> list[Document]:
+        out: list[Document] = []
+        for other in reversed(self._recent_docs):
+            if other != uri and (d := self.services.documents.get(other)) is not None:
+                out.append(d)
+                if len(out) >= MAX_CONTEXT_DOCS:
+                    break
+        return out
 
     def _fim_request(self, fim: FimPrompt, multiline: bool, temperature: float | None = None) -> FimRequest:
         c = self.settings.completion

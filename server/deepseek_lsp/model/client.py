@@ -564,7 +564,6 @@ class ModelClient:
         self.backend: Backend = get_backend(config.backend)
         self.ledger = ledger
         self._counter = counter
-        self._preload: asyncio.Future[Counter] | None = None
         # Cancelled completions must reach the server as RST_STREAM; see h2_reset.
         h2_reset.install()
         headers = {"User-Agent": f"deepseek-lsp/{__version__}"}
@@ -602,8 +601,9 @@ class ModelClient:
         return self._counter
 
     def counter_nowait(self) -> Counter:
-        """:attr:`counter` if it is ready; else an estimate, while the tokenizer loads in a
-        thread. Used on the event loop, where a 0.5 s tokenizer load must not happen."""
+        """:attr:`counter` if it is ready, else an estimate. For the event loop: loading the
+        tokenizer holds the GIL for ~0.4 s (a thread would not help), so it happens in
+        :meth:`warm` at startup, never in the middle of a request."""
         if self._counter is not None:
             return self._counter
         if not (self.backend.deepseek_tokenizer or self.config.is_deepseek):
@@ -612,11 +612,6 @@ class ModelClient:
         if ready is not None:
             self._counter = ready
             return ready
-        if self._preload is None:
-            try:
-                self._preload = asyncio.get_running_loop().run_in_executor(None, default_counter)
-            except RuntimeError:  # no loop: we are not on the event loop, loading is fine
-                return self.counter
         return EstimateCounter()
 
     def check_budget(self) -> None:
@@ -633,11 +628,12 @@ class ModelClient:
         await self.http.aclose()
 
     async def warm(self, timeout: float = 5.0) -> bool:
-        """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion, and load the
-        tokenizer off the event loop. Never raises; returns whether the server answered."""
+        """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion, then load the
+        tokenizer (~0.4 s during which the loop is blocked: the Rust loader holds the GIL, so
+        a thread would not help; better at startup than at the first cancel). Never raises;
+        returns whether the server answered."""
         loop = asyncio.get_running_loop()
         url = self.backend.warm_url(self.config)
-        counter_task = loop.run_in_executor(None, lambda: self.counter)
         ok = False
         try:
             response = await _until(loop.time() + timeout, self.http.get(url))
@@ -647,7 +643,7 @@ class ModelClient:
         except (ModelError, httpx.HTTPError) as exc:
             log.info("warm-up request to %s failed: %s", safe_url(url), _describe(exc))
         try:
-            await counter_task
+            self.counter  # noqa: B018 - loads it
         except Exception as exc:
             log.info("tokenizer preload failed: %s", exc)
         return ok

@@ -142,7 +142,7 @@ class ReviewFeature(Feature):
         if edits is None:  # too many edits to replay: forget rather than point at wrong code
             state.findings = []
         else:
-            state.findings, _ = follow_edits(state.findings, edits)
+            state.findings, _ = follow_edits(state.findings, edits, doc.data)
         state.edit_count = doc.edit_count
         self._publish_state(doc, state)
 

@@ -504,11 +504,15 @@ def place_findings(
 # -- following edits ------------------------------------------------------------------------------
 
 
-def follow_edits(findings: Iterable[Finding], edits: Sequence[Any]) -> tuple[list[Finding], bool]:
+def follow_edits(
+    findings: Iterable[Finding], edits: Sequence[Any], data: bytes | None = None
+) -> tuple[list[Finding], bool]:
     """Move findings through edits (``Edit`` from documents); drop those whose code was touched.
 
     Returns the surviving findings and whether anything changed. Typing right before or right
-    after a finding's code moves it or leaves it; any change inside the code removes it.
+    after a finding's code moves it or leaves it; any change inside the code removes it. With the
+    new text (``data``), a finding whose fix now stands at its place is dropped too: editors
+    may apply a fix as a minimal insertion next to the code rather than a replacement of it.
     """
     out: list[Finding] = []
     changed = False
@@ -525,6 +529,10 @@ def follow_edits(findings: Iterable[Finding], edits: Sequence[Any]) -> tuple[lis
             else:
                 alive = False
                 break
+        if alive and data is not None and finding.fix and edits:
+            fix = finding.fix.encode("utf-8")
+            if data[start : start + len(fix)] == fix and data[start:end] != fix:
+                alive = False
         if not alive:
             changed = True
             continue

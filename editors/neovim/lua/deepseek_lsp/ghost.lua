@@ -1,0 +1,694 @@
+--- Ghost text for Neovim 0.10 / 0.11, which have no inline-completion UI of their own.
+---
+--- As the user types in insert mode, ask the server for `textDocument/inlineCompletion`
+--- (Automatic), cancel the request it replaces, and draw the first item with extmarks: the first
+--- line as inline virtual text at the cursor, the other lines as virtual lines below it.
+--- Typing characters that match the suggestion keeps it (no new request); anything else clears it
+--- and asks again. Accept whole / word / line, cycle (an Invoked request for more choices),
+--- dismiss. The server hears `textDocument/didShowCompletion` when an item is first shown,
+--- `textDocument/didPartiallyAcceptCompletion` on word/line accepts, and the item's `command`
+--- (via `workspace/executeCommand`) once an item is taken completely.
+local util = require("deepseek_lsp.util")
+
+local api = vim.api
+local uv = vim.uv or vim.loop
+
+local M = {}
+
+M.METHOD = "textDocument/inlineCompletion"
+M.SHOWN = "textDocument/didShowCompletion"
+M.PARTIAL = "textDocument/didPartiallyAcceptCompletion"
+local REQUEST_CANCELLED = -32800
+local CONTENT_MODIFIED = -32801
+local INVOKED, AUTOMATIC = 1, 2
+
+M.ns = api.nvim_create_namespace("deepseek_lsp.ghost")
+
+M.config = {
+  debounce = 30, -- ms; the server debounces too (adaptively)
+  auto_trigger = true, -- request while typing; false: only on suggest / next / prev
+  hl_group = "DeepSeekSuggestion",
+  hl_group_count = "DeepSeekSuggestionCount",
+  hide_during_pum = true, -- no ghost text while the completion menu is open
+}
+
+---@class deepseek.GhostItem
+---@field raw table the server's InlineCompletionItem, sent back unchanged in notifications
+---@field client_id integer
+---@field text string insertText
+---@field row integer 0-based row of the item's range
+---@field scol integer byte column where the range starts
+---@field before string the row's text before `scol` when the item arrived
+---@field after string the text after the request's cursor when the item arrived
+---@field tail_len integer bytes after the request's cursor that the range replaces (e.g. ")")
+
+---@class deepseek.GhostState
+---@field items deepseek.GhostItem[]
+---@field index integer
+---@field pending? {client: table, id: integer, invoked: boolean}
+---@field timer? table
+---@field shown table<table, boolean>
+---@field invoked_done boolean
+---@field show_count boolean
+---@field cycle_dir? integer
+---@field last_key? string
+---@field last_error? string
+---@field augroup integer
+
+---@type table<integer, deepseek.GhostState>
+local states = {}
+M._states = states
+
+local function in_insert()
+  local mode = api.nvim_get_mode().mode
+  return mode:sub(1, 1) == "i" or mode:sub(1, 1) == "R"
+end
+
+local function cursor_of(bufnr)
+  local win = api.nvim_get_current_win()
+  if api.nvim_win_get_buf(win) ~= bufnr then
+    return nil
+  end
+  local pos = api.nvim_win_get_cursor(win)
+  return pos[1] - 1, pos[2], win
+end
+
+local function split(s)
+  return vim.split(s, "\n", { plain = true })
+end
+
+--- Where an item stands at the current cursor: what was typed of it, what remains, what to draw.
+---@param bufnr integer
+---@param item deepseek.GhostItem
+---@param crow integer
+---@param ccol integer
+---@return {typed: string, remaining: string, display: string}?
+local function check(bufnr, item, crow, ccol)
+  if crow < item.row or crow - item.row > 200 then
+    return nil
+  end
+  local rowline = util.line(bufnr, item.row)
+  if rowline:sub(1, item.scol) ~= item.before then
+    return nil
+  end
+  if crow == item.row and ccol < item.scol then
+    return nil
+  end
+  local cur = crow == item.row and rowline or util.line(bufnr, crow)
+  if cur:sub(ccol + 1) ~= item.after then
+    return nil
+  end
+  local ok, parts = pcall(api.nvim_buf_get_text, bufnr, item.row, item.scol, crow, ccol, {})
+  if not ok then
+    return nil
+  end
+  local typed = table.concat(parts, "\n")
+  if #typed > #item.text or item.text:sub(1, #typed) ~= typed then
+    return nil
+  end
+  local remaining = item.text:sub(#typed + 1)
+  local display = remaining
+  -- The range may cover auto-closed characters after the cursor (")"): they stay visible in the
+  -- buffer, so do not draw them a second time.
+  local tail = item.after:sub(1, item.tail_len)
+  if tail ~= "" and #display >= #tail and display:sub(-#tail) == tail then
+    display = display:sub(1, #display - #tail)
+  end
+  if display == "" then
+    return nil
+  end
+  return { typed = typed, remaining = remaining, display = display }
+end
+
+---@param bufnr integer
+---@return deepseek.GhostState?, deepseek.GhostItem?, table?
+local function current(bufnr)
+  local st = states[bufnr]
+  if not st or #st.items == 0 then
+    return st
+  end
+  local crow, ccol = cursor_of(bufnr)
+  if not crow then
+    return st
+  end
+  local item = st.items[st.index]
+  if not item then
+    return st
+  end
+  local v = check(bufnr, item, crow, ccol)
+  if not v then
+    return st
+  end
+  return st, item, v
+end
+
+local function clear_marks(bufnr)
+  if api.nvim_buf_is_valid(bufnr) then
+    api.nvim_buf_clear_namespace(bufnr, M.ns, 0, -1)
+  end
+end
+
+local function stop_timer(st)
+  if st.timer then
+    st.timer:stop()
+  end
+end
+
+local function cancel_pending(st)
+  local p = st.pending
+  st.pending = nil
+  if p then
+    util.cancel(p.client, p.id)
+  end
+end
+
+--- Keep only items that still apply at the cursor (typing-through), the shown one first.
+local function prune(bufnr, st)
+  local crow, ccol = cursor_of(bufnr)
+  if not crow then
+    st.items, st.index = {}, 1
+    return
+  end
+  local keep, index, seen = {}, 1, {}
+  for i, item in ipairs(st.items) do
+    local v = check(bufnr, item, crow, ccol)
+    if v and not seen[v.remaining] then
+      seen[v.remaining] = true
+      keep[#keep + 1] = item
+      if i == st.index then
+        index = #keep
+      end
+    end
+  end
+  st.items, st.index = keep, index
+end
+
+--- Draw the selected item; false when there is nothing to draw.
+---@param bufnr integer
+---@return boolean
+function M.render(bufnr)
+  clear_marks(bufnr)
+  local st = states[bufnr]
+  if not st then
+    return false
+  end
+  prune(bufnr, st)
+  local _, item, v = current(bufnr)
+  if not item or not v then
+    return false
+  end
+  local crow, ccol = cursor_of(bufnr)
+  local cfg = M.config
+  local ts = vim.bo[bufnr].tabstop
+  local lines = split(v.display)
+  local rowline = util.line(bufnr, crow)
+  local startcol = vim.fn.strdisplaywidth(rowline:sub(1, ccol))
+  local opts = { hl_mode = "combine", priority = 4096 }
+  local count = nil
+  if st.show_count and #st.items > 1 then
+    count = { (" (%d/%d)"):format(st.index, #st.items), cfg.hl_group_count }
+  end
+  if lines[1] ~= "" or #lines == 1 then
+    opts.virt_text = { { util.expand_tabs(lines[1], startcol, ts), cfg.hl_group } }
+    opts.virt_text_pos = "inline"
+  end
+  if #lines > 1 then
+    opts.virt_lines = {}
+    for i = 2, #lines do
+      opts.virt_lines[#opts.virt_lines + 1] = { { util.expand_tabs(lines[i], 0, ts), cfg.hl_group } }
+    end
+  end
+  if count then
+    local target = opts.virt_lines and opts.virt_lines[#opts.virt_lines] or opts.virt_text
+    if not target then
+      opts.virt_text, opts.virt_text_pos = {}, "inline"
+      target = opts.virt_text
+    end
+    target[#target + 1] = count
+  end
+  api.nvim_buf_set_extmark(bufnr, M.ns, crow, ccol, opts)
+  if not st.shown[item.raw] then
+    st.shown[item.raw] = true
+    local client = vim.lsp.get_client_by_id(item.client_id)
+    if client then
+      util.notify(client, M.SHOWN, { item = item.raw })
+    end
+  end
+  return true
+end
+
+--- Forget the suggestion and any request for it.
+---@param bufnr integer?
+function M.reset(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local st = states[bufnr]
+  clear_marks(bufnr)
+  if not st then
+    return
+  end
+  stop_timer(st)
+  cancel_pending(st)
+  st.items, st.index = {}, 1
+  st.invoked_done, st.show_count, st.cycle_dir = false, false, nil
+end
+
+---@param bufnr integer
+---@param raw table
+---@param client table
+---@param anchor {row: integer, col: integer, line: string}
+---@return deepseek.GhostItem?
+local function normalize(bufnr, raw, client, anchor)
+  if type(raw) ~= "table" then
+    return nil
+  end
+  local text = raw.insertText
+  if type(text) == "table" then
+    text = text.value -- a snippet: shown and inserted as plain text
+  end
+  if type(text) ~= "string" or text == "" then
+    return nil
+  end
+  local enc = client.offset_encoding or "utf-16"
+  local row, scol, ecol = anchor.row, anchor.col, anchor.col
+  local range = raw.range
+  if type(range) == "table" and range.start and range["end"] then
+    if range.start.line ~= anchor.row or range["end"].line ~= anchor.row then
+      return nil -- LSP 3.18: the range is on the cursor's line; anything else we cannot place
+    end
+    scol = util.byte_col(anchor.line, range.start.character, enc)
+    ecol = util.byte_col(anchor.line, range["end"].character, enc)
+  end
+  if scol > anchor.col or ecol < anchor.col then
+    return nil
+  end
+  local typed0 = anchor.line:sub(scol + 1, anchor.col)
+  if text:sub(1, #typed0) ~= typed0 then
+    return nil
+  end
+  return {
+    raw = raw,
+    client_id = client.id,
+    text = text,
+    row = row,
+    scol = scol,
+    before = anchor.line:sub(1, scol),
+    after = anchor.line:sub(anchor.col + 1),
+    tail_len = ecol - anchor.col,
+  }
+end
+
+local function on_result(bufnr, client, anchor, invoked, err, result)
+  local st = states[bufnr]
+  if not st then
+    return
+  end
+  if err then
+    if err.code ~= REQUEST_CANCELLED and err.code ~= CONTENT_MODIFIED then
+      st.last_error = err.message or vim.inspect(err)
+    end
+    return
+  end
+  st.last_error = nil
+  if not in_insert() or api.nvim_get_current_buf() ~= bufnr then
+    return
+  end
+  local raw_items = type(result) == "table" and (result.items or result) or {}
+  local fresh = {}
+  for _, raw in ipairs(raw_items) do
+    local item = normalize(bufnr, raw, client, anchor)
+    if item then
+      fresh[#fresh + 1] = item
+    end
+  end
+  if invoked then
+    local _, shown_item = current(bufnr)
+    local merged = {}
+    if shown_item then
+      merged[1] = shown_item
+    end
+    vim.list_extend(merged, fresh)
+    st.items, st.index = merged, 1
+    prune(bufnr, st)
+    st.invoked_done = true
+    if st.cycle_dir and #st.items > 1 then
+      st.index = (st.index - 1 + st.cycle_dir) % #st.items + 1
+    end
+    st.show_count = true
+    st.cycle_dir = nil
+  else
+    st.items, st.index = fresh, 1
+    st.show_count = false
+  end
+  M.render(bufnr)
+end
+
+--- Ask the server for items at the cursor (Automatic, or Invoked for several choices).
+---@param bufnr integer?
+---@param invoked boolean?
+function M.request(bufnr, invoked)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local st = states[bufnr]
+  local client = util.get_client(bufnr)
+  if not st or not client or util.is_stopped(client) then
+    return
+  end
+  local crow, ccol = cursor_of(bufnr)
+  if not crow then
+    return
+  end
+  stop_timer(st)
+  cancel_pending(st)
+  local line = util.line(bufnr, crow)
+  local enc = client.offset_encoding or "utf-16"
+  local anchor = { row = crow, col = ccol, line = line }
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    position = { line = crow, character = util.units(line:sub(1, ccol), enc) },
+    context = { triggerKind = invoked and INVOKED or AUTOMATIC },
+  }
+  local id
+  local ok, rid = util.request(client, M.METHOD, params, function(err, result)
+    local s = states[bufnr]
+    if not s or not s.pending or s.pending.id ~= id then
+      return -- superseded (and cancelled) by a newer request
+    end
+    s.pending = nil
+    on_result(bufnr, client, anchor, invoked, err, result)
+  end, bufnr)
+  if ok and rid then
+    id = rid
+    st.pending = { client = client, id = rid, invoked = invoked and true or false }
+  end
+end
+
+local function schedule(bufnr)
+  local st = states[bufnr]
+  if not st then
+    return
+  end
+  local fire = function()
+    if states[bufnr] and in_insert() and api.nvim_get_current_buf() == bufnr then
+      M.request(bufnr, false)
+    end
+  end
+  stop_timer(st)
+  local delay = tonumber(M.config.debounce) or 0
+  if delay <= 0 then
+    vim.schedule(fire)
+    return
+  end
+  st.timer = st.timer or uv.new_timer()
+  st.timer:start(delay, 0, vim.schedule_wrap(fire))
+end
+
+local function on_change(bufnr)
+  local st = states[bufnr]
+  if not st or not in_insert() then
+    return
+  end
+  local crow, ccol = cursor_of(bufnr)
+  if not crow then
+    return
+  end
+  local key = ("%d:%d:%d"):format(api.nvim_buf_get_changedtick(bufnr), crow, ccol)
+  if key == st.last_key then
+    return -- CursorMovedI right after TextChangedI for the same keystroke
+  end
+  st.last_key = key
+  if M.config.hide_during_pum and vim.fn.pumvisible() == 1 then
+    M.reset(bufnr)
+    return
+  end
+  -- Typed what the suggestion says: keep showing the rest, no new request.
+  if #st.items > 0 and M.render(bufnr) then
+    stop_timer(st)
+    cancel_pending(st)
+    return
+  end
+  M.reset(bufnr)
+  if M.config.auto_trigger then
+    schedule(bufnr)
+  end
+end
+
+local global_group = nil
+
+---@param bufnr integer
+function M.attach(bufnr)
+  if states[bufnr] then
+    return
+  end
+  if not global_group then
+    global_group = api.nvim_create_augroup("deepseek_lsp.ghost", { clear = true })
+    -- <C-c> leaves insert mode without InsertLeave.
+    api.nvim_create_autocmd("ModeChanged", {
+      group = global_group,
+      pattern = "i:*",
+      callback = function()
+        local new_mode = (vim.v.event or {}).new_mode or ""
+        if new_mode:sub(1, 1) == "i" then
+          return -- insert-mode completion (ic, ix): not leaving insert mode
+        end
+        local buf = api.nvim_get_current_buf()
+        if states[buf] then
+          M.reset(buf)
+          states[buf].last_key = nil
+        end
+      end,
+    })
+  end
+  local group = api.nvim_create_augroup("deepseek_lsp.ghost." .. bufnr, { clear = true })
+  states[bufnr] = {
+    items = {},
+    index = 1,
+    shown = setmetatable({}, { __mode = "k" }),
+    invoked_done = false,
+    show_count = false,
+    augroup = group,
+  }
+  api.nvim_create_autocmd({ "TextChangedI", "CursorMovedI" }, {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      on_change(bufnr)
+    end,
+  })
+  api.nvim_create_autocmd("InsertEnter", {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      -- InsertEnter runs before the mode changes: look once insert mode is on.
+      vim.schedule(function()
+        on_change(bufnr)
+      end)
+    end,
+  })
+  api.nvim_create_autocmd("TextChangedP", {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      if M.config.hide_during_pum then
+        M.reset(bufnr)
+      end
+    end,
+  })
+  api.nvim_create_autocmd({ "InsertLeave", "BufLeave" }, {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      M.reset(bufnr)
+      local st = states[bufnr]
+      if st then
+        st.last_key = nil
+      end
+    end,
+  })
+  api.nvim_create_autocmd({ "BufUnload", "BufWipeout" }, {
+    group = group,
+    buffer = bufnr,
+    callback = function()
+      M.detach(bufnr)
+    end,
+  })
+end
+
+---@param bufnr integer
+function M.detach(bufnr)
+  local st = states[bufnr]
+  if not st then
+    return
+  end
+  M.reset(bufnr)
+  if st.timer then
+    st.timer:stop()
+    if not st.timer:is_closing() then
+      st.timer:close()
+    end
+  end
+  pcall(api.nvim_del_augroup_by_id, st.augroup)
+  states[bufnr] = nil
+end
+
+---@param bufnr integer?
+---@return boolean
+function M.visible(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local _, item = current(bufnr)
+  return item ~= nil
+end
+
+---@param bufnr integer?
+---@return boolean
+function M.busy(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local st = states[bufnr]
+  return st ~= nil and st.pending ~= nil
+end
+
+--- The item shown and the text still to insert, for tests and integrations.
+---@param bufnr integer?
+function M.current(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local st, item, v = current(bufnr)
+  if not item or not v then
+    return nil
+  end
+  return {
+    item = item.raw,
+    text = item.text,
+    display = v.display,
+    index = st.index,
+    count = #st.items,
+  }
+end
+
+local function run_command(item, bufnr)
+  local cmd = item.raw.command
+  local client = vim.lsp.get_client_by_id(item.client_id)
+  if type(cmd) == "table" and cmd.command and client then
+    util.request(client, "workspace/executeCommand", {
+      command = cmd.command,
+      arguments = cmd.arguments,
+    }, function() end, bufnr)
+  end
+end
+
+--- Accept the whole suggestion: replace the item's range with its text, cursor at the end.
+---@param bufnr integer?
+---@return boolean accepted
+function M.accept(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local st, item, v = current(bufnr)
+  if not st or not item or not v then
+    return false
+  end
+  local crow, ccol, win = cursor_of(bufnr)
+  local cur = util.line(bufnr, crow)
+  local end_col = math.min(ccol + item.tail_len, #cur)
+  local lines = split(item.text)
+  M.reset(bufnr)
+  api.nvim_buf_set_text(bufnr, item.row, item.scol, crow, end_col, lines)
+  local row = item.row + #lines - 1
+  local col = (#lines == 1 and item.scol or 0) + #lines[#lines]
+  api.nvim_win_set_cursor(win, { row + 1, col })
+  run_command(item, bufnr)
+  return true
+end
+
+--- The next word of ``s`` (leading blanks included), never past the end of its line; a leading
+--- newline goes with the next line's indentation.
+function M.next_word(s)
+  if s:sub(1, 1) == "\n" then
+    return s:match("^\n[ \t]*")
+  end
+  local first = s:match("^[^\n]*")
+  return first:match("^[ \t]*[%w_\128-\255]+")
+    or first:match("^[ \t]*[^%w_%s\128-\255]+")
+    or first:match("^[ \t]+")
+    or first
+end
+
+--- The rest of the current line of ``s``; at a line break, the break plus the next line.
+function M.next_line(s)
+  if s:sub(1, 1) == "\n" then
+    return s:match("^\n[^\n]*")
+  end
+  return s:match("^[^\n]*")
+end
+
+--- Accept the next word or line of the suggestion.
+---@param kind "word"|"line"
+---@param bufnr integer?
+---@return boolean accepted
+function M.accept_partial(kind, bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local st, item, v = current(bufnr)
+  if not st or not item or not v then
+    return false
+  end
+  local chunk = kind == "word" and M.next_word(v.display) or M.next_line(v.display)
+  if not chunk or chunk == "" then
+    return false
+  end
+  local crow, ccol, win = cursor_of(bufnr)
+  local lines = split(chunk)
+  stop_timer(st)
+  cancel_pending(st)
+  api.nvim_buf_set_text(bufnr, crow, ccol, crow, ccol, lines)
+  local row = crow + #lines - 1
+  local col = (#lines == 1 and ccol or 0) + #lines[#lines]
+  api.nvim_win_set_cursor(win, { row + 1, col })
+  local client = vim.lsp.get_client_by_id(item.client_id)
+  if client then
+    util.notify(client, M.PARTIAL, {
+      item = item.raw,
+      -- Of the item's insertText, in UTF-16 code units (what VS Code and Copilot report).
+      acceptedLength = util.units(v.typed .. chunk, "utf-16"),
+    })
+  end
+  if #chunk >= #v.display then
+    -- Taken piece by piece to the end (auto-closed characters were already in the buffer).
+    M.reset(bufnr)
+    run_command(item, bufnr)
+  else
+    M.render(bufnr)
+  end
+  return true
+end
+
+--- Show the next (+1) or previous (-1) suggestion; the first time, ask for several (Invoked).
+---@param dir integer
+---@param bufnr integer?
+function M.cycle(dir, bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local st, item = current(bufnr)
+  if not st then
+    return
+  end
+  if not item then
+    M.request(bufnr, true)
+    return
+  end
+  if not st.invoked_done then
+    M.request(bufnr, true)
+    st.cycle_dir = dir
+    return
+  end
+  if #st.items > 1 then
+    st.index = (st.index - 1 + dir) % #st.items + 1
+  end
+  st.show_count = true
+  M.render(bufnr)
+end
+
+--- Hide the suggestion; true if one was shown.
+---@param bufnr integer?
+---@return boolean
+function M.dismiss(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local shown = M.visible(bufnr)
+  M.reset(bufnr)
+  return shown
+end
+
+return M

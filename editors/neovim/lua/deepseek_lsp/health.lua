@@ -1,0 +1,113 @@
+--- :checkhealth deepseek_lsp
+local M = {}
+
+local util = require("deepseek_lsp.util")
+
+local health = vim.health or require("health")
+local start = health.start or health.report_start
+local ok = health.ok or health.report_ok
+local warn = health.warn or health.report_warn
+local err = health.error or health.report_error
+local info = health.info or health.report_info
+
+local function resolve_cmd(cmd)
+  if type(cmd) ~= "table" or type(cmd[1]) ~= "string" then
+    return nil
+  end
+  local exe = vim.fn.exepath(cmd[1])
+  return exe ~= "" and exe or nil
+end
+
+function M.check()
+  local plugin = require("deepseek_lsp")
+
+  start("Neovim")
+  local v = vim.version()
+  local version = ("%d.%d.%d"):format(v.major, v.minor, v.patch)
+  if vim.fn.has("nvim-0.10") ~= 1 then
+    err("Neovim " .. version .. " is too old: deepseek_lsp needs 0.10 or later")
+  elseif vim.lsp.inline_completion then
+    ok("Neovim " .. version .. ": built-in inline completion (vim.lsp.inline_completion)")
+  else
+    ok("Neovim " .. version .. ": ghost text drawn by this plugin (no built-in inline completion before 0.12)")
+  end
+  if not plugin._setup_done then
+    warn('setup() was not called', { 'Add require("deepseek_lsp").setup({}) to your config' })
+  else
+    info("inline completions: " .. tostring(plugin._mode))
+  end
+
+  start("Server")
+  local cfg = plugin.lsp_config()
+  local cmd = cfg.cmd
+  if type(cmd) == "function" then
+    info("cmd is a function (a custom transport); not checked")
+  else
+    local exe = resolve_cmd(cmd)
+    if not exe then
+      err(("server command not found: %s"):format(table.concat(cmd or {}, " ")), {
+        "pip install deepseek-lsp (into a virtualenv on PATH), or set cmd in setup()",
+      })
+    else
+      ok(("server command: %s (%s)"):format(table.concat(cmd, " "), exe))
+      local argv = vim.list_extend(vim.deepcopy(cmd), { "--version" })
+      local done, res = pcall(function()
+        return vim.system(argv, { text = true }):wait(5000)
+      end)
+      if done and res and res.code == 0 then
+        ok("version: " .. vim.trim(res.stdout or ""))
+      elseif done and res then
+        warn(("`%s` exited with %s: %s"):format(table.concat(argv, " "), tostring(res.code), vim.trim(res.stderr or "")))
+      end
+    end
+  end
+
+  start("DeepSeek API")
+  local section = plugin.section()
+  local base = section.baseUrl or section.base_url or vim.env.DEEPSEEK_BASE_URL or "https://api.deepseek.com"
+  info("endpoint: " .. base)
+  local from_settings = type(section.apiKey or section.api_key) == "string" and (section.apiKey or section.api_key) ~= ""
+  local from_env = (vim.env.DEEPSEEK_API_KEY or "") ~= ""
+  -- Never print the key, not even part of it.
+  if from_settings then
+    ok("API key: set (in settings.apiKey)")
+  elseif from_env then
+    ok("API key: set (DEEPSEEK_API_KEY in Neovim's environment)")
+  elseif base:match("^https?://127%.0%.0%.1") or base:match("^https?://localhost") then
+    info("API key: not set (fine for a local server)")
+  else
+    err("API key: not set", {
+      "export DEEPSEEK_API_KEY=... before starting Neovim (keeps it out of your config)",
+    })
+  end
+
+  start("Client")
+  local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = util.NAME })
+  if #clients == 0 then
+    warn("deepseek-lsp is not running", { "Open a file; :LspInfo / :checkhealth vim.lsp show why a server did not start" })
+  end
+  local alt = vim.fn.bufnr("#")
+  for _, client in ipairs(clients) do
+    local n = vim.tbl_count(client.attached_buffers or {})
+    local here = alt > 0 and (client.attached_buffers or {})[alt]
+    ok(("client %d %s, attached to %d buffer(s)%s, position encoding %s"):format(
+      client.id,
+      util.is_stopped(client) and "stopped" or (client.initialized and "running" or "starting"),
+      n,
+      here and " including the buffer you came from" or "",
+      tostring(client.offset_encoding)
+    ))
+    local st = plugin.status(client.id)
+    if not st then
+      info("last status: none reported (Normal)")
+    elseif st.kind == "Error" then
+      err(("last status: Error: %s [%s]"):format(st.message, st.feature))
+    elseif st.kind == "Warning" then
+      warn(("last status: Warning: %s [%s]"):format(st.message, st.feature))
+    else
+      ok(("last status: %s%s"):format(st.kind, st.message ~= "" and (": " .. st.message) or ""))
+    end
+  end
+end
+
+return M

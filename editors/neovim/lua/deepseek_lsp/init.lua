@@ -1,0 +1,764 @@
+--- deepseek-lsp for Neovim: DeepSeek inline completions (ghost text) and code review on save.
+---
+---   require("deepseek_lsp").setup({ settings = { completion = { debounce = "adaptive" } } })
+---
+--- The language server does the work; this plugin configures it (`vim.lsp.config` +
+--- `vim.lsp.enable` on 0.11+, `vim.lsp.start` on 0.10), shows its completions (the built-in
+--- `vim.lsp.inline_completion` on 0.12+, extmark ghost text on 0.10/0.11), and adds commands,
+--- a statusline component and `:checkhealth deepseek_lsp`.
+local util = require("deepseek_lsp.util")
+local ghost = require("deepseek_lsp.ghost")
+
+local api = vim.api
+local NAME = util.NAME
+
+local M = {}
+
+M.STATUS_NOTIFICATION = "deepseek/status"
+M.USAGE_REQUEST = "deepseek/usage"
+M.STATS_REQUEST = "deepseek/completionStats"
+M.REVIEW_COMMAND = "deepseek.reviewFile"
+
+---@class deepseek.Keymaps
+---@field accept string|false
+---@field accept_word string|false
+---@field accept_line string|false
+---@field next string|false
+---@field prev string|false
+---@field dismiss string|false
+---@field suggest string|false
+
+---@class deepseek.Options
+M.defaults = {
+  --- Command that starts the server; nil: `deepseek-lsp` if it is on PATH, else
+  --- `python3 -m deepseek_lsp`.
+  cmd = nil,
+  --- Filetypes to attach to; nil: every buffer that is a file (`buftype` empty). The server
+  --- decides per language and per file whether to complete (settings `completion.languages`,
+  --- `exclude`), so all is a sensible default.
+  filetypes = nil,
+  root_markers = { ".git", ".hg", "pyproject.toml", "package.json", "Cargo.toml", "go.mod" },
+  --- The `deepseek` settings section (camelCase keys, as in the VS Code extension), sent as
+  --- initializationOptions and answered to workspace/configuration. `{ deepseek = {...} }` works too.
+  settings = {},
+  --- initializationOptions; nil: `{ deepseek = settings }`.
+  init_options = nil,
+  --- One server process per Neovim, whatever the project (saves memory); false: one per root.
+  single_server = true,
+  --- Inline completion UI: "auto" (built-in on 0.12+, ghost text otherwise), "builtin",
+  --- "ghost", or false (no inline completions from this plugin).
+  inline = "auto",
+  --- Client-side debounce (ms) before asking for a completion while typing (ghost text mode).
+  --- The server debounces too, adaptively.
+  debounce = 30,
+  --- Ask automatically while typing (ghost text mode); false: only on suggest / next / prev.
+  auto_trigger = true,
+  --- Highlight group of the ghost text (defaults to a link to Comment).
+  hl_group = "DeepSeekSuggestion",
+  --- Insert-mode keys; set one to false to leave it unmapped, or `keymaps = false` for none.
+  --- A key with no suggestion shown does what it did before (an earlier mapping, else itself).
+  ---@type deepseek.Keymaps|false
+  keymaps = {
+    accept = "<Tab>",
+    accept_word = "<M-Right>",
+    accept_line = "<M-C-Right>",
+    next = "<M-]>",
+    prev = "<M-[>",
+    dismiss = "<C-]>",
+    suggest = "<M-\\>",
+  },
+  --- Create :DeepSeekUsage, :DeepSeekReview, :DeepSeekStatus.
+  commands = true,
+  --- Extra fields merged into the vim.lsp config (capabilities, on_attach, handlers...).
+  lsp = {},
+}
+
+M.config = vim.deepcopy(M.defaults)
+M._setup_done = false
+
+---@type table<integer, {kind: string, message: string, feature: string, uri: string, time: integer}>
+M._status = {}
+M._last_status = nil
+M._mode = nil -- "builtin" | "ghost" | "off"
+
+-- -- configuration -------------------------------------------------------------------------------
+
+local function default_cmd()
+  if vim.fn.executable("deepseek-lsp") == 1 then
+    return { "deepseek-lsp" }
+  end
+  for _, py in ipairs({ "python3", "python" }) do
+    if vim.fn.executable(py) == 1 then
+      return { py, "-m", "deepseek_lsp" }
+    end
+  end
+  return { "deepseek-lsp" }
+end
+
+--- The `deepseek` section of the settings, whichever way it was given.
+---@return table
+function M.section()
+  local s = M.config.settings or {}
+  if type(s.deepseek) == "table" then
+    return s.deepseek
+  end
+  return s
+end
+
+local function status_handler(err, result, ctx)
+  if err or type(result) ~= "table" then
+    return
+  end
+  local entry = {
+    kind = result.kind or "Normal",
+    message = result.message or "",
+    feature = result.feature or "",
+    uri = result.uri or "",
+    time = os.time(),
+  }
+  M._status[ctx.client_id] = entry
+  M._last_status = entry
+  vim.schedule(function()
+    pcall(api.nvim_exec_autocmds, "User", { pattern = "DeepSeekStatus", modeline = false, data = entry })
+    pcall(vim.cmd, "redrawstatus")
+  end)
+end
+
+local function reuse_client(client, config)
+  return client.name == config.name and not util.is_stopped(client)
+end
+
+--- Client capabilities: Neovim's, plus inline completion (0.10/0.11 do not declare it; the server
+--- answers anyway, but say what this plugin handles). 0.11+ merges a partial table into its
+--- defaults (and into `vim.lsp.config("*")`); 0.10 takes the table as the whole set.
+function M.capabilities()
+  local extra = { textDocument = { inlineCompletion = { dynamicRegistration = false } } }
+  if util.has_011 then
+    return extra
+  end
+  return vim.tbl_deep_extend("force", vim.lsp.protocol.make_client_capabilities(), extra)
+end
+
+---@return table the config given to vim.lsp.config / vim.lsp.start
+function M.lsp_config()
+  local c = M.config
+  local section = M.section()
+  local cfg = {
+    name = NAME,
+    cmd = c.cmd or default_cmd(),
+    filetypes = c.filetypes,
+    root_markers = c.root_markers,
+    settings = { deepseek = section },
+    init_options = c.init_options or { deepseek = section },
+    handlers = { [M.STATUS_NOTIFICATION] = status_handler },
+    capabilities = M.capabilities(),
+  }
+  if c.single_server then
+    cfg.reuse_client = reuse_client
+  end
+  return vim.tbl_deep_extend("force", cfg, c.lsp or {})
+end
+
+-- -- keymaps -------------------------------------------------------------------------------------
+
+local fallbacks = {}
+
+--- What a key did before we mapped it, as keys an expr mapping can return.
+local function make_fallback(bufnr, lhs)
+  local prev = api.nvim_buf_call(bufnr, function()
+    return vim.fn.maparg(lhs, "i", false, true)
+  end)
+  if type(prev) ~= "table" or vim.tbl_isempty(prev) or (prev.desc or ""):match("^DeepSeek") then
+    return function()
+      return lhs
+    end
+  end
+  return function()
+    if prev.callback then
+      if prev.expr == 1 then
+        local keys = prev.callback()
+        return type(keys) == "string" and keys or ""
+      end
+      fallbacks[#fallbacks + 1] = prev.callback
+      return ("<Cmd>lua require('deepseek_lsp')._run_fallback(%d)<CR>"):format(#fallbacks)
+    end
+    local rhs = prev.rhs or ""
+    if prev.expr == 1 then
+      return vim.fn.eval(rhs)
+    end
+    api.nvim_feedkeys(api.nvim_replace_termcodes(rhs, true, false, true), prev.noremap == 1 and "ni" or "mi", false)
+    return ""
+  end
+end
+
+function M._run_fallback(i)
+  local fn = fallbacks[i]
+  fallbacks[i] = nil
+  if fn then
+    fn()
+  end
+end
+
+local function map(bufnr, lhs, desc, when_shown)
+  if not lhs or lhs == "" then
+    return
+  end
+  local fallback = make_fallback(bufnr, lhs)
+  vim.keymap.set("i", lhs, function()
+    local keys = when_shown()
+    if keys then
+      return keys
+    end
+    return fallback()
+  end, { buffer = bufnr, expr = true, replace_keycodes = true, silent = true, desc = "DeepSeek: " .. desc })
+end
+
+local function set_keymaps(bufnr)
+  local km = M.config.keymaps
+  if not km then
+    return
+  end
+  local function cmd(fn)
+    return ("<Cmd>lua require('deepseek_lsp').%s()<CR>"):format(fn)
+  end
+  if M._mode == "builtin" then
+    local ic = vim.lsp.inline_completion
+    map(bufnr, km.accept, "accept suggestion", function()
+      return ic.get() and "" or nil
+    end)
+    map(bufnr, km.accept_word, "accept word", function()
+      return M._builtin_partial("word") and "" or nil
+    end)
+    map(bufnr, km.accept_line, "accept line", function()
+      return M._builtin_partial("line") and "" or nil
+    end)
+    map(bufnr, km.next, "next suggestion", function()
+      return cmd("next")
+    end)
+    map(bufnr, km.prev, "previous suggestion", function()
+      return cmd("prev")
+    end)
+    return
+  end
+  map(bufnr, km.accept, "accept suggestion", function()
+    return ghost.visible(bufnr) and cmd("accept") or nil
+  end)
+  map(bufnr, km.accept_word, "accept word", function()
+    return ghost.visible(bufnr) and cmd("accept_word") or nil
+  end)
+  map(bufnr, km.accept_line, "accept line", function()
+    return ghost.visible(bufnr) and cmd("accept_line") or nil
+  end)
+  map(bufnr, km.next, "next suggestion", function()
+    return cmd("next")
+  end)
+  map(bufnr, km.prev, "previous suggestion", function()
+    return cmd("prev")
+  end)
+  map(bufnr, km.dismiss, "dismiss suggestion", function()
+    return ghost.visible(bufnr) and cmd("dismiss") or nil
+  end)
+  map(bufnr, km.suggest, "suggest", function()
+    return cmd("suggest")
+  end)
+end
+
+-- -- attach ----------------------------------------------------------------------------------------
+
+local function on_attach(client, bufnr)
+  if M._mode == "ghost" then
+    ghost.attach(bufnr)
+  elseif M._mode == "builtin" then
+    pcall(vim.lsp.inline_completion.enable, true, { bufnr = bufnr })
+  end
+  if M._mode ~= "off" then
+    set_keymaps(bufnr)
+  end
+end
+
+local function start_legacy(bufnr)
+  -- Neovim 0.10: no vim.lsp.config / vim.lsp.enable.
+  if vim.bo[bufnr].buftype ~= "" then
+    return
+  end
+  local c = M.config
+  if c.filetypes and not vim.tbl_contains(c.filetypes, vim.bo[bufnr].filetype) then
+    return
+  end
+  local cfg = M.lsp_config()
+  cfg.root_dir = vim.fs.root(bufnr, c.root_markers or { ".git" })
+  local reuse = cfg.reuse_client
+  cfg.reuse_client = nil
+  cfg.root_markers, cfg.filetypes = nil, nil
+  vim.lsp.start(cfg, { bufnr = bufnr, reuse_client = reuse })
+end
+
+--- Configure and enable the server. Call once (again to change options).
+---@param opts deepseek.Options?
+function M.setup(opts)
+  opts = opts or {}
+  if vim.fn.has("nvim-0.10") ~= 1 then
+    util.notify_user("deepseek_lsp needs Neovim 0.10 or later", vim.log.levels.ERROR)
+    return
+  end
+  local keymaps = opts.keymaps
+  M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
+  if keymaps == false then
+    M.config.keymaps = false
+  end
+  if opts.settings ~= nil then
+    M.config.settings = opts.settings -- replace, do not merge with the (empty) default
+  end
+  local c = M.config
+
+  local inline = c.inline
+  if inline == "auto" then
+    inline = vim.lsp.inline_completion and "builtin" or "ghost"
+  elseif inline == "builtin" and not vim.lsp.inline_completion then
+    inline = "ghost"
+  elseif inline == false then
+    inline = "off"
+  end
+  M._mode = inline
+  ghost.config.debounce = c.debounce
+  ghost.config.auto_trigger = c.auto_trigger
+  ghost.config.hl_group = c.hl_group
+
+  api.nvim_set_hl(0, "DeepSeekSuggestion", { link = "Comment", default = true })
+  api.nvim_set_hl(0, "DeepSeekSuggestionCount", { link = "NonText", default = true })
+
+  local group = api.nvim_create_augroup("deepseek_lsp", { clear = true })
+  api.nvim_create_autocmd("LspAttach", {
+    group = group,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data and args.data.client_id or -1)
+      if client and client.name == NAME then
+        on_attach(client, args.buf)
+      end
+    end,
+  })
+  api.nvim_create_autocmd("LspDetach", {
+    group = group,
+    callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data and args.data.client_id or -1)
+      if client and client.name == NAME then
+        ghost.detach(args.buf)
+      end
+    end,
+  })
+  api.nvim_create_autocmd("ColorScheme", {
+    group = group,
+    callback = function()
+      api.nvim_set_hl(0, "DeepSeekSuggestion", { link = "Comment", default = true })
+      api.nvim_set_hl(0, "DeepSeekSuggestionCount", { link = "NonText", default = true })
+    end,
+  })
+
+  if c.commands then
+    M.create_commands()
+  end
+
+  if vim.lsp.config and vim.lsp.enable then
+    vim.lsp.config(NAME, M.lsp_config())
+    vim.lsp.enable(NAME)
+  else
+    api.nvim_create_autocmd("FileType", {
+      group = group,
+      callback = function(args)
+        start_legacy(args.buf)
+      end,
+    })
+    for _, buf in ipairs(api.nvim_list_bufs()) do
+      if api.nvim_buf_is_loaded(buf) and vim.bo[buf].filetype ~= "" then
+        start_legacy(buf)
+      end
+    end
+  end
+  M._setup_done = true
+end
+
+-- -- inline completion actions -----------------------------------------------------------------
+
+--- Accept the shown suggestion; false if there was none (for your own <Tab> mapping).
+function M.accept()
+  if M._mode == "builtin" then
+    return vim.lsp.inline_completion.get()
+  end
+  return ghost.accept()
+end
+
+function M.accept_word()
+  if M._mode == "builtin" then
+    return M._builtin_partial("word")
+  end
+  return ghost.accept_partial("word")
+end
+
+function M.accept_line()
+  if M._mode == "builtin" then
+    return M._builtin_partial("line")
+  end
+  return ghost.accept_partial("line")
+end
+
+function M.next()
+  if M._mode == "builtin" then
+    return vim.lsp.inline_completion.select({ count = 1 })
+  end
+  return ghost.cycle(1)
+end
+
+function M.prev()
+  if M._mode == "builtin" then
+    return vim.lsp.inline_completion.select({ count = -1 })
+  end
+  return ghost.cycle(-1)
+end
+
+function M.dismiss()
+  if M._mode == "builtin" then
+    -- 0.12 has no dismiss: leaving the completion state is what hides it.
+    return false
+  end
+  return ghost.dismiss()
+end
+
+--- Ask now, for several choices (Invoked).
+function M.suggest()
+  if M._mode == "ghost" then
+    return ghost.request(0, true)
+  end
+end
+
+--- Whether a suggestion is shown in the current buffer (ghost text mode).
+function M.visible()
+  return M._mode == "ghost" and ghost.visible(0)
+end
+
+--- 0.12: accept the next word/line of the built-in suggestion through `get({on_accept})`.
+function M._builtin_partial(kind)
+  local ic = vim.lsp.inline_completion
+  local bufnr = api.nvim_get_current_buf()
+  return ic.get({
+    on_accept = function(item)
+      local text = type(item.insert_text) == "string" and item.insert_text or (item.insert_text or {}).value
+      if type(text) ~= "string" then
+        return
+      end
+      local win = api.nvim_get_current_win()
+      local cur = api.nvim_win_get_cursor(win)
+      local crow, ccol = cur[1] - 1, cur[2]
+      local typed = ""
+      local ok, start = pcall(function()
+        return item.range and item.range.start:to_extmark()
+      end)
+      if ok and type(start) == "table" and start[1] == crow and start[2] <= ccol then
+        typed = util.line(bufnr, crow):sub(start[2] + 1, ccol)
+      end
+      if text:sub(1, #typed) ~= typed then
+        typed = ""
+      end
+      local rest = text:sub(#typed + 1)
+      local chunk = kind == "word" and ghost.next_word(rest) or ghost.next_line(rest)
+      if not chunk or chunk == "" then
+        return
+      end
+      local lines = vim.split(chunk, "\n", { plain = true })
+      api.nvim_buf_set_text(bufnr, crow, ccol, crow, ccol, lines)
+      api.nvim_win_set_cursor(win, { crow + #lines, (#lines == 1 and ccol or 0) + #lines[#lines] })
+      local client = vim.lsp.get_client_by_id(item.client_id)
+      if client then
+        util.notify(client, ghost.PARTIAL, {
+          item = { insertText = text, command = item.command },
+          acceptedLength = util.units(typed .. chunk, "utf-16"),
+        })
+      end
+    end,
+  })
+end
+
+-- -- status, usage, review ---------------------------------------------------------------------------
+
+--- The last `deepseek/status` (for a client id, or the latest from any client).
+function M.status(client_id)
+  if client_id then
+    return M._status[client_id]
+  end
+  return M._last_status
+end
+
+--- A short statusline component: "" when the server is not attached to the current buffer.
+---   vim.o.statusline = "%f %=%{v:lua.require'deepseek_lsp'.statusline()} "
+---@param opts {icon?: string}?
+---@return string
+function M.statusline(opts)
+  opts = opts or {}
+  local icon = opts.icon or "DeepSeek"
+  local bufnr = api.nvim_get_current_buf()
+  local client = util.get_client(bufnr)
+  if not client then
+    return ""
+  end
+  local st = M._status[client.id]
+  if st and st.kind == "Error" then
+    return icon .. " [error]"
+  elseif st and st.kind == "Warning" then
+    return icon .. " [warning]"
+  elseif st and st.kind == "Inactive" then
+    return icon .. " [off]"
+  end
+  if M._mode == "ghost" and ghost.busy(bufnr) then
+    return icon .. " ..."
+  end
+  return icon
+end
+
+local function any_client()
+  return util.get_client(api.nvim_get_current_buf()) or util.get_client(nil)
+end
+
+--- Show lines in a small floating window (or echo them without a UI).
+function M.show(title, lines)
+  if #api.nvim_list_uis() == 0 then
+    for _, l in ipairs(lines) do
+      print(l)
+    end
+  end
+  local buf = api.nvim_create_buf(false, true)
+  api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].bufhidden = "wipe"
+  vim.bo[buf].filetype = "deepseek_lsp_info"
+  local width = 20
+  for _, l in ipairs(lines) do
+    width = math.max(width, vim.fn.strdisplaywidth(l))
+  end
+  width = math.min(width + 2, math.max(20, vim.o.columns - 4))
+  local height = math.min(#lines, math.max(1, vim.o.lines - 4))
+  local win = api.nvim_open_win(buf, true, {
+    relative = "editor",
+    row = math.max(0, math.floor((vim.o.lines - height) / 2) - 1),
+    col = math.max(0, math.floor((vim.o.columns - width) / 2)),
+    width = width,
+    height = height,
+    style = "minimal",
+    border = "rounded",
+    title = " " .. title .. " ",
+    title_pos = "center",
+  })
+  vim.wo[win].wrap = true
+  for _, key in ipairs({ "q", "<Esc>" }) do
+    vim.keymap.set("n", key, function()
+      pcall(api.nvim_win_close, win, true)
+    end, { buffer = buf, nowait = true, silent = true })
+  end
+  api.nvim_create_autocmd("WinLeave", {
+    buffer = buf,
+    once = true,
+    callback = function()
+      pcall(api.nvim_win_close, win, true)
+    end,
+  })
+  return buf, win
+end
+
+local function fmt_int(n)
+  local s = tostring(math.floor(tonumber(n) or 0))
+  return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
+end
+
+--- Lines describing a `deepseek/usage` answer.
+function M.usage_lines(u)
+  local lines = {}
+  local function scope(label, data)
+    if type(data) ~= "table" then
+      return
+    end
+    local t = data.total or {}
+    lines[#lines + 1] = ("%s: $%.4f  %s requests  %s tokens in (%s cached)  %s out"):format(
+      label,
+      tonumber(t.cost_usd) or 0,
+      fmt_int(t.requests),
+      fmt_int(t.prompt_tokens),
+      fmt_int(t.cache_hit_tokens),
+      fmt_int(t.output_tokens)
+    )
+    for model, m in pairs(data.models or {}) do
+      lines[#lines + 1] = ("  %-22s $%.4f  %s req  %s in  %s out"):format(
+        model,
+        tonumber(m.cost_usd) or 0,
+        fmt_int(m.requests),
+        fmt_int(m.prompt_tokens),
+        fmt_int(m.output_tokens)
+      )
+    end
+  end
+  scope("Today (" .. tostring((u.today or {}).day or "?") .. ")", u.today)
+  scope("Month (" .. tostring((u.month or {}).month or "?") .. ")", u.month)
+  scope("This session", u.session)
+  if type(u.budget) == "table" then
+    lines[#lines + 1] = ("Daily budget: $%.2f, remaining $%.4f"):format(
+      tonumber(u.budget.daily_usd) or 0,
+      tonumber(u.budget.remaining_usd) or 0
+    )
+  end
+  if type(u.unpriced_models) == "table" and #u.unpriced_models > 0 then
+    lines[#lines + 1] = "No price known for: " .. table.concat(u.unpriced_models, ", ")
+  end
+  return lines
+end
+
+--- Ask the server for the usage ledger; callback(err, summary).
+function M.usage(callback)
+  local client = any_client()
+  if not client then
+    callback("deepseek-lsp is not running")
+    return
+  end
+  util.request(client, M.USAGE_REQUEST, vim.empty_dict(), function(err, result)
+    callback(err and (err.message or vim.inspect(err)) or nil, result)
+  end)
+end
+
+function M.show_usage()
+  M.usage(function(err, summary)
+    if err then
+      util.notify_user("usage: " .. err, vim.log.levels.WARN)
+      return
+    end
+    M.show("DeepSeek usage", M.usage_lines(summary or {}))
+  end)
+end
+
+--- Review a buffer now (`deepseek.reviewFile`); callback(err, result) with the server's answer.
+function M.review(bufnr, callback)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local client = util.get_client(bufnr)
+  callback = callback
+    or function(err, result)
+      if err then
+        util.notify_user("review failed: " .. err, vim.log.levels.WARN)
+      elseif type(result) == "table" and result.ok == false and result.reason then
+        util.notify_user("review: " .. tostring(result.reason), vim.log.levels.WARN)
+      elseif type(result) == "table" then
+        local msg = ("review: %d finding(s)"):format(tonumber(result.findings) or 0)
+        if type(result.errors) == "table" and #result.errors > 0 then
+          msg = msg .. "; " .. table.concat(result.errors, "; ")
+        end
+        util.notify_user(msg)
+      end
+    end
+  if not client then
+    callback("deepseek-lsp is not attached to this buffer")
+    return
+  end
+  util.request(client, "workspace/executeCommand", {
+    command = M.REVIEW_COMMAND,
+    arguments = { vim.uri_from_bufnr(bufnr) },
+  }, function(err, result)
+    callback(err and (err.message or vim.inspect(err)) or nil, result)
+  end, bufnr)
+end
+
+--- Lines for :DeepSeekStatus.
+function M.status_lines(stats)
+  local lines = {}
+  local bufnr = api.nvim_get_current_buf()
+  local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })
+  if #clients == 0 then
+    lines[#lines + 1] = "deepseek-lsp is not running (open a file to start it)."
+  end
+  for _, client in ipairs(clients) do
+    local bufs = {}
+    for b in pairs(client.attached_buffers or {}) do
+      bufs[#bufs + 1] = tostring(b)
+    end
+    table.sort(bufs)
+    local version = client.server_info and client.server_info.version or "?"
+    lines[#lines + 1] = ("Client %d: %s (deepseek-lsp %s)"):format(
+      client.id,
+      util.is_stopped(client) and "stopped" or (client.initialized and "running" or "starting"),
+      version
+    )
+    lines[#lines + 1] = ("  position encoding %s, root %s"):format(
+      tostring(client.offset_encoding),
+      tostring(client.root_dir or (client.config and client.config.root_dir) or "(none)")
+    )
+    lines[#lines + 1] = ("  attached to buffers: %s%s"):format(
+      #bufs > 0 and table.concat(bufs, ", ") or "none",
+      (client.attached_buffers or {})[bufnr] and " (current)" or " (not the current buffer)"
+    )
+    local st = M._status[client.id]
+    if st then
+      lines[#lines + 1] = ("  status: %s%s%s (%s)"):format(
+        st.kind,
+        st.message ~= "" and ": " .. st.message or "",
+        st.feature ~= "" and " [" .. st.feature .. "]" or "",
+        os.date("%H:%M:%S", st.time)
+      )
+    else
+      lines[#lines + 1] = "  status: Normal (nothing reported)"
+    end
+  end
+  local mode = ({ builtin = "built-in vim.lsp.inline_completion", ghost = "ghost text (extmarks)", off = "off" })[M._mode or "off"]
+  lines[#lines + 1] = "Inline completions: " .. tostring(mode)
+  if M._mode == "ghost" then
+    local s = ghost._states[bufnr]
+    if s then
+      lines[#lines + 1] = ("  this buffer: %s, %s%s"):format(
+        s.pending and "request in flight" or "idle",
+        ghost.visible(bufnr) and "suggestion shown" or "no suggestion shown",
+        s.last_error and (", last error: " .. s.last_error) or ""
+      )
+    end
+  end
+  if type(stats) == "table" then
+    local lat = type(stats.latencyMs) == "table" and stats.latencyMs or {}
+    lines[#lines + 1] = ("Server: %s requests, %s shown, %s accepted, %s partly; p50 %s ms"):format(
+      tostring(stats.requests),
+      tostring(stats.shown),
+      tostring(stats.accepted),
+      tostring(stats.partiallyAccepted),
+      tostring(lat.p50 ~= vim.NIL and lat.p50 or "-")
+    )
+  end
+  return lines
+end
+
+function M.show_status()
+  local client = any_client()
+  if not client then
+    M.show("DeepSeek status", M.status_lines(nil))
+    return
+  end
+  local done = false
+  local function finish(stats)
+    if done then
+      return
+    end
+    done = true
+    M.show("DeepSeek status", M.status_lines(stats))
+  end
+  util.request(client, M.STATS_REQUEST, vim.empty_dict(), function(err, result)
+    vim.schedule(function()
+      finish(not err and result or nil)
+    end)
+  end)
+  vim.defer_fn(function()
+    finish(nil)
+  end, 1500)
+end
+
+function M.create_commands()
+  api.nvim_create_user_command("DeepSeekUsage", function()
+    M.show_usage()
+  end, { desc = "DeepSeek: today's and this month's cost and tokens" })
+  api.nvim_create_user_command("DeepSeekReview", function()
+    M.review(0)
+  end, { desc = "DeepSeek: review the current buffer now" })
+  api.nvim_create_user_command("DeepSeekStatus", function()
+    M.show_status()
+  end, { desc = "DeepSeek: server and completion status" })
+end
+
+return M

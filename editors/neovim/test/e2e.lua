@@ -1,0 +1,550 @@
+-- End-to-end test of the Neovim plugin against the real server and a fake DeepSeek.
+--
+--   nvim --headless --clean -u editors/neovim/test/minimal_init.lua -l editors/neovim/test/e2e.lua
+--
+-- (run.sh starts the fake and sets the environment). A script run with -l cannot type into
+-- insert mode itself: its keys are only processed once the script returns, and feedkeys with
+-- "x" leaves insert mode again. So this script drives a second, embedded Neovim over RPC (the
+-- way mini.test and plenary do): keys go in with nvim_input and are handled by the child's
+-- real input loop (insert mode, mappings, TextChangedI...), state is read with nvim_exec_lua.
+-- Prints one PASS/FAIL line per step on stdout and exits with the number of failures.
+
+local uv = vim.uv or vim.loop
+local here = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
+local init = here .. "/minimal_init.lua"
+local STEP_TIMEOUT = tonumber(vim.env.DEEPSEEK_E2E_STEP_TIMEOUT_MS or "") or 15000
+
+local function out(s)
+  io.stdout:write(s .. "\n")
+  io.stdout:flush()
+end
+
+local function now_ms()
+  return uv.hrtime() / 1e6
+end
+
+-- -- the child editor -----------------------------------------------------------------------------
+
+local child = vim.fn.jobstart({ vim.v.progpath, "--embed", "--headless", "--clean", "-u", init, "-i", "NONE" }, {
+  rpc = true,
+  stderr_buffered = false,
+})
+if child <= 0 then
+  out("FAIL start: could not start the child Neovim")
+  os.exit(1)
+end
+
+local function lua(code, ...)
+  local result = vim.rpcrequest(child, "nvim_exec_lua", code, { ... })
+  if result == vim.NIL then
+    return nil
+  end
+  return result
+end
+
+local function input(keys)
+  vim.rpcrequest(child, "nvim_input", keys)
+end
+
+--- Poll ``fn`` (run here, usually calling ``lua``) until it returns a truthy value.
+local function wait_for(what, fn, timeout)
+  local deadline = now_ms() + (timeout or STEP_TIMEOUT)
+  local last
+  while true do
+    local ok, value, detail = pcall(fn)
+    if ok and value and value ~= vim.NIL then
+      return value
+    end
+    last = ok and detail or value
+    if now_ms() > deadline then
+      error(("timed out waiting for %s%s"):format(what, last ~= nil and (" (last: " .. vim.inspect(last) .. ")") or ""), 2)
+    end
+    vim.wait(20)
+  end
+end
+
+local function check(cond, msg)
+  if not cond then
+    error(msg, 2)
+  end
+end
+
+local failures, passed = 0, 0
+local aborted = false
+
+local function step(name, fn)
+  if aborted then
+    out("SKIP " .. name .. " (an earlier step that it needs failed)")
+    failures = failures + 1
+    return false
+  end
+  local started = now_ms()
+  local ok, err = xpcall(fn, debug.traceback)
+  local took = ("%.1fs"):format((now_ms() - started) / 1000)
+  if ok then
+    passed = passed + 1
+    out(("PASS %s (%s)"):format(name, took))
+  else
+    failures = failures + 1
+    out(("FAIL %s (%s): %s"):format(name, took, tostring(err)))
+  end
+  return ok
+end
+
+-- Helpers evaluated in the child.
+lua([[
+  _G.E2E = {}
+  E2E.notes = {}
+  vim.notify = function(msg, level) table.insert(E2E.notes, tostring(msg)) end
+  function E2E.client()
+    return vim.lsp.get_clients({ bufnr = 0, name = "deepseek_lsp" })[1]
+  end
+  function E2E.ghost()
+    local ns = require("deepseek_lsp.ghost").ns
+    local marks = vim.api.nvim_buf_get_extmarks(0, ns, 0, -1, { details = true })
+    local m = marks[1]
+    if not m then return nil end
+    local d = m[4]
+    local text, extra = {}, {}
+    for _, chunk in ipairs(d.virt_text or {}) do
+      table.insert(chunk[2] == "DeepSeekSuggestion" and text or extra, chunk[1])
+    end
+    local lines = {}
+    for _, l in ipairs(d.virt_lines or {}) do
+      local parts = {}
+      for _, chunk in ipairs(l) do table.insert(parts, chunk[1]) end
+      table.insert(lines, table.concat(parts))
+    end
+    return { row = m[2], col = m[3], text = table.concat(text), extra = table.concat(extra), pos = d.virt_text_pos,
+             hl = d.virt_text and d.virt_text[1] and d.virt_text[1][2], lines = lines,
+             current = require("deepseek_lsp.ghost").current() }
+  end
+  function E2E.stats()
+    local c = E2E.client()
+    local r = c and c:request_sync("deepseek/completionStats", vim.empty_dict(), 3000, 0)
+    return r and r.result
+  end
+  function E2E.state()
+    local pos = vim.api.nvim_win_get_cursor(0)
+    return { mode = vim.api.nvim_get_mode().mode, row = pos[1] - 1, col = pos[2],
+             line = vim.api.nvim_get_current_line() }
+  end
+  function E2E.info_float()
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      local buf = vim.api.nvim_win_get_buf(win)
+      if vim.bo[buf].filetype == "deepseek_lsp_info" then
+        local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+        vim.api.nvim_win_close(win, true)
+        return lines
+      end
+    end
+  end
+]])
+
+local function ghost()
+  return lua("return E2E.ghost()")
+end
+
+local function state()
+  return lua("return E2E.state()")
+end
+
+local function stats()
+  return lua("return E2E.stats()")
+end
+
+local function wait_ghost(expected, what)
+  return wait_for(what or ("ghost text " .. vim.inspect(expected)), function()
+    local g = ghost()
+    if g and g.text == expected then
+      return g
+    end
+    return nil, g
+  end)
+end
+
+local function wait_line(row, expected)
+  return wait_for("line " .. (row + 1) .. " = " .. vim.inspect(expected), function()
+    local line = lua("return vim.api.nvim_buf_get_lines(0, ..., ... + 1, false)[1]", row)
+    if line == expected then
+      return true
+    end
+    return nil, line
+  end)
+end
+
+local function normal_mode()
+  input("<Esc>")
+  wait_for("normal mode", function()
+    local s = state()
+    return s.mode == "n", s.mode
+  end)
+end
+
+-- -- the fake DeepSeek's control endpoint (plain HTTP over luv: no curl needed) -------------------
+
+local function fake_control(name, payload)
+  local host, port = (vim.env.DEEPSEEK_BASE_URL or ""):match("^http://([%d%.]+):(%d+)")
+  assert(host, "DEEPSEEK_BASE_URL is not a local http:// URL: " .. tostring(vim.env.DEEPSEEK_BASE_URL))
+  local body = vim.json.encode(payload or vim.empty_dict())
+  local request = table.concat({
+    ("POST /_fake/%s HTTP/1.1"):format(name),
+    ("Host: %s:%s"):format(host, port),
+    "Content-Type: application/json",
+    ("Content-Length: %d"):format(#body),
+    "Connection: close",
+    "",
+    body,
+  }, "\r\n")
+  local tcp = uv.new_tcp()
+  local chunks, done, failed = {}, false, nil
+  tcp:connect(host, tonumber(port), function(err)
+    if err then
+      failed, done = err, true
+      return
+    end
+    tcp:write(request)
+    tcp:read_start(function(rerr, chunk)
+      if rerr then
+        failed, done = rerr, true
+      elseif chunk then
+        chunks[#chunks + 1] = chunk
+      else
+        done = true
+      end
+    end)
+  end)
+  vim.wait(5000, function()
+    return done
+  end, 10)
+  if not tcp:is_closing() then
+    tcp:close()
+  end
+  local text = table.concat(chunks)
+  assert(not failed and text:match("^HTTP/1%.%d 200"), ("fake control %s: %s"):format(name, tostring(failed or text)))
+end
+
+-- -- the scenario ----------------------------------------------------------------------------------
+
+local dir = vim.fn.tempname()
+vim.fn.mkdir(dir, "p")
+local file = dir .. "/sample.py"
+local sample = {
+  "def add(a, b):",
+  "    return a + b",
+  "",
+  "",
+  "def ratio(a, b):",
+  "    return a / b",
+  "",
+  "",
+  "def mul(a, b):",
+  "    ",
+}
+vim.fn.writefile(sample, file)
+local LAST = #sample - 1 -- 0-based row of "    "
+local RATIO = 5 -- 0-based row of "    return a / b"
+
+out(("e2e: Neovim %s, server via %s, fake at %s"):format(
+  tostring(vim.version()),
+  vim.env.DEEPSEEK_LSP_CMD or "deepseek-lsp",
+  tostring(vim.env.DEEPSEEK_BASE_URL)
+))
+
+local attached = step("attach: open a Python file, deepseek_lsp client starts and initializes", function()
+  lua("vim.cmd.edit(...)", file)
+  -- Python's indent script would re-indent typed lines; the test types exact text.
+  lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false; vim.bo.expandtab = true")
+  local info = wait_for("the client to attach and initialize", function()
+    return lua([[
+      local c = E2E.client()
+      if c and c.initialized then return { id = c.id, enc = c.offset_encoding } end
+    ]])
+  end, 30000)
+  out(("     client %d, position encoding %s"):format(info.id, info.enc))
+end)
+aborted = not attached
+
+step("helpers: UTF-16 / byte conversions for non-ASCII text", function()
+  local r = lua([[
+    local u = require("deepseek_lsp.util")
+    return { u.units("aé😀", "utf-16"), u.units("aé😀", "utf-32"), u.units("aé😀", "utf-8"),
+             u.byte_col("aé😀x", 4, "utf-16"), u.byte_col("aé😀x", 3, "utf-32") }
+  ]])
+  check(vim.deep_equal(r, { 4, 3, 7, 7, 7 }), "got " .. vim.inspect(r))
+end)
+
+step("ghost text: typing in insert mode shows the fake's suggestion as inline virt_text", function()
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 4 })", LAST + 1)
+  input("A")
+  input("ret")
+  local g = wait_ghost("urn a * b")
+  check(g.row == LAST and g.col == 7, ("extmark at %d:%d, expected %d:7"):format(g.row, g.col, LAST))
+  check(g.pos == "inline", "virt_text_pos " .. tostring(g.pos))
+  check(g.hl == "DeepSeekSuggestion", "highlight " .. tostring(g.hl))
+  local s = state()
+  check(s.mode == "i" and s.line == "    ret", "state " .. vim.inspect(s))
+end)
+
+step("accept: <Tab> inserts the suggestion and leaves the cursor at its end", function()
+  input("<Tab>")
+  wait_line(LAST, "    return a * b")
+  local s = state()
+  check(s.mode == "i" and s.col == #"    return a * b", "state after accept " .. vim.inspect(s))
+  local g = ghost()
+  check(g == nil or g.text ~= "urn a * b", "the accepted suggestion is still drawn")
+end)
+
+step("server: counted the shown item (didShowCompletion) and the accept (deepseek.completionAccepted)", function()
+  local last
+  local ok = pcall(wait_for, "completionStats", function()
+    last = stats()
+    return last and last.shown >= 1 and last.accepted >= 1, last
+  end, 3000)
+  check(ok, "deepseek/completionStats after one shown + accepted item: " .. vim.inspect(last))
+end)
+
+step("partial accept: word then line, over non-ASCII text, before an auto-closed ')'", function()
+  normal_mode()
+  local line = 'msg = fmt("héllo", )'
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, #line - 1)
+  input("i") -- insert before ")": InsertEnter asks for a suggestion
+  -- The server's range covers the ")" and the item ends with it; only the new text is drawn.
+  local g = wait_ghost('"wörld"')
+  check(g.col == #line - 1, "extmark col " .. g.col)
+  check(g.current and g.current.text == '"wörld")', "insertText " .. vim.inspect(g.current and g.current.text))
+  input("<M-Right>")
+  wait_line(row, 'msg = fmt("héllo", ")')
+  wait_ghost('wörld"', "ghost text of the rest after accepting a word")
+  input("<M-C-Right>")
+  wait_line(row, 'msg = fmt("héllo", "wörld")')
+  local s = state()
+  check(s.col == #'msg = fmt("héllo", "wörld"', "cursor col " .. s.col)
+  wait_for("completionStats partiallyAccepted >= 2", function()
+    local st = stats()
+    return st and st.partiallyAccepted >= 2, st
+  end, 3000)
+end)
+
+step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices", function()
+  normal_mode()
+  lua("require('deepseek_lsp.ghost').config.auto_trigger = false")
+  local ok, err = pcall(function()
+    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'choice = ' })")
+    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 9 })", row + 1)
+    input("A")
+    wait_for("insert mode", function()
+      return state().mode == "i"
+    end)
+    check(ghost() == nil, "a suggestion showed although auto_trigger is off")
+    input("<M-]>")
+    local g = wait_ghost("pick(1)")
+    check(g.current.count == 3, "expected 3 choices, got " .. tostring(g.current.count))
+    check(g.extra == " (1/3)", "count hint " .. vim.inspect(g.extra))
+    input("<M-]>")
+    wait_ghost("pick(2)")
+    input("<M-[>")
+    wait_ghost("pick(1)")
+    input("<M-[>")
+    wait_ghost("pick(3)", "wrap-around to the last choice")
+    input("<Tab>")
+    wait_line(row, "choice = pick(3)")
+  end)
+  lua("require('deepseek_lsp.ghost').config.auto_trigger = true")
+  if not ok then
+    error(err, 0)
+  end
+end)
+
+step("dismiss: <C-]> hides the suggestion, then <Tab> falls back to a plain Tab", function()
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re' })")
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 5 })", row + 1)
+  input("A")
+  input("t")
+  wait_ghost("urn a * b")
+  input("<C-]>")
+  wait_for("the ghost text to go", function()
+    return ghost() == nil
+  end, 3000)
+  input("<Tab>")
+  wait_line(row, "    ret ")
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+end)
+
+step("multi-line: first line inline, the rest as virt_lines; accept line, then the rest", function()
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '', '', 'def sub(a, b):', '    ' })")
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 4 })", row + 1)
+  input("A")
+  local g = wait_ghost("diff = a - b")
+  check(vim.deep_equal(g.lines, { "    return diff" }), "virt_lines " .. vim.inspect(g.lines))
+  input("<M-C-Right>")
+  wait_line(row, "    diff = a - b")
+  g = wait_for("the second line still shown as a virt_line", function()
+    local gh = ghost()
+    return gh and gh.text == "" and vim.deep_equal(gh.lines, { "    return diff" }) and gh, gh
+  end, 3000)
+  input("<Tab>")
+  wait_line(row + 1, "    return diff")
+  local s = state()
+  check(s.row == row + 1 and s.col == #"    return diff", "cursor " .. vim.inspect(s))
+end)
+
+step("review on save: :w publishes a deepseek-review diagnostic on 'return a / b' (line 6)", function()
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  local d = wait_for("a deepseek-review diagnostic", function()
+    local diags = lua([[
+      local out = {}
+      for _, d in ipairs(vim.diagnostic.get(0)) do
+        if d.source == "deepseek-review" then
+          table.insert(out, { lnum = d.lnum, col = d.col, end_col = d.end_col, message = d.message, severity = d.severity })
+        end
+      end
+      return out
+    ]])
+    return diags[1], lua("return E2E.notes")
+  end, 30000)
+  check(d.lnum == RATIO, ("diagnostic on line %d, expected %d"):format(d.lnum + 1, RATIO + 1))
+  check(d.col == 4 and d.end_col == 16, ("diagnostic columns %d-%d, expected 4-16"):format(d.col, d.end_col))
+  check(d.message:find("Division by zero", 1, true), "message " .. d.message)
+end)
+
+step("quick fix: vim.lsp.buf.code_action applies 'Apply DeepSeek fix'", function()
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 8 })", RATIO + 1)
+  lua([[vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { "quickfix" } },
+    filter = function(a) return a.title == "Apply DeepSeek fix" end,
+  })]])
+  wait_line(RATIO, "    return a / b if b else 0.0")
+end)
+
+local function review_diagnostics()
+  return lua([[
+    local out = {}
+    for _, d in ipairs(vim.diagnostic.get(0)) do
+      if d.source == "deepseek-review" then
+        table.insert(out, ("%d:%d-%d:%d %s"):format(d.lnum + 1, d.col, d.end_lnum + 1, d.end_col, d.message))
+      end
+    end
+    return out
+  ]])
+end
+
+step("server: the fixed finding's diagnostic goes once its quick fix is applied", function()
+  wait_for("no deepseek-review diagnostic (Neovim sent the fix as a minimal edit)", function()
+    local left = review_diagnostics()
+    return #left == 0, left
+  end, 3000)
+end)
+
+step(":DeepSeekReview reviews the buffer now and reports the result", function()
+  lua("E2E.notes = {}")
+  lua("vim.cmd('DeepSeekReview')")
+  local note = wait_for("a review notification", function()
+    local notes = lua("return E2E.notes")
+    for _, n in ipairs(notes) do
+      if n:find("review", 1, true) then
+        return n
+      end
+    end
+    return nil, notes
+  end, 20000)
+  check(note:find("0 finding", 1, true), "notification " .. note)
+  wait_for("the review's diagnostics to be replaced (none left)", function()
+    local left = review_diagnostics()
+    return #left == 0, left
+  end, 3000)
+end)
+
+step(":DeepSeekUsage shows today's cost and tokens", function()
+  lua("vim.cmd('DeepSeekUsage')")
+  local lines = wait_for("the usage float", function()
+    return lua("return E2E.info_float()")
+  end, 5000)
+  local text = table.concat(lines, "\n")
+  check(text:find("Today", 1, true) and text:find("%$%d"), "usage float:\n" .. text)
+  local requests = tonumber((text:match("Today[^\n]-%$[%d.]+%s+([%d,]+) requests") or "0"):gsub(",", ""), 10)
+  check(requests and requests > 0, "no requests counted today:\n" .. text)
+  out("     " .. lines[1])
+end)
+
+step(":DeepSeekStatus shows the client's state; statusline() names it", function()
+  lua("vim.cmd('DeepSeekStatus')")
+  local lines = wait_for("the status float", function()
+    return lua("return E2E.info_float()")
+  end, 5000)
+  local text = table.concat(lines, "\n")
+  check(text:find("running", 1, true) and text:find("position encoding", 1, true), "status float:\n" .. text)
+  check(text:find("ghost text", 1, true), "status float:\n" .. text)
+  local sl = lua("return require('deepseek_lsp').statusline()")
+  check(type(sl) == "string" and sl:find("DeepSeek", 1, true), "statusline " .. vim.inspect(sl))
+end)
+
+step(":checkhealth deepseek_lsp: version, server found, key present (not printed), attached", function()
+  local text = lua([[
+    vim.cmd("checkhealth deepseek_lsp")
+    local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    vim.cmd("bwipeout!")
+    return table.concat(lines, "\n")
+  ]])
+  check(text:find("Neovim 0%.1%d"), "no Neovim version:\n" .. text)
+  check(text:find("server command:", 1, true), "server command not found:\n" .. text)
+  check(text:find("API key: set", 1, true), "API key not reported:\n" .. text)
+  local key = vim.env.DEEPSEEK_API_KEY or ""
+  check(key == "" or not text:find(key, 1, true), "the API key is printed in :checkhealth")
+  check(text:find("attached to 1 buffer", 1, true), "client not attached:\n" .. text)
+  check(not text:find("ERROR", 1, true), "errors in checkhealth:\n" .. text)
+end)
+
+step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()
+  -- Last on purpose: a 402 turns completions off until the settings change.
+  fake_control("fault", { kind = "status", status = 402, count = 50, path = "/beta/completions" })
+  lua("E2E.notes = {}")
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'zz' })")
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 2 })", row + 1)
+  input("A")
+  input("z")
+  local st = wait_for("a deepseek/status of kind Error", function()
+    local s = lua("return require('deepseek_lsp').status()")
+    return s and s.kind == "Error" and s, s
+  end, 10000)
+  check(st.message:find("402", 1, true), "status message " .. vim.inspect(st.message))
+  local sl = lua("return require('deepseek_lsp').statusline()")
+  check(sl == "DeepSeek [error]", "statusline " .. vim.inspect(sl))
+  normal_mode()
+  lua("vim.cmd('DeepSeekStatus')")
+  local lines = wait_for("the status float", function()
+    return lua("return E2E.info_float()")
+  end, 5000)
+  local text = table.concat(lines, "\n")
+  check(text:find("status: Error", 1, true) and text:find("402", 1, true), "status float:\n" .. text)
+  local shown = wait_for("the error shown to the user once (window/showMessage)", function()
+    local notes = lua("return E2E.notes")
+    local n = 0
+    for _, note in ipairs(notes) do
+      if note:find("402", 1, true) then
+        n = n + 1
+      end
+    end
+    return n > 0 and n, notes
+  end, 3000)
+  check(shown == 1, ("the 402 was shown %d times"):format(shown))
+end)
+
+-- -- done --------------------------------------------------------------------------------------------
+
+pcall(vim.rpcnotify, child, "nvim_command", "qall!")
+vim.fn.jobwait({ child }, 5000)
+vim.fn.delete(dir, "rf")
+out(("e2e: %d passed, %d failed"):format(passed, failures))
+os.exit(failures == 0 and 0 or 1)

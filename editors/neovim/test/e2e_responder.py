@@ -1,0 +1,66 @@
+"""Answers of the fake DeepSeek for the Neovim end-to-end test.
+
+Loaded by ``python -m tests.fake_deepseek --responder e2e_responder:respond``. Every answer is
+derived from the request, so the test does not depend on how many requests the editor makes or
+in which order (a keystroke may or may not cancel the previous one; the server prefetches).
+
+FIM: the last line of the prompt is the text before the cursor; if one of ``TARGETS`` starts
+with it, the rest of that target comes back. On a blank line after a key of ``BLOCKS``, a
+multi-line body comes back. ``CYCLE_PREFIX`` answers differently per sampling
+temperature, which is how the server asks for several choices on an Invoked request.
+
+Chat (review): one finding on the line ``return a / b``, wherever it is in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+TARGETS = (
+    "    return a * b",
+    'msg = fmt("héllo", "wörld")',
+)
+#: A block body, answered when the line before the cursor's (blank) line is the key.
+BLOCKS = {"def sub(a, b):": "diff = a - b\n    return diff"}
+CYCLE_PREFIX = "choice = "
+CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
+REVIEW_CODE = "return a / b"
+REVIEW_FIX = "return a / b if b else 0.0"
+_REVIEW_LINE = re.compile(r"^(\d+)\| +return a / b\s*$", re.M)
+
+
+def respond(body: dict[str, Any]) -> str:
+    if "messages" in body:
+        return _review(body)
+    prompt = body.get("prompt") or body.get("input_prefix") or ""
+    lines = prompt.rsplit("\n", 2)
+    line = lines[-1]
+    if len(lines) > 1 and lines[-2] in BLOCKS and not line.strip():
+        return BLOCKS[lines[-2]]
+    if line.endswith(CYCLE_PREFIX):
+        temperature = float(body.get("temperature") or 0.0)
+        return min(CYCLE, key=lambda c: abs(c[0] - temperature))[1]
+    for target in TARGETS:
+        if target.startswith(line) and len(target) > len(line):
+            return target[len(line) :]
+    return ""
+
+
+def _review(body: dict[str, Any]) -> str:
+    text = "\n".join(str(m.get("content") or "") for m in body.get("messages", []))
+    findings = []
+    match = _REVIEW_LINE.search(text)
+    if match:
+        findings.append(
+            {
+                "severity": "warning",
+                "line": int(match.group(1)),
+                "code": REVIEW_CODE,
+                "message": "Division by zero when b is 0.",
+                "suggestion": REVIEW_FIX,
+                "confidence": 0.9,
+            }
+        )
+    return json.dumps({"findings": findings, "summary": "e2e"})

