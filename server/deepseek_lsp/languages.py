@@ -48,6 +48,8 @@ class LanguageSpec:
     folder: Path
     line_comment: str | None = None
     filenames: tuple[str, ...] = ()
+    #: Languages whose query files this one uses where it has none of its own (TSX → TypeScript).
+    inherits: tuple[str, ...] = ()
 
     @classmethod
     def from_folder(cls, folder: Path) -> LanguageSpec:
@@ -66,6 +68,7 @@ class LanguageSpec:
                 folder=folder,
                 line_comment=raw.get("line_comment"),
                 filenames=tuple(raw.get("filenames", [])),
+                inherits=tuple(raw.get("inherits", [])),
             )
         except KeyError as exc:
             raise LanguageError(f"{path}: missing setting {exc}") from exc
@@ -96,8 +99,11 @@ class Language:
         return ts.Parser(self.ts_language)
 
     def query_source(self, kind: str) -> str | None:
-        path = self.spec.folder / f"{kind}.scm"
-        return path.read_text(encoding="utf-8") if path.is_file() else None
+        for folder in (self.spec.folder, *(self.spec.folder.parent / name for name in self.spec.inherits)):
+            path = folder / f"{kind}.scm"
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+        return None
 
     def query(self, kind: str) -> ts.Query | None:
         """The compiled query of that kind, or None when the folder has none."""
