@@ -125,7 +125,7 @@ async def test_deadline_during_keepalive_stall(
             async for _ in stream:
                 pass
     assert loop.time() - deadline < 0.1
-    assert stream.keepalive_comments >= 5  # the keep-alives arrived and did not extend anything
+    assert stream.keepalive_comments >= 2  # keep-alives arrived and did not extend anything
     assert info.value.url and info.value.url.endswith("/beta/completions")
     assert await fake_deepseek.wait_closed_async()
     assert fake_deepseek.requests[-1].disconnected
@@ -521,6 +521,6 @@ async def test_many_concurrent_streams(client: ModelClient, fake_deepseek: FakeD
     assert all(r.text == "return a + b" for r in results)
 
 
-def test_model_error_is_the_base(client: ModelClient) -> None:
+def test_model_error_is_the_base() -> None:
     for cls in (RequestError, DeadlineExceeded, BudgetExceeded, ConfigError, MalformedResponse):
         assert issubclass(cls, ModelError)

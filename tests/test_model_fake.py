@@ -196,6 +196,8 @@ def test_standalone_process(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
     assert proc.returncode == 0
 
 

@@ -232,6 +232,7 @@ async def test_connection_survives_many_cancels(client: ModelClient, h2server: H
     # that is still generating, h2 counts each abandoned stream as open until request 101 fails
     # with "Max outbound streams is 100, 100 open".
     h2server.chunk_delay = 0.002
+    h2server.chunks = 10**9  # no stream may finish by itself: each must be reset
     for _ in range(130):
         async with client.stream_fim(req(), deadline_in(5)) as stream:
             async for _ in stream:

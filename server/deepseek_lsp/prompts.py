@@ -8,6 +8,7 @@ steps of ``WINDOW_STEP`` lines, so DeepSeek's prefix cache keeps hitting while t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,11 +24,16 @@ EXTRAS_SHARE = 0.3
 
 TokenCount = Callable[[str], int]
 _line_tokens: LRUCache[tuple[int, bytes], int] = LRUCache(maxsize=65536)
+#: Lines longer than this are keyed by a digest, not by their bytes. Typing on a long line
+#: (minified code, data) makes a new key per keystroke: keyed by the bytes, 65,536 entries of a
+#: 100 kB line would hold gigabytes; keyed by a 16-byte digest the cache stays a few MB
+#: whatever the lines (tests/test_reliability_limits.py).
+LINE_KEY_MAX_BYTES = 256
 
 
 def count_line(count: TokenCount, line: bytes) -> int:
     """Token count of one line, cached: typing changes one line, the rest of the window is free."""
-    key = (id(count), line)
+    key = (id(count), line if len(line) <= LINE_KEY_MAX_BYTES else hashlib.blake2b(line, digest_size=16).digest())
     hit = _line_tokens.get(key)
     if hit is None:
         hit = count(line.decode("utf-8", "replace")) if line else 0

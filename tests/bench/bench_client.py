@@ -91,6 +91,8 @@ class Fake:
         if self.proc is not None:
             self.proc.terminate()
             self.proc.wait(timeout=10)
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
 
 
 async def raw_request(http: httpx.AsyncClient, url: str, body: dict[str, Any]) -> float:
@@ -130,15 +132,21 @@ async def overhead(fake: Fake, n: int, warmup: int, ledger_path: Path) -> dict[s
         await client.warm()
         loop = asyncio.get_running_loop()
         url = f"{fake.url}/beta/completions"
+        raw_cpu = client_cpu = 0.0
         for i in range(n + warmup):
+            cpu0 = time.process_time()
             t_raw = await raw_request(http, url, body)
+            cpu1 = time.process_time()
             start = time.perf_counter()
             result = await client.fim(req, loop.time() + 10)
             t_client = time.perf_counter() - start
+            cpu2 = time.process_time()
             assert result.text == ANSWER, result
             if i >= warmup:
                 raw_times.append(t_raw)
                 client_times.append(t_client)
+                raw_cpu += cpu1 - cpu0
+                client_cpu += cpu2 - cpu1
     ledger.close()
     records = [r for r in fake.call("requests") if r["path"] == "/beta/completions"]
     server = [
@@ -150,6 +158,12 @@ async def overhead(fake: Fake, n: int, warmup: int, ledger_path: Path) -> dict[s
         "model_client": stats(client_times),
         "overhead_paired": stats(diffs),
         "server_side": stats(server),
+        # CPU time of this process per request: insensitive to the fake's speed and to load
+        # (meaningful with the fake in its own process).
+        "cpu_ms_per_request": {
+            "raw_httpx": raw_cpu / n * 1000,
+            "model_client": client_cpu / n * 1000,
+        },
     }
 
 
@@ -208,6 +222,11 @@ def table(results: dict[str, Any]) -> str:
     out = [f"{'metric':<34}{'p50 ms':>10}{'p99 ms':>10}{'n':>6}"]
     for name, s in rows:
         out.append(f"{name:<34}{s['p50_ms']:>10.3f}{s['p99_ms']:>10.3f}{s['n']:>6}")
+    cpu = results["overhead"]["cpu_ms_per_request"]
+    out.append(
+        f"client CPU per request: raw httpx {cpu['raw_httpx']:.3f} ms, "
+        f"ModelClient {cpu['model_client']:.3f} ms (incl. ledger write)"
+    )
     return "\n".join(out)
 
 

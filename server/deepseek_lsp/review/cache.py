@@ -24,8 +24,13 @@ log = logging.getLogger(__name__)
 
 FILENAME = "review-cache.sqlite"
 SCHEMA_VERSION = 1
-#: Oldest reviews go first once the cache holds this many units.
+#: Least recently used reviews go first once the cache holds this many units...
 MAX_ENTRIES = 50_000
+#: ... or this many bytes of findings JSON.
+MAX_BYTES = 64_000_000
+#: A long-lived process (an editor open for weeks) prunes every this many writes, not only when
+#: the file is opened: the bounds held only across restarts before.
+PRUNE_EVERY = 256
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reviews (
@@ -48,8 +53,18 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 class ReviewCache:
     """Thread-safe; every call is short, so callers on the event loop may use it directly."""
 
-    def __init__(self, path: Path | str | None, *, on_problem: Callable[[str], None] | None = None):
+    def __init__(
+        self,
+        path: Path | str | None,
+        *,
+        on_problem: Callable[[str], None] | None = None,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+    ):
         self.path = Path(path) if path is not None else None
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._puts = 0
         self._on_problem = on_problem or (lambda message: log.warning("%s", message))
         self._lock = threading.Lock()
         self._db = self._open()
@@ -166,17 +181,42 @@ class ReviewCache:
             )
 
         self._run(q)
+        self._puts += 1
+        if self._puts % PRUNE_EVERY == 0:
+            self.prune()
 
-    def prune(self, max_entries: int = MAX_ENTRIES) -> None:
+    def prune(self, max_entries: int | None = None, max_bytes: int | None = None) -> None:
+        """Drop the least recently used reviews beyond ``max_entries`` or ``max_bytes``."""
+        max_entries = self.max_entries if max_entries is None else max_entries
+        max_bytes = self.max_bytes if max_bytes is None else max_bytes
+
         def q(db: sqlite3.Connection) -> None:
-            (count,) = db.execute("SELECT COUNT(*) FROM reviews").fetchone()
+            count, size = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(findings)), 0) FROM reviews"
+            ).fetchone()
             if count > max_entries:
                 db.execute(
                     "DELETE FROM reviews WHERE key IN (SELECT key FROM reviews ORDER BY used LIMIT ?)",
                     (count - max_entries,),
                 )
+                size = db.execute("SELECT COALESCE(SUM(LENGTH(findings)), 0) FROM reviews").fetchone()[0]
+            if size > max_bytes:
+                # The oldest rows whose running total (before them) is still under the excess.
+                db.execute(
+                    "DELETE FROM reviews WHERE key IN (SELECT key FROM ("
+                    " SELECT key, SUM(LENGTH(findings)) OVER (ORDER BY used, key) - LENGTH(findings)"
+                    " AS before FROM reviews) WHERE before < ?)",
+                    (size - max_bytes,),
+                )
 
         self._run(q)
+
+    def size_bytes(self) -> int:
+        """Bytes of findings JSON held (what ``max_bytes`` bounds)."""
+        row = self._run(
+            lambda db: db.execute("SELECT COALESCE(SUM(LENGTH(findings)), 0) FROM reviews").fetchone()
+        )
+        return int(row[0]) if row else 0
 
     def __len__(self) -> int:
         row = self._run(lambda db: db.execute("SELECT COUNT(*) FROM reviews").fetchone())

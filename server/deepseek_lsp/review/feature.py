@@ -130,8 +130,19 @@ class ReviewFeature(Feature):
         if self._reviewable(doc):
             self._show_cached(doc)
 
+    def _too_large(self, doc: Document) -> str:
+        """Why ``doc`` is never sent (completion.maxFileBytes bounds what leaves the machine,
+        for reviews too: a save of a large generated file used to be reviewed in full)."""
+        limit = self.settings.completion.max_file_bytes
+        if len(doc) > limit:
+            return f"{_basename(doc.uri)} is larger than {limit} bytes; nothing is sent"
+        return ""
+
     def document_saved(self, doc: Document) -> None:
         if self.settings.review.mode == "onSave" and self._reviewable(doc):
+            if self._too_large(doc):  # completions already show the Inactive status for it
+                log.debug("not reviewing %s: %s", doc.uri, self._too_large(doc))
+                return
             self.schedule(doc.uri)
 
     def document_changed(self, doc: Document) -> None:
@@ -218,6 +229,10 @@ class ReviewFeature(Feature):
         if self.settings.review.mode == "off":
             self.services.show_message("code review is off (review.mode)", 3)
             return {"ok": False, "reason": "review is off"}
+        too_large = self._too_large(doc)
+        if too_large:
+            self.services.show_message(too_large, 3)
+            return {"ok": False, "reason": too_large}
         task = self.schedule(uri, force=force)
         try:
             outcome = await asyncio.shield(task)
