@@ -120,3 +120,19 @@ async def test_unreachable_backend_is_one_warning(tmp_path, where: str) -> None:
         troubles = warnings_and_errors(client)
         assert len(troubles) == 1 and troubles[0]["kind"] == "Warning"
         assert sum(1 for m in client.messages if "DeepSeek" in m.message) == 1
+
+
+async def test_daily_budget_stops_new_requests_with_a_clear_status(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"dailyBudgetUsd": 0.0000001, "completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            shown = await type_and_ask(client, uri, 2, 4)
+            assert shown[0] == ["value_ok"]  # the first request spends the (tiny) budget
+            assert all(items == [] for items in shown[1:])
+            assert len(fake.requests_to(FIM)) == 1
+            troubles = warnings_and_errors(client)
+            assert len(troubles) == 1 and "budget" in troubles[0]["message"].lower()
