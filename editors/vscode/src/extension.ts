@@ -1,0 +1,640 @@
+// The DeepSeek extension: starts deepseek-lsp, hands it the settings and the API key, shows its
+// status and cost, and adds the commands. Completions and review come from the server through
+// vscode-languageclient (inline completion and code actions are built into v11).
+
+import * as readline from 'node:readline';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  ExecuteCommandRequest,
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { resolveServer, workspaceCwd } from './serverCommand';
+import { isOurSection, SECTION, serverKeys, serverSettings, subSection } from './settings';
+import { ServerStatus, StatusBar, UsageJSON } from './statusBar';
+import { showUsage } from './usage';
+
+const SECRET_KEY = 'deepseek.apiKey';
+const STATUS_NOTIFICATION = 'deepseek/status';
+const USAGE_REQUEST = 'deepseek/usage';
+const SERVER_REVIEW_COMMAND = 'deepseek.reviewFile';
+const ACCEPT_COMMAND = 'deepseek.completionAccepted';
+const REVIEW_SOURCE = 'deepseek-review';
+const USAGE_POLL_MS = 60_000;
+const USAGE_SOON_MS = 1_500;
+const INSTALL_COMMAND = 'pip install deepseek-lsp';
+
+/** Python logging's default-style line: `2026-01-02 03:04:05,678 INFO name: message`. */
+const PY_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) (.*)$/;
+
+let ext: DeepSeekExtension | undefined;
+
+function readLines(input: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on('line', onLine);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<DeepSeekApi> {
+  ext = new DeepSeekExtension(context);
+  context.subscriptions.push(ext);
+  await ext.activate();
+  return ext.api();
+}
+
+export async function deactivate(): Promise<void> {
+  await ext?.stopClient();
+}
+
+/** What activate() returns (other extensions and tests may use it). */
+export interface DeepSeekApi {
+  readonly client: LanguageClient | undefined;
+  usage(): Promise<UsageJSON | undefined>;
+}
+
+/** The output channel, with the API key cut out of every line written through it. */
+function redacting(channel: vscode.LogOutputChannel, secret: () => string | undefined): vscode.LogOutputChannel {
+  const scrub = (value: unknown): unknown => {
+    const key = secret();
+    return typeof value === 'string' && key && value.includes(key) ? value.split(key).join('***') : value;
+  };
+  return new Proxy(channel, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') {
+        return value;
+      }
+      return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args.map(scrub));
+    },
+  });
+}
+
+interface ClientRef {
+  client?: LanguageClient;
+  logging: boolean;
+}
+
+class DeepSeekExtension implements vscode.Disposable {
+  private readonly output: vscode.LogOutputChannel;
+  private readonly log: vscode.LogOutputChannel;
+  private readonly statusBar = new StatusBar();
+  private readonly keys: string[];
+  private client: LanguageClient | undefined;
+  private apiKey: string | undefined;
+  /** The key the running server was started with. */
+  private serverKey: string | undefined;
+  private crashes: number[] = [];
+  private usageFailed = new WeakSet<LanguageClient>();
+  private restartPending = false;
+  /** Start/stop/restart run one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private soonTimer: NodeJS.Timeout | undefined;
+  private toldNoKey = false;
+  private disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('DeepSeek', { log: true });
+    this.log = redacting(this.output, () => this.apiKey);
+    this.keys = serverKeys(context.extension.packageJSON);
+  }
+
+  api(): DeepSeekApi {
+    const self = this;
+    return {
+      get client() {
+        return self.client;
+      },
+      usage: () => self.fetchUsage(),
+    };
+  }
+
+  async activate(): Promise<void> {
+    const reg = (id: string, fn: (...args: any[]) => unknown) =>
+      this.disposables.push(vscode.commands.registerCommand(id, fn));
+    reg('deepseek.reviewCurrentFile', () => this.reviewCurrentFile());
+    reg('deepseek.toggleCompletions', () => this.toggleCompletions());
+    reg('deepseek.showUsage', () => this.showUsage());
+    reg('deepseek.restartServer', () => this.restart('restart requested'));
+    reg('deepseek.setApiKey', () => this.setApiKey());
+    reg('deepseek.clearApiKey', () => this.clearApiKey());
+    reg('deepseek.showOutput', () => this.output.show(true));
+
+    this.disposables.push(
+      this.output,
+      this.statusBar,
+      this.context.secrets.onDidChange(async (e) => {
+        if (e.key !== SECRET_KEY) {
+          return;
+        }
+        await this.syncKey();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('deepseek.server')) {
+          void this.restart('deepseek.server settings changed');
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.start()),
+    );
+    await this.readKey();
+    // Activation must not wait for the server (its Python start takes a second or two).
+    void this.start();
+  }
+
+  // -- the server ---------------------------------------------------------------------------------
+
+  private async readKey(): Promise<string | undefined> {
+    try {
+      this.apiKey = (await this.context.secrets.get(SECRET_KEY)) || undefined;
+    } catch (err) {
+      this.log.warn(`could not read the API key from the secret storage: ${String(err)}`);
+      this.apiKey = undefined;
+    }
+    return this.apiKey;
+  }
+
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  start(): Promise<void> {
+    return this.serialize(() => this.doStart());
+  }
+
+  restart(reason: string): Promise<void> {
+    // Set at once: configuration changes racing the stop are not sent to the old server.
+    this.restartPending = true;
+    return this.serialize(async () => {
+      this.log.info(`restarting the server (${reason})`);
+      await this.doStop();
+      await this.readKey();
+      await this.doStart();
+    });
+  }
+
+  /** Restart when the stored key differs from the one the server has (set here or in another window). */
+  private syncKey(): Promise<void> {
+    return this.serialize(async () => {
+      await this.readKey();
+      if (this.apiKey !== this.serverKey) {
+        this.log.info('API key changed; restarting the server');
+        await this.doStop();
+        await this.doStart();
+      }
+    });
+  }
+
+  stopClient(): Promise<void> {
+    return this.serialize(() => this.doStop());
+  }
+
+  private async doStop(): Promise<void> {
+    this.stopPolling();
+    const client = this.client;
+    this.client = undefined;
+    if (!client) {
+      return;
+    }
+    try {
+      if (client.needsStop()) {
+        await client.stop(3000);
+      }
+    } catch (err) {
+      this.log.warn(`stopping the server: ${String(err)}`);
+    }
+    try {
+      await client.dispose(1000);
+    } catch {
+      // already stopped
+    }
+    this.statusBar.setLifecycle('stopped');
+  }
+
+  private async doStart(): Promise<void> {
+    this.restartPending = false;
+    if (this.client) {
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      this.statusBar.setLifecycle('untrusted');
+      return;
+    }
+    this.statusBar.setLifecycle('starting');
+    const resolution = await resolveServer();
+    if (!resolution.ok) {
+      const reason = `Tried: ${resolution.tried.join('; ')}`;
+      this.log.error(`deepseek-lsp was not found. ${reason}`);
+      this.statusBar.setLifecycle('failed', `deepseek-lsp was not found. ${reason}. Install it with \`${INSTALL_COMMAND}\`.`);
+      void this.explainInstall(reason);
+      return;
+    }
+    const { launch } = resolution;
+    this.log.info(
+      `starting ${[launch.command, ...launch.args].join(' ')} (${launch.origin}` +
+        `${launch.version ? `, deepseek-lsp ${launch.version}` : ''})`,
+    );
+    const serverOptions: ServerOptions = {
+      command: launch.command,
+      args: launch.args,
+      transport: TransportKind.stdio,
+      options: { cwd: workspaceCwd(), env: { ...process.env } },
+    };
+    // logging: set once the server is initialized; from then on it logs through window/logMessage.
+    const viaLsp: ClientRef = { logging: false };
+    const client = new LanguageClient('deepseek', 'DeepSeek', serverOptions, this.clientOptions(viaLsp));
+    viaLsp.client = client;
+    this.client = client;
+    this.serverKey = this.apiKey;
+    client.onDidChangeState((e) => {
+      if (this.client !== client) {
+        return;
+      }
+      if (e.newState === State.Running) {
+        viaLsp.logging = true;
+        this.statusBar.setLifecycle('running');
+      } else if (e.newState === State.Starting) {
+        this.statusBar.setLifecycle('starting');
+      } else if (e.newState === State.Stopped && this.statusBar.current.lifecycle !== 'failed') {
+        this.statusBar.setLifecycle('stopped');
+      }
+    });
+    client.onNotification(STATUS_NOTIFICATION, (status: ServerStatus) => {
+      if (this.client === client && status && typeof status.kind === 'string') {
+        this.statusBar.setStatus(status);
+      }
+    });
+    try {
+      await client.start();
+    } catch (err) {
+      if (this.client === client) {
+        this.client = undefined;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.error(`the server did not start: ${message}`);
+      this.statusBar.setLifecycle('failed', `The server did not start: ${message}`);
+      const choice = await vscode.window.showErrorMessage(
+        `DeepSeek: the language server (${[launch.command, ...launch.args].join(' ')}) did not start: ${message}`,
+        'Show Log',
+        'How to Install',
+        'Open Settings',
+      );
+      this.onErrorChoice(choice);
+      return;
+    }
+    this.startPolling();
+    this.refreshUsageSoon(100);
+    this.maybeAskForKey();
+  }
+
+  private clientOptions(viaLsp: ClientRef): LanguageClientOptions {
+    const keys = this.keys;
+    const settingsFor = (scopeUri: string | undefined) =>
+      serverSettings(keys, scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
+    return {
+      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+      synchronize: { configurationSection: SECTION },
+      outputChannel: this.log,
+      traceOutputChannel: this.log,
+      stdioOptions: {
+        stdout: (input, channel) => readLines(input, (line) => channel.info(line)),
+        stderr: (input, channel) => readLines(input, (line) => this.serverStderr(channel, line, viaLsp.logging)),
+      },
+      // A function: read at every (re)start. The settings travel here too, so the server's very
+      // first configuration (before it pulls workspace/configuration) already has the endpoint.
+      initializationOptions: () => ({
+        ...serverSettings(keys, undefined),
+        ...(this.apiKey ? { apiKey: this.apiKey } : {}),
+      }),
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => {
+          // Restart after a crash, but not more than 3 times in 3 minutes.
+          const now = Date.now();
+          this.crashes = [...this.crashes.filter((t) => now - t < 180_000), now];
+          if (this.crashes.length <= 3) {
+            this.log.warn('the server stopped unexpectedly; restarting it');
+            return { action: CloseAction.Restart, handled: true };
+          }
+          this.statusBar.setLifecycle('failed', 'The server stopped unexpectedly several times; see the log.');
+          return {
+            action: CloseAction.DoNotRestart,
+            message: 'DeepSeek: the language server stopped 4 times in 3 minutes. Run "DeepSeek: Restart Server" to start it again; the log has the details.',
+          };
+        },
+      },
+      middleware: {
+        workspace: {
+          didChangeConfiguration: async (sections, next) => {
+            // Not to a server that is being replaced (a deepseek.server.* change restarts it).
+            const client = viaLsp.client;
+            if (this.restartPending || !client || this.client !== client || !client.isRunning()) {
+              return;
+            }
+            return next(sections);
+          },
+          configuration: async (params, token, next) => {
+            const ours = params.items.map((item) => isOurSection(item.section));
+            if (!ours.some(Boolean)) {
+              return next(params, token);
+            }
+            const others = params.items.filter((_, i) => !ours[i]);
+            let otherResults: unknown[] = [];
+            if (others.length) {
+              const r = await next({ items: others }, token);
+              otherResults = Array.isArray(r) ? r : [];
+            }
+            return params.items.map((item, i) =>
+              ours[i] ? subSection(settingsFor(item.scopeUri), item.section!) : otherResults.shift() ?? null,
+            );
+          },
+        },
+        // VS Code shows suggestions as ghost text: the server's textDocument/completion fallback
+        // would only duplicate them in the suggest widget (and cost a request per keystroke).
+        provideCompletionItem: () => undefined,
+        provideInlineCompletionItems: async (document, position, context, token, next) => {
+          const result = await next(document, position, context, token);
+          const items = Array.isArray(result) ? result : result?.items;
+          if (items && items.length) {
+            this.refreshUsageSoon();
+          }
+          return result;
+        },
+        executeCommand: async (command, args, next) => {
+          const result = await next(command, args);
+          if (command === ACCEPT_COMMAND || command.startsWith('deepseek.review')) {
+            this.refreshUsageSoon();
+          }
+          return result;
+        },
+        handleDiagnostics: (uri, diagnostics, next) => {
+          next(uri, diagnostics);
+          if (diagnostics.some((d) => d.source === REVIEW_SOURCE)) {
+            this.refreshUsageSoon();
+          }
+        },
+      },
+    };
+  }
+
+  /**
+   * The server logs to stderr and, once initialized, through window/logMessage too. Its formatted
+   * stderr lines stay at debug level (no duplicates), except warnings and errors before
+   * window/logMessage works (a start-up failure); other lines (a traceback) are shown as they are.
+   */
+  private serverStderr(channel: vscode.LogOutputChannel, line: string, viaLsp: boolean): void {
+    const m = PY_LOG_LINE.exec(line);
+    if (!m) {
+      if (line.trim()) {
+        // Tracebacks, and warnings of libraries without a handler (printed bare).
+        channel.appendLine(line);
+      }
+      return;
+    }
+    const [, level, rest] = m;
+    if (viaLsp || level === 'DEBUG' || level === 'INFO') {
+      channel.debug(`[stderr] ${level} ${rest}`);
+    } else if (level === 'WARNING') {
+      channel.warn(rest);
+    } else {
+      channel.error(rest);
+    }
+  }
+
+  private async explainInstall(reason: string): Promise<void> {
+    const choice = await vscode.window.showErrorMessage(
+      `DeepSeek: the deepseek-lsp language server was not found. Install it with "${INSTALL_COMMAND}" ` +
+        `and set "deepseek.server.pythonPath" to that Python (or "deepseek.server.command"). ${reason}.`,
+      'How to Install',
+      'Open Settings',
+      'Retry',
+    );
+    this.onErrorChoice(choice);
+  }
+
+  private onErrorChoice(choice: string | undefined): void {
+    switch (choice) {
+      case 'How to Install':
+        void this.howToInstall();
+        break;
+      case 'Open Settings':
+        void vscode.commands.executeCommand('workbench.action.openSettings', '@ext:deepseek-lsp.deepseek-vscode deepseek.server');
+        break;
+      case 'Retry':
+        void this.restart('retry');
+        break;
+      case 'Show Log':
+        this.output.show(true);
+        break;
+    }
+  }
+
+  private async howToInstall(): Promise<void> {
+    const choice = await vscode.window.showInformationMessage(
+      'Install the DeepSeek language server',
+      {
+        modal: true,
+        detail:
+          `Install it into a Python 3.10+ environment:\n\n    ${INSTALL_COMMAND}\n\n` +
+          'Then either run VS Code where that python3 is on PATH, or set "deepseek.server.pythonPath" to the ' +
+          'environment\'s python, or "deepseek.server.command" to a full command line. ' +
+          'The README has the details.',
+      },
+      'Copy Install Command',
+      'Open README',
+    );
+    if (choice === 'Copy Install Command') {
+      await vscode.env.clipboard.writeText(INSTALL_COMMAND);
+      vscode.window.setStatusBarMessage(`Copied: ${INSTALL_COMMAND}`, 4000);
+    } else if (choice === 'Open README') {
+      const readme = vscode.Uri.joinPath(this.context.extensionUri, 'README.md');
+      await vscode.commands.executeCommand('markdown.showPreview', readme);
+    }
+  }
+
+  private maybeAskForKey(): void {
+    if (this.apiKey || process.env.DEEPSEEK_API_KEY || this.toldNoKey) {
+      return;
+    }
+    // A self-hosted endpoint (Ollama, vLLM, llama.cpp) usually needs no key.
+    const base = vscode.workspace.getConfiguration(SECTION).get<string>('baseUrl') || process.env.DEEPSEEK_BASE_URL || '';
+    if (base && !/deepseek\.com/i.test(base)) {
+      return;
+    }
+    this.toldNoKey = true;
+    void vscode.window
+      .showWarningMessage('DeepSeek: no API key is set; completions and review need one.', 'Set API Key')
+      .then((choice) => {
+        if (choice) {
+          void this.setApiKey();
+        }
+      });
+  }
+
+  // -- usage ----------------------------------------------------------------------------------------
+
+  private async fetchUsage(): Promise<UsageJSON | undefined> {
+    const client = this.client;
+    if (!client || !client.isRunning()) {
+      return undefined;
+    }
+    try {
+      const usage = await client.sendRequest<UsageJSON>(USAGE_REQUEST, {});
+      if (usage && usage.today) {
+        this.statusBar.setUsage(usage);
+        return usage;
+      }
+    } catch (err) {
+      if (!this.usageFailed.has(client)) {
+        this.usageFailed.add(client);
+        this.log.warn(`deepseek/usage failed: ${String(err)}`);
+      }
+    }
+    return undefined;
+  }
+
+  private refreshUsageSoon(delay = USAGE_SOON_MS): void {
+    if (this.soonTimer) {
+      return;
+    }
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined;
+      void this.fetchUsage();
+    }, delay);
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer) {
+      clearInterval(this.pollTimer);
+    }
+    this.pollTimer = setInterval(() => void this.fetchUsage(), USAGE_POLL_MS);
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
+    if (this.soonTimer) {
+      clearTimeout(this.soonTimer);
+      this.soonTimer = undefined;
+    }
+  }
+
+  // -- commands -----------------------------------------------------------------------------------
+
+  private async showUsage(): Promise<void> {
+    await showUsage(() => this.fetchUsage(), this.statusBar.current.status, {
+      log: () => this.output.show(true),
+      setKey: () => void this.setApiKey(),
+      restart: () => void this.restart('restart requested'),
+    });
+  }
+
+  private async setApiKey(): Promise<void> {
+    const key = await vscode.window.showInputBox({
+      title: 'DeepSeek API key',
+      prompt: 'Stored in VS Code\'s secret storage (never in settings) and passed to the language server at start.',
+      placeHolder: 'sk-…',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (value) => {
+        const v = value.trim();
+        if (!v) {
+          return 'Enter a key (use "DeepSeek: Clear API Key" to remove the stored one).';
+        }
+        return /\s/.test(v) ? 'An API key has no spaces.' : undefined;
+      },
+    });
+    if (key === undefined) {
+      return;
+    }
+    const trimmed = key.trim();
+    if (trimmed === this.apiKey) {
+      vscode.window.setStatusBarMessage('DeepSeek: the API key is unchanged', 3000);
+      return;
+    }
+    await this.context.secrets.store(SECRET_KEY, trimmed);
+    // onDidChange restarts the server too; whichever comes second finds nothing to do.
+    await this.syncKey();
+    vscode.window.setStatusBarMessage('DeepSeek: API key saved', 3000);
+  }
+
+  private async clearApiKey(): Promise<void> {
+    await this.context.secrets.delete(SECRET_KEY);
+    await this.syncKey();
+    vscode.window.setStatusBarMessage('DeepSeek: API key removed', 3000);
+  }
+
+  private async toggleCompletions(): Promise<void> {
+    const cfg = vscode.workspace.getConfiguration(SECTION);
+    const i = cfg.inspect<boolean>('completion.enable');
+    const current = cfg.get<boolean>('completion.enable', true);
+    // Write where the value in force comes from, so the toggle takes effect.
+    const target =
+      i?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : i?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+    const scoped =
+      target === vscode.ConfigurationTarget.WorkspaceFolder
+        ? vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document.uri)
+        : cfg;
+    await scoped.update('completion.enable', !current, target);
+    vscode.window.setStatusBarMessage(`DeepSeek completions ${current ? 'off' : 'on'}`, 3000);
+  }
+
+  private async reviewCurrentFile(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('DeepSeek: open a file to review.');
+      return;
+    }
+    const client = this.client;
+    if (!client || !client.isRunning()) {
+      const choice = await vscode.window.showWarningMessage('DeepSeek: the language server is not running.', 'Restart Server', 'Show Log');
+      if (choice === 'Restart Server') {
+        void this.restart('restart requested');
+      } else if (choice === 'Show Log') {
+        this.output.show(true);
+      }
+      return;
+    }
+    const uri = editor.document.uri.toString();
+    const name = editor.document.uri.path.split('/').pop();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `DeepSeek: reviewing ${name}` },
+      async () => {
+        try {
+          return await client.sendRequest(ExecuteCommandRequest.type, {
+            command: SERVER_REVIEW_COMMAND,
+            arguments: [uri],
+          });
+        } catch (err) {
+          return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+        }
+      },
+    );
+    this.refreshUsageSoon(100);
+    const r = (result ?? {}) as { ok?: boolean; findings?: number; reason?: string; errors?: string[]; problems?: string[] };
+    if (r.ok) {
+      const n = r.findings ?? 0;
+      vscode.window.setStatusBarMessage(`DeepSeek review of ${name}: ${n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'}`}`, 5000);
+    } else if (r.reason || r.errors?.length) {
+      void vscode.window.showWarningMessage(`DeepSeek review of ${name}: ${r.reason ?? r.errors?.join('; ')}`);
+    }
+  }
+
+  dispose(): void {
+    this.stopPolling();
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+    this.disposables = [];
+  }
+}

@@ -1,0 +1,109 @@
+// Finding the deepseek-lsp server: an explicit command, else `<python> -m deepseek_lsp` once the
+// package is known to be importable, else a `deepseek-lsp` executable on PATH.
+
+import { execFile } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+export interface ServerLaunch {
+  command: string;
+  args: string[];
+  /** How it was found, for the log. */
+  origin: string;
+  version?: string;
+}
+
+export type Resolution = { ok: true; launch: ServerLaunch } | { ok: false; tried: string[] };
+
+const PROBE_TIMEOUT_MS = 20_000;
+
+interface ProbeResult {
+  ok: boolean;
+  output: string;
+}
+
+function probe(command: string, args: string[], cwd: string | undefined): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: PROBE_TIMEOUT_MS, cwd, windowsHide: true }, (error, stdout, stderr) => {
+      if (!error) {
+        resolve({ ok: true, output: String(stdout).trim() });
+        return;
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        resolve({ ok: false, output: 'not found' });
+      } else if (code === 'EACCES') {
+        resolve({ ok: false, output: 'not executable' });
+      } else if (error.killed) {
+        resolve({ ok: false, output: `no answer within ${PROBE_TIMEOUT_MS / 1000} s` });
+      } else {
+        const lines = String(stderr).trim().split(/\r?\n/).filter(Boolean);
+        resolve({ ok: false, output: lines[lines.length - 1] ?? error.message });
+      }
+    });
+  });
+}
+
+/** `~` and `${workspaceFolder}` / `${userHome}` in paths from settings. */
+export function expandPath(value: string): string {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  let out = value
+    .replace(/\$\{workspaceFolder\}/g, folder)
+    .replace(/\$\{userHome\}/g, os.homedir());
+  if (out === '~' || out.startsWith('~/')) {
+    out = path.join(os.homedir(), out.slice(1));
+  }
+  return out;
+}
+
+export function workspaceCwd(): string | undefined {
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+export async function resolveServer(): Promise<Resolution> {
+  const cfg = vscode.workspace.getConfiguration('deepseek');
+  const cwd = workspaceCwd();
+  const explicit = cfg.get<unknown>('server.command');
+  if (Array.isArray(explicit) && explicit.length > 0 && explicit.every((x) => typeof x === 'string' && x)) {
+    const [command, ...args] = (explicit as string[]).map(expandPath);
+    return { ok: true, launch: { command, args, origin: 'setting deepseek.server.command' } };
+  }
+  const tried: string[] = [];
+  const configured = (cfg.get<string>('server.pythonPath') ?? '').trim();
+  const python = configured ? expandPath(configured) : 'python3';
+  const check = await probe(
+    python,
+    ['-c', 'import deepseek_lsp, sys; sys.stdout.write(deepseek_lsp.__version__)'],
+    cwd,
+  );
+  if (check.ok) {
+    return {
+      ok: true,
+      launch: {
+        command: python,
+        args: ['-m', 'deepseek_lsp'],
+        origin: configured ? 'setting deepseek.server.pythonPath' : 'python3 on PATH',
+        version: check.output,
+      },
+    };
+  }
+  tried.push(`${python} -m deepseek_lsp: ${check.output}`);
+  if (!configured) {
+    // pipx and `uv tool install` put the command on PATH without making the module importable.
+    const exe = await probe('deepseek-lsp', ['--version'], cwd);
+    if (exe.ok) {
+      return {
+        ok: true,
+        launch: {
+          command: 'deepseek-lsp',
+          args: [],
+          origin: 'deepseek-lsp on PATH',
+          version: exe.output.replace(/^deepseek-lsp\s*/, ''),
+        },
+      };
+    }
+    tried.push(`deepseek-lsp: ${exe.output}`);
+  }
+  return { ok: false, tried };
+}

@@ -1,0 +1,85 @@
+// What the server gets for workspace/configuration (section "deepseek"): the values the user
+// set, as one nested object in the server's camelCase keys. Keys only the extension reads
+// (server.*, trace.*) are left out, and so are unset keys, so the server's own defaults and its
+// environment (DEEPSEEK_BASE_URL...) apply to them; the defaults contributed in package.json
+// document the server's defaults.
+
+import * as vscode from 'vscode';
+
+export const SECTION = 'deepseek';
+/** Read by the extension only; the server would report them as unknown settings. */
+const CLIENT_ONLY = ['server.', 'trace.'];
+
+export function serverKeys(packageJSON: any): string[] {
+  const props = packageJSON?.contributes?.configuration?.properties ?? {};
+  return Object.keys(props)
+    .filter((k) => k.startsWith(`${SECTION}.`))
+    .map((k) => k.slice(SECTION.length + 1))
+    .filter((k) => !CLIENT_ONLY.some((prefix) => k.startsWith(prefix)));
+}
+
+interface Inspected {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+  globalLanguageValue?: unknown;
+  workspaceLanguageValue?: unknown;
+  workspaceFolderLanguageValue?: unknown;
+}
+
+function isSet(i: Inspected | undefined): boolean {
+  if (!i) {
+    return false;
+  }
+  return [
+    i.globalValue,
+    i.workspaceValue,
+    i.workspaceFolderValue,
+    i.globalLanguageValue,
+    i.workspaceLanguageValue,
+    i.workspaceFolderLanguageValue,
+  ].some((v) => v !== undefined);
+}
+
+function setPath(target: Record<string, any>, key: string, value: unknown): void {
+  const parts = key.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) {
+      node[part] = {};
+    }
+    node = node[part];
+  }
+  node[parts[parts.length - 1]] = value;
+}
+
+/** The user's settings for the server, for one scope (a folder or document URI, or none). */
+export function serverSettings(keys: string[], scope?: vscode.Uri): Record<string, unknown> {
+  const cfg = vscode.workspace.getConfiguration(SECTION, scope ?? null);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (isSet(cfg.inspect(key))) {
+      const value = cfg.get(key);
+      if (value !== undefined && value !== null) {
+        setPath(out, key, value);
+      }
+    }
+  }
+  return out;
+}
+
+/** A sub-section such as "deepseek.completion" out of the full object. */
+export function subSection(all: Record<string, unknown>, section: string): unknown {
+  if (section === SECTION) {
+    return all;
+  }
+  let node: any = all;
+  for (const part of section.slice(SECTION.length + 1).split('.')) {
+    node = node && typeof node === 'object' ? node[part] : undefined;
+  }
+  return node ?? null;
+}
+
+export function isOurSection(section: string | undefined): section is string {
+  return section === SECTION || (section?.startsWith(`${SECTION}.`) ?? false);
+}

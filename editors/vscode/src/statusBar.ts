@@ -1,0 +1,173 @@
+// One status bar item: the server's status (deepseek/status) and today's cost (deepseek/usage).
+
+import * as vscode from 'vscode';
+
+export type Kind = 'Normal' | 'Warning' | 'Error' | 'Inactive';
+
+export interface ServerStatus {
+  kind: Kind;
+  message: string;
+  feature?: string;
+  uri?: string;
+}
+
+/** The extension's own view of the server process, shown while no server status applies. */
+export type Lifecycle = 'starting' | 'running' | 'stopped' | 'failed' | 'untrusted';
+
+export interface TotalsJSON {
+  requests?: number;
+  ok?: number;
+  errors?: number;
+  cancelled?: number;
+  estimated?: number;
+  prompt_tokens?: number;
+  cache_hit_tokens?: number;
+  cache_miss_tokens?: number;
+  output_tokens?: number;
+  cost_usd?: number;
+  mean_ttft_s?: number | null;
+  mean_latency_s?: number | null;
+}
+
+export interface ScopeJSON {
+  day?: string;
+  month?: string;
+  models: Record<string, TotalsJSON>;
+  total: TotalsJSON;
+}
+
+export interface UsageJSON {
+  today: ScopeJSON;
+  month: ScopeJSON;
+  session?: ScopeJSON;
+  unpriced_models?: string[];
+  budget?: { daily_usd: number; spent_today_usd: number; remaining_usd: number } | null;
+  path?: string | null;
+  status?: ServerStatus;
+}
+
+const ICONS: Record<Kind, string> = {
+  Normal: '$(sparkle)',
+  Warning: '$(warning)',
+  Error: '$(error)',
+  Inactive: '$(circle-slash)',
+};
+
+export function formatCost(usd: number | undefined): string {
+  const v = usd ?? 0;
+  if (v === 0) {
+    return '$0.00';
+  }
+  if (v < 0.0001) {
+    return '<$0.0001';
+  }
+  return v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`;
+}
+
+export class StatusBar implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private lifecycle: Lifecycle = 'starting';
+  private lifecycleMessage = '';
+  private status: ServerStatus = { kind: 'Normal', message: '' };
+  private usage: UsageJSON | undefined;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('deepseek.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'DeepSeek';
+    this.item.command = 'deepseek.showUsage';
+    this.render();
+    this.item.show();
+  }
+
+  setLifecycle(lifecycle: Lifecycle, message = ''): void {
+    this.lifecycle = lifecycle;
+    this.lifecycleMessage = message;
+    if (lifecycle === 'starting') {
+      this.status = { kind: 'Normal', message: '' };
+    }
+    this.render();
+  }
+
+  setStatus(status: ServerStatus): void {
+    this.status = { kind: status.kind ?? 'Normal', message: status.message ?? '', feature: status.feature, uri: status.uri };
+    this.render();
+  }
+
+  setUsage(usage: UsageJSON): void {
+    this.usage = usage;
+    if (usage.status && typeof usage.status.kind === 'string') {
+      this.status = usage.status;
+    }
+    this.render();
+  }
+
+  get current(): { lifecycle: Lifecycle; status: ServerStatus; usage?: UsageJSON } {
+    return { lifecycle: this.lifecycle, status: this.status, usage: this.usage };
+  }
+
+  private render(): void {
+    const cost = this.usage ? ` ${formatCost(this.usage.today?.total?.cost_usd)}` : '';
+    let icon: string;
+    let headline: string;
+    let reason: string;
+    let background: vscode.ThemeColor | undefined;
+    switch (this.lifecycle) {
+      case 'starting':
+        icon = '$(sync~spin)';
+        headline = 'starting';
+        reason = 'The DeepSeek language server is starting.';
+        break;
+      case 'stopped':
+        icon = '$(debug-disconnect)';
+        headline = 'stopped';
+        reason = this.lifecycleMessage || 'The DeepSeek language server is not running.';
+        break;
+      case 'failed':
+        icon = '$(error)';
+        headline = 'Error';
+        reason = this.lifecycleMessage || 'The DeepSeek language server could not start.';
+        background = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
+      case 'untrusted':
+        icon = '$(shield)';
+        headline = 'Inactive';
+        reason = 'The workspace is not trusted: the language server does not start.';
+        break;
+      default: {
+        const kind = this.status.kind in ICONS ? this.status.kind : 'Normal';
+        icon = ICONS[kind];
+        headline = kind;
+        reason = this.status.message || (kind === 'Normal' ? 'Ready.' : '');
+        if (kind === 'Error') {
+          background = new vscode.ThemeColor('statusBarItem.errorBackground');
+        } else if (kind === 'Warning') {
+          background = new vscode.ThemeColor('statusBarItem.warningBackground');
+        }
+      }
+    }
+    this.item.text = `${icon} DeepSeek${cost}`;
+    this.item.backgroundColor = background;
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`**DeepSeek: ${headline}**\n\n`);
+    if (reason) {
+      tip.appendText(reason);
+      tip.appendMarkdown('\n\n');
+    }
+    if (this.usage) {
+      const t = this.usage.today?.total ?? {};
+      const m = this.usage.month?.total ?? {};
+      tip.appendMarkdown(
+        `Today: ${formatCost(t.cost_usd)} (${t.requests ?? 0} requests) · this month: ${formatCost(m.cost_usd)}\n\n`,
+      );
+    }
+    tip.appendMarkdown('Click for usage per model.');
+    this.item.tooltip = tip;
+    this.item.accessibilityInformation = {
+      label: `DeepSeek ${headline}${reason ? `: ${reason}` : ''}${cost ? `; today ${cost.trim()}` : ''}`,
+    };
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

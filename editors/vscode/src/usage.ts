@@ -1,0 +1,136 @@
+// "DeepSeek: Show Usage": today and this month per model, as a quick pick (or a Markdown report).
+
+import * as vscode from 'vscode';
+import { formatCost, ScopeJSON, ServerStatus, TotalsJSON, UsageJSON } from './statusBar';
+
+interface UsageItem extends vscode.QuickPickItem {
+  action?: 'markdown' | 'log' | 'key' | 'restart' | 'refresh';
+}
+
+function fmtInt(n: number | undefined): string {
+  return (n ?? 0).toLocaleString('en-US');
+}
+
+function detail(t: TotalsJSON): string {
+  const parts = [
+    `${fmtInt(t.requests)} requests` + (t.errors ? `, ${fmtInt(t.errors)} failed` : '') +
+      (t.cancelled ? `, ${fmtInt(t.cancelled)} cancelled` : ''),
+    `prompt ${fmtInt(t.prompt_tokens)} tokens (cache hit ${fmtInt(t.cache_hit_tokens)}, miss ${fmtInt(t.cache_miss_tokens)})`,
+    `output ${fmtInt(t.output_tokens)}`,
+  ];
+  if (t.mean_latency_s != null) {
+    parts.push(`mean ${Math.round(t.mean_latency_s * 1000)} ms`);
+  }
+  return parts.join(' · ');
+}
+
+function scopeItems(label: string, scope: ScopeJSON | undefined): UsageItem[] {
+  const items: UsageItem[] = [];
+  const total = scope?.total ?? {};
+  items.push({ label: `${label}: ${formatCost(total.cost_usd)}`, kind: vscode.QuickPickItemKind.Separator });
+  const models = Object.entries(scope?.models ?? {});
+  if (models.length === 0) {
+    items.push({ label: '$(dash) no requests', description: '' });
+  }
+  for (const [model, t] of models) {
+    items.push({ label: `$(symbol-method) ${model}`, description: formatCost(t.cost_usd), detail: detail(t) });
+  }
+  return items;
+}
+
+export function usageMarkdown(usage: UsageJSON): string {
+  const out: string[] = ['# DeepSeek usage', ''];
+  const status = usage.status;
+  if (status) {
+    out.push(`Status: **${status.kind}**${status.message ? ` — ${status.message}` : ''}`, '');
+  }
+  const table = (title: string, scope: ScopeJSON | undefined) => {
+    out.push(`## ${title}`, '');
+    out.push('| model | cost | requests | prompt tokens | cache hit | cache miss | output tokens |');
+    out.push('|---|---:|---:|---:|---:|---:|---:|');
+    const rows: [string, TotalsJSON][] = [...Object.entries(scope?.models ?? {}), ['**total**', scope?.total ?? {}]];
+    for (const [model, t] of rows) {
+      out.push(
+        `| ${model} | ${formatCost(t.cost_usd)} | ${fmtInt(t.requests)} | ${fmtInt(t.prompt_tokens)} | ` +
+          `${fmtInt(t.cache_hit_tokens)} | ${fmtInt(t.cache_miss_tokens)} | ${fmtInt(t.output_tokens)} |`,
+      );
+    }
+    out.push('');
+  };
+  table(`Today (${usage.today?.day ?? ''}, UTC)`, usage.today);
+  table(`This month (${usage.month?.month ?? ''})`, usage.month);
+  if (usage.budget) {
+    out.push(
+      `Daily budget: ${formatCost(usage.budget.daily_usd)}, spent ${formatCost(usage.budget.spent_today_usd)}, ` +
+        `remaining ${formatCost(usage.budget.remaining_usd)}.`,
+      '',
+    );
+  }
+  if (usage.unpriced_models?.length) {
+    out.push(`Models without a price (counted as $0): ${usage.unpriced_models.join(', ')}.`, '');
+  }
+  if (usage.path) {
+    out.push(`Ledger: \`${usage.path}\``, '');
+  }
+  return out.join('\n');
+}
+
+export async function showUsage(
+  fetch: () => Promise<UsageJSON | undefined>,
+  status: ServerStatus,
+  commands: { log: () => void; setKey: () => void; restart: () => void },
+): Promise<void> {
+  const usage = await fetch();
+  const items: UsageItem[] = [];
+  const st = usage?.status ?? status;
+  items.push({
+    label: `${st.kind === 'Normal' ? '$(sparkle)' : st.kind === 'Inactive' ? '$(circle-slash)' : st.kind === 'Warning' ? '$(warning)' : '$(error)'} Status: ${st.kind}`,
+    detail: st.message || undefined,
+    action: 'refresh',
+  });
+  if (usage) {
+    items.push(...scopeItems(`Today (${usage.today?.day ?? ''} UTC)`, usage.today));
+    items.push(...scopeItems(`This month (${usage.month?.month ?? ''})`, usage.month));
+    if (usage.budget) {
+      items.push({
+        label: `$(law) Daily budget ${formatCost(usage.budget.daily_usd)}`,
+        description: `${formatCost(usage.budget.remaining_usd)} left`,
+      });
+    }
+  } else {
+    items.push({ label: '$(info) The server is not running: no usage to show.' });
+  }
+  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+  if (usage) {
+    items.push({ label: '$(markdown) Open as Markdown report', action: 'markdown' });
+  }
+  items.push({ label: '$(output) Show log', action: 'log' });
+  items.push({ label: '$(key) Set API key…', action: 'key' });
+  items.push({ label: '$(debug-restart) Restart server', action: 'restart' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'DeepSeek usage',
+    placeHolder: usage ? `Today ${formatCost(usage.today?.total?.cost_usd)} · this month ${formatCost(usage.month?.total?.cost_usd)}` : 'DeepSeek',
+    matchOnDetail: true,
+  });
+  switch (picked?.action) {
+    case 'markdown': {
+      if (!usage) {
+        return;
+      }
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: usageMarkdown(usage) });
+      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+      return;
+    }
+    case 'log':
+      commands.log();
+      return;
+    case 'key':
+      commands.setKey();
+      return;
+    case 'restart':
+      commands.restart();
+      return;
+    case 'refresh':
+      return showUsage(fetch, status, commands);
+  }
+}

@@ -1,0 +1,473 @@
+// End-to-end test of the extension in a real VS Code (code-server), driven through Debian's
+// chromium with playwright-core. Started by run.sh, which sets the environment:
+//   CS_URL        code-server's address (http://127.0.0.1:PORT)
+//   WORKSPACE     the copy of the fixture folder to open
+//   FAKE_URL      the fake DeepSeek (for GET /_fake/requests)
+//   E2E_API_KEY   the key the fake expects; typed into "DeepSeek: Set API Key"
+//   ARTIFACTS_DIR where screenshots go
+//   USER_DATA_DIR code-server's user data dir (to check that no settings file holds the key)
+// Prints PASS/FAIL/SKIP per step; exits 1 if any step failed.
+
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) {
+    console.error(`e2e: ${name} is not set (run test/run.sh)`);
+    process.exit(2);
+  }
+  return v;
+};
+const CS_URL = env('CS_URL');
+const WORKSPACE = env('WORKSPACE');
+const FAKE_URL = env('FAKE_URL');
+const API_KEY = env('E2E_API_KEY');
+const ARTIFACTS = env('ARTIFACTS_DIR');
+const USER_DATA_DIR = env('USER_DATA_DIR');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FILE = 'calc.py';
+const FILE_PATH = path.join(WORKSPACE, FILE);
+const ADDED = 'return a + b';
+const FLAGGED = 'return a / b';
+const FIXED = 'return a / b if b else 0.0';
+
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+const NBSP = /\u00a0/g;
+const norm = (s) => (s ?? '').replace(NBSP, ' ');
+
+const results = [];
+let shot = 0;
+let page;
+
+async function screenshot(name) {
+  shot += 1;
+  const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
+  try {
+    await page.screenshot({ path: file });
+  } catch (err) {
+    console.log(`  (screenshot ${name} failed: ${err.message})`);
+  }
+  return file;
+}
+
+/** Runs one step; a step whose prerequisite failed is skipped. */
+async function step(name, fn, { needs = [] } = {}) {
+  const missing = needs.filter((n) => !results.some((r) => r.name === n && r.ok));
+  if (missing.length) {
+    results.push({ name, ok: false, skipped: true });
+    console.log(`SKIP ${name} (needs ${missing.join(', ')})`);
+    return false;
+  }
+  const started = Date.now();
+  try {
+    const detail = await fn();
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    results.push({ name, ok: true });
+    console.log(`PASS ${name} (${secs} s)${detail ? `: ${detail}` : ''}`);
+    await screenshot(name);
+    return true;
+  } catch (err) {
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name} (${secs} s): ${String(err?.message ?? err).split('\n')[0]}`);
+    const file = await screenshot(`${name}-FAILED`);
+    console.log(`     screenshot: ${file}`);
+    return false;
+  }
+}
+
+async function waitFor(what, fn, timeout = 15000, interval = 200) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) {
+        return last;
+      }
+    } catch (err) {
+      last = err;
+    }
+    await page.waitForTimeout(interval);
+  }
+  throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}${last instanceof Error ? ` (${last.message})` : ''}`);
+}
+
+/** The text of the editor's rendered lines (the fixture is small: all of it is on screen). */
+async function editorLines() {
+  return page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', (els) =>
+    els
+      .map((el) => ({ top: el.getBoundingClientRect().top, text: el.textContent ?? '' }))
+      .sort((a, b) => a.top - b.top),
+  ).then((lines) => lines.map((l) => ({ ...l, text: l.text.replace(/\u00a0/g, ' ') })));
+}
+
+/** Editor text without ghost text: rendered lines minus the ghost decorations. */
+async function editorTextWithoutGhost() {
+  return page.$$eval('.editor-instance .monaco-editor .view-lines .view-line', (els) =>
+    els
+      .map((el) => {
+        const clone = el.cloneNode(true);
+        clone.querySelectorAll('.ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text').forEach((g) => g.remove());
+        return { top: el.getBoundingClientRect().top, text: (clone.textContent ?? '').replace(/\u00a0/g, ' ') };
+      })
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.text)
+      .join('\n'),
+  );
+}
+
+async function runCommand(title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  await page.keyboard.press('Enter');
+}
+
+async function statusText() {
+  const items = await page.$$eval('.statusbar-item', (els) =>
+    els.map((el) => (el.getAttribute('aria-label') || '') + ' | ' + (el.textContent || '')),
+  );
+  return items.find((t) => t.includes('DeepSeek')) ?? '';
+}
+
+async function fakeRequests() {
+  const r = await fetch(`${FAKE_URL}/_fake/requests`);
+  return r.json();
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  ],
+});
+let exitCode = 1;
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) && url.hostname !== '127.0.0.1') {
+      return route.abort();
+    }
+    return route.continue();
+  });
+  page = await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      consoleErrors.push(msg.text());
+    }
+  });
+
+  await step('workbench', async () => {
+    await page.goto(`${CS_URL}/?folder=${encodeURIComponent(WORKSPACE)}`, { waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+    // The extension is installed and active when its status bar item shows.
+    const text = await waitFor('the DeepSeek status bar item', statusText, 30000);
+    return text.split(' | ')[1]?.trim();
+  });
+
+  await step('set-api-key', async () => {
+    await runCommand('DeepSeek: Set API Key');
+    const input = page.locator('.quick-input-widget input[type="password"]');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(API_KEY);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 10000 });
+    // The server restarts with the key; its status bar item shows a cost once it runs.
+    const text = await waitFor('the server to run', async () => {
+      const t = await statusText();
+      return /\$|<\$/.test(t) && !t.includes('starting') ? t : '';
+    }, 30000);
+    return text.split(' | ')[1]?.trim();
+  }, { needs: ['workbench'] });
+
+  await step('open-file', async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(FILE);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: FILE }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await waitFor(`${FILE} in the editor`, async () => (await editorLines()).some((l) => l.text.startsWith('def add(a, b):')));
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+  }, { needs: ['workbench'] });
+
+  await step('ghost-text', async () => {
+    // Line 4 is `def add(a, b):`; a new line under it is indented by VS Code.
+    await page.keyboard.press('Control+G');
+    const goto = page.locator('.quick-input-widget input');
+    await goto.waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.type('4');
+    await page.keyboard.press('Enter');
+    await goto.waitFor({ state: 'hidden', timeout: 10000 });
+    await page.waitForTimeout(300);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await waitFor('a new indented line under "def add"', async () => {
+      const lines = (await editorTextWithoutGhost()).split('\n');
+      const i = lines.findIndex((l) => l.startsWith('def add(a, b):'));
+      return i >= 0 && lines[i] === 'def add(a, b):' && /^ +$/.test(lines[i + 1] ?? '');
+    }, 5000);
+    await page.keyboard.type('ret', { delay: 60 });
+    await page.keyboard.type('urn', { delay: 60 });
+    const ghost = await waitFor('ghost text', async () => {
+      const texts = await page.$$eval('.ghost-text-decoration', (els) => els.map((e) => e.textContent ?? ''));
+      const t = norm(texts.join(''));
+      return t.trim() ? t : '';
+    }, 20000);
+    if (!ghost.includes('a + b')) {
+      throw new Error(`ghost text is ${JSON.stringify(ghost)}, expected "a + b"`);
+    }
+    return `ghost text ${JSON.stringify(ghost)}`;
+  }, { needs: ['open-file', 'set-api-key'] });
+
+  await step('accept-tab', async () => {
+    await page.keyboard.press('Tab');
+    const text = await waitFor(`"${ADDED}" in the document`, async () => {
+      const ghosts = await page.$$('.ghost-text-decoration');
+      const t = await editorTextWithoutGhost();
+      return ghosts.length === 0 && t.split('\n').some((l) => l === `    ${ADDED}`) ? t : '';
+    }, 10000);
+    return `line 5 is "    ${ADDED}"`;
+  }, { needs: ['ghost-text'] });
+
+  await step('review-on-save', async () => {
+    await page.keyboard.press('Control+S');
+    await waitFor('the file to be saved', () => fs.readFileSync(FILE_PATH, 'utf8').includes(ADDED), 10000);
+    const squiggle = await waitFor('a review diagnostic (.squiggly-warning)', async () => {
+      const boxes = await page.$$eval('.editor-instance .monaco-editor .squiggly-warning', (els) =>
+        els.map((e) => {
+          const r = e.getBoundingClientRect();
+          return { top: r.top, bottom: r.bottom, left: r.left, width: r.width };
+        }),
+      );
+      return boxes.length ? boxes : null;
+    }, 45000);
+    const lines = await editorLines();
+    const target = lines.find((l) => l.text.trim() === FLAGGED);
+    if (!target) {
+      throw new Error(`no line "${FLAGGED}" on screen`);
+    }
+    const lineHeight = lines.length > 1 ? lines[1].top - lines[0].top : 19;
+    const onLine = squiggle.filter((b) => b.top >= target.top - 2 && b.top < target.top + lineHeight);
+    if (!onLine.length) {
+      throw new Error(`squiggle at y=${squiggle.map((b) => b.top).join(',')} but "${FLAGGED}" is at y=${target.top}`);
+    }
+    return `warning squiggle on "${FLAGGED}" (${onLine.length} of ${squiggle.length})`;
+  }, { needs: ['accept-tab'] });
+
+  await step('review-hover', async () => {
+    const box = await page.locator('.editor-instance .monaco-editor .squiggly-warning').first().boundingBox();
+    await page.mouse.move(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
+    const hover = await waitFor('the diagnostic hover', async () => {
+      const t = await page.$$eval('.monaco-hover', (els) => els.map((e) => e.textContent ?? '').join(' '));
+      return t.includes('Division by zero') ? t : '';
+    }, 10000);
+    await screenshot('review-hover-shown');
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    return hover.includes('deepseek-review') ? 'message and source shown' : 'message shown';
+  }, { needs: ['review-on-save'] });
+
+  await step('quick-fix', async () => {
+    // F8 puts the cursor on the diagnostic; Escape closes its peek; Ctrl+. lists the fixes.
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await page.keyboard.press('F8');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+.');
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Apply DeepSeek fix' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10000 });
+    await screenshot('quick-fix-menu');
+    await item.click();
+    await waitFor(`"${FIXED}" in the document`, async () => {
+      const t = await editorTextWithoutGhost();
+      return t.split('\n').some((l) => l.trim() === FIXED);
+    }, 10000);
+    return `"${FLAGGED}" became "${FIXED}"`;
+  }, { needs: ['review-on-save'] });
+
+  await step('saved-file', async () => {
+    await page.keyboard.press('Control+S');
+    const text = await waitFor('the edits on disk', () => {
+      const t = fs.readFileSync(FILE_PATH, 'utf8');
+      return t.includes(`    ${ADDED}\n`) && t.includes(FIXED) ? t : '';
+    }, 10000);
+    return `${FILE} on disk has both edits`;
+  }, { needs: ['quick-fix'] });
+
+  await step('status-bar-cost', async () => {
+    const text = await waitFor('a cost in the status bar', async () => {
+      const t = await statusText();
+      // Completions were paid for: more than $0.00 (the fake's tokens are priced as DeepSeek's).
+      const shown = t.split(' | ')[1] ?? '';
+      return /(\$\d|<\$)/.test(shown) && !/\$0\.00(?!\d)/.test(shown) ? t : '';
+    }, 15000);
+    return text.split(' | ')[1]?.trim();
+  }, { needs: ['set-api-key'] });
+
+  await step('show-usage', async () => {
+    await page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first().click();
+    const rows = page.locator('.quick-input-widget .monaco-list-row');
+    await waitFor('usage rows', async () => (await rows.allTextContents()).some((t) => t.includes('deepseek-v4-flash')), 10000);
+    const texts = norm((await rows.allTextContents()).join(' | '));
+    await screenshot('usage');
+    await page.keyboard.press('Escape');
+    return texts.slice(0, 160);
+  }, { needs: ['set-api-key'] });
+
+  await step('review-command', async () => {
+    await runCommand('DeepSeek: Review Current File');
+    // The fix removed the finding: the review answers "no findings" in the status bar.
+    const msg = await waitFor('the review result in the status bar', async () => {
+      const texts = await page.$$eval('.statusbar-item', (els) => els.map((e) => e.textContent ?? ''));
+      return texts.find((t) => t.includes('DeepSeek review of')) ?? '';
+    }, 20000);
+    const squiggles = await page.$$('.editor-instance .monaco-editor .squiggly-warning');
+    if (squiggles.length) {
+      throw new Error(`${squiggles.length} warning squiggle(s) left after the fix`);
+    }
+    return msg.trim();
+  }, { needs: ['quick-fix'] });
+
+  await step('toggle-completions', async () => {
+    const settingsFile = path.join(USER_DATA_DIR, 'User', 'settings.json');
+    const enabled = () => {
+      const m = /"deepseek\.completion\.enable":\s*(true|false)/.exec(fs.readFileSync(settingsFile, 'utf8'));
+      return m ? m[1] : 'unset';
+    };
+    await runCommand('DeepSeek: Toggle Completions');
+    await waitFor('deepseek.completion.enable: false in the user settings', () => enabled() === 'false', 10000);
+    await runCommand('DeepSeek: Toggle Completions');
+    await waitFor('deepseek.completion.enable: true in the user settings', () => enabled() === 'true', 10000);
+    return 'false, then true again';
+  }, { needs: ['workbench'] });
+
+  await step('restart-server', async () => {
+    const before = (await fakeRequests()).length;
+    await runCommand('DeepSeek: Restart Server');
+    // The item spins while the new server starts, then shows the cost again (the same ledger).
+    const text = await waitFor('the restarted server', async () => {
+      const t = await statusText();
+      return !t.includes('starting') && /<\$|\$0\.0*[1-9]/.test(t) ? t : '';
+    }, 30000);
+    // And it answers: an explicit request for suggestions (Alt+\\) on a new line reaches the fake.
+    // Click below the last line: the cursor goes to the end of the file.
+    const lines = await editorLines();
+    const box = await page.locator('.editor-instance .monaco-editor .view-lines').first().boundingBox();
+    await page.mouse.click(box.x + 200, lines[lines.length - 1].top + 60);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    ret');
+    await page.keyboard.press('Alt+Backslash');
+    await waitFor('a completion request from the new server', async () => {
+      const reqs = (await fakeRequests()).slice(before);
+      return reqs.some((r) => r.path === '/beta/completions' && r.authorized);
+    }, 15000);
+    return text.split(' | ')[1]?.trim();
+  }, { needs: ['set-api-key', 'open-file'] });
+
+  await step('server-missing', async () => {
+    // Point the extension at a python that does not exist: it must say so and offer help.
+    const machine = path.join(USER_DATA_DIR, 'Machine', 'settings.json');
+    const original = fs.readFileSync(machine, 'utf8');
+    fs.writeFileSync(machine, JSON.stringify({ 'deepseek.server.pythonPath': '/nonexistent/bin/python3' }, null, 2));
+    let shown;
+    try {
+      const toast = page.locator('.notification-toast', { hasText: 'was not found' }).first();
+      await toast.waitFor({ state: 'visible', timeout: 20000 });
+      shown = norm(await toast.textContent()).slice(0, 120);
+      await screenshot('server-missing-notification');
+      await toast.locator('.monaco-button', { hasText: 'How to Install' }).first().click();
+      const dialog = page.locator('.monaco-dialog-box', { hasText: 'pip install deepseek-lsp' });
+      await dialog.waitFor({ state: 'visible', timeout: 10000 });
+      await screenshot('server-missing-how-to-install');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden', timeout: 5000 });
+      const noise = await page.locator('.notification-toast', { hasText: 'failed' }).count();
+      if (noise) {
+        throw new Error(`${noise} error notification(s) besides "not found": ${norm(await page.locator('.notification-toast', { hasText: 'failed' }).first().textContent()).slice(0, 160)}`);
+      }
+    } finally {
+      fs.writeFileSync(machine, original);
+    }
+    await waitFor('the server to run again after the setting is restored', async () => {
+      const t = await statusText();
+      return t.startsWith('DeepSeek Normal') ? t : '';
+    }, 30000);
+    return shown;
+  }, { needs: ['set-api-key'] });
+
+  await step('key-handling', async () => {
+    const requests = await fakeRequests();
+    const api = requests.filter((r) => !r.path.startsWith('/_fake'));
+    if (!api.length) {
+      throw new Error('the fake received no request');
+    }
+    // Before the key was set, the server may only have probed the endpoint (GET /models).
+    const unauthorized = api.filter((r) => !r.authorized && r.path !== '/models');
+    if (unauthorized.length) {
+      throw new Error(`${unauthorized.length} request(s) without the key: ${unauthorized.map((r) => r.path).join(', ')}`);
+    }
+    const work = api.filter((r) => r.path !== '/models');
+    if (!work.length || !work.every((r) => r.authorized)) {
+      throw new Error('no completion or review request carried the key');
+    }
+    // The key must be in no settings file and no log (the output channels are logged to files).
+    const leaks = [];
+    const scan = (dir) => {
+      if (!fs.existsSync(dir)) {
+        return;
+      }
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          scan(p);
+        } else if (/\.(json|jsonc|log|txt)$/.test(entry.name) && fs.statSync(p).size < 20_000_000) {
+          if (fs.readFileSync(p, 'utf8').includes(API_KEY)) {
+            leaks.push(p);
+          }
+        }
+      }
+    };
+    scan(path.join(USER_DATA_DIR, 'User'));
+    scan(path.join(USER_DATA_DIR, 'logs'));
+    scan(path.join(USER_DATA_DIR, 'Machine'));
+    scan(WORKSPACE);
+    if (leaks.length) {
+      throw new Error(`the API key was written to ${leaks.join(', ')}`);
+    }
+    const fim = api.filter((r) => r.path.includes('completions') && !r.path.includes('chat')).length;
+    const chat = api.filter((r) => r.path.includes('chat')).length;
+    return `${api.length} requests (${fim} FIM, ${chat} chat), all with the key; key in no settings or log file`;
+  }, { needs: ['set-api-key'] });
+
+  if (consoleErrors.length) {
+    fs.writeFileSync(path.join(ARTIFACTS, 'browser-console-errors.txt'), consoleErrors.join('\n'));
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const skipped = results.filter((r) => r.skipped).length;
+  const failed = results.length - passed - skipped;
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  exitCode = failed || skipped ? 1 : 0;
+} catch (err) {
+  console.log(`FAIL harness: ${err?.stack ?? err}`);
+  exitCode = 1;
+} finally {
+  await browser.close().catch(() => undefined);
+}
+process.exit(exitCode);

@@ -1,0 +1,48 @@
+"""Answers of the fake DeepSeek for the VS Code end-to-end test (``--responder fake_answers:answer``).
+
+FIM: completes the line being typed towards one of ``LINES`` (so "    ret" gets "urn a + b").
+Chat (review): one finding on ``return a / b``, at the line number the prompt shows for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+LINES = ["    return a + b"]
+FINDING_CODE = "return a / b"
+FIX = "return a / b if b else 0.0"
+MESSAGE = "Division by zero when b is 0."
+
+
+def _fim(prompt: str) -> str:
+    line = prompt.rsplit("\n", 1)[-1]
+    for target in LINES:
+        if target.startswith(line) and target != line:
+            return target[len(line):]
+    return ""
+
+
+def _review(messages: list[dict[str, Any]]) -> str:
+    text = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
+    match = re.search(rf"^(\d+)\| +{re.escape(FINDING_CODE)}$", text, re.MULTILINE)
+    findings = []
+    if match:
+        findings.append(
+            {
+                "severity": "warning",
+                "line": int(match.group(1)),
+                "code": FINDING_CODE,
+                "message": MESSAGE,
+                "suggestion": FIX,
+                "confidence": 0.9,
+            }
+        )
+    return json.dumps({"findings": findings, "summary": "Checked by the fake reviewer."})
+
+
+def answer(body: dict[str, Any]) -> str:
+    if isinstance(body.get("messages"), list):
+        return _review(body["messages"])
+    return _fim(str(body.get("prompt") or ""))
