@@ -86,15 +86,26 @@ def setup(log_file: str | None = None, level: str = "info") -> logging.Logger:
     handler.setFormatter(fmt)
     handler.addFilter(SECRETS)
     root.addHandler(handler)
-    # pygls logs every message at INFO, including document text: keep it quiet.
+    # pygls logs every message at INFO, including document text: keep it quiet, and give its
+    # warnings our format instead of Python's bare last-resort output.
     for noisy in ("pygls", "httpx", "httpcore", "hpack"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-        logging.getLogger(noisy).addFilter(SECRETS)
+        logger = logging.getLogger(noisy)
+        logger.setLevel(logging.WARNING)
+        logger.addFilter(SECRETS)
+        logger.propagate = False
+        for h in list(logger.handlers):
+            logger.removeHandler(h)
+        logger.addHandler(handler)
     return root
 
 
 def attach_client(send: Callable[[int, str], None], level: str = "info") -> ClientLogHandler:
     root = logging.getLogger("deepseek_lsp")
+    # The editor now shows our log; stderr keeps only problems, so nothing appears twice (VS Code
+    # files every stderr line as an error). A log file keeps everything.
+    for h in root.handlers:
+        if type(h) is logging.StreamHandler:
+            h.setLevel(logging.WARNING)
     handler = ClientLogHandler(send)
     handler.setLevel(LEVELS.get(level, logging.INFO))
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
