@@ -151,8 +151,8 @@ class Indexer:
         self.registry = registry
         self._docs: dict[str, FileIndex] = {}
         self._files: dict[str, tuple[float, FileIndex]] = {}
-        #: Indexing throughput in bytes per second, measured as we go (about 2 MB/s on a laptop
-        #: core): indexing a 5,000-line file takes ~80 ms, more than a whole request's time box.
+        #: Indexing throughput in bytes per second, measured as we go (2-7 MB/s on this project's
+        #: 2-core machines): a 5,000-line file (180 kB) takes 25-90 ms, up to a whole time box.
         self.bytes_per_s = 2e6
 
     def for_document(
@@ -162,7 +162,7 @@ class Indexer:
         a rebuild expected to overrun it is skipped: an existing index is used while it is
         younger than ``INDEX_MAX_STALE_S``, and a missing one gives None (found by
         tests/bench/bench_memory.py: with 100 large files open, every keystroke's request
-        indexed one or two more of them, 80 ms each, on the event loop)."""
+        indexed one or two more of them, tens of milliseconds each, on the event loop)."""
         if doc.language is None or doc.tree is None:
             return None
         cached = self._docs.get(doc.uri)
@@ -182,6 +182,9 @@ class Indexer:
         index.edit_count = doc.edit_count
         self._docs[doc.uri] = index
         return index
+
+    def has_index(self, doc: Document) -> bool:
+        return doc.uri in self._docs
 
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)

@@ -2,7 +2,8 @@
 
 Deliberately small and typed loosely (plain dicts): it adds as little as possible to the round
 trips it measures, it drives servers in any language the same way, and it timestamps each answer
-when its frame is read (``time.perf_counter()``), not when a coroutine gets around to it.
+when its frame is read, not when a coroutine gets around to it. Times are ``time.monotonic()``,
+the system-wide clock the fake server records with.
 Server-to-client requests are answered at once (``workspace/configuration`` with ``settings``,
 everything else with ``null``); notifications are kept in ``notifications``.
 """
@@ -51,7 +52,7 @@ class LspClient:
     async def start(
         cls, cmd: list[str], *, env: dict[str, str], cwd: str | None = None, stderr_path: str | None = None
     ) -> LspClient:
-        stderr = open(stderr_path, "ab") if stderr_path else asyncio.subprocess.DEVNULL  # noqa: SIM115
+        stderr = open(stderr_path, "ab") if stderr_path else asyncio.subprocess.DEVNULL  # noqa: ASYNC230
         proc = await asyncio.create_subprocess_exec(
             *cmd,
             stdin=asyncio.subprocess.PIPE,
@@ -82,7 +83,7 @@ class LspClient:
         msg_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         future.add_done_callback(lambda f: f.cancelled() or f.exception())  # errors are read
-        call = Call(msg_id, method, time.perf_counter(), future)
+        call = Call(msg_id, method, time.monotonic(), future)
         self.calls[msg_id] = call
         self._write({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
         return call
@@ -122,7 +123,7 @@ class LspClient:
                     if line.lower().startswith(b"content-length:"):
                         length = int(line.split(b":", 1)[1])
                 body = await out.readexactly(length)
-                now = time.perf_counter()
+                now = time.monotonic()
                 self._dispatch(json.loads(body), now)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass

@@ -52,9 +52,14 @@ PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
 STATS_REQUEST = "deepseek/completionStats"
 CANCEL_GRACE_S = 0.05
 #: Other open documents searched for context, most recently used first. Indexing a document
-#: costs ~80 ms per 5,000 lines; with 100 files open, searching them all every keystroke stalled
+#: costs 25-90 ms per 5,000 lines; with 100 files open, searching them all every keystroke stalled
 #: requests (tests/bench/bench_memory.py). Copilot similarly looks at the ~20 most recent tabs.
 MAX_CONTEXT_DOCS = 16
+#: How long the extra context (snippets) chosen for a cursor window is reused, see ``_prompt``.
+CONTEXT_REUSE_S = 30.0
+#: Documents too large to index inside a request's time box are indexed once the user has not
+#: typed for this long, one at a time.
+IDLE_INDEX_S = 0.3
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
 
@@ -90,6 +95,17 @@ class Stats:
             "cacheHits": dict(hits),
             "latencyMs": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99)},
         }
+
+
+@dataclass
+class _Context:
+    """The snippets last put in a document's prompt, and the window they went with."""
+
+    window_start: int
+    window_end: int
+    doc_len: int
+    snippets: list[Any]
+    at: float
 
 
 @dataclass
@@ -143,6 +159,9 @@ class CompletionFeature(Feature):
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
         self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
+        self._context: dict[str, _Context] = {}
+        self._last_change = 0.0
+        self._idle_indexing: asyncio.Task[None] | None = None
         self._accepted_at: dict[str, int] = {}
         self._items: dict[str, tuple[str, int, str]] = {}  # item id -> (uri, end offset, text)
         self._next_id = 0
@@ -214,6 +233,7 @@ class CompletionFeature(Feature):
 
     def document_changed(self, doc: Document) -> None:
         self._touch(doc.uri)
+        self._last_change = time.monotonic()
         self.debouncer.keystroke(doc.uri)
         if doc.recent_edits:
             self._recent_edits.appendleft((doc.uri, doc.recent_edits[-1].start_byte))
@@ -224,6 +244,7 @@ class CompletionFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
+        self._context.pop(doc.uri, None)
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
         self._cancel_fetch(doc.uri)
@@ -506,16 +527,31 @@ class CompletionFeature(Feature):
         doc = req.doc
         settings = self.settings
         c = settings.completion
-        counter = self.services.models.counter
         lang = doc.language
-        scopes, imports, snippets = [], [], []
+        scopes: list[Any] = []
+        imports: list[Any] = []
+        snippets: list[Any] = []
         if lang is not None and doc.tree is not None:
             deadline = time.monotonic() + c.context_timeout_ms / 1000
             scopes = enclosing_scopes(lang, doc.tree, doc.data, req.offset)
             # A stale index of a large file is reused rather than rebuilt inside the time box.
             index = self.indexer.for_document(doc, deadline=deadline) or self.indexer.for_document(doc)
             imports = index.imports if index else []
-            if lang.spec.line_comment:
+            # The snippets come first in the prompt, so a change in them changes every token
+            # after: DeepSeek's prefix cache misses the whole prompt. They were chosen anew on
+            # every keystroke from the names near the cursor, which change as the user types
+            # (tests/bench/bench_replay.py: requests at the same place with no cache hit at all).
+            # While the cursor stays in the last prompt's window they are kept, for a while.
+            prev = self._context.get(doc.uri)
+            now = time.monotonic()
+            if (
+                prev is not None
+                and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
+                and now - prev.at < CONTEXT_REUSE_S
+            ):
+                snippets = prev.snippets
+            elif lang.spec.line_comment:
+                prev = None
                 names = names_near(lang, doc.tree, doc.data, req.offset)
                 ctx_req = ContextRequest(
                     doc=doc,
@@ -529,12 +565,29 @@ class CompletionFeature(Feature):
                 )
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
+                if any(not self.indexer.has_index(d) for d in ctx_req.other_docs):
+                    self._index_when_idle(ctx_req.other_docs)
+            fim = self._build(req, inserted, snippets, scopes, imports)
+            if not inserted and not req.inserted:
+                self._context[doc.uri] = _Context(
+                    fim.window_start, fim.window_end, len(doc.data), snippets, prev.at if prev else now
+                )
+            return fim
+        return self._build(req, inserted, snippets, scopes, imports)
+
+    def _build(
+        self, req: Request, inserted: str, snippets: list[Any], scopes: list[Any], imports: list[Any]
+    ) -> FimPrompt:
+        doc = req.doc
+        settings = self.settings
+        c = settings.completion
+        lang = doc.language
         return build_fim_prompt(
             doc,
             req.offset,
             budget=c.max_prompt_tokens,
             suffix_share=c.suffix_share,
-            count=counter.count,
+            count=self.services.models.counter.count,
             snippets=snippets,
             scopes=scopes,
             imports=imports,
@@ -543,6 +596,29 @@ class CompletionFeature(Feature):
             redact_secrets=settings.redact_secrets,
             inserted=req.inserted + inserted,
         )
+
+    def _index_when_idle(self, docs: list[Document]) -> None:
+        """Index, in the background while the user pauses, the documents that the request's time
+        box left out (each large file costs tens of milliseconds on the event loop)."""
+        if self._idle_indexing is not None and not self._idle_indexing.done():
+            return
+
+        async def run() -> None:
+            for doc in docs:
+                if self.indexer.has_index(doc) or self.services.documents.get(doc.uri) is not doc:
+                    continue
+                for _ in range(1000):  # wait for a pause in the typing (bounded)
+                    wait = self._last_change + IDLE_INDEX_S - time.monotonic()
+                    if wait <= 0:
+                        break
+                    await asyncio.sleep(wait)
+                if self.services.documents.get(doc.uri) is doc:
+                    self.indexer.for_document(doc)
+                await asyncio.sleep(0)
+
+        self._idle_indexing = asyncio.ensure_future(run())
+        self._background.add(self._idle_indexing)
+        self._idle_indexing.add_done_callback(self._background.discard)
 
     def _context_docs(self, uri: str) -> list[Document]:
         out: list[Document] = []
