@@ -178,3 +178,16 @@ def test_line_index_survives_edits_far_apart(eol: str) -> None:
         assert doc.text == client.text
         assert doc.line_text(client.text[:start].count(eol)) == "y = 0"
         assert doc.line_count == client.text.count(eol) + 1
+
+
+def test_only_recently_used_documents_keep_a_tree() -> None:
+    store = DocumentStore(REGISTRY, max_trees=2)
+    docs = [store.open(f"file:///t{i}.py", f"x{i} = {i}\n", "python", 1) for i in range(3)]
+    assert not any(d.has_tree for d in docs)  # nothing parsed at open
+    for d in docs:
+        assert d.tree is not None
+    assert [d.has_tree for d in docs] == [False, True, True]
+    # Edits while the tree is freed are not lost: the next use parses the current text.
+    docs[0].apply_change(types.TextDocumentContentChangeWholeDocument(text="def f():\n    pass\n"))
+    assert docs[0].tree.root_node.children[0].type == "function_definition"
+    assert [d.has_tree for d in docs] == [True, False, True]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -29,6 +30,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     logsetup.setup(args.log_file, args.log_level)
     server = create_server()
+    # Everything built so far lives as long as the process: keep it out of the collector's way,
+    # so full collections (tens of milliseconds) don't land in the middle of a keystroke.
+    gc.collect()
+    gc.freeze()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,9 +70,13 @@ class Document:
         self._text: str | None = text
         self._starts: list[int] = [0]
         self._indexed_to_end = False
-        self._parser: ts.Parser | None = language.parser() if language else None
-        self._tree: ts.Tree | None = self._parser.parse(self._data) if self._parser else None
+        self._parser: ts.Parser | None = language.shared_parser if language else None
+        # Parsed on first use: most open documents (other tabs) never need a tree, and a tree
+        # costs about as much memory as ten copies of its text.
+        self._tree: ts.Tree | None = None
         self._stale = False
+        #: Called with this document whenever its tree is used (the store keeps few trees).
+        self.on_tree_use: Callable[[Document], None] | None = None
         # Without a lone "\r", LSP lines and tree-sitter rows coincide and points are cheap.
         self._lone_cr = _LONE_CR.search(self._data) is not None
         #: The latest edits, most recent last (bounded); ``edit_count`` counts all of them.
@@ -88,11 +93,25 @@ class Document:
         costs about a millisecond on a 10,000-line file, runs once for a burst of keystrokes and
         only when a feature asks (many keystrokes are answered from cache without a tree).
         """
-        if self._stale and self._parser is not None:
-            old = self._tree
-            self._tree = self._parser.parse(self._data, old) if old is not None else self._parser.parse(self._data)
-            self._stale = False
+        if self._parser is None:
+            return None
+        if self._tree is None:
+            self._tree = self._parser.parse(self._data)
+        elif self._stale:
+            self._tree = self._parser.parse(self._data, self._tree)
+        self._stale = False
+        if self.on_tree_use is not None:
+            self.on_tree_use(self)
         return self._tree
+
+    @property
+    def has_tree(self) -> bool:
+        return self._tree is not None
+
+    def drop_tree(self) -> None:
+        """Free the tree; the next use parses the text from scratch."""
+        self._tree = None
+        self._stale = False
 
     def parse_now(self) -> None:
         self.tree  # noqa: B018 - the property parses
@@ -247,7 +266,7 @@ class Document:
             )
         else:
             self._tree = None
-        self._stale = self._parser is not None
+        self._stale = self._tree is not None
         self._text = None
         edit = Edit(start, end, start + len(new))
         self.recent_edits.append(edit)
@@ -267,10 +286,21 @@ class Document:
 class DocumentStore:
     """Every open document by URI; documents in languages without a grammar are plain text."""
 
-    def __init__(self, registry: LanguageRegistry, encoding: Encoding = "utf-16") -> None:
+    def __init__(self, registry: LanguageRegistry, encoding: Encoding = "utf-16", max_trees: int = 12) -> None:
         self.registry = registry
         self.encoding: Encoding = encoding
         self._docs: dict[str, Document] = {}
+        # Documents holding a tree, least recently used first: trees of the files the user is
+        # not working in are freed (a 5,000-line file's tree is several megabytes).
+        self._trees: OrderedDict[str, Document] = OrderedDict()
+        self.max_trees = max_trees
+
+    def _tree_used(self, doc: Document) -> None:
+        self._trees[doc.uri] = doc
+        self._trees.move_to_end(doc.uri)
+        while len(self._trees) > self.max_trees:
+            _, old = self._trees.popitem(last=False)
+            old.drop_tree()
 
     def __contains__(self, uri: str) -> bool:
         return uri in self._docs
@@ -289,6 +319,8 @@ class DocumentStore:
         doc = Document(
             uri, text, language_id=language_id, version=version, language=lang, encoding=self.encoding
         )
+        doc.on_tree_use = self._tree_used
+        self._trees.pop(uri, None)
         self._docs[uri] = doc
         return doc
 
@@ -308,4 +340,5 @@ class DocumentStore:
         return doc
 
     def close(self, uri: str) -> Document | None:
+        self._trees.pop(uri, None)
         return self._docs.pop(uri, None)

@@ -98,6 +98,11 @@ class Language:
     def parser(self) -> ts.Parser:
         return ts.Parser(self.ts_language)
 
+    @cached_property
+    def shared_parser(self) -> ts.Parser:
+        """One parser for every document of this language (the server parses on one thread)."""
+        return self.parser()
+
     def query_source(self, kind: str) -> str | None:
         for folder in (self.spec.folder, *(self.spec.folder.parent / name for name in self.spec.inherits)):
             path = folder / f"{kind}.scm"
