@@ -86,3 +86,20 @@ async def test_api_key_never_reaches_the_client_log(tmp_path) -> None:
         assert await eventually(lambda: any("configuration" in m.message for m in client.log_messages))
         logged = "\n".join(m.message for m in client.log_messages)
         assert key not in logged and "0123456789" not in logged
+
+
+async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
+    from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+
+    with FakeDeepSeek() as fake:
+        # The key in initializationOptions, the endpoint only in the workspace settings (as the
+        # VS Code extension sends them): the connection is opened to the user's endpoint.
+        env = server_env(None, state_dir=str(tmp_path))
+        del env["DEEPSEEK_API_KEY"]
+        async with lsp_session(env, init_options={"apiKey": DEFAULT_KEY}, settings={"baseUrl": fake.url}):
+            assert await eventually(lambda: fake.requests_to("/models"))
+            assert all(r.authorized for r in fake.requests)
+        fake.reset()
+        async with lsp_session(env, settings={"baseUrl": fake.url}) as client:
+            assert await eventually(lambda: any("no API key" in m.message for m in client.messages))
+            assert fake.requests_to("/models") == []

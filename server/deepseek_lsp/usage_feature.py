@@ -35,6 +35,17 @@ def endpoint_config(settings: Settings) -> EndpointConfig:
     )
 
 
+def _endpoint_fields(settings: Settings) -> tuple[object, ...]:
+    return (
+        settings.base_url,
+        settings.api_key,
+        settings.fim_base_url,
+        settings.backend,
+        settings.fim_template,
+        settings.allow_http,
+    )
+
+
 def make_ledger(settings: Settings, path: str | None = None) -> Ledger:
     prices = PriceTable.from_config(settings.prices or None)
     return Ledger(path, prices=prices, daily_budget=settings.daily_budget_usd or None)
@@ -86,10 +97,26 @@ class UsageFeature(Feature):
         return out
 
     async def start(self) -> None:
+        self._warm()
+
+    def _warm(self) -> None:
+        """Open the connection now, so the first completion does not pay for DNS, TCP and TLS.
+
+        Only once the client's settings are in (before that the endpoint may be the default
+        one, not the user's), and never without a key, which would only earn a 401.
+        """
+        settings = self.services.settings
         client = self.services.models.client
-        if client is not None:
-            # The first completion must not pay for DNS, TCP and TLS.
-            self._warming = asyncio.ensure_future(client.warm())
+        if client is None or not self.services.configured.is_set():
+            return
+        if not settings.api_key and settings.backend == "deepseek":
+            self.services.status.tell_once(
+                "config:no-key",
+                "no API key: set DEEPSEEK_API_KEY, the 'deepseek.apiKey' setting, or run "
+                "'DeepSeek: Set API Key' in VS Code",
+            )
+            return
+        self._warming = asyncio.ensure_future(client.warm())
 
     async def stop(self) -> None:
         models = self.services.models
@@ -100,7 +127,10 @@ class UsageFeature(Feature):
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         models = self.services.models
-        if endpoint_config(old).__repr__() == endpoint_config(new).__repr__() and old.api_key == new.api_key:
+        # Compared field by field: building an EndpointConfig raises ConfigError for a refused
+        # endpoint (plain http:// to a remote host), which used to escape from here on every
+        # settings change, so that allowHttp could never take effect without a restart.
+        if _endpoint_fields(old) == _endpoint_fields(new):
             if (old.prices, old.daily_budget_usd) != (new.prices, new.daily_budget_usd):
                 models.ledger.prices = PriceTable.from_config(new.prices or None)
                 models.ledger.daily_budget = new.daily_budget_usd or None
@@ -112,8 +142,7 @@ class UsageFeature(Feature):
         models.ledger.prices = PriceTable.from_config(new.prices or None)
         models.ledger.daily_budget = new.daily_budget_usd or None
         self.services.models = self._build(new, models.ledger)
-        if self.services.models.client is not None:
-            self._warming = asyncio.ensure_future(self.services.models.client.warm())
+        self._warm()
 
 
 def print_usage(as_json: bool = False) -> int:
