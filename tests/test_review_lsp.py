@@ -325,12 +325,13 @@ async def test_a_new_save_cancels_the_review_in_flight(
         open_doc(client, URI, INVENTORY)
         save(client)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
-        fake_deepseek.set_latency(ttft=0.0)
         change(client, 2, at(0, 0), "# edited\n")
         save(client)
         first = fake_deepseek.requests_to(CHAT)[0]
         assert await fake_deepseek.wait_closed_async(first, timeout=5)
         assert first.disconnected and not first.completed
+        # Only now may answers come quickly: the fake reads its latency while it waits.
+        fake_deepseek.set_latency(ttft=0.0)
         await reviewed(client, 4)
 
 
