@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 REDACTED = "[REDACTED]"
@@ -19,6 +20,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
             re.S,
         ),
         "-----BEGIN PRIVATE KEY-----" + REDACTED + "-----END PRIVATE KEY-----",
+    ),
+    # The tail of a key block whose BEGIN line is not in the text: a prompt window that starts
+    # inside the block (its base64 lines, then the END line).
+    (
+        re.compile(
+            r"(?m)^[ \t\"']*(?:[A-Za-z0-9+/=]{16,}[ \t\"']*\r?\n)+[ \t\"']*-----END ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----"
+        ),
+        REDACTED + "-----END PRIVATE KEY-----",
     ),
     (re.compile(r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"), REDACTED),
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), REDACTED),
@@ -55,10 +64,32 @@ def _assignment(match: re.Match[str]) -> str:
     return f"{name}{sep}{quote}{REDACTED}{quote}"
 
 
-def redact(text: str) -> str:
-    """Replace secret-looking strings; code that only names a secret (``api_key = get()``) stays."""
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+def _keeping_lines(replacement: str | None) -> Any:
+    """A ``re.sub`` replacement that leaves as many line breaks as the secret it replaces."""
+
+    def repl(match: re.Match[str]) -> str:
+        out = _assignment(match) if replacement is None else match.expand(replacement)
+        missing = len(_EOL.findall(match.group(0))) - len(_EOL.findall(out))
+        return out + "\n" * max(0, missing)
+
+    return repl
+
+
+def redact(text: str, *, keep_lines: bool = False) -> str:
+    """Replace secret-looking strings; code that only names a secret (``api_key = get()``) stays.
+
+    ``keep_lines``: a secret spanning several lines (a private key block) leaves as many line
+    breaks behind, so the line numbers of the rest of the text do not move. Redact whole texts,
+    never line by line: a key block's base64 lines look like nothing on their own.
+    """
     for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement if replacement is not None else _assignment, text)
+        if keep_lines:
+            text = pattern.sub(_keeping_lines(replacement), text)
+        else:
+            text = pattern.sub(replacement if replacement is not None else _assignment, text)
     return text
 
 

@@ -23,10 +23,13 @@ SUFFIX_STEP = 16
 EXTRAS_SHARE = 0.3
 
 TokenCount = Callable[[str], int]
-_line_tokens: LRUCache[tuple[int, bytes], int] = LRUCache(maxsize=65536)
+#: 8,192 lines: the windows of a dozen or more files being edited. It was 65,536: typing adds a
+#: key or two per keystroke (the cursor line as it grows), so the cache kept filling for some
+#: 30,000 keystrokes, ~20 MB of a long soak's memory growth (tests/bench/soak.py).
+_line_tokens: LRUCache[tuple[int, bytes], int] = LRUCache(maxsize=8192)
 #: Lines longer than this are keyed by a digest, not by their bytes. Typing on a long line
-#: (minified code, data) makes a new key per keystroke: keyed by the bytes, 65,536 entries of a
-#: 100 kB line would hold gigabytes; keyed by a 16-byte digest the cache stays a few MB
+#: (minified code, data) makes a new key per keystroke: keyed by the bytes, 8,192 entries of a
+#: 100 kB line would hold 800 MB; keyed by a 16-byte digest the cache stays a few MB
 #: whatever the lines (tests/test_reliability_limits.py).
 LINE_KEY_MAX_BYTES = 256
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from lsprotocol import types
@@ -32,6 +32,17 @@ def _open_connections(http: Any) -> int:
         return sum(1 for c in http._transport._pool.connections if not c.is_closed())
     except AttributeError:
         return -1
+
+
+def _busy_connections(http: Any) -> tuple[int, int]:
+    """Connections checked out of the pool (serving, or leaked), and requests the pool lists
+    (queued or not yet closed); -1 when unknowable."""
+    try:
+        pool = http._transport._pool
+        busy = sum(1 for c in pool.connections if not c.is_closed() and not c.is_idle())
+        return busy, len(pool._requests)
+    except AttributeError:
+        return -1, -1
 
 
 def _rss_bytes() -> int:
@@ -64,6 +75,30 @@ class Protocol(LanguageServerProtocol):
                     data["id"], error=types.ResponseError(code=exc.code, message=f"{exc.message}: {data['method']}")
                 )
             raise
+
+    def _check_handler_result(self, future: Any) -> None:
+        """pygls' check of a notification's outcome; then forget the notification's future.
+
+        pygls files the future of every notification handled by a coroutine or a generator (our
+        didOpen/didChange/didClose below) in ``_request_futures`` under a random id, and nothing
+        ever removes it: one Future with its lock, ~1 kB per keystroke, kept for good
+        (tests/bench/soak.py found ~25 MB after 20,000 keystrokes; tests/test_reliability_leaks.py
+        keeps it fixed). Requests are unaffected: their futures are removed when answered.
+        """
+        try:
+            super()._check_handler_result(future)
+        finally:
+            # Not at once: this callback also runs inside pygls' shutdown, which cancels the
+            # futures while iterating over that very dict.
+            try:
+                asyncio.get_running_loop().call_soon(self._forget_future, future)
+            except RuntimeError:
+                self._forget_future(future)
+
+    def _forget_future(self, future: Any) -> None:
+        futures = self._request_futures
+        for key in [k for k, v in futures.items() if v is future]:
+            del futures[key]
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
@@ -105,6 +140,10 @@ class DeepSeekServer(LanguageServer):
             show_message=self._show_message,
         )
         self.features: list[Feature] = []
+        #: Statuses and messages from before the editor is connected (a refused endpoint in the
+        #: environment is found while the server is built): pygls dropped them for want of a
+        #: transport, so the user never heard why nothing worked. Sent on ``initialized``.
+        self._early: list[Callable[[], None]] | None = []
         self._startup_problems = problems
         self._parent_watch: asyncio.Task[None] | None = None
 
@@ -116,10 +155,26 @@ class DeepSeekServer(LanguageServer):
         except Exception:
             log.debug("could not send %s", method)
 
+    def _later(self, send: Callable[[], None]) -> bool:
+        """Keep ``send`` for ``initialized`` if the client is not connected yet."""
+        if self._early is not None and getattr(self.protocol, "writer", None) is None:
+            self._early.append(send)
+            return True
+        return False
+
+    def flush_early(self) -> None:
+        early, self._early = self._early or [], None
+        for send in early:
+            send()
+
     def _send_status(self, status: Status) -> None:
+        if self._later(lambda: self._send_status(status)):
+            return
         self._notify(STATUS_NOTIFICATION, status.to_json())
 
     def _show_message(self, message: str, level: int = 2) -> None:
+        if self._later(lambda: self._show_message(message, level)):
+            return
         try:
             self.window_show_message(
                 types.ShowMessageParams(type=types.MessageType(level), message=f"DeepSeek: {message}")
@@ -246,6 +301,7 @@ def _register_core(server: DeepSeekServer) -> None:
                 )
             except Exception as exc:
                 log.debug("dynamic registration refused: %s", exc)
+        ls.flush_early()
         await ls.pull_configuration()
         ls.services.configured.set()
         for feature in ls.features:
@@ -322,10 +378,14 @@ def _register_core(server: DeepSeekServer) -> None:
             "taskNames": sorted({t.get_coro().__qualname__ for t in tasks})[:20],
             "rssBytes": _rss_bytes(),
             "connections": 0,
+            "connectionsBusy": 0,
+            # Futures pygls holds for requests (and, unless cleaned, for notifications).
+            "protocolFutures": len(getattr(ls.protocol, "_request_futures", ())),
         }
         client = ls.services.models.client if ls.services.models else None
         if client is not None:
             state["connections"] = _open_connections(client.http)
+            state["connectionsBusy"], state["poolRequests"] = _busy_connections(client.http)
         for feature in ls.features:
             state.update(feature.debug_state())
         return state

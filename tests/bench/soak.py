@@ -238,7 +238,9 @@ async def soak(keys: int, warmup: int, files: int = 4, verbose: bool = False) ->
                     samples.append((typed, state_now["rssBytes"]))
                     if verbose:
                         print(f"{typed} keys {time.monotonic() - started:.0f}s rss {state_now['rssBytes'] / 2**20:.1f} MB "
-                              f"tasks {state_now['tasks']} connections {state_now['connections']} timeouts {timeouts}",
+                              f"tasks {state_now['tasks']} connections {state_now['connections']} "
+                              f"busy {state_now.get('connectionsBusy')} futures {state_now.get('protocolFutures')} "
+                              f"timeouts {timeouts}",
                               file=sys.stderr, flush=True)
                     if typed == warmup:
                         rss_warm = state_now["rssBytes"]
@@ -262,6 +264,8 @@ async def soak(keys: int, warmup: int, files: int = 4, verbose: bool = False) ->
             "timeouts": timeouts,
             "tasks_end": final["tasks"],
             "connections_end": final["connections"],
+            "connections_busy_end": final.get("connectionsBusy"),
+            "protocol_futures_end": final.get("protocolFutures"),
             "document_bytes": sum(len("\n".join(v)) for v in docs.values()),
         }
 

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
-from . import h2_reset
+from . import h2_reset, pool_reclaim
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
 from .errors import (
     ConfigError,
@@ -296,10 +296,15 @@ class ModelStream:
         # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
         headers["Accept-Encoding"] = "identity"
         request = client.http.build_request(call.method, call.url, json=call.body, headers=headers)
+        # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
+        pool_reclaim.reclaim(client.http)
         try:
             self._billable = True
             response = await _until(self._deadline, client.http.send(request, stream=True))
         except BaseException as exc:
+            # A cancel while the pool was setting up a connection orphans it: reclaim it now,
+            # not only before the next request.
+            pool_reclaim.reclaim(client.http)
             error = self._translate(exc, started=False)
             if isinstance(error, ConnectError):
                 self._billable = False
@@ -324,14 +329,16 @@ class ModelStream:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._close()
-        if self._finished:
-            outcome = "ok"
-        elif isinstance(exc, ModelError):
-            outcome = "error"
-        else:  # cancelled, a consumer-side exception, or the consumer stopped reading early
-            outcome = "cancelled"
-        self._end(outcome)
+        try:
+            await self._close()
+        finally:  # recorded even when a cancel lands while closing
+            if self._finished:
+                outcome = "ok"
+            elif isinstance(exc, ModelError):
+                outcome = "error"
+            else:  # cancelled, a consumer-side exception, or the consumer stopped reading early
+                outcome = "cancelled"
+            self._end(outcome)
 
     def __aiter__(self) -> ModelStream:
         if not self._entered:
@@ -443,7 +450,7 @@ class ModelStream:
         except (ModelError, httpx.HTTPError):
             content = b""
         finally:
-            await response.aclose()
+            await _close_shielded(None, response)
         error = error_for_status(
             response.status_code,
             method=self._call.method,
@@ -488,14 +495,8 @@ class ModelStream:
     async def _close(self) -> None:
         raw, self._raw = self._raw, None
         response, self._response = self._response, None
-        try:
-            if raw is not None:
-                with contextlib.suppress(Exception):
-                    await raw.aclose()
-        finally:
-            # Even if cancelled again meanwhile: this is what tells the server to stop.
-            if response is not None:
-                await response.aclose()
+        if raw is not None or response is not None:
+            await _close_shielded(raw, response)
 
     def _end(self, outcome: str) -> None:
         if self._recorded:
@@ -542,6 +543,41 @@ class ModelStream:
             )
         except Exception:
             log.exception("could not record usage")
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+async def _close_shielded(raw: Any, response: httpx.Response | None) -> None:
+    """Close a response to the end, even if the caller is cancelled meanwhile.
+
+    Closing is what tells the server to stop, and what gives the connection back to the pool.
+    httpcore shields that work with an anyio scope, which a native ``task.cancel()`` goes
+    through: a cancel landing while it hands the connection back (it awaits a lock) left the
+    request listed in the pool and its connection ACTIVE for good, and after 16 of them every
+    request failed with PoolTimeout (found by tests/bench/soak.py; tests/test_reliability_leaks.py).
+    So the close runs in a task of its own that the caller's cancel does not reach (the caller
+    still sees its CancelledError at once), and ends with ``pool_reclaim.release``.
+    """
+
+    async def close() -> None:
+        try:
+            if raw is not None:
+                with contextlib.suppress(Exception):
+                    await raw.aclose()
+        finally:
+            if response is not None:
+                try:
+                    await response.aclose()
+                finally:
+                    # A cancel may have cut httpx's own close short earlier (the end of a body
+                    # closes the response inside the reading task): finish it.
+                    await pool_reclaim.release(response)
+
+    task = asyncio.ensure_future(close())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
+    await asyncio.shield(task)
 
 
 def _describe(exc: BaseException) -> str:

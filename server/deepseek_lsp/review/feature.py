@@ -161,13 +161,17 @@ class ReviewFeature(Feature):
         self._forget(doc.uri)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
-        endpoint = (old.base_url, old.api_key, old.backend) != (
+        # allowHttp and fimBaseUrl too: a review refused for plain http:// kept its Error status
+        # after the user allowed it (tests/test_security_transport.py).
+        endpoint = (old.base_url, old.api_key, old.backend, old.allow_http, old.fim_base_url) != (
             new.base_url,
             new.api_key,
             new.backend,
+            new.allow_http,
+            new.fim_base_url,
         )
         if old.review != new.review or endpoint:
-            if self._disabled and self.services.status.current.feature == "review":
+            if (self._disabled or endpoint) and self.services.status.current.feature == "review":
                 self.services.status.set(Status("Normal", "", "review"))
             self._disabled = None
             self.services.status.forget("review:")

@@ -9,6 +9,7 @@ model needs them to say ``line``, and the rubric tells it not to copy them into 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,15 +60,30 @@ there is no concrete fix.
 - Review only the code under "Code to review"; the rest is context."""
 
 
+_EOL = re.compile(r"\r\n|\r|\n")
+_redacted: tuple[str, list[str]] | None = None
+
+
+def _redacted_lines(doc: Document) -> list[str]:
+    """The document's lines after redacting the WHOLE text (line numbers kept). Redacting line by
+    line let a private key block's base64 lines through: only its BEGIN line looks secret."""
+    global _redacted
+    text = doc.text
+    if _redacted is None or _redacted[0] is not text:
+        _redacted = (text, _EOL.split(redact(text, keep_lines=True)))
+    return _redacted[1]
+
+
 def render_lines(doc: Document, runs: Sequence[tuple[int, int]], *, redact_secrets: bool) -> str:
     """The lines with ``N| `` prefixes (1-based); ``…`` marks lines that belong to other units."""
     out: list[str] = []
+    lines = _redacted_lines(doc) if redact_secrets else None
     for i, (lo, hi) in enumerate(runs):
         if i:
             out.append("…")
         for line in range(lo, hi + 1):
-            text = doc.line_text(line)
-            out.append(f"{line + 1}| {redact(text) if redact_secrets else text}".rstrip())
+            text = lines[line] if lines is not None and line < len(lines) else doc.line_text(line)
+            out.append(f"{line + 1}| {text}".rstrip())
     return "\n".join(out)
 
 

@@ -1,0 +1,106 @@
+"""Give back the connection-pool slots that httpcore leaks when a request is cancelled.
+
+httpcore 1.0.x (encode/httpcore#1093, open; fixes proposed in #986 and #1099): a request
+cancelled after the pool assigned it a new connection, but before that connection became active,
+leaves the connection in the pool for good: neither idle, closed nor available, so it is never
+reused nor cleaned up. A completion client cancels all the time; once ``max_connections`` such
+orphans pile up, every request waits for the pool and fails with ``PoolTimeout``.
+tests/bench/soak.py found it (16 orphans after a few thousand keystrokes with bursts, then every
+completion failed after a 5 s wait); tests/test_reliability_leaks.py keeps it fixed.
+
+:func:`reclaim` removes from the pool every connection that no queued or running request holds
+and that is neither idle nor closed (httpcore keeps a request in the pool's list until its
+response is closed, so such a connection can serve no one), and closes it. :func:`release`
+finishes the close of a response that a cancel interrupted inside httpx or httpcore (a second
+way to lose a slot, see there). Like ``h2_reset``
+this reaches into private httpcore attributes, so every step is defensive: if the layout
+changes, or upstream fixes the bug (no orphans then), it does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+__all__ = ["reclaim", "release"]
+
+log = logging.getLogger(__name__)
+_closing: set[asyncio.Task[None]] = set()
+
+
+def reclaim(http: Any) -> int:
+    """Drop orphaned connections from an ``httpx.AsyncClient``'s pool; returns how many."""
+    try:
+        pool = http._transport._pool
+        lock = pool._optional_thread_lock
+        connections = pool._connections
+        requests = pool._requests
+    except AttributeError:
+        return 0
+    orphans = []
+    try:
+        with lock:
+            held = {id(r.connection) for r in requests if getattr(r, "connection", None) is not None}
+            for conn in list(connections):
+                if id(conn) in held or conn.is_idle() or conn.is_closed():
+                    continue
+                connections.remove(conn)
+                orphans.append(conn)
+    except Exception as exc:  # an unexpected layout: leave the pool alone
+        log.debug("could not inspect the connection pool: %s", exc)
+        return 0
+    for conn in orphans:
+        try:
+            task = asyncio.get_running_loop().create_task(_close(conn))
+        except RuntimeError:
+            continue
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+    if orphans:
+        log.debug("reclaimed %d connection(s) orphaned by cancelled requests", len(orphans))
+    return len(orphans)
+
+
+async def _close(conn: Any) -> None:
+    try:
+        await conn.aclose()
+    except Exception as exc:
+        log.debug("closing an orphaned connection failed: %s", exc)
+
+
+async def release(response: Any) -> bool:
+    """Finish the close of ``response`` if a cancel interrupted it inside httpx or httpcore.
+
+    Both mark a response closed before their closing work is done, so a cancel landing in that
+    work (httpx closes a response itself when its body ends; httpcore awaits a lock to hand the
+    connection back) leaves the request listed in the pool and its connection checked out, and
+    every later close is a no-op. Call after closing, from code a cancel cannot reach. Returns
+    whether anything had to be released.
+    """
+    try:
+        inner = response.stream._stream._httpcore_stream
+        pool, pool_request = inner._pool, inner._pool_request
+        lock = pool._optional_thread_lock
+    except AttributeError:
+        return False
+    try:
+        with lock:
+            if pool_request not in pool._requests:
+                return False  # closed properly
+            pool._requests.remove(pool_request)
+            conn = pool_request.connection
+            shared = any(r.connection is conn for r in pool._requests)
+            drop = conn is not None and not shared and not conn.is_idle() and conn in pool._connections
+            if drop:
+                pool._connections.remove(conn)
+            closing = pool._assign_requests_to_connections()
+        if drop:
+            closing.append(conn)
+        for c in closing:
+            await _close(c)
+    except Exception as exc:  # an unexpected layout: leave the pool alone
+        log.debug("could not release an interrupted response: %s", exc)
+        return False
+    log.debug("released a connection whose close a cancel had interrupted")
+    return True
