@@ -232,6 +232,17 @@ class FakeDeepSeek:
         if self._thread is not None:
             self._thread.join(timeout=2)
 
+    def serve_until_signalled(self) -> None:
+        """Run (standalone) until SIGINT or SIGTERM, then stop."""
+        stopped = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopped.set())
+        try:
+            while not stopped.wait(0.5):
+                pass
+        finally:
+            self.stop()
+
     def __enter__(self) -> FakeDeepSeek:
         return self.start()
 
@@ -1061,14 +1072,7 @@ def main(argv: list[str] | None = None) -> int:
         fake.responder(_load_responder(args.responder))
     fake.start()
     print(f"fake-deepseek listening on {fake.url}", flush=True)
-    stopped = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopped.set())
-    try:
-        while not stopped.wait(0.5):
-            pass
-    finally:
-        fake.stop()
+    fake.serve_until_signalled()
     return 0
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lsprotocol import types
+
 _NUMBERED = re.compile(r"^(\d+)\| (.*)$", re.M)
 _HEADING = re.compile(r"^### (\S+) (.+) \((?:line|lines) [\d-]+\)$", re.M)
 
@@ -85,3 +87,17 @@ INVENTORY_RULES = (
     ),
     Rule("/ len(items)", "info", "Divides by zero for an empty list.", None, 0.3),
 )
+
+
+def track_publishes(client: Any) -> list[types.PublishDiagnosticsParams]:
+    """Every publishDiagnostics, with its version (pytest-lsp keeps only the latest list)."""
+    seen: list[types.PublishDiagnosticsParams] = []
+    features = client.protocol.fm.features
+    keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        seen.append(params)
+        keep(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+    return seen

@@ -25,7 +25,7 @@ from lsprotocol import types
 from tests import harness
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
-from tests.review_support import Rule, reviewer
+from tests.review_support import Rule, reviewer, track_publishes
 
 CHAT = "/chat/completions"
 FIM = "/beta/completions"
@@ -85,20 +85,6 @@ def save(client: Any, uri: str = URI) -> None:
     client.text_document_did_save(
         types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
-
-
-def track_publishes(client: Any) -> list[types.PublishDiagnosticsParams]:
-    """Every publishDiagnostics (pytest-lsp keeps only the latest list per URI)."""
-    seen: list[types.PublishDiagnosticsParams] = []
-    features = client.protocol.fm.features
-    keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
-
-    def record(params: types.PublishDiagnosticsParams) -> None:
-        seen.append(params)
-        keep(params)
-
-    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
-    return seen
 
 
 def review_troubles(client: Any) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ from pytest_lsp import LanguageClient
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc, server_env
-from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer
+from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer, track_publishes
 
 DATA = Path(__file__).parent / "data" / "review"
 INVENTORY = (DATA / "inventory.py").read_text()
@@ -83,20 +83,6 @@ async def reviewed(client: LanguageClient, count: int, uri: str = URI) -> list[t
 def statuses(client: LanguageClient) -> list[dict[str, str]]:
     """``deepseek/status`` notifications received (pygls hands custom params over as tuples)."""
     return [s if isinstance(s, dict) else s._asdict() for s in client.statuses]  # type: ignore[attr-defined]
-
-
-def track_publishes(client: LanguageClient) -> list[types.PublishDiagnosticsParams]:
-    """Every publishDiagnostics, with its version (pytest-lsp keeps only the latest list)."""
-    seen: list[types.PublishDiagnosticsParams] = []
-    features = client.protocol.fm.features
-    keep = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
-
-    def record(params: types.PublishDiagnosticsParams) -> None:
-        seen.append(params)
-        keep(params)
-
-    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
-    return seen
 
 
 def by_message(diags: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:

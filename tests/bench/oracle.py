@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -135,14 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     fake.set_latency(args.ttft, args.per_token)
     fake.start()
     print(f"oracle listening on {fake.url}", flush=True)
-    stopped = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopped.set())
-    try:
-        while not stopped.wait(0.5):
-            pass
-    finally:
-        fake.stop()
+    fake.serve_until_signalled()
     return 0
 
 
