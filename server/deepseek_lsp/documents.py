@@ -7,6 +7,7 @@ and an O(edit) update, and features need positions in whichever encoding the cli
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections import OrderedDict
@@ -171,8 +172,6 @@ class Document:
 
     def line_at(self, offset: int) -> int:
         """The line holding byte ``offset``."""
-        import bisect
-
         offset = max(0, min(offset, len(self._data)))
         while not self._indexed_to_end and self._starts[-1] <= offset:
             self._index_to(len(self._starts))

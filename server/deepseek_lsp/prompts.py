@@ -35,7 +35,8 @@ LINE_KEY_MAX_BYTES = 256
 
 
 def count_line(count: TokenCount, line: bytes) -> int:
-    """Token count of one line, cached: typing changes one line, the rest of the window is free."""
+    """Token count of a text, cached: typing changes one line, the rest of the window (and the
+    prompt's head, the same from one keystroke to the next) is free."""
     key = (id(count), line if len(line) <= LINE_KEY_MAX_BYTES else hashlib.blake2b(line, digest_size=16).digest())
     hit = _line_tokens.get(key)
     if hit is None:
@@ -133,7 +134,7 @@ def build_fim_prompt(
     if line_comment:
         for snip in snippets:
             block = _comment_block(line_comment, snip.path, snip.text)
-            cost = count(block)
+            cost = count_line(count, block.encode("utf-8"))
             if used_extra + cost > extras_budget:
                 continue
             head_parts.append(block)
@@ -154,10 +155,10 @@ def build_fim_prompt(
             if scope.start < window_start and scope.header:
                 file_head.append(scope.header + "\n")
     head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
-    head_tokens = count(head) if head else 0
+    head_tokens = count_line(count, head.encode("utf-8")) if head else 0
     if head_tokens > extras_budget + prefix_budget // 4 and file_head:
         head = "".join(head_parts) + ("\n" if head_parts else "") + file_head[0]
-        head_tokens = count(head)
+        head_tokens = count_line(count, head.encode("utf-8"))
 
     prefix = doc.data[window_start:offset].decode("utf-8", "replace") + inserted
     suffix = doc.data[offset:window_end].decode("utf-8", "replace")
