@@ -49,6 +49,12 @@ class Edit:
     start_byte: int
     old_end_byte: int
     new_end_byte: int
+    #: The line of ``start_byte`` and the line breaks removed and inserted, for per-line data
+    #: kept across edits; ``start_line`` is -1 when line breaks are ambiguous (a lone "\r" may
+    #: merge with a neighbouring "\n").
+    start_line: int = -1
+    old_breaks: int = 0
+    new_breaks: int = 0
 
 
 class Document:
@@ -250,7 +256,8 @@ class Document:
             old_end_point = self._point(end)
         # Line starts after the edit shift; those before the edit's line stay valid. Step back one
         # more line because a lone "\r" before the edit may merge with an inserted "\n".
-        del self._starts[max(1, self.line_at(start)) :]
+        start_line = self.line_at(start)
+        del self._starts[max(1, start_line) :]
         self._indexed_to_end = False
         self._data = old_data[:start] + new + old_data[end:]
         new_end = start + len(new)
@@ -267,7 +274,14 @@ class Document:
             self._tree = None
         self._stale = self._tree is not None
         self._text = None
-        edit = Edit(start, end, start + len(new))
+        edit = Edit(
+            start,
+            end,
+            new_end,
+            -1 if self._lone_cr else start_line,
+            old_data.count(b"\n", start, end),
+            new.count(b"\n"),
+        )
         self.recent_edits.append(edit)
         self.edit_count += 1
         if len(self.recent_edits) > 256:

@@ -23,10 +23,12 @@ SUFFIX_STEP = 16
 EXTRAS_SHARE = 0.3
 
 TokenCount = Callable[[str], int]
+#: Token count of a whole line (line break included) by line number.
+LineTokenCount = Callable[[int], int]
 #: 8,192 lines: the windows of a dozen or more files being edited. It was 65,536: typing adds a
 #: key or two per keystroke (the cursor line as it grows), so the cache kept filling for some
 #: 30,000 keystrokes, ~20 MB of a long soak's memory growth (tests/bench/soak.py).
-_line_tokens: LRUCache[tuple[int, bytes], int] = LRUCache(maxsize=8192)
+_line_tokens: LRUCache[tuple[object, bytes], int] = LRUCache(maxsize=8192)
 #: Lines longer than this are keyed by a digest, not by their bytes. Typing on a long line
 #: (minified code, data) makes a new key per keystroke: keyed by the bytes, 8,192 entries of a
 #: 100 kB line would hold 800 MB; keyed by a 16-byte digest the cache stays a few MB
@@ -37,7 +39,11 @@ LINE_KEY_MAX_BYTES = 256
 def count_line(count: TokenCount, line: bytes) -> int:
     """Token count of a text, cached: typing changes one line, the rest of the window (and the
     prompt's head, the same from one keystroke to the next) is free."""
-    key = (id(count), line if len(line) <= LINE_KEY_MAX_BYTES else hashlib.blake2b(line, digest_size=16).digest())
+    # Keyed by the counter itself, not by ``id(count)``: ``counter.count`` is a new bound-method
+    # object on every access, so its id changed from one request to the next and most lookups
+    # missed; and a key holding the object keeps its id from being reused by another counter.
+    owner = getattr(count, "__self__", count)
+    key = (owner, line if len(line) <= LINE_KEY_MAX_BYTES else hashlib.blake2b(line, digest_size=16).digest())
     hit = _line_tokens.get(key)
     if hit is None:
         hit = count(line.decode("utf-8", "replace")) if line else 0
@@ -56,20 +62,28 @@ class FimPrompt:
     suffix_tokens: int
 
 
-def _comment_block(comment: str, path: str, text: str) -> str:
+def snippet_block(comment: str, path: str, text: str) -> str:
+    """A snippet as the prompt shows it: commented out, under its path."""
     lines = [f"{comment} Path: {path}"]
     lines.extend(f"{comment} {line}".rstrip() for line in text.splitlines())
     return "\n".join(lines) + "\n"
 
 
-def _prefix_window(doc: Document, offset: int, budget: int, count: TokenCount) -> tuple[int, int]:
+def whole_lines(doc: Document, count: TokenCount) -> LineTokenCount:
+    """Line counts through the per-text cache (``line_tokens.LineTokens`` keeps them per document)."""
+    return lambda line: count_line(count, doc.data[doc.line_start(line) : doc.line_start(line + 1)])
+
+
+def _prefix_window(
+    doc: Document, offset: int, budget: int, count: TokenCount, lines: LineTokenCount
+) -> tuple[int, int]:
     """(start byte, tokens) of the window before the cursor, start snapped to a line step."""
     cursor_line = doc.line_at(offset)
     line_start = doc.line_start(cursor_line)
     used = count_line(count, doc.data[line_start:offset])
     first = cursor_line
     while first > 0:
-        cost = count_line(count, doc.data[doc.line_start(first - 1) : doc.line_start(first)])
+        cost = lines(first - 1)
         if used + cost > budget:
             break
         used += cost
@@ -78,12 +92,14 @@ def _prefix_window(doc: Document, offset: int, budget: int, count: TokenCount) -
         snapped = -(-first // WINDOW_STEP) * WINDOW_STEP
         if snapped <= cursor_line:
             for line in range(first, snapped):
-                used -= count_line(count, doc.data[doc.line_start(line) : doc.line_start(line + 1)])
+                used -= lines(line)
             first = snapped
     return doc.line_start(first), used
 
 
-def _suffix_window(doc: Document, offset: int, budget: int, count: TokenCount) -> tuple[int, int]:
+def _suffix_window(
+    doc: Document, offset: int, budget: int, count: TokenCount, lines: LineTokenCount
+) -> tuple[int, int]:
     cursor_line = doc.line_at(offset)
     end = doc.line_end(cursor_line, with_eol=True)
     used = count_line(count, doc.data[offset:end])
@@ -94,7 +110,7 @@ def _suffix_window(doc: Document, offset: int, budget: int, count: TokenCount) -
         if start >= len(doc.data):
             break
         stop = doc.line_end(nxt, with_eol=True)
-        cost = count_line(count, doc.data[start:stop])
+        cost = lines(nxt)
         if used + cost > budget:
             break
         used += cost
@@ -120,12 +136,15 @@ def build_fim_prompt(
     path: str = "",
     redact_secrets: bool = True,
     inserted: str = "",
+    line_tokens: LineTokenCount | None = None,
 ) -> FimPrompt:
     """The FIM prompt for the cursor at byte ``offset``.
 
     ``inserted`` is text treated as if typed at the cursor (a suggestion being prefetched or a
-    selected completion item), without copying the document.
+    selected completion item), without copying the document. ``line_tokens`` counts whole lines
+    (the caller keeps them per document); without it, lines go through the per-text cache.
     """
+    lines = line_tokens or whole_lines(doc, count)
     suffix_budget = int(budget * suffix_share)
     extras_budget = int(budget * EXTRAS_SHARE) if line_comment else 0
 
@@ -133,7 +152,7 @@ def build_fim_prompt(
     used_extra = 0
     if line_comment:
         for snip in snippets:
-            block = _comment_block(line_comment, snip.path, snip.text)
+            block = snippet_block(line_comment, snip.path, snip.text)
             cost = count_line(count, block.encode("utf-8"))
             if used_extra + cost > extras_budget:
                 continue
@@ -141,8 +160,8 @@ def build_fim_prompt(
             used_extra += cost
 
     prefix_budget = max(budget - suffix_budget - used_extra, budget // 3)
-    window_start, prefix_tokens = _prefix_window(doc, offset, prefix_budget, count)
-    window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count)
+    window_start, prefix_tokens = _prefix_window(doc, offset, prefix_budget, count, lines)
+    window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count, lines)
 
     file_head: list[str] = []
     if line_comment and path:
@@ -154,11 +173,13 @@ def build_fim_prompt(
         for scope in scopes:
             if scope.start < window_start and scope.header:
                 file_head.append(scope.header + "\n")
+    # Each part is counted on its own (the parts end with line breaks, so the sum is the count
+    # of the whole to a token or two): the same imports and headers come back with every window.
+    file_costs = [count_line(count, part.encode("utf-8")) for part in file_head]
+    if sum(file_costs) > extras_budget + prefix_budget // 4 - used_extra and file_head:
+        file_head, file_costs = file_head[:1], file_costs[:1]
     head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
-    head_tokens = count_line(count, head.encode("utf-8")) if head else 0
-    if head_tokens > extras_budget + prefix_budget // 4 and file_head:
-        head = "".join(head_parts) + ("\n" if head_parts else "") + file_head[0]
-        head_tokens = count_line(count, head.encode("utf-8"))
+    head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
 
     prefix = doc.data[window_start:offset].decode("utf-8", "replace") + inserted
     suffix = doc.data[offset:window_end].decode("utf-8", "replace")

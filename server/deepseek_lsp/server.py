@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import stat
+import sys
+import threading
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -116,6 +120,25 @@ class Protocol(LanguageServerProtocol):
             yield handler, (params,), None
 
 
+class _PipeReader:
+    """pygls' reader interface over an asyncio stream; end of input reads as ``b""``."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self._stream = stream
+
+    async def readline(self) -> bytes:
+        try:
+            return await self._stream.readline()
+        except ValueError:  # a "line" over the limit: garbage, dropped like pygls drops it
+            return b"?\r\n"
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self._stream.readexactly(n)
+        except asyncio.IncompleteReadError:
+            return b""
+
+
 class DeepSeekServer(LanguageServer):
     def __init__(self, *, env: dict[str, str] | None = None) -> None:
         super().__init__(
@@ -146,6 +169,48 @@ class DeepSeekServer(LanguageServer):
         self._early: list[Callable[[], None]] | None = []
         self._startup_problems = problems
         self._parent_watch: asyncio.Task[None] | None = None
+
+    # -- transport -----------------------------------------------------------------------------
+
+    def _start_io_async(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over stdio, reading with the event loop's own pipe reader.
+
+        pygls reads each header line and each body in its thread pool: three thread hand-offs
+        per message, ~1 ms of every request's round trip (tests/bench/bench_overhead.py). A pipe
+        (what editors give us) is read by the loop directly; anything else (a regular file, a
+        terminal on some systems) keeps pygls' reader.
+        """
+        source = stdin or sys.stdin.buffer
+        try:
+            mode = os.fstat(source.fileno()).st_mode
+        except (OSError, ValueError, AttributeError):
+            mode = 0
+        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+            super()._start_io_async(stdin, stdout)
+            return
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            loop = asyncio.get_running_loop()
+            reader = asyncio.StreamReader(limit=1 << 20)
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), source)
+            await run_async(
+                stop_event=self._stop_event,
+                reader=_PipeReader(reader),
+                protocol=self.protocol,
+                logger=log,
+                error_handler=self.report_server_error,
+            )
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            log.error("Connection to the client is lost; shutting down.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # -- plumbing ------------------------------------------------------------------------------
 

@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cachetools import LRUCache
 from lsprotocol import types
 
 from ..config import Settings
 from ..context import (
     ContextRequest,
     Indexer,
+    bracket_scan_start,
     display_path,
     enclosing_scopes,
     env_workspace_roots,
@@ -32,10 +34,11 @@ from ..context import (
 )
 from ..documents import Document
 from ..features import Feature, Services
+from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
 from ..privacy import is_excluded
-from ..prompts import FimPrompt, build_fim_prompt
+from ..prompts import FimPrompt, build_fim_prompt, count_line, snippet_block
 from ..status import Status
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
@@ -154,6 +157,12 @@ class CompletionFeature(Feature):
         self.cache = CompletionCache(c.cache_size, c.cache_ttl_s)
         self.debouncer = Debouncer()
         self.indexer = Indexer(services.registry)
+        self.line_tokens = LineTokens()
+        self._counting: asyncio.Task[None] | None = None
+        self._indent_units: LRUCache[tuple[str, int], tuple[Document, str]] = LRUCache(maxsize=256)
+        # The document counted (or being counted) last, and with which counter: the estimate
+        # stands in until the tokenizer has loaded, and counts by the estimate are then useless.
+        self._counted: tuple[Document, Any] | None = None
         self.stats = Stats()
         self._seq: dict[str, int] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
@@ -240,13 +249,15 @@ class CompletionFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self._touch(doc.uri)
-        self.status_for(doc)
+        if not self.status_for(doc):
+            self._count_when_idle(doc)
 
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
         self._context.pop(doc.uri, None)
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
+        self.line_tokens.forget(doc.uri)
         self._cancel_fetch(doc.uri)
         self._seq.pop(doc.uri, None)
         self._accepted_at.pop(doc.uri, None)
@@ -477,6 +488,8 @@ class CompletionFeature(Feature):
         log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
         fim = self._prompt(req)
         log.debug("prompt built: %d tokens", fim.prompt_tokens)
+        if self._counted != (doc, self.services.models.counter.count):
+            self._count_when_idle(doc)
         shape = (c.model, req.multiline, settings.backend, settings.fim_template)
         key = exact_key(fim.prompt, fim.suffix, shape)
         if c.cache:
@@ -498,13 +511,18 @@ class CompletionFeature(Feature):
         self._accepted_at.pop(uri, None)
 
         # 4. the backend, in a task a newer keystroke may reuse.
+        tree = doc.tree
+        scan = bracket_scan_start(tree, doc.data, req.offset, fim.window_start) if tree else None
+        scan_from, open_before = scan if scan else (fim.window_start, [])
         ctx = PostContext(
             prefix=doc.data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=doc.data[req.offset : fim.window_end].decode("utf-8", "replace"),
-            indent_unit=detect_indent_unit(doc, doc.line_at(req.offset)),
+            indent_unit=self._indent_unit(doc, req.offset),
             single_line=not req.multiline,
             from_chat=settings.backend == "chat",
             language=doc.language.name if doc.language else doc.language_id,
+            bracket_scan_from=len(doc.data[fim.window_start : scan_from].decode("utf-8", "replace")),
+            open_before_scan=tuple(open_before),
         )
         anchor = Anchor.at(doc.data, req.offset, req.inserted.encode("utf-8"))
         pending = self._start_fetch(uri, anchor, fim, ctx, req, key)
@@ -595,7 +613,48 @@ class CompletionFeature(Feature):
             path=display_path(doc.uri),
             redact_secrets=settings.redact_secrets,
             inserted=req.inserted + inserted,
+            line_tokens=self.line_tokens.counter(doc, self.services.models.counter.count),
         )
+
+    def _indent_unit(self, doc: Document, offset: int) -> str:
+        """The document's indentation unit around ``offset``; a file's style does not change
+        as it is edited, so it is looked at once per region (~0.5 ms a look)."""
+        key = (doc.uri, doc.line_at(offset) // 256)
+        hit = self._indent_units.get(key)
+        if hit is None or hit[0] is not doc:
+            hit = self._indent_units[key] = (doc, detect_indent_unit(doc, doc.line_at(offset)))
+        return hit[1]
+
+    def _count_when_idle(self, doc: Document) -> None:
+        """Count the lines of the document the user works in while the user pauses, so a
+        request anywhere in it finds its window counted. One document at a time: the newest."""
+        if self._counting is not None and not self._counting.done():
+            self._counting.cancel()
+        count = self.services.models.counter.count
+        self._counted = (doc, count)
+        self.line_tokens.counter(doc, count)  # the document becomes the most recent
+
+        def busy_until() -> float:
+            return self._last_change + IDLE_INDEX_S
+
+        async def run() -> None:
+            await self.line_tokens.fill(doc, count, busy_until)
+            # The definitions a prompt may quote, counted as the prompt shows them (same text,
+            # same cache key): a request somewhere new would otherwise count them (~1 ms each).
+            lang = doc.language
+            if lang is None or not lang.spec.line_comment or self.services.documents.get(doc.uri) is not doc:
+                return
+            await until_idle(busy_until)
+            index = self.indexer.for_document(doc)
+            for n, definition in enumerate(d for ds in (index.definitions.values() if index else ()) for d in ds):
+                count_line(count, snippet_block(lang.spec.line_comment, definition.path, definition.text).encode())
+                if n % 16 == 15:
+                    await asyncio.sleep(0)
+                    await until_idle(busy_until)
+
+        self._counting = asyncio.ensure_future(run())
+        self._background.add(self._counting)
+        self._counting.add_done_callback(self._background.discard)
 
     def _index_when_idle(self, docs: list[Document]) -> None:
         """Index, in the background while the user pauses, the documents that the request's time
@@ -607,11 +666,7 @@ class CompletionFeature(Feature):
             for doc in docs:
                 if self.indexer.has_index(doc) or self.services.documents.get(doc.uri) is not doc:
                     continue
-                for _ in range(1000):  # wait for a pause in the typing (bounded)
-                    wait = self._last_change + IDLE_INDEX_S - time.monotonic()
-                    if wait <= 0:
-                        break
-                    await asyncio.sleep(wait)
+                await until_idle(lambda: self._last_change + IDLE_INDEX_S)
                 if self.services.documents.get(doc.uri) is doc:
                     self.indexer.for_document(doc)
                 await asyncio.sleep(0)
@@ -754,6 +809,8 @@ class CompletionFeature(Feature):
             single_line=False,
             from_chat=ctx.from_chat,
             language=ctx.language,
+            bracket_scan_from=ctx.bracket_scan_from,
+            open_before_scan=ctx.open_before_scan,
         )
 
         # Registered like an in-flight request: the user accepts after a reading delay shorter

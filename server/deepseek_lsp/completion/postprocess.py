@@ -43,6 +43,11 @@ class PostContext:
     from_chat: bool = False  # the text came from a chat backend (fences, prose, echoes)
     language: str | None = None
     min_length: int = 1  # non-whitespace characters a suggestion needs to be worth showing
+    #: Where in ``prefix`` a scan for open brackets may start (outside strings and comments),
+    #: and the brackets open there, outermost first: known from the syntax tree, it spares
+    #: scanning the whole window. The default scans all of ``prefix``.
+    bracket_scan_from: int = 0
+    open_before_scan: tuple[str, ...] = ()
 
     @cached_property
     def line_prefix(self) -> str:
@@ -312,8 +317,8 @@ def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
     Also returns the scanner in the state right after the prefix, to read the completion.
     """
     scanner = _BracketScanner(_syntax_for(ctx.language))
-    stack: list[str] = []
-    for _, bracket in scanner.feed(ctx.prefix):
+    stack: list[str] = list(ctx.open_before_scan)
+    for _, bracket in scanner.feed(ctx.prefix[ctx.bracket_scan_from :]):
         _push_pop(stack, bracket)
     after_prefix = copy.copy(scanner)
     if stack:
@@ -759,7 +764,10 @@ def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) ->
     if "\r" in text or "\r" in ctx.prefix or "\r" in ctx.suffix:
         text = text.replace("\r\n", "\n")
         ctx = replace(
-            ctx, prefix=ctx.prefix.replace("\r\n", "\n"), suffix=ctx.suffix.replace("\r\n", "\n")
+            ctx,
+            prefix=ctx.prefix.replace("\r\n", "\n"),
+            suffix=ctx.suffix.replace("\r\n", "\n"),
+            bracket_scan_from=len(ctx.prefix[: ctx.bracket_scan_from].replace("\r\n", "\n")),
         )
     result: str | None = text
     for name, run in FILTERS.items():

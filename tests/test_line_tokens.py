@@ -1,0 +1,114 @@
+"""Per-line token counts kept across edits: after any sequence of edits every line's count is
+the count of that line's current text, whether it was counted before the edits, in between, or
+by the background fill."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from deepseek_lsp.documents import Document
+from deepseek_lsp.line_tokens import LineTokens
+from deepseek_lsp.prompts import count_line
+
+
+def weighted(text: str) -> int:
+    """A stand-in tokenizer that notices any change in a line's text."""
+    return sum(ord(ch) % 7 + 1 for ch in text)
+
+
+def line_text(doc: Document, line: int) -> str:
+    return doc.data[doc.line_start(line) : doc.line_start(line + 1)].decode()
+
+
+def change(doc: Document, start: int, end: int, new: str) -> None:
+    doc.apply_change(
+        types.TextDocumentContentChangePartial(
+            range=types.Range(start=doc.position_at(start), end=doc.position_at(end)), text=new
+        )
+    )
+
+
+_texts = st.lists(st.sampled_from(["a", "bc", " ", "\n", "\r\n", "é", "🙂", "x = 1\n", "\n\n"]), max_size=12).map(
+    "".join
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _texts,
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), _texts, st.booleans()), max_size=12),
+)
+def test_counts_follow_edits(initial: str, edits: list[tuple[float, float, str, bool]]) -> None:
+    doc = Document("file:///t.py", initial)
+    lines = LineTokens()
+    tokens = lines.counter(doc, weighted)
+    for line in range(doc.line_count):
+        tokens(line)
+    for a, b, new, look in edits:
+        size = len(doc.data)
+        start, end = sorted((int(a * size), int(b * size)))
+        # Keep offsets on character boundaries (positions are per character).
+        text = doc.text
+        start = len(text.encode()[:start].decode(errors="ignore").encode())
+        end = len(text.encode()[:end].decode(errors="ignore").encode())
+        change(doc, start, end, new)
+        if look:  # count some lines between edits too
+            tokens = lines.counter(doc, weighted)
+            tokens(doc.line_count // 2)
+    tokens = lines.counter(doc, weighted)
+    for line in range(doc.line_count):
+        assert tokens(line) == weighted(line_text(doc, line)), line
+
+
+def test_background_fill_counts_every_line_and_stops_when_the_document_goes() -> None:
+    text = "".join(f"value_{i} = compute({i}, other)\n" for i in range(500))
+    doc = Document("file:///big.py", text)
+    lines = LineTokens()
+
+    asyncio.run(lines.fill(doc, weighted, lambda: 0.0))
+    assert lines.known(doc) == doc.line_count
+    calls: list[str] = []
+
+    def spy(text: str) -> int:
+        calls.append(text)
+        return weighted(text)
+
+    tokens = lines.counter(doc, spy)
+    assert calls == []  # another counter: nothing known for it yet
+    tokens(3)
+    assert len(calls) == 1
+
+    replaced = Document("file:///big.py", text)
+    lines.counter(replaced, weighted)
+    asyncio.run(lines.fill(doc, weighted, lambda: 0.0))  # the old document: nothing to do
+    assert lines.known(replaced) == 0
+
+
+def test_an_edit_invalidates_only_the_lines_it_touches() -> None:
+    doc = Document("file:///t.py", "".join(f"line {i}\n" for i in range(100)))
+    lines = LineTokens()
+    asyncio.run(lines.fill(doc, weighted, lambda: 0.0))
+    change(doc, doc.line_start(50), doc.line_start(50), "new line\nanother\n")
+    assert lines.known(doc) == 0  # stale until synced
+    lines.counter(doc, weighted)
+    # Only the line the text went into, now three lines, is unknown; the 100 others kept counts.
+    assert doc.line_count == 103
+    assert lines.known(doc) == 100
+
+
+def test_count_line_cache_is_shared_by_every_bound_method_of_one_counter() -> None:
+    class Counter:
+        calls = 0
+
+        def count(self, text: str) -> int:
+            Counter.calls += 1
+            return len(text)
+
+    counter = Counter()
+    line = b"shared cache key for bound methods\n"
+    assert count_line(counter.count, line) == count_line(counter.count, line)
+    assert Counter.calls == 1
