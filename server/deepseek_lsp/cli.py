@@ -17,6 +17,9 @@ def _preload_tokenizer() -> None:
         default_counter()
     except Exception:
         pass
+    from .heap import trim
+
+    trim()  # the tokenizer's JSON was parsed into ~20 MB of temporaries, now free
 
 
 def _serve(args: argparse.Namespace) -> int:

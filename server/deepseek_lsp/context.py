@@ -164,7 +164,7 @@ class Indexer:
         younger than ``INDEX_MAX_STALE_S``, and a missing one gives None (found by
         tests/bench/bench_memory.py: with 100 large files open, every keystroke's request
         indexed one or two more of them, tens of milliseconds each, on the event loop)."""
-        if doc.language is None or doc.tree is None:
+        if doc.language is None:
             return None
         cached = self._docs.get(doc.uri)
         now = time.monotonic()
@@ -176,7 +176,14 @@ class Indexer:
                 return cached
             if cached is None:
                 return None
-        index = index_tree(doc.language, doc.tree, doc.data, display_path(doc.uri))
+        # The tree is only looked at when rebuilding: asking for it first parsed every other
+        # file whose tree the store had let go, to return an index that was still good. And a
+        # file parsed only to be indexed (another file, for context) does not keep its tree.
+        with doc.transient_tree():
+            tree = doc.tree
+            if tree is None:
+                return None
+            index = index_tree(doc.language, tree, doc.data, display_path(doc.uri))
         elapsed = time.monotonic() - now
         if elapsed > 0.001:
             self.bytes_per_s = 0.7 * self.bytes_per_s + 0.3 * (len(doc.data) / elapsed)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -74,8 +76,12 @@ class Document:
         self.language = language
         self.encoding = encoding
         self._data = text.encode("utf-8", "surrogatepass")
-        self._text: str | None = text
-        self._starts: list[int] = [0]
+        # Not kept: the bytes are what features read, and a second copy of every open file
+        # was ~18 MB of the memory benchmark (tests/bench/bench_memory.py); decoded on demand.
+        self._text: str | None = None
+        # An array, not a list: 8 bytes a line instead of ~36 (a list slot and an int object);
+        # 17 MB for the 500,000 lines of the memory benchmark's open files.
+        self._starts: array[int] = array("q", [0])
         self._indexed_to_end = False
         self._parser: ts.Parser | None = language.shared_parser if language else None
         # Parsed on first use: most open documents (other tabs) never need a tree, and a tree
@@ -119,6 +125,21 @@ class Document:
         """Free the tree; the next use parses the text from scratch."""
         self._tree = None
         self._stale = False
+
+    @contextmanager
+    def transient_tree(self) -> Iterator[None]:
+        """For one-off readers (indexing a file for context, looking up its cached review): a
+        tree parsed inside is let go at the end and never takes the place of the trees the
+        store keeps for the files being edited. A tree the document already holds stays."""
+        if self._tree is not None or self._parser is None:
+            yield
+            return
+        hook, self.on_tree_use = self.on_tree_use, None
+        try:
+            yield
+        finally:
+            self.on_tree_use = hook
+            self.drop_tree()
 
     def parse_now(self) -> None:
         self.tree  # noqa: B018 - the property parses
@@ -299,21 +320,32 @@ class Document:
 class DocumentStore:
     """Every open document by URI; documents in languages without a grammar are plain text."""
 
-    def __init__(self, registry: LanguageRegistry, encoding: Encoding = "utf-16", max_trees: int = 12) -> None:
+    def __init__(self, registry: LanguageRegistry, encoding: Encoding = "utf-16", max_trees: int = 3) -> None:
         self.registry = registry
         self.encoding: Encoding = encoding
         self._docs: dict[str, Document] = {}
         # Documents holding a tree, least recently used first: trees of the files the user is
-        # not working in are freed (a 5,000-line file's tree is several megabytes).
+        # not working in are freed (a 5,000-line file's tree is ~7 MB). Three: the file being
+        # edited and the ones the user switches between; other files' definitions are kept in
+        # the completion index, without their trees.
         self._trees: OrderedDict[str, Document] = OrderedDict()
         self.max_trees = max_trees
+        #: Called when a document or a tree is let go (the server trims the heap after).
+        self.on_free: Callable[[], None] | None = None
 
     def _tree_used(self, doc: Document) -> None:
         self._trees[doc.uri] = doc
         self._trees.move_to_end(doc.uri)
+        for uri in [uri for uri, held in self._trees.items() if not held.has_tree]:
+            del self._trees[uri]  # dropped by its user since (a one-off parse)
         while len(self._trees) > self.max_trees:
             _, old = self._trees.popitem(last=False)
             old.drop_tree()
+            self._freed()
+
+    def _freed(self) -> None:
+        if self.on_free is not None:
+            self.on_free()
 
     def __contains__(self, uri: str) -> bool:
         return uri in self._docs
@@ -354,4 +386,7 @@ class DocumentStore:
 
     def close(self, uri: str) -> Document | None:
         self._trees.pop(uri, None)
-        return self._docs.pop(uri, None)
+        doc = self._docs.pop(uri, None)
+        if doc is not None:
+            self._freed()
+        return doc

@@ -22,6 +22,7 @@ from . import log as logsetup
 from .config import SECTION, build_settings
 from .documents import DocumentStore, normalize_encoding
 from .features import Feature, Services
+from .heap import Trimmer
 from .languages import LanguageRegistry
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 
@@ -150,6 +151,8 @@ class DeepSeekServer(LanguageServer):
         self.env = dict(os.environ if env is None else env)
         self.registry = LanguageRegistry.load()
         self.documents = DocumentStore(self.registry)
+        self.heap = Trimmer()
+        self.documents.on_free = self.heap.freed
         self.init_options: Any = None
         self.client_settings: Any = None
         self.settings, problems = build_settings(env=self.env)

@@ -83,6 +83,9 @@ async def start(peer: Peer, endpoint: str, workdir: Path, *, root: str | None = 
         await client.initialize(root=root)
         return client
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEEPSEEK_")}
+    # An installed package has its bytecode (pip compiles it); with this machine's
+    # PYTHONDONTWRITEBYTECODE=1 an editable checkout would compile every module at every start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         DEEPSEEK_API_KEY=API_KEY,
         DEEPSEEK_BASE_URL=endpoint,

@@ -249,6 +249,9 @@ class CompletionFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self._touch(doc.uri)
+        # An open is activity too: idle work waits until files stop opening (a session restore
+        # opening a hundred files used to start counting each of them in turn).
+        self._last_change = time.monotonic()
         if not self.status_for(doc):
             self._count_when_idle(doc)
 

@@ -197,6 +197,9 @@ else:  # pragma: no cover - exercised on 3.10 only
             raise DeadlineExceeded("deadline exceeded") from None
 
 
+_ESTIMATE = EstimateCounter()
+
+
 def _provider_message(content: bytes, api_key: str | None) -> str | None:
     """The human part of an error body: DeepSeek/OpenAI ``{"error": {"message"}}``, Ollama
     ``{"error": "..."}``, or plain text; scrubbed of the key in case a server echoes it."""
@@ -648,7 +651,8 @@ class ModelClient:
         if ready is not None:
             self._counter = ready
             return ready
-        return EstimateCounter()
+        # One estimate, not a new one per call: counts are cached per counter.
+        return _ESTIMATE
 
     def check_budget(self) -> None:
         if self.ledger is not None:

@@ -218,6 +218,10 @@ class ReviewCache:
         )
         return int(row[0]) if row else 0
 
+    def is_empty(self) -> bool:
+        """No review at all (cheaper than ``len``: one row looked at, not all counted)."""
+        return self._run(lambda db: db.execute("SELECT 1 FROM reviews LIMIT 1").fetchone()) is None
+
     def __len__(self) -> int:
         row = self._run(lambda db: db.execute("SELECT COUNT(*) FROM reviews").fetchone())
         return int(row[0]) if row else 0

@@ -124,6 +124,9 @@ class ReviewEngine:
 
         Returns the findings and whether every unit was in the cache.
         """
+        if self.cache.is_empty():
+            # Nothing reviewed yet (a fresh install, a new cache): no need to parse the file.
+            return [], False
         file_units = extract_units(doc)
         lang = doc.language.name if doc.language else None
         found: list[Located] = []

@@ -197,9 +197,12 @@ class ReviewFeature(Feature):
 
     def _show_cached(self, doc: Document) -> None:
         try:
-            findings, _ = self.engine.cached_findings(
-                doc, self.settings, ignored=self.engine.cache.ignored()
-            )
+            # Parsed only to find the reviewed units: opening many files must not push the
+            # trees of the files being edited out of the store's few.
+            with doc.transient_tree():
+                findings, _ = self.engine.cached_findings(
+                    doc, self.settings, ignored=self.engine.cache.ignored()
+                )
         except Exception:  # showing old findings is a nicety, never a failure
             log.exception("could not read cached review of %s", doc.uri)
             return

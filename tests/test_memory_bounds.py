@@ -1,0 +1,80 @@
+"""What keeps memory bounded with many files open: one-off parses (indexing another file for
+context, showing cached review findings at open) do not take the places of the trees of the
+files being edited; freed memory is handed back to the system."""
+
+from __future__ import annotations
+
+import asyncio
+
+from deepseek_lsp.config import build_settings
+from deepseek_lsp.context import Indexer
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.heap import Trimmer, trim
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.engine import ReviewEngine
+
+REGISTRY = LanguageRegistry.load()
+CODE = "import os\n\n\ndef area(r):\n    return 3.14 * r * r\n\n\nclass Shape:\n    def size(self):\n        return 1\n"
+
+
+def test_indexing_another_file_does_not_evict_the_edited_files_tree() -> None:
+    store = DocumentStore(REGISTRY, max_trees=1)
+    edited = store.open("file:///ws/edited.py", CODE, "python", 1)
+    assert edited.tree is not None
+    other = store.open("file:///ws/other.py", CODE, "python", 1)
+    index = Indexer(REGISTRY).for_document(other)
+    assert index is not None and "area" in index.definitions
+    assert not other.has_tree, "parsed only to be indexed: let go"
+    assert edited.has_tree, "the edited file keeps its tree"
+
+
+def test_a_fresh_index_is_returned_without_parsing_again() -> None:
+    store = DocumentStore(REGISTRY)
+    doc = store.open("file:///ws/a.py", CODE, "python", 1)
+    indexer = Indexer(REGISTRY)
+    first = indexer.for_document(doc)
+    assert not doc.has_tree
+    assert indexer.for_document(doc) is first
+    assert not doc.has_tree, "a cached index needs no tree"
+
+
+def test_the_store_forgets_trees_dropped_by_their_users() -> None:
+    store = DocumentStore(REGISTRY, max_trees=2)
+    a, b, c = (store.open(f"file:///ws/{n}.py", CODE, "python", 1) for n in "abc")
+    assert a.tree is not None and b.tree is not None
+    b.drop_tree()  # a one-off user let it go
+    assert c.tree is not None
+    assert a.has_tree, "the dropped tree's place was free: nothing else was evicted"
+
+
+def test_showing_cached_findings_at_open_parses_only_when_there_are_reviews(tmp_path) -> None:
+    settings, _ = build_settings(env={})
+    cache = ReviewCache(tmp_path / "reviews.sqlite")
+    engine = ReviewEngine(cache)
+    store = DocumentStore(REGISTRY)
+    doc = store.open("file:///ws/a.py", CODE, "python", 1)
+    findings, complete = engine.cached_findings(doc, settings)
+    assert findings == [] and not complete
+    assert not doc.has_tree, "no review cached anywhere: the file is not even parsed"
+    cache.put("some-unit", [], "deepseek-v4-pro")
+    edited = store.open("file:///ws/edited.py", CODE, "python", 1)
+    store.max_trees = 1
+    assert edited.tree is not None
+    with doc.transient_tree():  # as the review feature looks them up at open
+        engine.cached_findings(doc, settings)
+        assert doc.has_tree  # parsed now: there are reviews to look up unit by unit
+    assert not doc.has_tree and edited.has_tree
+
+
+def test_freed_memory_is_trimmed_once_after_a_burst() -> None:
+    assert trim() is True  # glibc on this machine
+
+    async def burst() -> int:
+        trimmer = Trimmer(delay=0.05)
+        for _ in range(10):
+            trimmer.freed()
+        await asyncio.sleep(0.2)
+        return trimmer.trims
+
+    assert asyncio.run(burst()) == 1
