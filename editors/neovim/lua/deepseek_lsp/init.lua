@@ -379,41 +379,47 @@ end
 
 -- -- inline completion actions -----------------------------------------------------------------
 
+-- Each action has two ways: Neovim's own inline completion (0.12+, ``M._mode == "builtin"``)
+-- and this plugin's ghost text.
+local function action(builtin, own)
+  return function()
+    if M._mode == "builtin" then
+      return builtin()
+    end
+    return own()
+  end
+end
+
 --- Accept the shown suggestion; false if there was none (for your own <Tab> mapping).
-function M.accept()
-  if M._mode == "builtin" then
-    return vim.lsp.inline_completion.get()
-  end
+M.accept = action(function()
+  return vim.lsp.inline_completion.get()
+end, function()
   return ghost.accept()
-end
+end)
 
-function M.accept_word()
-  if M._mode == "builtin" then
-    return M._builtin_partial("word")
-  end
+M.accept_word = action(function()
+  return M._builtin_partial("word")
+end, function()
   return ghost.accept_partial("word")
-end
+end)
 
-function M.accept_line()
-  if M._mode == "builtin" then
-    return M._builtin_partial("line")
-  end
+M.accept_line = action(function()
+  return M._builtin_partial("line")
+end, function()
   return ghost.accept_partial("line")
-end
+end)
 
-function M.next()
-  if M._mode == "builtin" then
-    return vim.lsp.inline_completion.select({ count = 1 })
-  end
+M.next = action(function()
+  return vim.lsp.inline_completion.select({ count = 1 })
+end, function()
   return ghost.cycle(1)
-end
+end)
 
-function M.prev()
-  if M._mode == "builtin" then
-    return vim.lsp.inline_completion.select({ count = -1 })
-  end
+M.prev = action(function()
+  return vim.lsp.inline_completion.select({ count = -1 })
+end, function()
   return ghost.cycle(-1)
-end
+end)
 
 function M.dismiss()
   if M._mode == "builtin" then
