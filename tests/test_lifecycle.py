@@ -65,3 +65,30 @@ def test_malformed_json_rpc_does_not_kill_the_server(tmp_path) -> None:
         assert server.proc.poll() is None
     finally:
         server.kill()
+
+
+def test_serves_messages_read_from_a_regular_file(tmp_path) -> None:
+    """stdin that is not a pipe (a file, as in ``deepseek-lsp < session.txt``) is read by pygls'
+    own reader; a pipe by the event loop. Both answer."""
+    import json
+
+    def frame(obj: dict) -> bytes:
+        body = json.dumps(obj).encode()
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    session = tmp_path / "session.txt"
+    session.write_bytes(
+        frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
+        + frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+        + frame({"jsonrpc": "2.0", "method": "exit"})
+    )
+    with session.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-m", "deepseek_lsp"],
+            stdin=stdin,
+            capture_output=True,
+            env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
+            timeout=60,
+        )
+    assert b'"id": 1' in done.stdout.replace(b'"id":1', b'"id": 1')
+    assert b"inlineCompletionProvider" in done.stdout

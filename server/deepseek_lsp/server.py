@@ -181,14 +181,16 @@ class DeepSeekServer(LanguageServer):
         pygls reads each header line and each body in its thread pool: three thread hand-offs
         per message, ~1 ms of every request's round trip (tests/bench/bench_overhead.py). A pipe
         (what editors give us) is read by the loop directly; anything else (a regular file, a
-        terminal on some systems) keeps pygls' reader.
+        terminal, Windows) keeps pygls' reader.
         """
         source = stdin or sys.stdin.buffer
         try:
             mode = os.fstat(source.fileno()).st_mode
         except (OSError, ValueError, AttributeError):
             mode = 0
-        if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        # POSIX only: on Windows the loop can only read overlapped pipes, and an editor's stdin
+        # is not one.
+        if os.name != "posix" or not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
             super()._start_io_async(stdin, stdout)
             return
         self._stop_event = threading.Event()
