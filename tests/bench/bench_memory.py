@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import tempfile
@@ -137,7 +136,7 @@ def memory_rows(results: dict[str, Any]) -> list[tuple[str, list[str]]]:
 
 
 def main() -> None:
-    from tests.bench.bench_replay import print_table
+    from tests.bench.bench_replay import report_columns
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=100)
@@ -148,13 +147,7 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
     results = asyncio.run(run_memory(args.files, args.lines, args.seed, args.sites, args.starts))
-    for name, col in results["columns"].items():
-        if "error" in col:
-            print(f"{name} failed: {col['error']}\n{col.get('stderr_tail', '')}")
-    print_table(list(results["columns"]), memory_rows(results))
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(results, indent=2))
+    report_columns(results, memory_rows(results), args.out)
 
 
 if __name__ == "__main__":

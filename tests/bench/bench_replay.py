@@ -580,6 +580,17 @@ def replay_rows(results: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ]
 
 
+def report_columns(results: dict[str, Any], rows: list[tuple[str, list[str]]], out: str | None) -> None:
+    """Print each failed column's error, then the table; write ``results`` to ``out`` as JSON."""
+    for name, col in results["columns"].items():
+        if "error" in col:
+            print(f"{name} failed: {col['error']}\n{col.get('stderr_tail', '')}")
+    print_table(list(results["columns"]), rows)
+    if out:
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text(json.dumps(results, indent=2))
+
+
 def print_table(header: list[str], rows: list[tuple[str, list[str]]]) -> None:
     width = max(len(label) for label, _ in rows)
     widths = [max(len(h), *(len(v[i]) for _, v in rows)) for i, h in enumerate(header)]
