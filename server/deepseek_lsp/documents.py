@@ -269,8 +269,6 @@ class Document:
 
     def _replace(self, start: int, end: int, new: bytes, *, full: bool = False) -> Edit:
         old_data = self._data
-        if b"\r" in new or b"\r" in old_data[max(0, start - 1) : end + 1]:
-            self._lone_cr = True
         tree = self._tree if not full else None
         if tree is not None:
             start_point = self._point(start)
@@ -282,6 +280,12 @@ class Document:
         self._indexed_to_end = False
         self._data = old_data[:start] + new + old_data[end:]
         new_end = start + len(new)
+        if not self._lone_cr and (b"\r" in new or b"\r" in old_data[max(0, start - 1) : end + 1]):
+            # Only near the edit can a lone "\r" have appeared (a CRLF file gets "\r" with every
+            # line break typed); marking any "\r" as lone turned off, in CRLF files, what relies
+            # on LSP lines and tree-sitter rows being the same (cheap points, per-line data).
+            # Two bytes past the edit: the lookahead must see the "\n" after a "\r".
+            self._lone_cr = _LONE_CR.search(self._data, max(0, start - 1), new_end + 2) is not None
         if tree is not None:
             tree.edit(
                 start_byte=start,
