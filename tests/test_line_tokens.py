@@ -32,7 +32,7 @@ def change(doc: Document, start: int, end: int, new: str) -> None:
     )
 
 
-_texts = st.lists(st.sampled_from(["a", "bc", " ", "\n", "\r\n", "é", "🙂", "x = 1\n", "\n\n"]), max_size=12).map(
+_texts = st.lists(st.sampled_from(["a", "bc", " ", "\n", "\r\n", "\r", "é", "🙂", "x = 1\n", "\n\n"]), max_size=12).map(
     "".join
 )
 
