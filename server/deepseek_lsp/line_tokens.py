@@ -91,7 +91,7 @@ class LineTokens:
         return lambda line: _tokens(state, line, count_line)
 
     def known(self, doc: Document) -> int:
-        """How many lines of ``doc`` have a count (for tests and ``deepseek/debugState``)."""
+        """How many lines of ``doc`` have a count (what the tests look at)."""
         state = self._docs.get(doc.uri)
         if state is None or state.doc is not doc or state.edit_count != doc.edit_count:
             return 0

@@ -140,10 +140,14 @@ def redact(text: str, *, keep_lines: bool = False) -> str:
     """
     if "PRIVATE KEY" in text:
         text = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], text, keep_lines)
+    single = _PATTERNS[_KEY_BLOCK_PATTERNS:]
+    if len(text.lower()) != len(text):
+        # A few characters lower-case to two ("İ"): positions in the lowered text would not be
+        # positions in the text. Rare enough to pay for the whole-text patterns.
+        return _apply(single, text, keep_lines)
     spans = _suspect_spans(text)
     if not spans:
         return text
-    single = _PATTERNS[_KEY_BLOCK_PATTERNS:]
     out: list[str] = []
     done = 0
     for begin, end in spans:
