@@ -68,6 +68,9 @@ async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[s
             else:
                 assert len(troubles) == 1 and troubles[0]["kind"] == status, troubles
                 assert sum(1 for m in client.messages if "DeepSeek" in m.message) <= 1
+                # Why suggestions stopped is in the log as well, once, not once per keystroke.
+                failures = [m.message for m in client.log_messages if "completion request failed" in m.message]
+                assert len(failures) == 1 and troubles[0]["message"] in failures[0], failures
             # The backend recovers: the next keystrokes get suggestions and the status clears.
             recovered = await type_and_ask(client, uri, 2 + KEYS, 4 + KEYS, keys=2)
             assert recovered[-1] == ["value_ok"]

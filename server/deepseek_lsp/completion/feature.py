@@ -300,6 +300,10 @@ class CompletionFeature(Feature):
     def _backend_failed(self, exc: ModelError) -> None:
         status = self.services.status
         message = exc.user_message
+        # In the log too, once per change of what is wrong (a log of why suggestions stopped,
+        # for bug reports), not once per keystroke. The message is already free of the key.
+        if status.current.message != message:
+            log.warning("completion request failed: %s", message)
         if exc.disables_feature:
             self._disabled_reason = message
             status.set(Status("Error", message, "completion"))
