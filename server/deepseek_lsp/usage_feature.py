@@ -78,6 +78,8 @@ class UsageFeature(Feature):
     def _build(self, settings: Settings, ledger: Ledger) -> Models:
         for message in ledger.prices.messages:
             self.services.status.tell_once(f"config:prices:{message}", message)
+        for message in ledger.problems:
+            self.services.status.tell_once(f"ledger:{message}", message)
         try:
             client = ModelClient(endpoint_config(settings), ledger)
         except ConfigError as exc:

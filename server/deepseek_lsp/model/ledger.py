@@ -183,6 +183,8 @@ class Ledger:
         self.session: dict[str, Totals] = {}
         self.recent: deque[UsageRecord] = deque(maxlen=keep_recent)
         self.unpriced: set[str] = set()
+        #: What went wrong opening the file, for the user (the server shows each once).
+        self.problems: list[str] = []
         if path is None:
             path = state_dir() / DB_NAME
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
@@ -201,6 +203,7 @@ class Ledger:
                 self.path.parent,
                 exc,
             )
+            self.problems.append(f"usage ledger: cannot create {self.path.parent}; usage is kept in memory only")
             return self._connect(":memory:")
         for attempt in range(2):
             try:
@@ -212,6 +215,7 @@ class Ledger:
                 log.warning(
                     "usage ledger: cannot open %s (%s); usage kept in memory only", self.path, exc
                 )
+                self.problems.append(f"usage ledger: cannot open {self.path}; usage is kept in memory only")
                 break
         return self._connect(":memory:")
 
@@ -258,6 +262,7 @@ class Ledger:
                 exc,
                 aside.name,
             )
+            self.problems.append(f"usage ledger {self.path} was unreadable: moved it to {aside.name} and started anew")
         except OSError as err:
             log.warning(
                 "usage ledger %s is unreadable (%s) and could not be moved (%s)",
