@@ -103,9 +103,10 @@ def test_kill_9_in_the_middle_of_a_burst_of_writes(tmp_path: Path) -> None:
         proc.stdout.close()
         assert integrity(usage) == "ok", round_no
         assert integrity(reviews) == "ok", round_no
-        # Nothing that was reported written is lost (a row or two after it may be there too).
-        assert in_ledger + reported <= ledger_requests(usage) <= in_ledger + reported + 25, round_no
-        assert in_cache + reported <= review_rows(reviews) <= in_cache + reported + 25, round_no
+        # Nothing that was reported written is lost. Rows after it may be there too: the writer
+        # goes on until the signal lands (34 rows once, on a loaded CI machine).
+        assert in_ledger + reported <= ledger_requests(usage) <= in_ledger + reported + 250, round_no
+        assert in_cache + reported <= review_rows(reviews) <= in_cache + reported + 250, round_no
         in_ledger, in_cache = ledger_requests(usage), review_rows(reviews)
     # Reopened by the real classes: no file was considered damaged, and writing goes on.
     assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]

@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import platformdirs
 
+from ..storage import looks_damaged, open_shared
 from .errors import BudgetExceeded
 from .prices import PriceTable
 from .types import Usage
@@ -143,13 +144,7 @@ class _Corrupt(sqlite3.DatabaseError):
 
 
 def _is_corruption(exc: BaseException) -> bool:
-    if isinstance(exc, _Corrupt):
-        return True
-    code = getattr(exc, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return (code & 0xFF) in (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
-    text = str(exc).lower()
-    return "not a database" in text or "malformed" in text
+    return isinstance(exc, _Corrupt) or looks_damaged(exc)
 
 
 def _day(ts: float) -> str:
@@ -205,9 +200,10 @@ class Ledger:
             )
             self.problems.append(f"usage ledger: cannot create {self.path.parent}; usage is kept in memory only")
             return self._connect(":memory:")
+        target = str(self.path)
         for attempt in range(2):
             try:
-                return self._connect(str(self.path))
+                return open_shared(lambda: self._connect(target))
             except sqlite3.DatabaseError as exc:
                 if attempt == 0 and _is_corruption(exc):
                     self._set_aside(exc)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.ledger import state_dir
+from ..storage import is_busy, open_shared
 from .findings import RawFinding
 
 log = logging.getLogger(__name__)
@@ -107,10 +108,15 @@ class ReviewCache:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            return self._connect()
+            return open_shared(self._connect)
         except sqlite3.DatabaseError as exc:
             if self.path is None:
                 raise
+            if is_busy(exc):
+                # Held by another process all along: never move a file that is in use aside.
+                self._on_problem(f"review cache busy ({exc}); reviews will not be remembered")
+                self.path = None
+                return self._connect()
             return self._rebuild(exc)
         except OSError as exc:
             self._on_problem(f"review cache unavailable ({exc}); reviews will not be remembered")
