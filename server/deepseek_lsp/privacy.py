@@ -93,10 +93,10 @@ _TRIGGERS = (
 )
 
 
-def _suspect_spans(text: str) -> list[tuple[int, int]]:
-    """Merged (start, end) spans of the lines holding a trigger, each with the line after it
-    (a secret may follow its name on the next line)."""
-    low = text.lower()
+def _suspect_spans(low: str) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of the lines of ``low`` (a text lower-cased, positions
+    unchanged) holding a trigger, each with the line after it (a secret may follow its name on
+    the next line)."""
     starts: list[int] = []
     for trigger in _TRIGGERS:
         at = low.find(trigger)
@@ -141,11 +141,12 @@ def redact(text: str, *, keep_lines: bool = False) -> str:
     if "PRIVATE KEY" in text:
         text = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], text, keep_lines)
     single = _PATTERNS[_KEY_BLOCK_PATTERNS:]
-    if len(text.lower()) != len(text):
+    low = text.lower()
+    if len(low) != len(text):
         # A few characters lower-case to two ("İ"): positions in the lowered text would not be
         # positions in the text. Rare enough to pay for the whole-text patterns.
         return _apply(single, text, keep_lines)
-    spans = _suspect_spans(text)
+    spans = _suspect_spans(low)
     if not spans:
         return text
     out: list[str] = []

@@ -62,11 +62,14 @@ class FimPrompt:
     suffix_tokens: int
 
 
-def snippet_block(comment: str, path: str, text: str) -> str:
-    """A snippet as the prompt shows it: commented out, under its path."""
+def snippet_block(comment: str, path: str, text: str, count: TokenCount) -> tuple[str, int]:
+    """A snippet as the prompt shows it (commented out, under its path) and its token count,
+    through the per-text cache: the completion feature counts definitions ahead with this very
+    function, so the prompt finds them counted."""
     lines = [f"{comment} Path: {path}"]
     lines.extend(f"{comment} {line}".rstrip() for line in text.splitlines())
-    return "\n".join(lines) + "\n"
+    block = "\n".join(lines) + "\n"
+    return block, count_line(count, block.encode("utf-8"))
 
 
 def whole_lines(doc: Document, count: TokenCount) -> LineTokenCount:
@@ -152,8 +155,7 @@ def build_fim_prompt(
     used_extra = 0
     if line_comment:
         for snip in snippets:
-            block = snippet_block(line_comment, snip.path, snip.text)
-            cost = count_line(count, block.encode("utf-8"))
+            block, cost = snippet_block(line_comment, snip.path, snip.text, count)
             if used_extra + cost > extras_budget:
                 continue
             head_parts.append(block)

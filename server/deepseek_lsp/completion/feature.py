@@ -38,7 +38,7 @@ from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
 from ..privacy import is_excluded
-from ..prompts import FimPrompt, build_fim_prompt, count_line, snippet_block
+from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
@@ -626,10 +626,11 @@ class CompletionFeature(Feature):
     def _indent_unit(self, doc: Document, offset: int) -> str:
         """The document's indentation unit around ``offset``; a file's style does not change
         as it is edited, so it is looked at once per region (~0.5 ms a look)."""
-        key = (doc.uri, doc.line_at(offset) // 256)
+        line = doc.line_at(offset)
+        key = (doc.uri, line // 256)
         hit = self._indent_units.get(key)
         if hit is None or hit[0] is not doc:
-            hit = self._indent_units[key] = (doc, detect_indent_unit(doc, doc.line_at(offset)))
+            hit = self._indent_units[key] = (doc, detect_indent_unit(doc, line))
         return hit[1]
 
     def _count_when_idle(self, doc: Document) -> None:
@@ -646,15 +647,15 @@ class CompletionFeature(Feature):
 
         async def run() -> None:
             await self.line_tokens.fill(doc, count, busy_until)
-            # The definitions a prompt may quote, counted as the prompt shows them (same text,
-            # same cache key): a request somewhere new would otherwise count them (~1 ms each).
+            # The definitions a prompt may quote, counted by the prompt's own ``snippet_block``:
+            # a request somewhere new would otherwise count them (~1 ms each).
             lang = doc.language
             if lang is None or not lang.spec.line_comment or self.services.documents.get(doc.uri) is not doc:
                 return
             await until_idle(busy_until)
             index = self.indexer.for_document(doc)
             for n, definition in enumerate(d for ds in (index.definitions.values() if index else ()) for d in ds):
-                count_line(count, snippet_block(lang.spec.line_comment, definition.path, definition.text).encode())
+                snippet_block(lang.spec.line_comment, definition.path, definition.text, count)
                 if n % 16 == 15:
                     await asyncio.sleep(0)
                     await until_idle(busy_until)
