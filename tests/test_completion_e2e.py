@@ -283,3 +283,40 @@ async def test_selected_completion_item_is_extended(tmp_path) -> None:
             assert item.insert_text == "printf(sep=', ')"
             assert item.range == types.Range(types.Position(0, 0), types.Position(0, 5))
             assert fim_requests(fake)[0].json["prompt"].endswith("printf")
+
+
+async def test_tab_tab_tab_answers_from_prefetches_even_when_they_found_nothing(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        # The suggestion; the prefetch after accepting it; the prefetch after accepting that
+        # one finds nothing more to write.
+        fake.script("x + 1", "\n    return a", "")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/t.py"
+            open_doc(client, uri, "def f(x):\n    a = \n")
+
+            async def accept(version: int, line: int, character: int, item: Any) -> None:
+                insert(client, uri, version, line, character, item.insert_text)
+                await client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+                )
+
+            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
+            assert [i.insert_text for i in first.items] == ["x + 1"]
+            await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
+            await accept(2, 1, 8, first.items[0])
+            second = await client.text_document_inline_completion_async(inline_params(uri, 1, 13))
+            assert [i.insert_text for i in second.items] == ["\n    return a"]
+            # Before the user accepts again, the state after that accept is already asked for.
+            await eventually(lambda: len(fim_requests(fake)) == 3)
+            assert fim_requests(fake)[2].json["prompt"].endswith("    a = x + 1\n    return a")
+            await accept(3, 1, 13, second.items[0])
+            third = await client.text_document_inline_completion_async(inline_params(uri, 2, 12))
+            assert not third.items
+            await asyncio.sleep(0.3)
+            # That prefetch found nothing: the request after the accept was not asked again.
+            assert len(fim_requests(fake)) == 3
+            hits = (await stats(client))["cacheHits"]
+            # Both follow-ups answered from what the prefetches brought (the first one may have
+            # finished before the accept and then answers as typing-through).
+            assert hits.get("prefetch", 0) + hits.get("typing", 0) == 2

@@ -6,9 +6,9 @@ import asyncio
 
 from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
 from deepseek_lsp.completion.debounce import Debouncer
-from deepseek_lsp.completion.feature import CompletionFeature, Request
+from deepseek_lsp.completion.feature import CompletionFeature, Request, detect_indent_unit
 from deepseek_lsp.config import Settings
-from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.status import StatusReporter
@@ -74,6 +74,23 @@ def test_debounce_tracks_cadence_and_context_and_latency() -> None:
     assert d.delay("    retu", "", 50, 600) >= 0.05
 
 
+def test_cadence_counts_key_presses_not_accepts() -> None:
+    # Typing at 90 ms a key, with accepted suggestions read for 400 ms between: the wait at a
+    # pause point follows the typing, not the reading.
+    typist, reader = Debouncer(), Debouncer()
+    t = 0.0
+    for _ in range(5):
+        for _ in range(6):
+            t += 0.09
+            typist.keystroke("u", now=t)
+            reader.keystroke("u", now=t)
+        t += 0.4
+        typist.keystroke("u", now=t, typed=False)  # the accept
+        reader.keystroke("u", now=t)  # the same accept taken for a key press
+    assert typist.delay("", "", 0, 600) == 0.1  # the cadence, clamped at 100 ms
+    assert reader.delay("", "", 0, 600) > 0.13
+
+
 def _feature() -> CompletionFeature:
     store = DocumentStore(REGISTRY)
     services = Services(store, REGISTRY, StatusReporter(lambda s: None, lambda m, level=2: None), Settings())
@@ -115,3 +132,26 @@ def test_pending_future_needs_a_loop() -> None:
         return not p.future.done()
 
     assert asyncio.run(make())
+
+
+def test_indent_unit_ignores_docstring_examples() -> None:
+    # textwrap.py: a four-space file whose docstrings indent their examples by two. Counting
+    # every step found two, and a correct four-space suggestion was re-indented by two.
+    docstring = '        """\n' + "".join(
+        f"        Option {i}\n          width (default: {i})\n            the widest line\n" for i in range(12)
+    ) + '        """\n'
+    text = (
+        "class Wrapper:\n"
+        "    def split(self, text):\n" + docstring +
+        "        if self.break_on_hyphens:\n"
+        "            chunks = self.wordsep_re.split(text)\n"
+        "        else:\n"
+        "            chunks = text.split()\n"
+        "        return chunks\n"
+    )
+    doc = Document("file:///w/wrap.py", text)
+    assert detect_indent_unit(doc, text.count("\n") - 1) == "    "
+    two = Document("file:///w/two.js", "function f(x) {\n  if (x) {\n    return 1;\n  }\n}\n")
+    assert detect_indent_unit(two, 2) == "  "
+    tabs = Document("file:///w/tabs.go", "func f() {\n\tif x {\n\t\treturn\n\t}\n}\n")
+    assert detect_indent_unit(tabs, 2) == "\t"

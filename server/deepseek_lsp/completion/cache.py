@@ -79,8 +79,9 @@ class CompletionCache:
         # Typing-through entries per document, newest last; a few suffice (typing is local).
         self._through: dict[str, list[Entry]] = {}
         self.pending: dict[str, Pending] = {}
-        #: Speculative requests for the state after accepting the shown suggestion, per document.
-        #: A request made right after the accept joins one instead of asking the same again.
+        #: Speculative requests for the state after accepting the shown suggestion, per document,
+        #: kept once answered: a request made right after the accept joins one (or takes its
+        #: answer) instead of asking the same again.
         self.prefetching: dict[str, Pending] = {}
         self.hits: Counter[str] = Counter()
         self.max_bytes = max_bytes
@@ -139,11 +140,15 @@ class CompletionCache:
 
     @staticmethod
     def _covers(pending: Pending | None, data: bytes, offset: int, multiline: bool) -> tuple[Pending, int] | None:
-        if pending is None or pending.future.done() or (multiline and not pending.multiline):
+        if pending is None or (multiline and not pending.multiline):
             return None
         typed = pending.anchor.typed_since(data, offset)
         if typed is None:
             return None
+        if pending.future.done():
+            # A finished prefetch still answers the state it was asked for, also when it found
+            # nothing worth showing: the request after the accept used to ask it all again.
+            return (pending, 0) if not typed else None
         streamed = pending.text.encode("utf-8", "surrogatepass")
         # Only what has streamed so far proves the pending answer agrees with what was typed.
         if len(typed) > len(streamed) or not streamed.startswith(typed):

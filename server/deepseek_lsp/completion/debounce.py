@@ -13,8 +13,15 @@ class Debouncer:
         self._intervals: deque[float] = deque(maxlen=20)
         self._latencies: deque[float] = deque(maxlen=20)
 
-    def keystroke(self, uri: str, now: float | None = None) -> None:
+    def keystroke(self, uri: str, now: float | None = None, *, typed: bool = True) -> None:
+        """A change to ``uri``; ``typed`` when it looks like a key press (a character, Enter,
+        Backspace). Other changes (an accepted suggestion, a paste) end the run: the pause
+        before and after them is reading, not typing, and counted as cadence it tripled the
+        wait before the first suggestion at a new place (tests/bench/bench_replay.py)."""
         now = time.monotonic() if now is None else now
+        if not typed:
+            self._last_key.pop(uri, None)
+            return
         last = self._last_key.get(uri)
         if last is not None:
             gap = now - last

@@ -32,7 +32,7 @@ from ..context import (
     gather_snippets,
     names_near,
 )
-from ..documents import Document
+from ..documents import Document, Edit
 from ..features import Feature, Services
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
@@ -133,21 +133,41 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return getattr(obj, key, default)
 
 
+def _is_key_press(doc: Document, edit: Edit) -> bool:
+    """A change one key press makes: a character or an auto-closed pair, Enter with its
+    indentation, Backspace; not an accepted suggestion or a paste."""
+    if edit.new_end_byte - edit.start_byte > 256:
+        return False
+    return len(doc.data[edit.start_byte : edit.new_end_byte].strip()) <= 2
+
+
+_BLOCK_OPENING_ENDS = (b":", b"{", b"(", b"[")
+
+
 def detect_indent_unit(doc: Document, around_line: int) -> str:
+    """The indentation unit of the code around ``around_line``: tabs, or the most common step
+    after a line that opens a block (every step counts only when no such line is near). Steps
+    into docstrings used to win: textwrap.py's examples indent by two in a four-space file,
+    and the model's correct lines were re-indented by two."""
     lo = max(0, around_line - 200)
-    widths: Counter[int] = Counter()
+    after_opener: Counter[int] = Counter()
+    anywhere: Counter[int] = Counter()
     prev = 0
+    prev_opens = False
     for line in range(lo, around_line + 50):
         raw = doc.line_bytes(line)
-        if not raw.strip():
+        body = raw.strip()
+        if not body:
             continue
         if raw.startswith(b"\t"):
             return "\t"
         width = len(raw) - len(raw.lstrip(b" "))
         if width > prev:
-            widths[width - prev] += 1
+            (after_opener if prev_opens else anywhere)[width - prev] += 1
         prev = width
-    return " " * (widths.most_common(1)[0][0] if widths else 4)
+        prev_opens = body.endswith(_BLOCK_OPENING_ENDS)
+    votes = after_opener or anywhere
+    return " " * (votes.most_common(1)[0][0] if votes else 4)
 
 
 class CompletionFeature(Feature):
@@ -243,9 +263,10 @@ class CompletionFeature(Feature):
     def document_changed(self, doc: Document) -> None:
         self._touch(doc.uri)
         self._last_change = time.monotonic()
-        self.debouncer.keystroke(doc.uri)
-        if doc.recent_edits:
-            self._recent_edits.appendleft((doc.uri, doc.recent_edits[-1].start_byte))
+        edit = doc.recent_edits[-1] if doc.recent_edits else None
+        self.debouncer.keystroke(doc.uri, typed=edit is not None and _is_key_press(doc, edit))
+        if edit is not None:
+            self._recent_edits.appendleft((doc.uri, edit.start_byte))
 
     def document_opened(self, doc: Document) -> None:
         self._touch(doc.uri)
@@ -474,6 +495,7 @@ class CompletionFeature(Feature):
         if c.cache and not req.inserted and not req.invoked:
             rest = self.cache.through(uri, doc.data, req.offset)
             if rest is not None:
+                self._prefetch_soon(req, seq, rest, tail)
                 return finish([rest])
             reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
             if reuse is not None:
@@ -489,7 +511,10 @@ class CompletionFeature(Feature):
                     return []
                 self.cache.hits[path] += 1
                 rests = [ch.encode("utf-8")[skip:].decode("utf-8", "ignore") for ch in choices]
-                return finish([r for r in rests if r.strip()])
+                rests = [r for r in rests if r.strip()]
+                if rests:
+                    self._prefetch_soon(req, seq, rests[0], tail)
+                return finish(rests)
 
         # 2. context and prompt.
         log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
@@ -518,19 +543,7 @@ class CompletionFeature(Feature):
         self._accepted_at.pop(uri, None)
 
         # 4. the backend, in a task a newer keystroke may reuse.
-        tree = doc.tree
-        scan = bracket_scan_start(tree, doc.data, req.offset, fim.window_start) if tree else None
-        scan_from, open_before = scan if scan else (fim.window_start, [])
-        ctx = PostContext(
-            prefix=doc.data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
-            suffix=doc.data[req.offset : fim.window_end].decode("utf-8", "replace"),
-            indent_unit=self._indent_unit(doc, req.offset),
-            single_line=not req.multiline,
-            from_chat=settings.backend == "chat",
-            language=doc.language.name if doc.language else doc.language_id,
-            bracket_scan_from=len(doc.data[fim.window_start : scan_from].decode("utf-8", "replace")),
-            open_before_scan=tuple(open_before),
-        )
+        ctx = self._post_context(req, fim)
         anchor = Anchor.at(doc.data, req.offset, req.inserted.encode("utf-8"))
         pending = self._start_fetch(uri, anchor, fim, ctx, req, key)
         pending.waiters += 1
@@ -547,6 +560,22 @@ class CompletionFeature(Feature):
         if choices and c.prefetch and not req.inserted and not tail:
             self._prefetch(req, fim, ctx, choices[0])
         return finish(choices)
+
+    def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
+        doc = req.doc
+        tree = doc.tree
+        scan = bracket_scan_start(tree, doc.data, req.offset, fim.window_start) if tree else None
+        scan_from, open_before = scan if scan else (fim.window_start, [])
+        return PostContext(
+            prefix=doc.data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
+            suffix=doc.data[req.offset : fim.window_end].decode("utf-8", "replace"),
+            indent_unit=self._indent_unit(doc, req.offset),
+            single_line=not req.multiline,
+            from_chat=self.settings.backend == "chat",
+            language=doc.language.name if doc.language else doc.language_id,
+            bracket_scan_from=len(doc.data[fim.window_start : scan_from].decode("utf-8", "replace")),
+            open_before_scan=tuple(open_before),
+        )
 
     def _prompt(self, req: Request, inserted: str = "") -> FimPrompt:
         doc = req.doc
@@ -785,6 +814,8 @@ class CompletionFeature(Feature):
             if choices:
                 self.cache.put(key, choices)
                 self.cache.remember(uri, pending.anchor, choices[0], multiline)
+            elif len(texts) == len(raw):
+                self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
             pending.future.set_result(choices)
         except asyncio.CancelledError:
             if not pending.future.done():
@@ -797,6 +828,28 @@ class CompletionFeature(Feature):
         finally:
             if self.cache.pending.get(uri) is pending:
                 del self.cache.pending[uri]
+
+    def _prefetch_soon(self, req: Request, seq: int, shown: str, tail: str) -> None:
+        """Prefetch after a suggestion served from what we already had (typing-through, a
+        pending request, a prefetch), so Tab, Tab, Tab finds every answer ready; once per
+        state after the accept, however many keystrokes type through the same suggestion."""
+        if not self.settings.completion.prefetch or tail or req.inserted:
+            return
+        doc = req.doc
+        after = Anchor.at(doc.data, req.offset, shown.encode("utf-8"))
+        held = self.cache.prefetching.get(doc.uri)
+        if held is not None and held.anchor == after:
+            return
+
+        async def run() -> None:
+            version = doc.version
+            await asyncio.sleep(0)  # the answer goes out first; the prompt is built after
+            if self._seq.get(doc.uri) != seq or doc.version != version:
+                return
+            fim = self._prompt(req)
+            self._prefetch(req, fim, self._post_context(req, fim), shown)
+
+        self._spawn(run())
 
     def _prefetch(self, req: Request, fim: FimPrompt, ctx: PostContext, shown: str) -> None:
         """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
@@ -834,15 +887,17 @@ class CompletionFeature(Feature):
             await asyncio.sleep(0)
             self.stats.prefetches += 1
             result = ""
+            answered = False
             try:
                 text = await self._stream_one(self._fim_request(prompt, True), pending, False)
-                result = postprocess(text, post)
+                result = postprocess(text, post) or ""
+                answered = True
             except ModelError as exc:
                 log.debug("prefetch failed: %s", exc)
             finally:
                 if not pending.future.done():
                     pending.future.set_result([result] if result else [])
-                if self.cache.prefetching.get(uri) is pending:
+                if not answered and self.cache.prefetching.get(uri) is pending:
                     del self.cache.prefetching[uri]
             if result:
                 self.cache.remember(uri, anchor, result, True)

@@ -498,11 +498,14 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     lines = text.split("\n")
     if len(lines) < 2:
         return text
+    floor = None
     if ctx.line_prefix.strip():
         block = ctx.width(ctx.indentation)
         # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
         # so a line back at the cursor's level is already outside it.
         inner = _opens_block(ctx.line_prefix + lines[0])
+        if not inner:
+            floor = _next_line_width(ctx)
     else:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
         inner = False
@@ -514,11 +517,24 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         width = ctx.width(_leading_ws(line))
         if width > block or (width == block and not inner):
             continue
+        if floor is not None and floor < width < block:
+            # After the last line of an inner block (`else:` body), the code goes on in the
+            # enclosing one: kept while it stays deeper than the code that follows the cursor.
+            block = width
+            continue
         if width == block and _CONTINUATION.match(body):
             continue  # `else:`, `} else {`, `.then(...)` still belong to the statement
         keep = index + 1 if _CLOSER_ONLY.match(body) else index
         return _join(lines[:keep])
     return text
+
+
+def _next_line_width(ctx: PostContext) -> int | None:
+    """Indentation of the first non-blank line after the cursor line, if the suffix has one."""
+    for line in ctx.suffix.split("\n")[1:]:
+        if line.strip():
+            return ctx.width(_leading_ws(line))
+    return None
 
 
 def _limit_by_brackets(text: str, ctx: PostContext) -> str:
