@@ -320,3 +320,25 @@ async def test_tab_tab_tab_answers_from_prefetches_even_when_they_found_nothing(
             # Both follow-ups answered from what the prefetches brought (the first one may have
             # finished before the accept and then answers as typing-through).
             assert hits.get("prefetch", 0) + hits.get("typing", 0) == 2
+
+
+async def test_a_keystroke_waiting_out_the_debounce_joins_the_answer_that_began_meanwhile(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("compute(a, b)")
+        # The first answer begins 0.1 s after it is asked (after its 0.2 s debounce) and takes
+        # another ~0.5 s to finish.
+        fake.set_latency(ttft=0.1, per_token=0.1, chunk_chars=2)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 200, "prefetch": False}}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "x = \n")
+            first = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 0, 4)))
+            assert await eventually(lambda: len(fim_requests(fake)) == 1)
+            # "c" is typed before the answer begins: nothing streamed proves it agrees yet. The
+            # new request waits out its debounce, by which time the answer starts "co...".
+            insert(client, uri, 2, 0, 4, "c")
+            second = await client.text_document_inline_completion_async(inline_params(uri, 0, 5))
+            assert [i.insert_text for i in second.items] == ["ompute(a, b)"]
+            assert len(fim_requests(fake)) == 1  # joined, not asked again
+            assert not fim_requests(fake)[0].disconnected
+            assert not (await asyncio.wait_for(first, 2)).items  # the first answer is stale

@@ -490,31 +490,39 @@ class CompletionFeature(Feature):
                 out.append(Suggestion(text, replace_end, tail))
             return out
 
-        # 1. typing-through and in-flight reuse need no context at all. They hold one choice, so
-        # an explicit request (the user cycling through choices) goes on to ask for several.
-        if c.cache and not req.inserted and not req.invoked:
+        async def held() -> list[Suggestion] | None:
+            """Typing-through and in-flight reuse, which need no context at all. They hold one
+            choice, so an explicit request (the user cycling through choices) asks for several."""
+            if not c.cache or req.inserted or req.invoked:
+                return None
             rest = self.cache.through(uri, doc.data, req.offset)
             if rest is not None:
                 self._prefetch_soon(req, seq, rest, tail)
                 return finish([rest])
             reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
-            if reuse is not None:
-                pending, skip = reuse
-                path = "prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"
-                pending.waiters += 1
-                try:
-                    choices = await asyncio.shield(pending.future)
-                except asyncio.CancelledError:
-                    pending.waiters -= 1
-                    raise
-                if self._seq.get(uri) != seq:
-                    return []
-                self.cache.hits[path] += 1
-                rests = [ch.encode("utf-8")[skip:].decode("utf-8", "ignore") for ch in choices]
-                rests = [r for r in rests if r.strip()]
-                if rests:
-                    self._prefetch_soon(req, seq, rests[0], tail)
-                return finish(rests)
+            if reuse is None:
+                return None
+            pending, skip = reuse
+            path = "prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"
+            pending.waiters += 1
+            try:
+                choices = await asyncio.shield(pending.future)
+            except asyncio.CancelledError:
+                pending.waiters -= 1
+                raise
+            if self._seq.get(uri) != seq:
+                return []
+            self.cache.hits[path] += 1
+            rests = [ch.encode("utf-8")[skip:].decode("utf-8", "ignore") for ch in choices]
+            rests = [r for r in rests if r.strip()]
+            if rests:
+                self._prefetch_soon(req, seq, rests[0], tail)
+            return finish(rests)
+
+        # 1. what we already have or is on its way.
+        found = await held()
+        if found is not None:
+            return found
 
         # 2. context and prompt.
         log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
@@ -540,6 +548,11 @@ class CompletionFeature(Feature):
                 await asyncio.sleep(delay)
                 if self._seq.get(uri) != seq:
                     return []
+                # Meanwhile the previous request's answer may have begun, and agree with what
+                # was typed since: joining it beats cancelling it to ask again.
+                found = await held()
+                if found is not None:
+                    return found
         self._accepted_at.pop(uri, None)
 
         # 4. the backend, in a task a newer keystroke may reuse.

@@ -462,6 +462,10 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     smallest = min((abs(d) for d in depths if d), default=step)
     if step not in (2, 3, 4, 8, unit) or smallest != step:
         return text
+    if not foreign and step % unit == 0 and len({abs(d) for d in depths if d}) < 2:
+        # One depth, a whole number of the document's units: a double indent (a continuation
+        # line under `return (`) is the file's own style, not evidence of a wider unit.
+        return text
     base_levels = base // unit
     out = list(lines)
     for index, ws, depth in written:
