@@ -75,20 +75,33 @@ def test_debounce_tracks_cadence_and_context_and_latency() -> None:
 
 
 def test_cadence_counts_key_presses_not_accepts() -> None:
-    # Typing at 90 ms a key, with accepted suggestions read for 400 ms between: the wait at a
-    # pause point follows the typing, not the reading.
+    # Tab, Tab: two keys 90 ms apart, then a suggestion read for 400 ms and accepted, and 300 ms
+    # until the next key. The wait at a pause point follows the typing, not the reading.
     typist, reader = Debouncer(), Debouncer()
     t = 0.0
     for _ in range(5):
-        for _ in range(6):
-            t += 0.09
+        for gap in (0.3, 0.09):
+            t += gap
             typist.keystroke("u", now=t)
             reader.keystroke("u", now=t)
         t += 0.4
         typist.keystroke("u", now=t, typed=False)  # the accept
         reader.keystroke("u", now=t)  # the same accept taken for a key press
     assert typist.delay("", "", 0, 600) == 0.1  # the cadence, clamped at 100 ms
-    assert reader.delay("", "", 0, 600) > 0.13
+    assert reader.delay("", "", 0, 600) > 0.25
+
+
+def test_cadence_is_not_swayed_by_pauses_at_line_ends() -> None:
+    d = Debouncer()
+    t = 0.0
+    for _ in range(4):
+        for _ in range(4):
+            t += 0.09
+            d.keystroke("u", now=t)
+        t += 0.9  # thinking at the end of a line
+        d.keystroke("u", now=t)
+    # Four pauses among twenty gaps: the mean gap is 0.25 s, the typing is 0.09 s a key.
+    assert d.delay("", "", 0, 600) == 0.1
 
 
 def _feature() -> CompletionFeature:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from statistics import median
 
 
 class Debouncer:
@@ -40,7 +41,9 @@ class Debouncer:
 
     def delay(self, line_before: str, line_after: str, min_ms: int, max_ms: int) -> float:
         """Seconds to wait before asking the backend."""
-        cadence = sum(self._intervals) / len(self._intervals) if self._intervals else 0.15
+        # The median gap: a few pauses at line ends (half a second or more) made the mean
+        # cadence, and the wait at every pause point, swing by 100 ms from run to run.
+        cadence = median(self._intervals) if self._intervals else 0.15
         cadence = min(max(cadence, 0.1), 0.4)
         if not line_before.strip() or (not line_after.strip() and line_before[-1:] in " .(,:=[{"):
             factor = 1.0  # a natural pause point: the user likely waits for a suggestion

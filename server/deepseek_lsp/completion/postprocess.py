@@ -513,6 +513,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     else:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
         inner = False
+    start = block
     for index in range(1, len(lines)):
         line = lines[index]
         body = line.strip()
@@ -521,9 +522,12 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         width = ctx.width(_leading_ws(line))
         if width > block or (width == block and not inner):
             continue
-        if floor is not None and floor < width < block:
-            # After the last line of an inner block (`else:` body), the code goes on in the
-            # enclosing one: kept while it stays deeper than the code that follows the cursor.
+        if floor is not None and width < block and (width > floor or width == floor >= start - ctx.unit_width):
+            # After the last line of an inner block (an `if` body), the code goes on in the
+            # enclosing ones while it stays deeper than the code that follows the cursor, and
+            # at that code's level when that is the block right around the cursor's: new
+            # statements in the middle of a function (a re-typed copy of what follows is the
+            # business of drop_suffix_duplicates). Further out is a new method or function.
             block = width
             continue
         if width == block and _CONTINUATION.match(body):
