@@ -342,3 +342,43 @@ async def test_a_keystroke_waiting_out_the_debounce_joins_the_answer_that_began_
             assert len(fim_requests(fake)) == 1  # joined, not asked again
             assert not fim_requests(fake)[0].disconnected
             assert not (await asyncio.wait_for(first, 2)).items  # the first answer is stale
+
+
+async def test_after_an_accept_a_block_still_streaming_shows_its_complete_lines_at_once(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("x + 1", "\n    b = a * 2\n    c = b + 1\n    return c")
+        fake.set_latency(per_token=0.06, chunk_chars=4)  # the block takes about 0.7 s
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+            uri = "file:///ws/b.py"
+            open_doc(client, uri, "def f(x):\n    a = \n")
+
+            async def accept(version: int, line: int, character: int, item: Any) -> None:
+                insert(client, uri, version, line, character, item.insert_text)
+                await client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+                )
+
+            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
+            assert [i.insert_text for i in first.items] == ["x + 1"]
+            await eventually(lambda: len(fim_requests(fake)) == 2)  # the block is being prefetched
+            await accept(2, 1, 8, first.items[0])
+            second = await client.text_document_inline_completion_async(inline_params(uri, 1, 13))
+            # The first line of the block, while the rest still streams.
+            assert [i.insert_text for i in second.items] == ["\n    b = a * 2"]
+            assert not fim_requests(fake)[1].completed
+            item = second.items[0]
+            # Tab after Tab takes the rest, a line or more at a time, none of it asked again.
+            remaining, version, line, character = "\n    c = b + 1\n    return c", 3, 1, 13
+            while remaining:
+                await accept(version, line, character, item)
+                version, line, character = version + 1, line + item.insert_text.count("\n"), 13
+                more = await client.text_document_inline_completion_async(inline_params(uri, line, character))
+                item = more.items[0]
+                assert remaining.startswith(item.insert_text)
+                assert remaining[len(item.insert_text) :][:1] in ("", "\n")  # whole lines
+                remaining = remaining[len(item.insert_text) :]
+                character = len(item.insert_text.rpartition("\n")[2])
+            block = fim_requests(fake)[1]
+            assert await eventually(lambda: block.completed)
+            assert len([r for r in fim_requests(fake) if r.received_at < block.finished_at]) == 2

@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from cachetools import TTLCache
 
@@ -67,10 +68,34 @@ class Pending:
     streamed: list[str] = field(default_factory=list)
     future: asyncio.Future[list[str]] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
     waiters: int = 0
+    #: How the answer will be post-processed: set for blocks, whose complete lines can be
+    #: shown while the rest still streams.
+    post: Any = None
+    grew: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def text(self) -> str:
         return "".join(self.streamed)
+
+    def add(self, delta: str) -> None:
+        self.streamed.append(delta)
+        self.grew.set()
+
+    async def complete_lines(self, skip: int) -> str | None:
+        """The streamed text from ``skip`` bytes in, up to its last line break, as soon as that
+        holds a line with text; None when the whole answer came first."""
+        while not self.future.done():
+            text = self.text.encode("utf-8", "surrogatepass")[skip:].decode("utf-8", "ignore")
+            cut = text.rfind("\n")
+            if cut > 0 and text[:cut].strip():
+                return text[:cut]
+            self.grew.clear()
+            grew = asyncio.ensure_future(self.grew.wait())
+            try:
+                await asyncio.wait((self.future, grew), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                grew.cancel()
+        return None
 
 
 class CompletionCache:

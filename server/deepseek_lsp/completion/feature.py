@@ -506,6 +506,17 @@ class CompletionFeature(Feature):
             path = "prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"
             pending.waiters += 1
             try:
+                # A block still streaming shows its complete lines at once: after an accept,
+                # the next line is worth more now than the whole block half a second later.
+                lines = await pending.complete_lines(skip) if pending.post is not None else None
+                if lines is not None:
+                    early = self._early_lines(pending, skip, lines)
+                    if early is not None:
+                        pending.waiters -= 1  # it streams on for the next accept to take
+                        if self._seq.get(uri) != seq:
+                            return []
+                        self.cache.hits[path] += 1
+                        return finish([early])
                 choices = await asyncio.shield(pending.future)
             except asyncio.CancelledError:
                 pending.waiters -= 1
@@ -573,6 +584,21 @@ class CompletionFeature(Feature):
         if choices and c.prefetch and not req.inserted and not tail:
             self._prefetch(req, fim, ctx, choices[0])
         return finish(choices)
+
+    @staticmethod
+    def _early_lines(pending: Pending, skip: int, lines: str) -> str | None:
+        """Post-processed complete lines of a block still streaming, past what was typed; None
+        when the filters keep nothing of them or change what was typed."""
+        streamed = pending.text.encode("utf-8", "surrogatepass")
+        text = (streamed[:skip] + lines.encode("utf-8", "surrogatepass")).decode("utf-8", "ignore")
+        kept = postprocess(text, pending.post)
+        if not kept:
+            return None
+        kept_bytes = kept.encode("utf-8", "surrogatepass")
+        if not kept_bytes.startswith(streamed[:skip]):
+            return None
+        rest = kept_bytes[skip:].decode("utf-8", "ignore")
+        return rest if rest.strip() else None
 
     def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
         doc = req.doc
@@ -751,7 +777,7 @@ class CompletionFeature(Feature):
         self, uri: str, anchor: Anchor, fim: FimPrompt, ctx: PostContext, req: Request, key: str
     ) -> Pending:
         self._cancel_fetch(uri)
-        pending = Pending(anchor=anchor, multiline=req.multiline)
+        pending = Pending(anchor=anchor, multiline=req.multiline, post=ctx if req.multiline else None)
         self.cache.pending[uri] = pending
         n = max(1, self.settings.completion.invoked_choices) if req.invoked else 1
         task = asyncio.ensure_future(self._fetch(uri, pending, fim, ctx, req.multiline, n, key))
@@ -791,7 +817,7 @@ class CompletionFeature(Feature):
             async for delta in stream:
                 parts.append(delta)
                 if pending is not None:
-                    pending.streamed.append(delta)
+                    pending.add(delta)
                 if single_line:
                     text = "".join(parts)
                     if "\n" in text.lstrip("\n"):
@@ -890,7 +916,7 @@ class CompletionFeature(Feature):
         # Registered like an in-flight request: the user accepts after a reading delay shorter
         # than the prefetch takes, and the request that follows the accept used to start the
         # very same request again (tests/bench/bench_replay.py saw one duplicate per accept).
-        pending = Pending(anchor=anchor, multiline=True)
+        pending = Pending(anchor=anchor, multiline=True, post=post)
         self.cache.prefetching[uri] = pending
 
         async def run() -> None:
