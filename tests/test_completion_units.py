@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+from lsprotocol import types
+
 from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
 from deepseek_lsp.completion.debounce import Debouncer
-from deepseek_lsp.completion.feature import CompletionFeature, Request, detect_indent_unit
+from deepseek_lsp.completion.feature import (
+    CompletionFeature,
+    Request,
+    _is_key_press,
+    detect_indent_unit,
+)
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.features import Services
@@ -168,3 +175,19 @@ def test_indent_unit_ignores_docstring_examples() -> None:
     assert detect_indent_unit(two, 2) == "  "
     tabs = Document("file:///w/tabs.go", "func f() {\n\tif x {\n\t\treturn\n\t}\n}\n")
     assert detect_indent_unit(tabs, 2) == "\t"
+
+
+def test_key_presses_are_told_from_accepts_and_pastes() -> None:
+    def edit(text: str, line: int, character: int, old_end: int | None = None) -> bool:
+        doc = Document("file:///w/k.py", "def f(x):\n    return \n")
+        start = types.Position(line, character)
+        end = types.Position(line, character if old_end is None else old_end)
+        change = types.TextDocumentContentChangePartial(range=types.Range(start, end), text=text)
+        return _is_key_press(doc, doc.apply_change(change))
+
+    assert edit("x", 1, 11)  # a character
+    assert edit("()", 1, 11)  # an auto-closed pair
+    assert edit("\n    ", 1, 11)  # Enter with the new line's indentation
+    assert edit("", 1, 10, old_end=11)  # Backspace
+    assert not edit("x + compute(a, b)", 1, 11)  # an accepted suggestion
+    assert not edit("\n" + " " * 300, 1, 11)  # a pasted blob, however blank
