@@ -41,6 +41,14 @@ def oracle(true_text: str, marker: str = "# cursor-end") -> Any:
     return respond
 
 
+async def accept(client: Any, uri: str, version: int, line: int, character: int, item: Any) -> None:
+    """Accept an inline item as an editor does: insert its text, then run its command."""
+    insert(client, uri, version, line, character, item.insert_text)
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+    )
+
+
 async def stats(client: Any) -> dict[str, Any]:
     return _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
 
@@ -248,10 +256,7 @@ async def test_events_accept_and_usage_are_counted(tmp_path) -> None:
                 "textDocument/didPartiallyAcceptCompletion", {"item": {"insertText": item.insert_text}, "acceptedLength": 5}
             )
             # Accepting: the editor inserts the text, then runs the item's command.
-            insert(client, uri, 2, 1, 4, item.insert_text)
-            await client.workspace_execute_command_async(
-                types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
-            )
+            await accept(client, uri, 2, 1, 4, item)
             # Right after an accept: no debounce, and a block (not one line) is asked for.
             loop = asyncio.get_running_loop()
             started = loop.time()
@@ -295,22 +300,16 @@ async def test_tab_tab_tab_answers_from_prefetches_even_when_they_found_nothing(
             uri = "file:///ws/t.py"
             open_doc(client, uri, "def f(x):\n    a = \n")
 
-            async def accept(version: int, line: int, character: int, item: Any) -> None:
-                insert(client, uri, version, line, character, item.insert_text)
-                await client.workspace_execute_command_async(
-                    types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
-                )
-
             first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
             assert [i.insert_text for i in first.items] == ["x + 1"]
             await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
-            await accept(2, 1, 8, first.items[0])
+            await accept(client, uri, 2, 1, 8, first.items[0])
             second = await client.text_document_inline_completion_async(inline_params(uri, 1, 13))
             assert [i.insert_text for i in second.items] == ["\n    return a"]
             # Before the user accepts again, the state after that accept is already asked for.
             await eventually(lambda: len(fim_requests(fake)) == 3)
             assert fim_requests(fake)[2].json["prompt"].endswith("    a = x + 1\n    return a")
-            await accept(3, 1, 13, second.items[0])
+            await accept(client, uri, 3, 1, 13, second.items[0])
             third = await client.text_document_inline_completion_async(inline_params(uri, 2, 12))
             assert not third.items
             await asyncio.sleep(0.3)
@@ -353,16 +352,10 @@ async def test_after_an_accept_a_block_still_streaming_shows_its_complete_lines_
             uri = "file:///ws/b.py"
             open_doc(client, uri, "def f(x):\n    a = \n")
 
-            async def accept(version: int, line: int, character: int, item: Any) -> None:
-                insert(client, uri, version, line, character, item.insert_text)
-                await client.workspace_execute_command_async(
-                    types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
-                )
-
             first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
             assert [i.insert_text for i in first.items] == ["x + 1"]
             await eventually(lambda: len(fim_requests(fake)) == 2)  # the block is being prefetched
-            await accept(2, 1, 8, first.items[0])
+            await accept(client, uri, 2, 1, 8, first.items[0])
             second = await client.text_document_inline_completion_async(inline_params(uri, 1, 13))
             # The first line of the block, while the rest still streams.
             assert [i.insert_text for i in second.items] == ["\n    b = a * 2"]
@@ -371,7 +364,7 @@ async def test_after_an_accept_a_block_still_streaming_shows_its_complete_lines_
             # Tab after Tab takes the rest, a line or more at a time, none of it asked again.
             remaining, version, line, character = "\n    c = b + 1\n    return c", 3, 1, 13
             while remaining:
-                await accept(version, line, character, item)
+                await accept(client, uri, version, line, character, item)
                 version, line, character = version + 1, line + item.insert_text.count("\n"), 13
                 more = await client.text_document_inline_completion_async(inline_params(uri, line, character))
                 item = more.items[0]

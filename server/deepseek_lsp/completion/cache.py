@@ -40,8 +40,10 @@ class Anchor:
 
     @classmethod
     def at(cls, data: bytes, offset: int, inserted: bytes = b"") -> Anchor:
-        before = data[:offset] + inserted
-        return cls(len(before), before[-TAIL:], data[offset : offset + HEAD])
+        # Only the tail is kept: joining the whole prefix copied the file up to the cursor,
+        # now on every keystroke typed through a suggestion.
+        tail = (data[max(0, offset - TAIL) : offset] + inserted)[-TAIL:]
+        return cls(min(offset, len(data)) + len(inserted), tail, data[offset : offset + HEAD])
 
     def typed_since(self, data: bytes, offset: int) -> bytes | None:
         """What was typed at this anchor since, or None when the document moved on otherwise."""

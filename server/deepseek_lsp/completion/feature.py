@@ -65,6 +65,7 @@ CONTEXT_REUSE_S = 30.0
 IDLE_INDEX_S = 0.3
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
+_BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
 
 
 @dataclass
@@ -141,9 +142,6 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
     return len(doc.data[edit.start_byte : edit.new_end_byte].strip()) <= 2
 
 
-_BLOCK_OPENING_ENDS = (b":", b"{", b"(", b"[")
-
-
 def detect_indent_unit(doc: Document, around_line: int) -> str:
     """The indentation unit of the code around ``around_line``: tabs, or the most common step
     after a line that opens a block (every step counts only when no such line is near). Steps
@@ -165,7 +163,7 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
         if width > prev:
             (after_opener if prev_opens else anywhere)[width - prev] += 1
         prev = width
-        prev_opens = body.endswith(_BLOCK_OPENING_ENDS)
+        prev_opens = body.endswith(_BLOCK_OPENERS_BYTES)
     votes = after_opener or anywhere
     return " " * (votes.most_common(1)[0][0] if votes else 4)
 
