@@ -134,7 +134,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     json: Any
-    received_at: float  # time.monotonic()
+    received_at: float  # time.monotonic() when the request line arrived
     received_wall: float  # time.time()
     authorized: bool
     peer: tuple[str, int] | None = None  # the client's address: same port = reused connection
@@ -494,6 +494,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def parse_request(self) -> bool:
+        # The request line has just been read: the request is here. Parsing its headers and
+        # body is this server's own work, not the client's, and is timed as such.
+        self._arrived = time.monotonic()
+        return super().parse_request()
+
     def do_GET(self) -> None:
         self._dispatch()
 
@@ -510,6 +516,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server.fake
 
     rec: RecordedRequest | None = None
+    _arrived = 0.0
 
     def _dispatch(self) -> None:
         self.rec = None  # keep-alive: the previous request's record is done with
@@ -536,8 +543,8 @@ class _Handler(BaseHTTPRequestHandler):
             path=path,
             headers=headers,
             json=body,
-            received_at=time.monotonic(),
-            received_wall=time.time(),
+            received_at=self._arrived,
+            received_wall=time.time() - (time.monotonic() - self._arrived),
             authorized=authorized,
             peer=tuple(self.client_address[:2]),
         )

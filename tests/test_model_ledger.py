@@ -23,7 +23,7 @@ from deepseek_lsp.model import (
     TokenCounter,
     Usage,
 )
-from deepseek_lsp.model.ledger import DB_NAME, state_dir
+from deepseek_lsp.model.ledger import DB_NAME, WRITE_DELAY_S, state_dir
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
 # Tuesday 2026-06-02 12:00 UTC: off-peak. 02:00 the same day: peak.
@@ -170,6 +170,39 @@ def test_persisted_and_reread_across_instances(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / DB_NAME)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
+
+
+async def test_writes_wait_for_the_answer_then_reach_the_file(tmp_path: Path) -> None:
+    """On the event loop a record is written a moment later, several in one go, so the
+    completion's answer does not wait for the disk; another process sees it soon after."""
+    ledger = make(tmp_path)
+    other = make(tmp_path)
+    try:
+        for _ in range(3):
+            ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 64, 36))
+        assert other.today_cost() == 0  # not yet in the file
+        assert ledger.session["deepseek-flash"].requests == 3  # in memory at once
+        await asyncio.sleep(WRITE_DELAY_S + 0.2)
+        assert other.summary()["today"]["total"]["requests"] == 3
+        # A read in the same process never misses its own records, written or not.
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 64, 36))
+        assert ledger.summary()["today"]["total"]["requests"] == 4
+    finally:
+        ledger.close()
+        other.close()
+
+
+def test_records_made_before_close_are_kept(tmp_path: Path) -> None:
+    async def session() -> Ledger:
+        ledger = make(tmp_path)
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(5000, 800, 0, 5000))
+        return ledger  # its loop ends before the write was due
+
+    ledger = asyncio.run(session())
+    ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 64, 36))
+    ledger.close()
+    with make(tmp_path) as again:
+        assert again.summary()["today"]["total"]["requests"] == 2
 
 
 def test_corrupted_file_is_set_aside_and_rebuilt(

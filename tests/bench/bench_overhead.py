@@ -3,8 +3,9 @@
 A 10,000-line file of real Python (``corpus.big_python_file``) is opened; then ``--requests``
 completion requests are sent one at a time at random line ends (seeded), with a zero-latency
 backend (the fake server in its own process, answering a fixed line). Overhead is the round trip
-seen by the client minus the backend's own time for the request it caused (the fake's arrival to
-finish timestamps; both sides read the same system-wide monotonic clock). Debounce is off for
+seen by the client minus the backend's own time for the request it caused (from the moment the
+fake has read the request line to its last byte written: parsing the headers and the body is the
+backend's work; both sides read the same system-wide monotonic clock). Debounce is off for
 both (deepseek-lsp ``completion.debounce: 0``; tabby-agent ``[completion.debounce] mode = "fixed",
 interval = 0``), everything else is at its defaults.
 

