@@ -12,7 +12,7 @@ from lsprotocol import types
 
 from deepseek_lsp.documents import Document
 from deepseek_lsp.line_tokens import LineTokens
-from deepseek_lsp.prompts import count_line
+from deepseek_lsp.prompts import WINDOW_STEP, build_fim_prompt, count_line, whole_lines
 
 
 def weighted(text: str) -> int:
@@ -62,6 +62,54 @@ def test_counts_follow_edits(initial: str, edits: list[tuple[float, float, str, 
     tokens = lines.counter(doc, weighted)
     for line in range(doc.line_count):
         assert tokens(line) == weighted(line_text(doc, line)), line
+
+
+_BASE = "".join(f"value_{i} = compute({i}, other)\n" if i % 5 else "\n" for i in range(200))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 0.05), _texts), max_size=10))
+def test_block_sums_follow_edits(edits: list[tuple[float, float, str]]) -> None:
+    """A block's sum, once known, is always the sum of its lines' current counts."""
+    doc = Document("file:///t.py", _BASE)
+    lines = LineTokens()
+    asyncio.run(lines.fill(doc, weighted, lambda: 0.0))
+
+    def check() -> None:
+        tokens = lines.counter(doc, weighted)
+        for b in range(doc.line_count // WINDOW_STEP + 1):
+            total = tokens.block(b)
+            first, stop = b * WINDOW_STEP, (b + 1) * WINDOW_STEP
+            if stop <= doc.line_count and all(tokens(n) >= 0 for n in range(first, stop)):
+                assert tokens.block(b) == sum(weighted(line_text(doc, n)) for n in range(first, stop))
+            if total is not None:
+                assert total == sum(weighted(line_text(doc, n)) for n in range(first, stop)), b
+
+    check()
+    for a, span, new in edits:
+        size = len(doc.data)
+        start = int(a * size)
+        end = min(size, start + int(span * size))
+        change(doc, start, end, new)
+        check()
+
+
+def test_windows_walked_by_blocks_are_the_windows_walked_by_lines() -> None:
+    text = "".join(f"    item_{i} = transform(item_{i - 1}, {i})  # step {i}\n" for i in range(3000))
+    doc = Document("file:///big.py", text)
+    lines = LineTokens()
+    asyncio.run(lines.fill(doc, weighted, lambda: 0.0))
+    for line in range(0, 3000, 37):
+        for budget in (300, 1000, 4096, 20_000):
+            offset = doc.line_end(line)
+            by_blocks = build_fim_prompt(
+                doc, offset, budget=budget, suffix_share=0.1, count=weighted,
+                line_tokens=lines.counter(doc, weighted),
+            )
+            by_lines = build_fim_prompt(
+                doc, offset, budget=budget, suffix_share=0.1, count=weighted, line_tokens=whole_lines(doc, weighted)
+            )
+            assert by_blocks == by_lines, (line, budget)
 
 
 def test_background_fill_counts_every_line_and_stops_when_the_document_goes() -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .documents import Document
-from .prompts import TokenCount, count_line
+from .prompts import WINDOW_STEP, TokenCount, count_line
 
 UNKNOWN = -1
 #: Lines counted per slice of background work: ~1 ms, so a request waits at most that long.
@@ -30,6 +30,9 @@ class _Counts:
     count: TokenCount
     edit_count: int
     lines: array[int] = field(default_factory=lambda: array("i"))
+    #: Sums of ``WINDOW_STEP``-line blocks, once all their lines are counted: a window is
+    #: ~500 lines, walked a block at a time instead of a line at a time.
+    blocks: array[int] = field(default_factory=lambda: array("i"))
 
 
 def _direct(count: TokenCount, line: bytes) -> int:
@@ -50,6 +53,32 @@ def _tokens(state: _Counts, line: int, measure: Callable[[TokenCount, bytes], in
     return value
 
 
+class LineCounter:
+    """The token counts of one document's lines: ``counter(line)``, ``counter.block(b)``."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: _Counts) -> None:
+        self._state = state
+
+    def __call__(self, line: int) -> int:
+        return _tokens(self._state, line, count_line)
+
+    def block(self, b: int) -> int | None:
+        """Tokens of lines ``[b * WINDOW_STEP, (b + 1) * WINDOW_STEP)``, or None while some of
+        them are not counted yet (or the document ends inside the block)."""
+        blocks = self._state.blocks
+        if b < len(blocks) and blocks[b] >= 0:
+            return blocks[b]
+        part = self._state.lines[b * WINDOW_STEP : (b + 1) * WINDOW_STEP]
+        if len(part) < WINDOW_STEP or min(part) < 0:
+            return None
+        if b >= len(blocks):
+            blocks.extend(array("i", [UNKNOWN]) * (b + 1 - len(blocks)))
+        blocks[b] = total = sum(part)
+        return total
+
+
 class LineTokens:
     """Per-line token counts of the ``max_docs`` most recently used documents."""
 
@@ -64,8 +93,15 @@ class LineTokens:
         if state is not None:
             edits = doc.edits_since(state.edit_count)
             if edits is not None and all(e.start_line >= 0 for e in edits):
-                lines = state.lines
+                lines, blocks = state.lines, state.blocks
                 for e in edits:
+                    first_block = e.start_line // WINDOW_STEP
+                    if e.old_breaks != e.new_breaks:
+                        del blocks[first_block:]  # the lines after the edit moved
+                    else:
+                        last_block = (e.start_line + e.old_breaks) // WINDOW_STEP
+                        for b in range(first_block, min(last_block + 1, len(blocks))):
+                            blocks[b] = UNKNOWN
                     if e.start_line >= len(lines):
                         continue
                     stop = e.start_line + e.old_breaks + 1
@@ -84,11 +120,10 @@ class LineTokens:
             self._docs.popitem(last=False)
         return state
 
-    def counter(self, doc: Document, count: TokenCount) -> Callable[[int], int]:
+    def counter(self, doc: Document, count: TokenCount) -> LineCounter:
         """``tokens(line)``: the token count of a whole line of ``doc`` (line break included),
         from the array when known, else counted now and remembered."""
-        state = self._state(doc, count)
-        return lambda line: _tokens(state, line, count_line)
+        return LineCounter(self._state(doc, count))
 
     def known(self, doc: Document) -> int:
         """How many lines of ``doc`` have a count (what the tests look at)."""

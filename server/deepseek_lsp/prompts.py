@@ -85,7 +85,18 @@ def _prefix_window(
     line_start = doc.line_start(cursor_line)
     used = count_line(count, doc.data[line_start:offset])
     first = cursor_line
+    block = getattr(lines, "block", None)
     while first > 0:
+        if block is not None and first % WINDOW_STEP == 0:
+            # A whole block at once. One that does not fit ends the walk here: stopping
+            # anywhere inside it, the start would be snapped back up to this very line.
+            whole = block(first // WINDOW_STEP - 1)
+            if whole is not None:
+                if used + whole > budget:
+                    break
+                used += whole
+                first -= WINDOW_STEP
+                continue
         cost = lines(first - 1)
         if used + cost > budget:
             break
