@@ -10,24 +10,7 @@ from collections.abc import Sequence
 from . import __version__
 
 
-def _preload_tokenizer() -> None:
-    from .model.tokens import default_counter
-
-    try:
-        default_counter()
-    except Exception:
-        pass
-    from .heap import trim
-
-    trim()  # the tokenizer's JSON was parsed into ~20 MB of temporaries, now free
-
-
 def _serve(args: argparse.Namespace) -> int:
-    import threading
-
-    # Loading the tokenizer holds the GIL for most of a second: do it while the editor is still
-    # starting us up, not in the middle of the user's first keystrokes.
-    threading.Thread(target=_preload_tokenizer, name="tokenizer", daemon=True).start()
     from . import log as logsetup
     from .server import create_server
 

@@ -24,6 +24,7 @@ from .documents import DocumentStore, normalize_encoding
 from .features import Feature, Services
 from .heap import Trimmer
 from .languages import LanguageRegistry
+from .model.tokens import preload_in_background
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 
 log = logging.getLogger(__name__)
@@ -351,6 +352,7 @@ def _register_core(server: DeepSeekServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: DeepSeekServer, params: types.InitializedParams) -> None:
+        preload_in_background()
         caps = ls.client_capabilities
         dyn = caps and caps.workspace and caps.workspace.did_change_configuration
         if dyn and dyn.dynamic_registration:
