@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from deepseek_lsp.model import Ledger
+from deepseek_lsp.model.ledger import DB_NAME
+from tests.fake_deepseek import DEFAULT_KEY
 from tests.harness import server_env
 from tests.raw_lsp import RawServer
 
@@ -92,3 +95,24 @@ def test_serves_messages_read_from_a_regular_file(tmp_path) -> None:
         )
     assert b'"id": 1' in done.stdout.replace(b'"id":1', b'"id": 1')
     assert b"inlineCompletionProvider" in done.stdout
+
+
+def test_usage_is_saved_when_stdin_closes_right_after_a_request(tmp_path, fake_deepseek) -> None:
+    """Usage reaches the file a moment after each request; an editor that hangs up at once
+    (no shutdown) still leaves it there."""
+    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+    uri = "file:///w/add.py"
+    try:
+        server.initialize()
+        server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": "def add(a, b):\n    "}})
+        answer = server.call("textDocument/inlineCompletion", {
+            "textDocument": {"uri": uri}, "position": {"line": 1, "character": 4}, "context": {"triggerKind": 1}})
+        assert answer["result"]["items"][0]["insertText"].strip() == "return a + b"
+        assert server.proc.stdin is not None
+        server.proc.stdin.close()
+        assert server.wait_exit(10) is not None
+    finally:
+        server.kill()
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        assert ledger.summary()["today"]["total"]["requests"] >= 1

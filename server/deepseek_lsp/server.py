@@ -233,6 +233,21 @@ class DeepSeekServer(LanguageServer):
             return True
         return False
 
+    def save_usage(self) -> None:
+        """Write the usage not yet in the ledger's file (it waits a moment after each request)
+        on the way out that skips the features' ``stop``: end of input, ``exit`` without
+        ``shutdown``, the editor gone."""
+        models = self.services.models
+        if models is not None:
+            try:
+                models.ledger.flush()
+            except Exception:
+                log.exception("could not save usage")
+
+    def shutdown(self) -> None:
+        self.save_usage()
+        super().shutdown()
+
     def flush_early(self) -> None:
         early, self._early = self._early or [], None
         for send in early:
@@ -310,6 +325,7 @@ class DeepSeekServer(LanguageServer):
                 os.kill(pid, 0)
             except ProcessLookupError:
                 log.info("client process %s is gone; exiting", pid)
+                self.save_usage()
                 os._exit(0)
             except PermissionError:
                 pass
