@@ -299,8 +299,8 @@ class ModelStream:
         # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
         headers["Accept-Encoding"] = "identity"
         headers["Content-Type"] = "application/json"
-        # Encoded here, ASCII-only: httpx's own encoding (``json=``, non-ASCII kept) took three
-        # times as long, ~0.3 ms of every completion's wait for a 16 kB prompt.
+        # Encoded here, ASCII-only: httpx's own encoding (``json=``, non-ASCII kept) built the
+        # request in 170 us instead of 66 for a 16 kB prompt, on every completion's wait.
         body = json.dumps(call.body, allow_nan=False).encode("ascii")
         request = client.http.build_request(call.method, call.url, content=body, headers=headers)
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.

@@ -162,7 +162,7 @@ def default_counter() -> Counter:
 def preload_in_background() -> None:
     """Load the tokenizer in a thread, once. It holds the GIL for ~0.5 s: the server starts it
     once the editor has its ``initialize`` answer (started with the process, it delayed that
-    answer by as much: tests/bench/bench_memory.py, start-up 1.6 -> 1.0 s), still well before
+    answer by as much: tests/bench/bench_memory.py, start-up 1.5 -> 1.1 s), still well before
     the user's first keystrokes."""
 
     def load() -> None:
