@@ -5,11 +5,13 @@ files being edited; freed memory is handed back to the system."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 from deepseek_lsp.config import build_settings
 from deepseek_lsp.context import Indexer
 from deepseek_lsp.documents import DocumentStore
-from deepseek_lsp.heap import Trimmer, trim
+from deepseek_lsp.heap import Collector, Trimmer, trim
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
@@ -78,3 +80,48 @@ def test_freed_memory_is_trimmed_once_after_a_burst() -> None:
         return trimmer.trims
 
     assert asyncio.run(burst()) == 1
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def test_cycles_are_collected_after_an_answer_once_due() -> None:
+    """The collector runs when an answer went out, and only once the allocations made it due;
+    the generation collected follows CPython's rule (each after so many of the one below)."""
+    saved, enabled = gc.get_threshold(), gc.isenabled()
+    gc.disable()  # only the collector collects here
+    gc.collect()
+    try:
+        collector = Collector((1000, 2, 2))
+
+        async def answer() -> None:
+            collector.answered()
+            collector.answered()  # twice before the loop runs: one collection
+            await asyncio.sleep(0)
+
+        keep = [[] for _ in range(100)]
+        asyncio.run(answer())
+        assert collector.collections == [0, 0, 0]  # 100 allocations: not due
+
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        dead = weakref.ref(a)
+        del a, b
+        keep += [[] for _ in range(2000)]
+        asyncio.run(answer())
+        assert collector.collections == [1, 0, 0]
+        assert dead() is None  # the cycle is gone
+        assert gc.get_count()[0] < 1000
+        for _ in range(6):
+            keep += [[] for _ in range(2000)]
+            asyncio.run(answer())
+        assert collector.collections == [4, 2, 1]
+        collector.install()
+        assert gc.get_threshold() == (10_000, 2, 2)  # automatic: a backstop at 10x
+    finally:
+        gc.set_threshold(*saved)
+        if enabled:
+            gc.enable()
+

@@ -20,10 +20,10 @@ def _serve(args: argparse.Namespace) -> int:
     # so full collections (tens of milliseconds) don't land in the middle of a keystroke.
     gc.collect()
     gc.freeze()
-    # A young collection every 20,000 allocations instead of 700: a request allocates a few
-    # thousand objects, few of them in cycles, and the collections were part of the slowest
-    # percent of requests (tests/bench/bench_overhead.py, p99 14 -> 10 ms).
-    gc.set_threshold(20_000, 10, 10)
+    # Collections wait for the answer to go out; a young one every 20,000 allocations instead
+    # of 700 (tests/bench/bench_overhead.py: p99 14 -> 10 ms, and its slowest request was a
+    # full collection in the middle of it).
+    server.collector.install()
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:

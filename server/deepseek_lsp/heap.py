@@ -1,4 +1,4 @@
-"""Give memory the process has freed back to the system.
+"""The process's memory: freed pages back to the system, cycles collected between requests.
 
 glibc's allocator keeps freed blocks resident for reuse. Two things here free a lot at once:
 loading the tokenizer (its 6 MB JSON is parsed into temporary structures, ~20 MB left resident)
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import gc
 import logging
 import sys
 
@@ -69,3 +70,53 @@ class Trimmer:
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
+
+
+#: When a collection is due, as CPython's thresholds: allocations (less frees) since the last
+#: collection of generation 0, then collections of the generation below. CPython's default for
+#: the first is 700; a request allocates a few thousand objects, few of them in cycles.
+THRESHOLDS = (20_000, 10, 10)
+#: Automatic collection stays on as a backstop, at this many times the first threshold: for long
+#: stretches with nothing answered (100 files opened at once, a long review).
+BACKSTOP = 10
+
+
+class Collector:
+    """Runs the cycle collector right after an answer went out, not in the middle of a request.
+
+    CPython collects when allocations cross a threshold, wherever the program is: a full
+    collection (15-20 ms with the server's caches) landed inside a completion request once in a
+    few hundred, its slowest (tests/bench/bench_overhead.py). Call :meth:`answered` once an
+    answer is written: the collection the allocations call for runs then.
+    """
+
+    def __init__(self, thresholds: tuple[int, int, int] = THRESHOLDS) -> None:
+        self.thresholds = thresholds
+        self.collections = [0, 0, 0]
+        self._pending: asyncio.Handle | None = None
+
+    def install(self) -> None:
+        t0, t1, t2 = self.thresholds
+        gc.set_threshold(t0 * BACKSTOP, t1, t2)
+
+    def answered(self) -> None:
+        if self._pending is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._pending = loop.call_soon(self.collect_if_due)
+
+    def collect_if_due(self) -> int | None:
+        """Collect the generation that is due, if any; which one it was."""
+        self._pending = None
+        c0, c1, c2 = gc.get_count()
+        t0, t1, t2 = self.thresholds
+        if c0 < t0:
+            return None
+        generation = 2 if c2 >= t2 else 1 if c1 >= t1 else 0
+        gc.collect(generation)
+        self.collections[generation] += 1
+        return generation
+

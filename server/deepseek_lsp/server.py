@@ -22,7 +22,7 @@ from . import log as logsetup
 from .config import SECTION, build_settings
 from .documents import DocumentStore, normalize_encoding
 from .features import Feature, Services
-from .heap import Trimmer
+from .heap import Collector, Trimmer
 from .languages import LanguageRegistry
 from .model.tokens import preload_in_background
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
@@ -81,6 +81,11 @@ class Protocol(LanguageServerProtocol):
                     data["id"], error=types.ResponseError(code=exc.code, message=f"{exc.message}: {data['method']}")
                 )
             raise
+
+    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        super()._send_response(msg_id, result, error)
+        # The answer is written: a collection the request's allocations made due runs now.
+        self._server.collector.answered()
 
     def _check_handler_result(self, future: Any) -> None:
         """pygls' check of a notification's outcome; then forget the notification's future.
@@ -154,6 +159,7 @@ class DeepSeekServer(LanguageServer):
         self.documents = DocumentStore(self.registry)
         self.heap = Trimmer()
         self.documents.on_free = self.heap.freed
+        self.collector = Collector()
         self.init_options: Any = None
         self.client_settings: Any = None
         self.settings, problems = build_settings(env=self.env)
@@ -469,6 +475,8 @@ def _register_core(server: DeepSeekServer) -> None:
             "connectionsBusy": 0,
             # Futures pygls holds for requests (and, unless cleaned, for notifications).
             "protocolFutures": len(getattr(ls.protocol, "_request_futures", ())),
+            # Cycle collections run right after an answer went out, per generation.
+            "collectionsAfterAnswers": list(ls.collector.collections),
         }
         client = ls.services.models.client if ls.services.models else None
         if client is not None:
