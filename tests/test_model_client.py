@@ -82,6 +82,8 @@ async def test_fim_streams_deltas_and_result(
     (req,) = fake_deepseek.requests
     assert req.path == "/beta/completions"
     assert req.headers["authorization"] == "<redacted>"
+    # The fake notes the end a moment after its last byte, which the client may have read first.
+    assert await fake_deepseek.wait_closed_async(req)
     assert req.completed and not req.disconnected
 
 
