@@ -14,6 +14,7 @@ import ctypes.util
 import gc
 import logging
 import sys
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +45,28 @@ def trim() -> bool:
     return True
 
 
+def _once(pending: asyncio.Handle | None, delay: float, callback: Callable[[], object]) -> asyncio.Handle | None:
+    """``callback`` scheduled on the running loop after ``delay`` unless ``pending`` already is;
+    None off the loop (nothing to schedule on)."""
+    if pending is not None:
+        return pending
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop.call_later(delay, callback) if delay > 0 else loop.call_soon(callback)
+
+
 class Trimmer:
     """Trims once, a little after memory was freed (call :meth:`freed` from the event loop)."""
 
     def __init__(self, delay: float = TRIM_DELAY_S) -> None:
         self.delay = delay
         self.trims = 0
-        self._pending: asyncio.TimerHandle | None = None
+        self._pending: asyncio.Handle | None = None
 
     def freed(self) -> None:
-        if self._pending is not None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._pending = loop.call_later(self.delay, self._run)
+        self._pending = _once(self._pending, self.delay, self._run)
 
     def _run(self) -> None:
         self._pending = None
@@ -100,13 +107,7 @@ class Collector:
         gc.set_threshold(t0 * BACKSTOP, t1, t2)
 
     def answered(self) -> None:
-        if self._pending is not None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        self._pending = loop.call_soon(self.collect_if_due)
+        self._pending = _once(self._pending, 0, self.collect_if_due)
 
     def collect_if_due(self) -> int | None:
         """Collect the generation that is due, if any; which one it was."""
