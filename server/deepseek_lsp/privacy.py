@@ -95,8 +95,8 @@ _TRIGGERS = (
 
 def _suspect_spans(low: str) -> list[tuple[int, int]]:
     """Merged (start, end) spans of the lines of ``low`` (a text lower-cased, positions
-    unchanged) holding a trigger, each with the line after it (a secret may follow its name on
-    the next line)."""
+    unchanged) holding a trigger, each with the next line that is not blank (a secret may
+    follow its name on a later line: whitespace in the patterns spans any number of line breaks)."""
     starts: list[int] = []
     for trigger in _TRIGGERS:
         at = low.find(trigger)
@@ -108,13 +108,15 @@ def _suspect_spans(low: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for at in sorted(starts):
         begin = max(low.rfind("\n", 0, at), low.rfind("\r", 0, at)) + 1
-        end = at
-        for _ in range(2):  # the end of the trigger's line, then of the line after it
+        nl = low.find("\n", at)  # the trigger's own line
+        end = len(low) if nl < 0 else nl + 1
+        while end < len(low):  # then the lines after it, up to the first that is not blank
             nl = low.find("\n", end)
-            if nl < 0:
-                end = len(low)
+            stop = len(low) if nl < 0 else nl + 1
+            blank = not low[end:stop].strip()
+            end = stop
+            if not blank:
                 break
-            end = nl + 1
         if spans and begin <= spans[-1][1]:
             spans[-1] = (spans[-1][0], end)
         else:
