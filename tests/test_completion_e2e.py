@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -24,6 +27,15 @@ FIM = "/beta/completions"
 
 def fim_requests(fake: FakeDeepSeek) -> list[Any]:
     return fake.requests_to(FIM)
+
+
+@asynccontextmanager
+async def session(fake: FakeDeepSeek, tmp_path: Path, completion: dict[str, Any] | None = None) -> AsyncIterator[Any]:
+    """The server against ``fake``, with these ``completion`` settings (none: the defaults)."""
+    env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+    settings = None if completion is None else {"completion": completion}
+    async with lsp_session(env, settings=settings) as client:
+        yield client
 
 
 def oracle(true_text: str, marker: str = "# cursor-end") -> Any:
@@ -56,8 +68,7 @@ async def stats(client: Any) -> dict[str, Any]:
 async def test_suggestion_appears_with_the_fake_answer(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("return a + b")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "import os\n\ndef add(a, b):\n    \n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 3, 4))
@@ -82,8 +93,7 @@ async def test_typing_session_uses_far_fewer_requests_than_keystrokes(tmp_path) 
     with FakeDeepSeek() as fake:
         fake.responder(oracle(true_text), path=FIM)
         fake.set_latency(ttft=0.03, per_token=0.002)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env) as client:
+        async with session(fake, tmp_path) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, head + "\n")
             shown = []
@@ -109,8 +119,7 @@ async def test_typing_session_uses_far_fewer_requests_than_keystrokes(tmp_path) 
 async def test_cancelled_request_closes_the_upstream_stream(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.set_latency(ttft=3.0)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "def f():\n    \n")
             typist = Typist(client)
@@ -127,8 +136,7 @@ async def test_cancelled_request_closes_the_upstream_stream(tmp_path) -> None:
 async def test_new_keystroke_cancels_the_previous_upstream(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.set_latency(ttft=3.0)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "x = \n")
             first = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 0, 4)))
@@ -144,8 +152,7 @@ async def test_new_keystroke_cancels_the_previous_upstream(tmp_path) -> None:
 
 async def test_excluded_file_sends_nothing_and_says_why(tmp_path) -> None:
     with FakeDeepSeek() as fake:
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/.env"
             open_doc(client, uri, "API_KEY=\n", "dotenv")
             result = await client.text_document_inline_completion_async(inline_params(uri, 0, 8, invoked=True))
@@ -157,8 +164,7 @@ async def test_excluded_file_sends_nothing_and_says_why(tmp_path) -> None:
 async def test_utf16_positions_with_emoji_are_right(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script('")')
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/e.py"
             line = 'print("😀 party 🎉'
             open_doc(client, uri, line + "\n")
@@ -175,8 +181,7 @@ async def test_utf16_positions_with_emoji_are_right(tmp_path) -> None:
 async def test_closers_after_the_cursor_are_replaced_not_duplicated(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("x, y)")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/c.py"
             open_doc(client, uri, "total = add()\n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 0, 12))
@@ -187,8 +192,7 @@ async def test_closers_after_the_cursor_are_replaced_not_duplicated(tmp_path) ->
 
 async def test_mid_word_before_real_code_gets_no_suggestion(tmp_path) -> None:
     with FakeDeepSeek() as fake:
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/m.py"
             open_doc(client, uri, "value = compute(a) + other\n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 0, 8))
@@ -199,8 +203,7 @@ async def test_mid_word_before_real_code_gets_no_suggestion(tmp_path) -> None:
 async def test_completion_fallback_item_inserts_the_whole_suggestion(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("eturn a + b")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "def add(a, b):\n    r\n")
             result = await client.text_document_completion_async(
@@ -217,8 +220,7 @@ async def test_completion_fallback_item_inserts_the_whole_suggestion(tmp_path) -
 async def test_invoked_trigger_offers_distinct_choices(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("a + b", "a - b", "a + b")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"prefetch": False}}) as client:
+        async with session(fake, tmp_path, {"prefetch": False}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "def f(a, b):\n    return \n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11, invoked=True))
@@ -245,8 +247,7 @@ async def test_bad_key_is_reported_once_and_stops_requests(tmp_path) -> None:
 async def test_events_accept_and_usage_are_counted(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("total = a + b", "return total")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 300, "prefetch": False}}) as client:
+        async with session(fake, tmp_path, {"debounce": 300, "prefetch": False}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
@@ -275,8 +276,7 @@ async def test_events_accept_and_usage_are_counted(tmp_path) -> None:
 async def test_selected_completion_item_is_extended(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("(sep=', ')")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/s.py"
             open_doc(client, uri, "print\n")
             params = inline_params(uri, 0, 5)
@@ -295,8 +295,7 @@ async def test_tab_tab_tab_answers_from_prefetches_even_when_they_found_nothing(
         # The suggestion; the prefetch after accepting it; the prefetch after accepting that
         # one finds nothing more to write.
         fake.script("x + 1", "\n    return a", "")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/t.py"
             open_doc(client, uri, "def f(x):\n    a = \n")
 
@@ -327,8 +326,7 @@ async def test_a_keystroke_waiting_out_the_debounce_joins_the_answer_that_began_
         # The first answer begins 0.1 s after it is asked (after its 0.2 s debounce) and takes
         # another ~0.5 s to finish.
         fake.set_latency(ttft=0.1, per_token=0.1, chunk_chars=2)
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 200, "prefetch": False}}) as client:
+        async with session(fake, tmp_path, {"debounce": 200, "prefetch": False}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "x = \n")
             first = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 0, 4)))
@@ -347,8 +345,7 @@ async def test_after_an_accept_a_block_still_streaming_shows_its_complete_lines_
     with FakeDeepSeek() as fake:
         fake.script("x + 1", "\n    b = a * 2\n    c = b + 1\n    return c")
         fake.set_latency(per_token=0.06, chunk_chars=4)  # the block takes about 0.7 s
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/b.py"
             open_doc(client, uri, "def f(x):\n    a = \n")
 
