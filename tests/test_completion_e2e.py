@@ -372,3 +372,21 @@ async def test_after_an_accept_a_block_still_streaming_shows_its_complete_lines_
             block = fim_requests(fake)[1]
             assert await eventually(lambda: block.completed)
             assert len([r for r in fim_requests(fake) if r.received_at < block.finished_at]) == 2
+
+
+async def test_a_file_opened_at_start_up_gets_exact_token_counts_without_a_request(tmp_path) -> None:
+    # The file opens while the tokenizer is still loading (its lines are counted by the
+    # estimate); the exact recount starts when the tokenizer is ready, not at the first request.
+    text = "".join(f"value_{i} = compute({i}, other)\n" for i in range(3000))
+    with FakeDeepSeek() as fake:
+        async with session(fake, tmp_path) as client:
+            open_doc(client, "file:///ws/big.py", text)
+            counted = None
+            for _ in range(300):
+                state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+                counted = state["completionLinesCounted"]
+                if counted is not None and counted >= 3000:
+                    break
+                await asyncio.sleep(0.05)
+            assert counted is not None and counted >= 3000, counted
+            assert fim_requests(fake) == []

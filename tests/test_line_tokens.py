@@ -160,3 +160,41 @@ def test_count_line_cache_is_shared_by_every_bound_method_of_one_counter() -> No
     line = b"shared cache key for bound methods\n"
     assert count_line(counter.count, line) == count_line(counter.count, line)
     assert Counter.calls == 1
+
+
+async def test_a_file_opened_before_the_tokenizer_loaded_is_recounted_as_soon_as_it_has() -> None:
+    """At start-up the editor opens files while the tokenizer is still loading: their lines are
+    counted with the estimate. The exact recount must not wait for the first completion request
+    (it would then run, ~0.5 s for a large file, in slices between the user's first requests)."""
+    from types import SimpleNamespace
+
+    from deepseek_lsp.completion.feature import CompletionFeature
+    from deepseek_lsp.config import Settings
+    from deepseek_lsp.documents import DocumentStore
+    from deepseek_lsp.features import Services
+    from deepseek_lsp.languages import LanguageRegistry
+    from deepseek_lsp.model.tokens import EstimateCounter
+    from deepseek_lsp.status import StatusReporter
+
+    registry = LanguageRegistry.load()
+    store = DocumentStore(registry)
+    services = Services(store, registry, StatusReporter(lambda s: None, lambda m, level=2: None), Settings())
+    estimate, exact = EstimateCounter(), EstimateCounter(0.5)  # two counters that disagree
+    services.models = SimpleNamespace(counter=estimate)
+    feature = CompletionFeature(services)
+    text = "".join(f"value_{i} = compute({i}, other)\n" for i in range(400))
+    doc = store.open("file:///w/big.py", text, "python", 1)
+    feature.document_opened(doc)
+
+    async def counted_by(count: object) -> None:
+        for _ in range(500):
+            if feature.line_tokens.known(doc, count) == doc.line_count:  # type: ignore[arg-type]
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"{feature.line_tokens.known(doc, count)} of {doc.line_count} lines counted")  # type: ignore[arg-type]
+
+    await counted_by(estimate.count)
+    services.models.counter = exact
+    feature.tokenizer_loaded()
+    await counted_by(exact.count)
+    assert feature.line_tokens.counter(doc, exact.count)(7) == exact.count(line_text(doc, 7))

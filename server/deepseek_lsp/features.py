@@ -67,6 +67,10 @@ class Feature:
         """Counts of what this feature holds (caches, pending work), for leak tests."""
         return {}
 
+    def tokenizer_loaded(self) -> None:
+        """The DeepSeek tokenizer has finished loading (it loads in the background at start-up;
+        until then token counts are estimates)."""
+
     def document_opened(self, doc: Document) -> None: ...
 
     def document_changed(self, doc: Document) -> None: ...

@@ -125,10 +125,12 @@ class LineTokens:
         from the array when known, else counted now and remembered."""
         return LineCounter(self._state(doc, count))
 
-    def known(self, doc: Document) -> int:
-        """How many lines of ``doc`` have a count (what the tests look at)."""
+    def known(self, doc: Document, count: TokenCount | None = None) -> int:
+        """How many lines of ``doc`` have a count (by ``count``, if given): what tests look at."""
         state = self._docs.get(doc.uri)
         if state is None or state.doc is not doc or state.edit_count != doc.edit_count:
+            return 0
+        if count is not None and state.count != count:
             return 0
         return sum(1 for v in state.lines if v >= 0)
 

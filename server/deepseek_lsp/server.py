@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import stat
@@ -226,6 +227,13 @@ class DeepSeekServer(LanguageServer):
 
     # -- plumbing ------------------------------------------------------------------------------
 
+    def tokenizer_loaded(self) -> None:
+        for feature in self.features:
+            try:
+                feature.tokenizer_loaded()
+            except Exception:
+                log.exception("%s failed on the tokenizer's load", type(feature).__name__)
+
     def _notify(self, method: str, params: Any) -> None:
         try:
             self.protocol.notify(method, params)
@@ -374,7 +382,13 @@ def _register_core(server: DeepSeekServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: DeepSeekServer, params: types.InitializedParams) -> None:
-        preload_in_background()
+        loop = asyncio.get_running_loop()
+
+        def loaded() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the server has exited
+                loop.call_soon_threadsafe(ls.tokenizer_loaded)
+
+        preload_in_background(loaded)
         caps = ls.client_capabilities
         dyn = caps and caps.workspace and caps.workspace.did_change_configuration
         if dyn and dyn.dynamic_registration:

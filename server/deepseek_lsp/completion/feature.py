@@ -266,6 +266,23 @@ class CompletionFeature(Feature):
         if edit is not None:
             self._recent_edits.appendleft((doc.uri, edit.start_byte))
 
+    def debug_state(self) -> dict[str, Any]:
+        # Lines of the document counted last that have their count by the current tokenizer.
+        counted = None
+        if self._counted is not None and self.services.models is not None:
+            counted = self.line_tokens.known(self._counted[0], self.services.models.counter.count)
+        return {"completionLinesCounted": counted}
+
+    def tokenizer_loaded(self) -> None:
+        # The document opened before the tokenizer was ready was counted with the estimate:
+        # recount it now, while the user reads, not once the first request finds the counts
+        # stale (a 10,000-line file is ~0.5 s of counting, sliced between the next requests).
+        if self._counted is None:
+            return
+        doc, count = self._counted
+        if self.services.documents.get(doc.uri) is doc and count != self.services.models.counter.count:
+            self._count_when_idle(doc)
+
     def document_opened(self, doc: Document) -> None:
         self._touch(doc.uri)
         # An open is activity too: idle work waits until files stop opening (a session restore

@@ -17,6 +17,7 @@ import importlib.util
 import logging
 import math
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -159,11 +160,11 @@ def default_counter() -> Counter:
     return _default
 
 
-def preload_in_background() -> None:
+def preload_in_background(on_loaded: Callable[[], None] | None = None) -> None:
     """Load the tokenizer in a thread, once. It holds the GIL for ~0.5 s: the server starts it
     once the editor has its ``initialize`` answer (started with the process, it delayed that
     answer by as much: tests/bench/bench_memory.py, start-up 1.5 -> 1.1 s), still well before
-    the user's first keystrokes."""
+    the user's first keystrokes. ``on_loaded`` is called from that thread once it is loaded."""
 
     def load() -> None:
         try:
@@ -173,6 +174,8 @@ def preload_in_background() -> None:
         from ..heap import trim
 
         trim()  # the tokenizer's JSON was parsed into ~20 MB of temporaries, now free
+        if on_loaded is not None:
+            on_loaded()
 
     if _default is None:
         threading.Thread(target=load, name="tokenizer", daemon=True).start()
