@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
-from . import h2_reset, pool_reclaim
+from . import aio_network, h2_reset, pool_reclaim
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
 from .errors import (
     ConfigError,
@@ -631,6 +631,7 @@ class ModelClient:
             follow_redirects=False,
             transport=transport,
         )
+        aio_network.install(self.http)  # a transport built by httpx, default or given: see there
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"

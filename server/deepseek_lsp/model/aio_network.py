@@ -1,0 +1,208 @@
+"""httpcore's sockets on the asyncio event loop itself, without anyio in between.
+
+httpcore reaches the network through a pluggable backend; under asyncio it picks anyio's, which
+wraps every read and write in a cancel scope (``fail_after``), an exception map and, for TLS,
+anyio's own memory-BIO TLS layer, and answers ``is_readable`` (asked before each request on a
+pooled connection) with a ``getpeername`` call and a ``select``. That is ~0.5-1 ms of CPU per
+streamed completion of ~10 chunks (tests/bench/bench_http.py, "ModelClient" against "httpx"):
+a tenth of the server's whole overhead per request. This backend is an ``asyncio.Protocol``
+that buffers what arrives; a read returns the buffer or waits on one future. TLS is the event
+loop's (``loop.start_tls``), whose ``ssl_object`` httpcore asks for the ALPN choice (HTTP/2).
+
+httpx takes no network backend argument, so :func:`install` sets it on the pool of a client's
+default transport (a private attribute); if httpx's layout changes it does nothing and anyio's
+backend stays, which works the same, only slower.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import ssl
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore
+from httpcore import AsyncNetworkBackend, AsyncNetworkStream
+
+__all__ = ["AsyncioBackend", "install"]
+
+log = logging.getLogger(__name__)
+
+SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+
+
+class _Buffered(asyncio.Protocol):
+    """What a connection received and not yet read, its end, and the writer's flow control."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.eof = False
+        self.error: BaseException | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.paused = False
+        self.drained: asyncio.Future[None] | None = None
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return False  # let the transport close itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self.error = exc
+        self._wake()
+        self.resume_writing()
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        if self.drained is not None and not self.drained.done():
+            self.drained.set_result(None)
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+
+async def _bounded(future: asyncio.Future[Any], timeout: float | None, error: type[Exception], what: str) -> Any:
+    if timeout is None:
+        return await future
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except asyncio.TimeoutError:
+        raise error(f"{what} timed out after {timeout:g} s") from None
+
+
+class AsyncioStream(AsyncNetworkStream):
+    def __init__(self, transport: asyncio.Transport, protocol: _Buffered) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        p = self._protocol
+        if not p.buffer and not p.eof:
+            p.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await _bounded(p.waiter, timeout, httpcore.ReadTimeout, "reading")
+            finally:
+                p.waiter = None
+        if p.buffer:
+            data = bytes(p.buffer[:max_bytes])
+            del p.buffer[:max_bytes]
+            return data
+        if p.error is not None:
+            raise httpcore.ReadError(str(p.error) or type(p.error).__name__)
+        return b""  # the server closed the connection
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        if self._transport.is_closing():
+            raise httpcore.WriteError(str(self._protocol.error or "the connection is closed"))
+        self._transport.write(buffer)
+        p = self._protocol
+        if p.paused:  # the kernel's buffer is full: wait until it drains
+            p.drained = asyncio.get_running_loop().create_future()
+            try:
+                await _bounded(p.drained, timeout, httpcore.WriteTimeout, "writing")
+            finally:
+                p.drained = None
+
+    async def aclose(self) -> None:
+        self._transport.close()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            handshake = loop.start_tls(
+                self._transport, self._protocol, ssl_context, server_hostname=server_hostname
+            )
+            transport = await _bounded(
+                asyncio.ensure_future(handshake), timeout, httpcore.ConnectTimeout, "the TLS handshake"
+            )
+        except (OSError, ssl.SSLError, ConnectionError) as exc:
+            self._transport.close()
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        except BaseException:
+            self._transport.close()
+            raise
+        if transport is None:  # the connection closed during the handshake
+            raise httpcore.ConnectError("the server closed the connection during the TLS handshake")
+        return AsyncioStream(transport, self._protocol)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            # Asked of an idle pooled connection: data or an end means the server hung up (or
+            # broke the protocol), and the connection must not be reused.
+            return bool(self._protocol.buffer) or self._protocol.eof
+        key = {"client_addr": "sockname", "server_addr": "peername"}.get(info, info)
+        if key in ("ssl_object", "sockname", "peername", "socket"):
+            return self._transport.get_extra_info(key)
+        return None
+
+
+class AsyncioBackend(AsyncNetworkBackend):
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        local = (local_address, 0) if local_address else None
+        connecting = asyncio.ensure_future(loop.create_connection(_Buffered, host, port, local_addr=local))
+        try:
+            transport, protocol = await _bounded(connecting, timeout, httpcore.ConnectTimeout, "connecting")
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        _apply(transport, socket_options)
+        return AsyncioStream(transport, protocol)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[SocketOption] | None = None
+    ) -> AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        connecting = asyncio.ensure_future(loop.create_unix_connection(_Buffered, path))
+        try:
+            transport, protocol = await _bounded(connecting, timeout, httpcore.ConnectTimeout, "connecting")
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        _apply(transport, socket_options)
+        return AsyncioStream(transport, protocol)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def _apply(transport: asyncio.BaseTransport, options: Iterable[SocketOption] | None) -> None:
+    sock: socket.socket | None = transport.get_extra_info("socket")
+    if sock is None:
+        return
+    for option in options or ():
+        sock.setsockopt(*option)
+
+
+def install(http: Any) -> bool:
+    """Use :class:`AsyncioBackend` for the pool of ``http`` (an ``httpx.AsyncClient`` whose
+    transport is an ``httpx.AsyncHTTPTransport``); returns whether it is in place."""
+    try:
+        pool = http._transport._pool
+    except AttributeError:
+        return False
+    if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
+        log.debug("httpx's connection pool has another layout; keeping its network backend")
+        return False
+    pool._network_backend = AsyncioBackend()
+    return True
