@@ -97,6 +97,31 @@ async def test_both_usage_shapes(
     assert result.usage.prompt_tokens == fake_deepseek.requests[-1].usage["prompt_tokens"]  # type: ignore[index]
 
 
+async def test_on_sent_comes_once_the_request_is_out_and_before_the_answer(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
+    """The completion feature prepares its post-processing while the model works: ``on_sent``
+    must come after the request has gone (the server can read it whole) and before the first
+    delta, exactly once."""
+    fake_deepseek.set_latency(ttft=0.3)
+    fake_deepseek.script("return a + b\n")
+    calls: list[float] = []
+    first_delta: list[float] = []
+    long_prompt = "x = 1\n" * 5000  # larger than one socket write
+    async with client.stream_fim(
+        fim(long_prompt, max_tokens=32), deadline_in(5), on_sent=lambda: calls.append(time.monotonic())
+    ) as stream:
+        async for _ in stream:
+            first_delta.append(time.monotonic())
+    assert len(calls) == 1 and first_delta
+    (req,) = fake_deepseek.requests
+    assert req.json["prompt"] == long_prompt  # framed by its Content-Length, not chunked
+    assert "transfer-encoding" not in req.headers
+    # Called when the request was written: well before the model's 0.3 s to a first token.
+    assert calls[0] < first_delta[0] - 0.2
+    assert stream.result.text == "return a + b\n"
+
+
 async def test_connection_is_reused_after_done(
     client: ModelClient, fake_deepseek: FakeDeepSeek
 ) -> None:

@@ -14,6 +14,7 @@ import logging
 import re
 import time
 from collections import Counter, OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
-from .postprocess import PostContext, dedupe_choices, postprocess
+from .postprocess import LaterContext, PostContext, dedupe_choices, postprocess
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -581,10 +582,11 @@ class CompletionFeature(Feature):
                     return found
         self._accepted_at.pop(uri, None)
 
-        # 4. the backend, in a task a newer keystroke may reuse.
-        ctx = self._post_context(req, fim)
+        # 4. the backend, in a task a newer keystroke may reuse. How its answer is to be
+        # post-processed is worked out while the model works, not before asking it.
+        post = LaterContext(lambda: self._post_context(req, fim))
         anchor = Anchor.at(doc.data, req.offset, req.inserted.encode("utf-8"))
-        pending = self._start_fetch(uri, anchor, fim, ctx, req, key)
+        pending = self._start_fetch(uri, anchor, fim, post, req, key)
         pending.waiters += 1
         try:
             choices = await asyncio.shield(pending.future)
@@ -597,7 +599,7 @@ class CompletionFeature(Feature):
             return []
         choices = choices[: c.invoked_choices if req.invoked else 1]
         if choices and c.prefetch and not req.inserted and not tail:
-            self._prefetch(req, fim, ctx, choices[0])
+            self._prefetch(req, fim, post.get(), choices[0])
         return finish(choices)
 
     @staticmethod
@@ -606,7 +608,7 @@ class CompletionFeature(Feature):
         when the filters keep nothing of them or change what was typed."""
         streamed = pending.text.encode("utf-8", "surrogatepass")
         text = (streamed[:skip] + lines.encode("utf-8", "surrogatepass")).decode("utf-8", "ignore")
-        kept = postprocess(text, pending.post)
+        kept = postprocess(text, pending.post.get())
         if not kept:
             return None
         kept_bytes = kept.encode("utf-8", "surrogatepass")
@@ -789,13 +791,13 @@ class CompletionFeature(Feature):
         )
 
     def _start_fetch(
-        self, uri: str, anchor: Anchor, fim: FimPrompt, ctx: PostContext, req: Request, key: str
+        self, uri: str, anchor: Anchor, fim: FimPrompt, post: LaterContext, req: Request, key: str
     ) -> Pending:
         self._cancel_fetch(uri)
-        pending = Pending(anchor=anchor, multiline=req.multiline, post=ctx if req.multiline else None)
+        pending = Pending(anchor=anchor, multiline=req.multiline, post=post if req.multiline else None)
         self.cache.pending[uri] = pending
         n = max(1, self.settings.completion.invoked_choices) if req.invoked else 1
-        task = asyncio.ensure_future(self._fetch(uri, pending, fim, ctx, req.multiline, n, key))
+        task = asyncio.ensure_future(self._fetch(uri, pending, fim, post, req.multiline, n, key))
         self._fetches[uri] = task
         task.add_done_callback(lambda t: self._fetches.pop(uri, None) if self._fetches.get(uri) is t else None)
         return pending
@@ -821,14 +823,20 @@ class CompletionFeature(Feature):
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _stream_one(self, fim_req: FimRequest, pending: Pending | None, single_line: bool) -> str:
+    async def _stream_one(
+        self,
+        fim_req: FimRequest,
+        pending: Pending | None,
+        single_line: bool,
+        on_sent: Callable[[], None] | None = None,
+    ) -> str:
         """One backend answer; in single-line mode it returns once the first line is complete."""
         models = self.services.models
         deadline = asyncio.get_running_loop().time() + self.settings.completion.timeout_s
         self.stats.backend_requests += 1
         started = time.monotonic()
         parts: list[str] = []
-        async with models.client.stream_fim(fim_req, deadline=deadline) as stream:
+        async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
             async for delta in stream:
                 parts.append(delta)
                 if pending is not None:
@@ -844,14 +852,20 @@ class CompletionFeature(Feature):
         return text
 
     async def _fetch(
-        self, uri: str, pending: Pending, fim: FimPrompt, ctx: PostContext, multiline: bool, n: int, key: str
+        self, uri: str, pending: Pending, fim: FimPrompt, post: LaterContext, multiline: bool, n: int, key: str
     ) -> None:
+        def sent() -> None:
+            asyncio.get_running_loop().call_soon(post.get)
+
         try:
             requests = [self._fim_request(fim, multiline)]
             for t in (0.6, 0.9)[: n - 1]:
                 requests.append(self._fim_request(fim, multiline, temperature=t))
             raw = await asyncio.gather(
-                *(self._stream_one(r, pending if i == 0 else None, not multiline) for i, r in enumerate(requests)),
+                *(
+                    self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
+                    for i, r in enumerate(requests)
+                ),
                 return_exceptions=True,
             )
             texts = []
@@ -864,7 +878,10 @@ class CompletionFeature(Feature):
                     log.warning("completion failed: %r", item)
                 else:
                     texts.append(item)
-            choices = dedupe_choices([t for t in (postprocess(x, ctx) for x in texts) if t])
+            choices: list[str] = []
+            if texts:
+                ctx = post.get()
+                choices = dedupe_choices([t for t in (postprocess(x, ctx) for x in texts) if t])
             if choices:
                 self.cache.put(key, choices)
                 self.cache.remember(uri, pending.anchor, choices[0], multiline)
@@ -931,7 +948,7 @@ class CompletionFeature(Feature):
         # Registered like an in-flight request: the user accepts after a reading delay shorter
         # than the prefetch takes, and the request that follows the accept used to start the
         # very same request again (tests/bench/bench_replay.py saw one duplicate per accept).
-        pending = Pending(anchor=anchor, multiline=True, post=post)
+        pending = Pending(anchor=anchor, multiline=True, post=LaterContext.of(post))
         self.cache.prefetching[uri] = pending
 
         async def run() -> None:

@@ -26,6 +26,7 @@ from math import gcd
 __all__ = [
     "FILTERS",
     "Filter",
+    "LaterContext",
     "PostContext",
     "dedupe_choices",
     "postprocess",
@@ -97,6 +98,33 @@ class PostContext:
             return "\t" * (columns // self.tab_size) + " " * (columns % self.tab_size)
         return " " * columns
 
+    @cached_property
+    def lf(self) -> PostContext:
+        """This context with CRLF line breaks made LF, as the filters read it."""
+        if "\r" not in self.prefix and "\r" not in self.suffix:
+            return self
+        return replace(
+            self,
+            prefix=self.prefix.replace("\r\n", "\n"),
+            suffix=self.suffix.replace("\r\n", "\n"),
+            bracket_scan_from=len(self.prefix[: self.bracket_scan_from].replace("\r\n", "\n")),
+        )
+
+    @cached_property
+    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner]:
+        """The brackets the prefix left open and the suffix does not close (innermost last),
+        and the scanner's state right after the prefix: scanning a window is ~0.2 ms, the same
+        for every filter run and every choice of a request."""
+        return _scan_closable_brackets(self)
+
+    def warm(self) -> None:
+        """Work out now what every run of the filters needs (called while the backend works)."""
+        ctx = self.lf
+        ctx.brackets_after_prefix  # noqa: B018
+        ctx.previous_line  # noqa: B018
+        ctx.indentation  # noqa: B018
+        ctx.line_suffix  # noqa: B018
+
     def recent_lines(self, count: int) -> list[str]:
         """Up to ``count`` whole lines just above the cursor line, oldest first."""
         end = len(self.prefix) - len(self.line_prefix) - 1
@@ -106,6 +134,31 @@ class PostContext:
             lines.append(self.prefix[start:end])
             end = start - 1
         return lines[::-1]
+
+
+class LaterContext:
+    """A :class:`PostContext` made when first asked for, warmed (:meth:`PostContext.warm`):
+    the completion feature asks for it once the request is sent, so the ~0.4 ms it takes
+    overlaps the model's work instead of delaying the request."""
+
+    __slots__ = ("_ctx", "_make")
+
+    def __init__(self, make: Callable[[], PostContext]) -> None:
+        self._make = make
+        self._ctx: PostContext | None = None
+
+    @classmethod
+    def of(cls, ctx: PostContext) -> LaterContext:
+        later = cls(lambda: ctx)
+        later._ctx = ctx
+        return later
+
+    def get(self) -> PostContext:
+        if self._ctx is None:
+            ctx = self._make()
+            ctx.warm()
+            self._ctx = ctx
+        return self._ctx
 
 
 Filter = Callable[[str, PostContext], "str | None"]
@@ -312,10 +365,14 @@ def _push_pop(stack: list[str], bracket: str) -> None:
 
 
 def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
-    """Brackets the prefix left open and the suffix does not close, innermost last.
+    """Brackets the prefix left open and the suffix does not close, innermost last, and the
+    scanner in the state right after the prefix, to read the completion: copies, for the caller
+    to change."""
+    closable, scanner = ctx.brackets_after_prefix
+    return list(closable), copy.copy(scanner)
 
-    Also returns the scanner in the state right after the prefix, to read the completion.
-    """
+
+def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
     stack: list[str] = list(ctx.open_before_scan)
     for _, bracket in scanner.feed(ctx.prefix[ctx.bracket_scan_from :]):
@@ -335,7 +392,7 @@ def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
                 if closed == len(stack):
                     break
         stack = stack[: len(stack) - closed]
-    return stack, after_prefix
+    return tuple(stack), after_prefix
 
 
 # ---------------------------------------------------------------------------------------------
@@ -785,14 +842,8 @@ def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) ->
         # A misspelt setting would otherwise silently leave a filter on.
         raise ValueError(f"unknown post-processing filters: {', '.join(sorted(unknown))}")
     crlf = "\r\n" in ctx.prefix or "\r\n" in ctx.suffix
-    if "\r" in text or "\r" in ctx.prefix or "\r" in ctx.suffix:
-        text = text.replace("\r\n", "\n")
-        ctx = replace(
-            ctx,
-            prefix=ctx.prefix.replace("\r\n", "\n"),
-            suffix=ctx.suffix.replace("\r\n", "\n"),
-            bracket_scan_from=len(ctx.prefix[: ctx.bracket_scan_from].replace("\r\n", "\n")),
-        )
+    text = text.replace("\r\n", "\n") if "\r" in text else text
+    ctx = ctx.lf
     result: str | None = text
     for name, run in FILTERS.items():
         if name in disabled:
