@@ -318,19 +318,22 @@ def names_near(lang: Language, tree: ts.Tree, data: bytes, offset: int, span: in
         text = data[max(0, offset - span) : offset + span // 3].decode("utf-8", "replace")
         return list(dict.fromkeys(reversed(_WORD.findall(text))))
     lo, hi = max(0, offset - span), min(len(data), offset + span // 3)
-    found: dict[str, int] = {}
+    # Bytes, decoded once per distinct name: ~90 names a request, most of them repeats.
+    found: dict[bytes, int] = {}
     cursor = ts.QueryCursor(query)
     cursor.set_byte_range(lo, hi)
     for name, nodes in cursor.captures(tree.root_node).items():
         if not name.startswith("reference"):
             continue
         for node in nodes:
-            if lo <= node.start_byte < hi:
-                word = data[node.start_byte : node.end_byte].decode("utf-8", "replace")
-                dist = abs(offset - node.start_byte)
-                if word not in found or dist < found[word]:
+            start = node.start_byte
+            if lo <= start < hi:
+                word = data[start : node.end_byte]
+                dist = offset - start if start <= offset else start - offset
+                known = found.get(word)
+                if known is None or dist < known:
                     found[word] = dist
-    return sorted(found, key=lambda w: found[w])
+    return [w.decode("utf-8", "replace") for w in sorted(found, key=found.__getitem__)]
 
 
 def resolve_local_import(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
@@ -448,13 +451,22 @@ def gather_snippets(
     return sorted(snippets, key=Snippet.sort_key)
 
 
+#: The workspace folders that exist, asked on every request at a new place (a ``stat`` and a
+#: ``Path`` per folder, 0.07 ms): kept a few seconds.
+_roots: TTLCache[tuple[str, ...], list[Path]] = TTLCache(maxsize=16, ttl=5.0)
+
+
 def env_workspace_roots(folders: Iterable[str]) -> list[Path]:
-    roots = []
-    for folder in folders:
-        path = uri_to_path(folder)
-        if path and os.path.isdir(path):
-            roots.append(Path(path))
-    return roots
+    key = tuple(folders)
+    roots = _roots.get(key)
+    if roots is None:
+        roots = []
+        for folder in key:
+            path = uri_to_path(folder)
+            if path and os.path.isdir(path):
+                roots.append(Path(path))
+        _roots[key] = roots
+    return list(roots)
 
 
 TokenCount = Callable[[str], int]
