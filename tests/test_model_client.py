@@ -122,6 +122,36 @@ async def test_on_sent_comes_once_the_request_is_out_and_before_the_answer(
     assert stream.result.text == "return a + b\n"
 
 
+async def test_a_compressed_stream_is_decoded_though_we_asked_for_none() -> None:
+    import gzip
+    import json as json_
+
+    import httpx
+
+    events = [{"choices": [{"index": 0, "text": t, "finish_reason": None}]} for t in ("return ", "a + b")]
+    body = "".join(f"data: {json_.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("accept-encoding", ""))
+        return httpx.Response(
+            200,
+            headers={"Content-Type": "text/event-stream", "Content-Encoding": "gzip"},
+            content=gzip.compress(body.encode()),
+        )
+
+    c = ModelClient(
+        EndpointConfig(base_url="http://127.0.0.1:9", api_key="k", allow_http=True),
+        transport=httpx.MockTransport(answer),
+    )
+    try:
+        result = await c.fim(fim(), deadline_in(5))
+    finally:
+        await c.aclose()
+    assert seen == ["identity"]
+    assert result.text == "return a + b"
+
+
 async def test_connection_is_reused_after_done(
     client: ModelClient, fake_deepseek: FakeDeepSeek
 ) -> None:

@@ -333,7 +333,10 @@ class ModelStream:
             except asyncio.CancelledError:
                 self._end("cancelled")
                 raise
-        self._raw = response.aiter_bytes()
+        # We asked for no compression; the bytes as they come then spare httpx's decoder layer
+        # on every chunk. A server that compresses anyway goes through the decoder.
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        self._raw = response.aiter_raw() if encoding in ("identity", "") else response.aiter_bytes()
         return self
 
     async def __aexit__(
