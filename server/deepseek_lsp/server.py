@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import stat
@@ -16,7 +17,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, lsp_method
 
 from . import __version__
 from . import log as logsetup
@@ -82,6 +83,27 @@ class Protocol(LanguageServerProtocol):
                     data["id"], error=types.ResponseError(code=exc.code, message=f"{exc.message}: {data['method']}")
                 )
             raise
+
+    def handle_message(self, message: Any) -> None:
+        """pygls' dispatch, without its ``isinstance`` checks against runtime-checkable
+        Protocols (one or two per message, ~0.05 ms each on Python 3.11: a tenth of the time a
+        request spends outside its handler). Requests and notifications, what editors send,
+        are told apart by their fields; anything else goes the pygls way."""
+        method = getattr(message, "method", None)
+        if (
+            method is None
+            or getattr(message, "jsonrpc", None) != JsonRPCProtocol.VERSION
+            or (self._shutdown and method != types.EXIT)
+        ):
+            super().handle_message(message)  # responses, and what pygls logs and drops
+            return
+        ctx = contextvars.copy_context()
+        if hasattr(message, "id"):
+            log.debug("Request %r received", method)
+            ctx.run(self._handle_request, message.id, method, message.params)
+        else:
+            log.debug("Notification %r received", method)
+            ctx.run(self._handle_notification, method, message.params)
 
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
         super()._send_response(msg_id, result, error)
