@@ -20,7 +20,7 @@ import asyncio
 import logging
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import httpcore
@@ -160,38 +160,36 @@ class AsyncioBackend(AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> AsyncNetworkStream:
-        loop = asyncio.get_running_loop()
         local = (local_address, 0) if local_address else None
-        connecting = asyncio.ensure_future(loop.create_connection(_Buffered, host, port, local_addr=local))
-        try:
-            transport, protocol = await _bounded(connecting, timeout, httpcore.ConnectTimeout, "connecting")
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        _apply(transport, socket_options)
-        return AsyncioStream(transport, protocol)
+        loop = asyncio.get_running_loop()
+        return await _connected(loop.create_connection(_Buffered, host, port, local_addr=local), timeout, socket_options)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[SocketOption] | None = None
     ) -> AsyncNetworkStream:
         loop = asyncio.get_running_loop()
-        connecting = asyncio.ensure_future(loop.create_unix_connection(_Buffered, path))
-        try:
-            transport, protocol = await _bounded(connecting, timeout, httpcore.ConnectTimeout, "connecting")
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        _apply(transport, socket_options)
-        return AsyncioStream(transport, protocol)
+        return await _connected(loop.create_unix_connection(_Buffered, path), timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-def _apply(transport: asyncio.BaseTransport, options: Iterable[SocketOption] | None) -> None:
+async def _connected(
+    connecting: Awaitable[tuple[asyncio.Transport, _Buffered]],
+    timeout: float | None,
+    options: Iterable[SocketOption] | None,
+) -> AsyncioStream:
+    try:
+        transport, protocol = await _bounded(
+            asyncio.ensure_future(connecting), timeout, httpcore.ConnectTimeout, "connecting"
+        )
+    except OSError as exc:
+        raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
     sock: socket.socket | None = transport.get_extra_info("socket")
-    if sock is None:
-        return
-    for option in options or ():
-        sock.setsockopt(*option)
+    if sock is not None:
+        for option in options or ():
+            sock.setsockopt(*option)
+    return AsyncioStream(transport, protocol)
 
 
 def install(http: Any) -> bool:
