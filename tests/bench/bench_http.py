@@ -7,8 +7,10 @@ server (zero latency, its own process) through each layer of the stack deepseek-
 
 - ``raw socket``: the request bytes written to, and the chunked answer read from, an asyncio
   stream, nothing parsed: the floor that the machine and the fake server set;
-- ``httpcore``: httpcore's connection pool (h11 parsing the response);
+- ``httpcore``: httpcore's connection pool (h11 parsing the response) on our network backend
+  (``model/aio_network``: sockets on the event loop itself);
 - ``httpx``: httpx's AsyncClient over it (``aiter_raw``);
+- ``httpx, anyio``: the same with httpcore's own network backend (anyio), as httpx comes;
 - ``deepseek-lsp ModelClient``: ours (SSE decoding, deadline, usage accounting) over httpx.
 
 Per request: ``overhead`` is the round trip minus the fake's own time (from reading the request
@@ -85,7 +87,9 @@ async def _raw(url: str) -> Callable[[int], Awaitable[str]]:
 async def _httpcore(url: str) -> Callable[[int], Awaitable[str]]:
     import httpcore
 
-    pool = httpcore.AsyncConnectionPool(http2=True)
+    from deepseek_lsp.model.aio_network import AsyncioBackend
+
+    pool = httpcore.AsyncConnectionPool(http2=True, network_backend=AsyncioBackend())
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}", "Accept": "text/event-stream"}
 
     async def one(i: int) -> str:
@@ -98,10 +102,14 @@ async def _httpcore(url: str) -> Callable[[int], Awaitable[str]]:
     return one
 
 
-async def _httpx(url: str) -> Callable[[int], Awaitable[str]]:
+async def _httpx(url: str, *, anyio: bool = False) -> Callable[[int], Awaitable[str]]:
     import httpx
 
+    from deepseek_lsp.model import aio_network
+
     client = httpx.AsyncClient(http2=True, headers={"Authorization": f"Bearer {KEY}"})
+    if not anyio:
+        aio_network.install(client)
 
     async def one(i: int) -> str:
         data = b""
@@ -143,6 +151,7 @@ LAYERS: dict[str, Callable[[str], Awaitable[Callable[[int], Awaitable[str]]]]] =
     "raw socket": _raw,
     "httpcore": _httpcore,
     "httpx": _httpx,
+    "httpx, anyio": lambda url: _httpx(url, anyio=True),
     "deepseek-lsp ModelClient": _model_client,
 }
 
