@@ -186,3 +186,24 @@ def test_random_sequences_keep_the_server_alive_and_in_sync(server: RawServer, s
         server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
     assert server.proc.poll() is None
     assert server.call("deepseek/debugState")["result"]["documents"] == 0
+
+
+def test_two_requests_that_go_on_in_one_turn_of_the_loop_are_both_answered(tmp_path) -> None:
+    """Found by the sequence test above: the second request cancelled the first one's fetch
+    before that task had run a step, so nothing ever answered the first (an editor's request
+    pending for good). Both wait here for the configuration the client never sends, and go on
+    together."""
+    with FakeDeepSeek() as fake:
+        srv = RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+        try:
+            srv.initialize(capabilities={"workspace": {"configuration": True}})
+            uri = "file:///ws/a.py"
+            params = {"textDocument": {"uri": uri}, "position": {"line": 3, "character": 4}, "context": {"triggerKind": 1}}
+            first = srv.request("textDocument/inlineCompletion", params)
+            srv.notify("textDocument/didOpen", {"textDocument": {
+                "uri": uri, "languageId": "python", "version": 1, "text": "import os\n\ndef f(x):\n    \n"}})
+            second = srv.request("textDocument/inlineCompletion", params)
+            assert "result" in srv.response(first, timeout=15)
+            assert srv.response(second, timeout=15)["result"]["items"]
+        finally:
+            srv.kill()

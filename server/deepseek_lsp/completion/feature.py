@@ -800,7 +800,19 @@ class CompletionFeature(Feature):
         task = asyncio.ensure_future(self._fetch(uri, pending, fim, post, req.multiline, n, key))
         self._fetches[uri] = task
         task.add_done_callback(lambda t: self._fetches.pop(uri, None) if self._fetches.get(uri) is t else None)
+        task.add_done_callback(lambda _: self._settle(pending, self.cache.pending, uri))
         return pending
+
+    @staticmethod
+    def _settle(pending: Pending, registry: dict[str, Pending], uri: str) -> None:
+        """Once a fetch's task is over: its waiters get an empty answer if it gave none, and it
+        is no longer joinable. A task cancelled before its first step (a second request in the
+        same turn of the loop cancels the first one's fetch) runs none of its own ``except`` or
+        ``finally`` blocks: the first request then waited for good (found by tests/test_fuzz_lsp.py)."""
+        if not pending.future.done():
+            pending.future.set_result([])
+        if registry.get(uri) is pending:
+            del registry[uri]
 
     def _cancel_fetch(self, uri: str) -> None:
         task = self._fetches.pop(uri, None)
@@ -818,10 +830,11 @@ class CompletionFeature(Feature):
 
         self._spawn(later())
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     async def _stream_one(
         self,
@@ -973,4 +986,8 @@ class CompletionFeature(Feature):
             if result:
                 self.cache.remember(uri, anchor, result, True)
 
-        self._spawn(run())
+        def settle(_: asyncio.Task[Any]) -> None:
+            if not pending.future.done():  # cancelled before its first step
+                self._settle(pending, self.cache.prefetching, uri)
+
+        self._spawn(run()).add_done_callback(settle)
