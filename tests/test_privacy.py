@@ -73,3 +73,116 @@ _pieces = st.sampled_from(
 def test_the_fast_path_redacts_what_the_whole_text_patterns_redact(parts: list[str], keep_lines: bool) -> None:
     text = "".join(parts)
     assert redact(text, keep_lines=keep_lines) == whole_text(text, keep_lines)
+
+
+_LINES = st.sampled_from(
+    [
+        "x = 1\n", "    return value\n", "\n", "\n", "\n", "    total += step\n", "token \n", "API_KEY =\n",
+        f"    aws = '{AWS}'\n", f"{GITHUB}\n", "QUJDREVGR0hJSktMTU5PUA==\n", "hunter2hunter2\n",
+        "-----END PRIVATE KEY-----\n", "é = 'ü'\n", "\u212aey = 1\n",  # a Kelvin sign lower-cases to "k"
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 300),
+    st.lists(st.tuples(st.floats(0, 1), _LINES), max_size=20),
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0, 0.02), st.lists(_LINES, max_size=3).map("".join)), max_size=6),
+    st.lists(st.floats(0, 1), min_size=1, max_size=4),
+)
+def test_prompts_redacted_around_clean_blocks_equal_prompts_redacted_whole(
+    size: int, specials: list[tuple[float, str]], edits: list[tuple[float, float, str]], cursors: list[float]
+) -> None:
+    """The prompt skips the trigger search in 32-line blocks known to hold no trigger; after
+    any edits (a secret typed into a block known clean) it must be redacted exactly as the
+    whole prompt searched."""
+    import asyncio
+
+    from lsprotocol import types
+
+    from deepseek_lsp.documents import Document
+    from deepseek_lsp.line_tokens import LineTokens
+    from deepseek_lsp.prompts import build_fim_prompt, whole_lines
+
+    def count(text: str) -> int:
+        return len(text) // 3 + 1
+
+    lines = ["    total += step\n"] * size
+    for where, line in specials:
+        lines.insert(int(where * len(lines)), line)
+    doc = Document("file:///w/a.py", "".join(lines))
+    counts = LineTokens()
+    asyncio.run(counts.fill(doc, count, lambda: 0.0))
+
+    def check() -> None:
+        for where in cursors:
+            offset = doc.line_end(int(where * (doc.line_count - 1)))
+            for budget in (200, 3000):
+                args = dict(budget=budget, suffix_share=0.1, count=count, line_comment="#", path="a.py")
+                fast = build_fim_prompt(doc, offset, **args, line_tokens=counts.counter(doc, count))
+                whole = build_fim_prompt(doc, offset, **args, line_tokens=whole_lines(doc, count))
+                assert fast == whole
+
+    check()
+    for a, span, new in edits:
+        size = len(doc.data)
+        start = len(doc.data[: int(a * size)].decode(errors="ignore").encode())
+        end = len(doc.data[: min(size, start + int(span * size))].decode(errors="ignore").encode())
+        doc.apply_change(
+            types.TextDocumentContentChangePartial(
+                range=types.Range(start=doc.position_at(start), end=doc.position_at(end)), text=new
+            )
+        )
+        check()
+
+
+def test_a_secret_typed_into_a_block_known_clean_is_redacted() -> None:
+    import asyncio
+
+    from lsprotocol import types
+
+    from deepseek_lsp.documents import Document
+    from deepseek_lsp.line_tokens import LineTokens
+    from deepseek_lsp.prompts import build_fim_prompt
+
+    def count(text: str) -> int:
+        return len(text) // 3 + 1
+
+    doc = Document("file:///w/a.py", "".join(f"value_{i} = compute({i})\n" for i in range(200)))
+    counts = LineTokens()
+    asyncio.run(counts.fill(doc, count, lambda: 0.0))
+    offset = doc.line_end(150)
+    build_fim_prompt(doc, offset, budget=4000, suffix_share=0.1, count=count, line_tokens=counts.counter(doc, count))
+    assert counts.counter(doc, count).clean(2)  # lines 64-95: looked at, and clean
+    at = doc.line_start(70)
+    doc.apply_change(
+        types.TextDocumentContentChangePartial(
+            range=types.Range(start=doc.position_at(at), end=doc.position_at(at)), text=f"aws = '{AWS}'  # "
+        )
+    )
+    fim = build_fim_prompt(doc, offset, budget=4000, suffix_share=0.1, count=count, line_tokens=counts.counter(doc, count))
+    assert "aws = '" in fim.prompt and AWS not in fim.prompt
+
+
+def test_a_secret_opening_a_clean_block_under_a_trigger_ending_the_block_above_is_redacted() -> None:
+    import asyncio
+
+    from deepseek_lsp.documents import Document
+    from deepseek_lsp.line_tokens import LineTokens
+    from deepseek_lsp.prompts import WINDOW_STEP, build_fim_prompt
+
+    def count(text: str) -> int:
+        return len(text) // 3 + 1
+
+    secret = "QUJDREVGR0hJSktMTU5PUA=="
+    lines = ["x = 1\n"] * 120
+    lines[WINDOW_STEP - 1] = "auth = token\n"  # the last line of block 0
+    lines[WINDOW_STEP] = f"{secret}\n"  # the first of block 1, which holds no trigger
+    doc = Document("file:///w/a.py", "".join(lines))
+    counts = LineTokens()
+    asyncio.run(counts.fill(doc, count, lambda: 0.0))
+    tokens = counts.counter(doc, count)
+    fim = build_fim_prompt(doc, doc.line_end(110), budget=4000, suffix_share=0.1, count=count, line_tokens=tokens)
+    assert tokens.clean(1) and not tokens.clean(0)
+    assert "auth = token" in fim.prompt and secret not in fim.prompt

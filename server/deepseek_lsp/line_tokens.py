@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .documents import Document
+from .privacy import has_trigger
 from .prompts import WINDOW_STEP, TokenCount, count_line
 
 UNKNOWN = -1
 #: Lines counted per slice of background work: ~1 ms, so a request waits at most that long.
-SLICE_LINES = 32
+SLICE_LINES = WINDOW_STEP
 
 
 @dataclass
@@ -33,6 +34,9 @@ class _Counts:
     #: Sums of ``WINDOW_STEP``-line blocks, once all their lines are counted: a window is
     #: ~500 lines, walked a block at a time instead of a line at a time.
     blocks: array[int] = field(default_factory=lambda: array("i"))
+    #: Per block: 1 when it holds no word that may introduce a secret (``privacy.has_trigger``),
+    #: 0 when it does, -1 unknown: redaction skips the clean blocks of a prompt window.
+    clean: array[int] = field(default_factory=lambda: array("b"))
 
 
 def _direct(count: TokenCount, line: bytes) -> int:
@@ -64,6 +68,24 @@ class LineCounter:
     def __call__(self, line: int) -> int:
         return _tokens(self._state, line, count_line)
 
+    def clean(self, b: int) -> bool:
+        """Whether lines ``[b * WINDOW_STEP, (b + 1) * WINDOW_STEP)`` are all in the document
+        and hold nothing :func:`privacy.has_trigger` finds (looked at once, kept until an edit
+        touches the block)."""
+        state = self._state
+        flags = state.clean
+        if b < len(flags) and flags[b] >= 0:
+            return flags[b] == 1
+        doc = state.doc
+        if (b + 1) * WINDOW_STEP > doc.line_count:
+            return False
+        text = doc.data[doc.line_start(b * WINDOW_STEP) : doc.line_start((b + 1) * WINDOW_STEP)]
+        value = not has_trigger(text.decode("utf-8", "replace"))
+        if b >= len(flags):
+            flags.extend(array("b", [UNKNOWN]) * (b + 1 - len(flags)))
+        flags[b] = 1 if value else 0
+        return value
+
     def block(self, b: int) -> int | None:
         """Tokens of lines ``[b * WINDOW_STEP, (b + 1) * WINDOW_STEP)``, or None while some of
         them are not counted yet (or the document ends inside the block)."""
@@ -93,15 +115,16 @@ class LineTokens:
         if state is not None:
             edits = doc.edits_since(state.edit_count)
             if edits is not None and all(e.start_line >= 0 for e in edits):
-                lines, blocks = state.lines, state.blocks
+                lines = state.lines
                 for e in edits:
                     first_block = e.start_line // WINDOW_STEP
-                    if e.old_breaks != e.new_breaks:
-                        del blocks[first_block:]  # the lines after the edit moved
-                    else:
-                        last_block = (e.start_line + e.old_breaks) // WINDOW_STEP
-                        for b in range(first_block, min(last_block + 1, len(blocks))):
-                            blocks[b] = UNKNOWN
+                    for blocks in (state.blocks, state.clean):
+                        if e.old_breaks != e.new_breaks:
+                            del blocks[first_block:]  # the lines after the edit moved
+                        else:
+                            last_block = (e.start_line + e.old_breaks) // WINDOW_STEP
+                            for b in range(first_block, min(last_block + 1, len(blocks))):
+                                blocks[b] = UNKNOWN
                     if e.start_line >= len(lines):
                         continue
                     stop = e.start_line + e.old_breaks + 1
@@ -156,6 +179,8 @@ class LineTokens:
             for n in range(line, stop):
                 # Counted directly: the whole file would only churn the shared per-text cache.
                 _tokens(state, n, _direct)
+            if line % WINDOW_STEP == 0 and stop - line == WINDOW_STEP:
+                LineCounter(state).clean(line // WINDOW_STEP)  # for redaction, while at it
             line = stop
             await asyncio.sleep(0)
 

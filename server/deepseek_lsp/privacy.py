@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import Any
@@ -93,16 +93,37 @@ _TRIGGERS = (
 )
 
 
-def _suspect_spans(low: str) -> list[tuple[int, int]]:
+def has_trigger(text: str) -> bool:
+    """Whether ``text`` holds a word that may introduce a secret (what :func:`redact` looks
+    around). Text without one may be passed to :func:`redact` as ``clean``."""
+    low = text.lower()
+    return any(trigger in low for trigger in _TRIGGERS)
+
+
+def _outside(clean: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    segments: list[tuple[int, int]] = []
+    at = 0
+    for start, end in sorted(clean):
+        if start > at:
+            segments.append((at, start))
+        at = max(at, end)
+    if at < size:
+        segments.append((at, size))
+    return segments
+
+
+def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Merged (start, end) spans of the lines of ``low`` (a text lower-cased, positions
     unchanged) holding a trigger, each with the next line that is not blank (a secret may
-    follow its name on a later line: whitespace in the patterns spans any number of line breaks)."""
+    follow its name on a later line: whitespace in the patterns spans any number of line breaks).
+    Triggers are not looked for in the ``clean`` ranges."""
     starts: list[int] = []
-    for trigger in _TRIGGERS:
-        at = low.find(trigger)
-        while at >= 0:
-            starts.append(at)
-            at = low.find(trigger, at + len(trigger))
+    for lo, hi in _outside(clean, len(low)) if clean else ((0, len(low)),):
+        for trigger in _TRIGGERS:
+            at = low.find(trigger, lo, hi)
+            while at >= 0:
+                starts.append(at)
+                at = low.find(trigger, at + len(trigger), hi)
     if not starts:
         return []
     spans: list[tuple[int, int]] = []
@@ -133,12 +154,17 @@ def _apply(patterns: Iterable[tuple[re.Pattern[str], str | None]], text: str, ke
     return text
 
 
-def redact(text: str, *, keep_lines: bool = False) -> str:
+def redact(text: str, *, keep_lines: bool = False, clean: Sequence[tuple[int, int]] = ()) -> str:
     """Replace secret-looking strings; code that only names a secret (``api_key = get()``) stays.
 
     ``keep_lines``: a secret spanning several lines (a private key block) leaves as many line
     breaks behind, so the line numbers of the rest of the text do not move. Redact whole texts,
     never line by line: a key block's base64 lines look like nothing on their own.
+
+    ``clean``: (start, end) ranges of whole lines of ``text`` (each starts at a line start and
+    ends after a line break or at the end) that :func:`has_trigger` found nothing in: the
+    search for triggers skips them (a prompt window is mostly lines checked before). Secrets
+    after a trigger elsewhere are still found in them.
     """
     if "PRIVATE KEY" in text:
         text = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], text, keep_lines)
@@ -148,7 +174,7 @@ def redact(text: str, *, keep_lines: bool = False) -> str:
         # A few characters lower-case to two ("İ"): positions in the lowered text would not be
         # positions in the text. Rare enough to pay for the whole-text patterns.
         return _apply(single, text, keep_lines)
-    spans = _suspect_spans(low)
+    spans = _suspect_spans(low, clean)
     if not spans:
         return text
     out: list[str] = []

@@ -111,6 +111,40 @@ def _prefix_window(
     return doc.line_start(first), used
 
 
+def _window_text(
+    doc: Document, start: int, offset: int, clean: Callable[[int], bool] | None
+) -> tuple[str, list[tuple[int, int]]]:
+    """The text of the window ``[start, offset)`` (``start`` a line start), and the ranges of
+    it made of whole ``WINDOW_STEP``-line blocks that ``clean`` (``LineCounter.clean``) says
+    hold no secret trigger: redaction need not search them (0.3 ms of a 14 kB window)."""
+    if clean is None:
+        return doc.data[start:offset].decode("utf-8", "replace"), []
+    cursor_line = doc.line_at(offset)
+    b = -(-doc.line_at(start) // WINDOW_STEP)  # the first block starting at or after ``start``
+    pieces: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    at, size = start, 0
+    while (b + 1) * WINDOW_STEP <= cursor_line:
+        block_start, block_end = doc.line_start(b * WINDOW_STEP), doc.line_start((b + 1) * WINDOW_STEP)
+        if block_start > at:  # a partial block before the first whole one: searched
+            piece = doc.data[at:block_start].decode("utf-8", "replace")
+            pieces.append(piece)
+            size += len(piece)
+        # Blocks end after a line break: decoding them one by one splits no character.
+        piece = doc.data[block_start:block_end].decode("utf-8", "replace")
+        if clean(b):
+            if ranges and ranges[-1][1] == size:
+                ranges[-1] = (ranges[-1][0], size + len(piece))
+            else:
+                ranges.append((size, size + len(piece)))
+        pieces.append(piece)
+        size += len(piece)
+        at = block_end
+        b += 1
+    pieces.append(doc.data[at:offset].decode("utf-8", "replace"))
+    return "".join(pieces), ranges
+
+
 def _suffix_window(
     doc: Document, offset: int, budget: int, count: TokenCount, lines: LineTokenCount
 ) -> tuple[int, int]:
@@ -194,11 +228,13 @@ def build_fim_prompt(
     head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
     head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
 
-    prefix = doc.data[window_start:offset].decode("utf-8", "replace") + inserted
+    window, clean = _window_text(doc, window_start, offset, getattr(lines, "clean", None))
     suffix = doc.data[offset:window_end].decode("utf-8", "replace")
-    prompt = head + prefix
+    prompt = head + window + inserted
     if redact_secrets:
-        prompt, suffix = redact(prompt), redact(suffix)
+        shift = len(head)
+        prompt = redact(prompt, clean=[(start + shift, end + shift) for start, end in clean])
+        suffix = redact(suffix)
     return FimPrompt(
         prompt=prompt,
         suffix=suffix,
