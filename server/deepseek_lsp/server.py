@@ -26,7 +26,7 @@ from .documents import DocumentStore, normalize_encoding
 from .features import Feature, Services
 from .heap import Collector, Trimmer
 from .languages import LanguageRegistry
-from .model.tokens import preload_in_background
+from .model.tokens import loaded_counter, preload_in_background
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 
 log = logging.getLogger(__name__)
@@ -513,6 +513,8 @@ def _register_core(server: DeepSeekServer) -> None:
             "protocolFutures": len(getattr(ls.protocol, "_request_futures", ())),
             # Cycle collections run right after an answer went out, per generation.
             "collectionsAfterAnswers": list(ls.collector.collections),
+            # The tokenizer loads in the background after `initialized`, holding the GIL ~0.5 s.
+            "tokenizerLoaded": loaded_counter() is not None,
         }
         client = ls.services.models.client if ls.services.models else None
         if client is not None:
