@@ -179,8 +179,8 @@ class LineTokens:
             for n in range(line, stop):
                 # Counted directly: the whole file would only churn the shared per-text cache.
                 _tokens(state, n, _direct)
-            if line % WINDOW_STEP == 0 and stop - line == WINDOW_STEP:
-                LineCounter(state).clean(line // WINDOW_STEP)  # for redaction, while at it
+            # A slice is a block (SLICE_LINES == WINDOW_STEP): its redaction flag, while at it.
+            LineCounter(state).clean(line // WINDOW_STEP)
             line = stop
             await asyncio.sleep(0)
 

@@ -133,10 +133,7 @@ def _window_text(
         # Blocks end after a line break: decoding them one by one splits no character.
         piece = doc.data[block_start:block_end].decode("utf-8", "replace")
         if clean(b):
-            if ranges and ranges[-1][1] == size:
-                ranges[-1] = (ranges[-1][0], size + len(piece))
-            else:
-                ranges.append((size, size + len(piece)))
+            ranges.append((size, size + len(piece)))
         pieces.append(piece)
         size += len(piece)
         at = block_end
@@ -228,7 +225,9 @@ def build_fim_prompt(
     head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
     head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
 
-    window, clean = _window_text(doc, window_start, offset, getattr(lines, "clean", None))
+    # Block flags only matter to redaction: without it, no block is looked at for triggers.
+    flags = getattr(lines, "clean", None) if redact_secrets else None
+    window, clean = _window_text(doc, window_start, offset, flags)
     suffix = doc.data[offset:window_end].decode("utf-8", "replace")
     prompt = head + window + inserted
     if redact_secrets:
