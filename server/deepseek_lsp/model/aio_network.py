@@ -130,7 +130,7 @@ class AsyncioStream(AsyncNetworkStream):
             transport = await _bounded(
                 asyncio.ensure_future(handshake), timeout, httpcore.ConnectTimeout, "the TLS handshake"
             )
-        except (OSError, ssl.SSLError, ConnectionError) as exc:
+        except OSError as exc:  # ssl.SSLError and ConnectionError are OSErrors
             self._transport.close()
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         except BaseException:
