@@ -901,17 +901,8 @@ class CompletionFeature(Feature):
             elif len(texts) == len(raw):
                 self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
             pending.future.set_result(choices)
-        except asyncio.CancelledError:
-            if not pending.future.done():
-                pending.future.set_result([])
-            raise
-        except Exception as exc:
+        except Exception as exc:  # its waiters get nothing: see _settle, which also unregisters it
             log.warning("completion failed: %r", exc)
-            if not pending.future.done():
-                pending.future.set_result([])
-        finally:
-            if self.cache.pending.get(uri) is pending:
-                del self.cache.pending[uri]
 
     def _prefetch_soon(self, req: Request, seq: int, shown: str, tail: str) -> None:
         """Prefetch after a suggestion served from what we already had (typing-through, a
