@@ -4,11 +4,17 @@ text does."""
 
 from __future__ import annotations
 
+import asyncio
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lsprotocol import types
 
 from deepseek_lsp import privacy
+from deepseek_lsp.documents import Document
+from deepseek_lsp.line_tokens import LineTokens
 from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.prompts import WINDOW_STEP, build_fim_prompt, whole_lines
 
 AWS = "AKIA" + "Q" * 16
 GITHUB = "ghp_" + "a1B2" * 9
@@ -75,6 +81,11 @@ def test_the_fast_path_redacts_what_the_whole_text_patterns_redact(parts: list[s
     assert redact(text, keep_lines=keep_lines) == whole_text(text, keep_lines)
 
 
+def _count(text: str) -> int:
+    """A stand-in tokenizer for the prompt tests below."""
+    return len(text) // 3 + 1
+
+
 _LINES = st.sampled_from(
     [
         "x = 1\n", "    return value\n", "\n", "\n", "\n", "    total += step\n", "token \n", "API_KEY =\n",
@@ -97,31 +108,20 @@ def test_prompts_redacted_around_clean_blocks_equal_prompts_redacted_whole(
     """The prompt skips the trigger search in 32-line blocks known to hold no trigger; after
     any edits (a secret typed into a block known clean) it must be redacted exactly as the
     whole prompt searched."""
-    import asyncio
-
-    from lsprotocol import types
-
-    from deepseek_lsp.documents import Document
-    from deepseek_lsp.line_tokens import LineTokens
-    from deepseek_lsp.prompts import build_fim_prompt, whole_lines
-
-    def count(text: str) -> int:
-        return len(text) // 3 + 1
-
     lines = ["    total += step\n"] * size
     for where, line in specials:
         lines.insert(int(where * len(lines)), line)
     doc = Document("file:///w/a.py", "".join(lines))
     counts = LineTokens()
-    asyncio.run(counts.fill(doc, count, lambda: 0.0))
+    asyncio.run(counts.fill(doc, _count, lambda: 0.0))
 
     def check() -> None:
         for where in cursors:
             offset = doc.line_end(int(where * (doc.line_count - 1)))
             for budget in (200, 3000):
-                args = dict(budget=budget, suffix_share=0.1, count=count, line_comment="#", path="a.py")
-                fast = build_fim_prompt(doc, offset, **args, line_tokens=counts.counter(doc, count))
-                whole = build_fim_prompt(doc, offset, **args, line_tokens=whole_lines(doc, count))
+                args = dict(budget=budget, suffix_share=0.1, count=_count, line_comment="#", path="a.py")
+                fast = build_fim_prompt(doc, offset, **args, line_tokens=counts.counter(doc, _count))
+                whole = build_fim_prompt(doc, offset, **args, line_tokens=whole_lines(doc, _count))
                 assert fast == whole
 
     check()
@@ -138,51 +138,31 @@ def test_prompts_redacted_around_clean_blocks_equal_prompts_redacted_whole(
 
 
 def test_a_secret_typed_into_a_block_known_clean_is_redacted() -> None:
-    import asyncio
-
-    from lsprotocol import types
-
-    from deepseek_lsp.documents import Document
-    from deepseek_lsp.line_tokens import LineTokens
-    from deepseek_lsp.prompts import build_fim_prompt
-
-    def count(text: str) -> int:
-        return len(text) // 3 + 1
-
     doc = Document("file:///w/a.py", "".join(f"value_{i} = compute({i})\n" for i in range(200)))
     counts = LineTokens()
-    asyncio.run(counts.fill(doc, count, lambda: 0.0))
+    asyncio.run(counts.fill(doc, _count, lambda: 0.0))
     offset = doc.line_end(150)
-    build_fim_prompt(doc, offset, budget=4000, suffix_share=0.1, count=count, line_tokens=counts.counter(doc, count))
-    assert counts.counter(doc, count).clean(2)  # lines 64-95: looked at, and clean
+    build_fim_prompt(doc, offset, budget=4000, suffix_share=0.1, count=_count, line_tokens=counts.counter(doc, _count))
+    assert counts.counter(doc, _count).clean(2)  # lines 64-95: looked at, and clean
     at = doc.line_start(70)
     doc.apply_change(
         types.TextDocumentContentChangePartial(
             range=types.Range(start=doc.position_at(at), end=doc.position_at(at)), text=f"aws = '{AWS}'  # "
         )
     )
-    fim = build_fim_prompt(doc, offset, budget=4000, suffix_share=0.1, count=count, line_tokens=counts.counter(doc, count))
+    fim = build_fim_prompt(doc, offset, budget=4000, suffix_share=0.1, count=_count, line_tokens=counts.counter(doc, _count))
     assert "aws = '" in fim.prompt and AWS not in fim.prompt
 
 
 def test_a_secret_opening_a_clean_block_under_a_trigger_ending_the_block_above_is_redacted() -> None:
-    import asyncio
-
-    from deepseek_lsp.documents import Document
-    from deepseek_lsp.line_tokens import LineTokens
-    from deepseek_lsp.prompts import WINDOW_STEP, build_fim_prompt
-
-    def count(text: str) -> int:
-        return len(text) // 3 + 1
-
     secret = "QUJDREVGR0hJSktMTU5PUA=="
     lines = ["x = 1\n"] * 120
     lines[WINDOW_STEP - 1] = "auth = token\n"  # the last line of block 0
     lines[WINDOW_STEP] = f"{secret}\n"  # the first of block 1, which holds no trigger
     doc = Document("file:///w/a.py", "".join(lines))
     counts = LineTokens()
-    asyncio.run(counts.fill(doc, count, lambda: 0.0))
-    tokens = counts.counter(doc, count)
-    fim = build_fim_prompt(doc, doc.line_end(110), budget=4000, suffix_share=0.1, count=count, line_tokens=tokens)
+    asyncio.run(counts.fill(doc, _count, lambda: 0.0))
+    tokens = counts.counter(doc, _count)
+    fim = build_fim_prompt(doc, doc.line_end(110), budget=4000, suffix_share=0.1, count=_count, line_tokens=tokens)
     assert tokens.clean(1) and not tokens.clean(0)
     assert "auth = token" in fim.prompt and secret not in fim.prompt
