@@ -11,7 +11,9 @@ spaces), ``language``, ``min_length``, and ``disabled`` (filters to skip, pipeli
 
 from __future__ import annotations
 
+import gc
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +131,21 @@ def test_crlf_documents_keep_their_line_ends() -> None:
     assert postprocess("    return 1\r\n    \r\n", ctx) == "    return 1"
     ctx = PostContext(prefix="def f():", suffix="\r\n\r\ndef g():\r\n    pass\r\n")
     assert postprocess("\n    x = 1\n    return x\n", ctx) == "\r\n    x = 1\r\n    return x"
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_a_used_context_is_freed_at_once_not_by_the_garbage_collector(eol: str) -> None:
+    """Every completion makes a context; one caught in a reference cycle waits for the
+    collector, which then frees hundreds at once in one pause of an answer."""
+    ctx = PostContext(prefix=f"def f(x):{eol}    return (x", suffix=f"){eol}")
+    assert postprocess(f"x + 1){eol}", ctx) == "x + 1"
+    ref = weakref.ref(ctx)
+    gc.disable()
+    try:
+        del ctx
+        assert ref() is None
+    finally:
+        gc.enable()
 
 
 def test_context_helpers() -> None:

@@ -14,10 +14,10 @@ import logging
 import re
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cachetools import LRUCache
 from lsprotocol import types
@@ -167,6 +167,18 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
         prev_opens = body.endswith(_BLOCK_OPENERS_BYTES)
     votes = after_opener or anywhere
     return " " * (votes.most_common(1)[0][0] if votes else 4)
+
+
+T = TypeVar("T")
+
+
+async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
+    """``await aw``, its exception returned rather than raised (as ``gather`` with
+    ``return_exceptions``); a cancel still raises."""
+    try:
+        return await aw
+    except Exception as exc:
+        return exc
 
 
 class CompletionFeature(Feature):
@@ -874,13 +886,16 @@ class CompletionFeature(Feature):
             requests = [self._fim_request(fim, multiline)]
             for t in (0.6, 0.9)[: n - 1]:
                 requests.append(self._fim_request(fim, multiline, temperature=t))
-            raw = await asyncio.gather(
-                *(
-                    self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
-                    for i, r in enumerate(requests)
-                ),
-                return_exceptions=True,
-            )
+            streams = [
+                self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
+                for i, r in enumerate(requests)
+            ]
+            # One stream (every automatic request) is awaited here: gather would run it in a
+            # task of its own, two more turns of the loop between the answer and the editor.
+            if len(streams) == 1:
+                raw = [await _result_or_error(streams[0])]
+            else:
+                raw = await asyncio.gather(*streams, return_exceptions=True)
             texts = []
             for item in raw:
                 if isinstance(item, ModelError):
