@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
+from .documents import Document
 from .features import Feature, Services
 from .model import ConfigError, EndpointConfig, EstimateCounter, Ledger, ModelClient, PriceTable
 from .model.tokens import Counter
@@ -101,7 +102,24 @@ class UsageFeature(Feature):
     async def start(self) -> None:
         self._warm()
 
-    def _warm(self) -> None:
+    def document_opened(self, doc: Document) -> None:
+        self._rewarm()
+
+    def document_changed(self, doc: Document) -> None:
+        self._rewarm()
+
+    def _rewarm(self) -> None:
+        """The user is back after a pause: open the connection again now, while they type and
+        the debounce runs, rather than in the first completion's wait (TCP and TLS to the
+        provider: ~100 ms and more). Idle connections do not last: servers close them, and the
+        pool drops its own after ``keepalive_expiry``."""
+        client = self.services.models.client
+        if client is None or (self._warming is not None and not self._warming.done()):
+            return
+        if client.idle_for() >= client.stale_after:
+            self._warm(tokenizer=False)
+
+    def _warm(self, *, tokenizer: bool = True) -> None:
         """Open the connection now, so the first completion does not pay for DNS, TCP and TLS.
 
         Only once the client's settings are in (before that the endpoint may be the default
@@ -118,7 +136,7 @@ class UsageFeature(Feature):
                 "'DeepSeek: Set API Key' in VS Code",
             )
             return
-        self._warming = asyncio.ensure_future(client.warm())
+        self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))
 
     async def stop(self) -> None:
         models = self.services.models

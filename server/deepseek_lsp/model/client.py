@@ -27,6 +27,7 @@ import contextlib
 import ipaddress
 import json
 import logging
+import math
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -296,6 +297,7 @@ class ModelStream:
         client = self._client
         client.check_budget()
         self._t0 = self._now()
+        client.last_active = self._t0
         call = self._call
         headers = {"Accept": "text/event-stream"} if call.stream else {}
         # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
@@ -518,7 +520,9 @@ class ModelStream:
         if self._recorded:
             return
         self._recorded = True
-        self._total = self._now() - self._t0 if self._t0 else 0.0
+        now = self._now()
+        self._total = now - self._t0 if self._t0 else 0.0
+        self._client.last_active = now
         log.debug(
             "%s %s %s: %s, ttft=%s total=%.3fs",
             self._feature,
@@ -651,6 +655,8 @@ class ModelClient:
             transport=transport,
         )
         aio_network.install(self.http)  # a transport built by httpx, default or given: see there
+        #: Loop time of the last request's start or end (a warm-up's included): see idle_for.
+        self.last_active = -math.inf
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
@@ -678,6 +684,17 @@ class ModelClient:
         # One estimate, not a new one per call: counts are cached per counter.
         return _ESTIMATE
 
+    def idle_for(self) -> float:
+        """Seconds since a request last started or ended (infinite before the first)."""
+        return asyncio.get_running_loop().time() - self.last_active
+
+    @property
+    def stale_after(self) -> float:
+        """Idle seconds after which the connection may be gone: servers close idle connections
+        on their own schedule (often a minute or so), and the pool drops its own at
+        ``keepalive_expiry``."""
+        return self.config.keepalive_expiry / 3
+
     def check_budget(self) -> None:
         if self.ledger is not None:
             self.ledger.check_budget()
@@ -691,14 +708,15 @@ class ModelClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def warm(self, timeout: float = 5.0) -> bool:
-        """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion, then load the
-        tokenizer (~0.4 s during which the loop is blocked: the Rust loader holds the GIL, so
-        a thread would not help; better at startup than at the first cancel). Never raises;
-        returns whether the server answered."""
+    async def warm(self, timeout: float = 5.0, *, tokenizer: bool = True) -> bool:
+        """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion (a ``GET``, no
+        tokens), then, unless ``tokenizer`` is false, load the tokenizer (~0.4 s during which the
+        loop is blocked: the Rust loader holds the GIL, so a thread would not help; better at
+        startup than at the first cancel). Never raises; returns whether the server answered."""
         loop = asyncio.get_running_loop()
         url = self.backend.warm_url(self.config)
         ok = False
+        self.last_active = loop.time()
         try:
             response = await _until(loop.time() + timeout, self.http.get(url))
             ok = True
@@ -706,10 +724,12 @@ class ModelClient:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
         except (ModelError, httpx.HTTPError) as exc:
             log.info("warm-up request to %s failed: %s", safe_url(url), _describe(exc))
-        try:
-            self.counter  # noqa: B018 - loads it
-        except Exception as exc:
-            log.info("tokenizer preload failed: %s", exc)
+        self.last_active = loop.time()
+        if tokenizer:
+            try:
+                self.counter  # noqa: B018 - loads it
+            except Exception as exc:
+                log.info("tokenizer preload failed: %s", exc)
         return ok
 
     async def models(self, deadline: float) -> list[str]:
