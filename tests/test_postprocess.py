@@ -135,8 +135,8 @@ def test_crlf_documents_keep_their_line_ends() -> None:
 
 @pytest.mark.parametrize("eol", ["\n", "\r\n"])
 def test_a_used_context_is_freed_at_once_not_by_the_garbage_collector(eol: str) -> None:
-    """Every completion makes a context; one caught in a reference cycle waits for the
-    collector, which then frees hundreds at once in one pause of an answer."""
+    """Every completion makes a context; one caught in a reference cycle is not freed when its
+    request ends but waits, with hundreds of others, for a run of the cycle collector."""
     ctx = PostContext(prefix=f"def f(x):{eol}    return (x", suffix=f"){eol}")
     assert postprocess(f"x + 1){eol}", ctx) == "x + 1"
     ref = weakref.ref(ctx)
