@@ -76,3 +76,20 @@ def test_masking_never_shows_the_key() -> None:
     shown = repr(settings) + str(settings.masked())
     assert "0123456789abcdef" not in shown
     assert mask_secret("") == "(not set)"
+
+
+def test_a_key_with_line_breaks_or_spaces_around_it_is_trimmed() -> None:
+    # A CRLF .env file, or a paste with a trailing space: the key itself is fine.
+    for raw in ("sk-0123456789abcdef\r\n", " sk-0123456789abcdef ", "sk-0123456789abcdef\n"):
+        settings, problems = build_settings({}, env={"DEEPSEEK_API_KEY": raw})
+        assert settings.api_key == "sk-0123456789abcdef"
+        assert problems == []
+
+
+def test_a_key_no_header_can_carry_is_refused_without_showing_it() -> None:
+    # A pasted non-breaking or zero-width space: httpx could not even build the client.
+    for raw in ("sk-0123\u200b456789abcdef", "sk-0123 456789abcdef", "sk-0123\u00a0456789abcdef"):
+        settings, problems = build_settings({"apiKey": raw}, env={})
+        assert settings.api_key == ""  # no key: the status says so, nothing is sent
+        assert len(problems) == 1 and "API key" in problems[0]
+        assert "456789abcdef" not in problems[0]

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from deepseek_lsp.model import (
@@ -540,6 +541,36 @@ def test_plain_http_to_remote_host_is_refused() -> None:
         EndpointConfig(base_url="ftp://example.com")
     with pytest.raises(ConfigError, match="unknown backend"):
         EndpointConfig(backend="nope")
+
+
+def test_a_key_no_header_can_carry_is_refused_and_never_quoted() -> None:
+    # Sent as it was, h11 refused the header and its error, with the key in it, became the
+    # status bar's "cannot reach" message; a non-ASCII key made httpx raise building the client.
+    for key in (f"{DEFAULT_KEY}\n", f"{DEFAULT_KEY} ", f"{DEFAULT_KEY}\u200b", f"sk 1{DEFAULT_KEY}"):
+        with pytest.raises(ConfigError, match="HTTP header") as info:
+            EndpointConfig(base_url="https://api.deepseek.com", api_key=key)
+        assert DEFAULT_KEY not in str(info.value) and DEFAULT_KEY not in info.value.user_message
+    EndpointConfig(base_url="https://api.deepseek.com", api_key=DEFAULT_KEY)
+
+
+async def test_transport_errors_shown_to_the_user_never_quote_the_key(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    class Quoting(httpx.AsyncBaseTransport):
+        """A transport whose errors quote the request's headers (as h11 and proxies may)."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            raise httpx.ConnectError(f"refused {request.headers['authorization']}")
+
+    config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+    async with ModelClient(config, transport=Quoting()) as c:
+        with pytest.raises(ConnectError) as info:
+            await c.fim(fim(), deadline_in(5))
+        with pytest.raises(ConnectError) as listing:
+            await c.models(deadline_in(5))
+    for error in (info.value, listing.value):
+        assert DEFAULT_KEY not in str(error) and DEFAULT_KEY not in error.user_message
+        assert "***" in str(error)
 
 
 def test_key_never_in_repr() -> None:

@@ -213,6 +213,10 @@ def _describe(value: Any, name: str) -> str:
     return f"{value!r}"
 
 
+#: What an API key may hold: printable ASCII without spaces (it travels in a header).
+API_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
+
+
 def _sanity(settings: Settings, problems: list[str]) -> Settings:
     """Cross-field checks that a type alone cannot express."""
     c = settings.completion
@@ -236,6 +240,16 @@ def _sanity(settings: Settings, problems: list[str]) -> Settings:
     if not 0.0 <= r.min_confidence <= 1.0:
         problems.append("'review.minConfidence' must be between 0 and 1; using 0.5")
         settings = replace(settings, review=replace(r, min_confidence=0.5))
+    key = settings.api_key.strip()  # a CRLF .env file or a paste leaves line breaks and spaces
+    if key and not API_KEY_CHARS.fullmatch(key):
+        # Never echoed: the message says what is wrong, not what the key is.
+        problems.append(
+            "the API key contains spaces or characters outside ASCII, which an HTTP header cannot "
+            "carry; it is not used"
+        )
+        key = ""
+    if key != settings.api_key:
+        settings = replace(settings, api_key=key)
     for name, key in (("base_url", "baseUrl"), ("fim_base_url", "fimBaseUrl")):
         url = getattr(settings, name)
         if url and not re.match(r"^https?://[^/\s]+", url):

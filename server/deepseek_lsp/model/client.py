@@ -28,6 +28,7 @@ import ipaddress
 import json
 import logging
 import math
+import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -132,6 +133,13 @@ class EndpointConfig:
             )
         if not self.connect_timeout > 0:
             raise ConfigError(f"connect_timeout must be positive, got {self.connect_timeout!r}")
+        if self.api_key and not _HEADER_SAFE_KEY.fullmatch(self.api_key):
+            # h11 would refuse the header with the key in its message; httpx would raise
+            # UnicodeEncodeError building the client. Never echoed.
+            raise ConfigError(
+                "the API key contains spaces, line breaks or characters outside ASCII, which an "
+                "HTTP header cannot carry"
+            )
 
     def _check_url(self, what: str, url: str) -> None:
         try:
@@ -199,6 +207,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 
 _ESTIMATE = EstimateCounter()
+#: An API key as a header can carry it: printable ASCII, no spaces.
+_HEADER_SAFE_KEY = re.compile(r"[\x21-\x7e]+")
 
 
 def _provider_message(content: bytes, api_key: str | None) -> str | None:
@@ -490,24 +500,25 @@ class ModelStream:
 
     def _translate(self, exc: BaseException, *, started: bool) -> BaseException:
         where = self._where()
+        key = self._client.config.api_key
         if isinstance(exc, DeadlineExceeded):
             exc.method, exc.url = self._call.method, safe_url(self._call.url)
             return exc
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)):
-            return ConnectError(_describe(exc), **where)
+            return ConnectError(_describe(exc, key), **where)
         if isinstance(exc, httpx.PoolTimeout):
             return ConnectError("no free connection in the pool", **where)
         if isinstance(exc, httpx.UnsupportedProtocol):
-            return ConfigError(f"unsupported URL: {_describe(exc)}", **where)
+            return ConfigError(f"unsupported URL: {_describe(exc, key)}", **where)
         if isinstance(exc, httpx.TransportError):
             if started:
                 return MalformedResponse(
-                    f"connection lost mid-answer ({_describe(exc)})",
+                    f"connection lost mid-answer ({_describe(exc, key)})",
                     kind="truncated",
                     partial=self.result,
                     **where,
                 )
-            return ConnectError(f"connection lost ({_describe(exc)})", **where)
+            return ConnectError(f"connection lost ({_describe(exc, key)})", **where)
         return exc
 
     async def _close(self) -> None:
@@ -610,8 +621,12 @@ async def _close_shielded(raw: Any, response: httpx.Response | None) -> None:
     await asyncio.shield(task)
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, api_key: str | None = None) -> str:
+    """The exception's text for a user, the key scrubbed: some transport errors quote the
+    request's headers."""
     text = str(exc).strip()
+    if api_key:
+        text = text.replace(api_key, "***")
     return text or type(exc).__name__
 
 
@@ -723,7 +738,7 @@ class ModelClient:
             if response.status_code == 401:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
         except (ModelError, httpx.HTTPError) as exc:
-            log.info("warm-up request to %s failed: %s", safe_url(url), _describe(exc))
+            log.info("warm-up request to %s failed: %s", safe_url(url), _describe(exc, self.config.api_key))
         self.last_active = loop.time()
         if tokenizer:
             try:
@@ -738,7 +753,7 @@ class ModelClient:
         try:
             response = await _until(deadline, self.http.get(url))
         except httpx.HTTPError as exc:
-            raise ConnectError(_describe(exc), method="GET", url=url) from exc
+            raise ConnectError(_describe(exc, self.config.api_key), method="GET", url=url) from exc
         if response.status_code >= 400:
             raise error_for_status(
                 response.status_code,
