@@ -407,3 +407,23 @@ async def test_a_file_opened_at_start_up_gets_exact_token_counts_without_a_reque
                 await asyncio.sleep(0.05)
             assert counted is not None and counted >= 3000, counted
             assert fim_requests(fake) == []
+
+
+async def test_enter_while_a_block_streams_shows_the_rest_of_it_not_a_cut_word(tmp_path) -> None:
+    """The user presses Enter while a block that begins with that line break still streams:
+    the new request joins it. The block's choice was post-processed (its leading break and
+    indent dropped), and cutting the typed bytes off it showed "n x * 2"."""
+    with FakeDeepSeek() as fake:
+        fake.script("\n    return x * 2\n")
+        fake.set_latency(per_token=0.15, chunk_chars=5)  # "\n    " at once, the rest after
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/c.py"
+            open_doc(client, uri, "def f(x):\n    \n")
+            first = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 1, 4)))
+            assert await eventually(lambda: len(fim_requests(fake)) == 1)
+            await asyncio.sleep(0.05)  # its first chunk is in
+            insert(client, uri, 2, 1, 4, "\n    ")  # Enter, with the editor's indent
+            second = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
+            assert [i.insert_text for i in second.items] == ["return x * 2"]
+            assert len(fim_requests(fake)) == 1  # joined, not asked again
+            await asyncio.wait_for(first, 2)

@@ -15,7 +15,7 @@ import re
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -551,9 +551,26 @@ class CompletionFeature(Feature):
                 raise
             if self._seq.get(uri) != seq:
                 return []
+            # What was typed agreed with the raw stream; the choices are post-processed (a
+            # leading line break and indent dropped, say), so only those that still begin
+            # with it can be cut there (cutting the others gave "n x * 2" for "return x * 2").
+            streamed = pending.text.encode("utf-8", "surrogatepass")
+            typed = streamed[:skip]
+            rests = []
+            for choice in choices:
+                data = choice.encode("utf-8", "surrogatepass")
+                if data.startswith(typed) and data[skip:].strip():
+                    rests.append(data[skip:].decode("utf-8", "ignore"))
+            if not rests and choices and skip and pending.post is not None:
+                # The filters reshaped the start the user typed: the rest of the raw answer,
+                # filtered where the cursor is now, is still the model's answer for here.
+                ctx = pending.post.get()
+                now = replace(ctx, prefix=ctx.prefix + typed.decode("utf-8", "ignore"))
+                rest = postprocess(streamed[skip:].decode("utf-8", "ignore"), now)
+                rests = [rest] if rest.strip() else []
+            if not rests and skip:
+                return None  # nothing of it fits what was typed: ask for this state itself
             self.cache.hits[path] += 1
-            rests = [ch.encode("utf-8")[skip:].decode("utf-8", "ignore") for ch in choices]
-            rests = [r for r in rests if r.strip()]
             if rests:
                 self._prefetch_soon(req, seq, rests[0], tail)
             return finish(rests)
