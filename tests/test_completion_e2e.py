@@ -427,3 +427,27 @@ async def test_enter_while_a_block_streams_shows_the_rest_of_it_not_a_cut_word(t
             assert [i.insert_text for i in second.items] == ["return x * 2"]
             assert len(fim_requests(fake)) == 1  # joined, not asked again
             await asyncio.wait_for(first, 2)
+
+
+async def test_a_block_on_screen_streams_on_after_the_request_that_began_it_is_cancelled(tmp_path) -> None:
+    """VS Code cancels the request that began a block when the user types; the next request
+    joins the block and shows its complete lines. The rest must stream on for the next Tab:
+    it was cut 50 ms later, for having no request waiting on it."""
+    with FakeDeepSeek() as fake:
+        fake.script("\n    y = x + 1\n    z = y * 2\n    return z")
+        fake.set_latency(per_token=0.1, chunk_chars=6)  # 0.7 s for the block
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/d.py"
+            open_doc(client, uri, "def f(x):\n")
+            typist = Typist(client)
+            typist.request(inline_params(uri, 0, 9))
+            assert await eventually(lambda: len(fim_requests(fake)) == 1)
+            await asyncio.sleep(0.3)  # its first line is in
+            insert(client, uri, 2, 0, 9, "\n    ")  # Enter, with the editor's indent
+            second = await typist.request(inline_params(uri, 1, 4))  # cancels the first
+            assert [i.insert_text for i in second.items] == ["y = x + 1"]
+            await asyncio.sleep(0.2)  # past the grace a cancelled request's stream is given
+            block = fim_requests(fake)[0]
+            assert not block.disconnected
+            assert await eventually(lambda: block.completed)
+            assert len(fim_requests(fake)) == 1

@@ -74,6 +74,9 @@ class Pending:
     #: shown while the rest still streams.
     post: Any = None
     grew: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Some of its lines are on screen while it streams on: the next Tab takes the rest, so
+    #: it is not cancelled for having no request waiting on it.
+    shown: bool = False
 
     @property
     def text(self) -> str:

@@ -540,7 +540,8 @@ class CompletionFeature(Feature):
                 if lines is not None:
                     early = self._early_lines(pending, skip, lines)
                     if early is not None:
-                        pending.waiters -= 1  # it streams on for the next accept to take
+                        pending.waiters -= 1
+                        pending.shown = True  # it streams on for the next accept to take
                         if self._seq.get(uri) != seq:
                             return []
                         self.cache.hits[path] += 1
@@ -854,7 +855,8 @@ class CompletionFeature(Feature):
 
         async def later() -> None:
             await asyncio.sleep(CANCEL_GRACE_S)
-            if pending.waiters <= 0 and not pending.future.done() and self.cache.pending.get(uri) is pending:
+            idle = pending.waiters <= 0 and not pending.shown
+            if idle and not pending.future.done() and self.cache.pending.get(uri) is pending:
                 self._cancel_fetch(uri)
 
         self._spawn(later())
