@@ -451,3 +451,26 @@ async def test_a_block_on_screen_streams_on_after_the_request_that_began_it_is_c
             assert not block.disconnected
             assert await eventually(lambda: block.completed)
             assert len(fim_requests(fake)) == 1
+
+
+async def test_a_client_asking_both_kinds_for_one_keystroke_gets_ghost_text_and_menu(tmp_path) -> None:
+    """Neovim's inline completion beside a completion-menu plugin sends both requests for the
+    same keystroke: each is only made stale by a newer one of its own kind (the menu's request
+    used to make the ghost text's empty)."""
+    with FakeDeepSeek() as fake:
+        fake.script("eturn a + b")
+        fake.set_latency(ttft=0.2)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "def add(a, b):\n    r\n")
+            inline = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 1, 5)))
+            assert await eventually(lambda: len(fim_requests(fake)) == 1)
+            menu = await client.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(1, 5)
+                )
+            )
+            ghost = await asyncio.wait_for(inline, 2)
+            assert [i.insert_text for i in ghost.items] == ["eturn a + b"]
+            assert [i.label for i in menu.items] == ["return a + b"]
+            assert len(fim_requests(fake)) == 1  # one question, asked once

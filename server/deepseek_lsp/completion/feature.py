@@ -127,6 +127,14 @@ class Request:
     invoked: bool
     inserted: str = ""  # the selected completion item's text not yet in the document
     multiline: bool = False
+    #: Which request method asked: a client may send both for one keystroke (Neovim's inline
+    #: completion beside a completion-menu plugin), and each is only stale to its own kind.
+    method: str = types.TEXT_DOCUMENT_INLINE_COMPLETION
+
+    @property
+    def slot(self) -> tuple[str, str]:
+        """What a newer request makes this one stale: the same document, the same method."""
+        return (self.doc.uri, self.method)
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -195,7 +203,7 @@ class CompletionFeature(Feature):
         # stands in until the tokenizer has loaded, and counts by the estimate are then useless.
         self._counted: tuple[Document, Any] | None = None
         self.stats = Stats()
-        self._seq: dict[str, int] = {}
+        self._seq: dict[tuple[str, str], int] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
         self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
@@ -311,7 +319,8 @@ class CompletionFeature(Feature):
         self.indexer.forget(doc.uri)
         self.line_tokens.forget(doc.uri)
         self._cancel_fetch(doc.uri)
-        self._seq.pop(doc.uri, None)
+        for method in (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.TEXT_DOCUMENT_COMPLETION):
+            self._seq.pop((doc.uri, method), None)
         self._accepted_at.pop(doc.uri, None)
 
     # -- events ----------------------------------------------------------------------------------
@@ -417,7 +426,7 @@ class CompletionFeature(Feature):
             return types.CompletionList(is_incomplete=True, items=[])
         offset = doc.offset_at(params.position)
         invoked = bool(params.context and params.context.trigger_kind == types.CompletionTriggerKind.Invoked)
-        suggestions = await self.suggest(Request(doc, offset, invoked))
+        suggestions = await self.suggest(Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION))
         line_start = doc.line_start(doc.line_at(offset))
         before = doc.data[line_start:offset].decode("utf-8", "replace")
         word = re.search(r"[\w$]*$", before)
@@ -496,8 +505,9 @@ class CompletionFeature(Feature):
     async def suggest(self, req: Request) -> list[Suggestion]:
         doc = req.doc
         uri = doc.uri
-        seq = self._seq.get(uri, 0) + 1
-        self._seq[uri] = seq
+        slot = req.slot
+        seq = self._seq.get(slot, 0) + 1
+        self._seq[slot] = seq
         await self.services.wait_configured()
         if self.status_for(doc) or self.services.models.client is None:
             return []
@@ -542,7 +552,7 @@ class CompletionFeature(Feature):
                     if early is not None:
                         pending.waiters -= 1
                         pending.shown = True  # it streams on for the next accept to take
-                        if self._seq.get(uri) != seq:
+                        if self._seq.get(slot) != seq:
                             return []
                         self.cache.hits[path] += 1
                         return finish([early])
@@ -550,7 +560,7 @@ class CompletionFeature(Feature):
             except asyncio.CancelledError:
                 pending.waiters -= 1
                 raise
-            if self._seq.get(uri) != seq:
+            if self._seq.get(slot) != seq:
                 return []
             # What was typed agreed with the raw stream; the choices are post-processed (a
             # leading line break and indent dropped, say), so only those that still begin
@@ -603,7 +613,7 @@ class CompletionFeature(Feature):
             )
             if delay > 0:
                 await asyncio.sleep(delay)
-                if self._seq.get(uri) != seq:
+                if self._seq.get(slot) != seq:
                     return []
                 # Meanwhile the previous request's answer may have begun, and agree with what
                 # was typed since: joining it beats cancelling it to ask again.
@@ -625,7 +635,7 @@ class CompletionFeature(Feature):
             self._cancel_later(uri, pending)
             raise
         pending.waiters -= 1
-        if self._seq.get(uri) != seq:
+        if self._seq.get(slot) != seq:
             return []
         choices = choices[: c.invoked_choices if req.invoked else 1]
         if choices and c.prefetch and not req.inserted and not tail:
@@ -953,7 +963,7 @@ class CompletionFeature(Feature):
         async def run() -> None:
             version = doc.version
             await asyncio.sleep(0)  # the answer goes out first; the prompt is built after
-            if self._seq.get(doc.uri) != seq or doc.version != version:
+            if self._seq.get(req.slot) != seq or doc.version != version:
                 return
             fim = self._prompt(req)
             self._prefetch(req, fim, self._post_context(req, fim), shown)
