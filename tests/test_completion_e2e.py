@@ -474,3 +474,21 @@ async def test_a_client_asking_both_kinds_for_one_keystroke_gets_ghost_text_and_
             assert [i.insert_text for i in ghost.items] == ["eturn a + b"]
             assert [i.label for i in menu.items] == ["return a + b"]
             assert len(fim_requests(fake)) == 1  # one question, asked once
+
+
+async def test_an_answer_for_text_edited_meanwhile_is_not_placed_on_the_new_text(tmp_path) -> None:
+    """An edit lands while a request waits for the model (an auto-import, a formatter, an
+    editor that does not cancel): its answer belongs to text that is gone. It used to come
+    back with a range on the new text, one line off."""
+    with FakeDeepSeek() as fake:
+        fake.script("3.14 * r * r", "3.14 * r * r")
+        fake.set_latency(ttft=0.3)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/area.py"
+            open_doc(client, uri, "import os\n\ndef area(r):\n    return \n")
+            pending = asyncio.ensure_future(client.text_document_inline_completion_async(inline_params(uri, 3, 11)))
+            assert await eventually(lambda: len(fim_requests(fake)) == 1)
+            insert(client, uri, 2, 0, 0, "import math\n")
+            assert not (await asyncio.wait_for(pending, 2)).items
+            again = await client.text_document_inline_completion_async(inline_params(uri, 4, 11))
+            assert [(i.insert_text, i.range.start.line) for i in again.items] == [("3.14 * r * r", 4)]

@@ -18,6 +18,7 @@ from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.prompts import build_fim_prompt
 from deepseek_lsp.status import StatusReporter
 
 REGISTRY = LanguageRegistry.load()
@@ -191,3 +192,21 @@ def test_key_presses_are_told_from_accepts_and_pastes() -> None:
     assert edit("", 1, 10, old_end=11)  # Backspace
     assert not edit("x + compute(a, b)", 1, 11)  # an accepted suggestion
     assert not edit("\n" + " " * 300, 1, 11)  # a pasted blob, however blank
+
+
+def test_an_answer_is_filtered_against_the_text_it_was_asked_about() -> None:
+    """The filters' context is built once the request is out; a key typed while the
+    connection opened used to end up in it ("b + a" cut to "b +" and cached so)."""
+    feature = _feature()
+    doc = feature.services.documents.open("file:///w/p.py", "def f(a, b):\n    return \n", "python", 1)
+    offset = doc.line_end(1)
+    req = Request(doc, offset, False)
+    fim = build_fim_prompt(doc, offset, budget=512, suffix_share=0.1, count=lambda t: max(1, len(t) // 4))
+    change = types.TextDocumentContentChangePartial(
+        range=types.Range(types.Position(1, 11), types.Position(1, 11)), text="a"
+    )
+    doc.apply_change(change)
+    assert req.stale
+    ctx = feature._post_context(req, fim)
+    assert ctx.prefix == "def f(a, b):\n    return "
+    assert ctx.suffix == "\n"

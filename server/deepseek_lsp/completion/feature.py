@@ -131,6 +131,18 @@ class Request:
     #: completion beside a completion-menu plugin), and each is only stale to its own kind.
     method: str = types.TEXT_DOCUMENT_INLINE_COMPLETION
 
+    #: The text this request is about. Edits replace a document's bytes, never change them, so
+    #: this stays what the offsets point into while the document moves on.
+    data: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.data = self.doc.data
+
+    @property
+    def stale(self) -> bool:
+        """The document has changed since: an answer would go where the text no longer is."""
+        return self.doc.data is not self.data
+
     @property
     def slot(self) -> tuple[str, str]:
         """What a newer request makes this one stale: the same document, the same method."""
@@ -503,13 +515,20 @@ class CompletionFeature(Feature):
         return head.endswith(_BLOCK_OPENERS)
 
     async def suggest(self, req: Request) -> list[Suggestion]:
+        """Suggestions for the request's cursor; none when the document changed meanwhile
+        (an editor asks again for the new text; not every editor drops an answer that came
+        after an edit)."""
+        suggestions = await self._suggest(req)
+        return [] if req.stale else suggestions
+
+    async def _suggest(self, req: Request) -> list[Suggestion]:
         doc = req.doc
         uri = doc.uri
         slot = req.slot
         seq = self._seq.get(slot, 0) + 1
         self._seq[slot] = seq
         await self.services.wait_configured()
-        if self.status_for(doc) or self.services.models.client is None:
+        if req.stale or self.status_for(doc) or self.services.models.client is None:
             return []
         before, after, line_end = self._line_parts(doc, req.offset)
         if after.strip() and not _CLOSERS_ONLY.match(after):
@@ -613,7 +632,7 @@ class CompletionFeature(Feature):
             )
             if delay > 0:
                 await asyncio.sleep(delay)
-                if self._seq.get(slot) != seq:
+                if self._seq.get(slot) != seq or req.stale:
                     return []
                 # Meanwhile the previous request's answer may have begun, and agree with what
                 # was typed since: joining it beats cancelling it to ask again.
@@ -625,7 +644,7 @@ class CompletionFeature(Feature):
         # 4. the backend, in a task a newer keystroke may reuse. How its answer is to be
         # post-processed is worked out while the model works, not before asking it.
         post = LaterContext(lambda: self._post_context(req, fim))
-        anchor = Anchor.at(doc.data, req.offset, req.inserted.encode("utf-8"))
+        anchor = Anchor.at(req.data, req.offset, req.inserted.encode("utf-8"))
         pending = self._start_fetch(uri, anchor, fim, post, req, key)
         pending.waiters += 1
         try:
@@ -658,18 +677,20 @@ class CompletionFeature(Feature):
         return rest if rest.strip() else None
 
     def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
-        doc = req.doc
-        tree = doc.tree
-        scan = bracket_scan_start(tree, doc.data, req.offset, fim.window_start) if tree else None
+        # Built once the request is out, and the document may have changed by then: what the
+        # model was asked about is the request's own text (the tree only while it matches).
+        doc, data = req.doc, req.data
+        tree = doc.tree if not req.stale else None
+        scan = bracket_scan_start(tree, data, req.offset, fim.window_start) if tree else None
         scan_from, open_before = scan if scan else (fim.window_start, [])
         return PostContext(
-            prefix=doc.data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
-            suffix=doc.data[req.offset : fim.window_end].decode("utf-8", "replace"),
+            prefix=data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
+            suffix=data[req.offset : fim.window_end].decode("utf-8", "replace"),
             indent_unit=self._indent_unit(doc, req.offset),
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
             language=doc.language.name if doc.language else doc.language_id,
-            bracket_scan_from=len(doc.data[fim.window_start : scan_from].decode("utf-8", "replace")),
+            bracket_scan_from=len(data[fim.window_start : scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
         )
 
