@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -512,6 +513,53 @@ async def test_thinking_reasoning_is_kept_apart(
     result = await client.chat(chat(thinking=True), deadline_in(5))
     assert result.text == "Answer." and result.reasoning == "Let me think."
     assert fake_deepseek.requests[-1].json["thinking"] == {"type": "enabled"}
+
+
+async def test_a_thinking_answer_cut_mid_thought_is_billed_for_its_thinking(
+    client: ModelClient, fake_deepseek: FakeDeepSeek, ledger: Ledger
+) -> None:
+    fake_deepseek.script({"text": "ok", "reasoning": "Let me think this through. " * 100})
+    fake_deepseek.fault("disconnect", after_chunks=300)
+    with pytest.raises(MalformedResponse):
+        await client.chat(chat(thinking=True), deadline_in(5))
+    rec = ledger.recent[-1]
+    assert rec.estimated and rec.completion_tokens > 200  # 300 chunks of thought went out
+
+
+async def test_a_request_that_never_left_costs_nothing(ledger: Ledger) -> None:
+    """A deadline or a cancel in the TLS handshake (or while waiting for a connection): the
+    provider never had the request. Both were recorded as charges for the whole prompt."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])  # and never answer the TLS ClientHello
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    config = EndpointConfig(base_url=f"https://127.0.0.1:{listener.getsockname()[1]}", api_key="sk-x")
+    try:
+        async with ModelClient(config, ledger) as c:
+            with pytest.raises(DeadlineExceeded):
+                await c.fim(fim(prompt="x = 1\n" * 500), deadline_in(0.3))
+            task = asyncio.ensure_future(c.fim(fim(prompt="x = 1\n" * 500), deadline_in(5)))
+            await asyncio.sleep(0.2)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+    deadline, cancelled = ledger.recent
+    assert (deadline.outcome, cancelled.outcome) == ("error", "cancelled")
+    for rec in (deadline, cancelled):
+        assert rec.prompt_tokens == 0 and rec.cost == 0 and not rec.estimated
 
 
 # -- budget, configuration, warm-up ---------------------------------------------------------------

@@ -296,6 +296,14 @@ class ModelStream:
         """The request as built by the backend profile (URL, JSON body, dialect)."""
         return self._call
 
+    def _sent(self) -> None:
+        # The provider has the whole request from here on, and may bill it however it ends. A
+        # deadline or a cancel while connecting, in the TLS handshake or waiting for the pool
+        # costs nothing (they were recorded as charges).
+        self._billable = True
+        if self._on_sent is not None:
+            self._on_sent()
+
     @property
     def keepalive_comments(self) -> int:
         return self._decoder.comments
@@ -316,15 +324,12 @@ class ModelStream:
         # Encoded here, ASCII-only: httpx's own encoding (``json=``, non-ASCII kept) built the
         # request in 170 us instead of 66 for a 16 kB prompt, on every completion's wait.
         body = json.dumps(call.body, allow_nan=False).encode("ascii")
-        content: bytes | AsyncIterator[bytes] = body
-        if self._on_sent is not None:
-            headers["Content-Length"] = str(len(body))  # else httpx would send it chunked
-            content = _then(body, self._on_sent)
+        headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
+        content = _then(body, self._sent)
         request = client.http.build_request(call.method, call.url, content=content, headers=headers)
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
         pool_reclaim.reclaim(client.http)
         try:
-            self._billable = True
             response = await _until(self._deadline, client.http.send(request, stream=True))
         except BaseException as exc:
             # A cancel while the pool was setting up a connection orphans it: reclaim it now,
@@ -556,7 +561,9 @@ class ModelStream:
                 try:
                     counter = self._client.counter_nowait()
                     prompt = self._prompt_tokens(counter)
-                    completion = counter.count(self._acc.text)
+                    # Thinking is billed as output too, and a review cut mid-thought has
+                    # little else.
+                    completion = counter.count(self._acc.text) + counter.count(self._acc.reasoning)
                 except Exception as exc:  # counting must never break a request
                     log.debug("token count failed: %s", exc)
                     prompt = completion = 0
