@@ -1,93 +1,130 @@
-"""The shared model client's connection across pauses in the user's work (UsageFeature, no server).
+"""The shared model client's connection across pauses in the user's work (no server: the usage
+and completion features on their own, against the fake DeepSeek server).
 
 A connection left idle does not last (servers close them; the pool drops its own after
 ``keepalive_expiry``), and opening one again (TCP, TLS) would land in the first completion's wait
-after the pause. The first keystroke after a pause opens it instead, while the user types.
+after the pause. The first keystroke after a pause opens it instead, while the user types; but
+only where a completion could be asked for.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import dataclasses
+from typing import Any
 
 import pytest
 
+from deepseek_lsp.completion.feature import CompletionFeature
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import EndpointConfig, FimRequest, ModelClient
+from deepseek_lsp.model import FimRequest, ModelClient
 from deepseek_lsp.status import StatusReporter
 from deepseek_lsp.usage_feature import UsageFeature
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
 KEEPALIVE_S = 0.4  # the pool's idle expiry here; a pause is a third of it (ModelClient.stale_after)
+REGISTRY = LanguageRegistry.load()
 
 
-@pytest.fixture
-async def feature(fake_deepseek: FakeDeepSeek, tmp_path, monkeypatch) -> AsyncIterator[UsageFeature]:
+class Features:
+    def __init__(self, fake: FakeDeepSeek, **completion: Any) -> None:
+        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
+        settings = dataclasses.replace(settings, completion=dataclasses.replace(settings.completion, **completion))
+        status = StatusReporter(lambda s: None, lambda m, level=2: None)
+        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+        self.usage = UsageFeature(self.services)
+        self.completion = CompletionFeature(self.services)
+        self.services.configured.set()
+
+    async def __aenter__(self) -> Features:
+        # A pool that lets an idle connection go after KEEPALIVE_S, as it does after 90 s.
+        models = self.services.models
+        await models.client.aclose()
+        config = dataclasses.replace(models.client.config, keepalive_expiry=KEEPALIVE_S)
+        models.client = ModelClient(config, models.ledger)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.usage.stop()
+
+    @property
+    def client(self) -> ModelClient:
+        return self.services.models.client
+
+    def open(self, uri: str, text: str = "x = 1\n") -> Any:
+        doc = self.services.documents.open(uri, text, "python", 1)
+        self.completion.document_opened(doc)
+        return doc
+
+    def type(self, doc: Any) -> None:
+        self.completion.document_changed(doc)
+
+    async def settled(self) -> None:
+        if self.usage._warming is not None:
+            await self.usage._warming
+
+    async def complete(self) -> None:
+        loop = asyncio.get_running_loop()
+        await self.client.fim(FimRequest(prompt="def add(a, b):\n    ", suffix="\n", max_tokens=16), loop.time() + 5)
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
-    registry = LanguageRegistry.load()
-    settings = Settings(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
-    status = StatusReporter(lambda s: None, lambda m, level=2: None)
-    services = Services(DocumentStore(registry), registry, status, settings)
-    feature = UsageFeature(services)
-    await services.models.client.aclose()
-    services.models.client = ModelClient(
-        EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY, keepalive_expiry=KEEPALIVE_S),
-        services.models.ledger,
-    )
-    services.configured.set()
-    yield feature
-    await feature.stop()
-
-
-async def complete(client: ModelClient) -> None:
-    loop = asyncio.get_running_loop()
-    await client.fim(FimRequest(prompt="def add(a, b):\n    ", suffix="\n", max_tokens=16), loop.time() + 5)
-
-
-async def settled(feature: UsageFeature) -> None:
-    if feature._warming is not None:
-        await feature._warming
 
 
 async def test_the_first_keystroke_after_a_pause_reopens_the_connection_for_the_completion(
-    feature: UsageFeature, fake_deepseek: FakeDeepSeek
+    fake_deepseek: FakeDeepSeek,
 ) -> None:
-    client = feature.services.models.client
-    doc = feature.services.documents.open("file:///ws/a.py", "x = 1\n", "python", 1)
-    await complete(client)
-    before = fake_deepseek.requests[-1].peer
+    async with Features(fake_deepseek) as f:
+        await f.complete()
+        before = fake_deepseek.requests[-1].peer
+        doc = f.open("file:///ws/a.py")
 
-    # Typing on right after a completion: nothing is sent.
-    feature.document_changed(doc)
-    await settled(feature)
-    assert len(fake_deepseek.requests) == 1
+        f.type(doc)  # typing on right after a completion: nothing is sent
+        await f.settled()
+        assert len(fake_deepseek.requests) == 1
 
-    await asyncio.sleep(KEEPALIVE_S + 0.1)  # a pause: the pool has dropped the idle connection
-    for _ in range(5):  # the first keystrokes after it: one warm-up, no tokens
-        feature.document_changed(doc)
-    await settled(feature)
-    warm = fake_deepseek.requests[1:]
-    assert [r.path for r in warm] == ["/models"]
-    assert warm[0].peer != before  # a new connection, opened by the keystroke
+        await asyncio.sleep(KEEPALIVE_S + 0.1)  # a pause: the pool has let the connection go
+        for _ in range(5):  # the first keystrokes after it: one warm-up, no tokens
+            f.type(doc)
+        await f.settled()
+        warm = fake_deepseek.requests[1:]
+        assert [r.path for r in warm] == ["/models"]
+        assert warm[0].peer != before  # a new connection, opened by the keystroke
 
-    await complete(client)
-    assert fake_deepseek.requests[-1].path == "/beta/completions"
-    assert fake_deepseek.requests[-1].peer == warm[0].peer  # the completion found it open
+        await f.complete()
+        assert fake_deepseek.requests[-1].path == "/beta/completions"
+        assert fake_deepseek.requests[-1].peer == warm[0].peer  # the completion found it open
 
 
-async def test_opening_a_file_after_a_pause_reopens_it_too(
-    feature: UsageFeature, fake_deepseek: FakeDeepSeek
-) -> None:
-    client = feature.services.models.client
-    await complete(client)
-    doc = feature.services.documents.open("file:///ws/b.py", "y = 2\n", "python", 1)
-    feature.document_opened(doc)
-    await settled(feature)
-    assert [r.path for r in fake_deepseek.requests] == ["/beta/completions"]
-    client.last_active -= KEEPALIVE_S  # as after a pause
-    feature.document_opened(doc)
-    await settled(feature)
-    assert [r.path for r in fake_deepseek.requests] == ["/beta/completions", "/models"]
+async def test_opening_a_file_after_a_pause_reopens_it_too(fake_deepseek: FakeDeepSeek) -> None:
+    async with Features(fake_deepseek) as f:
+        await f.complete()
+        f.open("file:///ws/b.py")
+        await f.settled()
+        assert [r.path for r in fake_deepseek.requests] == ["/beta/completions"]
+        f.client.last_active -= KEEPALIVE_S  # as after a pause
+        f.open("file:///ws/c.py")
+        await f.settled()
+        assert [r.path for r in fake_deepseek.requests] == ["/beta/completions", "/models"]
+
+
+async def test_nothing_is_sent_where_no_completion_would_be(fake_deepseek: FakeDeepSeek) -> None:
+    async with Features(fake_deepseek) as f:
+        await f.complete()
+        secret = f.open("file:///ws/.env", "TOKEN=1\n")  # excluded: never sent
+        f.client.last_active -= KEEPALIVE_S
+        f.type(secret)
+        f.open("file:///ws/.env.local", "TOKEN=2\n")
+        await f.settled()
+        assert [r.path for r in fake_deepseek.requests] == ["/beta/completions"]
+    async with Features(fake_deepseek, enable=False) as f:  # completions turned off
+        doc = f.open("file:///ws/d.py")
+        f.client.last_active -= KEEPALIVE_S
+        f.type(doc)
+        await f.settled()
+        assert [r.path for r in fake_deepseek.requests] == ["/beta/completions"]

@@ -7,11 +7,11 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .documents import Document
 from .features import Feature, Services
 from .model import ConfigError, EndpointConfig, EstimateCounter, Ledger, ModelClient, PriceTable
 from .model.tokens import Counter
@@ -59,6 +59,17 @@ class Models:
     client: ModelClient | None
     ledger: Ledger
     config_error: str = ""
+    #: Opens the connection again (the usage feature's warm-up, which owns it); for the
+    #: completion feature at the first keystroke after a pause: see :meth:`idle`.
+    rewarm: Callable[[], None] = lambda: None
+
+    def idle(self) -> bool:
+        """No request for long enough that the connection may be gone: servers close idle
+        connections on their own schedule, and the pool drops its own after
+        ``keepalive_expiry``; opening one again (TCP, TLS: ~100 ms and more) would then land in
+        the first completion's wait."""
+        client = self.client
+        return client is not None and client.idle_for() >= client.stale_after
 
     @property
     def counter(self) -> Counter:
@@ -87,7 +98,7 @@ class UsageFeature(Feature):
             self.services.status.set(Status("Error", exc.user_message, "config"))
             self.services.status.tell_once(f"config:endpoint:{exc}", exc.user_message, 1)
             return Models(None, ledger, exc.user_message)
-        return Models(client, ledger)
+        return Models(client, ledger, rewarm=self._rewarm)
 
     def register(self, server: LanguageServer) -> None:
         @server.feature(USAGE_REQUEST)
@@ -102,21 +113,9 @@ class UsageFeature(Feature):
     async def start(self) -> None:
         self._warm()
 
-    def document_opened(self, doc: Document) -> None:
-        self._rewarm()
-
-    def document_changed(self, doc: Document) -> None:
-        self._rewarm()
-
     def _rewarm(self) -> None:
-        """The user is back after a pause: open the connection again now, while they type and
-        the debounce runs, rather than in the first completion's wait (TCP and TLS to the
-        provider: ~100 ms and more). Idle connections do not last: servers close them, and the
-        pool drops its own after ``keepalive_expiry``."""
-        client = self.services.models.client
-        if client is None or (self._warming is not None and not self._warming.done()):
-            return
-        if client.idle_for() >= client.stale_after:
+        """The connection again, without the tokenizer, unless a warm-up is under way."""
+        if self._warming is None or self._warming.done():
             self._warm(tokenizer=False)
 
     def _warm(self, *, tokenizer: bool = True) -> None:

@@ -298,6 +298,9 @@ class CompletionFeature(Feature):
         self.debouncer.keystroke(doc.uri, typed=edit is not None and _is_key_press(doc, edit))
         if edit is not None:
             self._recent_edits.appendleft((doc.uri, edit.start_byte))
+        models = self.services.models
+        if models is not None and models.idle() and not self._inactive_reason(doc):
+            models.rewarm()  # the user is back after a pause: see Models.idle
 
     def debug_state(self) -> dict[str, Any]:
         # Lines of the document counted last that have their count by the current tokenizer.
@@ -323,6 +326,9 @@ class CompletionFeature(Feature):
         self._last_change = time.monotonic()
         if not self.status_for(doc):
             self._count_when_idle(doc)
+            models = self.services.models
+            if models is not None and models.idle():
+                models.rewarm()
 
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
@@ -347,20 +353,24 @@ class CompletionFeature(Feature):
 
     # -- status ----------------------------------------------------------------------------------
 
+    def _inactive_reason(self, doc: Document) -> str:
+        """Why this document gets no completions, or ''."""
+        s = self.settings
+        if not s.completion.enable:
+            return "completions are turned off"
+        if not s.language_enabled(doc.language_id, doc.language.name if doc.language else None):
+            return f"completions are off for {doc.language_id or 'this language'}"
+        if is_excluded(doc.uri, s.exclude):
+            return f"{display_path(doc.uri)} matches an exclusion pattern; nothing is sent"
+        if len(doc) > s.completion.max_file_bytes:
+            return f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
+        return self._disabled_reason or ""
+
     def status_for(self, doc: Document) -> str:
         """Why this document gets no completions (also sent as an Inactive status), or ''."""
-        s = self.settings
-        reason = ""
-        if not s.completion.enable:
-            reason = "completions are turned off"
-        elif not s.language_enabled(doc.language_id, doc.language.name if doc.language else None):
-            reason = f"completions are off for {doc.language_id or 'this language'}"
-        elif is_excluded(doc.uri, s.exclude):
-            reason = f"{display_path(doc.uri)} matches an exclusion pattern; nothing is sent"
-        elif len(doc) > s.completion.max_file_bytes:
-            reason = f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
-        elif self._disabled_reason:
-            return self._disabled_reason
+        reason = self._inactive_reason(doc)
+        if reason == self._disabled_reason and reason:
+            return reason  # its own status (Error) is already shown
         if reason:
             self.services.status.set(Status("Inactive", reason, "completion", doc.uri))
         elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
