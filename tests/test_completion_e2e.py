@@ -492,3 +492,19 @@ async def test_an_answer_for_text_edited_meanwhile_is_not_placed_on_the_new_text
             assert not (await asyncio.wait_for(pending, 2)).items
             again = await client.text_document_inline_completion_async(inline_params(uri, 4, 11))
             assert [(i.insert_text, i.range.start.line) for i in again.items] == [("3.14 * r * r", 4)]
+
+
+async def test_closing_a_file_stops_its_prefetch(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("x + 1", "\n    return a\n" * 20)
+        fake.set_latency(ttft=0.5)
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            uri = "file:///ws/closed.py"
+            open_doc(client, uri, "def f(x):\n    a = \n")
+            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
+            assert [i.insert_text for i in first.items] == ["x + 1"]
+            assert await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
+            client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+            prefetch = fim_requests(fake)[1]
+            assert await fake.wait_closed_async(prefetch, timeout=1.0)
+            assert prefetch.disconnected and not prefetch.completed

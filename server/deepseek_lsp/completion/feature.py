@@ -216,6 +216,7 @@ class CompletionFeature(Feature):
         self._counted: tuple[Document, Any] | None = None
         self.stats = Stats()
         self._seq: dict[tuple[str, str], int] = {}
+        self._prefetch_tasks: dict[str, set[asyncio.Task[Any]]] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
         self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
@@ -337,6 +338,8 @@ class CompletionFeature(Feature):
         self.indexer.forget(doc.uri)
         self.line_tokens.forget(doc.uri)
         self._cancel_fetch(doc.uri)
+        for task in self._prefetch_tasks.pop(doc.uri, ()):
+            task.cancel()  # its answer is for a file no longer open: stop paying for it
         for method in (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.TEXT_DOCUMENT_COMPLETION):
             self._seq.pop((doc.uri, method), None)
         self._accepted_at.pop(doc.uri, None)
@@ -1056,4 +1059,8 @@ class CompletionFeature(Feature):
             if not pending.future.done():  # cancelled before its first step
                 self._settle(pending, self.cache.prefetching, uri)
 
-        self._spawn(run()).add_done_callback(settle)
+        task = self._spawn(run())
+        task.add_done_callback(settle)
+        running = self._prefetch_tasks.setdefault(uri, set())
+        running.add(task)
+        task.add_done_callback(running.discard)
