@@ -180,7 +180,7 @@ async def test_a_file_opened_before_the_tokenizer_loaded_is_recounted_as_soon_as
     store = DocumentStore(registry)
     services = Services(store, registry, StatusReporter(lambda s: None, lambda m, level=2: None), Settings())
     estimate, exact = EstimateCounter(), EstimateCounter(0.5)  # two counters that disagree
-    services.models = SimpleNamespace(counter=estimate)
+    services.models = SimpleNamespace(counter=estimate, idle=lambda: False)
     feature = CompletionFeature(services)
     text = "".join(f"value_{i} = compute({i}, other)\n" for i in range(400))
     doc = store.open("file:///w/big.py", text, "python", 1)

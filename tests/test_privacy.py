@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lsprotocol import types
 
 from deepseek_lsp import privacy
+from deepseek_lsp.context import Snippet
 from deepseek_lsp.documents import Document
 from deepseek_lsp.line_tokens import LineTokens
 from deepseek_lsp.privacy import REDACTED, redact
@@ -90,7 +91,8 @@ _LINES = st.sampled_from(
     [
         "x = 1\n", "    return value\n", "\n", "\n", "\n", "    total += step\n", "token \n", "API_KEY =\n",
         f"    aws = '{AWS}'\n", f"{GITHUB}\n", "QUJDREVGR0hJSktMTU5PUA==\n", "hunter2hunter2\n",
-        "-----END PRIVATE KEY-----\n", "é = 'ü'\n", "\u212aey = 1\n",  # a Kelvin sign lower-cases to "k"
+        "-----BEGIN RSA PRIVATE KEY-----\n", "-----END PRIVATE KEY-----\n", "DB_PASSWORD = 'hunter2hunter2'\n",
+        "é = 'ü'\n", "\u212aey = 1\n",  # a Kelvin sign lower-cases to "k"
     ]
 )
 
@@ -166,3 +168,33 @@ def test_a_secret_opening_a_clean_block_under_a_trigger_ending_the_block_above_i
     fim = build_fim_prompt(doc, doc.line_end(110), budget=4000, suffix_share=0.1, count=_count, line_tokens=tokens)
     assert tokens.clean(1) and not tokens.clean(0)
     assert "auth = token" in fim.prompt and secret not in fim.prompt
+
+
+def test_a_secret_below_a_key_block_in_a_window_read_by_clean_blocks_is_redacted() -> None:
+    """Redacting the key block shortens the text: the clean blocks' positions then pointed at
+    other lines, and a password among them went out as it was."""
+    key = ['KEY = """-----BEGIN RSA PRIVATE KEY-----', *["MIIEowIBAAKCAQEAx4Ub" + "A" * 44] * 25]
+    key.append('-----END RSA PRIVATE KEY-----"""')
+    lines = key + [f"value_{i} = compute(value_{i - 1}, {i})" for i in range(len(key), 64)]
+    lines += ['DB_PASSWORD = "hunter2hunter2"', *(f"x_{i} = {i}" for i in range(65, 110))]
+    doc = Document("file:///w/app.py", "\n".join(lines) + "\n")
+    counts = LineTokens()
+    asyncio.run(counts.fill(doc, _count, lambda: 0.0))
+    fim = build_fim_prompt(
+        doc, doc.line_start(100), budget=6000, suffix_share=0.2, count=_count, line_tokens=counts.counter(doc, _count)
+    )
+    assert "DB_PASSWORD = " in fim.prompt and "hunter2" not in fim.prompt
+    assert "MIIE" not in fim.prompt
+
+
+def test_a_key_block_cut_short_in_a_snippet_leaves_the_rest_of_the_prompt() -> None:
+    """Snippets are cut to a few lines, and one may hold a key block's BEGIN line but not its
+    END: it is redacted to the end of the snippet, not to the end of the prompt (the whole
+    current file went, and with it every suggestion)."""
+    cut = Snippet(path="fixtures.py", text='TEST_KEY = """-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Ub\n', kind="recent-edit")
+    doc = Document("file:///w/app.py", "import os\n\ndef main():\n    total = compute(1, 2)\n    ret")
+    fim = build_fim_prompt(
+        doc, len(doc.data), budget=2048, suffix_share=0.1, count=_count, snippets=[cut], line_comment="#", path="app.py"
+    )
+    assert "MIIE" not in fim.prompt
+    assert fim.prompt.endswith("def main():\n    total = compute(1, 2)\n    ret")

@@ -167,7 +167,10 @@ def redact(text: str, *, keep_lines: bool = False, clean: Sequence[tuple[int, in
     after a trigger elsewhere are still found in them.
     """
     if "PRIVATE KEY" in text:
-        text = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], text, keep_lines)
+        redacted = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], text, keep_lines)
+        if redacted != text:
+            clean = ()  # the ranges were positions in the text before the block went
+        text = redacted
     single = _PATTERNS[_KEY_BLOCK_PATTERNS:]
     low = text.lower()
     if len(low) != len(text):

@@ -222,18 +222,22 @@ def build_fim_prompt(
     file_costs = [count_line(count, part.encode("utf-8")) for part in file_head]
     if sum(file_costs) > extras_budget + prefix_budget // 4 - used_extra and file_head:
         file_head, file_costs = file_head[:1], file_costs[:1]
-    head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
     head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
 
     # Block flags only matter to redaction: without it, no block is looked at for triggers.
     flags = getattr(lines, "clean", None) if redact_secrets else None
     window, clean = _window_text(doc, window_start, offset, flags)
+    window += inserted
     suffix = doc.data[offset:window_end].decode("utf-8", "replace")
-    prompt = head + window + inserted
     if redact_secrets:
-        shift = len(head)
-        prompt = redact(prompt, clean=[(start + shift, end + shift) for start, end in clean])
+        # Each part on its own: a key block cut short in a snippet (its BEGIN line without
+        # the END) is redacted to the end of its text, which was the whole prompt after it.
+        head_parts = [redact(part) for part in head_parts]
+        file_head = [redact(part) for part in file_head]
+        window = redact(window, clean=clean)
         suffix = redact(suffix)
+    head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
+    prompt = head + window
     return FimPrompt(
         prompt=prompt,
         suffix=suffix,
