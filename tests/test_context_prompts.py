@@ -159,3 +159,37 @@ def test_plain_text_gets_windows_only() -> None:
     doc = DocumentStore(REGISTRY).open("file:///notes.txt", "line one\nline two\n", "plaintext", 1)
     p = build_fim_prompt(doc, 9, budget=200, suffix_share=0.25, count=COUNT)
     assert p.prompt == "line one\n" and p.suffix == "line two\n"
+
+
+def test_a_line_longer_than_the_budget_is_cut_to_it_on_both_sides_of_the_cursor() -> None:
+    """Minified code is one line: it was sent whole on each side of the cursor (18,000 and
+    19,000 tokens for a 97 kB line against a budget of 2,048), on every keystroke."""
+    line = "var a=" + ",".join(f"x{i}:function(é){{return é*{i}}}" for i in range(3000)) + ";"
+    doc = Document("file:///ws/app.min.js", "// header\n" + line + "\n")
+    offset = doc.line_start(1) + len(line.encode()) // 2 + 1  # inside a two-byte "é", then moved
+    offset = next(o for o in range(offset, offset + 4) if doc.data[o] & 0xC0 != 0x80)
+    fim = build_fim_prompt(doc, offset, budget=2048, suffix_share=0.1, count=COUNT, line_comment="//", path="a.js")
+    assert fim.prompt_tokens + fim.suffix_tokens <= 2048
+    assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 2048 + 8
+    before, after = doc.data[:offset].decode(), doc.data[offset:].decode()
+    assert before.endswith(fim.prompt[-3000:]) and len(fim.prompt) > 3000  # the line up to the cursor
+    assert after.startswith(fim.suffix) and len(fim.suffix) > 300
+    assert "\ufffd" not in fim.prompt + fim.suffix  # no character cut in two
+
+
+def test_the_file_head_fits_in_the_budget_with_the_window() -> None:
+    """The imports above the window are sent before it; they came on top of a window that had
+    already taken the whole budget (2,768 tokens against 2,048 with 45 imports)."""
+    imports = "".join(f"from package_{i}.module_{i} import thing_{i}, other_{i}\n" for i in range(45))
+    body = "".join(f"def f_{i}(a, b):\n    return a * {i} + b\n\n" for i in range(400))
+    doc = DocumentStore(REGISTRY).open("file:///ws/m.py", imports + "\n" + body, "python", 1)
+    offset = doc.line_start(doc.line_count - 300)
+    index = Indexer(REGISTRY).for_document(doc)
+    scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
+    fim = build_fim_prompt(
+        doc, offset, budget=2048, suffix_share=0.1, count=COUNT, line_comment="#", path="m.py",
+        imports=index.imports, scopes=scopes,
+    )
+    assert fim.window_start > 0 and "from package_44.module_44 import" in fim.prompt  # the head is there
+    assert fim.prompt_tokens + fim.suffix_tokens <= 2048
+    assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 2048

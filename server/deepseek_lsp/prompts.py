@@ -77,6 +77,19 @@ def whole_lines(doc: Document, count: TokenCount) -> LineTokenCount:
     return lambda line: count_line(count, doc.data[doc.line_start(line) : doc.line_start(line + 1)])
 
 
+#: Tokens of the cursor line always sent on each side, however small the budget: past this,
+#: and past the budget, a line (minified code, a data blob) is cut.
+LINE_FLOOR = 32
+
+
+def _char_start(data: bytes, at: int) -> int:
+    """``at``, moved forward to the start of a UTF-8 character (never inside one)."""
+    at = max(0, min(at, len(data)))
+    while at < len(data) and data[at] & 0xC0 == 0x80:
+        at += 1
+    return at
+
+
 def _prefix_window(
     doc: Document, offset: int, budget: int, count: TokenCount, lines: LineTokenCount
 ) -> tuple[int, int]:
@@ -84,6 +97,15 @@ def _prefix_window(
     cursor_line = doc.line_at(offset)
     line_start = doc.line_start(cursor_line)
     used = count_line(count, doc.data[line_start:offset])
+    if used > max(budget, LINE_FLOOR):
+        # A line longer than the budget (minified code): only its end before the cursor.
+        start = line_start
+        for _ in range(3):  # token density varies along the line: shrink again if need be
+            start = _char_start(doc.data, offset - (offset - start) * budget // max(used, 1))
+            used = count_line(count, doc.data[start:offset])
+            if used <= budget:
+                break
+        return start, used
     first = cursor_line
     block = getattr(lines, "block", None)
     while first > 0:
@@ -148,6 +170,14 @@ def _suffix_window(
     cursor_line = doc.line_at(offset)
     end = doc.line_end(cursor_line, with_eol=True)
     used = count_line(count, doc.data[offset:end])
+    if used > max(budget, LINE_FLOOR):
+        # A line longer than the budget (minified code): only its start after the cursor.
+        for _ in range(3):
+            end = _char_start(doc.data, offset + (end - offset) * budget // max(used, 1))
+            used = count_line(count, doc.data[offset:end])
+            if used <= budget:
+                break
+        return end, used
     last = cursor_line
     while used < budget:
         nxt = last + 1
@@ -204,23 +234,34 @@ def build_fim_prompt(
             used_extra += cost
 
     prefix_budget = max(budget - suffix_budget - used_extra, budget // 3)
-    window_start, prefix_tokens = _prefix_window(doc, offset, prefix_budget, count, lines)
-    window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count, lines)
 
-    file_head: list[str] = []
-    if line_comment and path:
-        file_head.append(f"{line_comment} Path: {path}\n")
-    if window_start > 0:
-        outside = [text for start, _end, text in imports if start < window_start]
-        if outside:
-            file_head.append("\n".join(outside) + "\n")
-        for scope in scopes:
-            if scope.start < window_start and scope.header:
-                file_head.append(scope.header + "\n")
-    # Each part is counted on its own (the parts end with line breaks, so the sum is the count
-    # of the whole to a token or two): the same imports and headers come back with every window.
-    file_costs = [count_line(count, part.encode("utf-8")) for part in file_head]
-    if sum(file_costs) > extras_budget + prefix_budget // 4 - used_extra and file_head:
+    def file_head_for(window_start: int) -> tuple[list[str], list[int]]:
+        parts: list[str] = []
+        if line_comment and path:
+            parts.append(f"{line_comment} Path: {path}\n")
+        if window_start > 0:
+            outside = [text for start, _end, text in imports if start < window_start]
+            if outside:
+                parts.append("\n".join(outside) + "\n")
+            for scope in scopes:
+                if scope.start < window_start and scope.header:
+                    parts.append(scope.header + "\n")
+        # Each part is counted on its own (they end with line breaks, so the sum is the count of
+        # the whole to a token or two): the same imports and headers come back with every window.
+        costs = [count_line(count, part.encode("utf-8")) for part in parts]
+        if sum(costs) > extras_budget + prefix_budget // 4 - used_extra and parts:
+            parts, costs = parts[:1], costs[:1]
+        return parts, costs
+
+    # The file head is sent before the window, within the same budget (it used to come on top,
+    # up to half as much again). What it holds depends on where the window starts (the imports
+    # and scope headers above it): the window leaves room for the most it can hold, the head
+    # it would have were the window to start at the cursor.
+    widest = sum(file_head_for(offset)[1])
+    window_start, prefix_tokens = _prefix_window(doc, offset, max(prefix_budget - widest, 0), count, lines)
+    window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count, lines)
+    file_head, file_costs = file_head_for(window_start)
+    if sum(file_costs) > widest:  # the widest was cut to the path line; so is this one
         file_head, file_costs = file_head[:1], file_costs[:1]
     head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
 
