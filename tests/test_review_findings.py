@@ -308,3 +308,15 @@ def test_a_fix_applied_as_a_minimal_insertion_drops_the_finding() -> None:
     other = b"    return a / b  # todo\n"
     assert follow_edits([f], [Edit(16, 16, 24)], other)[0] == [f]
     assert old  # the text before the edit, for the reader
+
+
+@pytest.mark.parametrize(
+    "line", ["1e999", "-1e999", "NaN", '"99999999999999999999999"', f'"{"9" * 5000}"', "1e300", "10000000000"]
+)
+def test_an_absurd_line_hint_is_no_hint_and_ends_nothing(line: str) -> None:
+    """1e999 is infinity to the JSON reader: int() of it raised out of the parser, and the
+    whole review of the save was lost (the command line exited 1, "findings found")."""
+    item = f'{{"code": "x = 1", "message": "m", "line": {line}, "confidence": {line}}}'
+    answer = f'{{"findings": [{item}]}}'
+    parsed = parse_answer(answer)
+    assert [(f.code, f.line) for f in parsed.findings] == [("x = 1", None)]

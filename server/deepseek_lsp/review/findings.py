@@ -74,7 +74,15 @@ class RawFinding:
 
     @classmethod
     def from_json(cls, raw: Any) -> RawFinding | None:
-        """Validate one item of the model's ``findings`` list (also reads our cached rows)."""
+        """Validate one item of the model's ``findings`` list (also reads our cached rows); an
+        item that cannot be read is None, never an exception that ends the whole review."""
+        try:
+            return cls._from_json(raw)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            return None
+
+    @classmethod
+    def _from_json(cls, raw: Any) -> RawFinding | None:
         if not isinstance(raw, dict):
             return None
         code = raw.get("code")
@@ -100,6 +108,10 @@ class RawFinding:
         )
 
 
+#: Above any real file's length: a larger "line" is no hint at all.
+MAX_LINE_HINT = 1_000_000_000
+
+
 def _severity(value: Any) -> str:
     text = str(value or "").strip().lower()
     if text in _SEVERITY_RANK:
@@ -123,12 +135,14 @@ def _confidence(value: Any) -> float:
 
 
 def _line(value: Any) -> int | None:
+    # A hint only: anything that is not a plausible line number is no hint (1e999 is infinity
+    # to the JSON reader, and int() of it raised out of the whole review).
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return int(value) if value >= 1 else None
+        return int(value) if 1 <= value < MAX_LINE_HINT else None
     if isinstance(value, str):
-        m = re.match(r"\s*(\d+)", value)
+        m = re.match(r"\s*(\d{1,9})(?!\d)", value)
         return int(m.group(1)) if m and int(m.group(1)) >= 1 else None
     return None
 
