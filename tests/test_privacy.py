@@ -46,8 +46,28 @@ def test_each_kind_of_secret_is_replaced_and_its_context_kept() -> None:
         assert out.split("=")[0] == text.split("=")[0], "the name the secret is assigned to stays"
 
 
+def test_secrets_assigned_in_other_languages_ways_are_replaced() -> None:
+    cases = [
+        'password := "hunter2hunter2"',  # Go
+        'dbPassword := "S3cretValue!"',
+        'password: str = "hunter2hunter2"',  # a type annotation
+        "'password' => 'hunter2hunter2',",  # PHP, Ruby
+        'password = "correct horse battery staple"',  # spaces inside the quotes
+        'PASSWORD="p@ss;w0rd!!"',
+    ]
+    for text in cases:
+        out = redact(text)
+        assert REDACTED in out, text
+        assert out.startswith(text[: text.lower().index("ssword") + 6]), "the name stays"
+        assert not any(word in out for word in ("hunter2", "S3cret", "horse", "w0rd")), text
+
+
 def test_code_that_only_names_a_secret_is_left_alone() -> None:
-    text = "api_key = os.environ.get('API_KEY')\npassword = prompt()\ntokens = tokenize(line)\n"
+    text = (
+        "api_key = os.environ.get('API_KEY')\npassword = prompt()\ntokens = tokenize(line)\n"
+        'password = os.environ["DB_PASSWORD"]\nif password == "":\npassword_hash = hashlib.sha256(x)\n'
+        "password: str\n"
+    )
     assert redact(text) == text
 
 

@@ -44,12 +44,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
         r"\1" + REDACTED + r"\2",
     ),
     # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
+    # The separator may be Go's ``:=`` or a PHP/Ruby ``=>``, after an optional type annotation
+    # (``password: str = ...``); a quoted value runs to its closing quote, spaces and all.
     (
         re.compile(
             r"""(?ix)
             \b([A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*)
-            (["']?\s*[:=]\s*)
-            (["']?)([^\s"'`,;]{6,})(\3)
+            (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*)
+            (?:(["'])([^"'\r\n]{6,}?)\3|([^\s"'`,;]{6,}))
             """
         ),
         None,
@@ -58,11 +60,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
 
 
 def _assignment(match: re.Match[str]) -> str:
-    name, sep, quote, value, _ = match.groups()
+    name, sep, quote, _quoted, bare = match.groups()
+    if quote:
+        return f"{name}{sep}{quote}{REDACTED}{quote}"
     # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
-    if not quote and any(ch in value for ch in "().[]{}"):
+    if any(ch in bare for ch in "().[]{}"):
         return match.group(0)
-    return f"{name}{sep}{quote}{REDACTED}{quote}"
+    return f"{name}{sep}{REDACTED}"
 
 
 _EOL = re.compile(r"\r\n|\r|\n")
