@@ -164,6 +164,31 @@ def test_changed_reviews_only_what_git_diff_changed(
     assert run(capsys, "--changed", "--base", "no-such-ref")[0] == 2
 
 
+def test_changed_sends_only_code_and_only_the_changed_lines_of_renamed_or_oddly_named_files(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(10))
+    for name in ("a.py", "x1.py", "x[1].py"):
+        (project / name).write_text(body)
+    git(project, "add", "-A")
+    git(project, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "more")
+    git(project, "mv", "a.py", "b.py")  # renamed, and one function changed
+    (project / "b.py").write_text(body.replace("x + 9", "x - 9"))
+    (project / "x[1].py").write_text(body.replace("x + 5", "x - 5"))  # "x[1].py" is no pattern
+    (project / "app" / "README.txt").write_text("my plans for the launch\n")  # not code
+    (project / "notes.csv").write_text("a,b\n1,2\n")  # new, not code
+    fake_deepseek.responder(lambda body: '{"findings": []}', path=CHAT)
+    code, out, _ = run(capsys, "--changed", "--format", "json")
+    assert code == 0
+    sent = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert sent == ["f5", "f9"]  # the whole renamed file, and x1.py's f5, were sent
+    assert sorted(f["path"] for f in json.loads(out)["files"]) == ["b.py", "x[1].py"]
+    # A file named on the command line is taken whatever it is.
+    (project / "app" / "README.txt").write_text("my plans for the launch, v2\n")
+    run(capsys, "--changed", "--format", "json", "app/README.txt")
+    assert "launch, v2" in fake_deepseek.requests_to(CHAT)[-1].json["messages"][-1]["content"]
+
+
 def test_configuration_and_backend_errors_exit_2(
     project: Path,
     fake_deepseek: FakeDeepSeek,

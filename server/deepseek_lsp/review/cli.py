@@ -160,23 +160,49 @@ def drop_ignored(files: list[Path], root: Path | None, explicit: set[Path]) -> l
     return [f for f in files if f.resolve() not in ignored]
 
 
-def changed_targets(root: Path, base: str, within: Sequence[Path]) -> list[Target] | str:
-    """Files and lines that differ from ``base`` (plus untracked files), or an error message."""
-    names = _git(root, "diff", "--name-only", "--diff-filter=d", "-z", base, "--")
-    if names is None or names.returncode != 0:
-        return f"git diff against {base!r} failed: {(names.stderr.strip() if names else 'git not found')}"
+def changed_targets(
+    root: Path, base: str, within: Sequence[Path], registry: LanguageRegistry | None = None
+) -> list[Target] | str:
+    """Files and lines that differ from ``base`` (plus untracked files), or an error message.
+
+    With a ``registry``, only files in a language it knows, as when walking folders (notes, data
+    and lock files were sent too), unless a file is named itself. Renamed files count only
+    their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
+    """
+    status = _git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
+    if status is None or status.returncode != 0:
+        return f"git diff against {base!r} failed: {(status.stderr.strip() if status else 'git not found')}"
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
     scope = [p.resolve() for p in within]
 
-    def inside(path: Path) -> bool:
-        return any(path == s or s in path.parents for s in scope)
+    def wanted(path: Path) -> bool:
+        if path in scope:
+            return path.is_file()
+        if not any(s in path.parents for s in scope) or not path.is_file():
+            return False
+        return registry is None or registry.for_document(None, path.as_uri()) is not None
 
+    # (status, old name, new name): a rename names both, which the line diff needs to pair them.
+    fields = status.stdout.split("\0")
+    changes: list[tuple[str, str]] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        kind = fields[i]
+        if kind[:1] in ("R", "C"):
+            changes.append((fields[i + 1], fields[i + 2]))
+            i += 3
+        else:
+            changes.append(("", fields[i + 1]))
+            i += 2
     targets: list[Target] = []
-    for name in filter(None, names.stdout.split("\0")):
+    for old, name in changes:
         path = (root / name).resolve()
-        if not inside(path) or not path.is_file():
+        if not wanted(path):
             continue
-        diff = _git(root, "diff", "-U0", "--no-color", "--no-ext-diff", base, "--", name)
+        names = [old, name] if old else [name]
+        diff = _git(
+            root, "--literal-pathspecs", "diff", "-U0", "-M", "--no-color", "--no-ext-diff", base, "--", *names
+        )
         lines: set[int] = set()
         for m in _HUNK.finditer(diff.stdout if diff else ""):
             start, count = int(m.group(1)), int(m.group(2) or 1)
@@ -189,7 +215,7 @@ def changed_targets(root: Path, base: str, within: Sequence[Path]) -> list[Targe
         None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []
     ):
         path = (root / name).resolve()
-        if inside(path) and path.is_file():
+        if wanted(path):
             targets.append(Target(path))
     return targets
 
@@ -332,7 +358,7 @@ def run_review(args: argparse.Namespace) -> int:
         if root is None:
             print("deepseek-lsp review: --changed needs a git repository", file=err)
             return EXIT_ERROR
-        found = changed_targets(root, args.base, paths)
+        found = changed_targets(root, args.base, paths, registry)
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
             return EXIT_ERROR
