@@ -320,3 +320,16 @@ def test_an_absurd_line_hint_is_no_hint_and_ends_nothing(line: str) -> None:
     answer = f'{{"findings": [{item}]}}'
     parsed = parse_answer(answer)
     assert [(f.code, f.line) for f in parsed.findings] == [("x = 1", None)]
+
+
+def test_a_fix_quoted_without_a_blank_line_keeps_its_code_in_its_block() -> None:
+    """The quote is matched with whitespace squeezed; one that leaves out a blank line had its
+    second line taken for the blank one, whose indentation is none: "Apply fix" moved the
+    `if` and its body out of the function."""
+    text = "def f(x):\n    y = g(x)\n\n    if y == None:\n        return 0\n    return y\n"
+    doc = Document("file:///p/m.py", text, language=PYTHON)
+    excerpt = "y = g(x)\nif y == None:\n    return 0"
+    start, end = Placer(doc).place(excerpt, 2)
+    fix = adapt_fix(doc, start, end, excerpt, "y = g(x)\nif y is None:\n    return 0")
+    fixed = text[:start] + fix + text[end:]
+    assert fixed == "def f(x):\n    y = g(x)\n    if y is None:\n        return 0\n    return y\n"

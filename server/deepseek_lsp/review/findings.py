@@ -420,7 +420,13 @@ def adapt_fix(
     k = next((i for i in range(1, len(quoted)) if quoted[i].strip()), None)
     if k is not None:
         model_base = _indent_of(quoted[k])
-        real_base = _indent_of(doc.line_text(first_line + k))
+        # The document line that quoted line k is: found by its characters, not by counting
+        # lines (the quote was matched with whitespace squeezed, and may leave out a blank
+        # line: the fix then took a blank line's indentation and moved code out of its block).
+        line = _line_of_nth_char(doc, start, placed, len("".join("\n".join(quoted[:k]).split())))
+        if line is None:
+            return None
+        real_base = _indent_of(doc.line_text(line))
     else:
         model_base = _indent_of(quoted[0])
         before = doc.data[doc.line_start(first_line) : start].decode("utf-8", "replace")
@@ -437,6 +443,22 @@ def adapt_fix(
         else:
             out.append(unit * max(0, width) + line.lstrip())
     return "\n".join(out).rstrip()
+
+
+def _line_of_nth_char(doc: Document, start: int, placed: str, n: int) -> int | None:
+    """The document line holding the non-whitespace character number ``n`` (from 0) of
+    ``placed`` (the text at byte ``start``), when that character begins its line; else None."""
+    seen = 0
+    for i, ch in enumerate(placed):
+        if ch.isspace():
+            continue
+        if seen == n:
+            offset = start + len(placed[:i].encode("utf-8"))
+            line = doc.line_at(offset)
+            head = doc.data[doc.line_start(line) : offset]
+            return line if not head.strip() else None
+        seen += 1
+    return None
 
 
 def _indent_of(line: str) -> str:
