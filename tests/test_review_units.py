@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json.decoder
+import random
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from deepseek_lsp.review.units import (
     CHUNK_MAX_LINES,
     SPLIT_CLASS_LINES,
     Unit,
+    chunk_lines,
     extract_units,
     normalize_code,
 )
@@ -168,3 +170,34 @@ def test_signatures_for_a_unit_are_what_it_uses() -> None:
     assert "Warehouse" not in names and "export_csv" not in names
     header = next(s.header for s in file_units.signatures if s.name == "find_item")
     assert header == "def find_item(db: sqlite3.Connection, sku: str) -> Item | None:"
+
+
+def _constants_module(seed: int) -> str:
+    rng = random.Random(seed)
+    names = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta", "zeta", "rho"]
+    blocks = [
+        "\n".join(f"{rng.choice(names).upper()}_{b}_{i} = {rng.randint(0, 999)}" for i in range(rng.randint(2, 9)))
+        for b in range(40)
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
+def test_lines_added_at_the_top_of_a_long_module_leave_its_later_parts_unchanged() -> None:
+    """Module-level code is reviewed in parts, and a part is re-sent when its text changes.
+    Parts were cut by a line count from the top, so a few imports added moved every cut after
+    them and the whole module went again (36 % of parts kept); cuts now follow the text."""
+    kept = total = 0
+    for seed in range(10):
+        text = _constants_module(seed)
+        before = _chunk_texts(text)
+        for added in (1, 3, 5, 9):
+            after = _chunk_texts("".join(f"import m{i}\n" for i in range(added)) + text)
+            kept += len(set(before) & set(after))
+            total += len(before)
+    assert kept / total >= 0.75  # of ~7 parts a file, all but one or two
+
+
+def _chunk_texts(text: str) -> list[str]:
+    doc = Document("file:///m.py", text)
+    chunks = chunk_lines(doc, list(range(doc.line_count)))
+    return ["".join(doc.line_text(line) for lo, hi in runs for line in range(lo, hi + 1)) for runs in chunks]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -27,8 +28,13 @@ UNIT_KINDS = ("function", "method", "class")
 #: re-sends that method rather than the whole class.
 SPLIT_CLASS_LINES = 80
 #: Module-level code and files without a grammar are cut at a blank line once a chunk has this
-#: many lines; a block without blank lines is cut hard at ``CHUNK_MAX_LINES``.
+#: many lines (if the text chose no cut before, see below); a block without blank lines is cut
+#: hard at ``CHUNK_MAX_LINES``.
 CHUNK_TARGET_LINES = 60
+#: Cut points chosen by content: at a line after a blank line or a gap, one in ``CUT_ONE_IN``
+#: (by the line's text), once a chunk has ``CHUNK_MIN_LINES``; at ``CHUNK_TARGET_LINES`` anyway.
+CHUNK_MIN_LINES = 20
+CUT_ONE_IN = 4
 CHUNK_MAX_LINES = 120
 #: Node types that wrap a definition without being one: decorators, ``export``.
 _WRAPPER_TYPES = frozenset({"decorated_definition", "export_statement"})
@@ -163,16 +169,24 @@ def chunk_lines(doc: Document, lines: Sequence[int]) -> list[list[tuple[int, int
     current: list[int] = []
     size = 0
     previous = -2
+    boundary = False
     for line in lines:
-        blank = not doc.line_bytes(line).strip()
-        boundary = blank or line != previous + 1
+        text = doc.line_bytes(line).strip()
+        blank = not text
+        boundary = boundary or blank or line != previous + 1
         previous = line
-        if boundary and size >= CHUNK_TARGET_LINES:
-            chunks.append(current)
-            current, size = [], 0
         if blank:
             size += 1 if current else 0  # blank lines inside a chunk are shown, so they count
             continue
+        # A cut goes before a line that follows a blank line or a gap, chosen by that line's
+        # own text once the chunk has CHUNK_MIN_LINES: an edit then moves no cut but its
+        # own chunk's (counted from the top, five lines added early re-sent every chunk after).
+        if boundary and current and (
+            size >= CHUNK_TARGET_LINES or (size >= CHUNK_MIN_LINES and zlib.crc32(text) % CUT_ONE_IN == 0)
+        ):
+            chunks.append(current)
+            current, size = [], 0
+        boundary = False
         if size >= CHUNK_MAX_LINES:
             chunks.append(current)
             current, size = [], 0
