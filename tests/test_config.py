@@ -93,3 +93,9 @@ def test_a_key_no_header_can_carry_is_refused_without_showing_it() -> None:
         assert settings.api_key == ""  # no key: the status says so, nothing is sent
         assert len(problems) == 1 and "API key" in problems[0]
         assert "456789abcdef" not in problems[0]
+
+
+def test_neovims_empty_settings_table_is_no_settings() -> None:
+    # An empty Lua table goes out as a JSON array: {"deepseek": []} from a setup() without settings.
+    settings, problems = build_settings({"deepseek": []}, {"deepseek": []}, env={})
+    assert problems == [] and settings == Settings()

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
 from lsprotocol import types
 
-from tests.harness import document_state, eventually, insert, lsp_session, open_doc, server_env
+from tests.harness import (
+    document_state,
+    eventually,
+    inline_params,
+    insert,
+    lsp_session,
+    open_doc,
+    server_env,
+)
 from tests.test_documents import ClientText, boundaries
 
 
@@ -103,3 +112,17 @@ async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
         async with lsp_session(env, settings={"baseUrl": fake.url}) as client:
             assert await eventually(lambda: any("no API key" in m.message for m in client.messages))
             assert fake.requests_to("/models") == []
+
+
+async def test_a_buffer_without_a_name_is_served_without_an_error(tmp_path) -> None:
+    """Neovim's unnamed buffers are all "file://": reading its empty path raised, and the editor
+    showed "Error in server" on opening and on every edit."""
+    async with lsp_session(server_env("http://127.0.0.1:9", state_dir=str(tmp_path))) as client:
+        open_doc(client, "file://", "x = 1\n")
+        insert(client, "file://", 2, 1, 0, "y = 2")
+        state = await document_state(client, "file://")
+        assert state["text"] == "x = 1\ny = 2"
+        result = await client.text_document_inline_completion_async(inline_params("file://", 1, 5))
+        assert result is not None
+        await asyncio.sleep(0.2)
+        assert not [m.message for m in client.messages if m.type == types.MessageType.Error]

@@ -284,6 +284,9 @@ def unwrap_section(value: Any) -> Mapping[str, Any] | None:
         inner = value.get(SECTION)
         if isinstance(inner, Mapping):
             return inner
+        if isinstance(inner, (list, tuple)):
+            # Neovim encodes an empty Lua table as [] ({"deepseek": []} for no settings).
+            return unwrap_section(inner) or {}
         return value
     return None
 

@@ -175,5 +175,5 @@ class LanguageRegistry:
 
 def uri_basename(uri: str) -> str:
     parsed = urlparse(uri)
-    path = unquote(parsed.path or parsed.opaque or uri)
+    path = unquote(parsed.path or uri)
     return PurePosixPath(path).name

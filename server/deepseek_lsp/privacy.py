@@ -197,7 +197,7 @@ def redact(text: str, *, keep_lines: bool = False, clean: Sequence[tuple[int, in
 def uri_to_path(uri_or_path: str) -> str:
     parsed = urlparse(uri_or_path)
     if parsed.scheme and len(parsed.scheme) > 1:
-        return unquote(parsed.path or parsed.opaque)
+        return unquote(parsed.path)  # '' for a URI without one (Neovim's unnamed buffers: file://)
     return uri_or_path
 
 
