@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 from deepseek_lsp.model import Ledger
 from deepseek_lsp.model.ledger import DB_NAME
@@ -116,3 +117,33 @@ def test_usage_is_saved_when_stdin_closes_right_after_a_request(tmp_path, fake_d
         server.kill()
     with Ledger(tmp_path / DB_NAME) as ledger:
         assert ledger.summary()["today"]["total"]["requests"] >= 1
+
+
+def test_shutdown_with_a_prefetch_on_its_way_exits_at_once_and_keeps_its_usage(tmp_path, fake_deepseek) -> None:
+    """The editor closes right after a suggestion, a prefetch still out: the usage feature
+    closed the ledger before the cancelled prefetch recorded itself, the failed save was
+    logged to a closed pipe, and pygls reported that failure on the same pipe, recursively
+    (9 s to exit, 8.8 MB on stderr, the usage lost)."""
+    fake_deepseek.set_latency(ttft=0.3)
+    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+    uri = "file:///w/d.py"
+    try:
+        server.initialize()
+        server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": "def f(a, b):\n    return \n"}})
+        server.call("textDocument/inlineCompletion", {
+            "textDocument": {"uri": uri}, "position": {"line": 1, "character": 11}, "context": {"triggerKind": 1}})
+        deadline = time.monotonic() + 5
+        while len(fake_deepseek.requests_to("/beta/completions")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # the prefetch is out
+        assert "error" not in server.call("shutdown")
+        started = time.monotonic()
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+        assert time.monotonic() - started < 2
+        assert b"Traceback" not in server.stderr and len(server.stderr) < 2000
+    finally:
+        server.kill()
+    sent = len(fake_deepseek.requests_to("/beta/completions"))
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        assert ledger.summary()["today"]["total"]["requests"] == sent >= 2  # the prefetch too

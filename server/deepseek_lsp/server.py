@@ -284,6 +284,15 @@ class DeepSeekServer(LanguageServer):
         self.save_usage()
         super().shutdown()
 
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # After shutdown the editor reads nothing more and may have closed the pipe: reporting a
+        # failed write by writing again failed in turn, recursively (seconds to exit and
+        # megabytes of tracebacks on stderr). The log keeps it.
+        if self.protocol._shutdown:
+            log.debug("after shutdown: %s", error)
+            return
+        super().report_server_error(error, source)
+
     def flush_early(self) -> None:
         early, self._early = self._early or [], None
         for send in early:
@@ -526,7 +535,9 @@ def _register_core(server: DeepSeekServer) -> None:
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: DeepSeekServer, *args: Any) -> None:
-        for feature in ls.features:
+        # Last added, first stopped: completions cancelled on the way out record their usage
+        # before the usage feature (added first) closes the ledger.
+        for feature in reversed(ls.features):
             try:
                 await feature.stop()
             except Exception:

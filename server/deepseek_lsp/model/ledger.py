@@ -190,6 +190,7 @@ class Ledger:
         if path is None:
             path = state_dir() / DB_NAME
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
+        self._closed = False
         self._conn = self._open()
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
         self._flush_at: asyncio.TimerHandle | None = None
@@ -294,10 +295,14 @@ class Ledger:
         self.flush()
         with self._lock:
             self._conn.close()
+            self._closed = True
 
     def flush(self) -> None:
-        """Write the records not yet in the file. Reads and :meth:`close` flush first."""
+        """Write the records not yet in the file. Reads and :meth:`close` flush first; after
+        :meth:`close` there is nothing to write to (records stay in memory)."""
         with self._lock:
+            if self._closed:
+                return
             if self._flush_at is not None:
                 self._flush_at.cancel()
                 self._flush_at = None
