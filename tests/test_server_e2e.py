@@ -126,3 +126,20 @@ async def test_a_buffer_without_a_name_is_served_without_an_error(tmp_path) -> N
         assert result is not None
         await asyncio.sleep(0.2)
         assert not [m.message for m in client.messages if m.type == types.MessageType.Error]
+
+
+async def test_the_log_level_setting_decides_what_the_editor_is_sent(tmp_path) -> None:
+    """logLevel was read and then never applied: "debug" showed no more, "error" no less."""
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
+    async with lsp_session(env, settings={"logLevel": "debug"}) as client:
+        open_doc(client, "file:///ws/a.py", "x = 1\n")
+        await client.text_document_inline_completion_async(inline_params("file:///ws/a.py", 0, 5))
+        assert await eventually(lambda: any(m.type == types.MessageType.Log for m in client.log_messages))
+    async with lsp_session(env, settings={"logLevel": "error"}) as client:
+        open_doc(client, "file:///ws/a.py", "x = 1\n")
+        await document_state(client, "file:///ws/a.py")  # the settings are in by now
+        seen = len(client.log_messages)
+        await client.text_document_inline_completion_async(inline_params("file:///ws/a.py", 0, 5))
+        await asyncio.sleep(0.3)
+        later = client.log_messages[seen:]
+        assert not [m.message for m in later if m.type in (types.MessageType.Info, types.MessageType.Log)]

@@ -72,9 +72,15 @@ class ClientLogHandler(logging.Handler):
             self._busy = False
 
 
+#: The level the command line asked for (``--log-level``); the ``logLevel`` setting may lower it.
+_base_level = logging.INFO
+
+
 def setup(log_file: str | None = None, level: str = "info") -> logging.Logger:
+    global _base_level
     root = logging.getLogger("deepseek_lsp")
-    root.setLevel(LEVELS.get(level, logging.INFO))
+    _base_level = LEVELS.get(level, logging.INFO)
+    root.setLevel(_base_level)
     root.propagate = False
     for h in list(root.handlers):
         root.removeHandler(h)
@@ -112,3 +118,12 @@ def attach_client(send: Callable[[int, str], None], level: str = "info") -> Clie
     handler.addFilter(SECRETS)
     root.addHandler(handler)
     return handler
+
+
+def set_level(level: str, client: logging.Handler | None) -> None:
+    """The ``logLevel`` setting: what the editor is sent, and so what is logged at all (never
+    less than the command line asked for, for the log file)."""
+    wanted = LEVELS.get(level, logging.INFO)
+    if client is not None:
+        client.setLevel(wanted)
+    logging.getLogger("deepseek_lsp").setLevel(min(_base_level, wanted))

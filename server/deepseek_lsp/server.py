@@ -200,6 +200,8 @@ class DeepSeekServer(LanguageServer):
         #: environment is found while the server is built): pygls dropped them for want of a
         #: transport, so the user never heard why nothing worked. Sent on ``initialized``.
         self._early: list[Callable[[], None]] | None = []
+        #: The log handler that sends to the editor, once it is attached (``logLevel`` sets it).
+        self.client_log: logging.Handler | None = None
         self._startup_problems = problems
         self._parent_watch: asyncio.Task[None] | None = None
 
@@ -335,6 +337,7 @@ class DeepSeekServer(LanguageServer):
         for problem in problems:
             self.status.tell_once(f"config:{problem}", f"settings: {problem}")
         logsetup.SECRETS.add_secret(settings.api_key)
+        logsetup.set_level(settings.log_level, self.client_log)
         old = self.settings
         self.settings = settings
         self.services.settings = settings
@@ -402,7 +405,7 @@ def _register_core(server: DeepSeekServer) -> None:
         ls.services.workspace_folders = [
             f.uri for f in (params.workspace_folders or []) if f.uri
         ] or ([params.root_uri] if params.root_uri else [])
-        logsetup.attach_client(ls._send_log, ls.settings.log_level)
+        ls.client_log = logsetup.attach_client(ls._send_log, ls.settings.log_level)
         ls.apply_settings()
         for problem in ls._startup_problems:
             ls.status.tell_once(f"config:{problem}", f"settings: {problem}")
