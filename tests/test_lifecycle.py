@@ -147,3 +147,26 @@ def test_shutdown_with_a_prefetch_on_its_way_exits_at_once_and_keeps_its_usage(t
     sent = len(fake_deepseek.requests_to("/beta/completions"))
     with Ledger(tmp_path / DB_NAME) as ledger:
         assert ledger.summary()["today"]["total"]["requests"] == sent >= 2  # the prefetch too
+
+
+def test_a_request_after_shutdown_is_answered_with_an_error(tmp_path) -> None:
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize()
+        assert "error" not in server.call("shutdown")
+        answer = server.call("deepseek/debugState", {})  # it used to wait for good
+        assert answer["error"]["code"] == -32600
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+    finally:
+        server.kill()
+
+
+def test_exit_without_shutdown_exits_with_one(tmp_path) -> None:
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize()
+        server.notify("exit")
+        assert server.wait_exit(10) == 1  # the protocol's code for an exit without shutdown
+    finally:
+        server.kill()

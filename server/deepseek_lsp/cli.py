@@ -28,7 +28,7 @@ def _serve(args: argparse.Namespace) -> int:
         server.start_tcp(args.host, args.port)
     else:
         server.start_io()
-    return 0
+    return server.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -90,6 +90,16 @@ class Protocol(LanguageServerProtocol):
         request spends outside its handler). Requests and notifications, what editors send,
         are told apart by their fields; anything else goes the pygls way."""
         method = getattr(message, "method", None)
+        if self._shutdown and method not in (None, types.EXIT) and hasattr(message, "id"):
+            # The protocol's answer to a request after shutdown; pygls logged and dropped it,
+            # and the editor waited for good.
+            self._send_response(
+                message.id,
+                error=types.ResponseError(
+                    code=types.ErrorCodes.InvalidRequest, message=f"the server is shutting down: {method}"
+                ),
+            )
+            return
         if (
             method is None
             or getattr(message, "jsonrpc", None) != JsonRPCProtocol.VERSION
@@ -200,6 +210,8 @@ class DeepSeekServer(LanguageServer):
         #: environment is found while the server is built): pygls dropped them for want of a
         #: transport, so the user never heard why nothing worked. Sent on ``initialized``.
         self._early: list[Callable[[], None]] | None = []
+        #: The process's exit status, from the ``exit`` notification (see ``_start_io_async``).
+        self.exit_code = 0
         #: The log handler that sends to the editor, once it is attached (``logLevel`` sets it).
         self.client_log: logging.Handler | None = None
         self._startup_problems = problems
@@ -244,8 +256,12 @@ class DeepSeekServer(LanguageServer):
             asyncio.run(serve())
         except BrokenPipeError:
             log.error("Connection to the client is lost; shutting down.")
-        except (KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:
             pass
+        except SystemExit as exc:
+            # pygls' exit: 0 after shutdown, 1 without one (the protocol says so; the process
+            # always ended with 0, so a supervisor could not tell).
+            self.exit_code = exc.code if isinstance(exc.code, int) else 1
         finally:
             self.shutdown()
 
