@@ -304,12 +304,11 @@ class DeepSeekExtension implements vscode.Disposable {
         stdout: (input, channel) => readLines(input, (line) => channel.info(line)),
         stderr: (input, channel) => readLines(input, (line) => this.serverStderr(channel, line, viaLsp.logging)),
       },
-      // A function: read at every (re)start. The settings travel here too, so the server's very
-      // first configuration (before it pulls workspace/configuration) already has the endpoint.
-      initializationOptions: () => ({
-        ...serverSettings(keys, undefined),
-        ...(this.apiKey ? { apiKey: this.apiKey } : {}),
-      }),
+      // A function: read at every (re)start. Only the key (kept in the secret store, never in
+      // the settings): the settings come from workspace/configuration, which the server pulls
+      // before it sends anything. Sent here too, they stayed under every later pull, so a
+      // setting reset to its default kept its old value until the server restarted.
+      initializationOptions: () => (this.apiKey ? { apiKey: this.apiKey } : {}),
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => {
