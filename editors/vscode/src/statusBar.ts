@@ -70,13 +70,26 @@ export class StatusBar implements vscode.Disposable {
   private lifecycleMessage = '';
   private status: ServerStatus = { kind: 'Normal', message: '' };
   private usage: UsageJSON | undefined;
+  private readonly editorWatch: vscode.Disposable;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('deepseek.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'DeepSeek';
     this.item.command = 'deepseek.showUsage';
+    // A status about one file (Inactive: excluded, too large) is shown while that file is.
+    this.editorWatch = vscode.window.onDidChangeActiveTextEditor(() => this.render());
     this.render();
     this.item.show();
+  }
+
+  /** The server's status, unless it is about another file than the one being edited. */
+  private shownStatus(): ServerStatus {
+    const uri = this.status.uri;
+    const active = vscode.window.activeTextEditor?.document.uri.toString();
+    if (uri && active && uri !== active) {
+      return { kind: 'Normal', message: '' };
+    }
+    return this.status;
   }
 
   setLifecycle(lifecycle: Lifecycle, message = ''): void {
@@ -134,10 +147,11 @@ export class StatusBar implements vscode.Disposable {
         reason = 'The workspace is not trusted: the language server does not start.';
         break;
       default: {
-        const kind = this.status.kind in ICONS ? this.status.kind : 'Normal';
+        const status = this.shownStatus();
+        const kind = status.kind in ICONS ? status.kind : 'Normal';
         icon = ICONS[kind];
         headline = kind;
-        reason = this.status.message || (kind === 'Normal' ? 'Ready.' : '');
+        reason = status.message || (kind === 'Normal' ? 'Ready.' : '');
         if (kind === 'Error') {
           background = new vscode.ThemeColor('statusBarItem.errorBackground');
         } else if (kind === 'Warning') {
@@ -168,6 +182,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.editorWatch.dispose();
     this.item.dispose();
   }
 }
