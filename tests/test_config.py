@@ -99,3 +99,23 @@ def test_neovims_empty_settings_table_is_no_settings() -> None:
     # An empty Lua table goes out as a JSON array: {"deepseek": []} from a setup() without settings.
     settings, problems = build_settings({"deepseek": []}, {"deepseek": []}, env={})
     assert problems == [] and settings == Settings()
+
+
+def test_a_bad_value_in_a_later_layer_keeps_the_earlier_layers_good_one() -> None:
+    """The layers were merged before any value was checked: a bad workspace value fell back
+    to the built-in default, dropping a good one from the environment or initializationOptions
+    (a typo in baseUrl sent the key to api.deepseek.com instead of the company proxy)."""
+    env = {"DEEPSEEK_BASE_URL": "https://proxy.corp/v1", "DEEPSEEK_API_KEY": "sk-good0123456789"}
+    init = {"completion": {"maxPromptTokens": 1500, "debounce": 120}}
+    workspace = {
+        "baseUrl": "proxy.corp",
+        "apiKey": "sk-bad key",
+        "completion": {"maxPromptTokens": 10, "debounce": "soonish", "suffixShare": 2},
+    }
+    settings, problems = build_settings(init, workspace, env=env)
+    assert settings.base_url == "https://proxy.corp/v1"
+    assert settings.api_key == "sk-good0123456789"
+    assert (settings.completion.max_prompt_tokens, settings.completion.debounce) == (1500, 120)
+    assert settings.completion.suffix_share == Settings().completion.suffix_share
+    assert len(problems) == 5 and not any("sk-" in p for p in problems)
+    assert any("'https://proxy.corp/v1'" in p for p in problems)  # says what it uses

@@ -217,44 +217,52 @@ def _describe(value: Any, name: str) -> str:
 API_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
 
 
-def _sanity(settings: Settings, problems: list[str]) -> Settings:
-    """Cross-field checks that a type alone cannot express."""
-    c = settings.completion
+def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Settings:
+    """Cross-field checks that a type alone cannot express. A value that fails keeps what the
+    layers below gave (``previous``, itself checked): a bad workspace setting does not undo the
+    environment's good one."""
+    c, p = settings.completion, previous.completion
     fixes: dict[str, Any] = {}
     if isinstance(c.debounce, str) and c.debounce != "adaptive":
-        problems.append(f"invalid value {c.debounce!r} for 'completion.debounce'; using 'adaptive'")
-        fixes["debounce"] = "adaptive"
+        problems.append(f"invalid value {c.debounce!r} for 'completion.debounce'; using {p.debounce!r}")
+        fixes["debounce"] = p.debounce
     if not 0.0 <= c.suffix_share <= 0.9:
-        problems.append("'completion.suffixShare' must be between 0 and 0.9; using 0.1")
-        fixes["suffix_share"] = 0.1
+        problems.append(f"'completion.suffixShare' must be between 0 and 0.9; using {p.suffix_share}")
+        fixes["suffix_share"] = p.suffix_share
     if c.max_prompt_tokens < 64:
-        problems.append("'completion.maxPromptTokens' must be at least 64; using 2048")
-        fixes["max_prompt_tokens"] = 2048
+        problems.append(f"'completion.maxPromptTokens' must be at least 64; using {p.max_prompt_tokens}")
+        fixes["max_prompt_tokens"] = p.max_prompt_tokens
     if c.debounce_min_ms > c.debounce_max_ms:
-        problems.append("'completion.debounceMinMs' exceeds 'debounceMaxMs'; using the defaults")
-        fixes["debounce_min_ms"] = 50
-        fixes["debounce_max_ms"] = 600
+        problems.append(
+            f"'completion.debounceMinMs' exceeds 'debounceMaxMs'; using {p.debounce_min_ms} and "
+            f"{p.debounce_max_ms}"
+        )
+        fixes["debounce_min_ms"] = p.debounce_min_ms
+        fixes["debounce_max_ms"] = p.debounce_max_ms
     if fixes:
         settings = replace(settings, completion=replace(c, **fixes))
     r = settings.review
     if not 0.0 <= r.min_confidence <= 1.0:
-        problems.append("'review.minConfidence' must be between 0 and 1; using 0.5")
-        settings = replace(settings, review=replace(r, min_confidence=0.5))
+        problems.append(
+            f"'review.minConfidence' must be between 0 and 1; using {previous.review.min_confidence}"
+        )
+        settings = replace(settings, review=replace(r, min_confidence=previous.review.min_confidence))
     key = settings.api_key.strip()  # a CRLF .env file or a paste leaves line breaks and spaces
     if key and not API_KEY_CHARS.fullmatch(key):
         # Never echoed: the message says what is wrong, not what the key is.
         problems.append(
             "the API key contains spaces or characters outside ASCII, which an HTTP header cannot "
-            "carry; it is not used"
+            "carry; it is not used" + ("" if not previous.api_key else " (the previous one is)")
         )
-        key = ""
+        key = previous.api_key
     if key != settings.api_key:
         settings = replace(settings, api_key=key)
     for name, key in (("base_url", "baseUrl"), ("fim_base_url", "fimBaseUrl")):
         url = getattr(settings, name)
         if url and not re.match(r"^https?://[^/\s]+", url):
-            problems.append(f"invalid URL {url!r} for '{key}'; using the default")
-            settings = replace(settings, **{name: getattr(Settings(), name)})
+            fallback = getattr(previous, name)
+            problems.append(f"invalid URL {url!r} for '{key}'; using {fallback or 'the default'!r}")
+            settings = replace(settings, **{name: fallback})
     return settings
 
 
@@ -317,10 +325,9 @@ def build_settings(
 ) -> tuple[Settings, list[str]]:
     """Defaults < environment < each layer in order. Returns the settings and the problems found."""
     problems: list[str] = []
-    merged: dict[str, Any] = from_environment(env)
-    for layer in layers:
-        part = unwrap_section(layer)
+    settings = Settings()
+    # Layer by layer, each checked on its own: a value refused keeps the one below it.
+    for part in (from_environment(env), *(unwrap_section(layer) for layer in layers)):
         if part:
-            merged = _deep_update(merged, part)
-    settings = _merge(Settings(), merged, "", problems)
-    return _sanity(settings, problems), problems
+            settings = _sanity(_merge(settings, part, "", problems), problems, settings)
+    return settings, problems
