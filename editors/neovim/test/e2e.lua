@@ -505,6 +505,40 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(not text:find("ERROR", 1, true), "errors in checkhealth:\n" .. text)
 end)
 
+step("restart: with no suggestion, <Tab> still runs the user's own mapping after the client restarts", function()
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  -- The user's insert-mode <Tab> (a snippet plugin's, say); the plugin's falls back to it.
+  lua("vim.keymap.set('i', '<Tab>', 'XX', { desc = 'the user tab' })")
+  local function clients()
+    return lua("return #vim.lsp.get_clients({ bufnr = 0, name = 'deepseek_lsp' })")
+  end
+  lua("for _, c in ipairs(vim.lsp.get_clients({ bufnr = 0, name = 'deepseek_lsp' })) do c:stop(true) end")
+  wait_for("the client to stop", function()
+    return clients() == 0
+  end, 10000)
+  lua("vim.cmd('edit')")
+  wait_for("a new client attached", function()
+    return clients() == 1 and lua("return vim.fn.maparg('<Tab>', 'i', false, true).desc or ''"):match("^DeepSeek")
+  end, 15000)
+  lua("require('deepseek_lsp.ghost').config.auto_trigger = false")
+  local ok, err = pcall(function()
+    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '' })")
+    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row + 1)
+    input("A")
+    input("<Tab>")
+    wait_line(row, "XX")
+    normal_mode()
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+  end)
+  lua("require('deepseek_lsp.ghost').config.auto_trigger = true")
+  lua("pcall(vim.keymap.del, 'i', '<Tab>')")
+  if not ok then
+    error(err, 0)
+  end
+end)
+
 step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()
   -- Last on purpose: a 402 turns completions off until the settings change.
   fake_control("fault", { kind = "status", status = 402, count = 50, path = "/beta/completions" })

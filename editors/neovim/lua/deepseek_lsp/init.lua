@@ -213,6 +213,19 @@ local function map(bufnr, lhs, desc, when_shown)
   end, { buffer = bufnr, expr = true, replace_keycodes = true, silent = true, desc = "DeepSeek: " .. desc })
 end
 
+--- Our buffer-local insert mappings go with the client: the next attach (a restarted client)
+--- then finds the user's own mapping to fall back to, not ours (Tab lost the user's mapping).
+local function del_keymaps(bufnr)
+  if not api.nvim_buf_is_valid(bufnr) then
+    return
+  end
+  for _, m in ipairs(api.nvim_buf_get_keymap(bufnr, "i")) do
+    if (m.desc or ""):match("^DeepSeek") then
+      pcall(vim.keymap.del, "i", m.lhs, { buffer = bufnr })
+    end
+  end
+end
+
 local function set_keymaps(bufnr)
   local km = M.config.keymaps
   if not km then
@@ -343,6 +356,7 @@ function M.setup(opts)
       local client = vim.lsp.get_client_by_id(args.data and args.data.client_id or -1)
       if client and client.name == NAME then
         ghost.detach(args.buf)
+        del_keymaps(args.buf)
       end
     end,
   })
