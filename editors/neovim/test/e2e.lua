@@ -505,6 +505,23 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(not text:find("ERROR", 1, true), "errors in checkhealth:\n" .. text)
 end)
 
+step("status: a file's own Inactive (an excluded .env) is not shown in the other buffers", function()
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  local env = dir .. "/.env"
+  vim.fn.writefile({ "TOKEN=1" }, env)
+  lua("vim.cmd.edit(...)", env)
+  wait_for("the .env file's Inactive status", function()
+    local s = lua("return require('deepseek_lsp').status()")
+    return s and s.kind == "Inactive" and s, s
+  end, 10000)
+  local here = lua("return require('deepseek_lsp').statusline()")
+  check(here == "DeepSeek [off]", "statusline in .env: " .. vim.inspect(here))
+  lua("vim.cmd.edit(...)", file)
+  local back = lua("return require('deepseek_lsp').statusline()")
+  check(back == "DeepSeek", "statusline back in the Python file: " .. vim.inspect(back))
+end)
+
 step("restart: with no suggestion, <Tab> still runs the user's own mapping after the client restarts", function()
   normal_mode()
   lua("vim.cmd('silent write')")

@@ -520,6 +520,9 @@ function M.statusline(opts)
     return ""
   end
   local st = M._status[client.id]
+  if st and st.uri ~= "" and st.uri ~= vim.uri_from_bufnr(bufnr) then
+    st = nil -- about another file (that one is excluded, too large...): not this buffer's
+  end
   if st and st.kind == "Error" then
     return icon .. " [error]"
   elseif st and st.kind == "Warning" then
