@@ -67,6 +67,9 @@ def test_code_that_only_names_a_secret_is_left_alone() -> None:
         "api_key = os.environ.get('API_KEY')\npassword = prompt()\ntokens = tokenize(line)\n"
         'password = os.environ["DB_PASSWORD"]\nif password == "":\npassword_hash = hashlib.sha256(x)\n'
         "password: str\n"
+        "var token oauth2.TokenSource\n"  # Go: a type, not a token
+        'token_url = "https://example.com/oauth/token"\n'
+        'api_key_url = "https://console.example.com/keys"\n'
     )
     assert redact(text) == text
 

@@ -38,7 +38,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), REDACTED),
     (re.compile(r"\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b"), REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"), REDACTED),
-    (re.compile(r"(?i)\b(bearer|token)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
+    # "token <value>": a value with a digit and no dot, not code (``var token oauth2.TokenSource``).
+    (re.compile(r"(?i)\b(token)\s+(?=[A-Za-z0-9_~+/=-]*\d)[A-Za-z0-9_~+/=-]{16,}"), r"\1 " + REDACTED),
     (
         re.compile(r"(?i)(://[^:/@\s]+:)[^@/\s]{3,}(@)"),
         r"\1" + REDACTED + r"\2",
@@ -60,7 +62,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
 
 
 def _assignment(match: re.Match[str]) -> str:
-    name, sep, quote, _quoted, bare = match.groups()
+    name, sep, quote, quoted, bare = match.groups()
+    value = quoted if quote else bare
+    # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
+    # credentials inside one (``://user:pass@``) have their own pattern.
+    if value.lower().startswith(("http://", "https://")) and "@" not in value:
+        return match.group(0)
     if quote:
         return f"{name}{sep}{quote}{REDACTED}{quote}"
     # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
