@@ -193,3 +193,17 @@ def test_the_file_head_fits_in_the_budget_with_the_window() -> None:
     assert fim.window_start > 0 and "from package_44.module_44 import" in fim.prompt  # the head is there
     assert fim.prompt_tokens + fim.suffix_tokens <= 2048
     assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 2048
+
+
+def test_the_suffix_is_counted_as_sent() -> None:
+    """The suffix's end is snapped back to a line step (for the provider's cache); the lines it
+    drops were still counted, so suffix_tokens over-reported what went out."""
+    doc = Document("file:///ws/s.py", "".join(f"value_{i} = compute({i}, other_{i})\n" for i in range(400)))
+
+    def count(text: str) -> int:
+        return len(text) // 3 + 1
+
+    for line in (10, 57, 123, 300):
+        fim = build_fim_prompt(doc, doc.line_end(line), budget=2048, suffix_share=0.1, count=count)
+        sent = sum(count(piece + "\n") for piece in fim.suffix.split("\n")[1:-1]) + count("\n")
+        assert fim.suffix_tokens == sent, line

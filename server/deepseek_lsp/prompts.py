@@ -194,6 +194,8 @@ def _suffix_window(
         snapped = last - ((last + 1) % SUFFIX_STEP)
         if snapped > cursor_line:
             end = doc.line_end(snapped, with_eol=True)
+            for line in range(snapped + 1, last + 1):
+                used -= lines(line)  # dropped by the snap: not sent, not counted
     return end, used
 
 
