@@ -118,3 +118,20 @@ def test_from_config_garbage() -> None:
     assert PriceTable.from_config(None).messages == []
     assert PriceTable.from_config(["x"]).messages  # type: ignore[arg-type]
     assert PriceTable.from_config({"models": 3}).messages
+
+
+def test_from_config_takes_camel_case_like_every_other_setting() -> None:
+    """The settings' keys may be camelCase (VS Code's style); in prices only snake_case was read,
+    so ``offPeak`` was "missing" and the model cost its default or $0."""
+    camel = PriceTable.from_config(
+        {
+            "models": {
+                "My-Model": {"offPeak": {"cacheHit": 1, "cacheMiss": 2, "output": 3}, "peak": [2, 4, 6]},
+            },
+            "peakWindows": [{"start": "22:00", "end": "02:00", "days": "sat-sun"}],
+        }
+    )
+    assert camel.messages == []
+    assert camel.lookup("my-model").off_peak == Rates(1, 2, 3)  # type: ignore[union-attr]
+    assert camel.lookup("my-model").peak == Rates(2, 4, 6)  # type: ignore[union-attr]
+    assert camel.is_peak(at(5, 23)) and not camel.is_peak(at(0, 2))

@@ -128,3 +128,18 @@ async def test_nothing_is_sent_where_no_completion_would_be(fake_deepseek: FakeD
         f.type(doc)
         await f.settled()
         assert [r.path for r in fake_deepseek.requests] == ["/beta/completions"]
+
+
+async def test_a_bad_price_setting_is_told_even_when_the_endpoint_stays(fake_deepseek: FakeDeepSeek) -> None:
+    """Price problems were only told when the endpoint changed as well."""
+    told: list[str] = []
+    settings = Settings(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+    status = StatusReporter(lambda s: None, lambda m, level=2: told.append(m))
+    services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+    usage = UsageFeature(services)
+    try:
+        bad = dataclasses.replace(settings, prices={"models": {"my-model": {"offPeak": "cheap"}}})
+        usage.settings_changed(settings, bad)
+        assert any("prices.models.my-model" in m for m in told), told
+    finally:
+        await usage.stop()

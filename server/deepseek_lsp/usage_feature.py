@@ -144,6 +144,14 @@ class UsageFeature(Feature):
                 await client.aclose()
         models.ledger.close()
 
+    def _set_prices(self, ledger: Ledger, settings: Settings) -> None:
+        """The price table and budget from the settings; what is wrong in them is told once
+        (it was told only when the endpoint changed too)."""
+        ledger.prices = PriceTable.from_config(settings.prices or None)
+        ledger.daily_budget = settings.daily_budget_usd or None
+        for message in ledger.prices.messages:
+            self.services.status.tell_once(f"config:prices:{message}", message)
+
     def settings_changed(self, old: Settings, new: Settings) -> None:
         models = self.services.models
         # Compared field by field: building an EndpointConfig raises ConfigError for a refused
@@ -151,15 +159,13 @@ class UsageFeature(Feature):
         # settings change, so that allowHttp could never take effect without a restart.
         if _endpoint_fields(old) == _endpoint_fields(new):
             if (old.prices, old.daily_budget_usd) != (new.prices, new.daily_budget_usd):
-                models.ledger.prices = PriceTable.from_config(new.prices or None)
-                models.ledger.daily_budget = new.daily_budget_usd or None
+                self._set_prices(models.ledger, new)
             return
         if models.config_error and self.services.status.current.feature == "config":
             self.services.status.set(Status("Normal", "", "config"))
         if models.client is not None:
             self._old_clients.append(models.client)
-        models.ledger.prices = PriceTable.from_config(new.prices or None)
-        models.ledger.daily_budget = new.daily_budget_usd or None
+        self._set_prices(models.ledger, new)
         self.services.models = self._build(new, models.ledger)
         self._warm()
 

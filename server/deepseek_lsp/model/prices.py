@@ -21,6 +21,7 @@ window with ``end`` before ``start`` runs past midnight (days refer to the day i
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -132,6 +133,7 @@ class PriceTable:
         if not isinstance(config, Mapping):
             messages.append("prices: expected a table of models; using the default prices")
             return table
+        config = _snake_keys(config)  # offPeak, cacheHit, peakWindows: as every other setting
         models = config.get("models", {})
         if not isinstance(models, Mapping):
             messages.append("prices.models: expected a table; using the default prices")
@@ -163,6 +165,19 @@ class PriceTable:
             except ValueError as exc:
                 messages.append(f"prices.peak_windows: {exc}; using the default peak hours")
         return table
+
+
+def _snake_keys(value: Any, names: bool = False) -> Any:
+    """Keys in snake_case, camelCase accepted; ``names``: the keys are model names, kept."""
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = str(k) if names else re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(k)).lower()
+            out[key] = _snake_keys(v, names=key == "models" and not names)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_snake_keys(v) for v in value]
+    return value
 
 
 def _utc(when: datetime) -> datetime:
