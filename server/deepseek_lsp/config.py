@@ -213,7 +213,8 @@ def _describe(value: Any, name: str) -> str:
     return f"{value!r}"
 
 
-#: What an API key may hold: printable ASCII without spaces (it travels in a header).
+#: What an API key may hold: printable ASCII without spaces (it travels in a header). The
+#: settings refuse a key without it; so does the model client's EndpointConfig.
 API_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
 
 

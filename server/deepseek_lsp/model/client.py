@@ -28,7 +28,6 @@ import ipaddress
 import json
 import logging
 import math
-import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
+from ..config import API_KEY_CHARS
 from . import aio_network, h2_reset, pool_reclaim
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
 from .errors import (
@@ -133,7 +133,7 @@ class EndpointConfig:
             )
         if not self.connect_timeout > 0:
             raise ConfigError(f"connect_timeout must be positive, got {self.connect_timeout!r}")
-        if self.api_key and not _HEADER_SAFE_KEY.fullmatch(self.api_key):
+        if self.api_key and not API_KEY_CHARS.fullmatch(self.api_key):
             # h11 would refuse the header with the key in its message; httpx would raise
             # UnicodeEncodeError building the client. Never echoed.
             raise ConfigError(
@@ -207,8 +207,6 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 
 _ESTIMATE = EstimateCounter()
-#: An API key as a header can carry it: printable ASCII, no spaces.
-_HEADER_SAFE_KEY = re.compile(r"[\x21-\x7e]+")
 
 
 def _provider_message(content: bytes, api_key: str | None) -> str | None:

@@ -21,11 +21,12 @@ window with ``end`` before ``start`` runs past midnight (days refer to the day i
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from ..config import snake
 
 __all__ = [
     "DEFAULT_PEAK_WINDOWS",
@@ -172,7 +173,7 @@ def _snake_keys(value: Any, names: bool = False) -> Any:
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         for k, v in value.items():
-            key = str(k) if names else re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(k)).lower()
+            key = str(k) if names else snake(str(k))
             out[key] = _snake_keys(v, names=key == "models" and not names)
         return out
     if isinstance(value, (list, tuple)):
