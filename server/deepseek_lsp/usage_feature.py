@@ -85,11 +85,11 @@ class UsageFeature(Feature):
         super().__init__(services)
         self._old_clients: list[ModelClient] = []
         self._warming: asyncio.Future[bool] | None = None
-        services.models = self._build(services.settings, make_ledger(services.settings))
+        ledger = make_ledger(services.settings)
+        self._tell_prices(ledger)
+        services.models = self._build(services.settings, ledger)
 
     def _build(self, settings: Settings, ledger: Ledger) -> Models:
-        for message in ledger.prices.messages:
-            self.services.status.tell_once(f"config:prices:{message}", message)
         for message in ledger.problems:
             self.services.status.tell_once(f"ledger:{message}", message)
         try:
@@ -149,6 +149,9 @@ class UsageFeature(Feature):
         (it was told only when the endpoint changed too)."""
         ledger.prices = PriceTable.from_config(settings.prices or None)
         ledger.daily_budget = settings.daily_budget_usd or None
+        self._tell_prices(ledger)
+
+    def _tell_prices(self, ledger: Ledger) -> None:
         for message in ledger.prices.messages:
             self.services.status.tell_once(f"config:prices:{message}", message)
 
