@@ -300,7 +300,7 @@ class CompletionFeature(Feature):
         if edit is not None:
             self._recent_edits.appendleft((doc.uri, edit.start_byte))
         models = self.services.models
-        if models is not None and models.idle() and not self._inactive_reason(doc):
+        if models is not None and models.idle() and not (self._disabled_reason or self._inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
 
     def debug_state(self) -> dict[str, Any]:
@@ -357,7 +357,7 @@ class CompletionFeature(Feature):
     # -- status ----------------------------------------------------------------------------------
 
     def _inactive_reason(self, doc: Document) -> str:
-        """Why this document gets no completions, or ''."""
+        """Why the settings give this document no completions, or ''."""
         s = self.settings
         if not s.completion.enable:
             return "completions are turned off"
@@ -367,13 +367,13 @@ class CompletionFeature(Feature):
             return f"{display_path(doc.uri)} matches an exclusion pattern; nothing is sent"
         if len(doc) > s.completion.max_file_bytes:
             return f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
-        return self._disabled_reason or ""
+        return ""
 
     def status_for(self, doc: Document) -> str:
         """Why this document gets no completions (also sent as an Inactive status), or ''."""
         reason = self._inactive_reason(doc)
-        if reason == self._disabled_reason and reason:
-            return reason  # its own status (Error) is already shown
+        if not reason and self._disabled_reason:
+            return self._disabled_reason  # its own status (Error) is already shown
         if reason:
             self.services.status.set(Status("Inactive", reason, "completion", doc.uri))
         elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
@@ -995,9 +995,8 @@ class CompletionFeature(Feature):
             return
 
         async def run() -> None:
-            version = doc.version
             await asyncio.sleep(0)  # the answer goes out first; the prompt is built after
-            if self._seq.get(req.slot) != seq or doc.version != version:
+            if self._seq.get(req.slot) != seq or req.stale:
                 return
             fim = self._prompt(req)
             self._prefetch(req, fim, self._post_context(req, fim), shown)
