@@ -90,6 +90,20 @@ def _char_start(data: bytes, at: int) -> int:
     return at
 
 
+def _cut_line(
+    doc: Document, offset: int, far: int, used: int, budget: int, count: TokenCount
+) -> tuple[int, int]:
+    """The cursor line's part between ``offset`` and ``far`` (its start or its end), which
+    counts ``used`` tokens, cut to ``budget`` at a character boundary: (new far end, tokens)."""
+    for _ in range(3):  # token density varies along the line: shrink again if need be
+        span = abs(far - offset) * budget // max(used, 1)
+        far = _char_start(doc.data, offset - span if far < offset else offset + span)
+        used = count_line(count, doc.data[min(far, offset) : max(far, offset)])
+        if used <= budget:
+            break
+    return far, used
+
+
 def _prefix_window(
     doc: Document, offset: int, budget: int, count: TokenCount, lines: LineTokenCount
 ) -> tuple[int, int]:
@@ -99,13 +113,7 @@ def _prefix_window(
     used = count_line(count, doc.data[line_start:offset])
     if used > max(budget, LINE_FLOOR):
         # A line longer than the budget (minified code): only its end before the cursor.
-        start = line_start
-        for _ in range(3):  # token density varies along the line: shrink again if need be
-            start = _char_start(doc.data, offset - (offset - start) * budget // max(used, 1))
-            used = count_line(count, doc.data[start:offset])
-            if used <= budget:
-                break
-        return start, used
+        return _cut_line(doc, offset, line_start, used, budget, count)
     first = cursor_line
     block = getattr(lines, "block", None)
     while first > 0:
@@ -172,12 +180,7 @@ def _suffix_window(
     used = count_line(count, doc.data[offset:end])
     if used > max(budget, LINE_FLOOR):
         # A line longer than the budget (minified code): only its start after the cursor.
-        for _ in range(3):
-            end = _char_start(doc.data, offset + (end - offset) * budget // max(used, 1))
-            used = count_line(count, doc.data[offset:end])
-            if used <= budget:
-                break
-        return end, used
+        return _cut_line(doc, offset, end, used, budget, count)
     last = cursor_line
     while used < budget:
         nxt = last + 1
