@@ -126,6 +126,10 @@ def _is_venv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file()
 
 
+def _known_language(path: Path, registry: LanguageRegistry) -> bool:
+    return registry.for_document(None, path.resolve().as_uri()) is not None
+
+
 def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:
     """Files under ``paths`` in a language we know; named files are taken whatever they are."""
     out: list[Path] = []
@@ -137,7 +141,7 @@ def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _is_venv(here / d))
             for name in sorted(files):
-                if registry.for_document(None, (here / name).resolve().as_uri()) is not None:
+                if _known_language(here / name, registry):
                     out.append(here / name)
     return out
 
@@ -180,7 +184,7 @@ def changed_targets(
             return path.is_file()
         if not any(s in path.parents for s in scope) or not path.is_file():
             return False
-        return registry is None or registry.for_document(None, path.as_uri()) is not None
+        return registry is None or _known_language(path, registry)
 
     # (status, old name, new name): a rename names both, which the line diff needs to pair them.
     fields = status.stdout.split("\0")
