@@ -181,6 +181,16 @@ local function normal_mode()
   end)
 end
 
+--- Runs `fn` with automatic suggestions off; they come back on whatever `fn` raises.
+local function without_auto_trigger(fn)
+  lua("require('deepseek_lsp.ghost').config.auto_trigger = false")
+  local ok, err = pcall(fn)
+  lua("require('deepseek_lsp.ghost').config.auto_trigger = true")
+  if not ok then
+    error(err, 0)
+  end
+end
+
 -- -- the fake DeepSeek's control endpoint (plain HTTP over luv: no curl needed) -------------------
 
 local function fake_control(name, payload)
@@ -330,8 +340,7 @@ end)
 
 step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices", function()
   normal_mode()
-  lua("require('deepseek_lsp.ghost').config.auto_trigger = false")
-  local ok, err = pcall(function()
+  without_auto_trigger(function()
     lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'choice = ' })")
     local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
     lua("vim.api.nvim_win_set_cursor(0, { ..., 9 })", row + 1)
@@ -353,10 +362,6 @@ step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices
     input("<Tab>")
     wait_line(row, "choice = pick(3)")
   end)
-  lua("require('deepseek_lsp.ghost').config.auto_trigger = true")
-  if not ok then
-    error(err, 0)
-  end
 end)
 
 step("dismiss: <C-]> hides the suggestion, then <Tab> falls back to a plain Tab", function()
@@ -538,8 +543,7 @@ step("restart: with no suggestion, <Tab> still runs the user's own mapping after
   wait_for("a new client attached", function()
     return clients() == 1 and lua("return vim.fn.maparg('<Tab>', 'i', false, true).desc or ''"):match("^DeepSeek")
   end, 15000)
-  lua("require('deepseek_lsp.ghost').config.auto_trigger = false")
-  local ok, err = pcall(function()
+  local ok, err = pcall(without_auto_trigger, function()
     lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '' })")
     local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
     lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row + 1)
@@ -549,8 +553,7 @@ step("restart: with no suggestion, <Tab> still runs the user's own mapping after
     normal_mode()
     lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
   end)
-  lua("require('deepseek_lsp.ghost').config.auto_trigger = true")
-  lua("pcall(vim.keymap.del, 'i', '<Tab>')")
+  lua("pcall(vim.keymap.del, 'i', '<Tab>')") -- the user's mapping goes, whatever happened
   if not ok then
     error(err, 0)
   end
