@@ -508,3 +508,41 @@ async def test_closing_a_file_stops_its_prefetch(tmp_path) -> None:
             prefetch = fim_requests(fake)[1]
             assert await fake.wait_closed_async(prefetch, timeout=1.0)
             assert prefetch.disconnected and not prefetch.completed
+
+
+async def test_typing_away_from_a_suggestion_stops_its_prefetch(tmp_path) -> None:
+    """The prefetch asks what follows accepting the suggestion; typing something else makes
+    that answer useless: it is cut at once rather than streamed (and billed) to its end."""
+    with FakeDeepSeek() as fake:
+        fake.script("x + 1", "\n    return a\n" * 20, "y * 2")
+        fake.set_latency(per_token=0.05)
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            uri = "file:///ws/diverge.py"
+            open_doc(client, uri, "def f(x):\n    a = \n")
+            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
+            assert [i.insert_text for i in first.items] == ["x + 1"]
+            assert await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
+            prefetch = fim_requests(fake)[1]
+            insert(client, uri, 2, 1, 8, "x")  # on the way to accepting: kept
+            await asyncio.sleep(0.2)
+            assert not prefetch.closed
+            insert(client, uri, 3, 1, 9, "-")  # "x-": not what was suggested
+            assert await fake.wait_closed_async(prefetch, timeout=1.0)
+            assert prefetch.disconnected and not prefetch.completed
+
+
+async def test_accepting_a_suggestion_keeps_its_prefetch_streaming(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("x + 1", "\n    b = a\n" * 10)
+        fake.set_latency(per_token=0.05)
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+            uri = "file:///ws/keep.py"
+            open_doc(client, uri, "def f(x):\n    a = \n")
+            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
+            assert await eventually(lambda: len(fim_requests(fake)) == 2)
+            prefetch = fim_requests(fake)[1]
+            await accept(client, uri, 2, 1, 8, first.items[0])
+            insert(client, uri, 3, 1, 13, "\n")  # Enter: what the block begins with
+            assert await fake.wait_closed_async(prefetch, timeout=5.0)
+            assert prefetch.completed and not prefetch.disconnected
+            assert len(fim_requests(fake)) == 2

@@ -51,6 +51,30 @@ def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
     assert cache.hits["typing"] == 1
 
 
+def test_a_prefetch_stays_reachable_only_on_the_way_to_its_state() -> None:
+    before, after = b"def f(x):\n    a = ", b"\n\nprint(f(2))\n"
+    shown = b"x + 1"
+    # A prefetch for the state after accepting "x + 1" (see CompletionFeature._prefetch).
+    anchor = Anchor.at(before + after, len(before), shown)
+    at = len(before)
+
+    def doc(typed: bytes) -> tuple[bytes, int]:
+        return before + typed + after, at + len(typed)
+
+    assert anchor.reachable(*doc(b""), b"")  # shown, not yet accepted
+    assert anchor.reachable(*doc(b"x +"), b"")  # typing through the suggestion
+    assert anchor.reachable(*doc(b"x + 1"), b"")  # accepted
+    assert anchor.reachable(*doc(b"x + 1\n    re"), b"\n    return a")  # taking what streamed
+    assert anchor.reachable(*doc(b"x + 1\n    re"), b"\n")  # more typed than streamed: unknown yet
+    assert not anchor.reachable(*doc(b"y"), b"")  # typed something else
+    assert not anchor.reachable(*doc(b"x - "), b"")
+    assert not anchor.reachable(*doc(b"x + 1\n    pa"), b"\n    return a")
+    assert not anchor.reachable(before + b"x + 1" + b"\nother()", at + 5, b"")  # text after it changed
+    # An edit above (the cursor went elsewhere): every offset moved.
+    moved = b"import os\n" + before + after
+    assert not anchor.reachable(moved, 3, b"")
+
+
 async def test_in_flight_path_covers_what_streamed_so_far() -> None:
     cache = CompletionCache()
     data = b"x = "

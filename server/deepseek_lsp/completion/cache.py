@@ -55,6 +55,20 @@ class Anchor:
             return None
         return data[self.prefix_len : offset]
 
+    def reachable(self, data: bytes, offset: int, streamed: bytes) -> bool:
+        """Whether the document, with the cursor at ``offset``, may still come to use an answer
+        asked for this anchor: the user is on the way to it (typing through the text that leads
+        there), or at it and typing what has streamed so far. Unknown counts as reachable."""
+        if data[offset : offset + HEAD] != self.suffix_head:
+            return False
+        tail_start = self.prefix_len - len(self.prefix_tail)
+        if offset < tail_start:
+            return True  # too far back to compare (a suggestion longer than the tail)
+        if offset <= self.prefix_len:
+            return data[tail_start:offset] == self.prefix_tail[: offset - tail_start]
+        typed = self.typed_since(data, offset)
+        return typed is not None and (streamed.startswith(typed) or typed.startswith(streamed))
+
 
 @dataclass
 class Entry:

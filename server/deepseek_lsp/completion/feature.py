@@ -216,7 +216,8 @@ class CompletionFeature(Feature):
         self._counted: tuple[Document, Any] | None = None
         self.stats = Stats()
         self._seq: dict[tuple[str, str], int] = {}
-        self._prefetch_tasks: dict[str, set[asyncio.Task[Any]]] = {}
+        #: Running prefetches per document, with what each will answer.
+        self._prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
         self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
@@ -299,9 +300,21 @@ class CompletionFeature(Feature):
         self.debouncer.keystroke(doc.uri, typed=edit is not None and _is_key_press(doc, edit))
         if edit is not None:
             self._recent_edits.appendleft((doc.uri, edit.start_byte))
+            self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self._disabled_reason or self._inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
+
+    def _drop_unreachable_prefetches(self, doc: Document, cursor: int) -> None:
+        """Cancel prefetches the user has typed away from: their answer would never be shown,
+        and each streams on, billed for every token, holding a connection the next request
+        then has to open anew."""
+        for task, pending in list(self._prefetch_tasks.get(doc.uri, {}).items()):
+            if pending.future.done():
+                continue
+            streamed = pending.text.encode("utf-8", "surrogatepass")
+            if not pending.anchor.reachable(doc.data, cursor, streamed):
+                task.cancel()
 
     def debug_state(self) -> dict[str, Any]:
         # Lines of the document counted last that have their count by the current tokenizer.
@@ -1060,6 +1073,6 @@ class CompletionFeature(Feature):
 
         task = self._spawn(run())
         task.add_done_callback(settle)
-        running = self._prefetch_tasks.setdefault(uri, set())
-        running.add(task)
-        task.add_done_callback(running.discard)
+        running = self._prefetch_tasks.setdefault(uri, {})
+        running[task] = pending
+        task.add_done_callback(lambda t: running.pop(t, None))
