@@ -71,6 +71,33 @@ def test_malformed_json_rpc_does_not_kill_the_server(tmp_path) -> None:
         server.kill()
 
 
+def test_before_initialize_requests_get_an_error_and_notifications_are_dropped(tmp_path) -> None:
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": "file:///w/early.py", "languageId": "python", "version": 1, "text": "x = 1\n"}})
+        early = server.call("deepseek/debugState")
+        assert early["error"]["code"] == -32002  # ServerNotInitialized
+        assert "result" not in early
+        server.initialize()
+        # The didOpen sent before initialize was dropped, as the protocol says.
+        assert server.call("deepseek/debugState")["result"]["documents"] == 0
+        assert "error" not in server.call("shutdown")
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+    finally:
+        server.kill()
+
+
+def test_exit_before_initialize_ends_the_server(tmp_path) -> None:
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.notify("exit")
+        assert server.wait_exit(10) == 1  # exit without shutdown
+    finally:
+        server.kill()
+
+
 def test_serves_messages_read_from_a_regular_file(tmp_path) -> None:
     """stdin that is not a pipe (a file, as in ``deepseek-lsp < session.txt``) is read by pygls'
     own reader; a pipe by the event loop. Both answer."""

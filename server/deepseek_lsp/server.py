@@ -70,6 +70,8 @@ class Protocol(LanguageServerProtocol):
     same work incrementally, so the built-in sync handlers only forward to the user handlers.
     """
 
+    _initialize_seen = False
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Answer a request whose params don't fit its method with an error, not silence.
 
@@ -90,6 +92,22 @@ class Protocol(LanguageServerProtocol):
         request spends outside its handler). Requests and notifications, what editors send,
         are told apart by their fields; anything else goes the pygls way."""
         method = getattr(message, "method", None)
+        if not self._initialize_seen and method is not None:
+            if method == types.INITIALIZE:
+                self._initialize_seen = True
+            elif method != types.EXIT:
+                # The protocol: before initialize, requests get -32002 and notifications are
+                # dropped. They used to run with neither the client's capabilities (its
+                # position encoding) nor its settings (exclusion globs included).
+                if hasattr(message, "id"):
+                    self._send_response(
+                        message.id,
+                        error=types.ResponseError(
+                            code=types.ErrorCodes.ServerNotInitialized,
+                            message=f"the server is not initialized yet: {method}",
+                        ),
+                    )
+                return
         if self._shutdown and method not in (None, types.EXIT) and hasattr(message, "id"):
             # The protocol's answer to a request after shutdown; pygls logged and dropped it,
             # and the editor waited for good.
