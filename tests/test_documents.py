@@ -151,6 +151,19 @@ def test_utf16_surrogate_pairs_and_utf8_columns_agree() -> None:
         assert doc.position_at(offset).character == column
 
 
+def test_a_lone_surrogate_is_one_utf16_unit_and_columns_after_it_stay_right() -> None:
+    # JSON can carry a lone "\\ud800" (a broken paste, a test string); the columns after it
+    # used to land six bytes on, past the end of the line.
+    text = "s = '\ud800' + x; y\n"
+    for encoding, column in (("utf-16", 11), ("utf-32", 11), ("utf-8", 13)):
+        doc = Document("file:///s.py", text, language=PYTHON, encoding=encoding)  # type: ignore[arg-type]
+        offset = doc.offset_at(types.Position(line=0, character=column))
+        assert doc.data[offset:].startswith(b"; y"), encoding
+        assert doc.position_at(offset).character == column
+        # An offset inside the surrogate's bytes maps to the character's own column.
+        assert doc.position_at(6).character == (5 if encoding != "utf-8" else 6)
+
+
 def test_documents_without_grammar_are_plain_text_and_odd_uris_work() -> None:
     store = DocumentStore(REGISTRY)
     doc = store.open("untitled:Untitled-1", "some notes\n", "plaintext", 1)

@@ -41,7 +41,7 @@ def _units(text: str, encoding: Encoding) -> int:
         return len(text)
     if encoding == "utf-16":
         return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-    return len(text.encode("utf-8"))
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,9 @@ class Document:
             while col > 0 and (raw[col] & 0xC0) == 0x80:
                 col -= 1
             return start + col
-        text = raw.decode("utf-8", "replace")
+        # surrogatepass, as the text was encoded: "replace" made a lone surrogate (1 UTF-16 unit,
+        # 3 bytes here) three U+FFFD of 3 bytes each, and every later column landed 6 bytes on.
+        text = raw.decode("utf-8", "surrogatepass")
         units = 0
         nbytes = 0
         for ch in text:
@@ -237,10 +239,13 @@ class Document:
         line = self.line_at(offset)
         start = self._starts[line] if line < len(self._starts) else len(self._data)
         offset = min(offset, self.line_end(line))
+        if self.encoding != "utf-8":
+            while start < offset < len(self._data) and (self._data[offset] & 0xC0) == 0x80:
+                offset -= 1  # inside a character: its start (and the head decodes whole)
         head = self._data[start:offset]
         if self.encoding == "utf-8":
             return types.Position(line=line, character=len(head))
-        return types.Position(line=line, character=_units(head.decode("utf-8", "replace"), self.encoding))
+        return types.Position(line=line, character=_units(head.decode("utf-8", "surrogatepass"), self.encoding))
 
     def range_of(self, start: int, end: int) -> types.Range:
         return types.Range(start=self.position_at(start), end=self.position_at(end))
