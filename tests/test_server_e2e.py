@@ -111,6 +111,10 @@ async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
         fake.reset()
         async with lsp_session(env, settings={"baseUrl": fake.url}) as client:
             assert await eventually(lambda: any("no API key" in m.message for m in client.messages))
+            told = next(m.message for m in client.messages if "no API key" in m.message)
+            # What works in every editor; not a VS Code setting the extension does not forward.
+            assert "DEEPSEEK_API_KEY" in told and "'DeepSeek: Set API Key'" in told
+            assert "deepseek.apiKey" not in told
             assert fake.requests_to("/models") == []
 
 

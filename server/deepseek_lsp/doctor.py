@@ -11,6 +11,7 @@ import httpx
 from . import __version__
 from .config import Settings, build_settings
 from .languages import LanguageError, LanguageRegistry
+from .model.errors import KEY_HINT
 
 
 def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
@@ -29,10 +30,7 @@ def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
 def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     """GET {base}/models with the key: the cheapest call that proves both reachability and auth."""
     if not settings.api_key and settings.backend == "deepseek":
-        return False, (
-            "no API key: set DEEPSEEK_API_KEY in the environment, or the 'deepseek.apiKey' setting "
-            "(VS Code: run 'DeepSeek: Set API Key')"
-        )
+        return False, f"no API key: {KEY_HINT}"
     base = settings.base_url.rstrip("/")
     url = f"{base}/models"
     headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}

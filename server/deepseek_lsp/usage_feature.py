@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Settings
 from .features import Feature, Services
 from .model import ConfigError, EndpointConfig, EstimateCounter, Ledger, ModelClient, PriceTable
+from .model.errors import KEY_HINT
 from .model.tokens import Counter
 from .status import Status
 
@@ -131,8 +132,7 @@ class UsageFeature(Feature):
         if not settings.api_key and settings.backend == "deepseek":
             self.services.status.tell_once(
                 "config:no-key",
-                "no API key: set DEEPSEEK_API_KEY, the 'deepseek.apiKey' setting, or run "
-                "'DeepSeek: Set API Key' in VS Code",
+                f"no API key: {KEY_HINT}",
             )
             return
         self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))

@@ -122,6 +122,15 @@ class RequestError(ModelError):
         )
 
 
+#: Where a key goes, for every editor: the server's messages are shown by all of them. The
+#: VS Code extension keeps the key in its secret storage (its command) and does not forward a
+#: ``deepseek.apiKey`` from settings.json, which the message used to suggest.
+KEY_HINT = (
+    "set DEEPSEEK_API_KEY in the server's environment or the apiKey setting of your editor's "
+    "DeepSeek plugin (VS Code: run 'DeepSeek: Set API Key')"
+)
+
+
 class AuthenticationError(ModelError):
     status = 401
     disables_feature = True
@@ -129,8 +138,7 @@ class AuthenticationError(ModelError):
     @property
     def user_message(self) -> str:
         return (
-            f"{self.provider} rejected the API key (401): set a valid key with the "
-            "DEEPSEEK_API_KEY environment variable or the apiKey setting, then reload."
+            f"{self.provider} rejected the API key (401): {KEY_HINT}."
         )
 
 
