@@ -207,6 +207,62 @@ async def test_closers_after_the_cursor_are_replaced_not_duplicated(tmp_path) ->
             assert item.range == types.Range(types.Position(0, 12), types.Position(0, 13))
 
 
+async def test_a_call_or_string_written_inside_an_auto_closed_pair_leaves_the_line_whole(tmp_path) -> None:
+    """The line after accepting is what the user sees: ``print(len(xs))``, not ``print(len(xs)``
+    (the call's own ``)`` was cut for being the line's) nor ``print("Hi!"")``."""
+    cases = [
+        ("    print()", 10, "len(xs)", "    print(len(xs))"),
+        ("    print()", 10, "len(xs))", "    print(len(xs))"),
+        ('    print("")', 11, 'Hi!")', '    print("Hi!")'),
+        ('    print("")', 11, 'Hi!"', '    print("Hi!")'),
+        ('    xs = [""]', 11, 'a", "b"]', '    xs = ["a", "b"]'),
+    ]
+    with FakeDeepSeek() as fake:
+        fake.script(*[answer for _, _, answer, _ in cases for _menu_too in (1, 2)])
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            for n, (line, col, _answer, expected) in enumerate(cases):
+                uri = f"file:///ws/pair{n}.py"
+                open_doc(client, uri, f"def show(xs):\n{line}\n")
+                result = await client.text_document_inline_completion_async(inline_params(uri, 1, col))
+                item = result.items[0]
+                start, end = item.range.start.character, item.range.end.character
+                assert line[:start] + item.insert_text + line[end:] == expected
+                menu = await client.text_document_completion_async(
+                    types.CompletionParams(
+                        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(1, col)
+                    )
+                )
+                edit = menu.items[0].text_edit
+                start, end = edit.range.start.character, edit.range.end.character
+                assert line[:start] + edit.new_text + line[end:] == expected
+
+
+async def test_right_after_accepting_an_item_that_replaced_closers_a_block_comes_at_once(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("len(xs)", "\n    return xs")
+        async with session(fake, tmp_path, {"debounce": 300, "prefetch": False}) as client:
+            uri = "file:///ws/acc.py"
+            open_doc(client, uri, "def show(xs):\n    print()\n")
+            item = (await client.text_document_inline_completion_async(inline_params(uri, 1, 10))).items[0]
+            assert (item.insert_text, item.range.end) == ("len(xs))", types.Position(1, 11)), item
+            # The editor replaces the item's range (the auto-closed ")") and runs its command.
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                    content_changes=[types.TextDocumentContentChangePartial(range=item.range, text=item.insert_text)],
+                )
+            )
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+            )
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            follow = await client.text_document_inline_completion_async(inline_params(uri, 1, 18))
+            assert loop.time() - started < 0.25  # the 300 ms debounce was skipped
+            assert fim_requests(fake)[-1].json["stop"] != ["\n"]  # a block was asked for
+            assert [i.insert_text for i in follow.items] == ["\n    return xs"]
+
+
 async def test_mid_word_before_real_code_gets_no_suggestion(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         async with session(fake, tmp_path, {"debounce": 0}) as client:

@@ -441,10 +441,10 @@ class CompletionFeature(Feature):
         suggestions = await self.suggest(req)
         items = []
         for s in suggestions:
-            item_id = self._remember_item(doc, offset, s)
             insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
             if selected is None:
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
+            item_id = self._remember_item(doc, replace_start, insert, s)
             items.append(
                 types.InlineCompletionItem(
                     insert_text=insert,
@@ -472,8 +472,8 @@ class CompletionFeature(Feature):
         word_start = offset - len(word_text.encode("utf-8"))
         items = []
         for i, s in enumerate(suggestions):
-            item_id = self._remember_item(doc, offset, s)
             full = word_text + s.text + s.tail
+            item_id = self._remember_item(doc, word_start, full, s)
             first = (word_text + s.text).splitlines()[0] if (word_text + s.text).strip() else full
             items.append(
                 types.CompletionItem(
@@ -502,10 +502,13 @@ class CompletionFeature(Feature):
         else:
             self.stats.empty += 1
 
-    def _remember_item(self, doc: Document, offset: int, s: Suggestion) -> str:
+    def _remember_item(self, doc: Document, start: int, insert: str, s: Suggestion) -> str:
+        """An id for the item's accept command; what is kept tells where the cursor lands after
+        the accept: the end of the whole insert (the replaced closers and the selected menu
+        entry included, which the "just accepted" check used to miss)."""
         self._next_id += 1
         item_id = str(self._next_id)
-        self._items[item_id] = (doc.uri, offset + len(s.text.encode("utf-8")), s.text)
+        self._items[item_id] = (doc.uri, start + len(insert.encode("utf-8")), s.text)
         if len(self._items) > 256:
             for key in list(self._items)[:128]:
                 del self._items[key]
@@ -566,12 +569,10 @@ class CompletionFeature(Feature):
         c = settings.completion
 
         def finish(texts: list[str]) -> list[Suggestion]:
-            out = []
-            for text in texts:
-                if tail and text.rstrip().endswith(tail):
-                    text = text.rstrip()[: -len(tail)]
-                out.append(Suggestion(text, replace_end, tail))
-            return out
+            # What the text re-typed of the tail was cut in post-processing (drop_suffix_duplicates),
+            # which tells the model's own closers from the line's: cutting here whatever the text
+            # ended with showed "print(len(xs)" for "print(|)".
+            return [Suggestion(text, replace_end, tail) for text in texts]
 
         async def held() -> list[Suggestion] | None:
             """Typing-through and in-flight reuse, which need no context at all. They hold one

@@ -500,7 +500,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     """
     lines = text.split("\n")
     if len(lines) < 2:
-        return text
+        return _reindent_one_line(text, ctx)
     base_ws = ctx.indentation
     base = ctx.width(base_ws)
     # (line index, written whitespace, depth in columns relative to the cursor line)
@@ -541,6 +541,21 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             indent = ctx.indent_unit * max(0, base_levels + levels)
         out[index] = indent + lines[index][len(ws) :]
     return "\n".join(out)
+
+
+def _reindent_one_line(text: str, ctx: PostContext) -> str:
+    """A one-line completion at column 0 written in the other indent style, re-indented.
+
+    Editors strip a blank line's indentation, so a click into a function body leaves the
+    cursor at column 0 and the model writes the line's whole indentation: spaces in a
+    tab-indented file (or a tab in a space-indented one) went in as written, an IndentationError
+    or TabError in Python. Whole levels only; anything else is alignment and stays.
+    """
+    ws = _leading_ws(text)
+    if ctx.line_prefix or not ws or not text.strip() or all(c in ctx.indent_unit for c in ws):
+        return text
+    levels, rest = divmod(ctx.width(ws), ctx.unit_width)
+    return ctx.indent_unit * levels + text[len(ws) :] if not rest else text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -645,14 +660,45 @@ def drop_suffix_duplicates(text: str, ctx: PostContext) -> str | None:
                 lines = lines[:index]
                 break
         text = _join(lines)
-    rest = ctx.line_suffix.strip()
-    if rest and "\n" not in text:
-        kept = text.rstrip()
-        if kept.endswith(rest):
-            kept = kept[: -len(rest)]
-            if _own_brackets_closed(kept, ctx):
-                text = kept.rstrip() if kept.strip() else ""
+    rest = ctx.line_suffix.rstrip()
+    if rest.strip():
+        text = _fit_before_rest(text, rest, ctx)
     return text if text.strip() else None
+
+
+def _fit_before_rest(text: str, rest: str, ctx: PostContext) -> str:
+    """The completion without what it re-typed of the rest of the cursor line, which stays
+    after it: the shortest cut of a start of the rest that the completion ends with, such that
+    the line's brackets and strings come out as the rest alone leaves them. ``print(|)`` with
+    ``len(xs)``: its ``)`` closes its own call and stays; ``print("|")`` with ``Hi!"``: its
+    quote closes the string the rest already closes, and goes (it was kept, and the answer
+    showed ``print("Hi!"")``)."""
+    scanner = _closable_brackets(ctx)[1]
+    want = _shape(scanner, rest)
+    kept = text.rstrip()
+    for k in range(min(len(rest), len(kept)) + 1):
+        if k and not kept.endswith(rest[:k]):
+            continue
+        cut = kept[: len(kept) - k]
+        if _shape(scanner, cut + rest) == want:
+            return text if k == 0 else cut.rstrip()
+    return text
+
+
+def _shape(scanner: _BracketScanner, text: str) -> tuple[str, tuple[str, ...], int]:
+    """How ``text``, read from ``scanner``'s state, leaves the code: in a string or comment or
+    not, the brackets it leaves open, and the closers it has no opener for."""
+    scanner = copy.copy(scanner)
+    opened: list[str] = []
+    unmatched = 0
+    for _, bracket in scanner.feed(text):
+        if bracket in "([{":
+            opened.append(bracket)
+        elif opened:
+            opened.pop()
+        else:
+            unmatched += 1
+    return scanner.mode, tuple(opened), unmatched
 
 
 def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
@@ -673,14 +719,6 @@ def _same_line(line: str, target: tuple[str, bool]) -> bool:
     # A lone `}` is only the suffix's `}` at the same depth; a deeper one closes the completion's
     # own block.
     return line.rstrip() == other.rstrip()
-
-
-def _own_brackets_closed(text: str, ctx: PostContext) -> bool:
-    depth = 0
-    scanner = _closable_brackets(ctx)[1]
-    for _, bracket in scanner.feed(text):
-        depth += 1 if bracket in "([{" else -1 if depth else 0
-    return depth == 0
 
 
 # ---------------------------------------------------------------------------------------------
