@@ -412,6 +412,42 @@ try {
     return shown;
   }, { needs: ['set-api-key'] });
 
+  await step('excluded-file-status', async () => {
+    // An excluded file (.env) gets Inactive, shown while that file is the active one only.
+    const SECRET = 'e2e-env-secret-value-9f2c';
+    fs.writeFileSync(path.join(WORKSPACE, '.env'), `API_TOKEN=${SECRET}\n`);
+    const quickOpen = async (name, firstLine) => {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill(name);
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+      await row.waitFor({ timeout: 10000 });
+      await row.click();
+      await waitFor(`${name} in the editor`, async () => {
+        const tab = await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '));
+        return tab.includes(name) && (await editorLines()).some((l) => l.text.startsWith(firstLine));
+      });
+    };
+    const statusIs = (kind) => waitFor(`DeepSeek ${kind} in the status bar`, async () => {
+      const t = await statusText();
+      return t.startsWith(`DeepSeek ${kind}`) ? t : '';
+    }, 15000);
+    await quickOpen('.env', 'API_TOKEN=');
+    const inactive = await statusIs('Inactive');
+    await screenshot('excluded-file-inactive');
+    await quickOpen(FILE, 'def add(a, b):');
+    await statusIs('Normal');
+    await quickOpen('.env', 'API_TOKEN=');
+    await statusIs('Inactive');
+    const leaked = (await fakeRequests()).filter((r) => JSON.stringify(r.json ?? '').includes(SECRET));
+    if (leaked.length) {
+      throw new Error(`the excluded file's text reached the backend in ${leaked.length} request(s)`);
+    }
+    await quickOpen(FILE, 'def add(a, b):');
+    return norm(inactive.split(' | ')[0]).slice(0, 100);
+  }, { needs: ['set-api-key'] });
+
   await step('key-handling', async () => {
     const requests = await fakeRequests();
     const api = requests.filter((r) => !r.path.startsWith('/_fake'));
