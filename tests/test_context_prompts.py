@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from deepseek_lsp.context import (
+    MAX_DEFINITION_LINES,
     ContextRequest,
     Indexer,
     enclosing_scopes,
@@ -207,3 +208,14 @@ def test_the_suffix_is_counted_as_sent() -> None:
         fim = build_fim_prompt(doc, doc.line_end(line), budget=2048, suffix_share=0.1, count=count)
         sent = sum(count(piece + "\n") for piece in fim.suffix.split("\n")[1:-1]) + count("\n")
         assert fim.suffix_tokens == sent, line
+
+
+def test_a_definition_with_a_long_signature_is_cut_to_the_limit() -> None:
+    """A signature of more lines than the limit sent the whole function (a 200-line body)."""
+    params = "".join(f"    arg_{i}: int = {i},\n" for i in range(14))
+    body = "".join(f"    step_{i} = arg_{i % 14} * {i}\n" for i in range(200))
+    doc = python_doc("file:///ws/report.py", f"def build_report(\n{params}) -> dict:\n{body}    return locals()\n")
+    (definition,) = Indexer(REGISTRY).for_document(doc).definitions["build_report"]
+    assert definition.text.startswith("def build_report(\n    arg_0: int = 0,")
+    assert len(definition.text.splitlines()) <= MAX_DEFINITION_LINES + 1  # and the "…"
+    assert "step_199" not in definition.text

@@ -104,8 +104,12 @@ def _definition_text(data: bytes, node: ts.Node, body: ts.Node | None) -> str:
         return text
     if body is not None:
         header = data[node.start_byte : body.start_byte].decode("utf-8", "replace").rstrip()
-        body_lines = node_text(data, body).splitlines()[: MAX_DEFINITION_LINES - header.count("\n") - 2]
-        return header + ("\n" if not header.endswith(("{", ":")) else "") + "\n".join(body_lines) + "\n…"
+        keep = MAX_DEFINITION_LINES - header.count("\n") - 2
+        # A signature longer than the limit is cut like any text: a negative ``keep`` sliced
+        # off only the body's last lines and sent a 200-line function whole.
+        if keep > 0:
+            body_lines = node_text(data, body).splitlines()[:keep]
+            return header + ("\n" if not header.endswith(("{", ":")) else "") + "\n".join(body_lines) + "\n…"
     return "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
 
 
