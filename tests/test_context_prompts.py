@@ -219,3 +219,21 @@ def test_a_definition_with_a_long_signature_is_cut_to_the_limit() -> None:
     assert definition.text.startswith("def build_report(\n    arg_0: int = 0,")
     assert len(definition.text.splitlines()) <= MAX_DEFINITION_LINES + 1  # and the "…"
     assert "step_199" not in definition.text
+
+
+def test_decorators_are_part_of_definitions_and_scope_headers() -> None:
+    """``@property``, ``@staticmethod`` and ``@dataclass`` were dropped: the model saw a plain
+    method and completed ``account.balance()`` for a property."""
+    text = (
+        "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\nclass Money:\n    cents: int\n\n\n"
+        "class Account:\n    @property\n    def balance(self) -> Money:\n        return self._balance\n\n"
+        "    @staticmethod\n    def open_new(owner):\n        return Account(owner)\n"
+    )
+    doc = python_doc("file:///ws/bank.py", text)
+    definitions = Indexer(REGISTRY).for_document(doc).definitions
+    assert definitions["Money"][0].text.startswith("@dataclass(frozen=True)\nclass Money:")
+    assert definitions["balance"][0].text.startswith("@property\n    def balance(self) -> Money:")
+    assert definitions["open_new"][0].text.startswith("@staticmethod\n    def open_new(owner):")
+    offset = text.index("return self._balance")
+    headers = [s.header for s in enclosing_scopes(doc.language, doc.tree, doc.data, offset)]
+    assert headers == ["class Account:", "@property\n    def balance(self) -> Money:"]

@@ -97,13 +97,26 @@ def _one(match: dict[str, list[ts.Node]], *names: str) -> tuple[str, ts.Node] | 
     return None
 
 
+def _decorated_start(node: ts.Node) -> int:
+    """Where ``node`` starts counting the decorators just above it (``@property``,
+    ``@dataclass(frozen=True)``): they tell what a definition is, and the grammars put them
+    outside it (Python's ``decorated_definition``, a TypeScript method's siblings)."""
+    start = node.start_byte
+    sibling = node.prev_named_sibling
+    while sibling is not None and sibling.type == "decorator":
+        start = sibling.start_byte
+        sibling = sibling.prev_named_sibling
+    return start
+
+
 def _definition_text(data: bytes, node: ts.Node, body: ts.Node | None) -> str:
-    text = node_text(data, node)
+    start = _decorated_start(node)
+    text = data[start : node.end_byte].decode("utf-8", "replace")
     lines = text.splitlines()
     if len(lines) <= MAX_DEFINITION_LINES:
         return text
     if body is not None:
-        header = data[node.start_byte : body.start_byte].decode("utf-8", "replace").rstrip()
+        header = data[start : body.start_byte].decode("utf-8", "replace").rstrip()
         keep = MAX_DEFINITION_LINES - header.count("\n") - 2
         # A signature longer than the limit is cut like any text: a negative ``keep`` sliced
         # off only the body's last lines and sent a 200-line function whole.
@@ -304,7 +317,8 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
                 continue
             body = (match.get("body") or [None])[0]
             body_start = body.start_byte if body is not None else candidate.start_byte
-            header = data[candidate.start_byte : body_start].decode("utf-8", "replace").rstrip()
+            # The scope still starts at its own line: a window that shows it needs no header.
+            header = data[_decorated_start(candidate) : body_start].decode("utf-8", "replace").rstrip()
             empty = body is None or not any(
                 c.is_named and c.type not in ("comment", "ERROR") for c in body.children
             )
