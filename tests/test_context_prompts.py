@@ -6,10 +6,12 @@ import os
 import time
 from pathlib import Path
 
+from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import (
     MAX_DEFINITION_LINES,
     ContextRequest,
     Indexer,
+    Snippet,
     enclosing_scopes,
     gather_snippets,
     names_near,
@@ -237,3 +239,26 @@ def test_decorators_are_part_of_definitions_and_scope_headers() -> None:
     offset = text.index("return self._balance")
     headers = [s.header for s in enclosing_scopes(doc.language, doc.tree, doc.data, offset)]
     assert headers == ["class Account:", "@property\n    def balance(self) -> Money:"]
+
+
+def gather(path: Path, text: str, roots: list[Path], language: str = "python", **kw) -> list[Snippet]:
+    """The snippets for a cursor at the end of ``text``, a file at ``path``."""
+    store = kw.pop("store", None) or DocumentStore(REGISTRY)
+    doc = store.open(path.as_uri(), text, language, 1)
+    offset = len(doc.data)
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    req = ContextRequest(doc, offset, kw.pop("other_docs", []), [], roots, DEFAULT_EXCLUDE, time.monotonic() + 5, **kw)
+    return gather_snippets(Indexer(REGISTRY), req, (max(0, offset - 6000), offset), names)
+
+
+def test_a_module_imported_by_many_names_takes_one_place(tmp_path: Path) -> None:
+    """Each imported name repeated its module: 16 names from models.py took the 16 places of
+    modules followed, and services.py, imported next, was never read."""
+    (tmp_path / "models.py").write_text("".join(f"class Model{i}:\n    pass\n" for i in range(16)))
+    (tmp_path / "services.py").write_text("def place_order(customer, items):\n    return None\n")
+    text = (
+        "from .models import (\n" + "".join(f"    Model{i},\n" for i in range(16)) + ")\n"
+        "from .services import place_order\n" + "x = 1\n" * 300 + "place_order(c, [])"
+    )
+    snippets = gather(tmp_path / "views.py", text, [tmp_path])
+    assert any(s.text.startswith("def place_order(customer, items):") for s in snippets)

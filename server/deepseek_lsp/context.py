@@ -140,6 +140,9 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             for src in match.get("import.source", []):
                 index.import_sources.append(node_text(data, src).strip("\"'`<> "))
         index.imports.sort()
+        # One entry per module, in order: a match per imported name repeated a module that
+        # many times, and 16 names from one module took every place among those followed.
+        index.import_sources = list(dict.fromkeys(index.import_sources))
     q_defs = lang.query("definitions")
     if q_defs is not None:
         for match in _captures_by_match(q_defs, root):
