@@ -262,3 +262,60 @@ def test_a_module_imported_by_many_names_takes_one_place(tmp_path: Path) -> None
     )
     snippets = gather(tmp_path / "views.py", text, [tmp_path])
     assert any(s.text.startswith("def place_order(customer, items):") for s in snippets)
+
+
+def test_an_excluded_file_reached_through_a_symlink_is_not_sent(tmp_path: Path) -> None:
+    """``secrets.py`` linked to ``deploy/prod_settings.py`` was read under the target's name,
+    which no exclusion pattern matched; a link named plainly to an excluded file the same."""
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "prod_settings.py").write_text("def vault_login():\n    return 'vault-nonce-123'\n")
+    (tmp_path / "secrets.py").symlink_to("deploy/prod_settings.py")
+    (tmp_path / "deploy" / "secrets.py").write_text("def vault_token():\n    return 'vault-token-456'\n")
+    (tmp_path / "settings.py").symlink_to("deploy/secrets.py")
+    text = "from .secrets import vault_login\nfrom .settings import vault_token\n" + "x = 1\n" * 300
+    snippets = gather(tmp_path / "app.py", text + "vault_login(vault_token())", [tmp_path])
+    assert not [s.text for s in snippets if "vault-" in s.text]
+
+
+def test_unreadable_folders_and_symlink_loops_are_no_file(tmp_path: Path, monkeypatch) -> None:
+    """A symlink loop (RuntimeError) or a folder the server may not read (PermissionError)
+    raised out of the request: every completion in the importing file failed."""
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "money.js").write_text("export function formatPrice(cents) {\n  return cents / 100;\n}\n")
+    filler = "const v = 1;\n" * 200
+    text = "import { helper } from './a';\nimport { formatPrice } from './money';\n" + filler
+    snippets = gather(tmp_path / "main.js", text + "formatPrice(helper());", [tmp_path], "javascript")
+    assert any("function formatPrice(cents)" in s.text for s in snippets)
+
+    real_is_file = Path.is_file
+
+    def is_file(path: Path) -> bool:
+        if "data" in path.parts:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    (tmp_path / "tools.py").write_text("def rows():\n    return []\n")
+    text = "from data import load\nfrom tools import rows\n" + "x = 1\n" * 300 + "rows(load())"
+    snippets = gather(tmp_path / "main.py", text, [tmp_path])
+    assert any("def rows():" in s.text for s in snippets)
+
+
+def test_files_outside_the_workspace_are_not_read(tmp_path: Path) -> None:
+    """``../other_client_repo/billing.js`` (another project next to this one) was sent."""
+    (tmp_path / "project").mkdir()
+    (tmp_path / "other_client_repo").mkdir()
+    (tmp_path / "other_client_repo" / "billing.js").write_text(
+        "export function chargeCard(acct) {\n  return api.post('https://billing.other.example', acct);\n}\n"
+    )
+    (tmp_path / "project" / "cart.js").write_text("export function total(items) {\n  return 0;\n}\n")
+    text = (
+        "import { chargeCard } from '../other_client_repo/billing.js';\nimport { total } from './cart.js';\n"
+        + "const v = 1;\n" * 200
+        + "chargeCard(total(a));"
+    )
+    for roots in ([tmp_path / "project"], []):  # no workspace: the document's folder
+        snippets = gather(tmp_path / "project" / "main.js", text, roots, "javascript")
+        assert [s.path for s in snippets] == ["cart.js"]

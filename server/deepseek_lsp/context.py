@@ -358,10 +358,13 @@ def names_near(lang: Language, tree: ts.Tree, data: bytes, offset: int, span: in
 
 
 def resolve_local_import(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
-    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS)."""
+    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS).
+
+    The paths are as the import spells them (``..`` folded), not through symlinks: what may be
+    read is decided on both names (``readable_import``)."""
     out: list[Path] = []
     if source.startswith((".", "/")) and ("/" in source or source.startswith("./") or source.startswith("../")):
-        base = (doc_path.parent / source).resolve()
+        base = Path(os.path.normpath(doc_path.parent / source))
         for cand in (
             base,
             *(base.with_name(base.name + ext) for ext in (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts")),
@@ -374,16 +377,33 @@ def resolve_local_import(source: str, doc_path: Path, roots: Iterable[Path]) -> 
     if re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
         dots = len(source) - len(source.lstrip("."))
         parts = [p for p in source.lstrip(".").split(".") if p]
-        bases = [doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))] if dots else list(roots)
+        up = doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))
+        bases = [Path(os.path.normpath(up))] if dots else list(roots)
         for base in bases:
             target = base.joinpath(*parts) if parts else base
             for cand in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
                 if cand is not None and cand.is_file():
-                    out.append(cand.resolve())
+                    out.append(cand)
                     break
             if out:
                 break
     return out
+
+
+def readable_import(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> Path | None:
+    """The file to read for an import resolved to ``path``; None when it may not be read: it
+    is excluded by its own name or by the name of the file it links to (``secrets.py`` ->
+    ``deploy/prod_settings.py`` was sent), it is outside every workspace root (another
+    project next to this one: ``../other_repo/billing.js``), or it cannot be resolved."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop, a folder the server may not enter
+        return None
+    if is_excluded(str(path), exclude) or is_excluded(str(real), exclude):
+        return None
+    if not any(path.is_relative_to(root) for root in roots):
+        return None
+    return real
 
 
 #: Import resolution stats a handful of paths per import; the answers for a file's imports are
@@ -392,13 +412,23 @@ def resolve_local_import(source: str, doc_path: Path, roots: Iterable[Path]) -> 
 _resolved: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...]], list[Path]] = TTLCache(maxsize=256, ttl=5.0)
 
 
+def _resolve_or_none(source: str, doc_path: Path, roots: Sequence[Path]) -> Path | None:
+    try:
+        found = resolve_local_import(source, doc_path, roots)
+    except (OSError, RuntimeError):
+        # A folder the server may not read or a symlink loop on the way: no file, like a
+        # missing one (it raised out of the request, and every completion in the file failed).
+        return None
+    return found[0] if found else None
+
+
 def resolve_local_imports_cached(sources: Sequence[str], doc_path: Path, roots: Sequence[Path]) -> list[Path]:
     """The file each of ``sources`` names, for those that name a local file, in their order."""
     key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots))
     hit = _resolved.get(key)
     if hit is None:
         hit = _resolved[key] = [
-            found[0] for source in sources if (found := resolve_local_import(source, doc_path, roots))
+            found for source in sources if (found := _resolve_or_none(source, doc_path, roots)) is not None
         ]
     return hit
 
@@ -441,12 +471,15 @@ def gather_snippets(
                 indexes.append(idx)
     if own is not None and doc.uri.startswith("file:") and time.monotonic() <= req.deadline:
         doc_path = Path(uri_to_path(doc.uri))
+        # Without a workspace, the document's folder stands for one.
+        roots = req.workspace_roots or [doc_path.parent]
         sources = own.import_sources[: MAX_IMPORT_FILES * 2]
-        for path in resolve_local_imports_cached(sources, doc_path, req.workspace_roots):
+        for path in resolve_local_imports_cached(sources, doc_path, roots):
             if time.monotonic() > req.deadline:
                 break
-            if not is_excluded(str(path), req.exclude):
-                idx = indexer.for_file(path)
+            real = readable_import(path, roots, req.exclude)
+            if real is not None:
+                idx = indexer.for_file(real)
                 if idx is not None:
                     indexes.append(idx)
     window_lo, window_hi = window
