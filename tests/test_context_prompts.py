@@ -319,3 +319,50 @@ def test_files_outside_the_workspace_are_not_read(tmp_path: Path) -> None:
     for roots in ([tmp_path / "project"], []):  # no workspace: the document's folder
         snippets = gather(tmp_path / "project" / "main.js", text, roots, "javascript")
         assert [s.path for s in snippets] == ["cart.js"]
+
+
+def test_javascript_imports_are_looked_up_as_node_and_typescript_do(tmp_path: Path) -> None:
+    """A bare specifier read the workspace's Python module of that name; ``./x.js`` naming
+    x.ts, ``./types`` naming types.d.ts, ``..`` naming ../index.js and an aliased name were
+    not followed."""
+    (tmp_path / "config.py").write_text("DATABASE_URL = 'postgres://app@db.internal/prod'\ndef load():\n    pass\n")
+    src = tmp_path / "src"
+    (src / "lib").mkdir(parents=True)
+    (src / "index.js").write_text("export function rootHelper(a) {\n  return a;\n}\n")
+    (src / "money.ts").write_text("export function formatPrice(cents: number): string {\n  return '';\n}\n")
+    (src / "types.d.ts").write_text("export interface Shape {\n  area(): number;\n}\n")
+    (src / "node.cts").write_text("export function cjsThing(a: number) {\n  return a;\n}\n")
+    filler = "const v = 1;\n" * 200
+    snippets = gather(src / "app.js", "import config from 'config';\n" + filler + "config.load();", [tmp_path], "javascript")
+    assert not [s for s in snippets if s.path == "config.py"]
+    snippets = gather(src / "lib" / "main.js", "import { rootHelper } from '..';\n" + filler + "rootHelper(1);", [tmp_path], "javascript")
+    assert any("function rootHelper(a)" in s.text for s in snippets)
+    cases = {
+        "import { formatPrice as fp } from './money';": ("fp(3);", "function formatPrice(cents: number)"),
+        "import { formatPrice } from './money.js';": ("formatPrice(3);", "function formatPrice(cents: number)"),
+        "import type { Shape } from './types';": ("let s: Shape;", "interface Shape {"),
+        "import { cjsThing } from './node.cjs';": ("cjsThing(1);", "function cjsThing(a: number)"),
+    }
+    for statement, (use, wanted) in cases.items():
+        snippets = gather(src / "main.ts", statement + "\n" + filler + use, [tmp_path], "typescript")
+        assert any(wanted in s.text for s in snippets), statement
+
+
+def test_python_modules_imported_from_a_package_and_aliased_names_are_followed(tmp_path: Path) -> None:
+    """``from . import mod``, ``from .pkg import tools`` and ``from .mod import f as g`` gave
+    no definition: only the package's ``__init__.py`` and the alias were looked up."""
+    app = tmp_path / "app"
+    (app / "pkg").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "pkg" / "__init__.py").write_text("")
+    (app / "pkg" / "tools.py").write_text("def make_widget(size):\n    return size * 2\n")
+    (app / "mod.py").write_text("def compute_total(items):\n    return sum(items)\n")
+    filler = "x = 1\n" * 300
+    cases = {
+        "from . import mod": ("mod.compute_total([1])", "def compute_total(items):"),
+        "from .pkg import tools": ("tools.make_widget(3)", "def make_widget(size):"),
+        "from .mod import compute_total as ct": ("ct([1])", "def compute_total(items):"),
+    }
+    for statement, (use, wanted) in cases.items():
+        snippets = gather(app / "main.py", statement + "\n" + filler + use, [tmp_path])
+        assert any(s.text.startswith(wanted) for s in snippets), statement

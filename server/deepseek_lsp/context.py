@@ -49,6 +49,9 @@ class FileIndex:
 
     imports: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, statement)
     import_sources: list[str] = field(default_factory=list)
+    #: ``pkg.mod`` for Python's ``from pkg import mod``: the name imported may be a module.
+    submodule_sources: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # name bound -> name imported
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
     built_at: float = 0.0
     edit_count: int = -1
@@ -109,6 +112,20 @@ def _decorated_start(node: ts.Node) -> int:
     return start
 
 
+def _original_name(data: bytes, bound: ts.Node) -> str | None:
+    """The name an import alias stands for: ``f`` of ``from m import f as g``, of
+    ``import { f as g }`` and of ``const { f: g } = require(...)``; None for a plain name."""
+    parent = bound.parent
+    if parent is None:
+        return None
+    for alias_field, name_field in (("alias", "name"), ("value", "key")):
+        if parent.child_by_field_name(alias_field) == bound:
+            original = parent.child_by_field_name(name_field)
+            text = node_text(data, original) if original is not None else ""
+            return text if _WORD.fullmatch(text) else None
+    return None
+
+
 def _definition_text(data: bytes, node: ts.Node, body: ts.Node | None) -> str:
     start = _decorated_start(node)
     text = data[start : node.end_byte].decode("utf-8", "replace")
@@ -137,8 +154,15 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             if stmt and stmt[0].start_byte not in seen:
                 seen.add(stmt[0].start_byte)
                 index.imports.append((stmt[0].start_byte, stmt[0].end_byte, node_text(data, stmt[0])))
-            for src in match.get("import.source", []):
-                index.import_sources.append(node_text(data, src).strip("\"'`<> "))
+            sources = [node_text(data, src).strip("\"'`<> ") for src in match.get("import.source", [])]
+            index.import_sources.extend(sources)
+            for bound in match.get("import.name", []):
+                original = _original_name(data, bound)
+                if original is not None:
+                    index.aliases[node_text(data, bound)] = original
+                if lang.name == "python" and stmt and stmt[0].type == "import_from_statement":
+                    name = original or node_text(data, bound)
+                    index.submodule_sources.extend(s + name if s.strip(".") == "" else f"{s}.{name}" for s in sources)
         index.imports.sort()
         # One entry per module, in order: a match per imported name repeated a module that
         # many times, and 16 names from one module took every place among those followed.
@@ -357,24 +381,41 @@ def names_near(lang: Language, tree: ts.Tree, data: bytes, offset: int, span: in
     return [w.decode("utf-8", "replace") for w in sorted(found, key=found.__getitem__)]
 
 
-def resolve_local_import(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+#: Languages whose local imports are paths, looked up the way Node and TypeScript do.
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+_JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
+#: TypeScript imports a file by the name of the JavaScript it compiles to: ``./x.js`` is x.ts.
+_TS_FOR_JS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+
+
+def resolve_local_import(
+    source: str, doc_path: Path, roots: Iterable[Path], language: str | None = None
+) -> list[Path]:
     """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS).
 
-    The paths are as the import spells them (``..`` folded), not through symlinks: what may be
-    read is decided on both names (``readable_import``)."""
+    Only the lookups that make sense in ``language`` are tried (all of them when None): a
+    JavaScript ``import config from 'config'`` is a package, and read the workspace's
+    config.py. The paths are as the import spells them (``..`` folded), not through
+    symlinks: what may be read is decided on both names (``readable_import``)."""
     out: list[Path] = []
-    if source.startswith((".", "/")) and ("/" in source or source.startswith("./") or source.startswith("../")):
+    js = language is None or language in _JS_LANGUAGES
+    if (source.startswith((".", "/")) and "/" in source) or (language in _JS_LANGUAGES and source in (".", "..")):
+        if language == "python":
+            return out
         base = Path(os.path.normpath(doc_path.parent / source))
+        # ``..`` and ``./lib/`` name a folder: Node loads its index.
+        folder = source in (".", "..") or source.endswith("/")
         for cand in (
-            base,
-            *(base.with_name(base.name + ext) for ext in (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts")),
-            *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx")),
+            *(() if folder else (base,)),
+            *(base.with_name(base.name + ext) for ext in _JS_EXTENSIONS if js and not folder),
+            *(base.with_suffix(ext) for ext in _TS_FOR_JS.get(base.suffix, ()) if js and not folder),
+            *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx") if js),
         ):
             if cand.is_file():
                 out.append(cand)
                 break
         return out
-    if re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
+    if language in (None, "python") and re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
         dots = len(source) - len(source.lstrip("."))
         parts = [p for p in source.lstrip(".").split(".") if p]
         up = doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))
@@ -409,12 +450,14 @@ def readable_import(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -
 #: Import resolution stats a handful of paths per import; the answers for a file's imports are
 #: kept a few seconds, under one key of strings: a lookup per import, keyed by ``Path`` objects
 #: (hashed anew for each request's new ``Path``), took 0.13 ms of every request on its own.
-_resolved: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...]], list[Path]] = TTLCache(maxsize=256, ttl=5.0)
+_resolved: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...], str | None], list[Path]] = TTLCache(
+    maxsize=256, ttl=5.0
+)
 
 
-def _resolve_or_none(source: str, doc_path: Path, roots: Sequence[Path]) -> Path | None:
+def _resolve_or_none(source: str, doc_path: Path, roots: Sequence[Path], language: str | None) -> Path | None:
     try:
-        found = resolve_local_import(source, doc_path, roots)
+        found = resolve_local_import(source, doc_path, roots, language)
     except (OSError, RuntimeError):
         # A folder the server may not read or a symlink loop on the way: no file, like a
         # missing one (it raised out of the request, and every completion in the file failed).
@@ -422,13 +465,17 @@ def _resolve_or_none(source: str, doc_path: Path, roots: Sequence[Path]) -> Path
     return found[0] if found else None
 
 
-def resolve_local_imports_cached(sources: Sequence[str], doc_path: Path, roots: Sequence[Path]) -> list[Path]:
+def resolve_local_imports_cached(
+    sources: Sequence[str], doc_path: Path, roots: Sequence[Path], language: str | None = None
+) -> list[Path]:
     """The file each of ``sources`` names, for those that name a local file, in their order."""
-    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots))
+    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language)
     hit = _resolved.get(key)
     if hit is None:
         hit = _resolved[key] = [
-            found for source in sources if (found := _resolve_or_none(source, doc_path, roots)) is not None
+            found
+            for source in sources
+            if (found := _resolve_or_none(source, doc_path, roots, language)) is not None
         ]
     return hit
 
@@ -459,6 +506,9 @@ def gather_snippets(
 
     own = indexer.for_document(doc, deadline=req.deadline)
     wanted = [n for n in names if len(n) > 1][:24]
+    if own is not None and own.aliases:
+        # ``fp`` of ``import { formatPrice as fp }`` is defined as formatPrice.
+        wanted = list(dict.fromkeys(w for n in wanted for w in (n, own.aliases.get(n)) if w))
     indexes: list[FileIndex] = []
     if own is not None:
         indexes.append(own)
@@ -473,8 +523,10 @@ def gather_snippets(
         doc_path = Path(uri_to_path(doc.uri))
         # Without a workspace, the document's folder stands for one.
         roots = req.workspace_roots or [doc_path.parent]
-        sources = own.import_sources[: MAX_IMPORT_FILES * 2]
-        for path in resolve_local_imports_cached(sources, doc_path, roots):
+        # ``from pkg import mod`` may name a module: tried after every module named outright.
+        sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[: MAX_IMPORT_FILES * 2]
+        language = doc.language.name if doc.language else None
+        for path in resolve_local_imports_cached(sources, doc_path, roots, language):
             if time.monotonic() > req.deadline:
                 break
             real = readable_import(path, roots, req.exclude)

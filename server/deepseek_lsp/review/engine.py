@@ -339,7 +339,7 @@ class ReviewEngine:
             doc_path = Path(uri_to_path(doc.uri))
             out: list[str] = []
             for source in dict.fromkeys(own.import_sources):
-                for target in resolve_local_import(source, doc_path, roots)[:1]:
+                for target in resolve_local_import(source, doc_path, roots, doc.language.name)[:1]:
                     # By the name imported and the file it links to: either may be a secret.
                     if is_excluded(str(target), settings.exclude) or is_excluded(
                         str(target.resolve()), settings.exclude
