@@ -242,12 +242,14 @@ def test_decorators_are_part_of_definitions_and_scope_headers() -> None:
 
 
 def gather(path: Path, text: str, roots: list[Path], language: str = "python", **kw) -> list[Snippet]:
-    """The snippets for a cursor at the end of ``text``, a file at ``path``."""
+    """The snippets for a cursor at the end of ``text``, a file at ``path`` (open in ``store``
+    with the other documents open in the editor)."""
     store = kw.pop("store", None) or DocumentStore(REGISTRY)
     doc = store.open(path.as_uri(), text, language, 1)
     offset = len(doc.data)
     names = names_near(doc.language, doc.tree, doc.data, offset)
-    req = ContextRequest(doc, offset, kw.pop("other_docs", []), [], roots, DEFAULT_EXCLUDE, time.monotonic() + 5, **kw)
+    other_docs = kw.pop("other_docs", [])
+    req = ContextRequest(doc, offset, other_docs, [], roots, DEFAULT_EXCLUDE, time.monotonic() + 5, open_uris=store)
     return gather_snippets(Indexer(REGISTRY), req, (max(0, offset - 6000), offset), names)
 
 
@@ -366,3 +368,18 @@ def test_python_modules_imported_from_a_package_and_aliased_names_are_followed(t
     for statement, (use, wanted) in cases.items():
         snippets = gather(app / "main.py", statement + "\n" + filler + use, [tmp_path])
         assert any(s.text.startswith(wanted) for s in snippets), statement
+
+
+def test_a_file_open_in_the_editor_is_sent_as_edited_not_as_saved(tmp_path: Path) -> None:
+    """The unsaved buffer and its older copy on disk were both sent: two signatures."""
+    (tmp_path / "helpers.py").write_text("def send_mail(to):\n    return to\n")
+    (tmp_path / "mailer.py").write_text("def queue_mail(to):\n    return to\n")
+    store = DocumentStore(REGISTRY)
+    edited = "def send_mail(to, subject, body, *, retries=3):\n    return to\n"
+    helper = store.open((tmp_path / "helpers.py").as_uri(), edited, "python", 2)
+    store.open((tmp_path / "mailer.py").as_uri(), "def queue_mail(to, when):\n    return to\n", "python", 2)
+    text = "from .helpers import send_mail\nfrom .mailer import queue_mail\n" + "x = 1\n" * 300
+    snippets = gather(tmp_path / "main.py", text + "queue_mail(send_mail(", [tmp_path], store=store, other_docs=[helper])
+    assert [s.text.splitlines()[0] for s in snippets if "send_mail" in s.text] == [edited.splitlines()[0]]
+    # Open but not among the documents given as context: its disk copy is not sent either.
+    assert not [s for s in snippets if "queue_mail(to)" in s.text]

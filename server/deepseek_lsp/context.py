@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -489,6 +489,7 @@ class ContextRequest:
     workspace_roots: list[Path]
     exclude: tuple[str, ...]
     deadline: float  # time.monotonic() by which extra context must be done
+    open_uris: Container[str] = frozenset()  # every document open in the editor
 
 
 def gather_snippets(
@@ -526,11 +527,19 @@ def gather_snippets(
         # ``from pkg import mod`` may name a module: tried after every module named outright.
         sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[: MAX_IMPORT_FILES * 2]
         language = doc.language.name if doc.language else None
+        open_paths = {uri_to_path(o.uri) for o in req.other_docs}
         for path in resolve_local_imports_cached(sources, doc_path, roots, language):
             if time.monotonic() > req.deadline:
                 break
             real = readable_import(path, roots, req.exclude)
-            if real is not None:
+            # A file open in the editor is its buffer (the other documents above); the copy on
+            # disk may be older, and sent with it the model saw two signatures.
+            if real is not None and not (
+                str(path) in open_paths
+                or str(real) in open_paths
+                or path.as_uri() in req.open_uris
+                or real.as_uri() in req.open_uris
+            ):
                 idx = indexer.for_file(real)
                 if idx is not None:
                     indexes.append(idx)

@@ -759,6 +759,7 @@ class CompletionFeature(Feature):
                     or [Path(display_path(doc.uri)).parent],
                     exclude=settings.exclude,
                     deadline=deadline,
+                    open_uris=self.services.documents,
                 )
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
