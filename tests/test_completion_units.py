@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 from lsprotocol import types
 
@@ -234,3 +235,26 @@ def test_an_answer_is_filtered_against_the_text_it_was_asked_about() -> None:
     ctx = feature._post_context(req, fim)
     assert ctx.prefix == "def f(a, b):\n    return "
     assert ctx.suffix == "\n"
+
+
+def _feature_for_prompts(folders: list[str]) -> CompletionFeature:
+    feature = _feature()
+    feature.services.models = SimpleNamespace(counter=SimpleNamespace(count=lambda t: max(1, len(t) // 4)))
+    feature.services.workspace_folders = folders
+    return feature
+
+
+async def test_without_a_workspace_imports_are_found_next_to_the_document(tmp_path, monkeypatch) -> None:
+    """The fallback root was ".", the server's working directory: ``import helpers`` read
+    another project's helpers.py, wherever the editor had started the server."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "helpers.py").write_text("def shout(msg):\n    return msg.upper()\n")
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / "helpers.py").write_text("def shout(msg):\n    # WRONG FILE\n    return None\n")
+    monkeypatch.chdir(tmp_path / "cwd")
+    feature = _feature_for_prompts([])
+    text = "import helpers\n" + "x = 1\n" * 300 + "print(helpers.shout('hi'))\n"
+    doc = feature.services.documents.open((tmp_path / "proj" / "main.py").as_uri(), text, "python", 1)
+    fim = feature._prompt(Request(doc, len(text) - 3, False))
+    assert "return msg.upper()" in fim.prompt
+    assert "WRONG FILE" not in fim.prompt

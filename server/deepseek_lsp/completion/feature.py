@@ -38,7 +38,7 @@ from ..features import Feature, Services
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
-from ..privacy import is_excluded
+from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from .cache import Anchor, CompletionCache, Pending, exact_key
@@ -755,8 +755,10 @@ class CompletionFeature(Feature):
                     offset=req.offset,
                     other_docs=self._context_docs(doc.uri),
                     recent_edits=[e for e in self._recent_edits if e[0] != doc.uri],
+                    # Without a workspace, the document's own folder (display_path's was ".",
+                    # the server's working directory: another project's files were read).
                     workspace_roots=env_workspace_roots(self.services.workspace_folders)
-                    or [Path(display_path(doc.uri)).parent],
+                    or [Path(uri_to_path(doc.uri)).parent],
                     exclude=settings.exclude,
                     deadline=deadline,
                     open_uris=self.services.documents,
