@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from lsprotocol import types
 
+from deepseek_lsp import context
 from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
 from deepseek_lsp.completion.debounce import Debouncer
 from deepseek_lsp.completion.feature import (
@@ -239,7 +240,8 @@ def test_an_answer_is_filtered_against_the_text_it_was_asked_about() -> None:
 
 def _feature_for_prompts(folders: list[str]) -> CompletionFeature:
     feature = _feature()
-    feature.services.models = SimpleNamespace(counter=SimpleNamespace(count=lambda t: max(1, len(t) // 4)))
+    count = SimpleNamespace(count=lambda t: max(1, len(t) // 4))
+    feature.services.models = SimpleNamespace(counter=count, idle=lambda: False)
     feature.services.workspace_folders = folders
     return feature
 
@@ -258,3 +260,26 @@ async def test_without_a_workspace_imports_are_found_next_to_the_document(tmp_pa
     fim = feature._prompt(Request(doc, len(text) - 3, False))
     assert "return msg.upper()" in fim.prompt
     assert "WRONG FILE" not in fim.prompt
+
+
+async def test_context_from_a_document_edited_or_closed_since_is_not_reused(tmp_path, monkeypatch) -> None:
+    """The snippets were kept for 30 s while the cursor stayed put: the prompt showed the
+    signature the user had just changed in the other file, and kept it after it closed."""
+    monkeypatch.setattr(context, "INDEX_TTL_S", 0.0)
+    feature = _feature_for_prompts([tmp_path.as_uri()])
+    docs = feature.services.documents
+    helper_uri = (tmp_path / "helpers.py").as_uri()
+    helper = docs.open(helper_uri, "def send_mail(to):\n    return to\n", "python", 1)
+    feature.document_opened(helper)
+    text = "import os\n" + "x = 1\n" * 50 + "send_mail("
+    main = docs.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    feature.document_opened(main)
+    assert "# def send_mail(to):" in feature._prompt(Request(main, len(text), False)).prompt
+    new = "def send_mail(to, subject, body):\n    return to\n"
+    docs.change(helper_uri, 2, [types.TextDocumentContentChangeWholeDocument(text=new)])
+    feature.document_changed(helper)
+    prompt = feature._prompt(Request(main, len(text), False)).prompt
+    assert "# def send_mail(to, subject, body):" in prompt and "# def send_mail(to):" not in prompt
+    docs.close(helper_uri)
+    feature.document_closed(helper)
+    assert "def send_mail" not in feature._prompt(Request(main, len(text), False)).prompt

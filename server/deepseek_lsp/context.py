@@ -63,6 +63,8 @@ class Snippet:
     text: str
     kind: str  # "definition" or "recent-edit"
     line: int = 0
+    #: (uri, edit count) of the open document it was read from: it is stale once that changes.
+    source: tuple[str, int] | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
@@ -511,6 +513,7 @@ def gather_snippets(
         # ``fp`` of ``import { formatPrice as fp }`` is defined as formatPrice.
         wanted = list(dict.fromkeys(w for n in wanted for w in (n, own.aliases.get(n)) if w))
     indexes: list[FileIndex] = []
+    from_docs: dict[int, tuple[str, int]] = {}  # by id of the index of an open document
     if own is not None:
         indexes.append(own)
     for other in req.other_docs:
@@ -520,6 +523,7 @@ def gather_snippets(
             idx = indexer.for_document(other, deadline=req.deadline)
             if idx is not None:
                 indexes.append(idx)
+                from_docs[id(idx)] = (other.uri, idx.edit_count)
     if own is not None and doc.uri.startswith("file:") and time.monotonic() <= req.deadline:
         doc_path = Path(uri_to_path(doc.uri))
         # Without a workspace, the document's folder stands for one.
@@ -552,7 +556,7 @@ def gather_snippets(
                     line_start = doc.line_start(d.start_line)
                     if window_lo <= line_start < window_hi:
                         continue
-                add(Snippet(d.path, d.text, "definition", d.start_line))
+                add(Snippet(d.path, d.text, "definition", d.start_line, from_docs.get(id(idx))))
     for uri, offset in req.recent_edits[:3]:
         other = next((o for o in req.other_docs if o.uri == uri), None)
         if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
@@ -561,7 +565,7 @@ def gather_snippets(
         lo, hi = max(0, line - 4), line + 5
         text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
         if text.strip():
-            add(Snippet(display_path(uri), text, "recent-edit", lo))
+            add(Snippet(display_path(uri), text, "recent-edit", lo, (other.uri, other.edit_count)))
     # Deterministic order keeps the prompt's head byte-identical across keystrokes (prefix cache).
     return sorted(snippets, key=Snippet.sort_key)
 

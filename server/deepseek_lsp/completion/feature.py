@@ -738,13 +738,21 @@ class CompletionFeature(Feature):
             # after: DeepSeek's prefix cache misses the whole prompt. They were chosen anew on
             # every keystroke from the names near the cursor, which change as the user types
             # (tests/bench/bench_replay.py: requests at the same place with no cache hit at all).
-            # While the cursor stays in the last prompt's window they are kept, for a while.
+            # While the cursor stays in the last prompt's window they are kept, for a while,
+            # unless a document they were read from has changed or closed since (they showed
+            # the signature the user had just edited away, for up to CONTEXT_REUSE_S).
             prev = self._context.get(doc.uri)
             now = time.monotonic()
+            documents = self.services.documents
             if (
                 prev is not None
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
+                and all(
+                    (source := documents.get(s.source[0])) is not None and source.edit_count == s.source[1]
+                    for s in prev.snippets
+                    if s.source is not None
+                )
             ):
                 snippets = prev.snippets
             elif lang.spec.line_comment:
