@@ -283,3 +283,19 @@ async def test_context_from_a_document_edited_or_closed_since_is_not_reused(tmp_
     docs.close(helper_uri)
     feature.document_closed(helper)
     assert "def send_mail" not in feature._prompt(Request(main, len(text), False)).prompt
+
+
+async def test_a_document_too_large_to_index_in_the_time_box_is_indexed_when_idle(tmp_path) -> None:
+    """The request fell back to indexing the document with no deadline: 1.5 s on a 3.9 MB
+    file, on the event loop, before the completion was even asked for."""
+    feature = _feature_for_prompts([tmp_path.as_uri()])
+    feature.indexer.bytes_per_s = 1e5  # as if the file took a second to index
+    text = "import os\n" + "".join(f"def handler_{k}(request):\n    return request\n\n" for k in range(2500))
+    doc = feature.services.documents.open((tmp_path / "big.py").as_uri(), text, "python", 1)
+    fim = feature._prompt(Request(doc, len(text) // 2, False))
+    assert not feature.indexer.has_index(doc)
+    assert "import os" not in fim.prompt  # no imports at the head meanwhile
+    feature._last_change = 0.0  # the user pauses
+    await feature._idle_indexing
+    assert feature.indexer.has_index(doc)
+    assert "import os" in feature._prompt(Request(doc, len(text) // 2 + 1, False)).prompt

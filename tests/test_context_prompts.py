@@ -383,3 +383,26 @@ def test_a_file_open_in_the_editor_is_sent_as_edited_not_as_saved(tmp_path: Path
     assert [s.text.splitlines()[0] for s in snippets if "send_mail" in s.text] == [edited.splitlines()[0]]
     # Open but not among the documents given as context: its disk copy is not sent either.
     assert not [s for s in snippets if "queue_mail(to)" in s.text]
+
+
+def test_imported_files_that_do_not_fit_the_time_box_are_left_for_later(tmp_path: Path) -> None:
+    """Four imported modules of 400 kB were indexed inside an 80 ms time box (230 ms)."""
+    for i in range(4):
+        body = "".join(f"def handler_{i}_{k}(request):\n    return request.get('k{k}')\n\n" for k in range(8000))
+        (tmp_path / f"gen{i}.py").write_text(body[:399_000])
+    text = "".join(f"from .gen{i} import handler_{i}_1\n" for i in range(4)) + "x = handler_0_1(None)"
+    doc = DocumentStore(REGISTRY).open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    names = names_near(doc.language, doc.tree, doc.data, len(text))
+    indexer = Indexer(REGISTRY)
+    indexer.bytes_per_s = 2e6  # 200 ms a file
+    started = time.monotonic()
+    req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, started + 0.08)
+    assert gather_snippets(indexer, req, (0, len(text)), names) == []
+    assert time.monotonic() - started < 0.08
+    assert sorted(p.name for p in indexer.deferred) == ["gen0.py", "gen1.py", "gen2.py", "gen3.py"]
+    # Indexed while the user pauses, the next request has them at once.
+    for path in list(indexer.deferred):
+        indexer.for_file(path)
+    req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 0.08)
+    snippets = gather_snippets(indexer, req, (0, len(text)), names)
+    assert any(s.text.startswith("def handler_0_1(request):") for s in snippets)
