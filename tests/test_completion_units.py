@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 from lsprotocol import types
 
+from deepseek_lsp import context
 from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
 from deepseek_lsp.completion.debounce import Debouncer
 from deepseek_lsp.completion.feature import (
@@ -234,3 +236,66 @@ def test_an_answer_is_filtered_against_the_text_it_was_asked_about() -> None:
     ctx = feature._post_context(req, fim)
     assert ctx.prefix == "def f(a, b):\n    return "
     assert ctx.suffix == "\n"
+
+
+def _feature_for_prompts(folders: list[str]) -> CompletionFeature:
+    feature = _feature()
+    count = SimpleNamespace(count=lambda t: max(1, len(t) // 4))
+    feature.services.models = SimpleNamespace(counter=count, idle=lambda: False)
+    feature.services.workspace_folders = folders
+    return feature
+
+
+async def test_without_a_workspace_imports_are_found_next_to_the_document(tmp_path, monkeypatch) -> None:
+    """The fallback root was ".", the server's working directory: ``import helpers`` read
+    another project's helpers.py, wherever the editor had started the server."""
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "helpers.py").write_text("def shout(msg):\n    return msg.upper()\n")
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / "helpers.py").write_text("def shout(msg):\n    # WRONG FILE\n    return None\n")
+    monkeypatch.chdir(tmp_path / "cwd")
+    feature = _feature_for_prompts([])
+    text = "import helpers\n" + "x = 1\n" * 300 + "print(helpers.shout('hi'))\n"
+    doc = feature.services.documents.open((tmp_path / "proj" / "main.py").as_uri(), text, "python", 1)
+    fim = feature._prompt(Request(doc, len(text) - 3, False))
+    assert "return msg.upper()" in fim.prompt
+    assert "WRONG FILE" not in fim.prompt
+
+
+async def test_context_from_a_document_edited_or_closed_since_is_not_reused(tmp_path, monkeypatch) -> None:
+    """The snippets were kept for 30 s while the cursor stayed put: the prompt showed the
+    signature the user had just changed in the other file, and kept it after it closed."""
+    monkeypatch.setattr(context, "INDEX_TTL_S", 0.0)
+    feature = _feature_for_prompts([tmp_path.as_uri()])
+    docs = feature.services.documents
+    helper_uri = (tmp_path / "helpers.py").as_uri()
+    helper = docs.open(helper_uri, "def send_mail(to):\n    return to\n", "python", 1)
+    feature.document_opened(helper)
+    text = "import os\n" + "x = 1\n" * 50 + "send_mail("
+    main = docs.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    feature.document_opened(main)
+    assert "# def send_mail(to):" in feature._prompt(Request(main, len(text), False)).prompt
+    new = "def send_mail(to, subject, body):\n    return to\n"
+    docs.change(helper_uri, 2, [types.TextDocumentContentChangeWholeDocument(text=new)])
+    feature.document_changed(helper)
+    prompt = feature._prompt(Request(main, len(text), False)).prompt
+    assert "# def send_mail(to, subject, body):" in prompt and "# def send_mail(to):" not in prompt
+    docs.close(helper_uri)
+    feature.document_closed(helper)
+    assert "def send_mail" not in feature._prompt(Request(main, len(text), False)).prompt
+
+
+async def test_a_document_too_large_to_index_in_the_time_box_is_indexed_when_idle(tmp_path) -> None:
+    """The request fell back to indexing the document with no deadline: 1.5 s on a 3.9 MB
+    file, on the event loop, before the completion was even asked for."""
+    feature = _feature_for_prompts([tmp_path.as_uri()])
+    feature.indexer.bytes_per_s = 1e5  # as if the file took a second to index
+    text = "import os\n" + "".join(f"def handler_{k}(request):\n    return request\n\n" for k in range(2500))
+    doc = feature.services.documents.open((tmp_path / "big.py").as_uri(), text, "python", 1)
+    fim = feature._prompt(Request(doc, len(text) // 2, False))
+    assert not feature.indexer.has_index(doc)
+    assert "import os" not in fim.prompt  # no imports at the head meanwhile
+    feature._last_change = 0.0  # the user pauses
+    await feature._idle_indexing
+    assert feature.indexer.has_index(doc)
+    assert "import os" in feature._prompt(Request(doc, len(text) // 2 + 1, False)).prompt

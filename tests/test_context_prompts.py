@@ -6,9 +6,12 @@ import os
 import time
 from pathlib import Path
 
+from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import (
+    MAX_DEFINITION_LINES,
     ContextRequest,
     Indexer,
+    Snippet,
     enclosing_scopes,
     gather_snippets,
     names_near,
@@ -207,3 +210,199 @@ def test_the_suffix_is_counted_as_sent() -> None:
         fim = build_fim_prompt(doc, doc.line_end(line), budget=2048, suffix_share=0.1, count=count)
         sent = sum(count(piece + "\n") for piece in fim.suffix.split("\n")[1:-1]) + count("\n")
         assert fim.suffix_tokens == sent, line
+
+
+def test_a_definition_with_a_long_signature_is_cut_to_the_limit() -> None:
+    """A signature of more lines than the limit sent the whole function (a 200-line body)."""
+    params = "".join(f"    arg_{i}: int = {i},\n" for i in range(14))
+    body = "".join(f"    step_{i} = arg_{i % 14} * {i}\n" for i in range(200))
+    doc = python_doc("file:///ws/report.py", f"def build_report(\n{params}) -> dict:\n{body}    return locals()\n")
+    (definition,) = Indexer(REGISTRY).for_document(doc).definitions["build_report"]
+    assert definition.text.startswith("def build_report(\n    arg_0: int = 0,")
+    assert len(definition.text.splitlines()) <= MAX_DEFINITION_LINES + 1  # and the "…"
+    assert "step_199" not in definition.text
+
+
+def test_decorators_are_part_of_definitions_and_scope_headers() -> None:
+    """``@property``, ``@staticmethod`` and ``@dataclass`` were dropped: the model saw a plain
+    method and completed ``account.balance()`` for a property."""
+    text = (
+        "from dataclasses import dataclass\n\n\n@dataclass(frozen=True)\nclass Money:\n    cents: int\n\n\n"
+        "class Account:\n    @property\n    def balance(self) -> Money:\n        return self._balance\n\n"
+        "    @staticmethod\n    def open_new(owner):\n        return Account(owner)\n"
+    )
+    doc = python_doc("file:///ws/bank.py", text)
+    definitions = Indexer(REGISTRY).for_document(doc).definitions
+    assert definitions["Money"][0].text.startswith("@dataclass(frozen=True)\nclass Money:")
+    assert definitions["balance"][0].text.startswith("@property\n    def balance(self) -> Money:")
+    assert definitions["open_new"][0].text.startswith("@staticmethod\n    def open_new(owner):")
+    offset = text.index("return self._balance")
+    headers = [s.header for s in enclosing_scopes(doc.language, doc.tree, doc.data, offset)]
+    assert headers == ["class Account:", "@property\n    def balance(self) -> Money:"]
+
+
+def gather(path: Path, text: str, roots: list[Path], language: str = "python", **kw) -> list[Snippet]:
+    """The snippets for a cursor at the end of ``text``, a file at ``path`` (open in ``store``
+    with the other documents open in the editor)."""
+    store = kw.pop("store", None) or DocumentStore(REGISTRY)
+    doc = store.open(path.as_uri(), text, language, 1)
+    offset = len(doc.data)
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    other_docs = kw.pop("other_docs", [])
+    req = ContextRequest(doc, offset, other_docs, [], roots, DEFAULT_EXCLUDE, time.monotonic() + 5, open_uris=store)
+    return gather_snippets(Indexer(REGISTRY), req, (max(0, offset - 6000), offset), names)
+
+
+def test_a_module_imported_by_many_names_takes_one_place(tmp_path: Path) -> None:
+    """Each imported name repeated its module: 16 names from models.py took the 16 places of
+    modules followed, and services.py, imported next, was never read."""
+    (tmp_path / "models.py").write_text("".join(f"class Model{i}:\n    pass\n" for i in range(16)))
+    (tmp_path / "services.py").write_text("def place_order(customer, items):\n    return None\n")
+    text = (
+        "from .models import (\n" + "".join(f"    Model{i},\n" for i in range(16)) + ")\n"
+        "from .services import place_order\n" + "x = 1\n" * 300 + "place_order(c, [])"
+    )
+    snippets = gather(tmp_path / "views.py", text, [tmp_path])
+    assert any(s.text.startswith("def place_order(customer, items):") for s in snippets)
+
+
+def test_an_excluded_file_reached_through_a_symlink_is_not_sent(tmp_path: Path) -> None:
+    """``secrets.py`` linked to ``deploy/prod_settings.py`` was read under the target's name,
+    which no exclusion pattern matched; a link named plainly to an excluded file the same."""
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "prod_settings.py").write_text("def vault_login():\n    return 'vault-nonce-123'\n")
+    (tmp_path / "secrets.py").symlink_to("deploy/prod_settings.py")
+    (tmp_path / "deploy" / "secrets.py").write_text("def vault_token():\n    return 'vault-token-456'\n")
+    (tmp_path / "settings.py").symlink_to("deploy/secrets.py")
+    text = "from .secrets import vault_login\nfrom .settings import vault_token\n" + "x = 1\n" * 300
+    snippets = gather(tmp_path / "app.py", text + "vault_login(vault_token())", [tmp_path])
+    assert not [s.text for s in snippets if "vault-" in s.text]
+
+
+def test_unreadable_folders_and_symlink_loops_are_no_file(tmp_path: Path, monkeypatch) -> None:
+    """A symlink loop (RuntimeError) or a folder the server may not read (PermissionError)
+    raised out of the request: every completion in the importing file failed."""
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "money.js").write_text("export function formatPrice(cents) {\n  return cents / 100;\n}\n")
+    filler = "const v = 1;\n" * 200
+    text = "import { helper } from './a';\nimport { formatPrice } from './money';\n" + filler
+    snippets = gather(tmp_path / "main.js", text + "formatPrice(helper());", [tmp_path], "javascript")
+    assert any("function formatPrice(cents)" in s.text for s in snippets)
+
+    real_is_file = Path.is_file
+
+    def is_file(path: Path) -> bool:
+        if "data" in path.parts:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_is_file(path)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    (tmp_path / "tools.py").write_text("def rows():\n    return []\n")
+    text = "from data import load\nfrom tools import rows\n" + "x = 1\n" * 300 + "rows(load())"
+    snippets = gather(tmp_path / "main.py", text, [tmp_path])
+    assert any("def rows():" in s.text for s in snippets)
+
+
+def test_files_outside_the_workspace_are_not_read(tmp_path: Path) -> None:
+    """``../other_client_repo/billing.js`` (another project next to this one) was sent."""
+    (tmp_path / "project").mkdir()
+    (tmp_path / "other_client_repo").mkdir()
+    (tmp_path / "other_client_repo" / "billing.js").write_text(
+        "export function chargeCard(acct) {\n  return api.post('https://billing.other.example', acct);\n}\n"
+    )
+    (tmp_path / "project" / "cart.js").write_text("export function total(items) {\n  return 0;\n}\n")
+    text = (
+        "import { chargeCard } from '../other_client_repo/billing.js';\nimport { total } from './cart.js';\n"
+        + "const v = 1;\n" * 200
+        + "chargeCard(total(a));"
+    )
+    for roots in ([tmp_path / "project"], []):  # no workspace: the document's folder
+        snippets = gather(tmp_path / "project" / "main.js", text, roots, "javascript")
+        assert [s.path for s in snippets] == ["cart.js"]
+
+
+def test_javascript_imports_are_looked_up_as_node_and_typescript_do(tmp_path: Path) -> None:
+    """A bare specifier read the workspace's Python module of that name; ``./x.js`` naming
+    x.ts, ``./types`` naming types.d.ts, ``..`` naming ../index.js and an aliased name were
+    not followed."""
+    (tmp_path / "config.py").write_text("DATABASE_URL = 'postgres://app@db.internal/prod'\ndef load():\n    pass\n")
+    src = tmp_path / "src"
+    (src / "lib").mkdir(parents=True)
+    (src / "index.js").write_text("export function rootHelper(a) {\n  return a;\n}\n")
+    (src / "money.ts").write_text("export function formatPrice(cents: number): string {\n  return '';\n}\n")
+    (src / "types.d.ts").write_text("export interface Shape {\n  area(): number;\n}\n")
+    (src / "node.cts").write_text("export function cjsThing(a: number) {\n  return a;\n}\n")
+    filler = "const v = 1;\n" * 200
+    snippets = gather(src / "app.js", "import config from 'config';\n" + filler + "config.load();", [tmp_path], "javascript")
+    assert not [s for s in snippets if s.path == "config.py"]
+    snippets = gather(src / "lib" / "main.js", "import { rootHelper } from '..';\n" + filler + "rootHelper(1);", [tmp_path], "javascript")
+    assert any("function rootHelper(a)" in s.text for s in snippets)
+    cases = {
+        "import { formatPrice as fp } from './money';": ("fp(3);", "function formatPrice(cents: number)"),
+        "import { formatPrice } from './money.js';": ("formatPrice(3);", "function formatPrice(cents: number)"),
+        "import type { Shape } from './types';": ("let s: Shape;", "interface Shape {"),
+        "import { cjsThing } from './node.cjs';": ("cjsThing(1);", "function cjsThing(a: number)"),
+    }
+    for statement, (use, wanted) in cases.items():
+        snippets = gather(src / "main.ts", statement + "\n" + filler + use, [tmp_path], "typescript")
+        assert any(wanted in s.text for s in snippets), statement
+
+
+def test_python_modules_imported_from_a_package_and_aliased_names_are_followed(tmp_path: Path) -> None:
+    """``from . import mod``, ``from .pkg import tools`` and ``from .mod import f as g`` gave
+    no definition: only the package's ``__init__.py`` and the alias were looked up."""
+    app = tmp_path / "app"
+    (app / "pkg").mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "pkg" / "__init__.py").write_text("")
+    (app / "pkg" / "tools.py").write_text("def make_widget(size):\n    return size * 2\n")
+    (app / "mod.py").write_text("def compute_total(items):\n    return sum(items)\n")
+    filler = "x = 1\n" * 300
+    cases = {
+        "from . import mod": ("mod.compute_total([1])", "def compute_total(items):"),
+        "from .pkg import tools": ("tools.make_widget(3)", "def make_widget(size):"),
+        "from .mod import compute_total as ct": ("ct([1])", "def compute_total(items):"),
+    }
+    for statement, (use, wanted) in cases.items():
+        snippets = gather(app / "main.py", statement + "\n" + filler + use, [tmp_path])
+        assert any(s.text.startswith(wanted) for s in snippets), statement
+
+
+def test_a_file_open_in_the_editor_is_sent_as_edited_not_as_saved(tmp_path: Path) -> None:
+    """The unsaved buffer and its older copy on disk were both sent: two signatures."""
+    (tmp_path / "helpers.py").write_text("def send_mail(to):\n    return to\n")
+    (tmp_path / "mailer.py").write_text("def queue_mail(to):\n    return to\n")
+    store = DocumentStore(REGISTRY)
+    edited = "def send_mail(to, subject, body, *, retries=3):\n    return to\n"
+    helper = store.open((tmp_path / "helpers.py").as_uri(), edited, "python", 2)
+    store.open((tmp_path / "mailer.py").as_uri(), "def queue_mail(to, when):\n    return to\n", "python", 2)
+    text = "from .helpers import send_mail\nfrom .mailer import queue_mail\n" + "x = 1\n" * 300
+    snippets = gather(tmp_path / "main.py", text + "queue_mail(send_mail(", [tmp_path], store=store, other_docs=[helper])
+    assert [s.text.splitlines()[0] for s in snippets if "send_mail" in s.text] == [edited.splitlines()[0]]
+    # Open but not among the documents given as context: its disk copy is not sent either.
+    assert not [s for s in snippets if "queue_mail(to)" in s.text]
+
+
+def test_imported_files_that_do_not_fit_the_time_box_are_left_for_later(tmp_path: Path) -> None:
+    """Four imported modules of 400 kB were indexed inside an 80 ms time box (230 ms)."""
+    for i in range(4):
+        body = "".join(f"def handler_{i}_{k}(request):\n    return request.get('k{k}')\n\n" for k in range(8000))
+        (tmp_path / f"gen{i}.py").write_text(body[:399_000])
+    text = "".join(f"from .gen{i} import handler_{i}_1\n" for i in range(4)) + "x = handler_0_1(None)"
+    doc = DocumentStore(REGISTRY).open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    names = names_near(doc.language, doc.tree, doc.data, len(text))
+    indexer = Indexer(REGISTRY)
+    indexer.bytes_per_s = 2e6  # 200 ms a file
+    started = time.monotonic()
+    req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, started + 0.08)
+    assert gather_snippets(indexer, req, (0, len(text)), names) == []
+    assert time.monotonic() - started < 0.08
+    assert sorted(p.name for p in indexer.deferred) == ["gen0.py", "gen1.py", "gen2.py", "gen3.py"]
+    # Indexed while the user pauses, the next request has them at once.
+    for path in list(indexer.deferred):
+        indexer.for_file(path)
+    req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 0.08)
+    snippets = gather_snippets(indexer, req, (0, len(text)), names)
+    assert any(s.text.startswith("def handler_0_1(request):") for s in snippets)

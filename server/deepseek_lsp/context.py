@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +49,9 @@ class FileIndex:
 
     imports: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, statement)
     import_sources: list[str] = field(default_factory=list)
+    #: ``pkg.mod`` for Python's ``from pkg import mod``: the name imported may be a module.
+    submodule_sources: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # name bound -> name imported
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
     built_at: float = 0.0
     edit_count: int = -1
@@ -60,6 +63,8 @@ class Snippet:
     text: str
     kind: str  # "definition" or "recent-edit"
     line: int = 0
+    #: (uri, edit count) of the open document it was read from: it is stale once that changes.
+    source: tuple[str, int] | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
@@ -97,15 +102,46 @@ def _one(match: dict[str, list[ts.Node]], *names: str) -> tuple[str, ts.Node] | 
     return None
 
 
+def _decorated_start(node: ts.Node) -> int:
+    """Where ``node`` starts counting the decorators just above it (``@property``,
+    ``@dataclass(frozen=True)``): they tell what a definition is, and the grammars put them
+    outside it (Python's ``decorated_definition``, a TypeScript method's siblings)."""
+    start = node.start_byte
+    sibling = node.prev_named_sibling
+    while sibling is not None and sibling.type == "decorator":
+        start = sibling.start_byte
+        sibling = sibling.prev_named_sibling
+    return start
+
+
+def _original_name(data: bytes, bound: ts.Node) -> str | None:
+    """The name an import alias stands for: ``f`` of ``from m import f as g``, of
+    ``import { f as g }`` and of ``const { f: g } = require(...)``; None for a plain name."""
+    parent = bound.parent
+    if parent is None:
+        return None
+    for alias_field, name_field in (("alias", "name"), ("value", "key")):
+        if parent.child_by_field_name(alias_field) == bound:
+            original = parent.child_by_field_name(name_field)
+            text = node_text(data, original) if original is not None else ""
+            return text if _WORD.fullmatch(text) else None
+    return None
+
+
 def _definition_text(data: bytes, node: ts.Node, body: ts.Node | None) -> str:
-    text = node_text(data, node)
+    start = _decorated_start(node)
+    text = data[start : node.end_byte].decode("utf-8", "replace")
     lines = text.splitlines()
     if len(lines) <= MAX_DEFINITION_LINES:
         return text
     if body is not None:
-        header = data[node.start_byte : body.start_byte].decode("utf-8", "replace").rstrip()
-        body_lines = node_text(data, body).splitlines()[: MAX_DEFINITION_LINES - header.count("\n") - 2]
-        return header + ("\n" if not header.endswith(("{", ":")) else "") + "\n".join(body_lines) + "\n…"
+        header = data[start : body.start_byte].decode("utf-8", "replace").rstrip()
+        keep = MAX_DEFINITION_LINES - header.count("\n") - 2
+        # A signature longer than the limit is cut like any text: a negative ``keep`` sliced
+        # off only the body's last lines and sent a 200-line function whole.
+        if keep > 0:
+            body_lines = node_text(data, body).splitlines()[:keep]
+            return header + ("\n" if not header.endswith(("{", ":")) else "") + "\n".join(body_lines) + "\n…"
     return "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
 
 
@@ -120,9 +156,19 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             if stmt and stmt[0].start_byte not in seen:
                 seen.add(stmt[0].start_byte)
                 index.imports.append((stmt[0].start_byte, stmt[0].end_byte, node_text(data, stmt[0])))
-            for src in match.get("import.source", []):
-                index.import_sources.append(node_text(data, src).strip("\"'`<> "))
+            sources = [node_text(data, src).strip("\"'`<> ") for src in match.get("import.source", [])]
+            index.import_sources.extend(sources)
+            for bound in match.get("import.name", []):
+                original = _original_name(data, bound)
+                if original is not None:
+                    index.aliases[node_text(data, bound)] = original
+                if lang.name == "python" and stmt and stmt[0].type == "import_from_statement":
+                    name = original or node_text(data, bound)
+                    index.submodule_sources.extend(s + name if s.strip(".") == "" else f"{s}.{name}" for s in sources)
         index.imports.sort()
+        # One entry per module, in order: a match per imported name repeated a module that
+        # many times, and 16 names from one module took every place among those followed.
+        index.import_sources = list(dict.fromkeys(index.import_sources))
     q_defs = lang.query("definitions")
     if q_defs is not None:
         for match in _captures_by_match(q_defs, root):
@@ -155,6 +201,8 @@ class Indexer:
         #: Indexing throughput in bytes per second, measured as we go (2-7 MB/s on this project's
         #: 2-core machines): a 5,000-line file (180 kB) takes 25-90 ms, up to a whole time box.
         self.bytes_per_s = 2e6
+        #: Imported files a request's time box had no room for, to index while the user pauses.
+        self.deferred: dict[Path, None] = {}
 
     def for_document(
         self, doc: Document, *, force: bool = False, deadline: float | None = None
@@ -197,7 +245,10 @@ class Indexer:
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)
 
-    def for_file(self, path: Path) -> FileIndex | None:
+    def for_file(self, path: Path, deadline: float | None = None) -> FileIndex | None:
+        """The file's index, rebuilt when the file changed. With a ``deadline``, a rebuild
+        expected to overrun it is left to ``deferred`` and gives None (four imported files
+        of 400 kB took 230 ms of an 80 ms time box)."""
         try:
             stat = path.stat()
         except OSError:
@@ -208,6 +259,11 @@ class Indexer:
             return cached[1]
         if stat.st_size > MAX_FILE_BYTES:
             return None
+        now = time.monotonic()
+        if deadline is not None and now + stat.st_size / self.bytes_per_s > deadline:
+            if len(self.deferred) < 64:
+                self.deferred[path] = None
+            return None
         lang = self.registry.for_document(None, path.as_uri())
         if lang is None:
             return None
@@ -216,6 +272,9 @@ class Indexer:
         except OSError:
             return None
         index = index_tree(lang, lang.parser().parse(data), data, path.name)
+        elapsed = time.monotonic() - now
+        if elapsed > 0.001:
+            self.bytes_per_s = 0.7 * self.bytes_per_s + 0.3 * (len(data) / elapsed)
         if len(self._files) > 256:
             self._files.pop(next(iter(self._files)))
         self._files[key] = (stat.st_mtime, index)
@@ -300,7 +359,8 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
                 continue
             body = (match.get("body") or [None])[0]
             body_start = body.start_byte if body is not None else candidate.start_byte
-            header = data[candidate.start_byte : body_start].decode("utf-8", "replace").rstrip()
+            # The scope still starts at its own line: a window that shows it needs no header.
+            header = data[_decorated_start(candidate) : body_start].decode("utf-8", "replace").rstrip()
             empty = body is None or not any(
                 c.is_named and c.type not in ("comment", "ERROR") for c in body.children
             )
@@ -336,48 +396,101 @@ def names_near(lang: Language, tree: ts.Tree, data: bytes, offset: int, span: in
     return [w.decode("utf-8", "replace") for w in sorted(found, key=found.__getitem__)]
 
 
-def resolve_local_import(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
-    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS)."""
+#: Languages whose local imports are paths, looked up the way Node and TypeScript do.
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+_JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
+#: TypeScript imports a file by the name of the JavaScript it compiles to: ``./x.js`` is x.ts.
+_TS_FOR_JS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+
+
+def resolve_local_import(
+    source: str, doc_path: Path, roots: Iterable[Path], language: str | None = None
+) -> list[Path]:
+    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS).
+
+    Only the lookups that make sense in ``language`` are tried (all of them when None): a
+    JavaScript ``import config from 'config'`` is a package, and read the workspace's
+    config.py. The paths are as the import spells them (``..`` folded), not through
+    symlinks: what may be read is decided on both names (``readable_import``)."""
     out: list[Path] = []
-    if source.startswith((".", "/")) and ("/" in source or source.startswith("./") or source.startswith("../")):
-        base = (doc_path.parent / source).resolve()
+    js = language is None or language in _JS_LANGUAGES
+    if (source.startswith((".", "/")) and "/" in source) or (language in _JS_LANGUAGES and source in (".", "..")):
+        if language == "python":
+            return out
+        base = Path(os.path.normpath(doc_path.parent / source))
+        # ``..`` and ``./lib/`` name a folder: Node loads its index.
+        folder = source in (".", "..") or source.endswith("/")
         for cand in (
-            base,
-            *(base.with_name(base.name + ext) for ext in (".ts", ".tsx", ".js", ".jsx", ".mjs", ".mts")),
-            *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx")),
+            *(() if folder else (base,)),
+            *(base.with_name(base.name + ext) for ext in _JS_EXTENSIONS if js and not folder),
+            *(base.with_suffix(ext) for ext in _TS_FOR_JS.get(base.suffix, ()) if js and not folder),
+            *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx") if js),
         ):
             if cand.is_file():
                 out.append(cand)
                 break
         return out
-    if re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
+    if language in (None, "python") and re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
         dots = len(source) - len(source.lstrip("."))
         parts = [p for p in source.lstrip(".").split(".") if p]
-        bases = [doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))] if dots else list(roots)
+        up = doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))
+        bases = [Path(os.path.normpath(up))] if dots else list(roots)
         for base in bases:
             target = base.joinpath(*parts) if parts else base
             for cand in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
                 if cand is not None and cand.is_file():
-                    out.append(cand.resolve())
+                    out.append(cand)
                     break
             if out:
                 break
     return out
 
 
+def readable_import(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> Path | None:
+    """The file to read for an import resolved to ``path``; None when it may not be read: it
+    is excluded by its own name or by the name of the file it links to (``secrets.py`` ->
+    ``deploy/prod_settings.py`` was sent), it is outside every workspace root (another
+    project next to this one: ``../other_repo/billing.js``), or it cannot be resolved."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop, a folder the server may not enter
+        return None
+    if is_excluded(str(path), exclude) or is_excluded(str(real), exclude):
+        return None
+    if not any(path.is_relative_to(root) for root in roots):
+        return None
+    return real
+
+
 #: Import resolution stats a handful of paths per import; the answers for a file's imports are
 #: kept a few seconds, under one key of strings: a lookup per import, keyed by ``Path`` objects
 #: (hashed anew for each request's new ``Path``), took 0.13 ms of every request on its own.
-_resolved: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...]], list[Path]] = TTLCache(maxsize=256, ttl=5.0)
+_resolved: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...], str | None], list[Path]] = TTLCache(
+    maxsize=256, ttl=5.0
+)
 
 
-def resolve_local_imports_cached(sources: Sequence[str], doc_path: Path, roots: Sequence[Path]) -> list[Path]:
+def _resolve_or_none(source: str, doc_path: Path, roots: Sequence[Path], language: str | None) -> Path | None:
+    try:
+        found = resolve_local_import(source, doc_path, roots, language)
+    except (OSError, RuntimeError):
+        # A folder the server may not read or a symlink loop on the way: no file, like a
+        # missing one (it raised out of the request, and every completion in the file failed).
+        return None
+    return found[0] if found else None
+
+
+def resolve_local_imports_cached(
+    sources: Sequence[str], doc_path: Path, roots: Sequence[Path], language: str | None = None
+) -> list[Path]:
     """The file each of ``sources`` names, for those that name a local file, in their order."""
-    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots))
+    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language)
     hit = _resolved.get(key)
     if hit is None:
         hit = _resolved[key] = [
-            found[0] for source in sources if (found := resolve_local_import(source, doc_path, roots))
+            found
+            for source in sources
+            if (found := _resolve_or_none(source, doc_path, roots, language)) is not None
         ]
     return hit
 
@@ -391,6 +504,7 @@ class ContextRequest:
     workspace_roots: list[Path]
     exclude: tuple[str, ...]
     deadline: float  # time.monotonic() by which extra context must be done
+    open_uris: Container[str] = frozenset()  # every document open in the editor
 
 
 def gather_snippets(
@@ -408,7 +522,11 @@ def gather_snippets(
 
     own = indexer.for_document(doc, deadline=req.deadline)
     wanted = [n for n in names if len(n) > 1][:24]
+    if own is not None and own.aliases:
+        # ``fp`` of ``import { formatPrice as fp }`` is defined as formatPrice.
+        wanted = list(dict.fromkeys(w for n in wanted for w in (n, own.aliases.get(n)) if w))
     indexes: list[FileIndex] = []
+    from_docs: dict[int, tuple[str, int]] = {}  # by id of the index of an open document
     if own is not None:
         indexes.append(own)
     for other in req.other_docs:
@@ -418,14 +536,28 @@ def gather_snippets(
             idx = indexer.for_document(other, deadline=req.deadline)
             if idx is not None:
                 indexes.append(idx)
+                from_docs[id(idx)] = (other.uri, idx.edit_count)
     if own is not None and doc.uri.startswith("file:") and time.monotonic() <= req.deadline:
         doc_path = Path(uri_to_path(doc.uri))
-        sources = own.import_sources[: MAX_IMPORT_FILES * 2]
-        for path in resolve_local_imports_cached(sources, doc_path, req.workspace_roots):
+        # Without a workspace, the document's folder stands for one.
+        roots = req.workspace_roots or [doc_path.parent]
+        # ``from pkg import mod`` may name a module: tried after every module named outright.
+        sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[: MAX_IMPORT_FILES * 2]
+        language = doc.language.name if doc.language else None
+        open_paths = {uri_to_path(o.uri) for o in req.other_docs}
+        for path in resolve_local_imports_cached(sources, doc_path, roots, language):
             if time.monotonic() > req.deadline:
                 break
-            if not is_excluded(str(path), req.exclude):
-                idx = indexer.for_file(path)
+            real = readable_import(path, roots, req.exclude)
+            # A file open in the editor is its buffer (the other documents above); the copy on
+            # disk may be older, and sent with it the model saw two signatures.
+            if real is not None and not (
+                str(path) in open_paths
+                or str(real) in open_paths
+                or path.as_uri() in req.open_uris
+                or real.as_uri() in req.open_uris
+            ):
+                idx = indexer.for_file(real, deadline=req.deadline)
                 if idx is not None:
                     indexes.append(idx)
     window_lo, window_hi = window
@@ -437,7 +569,7 @@ def gather_snippets(
                     line_start = doc.line_start(d.start_line)
                     if window_lo <= line_start < window_hi:
                         continue
-                add(Snippet(d.path, d.text, "definition", d.start_line))
+                add(Snippet(d.path, d.text, "definition", d.start_line, from_docs.get(id(idx))))
     for uri, offset in req.recent_edits[:3]:
         other = next((o for o in req.other_docs if o.uri == uri), None)
         if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
@@ -446,7 +578,7 @@ def gather_snippets(
         lo, hi = max(0, line - 4), line + 5
         text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
         if text.strip():
-            add(Snippet(display_path(uri), text, "recent-edit", lo))
+            add(Snippet(display_path(uri), text, "recent-edit", lo, (other.uri, other.edit_count)))
     # Deterministic order keeps the prompt's head byte-identical across keystrokes (prefix cache).
     return sorted(snippets, key=Snippet.sort_key)
 

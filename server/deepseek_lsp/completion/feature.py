@@ -38,7 +38,7 @@ from ..features import Feature, Services
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
-from ..privacy import is_excluded
+from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from .cache import Anchor, CompletionCache, Pending, exact_key
@@ -732,20 +732,31 @@ class CompletionFeature(Feature):
         if lang is not None and doc.tree is not None:
             deadline = time.monotonic() + c.context_timeout_ms / 1000
             scopes = enclosing_scopes(lang, doc.tree, doc.data, req.offset)
-            # A stale index of a large file is reused rather than rebuilt inside the time box.
-            index = self.indexer.for_document(doc, deadline=deadline) or self.indexer.for_document(doc)
+            # A stale index of a large file is reused rather than rebuilt inside the time box,
+            # and a missing one is built while the user pauses: built here, it took 1.5 s of
+            # the request on a 3.9 MB file. The prompt goes without imports meanwhile.
+            index = self.indexer.for_document(doc, deadline=deadline)
             imports = index.imports if index else []
+            unindexed = [] if index is not None else [doc]
             # The snippets come first in the prompt, so a change in them changes every token
             # after: DeepSeek's prefix cache misses the whole prompt. They were chosen anew on
             # every keystroke from the names near the cursor, which change as the user types
             # (tests/bench/bench_replay.py: requests at the same place with no cache hit at all).
-            # While the cursor stays in the last prompt's window they are kept, for a while.
+            # While the cursor stays in the last prompt's window they are kept, for a while,
+            # unless a document they were read from has changed or closed since (they showed
+            # the signature the user had just edited away, for up to CONTEXT_REUSE_S).
             prev = self._context.get(doc.uri)
             now = time.monotonic()
+            documents = self.services.documents
             if (
                 prev is not None
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
+                and all(
+                    (source := documents.get(s.source[0])) is not None and source.edit_count == s.source[1]
+                    for s in prev.snippets
+                    if s.source is not None
+                )
             ):
                 snippets = prev.snippets
             elif lang.spec.line_comment:
@@ -756,15 +767,19 @@ class CompletionFeature(Feature):
                     offset=req.offset,
                     other_docs=self._context_docs(doc.uri),
                     recent_edits=[e for e in self._recent_edits if e[0] != doc.uri],
+                    # Without a workspace, the document's own folder (display_path's was ".",
+                    # the server's working directory: another project's files were read).
                     workspace_roots=env_workspace_roots(self.services.workspace_folders)
-                    or [Path(display_path(doc.uri)).parent],
+                    or [Path(uri_to_path(doc.uri)).parent],
                     exclude=settings.exclude,
                     deadline=deadline,
+                    open_uris=self.services.documents,
                 )
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
-                if any(not self.indexer.has_index(d) for d in ctx_req.other_docs):
-                    self._index_when_idle(ctx_req.other_docs)
+                unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
+            if unindexed or self.indexer.deferred:
+                self._index_when_idle(unindexed)
             fim = self._build(req, inserted, snippets, scopes, imports)
             if not inserted and not req.inserted:
                 self._context[doc.uri] = _Context(
@@ -838,8 +853,9 @@ class CompletionFeature(Feature):
         self._counting.add_done_callback(self._background.discard)
 
     def _index_when_idle(self, docs: list[Document]) -> None:
-        """Index, in the background while the user pauses, the documents that the request's time
-        box left out (each large file costs tens of milliseconds on the event loop)."""
+        """Index, in the background while the user pauses, the documents and imported files that
+        the request's time box left out (each large file costs tens of milliseconds on the event
+        loop)."""
         if self._idle_indexing is not None and not self._idle_indexing.done():
             return
 
@@ -850,6 +866,14 @@ class CompletionFeature(Feature):
                 await until_idle(lambda: self._last_change + IDLE_INDEX_S)
                 if self.services.documents.get(doc.uri) is doc:
                     self.indexer.for_document(doc)
+                await asyncio.sleep(0)
+            deferred = self.indexer.deferred
+            while deferred:
+                await until_idle(lambda: self._last_change + IDLE_INDEX_S)
+                path = next(iter(deferred), None)
+                if path is not None:
+                    deferred.pop(path, None)
+                    self.indexer.for_file(path)
                 await asyncio.sleep(0)
 
         self._idle_indexing = asyncio.ensure_future(run())

@@ -339,8 +339,11 @@ class ReviewEngine:
             doc_path = Path(uri_to_path(doc.uri))
             out: list[str] = []
             for source in dict.fromkeys(own.import_sources):
-                for target in resolve_local_import(source, doc_path, roots)[:1]:
-                    if is_excluded(str(target), settings.exclude):
+                for target in resolve_local_import(source, doc_path, roots, doc.language.name)[:1]:
+                    # By the name imported and the file it links to: either may be a secret.
+                    if is_excluded(str(target), settings.exclude) or is_excluded(
+                        str(target.resolve()), settings.exclude
+                    ):
                         continue
                     index = self._indexer.for_file(target)
                     if index is None:
@@ -351,7 +354,7 @@ class ReviewEngine:
                 if len(out) >= MAX_IMPORTED_SIGNATURES:
                     break
             return out[:MAX_IMPORTED_SIGNATURES]
-        except (OSError, ValueError) as exc:
+        except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop
             log.debug("imported signatures of %s: %s", path, exc)
             return []
 
