@@ -221,6 +221,12 @@ def test_a_definition_with_a_long_signature_is_cut_to_the_limit() -> None:
     assert definition.text.startswith("def build_report(\n    arg_0: int = 0,")
     assert len(definition.text.splitlines()) <= MAX_DEFINITION_LINES + 1  # and the "…"
     assert "step_199" not in definition.text
+    # A short signature keeps the start of the body, each line whole and indented as written
+    # (the body's first statement was glued to the signature: "-> dict:step_0 = 0").
+    short = python_doc("file:///ws/short.py", f"def build(a, b) -> dict:\n{body}    return locals()\n")
+    (definition,) = Indexer(REGISTRY).for_document(short).definitions["build"]
+    assert definition.text.splitlines()[:3] == ["def build(a, b) -> dict:", "    step_0 = arg_0 * 0", "    step_1 = arg_1 * 1"]
+    assert definition.text.endswith("\n…")
 
 
 def test_decorators_are_part_of_definitions_and_scope_headers() -> None:

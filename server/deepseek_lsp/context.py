@@ -128,20 +128,15 @@ def _original_name(data: bytes, bound: ts.Node) -> str | None:
     return None
 
 
-def _definition_text(data: bytes, node: ts.Node, body: ts.Node | None) -> str:
+def _definition_text(data: bytes, node: ts.Node) -> str:
+    """The definition, cut to its first ``MAX_DEFINITION_LINES`` lines: the signature and the
+    start of the body, lines whole (splicing the body's text after the signature glued its first
+    statement to it, ``) -> dict:step_0 = 0``, without its indentation)."""
     start = _decorated_start(node)
     text = data[start : node.end_byte].decode("utf-8", "replace")
     lines = text.splitlines()
     if len(lines) <= MAX_DEFINITION_LINES:
         return text
-    if body is not None:
-        header = data[start : body.start_byte].decode("utf-8", "replace").rstrip()
-        keep = MAX_DEFINITION_LINES - header.count("\n") - 2
-        # A signature longer than the limit is cut like any text: a negative ``keep`` sliced
-        # off only the body's last lines and sent a 200-line function whole.
-        if keep > 0:
-            body_lines = node_text(data, body).splitlines()[:keep]
-            return header + ("\n" if not header.endswith(("{", ":")) else "") + "\n".join(body_lines) + "\n…"
     return "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
 
 
@@ -177,13 +172,12 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             if not found or not names:
                 continue
             capture, node = found
-            body = (match.get("body") or [None])[0]
             name = node_text(data, names[0])
             index.definitions.setdefault(name, []).append(
                 Definition(
                     name=name,
                     kind=capture.split(".", 1)[-1],
-                    text=_definition_text(data, node, body),
+                    text=_definition_text(data, node),
                     start_line=node.start_point[0],
                     path=path,
                 )
