@@ -602,3 +602,20 @@ async def test_accepting_a_suggestion_keeps_its_prefetch_streaming(tmp_path) -> 
             assert await fake.wait_closed_async(prefetch, timeout=5.0)
             assert prefetch.completed and not prefetch.disconnected
             assert len(fim_requests(fake)) == 2
+
+
+async def test_a_self_hosted_chat_model_gets_a_single_line_suggestion_out_of_a_fence_or_a_sentence(tmp_path) -> None:
+    """A chat model may open its answer with a fence or a sentence; a line-break stop ended it
+    there: the user saw nothing after "```python", or the sentence as code."""
+    answers = ["```python\nc += b\n```", "Here is the completion:\nc += b"]
+    with FakeDeepSeek() as fake:
+        fake.script(*answers)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"backend": "chat", "completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings) as client:
+            for n in range(len(answers)):
+                uri = f"file:///ws/chat{n}.py"
+                open_doc(client, uri, "def add(a, b):\n    c = a\n    \n    return c\n")
+                result = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
+                assert [i.insert_text for i in result.items] == ["c += b"], answers[n]
+        assert len(fake.requests_to("/chat/completions")) == 2

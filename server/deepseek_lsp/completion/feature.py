@@ -962,12 +962,15 @@ class CompletionFeature(Feature):
         self.stats.backend_requests += 1
         started = time.monotonic()
         parts: list[str] = []
+        # A chat model's first line may be a fence or a sentence: its whole (short) answer is
+        # read, and post-processing takes the code line out of it.
+        early = single_line and self.settings.backend != "chat"
         async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
             async for delta in stream:
                 parts.append(delta)
                 if pending is not None:
                     pending.add(delta)
-                if single_line:
+                if early:
                     text = "".join(parts)
                     if "\n" in text.lstrip("\n"):
                         break  # the first line is complete: answer now, stop paying for more

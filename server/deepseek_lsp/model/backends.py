@@ -296,6 +296,11 @@ class ChatBackend(Backend):
         if self.sends_thinking(config):
             body["thinking"] = {"type": "disabled"}
         stop = _stops(req.stop)
+        if not config.use_chat_prefix:
+            # A chat answer may open with a fence or a sentence: a line-break stop ended it
+            # there (a single-line request showed "Here is the completion:", or nothing after
+            # "```python"). The whole answer comes back and post-processing takes the code.
+            stop = [s for s in stop if s.strip()]
         if stop:
             body["stop"] = stop
         return HttpCall(url, body, "chat", from_chat=True)
