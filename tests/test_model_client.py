@@ -492,6 +492,19 @@ async def test_json_mode_blank_and_invalid(
     assert info.value.partial.text.startswith("Sure!")
 
 
+async def test_json_mode_takes_json_in_a_fence_or_after_a_sentence(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
+    """What a self-hosted chat model writes when its server ignores response_format: the review
+    reads it, and the client used to call it invalid (retried, paid twice, never cached)."""
+    for answer in ('```json\n{"findings": []}\n```', 'Here is the review:\n{"findings": []}'):
+        fake_deepseek.reset()
+        fake_deepseek.script(answer)
+        result = await client.chat_with_retry(chat(json_mode=True), deadline_in(5), base_delay=0.01)
+        assert result.text == answer
+        assert len(fake_deepseek.requests_to("/chat/completions")) == 1
+
+
 async def test_json_mode_blank_answer_is_retried_once(
     client: ModelClient, fake_deepseek: FakeDeepSeek
 ) -> None:

@@ -51,6 +51,7 @@ from .errors import (
     parse_retry_after,
     safe_url,
 )
+from .json_answer import load_json_answer
 from .retry import retrying
 from .sse import ChunkAccumulator, SSEDecoder
 from .tokens import Counter, EstimateCounter, default_counter, loaded_counter
@@ -871,9 +872,5 @@ def _check_json(result: StreamResult, call: HttpCall) -> None:
         raise MalformedResponse(
             "blank answer in JSON mode", kind="blank_json", partial=result, **where
         )
-    try:
-        json.loads(text)
-    except ValueError:
-        raise MalformedResponse(
-            "answer is not valid JSON", kind="invalid_json", partial=result, **where
-        ) from None
+    if load_json_answer(text) is None:
+        raise MalformedResponse("answer is not valid JSON", kind="invalid_json", partial=result, **where)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..documents import Document
+from ..model.json_answer import FENCE, load_json_answer, unfence
 from ..privacy import REDACTED
 
 SEVERITIES = ("critical", "warning", "info")
@@ -33,7 +34,6 @@ _SEVERITY_ALIASES = {
     "style": "info",
     "hint": "info",
 }
-_FENCE = re.compile(r"^\s*```[\w+-]*[ \t]*\n(.*?)\n?```\s*$", re.S)
 _LINE_PREFIX = re.compile(r"^[ \t]*\d+[ \t]*\| ?")
 _IDENT = re.compile(r"\w")
 _ELLIPSIS = re.compile(r"\.\.\.|…")
@@ -150,7 +150,7 @@ def _line(value: Any) -> int | None:
 def clean_excerpt(code: str) -> str:
     """Strip what models add around quoted code: Markdown fences and our ``123| `` prefixes."""
     code = code.replace("\r\n", "\n")
-    m = _FENCE.match(code)
+    m = FENCE.match(code)
     if m:
         code = m.group(1)
     lines = code.split("\n")
@@ -183,10 +183,8 @@ def parse_answer(content: str | None) -> ParsedAnswer:
     if not text:
         # JSON mode replaces output that is not JSON with blanks (finish_reason still "stop").
         return ParsedAnswer(problem="blank answer")
-    m = _FENCE.match(text)
-    if m:
-        text = m.group(1).strip()
-    data = _load_object(text)
+    text = unfence(text)
+    data = load_json_answer(text)
     if data is None:
         items, invalid = _salvage_items(text)
         return ParsedAnswer(items, problem="answer is not valid JSON", invalid_items=invalid)
@@ -210,22 +208,6 @@ def parse_answer(content: str | None) -> ParsedAnswer:
         else:
             findings.append(finding)
     return ParsedAnswer(findings, summary, None, invalid)
-
-
-def _load_object(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    # Prose around the object ("Here is the review: {...}"): decode from the first brace.
-    start = text.find("{")
-    if start < 0:
-        return None
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text, start)
-    except ValueError:
-        return None
-    return value
 
 
 def _salvage_items(text: str) -> tuple[list[RawFinding], int]:
