@@ -505,6 +505,23 @@ async def test_json_mode_takes_json_in_a_fence_or_after_a_sentence(
         assert len(fake_deepseek.requests_to("/chat/completions")) == 1
 
 
+async def test_an_endpoint_refusing_response_format_is_asked_for_json_in_the_prompt_only(
+    client: ModelClient, fake_deepseek: FakeDeepSeek
+) -> None:
+    """mlx-vlm, lmdeploy and others answer 400 to response_format json_object: every review
+    failed. Asked again without it (the prompt asks for JSON), and not sent from then on."""
+    fake_deepseek.fault("status", status=400, message="Unsupported response_format type: 'json_object'")
+    fake_deepseek.script('{"findings": []}', '{"findings": []}')
+    assert (await client.chat(chat(json_mode=True), deadline_in(5))).text == '{"findings": []}'
+    assert (await client.chat(chat(json_mode=True), deadline_in(5))).text == '{"findings": []}'
+    sent = [r.json for r in fake_deepseek.requests_to("/chat/completions")]
+    assert ["response_format" in body for body in sent] == [True, False, False]
+    # Any other 400 is still the user's to see, not retried.
+    fake_deepseek.fault("status", status=400, message="Model 'x' does not exist")
+    with pytest.raises(RequestError):
+        await client.chat(chat(json_mode=True), deadline_in(5))
+
+
 async def test_json_mode_blank_answer_is_retried_once(
     client: ModelClient, fake_deepseek: FakeDeepSeek
 ) -> None:

@@ -30,7 +30,7 @@ import logging
 import math
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit
@@ -47,6 +47,7 @@ from .errors import (
     DeadlineExceeded,
     MalformedResponse,
     ModelError,
+    RequestError,
     error_for_status,
     parse_retry_after,
     safe_url,
@@ -678,6 +679,8 @@ class ModelClient:
         aio_network.install(self.http)  # a transport built by httpx, default or given: see there
         #: Loop time of the last request's start or end (a warm-up's included): see idle_for.
         self.last_active = -math.inf
+        #: The endpoint refused ``response_format`` once: JSON is asked for in the prompt only.
+        self._no_json_mode = False
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
@@ -837,13 +840,28 @@ class ModelClient:
         """One chat answer (streamed or not per ``req.stream``). In JSON mode a blank or non-JSON
         answer raises :class:`MalformedResponse` (``kind`` blank_json/invalid_json, the result in
         ``partial``): DeepSeek blanks out answers it could not make JSON."""
+        sent = replace(req, json_mode=False) if req.json_mode and self._no_json_mode else req
+        try:
+            result, call = await self._chat_once(sent, deadline)
+        except RequestError as exc:
+            # Servers without a JSON mode (mlx-vlm, lmdeploy, some vLLM builds) refuse
+            # response_format with a 400, and every review failed: the prompt asks for JSON
+            # anyway, and the answer is checked as JSON all the same.
+            said = f"{exc.provider_message or ''} {exc.message}"
+            if not sent.json_mode or "response_format" not in said:
+                raise
+            self._no_json_mode = True
+            log.info("the endpoint refuses response_format; asking for JSON in the prompt only")
+            result, call = await self._chat_once(replace(req, json_mode=False), deadline)
+        if req.json_mode:
+            _check_json(result, call)
+        return result
+
+    async def _chat_once(self, req: ChatRequest, deadline: float) -> tuple[StreamResult, HttpCall]:
         async with self.stream_chat(req, deadline) as stream:
             async for _ in stream:
                 pass
-        result = stream.result
-        if req.json_mode:
-            _check_json(result, stream.call)
-        return result
+        return stream.result, stream.call
 
     async def chat_with_retry(
         self,
