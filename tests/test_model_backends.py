@@ -220,6 +220,23 @@ async def test_llamacpp_chat_path(fake_deepseek: FakeDeepSeek) -> None:
     assert rec.path == "/v1/chat/completions"
 
 
+async def test_llamacpp_with_separate_fim_and_chat_servers(fake_deepseek: FakeDeepSeek) -> None:
+    """One model per llama-server: completions to fimBaseUrl's, reviews to baseUrl's (they
+    went to the FIM server)."""
+    with FakeDeepSeek() as fim_server:
+        config = EndpointConfig(
+            base_url=fake_deepseek.url,
+            fim_base_url=fim_server.url,
+            backend="llamacpp-infill",
+            api_key=DEFAULT_KEY,
+        )
+        async with ModelClient(config) as client:
+            await client.chat(review(), deadline_in(5))
+            await client.fim(fim_req(), deadline_in(5))
+        assert [r.path for r in fake_deepseek.requests] == ["/v1/chat/completions"]
+        assert [r.path for r in fim_server.requests] == ["/infill"]
+
+
 # -- chat-only --------------------------------------------------------------------------------------
 
 

@@ -219,8 +219,7 @@ class LlamaCppBackend(Backend):
     name = "llamacpp-infill"
 
     @staticmethod
-    def root(config: EndpointConfig) -> str:
-        base = config.fim_base
+    def root(base: str) -> str:
         return base[: -len("/v1")] if base.endswith("/v1") else base
 
     def fim(self, config: EndpointConfig, req: FimRequest) -> HttpCall:
@@ -237,14 +236,16 @@ class LlamaCppBackend(Backend):
         stop = _stops(req.stop)
         if stop:
             body["stop"] = stop
-        return HttpCall(f"{self.root(config)}/infill", body, "llamacpp")
+        return HttpCall(f"{self.root(config.fim_base)}/infill", body, "llamacpp")
 
     def chat(self, config: EndpointConfig, req: ChatRequest) -> HttpCall:
-        url = f"{self.root(config)}/v1/chat/completions"
+        # The chat server, which may be another llama-server than the FIM one (one model per
+        # process): reviews went to fimBaseUrl's.
+        url = f"{self.root(config.base)}/v1/chat/completions"
         return HttpCall(url, self.chat_body(config, req), "chat", stream=req.stream)
 
     def warm_url(self, config: EndpointConfig) -> str:
-        return f"{self.root(config)}/health"
+        return f"{self.root(config.fim_base)}/health"
 
 
 CHAT_FIM_SYSTEM = (
