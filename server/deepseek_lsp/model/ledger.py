@@ -16,6 +16,7 @@ Days are UTC days, like DeepSeek's peak windows: the daily budget resets at 00:0
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import platformdirs
 
@@ -38,6 +39,7 @@ from .types import Usage
 __all__ = ["DB_NAME", "Ledger", "Outcome", "Totals", "UsageRecord", "state_dir"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Outcome = Literal["ok", "cancelled", "error"]
 DB_NAME = "usage.sqlite3"
@@ -278,10 +280,10 @@ class Ledger:
                 err,
             )
 
-    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
             try:
-                return self._conn.execute(sql, tuple(params)).fetchall()
+                return work(self._conn)
             except sqlite3.DatabaseError as exc:
                 if not _is_corruption(exc) or self.path is None:
                     raise
@@ -289,17 +291,24 @@ class Ledger:
                 self._conn.close()
                 self._set_aside(exc)
                 self._conn = self._open()
-                return self._conn.execute(sql, tuple(params)).fetchall()
+                return work(self._conn)
+
+    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._run(lambda conn: conn.execute(sql, tuple(params)).fetchall())
 
     def close(self) -> None:
         self.flush()
         with self._lock:
+            lost = sum(t.requests for t in self._unsaved.values())
+            if lost:
+                log.warning("usage ledger: the usage of %d request(s) could not be saved", lost)
             self._conn.close()
             self._closed = True
 
     def flush(self) -> None:
         """Write the records not yet in the file. Reads and :meth:`close` flush first; after
-        :meth:`close` there is nothing to write to (records stay in memory)."""
+        :meth:`close` there is nothing to write to (records stay in memory). What cannot be
+        written stays queued for the next flush and still counts in reads and the budget."""
         with self._lock:
             if self._closed:
                 return
@@ -307,13 +316,50 @@ class Ledger:
                 self._flush_at.cancel()
                 self._flush_at = None
             unsaved, self._unsaved = self._unsaved, {}
-        for (day, model, feature), totals in unsaved.items():
+        if not unsaved:
+            return
+        rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
+
+        def write(conn: sqlite3.Connection) -> None:
+            # One transaction: all rows or none, so a failed flush can be retried whole without
+            # counting anything twice; one wait for the lock, one frame in the WAL.
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                self._execute(_UPSERT, (day, model, feature, *(getattr(totals, c) for c in _COLUMNS)))
-            except sqlite3.Error as exc:
-                if not self._write_warned:  # once: a locked or full disk must not flood the log
-                    self._write_warned = True
-                    log.warning("usage ledger: could not save usage (%s); continuing", exc)
+                conn.executemany(_UPSERT, rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+
+        try:
+            self._run(write)
+        except sqlite3.Error as exc:
+            # Kept for the next flush (or close): a lock held past the busy timeout or a full
+            # disk is usually gone by then, and a dropped row was spend the budget never saw.
+            self._keep_unsaved(unsaved.items())
+            if not self._write_warned:  # once: a locked or full disk must not flood the log
+                self._write_warned = True
+                log.warning("usage ledger: could not save usage (%s); will try again", exc)
+            return
+        if self._write_warned:
+            self._write_warned = False
+            log.info("usage ledger: usage that could not be saved earlier is saved now")
+
+    def _keep_unsaved(self, rows: Iterable[tuple[tuple[str, str, str], Totals]]) -> None:
+        with self._lock:
+            for key, totals in rows:
+                self._unsaved.setdefault(key, Totals()).merge(totals)
+
+    def _unsaved_totals(self, keep: Callable[[str], bool]) -> dict[str, Totals]:
+        """Per model, the records not in the file yet whose day ``keep`` accepts."""
+        out: dict[str, Totals] = {}
+        with self._lock:
+            for (day, model, _), totals in self._unsaved.items():
+                if keep(day):
+                    out.setdefault(model, Totals()).merge(totals)
+        return out
 
     def _flush_soon(self) -> None:
         try:
@@ -383,7 +429,11 @@ class Ledger:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def _totals(self, where: str, params: tuple[Any, ...]) -> dict[str, Totals]:
+    def _totals(
+        self, where: str, params: tuple[Any, ...], keep: Callable[[str], bool]
+    ) -> dict[str, Totals]:
+        """The file's totals per model plus what could not be written to it yet (``keep``
+        says which days ``where`` selects)."""
         self.flush()
         cols = ", ".join(f"SUM({c})" for c in _COLUMNS)
         rows = self._execute(
@@ -392,6 +442,8 @@ class Ledger:
         out: dict[str, Totals] = {}
         for model, *values in rows:
             out[model] = Totals(*(v or 0 for v in values))
+        for model, totals in self._unsaved_totals(keep).items():
+            out.setdefault(model, Totals()).merge(totals)
         return out
 
     def today_cost(self) -> float:
@@ -400,7 +452,8 @@ class Ledger:
         try:
             self.flush()
             rows = self._execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (today,))
-            return float(rows[0][0] or 0.0)
+            unsaved = self._unsaved_totals(lambda day: day == today)
+            return float(rows[0][0] or 0.0) + sum(t.cost_usd for t in unsaved.values())
         except sqlite3.Error:
             with self._lock:
                 return sum(r.cost for r in self.recent if _day(r.ts) == today)
@@ -433,8 +486,10 @@ class Ledger:
                 m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()
             }
         try:
-            today_totals = self._totals("day = ?", (today,))
-            month_totals = self._totals("substr(day, 1, 7) = ?", (month,))
+            today_totals = self._totals("day = ?", (today,), lambda day: day == today)
+            month_totals = self._totals(
+                "substr(day, 1, 7) = ?", (month,), lambda day: day[:7] == month
+            )
         except sqlite3.Error as exc:
             log.warning("usage ledger: could not read totals (%s)", exc)
             today_totals, month_totals = {}, {}
