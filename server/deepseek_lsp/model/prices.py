@@ -126,8 +126,12 @@ class PriceTable:
         return (hit * rates.cache_hit + miss * rates.cache_miss + output * rates.output) / 1e6
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> PriceTable:
-        table = cls()
+    def from_config(
+        cls, config: Mapping[str, Any] | None, *, defaults: bool = True
+    ) -> PriceTable:
+        """``defaults``: start from DeepSeek's prices; without, only the configured models cost
+        anything (a self-hosted server), though an alias may still name a DeepSeek model."""
+        table = cls() if defaults else cls(models={})
         messages = table.messages
         if not config:
             return table
@@ -158,6 +162,8 @@ class PriceTable:
         for name, target in aliases.items():
             if target in table.models:
                 table.models[name] = table.models[target]
+            elif target in DEFAULT_PRICES:
+                table.models[name] = DEFAULT_PRICES[target]
             else:
                 messages.append(f"prices.models.{name}: alias of unknown model {target!r}; ignored")
         if "peak_windows" in config:
