@@ -208,6 +208,30 @@ def test_configuration_and_backend_errors_exit_2(
     assert code == 2 and "DEEPSEEK_API_KEY" in err
 
 
+def test_a_report_that_cannot_be_written_is_an_error_found_before_any_request(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was exit 1, "findings found", with a traceback, after the review was paid for."""
+    code, out, err = run(capsys, "app/util.js", "--format", "sarif", "-o", "reports/review.sarif")
+    assert code == 2 and out == ""
+    assert err.strip() == "deepseek-lsp review: cannot write reports/review.sarif: no folder 'reports'"
+    assert fake_deepseek.requests_to(CHAT) == []
+    code, _, err = run(capsys, "app/util.js", "-o", "app")
+    assert code == 2 and "it is a folder" in err
+
+
+def test_an_unexpected_error_exits_2_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("report went wrong")
+
+    monkeypatch.setattr("deepseek_lsp.review.cli._render", broken)
+    code, _, err = run(capsys, "app/util.js", "--fail-on", "never")
+    assert code == 2  # not 1, which CI reads as "findings found"
+    assert err.strip() == "deepseek-lsp review: unexpected error: RuntimeError: report went wrong"
+
+
 def test_progress_bar_only_on_a_terminal() -> None:
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -356,6 +356,12 @@ def run_review(args: argparse.Namespace) -> int:
     if missing:
         print(f"deepseek-lsp review: no such file or folder: {', '.join(missing)}", file=err)
         return EXIT_ERROR
+    if args.output:
+        # Before any request: a report that cannot be written is a review paid for and lost.
+        unwritable = _unwritable(Path(args.output))
+        if unwritable:
+            print(f"deepseek-lsp review: cannot write {args.output}: {unwritable}", file=err)
+            return EXIT_ERROR
     registry = LanguageRegistry.load()
     root = git_root(paths[0].resolve())
     if args.changed:
@@ -380,7 +386,11 @@ def run_review(args: argparse.Namespace) -> int:
         print(f"deepseek-lsp review: {fatal}", file=err)
     report = _render(results, args.format, root, settings)
     if args.output:
-        Path(args.output).write_text(report, encoding="utf-8")
+        try:
+            Path(args.output).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            print(f"deepseek-lsp review: cannot write {args.output}: {exc.strerror or exc}", file=err)
+            return EXIT_ERROR
     else:
         sys.stdout.write(report)
     if fatal or any(r.errors for r in results):
@@ -393,6 +403,18 @@ def run_review(args: argparse.Namespace) -> int:
     if args.fail_on != "never" and count_at_least(results, args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the report could not be written to ``path``, or None."""
+    folder = path.parent
+    if path.is_dir():
+        return "it is a folder"
+    if not folder.is_dir():
+        return f"no folder {str(folder)!r}"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
 
 
 async def _run(
