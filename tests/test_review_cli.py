@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -230,6 +231,21 @@ def test_an_unexpected_error_exits_2_with_one_line(
     code, _, err = run(capsys, "app/util.js", "--fail-on", "never")
     assert code == 2  # not 1, which CI reads as "findings found"
     assert err.strip() == "deepseek-lsp review: unexpected error: RuntimeError: report went wrong"
+
+
+def test_a_file_name_that_is_not_utf8_is_reviewed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Latin-1 name (an old archive) crashed the review: git's output was read as strict UTF-8."""
+    name = os.fsdecode(b"caf\xe9.py")
+    (project / name).write_text("def g(y):\n    if row == None:\n        return 2\n")
+    for args in ([".", "--format", "json"], ["--changed", "--format", "json"]):
+        code, out, err = run(capsys, *args, "--fail-on", "never")
+        assert code == 0, err
+        files = {f["path"]: f for f in json.loads(out)["files"]}
+        assert [f["code"] for f in files[name]["findings"]] == ["if row == None:"]
+    code, out, _ = run(capsys, name, "--fail-on", "never")  # the text report on a strict stream
+    assert code == 0 and "caf\ufffd.py:2:5: warning: Compare with None" in out
 
 
 def test_progress_bar_only_on_a_terminal() -> None:

@@ -107,7 +107,10 @@ def _git(
             cwd=cwd,
             input=stdin,
             capture_output=True,
-            text=True,
+            # Names are bytes to git: decoded as os.fsdecode does, a name that is not UTF-8
+            # survives the round trip to the file system instead of crashing the review.
+            encoding=sys.getfilesystemencoding(),
+            errors=sys.getfilesystemencodeerrors(),
             check=False,
             timeout=60,
         )
@@ -384,7 +387,10 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: skipped {r.path}: {r.skipped}", file=err)
     if fatal:
         print(f"deepseek-lsp review: {fatal}", file=err)
+    # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:
+    # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     report = _render(results, args.format, root, settings)
+    report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
         try:
             Path(args.output).write_text(report, encoding="utf-8")
