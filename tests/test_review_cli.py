@@ -248,6 +248,30 @@ def test_a_file_name_that_is_not_utf8_is_reviewed(
     assert code == 0 and "caf\ufffd.py:2:5: warning: Compare with None" in out
 
 
+def test_changed_in_a_repository_without_commits_reviews_every_file(
+    tmp_path: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It exited 2: "git diff against 'HEAD' failed: fatal: bad revision 'HEAD'"."""
+    root = tmp_path / "fresh"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "staged.py").write_text("def f(x):\n    if row == None:\n        return 1\n")
+    (root / "untracked.py").write_text("def g(x):\n    if row == None:\n        return 2\n")
+    git(root, "add", "staged.py")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    code, out, err = run(capsys, "--changed", "--format", "json")
+    assert code == 0, err  # warnings only, below --fail-on critical
+    files = {f["path"]: len(f["findings"]) for f in json.loads(out)["files"]}
+    assert files == {"staged.py": 1, "untracked.py": 1}
+
+
 def test_progress_bar_only_on_a_terminal() -> None:
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -167,6 +167,11 @@ def drop_ignored(files: list[Path], root: Path | None, explicit: set[Path]) -> l
     return [f for f in files if f.resolve() not in ignored]
 
 
+def _has_commits(root: Path) -> bool:
+    result = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    return result is not None and result.returncode == 0
+
+
 def changed_targets(
     root: Path, base: str, within: Sequence[Path], registry: LanguageRegistry | None = None
 ) -> list[Target] | str:
@@ -176,6 +181,12 @@ def changed_targets(
     and lock files were sent too), unless a file is named itself. Renamed files count only
     their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
     """
+    if base == "HEAD" and not _has_commits(root):
+        # A repository without commits yet: everything in it is new, so compare with nothing
+        # (git's empty tree) rather than fail on a HEAD that does not exist.
+        empty = _git(root, "hash-object", "-t", "tree", "--stdin", stdin="")
+        if empty is not None and empty.returncode == 0:
+            base = empty.stdout.strip()
     status = _git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
     if status is None or status.returncode != 0:
         return f"git diff against {base!r} failed: {(status.stderr.strip() if status else 'git not found')}"
