@@ -122,6 +122,20 @@ def test_usage_json_after_nothing_was_spent(tmp_path) -> None:
     assert data["month"]["total"]["cost_usd"] == 0
 
 
+def test_usage_that_cannot_read_the_ledger_says_so_and_fails(tmp_path) -> None:
+    """It printed $0, named the file it had not read and exited 0."""
+    (tmp_path / "usage.sqlite3").mkdir()  # unreadable as a database, even for root
+    for args in (["usage"], ["usage", "--json"]):
+        out = run(args, server_env(state_dir=str(tmp_path)))
+        assert out.returncode == 1
+        assert "cannot read" in out.stderr and "usage.sqlite3" in out.stderr
+    assert json.loads(out.stdout)["path"] is None
+    fresh = tmp_path / "never-used"
+    out = run(["usage"], server_env(state_dir=str(fresh)))
+    assert out.returncode == 0 and "$0.0000, 0 requests" in out.stdout  # nothing spent yet: true
+    assert not fresh.exists()  # a command that reads creates nothing
+
+
 def test_serves_over_tcp(tmp_path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -242,7 +242,9 @@ def test_unusable_directory_falls_back_to_memory(tmp_path: Path) -> None:
     blocker.write_text("x")
     with Ledger(blocker / "sub" / DB_NAME) as ledger:
         ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1, 1, 0, 1))
-        assert ledger.summary()["today"]["total"]["requests"] == 1
+        summary = ledger.summary()
+        assert summary["today"]["total"]["requests"] == 1
+        assert summary["path"] is None and summary["problems"]  # no file claimed
 
 
 WRITER = textwrap.dedent(
@@ -350,6 +352,32 @@ def test_failed_writes_are_retried_with_the_next_one_and_counted_once(tmp_path: 
     assert models["deepseek-flash"]["requests"] == 3
     assert models["deepseek-flash"]["prompt_tokens"] == 300
     assert models["deepseek-v4-pro"]["requests"] == 1
+
+
+def test_read_only_ledger_reads_a_file_it_may_not_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only home or snapshot: the file was opened for writing, failed, and the reader
+    reported an empty ledger in memory as if nothing had been spent."""
+    with make(tmp_path) as ledger:
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
+    connect = sqlite3.connect
+
+    def read_only_folder(target: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if "immutable=1" not in str(target):  # what a folder without write access allows
+            raise sqlite3.OperationalError("unable to open database file")
+        return connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only_folder)
+    with Ledger(tmp_path / DB_NAME, clock=Clock(OFF_PEAK), read_only=True) as reader:
+        summary = reader.summary()
+    assert summary["today"]["total"]["requests"] == 1
+    assert summary["path"] == str(tmp_path / DB_NAME) and summary["problems"] == []
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    (tmp_path / "elsewhere" / DB_NAME).mkdir(parents=True)  # no database at all
+    with Ledger(tmp_path / "elsewhere" / DB_NAME, read_only=True) as reader:
+        summary = reader.summary()
+    assert summary["path"] is None and "cannot read" in summary["problems"][0]
 
 
 def test_state_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

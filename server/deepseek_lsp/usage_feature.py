@@ -74,8 +74,13 @@ def price_table(settings: Settings) -> PriceTable:
     )
 
 
-def make_ledger(settings: Settings, path: str | None = None) -> Ledger:
-    return Ledger(path, prices=price_table(settings), daily_budget=settings.daily_budget_usd or None)
+def make_ledger(settings: Settings, path: str | None = None, *, read_only: bool = False) -> Ledger:
+    return Ledger(
+        path,
+        prices=price_table(settings),
+        daily_budget=settings.daily_budget_usd or None,
+        read_only=read_only,
+    )
 
 
 @dataclass
@@ -202,13 +207,17 @@ def print_usage(as_json: bool = False) -> int:
     from .config import build_settings
 
     settings, _ = build_settings()
-    ledger = make_ledger(settings)
+    ledger = make_ledger(settings, read_only=True)
     summary = ledger.summary()
     ledger.close()
+    # Totals read from no file are no totals: "$0" must not pass for "nothing spent".
+    unread = summary["path"] is None
+    for problem in summary["problems"]:
+        print(f"deepseek-lsp usage: {problem}", file=sys.stderr)
     if as_json:
         json.dump({k: v for k, v in summary.items() if k != "session"}, sys.stdout, indent=2)
         print()
-        return 0
+        return 1 if unread else 0
     for scope, label in (("today", summary["today"]["day"]), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
@@ -219,5 +228,5 @@ def print_usage(as_json: bool = False) -> int:
                 f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
                 f"  output {t.get('output_tokens', 0)}"
             )
-    print(f"ledger: {summary.get('path')}")
-    return 0
+    print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
+    return 1 if unread else 0

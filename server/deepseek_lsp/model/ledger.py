@@ -176,6 +176,7 @@ class Ledger:
         clock: Callable[[], float] = time.time,
         busy_timeout_ms: int = 1000,
         keep_recent: int = 1000,
+        read_only: bool = False,
     ) -> None:
         self.prices = prices or PriceTable()
         self.daily_budget = daily_budget
@@ -192,6 +193,11 @@ class Ledger:
         if path is None:
             path = state_dir() / DB_NAME
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
+        #: ``read_only``: for commands that only report (``deepseek-lsp usage``): nothing is
+        #: created, set aside or written, and a read-only home or snapshot can still be read.
+        self.read_only = read_only
+        #: False once the file could not be used and usage lives in memory only.
+        self.persistent = self.path is not None
         self._closed = False
         self._conn = self._open()
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
@@ -203,6 +209,8 @@ class Ledger:
     def _open(self) -> sqlite3.Connection:
         if self.path is None:
             return self._connect(":memory:")
+        if self.read_only:
+            return self._open_read_only(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -212,6 +220,7 @@ class Ledger:
                 exc,
             )
             self.problems.append(f"usage ledger: cannot create {self.path.parent}; usage is kept in memory only")
+            self.persistent = False
             return self._connect(":memory:")
         target = str(self.path)
         for attempt in range(2):
@@ -226,17 +235,40 @@ class Ledger:
                 )
                 self.problems.append(f"usage ledger: cannot open {self.path}; usage is kept in memory only")
                 break
+        self.persistent = False
         return self._connect(":memory:")
 
-    def _connect(self, target: str) -> sqlite3.Connection:
+    def _open_read_only(self, path: Path) -> sqlite3.Connection:
+        if not path.exists():  # nothing recorded yet: nothing to read, nothing wrong
+            return self._connect(":memory:")
+        uri = path.resolve().as_uri()
+        error: sqlite3.Error | None = None
+        # mode=ro still needs the -shm file of a WAL database, which a read-only folder cannot
+        # get; immutable=1 then reads the file as it is (no other writer can be there anyway).
+        for target in (f"{uri}?mode=ro", f"{uri}?immutable=1"):
+            try:
+                return open_shared(lambda t=target: self._connect(t, read_only=True))
+            except sqlite3.Error as exc:
+                error = exc
+        self.problems.append(f"usage ledger: cannot read {path} ({error})")
+        self.persistent = False
+        return self._connect(":memory:")
+
+    def _connect(self, target: str, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(
             target,
             timeout=self._busy_ms / 1000,
             isolation_level=None,  # autocommit: every write is its own short transaction
             check_same_thread=False,
+            uri=read_only,
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+            if read_only:
+                check = conn.execute("PRAGMA quick_check").fetchone()
+                if not check or check[0] != "ok":
+                    raise _Corrupt(f"integrity check failed: {check[0] if check else '?'}")
+                return conn
             if target != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -285,7 +317,7 @@ class Ledger:
             try:
                 return work(self._conn)
             except sqlite3.DatabaseError as exc:
-                if not _is_corruption(exc) or self.path is None:
+                if not _is_corruption(exc) or self.path is None or self.read_only:
                     raise
                 # Corrupted under us (disk trouble, a foreign writer): rebuild once, retry.
                 self._conn.close()
@@ -501,7 +533,9 @@ class Ledger:
             "today": {"day": today, **scope(today_totals)},
             "month": {"month": month, **scope(month_totals)},
             "unpriced_models": sorted(self.unpriced),
-            "path": str(self.path) if self.path else None,
+            # None: usage is in memory only, ``problems`` says why.
+            "path": str(self.path) if self.path and self.persistent else None,
+            "problems": list(self.problems),
             "budget": None,
         }
         if self.daily_budget:
