@@ -6,9 +6,13 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from deepseek_lsp import __version__
+from deepseek_lsp.config import Settings
+from deepseek_lsp.doctor import check_endpoint
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import server_env
 
@@ -57,12 +61,79 @@ def test_doctor_explains_an_unreachable_host(tmp_path) -> None:
     assert out.returncode == 1 and "cannot reach" in out.stdout
 
 
+def test_doctor_never_prints_credentials_in_the_base_url(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        url = fake.url.replace("http://", "http://proxyuser:Pr0xyS3cret@")
+        out = run(["doctor", "--timeout", "5"], server_env(url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+    assert "Pr0xyS3cret" not in out.stdout + out.stderr and "proxyuser" not in out.stdout
+    assert f'"base_url": "{fake.url}"' in out.stdout and f"endpoint: PROBLEM: {fake.url} " in out.stdout
+
+
+def test_doctor_says_an_invalid_base_url_is_invalid() -> None:
+    """httpx.InvalidURL is no httpx.HTTPError: doctor crashed with a traceback."""
+    for bad in ("http://127.0.0.1:80x", "https://[::1"):
+        ok, message = check_endpoint(Settings(base_url=bad, api_key=DEFAULT_KEY), timeout=2)
+        assert not ok and "is invalid" in message
+
+
+class WebSite(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/moved"):
+            self.send_response(301)
+            self.send_header("Location", "https://user:pw@www.example.com/login")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = b"<html><body>Welcome</body></html>" if self.path.startswith("/app") else b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html" if self.path.startswith("/app") else "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_doctor_sees_that_a_web_page_or_a_redirect_is_not_the_api(tmp_path) -> None:
+    """Anything that answered below 400 was "all good", though no completion could work there."""
+    site = ThreadingHTTPServer(("127.0.0.1", 0), WebSite)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{site.server_address[1]}"
+    try:
+        for path, says in (
+            ("/app", "answered text/html, not the API's model list"),
+            ("/moved", "redirects (HTTP 301) to https://www.example.com/login"),
+            ("/json", "answered JSON without a model list"),
+        ):
+            out = run(["doctor", "--timeout", "5"], server_env(base + path, state_dir=str(tmp_path)))
+            assert out.returncode == 1, out.stdout
+            assert f"endpoint: PROBLEM: {base}{path}/models {says}" in out.stdout
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
 def test_usage_json_after_nothing_was_spent(tmp_path) -> None:
     out = run(["usage", "--json"], server_env(state_dir=str(tmp_path)))
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["today"]["total"]["requests"] == 0
     assert data["month"]["total"]["cost_usd"] == 0
+
+
+def test_usage_that_cannot_read_the_ledger_says_so_and_fails(tmp_path) -> None:
+    """It printed $0, named the file it had not read and exited 0."""
+    (tmp_path / "usage.sqlite3").mkdir()  # unreadable as a database, even for root
+    for args in (["usage"], ["usage", "--json"]):
+        out = run(args, server_env(state_dir=str(tmp_path)))
+        assert out.returncode == 1
+        assert "cannot read" in out.stderr and "usage.sqlite3" in out.stderr
+    assert json.loads(out.stdout)["path"] is None
+    fresh = tmp_path / "never-used"
+    out = run(["usage"], server_env(state_dir=str(fresh)))
+    assert out.returncode == 0 and "$0.0000, 0 requests" in out.stdout  # nothing spent yet: true
+    assert not fresh.exists()  # a command that reads creates nothing
 
 
 def test_serves_over_tcp(tmp_path) -> None:

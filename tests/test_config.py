@@ -119,3 +119,23 @@ def test_a_bad_value_in_a_later_layer_keeps_the_earlier_layers_good_one() -> Non
     assert settings.completion.suffix_share == Settings().completion.suffix_share
     assert len(problems) == 5 and not any("sk-" in p for p in problems)
     assert any("'https://proxy.corp/v1'" in p for p in problems)  # says what it uses
+
+
+def test_a_url_with_a_port_that_is_no_port_falls_back_with_a_message() -> None:
+    """It passed the check, then made every request (and doctor) fail with httpx.InvalidURL."""
+    env = {"DEEPSEEK_BASE_URL": "http://127.0.0.1:8080"}
+    for bad in ("http://127.0.0.1:80x", "http://127.0.0.1:99999", "https://[::1"):
+        settings, problems = build_settings({"baseUrl": bad, "fimBaseUrl": bad}, env=env)
+        assert settings.base_url == "http://127.0.0.1:8080" and settings.fim_base_url == ""
+        assert len(problems) == 2 and all("invalid URL" in p for p in problems)
+
+
+def test_credentials_in_a_url_are_never_shown() -> None:
+    url = "https://proxyuser:Pr0xyS3cret@proxy.corp:8443/v1"
+    settings, _ = build_settings({"baseUrl": url}, env={})
+    assert settings.base_url == url  # used as given
+    masked = settings.masked()
+    assert masked["base_url"] == "https://proxy.corp:8443/v1"
+    assert masked["fim_base_url"] == "https://proxy.corp:8443/v1/beta"
+    _, problems = build_settings({"baseUrl": "https://proxyuser:Pr0xyS3cret@proxy.corp:84x"}, env={})
+    assert problems and not any("Pr0xyS3cret" in p for p in problems)

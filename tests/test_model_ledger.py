@@ -10,6 +10,7 @@ import sys
 import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -241,7 +242,9 @@ def test_unusable_directory_falls_back_to_memory(tmp_path: Path) -> None:
     blocker.write_text("x")
     with Ledger(blocker / "sub" / DB_NAME) as ledger:
         ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1, 1, 0, 1))
-        assert ledger.summary()["today"]["total"]["requests"] == 1
+        summary = ledger.summary()
+        assert summary["today"]["total"]["requests"] == 1
+        assert summary["path"] is None and summary["problems"]  # no file claimed
 
 
 WRITER = textwrap.dedent(
@@ -289,6 +292,92 @@ def test_budget(tmp_path: Path) -> None:
     with Ledger(tmp_path / DB_NAME, clock=Clock(OFF_PEAK), daily_budget=0.01) as other:
         with pytest.raises(BudgetExceeded):  # the spend is shared through the file
             other.check_budget()
+
+
+def test_a_write_that_meets_a_locked_file_is_kept_and_saved_later(tmp_path: Path) -> None:
+    """Another process holding the write lock past the busy timeout (or a full disk) used to
+    lose the requests recorded meanwhile: the file and the daily budget never saw them."""
+    clock = Clock(OFF_PEAK)
+    ledger = Ledger(tmp_path / DB_NAME, clock=clock, daily_budget=0.005, busy_timeout_ms=50)
+    other = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
+        assert ledger.summary()["today"]["total"]["requests"] == 1
+        with pytest.raises(BudgetExceeded):  # $0.00594 spent, though not in the file yet
+            ledger.check_budget()
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    ledger.close()  # the lock is gone: closing saves it
+    with make(tmp_path) as again:
+        today = again.summary()["today"]["total"]
+        assert today["requests"] == 1 and today["cost_usd"] == pytest.approx(0.00594)
+
+
+class FullDisk:
+    """A connection whose writes fail as on a full disk, while ``full``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.full = True
+
+    def _check(self, sql: str) -> None:
+        if self.full and "INSERT" in sql:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        self._check(sql)
+        return self.conn.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        self._check(sql)
+        return self.conn.executemany(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+def test_failed_writes_are_retried_with_the_next_one_and_counted_once(tmp_path: Path) -> None:
+    ledger = make(tmp_path)
+    disk = FullDisk(ledger._conn)
+    ledger._conn = disk  # type: ignore[assignment]
+    for _ in range(3):
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 0, 100))
+    disk.full = False
+    ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(100, 10, 0, 100))
+    ledger.close()
+    with make(tmp_path) as again:
+        models = again.summary()["today"]["models"]
+    assert models["deepseek-flash"]["requests"] == 3
+    assert models["deepseek-flash"]["prompt_tokens"] == 300
+    assert models["deepseek-v4-pro"]["requests"] == 1
+
+
+def test_read_only_ledger_reads_a_file_it_may_not_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only home or snapshot: the file was opened for writing, failed, and the reader
+    reported an empty ledger in memory as if nothing had been spent."""
+    with make(tmp_path) as ledger:
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
+    connect = sqlite3.connect
+
+    def read_only_folder(target: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if "immutable=1" not in str(target):  # what a folder without write access allows
+            raise sqlite3.OperationalError("unable to open database file")
+        return connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only_folder)
+    with Ledger(tmp_path / DB_NAME, clock=Clock(OFF_PEAK), read_only=True) as reader:
+        summary = reader.summary()
+    assert summary["today"]["total"]["requests"] == 1
+    assert summary["path"] == str(tmp_path / DB_NAME) and summary["problems"] == []
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    (tmp_path / "elsewhere" / DB_NAME).mkdir(parents=True)  # no database at all
+    with Ledger(tmp_path / "elsewhere" / DB_NAME, read_only=True) as reader:
+        summary = reader.summary()
+    assert summary["path"] is None and "cannot read" in summary["problems"][0]
 
 
 def test_state_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

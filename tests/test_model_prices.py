@@ -135,3 +135,24 @@ def test_from_config_takes_camel_case_like_every_other_setting() -> None:
     assert camel.lookup("my-model").off_peak == Rates(1, 2, 3)  # type: ignore[union-attr]
     assert camel.lookup("my-model").peak == Rates(2, 4, 6)  # type: ignore[union-attr]
     assert camel.is_peak(at(5, 23)) and not camel.is_peak(at(0, 2))
+
+
+@pytest.mark.parametrize(
+    "models",
+    [
+        {"b": "deepseek-v4-pro", "my-pro": "b"},
+        {"my-pro": "b", "b": "deepseek-v4-pro"},  # was "alias of unknown model 'b'" and $0
+        {"my-pro": "c", "c": "b", "b": "mine", "mine": [1, 2, 3]},
+    ],
+)
+def test_an_alias_of_an_alias_works_in_any_order(models: dict[str, object]) -> None:
+    table = PriceTable.from_config({"models": models})
+    assert table.messages == []
+    assert table.lookup("my-pro") == table.lookup(models["b"])  # type: ignore[arg-type]
+    assert table.known("my-pro") and table.cost("my-pro", 0, 1_000_000, 0, at(0, 12)) > 0
+
+
+def test_aliases_in_a_circle_are_told_and_ignored() -> None:
+    table = PriceTable.from_config({"models": {"a": "b", "b": "a", "c": "c", "d": "a"}})
+    assert not any(table.known(m) for m in "abcd")
+    assert len(table.messages) == 4 and all("circle" in m for m in table.messages)

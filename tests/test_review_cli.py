@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -206,6 +207,69 @@ def test_configuration_and_backend_errors_exit_2(
     monkeypatch.delenv("DEEPSEEK_API_KEY")
     code, _, err = run(capsys, "app")
     assert code == 2 and "DEEPSEEK_API_KEY" in err
+
+
+def test_a_report_that_cannot_be_written_is_an_error_found_before_any_request(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was exit 1, "findings found", with a traceback, after the review was paid for."""
+    code, out, err = run(capsys, "app/util.js", "--format", "sarif", "-o", "reports/review.sarif")
+    assert code == 2 and out == ""
+    assert err.strip() == "deepseek-lsp review: cannot write reports/review.sarif: no folder 'reports'"
+    assert fake_deepseek.requests_to(CHAT) == []
+    code, _, err = run(capsys, "app/util.js", "-o", "app")
+    assert code == 2 and "it is a folder" in err
+
+
+def test_an_unexpected_error_exits_2_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("report went wrong")
+
+    monkeypatch.setattr("deepseek_lsp.review.cli._render", broken)
+    code, _, err = run(capsys, "app/util.js", "--fail-on", "never")
+    assert code == 2  # not 1, which CI reads as "findings found"
+    assert err.strip() == "deepseek-lsp review: unexpected error: RuntimeError: report went wrong"
+
+
+def test_a_file_name_that_is_not_utf8_is_reviewed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Latin-1 name (an old archive) crashed the review: git's output was read as strict UTF-8."""
+    name = os.fsdecode(b"caf\xe9.py")
+    (project / name).write_text("def g(y):\n    if row == None:\n        return 2\n")
+    for args in ([".", "--format", "json"], ["--changed", "--format", "json"]):
+        code, out, err = run(capsys, *args, "--fail-on", "never")
+        assert code == 0, err
+        files = {f["path"]: f for f in json.loads(out)["files"]}
+        assert [f["code"] for f in files[name]["findings"]] == ["if row == None:"]
+    code, out, _ = run(capsys, name, "--fail-on", "never")  # the text report on a strict stream
+    assert code == 0 and "caf\ufffd.py:2:5: warning: Compare with None" in out
+
+
+def test_changed_in_a_repository_without_commits_reviews_every_file(
+    tmp_path: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It exited 2: "git diff against 'HEAD' failed: fatal: bad revision 'HEAD'"."""
+    root = tmp_path / "fresh"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "staged.py").write_text("def f(x):\n    if row == None:\n        return 1\n")
+    (root / "untracked.py").write_text("def g(x):\n    if row == None:\n        return 2\n")
+    git(root, "add", "staged.py")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    code, out, err = run(capsys, "--changed", "--format", "json")
+    assert code == 0, err  # warnings only, below --fail-on critical
+    files = {f["path"]: len(f["findings"]) for f in json.loads(out)["files"]}
+    assert files == {"staged.py": 1, "untracked.py": 1}
 
 
 def test_progress_bar_only_on_a_terminal() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import jsonschema
 
@@ -21,8 +22,8 @@ TEXT = (
 )
 
 
-def result(tmp_path: Path) -> FileResult:
-    path = tmp_path / "src" / "mod.py"
+def result(tmp_path: Path, name: str = "src/mod.py") -> FileResult:
+    path = tmp_path / name
     doc = Document(path.as_uri(), TEXT, language=PYTHON)
     raws = [
         (
@@ -83,6 +84,22 @@ def test_sarif_outside_the_root_uses_absolute_uris(tmp_path: Path) -> None:
         "uri"
     ]
     assert uri == (tmp_path / "src" / "mod.py").as_uri()
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
+    """Raw paths cut a URI at '#' and read '%41' as 'A': code scanning found no such file."""
+    names = ["src dir/issue #12.py", "src dir/50%41.py", "caf\udce9.py"]  # the last: Latin-1 bytes
+    log = to_sarif([result(tmp_path, n) for n in names], root=tmp_path)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert uris == {"src%20dir/issue%20%2312.py", "src%20dir/50%2541.py", "caf%E9.py"}
+    for uri in uris:  # read back as a URI reference: the whole name, no fragment
+        parts = urlsplit(uri)
+        assert not parts.fragment
+        assert unquote(parts.path, errors="surrogateescape") in names
 
 
 def test_empty_run_is_valid() -> None:

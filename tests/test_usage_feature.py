@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from deepseek_lsp.completion.feature import CompletionFeature
-from deepseek_lsp.config import Settings
+from deepseek_lsp.config import Settings, build_settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import FimRequest, ModelClient
+from deepseek_lsp.model import FimRequest, ModelClient, Usage
 from deepseek_lsp.status import StatusReporter
-from deepseek_lsp.usage_feature import UsageFeature
+from deepseek_lsp.usage_feature import UsageFeature, endpoint_config, make_ledger
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
 KEEPALIVE_S = 0.4  # the pool's idle expiry here; a pause is a third of it (ModelClient.stale_after)
@@ -143,3 +143,55 @@ async def test_a_bad_price_setting_is_told_even_when_the_endpoint_stays(fake_dee
         assert any("prices.models.my-model" in m for m in told), told
     finally:
         await usage.stop()
+
+
+async def test_a_self_hosted_server_costs_nothing_and_the_budget_leaves_it_alone(
+    fake_deepseek: FakeDeepSeek, tmp_path: Any
+) -> None:
+    """llama.cpp on localhost with the default model name was billed at DeepSeek's prices, and
+    a daily budget then refused local completions."""
+    settings, problems = build_settings(
+        {
+            "backend": "llamacpp-infill",
+            "baseUrl": fake_deepseek.url,
+            "apiKey": DEFAULT_KEY,
+            "dailyBudgetUsd": 0.0005,
+        },
+        env={},
+    )
+    assert not problems
+    ledger = make_ledger(settings, path=str(tmp_path / "usage.sqlite3"))
+    async with ModelClient(endpoint_config(settings), ledger) as client:
+        loop = asyncio.get_running_loop()
+        for i in range(3):
+            request = FimRequest(prompt="x" * 8000 + str(i), max_tokens=20, model=settings.completion.model)
+            await client.fim(request, loop.time() + 5)  # none refused by the budget
+    assert ledger.summary()["today"]["total"]["cost_usd"] == 0
+    ledger.close()
+    assert [r.path for r in fake_deepseek.requests] == ["/infill"] * 3
+
+
+@pytest.mark.parametrize(
+    ("layer", "priced"),
+    [
+        ({}, True),
+        ({"backend": "chat", "baseUrl": "https://api.deepseek.com"}, True),  # DeepSeek all the same
+        ({"backend": "openai-suffix", "baseUrl": "http://localhost:11434/v1"}, False),
+        ({"backend": "chat", "baseUrl": "https://deepseek.com.example.org"}, False),
+        (  # the user's own prices count
+            {
+                "backend": "fim-template",
+                "baseUrl": "http://gpu-box:8000/v1",
+                "prices": {"models": {"deepseek-v4-flash": [0, 1, 2]}},
+            },
+            True,
+        ),
+    ],
+)
+def test_deepseek_prices_apply_to_deepseek_only(
+    layer: dict[str, Any], priced: bool, tmp_path: Any
+) -> None:
+    settings, _ = build_settings(layer, env={})
+    with make_ledger(settings, path=str(tmp_path / "usage.sqlite3")) as ledger:
+        rec = ledger.record(feature="completion", model="deepseek-v4-flash", usage=Usage(0, 10, 0, 1000))
+    assert (rec.cost > 0) is priced

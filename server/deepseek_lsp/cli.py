@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -73,10 +74,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_usage(as_json=args.json)
     if args.command == "review":
         from . import log as logsetup
-        from .review.cli import run_review
+        from .review.cli import EXIT_ERROR, run_review
 
         logsetup.setup(args.log_file, "warning" if args.log_level == "info" else args.log_level)
-        return run_review(args)
+        try:
+            return run_review(args)
+        except Exception as exc:
+            # Exit 1 means "findings found" to CI: a crash must not read as a verdict on the code.
+            logging.getLogger(__name__).debug("review failed", exc_info=True)
+            print(f"deepseek-lsp review: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     return _serve(args)
 
 

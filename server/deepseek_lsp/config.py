@@ -14,6 +14,7 @@ import types as pytypes
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 SECTION = "deepseek"
 DEFAULT_BASE_URL = "https://api.deepseek.com"
@@ -115,10 +116,14 @@ class Settings:
         return f"{base}/beta" if self.backend == "deepseek" else base
 
     def masked(self) -> dict[str, Any]:
-        """The settings as a dict with the API key masked, for ``doctor`` and logs."""
+        """The settings as a dict with the API key masked, and the URLs without credentials
+        (``https://user:password@proxy``), for ``doctor`` and logs."""
+        from .model.errors import safe_url  # the model package imports this module
+
         data = dataclasses.asdict(self)
         data["api_key"] = mask_secret(self.api_key)
-        data["fim_base_url"] = self.effective_fim_base_url
+        data["base_url"] = safe_url(self.base_url)
+        data["fim_base_url"] = safe_url(self.effective_fim_base_url)
         return data
 
     def language_enabled(self, *names: str | None) -> bool:
@@ -258,13 +263,27 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         key = previous.api_key
     if key != settings.api_key:
         settings = replace(settings, api_key=key)
+    from .model.errors import safe_url  # the model package imports this module
+
     for name, key in (("base_url", "baseUrl"), ("fim_base_url", "fimBaseUrl")):
         url = getattr(settings, name)
-        if url and not re.match(r"^https?://[^/\s]+", url):
+        if url and not _valid_url(url):
             fallback = getattr(previous, name)
-            problems.append(f"invalid URL {url!r} for '{key}'; using {fallback or 'the default'!r}")
+            problems.append(
+                f"invalid URL {safe_url(url)!r} for '{key}'; using {safe_url(fallback) or 'the default'!r}"
+            )
             settings = replace(settings, **{name: fallback})
     return settings
+
+
+def _valid_url(url: str) -> bool:
+    if not re.match(r"^https?://[^/\s]+", url):
+        return False
+    try:
+        urlsplit(url).port  # noqa: B018 - raises for ":80x", ":99999" or "[::1" unclosed
+    except ValueError:
+        return False
+    return True
 
 
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import httpx
 from . import __version__
 from .config import Settings, build_settings
 from .languages import LanguageError, LanguageRegistry
-from .model.errors import KEY_HINT
+from .model.errors import KEY_HINT, safe_url
 
 
 def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
@@ -28,32 +28,48 @@ def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
 
 
 def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
-    """GET {base}/models with the key: the cheapest call that proves both reachability and auth."""
+    """GET {base}/models with the key: the cheapest call that proves both reachability and auth,
+    and that the base URL is the API (a web page or a redirect answers too, but no completion)."""
     if not settings.api_key and settings.backend == "deepseek":
         return False, f"no API key: {KEY_HINT}"
     base = settings.base_url.rstrip("/")
+    shown = safe_url(base)  # never the user:password a proxy URL may carry
     url = f"{base}/models"
     headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
     try:
         response = httpx.get(url, headers=headers, timeout=timeout)
     except httpx.ConnectError as exc:
-        return False, f"cannot reach {base} ({exc.__class__.__name__}): check the base URL and your network"
+        return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network"
     except httpx.TimeoutException:
-        return False, f"{base} did not answer within {timeout:g} s"
+        return False, f"{shown} did not answer within {timeout:g} s"
     except httpx.HTTPError as exc:
-        return False, f"request to {base} failed: {exc.__class__.__name__}"
+        return False, f"request to {shown} failed: {exc.__class__.__name__}"
+    except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
+        return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
     if response.status_code == 401:
-        return False, f"{base} rejected the API key (401): check DEEPSEEK_API_KEY or 'deepseek.apiKey'"
+        return False, f"{shown} rejected the API key (401): check DEEPSEEK_API_KEY or 'deepseek.apiKey'"
     if response.status_code == 402:
-        return False, f"{base} says the account has no balance (402): top up, then retry"
-    if response.status_code >= 400:
-        return False, f"{base}/models answered HTTP {response.status_code}"
+        return False, f"{shown} says the account has no balance (402): top up, then retry"
+    if response.is_redirect:
+        where = safe_url(response.headers.get("location")) or "elsewhere"
+        return False, (
+            f"{shown}/models redirects (HTTP {response.status_code}) to {where}: the base URL is "
+            "not the API's (a web page, or an old address)"
+        )
+    if response.status_code != 200:
+        return False, f"{shown}/models answered HTTP {response.status_code}"
     try:
-        models = [m.get("id") for m in response.json().get("data", []) if isinstance(m, dict)]
-    except (ValueError, AttributeError):
-        models = []
-    shown = ", ".join(str(m) for m in models[:8]) or "no model list"
-    return True, f"{base} answers and accepts the key (models: {shown})"
+        body = response.json()
+    except ValueError:
+        body = None
+    listed = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(listed, list):
+        kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+        what = "JSON without a model list" if body is not None else kind
+        return False, f"{shown}/models answered {what}, not the API's model list: is the base URL the API's?"
+    models = [m.get("id") for m in listed if isinstance(m, dict)]
+    shown_models = ", ".join(str(m) for m in models[:8]) or "none listed"
+    return True, f"{shown} answers and accepts the key (models: {shown_models})"
 
 
 def run_doctor(timeout: float = 10.0, out: TextIO | None = None) -> int:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from .config import Settings
 from .features import Feature, Services
@@ -48,9 +49,38 @@ def _endpoint_fields(settings: Settings) -> tuple[object, ...]:
     )
 
 
-def make_ledger(settings: Settings, path: str | None = None) -> Ledger:
-    prices = PriceTable.from_config(settings.prices or None)
-    return Ledger(path, prices=prices, daily_budget=settings.daily_budget_usd or None)
+def _deepseek_host(url: str) -> bool:
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    return host == "deepseek.com" or host.endswith(".deepseek.com")
+
+
+def bills_at_deepseek_prices(settings: Settings) -> bool:
+    """Whether requests cost DeepSeek's prices. The backend alone does not tell: ``chat`` (and
+    the other OpenAI-style backends) may point at api.deepseek.com itself, so the host decides
+    for them; a self-hosted server (localhost, a LAN box) costs nothing unless the user's
+    ``prices`` say so. The ``deepseek`` backend is priced wherever it points (a proxy in front
+    of DeepSeek bills the same)."""
+    if settings.backend == "deepseek":
+        return True
+    return any(_deepseek_host(url) for url in (settings.base_url, settings.fim_base_url) if url)
+
+
+def price_table(settings: Settings) -> PriceTable:
+    return PriceTable.from_config(
+        settings.prices or None, defaults=bills_at_deepseek_prices(settings)
+    )
+
+
+def make_ledger(settings: Settings, path: str | None = None, *, read_only: bool = False) -> Ledger:
+    return Ledger(
+        path,
+        prices=price_table(settings),
+        daily_budget=settings.daily_budget_usd or None,
+        read_only=read_only,
+    )
 
 
 @dataclass
@@ -147,7 +177,7 @@ class UsageFeature(Feature):
     def _set_prices(self, ledger: Ledger, settings: Settings) -> None:
         """The price table and budget from the settings; what is wrong in them is told once
         (it was told only when the endpoint changed too)."""
-        ledger.prices = PriceTable.from_config(settings.prices or None)
+        ledger.prices = price_table(settings)
         ledger.daily_budget = settings.daily_budget_usd or None
         self._tell_prices(ledger)
 
@@ -177,13 +207,17 @@ def print_usage(as_json: bool = False) -> int:
     from .config import build_settings
 
     settings, _ = build_settings()
-    ledger = make_ledger(settings)
+    ledger = make_ledger(settings, read_only=True)
     summary = ledger.summary()
     ledger.close()
+    # Totals read from no file are no totals: "$0" must not pass for "nothing spent".
+    unread = summary["path"] is None
+    for problem in summary["problems"]:
+        print(f"deepseek-lsp usage: {problem}", file=sys.stderr)
     if as_json:
         json.dump({k: v for k, v in summary.items() if k != "session"}, sys.stdout, indent=2)
         print()
-        return 0
+        return 1 if unread else 0
     for scope, label in (("today", summary["today"]["day"]), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
@@ -194,5 +228,5 @@ def print_usage(as_json: bool = False) -> int:
                 f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
                 f"  output {t.get('output_tokens', 0)}"
             )
-    print(f"ledger: {summary.get('path')}")
-    return 0
+    print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
+    return 1 if unread else 0

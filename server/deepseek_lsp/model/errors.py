@@ -40,6 +40,10 @@ def safe_url(url: str | None) -> str | None:
         parts = urlsplit(str(url))
     except ValueError:
         return "<unparseable url>"
+    try:
+        parts.port  # noqa: B018 - raises for a port that is no number
+    except ValueError:  # ":80x" is worth showing as written; the userinfo still is not
+        return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
     host = parts.hostname or ""
     if ":" in host:  # IPv6 literal lost its brackets in .hostname
         host = f"[{host}]"

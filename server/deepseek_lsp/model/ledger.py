@@ -16,6 +16,7 @@ Days are UTC days, like DeepSeek's peak windows: the daily budget resets at 00:0
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import platformdirs
 
@@ -38,6 +39,7 @@ from .types import Usage
 __all__ = ["DB_NAME", "Ledger", "Outcome", "Totals", "UsageRecord", "state_dir"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Outcome = Literal["ok", "cancelled", "error"]
 DB_NAME = "usage.sqlite3"
@@ -174,6 +176,7 @@ class Ledger:
         clock: Callable[[], float] = time.time,
         busy_timeout_ms: int = 1000,
         keep_recent: int = 1000,
+        read_only: bool = False,
     ) -> None:
         self.prices = prices or PriceTable()
         self.daily_budget = daily_budget
@@ -190,6 +193,11 @@ class Ledger:
         if path is None:
             path = state_dir() / DB_NAME
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
+        #: ``read_only``: for commands that only report (``deepseek-lsp usage``): nothing is
+        #: created, set aside or written, and a read-only home or snapshot can still be read.
+        self.read_only = read_only
+        #: False once the file could not be used and usage lives in memory only.
+        self.persistent = self.path is not None
         self._closed = False
         self._conn = self._open()
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
@@ -201,6 +209,8 @@ class Ledger:
     def _open(self) -> sqlite3.Connection:
         if self.path is None:
             return self._connect(":memory:")
+        if self.read_only:
+            return self._open_read_only(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -210,6 +220,7 @@ class Ledger:
                 exc,
             )
             self.problems.append(f"usage ledger: cannot create {self.path.parent}; usage is kept in memory only")
+            self.persistent = False
             return self._connect(":memory:")
         target = str(self.path)
         for attempt in range(2):
@@ -224,17 +235,40 @@ class Ledger:
                 )
                 self.problems.append(f"usage ledger: cannot open {self.path}; usage is kept in memory only")
                 break
+        self.persistent = False
         return self._connect(":memory:")
 
-    def _connect(self, target: str) -> sqlite3.Connection:
+    def _open_read_only(self, path: Path) -> sqlite3.Connection:
+        if not path.exists():  # nothing recorded yet: nothing to read, nothing wrong
+            return self._connect(":memory:")
+        uri = path.resolve().as_uri()
+        error: sqlite3.Error | None = None
+        # mode=ro still needs the -shm file of a WAL database, which a read-only folder cannot
+        # get; immutable=1 then reads the file as it is (no other writer can be there anyway).
+        for target in (f"{uri}?mode=ro", f"{uri}?immutable=1"):
+            try:
+                return open_shared(lambda t=target: self._connect(t, read_only=True))
+            except sqlite3.Error as exc:
+                error = exc
+        self.problems.append(f"usage ledger: cannot read {path} ({error})")
+        self.persistent = False
+        return self._connect(":memory:")
+
+    def _connect(self, target: str, *, read_only: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(
             target,
             timeout=self._busy_ms / 1000,
             isolation_level=None,  # autocommit: every write is its own short transaction
             check_same_thread=False,
+            uri=read_only,
         )
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
+            if read_only:
+                check = conn.execute("PRAGMA quick_check").fetchone()
+                if not check or check[0] != "ok":
+                    raise _Corrupt(f"integrity check failed: {check[0] if check else '?'}")
+                return conn
             if target != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
@@ -278,28 +312,35 @@ class Ledger:
                 err,
             )
 
-    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
             try:
-                return self._conn.execute(sql, tuple(params)).fetchall()
+                return work(self._conn)
             except sqlite3.DatabaseError as exc:
-                if not _is_corruption(exc) or self.path is None:
+                if not _is_corruption(exc) or self.path is None or self.read_only:
                     raise
                 # Corrupted under us (disk trouble, a foreign writer): rebuild once, retry.
                 self._conn.close()
                 self._set_aside(exc)
                 self._conn = self._open()
-                return self._conn.execute(sql, tuple(params)).fetchall()
+                return work(self._conn)
+
+    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._run(lambda conn: conn.execute(sql, tuple(params)).fetchall())
 
     def close(self) -> None:
         self.flush()
         with self._lock:
+            lost = sum(t.requests for t in self._unsaved.values())
+            if lost:
+                log.warning("usage ledger: the usage of %d request(s) could not be saved", lost)
             self._conn.close()
             self._closed = True
 
     def flush(self) -> None:
         """Write the records not yet in the file. Reads and :meth:`close` flush first; after
-        :meth:`close` there is nothing to write to (records stay in memory)."""
+        :meth:`close` there is nothing to write to (records stay in memory). What cannot be
+        written stays queued for the next flush and still counts in reads and the budget."""
         with self._lock:
             if self._closed:
                 return
@@ -307,13 +348,50 @@ class Ledger:
                 self._flush_at.cancel()
                 self._flush_at = None
             unsaved, self._unsaved = self._unsaved, {}
-        for (day, model, feature), totals in unsaved.items():
+        if not unsaved:
+            return
+        rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
+
+        def write(conn: sqlite3.Connection) -> None:
+            # One transaction: all rows or none, so a failed flush can be retried whole without
+            # counting anything twice; one wait for the lock, one frame in the WAL.
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                self._execute(_UPSERT, (day, model, feature, *(getattr(totals, c) for c in _COLUMNS)))
-            except sqlite3.Error as exc:
-                if not self._write_warned:  # once: a locked or full disk must not flood the log
-                    self._write_warned = True
-                    log.warning("usage ledger: could not save usage (%s); continuing", exc)
+                conn.executemany(_UPSERT, rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+
+        try:
+            self._run(write)
+        except sqlite3.Error as exc:
+            # Kept for the next flush (or close): a lock held past the busy timeout or a full
+            # disk is usually gone by then, and a dropped row was spend the budget never saw.
+            self._keep_unsaved(unsaved.items())
+            if not self._write_warned:  # once: a locked or full disk must not flood the log
+                self._write_warned = True
+                log.warning("usage ledger: could not save usage (%s); will try again", exc)
+            return
+        if self._write_warned:
+            self._write_warned = False
+            log.info("usage ledger: usage that could not be saved earlier is saved now")
+
+    def _keep_unsaved(self, rows: Iterable[tuple[tuple[str, str, str], Totals]]) -> None:
+        with self._lock:
+            for key, totals in rows:
+                self._unsaved.setdefault(key, Totals()).merge(totals)
+
+    def _unsaved_totals(self, keep: Callable[[str], bool]) -> dict[str, Totals]:
+        """Per model, the records not in the file yet whose day ``keep`` accepts."""
+        out: dict[str, Totals] = {}
+        with self._lock:
+            for (day, model, _), totals in self._unsaved.items():
+                if keep(day):
+                    out.setdefault(model, Totals()).merge(totals)
+        return out
 
     def _flush_soon(self) -> None:
         try:
@@ -383,7 +461,11 @@ class Ledger:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def _totals(self, where: str, params: tuple[Any, ...]) -> dict[str, Totals]:
+    def _totals(
+        self, where: str, params: tuple[Any, ...], keep: Callable[[str], bool]
+    ) -> dict[str, Totals]:
+        """The file's totals per model plus what could not be written to it yet (``keep``
+        says which days ``where`` selects)."""
         self.flush()
         cols = ", ".join(f"SUM({c})" for c in _COLUMNS)
         rows = self._execute(
@@ -392,6 +474,8 @@ class Ledger:
         out: dict[str, Totals] = {}
         for model, *values in rows:
             out[model] = Totals(*(v or 0 for v in values))
+        for model, totals in self._unsaved_totals(keep).items():
+            out.setdefault(model, Totals()).merge(totals)
         return out
 
     def today_cost(self) -> float:
@@ -400,7 +484,8 @@ class Ledger:
         try:
             self.flush()
             rows = self._execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (today,))
-            return float(rows[0][0] or 0.0)
+            unsaved = self._unsaved_totals(lambda day: day == today)
+            return float(rows[0][0] or 0.0) + sum(t.cost_usd for t in unsaved.values())
         except sqlite3.Error:
             with self._lock:
                 return sum(r.cost for r in self.recent if _day(r.ts) == today)
@@ -433,8 +518,10 @@ class Ledger:
                 m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()
             }
         try:
-            today_totals = self._totals("day = ?", (today,))
-            month_totals = self._totals("substr(day, 1, 7) = ?", (month,))
+            today_totals = self._totals("day = ?", (today,), lambda day: day == today)
+            month_totals = self._totals(
+                "substr(day, 1, 7) = ?", (month,), lambda day: day[:7] == month
+            )
         except sqlite3.Error as exc:
             log.warning("usage ledger: could not read totals (%s)", exc)
             today_totals, month_totals = {}, {}
@@ -446,7 +533,9 @@ class Ledger:
             "today": {"day": today, **scope(today_totals)},
             "month": {"month": month, **scope(month_totals)},
             "unpriced_models": sorted(self.unpriced),
-            "path": str(self.path) if self.path else None,
+            # None: usage is in memory only, ``problems`` says why.
+            "path": str(self.path) if self.path and self.persistent else None,
+            "problems": list(self.problems),
             "budget": None,
         }
         if self.daily_budget:

@@ -126,8 +126,12 @@ class PriceTable:
         return (hit * rates.cache_hit + miss * rates.cache_miss + output * rates.output) / 1e6
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any] | None) -> PriceTable:
-        table = cls()
+    def from_config(
+        cls, config: Mapping[str, Any] | None, *, defaults: bool = True
+    ) -> PriceTable:
+        """``defaults``: start from DeepSeek's prices; without, only the configured models cost
+        anything (a self-hosted server), though an alias may still name a DeepSeek model."""
+        table = cls() if defaults else cls(models={})
         messages = table.messages
         if not config:
             return table
@@ -155,11 +159,21 @@ class PriceTable:
                 )
                 if fallback is None:
                     table.models.pop(name, None)
-        for name, target in aliases.items():
-            if target in table.models:
-                table.models[name] = table.models[target]
+        resolved: dict[str, ModelPrice] = {}
+        for name in aliases:
+            # Followed to the end, so an alias of an alias works whatever order the keys are in.
+            seen, target = {name}, aliases[name]
+            while target in aliases and target not in seen:
+                seen.add(target)
+                target = aliases[target]
+            price = None if target in aliases else table.models.get(target, DEFAULT_PRICES.get(target))
+            if price is not None:
+                resolved[name] = price
+            elif target in aliases:
+                messages.append(f"prices.models.{name}: the aliases go round in a circle; ignored")
             else:
                 messages.append(f"prices.models.{name}: alias of unknown model {target!r}; ignored")
+        table.models.update(resolved)
         if "peak_windows" in config:
             try:
                 table.peak_windows = tuple(_parse_windows(config["peak_windows"]))

@@ -107,7 +107,10 @@ def _git(
             cwd=cwd,
             input=stdin,
             capture_output=True,
-            text=True,
+            # Names are bytes to git: decoded as os.fsdecode does, a name that is not UTF-8
+            # survives the round trip to the file system instead of crashing the review.
+            encoding=sys.getfilesystemencoding(),
+            errors=sys.getfilesystemencodeerrors(),
             check=False,
             timeout=60,
         )
@@ -164,6 +167,11 @@ def drop_ignored(files: list[Path], root: Path | None, explicit: set[Path]) -> l
     return [f for f in files if f.resolve() not in ignored]
 
 
+def _has_commits(root: Path) -> bool:
+    result = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    return result is not None and result.returncode == 0
+
+
 def changed_targets(
     root: Path, base: str, within: Sequence[Path], registry: LanguageRegistry | None = None
 ) -> list[Target] | str:
@@ -173,6 +181,12 @@ def changed_targets(
     and lock files were sent too), unless a file is named itself. Renamed files count only
     their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
     """
+    if base == "HEAD" and not _has_commits(root):
+        # A repository without commits yet: everything in it is new, so compare with nothing
+        # (git's empty tree) rather than fail on a HEAD that does not exist.
+        empty = _git(root, "hash-object", "-t", "tree", "--stdin", stdin="")
+        if empty is not None and empty.returncode == 0:
+            base = empty.stdout.strip()
     status = _git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
     if status is None or status.returncode != 0:
         return f"git diff against {base!r} failed: {(status.stderr.strip() if status else 'git not found')}"
@@ -356,6 +370,12 @@ def run_review(args: argparse.Namespace) -> int:
     if missing:
         print(f"deepseek-lsp review: no such file or folder: {', '.join(missing)}", file=err)
         return EXIT_ERROR
+    if args.output:
+        # Before any request: a report that cannot be written is a review paid for and lost.
+        unwritable = _unwritable(Path(args.output))
+        if unwritable:
+            print(f"deepseek-lsp review: cannot write {args.output}: {unwritable}", file=err)
+            return EXIT_ERROR
     registry = LanguageRegistry.load()
     root = git_root(paths[0].resolve())
     if args.changed:
@@ -378,9 +398,16 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: skipped {r.path}: {r.skipped}", file=err)
     if fatal:
         print(f"deepseek-lsp review: {fatal}", file=err)
+    # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:
+    # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     report = _render(results, args.format, root, settings)
+    report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
-        Path(args.output).write_text(report, encoding="utf-8")
+        try:
+            Path(args.output).write_text(report, encoding="utf-8")
+        except OSError as exc:
+            print(f"deepseek-lsp review: cannot write {args.output}: {exc.strerror or exc}", file=err)
+            return EXIT_ERROR
     else:
         sys.stdout.write(report)
     if fatal or any(r.errors for r in results):
@@ -393,6 +420,18 @@ def run_review(args: argparse.Namespace) -> int:
     if args.fail_on != "never" and count_at_least(results, args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why the report could not be written to ``path``, or None."""
+    folder = path.parent
+    if path.is_dir():
+        return "it is a folder"
+    if not folder.is_dir():
+        return f"no folder {str(folder)!r}"
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return "permission denied"
+    return None
 
 
 async def _run(

@@ -7,8 +7,10 @@ another checkout; columns are UTF-16 code units, SARIF's default ``columnKind``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from .findings import SEVERITIES
@@ -53,17 +55,24 @@ def _region(result: FileResult, start: int, end: int, snippet: str | None) -> di
     return region
 
 
+def _uri_path(p: Path) -> str:
+    # A URI reference, not a path: a space, '#' or '%' in a name would end it or read as an
+    # escape (GitHub code scanning then finds no such file). From the name's bytes, as
+    # Path.as_uri does, so a name that is not UTF-8 keeps its bytes.
+    return quote(os.fsencode(p.as_posix()), safe="/")
+
+
 def _artifact(path: str, root: Path | None) -> dict[str, Any]:
     p = Path(path)
     if root is not None:
         try:
             rel = p.resolve().relative_to(root.resolve())
-            return {"uri": rel.as_posix(), "uriBaseId": "SRCROOT"}
+            return {"uri": _uri_path(rel), "uriBaseId": "SRCROOT"}
         except ValueError:
             pass
     if p.is_absolute():
         return {"uri": p.as_uri()}
-    return {"uri": p.as_posix()}
+    return {"uri": _uri_path(p)}
 
 
 def to_sarif(
