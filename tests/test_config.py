@@ -139,3 +139,31 @@ def test_credentials_in_a_url_are_never_shown() -> None:
     assert masked["fim_base_url"] == "https://proxy.corp:8443/v1/beta"
     _, problems = build_settings({"baseUrl": "https://proxyuser:Pr0xyS3cret@proxy.corp:84x"}, env={})
     assert problems and not any("Pr0xyS3cret" in p for p in problems)
+
+
+def test_fim_template_takes_names_aliases_and_custom_templates() -> None:
+    """A fixed list refused an alias ("qwen") and a custom template, and DeepSeek-Coder's
+    tokens were sent to another model."""
+    for value in ("qwen2.5-coder", "qwen", "[SUFFIX]{suffix}[PREFIX]{prefix}"):
+        settings, problems = build_settings({"fimTemplate": value}, env={})
+        assert settings.fim_template == value and problems == []
+    settings, problems = build_settings({"fimTemplate": "starcoder2"}, {"fimTemplate": "no-such"}, env={})
+    assert settings.fim_template == "starcoder2"  # the earlier layer's good value stays
+    assert problems and "no-such" in problems[0]
+
+
+def test_the_environment_can_point_at_a_self_hosted_model() -> None:
+    env = {
+        "DEEPSEEK_BASE_URL": "http://127.0.0.1:8000/v1",
+        "DEEPSEEK_BACKEND": "fim-template",
+        "DEEPSEEK_FIM_TEMPLATE": "qwen2.5-coder",
+        "DEEPSEEK_COMPLETION_MODEL": "Qwen/Qwen2.5-Coder-7B",
+        "DEEPSEEK_REVIEW_MODEL": "Qwen/Qwen2.5-Coder-32B-Instruct",
+    }
+    settings, problems = build_settings(env=env)
+    assert problems == []
+    assert (settings.backend, settings.fim_template) == ("fim-template", "qwen2.5-coder")
+    assert settings.completion.model == "Qwen/Qwen2.5-Coder-7B"
+    assert settings.review.model == "Qwen/Qwen2.5-Coder-32B-Instruct"
+    settings, problems = build_settings(env={"DEEPSEEK_BACKEND": "nope"})
+    assert settings.backend == "deepseek" and "nope" in problems[0]

@@ -209,6 +209,34 @@ def test_configuration_and_backend_errors_exit_2(
     assert code == 2 and "DEEPSEEK_API_KEY" in err
 
 
+def test_review_can_be_pointed_at_a_self_hosted_model(
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The CLI read only the key and URLs: a self-hosted server was asked for deepseek-v4-pro
+    (404) and a key was demanded. A settings file or the environment now sets the rest."""
+    monkeypatch.delenv("DEEPSEEK_API_KEY")
+    fake_deepseek.api_key = None  # a local server without keys
+    settings = project.parent / "review-settings.json"
+    settings.write_text(json.dumps({"backend": "chat", "review": {"model": "qwen2.5-coder:32b"}}))
+    code, _, err = run(capsys, "app/util.js", "--settings", str(settings), "--fail-on", "never")
+    assert code == 0, err
+    (request,) = fake_deepseek.requests_to(CHAT)
+    assert request.json["model"] == "qwen2.5-coder:32b" and "thinking" not in request.json
+    monkeypatch.setenv("DEEPSEEK_BACKEND", "chat")
+    monkeypatch.setenv("DEEPSEEK_REVIEW_MODEL", "llama3.1:70b")
+    code, _, err = run(capsys, "app/inventory.py", "--fail-on", "never")
+    assert code == 0, err
+    assert fake_deepseek.requests_to(CHAT)[-1].json["model"] == "llama3.1:70b"
+    # A settings file that cannot be read is an error before any request.
+    settings.write_text("{not json")
+    code, _, err = run(capsys, "app", "--settings", str(settings))
+    assert code == 2 and "not valid JSON" in err
+    assert len(fake_deepseek.requests_to(CHAT)) >= 2
+
+
 def test_a_report_that_cannot_be_written_is_an_error_found_before_any_request(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:

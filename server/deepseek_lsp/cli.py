@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check configuration, languages and the endpoint")
     doctor.add_argument("--timeout", type=float, default=10.0)
+    doctor.add_argument("--settings", metavar="FILE", help="a JSON file of settings, as for review")
 
     usage = sub.add_parser("usage", help="print token use and cost (today, this month)")
     usage.add_argument("--json", action="store_true", help="machine-readable output")
@@ -67,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "doctor":
         from .doctor import run_doctor
 
-        return run_doctor(timeout=args.timeout)
+        return run_doctor(timeout=args.timeout, settings_file=args.settings)
     if args.command == "usage":
         from .usage_feature import print_usage
 

@@ -8,6 +8,7 @@ editors send) and snake_case.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import types as pytypes
@@ -20,7 +21,10 @@ SECTION = "deepseek"
 DEFAULT_BASE_URL = "https://api.deepseek.com"
 
 Backend = Literal["deepseek", "openai-suffix", "llamacpp-infill", "fim-template", "chat"]
-FimTemplate = Literal["deepseek-coder", "qwen2.5-coder", "starcoder2", "codellama"]
+#: A named FIM template ("deepseek-coder", "qwen2.5-coder", "starcoder2", "codellama", or an
+#: alias such as "qwen") or a custom one holding ``{prefix}`` and ``{suffix}``; checked in
+#: :func:`_sanity` (a fixed list refused both, and DeepSeek-Coder tokens went to another model).
+FimTemplate = str
 ReviewMode = Literal["onSave", "onCommand", "off"]
 Severity = Literal["critical", "warning", "info"]
 LogLevel = Literal["error", "warning", "info", "debug"]
@@ -263,7 +267,16 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         key = previous.api_key
     if key != settings.api_key:
         settings = replace(settings, api_key=key)
-    from .model.errors import safe_url  # the model package imports this module
+    from .model.backends import resolve_fim_template  # the model package imports this module
+    from .model.errors import safe_url
+
+    if resolve_fim_template(settings.fim_template) is None:
+        problems.append(
+            f"unknown FIM template {settings.fim_template!r} for 'fimTemplate' (a name such as "
+            f"'qwen2.5-coder', or a template holding {{prefix}} and {{suffix}}); using "
+            f"{previous.fim_template!r}"
+        )
+        settings = replace(settings, fim_template=previous.fim_template)
 
     for name, key in (("base_url", "baseUrl"), ("fim_base_url", "fimBaseUrl")):
         url = getattr(settings, name)
@@ -286,6 +299,22 @@ def _valid_url(url: str) -> bool:
     return True
 
 
+def read_settings_file(path: str) -> dict[str, Any]:
+    """A settings layer from a JSON file (``--settings``), written as an editor sends them:
+    ``{"backend": "chat", "review": {"model": "..."}}``, optionally under ``"deepseek"``.
+    Raises ValueError with a message fit for the terminal."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a JSON object of settings")
+    return data
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     out: dict[str, Any] = {}
@@ -295,6 +324,16 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         out["baseUrl"] = env["DEEPSEEK_BASE_URL"]
     if env.get("DEEPSEEK_FIM_BASE_URL"):
         out["fimBaseUrl"] = env["DEEPSEEK_FIM_BASE_URL"]
+    # Enough to point the terminal and CI review at a self-hosted model, which has no
+    # editor to send settings (the CLI's --settings file takes any of them).
+    if env.get("DEEPSEEK_BACKEND"):
+        out["backend"] = env["DEEPSEEK_BACKEND"]
+    if env.get("DEEPSEEK_FIM_TEMPLATE"):
+        out["fimTemplate"] = env["DEEPSEEK_FIM_TEMPLATE"]
+    if env.get("DEEPSEEK_COMPLETION_MODEL"):
+        out.setdefault("completion", {})["model"] = env["DEEPSEEK_COMPLETION_MODEL"]
+    if env.get("DEEPSEEK_REVIEW_MODEL"):
+        out.setdefault("review", {})["model"] = env["DEEPSEEK_REVIEW_MODEL"]
     return out
 
 

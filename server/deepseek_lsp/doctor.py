@@ -9,7 +9,7 @@ from typing import TextIO
 import httpx
 
 from . import __version__
-from .config import Settings, build_settings
+from .config import Settings, build_settings, read_settings_file
 from .languages import LanguageError, LanguageRegistry
 from .model.errors import KEY_HINT, safe_url
 
@@ -72,13 +72,18 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     return True, f"{shown} answers and accepts the key (models: {shown_models})"
 
 
-def run_doctor(timeout: float = 10.0, out: TextIO | None = None) -> int:
+def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: str | None = None) -> int:
     out = out or sys.stdout
-    settings, problems = build_settings()
+    try:
+        layers = [read_settings_file(settings_file)] if settings_file else []
+    except ValueError as exc:
+        print(f"deepseek-lsp doctor: --settings: {exc}", file=sys.stderr)
+        return 2
+    settings, problems = build_settings(*layers)
     registry = LanguageRegistry.load()
     ok_langs, lang_problems = check_languages(registry)
     print(f"deepseek-lsp {__version__}", file=out)
-    print("configuration (defaults < environment):", file=out)
+    print(f"configuration (defaults < environment{' < ' + settings_file if settings_file else ''}):", file=out)
     print(json.dumps(settings.masked(), indent=2, default=str), file=out)
     for problem in problems:
         print(f"  ! setting: {problem}", file=out)

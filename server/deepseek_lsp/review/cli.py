@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ..config import Settings, build_settings
+from ..config import Settings, build_settings, read_settings_file
 from ..documents import Document
 from ..languages import LanguageRegistry
 from ..privacy import is_excluded
@@ -80,6 +80,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--jobs", "-j", type=int, default=4, help="files reviewed at once (default: 4)"
+    )
+    parser.add_argument(
+        "--settings",
+        metavar="FILE",
+        help='a JSON file of settings as an editor sends them, over the environment, e.g. '
+        '{"backend": "chat", "baseUrl": "http://127.0.0.1:8000/v1", "review": {"model": "qwen"}}',
     )
     parser.add_argument(
         "--no-cache",
@@ -353,7 +359,14 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
 
 def run_review(args: argparse.Namespace) -> int:
     err = sys.stderr
-    settings, problems = build_settings(env=os.environ)
+    layers = []
+    if args.settings:
+        try:
+            layers.append(read_settings_file(args.settings))
+        except ValueError as exc:
+            print(f"deepseek-lsp review: --settings: {exc}", file=err)
+            return EXIT_ERROR
+    settings, problems = build_settings(*layers, env=os.environ)
     for problem in problems:
         print(f"deepseek-lsp review: settings: {problem}", file=err)
     if not settings.api_key and settings.backend == "deepseek":
