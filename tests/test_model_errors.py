@@ -95,3 +95,5 @@ def test_other_errors_flags() -> None:
     budget = BudgetExceeded(spent=1.5, budget=1.0)
     assert not budget.retryable and not budget.disables_feature
     assert "$1.00" in budget.user_message and "00:00 UTC" in budget.user_message
+    # A budget under a cent is shown as set, not as "$0.00 reached".
+    assert "budget of $0.0020 reached" in BudgetExceeded(spent=0.0021, budget=0.002).user_message

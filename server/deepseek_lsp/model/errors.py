@@ -244,7 +244,9 @@ class BudgetExceeded(ModelError):
     """
 
     def __init__(self, spent: float, budget: float) -> None:
-        super().__init__(f"daily budget of ${budget:.2f} reached (${spent:.4f} spent today)")
+        # 4 places for small budgets: "$0.00 reached" for a $0.002 budget read as a bug.
+        shown = f"{budget:.2f}" if budget >= 0.01 else f"{budget:.4f}"
+        super().__init__(f"daily budget of ${shown} reached (${spent:.4f} spent today)")
         self.spent = spent
         self.budget = budget
 
