@@ -237,6 +237,11 @@ class MalformedResponse(ModelError):
         return f"{self.provider} sent an unusable answer ({self.message}); it will be retried."
 
 
+def _usd(amount: float) -> str:
+    # Cents, or 4 places under a cent: "$0.00 reached" for a $0.002 budget read as a bug.
+    return f"${amount:.2f}" if amount >= 0.01 else f"${amount:.4f}"
+
+
 class BudgetExceeded(ModelError):
     """Today's recorded spend reached the configured daily budget. Checked before sending.
 
@@ -244,16 +249,14 @@ class BudgetExceeded(ModelError):
     """
 
     def __init__(self, spent: float, budget: float) -> None:
-        # 4 places for small budgets: "$0.00 reached" for a $0.002 budget read as a bug.
-        shown = f"{budget:.2f}" if budget >= 0.01 else f"{budget:.4f}"
-        super().__init__(f"daily budget of ${shown} reached (${spent:.4f} spent today)")
+        super().__init__(f"daily budget of {_usd(budget)} reached ({_usd(spent)} spent today)")
         self.spent = spent
         self.budget = budget
 
     @property
     def user_message(self) -> str:
         return (
-            f"Daily DeepSeek budget of ${self.budget:.2f} reached (${self.spent:.2f} spent today): "
+            f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_usd(self.spent)} spent today): "
             "AI requests are paused until 00:00 UTC. Raise the daily budget setting to continue."
         )
 
