@@ -554,6 +554,14 @@ def _reindent_one_line(text: str, ctx: PostContext) -> str:
     ws = _leading_ws(text)
     if ctx.line_prefix or not ws or not text.strip() or all(c in ctx.indent_unit for c in ws):
         return text
+    # Only where the lines around show the document's own style (the indent unit falls back to
+    # four spaces without any: a Makefile recipe's tab became spaces), and in code, not inside a
+    # string or comment the line continues.
+    model_char = "\t" if "\t" in ws else " "
+    lines = [*ctx.recent_lines(20), *islice(_iter_lines(ctx.suffix), 20)]
+    nearby = [_leading_ws(line) for line in lines if line.strip()]
+    if not any(nearby) or any(model_char in w for w in nearby) or _closable_brackets(ctx)[1].mode:
+        return text
     levels, rest = divmod(ctx.width(ws), ctx.unit_width)
     return ctx.indent_unit * levels + text[len(ws) :] if not rest else text
 
@@ -668,15 +676,16 @@ def drop_suffix_duplicates(text: str, ctx: PostContext) -> str | None:
 
 def _fit_before_rest(text: str, rest: str, ctx: PostContext) -> str:
     """The completion without what it re-typed of the rest of the cursor line, which stays
-    after it: the shortest cut of a start of the rest that the completion ends with, such that
-    the line's brackets and strings come out as the rest alone leaves them. ``print(|)`` with
-    ``len(xs)``: its ``)`` closes its own call and stays; ``print("|")`` with ``Hi!"``: its
-    quote closes the string the rest already closes, and goes (it was kept, and the answer
-    showed ``print("Hi!"")``)."""
+    after it: the longest start of the rest that the completion ends with whose cut leaves the
+    line's brackets and strings as the rest alone leaves them. ``print(|)`` with ``len(xs)``:
+    its ``)`` closes its own call and stays; ``print("|")`` with ``Hi!"``: its quote closes the
+    string the rest already closes, and goes (it was kept, and the answer showed
+    ``print("Hi!"")``); ``42;`` before ``;`` loses its ``;``, which no bracket or string tells
+    apart (the shortest cut kept it: ``42;;``)."""
     scanner = _closable_brackets(ctx)[1]
     want = _shape(scanner, rest)
     kept = text.rstrip()
-    for k in range(min(len(rest), len(kept)) + 1):
+    for k in range(min(len(rest), len(kept)), -1, -1):
         if k and not kept.endswith(rest[:k]):
             continue
         cut = kept[: len(kept) - k]
