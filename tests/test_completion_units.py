@@ -75,6 +75,14 @@ def test_a_prefetch_stays_reachable_only_on_the_way_to_its_state() -> None:
     # An edit above (the cursor went elsewhere): every offset moved.
     moved = b"import os\n" + before + after
     assert not anchor.reachable(moved, 3, b"")
+    # Typing "len(x)" by hand where it was suggested, in an editor that auto-closes: "(" comes
+    # as "()" (the change ends after the ")"), then "x" goes in before the ")".
+    call = Anchor.at(before + after, len(before), b"len(x)")
+    assert call.reachable(before + b"len()" + after, at + 5, b"")
+    assert call.reachable(before + b"len(x)" + after, at + 5, b"")  # cursor before the closer
+    assert call.reachable(before + b"len(x)" + after, at + 6, b"")  # typed over it: the state
+    assert not call.reachable(before + b"len(y)" + after, at + 5, b"")
+    assert not call.reachable(before + b"lex()" + after, at + 5, b"")
 
 
 async def test_in_flight_path_covers_what_streamed_so_far() -> None:

@@ -21,6 +21,9 @@ from cachetools import TTLCache
 
 TAIL = 256  # bytes of text before the cursor that must still match
 HEAD = 256  # bytes of text after the cursor that must be unchanged
+#: Closers an editor may have auto-inserted after the cursor, and how many in a row.
+_AUTO_CLOSERS = frozenset(b")]}\"'`"[i : i + 1] for i in range(6))
+AUTO_CLOSED_MAX = 3
 
 
 def exact_key(prompt: str, suffix: str, shape: tuple[object, ...]) -> str:
@@ -58,14 +61,33 @@ class Anchor:
     def reachable(self, data: bytes, offset: int, streamed: bytes) -> bool:
         """Whether the document, with the cursor at ``offset``, may still come to use an answer
         asked for this anchor: the user is on the way to it (typing through the text that leads
-        there), or at it and typing what has streamed so far. Unknown counts as reachable."""
-        if data[offset : offset + HEAD] != self.suffix_head:
+        there), or at it and typing what has streamed so far. Unknown counts as reachable.
+
+        Editors auto-close: a typed ``(`` arrives as ``()`` (the change ends after the ``)``,
+        the cursor is before it) and the closer sits after the cursor until typed over. Up to
+        a few closers after the cursor are allowed for."""
+        for back in range(AUTO_CLOSED_MAX + 1):
+            at = offset - back
+            if back and (at < 0 or data[at : at + 1] not in _AUTO_CLOSERS):
+                break
+            for ahead in range(AUTO_CLOSED_MAX + 1):
+                if ahead and data[at + ahead - 1 : at + ahead] not in _AUTO_CLOSERS:
+                    break
+                if self._reachable_at(data, at, ahead, streamed):
+                    return True
+        return False
+
+    def _reachable_at(self, data: bytes, offset: int, closers: int, streamed: bytes) -> bool:
+        after = offset + closers  # the text the anchor saw after the cursor starts here
+        if data[after : after + HEAD] != self.suffix_head:
             return False
         tail_start = self.prefix_len - len(self.prefix_tail)
         if offset < tail_start:
             return True  # too far back to compare (a suggestion longer than the tail)
         if offset <= self.prefix_len:
             return data[tail_start:offset] == self.prefix_tail[: offset - tail_start]
+        if closers:
+            return False
         typed = self.typed_since(data, offset)
         return typed is not None and (streamed.startswith(typed) or typed.startswith(streamed))
 
