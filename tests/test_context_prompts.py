@@ -245,6 +245,20 @@ def test_decorators_are_part_of_definitions_and_scope_headers() -> None:
     offset = text.index("return self._balance")
     headers = [s.header for s in enclosing_scopes(doc.language, doc.tree, doc.data, offset)]
     assert headers == ["class Account:", "@property\n    def balance(self) -> Money:"]
+    # Long decorators are left out (only a few short ones, nearest first): 14 options filled
+    # the snippet without its def; a 300-row parametrize table became the scope header.
+    options = "".join(f"@click.option('--opt{i}')\n" for i in range(14))
+    table = "".join(f"    ({i}, {i + 1}),\n" for i in range(300))
+    text = (
+        f"import click\n\n\n{options}def deploy(opt0):\n    return opt0\n\n\n"
+        f"@pytest.mark.parametrize('a,b', [\n{table}])\ndef test_add(a, b):\n    x = a\n    assert x\n"
+    )
+    doc = python_doc("file:///ws/cli.py", text)
+    (deploy,) = Indexer(REGISTRY).for_document(doc).definitions["deploy"]
+    assert "def deploy(opt0):" in deploy.text and deploy.text.count("@click.option") == 3
+    offset = text.index("assert x")
+    headers = [s.header for s in enclosing_scopes(doc.language, doc.tree, doc.data, offset)]
+    assert headers == ["def test_add(a, b):"]
 
 
 def gather(path: Path, text: str, roots: list[Path], language: str = "python", **kw) -> list[Snippet]:

@@ -30,6 +30,7 @@ INDEX_TTL_S = 2.0
 #: A stale index whose rebuild would not fit the request's time box is still used, up to this age.
 INDEX_MAX_STALE_S = 30.0
 MAX_DEFINITION_LINES = 12
+MAX_DECORATOR_LINES = 3
 MAX_IMPORT_FILES = 8
 MAX_FILE_BYTES = 400_000
 
@@ -107,8 +108,15 @@ def _decorated_start(node: ts.Node) -> int:
     ``@dataclass(frozen=True)``): they tell what a definition is, and the grammars put them
     outside it (Python's ``decorated_definition``, a TypeScript method's siblings)."""
     start = node.start_byte
+    lines = 0
     sibling = node.prev_named_sibling
     while sibling is not None and sibling.type == "decorator":
+        # Only short ones, nearest first: 14 ``@click.option(...)`` lines filled a snippet
+        # without its ``def``, and a 300-row ``@parametrize`` table became a scope header
+        # too long for the prompt's head (which then lost its imports).
+        lines += sibling.end_point[0] - sibling.start_point[0] + 1
+        if lines > MAX_DECORATOR_LINES:
+            break
         start = sibling.start_byte
         sibling = sibling.prev_named_sibling
     return start
@@ -440,11 +448,24 @@ def resolve_local_import(
     return out
 
 
+#: ``readable_import``'s answers for a few seconds, like ``_resolved``: resolving symlinks and
+#: matching the exclusion globs twice per import, on every request, made prompts 45 % slower.
+_readable: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...]], Path | None] = TTLCache(maxsize=1024, ttl=5.0)
+
+
 def readable_import(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> Path | None:
     """The file to read for an import resolved to ``path``; None when it may not be read: it
     is excluded by its own name or by the name of the file it links to (``secrets.py`` ->
     ``deploy/prod_settings.py`` was sent), it is outside every workspace root (another
     project next to this one: ``../other_repo/billing.js``), or it cannot be resolved."""
+    key = (str(path), tuple(str(r) for r in roots), tuple(exclude))
+    if key in _readable:
+        return _readable[key]
+    found = _readable[key] = _readable_now(path, roots, exclude)
+    return found
+
+
+def _readable_now(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> Path | None:
     try:
         real = path.resolve()
     except (OSError, RuntimeError):  # a symlink loop, a folder the server may not enter
