@@ -235,6 +235,10 @@ async def test_llamacpp_with_separate_fim_and_chat_servers(fake_deepseek: FakeDe
             await client.fim(fim_req(), deadline_in(5))
         assert [r.path for r in fake_deepseek.requests] == ["/v1/chat/completions"]
         assert [r.path for r in fim_server.requests] == ["/infill"]
+        # Only fimBaseUrl set (baseUrl left at DeepSeek's): reviews stay on the user's server.
+        only_fim = EndpointConfig(fim_base_url=fim_server.url, backend="llamacpp-infill", api_key=DEFAULT_KEY)
+        assert only_fim.is_deepseek
+        assert get_backend("llamacpp-infill").chat(only_fim, review()).url == f"{fim_server.url}/v1/chat/completions"
 
 
 # -- chat-only --------------------------------------------------------------------------------------

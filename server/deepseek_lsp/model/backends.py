@@ -240,8 +240,10 @@ class LlamaCppBackend(Backend):
 
     def chat(self, config: EndpointConfig, req: ChatRequest) -> HttpCall:
         # The chat server, which may be another llama-server than the FIM one (one model per
-        # process): reviews went to fimBaseUrl's.
-        url = f"{self.root(config.base)}/v1/chat/completions"
+        # process): reviews went to fimBaseUrl's. Unless baseUrl is left at DeepSeek's (only
+        # fimBaseUrl set): the code then stays on the user's server, as it did.
+        base = config.fim_base if config.is_deepseek else config.base
+        url = f"{self.root(base)}/v1/chat/completions"
         return HttpCall(url, self.chat_body(config, req), "chat", stream=req.stream)
 
     def warm_url(self, config: EndpointConfig) -> str:
