@@ -550,18 +550,24 @@ async def test_an_answer_for_text_edited_meanwhile_is_not_placed_on_the_new_text
             assert [(i.insert_text, i.range.start.line) for i in again.items] == [("3.14 * r * r", 4)]
 
 
+async def shown_with_prefetch(client: Any, fake: FakeDeepSeek, uri: str) -> tuple[Any, Any]:
+    """Open ``def f(x):\n    a = `` at ``uri``, get the suggestion there, and the prefetch that
+    follows it (the request for the state after accepting the suggestion)."""
+    open_doc(client, uri, "def f(x):\n    a = \n")
+    first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
+    assert [i.insert_text for i in first.items] == ["x + 1"]
+    assert await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
+    return first.items[0], fim_requests(fake)[1]
+
+
 async def test_closing_a_file_stops_its_prefetch(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("x + 1", "\n    return a\n" * 20)
         fake.set_latency(ttft=0.5)
         async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/closed.py"
-            open_doc(client, uri, "def f(x):\n    a = \n")
-            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
-            assert [i.insert_text for i in first.items] == ["x + 1"]
-            assert await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
+            _item, prefetch = await shown_with_prefetch(client, fake, uri)
             client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
-            prefetch = fim_requests(fake)[1]
             assert await fake.wait_closed_async(prefetch, timeout=1.0)
             assert prefetch.disconnected and not prefetch.completed
 
@@ -574,11 +580,7 @@ async def test_typing_away_from_a_suggestion_stops_its_prefetch(tmp_path) -> Non
         fake.set_latency(per_token=0.05)
         async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/diverge.py"
-            open_doc(client, uri, "def f(x):\n    a = \n")
-            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
-            assert [i.insert_text for i in first.items] == ["x + 1"]
-            assert await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
-            prefetch = fim_requests(fake)[1]
+            _item, prefetch = await shown_with_prefetch(client, fake, uri)
             insert(client, uri, 2, 1, 8, "x")  # on the way to accepting: kept
             await asyncio.sleep(0.2)
             assert not prefetch.closed
@@ -593,11 +595,8 @@ async def test_accepting_a_suggestion_keeps_its_prefetch_streaming(tmp_path) -> 
         fake.set_latency(per_token=0.05)
         async with session(fake, tmp_path, {"debounce": 0}) as client:
             uri = "file:///ws/keep.py"
-            open_doc(client, uri, "def f(x):\n    a = \n")
-            first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
-            assert await eventually(lambda: len(fim_requests(fake)) == 2)
-            prefetch = fim_requests(fake)[1]
-            await accept(client, uri, 2, 1, 8, first.items[0])
+            item, prefetch = await shown_with_prefetch(client, fake, uri)
+            await accept(client, uri, 2, 1, 8, item)
             insert(client, uri, 3, 1, 13, "\n")  # Enter: what the block begins with
             assert await fake.wait_closed_async(prefetch, timeout=5.0)
             assert prefetch.completed and not prefetch.disconnected
