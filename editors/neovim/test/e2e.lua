@@ -527,6 +527,37 @@ step("status: a file's own Inactive (an excluded .env) is not shown in the other
   check(back == "DeepSeek", "statusline back in the Python file: " .. vim.inspect(back))
 end)
 
+step("CRLF: a multi-line accept in a fileformat=dos buffer inserts no carriage return", function()
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  local dos = dir .. "/dos.py"
+  local f = assert(io.open(dos, "wb"))
+  f:write("def sub(a, b):\r\n    \r\n")
+  f:close()
+  lua("vim.cmd.edit(...)", dos)
+  local ok, err = pcall(function()
+    check(lua("return vim.bo.fileformat") == "dos", "fileformat " .. tostring(lua("return vim.bo.fileformat")))
+    lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+    input("A")
+    wait_ghost("diff = a - b")
+    input("<Tab>")
+    wait_line(2, "    return diff")
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    -- The server sends CRLF line ends for a CRLF document; a kept "\r" showed as ^M and was
+    -- written as "\r\r\n".
+    check(vim.deep_equal(lines, { "def sub(a, b):", "    diff = a - b", "    return diff" }), vim.inspect(lines))
+    normal_mode()
+    lua("vim.cmd('silent write')")
+    local written = table.concat(vim.fn.readfile(dos, "b"), "\n")
+    check(not written:find("\r\r"), "written: " .. vim.inspect(written))
+  end)
+  lua("vim.cmd('silent! write')")
+  lua("vim.cmd.edit(...)", file)
+  if not ok then
+    error(err, 0)
+  end
+end)
+
 step("restart: with no suggestion, <Tab> still runs the user's own mapping after the client restarts", function()
   normal_mode()
   lua("vim.cmd('silent write')")

@@ -34,7 +34,7 @@ _REVIEW_LINE = re.compile(r"^(\d+)\| +return a / b\s*$", re.M)
 def respond(body: dict[str, Any]) -> str:
     if "messages" in body:
         return _review(body)
-    prompt = body.get("prompt") or body.get("input_prefix") or ""
+    prompt = (body.get("prompt") or body.get("input_prefix") or "").replace("\r\n", "\n")
     lines = prompt.rsplit("\n", 2)
     line = lines[-1]
     if len(lines) > 1 and lines[-2] in BLOCKS and not line.strip():

@@ -64,6 +64,10 @@ local function in_insert()
   return mode:sub(1, 1) == "i" or mode:sub(1, 1) == "R"
 end
 
+local function redraw_status()
+  pcall(vim.cmd, "redrawstatus")
+end
+
 local function cursor_of(bufnr)
   local win = api.nvim_get_current_win()
   if api.nvim_win_get_buf(win) ~= bufnr then
@@ -159,6 +163,7 @@ local function cancel_pending(st)
   st.pending = nil
   if p then
     util.cancel(p.client, p.id)
+    vim.schedule(redraw_status)
   end
 end
 
@@ -226,6 +231,11 @@ function M.render(bufnr)
     end
     target[#target + 1] = count
   end
+  if api.nvim__ns_set then
+    -- Only in the window being typed in: another window on the buffer showed the suggestion
+    -- as if it were code.
+    pcall(api.nvim__ns_set, M.ns, { wins = { api.nvim_get_current_win() } })
+  end
   api.nvim_buf_set_extmark(bufnr, M.ns, crow, ccol, opts)
   if not st.shown[item.raw] then
     st.shown[item.raw] = true
@@ -268,6 +278,9 @@ local function normalize(bufnr, raw, client, anchor)
   if type(text) ~= "string" or text == "" then
     return nil
   end
+  -- A CRLF document's suggestions come with CRLF line ends; buffer lines hold none (Neovim keeps
+  -- the line ends in 'fileformat'): a kept "\r" showed as ^M and was saved as "\r\r\n".
+  text = text:gsub("\r\n?", "\n")
   local enc = client.offset_encoding or "utf-16"
   local row, scol, ecol = anchor.row, anchor.col, anchor.col
   local range = raw.range
@@ -373,11 +386,15 @@ function M.request(bufnr, invoked)
       return -- superseded (and cancelled) by a newer request
     end
     s.pending = nil
+    vim.schedule(redraw_status)
     on_result(bufnr, client, anchor, invoked, err, result)
   end, bufnr)
   if ok and rid then
     id = rid
     st.pending = { client = client, id = rid, invoked = invoked and true or false }
+    -- The request starts from a timer, after the keystroke's redraw: the statusline's busy
+    -- mark ("DeepSeek ...") was never drawn.
+    vim.schedule(redraw_status)
   end
 end
 

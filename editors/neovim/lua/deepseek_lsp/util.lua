@@ -112,7 +112,7 @@ function M.expand_tabs(s, start_col, ts)
       col = col + n
     else
       out[#out + 1] = ch
-      col = col + 1
+      col = col + vim.fn.strdisplaywidth(ch) -- wide characters take two columns
     end
   end
   return table.concat(out)
