@@ -315,6 +315,14 @@ async def test_bad_key_is_reported_once_and_stops_requests(tmp_path) -> None:
             errors = [s for s in client.statuses if s["kind"] == "Error"]
             assert len(errors) == 1 and "401" in errors[0]["message"]
             assert sum("401" in m.message for m in client.messages) == 1
+            # An excluded file's Inactive replaces the Error; back in the file, still off: the
+            # Error is shown again (it was not, and the editor showed nothing wrong).
+            open_doc(client, "file:///ws/.env", "TOKEN=1\n")
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Inactive")
+            insert(client, uri, 7, 0, 9, "z")
+            await client.text_document_inline_completion_async(inline_params(uri, 0, 10))
+            assert client.statuses[-1]["kind"] == "Error" and "401" in client.statuses[-1]["message"]
+            assert len(fim_requests(fake)) == 1
 
 
 async def test_events_accept_and_usage_are_counted(tmp_path) -> None:

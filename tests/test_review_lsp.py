@@ -334,7 +334,9 @@ async def test_on_command_mode_and_excluded_files(
         result = await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[secret])
         )
-        assert result == {"ok": False, "reason": "excluded"}
+        assert result == {"ok": False, "reason": "this file is excluded from review by the exclude setting"}
+        # The editor shows the reason; a message as well said it twice.
+        assert not [m for m in client.messages if "excluded" in m.message]
         assert fake_deepseek.requests_to(CHAT) == []
         result = await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[URI])

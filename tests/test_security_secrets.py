@@ -104,7 +104,7 @@ async def test_excluded_files_are_in_no_prompt_completion_or_review(tmp_path: Pa
             answer = await client.workspace_execute_command_async(
                 types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[uri["secrets.py"]])
             )
-            assert answer["reason"] == "excluded"
+            assert "excluded" in answer["reason"]
             # Something after the saves, so that any review they started would have been sent.
             await client.text_document_inline_completion_async(inline_params(uri["main.py"], line, 13))
 

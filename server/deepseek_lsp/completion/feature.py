@@ -386,7 +386,10 @@ class CompletionFeature(Feature):
         """Why this document gets no completions (also sent as an Inactive status), or ''."""
         reason = self._inactive_reason(doc)
         if not reason and self._disabled_reason:
-            return self._disabled_reason  # its own status (Error) is already shown
+            # Shown again where another status replaced it (an excluded file's Inactive): the
+            # editor showed nothing wrong while completions stayed off.
+            self.services.status.set(Status("Error", self._disabled_reason, "completion"))
+            return self._disabled_reason
         if reason:
             self.services.status.set(Status("Inactive", reason, "completion", doc.uri))
         elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":

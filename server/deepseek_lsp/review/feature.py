@@ -228,17 +228,13 @@ class ReviewFeature(Feature):
         doc = self.services.documents.get(uri)
         if doc is None:
             return {"ok": False, "reason": "document is not open"}
+        # The reason is the answer; both editors show it (a message as well said it twice).
         if is_excluded(doc.uri, self.settings.exclude):
-            self.services.show_message(
-                "this file is excluded from review by the exclude setting", 3
-            )
-            return {"ok": False, "reason": "excluded"}
+            return {"ok": False, "reason": "this file is excluded from review by the exclude setting"}
         if self.settings.review.mode == "off":
-            self.services.show_message("code review is off (review.mode)", 3)
-            return {"ok": False, "reason": "review is off"}
+            return {"ok": False, "reason": "code review is off (review.mode)"}
         too_large = self._too_large(doc)
         if too_large:
-            self.services.show_message(too_large, 3)
             return {"ok": False, "reason": too_large}
         task = self.schedule(uri, force=force)
         try:
