@@ -310,6 +310,19 @@ def test_a_fix_applied_as_a_minimal_insertion_drops_the_finding() -> None:
     assert old  # the text before the edit, for the reader
 
 
+def test_a_fix_that_is_a_start_of_the_code_survives_typing_elsewhere() -> None:
+    """``import os`` for ``import os, sys``: the fix "stood at the finding's place" after any
+    keystroke anywhere in the file, and the finding vanished unfixed."""
+    text = b"import os, sys\n\n\ndef g():\n    return 1\n"
+    f = Finding("id", "warning", "'sys' is unused", "import os, sys", 0, 14, "import os", 1.0, "u", "fp")
+    typed = text.replace(b"return 1", b"return 12")
+    at = text.index(b"1\n", 20) + 1
+    assert follow_edits([f], [Edit(at, at, at + 1)], typed)[0] == [f]
+    # Applied as a deletion of ", sys" (beside nothing, inside the code): gone.
+    fixed = text.replace(b"import os, sys", b"import os")
+    assert follow_edits([f], [Edit(9, 14, 9)], fixed) == ([], True)
+
+
 @pytest.mark.parametrize(
     "line", ["1e999", "-1e999", "NaN", '"99999999999999999999999"', f'"{"9" * 5000}"', "1e300", "10000000000"]
 )

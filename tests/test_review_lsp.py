@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pytest_lsp import LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import eventually, lsp_session, open_doc, server_env
-from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer, track_publishes
+from tests.harness import SERVER, capabilities, eventually, lsp_session, open_doc, server_env
+from tests.review_support import INVENTORY_RULES, Rule, reviewed_units, reviewer, track_publishes
 
 DATA = Path(__file__).parent / "data" / "review"
 INVENTORY = (DATA / "inventory.py").read_text()
@@ -343,3 +344,94 @@ async def test_on_command_mode_and_excluded_files(
         )
         assert result["findings"] == 4
         assert len(diagnostics(client)) == 4
+
+
+# -- a review racing the user ---------------------------------------------------------------------
+
+ROW_DOC = "def f(row):\n    if row == None:\n        return 1\n    return 2\n\n\ndef g(items):\n    return sum(items)\n"
+ROW_RULES = (Rule("if row == None:", "warning", "Use is None.", "if row is None:"),)
+
+
+async def test_a_save_before_the_editor_settings_arrive_waits_for_them(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The editor answered workspace/configuration after 2 s; a save meanwhile was reviewed
+    with the default settings: a file the user's exclude names went to DeepSeek."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    config = ClientServerConfig(server_command=SERVER, server_env=env(fake_deepseek, tmp_path))
+    client = await config.start()
+    try:
+        client.set_configuration({"deepseek": {"exclude": ["**/private/**"], "review": {"mode": "onSave"}}})
+
+        async def slow(params: types.ConfigurationParams) -> list[Any]:
+            await asyncio.sleep(2.0)
+            return [client.get_configuration(section=item.section) for item in params.items]
+
+        client.protocol.fm.features[types.WORKSPACE_CONFIGURATION] = slow
+        await client.initialize_session(types.InitializeParams(capabilities=capabilities(), process_id=os.getpid()))
+        private, public = "file:///ws/private/payroll.py", "file:///ws/app.py"
+        open_doc(client, private, ROW_DOC)
+        open_doc(client, public, ROW_DOC)
+        save(client, private)
+        save(client, public)
+        await reviewed(client, 1, public)  # reviewed once the settings came
+        assert all("payroll" not in json.dumps(r.json) for r in fake_deepseek.requests_to(CHAT))
+        assert diagnostics(client, private) == []
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
+async def test_what_changes_while_a_review_runs_applies_to_its_answer(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Ignoring a finding, or raising minSeverity, while a review ran: its answer published the
+    finding again (until the next save)."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    uri = "file:///ws/rows.py"
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, uri, ROW_DOC)
+        save(client, uri)
+        (finding,) = await reviewed(client, 1, uri)
+        fake_deepseek.set_latency(ttft=1.0)
+        change(client, 2, at(7, 21), " + 0", uri)  # in g(): its unit is asked again
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2)
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[uri, finding.code])
+        )
+        assert await eventually(lambda: not diagnostics(client, uri))
+        assert await eventually(lambda: fake_deepseek.requests_to(CHAT)[-1].closed, timeout=5)
+        await asyncio.sleep(0.3)
+        assert diagnostics(client, uri) == []
+    fake_deepseek.reset()
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path / "b"), settings=SETTINGS) as client:
+        fake_deepseek.set_latency(ttft=1.0)
+        open_doc(client, uri, ROW_DOC)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 1)
+        client.set_configuration({"deepseek": {"review": {"mode": "onSave", "minSeverity": "critical"}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        assert await eventually(lambda: all(r.closed for r in fake_deepseek.requests_to(CHAT)), timeout=5)
+        await asyncio.sleep(0.3)
+        assert diagnostics(client, uri) == []  # a warning, below the new minSeverity
+
+
+async def test_another_files_good_review_does_not_hide_a_failed_one(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    settings = {"review": {"mode": "onSave", "maxRetries": 0}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        a, b = "file:///ws/a.py", "file:///ws/b.py"
+        open_doc(client, a, ROW_DOC)
+        open_doc(client, b, "def g(x):\n    return x\n")
+        fake_deepseek.fault("status", count=1, path=CHAT, status=500)
+        save(client, a)
+        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+        save(client, b)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2)
+        await asyncio.sleep(0.5)
+        # a.py's review failed and was never redone: it must not look reviewed and clean.
+        assert client.statuses[-1]["kind"] == "Warning" and client.statuses[-1]["uri"] == a

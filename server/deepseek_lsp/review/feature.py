@@ -25,7 +25,7 @@ from ..privacy import is_excluded
 from ..status import Status
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome
-from .findings import Finding, follow_edits
+from .findings import Finding, at_least, follow_edits
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOURCE = "deepseek-review"
+#: How long a save waits for the editor's settings before it is not reviewed at all.
+CONFIGURATION_WAIT_S = 10.0
 CMD_REVIEW_FILE = "deepseek.reviewFile"
 CMD_REVIEW_AGAIN = "deepseek.review.again"
 CMD_IGNORE = "deepseek.review.ignore"
@@ -126,8 +128,10 @@ class ReviewFeature(Feature):
     def document_opened(self, doc: Document) -> None:
         # Whatever was reviewed before (in this editor, another one, or on the command line)
         # shows at once and costs nothing. Files opened before the configuration arrived are
-        # shown again by settings_changed if the review settings turn out different.
-        if self._reviewable(doc):
+        # shown again by settings_changed if the review settings turn out different. Not a
+        # file too large to be reviewed: parsing a 3.7 MB one for cached findings blocked the
+        # server for 6 s.
+        if self._reviewable(doc) and not self._too_large(doc):
             self._show_cached(doc)
 
     def _too_large(self, doc: Document) -> str:
@@ -143,7 +147,7 @@ class ReviewFeature(Feature):
             if self._too_large(doc):  # completions already show the Inactive status for it
                 log.debug("not reviewing %s: %s", doc.uri, self._too_large(doc))
                 return
-            self.schedule(doc.uri)
+            self.schedule(doc.uri, on_save=True)
 
     def document_changed(self, doc: Document) -> None:
         state = self._files.get(doc.uri)
@@ -180,7 +184,7 @@ class ReviewFeature(Feature):
         if old.review == new.review and old.exclude == new.exclude:
             return
         for doc in self.services.documents:
-            if self._reviewable(doc):
+            if self._reviewable(doc) and not self._too_large(doc):
                 self._show_cached(doc)
             else:
                 self._forget(doc.uri)
@@ -211,13 +215,13 @@ class ReviewFeature(Feature):
         state.edit_count = doc.edit_count
         self._publish_state(doc, state, force=True)
 
-    def schedule(self, uri: str, *, force: bool = False) -> asyncio.Task[ReviewOutcome | None]:
+    def schedule(self, uri: str, *, force: bool = False, on_save: bool = False) -> asyncio.Task[ReviewOutcome | None]:
         """Start reviewing ``uri``; a review still running for it is cancelled (its HTTP request
         is closed, so the provider stops generating)."""
         previous = self._tasks.pop(uri, None)
         if previous is not None and not previous.done():
             previous.cancel()
-        task = asyncio.ensure_future(self._review(uri, force=force))
+        task = asyncio.ensure_future(self._review(uri, force=force, on_save=on_save))
         self._tasks[uri] = task
         task.add_done_callback(
             lambda t: self._tasks.pop(uri, None) if self._tasks.get(uri) is t else None
@@ -255,11 +259,21 @@ class ReviewFeature(Feature):
             "errors": [e.user_message for e in outcome.errors],
         }
 
-    async def _review(self, uri: str, *, force: bool) -> ReviewOutcome | None:
-        # A save racing the first configuration pull would review with the default settings.
-        await self.services.wait_configured()
+    async def _review(self, uri: str, *, force: bool, on_save: bool = False) -> ReviewOutcome | None:
+        # A save racing the first configuration pull would review with the default settings:
+        # a file the user's exclusion globs name, or with review.mode onCommand, was sent when
+        # the editor took over a second to answer. A review is in no hurry: it waits for the
+        # settings, goes without them never, and checks the file again with them.
+        await self.services.wait_configured(timeout=CONFIGURATION_WAIT_S)
+        if not self.services.configured.is_set():
+            log.warning("not reviewing %s: the editor's settings have not arrived", uri)
+            return None
         doc = self.services.documents.get(uri)
         if doc is None or self._disabled:
+            return None
+        if not self._reviewable(doc) or self._too_large(doc):
+            return None
+        if on_save and self.settings.review.mode != "onSave":
             return None
         models = self.services.models
         client = getattr(models, "client", None)
@@ -306,10 +320,23 @@ class ReviewFeature(Feature):
         else:
             findings, _ = follow_edits(outcome.findings, edits)
         state = self._files.setdefault(uri, _FileState())
-        state.findings = findings
+        state.findings = self._as_now(findings)
         state.edit_count = current.edit_count
         self._publish_state(current, state, force=True)
         return outcome
+
+    def _as_now(self, findings: list[Finding]) -> list[Finding]:
+        """The findings the settings and ignores let through now: a review that began before
+        the user ignored a finding or raised minSeverity published them all the same."""
+        r = self.settings.review
+        ignored = self.engine.cache.ignored()
+        return [
+            f
+            for f in findings
+            if f.fingerprint not in ignored
+            and f.confidence >= r.min_confidence
+            and at_least(f.severity, r.min_severity)
+        ]
 
     def _report(self, outcome: ReviewOutcome, uri: str) -> None:
         status = self.services.status
@@ -326,7 +353,10 @@ class ReviewFeature(Feature):
         if outcome.problems:
             status.set(Status("Warning", f"review: {outcome.problems[0]}", "review", uri))
             return
-        if status.current.feature == "review" and status.current.kind != "Normal":
+        # Only this file's own problem clears: another file's failed review stays shown (a
+        # good review of b.py hid a.py's failure, and a.py looked reviewed and clean).
+        current = status.current
+        if current.feature == "review" and current.kind != "Normal" and current.uri in ("", uri):
             status.set(Status("Normal", "", "review"))
         if outcome.stats.unplaced:
             log.info("review of %s: %d finding(s) could not be placed", uri, outcome.stats.unplaced)

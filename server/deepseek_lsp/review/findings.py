@@ -537,17 +537,23 @@ def follow_edits(
     for finding in findings:
         start, end = finding.start, finding.end
         alive = True
+        beside = False  # an edit ends right before the code or starts right after it
         for edit in edits:
             delta = edit.new_end_byte - edit.old_end_byte
             if edit.old_end_byte <= start:
+                beside = beside or edit.old_end_byte == start
                 start += delta
                 end += delta
             elif edit.start_byte >= end:
+                beside = beside or edit.start_byte == end
                 continue
             else:
                 alive = False
                 break
-        if alive and data is not None and finding.fix and edits:
+        # Only an edit beside the code can be a fix applied as an insertion: a fix that is a
+        # start of the code (``import os`` for ``import os, sys``) "stood at its place" after
+        # any keystroke anywhere, and the finding vanished unfixed.
+        if alive and beside and data is not None and finding.fix:
             fix = finding.fix.encode("utf-8")
             if data[start : start + len(fix)] == fix and data[start:end] != fix:
                 alive = False
