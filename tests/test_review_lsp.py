@@ -435,3 +435,6 @@ async def test_another_files_good_review_does_not_hide_a_failed_one(
         await asyncio.sleep(0.5)
         # a.py's review failed and was never redone: it must not look reviewed and clean.
         assert client.statuses[-1]["kind"] == "Warning" and client.statuses[-1]["uri"] == a
+        # Its retries are spent; the message says what brings the review back.
+        assert "a.py" in client.statuses[-1]["message"] and "Save again" in client.statuses[-1]["message"]
+        assert "retried later" not in client.statuses[-1]["message"]

@@ -348,7 +348,10 @@ class ReviewFeature(Feature):
             return
         if outcome.errors:
             error: ModelError = outcome.errors[0]
-            status.set(Status("Warning", f"review: {error.user_message}", "review", uri))
+            # Its retries are spent: nothing reviews the file again until it is saved again
+            # (the message said "it will be retried later").
+            message = error.user_message.replace("; it will be retried later.", ".")
+            status.set(Status("Warning", f"review of {_basename(uri)} failed: {message} Save again to retry.", "review", uri))
             return
         if outcome.problems:
             status.set(Status("Warning", f"review: {outcome.problems[0]}", "review", uri))
