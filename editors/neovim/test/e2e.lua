@@ -129,6 +129,18 @@ lua([[
     return { mode = vim.api.nvim_get_mode().mode, row = pos[1] - 1, col = pos[2],
              line = vim.api.nvim_get_current_line() }
   end
+  --- The text of buffer line ``lnum`` as window ``win`` draws it (virtual text included).
+  function E2E.drawn(win, lnum)
+    vim.cmd("redraw")
+    local pos = vim.fn.screenpos(win, lnum, 1)
+    if pos.row == 0 then return nil end
+    local info = vim.fn.getwininfo(win)[1]
+    local cells = {}
+    for col = info.wincol, info.wincol + info.width - 1 do
+      cells[#cells + 1] = vim.fn.screenstring(pos.row, col)
+    end
+    return table.concat(cells)
+  end
   function E2E.info_float()
     for _, win in ipairs(vim.api.nvim_list_wins()) do
       local buf = vim.api.nvim_win_get_buf(win)
@@ -553,6 +565,33 @@ step("CRLF: a multi-line accept in a fileformat=dos buffer inserts no carriage r
   end)
   lua("vim.cmd('silent! write')")
   lua("vim.cmd.edit(...)", file)
+  if not ok then
+    error(err, 0)
+  end
+end)
+
+step("split: the suggestion is drawn only in the window being typed in", function()
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '' })")
+  local lnum = lua("return vim.api.nvim_buf_line_count(0)")
+  lua("vim.cmd('vsplit')")
+  local other = lua("return vim.fn.win_getid(vim.fn.winnr('#'))")
+  local here_win = lua("return vim.api.nvim_get_current_win()")
+  lua("vim.api.nvim_win_call(..., function() vim.cmd('normal! G') end)", other)
+  local ok, err = pcall(function()
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", lnum)
+    input("A")
+    input("    ret")
+    wait_ghost("urn a * b")
+    local mine = lua("return E2E.drawn(...)", here_win, lnum)
+    local theirs = lua("return E2E.drawn(...)", other, lnum)
+    check(mine and mine:find("return a * b", 1, true), "typed-in window: " .. vim.inspect(mine))
+    -- The other window shows the buffer's text only (it showed the suggestion as code).
+    check(theirs and theirs:find("ret", 1, true) and not theirs:find("urn a", 1, true), "other window: " .. vim.inspect(theirs))
+  end)
+  normal_mode()
+  lua("vim.cmd('only')")
+  lua("vim.api.nvim_buf_set_lines(0, ... - 1, ..., false, {})", lnum)
   if not ok then
     error(err, 0)
   end
