@@ -318,6 +318,11 @@ def test_a_fix_that_is_a_start_of_the_code_survives_typing_elsewhere() -> None:
     typed = text.replace(b"return 1", b"return 12")
     at = text.index(b"1\n", 20) + 1
     assert follow_edits([f], [Edit(at, at, at + 1)], typed)[0] == [f]
+    # Enter right after the code is beside it; the fix (shorter than the code) is no insertion.
+    divided = b"total = sum(rows) / 1\n"
+    g = Finding("id", "info", "/ 1 does nothing", "total = sum(rows) / 1", 0, 21, "total = sum(rows)", 1.0, "u", "fp")
+    entered = divided.replace(b"/ 1\n", b"/ 1\n\n")
+    assert follow_edits([g], [Edit(21, 21, 22)], entered)[0] == [g]
     # Applied as a deletion of ", sys" (beside nothing, inside the code): gone.
     fixed = text.replace(b"import os, sys", b"import os")
     assert follow_edits([f], [Edit(9, 14, 9)], fixed) == ([], True)

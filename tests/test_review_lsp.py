@@ -382,6 +382,31 @@ async def test_a_save_before_the_editor_settings_arrive_waits_for_them(
         await client.stop()
 
 
+async def test_an_editor_answering_null_configuration_still_gets_reviews(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """pygls never resolves a null answer to workspace/configuration; the server waited for
+    good, and reviews (which wait for the settings) were dropped after 10 s, every one."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    client = await ClientServerConfig(server_command=SERVER, server_env=env(fake_deepseek, tmp_path)).start()
+    client.protocol.fm.features[types.WORKSPACE_CONFIGURATION] = lambda params: None
+    try:
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities(),
+                process_id=os.getpid(),
+                initialization_options={"review": {"mode": "onSave"}},
+            )
+        )
+        uri = "file:///ws/app.py"
+        open_doc(client, uri, ROW_DOC)
+        save(client, uri)
+        assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=12)
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
 async def test_what_changes_while_a_review_runs_applies_to_its_answer(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
@@ -438,3 +463,6 @@ async def test_another_files_good_review_does_not_hide_a_failed_one(
         # Its retries are spent; the message says what brings the review back.
         assert "a.py" in client.statuses[-1]["message"] and "Save again" in client.statuses[-1]["message"]
         assert "retried later" not in client.statuses[-1]["message"]
+        # Closed, its failure is no longer anyone's concern.
+        client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(a)))
+        assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")

@@ -32,6 +32,8 @@ from .status import STATUS_NOTIFICATION, Status, StatusReporter
 log = logging.getLogger(__name__)
 DOCUMENT_STATE_REQUEST = "deepseek/documentState"
 DEBUG_STATE_REQUEST = "deepseek/debugState"
+#: How long the editor may take to answer workspace/configuration.
+CONFIGURATION_TIMEOUT_S = 5.0
 
 
 def _open_connections(http: Any) -> int:
@@ -385,11 +387,16 @@ class DeepSeekServer(LanguageServer):
         if not (caps and caps.configuration):
             return
         try:
-            result = await self.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+            # Bounded: an editor answering null (which pygls cannot read, and never resolves)
+            # left the server waiting for good, and reviews, which wait for the settings, stopped.
+            result = await asyncio.wait_for(
+                self.workspace_configuration_async(
+                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+                ),
+                CONFIGURATION_TIMEOUT_S,
             )
         except Exception as exc:
-            log.warning("workspace/configuration failed: %s", exc)
+            log.warning("workspace/configuration failed: %r", exc)
             return
         log.debug("workspace/configuration answered %s", type(result).__name__)
         self.client_settings = result
@@ -478,8 +485,10 @@ def _register_core(server: DeepSeekServer) -> None:
             except Exception as exc:
                 log.debug("dynamic registration refused: %s", exc)
         ls.flush_early()
-        await ls.pull_configuration()
-        ls.services.configured.set()
+        try:
+            await ls.pull_configuration()
+        finally:
+            ls.services.configured.set()
         for feature in ls.features:
             await feature.start()
 

@@ -557,11 +557,17 @@ def _reindent_one_line(text: str, ctx: PostContext) -> str:
     # Only where the lines around show the document's own style (the indent unit falls back to
     # four spaces without any: a Makefile recipe's tab became spaces), and in code, not inside a
     # string or comment the line continues.
-    model_char = "\t" if "\t" in ws else " "
-    lines = [*ctx.recent_lines(20), *islice(_iter_lines(ctx.suffix), 20)]
-    nearby = [_leading_ws(line) for line in lines if line.strip()]
-    if not any(nearby) or any(model_char in w for w in nearby) or _closable_brackets(ctx)[1].mode:
+    if _closable_brackets(ctx)[1].mode:
         return text
+    if "\t" in ws:
+        # Tabs into spaces only where lines around are indented with spaces and none with a
+        # tab: the unit is four spaces by default, with no indented line to go by.
+        lines = [*ctx.recent_lines(20), *islice(_iter_lines(ctx.suffix), 20)]
+        starts = {_leading_ws(line)[:1] for line in lines if line.strip()}
+        if " " not in starts or "\t" in starts:
+            return text
+    # Spaces into tabs: a tab unit is only ever found on a line indented with one (alignment
+    # spaces under a hanging parenthesis are no sign of a space-indented file).
     levels, rest = divmod(ctx.width(ws), ctx.unit_width)
     return ctx.indent_unit * levels + text[len(ws) :] if not rest else text
 
@@ -685,13 +691,23 @@ def _fit_before_rest(text: str, rest: str, ctx: PostContext) -> str:
     scanner = _closable_brackets(ctx)[1]
     want = _shape(scanner, rest)
     kept = text.rstrip()
-    for k in range(min(len(rest), len(kept)), -1, -1):
-        if k and not kept.endswith(rest[:k]):
-            continue
-        cut = kept[: len(kept) - k]
-        if _shape(scanner, cut + rest) == want:
-            return text if k == 0 else cut.rstrip()
+    cuts = [k for k in range(min(len(rest), len(kept)), -1, -1) if not k or kept.endswith(rest[:k])]
+    # In a string or comment no bracket counts, and every cut would pass: the cut text's own
+    # brackets, counted as plain characters, must balance first (``max(len(xs)`` in a comment
+    # or an f-string's ``{sum(map(int, xs)}`` came out of ``max(|)``).
+    for balanced in (True, False):
+        for k in cuts:
+            cut = kept[: len(kept) - k]
+            if balanced and not _plain_balanced(cut):
+                continue
+            if _shape(scanner, cut + rest) == want:
+                # The cut as written: rstripped, "not x" before "x" read "notx".
+                return text if k == 0 else cut
     return text
+
+
+def _plain_balanced(text: str) -> bool:
+    return all(text.count(o) == text.count(c) for o, c in ("()", "[]", "{}"))
 
 
 def _shape(scanner: _BracketScanner, text: str) -> tuple[str, tuple[str, ...], int]:

@@ -163,6 +163,10 @@ class ReviewFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self._forget(doc.uri)
+        current = self.services.status.current
+        if current.feature == "review" and current.uri == doc.uri:
+            # Its failed review is no longer anyone's concern (the Warning stayed for good).
+            self.services.status.set(Status("Normal", "", "review"))
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         # allowHttp and fimBaseUrl too: a review refused for plain http:// kept its Error status

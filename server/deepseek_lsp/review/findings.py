@@ -555,7 +555,10 @@ def follow_edits(
         # any keystroke anywhere, and the finding vanished unfixed.
         if alive and beside and data is not None and finding.fix:
             fix = finding.fix.encode("utf-8")
-            if data[start : start + len(fix)] == fix and data[start:end] != fix:
+            # Longer than the code: a fix inserted beside it. A shorter one is a start of the
+            # code and "stands there" untouched (Enter after ``total = sum(rows) / 1`` dropped
+            # the finding about the ``/ 1``).
+            if len(fix) > end - start and data[start : start + len(fix)] == fix:
                 alive = False
         if not alive:
             changed = True
