@@ -450,6 +450,7 @@ def resolve_local_import(
 
 #: ``readable_import``'s answers for a few seconds, like ``_resolved``: resolving symlinks and
 #: matching the exclusion globs twice per import, on every request, made prompts 45 % slower.
+_UNKNOWN = Path("\0unknown")  # no real path holds a NUL
 _readable: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...]], Path | None] = TTLCache(maxsize=1024, ttl=5.0)
 
 
@@ -459,9 +460,9 @@ def readable_import(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -
     ``deploy/prod_settings.py`` was sent), it is outside every workspace root (another
     project next to this one: ``../other_repo/billing.js``), or it cannot be resolved."""
     key = (str(path), tuple(str(r) for r in roots), tuple(exclude))
-    if key in _readable:
-        return _readable[key]
-    found = _readable[key] = _readable_now(path, roots, exclude)
+    found = _readable.get(key, _UNKNOWN)  # one lookup: an entry may expire between two
+    if found is _UNKNOWN:
+        found = _readable[key] = _readable_now(path, roots, exclude)
     return found
 
 
