@@ -626,3 +626,24 @@ async def test_a_self_hosted_chat_model_gets_a_single_line_suggestion_out_of_a_f
                 result = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
                 assert [i.insert_text for i in result.items] == ["c += b"], answers[n]
         assert len(fake.requests_to("/chat/completions")) == 2
+
+
+async def test_toggling_completions_shows_at_once_in_the_status(tmp_path) -> None:
+    """The status followed the setting only at the next keystroke or opened file: after
+    turning completions off the editor still said Ready, and after turning them back on
+    (no file open) it said they were off."""
+    with FakeDeepSeek() as fake:
+        async with session(fake, tmp_path, {"debounce": 0}) as client:
+
+            def toggle(enable: bool) -> None:
+                client.set_configuration({"deepseek": {"completion": {"debounce": 0, "enable": enable}}})
+                client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+
+            open_doc(client, "file:///ws/t.py", "x = 1\n")
+            toggle(False)
+            assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Inactive")
+            assert client.statuses[-1]["message"] == "completions are turned off"
+            assert not client.statuses[-1].get("uri")  # everyone's state, not one file's
+            client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier("file:///ws/t.py")))
+            toggle(True)
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")

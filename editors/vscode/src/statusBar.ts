@@ -86,7 +86,8 @@ export class StatusBar implements vscode.Disposable {
   private shownStatus(): ServerStatus {
     const uri = this.status.uri;
     const active = vscode.window.activeTextEditor?.document.uri.toString();
-    if (uri && active && uri !== active) {
+    // A status about one file, with that file not the active one (or no editor at all).
+    if (uri && uri !== active) {
       return { kind: 'Normal', message: '' };
     }
     return this.status;

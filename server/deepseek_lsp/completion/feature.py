@@ -190,6 +190,7 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
 
 
 T = TypeVar("T")
+TURNED_OFF = "completions are turned off"
 
 
 async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
@@ -288,6 +289,27 @@ class CompletionFeature(Feature):
             new.completion.cache_ttl_s,
         ):
             self.cache = CompletionCache(new.completion.cache_size, new.completion.cache_ttl_s)
+        if (old.completion.enable, old.completion.languages, old.exclude, old.completion.max_file_bytes) != (
+            new.completion.enable,
+            new.completion.languages,
+            new.exclude,
+            new.completion.max_file_bytes,
+        ):
+            self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        """The status as the new settings make it, for the document used last: toggling
+        completions changed nothing on screen until the next keystroke or opened file."""
+        for uri in reversed(self._recent_docs):
+            doc = self.services.documents.get(uri)
+            if doc is not None:
+                self.status_for(doc)
+                return
+        current = self.services.status.current
+        if not self.settings.completion.enable:
+            self.services.status.set(Status("Inactive", TURNED_OFF, "completion"))
+        elif current.kind == "Inactive" and current.feature == "completion":
+            self.services.status.set(Status("Normal", "", "completion"))
 
     def _touch(self, uri: str) -> None:
         self._recent_docs[uri] = None
@@ -373,7 +395,7 @@ class CompletionFeature(Feature):
         """Why the settings give this document no completions, or ''."""
         s = self.settings
         if not s.completion.enable:
-            return "completions are turned off"
+            return TURNED_OFF
         if not s.language_enabled(doc.language_id, doc.language.name if doc.language else None):
             return f"completions are off for {doc.language_id or 'this language'}"
         if is_excluded(doc.uri, s.exclude):
@@ -391,7 +413,9 @@ class CompletionFeature(Feature):
             self.services.status.set(Status("Error", self._disabled_reason, "completion"))
             return self._disabled_reason
         if reason:
-            self.services.status.set(Status("Inactive", reason, "completion", doc.uri))
+            # Turned off is everyone's state, not this file's (shown for every file).
+            uri = "" if reason == TURNED_OFF else doc.uri
+            self.services.status.set(Status("Inactive", reason, "completion", uri))
         elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
             self.services.status.set(Status("Normal", "", "completion"))
         return reason
