@@ -115,6 +115,17 @@ def test_files_without_a_grammar_are_chunked_at_blank_lines_and_bounded() -> Non
     )
 
 
+def test_a_line_added_to_text_without_blank_lines_changes_few_chunks() -> None:
+    """Without blank lines the chunks were cut every CHUNK_MAX_LINES from the top: one line
+    added near the start changed every chunk after it, and all were reviewed again."""
+    rows = [f"{i},{i * 7919 % 1000},item-{i * 31 % 97}" for i in range(600)]
+    before = extract_units(Document("file:///w/data.csv", "\n".join(rows) + "\n")).units
+    after = extract_units(Document("file:///w/data.csv", "\n".join(["0,0,new", *rows]) + "\n")).units
+    old_texts = {u.text for u in before}
+    changed = [u for u in after if u.text not in old_texts]
+    assert len(before) >= 5 and len(changed) <= 2, (len(before), len(changed))
+
+
 def test_javascript_units() -> None:
     text = (
         'import { readFile } from "fs";\n\nconst LIMIT = 3;\n\n'

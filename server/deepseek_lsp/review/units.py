@@ -29,12 +29,15 @@ UNIT_KINDS = ("function", "method", "class")
 SPLIT_CLASS_LINES = 80
 #: Module-level code and files without a grammar are cut at a blank line once a chunk has this
 #: many lines (if the text chose no cut before, see below); a block without blank lines is cut
-#: hard at ``CHUNK_MAX_LINES``.
+#: where its text chooses past that, and hard at ``CHUNK_MAX_LINES``.
 CHUNK_TARGET_LINES = 60
 #: Cut points chosen by content: at a line after a blank line or a gap, one in ``CUT_ONE_IN``
 #: (by the line's text), once a chunk has ``CHUNK_MIN_LINES``; at ``CHUNK_TARGET_LINES`` anyway.
 CHUNK_MIN_LINES = 20
 CUT_ONE_IN = 4
+#: Where there is no blank line: any line may be a cut, one in ``DENSE_CUT_ONE_IN`` (about
+#: 70-line chunks), so a cut that moves rarely moves the next.
+DENSE_CUT_ONE_IN = 48
 CHUNK_MAX_LINES = 120
 #: Node types that wrap a definition without being one: decorators, ``export``.
 _WRAPPER_TYPES = frozenset({"decorated_definition", "export_statement"})
@@ -170,10 +173,12 @@ def chunk_lines(doc: Document, lines: Sequence[int]) -> list[list[tuple[int, int
     size = 0
     previous = -2
     boundary = False
+    unbroken = 0  # lines since the last blank line or gap
     for line in lines:
         text = doc.line_bytes(line).strip()
         blank = not text
         boundary = boundary or blank or line != previous + 1
+        unbroken = 0 if blank or line != previous + 1 else unbroken + 1
         previous = line
         if blank:
             size += 1 if current else 0  # blank lines inside a chunk are shown, so they count
@@ -181,8 +186,18 @@ def chunk_lines(doc: Document, lines: Sequence[int]) -> list[list[tuple[int, int
         # A cut goes before a line that follows a blank line or a gap, chosen by that line's
         # own text once the chunk has CHUNK_MIN_LINES: an edit then moves no cut but its
         # own chunk's (counted from the top, five lines added early re-sent every chunk after).
-        if boundary and current and (
-            size >= CHUNK_TARGET_LINES or (size >= CHUNK_MIN_LINES and zlib.crc32(text) % CUT_ONE_IN == 0)
+        if (
+            boundary
+            and current
+            and (size >= CHUNK_TARGET_LINES or (size >= CHUNK_MIN_LINES and zlib.crc32(text) % CUT_ONE_IN == 0))
+        ) or (
+            # No blank line for a long stretch (data, generated text): a cut chosen by the
+            # line's own text too, so a line added above moves no cut below it (the hard cut at
+            # CHUNK_MAX_LINES, counted from the top, re-sent every later chunk).
+            current
+            and size >= CHUNK_MIN_LINES
+            and unbroken >= CHUNK_MIN_LINES
+            and zlib.crc32(text) % DENSE_CUT_ONE_IN == 0
         ):
             chunks.append(current)
             current, size = [], 0
