@@ -301,3 +301,25 @@ def test_prompt_redacts_secrets() -> None:
         "content"
     ]
     assert "sk-abcdefghijklmnopqrstuvwxyz123456" in plain
+
+
+async def test_imported_signatures_come_only_from_readable_files_inside_the_workspace(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    """The same gate as completion context: the review sent signatures from another project
+    next to this one, reached by a relative import that climbs out of the workspace."""
+    ws, other = tmp_path / "ws", tmp_path / "other"
+    (ws / "pkg").mkdir(parents=True)
+    other.mkdir()
+    (ws / "pkg" / "helpers.py").write_text("def visible_helper(a, b):\n    return a + b\n")
+    (other / "billing.py").write_text("def outside_charge(account):\n    return account\n")
+    text = (
+        "from .helpers import visible_helper\nfrom ...other.billing import outside_charge\n\n\n"
+        "def total(a, b):\n    return visible_helper(a, b) + outside_charge(a)\n"
+    )
+    doc = Document((ws / "pkg" / "main.py").as_uri(), text, language=PYTHON)
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    await engine.review(client, doc, settings_for(fake_deepseek), roots=[ws])
+    sent = json.dumps([r.json for r in fake_deepseek.requests_to(CHAT)])
+    assert "def visible_helper(a, b)" in sent
+    assert "outside_charge(account)" not in sent

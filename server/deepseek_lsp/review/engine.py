@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
-from ..context import Indexer, index_tree, resolve_local_import
+from ..context import Indexer, index_tree, readable_import, resolve_local_imports_cached
 from ..documents import Document
 from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
-from ..privacy import is_excluded, uri_to_path
+from ..privacy import uri_to_path
 from .cache import ReviewCache
 from .findings import (
     Finding,
@@ -338,23 +338,21 @@ class ReviewEngine:
             own = index_tree(doc.language, doc.tree, doc.data, path)
             doc_path = Path(uri_to_path(doc.uri))
             out: list[str] = []
-            for source in dict.fromkeys(own.import_sources):
-                for target in resolve_local_import(source, doc_path, roots, doc.language.name)[:1]:
-                    # By the name imported and the file it links to: either may be a secret.
-                    if is_excluded(str(target), settings.exclude) or is_excluded(
-                        str(target.resolve()), settings.exclude
-                    ):
-                        continue
-                    index = self._indexer.for_file(target)
-                    if index is None:
-                        continue
-                    for name in sorted(wanted & index.definitions.keys()):
-                        for d in index.definitions[name][:1]:
-                            out.append(f"{_signature(d.text)}  # {target.name}")
+            # The same gate as completion context: excluded by either name, or outside every
+            # workspace root (the document's folder without one), is not read.
+            roots = list(roots) or [doc_path.parent]
+            for target in resolve_local_imports_cached(own.import_sources, doc_path, roots, doc.language.name):
+                real = readable_import(target, roots, settings.exclude)
+                index = self._indexer.for_file(real) if real is not None else None
+                if index is None:
+                    continue
+                for name in sorted(wanted & index.definitions.keys()):
+                    for d in index.definitions[name][:1]:
+                        out.append(f"{_signature(d.text)}  # {target.name}")
                 if len(out) >= MAX_IMPORTED_SIGNATURES:
                     break
             return out[:MAX_IMPORTED_SIGNATURES]
-        except (OSError, RuntimeError, ValueError) as exc:  # RuntimeError: a symlink loop
+        except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)
             return []
 
