@@ -43,6 +43,7 @@ def test_doctor_explains_a_rejected_key(tmp_path) -> None:
         out = run(["doctor"], server_env(fake.url, api_key="sk-wrong-key-999999", state_dir=str(tmp_path)))
     assert out.returncode == 1
     assert "401" in out.stdout and "DEEPSEEK_API_KEY" in out.stdout
+    assert "deepseek.apiKey" not in out.stdout  # a VS Code setting the extension does not forward
     assert "sk-wrong-key-999999" not in out.stdout
 
 

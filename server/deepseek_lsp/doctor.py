@@ -47,7 +47,7 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
         return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
     if response.status_code == 401:
-        return False, f"{shown} rejected the API key (401): check DEEPSEEK_API_KEY or 'deepseek.apiKey'"
+        return False, f"{shown} rejected the API key (401): {KEY_HINT}"
     if response.status_code == 402:
         return False, f"{shown} says the account has no balance (402): top up, then retry"
     if response.is_redirect:
