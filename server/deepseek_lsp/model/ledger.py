@@ -384,12 +384,13 @@ class Ledger:
             for key, totals in rows:
                 self._unsaved.setdefault(key, Totals()).merge(totals)
 
-    def _unsaved_totals(self, keep: Callable[[str], bool]) -> dict[str, Totals]:
-        """Per model, the records not in the file yet whose day ``keep`` accepts."""
+    def _unsaved_totals(self, day_prefix: str) -> dict[str, Totals]:
+        """Per model, the records not in the file yet of the days ``day_prefix`` (a day, or a
+        month) covers."""
         out: dict[str, Totals] = {}
         with self._lock:
             for (day, model, _), totals in self._unsaved.items():
-                if keep(day):
+                if day.startswith(day_prefix):
                     out.setdefault(model, Totals()).merge(totals)
         return out
 
@@ -461,20 +462,19 @@ class Ledger:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def _totals(
-        self, where: str, params: tuple[Any, ...], keep: Callable[[str], bool]
-    ) -> dict[str, Totals]:
-        """The file's totals per model plus what could not be written to it yet (``keep``
-        says which days ``where`` selects)."""
+    def _totals(self, day_prefix: str) -> dict[str, Totals]:
+        """Per model, the totals of the days ``day_prefix`` (a day, or a month) covers: the
+        file's, plus what could not be written to it yet."""
         self.flush()
         cols = ", ".join(f"SUM({c})" for c in _COLUMNS)
         rows = self._execute(
-            f"SELECT model, {cols} FROM daily WHERE {where} GROUP BY model", params
+            f"SELECT model, {cols} FROM daily WHERE substr(day, 1, ?) = ? GROUP BY model",
+            (len(day_prefix), day_prefix),
         )
         out: dict[str, Totals] = {}
         for model, *values in rows:
             out[model] = Totals(*(v or 0 for v in values))
-        for model, totals in self._unsaved_totals(keep).items():
+        for model, totals in self._unsaved_totals(day_prefix).items():
             out.setdefault(model, Totals()).merge(totals)
         return out
 
@@ -484,7 +484,7 @@ class Ledger:
         try:
             self.flush()
             rows = self._execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (today,))
-            unsaved = self._unsaved_totals(lambda day: day == today)
+            unsaved = self._unsaved_totals(today)
             return float(rows[0][0] or 0.0) + sum(t.cost_usd for t in unsaved.values())
         except sqlite3.Error:
             with self._lock:
@@ -518,10 +518,8 @@ class Ledger:
                 m: Totals(*(getattr(t, c) for c in _COLUMNS)) for m, t in self.session.items()
             }
         try:
-            today_totals = self._totals("day = ?", (today,), lambda day: day == today)
-            month_totals = self._totals(
-                "substr(day, 1, 7) = ?", (month,), lambda day: day[:7] == month
-            )
+            today_totals = self._totals(today)
+            month_totals = self._totals(month)
         except sqlite3.Error as exc:
             log.warning("usage ledger: could not read totals (%s)", exc)
             today_totals, month_totals = {}, {}
