@@ -10,11 +10,11 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .config import Settings
 from .features import Feature, Services
 from .model import ConfigError, EndpointConfig, EstimateCounter, Ledger, ModelClient, PriceTable
+from .model.client import is_deepseek_host
 from .model.errors import KEY_HINT
 from .model.tokens import Counter
 from .status import Status
@@ -49,14 +49,6 @@ def _endpoint_fields(settings: Settings) -> tuple[object, ...]:
     )
 
 
-def _deepseek_host(url: str) -> bool:
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
-    return host == "deepseek.com" or host.endswith(".deepseek.com")
-
-
 def bills_at_deepseek_prices(settings: Settings) -> bool:
     """Whether requests cost DeepSeek's prices. The backend alone does not tell: ``chat`` (and
     the other OpenAI-style backends) may point at api.deepseek.com itself, so the host decides
@@ -65,7 +57,7 @@ def bills_at_deepseek_prices(settings: Settings) -> bool:
     of DeepSeek bills the same)."""
     if settings.backend == "deepseek":
         return True
-    return any(_deepseek_host(url) for url in (settings.base_url, settings.fim_base_url) if url)
+    return any(is_deepseek_host(url) for url in (settings.base_url, settings.fim_base_url) if url)
 
 
 def price_table(settings: Settings) -> PriceTable:

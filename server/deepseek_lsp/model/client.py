@@ -171,8 +171,7 @@ class EndpointConfig:
 
     @property
     def is_deepseek(self) -> bool:
-        host = urlsplit(self.base_url).hostname or ""
-        return host == "deepseek.com" or host.endswith(".deepseek.com")
+        return is_deepseek_host(self.base_url)
 
     @property
     def fim_base(self) -> str:
@@ -206,6 +205,15 @@ else:  # pragma: no cover - exercised on 3.10 only
             return await asyncio.wait_for(aw, max(0.0, remaining))
         except asyncio.TimeoutError:
             raise DeadlineExceeded("deadline exceeded") from None
+
+
+def is_deepseek_host(url: str) -> bool:
+    """Whether ``url`` points at DeepSeek itself (deepseek.com or a host under it)."""
+    try:
+        host = urlsplit(url).hostname or ""  # lower-cased by urlsplit
+    except ValueError:
+        return False
+    return host == "deepseek.com" or host.endswith(".deepseek.com")
 
 
 _ESTIMATE = EstimateCounter()
