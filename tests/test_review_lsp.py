@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -352,23 +355,47 @@ ROW_DOC = "def f(row):\n    if row == None:\n        return 1\n    return 2\n\n\
 ROW_RULES = (Rule("if row == None:", "warning", "Use is None.", "if row is None:"),)
 
 
+@asynccontextmanager
+async def answering_configuration(
+    fake: FakeDeepSeek,
+    state: Path,
+    answer: Callable[[LanguageClient, types.ConfigurationParams], Any],
+    init_options: Any = None,
+) -> AsyncIterator[LanguageClient]:
+    """A session whose editor answers workspace/configuration with ``answer`` (slowly, with
+    null...), which ``lsp_session`` does not let a test choose."""
+    client = await ClientServerConfig(server_command=SERVER, server_env=env(fake, state)).start()
+    try:
+
+        async def handler(params: types.ConfigurationParams) -> Any:
+            result = answer(client, params)
+            return await result if inspect.isawaitable(result) else result
+
+        client.protocol.fm.features[types.WORKSPACE_CONFIGURATION] = handler
+        await client.initialize_session(
+            types.InitializeParams(
+                capabilities=capabilities(), process_id=os.getpid(), initialization_options=init_options
+            )
+        )
+        yield client
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
 async def test_a_save_before_the_editor_settings_arrive_waits_for_them(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
     """The editor answered workspace/configuration after 2 s; a save meanwhile was reviewed
     with the default settings: a file the user's exclude names went to DeepSeek."""
     fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
-    config = ClientServerConfig(server_command=SERVER, server_env=env(fake_deepseek, tmp_path))
-    client = await config.start()
-    try:
+
+    async def slow(client: LanguageClient, params: types.ConfigurationParams) -> list[Any]:
+        await asyncio.sleep(2.0)
+        return [client.get_configuration(section=item.section) for item in params.items]
+
+    async with answering_configuration(fake_deepseek, tmp_path, slow) as client:
         client.set_configuration({"deepseek": {"exclude": ["**/private/**"], "review": {"mode": "onSave"}}})
-
-        async def slow(params: types.ConfigurationParams) -> list[Any]:
-            await asyncio.sleep(2.0)
-            return [client.get_configuration(section=item.section) for item in params.items]
-
-        client.protocol.fm.features[types.WORKSPACE_CONFIGURATION] = slow
-        await client.initialize_session(types.InitializeParams(capabilities=capabilities(), process_id=os.getpid()))
         private, public = "file:///ws/private/payroll.py", "file:///ws/app.py"
         open_doc(client, private, ROW_DOC)
         open_doc(client, public, ROW_DOC)
@@ -377,9 +404,6 @@ async def test_a_save_before_the_editor_settings_arrive_waits_for_them(
         await reviewed(client, 1, public)  # reviewed once the settings came
         assert all("payroll" not in json.dumps(r.json) for r in fake_deepseek.requests_to(CHAT))
         assert diagnostics(client, private) == []
-    finally:
-        await client.shutdown_session()
-        await client.stop()
 
 
 async def test_an_editor_answering_null_configuration_still_gets_reviews(
@@ -388,23 +412,12 @@ async def test_an_editor_answering_null_configuration_still_gets_reviews(
     """pygls never resolves a null answer to workspace/configuration; the server waited for
     good, and reviews (which wait for the settings) were dropped after 10 s, every one."""
     fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
-    client = await ClientServerConfig(server_command=SERVER, server_env=env(fake_deepseek, tmp_path)).start()
-    client.protocol.fm.features[types.WORKSPACE_CONFIGURATION] = lambda params: None
-    try:
-        await client.initialize_session(
-            types.InitializeParams(
-                capabilities=capabilities(),
-                process_id=os.getpid(),
-                initialization_options={"review": {"mode": "onSave"}},
-            )
-        )
+    init = {"review": {"mode": "onSave"}}
+    async with answering_configuration(fake_deepseek, tmp_path, lambda client, params: None, init) as client:
         uri = "file:///ws/app.py"
         open_doc(client, uri, ROW_DOC)
         save(client, uri)
         assert await eventually(lambda: len(diagnostics(client, uri)) == 1, timeout=12)
-    finally:
-        await client.shutdown_session()
-        await client.stop()
 
 
 async def test_what_changes_while_a_review_runs_applies_to_its_answer(
