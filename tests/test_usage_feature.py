@@ -20,11 +20,13 @@ from deepseek_lsp.config import Settings, build_settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import FimRequest, ModelClient, Usage
-from deepseek_lsp.status import StatusReporter
+from deepseek_lsp.model import FimRequest, InsufficientBalanceError, ModelClient, Usage
+from deepseek_lsp.status import Status, StatusReporter
 from deepseek_lsp.usage_feature import UsageFeature, endpoint_config, make_ledger
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import inline_params
 
+FIM = "/beta/completions"
 KEEPALIVE_S = 0.4  # the pool's idle expiry here; a pause is a third of it (ModelClient.stale_after)
 REGISTRY = LanguageRegistry.load()
 
@@ -65,6 +67,12 @@ class Features:
     async def settled(self) -> None:
         if self.usage._warming is not None:
             await self.usage._warming
+
+    async def suggest(self, doc: Any) -> list[str]:
+        """The suggestions an inline completion request at the end of the first line gets."""
+        line = doc.text.split("\n", 1)[0]
+        result = await self.completion.inline_completion(inline_params(doc.uri, 0, len(line)))
+        return [item.insert_text for item in result.items]
 
     async def complete(self) -> None:
         loop = asyncio.get_running_loop()
@@ -195,3 +203,52 @@ def test_deepseek_prices_apply_to_deepseek_only(
     with make_ledger(settings, path=str(tmp_path / "usage.sqlite3")) as ledger:
         rec = ledger.record(feature="completion", model="deepseek-v4-flash", usage=Usage(0, 10, 0, 1000))
     assert (rec.cost > 0) is priced
+
+
+async def test_completions_come_back_by_themselves_after_a_top_up(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty balance (402) turned completions off until the editor was restarted: topping up
+    happens on DeepSeek's site, which the editor never hears of. One request tries again after
+    a pause (402s are not billed), and suggestions resume."""
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.5)
+    statuses: list[Status] = []
+    f = Features(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    f.services.status = StatusReporter(statuses.append, lambda m, level=2: None)
+    async with f:
+        fake_deepseek.fault("status", count=2, path=FIM, status=402)
+        fake_deepseek.responder(lambda body: "value_ok", path=FIM)
+        doc = f.open("file:///ws/a.py", "x = \n")
+        shown = [await f.suggest(doc) for _ in range(3)]
+        assert shown == [[], [], []]
+        assert len(fake_deepseek.requests_to(FIM)) == 1  # paused after the first 402
+        assert statuses[-1].kind == "Error" and "402" in statuses[-1].message
+        assert "top up" in statuses[-1].message and "reload" not in statuses[-1].message
+
+        await asyncio.sleep(0.6)
+        assert await f.suggest(doc) == []  # one try: still no balance, paused again
+        assert await f.suggest(doc) == []
+        assert len(fake_deepseek.requests_to(FIM)) == 2
+        assert statuses[-1].kind == "Error"
+
+        await asyncio.sleep(0.6)  # topped up meanwhile (the fault is spent)
+        assert await f.suggest(doc) == ["value_ok"]
+        assert statuses[-1].kind == "Normal"
+        assert await f.suggest(doc) == ["value_ok"]
+
+
+async def test_a_rejected_key_waits_for_new_settings(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unlike an empty balance, a rejected key is not tried again by itself: the same key
+    would only be refused again (and logged again) every minute."""
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.2)
+    f = Features(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    async with f:
+        fake_deepseek.fault("status", count=1, path=FIM, status=401)
+        fake_deepseek.responder(lambda body: "value_ok", path=FIM)
+        doc = f.open("file:///ws/a.py", "x = \n")
+        assert await f.suggest(doc) == []
+        await asyncio.sleep(0.4)
+        assert await f.suggest(doc) == []
+        assert len(fake_deepseek.requests_to(FIM)) == 1

@@ -6,6 +6,8 @@ Features see only :class:`Services`, never the server, so each can be built and 
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Settings
 from .documents import Document, DocumentStore
 from .languages import LanguageRegistry
+from .model.errors import ModelError
 from .status import StatusReporter
 
 if TYPE_CHECKING:
@@ -40,6 +43,30 @@ class Services:
                 await asyncio.wait_for(self.configured.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
+
+
+@dataclass
+class Paused:
+    """Why a feature is off since the backend refused it, and until when: a rejected key until
+    the settings change; an empty balance for ``recheck_after_s``, then one request tries again
+    (a top-up happens on the provider's site, which the editor never hears of: completions
+    stayed off until the editor was restarted)."""
+
+    reason: str = ""
+    until: float = math.inf
+
+    def pause(self, error: ModelError, reason: str) -> None:
+        after = error.recheck_after_s
+        self.reason, self.until = reason, (math.inf if after is None else time.monotonic() + after)
+
+    def now(self) -> str:
+        """The reason, or '' once the pause is over."""
+        if self.reason and time.monotonic() >= self.until:
+            self.clear()
+        return self.reason
+
+    def clear(self) -> None:
+        self.reason, self.until = "", math.inf
 
 
 class Feature:

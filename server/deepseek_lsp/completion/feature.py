@@ -34,7 +34,7 @@ from ..context import (
     names_near,
 )
 from ..documents import Document, Edit
-from ..features import Feature, Services
+from ..features import Feature, Paused, Services
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
@@ -228,7 +228,7 @@ class CompletionFeature(Feature):
         self._accepted_at: dict[str, int] = {}
         self._items: dict[str, tuple[str, int, str]] = {}  # item id -> (uri, end offset, text)
         self._next_id = 0
-        self._disabled_reason = ""
+        self._paused = Paused()
         self._background: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -278,9 +278,9 @@ class CompletionFeature(Feature):
             new.backend,
             new.completion.model,
         ):
-            if self._disabled_reason:
+            if self._paused.reason:
                 # The key or endpoint changed: the problem that turned completions off may be gone.
-                self._disabled_reason = ""
+                self._paused.clear()
                 self.services.status.set(Status("Normal", "", "completion"))
             self.services.status.forget("completion:")
             self.cache.clear()
@@ -324,7 +324,7 @@ class CompletionFeature(Feature):
             self._recent_edits.appendleft((doc.uri, edit.start_byte))
             self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
-        if models is not None and models.idle() and not (self._disabled_reason or self._inactive_reason(doc)):
+        if models is not None and models.idle() and not (self._paused.now() or self._inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
 
     def _drop_unreachable_prefetches(self, doc: Document, cursor: int) -> None:
@@ -407,11 +407,12 @@ class CompletionFeature(Feature):
     def status_for(self, doc: Document) -> str:
         """Why this document gets no completions (also sent as an Inactive status), or ''."""
         reason = self._inactive_reason(doc)
-        if not reason and self._disabled_reason:
+        paused = self._paused.now()
+        if not reason and paused:
             # Shown again where another status replaced it (an excluded file's Inactive): the
             # editor showed nothing wrong while completions stayed off.
-            self.services.status.set(Status("Error", self._disabled_reason, "completion"))
-            return self._disabled_reason
+            self.services.status.set(Status("Error", paused, "completion"))
+            return paused
         if reason:
             # Turned off is everyone's state, not this file's (shown for every file).
             uri = "" if reason == TURNED_OFF else doc.uri
@@ -428,7 +429,7 @@ class CompletionFeature(Feature):
         if status.current.message != message:
             log.warning("completion request failed: %s", message)
         if exc.disables_feature:
-            self._disabled_reason = message
+            self._paused.pause(exc, message)
             status.set(Status("Error", message, "completion"))
             status.tell_once(f"completion:{type(exc).__name__}", message, 1)
         else:

@@ -64,6 +64,9 @@ class ModelError(Exception):
     status: int | None = None
     retryable: bool = False
     disables_feature: bool = False
+    #: With ``disables_feature``: seconds after which one request tries again, for a problem
+    #: the user fixes elsewhere (a top-up); ``None``: until the settings change (a new key).
+    recheck_after_s: float | None = None
 
     def __init__(
         self,
@@ -146,15 +149,22 @@ class AuthenticationError(ModelError):
         )
 
 
+#: A top-up happens on the provider's site, not in the editor's settings: after this long the
+#: next request or save tries again (402 is not billed), so suggestions come back by themselves.
+BALANCE_RECHECK_S = 60.0
+
+
 class InsufficientBalanceError(ModelError):
     status = 402
     disables_feature = True
+    recheck_after_s = BALANCE_RECHECK_S
 
     @property
     def user_message(self) -> str:
         return (
             f"{self.provider} reports an insufficient account balance (402): top up at "
-            "https://platform.deepseek.com, then reload. AI features are paused until then."
+            "https://platform.deepseek.com. AI features are paused and try again every minute; "
+            "they resume by themselves after the top-up."
         )
 
 

@@ -19,7 +19,7 @@ from lsprotocol import types
 from ..config import Settings
 from ..context import env_workspace_roots
 from ..documents import Document
-from ..features import Feature, Services
+from ..features import Feature, Paused, Services
 from ..model.errors import ModelError
 from ..privacy import is_excluded
 from ..status import Status
@@ -63,8 +63,8 @@ class ReviewFeature(Feature):
         self._tasks: dict[str, asyncio.Task[ReviewOutcome | None]] = {}
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
-        #: Why reviews are off until the configuration changes (a rejected key, no balance).
-        self._disabled: str | None = None
+        #: Why reviews are off (a rejected key, no balance), and until when.
+        self._paused = Paused()
         self._publish: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
         self._server: LanguageServer | None = None
 
@@ -179,9 +179,9 @@ class ReviewFeature(Feature):
             new.fim_base_url,
         )
         if old.review != new.review or endpoint:
-            if (self._disabled or endpoint) and self.services.status.current.feature == "review":
+            if (self._paused.reason or endpoint) and self.services.status.current.feature == "review":
                 self.services.status.set(Status("Normal", "", "review"))
-            self._disabled = None
+            self._paused.clear()
             self.services.status.forget("review:")
         if self._engine is not None:
             self._engine.set_concurrency(new.review.max_concurrency)
@@ -252,7 +252,7 @@ class ReviewFeature(Feature):
                 return {"ok": False, "reason": "superseded by a newer review"}
             raise
         if outcome is None:
-            return {"ok": False, "reason": self._disabled or "not reviewed"}
+            return {"ok": False, "reason": self._paused.now() or "not reviewed"}
         return {
             "ok": not outcome.errors,
             "findings": len(self._files.get(uri, _FileState()).findings),
@@ -273,7 +273,7 @@ class ReviewFeature(Feature):
             log.warning("not reviewing %s: the editor's settings have not arrived", uri)
             return None
         doc = self.services.documents.get(uri)
-        if doc is None or self._disabled:
+        if doc is None or self._paused.now():
             return None
         if not self._reviewable(doc) or self._too_large(doc):
             return None
@@ -346,8 +346,8 @@ class ReviewFeature(Feature):
         status = self.services.status
         fatal = outcome.fatal
         if fatal is not None:
-            self._disabled = fatal.user_message
-            status.set(Status("Error", f"review paused: {fatal.user_message}", "review", uri))
+            self._paused.pause(fatal, fatal.user_message)
+            status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
             status.tell_once(f"review:{type(fatal).__name__}", fatal.user_message, 1)
             return
         if outcome.errors:

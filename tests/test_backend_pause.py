@@ -1,0 +1,99 @@
+"""After the provider refuses the account, features pause; an empty balance is tried again by
+itself (the top-up happens on the provider's site, which the editor never hears of), a rejected
+key waits for new settings. The review feature on its own, against the fake DeepSeek server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.config import Settings
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.features import Services
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model import InsufficientBalanceError
+from deepseek_lsp.review.feature import ReviewFeature
+from deepseek_lsp.status import Status, StatusReporter
+from deepseek_lsp.usage_feature import UsageFeature
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.review_support import Rule, reviewer
+
+CHAT = "/chat/completions"
+REGISTRY = LanguageRegistry.load()
+DOC = "def find(rows, key):\n    for row in rows:\n        if row == None:\n            return key\n"
+RULE = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+
+
+class Reviewing:
+    def __init__(self, fake: FakeDeepSeek) -> None:
+        self.statuses: list[Status] = []
+        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
+        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
+        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+        self.usage = UsageFeature(self.services)
+        self.review = ReviewFeature(self.services)
+        self.published: list[types.PublishDiagnosticsParams] = []
+        self.review._publish = self.published.append
+        self.services.configured.set()
+
+    async def __aenter__(self) -> Reviewing:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.review.stop()
+        await self.usage.stop()
+
+    async def run(self, uri: str) -> dict[str, Any]:
+        return await self.review.run_command(uri, force=True)
+
+
+async def test_reviews_resume_by_themselves_after_a_top_up(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.5)
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.fault("status", count=2, path=CHAT, status=402)
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        r.services.documents.open("file:///ws/b.py", DOC.replace("find", "seek"), "python", 1)
+
+        first = await r.run("file:///ws/a.py")
+        assert not first["ok"]
+        paused = await r.run("file:///ws/a.py")
+        assert not paused["ok"] and "402" in paused["reason"] and "top up" in paused["reason"]
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+        # The pause is the account's, not one file's: shown whichever file is in front.
+        assert r.statuses[-1].kind == "Error" and r.statuses[-1].uri == ""
+
+        await asyncio.sleep(0.6)
+        assert not (await r.run("file:///ws/b.py"))["ok"]  # one try: still no balance
+        assert not (await r.run("file:///ws/b.py"))["ok"]
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+        await asyncio.sleep(0.6)  # topped up meanwhile
+        done = await r.run("file:///ws/b.py")
+        assert done["ok"] and done["findings"] == 1
+        assert r.statuses[-1].kind == "Normal"  # the pause's Error went with it
+
+
+async def test_a_rejected_key_pauses_reviews_until_the_settings_change(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.2)
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.fault("status", count=1, path=CHAT, status=401)
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        assert not (await r.run("file:///ws/a.py"))["ok"]
+        await asyncio.sleep(0.4)
+        again = await r.run("file:///ws/a.py")
+        assert not again["ok"] and "401" in again["reason"]
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
