@@ -139,6 +139,27 @@ async function statusText() {
   return items.find((t) => t.includes('DeepSeek')) ?? '';
 }
 
+async function quickOpen(name, firstLine) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10000 });
+  await input.fill(name);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 10000 });
+  await row.click();
+  await waitFor(`${name} in the editor`, async () => {
+    const tab = await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '));
+    return tab.includes(name) && (await editorLines()).some((l) => l.text.startsWith(firstLine));
+  });
+}
+
+function statusIs(kind, containing = '') {
+  return waitFor(`DeepSeek ${kind} ${containing} in the status bar`, async () => {
+    const t = await statusText();
+    return t.startsWith(`DeepSeek ${kind}`) && t.includes(containing) ? t : '';
+  }, 15000);
+}
+
 async function fakeRequests() {
   const r = await fetch(`${FAKE_URL}/_fake/requests`);
   return r.json();
@@ -354,16 +375,28 @@ try {
       const m = /"deepseek\.completion\.enable":\s*(true|false)/.exec(fs.readFileSync(settingsFile, 'utf8'));
       return m ? m[1] : 'unset';
     };
+    // With no editor open: the status bar follows the toggle at once (it used to wait for the
+    // next keystroke or opened file, and said "turned off" after turning them back on).
+    await runCommand('View: Close All Editors');
+    await waitFor('no editor open', async () => (await page.locator('.tab').count()) === 0, 10000);
     await runCommand('DeepSeek: Toggle Completions');
     await waitFor('deepseek.completion.enable: false in the user settings', () => enabled() === 'false', 10000);
+    const off = await statusIs('Inactive', 'turned off');
     await runCommand('DeepSeek: Toggle Completions');
     await waitFor('deepseek.completion.enable: true in the user settings', () => enabled() === 'true', 10000);
-    return 'false, then true again';
+    await statusIs('Normal');
+    await quickOpen(FILE, 'def add(a, b):');
+    return `false (${norm(off.split(' | ')[0]).slice(0, 60)}), then true again (Normal)`;
   }, { needs: ['workbench'] });
 
   await step('restart-server', async () => {
     const before = (await fakeRequests()).length;
     await runCommand('DeepSeek: Restart Server');
+    // The new server opens its connection once it has its settings (GET /models). Without
+    // waiting for it, the status check below could pass on the old server's item (the cost
+    // was already shown), and the typing went to a client being replaced.
+    await waitFor('the new server at the fake (GET /models)', async () =>
+      (await fakeRequests()).slice(before).some((r) => r.path === '/models'), 30000);
     // The item spins while the new server starts, then shows the cost again (the same ledger).
     const text = await waitFor('the restarted server', async () => {
       const t = await statusText();
@@ -419,23 +452,6 @@ try {
     // An excluded file (.env) gets Inactive, shown while that file is the active one only.
     // The file was written before the workbench opened: quick open's index missed a file
     // created a moment before the search on a busy machine.
-    const quickOpen = async (name, firstLine) => {
-      await page.keyboard.press('Control+P');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10000 });
-      await input.fill(name);
-      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
-      await row.waitFor({ timeout: 10000 });
-      await row.click();
-      await waitFor(`${name} in the editor`, async () => {
-        const tab = await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '));
-        return tab.includes(name) && (await editorLines()).some((l) => l.text.startsWith(firstLine));
-      });
-    };
-    const statusIs = (kind) => waitFor(`DeepSeek ${kind} in the status bar`, async () => {
-      const t = await statusText();
-      return t.startsWith(`DeepSeek ${kind}`) ? t : '';
-    }, 15000);
     await quickOpen('.env', 'API_TOKEN=');
     const inactive = await statusIs('Inactive');
     await screenshot('excluded-file-inactive');
