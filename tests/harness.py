@@ -41,6 +41,7 @@ async def lsp_session(
     init_options: Any = None,
     settings: dict[str, Any] | None = None,
     root: str | None = None,
+    snippets: bool = True,
 ) -> AsyncIterator[LanguageClient]:
     config = ClientServerConfig(server_command=SERVER, server_env=env)
     client: LanguageClient = await config.start()  # type: ignore[assignment]
@@ -52,9 +53,13 @@ async def lsp_session(
 
     if settings is not None:
         client.set_configuration({"deepseek": settings})
+    caps = capabilities(editor)
+    item_caps = caps.text_document and caps.text_document.completion and caps.text_document.completion.completion_item
+    if item_caps is not None and not snippets:
+        item_caps.snippet_support = False
     client.init_result = await client.initialize_session(  # type: ignore[attr-defined]
         types.InitializeParams(
-            capabilities=capabilities(editor),
+            capabilities=caps,
             initialization_options=init_options,
             process_id=os.getpid(),
             root_uri=f"file://{root}" if root else None,

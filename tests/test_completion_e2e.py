@@ -647,3 +647,46 @@ async def test_toggling_completions_shows_at_once_in_the_status(tmp_path) -> Non
             client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier("file:///ws/t.py")))
             toggle(True)
             assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
+
+
+def menu_params(uri: str, line: int, character: int) -> types.CompletionParams:
+    return types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line, character)
+    )
+
+
+async def test_a_menu_item_is_a_snippet_up_to_the_cursor_indented_relative_to_its_line(tmp_path) -> None:
+    """Neovim 0.11's own menu inserted a plain-text item only up to its first blank, ignored
+    the range past the cursor (``)`` typed twice) and kept ``\\r``: a snippet item, up to the
+    cursor, continuation lines relative to the cursor line, ``\\n`` only (the real editor:
+    editors/neovim/test/builtin_completion.lua)."""
+    with FakeDeepSeek() as fake:
+        fake.script("len(xs))", "total = price * $rate\r\n        return {total}")
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/menu.py"
+            open_doc(client, uri, "def show(xs, rate):\n    print()\n    if xs:\n        \n")
+            item = (await client.text_document_completion_async(menu_params(uri, 1, 10))).items[0]
+            assert item.insert_text_format == types.InsertTextFormat.Snippet
+            assert item.text_edit.new_text == "len(xs)"  # the line's own ")" stays
+            assert item.text_edit.range == types.Range(types.Position(1, 10), types.Position(1, 10))
+
+            block = (await client.text_document_completion_async(menu_params(uri, 3, 8))).items[0]
+            assert block.text_edit.new_text == "total = price * \\$rate\nreturn {total\\}"
+            assert block.insert_text_mode == types.InsertTextMode.AdjustIndentation
+            assert block.label == "total = price * $rate …"
+            assert block.filter_text == "total = price * $rate"
+
+
+async def test_a_menu_item_for_a_client_without_snippets_is_the_plain_text(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("\n    total = price * $rate\r\n    return total")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, snippets=False) as client:
+            uri = "file:///ws/plain.py"
+            open_doc(client, uri, "def show(xs, rate):\n    return xs\n\ndef total(price, rate):")
+            item = (await client.text_document_completion_async(menu_params(uri, 3, 23))).items[0]
+            assert item.insert_text_format == types.InsertTextFormat.PlainText
+            assert item.text_edit.new_text == "\n    total = price * $rate\n    return total"
+            # The first line with text on it, not "" (or the whole text on one line).
+            assert item.label == "total = price * $rate …"

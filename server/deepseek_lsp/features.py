@@ -31,6 +31,8 @@ class Services:
     notify: Callable[[str, Any], None] = lambda method, params: None
     show_message: Callable[[str, int], None] = lambda message, level=2: None
     workspace_folders: list[str] = field(default_factory=list)
+    #: The client takes snippet completion items (``completionItem.snippetSupport``).
+    client_snippets: bool = False
     #: Filled by the usage feature: the model client and the ledger shared by all features.
     models: Any = None
     #: Set once the client's configuration has been pulled (or found unavailable).

@@ -446,6 +446,9 @@ def _register_core(server: DeepSeekServer) -> None:
         ls.services.workspace_folders = [
             f.uri for f in (params.workspace_folders or []) if f.uri
         ] or ([params.root_uri] if params.root_uri else [])
+        item_caps = params.capabilities.text_document and params.capabilities.text_document.completion
+        item_caps = item_caps and item_caps.completion_item
+        ls.services.client_snippets = bool(item_caps and item_caps.snippet_support)
         ls.client_log = logsetup.attach_client(ls._send_log, ls.settings.log_level)
         ls.apply_settings()
         for problem in ls._startup_problems:

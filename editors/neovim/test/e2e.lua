@@ -630,8 +630,9 @@ step("restart: with no suggestion, <Tab> still runs the user's own mapping after
 end)
 
 step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()
-  -- Last on purpose: a 402 turns completions off until the settings change.
-  fake_control("fault", { kind = "status", status = 402, count = 50, path = "/beta/completions" })
+  -- Last on purpose: a 402 pauses completions for a minute. One 402 only: builtin_completion.lua
+  -- runs next against the same fake.
+  fake_control("fault", { kind = "status", status = 402, count = 1, path = "/beta/completions" })
   lua("E2E.notes = {}")
   lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'zz' })")
   local row = lua("return vim.api.nvim_buf_line_count(0) - 1")

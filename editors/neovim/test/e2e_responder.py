@@ -21,6 +21,10 @@ from typing import Any
 TARGETS = (
     "    return a * b",
     'msg = fmt("héllo", "wörld")',
+    # builtin_completion.lua: Neovim's own completion menu.
+    "    total = compute(a, b)",
+    "    print(len(xs))",
+    "    label = f'${price:.2f}'",
 )
 #: A block body, answered when the line before the cursor's (blank) line is the key.
 BLOCKS = {"def sub(a, b):": "diff = a - b\n    return diff"}

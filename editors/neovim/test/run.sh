@@ -136,10 +136,18 @@ set +e
 timeout --kill-after=5 "$TIMEOUT" nvim --headless --clean \
   -u "$HERE/minimal_init.lua" -l "$HERE/e2e.lua" 2>"$WORK/nvim.stderr"
 RC=$?
-set -e
 if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
   log "FAIL: the Neovim run timed out after ${TIMEOUT}s"
 fi
+# Neovim's own completion menu, without the plugin (textDocument/completion).
+timeout --kill-after=5 "$TIMEOUT" nvim --headless --clean -u NONE \
+  -l "$HERE/builtin_completion.lua" 2>>"$WORK/nvim.stderr"
+RC2=$?
+if [ "$RC2" -eq 124 ] || [ "$RC2" -eq 137 ]; then
+  log "FAIL: the built-in completion run timed out after ${TIMEOUT}s"
+fi
+[ "$RC" -ne 0 ] || RC=$RC2
+set -e
 
 # What the fake saw, for the log.
 "$PY" - "$URL" <<'EOF' || true

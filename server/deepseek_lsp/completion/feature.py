@@ -41,6 +41,7 @@ from ..model.types import FimRequest
 from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
+from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
 from .postprocess import LaterContext, PostContext, dedupe_choices, postprocess
@@ -498,22 +499,31 @@ class CompletionFeature(Feature):
         word = re.search(r"[\w$]*$", before)
         word_text = word.group(0) if word else ""
         word_start = offset - len(word_text.encode("utf-8"))
+        indent = before[: len(before) - len(before.lstrip())]
+        snippets = self.services.client_snippets
         items = []
         for i, s in enumerate(suggestions):
-            full = word_text + s.text + s.tail
+            # Up to the cursor only: the line's auto-closed characters stay (see menu.py).
+            full = word_text + s.text
             item_id = self._remember_item(doc, word_start, full, s)
-            first = (word_text + s.text).splitlines()[0] if (word_text + s.text).strip() else full
+            text = menu.lf(full)
+            shown = menu.label(text)
             items.append(
                 types.CompletionItem(
-                    label=first.strip()[:80] or full.strip()[:80],
+                    label=shown,
                     kind=types.CompletionItemKind.Text,
                     detail="DeepSeek",
-                    documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{full}\n```"),
-                    filter_text=word_text + s.text,
+                    documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{text}\n```"),
+                    # The line shown, which starts with the word typed (clients match on it).
+                    filter_text=shown.removesuffix(" …"),
                     sort_text=f"0000{i}",
                     preselect=i == 0,
-                    insert_text_format=types.InsertTextFormat.PlainText,
-                    text_edit=types.TextEdit(range=doc.range_of(word_start, s.replace_end), new_text=full),
+                    insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
+                    insert_text_mode=types.InsertTextMode.AdjustIndentation if snippets else types.InsertTextMode.AsIs,
+                    text_edit=types.TextEdit(
+                        range=doc.range_of(word_start, offset),
+                        new_text=menu.as_snippet(text, indent) if snippets else text,
+                    ),
                     command=types.Command(
                         title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": doc.uri}]
                     ),

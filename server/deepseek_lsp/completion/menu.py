@@ -1,0 +1,47 @@
+"""Completion-menu items (``textDocument/completion``) for clients without inline completion.
+
+What Neovim 0.11's own client does with an item, measured in the real editor, decides the
+shape; Helix and eglot accept the same shape:
+
+- a plain-text item inserts only ``newText`` up to its first blank (``total = compute(a,``),
+  and its edit is never applied: only a snippet item is inserted whole. So the item is a
+  snippet when the client can take one;
+- the edit's range is not honoured past the cursor, so the line's auto-closed characters
+  (``)``) were typed twice: the item inserts up to the cursor only and leaves them;
+- a snippet's continuation lines get the cursor line's indentation added (``adjustIndentation``,
+  also Helix's and VS Code's rule), so they are sent relative to it;
+- ``\\r\\n`` came out as ``^M`` (buffers keep lines, not line ends): line breaks are ``\\n``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SNIPPET_SPECIAL = re.compile(r"([\\$}])")
+_LABEL_CHARS = 80
+
+
+def label(text: str) -> str:
+    """The menu's label: the first line with anything on it (a suggestion starting with a line
+    break showed as ``^@`` and its whole text on one line), ``…`` when more lines follow."""
+    lines = [line.strip() for line in text.split("\n")]
+    shown = [line for line in lines if line]
+    if not shown:
+        return ""
+    first = shown[0][:_LABEL_CHARS]
+    return first + " …" if len(shown) > 1 else first
+
+
+def as_snippet(text: str, cursor_indent: str) -> str:
+    """``text`` as snippet syntax, its continuation lines relative to ``cursor_indent`` (the
+    client adds it back). A line indented less than the cursor line cannot be said relative to
+    it and keeps its own indentation."""
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if cursor_indent and lines[i].startswith(cursor_indent):
+            lines[i] = lines[i][len(cursor_indent) :]
+    return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(lines))
+
+
+def lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

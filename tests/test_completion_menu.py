@@ -1,0 +1,25 @@
+"""The text of completion-menu items (completion/menu.py)."""
+
+from __future__ import annotations
+
+from deepseek_lsp.completion import menu
+
+
+def test_label_is_the_first_line_with_text() -> None:
+    assert menu.label("compute(a, b)") == "compute(a, b)"
+    assert menu.label("\n    diff = a - b\n    return diff") == "diff = a - b …"
+    assert menu.label("  \n ") == ""
+    assert menu.label("x" * 200) == "x" * 80
+
+
+def test_snippet_text_is_escaped_and_relative_to_the_cursor_line() -> None:
+    assert menu.as_snippet("f'${x}' \\ y", "    ") == "f'\\${x\\}' \\\\ y"
+    text = "for x in xs:\n        total += x\n    return total"
+    assert menu.as_snippet(text, "    ") == "for x in xs:\n    total += x\nreturn total"
+    # A line indented less than the cursor line keeps its own indentation.
+    assert menu.as_snippet("a\n  b", "    ") == "a\n  b"
+    assert menu.as_snippet("a\n\tb", "") == "a\n\tb"
+
+
+def test_line_breaks_are_lf() -> None:
+    assert menu.lf("a\r\nb\rc\nd") == "a\nb\nc\nd"
