@@ -307,3 +307,37 @@ async def test_a_document_too_large_to_index_in_the_time_box_is_indexed_when_idl
     await feature._idle_indexing
     assert feature.indexer.has_index(doc)
     assert "import os" in feature._prompt(Request(doc, len(text) // 2 + 1, False)).prompt
+
+
+def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
+    # ‸ marks the cursor. Ruby, Lua and shell blocks end with a keyword (`end`, `fi`, `done`)
+    # and an empty one has no body node: the query's @body is that keyword, so the empty body
+    # still asks for a multi-line completion, and a statement being typed does not.
+    feature = _feature()
+    store = feature.services.documents
+    cases = [
+        ("ruby", "rb", "class Cache\n  def get(key)\n    ‸\n  end\nend\n", True),
+        ("ruby", "rb", "def get(key)\n  value = ‸\nend\n", False),
+        ("ruby", "rb", "def get(key)\n  value = 1\n  ‸\nend\n", False),
+        ("ruby", "rb", "if ready\n  ‸\nend\n", True),
+        ("ruby", "rb", "items.each do |item|\n  ‸\nend\n", True),
+        ("php", "php", "<?php\nfunction load($key) {\n    ‸\n}\n", True),
+        ("php", "php", "<?php\nfunction load($key) {\n    $value = ‸;\n}\n", False),
+        ("csharp", "cs", "class Cache {\n    void Load() {\n        ‸\n    }\n}\n", True),
+        ("csharp", "cs", "class Cache {\n    void Load() {\n        var v = ‸;\n    }\n}\n", False),
+        ("bash", "sh", "backup() {\n  ‸\n}\n", True),
+        ("bash", "sh", "backup() {\n  echo ‸\n}\n", False),
+        ("bash", "sh", "if [ -d x ]; then\n  ‸\nfi\n", True),
+        ("bash", "sh", "if [ -d x ]; then\n  echo a\n  ‸\nfi\n", False),
+        ("bash", "sh", "for f in *; do\n  ‸\ndone\n", True),
+        ("lua", "lua", "function M.load(key)\n  ‸\nend\n", True),
+        ("lua", "lua", "function M.load(key)\n  local v = ‸\nend\n", False),
+        ("lua", "lua", "if ready then\n  ‸\nend\n", True),
+        ("lua", "lua", "local f = function()\n  ‸\nend\n", True),
+    ]
+    for lang, ext, text, expected in cases:
+        offset = text.encode().index("‸".encode())
+        doc = store.open(f"file:///m.{ext}", text.replace("‸", ""), lang, 1)
+        assert doc.language is not None and doc.language.name == lang
+        before, after, _ = feature._line_parts(doc, offset)
+        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text

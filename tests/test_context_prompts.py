@@ -426,3 +426,29 @@ def test_imported_files_that_do_not_fit_the_time_box_are_left_for_later(tmp_path
     req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 0.08)
     snippets = gather_snippets(indexer, req, (0, len(text)), names)
     assert any(s.text.startswith("def handler_0_1(request):") for s in snippets)
+
+
+#: (language id, extension, first lines, one method (``{i}`` numbers it), last lines): a class
+#: of 120 methods, in each language that has a grammar folder of its own for it.
+LONG_CLASSES = {
+    "ruby": ("rb", "class Store\n", "  def method_{i}(value)\n    total = value * {i}\n    total + {i}\n  end\n\n", "end\n"),
+    "php": ("php", "<?php\nclass Store\n{{\n", "    public function method_{i}($value)\n    {{\n        $total = $value * {i};\n        return $total + {i};\n    }}\n\n", "}}\n"),
+    "csharp": ("cs", "public class Store\n{{\n", "    public int Method_{i}(int value)\n    {{\n        var total = value * {i};\n        return total + {i};\n    }}\n\n", "}}\n"),
+    "lua": ("lua", "local Store = {{}}\n\nfunction Store.run(value)\n", "  local total_{i} = value * {i}\n  print(total_{i} + {i})\n\n", "end\n"),
+    "bash": ("sh", "run_all() {{\n", "  total_{i}=$((value * {i}))\n  echo $((total_{i} + {i}))\n\n", "}}\n"),
+}  # fmt: skip
+
+
+def test_enclosing_header_is_in_the_prompt_head_in_more_languages() -> None:
+    for lang, (ext, head, member, tail) in LONG_CLASSES.items():
+        text = head.format() + "".join(member.format(i=i) for i in range(120)) + tail.format()
+        doc = DocumentStore(REGISTRY).open(f"file:///ws/store.{ext}", text, lang, 1)
+        assert doc.language is not None and doc.language.name == lang
+        marker = "total_100 + 100" if lang in ("lua", "bash") else "total + 100"
+        offset = text.index(marker) + len(marker)
+        header = {"lua": "function Store.run(value)", "bash": "run_all()"}.get(lang)
+        header = header or next(line for line in head.format().splitlines() if "class" in line)
+        p = prompt_for(doc, offset, budget=300)
+        assert p.window_start > text.index(header), lang
+        head_text = p.prompt[: p.prompt.index(text[p.window_start : p.window_start + 30])]
+        assert header in head_text, (lang, head_text)

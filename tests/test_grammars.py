@@ -27,7 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 GRAMMARS = ROOT / "grammars"
 SAMPLES = Path(__file__).resolve().parent / "data" / "grammars"
 
-LANGUAGES = {"python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp"}
+LANGUAGES = {
+    "python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp",
+    "ruby", "php", "csharp", "bash", "lua",
+}  # fmt: skip
 FOLDERS = sorted(p for p in GRAMMARS.iterdir() if (p / "language.toml").is_file())
 
 #: The capture names each kind of query may use (grammars/README.md); `@_x` are helper
@@ -293,6 +296,83 @@ EXPECT = {
         references="Key Backend std",
         members="emplace second",
     ),
+    "ruby": Expect(
+        sample="sample.rb",
+        body="body_statement",
+        definitions="class:Caching class:LruCache method:initialize method:get method:from_json "
+        "method:evict function:dump constant:MAX_ENTRIES constant:VERSION",
+        not_definitions="value data k",
+        scopes="class:Caching class:LruCache function:initialize function:get function:from_json "
+        "function:dump function:each function:each",
+        headers=("module Caching", "class LruCache < Store::Base", "def get(key)",
+                 "def self.from_json(text)", "data.each do |key, value|", "if value.nil?",
+                 "when Symbol"),
+        imports=(('"json"', None), ('"store/backend"', None)),
+        references="MAX_ENTRIES JSON log_hit evict",
+        members="parse delete generate",
+    ),
+    "php": Expect(
+        sample="sample.php",
+        body="compound_statement",
+        definitions="class:Getter class:LruCache method:get method:count method:__construct "
+        "function:dump constant:MAX_ENTRIES constant:VERSION variable:entries",
+        not_definitions="value e",
+        scopes="class:Getter class:LruCache function:get function:count function:dump",
+        headers=("final class LruCache implements Getter, Countable",
+                 "public function get(string $key): ?string", "if (isset($this->entries[$key]))",
+                 "else", "while (count($this->entries) > MAX_ENTRIES)", "try",
+                 "catch (\\JsonException $e)"),
+        imports=(("App\\Store", "Backend"), ("Psr\\Log", "LoggerInterface"),
+                 ("Psr\\Log", "SilentLogger"), ("Countable", "Countable"),
+                 ("__DIR__ . '/helpers.php'", None)),
+        references="MAX_ENTRIES Backend LruCache",
+        members="load getMessage entries",
+    ),
+    "csharp": Expect(
+        sample="sample.cs",
+        body="block",
+        definitions="class:App.Caching class:ICache class:LruCache class:Entry type:Evicted "
+        "method:Get method:LruCache method:Evict method:Dispose constant:MaxEntries "
+        "variable:_entries variable:Count variable:OnEvicted",
+        not_definitions="value k e",
+        scopes="class:App.Caching class:ICache class:LruCache function:Get function:LruCache "
+        "function:Evict function:Dispose",
+        headers=("namespace App.Caching", "public sealed class LruCache : ICache, IDisposable",
+                 "public string Get(string key)", "if (_entries.TryGetValue(key, out var value))",
+                 "foreach (var k in _entries.Keys)", "try", "catch (InvalidOperationException e)"),
+        imports=(("System", None), ("System.Collections.Generic", None), ("System.Math", None),
+                 ("System.Text.Json.JsonSerializer", "Json")),
+        references="MaxEntries IBackend Json",
+        members="TryGetValue WriteLine Remove",
+    ),
+    "bash": Expect(
+        sample="sample.sh",
+        body="compound_statement",
+        definitions="function:usage function:rotate function:backup constant:MAX_BACKUPS "
+        "variable:BACKUP_DIR variable:TZ",
+        not_definitions="count src oldest DRY_RUN",
+        scopes="function:usage function:rotate function:backup",
+        headers=("backup()", "function rotate", 'while [ "$count" -gt "$MAX_BACKUPS" ];',
+                 'if [[ ! -d "$src" ]]; then', 'elif [[ -n "${DRY_RUN:-}" ]]; then', "else",
+                 'for arg in "$@";', "-h|--help)"),
+        imports=(("./lib/log.sh", None), ('"$HOME/.config/backup.env"', None)),
+        references="MAX_BACKUPS BACKUP_DIR log_error usage rotate",
+        members="",
+    ),
+    "lua": Expect(
+        sample="sample.lua",
+        body="block",
+        definitions="function:new method:get function:dump function:size variable:MAX_ENTRIES "
+        "variable:hits variable:Cache",
+        not_definitions="json Store value file n self",
+        scopes="function:Cache.new function:Cache:get function:dump function:Cache.size",
+        headers=("function Cache:get(key)", "local function dump(cache, path)",
+                 "Cache.size = function(self)", "if value == nil then", "elseif hits then", "else",
+                 "for k in pairs(self.entries) do", "while n < #self.entries do"),
+        imports=(('"json"', "json"), ('"store.backend"', "Store")),
+        references="MAX_ENTRIES Cache setmetatable",
+        members="load encode entries",
+    ),
 }  # fmt: skip
 
 
@@ -488,6 +568,23 @@ RESOLUTION = [
     (None, "file:///src/a.hh", "cpp"),
     (None, "file:///src/a.hxx", "cpp"),
     (None, "file:///src/my%20dir/a.py", "python"),
+    ("ruby", "file:///src/app.rb", "ruby"),
+    ("php", "file:///src/index.php", "php"),
+    ("csharp", "file:///src/Program.cs", "csharp"),
+    ("cs", "file:///src/Program.cs", "csharp"),  # Neovim's filetype
+    ("shellscript", "file:///src/deploy.sh", "bash"),
+    ("sh", "file:///src/deploy", "bash"),
+    ("bash", "file:///src/deploy", "bash"),
+    ("lua", "file:///src/init.lua", "lua"),
+    (None, "file:///src/tasks.rake", "ruby"),
+    (None, "file:///src/app.gemspec", "ruby"),
+    (None, "file:///src/Gemfile", "ruby"),
+    (None, "file:///src/Rakefile", "ruby"),
+    (None, "file:///src/view.phtml", "php"),
+    (None, "file:///src/Build.csx", "csharp"),
+    (None, "file:///src/run.bash", "bash"),
+    (None, "file:///home/me/.bashrc", "bash"),
+    (None, "file:///src/plugin.lua", "lua"),
 ]
 
 

@@ -212,3 +212,52 @@ def _chunk_texts(text: str) -> list[str]:
     doc = Document("file:///m.py", text)
     chunks = chunk_lines(doc, list(range(doc.line_count)))
     return ["".join(doc.line_text(line) for lo, hi in runs for line in range(lo, hi + 1)) for runs in chunks]
+
+
+#: Per language: (id, extension, source); each has module-level code and two functions or
+#: methods, and the names of the units a review sends.
+SMALL_FILES = {
+    "ruby": ("rb", 'require "json"\n\nLIMIT = 3\n\ndef load(path)\n  JSON.parse(File.read(path))\nend\n\n'
+             "class Store\n  def get(key)\n    @map[key]\n  end\nend\n",
+             [("module", "module level"), ("function", "load"), ("class", "Store")]),
+    "php": ("php", "<?php\nuse App\\Backend;\n\nconst LIMIT = 3;\n\nfunction load($path) {\n    return file($path);\n}\n\n"
+            "class Store {\n    public function get($key) {\n        return $this->map[$key];\n    }\n}\n",
+            [("module", "module level"), ("function", "load"), ("class", "Store")]),
+    "csharp": ("cs", "using System;\n\nnamespace App;\n\npublic class Store\n{\n    public int Get(int key)\n    {\n        return key;\n    }\n}\n\n"
+               "public static class Loader\n{\n    public static string Load(string path) => path;\n}\n",
+               [("module", "module level"), ("class", "Store"), ("class", "Loader")]),
+    "bash": ("sh", "#!/bin/sh\nsource ./lib.sh\n\nLIMIT=3\n\nload() {\n  cat \"$1\"\n}\n\n"
+             "function store {\n  echo \"$1\" > cache\n}\n\nload \"$@\"\n",
+             [("module", "module level"), ("function", "load"), ("function", "store")]),
+    "lua": ("lua", 'local json = require("json")\n\nlocal LIMIT = 3\n\nlocal function load(path)\n  return json.decode(path)\nend\n\n'
+            "function M.get(key)\n  return M.map[key]\nend\n\nreturn M\n",
+            [("module", "module level"), ("function", "load"), ("function", "get")]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", sorted(SMALL_FILES))
+def test_units_in_more_languages_are_their_functions_and_classes(lang: str) -> None:
+    ext, text, expected = SMALL_FILES[lang]
+    doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
+    units = extract_units(doc).units
+    assert [(u.kind, u.name) for u in units] == expected
+    assert_covers_once(doc, units)
+
+
+@pytest.mark.parametrize(
+    ("lang", "ext", "head", "member", "tail"),
+    [
+        ("ruby", "rb", "module Caching\n  class Big\n", "    def m{i}(x)\n      y = x + {i}\n      y * 2\n    end\n\n", "  end\nend\n"),
+        ("csharp", "cs", "namespace App\n{{\n    public class Big\n    {{\n", "        public int M{i}(int x)\n        {{\n            return x + {i};\n        }}\n\n", "    }}\n}}\n"),
+    ],
+)  # fmt: skip
+def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, member, tail) -> None:
+    # A Ruby module and a C# block namespace are definitions (kind class): a long one is split
+    # into the types it holds. The types are split no further (one level, like a long class).
+    text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
+    doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
+    units = extract_units(doc).units
+    outer, big = units  # the module's own lines (its header and `end`), then the class
+    assert (outer.kind, outer.name, big.kind, big.name) == ("class", outer.name, "class", f"{outer.name}.Big")
+    assert big.context in ("module Caching", "namespace App") and big.line_count > 100
+    assert_covers_once(doc, units)

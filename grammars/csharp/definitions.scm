@@ -1,0 +1,39 @@
+; Types (also nested ones) and their members.
+; Kinds: class, struct, interface, record, enum, and a block `namespace X { ... }` (so that a
+; review splits a long namespace into its types, like a long class into its members) ->
+; @definition.class; delegates -> @definition.type; methods, constructors, destructors ->
+; @definition.method; fields, properties, events -> @definition.variable; `const` fields ->
+; @definition.constant.
+[
+  (namespace_declaration name: (_) @name body: (declaration_list) @body)
+  (class_declaration name: (identifier) @name body: (declaration_list) @body)
+  (struct_declaration name: (identifier) @name body: (declaration_list) @body)
+  (interface_declaration name: (identifier) @name body: (declaration_list) @body)
+  (record_declaration name: (identifier) @name body: (declaration_list)? @body)
+  (enum_declaration name: (identifier) @name body: (enum_member_declaration_list) @body)
+] @definition.class
+
+(delegate_declaration name: (identifier) @name) @definition.type
+
+[
+  (method_declaration name: (identifier) @name body: (_)? @body)
+  (constructor_declaration name: (identifier) @name body: (_)? @body)
+  (destructor_declaration name: (identifier) @name body: (_)? @body)
+] @definition.method
+
+((field_declaration
+  (modifier) @_const
+  (variable_declaration
+    (variable_declarator name: (identifier) @name))) @definition.constant
+  (#eq? @_const "const"))
+
+((field_declaration
+  (variable_declaration
+    (variable_declarator name: (identifier) @name))) @definition.variable
+  (#not-match? @definition.variable "(^|\\s)const\\s"))
+
+(property_declaration name: (identifier) @name) @definition.variable
+
+(event_field_declaration
+  (variable_declaration
+    (variable_declarator name: (identifier) @name))) @definition.variable

@@ -1,0 +1,30 @@
+; Types (also in a `namespace X { ... }` block) and their members; top-level functions.
+; Kinds: class, interface, trait, enum -> @definition.class; methods -> @definition.method;
+; functions -> @definition.function; `const` (top level or in a type) -> @definition.constant;
+; properties -> @definition.variable.
+[
+  (class_declaration name: (name) @name body: (declaration_list) @body)
+  (interface_declaration name: (name) @name body: (declaration_list) @body)
+  (trait_declaration name: (name) @name body: (declaration_list) @body)
+  (enum_declaration name: (name) @name body: (enum_declaration_list) @body)
+] @definition.class
+
+(method_declaration
+  name: (name) @name
+  body: (compound_statement)? @body) @definition.method
+
+[
+  (program (function_definition name: (name) @name body: (compound_statement) @body) @definition.function)
+  (namespace_definition
+    body: (compound_statement
+      (function_definition name: (name) @name body: (compound_statement) @body) @definition.function))
+]
+
+[
+  (program (const_declaration (const_element (name) @name)) @definition.constant)
+  (declaration_list (const_declaration (const_element (name) @name)) @definition.constant)
+]
+
+(property_declaration
+  (property_element
+    name: (variable_name (name) @name))) @definition.variable
