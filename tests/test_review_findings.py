@@ -351,3 +351,40 @@ def test_a_fix_quoted_without_a_blank_line_keeps_its_code_in_its_block() -> None
     fix = adapt_fix(doc, start, end, excerpt, "y = g(x)\nif y is None:\n    return 0")
     fixed = text[:start] + fix + text[end:]
     assert fixed == "def f(x):\n    y = g(x)\n    if y is None:\n        return 0\n    return y\n"
+
+
+def test_typing_onto_the_edge_of_a_finding_s_code_drops_it() -> None:
+    """``safe_`` typed before ``eval(value)``: the critical finding stayed on part of the new
+    name, and its quick fix wrote ``safe_ast.literal_eval(value)``."""
+    f = Finding("id", "critical", "m", "eval(value)", 11, 22, "ast.literal_eval(value)", 1.0, "u", "fp")
+    renamed = b"    return safe_eval(value)\n"
+    assert follow_edits([f], [Edit(11, 11, 16)], renamed) == ([], True)
+    spaced = b"    return  eval(value)\n"  # not a word any more: kept, moved
+    assert follow_edits([f], [Edit(11, 11, 12)], spaced)[0][0].start == 12
+    g = Finding("id", "warning", "m", "total", 4, 9, None, 1.0, "u", "fp")
+    longer = b"    totals = 1\n"  # a letter typed right after: part of another name now
+    assert follow_edits([g], [Edit(9, 9, 10)], longer) == ([], True)
+    assert follow_edits([g], [Edit(9, 9, 10)], b"    total. = 1\n")[0] == [g]
+
+
+def test_a_multi_line_fix_in_a_crlf_file_uses_its_line_breaks() -> None:
+    text = "def f(arr):\r\n    copy = arr.copy()\r\n    return copy\r\n"
+    doc = doc_of(text)
+    excerpt = "copy = arr.copy()"
+    start, end = Placer(doc).place(excerpt)
+    fix = adapt_fix(doc, start, end, excerpt, "copy = []\nfor x in arr:\n    copy.append(x)")
+    assert fix == "copy = []\r\n    for x in arr:\r\n        copy.append(x)"
+
+
+def test_the_same_finding_on_two_occurrences_keeps_both_when_hints_are_off() -> None:
+    """Two bare ``except:`` four lines apart, both hints pointing near the first (the cached
+    hints after blank lines were added, or a model counting lines wrong): one was dropped."""
+    text = "def load(p):\n    try:\n        a()\n    except:\n        pass\n    try:\n        b()\n    except:\n        pass\n"
+    doc = doc_of(text)
+    raw = [RawFinding("warning", "except:", "Bare except.", None, 0.9, line) for line in (4, 5)]
+    found = [(r, [(0, 8)], "load") for r in raw]
+    placed, _ = place_findings(Placer(doc), found, min_confidence=0.5, min_severity="info")
+    assert sorted(doc.line_at(f.start) + 1 for f in placed) == [4, 8]
+    # The same finding said twice of one line is one finding.
+    twice = [(raw[0], [(0, 8)], "load"), (raw[0], [(0, 8)], "load")]
+    assert len(place_findings(Placer(doc), twice, min_confidence=0.5, min_severity="info")[0]) == 1

@@ -165,11 +165,16 @@ def test_normalize_code_ignores_indentation_and_blank_lines() -> None:
 
 
 def test_unit_line_index_round_trips_across_gaps() -> None:
-    unit = Unit("module", "m", ((0, 2), (10, 11), (20, 20)), "")
+    unit = Unit("module", "m", ((0, 2), (10, 11), (20, 20)), "a = 1\nb = 2\nc = 3\nd = 4\ne = 5\nf = 6")
     lines = [0, 1, 2, 10, 11, 20]
     assert [unit.index_of_line(n) for n in lines] == [0, 1, 2, 3, 4, 5]
     assert [unit.line_at_index(i) for i in range(6)] == lines
     assert unit.index_of_line(5) is None
+    # Blank lines are not counted: line 1 is blank here.
+    gappy = Unit("module", "m", ((0, 2), (10, 11), (20, 20)), "a = 1\n\nc = 3\nd = 4\ne = 5\nf = 6")
+    code_lines = [0, 2, 10, 11, 20]
+    assert [gappy.index_of_line(n) for n in code_lines] == [0, 1, 2, 3, 4]
+    assert [gappy.line_at_index(i) for i in range(5)] == code_lines
 
 
 def test_signatures_for_a_unit_are_what_it_uses() -> None:
@@ -261,3 +266,17 @@ def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, 
     assert (outer.kind, outer.name, big.kind, big.name) == ("class", outer.name, "class", f"{outer.name}.Big")
     assert big.context in ("module Caching", "namespace App") and big.line_count > 100
     assert_covers_once(doc, units)
+
+
+def test_a_line_s_place_in_its_unit_survives_blank_lines_added_inside_it() -> None:
+    """The unit's cache key ignores blank lines, so its cached findings come back after blank
+    lines are added inside it; their line hints must still point at the same code (counted
+    with blank lines, the second of two identical findings landed on the first and was lost)."""
+    before = "def load(p):\n    try:\n        a()\n    except:\n        pass\n    try:\n        b()\n    except:\n        pass\n"
+    after = before.replace("def load(p):\n", "def load(p):\n\n\n")
+    (old,) = extract_units(python_doc(before)).units
+    (new,) = extract_units(python_doc(after)).units
+    assert old.fingerprint() == new.fingerprint()
+    for line in (3, 7):  # the two "except:" lines, 0-based
+        assert new.line_at_index(old.index_of_line(line)) == line + 2
+    assert old.line_at_index(old.index_of_line(7)) == 7

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -337,17 +337,19 @@ class Placer:
         excerpt: str,
         line_hint: int | None = None,
         prefer: Sequence[tuple[int, int]] = (),
+        avoid: Collection[tuple[int, int]] = (),
     ) -> tuple[int, int] | None:
-        """The occurrence inside the ``prefer`` line ranges (0-based) nearest the 1-based hint."""
+        """The occurrence inside the ``prefer`` line ranges (0-based) nearest the 1-based hint,
+        one not in ``avoid`` if there is one."""
         spans = self.occurrences(excerpt)
         if not spans:
             return None
 
-        def score(span: tuple[int, int]) -> tuple[int, int, int]:
+        def score(span: tuple[int, int]) -> tuple[int, int, int, int]:
             line = self.doc.line_at(span[0])
             inside = any(lo <= line <= hi for lo, hi in prefer)
             distance = abs(line + 1 - line_hint) if line_hint else 0
-            return (0 if inside or not prefer else 1, distance, span[0])
+            return (0 if inside or not prefer else 1, 1 if span in avoid else 0, distance, span[0])
 
         return min(spans, key=score)
 
@@ -424,7 +426,9 @@ def adapt_fix(
             out.append(real_base + line[len(model_base) :])
         else:
             out.append(unit * max(0, width) + line.lstrip())
-    return "\n".join(out).rstrip()
+    # The document's own line break: a multi-line fix in a CRLF file left bare LFs in it.
+    eol = doc.data[doc.line_end(first_line) : doc.line_end(first_line, with_eol=True)].decode() or "\n"
+    return eol.join(out).rstrip()
 
 
 def _line_of_nth_char(doc: Document, start: int, placed: str, n: int) -> int | None:
@@ -476,6 +480,8 @@ def place_findings(
     stats = PlacementStats()
     out: list[Finding] = []
     taken: dict[str, int] = {}
+    #: Where each fingerprint was placed, and from which line hint.
+    placed_at: dict[str, list[tuple[tuple[int, int], int | None]]] = {}
     for raw, prefer, unit_name in found:
         if raw.confidence < min_confidence:
             stats.low_confidence += 1
@@ -487,10 +493,15 @@ def place_findings(
         if fp in ignored:
             stats.ignored += 1
             continue
-        span = placer.place(raw.code, raw.line, prefer)
+        # The same finding said of another line is about another occurrence of the same code
+        # (two bare ``except:`` in one function): with hints a few lines off, both took the
+        # first and one was dropped as a repeat. Said of the same line, it is a repeat.
+        avoid = [span for span, hint in placed_at.get(fp, ()) if hint != raw.line]
+        span = placer.place(raw.code, raw.line, prefer, avoid)
         if span is None:
             stats.unplaced += 1
             continue
+        placed_at.setdefault(fp, []).append((span, raw.line))
         # Same fingerprint twice in a file (duplicated code): ids stay unique and stable.
         n = taken.get(fp, 0)
         taken[fp] = n + 1
@@ -560,6 +571,11 @@ def follow_edits(
             # the finding about the ``/ 1``).
             if len(fix) > end - start and data[start : start + len(fix)] == fix:
                 alive = False
+        if alive and beside and data is not None and not _on_word_edges(data, start, end):
+            # Typed onto the code's edge, the code is now part of a longer word (``safe_`` +
+            # ``eval(value)``): kept, the finding marked part of a name and its fix gave
+            # ``safe_ast.literal_eval(value)``.
+            alive = False
         if not alive:
             changed = True
             continue
@@ -568,3 +584,16 @@ def follow_edits(
             finding = finding.moved(start, end)
         out.append(finding)
     return out, changed
+
+
+def _is_word_byte(b: int) -> bool:
+    # Non-ASCII bytes count as word characters, as ``\w`` counts non-ASCII letters.
+    return b >= 0x80 or chr(b).isalnum() or b == 0x5F
+
+
+def _on_word_edges(data: bytes, start: int, end: int) -> bool:
+    """Whether ``data[start:end]`` neither continues the word before it nor the one after it."""
+    if 0 < start < len(data) and _is_word_byte(data[start - 1]) and _is_word_byte(data[start]):
+        return False
+    return not (0 < end < len(data) and _is_word_byte(data[end - 1]) and _is_word_byte(data[end]))
+

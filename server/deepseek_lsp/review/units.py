@@ -74,23 +74,33 @@ class Unit:
         return any(lo <= line <= hi for lo, hi in self.lines)
 
     def index_of_line(self, line: int) -> int | None:
-        """Position of a document line among the unit's own lines (None when not in the unit).
+        """Position of a document line among the unit's own non-blank lines (None when not in
+        the unit).
 
         Cached findings remember this rather than a document line: it stays right when code
-        above the unit, or between the pieces of a module-level unit, grows or shrinks.
+        above the unit, or between the pieces of a module-level unit, grows or shrinks, and when
+        blank lines come or go inside it, which leave the unit's cache key as it was (counted
+        with blank lines, two findings on the same code four lines apart both landed on the
+        first once two blank lines were added above them, and one was dropped).
         """
-        index = 0
+        position = 0
         for lo, hi in self.lines:
             if lo <= line <= hi:
-                return index + line - lo
-            index += hi - lo + 1
+                position += line - lo
+                return sum(1 for text in self.text.split("\n")[:position] if text.strip())
+            position += hi - lo + 1
         return None
 
     def line_at_index(self, index: int) -> int:
+        """The document line of the unit's non-blank line number ``index`` (see index_of_line)."""
+        texts = iter(self.text.split("\n"))
+        seen = 0
         for lo, hi in self.lines:
-            if index <= hi - lo:
-                return lo + max(0, index)
-            index -= hi - lo + 1
+            for line in range(lo, hi + 1):
+                if next(texts, "").strip():
+                    if seen >= index:
+                        return line
+                    seen += 1
         return self.last_line
 
     def fingerprint(self) -> str:
