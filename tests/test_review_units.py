@@ -258,13 +258,19 @@ def test_units_in_more_languages_are_their_functions_and_classes(lang: str) -> N
 )  # fmt: skip
 def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, member, tail) -> None:
     # A Ruby module and a C# block namespace are definitions (kind class): a long one is split
-    # into the types it holds. The types are split no further (one level, like a long class).
+    # into the types it holds, and a long type in it into its methods (it was one unit of 150
+    # lines, sent again whole whenever one method changed).
     text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
     doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
     units = extract_units(doc).units
-    outer, big = units  # the module's own lines (its header and `end`), then the class
-    assert (outer.kind, outer.name, big.kind, big.name) == ("class", outer.name, "class", f"{outer.name}.Big")
-    assert big.context in ("module Caching", "namespace App") and big.line_count > 100
+    outer = units[0]  # the module's own lines (its header and `end`)
+    methods = [u for u in units if u.kind == "method"]
+    assert outer.kind == "class" and len(methods) == 30
+    assert {u.name for u in methods} == {f"{outer.name}.Big.{'m' if lang == 'ruby' else 'M'}{i}" for i in range(30)}
+    # Each method is shown under the headers around it: the module's, then the class's.
+    assert methods[0].context.splitlines()[0] in ("module Caching", "namespace App")
+    assert "class Big" in methods[0].context.splitlines()[-1]
+    assert max(u.line_count for u in units) < 10
     assert_covers_once(doc, units)
 
 

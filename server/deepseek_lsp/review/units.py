@@ -374,40 +374,36 @@ def extract_units(doc: Document) -> FileUnits:
         if lo in covered:
             continue  # two patterns captured the same definition
         covered.update(range(lo, hi + 1))
-        members = _members(d, defs) if d.kind == "class" and hi - lo + 1 > SPLIT_CLASS_LINES else []
-        if not members:
-            units.append(
-                Unit(
-                    d.kind,
-                    d.name,
-                    ((lo, hi),),
-                    _text_of_lines(doc, [(lo, hi)]),
-                    "",
-                    refs.in_lines(doc, [(lo, hi)]),
-                )
-            )
-            continue
-        header = _header(doc, d)
-        member_lines: set[int] = set()
-        for m in members:
-            mlo, mhi = m.first_line, _last_line(m.outer)
-            member_lines.update(range(mlo, mhi + 1))
-            units.append(
-                Unit(
-                    "method" if m.kind == "function" else m.kind,
-                    f"{d.name}.{m.name}",
-                    ((mlo, mhi),),
-                    _text_of_lines(doc, [(mlo, mhi)]),
-                    header,
-                    refs.in_lines(doc, [(mlo, mhi)]),
-                )
-            )
-        rest = [ln for ln in range(lo, hi + 1) if ln not in member_lines]
-        units.extend(_rest_units(doc, rest, "class", d.name, refs))
+        units.extend(_definition_units(doc, d, defs, refs, d.name, ""))
     rest = [ln for ln in range(line_count) if ln not in covered]
     units.extend(_rest_units(doc, rest, "module", "module level", refs))
     units.sort(key=lambda u: u.first_line)
     return FileUnits(units, _imports(doc, language), signatures)
+
+
+def _definition_units(
+    doc: Document, d: _Definition, defs: list[_Definition], refs: _References, name: str, context: str
+) -> list[Unit]:
+    """The units of one definition: itself, or, for a long class, its members (each with the
+    headers around it as context) and the class's own remaining lines. Members that are long
+    classes are split in turn: a class in a Ruby module or a C# namespace was one unit of
+    hundreds of lines, sent again whole whenever one of its methods changed."""
+    lo, hi = d.first_line, _last_line(d.outer)
+    members = _members(d, defs) if d.kind == "class" and hi - lo + 1 > SPLIT_CLASS_LINES else []
+    if not members:
+        kind = "method" if context and d.kind == "function" else d.kind
+        lines = ((lo, hi),)
+        return [Unit(kind, name, lines, _text_of_lines(doc, lines), context, refs.in_lines(doc, lines))]
+    header = _header(doc, d)
+    inner = f"{context}\n{header}" if context else header
+    units: list[Unit] = []
+    member_lines: set[int] = set()
+    for m in members:
+        member_lines.update(range(m.first_line, _last_line(m.outer) + 1))
+        units.extend(_definition_units(doc, m, defs, refs, f"{name}.{m.name}", inner))
+    rest = [ln for ln in range(lo, hi + 1) if ln not in member_lines]
+    units.extend(_rest_units(doc, rest, "class", name, refs))
+    return units
 
 
 def _last_line(node: ts.Node) -> int:
