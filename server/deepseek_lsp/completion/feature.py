@@ -43,7 +43,7 @@ from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
-from .postprocess import LaterContext, PostContext, dedupe_choices, postprocess
+from .postprocess import LaterContext, PostContext, dedupe_choices, kept_tail, postprocess
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -64,6 +64,8 @@ CONTEXT_REUSE_S = 30.0
 #: Documents too large to index inside a request's time box are indexed once the user has not
 #: typed for this long, one at a time.
 IDLE_INDEX_S = 0.3
+#: Bytes around the cursor read for the brackets of a suggestion served from a cache.
+_LINE_CONTEXT_BYTES = 8192
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
@@ -596,11 +598,15 @@ class CompletionFeature(Feature):
         settings = self.settings
         c = settings.completion
 
-        def finish(texts: list[str]) -> list[Suggestion]:
+        def finish(texts: list[str], ctx: PostContext | None = None) -> list[Suggestion]:
             # What the text re-typed of the tail was cut in post-processing (drop_suffix_duplicates),
             # which tells the model's own closers from the line's: cutting here whatever the text
-            # ended with showed "print(len(xs)" for "print(|)".
-            return [Suggestion(text, replace_end, tail) for text in texts]
+            # ended with showed "print(len(xs)" for "print(|)". What it typed over as it went on
+            # with the statement (`len(|))` with `parts), 3`) is left out of the tail.
+            if not tail:
+                return [Suggestion(text, replace_end, tail) for text in texts]
+            ctx = ctx or self._line_context(req)
+            return [Suggestion(text, replace_end, kept_tail(text, tail, ctx)) for text in texts]
 
         async def held() -> list[Suggestion] | None:
             """Typing-through and in-flight reuse, which need no context at all. They hold one
@@ -714,7 +720,7 @@ class CompletionFeature(Feature):
         choices = choices[: c.invoked_choices if req.invoked else 1]
         if choices and c.prefetch and not req.inserted and not tail:
             self._prefetch(req, fim, post.get(), choices[0])
-        return finish(choices)
+        return finish(choices, post.get())
 
     @staticmethod
     def _early_lines(pending: Pending, skip: int, lines: str) -> str | None:
@@ -732,20 +738,30 @@ class CompletionFeature(Feature):
         return rest if rest.strip() else None
 
     def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
+        return self._context_between(req, fim.window_start, fim.window_end)
+
+    def _line_context(self, req: Request) -> PostContext:
+        """The brackets around the cursor, for a suggestion served without its request's
+        context (from a cache, typing through): what of the line's closers it typed over."""
+        data, offset = req.data, req.offset
+        start = data.rfind(b"\n", 0, offset - _LINE_CONTEXT_BYTES) + 1 if offset > _LINE_CONTEXT_BYTES else 0
+        return self._context_between(req, start, min(len(data), offset + _LINE_CONTEXT_BYTES))
+
+    def _context_between(self, req: Request, window_start: int, window_end: int) -> PostContext:
         # Built once the request is out, and the document may have changed by then: what the
         # model was asked about is the request's own text (the tree only while it matches).
         doc, data = req.doc, req.data
         tree = doc.tree if not req.stale else None
-        scan = bracket_scan_start(tree, data, req.offset, fim.window_start) if tree else None
-        scan_from, open_before = scan if scan else (fim.window_start, [])
+        scan = bracket_scan_start(tree, data, req.offset, window_start) if tree else None
+        scan_from, open_before = scan if scan else (window_start, [])
         return PostContext(
-            prefix=data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
-            suffix=data[req.offset : fim.window_end].decode("utf-8", "replace"),
+            prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
+            suffix=data[req.offset : window_end].decode("utf-8", "replace"),
             indent_unit=self._indent_unit(doc, req.offset),
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
             language=doc.language.name if doc.language else doc.language_id,
-            bracket_scan_from=len(data[fim.window_start : scan_from].decode("utf-8", "replace")),
+            bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
         )
 

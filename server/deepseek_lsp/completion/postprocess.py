@@ -29,6 +29,7 @@ __all__ = [
     "LaterContext",
     "PostContext",
     "dedupe_choices",
+    "kept_tail",
     "postprocess",
 ]
 
@@ -117,10 +118,11 @@ class PostContext:
         )
 
     @cached_property
-    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner]:
+    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...]]:
         """The brackets the prefix left open and the suffix does not close (innermost last),
-        and the scanner's state right after the prefix: scanning a window is ~0.2 ms, the same
-        for every filter run and every choice of a request."""
+        the scanner's state right after the prefix, and the open brackets that the rest of the
+        cursor line closes (innermost last): scanning a window is ~0.2 ms, the same for every
+        filter run and every choice of a request."""
         return _scan_closable_brackets(self)
 
     def warm(self) -> None:
@@ -261,6 +263,7 @@ _SYNTAX: dict[str, _Syntax] = {
 }
 
 _OPENER_OF = {")": "(", "]": "[", "}": "{"}
+_CLOSER_OF = {"(": ")", "[": "]", "{": "}"}
 _CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#""")
 _STRING_END = {
     q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
@@ -374,20 +377,28 @@ def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
     """Brackets the prefix left open and the suffix does not close, innermost last, and the
     scanner in the state right after the prefix, to read the completion: copies, for the caller
     to change."""
-    closable, scanner = ctx.brackets_after_prefix
+    closable, scanner, _ = ctx.brackets_after_prefix
     return list(closable), copy.copy(scanner)
 
 
-def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner]:
+def _line_closed(ctx: PostContext) -> list[str]:
+    """The open brackets that the rest of the cursor line closes (auto-closed pairs), innermost
+    last: a copy, for the caller to change."""
+    return list(ctx.brackets_after_prefix[2])
+
+
+def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...]]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
     stack: list[str] = list(ctx.open_before_scan)
     for _, bracket in scanner.feed(ctx.prefix[ctx.bracket_scan_from :]):
         _push_pop(stack, bracket)
     after_prefix = copy.copy(scanner)
+    line_closed: list[str] = []
     if stack:
         own = 0
         closed = 0
-        for _, bracket in copy.copy(after_prefix).feed(ctx.suffix):
+        line_end = ctx.suffix.find("\n")
+        for pos, bracket in copy.copy(after_prefix).feed(ctx.suffix):
             if bracket in "([{":
                 own += 1
             elif own:
@@ -395,10 +406,12 @@ def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _Bracket
             else:
                 # Counted, not matched: the suffix closes the innermost open brackets first.
                 closed += 1
+                if line_end < 0 or pos < line_end:
+                    line_closed.insert(0, stack[len(stack) - closed])
                 if closed == len(stack):
                     break
         stack = stack[: len(stack) - closed]
-    return tuple(stack), after_prefix
+    return tuple(stack), after_prefix, tuple(line_closed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -581,7 +594,9 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
 
     Single-line requests stop at the first newline. Multi-line ones stop where the indentation
     leaves the cursor's block, and at the first closing bracket that neither the completion
-    opened nor the prefix left open for it (the suffix may already close it).
+    opened nor the prefix left open for it (the suffix may already close it). A bracket that
+    the rest of the cursor line closes may be closed by a completion that goes on past it
+    (it types over the line's closer, see :func:`kept_tail`), not by one that re-types the rest.
     """
     if ctx.single_line:
         text = text.partition("\n")[0]
@@ -639,6 +654,8 @@ def _next_line_width(ctx: PostContext) -> int | None:
 
 def _limit_by_brackets(text: str, ctx: PostContext) -> str:
     closable, scanner = _closable_brackets(ctx)
+    line_closed = _line_closed(ctx)
+    rest = ctx.line_suffix.rstrip()
     own: list[str] = []
     for pos, bracket in scanner.feed(text):
         if bracket in "([{":
@@ -647,6 +664,17 @@ def _limit_by_brackets(text: str, ctx: PostContext) -> str:
             own.pop()  # the completion's own pairs are its business
         elif closable and closable[-1] == _OPENER_OF[bracket]:
             closable.pop()
+        elif (
+            line_closed
+            and line_closed[-1] == _OPENER_OF[bracket]
+            and text[pos:].partition("\n")[0].rstrip() != rest
+        ):
+            # A bracket the rest of the line closes (an auto-closed pair), closed here by a
+            # completion that goes on with the statement (`max(|)` with `i1, i2-n), max(j1, j2-n`):
+            # the completion types over that closer (kept_tail), as the editor does. Cutting it
+            # lost the rest of the statement. A completion that goes on with the rest of the line
+            # itself (`);` before `);`) re-types it, and is cut below.
+            line_closed.pop()
         else:
             return text[:pos].rstrip()
     return text
@@ -921,6 +949,48 @@ def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) ->
         if result is None:
             return None
     return result.replace("\n", "\r\n") if crlf else result
+
+
+def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
+    """What of ``tail``, the closers after the cursor that the item replaces, goes back after
+    ``text``: all of it, but for the closers the completion typed over.
+
+    A completion that closes a bracket the rest of the line closes and goes on with the
+    statement (limit_scope keeps it) types over that closer, as the editor does when the user
+    types it: ``assertEqual(len(|))`` with ``parts), 3`` is ``assertEqual(len(parts), 3)``;
+    put back whole, the line read ``len(parts), 3))``. A bracket the completion opens and
+    leaves open takes the line's closer instead (``max(|)`` with ``a), max(b``).
+    """
+    ctx = ctx.lf
+    line_closed = _line_closed(ctx)
+    if not tail or not line_closed:
+        return tail
+    closable, scanner = _closable_brackets(ctx)
+    after_prefix = copy.copy(scanner)
+    own: list[str] = []
+    typed_over = 0
+    for _, bracket in scanner.feed(text):
+        if bracket in "([{":
+            own.append(bracket)
+        elif own:
+            own.pop()
+        elif closable and closable[-1] == _OPENER_OF[bracket]:
+            closable.pop()
+        elif line_closed and line_closed[-1] == _OPENER_OF[bracket]:
+            line_closed.pop()
+            typed_over += 1
+        else:
+            break
+    drop = typed_over - len(own)
+    if drop <= 0:
+        return tail
+    closers = [pos for pos, bracket in after_prefix.feed(tail) if bracket in ")]}"]
+    # The line's next closers must close what the completion left open.
+    left_open = [_CLOSER_OF[bracket] for bracket in reversed(own)]
+    if len(closers) < typed_over or [tail[pos] for pos in closers[drop:typed_over]] != left_open:
+        return tail
+    gone = set(closers[:drop])
+    return "".join(c for pos, c in enumerate(tail) if pos not in gone)
 
 
 def dedupe_choices(choices: list[str]) -> list[str]:
