@@ -360,16 +360,20 @@ def _syntax_for(language: str | None) -> _Syntax:
     return _SYNTAX.get((language or "").lower(), _DEFAULT_SYNTAX)
 
 
-def _push_pop(stack: list[str], bracket: str) -> None:
+def _push_pop(stack: list[tuple[str, int]], bracket: str, pos: int) -> None:
+    """Apply one bracket to the stack of open ones, each kept with where it opened."""
     if bracket in "([{":
-        stack.append(bracket)
+        stack.append((bracket, pos))
         return
     opener = _OPENER_OF[bracket]
-    if stack and stack[-1] == opener:
+    if stack and stack[-1][0] == opener:
         stack.pop()
-    elif opener in stack:
-        # A bracket missing in between (broken code being edited): close up to the match.
-        del stack[len(stack) - 1 - stack[::-1].index(opener) :]
+        return
+    for index in range(len(stack) - 1, -1, -1):
+        if stack[index][0] == opener:
+            # A bracket missing in between (broken code being edited): close up to the match.
+            del stack[index:]
+            return
     # else: it closes something opened before the prefix window starts
 
 
@@ -389,29 +393,58 @@ def _line_closed(ctx: PostContext) -> list[str]:
 
 def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...]]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
-    stack: list[str] = list(ctx.open_before_scan)
-    for _, bracket in scanner.feed(ctx.prefix[ctx.bracket_scan_from :]):
-        _push_pop(stack, bracket)
+    # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
+    stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
+    start = ctx.bracket_scan_from
+    for pos, bracket in scanner.feed(ctx.prefix[start:]):
+        _push_pop(stack, bracket, start + pos)
     after_prefix = copy.copy(scanner)
-    line_closed: list[str] = []
-    if stack:
-        own = 0
-        closed = 0
-        line_end = ctx.suffix.find("\n")
-        for pos, bracket in copy.copy(after_prefix).feed(ctx.suffix):
-            if bracket in "([{":
-                own += 1
-            elif own:
-                own -= 1
-            else:
-                # Counted, not matched: the suffix closes the innermost open brackets first.
-                closed += 1
-                if line_end < 0 or pos < line_end:
-                    line_closed.insert(0, stack[len(stack) - closed])
-                if closed == len(stack):
-                    break
-        stack = stack[: len(stack) - closed]
-    return tuple(stack), after_prefix, tuple(line_closed)
+    # What closes each open bracket: "" not the suffix (the completion may), "line" the rest of
+    # the cursor line, "later" a later line of the suffix.
+    closed_by = [""] * len(stack)
+    # Each closer of the suffix closes a bracket further out than the one before it did.
+    ceiling = len(stack)
+    own = 0
+    line_end = ctx.suffix.find("\n")
+    for pos, bracket in copy.copy(after_prefix).feed(ctx.suffix) if stack else ():
+        if bracket in "([{":
+            own += 1
+        elif own:
+            own -= 1
+        else:
+            index = _suffix_closes(stack[:ceiling], bracket, pos, ctx)
+            if index is None:
+                continue  # it closes something opened before the window
+            closed_by[index] = "line" if line_end < 0 or pos < line_end else "later"
+            ceiling = index
+            if not ceiling:
+                break
+    closable = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if not by)
+    line_closed = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if by == "line")
+    return closable, after_prefix, line_closed
+
+
+def _suffix_closes(stack: list[tuple[str, int]], bracket: str, pos: int, ctx: PostContext) -> int | None:
+    """Which open bracket a closer of the suffix closes: one of its kind (``)`` after
+    ``TokenInfo(INDENT, line[|`` closes the call, and the ``[`` is left for the completion to
+    close), the innermost, but for a closer first on a later line, which closes the bracket
+    opened on a line indented as its own (the function's ``}`` below ``app.get('/', (req,
+    res) => {|``, where the innermost ``{`` is the callback's, which the completion closes)."""
+    opener = _OPENER_OF[bracket]
+    kind = [i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == opener]
+    if len(kind) < 2:
+        return kind[0] if kind else None
+    line_start = ctx.suffix.rfind("\n", 0, pos) + 1
+    if not line_start or ctx.suffix[line_start:pos].strip():
+        return kind[0]
+    width = ctx.width(ctx.suffix[line_start:pos])
+    for index in kind:
+        opened = stack[index][1]
+        if opened >= 0:
+            opened_line = ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]
+            if ctx.width(_leading_ws(opened_line)) == width:
+                return index
+    return kind[0]
 
 
 # ---------------------------------------------------------------------------------------------
