@@ -16,6 +16,7 @@ from deepseek_lsp.completion.feature import (
     _is_key_press,
     detect_indent_unit,
 )
+from deepseek_lsp.completion.postprocess import postprocess
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.features import Services
@@ -171,6 +172,22 @@ def test_multiline_when_the_cursor_opens_an_empty_block() -> None:
         doc = store.open(f"file:///m.{'js' if lang == 'javascript' else 'py'}", clean, lang, 1)
         before, after, _ = feature._line_parts(doc, offset)
         assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+
+
+def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -> None:
+    """A syntax error at the cursor (``out.append(`` without auto-close) leaves the tree no
+    bracket scan start; scanned from a window start inside a docstring, strings read as code
+    and code as strings, and an extra ``)`` stayed (json/encoder.py's ``_floatstr(value))``)."""
+    feature = _feature()
+    head = 'def f(items):\n    """Docstring.\n    Don\'t panic; it\'s fine.\n    """\n    out = []\n'
+    head += "    for item in items:\n        out.append("
+    text = head + "\n    return out\n"
+    doc = feature.services.documents.open("file:///w.py", text, "python", 1)
+    offset = len(head)
+    req = Request(doc, offset, False)
+    window_start = text.index("Don't")  # the window starts inside the docstring
+    ctx = feature._context_between(req, window_start, len(text))
+    assert postprocess("str(item)))", ctx) == "str(item))"
 
 
 def test_stats_report_acceptance_rate() -> None:

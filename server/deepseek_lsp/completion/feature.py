@@ -32,6 +32,7 @@ from ..context import (
     env_workspace_roots,
     gather_snippets,
     names_near,
+    past_string_or_comment,
 )
 from ..documents import Document, Edit
 from ..features import Feature, Paused, Services
@@ -753,6 +754,9 @@ class CompletionFeature(Feature):
         doc, data = req.doc, req.data
         tree = doc.tree if not req.stale else None
         scan = bracket_scan_start(tree, data, req.offset, window_start) if tree else None
+        if scan is None and tree is not None:
+            # The window may start inside a docstring: the scan starts after it.
+            scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
