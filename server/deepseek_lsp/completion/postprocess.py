@@ -709,8 +709,24 @@ def _limit_by_brackets(text: str, ctx: PostContext) -> str:
             # itself (`);` before `);`) re-types it, and is cut below.
             line_closed.pop()
         else:
-            return text[:pos].rstrip()
+            return _cut_at_stray_closer(text, pos, ctx)
     return text
+
+
+def _cut_at_stray_closer(text: str, pos: int, ctx: PostContext) -> str:
+    """The text before a closer it has nothing left to close, but for a later line that copies
+    an earlier one: the model looping on a closing line (`argument_name=self.argument_name)`
+    again), which goes whole; cut at its closer, the copy stayed as a dangling fragment, no
+    longer the third repeat cut_repetition looks for."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if line_start and text[line_start:pos].strip():
+        line_end = text.find("\n", pos)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        # The first line sits after the cursor, so it is compared as the whole cursor line.
+        earlier = (ctx.line_prefix + text[: line_start - 1]).split("\n")
+        if _loose(line) in {_loose(other) for other in earlier if other.strip()}:
+            return text[:line_start].rstrip()
+    return text[:pos].rstrip()
 
 
 # ---------------------------------------------------------------------------------------------
