@@ -545,6 +545,10 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     alone.
     """
     lines = text.split("\n")
+    first = _strip_retyped_indent(lines[0], ctx)
+    if first != lines[0]:
+        lines[0] = first
+        text = "\n".join(lines)
     if len(lines) < 2:
         return _reindent_one_line(text, ctx)
     base_ws = ctx.indentation
@@ -587,6 +591,25 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             indent = ctx.indent_unit * max(0, base_levels + levels)
         out[index] = indent + lines[index][len(ws) :]
     return "\n".join(out)
+
+
+def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
+    """The completion's first line without the indentation of the (blank, indented) cursor line
+    that the model wrote again: `    count = 0` after the cursor on `    |` went in eight deep
+    (an IndentationError), and the scope limit cut a block's later lines as outside it. Only
+    where the line would sit deeper than the line above allows (one level more after a block
+    opener); a line led by a newline is trim's business, one at column 0 _reindent_one_line's."""
+    cursor = ctx.line_prefix
+    ws = _leading_ws(first)
+    if not cursor or cursor.strip() or not ws or not first.strip():
+        return first
+    above = ctx.previous_line
+    if above is None or _closable_brackets(ctx)[1].mode:  # in a string, its own text
+        return first
+    deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above) else 0)
+    if ctx.width(cursor) + ctx.width(ws) <= deepest:
+        return first
+    return _strip_covered_indent(first, ctx)
 
 
 def _reindent_one_line(text: str, ctx: PostContext) -> str:
