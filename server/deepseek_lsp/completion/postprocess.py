@@ -564,24 +564,38 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             written.append((index, ws, ctx.width(ws) - base))
     if not written:
         return text
-    depths = [depth for _, _, depth in written]
-    step = reduce(gcd, (abs(d) for d in depths), 0)
     foreign = any(c not in ctx.indent_unit for _, ws, _ in written for c in ws)
     unit = ctx.unit_width
-    if step == 0:
-        step = unit
-    if step == unit and not foreign:
-        return text
-    smallest = min((abs(d) for d in depths if d), default=step)
-    if step not in (2, 3, 4, 8, unit) or smallest != step:
-        return text
+    levelled = written
+    inside: dict[int, int] = {}
+    while True:
+        depths = [depth for _, _, depth in levelled]
+        step = reduce(gcd, (abs(d) for d in depths), 0) or unit
+        if step == unit and not foreign:
+            return text
+        smallest = min((abs(d) for d in depths if d), default=step)
+        if step in (2, 3, 4, 8, unit) and smallest == step:
+            break
+        if inside:
+            return text
+        # A line aligned under a parenthesis the completion opened (a hanging argument) is no
+        # level, and one such line left the whole answer as written (tabs in a space file: a
+        # TabError): the lines outside give the step, and the aligned ones move with the line
+        # that opened their parenthesis.
+        inside = _lines_in_parentheses(lines, ctx)
+        levelled = [w for w in written if w[0] not in inside]
+        if not inside or not levelled or len(levelled) == len(written):
+            return text
+    # Lines in parentheses at whole levels (a hanging indent, a callback's body) are levels.
+    aligned = {index: inside[index] for index, _, depth in written if index in inside and depth % step}
+    levelled = [w for w in written if w[0] not in aligned]
     if not foreign and step % unit == 0 and len({abs(d) for d in depths if d}) < 2:
         # One depth, a whole number of the document's units: a double indent (a continuation
         # line under `return (`) is the file's own style, not evidence of a wider unit.
         return text
     base_levels = base // unit
     out = list(lines)
-    for index, ws, depth in written:
+    for index, ws, depth in levelled:
         levels = depth // step
         if index == 0:
             indent = ctx.indent_unit * levels
@@ -590,7 +604,46 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         else:
             indent = ctx.indent_unit * max(0, base_levels + levels)
         out[index] = indent + lines[index][len(ws) :]
+    for index, parent in aligned.items():
+        out[index] = _realign(index, parent, lines, out, ctx)
     return "\n".join(out)
+
+
+def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
+    """The lines after the first that start inside a parenthesis or square bracket the
+    completion opened (a brace may open a block), each with the line that opened the
+    outermost."""
+    scanner = _closable_brackets(ctx)[1]
+    own: list[tuple[str, int]] = []
+    inside: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
+        if index and outer is not None and line.strip():
+            inside[index] = outer
+        for _, bracket in scanner.feed("\n" + line if index else line):
+            if bracket in "([{":
+                own.append((bracket, index))
+            elif own:
+                own.pop()
+    return inside
+
+
+def _realign(index: int, parent: int, lines: list[str], out: list[str], ctx: PostContext) -> str:
+    """An aligned line at the same distance from its bracket's line as written, in spaces after
+    that line's new indentation (tabs for levels, spaces for alignment, as gofmt does)."""
+    ws = _leading_ws(lines[index])
+    if parent == 0:
+        if ctx.line_prefix.strip():
+            old_ws = new_ws = ctx.indentation
+        else:  # the first line's indentation adds to the blank cursor line's
+            old_ws = ctx.line_prefix + _leading_ws(lines[0])
+            new_ws = ctx.line_prefix + _leading_ws(out[0])
+    else:
+        old_ws, new_ws = _leading_ws(lines[parent]), _leading_ws(out[parent])
+    offset = ctx.width(ws) - ctx.width(old_ws)
+    if offset < 0:
+        return lines[index]
+    return new_ws + " " * offset + lines[index][len(ws) :]
 
 
 def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
