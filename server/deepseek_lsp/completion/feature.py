@@ -563,16 +563,35 @@ class CompletionFeature(Feature):
         if before.strip():
             # At the end of a line that opens a block: the body comes next.
             return before.rstrip().endswith(_BLOCK_OPENERS) and not after.strip()
-        if doc.language is not None and doc.tree is not None:
-            scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
-            if scopes:
-                # The tree knows: a new block only when the innermost body has no statement yet.
-                return scopes[-1].body_is_empty
         prev = req.offset - len(before.encode("utf-8"))
         # Fallback for grammars without a scope query (or an ERROR tree while typing): the
         # previous non-blank line opens a block and nothing follows on this one.
         head = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip()
-        return head.endswith(_BLOCK_OPENERS)
+        opens = head.endswith(_BLOCK_OPENERS)
+        if doc.language is not None and doc.tree is not None:
+            scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
+            if scopes:
+                # The tree knows: a new block only when the innermost body has no statement yet.
+                if scopes[-1].body_is_empty:
+                    return True
+                # But an empty block just opened has no width (Enter after a new `if ...:` in
+                # the middle of a function), or is no scope (an object literal's `{`): the tree
+                # sees the body around it, which has code, and a correct block was cut to its
+                # first line. The line above opens one, and the code below is not in it.
+                return opens and not self._code_below_is_deeper(doc, head, req.offset + len(after.encode("utf-8")))
+        return opens
+
+    @staticmethod
+    def _code_below_is_deeper(doc: Document, head: str, line_end: int) -> bool:
+        """Whether the first non-blank line after the cursor line is indented deeper than the
+        last line of ``head`` (the line above the cursor's)."""
+        above = head.rpartition("\n")[2]
+        below = doc.data[line_end : line_end + 2000].decode("utf-8", "replace").split("\n")[1:]
+        for line in below:
+            if line.strip():
+                width = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+                return width > len(above.expandtabs(4)) - len(above.expandtabs(4).lstrip())
+        return False
 
     async def suggest(self, req: Request) -> list[Suggestion]:
         """Suggestions for the request's cursor; none when the document changed meanwhile
