@@ -71,3 +71,15 @@ def test_tree_based_start_finds_the_brackets_a_whole_file_scan_finds() -> None:
     assert fast >= 0.7 * checked, (fast, checked)
     assert scanned_fast < scanned_window / 3
     assert window_wrong > 0, "the corpus should include windows that start inside a string"
+
+
+def test_no_start_from_a_tree_whose_root_is_an_error() -> None:
+    """``describe('sum', () => {`` without its ``});`` yet: the root is an ERROR holding the
+    open ``(`` and ``{``, which a start inside the ``it`` call left out (and the ``});`` the
+    completion needs for the ``it`` block was cut)."""
+    language = LanguageRegistry.load().for_document(None, "file:///a.test.ts")
+    head = b"describe('sum', () => {\n  it('adds', () => {"
+    data = head + b"\n});\n"
+    tree = language.shared_parser.parse(data)
+    assert tree.root_node.is_error
+    assert bracket_scan_start(tree, data, len(head), 0) is None

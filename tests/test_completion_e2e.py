@@ -209,13 +209,17 @@ async def test_closers_after_the_cursor_are_replaced_not_duplicated(tmp_path) ->
 
 async def test_a_call_or_string_written_inside_an_auto_closed_pair_leaves_the_line_whole(tmp_path) -> None:
     """The line after accepting is what the user sees: ``print(len(xs))``, not ``print(len(xs)``
-    (the call's own ``)`` was cut for being the line's) nor ``print("Hi!"")``."""
+    (the call's own ``)`` was cut for being the line's) nor ``print("Hi!"")``, nor
+    ``assertEqual(len(xs))`` or ``assertEqual(len(xs), 3))`` for ``xs), 3``."""
     cases = [
         ("    print()", 10, "len(xs)", "    print(len(xs))"),
         ("    print()", 10, "len(xs))", "    print(len(xs))"),
         ('    print("")', 11, 'Hi!")', '    print("Hi!")'),
         ('    print("")', 11, 'Hi!"', '    print("Hi!")'),
         ('    xs = [""]', 11, 'a", "b"]', '    xs = ["a", "b"]'),
+        # Going on past the line's ")" types over it (cut there: "print(max(xs))", "len(xs)").
+        ("    print(max())", 14, "xs), max(ys", "    print(max(xs), max(ys))"),
+        ("    assertEqual(len())", 20, "xs), 3", "    assertEqual(len(xs), 3)"),
     ]
     with FakeDeepSeek() as fake:
         fake.script(*[answer for _, _, answer, _ in cases for _menu_too in (1, 2)])

@@ -16,6 +16,7 @@ from deepseek_lsp.completion.feature import (
     _is_key_press,
     detect_indent_unit,
 )
+from deepseek_lsp.completion.postprocess import postprocess
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.features import Services
@@ -171,6 +172,45 @@ def test_multiline_when_the_cursor_opens_an_empty_block() -> None:
         doc = store.open(f"file:///m.{'js' if lang == 'javascript' else 'py'}", clean, lang, 1)
         before, after, _ = feature._line_parts(doc, offset)
         assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+
+
+def test_multiline_after_a_new_block_opener_in_a_body_that_has_code() -> None:
+    """Enter after a new ``if ...:`` in the middle of a function: the empty if block has no
+    width, so the tree's innermost scope at the cursor is the function, whose body has code,
+    and the request was single-line (a correct body cut to its first line)."""
+    feature = _feature()
+    store = feature.services.documents
+    cases = [
+        ("def resolve(p, strict):\n    p.x = 1\n    if not strict:\n        |\n    return p\n", True),
+        ("def resolve(p, strict):\n    if not strict:\n        |\n    else:\n        return None\n", True),
+        ("function f() {\n  var a = 1;\n  var rng = {\n    |\n  };\n  return rng;\n}\n", True),
+        # The block under the opener already has code: a line, as before.
+        ("def f(x):\n    y = 1\n    if x:\n        |\n        y = 2\n    return y\n", False),
+        ("function f() {\n  var a = 1;\n  var rng = {\n    |\n    b: 2,\n  };\n}\n", False),
+    ]
+    for n, (text, expected) in enumerate(cases):
+        offset = text.index("|")
+        clean = text.replace("|", "")
+        ext = "js" if "function" in text else "py"
+        doc = store.open(f"file:///b{n}.{ext}", clean, "javascript" if ext == "js" else "python", 1)
+        before, after, _ = feature._line_parts(doc, offset)
+        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+
+
+def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -> None:
+    """A syntax error at the cursor (``out.append(`` without auto-close) leaves the tree no
+    bracket scan start; scanned from a window start inside a docstring, strings read as code
+    and code as strings, and an extra ``)`` stayed (json/encoder.py's ``_floatstr(value))``)."""
+    feature = _feature()
+    head = 'def f(items):\n    """Docstring.\n    Don\'t panic; it\'s fine.\n    """\n    out = []\n'
+    head += "    for item in items:\n        out.append("
+    text = head + "\n    return out\n"
+    doc = feature.services.documents.open("file:///w.py", text, "python", 1)
+    offset = len(head)
+    req = Request(doc, offset, False)
+    window_start = text.index("Don't")  # the window starts inside the docstring
+    ctx = feature._context_between(req, window_start, len(text))
+    assert postprocess("str(item)))", ctx) == "str(item))"
 
 
 def test_stats_report_acceptance_rate() -> None:

@@ -23,6 +23,7 @@ from deepseek_lsp.completion.postprocess import (
     FILTERS,
     PostContext,
     dedupe_choices,
+    kept_tail,
     postprocess,
 )
 
@@ -115,6 +116,30 @@ def test_dedupe_choices() -> None:
     ]
     assert dedupe_choices(choices) == ["return a + b", "return a - b", "return sum((a, b))"]
     assert dedupe_choices([]) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "suffix", "text", "tail"),
+    [
+        # The completion types over the line's closer and goes on with the statement.
+        ("    self.assertEqual(len(", "))\n", "parts), 3", ")"),
+        ("    self.assertEqual(len(", "))\n", "parts), 3)", ""),
+        ("    print(", ")\n", "x) # done", ""),
+        # ... but a bracket it leaves open takes the line's closer.
+        ("    i1, j1 = max(", ")\n", "i1, i2-n), max(j1, j2-n", ")"),
+        ("  expect(", ");\n", "sum(1, 2)).toBe(3", ");"),
+        # Its own pairs, and a bracket the line does not close, leave the line's closers alone.
+        ("    print(", ")\n", "len(xs)", ")"),
+        ("    x = foo(bar(", ")\n", "x)", ")"),
+        ('    print("', '")\n', "a)", '")'),
+    ],
+)
+def test_kept_tail_leaves_out_the_closers_the_completion_typed_over(
+    line: str, suffix: str, text: str, tail: str
+) -> None:
+    language = "javascript" if "expect" in line else "python"
+    ctx = PostContext(prefix=f"def f(self):\n{line}", suffix=suffix, language=language)
+    assert kept_tail(text, ctx.line_suffix.rstrip(), ctx) == tail
 
 
 def test_disabled_filters() -> None:

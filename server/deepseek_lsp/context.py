@@ -304,6 +304,10 @@ def bracket_scan_start(
     prompt window (~1 ms a request on a large file, ``tests/bench/bench_overhead.py``).
     """
     root = tree.root_node
+    if root.is_error:
+        # The brackets right under the root are not looked at: an ERROR root (a test file's
+        # `describe('sum', () => {` whose `});` is not typed yet) holds open ones.
+        return None
     lowest = max(lowest, offset - max_back)
     node: ts.Node | None = root.descendant_for_byte_range(offset, offset)
     best: ts.Node | None = None
@@ -341,6 +345,22 @@ def bracket_scan_start(
         opens[:0] = local
         child, parent = parent, parent.parent
     return best.start_byte, opens
+
+
+def past_string_or_comment(tree: ts.Tree, start: int, offset: int) -> int:
+    """``start``, or the end of the string or comment the tree has around it when that ends
+    before ``offset``: where a text scan for brackets may start in code, when
+    :func:`bracket_scan_start` cannot tell (a syntax error at the cursor) and the prompt window
+    starts inside a docstring, whose text the scanner would read as code and the code after it
+    as a string."""
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(start, start)
+    end = start
+    while node is not None:
+        kind = node.type
+        if node.start_byte < start < node.end_byte and ("string" in kind or "comment" in kind or "template" in kind):
+            end = node.end_byte  # the outermost one: a string may hold an f-string's strings
+        node = node.parent
+    return end if end <= offset else start
 
 
 def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) -> list[Scope]:

@@ -32,6 +32,7 @@ from ..context import (
     env_workspace_roots,
     gather_snippets,
     names_near,
+    past_string_or_comment,
 )
 from ..documents import Document, Edit
 from ..features import Feature, Paused, Services
@@ -44,7 +45,7 @@ from ..status import Status
 from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
-from .postprocess import LaterContext, PostContext, dedupe_choices, postprocess
+from .postprocess import LaterContext, PostContext, dedupe_choices, kept_tail, postprocess
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -65,6 +66,8 @@ CONTEXT_REUSE_S = 30.0
 #: Documents too large to index inside a request's time box are indexed once the user has not
 #: typed for this long, one at a time.
 IDLE_INDEX_S = 0.3
+#: Bytes around the cursor read for the brackets of a suggestion served from a cache.
+_LINE_CONTEXT_BYTES = 8192
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
@@ -570,16 +573,35 @@ class CompletionFeature(Feature):
         if before.strip():
             # At the end of a line that opens a block: the body comes next.
             return before.rstrip().endswith(_BLOCK_OPENERS) and not after.strip()
-        if doc.language is not None and doc.tree is not None:
-            scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
-            if scopes:
-                # The tree knows: a new block only when the innermost body has no statement yet.
-                return scopes[-1].body_is_empty
         prev = req.offset - len(before.encode("utf-8"))
         # Fallback for grammars without a scope query (or an ERROR tree while typing): the
         # previous non-blank line opens a block and nothing follows on this one.
         head = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip()
-        return head.endswith(_BLOCK_OPENERS)
+        opens = head.endswith(_BLOCK_OPENERS)
+        if doc.language is not None and doc.tree is not None:
+            scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
+            if scopes:
+                # The tree knows: a new block only when the innermost body has no statement yet.
+                if scopes[-1].body_is_empty:
+                    return True
+                # But an empty block just opened has no width (Enter after a new `if ...:` in
+                # the middle of a function), or is no scope (an object literal's `{`): the tree
+                # sees the body around it, which has code, and a correct block was cut to its
+                # first line. The line above opens one, and the code below is not in it.
+                return opens and not self._code_below_is_deeper(doc, head, req.offset + len(after.encode("utf-8")))
+        return opens
+
+    @staticmethod
+    def _code_below_is_deeper(doc: Document, head: str, line_end: int) -> bool:
+        """Whether the first non-blank line after the cursor line is indented deeper than the
+        last line of ``head`` (the line above the cursor's)."""
+        above = head.rpartition("\n")[2]
+        below = doc.data[line_end : line_end + 2000].decode("utf-8", "replace").split("\n")[1:]
+        for line in below:
+            if line.strip():
+                width = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+                return width > len(above.expandtabs(4)) - len(above.expandtabs(4).lstrip())
+        return False
 
     async def suggest(self, req: Request) -> list[Suggestion]:
         """Suggestions for the request's cursor; none when the document changed meanwhile
@@ -606,11 +628,15 @@ class CompletionFeature(Feature):
         settings = self.settings
         c = settings.completion
 
-        def finish(texts: list[str]) -> list[Suggestion]:
+        def finish(texts: list[str], ctx: PostContext | None = None) -> list[Suggestion]:
             # What the text re-typed of the tail was cut in post-processing (drop_suffix_duplicates),
             # which tells the model's own closers from the line's: cutting here whatever the text
-            # ended with showed "print(len(xs)" for "print(|)".
-            return [Suggestion(text, replace_end, tail) for text in texts]
+            # ended with showed "print(len(xs)" for "print(|)". What it typed over as it went on
+            # with the statement (`len(|))` with `parts), 3`) is left out of the tail.
+            if not tail:
+                return [Suggestion(text, replace_end, tail) for text in texts]
+            ctx = ctx or self._line_context(req)
+            return [Suggestion(text, replace_end, kept_tail(text, tail, ctx)) for text in texts]
 
         async def held() -> list[Suggestion] | None:
             """Typing-through and in-flight reuse, which need no context at all. They hold one
@@ -724,7 +750,7 @@ class CompletionFeature(Feature):
         choices = choices[: c.invoked_choices if req.invoked else 1]
         if choices and c.prefetch and not req.inserted and not tail:
             self._prefetch(req, fim, post.get(), choices[0])
-        return finish(choices)
+        return finish(choices, post.get())
 
     @staticmethod
     def _early_lines(pending: Pending, skip: int, lines: str) -> str | None:
@@ -742,20 +768,33 @@ class CompletionFeature(Feature):
         return rest if rest.strip() else None
 
     def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
+        return self._context_between(req, fim.window_start, fim.window_end)
+
+    def _line_context(self, req: Request) -> PostContext:
+        """The brackets around the cursor, for a suggestion served without its request's
+        context (from a cache, typing through): what of the line's closers it typed over."""
+        data, offset = req.data, req.offset
+        start = data.rfind(b"\n", 0, offset - _LINE_CONTEXT_BYTES) + 1 if offset > _LINE_CONTEXT_BYTES else 0
+        return self._context_between(req, start, min(len(data), offset + _LINE_CONTEXT_BYTES))
+
+    def _context_between(self, req: Request, window_start: int, window_end: int) -> PostContext:
         # Built once the request is out, and the document may have changed by then: what the
         # model was asked about is the request's own text (the tree only while it matches).
         doc, data = req.doc, req.data
         tree = doc.tree if not req.stale else None
-        scan = bracket_scan_start(tree, data, req.offset, fim.window_start) if tree else None
-        scan_from, open_before = scan if scan else (fim.window_start, [])
+        scan = bracket_scan_start(tree, data, req.offset, window_start) if tree else None
+        if scan is None and tree is not None:
+            # The window may start inside a docstring: the scan starts after it.
+            scan = past_string_or_comment(tree, window_start, req.offset), []
+        scan_from, open_before = scan if scan else (window_start, [])
         return PostContext(
-            prefix=data[fim.window_start : req.offset].decode("utf-8", "replace") + req.inserted,
-            suffix=data[req.offset : fim.window_end].decode("utf-8", "replace"),
+            prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
+            suffix=data[req.offset : window_end].decode("utf-8", "replace"),
             indent_unit=self._indent_unit(doc, req.offset),
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
             language=doc.language.name if doc.language else doc.language_id,
-            bracket_scan_from=len(data[fim.window_start : scan_from].decode("utf-8", "replace")),
+            bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
         )
 

@@ -29,6 +29,7 @@ __all__ = [
     "LaterContext",
     "PostContext",
     "dedupe_choices",
+    "kept_tail",
     "postprocess",
 ]
 
@@ -117,10 +118,11 @@ class PostContext:
         )
 
     @cached_property
-    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner]:
+    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...]]:
         """The brackets the prefix left open and the suffix does not close (innermost last),
-        and the scanner's state right after the prefix: scanning a window is ~0.2 ms, the same
-        for every filter run and every choice of a request."""
+        the scanner's state right after the prefix, and the open brackets that the rest of the
+        cursor line closes (innermost last): scanning a window is ~0.2 ms, the same for every
+        filter run and every choice of a request."""
         return _scan_closable_brackets(self)
 
     def warm(self) -> None:
@@ -261,6 +263,7 @@ _SYNTAX: dict[str, _Syntax] = {
 }
 
 _OPENER_OF = {")": "(", "]": "[", "}": "{"}
+_CLOSER_OF = {"(": ")", "[": "]", "{": "}"}
 _CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#""")
 _STRING_END = {
     q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
@@ -357,16 +360,20 @@ def _syntax_for(language: str | None) -> _Syntax:
     return _SYNTAX.get((language or "").lower(), _DEFAULT_SYNTAX)
 
 
-def _push_pop(stack: list[str], bracket: str) -> None:
+def _push_pop(stack: list[tuple[str, int]], bracket: str, pos: int) -> None:
+    """Apply one bracket to the stack of open ones, each kept with where it opened."""
     if bracket in "([{":
-        stack.append(bracket)
+        stack.append((bracket, pos))
         return
     opener = _OPENER_OF[bracket]
-    if stack and stack[-1] == opener:
+    if stack and stack[-1][0] == opener:
         stack.pop()
-    elif opener in stack:
-        # A bracket missing in between (broken code being edited): close up to the match.
-        del stack[len(stack) - 1 - stack[::-1].index(opener) :]
+        return
+    for index in range(len(stack) - 1, -1, -1):
+        if stack[index][0] == opener:
+            # A bracket missing in between (broken code being edited): close up to the match.
+            del stack[index:]
+            return
     # else: it closes something opened before the prefix window starts
 
 
@@ -374,31 +381,70 @@ def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
     """Brackets the prefix left open and the suffix does not close, innermost last, and the
     scanner in the state right after the prefix, to read the completion: copies, for the caller
     to change."""
-    closable, scanner = ctx.brackets_after_prefix
+    closable, scanner, _ = ctx.brackets_after_prefix
     return list(closable), copy.copy(scanner)
 
 
-def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner]:
+def _line_closed(ctx: PostContext) -> list[str]:
+    """The open brackets that the rest of the cursor line closes (auto-closed pairs), innermost
+    last: a copy, for the caller to change."""
+    return list(ctx.brackets_after_prefix[2])
+
+
+def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...]]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
-    stack: list[str] = list(ctx.open_before_scan)
-    for _, bracket in scanner.feed(ctx.prefix[ctx.bracket_scan_from :]):
-        _push_pop(stack, bracket)
+    # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
+    stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
+    start = ctx.bracket_scan_from
+    for pos, bracket in scanner.feed(ctx.prefix[start:]):
+        _push_pop(stack, bracket, start + pos)
     after_prefix = copy.copy(scanner)
-    if stack:
-        own = 0
-        closed = 0
-        for _, bracket in copy.copy(after_prefix).feed(ctx.suffix):
-            if bracket in "([{":
-                own += 1
-            elif own:
-                own -= 1
-            else:
-                # Counted, not matched: the suffix closes the innermost open brackets first.
-                closed += 1
-                if closed == len(stack):
-                    break
-        stack = stack[: len(stack) - closed]
-    return tuple(stack), after_prefix
+    # What closes each open bracket: "" not the suffix (the completion may), "line" the rest of
+    # the cursor line, "later" a later line of the suffix.
+    closed_by = [""] * len(stack)
+    # Each closer of the suffix closes a bracket further out than the one before it did.
+    ceiling = len(stack)
+    own = 0
+    line_end = ctx.suffix.find("\n")
+    for pos, bracket in copy.copy(after_prefix).feed(ctx.suffix) if stack else ():
+        if bracket in "([{":
+            own += 1
+        elif own:
+            own -= 1
+        else:
+            index = _suffix_closes(stack[:ceiling], bracket, pos, ctx)
+            if index is None:
+                continue  # it closes something opened before the window
+            closed_by[index] = "line" if line_end < 0 or pos < line_end else "later"
+            ceiling = index
+            if not ceiling:
+                break
+    closable = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if not by)
+    line_closed = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if by == "line")
+    return closable, after_prefix, line_closed
+
+
+def _suffix_closes(stack: list[tuple[str, int]], bracket: str, pos: int, ctx: PostContext) -> int | None:
+    """Which open bracket a closer of the suffix closes: one of its kind (``)`` after
+    ``TokenInfo(INDENT, line[|`` closes the call, and the ``[`` is left for the completion to
+    close), the innermost, but for a closer first on a later line, which closes the bracket
+    opened on a line indented as its own (the function's ``}`` below ``app.get('/', (req,
+    res) => {|``, where the innermost ``{`` is the callback's, which the completion closes)."""
+    opener = _OPENER_OF[bracket]
+    kind = [i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == opener]
+    if len(kind) < 2:
+        return kind[0] if kind else None
+    line_start = ctx.suffix.rfind("\n", 0, pos) + 1
+    if not line_start or ctx.suffix[line_start:pos].strip():
+        return kind[0]
+    width = ctx.width(ctx.suffix[line_start:pos])
+    for index in kind:
+        opened = stack[index][1]
+        if opened >= 0:
+            opened_line = ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]
+            if ctx.width(_leading_ws(opened_line)) == width:
+                return index
+    return kind[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,6 +545,10 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     alone.
     """
     lines = text.split("\n")
+    first = _strip_retyped_indent(lines[0], ctx)
+    if first != lines[0]:
+        lines[0] = first
+        text = "\n".join(lines)
     if len(lines) < 2:
         return _reindent_one_line(text, ctx)
     base_ws = ctx.indentation
@@ -514,24 +564,38 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             written.append((index, ws, ctx.width(ws) - base))
     if not written:
         return text
-    depths = [depth for _, _, depth in written]
-    step = reduce(gcd, (abs(d) for d in depths), 0)
     foreign = any(c not in ctx.indent_unit for _, ws, _ in written for c in ws)
     unit = ctx.unit_width
-    if step == 0:
-        step = unit
-    if step == unit and not foreign:
-        return text
-    smallest = min((abs(d) for d in depths if d), default=step)
-    if step not in (2, 3, 4, 8, unit) or smallest != step:
-        return text
+    levelled = written
+    inside: dict[int, int] = {}
+    while True:
+        depths = [depth for _, _, depth in levelled]
+        step = reduce(gcd, (abs(d) for d in depths), 0) or unit
+        if step == unit and not foreign:
+            return text
+        smallest = min((abs(d) for d in depths if d), default=step)
+        if step in (2, 3, 4, 8, unit) and smallest == step:
+            break
+        if inside:
+            return text
+        # A line aligned under a parenthesis the completion opened (a hanging argument) is no
+        # level, and one such line left the whole answer as written (tabs in a space file: a
+        # TabError): the lines outside give the step, and the aligned ones move with the line
+        # that opened their parenthesis.
+        inside = _lines_in_parentheses(lines, ctx)
+        levelled = [w for w in written if w[0] not in inside]
+        if not inside or not levelled or len(levelled) == len(written):
+            return text
+    # Lines in parentheses at whole levels (a hanging indent, a callback's body) are levels.
+    aligned = {index: inside[index] for index, _, depth in written if index in inside and depth % step}
+    levelled = [w for w in written if w[0] not in aligned]
     if not foreign and step % unit == 0 and len({abs(d) for d in depths if d}) < 2:
         # One depth, a whole number of the document's units: a double indent (a continuation
         # line under `return (`) is the file's own style, not evidence of a wider unit.
         return text
     base_levels = base // unit
     out = list(lines)
-    for index, ws, depth in written:
+    for index, ws, depth in levelled:
         levels = depth // step
         if index == 0:
             indent = ctx.indent_unit * levels
@@ -540,7 +604,65 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         else:
             indent = ctx.indent_unit * max(0, base_levels + levels)
         out[index] = indent + lines[index][len(ws) :]
+    for index, parent in aligned.items():
+        out[index] = _realign(index, parent, lines, out, ctx)
     return "\n".join(out)
+
+
+def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
+    """The lines after the first that start inside a parenthesis or square bracket the
+    completion opened (a brace may open a block), each with the line that opened the
+    outermost."""
+    scanner = _closable_brackets(ctx)[1]
+    own: list[tuple[str, int]] = []
+    inside: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
+        if index and outer is not None and line.strip():
+            inside[index] = outer
+        for _, bracket in scanner.feed("\n" + line if index else line):
+            if bracket in "([{":
+                own.append((bracket, index))
+            elif own:
+                own.pop()
+    return inside
+
+
+def _realign(index: int, parent: int, lines: list[str], out: list[str], ctx: PostContext) -> str:
+    """An aligned line at the same distance from its bracket's line as written, in spaces after
+    that line's new indentation (tabs for levels, spaces for alignment, as gofmt does)."""
+    ws = _leading_ws(lines[index])
+    if parent == 0:
+        if ctx.line_prefix.strip():
+            old_ws = new_ws = ctx.indentation
+        else:  # the first line's indentation adds to the blank cursor line's
+            old_ws = ctx.line_prefix + _leading_ws(lines[0])
+            new_ws = ctx.line_prefix + _leading_ws(out[0])
+    else:
+        old_ws, new_ws = _leading_ws(lines[parent]), _leading_ws(out[parent])
+    offset = ctx.width(ws) - ctx.width(old_ws)
+    if offset < 0:
+        return lines[index]
+    return new_ws + " " * offset + lines[index][len(ws) :]
+
+
+def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
+    """The completion's first line without the indentation of the (blank, indented) cursor line
+    that the model wrote again: `    count = 0` after the cursor on `    |` went in eight deep
+    (an IndentationError), and the scope limit cut a block's later lines as outside it. Only
+    where the line would sit deeper than the line above allows (one level more after a block
+    opener); a line led by a newline is trim's business, one at column 0 _reindent_one_line's."""
+    cursor = ctx.line_prefix
+    ws = _leading_ws(first)
+    if not cursor or cursor.strip() or not ws or not first.strip():
+        return first
+    above = ctx.previous_line
+    if above is None or _closable_brackets(ctx)[1].mode:  # in a string, its own text
+        return first
+    deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above) else 0)
+    if ctx.width(cursor) + ctx.width(ws) <= deepest:
+        return first
+    return _strip_covered_indent(first, ctx)
 
 
 def _reindent_one_line(text: str, ctx: PostContext) -> str:
@@ -581,7 +703,9 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
 
     Single-line requests stop at the first newline. Multi-line ones stop where the indentation
     leaves the cursor's block, and at the first closing bracket that neither the completion
-    opened nor the prefix left open for it (the suffix may already close it).
+    opened nor the prefix left open for it (the suffix may already close it). A bracket that
+    the rest of the cursor line closes may be closed by a completion that goes on past it
+    (it types over the line's closer, see :func:`kept_tail`), not by one that re-types the rest.
     """
     if ctx.single_line:
         text = text.partition("\n")[0]
@@ -639,6 +763,8 @@ def _next_line_width(ctx: PostContext) -> int | None:
 
 def _limit_by_brackets(text: str, ctx: PostContext) -> str:
     closable, scanner = _closable_brackets(ctx)
+    line_closed = _line_closed(ctx)
+    rest = ctx.line_suffix.rstrip()
     own: list[str] = []
     for pos, bracket in scanner.feed(text):
         if bracket in "([{":
@@ -647,9 +773,36 @@ def _limit_by_brackets(text: str, ctx: PostContext) -> str:
             own.pop()  # the completion's own pairs are its business
         elif closable and closable[-1] == _OPENER_OF[bracket]:
             closable.pop()
+        elif (
+            line_closed
+            and line_closed[-1] == _OPENER_OF[bracket]
+            and text[pos:].partition("\n")[0].rstrip() != rest
+        ):
+            # A bracket the rest of the line closes (an auto-closed pair), closed here by a
+            # completion that goes on with the statement (`max(|)` with `i1, i2-n), max(j1, j2-n`):
+            # the completion types over that closer (kept_tail), as the editor does. Cutting it
+            # lost the rest of the statement. A completion that goes on with the rest of the line
+            # itself (`);` before `);`) re-types it, and is cut below.
+            line_closed.pop()
         else:
-            return text[:pos].rstrip()
+            return _cut_at_stray_closer(text, pos, ctx)
     return text
+
+
+def _cut_at_stray_closer(text: str, pos: int, ctx: PostContext) -> str:
+    """The text before a closer it has nothing left to close, but for a later line that copies
+    an earlier one: the model looping on a closing line (`argument_name=self.argument_name)`
+    again), which goes whole; cut at its closer, the copy stayed as a dangling fragment, no
+    longer the third repeat cut_repetition looks for."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if line_start and text[line_start:pos].strip():
+        line_end = text.find("\n", pos)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        # The first line sits after the cursor, so it is compared as the whole cursor line.
+        earlier = (ctx.line_prefix + text[: line_start - 1]).split("\n")
+        if _loose(line) in {_loose(other) for other in earlier if other.strip()}:
+            return text[:line_start].rstrip()
+    return text[:pos].rstrip()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -921,6 +1074,48 @@ def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) ->
         if result is None:
             return None
     return result.replace("\n", "\r\n") if crlf else result
+
+
+def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
+    """What of ``tail``, the closers after the cursor that the item replaces, goes back after
+    ``text``: all of it, but for the closers the completion typed over.
+
+    A completion that closes a bracket the rest of the line closes and goes on with the
+    statement (limit_scope keeps it) types over that closer, as the editor does when the user
+    types it: ``assertEqual(len(|))`` with ``parts), 3`` is ``assertEqual(len(parts), 3)``;
+    put back whole, the line read ``len(parts), 3))``. A bracket the completion opens and
+    leaves open takes the line's closer instead (``max(|)`` with ``a), max(b``).
+    """
+    ctx = ctx.lf
+    line_closed = _line_closed(ctx)
+    if not tail or not line_closed:
+        return tail
+    closable, scanner = _closable_brackets(ctx)
+    after_prefix = copy.copy(scanner)
+    own: list[str] = []
+    typed_over = 0
+    for _, bracket in scanner.feed(text):
+        if bracket in "([{":
+            own.append(bracket)
+        elif own:
+            own.pop()
+        elif closable and closable[-1] == _OPENER_OF[bracket]:
+            closable.pop()
+        elif line_closed and line_closed[-1] == _OPENER_OF[bracket]:
+            line_closed.pop()
+            typed_over += 1
+        else:
+            break
+    drop = typed_over - len(own)
+    if drop <= 0:
+        return tail
+    closers = [pos for pos, bracket in after_prefix.feed(tail) if bracket in ")]}"]
+    # The line's next closers must close what the completion left open.
+    left_open = [_CLOSER_OF[bracket] for bracket in reversed(own)]
+    if len(closers) < typed_over or [tail[pos] for pos in closers[drop:typed_over]] != left_open:
+        return tail
+    gone = set(closers[:drop])
+    return "".join(c for pos, c in enumerate(tail) if pos not in gone)
 
 
 def dedupe_choices(choices: list[str]) -> list[str]:
