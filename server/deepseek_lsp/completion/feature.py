@@ -45,7 +45,14 @@ from ..status import Status
 from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
-from .postprocess import LaterContext, PostContext, dedupe_choices, kept_tail, postprocess
+from .postprocess import (
+    LaterContext,
+    PostContext,
+    before_typed_over,
+    dedupe_choices,
+    kept_tail,
+    postprocess,
+)
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -122,6 +129,9 @@ class Suggestion:
     text: str  # inserted at the cursor
     replace_end: int  # byte offset the insertion replaces up to (auto-closed characters)
     tail: str  # those replaced characters, kept once at the end of the insert
+    #: What a completion-menu item inserts at the cursor, the line's closers left in place:
+    #: ``text`` up to a closer of the line it types over (menu.py).
+    menu_text: str | None = None
 
 
 @dataclass
@@ -507,7 +517,7 @@ class CompletionFeature(Feature):
         items = []
         for i, s in enumerate(suggestions):
             # Up to the cursor only: the line's auto-closed characters stay (see menu.py).
-            full = word_text + s.text
+            full = word_text + (s.text if s.menu_text is None else s.menu_text)
             item_id = self._remember_item(doc, word_start, full, s)
             text = menu.lf(full)
             shown = menu.label(text)
@@ -636,7 +646,12 @@ class CompletionFeature(Feature):
             if not tail:
                 return [Suggestion(text, replace_end, tail) for text in texts]
             ctx = ctx or self._line_context(req)
-            return [Suggestion(text, replace_end, kept_tail(text, tail, ctx)) for text in texts]
+            out = []
+            for text in texts:
+                kept = kept_tail(text, tail, ctx)
+                menu_text = before_typed_over(text, tail, ctx) if kept != tail else None
+                out.append(Suggestion(text, replace_end, kept, menu_text))
+            return out
 
         async def held() -> list[Suggestion] | None:
             """Typing-through and in-flight reuse, which need no context at all. They hold one

@@ -28,6 +28,7 @@ __all__ = [
     "Filter",
     "LaterContext",
     "PostContext",
+    "before_typed_over",
     "dedupe_choices",
     "kept_tail",
     "postprocess",
@@ -1116,6 +1117,18 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
         return tail
     gone = set(closers[:drop])
     return "".join(c for pos, c in enumerate(tail) if pos not in gone)
+
+
+def before_typed_over(text: str, tail: str, ctx: PostContext) -> str:
+    """``text`` up to the first of the line's closers it types over (see :func:`kept_tail`):
+    what can be inserted at the cursor leaving the line's closers as they are, which is all a
+    completion-menu item can do in Neovim's own menu (it ignores the edit's range)."""
+    if kept_tail(text, tail, ctx) == tail:
+        return text
+    for i, char in enumerate(text):
+        if char in ")]}" and kept_tail(text[: i + 1], tail, ctx) != tail:
+            return text[:i].rstrip()
+    return text
 
 
 def dedupe_choices(choices: list[str]) -> list[str]:
