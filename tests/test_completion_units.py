@@ -374,6 +374,15 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         ("lua", "lua", "function M.load(key)\n  local v = ‸\nend\n", False),
         ("lua", "lua", "if ready then\n  ‸\nend\n", True),
         ("lua", "lua", "local f = function()\n  ‸\nend\n", True),
+        # No closing keyword typed yet (no editor adds `fi`): the tree is an ERROR, and the
+        # line above opens a block by the language's own sign (language.toml block_opener).
+        ("bash", "sh", "if true; then\n  ‸\n", True),
+        ("bash", "sh", "while read -r line\ndo\n  ‸\n", True),
+        ("bash", "sh", "echo then\n‸\n", False),
+        ("ruby", "rb", "def get(key)\n  ‸\n", True),
+        ("ruby", "rb", "return x if ready\n‸\n", False),
+        ("lua", "lua", "function M.load(key)\n  ‸\n", True),
+        ("lua", "lua", "print(f(x))\n‸\n", False),
     ]
     for lang, ext, text, expected in cases:
         offset = text.encode().index("‸".encode())

@@ -604,3 +604,19 @@ def test_for_document_resolves(registry: LanguageRegistry, language_id, uri, exp
 )
 def test_for_document_unknown_language_is_none(registry: LanguageRegistry, language_id, uri):
     assert registry.for_document(language_id, uri) is None
+
+
+def test_a_block_opener_that_is_no_regular_expression_is_a_clear_error(tmp_path: Path) -> None:
+    from deepseek_lsp.languages import LanguageError
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "language.toml").write_text('grammar = "tree_sitter_python:language"\nblock_opener = "(then"\n')
+    with pytest.raises(LanguageError, match="block_opener is not a regular expression"):
+        LanguageSpec.from_folder(folder)
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+def test_block_openers_compile(folder: Path) -> None:
+    spec = LanguageSpec.from_folder(folder)
+    assert Language(spec).opens_block("") is False

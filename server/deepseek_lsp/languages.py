@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -50,6 +51,9 @@ class LanguageSpec:
     filenames: tuple[str, ...] = ()
     #: Languages whose query files this one uses where it has none of its own (TSX → TypeScript).
     inherits: tuple[str, ...] = ()
+    #: A regular expression for a line that opens a block where the generic signs (a line ending
+    #: with ``:``, ``{``, ``(``...) do not show it: ``if x; then``, Ruby's ``def f(x)``.
+    block_opener: str | None = None
 
     @classmethod
     def from_folder(cls, folder: Path) -> LanguageSpec:
@@ -69,15 +73,34 @@ class LanguageSpec:
                 line_comment=raw.get("line_comment"),
                 filenames=tuple(raw.get("filenames", [])),
                 inherits=tuple(raw.get("inherits", [])),
+                block_opener=_regex(raw.get("block_opener"), path),
             )
         except KeyError as exc:
             raise LanguageError(f"{path}: missing setting {exc}") from exc
+
+
+def _regex(value: object, path: Path) -> str | None:
+    if value is None:
+        return None
+    try:
+        re.compile(str(value))
+    except re.error as exc:
+        raise LanguageError(f"{path}: block_opener is not a regular expression: {exc}") from exc
+    return str(value)
 
 
 @dataclass
 class Language:
     spec: LanguageSpec
     _queries: dict[str, ts.Query | None] = field(default_factory=dict, repr=False)
+
+    def opens_block(self, line: str) -> bool:
+        """Whether ``line`` opens a block by this language's own sign (``block_opener``)."""
+        return self._block_opener is not None and self._block_opener.search(line.rstrip()) is not None
+
+    @cached_property
+    def _block_opener(self) -> re.Pattern[str] | None:
+        return re.compile(self.spec.block_opener) if self.spec.block_opener else None
 
     @property
     def name(self) -> str:

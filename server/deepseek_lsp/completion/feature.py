@@ -580,14 +580,22 @@ class CompletionFeature(Feature):
             return True
         if after.strip():
             return False
+        language = doc.language
+
+        def opens_block(text: str) -> bool:
+            # The language's own sign too: `if x; then`, Ruby's `def f(x)`, Lua's `function
+            # f()` (with no `fi` or `end` typed yet the tree is an ERROR, and a body got one line).
+            line = text.rpartition("\n")[2]
+            return text.endswith(_BLOCK_OPENERS) or (language is not None and language.opens_block(line))
+
         if before.strip():
             # At the end of a line that opens a block: the body comes next.
-            return before.rstrip().endswith(_BLOCK_OPENERS) and not after.strip()
+            return opens_block(before.rstrip()) and not after.strip()
         prev = req.offset - len(before.encode("utf-8"))
         # Fallback for grammars without a scope query (or an ERROR tree while typing): the
         # previous non-blank line opens a block and nothing follows on this one.
         head = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip()
-        opens = head.endswith(_BLOCK_OPENERS)
+        opens = opens_block(head)
         if doc.language is not None and doc.tree is not None:
             scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
             if scopes:

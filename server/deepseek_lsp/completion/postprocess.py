@@ -223,10 +223,13 @@ def _shift_indent(line: str, columns: int, ctx: PostContext) -> str:
 
 # Lines made only of closing brackets (and the punctuation after them) end a block rather than
 # start new code, so scope limits may keep them and let the bracket count decide.
-_CLOSER_ONLY = re.compile(r"^(?:[)\]}][)\]};,]*|end)$")
-# Lines at the block's own indentation that still belong to the statement the block opened.
+# Keyword closers too: Ruby's and Lua's `end`, the shell's `fi`, `done` and `esac` (they were
+# cut from every shell block, closed by the suffix or not).
+_CLOSER_ONLY = re.compile(r"^(?:[)\]}][)\]};,]*|end|fi|done|esac)$")
+# Lines at the block's own indentation that still belong to the statement the block opened
+# (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif` as well).
 _CONTINUATION = re.compile(
-    r"^(?:(?:[)\]}]\s*)?(?:else|elif|except|finally|catch|while)\b|[)\]}]\s*\(|\.)"
+    r"^(?:(?:[)\]}]\s*)?(?:else|elif|elsif|elseif|except|finally|catch|while|when|rescue|ensure)\b|[)\]}]\s*\(|\.)"
 )
 _BLOCK_OPENER = re.compile(r"(?:[:{(\[]|=>|->)$")
 _TRAILING_COMMENT = re.compile(r"\s+(?:#|//).*$")
