@@ -264,11 +264,13 @@ _SYNTAX: dict[str, _Syntax] = {
         _HASH_SYNTAX,
     ),
     "rust": _Syntax(char_literals=True),
+    # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
+    **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
 }
 
 _OPENER_OF = {")": "(", "]": "[", "}": "{"}
 _CLOSER_OF = {"(": ")", "[": "]", "{": "}"}
-_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#""")
+_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#|--""")
 _STRING_END = {
     q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
     for q in ('"', "'", "`", '"""', "'''")
@@ -337,8 +339,8 @@ class _BracketScanner:
                         and text[pos : pos + 1] not in "[!"
                     ):
                         self.mode = "line"
-                elif token == "'" and not self._opens_quote(text, start):
-                    pass
+                elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
+                    pass  # C's decrement; an apostrophe in a word
                 elif token == "'" and syntax.char_literals:
                     lit = _CHAR_LITERAL.match(text, start)
                     if lit:
