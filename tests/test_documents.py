@@ -204,3 +204,20 @@ def test_only_recently_used_documents_keep_a_tree() -> None:
     docs[0].apply_change(types.TextDocumentContentChangeWholeDocument(text="def f():\n    pass\n"))
     assert docs[0].tree.root_node.children[0].type == "function_definition"
     assert [d.has_tree for d in docs] == [True, False, True]
+
+
+def test_a_stray_carriage_return_typed_and_deleted_leaves_per_line_data_usable() -> None:
+    """Once a lone "\\r" had been in a document, every later edit said "lines unknown" for good,
+    and each keystroke dropped every per-line token count of the file."""
+    store = DocumentStore(LanguageRegistry.load())
+    text = "".join(f"x_{i} = {i}\n" for i in range(200))
+    doc = store.open("file:///w/cr.py", text, "python", 1)
+    at = types.Position(line=100, character=3)
+    store.change(doc.uri, 2, [types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text="\r")])
+    assert doc.recent_edits[-1].start_line == -1  # a lone "\r": lines do not match LSP's
+    gone = types.Position(line=101, character=0)
+    store.change(doc.uri, 3, [types.TextDocumentContentChangePartial(range=types.Range(start=at, end=gone), text="")])
+    assert doc.data == text.encode()
+    typed = types.Position(line=150, character=0)
+    store.change(doc.uri, 4, [types.TextDocumentContentChangePartial(range=types.Range(start=typed, end=typed), text="y")])
+    assert doc.recent_edits[-1].start_line == 150

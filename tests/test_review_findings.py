@@ -388,3 +388,9 @@ def test_the_same_finding_on_two_occurrences_keeps_both_when_hints_are_off() -> 
     # The same finding said twice of one line is one finding.
     twice = [(raw[0], [(0, 8)], "load"), (raw[0], [(0, 8)], "load")]
     assert len(place_findings(Placer(doc), twice, min_confidence=0.5, min_severity="info")[0]) == 1
+
+
+def test_placed_byte_offsets_count_a_lone_surrogate_as_its_three_bytes() -> None:
+    doc = doc_of("label = '\ud83d'\nresult = eval(user_input)\n")
+    start, end = Placer(doc).place("eval(user_input)")
+    assert doc.data[start:end] == b"eval(user_input)"

@@ -479,3 +479,17 @@ async def test_another_files_good_review_does_not_hide_a_failed_one(
         # Closed, its failure is no longer anyone's concern.
         client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(a)))
         assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
+
+
+async def test_a_finding_after_half_an_emoji_is_on_its_code(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """A UTF-16 editor may hold half an emoji (a lone surrogate). The review's snapshot read it
+    as three replacement characters (6 bytes more), and the finding was published 6 bytes
+    off, on ``ser_input)``: its quick fix would have edited the wrong code."""
+    rule = Rule("eval(user_input)", "critical", "eval runs any code.", "ast.literal_eval(user_input)")
+    fake_deepseek.responder(reviewer([rule]), path=CHAT)
+    text = "label = '\ud83d'\nresult = eval(user_input)\n"
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, text)
+        save(client)
+        (d,) = await reviewed(client, 1)
+        assert as_tuple(d.range) == position_of(text, "eval(user_input)")

@@ -285,7 +285,13 @@ class Document:
         self._indexed_to_end = False
         self._data = old_data[:start] + new + old_data[end:]
         new_end = start + len(new)
-        if not self._lone_cr and (b"\r" in new or b"\r" in old_data[max(0, start - 1) : end + 1]):
+        if self._lone_cr:
+            if b"\r" in old_data[max(0, start - 1) : end + 1]:
+                # The lone "\r" may be gone: look again. Once set, the flag stayed for good (a
+                # stray "\r" typed and deleted), and every later keystroke dropped all per-line
+                # token counts of the file.
+                self._lone_cr = _LONE_CR.search(self._data) is not None
+        elif b"\r" in new or b"\r" in old_data[max(0, start - 1) : end + 1]:
             # Only near the edit can a lone "\r" have appeared (a CRLF file gets "\r" with every
             # line break typed); marking any "\r" as lone turned off, in CRLF files, what relies
             # on LSP lines and tree-sitter rows being the same (cheap points, per-line data).

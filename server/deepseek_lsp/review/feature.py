@@ -288,7 +288,12 @@ class ReviewFeature(Feature):
         settings = self.settings
         engine = self.engine
         # A snapshot: the user keeps typing while the model thinks.
-        snapshot = Document(doc.uri, doc.text, language=doc.language, encoding=doc.encoding)
+        # From the bytes: ``doc.text`` turns a lone surrogate (3 bytes) into three U+FFFD (9),
+        # and the findings, placed in the snapshot's offsets, landed 6 bytes off on the live
+        # document, their quick fix editing the wrong code.
+        snapshot = Document(
+            doc.uri, doc.data.decode("utf-8", "surrogatepass"), language=doc.language, encoding=doc.encoding
+        )
         edit_count = doc.edit_count
         progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}")
         await progress.begin()

@@ -271,7 +271,9 @@ class Placer:
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.text = doc.text
+        # As the bytes hold it (``doc.text`` replaces a lone surrogate with three characters,
+        # and every offset after it came out 6 bytes off).
+        self.text = doc.data.decode("utf-8", "surrogatepass")
         self._ascii = self.text.isascii()
         self._forms: dict[bool, _Normalized] = {}
         self._byte_starts: list[int] | None = None
