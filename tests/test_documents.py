@@ -218,6 +218,7 @@ def test_a_stray_carriage_return_typed_and_deleted_leaves_per_line_data_usable()
     gone = types.Position(line=101, character=0)
     store.change(doc.uri, 3, [types.TextDocumentContentChangePartial(range=types.Range(start=at, end=gone), text="")])
     assert doc.data == text.encode()
+    assert doc.recent_edits[-1].start_line == -1  # the edit that took it away is still unknown
     typed = types.Position(line=150, character=0)
     store.change(doc.uri, 4, [types.TextDocumentContentChangePartial(range=types.Range(start=typed, end=typed), text="y")])
     assert doc.recent_edits[-1].start_line == 150

@@ -285,6 +285,9 @@ class Document:
         self._indexed_to_end = False
         self._data = old_data[:start] + new + old_data[end:]
         new_end = start + len(new)
+        # Lines of an edit made while a lone "\r" is (or was, until this edit) in the text are
+        # unknown: LSP counts it as a line break, the line counts of Edit only "\n".
+        lines_unknown = self._lone_cr
         if self._lone_cr:
             if b"\r" in old_data[max(0, start - 1) : end + 1]:
                 # The lone "\r" may be gone: look again. Once set, the flag stayed for good (a
@@ -314,7 +317,7 @@ class Document:
             start,
             end,
             new_end,
-            -1 if self._lone_cr else start_line,
+            -1 if lines_unknown or self._lone_cr else start_line,
             old_data.count(b"\n", start, end),
             new.count(b"\n"),
         )
