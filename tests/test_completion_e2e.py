@@ -220,10 +220,17 @@ async def test_a_call_or_string_written_inside_an_auto_closed_pair_leaves_the_li
         # Going on past the line's ")" types over it (cut there: "print(max(xs))", "len(xs)").
         ("    print(max())", 14, "xs), max(ys", "    print(max(xs), max(ys))"),
         ("    assertEqual(len())", 20, "xs), 3", "    assertEqual(len(xs), 3)"),
+        # ... and what it re-types of the rest after the typed-over ")" goes ("-> None::").
+        ("    def __init__():", 17, "self, name: str) -> None:", "    def __init__(self, name: str) -> None:"),
+        ("    if isinstance():", 18, "x, int) and x > 0:", "    if isinstance(x, int) and x > 0:"),
     ]
     # A menu item inserts at the cursor and leaves the line's closers (Neovim's own menu ignores
     # the edit's range): one that types over a closer stops before it.
-    menu_expected = {"    assertEqual(len())": "    assertEqual(len(xs))"}
+    menu_expected = {
+        "    assertEqual(len())": "    assertEqual(len(xs))",
+        "    def __init__():": "    def __init__(self, name: str):",
+        "    if isinstance():": "    if isinstance(x, int):",
+    }
     with FakeDeepSeek() as fake:
         fake.script(*[answer for _, _, answer, _ in cases for _menu_too in (1, 2)])
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:

@@ -16,9 +16,11 @@ def test_snippet_text_is_escaped_and_relative_to_the_cursor_line() -> None:
     assert menu.as_snippet("f'${x}' \\ y", "    ") == "f'\\${x\\}' \\\\ y"
     text = "for x in xs:\n        total += x\n    return total"
     assert menu.as_snippet(text, "    ") == "for x in xs:\n    total += x\nreturn total"
-    # A line indented less than the cursor line keeps its own indentation.
-    assert menu.as_snippet("a\n  b", "    ") == "a\n  b"
+    # A line indented less than the cursor line cannot be said relative to it (the client
+    # would put it one level too deep): the snippet stops before it.
+    assert menu.as_snippet("return total\n\ndef count(self):\n    return 1", "        ") == "return total"
     assert menu.as_snippet("a\n\tb", "") == "a\n\tb"
+    assert menu.as_snippet("a\n    \n    b", "    ") == "a\n\nb"  # blank lines carry no indentation
 
 
 def test_line_breaks_are_lf() -> None:

@@ -187,6 +187,10 @@ def test_multiline_after_a_new_block_opener_in_a_body_that_has_code() -> None:
         # The block under the opener already has code: a line, as before.
         ("def f(x):\n    y = 1\n    if x:\n        |\n        y = 2\n    return y\n", False),
         ("function f() {\n  var a = 1;\n  var rng = {\n    |\n    b: 2,\n  };\n}\n", False),
+        # A comment ending with ":" or "{" opens nothing.
+        ("def f(d):\n    d = dict(d)\n    # Normalize the keys:\n    |\n    return d\n", False),
+        ("function f() {\n  var a = 1;\n  // keep the shape: {\n  |\n  return a;\n}\n", False),
+        ("def f(d):\n    d = dict(d)\n    if d:  # keys:\n        |\n    return d\n", True),
     ]
     for n, (text, expected) in enumerate(cases):
         offset = text.index("|")

@@ -52,6 +52,7 @@ from .postprocess import (
     dedupe_choices,
     kept_tail,
     postprocess,
+    without_retyped_rest,
 )
 
 if TYPE_CHECKING:
@@ -201,6 +202,19 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
         prev_opens = body.endswith(_BLOCK_OPENERS_BYTES)
     votes = after_opener or anywhere
     return " " * (votes.most_common(1)[0][0] if votes else 4)
+
+
+def _code_part(line: str, comment: str | None) -> str:
+    """``line`` without a trailing line comment (one that starts the line or follows a blank),
+    right-stripped."""
+    if comment:
+        at = line.find(comment)
+        while at >= 0:
+            if at == 0 or line[at - 1] in " \t":
+                line = line[:at]
+                break
+            at = line.find(comment, at + 1)
+    return line.rstrip()
 
 
 T = TypeVar("T")
@@ -585,8 +599,9 @@ class CompletionFeature(Feature):
         def opens_block(text: str) -> bool:
             # The language's own sign too: `if x; then`, Ruby's `def f(x)`, Lua's `function
             # f()` (with no `fi` or `end` typed yet the tree is an ERROR, and a body got one line).
-            line = text.rpartition("\n")[2]
-            return text.endswith(_BLOCK_OPENERS) or (language is not None and language.opens_block(line))
+            # Code only: a comment ending with `:` (`# Normalize the keys:`) opens nothing.
+            line = _code_part(text.rpartition("\n")[2], language.spec.line_comment if language else None)
+            return line.endswith(_BLOCK_OPENERS) or (language is not None and language.opens_block(line))
 
         if before.strip():
             # At the end of a line that opens a block: the body comes next.
@@ -657,7 +672,10 @@ class CompletionFeature(Feature):
             out = []
             for text in texts:
                 kept = kept_tail(text, tail, ctx)
-                menu_text = before_typed_over(text, tail, ctx) if kept != tail else None
+                menu_text = None
+                if kept != tail:
+                    menu_text = before_typed_over(text, tail, ctx)
+                    text = without_retyped_rest(text, kept)
                 out.append(Suggestion(text, replace_end, kept, menu_text))
             return out
 

@@ -35,11 +35,19 @@ def label(text: str) -> str:
 def as_snippet(text: str, cursor_indent: str) -> str:
     """``text`` as snippet syntax, its continuation lines relative to ``cursor_indent`` (the
     client adds it back). A line indented less than the cursor line cannot be said relative to
-    it and keeps its own indentation."""
+    it (Neovim put ``def count`` one level too deep, inside the method before it): the text
+    stops before it."""
     lines = text.split("\n")
     for i in range(1, len(lines)):
-        if cursor_indent and lines[i].startswith(cursor_indent):
+        if not lines[i].strip():
+            lines[i] = ""
+        elif lines[i].startswith(cursor_indent):
             lines[i] = lines[i][len(cursor_indent) :]
+        else:
+            lines = lines[:i]
+            break
+    while len(lines) > 1 and not lines[-1]:
+        lines.pop()
     return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(lines))
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "dedupe_choices",
     "kept_tail",
     "postprocess",
+    "without_retyped_rest",
 ]
 
 
@@ -119,11 +120,12 @@ class PostContext:
         )
 
     @cached_property
-    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...]]:
+    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str]:
         """The brackets the prefix left open and the suffix does not close (innermost last),
-        the scanner's state right after the prefix, and the open brackets that the rest of the
-        cursor line closes (innermost last): scanning a window is ~0.2 ms, the same for every
-        filter run and every choice of a request."""
+        the scanner's state right after the prefix, the open brackets that the rest of the
+        cursor line closes (innermost last), and the innermost bracket open after the prefix
+        (closed by the suffix or not; "" for none): scanning a window is ~0.2 ms, the same for
+        every filter run and every choice of a request."""
         return _scan_closable_brackets(self)
 
     def warm(self) -> None:
@@ -387,7 +389,7 @@ def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
     """Brackets the prefix left open and the suffix does not close, innermost last, and the
     scanner in the state right after the prefix, to read the completion: copies, for the caller
     to change."""
-    closable, scanner, _ = ctx.brackets_after_prefix
+    closable, scanner = ctx.brackets_after_prefix[:2]
     return list(closable), copy.copy(scanner)
 
 
@@ -397,7 +399,7 @@ def _line_closed(ctx: PostContext) -> list[str]:
     return list(ctx.brackets_after_prefix[2])
 
 
-def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...]]:
+def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
     # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
     stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
@@ -427,7 +429,7 @@ def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _Bracket
                 break
     closable = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if not by)
     line_closed = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if by == "line")
-    return closable, after_prefix, line_closed
+    return closable, after_prefix, line_closed, stack[-1][0] if stack else ""
 
 
 def _suffix_closes(stack: list[tuple[str, int]], bracket: str, pos: int, ctx: PostContext) -> int | None:
@@ -622,8 +624,13 @@ def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
     scanner = _closable_brackets(ctx)[1]
     own: list[tuple[str, int]] = []
     inside: dict[int, int] = {}
+    # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
+    # too, measured from the first: a +2 line was taken for a level and doubled.
+    in_prefix_paren = ctx.brackets_after_prefix[3] in ("(", "[")
     for index, line in enumerate(lines):
         outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
+        if outer is None and in_prefix_paren and not own:
+            outer = 0
         if index and outer is not None and line.strip():
             inside[index] = outer
         for _, bracket in scanner.feed("\n" + line if index else line):
@@ -664,6 +671,10 @@ def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
         return first
     above = ctx.previous_line
     if above is None or _closable_brackets(ctx)[1].mode:  # in a string, its own text
+        return first
+    if ctx.brackets_after_prefix[3] in ("(", "["):
+        # Inside parentheses or brackets a line goes as deep as it aligns (under the first
+        # argument): the strip pulled such lines back by the cursor's indentation.
         return first
     deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above) else 0)
     if ctx.width(cursor) + ctx.width(ws) <= deepest:
@@ -754,9 +765,26 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             continue
         if width == block and _CONTINUATION.match(body):
             continue  # `else:`, `} else {`, `.then(...)` still belong to the statement
-        keep = index + 1 if _CLOSER_ONLY.match(body) else index
+        keep = index + 1 if _CLOSER_ONLY.match(body) and not _suffix_has_closer(ctx, body, width) else index
         return _join(lines[:keep])
     return text
+
+
+def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
+    """Whether the code after the cursor already closes the block with a keyword ``closer``
+    (``fi``, ``done``, ``end``) at this depth, before anything less indented: no bracket count
+    tells, and the completion's own one made two (``bash -n``: a syntax error)."""
+    if not closer.isalpha():
+        return False  # brackets are counted (limit_by_brackets)
+    for line in ctx.suffix.split("\n")[1:]:
+        if not line.strip():
+            continue
+        depth = ctx.width(_leading_ws(line))
+        if depth < width:
+            return False
+        if depth == width and line.strip() == closer:
+            return True
+    return False
 
 
 def _next_line_width(ctx: PostContext) -> int | None:
@@ -1122,6 +1150,19 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
         return tail
     gone = set(closers[:drop])
     return "".join(c for pos, c in enumerate(tail) if pos not in gone)
+
+
+def without_retyped_rest(text: str, kept: str) -> str:
+    """``text`` without its end where it re-types what stays of the line after the closers it
+    typed over (:func:`kept_tail`): ``def __init__(|):`` with ``self, name: str) -> None:``
+    types over the ``)``, and the line's ``:`` stays, so the completion's own ``:`` goes (it
+    came out ``-> None::``). Closers that stay are kept_tail's business; what follows the
+    last of them (``:``, `` {``) is compared."""
+    rest = kept[max(kept.rfind(c) for c in ")]}") + 1 :].strip()
+    stripped = text.rstrip()
+    if rest and stripped.endswith(rest):
+        return stripped[: -len(rest)].rstrip()
+    return text
 
 
 def before_typed_over(text: str, tail: str, ctx: PostContext) -> str:
