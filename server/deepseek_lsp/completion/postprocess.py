@@ -254,6 +254,8 @@ class _Syntax:
     hash_at_line_start: bool = True
     # "'" opens only a one-character literal; anything else is a lifetime or label (Rust).
     char_literals: bool = False
+    # Braces open blocks (C family, shell, Ruby's blocks), not only dict or set displays.
+    brace_blocks: bool = True
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -261,10 +263,11 @@ _HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_
 # Data, not logic: only the languages whose comments or quotes differ from the C family.
 _SYNTAX: dict[str, _Syntax] = {
     **dict.fromkeys(
-        "python ruby shellscript bash sh perl r elixir julia yaml toml coffeescript nim"
+        "ruby shellscript bash sh perl r elixir julia yaml toml coffeescript nim"
         " powershell makefile dockerfile".split(),
         _HASH_SYNTAX,
     ),
+    "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
     "rust": _Syntax(char_literals=True),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
@@ -362,6 +365,13 @@ class _BracketScanner:
         if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
             return True
         return bool(_STRING_PREFIX.search(text[max(0, index - 3) : index]))
+
+
+def _alignment_brackets(ctx: PostContext) -> tuple[str, ...]:
+    """The open brackets inside which lines are aligned, not indented by levels: parentheses
+    and square brackets; braces too where they never open a block (Python's dict and set
+    displays: ``{name\n for name in ...}``)."""
+    return ("(", "[") if _syntax_for(ctx.language).brace_blocks else ("(", "[", "{")
 
 
 def _syntax_for(language: str | None) -> _Syntax:
@@ -626,7 +636,7 @@ def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
     inside: dict[int, int] = {}
     # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
     # too, measured from the first: a +2 line was taken for a level and doubled.
-    in_prefix_paren = ctx.brackets_after_prefix[3] in ("(", "[")
+    in_prefix_paren = ctx.brackets_after_prefix[3] in _alignment_brackets(ctx)
     for index, line in enumerate(lines):
         outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
         if outer is None and in_prefix_paren and not own:
@@ -672,9 +682,14 @@ def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
     above = ctx.previous_line
     if above is None or _closable_brackets(ctx)[1].mode:  # in a string, its own text
         return first
-    if ctx.brackets_after_prefix[3] in ("(", "["):
-        # Inside parentheses or brackets a line goes as deep as it aligns (under the first
-        # argument): the strip pulled such lines back by the cursor's indentation.
+    if (
+        ctx.brackets_after_prefix[3] in _alignment_brackets(ctx)
+        or above.rstrip().endswith("\\")
+        or above.lstrip().startswith(_syntax_for(ctx.language).line_comments)
+    ):
+        # Inside parentheses or brackets, after a line continued with a backslash, or under a
+        # comment, a line goes as deep as it aligns (under the first argument, the comment's
+        # text): the strip pulled such lines back by the cursor's indentation.
         return first
     deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above) else 0)
     if ctx.width(cursor) + ctx.width(ws) <= deepest:
