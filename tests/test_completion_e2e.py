@@ -704,3 +704,48 @@ async def test_a_menu_item_for_a_client_without_snippets_is_the_plain_text(tmp_p
             assert item.text_edit.new_text == "\n    total = price * $rate\n    return total"
             # The first line with text on it, not "" (or the whole text on one line).
             assert item.label == "total = price * $rate …"
+
+
+async def test_right_after_accepting_a_menu_snippet_cut_short_a_block_comes_at_once(tmp_path) -> None:
+    """A menu snippet stops before a line less indented than the cursor's (the next method);
+    the accept is remembered where the snippet ends (it was where the whole suggestion would
+    have), so the next request there is taken for one right after an accept."""
+    text = "class Cart:\n    def total(self):\n        \n\n    def clear(self):\n        self.items.clear()\n"
+    with FakeDeepSeek() as fake:
+        fake.script(
+            "total = sum(self.items)",
+            "\n        return total\n\n    def count(self):\n        return 1",
+            "\n\n    def x(self):",
+        )
+        # No cache: the rest of the block would otherwise come from it, typing-through.
+        async with session(fake, tmp_path, {"debounce": 300, "prefetch": False, "cache": False}) as client:
+            uri = "file:///ws/menu_acc.py"
+            open_doc(client, uri, text)
+            version = 1
+
+            async def take(line: int, col: int, inserted: str) -> types.CompletionItem:
+                """Ask the menu, apply its first item as the client does, run its command."""
+                nonlocal version
+                item = (await client.text_document_completion_async(menu_params(uri, line, col))).items[0]
+                version += 1
+                client.text_document_did_change(
+                    types.DidChangeTextDocumentParams(
+                        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                        content_changes=[types.TextDocumentContentChangePartial(range=item.text_edit.range, text=inserted)],
+                    )
+                )
+                await client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+                )
+                return item
+
+            await take(2, 8, "total = sum(self.items)")
+            # Right after it, a block; the snippet stops before `def count`, a level out.
+            block = await take(2, 31, "\n        return total")
+            assert block.text_edit.new_text == "\nreturn total"
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            await client.text_document_inline_completion_async(inline_params(uri, 3, 20))
+            assert loop.time() - started < 0.25  # the 300 ms debounce was skipped
+            assert len(fim_requests(fake)) == 3
+            assert fim_requests(fake)[-1].json["stop"] != ["\n"]  # a block was asked for

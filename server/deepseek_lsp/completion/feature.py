@@ -532,8 +532,13 @@ class CompletionFeature(Feature):
         for i, s in enumerate(suggestions):
             # Up to the cursor only: the line's auto-closed characters stay (see menu.py).
             full = word_text + (s.text if s.menu_text is None else s.menu_text)
-            item_id = self._remember_item(doc, word_start, full, s)
             text = menu.lf(full)
+            if snippets:
+                # What the snippet carries, also for where the cursor lands (_remember_item).
+                keep = menu.snippet_lines(text, indent)
+                text = "\n".join(text.split("\n")[:keep])
+                full = "\n".join(full.split("\n")[:keep]).rstrip("\r")
+            item_id = self._remember_item(doc, word_start, full, s)
             shown = menu.label(text)
             items.append(
                 types.CompletionItem(

@@ -32,23 +32,26 @@ def label(text: str) -> str:
     return first + " …" if len(shown) > 1 else first
 
 
-def as_snippet(text: str, cursor_indent: str) -> str:
-    """``text`` as snippet syntax, its continuation lines relative to ``cursor_indent`` (the
-    client adds it back). A line indented less than the cursor line cannot be said relative to
-    it (Neovim put ``def count`` one level too deep, inside the method before it): the text
-    stops before it."""
+def snippet_lines(text: str, cursor_indent: str) -> int:
+    """How many lines of ``text`` a snippet item can carry: those before the first line indented
+    less than the cursor line, which cannot be said relative to it (Neovim put ``def count``
+    one level too deep, inside the method before it), without blank lines at the end."""
     lines = text.split("\n")
-    for i in range(1, len(lines)):
-        if not lines[i].strip():
-            lines[i] = ""
-        elif lines[i].startswith(cursor_indent):
-            lines[i] = lines[i][len(cursor_indent) :]
-        else:
-            lines = lines[:i]
-            break
-    while len(lines) > 1 and not lines[-1]:
-        lines.pop()
-    return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(lines))
+    keep = next(
+        (i for i in range(1, len(lines)) if lines[i].strip() and not lines[i].startswith(cursor_indent)),
+        len(lines),
+    )
+    while keep > 1 and not lines[keep - 1].strip():
+        keep -= 1
+    return keep
+
+
+def as_snippet(text: str, cursor_indent: str) -> str:
+    """The first :func:`snippet_lines` of ``text`` as snippet syntax, continuation lines
+    relative to ``cursor_indent`` (the client adds it back; blank lines carry none)."""
+    lines = text.split("\n")[: snippet_lines(text, cursor_indent)]
+    relative = [lines[0], *("" if not line.strip() else line[len(cursor_indent) :] for line in lines[1:])]
+    return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(relative))
 
 
 def lf(text: str) -> str:
