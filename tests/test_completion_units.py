@@ -387,6 +387,9 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         ("ruby", "rb", "return x if ready\n‸\n", False),
         ("lua", "lua", "function M.load(key)\n  ‸\n", True),
         ("lua", "lua", "print(f(x))\n‸\n", False),
+        # An empty else: the tree's `else` ends at its keyword, the cursor is in the `if`.
+        ("ruby", "rb", "if ready\n  a()\nelse\n  ‸\nend\n", True),
+        ("lua", "lua", "if ready then\n  a()\nelse\n  ‸\nend\n", True),
     ]
     for lang, ext, text, expected in cases:
         offset = text.encode().index("‸".encode())
