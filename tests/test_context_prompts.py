@@ -452,3 +452,165 @@ def test_enclosing_header_is_in_the_prompt_head_in_more_languages() -> None:
         assert p.window_start > text.index(header), lang
         head_text = p.prompt[: p.prompt.index(text[p.window_start : p.window_start + 30])]
         assert header in head_text, (lang, head_text)
+
+
+def prompt_with_imports(path: Path, text: str, roots: list[Path], language: str, exclude=DEFAULT_EXCLUDE) -> str:
+    """The FIM prompt for a cursor at the end of ``text`` (a file at ``path``), with the
+    definitions of the names used near it gathered as the completion feature does."""
+    doc = DocumentStore(REGISTRY).open(path.as_uri(), text, language, 1)
+    offset = len(doc.data)
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    req = ContextRequest(doc, offset, [], [], roots, tuple(exclude), time.monotonic() + 5)
+    snippets = gather_snippets(Indexer(REGISTRY), req, (max(0, offset - 6000), offset + 2000), names)
+    fim = build_fim_prompt(
+        doc,
+        offset,
+        budget=4000,
+        suffix_share=0.1,
+        count=COUNT,
+        snippets=snippets,
+        line_comment=doc.language.spec.line_comment,
+        path=path.name,
+    )
+    return fim.prompt
+
+
+def test_ruby_requires_are_followed(tmp_path: Path) -> None:
+    """``require_relative`` from the file's folder, ``require`` from the workspace's lib/ and
+    root: their definitions were not in the prompt (Ruby's imports were not followed)."""
+    app = tmp_path / "app"
+    (app / "lib").mkdir(parents=True)
+    (app / "lib" / "cache.rb").write_text("class Cache\n  def self.fetch(key, ttl: 60)\n    @store[key]\n  end\nend\n")
+    (tmp_path / "lib" / "models").mkdir(parents=True)
+    (tmp_path / "lib" / "models" / "user.rb").write_text("class User\n  def full_name(title)\n    title\n  end\nend\n")
+    (app / "helpers").mkdir()
+    (app / "helpers" / "money.rb").write_text("def format_money(cents, currency)\n  cents\nend\n")
+    (tmp_path / "tasks.rb").write_text("def rebuild_index(force)\n  force\nend\n")
+    text = (
+        'require_relative "lib/cache"\nrequire "models/user"\nrequire "app/helpers/money"\nload "tasks.rb"\n\n'
+        "def show(id)\n  user = Cache.fetch(id)\n  rebuild_index(false)\n  format_money(user.full_name(1), :usd)\nend\n"
+    )
+    prompt = prompt_with_imports(app / "main.rb", text, [tmp_path], "ruby")
+    for wanted in ("# Path: cache.rb\n# class Cache\n#   def self.fetch(key, ttl: 60)", "# Path: user.rb\n# def full_name(title)",
+                   "# def format_money(cents, currency)", "# def rebuild_index(force)"):  # fmt: skip
+        assert wanted in prompt, wanted
+
+
+def test_a_ruby_gem_or_a_path_built_at_run_time_reads_no_workspace_file(tmp_path: Path) -> None:
+    """``require "json"`` is the standard library's, ``require "cache"`` a gem's: neither is the
+    file of that name next to the requiring one (Ruby's ``require`` does not look there), nor a
+    file of another language; ``require "#{__dir__}/x"`` names no file either."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (tmp_path / "json.py").write_text("def generate(obj):\n    return 'python'\n")
+    (app / "json.rb").write_text("module JSON\n  def self.generate(obj)\n    'app json.rb'\n  end\nend\n")
+    (app / "cache.rb").write_text("class Cache\n  def self.fetch(key)\n    'app cache.rb'\n  end\nend\n")
+    (app / "x.rb").write_text("def interpolated(a)\n  'x.rb'\nend\n")
+    (app / "store.rb").write_text("def save_record(a)\n  a\nend\n")
+    text = (
+        'require "json"\nrequire "cache"\nrequire "#{__dir__}/x"\nrequire_relative "store"\n\n'
+        "save_record(JSON.generate(Cache.fetch(interpolated(1))))\n"
+    )
+    prompt = prompt_with_imports(app / "main.rb", text, [tmp_path], "ruby")
+    assert "# Path: store.rb\n# def save_record(a)" in prompt  # what is required relatively is read
+    assert [line for line in prompt.splitlines() if line.startswith("# Path:")] == ["# Path: store.rb", "# Path: main.rb"]
+
+
+def test_lua_requires_are_followed(tmp_path: Path) -> None:
+    """``require("mod.sub")`` from the workspace root, under lua/ (a Neovim plugin), as a
+    folder's init.lua and from the requiring file's folder."""
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "sub.lua").write_text("local M = {}\n\nfunction M.greet(name, punctuation)\n  return name\nend\n\nreturn M\n")
+    (tmp_path / "lua" / "myplugin" / "config").mkdir(parents=True)
+    (tmp_path / "lua" / "myplugin" / "config" / "init.lua").write_text(
+        "local M = {}\n\nfunction M.setup(opts, defaults)\n  return opts\nend\n\nreturn M\n"
+    )
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    (scripts / "helper.lua").write_text("local function clamp(x, lo, hi)\n  return x\nend\n\nreturn { clamp = clamp }\n")
+    text = (
+        'local sub = require("mod.sub")\nlocal config = require "myplugin.config"\nlocal helper = require("helper")\n\n'
+        'config.setup({}, {})\nprint(helper.clamp(1, 0, 2))\nsub.greet("x", "!")\n'
+    )
+    prompt = prompt_with_imports(scripts / "main.lua", text, [tmp_path], "lua")
+    for wanted in ("-- Path: sub.lua", "-- function M.greet(name, punctuation)", "-- function M.setup(opts, defaults)",
+                   "-- local function clamp(x, lo, hi)"):  # fmt: skip
+        assert wanted in prompt, wanted
+
+
+def test_a_lua_rock_or_a_c_module_reads_no_workspace_file(tmp_path: Path) -> None:
+    """``require("cjson")`` and ``require("socket.http")`` are LuaRocks: a folder or a file of
+    another language of that name is not read, and no file is guessed elsewhere."""
+    (tmp_path / "socket").mkdir()
+    (tmp_path / "socket" / "http.py").write_text("def request(url):\n    return url\n")
+    (tmp_path / "cjson").mkdir()
+    (tmp_path / "cjson" / "encode.lua").write_text("local function encode(value)\n  return ''\nend\n")
+    (tmp_path / "util.lua").write_text("local function trim(s)\n  return s\nend\n\nreturn { trim = trim }\n")
+    text = (
+        'local cjson = require("cjson")\nlocal http = require("socket.http")\nlocal util = require("util")\n\n'
+        'print(util.trim(cjson.encode(http.request("u"))))\n'
+    )
+    prompt = prompt_with_imports(tmp_path / "main.lua", text, [tmp_path], "lua")
+    assert "-- Path: util.lua\n-- local function trim(s)" in prompt
+    assert [line for line in prompt.splitlines() if line.startswith("-- Path:")] == ["-- Path: util.lua", "-- Path: main.lua"]
+
+
+def test_php_includes_are_followed(tmp_path: Path) -> None:
+    """``require_once 'lib/db.php'``, ``require __DIR__ . '/../src/util.php'``,
+    ``include("view.php")`` and ``dirname(__FILE__) . '/x.php'``: relative to the file."""
+    public = tmp_path / "public"
+    (public / "lib").mkdir(parents=True)
+    (public / "lib" / "db.php").write_text("<?php\nfunction db_connect(string $dsn, array $options = [])\n{\n    return null;\n}\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "util.php").write_text("<?php\nfunction slugify(string $title): string\n{\n    return $title;\n}\n")
+    (public / "view.php").write_text("<?php\nfunction render_view($name, array $vars)\n{\n    return '';\n}\n")
+    (public / "lib" / "auth.php").write_text("<?php\nclass Auth\n{\n    public static function check($user) { return true; }\n}\n")
+    text = (
+        "<?php\nrequire_once 'lib/db.php';\nrequire __DIR__ . '/../src/util.php';\ninclude(\"view.php\");\n"
+        "require_once dirname(__FILE__) . '/lib/auth.php';\n\n"
+        "$db = db_connect('sqlite::memory:');\nAuth::check($u);\necho render_view(slugify('A b'), []);\n"
+    )
+    prompt = prompt_with_imports(public / "index.php", text, [tmp_path], "php")
+    for wanted in ("// Path: db.php", "// function db_connect(string $dsn, array $options = [])",
+                   "// function slugify(string $title): string", "// function render_view($name, array $vars)",
+                   "// class Auth"):  # fmt: skip
+        assert wanted in prompt, wanted
+
+
+def test_imports_of_ruby_lua_and_php_keep_to_the_workspace_and_its_exclusions(tmp_path: Path) -> None:
+    """An excluded file (a default glob, a configured one) and a file outside every workspace
+    root are not read, whichever way the import names it."""
+    ws, other = tmp_path / "ws", tmp_path / "other_client"
+    (ws / "config").mkdir(parents=True)
+    (ws / "private").mkdir()
+    other.mkdir()
+    # Each language: an excluded file by a default glob (secrets.*), one by a configured glob,
+    # one outside the workspace, and one that is read (so that the test shows imports work).
+    files = {
+        "ruby": ("rb", "def {name}(a)\n  'vault-{name}'\nend\n"),
+        "lua": ("lua", "local function {name}(a)\n  return 'vault-{name}'\nend\n\nreturn {{ {name} = {name} }}\n"),
+        "php": ("php", "<?php\nfunction {name}($a)\n{{\n    return 'vault-{name}';\n}}\n"),
+    }
+    for lang, (ext, body) in files.items():
+        (ws / "config" / f"secrets.{ext}").write_text(body.format(name=f"{lang}_secret"))
+        (ws / "private" / f"keys.{ext}").write_text(body.format(name=f"{lang}_key"))
+        (other / f"billing.{ext}").write_text(body.format(name=f"{lang}_billing"))
+        (ws / f"public_{lang}.{ext}").write_text(body.format(name=f"{lang}_public"))
+    texts = {
+        "ruby": 'require_relative "config/secrets"\nrequire "private/keys"\nrequire_relative "../other_client/billing"\n'
+        'require_relative "public_ruby"\n\nruby_public(ruby_secret(ruby_key(ruby_billing(1))))\n',
+        "lua": 'local s = require("config.secrets")\nlocal k = require("private.keys")\nlocal b = require("..other_client.billing")\n'
+        'local p = require("public_lua")\n\np.lua_public(s.lua_secret(k.lua_key(b.lua_billing(1))))\n',
+        "php": "<?php\nrequire 'config/secrets.php';\nrequire_once __DIR__ . '/private/keys.php';\n"
+        "include __DIR__ . '/../other_client/billing.php';\nrequire 'public_php.php';\n\n"
+        "php_public(php_secret(php_key(php_billing(1))));\n",
+    }
+    exclude = (*DEFAULT_EXCLUDE, "**/private/**")
+    for lang, ext in (("ruby", "rb"), ("lua", "lua"), ("php", "php")):
+        prompt = prompt_with_imports(ws / f"main.{ext}", texts[lang], [ws], lang, exclude)
+        assert f"vault-{lang}_public" in prompt, lang
+        assert "vault-" not in prompt.replace(f"vault-{lang}_public", ""), lang
+    # A Lua module name cannot climb out (``..`` is no module); a file open from outside the
+    # workspace (a dependency's) has its folder outside it: its neighbours are not read.
+    prompt = prompt_with_imports(other / "tool.lua", 'local b = require("billing")\n\nb.lua_billing(1)\n', [ws], "lua")
+    assert "vault-" not in prompt

@@ -47,7 +47,7 @@ CAPTURES = {
         "name",
         "body",
     },
-    "imports": {"import", "import.source", "import.name"},
+    "imports": {"import", "import.source", "import.source.relative", "import.name"},
     "identifiers": {"reference", "reference.member"},
 }
 #: The capture that marks the whole construct in each kind of query.
@@ -324,7 +324,7 @@ EXPECT = {
                  "catch (\\JsonException $e)"),
         imports=(("App\\Store", "Backend"), ("Psr\\Log", "LoggerInterface"),
                  ("Psr\\Log", "SilentLogger"), ("Countable", "Countable"),
-                 ("__DIR__ . '/helpers.php'", None)),
+                 ("'/helpers.php'", None)),
         references="MAX_ENTRIES Backend LruCache",
         members="load getMessage entries",
     ),
@@ -462,7 +462,8 @@ def test_sample_captures_are_well_formed(registry: LanguageRegistry, name: str):
     assert imports
     for caps in imports:
         _, node = parsed.main("imports", caps)
-        (source,) = caps["import.source"]
+        # One source: a module or path (``import.source``), or a path from the file's folder.
+        (source,) = caps.get("import.source", []) + caps.get("import.source.relative", [])
         assert within(source, node)
         assert all(within(n, node) for n in caps.get("import.name", []))
 
@@ -511,7 +512,7 @@ def test_sample_imports(registry: LanguageRegistry, name: str):
     expect, parsed = EXPECT[name], parse(registry, name)
     found = set()
     for caps in parsed.matches("imports"):
-        source = parsed.text(caps["import.source"][0])
+        source = parsed.text((caps.get("import.source") or caps["import.source.relative"])[0])
         names = [parsed.text(n) for n in caps.get("import.name", [])]
         found.update((source, n) for n in names or [None])
     # Per module: exactly the expected names (an original name in `a as b` is not bound).
@@ -620,3 +621,48 @@ def test_a_block_opener_that_is_no_regular_expression_is_a_clear_error(tmp_path:
 def test_block_openers_compile(folder: Path) -> None:
     spec = LanguageSpec.from_folder(folder)
     assert Language(spec).opens_block("") is False
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('imports = ["lib"]', r"\[imports\] takes paths, suffixes and separator"),
+        ('[imports]\nroots = ["lib"]', r"\[imports\] takes paths, suffixes and separator"),
+        ('[imports]\npaths = ["lib"]', r"paths start with \{root\} or \{dir\}"),
+        ('[imports]\npaths = ["{root}/../elsewhere"]', r"paths start with \{root\} or \{dir\}"),
+    ],
+)
+def test_import_rules_that_cannot_be_used_are_a_clear_error(tmp_path: Path, table: str, message: str) -> None:
+    from deepseek_lsp.languages import LanguageError
+
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "language.toml").write_text(f'grammar = "tree_sitter_python:language"\n{table}\n')
+    with pytest.raises(LanguageError, match=message):
+        LanguageSpec.from_folder(folder)
+
+
+def test_php_include_paths_are_read_as_paths_from_the_file(registry: LanguageRegistry) -> None:
+    """``require __DIR__ . '/lib/db.php'`` gave the source ``__DIR__ . '/lib/db.php`` (no
+    path); an include's literal path is from the file's folder; an expression that is no
+    literal path (a variable, a constant, an absolute path) stays in the prompt's head."""
+    from deepseek_lsp.context import index_tree
+
+    lang = registry.get("php")
+    assert lang is not None
+    lines = {
+        "require_once 'lib/db.php';": "./lib/db.php",
+        "require __DIR__ . '/lib/db2.php';": "./lib/db2.php",
+        'require_once(__DIR__ . "/../up.php");': "./../up.php",
+        "include_once dirname(__FILE__) . '/y.php';": "./y.php",
+        'include("view.php");': "./view.php",
+        "require $path;": "$path",
+        "require CONFIG_DIR . '/k.php';": "CONFIG_DIR . '/k.php",
+        "require dirname(__DIR__) . '/vendor/autoload.php';": "dirname(__DIR__) . '/vendor/autoload.php",
+        "require '/etc/app/settings.php';": "/etc/app/settings.php",
+    }
+    text = "<?php\n" + "\n".join(lines) + "\n"
+    data = text.encode()
+    index = index_tree(lang, lang.parser().parse(data), data, "index.php")
+    assert index.import_sources == list(lines.values())
+    assert [statement for _, _, statement in index.imports] == list(lines)

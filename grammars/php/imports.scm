@@ -34,11 +34,57 @@
     (namespace_use_clause
       alias: (name) @import.name))) @import
 
-; `require_once __DIR__ . '/util.php';`, `include 'header.php';`: the path expression, no name.
-(expression_statement
+; `require_once 'lib/db.php';`, `include("header.php");`: a path from the file's folder (an
+; absolute one, `/` or `C:`, is left to the last pattern: it is taken as spelled).
+((expression_statement
+  [
+    (require_expression [(string) (encapsed_string)] @import.source.relative)
+    (require_once_expression [(string) (encapsed_string)] @import.source.relative)
+    (include_expression [(string) (encapsed_string)] @import.source.relative)
+    (include_once_expression [(string) (encapsed_string)] @import.source.relative)
+    (require_expression (parenthesized_expression [(string) (encapsed_string)] @import.source.relative))
+    (require_once_expression (parenthesized_expression [(string) (encapsed_string)] @import.source.relative))
+    (include_expression (parenthesized_expression [(string) (encapsed_string)] @import.source.relative))
+    (include_once_expression (parenthesized_expression [(string) (encapsed_string)] @import.source.relative))
+  ]) @import
+  (#not-match? @import.source.relative "^.([/\\\\]|[A-Za-z]:)"))
+
+; `require_once __DIR__ . '/lib/db.php';`: the string after `__DIR__ .` is the path.
+((expression_statement
+  [
+    (require_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative))
+    (require_once_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative))
+    (include_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative))
+    (include_once_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative))
+    (require_expression (parenthesized_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative)))
+    (require_once_expression (parenthesized_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative)))
+    (include_expression (parenthesized_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative)))
+    (include_once_expression (parenthesized_expression (binary_expression left: (name) @_dir right: [(string) (encapsed_string)] @import.source.relative)))
+  ]) @import
+  (#eq? @_dir "__DIR__"))
+
+; `require_once dirname(__FILE__) . '/lib/db.php';`, the same before PHP 5.3.
+((expression_statement
+  [
+    (require_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative))
+    (require_once_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative))
+    (include_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative))
+    (include_once_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative))
+    (require_expression (parenthesized_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative)))
+    (require_once_expression (parenthesized_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative)))
+    (include_expression (parenthesized_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative)))
+    (include_once_expression (parenthesized_expression (binary_expression left: (function_call_expression function: (name) @_dirname arguments: (arguments . (argument (name) @_file) .)) right: [(string) (encapsed_string)] @import.source.relative)))
+  ]) @import
+  (#eq? @_dirname "dirname")
+  (#eq? @_file "__FILE__"))
+
+; Any other path expression (`require $path;`, `include 'C:\x.php'`): the statement is in the
+; prompt's head; its expression is no path a file is looked up by.
+((expression_statement
   [
     (require_expression (_) @import.source)
     (require_once_expression (_) @import.source)
     (include_expression (_) @import.source)
     (include_once_expression (_) @import.source)
   ]) @import
+  (#not-match? @import.source "^\\(?\\s*(['\"](?![/\\\\]|[A-Za-z]:)|(__DIR__|dirname\\s*\\(\\s*__FILE__\\s*\\))\\s*\\.\\s*['\"])"))

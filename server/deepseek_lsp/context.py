@@ -20,7 +20,7 @@ import tree_sitter as ts
 from cachetools import TTLCache
 
 from .documents import Document
-from .languages import Language, LanguageRegistry
+from .languages import ImportRules, Language, LanguageRegistry
 from .privacy import is_excluded, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -160,6 +160,11 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 seen.add(stmt[0].start_byte)
                 index.imports.append((stmt[0].start_byte, stmt[0].end_byte, node_text(data, stmt[0])))
             sources = [node_text(data, src).strip("\"'`<> ") for src in match.get("import.source", [])]
+            # A path from the importing file's folder (``require_relative "lib/cache"``, PHP's
+            # ``__DIR__ . '/lib/db.php'``): spelled ``./`` as the resolution reads it.
+            sources += [
+                _relative(node_text(data, src).strip("\"'`<> ")) for src in match.get("import.source.relative", [])
+            ]
             index.import_sources.extend(sources)
             for bound in match.get("import.name", []):
                 original = _original_name(data, bound)
@@ -191,6 +196,10 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 )
             )
     return index
+
+
+def _relative(path: str) -> str:
+    return path if path.startswith(("./", "../")) else "./" + path.lstrip("/")
 
 
 class Indexer:
@@ -425,16 +434,29 @@ _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".mts", ".cjs",
 _TS_FOR_JS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
 
 
+#: A source that is no literal path: Ruby's ``"#{__dir__}/x"``, PHP's ``"$base/x.php"``.
+_NOT_A_PATH = re.compile(r"#\{|\$|[\x00-\x1f]")
+
+
 def resolve_local_import(
-    source: str, doc_path: Path, roots: Iterable[Path], language: str | None = None
+    source: str,
+    doc_path: Path,
+    roots: Iterable[Path],
+    language: str | None = None,
+    rules: ImportRules | None = None,
 ) -> list[Path]:
-    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS).
+    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS,
+    shell, PHP), and by the language's ``rules`` (language.toml ``[imports]``: Ruby, Lua).
 
     Only the lookups that make sense in ``language`` are tried (all of them when None): a
     JavaScript ``import config from 'config'`` is a package, and read the workspace's
     config.py. The paths are as the import spells them (``..`` folded), not through
     symlinks: what may be read is decided on both names (``readable_import``)."""
     out: list[Path] = []
+    if _NOT_A_PATH.search(source):
+        return out
+    if rules is not None:
+        return _resolve_by_rules(source, doc_path, roots, rules)
     js = language is None or language in _JS_LANGUAGES
     if (source.startswith((".", "/")) and "/" in source) or (language in _JS_LANGUAGES and source in (".", "..")):
         if language == "python":
@@ -466,6 +488,36 @@ def resolve_local_import(
             if out:
                 break
     return out
+
+
+def _resolve_by_rules(source: str, doc_path: Path, roots: Iterable[Path], rules: ImportRules) -> list[Path]:
+    """The file ``source`` names by a language's ``[imports]`` rules (``ImportRules``).
+
+    Nothing is guessed beyond them: a name that is no file there (a gem, a LuaRock, a path
+    built at run time) names nothing, rather than the first workspace file that looks like it."""
+    if not source:
+        return []
+    if source.startswith(("./", "../")):
+        bases, name = [doc_path.parent], source
+    elif source.startswith((".", "/")) or not rules.paths:
+        return []  # an absolute path, or a relative one the language does not have
+    else:
+        name = source.replace(rules.separator, "/") if rules.separator else source
+        bases = []
+        for folder in rules.paths:
+            if folder.startswith("{dir}"):
+                bases.append(Path(str(doc_path.parent) + folder.removeprefix("{dir}")))
+            else:
+                bases += [Path(str(root) + folder.removeprefix("{root}")) for root in roots]
+    for base in bases:
+        # Folded, so that ``lib/../../x`` is not taken for a file under the workspace root.
+        target = os.path.normpath(base / name)
+        as_spelled = not rules.suffixes or target.endswith(rules.suffixes)
+        for cand in (*((target,) if as_spelled else ()), *(target + suffix for suffix in rules.suffixes)):
+            path = Path(cand)
+            if path.is_file():
+                return [path]
+    return []
 
 
 #: ``readable_import``'s answers for a few seconds, like ``_resolved``: resolving symlinks and
@@ -501,14 +553,15 @@ def _readable_now(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> 
 #: Import resolution stats a handful of paths per import; the answers for a file's imports are
 #: kept a few seconds, under one key of strings: a lookup per import, keyed by ``Path`` objects
 #: (hashed anew for each request's new ``Path``), took 0.13 ms of every request on its own.
-_resolved: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...], str | None], list[Path]] = TTLCache(
-    maxsize=256, ttl=5.0
-)
+_ResolvedKey = tuple[str, tuple[str, ...], tuple[str, ...], str | None, ImportRules | None]
+_resolved: TTLCache[_ResolvedKey, list[Path]] = TTLCache(maxsize=256, ttl=5.0)
 
 
-def _resolve_or_none(source: str, doc_path: Path, roots: Sequence[Path], language: str | None) -> Path | None:
+def _resolve_or_none(
+    source: str, doc_path: Path, roots: Sequence[Path], language: str | None, rules: ImportRules | None
+) -> Path | None:
     try:
-        found = resolve_local_import(source, doc_path, roots, language)
+        found = resolve_local_import(source, doc_path, roots, language, rules)
     except (OSError, RuntimeError):
         # A folder the server may not read or a symlink loop on the way: no file, like a
         # missing one (it raised out of the request, and every completion in the file failed).
@@ -517,16 +570,20 @@ def _resolve_or_none(source: str, doc_path: Path, roots: Sequence[Path], languag
 
 
 def resolve_local_imports_cached(
-    sources: Sequence[str], doc_path: Path, roots: Sequence[Path], language: str | None = None
+    sources: Sequence[str],
+    doc_path: Path,
+    roots: Sequence[Path],
+    language: str | None = None,
+    rules: ImportRules | None = None,
 ) -> list[Path]:
     """The file each of ``sources`` names, for those that name a local file, in their order."""
-    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language)
+    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language, rules)
     hit = _resolved.get(key)
     if hit is None:
         hit = _resolved[key] = [
             found
             for source in sources
-            if (found := _resolve_or_none(source, doc_path, roots, language)) is not None
+            if (found := _resolve_or_none(source, doc_path, roots, language, rules)) is not None
         ]
     return hit
 
@@ -580,8 +637,9 @@ def gather_snippets(
         # ``from pkg import mod`` may name a module: tried after every module named outright.
         sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[: MAX_IMPORT_FILES * 2]
         language = doc.language.name if doc.language else None
+        rules = doc.language.spec.imports if doc.language else None
         open_paths = {uri_to_path(o.uri) for o in req.other_docs}
-        for path in resolve_local_imports_cached(sources, doc_path, roots, language):
+        for path in resolve_local_imports_cached(sources, doc_path, roots, language, rules):
             if time.monotonic() > req.deadline:
                 break
             real = readable_import(path, roots, req.exclude)

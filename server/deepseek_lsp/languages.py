@@ -54,6 +54,8 @@ class LanguageSpec:
     #: A regular expression for a line that opens a block where the generic signs (a line ending
     #: with ``:``, ``{``, ``(``...) do not show it: ``if x; then``, Ruby's ``def f(x)``.
     block_opener: str | None = None
+    #: How a non-relative import names a workspace file (``[imports]`` in language.toml).
+    imports: ImportRules | None = None
 
     @classmethod
     def from_folder(cls, folder: Path) -> LanguageSpec:
@@ -74,9 +76,44 @@ class LanguageSpec:
                 filenames=tuple(raw.get("filenames", [])),
                 inherits=tuple(raw.get("inherits", [])),
                 block_opener=_regex(raw.get("block_opener"), path),
+                imports=ImportRules.from_table(raw.get("imports"), path),
             )
         except KeyError as exc:
             raise LanguageError(f"{path}: missing setting {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ImportRules:
+    """Where the file an import names is looked for, for languages whose imports are not
+    Python's or JavaScript's (``[imports]`` in language.toml, see grammars/README.md).
+
+    A source captured as ``@import.source.relative`` (Ruby's ``require_relative``, PHP's
+    ``include``) is a path from the importing file's folder; any other source is looked for
+    under each of ``paths`` in order (``{root}``: each workspace root, ``{dir}``: the importing
+    file's folder), with ``separator`` read as ``/`` (Lua's ``mod.sub``). The first existing
+    file wins: the path as spelled when it already ends with one of ``suffixes`` (or there are
+    none), else the path with each suffix added."""
+
+    paths: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    separator: str | None = None
+
+    @classmethod
+    def from_table(cls, table: object, path: Path) -> ImportRules | None:
+        if table is None:
+            return None
+        if not isinstance(table, dict) or set(table) - {"paths", "suffixes", "separator"}:
+            raise LanguageError(f"{path}: [imports] takes paths, suffixes and separator")
+        paths = tuple(str(p) for p in table.get("paths", []))
+        for folder in paths:
+            if not folder.startswith(("{root}", "{dir}")) or ".." in folder.split("/"):
+                raise LanguageError(f"{path}: [imports] paths start with {{root}} or {{dir}}: {folder!r}")
+        separator = table.get("separator")
+        return cls(
+            paths=paths,
+            suffixes=tuple(str(s) for s in table.get("suffixes", [])),
+            separator=str(separator) if separator else None,
+        )
 
 
 def _regex(value: object, path: Path) -> str | None:

@@ -341,7 +341,9 @@ class ReviewEngine:
             # The same gate as completion context: excluded by either name, or outside every
             # workspace root (the document's folder without one), is not read.
             roots = list(roots) or [doc_path.parent]
-            for target in resolve_local_imports_cached(own.import_sources, doc_path, roots, doc.language.name):
+            for target in resolve_local_imports_cached(
+                own.import_sources, doc_path, roots, doc.language.name, doc.language.spec.imports
+            ):
                 real = readable_import(target, roots, settings.exclude)
                 index = self._indexer.for_file(real) if real is not None else None
                 if index is None:
