@@ -223,18 +223,23 @@ async def test_a_call_or_string_written_inside_an_auto_closed_pair_leaves_the_li
         # ... and what it re-types of the rest after the typed-over ")" goes ("-> None::").
         ("    def __init__():", 17, "self, name: str) -> None:", "    def __init__(self, name: str) -> None:"),
         ("    if isinstance():", 18, "x, int) and x > 0:", "    if isinstance(x, int) and x > 0:"),
+        # A string closed early and gone on after types over the line's quote ("Hi", name)").
+        ('    print("")', 11, 'Hi", name)', '    print("Hi", name)'),
+        ('    log("")', 9, 'n=%d", len(xs))', '    log("n=%d", len(xs))'),
     ]
     # A menu item inserts at the cursor and leaves the line's closers (Neovim's own menu ignores
     # the edit's range): one that types over a closer stops before it.
-    menu_expected = {
-        "    assertEqual(len())": "    assertEqual(len(xs))",
-        "    def __init__():": "    def __init__(self, name: str):",
-        "    if isinstance():": "    if isinstance(x, int):",
+    menu_expected = {  # by answer
+        "xs), 3": "    assertEqual(len(xs))",
+        "self, name: str) -> None:": "    def __init__(self, name: str):",
+        "x, int) and x > 0:": "    if isinstance(x, int):",
+        'Hi", name)': '    print("Hi")',
+        'n=%d", len(xs))': '    log("n=%d")',
     }
     with FakeDeepSeek() as fake:
         fake.script(*[answer for _, _, answer, _ in cases for _menu_too in (1, 2)])
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
-            for n, (line, col, _answer, expected) in enumerate(cases):
+            for n, (line, col, answer, expected) in enumerate(cases):
                 uri = f"file:///ws/pair{n}.py"
                 open_doc(client, uri, f"def show(xs):\n{line}\n")
                 result = await client.text_document_inline_completion_async(inline_params(uri, 1, col))
@@ -248,7 +253,7 @@ async def test_a_call_or_string_written_inside_an_auto_closed_pair_leaves_the_li
                 )
                 edit = menu.items[0].text_edit
                 start, end = edit.range.start.character, edit.range.end.character
-                assert line[:start] + edit.new_text + line[end:] == menu_expected.get(line, expected)
+                assert line[:start] + edit.new_text + line[end:] == menu_expected.get(answer, expected)
 
 
 async def test_right_after_accepting_an_item_that_replaced_closers_a_block_comes_at_once(tmp_path) -> None:

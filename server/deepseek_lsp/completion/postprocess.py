@@ -225,9 +225,9 @@ def _shift_indent(line: str, columns: int, ctx: PostContext) -> str:
 
 # Lines made only of closing brackets (and the punctuation after them) end a block rather than
 # start new code, so scope limits may keep them and let the bracket count decide.
-# Keyword closers too: Ruby's and Lua's `end`, the shell's `fi`, `done` and `esac` (they were
-# cut from every shell block, closed by the suffix or not).
-_CLOSER_ONLY = re.compile(r"^(?:[)\]}][)\]};,]*|end|fi|done|esac)$")
+# Keyword closers too: Ruby's and Lua's `end` (Lua's callback `end)` as well), the shell's `fi`,
+# `done` and `esac` (they were cut from every shell block, closed by the suffix or not).
+_CLOSER_ONLY = re.compile(r"^(?:[)\]}]|end|fi|done|esac)[)\]};,]*$")
 # Lines at the block's own indentation that still belong to the statement the block opened
 # (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif` as well).
 _CONTINUATION = re.compile(
@@ -256,6 +256,8 @@ class _Syntax:
     char_literals: bool = False
     # Braces open blocks (C family, shell, Ruby's blocks), not only dict or set displays.
     brace_blocks: bool = True
+    # A shell `case` arm's pattern ends with a `)` that nothing opened (`prod*)`): no bracket.
+    case_patterns: bool = False
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -263,9 +265,12 @@ _HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_
 # Data, not logic: only the languages whose comments or quotes differ from the C family.
 _SYNTAX: dict[str, _Syntax] = {
     **dict.fromkeys(
-        "ruby shellscript bash sh perl r elixir julia yaml toml coffeescript nim"
-        " powershell makefile dockerfile".split(),
+        "ruby perl r elixir julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
         _HASH_SYNTAX,
+    ),
+    **dict.fromkeys(
+        "shellscript bash sh zsh".split(),
+        _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, case_patterns=True),
     ),
     "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
     "rust": _Syntax(char_literals=True),
@@ -280,6 +285,7 @@ _STRING_END = {
     q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
     for q in ('"', "'", "`", '"""', "'''")
 }
+_CASE_PATTERN = re.compile(r"\s*[^\s()]+")
 _CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
 _STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
 
@@ -331,7 +337,9 @@ class _BracketScanner:
                     break
                 token, start, pos = m.group(), m.start(), m.end()
                 at_line_start = self._blank_before(text, start)
-                if token in "()[]{}":
+                if token == ")" and syntax.case_patterns and self._ends_case_pattern(text, start):
+                    pass
+                elif token in "()[]{}":
                     yield start, token
                 elif token in syntax.line_comments:
                     self.mode = "line"
@@ -355,6 +363,14 @@ class _BracketScanner:
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+
+    def _ends_case_pattern(self, text: str, index: int) -> bool:
+        """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word before it on
+        its line, no ``(`` (``prod*)``, ``a|b)``, ``*)``)."""
+        line_start = text.rfind("\n", 0, index) + 1
+        if line_start == 0 and not self.line_blank:
+            return False  # the line began in an earlier feed: not known to be a pattern
+        return _CASE_PATTERN.fullmatch(text[line_start:index]) is not None
 
     def _blank_before(self, text: str, index: int) -> bool:
         line_start = text.rfind("\n", 0, index) + 1
@@ -789,16 +805,15 @@ def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
     """Whether the code after the cursor already closes the block with a keyword ``closer``
     (``fi``, ``done``, ``end``) at this depth, before anything less indented: no bracket count
     tells, and the completion's own one made two (``bash -n``: a syntax error)."""
-    if not closer.isalpha():
+    if not closer.rstrip(")]};,").isalpha():
         return False  # brackets are counted (limit_by_brackets)
     for line in ctx.suffix.split("\n")[1:]:
-        if not line.strip():
-            continue
-        depth = ctx.width(_leading_ws(line))
-        if depth < width:
-            return False
-        if depth == width and line.strip() == closer:
-            return True
+        if not line.strip() or ctx.width(_leading_ws(line)) > width:
+            continue  # still the block's body
+        # The first line back at the block's depth or out: its closer, or the block is open
+        # (a later method's `end` at the same depth closes that method, not this block: the
+        # completion's own `end` was dropped and the file no longer parsed).
+        return ctx.width(_leading_ws(line)) == width and line.strip() == closer
     return False
 
 
@@ -1133,9 +1148,30 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     statement (limit_scope keeps it) types over that closer, as the editor does when the user
     types it: ``assertEqual(len(|))`` with ``parts), 3`` is ``assertEqual(len(parts), 3)``;
     put back whole, the line read ``len(parts), 3))``. A bracket the completion opens and
-    leaves open takes the line's closer instead (``max(|)`` with ``a), max(b``).
+    leaves open takes the line's closer instead (``max(|)`` with ``a), max(b``). A quote the
+    completion closes early and goes on after is typed over too: ``print("|")`` with
+    ``Hi", name)`` read ``print("Hi", name)"``.
     """
     ctx = ctx.lf
+    kept = _kept_closers(text, tail, ctx)
+    quote = _closable_brackets(ctx)[1].mode
+    if quote not in ("", "line", "block") and kept.startswith(quote) and _leaves_string(text, ctx):
+        kept = kept[len(quote) :]
+    return kept
+
+
+def _leaves_string(text: str, ctx: PostContext) -> bool:
+    """Whether ``text`` ends outside the string the prefix leaves open (it closed it; one it
+    closed and opened again still wants the line's quote)."""
+    scanner = _closable_brackets(ctx)[1]
+    quote = scanner.mode
+    for _ in scanner.feed(text):
+        pass
+    return scanner.mode != quote
+
+
+def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
+    """``tail`` without the closing brackets ``text`` typed over (see :func:`kept_tail`)."""
     line_closed = _line_closed(ctx)
     if not tail or not line_closed:
         return tail
@@ -1187,8 +1223,8 @@ def before_typed_over(text: str, tail: str, ctx: PostContext) -> str:
     if kept_tail(text, tail, ctx) == tail:
         return text
     for i, char in enumerate(text):
-        if char in ")]}" and kept_tail(text[: i + 1], tail, ctx) != tail:
-            return text[:i].rstrip()
+        if char in ")]}\"'`" and kept_tail(text[: i + 1], tail, ctx) != tail:
+            return text[:i] if char in "\"'`" else text[:i].rstrip()  # inside a string, spaces count
     return text
 
 
