@@ -390,6 +390,9 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         # An empty else: the tree's `else` ends at its keyword, the cursor is in the `if`.
         ("ruby", "rb", "if ready\n  a()\nelse\n  ‸\nend\n", True),
         ("lua", "lua", "if ready then\n  a()\nelse\n  ‸\nend\n", True),
+        # PHP's template syntax.
+        ("php", "php", "<ul>\n<?php foreach ($items as $item): ?>\n  ‸\n", True),
+        ("php", "php", "<ul>\n<?php echo $title; ?>\n‸\n", False),
     ]
     for lang, ext, text, expected in cases:
         offset = text.encode().index("‸".encode())
