@@ -120,13 +120,12 @@ class PostContext:
         )
 
     @cached_property
-    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, int]:
+    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str]:
         """The brackets the prefix left open and the suffix does not close (innermost last),
         the scanner's state right after the prefix, the open brackets that the rest of the
         cursor line closes (innermost last), and the innermost bracket open after the prefix
-        (closed by the suffix or not; "" for none) with its offset in the prefix (-1 when it
-        opened before the scan): scanning a window is ~0.2 ms, the same for every filter run
-        and every choice of a request."""
+        (closed by the suffix or not; "" for none): scanning a window is ~0.2 ms, the same for
+        every filter run and every choice of a request."""
         return _scan_closable_brackets(self)
 
     def warm(self) -> None:
@@ -394,11 +393,12 @@ class _BracketScanner:
         return bool(_STRING_PREFIX.search(text[max(0, index - 3) : index]))
 
 
-def _alignment_brackets(ctx: PostContext) -> tuple[str, ...]:
-    """The open brackets inside which lines are aligned, not indented by levels: parentheses
-    and square brackets; braces too where they never open a block (Python's dict and set
-    displays: ``{name\n for name in ...}``)."""
-    return ("(", "[") if _syntax_for(ctx.language).brace_blocks else ("(", "[", "{")
+def _inside_alignment_bracket(ctx: PostContext) -> bool:
+    """Whether the innermost bracket open after the prefix is one inside which lines are
+    aligned, not indented by levels: a parenthesis or square bracket; a brace too where braces
+    never open a block (Python's dict and set displays: ``{name\n for name in ...}``)."""
+    inside = ctx.brackets_after_prefix[3]
+    return inside in ("(", "[") or (inside == "{" and not _syntax_for(ctx.language).brace_blocks)
 
 
 def _syntax_for(language: str | None) -> _Syntax:
@@ -436,9 +436,7 @@ def _line_closed(ctx: PostContext) -> list[str]:
     return list(ctx.brackets_after_prefix[2])
 
 
-def _scan_closable_brackets(
-    ctx: PostContext,
-) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, int]:
+def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
     # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
     stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
@@ -468,8 +466,7 @@ def _scan_closable_brackets(
                 break
     closable = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if not by)
     line_closed = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if by == "line")
-    innermost, at = stack[-1] if stack else ("", -1)
-    return closable, after_prefix, line_closed, innermost, at
+    return closable, after_prefix, line_closed, stack[-1][0] if stack else ""
 
 
 def _suffix_closes(stack: list[tuple[str, int]], bracket: str, pos: int, ctx: PostContext) -> int | None:
@@ -666,7 +663,7 @@ def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
     inside: dict[int, int] = {}
     # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
     # too, measured from the first: a +2 line was taken for a level and doubled.
-    in_prefix_paren = ctx.brackets_after_prefix[3] in _alignment_brackets(ctx)
+    in_prefix_paren = _inside_alignment_bracket(ctx)
     for index, line in enumerate(lines):
         outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
         if outer is None and in_prefix_paren and not own:
@@ -714,7 +711,7 @@ def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
         return first
     comment = _syntax_for(ctx.language).line_comments
     if (
-        ctx.brackets_after_prefix[3] in _alignment_brackets(ctx)
+        _inside_alignment_bracket(ctx)
         or above.rstrip().endswith("\\")
         or (above.lstrip().startswith(comment) and first.lstrip().startswith(comment))
     ):
