@@ -6,47 +6,11 @@
 -- past the cursor; these steps fail with items of that shape (one word of the suggestion; ")"
 -- typed twice; "\r" left in a dos buffer).
 
-local uv = vim.uv or vim.loop
 local here = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
-
-local function out(s)
-  io.stdout:write(s .. "\n")
-  io.stdout:flush()
-end
-
-local child = vim.fn.jobstart(
-  { vim.v.progpath, "--embed", "--headless", "--clean", "-u", here .. "/builtin_init.lua", "-i", "NONE" },
-  { rpc = true }
-)
-if child <= 0 then
-  out("FAIL start: could not start the child Neovim")
-  os.exit(1)
-end
-
-local function lua(code, ...)
-  local result = vim.rpcrequest(child, "nvim_exec_lua", code, { ... })
-  return result ~= vim.NIL and result or nil
-end
-
-local function input(keys)
-  vim.rpcrequest(child, "nvim_input", keys)
-end
-
-local function wait_for(what, fn, timeout)
-  local deadline = uv.hrtime() / 1e6 + (timeout or 15000)
-  local last
-  while true do
-    local ok, value, detail = pcall(fn)
-    if ok and value and value ~= vim.NIL then
-      return value
-    end
-    last = ok and detail or value
-    if uv.hrtime() / 1e6 > deadline then
-      error(("timed out waiting for %s (last: %s)"):format(what, vim.inspect(last)), 2)
-    end
-    vim.wait(20)
-  end
-end
+package.path = here .. "/?.lua;" .. package.path
+local driver = require("child")
+local out = driver.out
+local child, lua, input, wait_for = driver.start(here .. "/builtin_init.lua", 15000)
 
 local failures = 0
 local function step(name, fn)

@@ -11,57 +11,15 @@
 
 local uv = vim.uv or vim.loop
 local here = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h")
+package.path = here .. "/?.lua;" .. package.path
+local driver = require("child")
 local init = here .. "/minimal_init.lua"
 local STEP_TIMEOUT = tonumber(vim.env.DEEPSEEK_E2E_STEP_TIMEOUT_MS or "") or 15000
-
-local function out(s)
-  io.stdout:write(s .. "\n")
-  io.stdout:flush()
-end
-
-local function now_ms()
-  return uv.hrtime() / 1e6
-end
+local out, now_ms = driver.out, driver.now_ms
 
 -- -- the child editor -----------------------------------------------------------------------------
 
-local child = vim.fn.jobstart({ vim.v.progpath, "--embed", "--headless", "--clean", "-u", init, "-i", "NONE" }, {
-  rpc = true,
-  stderr_buffered = false,
-})
-if child <= 0 then
-  out("FAIL start: could not start the child Neovim")
-  os.exit(1)
-end
-
-local function lua(code, ...)
-  local result = vim.rpcrequest(child, "nvim_exec_lua", code, { ... })
-  if result == vim.NIL then
-    return nil
-  end
-  return result
-end
-
-local function input(keys)
-  vim.rpcrequest(child, "nvim_input", keys)
-end
-
---- Poll ``fn`` (run here, usually calling ``lua``) until it returns a truthy value.
-local function wait_for(what, fn, timeout)
-  local deadline = now_ms() + (timeout or STEP_TIMEOUT)
-  local last
-  while true do
-    local ok, value, detail = pcall(fn)
-    if ok and value and value ~= vim.NIL then
-      return value
-    end
-    last = ok and detail or value
-    if now_ms() > deadline then
-      error(("timed out waiting for %s%s"):format(what, last ~= nil and (" (last: " .. vim.inspect(last) .. ")") or ""), 2)
-    end
-    vim.wait(20)
-  end
-end
+local child, lua, input, wait_for = driver.start(init, STEP_TIMEOUT)
 
 local function check(cond, msg)
   if not cond then
