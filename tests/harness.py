@@ -27,6 +27,11 @@ def server_env(base_url: str | None = None, api_key: str = "sk-test-0123456789",
 
 def capabilities(editor: str = "visual_studio_code", *, inline: bool = True) -> types.ClientCapabilities:
     caps = client_capabilities(editor)
+    if editor == "visual_studio_code" and caps.notebook_document is None:
+        # Recorded before VS Code's client synced notebooks; vscode-languageclient 8+ does.
+        caps.notebook_document = types.NotebookDocumentClientCapabilities(
+            synchronization=types.NotebookDocumentSyncClientCapabilities()
+        )
     if inline and caps.text_document is not None:
         # No recorded client declares inline completion; the real ones (VS Code 1.9x+) do.
         caps.text_document.inline_completion = types.InlineCompletionClientCapabilities(dynamic_registration=False)

@@ -16,6 +16,7 @@ from .config import Settings
 from .documents import Document, DocumentStore
 from .languages import LanguageRegistry
 from .model.errors import ModelError
+from .notebooks import Notebooks
 from .status import StatusReporter
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class Services:
     models: Any = None
     #: Set once the client's configuration has been pulled (or found unavailable).
     configured: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Open notebooks, each mirrored as one document of ``documents`` (for completions only).
+    notebooks: Notebooks | None = None
 
     async def wait_configured(self, timeout: float = 1.0) -> None:
         """Requests that race the initial configuration pull wait for it, briefly."""
@@ -73,6 +76,9 @@ class Paused:
 
 class Feature:
     """Hooks a feature may override; all default to doing nothing."""
+
+    #: Gets the events of notebooks' combined documents (see notebooks.py).
+    serves_notebooks = False
 
     def __init__(self, services: Services) -> None:
         self.services = services

@@ -27,6 +27,7 @@ from .features import Feature, Services
 from .heap import Collector, Trimmer
 from .languages import LanguageRegistry
 from .model.tokens import loaded_counter, preload_in_background
+from .notebooks import Notebooks
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,27 @@ class Protocol(LanguageServerProtocol):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
 
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def lsp_notebook_document__did_open(
+        self, params: types.DidOpenNotebookDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def lsp_notebook_document__did_change(
+        self, params: types.DidChangeNotebookDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def lsp_notebook_document__did_close(
+        self, params: types.DidCloseNotebookDocumentParams
+    ) -> Generator[Any, Any, None]:
+        if (handler := self.fm.features.get(types.NOTEBOOK_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
 
 class _PipeReader:
     """pygls' reader interface over an asyncio stream; end of input reads as ``b""``."""
@@ -206,10 +228,15 @@ class DeepSeekServer(LanguageServer):
             __version__,
             protocol_cls=Protocol,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            # Every notebook, every cell: markdown cells are context for the code cells.
+            notebook_document_sync=types.NotebookDocumentSyncOptions(
+                notebook_selector=[types.NotebookDocumentFilterWithNotebook(notebook="*")]
+            ),
         )
         self.env = dict(os.environ if env is None else env)
         self.registry = LanguageRegistry.load()
         self.documents = DocumentStore(self.registry)
+        self.notebooks = Notebooks(self.documents)
         self.heap = Trimmer()
         self.documents.on_free = self.heap.freed
         self.collector = Collector()
@@ -219,6 +246,7 @@ class DeepSeekServer(LanguageServer):
         self.status = StatusReporter(self._send_status, self._show_message)
         self.services = Services(
             documents=self.documents,
+            notebooks=self.notebooks,
             registry=self.registry,
             status=self.status,
             settings=self.settings,
@@ -534,6 +562,39 @@ def _register_core(server: DeepSeekServer) -> None:
         doc = ls.documents.close(params.text_document.uri)
         if doc is not None:
             for feature in ls.features:
+                feature.document_closed(doc)
+
+    def notebook_features(ls: DeepSeekServer) -> list[Feature]:
+        return [feature for feature in ls.features if feature.serves_notebooks]
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_did_open(ls: DeepSeekServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        old = ls.documents.get(ls.notebooks.combined_uri(params.notebook_document.uri))
+        doc = ls.notebooks.open(params)
+        for feature in notebook_features(ls):
+            if old is not None:
+                feature.document_closed(old)
+            feature.document_opened(doc)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_did_change(ls: DeepSeekServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        old = ls.documents.get(ls.notebooks.combined_uri(params.notebook_document.uri))
+        doc = ls.notebooks.change(params)
+        if doc is None:
+            return
+        for feature in notebook_features(ls):
+            if doc is old:
+                feature.document_changed(doc)
+            else:  # parsed anew in the language of its first code cell
+                if old is not None:
+                    feature.document_closed(old)
+                feature.document_opened(doc)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_did_close(ls: DeepSeekServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        doc = ls.notebooks.close(params.notebook_document.uri)
+        if doc is not None:
+            for feature in notebook_features(ls):
                 feature.document_closed(doc)
 
     @server.feature(DOCUMENT_STATE_REQUEST)

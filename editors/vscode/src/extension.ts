@@ -296,7 +296,9 @@ class DeepSeekExtension implements vscode.Disposable {
     const settingsFor = (scopeUri: string | undefined) =>
       serverSettings(keys, scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
     return {
-      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+      // Notebook cells too: the server keeps each notebook as one document (notebook sync), so
+      // a cell's suggestions see the cells above it.
+      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }, { notebook: '*' }],
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log,
       traceOutputChannel: this.log,

@@ -2,6 +2,9 @@
 
 import * as vscode from 'vscode';
 
+/** What the server appends to a notebook's URI for the document of its cells. */
+const NOTEBOOK_SUFFIX = '#cells';
+
 export type Kind = 'Normal' | 'Warning' | 'Error' | 'Inactive';
 
 export interface ServerStatus {
@@ -86,8 +89,10 @@ export class StatusBar implements vscode.Disposable {
   private shownStatus(): ServerStatus {
     const uri = this.status.uri;
     const active = vscode.window.activeTextEditor?.document.uri.toString();
+    // A notebook's status is about its cells kept as one document (the server's notebooks.py).
+    const notebook = vscode.window.activeNotebookEditor?.notebook.uri.toString();
     // A status about one file, with that file not the active one (or no editor at all).
-    if (uri && uri !== active) {
+    if (uri && uri !== active && !(notebook && uri === `${notebook}${NOTEBOOK_SUFFIX}`)) {
       return { kind: 'Normal', message: '' };
     }
     return this.status;

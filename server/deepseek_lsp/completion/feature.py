@@ -39,6 +39,7 @@ from ..features import Feature, Paused, Services
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
+from ..notebooks import CellTarget, within_cell
 from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
@@ -231,6 +232,8 @@ async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
 
 
 class CompletionFeature(Feature):
+    serves_notebooks = True
+
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         c = services.settings.completion
@@ -475,12 +478,35 @@ class CompletionFeature(Feature):
 
     # -- LSP entry points ------------------------------------------------------------------------
 
+    def _target(self, uri: str) -> tuple[Document | None, CellTarget | None]:
+        """The document a request is about: a notebook cell's is its notebook's combined one
+        (None for a markdown cell)."""
+        notebooks = self.services.notebooks
+        cell = notebooks.locate(uri) if notebooks is not None else None
+        if cell is not None:
+            return (cell.doc if cell.code else None), cell
+        return self.services.documents.get(uri), None
+
+    async def _suggest_in(self, req: Request, cell: CellTarget | None) -> list[Suggestion]:
+        suggestions = await self.suggest(req)
+        if cell is None:
+            return suggestions
+        # The model may go on into the next cell (its header is in the suffix): not this cell's.
+        comment = req.doc.language.spec.line_comment if req.doc.language else None
+        kept = []
+        for s in suggestions:
+            text = within_cell(s.text, comment or "#")
+            if text.strip():
+                menu_text = None if s.menu_text is None else within_cell(s.menu_text, comment or "#")
+                kept.append(replace(s, text=text, menu_text=menu_text))
+        return kept
+
     async def inline_completion(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
         started = time.perf_counter()
-        doc = self.services.documents.get(params.text_document.uri)
+        doc, cell = self._target(params.text_document.uri)
         if doc is None:
             return types.InlineCompletionList(items=[])
-        offset = doc.offset_at(params.position)
+        offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         selected = params.context.selected_completion_info
         req = Request(doc, offset, invoked)
@@ -488,23 +514,24 @@ class CompletionFeature(Feature):
         prefix_text = ""
         if selected is not None:
             # The item must extend the selected completion and replace its range.
-            replace_start = doc.offset_at(selected.range.start)
+            replace_start = doc.offset_at(cell.range_to_doc(selected.range).start if cell else selected.range.start)
             typed = doc.data[replace_start:offset].decode("utf-8", "replace")
             if not selected.text.startswith(typed):
                 return types.InlineCompletionList(items=[])
             req.inserted = selected.text[len(typed) :]
             prefix_text = selected.text
-        suggestions = await self.suggest(req)
+        suggestions = await self._suggest_in(req, cell)
         items = []
         for s in suggestions:
             insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
             if selected is None:
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
             item_id = self._remember_item(doc, replace_start, insert, s)
+            rng = doc.range_of(replace_start, s.replace_end)
             items.append(
                 types.InlineCompletionItem(
                     insert_text=insert,
-                    range=doc.range_of(replace_start, s.replace_end),
+                    range=cell.to_cell(rng) if cell else rng,
                     command=types.Command(
                         title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": doc.uri}]
                     ),
@@ -515,12 +542,12 @@ class CompletionFeature(Feature):
 
     async def completion(self, params: types.CompletionParams) -> types.CompletionList:
         started = time.perf_counter()
-        doc = self.services.documents.get(params.text_document.uri)
+        doc, cell = self._target(params.text_document.uri)
         if doc is None:
             return types.CompletionList(is_incomplete=True, items=[])
-        offset = doc.offset_at(params.position)
+        offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         invoked = bool(params.context and params.context.trigger_kind == types.CompletionTriggerKind.Invoked)
-        suggestions = await self.suggest(Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION))
+        suggestions = await self._suggest_in(Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION), cell)
         line_start = doc.line_start(doc.line_at(offset))
         before = doc.data[line_start:offset].decode("utf-8", "replace")
         word = re.search(r"[\w$]*$", before)
@@ -553,7 +580,7 @@ class CompletionFeature(Feature):
                     insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
                     insert_text_mode=types.InsertTextMode.AdjustIndentation if snippets else types.InsertTextMode.AsIs,
                     text_edit=types.TextEdit(
-                        range=doc.range_of(word_start, offset),
+                        range=cell.to_cell(doc.range_of(word_start, offset)) if cell else doc.range_of(word_start, offset),
                         new_text=menu.as_snippet(text, indent) if snippets else text,
                     ),
                     command=types.Command(

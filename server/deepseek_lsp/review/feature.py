@@ -121,6 +121,9 @@ class ReviewFeature(Feature):
     # -- document events --------------------------------------------------------------------------
 
     def _reviewable(self, doc: Document) -> bool:
+        notebooks = self.services.notebooks
+        if notebooks is not None and notebooks.is_combined(doc.uri):
+            return False  # a notebook's cells as one document: for completions (notebooks.py)
         return self.settings.review.mode != "off" and not is_excluded(
             doc.uri, self.settings.exclude
         )

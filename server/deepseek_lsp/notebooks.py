@@ -1,0 +1,279 @@
+"""Notebooks (LSP 3.17 notebook sync) kept as one document: the cells in order, in the percent
+format that Jupytext, VS Code and Spyder read (``# %%`` before a code cell, ``# %% [markdown]``
+before a markdown cell, whose lines become comments).
+
+A completion in a cell then sees what Copilot's does: the imports and definitions of the cells
+above it, the markdown that says what the next cell is for, and the cells below as the suffix.
+Everything built for files (tree-sitter, context, prompt windows, the caches) works on that
+document unchanged. A code cell's lines are copied verbatim, so a position in a cell is the
+same character on a line shifted by the lines above it, and a keystroke in a cell is one
+incremental edit of the combined document.
+
+Reviews do not cover notebooks: the combined document is for completions only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lsprotocol import types
+
+from .documents import Document, DocumentStore
+
+log = logging.getLogger(__name__)
+
+#: Appended to a notebook's URI for its combined document, so it never collides with the
+#: notebook file opened as text (its JSON) at the same time.
+SUFFIX = "#cells"
+_BREAK = re.compile(r"\r\n|\r|\n")
+#: Lines of a cell's block that are not its body: the header and the blank line after it.
+_FRAME = 2
+
+
+def _lines(text: str) -> int:
+    """How many lines LSP sees in ``text`` (a text without a break is one line)."""
+    return len(_BREAK.findall(text)) + 1
+
+
+@dataclass
+class _Cell:
+    uri: str
+    code: bool
+    #: The cell's own text, kept to render it again (markdown) or move it.
+    doc: Document
+    #: Lines of the cell's body in the combined document (its header line not included).
+    lines: int = 1
+
+
+@dataclass(frozen=True)
+class CellTarget:
+    """Where a position of a cell is in its notebook's combined document."""
+
+    doc: Document
+    #: Lines of the combined document above the cell's first line.
+    shift: int
+    #: Only code cells get completions; a markdown cell is prose.
+    code: bool
+
+    def to_doc(self, position: types.Position) -> types.Position:
+        return types.Position(line=position.line + self.shift, character=position.character)
+
+    def range_to_doc(self, rng: types.Range) -> types.Range:
+        return _moved(rng, self.shift)
+
+    def to_cell(self, rng: types.Range) -> types.Range:
+        return _moved(rng, -self.shift)
+
+
+def _moved(rng: types.Range, lines: int) -> types.Range:
+    return types.Range(
+        start=types.Position(line=rng.start.line + lines, character=rng.start.character),
+        end=types.Position(line=rng.end.line + lines, character=rng.end.character),
+    )
+
+
+class _Notebook:
+    def __init__(self, uri: str, comment: str) -> None:
+        self.uri = uri
+        self.comment = comment
+        self.cells: list[_Cell] = []
+
+    def render(self, cell: _Cell) -> str:
+        """The cell as it stands in the combined document: its header line, its body and a
+        blank line (as cells are laid out in percent-format files)."""
+        return f"{self.comment} %%{'' if cell.code else ' [markdown]'}\n{self.body(cell)}\n\n"
+
+    def body(self, cell: _Cell) -> str:
+        text = cell.doc.text
+        if cell.code:
+            return text
+        return "\n".join(f"{self.comment} {line}".rstrip() for line in _BREAK.split(text))
+
+    def header_line(self, index: int) -> int:
+        return sum(cell.lines + _FRAME for cell in self.cells[:index])
+
+    def text(self) -> str:
+        return "".join(self.render(cell) for cell in self.cells)
+
+
+class Notebooks:
+    """The open notebooks, each mirrored as one document of the :class:`DocumentStore`."""
+
+    def __init__(self, documents: DocumentStore) -> None:
+        self.documents = documents
+        self._books: dict[str, _Notebook] = {}
+        self._cell_book: dict[str, str] = {}
+
+    def combined_uri(self, notebook_uri: str) -> str:
+        return notebook_uri + SUFFIX
+
+    def is_combined(self, uri: str) -> bool:
+        return uri.endswith(SUFFIX) and uri[: -len(SUFFIX)] in self._books
+
+    # -- sync --------------------------------------------------------------------------------
+
+    def open(self, params: types.DidOpenNotebookDocumentParams) -> Document:
+        nb = params.notebook_document
+        items = {item.uri: item for item in params.cell_text_documents}
+        language = _language(nb.cells, items)
+        book = _Notebook(nb.uri, self._comment(language))
+        for cell in nb.cells:
+            book.cells.append(self._new_cell(cell, items.get(cell.document)))
+        self._books[nb.uri] = book
+        for cell in book.cells:
+            self._cell_book[cell.uri] = nb.uri
+        return self.documents.open(self.combined_uri(nb.uri), book.text(), language, nb.version)
+
+    def change(self, params: types.DidChangeNotebookDocumentParams) -> Document | None:
+        uri = params.notebook_document.uri
+        book = self._books.get(uri)
+        doc = self.documents.get(self.combined_uri(uri))
+        if book is None or doc is None:
+            log.warning("change for a notebook that is not open: %s", uri)
+            return None
+        cells = params.change.cells
+        if cells is not None and cells.structure is not None:
+            self._restructure(book, cells.structure, doc.version)
+        if cells is not None and cells.text_content:
+            for content in cells.text_content:
+                self._edit_cell(book, content.document.uri, content.changes, doc.version)
+        version = params.notebook_document.version
+        language = _language_of(book)
+        if language != doc.language_id:
+            # The first code cell came (or its language changed): parse as that language, with
+            # its comment in the cell headers. A new document: callers see another object.
+            book.comment = self._comment(language)
+            return self.documents.open(self.combined_uri(uri), book.text(), language, version)
+        doc.version = version
+        return doc
+
+    def close(self, uri: str) -> Document | None:
+        book = self._books.pop(uri, None)
+        if book is not None:
+            for cell in book.cells:
+                self._cell_book.pop(cell.uri, None)
+        return self.documents.close(self.combined_uri(uri))
+
+    # -- positions ---------------------------------------------------------------------------
+
+    def locate(self, cell_uri: str) -> CellTarget | None:
+        """The combined document and line shift of a cell, or None for a URI that is no cell."""
+        book_uri = self._cell_book.get(cell_uri)
+        if book_uri is None:
+            return None
+        book = self._books[book_uri]
+        doc = self.documents.get(self.combined_uri(book_uri))
+        if doc is None:
+            return None
+        shift = 0
+        for cell in book.cells:
+            if cell.uri == cell_uri:
+                return CellTarget(doc, shift + 1, cell.code)
+            shift += cell.lines + _FRAME
+        return None
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _comment(self, language_id: str | None) -> str:
+        lang = self.documents.registry.for_document(language_id, "")
+        return (lang.spec.line_comment if lang is not None else None) or "#"
+
+    def _new_cell(self, cell: types.NotebookCell, item: types.TextDocumentItem | None) -> _Cell:
+        text = item.text if item is not None else ""
+        language_id = item.language_id if item is not None else None
+        doc = Document(cell.document, text, language_id=language_id, encoding=self.documents.encoding)
+        return _Cell(cell.document, cell.kind == types.NotebookCellKind.Code, doc, _lines(text))
+
+    def _restructure(
+        self, book: _Notebook, structure: types.NotebookDocumentCellChangeStructure, version: int | None
+    ) -> None:
+        array = structure.array
+        opened = {item.uri: item for item in structure.did_open or ()}
+        # A moved cell is deleted and inserted in the same change, without a didOpen: its text
+        # is the one it had.
+        known = {cell.uri: cell for cell in book.cells}
+        start = max(0, min(array.start, len(book.cells)))
+        stop = min(len(book.cells), start + max(0, array.delete_count))
+        first_line = book.header_line(start)
+        end_line = book.header_line(stop)
+        new_cells = []
+        for cell in array.cells or ():
+            if cell.document in opened or cell.document not in known:
+                new_cells.append(self._new_cell(cell, opened.get(cell.document)))
+            else:
+                kept = known[cell.document]
+                kept.code = cell.kind == types.NotebookCellKind.Code
+                new_cells.append(kept)
+        for cell in book.cells[start:stop]:
+            self._cell_book.pop(cell.uri, None)
+        book.cells[start:stop] = new_cells
+        for cell in new_cells:
+            self._cell_book[cell.uri] = book.uri
+        for closed in structure.did_close or ():
+            if all(cell.uri != closed.uri for cell in book.cells):
+                self._cell_book.pop(closed.uri, None)
+        text = "".join(book.render(cell) for cell in new_cells)
+        self._replace_lines(book, first_line, end_line, text, version)
+
+    def _edit_cell(
+        self,
+        book: _Notebook,
+        cell_uri: str,
+        changes: Sequence[types.TextDocumentContentChangeEvent],
+        version: int | None,
+    ) -> None:
+        index = next((i for i, cell in enumerate(book.cells) if cell.uri == cell_uri), None)
+        if index is None:
+            log.warning("change for a cell that is not in %s: %s", book.uri, cell_uri)
+            return
+        cell = book.cells[index]
+        body = book.header_line(index) + 1
+        for change in changes:
+            cell.doc.apply_change(change)
+            rng = getattr(change, "range", None)
+            if cell.code and rng is not None:
+                # Verbatim lines: the same edit, lower down.
+                shifted = types.TextDocumentContentChangePartial(range=_moved(rng, body), text=change.text)
+                self.documents.change(self.combined_uri(book.uri), version, [shifted])
+                cell.lines = _lines(cell.doc.text)
+            else:
+                old_lines = cell.lines
+                cell.lines = _lines(cell.doc.text)
+                # Up to the blank line closing the block, which stays.
+                self._replace_lines(book, body, body + old_lines, book.body(cell) + "\n", version)
+
+    def _replace_lines(self, book: _Notebook, first: int, stop: int, text: str, version: int | None) -> None:
+        """Replace lines ``[first, stop)`` of the combined document by ``text``."""
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(
+                start=types.Position(line=first, character=0), end=types.Position(line=stop, character=0)
+            ),
+            text=text,
+        )
+        self.documents.change(self.combined_uri(book.uri), version, [change])
+
+
+def within_cell(text: str, comment: str) -> str:
+    """``text`` up to a line that starts the next cell (``# %%``), without the line breaks
+    before it (they separate cells; the cell itself ends where they start)."""
+    marker = f"{comment} %%"
+    if text.startswith(marker):
+        return ""
+    cut = text.find(f"\n{marker}")
+    return text if cut < 0 else text[:cut].rstrip("\r\n")
+
+
+def _language(cells: Sequence[types.NotebookCell], items: dict[str, types.TextDocumentItem]) -> str | None:
+    """The notebook's language: its first code cell's (a Jupyter notebook has one kernel)."""
+    for cell in cells:
+        item = items.get(cell.document)
+        if cell.kind == types.NotebookCellKind.Code and item is not None:
+            return item.language_id
+    return None
+
+
+def _language_of(book: _Notebook) -> str | None:
+    return next((cell.doc.language_id for cell in book.cells if cell.code), None)

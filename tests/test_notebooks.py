@@ -1,0 +1,333 @@
+"""Notebooks: the cells kept as one percent-format document, and completions in a cell."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from lsprotocol import types as t
+
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.notebooks import Notebooks, within_cell
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import lsp_session, server_env
+
+NB = "file:///ws/analysis.ipynb"
+CODE, MARKDOWN = t.NotebookCellKind.Code, t.NotebookCellKind.Markup
+
+
+def cell_uri(name: str) -> str:
+    return f"vscode-notebook-cell:/ws/analysis.ipynb#{name}"
+
+
+def cell(name: str, kind: t.NotebookCellKind = CODE) -> t.NotebookCell:
+    return t.NotebookCell(kind=kind, document=cell_uri(name))
+
+
+def item(name: str, text: str, kind: t.NotebookCellKind = CODE) -> t.TextDocumentItem:
+    return t.TextDocumentItem(
+        uri=cell_uri(name), language_id="python" if kind == CODE else "markdown", version=1, text=text
+    )
+
+
+def open_params(cells: list[tuple[str, str, t.NotebookCellKind]]) -> t.DidOpenNotebookDocumentParams:
+    return t.DidOpenNotebookDocumentParams(
+        notebook_document=t.NotebookDocument(
+            uri=NB, notebook_type="jupyter-notebook", version=1, cells=[cell(n, k) for n, _, k in cells]
+        ),
+        cell_text_documents=[item(n, text, k) for n, text, k in cells],
+    )
+
+
+def change_params(version: int, cells: t.NotebookDocumentCellChanges) -> t.DidChangeNotebookDocumentParams:
+    return t.DidChangeNotebookDocumentParams(
+        notebook_document=t.VersionedNotebookDocumentIdentifier(version=version, uri=NB),
+        change=t.NotebookDocumentChangeEvent(cells=cells),
+    )
+
+
+def edit(name: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> t.NotebookDocumentCellChanges:
+    rng = t.Range(start=t.Position(*start), end=t.Position(*end))
+    return t.NotebookDocumentCellChanges(
+        text_content=[
+            t.NotebookDocumentCellContentChanges(
+                document=t.VersionedTextDocumentIdentifier(uri=cell_uri(name), version=version),
+                changes=[t.TextDocumentContentChangePartial(range=rng, text=text)],
+            )
+        ]
+    )
+
+
+@pytest.fixture
+def notebooks() -> Notebooks:
+    return Notebooks(DocumentStore(LanguageRegistry.load()))
+
+
+def test_cells_become_one_percent_format_document(notebooks: Notebooks) -> None:
+    doc = notebooks.open(
+        open_params(
+            [
+                ("m", "# Sales\nLoad the *monthly* data", MARKDOWN),
+                ("a", "import pandas as pd\n", CODE),
+                ("b", "df = pd.read_csv('sales.csv')", CODE),
+            ]
+        )
+    )
+    assert doc.text == (
+        "# %% [markdown]\n# # Sales\n# Load the *monthly* data\n\n"
+        "# %%\nimport pandas as pd\n\n\n"
+        "# %%\ndf = pd.read_csv('sales.csv')\n\n"
+    )
+    assert doc.language is not None and doc.language.name == "python"
+    target = notebooks.locate(cell_uri("b"))
+    assert target is not None and target.code and target.doc is doc
+    # Line 0 of cell b is the line after its header.
+    assert doc.line_text(target.to_doc(t.Position(0, 0)).line) == "df = pd.read_csv('sales.csv')"
+    assert notebooks.locate(cell_uri("m")).code is False  # type: ignore[union-attr]
+    assert notebooks.locate("file:///ws/other.py") is None
+
+
+def test_a_keystroke_in_a_cell_is_one_edit_of_the_combined_document(notebooks: Notebooks) -> None:
+    notebooks.open(open_params([("a", "import os\n", CODE), ("b", "x = 1", CODE)]))
+    doc = notebooks.change(change_params(2, edit("a", 2, (1, 0), (1, 0), "import sys")))
+    assert doc is not None
+    assert doc.text == "# %%\nimport os\nimport sys\n\n# %%\nx = 1\n\n"
+    assert len(doc.recent_edits) == 1 and doc.recent_edits[0].new_end_byte - doc.recent_edits[0].start_byte == 10
+    # Lines added above a cell move it down.
+    doc = notebooks.change(change_params(3, edit("a", 3, (1, 10), (1, 10), "\nimport re")))
+    target = notebooks.locate(cell_uri("b"))
+    assert target is not None and doc is not None
+    assert doc.line_text(target.to_doc(t.Position(0, 0)).line) == "x = 1"
+    assert doc.version == 3
+
+
+def test_a_markdown_cell_edit_renders_its_comment_lines_again(notebooks: Notebooks) -> None:
+    notebooks.open(open_params([("m", "Plot it", MARKDOWN), ("a", "x = 1", CODE)]))
+    doc = notebooks.change(change_params(2, edit("m", 2, (0, 7), (0, 7), "\n\nby month")))
+    assert doc is not None
+    assert doc.text == "# %% [markdown]\n# Plot it\n#\n# by month\n\n# %%\nx = 1\n\n"
+
+
+def test_the_first_code_cell_sets_the_language(notebooks: Notebooks) -> None:
+    first = notebooks.open(open_params([("m", "Notes", MARKDOWN)]))
+    assert first.language is None
+    structure = t.NotebookDocumentCellChangeStructure(
+        array=t.NotebookCellArrayChange(start=1, delete_count=0, cells=[cell("a")]),
+        did_open=[item("a", "def f():\n    pass")],
+    )
+    doc = notebooks.change(change_params(2, t.NotebookDocumentCellChanges(structure=structure)))
+    assert doc is not None and doc is not first
+    assert doc.language is not None and doc.language.name == "python"
+    assert doc.text == "# %% [markdown]\n# Notes\n\n# %%\ndef f():\n    pass\n\n"
+
+
+def test_within_cell_stops_at_the_next_cell() -> None:
+    assert within_cell("df.head()\n\n# %%\nprint(1)", "#") == "df.head()"
+    assert within_cell("# %% [markdown]\nx", "#") == ""
+    assert within_cell("for x in y:\n    print(x)", "#") == "for x in y:\n    print(x)"
+    # A comment that merely mentions percent signs is code.
+    assert within_cell("x = 1  # %% done\ny = 2", "#") == "x = 1  # %% done\ny = 2"
+
+
+class _Model:
+    """What the combined document must be: the cells, rendered from scratch."""
+
+    def __init__(self) -> None:
+        self.cells: list[tuple[str, t.NotebookCellKind, str]] = []
+
+    def text(self) -> str:
+        out = []
+        for _, kind, text in self.cells:
+            if kind == CODE:
+                out.append(f"# %%\n{text}\n\n")
+            else:
+                body = "\n".join(f"# {line}".rstrip() for line in text.split("\n"))
+                out.append(f"# %% [markdown]\n{body}\n\n")
+        return "".join(out)
+
+
+def _random_text(rng: random.Random) -> str:
+    words = ["x = 1", "def f(a):", "    return a", "import os", "", "if y:", "  pass", "print('é😀')"]
+    return "\n".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
+
+
+def _utf16(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_notebook_sessions_keep_the_combined_document_exact(seed: int) -> None:
+    rng = random.Random(seed)
+    store = DocumentStore(LanguageRegistry.load())
+    notebooks = Notebooks(store)
+    model = _Model()
+    counter = 0
+
+    def new_cell() -> tuple[str, t.NotebookCellKind, str]:
+        nonlocal counter
+        counter += 1
+        return (f"c{counter}", CODE if rng.random() < 0.7 else MARKDOWN, _random_text(rng))
+
+    model.cells = [("c0", CODE, "import os"), new_cell(), new_cell()]
+    notebooks.open(open_params([(n, text, k) for n, k, text in model.cells]))
+    for version in range(2, 40):
+        op = rng.random()
+        changes: t.NotebookDocumentCellChanges
+        if op < 0.55 or len(model.cells) < 2:
+            # An edit of one cell, anywhere in it, in UTF-16 positions.
+            i = rng.randrange(len(model.cells))
+            name, kind, text = model.cells[i]
+            lines = text.split("\n")
+            a_line = rng.randrange(len(lines))
+            b_line = rng.randrange(a_line, min(len(lines), a_line + 2))
+            a_char = rng.randint(0, len(lines[a_line]))
+            b_char = rng.randint(0 if b_line > a_line else a_char, len(lines[b_line]))
+            new = rng.choice(["", "z", "\n", "(a, b)", "\n    ", "é😀", "x\ny"])
+            start = sum(len(x) + 1 for x in lines[:a_line]) + a_char
+            end = sum(len(x) + 1 for x in lines[:b_line]) + b_char
+            model.cells[i] = (name, kind, text[:start] + new + text[end:])
+            changes = edit(
+                name,
+                version,
+                (a_line, _utf16(lines[a_line][:a_char])),
+                (b_line, _utf16(lines[b_line][:b_char])),
+                new,
+            )
+        elif op < 0.75:
+            at = rng.randint(0, len(model.cells))
+            added = [new_cell() for _ in range(rng.randint(1, 2))]
+            model.cells[at:at] = added
+            changes = t.NotebookDocumentCellChanges(
+                structure=t.NotebookDocumentCellChangeStructure(
+                    array=t.NotebookCellArrayChange(start=at, delete_count=0, cells=[cell(n, k) for n, k, _ in added]),
+                    did_open=[item(n, text, k) for n, k, text in added],
+                )
+            )
+        elif op < 0.88:
+            at = rng.randrange(1, len(model.cells))  # cell c0 stays: the notebook keeps its language
+            gone = model.cells[at]
+            del model.cells[at]
+            changes = t.NotebookDocumentCellChanges(
+                structure=t.NotebookDocumentCellChangeStructure(
+                    array=t.NotebookCellArrayChange(start=at, delete_count=1, cells=[]),
+                    did_close=[t.TextDocumentIdentifier(uri=cell_uri(gone[0]))],
+                )
+            )
+        else:
+            # A move: deleted and inserted in one change, no didOpen (VS Code moves cells so).
+            src = rng.randrange(1, len(model.cells))
+            moved = model.cells.pop(src)
+            dst = rng.randint(1, len(model.cells))
+            model.cells.insert(dst, moved)
+            lo, hi = min(src, dst), max(src, dst)
+            changes = t.NotebookDocumentCellChanges(
+                structure=t.NotebookDocumentCellChangeStructure(
+                    array=t.NotebookCellArrayChange(
+                        start=lo, delete_count=hi - lo + 1, cells=[cell(n, k) for n, k, _ in model.cells[lo : hi + 1]]
+                    )
+                )
+            )
+        doc = notebooks.change(change_params(version, changes))
+        assert doc is not None
+        assert doc.text == model.text(), f"seed {seed} version {version}"
+        for name, kind, text in model.cells:
+            target = notebooks.locate(cell_uri(name))
+            assert target is not None and target.code == (kind == CODE)
+            if kind == CODE:
+                first = target.to_doc(t.Position(0, 0)).line
+                assert doc.line_text(first) == text.split("\n")[0]
+    assert doc.tree is not None and doc.language is not None
+    assert str(doc.tree.root_node) == str(doc.language.parser().parse(doc.data).root_node)
+    assert notebooks.close(NB) is doc
+    assert store.get(doc.uri) is None and notebooks.locate(cell_uri("c0")) is None
+
+
+# -- end to end ------------------------------------------------------------------------------
+
+
+async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_the_cell(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.script("df.groupby('month').sum()\n\n# %%\nplot(df)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        # No prefetch: each request below is then the one the test makes.
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False}}) as client:
+            sync = client.init_result.capabilities.notebook_document_sync  # type: ignore[attr-defined]
+            assert sync is not None, "the server must offer notebook sync"
+            client.notebook_document_did_open(
+                open_params(
+                    [
+                        ("a", "import pandas as pd\n\ndf = pd.read_csv('sales.csv')", CODE),
+                        ("m", "Total sales per month", MARKDOWN),
+                        ("b", "totals = ", CODE),
+                        ("c", "print(totals)", CODE),
+                    ]
+                )
+            )
+            result = await client.text_document_inline_completion_async(
+                t.InlineCompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
+                    position=t.Position(0, 9),
+                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
+                )
+            )
+            # What the model wrote after this cell (the next cell's header on) is not this cell's.
+            assert [i.insert_text for i in result.items] == ["df.groupby('month').sum()"]
+            assert result.items[0].range == t.Range(t.Position(0, 9), t.Position(0, 9))
+            body = fake.requests_to("/beta/completions")[0].json
+            assert "import pandas as pd\n\ndf = pd.read_csv('sales.csv')\n" in body["prompt"]
+            assert body["prompt"].endswith("# %% [markdown]\n# Total sales per month\n\n# %%\ntotals = ")
+            assert body["suffix"].startswith("\n\n# %%\nprint(totals)")
+            assert "# Path: analysis.ipynb" in body["prompt"]
+
+            # Typing in the cell moves the combined document on: the next request is for the new text.
+            client.notebook_document_did_change(change_params(2, edit("b", 2, (0, 9), (0, 9), "df.agg")))
+            fake.script("('sum')")
+            result = await client.text_document_inline_completion_async(
+                t.InlineCompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
+                    position=t.Position(0, 15),
+                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
+                )
+            )
+            assert [i.insert_text for i in result.items] == ["('sum')"]
+            assert result.items[0].range == t.Range(t.Position(0, 15), t.Position(0, 15))
+            assert fake.requests_to("/beta/completions")[-1].json["prompt"].endswith("# %%\ntotals = df.agg")
+
+            # The completion menu's item (clients without inline completion) edits the cell too,
+            # from the cache: the same question in the same cell.
+            menu = await client.text_document_completion_async(
+                t.CompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")), position=t.Position(0, 15)
+                )
+            )
+            assert menu is not None and menu.items
+            assert menu.items[0].text_edit.range == t.Range(t.Position(0, 12), t.Position(0, 15))
+            assert menu.items[0].text_edit.new_text == "agg('sum')"
+
+            # A markdown cell is prose: nothing is asked.
+            asked = len(fake.requests_to("/beta/completions"))
+            result = await client.text_document_inline_completion_async(
+                t.InlineCompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("m")),
+                    position=t.Position(0, 5),
+                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Invoked),
+                )
+            )
+            assert not result.items
+            assert len(fake.requests_to("/beta/completions")) == asked
+
+            client.notebook_document_did_close(
+                t.DidCloseNotebookDocumentParams(
+                    notebook_document=t.NotebookDocumentIdentifier(uri=NB),
+                    cell_text_documents=[t.TextDocumentIdentifier(uri=cell_uri(n)) for n in "ambc"],
+                )
+            )
+            result = await client.text_document_inline_completion_async(
+                t.InlineCompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
+                    position=t.Position(0, 15),
+                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Invoked),
+                )
+            )
+            assert not result.items
