@@ -117,6 +117,8 @@ class Notebooks:
 
     def open(self, params: types.DidOpenNotebookDocumentParams) -> Document:
         nb = params.notebook_document
+        for cell in self._books.pop(nb.uri, _Notebook(nb.uri, "")).cells:  # opened again
+            self._cell_book.pop(cell.uri, None)
         items = {item.uri: item for item in params.cell_text_documents}
         language = _language(nb.cells, items)
         book = _Notebook(nb.uri, self._comment(language))
