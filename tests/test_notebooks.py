@@ -317,6 +317,32 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
             assert not result.items
             assert len(fake.requests_to("/beta/completions")) == asked
 
+            # A new, empty cell asks for a block, as an empty function body does.
+            client.notebook_document_did_change(
+                change_params(
+                    3,
+                    t.NotebookDocumentCellChanges(
+                        structure=t.NotebookDocumentCellChangeStructure(
+                            array=t.NotebookCellArrayChange(start=4, delete_count=0, cells=[cell("d")]),
+                            did_open=[item("d", "")],
+                        )
+                    ),
+                )
+            )
+            fake.script("for month, total in totals.items():\n    print(month, total)\n\n# %%\nplot(totals)")
+            result = await client.text_document_inline_completion_async(
+                t.InlineCompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("d")),
+                    position=t.Position(0, 0),
+                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
+                )
+            )
+            assert [i.insert_text for i in result.items] == [
+                "for month, total in totals.items():\n    print(month, total)"
+            ]
+            last = fake.requests_to("/beta/completions")[-1].json
+            assert last["stop"] != ["\n"] and last["prompt"].endswith("# %%\nprint(totals)\n\n# %%\n")
+
             client.notebook_document_did_close(
                 t.DidCloseNotebookDocumentParams(
                     notebook_document=t.NotebookDocumentIdentifier(uri=NB),

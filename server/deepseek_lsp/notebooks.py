@@ -57,6 +57,8 @@ class CellTarget:
     shift: int
     #: Only code cells get completions; a markdown cell is prose.
     code: bool
+    #: The cell holds nothing but blanks: a new cell, where a block of code is asked for.
+    empty: bool = False
 
     def to_doc(self, position: types.Position) -> types.Position:
         return types.Position(line=position.line + self.shift, character=position.character)
@@ -173,7 +175,7 @@ class Notebooks:
         shift = 0
         for cell in book.cells:
             if cell.uri == cell_uri:
-                return CellTarget(doc, shift + 1, cell.code)
+                return CellTarget(doc, shift + 1, cell.code, not cell.doc.text.strip())
             shift += cell.lines + _FRAME
         return None
 

@@ -143,6 +143,9 @@ class Request:
     invoked: bool
     inserted: str = ""  # the selected completion item's text not yet in the document
     multiline: bool = False
+    #: The cursor is in a block of its own with nothing else in it (an empty notebook cell):
+    #: what comes is a block, as in an empty function body.
+    empty_block: bool = False
     #: Which request method asked: a client may send both for one keystroke (Neovim's inline
     #: completion beside a completion-menu plugin), and each is only stale to its own kind.
     method: str = types.TEXT_DOCUMENT_INLINE_COMPLETION
@@ -509,7 +512,7 @@ class CompletionFeature(Feature):
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
         selected = params.context.selected_completion_info
-        req = Request(doc, offset, invoked)
+        req = Request(doc, offset, invoked, empty_block=bool(cell and cell.empty))
         replace_start = offset
         prefix_text = ""
         if selected is not None:
@@ -547,7 +550,8 @@ class CompletionFeature(Feature):
             return types.CompletionList(is_incomplete=True, items=[])
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         invoked = bool(params.context and params.context.trigger_kind == types.CompletionTriggerKind.Invoked)
-        suggestions = await self._suggest_in(Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION), cell)
+        req = Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION, empty_block=bool(cell and cell.empty))
+        suggestions = await self._suggest_in(req, cell)
         line_start = doc.line_start(doc.line_at(offset))
         before = doc.data[line_start:offset].decode("utf-8", "replace")
         word = re.search(r"[\w$]*$", before)
@@ -622,7 +626,7 @@ class CompletionFeature(Feature):
 
     def is_multiline(self, req: Request, before: str, after: str) -> bool:
         doc = req.doc
-        if self._accepted_at.get(doc.uri) == req.offset:
+        if self._accepted_at.get(doc.uri) == req.offset or req.empty_block:
             return True
         if after.strip():
             return False
