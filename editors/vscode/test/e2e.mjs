@@ -32,6 +32,11 @@ const FILE_PATH = path.join(WORKSPACE, FILE);
 const ADDED = 'return a + b';
 const FLAGGED = 'return a / b';
 const FIXED = 'return a / b if b else 0.0';
+// The notebook step: typed into the last cell of the fixture notebook, completed by the fake.
+const NOTEBOOK = 'analysis.ipynb';
+const NOTEBOOK_PATH = path.join(WORKSPACE, NOTEBOOK);
+const CELL_TYPED = 'unit = ar';
+const CELL_LINE = 'unit = area(1.0)';
 
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 // For the excluded-file-status step: a secret the server must never send.
@@ -119,6 +124,34 @@ async function editorTextWithoutGhost() {
       .sort((a, b) => a.top - b.top)
       .map((l) => l.text)
       .join('\n'),
+  );
+}
+
+/** The code cells of the open notebook, top to bottom: each one's editor lines without ghost
+ * text, and whether its editor has the focus. */
+async function notebookCodeCells() {
+  return page.$$eval('.notebook-editor .monaco-list-row.code-cell-row', (rows) =>
+    rows
+      .map((row) => {
+        const lines = [...row.querySelectorAll('.cell-editor-container .monaco-editor .view-lines .view-line')]
+          .map((el) => {
+            const clone = el.cloneNode(true);
+            clone.querySelectorAll('.ghost-text-decoration, .ghost-text-decoration-preview, .ghost-text').forEach((g) => g.remove());
+            return { top: el.getBoundingClientRect().top, text: (clone.textContent ?? '').replace(/\u00a0/g, ' ') };
+          })
+          .sort((a, b) => a.top - b.top)
+          .map((l) => l.text);
+        const ghost = [...row.querySelectorAll('.ghost-text-decoration, .ghost-text-decoration-preview')]
+          .map((g) => (g.textContent ?? '').replace(/\u00a0/g, ' '))
+          .join('');
+        return {
+          top: row.getBoundingClientRect().top,
+          text: lines.join('\n'),
+          ghost,
+          focused: !!row.querySelector('.cell-editor-container .monaco-editor.focused'),
+        };
+      })
+      .sort((a, b) => a.top - b.top),
   );
 }
 
@@ -465,6 +498,83 @@ try {
     }
     await quickOpen(FILE, 'def add(a, b):');
     return norm(inactive.split(' | ')[0]).slice(0, 100);
+  }, { needs: ['set-api-key'] });
+
+  await step('notebook-cell', async () => {
+    // A cell of a notebook in VS Code's own notebook editor (the built-in ipynb extension, no
+    // kernel): its suggestions come through notebook sync, with the cells above in the prompt.
+    const before = (await fakeRequests()).length;
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(NOTEBOOK);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: NOTEBOOK }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    const cells = await waitFor(`${NOTEBOOK} in the notebook editor`, async () => {
+      const c = await notebookCodeCells();
+      return c.length === 2 && c[0].text.includes('def area(r):') ? c : null;
+    }, 20000);
+    if (cells[1].text !== '') {
+      throw new Error(`the last cell is not empty: ${JSON.stringify(cells[1].text)}`);
+    }
+    // No kernel is needed to type: a kernel picker or prompt, if any, is dismissed.
+    if (await page.locator('.quick-input-widget').isVisible()) {
+      await page.keyboard.press('Escape');
+    }
+    // Into the last code cell's editor (edit mode), as a user clicks it.
+    await page.locator('.notebook-editor .monaco-list-row.code-cell-row .cell-editor-container .monaco-editor .view-lines')
+      .last().click();
+    await waitFor('the focus in the last code cell', async () => {
+      const c = await notebookCodeCells();
+      return c.length === 2 && c[1].focused && !c[0].focused;
+    }, 10000);
+    await page.keyboard.type(CELL_TYPED, { delay: 60 });
+    const rest = CELL_LINE.slice(CELL_TYPED.length);
+    const ghost = await waitFor(`ghost text "${rest}" in the last cell`, async () => {
+      const c = await notebookCodeCells();
+      return c[1]?.text === CELL_TYPED && norm(c[1].ghost) === rest ? c[1].ghost : '';
+    }, 20000);
+    await screenshot('notebook-ghost-text');
+    const status = await statusText();
+    await page.keyboard.press('Tab');
+    const after = await waitFor(`"${CELL_LINE}" in the last cell`, async () => {
+      const c = await notebookCodeCells();
+      return c.length === 2 && c[1].text === CELL_LINE && !c[1].ghost ? c : null;
+    }, 10000);
+    if (after[0].text !== cells[0].text) {
+      throw new Error(`the first cell changed: ${JSON.stringify(after[0].text)}`);
+    }
+    // On disk: every cell as it should be (the markdown one too), nothing written twice.
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor(`${NOTEBOOK} saved`, () => {
+      const nb = JSON.parse(fs.readFileSync(NOTEBOOK_PATH, 'utf8'));
+      const src = nb.cells.map((c) => [c.cell_type, [].concat(c.source).join('')]);
+      return src[2]?.[1] !== '' ? src : null;
+    }, 10000);
+    const expected = [
+      ['code', 'import math\n\ndef area(r):\n    return math.pi * r ** 2'],
+      ['markdown', 'Area of the unit circle'],
+      ['code', CELL_LINE],
+    ];
+    if (JSON.stringify(saved) !== JSON.stringify(expected)) {
+      throw new Error(`the saved cells are ${JSON.stringify(saved)}`);
+    }
+    // The server had the whole notebook (notebook sync), not the cell alone: the prompt of the
+    // last cell's request carries the first cell's code and the markdown as a comment.
+    const fim = (await fakeRequests()).slice(before).filter((r) => r.path === '/beta/completions' && r.authorized);
+    const prompts = fim.map((r) => String(r.json?.prompt ?? '')).filter((p) => {
+      const last = p.split('\n').pop();
+      return last && CELL_LINE.startsWith(last);
+    });
+    const good = prompts.filter((p) => p.includes('def area(r):') && p.includes('# Area of the unit circle'));
+    fs.writeFileSync(path.join(ARTIFACTS, 'notebook-prompts.json'), JSON.stringify(fim.map((r) => r.json), null, 2));
+    if (!good.length) {
+      throw new Error(`${fim.length} FIM request(s), none whose prompt has the cells above: ${JSON.stringify(prompts.at(-1) ?? null)}`);
+    }
+    if (/Inactive|error/i.test(status.split(' | ')[0])) {
+      throw new Error(`the status bar says ${JSON.stringify(status)} in the cell`);
+    }
+    return `ghost ${JSON.stringify(norm(ghost))}, cell "${CELL_LINE}" after Tab; ${good.length} of ${fim.length} FIM prompts with the cells above; status ${JSON.stringify(norm(status.split(' | ')[1] ?? '').trim())}`;
   }, { needs: ['set-api-key'] });
 
   await step('key-handling', async () => {

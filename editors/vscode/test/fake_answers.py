@@ -1,6 +1,7 @@
 """Answers of the fake DeepSeek for the VS Code end-to-end test (``--responder fake_answers:answer``).
 
-FIM: completes the line being typed towards one of ``LINES`` (so "    ret" gets "urn a + b").
+FIM: completes the line being typed towards one of ``LINES`` (so "    ret" gets "urn a + b", and
+"unit = ar", typed in the fixture notebook's last cell, gets "ea(1.0)").
 Chat (review): one finding on ``return a / b``, at the line number the prompt shows for it.
 """
 
@@ -10,7 +11,7 @@ import json
 import re
 from typing import Any
 
-LINES = ["    return a + b"]
+LINES = ["    return a + b", "unit = area(1.0)"]
 FINDING_CODE = "return a / b"
 FIX = "return a / b if b else 0.0"
 MESSAGE = "Division by zero when b is 0."
