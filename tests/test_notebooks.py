@@ -9,7 +9,7 @@ from lsprotocol import types as t
 
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.notebooks import Notebooks, within_cell
+from deepseek_lsp.notebooks import Notebooks
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import lsp_session, server_env
 
@@ -120,14 +120,6 @@ def test_the_first_code_cell_sets_the_language(notebooks: Notebooks) -> None:
     assert doc is not None and doc is not first
     assert doc.language is not None and doc.language.name == "python"
     assert doc.text == "# %% [markdown]\n# Notes\n\n# %%\ndef f():\n    pass\n\n"
-
-
-def test_within_cell_stops_at_the_next_cell() -> None:
-    assert within_cell("df.head()\n\n# %%\nprint(1)", "#") == "df.head()"
-    assert within_cell("# %% [markdown]\nx", "#") == ""
-    assert within_cell("for x in y:\n    print(x)", "#") == "for x in y:\n    print(x)"
-    # A comment that merely mentions percent signs is code.
-    assert within_cell("x = 1  # %% done\ny = 2", "#") == "x = 1  # %% done\ny = 2"
 
 
 class _Model:
@@ -357,3 +349,60 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
                 )
             )
             assert not result.items
+
+
+@pytest.mark.parametrize(("prefetch", "enters"), [(True, 0), (False, 1)])
+async def test_after_accepting_a_block_cut_at_the_next_cell_the_cell_gets_more(
+    tmp_path, prefetch: bool, enters: int
+) -> None:
+    """The model wrote a block and went on into a next cell of its own. What was cut off must
+    not live on in the caches: the typing-through cache held the uncut answer, served its rest
+    (the made-up cell) after the accept, cut it to nothing, and the model was never asked."""
+    answer = "totals = df.groupby('month').sum()\nprint(totals)\n\n# %%\ntotals.plot()"
+    shown = "totals = df.groupby('month').sum()\nprint(totals)"
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": prefetch}}) as client:
+            client.notebook_document_did_open(
+                open_params(
+                    [
+                        ("a", "import pandas as pd\n\ndf = pd.read_csv('sales.csv')", CODE),
+                        ("b", "", CODE),
+                        ("c", "df.describe()", CODE),
+                    ]
+                )
+            )
+            fake.script(answer)
+            # Then (the prefetch, the next request): the next line, after a line break if due.
+            fake.responder(
+                lambda body: {"text": "\ntotals.plot()" if body["prompt"].endswith(")") else "totals.plot()"}
+            )
+            result = await client.text_document_inline_completion_async(
+                t.InlineCompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
+                    position=t.Position(0, 0),
+                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
+                )
+            )
+            assert [i.insert_text for i in result.items] == [shown]
+            first = fake.requests_to("/beta/completions")[0].json
+            assert "\n# %%" in first["stop"]  # the model stops where the next cell would start
+            item = result.items[0]
+            client.notebook_document_did_change(change_params(2, edit("b", 2, (0, 0), (0, 0), item.insert_text)))
+            await client.workspace_execute_command_async(
+                t.ExecuteCommandParams(command=item.command.command, arguments=item.command.arguments)
+            )
+            line, col, version = 1, len("print(totals)"), 3
+            for _ in range(enters):
+                client.notebook_document_did_change(
+                    change_params(version, edit("b", version, (line, col), (line, col), "\n"))
+                )
+                line, col, version = line + 1, 0, version + 1
+            result = await client.text_document_inline_completion_async(
+                t.InlineCompletionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
+                    position=t.Position(line, col),
+                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
+                )
+            )
+            assert [i.insert_text for i in result.items] == ["\ntotals.plot()" if col else "totals.plot()"]

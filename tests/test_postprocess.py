@@ -48,6 +48,7 @@ OPTIONAL = {
     "language",
     "min_length",
     "disabled",
+    "cell_marker",
 }
 
 CASES = sorted(GOLDEN.glob("*/*.toml"))
@@ -75,6 +76,7 @@ def _context(case: dict[str, Any]) -> PostContext:
         from_chat=case.get("from_chat", False),
         language=case.get("language"),
         min_length=case.get("min_length", 1),
+        cell_marker=case.get("cell_marker"),
     )
 
 

@@ -86,7 +86,7 @@ class _Notebook:
     def render(self, cell: _Cell) -> str:
         """The cell as it stands in the combined document: its header line, its body and a
         blank line (as cells are laid out in percent-format files)."""
-        return f"{self.comment} %%{'' if cell.code else ' [markdown]'}\n{self.body(cell)}\n\n"
+        return f"{cell_marker(self.comment)}{'' if cell.code else ' [markdown]'}\n{self.body(cell)}\n\n"
 
     def body(self, cell: _Cell) -> str:
         text = cell.doc.text
@@ -260,14 +260,9 @@ class Notebooks:
         self.documents.change(self.combined_uri(book.uri), version, [change])
 
 
-def within_cell(text: str, comment: str) -> str:
-    """``text`` up to a line that starts the next cell (``# %%``), without the line breaks
-    before it (they separate cells; the cell itself ends where they start)."""
-    marker = f"{comment} %%"
-    if text.startswith(marker):
-        return ""
-    cut = text.find(f"\n{marker}")
-    return text if cut < 0 else text[:cut].rstrip("\r\n")
+def cell_marker(comment: str | None) -> str:
+    """The start of a cell's header line in a notebook whose language comments with ``comment``."""
+    return f"{comment or '#'} %%"
 
 
 def _language(cells: Sequence[types.NotebookCell], items: dict[str, types.TextDocumentItem]) -> str | None:

@@ -39,7 +39,7 @@ from ..features import Feature, Paused, Services
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
-from ..notebooks import CellTarget, within_cell
+from ..notebooks import CellTarget, cell_marker
 from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
@@ -490,19 +490,12 @@ class CompletionFeature(Feature):
             return (cell.doc if cell.code else None), cell
         return self.services.documents.get(uri), None
 
-    async def _suggest_in(self, req: Request, cell: CellTarget | None) -> list[Suggestion]:
-        suggestions = await self.suggest(req)
-        if cell is None:
-            return suggestions
-        # The model may go on into the next cell (its header is in the suffix): not this cell's.
-        comment = req.doc.language.spec.line_comment if req.doc.language else None
-        kept = []
-        for s in suggestions:
-            text = within_cell(s.text, comment or "#")
-            if text.strip():
-                menu_text = None if s.menu_text is None else within_cell(s.menu_text, comment or "#")
-                kept.append(replace(s, text=text, menu_text=menu_text))
-        return kept
+    def _cell_marker(self, doc: Document) -> str | None:
+        """The line that starts a cell, for a notebook's combined document (notebooks.py)."""
+        notebooks = self.services.notebooks
+        if notebooks is None or not notebooks.is_combined(doc.uri):
+            return None
+        return cell_marker(doc.language.spec.line_comment if doc.language else None)
 
     async def inline_completion(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
         started = time.perf_counter()
@@ -523,7 +516,7 @@ class CompletionFeature(Feature):
                 return types.InlineCompletionList(items=[])
             req.inserted = selected.text[len(typed) :]
             prefix_text = selected.text
-        suggestions = await self._suggest_in(req, cell)
+        suggestions = await self.suggest(req)
         items = []
         for s in suggestions:
             insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
@@ -551,7 +544,7 @@ class CompletionFeature(Feature):
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         invoked = bool(params.context and params.context.trigger_kind == types.CompletionTriggerKind.Invoked)
         req = Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION, empty_block=bool(cell and cell.empty))
-        suggestions = await self._suggest_in(req, cell)
+        suggestions = await self.suggest(req)
         line_start = doc.line_start(doc.line_at(offset))
         before = doc.data[line_start:offset].decode("utf-8", "replace")
         word = re.search(r"[\w$]*$", before)
@@ -873,6 +866,7 @@ class CompletionFeature(Feature):
             language=doc.language.name if doc.language else doc.language_id,
             bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
+            cell_marker=self._cell_marker(doc),
         )
 
     def _prompt(self, req: Request, inserted: str = "") -> FimPrompt:
@@ -1043,13 +1037,20 @@ class CompletionFeature(Feature):
                     break
         return out
 
-    def _fim_request(self, fim: FimPrompt, multiline: bool, temperature: float | None = None) -> FimRequest:
+    def _fim_request(
+        self, fim: FimPrompt, multiline: bool, temperature: float | None = None, *, marker: str | None = None
+    ) -> FimRequest:
         c = self.settings.completion
+        stop = ["\n\n\n"] if multiline else ["\n"]
+        if marker and multiline:
+            # Cells are one blank line apart: "\n\n\n" never ends a block at a cell's end, and
+            # the model went on writing the next cell, billed and thrown away (end_of_cell).
+            stop.append("\n" + marker)
         return FimRequest(
             prompt=fim.prompt,
             suffix=fim.suffix,
             max_tokens=c.multi_line_max_tokens if multiline else c.single_line_max_tokens,
-            stop=["\n\n\n"] if multiline else ["\n"],
+            stop=stop,
             temperature=c.temperature if temperature is None else temperature,
             model=c.model,
             feature="completion",
@@ -1141,9 +1142,11 @@ class CompletionFeature(Feature):
             asyncio.get_running_loop().call_soon(post.get)
 
         try:
-            requests = [self._fim_request(fim, multiline)]
+            doc = self.services.documents.get(uri)
+            marker = self._cell_marker(doc) if doc is not None else None
+            requests = [self._fim_request(fim, multiline, marker=marker)]
             for t in (0.6, 0.9)[: n - 1]:
-                requests.append(self._fim_request(fim, multiline, temperature=t))
+                requests.append(self._fim_request(fim, multiline, temperature=t, marker=marker))
             streams = [
                 self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
                 for i, r in enumerate(requests)
@@ -1219,6 +1222,7 @@ class CompletionFeature(Feature):
             language=ctx.language,
             bracket_scan_from=ctx.bracket_scan_from,
             open_before_scan=ctx.open_before_scan,
+            cell_marker=ctx.cell_marker,
         )
 
         # Registered like an in-flight request: the user accepts after a reading delay shorter
@@ -1236,7 +1240,9 @@ class CompletionFeature(Feature):
             result = ""
             answered = False
             try:
-                text = await self._stream_one(self._fim_request(prompt, True), pending, False)
+                text = await self._stream_one(
+                    self._fim_request(prompt, True, marker=post.cell_marker), pending, False
+                )
                 result = postprocess(text, post) or ""
                 answered = True
             except ModelError as exc:

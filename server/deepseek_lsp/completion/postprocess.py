@@ -52,6 +52,8 @@ class PostContext:
     #: scanning the whole window. The default scans all of ``prefix``.
     bracket_scan_from: int = 0
     open_before_scan: tuple[str, ...] = ()
+    #: In a notebook cell, the line that starts the next cell (``# %%``, see notebooks.py).
+    cell_marker: str | None = None
 
     @cached_property
     def line_prefix(self) -> str:
@@ -575,6 +577,25 @@ def _remove_echo(lines: list[str], ctx: PostContext) -> str:
         # A snippet indented less than the cursor was written as if it stood alone.
         shift = max(0, doc_width - chat_width)
     return "\n".join([first, *(_shift_indent(line, shift, ctx) for line in rest)])
+
+
+# ---------------------------------------------------------------------------------------------
+# 1b. end_of_cell
+
+
+def end_of_cell(text: str, ctx: PostContext) -> str | None:
+    """In a notebook cell, stop where the model starts the next cell (a ``# %%`` line): the
+    cells are one document to the model, and what it writes after that line is not this
+    cell's. The line breaks before the marker separate cells and go with it."""
+    marker = ctx.cell_marker
+    if not marker:
+        return text
+    if text.startswith(marker) and not ctx.line_prefix.strip():
+        return None
+    cut = text.find("\n" + marker)
+    if cut < 0:
+        return text
+    return text[:cut].rstrip("\n") or None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1127,6 +1148,7 @@ def drop_useless(text: str, ctx: PostContext) -> str | None:
 
 FILTERS: dict[str, Filter] = {
     "strip_fences": strip_fences,
+    "end_of_cell": end_of_cell,
     "normalize_indentation": normalize_indentation,
     "limit_scope": limit_scope,
     "drop_suffix_duplicates": drop_suffix_duplicates,
