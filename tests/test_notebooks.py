@@ -122,6 +122,40 @@ def test_the_first_code_cell_sets_the_language(notebooks: Notebooks) -> None:
     assert doc.text == "# %% [markdown]\n# Notes\n\n# %%\ndef f():\n    pass\n\n"
 
 
+def test_a_raw_cell_is_a_comment_and_does_not_set_the_language(notebooks: Notebooks) -> None:
+    """VS Code opens a Jupyter raw cell (front matter, a cell kept from running) as a code cell
+    of language "raw": the notebook stayed language-less (no tree, no context) behind one."""
+    raw = t.TextDocumentItem(uri=cell_uri("r"), language_id="raw", version=1, text="---\ntitle: Sales\n---")
+    doc = notebooks.open(
+        t.DidOpenNotebookDocumentParams(
+            notebook_document=t.NotebookDocument(
+                uri=NB, notebook_type="jupyter-notebook", version=1, cells=[cell("r"), cell("a")]
+            ),
+            cell_text_documents=[raw, item("a", "import math")],
+        )
+    )
+    assert doc.language is not None and doc.language.name == "python"
+    assert doc.text == "# %% [raw]\n# ---\n# title: Sales\n# ---\n\n# %%\nimport math\n\n"
+    assert notebooks.locate(cell_uri("r")).code is False  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_a_cell_ending_in_a_lone_cr_keeps_the_cells_below_in_place(notebooks: Notebooks, typed: bool) -> None:
+    """A "\r" at a cell's end and the line break after it read as one break: every cell below
+    was a line off (its suggestions written one line too high)."""
+    first = "x = 1" if typed else "x = 1\r"
+    notebooks.open(open_params([("a", first, CODE), ("b", "y = 2", CODE)]))
+    if typed:
+        doc = notebooks.change(change_params(2, edit("a", 2, (0, 5), (0, 5), "\r")))
+    else:
+        doc = notebooks.documents.get(notebooks.combined_uri(NB))
+    target = notebooks.locate(cell_uri("b"))
+    assert doc is not None and target is not None
+    assert doc.line_text(target.to_doc(t.Position(0, 0)).line) == "y = 2"
+    doc = notebooks.change(change_params(3, edit("b", 3, (0, 5), (0, 5), "0")))
+    assert doc is not None and doc.line_text(target.to_doc(t.Position(0, 0)).line) == "y = 20"
+
+
 class _Model:
     """What the combined document must be: the cells, rendered from scratch."""
 
@@ -406,3 +440,15 @@ async def test_after_accepting_a_block_cut_at_the_next_cell_the_cell_gets_more(
                 )
             )
             assert [i.insert_text for i in result.items] == ["\ntotals.plot()" if col else "totals.plot()"]
+
+
+async def test_review_file_from_a_cell_says_notebooks_are_not_reviewed(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env) as client:
+            client.notebook_document_did_open(open_params([("a", "x = 1 / 0", CODE)]))
+            answer = await client.workspace_execute_command_async(
+                t.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[cell_uri("a")])
+            )
+            assert answer["ok"] is False and "notebooks are not reviewed" in answer["reason"]
+            assert fake.requests_to("/chat/completions") == []

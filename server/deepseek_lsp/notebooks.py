@@ -38,6 +38,11 @@ def _lines(text: str) -> int:
     return len(_BREAK.findall(text)) + 1
 
 
+#: Cells kept as comments under a tagged header: VS Code opens a Jupyter raw cell (YAML front
+#: matter, a cell kept from running) as a code cell of language "raw".
+_TAGGED = {"raw": "raw"}
+
+
 @dataclass
 class _Cell:
     uri: str
@@ -86,7 +91,8 @@ class _Notebook:
     def render(self, cell: _Cell) -> str:
         """The cell as it stands in the combined document: its header line, its body and a
         blank line (as cells are laid out in percent-format files)."""
-        return f"{cell_marker(self.comment)}{'' if cell.code else ' [markdown]'}\n{self.body(cell)}\n\n"
+        tag = "" if cell.code else f" [{_TAGGED.get(cell.doc.language_id or '', 'markdown')}]"
+        return f"{cell_marker(self.comment)}{tag}\n{_terminated(self.body(cell))}\n"
 
     def body(self, cell: _Cell) -> str:
         text = cell.doc.text
@@ -189,7 +195,7 @@ class Notebooks:
         text = item.text if item is not None else ""
         language_id = item.language_id if item is not None else None
         doc = Document(cell.document, text, language_id=language_id, encoding=self.documents.encoding)
-        return _Cell(cell.document, cell.kind == types.NotebookCellKind.Code, doc, _lines(text))
+        return _Cell(cell.document, _is_code(cell.kind, language_id), doc, _lines(text))
 
     def _restructure(
         self, book: _Notebook, structure: types.NotebookDocumentCellChangeStructure, version: int | None
@@ -209,7 +215,7 @@ class Notebooks:
                 new_cells.append(self._new_cell(cell, opened.get(cell.document)))
             else:
                 kept = known[cell.document]
-                kept.code = cell.kind == types.NotebookCellKind.Code
+                kept.code = _is_code(cell.kind, kept.doc.language_id)
                 new_cells.append(kept)
         for cell in book.cells[start:stop]:
             self._cell_book.pop(cell.uri, None)
@@ -236,9 +242,16 @@ class Notebooks:
         cell = book.cells[index]
         body = book.header_line(index) + 1
         for change in changes:
+            ended_cr = cell.doc.text.endswith("\r")
             cell.doc.apply_change(change)
             rng = getattr(change, "range", None)
-            if cell.code and rng is not None:
+            if ended_cr or cell.doc.text.endswith("\r"):
+                # A lone "\r" at the cell's end and the line break after it are one break to
+                # LSP: the same edit lower down would join them (every later cell one line off).
+                cell.lines = _lines(cell.doc.text)
+                whole = types.TextDocumentContentChangeWholeDocument(text=book.text())
+                self.documents.change(self.combined_uri(book.uri), version, [whole])
+            elif cell.code and rng is not None:
                 # Verbatim lines: the same edit, lower down.
                 shifted = types.TextDocumentContentChangePartial(range=_moved(rng, body), text=change.text)
                 self.documents.change(self.combined_uri(book.uri), version, [shifted])
@@ -247,7 +260,7 @@ class Notebooks:
                 old_lines = cell.lines
                 cell.lines = _lines(cell.doc.text)
                 # Up to the blank line closing the block, which stays.
-                self._replace_lines(book, body, body + old_lines, book.body(cell) + "\n", version)
+                self._replace_lines(book, body, body + old_lines, _terminated(book.body(cell)), version)
 
     def _replace_lines(self, book: _Notebook, first: int, stop: int, text: str, version: int | None) -> None:
         """Replace lines ``[first, stop)`` of the combined document by ``text``."""
@@ -260,6 +273,16 @@ class Notebooks:
         self.documents.change(self.combined_uri(book.uri), version, [change])
 
 
+def _is_code(kind: types.NotebookCellKind, language_id: str | None) -> bool:
+    return kind == types.NotebookCellKind.Code and (language_id or "") not in _TAGGED
+
+
+def _terminated(body: str) -> str:
+    """``body`` and the line break that ends its last line. After a lone "\r", "\r\n": a
+    "\n" would join it into one break, and the body would be a line short."""
+    return body + ("\r\n" if body.endswith("\r") else "\n")
+
+
 def cell_marker(comment: str | None) -> str:
     """The start of a cell's header line in a notebook whose language comments with ``comment``."""
     return f"{comment or '#'} %%"
@@ -269,7 +292,7 @@ def _language(cells: Sequence[types.NotebookCell], items: dict[str, types.TextDo
     """The notebook's language: its first code cell's (a Jupyter notebook has one kernel)."""
     for cell in cells:
         item = items.get(cell.document)
-        if cell.kind == types.NotebookCellKind.Code and item is not None:
+        if item is not None and _is_code(cell.kind, item.language_id):
             return item.language_id
     return None
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger(__name__)
+NOT_FOR_NOTEBOOKS = "notebooks are not reviewed (completions work in their cells)"
 
 SOURCE = "deepseek-review"
 #: How long a save waits for the editor's settings before it is not reviewed at all.
@@ -236,6 +237,9 @@ class ReviewFeature(Feature):
         return task
 
     async def run_command(self, uri: str, *, force: bool) -> dict[str, Any]:
+        notebooks = self.services.notebooks
+        if notebooks is not None and (notebooks.locate(uri) is not None or notebooks.is_combined(uri)):
+            return {"ok": False, "reason": NOT_FOR_NOTEBOOKS}
         doc = self.services.documents.get(uri)
         if doc is None:
             return {"ok": False, "reason": "document is not open"}
