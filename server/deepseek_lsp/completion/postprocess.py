@@ -235,6 +235,12 @@ _CLOSER_ONLY = re.compile(r"^(?:[)\]}]|end|fi|done|esac)[)\]};,]*$")
 _CONTINUATION = re.compile(
     r"^(?:(?:[)\]}]\s*)?(?:else|elif|elsif|elseif|except|finally|catch|while|when|rescue|ensure)\b|[)\]}]\s*\(|\.)"
 )
+#: A switch's arm label (`case 1:`, `default:`): at the depth of the line that opens the switch
+#: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
+#: the same statement going on. Not an assignment to a name `case`.
+_LABEL = re.compile(r"^(?:case\b(?!\s*[=.(\[,)])|default\s*(?::|->))")
+#: Languages whose preprocessor lines (`#ifdef`, `#endif`) sit at column 0 inside any block.
+_PREPROCESSED = frozenset({"c", "cpp", "csharp"})
 _BLOCK_OPENER = re.compile(r"(?:[:{(\[]|=>|->)$")
 _TRAILING_COMMENT = re.compile(r"\s+(?:#|//).*$")
 
@@ -821,6 +827,8 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         width = ctx.width(_leading_ws(line))
         if width > block or (width == block and not inner):
             continue
+        if body.startswith("#") and ctx.language in _PREPROCESSED:
+            continue  # a directive says nothing of the block it stands in
         if floor is not None and width < block and (width > floor or width == floor >= start - ctx.unit_width):
             # After the last line of an inner block (an `if` body), the code goes on in the
             # enclosing ones while it stays deeper than the code that follows the cursor, and
@@ -829,8 +837,8 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             # business of drop_suffix_duplicates). Further out is a new method or function.
             block = width
             continue
-        if width == block and _CONTINUATION.match(body):
-            continue  # `else:`, `} else {`, `.then(...)` still belong to the statement
+        if width == block and (_CONTINUATION.match(body) or _LABEL.match(body)):
+            continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
         keep = index + 1 if _CLOSER_ONLY.match(body) and not _suffix_has_closer(ctx, body, width) else index
         return _join(lines[:keep])
     return text
@@ -903,7 +911,12 @@ def _cut_at_stray_closer(text: str, pos: int, ctx: PostContext) -> str:
         earlier = (ctx.line_prefix + text[: line_start - 1]).split("\n")
         if _loose(line) in {_loose(other) for other in earlier if other.strip()}:
             return text[:line_start].rstrip()
-    return text[:pos].rstrip()
+    head = text[:pos]
+    if head[line_start:].strip():
+        # The space before the closer is the model's spacing (`{ x }`, `g({ a: 1 })`): the
+        # line's own closer goes back after it.
+        return head
+    return head.rstrip()
 
 
 # ---------------------------------------------------------------------------------------------
