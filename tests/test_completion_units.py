@@ -254,6 +254,9 @@ def test_indent_unit_ignores_docstring_examples() -> None:
     assert detect_indent_unit(two, 2) == "  "
     tabs = Document("file:///w/tabs.go", "func f() {\n\tif x {\n\t\treturn\n\t}\n}\n")
     assert detect_indent_unit(tabs, 2) == "\t"
+    # No indented line yet (a new file): unknown, not four spaces (gofmt's tabs were rewritten).
+    fresh = Document("file:///new.go", "package main\n\nfunc f() {\n")
+    assert detect_indent_unit(fresh, 3) == ""
 
 
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:

@@ -49,6 +49,7 @@ OPTIONAL = {
     "min_length",
     "disabled",
     "cell_marker",
+    "indent_known",
 }
 
 CASES = sorted(GOLDEN.glob("*/*.toml"))
@@ -77,6 +78,7 @@ def _context(case: dict[str, Any]) -> PostContext:
         language=case.get("language"),
         min_length=case.get("min_length", 1),
         cell_marker=case.get("cell_marker"),
+        indent_known=case.get("indent_known", True),
     )
 
 

@@ -183,7 +183,8 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
 
 
 def detect_indent_unit(doc: Document, around_line: int) -> str:
-    """The indentation unit of the code around ``around_line``: tabs, or the most common step
+    """The indentation unit of the code around ``around_line`` ("" when no line is indented):
+    tabs, or the most common step
     after a line that opens a block (every step counts only when no such line is near). Steps
     into docstrings used to win: textwrap.py's examples indent by two in a four-space file,
     and the model's correct lines were re-indented by two."""
@@ -205,7 +206,7 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
         prev = width
         prev_opens = body.endswith(_BLOCK_OPENERS_BYTES)
     votes = after_opener or anywhere
-    return " " * (votes.most_common(1)[0][0] if votes else 4)
+    return " " * votes.most_common(1)[0][0] if votes else ""
 
 
 def _code_part(line: str, comment: str | None) -> str:
@@ -220,6 +221,9 @@ def _code_part(line: str, comment: str | None) -> str:
             at = line.find(comment, at + 1)
     return line.rstrip()
 
+
+#: The indentation unit of a document with no indented line yet, where the language has one.
+_DEFAULT_INDENT = {"go": "\t"}
 
 T = TypeVar("T")
 TURNED_OFF = "completions are turned off"
@@ -857,10 +861,12 @@ class CompletionFeature(Feature):
             # The window may start inside a docstring: the scan starts after it.
             scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
+        unit = self._indent_unit(doc, req.offset)
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=data[req.offset : window_end].decode("utf-8", "replace"),
-            indent_unit=self._indent_unit(doc, req.offset),
+            indent_unit=unit or _DEFAULT_INDENT.get(doc.language.name if doc.language else "", "    "),
+            indent_known=bool(unit),
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
             language=doc.language.name if doc.language else doc.language_id,
@@ -1223,6 +1229,7 @@ class CompletionFeature(Feature):
             bracket_scan_from=ctx.bracket_scan_from,
             open_before_scan=ctx.open_before_scan,
             cell_marker=ctx.cell_marker,
+            indent_known=ctx.indent_known,
         )
 
         # Registered like an in-flight request: the user accepts after a reading delay shorter

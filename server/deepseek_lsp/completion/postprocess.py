@@ -54,6 +54,9 @@ class PostContext:
     open_before_scan: tuple[str, ...] = ()
     #: In a notebook cell, the line that starts the next cell (``# %%``, see notebooks.py).
     cell_marker: str | None = None
+    #: False when the document has no indented line to tell its unit by (a new file):
+    #: ``indent_unit`` is then a guess, and the model's own indentation is kept.
+    indent_known: bool = True
 
     @cached_property
     def line_prefix(self) -> str:
@@ -623,6 +626,8 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         text = "\n".join(lines)
     if len(lines) < 2:
         return _reindent_one_line(text, ctx)
+    if not ctx.indent_known:
+        return text  # nothing to re-indent into: a guessed unit rewrote gofmt's tabs as spaces
     base_ws = ctx.indentation
     base = ctx.width(base_ws)
     # (line index, written whitespace, depth in columns relative to the cursor line)
