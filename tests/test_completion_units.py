@@ -257,6 +257,9 @@ def test_indent_unit_ignores_docstring_examples() -> None:
     # No indented line yet (a new file): unknown, not four spaces (gofmt's tabs were rewritten).
     fresh = Document("file:///new.go", "package main\n\nfunc f() {\n")
     assert detect_indent_unit(fresh, 3) == ""
+    # A wrapped parameter list is aligned, not indented: no evidence of a six-space unit.
+    wrapped = Document("file:///w.py", "def f(a,\n      b):\n")
+    assert detect_indent_unit(wrapped, 2) == ""
 
 
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:

@@ -182,6 +182,9 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
     return len(doc.data[edit.start_byte : edit.new_end_byte].strip()) <= 2
 
 
+_CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
+
+
 def detect_indent_unit(doc: Document, around_line: int) -> str:
     """The indentation unit of the code around ``around_line`` ("" when no line is indented):
     tabs, or the most common step
@@ -192,7 +195,7 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
     after_opener: Counter[int] = Counter()
     anywhere: Counter[int] = Counter()
     prev = 0
-    prev_opens = False
+    prev_opens = prev_continues = False
     for line in range(lo, around_line + 50):
         raw = doc.line_bytes(line)
         body = raw.strip()
@@ -201,10 +204,13 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
         if raw.startswith(b"\t"):
             return "\t"
         width = len(raw) - len(raw.lstrip(b" "))
-        if width > prev:
+        if width > prev and not prev_continues:
             (after_opener if prev_opens else anywhere)[width - prev] += 1
         prev = width
         prev_opens = body.endswith(_BLOCK_OPENERS_BYTES)
+        # A line under one that leaves a list or a condition open is aligned, not a level
+        # (`def f(a,` then `      b):` made the unit six spaces).
+        prev_continues = not prev_opens and body.endswith(_CONTINUES_BYTES)
     votes = after_opener or anywhere
     return " " * votes.most_common(1)[0][0] if votes else ""
 

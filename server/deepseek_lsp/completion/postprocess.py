@@ -629,6 +629,9 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     if not ctx.indent_known:
         return text  # nothing to re-indent into: a guessed unit rewrote gofmt's tabs as spaces
     base_ws = ctx.indentation
+    if ctx.line_prefix.strip() and _opens_block(ctx.line_prefix + lines[0]):
+        # The end of a wrapped header: depths count from the statement's first line.
+        base_ws = _leading_ws(_statement_start(ctx, lines[0]))
     base = ctx.width(base_ws)
     # (line index, written whitespace, depth in columns relative to the cursor line)
     written: list[tuple[int, str, int]] = []
@@ -818,7 +821,11 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
         # so a line back at the cursor's level is already outside it.
         inner = _opens_block(ctx.line_prefix + lines[0])
-        if not inner:
+        if inner:
+            # The last line of a wrapped header (`      b):` under `def f(a,`): its body is
+            # indented from the statement's first line, not from the wrapped part's alignment.
+            block = ctx.width(_leading_ws(_statement_start(ctx, lines[0])))
+        else:
             floor = _next_line_width(ctx)
     else:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
@@ -847,6 +854,24 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         keep = index + 1 if _CLOSER_ONLY.match(body) and not _suffix_has_closer(ctx, body, width) else index
         return _join(lines[:keep])
     return text
+
+
+def _statement_start(ctx: PostContext, first: str) -> str:
+    """The line where the statement the cursor line ends begins: the cursor line itself, or,
+    when it closes brackets opened on lines above (a wrapped parameter list or condition),
+    the line that opened them. Counted without regard to strings: a guess on a few lines."""
+    line = _TRAILING_COMMENT.sub("", ctx.line_prefix + first).rstrip()
+    line = line[:-1] if line.endswith(("{", ":", "(", "[")) else line  # the block's own opener
+    depth = sum(line.count(c) for c in ")]}") - sum(line.count(c) for c in "([{")
+    if depth <= 0:
+        return ctx.line_prefix
+    above = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[-21:-1]
+    for text in reversed(above):
+        code = _TRAILING_COMMENT.sub("", text)
+        depth -= sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+        if depth <= 0:
+            return text
+    return ctx.line_prefix
 
 
 def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
