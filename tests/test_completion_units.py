@@ -15,6 +15,7 @@ from deepseek_lsp.completion.feature import (
     Request,
     _is_key_press,
     detect_indent_unit,
+    detect_indentation,
 )
 from deepseek_lsp.completion.postprocess import postprocess
 from deepseek_lsp.config import Settings
@@ -260,6 +261,18 @@ def test_indent_unit_ignores_docstring_examples() -> None:
     # A wrapped parameter list is aligned, not indented: no evidence of a six-space unit.
     wrapped = Document("file:///w.py", "def f(a,\n      b):\n")
     assert detect_indent_unit(wrapped, 2) == ""
+
+
+def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
+    # GNU (Emacs' default for C): levels of two, each eight columns a tab.
+    gnu = "int\nmain (void)\n{\n  if (x)\n    {\n      switch (c)\n\t{\n\tcase 1:\n\t  y ();\n\t}\n    }\n}\n"
+    assert detect_indentation(Document("file:///g.c", gnu), 10) == ("  ", 8)
+    # Tabs with a block comment's ` * ` lines: still tabs.
+    kernel = "int f(void)\n{\n\t/*\n\t * note\n\t */\n\tif (x) {\n\t\ty();\n\t}\n}\n/*\n * end\n */\n"
+    assert detect_indentation(Document("file:///k.c", kernel), 8) == ("\t", 0)
+    # Prettier's union members (`  | {` then six spaces) step by two from the `{`, not four.
+    union = "type S =\n  | {\n      a: string\n    }\n  | {\n      b: string\n    }\n  | {\n      c: number\n    }\n"
+    assert detect_indent_unit(Document("file:///u.ts", union), 9) == "  "
 
 
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:

@@ -50,6 +50,7 @@ OPTIONAL = {
     "disabled",
     "cell_marker",
     "indent_known",
+    "tab_width",
 }
 
 CASES = sorted(GOLDEN.glob("*/*.toml"))
@@ -79,6 +80,7 @@ def _context(case: dict[str, Any]) -> PostContext:
         min_length=case.get("min_length", 1),
         cell_marker=case.get("cell_marker"),
         indent_known=case.get("indent_known", True),
+        tab_width=case.get("tab_width", 0),
     )
 
 

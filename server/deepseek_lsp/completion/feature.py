@@ -186,24 +186,39 @@ _CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
 
 
 def detect_indent_unit(doc: Document, around_line: int) -> str:
-    """The indentation unit of the code around ``around_line`` ("" when no line is indented):
-    tabs, or the most common step
-    after a line that opens a block (every step counts only when no such line is near). Steps
-    into docstrings used to win: textwrap.py's examples indent by two in a four-space file,
-    and the model's correct lines were re-indented by two."""
+    """The indentation unit of the code around ``around_line`` ("" when no line is indented)."""
+    return detect_indentation(doc, around_line)[0]
+
+
+def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
+    """The indentation unit of the code around ``around_line`` ("" when no line is indented),
+    and the columns of a tab where the code mixes tabs and spaces (else 0).
+
+    The unit is tabs, or the most common step after a line that opens a block (every step
+    counts only when no such line is near). Steps into docstrings used to win: textwrap.py's
+    examples indent by two in a four-space file, and the model's correct lines were
+    re-indented by two. GNU style (Emacs' default for C) indents by two and writes each eight
+    columns as a tab: one tab-led line made the unit a tab, and correct two-space lines were
+    re-indented as tabs."""
     lo = max(0, around_line - 200)
     after_opener: Counter[int] = Counter()
     anywhere: Counter[int] = Counter()
     prev = 0
     prev_opens = prev_continues = False
+    tabs = narrow_spaces = False
     for line in range(lo, around_line + 50):
         raw = doc.line_bytes(line)
         body = raw.strip()
         if not body:
             continue
-        if raw.startswith(b"\t"):
-            return "\t"
-        width = len(raw) - len(raw.lstrip(b" "))
+        lead = raw[: len(raw) - len(raw.lstrip(b" \t"))]
+        if lead.startswith(b"\t"):
+            tabs = True
+        elif len(lead) in (2, 4, 6) and b"\t" not in lead and not body.startswith((b"*", b"/", b"#")):
+            narrow_spaces = True  # code (not a comment's ` * ` line) less than a tab deep
+        width = len(lead.expandtabs(8))
+        if body.startswith((b"| ", b"& ")):
+            width += 2  # a union's member (Prettier: `  | {`): its body steps from the `{`
         if width > prev and not prev_continues:
             (after_opener if prev_opens else anywhere)[width - prev] += 1
         prev = width
@@ -212,7 +227,12 @@ def detect_indent_unit(doc: Document, around_line: int) -> str:
         # (`def f(a,` then `      b):` made the unit six spaces).
         prev_continues = not prev_opens and body.endswith(_CONTINUES_BYTES)
     votes = after_opener or anywhere
-    return " " * votes.most_common(1)[0][0] if votes else ""
+    step = votes.most_common(1)[0][0] if votes else 0
+    if tabs:
+        # Mixed only when the levels are narrower than a tab: a tab-indented file with a few
+        # space-indented lines is still indented by tabs.
+        return (" " * step, 8) if narrow_spaces and 0 < step < 8 else ("\t", 0)
+    return " " * step, 0
 
 
 def _code_part(line: str, comment: str | None) -> str:
@@ -255,7 +275,7 @@ class CompletionFeature(Feature):
         self.indexer = Indexer(services.registry)
         self.line_tokens = LineTokens()
         self._counting: asyncio.Task[None] | None = None
-        self._indent_units: LRUCache[tuple[str, int], tuple[Document, str]] = LRUCache(maxsize=256)
+        self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
         # The document counted (or being counted) last, and with which counter: the estimate
         # stands in until the tokenizer has loaded, and counts by the estimate are then useless.
         self._counted: tuple[Document, Any] | None = None
@@ -867,12 +887,13 @@ class CompletionFeature(Feature):
             # The window may start inside a docstring: the scan starts after it.
             scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
-        unit = self._indent_unit(doc, req.offset)
+        unit, tab_width = self._indentation(doc, req.offset)
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=data[req.offset : window_end].decode("utf-8", "replace"),
             indent_unit=unit or _DEFAULT_INDENT.get(doc.language.name if doc.language else "", "    "),
             indent_known=bool(unit),
+            tab_width=tab_width,
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
             language=doc.language.name if doc.language else doc.language_id,
@@ -971,14 +992,15 @@ class CompletionFeature(Feature):
             line_tokens=self.line_tokens.counter(doc, self.services.models.counter.count),
         )
 
-    def _indent_unit(self, doc: Document, offset: int) -> str:
-        """The document's indentation unit around ``offset``; a file's style does not change
-        as it is edited, so it is looked at once per region (~0.5 ms a look)."""
+    def _indentation(self, doc: Document, offset: int) -> tuple[str, int]:
+        """The document's indentation unit around ``offset`` and its tab width where it mixes
+        tabs and spaces (:func:`detect_indentation`); a file's style does not change as it is
+        edited, so it is looked at once per region (~0.5 ms a look)."""
         line = doc.line_at(offset)
         key = (doc.uri, line // 256)
         hit = self._indent_units.get(key)
         if hit is None or hit[0] is not doc:
-            hit = self._indent_units[key] = (doc, detect_indent_unit(doc, line))
+            hit = self._indent_units[key] = (doc, detect_indentation(doc, line))
         return hit[1]
 
     def _count_when_idle(self, doc: Document) -> None:
@@ -1236,6 +1258,7 @@ class CompletionFeature(Feature):
             open_before_scan=ctx.open_before_scan,
             cell_marker=ctx.cell_marker,
             indent_known=ctx.indent_known,
+            tab_width=ctx.tab_width,
         )
 
         # Registered like an in-flight request: the user accepts after a reading delay shorter

@@ -57,6 +57,9 @@ class PostContext:
     #: False when the document has no indented line to tell its unit by (a new file):
     #: ``indent_unit`` is then a guess, and the model's own indentation is kept.
     indent_known: bool = True
+    #: Columns of a tab where the document mixes tabs and spaces (GNU style: levels of two
+    #: spaces, a tab for each eight columns); 0 where a tab is one level.
+    tab_width: int = 0
 
     @cached_property
     def line_prefix(self) -> str:
@@ -88,6 +91,8 @@ class PostContext:
     @cached_property
     def tab_size(self) -> int:
         # A tab counts as one level of the document's indentation when widths are compared.
+        if self.tab_width:
+            return self.tab_width
         unit = self.indent_unit
         return len(unit) if unit and "\t" not in unit else 4
 
@@ -644,7 +649,8 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             written.append((index, ws, ctx.width(ws) - base))
     if not written:
         return text
-    foreign = any(c not in ctx.indent_unit for _, ws, _ in written for c in ws)
+    # In a file that mixes tabs and spaces, tabs are its own (eight columns), not foreign.
+    foreign = any(c not in ctx.indent_unit and not (c == "\t" and ctx.tab_width) for _, ws, _ in written for c in ws)
     unit = ctx.unit_width
     levelled = written
     inside: dict[int, int] = {}
