@@ -27,27 +27,39 @@ def cell(name: str, kind: t.NotebookCellKind = CODE) -> t.NotebookCell:
 
 def item(name: str, text: str, kind: t.NotebookCellKind = CODE) -> t.TextDocumentItem:
     return t.TextDocumentItem(
-        uri=cell_uri(name), language_id="python" if kind == CODE else "markdown", version=1, text=text
+        uri=cell_uri(name),
+        language_id="python" if kind == CODE else "markdown",
+        version=1,
+        text=text,
     )
 
 
-def open_params(cells: list[tuple[str, str, t.NotebookCellKind]]) -> t.DidOpenNotebookDocumentParams:
+def open_params(
+    cells: list[tuple[str, str, t.NotebookCellKind]],
+) -> t.DidOpenNotebookDocumentParams:
     return t.DidOpenNotebookDocumentParams(
         notebook_document=t.NotebookDocument(
-            uri=NB, notebook_type="jupyter-notebook", version=1, cells=[cell(n, k) for n, _, k in cells]
+            uri=NB,
+            notebook_type="jupyter-notebook",
+            version=1,
+            cells=[cell(n, k) for n, _, k in cells],
         ),
         cell_text_documents=[item(n, text, k) for n, text, k in cells],
     )
 
 
-def change_params(version: int, cells: t.NotebookDocumentCellChanges) -> t.DidChangeNotebookDocumentParams:
+def change_params(
+    version: int, cells: t.NotebookDocumentCellChanges
+) -> t.DidChangeNotebookDocumentParams:
     return t.DidChangeNotebookDocumentParams(
         notebook_document=t.VersionedNotebookDocumentIdentifier(version=version, uri=NB),
         change=t.NotebookDocumentChangeEvent(cells=cells),
     )
 
 
-def edit(name: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str) -> t.NotebookDocumentCellChanges:
+def edit(
+    name: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str
+) -> t.NotebookDocumentCellChanges:
     rng = t.Range(start=t.Position(*start), end=t.Position(*end))
     return t.NotebookDocumentCellChanges(
         text_content=[
@@ -56,6 +68,19 @@ def edit(name: str, version: int, start: tuple[int, int], end: tuple[int, int], 
                 changes=[t.TextDocumentContentChangePartial(range=rng, text=text)],
             )
         ]
+    )
+
+
+def inline(name: str, line: int, character: int, invoked: bool = False) -> t.InlineCompletionParams:
+    kind = (
+        t.InlineCompletionTriggerKind.Invoked
+        if invoked
+        else t.InlineCompletionTriggerKind.Automatic
+    )
+    return t.InlineCompletionParams(
+        text_document=t.TextDocumentIdentifier(uri=cell_uri(name)),
+        position=t.Position(line, character),
+        context=t.InlineCompletionContext(trigger_kind=kind),
     )
 
 
@@ -93,7 +118,10 @@ def test_a_keystroke_in_a_cell_is_one_edit_of_the_combined_document(notebooks: N
     doc = notebooks.change(change_params(2, edit("a", 2, (1, 0), (1, 0), "import sys")))
     assert doc is not None
     assert doc.text == "# %%\nimport os\nimport sys\n\n# %%\nx = 1\n\n"
-    assert len(doc.recent_edits) == 1 and doc.recent_edits[0].new_end_byte - doc.recent_edits[0].start_byte == 10
+    assert (
+        len(doc.recent_edits) == 1
+        and doc.recent_edits[0].new_end_byte - doc.recent_edits[0].start_byte == 10
+    )
     # Lines added above a cell move it down.
     doc = notebooks.change(change_params(3, edit("a", 3, (1, 10), (1, 10), "\nimport re")))
     target = notebooks.locate(cell_uri("b"))
@@ -125,7 +153,9 @@ def test_the_first_code_cell_sets_the_language(notebooks: Notebooks) -> None:
 def test_a_raw_cell_is_a_comment_and_does_not_set_the_language(notebooks: Notebooks) -> None:
     """VS Code opens a Jupyter raw cell (front matter, a cell kept from running) as a code cell
     of language "raw": the notebook stayed language-less (no tree, no context) behind one."""
-    raw = t.TextDocumentItem(uri=cell_uri("r"), language_id="raw", version=1, text="---\ntitle: Sales\n---")
+    raw = t.TextDocumentItem(
+        uri=cell_uri("r"), language_id="raw", version=1, text="---\ntitle: Sales\n---"
+    )
     doc = notebooks.open(
         t.DidOpenNotebookDocumentParams(
             notebook_document=t.NotebookDocument(
@@ -140,7 +170,9 @@ def test_a_raw_cell_is_a_comment_and_does_not_set_the_language(notebooks: Notebo
 
 
 @pytest.mark.parametrize("typed", [False, True])
-def test_a_cell_ending_in_a_lone_cr_keeps_the_cells_below_in_place(notebooks: Notebooks, typed: bool) -> None:
+def test_a_cell_ending_in_a_lone_cr_keeps_the_cells_below_in_place(
+    notebooks: Notebooks, typed: bool
+) -> None:
     """A "\r" at a cell's end and the line break after it read as one break: every cell below
     was a line off (its suggestions written one line too high)."""
     first = "x = 1" if typed else "x = 1\r"
@@ -174,7 +206,16 @@ class _Model:
 
 
 def _random_text(rng: random.Random) -> str:
-    words = ["x = 1", "def f(a):", "    return a", "import os", "", "if y:", "  pass", "print('é😀')"]
+    words = [
+        "x = 1",
+        "def f(a):",
+        "    return a",
+        "import os",
+        "",
+        "if y:",
+        "  pass",
+        "print('é😀')",
+    ]
     return "\n".join(rng.choice(words) for _ in range(rng.randint(1, 4)))
 
 
@@ -226,12 +267,16 @@ def test_random_notebook_sessions_keep_the_combined_document_exact(seed: int) ->
             model.cells[at:at] = added
             changes = t.NotebookDocumentCellChanges(
                 structure=t.NotebookDocumentCellChangeStructure(
-                    array=t.NotebookCellArrayChange(start=at, delete_count=0, cells=[cell(n, k) for n, k, _ in added]),
+                    array=t.NotebookCellArrayChange(
+                        start=at, delete_count=0, cells=[cell(n, k) for n, k, _ in added]
+                    ),
                     did_open=[item(n, text, k) for n, k, text in added],
                 )
             )
         elif op < 0.88:
-            at = rng.randrange(1, len(model.cells))  # cell c0 stays: the notebook keeps its language
+            at = rng.randrange(
+                1, len(model.cells)
+            )  # cell c0 stays: the notebook keeps its language
             gone = model.cells[at]
             del model.cells[at]
             changes = t.NotebookDocumentCellChanges(
@@ -250,7 +295,9 @@ def test_random_notebook_sessions_keep_the_combined_document_exact(seed: int) ->
             changes = t.NotebookDocumentCellChanges(
                 structure=t.NotebookDocumentCellChangeStructure(
                     array=t.NotebookCellArrayChange(
-                        start=lo, delete_count=hi - lo + 1, cells=[cell(n, k) for n, k, _ in model.cells[lo : hi + 1]]
+                        start=lo,
+                        delete_count=hi - lo + 1,
+                        cells=[cell(n, k) for n, k, _ in model.cells[lo : hi + 1]],
                     )
                 )
             )
@@ -272,12 +319,16 @@ def test_random_notebook_sessions_keep_the_combined_document_exact(seed: int) ->
 # -- end to end ------------------------------------------------------------------------------
 
 
-async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_the_cell(tmp_path) -> None:
+async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_the_cell(
+    tmp_path,
+) -> None:
     with FakeDeepSeek() as fake:
         fake.script("df.groupby('month').sum()\n\n# %%\nplot(df)")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
         # No prefetch: each request below is then the one the test makes.
-        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False}}) as client:
+        async with lsp_session(
+            env, settings={"completion": {"debounce": 0, "prefetch": False}}
+        ) as client:
             sync = client.init_result.capabilities.notebook_document_sync  # type: ignore[attr-defined]
             assert sync is not None, "the server must offer notebook sync"
             client.notebook_document_did_open(
@@ -290,41 +341,38 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
                     ]
                 )
             )
-            result = await client.text_document_inline_completion_async(
-                t.InlineCompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
-                    position=t.Position(0, 9),
-                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
-                )
-            )
+            result = await client.text_document_inline_completion_async(inline("b", 0, 9))
             # What the model wrote after this cell (the next cell's header on) is not this cell's.
             assert [i.insert_text for i in result.items] == ["df.groupby('month').sum()"]
             assert result.items[0].range == t.Range(t.Position(0, 9), t.Position(0, 9))
             body = fake.requests_to("/beta/completions")[0].json
             assert "import pandas as pd\n\ndf = pd.read_csv('sales.csv')\n" in body["prompt"]
-            assert body["prompt"].endswith("# %% [markdown]\n# Total sales per month\n\n# %%\ntotals = ")
+            assert body["prompt"].endswith(
+                "# %% [markdown]\n# Total sales per month\n\n# %%\ntotals = "
+            )
             assert body["suffix"].startswith("\n\n# %%\nprint(totals)")
             assert "# Path: analysis.ipynb" in body["prompt"]
 
             # Typing in the cell moves the combined document on: the next request is for the new text.
-            client.notebook_document_did_change(change_params(2, edit("b", 2, (0, 9), (0, 9), "df.agg")))
-            fake.script("('sum')")
-            result = await client.text_document_inline_completion_async(
-                t.InlineCompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
-                    position=t.Position(0, 15),
-                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
-                )
+            client.notebook_document_did_change(
+                change_params(2, edit("b", 2, (0, 9), (0, 9), "df.agg"))
             )
+            fake.script("('sum')")
+            result = await client.text_document_inline_completion_async(inline("b", 0, 15))
             assert [i.insert_text for i in result.items] == ["('sum')"]
             assert result.items[0].range == t.Range(t.Position(0, 15), t.Position(0, 15))
-            assert fake.requests_to("/beta/completions")[-1].json["prompt"].endswith("# %%\ntotals = df.agg")
+            assert (
+                fake.requests_to("/beta/completions")[-1]
+                .json["prompt"]
+                .endswith("# %%\ntotals = df.agg")
+            )
 
             # The completion menu's item (clients without inline completion) edits the cell too,
             # from the cache: the same question in the same cell.
             menu = await client.text_document_completion_async(
                 t.CompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")), position=t.Position(0, 15)
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
+                    position=t.Position(0, 15),
                 )
             )
             assert menu is not None and menu.items
@@ -334,11 +382,7 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
             # A markdown cell is prose: nothing is asked.
             asked = len(fake.requests_to("/beta/completions"))
             result = await client.text_document_inline_completion_async(
-                t.InlineCompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("m")),
-                    position=t.Position(0, 5),
-                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Invoked),
-                )
+                inline("m", 0, 5, invoked=True)
             )
             assert not result.items
             assert len(fake.requests_to("/beta/completions")) == asked
@@ -349,25 +393,25 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
                     3,
                     t.NotebookDocumentCellChanges(
                         structure=t.NotebookDocumentCellChangeStructure(
-                            array=t.NotebookCellArrayChange(start=4, delete_count=0, cells=[cell("d")]),
+                            array=t.NotebookCellArrayChange(
+                                start=4, delete_count=0, cells=[cell("d")]
+                            ),
                             did_open=[item("d", "")],
                         )
                     ),
                 )
             )
-            fake.script("for month, total in totals.items():\n    print(month, total)\n\n# %%\nplot(totals)")
-            result = await client.text_document_inline_completion_async(
-                t.InlineCompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("d")),
-                    position=t.Position(0, 0),
-                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
-                )
+            fake.script(
+                "for month, total in totals.items():\n    print(month, total)\n\n# %%\nplot(totals)"
             )
+            result = await client.text_document_inline_completion_async(inline("d", 0, 0))
             assert [i.insert_text for i in result.items] == [
                 "for month, total in totals.items():\n    print(month, total)"
             ]
             last = fake.requests_to("/beta/completions")[-1].json
-            assert last["stop"] != ["\n"] and last["prompt"].endswith("# %%\nprint(totals)\n\n# %%\n")
+            assert last["stop"] != ["\n"] and last["prompt"].endswith(
+                "# %%\nprint(totals)\n\n# %%\n"
+            )
 
             client.notebook_document_did_close(
                 t.DidCloseNotebookDocumentParams(
@@ -376,11 +420,7 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
                 )
             )
             result = await client.text_document_inline_completion_async(
-                t.InlineCompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
-                    position=t.Position(0, 15),
-                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Invoked),
-                )
+                inline("b", 0, 15, invoked=True)
             )
             assert not result.items
 
@@ -396,7 +436,9 @@ async def test_after_accepting_a_block_cut_at_the_next_cell_the_cell_gets_more(
     shown = "totals = df.groupby('month').sum()\nprint(totals)"
     with FakeDeepSeek() as fake:
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": prefetch}}) as client:
+        async with lsp_session(
+            env, settings={"completion": {"debounce": 0, "prefetch": prefetch}}
+        ) as client:
             client.notebook_document_did_open(
                 open_params(
                     [
@@ -409,22 +451,22 @@ async def test_after_accepting_a_block_cut_at_the_next_cell_the_cell_gets_more(
             fake.script(answer)
             # Then (the prefetch, the next request): the next line, after a line break if due.
             fake.responder(
-                lambda body: {"text": "\ntotals.plot()" if body["prompt"].endswith(")") else "totals.plot()"}
+                lambda body: {
+                    "text": "\ntotals.plot()" if body["prompt"].endswith(")") else "totals.plot()"
+                }
             )
-            result = await client.text_document_inline_completion_async(
-                t.InlineCompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
-                    position=t.Position(0, 0),
-                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
-                )
-            )
+            result = await client.text_document_inline_completion_async(inline("b", 0, 0))
             assert [i.insert_text for i in result.items] == [shown]
             first = fake.requests_to("/beta/completions")[0].json
             assert "\n# %%" in first["stop"]  # the model stops where the next cell would start
             item = result.items[0]
-            client.notebook_document_did_change(change_params(2, edit("b", 2, (0, 0), (0, 0), item.insert_text)))
+            client.notebook_document_did_change(
+                change_params(2, edit("b", 2, (0, 0), (0, 0), item.insert_text))
+            )
             await client.workspace_execute_command_async(
-                t.ExecuteCommandParams(command=item.command.command, arguments=item.command.arguments)
+                t.ExecuteCommandParams(
+                    command=item.command.command, arguments=item.command.arguments
+                )
             )
             line, col, version = 1, len("print(totals)"), 3
             for _ in range(enters):
@@ -432,14 +474,10 @@ async def test_after_accepting_a_block_cut_at_the_next_cell_the_cell_gets_more(
                     change_params(version, edit("b", version, (line, col), (line, col), "\n"))
                 )
                 line, col, version = line + 1, 0, version + 1
-            result = await client.text_document_inline_completion_async(
-                t.InlineCompletionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
-                    position=t.Position(line, col),
-                    context=t.InlineCompletionContext(trigger_kind=t.InlineCompletionTriggerKind.Automatic),
-                )
-            )
-            assert [i.insert_text for i in result.items] == ["\ntotals.plot()" if col else "totals.plot()"]
+            result = await client.text_document_inline_completion_async(inline("b", line, col))
+            assert [i.insert_text for i in result.items] == [
+                "\ntotals.plot()" if col else "totals.plot()"
+            ]
 
 
 async def test_review_file_from_a_cell_says_notebooks_are_not_reviewed(tmp_path) -> None:

@@ -194,11 +194,16 @@ class Notebooks:
     def _new_cell(self, cell: types.NotebookCell, item: types.TextDocumentItem | None) -> _Cell:
         text = item.text if item is not None else ""
         language_id = item.language_id if item is not None else None
-        doc = Document(cell.document, text, language_id=language_id, encoding=self.documents.encoding)
+        doc = Document(
+            cell.document, text, language_id=language_id, encoding=self.documents.encoding
+        )
         return _Cell(cell.document, _is_code(cell.kind, language_id), doc, _lines(text))
 
     def _restructure(
-        self, book: _Notebook, structure: types.NotebookDocumentCellChangeStructure, version: int | None
+        self,
+        book: _Notebook,
+        structure: types.NotebookDocumentCellChangeStructure,
+        version: int | None,
     ) -> None:
         array = structure.array
         opened = {item.uri: item for item in structure.did_open or ()}
@@ -253,20 +258,27 @@ class Notebooks:
                 self.documents.change(self.combined_uri(book.uri), version, [whole])
             elif cell.code and rng is not None:
                 # Verbatim lines: the same edit, lower down.
-                shifted = types.TextDocumentContentChangePartial(range=_moved(rng, body), text=change.text)
+                shifted = types.TextDocumentContentChangePartial(
+                    range=_moved(rng, body), text=change.text
+                )
                 self.documents.change(self.combined_uri(book.uri), version, [shifted])
                 cell.lines = _lines(cell.doc.text)
             else:
                 old_lines = cell.lines
                 cell.lines = _lines(cell.doc.text)
                 # Up to the blank line closing the block, which stays.
-                self._replace_lines(book, body, body + old_lines, _terminated(book.body(cell)), version)
+                self._replace_lines(
+                    book, body, body + old_lines, _terminated(book.body(cell)), version
+                )
 
-    def _replace_lines(self, book: _Notebook, first: int, stop: int, text: str, version: int | None) -> None:
+    def _replace_lines(
+        self, book: _Notebook, first: int, stop: int, text: str, version: int | None
+    ) -> None:
         """Replace lines ``[first, stop)`` of the combined document by ``text``."""
         change = types.TextDocumentContentChangePartial(
             range=types.Range(
-                start=types.Position(line=first, character=0), end=types.Position(line=stop, character=0)
+                start=types.Position(line=first, character=0),
+                end=types.Position(line=stop, character=0),
             ),
             text=text,
         )
@@ -288,7 +300,9 @@ def cell_marker(comment: str | None) -> str:
     return f"{comment or '#'} %%"
 
 
-def _language(cells: Sequence[types.NotebookCell], items: dict[str, types.TextDocumentItem]) -> str | None:
+def _language(
+    cells: Sequence[types.NotebookCell], items: dict[str, types.TextDocumentItem]
+) -> str | None:
     """The notebook's language: its first code cell's (a Jupyter notebook has one kernel)."""
     for cell in cells:
         item = items.get(cell.document)
