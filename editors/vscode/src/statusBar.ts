@@ -80,7 +80,11 @@ export class StatusBar implements vscode.Disposable {
     this.item.name = 'DeepSeek';
     this.item.command = 'deepseek.showUsage';
     // A status about one file (Inactive: excluded, too large) is shown while that file is.
-    this.editorWatch = vscode.window.onDidChangeActiveTextEditor(() => this.render());
+    // A notebook's status too, while that notebook is (with no cell focused, no text editor is).
+    this.editorWatch = vscode.Disposable.from(
+      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.window.onDidChangeActiveNotebookEditor(() => this.render()),
+    );
     this.render();
     this.item.show();
   }
