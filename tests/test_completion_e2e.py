@@ -754,3 +754,27 @@ async def test_right_after_accepting_a_menu_snippet_cut_short_a_block_comes_at_o
             assert loop.time() - started < 0.25  # the 300 ms debounce was skipped
             assert len(fim_requests(fake)) == 3
             assert fim_requests(fake)[-1].json["stop"] != ["\n"]  # a block was asked for
+
+
+async def test_a_new_file_learns_its_indentation_as_it_is_written(tmp_path) -> None:
+    """A file with no indented line: Python's unit is PEP 8's four spaces (a tab answer is
+    re-indented), and once the user has written indented code that is what counts. The
+    unknown unit of the empty file was kept for the file's life, and two-space answers were
+    then left as written in a four-space file."""
+    with FakeDeepSeek() as fake:
+        async with session(fake, tmp_path, {"debounce": 0, "cache": False, "prefetch": False}) as client:
+            uri = "file:///ws/idle.py"
+            open_doc(client, uri, "import sys\n\nif 'x' not in sys.path:\n\nmain()\n")
+            fake.script("\n\tsys.path.insert(0, 'x')")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 2, 23))
+            assert [i.insert_text for i in result.items] == ["\n    sys.path.insert(0, 'x')"]
+
+            new = "file:///ws/new.py"
+            open_doc(client, new, "\n")
+            fake.script("import os")
+            await client.text_document_inline_completion_async(inline_params(new, 0, 0))
+            code = "import os\n\n\ndef area(r):\n    if r < 0:\n        raise ValueError(r)\n    return r * r\n\n\ndef main(args):\n    for a in args:"
+            insert(client, new, 2, 0, 0, code)
+            fake.script("\n      print(area(float(a)))")
+            result = await client.text_document_inline_completion_async(inline_params(new, 10, 18))
+            assert [i.insert_text for i in result.items] == ["\n        print(area(float(a)))"]

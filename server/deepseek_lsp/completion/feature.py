@@ -248,8 +248,9 @@ def _code_part(line: str, comment: str | None) -> str:
     return line.rstrip()
 
 
-#: The indentation unit of a document with no indented line yet, where the language has one.
-_DEFAULT_INDENT = {"go": "\t"}
+#: The indentation unit of a document with no indented line yet, where the language's own
+#: formatter or style guide sets one (gofmt, PEP 8, rustfmt); elsewhere the model's is kept.
+_DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    "}
 
 T = TypeVar("T")
 TURNED_OFF = "completions are turned off"
@@ -888,11 +889,12 @@ class CompletionFeature(Feature):
             scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
         unit, tab_width = self._indentation(doc, req.offset)
+        conventional = _DEFAULT_INDENT.get(doc.language.name if doc.language else "")
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=data[req.offset : window_end].decode("utf-8", "replace"),
-            indent_unit=unit or _DEFAULT_INDENT.get(doc.language.name if doc.language else "", "    "),
-            indent_known=bool(unit),
+            indent_unit=unit or conventional or "    ",
+            indent_known=bool(unit or conventional),
             tab_width=tab_width,
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
@@ -1000,7 +1002,10 @@ class CompletionFeature(Feature):
         key = (doc.uri, line // 256)
         hit = self._indent_units.get(key)
         if hit is None or hit[0] is not doc:
-            hit = self._indent_units[key] = (doc, detect_indentation(doc, line))
+            hit = (doc, detect_indentation(doc, line))
+            if hit[1][0]:
+                # Not "unknown": the new file's first indented lines are written meanwhile.
+                self._indent_units[key] = hit
         return hit[1]
 
     def _count_when_idle(self, doc: Document) -> None:
