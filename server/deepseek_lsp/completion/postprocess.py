@@ -247,6 +247,11 @@ _CONTINUATION = re.compile(
 #: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
 #: the same statement going on. Not an assignment to a name `case`.
 _LABEL = re.compile(r"^(?:case\b(?!\s*[=.(\[,)])|default\s*(?::|->))")
+#: Languages with switch statements whose labels may sit at the switch's depth (not Python:
+#: a `match` arm is deeper than its `match`, and `default: str = "sh"` is an annotation).
+_SWITCH_LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "php"})
+#: A string literal on one line, for bracket counts that must not see its contents.
+_STRING_LITERAL = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`""")
 #: Languages whose preprocessor lines (`#ifdef`, `#endif`) sit at column 0 inside any block.
 _PREPROCESSED = frozenset({"c", "cpp", "csharp"})
 _BLOCK_OPENER = re.compile(r"(?:[:{(\[]|=>|->)$")
@@ -855,29 +860,50 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             # business of drop_suffix_duplicates). Further out is a new method or function.
             block = width
             continue
-        if width == block and (_CONTINUATION.match(body) or _LABEL.match(body)):
+        if width == block and (_CONTINUATION.match(body) or _is_arm(body, index, lines, ctx)):
             continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
         keep = index + 1 if _CLOSER_ONLY.match(body) and not _suffix_has_closer(ctx, body, width) else index
         return _join(lines[:keep])
     return text
 
 
+def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
+    """Whether ``body``, a line at the depth of the block the cursor line opens, is an arm of
+    that switch: a label under `switch x {` (gofmt), or one right after a fall-through label
+    (`case 1:` then `case 2:`). After an arm's own body, the next arm the model goes on to is
+    another one the user did not ask for (and may duplicate the one below)."""
+    if ctx.language not in _SWITCH_LANGUAGES or not _LABEL.match(body):
+        return False
+    if not _LABEL.match((ctx.line_prefix + lines[0]).strip()):
+        return True
+    return not any(line.strip() for line in lines[1:index])
+
+
 def _statement_start(ctx: PostContext, first: str) -> str:
     """The line where the statement the cursor line ends begins: the cursor line itself, or,
     when it closes brackets opened on lines above (a wrapped parameter list or condition),
     the line that opened them. Counted without regard to strings: a guess on a few lines."""
-    line = _TRAILING_COMMENT.sub("", ctx.line_prefix + first).rstrip()
+    line = _code_only(ctx.line_prefix + first).rstrip()
     line = line[:-1] if line.endswith(("{", ":", "(", "[")) else line  # the block's own opener
     depth = sum(line.count(c) for c in ")]}") - sum(line.count(c) for c in "([{")
     if depth <= 0:
         return ctx.line_prefix
     above = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[-21:-1]
     for text in reversed(above):
-        code = _TRAILING_COMMENT.sub("", text)
+        code = _code_only(text)
         depth -= sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
         if depth <= 0:
+            # A statement starts at or left of its wrapped lines; a deeper line is a guess gone
+            # wrong (brackets in a multi-line string), and the cursor line stands.
+            if ctx.width(_leading_ws(text)) > ctx.width(ctx.indentation):
+                return ctx.line_prefix
             return text
     return ctx.line_prefix
+
+
+def _code_only(line: str) -> str:
+    """``line`` without its string literals' contents and its trailing comment."""
+    return _TRAILING_COMMENT.sub("", _STRING_LITERAL.sub('""', line))
 
 
 def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
