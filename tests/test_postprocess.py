@@ -148,6 +148,24 @@ def test_kept_tail_leaves_out_the_closers_the_completion_typed_over(
     assert kept_tail(text, ctx.line_suffix.rstrip(), ctx) == tail
 
 
+@pytest.mark.parametrize(
+    ("language", "prefix", "suffix", "text", "tail"),
+    [
+        # The closer after the cursor closes the innermost bracket, and the completion types over
+        # it: the enclosing block's `{`, whose `}` is past the end of the suffix, is no bracket
+        # of the line's (it read `int[] a = {1, 2};}`).
+        ("java", "class A {\n    void f() {\n        int[] a = {", "}\n        g(a);\n", "1, 2};", ""),
+        ("cpp", "void f(Out *out)\n{\n    out->Append({", "})\n    g(out);\n", " .o = 1 });", ""),
+        ("python", "CONFIG = {\n    'a': {", "}\n    'b': 2,\n", "'x': 1},", ""),
+        # A bracket of the cursor line that the line leaves open is open indeed.
+        ("python", "def f():\n    x = foo(bar(", ")\n", "x), y", ")"),
+    ],
+)
+def test_kept_tail_innermost_bracket_first(language: str, prefix: str, suffix: str, text: str, tail: str) -> None:
+    ctx = PostContext(prefix=prefix, suffix=suffix, language=language)
+    assert kept_tail(text, ctx.line_suffix.rstrip(), ctx) == tail
+
+
 def test_disabled_filters() -> None:
     ctx = PostContext(prefix="x = ", suffix="", from_chat=True)
     fenced = "```python\n1\n```"

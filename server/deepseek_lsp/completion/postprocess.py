@@ -130,12 +130,15 @@ class PostContext:
         )
 
     @cached_property
-    def brackets_after_prefix(self) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str]:
+    def brackets_after_prefix(
+        self,
+    ) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, tuple[tuple[str, str], ...]]:
         """The brackets the prefix left open and the suffix does not close (innermost last),
         the scanner's state right after the prefix, the open brackets that the rest of the
-        cursor line closes (innermost last), and the innermost bracket open after the prefix
-        (closed by the suffix or not; "" for none): scanning a window is ~0.2 ms, the same for
-        every filter run and every choice of a request."""
+        cursor line closes (innermost last), the innermost bracket open after the prefix
+        (closed by the suffix or not; "" for none), and every bracket open after the prefix
+        with what closes it, innermost last (see :func:`_scan_closable_brackets`): scanning a
+        window is ~0.2 ms, the same for every filter run and every choice of a request."""
         return _scan_closable_brackets(self)
 
     def warm(self) -> None:
@@ -457,7 +460,59 @@ def _line_closed(ctx: PostContext) -> list[str]:
     return list(ctx.brackets_after_prefix[2])
 
 
-def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str]:
+def _open_after_prefix(ctx: PostContext) -> list[tuple[str, str]]:
+    """Every bracket open after the prefix with what closes it, innermost last (see
+    :attr:`PostContext.brackets_after_prefix`): a copy, for the caller to change."""
+    return list(ctx.brackets_after_prefix[4])
+
+
+def _closed_by_completion(open_after: list[tuple[str, str]], line: str, rest: str | None) -> str | None:
+    """Which open bracket the closer that starts ``line`` (the rest of a line of the completion)
+    closes, if it is not one of the completion's own pairs, taken off ``open_after``: "" one the
+    suffix leaves open, "line" one the rest of the cursor line closes (the completion types over
+    the line's closer); None for a stray closer, and for one that re-types the rest of the
+    cursor line (``rest``, None when that does not matter) with nothing else to close.
+
+    Brackets nest: the line's own auto-closed bracket comes before an enclosing one of its
+    kind whose closer only lies past the suffix (a function's `}` 30 lines below), which is
+    no bracket the completion may close. Taking the completion's closer for it put the line's
+    back after the completion (``int[] a = {1, 2};}``), and kept a callback's re-typed `});`
+    before the one the editor put below. An enclosing bracket of the cursor line, which the
+    line leaves open (``foo(bar(|)``), is open indeed: the line's closer is left for it.
+    """
+    opener = _OPENER_OF[line[0]]
+    retypes_rest = rest is not None and line.rstrip() == rest
+    auto = closable = None  # the innermost of each kind of entry, if it is the closer's kind
+    seen_auto = seen_closable = False
+    for index in range(len(open_after) - 1, -1, -1):
+        kind, by = open_after[index]
+        if by == "line" and not seen_auto:
+            seen_auto = True
+            auto = index if kind == opener else None
+        elif by in ("", "past") and not seen_closable:
+            seen_closable = True
+            closable = index if kind == opener else None
+    past = closable is not None and open_after[closable][1] == "past"
+    if auto is not None and not retypes_rest and (closable is None or past):
+        del open_after[auto]
+        return "line"
+    if closable is not None and (
+        not past
+        # A closer that re-types the line's own (`1, 2}` before `}`) is drop_suffix_duplicates'
+        # business, which keeps the text before it as written.
+        or (auto is not None and retypes_rest)
+        # `} else {`: the block the suffix closes ends here, and the suffix's closer closes
+        # the completion's new one.
+        or _TRAILING_COMMENT.sub("", line[1:]).rstrip().endswith(opener)
+    ):
+        del open_after[closable]
+        return ""
+    return None
+
+
+def _scan_closable_brackets(
+    ctx: PostContext,
+) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, tuple[tuple[str, str], ...]]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
     # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
     stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
@@ -466,7 +521,8 @@ def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _Bracket
         _push_pop(stack, bracket, start + pos)
     after_prefix = copy.copy(scanner)
     # What closes each open bracket: "" not the suffix (the completion may), "line" the rest of
-    # the cursor line, "later" a later line of the suffix.
+    # the cursor line, "later" a later line of the suffix ("later?" by a guess: no bracket of
+    # its kind opened on a line indented as the closer's).
     closed_by = [""] * len(stack)
     # Each closer of the suffix closes a bracket further out than the one before it did.
     ceiling = len(stack)
@@ -478,39 +534,60 @@ def _scan_closable_brackets(ctx: PostContext) -> tuple[tuple[str, ...], _Bracket
         elif own:
             own -= 1
         else:
-            index = _suffix_closes(stack[:ceiling], bracket, pos, ctx)
-            if index is None:
+            found = _suffix_closes(stack[:ceiling], bracket, pos, ctx)
+            if found is None:
                 continue  # it closes something opened before the window
-            closed_by[index] = "line" if line_end < 0 or pos < line_end else "later"
+            index, sure = found
+            closed_by[index] = "line" if line_end < 0 or pos < line_end else "later" if sure else "later?"
             ceiling = index
             if not ceiling:
                 break
     closable = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if not by)
     line_closed = tuple(bracket for (bracket, _), by in zip(stack, closed_by, strict=True) if by == "line")
-    return closable, after_prefix, line_closed, stack[-1][0] if stack else ""
+    # An open bracket of an earlier line around one of its kind that the suffix closes would be
+    # closed after it: past the end of the suffix, for all the scan knows ("past").
+    line_start = len(ctx.prefix) - len(ctx.line_prefix)
+    inner_closed: set[str] = set()
+    for index in range(len(stack) - 1, -1, -1):
+        bracket, opened = stack[index]
+        if closed_by[index] in ("line", "later"):
+            inner_closed.add(bracket)
+        elif not closed_by[index] and opened < line_start and bracket in inner_closed:
+            closed_by[index] = "past"
+    open_after = tuple((bracket, by) for (bracket, _), by in zip(stack, closed_by, strict=True))
+    return closable, after_prefix, line_closed, stack[-1][0] if stack else "", open_after
 
 
-def _suffix_closes(stack: list[tuple[str, int]], bracket: str, pos: int, ctx: PostContext) -> int | None:
-    """Which open bracket a closer of the suffix closes: one of its kind (``)`` after
-    ``TokenInfo(INDENT, line[|`` closes the call, and the ``[`` is left for the completion to
-    close), the innermost, but for a closer first on a later line, which closes the bracket
-    opened on a line indented as its own (the function's ``}`` below ``app.get('/', (req,
-    res) => {|``, where the innermost ``{`` is the callback's, which the completion closes)."""
+def _suffix_closes(
+    stack: list[tuple[str, int]], bracket: str, pos: int, ctx: PostContext
+) -> tuple[int, bool] | None:
+    """Which open bracket a closer of the suffix closes, and whether that is sure rather than a
+    guess: one of its kind (``)`` after ``TokenInfo(INDENT, line[|`` closes the call, and the
+    ``[`` is left for the completion to close), the innermost, but for a closer first on a
+    later line, which closes the bracket opened on a line indented as its own (the function's
+    ``}`` below ``app.get('/', (req, res) => {|``, where the innermost ``{`` is the callback's,
+    which the completion closes)."""
     opener = _OPENER_OF[bracket]
     kind = [i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == opener]
     if len(kind) < 2:
-        return kind[0] if kind else None
+        return (kind[0], True) if kind else None
     line_start = ctx.suffix.rfind("\n", 0, pos) + 1
-    if not line_start or ctx.suffix[line_start:pos].strip():
-        return kind[0]
+    if not line_start:
+        return kind[0], True
+    if ctx.suffix[line_start:pos].strip():
+        return kind[0], False
     width = ctx.width(ctx.suffix[line_start:pos])
+    same_width = []
     for index in kind:
         opened = stack[index][1]
         if opened >= 0:
             opened_line = ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]
             if ctx.width(_leading_ws(opened_line)) == width:
-                return index
-    return kind[0]
+                same_width.append(index)
+    if same_width:
+        # Two lines indented alike (GNU's `\t{` below `    {`) leave it a guess.
+        return same_width[0], len(same_width) == 1
+    return kind[0], False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -814,6 +891,8 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
     opened nor the prefix left open for it (the suffix may already close it). A bracket that
     the rest of the cursor line closes may be closed by a completion that goes on past it
     (it types over the line's closer, see :func:`kept_tail`), not by one that re-types the rest.
+    One of an earlier line around a bracket of its kind that the suffix closes is not left
+    open for the completion: its closer may lie past the end of the suffix.
     """
     if ctx.single_line:
         text = text.partition("\n")[0]
@@ -933,8 +1012,8 @@ def _next_line_width(ctx: PostContext) -> int | None:
 
 
 def _limit_by_brackets(text: str, ctx: PostContext) -> str:
-    closable, scanner = _closable_brackets(ctx)
-    line_closed = _line_closed(ctx)
+    scanner = _closable_brackets(ctx)[1]
+    open_after = _open_after_prefix(ctx)
     rest = ctx.line_suffix.rstrip()
     own: list[str] = []
     for pos, bracket in scanner.feed(text):
@@ -942,20 +1021,12 @@ def _limit_by_brackets(text: str, ctx: PostContext) -> str:
             own.append(bracket)
         elif own:
             own.pop()  # the completion's own pairs are its business
-        elif closable and closable[-1] == _OPENER_OF[bracket]:
-            closable.pop()
-        elif (
-            line_closed
-            and line_closed[-1] == _OPENER_OF[bracket]
-            and text[pos:].partition("\n")[0].rstrip() != rest
-        ):
-            # A bracket the rest of the line closes (an auto-closed pair), closed here by a
+        elif _closed_by_completion(open_after, text[pos:].partition("\n")[0], rest) is None:
+            # A bracket the rest of the line closes (an auto-closed pair) may be closed by a
             # completion that goes on with the statement (`max(|)` with `i1, i2-n), max(j1, j2-n`):
             # the completion types over that closer (kept_tail), as the editor does. Cutting it
             # lost the rest of the statement. A completion that goes on with the rest of the line
-            # itself (`);` before `);`) re-types it, and is cut below.
-            line_closed.pop()
-        else:
+            # itself (`);` before `);`) re-types it, and is cut here.
             return _cut_at_stray_closer(text, pos, ctx)
     return text
 
@@ -1119,22 +1190,25 @@ def _repeated_block(keyed: list[tuple[int, str]], lines: list[str]) -> int | Non
     count = len(keyed)
     last_index = len(lines) - 1
     for start in range(count):
-        for size in range(2, count - start):
+        # The copy is the whole block again: a shorter one is only a shared end, as in two
+        # sibling blocks that both end in `return;` and `}` (cut there, the last block lost
+        # both).
+        for size in range(2, (count - start) // 2 + 1):
             second = start + size
-            copy_len = min(size, count - second)
-            if copy_len < 2 or keyed[second][1] != keyed[start][1]:
+            if keyed[second][1] != keyed[start][1]:
                 continue
             block = [key for _, key in keyed[start : start + size]]
             if not any(map(_has_word, block)):
                 continue
-            repeat = keyed[second : second + copy_len]
+            repeat = keyed[second : second + size]
             matched = True
             for offset, (index, key) in enumerate(repeat):
                 expected = block[offset]
                 if key == expected:
                     continue
-                # The stream may stop in the middle of the repeated copy's last line.
-                if index == last_index and expected.startswith(key):
+                # The stream may stop in the middle of the repeated copy's last line, but a
+                # lone closer is whole as it is: `}` after `} else {` ends the else branch.
+                if index == last_index and expected.startswith(key) and _has_word(key):
                     continue
                 matched = False
                 break
@@ -1285,25 +1359,23 @@ def _leaves_string(text: str, ctx: PostContext) -> bool:
 
 def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
     """``tail`` without the closing brackets ``text`` typed over (see :func:`kept_tail`)."""
-    line_closed = _line_closed(ctx)
-    if not tail or not line_closed:
+    if not tail or not _line_closed(ctx):
         return tail
-    closable, scanner = _closable_brackets(ctx)
+    scanner = _closable_brackets(ctx)[1]
     after_prefix = copy.copy(scanner)
+    open_after = _open_after_prefix(ctx)
     own: list[str] = []
     typed_over = 0
-    for _, bracket in scanner.feed(text):
+    for pos, bracket in scanner.feed(text):
         if bracket in "([{":
             own.append(bracket)
         elif own:
             own.pop()
-        elif closable and closable[-1] == _OPENER_OF[bracket]:
-            closable.pop()
-        elif line_closed and line_closed[-1] == _OPENER_OF[bracket]:
-            line_closed.pop()
-            typed_over += 1
         else:
-            break
+            closed_by = _closed_by_completion(open_after, text[pos:].partition("\n")[0], None)
+            if closed_by is None:
+                break
+            typed_over += closed_by == "line"
     drop = typed_over - len(own)
     if drop <= 0:
         return tail
