@@ -1045,9 +1045,9 @@ def _cut_at_stray_closer(text: str, pos: int, ctx: PostContext) -> str:
         if _loose(line) in {_loose(other) for other in earlier if other.strip()}:
             return text[:line_start].rstrip()
     head = text[:pos]
-    if head[line_start:].strip():
+    if head[line_start:].strip() and ctx.line_suffix.lstrip().startswith(text[pos]):
         # The space before the closer is the model's spacing (`{ x }`, `g({ a: 1 })`): the
-        # line's own closer goes back after it.
+        # line's own closer goes back after it. Not before another closer (`foo(a, b ]`).
         return head
     return head.rstrip()
 
