@@ -119,22 +119,29 @@ class Notebooks:
         return notebook_uri + SUFFIX
 
     def is_combined(self, uri: str) -> bool:
-        return uri.endswith(SUFFIX) and uri[: -len(SUFFIX)] in self._books
+        return self._combined_book(uri) is not None
+
+    def marker(self, uri: str) -> str | None:
+        """The line that starts a cell in ``uri``, if it is a notebook's combined document."""
+        book = self._combined_book(uri)
+        return cell_marker(book.comment) if book is not None else None
+
+    def _combined_book(self, uri: str) -> _Notebook | None:
+        return self._books.get(uri[: -len(SUFFIX)]) if uri.endswith(SUFFIX) else None
 
     # -- sync --------------------------------------------------------------------------------
 
     def open(self, params: types.DidOpenNotebookDocumentParams) -> Document:
         nb = params.notebook_document
-        for cell in self._books.pop(nb.uri, _Notebook(nb.uri, "")).cells:  # opened again
-            self._cell_book.pop(cell.uri, None)
+        self._forget(nb.uri)  # opened again
         items = {item.uri: item for item in params.cell_text_documents}
-        language = _language(nb.cells, items)
-        book = _Notebook(nb.uri, self._comment(language))
+        book = _Notebook(nb.uri, "")
         for cell in nb.cells:
             book.cells.append(self._new_cell(cell, items.get(cell.document)))
+            self._cell_book[cell.document] = nb.uri
         self._books[nb.uri] = book
-        for cell in book.cells:
-            self._cell_book[cell.uri] = nb.uri
+        language = _language_of(book)
+        book.comment = self._comment(language)
         return self.documents.open(self.combined_uri(nb.uri), book.text(), language, nb.version)
 
     def change(self, params: types.DidChangeNotebookDocumentParams) -> Document | None:
@@ -161,11 +168,13 @@ class Notebooks:
         return doc
 
     def close(self, uri: str) -> Document | None:
-        book = self._books.pop(uri, None)
-        if book is not None:
-            for cell in book.cells:
-                self._cell_book.pop(cell.uri, None)
+        self._forget(uri)
         return self.documents.close(self.combined_uri(uri))
+
+    def _forget(self, uri: str) -> None:
+        book = self._books.pop(uri, None)
+        for cell in book.cells if book is not None else ():
+            self._cell_book.pop(cell.uri, None)
 
     # -- positions ---------------------------------------------------------------------------
 
@@ -300,16 +309,6 @@ def cell_marker(comment: str | None) -> str:
     return f"{comment or '#'} %%"
 
 
-def _language(
-    cells: Sequence[types.NotebookCell], items: dict[str, types.TextDocumentItem]
-) -> str | None:
-    """The notebook's language: its first code cell's (a Jupyter notebook has one kernel)."""
-    for cell in cells:
-        item = items.get(cell.document)
-        if item is not None and _is_code(cell.kind, item.language_id):
-            return item.language_id
-    return None
-
-
 def _language_of(book: _Notebook) -> str | None:
+    """The notebook's language: its first code cell's (a Jupyter notebook has one kernel)."""
     return next((cell.doc.language_id for cell in book.cells if cell.code), None)

@@ -39,7 +39,7 @@ from ..features import Feature, Paused, Services
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
-from ..notebooks import CellTarget, cell_marker
+from ..notebooks import CellTarget
 from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
@@ -524,9 +524,7 @@ class CompletionFeature(Feature):
     def _cell_marker(self, doc: Document) -> str | None:
         """The line that starts a cell, for a notebook's combined document (notebooks.py)."""
         notebooks = self.services.notebooks
-        if notebooks is None or not notebooks.is_combined(doc.uri):
-            return None
-        return cell_marker(doc.language.spec.line_comment if doc.language else None)
+        return notebooks.marker(doc.uri) if notebooks is not None else None
 
     async def inline_completion(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
         started = time.perf_counter()
