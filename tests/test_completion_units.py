@@ -14,7 +14,6 @@ from deepseek_lsp.completion.feature import (
     CompletionFeature,
     Request,
     _is_key_press,
-    detect_indent_unit,
     detect_indentation,
 )
 from deepseek_lsp.completion.postprocess import postprocess
@@ -250,17 +249,17 @@ def test_indent_unit_ignores_docstring_examples() -> None:
         "        return chunks\n"
     )
     doc = Document("file:///w/wrap.py", text)
-    assert detect_indent_unit(doc, text.count("\n") - 1) == "    "
+    assert detect_indentation(doc, text.count("\n") - 1)[0] == "    "
     two = Document("file:///w/two.js", "function f(x) {\n  if (x) {\n    return 1;\n  }\n}\n")
-    assert detect_indent_unit(two, 2) == "  "
+    assert detect_indentation(two, 2)[0] == "  "
     tabs = Document("file:///w/tabs.go", "func f() {\n\tif x {\n\t\treturn\n\t}\n}\n")
-    assert detect_indent_unit(tabs, 2) == "\t"
+    assert detect_indentation(tabs, 2)[0] == "\t"
     # No indented line yet (a new file): unknown, not four spaces (gofmt's tabs were rewritten).
     fresh = Document("file:///new.go", "package main\n\nfunc f() {\n")
-    assert detect_indent_unit(fresh, 3) == ""
+    assert detect_indentation(fresh, 3)[0] == ""
     # A wrapped parameter list is aligned, not indented: no evidence of a six-space unit.
     wrapped = Document("file:///w.py", "def f(a,\n      b):\n")
-    assert detect_indent_unit(wrapped, 2) == ""
+    assert detect_indentation(wrapped, 2)[0] == ""
 
 
 def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
@@ -272,7 +271,7 @@ def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
     assert detect_indentation(Document("file:///k.c", kernel), 8) == ("\t", 0)
     # Prettier's union members (`  | {` then six spaces) step by two from the `{`, not four.
     union = "type S =\n  | {\n      a: string\n    }\n  | {\n      b: string\n    }\n  | {\n      c: number\n    }\n"
-    assert detect_indent_unit(Document("file:///u.ts", union), 9) == "  "
+    assert detect_indentation(Document("file:///u.ts", union), 9)[0] == "  "
 
 
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:

@@ -185,11 +185,6 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
 _CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
 
 
-def detect_indent_unit(doc: Document, around_line: int) -> str:
-    """The indentation unit of the code around ``around_line`` ("" when no line is indented)."""
-    return detect_indentation(doc, around_line)[0]
-
-
 def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     """The indentation unit of the code around ``around_line`` ("" when no line is indented),
     and the columns of a tab where the code mixes tabs and spaces (else 0).
