@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from lsprotocol import types as t
@@ -11,7 +12,8 @@ from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.notebooks import Notebooks
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import lsp_session, server_env
+from tests.harness import eventually, lsp_session, server_env
+from tests.review_support import Rule, reviewer
 
 NB = "file:///ws/analysis.ipynb"
 CODE, MARKDOWN = t.NotebookCellKind.Code, t.NotebookCellKind.Markup
@@ -111,6 +113,24 @@ def test_cells_become_one_percent_format_document(notebooks: Notebooks) -> None:
     assert doc.line_text(target.to_doc(t.Position(0, 0)).line) == "df = pd.read_csv('sales.csv')"
     assert notebooks.locate(cell_uri("m")).code is False  # type: ignore[union-attr]
     assert notebooks.locate("file:///ws/other.py") is None
+
+
+def test_code_cells_place_a_review_range_in_its_cell(notebooks: Notebooks) -> None:
+    doc = notebooks.open(
+        open_params([("a", "x = 1\ny = 2", CODE), ("m", "Note", MARKDOWN), ("b", "z = 3", CODE)])
+    )
+    a, b = notebooks.code_cells(doc.uri)  # the markdown cell has no code to review
+    assert (a.uri, a.first, a.lines, a.version) == (cell_uri("a"), 1, 2, 1)
+    assert (b.uri, b.first, b.lines) == (cell_uri("b"), 8, 1)
+    assert doc.line_text(b.first) == "z = 3" and not b.holds(7) and b.holds(8)
+    inside = t.Range(start=t.Position(0, 0), end=t.Position(0, 5))
+    assert b.to_cell(b.to_doc(inside), doc) == inside
+    # A range that runs past the cell's last line ends at that line's end.
+    across = t.Range(start=t.Position(2, 4), end=t.Position(5, 3))
+    assert a.to_cell(across, doc) == t.Range(start=t.Position(1, 4), end=t.Position(1, 5))
+    notebooks.change(change_params(2, edit("b", 7, (0, 0), (0, 0), "w = 0\n")))
+    assert notebooks.code_cells(doc.uri)[1].version == 7  # a fix for the cell names it
+    assert notebooks.code_cells("file:///ws/other.py") == []
 
 
 def test_a_keystroke_in_a_cell_is_one_edit_of_the_combined_document(notebooks: Notebooks) -> None:
@@ -480,13 +500,162 @@ async def test_after_accepting_a_block_cut_at_the_next_cell_the_cell_gets_more(
             ]
 
 
-async def test_review_file_from_a_cell_says_notebooks_are_not_reviewed(tmp_path) -> None:
+CELL_A = "import sqlite3\n\ndef find(db, sku):\n    row = db.get(sku)\n    if row == None:\n        return 0\n    return row"
+CELL_B = "total = 0\nfor r in rows:\n    total = total + r['qty'] / len(rows)"
+NOTEBOOK_RULES = (
+    Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:"),
+    Rule("/ len(rows)", "critical", "Division by zero when rows is empty."),
+)
+REVIEW_SETTINGS = {"review": {"mode": "onSave", "maxRetries": 1}}
+
+
+def reviewed_notebook(client: Any) -> None:
+    client.notebook_document_did_open(
+        open_params([("a", CELL_A, CODE), ("m", "Totals per *sku*", MARKDOWN), ("b", CELL_B, CODE)])
+    )
+
+
+def span(text: str, needle: str) -> tuple[int, int, int, int]:
+    i = text.index(needle)
+    line, col = text.count("\n", 0, i), i - (text.rfind("\n", 0, i) + 1)
+    return line, col, line, col + len(needle)
+
+
+def as_tuple(rng: t.Range) -> tuple[int, int, int, int]:
+    return rng.start.line, rng.start.character, rng.end.line, rng.end.character
+
+
+def cell_diagnostics(client: Any, name: str) -> list[t.Diagnostic]:
+    return list(client.diagnostics.get(cell_uri(name), []))
+
+
+async def saved(client: Any) -> None:
+    client.notebook_document_did_save(
+        t.DidSaveNotebookDocumentParams(notebook_document=t.NotebookDocumentIdentifier(uri=NB))
+    )
+    assert await eventually(
+        lambda: cell_diagnostics(client, "a") and cell_diagnostics(client, "b"), timeout=10
+    )
+
+
+async def test_a_saved_notebook_is_reviewed_with_findings_in_its_cells(tmp_path) -> None:
     with FakeDeepSeek() as fake:
+        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env) as client:
-            client.notebook_document_did_open(open_params([("a", "x = 1 / 0", CODE)]))
-            answer = await client.workspace_execute_command_async(
-                t.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[cell_uri("a")])
+        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
+            assert client.init_result.capabilities.notebook_document_sync.save is True  # type: ignore[attr-defined]
+            reviewed_notebook(client)
+            await saved(client)
+            (a,) = cell_diagnostics(client, "a")
+            (b,) = cell_diagnostics(client, "b")
+            # In each cell's own lines, on the quoted code.
+            assert as_tuple(a.range) == span(CELL_A, "if row == None:")
+            assert as_tuple(b.range) == span(CELL_B, "/ len(rows)")
+            assert b.severity == t.DiagnosticSeverity.Error
+            assert client.diagnostics.get(NB + "#cells") is None  # the editor knows no such file
+            assert client.diagnostics.get(cell_uri("m")) is None
+            prompts = " ".join(
+                r.json["messages"][-1]["content"] for r in fake.requests_to("/chat/completions")
             )
-            assert answer["ok"] is False and "notebooks are not reviewed" in answer["reason"]
-            assert fake.requests_to("/chat/completions") == []
+            # Reviewed as one file named after the notebook, the markdown as comments.
+            assert "analysis.ipynb" in prompts and "#cells" not in prompts
+            assert "# Totals per *sku*" in prompts
+
+            # An edit above a finding moves it within its cell; the other cell's stays.
+            client.notebook_document_did_change(
+                change_params(2, edit("a", 2, (0, 0), (0, 0), "import json\n"))
+            )
+            a_line = span(CELL_A, "if row == None:")[0] + 1
+            assert await eventually(
+                lambda: cell_diagnostics(client, "a")[0].range.start.line == a_line
+            )
+            assert as_tuple(cell_diagnostics(client, "b")[0].range) == span(CELL_B, "/ len(rows)")
+
+            # The quick fix edits the cell, at the cell's version.
+            (a,) = cell_diagnostics(client, "a")
+            actions = await client.text_document_code_action_async(
+                t.CodeActionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("a")),
+                    range=a.range,
+                    context=t.CodeActionContext(diagnostics=[a]),
+                )
+            )
+            fix = actions[0]
+            assert fix.title == "Apply DeepSeek fix"
+            (doc_edit,) = fix.edit.document_changes
+            assert doc_edit.text_document.uri == cell_uri("a")
+            assert doc_edit.text_document.version == 2
+            (text_edit,) = doc_edit.edits
+            assert as_tuple(text_edit.range) == (a_line, 4, a_line, 4 + len("if row == None:"))
+            assert text_edit.new_text == "if row is None:"
+
+            # Ignore from the other cell: its diagnostic goes.
+            (b,) = cell_diagnostics(client, "b")
+            actions = await client.text_document_code_action_async(
+                t.CodeActionParams(
+                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
+                    range=b.range,
+                    context=t.CodeActionContext(diagnostics=[b]),
+                )
+            )
+            assert [a.title for a in actions] == [  # nothing to apply: no suggestion
+                "Ignore this DeepSeek finding",
+                "Review this file again with DeepSeek",
+            ]
+            # (lsprotocol reads a CodeAction that carries a command back as a Command, whose
+            # command is the text of the one sent: it names the cell.)
+            assert f"'arguments': ['{cell_uri('b')}', '{b.code}']" in str(actions[0].command)
+            assert await client.workspace_execute_command_async(
+                t.ExecuteCommandParams(
+                    command="deepseek.review.ignore", arguments=[cell_uri("b"), b.code]
+                )
+            )
+            assert await eventually(lambda: cell_diagnostics(client, "b") == [])
+            assert len(cell_diagnostics(client, "a")) == 1
+
+
+async def test_a_deleted_cell_and_a_closed_notebook_lose_their_diagnostics(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
+            reviewed_notebook(client)
+            await saved(client)
+            client.notebook_document_did_change(
+                change_params(
+                    2,
+                    t.NotebookDocumentCellChanges(
+                        structure=t.NotebookDocumentCellChangeStructure(
+                            array=t.NotebookCellArrayChange(start=2, delete_count=1, cells=[]),
+                            did_close=[t.TextDocumentIdentifier(uri=cell_uri("b"))],
+                        )
+                    ),
+                )
+            )
+            assert await eventually(lambda: cell_diagnostics(client, "b") == [])
+            assert len(cell_diagnostics(client, "a")) == 1
+            client.notebook_document_did_close(
+                t.DidCloseNotebookDocumentParams(
+                    notebook_document=t.NotebookDocumentIdentifier(uri=NB),
+                    cell_text_documents=[t.TextDocumentIdentifier(uri=cell_uri(n)) for n in "am"],
+                )
+            )
+            assert await eventually(lambda: cell_diagnostics(client, "a") == [])
+
+
+async def test_review_file_from_a_cell_reviews_its_notebook(tmp_path) -> None:
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"review": {"mode": "onCommand"}}) as client:
+            reviewed_notebook(client)
+            client.notebook_document_did_save(  # onCommand: a save is not reviewed
+                t.DidSaveNotebookDocumentParams(notebook_document=t.NotebookDocumentIdentifier(uri=NB))
+            )
+            answer = await client.workspace_execute_command_async(
+                t.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[cell_uri("b")])
+            )
+            assert answer["ok"] is True and answer["findings"] == 2
+            assert len(fake.requests_to("/chat/completions")) >= 1
+            assert len(cell_diagnostics(client, "a")) == 1
+            assert len(cell_diagnostics(client, "b")) == 1

@@ -9,7 +9,8 @@ document unchanged. A code cell's lines are copied verbatim, so a position in a 
 same character on a line shifted by the lines above it, and a keystroke in a cell is one
 incremental edit of the combined document.
 
-Reviews do not cover notebooks: the combined document is for completions only.
+Reviews read the combined document too (a notebook is reviewed when it is saved); their
+diagnostics and quick fixes are placed back in the cells (:meth:`Notebooks.code_cells`).
 """
 
 from __future__ import annotations
@@ -73,6 +74,30 @@ class CellTarget:
 
     def to_cell(self, rng: types.Range) -> types.Range:
         return _moved(rng, -self.shift)
+
+
+@dataclass(frozen=True)
+class CellSpan:
+    """A code cell's lines in its notebook's combined document."""
+
+    uri: str
+    version: int | None
+    #: The combined document's line holding the cell's first line.
+    first: int
+    lines: int
+
+    def holds(self, line: int) -> bool:
+        return self.first <= line < self.first + self.lines
+
+    def to_doc(self, rng: types.Range) -> types.Range:
+        return _moved(rng, self.first)
+
+    def to_cell(self, rng: types.Range, doc: Document) -> types.Range:
+        """``rng`` of the combined document ``doc`` in the cell's own lines, its end cut at the
+        cell's last line (a quote the model took across the next cell's header)."""
+        last = self.first + self.lines - 1
+        end = rng.end if rng.end.line <= last else doc.position_at(doc.line_end(last))
+        return _moved(types.Range(start=rng.start, end=end), -self.first)
 
 
 def _moved(rng: types.Range, lines: int) -> types.Range:
@@ -157,6 +182,9 @@ class Notebooks:
         if cells is not None and cells.text_content:
             for content in cells.text_content:
                 self._edit_cell(book, content.document.uri, content.changes, doc.version)
+                cell = next((c for c in book.cells if c.uri == content.document.uri), None)
+                if cell is not None:  # a quick fix's edit names the cell's version
+                    cell.doc.version = content.document.version
         version = params.notebook_document.version
         language = _language_of(book)
         if language != doc.language_id:
@@ -194,6 +222,17 @@ class Notebooks:
             shift += cell.lines + _FRAME
         return None
 
+    def code_cells(self, uri: str) -> list[CellSpan]:
+        """Where the code cells of a combined document are, in order (none for another URI)."""
+        book = self._combined_book(uri)
+        spans = []
+        line = 0
+        for cell in book.cells if book is not None else ():
+            if cell.code:
+                spans.append(CellSpan(cell.uri, cell.doc.version, line + 1, cell.lines))
+            line += cell.lines + _FRAME
+        return spans
+
     # -- internals ---------------------------------------------------------------------------
 
     def _comment(self, language_id: str | None) -> str:
@@ -204,7 +243,11 @@ class Notebooks:
         text = item.text if item is not None else ""
         language_id = item.language_id if item is not None else None
         doc = Document(
-            cell.document, text, language_id=language_id, encoding=self.documents.encoding
+            cell.document,
+            text,
+            language_id=language_id,
+            version=item.version if item is not None else None,
+            encoding=self.documents.encoding,
         )
         return _Cell(cell.document, _is_code(cell.kind, language_id), doc, _lines(text))
 

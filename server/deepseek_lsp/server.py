@@ -211,9 +211,11 @@ class DeepSeekServer(LanguageServer):
             __version__,
             protocol_cls=Protocol,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-            # Every notebook, every cell: markdown cells are context for the code cells.
+            # Every notebook, every cell: markdown cells are context for the code cells. Saves
+            # too: a saved notebook is reviewed.
             notebook_document_sync=types.NotebookDocumentSyncOptions(
-                notebook_selector=[types.NotebookDocumentFilterWithNotebook(notebook="*")]
+                notebook_selector=[types.NotebookDocumentFilterWithNotebook(notebook="*")],
+                save=True,
             ),
         )
         self.env = dict(os.environ if env is None else env)
@@ -572,6 +574,13 @@ def _register_core(server: DeepSeekServer) -> None:
                 if old is not None:
                     feature.document_closed(old)
                 feature.document_opened(doc)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_did_save(ls: DeepSeekServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        doc = ls.documents.get(ls.notebooks.combined_uri(params.notebook_document.uri))
+        if doc is not None:
+            for feature in notebook_features(ls):
+                feature.document_saved(doc)
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_did_close(ls: DeepSeekServer, params: types.DidCloseNotebookDocumentParams) -> None:

@@ -559,6 +559,17 @@ try {
     if (JSON.stringify(saved) !== JSON.stringify(expected)) {
       throw new Error(`the saved cells are ${JSON.stringify(saved)}`);
     }
+    // The save was reviewed (notebookDocument/didSave): the fake's finding on the first
+    // cell's return line is a squiggle in that cell, not in the cell typed into.
+    const squiggles = await waitFor('a review squiggle in the first code cell', async () => {
+      const rows = await page.$$eval('.notebook-editor .monaco-list-row.code-cell-row', (els) =>
+        els.map((row) => row.querySelectorAll('.monaco-editor .squiggly-warning').length));
+      return rows.length === 2 && rows[0] > 0 ? rows : null;
+    }, 20000);
+    if (squiggles[1]) {
+      throw new Error(`${squiggles[1]} review squiggle(s) in the last cell`);
+    }
+    await screenshot('notebook-review');
     // The server had the whole notebook (notebook sync), not the cell alone: the prompt of the
     // last cell's request carries the first cell's code and the markdown as a comment.
     const fim = (await fakeRequests()).slice(before).filter((r) => r.path === '/beta/completions' && r.authorized);
@@ -574,7 +585,7 @@ try {
     if (/Inactive|error/i.test(status.split(' | ')[0])) {
       throw new Error(`the status bar says ${JSON.stringify(status)} in the cell`);
     }
-    return `ghost ${JSON.stringify(norm(ghost))}, cell "${CELL_LINE}" after Tab; ${good.length} of ${fim.length} FIM prompts with the cells above; status ${JSON.stringify(norm(status.split(' | ')[1] ?? '').trim())}`;
+    return `ghost ${JSON.stringify(norm(ghost))}, cell "${CELL_LINE}" after Tab; ${good.length} of ${fim.length} FIM prompts with the cells above; review squiggle in cell 1 after save; status ${JSON.stringify(norm(status.split(' | ')[1] ?? '').trim())}`;
   }, { needs: ['set-api-key'] });
 
   await step('key-handling', async () => {

@@ -2,7 +2,8 @@
 
 FIM: completes the line being typed towards one of ``LINES`` (so "    ret" gets "urn a + b", and
 "unit = ar", typed in the fixture notebook's last cell, gets "ea(1.0)").
-Chat (review): one finding on ``return a / b``, at the line number the prompt shows for it.
+Chat (review): one finding on ``return a / b`` (the fixture file) and one on the fixture
+notebook's ``return math.pi * r ** 2``, each at the line number the prompt shows for it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ LINES = ["    return a + b", "unit = area(1.0)"]
 FINDING_CODE = "return a / b"
 FIX = "return a / b if b else 0.0"
 MESSAGE = "Division by zero when b is 0."
+NOTEBOOK_CODE = "return math.pi * r ** 2"
+NOTEBOOK_MESSAGE = "A negative radius is not rejected."
 
 
 def _fim(prompt: str) -> str:
@@ -27,19 +30,20 @@ def _fim(prompt: str) -> str:
 
 def _review(messages: list[dict[str, Any]]) -> str:
     text = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
-    match = re.search(rf"^(\d+)\| +{re.escape(FINDING_CODE)}$", text, re.MULTILINE)
     findings = []
-    if match:
-        findings.append(
-            {
-                "severity": "warning",
-                "line": int(match.group(1)),
-                "code": FINDING_CODE,
-                "message": MESSAGE,
-                "suggestion": FIX,
-                "confidence": 0.9,
-            }
-        )
+    for code, message, fix in ((FINDING_CODE, MESSAGE, FIX), (NOTEBOOK_CODE, NOTEBOOK_MESSAGE, "")):
+        match = re.search(rf"^(\d+)\| +{re.escape(code)}$", text, re.MULTILINE)
+        if match:
+            findings.append(
+                {
+                    "severity": "warning",
+                    "line": int(match.group(1)),
+                    "code": code,
+                    "message": message,
+                    "suggestion": fix,
+                    "confidence": 0.9,
+                }
+            )
     return json.dumps({"findings": findings, "summary": "Checked by the fake reviewer."})
 
 

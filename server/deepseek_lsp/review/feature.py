@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from lsprotocol import types
 
 from ..config import Settings
@@ -21,7 +22,8 @@ from ..context import env_workspace_roots
 from ..documents import Document
 from ..features import Feature, Paused, Services
 from ..model.errors import ModelError
-from ..privacy import is_excluded
+from ..notebooks import CellSpan
+from ..privacy import is_excluded, uri_to_path
 from ..status import Status
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger(__name__)
-NOT_FOR_NOTEBOOKS = "notebooks are not reviewed (completions work in their cells)"
 
 SOURCE = "deepseek-review"
 #: How long a save waits for the editor's settings before it is not reviewed at all.
@@ -54,10 +55,14 @@ class _FileState:
     findings: list[Finding] = field(default_factory=list)
     #: ``Document.edit_count`` the findings' byte offsets refer to.
     edit_count: int = 0
-    published: list[tuple[Any, ...]] = field(default_factory=list)
+    #: What was last published, by the URI it went to (a notebook's cells, or the document).
+    published: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
 
 
 class ReviewFeature(Feature):
+    #: A notebook is reviewed as its combined document; diagnostics go back to its cells.
+    serves_notebooks = True
+
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self._files: dict[str, _FileState] = {}
@@ -122,9 +127,6 @@ class ReviewFeature(Feature):
     # -- document events --------------------------------------------------------------------------
 
     def _reviewable(self, doc: Document) -> bool:
-        notebooks = self.services.notebooks
-        if notebooks is not None and notebooks.is_combined(doc.uri):
-            return False  # a notebook's cells as one document: for completions (notebooks.py)
         return self.settings.review.mode != "off" and not is_excluded(
             doc.uri, self.settings.exclude
         )
@@ -202,8 +204,20 @@ class ReviewFeature(Feature):
         task = self._tasks.pop(uri, None)
         if task is not None:
             task.cancel()
-        if self._files.pop(uri, None) is not None:
-            self._publish(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        state = self._files.pop(uri, None)
+        if state is not None:
+            for shown in state.published or [uri]:
+                self._publish(types.PublishDiagnosticsParams(uri=shown, diagnostics=[]))
+
+    def _view(self, uri: str) -> tuple[Document | None, CellSpan | None]:
+        """The document behind a URI the editor names: a notebook cell's is its notebook's
+        combined document, with where the cell is in it."""
+        notebooks = self.services.notebooks
+        target = notebooks.locate(uri) if notebooks is not None else None
+        if target is None:
+            return self.services.documents.get(uri), None
+        span = next((c for c in notebooks.code_cells(target.doc.uri) if c.uri == uri), None)
+        return target.doc, span
 
     # -- reviewing --------------------------------------------------------------------------------
 
@@ -237,12 +251,10 @@ class ReviewFeature(Feature):
         return task
 
     async def run_command(self, uri: str, *, force: bool) -> dict[str, Any]:
-        notebooks = self.services.notebooks
-        if notebooks is not None and (notebooks.locate(uri) is not None or notebooks.is_combined(uri)):
-            return {"ok": False, "reason": NOT_FOR_NOTEBOOKS}
-        doc = self.services.documents.get(uri)
+        doc, _ = self._view(uri)  # from a notebook's cell: the whole notebook
         if doc is None:
             return {"ok": False, "reason": "document is not open"}
+        uri = doc.uri
         # The reason is the answer; both editors show it (a message as well said it twice).
         if is_excluded(doc.uri, self.settings.exclude):
             return {"ok": False, "reason": "this file is excluded from review by the exclude setting"}
@@ -406,40 +418,66 @@ class ReviewFeature(Feature):
         return out
 
     def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
-        diagnostics = self.diagnostics(doc, state.findings)
-        shape = [
-            (
-                d.code,
-                d.range.start.line,
-                d.range.start.character,
-                d.range.end.line,
-                d.range.end.character,
+        placed = self._placed(doc, self.diagnostics(doc, state.findings))
+        for uri in state.published.keys() - placed.keys():  # a cell deleted since
+            placed[uri] = ([], None)
+        for uri, (diagnostics, version) in placed.items():
+            shape = [
+                (
+                    d.code,
+                    d.range.start.line,
+                    d.range.start.character,
+                    d.range.end.line,
+                    d.range.end.character,
+                )
+                for d in diagnostics
+            ]
+            if not force and shape == state.published.get(uri):
+                continue  # the offsets moved but no position did (an edit earlier on the line)
+            state.published[uri] = shape
+            self._publish(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
             )
-            for d in diagnostics
-        ]
-        if not force and shape == state.published:
-            return  # the offsets moved but no position did (an edit earlier on the same line)
-        state.published = shape
-        self._publish(
-            types.PublishDiagnosticsParams(
-                uri=doc.uri, diagnostics=diagnostics, version=doc.version
-            )
-        )
+
+    def _cells(self, doc: Document) -> list[CellSpan]:
+        notebooks = self.services.notebooks
+        return notebooks.code_cells(doc.uri) if notebooks is not None else []
+
+    def _placed(
+        self, doc: Document, diagnostics: list[types.Diagnostic]
+    ) -> dict[str, tuple[list[types.Diagnostic], int | None]]:
+        """The diagnostics and version by the URI the editor shows them under: a notebook's go
+        to the cells they start in, in the cells' own lines (none on a cell's header line or
+        in a markdown cell, which the editor shows as prose)."""
+        cells = self._cells(doc)
+        if not cells:
+            return {doc.uri: (diagnostics, doc.version)}
+        placed: dict[str, tuple[list[types.Diagnostic], int | None]] = {
+            cell.uri: ([], cell.version) for cell in cells
+        }
+        for d in diagnostics:
+            cell = next((c for c in cells if c.holds(d.range.start.line)), None)
+            if cell is not None:
+                placed[cell.uri][0].append(attrs.evolve(d, range=cell.to_cell(d.range, doc)))
+        return placed
 
     # -- code actions and commands ----------------------------------------------------------------
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
-        doc = self.services.documents.get(uri)
-        state = self._files.get(uri)
+        doc, cell = self._view(uri)
+        state = self._files.get(doc.uri) if doc is not None else None
         if doc is None or state is None or not state.findings:
             return []
+        if doc.uri != uri and cell is None:
+            return []  # a notebook's markdown cell
         wanted = {
             str(d.code)
             for d in params.context.diagnostics
             if d.source == SOURCE and d.code is not None
         }
-        lo, hi = doc.offset_at(params.range.start), doc.offset_at(params.range.end)
+        rng = cell.to_doc(params.range) if cell is not None else params.range
+        lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
         findings = [
             f
             for f in state.findings
@@ -449,14 +487,20 @@ class ReviewFeature(Feature):
         by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
         for f in findings:
             diagnostic = by_id[f.id]
-            if f.fix is not None:
+            if cell is not None:
+                diagnostic = attrs.evolve(diagnostic, range=cell.to_cell(diagnostic.range, doc))
+            # A fix is an edit of the cell's text: not of code beyond it.
+            fixable = cell is None or (
+                cell.holds(doc.position_at(f.start).line) and cell.holds(doc.position_at(f.end).line)
+            )
+            if f.fix is not None and fixable:
                 actions.append(
                     types.CodeAction(
                         title="Apply DeepSeek fix",
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=True,
-                        edit=self._fix_edit(doc, f),
+                        edit=self._fix_edit(doc, f, cell),
                     )
                 )
             actions.append(
@@ -483,9 +527,13 @@ class ReviewFeature(Feature):
             )
         return actions
 
-    def _fix_edit(self, doc: Document, finding: Finding) -> types.WorkspaceEdit:
+    def _fix_edit(
+        self, doc: Document, finding: Finding, cell: CellSpan | None = None
+    ) -> types.WorkspaceEdit:
+        rng = doc.range_of(finding.start, finding.end)
+        uri, version = (cell.uri, cell.version) if cell is not None else (doc.uri, doc.version)
         edit = types.TextEdit(
-            range=doc.range_of(finding.start, finding.end), new_text=finding.fix or ""
+            range=cell.to_cell(rng, doc) if cell is not None else rng, new_text=finding.fix or ""
         )
         caps = getattr(self._server, "client_capabilities", None)
         ws_edit = caps.workspace.workspace_edit if caps and caps.workspace else None
@@ -496,16 +544,17 @@ class ReviewFeature(Feature):
                 document_changes=[
                     types.TextDocumentEdit(
                         text_document=types.OptionalVersionedTextDocumentIdentifier(
-                            uri=doc.uri, version=doc.version
+                            uri=uri, version=version
                         ),
                         edits=[edit],
                     )
                 ]
             )
-        return types.WorkspaceEdit(changes={doc.uri: [edit]})
+        return types.WorkspaceEdit(changes={uri: [edit]})
 
     def ignore(self, uri: str, finding_id: str) -> bool:
-        state = self._files.get(uri)
+        doc, _ = self._view(uri)
+        state = self._files.get(doc.uri) if doc is not None else None
         finding = next((f for f in state.findings if f.id == finding_id), None) if state else None
         if state is None or finding is None:
             return False
@@ -583,4 +632,5 @@ def _uri_argument(args: tuple[Any, ...]) -> str:
 
 
 def _basename(uri: str) -> str:
-    return uri.rstrip("/").rsplit("/", 1)[-1]
+    # A notebook's combined document is its URI and a fragment: named as the notebook.
+    return uri_to_path(uri).rstrip("/").rsplit("/", 1)[-1]
