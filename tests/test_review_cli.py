@@ -313,3 +313,79 @@ def test_progress_bar_only_on_a_terminal() -> None:
         bar.close()
     assert "[############------------] 1/2 files" in tty.getvalue()
     assert pipe.getvalue() == ""
+
+
+def notebook_json(cells: list[tuple[str, str]]) -> str:
+    """An nbformat 4 file as Jupyter writes it (sources as lists of lines, outputs kept)."""
+    return json.dumps(
+        {
+            "cells": [
+                {
+                    "cell_type": kind,
+                    "metadata": {},
+                    "source": text.splitlines(keepends=True),
+                    **({"execution_count": 1, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["if row == None:\n"]}]} if kind == "code" else {}),
+                }
+                for kind, text in cells
+            ],
+            "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        },
+        indent=1,
+    )
+
+
+def test_a_notebook_is_reviewed_as_its_cells_with_findings_by_cell(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cell3 = "def find(db, sku):\n    row = db.get(sku)\n    if row == None:\n        return 0\n    return row\n"
+    (project / "nb").mkdir()
+    (project / "nb" / "analysis.ipynb").write_text(
+        notebook_json([("markdown", "# Stock\nLook up *items*"), ("code", "import sqlite3"), ("code", cell3)])
+    )
+    (project / "nb" / "broken.ipynb").write_text("{ not json")
+    code, out, _ = run(capsys, "nb", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    assert files["nb/broken.ipynb"]["skipped"].startswith("not a Jupyter notebook")
+    (finding,) = files["nb/analysis.ipynb"]["findings"]
+    # Where the user sees it: the third cell (the markdown one counts), its own third line.
+    assert (finding["cell"], finding["line"], finding["column"]) == (3, 3, 5)
+    assert cell3.split("\n")[finding["line"] - 1][finding["column"] - 1 :].startswith("if row == None:")
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "File: nb/analysis.ipynb" in sent and "# Look up *items*" in sent
+    assert '"outputs"' not in sent and "execution_count" not in sent  # the cells, not the JSON
+
+    code, out, _ = run(capsys, "nb/analysis.ipynb", "--fail-on", "warning")
+    assert code == 1 and "nb/analysis.ipynb:cell 3:3:5: warning: Compare with None" in out
+
+    target = tmp_path / "nb.sarif"
+    run(capsys, "nb/analysis.ipynb", "--format", "sarif", "--output", str(target))
+    log = json.loads(target.read_text())
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (result,) = log["runs"][0]["results"]
+    # A region would be a line of the JSON file: the cell and its lines are in the properties.
+    assert "region" not in result["locations"][0]["physicalLocation"] and "fixes" not in result
+    assert result["properties"]["cell"] == 3
+    assert result["properties"]["cellRegion"]["startLine"] == 3
+    assert result["message"]["text"].startswith("Cell 3, line 3: Compare with None")
+
+
+def test_changed_reviews_a_changed_notebook_whole(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project / "analysis.ipynb"
+    cells = [("code", "import sqlite3"), ("code", "def find(db, sku):\n    if row == None:\n        return 0\n")]
+    path.write_text(notebook_json(cells))
+    git(project, "add", "-A")
+    git(project, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "nb")
+    assert json.loads(run(capsys, "--changed", "--format", "json")[1])["files"] == []
+    # Its git diff is of JSON lines (outputs too): the notebook is reviewed whole.
+    path.write_text(notebook_json([("code", "import sqlite3\nimport json"), cells[1]]))
+    code, out, _ = run(capsys, "--changed", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    (report,) = json.loads(out)["files"]
+    assert report["path"] == "analysis.ipynb" and report["units"] >= 2
+    (finding,) = report["findings"]
+    assert (finding["cell"], finding["line"]) == (2, 2)

@@ -15,6 +15,7 @@ diagnostics and quick fixes are placed back in the cells (:meth:`Notebooks.code_
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -82,6 +83,8 @@ class CellSpan:
 
     uri: str
     version: int | None
+    #: The cell's place among all the notebook's cells (markdown ones too), from 0.
+    index: int
     #: The combined document's line holding the cell's first line.
     first: int
     lines: int
@@ -227,9 +230,9 @@ class Notebooks:
         book = self._combined_book(uri)
         spans = []
         line = 0
-        for cell in book.cells if book is not None else ():
+        for index, cell in enumerate(book.cells if book is not None else ()):
             if cell.code:
-                spans.append(CellSpan(cell.uri, cell.doc.version, line + 1, cell.lines))
+                spans.append(CellSpan(cell.uri, cell.doc.version, index, line + 1, cell.lines))
             line += cell.lines + _FRAME
         return spans
 
@@ -355,3 +358,41 @@ def cell_marker(comment: str | None) -> str:
 def _language_of(book: _Notebook) -> str | None:
     """The notebook's language: its first code cell's (a Jupyter notebook has one kernel)."""
     return next((cell.doc.language_id for cell in book.cells if cell.code), None)
+
+
+def ipynb_open_params(uri: str, text: str) -> types.DidOpenNotebookDocumentParams:
+    """A Jupyter notebook file (nbformat 4) as an editor opens it over LSP: code cells in the
+    kernel's language, markdown cells, raw cells as VS Code's "raw". For the command line,
+    which reviews ``.ipynb`` files as the editors' notebooks are. Raises ValueError for a file
+    that is not a notebook."""
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a Jupyter notebook ({exc.msg})") from None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+        raise ValueError("not a Jupyter notebook (no list of cells)")
+    meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
+    kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
+    info = meta.get("language_info") if isinstance(meta.get("language_info"), dict) else {}
+    language = str(kernel.get("language") or info.get("name") or "python").lower()
+    lsp_cells: list[types.NotebookCell] = []
+    items: list[types.TextDocumentItem] = []
+    for number, cell in enumerate(cells, 1):
+        source = cell.get("source", "")
+        body = "".join(map(str, source)) if isinstance(source, list) else str(source)
+        kind, language_id = {
+            "code": (types.NotebookCellKind.Code, language),
+            "markdown": (types.NotebookCellKind.Markup, "markdown"),
+        }.get(str(cell.get("cell_type")), (types.NotebookCellKind.Code, "raw"))
+        cell_uri = f"{uri}#cell{number}"
+        lsp_cells.append(types.NotebookCell(kind=kind, document=cell_uri))
+        items.append(
+            types.TextDocumentItem(uri=cell_uri, language_id=language_id, version=0, text=body)
+        )
+    return types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=uri, notebook_type="jupyter-notebook", version=0, cells=lsp_cells
+        ),
+        cell_text_documents=items,
+    )

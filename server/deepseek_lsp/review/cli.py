@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
-from ..documents import Document
+from ..documents import Document, DocumentStore
 from ..languages import LanguageRegistry
+from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
 from .cache import ReviewCache
 from .engine import ReviewEngine
@@ -51,6 +52,10 @@ SKIP_DIRS = frozenset(
 )
 #: Larger files are skipped (minified bundles, generated code), not truncated.
 MAX_FILE_BYTES = 2_000_000
+#: A notebook file holds its outputs too (images as base64): its cells are what the limit above
+#: applies to, the file may be larger.
+MAX_NOTEBOOK_FILE_BYTES = 50_000_000
+NOTEBOOK_SUFFIX = ".ipynb"
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 
@@ -136,6 +141,8 @@ def _is_venv(folder: Path) -> bool:
 
 
 def _known_language(path: Path, registry: LanguageRegistry) -> bool:
+    if path.suffix.lower() == NOTEBOOK_SUFFIX:
+        return True  # its cells are in the kernel's language
     return registry.for_document(None, path.resolve().as_uri()) is not None
 
 
@@ -222,6 +229,11 @@ def changed_targets(
     for old, name in changes:
         path = (root / name).resolve()
         if not wanted(path):
+            continue
+        if path.suffix.lower() == NOTEBOOK_SUFFIX:
+            # Its diff is of the JSON (and the outputs): the whole notebook, whose unchanged
+            # units come from the cache anyway.
+            targets.append(Target(path))
             continue
         names = [old, name] if old else [name]
         diff = _git(
@@ -322,6 +334,10 @@ async def review_targets(
                 roots=roots,
             )
         result.findings = outcome.findings
+        if result.cells:
+            # A finding on a cell header or in a markdown cell's comment has no code to point at.
+            result.findings = [f for f in outcome.findings if result.cell_at(f.start)]
+            outcome.stats.unplaced += len(outcome.findings) - len(result.findings)
         result.stats = outcome.stats
         result.units = outcome.units
         result.units_sent = outcome.units_sent
@@ -343,9 +359,11 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
     empty = Document(uri, "")
     if is_excluded(str(path.resolve()), settings.exclude):
         return FileResult(shown, empty, skipped="excluded by the exclude setting")
+    notebook = path.suffix.lower() == NOTEBOOK_SUFFIX
+    limit = MAX_NOTEBOOK_FILE_BYTES if notebook else MAX_FILE_BYTES
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return FileResult(shown, empty, skipped=f"larger than {MAX_FILE_BYTES} bytes")
+        if path.stat().st_size > limit:
+            return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return FileResult(
@@ -353,8 +371,23 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
         )
     if "\0" in text:
         return FileResult(shown, empty, skipped="binary file")
+    if notebook:
+        return _load_notebook(uri, text, shown, registry)
     doc = Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16")
     return FileResult(shown, doc)
+
+
+def _load_notebook(uri: str, text: str, shown: str, registry: LanguageRegistry) -> FileResult:
+    """The notebook's cells as one document, as the editor reviews an open notebook."""
+    try:
+        params = ipynb_open_params(uri, text)
+    except ValueError as exc:
+        return FileResult(shown, Document(uri, ""), skipped=str(exc))
+    notebooks = Notebooks(DocumentStore(registry))
+    doc = notebooks.open(params)
+    if len(doc) > MAX_FILE_BYTES:
+        return FileResult(shown, Document(uri, ""), skipped=f"cells larger than {MAX_FILE_BYTES} bytes")
+    return FileResult(shown, doc, cells=notebooks.code_cells(doc.uri))
 
 
 def run_review(args: argparse.Namespace) -> int:

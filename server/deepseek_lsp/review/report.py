@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import Document
+from ..notebooks import CellSpan
 from .findings import SEVERITIES, Finding, PlacementStats, at_least
 
 
@@ -21,12 +22,31 @@ class FileResult:
     #: What went wrong with this file, if anything (backend errors, unusable answers).
     errors: list[str] = field(default_factory=list)
     skipped: str | None = None  # why the file was not reviewed at all
+    #: A notebook's code cells in ``doc`` (its cells as one document); none for a file.
+    cells: list[CellSpan] = field(default_factory=list)
+
+    def cell_at(self, offset: int) -> CellSpan | None:
+        line = self.doc.line_at(offset)
+        return next((c for c in self.cells if c.holds(line)), None)
+
+    def cell_number(self, offset: int) -> int | None:
+        """The 1-based number of the notebook cell holding ``offset`` (as editors count cells,
+        markdown ones too), or None in a file."""
+        cell = self.cell_at(offset)
+        return cell.index + 1 if cell is not None else None
 
     def location(self, start: int, end: int, *, utf16: bool = False) -> tuple[int, int, int, int]:
         """1-based (start line, start column, end line, end column) of a byte span; columns in
-        code points or UTF-16 units. The end column is exclusive, as SARIF wants it."""
+        code points or UTF-16 units. The end column is exclusive, as SARIF wants it. In a
+        notebook, lines are the cell's own (see :meth:`cell_number`)."""
         start_line, start_col = _line_col(self.doc, start, utf16)
         end_line, end_col = _line_col(self.doc, end, utf16)
+        cell = self.cell_at(start)
+        if cell is not None:
+            last = cell.first + cell.lines - 1
+            if end_line > last:
+                end_line, end_col = _line_col(self.doc, self.doc.line_end(last), utf16)
+            start_line, end_line = start_line - cell.first, end_line - cell.first
         return start_line + 1, start_col + 1, end_line + 1, end_col + 1
 
 
@@ -62,7 +82,9 @@ def to_text(results: list[FileResult], *, color: bool = False) -> str:
         for f in r.findings:
             line, col, _, _ = r.location(f.start, f.end)
             sev = f"{paint[f.severity]}{f.severity}{reset}" if color else f.severity
-            lines.append(f"{r.path}:{line}:{col}: {sev}: {f.message} [{f.id}]")
+            cell = r.cell_number(f.start)
+            where = f"{r.path}:cell {cell}" if cell is not None else r.path
+            lines.append(f"{where}:{line}:{col}: {sev}: {f.message} [{f.id}]")
             excerpt = f.code.strip().splitlines()
             lines.append(f"    | {excerpt[0]}" + (" …" if len(excerpt) > 1 else ""))
             if f.fix is not None:
@@ -94,6 +116,7 @@ def to_json(results: list[FileResult]) -> str:
                     "id": f.id,
                     "severity": f.severity,
                     "message": f.message,
+                    "cell": r.cell_number(f.start),
                     "line": line,
                     "column": col,
                     "endLine": end_line,

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from .findings import SEVERITIES
+from .findings import SEVERITIES, Finding
 from .report import FileResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -85,6 +85,10 @@ def to_sarif(
         location = _artifact(r.path, root)
         for f in r.findings:
             text = r.doc.data[f.start : f.end].decode("utf-8", "replace")
+            cell = r.cell_number(f.start)
+            if cell is not None:
+                sarif_results.append(_in_notebook(r, f, location, cell, severities))
+                continue
             item: dict[str, Any] = {
                 "ruleId": rule_id(f.severity),
                 "ruleIndex": severities.index(f.severity),
@@ -147,6 +151,40 @@ def to_sarif(
     if root is not None:
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": root.resolve().as_uri() + "/"}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _in_notebook(
+    r: FileResult, f: Finding, location: dict[str, Any], cell: int, severities: list[str]
+) -> dict[str, Any]:
+    """A finding in a notebook cell. SARIF regions are lines of the file, and a notebook's file
+    is JSON: the result names the file only, and says where in which cell in its message and
+    properties (no region that would point at the wrong line, no fix to apply there)."""
+    line, col, end_line, end_col = r.location(f.start, f.end, utf16=True)
+    return {
+        "ruleId": rule_id(f.severity),
+        "ruleIndex": severities.index(f.severity),
+        "level": _LEVELS[f.severity],
+        "message": {"text": f"Cell {cell}, line {line}: {f.message}"},
+        "locations": [
+            {
+                "physicalLocation": {"artifactLocation": location},
+                "logicalLocations": [{"name": f.unit, "kind": "member"}] if f.unit else [],
+            }
+        ],
+        "partialFingerprints": {"deepseekFinding/v1": f.fingerprint},
+        "properties": {
+            "confidence": f.confidence,
+            "findingId": f.id,
+            "cell": cell,
+            "cellRegion": {
+                "startLine": line,
+                "startColumn": col,
+                "endLine": end_line,
+                "endColumn": end_col,
+            },
+            **({"suggestion": f.fix} if f.fix is not None else {}),
+        },
+    }
 
 
 def dumps(results: list[FileResult], *, root: Path | None = None, model: str = "") -> str:
