@@ -75,6 +75,8 @@ def test_masking_never_shows_the_key() -> None:
     settings, _ = build_settings({"apiKey": "sk-0123456789abcdef"}, env={})
     shown = repr(settings) + str(settings.masked())
     assert "0123456789abcdef" not in shown
+    proxied, _ = build_settings({"baseUrl": "https://bob:hunter2pass@proxy.example.com/v1"}, env={})
+    assert "hunter2pass" not in repr(proxied) and "proxy.example.com/v1" in repr(proxied)
     assert mask_secret("") == "(not set)"
 
 

@@ -656,6 +656,12 @@ def test_key_never_in_repr() -> None:
     assert "sk-supersecret" not in repr(config)
     assert "***" in repr(config)
     assert "sk-supersecret" not in repr(ModelClient(config))
+    # Nor a proxy's user:password in the URLs.
+    proxied = EndpointConfig(
+        base_url="https://bob:hunter2pass@proxy.example.com/v1",
+        fim_base_url="https://bob:hunter2pass@proxy.example.com/fim",
+    )
+    assert "hunter2pass" not in repr(proxied) and "proxy.example.com/fim" in repr(proxied)
 
 
 def test_fim_base_defaults() -> None:

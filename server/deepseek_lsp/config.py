@@ -130,6 +130,10 @@ class Settings:
         data["fim_base_url"] = safe_url(self.effective_fim_base_url)
         return data
 
+    def __repr__(self) -> str:
+        # A proxy URL may carry user:password: a repr in a traceback or a log shows neither.
+        return f"Settings({self.masked()!r})"
+
     def language_enabled(self, *names: str | None) -> bool:
         langs = self.completion.languages
         for name in names:

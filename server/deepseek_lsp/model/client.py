@@ -160,8 +160,8 @@ class EndpointConfig:
     def __repr__(self) -> str:
         key = None if self.api_key is None else "'***'"
         return (
-            f"EndpointConfig(base_url={self.base_url!r}, api_key={key}, "
-            f"fim_base_url={self.fim_base_url!r}, backend={self.backend!r}, "
+            f"EndpointConfig(base_url={safe_url(self.base_url)!r}, api_key={key}, "
+            f"fim_base_url={safe_url(self.fim_base_url)!r}, backend={self.backend!r}, "
             f"fim_template={self.fim_template!r}, allow_http={self.allow_http!r})"
         )
 
