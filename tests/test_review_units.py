@@ -254,10 +254,13 @@ def test_units_in_more_languages_are_their_functions_and_classes(lang: str) -> N
     [
         ("ruby", "rb", "module Caching\n  class Big\n", "    def m{i}(x)\n      y = x + {i}\n      y * 2\n    end\n\n", "  end\nend\n"),
         ("csharp", "cs", "namespace App\n{{\n    public class Big\n    {{\n", "        public int M{i}(int x)\n        {{\n            return x + {i};\n        }}\n\n", "    }}\n}}\n"),
+        ("cpp", "cpp", "namespace app {{\nclass Big {{\n public:\n", "  int m{i}(int x) {{\n    return x + {i};\n  }}\n\n", "}};\n}}  // namespace app\n"),
+        ("rust", "rs", "mod app {{\n    pub struct Big;\n    impl Big {{\n", "        pub fn m{i}(x: i32) -> i32 {{\n            x + {i}\n        }}\n\n", "    }}\n}}\n"),
     ],
 )  # fmt: skip
 def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, member, tail) -> None:
-    # A Ruby module and a C# block namespace are definitions (kind class): a long one is split
+    # A Ruby module, a C# or C++ block namespace and a Rust inline module are definitions (kind
+    # class; C++ and Rust ones were chunks of lines of the module-level unit): a long one is split
     # into the types it holds, and a long type in it into its methods (it was one unit of 150
     # lines, sent again whole whenever one method changed).
     text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
@@ -266,10 +269,10 @@ def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, 
     outer = units[0]  # the module's own lines (its header and `end`)
     methods = [u for u in units if u.kind == "method"]
     assert outer.kind == "class" and len(methods) == 30
-    assert {u.name for u in methods} == {f"{outer.name}.Big.{'m' if lang == 'ruby' else 'M'}{i}" for i in range(30)}
+    assert {u.name for u in methods} == {f"{outer.name}.Big.{'M' if lang == 'csharp' else 'm'}{i}" for i in range(30)}
     # Each method is shown under the headers around it: the module's, then the class's.
-    assert methods[0].context.splitlines()[0] in ("module Caching", "namespace App")
-    assert "class Big" in methods[0].context.splitlines()[-1]
+    assert methods[0].context.splitlines()[0] in ("module Caching", "namespace App", "namespace app", "mod app")
+    assert methods[0].context.splitlines()[-1].strip().startswith(("class Big", "public class Big", "impl Big"))
     assert max(u.line_count for u in units) < 10
     assert_covers_once(doc, units)
 
@@ -286,3 +289,26 @@ def test_a_line_s_place_in_its_unit_survives_blank_lines_added_inside_it() -> No
     for line in (3, 7):  # the two "except:" lines, 0-based
         assert new.line_at_index(old.index_of_line(line)) == line + 2
     assert old.line_at_index(old.index_of_line(7)) == 7
+
+
+@pytest.mark.parametrize(
+    ("lang", "ext", "head", "member", "tail", "outer"),
+    [
+        ("cpp", "cc", "#include <map>\n\nnamespace {{\n\n", "int f{i}(int x) {{\n  return x + {i};\n}}\n\n", "}}  // namespace\n", "namespace"),
+        ("rust", "rs", "pub struct Cache;\n\nimpl Evict for Cache {{\n", "    fn f{i}(&self, x: i32) -> i32 {{\n        x + {i}\n    }}\n\n", "}}\n", "Cache"),
+    ],
+)  # fmt: skip
+def test_a_long_anonymous_namespace_or_impl_block_is_reviewed_function_by_function(
+    lang: str, ext: str, head: str, member: str, tail: str, outer: str
+) -> None:
+    # File-local C++ helpers and a Rust type's methods were module-level chunks of ~60 lines:
+    # editing one function re-sent its chunk, cut between functions without the block's header.
+    text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
+    doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
+    units = extract_units(doc).units
+    functions = [u for u in units if u.kind == "method"]
+    assert [u.name for u in functions] == [f"{outer}.f{i}" for i in range(30)]
+    assert all(u.line_count == 3 for u in functions)
+    header = "namespace" if lang == "cpp" else "impl Evict for Cache"
+    assert all(u.context == header for u in functions)
+    assert_covers_once(doc, units)

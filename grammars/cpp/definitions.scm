@@ -1,6 +1,6 @@
 ; Definitions of a file, also in namespaces, `extern "C" {}`, `#if`/`#ifdef` blocks (include
 ; guards) and templates, and class members.
-; Kinds: class, struct, union, enum -> @definition.class; typedefs and `using X = ...` ->
+; Kinds: class, struct, union, enum, and a `namespace X { ... }` block -> @definition.class; typedefs and `using X = ...` ->
 ; @definition.type; free functions and their prototypes -> @definition.function; member
 ; functions (in the class, or out of it as `A::f`) and their declarations -> @definition.method;
 ; function-like macros -> @definition.function; `#define NAME value` and enumerators ->
@@ -151,6 +151,19 @@
               declarator: [(identifier) @name (field_identifier) @name (destructor_name) @name (operator_name) @name]))
         ]) @definition.method))
 ]
+
+; A namespace block, so that a review splits a long one into the definitions it holds
+; (like a long class into its members) instead of sending it in chunks of lines.
+[
+  (namespace_definition
+    name: (_) @name
+    body: (declaration_list) @body)
+  ; `namespace { ... }` (file-local helpers), named by its keyword.
+  (namespace_definition
+    !name
+    "namespace" @name
+    body: (declaration_list) @body)
+] @definition.class
 
 [
   (class_specifier

@@ -1,5 +1,6 @@
 ; Items at the top level or in a module, and members of impl and trait blocks.
-; Kinds: struct, union, enum and trait -> @definition.class; `type` aliases -> @definition.type;
+; Kinds: struct, union, enum, trait, `impl` blocks and an inline `mod x { ... }` ->
+; @definition.class; `type` aliases -> @definition.type;
 ; functions and macro_rules -> @definition.function; functions in impl/trait blocks ->
 ; @definition.method; const and static -> @definition.constant.
 [
@@ -17,6 +18,17 @@
       (function_signature_item
         name: (identifier) @name) @definition.function))
 ]
+
+; An inline module (`mod tests { ... }`), so that a review splits a long one into its items.
+(mod_item
+  name: (identifier) @name
+  body: (declaration_list) @body) @definition.class
+
+; An `impl` block, named by its type (`impl Evict for Cache` is "Cache"): its methods are
+; reviewed one by one when it is long, under the `impl` line.
+(impl_item
+  type: (_) @name
+  body: (declaration_list) @body) @definition.class
 
 (impl_item
   body: (declaration_list
