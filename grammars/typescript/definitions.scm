@@ -1,6 +1,7 @@
 ; Definitions at the top level, exported (also from a namespace or `declare module`), declared
 ; (`declare ...`), and class/interface members.
-; Kinds: class-like declarations with a member body (class, interface, enum) -> @definition.class;
+; Kinds: class-like declarations with a member body (class, interface, enum) and namespaces ->
+; @definition.class;
 ; type aliases -> @definition.type; functions and functions assigned to a name -> @definition.function;
 ; other const/let/var -> @definition.variable (a value with a `body` field is a function or class).
 
@@ -51,6 +52,48 @@
       name: (_) @name
       body: (enum_body) @body)
   ] @definition.class)
+
+; A namespace (`namespace Geo {...}`, `declare module "x" {...}`), so that a review splits a
+; long one into its definitions, like a long class into its members. An unexported
+; `namespace A.B {...}` is an expression statement in this grammar: the statement is captured.
+(export_statement
+  declaration: (internal_module
+    name: (_) @name
+    body: (statement_block) @body) @definition.class)
+(expression_statement
+  (internal_module
+    name: (_) @name
+    body: (statement_block) @body)) @definition.class
+(ambient_declaration
+  (module
+    name: (_) @name
+    body: (statement_block) @body)) @definition.class
+(program
+  (module
+    name: (_) @name
+    body: (statement_block) @body) @definition.class)
+
+; Unexported functions and classes of a namespace.
+(internal_module
+  body: (statement_block
+    [
+      (function_declaration
+        name: (identifier) @name
+        body: (statement_block) @body)
+      (generator_function_declaration
+        name: (identifier) @name
+        body: (statement_block) @body)
+    ] @definition.function))
+(internal_module
+  body: (statement_block
+    [
+      (class_declaration
+        name: (_) @name
+        body: (class_body) @body)
+      (abstract_class_declaration
+        name: (_) @name
+        body: (class_body) @body)
+    ] @definition.class))
 
 (program
   [
