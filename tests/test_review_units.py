@@ -297,13 +297,14 @@ def test_a_line_s_place_in_its_unit_survives_blank_lines_added_inside_it() -> No
         ("cpp", "cc", "#include <map>\n\nnamespace {{\n\n", "int f{i}(int x) {{\n  return x + {i};\n}}\n\n", "}}  // namespace\n", "namespace"),
         ("rust", "rs", "pub struct Cache;\n\nimpl Evict for Cache {{\n", "    fn f{i}(&self, x: i32) -> i32 {{\n        x + {i}\n    }}\n\n", "}}\n", "Cache"),
         ("typescript", "ts", "namespace A.B {{\n", "  function f{i}(x: number): number {{\n    return x + {i};\n  }}\n\n", "}}\n", "A.B"),
+        ("php", "php", "<?php\nnamespace App\\Util {{\n", "  function f{i}($x) {{\n    return $x + {i};\n  }}\n\n", "}}\n", "App\\Util"),
     ],
 )  # fmt: skip
 def test_a_long_namespace_or_impl_block_is_reviewed_function_by_function(
     lang: str, ext: str, head: str, member: str, tail: str, outer: str
 ) -> None:
-    # File-local C++ helpers, a Rust type's methods and a TypeScript namespace's functions were
-    # module-level chunks of ~60 lines:
+    # File-local C++ helpers, a Rust type's methods, a TypeScript namespace's functions and a
+    # PHP namespace block's were module-level chunks of ~60 lines:
     # editing one function re-sent its chunk, cut between functions without the block's header.
     text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
     doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
@@ -311,6 +312,11 @@ def test_a_long_namespace_or_impl_block_is_reviewed_function_by_function(
     functions = [u for u in units if u.kind == "method"]
     assert [u.name for u in functions] == [f"{outer}.f{i}" for i in range(30)]
     assert all(u.line_count == 3 for u in functions)
-    header = {"cpp": "namespace", "rust": "impl Evict for Cache", "typescript": "namespace A.B"}[lang]
+    header = {
+        "cpp": "namespace",
+        "rust": "impl Evict for Cache",
+        "typescript": "namespace A.B",
+        "php": "namespace App\\Util",
+    }[lang]
     assert all(u.context == header for u in functions)
     assert_covers_once(doc, units)

@@ -1,5 +1,5 @@
 ; Types (also in a `namespace X { ... }` block) and their members; top-level functions.
-; Kinds: class, interface, trait, enum -> @definition.class; methods -> @definition.method;
+; Kinds: class, interface, trait, enum, a namespace block -> @definition.class; methods -> @definition.method;
 ; functions -> @definition.function; `const` (top level or in a type) -> @definition.constant;
 ; properties -> @definition.variable.
 [
@@ -7,6 +7,13 @@
   (interface_declaration name: (name) @name body: (declaration_list) @body)
   (trait_declaration name: (name) @name body: (declaration_list) @body)
   (enum_declaration name: (name) @name body: (enum_declaration_list) @body)
+] @definition.class
+
+; A `namespace X { ... }` block (several in one file, as generated code has them), so that a
+; review splits a long one into its types and functions; `namespace { ... }` by its keyword.
+[
+  (namespace_definition name: (_) @name body: (compound_statement) @body)
+  (namespace_definition !name "namespace" @name body: (compound_statement) @body)
 ] @definition.class
 
 (method_declaration
