@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from types import SimpleNamespace
 
 from lsprotocol import types
@@ -308,8 +309,15 @@ def test_an_answer_is_filtered_against_the_text_it_was_asked_about() -> None:
     assert ctx.suffix == "\n"
 
 
-def _feature_for_prompts(folders: list[str]) -> CompletionFeature:
+def _feature_for_prompts(folders: list[str], time_box_ms: int | None = None) -> CompletionFeature:
     feature = _feature()
+    if time_box_ms is not None:
+        # What the prompt holds, whatever the machine's load: a busy CI host overran the 80 ms
+        # context time box reading the imported file, and the snippet was left out.
+        s = feature.services.settings
+        feature.services.settings = replace(
+            s, completion=replace(s.completion, context_timeout_ms=time_box_ms)
+        )
     count = SimpleNamespace(count=lambda t: max(1, len(t) // 4))
     feature.services.models = SimpleNamespace(counter=count, idle=lambda: False)
     feature.services.workspace_folders = folders
@@ -324,7 +332,7 @@ async def test_without_a_workspace_imports_are_found_next_to_the_document(tmp_pa
     (tmp_path / "cwd").mkdir()
     (tmp_path / "cwd" / "helpers.py").write_text("def shout(msg):\n    # WRONG FILE\n    return None\n")
     monkeypatch.chdir(tmp_path / "cwd")
-    feature = _feature_for_prompts([])
+    feature = _feature_for_prompts([], time_box_ms=5000)
     text = "import helpers\n" + "x = 1\n" * 300 + "print(helpers.shout('hi'))\n"
     doc = feature.services.documents.open((tmp_path / "proj" / "main.py").as_uri(), text, "python", 1)
     fim = feature._prompt(Request(doc, len(text) - 3, False))
@@ -336,7 +344,7 @@ async def test_context_from_a_document_edited_or_closed_since_is_not_reused(tmp_
     """The snippets were kept for 30 s while the cursor stayed put: the prompt showed the
     signature the user had just changed in the other file, and kept it after it closed."""
     monkeypatch.setattr(context, "INDEX_TTL_S", 0.0)
-    feature = _feature_for_prompts([tmp_path.as_uri()])
+    feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
     docs = feature.services.documents
     helper_uri = (tmp_path / "helpers.py").as_uri()
     helper = docs.open(helper_uri, "def send_mail(to):\n    return to\n", "python", 1)
