@@ -26,6 +26,7 @@ from deepseek_lsp.completion.postprocess import (
     kept_tail,
     postprocess,
 )
+from deepseek_lsp.languages import LanguageRegistry
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -53,6 +54,7 @@ OPTIONAL = {
     "tab_width",
 }
 
+REGISTRY = LanguageRegistry.load()
 CASES = sorted(GOLDEN.glob("*/*.toml"))
 
 
@@ -81,7 +83,14 @@ def _context(case: dict[str, Any]) -> PostContext:
         cell_marker=case.get("cell_marker"),
         indent_known=case.get("indent_known", True),
         tab_width=case.get("tab_width", 0),
+        # As the server has it: the language's own block opener (language.toml).
+        block_opener=_block_opener(case.get("language")),
     )
+
+
+def _block_opener(language: str | None) -> str | None:
+    lang = REGISTRY.get(language) if language else None
+    return lang.spec.block_opener if lang is not None else None
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.relative_to(REPO).as_posix() for p in CASES])

@@ -895,6 +895,7 @@ class CompletionFeature(Feature):
             bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
             cell_marker=self._cell_marker(doc),
+            block_opener=doc.language.spec.block_opener if doc.language else None,
         )
 
     def _prompt(self, req: Request, inserted: str = "") -> FimPrompt:
@@ -1257,6 +1258,7 @@ class CompletionFeature(Feature):
             cell_marker=ctx.cell_marker,
             indent_known=ctx.indent_known,
             tab_width=ctx.tab_width,
+            block_opener=ctx.block_opener,
         )
 
         # Registered like an in-flight request: the user accepts after a reading delay shorter

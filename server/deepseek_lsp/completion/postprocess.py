@@ -60,6 +60,19 @@ class PostContext:
     #: Columns of a tab where the document mixes tabs and spaces (GNU style: levels of two
     #: spaces, a tab for each eight columns); 0 where a tab is one level.
     tab_width: int = 0
+    #: The language's own sign that a line opens a block, besides brackets and colons
+    #: (``block_opener`` of its language.toml: Ruby's `def`, Lua's `then`, the shell's `; do`).
+    block_opener: str | None = None
+
+    @cached_property
+    def block_opener_re(self) -> re.Pattern[str] | None:
+        return re.compile(self.block_opener) if self.block_opener else None
+
+    @cached_property
+    def trailing_comment_re(self) -> re.Pattern[str]:
+        """A comment at the end of a line in this language (Lua's ``--`` too)."""
+        tokens = {"#", "//", *_syntax_for(self.language).line_comments}
+        return re.compile(r"\s+(?:" + "|".join(map(re.escape, sorted(tokens))) + r").*$")
 
     @cached_property
     def line_prefix(self) -> str:
@@ -242,9 +255,12 @@ def _shift_indent(line: str, columns: int, ctx: PostContext) -> str:
 # `done` and `esac` (they were cut from every shell block, closed by the suffix or not).
 _CLOSER_ONLY = re.compile(r"^(?:[)\]}]|end|fi|done|esac)[)\]};,]*$")
 # Lines at the block's own indentation that still belong to the statement the block opened
-# (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif` as well).
+# (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif` as well), and closers that go on
+# with the call's next argument (`}, {`, `}, 100);`, `], [`, Lua's `end, { buffer = 0 })`: the
+# table or callback was left open when they were cut).
 _CONTINUATION = re.compile(
-    r"^(?:(?:[)\]}]\s*)?(?:else|elif|elsif|elseif|except|finally|catch|while|when|rescue|ensure)\b|[)\]}]\s*\(|\.)"
+    r"^(?:(?:[)\]}]\s*)?(?:else|elif|elsif|elseif|except|finally|catch|while|when|rescue|ensure)\b"
+    r"|[)\]}]\s*\(|\.|(?:[)\]}]+|end)\s*,\s*\S)"
 )
 #: A switch's arm label (`case 1:`, `default:`): at the depth of the line that opens the switch
 #: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
@@ -261,8 +277,13 @@ _BLOCK_OPENER = re.compile(r"(?:[:{(\[]|=>|->)$")
 _TRAILING_COMMENT = re.compile(r"\s+(?:#|//).*$")
 
 
-def _opens_block(line: str) -> bool:
-    return bool(_BLOCK_OPENER.search(_TRAILING_COMMENT.sub("", line).rstrip()))
+def _opens_block(line: str, ctx: PostContext) -> bool:
+    """Whether ``line`` opens a block: by a bracket, a colon or an arrow at its end, or by
+    the language's own sign (a Ruby ``def`` or ``do |x|``, a Lua ``then``): the block's
+    ``end`` below it then ends the completion's scope (the model's next method was kept)."""
+    code = ctx.trailing_comment_re.sub("", line).rstrip()
+    opener = ctx.block_opener_re
+    return bool(_BLOCK_OPENER.search(code)) or (opener is not None and opener.search(code) is not None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,6 +503,12 @@ def _closed_by_completion(open_after: list[tuple[str, str]], line: str, rest: st
     """
     opener = _OPENER_OF[line[0]]
     retypes_rest = rest is not None and line.rstrip() == rest
+    reopens = _TRAILING_COMMENT.sub("", line[1:]).rstrip().endswith(opener)
+    if reopens and open_after and open_after[-1][0] == opener and open_after[-1][1].startswith("later"):
+        # `} else {` under `if (x) {|` with the block's `}` below: this ends the cursor's
+        # block, and the suffix's closer closes the new branch (the branch was cut).
+        del open_after[-1]
+        return ""
     auto = closable = None  # the innermost of each kind of entry, if it is the closer's kind
     seen_auto = seen_closable = False
     for index in range(len(open_after) - 1, -1, -1):
@@ -503,7 +530,7 @@ def _closed_by_completion(open_after: list[tuple[str, str]], line: str, rest: st
         or (auto is not None and retypes_rest)
         # `} else {`: the block the suffix closes ends here, and the suffix's closer closes
         # the completion's new one.
-        or _TRAILING_COMMENT.sub("", line[1:]).rstrip().endswith(opener)
+        or reopens
     ):
         del open_after[closable]
         return ""
@@ -716,7 +743,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     if not ctx.indent_known:
         return text  # nothing to re-indent into: a guessed unit rewrote gofmt's tabs as spaces
     base_ws = ctx.indentation
-    if ctx.line_prefix.strip() and _opens_block(ctx.line_prefix + lines[0]):
+    if ctx.line_prefix.strip() and _opens_block(ctx.line_prefix + lines[0], ctx):
         # The end of a wrapped header: depths count from the statement's first line.
         base_ws = _leading_ws(_statement_start(ctx, lines[0]))
     base = ctx.width(base_ws)
@@ -844,7 +871,7 @@ def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
         # the strip pulled such lines back (2,043 of 29,847 right answers on the standard
         # library's autoindented lines). Code under a comment is stripped as anywhere.
         return first
-    deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above) else 0)
+    deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above, ctx) else 0)
     if ctx.width(cursor) + ctx.width(ws) <= deepest:
         return first
     return _strip_covered_indent(first, ctx)
@@ -910,7 +937,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         block = ctx.width(ctx.indentation)
         # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
         # so a line back at the cursor's level is already outside it.
-        inner = _opens_block(ctx.line_prefix + lines[0])
+        inner = _opens_block(ctx.line_prefix + lines[0], ctx)
         if inner:
             # The last line of a wrapped header (`      b):` under `def f(a,`): its body is
             # indented from the statement's first line, not from the wrapped part's alignment.
@@ -1043,6 +1070,11 @@ def _cut_at_stray_closer(text: str, pos: int, ctx: PostContext) -> str:
         # The first line sits after the cursor, so it is compared as the whole cursor line.
         earlier = (ctx.line_prefix + text[: line_start - 1]).split("\n")
         if _loose(line) in {_loose(other) for other in earlier if other.strip()}:
+            return text[:line_start].rstrip()
+        # A copy of the suffix's next line (a callback's `end)` that the suffix has): the whole
+        # line goes. Cut at its `)`, a bare `end` was left, which closed the function twice.
+        targets = _suffix_targets(ctx, 1)
+        if targets and not targets[0][1] and _same_line(line, targets[0]):
             return text[:line_start].rstrip()
     head = text[:pos]
     if head[line_start:].strip() and ctx.line_suffix.lstrip().startswith(text[pos]):
