@@ -752,8 +752,11 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     if not ctx.line_prefix.strip() and lines[0].strip() and _leading_ws(lines[0]):
         first_ws = _leading_ws(lines[0])
         written.append((0, first_ws, ctx.width(first_ws)))
+    # A string's or heredoc's lines are text, indented as the text wants (and its closing
+    # line, a heredoc's terminator, where the language wants it).
+    in_text = _lines_in_text_blocks(lines, ctx)
     for index, line in enumerate(lines[1:], 1):
-        if line.strip():
+        if line.strip() and index not in in_text:
             ws = _leading_ws(line)
             written.append((index, ws, ctx.width(ws) - base))
     if not written:
@@ -928,10 +931,71 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
     return _limit_by_brackets(text, ctx)
 
 
+#: Scanner modes that run across lines: Python's and C#'s triple quotes, JavaScript's template
+#: literals and Go's raw strings.
+_LONG_STRINGS = frozenset({'"""', "'''"})
+_BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
+_SHELL_LANGUAGES = frozenset({"bash", "sh", "shellscript", "zsh"})
+#: Text blocks the scanner does not follow, by the line that opens them: heredocs (the shell's,
+#: Ruby's, PHP's), Lua's long brackets, C#'s verbatim strings; each with what ends it.
+_HEREDOC = {
+    "shell": re.compile(r"<<-?\s*(['\"]?)([A-Za-z_]\w*)\1"),
+    "ruby": re.compile(r"<<[-~]?(['\"`]?)([A-Za-z_]\w*)\1"),
+    "php": re.compile(r"<<<\s*(['\"]?)([A-Za-z_]\w*)\1"),
+}
+_LUA_LONG_BRACKET = re.compile(r"\[(=*)\[")
+_VERBATIM_STRING = re.compile(r'(?:@\$?|\$@)"')
+_VERBATIM_END = re.compile(r'(?<!")"(?!")')
+_DOUBLE_QUOTE_END = re.compile(r'(?<!\\)"')
+
+
+def _text_block_end(line: str, language: str | None) -> re.Pattern[str] | None:
+    """What ends a text block that ``line`` opens and leaves open, if it does."""
+    kind = "shell" if language in _SHELL_LANGUAGES else language
+    heredoc = _HEREDOC.get(kind or "")
+    m = heredoc.search(line) if heredoc is not None else None
+    if m is not None:
+        return re.compile(r"^\s*" + re.escape(m.group(2)) + (r"\b" if kind == "php" else r"\s*$"))
+    if kind == "lua":
+        m = _LUA_LONG_BRACKET.search(line)
+        end = re.compile(r"\]" + (m.group(1) if m else "") + r"\]")
+        return end if m is not None and not end.search(line, m.end()) else None
+    if kind == "csharp":
+        m = _VERBATIM_STRING.search(line)
+        return _VERBATIM_END if m is not None and not _VERBATIM_END.search(line, m.end()) else None
+    if kind == "shell" and '"' in _STRING_LITERAL.sub("", line.split(" #", 1)[0]):
+        return _DOUBLE_QUOTE_END  # a double-quoted string going on over lines (`echo "a⏎b"`)
+    return None
+
+
+def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
+    """The completion's lines that lie inside a string or heredoc opened on an earlier line,
+    its closing line included: their indentation is the text's, not the code's."""
+    scanner = _closable_brackets(ctx)[1]
+    long_modes = _LONG_STRINGS | ({"`"} if ctx.language in _BACKTICK_LONG else set())
+    inside: set[int] = set()
+    end: re.Pattern[str] | None = None
+    for index, line in enumerate(lines):
+        if end is not None:
+            inside.add(index)
+            if end.search(line):
+                end = None
+            continue  # a heredoc's text is not code: its quotes open nothing
+        if index and scanner.mode in long_modes:
+            inside.add(index)
+        before = scanner.mode
+        for _ in scanner.feed(line + "\n"):
+            pass
+        if not before and not scanner.mode:
+            end = _text_block_end(line, ctx.language)
+    return inside
+
+
 def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     lines = text.split("\n")
     if len(lines) < 2:
         return text
+    in_text = _lines_in_text_blocks(lines, ctx)
     floor = None
     if ctx.line_prefix.strip():
         block = ctx.width(ctx.indentation)
@@ -951,7 +1015,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     for index in range(1, len(lines)):
         line = lines[index]
         body = line.strip()
-        if not body:
+        if not body or index in in_text:
             continue
         width = ctx.width(_leading_ws(line))
         if width > block or (width == block and not inner):
