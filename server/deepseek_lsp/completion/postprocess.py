@@ -253,7 +253,10 @@ def _shift_indent(line: str, columns: int, ctx: PostContext) -> str:
 # start new code, so scope limits may keep them and let the bracket count decide.
 # Keyword closers too: Ruby's and Lua's `end` (Lua's callback `end)` as well), the shell's `fi`,
 # `done` and `esac` (they were cut from every shell block, closed by the suffix or not).
-_CLOSER_ONLY = re.compile(r"^(?:[)\]}]|end|fi|done|esac)[)\]};,]*$")
+# PHP's alternative syntax (`if ($x):` … `endif;`) too.
+_CLOSER_ONLY = re.compile(
+    r"^(?:[)\]}]|end|fi|done|esac|endif|endforeach|endfor|endwhile|endswitch|enddeclare)[)\]};,]*$"
+)
 # Lines at the block's own indentation that still belong to the statement the block opened
 # (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif` as well), and closers that go on
 # with the call's next argument (`}, {`, `}, 100);`, `], [`, Lua's `end, { buffer = 0 })`: the
@@ -331,7 +334,8 @@ _STRING_END = {
     q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
     for q in ('"', "'", "`", '"""', "'''")
 }
-_CASE_PATTERN = re.compile(r"\s*[^\s()]+")
+# One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
+_CASE_PATTERN = re.compile(r"\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*")
 _CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
 _STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
 
@@ -420,8 +424,9 @@ class _BracketScanner:
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
 
     def _ends_case_pattern(self, text: str, index: int) -> bool:
-        """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word before it on
-        its line, no ``(`` (``prod*)``, ``a|b)``, ``*)``)."""
+        """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
+        alternatives before it on its line, no ``(`` (``prod*)``, ``a|b)``, ``-h | --help)``,
+        ``*)``)."""
         line_start = text.rfind("\n", 0, index) + 1
         if line_start == 0 and not self.line_blank:
             return False  # the line began in an earlier feed: not known to be a pattern
