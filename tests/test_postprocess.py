@@ -22,6 +22,8 @@ import pytest
 from deepseek_lsp.completion.postprocess import (
     FILTERS,
     PostContext,
+    _BracketScanner,
+    _syntax_for,
     dedupe_choices,
     kept_tail,
     postprocess,
@@ -215,3 +217,25 @@ def test_context_helpers() -> None:
     assert ctx.recent_lines(2) == ["    x = 1", ""]
     assert ctx.width("\t  ") == 6
     assert ctx.render_indent(9) == "\t\t "
+
+
+@pytest.mark.parametrize(
+    ("line", "brackets"),
+    [
+        ("s =~ /}/", ""),
+        ("x = s.split(/\\)/)", "()"),
+        ("rule %r/}/, Str::Interpol, :pop!", ""),
+        ("return nil if s =~ %r{\\}}", ""),
+        ("return ?) if s.empty?", ""),
+        ("rule(/\\*}/) { token Comment; pop! }", "(){}"),
+        ("a = b / c / (d)", "()"),
+        ("x = %w[a b] + [c]", "[]"),
+        ("y = n % (2)", "()"),
+        ("ok = x.empty? ? (1) : 2", "()"),
+        ("items = %w[\n", "["),
+    ],
+)
+def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
+    # Regexps, percent and character literals: a `}` in `/}/` closed the method's block.
+    scanner = _BracketScanner(_syntax_for("ruby"))
+    assert "".join(b for _, b in scanner.feed(line)) == brackets

@@ -307,6 +307,9 @@ class _Syntax:
     # Shell words: a `case` arm's pattern ends with a `)` that nothing opened (`prod*)`: no
     # bracket), and `#` starts a comment only at a word's start (`$#`, `${#x}` are none).
     shell: bool = False
+    # Ruby's regexp, percent and character literals (`/}/`, `%r{\}}`, `%w[a b]`, `?)`): their
+    # brackets are text.
+    ruby: bool = False
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -314,9 +317,10 @@ _HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_
 # Data, not logic: only the languages whose comments or quotes differ from the C family.
 _SYNTAX: dict[str, _Syntax] = {
     **dict.fromkeys(
-        "ruby perl r elixir julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
+        "perl r elixir julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
         _HASH_SYNTAX,
     ),
+    "ruby": replace(_HASH_SYNTAX, ruby=True),
     **dict.fromkeys(
         "shellscript bash sh zsh".split(),
         _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, shell=True),
@@ -335,6 +339,14 @@ _STRING_END = {
     for q in ('"', "'", "`", '"""', "'''")
 }
 # One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
+_RUBY_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|#|/|%[qQwWiIrsx]?[^\w\s]|\?.""")
+#: What may come right before a Ruby regexp literal (after it, a `/` divides).
+_RUBY_REGEX_AFTER = frozenset("(,=~!|&{[;:+-*<>?%^")
+_RUBY_KEYWORDS_BEFORE_VALUE = frozenset(
+    "if unless when and or not return elsif while until then do puts print".split()
+)
+_RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
+_PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _CASE_PATTERN = re.compile(r"\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*")
 _CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
 _STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
@@ -382,12 +394,15 @@ class _BracketScanner:
                         self.mode = ""  # closed, or a one-line string cut by the newline
                         break
             else:
-                m = _CODE_TOKEN.search(text, pos)
+                m = (_RUBY_CODE_TOKEN if syntax.ruby else _CODE_TOKEN).search(text, pos)
                 if m is None:
                     pos = n
                     break
                 token, start, pos = m.group(), m.start(), m.end()
                 at_line_start = self._blank_before(text, start)
+                if syntax.ruby and token[0] in "/%?":
+                    pos = self._ruby_literal_end(text, token, start, pos)
+                    continue
                 if syntax.shell and token in "()":
                     if token == "(":
                         self.parens += 1
@@ -422,6 +437,55 @@ class _BracketScanner:
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+
+    def _ruby_literal_end(self, text: str, token: str, start: int, pos: int) -> int:
+        """Where to go on scanning after a Ruby ``/``, ``%`` or ``?`` token: past the literal
+        it starts, or right after its first character where it starts none (a division, a
+        modulo, a ternary or a method name's ``?``). Literals are read on their line."""
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[line_start:start].rstrip()
+        if line_start == 0 and not self.line_blank:
+            before = "x"  # the line began in an earlier feed: unknown, taken for an operand
+        operand = bool(before) and before[-1] not in _RUBY_REGEX_AFTER and (
+            before.rsplit(None, 1)[-1] not in _RUBY_KEYWORDS_BEFORE_VALUE
+        )
+        if token == "/":
+            spaced_argument = before and text[start - 1] in " \t" and text[pos : pos + 1] not in " \t=\n"
+            if operand and not spaced_argument:
+                return pos  # a division
+            end = pos
+            while True:
+                m = _RUBY_REGEX_END.search(text, end)
+                if m is None or m.group() == "\n":
+                    return pos  # no regexp ends on this line: a division after all
+                end = m.end()
+                if m.group()[0] == "/":
+                    return end
+        if token[0] == "?":
+            word_before = start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_?!")
+            after = text[pos : pos + 1]
+            if not word_before and len(token) == 2 and not token[1].isspace() and not (after.isalnum() or after == "_"):
+                return pos  # `?)`: one character
+            return start + 1
+        # `%r{...}`, `%w[...]`, `%(...)`: a bare `%` after an operand is a modulo.
+        delimiter = token[-1]
+        if len(token) == 2 and operand:
+            return start + 1
+        closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
+        depth, end = 1, pos
+        while end < len(text) and text[end] != "\n":
+            c = text[end]
+            if c == "\\":
+                end += 2
+                continue
+            if c == closer:
+                depth -= 1
+                if not depth:
+                    return end + 1
+            elif c == delimiter and closer != delimiter:
+                depth += 1
+            end += 1
+        return start + 1  # over lines (`%w[` ... `]`): its brackets balance, counted as such
 
     def _ends_case_pattern(self, text: str, index: int) -> bool:
         """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
