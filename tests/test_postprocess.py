@@ -239,3 +239,30 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
     # Regexps, percent and character literals: a `}` in `/}/` closed the method's block.
     scanner = _BracketScanner(_syntax_for("ruby"))
     assert "".join(b for _, b in scanner.feed(line)) == brackets
+
+
+@pytest.mark.parametrize(
+    ("text", "brackets", "mode"),
+    [
+        # A backtick substitution is code: its quotes open and close strings.
+        ('x=`echo "$y" | tr a b`', "", ""),
+        ('x=`echo "', "", '"'),
+        # A heredoc's text is no code (GNU's `prog --help' left the scanner in a "string").
+        ("cat <<EOF\nTry `prog --help' (or [x\nEOF\nif [", "[", ""),
+        ("cat <<-'END'\n\t) ]\n\tEND\nf(", "(", ""),
+        ("cat <<EOF\nstill (text", "", "<<"),
+        # An array opened before a `case`: the case's patterns do not close it.
+        ("OPTS=(\n  [A]=x\n  case $p in\n    -t|--id)\n  esac\n", "([]", ""),
+        ("case $p in\n  x=$(cmd\n    arg)\n  -h | --help)\nesac\n", "()", ""),
+    ],
+)
+def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode: str) -> None:
+    scanner = _BracketScanner(_syntax_for("bash"))
+    assert "".join(b for _, b in scanner.feed(text)) == brackets
+    assert scanner.mode == mode
+
+
+def test_a_heredoc_split_over_feeds_ends_at_its_word_on_a_line_of_its_own() -> None:
+    scanner = _BracketScanner(_syntax_for("bash"))
+    fed = [list(scanner.feed(part)) for part in ("cat <<EOF\nsee (", "EOF is not the end\n", "EOF", "\n(")]
+    assert [[b for _, b in f] for f in fed] == [[], [], [], ["("]]

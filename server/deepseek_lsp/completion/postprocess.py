@@ -260,15 +260,18 @@ _CLOSER_ONLY = re.compile(
 # Lines at the block's own indentation that still belong to the statement the block opened
 # (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif` as well), and closers that go on
 # with the call's next argument (`}, {`, `}, 100);`, `], [`, Lua's `end, { buffer = 0 })`: the
-# table or callback was left open when they were cut).
+# table or callback was left open when they were cut), and keyword closers the statement goes
+# on after (`fi && {`, `done < "$file"`, `done | sort`, Ruby's `end.join`).
 _CONTINUATION = re.compile(
     r"^(?:(?:[)\]}]\s*)?(?:else|elif|elsif|elseif|except|finally|catch|while|when|rescue|ensure)\b"
-    r"|[)\]}]\s*\(|\.|(?:[)\]}]+|end)\s*,\s*\S)"
+    r"|[)\]}]\s*\(|\.|(?:[)\]}]+|end)\s*,\s*\S|(?:fi|done|esac|end)\s*(?:&&|\|\|?|[<>]|\.\w))"
 )
 #: A switch's arm label (`case 1:`, `default:`): at the depth of the line that opens the switch
 #: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
 #: the same statement going on. Not an assignment to a name `case`.
 _LABEL = re.compile(r"^(?:case\b(?!\s*[=.(\[,)])|default\s*(?::|->))")
+#: A shell case pattern starting its line (`-h|--help)`, `*)`, `(a | b)`).
+_SHELL_ARM = re.compile(r"^\(?\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*\)")
 #: Languages with switch statements whose labels may sit at the switch's depth (not Python:
 #: a `match` arm is deeper than its `match`, and `default: str = "sh"` is an annotation).
 _SWITCH_LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "php"})
@@ -339,6 +342,10 @@ _STRING_END = {
     for q in ('"', "'", "`", '"""', "'''")
 }
 # One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
+# The shell: escaped characters (`\"` outside quotes is a quote character, no string), quotes
+# (a backtick is command substitution, code), comments, heredocs, and the `case`/`esac` words
+# around case patterns.
+_SHELL_CODE_TOKEN = re.compile(r"""\\.|[()\[\]{}]|["'`]|#|<<-?[ \t]*(['"]?)([A-Za-z_]\w*)\1|\b(?:case|esac)\b""")
 _RUBY_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|#|/|%[qQwWiIrsx]?[^\w\s]|\?.""")
 #: What may come right before a Ruby regexp literal (after it, a `/` divides).
 _RUBY_REGEX_AFTER = frozenset("(,=~!|&{[;:+-*<>?%^")
@@ -364,6 +371,12 @@ class _BracketScanner:
         self.mode = ""  # "" code, "line" / "block" comment, or the quote that closes a string
         self.line_blank = True  # the current line holds only whitespace so far
         self.parens = 0  # shell: parentheses open (a `)` closing one is no case pattern's)
+        #: Shell: for each `case` open, the parentheses open when it began (a tuple: the
+        #: scanner is copied shallowly). A `)` at that count ends a pattern, not a `(` before.
+        self.case_parens: tuple[int, ...] = ()
+        #: Shell: the line that ends the heredoc being read, and whether its text has begun.
+        self.heredoc_end: re.Pattern[str] | None = None
+        self.heredoc_body = False
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
@@ -382,7 +395,11 @@ class _BracketScanner:
                     pos = n
                     break
                 self.mode, pos = "", end + 2
+            elif mode == "<<":
+                pos = self._heredoc(text, pos)
             elif mode:
+                # One line at most, in the shell too: a quote misread (a scan started inside a
+                # string by a broken tree) must not hide the rest of the window.
                 closer = _STRING_END[mode]
                 while True:
                     m = closer.search(text, pos)
@@ -394,7 +411,7 @@ class _BracketScanner:
                         self.mode = ""  # closed, or a one-line string cut by the newline
                         break
             else:
-                m = (_RUBY_CODE_TOKEN if syntax.ruby else _CODE_TOKEN).search(text, pos)
+                m = (_RUBY_CODE_TOKEN if syntax.ruby else _SHELL_CODE_TOKEN if syntax.shell else _CODE_TOKEN).search(text, pos)
                 if m is None:
                     pos = n
                     break
@@ -403,9 +420,26 @@ class _BracketScanner:
                 if syntax.ruby and token[0] in "/%?":
                     pos = self._ruby_literal_end(text, token, start, pos)
                     continue
+                if syntax.shell and token[0] == "\\":
+                    continue
+                if syntax.shell and (token[0] == "<" or token[0].isalpha()):
+                    if token == "case":
+                        self.case_parens += (self.parens,)
+                    elif token == "esac":
+                        self.case_parens = self.case_parens[:-1]
+                    else:
+                        self.mode, self.heredoc_body = "<<", False
+                        self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*$")
+                    continue
                 if syntax.shell and token in "()":
                     if token == "(":
                         self.parens += 1
+                    elif (
+                        self.case_parens
+                        and self.parens == self.case_parens[-1]
+                        and self._ends_case_pattern(text, start)
+                    ):
+                        continue  # an array opened before the `case` stays open
                     elif self.parens:
                         self.parens -= 1  # an array's or a subshell's, not a case pattern's
                     elif self._ends_case_pattern(text, start):
@@ -428,6 +462,8 @@ class _BracketScanner:
                         self.mode = "line"
                 elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
                     pass  # C's decrement; an apostrophe in a word
+                elif token == "`" and syntax.shell:
+                    pass  # command substitution: code, whose quotes are quotes
                 elif token == "'" and syntax.char_literals:
                     lit = _CHAR_LITERAL.match(text, start)
                     if lit:
@@ -437,6 +473,22 @@ class _BracketScanner:
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+
+    def _heredoc(self, text: str, pos: int) -> int:
+        """Past the heredoc's text from ``pos``: its body starts on the line after the one that
+        opened it and ends at its word alone on a line (tabs before it for ``<<-``)."""
+        n = len(text)
+        if not self.heredoc_body:
+            newline = text.find("\n", pos)
+            if newline < 0:
+                return n
+            pos, self.heredoc_body = newline + 1, True
+        assert self.heredoc_end is not None
+        for m in self.heredoc_end.finditer(text, pos):
+            if m.start() or pos or self.line_blank:  # the feed's start is a line's only then
+                self.mode, self.heredoc_end = "", None
+                return m.end()
+        return n
 
     def _ruby_literal_end(self, text: str, token: str, start: int, pos: int) -> int:
         """Where to go on scanning after a Ruby ``/``, ``%`` or ``?`` token: past the literal
@@ -1004,11 +1056,10 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
 #: literals and Go's raw strings.
 _LONG_STRINGS = frozenset({'"""', "'''"})
 _BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
-_SHELL_LANGUAGES = frozenset({"bash", "sh", "shellscript", "zsh"})
-#: Text blocks the scanner does not follow, by the line that opens them: heredocs (the shell's,
-#: Ruby's, PHP's), Lua's long brackets, C#'s verbatim strings; each with what ends it.
+#: Text blocks the scanner does not follow, by the line that opens them: heredocs (Ruby's,
+#: PHP's; the shell's are the scanner's), Lua's long brackets, C#'s verbatim strings; each
+#: with what ends it.
 _HEREDOC = {
-    "shell": re.compile(r"<<-?\s*(['\"]?)([A-Za-z_]\w*)\1"),
     "ruby": re.compile(r"<<[-~]?(['\"`]?)([A-Za-z_]\w*)\1"),
     "php": re.compile(r"<<<\s*(['\"]?)([A-Za-z_]\w*)\1"),
 }
@@ -1020,7 +1071,7 @@ _DOUBLE_QUOTE_END = re.compile(r'(?<!\\)"')
 
 def _text_block_end(line: str, language: str | None) -> re.Pattern[str] | None:
     """What ends a text block that ``line`` opens and leaves open, if it does."""
-    kind = "shell" if language in _SHELL_LANGUAGES else language
+    kind = "shell" if _syntax_for(language).shell else language
     heredoc = _HEREDOC.get(kind or "")
     m = heredoc.search(line) if heredoc is not None else None
     if m is not None:
@@ -1042,6 +1093,8 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     its closing line included: their indentation is the text's, not the code's."""
     scanner = _closable_brackets(ctx)[1]
     long_modes = _LONG_STRINGS | ({"`"} if ctx.language in _BACKTICK_LONG else set())
+    if _syntax_for(ctx.language).shell:
+        long_modes = frozenset({"<<"})
     inside: set[int] = set()
     end: re.Pattern[str] | None = None
     for index, line in enumerate(lines):
@@ -1071,6 +1124,12 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
         # so a line back at the cursor's level is already outside it.
         inner = _opens_block(ctx.line_prefix + lines[0], ctx)
+        if inner and not _BLOCK_OPENER.search(ctx.trailing_comment_re.sub("", ctx.line_prefix + lines[0]).rstrip()):
+            # Opened by a keyword (`; do`, `then`): a body no deeper than its header says the
+            # widths are misread (a tab of eight columns under four spaces, taken for four),
+            # not that the model left the block.
+            body = next((line for line in lines[1:] if line.strip()), None)
+            inner = body is None or ctx.width(_leading_ws(body)) > block
         if inner:
             # The last line of a wrapped header (`      b):` under `def f(a,`): its body is
             # indented from the statement's first line, not from the wrapped part's alignment.
@@ -1108,12 +1167,15 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
 
 def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
     """Whether ``body``, a line at the depth of the block the cursor line opens, is an arm of
-    that switch: a label under `switch x {` (gofmt), or one right after a fall-through label
-    (`case 1:` then `case 2:`). After an arm's own body, the next arm the model goes on to is
-    another one the user did not ask for (and may duplicate the one below)."""
-    if ctx.language not in _SWITCH_LANGUAGES or not _LABEL.match(body):
+    that switch: a label under `switch x {` (gofmt), a shell pattern under `case "$1" in`
+    aligned with it, or one right after a fall-through label (`case 1:` then `case 2:`).
+    After an arm's own body, the next arm the model goes on to is another one the user did
+    not ask for (and may duplicate the one below)."""
+    shell = _syntax_for(ctx.language).shell
+    label = _SHELL_ARM if shell else _LABEL
+    if not (shell or ctx.language in _SWITCH_LANGUAGES) or not label.match(body):
         return False
-    if not _LABEL.match((ctx.line_prefix + lines[0]).strip()):
+    if not label.match((ctx.line_prefix + lines[0]).strip()):
         return True
     return not any(line.strip() for line in lines[1:index])
 
