@@ -718,6 +718,8 @@ def _suffix_closes(
     opener = _OPENER_OF[bracket]
     kind = [i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == opener]
     if len(kind) < 2:
+        if kind and _closes_an_outer_block(stack[kind[0]][1], pos, ctx):
+            return None
         return (kind[0], True) if kind else None
     line_start = ctx.suffix.rfind("\n", 0, pos) + 1
     if not line_start:
@@ -736,6 +738,21 @@ def _suffix_closes(
         # Two lines indented alike (GNU's `\t{` below `    {`) leave it a guess.
         return same_width[0], len(same_width) == 1
     return kind[0], False
+
+
+def _closes_an_outer_block(opened: int, pos: int, ctx: PostContext) -> bool:
+    """Whether the suffix's closer at ``pos``, first on a later line, sits left of the line
+    where the only bracket of its kind known open was opened: it closes a block opened before
+    the scan (the method's `}` under a new `if (x) {` whose `{` is the only one the scan saw,
+    the method's lying before the prompt window), not that bracket, which the completion must
+    close (its `}` was cut, the block left open)."""
+    if opened < 0:
+        return False
+    line_start = ctx.suffix.rfind("\n", 0, pos) + 1
+    if not line_start or ctx.suffix[line_start:pos].strip():
+        return False
+    opened_line = ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]
+    return ctx.width(ctx.suffix[line_start:pos]) < ctx.width(_leading_ws(opened_line))
 
 
 # ---------------------------------------------------------------------------------------------
