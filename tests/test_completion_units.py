@@ -391,6 +391,11 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         ("ruby", "rb", "def get(key)\n  value = 1\n  ‸\nend\n", False),
         ("ruby", "rb", "if ready\n  ‸\nend\n", True),
         ("ruby", "rb", "items.each do |item|\n  ‸\nend\n", True),
+        # A brace block with parameters opens a block as `do |item|` does (it got one line).
+        ("ruby", "rb", "def f(xs)\n  xs.each { |x|‸\nend\n", True),
+        ("ruby", "rb", "CLEAN.exclude { |fn|‸\n", True),
+        ("ruby", "rb", "xs.each { |x|\n  ‸\n", True),
+        ("ruby", "rb", "ys = xs.map { |x| x * 2 }‸\n", False),
         ("php", "php", "<?php\nfunction load($key) {\n    ‸\n}\n", True),
         ("php", "php", "<?php\nfunction load($key) {\n    $value = ‸;\n}\n", False),
         ("csharp", "cs", "class Cache {\n    void Load() {\n        ‸\n    }\n}\n", True),
