@@ -275,6 +275,34 @@ def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
     assert detect_indentation(Document("file:///u.ts", union), 9)[0] == "  "
 
 
+def test_block_comment_lines_are_no_indentation() -> None:
+    """The `` * `` lines of a license header or a docblock step one column from their `/*`:
+    counted as code, they made the unit one space, and a correct four-space body was
+    re-indented by one space a level."""
+    lic = "/*\n * This file is part of the Symfony package.\n *\n * (c) Fabien Potencier\n */\n\n"
+    php = "<?php\n\n" + lic + "namespace App;\n\n/**\n * A thing.\n */\nclass Thing\n{\n"
+    # Nothing but comments is indented: the unit is unknown, not one space.
+    assert detect_indentation(Document("file:///t.php", php), php.count("\n") - 1) == ("", 0)
+    java = lic + "package app;\n\npublic class Thing {\n    /**\n     * The name.\n     */\n    String name;\n}\n"
+    assert detect_indentation(Document("file:///T.java", java), 8) == ("    ", 0)
+    js = "/**\n * Adds.\n * @param {number} a\n */\nfunction add(a, b) {\n  return a + b;\n}\n"
+    assert detect_indentation(Document("file:///a.js", js), 5) == ("  ", 0)
+    # A comment whose lines have no stars; the stars of one opened after code.
+    bare = "/*\n    Copyright (c) 2024\n    All rights reserved.\n*/\nint x; /* the count\n        * kept */\nint f(void)\n{\n"
+    assert detect_indentation(Document("file:///b.c", bare), 7) == ("", 0)
+    # A line starting with `*` is code where the language has no block comments (Python).
+    py = "def f(\n    a,\n):\n    return [\n        *a,\n    ]\n"
+    assert detect_indentation(Document("file:///p.py", py, language_id="python"), 4)[0] == "    "
+
+    feature = _feature()
+    doc = feature.services.documents.open("file:///w/Thing.php", php + "\n", "php", 1)
+    offset = len(php) - 1
+    ctx = feature._context_between(Request(doc, offset, False, multiline=True), 0, len(doc.data))
+    answer = "\n    public function name(): string\n    {\n        return 'thing';\n    }\n}"
+    assert not ctx.indent_known
+    assert postprocess(answer, ctx) == answer
+
+
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:
     def edit(text: str, line: int, character: int, old_end: int | None = None) -> bool:
         doc = Document("file:///w/k.py", "def f(x):\n    return \n")

@@ -51,6 +51,7 @@ from .postprocess import (
     PostContext,
     before_typed_over,
     dedupe_choices,
+    has_block_comments,
     kept_tail,
     postprocess,
     without_retyped_rest,
@@ -183,6 +184,9 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
 
 
 _CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
+#: How a block comment's continuation line starts (`` * text``, `` */``), wherever the comment
+#: began (`` x = 1; /* a note``); code so led continues a product, which is no level either.
+_COMMENT_STARS = (b"* ", b"*\t", b"*/")
 
 
 def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
@@ -194,17 +198,28 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     examples indent by two in a four-space file, and the model's correct lines were
     re-indented by two. GNU style (Emacs' default for C) indents by two and writes each eight
     columns as a tab: one tab-led line made the unit a tab, and correct two-space lines were
-    re-indented as tabs."""
+    re-indented as tabs. The lines inside a block comment are no code: the one-column steps
+    of a license header's `` * `` lines made the unit one space, and a correct four-space
+    body was re-indented by one space a level."""
+    language = doc.language
+    block_comments = has_block_comments(language.name if language else doc.language_id)
     lo = max(0, around_line - 200)
     after_opener: Counter[int] = Counter()
     anywhere: Counter[int] = Counter()
     prev = 0
     prev_opens = prev_continues = False
     tabs = narrow_spaces = False
+    in_comment = False
     for line in range(lo, around_line + 50):
         raw = doc.line_bytes(line)
         body = raw.strip()
         if not body:
+            continue
+        if block_comments and (in_comment or body.startswith(b"/*") or body == b"*" or body.startswith(_COMMENT_STARS)):
+            # A block comment's lines align under its `/*`, and a comment on a line of its own
+            # may align with the trailing comments above (forty columns in): no level.
+            if in_comment or body.startswith(b"/*"):
+                in_comment = body.find(b"*/", 0 if in_comment else 2) < 0
             continue
         lead = raw[: len(raw) - len(raw.lstrip(b" \t"))]
         if lead.startswith(b"\t"):
