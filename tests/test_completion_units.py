@@ -303,6 +303,27 @@ def test_block_comment_lines_are_no_indentation() -> None:
     assert postprocess(answer, ctx) == answer
 
 
+def test_the_first_line_looked_at_is_no_step_from_column_0() -> None:
+    """The lines looked at start 200 above the cursor: below a long table, the first of them
+    is a row, and its step from an imaginary column 0 was the only vote (a new method's
+    correct four-space body was re-indented to sixteen columns)."""
+
+    def doc(rows: int) -> tuple[Document, int]:
+        table = "".join(f"            'k{k}' => 'File{k}.php',\n" for k in range(rows))
+        text = (
+            "<?php\nclass Map\n{\n    public static function classes()\n    {\n        return array(\n"
+            + table
+            + "        );\n    }\n\n    public function f($x)\n    {\n}\n"
+        )
+        return Document("file:///map.php", text), text.count("\n") - 2
+
+    # No step in the range: unknown (the model's indentation is kept), not twelve spaces.
+    assert detect_indentation(*doc(300)) == ("", 0)
+    assert detect_indentation(*doc(150)) == ("    ", 0)  # the range starts at the file's top
+    # The file's own first line does step from column 0.
+    assert detect_indentation(Document("file:///s.py", "    x = 1\n    y = 2\n"), 1) == ("    ", 0)
+
+
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:
     def edit(text: str, line: int, character: int, old_end: int | None = None) -> bool:
         doc = Document("file:///w/k.py", "def f(x):\n    return \n")

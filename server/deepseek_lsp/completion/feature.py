@@ -206,7 +206,9 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     lo = max(0, around_line - 200)
     after_opener: Counter[int] = Counter()
     anywhere: Counter[int] = Counter()
-    prev = 0
+    # Above the range, the widths are not known: its first line is where they start, not a
+    # step from column 0 (below a 300-row table that one step of twelve was the only vote).
+    prev: int | None = None if lo else 0
     prev_opens = prev_continues = False
     tabs = narrow_spaces = False
     in_comment = False
@@ -229,7 +231,7 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         width = len(lead.expandtabs(8))
         if body.startswith((b"| ", b"& ")):
             width += 2  # a union's member (Prettier: `  | {`): its body steps from the `{`
-        if width > prev and not prev_continues:
+        if prev is not None and width > prev and not prev_continues:
             (after_opener if prev_opens else anywhere)[width - prev] += 1
         prev = width
         prev_opens = body.endswith(_BLOCK_OPENERS_BYTES)
