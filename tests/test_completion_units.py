@@ -324,6 +324,31 @@ def test_the_first_line_looked_at_is_no_step_from_column_0() -> None:
     assert detect_indentation(Document("file:///s.py", "    x = 1\n    y = 2\n"), 1) == ("    ", 0)
 
 
+def test_vim_four_column_levels_with_eight_column_tabs() -> None:
+    """Vim's `sw=4 ts=8 noexpandtab` (Debian's sensible-editor): levels of four columns, each
+    eight written as a tab. Only `{` and ` do` opened a block in shell, not `then` or `else`:
+    the one-tab function bodies outvoted the four-column levels, the unit was a tab, and the
+    model's correct `    if` (four columns) was re-indented as a tab (eight)."""
+    head = (
+        "IsError()\n{\n\t[ \"$1\" -ne 126 ] && [ $1 -ne 127 ]\n}\n\nRun()\n{\n\t\"$@\"\n\tret=$?\n}\n\n"
+        "nano ()\n{\n    if [ -z \"$TERM\" ]; then\n\treturn 126\n    else\n\tcommand nano \"$@\"\n    fi\n}\n\n"
+        "if [ -n \"$HOME\" ]; then"
+    )
+    feature = _feature()
+    doc = feature.services.documents.open("file:///w/sensible-editor", head + "\n", "shellscript", 1)
+    assert detect_indentation(doc, head.count("\n")) == ("    ", 8)
+    ctx = feature._context_between(Request(doc, len(head), False, multiline=True), 0, len(doc.data))
+    answer = "\n    if [ -r ~/.selected_editor ]; then\n\t. ~/.selected_editor\n    fi\nfi"
+    assert postprocess(answer, ctx) == answer
+    # GNU's two-column levels and a file indented by tabs stay as they were.
+    gnu = "f()\n{\n  if [ -n \"$a\" ]; then\n    if [ -n \"$b\" ]; then\n\techo b\n    fi\n  fi\n}\n"
+    doc = feature.services.documents.open("file:///w/gnu.sh", gnu, "shellscript", 1)
+    assert detect_indentation(doc, 7) == ("  ", 8)
+    tabs = "f()\n{\n\tif [ -n \"$a\" ]; then\n\t\techo a\n\telse\n\t\techo b\n\tfi\n}\n"
+    doc = feature.services.documents.open("file:///w/tabs.sh", tabs, "shellscript", 1)
+    assert detect_indentation(doc, 7) == ("\t", 0)
+
+
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:
     def edit(text: str, line: int, character: int, old_end: int | None = None) -> bool:
         doc = Document("file:///w/k.py", "def f(x):\n    return \n")
