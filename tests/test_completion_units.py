@@ -275,6 +275,80 @@ def test_indentation_of_gnu_kernel_and_prettier_styles() -> None:
     assert detect_indentation(Document("file:///u.ts", union), 9)[0] == "  "
 
 
+def test_block_comment_lines_are_no_indentation() -> None:
+    """The `` * `` lines of a license header or a docblock step one column from their `/*`:
+    counted as code, they made the unit one space, and a correct four-space body was
+    re-indented by one space a level."""
+    lic = "/*\n * This file is part of the Symfony package.\n *\n * (c) Fabien Potencier\n */\n\n"
+    php = "<?php\n\n" + lic + "namespace App;\n\n/**\n * A thing.\n */\nclass Thing\n{\n"
+    # Nothing but comments is indented: the unit is unknown, not one space.
+    assert detect_indentation(Document("file:///t.php", php), php.count("\n") - 1) == ("", 0)
+    java = lic + "package app;\n\npublic class Thing {\n    /**\n     * The name.\n     */\n    String name;\n}\n"
+    assert detect_indentation(Document("file:///T.java", java), 8) == ("    ", 0)
+    js = "/**\n * Adds.\n * @param {number} a\n */\nfunction add(a, b) {\n  return a + b;\n}\n"
+    assert detect_indentation(Document("file:///a.js", js), 5) == ("  ", 0)
+    # A comment whose lines have no stars; the stars of one opened after code.
+    bare = "/*\n    Copyright (c) 2024\n    All rights reserved.\n*/\nint x; /* the count\n        * kept */\nint f(void)\n{\n"
+    assert detect_indentation(Document("file:///b.c", bare), 7) == ("", 0)
+    # A line starting with `*` is code where the language has no block comments (Python).
+    py = "def f(\n    a,\n):\n    return [\n        *a,\n    ]\n"
+    assert detect_indentation(Document("file:///p.py", py, language_id="python"), 4)[0] == "    "
+
+    feature = _feature()
+    doc = feature.services.documents.open("file:///w/Thing.php", php + "\n", "php", 1)
+    offset = len(php) - 1
+    ctx = feature._context_between(Request(doc, offset, False, multiline=True), 0, len(doc.data))
+    answer = "\n    public function name(): string\n    {\n        return 'thing';\n    }\n}"
+    assert not ctx.indent_known
+    assert postprocess(answer, ctx) == answer
+
+
+def test_the_first_line_looked_at_is_no_step_from_column_0() -> None:
+    """The lines looked at start 200 above the cursor: below a long table, the first of them
+    is a row, and its step from an imaginary column 0 was the only vote (a new method's
+    correct four-space body was re-indented to sixteen columns)."""
+
+    def doc(rows: int) -> tuple[Document, int]:
+        table = "".join(f"            'k{k}' => 'File{k}.php',\n" for k in range(rows))
+        text = (
+            "<?php\nclass Map\n{\n    public static function classes()\n    {\n        return array(\n"
+            + table
+            + "        );\n    }\n\n    public function f($x)\n    {\n}\n"
+        )
+        return Document("file:///map.php", text), text.count("\n") - 2
+
+    # No step in the range: unknown (the model's indentation is kept), not twelve spaces.
+    assert detect_indentation(*doc(300)) == ("", 0)
+    assert detect_indentation(*doc(150)) == ("    ", 0)  # the range starts at the file's top
+    # The file's own first line does step from column 0.
+    assert detect_indentation(Document("file:///s.py", "    x = 1\n    y = 2\n"), 1) == ("    ", 0)
+
+
+def test_vim_four_column_levels_with_eight_column_tabs() -> None:
+    """Vim's `sw=4 ts=8 noexpandtab` (Debian's sensible-editor): levels of four columns, each
+    eight written as a tab. Only `{` and ` do` opened a block in shell, not `then` or `else`:
+    the one-tab function bodies outvoted the four-column levels, the unit was a tab, and the
+    model's correct `    if` (four columns) was re-indented as a tab (eight)."""
+    head = (
+        "IsError()\n{\n\t[ \"$1\" -ne 126 ] && [ $1 -ne 127 ]\n}\n\nRun()\n{\n\t\"$@\"\n\tret=$?\n}\n\n"
+        "nano ()\n{\n    if [ -z \"$TERM\" ]; then\n\treturn 126\n    else\n\tcommand nano \"$@\"\n    fi\n}\n\n"
+        "if [ -n \"$HOME\" ]; then"
+    )
+    feature = _feature()
+    doc = feature.services.documents.open("file:///w/sensible-editor", head + "\n", "shellscript", 1)
+    assert detect_indentation(doc, head.count("\n")) == ("    ", 8)
+    ctx = feature._context_between(Request(doc, len(head), False, multiline=True), 0, len(doc.data))
+    answer = "\n    if [ -r ~/.selected_editor ]; then\n\t. ~/.selected_editor\n    fi\nfi"
+    assert postprocess(answer, ctx) == answer
+    # GNU's two-column levels and a file indented by tabs stay as they were.
+    gnu = "f()\n{\n  if [ -n \"$a\" ]; then\n    if [ -n \"$b\" ]; then\n\techo b\n    fi\n  fi\n}\n"
+    doc = feature.services.documents.open("file:///w/gnu.sh", gnu, "shellscript", 1)
+    assert detect_indentation(doc, 7) == ("  ", 8)
+    tabs = "f()\n{\n\tif [ -n \"$a\" ]; then\n\t\techo a\n\telse\n\t\techo b\n\tfi\n}\n"
+    doc = feature.services.documents.open("file:///w/tabs.sh", tabs, "shellscript", 1)
+    assert detect_indentation(doc, 7) == ("\t", 0)
+
+
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:
     def edit(text: str, line: int, character: int, old_end: int | None = None) -> bool:
         doc = Document("file:///w/k.py", "def f(x):\n    return \n")
@@ -391,6 +465,11 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         ("ruby", "rb", "def get(key)\n  value = 1\n  ‸\nend\n", False),
         ("ruby", "rb", "if ready\n  ‸\nend\n", True),
         ("ruby", "rb", "items.each do |item|\n  ‸\nend\n", True),
+        # A brace block with parameters opens a block as `do |item|` does (it got one line).
+        ("ruby", "rb", "def f(xs)\n  xs.each { |x|‸\nend\n", True),
+        ("ruby", "rb", "CLEAN.exclude { |fn|‸\n", True),
+        ("ruby", "rb", "xs.each { |x|\n  ‸\n", True),
+        ("ruby", "rb", "ys = xs.map { |x| x * 2 }‸\n", False),
         ("php", "php", "<?php\nfunction load($key) {\n    ‸\n}\n", True),
         ("php", "php", "<?php\nfunction load($key) {\n    $value = ‸;\n}\n", False),
         ("csharp", "cs", "class Cache {\n    void Load() {\n        ‸\n    }\n}\n", True),

@@ -571,6 +571,11 @@ def _syntax_for(language: str | None) -> _Syntax:
     return _SYNTAX.get((language or "").lower(), _DEFAULT_SYNTAX)
 
 
+def has_block_comments(language: str | None) -> bool:
+    """Whether the language has ``/* ... */`` comments (the C family's rules by default)."""
+    return _syntax_for(language).block_comments
+
+
 def _push_pop(stack: list[tuple[str, int]], bracket: str, pos: int) -> None:
     """Apply one bracket to the stack of open ones, each kept with where it opened."""
     if bracket in "([{":
