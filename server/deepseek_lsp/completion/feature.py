@@ -81,6 +81,7 @@ IDLE_INDEX_S = 0.3
 _LINE_CONTEXT_BYTES = 8192
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
+_BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
 
 
 @dataclass
@@ -203,6 +204,9 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     body was re-indented by one space a level."""
     language = doc.language
     block_comments = has_block_comments(language.name if language else doc.language_id)
+    # Decoding each line for the language's own openers doubled the cost of a look (~1 ms):
+    # only where it has some.
+    own_openers = language is not None and bool(language.spec.block_opener)
     lo = max(0, around_line - 200)
     after_opener: Counter[int] = Counter()
     anywhere: Counter[int] = Counter()
@@ -236,7 +240,9 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
         prev = width
         # The language's own signs too: under shell's `then` and `else`, Vim's four-column
         # levels were outvoted by one-tab function bodies.
-        prev_opens = _opens_block(body.decode("utf-8", "replace"), language)
+        prev_opens = body.endswith(_BLOCK_OPENERS_BYTES) or (
+            own_openers and _opens_block(body.decode("utf-8", "replace"), language)
+        )
         # A line under one that leaves a list or a condition open is aligned, not a level
         # (`def f(a,` then `      b):` made the unit six spaces).
         prev_continues = not prev_opens and body.endswith(_CONTINUES_BYTES)
@@ -1010,7 +1016,7 @@ class CompletionFeature(Feature):
     def _indentation(self, doc: Document, offset: int) -> tuple[str, int]:
         """The document's indentation unit around ``offset`` and its tab width where it mixes
         tabs and spaces (:func:`detect_indentation`); a file's style does not change as it is
-        edited, so it is looked at once per region (~1 ms a look)."""
+        edited, so it is looked at once per region (~0.5 ms a look)."""
         line = doc.line_at(offset)
         key = (doc.uri, line // 256)
         hit = self._indent_units.get(key)
