@@ -270,6 +270,9 @@ _CONTINUATION = re.compile(
 #: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
 #: the same statement going on. Not an assignment to a name `case`.
 _LABEL = re.compile(r"^(?:case\b(?!\s*[=.(\[,)])|default\s*(?::|->))")
+#: A PHP template's tags around a statement (`<?php endif; ?>`, `<?php else: ?>`): the statement
+#: is what closes or continues a block.
+_PHP_TAGS = re.compile(r"^<\?(?:php\b)?\s*|\s*\?>$")
 #: A shell case pattern starting its line (`-h|--help)`, `*)`, `(a | b)`).
 _SHELL_ARM = re.compile(r"^\(?\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*\)")
 #: Languages with switch statements whose labels may sit at the switch's depth (not Python:
@@ -1089,24 +1092,43 @@ _LUA_LONG_BRACKET = re.compile(r"\[(=*)\[")
 _VERBATIM_STRING = re.compile(r'(?:@\$?|\$@)"')
 _VERBATIM_END = re.compile(r'(?<!")"(?!")')
 _DOUBLE_QUOTE_END = re.compile(r'(?<!\\)"')
+_SINGLE_QUOTE_END = re.compile(r"'")
 
 
-def _text_block_end(line: str, language: str | None) -> re.Pattern[str] | None:
-    """What ends a text block that ``line`` opens and leaves open, if it does."""
+def _text_block_end(
+    line: str, language: str | None, scanner: _BracketScanner, open_quote: str
+) -> re.Pattern[str] | None:
+    """What ends a text block that ``line`` opens and leaves open, if it does: its opener in
+    code (``scanner`` is in the state at the line's start), not in a string or a comment
+    (``'[['`` as a Lua key map, ``IndexOf("@")``, ``sed -e "s/ #.*//"``). ``open_quote``: the
+    shell quote the line leaves open at its end."""
     kind = "shell" if _syntax_for(language).shell else language
-    heredoc = _HEREDOC.get(kind or "")
-    m = heredoc.search(line) if heredoc is not None else None
-    if m is not None:
-        return re.compile(r"^\s*" + re.escape(m.group(2)) + (r"\b" if kind == "php" else r"\s*$"))
-    if kind == "lua":
-        m = _LUA_LONG_BRACKET.search(line)
-        end = re.compile(r"\]" + (m.group(1) if m else "") + r"\]")
-        return end if m is not None and not end.search(line, m.end()) else None
-    if kind == "csharp":
-        m = _VERBATIM_STRING.search(line)
-        return _VERBATIM_END if m is not None and not _VERBATIM_END.search(line, m.end()) else None
-    if kind == "shell" and '"' in _STRING_LITERAL.sub("", line.split(" #", 1)[0]):
-        return _DOUBLE_QUOTE_END  # a double-quoted string going on over lines (`echo "a⏎b"`)
+    if kind == "shell":
+        # A quoted string going on over lines (`echo "a⏎b"`).
+        return _DOUBLE_QUOTE_END if open_quote == '"' else _SINGLE_QUOTE_END if open_quote == "'" else None
+    patterns = {"ruby": _HEREDOC.get("ruby"), "php": _HEREDOC.get("php"), "lua": _LUA_LONG_BRACKET}
+    pattern = patterns.get(kind or "") or (_VERBATIM_STRING if kind == "csharp" else None)
+    if pattern is None:
+        return None
+    for m in pattern.finditer(line):
+        probe = copy.copy(scanner)
+        for _ in probe.feed(line[: m.start()]):
+            pass
+        if probe.mode:
+            continue  # in a string or a comment
+        if kind == "ruby":
+            # `x<<FLAG` shifts, `class <<self` opens a singleton class: a heredoc's word is
+            # capitalised by convention, unless `<<~`/`<<-` says so, after a space or `(`.
+            if m.start() and line[m.start() - 1] not in " \t(,=":
+                continue
+            if line[m.start() + 2 : m.start() + 3] not in "-~" and not m.group(2).isupper():
+                continue
+        if kind in ("ruby", "php"):
+            return re.compile(r"^\s*" + re.escape(m.group(2)) + (r"\b" if kind == "php" else r"\s*$"))
+        if kind == "lua":
+            end = re.compile(r"\]" + m.group(1) + r"\]")
+            return None if end.search(line, m.end()) else end
+        return None if _VERBATIM_END.search(line, m.end()) else _VERBATIM_END
     return None
 
 
@@ -1128,10 +1150,14 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
         if index and scanner.mode in long_modes:
             inside.add(index)
         before = scanner.mode
-        for _ in scanner.feed(line + "\n"):
+        at_start = copy.copy(scanner)
+        for _ in scanner.feed(line):
+            pass
+        open_quote = scanner.mode
+        for _ in scanner.feed("\n"):
             pass
         if not before and not scanner.mode:
-            end = _text_block_end(line, ctx.language)
+            end = _text_block_end(line, ctx.language, at_start, open_quote)
     return inside
 
 
@@ -1180,9 +1206,11 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             # business of drop_suffix_duplicates). Further out is a new method or function.
             block = width
             continue
-        if width == block and (_CONTINUATION.match(body) or _is_arm(body, index, lines, ctx)):
+        statement = _PHP_TAGS.sub("", body) if ctx.language == "php" else body
+        if width == block and (_CONTINUATION.match(statement) or _is_arm(statement, index, lines, ctx)):
             continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
-        keep = index + 1 if _CLOSER_ONLY.match(body) and not _suffix_has_closer(ctx, body, width) else index
+        closes = _CLOSER_ONLY.match(statement) and not _suffix_has_closer(ctx, statement, width)
+        keep = index + 1 if closes else index
         return _join(lines[:keep])
     return text
 
@@ -1243,7 +1271,8 @@ def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
         # The first line back at the block's depth or out: its closer, or the block is open
         # (a later method's `end` at the same depth closes that method, not this block: the
         # completion's own `end` was dropped and the file no longer parsed).
-        return ctx.width(_leading_ws(line)) == width and line.strip() == closer
+        code = _PHP_TAGS.sub("", line.strip()) if ctx.language == "php" else line.strip()
+        return ctx.width(_leading_ws(line)) == width and code == closer
     return False
 
 
