@@ -251,6 +251,12 @@ def test_ruby_literals_hold_no_brackets(line: str, brackets: str) -> None:
         ("cat <<EOF\nTry `prog --help' (or [x\nEOF\nif [", "[", ""),
         ("cat <<-'END'\n\t) ]\n\tEND\nf(", "(", ""),
         ("cat <<EOF\nstill (text", "", "<<"),
+        # A shift in arithmetic and a here-string open no heredoc.
+        ("x=$((mask | 1<<bit))\nf(", "(())(", ""),
+        ("tr a-z A-Z <<< word\nf(", "(", ""),
+        # `case` as an argument or in an option opens no case (`--all)` closes the array).
+        ("OPTS=(--ignore-case\n  --all)", "()", ""),
+        ("(echo case\n  make)", "()", ""),
         # An array opened before a `case`: the case's patterns do not close it.
         ("OPTS=(\n  [A]=x\n  case $p in\n    -t|--id)\n  esac\n", "([]", ""),
         ("case $p in\n  x=$(cmd\n    arg)\n  -h | --help)\nesac\n", "()", ""),

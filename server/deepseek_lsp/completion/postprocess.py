@@ -71,7 +71,8 @@ class PostContext:
     @cached_property
     def trailing_comment_re(self) -> re.Pattern[str]:
         """A comment at the end of a line in this language (Lua's ``--`` too)."""
-        tokens = {"#", "//", *_syntax_for(self.language).line_comments}
+        known = (self.language or "").lower() in _SYNTAX
+        tokens = set(_syntax_for(self.language).line_comments) if known else {"#", "//"}
         return re.compile(r"\s+(?:" + "|".join(map(re.escape, sorted(tokens))) + r").*$")
 
     @cached_property
@@ -264,8 +265,12 @@ _CLOSER_ONLY = re.compile(
 # on after (`fi && {`, `done < "$file"`, `done | sort`, Ruby's `end.join`).
 _CONTINUATION = re.compile(
     r"^(?:(?:[)\]}]\s*)?(?:else|elif|elsif|elseif|except|finally|catch|while|when|rescue|ensure)\b"
-    r"|[)\]}]\s*\(|\.|(?:[)\]}]+|end)\s*,\s*\S|(?:fi|done|esac|end)\s*(?:&&|\|\|?|[<>]|\.\w))"
+    r"|[)\]}]\s*\(|\.|[)\]}]+\s*,\s*\S)"
 )
+# The same for keyword closers, in the languages that close blocks with them (elsewhere `end`
+# and `done` are names: `end, pos = 0, 1`, `done <- true`).
+_KEYWORD_CONTINUATION = re.compile(r"^(?:end\s*,\s*\S|(?:fi|done|esac|end)\s*(?:&&|\|\|?|[<>]|\.\w))")
+_KEYWORD_CLOSING = frozenset({"ruby", "lua", "bash", "sh", "zsh", "shellscript", "elixir", "julia"})
 #: A switch's arm label (`case 1:`, `default:`): at the depth of the line that opens the switch
 #: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
 #: the same statement going on. Not an assignment to a name `case`.
@@ -348,7 +353,9 @@ _STRING_END = {
 # The shell: escaped characters (`\"` outside quotes is a quote character, no string), quotes
 # (a backtick is command substitution, code), comments, heredocs, and the `case`/`esac` words
 # around case patterns.
-_SHELL_CODE_TOKEN = re.compile(r"""\\.|[()\[\]{}]|["'`]|#|<<-?[ \t]*(['"]?)([A-Za-z_]\w*)\1|\b(?:case|esac)\b""")
+_SHELL_CODE_TOKEN = re.compile(
+    r"""\\.|[()\[\]{}]|["'`]|#|(?<!<)<<-?[ \t]*(['"]?)([A-Za-z_]\w*)\1|\b(?:case|esac)\b"""
+)
 _RUBY_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|#|/|%[qQwWiIrsx]?[^\w\s]|\?.""")
 #: What may come right before a Ruby regexp literal (after it, a `/` divides).
 _RUBY_REGEX_AFTER = frozenset("(,=~!|&{[;:+-*<>?%^")
@@ -426,13 +433,18 @@ class _BracketScanner:
                 if syntax.shell and token[0] == "\\":
                     continue
                 if syntax.shell and (token[0] == "<" or token[0].isalpha()):
-                    if token == "case":
+                    line_before = text[text.rfind("\n", 0, start) + 1 : start]
+                    if token[0] == "<":
+                        if line_before.count("((") <= line_before.count("))"):  # `$((1<<bit))`
+                            self.mode, self.heredoc_body = "<<", False
+                            self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*$")
+                        continue
+                    # A command word only (`--ignore-case`, `echo case` are no `case`).
+                    command = not line_before.strip() or line_before.rstrip()[-1] in ";&|("
+                    if command and token == "case":
                         self.case_parens += (self.parens,)
-                    elif token == "esac":
+                    elif command and token == "esac":
                         self.case_parens = self.case_parens[:-1]
-                    else:
-                        self.mode, self.heredoc_body = "<<", False
-                        self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*$")
                     continue
                 if syntax.shell and token in "()":
                     if token == "(":
@@ -1207,7 +1219,10 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             block = width
             continue
         statement = _PHP_TAGS.sub("", body) if ctx.language == "php" else body
-        if width == block and (_CONTINUATION.match(statement) or _is_arm(statement, index, lines, ctx)):
+        keyword_goes_on = ctx.language in _KEYWORD_CLOSING and _KEYWORD_CONTINUATION.match(statement)
+        if width == block and (
+            _CONTINUATION.match(statement) or keyword_goes_on or _is_arm(statement, index, lines, ctx)
+        ):
             continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
         closes = _CLOSER_ONLY.match(statement) and not _suffix_has_closer(ctx, statement, width)
         keep = index + 1 if closes else index
