@@ -529,6 +529,18 @@ def cell_diagnostics(client: Any, name: str) -> list[t.Diagnostic]:
     return list(client.diagnostics.get(cell_uri(name), []))
 
 
+async def quick_fixes(client: Any, name: str) -> list[Any]:
+    """The code actions for the cell's one diagnostic, as the editor asks for them."""
+    (diagnostic,) = cell_diagnostics(client, name)
+    return await client.text_document_code_action_async(
+        t.CodeActionParams(
+            text_document=t.TextDocumentIdentifier(uri=cell_uri(name)),
+            range=diagnostic.range,
+            context=t.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+
+
 async def saved(client: Any) -> None:
     client.notebook_document_did_save(
         t.DidSaveNotebookDocumentParams(notebook_document=t.NotebookDocumentIdentifier(uri=NB))
@@ -572,15 +584,7 @@ async def test_a_saved_notebook_is_reviewed_with_findings_in_its_cells(tmp_path)
             assert as_tuple(cell_diagnostics(client, "b")[0].range) == span(CELL_B, "/ len(rows)")
 
             # The quick fix edits the cell, at the cell's version.
-            (a,) = cell_diagnostics(client, "a")
-            actions = await client.text_document_code_action_async(
-                t.CodeActionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("a")),
-                    range=a.range,
-                    context=t.CodeActionContext(diagnostics=[a]),
-                )
-            )
-            fix = actions[0]
+            fix = (await quick_fixes(client, "a"))[0]
             assert fix.title == "Apply DeepSeek fix"
             (doc_edit,) = fix.edit.document_changes
             assert doc_edit.text_document.uri == cell_uri("a")
@@ -591,13 +595,7 @@ async def test_a_saved_notebook_is_reviewed_with_findings_in_its_cells(tmp_path)
 
             # Ignore from the other cell: its diagnostic goes.
             (b,) = cell_diagnostics(client, "b")
-            actions = await client.text_document_code_action_async(
-                t.CodeActionParams(
-                    text_document=t.TextDocumentIdentifier(uri=cell_uri("b")),
-                    range=b.range,
-                    context=t.CodeActionContext(diagnostics=[b]),
-                )
-            )
+            actions = await quick_fixes(client, "b")
             assert [a.title for a in actions] == [  # nothing to apply: no suggestion
                 "Ignore this DeepSeek finding",
                 "Review this file again with DeepSeek",
