@@ -100,6 +100,8 @@ _pieces = st.sampled_from(
 @given(st.lists(_pieces, max_size=30), st.booleans())
 # Found by this test: a secret two lines below its name, past a blank line.
 @example(["token ", "\n", "\n", "QUJDREVGR0hJSktMTU5PUA==\n"], False)
+# And one whose `=` stands on a line of its own between them.
+@example(["token ", "\n", "=", "\n", "    return value\n"], False)
 def test_the_fast_path_redacts_what_the_whole_text_patterns_redact(parts: list[str], keep_lines: bool) -> None:
     text = "".join(parts)
     assert redact(text, keep_lines=keep_lines) == whole_text(text, keep_lines)

@@ -125,9 +125,9 @@ def _outside(clean: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int
 
 def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Merged (start, end) spans of the lines of ``low`` (a text lower-cased, positions
-    unchanged) holding a trigger, each with the next line that is not blank (a secret may
-    follow its name on a later line: whitespace in the patterns spans any number of line breaks).
-    Triggers are not looked for in the ``clean`` ranges."""
+    unchanged) holding a trigger, each with the next two lines that are not blank (a secret may
+    follow its name on a later line, and its `=` on another: whitespace in the patterns spans
+    any number of line breaks). Triggers are not looked for in the ``clean`` ranges."""
     starts: list[int] = []
     for lo, hi in _outside(clean, len(low)) if clean else ((0, len(low)),):
         for trigger in _TRIGGERS:
@@ -142,13 +142,12 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
         begin = max(low.rfind("\n", 0, at), low.rfind("\r", 0, at)) + 1
         nl = low.find("\n", at)  # the trigger's own line
         end = len(low) if nl < 0 else nl + 1
-        while end < len(low):  # then the lines after it, up to the first that is not blank
+        wanted = 2  # then the lines after it, up to the second that is not blank
+        while end < len(low) and wanted:
             nl = low.find("\n", end)
             stop = len(low) if nl < 0 else nl + 1
-            blank = not low[end:stop].strip()
+            wanted -= bool(low[end:stop].strip())
             end = stop
-            if not blank:
-                break
         if spans and begin <= spans[-1][1]:
             spans[-1] = (spans[-1][0], end)
         else:
