@@ -291,13 +291,20 @@ _BLOCK_OPENER = re.compile(r"(?:[:{(\[]|=>|->)$")
 _TRAILING_COMMENT = re.compile(r"\s+(?:#|//).*$")
 
 
-def _opens_block(line: str, ctx: PostContext) -> bool:
-    """Whether ``line`` opens a block: by a bracket, a colon or an arrow at its end, or by
-    the language's own sign (a Ruby ``def`` or ``do |x|``, a Lua ``then``): the block's
-    ``end`` below it then ends the completion's scope (the model's next method was kept)."""
+def _block_opening(line: str, ctx: PostContext) -> str:
+    """How ``line`` opens a block: "sign" by a bracket, a colon or an arrow at its end,
+    "keyword" by the language's own sign only (a Ruby ``def`` or ``do |x|``, a Lua ``then``:
+    the block's ``end`` below it then ends the completion's scope; the model's next method
+    was kept), "" not at all."""
     code = ctx.trailing_comment_re.sub("", line).rstrip()
+    if _BLOCK_OPENER.search(code):
+        return "sign"
     opener = ctx.block_opener_re
-    return bool(_BLOCK_OPENER.search(code)) or (opener is not None and opener.search(code) is not None)
+    return "keyword" if opener is not None and opener.search(code) is not None else ""
+
+
+def _opens_block(line: str, ctx: PostContext) -> bool:
+    return bool(_block_opening(line, ctx))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -391,6 +398,7 @@ class _BracketScanner:
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
         syntax = self.syntax
+        tokens = _RUBY_CODE_TOKEN if syntax.ruby else _SHELL_CODE_TOKEN if syntax.shell else _CODE_TOKEN
         while pos < n:
             mode = self.mode
             if mode == "line":
@@ -421,7 +429,7 @@ class _BracketScanner:
                         self.mode = ""  # closed, or a one-line string cut by the newline
                         break
             else:
-                m = (_RUBY_CODE_TOKEN if syntax.ruby else _SHELL_CODE_TOKEN if syntax.shell else _CODE_TOKEN).search(text, pos)
+                m = tokens.search(text, pos)
                 if m is None:
                     pos = n
                     break
@@ -1093,15 +1101,15 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
 #: literals and Go's raw strings.
 _LONG_STRINGS = frozenset({'"""', "'''"})
 _BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
-#: Text blocks the scanner does not follow, by the line that opens them: heredocs (Ruby's,
-#: PHP's; the shell's are the scanner's), Lua's long brackets, C#'s verbatim strings; each
-#: with what ends it.
-_HEREDOC = {
+#: What opens a text block the scanner does not follow, by language: heredocs (Ruby's, PHP's;
+#: the shell's are the scanner's), Lua's long brackets, C#'s verbatim strings
+#: (:func:`_text_block_end` says what ends each).
+_TEXT_BLOCK_OPENER = {
     "ruby": re.compile(r"<<[-~]?(['\"`]?)([A-Za-z_]\w*)\1"),
     "php": re.compile(r"<<<\s*(['\"]?)([A-Za-z_]\w*)\1"),
+    "lua": re.compile(r"\[(=*)\["),
+    "csharp": re.compile(r'(?:@\$?|\$@)"'),
 }
-_LUA_LONG_BRACKET = re.compile(r"\[(=*)\[")
-_VERBATIM_STRING = re.compile(r'(?:@\$?|\$@)"')
 _VERBATIM_END = re.compile(r'(?<!")"(?!")')
 _DOUBLE_QUOTE_END = re.compile(r'(?<!\\)"')
 _SINGLE_QUOTE_END = re.compile(r"'")
@@ -1118,8 +1126,7 @@ def _text_block_end(
     if kind == "shell":
         # A quoted string going on over lines (`echo "a⏎b"`).
         return _DOUBLE_QUOTE_END if open_quote == '"' else _SINGLE_QUOTE_END if open_quote == "'" else None
-    patterns = {"ruby": _HEREDOC.get("ruby"), "php": _HEREDOC.get("php"), "lua": _LUA_LONG_BRACKET}
-    pattern = patterns.get(kind or "") or (_VERBATIM_STRING if kind == "csharp" else None)
+    pattern = _TEXT_BLOCK_OPENER.get(kind or "")
     if pattern is None:
         return None
     for m in pattern.finditer(line):
@@ -1183,8 +1190,9 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         block = ctx.width(ctx.indentation)
         # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
         # so a line back at the cursor's level is already outside it.
-        inner = _opens_block(ctx.line_prefix + lines[0], ctx)
-        if inner and not _BLOCK_OPENER.search(ctx.trailing_comment_re.sub("", ctx.line_prefix + lines[0]).rstrip()):
+        opening = _block_opening(ctx.line_prefix + lines[0], ctx)
+        inner = bool(opening)
+        if opening == "keyword":
             # Opened by a keyword (`; do`, `then`): a body no deeper than its header says the
             # widths are misread (a tab of eight columns under four spaces, taken for four),
             # not that the model left the block.
