@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -128,6 +128,14 @@ class _Notebook:
             return text
         return "\n".join(f"{self.comment} {line}".rstrip() for line in _BREAK.split(text))
 
+    def placed(self) -> Iterator[tuple[int, _Cell, int]]:
+        """Each cell with its place among the cells and its first line in the combined
+        document (the line after its header)."""
+        line = 0
+        for index, cell in enumerate(self.cells):
+            yield index, cell, line + 1
+            line += cell.lines + _FRAME
+
     def header_line(self, index: int) -> int:
         return sum(cell.lines + _FRAME for cell in self.cells[:index])
 
@@ -184,10 +192,7 @@ class Notebooks:
             self._restructure(book, cells.structure, doc.version)
         if cells is not None and cells.text_content:
             for content in cells.text_content:
-                self._edit_cell(book, content.document.uri, content.changes, doc.version)
-                cell = next((c for c in book.cells if c.uri == content.document.uri), None)
-                if cell is not None:  # a quick fix's edit names the cell's version
-                    cell.doc.version = content.document.version
+                self._edit_cell(book, content.document, content.changes, doc.version)
         version = params.notebook_document.version
         language = _language_of(book)
         if language != doc.language_id:
@@ -218,23 +223,21 @@ class Notebooks:
         doc = self.documents.get(self.combined_uri(book_uri))
         if doc is None:
             return None
-        shift = 0
-        for cell in book.cells:
+        for _, cell, first in book.placed():
             if cell.uri == cell_uri:
-                return CellTarget(doc, shift + 1, cell.code, not cell.doc.text.strip())
-            shift += cell.lines + _FRAME
+                return CellTarget(doc, first, cell.code, not cell.doc.text.strip())
         return None
 
     def code_cells(self, uri: str) -> list[CellSpan]:
         """Where the code cells of a combined document are, in order (none for another URI)."""
         book = self._combined_book(uri)
-        spans = []
-        line = 0
-        for index, cell in enumerate(book.cells if book is not None else ()):
-            if cell.code:
-                spans.append(CellSpan(cell.uri, cell.doc.version, index, line + 1, cell.lines))
-            line += cell.lines + _FRAME
-        return spans
+        if book is None:
+            return []
+        return [
+            CellSpan(cell.uri, cell.doc.version, index, first, cell.lines)
+            for index, cell, first in book.placed()
+            if cell.code
+        ]
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -291,15 +294,16 @@ class Notebooks:
     def _edit_cell(
         self,
         book: _Notebook,
-        cell_uri: str,
+        cell_id: types.VersionedTextDocumentIdentifier,
         changes: Sequence[types.TextDocumentContentChangeEvent],
         version: int | None,
     ) -> None:
-        index = next((i for i, cell in enumerate(book.cells) if cell.uri == cell_uri), None)
+        index = next((i for i, cell in enumerate(book.cells) if cell.uri == cell_id.uri), None)
         if index is None:
-            log.warning("change for a cell that is not in %s: %s", book.uri, cell_uri)
+            log.warning("change for a cell that is not in %s: %s", book.uri, cell_id.uri)
             return
         cell = book.cells[index]
+        cell.doc.version = cell_id.version  # a quick fix's edit names the cell's version
         body = book.header_line(index) + 1
         for change in changes:
             ended_cr = cell.doc.text.endswith("\r")
