@@ -119,6 +119,39 @@ async def test_excluded_files_are_in_no_prompt_completion_or_review(tmp_path: Pa
     assert "def visible_helper():  # helpers.py" in chat[0]
 
 
+async def test_a_file_excluded_mid_session_is_sent_no_more(tmp_path: Path) -> None:
+    """Adding a glob to ``exclude`` while the user types takes effect at the next request: the
+    definitions already chosen for the cursor's window (kept for the provider's prefix cache)
+    are chosen again, without the newly excluded file (it was sent for up to 30 s more)."""
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "helpers.py").write_text('def visible_helper():\n    return "VISIBLE_MARKER_HELPERS"\n')
+    main = "from .helpers import visible_helper\n\n\ndef main():\n    shown = visible_helper()\n    result = \n"
+    (ws / "main.py").write_text(main)
+    uri = (ws / "main.py").as_uri()
+    line = main.splitlines().index("    result = ")
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        fake.api_key = "sk-test-0123456789"
+        env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path / "state"))
+        settings: dict[str, Any] = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(ws)) as client:
+            open_doc(client, uri, main)
+            for version, glob in ((2, None), (3, "**/helpers.py")):
+                if glob:
+                    client.set_configuration({"deepseek": {**settings, "exclude": [glob]}})
+                    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+                    await eventually(lambda: any("helpers.py" in m.message for m in client.log_messages))
+                insert(client, uri, version, line, 13 + version - 2, "x")
+                before = len(fake.requests)
+                result = await client.text_document_inline_completion_async(
+                    inline_params(uri, line, 13 + version - 1, invoked=True)
+                )
+                assert result.items
+                sent = [json.dumps(r.json) for r in fake.requests[before:] if r.path == FIM]
+                assert sent and all(("VISIBLE_MARKER_HELPERS" in b) == (glob is None) for b in sent)
+
+
 # -- secret-looking strings in a sent document ----------------------------------------------------
 
 PEM_BODY = "MIIEpAIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0"

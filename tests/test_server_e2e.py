@@ -147,3 +147,56 @@ async def test_the_log_level_setting_decides_what_the_editor_is_sent(tmp_path) -
         await asyncio.sleep(0.3)
         later = client.log_messages[seen:]
         assert not [m.message for m in later if m.type in (types.MessageType.Info, types.MessageType.Log)]
+
+
+MAIN_WITH_IMPORT = "import shared_util\n\n\ndef main(rows):\n    total = shared_util.combine(rows)\n    result = \n"
+
+
+async def test_added_and_removed_workspace_folders_decide_which_imports_are_read(tmp_path) -> None:
+    """A folder added to the workspace (VS Code's "Add Folder to Workspace", Neovim's
+    ``add_workspace_folder``) is where an absolute import is looked for from then on, for
+    completions and reviews; a removed one is read no more."""
+    from tests.fake_deepseek import FakeDeepSeek
+    from tests.review_support import Rule, reviewer
+
+    app, lib = tmp_path / "app", tmp_path / "lib"
+    app.mkdir()
+    lib.mkdir()
+    (app / "main.py").write_text(MAIN_WITH_IMPORT)
+    (lib / "shared_util.py").write_text('def combine(rows):\n    return "LIB_FOLDER_MARKER"\n')
+    uri = (app / "main.py").as_uri()
+    line = MAIN_WITH_IMPORT.splitlines().index("    result = ")
+    folder = types.WorkspaceFolder(uri=lib.as_uri(), name="lib")
+
+    def change(added: list[types.WorkspaceFolder], removed: list[types.WorkspaceFolder]) -> None:
+        client.workspace_did_change_workspace_folders(
+            types.DidChangeWorkspaceFoldersParams(event=types.WorkspaceFoldersChangeEvent(added=added, removed=removed))
+        )
+
+    async def prompt_after_typing(version: int, text: str) -> str:
+        insert(client, uri, version, line, 13 + version - 2, text)
+        before = len(fake.requests)
+        result = await client.text_document_inline_completion_async(
+            inline_params(uri, line, 13 + version - 1, invoked=True)
+        )
+        assert result.items
+        return "\n".join(r.json["prompt"] + r.json.get("suffix", "") for r in fake.requests[before:] if r.path == "/beta/completions")
+
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path="/beta/completions")
+        fake.responder(reviewer([Rule("total = shared_util", "info", "Check rows.")]), path="/chat/completions")
+        settings = {"completion": {"debounce": 0, "prefetch": False}, "review": {"mode": "onSave"}}
+        fake.api_key = "sk-test-0123456789"
+        env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path / "state"))
+        async with lsp_session(env, settings=settings, root=str(app)) as client:
+            caps = client.init_result.capabilities  # type: ignore[attr-defined]
+            assert caps.workspace.workspace_folders.change_notifications
+            open_doc(client, uri, MAIN_WITH_IMPORT)
+            assert "LIB_FOLDER_MARKER" not in await prompt_after_typing(2, "a")
+            change([folder], [])
+            assert "LIB_FOLDER_MARKER" in await prompt_after_typing(3, "b")
+            client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+            chats = await eventually(lambda: [r for r in fake.requests if r.path == "/chat/completions"], timeout=15)
+            assert "def combine(rows):" in str(chats[0].json)
+            change([], [types.WorkspaceFolder(uri=lib.as_uri() + "/", name="lib")])
+            assert "LIB_FOLDER_MARKER" not in await prompt_after_typing(4, "c")

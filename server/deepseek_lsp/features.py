@@ -17,6 +17,7 @@ from .documents import Document, DocumentStore
 from .languages import LanguageRegistry
 from .model.errors import ModelError
 from .notebooks import Notebooks
+from .privacy import uri_to_path
 from .status import StatusReporter
 
 if TYPE_CHECKING:
@@ -48,6 +49,23 @@ class Services:
                 await asyncio.wait_for(self.configured.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
+
+    def change_workspace_folders(self, added: list[str], removed: list[str]) -> None:
+        """Apply a ``workspace/didChangeWorkspaceFolders`` event; the folders stay in the
+        order the client named them (the first holding an import's file wins)."""
+
+        def key(uri: str) -> str:
+            # Clients spell one folder differently (`%3A` or `:`, a trailing slash).
+            return (uri_to_path(uri) or uri).rstrip("/")
+
+        gone = {key(uri) for uri in removed}
+        kept = [uri for uri in self.workspace_folders if key(uri) not in gone]
+        have = {key(uri) for uri in kept}
+        for uri in added:
+            if key(uri) not in have:
+                have.add(key(uri))
+                kept.append(uri)
+        self.workspace_folders = kept
 
 
 @dataclass

@@ -519,6 +519,16 @@ def _register_core(server: DeepSeekServer) -> None:
             ls.client_settings = params.settings
             ls.apply_settings()
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_workspace_folders(ls: DeepSeekServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        # pygls declares change notifications for every server; without this the folders of
+        # the initialize request stayed the only ones: imports into an added folder were not
+        # followed, and a removed folder's files were still read for context.
+        ls.services.change_workspace_folders(
+            added=[f.uri for f in params.event.added], removed=[f.uri for f in params.event.removed]
+        )
+        log.info("workspace folders: %s", ", ".join(ls.services.workspace_folders) or "none")
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DeepSeekServer, params: types.DidOpenTextDocumentParams) -> None:
         td = params.text_document

@@ -126,6 +126,9 @@ class _Context:
     doc_len: int
     snippets: list[Any]
     at: float
+    #: What decided which files the snippets could come from (workspace folders, exclusion
+    #: globs): once either changes they are chosen anew (a file just excluded was still sent).
+    sources_key: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -950,8 +953,10 @@ class CompletionFeature(Feature):
             prev = self._context.get(doc.uri)
             now = time.monotonic()
             documents = self.services.documents
+            sources_key = (tuple(self.services.workspace_folders), settings.exclude)
             if (
                 prev is not None
+                and prev.sources_key == sources_key
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
                 and all(
@@ -985,7 +990,7 @@ class CompletionFeature(Feature):
             fim = self._build(req, inserted, snippets, scopes, imports)
             if not inserted and not req.inserted:
                 self._context[doc.uri] = _Context(
-                    fim.window_start, fim.window_end, len(doc.data), snippets, prev.at if prev else now
+                    fim.window_start, fim.window_end, len(doc.data), snippets, prev.at if prev else now, sources_key
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
