@@ -325,6 +325,38 @@ async def test_a_new_save_cancels_the_review_in_flight(
         await reviewed(client, 4)
 
 
+async def test_cancel_in_the_progress_notification_stops_the_review(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The review's progress shows a Cancel button; pressing it closes the request to the
+    model (the provider stops generating), ends the progress as cancelled, publishes nothing,
+    and the Review File command that started it answers "cancelled"."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    fake_deepseek.set_latency(ttft=5.0)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        publishes = track_publishes(client)
+        open_doc(client, URI, INVENTORY)
+        command = asyncio.ensure_future(
+            client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[URI])
+            )
+        )
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        [(token, reports)] = list(client.progress_reports.items())
+        assert isinstance(reports[0], types.WorkDoneProgressBegin) and reports[0].cancellable
+        client.window_work_done_progress_cancel(types.WorkDoneProgressCancelParams(token=token))
+        first = fake_deepseek.requests_to(CHAT)[0]
+        assert await fake_deepseek.wait_closed_async(first, timeout=5)
+        assert first.disconnected and not first.completed
+        assert (await asyncio.wait_for(command, 5))["reason"] == "cancelled"
+        assert isinstance(reports[-1], types.WorkDoneProgressEnd) and reports[-1].message == "cancelled"
+        assert not any(p.diagnostics for p in publishes if p.uri == URI)
+        # The next review runs as usual.
+        fake_deepseek.set_latency(ttft=0.0)
+        save(client)
+        await reviewed(client, 4)
+
+
 async def test_on_command_mode_and_excluded_files(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:

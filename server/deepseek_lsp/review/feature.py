@@ -8,8 +8,10 @@ document's version, so a diagnostic always points at the code it is about.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -67,6 +69,8 @@ class ReviewFeature(Feature):
         super().__init__(services)
         self._files: dict[str, _FileState] = {}
         self._tasks: dict[str, asyncio.Task[ReviewOutcome | None]] = {}
+        #: Reviews the user stopped from the editor's progress notification.
+        self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
         #: Why reviews are off (a rejected key, no balance), and until when.
@@ -268,6 +272,8 @@ class ReviewFeature(Feature):
             outcome = await asyncio.shield(task)
         except asyncio.CancelledError:
             if task.cancelled():
+                if task in self._stopped_by_user:
+                    return {"ok": False, "reason": "cancelled"}
                 return {"ok": False, "reason": "superseded by a newer review"}
             raise
         if outcome is None:
@@ -314,7 +320,16 @@ class ReviewFeature(Feature):
             doc.uri, doc.data.decode("utf-8", "surrogatepass"), language=doc.language, encoding=doc.encoding
         )
         edit_count = doc.edit_count
-        progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}")
+        task = asyncio.current_task()
+
+        def stop() -> None:
+            # The task's HTTP requests are closed, so the provider stops generating; units
+            # already answered stay cached and the findings shown are the earlier review's.
+            if task is not None and not task.done():
+                self._stopped_by_user.add(task)
+                task.cancel()
+
+        progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}", on_cancel=stop)
         await progress.begin()
         try:
             outcome = await engine.review(
@@ -571,12 +586,15 @@ class ReviewFeature(Feature):
 
 
 class _Progress:
-    """``$/progress`` for one review, when the client supports server-initiated progress."""
+    """``$/progress`` for one review, when the client supports server-initiated progress. The
+    editor shows a Cancel button (a review by the large model can run for a minute):
+    ``on_cancel`` runs when the user presses it."""
 
-    def __init__(self, server: Any, title: str) -> None:
+    def __init__(self, server: Any, title: str, on_cancel: Callable[[], None] | None = None) -> None:
         self._server = server
         self._title = title
         self._token: str | None = None
+        self._on_cancel = on_cancel
 
     def _supported(self) -> bool:
         caps = getattr(self._server, "client_capabilities", None)
@@ -590,12 +608,19 @@ class _Progress:
             await self._server.work_done_progress.create_async(token)
             self._server.work_done_progress.begin(
                 token,
-                types.WorkDoneProgressBegin(title=self._title, cancellable=False, percentage=0),
+                types.WorkDoneProgressBegin(
+                    title=self._title, cancellable=self._on_cancel is not None, percentage=0
+                ),
             )
         except Exception as exc:  # a client that refuses progress still gets the review
             log.debug("progress refused: %s", exc)
             return
         self._token = token
+        # pygls cancels this future on window/workDoneProgress/cancel for the token.
+        cancelled = self._server.work_done_progress.tokens.get(token)
+        if self._on_cancel is not None and cancelled is not None:
+            on_cancel = self._on_cancel
+            cancelled.add_done_callback(lambda f: on_cancel() if f.cancelled() else None)
 
     def report(self, done: int, total: int) -> None:
         if self._token is None:
@@ -611,8 +636,12 @@ class _Progress:
     def end(self, message: str) -> None:
         if self._token is None:
             return
-        self._send(lambda p: p.end(self._token, types.WorkDoneProgressEnd(message=message)))
+        token = self._token
+        self._send(lambda p: p.end(token, types.WorkDoneProgressEnd(message=message)))
         self._token = None
+        # pygls keeps every token's future for good: one per review, for the session's life.
+        with contextlib.suppress(Exception):
+            self._server.work_done_progress.tokens.pop(token, None)
 
     def _send(self, action: Callable[[Any], None]) -> None:
         try:
