@@ -970,7 +970,37 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         out[index] = indent + lines[index][len(ws) :]
     for index, parent in aligned.items():
         out[index] = _realign(index, parent, lines, out, ctx)
+    for opener, block in _docstrings(lines, in_text, ctx):
+        # Moved with its opening quotes (cleandoc reads it the same): left as written, its
+        # lines stood deeper than the code it documents.
+        moved = ctx.width(_leading_ws(out[opener])) - ctx.width(_leading_ws(lines[opener]))
+        for index in block:
+            out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
     return "\n".join(out)
+
+
+_DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
+
+
+def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[tuple[int, list[int]]]:
+    """Python docstrings the completion writes over lines, from a later line than its first:
+    the line of their opening quotes and their other lines. A string that is a statement of
+    its own is documentation, indented with the code; any other's lines are its value."""
+    if ctx.language != "python":
+        return []
+    out: list[tuple[int, list[int]]] = []
+    index = 2
+    while index < len(lines):
+        if index in in_text and index - 1 not in in_text:
+            block = [index]
+            while block[-1] + 1 in in_text:
+                block.append(block[-1] + 1)
+            if _DOCSTRING_OPENER.match(lines[index - 1]):
+                out.append((index - 1, block))
+            index = block[-1] + 1
+        else:
+            index += 1
+    return out
 
 
 def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
