@@ -953,7 +953,12 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     # Lines in parentheses at whole levels (a hanging indent, a callback's body) are levels.
     aligned = {index: inside[index] for index, _, depth in written if index in inside and depth % step}
     levelled = [w for w in written if w[0] not in aligned]
-    if not foreign and step % unit == 0 and len({abs(d) for d in depths if d}) < 2:
+    if (
+        not foreign
+        and step % unit == 0
+        and len({abs(d) for d in depths if d}) < 2
+        and not _body_one_step_deeper(lines, levelled, step, ctx)
+    ):
         # One depth, a whole number of the document's units: a double indent (a continuation
         # line under `return (`) is the file's own style, not evidence of a wider unit.
         return text
@@ -1001,6 +1006,28 @@ def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[t
         else:
             index += 1
     return out
+
+
+def _body_one_step_deeper(
+    lines: list[str], levelled: list[tuple[int, str, int]], step: int, ctx: PostContext
+) -> bool:
+    """Whether a line ``step`` columns deeper than the line before it is that line's block
+    body (`def put(x):` / `put(x) {` above it): then ``step`` is the model's indent unit, not
+    a double indent (a method written with four spaces in a two-space file kept its body four
+    columns in)."""
+    depth_of = {index: depth for index, _, depth in levelled}
+    depth_of.setdefault(0, 0)  # the first line is at the cursor
+    inside = _lines_in_parentheses(lines, ctx)
+    for index, _, depth in levelled:
+        if depth <= 0 or index in inside:
+            continue
+        above = next((j for j in range(index - 1, -1, -1) if lines[j].strip()), None)
+        if above is None or depth_of.get(above) != depth - step:
+            continue
+        code = ctx.trailing_comment_re.sub("", lines[above]).rstrip()
+        if _block_opening(code, ctx) and not code.endswith(("(", "[")):
+            return True
+    return False
 
 
 def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
