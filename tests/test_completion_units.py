@@ -498,6 +498,27 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         # PHP's template syntax.
         ("php", "php", "<ul>\n<?php foreach ($items as $item): ?>\n  ‸\n", True),
         ("php", "php", "<ul>\n<?php echo $title; ?>\n‸\n", False),
+        # Kotlin and Scala: braces, and a lambda's parameters (`{ item ->`), which are inside
+        # the lambda's body node: the line's `->` / `=>` says the block is new.
+        ("kotlin", "kt", "class Cache {\n    fun load() {\n        ‸\n    }\n}\n", True),
+        ("kotlin", "kt", "class Cache {\n    fun load() {\n        val v = ‸\n    }\n}\n", False),
+        ("kotlin", "kt", "fun load() {\n    val v = 1\n    ‸\n}\n", False),
+        ("kotlin", "kt", "items.forEach { item ->\n    ‸\n}\n", True),
+        ("kotlin", "kt", "fun f(x: Int) {\n    when (x) {\n        1 -> {\n            ‸\n        }\n    }\n}\n", True),
+        ("scala", "scala", "class Cache {\n  def load(): Unit = {\n    ‸\n  }\n}\n", True),
+        ("scala", "scala", "class Cache {\n  def load(): Unit = {\n    val v = ‸\n  }\n}\n", False),
+        ("scala", "scala", "object A {\n  xs.foreach { x =>\n    ‸\n  }\n}\n", True),
+        ("scala", "scala", "object A {\n  x match {\n    ‸\n  }\n}\n", True),
+        # A body by indentation (Scala 3, and a Kotlin expression body on the next line): the
+        # `def`'s `=` or Scala's `then` opens it (language.toml block_opener); a `val x =` at
+        # the cursor is an expression being typed.
+        ("scala", "scala", "def f(x: Int): Int =\n  ‸\n", True),
+        ("scala", "scala", "class A:\n  def f(x: Int): Int =\n    ‸\n", True),
+        ("scala", "scala", "def f(x: Int): Int =\n  if x > 0 then\n    ‸\n", True),
+        ("scala", "scala", "def f(x: Int): Int =\n  val y = ‸\n", False),
+        ("scala", "scala", "def f(x: Int): Int =\n  val y = x\n  ‸\n", False),
+        ("kotlin", "kt", "fun area(r: Double) =\n    ‸\n", True),
+        ("kotlin", "kt", "val limit =‸\n", False),
     ]
     for lang, ext, text, expected in cases:
         offset = text.encode().index("‸".encode())

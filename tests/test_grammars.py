@@ -29,7 +29,7 @@ SAMPLES = Path(__file__).resolve().parent / "data" / "grammars"
 
 LANGUAGES = {
     "python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp",
-    "ruby", "php", "csharp", "bash", "lua",
+    "ruby", "php", "csharp", "bash", "lua", "kotlin", "scala",
 }  # fmt: skip
 FOLDERS = sorted(p for p in GRAMMARS.iterdir() if (p / "language.toml").is_file())
 
@@ -373,6 +373,50 @@ EXPECT = {
         references="MAX_ENTRIES Cache setmetatable",
         members="load encode entries",
     ),
+    "kotlin": Expect(
+        sample="sample.kt",
+        body="block",
+        definitions="class:Cache class:Policy class:Entry class:CacheError class:Missing "
+        "class:LruCache class:companion class:Registry method:get method:contains "
+        "method:evictsOldest method:constructor method:evict method:empty method:register "
+        "function:getOrThrow function:dump type:Loader constant:MAX_ENTRIES "
+        "variable:defaultPolicy variable:verbose variable:entries variable:hits variable:caches",
+        not_definitions="value loaded describe k text e",
+        scopes="class:Cache class:Policy class:CacheError class:LruCache class:Registry "
+        "function:get function:contains function:init function:evict function:let "
+        "function:describe function:getOrThrow function:dump function:thread",
+        headers=("interface Cache<K, V>", "enum class Policy", "override fun get(key: K): V?",
+                 "fun <K, V> Cache<K, V>.getOrThrow(key: K): V", "companion object",
+                 "if (value == null)", "try", "catch (e: IllegalStateException)", "finally",
+                 "for (k in entries.keys)", "while (entries.size > MAX_ENTRIES)", "is String ->",
+                 "entries.keys.firstOrNull()?.let", 'thread(name = "warmup")'),
+        imports=(("java.util.concurrent.ConcurrentHashMap", "ConcurrentHashMap"),
+                 ("kotlinx.coroutines.flow", None), ("com.example.store.Backend", "StoreBackend"),
+                 ("kotlin.math.max", "max")),
+        references="MAX_ENTRIES StoreBackend IllegalStateException evict",
+        members="remove firstOrNull trimIndent hits",
+    ),
+    "scala": Expect(
+        sample="sample.scala",
+        body="block",
+        definitions="class:Cache class:Policy class:Lru class:Entry class:LruCache class:Level "
+        "method:get method:contains method:this method:evict method:describe method:empty "
+        "method:summary function:dump type:Loader constant:Version variable:entries "
+        "variable:hits variable:MaxEntries variable:verbose",
+        not_definitions="value loaded k text transform width e size",
+        scopes="class:Cache class:LruCache class:LruCache class:Level function:get "
+        "function:contains function:evict function:describe function:empty function:dump "
+        "function:transform function:foreach function:foldLeft function:summary",
+        headers=("trait Cache[K, V]", "object LruCache", "override def get(key: K): Option[V] =",
+                 "def describe(policy: Policy): String =", "def summary: String =", "enum Level",
+                 "if (value.isEmpty)", "try", "catch", "finally", "for (k <- entries.keys)",
+                 "while (entries.size > maxEntries)", "policy match",
+                 "entries.headOption.foreach", "List(1, 2).foldLeft(0)"),
+        imports=(("collection", "mutable"), ("concurrent", "ExecutionContext"),
+                 ("concurrent", "AsyncResult"), ("control", "NonFatal"), ("store", None)),
+        references="MaxEntries NonFatal Backend LruCache",
+        members="headOption isDefined remove trim",
+    ),
 }  # fmt: skip
 
 
@@ -586,6 +630,17 @@ RESOLUTION = [
     (None, "file:///src/run.bash", "bash"),
     (None, "file:///home/me/.bashrc", "bash"),
     (None, "file:///src/plugin.lua", "lua"),
+    ("kotlin", "file:///src/Cache.kt", "kotlin"),
+    ("kotlin", "file:///src/build.gradle.kts", "kotlin"),
+    ("scala", "file:///src/Cache.scala", "scala"),
+    ("scala", "file:///src/worksheet.sc", "scala"),
+    ("sbt", "file:///src/build.sbt", "scala"),  # Neovim's filetype
+    (None, "file:///src/Main.kt", "kotlin"),
+    (None, "file:///src/settings.gradle.kts", "kotlin"),
+    (None, "file:///src/Main.scala", "scala"),
+    (None, "file:///src/build.sc", "scala"),
+    (None, "file:///src/build.sbt", "scala"),
+    ("plaintext", "file:///src/App.KT", "kotlin"),
 ]
 
 

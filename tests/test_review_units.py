@@ -237,6 +237,13 @@ SMALL_FILES = {
     "lua": ("lua", 'local json = require("json")\n\nlocal LIMIT = 3\n\nlocal function load(path)\n  return json.decode(path)\nend\n\n'
             "function M.get(key)\n  return M.map[key]\nend\n\nreturn M\n",
             [("module", "module level"), ("function", "load"), ("function", "get")]),
+    "kotlin": ("kt", "package app\n\nimport java.io.File\n\nconst val LIMIT = 3\n\nfun load(path: String): String {\n    return File(path).readText()\n}\n\n"
+               "class Store(private val map: Map<String, String>) {\n    fun get(key: String): String? = map[key]\n}\n",
+               [("module", "module level"), ("function", "load"), ("class", "Store")]),
+    # A Scala 3 top-level `def` with its body by indentation, then Scala 2 braces.
+    "scala": ("scala", "package app\n\nimport scala.io.Source\n\nval Limit = 3\n\ndef load(path: String): String =\n  Source.fromFile(path).mkString\n\n"
+              "class Store(map: Map[String, String]) {\n  def get(key: String): Option[String] = map.get(key)\n}\n",
+              [("module", "module level"), ("function", "load"), ("class", "Store")]),
 }  # fmt: skip
 
 
@@ -256,13 +263,16 @@ def test_units_in_more_languages_are_their_functions_and_classes(lang: str) -> N
         ("csharp", "cs", "namespace App\n{{\n    public class Big\n    {{\n", "        public int M{i}(int x)\n        {{\n            return x + {i};\n        }}\n\n", "    }}\n}}\n"),
         ("cpp", "cpp", "namespace app {{\nclass Big {{\n public:\n", "  int m{i}(int x) {{\n    return x + {i};\n  }}\n\n", "}};\n}}  // namespace app\n"),
         ("rust", "rs", "mod app {{\n    pub struct Big;\n    impl Big {{\n", "        pub fn m{i}(x: i32) -> i32 {{\n            x + {i}\n        }}\n\n", "    }}\n}}\n"),
+        ("kotlin", "kt", "object Caching {{\n    class Big {{\n", "        fun m{i}(x: Int): Int {{\n            return x + {i}\n        }}\n\n", "    }}\n}}\n"),
+        ("scala", "scala", "package app {{\n  class Big {{\n", "    def m{i}(x: Int): Int = {{\n      x + {i}\n    }}\n\n", "  }}\n}}\n"),
     ],
 )  # fmt: skip
 def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, member, tail) -> None:
-    # A Ruby module, a C# or C++ block namespace and a Rust inline module are definitions (kind
-    # class; C++ and Rust ones were chunks of lines of the module-level unit): a long one is split
-    # into the types it holds, and a long type in it into its methods (it was one unit of 150
-    # lines, sent again whole whenever one method changed).
+    # A Ruby module, a C# or C++ block namespace, a Rust inline module, a Kotlin object and a
+    # Scala block package are definitions (kind class; C++ and Rust ones were chunks of lines of
+    # the module-level unit): a long one is split into the types it holds, and a long type in it
+    # into its methods (it was one unit of 150 lines, sent again whole whenever one method
+    # changed).
     text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
     doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
     units = extract_units(doc).units
@@ -271,7 +281,9 @@ def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, 
     assert outer.kind == "class" and len(methods) == 30
     assert {u.name for u in methods} == {f"{outer.name}.Big.{'M' if lang == 'csharp' else 'm'}{i}" for i in range(30)}
     # Each method is shown under the headers around it: the module's, then the class's.
-    assert methods[0].context.splitlines()[0] in ("module Caching", "namespace App", "namespace app", "mod app")
+    assert methods[0].context.splitlines()[0] in (
+        "module Caching", "namespace App", "namespace app", "mod app", "object Caching", "package app"
+    )
     assert methods[0].context.splitlines()[-1].strip().startswith(("class Big", "public class Big", "impl Big"))
     assert max(u.line_count for u in units) < 10
     assert_covers_once(doc, units)
@@ -298,13 +310,16 @@ def test_a_line_s_place_in_its_unit_survives_blank_lines_added_inside_it() -> No
         ("rust", "rs", "pub struct Cache;\n\nimpl Evict for Cache {{\n", "    fn f{i}(&self, x: i32) -> i32 {{\n        x + {i}\n    }}\n\n", "}}\n", "Cache"),
         ("typescript", "ts", "namespace A.B {{\n", "  function f{i}(x: number): number {{\n    return x + {i};\n  }}\n\n", "}}\n", "A.B"),
         ("php", "php", "<?php\nnamespace App\\Util {{\n", "  function f{i}($x) {{\n    return $x + {i};\n  }}\n\n", "}}\n", "App\\Util"),
+        ("kotlin", "kt", "object Strings {{\n", "    fun f{i}(x: Int): Int {{\n        return x + {i}\n    }}\n\n", "}}\n", "Strings"),
+        ("scala", "scala", "object Strings {{\n", "  def f{i}(x: Int): Int = {{\n    x + {i}\n  }}\n\n", "}}\n", "Strings"),
     ],
 )  # fmt: skip
 def test_a_long_namespace_or_impl_block_is_reviewed_function_by_function(
     lang: str, ext: str, head: str, member: str, tail: str, outer: str
 ) -> None:
     # File-local C++ helpers, a Rust type's methods, a TypeScript namespace's functions and a
-    # PHP namespace block's were module-level chunks of ~60 lines:
+    # PHP namespace block's were module-level chunks of ~60 lines (a Kotlin or Scala object of
+    # functions is split the same way):
     # editing one function re-sent its chunk, cut between functions without the block's header.
     text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
     doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
@@ -317,6 +332,8 @@ def test_a_long_namespace_or_impl_block_is_reviewed_function_by_function(
         "rust": "impl Evict for Cache",
         "typescript": "namespace A.B",
         "php": "namespace App\\Util",
+        "kotlin": "object Strings",
+        "scala": "object Strings",
     }[lang]
     assert all(u.context == header for u in functions)
     assert_covers_once(doc, units)
