@@ -436,6 +436,8 @@ LONG_CLASSES = {
     "csharp": ("cs", "public class Store\n{{\n", "    public int Method_{i}(int value)\n    {{\n        var total = value * {i};\n        return total + {i};\n    }}\n\n", "}}\n"),
     "lua": ("lua", "local Store = {{}}\n\nfunction Store.run(value)\n", "  local total_{i} = value * {i}\n  print(total_{i} + {i})\n\n", "end\n"),
     "bash": ("sh", "run_all() {{\n", "  total_{i}=$((value * {i}))\n  echo $((total_{i} + {i}))\n\n", "}}\n"),
+    "swift": ("swift", "final class Store {{\n", "    func method_{i}(value: Int) -> Int {{\n        let total = value * {i}\n        return total + {i}\n    }}\n\n", "}}\n"),
+    "elixir": ("ex", "defmodule Store do\n", "  def method_{i}(value) do\n    total = value * {i}\n    total + {i}\n  end\n\n", "end\n"),
 }  # fmt: skip
 
 
@@ -446,7 +448,10 @@ def test_enclosing_header_is_in_the_prompt_head_in_more_languages() -> None:
         assert doc.language is not None and doc.language.name == lang
         marker = "total_100 + 100" if lang in ("lua", "bash") else "total + 100"
         offset = text.index(marker) + len(marker)
-        header = {"lua": "function Store.run(value)", "bash": "run_all()"}.get(lang)
+        # The header is the scope's text before its body: without Swift's `{` or Elixir's ` do`.
+        header = {
+            "lua": "function Store.run(value)", "bash": "run_all()", "swift": "final class Store", "elixir": "defmodule Store"
+        }.get(lang)
         header = header or next(line for line in head.format().splitlines() if "class" in line)
         p = prompt_for(doc, offset, budget=300)
         assert p.window_start > text.index(header), lang
