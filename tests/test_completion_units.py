@@ -519,6 +519,30 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         ("scala", "scala", "def f(x: Int): Int =\n  val y = x\n  ‸\n", False),
         ("kotlin", "kt", "fun area(r: Double) =\n    ‸\n", True),
         ("kotlin", "kt", "val limit =‸\n", False),
+        # Swift: a statement's or closure's braces are its own children (no body node); an
+        # empty block's body is its `}`.
+        ("swift", "swift", "class Cache {\n    func load() {\n        ‸\n    }\n}\n", True),
+        ("swift", "swift", "func load() {\n    let v = ‸\n}\n", False),
+        ("swift", "swift", "func load() {\n    a()\n    ‸\n}\n", False),
+        ("swift", "swift", "func f(ready: Bool) {\n    if ready {\n        ‸\n    }\n}\n", True),
+        ("swift", "swift", "func f(ready: Bool) {\n    if ready {\n        a()\n        ‸\n    }\n}\n", False),
+        ("swift", "swift", "func f(ready: Bool) {\n    if ready {\n        a()\n    } else {\n        ‸\n    }\n}\n", True),
+        ("swift", "swift", "func f(xs: [Int]) {\n    xs.forEach { x in\n        ‸\n    }\n}\n", True),
+        ("swift", "swift", "func f(xs: [Int]) {\n    xs.forEach { x in\n        a(x)\n        ‸\n    }\n}\n", False),
+        # A closure's parameters hide its `{` from the generic sign (no `}` typed yet).
+        ("swift", "swift", "func f(xs: [Int]) {\n    let ys = xs.map { x in‸\n", True),
+        ("swift", "swift", "func f(xs: [Int]) {\n    for x in‸\n", False),
+        # Elixir: the do_block is the body; no `end` typed yet, the line's ` do` says it.
+        ("elixir", "ex", "defmodule Cache do\n  def get(key) do\n    ‸\n  end\nend\n", True),
+        ("elixir", "ex", "def get(key) do\n  value = ‸\nend\n", False),
+        ("elixir", "ex", "def get(key) do\n  value = 1\n  ‸\nend\n", False),
+        ("elixir", "ex", "if ready do\n  ‸\nend\n", True),
+        ("elixir", "ex", "Enum.each(xs, fn x ->\n  ‸\nend)\n", True),
+        ("elixir", "ex", "def get(key) do\n  ‸\n", True),
+        ("elixir", "ex", "def get(key), do: key\n‸\n", False),
+        ("elixir", "ex", "if ready do\n  a()\nelse\n  ‸\nend\n", True),
+        ("elixir", "ex", "try do\n  a()\nrescue\n  ‸\n", True),
+        ("elixir", "ex", "opts = [do: :do]\nkey = :do\n‸\n", False),
     ]
     for lang, ext, text, expected in cases:
         offset = text.encode().index("‸".encode())

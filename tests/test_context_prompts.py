@@ -439,6 +439,8 @@ LONG_CLASSES = {
     "kotlin": ("kt", "class Store(private val base: Int) {{\n", "    fun method_{i}(value: Int): Int {{\n        val total = value * {i}\n        return total + {i}\n    }}\n\n", "}}\n"),
     # Scala 3: the class's members by indentation, under `class Store:`.
     "scala": ("scala", "class Store(base: Int):\n", "  def method_{i}(value: Int): Int =\n    val total = value * {i}\n    total + {i}\n\n", ""),
+    "swift": ("swift", "final class Store {{\n", "    func method_{i}(value: Int) -> Int {{\n        let total = value * {i}\n        return total + {i}\n    }}\n\n", "}}\n"),
+    "elixir": ("ex", "defmodule Store do\n", "  def method_{i}(value) do\n    total = value * {i}\n    total + {i}\n  end\n\n", "end\n"),
 }  # fmt: skip
 
 
@@ -449,12 +451,15 @@ def test_enclosing_header_is_in_the_prompt_head_in_more_languages() -> None:
         assert doc.language is not None and doc.language.name == lang
         marker = "total_100 + 100" if lang in ("lua", "bash") else "total + 100"
         offset = text.index(marker) + len(marker)
-        # The scope's header ends where its body starts: before the `{` (or Scala 3's `:`).
+        # The scope's header ends where its body starts: before the `{` (or Scala 3's `:`,
+        # Elixir's ` do`).
         header = {
             "lua": "function Store.run(value)",
             "bash": "run_all()",
             "kotlin": "class Store(private val base: Int)",
             "scala": "class Store(base: Int)",
+            "swift": "final class Store",
+            "elixir": "defmodule Store",
         }.get(lang)
         header = header or next(line for line in head.format().splitlines() if "class" in line)
         p = prompt_for(doc, offset, budget=300)

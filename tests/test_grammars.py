@@ -29,7 +29,7 @@ SAMPLES = Path(__file__).resolve().parent / "data" / "grammars"
 
 LANGUAGES = {
     "python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp",
-    "ruby", "php", "csharp", "bash", "lua", "kotlin", "scala",
+    "ruby", "php", "csharp", "bash", "lua", "kotlin", "scala", "swift", "elixir",
 }  # fmt: skip
 FOLDERS = sorted(p for p in GRAMMARS.iterdir() if (p / "language.toml").is_file())
 
@@ -417,6 +417,47 @@ EXPECT = {
         references="MaxEntries NonFatal Backend LruCache",
         members="headOption isDefined remove trim",
     ),
+    "swift": Expect(
+        sample="sample.swift",
+        body="function_body",
+        definitions="class:Cache class:CacheError class:Entry class:LruCache type:Key type:Value "
+        "method:get method:clear method:init method:evict function:load function:log "
+        "variable:maxEntries variable:verbose variable:defaultLimit variable:entries "
+        "variable:description",
+        not_definitions="names entry k",
+        scopes="class:Cache class:CacheError class:Entry class:LruCache class:LruCache "
+        "function:init function:get function:clear function:evict function:description "
+        "function:entries.keys.map function:load function:log",
+        headers=("final class LruCache<Value>: Cache", "extension LruCache: CustomStringConvertible",
+                 "func get(_ key: Key) -> Value?", "if let entry = entries[key] {",
+                 "guard let value = backend.load(key) as? Value else {",
+                 "while entries.count > maxEntries {", "for k in entries.keys {",
+                 "entries.keys.map { key in", "do {", "catch {", "switch message.count {",
+                 "case 0:", "default:"),
+        imports=(("Foundation", None), ("CoreGraphics", "CGPoint"), ("CacheKit", None)),
+        references="maxEntries Entry Backend CacheError",
+        members="removeValue uppercased joined",
+    ),
+    "elixir": Expect(
+        sample="sample.ex",
+        body="do_block",
+        definitions="class:Caching.LruCache class:Caching.Stats function:start_link function:get "
+        "function:init function:handle_call function:evict function:clear function:cached "
+        "function:dump function:hit constant:max_entries constant:default_opts type:key",
+        not_definitions="oldest value opts state impl moduledoc",
+        scopes="class:Caching.LruCache class:Caching.Stats function:start_link function:init "
+        "function:handle_call function:evict function:clear function:cached function:dump "
+        "function:Enum.each",
+        headers=("defmodule Caching.LruCache", "def handle_call({:get, key}, _from, state)",
+                 "case Map.fetch(state.entries, key)", "{:ok, value} ->",
+                 "if map_size(entries) > limit", "Enum.each(state.entries, fn {key, value} ->",
+                 "try", "quote", "e in File.Error ->"),
+        imports=(("GenServer", None), ("Caching.Store.Backend", None), ("Caching", "Stats"),
+                 ("Caching", "Telemetry"), ("Caching.Store.Memory", "Mem"), ("Logger", None),
+                 ("Caching.Macros", None)),
+        references="max_entries Backend Stats evict Mem",
+        members="fetch put term_to_binary",
+    ),
 }  # fmt: skip
 
 
@@ -641,6 +682,12 @@ RESOLUTION = [
     (None, "file:///src/build.sc", "scala"),
     (None, "file:///src/build.sbt", "scala"),
     ("plaintext", "file:///src/App.KT", "kotlin"),
+    ("swift", "file:///src/Cache.swift", "swift"),
+    ("elixir", "file:///lib/cache.ex", "elixir"),
+    (None, "file:///src/Package.swift", "swift"),
+    (None, "file:///lib/cache.ex", "elixir"),
+    (None, "file:///test/cache_test.exs", "elixir"),
+    (None, "file:///mix.exs", "elixir"),
 ]
 
 

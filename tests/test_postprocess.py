@@ -177,6 +177,14 @@ def test_kept_tail_innermost_bracket_first(language: str, prefix: str, suffix: s
     assert kept_tail(text, ctx.line_suffix.rstrip(), ctx) == tail
 
 
+def test_kept_tail_types_over_a_swift_raw_string_s_closer() -> None:
+    """In a raw string (`#"...`), the line's `"#` is the closer the completion typed over; the
+    quotes inside it are text (its `"#` was kept: `#"{"a": 1}"#"#`)."""
+    ctx = PostContext(prefix='func f() -> String {\n    let s = #"{"a": ', suffix='"#\n}\n', language="swift")
+    assert kept_tail('1}"#', '"#', ctx) == ""
+    assert kept_tail("1, ", '"#', ctx) == '"#'
+
+
 def test_disabled_filters() -> None:
     ctx = PostContext(prefix="x = ", suffix="", from_chat=True)
     fenced = "```python\n1\n```"

@@ -244,6 +244,12 @@ SMALL_FILES = {
     "scala": ("scala", "package app\n\nimport scala.io.Source\n\nval Limit = 3\n\ndef load(path: String): String =\n  Source.fromFile(path).mkString\n\n"
               "class Store(map: Map[String, String]) {\n  def get(key: String): Option[String] = map.get(key)\n}\n",
               [("module", "module level"), ("function", "load"), ("class", "Store")]),
+    "swift": ("swift", "import Foundation\n\nlet limit = 3\n\nfunc load(path: String) -> String {\n    return path\n}\n\n"
+              "struct Store {\n    func get(key: Int) -> Int {\n        return key\n    }\n}\n",
+              [("module", "module level"), ("function", "load"), ("class", "Store")]),
+    "elixir": ("ex", "import Config\n\ndefmodule Store do\n  @limit 3\n\n  def get(key) do\n    key\n  end\nend\n\n"
+               "defmodule Loader do\n  def load(path), do: File.read!(path)\nend\n",
+               [("module", "module level"), ("class", "Store"), ("class", "Loader")]),
 }  # fmt: skip
 
 
@@ -265,14 +271,16 @@ def test_units_in_more_languages_are_their_functions_and_classes(lang: str) -> N
         ("rust", "rs", "mod app {{\n    pub struct Big;\n    impl Big {{\n", "        pub fn m{i}(x: i32) -> i32 {{\n            x + {i}\n        }}\n\n", "    }}\n}}\n"),
         ("kotlin", "kt", "object Caching {{\n    class Big {{\n", "        fun m{i}(x: Int): Int {{\n            return x + {i}\n        }}\n\n", "    }}\n}}\n"),
         ("scala", "scala", "package app {{\n  class Big {{\n", "    def m{i}(x: Int): Int = {{\n      x + {i}\n    }}\n\n", "  }}\n}}\n"),
+        ("swift", "swift", "enum App {{\n    final class Big {{\n", "        func m{i}(x: Int) -> Int {{\n            return x + {i}\n        }}\n\n", "    }}\n}}\n"),
+        ("elixir", "ex", "defmodule Caching do\n  defmodule Big do\n", "    def m{i}(x) do\n      y = x + {i}\n      y * 2\n    end\n\n", "  end\nend\n"),
     ],
 )  # fmt: skip
 def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, member, tail) -> None:
-    # A Ruby module, a C# or C++ block namespace, a Rust inline module, a Kotlin object and a
-    # Scala block package are definitions (kind class; C++ and Rust ones were chunks of lines of
-    # the module-level unit): a long one is split into the types it holds, and a long type in it
-    # into its methods (it was one unit of 150 lines, sent again whole whenever one method
-    # changed).
+    # A Ruby module, a C# or C++ block namespace, a Rust inline module, a Kotlin object, a Scala
+    # block package, a Swift caseless enum and an Elixir module are definitions (kind class; C++
+    # and Rust ones were chunks of lines of the module-level unit): a long one is split into the
+    # types it holds, and a long type in it into its methods (it was one unit of 150 lines, sent
+    # again whole whenever one method changed).
     text = head.format() + "".join(member.format(i=i) for i in range(30)) + tail.format()
     doc = Document(f"file:///w/a.{ext}", text, language=REGISTRY.get(lang))
     units = extract_units(doc).units
@@ -282,9 +290,12 @@ def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, 
     assert {u.name for u in methods} == {f"{outer.name}.Big.{'M' if lang == 'csharp' else 'm'}{i}" for i in range(30)}
     # Each method is shown under the headers around it: the module's, then the class's.
     assert methods[0].context.splitlines()[0] in (
-        "module Caching", "namespace App", "namespace app", "mod app", "object Caching", "package app"
+        "module Caching", "namespace App", "namespace app", "mod app", "object Caching", "package app",
+        "enum App", "defmodule Caching",
     )
-    assert methods[0].context.splitlines()[-1].strip().startswith(("class Big", "public class Big", "impl Big"))
+    assert methods[0].context.splitlines()[-1].strip().startswith(
+        ("class Big", "public class Big", "impl Big", "final class Big", "defmodule Big")
+    )
     assert max(u.line_count for u in units) < 10
     assert_covers_once(doc, units)
 

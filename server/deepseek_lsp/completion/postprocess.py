@@ -259,13 +259,14 @@ _CLOSER_ONLY = re.compile(
     r"^(?:[)\]}]|end|fi|done|esac|endif|endforeach|endfor|endwhile|endswitch|enddeclare)[)\]};,]*$"
 )
 # Lines at the block's own indentation that still belong to the statement the block opened
-# (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif` as well), and closers that go on
+# (Ruby's `elsif`, `when`, `rescue`, `ensure`; Lua's `elseif`; Elixir's `after` of a `try` or
+# a `receive`, alone on its line: elsewhere no statement is `after` alone), and closers that go on
 # with the call's next argument (`}, {`, `}, 100);`, `], [`, Lua's `end, { buffer = 0 })`: the
 # table or callback was left open when they were cut), and keyword closers the statement goes
 # on after (`fi && {`, `done < "$file"`, `done | sort`, Ruby's `end.join`).
 _CONTINUATION = re.compile(
     r"^(?:(?:[)\]}]\s*)?(?:else|elif|elsif|elseif|except|finally|catch|while|when|rescue|ensure)\b"
-    r"|[)\]}]\s*\(|\.|[)\]}]+\s*,\s*\S)"
+    r"|after$|[)\]}]\s*\(|\.|[)\]}]+\s*,\s*\S)"
 )
 # The same for keyword closers, in the languages that close blocks with them (elsewhere `end`
 # and `done` are names: `end, pos = 0, 1`, `done <- true`).
@@ -328,6 +329,9 @@ class _Syntax:
     # Ruby's regexp, percent and character literals (`/}/`, `%r{\}}`, `%w[a b]`, `?)`): their
     # brackets are text.
     ruby: bool = False
+    # Swift's raw strings: `#"` ends at `"#` (`#"{"key": 1}"#`: the quotes inside are text) and
+    # `#"""` at `"""#`.
+    raw_strings: bool = False
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -345,6 +349,8 @@ _SYNTAX: dict[str, _Syntax] = {
     ),
     "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
     "rust": _Syntax(char_literals=True),
+    # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
+    "swift": _Syntax(hash_at_line_start=False, raw_strings=True),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
 }
@@ -352,10 +358,18 @@ _SYNTAX: dict[str, _Syntax] = {
 _OPENER_OF = {")": "(", "]": "[", "}": "{"}
 _CLOSER_OF = {"(": ")", "[": "]", "{": "}"}
 _CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#|--""")
+#: Where a string ends, by the quote that opened it (the scanner's mode in it).
 _STRING_END = {
-    q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
-    for q in ('"', "'", "`", '"""', "'''")
+    **{
+        q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
+        for q in ('"', "'", "`", '"""', "'''")
+    },
+    # Swift's raw strings, by their closers: a backslash escapes nothing (`\"` is text).
+    '#"': re.compile(r'"#|\n'),
+    '#"""': re.compile(r'"""#'),
 }
+#: The closer of a string whose opener is no closer too (Swift's raw strings).
+_CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
 # One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
 # The shell: escaped characters (`\"` outside quotes is a quote character, no string), quotes
 # (a backtick is command substitution, code), comments, heredocs, and the `case`/`esac` words
@@ -363,6 +377,7 @@ _STRING_END = {
 _SHELL_CODE_TOKEN = re.compile(
     r"""\\.|[()\[\]{}]|["'`]|#|(?<!<)<<-?[ \t]*(['"]?)([A-Za-z_]\w*)\1|\b(?:case|esac)\b"""
 )
+_RAW_STRING_CODE_TOKEN = re.compile(r'#"(?:"")?|' + _CODE_TOKEN.pattern)
 _RUBY_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|#|/|%[qQwWiIrsx]?[^\w\s]|\?.""")
 #: What may come right before a Ruby regexp literal (after it, a `/` divides).
 _RUBY_REGEX_AFTER = frozenset("(,=~!|&{[;:+-*<>?%^")
@@ -398,7 +413,12 @@ class _BracketScanner:
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
         syntax = self.syntax
-        tokens = _RUBY_CODE_TOKEN if syntax.ruby else _SHELL_CODE_TOKEN if syntax.shell else _CODE_TOKEN
+        tokens = (
+            _RUBY_CODE_TOKEN if syntax.ruby
+            else _SHELL_CODE_TOKEN if syntax.shell
+            else _RAW_STRING_CODE_TOKEN if syntax.raw_strings
+            else _CODE_TOKEN
+        )  # fmt: skip
         while pos < n:
             mode = self.mode
             if mode == "line":
@@ -1154,9 +1174,9 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
     return _limit_by_brackets(text, ctx)
 
 
-#: Scanner modes that run across lines: Python's and C#'s triple quotes, JavaScript's template
-#: literals and Go's raw strings.
-_LONG_STRINGS = frozenset({'"""', "'''"})
+#: Scanner modes that run across lines: Python's and C#'s triple quotes (Swift's `"""` and
+#: `#"""` too), JavaScript's template literals and Go's raw strings.
+_LONG_STRINGS = frozenset({'"""', "'''", '#"""'})
 _BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
 #: What opens a text block the scanner does not follow, by language: heredocs (Ruby's, PHP's;
 #: the shell's are the scanner's), Lua's long brackets, C#'s verbatim strings
@@ -1700,8 +1720,9 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     ctx = ctx.lf
     kept = _kept_closers(text, tail, ctx)
     quote = _closable_brackets(ctx)[1].mode
-    if quote not in ("", "line", "block") and kept.startswith(quote) and _leaves_string(text, ctx):
-        kept = kept[len(quote) :]
+    closer = _CLOSING_QUOTE.get(quote, quote)
+    if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
+        kept = kept[len(closer) :]
     return kept
 
 
