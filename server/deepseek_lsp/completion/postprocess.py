@@ -283,11 +283,11 @@ _PHP_TAGS = re.compile(r"^<\?(?:php\b)?\s*|\s*\?>$")
 _SHELL_ARM = re.compile(r"^\(?\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*\)")
 #: Languages with switch statements whose labels may sit at the switch's depth (not Python:
 #: a `match` arm is deeper than its `match`, and `default: str = "sh"` is an annotation).
-_SWITCH_LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "php"})
+_SWITCH_LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "php", "swift"})
 #: A string literal on one line, for bracket counts that must not see its contents.
 _STRING_LITERAL = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`""")
 #: Languages whose preprocessor lines (`#ifdef`, `#endif`) sit at column 0 inside any block.
-_PREPROCESSED = frozenset({"c", "cpp", "csharp"})
+_PREPROCESSED = frozenset({"c", "cpp", "csharp", "swift"})
 _BLOCK_OPENER = re.compile(r"(?:[:{(\[]|=>|->)$")
 _TRAILING_COMMENT = re.compile(r"\s+(?:#|//).*$")
 
@@ -1285,6 +1285,12 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
         inner = False
     start = block
+    syntax = _syntax_for(ctx.language)
+    comment_marks = syntax.line_comments + (("/*", "*") if syntax.block_comments else ())
+    # Where a run of comment lines left of the block began: commented-out code sits at column 0
+    # in IntelliJ and Xcode (`//        legacy(x)`), and a block comment's lines anywhere; they
+    # end no block. The run goes with the code after it when that code does.
+    comments_from: int | None = None
     for index in range(1, len(lines)):
         line = lines[index]
         body = line.strip()
@@ -1292,9 +1298,14 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             continue
         width = ctx.width(_leading_ws(line))
         if width > block or (width == block and not inner):
+            comments_from = None
             continue
         if body.startswith("#") and ctx.language in _PREPROCESSED:
             continue  # a directive says nothing of the block it stands in
+        if body.startswith(comment_marks):
+            if comments_from is None:
+                comments_from = index
+            continue
         if floor is not None and width < block and (width > floor or width == floor >= start - ctx.unit_width):
             # After the last line of an inner block (an `if` body), the code goes on in the
             # enclosing ones while it stays deeper than the code that follows the cursor, and
@@ -1310,7 +1321,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         ):
             continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
         closes = _CLOSER_ONLY.match(statement) and not _suffix_has_closer(ctx, statement, width)
-        keep = index + 1 if closes else index
+        keep = index + 1 if closes else comments_from if comments_from is not None else index
         return _join(lines[:keep])
     return text
 
