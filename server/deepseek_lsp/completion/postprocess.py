@@ -1348,9 +1348,22 @@ def _statement_start(ctx: PostContext, first: str) -> str:
     line = _code_only(ctx.line_prefix + first).rstrip()
     line = line[:-1] if line.endswith(("{", ":", "(", "[")) else line  # the block's own opener
     depth = sum(line.count(c) for c in ")]}") - sum(line.count(c) for c in "([{")
-    if depth <= 0:
-        return ctx.line_prefix
     above = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[-21:-1]
+    if depth <= 0:
+        # A condition list wrapped without brackets (Swift's `if let a = x,⏎  let b = y {`,
+        # `guard ... &&⏎  ... else {`): the statement starts on the less indented line whose
+        # comma or operator goes on; its body is indented from there (it was dropped).
+        start, width = ctx.line_prefix, ctx.width(ctx.indentation)
+        for text in reversed(above):
+            code = _code_only(text).rstrip()
+            text_width = ctx.width(_leading_ws(text))
+            if not code.endswith((",", "&&", "||")) or text_width > width:
+                break
+            if sum(code.count(c) for c in "([{") != sum(code.count(c) for c in ")]}"):
+                break
+            if text_width < width:  # one of the wrapped lines, like the cursor line, otherwise
+                start, width = text, text_width
+        return start
     for text in reversed(above):
         code = _code_only(text)
         depth -= sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
