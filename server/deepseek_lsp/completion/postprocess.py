@@ -1286,7 +1286,8 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         inner = False
     start = block
     syntax = _syntax_for(ctx.language)
-    comment_marks = syntax.line_comments + (("/*", "*") if syntax.block_comments else ())
+    # A block comment's inner lines start with `* ` (not C's `*p = 0;`).
+    comment_marks = syntax.line_comments + (("/*", "* ", "*/") if syntax.block_comments else ())
     # Where a run of comment lines left of the block began: commented-out code sits at column 0
     # in IntelliJ and Xcode (`//        legacy(x)`), and a block comment's lines anywhere; they
     # end no block. The run goes with the code after it when that code does.
@@ -1302,7 +1303,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             continue
         if body.startswith("#") and ctx.language in _PREPROCESSED:
             continue  # a directive says nothing of the block it stands in
-        if body.startswith(comment_marks):
+        if body.startswith(comment_marks) or (body == "*" and syntax.block_comments):
             if comments_from is None:
                 comments_from = index
             continue
