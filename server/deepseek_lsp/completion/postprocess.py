@@ -1348,7 +1348,7 @@ def _statement_start(ctx: PostContext, first: str) -> str:
     the line that opened them. Counted without regard to strings: a guess on a few lines."""
     line = _code_only(ctx.line_prefix + first).rstrip()
     line = line[:-1] if line.endswith(("{", ":", "(", "[")) else line  # the block's own opener
-    depth = sum(line.count(c) for c in ")]}") - sum(line.count(c) for c in "([{")
+    depth = -_brackets_left_open(line)
     above = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[-21:-1]
     if depth <= 0:
         # A condition list wrapped without brackets (Swift's `if let a = x,⏎  let b = y {`,
@@ -1360,14 +1360,14 @@ def _statement_start(ctx: PostContext, first: str) -> str:
             text_width = ctx.width(_leading_ws(text))
             if not code.endswith((",", "&&", "||")) or text_width > width:
                 break
-            if sum(code.count(c) for c in "([{") != sum(code.count(c) for c in ")]}"):
+            if _brackets_left_open(code):
                 break
             if text_width < width:  # one of the wrapped lines, like the cursor line, otherwise
                 start, width = text, text_width
         return start
     for text in reversed(above):
         code = _code_only(text)
-        depth -= sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+        depth -= _brackets_left_open(code)
         if depth <= 0:
             # A statement starts at or left of its wrapped lines; a deeper line is a guess gone
             # wrong (brackets in a multi-line string), and the cursor line stands.
@@ -1375,6 +1375,11 @@ def _statement_start(ctx: PostContext, first: str) -> str:
                 return ctx.line_prefix
             return text
     return ctx.line_prefix
+
+
+def _brackets_left_open(code: str) -> int:
+    """Opening brackets in ``code`` less closing ones (negative: it closes more than it opens)."""
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
 
 
 def _code_only(line: str) -> str:

@@ -586,9 +586,9 @@ class ReviewFeature(Feature):
 
 
 class _Progress:
-    """``$/progress`` for one review, when the client supports server-initiated progress. The
-    editor shows a Cancel button (a review by the large model can run for a minute):
-    ``on_cancel`` runs when the user presses it."""
+    """``$/progress`` for one review, when the client supports server-initiated progress. It is
+    cancellable (a review by the large model can run for a minute): ``on_cancel`` runs when the
+    client sends ``window/workDoneProgress/cancel`` for it."""
 
     def __init__(self, server: Any, title: str, on_cancel: Callable[[], None] | None = None) -> None:
         self._server = server
