@@ -778,3 +778,17 @@ async def test_a_new_file_learns_its_indentation_as_it_is_written(tmp_path) -> N
             fake.script("\n      print(area(float(a)))")
             result = await client.text_document_inline_completion_async(inline_params(new, 10, 18))
             assert [i.insert_text for i in result.items] == ["\n        print(area(float(a)))"]
+
+
+async def test_after_a_docstring_the_whole_body_is_suggested(tmp_path) -> None:
+    """The signature and a docstring written, Enter: the body comes whole, up to the next
+    definition (Python's block ends at the docstring, so the blank line was taken for module
+    level and one line was asked for)."""
+    with FakeDeepSeek() as fake:
+        async with session(fake, tmp_path, {"debounce": 0, "cache": False, "prefetch": False}) as client:
+            uri = "file:///ws/conf.py"
+            open_doc(client, uri, 'def load(path):\n    """Read the JSON config at path."""\n    \n\n\ndef main():\n    pass\n')
+            fake.script("with open(path) as f:\n        return json.load(f)\n\n\ndef main():\n    pass")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
+            assert [i.insert_text for i in result.items] == ["with open(path) as f:\n        return json.load(f)"]
+            assert fim_requests(fake)[0].json["stop"] != ["\n"]

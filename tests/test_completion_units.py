@@ -202,6 +202,41 @@ def test_multiline_after_a_new_block_opener_in_a_body_that_has_code() -> None:
         assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
 
 
+def test_multiline_in_a_body_holding_only_comments_or_a_docstring() -> None:
+    """A signature with a docstring or a comment saying what the body is to do, then Enter:
+    the whole body is wanted (as Copilot gives it), not one line. Python's block ends at its
+    docstring (the blank line below is outside it in the tree) and a comment under an empty
+    block is the module's; the brace languages' comments are `line_comment`/`block_comment`."""
+    feature = _feature()
+    store = feature.services.documents
+    cases = [
+        ("python", "py", 'def parse(path):\n    """Parse the config at path."""\n    ‸\n', True),
+        ("python", "py", 'def parse(path):\n    """Parse.\n\n    More.\n    """\n    ‸\n\ndef g():\n    pass\n', True),
+        ("python", "py", "def parse(path):\n    # read the file\n    ‸\n", True),
+        ("python", "py", 'class Cache:\n    """A cache."""\n    ‸\n', True),
+        ("python", "py", 'class A:\n    def f(self):\n        """Doc."""\n        ‸\n', True),
+        ("python", "py", "def f(x):\n    if x:\n        # explain\n        ‸\n    return x\n", True),
+        # A line at the level of the documented function's own header, or code after the
+        # docstring: a line.
+        ("python", "py", 'class A:\n    def f(self):\n        """Doc."""\n    ‸\n', False),
+        ("python", "py", 'def f():\n    """Doc."""\n    x = 1\n    ‸\n', False),
+        ("python", "py", 'def f():\n    """Doc."""\n‸\n', False),
+        ("python", "py", 'X = """doc"""\n‸\n', False),
+        ("rust", "rs", "fn main() {\n    // read the arguments\n    ‸\n}\n", True),
+        ("rust", "rs", "fn main() {\n    /* read the arguments */\n    ‸\n}\n", True),
+        ("rust", "rs", "fn main() {\n    // read the arguments\n    let a = 1;\n    ‸\n}\n", False),
+        ("java", "java", "class A {\n    void f() {\n        // TODO\n        ‸\n    }\n}\n", True),
+        ("kotlin", "kt", "fun f() {\n    // TODO\n    ‸\n}\n", True),
+        ("javascript", "js", 'function f() {\n  "use strict";\n  ‸\n}\n', True),
+        ("javascript", "js", "function f() {\n  if (x) {\n    a();\n  }\n  ‸\n}\n", False),
+    ]
+    for n, (lang, ext, text, expected) in enumerate(cases):
+        offset = text.encode().index("‸".encode())
+        doc = store.open(f"file:///c{n}.{ext}", text.replace("‸", ""), lang, 1)
+        before, after, _ = feature._line_parts(doc, offset)
+        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+
+
 def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -> None:
     """A syntax error at the cursor (``out.append(`` without auto-close) leaves the tree no
     bracket scan start; scanned from a window start inside a docstring, strings read as code

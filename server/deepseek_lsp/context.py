@@ -372,6 +372,18 @@ def past_string_or_comment(tree: ts.Tree, start: int, offset: int) -> int:
     return end if end <= offset else start
 
 
+def _is_statement(node: ts.Node) -> bool:
+    """Whether a body's child is code the user wrote: not a comment (``is_extra``: the grammars
+    name them ``comment``, ``line_comment``, ``block_comment``…), not an ERROR, and not a lone
+    string (a docstring, a ``"use strict"``), which says what the body is to do rather than
+    doing it: a function with only those is one to complete whole."""
+    if not node.is_named or node.is_extra or node.type == "ERROR" or node.type.endswith("comment"):
+        return False
+    if node.type == "expression_statement" and node.named_child_count == 1:
+        return node.named_children[0].type not in ("string", "concatenated_string")
+    return True
+
+
 def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) -> list[Scope]:
     """Scopes that contain ``offset``, outermost first."""
     query = lang.query("scopes")
@@ -392,9 +404,7 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
             body_start = body.start_byte if body is not None else candidate.start_byte
             # The scope still starts at its own line: a window that shows it needs no header.
             header = data[_decorated_start(candidate) : body_start].decode("utf-8", "replace").rstrip()
-            empty = body is None or not any(
-                c.is_named and c.type not in ("comment", "ERROR") for c in body.children
-            )
+            empty = body is None or not any(_is_statement(c) for c in body.children)
             scopes.append(
                 Scope(found[0].split(".", 1)[-1], header, candidate.start_byte, body_start, candidate.end_byte, empty)
             )

@@ -26,6 +26,7 @@ from ..config import Settings
 from ..context import (
     ContextRequest,
     Indexer,
+    Scope,
     bracket_scan_start,
     display_path,
     enclosing_scopes,
@@ -269,6 +270,18 @@ def _code_part(line: str, comment: str | None) -> str:
                 break
             at = line.find(comment, at + 1)
     return line.rstrip()
+
+
+def _scope_around(doc: Document, offset: int, column: int) -> Scope | None:
+    """The innermost scope around ``offset`` whose first line is indented less than
+    ``column``: the block a line that deep after ``offset`` belongs to."""
+    assert doc.language is not None and doc.tree is not None
+    for scope in reversed(enclosing_scopes(doc.language, doc.tree, doc.data, offset)):
+        start = doc.line_start(doc.line_at(scope.start))
+        indent = doc.data[start : scope.start].decode("utf-8", "replace").expandtabs(4)
+        if len(indent) - len(indent.lstrip()) < column:
+            return scope
+    return None
 
 
 def _opens_block(line: str, language: Language | None) -> bool:
@@ -689,11 +702,22 @@ class CompletionFeature(Feature):
             return _opens_block(before, doc.language) and not after.strip()
         prev = req.offset - len(before.encode("utf-8"))
         # Fallback for grammars without a scope query (or an ERROR tree while typing): the
-        # previous non-blank line opens a block and nothing follows on this one.
-        head = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip()
-        opens = _opens_block(head.rpartition("\n")[2], doc.language)
+        # previous line of code opens a block and nothing follows on this one. Comment lines
+        # in between say what the body is to do (`# read the file`), they don't fill it.
+        chunk = doc.data[max(0, prev - 400) : prev].rstrip()
+        head = chunk.decode("utf-8", "replace")
+        comment = doc.language.spec.line_comment if doc.language else None
+        code_lines = [line for line in head.split("\n") if _code_part(line, comment).strip()]
+        opens = bool(code_lines) and _opens_block(code_lines[-1], doc.language)
         if doc.language is not None and doc.tree is not None:
             scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
+            if chunk:
+                # An indented body ends at its last statement (Python's block ends at its
+                # docstring): a deeper blank line after it is still in it for the user.
+                last = max(0, prev - 400) + len(chunk) - 1
+                inner = _scope_around(doc, last, len(before.expandtabs(4)))
+                if inner is not None and (not scopes or inner.start > scopes[-1].start):
+                    scopes = [*scopes, inner]
             if scopes:
                 # The tree knows: a new block only when the innermost body has no statement yet.
                 if scopes[-1].body_is_empty:
