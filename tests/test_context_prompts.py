@@ -628,3 +628,143 @@ def test_imports_of_ruby_lua_and_php_keep_to_the_workspace_and_its_exclusions(tm
     # workspace (a dependency's) has its folder outside it: its neighbours are not read.
     prompt = prompt_with_imports(other / "tool.lua", 'local b = require("billing")\n\nb.lua_billing(1)\n', [ws], "lua")
     assert "vault-" not in prompt
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_c_and_cpp_includes_are_followed_from_the_folder_and_the_include_paths(tmp_path: Path) -> None:
+    """`#include "x.h"` from the file's folder, then include/ and src/ of the workspace; a
+    system header reads nothing (the prototypes were not in the prompt: C imports were not
+    followed)."""
+    _write(
+        tmp_path,
+        {
+            "src/net/buffer.h": "int buffer_append(struct buffer *b, const char *data, size_t len);\n",
+            "include/store/cache.h": "struct cache *cache_open(const char *path, int flags);\n",
+            "include/stdio.h": "int vault_printf(const char *fmt);\n",  # never <stdio.h>'s stand-in
+        },
+    )
+    text = (
+        '#include <stdio.h>\n#include "buffer.h"\n#include "store/cache.h"\n\n'
+        "int main(void) {\n    struct cache *c = cache_open(\"x\", 0);\n    buffer_append(b, \"a\", 1);\n"
+    )
+    prompt = prompt_with_imports(tmp_path / "src" / "net" / "main.c", text, [tmp_path], "c")
+    assert "int buffer_append(struct buffer *b, const char *data, size_t len);" in prompt
+    assert "struct cache *cache_open(const char *path, int flags);" in prompt
+    cpp = '#include "store/cache.h"\n\nint run() {\n    auto c = cache_open("x", 0);\n'
+    assert "cache_open(const char *path" in prompt_with_imports(tmp_path / "src" / "run.cpp", cpp, [tmp_path], "cpp")
+    # <stdio.h> would be include/stdio.h by the rules (a project may shadow a header); a name
+    # used near the cursor that no included file defines is not looked for elsewhere.
+    assert "vault_printf" not in prompt
+
+
+def test_go_imports_of_the_module_and_the_files_of_the_own_package_are_followed(tmp_path: Path) -> None:
+    """A package of the module (go.mod's `module` line + the folder) is its files, tests left
+    out; the document's own package (its folder) is read too, since Go uses its names with no
+    import. Another module's package (a dependency) reads nothing."""
+    _write(
+        tmp_path,
+        {
+            "go.mod": "module example.com/shop\n\ngo 1.22\n",
+            "internal/store/store.go": "package store\n\nfunc OpenStore(path string, readOnly bool) (*Store, error) {\n\treturn nil, nil\n}\n",
+            "internal/store/store_test.go": "package store\n\nfunc OpenStore(vault int) {}\n",
+            "cmd/api/routes.go": "package main\n\nfunc registerRoutes(mux *Mux, prefix string) {\n}\n",
+            "vendorlike/ext.go": "package ext\n\nfunc ExtHelper(vault int) {}\n",
+        },
+    )
+    text = (
+        'package main\n\nimport (\n\t"fmt"\n\t"example.com/shop/internal/store"\n\t"example.org/other/vendorlike"\n)\n\n'
+        "func main() {\n\ts, _ := store.OpenStore(\"db\", false)\n\tregisterRoutes(mux, \"/api\")\n\tvendorlike.ExtHelper(1)\n"
+    )
+    prompt = prompt_with_imports(tmp_path / "cmd" / "api" / "main.go", text, [tmp_path], "go")
+    assert "func OpenStore(path string, readOnly bool) (*Store, error)" in prompt
+    assert "func registerRoutes(mux *Mux, prefix string)" in prompt
+    assert "vault" not in prompt
+    # The exclusion globs hold for a package's files as for any import.
+    excluded = (*DEFAULT_EXCLUDE, "**/internal/**")
+    prompt = prompt_with_imports(tmp_path / "cmd" / "api" / "main.go", text, [tmp_path], "go", excluded)
+    assert "OpenStore(path" not in prompt and "func registerRoutes(mux" in prompt
+
+
+def test_rust_modules_are_followed_as_rustc_finds_their_files(tmp_path: Path) -> None:
+    """`mod x;` beside the module's file, `crate::a::b` under the crate's src/, `super::` from
+    the parent module, `self::` from the module's own folder."""
+    _write(
+        tmp_path,
+        {
+            "Cargo.toml": '[package]\nname = "shop"\n',
+            "src/config.rs": "pub fn load_config(path: &Path) -> Config {\n    todo!()\n}\n",
+            "src/store/mod.rs": "pub mod backend;\n",
+            "src/store/backend.rs": "pub struct Backend {\n    pub capacity: usize,\n}\n",
+            "src/api/handlers.rs": "pub fn handle_order(id: u64, dry_run: bool) {\n}\n",
+            "src/api/auth.rs": "pub fn check_token(token: &str) -> bool {\n    true\n}\n",
+        },
+    )
+    text = (
+        "mod handlers;\nuse crate::config::load_config;\nuse crate::store::backend::Backend;\nuse super::util;\n\n"
+        "fn route() {\n    let c = load_config(p);\n    let b = Backend { capacity: 1 };\n    handlers::handle_order(1, false);\n"
+    )
+    # src/api.rs owns the folder src/api/: its `mod handlers;` is src/api/handlers.rs.
+    prompt = prompt_with_imports(tmp_path / "src" / "api.rs", text, [tmp_path], "rust")
+    assert "pub fn load_config(path: &Path) -> Config" in prompt
+    assert "pub struct Backend {" in prompt
+    assert "pub fn handle_order(id: u64, dry_run: bool)" in prompt
+    # From src/api/handlers.rs, `super::auth` is src/api/auth.rs (api.rs's child).
+    nested = "use super::auth::check_token;\n\nfn h() {\n    if check_token(t) {\n"
+    assert "pub fn check_token(token: &str) -> bool" in prompt_with_imports(
+        tmp_path / "src" / "api" / "handlers.rs", nested, [tmp_path], "rust"
+    )
+
+
+def test_java_and_kotlin_imports_are_found_in_the_source_root_of_the_file(tmp_path: Path) -> None:
+    """The source root is the folder the importing file's package path starts in
+    (src/main/java); a static import or a nested class is its outer class's file; a JDK class
+    is no workspace file."""
+    java = tmp_path / "app" / "src" / "main" / "java"
+    _write(
+        java,
+        {
+            "com/acme/store/Inventory.java": "package com.acme.store;\n\npublic class Inventory {\n    public int reserve(String sku, int quantity) {\n        return 0;\n    }\n}\n",
+            "com/acme/util/Strings.java": "package com.acme.util;\n\npublic final class Strings {\n    public static String slugify(String title, char sep) {\n        return title;\n    }\n}\n",
+        },
+    )
+    text = (
+        "package com.acme.web;\n\nimport java.util.List;\nimport com.acme.store.Inventory;\n"
+        "import static com.acme.util.Strings.slugify;\n\npublic class Api {\n    void order(Inventory inv) {\n"
+        "        inv.reserve(slugify(name, '-'), 1);\n"
+    )
+    prompt = prompt_with_imports(java / "com" / "acme" / "web" / "Api.java", text, [tmp_path], "java")
+    assert "public class Inventory {" in prompt
+    assert "public static String slugify(String title, char sep)" in prompt
+    kotlin_root = tmp_path / "app" / "src" / "main" / "kotlin"
+    _write(kotlin_root, {"com/acme/money/Price.kt": "package com.acme.money\n\ndata class Price(val cents: Long, val currency: String)\n"})
+    kt = "package com.acme.web\n\nimport com.acme.money.Price\nimport com.acme.store.Inventory\n\nfun total(): Price {\n    val p = Price(100, \"EUR\")\n"
+    prompt = prompt_with_imports(kotlin_root / "com" / "acme" / "web" / "Total.kt", kt, [tmp_path], "kotlin")
+    assert "data class Price(val cents: Long, val currency: String)" in prompt
+
+
+def test_php_use_statements_are_followed_through_composer_psr4_autoload(tmp_path: Path) -> None:
+    """`use App\\Models\\User;` is app/Models/User.php by composer.json's `"App\\\\": "app/"`;
+    a namespace no prefix maps (a vendor package) reads nothing."""
+    _write(
+        tmp_path,
+        {
+            "composer.json": '{"autoload": {"psr-4": {"App\\\\": "app/"}}, "autoload-dev": {"psr-4": {"Tests\\\\": ["tests/"]}}}',
+            "app/Models/User.php": "<?php\nnamespace App\\Models;\n\nclass User\n{\n    public function fullName(string $title): string\n    {\n        return $title;\n    }\n}\n",
+            "tests/Support/Factory.php": "<?php\nnamespace Tests\\Support;\n\nclass Factory\n{\n    public static function makeUser(array $attrs): User\n    {\n    }\n}\n",
+            "vendor/monolog/Logger.php": "<?php\nclass Logger\n{\n    public function vault($x) {}\n}\n",
+        },
+    )
+    text = (
+        "<?php\nnamespace App\\Http;\n\nuse App\\Models\\User;\nuse Tests\\Support\\Factory;\nuse Monolog\\Logger;\n\n"
+        "function show(User $user, Logger $log) {\n    $u = Factory::makeUser([]);\n    return $user->fullName('Dr');\n"
+    )
+    prompt = prompt_with_imports(tmp_path / "app" / "Http" / "show.php", text, [tmp_path], "php")
+    assert "public function fullName(string $title): string" in prompt
+    assert "public static function makeUser(array $attrs): User" in prompt
+    assert "vault" not in prompt

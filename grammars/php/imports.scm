@@ -1,16 +1,15 @@
-; Like Java's imports: `use App\Store\Backend;` has @import.source `App\Store` and @import.name
-; `Backend`; `use A\B as C;` binds `C`; `use A\{B, C as D};` has source `A` and names `B`, `D`.
+; Like Java's imports: `use App\Store\Backend;` has @import.source `App\Store\Backend` (the
+; class, whose file composer.json's PSR-4 autoload names) and @import.name `Backend`;
+; `use A\B as C;` binds `C`; `use A\{B, C as D};` has source `A` and names `B`, `D`.
 (namespace_use_declaration
   (namespace_use_clause
     (qualified_name
-      prefix: (namespace_name) @import.source
-      (name) @import.name .)
+      (name) @import.name .) @import.source
     !alias)) @import
 
 (namespace_use_declaration
   (namespace_use_clause
-    (qualified_name
-      prefix: (namespace_name) @import.source)
+    (qualified_name) @import.source
     alias: (name) @import.name)) @import
 
 ; `use Foo;` (a global name): the name is both.

@@ -49,3 +49,8 @@
 (extern_crate_declaration
   name: (identifier) @import.source
   alias: (identifier) @import.name) @import
+
+; mod store;  (a module in a file of its own: store.rs or store/mod.rs beside this module's)
+(mod_item
+  name: (identifier) @import.source
+  !body) @import

@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,8 @@ import tree_sitter as ts
 from cachetools import TTLCache
 
 from .documents import Document
-from .languages import ImportRules, Language, LanguageRegistry
+from .imports import readable_import, resolve_local_imports_cached
+from .languages import Language, LanguageRegistry
 from .privacy import is_excluded, uri_to_path
 
 log = logging.getLogger(__name__)
@@ -435,167 +436,6 @@ def names_near(lang: Language, tree: ts.Tree, data: bytes, offset: int, span: in
                 if known is None or dist < known:
                     found[word] = dist
     return [w.decode("utf-8", "replace") for w in sorted(found, key=found.__getitem__)]
-
-
-#: Languages whose local imports are paths, looked up the way Node and TypeScript do.
-_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
-_JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
-#: TypeScript imports a file by the name of the JavaScript it compiles to: ``./x.js`` is x.ts.
-_TS_FOR_JS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
-
-
-#: A source that is no literal path: Ruby's ``"#{__dir__}/x"``, PHP's ``"$base/x.php"``.
-_NOT_A_PATH = re.compile(r"#\{|\$|[\x00-\x1f]")
-
-
-def resolve_local_import(
-    source: str,
-    doc_path: Path,
-    roots: Iterable[Path],
-    language: str | None = None,
-    rules: ImportRules | None = None,
-) -> list[Path]:
-    """Files a relative/local import names: ``.mod``/``pkg.mod`` (Python), ``./x`` (JS/TS,
-    shell, PHP), and by the language's ``rules`` (language.toml ``[imports]``: Ruby, Lua).
-
-    Only the lookups that make sense in ``language`` are tried (all of them when None): a
-    JavaScript ``import config from 'config'`` is a package, and read the workspace's
-    config.py. The paths are as the import spells them (``..`` folded), not through
-    symlinks: what may be read is decided on both names (``readable_import``)."""
-    out: list[Path] = []
-    if _NOT_A_PATH.search(source):
-        return out
-    if rules is not None:
-        return _resolve_by_rules(source, doc_path, roots, rules)
-    js = language is None or language in _JS_LANGUAGES
-    if (source.startswith((".", "/")) and "/" in source) or (language in _JS_LANGUAGES and source in (".", "..")):
-        if language == "python":
-            return out
-        base = Path(os.path.normpath(doc_path.parent / source))
-        # ``..`` and ``./lib/`` name a folder: Node loads its index.
-        folder = source in (".", "..") or source.endswith("/")
-        for cand in (
-            *(() if folder else (base,)),
-            *(base.with_name(base.name + ext) for ext in _JS_EXTENSIONS if js and not folder),
-            *(base.with_suffix(ext) for ext in _TS_FOR_JS.get(base.suffix, ()) if js and not folder),
-            *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx") if js),
-        ):
-            if cand.is_file():
-                out.append(cand)
-                break
-        return out
-    if language in (None, "python") and re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
-        dots = len(source) - len(source.lstrip("."))
-        parts = [p for p in source.lstrip(".").split(".") if p]
-        up = doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))
-        bases = [Path(os.path.normpath(up))] if dots else list(roots)
-        for base in bases:
-            target = base.joinpath(*parts) if parts else base
-            for cand in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
-                if cand is not None and cand.is_file():
-                    out.append(cand)
-                    break
-            if out:
-                break
-    return out
-
-
-def _resolve_by_rules(source: str, doc_path: Path, roots: Iterable[Path], rules: ImportRules) -> list[Path]:
-    """The file ``source`` names by a language's ``[imports]`` rules (``ImportRules``).
-
-    Nothing is guessed beyond them: a name that is no file there (a gem, a LuaRock, a path
-    built at run time) names nothing, rather than the first workspace file that looks like it."""
-    if not source:
-        return []
-    if source.startswith(("./", "../")):
-        bases, name = [doc_path.parent], source
-    elif source.startswith((".", "/")) or not rules.paths:
-        return []  # an absolute path, or a relative one the language does not have
-    else:
-        name = source.replace(rules.separator, "/") if rules.separator else source
-        bases = []
-        for folder in rules.paths:
-            if folder.startswith("{dir}"):
-                bases.append(Path(str(doc_path.parent) + folder.removeprefix("{dir}")))
-            else:
-                bases += [Path(str(root) + folder.removeprefix("{root}")) for root in roots]
-    for base in bases:
-        # Folded, so that ``lib/../../x`` is not taken for a file under the workspace root.
-        target = os.path.normpath(base / name)
-        as_spelled = not rules.suffixes or target.endswith(rules.suffixes)
-        for cand in (*((target,) if as_spelled else ()), *(target + suffix for suffix in rules.suffixes)):
-            path = Path(cand)
-            if path.is_file():
-                return [path]
-    return []
-
-
-#: ``readable_import``'s answers for a few seconds, like ``_resolved``: resolving symlinks and
-#: matching the exclusion globs twice per import, on every request, made prompts 45 % slower.
-_UNKNOWN = Path("\0unknown")  # no real path holds a NUL
-_readable: TTLCache[tuple[str, tuple[str, ...], tuple[str, ...]], Path | None] = TTLCache(maxsize=1024, ttl=5.0)
-
-
-def readable_import(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> Path | None:
-    """The file to read for an import resolved to ``path``; None when it may not be read: it
-    is excluded by its own name or by the name of the file it links to (``secrets.py`` ->
-    ``deploy/prod_settings.py`` was sent), it is outside every workspace root (another
-    project next to this one: ``../other_repo/billing.js``), or it cannot be resolved."""
-    key = (str(path), tuple(str(r) for r in roots), tuple(exclude))
-    found = _readable.get(key, _UNKNOWN)  # one lookup: an entry may expire between two
-    if found is _UNKNOWN:
-        found = _readable[key] = _readable_now(path, roots, exclude)
-    return found
-
-
-def _readable_now(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> Path | None:
-    try:
-        real = path.resolve()
-    except (OSError, RuntimeError):  # a symlink loop, a folder the server may not enter
-        return None
-    if is_excluded(str(path), exclude) or is_excluded(str(real), exclude):
-        return None
-    if not any(path.is_relative_to(root) for root in roots):
-        return None
-    return real
-
-
-#: Import resolution stats a handful of paths per import; the answers for a file's imports are
-#: kept a few seconds, under one key of strings: a lookup per import, keyed by ``Path`` objects
-#: (hashed anew for each request's new ``Path``), took 0.13 ms of every request on its own.
-_ResolvedKey = tuple[str, tuple[str, ...], tuple[str, ...], str | None, ImportRules | None]
-_resolved: TTLCache[_ResolvedKey, list[Path]] = TTLCache(maxsize=256, ttl=5.0)
-
-
-def _resolve_or_none(
-    source: str, doc_path: Path, roots: Sequence[Path], language: str | None, rules: ImportRules | None
-) -> Path | None:
-    try:
-        found = resolve_local_import(source, doc_path, roots, language, rules)
-    except (OSError, RuntimeError):
-        # A folder the server may not read or a symlink loop on the way: no file, like a
-        # missing one (it raised out of the request, and every completion in the file failed).
-        return None
-    return found[0] if found else None
-
-
-def resolve_local_imports_cached(
-    sources: Sequence[str],
-    doc_path: Path,
-    roots: Sequence[Path],
-    language: str | None = None,
-    rules: ImportRules | None = None,
-) -> list[Path]:
-    """The file each of ``sources`` names, for those that name a local file, in their order."""
-    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language, rules)
-    hit = _resolved.get(key)
-    if hit is None:
-        hit = _resolved[key] = [
-            found
-            for source in sources
-            if (found := _resolve_or_none(source, doc_path, roots, language, rules)) is not None
-        ]
-    return hit
 
 
 @dataclass

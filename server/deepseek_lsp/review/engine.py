@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
-from ..context import Indexer, index_tree, readable_import, resolve_local_imports_cached
+from ..context import Indexer, index_tree
 from ..documents import Document
+from ..imports import readable_import, resolve_local_imports_cached
 from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 use std::io::{self, Read as IoRead, Write};
 use crate::config::*;
 use super::store::Backend as Store;
+mod cache;
 
 pub const MAX_ENTRIES: usize = 128;
 static GREETING: &str = "hello";
