@@ -768,3 +768,32 @@ def test_php_use_statements_are_followed_through_composer_psr4_autoload(tmp_path
     assert "public function fullName(string $title): string" in prompt
     assert "public static function makeUser(array $attrs): User" in prompt
     assert "vault" not in prompt
+
+
+def test_types_of_the_own_package_are_read_from_the_files_named_after_them(tmp_path: Path) -> None:
+    """Java uses its own package's classes with no import (Swift its module's, C# its
+    namespace's): `OrderRepository` used in OrderService.java is OrderRepository.java beside
+    it; a lower-case name or a type with no such file reads nothing."""
+    pkg = tmp_path / "src" / "main" / "java" / "com" / "acme" / "orders"
+    _write(
+        pkg,
+        {
+            "OrderRepository.java": "package com.acme.orders;\n\npublic interface OrderRepository {\n    Order findById(long id, boolean forUpdate);\n}\n",
+            "helpers.java": "class Vault { void vault() {} }\n",
+        },
+    )
+    text = (
+        "package com.acme.orders;\n\npublic class OrderService {\n    private final OrderRepository repo;\n"
+        "    Order load(long id) {\n        helpers.run();\n        return repo.findById(id, false);\n"
+    )
+    prompt = prompt_with_imports(pkg / "OrderService.java", text, [tmp_path], "java")
+    assert "Order findById(long id, boolean forUpdate);" in prompt
+    assert "vault" not in prompt
+    _write(tmp_path / "Sources" / "Shop", {"Cart.swift": "struct Cart {\n    func add(item: Item, quantity: Int) {\n    }\n}\n"})
+    swift = "func checkout() {\n    var cart = Cart()\n    cart.add(item: i, quantity: 2)\n"
+    prompt = prompt_with_imports(tmp_path / "Sources" / "Shop" / "Checkout.swift", swift, [tmp_path], "swift")
+    assert "func add(item: Item, quantity: Int)" in prompt
+    _write(tmp_path / "Billing", {"Invoice.cs": "public class Invoice\n{\n    public decimal Total(string currency) { return 0; }\n}\n"})
+    cs = "public class Mailer\n{\n    void Send(Invoice invoice)\n    {\n        var t = invoice.Total(\"EUR\");\n"
+    prompt = prompt_with_imports(tmp_path / "Billing" / "Mailer.cs", cs, [tmp_path], "csharp")
+    assert "public decimal Total(string currency)" in prompt

@@ -323,3 +323,25 @@ async def test_imported_signatures_come_only_from_readable_files_inside_the_work
     sent = json.dumps([r.json for r in fake_deepseek.requests_to(CHAT)])
     assert "def visible_helper(a, b)" in sent
     assert "outside_charge(account)" not in sent
+
+
+async def test_a_go_review_carries_the_signatures_of_its_package_and_module_imports(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    """Go uses its own package's names with no import, and a module package by its path:
+    both are read for the review (Go's imports were not followed)."""
+    (tmp_path / "go.mod").write_text("module example.com/shop\n")
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "store.go").write_text("package store\n\nfunc Reserve(sku string, n int) error {\n\treturn nil\n}\n")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "util.go").write_text("package api\n\nfunc parseQuantity(raw string) (int, error) {\n\treturn 0, nil\n}\n")
+    text = (
+        'package api\n\nimport "example.com/shop/store"\n\nfunc order(sku, raw string) error {\n'
+        "\tn, err := parseQuantity(raw)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn store.Reserve(sku, n)\n}\n"
+    )
+    doc = Document((tmp_path / "api" / "order.go").as_uri(), text, language=LanguageRegistry.load().get("go"))
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    await engine.review(client, doc, settings_for(fake_deepseek), roots=[tmp_path])
+    sent = json.dumps([r.json for r in fake_deepseek.requests_to(CHAT)])
+    assert "func parseQuantity(raw string) (int, error)" in sent
+    assert "func Reserve(sku string, n int) error" in sent

@@ -20,7 +20,7 @@ import tree_sitter as ts
 from cachetools import TTLCache
 
 from .documents import Document
-from .imports import readable_import, resolve_local_imports_cached
+from .imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from .languages import Language, LanguageRegistry
 from .privacy import is_excluded, uri_to_path
 
@@ -489,7 +489,8 @@ def gather_snippets(
         language = doc.language.name if doc.language else None
         rules = doc.language.spec.imports if doc.language else None
         open_paths = {uri_to_path(o.uri) for o in req.other_docs}
-        for path in resolve_local_imports_cached(sources, doc_path, roots, language, rules):
+        imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules)
+        for path in dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]):
             if time.monotonic() > req.deadline:
                 break
             real = readable_import(path, roots, req.exclude)

@@ -362,3 +362,37 @@ _BUILT_IN: dict[str, Resolver] = {
 }
 #: Sources every file of a language imports without saying so: Go's own package.
 _IMPLICIT_SOURCES: dict[str, tuple[str, ...]] = {"go": ("",)}
+
+#: Languages whose files use the types of their own package or module with no import, each
+#: type in a file named after it (Java's rule, the convention of the others).
+_TYPE_FILES: dict[str, tuple[str, ...]] = {
+    "java": (".java",),
+    "kotlin": (".kt", ".java"),
+    "scala": (".scala",),
+    "swift": (".swift",),
+    "csharp": (".cs",),
+}
+_siblings: TTLCache[tuple[str, tuple[str, ...], str], list[Path]] = TTLCache(maxsize=256, ttl=5.0)
+
+
+def sibling_type_files(doc_path: Path, names: Iterable[str], language: str | None) -> list[Path]:
+    """The files beside the document named after the types among ``names`` (``OrderRepository``
+    used in ``OrderService.java`` is ``OrderRepository.java`` of the same package)."""
+    suffixes = _TYPE_FILES.get(language or "")
+    if not suffixes:
+        return []
+    types = tuple(n for n in names if n[:1].isupper())
+    key = (str(doc_path), types, language or "")
+    hit = _siblings.get(key)
+    if hit is None:
+        hit = []
+        for name in types:
+            for suffix in suffixes:
+                cand = doc_path.parent / (name + suffix)
+                if cand != doc_path and cand.is_file():
+                    hit.append(cand)
+                    break
+            if len(hit) >= MAX_PACKAGE_FILES:
+                break
+        _siblings[key] = hit
+    return hit

@@ -20,7 +20,7 @@ from typing import Protocol
 from ..config import Settings
 from ..context import Indexer, index_tree
 from ..documents import Document
-from ..imports import readable_import, resolve_local_imports_cached
+from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
@@ -342,9 +342,11 @@ class ReviewEngine:
             # The same gate as completion context: excluded by either name, or outside every
             # workspace root (the document's folder without one), is not read.
             roots = list(roots) or [doc_path.parent]
-            for target in resolve_local_imports_cached(
-                own.import_sources, doc_path, roots, doc.language.name, doc.language.spec.imports
-            ):
+            language = doc.language.name
+            imported = resolve_local_imports_cached(
+                own.import_sources, doc_path, roots, language, doc.language.spec.imports
+            )
+            for target in dict.fromkeys([*imported, *sibling_type_files(doc_path, sorted(wanted), language)]):
                 real = readable_import(target, roots, settings.exclude)
                 index = self._indexer.for_file(real) if real is not None else None
                 if index is None:
