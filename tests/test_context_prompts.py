@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -797,3 +798,103 @@ def test_types_of_the_own_package_are_read_from_the_files_named_after_them(tmp_p
     cs = "public class Mailer\n{\n    void Send(Invoice invoice)\n    {\n        var t = invoice.Total(\"EUR\");\n"
     prompt = prompt_with_imports(tmp_path / "Billing" / "Mailer.cs", cs, [tmp_path], "csharp")
     assert "public decimal Total(string currency)" in prompt
+
+
+def _resolved(root: Path, doc: str, language: str) -> list[str]:
+    """The workspace files the document's imports name, as the completion context resolves
+    them (its first MAX_IMPORT_SOURCES sources)."""
+    from deepseek_lsp import imports
+    from deepseek_lsp.context import MAX_IMPORT_SOURCES
+
+    path = root / doc
+    store = DocumentStore(REGISTRY).open(path.as_uri(), path.read_text(), language, 1)
+    index = Indexer(REGISTRY).for_document(store)
+    imports._resolved.clear()
+    lang = store.language
+    found = imports.resolve_local_imports_cached(
+        index.import_sources[:MAX_IMPORT_SOURCES], path, [root], lang.name, lang.spec.imports
+    )
+    return sorted(p.relative_to(root).as_posix() for p in found)
+
+
+def test_rust_crate_roots_and_bare_crate_or_super_imports(tmp_path: Path) -> None:
+    """`use crate::Error;` is in lib.rs, `use super::Header;` in the parent's mod.rs; a test,
+    an example or a binary is a crate of its own that owns its folder; `::http` is a crate."""
+    _write(
+        tmp_path,
+        {
+            "Cargo.toml": '[package]\nname = "x"\n',
+            "src/lib.rs": "pub mod task;\npub struct Error;\n",
+            "src/task/mod.rs": "pub struct Header;\n",
+            "src/task/harness.rs": "use super::Header;\nuse crate::Error;\nuse ::http::Extensions;\n",
+            "src/http.rs": "pub struct Local;\n",
+            "src/config.rs": "pub struct LibSettings;\n",
+            "src/bin/tool.rs": "mod config;\nuse crate::config::Settings;\n",
+            "src/bin/config.rs": "pub struct Settings;\n",
+            "tests/io_read.rs": "mod support;\nuse support::mock;\n",
+            "tests/support/mod.rs": "pub fn mock() {}\n",
+        },
+    )
+    assert _resolved(tmp_path, "src/task/harness.rs", "rust") == ["src/lib.rs", "src/task/mod.rs"]
+    assert _resolved(tmp_path, "src/bin/tool.rs", "rust") == ["src/bin/config.rs"]
+    assert _resolved(tmp_path, "tests/io_read.rs", "rust") == ["tests/support/mod.rs"]
+
+
+def test_jvm_imports_across_languages_names_and_layouts(tmp_path: Path) -> None:
+    """A Java file imports a Kotlin class; a Kotlin class in a file named otherwise and a
+    top-level function are found by what their package's files declare; Kotlin's layout
+    without the common root package folders; a local import after sixteen external ones."""
+    _write(
+        tmp_path,
+        {
+            "src/main/java/com/acme/bridge/Arguments.kt": "package com.acme.bridge\n\nobject Arguments {}\n",
+            "src/main/java/com/acme/Manager.java": "package com.acme;\n\nimport com.acme.bridge.Arguments;\n",
+            "src/main/java/com/acme/errors/Errors.kt": "package com.acme.errors\n\nsealed class CodedException(msg: String) : Exception(msg)\n",
+            "src/main/java/com/acme/utils/DimensionUtils.kt": "package com.acme.utils\n\nfun Float.pxToDp(density: Float): Float = this / density\n",
+            "src/main/java/com/acme/View.kt": "package com.acme\n\nimport com.acme.errors.CodedException\nimport com.acme.utils.pxToDp\n",
+            "app/src/main/kotlin/util/Strings.kt": "package org.example.util\n\nobject Strings\n",
+            "app/src/main/kotlin/App.kt": "package org.example\n\nimport org.example.util.Strings\n",
+            "src/main/java/com/acme/store/Inventory.java": "package com.acme.store;\n\npublic class Inventory {}\n",
+            "src/main/java/com/acme/Shop.java": "package com.acme;\n\n"
+            + "".join(f"import android.widget.W{i};\n" for i in range(16))
+            + "import com.acme.store.Inventory;\n",
+        },
+    )
+    assert _resolved(tmp_path, "src/main/java/com/acme/Manager.java", "java") == ["src/main/java/com/acme/bridge/Arguments.kt"]
+    assert _resolved(tmp_path, "src/main/java/com/acme/View.kt", "kotlin") == [
+        "src/main/java/com/acme/errors/Errors.kt",
+        "src/main/java/com/acme/utils/DimensionUtils.kt",
+    ]
+    assert _resolved(tmp_path, "app/src/main/kotlin/App.kt", "kotlin") == ["app/src/main/kotlin/util/Strings.kt"]
+    assert _resolved(tmp_path, "src/main/java/com/acme/Shop.java", "java") == ["src/main/java/com/acme/store/Inventory.java"]
+
+
+def test_php_monorepo_go_root_package_and_c_include_folders(tmp_path: Path) -> None:
+    """A monorepo's package composer.json does not map a sibling package: the root one does;
+    a Go import of the module's own root package; `<x.h>` is never the file beside the
+    includer; compile_commands.json's -I folders are searched."""
+    _write(
+        tmp_path,
+        {
+            "composer.json": '{"autoload": {"psr-4": {"Illuminate\\\\": "src/Illuminate/"}}}',
+            "src/Illuminate/Collections/composer.json": '{"autoload": {"psr-4": {"Illuminate\\\\Support\\\\": ""}}}',
+            "src/Illuminate/Contracts/Support/Arrayable.php": "<?php\nnamespace Illuminate\\Contracts\\Support;\ninterface Arrayable {}\n",
+            "src/Illuminate/Collections/Collection.php": "<?php\nnamespace Illuminate\\Support;\nuse Illuminate\\Contracts\\Support\\Arrayable;\n",
+            "go.mod": "module example.com/shop\n",
+            "shop.go": "package shop\n\nfunc Open() {}\n",
+            "cmd/tool/main.go": 'package main\n\nimport "example.com/shop"\n',
+            "c/enc/memory.h": "void *enc_alloc(int n);\n",
+            "c/enc/encode.c": '#include <memory.h>\n#include <brotli/encode.h>\n#include "memory.h"\n',
+            "c/include/brotli/encode.h": "int BrotliEncode(int q);\n",
+        },
+    )
+    assert _resolved(tmp_path, "src/Illuminate/Collections/Collection.php", "php") == [
+        "src/Illuminate/Contracts/Support/Arrayable.php"
+    ]
+    assert _resolved(tmp_path, "cmd/tool/main.go", "go") == ["shop.go"]
+    # Without a compilation database: only the quoted include, from the file's folder.
+    assert _resolved(tmp_path, "c/enc/encode.c", "c") == ["c/enc/memory.h"]
+    (tmp_path / "build").mkdir()
+    entry = {"directory": tmp_path.as_posix(), "file": "c/enc/encode.c", "arguments": ["cc", "-I", "c/include", "-Ic/enc", "-c", "c/enc/encode.c"]}
+    (tmp_path / "build" / "compile_commands.json").write_text(json.dumps([entry]))
+    assert _resolved(tmp_path, "c/enc/encode.c", "c") == ["c/enc/memory.h", "c/include/brotli/encode.h"]

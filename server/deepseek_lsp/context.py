@@ -32,7 +32,10 @@ INDEX_TTL_S = 2.0
 INDEX_MAX_STALE_S = 30.0
 MAX_DEFINITION_LINES = 12
 MAX_DECORATOR_LINES = 3
-MAX_IMPORT_FILES = 8
+#: Import sources resolved per file, and the files they name that are read (a Go package is
+#: up to ``imports.MAX_PACKAGE_FILES`` files; the time box decides how many are indexed).
+MAX_IMPORT_SOURCES = 96
+MAX_IMPORTED_FILES = 48
 MAX_FILE_BYTES = 400_000
 
 
@@ -160,7 +163,10 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             if stmt and stmt[0].start_byte not in seen:
                 seen.add(stmt[0].start_byte)
                 index.imports.append((stmt[0].start_byte, stmt[0].end_byte, node_text(data, stmt[0])))
-            sources = [node_text(data, src).strip("\"'`<> ") for src in match.get("import.source", [])]
+            # C's `<stdio.h>` keeps its brackets: a system header is not looked for beside the file.
+            sources = [
+                _source_text(src, node_text(data, src)) for src in match.get("import.source", [])
+            ]
             # A path from the importing file's folder (``require_relative "lib/cache"``, PHP's
             # ``__DIR__ . '/lib/db.php'``): spelled ``./`` as the resolution reads it.
             sources += [
@@ -197,6 +203,11 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 )
             )
     return index
+
+
+def _source_text(node: ts.Node, text: str) -> str:
+    stripped = text.strip("\"'`<> ")
+    return f"<{stripped}>" if node.type == "system_lib_string" else stripped
 
 
 def _relative(path: str) -> str:
@@ -485,11 +496,13 @@ def gather_snippets(
         # Without a workspace, the document's folder stands for one.
         roots = req.workspace_roots or [doc_path.parent]
         # ``from pkg import mod`` may name a module: tried after every module named outright.
-        sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[: MAX_IMPORT_FILES * 2]
+        # Cut after resolving, not before: a Java file's first sixteen imports are often all
+        # android.* and java.*, and its own project's classes came after them.
+        sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[:MAX_IMPORT_SOURCES]
         language = doc.language.name if doc.language else None
         rules = doc.language.spec.imports if doc.language else None
         open_paths = {uri_to_path(o.uri) for o in req.other_docs}
-        imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules)
+        imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules)[:MAX_IMPORTED_FILES]
         for path in dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]):
             if time.monotonic() > req.deadline:
                 break

@@ -205,7 +205,7 @@ def _folders_up(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
 
 #: Files read from one Go package (a folder): the first by name. The time box decides how many
 #: are indexed in time; this keeps a package of a hundred files from filling the list.
-MAX_PACKAGE_FILES = 8
+MAX_PACKAGE_FILES = 12
 _GO_MODULE = re.compile(rb"^\s*module\s+\"?([^\s\"]+)", re.MULTILINE)
 
 
@@ -232,20 +232,25 @@ def _resolve_go(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path
         if go_mod.is_file():
             found = _GO_MODULE.search(_read_small(go_mod))
             module = found.group(1).decode("utf-8", "replace") if found else ""
-            if module and source.startswith(module + "/"):
-                rest = source[len(module) + 1 :].split("/")
+            if module and (source == module or source.startswith(module + "/")):
+                rest = [part for part in source[len(module) :].split("/") if part]
                 if ".." not in rest:
-                    return _go_files(folder.joinpath(*rest))
+                    return _go_files(folder.joinpath(*rest), skip=doc_path)
             return []  # the nearest go.mod decides: another module's package is a dependency
     return []
 
 
-def _rust_module_file(base: Path, parts: Sequence[str]) -> list[Path]:
+def _rust_module_file(base: Path, parts: Sequence[str], down_to: int = 1) -> list[Path]:
     """``base/a/b.rs`` or ``base/a/b/mod.rs`` for the module path ``a::b``: the first that is
-    a file, trying shorter paths (``a::b::Item`` names an item of ``a::b``) down to one part."""
-    for n in range(len(parts), 0, -1):
+    a file, trying shorter paths (``a::b::Item`` names an item of ``a::b``) down to
+    ``down_to`` parts; none is the file of the module whose folder is ``base`` itself
+    (``crate::Error`` is in lib.rs, ``super::Header`` in the parent's mod.rs)."""
+    for n in range(len(parts), down_to - 1, -1):
         if not all(re.fullmatch(r"[A-Za-z_]\w*", p) for p in parts[:n]):
             continue
+        if n == 0:
+            own = (base / "mod.rs", base.parent / (base.name + ".rs"), base / "lib.rs", base / "main.rs")
+            return [next(c for c in own if c.is_file())] if any(c.is_file() for c in own) else []
         target = base.joinpath(*parts[:n])
         for cand in (target.with_name(target.name + ".rs"), target / "mod.rs"):
             if cand.is_file():
@@ -253,21 +258,40 @@ def _rust_module_file(base: Path, parts: Sequence[str]) -> list[Path]:
     return []
 
 
+#: Folders whose files are crate roots of their own (a test, a bench, an example, a binary).
+_RUST_CRATE_FOLDERS = ("tests", "benches", "examples", "bin")  # bin: src/bin
+
+
+def _rust_crate_folder(doc_path: Path, roots: Iterable[Path]) -> Path | None:
+    """The folder of the crate root the file belongs to: src/ of the nearest Cargo.toml, or
+    tests/, benches/, examples/, src/bin/ for a file right in them (each its own crate)."""
+    for folder in _folders_up(doc_path, roots):
+        if (folder / "Cargo.toml").is_file():
+            return folder / "src"
+        package = folder.parent.parent if folder.name == "bin" and folder.parent.name == "src" else folder.parent
+        if folder.name in _RUST_CRATE_FOLDERS and (package / "Cargo.toml").is_file():
+            return folder
+    return None
+
+
 def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
-    """A module of the crate, as rustc finds its file: ``crate::a::b`` under the crate's src/
-    (the folder of the nearest Cargo.toml), ``self::``/``super::`` and a bare ``mod x;`` or
-    ``use x::Y`` from the file's own module folder (``foo.rs``'s children are in ``foo/``;
-    ``mod.rs``, ``lib.rs`` and ``main.rs`` own their folder)."""
+    """A module of the crate, as rustc finds its file: ``crate::a::b`` under the crate root's
+    folder (src/ of the nearest Cargo.toml; a test, bench, example or binary is a crate of its
+    own), ``self::``/``super::`` and a bare ``mod x;`` or ``use x::Y`` from the file's own
+    module folder (``foo.rs``'s children are in ``foo/``; ``mod.rs`` and a crate root own
+    their folder). A leading ``::`` names another crate."""
+    if source.startswith("::"):
+        return []
     parts = [p for p in source.split("::") if p]
     if not parts:
         return []
-    owns_folder = doc_path.name in ("mod.rs", "lib.rs", "main.rs")
+    crate = _rust_crate_folder(doc_path, roots)
+    owns_folder = doc_path.name == "mod.rs" or (
+        crate is not None and doc_path.parent == crate and (doc_path.name in ("lib.rs", "main.rs") or crate.name != "src")
+    )
     here = doc_path.parent if owns_folder else doc_path.parent / doc_path.stem
     if parts[0] == "crate":
-        for folder in _folders_up(doc_path, roots):
-            if (folder / "Cargo.toml").is_file():
-                return _rust_module_file(folder / "src", parts[1:])
-        return []
+        return [] if crate is None else _rust_module_file(crate, parts[1:], down_to=0)
     if parts[0] == "self":
         return _rust_module_file(here, parts[1:])
     if parts[0] == "super":
@@ -277,7 +301,7 @@ def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pa
         parts = parts[1:]
         while parts and parts[0] == "super":
             base, parts = base.parent, parts[1:]
-        return _rust_module_file(base, parts)
+        return _rust_module_file(base, parts, down_to=0)
     return _rust_module_file(here, parts)
 
 
@@ -285,26 +309,89 @@ def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pa
 _JVM_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 
 
+_JVM_PACKAGE = re.compile(rb"^\s*package\s+([\w.]+)", re.MULTILINE)
+
+
+def _jvm_source_roots(doc_path: Path, roots: Iterable[Path], parts: Sequence[str]) -> list[tuple[Path, list[str]]]:
+    """Where a JVM name ``parts`` may be a file: (source root, its path under the root).
+
+    The source root holds the importing file: a parent folder with the name's first package
+    folder (``src/main/java`` of ``src/main/java/com/acme/web/Api.java`` holds ``com/``),
+    or, in Kotlin's layout that leaves out the common root package (``src/main/kotlin/util/``
+    for ``org.example.util``), the folder the file's own package path starts in, the left-out
+    part taken off the name."""
+    out = [(folder, list(parts)) for folder in _folders_up(doc_path, roots) if (folder / parts[0]).is_dir()]
+    try:
+        found = _JVM_PACKAGE.search(_read_small(doc_path, 8192))
+    except OSError:
+        found = None
+    if found:
+        package = found.group(1).decode("ascii", "replace").split(".")
+        folders = doc_path.parent.parts
+        shared = next(
+            (k for k in range(len(package), 0, -1) if tuple(package[-k:]) == folders[-k:]),
+            0,
+        )
+        left_out = package[: len(package) - shared]
+        # ``shared`` 0: a file of the left-out root package itself, at the top of the root.
+        if left_out and list(parts[: len(left_out)]) == left_out and len(parts) > len(left_out):
+            root = doc_path.parents[shared]
+            out.append((root, list(parts[len(left_out) :])))
+    return out
+
+
+#: A declaration a Kotlin or Java file makes at its top (a class in a file named otherwise, a
+#: sealed hierarchy, a top-level function or value).
+_JVM_DECLARATION = re.compile(
+    rb"^(?:[ \t]*(?:public|internal|private|protected|abstract|open|sealed|data|final|static|inline|"
+    rb"value|enum|annotation|const|suspend|operator|infix|expect|actual|external)\s+)*"
+    rb"(?:class|interface|object|record|typealias|fun|val|var)\s+(?:<[^>\n]*>\s*)?(?:[\w.?<>, ]+\.)?(\w+)",
+    re.MULTILINE,
+)
+_MAX_PACKAGE_SCAN = 48
+_package_names: TTLCache[tuple[str, tuple[str, ...]], dict[str, Path]] = TTLCache(maxsize=128, ttl=30.0)
+
+
+def _declared_in_package(folder: Path, suffixes: tuple[str, ...]) -> dict[str, Path]:
+    """The names a package's files declare at their top, and where (read once in 30 s)."""
+    key = (str(folder), suffixes)
+    hit = _package_names.get(key)
+    if hit is None:
+        hit = {}
+        files = sorted(p for p in folder.iterdir() if p.name.endswith(suffixes))[:_MAX_PACKAGE_SCAN]
+        for path in files:
+            try:
+                data = _read_small(path, 65536)  # declarations come first
+            except OSError:
+                continue
+            for match in _JVM_DECLARATION.finditer(data):
+                hit.setdefault(match.group(1).decode("ascii", "replace"), path)
+        _package_names[key] = hit
+    return hit
+
+
 def _jvm_resolver(suffixes: tuple[str, ...]) -> Resolver:
     def resolve(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
-        """The class an import names, in the source root the importing file is in: the folder
-        whose package path leads to the file (``src/main/java`` of
-        ``src/main/java/com/acme/web/Api.java``), found among the file's parents. A static
-        import or a nested class (``a.b.Outer.Inner``) is its outer class's file."""
+        """The file of the class an import names, in the source root of the importing file:
+        the file named after it (a static import or a nested class, ``a.b.Outer.Inner``, is
+        its outer class's), else the file of its package that declares it (a Kotlin file
+        named otherwise, a top-level function)."""
         if not _JVM_NAME.fullmatch(source):
             return []
-        parts = source.split(".")
-        for folder in _folders_up(doc_path, roots):
-            if not (folder / parts[0]).is_dir():
-                continue
-            for n in range(len(parts), 1, -1):
-                if not parts[n - 1][:1].isupper():
+        for base, rel in _jvm_source_roots(doc_path, roots, source.split(".")):
+            for n in range(len(rel), 0, -1):
+                if not rel[n - 1][:1].isupper():
                     continue  # a package or a member: not a class's file
-                target = folder.joinpath(*parts[:n])
+                target = base.joinpath(*rel[:n])
                 for suffix in suffixes:
                     cand = target.with_name(target.name + suffix)
                     if cand.is_file():
                         return [cand]
+            package = base.joinpath(*rel[:-1])
+            if len(rel) > 1 and package.is_dir():
+                declared = _declared_in_package(package, suffixes).get(rel[-1])
+                if declared is not None:
+                    return [declared]
         return []
 
     return resolve
@@ -335,6 +422,8 @@ def _resolve_php(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pat
     if not re.fullmatch(r"\\?[A-Za-z_][\w\\]*", source):
         return []
     name = source.lstrip("\\")
+    # A monorepo (laravel/framework, symfony/symfony) has a composer.json per package and the
+    # one its autoloader uses at the root: a prefix no nearer file maps is looked for above.
     for folder in _folders_up(doc_path, roots):
         composer = folder / "composer.json"
         if composer.is_file():
@@ -346,7 +435,73 @@ def _resolve_php(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pat
                         cand = cand.with_name(cand.name + ".php")
                         if cand.is_file() and cand.is_relative_to(folder):
                             return [cand]
-            return []
+    return []
+
+
+#: compile_commands.json files larger than this are not read (parsing is in a request's path).
+MAX_COMPILE_COMMANDS_BYTES = 8 << 20
+_INCLUDE_FLAG = re.compile(r"^-(?:I|isystem|iquote|idirafter)(.*)$")
+_compile_dirs: dict[str, tuple[float, list[Path]]] = {}
+
+
+def _include_dirs(commands: Path) -> list[Path]:
+    """The include folders (``-I``, ``-isystem``, ``-iquote``) of a compilation database, as
+    clangd reads them, in their first order; read again when the file changes."""
+    try:
+        stat = commands.stat()
+        cached = _compile_dirs.get(str(commands))
+        if cached is not None and cached[0] == stat.st_mtime:
+            return cached[1]
+        entries = json.loads(_read_small(commands, MAX_COMPILE_COMMANDS_BYTES)) if stat.st_size <= MAX_COMPILE_COMMANDS_BYTES else []
+    except (OSError, ValueError):
+        return []
+    found: dict[Path, None] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        args = entry.get("arguments")
+        if not isinstance(args, list):
+            args = str(entry.get("command", "")).split()
+        directory = Path(str(entry.get("directory", commands.parent)))
+        pending = False
+        for arg in map(str, args):
+            if pending:
+                found[Path(os.path.normpath(directory / arg))] = None
+                pending = False
+            elif flag := _INCLUDE_FLAG.match(arg):
+                if flag.group(1):
+                    found[Path(os.path.normpath(directory / flag.group(1)))] = None
+                else:
+                    pending = True
+    if len(_compile_dirs) > 16:
+        _compile_dirs.clear()
+    dirs = list(found)
+    _compile_dirs[str(commands)] = (stat.st_mtime, dirs)
+    return dirs
+
+
+def _resolve_include(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """``#include "x.h"`` as a compiler given the project's include folders finds it: the
+    including file's folder (not for ``<x.h>``), the ``-I`` folders of the nearest
+    compile_commands.json (in a folder above the file or its build/), then the workspace's
+    include/, src/ and root."""
+    system = source.startswith("<")
+    name = source.strip("<>")
+    if not name or name.startswith("/"):
+        return []
+    folders: list[Path] = [] if system else [doc_path.parent]
+    above = _folders_up(doc_path, roots)
+    for folder in above:
+        commands = next((c for c in (folder / "compile_commands.json", folder / "build" / "compile_commands.json") if c.is_file()), None)
+        if commands is not None:
+            folders += _include_dirs(commands)
+            break
+    top = above[-1]  # the workspace root holding the file (its folder outside every root)
+    folders += [top / "include", top / "src", top]
+    for folder in dict.fromkeys(folders):
+        cand = Path(os.path.normpath(folder / name))
+        if cand.is_file():
+            return [cand]
     return []
 
 
@@ -354,9 +509,11 @@ Resolver = Callable[[str, Path, Iterable[Path]], list[Path]]
 
 #: Languages whose imports name files by rules of their own tools, not by ``[imports]``.
 _BUILT_IN: dict[str, Resolver] = {
+    "c": _resolve_include,
+    "cpp": _resolve_include,
     "go": _resolve_go,
     "rust": _resolve_rust,
-    "java": _jvm_resolver((".java",)),
+    "java": _jvm_resolver((".java", ".kt")),
     "kotlin": _jvm_resolver((".kt", ".java")),
     "php": _resolve_php,
 }
