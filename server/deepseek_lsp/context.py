@@ -396,6 +396,19 @@ def _is_statement(node: ts.Node) -> bool:
     return True
 
 
+def _after_comment(body: ts.Node) -> list[ts.Node]:
+    """The statements after a body captured as its first node (shell's `then . (_) @body`)
+    when that node is a comment: they are the body too. A clause (`else`) is not."""
+    if not body.is_extra:
+        return []
+    out = []
+    node = body.next_named_sibling
+    while node is not None and not node.type.endswith("_clause"):
+        out.append(node)
+        node = node.next_named_sibling
+    return out
+
+
 def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) -> list[Scope]:
     """Scopes that contain ``offset``, outermost first."""
     query = lang.query("scopes")
@@ -415,8 +428,15 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
             body = (match.get("body") or [None])[0]
             body_start = body.start_byte if body is not None else candidate.start_byte
             # The scope still starts at its own line: a window that shows it needs no header.
-            header = data[_decorated_start(candidate) : body_start].decode("utf-8", "replace").rstrip()
-            empty = body is None or not any(_is_statement(c) for c in body.children)
+            start = _decorated_start(candidate)
+            raw_header = data[start:body_start].rstrip()
+            header = raw_header.decode("utf-8", "replace")
+            empty = body is None or not any(_is_statement(c) for c in (*body.children, *_after_comment(body)))
+            # Judged only with the cursor where the body is written: past the header and not
+            # past the body (an `if`'s empty `{}` says nothing of a cursor in its `else`, nor a
+            # function's body of a cursor in a default parameter's arrow function).
+            if empty and body is not None and not start + len(raw_header) <= offset <= body.end_byte:
+                empty = False
             scopes.append(
                 Scope(found[0].split(".", 1)[-1], header, candidate.start_byte, body_start, candidate.end_byte, empty)
             )

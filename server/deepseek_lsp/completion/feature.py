@@ -83,6 +83,13 @@ _LINE_CONTEXT_BYTES = 8192
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
+#: Bytes above the cursor's line read for the line of code that may open its block.
+_HEAD_BYTES = 2000
+#: A line of a block comment (`/**`, ` * text`, ` */`), a directive (`'use strict';`,
+#: `"worklet";`) and a line of closers (`});`, `end`): none is code that fills a block.
+_BLOCK_COMMENT_LINE = re.compile(r"^\s*(/\*|\*/|\*(\s|$))")
+_DIRECTIVE_LINE = re.compile(r"""^\s*(['"])[\w -]*\1;?\s*$""")
+_CLOSER_LINE = re.compile(r"^\s*([)\]}]+[\s;,)\]}]*|end\b[\s;,)]*)$")
 
 
 @dataclass
@@ -259,17 +266,30 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     return " " * step, 0
 
 
-def _code_part(line: str, comment: str | None) -> str:
-    """``line`` without a trailing line comment (one that starts the line or follows a blank),
-    right-stripped."""
-    if comment:
-        at = line.find(comment)
-        while at >= 0:
-            if at == 0 or line[at - 1] in " \t":
-                line = line[:at]
-                break
-            at = line.find(comment, at + 1)
+def _code_part(line: str, comment: str | None, quotes: str = "\"'`") -> str:
+    """``line`` without a trailing line comment (one that starts the line or follows a blank,
+    outside a string: Ruby's ``"name: #{x}"`` holds no comment), right-stripped."""
+    if comment and comment in line:
+        quote = ""
+        at = 0
+        while at < len(line):
+            char = line[at]
+            if quote:
+                if char == "\\":
+                    at += 1
+                elif char == quote:
+                    quote = ""
+            elif char in quotes:
+                quote = char
+            elif line.startswith(comment, at) and (at == 0 or line[at - 1] in " \t"):
+                return line[:at].rstrip()
+            at += 1
     return line.rstrip()
+
+
+def _quotes(language: Language | None) -> str:
+    """The characters that open a string on a line: not Rust's `'` (lifetimes, `&'a str`)."""
+    return "\"" if language is not None and language.name == "rust" else "\"'`"
 
 
 def _scope_around(doc: Document, offset: int, column: int) -> Scope | None:
@@ -289,8 +309,29 @@ def _opens_block(line: str, language: Language | None) -> bool:
     x; then`, Ruby's `def f(x)`, Lua's `function f()`; with no `fi` or `end` typed yet the tree
     is an ERROR, and a body got one line). Code only: a comment ending with `:` (`# Normalize
     the keys:`) opens nothing."""
-    code = _code_part(line, language.spec.line_comment if language else None)
+    code = _code_part(line, language.spec.line_comment if language else None, _quotes(language))
+    if code.endswith(":") and language is not None and language.name in _NO_COLON_BLOCKS:
+        return language.opens_block(code)
     return code.endswith(_BLOCK_OPENERS) or (language is not None and language.opens_block(code))
+
+
+#: Languages where a line ending with `:` opens nothing: shell (`IFS=:`, the `:` builtin) and
+#: Lua (`::label::`).
+_NO_COLON_BLOCKS = frozenset({"bash", "lua"})
+
+
+def _joined_statement(lines: list[str]) -> str:
+    """The last of ``lines`` with the lines before it whose brackets it closes: the whole
+    header of ``def f(a,⏎      b)`` or ``local function f(⏎  a, b⏎)``, which opens a block
+    though its last line shows no sign of it."""
+    depth = 0
+    parts: list[str] = []
+    for line in reversed(lines[-20:]):
+        parts.append(line.strip())
+        depth += sum(line.count(c) for c in ")]") - sum(line.count(c) for c in "([")
+        if depth <= 0:
+            break
+    return " ".join(reversed(parts))
 
 
 #: The indentation unit of a document with no indented line yet, where the language's own
@@ -697,24 +738,27 @@ class CompletionFeature(Feature):
             return True
         if after.strip():
             return False
-        if before.strip():
-            # At the end of a line that opens a block: the body comes next.
-            return _opens_block(before, doc.language) and not after.strip()
         prev = req.offset - len(before.encode("utf-8"))
-        # Fallback for grammars without a scope query (or an ERROR tree while typing): the
-        # previous line of code opens a block and nothing follows on this one. Comment lines
-        # in between say what the body is to do (`# read the file`), they don't fill it.
-        chunk = doc.data[max(0, prev - 400) : prev].rstrip()
+        # The lines of code above the cursor's line. Comment lines say what the body is to do
+        # (`# read the file`), they don't fill it; nor does a directive (`'use strict';`).
+        # The first line of the window may be cut: it is not read.
+        window = max(0, prev - _HEAD_BYTES)
+        chunk = doc.data[window:prev].rstrip()
         head = chunk.decode("utf-8", "replace")
-        comment = doc.language.spec.line_comment if doc.language else None
-        code_lines = [line for line in head.split("\n") if _code_part(line, comment).strip()]
-        opens = bool(code_lines) and _opens_block(code_lines[-1], doc.language)
+        code_lines = self._code_lines(head.split("\n")[1:] if window else head.split("\n"), doc.language)
+        if before.strip():
+            # At the end of a line that opens a block (its header may span lines): the body
+            # comes next.
+            return _opens_block(_joined_statement([*code_lines, before]), doc.language)
+        # Fallback for grammars without a scope query (or an ERROR tree while typing): the
+        # previous line of code opens a block and nothing follows on this one.
+        opens = bool(code_lines) and _opens_block(_joined_statement(code_lines), doc.language)
         if doc.language is not None and doc.tree is not None:
             scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
             if chunk:
                 # An indented body ends at its last statement (Python's block ends at its
                 # docstring): a deeper blank line after it is still in it for the user.
-                last = max(0, prev - 400) + len(chunk) - 1
+                last = window + len(chunk) - 1
                 inner = _scope_around(doc, last, len(before.expandtabs(4)))
                 if inner is not None and (not scopes or inner.start > scopes[-1].start):
                     scopes = [*scopes, inner]
@@ -726,19 +770,33 @@ class CompletionFeature(Feature):
                 # the middle of a function), or is no scope (an object literal's `{`): the tree
                 # sees the body around it, which has code, and a correct block was cut to its
                 # first line. The line above opens one, and the code below is not in it.
-                return opens and not self._code_below_is_deeper(doc, head, req.offset + len(after.encode("utf-8")))
+                end = req.offset + len(after.encode("utf-8"))
+                return opens and not self._code_below_is_deeper(doc, code_lines[-1], end)
         return opens
 
     @staticmethod
-    def _code_below_is_deeper(doc: Document, head: str, line_end: int) -> bool:
-        """Whether the first non-blank line after the cursor line is indented deeper than the
-        last line of ``head`` (the line above the cursor's)."""
-        above = head.rpartition("\n")[2]
+    def _code_lines(lines: list[str], language: Language | None) -> list[str]:
+        comment = language.spec.line_comment if language else None
+        quotes = _quotes(language)
+        block_comments = language is not None and has_block_comments(language.name)
+        return [
+            line
+            for line in lines
+            if _code_part(line, comment, quotes).strip()
+            and not (block_comments and _BLOCK_COMMENT_LINE.match(line))
+            and not _DIRECTIVE_LINE.match(line)
+        ]
+
+    @staticmethod
+    def _code_below_is_deeper(doc: Document, above: str, line_end: int) -> bool:
+        """Whether the first line of code after the cursor line is indented deeper than
+        ``above`` (the line that opens the block). A line of closers (`}`, `end`) is no code:
+        Prettier puts an arrow function's `}` deeper than the line that opened it."""
         below = doc.data[line_end : line_end + 2000].decode("utf-8", "replace").split("\n")[1:]
         for line in below:
-            if line.strip():
-                width = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-                return width > len(above.expandtabs(4)) - len(above.expandtabs(4).lstrip())
+            if line.strip() and not _CLOSER_LINE.match(line):
+                width = len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+                return width > len(above.expandtabs(8)) - len(above.expandtabs(8).lstrip())
         return False
 
     async def suggest(self, req: Request) -> list[Suggestion]:
