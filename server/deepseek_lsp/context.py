@@ -435,7 +435,8 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
             # Judged only with the cursor where the body is written: past the header and not
             # past the body (an `if`'s empty `{}` says nothing of a cursor in its `else`, nor a
             # function's body of a cursor in a default parameter's arrow function).
-            if empty and body is not None and not start + len(raw_header) <= offset <= body.end_byte:
+            # A keyword captured as the body (shell's `then`, Ruby's `end`) is no range.
+            if empty and body is not None and body.is_named and not start + len(raw_header) <= offset <= body.end_byte:
                 empty = False
             scopes.append(
                 Scope(found[0].split(".", 1)[-1], header, candidate.start_byte, body_start, candidate.end_byte, empty)

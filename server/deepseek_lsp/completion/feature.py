@@ -87,8 +87,11 @@ _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
 _HEAD_BYTES = 2000
 #: A line of a block comment (`/**`, ` * text`, ` */`), a directive (`'use strict';`,
 #: `"worklet";`) and a line of closers (`});`, `end`): none is code that fills a block.
-_BLOCK_COMMENT_LINE = re.compile(r"^\s*(/\*|\*/|\*(\s|$))")
+_BLOCK_COMMENT_LINE = re.compile(r"^\s*(/\*.*\*/\s*$|/\*(?!.*\*/)|\*/\s*$|\*(\s|$))")
 _DIRECTIVE_LINE = re.compile(r"""^\s*(['"])[\w -]*\1;?\s*$""")
+#: Languages with directives: elsewhere a lone string is a value (Rust's, Kotlin's, Swift's
+#: last expression).
+_DIRECTIVE_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 _CLOSER_LINE = re.compile(r"^\s*([)\]}]+[\s;,)\]}]*|end\b[\s;,)]*)$")
 
 
@@ -320,13 +323,16 @@ def _opens_block(line: str, language: Language | None) -> bool:
 _NO_COLON_BLOCKS = frozenset({"bash", "lua"})
 
 
-def _joined_statement(lines: list[str]) -> str:
-    """The last of ``lines`` with the lines before it whose brackets it closes: the whole
-    header of ``def f(a,⏎      b)`` or ``local function f(⏎  a, b⏎)``, which opens a block
-    though its last line shows no sign of it."""
+def _joined_statement(lines: list[str], language: Language | None) -> str:
+    """The last of ``lines`` with the lines before it whose brackets it closes, comments left
+    out: the whole header of ``def f(a,⏎      b)`` or ``local function f(⏎  a, b⏎)``, which
+    opens a block though its last line shows no sign of it."""
+    comment = language.spec.line_comment if language else None
+    quotes = _quotes(language)
     depth = 0
     parts: list[str] = []
     for line in reversed(lines[-20:]):
+        line = _code_part(line, comment, quotes)
         parts.append(line.strip())
         depth += sum(line.count(c) for c in ")]") - sum(line.count(c) for c in "([")
         if depth <= 0:
@@ -749,10 +755,10 @@ class CompletionFeature(Feature):
         if before.strip():
             # At the end of a line that opens a block (its header may span lines): the body
             # comes next.
-            return _opens_block(_joined_statement([*code_lines, before]), doc.language)
+            return _opens_block(_joined_statement([*code_lines, before], doc.language), doc.language)
         # Fallback for grammars without a scope query (or an ERROR tree while typing): the
         # previous line of code opens a block and nothing follows on this one.
-        opens = bool(code_lines) and _opens_block(_joined_statement(code_lines), doc.language)
+        opens = bool(code_lines) and _opens_block(_joined_statement(code_lines, doc.language), doc.language)
         if doc.language is not None and doc.tree is not None:
             scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
             if chunk:
@@ -779,22 +785,25 @@ class CompletionFeature(Feature):
         comment = language.spec.line_comment if language else None
         quotes = _quotes(language)
         block_comments = language is not None and has_block_comments(language.name)
+        directives = language is not None and language.name in _DIRECTIVE_LANGUAGES
         return [
             line
             for line in lines
             if _code_part(line, comment, quotes).strip()
             and not (block_comments and _BLOCK_COMMENT_LINE.match(line))
-            and not _DIRECTIVE_LINE.match(line)
+            and not (directives and _DIRECTIVE_LINE.match(line))
         ]
 
     @staticmethod
     def _code_below_is_deeper(doc: Document, above: str, line_end: int) -> bool:
         """Whether the first line of code after the cursor line is indented deeper than
-        ``above`` (the line that opens the block). A line of closers (`}`, `end`) is no code:
-        Prettier puts an arrow function's `}` deeper than the line that opened it."""
+        ``above`` (the line that opens the block). A line of closers (`}`, `end`) ends the
+        block, however deep: Prettier puts an arrow function's `}` deeper than its header."""
         below = doc.data[line_end : line_end + 2000].decode("utf-8", "replace").split("\n")[1:]
         for line in below:
-            if line.strip() and not _CLOSER_LINE.match(line):
+            if _CLOSER_LINE.match(line):
+                return False
+            if line.strip():
                 width = len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
                 return width > len(above.expandtabs(8)) - len(above.expandtabs(8).lstrip())
         return False
