@@ -250,7 +250,7 @@ def _rust_module_file(base: Path, parts: Sequence[str], down_to: int = 1) -> lis
             continue
         if n == 0:
             own = (base / "mod.rs", base.parent / (base.name + ".rs"), base / "lib.rs", base / "main.rs")
-            return [next(c for c in own if c.is_file())] if any(c.is_file() for c in own) else []
+            return [c for c in own if c.is_file()][:1]
         target = base.joinpath(*parts[:n])
         for cand in (target.with_name(target.name + ".rs"), target / "mod.rs"):
             if cand.is_file():
@@ -264,7 +264,7 @@ _RUST_CRATE_FOLDERS = ("tests", "benches", "examples", "bin")  # bin: src/bin
 
 def _rust_crate_folder(doc_path: Path, roots: Iterable[Path]) -> Path | None:
     """The folder of the crate root the file belongs to: src/ of the nearest Cargo.toml, or
-    tests/, benches/, examples/, src/bin/ for a file right in them (each its own crate)."""
+    tests/, benches/, examples/, src/bin/ for a file in them (each file there is a crate)."""
     for folder in _folders_up(doc_path, roots):
         if (folder / "Cargo.toml").is_file():
             return folder / "src"
@@ -307,8 +307,6 @@ def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pa
 
 #: A JVM name: ``com.acme.store.Backend``.
 _JVM_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
-
-
 _JVM_PACKAGE = re.compile(rb"^\s*package\s+([\w.]+)", re.MULTILINE)
 
 
