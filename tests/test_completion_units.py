@@ -650,6 +650,10 @@ REAL_CODE_CASES: list[tuple[str, str, str, bool]] = [
     # 13. Tabs count 4 columns in _code_below_is_deeper: in a file whose tabs are 8 columns
     #     beside space indentation, the closer of the outer block reads as deeper code.
     ("mixed-tabs", "bash", "if [ x ]; then\n      for i in a b; do\n\tif [ -n \"$i\" ]; then\n\t  ‸\n      done\n      echo hi\nfi\n", True),
+    # A condition wrapped after `and`/`&&` (no bracket holds it): the whole statement opens.
+    ("wrapped-condition", "ruby", "if i >= 0 and\n    (act = t[i]) and\n    check[i] == s‸\nend\n", True),
+    ("wrapped-condition", "ruby", "if a == 1 &&\n    b != 2‸\n", True),
+    ("wrapped-condition", "ruby", "x = [a,\n     b]\n‸\n", False),
     # Controls: right before the fixes, and still right.
     ("control", "bash", 'if [ -n "$x" ]; then\n    echo hi\n    ‸\nfi\n', False),
     ("control", "bash", 'if [ -n "$x" ]; then\n    # say hi\n    ‸\nfi\n', True),

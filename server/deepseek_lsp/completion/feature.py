@@ -324,20 +324,25 @@ _NO_COLON_BLOCKS = frozenset({"bash", "lua"})
 
 
 def _joined_statement(lines: list[str], language: Language | None) -> str:
-    """The last of ``lines`` with the lines before it whose brackets it closes, comments left
-    out: the whole header of ``def f(a,⏎      b)`` or ``local function f(⏎  a, b⏎)``, which
-    opens a block though its last line shows no sign of it."""
+    """The last of ``lines`` with the lines before it that it continues, comments left out:
+    those whose brackets it closes and those ending with an operator (`and`, `&&`, `,`), the
+    whole header of ``def f(a,⏎      b)``, ``local function f(⏎  a, b⏎)`` or ``if a and⏎
+    b``, which opens a block though its last line shows no sign of it."""
     comment = language.spec.line_comment if language else None
     quotes = _quotes(language)
     depth = 0
     parts: list[str] = []
     for line in reversed(lines[-20:]):
         line = _code_part(line, comment, quotes)
+        if depth <= 0 and parts and not _CONTINUED.search(line):
+            break
         parts.append(line.strip())
         depth += sum(line.count(c) for c in ")]") - sum(line.count(c) for c in "([")
-        if depth <= 0:
-            break
     return " ".join(reversed(parts))
+
+
+#: The end of a line that the next one continues.
+_CONTINUED = re.compile(r"(\band|\bor|&&|\|\||,|\\)\s*$")
 
 
 #: The indentation unit of a document with no indented line yet, where the language's own
