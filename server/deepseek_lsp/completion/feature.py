@@ -337,8 +337,13 @@ def _joined_statement(lines: list[str], language: Language | None) -> str:
         if depth <= 0 and parts and not _CONTINUED.search(line):
             break
         parts.append(line.strip())
-        depth += sum(line.count(c) for c in ")]") - sum(line.count(c) for c in "([")
+        depth += _brackets_closed(line)
     return " ".join(reversed(parts))
+
+
+def _brackets_closed(line: str) -> int:
+    """How many more round and square brackets ``line`` closes than it opens."""
+    return line.count(")") + line.count("]") - line.count("(") - line.count("[")
 
 
 #: The end of a line that the next one continues.
@@ -750,17 +755,21 @@ class CompletionFeature(Feature):
         if after.strip():
             return False
         prev = req.offset - len(before.encode("utf-8"))
-        # The lines of code above the cursor's line. Comment lines say what the body is to do
-        # (`# read the file`), they don't fill it; nor does a directive (`'use strict';`).
-        # The first line of the window may be cut: it is not read.
-        window = max(0, prev - _HEAD_BYTES)
-        chunk = doc.data[window:prev].rstrip()
-        head = chunk.decode("utf-8", "replace")
-        code_lines = self._code_lines(head.split("\n")[1:] if window else head.split("\n"), doc.language)
         if before.strip():
             # At the end of a line that opens a block (its header may span lines): the body
-            # comes next.
+            # comes next. The lines above are read only when this one may continue them (most
+            # requests are at the end of the line being typed).
+            if _opens_block(before, doc.language):
+                return True
+            above = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip().rpartition("\n")[2]
+            if _brackets_closed(before) <= 0 and not _CONTINUED.search(above):
+                return False
+            code_lines = self._code_lines_above(doc, prev)[1]
             return _opens_block(_joined_statement([*code_lines, before], doc.language), doc.language)
+        # The lines of code above the cursor's line. Comment lines say what the body is to do
+        # (`# read the file`), they don't fill it; nor does a directive (`'use strict';`).
+        window, code_lines = self._code_lines_above(doc, prev)
+        chunk = doc.data[window:prev].rstrip()
         # Fallback for grammars without a scope query (or an ERROR tree while typing): the
         # previous line of code opens a block and nothing follows on this one.
         opens = bool(code_lines) and _opens_block(_joined_statement(code_lines, doc.language), doc.language)
@@ -784,6 +793,14 @@ class CompletionFeature(Feature):
                 end = req.offset + len(after.encode("utf-8"))
                 return opens and not self._code_below_is_deeper(doc, code_lines[-1], end)
         return opens
+
+    @classmethod
+    def _code_lines_above(cls, doc: Document, line_start: int) -> tuple[int, list[str]]:
+        """(first byte read, the lines of code) of the ``_HEAD_BYTES`` before ``line_start``;
+        the first line read may be cut: it is left out."""
+        window = max(0, line_start - _HEAD_BYTES)
+        lines = doc.data[window:line_start].rstrip().decode("utf-8", "replace").split("\n")
+        return window, cls._code_lines(lines[1:] if window else lines, doc.language)
 
     @staticmethod
     def _code_lines(lines: list[str], language: Language | None) -> list[str]:
