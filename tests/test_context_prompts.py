@@ -419,7 +419,8 @@ def test_imported_files_that_do_not_fit_the_time_box_are_left_for_later(tmp_path
     started = time.monotonic()
     req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, started + 0.08)
     assert gather_snippets(indexer, req, (0, len(text)), names) == []
-    assert time.monotonic() - started < 0.08
+    # Indexing the four would take ~1 s (and did 230 ms at the real rate); the margin is a loaded host's.
+    assert time.monotonic() - started < 0.4
     assert sorted(p.name for p in indexer.deferred) == ["gen0.py", "gen1.py", "gen2.py", "gen3.py"]
     # Indexed while the user pauses, the next request has them at once.
     for path in list(indexer.deferred):
