@@ -332,6 +332,9 @@ class _Syntax:
     # Swift's raw strings: `#"` ends at `"#` (`#"{"key": 1}"#`: the quotes inside are text) and
     # `#"""` at `"""#`.
     raw_strings: bool = False
+    # Triple-quoted strings are raw (Kotlin's, Scala's, C# 11's): a backslash escapes nothing,
+    # so `"""C:\dir\"""` ends at its last quotes (read as an escape, the string ran on).
+    raw_triple_quotes: bool = False
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -351,6 +354,7 @@ _SYNTAX: dict[str, _Syntax] = {
     "rust": _Syntax(char_literals=True),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
     "swift": _Syntax(hash_at_line_start=False, raw_strings=True),
+    **dict.fromkeys("kotlin scala csharp".split(), _Syntax(raw_triple_quotes=True)),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
 }
@@ -368,6 +372,8 @@ _STRING_END = {
     '#"': re.compile(r'"#|\n'),
     '#"""': re.compile(r'"""#'),
 }
+#: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
+_RAW_TRIPLE_END = re.compile(r'"""')
 #: The closer of a string whose opener is no closer too (Swift's raw strings).
 _CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
 # One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
@@ -438,7 +444,8 @@ class _BracketScanner:
             elif mode:
                 # One line at most, in the shell too: a quote misread (a scan started inside a
                 # string by a broken tree) must not hide the rest of the window.
-                closer = _STRING_END[mode]
+                raw = mode == '"""' and syntax.raw_triple_quotes
+                closer = _RAW_TRIPLE_END if raw else _STRING_END[mode]
                 while True:
                     m = closer.search(text, pos)
                     if m is None:
