@@ -1299,6 +1299,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     # in IntelliJ and Xcode (`//        legacy(x)`), and a block comment's lines anywhere; they
     # end no block. The run goes with the code after it when that code does.
     comments_from: int | None = None
+    in_comment = _lines_in_block_comments(lines, ctx)
     for index in range(1, len(lines)):
         line = lines[index]
         body = line.strip()
@@ -1310,7 +1311,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             continue
         if body.startswith("#") and ctx.language in _PREPROCESSED:
             continue  # a directive says nothing of the block it stands in
-        if body.startswith(comment_marks) or (body == "*" and syntax.block_comments):
+        if index in in_comment or body.startswith(comment_marks) or (body == "*" and syntax.block_comments):
             if comments_from is None:
                 comments_from = index
             continue
@@ -1332,6 +1333,21 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         keep = index + 1 if closes else comments_from if comments_from is not None else index
         return _join(lines[:keep])
     return text
+
+
+def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> set[int]:
+    """The completion's lines after the first that start inside a ``/* ... */`` comment: their
+    text need not start with ``*`` (`Skip this frame: ...`), and is no code of any block."""
+    if not _syntax_for(ctx.language).block_comments:
+        return set()
+    scanner = _closable_brackets(ctx)[1]
+    inside: set[int] = set()
+    for index, line in enumerate(lines):
+        if index and scanner.mode == "block":
+            inside.add(index)
+        for _ in scanner.feed("\n" + line if index else line):
+            pass
+    return inside
 
 
 def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
