@@ -959,8 +959,12 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     unit = ctx.unit_width
     levelled = written
     inside: dict[int, int] = {}
+    tab_step = _tab_step(written, ctx)
     while True:
         depths = [depth for _, _, depth in levelled]
+        if tab_step:
+            step = tab_step
+            break
         step = reduce(gcd, (abs(d) for d in depths), 0) or unit
         if step == unit and not foreign:
             return text
@@ -1012,6 +1016,19 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
 
 
 _DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
+
+
+def _tab_step(written: list[tuple[int, str, int]], ctx: PostContext) -> int | None:
+    """The step of an answer indented with tabs only in a file indented with spaces: one tab,
+    one level, whatever depths the lines take. From column 0 the depths are whole
+    indentations, two tabs or more for every line of a method's body, which the step read
+    from the depths took for one level (or gave up on, leaving tabs in a space file)."""
+    if "\t" in ctx.indent_unit or ctx.tab_width:
+        return None
+    step = ctx.tab_size
+    if any(ws.strip("\t") or depth % step for _, ws, depth in written):
+        return None
+    return step if any(ws for _, ws, _ in written) else None
 
 
 def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[tuple[int, list[int]]]:
