@@ -789,10 +789,48 @@ def _suffix_closes(
             opened_line = ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]
             if ctx.width(_leading_ws(opened_line)) == width:
                 same_width.append(index)
+    if len(same_width) > 1:
+        # A header wrapped over lines (ktlint's `) : Base(),` then `    Listener {`) opens its
+        # block on a line deeper than its statement, whose closer goes under the statement.
+        at_start = [i for i in same_width if _statement_width(stack[i][1], ctx) == width]
+        if len(at_start) == 1:
+            return at_start[0], True
     if same_width:
         # Two lines indented alike (GNU's `\t{` below `    {`) leave it a guess.
         return same_width[0], len(same_width) == 1
     return kind[0], False
+
+
+#: Lines of a statement wrapped after a comma or an operator (a header's supertypes, a
+#: condition's terms): the statement goes on on the next line.
+_GOES_ON = (",", "&&", "||")
+
+
+def _statement_width(opened: int, ctx: PostContext) -> int:
+    """The indentation of the line where the statement starts that opens a bracket at
+    ``opened`` in the prefix: up through the lines it closes brackets of, and lines above
+    that end in a comma or an operator without leaving a bracket open (the lines above a
+    wrapped header's last one). Counted without regard to strings: a guess on a few lines."""
+    end = ctx.prefix.rfind("\n", 0, opened)
+    line = ctx.prefix[end + 1 : opened]
+    width = ctx.width(_leading_ws(line))
+    depth = -_brackets_left_open(_code_only(line))
+    for _ in range(20):
+        if end < 0:
+            break
+        start = ctx.prefix.rfind("\n", 0, end) + 1
+        above, end = ctx.prefix[start:end], start - 1
+        code = _code_only(above).rstrip()
+        if depth > 0:
+            depth -= _brackets_left_open(code)
+            if depth <= 0:
+                width = ctx.width(_leading_ws(above))
+        elif code.endswith(_GOES_ON) and _brackets_left_open(code) <= 0:
+            width = min(width, ctx.width(_leading_ws(above)))
+            depth = -_brackets_left_open(code)
+        else:
+            break
+    return width
 
 
 def _closes_an_outer_block(opened: int, pos: int, ctx: PostContext) -> bool:
