@@ -335,6 +335,9 @@ class _Syntax:
     # Triple-quoted strings are raw (Kotlin's, Scala's, C# 11's): a backslash escapes nothing,
     # so `"""C:\dir\"""` ends at its last quotes (read as an escape, the string ran on).
     raw_triple_quotes: bool = False
+    # What opens code inside a double-quoted string (Kotlin's `"${x}"`, Swift's `"\(x)"`): a
+    # string in there (`"${if (c) "}" else ""}"`) is no end of the outer one.
+    interpolation: str = ""
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -353,8 +356,9 @@ _SYNTAX: dict[str, _Syntax] = {
     "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
     "rust": _Syntax(char_literals=True),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
-    "swift": _Syntax(hash_at_line_start=False, raw_strings=True),
-    **dict.fromkeys("kotlin scala csharp".split(), _Syntax(raw_triple_quotes=True)),
+    "swift": _Syntax(hash_at_line_start=False, raw_strings=True, interpolation="\\("),
+    "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${"),
+    **dict.fromkeys("scala csharp".split(), _Syntax(raw_triple_quotes=True)),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
 }
@@ -374,6 +378,16 @@ _STRING_END = {
 }
 #: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
 _RAW_TRIPLE_END = re.compile(r'"""')
+#: Where a string ends or code interpolated in it starts, by the interpolation's opener and the
+#: string's quote (Kotlin's triple-quoted strings are raw: no escapes).
+_INTERPOLATED_STRING_END = {
+    ("${", '"'): re.compile(r'\$\{|\\.|"|\n'),
+    ("${", '"""'): re.compile(r'\$\{|"""'),
+    ("\\(", '"'): re.compile(r'\\\(|\\.|"|\n'),
+    ("\\(", '"""'): re.compile(r'\\\(|\\.|"""'),
+}
+#: What closes an interpolation, by its opener.
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")"}
 #: The closer of a string whose opener is no closer too (Swift's raw strings).
 _CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
 # One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
@@ -415,6 +429,9 @@ class _BracketScanner:
         #: Shell: the line that ends the heredoc being read, and whether its text has begun.
         self.heredoc_end: re.Pattern[str] | None = None
         self.heredoc_body = False
+        #: The interpolations being read, innermost last: the quote of the string each is in,
+        #: and the brackets open in it (a tuple: the scanner is copied shallowly).
+        self.interpolations: tuple[tuple[str, int], ...] = ()
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
@@ -444,19 +461,23 @@ class _BracketScanner:
             elif mode:
                 # One line at most, in the shell too: a quote misread (a scan started inside a
                 # string by a broken tree) must not hide the rest of the window.
-                raw = mode == '"""' and syntax.raw_triple_quotes
-                closer = _RAW_TRIPLE_END if raw else _STRING_END[mode]
+                closer = self._string_end(mode)
                 while True:
                     m = closer.search(text, pos)
                     if m is None:
                         pos = n
                         break
                     pos = m.end()
+                    if m.group() == syntax.interpolation:
+                        self.mode, self.interpolations = "", (*self.interpolations, (mode, 0))
+                        break
                     if not m.group().startswith("\\"):
                         self.mode = ""  # closed, or a one-line string cut by the newline
                         break
             else:
                 m = tokens.search(text, pos)
+                if self.interpolations and "\n" in text[pos : m.start() if m else n]:
+                    self._leave_one_line_interpolations()
                 if m is None:
                     pos = n
                     break
@@ -496,7 +517,8 @@ class _BracketScanner:
                         continue
                     yield start, token
                 elif token in "()[]{}":
-                    yield start, token
+                    if not self._ends_interpolation(token):
+                        yield start, token
                 elif token in syntax.line_comments and not (
                     syntax.shell and token == "#" and start > 0 and text[start - 1] not in " \t\n;|&("
                 ):
@@ -523,6 +545,37 @@ class _BracketScanner:
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+
+    def _string_end(self, mode: str) -> re.Pattern[str]:
+        """What ends the string ``mode`` opened, or starts code interpolated in it."""
+        interpolation = self.syntax.interpolation
+        if interpolation and (interpolation, mode) in _INTERPOLATED_STRING_END:
+            return _INTERPOLATED_STRING_END[interpolation, mode]
+        if mode == '"""' and self.syntax.raw_triple_quotes:
+            return _RAW_TRIPLE_END
+        return _STRING_END[mode]
+
+    def _ends_interpolation(self, bracket: str) -> bool:
+        """Whether ``bracket`` ends the interpolation being read (back in its string), keeping
+        count of the brackets opened and closed in it."""
+        if not self.interpolations:
+            return False
+        quote, depth = self.interpolations[-1]
+        if bracket in "([{":
+            depth += 1
+        elif depth:
+            depth -= 1
+        elif bracket == _INTERPOLATION_CLOSER[self.syntax.interpolation]:
+            self.mode, self.interpolations = quote, self.interpolations[:-1]
+            return True
+        self.interpolations = (*self.interpolations[:-1], (quote, depth))
+        return False
+
+    def _leave_one_line_interpolations(self) -> None:
+        """Past a line end, no interpolation of a one-line string is open (one misread must not
+        hide the rest of the window): only those of a triple-quoted string go on."""
+        while self.interpolations and self.interpolations[-1][0] != '"""':
+            self.interpolations = self.interpolations[:-1]
 
     def _heredoc(self, text: str, pos: int) -> int:
         """Past the heredoc's text from ``pos``: its body starts on the line after the one that
@@ -1596,9 +1649,10 @@ def _plain_balanced(text: str) -> bool:
     return all(text.count(o) == text.count(c) for o, c in ("()", "[]", "{}"))
 
 
-def _shape(scanner: _BracketScanner, text: str) -> tuple[str, tuple[str, ...], int]:
+def _shape(scanner: _BracketScanner, text: str) -> tuple[str, int, tuple[str, ...], int]:
     """How ``text``, read from ``scanner``'s state, leaves the code: in a string or comment or
-    not, the brackets it leaves open, and the closers it has no opener for."""
+    not, in how many interpolations, the brackets it leaves open, and the closers it has no
+    opener for."""
     scanner = copy.copy(scanner)
     opened: list[str] = []
     unmatched = 0
@@ -1609,7 +1663,7 @@ def _shape(scanner: _BracketScanner, text: str) -> tuple[str, tuple[str, ...], i
             opened.pop()
         else:
             unmatched += 1
-    return scanner.mode, tuple(opened), unmatched
+    return scanner.mode, len(scanner.interpolations), tuple(opened), unmatched
 
 
 def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
@@ -1838,10 +1892,11 @@ def _leaves_string(text: str, ctx: PostContext) -> bool:
     """Whether ``text`` ends outside the string the prefix leaves open (it closed it; one it
     closed and opened again still wants the line's quote)."""
     scanner = _closable_brackets(ctx)[1]
-    quote = scanner.mode
+    quote, interpolations = scanner.mode, len(scanner.interpolations)
     for _ in scanner.feed(text):
         pass
-    return scanner.mode != quote
+    # Code interpolated in the string (`${name`) is still inside it.
+    return scanner.mode != quote and len(scanner.interpolations) <= interpolations
 
 
 def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
