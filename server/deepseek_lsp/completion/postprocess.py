@@ -332,6 +332,12 @@ class _Syntax:
     # Swift's raw strings: `#"` ends at `"#` (`#"{"key": 1}"#`: the quotes inside are text) and
     # `#"""` at `"""#`.
     raw_strings: bool = False
+    # Triple-quoted strings are raw (Kotlin's, Scala's, C# 11's): a backslash escapes nothing,
+    # so `"""C:\dir\"""` ends at its last quotes (read as an escape, the string ran on).
+    raw_triple_quotes: bool = False
+    # What opens code inside a double-quoted string (Kotlin's `"${x}"`, Swift's `"\(x)"`): a
+    # string in there (`"${if (c) "}" else ""}"`) is no end of the outer one.
+    interpolation: str = ""
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -350,7 +356,9 @@ _SYNTAX: dict[str, _Syntax] = {
     "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
     "rust": _Syntax(char_literals=True),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
-    "swift": _Syntax(hash_at_line_start=False, raw_strings=True),
+    "swift": _Syntax(hash_at_line_start=False, raw_strings=True, interpolation="\\("),
+    "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${"),
+    **dict.fromkeys("scala csharp".split(), _Syntax(raw_triple_quotes=True)),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
 }
@@ -368,6 +376,18 @@ _STRING_END = {
     '#"': re.compile(r'"#|\n'),
     '#"""': re.compile(r'"""#'),
 }
+#: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
+_RAW_TRIPLE_END = re.compile(r'"""')
+#: Where a string ends or code interpolated in it starts, by the interpolation's opener and the
+#: string's quote (Kotlin's triple-quoted strings are raw: no escapes).
+_INTERPOLATED_STRING_END = {
+    ("${", '"'): re.compile(r'\$\{|\\.|"|\n'),
+    ("${", '"""'): re.compile(r'\$\{|"""'),
+    ("\\(", '"'): re.compile(r'\\\(|\\.|"|\n'),
+    ("\\(", '"""'): re.compile(r'\\\(|\\.|"""'),
+}
+#: What closes an interpolation, by its opener.
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")"}
 #: The closer of a string whose opener is no closer too (Swift's raw strings).
 _CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
 # One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
@@ -409,6 +429,9 @@ class _BracketScanner:
         #: Shell: the line that ends the heredoc being read, and whether its text has begun.
         self.heredoc_end: re.Pattern[str] | None = None
         self.heredoc_body = False
+        #: The interpolations being read, innermost last: the quote of the string each is in,
+        #: and the brackets open in it (a tuple: the scanner is copied shallowly).
+        self.interpolations: tuple[tuple[str, int], ...] = ()
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
@@ -438,18 +461,23 @@ class _BracketScanner:
             elif mode:
                 # One line at most, in the shell too: a quote misread (a scan started inside a
                 # string by a broken tree) must not hide the rest of the window.
-                closer = _STRING_END[mode]
+                closer = self._string_end(mode)
                 while True:
                     m = closer.search(text, pos)
                     if m is None:
                         pos = n
                         break
                     pos = m.end()
+                    if m.group() == syntax.interpolation:
+                        self.mode, self.interpolations = "", (*self.interpolations, (mode, 0))
+                        break
                     if not m.group().startswith("\\"):
                         self.mode = ""  # closed, or a one-line string cut by the newline
                         break
             else:
                 m = tokens.search(text, pos)
+                if self.interpolations and "\n" in text[pos : m.start() if m else n]:
+                    self._leave_one_line_interpolations()
                 if m is None:
                     pos = n
                     break
@@ -489,7 +517,8 @@ class _BracketScanner:
                         continue
                     yield start, token
                 elif token in "()[]{}":
-                    yield start, token
+                    if not self._ends_interpolation(token):
+                        yield start, token
                 elif token in syntax.line_comments and not (
                     syntax.shell and token == "#" and start > 0 and text[start - 1] not in " \t\n;|&("
                 ):
@@ -516,6 +545,37 @@ class _BracketScanner:
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+
+    def _string_end(self, mode: str) -> re.Pattern[str]:
+        """What ends the string ``mode`` opened, or starts code interpolated in it."""
+        interpolation = self.syntax.interpolation
+        if interpolation and (interpolation, mode) in _INTERPOLATED_STRING_END:
+            return _INTERPOLATED_STRING_END[interpolation, mode]
+        if mode == '"""' and self.syntax.raw_triple_quotes:
+            return _RAW_TRIPLE_END
+        return _STRING_END[mode]
+
+    def _ends_interpolation(self, bracket: str) -> bool:
+        """Whether ``bracket`` ends the interpolation being read (back in its string), keeping
+        count of the brackets opened and closed in it."""
+        if not self.interpolations:
+            return False
+        quote, depth = self.interpolations[-1]
+        if bracket in "([{":
+            depth += 1
+        elif depth:
+            depth -= 1
+        elif bracket == _INTERPOLATION_CLOSER[self.syntax.interpolation]:
+            self.mode, self.interpolations = quote, self.interpolations[:-1]
+            return True
+        self.interpolations = (*self.interpolations[:-1], (quote, depth))
+        return False
+
+    def _leave_one_line_interpolations(self) -> None:
+        """Past a line end, no interpolation of a one-line string is open (one misread must not
+        hide the rest of the window): only those of a triple-quoted string go on."""
+        while self.interpolations and self.interpolations[-1][0] != '"""':
+            self.interpolations = self.interpolations[:-1]
 
     def _heredoc(self, text: str, pos: int) -> int:
         """Past the heredoc's text from ``pos``: its body starts on the line after the one that
@@ -782,10 +842,48 @@ def _suffix_closes(
             opened_line = ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]
             if ctx.width(_leading_ws(opened_line)) == width:
                 same_width.append(index)
+    if len(same_width) > 1:
+        # A header wrapped over lines (ktlint's `) : Base(),` then `    Listener {`) opens its
+        # block on a line deeper than its statement, whose closer goes under the statement.
+        at_start = [i for i in same_width if _statement_width(stack[i][1], ctx) == width]
+        if len(at_start) == 1:
+            return at_start[0], True
     if same_width:
         # Two lines indented alike (GNU's `\t{` below `    {`) leave it a guess.
         return same_width[0], len(same_width) == 1
     return kind[0], False
+
+
+#: Lines of a statement wrapped after a comma or an operator (a header's supertypes, a
+#: condition's terms): the statement goes on on the next line.
+_GOES_ON = (",", "&&", "||")
+
+
+def _statement_width(opened: int, ctx: PostContext) -> int:
+    """The indentation of the line where the statement starts that opens a bracket at
+    ``opened`` in the prefix: up through the lines it closes brackets of, and lines above
+    that end in a comma or an operator without leaving a bracket open (the lines above a
+    wrapped header's last one). Counted without regard to strings: a guess on a few lines."""
+    end = ctx.prefix.rfind("\n", 0, opened)
+    line = ctx.prefix[end + 1 : opened]
+    width = ctx.width(_leading_ws(line))
+    depth = -_brackets_left_open(_code_only(line))
+    for _ in range(20):
+        if end < 0:
+            break
+        start = ctx.prefix.rfind("\n", 0, end) + 1
+        above, end = ctx.prefix[start:end], start - 1
+        code = _code_only(above).rstrip()
+        if depth > 0:
+            depth -= _brackets_left_open(code)
+            if depth <= 0:
+                width = ctx.width(_leading_ws(above))
+        elif code.endswith(_GOES_ON) and _brackets_left_open(code) <= 0:
+            width = min(width, ctx.width(_leading_ws(above)))
+            depth = -_brackets_left_open(code)
+        else:
+            break
+    return width
 
 
 def _closes_an_outer_block(opened: int, pos: int, ctx: PostContext) -> bool:
@@ -952,8 +1050,12 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     unit = ctx.unit_width
     levelled = written
     inside: dict[int, int] = {}
+    tab_step = _tab_step(written, ctx)
     while True:
         depths = [depth for _, _, depth in levelled]
+        if tab_step:
+            step = tab_step
+            break
         step = reduce(gcd, (abs(d) for d in depths), 0) or unit
         if step == unit and not foreign:
             return text
@@ -1005,6 +1107,19 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
 
 
 _DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
+
+
+def _tab_step(written: list[tuple[int, str, int]], ctx: PostContext) -> int | None:
+    """The step of an answer indented with tabs only in a file indented with spaces: one tab,
+    one level, whatever depths the lines take. From column 0 the depths are whole
+    indentations, two tabs or more for every line of a method's body, which the step read
+    from the depths took for one level (or gave up on, leaving tabs in a space file)."""
+    if "\t" in ctx.indent_unit or ctx.tab_width:
+        return None
+    step = ctx.tab_size
+    if any(ws.strip("\t") or depth % step for _, ws, depth in written):
+        return None
+    return step if any(ws for _, ws, _ in written) else None
 
 
 def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[tuple[int, list[int]]]:
@@ -1292,6 +1407,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     # in IntelliJ and Xcode (`//        legacy(x)`), and a block comment's lines anywhere; they
     # end no block. The run goes with the code after it when that code does.
     comments_from: int | None = None
+    in_comment = _lines_in_block_comments(lines, ctx)
     for index in range(1, len(lines)):
         line = lines[index]
         body = line.strip()
@@ -1303,7 +1419,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             continue
         if body.startswith("#") and ctx.language in _PREPROCESSED:
             continue  # a directive says nothing of the block it stands in
-        if body.startswith(comment_marks) or (body == "*" and syntax.block_comments):
+        if index in in_comment or body.startswith(comment_marks) or (body == "*" and syntax.block_comments):
             if comments_from is None:
                 comments_from = index
             continue
@@ -1325,6 +1441,21 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         keep = index + 1 if closes else comments_from if comments_from is not None else index
         return _join(lines[:keep])
     return text
+
+
+def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> set[int]:
+    """The completion's lines after the first that start inside a ``/* ... */`` comment: their
+    text need not start with ``*`` (`Skip this frame: ...`), and is no code of any block."""
+    if not _syntax_for(ctx.language).block_comments:
+        return set()
+    scanner = _closable_brackets(ctx)[1]
+    inside: set[int] = set()
+    for index, line in enumerate(lines):
+        if index and scanner.mode == "block":
+            inside.add(index)
+        for _ in scanner.feed("\n" + line if index else line):
+            pass
+    return inside
 
 
 def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
@@ -1518,9 +1649,10 @@ def _plain_balanced(text: str) -> bool:
     return all(text.count(o) == text.count(c) for o, c in ("()", "[]", "{}"))
 
 
-def _shape(scanner: _BracketScanner, text: str) -> tuple[str, tuple[str, ...], int]:
+def _shape(scanner: _BracketScanner, text: str) -> tuple[str, int, tuple[str, ...], int]:
     """How ``text``, read from ``scanner``'s state, leaves the code: in a string or comment or
-    not, the brackets it leaves open, and the closers it has no opener for."""
+    not, in how many interpolations, the brackets it leaves open, and the closers it has no
+    opener for."""
     scanner = copy.copy(scanner)
     opened: list[str] = []
     unmatched = 0
@@ -1531,7 +1663,7 @@ def _shape(scanner: _BracketScanner, text: str) -> tuple[str, tuple[str, ...], i
             opened.pop()
         else:
             unmatched += 1
-    return scanner.mode, tuple(opened), unmatched
+    return scanner.mode, len(scanner.interpolations), tuple(opened), unmatched
 
 
 def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
@@ -1760,10 +1892,11 @@ def _leaves_string(text: str, ctx: PostContext) -> bool:
     """Whether ``text`` ends outside the string the prefix leaves open (it closed it; one it
     closed and opened again still wants the line's quote)."""
     scanner = _closable_brackets(ctx)[1]
-    quote = scanner.mode
+    quote, interpolations = scanner.mode, len(scanner.interpolations)
     for _ in scanner.feed(text):
         pass
-    return scanner.mode != quote
+    # Code interpolated in the string (`${name`) is still inside it.
+    return scanner.mode != quote and len(scanner.interpolations) <= interpolations
 
 
 def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
