@@ -262,6 +262,23 @@ def test_decorators_are_part_of_definitions_and_scope_headers() -> None:
     assert headers == ["def test_add(a, b):"]
 
 
+def test_an_elixir_definition_comes_with_its_spec() -> None:
+    """An Elixir ``@spec`` (a module attribute to the grammar) is the function's types: the
+    snippet of ``add`` and the header of the function around the cursor show it; a long
+    ``@doc`` heredoc above it is left out like a long decorator, a constant above is not taken."""
+    text = (
+        'defmodule Cart do\n  @timeout 5000\n  @doc """\n  Adds.\n  More.\n  """\n'
+        "  @spec add(t(), integer()) :: t()\n  def add(cart, n) do\n    total = cart.n + n\n"
+        "    %{cart | n: total}\n  end\nend\n"
+    )
+    doc = DocumentStore(REGISTRY).open("file:///ws/cart.ex", text, "elixir", 1)
+    (add,) = Indexer(REGISTRY).for_document(doc).definitions["add"]
+    assert add.text.startswith("@spec add(t(), integer()) :: t()\n  def add(cart, n) do")
+    offset = text.index("%{cart")
+    headers = [s.header for s in enclosing_scopes(doc.language, doc.tree, doc.data, offset)]
+    assert headers[-1] == "@spec add(t(), integer()) :: t()\n  def add(cart, n)"
+
+
 def gather(path: Path, text: str, roots: list[Path], language: str = "python", **kw) -> list[Snippet]:
     """The snippets for a cursor at the end of ``text``, a file at ``path`` (open in ``store``
     with the other documents open in the editor)."""

@@ -300,6 +300,29 @@ def test_a_class_in_a_module_or_namespace_is_a_unit_of_its_own(lang, ext, head, 
     assert_covers_once(doc, units)
 
 
+def test_an_elixir_function_is_reviewed_with_its_doc_and_spec() -> None:
+    """``@doc`` and ``@spec`` are plain module attributes to the grammar: a long module's
+    functions were reviewed without them (a spec never checked against its function) and the
+    attributes went to the module's own chunks. ``@moduledoc`` and a constant stay the module's."""
+    member = (
+        '  @doc """\n  Adds item {i}.\n  """\n  @spec add{i}(t(), integer()) :: t()\n'
+        "  def add{i}(cart, n) do\n    %{{cart | n: cart.n + n + {i}}}\n  end\n\n"
+    )
+    text = (
+        'defmodule Cart do\n  @moduledoc "Carts."\n  @timeout 5000\n\n'
+        + "".join(member.format(i=i) for i in range(30))
+        + "end\n"
+    )
+    doc = Document("file:///w/cart.ex", text, language=REGISTRY.get("elixir"))
+    units = extract_units(doc).units
+    methods = {u.name: u for u in units if u.kind == "method"}
+    assert len(methods) == 30
+    assert methods["Cart.add7"].text.startswith('  @doc """\n  Adds item 7.\n  """\n  @spec add7(t(), integer()) :: t()\n')
+    module = [u for u in units if u.kind != "method"]
+    assert "".join(u.text for u in module).count("@") == 2  # @moduledoc and @timeout
+    assert_covers_once(doc, units)
+
+
 def test_a_line_s_place_in_its_unit_survives_blank_lines_added_inside_it() -> None:
     """The unit's cache key ignores blank lines, so its cached findings come back after blank
     lines are added inside it; their line hints must still point at the same code (counted

@@ -107,21 +107,25 @@ def _one(match: dict[str, list[ts.Node]], *names: str) -> tuple[str, ts.Node] | 
     return None
 
 
-def _decorated_start(node: ts.Node) -> int:
+def _decorated_start(node: ts.Node, lang: Language, data: bytes) -> int:
     """Where ``node`` starts counting the decorators just above it (``@property``,
-    ``@dataclass(frozen=True)``): they tell what a definition is, and the grammars put them
-    outside it (Python's ``decorated_definition``, a TypeScript method's siblings)."""
-    start = node.start_byte
+    ``@dataclass(frozen=True)``, Elixir's ``@spec``): they tell what a definition is, and the
+    grammars put them outside it (Python's ``decorated_definition``, a TypeScript method's
+    siblings, Elixir's module attributes)."""
+    start, top = node.start_byte, node.start_point[0]
     lines = 0
     sibling = node.prev_named_sibling
-    while sibling is not None and sibling.type == "decorator":
+    while sibling is not None and (
+        sibling.type == "decorator"
+        or (sibling.end_point[0] >= top - 1 and lang.leads_definition(data[sibling.start_byte : sibling.end_byte]))
+    ):
         # Only short ones, nearest first: 14 ``@click.option(...)`` lines filled a snippet
         # without its ``def``, and a 300-row ``@parametrize`` table became a scope header
         # too long for the prompt's head (which then lost its imports).
         lines += sibling.end_point[0] - sibling.start_point[0] + 1
         if lines > MAX_DECORATOR_LINES:
             break
-        start = sibling.start_byte
+        start, top = sibling.start_byte, sibling.start_point[0]
         sibling = sibling.prev_named_sibling
     return start
 
@@ -140,11 +144,11 @@ def _original_name(data: bytes, bound: ts.Node) -> str | None:
     return None
 
 
-def _definition_text(data: bytes, node: ts.Node) -> str:
+def _definition_text(data: bytes, node: ts.Node, lang: Language) -> str:
     """The definition, cut to its first ``MAX_DEFINITION_LINES`` lines: the signature and the
     start of the body, lines whole (splicing the body's text after the signature glued its first
     statement to it, ``) -> dict:step_0 = 0``, without its indentation)."""
-    start = _decorated_start(node)
+    start = _decorated_start(node, lang, data)
     text = data[start : node.end_byte].decode("utf-8", "replace")
     lines = text.splitlines()
     if len(lines) <= MAX_DEFINITION_LINES:
@@ -197,7 +201,7 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 Definition(
                     name=name,
                     kind=capture.split(".", 1)[-1],
-                    text=_definition_text(data, node),
+                    text=_definition_text(data, node, lang),
                     start_line=node.start_point[0],
                     path=path,
                 )
@@ -428,7 +432,7 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
             body = (match.get("body") or [None])[0]
             body_start = body.start_byte if body is not None else candidate.start_byte
             # The scope still starts at its own line: a window that shows it needs no header.
-            start = _decorated_start(candidate)
+            start = _decorated_start(candidate, lang, data)
             raw_header = data[start:body_start].rstrip()
             header = raw_header.decode("utf-8", "replace")
             empty = body is None or not any(_is_statement(c) for c in (*body.children, *_after_comment(body)))

@@ -54,6 +54,10 @@ class LanguageSpec:
     #: A regular expression for a line that opens a block where the generic signs (a line ending
     #: with ``:``, ``{``, ``(``...) do not show it: ``if x; then``, Ruby's ``def f(x)``.
     block_opener: str | None = None
+    #: A regular expression for a statement directly above a definition that belongs to it where
+    #: its node type does not say so (a decorator's or an attribute's does): Elixir's ``@doc``
+    #: and ``@spec``, plain module attributes to the grammar.
+    leading_attribute: str | None = None
     #: How a non-relative import names a workspace file (``[imports]`` in language.toml).
     imports: ImportRules | None = None
 
@@ -76,6 +80,7 @@ class LanguageSpec:
                 filenames=tuple(raw.get("filenames", [])),
                 inherits=tuple(raw.get("inherits", [])),
                 block_opener=_regex(raw.get("block_opener"), path),
+                leading_attribute=_regex(raw.get("leading_attribute"), path, "leading_attribute"),
                 imports=ImportRules.from_table(raw.get("imports"), path),
             )
         except KeyError as exc:
@@ -116,13 +121,13 @@ class ImportRules:
         )
 
 
-def _regex(value: object, path: Path) -> str | None:
+def _regex(value: object, path: Path, setting: str = "block_opener") -> str | None:
     if value is None:
         return None
     try:
         re.compile(str(value))
     except re.error as exc:
-        raise LanguageError(f"{path}: block_opener is not a regular expression: {exc}") from exc
+        raise LanguageError(f"{path}: {setting} is not a regular expression: {exc}") from exc
     return str(value)
 
 
@@ -138,6 +143,16 @@ class Language:
     @cached_property
     def _block_opener(self) -> re.Pattern[str] | None:
         return re.compile(self.spec.block_opener) if self.spec.block_opener else None
+
+    def leads_definition(self, text: bytes) -> bool:
+        """Whether a statement with this text, directly above a definition, belongs to it
+        (``leading_attribute``)."""
+        return self._leading_attribute is not None and self._leading_attribute.match(text) is not None
+
+    @cached_property
+    def _leading_attribute(self) -> re.Pattern[bytes] | None:
+        pattern = self.spec.leading_attribute
+        return re.compile(pattern.encode("utf-8")) if pattern else None
 
     @property
     def name(self) -> str:

@@ -292,14 +292,18 @@ class _Definition:
     first_line: int  # including leading comments and attributes
 
 
-def _leading_line(node: ts.Node) -> int:
-    """First line of ``node`` including the comments/attributes directly above it."""
+def _leading_line(node: ts.Node, doc: Document, language: Language) -> int:
+    """First line of ``node`` including the comments/attributes directly above it (Elixir's
+    ``@doc``/``@spec``: reviewed apart, a spec was never checked against its function)."""
     line = node.start_point[0]
     sibling = node.prev_named_sibling
     while (
         sibling is not None
         and sibling.end_point[0] >= line - 1
-        and any(marker in sibling.type for marker in _LEADING_MARKERS)
+        and (
+            any(marker in sibling.type for marker in _LEADING_MARKERS)
+            or language.leads_definition(doc.data[sibling.start_byte : sibling.end_byte])
+        )
     ):
         line = sibling.start_point[0]
         sibling = sibling.prev_named_sibling
@@ -326,7 +330,7 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
             outer = outer.parent
         body = (match.get("body") or [None])[0]
         name = _node_text(doc, names[0].start_byte, names[0].end_byte)
-        out.append(_Definition(kind, name, node, outer, body, _leading_line(outer)))
+        out.append(_Definition(kind, name, node, outer, body, _leading_line(outer, doc, language)))
     out.sort(key=lambda d: d.outer.start_byte)
     return out
 
