@@ -291,6 +291,101 @@ def gather(path: Path, text: str, roots: list[Path], language: str = "python", *
     return gather_snippets(Indexer(REGISTRY), req, (max(0, offset - 6000), offset), names)
 
 
+def test_python_class_attributes_are_definitions_of_their_own_line(tmp_path: Path) -> None:
+    """``ctx.color`` found nothing: a class attribute (``color: bool | None = None``, a
+    dataclass field, an enum member) was no definition, and the class's snippet stopped inside
+    its docstring. Now its line is sent, with a ``#:`` comment above it; the class is as before."""
+    docstring = "".join(f"    line {i} of a long docstring.\n" for i in range(14))
+    (tmp_path / "context.py").write_text(
+        f'class Context:\n    """\n{docstring}    """\n\n    #: the default for colours\n'
+        "    color: bool | None = None\n    max_content_width: int = 80\n    DEFAULT_WIDTH = 72\n\n"
+        "    def __init__(self, parent=None):\n        self.parent = parent\n"
+    )
+    text = (
+        "from .context import Context\n\n\ndef resolve(ctx: Context) -> int:\n"
+        "    color = ctx.color\n    width = ctx.max_content_width or ctx.DEFAULT_WIDTH\n    return "
+    )
+    texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path])]
+    assert "#: the default for colours\n    color: bool | None = None" in texts
+    assert "max_content_width: int = 80" in texts and "DEFAULT_WIDTH = 72" in texts
+    assert any(t.startswith('class Context:\n    """') for t in texts)
+    doc = python_doc("file:///ws/money.py", "class Money:\n    cents: int\n    currency: str = 'EUR'\n")
+    definitions = Indexer(REGISTRY).for_document(doc).definitions
+    assert [(d.kind, d.text) for d in definitions["cents"]] == [("variable", "cents: int")]
+    assert definitions["Money"][0].kind == "class"
+
+
+def test_python_definitions_under_a_module_level_if_or_try(tmp_path: Path) -> None:
+    """asyncio's ``if hasattr(socket, 'TCP_NODELAY'): def _set_nodelay(...)`` and a fallback
+    under ``except ImportError:`` were no definitions: only the module's own statements were
+    looked in. A ``__main__`` block's variables and a function's locals are still none."""
+    (tmp_path / "base_events.py").write_text(
+        "import socket\n\nif hasattr(socket, 'TCP_NODELAY'):\n    def _set_nodelay(sock):\n"
+        "        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\nelse:\n"
+        "    def _set_nodelay(sock):\n        pass\n\ntry:\n    from _compat import get_annotations\n"
+        "except ImportError:\n    def get_annotations(cls):\n        return cls.__dict__.get('__annotations__', {})\n"
+        "else:\n    HAVE_COMPAT = True\n\nif __name__ == '__main__':\n    sock = socket.socket()\n"
+        "    _set_nodelay(sock)\n\n\ndef helper():\n    if True:\n        def inner():\n            pass\n"
+    )
+    text = (
+        "from . import base_events\nfrom .base_events import get_annotations\n\n\ndef start(sock, cls):\n"
+        "    base_events._set_nodelay(sock)\n    hints = get_annotations(cls)\n    return "
+    )
+    texts = [s.text for s in gather(tmp_path / "selector_events.py", text, [tmp_path])]
+    assert sum(t.startswith("def _set_nodelay(sock):") for t in texts) == 2
+    assert any(t.startswith("def get_annotations(cls):") for t in texts)
+    doc = python_doc("file:///ws/base_events.py", (tmp_path / "base_events.py").read_text())
+    definitions = Indexer(REGISTRY).for_document(doc).definitions
+    assert definitions["HAVE_COMPAT"][0].kind == "variable"
+    assert "sock" not in definitions and "inner" not in definitions
+
+
+def test_typescript_interface_properties_and_object_literal_methods(tmp_path: Path) -> None:
+    """rxjs's ``intervalProvider.setInterval(...)`` found nothing: an interface's properties
+    (``setInterval: SetIntervalFunction;``), an object type's members and the methods of an
+    object literal bound at the top level were no definitions (TSX reads the same queries)."""
+    (tmp_path / "intervalProvider.ts").write_text(
+        "type SetIntervalFunction = (handler: () => void, timeout?: number) => number;\n\n"
+        "interface IntervalProvider {\n  setInterval: SetIntervalFunction;\n  delegate: Delegate | undefined;\n}\n\n"
+        "type Delegate = { clearInterval(handle: number): void; active: boolean };\n\n"
+        "export const intervalProvider: IntervalProvider = {\n"
+        "  setInterval(handler: () => void, timeout?: number) {\n    return setInterval(handler, timeout);\n  },\n"
+        "  delegate: undefined,\n};\n"
+    )
+    text = (
+        "import { intervalProvider } from './intervalProvider';\n\nexport function tick(fn: () => void) {\n"
+        "  const d = intervalProvider.delegate;\n  if (d?.active) d.clearInterval(1);\n"
+        "  return intervalProvider.setInterval(fn, 10);\n}\n"
+    )
+    for language, name in (("typescript", "tick.ts"), ("tsx", "Tick.tsx")):
+        texts = [s.text for s in gather(tmp_path / name, text, [tmp_path], language)]
+        for wanted in ("setInterval: SetIntervalFunction", "delegate: Delegate | undefined",
+                       "setInterval(handler: () => void, timeout?: number) {",
+                       "clearInterval(handle: number): void", "active: boolean"):  # fmt: skip
+            assert any(t.startswith(wanted) for t in texts), (language, wanted)
+
+
+def test_javascript_object_literal_methods_are_definitions(tmp_path: Path) -> None:
+    """``api.get(url)`` on ``export const api = { get(url) {...} }`` (or ``module.exports = {...}``)
+    found only the object's first lines: its methods were no definitions. An object inside a
+    function is a local, as before."""
+    (tmp_path / "api.js").write_text(
+        "export const api = {\n  base: '/v1',\n  get(url) {\n    return fetch(this.base + url);\n  },\n"
+        "  post: async (url, body) => {\n    return fetch(url, { method: 'POST', body });\n  },\n};\n\n"
+        "function local() {\n  const hooks = { flush() { return 1; } };\n  return hooks;\n}\n"
+    )
+    (tmp_path / "legacy.js").write_text("module.exports = {\n  remove: function (url) {\n    return url;\n  },\n};\n")
+    text = (
+        "import { api } from './api';\nconst legacy = require('./legacy');\n\nexport async function load() {\n"
+        "  await api.post('/x', 1);\n  legacy.remove('/y');\n  return api.get('/items');\n}\n"
+    )
+    texts = [s.text for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
+    for wanted in ("get(url) {", "post: async (url, body) => {", "remove: function (url) {"):
+        assert any(t.startswith(wanted) for t in texts), wanted
+    doc = DocumentStore(REGISTRY).open("file:///ws/api.js", (tmp_path / "api.js").read_text(), "javascript", 1)
+    assert "flush" not in Indexer(REGISTRY).for_document(doc).definitions
+
+
 def test_a_module_imported_by_many_names_takes_one_place(tmp_path: Path) -> None:
     """Each imported name repeated its module: 16 names from models.py took the 16 places of
     modules followed, and services.py, imported next, was never read."""

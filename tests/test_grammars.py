@@ -164,8 +164,9 @@ EXPECT = {
     "python": Expect(
         sample="sample.py",
         body="block",
-        definitions="function:dump class:Cache method:get_entry method:full variable:MAX_ENTRIES",
-        not_definitions="old fh",
+        definitions="function:dump class:Cache method:get_entry method:full variable:MAX_ENTRIES "
+        "variable:limit variable:EVICTIONS function:dumps variable:SEPARATOR",
+        not_definitions="old fh target",
         scopes="class:Cache function:get_entry function:dump",
         headers=("def dump(cache, path):", "if key not in self:", "else:"),
         imports=(("os.path", "os.path"), ("json", "js"), ("collections", "OrderedDict"),
@@ -177,8 +178,9 @@ EXPECT = {
         sample="sample.js",
         body="statement_block",
         definitions="function:loadConfig function:main function:summarize class:Cache "
-        "method:constructor method:store method:onEvict variable:MAX_ITEMS variable:counter",
-        not_definitions="total cache first",
+        "method:constructor method:store method:onEvict variable:MAX_ITEMS variable:counter "
+        "variable:api method:get method:post",
+        not_definitions="total cache first hooks flush retries",
         scopes="class:Cache function:loadConfig function:summarize function:store "
         "function:onEvict function:items.forEach",
         headers=("function loadConfig(file)", "summarize = (items) =>", "if (total > 0)", "else",
@@ -194,8 +196,10 @@ EXPECT = {
         body="statement_block",
         definitions="class:Watcher class:Base class:Options class:Level type:Handler "
         "function:resolveRoot function:retry function:reset method:emitAll method:onChange "
-        "method:log method:name variable:DEFAULT_RETRIES variable:handlers",
-        not_definitions="root error",
+        "method:log method:name variable:DEFAULT_RETRIES variable:handlers variable:root "
+        "variable:retries type:Limits variable:max method:check variable:registry "
+        "method:register method:drop",
+        not_definitions="error",
         scopes="class:Watcher class:Options class:Base function:emitAll function:retry "
         "function:resolveRoot function:onChange",
         headers=("function resolveRoot(options: Partial<Options>): string",
@@ -210,7 +214,7 @@ EXPECT = {
         sample="sample.tsx",
         body="statement_block",
         definitions="class:TodoListProps class:ErrorBoundary function:TodoList "
-        "function:useToggle method:render",
+        "function:useToggle method:render variable:todos variable:onToggle",
         not_definitions="visible filter on",
         scopes="class:ErrorBoundary function:TodoList function:render function:useToggle",
         headers=("class ErrorBoundary extends React.Component<{}, { failed: boolean }>",

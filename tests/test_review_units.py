@@ -90,6 +90,45 @@ def test_large_class_is_split_into_members_and_its_own_rest() -> None:
     assert_covers_once(doc, units)
 
 
+def test_fields_and_nested_definitions_make_no_units_of_their_own() -> None:
+    """Class attributes, definitions under a module-level ``if``/``try`` and an object
+    literal's methods are definitions for completion context (grammars' definitions.scm), not
+    review units: a class with fields is one unit (its rest, when split), the ``if`` and
+    ``try`` stay in the module-level unit, their functions are signatures."""
+    text = (
+        "import socket\n\n\nclass Config:\n    #: seconds\n    timeout: float = 5.0\n    RETRIES = 3\n\n"
+        "    def url(self):\n        return self.host\n\n\n"
+        "if hasattr(socket, 'TCP_NODELAY'):\n    def _set_nodelay(sock):\n        sock.setsockopt(1)\n"
+        "else:\n    def _set_nodelay(sock):\n        pass\n\n\ndef connect(sock):\n    _set_nodelay(sock)\n"
+    )
+    doc = python_doc(text)
+    file_units = extract_units(doc)
+    assert [(u.kind, u.name) for u in file_units.units] == [
+        ("module", "module level"),
+        ("class", "Config"),
+        ("function", "connect"),
+    ]
+    config = file_units.units[1]
+    assert config.text.startswith("class Config:\n    #: seconds\n    timeout: float = 5.0")
+    assert "if hasattr(socket" in file_units.units[0].text and "def _set_nodelay" in file_units.units[0].text
+    assert_covers_once(doc, file_units.units)
+    connect = file_units.units[2]
+    assert [s.name for s in file_units.signatures_for([connect])] == ["_set_nodelay", "_set_nodelay"]
+    # A long class is split into its methods and its own rest, which keeps the attributes.
+    methods = "\n".join(f"    def m{i}(self):\n        x = {i}\n        return x\n" for i in range(SPLIT_CLASS_LINES // 3))
+    doc = python_doc(f"class Big:\n    limit: int = 3\n    NAME = 'big'\n\n{methods}")
+    units = extract_units(doc).units
+    assert units[0].name == "Big" and units[0].text == "class Big:\n    limit: int = 3\n    NAME = 'big'"
+    assert {u.kind for u in units[1:]} == {"method"}
+    assert_covers_once(doc, units)
+    # An object literal's methods are in the module-level unit, with the object.
+    js = "export const api = {\n  get(url) {\n    return url;\n  },\n};\n\nfunction f() {\n  return api.get(1);\n}\n"
+    doc = Document("file:///w/a.js", js, language=JAVASCRIPT)
+    units = extract_units(doc).units
+    assert [(u.kind, u.name) for u in units] == [("module", "module level"), ("function", "f")]
+    assert_covers_once(doc, units)
+
+
 @pytest.mark.parametrize("module", [json.decoder, inspect])
 def test_real_stdlib_modules_are_covered(module: object) -> None:
     doc = python_doc(Path(inspect.getsourcefile(module)).read_text())  # type: ignore[arg-type]

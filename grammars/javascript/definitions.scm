@@ -1,6 +1,8 @@
-; Top-level definitions (also when exported) and class members.
+; Top-level definitions (also when exported), class members and the methods of a top-level
+; object literal.
 ; Kinds: classes -> @definition.class; functions, and functions assigned to a
-; top-level name -> @definition.function; other top-level const/let/var -> @definition.variable.
+; top-level name -> @definition.function; other top-level const/let/var and class fields ->
+; @definition.variable; class and object-literal methods -> @definition.method.
 (program
   [
     (class_declaration
@@ -132,3 +134,55 @@
   (field_definition
     property: (_) @name
     !value) @definition.variable)
+
+; Methods of an object literal bound at the top level (`export const api = { get(url) {...},
+; post: (url, body) => {...} }`, `module.exports = {...}`): what `api.get(...)` calls. The object
+; itself is a variable (its first lines).
+(program
+  (_
+    (variable_declarator
+      value: (object
+        [
+          (method_definition
+            name: (property_identifier) @name
+            body: (statement_block) @body) @definition.method
+          (pair
+            key: (property_identifier) @name
+            value: [
+              (arrow_function body: (_) @body)
+              (function_expression body: (statement_block) @body)
+            ]) @definition.method
+        ]))))
+
+(program
+  (export_statement
+    declaration: (_
+      (variable_declarator
+        value: (object
+          [
+            (method_definition
+              name: (property_identifier) @name
+              body: (statement_block) @body) @definition.method
+            (pair
+              key: (property_identifier) @name
+              value: [
+                (arrow_function body: (_) @body)
+                (function_expression body: (statement_block) @body)
+              ]) @definition.method
+          ])))))
+
+(program
+  (expression_statement
+    (assignment_expression
+      right: (object
+        [
+          (method_definition
+            name: (property_identifier) @name
+            body: (statement_block) @body) @definition.method
+          (pair
+            key: (property_identifier) @name
+            value: [
+              (arrow_function body: (_) @body)
+              (function_expression body: (statement_block) @body)
+            ]) @definition.method
+        ]))))

@@ -30,3 +30,68 @@
   (expression_statement
     (assignment
       left: (identifier) @name)) @definition.variable)
+
+; Class attributes: `timeout: float = 5.0`, `DEFAULT = 3`, `x: int` (a dataclass or attrs
+; field, an enum member). A variable, as other languages' fields: no review unit of its own, and
+; its snippet is its line, not the class.
+(class_definition
+  body: (block
+    (expression_statement
+      (assignment
+        left: (identifier) @name)) @definition.variable))
+
+; Module-level definitions under an `if` or a `try` (`if hasattr(socket, "TCP_NODELAY"): def
+; _set_nodelay(...)`, `try: from x import y` / `except ImportError: def y(...)`), one level deep:
+; in the `if`'s block (not `if __name__ == "__main__":`, whose variables are a script's locals),
+; the `try`'s, and a clause's (`elif`, `else`, `except`, `finally`; `(_ !name ...)` is a
+; statement that is no function or class). Classes are captured wherever they are.
+((module
+  (if_statement
+    condition: (_) @_condition
+    consequence: (block
+      [
+        (function_definition
+          name: (identifier) @name
+          body: (block) @body) @definition.function
+        (decorated_definition
+          definition: (function_definition
+            name: (identifier) @name
+            body: (block) @body) @definition.function)
+        (expression_statement
+          (assignment
+            left: (identifier) @name)) @definition.variable
+      ])))
+  (#not-match? @_condition "__name__"))
+
+(module
+  (try_statement
+    body: (block
+      [
+        (function_definition
+          name: (identifier) @name
+          body: (block) @body) @definition.function
+        (decorated_definition
+          definition: (function_definition
+            name: (identifier) @name
+            body: (block) @body) @definition.function)
+        (expression_statement
+          (assignment
+            left: (identifier) @name)) @definition.variable
+      ])))
+
+(module
+  (_ !name
+    (_ !name
+      (block
+        [
+          (function_definition
+            name: (identifier) @name
+            body: (block) @body) @definition.function
+          (decorated_definition
+            definition: (function_definition
+              name: (identifier) @name
+              body: (block) @body) @definition.function)
+          (expression_statement
+            (assignment
+              left: (identifier) @name)) @definition.variable
+        ]))))

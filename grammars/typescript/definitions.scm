@@ -1,9 +1,11 @@
 ; Definitions at the top level, exported (also from a namespace or `declare module`), declared
-; (`declare ...`), and class/interface members.
+; (`declare ...`), class/interface members, the members of an object type given a name and the
+; methods of a top-level object literal.
 ; Kinds: class-like declarations with a member body (class, interface, enum) and namespaces ->
 ; @definition.class;
 ; type aliases -> @definition.type; functions and functions assigned to a name -> @definition.function;
-; other const/let/var -> @definition.variable (a value with a `body` field is a function or class).
+; other const/let/var, class fields and interface properties -> @definition.variable (a value with
+; a `body` field is a function or class); methods and method signatures -> @definition.method.
 
 (program
   [
@@ -320,3 +322,70 @@
       name: (_) @name
       !value)
   ] @definition.variable)
+
+; Methods of an object literal bound at the top level (`export const api = { get(url) {...},
+; post: (url, body) => {...} }`, `module.exports = {...}`): what `api.get(...)` calls. The object
+; itself is a variable (its first lines).
+(program
+  (_
+    (variable_declarator
+      value: (object
+        [
+          (method_definition
+            name: (property_identifier) @name
+            body: (statement_block) @body) @definition.method
+          (pair
+            key: (property_identifier) @name
+            value: [
+              (arrow_function body: (_) @body)
+              (function_expression body: (statement_block) @body)
+            ]) @definition.method
+        ]))))
+
+(program
+  (export_statement
+    declaration: (_
+      (variable_declarator
+        value: (object
+          [
+            (method_definition
+              name: (property_identifier) @name
+              body: (statement_block) @body) @definition.method
+            (pair
+              key: (property_identifier) @name
+              value: [
+                (arrow_function body: (_) @body)
+                (function_expression body: (statement_block) @body)
+              ]) @definition.method
+          ])))))
+
+(program
+  (expression_statement
+    (assignment_expression
+      right: (object
+        [
+          (method_definition
+            name: (property_identifier) @name
+            body: (statement_block) @body) @definition.method
+          (pair
+            key: (property_identifier) @name
+            value: [
+              (arrow_function body: (_) @body)
+              (function_expression body: (statement_block) @body)
+            ]) @definition.method
+        ]))))
+
+; Properties of an interface (`timeout: number;`) and of an object type given a name
+; (`type Opts = { timeout: number; get(key: string): V }`): variables, as a class's fields.
+(interface_body
+  (property_signature
+    name: (_) @name) @definition.variable)
+
+(type_alias_declaration
+  value: (object_type
+    [
+      (property_signature
+        name: (_) @name) @definition.variable
+      (method_signature
+        name: (_) @name) @definition.method
+    ]))

@@ -7,6 +7,16 @@ const { debounce } = require("./timing");
 export const MAX_ITEMS = 10;
 let counter = 0;
 
+export const api = {
+  get(url) {
+    return read(url);
+  },
+  post: async (url, body) => {
+    return join(url, body);
+  },
+  retries: 3,
+};
+
 export class Cache extends Map {
   constructor(limit) {
     super();
@@ -55,6 +65,8 @@ const summarize = (items) => {
 
 export default async function main() {
   const cache = new Cache(MAX_ITEMS);
+  const hooks = { flush() { return counter; } };
+  hooks.flush();
   cache.store("x", await read(join("a", "b")));
   return summarize([cache]);
 }

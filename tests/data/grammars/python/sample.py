@@ -7,6 +7,10 @@ MAX_ENTRIES = 128
 
 
 class Cache(OrderedDict):
+    #: entries kept before the oldest goes
+    limit: int = MAX_ENTRIES
+    EVICTIONS = 0
+
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
@@ -29,3 +33,19 @@ def dump(cache, path):
     with open(os.path.join(path, "cache.json"), "w") as fh:
         js.dump(dict(cache), fh)
     return load(path)
+
+
+try:
+    from ujson import dumps
+except ImportError:
+    def dumps(obj):
+        return js.dumps(obj)
+
+if os.name == "nt":
+    SEPARATOR = "\\"
+else:
+    SEPARATOR = "/"
+
+if __name__ == "__main__":
+    target = os.path.join(SEPARATOR, "tmp")
+    dump(Cache(load(target)), target)

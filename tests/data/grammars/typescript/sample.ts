@@ -10,6 +10,8 @@ export interface Options {
   log(message: string): void;
 }
 
+type Limits = { max: number; check(size: number): boolean };
+
 export type Handler = (event: string, payload: unknown) => Promise<void>;
 
 export enum Level {
@@ -61,6 +63,13 @@ const retry = async <T>(fn: () => Promise<T>, retries = DEFAULT_RETRIES): Promis
     retries -= 1;
   }
   return fn();
+};
+
+export const registry = {
+  register(name: string): void {
+    console.log(name);
+  },
+  drop: (name: string) => name.length > 0,
 };
 
 namespace Internal {
