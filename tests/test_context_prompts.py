@@ -1011,3 +1011,116 @@ def test_php_monorepo_go_root_package_and_c_include_folders(tmp_path: Path) -> N
     entry = {"directory": tmp_path.as_posix(), "file": "c/enc/encode.c", "arguments": ["cc", "-I", "c/include", "-Ic/enc", "-c", "c/enc/encode.c"]}
     (tmp_path / "build" / "compile_commands.json").write_text(json.dumps([entry]))
     assert _resolved(tmp_path, "c/enc/encode.c", "c") == ["c/enc/memory.h", "c/include/brotli/encode.h"]
+
+
+def test_dunder_names_bring_no_constructors_of_every_class(tmp_path: Path) -> None:
+    """``__init__`` near the cursor (``def __init__``, ``super().__init__``) was looked up by its
+    name: eight classes' constructors took the eight places, and the function called on the line
+    above was left out. A constructor comes with its class, looked up when its name is used."""
+    kinds = ["Request", "Response", "Headers", "Cookies", "Timeout", "Limits", "Proxy", "Auth"]
+    for kind in kinds:
+        (tmp_path / f"{kind.lower()}.py").write_text(
+            f"class {kind}:\n    def __init__(self, value=None):\n        self.{kind.lower()} = value\n"
+        )
+    (tmp_path / "payload.py").write_text("def build_payload(method: str, url: str) -> dict:\n    return {}\n")
+    text = "".join(f"from .{k.lower()} import {k}\n" for k in kinds) + (
+        "from .payload import build_payload\n\n\nclass Client(Request):\n    def __init__(self, url):\n"
+        "        self.payload = build_payload('GET', url)\n        super().__init__(url)\n        "
+    )
+    snippets = gather(tmp_path / "client.py", text, [tmp_path])
+    assert any(s.text.startswith("def build_payload(") for s in snippets)
+    assert not [s for s in snippets if s.text.startswith("def __init__")]
+    assert any(s.text.startswith("class Request:\n    def __init__(self, value=None):") for s in snippets)
+
+
+def test_a_name_gets_two_definitions_at_most_those_of_the_files_it_comes_from_first(tmp_path: Path) -> None:
+    """Every definition of a name was sent, name by name: five modules' ``parse`` and ``close``
+    took the eight places, and ``load_settings``, called two lines up, had none. A document open
+    in the editor but not imported came before the module the name was imported from."""
+    for fmt in ("csv", "json", "toml", "xml", "yaml"):
+        (tmp_path / f"reader_{fmt}.py").write_text(
+            f"def parse(data):\n    return data.split('{fmt}')\n\n\ndef close(handle):\n    handle.close('{fmt}')\n"
+        )
+    (tmp_path / "settings.py").write_text("def load_settings(path: str, strict: bool = True) -> dict:\n    return {}\n")
+    store = DocumentStore(REGISTRY)
+    unrelated = store.open("file:///elsewhere/other.py", "def parse(text, *, strict):\n    return text\n", "python", 1)
+    text = (
+        "from .settings import load_settings\nfrom .reader_json import parse, close\n"
+        "from . import reader_csv, reader_toml, reader_xml, reader_yaml\n\n\n"
+        "def read_all(path):\n    config = load_settings(path)\n    data = parse(config)\n    close(data)\n    return "
+    )
+    snippets = gather(tmp_path / "main.py", text, [tmp_path], store=store, other_docs=[unrelated])
+    assert any(s.text.startswith("def load_settings(") for s in snippets)
+    for name in ("parse", "close"):
+        found = sorted((s for s in snippets if s.text.startswith(f"def {name}(")), key=lambda s: s.rank)
+        assert 1 <= len(found) <= 2, [s.path for s in found]
+        assert found[0].path == "reader_json.py"  # the module it was imported from, before the open one
+
+
+def test_names_without_a_definition_take_no_place_among_those_looked_up(tmp_path: Path) -> None:
+    """Only the 24 names nearest the cursor were looked up, locals or not: 28 local variables
+    between the cursor and ``make_square``, imported and called 15 lines up, left it out."""
+    (tmp_path / "shapes.py").write_text("def make_square(side: float) -> dict:\n    return {'kind': 'square'}\n")
+    locals_ = "".join(f"    value_{i} = value_{i - 1} + 1\n" for i in range(1, 29))
+    text = (
+        "from .shapes import make_square\n\n\ndef build(side):\n    square = make_square(side)\n    value_0 = 0\n"
+        + locals_
+        + "    return "
+    )
+    snippets = gather(tmp_path / "main.py", text, [tmp_path])
+    assert any(s.text.startswith("def make_square(side: float)") for s in snippets)
+
+
+def test_the_budget_keeps_the_definitions_of_the_nearest_names_laid_out_in_order(tmp_path: Path) -> None:
+    """The extra context's budget was filled in (path, line) order: what did not fit was the
+    last in that order, not the farthest from the cursor (alpha_4, used on the line above,
+    rather than alpha_0; in the corpus, z_money.py's format_price). Laid out in that order still."""
+    long_body = "".join(f"    step_{k} = value * {k} + offset - {k} // 3  # a long line of arithmetic to fill tokens\n"
+                        for k in range(11))  # fmt: skip
+    (tmp_path / "a_helpers.py").write_text(
+        "".join(f"def alpha_{i}(value, offset):\n{long_body}    return step_0\n\n\n" for i in range(5))
+    )
+    (tmp_path / "z_money.py").write_text("def format_price(cents: int, currency: str = 'EUR') -> str:\n    return ''\n")
+    text = (
+        "from .a_helpers import alpha_0, alpha_1, alpha_2, alpha_3, alpha_4\nfrom .z_money import format_price\n\n\n"
+        "def invoice(value, offset):\n    total = alpha_0(value, offset) + alpha_1(value, offset) + alpha_2(value, offset)\n"
+        "    total += alpha_3(value, offset) + alpha_4(value, offset)\n    label = format_price(total)\n    return "
+    )
+    prompt = prompt_with_imports(tmp_path / "main.py", text, [tmp_path], "python")
+    assert "# def format_price(cents: int, currency: str = 'EUR') -> str:" in prompt
+    assert "# def alpha_4(value, offset):" in prompt
+    assert "# def alpha_0(value, offset):" not in prompt  # used farthest up: the one left out
+    head = prompt[: prompt.index("# Path: main.py")]
+    paths = [line for line in head.splitlines() if line.startswith("# Path: ")]
+    assert paths == sorted(paths) and paths[-1] == "# Path: z_money.py"
+
+
+def test_an_imported_name_used_in_the_window_beyond_the_nearest_names_is_looked_up(tmp_path: Path) -> None:
+    """Only identifiers 1,500 bytes around the cursor were looked up: ``encode_frame``, imported
+    and called 24 lines up, in the prompt's window, had no definition sent. A name only imported,
+    not used, is none of them."""
+    (tmp_path / "frames.py").write_text(
+        "def encode_frame(kind: int, payload: bytes) -> bytes:\n    return bytes([kind]) + payload\n\n\n"
+        "def decode_frame(data: bytes) -> tuple:\n    return data[0], data[1:]\n"
+    )
+    filler = "".join(f"    log.debug('step {i} of the handshake, nothing to see here: %s', state_{i})\n" for i in range(24))
+    text = (
+        "from .frames import decode_frame, encode_frame\n\n\ndef handshake(sock, log):\n"
+        "    sock.send(encode_frame(1, b'hello'))\n" + filler + "    sock.send("
+    )
+    snippets = gather(tmp_path / "main.py", text, [tmp_path])
+    assert len(text) - text.index("encode_frame(1") > 1500
+    assert any(s.text.startswith("def encode_frame(") for s in snippets)
+    assert not any(s.text.startswith("def decode_frame(") for s in snippets)
+
+
+def test_a_method_sent_inside_its_class_is_not_sent_again(tmp_path: Path) -> None:
+    """``reader.parse(...)`` beside ``CSVReader``: the class's snippet shows ``parse``, and the
+    method came again on its own, a place taken for nothing."""
+    (tmp_path / "reader_csv.py").write_text(
+        "class CSVReader:\n    def parse(self, data):\n        return data.split(',')\n\n"
+        "    def close(self):\n        self.handle.close()\n"
+    )
+    text = "from .reader_csv import CSVReader\n\n\ndef read(path):\n    reader = CSVReader()\n    rows = reader.parse(path)\n    "
+    snippets = gather(tmp_path / "main.py", text, [tmp_path])
+    assert [s.text.splitlines()[0] for s in snippets] == ["class CSVReader:"]

@@ -202,6 +202,23 @@ def _suffix_window(
     return end, used
 
 
+def _fitting_snippets(
+    snippets: Sequence[Snippet], comment: str, budget: int, count: TokenCount
+) -> tuple[list[str], int]:
+    """The blocks of the snippets that fit ``budget`` and their tokens. Chosen by rank (the
+    definition of the name nearest the cursor first), laid out in the order given (sorted, so
+    the head is the same from one keystroke to the next): chosen in that order, the snippets
+    of files named later in the alphabet were the ones left out, the nearest name's often."""
+    blocks = [snippet_block(comment, s.path, s.text, count) for s in snippets]
+    kept: list[int] = []
+    used = 0
+    for i in sorted(range(len(snippets)), key=lambda i: snippets[i].rank):
+        if used + blocks[i][1] <= budget:
+            kept.append(i)
+            used += blocks[i][1]
+    return [blocks[i][0] for i in sorted(kept)], used
+
+
 def build_fim_prompt(
     doc: Document,
     offset: int,
@@ -231,12 +248,7 @@ def build_fim_prompt(
     head_parts: list[str] = []
     used_extra = 0
     if line_comment:
-        for snip in snippets:
-            block, cost = snippet_block(line_comment, snip.path, snip.text, count)
-            if used_extra + cost > extras_budget:
-                continue
-            head_parts.append(block)
-            used_extra += cost
+        head_parts, used_extra = _fitting_snippets(snippets, line_comment, extras_budget, count)
 
     prefix_budget = max(budget - suffix_budget - used_extra, budget // 3)
 
