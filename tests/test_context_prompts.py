@@ -362,7 +362,13 @@ def test_typescript_interface_properties_and_object_literal_methods(tmp_path: Pa
         for wanted in ("setInterval: SetIntervalFunction", "delegate: Delegate | undefined",
                        "setInterval(handler: () => void, timeout?: number) {",
                        "clearInterval(handle: number): void", "active: boolean"):  # fmt: skip
-            assert any(t.startswith(wanted) for t in texts), (language, wanted)
+            # The method comes inside its object's snippet (not sent a second time on its own).
+            assert any(t.startswith(wanted) or f"\n  {wanted}" in t for t in texts), (language, wanted)
+        doc = DocumentStore(REGISTRY).open(
+            "file:///ws/ip.ts", (tmp_path / "intervalProvider.ts").read_text(), "typescript", 1
+        )
+        methods = Indexer(REGISTRY).for_document(doc).definitions["setInterval"]
+        assert "setInterval(handler: () => void, timeout?: number) {" in [d.text.splitlines()[0] for d in methods]
 
 
 def test_javascript_object_literal_methods_are_definitions(tmp_path: Path) -> None:
@@ -381,9 +387,14 @@ def test_javascript_object_literal_methods_are_definitions(tmp_path: Path) -> No
     )
     texts = [s.text for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
     for wanted in ("get(url) {", "post: async (url, body) => {", "remove: function (url) {"):
-        assert any(t.startswith(wanted) for t in texts), wanted
+        # A method of `api` comes inside its object's snippet (not sent a second time on its own).
+        assert any(t.startswith(wanted) or f"\n  {wanted}" in t for t in texts), wanted
     doc = DocumentStore(REGISTRY).open("file:///ws/api.js", (tmp_path / "api.js").read_text(), "javascript", 1)
-    assert "flush" not in Indexer(REGISTRY).for_document(doc).definitions
+    definitions = Indexer(REGISTRY).for_document(doc).definitions
+    assert "flush" not in definitions
+    assert [d.text.splitlines()[0] for n in ("get", "post") for d in definitions[n]] == [
+        "get(url) {", "post: async (url, body) => {"
+    ]
 
 
 def test_a_module_imported_by_many_names_takes_one_place(tmp_path: Path) -> None:
@@ -540,6 +551,123 @@ def test_imported_files_that_do_not_fit_the_time_box_are_left_for_later(tmp_path
     req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 0.08)
     snippets = gather_snippets(indexer, req, (0, len(text)), names)
     assert any(s.text.startswith("def handler_0_1(request):") for s in snippets)
+
+
+def write_files(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+def test_a_typescript_barrel_is_followed_to_the_files_that_define_the_names(tmp_path: Path) -> None:
+    """``import { parseValue } from "./core/index.js"`` read index.ts, which only re-exports
+    (``export * from``, ``export { a } from``), and found nothing: mobx and immer import
+    everything through such a file. Two re-exports deep at most, through a cycle, a named
+    re-export only for a name wanted, and no file for a method of the same name."""
+    write_files(tmp_path, {
+        "src/core/index.ts": 'export * from "./schemas.js";\nexport { parseValue } from "./parse.js";\n'
+                             'export { unusedThing } from "./unused.js";\nexport * from "./deep/index.js";\n',
+        "src/core/schemas.ts": "export function makeSchema(kind: string, optional = false) {\n  return { kind };\n}\n",
+        "src/core/parse.ts": "export function parseValue(schema: object, input: unknown): unknown {\n  return input;\n}\n",
+        "src/core/unused.ts": "export function unusedThing() {}\nexport function makeUnused(n: number) {}\n",
+        "src/core/deep/index.ts": 'export * from "./helpers.js";\nexport * from "../index.js";\n'
+                                  'export * from "./deeper/index.js";\nexport * from "./other.js";\n',
+        "src/core/deep/helpers.ts": "export function deepHelper(s: object, strict: boolean) {\n  return s;\n}\n",
+        "src/core/deep/deeper/index.ts": 'export * from "./leaf.js";\n',
+        "src/core/deep/deeper/leaf.ts": "export function leafOnly(n: number) {}\n",
+        "src/core/deep/other.ts": "export class Other {\n  parseLater(x: number) {}\n}\n",
+    })  # fmt: skip
+    text = (
+        'import * as core from "./core/index.js";\nimport { parseValue, deepHelper } from "./core/index.js";\n\n'
+        "export function field() {\n  const schema = core.makeSchema(\"string\");\n"
+        "  leafOnly(1);\n  makeUnused(2);\n  schema.parseLater(3);\n  return parseValue(deepHelper(schema, true), "
+    )
+    prompt = prompt_with_imports(tmp_path / "src" / "app.ts", text, [tmp_path], "typescript")
+    for wanted in ("// Path: schemas.ts\n// function makeSchema(kind: string, optional = false)",
+                   "// Path: parse.ts\n// function parseValue(schema: object, input: unknown)",
+                   "// Path: helpers.ts\n// function deepHelper(s: object, strict: boolean)"):  # fmt: skip
+        assert wanted in prompt, wanted
+    assert "makeUnused(n: number)" not in prompt  # unused.ts passes on unusedThing only
+    assert "leafOnly(n: number)" not in prompt  # three re-exports away
+    assert "parseLater(x: number)" not in prompt  # a method: not what a module passes on
+
+
+def test_javascript_default_and_namespace_re_exports_are_followed(tmp_path: Path) -> None:
+    """``export { default as Button } from`` (a React components folder) and ``export * as
+    shapes from``: the files behind them were not read."""
+    write_files(tmp_path, {
+        "components/index.js": 'export { default as Button } from "./Button.js";\nexport * as shapes from "./shapes.js";\n',
+        "components/Button.js": "export default function Button(label, onClick) {\n  return label;\n}\n",
+        "components/shapes.js": "export function circle(radius, fill) {\n  return radius;\n}\n",
+    })  # fmt: skip
+    text = 'import { Button, shapes } from "./components/index.js";\n\nconst b = Button("ok", shapes.circle('
+    prompt = prompt_with_imports(tmp_path / "app.js", text, [tmp_path], "javascript")
+    assert "function Button(label, onClick)" in prompt
+    assert "function circle(radius, fill)" in prompt
+
+
+def test_names_a_python_package_passes_on_are_found_where_they_are_defined(tmp_path: Path) -> None:
+    """``from pkg import Client`` read pkg/__init__.py, which imports Client from ._client
+    (httpx, rich, click): no definition was sent. Named imports, ``*`` and submodules, and a
+    subpackage's __init__.py one level down."""
+    write_files(tmp_path, {
+        "pkg/__init__.py": "from ._client import Client\nfrom ._config import *\nfrom . import models\n"
+                           "from .sub import Deep\n",
+        "pkg/_client.py": "class Client:\n    def __init__(self, base_url: str) -> None:\n        self.base_url = base_url\n",
+        "pkg/_config.py": "class Timeout:\n    def __init__(self, connect: float = 5.0) -> None:\n        self.connect = connect\n",
+        "pkg/models.py": "def make_user(name, age):\n    return name\n",
+        "pkg/sub/__init__.py": "from ._deep import Deep\n",
+        "pkg/sub/_deep.py": "class Deep:\n    def __init__(self, level: int) -> None:\n        self.level = level\n",
+    })  # fmt: skip
+    text = "from pkg import Client, Timeout, models, Deep\n\n\ndef fetch(url):\n    user = models.make_user('a', 3)\n" \
+           "    return Client(url), Deep(Timeout("  # fmt: skip
+    prompt = prompt_with_imports(tmp_path / "app.py", text, [tmp_path], "python")
+    for wanted in ("# Path: _client.py\n# class Client:", "# Path: _config.py\n# class Timeout:",
+                   "# Path: models.py\n# def make_user(name, age):", "# Path: _deep.py\n# class Deep:"):  # fmt: skip
+        assert wanted in prompt, wanted
+
+
+def test_re_exports_keep_to_the_workspace_and_its_exclusions(tmp_path: Path) -> None:
+    """A barrel's re-exports are read as imports are: not an excluded file, not one outside
+    every workspace root."""
+    ws = tmp_path / "ws"
+    write_files(tmp_path, {
+        "ws/lib/index.ts": 'export * from "./secrets.js";\nexport { apiKey } from "./keys.js";\n'
+                           'export * from "../../outside/shared.js";\nexport * from "./open.js";\n',
+        "ws/lib/secrets.ts": "export function loadSecret(name: string) {}\n",
+        "ws/lib/keys.ts": "export function apiKey(scope: string) {}\n",
+        "outside/shared.ts": "export function sharedThing(x: number) {}\n",
+        "ws/lib/open.ts": "export function openThing(y: number) {}\n",
+    })  # fmt: skip
+    text = 'import { loadSecret, apiKey, sharedThing, openThing } from "./lib/index.js";\n\n' \
+           "loadSecret(apiKey(sharedThing(openThing("  # fmt: skip
+    prompt = prompt_with_imports(ws / "app.ts", text, [ws], "typescript", exclude=("**/secrets.ts", "**/keys.ts"))
+    assert "openThing(y: number)" in prompt
+    for name in ("loadSecret", "apiKey(scope", "sharedThing"):
+        assert f"function {name}" not in prompt, name
+
+
+def test_a_barrels_files_that_do_not_fit_the_time_box_are_found_once_indexed(tmp_path: Path) -> None:
+    """What a barrel's ``export *`` passes on is known once its files are indexed: those the
+    time box left for later are looked for again at the next request, not forgotten."""
+    for i in range(3):
+        body = "".join(f"export function handler_{i}_{k}(request: object) {{\n  return request;\n}}\n" for k in range(6000))
+        (tmp_path / f"gen{i}.ts").write_text(body[:399_000])
+    (tmp_path / "index.ts").write_text("".join(f'export * from "./gen{i}.js";\n' for i in range(3)))
+    text = 'import { handler_2_1 } from "./index.js";\n\nhandler_2_1('
+    doc = DocumentStore(REGISTRY).open((tmp_path / "main.ts").as_uri(), text, "typescript", 1)
+    names = names_near(doc.language, doc.tree, doc.data, len(text))
+    indexer = Indexer(REGISTRY)
+    indexer.for_document(doc)  # (compiles the queries: not the time box's business here)
+    indexer.bytes_per_s = 2e6  # 200 ms a file
+    req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 0.08)
+    assert gather_snippets(indexer, req, (0, len(text)), names) == []
+    assert sorted(p.name for p in indexer.deferred) == ["gen0.ts", "gen1.ts", "gen2.ts"]
+    for path in list(indexer.deferred):  # while the user pauses
+        indexer.for_file(path)
+    req = ContextRequest(doc, len(text), [], [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 5)
+    snippets = gather_snippets(indexer, req, (0, len(text)), names)
+    assert [s.path for s in snippets] == ["gen2.ts"]
 
 
 #: (language id, extension, first lines, one method (``{i}`` numbers it), last lines): a class

@@ -47,7 +47,7 @@ CAPTURES = {
         "name",
         "body",
     },
-    "imports": {"import", "import.source", "import.source.relative", "import.name"},
+    "imports": {"import", "import.source", "import.source.relative", "import.name", "import.reexport"},
     "identifiers": {"reference", "reference.member"},
 }
 #: The capture that marks the whole construct in each kind of query.
@@ -774,3 +774,31 @@ def test_php_include_paths_are_read_as_paths_from_the_file(registry: LanguageReg
     index = index_tree(lang, lang.parser().parse(data), data, "index.php")
     assert index.import_sources == list(lines.values())
     assert [statement for _, _, statement in index.imports] == list(lines)
+
+
+def test_re_exports_are_read_from_barrels_and_package_inits(registry: LanguageRegistry) -> None:
+    """What a file passes on was not read at all: ``export ... from`` was no import, and a
+    package's ``__init__.py`` was read as any module. A renamed re-export is left out (its
+    definition bears another name), and so are a plain module's named imports."""
+    from deepseek_lsp.context import index_tree
+
+    def reexports(language: str, text: str, path: str) -> tuple[dict[str, list[str]], list[str]] | None:
+        lang = registry.get(language)
+        assert lang is not None
+        data = text.encode()
+        found = index_tree(lang, lang.parser().parse(data), data, path).reexports
+        return None if found is None else (found.named, found.star)
+
+    barrel = (
+        'export * from "./a";\nexport * as ns from "./b";\nexport { x, y as z, default as D } from "./c";\n'
+        'export { q };\nexport const k = 1;\nimport { w } from "./d";\n'
+    )
+    for language in ("typescript", "tsx", "javascript"):
+        assert reexports(language, barrel, "index.ts") == ({"ns": ["./b"], "x": ["./c"], "D": ["./c"]}, ["./a"])
+    init = "from ._client import Client\nfrom .util import helper as _helper\nfrom ._api import *\nfrom . import models\n"
+    assert reexports("python", init, "__init__.py") == (
+        {"Client": ["._client", "._client.Client"], "models": [".", ".models"]},
+        ["._api"],
+    )
+    assert reexports("python", init, "client.py") == ({}, ["._api"])
+    assert reexports("python", "from .x import y\nimport os\n", "client.py") is None

@@ -72,3 +72,31 @@
         arguments: (arguments . (string) @import.source .))))
 ] @import
   (#eq? @_require "require"))
+
+; Re-exports: a barrel (index.ts, internal.ts) passes on names it does not define, and a file
+; that imports from it is followed on to the files that do (@import.reexport; @import.name the
+; name as exported).
+; export * from "m"
+(export_statement
+  "*"
+  source: (string) @import.source) @import @import.reexport
+
+; export * as ns from "m"
+(export_statement
+  (namespace_export (identifier) @import.name)
+  source: (string) @import.source) @import @import.reexport
+
+; export { a } from "m"
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (identifier) @import.name
+      !alias))
+  source: (string) @import.source) @import @import.reexport
+
+; export { a as b } from "m", export { default as B } from "m"
+(export_statement
+  (export_clause
+    (export_specifier
+      alias: (identifier) @import.name))
+  source: (string) @import.source) @import @import.reexport

@@ -24,6 +24,7 @@ from .documents import Document
 from .imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from .languages import Language, LanguageRegistry
 from .privacy import is_excluded, uri_to_path
+from .reexports import ReExportFollower, ReExports, add_reexport
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,8 @@ class FileIndex:
     submodule_sources: list[str] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)  # name bound -> name imported
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
+    #: What it passes on of other files' (a barrel's ``export * from``): see ``reexports``.
+    reexports: ReExports | None = None
     built_at: float = 0.0
     edit_count: int = -1
 
@@ -191,6 +194,9 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 _relative(node_text(data, src).strip("\"'`<> ")) for src in match.get("import.source.relative", [])
             ]
             index.import_sources.extend(sources)
+            if "import.reexport" in match and sources:
+                bound = [(node_text(data, b), _original_name(data, b)) for b in match.get("import.name", [])]
+                index.reexports = add_reexport(index.reexports, lang, path, sources, bound)
             for bound in match.get("import.name", []):
                 original = _original_name(data, bound)
                 if original is not None:
@@ -670,7 +676,8 @@ def gather_snippets(
     wanted = looked_up[:MAX_NAMES]
     indexes: list[FileIndex] = []
     from_docs: dict[int, tuple[str, int]] = {}  # by id of the index of an open document
-    imported: list[Path] = []
+    # The files the document imports, and those a barrel among them passes names on from.
+    pending: list[Path] = []
     if own is not None:
         indexes.append(own)
     for other in req.other_docs:
@@ -693,7 +700,9 @@ def gather_snippets(
         rules = doc.language.spec.imports if doc.language else None
         open_paths = {uri_to_path(o.uri) for o in req.other_docs}
         imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules)[:MAX_IMPORTED_FILES]
-        for path in dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]):
+        pending = list(dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]))
+        reexports = ReExportFollower(indexer, doc_path, wanted, roots, req.exclude, req.deadline, MAX_IMPORTED_FILES)
+        for path in pending:  # grows: a barrel's files defining the wanted names are read after it
             if time.monotonic() > req.deadline:
                 break
             real = readable_import(path, roots, req.exclude)
@@ -708,7 +717,8 @@ def gather_snippets(
                 idx = indexer.for_file(real, deadline=req.deadline)
                 if idx is not None:
                     indexes.append(idx)
-    chosen = _chosen_definitions(req, own, indexes, from_docs, imported, window, looked_up, max_snippets)
+                    reexports.extend(pending, path, idx)
+    chosen = _chosen_definitions(req, own, indexes, from_docs, pending, window, looked_up, max_snippets)
     for rank, (d, idx) in enumerate(chosen):
         add(Snippet(d.path, d.text, "definition", d.start_line, from_docs.get(id(idx)), rank))
     for uri, offset in req.recent_edits[:3]:
