@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import cast
 
 import tree_sitter as ts
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 
 from .documents import Document
 from .imports import readable_import, resolve_local_imports_cached, sibling_type_files
@@ -516,7 +516,7 @@ def _is_dunder(name: str) -> bool:
 def _looked_up(names: Iterable[str], aliases: dict[str, str]) -> list[str]:
     """The names worth a lookup, in order, each followed by the name it aliases (``fp`` of
     ``import { formatPrice as fp }`` is defined as formatPrice)."""
-    kept = [n for n in names if len(n) > 1 and not (n[:2] == "__" and _is_dunder(n))]
+    kept = [n for n in names if len(n) > 1 and not _is_dunder(n)]
     if not aliases:
         return kept
     return list(dict.fromkeys(w for n in kept for w in (n, aliases.get(n)) if w))
@@ -524,15 +524,13 @@ def _looked_up(names: Iterable[str], aliases: dict[str, str]) -> list[str]:
 
 #: Work done over a list of indexes, kept until one of them is rebuilt: by the ids of the
 #: indexes, the indexes themselves (an id may be reused once an index is let go) and the result.
-_over_indexes: dict[tuple[str, tuple[int, ...]], tuple[list[FileIndex], object]] = {}
+_over_indexes: LRUCache[tuple[str, tuple[int, ...]], tuple[list[FileIndex], object]] = LRUCache(maxsize=64)
 
 
 def _cached_over(what: str, indexes: list[FileIndex], work: Callable[[], object]) -> object:
     key = (what, tuple(map(id, indexes)))
     hit = _over_indexes.get(key)
     if hit is None or any(a is not b for a, b in zip(hit[0], indexes, strict=True)):
-        if len(_over_indexes) > 64:
-            _over_indexes.pop(next(iter(_over_indexes)))
         hit = _over_indexes[key] = (list(indexes), work())
     return hit[1]
 
@@ -564,16 +562,20 @@ def _distance_of_use(
 ) -> int | None:
     """Bytes from ``offset`` to the nearest use of ``word`` in ``[lo, hi)`` outside the import
     statements (each imported name is in its own), or None."""
+
+    def is_use(at: int) -> bool:
+        return _is_word_at(data, at, len(word)) and not any(s <= at < e for s, e, _t in imports)
+
     best: int | None = None
     end = offset
     while (at := data.rfind(word, lo, end)) >= 0:
-        if _is_word_at(data, at, len(word)) and not any(s <= at < e for s, e, _t in imports):
+        if is_use(at):
             best = offset - at
             break
         end = at + len(word) - 1
     start = offset
     while (at := data.find(word, start, hi)) >= 0 and (best is None or at - offset < best):
-        if _is_word_at(data, at, len(word)) and not any(s <= at < e for s, e, _t in imports):
+        if is_use(at):
             best = at - offset
             break
         start = at + 1
