@@ -17,7 +17,10 @@ On HTTP/1.1 closing means closing the connection; on HTTP/2 (negotiated by TLS A
 server offers it) it means RST_STREAM, which httpcore forgets to send: ``h2_reset`` fixes that.
 
 Completions are never retried; :meth:`ModelClient.chat_with_retry` retries reviews. Every request
-is recorded in the ledger (if any), including cancelled ones, which are still billed.
+that left is recorded in the ledger (if any), including cancelled ones, which are still billed;
+so is every error. A request cancelled before it left (connecting, in the TLS handshake, waiting
+for the pool) is not a request: the provider never saw it, and counting it would make the
+ledger's request count disagree with the provider's.
 """
 
 from __future__ import annotations
@@ -275,6 +278,7 @@ class ModelStream:
         self._eof = False
         self._finished = False  # the answer completed normally
         self._billable = False  # the provider may bill even without a usage report
+        self._left = False  # the whole request was written: the provider has it
         self._recorded = False
         self._overrun = False
         self._chars = 0
@@ -308,7 +312,7 @@ class ModelStream:
         # The provider has the whole request from here on, and may bill it however it ends. A
         # deadline or a cancel while connecting, in the TLS handshake or waiting for the pool
         # costs nothing (they were recorded as charges).
-        self._billable = True
+        self._billable = self._left = True
         if self._on_sent is not None:
             self._on_sent()
 
@@ -557,7 +561,7 @@ class ModelStream:
             self._total,
         )
         ledger = self._client.ledger
-        if ledger is None:
+        if ledger is None or (outcome == "cancelled" and not self._left):
             return
         usage = self._acc.usage
         estimated = False
