@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
-from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
+from deepseek_lsp.context import ContextRequest, Indexer, _looked_up, gather_snippets, names_near
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.imports import resolve_local_imports_cached
 from deepseek_lsp.languages import LanguageRegistry
@@ -74,9 +74,9 @@ class Diagnoser:
         lang = doc.language
         names = names_near(lang, doc.tree, doc.data, offset)
         own = self.indexer.for_document(doc)
-        wanted = [n for n in names if len(n) > 1][:24]
-        if own.aliases:
-            wanted = list(dict.fromkeys(w for n in wanted for w in (n, own.aliases.get(n)) if w))
+        # As the server looks names up: no one-letter names or dunders, aliases followed; the
+        # caps (names with a definition, snippets) are replayed by gather_snippets below.
+        wanted = _looked_up(names, own.aliases)
         target, bound = need["target"], need["name"]
         info: dict[str, Any] = {"in_names": bound in names, "name_rank": names.index(bound) if bound in names else None,
                                 "n_names": len(names), "in_wanted": target in wanted}
@@ -137,14 +137,14 @@ def classify(need: dict[str, Any], diag: dict[str, Any], line: str) -> str:
             return "in the window, beyond names_near's span (1500 B before, 500 B after)"
         return "only in the text to be typed (not near the cursor)"
     if not diag["in_wanted"]:
-        return "cut by the names cap (24)"
+        return "not looked up (a dunder or a one-letter name)"
     if diag["in_capped"]:
         if diag["fits_budget"] is False:
             return "cut by the token budget (EXTRAS_SHARE)"
         return "found offline but not sent (time box / reuse)"
     if diag["in_uncapped"]:
         return "cut by the snippet cap (8)"
-    return "other"
+    return "cut by the names cap (24 names with a definition) or a name's 2 definitions"
 
 
 def _snippet_heads(extras_raw: str, comment: str) -> list[str]:
