@@ -79,6 +79,9 @@ class CompletionSettings:
     cache_ttl_s: float = 600.0
     timeout_s: float = 5.0
     max_file_bytes: int = 1_000_000
+    #: Workspace files whose definitions' names are indexed (nearest first) so that a member
+    #: used near the cursor (``self.conn.send(``) brings its definition; 0 turns it off.
+    workspace_index_files: int = 2000
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from .imports import readable_import, resolve_local_imports_cached, sibling_type
 from .languages import Language, LanguageRegistry
 from .privacy import is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
+from .workspace_symbols import WorkspaceSymbols
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ MAX_NAMES = 24
 #: Definitions sent per name, one in view in the document counting: five classes' ``parse``
 #: and ``close`` took the eight places, and the function called two lines up had none.
 MAX_PER_NAME = 2
+#: Names looked up in the workspace's symbols (each reads up to two files): after those the
+#: document's imports define, so they seldom get a place beyond the first few.
+MAX_WORKSPACE_NAMES = 4
 #: Imported names used in the window beyond ``names_near``'s span that are looked for (a text
 #: search each, ~1 µs a kilobyte).
 MAX_FAR_IMPORTED = 32
@@ -504,6 +508,7 @@ class ContextRequest:
     exclude: tuple[str, ...]
     deadline: float  # time.monotonic() by which extra context must be done
     open_uris: Container[str] = frozenset()  # every document open in the editor
+    symbols: WorkspaceSymbols | None = None  # which workspace files define which names
 
 
 def _is_dunder(name: str) -> bool:
@@ -596,6 +601,54 @@ def _farther_imported(
         if dist is not None:
             found.append((dist, word))
     return [w for _d, w in sorted(found)]
+
+
+def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
+    """Whether ``name`` follows a ``.`` (``->``, ``::``) somewhere in ``[lo, hi)``."""
+    word = name.encode()
+    for lead in (b".", b">", b":"):
+        start = lo
+        while (at := data.find(lead + word, start, hi)) >= 0:
+            end = at + 1 + len(word)
+            if not (data[end : end + 1].isalnum() or data[end : end + 1] == b"_"):
+                return True
+            start = at + 1
+    return False
+
+
+def _found_in_workspace(
+    indexer: Indexer,
+    req: ContextRequest,
+    own: FileIndex,
+    indexes: list[FileIndex],
+    names: list[str],
+    window: tuple[int, int],
+    roots: list[Path],
+) -> dict[str, list[FileIndex]]:
+    """By name, nearest first, the indexes of the workspace files that define the names used as
+    members (``self.protocol.notify``) or imported (through a path not followed) that nothing
+    the document imports or has open defines, when one or two files define them."""
+    symbols, doc = req.symbols, req.doc
+    if symbols is None or not symbols.indexed or doc.language is None:
+        return {}
+    known = _defined_in(indexes)
+    imported = {w for _s, _e, text in own.imports for w in _WORD.findall(text)}
+    doc_path = Path(uri_to_path(doc.uri))
+    found: dict[str, list[FileIndex]] = {}
+    for name in names:
+        if len(found) >= MAX_WORKSPACE_NAMES or time.monotonic() > req.deadline:
+            break
+        if name in known or not (name in imported or _used_as_member(doc.data, name, *window)):
+            continue
+        for path in symbols.files_defining(name, doc.language.name):
+            real = readable_import(path, roots, req.exclude) if path != doc_path else None
+            # An open document's buffer was looked in already (the name is not in it).
+            if real is None or real.as_uri() in req.open_uris or path.as_uri() in req.open_uris:
+                continue
+            idx = indexer.for_file(real, deadline=req.deadline)
+            if idx is not None and name in idx.definitions:
+                found.setdefault(name, []).append(idx)
+    return found
 
 
 @dataclass
@@ -720,7 +773,10 @@ def gather_snippets(
                 if idx is not None:
                     indexes.append(idx)
                     reexports.extend(pending, path, idx)
-    chosen = _chosen_definitions(req, own, indexes, from_docs, pending, window, looked_up, max_snippets)
+        found_by_name = _found_in_workspace(indexer, req, own, indexes, looked_up, window, roots)
+    else:
+        found_by_name = {}
+    chosen = _chosen_definitions(req, own, indexes, from_docs, pending, window, looked_up, max_snippets, found_by_name)
     for rank, (d, idx) in enumerate(chosen):
         add(Snippet(d.path, d.text, "definition", d.start_line, from_docs.get(id(idx)), rank))
     for uri, offset in req.recent_edits[:3]:
@@ -745,10 +801,12 @@ def _chosen_definitions(
     window: tuple[int, int],
     names: list[str],
     max_snippets: int,
+    found_by_name: dict[str, list[FileIndex]],
 ) -> list[tuple[Definition, FileIndex]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
-    used beyond ``names_near``'s span after the others), then a name's second, likewise.
-    ``names`` are those to look up (``_looked_up``), nearest first."""
+    used beyond ``names_near``'s span after the others, then names found only through the
+    workspace's symbols), then a name's second, likewise. ``names`` are those to look up
+    (``_looked_up``), nearest first."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
@@ -773,6 +831,10 @@ def _chosen_definitions(
             found = _candidates(name, ordered, own, doc, window)
             if found is not None and len(chosen) < most:
                 chosen.append(found)
+    for name, files in found_by_name.items():
+        found = _candidates(name, files, None, doc, window)
+        if found is not None and len(chosen) < most:
+            chosen.append(found)
     out: list[tuple[Definition, FileIndex]] = []
     for place in range(MAX_PER_NAME):
         for c in chosen:

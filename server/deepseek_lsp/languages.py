@@ -230,6 +230,10 @@ class LanguageRegistry:
     def get(self, name: str) -> Language | None:
         return self._by_name.get(name)
 
+    def for_filename(self, name: str) -> Language | None:
+        """By the file's name or extension alone; its grammar is not loaded."""
+        return self._by_filename.get(name) or self._by_ext.get(PurePosixPath(name).suffix.lower())
+
     def for_document(self, language_id: str | None, uri: str) -> Language | None:
         """The language id wins; an unknown id falls back to the file extension."""
         lang = self._by_id.get(language_id or "")

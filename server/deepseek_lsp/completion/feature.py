@@ -45,6 +45,7 @@ from ..notebooks import CellTarget
 from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
+from ..workspace_symbols import WorkspaceSymbols
 from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
@@ -376,6 +377,8 @@ class CompletionFeature(Feature):
         self.cache = CompletionCache(c.cache_size, c.cache_ttl_s)
         self.debouncer = Debouncer()
         self.indexer = Indexer(services.registry)
+        self.symbols = WorkspaceSymbols(services.registry)
+        self._crawl: tuple[tuple[Path, ...], asyncio.Task[None]] | None = None
         self.line_tokens = LineTokens()
         self._counting: asyncio.Task[None] | None = None
         self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
@@ -510,7 +513,7 @@ class CompletionFeature(Feature):
         counted = None
         if self._counted is not None and self.services.models is not None:
             counted = self.line_tokens.known(self._counted[0], self.services.models.counter.count)
-        return {"completionLinesCounted": counted}
+        return {"completionLinesCounted": counted, "workspaceSymbols": self.symbols.stats()}
 
     def tokenizer_loaded(self) -> None:
         # The document opened before the tokenizer was ready was counted with the estimate:
@@ -529,9 +532,15 @@ class CompletionFeature(Feature):
         self._last_change = time.monotonic()
         if not self.status_for(doc):
             self._count_when_idle(doc)
+            self._crawl_when_idle(doc)
             models = self.services.models
             if models is not None and models.idle():
                 models.rewarm()
+
+    def document_saved(self, doc: Document) -> None:
+        path = Path(uri_to_path(doc.uri)) if doc.uri.startswith("file:") else None
+        if path is not None and self.symbols.is_indexed(path):
+            self.symbols.add_file(path)  # names it defines now, for the other files' requests
 
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
@@ -1094,6 +1103,7 @@ class CompletionFeature(Feature):
                     exclude=settings.exclude,
                     deadline=deadline,
                     open_uris=self.services.documents,
+                    symbols=self.symbols,
                 )
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
@@ -1175,6 +1185,52 @@ class CompletionFeature(Feature):
         self._counting = asyncio.ensure_future(run())
         self._background.add(self._counting)
         self._counting.add_done_callback(self._background.discard)
+
+    def _crawl_when_idle(self, doc: Document) -> None:
+        """Index the names the workspace's files define (``WorkspaceSymbols``), while the user
+        pauses, one file at a time, the folders nearest ``doc`` first; once per set of
+        workspace folders (the document's own folder when there is none)."""
+        limit = self.settings.completion.workspace_index_files
+        if limit <= 0 or not doc.uri.startswith("file:") or self.symbols.indexed >= limit:
+            return
+        doc_path = Path(uri_to_path(doc.uri))
+        roots = tuple(env_workspace_roots(self.services.workspace_folders) or [doc_path.parent])
+        if self._crawl is not None and self._crawl[0] == roots:
+            return
+        if self._crawl is not None:
+            self._crawl[1].cancel()
+
+        def busy_until() -> float:
+            return self._last_change + IDLE_INDEX_S
+
+        async def run() -> None:
+            await self.services.configured.wait()  # the editor's may turn it off, or exclude more
+            await until_idle(busy_until)
+            self.symbols.max_files = self.settings.completion.workspace_index_files
+            exclude = self.settings.exclude
+            planned = await asyncio.to_thread(self.symbols.plan, roots, exclude, [doc_path])
+            started, indexed = time.monotonic(), 0
+            for path in planned:
+                await until_idle(busy_until)
+                if self.symbols.indexed >= self.settings.completion.workspace_index_files:
+                    break
+                if self.symbols.is_indexed(path):
+                    continue
+                for done in self.symbols.index_steps(path):
+                    indexed += done
+                    await asyncio.sleep(0)
+                    await until_idle(busy_until)
+            log.info(
+                "workspace symbols: %d files indexed in %.1f s (%d names)",
+                indexed,
+                time.monotonic() - started,
+                self.symbols.stats()["names"],
+            )
+
+        task = asyncio.ensure_future(run())
+        self._crawl = (roots, task)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _index_when_idle(self, docs: list[Document]) -> None:
         """Index, in the background while the user pauses, the documents and imported files that

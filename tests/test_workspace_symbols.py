@@ -1,0 +1,210 @@
+"""The workspace's symbol table: which files define which names, and the definitions it brings
+into a completion's context when nothing the document imports defines a member used near the
+cursor (``self.protocol.send_request_async(`` in pygls, ``msg.set_payload(`` in email)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.workspace_symbols import MAX_FILE_BYTES, WorkspaceSymbols
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import _to_dict, eventually, inline_params, lsp_session, open_doc, server_env
+
+REGISTRY = LanguageRegistry.load()
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def indexed(root: Path, near: str, exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> WorkspaceSymbols:
+    symbols = WorkspaceSymbols(REGISTRY)
+    for path in symbols.plan([root], exclude, [root / near]):
+        symbols.add_file(path)
+    return symbols
+
+
+def gather(
+    root: Path,
+    rel: str,
+    text: str,
+    symbols: WorkspaceSymbols | None,
+    language: str = "python",
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE,
+) -> list[Snippet]:
+    store = DocumentStore(REGISTRY)
+    doc = store.open((root / rel).as_uri(), text, language, 1)
+    offset = len(doc.data)
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    req = ContextRequest(doc, offset, [], [], [root], exclude, time.monotonic() + 5, open_uris=store, symbols=symbols)
+    return gather_snippets(Indexer(REGISTRY), req, (max(0, offset - 6000), offset), names)
+
+
+def heads(snippets: list[Snippet]) -> list[str]:
+    return [s.text.splitlines()[0].strip() for s in snippets]
+
+
+PROTOCOL = (
+    "class JsonRPCProtocol:\n"
+    "    def send_request_async(self, method: str, params: object = None) -> 'Future':\n"
+    '        """Send a request and wait for its result."""\n'
+    "        return self._send(method, params)\n\n"
+    "    def notify(self, method: str, params: object = None) -> None:\n"
+    "        self._send(method, params, notification=True)\n"
+)
+SERVER = (
+    "class BaseServer:\n"
+    "    def __init__(self, protocol_cls):\n"
+    "        self.protocol = protocol_cls(self)\n\n"
+    "    async def shutdown(self):\n"
+    "        await self.protocol.send_request_async("
+)
+
+
+def test_plan_takes_the_nearest_folders_first_and_skips_what_is_never_read(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pkg/lsp/server.py": "def a(): pass\n",
+            "pkg/lsp/helpers/util.py": "def b(): pass\n",
+            "pkg/protocol/rpc.py": "def c(): pass\n",
+            "tools/gen.py": "def d(): pass\n",
+            "node_modules/lib/index.js": "function e() {}\n",
+            ".git/hooks/x.py": "def f(): pass\n",
+            "venv311/lib/site.py": "def g(): pass\n",
+            "venv311/pyvenv.cfg": "home = /usr\n",
+            ".env": "API_KEY=1\n",
+            "secrets/credentials.json": "{}\n",
+            "pkg/lsp/notes.txt": "no language\n",
+            "pkg/lsp/huge.py": "x = 1\n" * (MAX_FILE_BYTES // 6 + 10),
+        },
+    )
+    symbols = WorkspaceSymbols(REGISTRY)
+    plan = [p.relative_to(tmp_path).as_posix() for p in symbols.plan([tmp_path], DEFAULT_EXCLUDE, [tmp_path / "pkg/lsp/server.py"])]
+    assert plan == ["pkg/lsp/server.py", "pkg/lsp/helpers/util.py", "pkg/protocol/rpc.py", "tools/gen.py"]
+    symbols.max_files = 2
+    assert len(symbols.plan([tmp_path], DEFAULT_EXCLUDE, [tmp_path / "pkg/lsp/server.py"])) == 2
+
+
+def test_a_name_defined_in_one_or_two_files_is_found_a_common_one_is_not(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "a.py": "class A:\n    def close(self): pass\n    def send_frame(self, f): pass\n",
+            "b.py": "class B:\n    def close(self): pass\n    def send_frame(self, f): pass\n",
+            "c.py": "class C:\n    def close(self): pass\n\ndef only_here(): pass\n",
+            "web/d.js": "function only_here() {}\nclass D { render() {} }\n",
+        },
+    )
+    symbols = indexed(tmp_path, "a.py")
+    assert sorted(p.name for p in symbols.files_defining("send_frame", "python")) == ["a.py", "b.py"]
+    assert symbols.files_defining("close", "python") == []  # three files: too common to guess
+    # A Python file is not sent a JavaScript definition of the same name, and the other way round.
+    assert [p.name for p in symbols.files_defining("only_here", "python")] == ["c.py"]
+    assert [p.name for p in symbols.files_defining("only_here", "typescript")] == ["d.js"]
+    assert [p.name for p in symbols.files_defining("render", "typescript")] == ["d.js"]
+
+
+def test_a_saved_file_brings_its_new_names(tmp_path: Path) -> None:
+    write(tmp_path, {"a.py": "def old(): pass\n"})
+    symbols = indexed(tmp_path, "a.py")
+    assert symbols.files_defining("fresh", "python") == []
+    (tmp_path / "a.py").write_text("def old(): pass\n\ndef fresh(): pass\n")
+    assert symbols.add_file(tmp_path / "a.py")
+    assert [p.name for p in symbols.files_defining("fresh", "python")] == ["a.py"]
+    assert symbols.indexed == 1
+
+
+def test_a_member_of_a_class_the_file_never_imports_is_sent(tmp_path: Path) -> None:
+    write(tmp_path, {"protocol/rpc.py": PROTOCOL, "lsp/server.py": SERVER})
+    without = gather(tmp_path, "lsp/server.py", SERVER, None)
+    assert not any("send_request_async" in s.text for s in without)
+    snippets = gather(tmp_path, "lsp/server.py", SERVER, indexed(tmp_path, "lsp/server.py"))
+    [sent] = [s for s in snippets if "def send_request_async" in s.text]
+    assert sent.text.startswith("def send_request_async(self, method: str, params: object = None)")
+    assert sent.path == "rpc.py"
+    # Only the member used: ``notify`` is defined there too, but not used here.
+    assert not any("def notify" in s.text for s in snippets)
+
+
+def test_names_that_are_no_member_nor_imported_are_not_guessed(tmp_path: Path) -> None:
+    """A local variable that some other file happens to define at its top level is the
+    function's own: looking it up in the workspace sent an unrelated definition."""
+    write(tmp_path, {"other.py": "timeout_budget = 30\n\ndef retry_plan(n):\n    return [n] * 3\n"})
+    text = "def run(job):\n    timeout_budget = job.limit\n    plan = retry_plan(timeout_budget)\n    return "
+    snippets = gather(tmp_path, "main.py", text, indexed(tmp_path, "main.py"))
+    assert snippets == []
+
+
+def test_an_excluded_file_is_never_indexed_nor_sent(tmp_path: Path) -> None:
+    write(tmp_path, {"config/vault_impl.py": "class Vault:\n    def reveal_token(self):\n        return 'x'\n"})
+    text = "def leak(vault):\n    return vault.reveal_token("
+    exclude = (*DEFAULT_EXCLUDE, "**/vault_impl.py")
+    symbols = indexed(tmp_path, "main.py", exclude)
+    assert symbols.files_defining("reveal_token", "python") == []
+    # Even an entry made before the file became excluded sends nothing.
+    symbols.add_file(tmp_path / "config/vault_impl.py")
+    assert symbols.files_defining("reveal_token", "python")
+    assert gather(tmp_path, "main.py", text, symbols, exclude=exclude) == []
+    assert gather(tmp_path, "main.py", text, symbols) != []  # not excluded: it would be sent
+
+
+def test_typescript_member_through_an_untyped_field(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "src/scheduler/provider.ts": "export const dateTimestampProvider = {\n  now(): number {\n    return Date.now();\n  },\n};\n"
+            "export class TimestampClock {\n  elapsedSince(start: number): number {\n    return Date.now() - start;\n  }\n}\n",
+        },
+    )
+    text = "export function timer(clock: any, start: number) {\n  return clock.elapsedSince("
+    snippets = gather(tmp_path, "src/observable/timer.ts", text, indexed(tmp_path, "src/observable/timer.ts"), "typescript")
+    assert any("elapsedSince(start: number): number" in s.text for s in snippets), heads(snippets)
+
+
+async def test_the_server_indexes_the_workspace_while_the_user_pauses_and_sends_the_member(tmp_path: Path) -> None:
+    """Over stdio: the workspace's files are indexed once the editor goes quiet, and the
+    request after that carries the definition of the member the file calls but never imports;
+    with ``workspaceIndexFiles: 0`` nothing is indexed and the prompt has no such definition."""
+    root = tmp_path / "ws"
+    write(root, {"protocol/rpc.py": PROTOCOL, "lsp/server.py": SERVER, "tools/noise.py": "def unrelated(): pass\n"})
+    prompts = {}
+    for limit in (2000, 0):
+        with FakeDeepSeek() as fake:
+            fake.script("method, params)")
+            env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / f"state{limit}"))
+            settings = {"completion": {"debounce": 0, "prefetch": False, "workspaceIndexFiles": limit}}
+            async with lsp_session(env, settings=settings, root=str(root)) as client:
+                uri = (root / "lsp/server.py").as_uri()
+                open_doc(client, uri, SERVER)
+
+                async def files_indexed() -> int:
+                    state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+                    return state["workspaceSymbols"]["files"]
+
+                if limit:
+                    for _ in range(100):
+                        if await files_indexed() == 3:
+                            break
+                        await asyncio.sleep(0.05)
+                    assert await files_indexed() == 3
+                else:
+                    await asyncio.sleep(0.8)  # what indexing took above, and more
+                    assert await files_indexed() == 0
+                line, col = SERVER.count("\n"), len(SERVER.rsplit("\n", 1)[-1])
+                result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
+                assert result.items
+                assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
+                prompts[limit] = fake.requests_to("/beta/completions")[0].json["prompt"]
+    assert "def send_request_async(self, method: str, params: object = None)" in prompts[2000]
+    assert "# Path: rpc.py" in prompts[2000] or "rpc.py" in prompts[2000].split("def send_request_async")[0]
+    assert "send_request_async(self" not in prompts[0]
