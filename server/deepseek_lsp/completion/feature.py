@@ -45,7 +45,7 @@ from ..notebooks import CellTarget
 from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
-from ..workspace_symbols import WorkspaceSymbols
+from ..workspace_symbols import WorkspaceSymbols, family
 from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
@@ -378,7 +378,9 @@ class CompletionFeature(Feature):
         self.debouncer = Debouncer()
         self.indexer = Indexer(services.registry)
         self.symbols = WorkspaceSymbols(services.registry)
-        self._crawl: tuple[tuple[Path, ...], asyncio.Task[None]] | None = None
+        #: Workspace folders and language family to index names of, with the file that asked.
+        self._crawls: dict[tuple[tuple[Path, ...], str], Path] = {}
+        self._crawling: asyncio.Task[None] | None = None
         self.line_tokens = LineTokens()
         self._counting: asyncio.Task[None] | None = None
         self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
@@ -1187,28 +1189,37 @@ class CompletionFeature(Feature):
         self._counting.add_done_callback(self._background.discard)
 
     def _crawl_when_idle(self, doc: Document) -> None:
-        """Index the names the workspace's files define (``WorkspaceSymbols``), while the user
-        pauses, one file at a time, the folders nearest ``doc`` first; once per set of
-        workspace folders (the document's own folder when there is none)."""
+        """Index the names the workspace's files of ``doc``'s language family define
+        (``WorkspaceSymbols``) while the user pauses, the folders nearest ``doc`` first; once
+        per workspace folders and family (the document's own folder when there is none)."""
         limit = self.settings.completion.workspace_index_files
-        if limit <= 0 or not doc.uri.startswith("file:") or self.symbols.indexed >= limit:
+        if limit <= 0 or doc.language is None or not doc.uri.startswith("file:"):
             return
         doc_path = Path(uri_to_path(doc.uri))
         roots = tuple(env_workspace_roots(self.services.workspace_folders) or [doc_path.parent])
-        if self._crawl is not None and self._crawl[0] == roots:
+        key = (roots, family(doc.language.name))
+        if key in self._crawls:
             return
-        if self._crawl is not None:
-            self._crawl[1].cancel()
+        self._crawls[key] = doc_path
+        if self._crawling is None or self._crawling.done():
+            self._crawling = asyncio.ensure_future(self._crawl())
+            self._background.add(self._crawling)
+            self._crawling.add_done_callback(self._background.discard)
 
+    async def _crawl(self) -> None:
         def busy_until() -> float:
             return self._last_change + IDLE_INDEX_S
 
-        async def run() -> None:
-            await self.services.configured.wait()  # the editor's may turn it off, or exclude more
+        await self.services.configured.wait()  # the editor's may turn it off, or exclude more
+        done: set[tuple[tuple[Path, ...], str]] = set()
+        while todo := [k for k in self._crawls if k not in done]:
+            key = todo[0]
+            done.add(key)
+            (roots, language), near = key, self._crawls[key]
             await until_idle(busy_until)
-            self.symbols.max_files = self.settings.completion.workspace_index_files
-            exclude = self.settings.exclude
-            planned = await asyncio.to_thread(self.symbols.plan, roots, exclude, [doc_path])
+            limit = self.settings.completion.workspace_index_files
+            self.symbols.max_files = limit
+            planned = await asyncio.to_thread(self.symbols.plan, roots, self.settings.exclude, [near], language)
             started, indexed = time.monotonic(), 0
             for path in planned:
                 await until_idle(busy_until)
@@ -1216,21 +1227,17 @@ class CompletionFeature(Feature):
                     break
                 if self.symbols.is_indexed(path):
                     continue
-                for done in self.symbols.index_steps(path):
-                    indexed += done
+                for finished in self.symbols.index_steps(path):
+                    indexed += finished
                     await asyncio.sleep(0)
                     await until_idle(busy_until)
             log.info(
-                "workspace symbols: %d files indexed in %.1f s (%d names)",
+                "workspace symbols (%s): %d files indexed in %.1f s, %d names in all",
+                language,
                 indexed,
                 time.monotonic() - started,
                 self.symbols.stats()["names"],
             )
-
-        task = asyncio.ensure_future(run())
-        self._crawl = (roots, task)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     def _index_when_idle(self, docs: list[Document]) -> None:
         """Index, in the background while the user pauses, the documents and imported files that
