@@ -227,3 +227,16 @@ async def test_the_server_indexes_the_workspace_while_the_user_pauses_and_sends_
     assert "def send_request_async(self, method: str, params: object = None)" in prompts[2000]
     assert "# Path: rpc.py" in prompts[2000] or "rpc.py" in prompts[2000].split("def send_request_async")[0]
     assert "send_request_async(self" not in prompts[0]
+
+
+def test_an_attribute_the_document_assigns_itself_is_not_looked_up(tmp_path: Path) -> None:
+    """``self.speed`` in rich's Spinner, assigned in its own ``__init__``, brought Progress's
+    ``speed`` from another file: the attribute is the class's own."""
+    write(tmp_path, {"progress.py": "class Progress:\n    speed: float = 1.0\n    def advance(self, step):\n        pass\n"})
+    text = (
+        "class Spinner:\n    def __init__(self, speed: float = 1.0):\n        self.speed = speed\n"
+        "        self.task = None\n\n    def render(self, time):\n        elapsed = time * self.speed\n"
+        "        self.task.advance("
+    )
+    snippets = gather(tmp_path, "spinner.py", text, indexed(tmp_path, "spinner.py"))
+    assert heads(snippets) == ["def advance(self, step):"]

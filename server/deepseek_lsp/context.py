@@ -616,6 +616,19 @@ def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
     return False
 
 
+#: ``self.speed = speed``, ``this.count = 0``: an attribute of the document's own class.
+_OWN_ATTRIBUTE = re.compile(rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)")
+
+
+def _own_attributes(own: FileIndex, data: bytes) -> set[str]:
+    """The attributes the document assigns on ``self``/``this``: its classes' own, however
+    many other files define the name (``self.speed`` in rich's Spinner brought Progress's)."""
+    return cast(
+        "set[str]",
+        _cached_over("attributes", [own], lambda: {m.decode() for m in _OWN_ATTRIBUTE.findall(data)}),
+    )
+
+
 def _found_in_workspace(
     indexer: Indexer,
     req: ContextRequest,
@@ -632,13 +645,14 @@ def _found_in_workspace(
     if symbols is None or not symbols.indexed or doc.language is None:
         return {}
     known = _defined_in(indexes)
+    attributes = _own_attributes(own, doc.data)
     imported = {w for _s, _e, text in own.imports for w in _WORD.findall(text)}
     doc_path = Path(uri_to_path(doc.uri))
     found: dict[str, list[FileIndex]] = {}
     for name in names:
         if len(found) >= MAX_WORKSPACE_NAMES or time.monotonic() > req.deadline:
             break
-        if name in known or not (name in imported or _used_as_member(doc.data, name, *window)):
+        if name in known or name in attributes or not (name in imported or _used_as_member(doc.data, name, *window)):
             continue
         for path in symbols.files_defining(name, doc.language.name):
             real = readable_import(path, roots, req.exclude) if path != doc_path else None
