@@ -240,3 +240,25 @@ def test_an_attribute_the_document_assigns_itself_is_not_looked_up(tmp_path: Pat
     )
     snippets = gather(tmp_path, "spinner.py", text, indexed(tmp_path, "spinner.py"))
     assert heads(snippets) == ["def advance(self, step):"]
+
+
+def test_an_imported_name_found_through_the_table_takes_its_place_by_distance(tmp_path: Path) -> None:
+    """mobx's files import everything from ``internal.ts``, a barrel of fifty ``export *``:
+    more than are followed. The table finds the one file that defines the name called at the
+    cursor, and that definition, imported for sure, comes first among the nearest names, not
+    after every other (behind eight snippets from a followed file, it was cut)."""
+    barrel = "".join(f'export * from "./core/m{i}"\n' for i in range(60)) + 'export * from "./core/spy"\n'
+    files = {f"src/core/m{i}.ts": f"export const filler{i} = {i}\n" for i in range(60)}
+    files["src/core/spy.ts"] = "export function spyReportStart(event: object): void {\n  console.log(event)\n}\n"
+    files["src/internal.ts"] = barrel
+    files["src/util.ts"] = "".join(f"export function helper{i}(x: number): number {{\n  return x + {i}\n}}\n" for i in range(10))
+    write(tmp_path, files)
+    helpers = ", ".join(f"helper{i}" for i in range(10))
+    calls = "".join(f"  total += helper{i}(total)\n" for i in range(10))
+    text = (
+        f'import {{ {helpers} }} from "./util"\nimport {{ spyReportStart }} from "./internal"\n\n'
+        f"export function run(total: number) {{\n{calls}  spyReportStart("
+    )
+    snippets = gather(tmp_path, "src/action.ts", text, indexed(tmp_path, "src/action.ts"), "typescript")
+    assert len(snippets) == 8
+    assert any("function spyReportStart(event: object): void" in s.text for s in snippets), heads(snippets)

@@ -637,23 +637,30 @@ def _found_in_workspace(
     names: list[str],
     window: tuple[int, int],
     roots: list[Path],
-) -> dict[str, list[FileIndex]]:
+) -> tuple[dict[str, list[FileIndex]], set[str]]:
     """By name, nearest first, the indexes of the workspace files that define the names used as
     members (``self.protocol.notify``) or imported (through a path not followed) that nothing
-    the document imports or has open defines, when one or two files define them."""
+    the document imports or has open defines, when one or two files define them; and which of
+    them the document imports (no guess: mobx's files import everything from a barrel of 50
+    ``export *``, more than are followed)."""
     symbols, doc = req.symbols, req.doc
     if symbols is None or not symbols.indexed or doc.language is None:
-        return {}
+        return {}, set()
     known = _defined_in(indexes)
     attributes = _own_attributes(own, doc.data)
     imported = {w for _s, _e, text in own.imports for w in _WORD.findall(text)}
     doc_path = Path(uri_to_path(doc.uri))
     found: dict[str, list[FileIndex]] = {}
-    for name in names:
-        if len(found) >= MAX_WORKSPACE_NAMES or time.monotonic() > req.deadline:
+    guesses = 0
+    for name in names[:MAX_NAMES]:
+        if guesses >= MAX_WORKSPACE_NAMES or time.monotonic() > req.deadline:
             break
-        if name in known or name in attributes or not (name in imported or _used_as_member(doc.data, name, *window)):
+        if name in known or name in attributes:
             continue
+        if name not in imported:
+            if not _used_as_member(doc.data, name, *window):
+                continue
+            guesses += 1
         for path in symbols.files_defining(name, doc.language.name):
             real = readable_import(path, roots, req.exclude) if path != doc_path else None
             # An open document's buffer was looked in already (the name is not in it).
@@ -662,7 +669,7 @@ def _found_in_workspace(
             idx = indexer.for_file(real, deadline=req.deadline)
             if idx is not None and name in idx.definitions:
                 found.setdefault(name, []).append(idx)
-    return found
+    return found, {name for name in found if name in imported}
 
 
 @dataclass
@@ -787,10 +794,12 @@ def gather_snippets(
                 if idx is not None:
                     indexes.append(idx)
                     reexports.extend(pending, path, idx)
-        found_by_name = _found_in_workspace(indexer, req, own, indexes, looked_up, window, roots)
+        found_by_name, imported_found = _found_in_workspace(indexer, req, own, indexes, looked_up, window, roots)
     else:
-        found_by_name = {}
-    chosen = _chosen_definitions(req, own, indexes, from_docs, pending, window, looked_up, max_snippets, found_by_name)
+        found_by_name, imported_found = {}, set()
+    chosen = _chosen_definitions(
+        req, own, indexes, from_docs, pending, window, looked_up, max_snippets, found_by_name, imported_found
+    )
     for rank, (d, idx) in enumerate(chosen):
         add(Snippet(d.path, d.text, "definition", d.start_line, from_docs.get(id(idx)), rank))
     for uri, offset in req.recent_edits[:3]:
@@ -816,11 +825,12 @@ def _chosen_definitions(
     names: list[str],
     max_snippets: int,
     found_by_name: dict[str, list[FileIndex]],
+    imported_found: set[str],
 ) -> list[tuple[Definition, FileIndex]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
-    workspace's symbols), then a name's second, likewise. ``names`` are those to look up
-    (``_looked_up``), nearest first."""
+    workspace's symbols, except imported ones, which take their own place), then a name's
+    second, likewise. ``names`` are those to look up (``_looked_up``), nearest first."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
@@ -832,9 +842,12 @@ def _chosen_definitions(
     elsewhere = _defined_in([idx for idx in ordered if idx is not own])
     own_names = own.definitions if own is not None else {}
     for name in names:
-        if name not in own_names and name not in elsewhere:
+        if name in own_names or name in elsewhere:
+            found = _candidates(name, ordered, own, doc, window)
+        elif name in imported_found:
+            found = _candidates(name, found_by_name[name], None, doc, window)
+        else:
             continue  # most names near the cursor: locals, parameters, builtins
-        found = _candidates(name, ordered, own, doc, window)
         if found is not None:
             chosen.append(found)
             if len(chosen) >= most:
@@ -846,6 +859,8 @@ def _chosen_definitions(
             if found is not None and len(chosen) < most:
                 chosen.append(found)
     for name, files in found_by_name.items():
+        if name in imported_found:
+            continue
         found = _candidates(name, files, None, doc, window)
         if found is not None and len(chosen) < most:
             chosen.append(found)
