@@ -651,16 +651,14 @@ def _found_in_workspace(
     imported = {w for _s, _e, text in own.imports for w in _WORD.findall(text)}
     doc_path = Path(uri_to_path(doc.uri))
     found: dict[str, list[FileIndex]] = {}
-    guesses = 0
-    for name in names[:MAX_NAMES]:
-        if guesses >= MAX_WORKSPACE_NAMES or time.monotonic() > req.deadline:
+    guesses = 0  # members found, not imported names
+    for name in names:
+        if time.monotonic() > req.deadline:
             break
         if name in known or name in attributes:
             continue
-        if name not in imported:
-            if not _used_as_member(doc.data, name, *window):
-                continue
-            guesses += 1
+        if name not in imported and (guesses >= MAX_WORKSPACE_NAMES or not _used_as_member(doc.data, name, *window)):
+            continue
         for path in symbols.files_defining(name, doc.language.name):
             real = readable_import(path, roots, req.exclude) if path != doc_path else None
             # An open document's buffer was looked in already (the name is not in it).
@@ -669,6 +667,7 @@ def _found_in_workspace(
             idx = indexer.for_file(real, deadline=req.deadline)
             if idx is not None and name in idx.definitions:
                 found.setdefault(name, []).append(idx)
+        guesses += name in found and name not in imported
     return found, {name for name in found if name in imported}
 
 
