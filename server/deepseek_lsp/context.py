@@ -545,10 +545,17 @@ def _imported_names(own: FileIndex, imported: list[FileIndex]) -> list[str]:
     imports define, in order."""
 
     def work() -> list[str]:
-        words = dict.fromkeys(w for _s, _e, text in own.imports for w in _WORD.findall(text))
-        return [w for w in words if any(w in idx.definitions for idx in imported)]
+        return [w for w in _import_words(own) if any(w in idx.definitions for idx in imported)]
 
     return cast("list[str]", _cached_over("imported", [own, *imported], work))
+
+
+def _import_words(own: FileIndex) -> dict[str, None]:
+    """Every word of the document's import statements, in order."""
+    return cast(
+        "dict[str, None]",
+        _cached_over("import words", [own], lambda: dict.fromkeys(w for _s, _e, t in own.imports for w in _WORD.findall(t))),
+    )
 
 
 def _defined_in(indexes: list[FileIndex]) -> set[str]:
@@ -609,8 +616,7 @@ def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
     for lead in (b".", b">", b":"):
         start = lo
         while (at := data.find(lead + word, start, hi)) >= 0:
-            end = at + 1 + len(word)
-            if not (data[end : end + 1].isalnum() or data[end : end + 1] == b"_"):
+            if _is_word_at(data, at + 1, len(word)):
                 return True
             start = at + 1
     return False
@@ -636,6 +642,7 @@ def _found_in_workspace(
     indexes: list[FileIndex],
     names: list[str],
     window: tuple[int, int],
+    doc_path: Path,
     roots: list[Path],
 ) -> tuple[dict[str, list[FileIndex]], set[str]]:
     """By name, nearest first, the indexes of the workspace files that define the names used as
@@ -648,8 +655,7 @@ def _found_in_workspace(
         return {}, set()
     known = _defined_in(indexes)
     attributes = _own_attributes(own, doc.data)
-    imported = {w for _s, _e, text in own.imports for w in _WORD.findall(text)}
-    doc_path = Path(uri_to_path(doc.uri))
+    imported = _import_words(own)
     found: dict[str, list[FileIndex]] = {}
     guesses = 0  # members found, not imported names
     for name in names:
@@ -793,7 +799,7 @@ def gather_snippets(
                 if idx is not None:
                     indexes.append(idx)
                     reexports.extend(pending, path, idx)
-        found_by_name, imported_found = _found_in_workspace(indexer, req, own, indexes, looked_up, window, roots)
+        found_by_name, imported_found = _found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
     else:
         found_by_name, imported_found = {}, set()
     chosen = _chosen_definitions(

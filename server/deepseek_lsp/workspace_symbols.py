@@ -24,7 +24,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
-from .languages import Language, LanguageRegistry
+from .languages import LanguageRegistry
 from .privacy import is_excluded
 
 log = logging.getLogger(__name__)
@@ -176,16 +176,17 @@ class WorkspaceSymbols:
             names.update(data[n.start_byte : n.end_byte].decode("utf-8", "replace") for n in cursor.captures(tree.root_node).get("name", []))
             if lo + step < len(data):
                 yield False
-        self._add(path, lang, names)
+        self.add_names(path, lang.name, names)
         yield True
 
-    def _add(self, path: Path, lang: Language, names: Iterable[str]) -> None:
+    def add_names(self, path: Path, language: str, names: Iterable[str]) -> None:
+        """Record that ``path`` (in ``language``) defines ``names``."""
         key = str(path)
         fid = self._ids.get(key)
         if fid is None:
             fid = self._ids[key] = len(self._paths)
             self._paths.append(key)
-            self._families.append(family(lang.name))
+            self._families.append(family(language))
         for name in names:
             entry = self._names.get(name)
             if entry is None:

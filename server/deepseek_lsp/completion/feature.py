@@ -541,8 +541,13 @@ class CompletionFeature(Feature):
 
     def document_saved(self, doc: Document) -> None:
         path = Path(uri_to_path(doc.uri)) if doc.uri.startswith("file:") else None
-        if path is not None and self.symbols.is_indexed(path):
-            self.symbols.add_file(path)  # names it defines now, for the other files' requests
+        if path is None or doc.language is None or not self.symbols.is_indexed(path):
+            return
+        # The names it defines now, for the other files' requests: from the buffer's own index
+        # (its tree is parsed already), not by reading and parsing the file again.
+        index = self.indexer.for_document(doc)
+        if index is not None:
+            self.symbols.add_names(path, doc.language.name, index.definitions)
 
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
