@@ -12,6 +12,7 @@ from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.symbol_store import SymbolStore
 from deepseek_lsp.workspace_symbols import MAX_FILE_BYTES, WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, eventually, inline_params, lsp_session, open_doc, server_env
@@ -262,3 +263,108 @@ def test_an_imported_name_found_through_the_table_takes_its_place_by_distance(tm
     snippets = gather(tmp_path, "src/action.ts", text, indexed(tmp_path, "src/action.ts"), "typescript")
     assert len(snippets) == 8
     assert any("function spyReportStart(event: object): void" in s.text for s in snippets), heads(snippets)
+
+
+def test_the_next_session_takes_unchanged_files_names_from_the_store(tmp_path: Path) -> None:
+    """Names stored by one session come back in the next for the files whose stamp is
+    unchanged; a file edited in between is left to be parsed again (its stored names are stale),
+    and a file gone since is not brought back."""
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n", "c.py": "def gamma(): pass\n"})
+    first = indexed(root, "a.py")
+    store = SymbolStore(tmp_path / "state")
+    planned = first.plan([root], DEFAULT_EXCLUDE, [root / "a.py"])
+    store.save([root], "python", first.records)
+
+    (root / "b.py").write_text("def beta_renamed(): pass\n")
+    (root / "c.py").unlink()
+    loaded = store.load([root], "python", planned)
+    assert sorted(p.name for p in loaded) == ["a.py"]
+    second = WorkspaceSymbols(REGISTRY)
+    for path, record in loaded.items():
+        second.add_stored(path, record)
+    assert [p.name for p in second.files_defining("alpha", "python")] == ["a.py"]
+    assert second.files_defining("beta", "python") == []
+    assert second.stats()["fromStore"] == 1
+    # Another workspace, or another language family of this one, has a store of its own.
+    assert store.load([tmp_path], "python", planned) == {}
+    assert store.load([root], "javascript", planned) == {}
+
+
+def test_an_unreadable_store_is_ignored_and_replaced(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n"})
+    symbols = indexed(root, "a.py")
+    store = SymbolStore(tmp_path / "state")
+    target = store.path_for([root], "python")
+    planned = [root / "a.py"]
+    for garbage in (b"\x00\xffnot json", b'{"version": 1, "files": []}', b'{"version": 1, "files": {"%s": [1, 2]}}' % str(root / "a.py").encode(), b"[]"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(garbage)
+        assert store.load([root], "python", planned) == {}, garbage
+    store.save([root], "python", symbols.records)
+    assert list(store.load([root], "python", planned)) == planned
+    assert [p.name for p in (tmp_path / "state").iterdir()] == [target.name]  # no temporary file left
+
+
+def test_stores_of_workspaces_long_unused_are_dropped(tmp_path: Path) -> None:
+    import os
+
+    from deepseek_lsp import symbol_store
+
+    store = SymbolStore(tmp_path)
+    old = time.time() - symbol_store.MAX_AGE_S - 60
+    for i in range(symbol_store.MAX_STORES + 3):
+        path = tmp_path / f"{i:024x}.json"
+        path.write_text("{}")
+        os.utime(path, (old if i == 0 else time.time() - i, old if i == 0 else time.time() - i))
+    store.save([tmp_path / "ws"], "python", {})
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len(left) == symbol_store.MAX_STORES
+    assert store.path_for([tmp_path / "ws"], "python").name in left
+    assert f"{0:024x}.json" not in left  # too old
+    assert f"{symbol_store.MAX_STORES + 2:024x}.json" not in left  # the oldest beyond the count
+
+
+async def test_a_restarted_server_takes_the_table_from_the_store_and_parses_only_changed_files(tmp_path: Path) -> None:
+    """Over stdio, two sessions on one state directory: the second takes the names of the files
+    unchanged since the first from its store (no parse), parses the file edited in between, and
+    its request carries the definition of the member that file now defines."""
+    root = tmp_path / "ws"
+    write(root, {"protocol/rpc.py": PROTOCOL, "lsp/server.py": SERVER, "tools/noise.py": "def unrelated(): pass\n"})
+    env = server_env(None, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+    settings = {"completion": {"debounce": 0, "prefetch": False}}
+    seen: list[dict[str, int]] = []
+    server_text = SERVER.replace("send_request_async(", "send_request_soon(")
+    for session in range(2):
+        with FakeDeepSeek() as fake:
+            fake.script("method, params)")
+            env["DEEPSEEK_BASE_URL"] = fake.url
+            async with lsp_session(env, settings=settings, root=str(root)) as client:
+                uri = (root / "lsp/server.py").as_uri()
+                open_doc(client, uri, server_text if session else SERVER)
+
+                async def table() -> dict[str, int]:
+                    state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+                    return state["workspaceSymbols"]
+
+                for _ in range(100):
+                    if (await table())["files"] == 3:
+                        break
+                    await asyncio.sleep(0.05)
+                seen.append(await table())
+                if session:
+                    text = server_text
+                    line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
+                    result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
+                    assert result.items
+                    assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
+                    prompt = fake.requests_to("/beta/completions")[0].json["prompt"]
+        if not session:
+            # Between the sessions another tool adds a method to the protocol class.
+            (root / "protocol/rpc.py").write_text(
+                PROTOCOL + "\n    def send_request_soon(self, method: str, params: object) -> None:\n        self._send(method, params)\n"
+            )
+    assert seen[0]["files"] == 3 and seen[0]["fromStore"] == 0
+    assert seen[1]["files"] == 3 and seen[1]["fromStore"] == 2  # rpc.py changed: parsed again
+    assert "def send_request_soon(self, method: str, params: object) -> None:" in prompt

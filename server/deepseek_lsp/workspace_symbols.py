@@ -26,6 +26,7 @@ import tree_sitter as ts
 
 from .languages import LanguageRegistry
 from .privacy import is_excluded
+from .symbol_store import FileNames, stamp
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ class WorkspaceSymbols:
         self._ids: dict[str, int] = {}
         self._names: dict[str, Entry] = {}
         self._has_definitions: dict[str, bool] = {}
+        #: What each file parsed or loaded defined, with its stamp: what the next session loads.
+        self.records: dict[Path, FileNames] = {}
+        self.loaded = 0
 
     def files_defining(self, name: str, language: str) -> list[Path]:
         """The files in ``language``'s family that define ``name``, when at most
@@ -155,6 +159,9 @@ class WorkspaceSymbols:
         if lang is None or query is None:
             yield False
             return
+        # Stamped before reading: a file changed in between is stored with its older stamp
+        # and parsed again next session, never kept stale.
+        stamped = stamp(path)
         try:
             data = path.read_bytes()
         except OSError:
@@ -177,7 +184,15 @@ class WorkspaceSymbols:
             if lo + step < len(data):
                 yield False
         self.add_names(path, lang.name, names)
+        if stamped is not None:
+            self.records[path] = FileNames(*stamped, lang.name, tuple(sorted(names)))
         yield True
+
+    def add_stored(self, path: Path, record: FileNames) -> None:
+        """Take ``path``'s names from a store (its stamp is unchanged since they were stored)."""
+        self.add_names(path, record.language, record.names)
+        self.records[path] = record
+        self.loaded += 1
 
     def add_names(self, path: Path, language: str, names: Iterable[str]) -> None:
         """Record that ``path`` (in ``language``) defines ``names``."""
@@ -197,7 +212,7 @@ class WorkspaceSymbols:
                     self._names[name] = (*ids, fid) if len(ids) < MAX_DEFINING_FILES else _COMMON
 
     def stats(self) -> dict[str, int]:
-        return {"files": self.indexed, "names": len(self._names)}
+        return {"files": self.indexed, "names": len(self._names), "fromStore": self.loaded}
 
 
 def _is_venv(folder: str, name: str) -> bool:

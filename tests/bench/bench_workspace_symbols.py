@@ -4,7 +4,8 @@ Indexes ``--root`` (default: this Python's standard library, ~2,000 files with i
 server does while the user pauses: planned nearest ``--near`` first, up to ``--max-files``, each
 file in steps (``WorkspaceSymbols.index_steps``), the files of ``--near``'s language family only. Prints the files and names indexed, the total
 CPU time, the longest slice (how long a keystroke arriving meanwhile waits at most), the memory
-the table holds (tracemalloc), and a lookup's time.
+the table holds (tracemalloc), and a lookup's time. Then the next session: the table saved to a
+store and loaded back into a new table (the files' stamps unchanged), timed the same way.
 
     python tests/bench/bench_workspace_symbols.py [--root DIR] [--near FILE] [--max-files 2000]
 """
@@ -12,9 +13,11 @@ the table holds (tracemalloc), and a lookup's time.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import sysconfig
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -25,6 +28,7 @@ if str(ROOT / "server") not in sys.path:
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE  # noqa: E402
 from deepseek_lsp.languages import LanguageRegistry  # noqa: E402
+from deepseek_lsp.symbol_store import SymbolStore  # noqa: E402
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols  # noqa: E402
 
 
@@ -74,6 +78,34 @@ def main() -> None:
           f"p99 {sorted(slices)[int(len(slices) * 0.99)] * 1000:.2f} ms, longest {max(slices) * 1000:.2f} ms")
     print(f"table held in memory: {held / 1e6:.2f} MB")
     print(f"lookup: {lookup_us:.2f} us")
+    next_session(symbols, registry, [args.root], language.name if language else "", planned)
+
+
+def next_session(symbols: WorkspaceSymbols, registry: LanguageRegistry, roots: list[Path], family: str, planned: list[Path]) -> None:
+    """Save the table, load it into a new one as the next session does, and time both."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SymbolStore(Path(tmp))
+        t = time.perf_counter()
+        store.save(roots, family, symbols.records)
+        save_s = time.perf_counter() - t
+        size = store.path_for(roots, family).stat().st_size
+        t = time.perf_counter()
+        stored = store.load(roots, family, planned)
+        load_s = time.perf_counter() - t
+        again = WorkspaceSymbols(registry)
+        slices: list[float] = []
+        t = time.perf_counter()
+        for i, (path, record) in enumerate(stored.items()):
+            if i % 256 == 0:
+                slices.append(time.perf_counter())
+            again.add_stored(path, record)
+        slices.append(time.perf_counter())
+        add_s = slices[-1] - t
+        longest = max(b - a for a, b in itertools.pairwise(slices))
+    same = again.stats()["names"] == symbols.stats()["names"]
+    print(f"next session: store of {size / 1e6:.2f} MB written in {save_s * 1000:.0f} ms, "
+          f"read and checked against the files' stamps in {load_s * 1000:.0f} ms, {len(stored)} files' names "
+          f"added in {add_s * 1000:.0f} ms (longest slice {longest * 1000:.1f} ms); same table: {same}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,145 @@
+"""The workspace symbol table kept between sessions: the names each file defined, by its stamp.
+
+Indexing a 2,000-file workspace costs ~15 s of CPU (tests/bench/bench_workspace_symbols.py),
+spent again at every editor start, and the table is incomplete until it is done. The names a
+file defines only change when the file does, so they are kept per file with its modification
+time and size; the next session parses only the files whose stamp changed.
+
+One JSON file per workspace folders and language family, under the state directory (next to the
+usage ledger), written whole to a temporary file and renamed over the old one: two editor
+windows on one workspace each write a complete file, the last one wins, and a reader never sees
+half of one. A file that cannot be read is ignored (and replaced at the next write): it is only
+a cache. Only names and paths are kept, never code; excluded files are never indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+FOLDER = "symbols"
+#: Stores of other workspaces kept: the most recently written ones...
+MAX_STORES = 32
+#: ... and none untouched for longer than this.
+MAX_AGE_S = 90 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class FileNames:
+    """The names a file defined when its modification time and size were these."""
+
+    mtime_ns: int
+    size: int
+    language: str
+    names: tuple[str, ...]
+
+
+def stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+class SymbolStore:
+    """The stores of one state directory; blocking file work: call it off the event loop."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path_for(self, roots: Sequence[Path], family: str) -> Path:
+        key = json.dumps([[str(r) for r in roots], family])
+        return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+
+    def load(self, roots: Sequence[Path], family: str, paths: Iterable[Path]) -> dict[Path, FileNames]:
+        """The stored names of those of ``paths`` whose stamp is unchanged since they were
+        stored; the others (changed, new, or in no store) must be parsed."""
+        target = self.path_for(roots, family)
+        try:
+            data = json.loads(target.read_bytes())
+            files = data["files"] if data.get("version") == VERSION else {}
+            if not isinstance(files, dict):
+                raise ValueError("no files table")
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.info("workspace symbols: ignoring the unreadable store %s (%s)", target.name, exc)
+            return {}
+        fresh: dict[Path, FileNames] = {}
+        for path in paths:
+            row = files.get(str(path))
+            now = stamp(path)
+            if now is None or not _valid(row) or (row[0], row[1]) != now:
+                continue
+            fresh[path] = FileNames(row[0], row[1], row[2], tuple(row[3]))
+        return fresh
+
+    def save(self, roots: Sequence[Path], family: str, records: Mapping[Path, FileNames]) -> None:
+        """Replace the store of ``roots`` and ``family`` with ``records``; a failure is logged
+        and costs only the next session's parsing."""
+        target = self.path_for(roots, family)
+        payload = {
+            "version": VERSION,
+            "roots": [str(r) for r in roots],
+            "family": family,
+            "files": {str(p): [r.mtime_ns, r.size, r.language, list(r.names)] for p, r in records.items()},
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # dumps, not dump: dump encodes in pure Python, chunk by chunk.
+            text = json.dumps(payload, separators=(",", ":"))
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".symbols-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(text)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.warning("workspace symbols: could not save %s (%s)", target, exc)
+            return
+        self.prune(keep=target)
+
+    def prune(self, keep: Path | None = None) -> None:
+        """Drop the stores of workspaces not indexed for ``MAX_AGE_S``, and the oldest beyond
+        ``MAX_STORES``; left-over temporary files of a process that died while writing too."""
+        try:
+            entries = [(p.stat().st_mtime, p) for p in self.folder.iterdir() if p.suffix in (".json", ".tmp")]
+        except OSError:
+            return
+        entries.sort(reverse=True)
+        now, kept = time.time(), 0
+        for mtime, path in entries:
+            if path == keep:
+                kept += 1
+                continue
+            if path.suffix == ".tmp":
+                gone = now - mtime > 3600
+            else:
+                kept += 1
+                gone = kept > MAX_STORES or now - mtime > MAX_AGE_S
+            if gone:
+                path.unlink(missing_ok=True)
+
+def _valid(row: object) -> bool:
+    return (
+        isinstance(row, list)
+        and len(row) == 4
+        and isinstance(row[0], int)
+        and isinstance(row[1], int)
+        and isinstance(row[2], str)
+        and isinstance(row[3], list)
+        and all(isinstance(n, str) for n in row[3])
+    )
