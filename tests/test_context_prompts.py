@@ -627,6 +627,28 @@ def test_names_a_python_package_passes_on_are_found_where_they_are_defined(tmp_p
         assert wanted in prompt, wanted
 
 
+def test_a_name_a_barrel_renames_brings_the_definition_by_its_own_name(tmp_path: Path) -> None:
+    """``export { stringType as string } from "./types"`` (zod passes its factories on under
+    short names) and a package's ``from ._client import Client as HttpClient``: the file was
+    read, but the wanted name is defined there under the other, and nothing was sent."""
+    write_files(tmp_path, {
+        "src/index.ts": 'export { stringType as string, numberType } from "./types.js";\n',
+        "src/types.ts": "export function stringType(params?: { min: number }): ZodString {\n  return new ZodString(params);\n}\n"
+                        "export function numberType(): ZodNumber {\n  return new ZodNumber();\n}\n",
+        "pkg/__init__.py": "from ._client import Client as HttpClient\nfrom . import models as mdl\n",
+        "pkg/_client.py": "class Client:\n    def __init__(self, base_url: str) -> None:\n        self.base_url = base_url\n",
+        "pkg/models.py": "def make_user(name, age):\n    return name\n",
+    })  # fmt: skip
+    text = 'import { string, numberType } from "./index.js";\n\nexport const schema = string({ min: 2 }).or(numberType('
+    prompt = prompt_with_imports(tmp_path / "src" / "app.ts", text, [tmp_path], "typescript")
+    assert "// Path: types.ts\n// function stringType(params?: { min: number }): ZodString" in prompt
+    assert "function numberType(): ZodNumber" in prompt
+    text = "from pkg import HttpClient, mdl\n\n\ndef fetch(url):\n    user = mdl.make_user('a', 3)\n    return HttpClient("
+    prompt = prompt_with_imports(tmp_path / "app.py", text, [tmp_path], "python")
+    assert "# Path: _client.py\n# class Client:" in prompt
+    assert "# Path: models.py\n# def make_user(name, age):" in prompt
+
+
 def test_re_exports_keep_to_the_workspace_and_its_exclusions(tmp_path: Path) -> None:
     """A barrel's re-exports are read as imports are: not an excluded file, not one outside
     every workspace root."""

@@ -243,6 +243,32 @@ def test_an_attribute_the_document_assigns_itself_is_not_looked_up(tmp_path: Pat
     assert heads(snippets) == ["def advance(self, step):"]
 
 
+def test_a_member_the_documents_constructor_declares_is_not_looked_up(tmp_path: Path) -> None:
+    """mobx's ObservableMap declares ``public name_`` among its constructor's parameters, and
+    ``this.name_`` near the cursor brought ComputedValue's ``name_: string`` from another file
+    (two of a prompt's eight snippets were such guesses, found through the symbol table or the
+    barrel's files): a TypeScript parameter property is the class's own."""
+    write(
+        tmp_path,
+        {
+            "src/core/computedvalue.ts": "export class ComputedValue {\n  name_: string\n  protected value_: number = 0\n  track(x: number) {}\n}\n"
+            "export function helper(): number {\n  return 1\n}\n",
+        },
+    )
+    text = (
+        "export class ObservableMap {\n  constructor(\n    public name_ = \"ObservableMap\",\n"
+        "    protected readonly value_?: number\n  ) {}\n\n  report(watch: any) {\n"
+        "    const label = this.name_ + this.value_\n    watch.track("
+    )
+    symbols = indexed(tmp_path, "src/types/observablemap.ts")
+    snippets = gather(tmp_path, "src/types/observablemap.ts", text, symbols, "typescript")
+    assert heads(snippets) == ["track(x: number) {}"]
+    # Nor when the file defining the other field is imported (mobx imports it through its barrel).
+    imported = 'import { helper } from "../core/computedvalue"\n' + text
+    snippets = gather(tmp_path, "src/types/observablemap.ts", imported, symbols, "typescript")
+    assert sorted(heads(snippets)) == ["function helper(): number {", "track(x: number) {}"]
+
+
 def test_an_imported_name_found_through_the_table_takes_its_place_by_distance(tmp_path: Path) -> None:
     """mobx's files import everything from ``internal.ts``, a barrel of fifty ``export *``:
     more than are followed. The table finds the one file that defines the name called at the

@@ -623,15 +623,23 @@ def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
 
 
 #: ``self.speed = speed``, ``this.count = 0``: an attribute of the document's own class.
-_OWN_ATTRIBUTE = re.compile(rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)")
+#: ``self.x =``, ``this.x =``, ``@x =``; or a member declared with an access modifier and no
+#: parameter list, as TypeScript's constructor parameter properties (``constructor(public
+#: name_ = "")``) and Kotlin's (``class Store(private val cache: Cache)``) are, which no
+#: definition captures.
+_OWN_ATTRIBUTE = re.compile(
+    rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)"
+    rb"|\b(?:public|private|protected)\s+(?:(?:readonly|override|static|lateinit|val|var)\s+)*([A-Za-z_$][\w$]*)\s*[?!]?\s*[:=,)]"
+)
 
 
 def _own_attributes(own: FileIndex, data: bytes) -> set[str]:
-    """The attributes the document assigns on ``self``/``this``: its classes' own, however
-    many other files define the name (``self.speed`` in rich's Spinner brought Progress's)."""
+    """The attributes the document assigns on ``self``/``this`` or declares as members: its
+    classes' own, however many other files define the name (``self.speed`` in rich's Spinner
+    brought Progress's)."""
     return cast(
         "set[str]",
-        _cached_over("attributes", [own], lambda: {m.decode() for m in _OWN_ATTRIBUTE.findall(data)}),
+        _cached_over("attributes", [own], lambda: {(a or b).decode() for a, b in _OWN_ATTRIBUTE.findall(data)}),
     )
 
 
@@ -799,6 +807,8 @@ def gather_snippets(
                 if idx is not None:
                     indexes.append(idx)
                     reexports.extend(pending, path, idx)
+        if reexports.aliases:  # `export { a as b }` in a barrel: `b` is defined as `a`
+            looked_up = _looked_up(names, {**reexports.aliases, **aliases})
         found_by_name, imported_found = _found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
     else:
         found_by_name, imported_found = {}, set()
@@ -846,7 +856,13 @@ def _chosen_definitions(
     # The document's own index is rebuilt as it is edited; the others' names are kept together.
     elsewhere = _defined_in([idx for idx in ordered if idx is not own])
     own_names = own.definitions if own is not None else {}
+    # An attribute the document's classes assign or declare themselves is theirs: the imported
+    # files' fields of that name were another class's (mobx's ``this.name_`` brought
+    # ComputedValue's ``name_: string`` through the barrel).
+    attributes = _own_attributes(own, doc.data) if own is not None else set()
     for name in names:
+        if name in attributes and name not in own_names:
+            continue
         if name in own_names or name in elsewhere:
             found = _candidates(name, ordered, own, doc, window)
         elif name in imported_found:

@@ -46,6 +46,8 @@ class ReExports:
     named: dict[str, list[str]] = field(default_factory=dict)
     #: Sources every name of which is passed on (``export * from``, ``from m import *``).
     star: list[str] = field(default_factory=list)
+    #: Name exported -> the name its sources define it by (``export { a as b }``).
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 def add_reexport(
@@ -64,15 +66,17 @@ def add_reexport(
         found.star.extend(s for s in sources if s not in found.star)
         return found
     for name, original in bound:
-        # Renamed (`export { a as b }`), the definition bears another name than the one
-        # wanted; `export { default as Button }` is the file's default, most often a Button.
+        # Renamed (`export { a as b }`), the definition bears another name, looked up along
+        # with the one wanted; `export { default as Button }` is the file's default, most
+        # often a Button.
         if original not in (None, name, "default"):
-            continue
+            found.renamed[name] = original
         targets = found.named.setdefault(name, [])
         for source in sources:
             targets.append(source)
             if python:  # `from . import models`: the submodule
-                targets.append(source + name if source.strip(".") == "" else f"{source}.{name}")
+                module = found.renamed.get(name, name)
+                targets.append(source + module if source.strip(".") == "" else f"{source}.{module}")
     return found
 
 
@@ -106,6 +110,8 @@ class ReExportFollower:
         # internal.ts passes on the names of the file being edited).
         self._hops: dict[Path, int] = {doc_path: MAX_REEXPORT_HOPS}
         self._seen: set[Path] | None = None
+        #: Wanted name -> the name a barrel renamed it from (look that up too).
+        self.aliases: dict[str, str] = {}
 
     def extend(self, pending: list[Path], path: Path, index: FileIndex) -> None:
         """Appends to ``pending`` the files ``path`` (indexed as ``index``) re-exports wanted
@@ -135,6 +141,8 @@ class ReExportFollower:
             if name in named:
                 for target in resolve_local_imports_cached(named[name], path, self.roots, found.language, found.rules):
                     out.setdefault(target, 1)
+                if name in found.renamed:
+                    self.aliases.setdefault(name, found.renamed[name])
             for target, taken in table.get(name, ()):
                 out.setdefault(target, taken)
         out.pop(path, None)
