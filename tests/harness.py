@@ -56,6 +56,13 @@ async def lsp_session(
     def on_status(params: Any) -> None:
         client.statuses.append(_to_dict(params))  # type: ignore[attr-defined]
 
+    client.registrations = []  # type: ignore[attr-defined]
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def on_register(params: types.RegistrationParams) -> None:
+        # Accepted, as VS Code does (without a handler the server was answered "method not found").
+        client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
     if settings is not None:
         client.set_configuration({"deepseek": settings})
     caps = capabilities(editor)

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from deepseek_lsp.config import DEFAULT_EXCLUDE
+from lsprotocol import types
+
+from deepseek_lsp import symbol_crawler
+from deepseek_lsp.config import DEFAULT_EXCLUDE, Settings
 from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
 from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.status import StatusReporter
+from deepseek_lsp.symbol_crawler import SymbolCrawler
 from deepseek_lsp.symbol_store import SymbolStore
 from deepseek_lsp.workspace_symbols import MAX_FILE_BYTES, WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -394,3 +402,120 @@ async def test_a_restarted_server_takes_the_table_from_the_store_and_parses_only
     assert seen[0]["files"] == 3 and seen[0]["fromStore"] == 0
     assert seen[1]["files"] == 3 and seen[1]["fromStore"] == 2  # rpc.py changed: parsed again
     assert "def send_request_soon(self, method: str, params: object) -> None:" in prompt
+
+
+def crawler_for(root: Path, state: Path, **completion: object) -> SymbolCrawler:
+    settings = Settings()
+    settings = replace(settings, completion=replace(settings.completion, **completion))
+    services = Services(DocumentStore(REGISTRY), REGISTRY, StatusReporter(lambda s: None, lambda m, level=2: None), settings)
+    services.workspace_folders = [root.as_uri()]
+    services.configured.set()
+    crawler = SymbolCrawler(services, WorkspaceSymbols(REGISTRY), lambda: 0.0)
+    crawler.store = SymbolStore(state)
+    return crawler
+
+
+async def settle(crawler: SymbolCrawler) -> None:
+    for _ in range(200):
+        if all(t.done() for t in crawler._tasks.values()):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the crawler did not settle")
+
+
+async def test_files_changed_on_disk_and_saved_in_the_editor_keep_the_table_true(tmp_path: Path, monkeypatch: Any) -> None:
+    """After a branch switch or a ``git pull`` (files created, changed, deleted on disk, told by
+    the editor's file watcher) and a save in the editor, the table has the names the files define
+    now, not those of the session's start, and the store has them for the next session."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n", "c.py": "def gamma(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    symbols = crawler.symbols
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    assert symbols.stats()["files"] == 3
+
+    write(root, {"b.py": "def beta_two(): pass\n", "d.py": "def delta(): pass\n", "node_modules/e.py": "def eps(): pass\n"})
+    (root / "c.py").unlink()
+    crawler.files_changed([(root / "b.py", True), (root / "c.py", False), (root / "d.py", True), (root / "node_modules/e.py", True)])
+    # Saved in the editor: the names come from the buffer's index, the file is not read.
+    (root / "a.py").write_text("def alpha_saved(): pass\n")
+    crawler.saved(root / "a.py", "python", ["alpha_saved"])
+    # A new file saved in the editor joins the table; one in an excluded place does not.
+    write(root, {"f.py": "def phi(): pass\n", ".env.py": "def secret_name(): pass\n"})
+    crawler.saved(root / "f.py", "python", ["phi"])
+    crawler.saved(root / ".env.py", "python", ["secret_name"])
+    await settle(crawler)
+
+    def where(name: str) -> list[str]:
+        return [p.name for p in symbols.files_defining(name, "python")]
+
+    assert (where("alpha"), where("alpha_saved")) == ([], ["a.py"])
+    assert (where("beta"), where("beta_two")) == ([], ["b.py"])
+    assert where("gamma") == [] and not symbols.is_indexed(root / "c.py")
+    assert where("delta") == ["d.py"]
+    assert where("eps") == []  # a dependency folder is not indexed, whatever the watcher sends
+    assert where("phi") == ["f.py"] and where("secret_name") == []
+    assert symbols.stats()["files"] == 4
+
+    again = crawler_for(root, tmp_path / "state")
+    again.request(root / "a.py", "python")
+    await settle(again)
+    assert again.symbols.stats()["fromStore"] == 4  # none parsed: the store was up to date
+    assert [p.name for p in again.symbols.files_defining("beta_two", "python")] == ["b.py"]
+    assert again.symbols.files_defining("gamma", "python") == []
+
+
+def test_the_watched_files_glob_names_every_indexed_language() -> None:
+    pattern = crawler_for(Path("/nonexistent"), Path("/nonexistent")).watch_pattern()
+    assert pattern.startswith("**/*.{") and pattern.endswith("}")
+    exts = pattern[len("**/*.{") : -1].split(",")
+    assert {"py", "ts", "tsx", "js", "go", "rs", "java"} <= set(exts)
+
+
+async def test_the_editors_file_watcher_brings_a_file_created_on_disk(tmp_path: Path) -> None:
+    """Over stdio, as VS Code: the server asks to watch the workspace's source files, and a file
+    created on disk afterwards (a ``git pull``) is indexed from the watcher's event: the next
+    request carries the definition of the member it defines."""
+    root = tmp_path / "ws"
+    write(root, {"protocol/rpc.py": PROTOCOL, "tools/noise.py": "def unrelated(): pass\n"})
+    text = SERVER.replace("send_request_async(", "write_frame(")
+    with FakeDeepSeek() as fake:
+        fake.script("data)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "lsp/server.py").as_uri()
+            open_doc(client, uri, text)
+
+            async def files() -> int:
+                state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+                return state["workspaceSymbols"]["files"]
+
+            assert await eventually(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in client.registrations))
+            watch = next(r for r in client.registrations if r.method == "workspace/didChangeWatchedFiles")
+            assert ",py," in _to_dict(watch.register_options)["watchers"][0]["globPattern"]
+            for _ in range(100):
+                if await files() == 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert await files() == 2
+
+            write(root, {"protocol/stream.py": "class Stream:\n    def write_frame(self, data: bytes) -> int:\n        return len(data)\n"})
+            client.workspace_did_change_watched_files(
+                types.DidChangeWatchedFilesParams(
+                    changes=[types.FileEvent(uri=(root / "protocol/stream.py").as_uri(), type=types.FileChangeType.Created)]
+                )
+            )
+            for _ in range(100):
+                if await files() == 3:
+                    break
+                await asyncio.sleep(0.05)
+            assert await files() == 3
+            line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
+            result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
+            assert result.items
+            assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
+            prompt = fake.requests_to("/beta/completions")[0].json["prompt"]
+    assert "def write_frame(self, data: bytes) -> int:" in prompt

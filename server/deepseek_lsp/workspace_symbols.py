@@ -93,7 +93,7 @@ class WorkspaceSymbols:
 
     @property
     def indexed(self) -> int:
-        return len(self._paths)
+        return len(self._ids)
 
     def is_indexed(self, path: Path) -> bool:
         return str(path) in self._ids
@@ -187,6 +187,44 @@ class WorkspaceSymbols:
         if stamped is not None:
             self.records[path] = FileNames(*stamped, lang.name, tuple(sorted(names)))
         yield True
+
+    def replace_names(self, path: Path, language: str, names: Iterable[str], stamped: tuple[int, int] | None) -> None:
+        """``path`` now defines ``names`` (a file saved in the editor, read from its buffer's
+        index): the names it no longer defines go, and its record is the one stored next."""
+        self.remove(path)
+        names = tuple(sorted(set(names)))
+        self.add_names(path, language, names)
+        if stamped is not None:
+            self.records[path] = FileNames(*stamped, language, names)
+
+    def remove(self, path: Path, *, deleted: bool = False) -> None:
+        """Forget the names ``path`` defined (about to be indexed again), and the file itself
+        when ``deleted``. A name that was too common stays so: which files define it is not
+        kept."""
+        record = self.records.pop(path, None)
+        fid = self._ids.pop(str(path), None) if deleted else self._ids.get(str(path))
+        if record is None or fid is None:
+            return
+        for name in record.names:
+            entry = self._names.get(name)
+            if entry == fid:
+                del self._names[name]
+            elif isinstance(entry, tuple) and fid in entry:
+                rest = tuple(i for i in entry if i != fid)
+                self._names[name] = rest[0] if len(rest) == 1 else rest
+
+    def accepts(self, path: Path, roots: Sequence[Path], exclude: Sequence[str], language: str) -> bool:
+        """Whether ``plan`` would take ``path`` for ``language``'s family (a file created or
+        changed on disk during the session): inside a root, in no folder it skips."""
+        root = next((r for r in roots if path.is_relative_to(r)), None)
+        if root is None:
+            return False
+        folder = root
+        for part in path.relative_to(root).parts[:-1]:
+            if part.startswith(".") or part in SKIPPED_DIRS or _is_venv(str(folder), part):
+                return False
+            folder = folder / part
+        return self._wanted(path, exclude, family(language))
 
     def add_stored(self, path: Path, record: FileNames) -> None:
         """Take ``path``'s names from a store (its stamp is unchanged since they were stored)."""

@@ -40,15 +40,13 @@ from ..features import Feature, Paused, Services
 from ..languages import Language
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
-from ..model.ledger import state_dir
 from ..model.types import FimRequest
 from ..notebooks import CellTarget
 from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
-from ..symbol_store import FOLDER as SYMBOLS_FOLDER
-from ..symbol_store import SymbolStore
-from ..workspace_symbols import WorkspaceSymbols, family
+from ..symbol_crawler import SymbolCrawler
+from ..workspace_symbols import WorkspaceSymbols
 from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
@@ -82,8 +80,6 @@ CONTEXT_REUSE_S = 30.0
 #: Documents too large to index inside a request's time box are indexed once the user has not
 #: typed for this long, one at a time.
 IDLE_INDEX_S = 0.3
-#: Workspace files parsed between saves of the symbol table (~1.5 s of CPU).
-SAVE_SYMBOLS_EVERY = 200
 #: Bytes around the cursor read for the brackets of a suggestion served from a cache.
 _LINE_CONTEXT_BYTES = 8192
 _CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
@@ -383,11 +379,8 @@ class CompletionFeature(Feature):
         self.debouncer = Debouncer()
         self.indexer = Indexer(services.registry)
         self.symbols = WorkspaceSymbols(services.registry)
-        #: Workspace folders and language family to index names of, with the file that asked.
-        self._crawls: dict[tuple[tuple[Path, ...], str], Path] = {}
-        self._crawling: asyncio.Task[None] | None = None
-        #: Where the table is kept between sessions (made at the first crawl: tests set their own).
-        self.symbol_store: SymbolStore | None = None
+        self.crawler = SymbolCrawler(services, self.symbols, lambda: self._last_change + IDLE_INDEX_S)
+        self._server: LanguageServer | None = None
         self.line_tokens = LineTokens()
         self._counting: asyncio.Task[None] | None = None
         self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
@@ -445,10 +438,53 @@ class CompletionFeature(Feature):
         def stats(ls: LanguageServer, params: Any) -> dict[str, Any]:
             return self.stats.to_json(self.cache.hits)
 
+        @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+        def watched_files(ls: LanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+            self.files_changed(params)
+
+        self._server = server
+
+    async def start(self) -> None:
+        await self._watch_files()
+
+    async def _watch_files(self) -> None:
+        """Ask the editor to tell us of the workspace's source files created, changed or deleted
+        on disk (the symbol table follows them), when it can be asked (VS Code)."""
+        server = self._server
+        caps = server.client_capabilities if server is not None else None
+        watched = caps and caps.workspace and caps.workspace.did_change_watched_files
+        if server is None or not (watched and watched.dynamic_registration):
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=self.crawler.watch_pattern())]
+        )
+        try:
+            await server.client_register_capability_async(
+                types.RegistrationParams(
+                    registrations=[
+                        types.Registration(
+                            id="deepseek-workspace-files",
+                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                            register_options=options,
+                        )
+                    ]
+                )
+            )
+        except Exception as exc:
+            log.debug("file watching refused: %s", exc)
+
+    def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
+        changes = []
+        for event in params.changes:
+            path = uri_to_path(event.uri) if event.uri.startswith("file:") else None
+            if path:
+                changes.append((Path(path), event.type != types.FileChangeType.Deleted))
+        self.crawler.files_changed(changes)
+
     async def stop(self) -> None:
         for task in [*self._fetches.values(), *self._background]:
             task.cancel()
-        await asyncio.gather(*self._fetches.values(), *self._background, return_exceptions=True)
+        await asyncio.gather(*self._fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         if (old.api_key, old.base_url, old.backend, old.completion.model) != (
@@ -541,7 +577,8 @@ class CompletionFeature(Feature):
         self._last_change = time.monotonic()
         if not self.status_for(doc):
             self._count_when_idle(doc)
-            self._crawl_when_idle(doc)
+            if doc.language is not None and doc.uri.startswith("file:"):
+                self.crawler.request(Path(uri_to_path(doc.uri)), doc.language.name)
             models = self.services.models
             if models is not None and models.idle():
                 models.rewarm()
@@ -554,7 +591,7 @@ class CompletionFeature(Feature):
         # (its tree is parsed already), not by reading and parsing the file again.
         index = self.indexer.for_document(doc)
         if index is not None:
-            self.symbols.add_names(path, doc.language.name, index.definitions)
+            self.crawler.saved(path, doc.language.name, index.definitions)
 
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
@@ -1199,82 +1236,6 @@ class CompletionFeature(Feature):
         self._counting = asyncio.ensure_future(run())
         self._background.add(self._counting)
         self._counting.add_done_callback(self._background.discard)
-
-    def _crawl_when_idle(self, doc: Document) -> None:
-        """Index the names the workspace's files of ``doc``'s language family define
-        (``WorkspaceSymbols``) while the user pauses, the folders nearest ``doc`` first; once
-        per workspace folders and family (the document's own folder when there is none)."""
-        limit = self.settings.completion.workspace_index_files
-        if limit <= 0 or doc.language is None or not doc.uri.startswith("file:"):
-            return
-        doc_path = Path(uri_to_path(doc.uri))
-        roots = tuple(env_workspace_roots(self.services.workspace_folders) or [doc_path.parent])
-        key = (roots, family(doc.language.name))
-        if key in self._crawls:
-            return
-        self._crawls[key] = doc_path
-        if self._crawling is None or self._crawling.done():
-            self._crawling = asyncio.ensure_future(self._crawl())
-            self._background.add(self._crawling)
-            self._crawling.add_done_callback(self._background.discard)
-
-    async def _crawl(self) -> None:
-        def busy_until() -> float:
-            return self._last_change + IDLE_INDEX_S
-
-        await self.services.configured.wait()  # the editor's may turn it off, or exclude more
-        done: set[tuple[tuple[Path, ...], str]] = set()
-        while todo := [k for k in self._crawls if k not in done]:
-            key = todo[0]
-            done.add(key)
-            (roots, language), near = key, self._crawls[key]
-            await until_idle(busy_until)
-            limit = self.settings.completion.workspace_index_files
-            self.symbols.max_files = limit
-            planned = await asyncio.to_thread(self.symbols.plan, roots, self.settings.exclude, [near], language)
-            if self.symbol_store is None:
-                self.symbol_store = SymbolStore(state_dir() / SYMBOLS_FOLDER)
-            store = self.symbol_store
-            stored = await asyncio.to_thread(store.load, roots, language, planned)
-            started, indexed, loaded = time.monotonic(), 0, 0
-            # What the last session stored first, all of it (~10 µs a file): the table is whole
-            # at once but for the files changed since, which are parsed while the user pauses.
-            for path, record in stored.items():
-                if not self.symbols.is_indexed(path):
-                    self.symbols.add_stored(path, record)
-                    loaded += 1
-                    if loaded % 256 == 0:
-                        await asyncio.sleep(0)
-            unsaved = 0
-            for path in planned:
-                await until_idle(busy_until)
-                if self.symbols.indexed >= self.settings.completion.workspace_index_files:
-                    break
-                if self.symbols.is_indexed(path):
-                    continue
-                for finished in self.symbols.index_steps(path):
-                    indexed += finished
-                    unsaved += finished
-                    await asyncio.sleep(0)
-                    await until_idle(busy_until)
-                if unsaved >= SAVE_SYMBOLS_EVERY:  # an editor closed mid-way keeps what was done
-                    unsaved = 0
-                    await self._save_symbols(store, roots, language, planned)
-            if indexed or len(stored) != len(planned):
-                await self._save_symbols(store, roots, language, planned)
-            log.info(
-                "workspace symbols (%s): %d files from the store, %d indexed in %.1f s, %d names in all",
-                language,
-                loaded,
-                indexed,
-                time.monotonic() - started,
-                self.symbols.stats()["names"],
-            )
-
-    async def _save_symbols(self, store: SymbolStore, roots: tuple[Path, ...], language: str, planned: list[Path]) -> None:
-        records = self.symbols.records
-        kept = {path: records[path] for path in planned if path in records}
-        await asyncio.to_thread(store.save, roots, language, kept)
 
     def _index_when_idle(self, docs: list[Document]) -> None:
         """Index, in the background while the user pauses, the documents and imported files that

@@ -1,0 +1,224 @@
+"""Filling the workspace symbol table and keeping it true: when, in which order, and from where.
+
+A crawl per workspace folders and language family, started by the first document of that family
+opened: planned off the event loop (nearest folders first), the last session's names taken from
+the store at once, the other files parsed a step at a time while the user pauses. Afterwards the
+table follows the files: a file saved in the editor gives its names from the buffer's index
+(already parsed); files created, changed or deleted on disk (a branch switched, a ``git pull``,
+code generated) arrive as ``workspace/didChangeWatchedFiles`` when the editor watches them for
+us (VS Code does; Neovim on Linux does not) and are indexed again, added or dropped while the
+user pauses. Whatever changed is saved to the store within seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from .context import env_workspace_roots
+from .features import Services
+from .line_tokens import until_idle
+from .model.ledger import state_dir
+from .symbol_store import FOLDER, SymbolStore, stamp
+from .workspace_symbols import WorkspaceSymbols, family
+
+log = logging.getLogger(__name__)
+
+#: Workspace files parsed between saves of the table during a crawl (~1.5 s of CPU).
+SAVE_EVERY = 200
+#: A change (a save, files changed on disk) reaches the store this long after the last one.
+SAVE_DELAY_S = 5.0
+
+Key = tuple[tuple[Path, ...], str]  # workspace folders, language family
+
+
+class SymbolCrawler:
+    def __init__(self, services: Services, symbols: WorkspaceSymbols, busy_until: Callable[[], float]) -> None:
+        self.services = services
+        self.symbols = symbols
+        self.busy_until = busy_until
+        #: Where the table is kept between sessions (made at the first crawl: tests set their own).
+        self.store: SymbolStore | None = None
+        #: Crawls asked for, with the file that asked (its folder is indexed first).
+        self._asked: dict[Key, Path] = {}
+        #: The files of each crawl begun: what its store holds.
+        self._files: dict[Key, dict[Path, None]] = {}
+        self._dirty: set[Key] = set()
+        #: Files changed on disk, to index again (True) or forget (False).
+        self._changed: dict[Path, bool] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def limit(self) -> int:
+        return self.services.settings.completion.workspace_index_files
+
+    def _key(self, path: Path, language: str) -> Key:
+        roots = tuple(env_workspace_roots(self.services.workspace_folders) or [path.parent])
+        return roots, family(language)
+
+    def _spawn(self, name: str, work: Callable[[], Any]) -> None:
+        task = self._tasks.get(name)
+        if task is None or task.done():
+            self._tasks[name] = asyncio.ensure_future(work())
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- the crawl -------------------------------------------------------------------------------
+
+    def request(self, path: Path, language: str) -> None:
+        """Index the names the workspace's files of ``language``'s family define, the folders
+        nearest ``path`` first; once per workspace folders and family (the file's own folder
+        when there is none)."""
+        if self.limit <= 0:
+            return
+        key = self._key(path, language)
+        if key not in self._asked:
+            self._asked[key] = path
+            self._spawn("crawl", self._crawl)
+
+    async def _crawl(self) -> None:
+        await self.services.configured.wait()  # the editor's may turn it off, or exclude more
+        while todo := [k for k in self._asked if k not in self._files]:
+            await self._crawl_one(todo[0])
+
+    async def _crawl_one(self, key: Key) -> None:
+        (roots, language), near = key, self._asked[key]
+        self._files[key] = {}
+        await until_idle(self.busy_until)
+        self.symbols.max_files = self.limit
+        planned = await asyncio.to_thread(self.symbols.plan, roots, self.services.settings.exclude, [near], language)
+        self._files[key] = dict.fromkeys(planned)
+        if self.store is None:
+            self.store = SymbolStore(state_dir() / FOLDER)
+        stored = await asyncio.to_thread(self.store.load, roots, language, planned)
+        started, indexed, loaded = time.monotonic(), 0, 0
+        # What the last session stored first, all of it (~10 µs a file): the table is whole at
+        # once but for the files changed since, which are parsed while the user pauses.
+        for path, record in stored.items():
+            if not self.symbols.is_indexed(path):
+                self.symbols.add_stored(path, record)
+                loaded += 1
+                if loaded % 256 == 0:
+                    await asyncio.sleep(0)
+        unsaved = 0
+        for path in planned:
+            await until_idle(self.busy_until)
+            if self.symbols.indexed >= self.limit:
+                break
+            if self.symbols.is_indexed(path):
+                continue
+            finished = await self._index(path)
+            indexed += finished
+            unsaved += finished
+            if unsaved >= SAVE_EVERY:  # an editor closed mid-way keeps what was done
+                unsaved = 0
+                await self._save(key)
+        if indexed or len(stored) != len(planned):
+            await self._save(key)
+        log.info(
+            "workspace symbols (%s): %d files from the store, %d indexed in %.1f s, %d names in all",
+            language,
+            loaded,
+            indexed,
+            time.monotonic() - started,
+            self.symbols.stats()["names"],
+        )
+
+    async def _index(self, path: Path) -> bool:
+        """Index ``path`` a step at a time, yielding to requests between steps."""
+        done = False
+        for done in self.symbols.index_steps(path):  # noqa: B007 - the last step says
+            await asyncio.sleep(0)
+            await until_idle(self.busy_until)
+        return done
+
+    async def _save(self, key: Key) -> None:
+        self._dirty.discard(key)
+        if self.store is None:
+            return
+        records = self.symbols.records
+        kept = {path: records[path] for path in self._files.get(key, ()) if path in records}
+        await asyncio.to_thread(self.store.save, key[0], key[1], kept)
+
+    def _save_soon(self, keys: Iterable[Key]) -> None:
+        self._dirty.update(keys)
+
+        async def run() -> None:
+            while self._dirty:
+                await asyncio.sleep(SAVE_DELAY_S)
+                await until_idle(self.busy_until)
+                for key in list(self._dirty):
+                    await self._save(key)
+
+        self._spawn("save", run)
+
+    # -- keeping it true -------------------------------------------------------------------------
+
+    def _keys_of(self, path: Path, language: str) -> list[Key]:
+        """The crawls begun that ``path`` (in ``language``) belongs to."""
+        want = family(language)
+        return [k for k in self._files if k[1] == want and any(path.is_relative_to(r) for r in k[0])]
+
+    def saved(self, path: Path, language: str, names: Iterable[str]) -> None:
+        """A file of the workspace saved in the editor, defining ``names`` (its buffer's); a
+        new one (created in the editor) joins the table as the crawl would have taken it."""
+        keys = self._keys_of(path, language)
+        if not keys:
+            return
+        if not self.symbols.is_indexed(path):
+            exclude = self.services.settings.exclude
+            if self.symbols.indexed >= self.limit or not any(self.symbols.accepts(path, k[0], exclude, k[1]) for k in keys):
+                return
+            for key in keys:
+                self._files[key][path] = None
+        self.symbols.replace_names(path, language, names, stamp(path))
+        self._save_soon(keys)
+
+    def files_changed(self, changes: Iterable[tuple[Path, bool]]) -> None:
+        """Files created or changed (True) or deleted (False) on disk, as the editor saw them."""
+        for path, exists in changes:
+            self._changed[path] = exists
+        if self._changed:
+            self._spawn("refresh", self._refresh)
+
+    async def _refresh(self) -> None:
+        registry = self.symbols.registry
+        while self._changed:
+            await until_idle(self.busy_until)
+            path, exists = next(iter(self._changed.items()))
+            del self._changed[path]
+            lang = registry.for_filename(path.name)
+            keys = self._keys_of(path, lang.name) if lang is not None else []
+            if not keys:
+                continue
+            exclude = self.services.settings.exclude
+            if exists and any(self.symbols.accepts(path, k[0], exclude, k[1]) for k in keys):
+                if not self.symbols.is_indexed(path) and self.symbols.indexed >= self.limit:
+                    continue
+                self.symbols.remove(path)
+                if not await self._index(path):
+                    continue
+                for key in keys:
+                    self._files[key][path] = None
+            elif self.symbols.is_indexed(path):
+                self.symbols.remove(path, deleted=True)  # or now excluded
+                for key in keys:
+                    self._files[key].pop(path, None)
+            else:
+                continue
+            self._save_soon(keys)
+
+    def watch_pattern(self) -> str:
+        """One glob for the files of every language whose definitions are indexed."""
+        exts = sorted(
+            {e.lstrip(".") for lang in self.symbols.registry if lang.query_source("definitions") for e in lang.spec.extensions}
+        )
+        return "**/*.{" + ",".join(exts) + "}"
