@@ -519,3 +519,48 @@ async def test_the_editors_file_watcher_brings_a_file_created_on_disk(tmp_path: 
             assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
             prompt = fake.requests_to("/beta/completions")[0].json["prompt"]
     assert "def write_frame(self, data: bytes) -> int:" in prompt
+
+
+async def test_a_file_created_and_saved_in_an_editor_without_a_watcher_joins_the_table(tmp_path: Path) -> None:
+    """Neovim on Linux does not watch files for servers: a file created in the editor after the
+    crawl joins the table when it is saved (its names from the buffer), and the next request in
+    another file carries the definition of the member it defines."""
+    root = tmp_path / "ws"
+    write(root, {"protocol/rpc.py": PROTOCOL, "tools/noise.py": "def unrelated(): pass\n"})
+    text = SERVER.replace("send_request_async(", "write_frame(")
+    stream = "class Stream:\n    def write_frame(self, data: bytes) -> int:\n        return len(data)\n"
+    with FakeDeepSeek() as fake:
+        fake.script("data)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}, "review": {"mode": "off"}}
+        async with lsp_session(env, editor="neovim", settings=settings, root=str(root)) as client:
+            uri = (root / "lsp/server.py").as_uri()
+            open_doc(client, uri, text)
+
+            async def files() -> int:
+                state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+                return state["workspaceSymbols"]["files"]
+
+            for _ in range(100):
+                if await files() == 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert await files() == 2
+            assert not any(r.method == "workspace/didChangeWatchedFiles" for r in client.registrations)
+
+            new_uri = (root / "protocol/stream.py").as_uri()
+            open_doc(client, new_uri, stream)
+            write(root, {"protocol/stream.py": stream})
+            client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=new_uri)))
+            client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=new_uri)))
+            for _ in range(100):
+                if await files() == 3:
+                    break
+                await asyncio.sleep(0.05)
+            assert await files() == 3
+            line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
+            result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
+            assert result.items
+            assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
+            prompt = fake.requests_to("/beta/completions")[-1].json["prompt"]
+    assert "def write_frame(self, data: bytes) -> int:" in prompt

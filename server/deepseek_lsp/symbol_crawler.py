@@ -167,6 +167,10 @@ class SymbolCrawler:
         want = family(language)
         return [k for k in self._files if k[1] == want and any(path.is_relative_to(r) for r in k[0])]
 
+    def covers(self, path: Path, language: str) -> bool:
+        """Whether a crawl begun takes in ``path`` (in ``language``)."""
+        return bool(self._keys_of(path, language))
+
     def saved(self, path: Path, language: str, names: Iterable[str]) -> None:
         """A file of the workspace saved in the editor, defining ``names`` (its buffer's); a
         new one (created in the editor) joins the table as the crawl would have taken it."""

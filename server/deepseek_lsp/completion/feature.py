@@ -585,7 +585,7 @@ class CompletionFeature(Feature):
 
     def document_saved(self, doc: Document) -> None:
         path = Path(uri_to_path(doc.uri)) if doc.uri.startswith("file:") else None
-        if path is None or doc.language is None or not self.symbols.is_indexed(path):
+        if path is None or doc.language is None or not self.crawler.covers(path, doc.language.name):
             return
         # The names it defines now, for the other files' requests: from the buffer's own index
         # (its tree is parsed already), not by reading and parsing the file again.
