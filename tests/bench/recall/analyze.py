@@ -124,6 +124,8 @@ def classify(need: dict[str, Any], diag: dict[str, Any], line: str) -> str:
     """The cause of a miss, from the diagnosis."""
     if _IMPORT_LINE.match(line):
         return "the import statement itself is being typed"
+    if need.get("own_attribute"):
+        return "the file's own attribute (the finder's member heuristic; not looked up)"
     if not diag["def_file_resolved"]:
         if need["kind"] == "member":
             return "member: class file not imported"
@@ -231,6 +233,7 @@ def report(sites: list[dict[str, Any]], title: str) -> None:
         return
     needs = [dict(n, project=s["project"], language=s["language"]) for s in ok for n in s["needs"]]
     print(f"overall        {_vis(needs)}   | cold (first request) {sum(n['cold_found'] for n in needs)}/{len(needs)}")
+    print(f"  without the needs that are the file's own attributes   {_vis([n for n in needs if not n.get('own_attribute')])}")
     imp = [n for n in needs if n["kind"] != "member"]
     print(f"import-based   {_vis(imp)}")
     for lang in LANGUAGES:
@@ -290,6 +293,7 @@ def figures(sites: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "sites": len(sites), "answered": len(ok),
         "overall": block(needs), "import_based": block([n for n in needs if n["kind"] != "member"]),
+        "without_own_attributes": block([n for n in needs if not n.get("own_attribute")]),
         "per_language": {lang: block([n for n in needs if n["language"] == lang]) for lang in LANGUAGES},
         "per_kind": {k: block([n for n in needs if n["kind"] == k]) for k in KINDS},
         "per_project": {p: block([n for n in needs if n["project"] == p]) for p in PROJECTS

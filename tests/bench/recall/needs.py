@@ -160,9 +160,26 @@ def js_bindings(file_s: str) -> dict[str, Binding]:
 
 
 # ---------------------------------------------------------------- needed names
+@lru_cache(maxsize=64)
+def file_text(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8", errors="replace")
+
+
 def strip_strings(text: str, python: bool) -> str:
     text = re.sub(r"(\"(?:[^\"\\]|\\.)*\"?|'(?:[^'\\]|\\.)*'?|`(?:[^`\\]|\\.)*`?)", '""', text)
     return re.sub(r"#.*$", "", text) if python else re.sub(r"//.*$", "", text)
+
+
+def own_attribute(text: str, name: str) -> bool:
+    """Whether the file assigns ``name`` on ``self``/``this`` or declares it as a member of its
+    own class (a TypeScript parameter property): then ``self.name`` is most likely the file's own
+    attribute, which this finder's member heuristic counts as another file's member when that
+    file's class has one of the name (asyncio's runners.py ``self._loop``, futures.py's ``_loop``)."""
+    n = re.escape(name)
+    return bool(
+        re.search(rf"\b(?:self|this)\.{n}\s*(?::[^=\n]*)?=(?!=)", text)
+        or re.search(rf"\b(?:public|private|protected)\s+(?:readonly\s+)?{n}\s*[?:=,)]", text)
+    )
 
 
 def needed(ws: Path, site: dict[str, Any], table: dict[str, list[Def]]) -> list[dict[str, Any]]:
@@ -214,6 +231,8 @@ def needed(ws: Path, site: dict[str, Any], table: dict[str, list[Def]]) -> list[
                 continue  # defined in this file too
             kind = "member" if entry["kind"] == "member" else "top"
             entry.update(name=n, where=where, files=sorted({d.file for d in defs if d.kind == kind}))
+            if kind == "member":
+                entry["own_attribute"] = own_attribute(file_text(str(file)), n)
             out[n] = entry
     return list(out.values())
 
