@@ -778,27 +778,32 @@ def test_php_include_paths_are_read_as_paths_from_the_file(registry: LanguageReg
 
 def test_re_exports_are_read_from_barrels_and_package_inits(registry: LanguageRegistry) -> None:
     """What a file passes on was not read at all: ``export ... from`` was no import, and a
-    package's ``__init__.py`` was read as any module. A renamed re-export is left out (its
-    definition bears another name), and so are a plain module's named imports."""
+    package's ``__init__.py`` was read as any module. A renamed re-export keeps the name its
+    definition bears; a plain module's named imports are left out."""
     from deepseek_lsp.context import index_tree
 
-    def reexports(language: str, text: str, path: str) -> tuple[dict[str, list[str]], list[str]] | None:
+    def reexports(language: str, text: str, path: str) -> tuple[dict[str, list[str]], list[str], dict[str, str]] | None:
         lang = registry.get(language)
         assert lang is not None
         data = text.encode()
         found = index_tree(lang, lang.parser().parse(data), data, path).reexports
-        return None if found is None else (found.named, found.star)
+        return None if found is None else (found.named, found.star, found.renamed)
 
     barrel = (
         'export * from "./a";\nexport * as ns from "./b";\nexport { x, y as z, default as D } from "./c";\n'
         'export { q };\nexport const k = 1;\nimport { w } from "./d";\n'
     )
     for language in ("typescript", "tsx", "javascript"):
-        assert reexports(language, barrel, "index.ts") == ({"ns": ["./b"], "x": ["./c"], "D": ["./c"]}, ["./a"])
+        assert reexports(language, barrel, "index.ts") == (
+            {"ns": ["./b"], "x": ["./c"], "z": ["./c"], "D": ["./c"]},
+            ["./a"],
+            {"z": "y"},
+        )
     init = "from ._client import Client\nfrom .util import helper as _helper\nfrom ._api import *\nfrom . import models\n"
     assert reexports("python", init, "__init__.py") == (
-        {"Client": ["._client", "._client.Client"], "models": [".", ".models"]},
+        {"Client": ["._client", "._client.Client"], "_helper": [".util", ".util.helper"], "models": [".", ".models"]},
         ["._api"],
+        {"_helper": "helper"},
     )
-    assert reexports("python", init, "client.py") == ({}, ["._api"])
+    assert reexports("python", init, "client.py") == ({}, ["._api"], {})
     assert reexports("python", "from .x import y\nimport os\n", "client.py") is None

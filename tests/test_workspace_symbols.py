@@ -199,6 +199,29 @@ def test_typescript_member_through_an_untyped_field(tmp_path: Path) -> None:
     assert any("elapsedSince(start: number): number" in s.text for s in snippets), heads(snippets)
 
 
+async def symbol_table(client: Any) -> dict[str, int]:
+    state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+    return state["workspaceSymbols"]
+
+
+async def table_of(client: Any, files: int) -> dict[str, int]:
+    """The server's symbol table once it holds ``files`` files (or after 5 s)."""
+    for _ in range(100):
+        if (await symbol_table(client))["files"] == files:
+            break
+        await asyncio.sleep(0.05)
+    return await symbol_table(client)
+
+
+async def prompt_at_end(client: Any, fake: FakeDeepSeek, uri: str, text: str) -> str:
+    """The FIM prompt of an invoked completion at the end of ``text`` (open as ``uri``)."""
+    line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
+    result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
+    assert result.items
+    assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
+    return fake.requests_to("/beta/completions")[-1].json["prompt"]
+
+
 async def test_the_server_indexes_the_workspace_while_the_user_pauses_and_sends_the_member(tmp_path: Path) -> None:
     """Over stdio: the workspace's files are indexed once the editor goes quiet, and the
     request after that carries the definition of the member the file calls but never imports;
@@ -215,24 +238,12 @@ async def test_the_server_indexes_the_workspace_while_the_user_pauses_and_sends_
                 uri = (root / "lsp/server.py").as_uri()
                 open_doc(client, uri, SERVER)
 
-                async def files_indexed() -> int:
-                    state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
-                    return state["workspaceSymbols"]["files"]
-
                 if limit:
-                    for _ in range(100):
-                        if await files_indexed() == 3:
-                            break
-                        await asyncio.sleep(0.05)
-                    assert await files_indexed() == 3
+                    assert (await table_of(client, 3))["files"] == 3
                 else:
                     await asyncio.sleep(0.8)  # what indexing took above, and more
-                    assert await files_indexed() == 0
-                line, col = SERVER.count("\n"), len(SERVER.rsplit("\n", 1)[-1])
-                result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
-                assert result.items
-                assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
-                prompts[limit] = fake.requests_to("/beta/completions")[0].json["prompt"]
+                    assert (await symbol_table(client))["files"] == 0
+                prompts[limit] = await prompt_at_end(client, fake, uri, SERVER)
     assert "def send_request_async(self, method: str, params: object = None)" in prompts[2000]
     assert "# Path: rpc.py" in prompts[2000] or "rpc.py" in prompts[2000].split("def send_request_async")[0]
     assert "send_request_async(self" not in prompts[0]
@@ -378,22 +389,9 @@ async def test_a_restarted_server_takes_the_table_from_the_store_and_parses_only
                 uri = (root / "lsp/server.py").as_uri()
                 open_doc(client, uri, server_text if session else SERVER)
 
-                async def table() -> dict[str, int]:
-                    state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
-                    return state["workspaceSymbols"]
-
-                for _ in range(100):
-                    if (await table())["files"] == 3:
-                        break
-                    await asyncio.sleep(0.05)
-                seen.append(await table())
+                seen.append(await table_of(client, 3))
                 if session:
-                    text = server_text
-                    line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
-                    result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
-                    assert result.items
-                    assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
-                    prompt = fake.requests_to("/beta/completions")[0].json["prompt"]
+                    prompt = await prompt_at_end(client, fake, uri, server_text)
         if not session:
             # Between the sessions another tool adds a method to the protocol class.
             (root / "protocol/rpc.py").write_text(
@@ -489,18 +487,10 @@ async def test_the_editors_file_watcher_brings_a_file_created_on_disk(tmp_path: 
             uri = (root / "lsp/server.py").as_uri()
             open_doc(client, uri, text)
 
-            async def files() -> int:
-                state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
-                return state["workspaceSymbols"]["files"]
-
             assert await eventually(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in client.registrations))
             watch = next(r for r in client.registrations if r.method == "workspace/didChangeWatchedFiles")
             assert ",py," in _to_dict(watch.register_options)["watchers"][0]["globPattern"]
-            for _ in range(100):
-                if await files() == 2:
-                    break
-                await asyncio.sleep(0.05)
-            assert await files() == 2
+            assert (await table_of(client, 2))["files"] == 2
 
             write(root, {"protocol/stream.py": "class Stream:\n    def write_frame(self, data: bytes) -> int:\n        return len(data)\n"})
             client.workspace_did_change_watched_files(
@@ -508,16 +498,8 @@ async def test_the_editors_file_watcher_brings_a_file_created_on_disk(tmp_path: 
                     changes=[types.FileEvent(uri=(root / "protocol/stream.py").as_uri(), type=types.FileChangeType.Created)]
                 )
             )
-            for _ in range(100):
-                if await files() == 3:
-                    break
-                await asyncio.sleep(0.05)
-            assert await files() == 3
-            line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
-            result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
-            assert result.items
-            assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
-            prompt = fake.requests_to("/beta/completions")[0].json["prompt"]
+            assert (await table_of(client, 3))["files"] == 3
+            prompt = await prompt_at_end(client, fake, uri, text)
     assert "def write_frame(self, data: bytes) -> int:" in prompt
 
 
@@ -537,15 +519,7 @@ async def test_a_file_created_and_saved_in_an_editor_without_a_watcher_joins_the
             uri = (root / "lsp/server.py").as_uri()
             open_doc(client, uri, text)
 
-            async def files() -> int:
-                state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
-                return state["workspaceSymbols"]["files"]
-
-            for _ in range(100):
-                if await files() == 2:
-                    break
-                await asyncio.sleep(0.05)
-            assert await files() == 2
+            assert (await table_of(client, 2))["files"] == 2
             assert not any(r.method == "workspace/didChangeWatchedFiles" for r in client.registrations)
 
             new_uri = (root / "protocol/stream.py").as_uri()
@@ -553,14 +527,6 @@ async def test_a_file_created_and_saved_in_an_editor_without_a_watcher_joins_the
             write(root, {"protocol/stream.py": stream})
             client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=new_uri)))
             client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=new_uri)))
-            for _ in range(100):
-                if await files() == 3:
-                    break
-                await asyncio.sleep(0.05)
-            assert await files() == 3
-            line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
-            result = await client.text_document_inline_completion_async(inline_params(uri, line, col, invoked=True))
-            assert result.items
-            assert await eventually(lambda: len(fake.requests_to("/beta/completions")) >= 1)
-            prompt = fake.requests_to("/beta/completions")[-1].json["prompt"]
+            assert (await table_of(client, 3))["files"] == 3
+            prompt = await prompt_at_end(client, fake, uri, text)
     assert "def write_frame(self, data: bytes) -> int:" in prompt

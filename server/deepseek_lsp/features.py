@@ -6,11 +6,14 @@ Features see only :class:`Services`, never the server, so each can be built and 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
 
 from .config import Settings
 from .documents import Document, DocumentStore
@@ -22,6 +25,23 @@ from .status import StatusReporter
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
+
+log = logging.getLogger(__name__)
+
+
+async def register_with_client(server: LanguageServer, registration_id: str, method: str, options: Any) -> bool:
+    """Register ``method`` with the client (``client/registerCapability``); a client that
+    refuses it is told nothing more: the server works without it."""
+    try:
+        await server.client_register_capability_async(
+            types.RegistrationParams(
+                registrations=[types.Registration(id=registration_id, method=method, register_options=options)]
+            )
+        )
+    except Exception as exc:
+        log.debug("registration of %s refused: %s", method, exc)
+        return False
+    return True
 
 
 @dataclass

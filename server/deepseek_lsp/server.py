@@ -23,7 +23,7 @@ from . import __version__
 from . import log as logsetup
 from .config import SECTION, build_settings
 from .documents import DocumentStore, normalize_encoding
-from .features import Feature, Services
+from .features import Feature, Services, register_with_client
 from .heap import Collector, Trimmer
 from .languages import LanguageRegistry
 from .model.tokens import loaded_counter, preload_in_background
@@ -484,22 +484,12 @@ def _register_core(server: DeepSeekServer) -> None:
         dyn = caps and caps.workspace and caps.workspace.did_change_configuration
         if dyn and dyn.dynamic_registration:
             # VS Code only sends didChangeConfiguration after it is registered for.
-            try:
-                await ls.client_register_capability_async(
-                    types.RegistrationParams(
-                        registrations=[
-                            types.Registration(
-                                id="deepseek-config",
-                                method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
-                                register_options=types.DidChangeConfigurationRegistrationOptions(
-                                    section=SECTION
-                                ),
-                            )
-                        ]
-                    )
-                )
-            except Exception as exc:
-                log.debug("dynamic registration refused: %s", exc)
+            await register_with_client(
+                ls,
+                "deepseek-config",
+                types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                types.DidChangeConfigurationRegistrationOptions(section=SECTION),
+            )
         ls.flush_early()
         try:
             await ls.pull_configuration()

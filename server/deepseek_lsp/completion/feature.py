@@ -36,7 +36,7 @@ from ..context import (
     past_string_or_comment,
 )
 from ..documents import Document, Edit
-from ..features import Feature, Paused, Services
+from ..features import Feature, Paused, Services, register_with_client
 from ..languages import Language
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
@@ -458,20 +458,7 @@ class CompletionFeature(Feature):
         options = types.DidChangeWatchedFilesRegistrationOptions(
             watchers=[types.FileSystemWatcher(glob_pattern=self.crawler.watch_pattern())]
         )
-        try:
-            await server.client_register_capability_async(
-                types.RegistrationParams(
-                    registrations=[
-                        types.Registration(
-                            id="deepseek-workspace-files",
-                            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-                            register_options=options,
-                        )
-                    ]
-                )
-            )
-        except Exception as exc:
-            log.debug("file watching refused: %s", exc)
+        await register_with_client(server, "deepseek-workspace-files", types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)
 
     def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
         changes = []
