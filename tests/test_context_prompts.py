@@ -643,6 +643,10 @@ def test_a_name_a_barrel_renames_brings_the_definition_by_its_own_name(tmp_path:
     prompt = prompt_with_imports(tmp_path / "src" / "app.ts", text, [tmp_path], "typescript")
     assert "// Path: types.ts\n// function stringType(params?: { min: number }): ZodString" in prompt
     assert "function numberType(): ZodNumber" in prompt
+    # A member of the same name is not the barrel's: `reader.string(` brings nothing of it.
+    text = 'import { numberType } from "./index.js";\n\nexport function read(reader: Reader) {\n  numberType();\n  return reader.string('
+    prompt = prompt_with_imports(tmp_path / "src" / "app.ts", text, [tmp_path], "typescript")
+    assert "function stringType" not in prompt and "function numberType(): ZodNumber" in prompt
     text = "from pkg import HttpClient, mdl\n\n\ndef fetch(url):\n    user = mdl.make_user('a', 3)\n    return HttpClient("
     prompt = prompt_with_imports(tmp_path / "app.py", text, [tmp_path], "python")
     assert "# Path: _client.py\n# class Client:" in prompt

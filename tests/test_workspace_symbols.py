@@ -5,6 +5,7 @@ cursor (``self.protocol.send_request_async(`` in pygls, ``msg.set_payload(`` in 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -12,9 +13,16 @@ from typing import Any
 
 from lsprotocol import types
 
-from deepseek_lsp import symbol_crawler
+from deepseek_lsp import symbol_crawler, symbol_store
 from deepseek_lsp.config import DEFAULT_EXCLUDE, Settings
-from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
+from deepseek_lsp.context import (
+    ContextRequest,
+    Indexer,
+    Snippet,
+    _attributes_in,
+    gather_snippets,
+    names_near,
+)
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
@@ -33,6 +41,18 @@ def write(root: Path, files: dict[str, str]) -> None:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+
+
+def age(root: Path, seconds: float = 3600) -> None:
+    """Date the files under ``root`` back, as a workspace's files are: the store leaves out
+    files modified in the last two seconds (their stamp could not tell a rewrite)."""
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+
+
+DIGESTS = WorkspaceSymbols(REGISTRY).digests()
 
 
 def indexed(root: Path, near: str, exclude: tuple[str, ...] = DEFAULT_EXCLUDE) -> WorkspaceSymbols:
@@ -288,6 +308,24 @@ def test_a_member_the_documents_constructor_declares_is_not_looked_up(tmp_path: 
     assert sorted(heads(snippets)) == ["function helper(): number {", "track(x: number) {}"]
 
 
+def test_an_own_attribute_that_is_also_imported_or_in_prose_keeps_the_imported_definition(tmp_path: Path) -> None:
+    """The own-attribute rule is about members: ``this.createStore = createStore`` and then
+    ``createStore(`` still wants the imported function; a docstring's "the private helper," is
+    no declaration (only TypeScript, Kotlin and Scala declare members among parameters), nor is a
+    C++ base clause (``: public Base,``)."""
+    write(tmp_path, {
+        "store.ts": "export function createStore(initial: number): Store {\n  return new Store(initial)\n}\n",
+        "util.py": "def helper(x):\n    return x * 2\n",
+    })  # fmt: skip
+    text = "import { createStore } from './store'\n\nexport class App {\n  constructor() {\n    this.createStore = createStore\n  }\n  run() {\n    const s = createStore("
+    assert heads(gather(tmp_path, "app.ts", text, None, "typescript")) == ["function createStore(initial: number): Store {"]
+    text = 'from util import helper\n\ndef run(v):\n    """Calls the private helper, twice."""\n    return helper('
+    assert heads(gather(tmp_path, "main.py", text, None)) == ["def helper(x):"]
+    assert _attributes_in(b"class Impl : public Base, public Mixin {\n", "cpp") == set()
+    assert _attributes_in(b"class Impl : public ns::Base {\n", "typescript") == set()
+    assert _attributes_in(b"class Store(private val cache: Cache, var n: Int)", "kotlin") == {"cache"}
+
+
 def test_an_imported_name_found_through_the_table_takes_its_place_by_distance(tmp_path: Path) -> None:
     """mobx's files import everything from ``internal.ts``, a barrel of fifty ``export *``:
     more than are followed. The table finds the one file that defines the name called at the
@@ -315,16 +353,18 @@ def test_the_next_session_takes_unchanged_files_names_from_the_store(tmp_path: P
     unchanged; a file edited in between is left to be parsed again (its stored names are stale),
     and a file gone since is not brought back."""
     root = tmp_path / "ws"
-    write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n", "c.py": "def gamma(): pass\n"})
+    write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n", "c.py": "def gamma(): pass\n", "d.py": "def delta(): pass\n"})
+    age(root)
+    (root / "d.py").write_text("def delta(): pass\n")  # modified just now: not stored yet
     first = indexed(root, "a.py")
     store = SymbolStore(tmp_path / "state")
     planned = first.plan([root], DEFAULT_EXCLUDE, [root / "a.py"])
-    store.save([root], "python", first.records)
+    store.save([root], "python", first.records, DIGESTS)
 
     (root / "b.py").write_text("def beta_renamed(): pass\n")
     (root / "c.py").unlink()
-    loaded = store.load([root], "python", planned)
-    assert sorted(p.name for p in loaded) == ["a.py"]
+    loaded, stale = store.load([root], "python", planned, DIGESTS)
+    assert sorted(p.name for p in loaded) == ["a.py"] and stale  # b and c are to be written again
     second = WorkspaceSymbols(REGISTRY)
     for path, record in loaded.items():
         second.add_stored(path, record)
@@ -332,39 +372,42 @@ def test_the_next_session_takes_unchanged_files_names_from_the_store(tmp_path: P
     assert second.files_defining("beta", "python") == []
     assert second.stats()["fromStore"] == 1
     # Another workspace, or another language family of this one, has a store of its own.
-    assert store.load([tmp_path], "python", planned) == {}
-    assert store.load([root], "javascript", planned) == {}
+    assert store.load([tmp_path], "python", planned, DIGESTS) == ({}, False)
+    assert store.load([root], "javascript", planned, DIGESTS) == ({}, False)
+    # Names found by another definitions query or grammar are found again.
+    assert store.load([root], "python", planned, {**DIGESTS, "python": "another"})[0] == {}
 
 
 def test_an_unreadable_store_is_ignored_and_replaced(tmp_path: Path) -> None:
     root = tmp_path / "ws"
     write(root, {"a.py": "def alpha(): pass\n"})
+    age(root)
     symbols = indexed(root, "a.py")
     store = SymbolStore(tmp_path / "state")
     target = store.path_for([root], "python")
     planned = [root / "a.py"]
-    for garbage in (b"\x00\xffnot json", b'{"version": 1, "files": []}', b'{"version": 1, "files": {"%s": [1, 2]}}' % str(root / "a.py").encode(), b"[]"):
+    for garbage in (b"\x00\xffnot json", b'{"version": 2, "files": []}', b'{"version": 2, "files": {"%s": [1, 2]}}' % str(root / "a.py").encode(), b"[]"):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(garbage)
-        assert store.load([root], "python", planned) == {}, garbage
-    store.save([root], "python", symbols.records)
-    assert list(store.load([root], "python", planned)) == planned
+        assert store.load([root], "python", planned, DIGESTS)[0] == {}, garbage
+    store.save([root], "python", symbols.records, DIGESTS)
+    assert list(store.load([root], "python", planned, DIGESTS)[0]) == planned
     assert [p.name for p in (tmp_path / "state").iterdir()] == [target.name]  # no temporary file left
 
 
 def test_stores_of_workspaces_long_unused_are_dropped(tmp_path: Path) -> None:
-    import os
-
-    from deepseek_lsp import symbol_store
-
     store = SymbolStore(tmp_path)
+    odd = tmp_path / f"{99:024x}.json"
+    odd.mkdir()  # not a file: old enough to go, but left alone, and nothing raised
     old = time.time() - symbol_store.MAX_AGE_S - 60
     for i in range(symbol_store.MAX_STORES + 3):
         path = tmp_path / f"{i:024x}.json"
         path.write_text("{}")
         os.utime(path, (old if i == 0 else time.time() - i, old if i == 0 else time.time() - i))
-    store.save([tmp_path / "ws"], "python", {})
-    left = sorted(p.name for p in tmp_path.iterdir())
+    os.utime(odd, (old, old))
+    store.save([tmp_path / "ws"], "python", {}, DIGESTS)
+    assert odd.is_dir()
+    left = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
     assert len(left) == symbol_store.MAX_STORES
     assert store.path_for([tmp_path / "ws"], "python").name in left
     assert f"{0:024x}.json" not in left  # too old
@@ -377,6 +420,7 @@ async def test_a_restarted_server_takes_the_table_from_the_store_and_parses_only
     its request carries the definition of the member that file now defines."""
     root = tmp_path / "ws"
     write(root, {"protocol/rpc.py": PROTOCOL, "lsp/server.py": SERVER, "tools/noise.py": "def unrelated(): pass\n"})
+    age(root)
     env = server_env(None, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
     settings = {"completion": {"debounce": 0, "prefetch": False}}
     seen: list[dict[str, int]] = []
@@ -426,6 +470,7 @@ async def test_files_changed_on_disk_and_saved_in_the_editor_keep_the_table_true
     the editor's file watcher) and a save in the editor, the table has the names the files define
     now, not those of the session's start, and the store has them for the next session."""
     monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    monkeypatch.setattr(symbol_store, "SETTLE_NS", 0)  # the files are all written just now
     root = tmp_path / "ws"
     write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n", "c.py": "def gamma(): pass\n"})
     crawler = crawler_for(root, tmp_path / "state")
@@ -530,3 +575,81 @@ async def test_a_file_created_and_saved_in_an_editor_without_a_watcher_joins_the
             assert (await table_of(client, 3))["files"] == 3
             prompt = await prompt_at_end(client, fake, uri, text)
     assert "def write_frame(self, data: bytes) -> int:" in prompt
+
+
+async def test_a_newly_excluded_file_leaves_the_table_and_the_store(tmp_path: Path, monkeypatch: Any) -> None:
+    """``exclude`` gains a folder mid-session: its files' names leave the table and, within
+    seconds, the store on disk (names of a secrets folder stayed there for good before)."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n", "secrets/s.py": "def secret_token_name(): pass\n"})
+    age(root)
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    store_file = crawler.store.path_for([root], "python")
+    assert "secret_token_name" in store_file.read_text()
+
+    services = crawler.services
+    services.settings = replace(services.settings, exclude=(*services.settings.exclude, "**/secrets/**"))
+    crawler.exclude_changed()
+    await settle(crawler)
+    assert crawler.symbols.files_defining("secret_token_name", "python") == []
+    assert "secret_token_name" not in store_file.read_text() and "alpha" in store_file.read_text()
+
+
+async def test_the_store_respects_the_file_limit_and_a_deleted_folder_takes_its_files(tmp_path: Path, monkeypatch: Any) -> None:
+    """Stores written under a larger ``workspaceIndexFiles`` do not load past the limit; a
+    folder deleted on disk (one watcher event for the folder) takes its files' names away."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {f"pkg/m{i}.py": f"def name_{i}(): pass\n" for i in range(6)})
+    write(root, {f"web/w{i}.js": f"function web_{i}() {{}}\n" for i in range(3)})
+    age(root)
+    first = crawler_for(root, tmp_path / "state")
+    first.request(root / "pkg/m0.py", "python")
+    first.request(root / "web/w0.js", "javascript")
+    await settle(first)
+    assert first.symbols.stats()["files"] == 9
+
+    # The limit is the table's, whatever each language family's store holds.
+    small = crawler_for(root, tmp_path / "state", workspace_index_files=4)
+    small.request(root / "pkg/m0.py", "python")
+    small.request(root / "web/w0.js", "javascript")
+    await settle(small)
+    assert small.symbols.stats()["files"] == 4
+
+    for path in (root / "pkg").iterdir():
+        path.unlink()
+    (root / "pkg").rmdir()
+    first.files_changed([(root / "pkg", False)])
+    await settle(first)
+    assert first.symbols.stats()["files"] == 3  # the JavaScript files
+    assert first.symbols.files_defining("name_1", "python") == []
+
+
+async def test_a_save_right_after_an_edit_stores_the_names_the_file_has_then(tmp_path: Path, monkeypatch: Any) -> None:
+    """The index behind a prompt may be a moment old; the names recorded on save (and kept with
+    the file's new stamp for the next session) are the buffer's as saved: ``foo`` renamed to
+    ``bar`` and saved within the index's two seconds was stored as ``foo``."""
+    from deepseek_lsp.completion.feature import CompletionFeature
+
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def foo(): pass\n", "b.py": "def other(): pass\n"})
+    store = DocumentStore(REGISTRY)
+    services = Services(store, REGISTRY, StatusReporter(lambda s: None, lambda m, level=2: None), Settings())
+    services.workspace_folders = [root.as_uri()]
+    services.configured.set()
+    feature = CompletionFeature(services)
+    feature.crawler.store = SymbolStore(tmp_path / "state")
+    uri = (root / "a.py").as_uri()
+    doc = store.open(uri, "def foo(): pass\n", "python", 1)
+    feature.crawler.request(root / "a.py", "python")
+    await settle(feature.crawler)
+    assert feature.indexer.for_document(doc) is not None  # indexed now, as a request would
+    store.change(uri, 2, [types.TextDocumentContentChangeWholeDocument(text="def bar(): pass\n")])
+    (root / "a.py").write_text("def bar(): pass\n")
+    feature.document_saved(doc)
+    assert [p.name for p in feature.symbols.files_defining("bar", "python")] == ["a.py"]
+    assert feature.symbols.files_defining("foo", "python") == []
+    await feature.stop()

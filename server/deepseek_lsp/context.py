@@ -623,23 +623,32 @@ def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
 
 
 #: ``self.speed = speed``, ``this.count = 0``: an attribute of the document's own class.
-#: ``self.x =``, ``this.x =``, ``@x =``; or a member declared with an access modifier and no
-#: parameter list, as TypeScript's constructor parameter properties (``constructor(public
-#: name_ = "")``) and Kotlin's (``class Store(private val cache: Cache)``) are, which no
-#: definition captures.
-_OWN_ATTRIBUTE = re.compile(
-    rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)"
-    rb"|\b(?:public|private|protected)\s+(?:(?:readonly|override|static|lateinit|val|var)\s+)*([A-Za-z_$][\w$]*)\s*[?!]?\s*[:=,)]"
+#: ``self.x =``, ``this.x =``, ``@x =``.
+_OWN_ATTRIBUTE = re.compile(rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)")
+#: A member declared with an access modifier and no parameter list where a class's parameters
+#: declare members: TypeScript's constructor parameter properties (``constructor(public name_ =
+#: "")``), Kotlin's and Scala's (``class Store(private val cache: Cache)``), which no definition
+#: captures. Not in other languages: a C++ base clause (``: public Base,``) reads the same.
+_OWN_DECLARED = re.compile(
+    rb"\b(?:public|private|protected)\s+(?:(?:readonly|override|static|lateinit|val|var)\s+)*([A-Za-z_$][\w$]*)\s*[?!]?\s*(?::(?!:)|[=,)])"
 )
+_DECLARES_MEMBERS = frozenset({"typescript", "tsx", "kotlin", "scala"})
 
 
-def _own_attributes(own: FileIndex, data: bytes) -> set[str]:
+def _attributes_in(data: bytes, language: str) -> set[str]:
+    found = {m.decode() for m in _OWN_ATTRIBUTE.findall(data)}
+    if language in _DECLARES_MEMBERS:
+        found.update(m.decode() for m in _OWN_DECLARED.findall(data))
+    return found
+
+
+def _own_attributes(own: FileIndex, data: bytes, language: str) -> set[str]:
     """The attributes the document assigns on ``self``/``this`` or declares as members: its
     classes' own, however many other files define the name (``self.speed`` in rich's Spinner
     brought Progress's)."""
     return cast(
         "set[str]",
-        _cached_over("attributes", [own], lambda: {(a or b).decode() for a, b in _OWN_ATTRIBUTE.findall(data)}),
+        _cached_over("attributes", [own], lambda: _attributes_in(data, language)),
     )
 
 
@@ -662,7 +671,7 @@ def _found_in_workspace(
     if symbols is None or not symbols.indexed or doc.language is None:
         return {}, set()
     known = _defined_in(indexes)
-    attributes = _own_attributes(own, doc.data)
+    attributes = _own_attributes(own, doc.data, doc.language.name)
     imported = _import_words(own)
     found: dict[str, list[FileIndex]] = {}
     guesses = 0  # members found, not imported names
@@ -807,8 +816,11 @@ def gather_snippets(
                 if idx is not None:
                     indexes.append(idx)
                     reexports.extend(pending, path, idx)
-        if reexports.aliases:  # `export { a as b }` in a barrel: `b` is defined as `a`
-            looked_up = _looked_up(names, {**reexports.aliases, **aliases})
+        # `export { a as b }` in a barrel: `b` is defined as `a`, when the document imports `b`
+        # (a member `reader.b(` is not the barrel's).
+        renamed = {b: a for b, a in reexports.aliases.items() if b in _import_words(own)}
+        if renamed:
+            looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = _found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
     else:
         found_by_name, imported_found = {}, set()
@@ -859,9 +871,12 @@ def _chosen_definitions(
     # An attribute the document's classes assign or declare themselves is theirs: the imported
     # files' fields of that name were another class's (mobx's ``this.name_`` brought
     # ComputedValue's ``name_: string`` through the barrel).
-    attributes = _own_attributes(own, doc.data) if own is not None else set()
+    attributes = _own_attributes(own, doc.data, doc.language.name) if own is not None and doc.language else set()
+    imported = _import_words(own) if own is not None else {}
     for name in names:
-        if name in attributes and name not in own_names:
+        # Only as a member (``this.name_``): ``this.createStore = createStore`` keeps the
+        # imported function's definition for ``createStore(``.
+        if name in attributes and name not in own_names and name not in imported and _used_as_member(doc.data, name, *window):
             continue
         if name in own_names or name in elsewhere:
             found = _candidates(name, ordered, own, doc, window)

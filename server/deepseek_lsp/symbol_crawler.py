@@ -23,6 +23,7 @@ from .context import env_workspace_roots
 from .features import Services
 from .line_tokens import until_idle
 from .model.ledger import state_dir
+from .privacy import is_excluded
 from .symbol_store import FOLDER, SymbolStore, stamp
 from .workspace_symbols import WorkspaceSymbols, family
 
@@ -51,6 +52,7 @@ class SymbolCrawler:
         #: Files changed on disk, to index again (True) or forget (False).
         self._changed: dict[Path, bool] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._saving = asyncio.Lock()
 
     @property
     def limit(self) -> int:
@@ -87,7 +89,12 @@ class SymbolCrawler:
     async def _crawl(self) -> None:
         await self.services.configured.wait()  # the editor's may turn it off, or exclude more
         while todo := [k for k in self._asked if k not in self._files]:
-            await self._crawl_one(todo[0])
+            try:
+                await self._crawl_one(todo[0])
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one workspace's trouble does not stop the others' crawls
+                log.exception("workspace symbols: crawling %s failed", todo[0][0])
 
     async def _crawl_one(self, key: Key) -> None:
         (roots, language), near = key, self._asked[key]
@@ -98,11 +105,13 @@ class SymbolCrawler:
         self._files[key] = dict.fromkeys(planned)
         if self.store is None:
             self.store = SymbolStore(state_dir() / FOLDER)
-        stored = await asyncio.to_thread(self.store.load, roots, language, planned)
+        stored, stale = await asyncio.to_thread(self.store.load, roots, language, planned, self.symbols.digests())
         started, indexed, loaded = time.monotonic(), 0, 0
         # What the last session stored first, all of it (~10 µs a file): the table is whole at
         # once but for the files changed since, which are parsed while the user pauses.
         for path, record in stored.items():
+            if self.symbols.indexed >= self.limit:
+                break
             if not self.symbols.is_indexed(path):
                 self.symbols.add_stored(path, record)
                 loaded += 1
@@ -121,7 +130,7 @@ class SymbolCrawler:
             if unsaved >= SAVE_EVERY:  # an editor closed mid-way keeps what was done
                 unsaved = 0
                 await self._save(key)
-        if indexed or len(stored) != len(planned):
+        if indexed or stale or len(stored) != len(planned):
             await self._save(key)
         log.info(
             "workspace symbols (%s): %d files from the store, %d indexed in %.1f s, %d names in all",
@@ -141,12 +150,18 @@ class SymbolCrawler:
         return done
 
     async def _save(self, key: Key) -> None:
-        self._dirty.discard(key)
-        if self.store is None:
-            return
-        records = self.symbols.records
-        kept = {path: records[path] for path in self._files.get(key, ()) if path in records}
-        await asyncio.to_thread(self.store.save, key[0], key[1], kept)
+        # One write at a time: two threads writing one store, the older snapshot could win.
+        async with self._saving:
+            self._dirty.discard(key)
+            if self.store is None:
+                return
+            records, exclude = self.symbols.records, self.services.settings.exclude
+            kept = {
+                path: records[path]
+                for path in self._files.get(key, ())
+                if path in records and not is_excluded(str(path), exclude)
+            }
+            await asyncio.to_thread(self.store.save, key[0], key[1], kept, self.symbols.digests())
 
     def _save_soon(self, keys: Iterable[Key]) -> None:
         self._dirty.update(keys)
@@ -156,7 +171,10 @@ class SymbolCrawler:
                 await asyncio.sleep(SAVE_DELAY_S)
                 await until_idle(self.busy_until)
                 for key in list(self._dirty):
-                    await self._save(key)
+                    try:
+                        await self._save(key)
+                    except Exception:
+                        log.exception("workspace symbols: saving failed")
 
         self._spawn("save", run)
 
@@ -194,30 +212,57 @@ class SymbolCrawler:
             self._spawn("refresh", self._refresh)
 
     async def _refresh(self) -> None:
-        registry = self.symbols.registry
         while self._changed:
             await until_idle(self.busy_until)
             path, exists = next(iter(self._changed.items()))
             del self._changed[path]
-            lang = registry.for_filename(path.name)
+            try:
+                await self._refresh_one(path, exists)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("workspace symbols: updating %s failed", path)
+
+    async def _refresh_one(self, path: Path, exists: bool) -> None:
+        lang = self.symbols.registry.for_filename(path.name)
+        if lang is None:
+            if not exists:  # a folder deleted (or moved away): the files it held
+                gone = [p for p in self.symbols.records if p.is_relative_to(path)]
+                for inner in gone:
+                    self._changed[inner] = False
+            return
+        keys = self._keys_of(path, lang.name)
+        if keys:
+            await self._update(path, exists, keys)
+
+    async def _update(self, path: Path, exists: bool, keys: list[Key]) -> None:
+        exclude = self.services.settings.exclude
+        if exists and any(self.symbols.accepts(path, k[0], exclude, k[1]) for k in keys):
+            if not self.symbols.is_indexed(path) and self.symbols.indexed >= self.limit:
+                return
+            self.symbols.remove(path)
+            if not await self._index(path):
+                return
+            for key in keys:
+                self._files[key][path] = None
+        elif self.symbols.is_indexed(path):
+            self.forget(path, keys)  # deleted, or now excluded
+        else:
+            return
+        self._save_soon(keys)
+
+    def forget(self, path: Path, keys: list[Key]) -> None:
+        self.symbols.remove(path, deleted=True)
+        for key in keys:
+            self._files[key].pop(path, None)
+
+    def exclude_changed(self) -> None:
+        """The ``exclude`` setting changed: files it now matches leave the table and the store."""
+        exclude = self.services.settings.exclude
+        for path in [p for p in self.symbols.records if is_excluded(str(p), exclude)]:
+            lang = self.symbols.registry.for_filename(path.name)
             keys = self._keys_of(path, lang.name) if lang is not None else []
-            if not keys:
-                continue
-            exclude = self.services.settings.exclude
-            if exists and any(self.symbols.accepts(path, k[0], exclude, k[1]) for k in keys):
-                if not self.symbols.is_indexed(path) and self.symbols.indexed >= self.limit:
-                    continue
-                self.symbols.remove(path)
-                if not await self._index(path):
-                    continue
-                for key in keys:
-                    self._files[key][path] = None
-            elif self.symbols.is_indexed(path):
-                self.symbols.remove(path, deleted=True)  # or now excluded
-                for key in keys:
-                    self._files[key].pop(path, None)
-            else:
-                continue
+            self.forget(path, keys)
             self._save_soon(keys)
 
     def watch_pattern(self) -> str:

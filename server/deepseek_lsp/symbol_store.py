@@ -26,12 +26,14 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2
 FOLDER = "symbols"
 #: Stores of other workspaces kept: the most recently written ones...
 MAX_STORES = 32
 #: ... and none untouched for longer than this.
 MAX_AGE_S = 90 * 24 * 3600
+#: Files modified this recently are not stored (see ``SymbolStore.save``).
+SETTLE_NS = 2_000_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,38 +64,54 @@ class SymbolStore:
         key = json.dumps([[str(r) for r in roots], family])
         return self.folder / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
 
-    def load(self, roots: Sequence[Path], family: str, paths: Iterable[Path]) -> dict[Path, FileNames]:
+    def load(
+        self, roots: Sequence[Path], family: str, paths: Iterable[Path], digests: Mapping[str, str]
+    ) -> tuple[dict[Path, FileNames], bool]:
         """The stored names of those of ``paths`` whose stamp is unchanged since they were
-        stored; the others (changed, new, or in no store) must be parsed."""
+        stored, by a definitions query with the same digest as now (``digests`` by language:
+        an upgraded grammar or query finds other names); the others (changed, new, or in no
+        store) must be parsed. Also whether the store holds anything else (files gone,
+        excluded or changed since): then it is to be written again."""
         target = self.path_for(roots, family)
         try:
             data = json.loads(target.read_bytes())
             files = data["files"] if data.get("version") == VERSION else {}
-            if not isinstance(files, dict):
+            stored_digests = data.get("digests", {})
+            if not isinstance(files, dict) or not isinstance(stored_digests, dict):
                 raise ValueError("no files table")
         except FileNotFoundError:
-            return {}
+            return {}, False
         except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.info("workspace symbols: ignoring the unreadable store %s (%s)", target.name, exc)
-            return {}
+            return {}, True
         fresh: dict[Path, FileNames] = {}
         for path in paths:
             row = files.get(str(path))
-            now = stamp(path)
-            if now is None or not _valid(row) or (row[0], row[1]) != now:
+            if not _valid(row) or stored_digests.get(row[2]) != digests.get(row[2]):
                 continue
-            fresh[path] = FileNames(row[0], row[1], row[2], tuple(row[3]))
-        return fresh
+            if stamp(path) == (row[0], row[1]):
+                fresh[path] = FileNames(row[0], row[1], row[2], tuple(row[3]))
+        return fresh, len(fresh) != len(files)
 
-    def save(self, roots: Sequence[Path], family: str, records: Mapping[Path, FileNames]) -> None:
+    def save(
+        self, roots: Sequence[Path], family: str, records: Mapping[Path, FileNames], digests: Mapping[str, str]
+    ) -> None:
         """Replace the store of ``roots`` and ``family`` with ``records``; a failure is logged
-        and costs only the next session's parsing."""
+        and costs only the next session's parsing. A file modified in the last
+        ``SETTLE_NS`` is left out: rewritten again within the same clock tick with as many
+        bytes, its stamp would not tell (git's "racy" entries)."""
         target = self.path_for(roots, family)
+        settled = time.time_ns() - SETTLE_NS
         payload = {
             "version": VERSION,
             "roots": [str(r) for r in roots],
             "family": family,
-            "files": {str(p): [r.mtime_ns, r.size, r.language, list(r.names)] for p, r in records.items()},
+            "digests": dict(digests),
+            "files": {
+                str(p): [r.mtime_ns, r.size, r.language, list(r.names)]
+                for p, r in records.items()
+                if r.mtime_ns < settled
+            },
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -131,7 +149,10 @@ class SymbolStore:
                 kept += 1
                 gone = kept > MAX_STORES or now - mtime > MAX_AGE_S
             if gone:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:  # a folder of that name, no permission: leave it
+                    log.debug("workspace symbols: cannot remove %s (%s)", path, exc)
 
 def _valid(row: object) -> bool:
     return (

@@ -17,9 +17,11 @@ nothing wrong: the name is looked for in the file as it is now.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
 
 import tree_sitter as ts
@@ -80,6 +82,23 @@ class WorkspaceSymbols:
         #: What each file parsed or loaded defined, with its stamp: what the next session loads.
         self.records: dict[Path, FileNames] = {}
         self.loaded = 0
+        self._digests: dict[str, str] | None = None
+
+    def digests(self) -> dict[str, str]:
+        """Per language, a digest of what finds its names (the definitions query, the grammar
+        package's version): names stored under another digest are found again."""
+        if self._digests is None:
+            self._digests = {}
+            for lang in self.registry:
+                source = lang.query_source("definitions")
+                if source is not None:
+                    try:
+                        grammar = metadata.version(lang.spec.package) if lang.spec.package else ""
+                    except metadata.PackageNotFoundError:
+                        grammar = ""
+                    text = f"{source}\0{grammar}\0{ts.LANGUAGE_VERSION}"
+                    self._digests[lang.name] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self._digests
 
     def files_defining(self, name: str, language: str) -> list[Path]:
         """The files in ``language``'s family that define ``name``, when at most

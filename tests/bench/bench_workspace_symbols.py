@@ -86,11 +86,11 @@ def next_session(symbols: WorkspaceSymbols, registry: LanguageRegistry, roots: l
     with tempfile.TemporaryDirectory() as tmp:
         store = SymbolStore(Path(tmp))
         t = time.perf_counter()
-        store.save(roots, family, symbols.records)
+        store.save(roots, family, symbols.records, symbols.digests())
         save_s = time.perf_counter() - t
         size = store.path_for(roots, family).stat().st_size
         t = time.perf_counter()
-        stored = store.load(roots, family, planned)
+        stored, _stale = store.load(roots, family, planned, symbols.digests())
         load_s = time.perf_counter() - t
         again = WorkspaceSymbols(registry)
         slices: list[float] = []

@@ -474,6 +474,8 @@ class CompletionFeature(Feature):
         await asyncio.gather(*self._fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
+        if tuple(old.exclude) != tuple(new.exclude):
+            self.crawler.exclude_changed()
         if (old.api_key, old.base_url, old.backend, old.completion.model) != (
             new.api_key,
             new.base_url,
@@ -577,6 +579,10 @@ class CompletionFeature(Feature):
         # The names it defines now, for the other files' requests: from the buffer's own index
         # (its tree is parsed already), not by reading and parsing the file again.
         index = self.indexer.for_document(doc)
+        if index is not None and index.edit_count != doc.edit_count:
+            # An index a moment old is good enough for a prompt, not for the names stored with
+            # the file's new stamp for the next session (a rename just before the save).
+            index = self.indexer.for_document(doc, force=True)
         if index is not None:
             self.crawler.saved(path, doc.language.name, index.definitions)
 
