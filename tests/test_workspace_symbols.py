@@ -446,13 +446,18 @@ async def test_a_restarted_server_takes_the_table_from_the_store_and_parses_only
     assert "def send_request_soon(self, method: str, params: object) -> None:" in prompt
 
 
-def crawler_for(root: Path, state: Path, **completion: object) -> SymbolCrawler:
+def services_for(root: Path, **completion: object) -> Services:
+    """A server's services for the workspace ``root``, its configuration pulled."""
     settings = Settings()
     settings = replace(settings, completion=replace(settings.completion, **completion))
     services = Services(DocumentStore(REGISTRY), REGISTRY, StatusReporter(lambda s: None, lambda m, level=2: None), settings)
     services.workspace_folders = [root.as_uri()]
     services.configured.set()
-    crawler = SymbolCrawler(services, WorkspaceSymbols(REGISTRY), lambda: 0.0)
+    return services
+
+
+def crawler_for(root: Path, state: Path, **completion: object) -> SymbolCrawler:
+    crawler = SymbolCrawler(services_for(root, **completion), WorkspaceSymbols(REGISTRY), lambda: 0.0)
     crawler.store = SymbolStore(state)
     return crawler
 
@@ -636,10 +641,8 @@ async def test_a_save_right_after_an_edit_stores_the_names_the_file_has_then(tmp
 
     root = tmp_path / "ws"
     write(root, {"a.py": "def foo(): pass\n", "b.py": "def other(): pass\n"})
-    store = DocumentStore(REGISTRY)
-    services = Services(store, REGISTRY, StatusReporter(lambda s: None, lambda m, level=2: None), Settings())
-    services.workspace_folders = [root.as_uri()]
-    services.configured.set()
+    services = services_for(root)
+    store = services.documents
     feature = CompletionFeature(services)
     feature.crawler.store = SymbolStore(tmp_path / "state")
     uri = (root / "a.py").as_uri()

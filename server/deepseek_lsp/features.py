@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def register_with_client(server: LanguageServer, registration_id: str, method: str, options: Any) -> bool:
+async def register_with_client(server: LanguageServer, registration_id: str, method: str, options: Any) -> None:
     """Register ``method`` with the client (``client/registerCapability``); a client that
     refuses it is told nothing more: the server works without it."""
     try:
@@ -40,8 +40,6 @@ async def register_with_client(server: LanguageServer, registration_id: str, met
         )
     except Exception as exc:
         log.debug("registration of %s refused: %s", method, exc)
-        return False
-    return True
 
 
 @dataclass

@@ -196,8 +196,7 @@ class SymbolCrawler:
         if not keys:
             return
         if not self.symbols.is_indexed(path):
-            exclude = self.services.settings.exclude
-            if self.symbols.indexed >= self.limit or not any(self.symbols.accepts(path, k[0], exclude, k[1]) for k in keys):
+            if self.symbols.indexed >= self.limit or not self._accepted(path, keys):
                 return
             for key in keys:
                 self._files[key][path] = None
@@ -224,20 +223,28 @@ class SymbolCrawler:
                 log.exception("workspace symbols: updating %s failed", path)
 
     async def _refresh_one(self, path: Path, exists: bool) -> None:
-        lang = self.symbols.registry.for_filename(path.name)
-        if lang is None:
+        if self.symbols.registry.for_filename(path.name) is None:
             if not exists:  # a folder deleted (or moved away): the files it held
                 gone = [p for p in self.symbols.records if p.is_relative_to(path)]
                 for inner in gone:
                     self._changed[inner] = False
             return
-        keys = self._keys_of(path, lang.name)
+        keys = self._keys_for(path)
         if keys:
             await self._update(path, exists, keys)
 
-    async def _update(self, path: Path, exists: bool, keys: list[Key]) -> None:
+    def _keys_for(self, path: Path) -> list[Key]:
+        """The crawls begun that ``path`` belongs to, by its file name's language."""
+        lang = self.symbols.registry.for_filename(path.name)
+        return self._keys_of(path, lang.name) if lang is not None else []
+
+    def _accepted(self, path: Path, keys: list[Key]) -> bool:
+        """Whether one of the crawls ``keys`` would take ``path`` (not excluded, skipped...)."""
         exclude = self.services.settings.exclude
-        if exists and any(self.symbols.accepts(path, k[0], exclude, k[1]) for k in keys):
+        return any(self.symbols.accepts(path, k[0], exclude, k[1]) for k in keys)
+
+    async def _update(self, path: Path, exists: bool, keys: list[Key]) -> None:
+        if exists and self._accepted(path, keys):
             if not self.symbols.is_indexed(path) and self.symbols.indexed >= self.limit:
                 return
             self.symbols.remove(path)
@@ -260,8 +267,7 @@ class SymbolCrawler:
         """The ``exclude`` setting changed: files it now matches leave the table and the store."""
         exclude = self.services.settings.exclude
         for path in [p for p in self.symbols.records if is_excluded(str(p), exclude)]:
-            lang = self.symbols.registry.for_filename(path.name)
-            keys = self._keys_of(path, lang.name) if lang is not None else []
+            keys = self._keys_for(path)
             self.forget(path, keys)
             self._save_soon(keys)
 

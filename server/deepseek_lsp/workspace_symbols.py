@@ -134,7 +134,7 @@ class WorkspaceSymbols:
         for root in roots:
             for folder, dirs, files in os.walk(root):
                 budget -= len(dirs) + len(files)
-                dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS and not _is_venv(folder, d)]
+                dirs[:] = [d for d in dirs if not _skipped_dir(folder, d)]
                 listed += (path for name in files if self._wanted(path := Path(folder, name), exclude, want))
                 if budget <= 0:
                     log.info("workspace index: stopped listing %s after %d entries", root, MAX_LISTED)
@@ -202,19 +202,21 @@ class WorkspaceSymbols:
             names.update(data[n.start_byte : n.end_byte].decode("utf-8", "replace") for n in cursor.captures(tree.root_node).get("name", []))
             if lo + step < len(data):
                 yield False
-        self.add_names(path, lang.name, names)
-        if stamped is not None:
-            self.records[path] = FileNames(*stamped, lang.name, tuple(sorted(names)))
+        self._keep(path, lang.name, names, stamped)
         yield True
 
     def replace_names(self, path: Path, language: str, names: Iterable[str], stamped: tuple[int, int] | None) -> None:
         """``path`` now defines ``names`` (a file saved in the editor, read from its buffer's
         index): the names it no longer defines go, and its record is the one stored next."""
         self.remove(path)
-        names = tuple(sorted(set(names)))
-        self.add_names(path, language, names)
+        self._keep(path, language, names, stamped)
+
+    def _keep(self, path: Path, language: str, names: Iterable[str], stamped: tuple[int, int] | None) -> None:
+        """Add ``path``'s names, and keep them with its stamp for the store."""
+        kept = tuple(sorted(set(names)))
+        self.add_names(path, language, kept)
         if stamped is not None:
-            self.records[path] = FileNames(*stamped, language, names)
+            self.records[path] = FileNames(*stamped, language, kept)
 
     def remove(self, path: Path, *, deleted: bool = False) -> None:
         """Forget the names ``path`` defined (about to be indexed again), and the file itself
@@ -240,7 +242,7 @@ class WorkspaceSymbols:
             return False
         folder = root
         for part in path.relative_to(root).parts[:-1]:
-            if part.startswith(".") or part in SKIPPED_DIRS or _is_venv(str(folder), part):
+            if _skipped_dir(str(folder), part):
                 return False
             folder = folder / part
         return self._wanted(path, exclude, family(language))
@@ -270,6 +272,12 @@ class WorkspaceSymbols:
 
     def stats(self) -> dict[str, int]:
         return {"files": self.indexed, "names": len(self._names), "fromStore": self.loaded}
+
+
+def _skipped_dir(folder: str, name: str) -> bool:
+    """Whether the folder ``name`` in ``folder`` is never indexed: hidden, dependencies, build
+    output, a virtual environment."""
+    return name.startswith(".") or name in SKIPPED_DIRS or _is_venv(folder, name)
 
 
 def _is_venv(folder: str, name: str) -> bool:
