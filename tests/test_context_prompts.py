@@ -1228,7 +1228,8 @@ def test_names_without_a_definition_take_no_place_among_those_looked_up(tmp_path
 def test_the_budget_keeps_the_definitions_of_the_nearest_names_laid_out_in_order(tmp_path: Path) -> None:
     """The extra context's budget was filled in (path, line) order: what did not fit was the
     last in that order, not the farthest from the cursor (alpha_4, used on the line above,
-    rather than alpha_0; in the corpus, z_money.py's format_price). Laid out in that order still."""
+    rather than alpha_0; in the corpus, z_money.py's format_price). Laid out in that order still.
+    What does not fit whole comes as its signature (it was left out)."""
     long_body = "".join(f"    step_{k} = value * {k} + offset - {k} // 3  # a long line of arithmetic to fill tokens\n"
                         for k in range(11))  # fmt: skip
     (tmp_path / "a_helpers.py").write_text(
@@ -1242,8 +1243,11 @@ def test_the_budget_keeps_the_definitions_of_the_nearest_names_laid_out_in_order
     )
     prompt = prompt_with_imports(tmp_path / "main.py", text, [tmp_path], "python")
     assert "# def format_price(cents: int, currency: str = 'EUR') -> str:" in prompt
-    assert "# def alpha_4(value, offset):" in prompt
-    assert "# def alpha_0(value, offset):" not in prompt  # used farthest up: the one left out
+    assert "# def alpha_4(value, offset):\n#     step_0 = value * 0" in prompt
+    # Used farthest up: the ones cut to their signature.
+    assert "# def alpha_0(value, offset):\n# …\n" in prompt
+    assert "# def alpha_1(value, offset):\n# …\n" in prompt
+    assert prompt.count("#     step_0 = value * 0") == 3
     head = prompt[: prompt.index("# Path: main.py")]
     paths = [line for line in head.splitlines() if line.startswith("# Path: ")]
     assert paths == sorted(paths) and paths[-1] == "# Path: z_money.py"
@@ -1278,3 +1282,35 @@ def test_a_method_sent_inside_its_class_is_not_sent_again(tmp_path: Path) -> Non
     text = "from .reader_csv import CSVReader\n\n\ndef read(path):\n    reader = CSVReader()\n    rows = reader.parse(path)\n    "
     snippets = gather(tmp_path / "main.py", text, [tmp_path])
     assert [s.text.splitlines()[0] for s in snippets] == ["class CSVReader:"]
+
+
+def test_definitions_past_the_eight_places_come_as_their_signatures(tmp_path: Path) -> None:
+    """Twelve imported functions called near the cursor: the eight nearest were sent whole and
+    the other four not at all, arguments and all (a quarter of the recall benchmark's misses).
+    They come as their signatures; a method whose class is sent whole does not come again."""
+    (tmp_path / "steps.py").write_text(
+        "".join(
+            f"def step_{i}(payload: bytes, *, retries: int = {i}) -> bytes:\n"
+            f"    checked = payload.strip()\n    return checked * {i}\n\n\n"
+            for i in range(12)
+        )
+        + "class Pipeline:\n    def run(self, payload: bytes) -> bytes:\n        return payload\n"
+    )
+    calls = "".join(f"    data = step_{i}(data)\n" for i in range(12))
+    text = (
+        "from .steps import Pipeline, " + ", ".join(f"step_{i}" for i in range(12)) + "\n\n\n"
+        "def process(data):\n" + calls + "    Pipeline().run(data)\n    return "
+    )
+    snippets = gather(tmp_path / "main.py", text, [tmp_path])
+    whole = [s for s in snippets if s.kind == "definition"]
+    signatures = [s for s in snippets if s.kind == "signature"]
+    assert len(whole) == 8
+    assert "class Pipeline:\n    def run(self, payload: bytes) -> bytes:" in "\n".join(s.text for s in whole)
+    heads = {s.text.splitlines()[0] for s in whole + signatures}
+    assert {f"def step_{i}(payload: bytes, *, retries: int = {i}) -> bytes:" for i in range(12)} <= heads
+    for s in signatures:
+        assert s.text.endswith(":\n…") and "checked" not in s.text
+        assert max(w.rank for w in whole) < s.rank
+    assert not any(s.text.startswith("    def run(") for s in snippets)  # inside Pipeline's
+    prompt = prompt_with_imports(tmp_path / "main.py", text, [tmp_path], "python")
+    assert "# def step_0(payload: bytes, *, retries: int = 0) -> bytes:\n# …\n" in prompt

@@ -49,6 +49,10 @@ MAX_PER_NAME = 2
 #: Names looked up in the workspace's symbols (each reads up to two files): after those the
 #: document's imports define, so they seldom get a place beyond the first few.
 MAX_WORKSPACE_NAMES = 4
+#: Definitions sent as their signature alone once ``gather_snippets``' whole ones are taken:
+#: a quarter of the needs missed were names cut by the eight places or used farther up in the
+#: window (tests/bench/bench_context_recall.py), and a signature is ~20 tokens.
+MAX_SIGNATURES = 8
 #: Imported names used in the window beyond ``names_near``'s span that are looked for (a text
 #: search each, ~1 µs a kilobyte).
 MAX_FAR_IMPORTED = 32
@@ -61,6 +65,15 @@ class Definition:
     text: str  # the signature and a short body
     start_line: int
     path: str  # where it lives, for the snippet's label
+    #: Characters of ``text`` before the body: the decorators and the signature (the first line
+    #: for a definition without a body, such as a constant).
+    header_len: int = 0
+
+    @property
+    def signature(self) -> str:
+        """The decorators and the signature, and ``…`` where the body was."""
+        header = self.text[: self.header_len].rstrip() if self.header_len else self.text
+        return header if header == self.text.rstrip() else header + "\n…"
 
 
 @dataclass
@@ -91,6 +104,8 @@ class Snippet:
     #: defines is to the cursor, the lower. The prompt lays them out by ``sort_key`` whatever
     #: their rank.
     rank: int = field(default=0, compare=False)
+    #: What to send instead when the whole text does not fit the budget: a definition's signature.
+    short: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
@@ -165,16 +180,22 @@ def _original_name(data: bytes, bound: ts.Node) -> str | None:
     return None
 
 
-def _definition_text(data: bytes, node: ts.Node, lang: Language) -> str:
+def _definition_text(data: bytes, node: ts.Node, lang: Language, body: ts.Node | None) -> tuple[str, int]:
     """The definition, cut to its first ``MAX_DEFINITION_LINES`` lines: the signature and the
     start of the body, lines whole (splicing the body's text after the signature glued its first
-    statement to it, ``) -> dict:step_0 = 0``, without its indentation)."""
+    statement to it, ``) -> dict:step_0 = 0``, without its indentation); and the length of its
+    header (up to the body, or its first line)."""
     start = _decorated_start(node, lang, data)
     text = data[start : node.end_byte].decode("utf-8", "replace")
+    if body is not None and start <= body.start_byte <= node.end_byte:
+        header_len = len(data[start : body.start_byte].decode("utf-8", "replace"))
+    else:
+        header_len = len(text.partition("\n")[0])
     lines = text.splitlines()
     if len(lines) <= MAX_DEFINITION_LINES:
-        return text
-    return "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
+        return text, header_len
+    cut = "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
+    return cut, min(header_len, len(cut))
 
 
 def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
@@ -221,13 +242,15 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 continue
             capture, node = found
             name = node_text(data, names[0])
+            text, header_len = _definition_text(data, node, lang, (match.get("body") or [None])[0])
             index.definitions.setdefault(name, []).append(
                 Definition(
                     name=name,
                     kind=capture.split(".", 1)[-1],
-                    text=_definition_text(data, node, lang),
+                    text=text,
                     start_line=node.start_point[0],
                     path=path,
+                    header_len=header_len,
                 )
             )
     return index
@@ -741,30 +764,58 @@ def _tiers(
 
 
 def gather_snippets(
-    indexer: Indexer, req: ContextRequest, window: tuple[int, int], names: list[str], max_snippets: int = 8
+    indexer: Indexer,
+    req: ContextRequest,
+    window: tuple[int, int],
+    names: list[str],
+    max_snippets: int = 8,
+    max_signatures: int = MAX_SIGNATURES,
 ) -> list[Snippet]:
     """Definitions of names used near the cursor and recent edits elsewhere, within a time box.
 
     Each snippet's ``rank`` says which the prompt's budget keeps first: the first definition of
     every name, nearest name first, then imported names used farther away, then a second
-    definition of a name, then recent edits."""
+    definition of a name, then recent edits. The definitions past ``max_snippets`` are sent as
+    their signatures (``max_signatures`` of them), ranked last."""
     doc = req.doc
     snippets: list[Snippet] = []
     seen_text: set[str] = set()
+    signatures = 0
 
     def add(snippet: Snippet) -> None:
-        if snippet.text in seen_text or len(snippets) >= max_snippets:
+        nonlocal signatures
+        if snippet.text in seen_text:
+            return
+        if snippet.kind == "signature":
+            if signatures >= max_signatures:
+                return
+        elif len(snippets) - signatures >= max_snippets:
             return
         # A method inside its class's snippet (``reader.parse`` with ``CSVReader``) is sent once,
-        # in the class, ranked as the nearer of the two names.
-        if any(s.path == snippet.path and snippet.text in s.text for s in snippets):
+        # in the class, ranked as the nearer of the two names; a signature inside a definition
+        # sent whole, likewise.
+        # A signature stands for signatures only: a short definition sent whole, ``a = 1``, may
+        # be in a signature's text, ``def g(a = 1):``.
+        inner = snippet.text.removesuffix("\n…")
+        if any(
+            s.path == snippet.path and (snippet.kind == "signature" or s.kind != "signature") and inner in s.text
+            for s in snippets
+        ):
             return
-        inside = [s for s in snippets if s.path == snippet.path and s.text in snippet.text]
+        inside = [
+            s
+            for s in snippets
+            if s.path == snippet.path
+            and (snippet.kind != "signature" or s.kind == "signature")
+            and s.text.removesuffix("\n…") in snippet.text
+        ]
         if inside:
+            signatures -= sum(s.kind == "signature" for s in inside)
             snippets[:] = [s for s in snippets if s not in inside]
             snippet = replace(snippet, rank=min(snippet.rank, *(s.rank for s in inside)))
         seen_text.add(snippet.text)
         snippets.append(snippet)
+        signatures += snippet.kind == "signature"
 
     own = indexer.for_document(doc, deadline=req.deadline)
     aliases = own.aliases if own is not None else {}
@@ -825,10 +876,26 @@ def gather_snippets(
     else:
         found_by_name, imported_found = {}, set()
     chosen = _chosen_definitions(
-        req, own, indexes, from_docs, pending, window, looked_up, max_snippets, found_by_name, imported_found
+        req,
+        own,
+        indexes,
+        from_docs,
+        pending,
+        window,
+        looked_up,
+        max_snippets + max_signatures,
+        found_by_name,
+        imported_found,
     )
     for rank, (d, idx) in enumerate(chosen):
-        add(Snippet(d.path, d.text, "definition", d.start_line, from_docs.get(id(idx)), rank))
+        source = from_docs.get(id(idx))
+        if len(snippets) - signatures < max_snippets:
+            short = d.signature if d.signature != d.text else None
+            add(Snippet(d.path, d.text, "definition", d.start_line, source, rank, short))
+        else:
+            # After the recent edits: a signature is a name's arguments, an edit what the user
+            # is doing.
+            add(Snippet(d.path, d.signature, "signature", d.start_line, source, rank + max_snippets + 2))
     for uri, offset in req.recent_edits[:3]:
         other = next((o for o in req.other_docs if o.uri == uri), None)
         if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
@@ -850,21 +917,22 @@ def _chosen_definitions(
     imported: list[Path],
     window: tuple[int, int],
     names: list[str],
-    max_snippets: int,
+    places: int,
     found_by_name: dict[str, list[FileIndex]],
     imported_found: set[str],
 ) -> list[tuple[Definition, FileIndex]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
     workspace's symbols, except imported ones, which take their own place), then a name's
-    second, likewise. ``names`` are those to look up (``_looked_up``), nearest first."""
+    second, likewise; ``places`` of them at most, whole or signatures. ``names`` are those to
+    look up (``_looked_up``), nearest first."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
     chosen: list[_Candidates] = []
     # Past a few names more than there are places, a name's definition could only take the
     # place of a duplicate: the rest (most of them locals, with no definition) are not looked at.
-    most = min(MAX_NAMES, max_snippets + 4)
+    most = min(MAX_NAMES, places + 4)
     # The document's own index is rebuilt as it is edited; the others' names are kept together.
     elsewhere = _defined_in([idx for idx in ordered if idx is not own])
     own_names = own.definitions if own is not None else {}
@@ -889,7 +957,7 @@ def _chosen_definitions(
             if len(chosen) >= most:
                 break
     from_imports = [idx for idx in ordered if tiers[id(idx)] == 1]
-    if own is not None and from_imports and len(chosen) < min(max_snippets, most):
+    if own is not None and from_imports and len(chosen) < min(places, most):
         for name in _farther_imported(own, doc.data, req.offset, window, set(names), from_imports):
             found = _candidates(name, ordered, own, doc, window)
             if found is not None and len(chosen) < most:

@@ -208,11 +208,17 @@ def _fitting_snippets(
     """The blocks of the snippets that fit ``budget`` and their tokens. Chosen by rank (the
     definition of the name nearest the cursor first), laid out in the order given (sorted, so
     the head is the same from one keystroke to the next): chosen in that order, the snippets
-    of files named later in the alphabet were the ones left out, the nearest name's often."""
+    of files named later in the alphabet were the ones left out, the nearest name's often. A
+    definition that does not fit whole is tried as its signature."""
     blocks = [snippet_block(comment, s.path, s.text, count) for s in snippets]
     kept: list[int] = []
     used = 0
     for i in sorted(range(len(snippets)), key=lambda i: snippets[i].rank):
+        short = snippets[i].short
+        if used + blocks[i][1] > budget and short is not None:
+            # A definition too long for what is left goes as its signature: its arguments are
+            # what a call needs.
+            blocks[i] = snippet_block(comment, snippets[i].path, short, count)
         if used + blocks[i][1] <= budget:
             kept.append(i)
             used += blocks[i][1]

@@ -1222,6 +1222,7 @@ class CompletionFeature(Feature):
             index = self.indexer.for_document(doc)
             for n, definition in enumerate(d for ds in (index.definitions.values() if index else ()) for d in ds):
                 snippet_block(lang.spec.line_comment, definition.path, definition.text, count)
+                snippet_block(lang.spec.line_comment, definition.path, definition.signature, count)
                 if n % 16 == 15:
                     await asyncio.sleep(0)
                     await until_idle(busy_until)
