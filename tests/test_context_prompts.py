@@ -1255,8 +1255,7 @@ def test_the_budget_keeps_the_definitions_of_the_nearest_names_laid_out_in_order
 
 def test_an_imported_name_used_in_the_window_beyond_the_nearest_names_is_looked_up(tmp_path: Path) -> None:
     """Only identifiers 1,500 bytes around the cursor were looked up: ``encode_frame``, imported
-    and called 24 lines up, in the prompt's window, had no definition sent. A name only imported,
-    not used, is none of them."""
+    and called 24 lines up, in the prompt's window, had no definition sent."""
     (tmp_path / "frames.py").write_text(
         "def encode_frame(kind: int, payload: bytes) -> bytes:\n    return bytes([kind]) + payload\n\n\n"
         "def decode_frame(data: bytes) -> tuple:\n    return data[0], data[1:]\n"
@@ -1269,7 +1268,32 @@ def test_an_imported_name_used_in_the_window_beyond_the_nearest_names_is_looked_
     snippets = gather(tmp_path / "main.py", text, [tmp_path])
     assert len(text) - text.index("encode_frame(1") > 1500
     assert any(s.text.startswith("def encode_frame(") for s in snippets)
-    assert not any(s.text.startswith("def decode_frame(") for s in snippets)
+
+
+def test_a_name_imported_and_used_nowhere_yet_comes_after_the_names_in_use(tmp_path: Path) -> None:
+    """A name the file imports and uses nowhere is imported for the code being written (the
+    recall benchmark's ``is_socket_readable``, imported at the top and called in the line being
+    typed): its definition comes, after those of the names in use. One used elsewhere in the
+    file, out of the window, does not."""
+    (tmp_path / "frames.py").write_text(
+        "def encode_frame(kind: int, payload: bytes) -> bytes:\n    return bytes([kind]) + payload\n\n\n"
+        "def decode_frame(data: bytes) -> tuple:\n    return data[0], data[1:]\n\n\n"
+        "def frame_size(data: bytes) -> int:\n    return len(data)\n"
+    )
+    filler = "".join(f"    log.debug('step {i} of the handshake, nothing to see here: %s', state_{i})\n" for i in range(80))
+    text = (
+        "from .frames import decode_frame, encode_frame, frame_size\n\n\n"
+        "def measure(data):\n    return frame_size(data)\n\n\n"
+        "def handshake(sock, log):\n" + filler + "    sock.send(encode_frame(1, b'hello'))\n    reply = "
+    )
+    assert len(text) - text.index("frame_size(data)") > 6000  # out of the window
+    snippets = gather(tmp_path / "main.py", text, [tmp_path])
+    ranks = {s.text.split("(")[0]: s.rank for s in snippets}
+    assert ranks["def encode_frame"] < ranks["def decode_frame"]
+    assert "def frame_size" not in ranks
+    # Used under another name: in use.
+    aliased = text.replace("frame_size\n", "frame_size as size_of\n").replace("frame_size(data)", "size_of(data)")
+    assert "def frame_size" not in {s.text.split("(")[0] for s in gather(tmp_path / "main.py", aliased, [tmp_path])}
 
 
 def test_a_method_sent_inside_its_class_is_not_sent_again(tmp_path: Path) -> None:

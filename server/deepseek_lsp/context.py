@@ -633,6 +633,26 @@ def _farther_imported(
     return [w for _d, w in sorted(found)]
 
 
+def _unused_imports(own: FileIndex, data: bytes, imported: list[FileIndex]) -> list[str]:
+    """Names the document imports from the files of ``imported`` and uses nowhere but in its
+    import statements, in order: imported for the code being written (``is_socket_readable``,
+    imported at the top, called in the line being typed). Looked at once per index of the
+    document (its text a few keystrokes old at most)."""
+
+    def work() -> list[str]:
+        statements = "\n".join(t for _s, _e, t in own.imports).encode()
+        bound = {original: name for name, original in own.aliases.items()}
+        unused = []
+        for word in _imported_names(own, imported)[:MAX_FAR_IMPORTED]:
+            # Counted as text (``fields`` in ``fields_dict`` is a use): only names surely unused.
+            used_as = bound.get(word, word).encode()
+            if data.count(used_as) <= statements.count(used_as):
+                unused.append(word)
+        return unused
+
+    return cast("list[str]", _cached_over("unused imports", [own, *imported], work))
+
+
 def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
     """Whether ``name`` follows a ``.`` (``->``, ``::``) somewhere in ``[lo, hi)``."""
     word = name.encode()
@@ -924,7 +944,8 @@ def _chosen_definitions(
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
     workspace's symbols, except imported ones, which take their own place), then a name's
-    second, likewise; ``places`` of them at most, whole or signatures. ``names`` are those to
+    second, likewise, then the names imported and not used yet; ``places`` of them at most,
+    whole or signatures. ``names`` are those to
     look up (``_looked_up``), nearest first."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
@@ -962,6 +983,14 @@ def _chosen_definitions(
             found = _candidates(name, ordered, own, doc, window)
             if found is not None and len(chosen) < most:
                 chosen.append(found)
+    # After every name in use (and their second definitions), one definition each.
+    unused: list[_Candidates] = []
+    if own is not None and from_imports and len(chosen) < min(places, most):
+        taken = {c.name for c in chosen}
+        for name in _unused_imports(own, doc.data, from_imports):
+            found = _candidates(name, ordered, own, doc, window) if name not in taken else None
+            if found is not None and len(chosen) + len(unused) < most:
+                unused.append(found)
     for name, files in found_by_name.items():
         if name in imported_found:
             continue
@@ -974,6 +1003,7 @@ def _chosen_definitions(
             at = place - c.in_view
             if 0 <= at < len(c.definitions):
                 out.append(c.definitions[at])
+    out.extend(c.definitions[0] for c in unused)
     return out
 
 
