@@ -1338,3 +1338,68 @@ def test_definitions_past_the_eight_places_come_as_their_signatures(tmp_path: Pa
     assert not any(s.text.startswith("    def run(") for s in snippets)  # inside Pipeline's
     prompt = prompt_with_imports(tmp_path / "main.py", text, [tmp_path], "python")
     assert "# def step_0(payload: bytes, *, retries: int = 0) -> bytes:\n# …\n" in prompt
+
+
+def _signatures(path: str, text: str, language: str) -> dict[str, str]:
+    doc = DocumentStore(REGISTRY).open(f"file:///ws/{path}", text, language, 1)
+    index = Indexer(REGISTRY).for_document(doc)
+    assert index is not None
+    return {name: ds[0].signature for name, ds in index.definitions.items()}
+
+
+def test_a_signature_is_the_definition_up_to_its_body_in_every_shape() -> None:
+    """Signatures read up to the body. Without a body, a function is all signature (a
+    TypeScript overload, a trait's method: cut to its first line, they lost their arguments), a
+    constant is its own line after its comment (it was the comment alone), a one-liner is
+    whole; a file with CRLF line ends cut at twelve lines kept a body's first characters."""
+    ts_sigs = _signatures(
+        "rows.ts",
+        "export function fetchRows(\n  table: string,\n): Promise<Row[]>;\n"
+        "export const h = (x: number): number => {\n  return x\n}\n",
+        "typescript",
+    )
+    assert ts_sigs["fetchRows"] == "function fetchRows(\n  table: string,\n): Promise<Row[]>;"
+    assert ts_sigs["h"] == "const h = (x: number): number =>\n…"
+    rust = _signatures(
+        "lib.rs", "pub struct Meters(pub f64);\ntrait T {\n  fn find(\n    id: u32,\n  ) -> u32;\n}\n", "rust"
+    )
+    assert rust["Meters"] == "pub struct Meters(pub f64);"
+    assert rust["find"] == "fn find(\n    id: u32,\n  ) -> u32;"
+    py = _signatures(
+        "conf.py",
+        "#: seconds before giving up\nTIMEOUT = 5\nCONFIG = {\n    'a': 1,\n}\n"
+        "@property\ndef name(self,\n        x) -> str:\n    return 1\n",
+        "python",
+    )
+    assert py["TIMEOUT"] == "#: seconds before giving up\nTIMEOUT = 5"
+    assert py["CONFIG"] == "CONFIG = {\n…"
+    assert py["name"] == "@property\ndef name(self,\n        x) -> str:\n…"
+    body = "".join(f"    step_{i} = {i}\r\n" for i in range(14))
+    crlf = _signatures("long.py", f"def alpha(value,\r\n          offset):\r\n{body}", "python")
+    assert crlf["alpha"] == "def alpha(value,\n          offset):\n…"
+
+
+def test_names_imported_and_not_used_yet_leave_the_recent_edits_their_place(tmp_path: Path) -> None:
+    """Ten imported helpers, two of them called: the eight whole places went to the two and to
+    six not used yet, and the edit just made in another file was left out."""
+    (tmp_path / "helpers.py").write_text("".join(f"def helper_{i}(a, b):\n    return a + b + {i}\n\n\n" for i in range(10)))
+    store = DocumentStore(REGISTRY)
+    other = store.open((tmp_path / "notes.py").as_uri(), "x = 1\ny = 2\n", "python", 1)
+    text = (
+        "from .helpers import " + ", ".join(f"helper_{i}" for i in range(10)) + "\n\n\n"
+        + "".join(f"def unrelated_{i}(value):\n    return value * {i} + len(str(value)) - {i} // 2\n\n\n" for i in range(30))
+        + "def run(a, b):\n    total = helper_0(a, b)\n    total += helper_1(a, b)\n    return "
+    )
+    assert len(text) - text.index("\n") > 1500  # the import statement is not among the names near
+    doc = store.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    offset = len(doc.data)
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    req = ContextRequest(
+        doc, offset, [other], [(other.uri, 2)], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 5, open_uris=store
+    )
+    snippets = gather_snippets(Indexer(REGISTRY), req, (0, offset), names)
+    edit = next(s for s in snippets if s.kind == "recent-edit")
+    ranks = {s.text.split("(")[0]: s.rank for s in snippets if s.kind != "recent-edit"}
+    assert ranks["def helper_0"] < edit.rank and ranks["def helper_1"] < edit.rank
+    assert all(ranks[f"def helper_{i}"] > edit.rank for i in range(2, 10) if f"def helper_{i}" in ranks)
+    assert len([s for s in snippets if s.kind != "signature"]) == 8

@@ -71,9 +71,11 @@ class Definition:
 
     @property
     def signature(self) -> str:
-        """The decorators and the signature, and ``…`` where the body was."""
-        header = self.text[: self.header_len].rstrip() if self.header_len else self.text
-        return header if header == self.text.rstrip() else header + "\n…"
+        """The decorators and the signature, and ``…`` where the body was; a one-line
+        definition whole (a tuple struct's fields are its body)."""
+        whole = self.text.rstrip()
+        header = self.text[: self.header_len].rstrip() if self.header_len else whole
+        return whole if header == whole or "\n" not in whole else header + "\n…"
 
 
 @dataclass
@@ -180,22 +182,31 @@ def _original_name(data: bytes, bound: ts.Node) -> str | None:
     return None
 
 
-def _definition_text(data: bytes, node: ts.Node, lang: Language, body: ts.Node | None) -> tuple[str, int]:
+def _definition_text(
+    data: bytes, node: ts.Node, lang: Language, body: ts.Node | None, kind: str
+) -> tuple[str, int]:
     """The definition, cut to its first ``MAX_DEFINITION_LINES`` lines: the signature and the
     start of the body, lines whole (splicing the body's text after the signature glued its first
     statement to it, ``) -> dict:step_0 = 0``, without its indentation); and the length of its
-    header (up to the body, or its first line)."""
+    header: up to the body; without one, a function's whole text (an overload, an interface's
+    method: all signature) or the definition's first line (a constant)."""
     start = _decorated_start(node, lang, data)
     text = data[start : node.end_byte].decode("utf-8", "replace")
     if body is not None and start <= body.start_byte <= node.end_byte:
         header_len = len(data[start : body.start_byte].decode("utf-8", "replace"))
+    elif kind in ("function", "method"):
+        header_len = len(text)
     else:
-        header_len = len(text.partition("\n")[0])
+        # From the definition's own first line: the text may start with its decorators or a
+        # leading comment (``#: seconds``), which alone said nothing.
+        decorations = len(data[start : node.start_byte].decode("utf-8", "replace"))
+        header_len = decorations + len(text[decorations:].partition("\n")[0])
     lines = text.splitlines()
     if len(lines) <= MAX_DEFINITION_LINES:
         return text, header_len
     cut = "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
-    return cut, min(header_len, len(cut))
+    # Measured as the text is cut: joined with "\n" whatever its line ends (``\r\n``).
+    return cut, min(len("\n".join(text[:header_len].splitlines())), len(cut))
 
 
 def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
@@ -242,11 +253,12 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 continue
             capture, node = found
             name = node_text(data, names[0])
-            text, header_len = _definition_text(data, node, lang, (match.get("body") or [None])[0])
+            kind = capture.split(".", 1)[-1]
+            text, header_len = _definition_text(data, node, lang, (match.get("body") or [None])[0], kind)
             index.definitions.setdefault(name, []).append(
                 Definition(
                     name=name,
-                    kind=capture.split(".", 1)[-1],
+                    kind=kind,
                     text=text,
                     start_line=node.start_point[0],
                     path=path,
@@ -640,6 +652,8 @@ def _unused_imports(own: FileIndex, data: bytes, imported: list[FileIndex]) -> l
     document (its text a few keystrokes old at most)."""
 
     def work() -> list[str]:
+        if len(data) > MAX_FILE_BYTES:
+            return []  # a text search per name over the whole file (~0.3 ms a name at 400 kB)
         statements = "\n".join(t for _s, _e, t in own.imports).encode()
         bound = {original: name for name, original in own.aliases.items()}
         unused = []
@@ -895,7 +909,7 @@ def gather_snippets(
         found_by_name, imported_found = _found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
     else:
         found_by_name, imported_found = {}, set()
-    chosen = _chosen_definitions(
+    chosen, unused = _chosen_definitions(
         req,
         own,
         indexes,
@@ -907,7 +921,7 @@ def gather_snippets(
         found_by_name,
         imported_found,
     )
-    for rank, (d, idx) in enumerate(chosen):
+    def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source = from_docs.get(id(idx))
         if len(snippets) - signatures < max_snippets:
             short = d.signature if d.signature != d.text else None
@@ -915,7 +929,11 @@ def gather_snippets(
         else:
             # After the recent edits: a signature is a name's arguments, an edit what the user
             # is doing.
-            add(Snippet(d.path, d.signature, "signature", d.start_line, source, rank + max_snippets + 2))
+            add(Snippet(d.path, d.signature, "signature", d.start_line, source, rank + after_edits))
+
+    after_edits = max_snippets + 2
+    for rank, (d, idx) in enumerate(chosen):
+        add_definition(d, idx, rank, after_edits)
     for uri, offset in req.recent_edits[:3]:
         other = next((o for o in req.other_docs if o.uri == uri), None)
         if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
@@ -925,6 +943,9 @@ def gather_snippets(
         text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
         if text.strip():
             add(Snippet(display_path(uri), text, "recent-edit", lo, (other.uri, other.edit_count), max_snippets + 1))
+    # A guess: after the recent edits, whole while places are left.
+    for rank, (d, idx) in enumerate(unused, start=len(chosen) + after_edits):
+        add_definition(d, idx, rank, 0)
     # Deterministic order keeps the prompt's head byte-identical across keystrokes (prefix cache).
     return sorted(snippets, key=Snippet.sort_key)
 
@@ -940,13 +961,13 @@ def _chosen_definitions(
     places: int,
     found_by_name: dict[str, list[FileIndex]],
     imported_found: set[str],
-) -> list[tuple[Definition, FileIndex]]:
+) -> tuple[list[tuple[Definition, FileIndex]], list[tuple[Definition, FileIndex]]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
     workspace's symbols, except imported ones, which take their own place), then a name's
-    second, likewise, then the names imported and not used yet; ``places`` of them at most,
-    whole or signatures. ``names`` are those to
-    look up (``_looked_up``), nearest first."""
+    second, likewise; ``places`` of them at most, whole or signatures. Then, apart, those of
+    the names imported and not used yet. ``names`` are those to look up (``_looked_up``),
+    nearest first."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
@@ -1003,8 +1024,7 @@ def _chosen_definitions(
             at = place - c.in_view
             if 0 <= at < len(c.definitions):
                 out.append(c.definitions[at])
-    out.extend(c.definitions[0] for c in unused)
-    return out
+    return out, [c.definitions[0] for c in unused]
 
 
 #: The workspace folders that exist, asked on every request at a new place (a ``stat`` and a
