@@ -294,7 +294,8 @@ def gather(path: Path, text: str, roots: list[Path], language: str = "python", *
 def test_python_class_attributes_are_definitions_of_their_own_line(tmp_path: Path) -> None:
     """``ctx.color`` found nothing: a class attribute (``color: bool | None = None``, a
     dataclass field, an enum member) was no definition, and the class's snippet stopped inside
-    its docstring. Now its line is sent, with a ``#:`` comment above it; the class is as before."""
+    its docstring. Now its line is sent, with a ``#:`` comment above it; the class, too long to
+    send whole, is its outline: its header and its members' signatures (it was its docstring)."""
     docstring = "".join(f"    line {i} of a long docstring.\n" for i in range(14))
     (tmp_path / "context.py").write_text(
         f'class Context:\n    """\n{docstring}    """\n\n    #: the default for colours\n'
@@ -307,8 +308,10 @@ def test_python_class_attributes_are_definitions_of_their_own_line(tmp_path: Pat
     )
     texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path])]
     assert "#: the default for colours\n    color: bool | None = None" in texts
-    assert "max_content_width: int = 80" in texts and "DEFAULT_WIDTH = 72" in texts
-    assert any(t.startswith('class Context:\n    """') for t in texts)
+    assert (
+        "class Context:\n    color: bool | None = None\n    max_content_width: int = 80\n    DEFAULT_WIDTH = 72\n"
+        "    def __init__(self, parent=None): …"
+    ) in texts
     doc = python_doc("file:///ws/money.py", "class Money:\n    cents: int\n    currency: str = 'EUR'\n")
     definitions = Indexer(REGISTRY).for_document(doc).definitions
     assert [(d.kind, d.text) for d in definitions["cents"]] == [("variable", "cents: int")]
@@ -1403,3 +1406,59 @@ def test_names_imported_and_not_used_yet_leave_the_recent_edits_their_place(tmp_
     assert ranks["def helper_0"] < edit.rank and ranks["def helper_1"] < edit.rank
     assert all(ranks[f"def helper_{i}"] > edit.rank for i in range(2, 10) if f"def helper_{i}" in ranks)
     assert len([s for s in snippets if s.kind != "signature"]) == 8
+
+
+def test_a_class_too_long_to_send_whole_is_its_outline() -> None:
+    """A long class's snippet was its first twelve lines: a docstring, a constructor's body, and
+    none of the methods a call needs. It is its header and its members' signatures, a line each:
+    special methods but the constructor left out, a nested class's members left out, comments
+    left out (a parameter's swallowed the rest), decorators kept (``@property``: no call); a
+    class with one or two members keeps its first lines. A module's ``TIMEOUT = 5`` is not
+    "inside" the outline's ``DEFAULT_TIMEOUT = 50`` (it was dropped as sent already)."""
+    docstring = "".join(f"    line {i} of a long docstring.\n" for i in range(14))
+    text = (
+        f'class Mailbox(Base):\n    """\n{docstring}    """\n\n'
+        "    def __init__(self, path,  # where the files are\n                 create=True):\n        self.path = path\n\n"
+        "    @property\n    def size(self) -> int:\n        return 0\n\n"
+        "    def __repr__(self):\n        return 'Mailbox'\n\n"
+        "    def get_message(self, key: str) -> Message:\n        # read it from disk\n        return self._read(key)\n\n"
+        "    class Error(Exception):\n        def explain(self):\n            return 'no'\n\n"
+        "    async def lock(self, *, timeout: float = 5.0) -> None:\n        pass\n"
+    )
+    sigs = _signatures("mailbox.py", text, "python")
+    index = Indexer(REGISTRY).for_document(python_doc("file:///ws/mailbox.py", text))
+    assert index is not None
+    assert index.definitions["Mailbox"][0].text == (
+        "class Mailbox(Base):\n"
+        "    def __init__(self, path, create=True): …\n"
+        "    @property def size(self) -> int: …\n"
+        "    def get_message(self, key: str) -> Message: …\n"
+        "    class Error(Exception): …\n"
+        "    async def lock(self, *, timeout: float = 5.0) -> None: …"
+    )
+    assert sigs["Mailbox"] == (  # and its first four members
+        "class Mailbox(Base):\n"
+        "    def __init__(self, path, create=True): …\n"
+        "    @property def size(self) -> int: …\n"
+        "    def get_message(self, key: str) -> Message: …\n"
+        "    class Error(Exception): …\n"
+        "…"
+    )
+    # No longer than the twelve lines it stands for (twelve long signatures took the budget).
+    params = ", ".join(f"argument_{k}: Mapping[str, Sequence[int]] | None = None" for k in range(3))
+    wide = "class Wide:\n" + "".join(f"    def method_{i}(self, {params}) -> None:\n        pass\n" for i in range(12))
+    outline = Indexer(REGISTRY).for_document(python_doc("file:///ws/wide.py", wide)).definitions["Wide"][0].text
+    assert outline.startswith("class Wide:\n    def method_0(self, argument_0") and outline.endswith("\n…")
+    assert len(outline) <= len("\n".join(wide.splitlines()[:12]) + "\n…")
+    short = f'class Small:\n    """\n{docstring}    """\n\n    def one(self):\n        return 1\n'
+    store = DocumentStore(REGISTRY)
+    module = f'TIMEOUT = 5\n\n\nclass Client:\n    """\n{docstring}    """\n    DEFAULT_TIMEOUT = 50\n\n'
+    module += "    def get(self, url):\n        return url\n\n    def post(self, url, body):\n        return body\n"
+    client = store.open("file:///ws/client.py", module, "python", 1)
+    doc = store.open("file:///ws/main.py", "def run(c: Client):\n    c.get(TIMEOUT)\n", "python", 1)
+    req = ContextRequest(doc, len(doc.data), [client], [], [], DEFAULT_EXCLUDE, time.monotonic() + 5, open_uris=store)
+    sent = [s.text for s in gather_snippets(Indexer(REGISTRY), req, (0, len(doc.data)), ["TIMEOUT", "get", "Client"])]
+    assert "TIMEOUT = 5" in sent and any(t.startswith("class Client:\n    DEFAULT_TIMEOUT = 50\n") for t in sent)
+    assert Indexer(REGISTRY).for_document(python_doc("file:///ws/small.py", short)).definitions["Small"][0].text.startswith(
+        'class Small:\n    """\n    line 0'
+    )

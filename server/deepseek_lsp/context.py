@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +36,11 @@ INDEX_TTL_S = 2.0
 INDEX_MAX_STALE_S = 30.0
 MAX_DEFINITION_LINES = 12
 MAX_DECORATOR_LINES = 3
+#: A member's signature in a class's outline is cut to this many characters.
+MAX_OUTLINE_LINE = 160
+MIN_OUTLINE_MEMBERS = 3
+#: Members of an outlined class that its signature shows.
+SIGNATURE_MEMBERS = 4
 #: Import sources resolved per file, and the files they name that are read (a Go package is
 #: up to ``imports.MAX_PACKAGE_FILES`` files; the time box decides how many are indexed).
 MAX_IMPORT_SOURCES = 96
@@ -66,7 +72,7 @@ class Definition:
     start_line: int
     path: str  # where it lives, for the snippet's label
     #: Characters of ``text`` before the body: the decorators and the signature (the first line
-    #: for a definition without a body, such as a constant).
+    #: for a definition without a body, such as a constant; an outlined class's first members).
     header_len: int = 0
 
     @property
@@ -125,6 +131,10 @@ class Scope:
 
 def node_text(data: bytes, node: ts.Node) -> str:
     return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+#: A definition the query found: its name, kind, node, body (if captured) and name's start byte.
+_Found = tuple[str, str, ts.Node, "ts.Node | None", int]
 
 
 def _captures_by_match(
@@ -246,15 +256,27 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         index.import_sources = list(dict.fromkeys(index.import_sources))
     q_defs = lang.query("definitions")
     if q_defs is not None:
+        found_defs: list[_Found] = []
         for match in _captures_by_match(q_defs, root):
             found = _one(match, "definition")
             names = match.get("name")
-            if not found or not names:
-                continue
-            capture, node = found
-            name = node_text(data, names[0])
-            kind = capture.split(".", 1)[-1]
-            text, header_len = _definition_text(data, node, lang, (match.get("body") or [None])[0], kind)
+            if found and names:
+                capture, node = found
+                body = (match.get("body") or [None])[0]
+                found_defs.append(
+                    (node_text(data, names[0]), capture.split(".", 1)[-1], node, body, names[0].start_byte)
+                )
+        in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
+        starts = [d[2].start_byte for d in in_order]
+        for name, kind, node, body, _at in found_defs:
+            text, header_len = _definition_text(data, node, lang, body, kind)
+            if kind == "class" and body is not None and text.endswith("\n…"):
+                outline = _outline(data, text[:header_len].rstrip(), len(text), body, in_order, starts, lang)
+                if outline is not None:
+                    # Its signature: the header and its first members.
+                    header_lines = len(text[:header_len].rstrip().splitlines())
+                    text = outline
+                    header_len = len("\n".join(outline.splitlines()[: header_lines + SIGNATURE_MEMBERS]))
             index.definitions.setdefault(name, []).append(
                 Definition(
                     name=name,
@@ -266,6 +288,75 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 )
             )
     return index
+
+
+def _without_comments(data: bytes, node: ts.Node, start: int, stop: int) -> str:
+    """``data[start:stop]`` (within ``node``) without the comments the tree finds in it: a
+    parameter's trailing ``# the first`` swallowed the rest of a signature made one line."""
+    cuts: list[tuple[int, int]] = []
+    stack = [node]
+    while stack:
+        for child in stack.pop().children:
+            if child.start_byte >= stop or child.end_byte <= start:
+                continue
+            if "comment" in child.type:
+                cuts.append((child.start_byte, child.end_byte))
+            elif child.child_count:
+                stack.append(child)
+    pieces, at = [], start
+    for a, b in sorted(cuts):
+        pieces.append(data[at:a])
+        at = max(at, b)
+    pieces.append(data[at:stop])
+    return b"".join(pieces).decode("utf-8", "replace")
+
+
+def _outline(
+    data: bytes, header: str, max_size: int, body: ts.Node, defs: list[_Found], starts: list[int], lang: Language
+) -> str | None:
+    """A class too long to send whole as its header and its members' signatures, a line each
+    (special methods but the constructor left out), ``max_size`` characters at most: its first
+    lines were often a docstring, and the methods a call needs came after the cut. ``defs`` are
+    the file's definitions in order
+    (``starts`` their start bytes). None with fewer than ``MIN_OUTLINE_MEMBERS`` members found
+    (Go's methods are outside their struct)."""
+    lines = header.splitlines()
+    size = len(header)
+    end = -1
+    members = 0
+    for name, _kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
+        if node.start_byte >= body.end_byte:
+            break
+        # The class's own: not inside a member listed (a nested class's), nor deeper in its body
+        # (a Java enum constant's methods, Ruby's ``class << self``).
+        parent = node.parent
+        if node.start_byte < end or parent is None or body not in (parent, parent.parent):
+            continue
+        end = node.end_byte
+        if _is_dunder(name) and name not in ("__init__", "__call__"):
+            continue
+        start = _decorated_start(node, lang, data)  # ``@property``: no call
+        stop = member_body.start_byte if member_body is not None and member_body.start_byte > start else node.end_byte
+        signature = " ".join(_without_comments(data, node.parent, start, stop).split())
+        if len(signature) > MAX_OUTLINE_LINE:
+            # Long annotations (``@Operation(summary = …)``) hid the name: from its line.
+            start = max(start, data.rfind(b"\n", 0, name_start) + 1)
+            signature = " ".join(_without_comments(data, node.parent, start, stop).split())
+        if len(signature) > MAX_OUTLINE_LINE:
+            signature = signature[:MAX_OUTLINE_LINE] + " …"
+        elif member_body is not None:
+            signature += " …"
+        line = " " * node.start_point[1] + signature
+        # No longer than the lines it stands for: rxjs's Observable, twelve lines of overloads,
+        # took the whole budget of the extra context, and seven snippets went.
+        if len(lines) >= MAX_DEFINITION_LINES or size + len(line) > max_size:
+            lines.append("…")
+            break
+        lines.append(line)
+        size += len(line) + 1
+        members += 1
+    # With a member or two, the class's first lines show them, bodies and all.
+    return "\n".join(lines) if members >= MIN_OUTLINE_MEMBERS else None
 
 
 def _source_text(node: ts.Node, text: str) -> str:
@@ -797,6 +888,15 @@ def _tiers(
     return tiers
 
 
+def _within(part: str, text: str) -> bool:
+    """Whether ``text`` shows ``part``: a line of it whole when ``part`` is one line (a class's
+    outline holds ``DEFAULT_TIMEOUT = 50``, which is not the module's ``TIMEOUT = 5``)."""
+    if "\n" in part:
+        return part in text
+    part = part.strip()
+    return part in text and any(line.strip() == part for line in text.splitlines())
+
+
 def gather_snippets(
     indexer: Indexer,
     req: ContextRequest,
@@ -832,7 +932,7 @@ def gather_snippets(
         # be in a signature's text, ``def g(a = 1):``.
         inner = snippet.text.removesuffix("\n…")
         if any(
-            s.path == snippet.path and (snippet.kind == "signature" or s.kind != "signature") and inner in s.text
+            s.path == snippet.path and (snippet.kind == "signature" or s.kind != "signature") and _within(inner, s.text)
             for s in snippets
         ):
             return
@@ -841,7 +941,7 @@ def gather_snippets(
             for s in snippets
             if s.path == snippet.path
             and (snippet.kind != "signature" or s.kind == "signature")
-            and s.text.removesuffix("\n…") in snippet.text
+            and _within(s.text.removesuffix("\n…"), snippet.text)
         ]
         if inside:
             signatures -= sum(s.kind == "signature" for s in inside)
