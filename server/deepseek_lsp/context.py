@@ -271,12 +271,12 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         for name, kind, node, body, _at in found_defs:
             text, header_len = _definition_text(data, node, lang, body, kind)
             if kind == "class" and body is not None and text.endswith("\n…"):
-                outline = _outline(data, text[:header_len].rstrip(), len(text), body, in_order, starts, lang)
+                header = text[:header_len].rstrip()
+                outline = _outline(data, header, len(text), body, in_order, starts, lang)
                 if outline is not None:
                     # Its signature: the header and its first members.
-                    header_lines = len(text[:header_len].rstrip().splitlines())
                     text = outline
-                    header_len = len("\n".join(outline.splitlines()[: header_lines + SIGNATURE_MEMBERS]))
+                    header_len = len("\n".join(outline.splitlines()[: len(header.splitlines()) + SIGNATURE_MEMBERS]))
             index.definitions.setdefault(name, []).append(
                 Definition(
                     name=name,
@@ -317,9 +317,8 @@ def _outline(
     """A class too long to send whole as its header and its members' signatures, a line each
     (special methods but the constructor left out), ``max_size`` characters at most: its first
     lines were often a docstring, and the methods a call needs came after the cut. ``defs`` are
-    the file's definitions in order
-    (``starts`` their start bytes). None with fewer than ``MIN_OUTLINE_MEMBERS`` members found
-    (Go's methods are outside their struct)."""
+    the file's definitions in order (``starts`` their start bytes). None with fewer than
+    ``MIN_OUTLINE_MEMBERS`` members found (Go's methods are outside their struct)."""
     lines = header.splitlines()
     size = len(header)
     end = -1
@@ -927,9 +926,8 @@ def gather_snippets(
             return
         # A method inside its class's snippet (``reader.parse`` with ``CSVReader``) is sent once,
         # in the class, ranked as the nearer of the two names; a signature inside a definition
-        # sent whole, likewise.
-        # A signature stands for signatures only: a short definition sent whole, ``a = 1``, may
-        # be in a signature's text, ``def g(a = 1):``.
+        # sent whole, likewise. A signature stands for signatures only: a short definition sent
+        # whole, ``a = 1``, may be in a signature's text, ``def g(a = 1):``.
         inner = snippet.text.removesuffix("\n…")
         if any(
             s.path == snippet.path and (snippet.kind == "signature" or s.kind != "signature") and _within(inner, s.text)
@@ -1022,14 +1020,14 @@ def gather_snippets(
         imported_found,
     )
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
-        source = from_docs.get(id(idx))
+        source, signature = from_docs.get(id(idx)), d.signature
         if len(snippets) - signatures < max_snippets:
-            short = d.signature if d.signature != d.text else None
+            short = signature if signature != d.text else None
             add(Snippet(d.path, d.text, "definition", d.start_line, source, rank, short))
         else:
             # After the recent edits: a signature is a name's arguments, an edit what the user
             # is doing.
-            add(Snippet(d.path, d.signature, "signature", d.start_line, source, rank + after_edits))
+            add(Snippet(d.path, signature, "signature", d.start_line, source, rank + after_edits))
 
     after_edits = max_snippets + 2
     for rank, (d, idx) in enumerate(chosen):
@@ -1082,11 +1080,11 @@ def _chosen_definitions(
     # files' fields of that name were another class's (mobx's ``this.name_`` brought
     # ComputedValue's ``name_: string`` through the barrel).
     attributes = _own_attributes(own, doc.data, doc.language.name) if own is not None and doc.language else set()
-    imported = _import_words(own) if own is not None else {}
+    import_words = _import_words(own) if own is not None else {}
     for name in names:
         # Only as a member (``this.name_``): ``this.createStore = createStore`` keeps the
         # imported function's definition for ``createStore(``.
-        if name in attributes and name not in own_names and name not in imported and _used_as_member(doc.data, name, *window):
+        if name in attributes and name not in own_names and name not in import_words and _used_as_member(doc.data, name, *window):
             continue
         if name in own_names or name in elsewhere:
             found = _candidates(name, ordered, own, doc, window)

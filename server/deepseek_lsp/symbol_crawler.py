@@ -91,8 +91,6 @@ class SymbolCrawler:
         while todo := [k for k in self._asked if k not in self._files]:
             try:
                 await self._crawl_one(todo[0])
-            except asyncio.CancelledError:
-                raise
             except Exception:  # one workspace's trouble does not stop the others' crawls
                 log.exception("workspace symbols: crawling %s failed", todo[0][0])
 
@@ -217,8 +215,6 @@ class SymbolCrawler:
             del self._changed[path]
             try:
                 await self._refresh_one(path, exists)
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("workspace symbols: updating %s failed", path)
 
