@@ -583,6 +583,73 @@ async def test_a_file_created_and_saved_in_an_editor_without_a_watcher_joins_the
     assert "def write_frame(self, data: bytes) -> int:" in prompt
 
 
+async def test_without_a_watcher_the_disk_is_checked_for_changed_deleted_and_new_files(tmp_path: Path, monkeypatch: Any) -> None:
+    """An editor that watches no files (Neovim on Linux): after a branch switch the crawler's
+    own look at the disk finds the changed file, the deleted one, a new file in a known folder
+    and one in a new folder, and leaves dependency folders and other languages alone; a second
+    look finds nothing more (nothing is indexed twice)."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n", "pkg/c.py": "def gamma(): pass\n"})
+    age(root)
+    crawler = crawler_for(root, tmp_path / "state")
+    symbols = crawler.symbols
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    assert symbols.stats()["files"] == 3
+    assert await crawler.check_disk() == 0
+
+    write(root, {"b.py": "def beta_two(): pass\n", "pkg/d.py": "def delta(): pass\n"})
+    write(root, {"newpkg/sub/e.py": "def epsilon(): pass\n", "node_modules/m/f.py": "def phi(): pass\n"})
+    write(root, {"pkg/g.ts": "export function tsOnly() {}\n", "pkg/.hidden.py": "def hidden(): pass\n"})
+    (root / "pkg/c.py").unlink()
+    assert await crawler.check_disk() == 4
+    await settle(crawler)
+
+    def where(name: str) -> list[str]:
+        return [p.name for p in symbols.files_defining(name, "python")]
+
+    assert (where("beta"), where("beta_two")) == ([], ["b.py"])
+    assert where("gamma") == [] and not symbols.is_indexed(root / "pkg/c.py")
+    assert (where("delta"), where("epsilon")) == (["d.py"], ["e.py"])
+    assert where("phi") == where("hidden") == [] and symbols.files_defining("tsOnly", "typescript") == []
+    assert symbols.stats()["files"] == 4
+    assert await crawler.check_disk() == 0
+    # A file in the new folder changed later is found as any other indexed file.
+    (root / "newpkg/sub/e.py").write_text("def epsilon_two(): pass\n")
+    os.utime(root / "newpkg/sub/e.py", (time.time() + 5, time.time() + 5))
+    assert await crawler.check_disk() == 1
+    await settle(crawler)
+    assert where("epsilon_two") == ["e.py"]
+
+
+async def test_an_editor_without_a_watcher_gets_files_changed_on_disk_into_the_table(tmp_path: Path) -> None:
+    """Over stdio, as Neovim on Linux (no file watching): a file created on disk after the crawl
+    (a ``git pull``) joins the table within ``workspaceCheckS`` seconds, and the next request
+    carries the definition of the member it defines; with the checks off it does not join."""
+    root = tmp_path / "ws"
+    write(root, {"protocol/rpc.py": PROTOCOL, "tools/noise.py": "def unrelated(): pass\n"})
+    text = SERVER.replace("send_request_async(", "write_frame(")
+    stream = "class Stream:\n    def write_frame(self, data: bytes) -> int:\n        return len(data)\n"
+    found = {}
+    for every in (1, 0):
+        (root / "protocol/stream.py").unlink(missing_ok=True)
+        with FakeDeepSeek() as fake:
+            fake.script("data)")
+            env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / f"state{every}"))
+            settings = {"completion": {"debounce": 0, "prefetch": False, "workspaceCheckS": every}, "review": {"mode": "off"}}
+            async with lsp_session(env, editor="neovim", settings=settings, root=str(root)) as client:
+                uri = (root / "lsp/server.py").as_uri()
+                open_doc(client, uri, text)
+                assert (await table_of(client, 2))["files"] == 2
+                await asyncio.sleep(0.3)  # the check after the crawl has taken the folders' times
+                write(root, {"protocol/stream.py": stream})
+                found[every] = (await table_of(client, 3))["files"]
+                prompt = await prompt_at_end(client, fake, uri, text)
+        assert ("def write_frame(self, data: bytes) -> int:" in prompt) == (every == 1)
+    assert found == {1: 3, 0: 2}
+
+
 async def test_a_newly_excluded_file_leaves_the_table_and_the_store(tmp_path: Path, monkeypatch: Any) -> None:
     """``exclude`` gains a folder mid-session: its files' names leave the table and, within
     seconds, the store on disk (names of a secrets folder stayed there for good before)."""

@@ -82,6 +82,9 @@ class CompletionSettings:
     #: Workspace files whose definitions' names are indexed (nearest first) so that a member
     #: used near the cursor (``self.conn.send(``) brings its definition; 0 turns it off.
     workspace_index_files: int = 2000
+    #: How often, in seconds, the indexed files are checked on disk (changed, deleted, new) when
+    #: the editor does not watch files for the server (Neovim on Linux); 0 never.
+    workspace_check_s: float = 30.0
 
 
 @dataclass(frozen=True)

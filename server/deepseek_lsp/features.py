@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def register_with_client(server: LanguageServer, registration_id: str, method: str, options: Any) -> None:
+async def register_with_client(server: LanguageServer, registration_id: str, method: str, options: Any) -> bool:
     """Register ``method`` with the client (``client/registerCapability``); a client that
-    refuses it is told nothing more: the server works without it."""
+    refuses it is told nothing more: the server works without it. Whether it was taken."""
     try:
         await server.client_register_capability_async(
             types.RegistrationParams(
@@ -40,6 +40,8 @@ async def register_with_client(server: LanguageServer, registration_id: str, met
         )
     except Exception as exc:
         log.debug("registration of %s refused: %s", method, exc)
+        return False
+    return True
 
 
 @dataclass

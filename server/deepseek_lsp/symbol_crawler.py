@@ -6,8 +6,8 @@ the store at once, the other files parsed a step at a time while the user pauses
 table follows the files: a file saved in the editor gives its names from the buffer's index
 (already parsed); files created, changed or deleted on disk (a branch switched, a ``git pull``,
 code generated) arrive as ``workspace/didChangeWatchedFiles`` when the editor watches them for
-us (VS Code does; Neovim on Linux does not) and are indexed again, added or dropped while the
-user pauses. Whatever changed is saved to the store within seconds.
+us (VS Code does), or are found by looking at the disk now and then when it does not (Neovim on
+Linux), and are indexed again, added or dropped while the user pauses. Whatever changed is saved to the store within seconds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .line_tokens import until_idle
 from .model.ledger import state_dir
 from .privacy import is_excluded
 from .symbol_store import FOLDER, SymbolStore, stamp
-from .workspace_symbols import WorkspaceSymbols, family
+from .workspace_symbols import WorkspaceSymbols, disk_changes, family
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 SAVE_EVERY = 200
 #: A change (a save, files changed on disk) reaches the store this long after the last one.
 SAVE_DELAY_S = 5.0
+#: With the disk checks turned off, how often the setting is read again.
+DISK_CHECK_OFF_S = 60.0
+#: The disk checks' shortest interval, whatever the setting says (each lists changed folders).
+MIN_DISK_CHECK_S = 1.0
 
 Key = tuple[tuple[Path, ...], str]  # workspace folders, language family
 
@@ -51,6 +55,8 @@ class SymbolCrawler:
         self._dirty: set[Key] = set()
         #: Files changed on disk, to index again (True) or forget (False).
         self._changed: dict[Path, bool] = {}
+        #: The folders each finished crawl walked, with their modification times then.
+        self._folders: dict[Key, dict[Path, int]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._saving = asyncio.Lock()
 
@@ -99,7 +105,10 @@ class SymbolCrawler:
         self._files[key] = {}
         await until_idle(self.busy_until)
         self.symbols.max_files = self.limit
-        planned = await asyncio.to_thread(self.symbols.plan, roots, self.services.settings.exclude, [near], language)
+        folders: dict[Path, int] = {}
+        planned = await asyncio.to_thread(
+            self.symbols.plan, roots, self.services.settings.exclude, [near], language, folders
+        )
         self._files[key] = dict.fromkeys(planned)
         if self.store is None:
             self.store = SymbolStore(state_dir() / FOLDER)
@@ -130,6 +139,7 @@ class SymbolCrawler:
                 await self._save(key)
         if indexed or stale or len(stored) != len(planned):
             await self._save(key)
+        self._folders[key] = folders
         log.info(
             "workspace symbols (%s): %d files from the store, %d indexed in %.1f s, %d names in all",
             language,
@@ -207,6 +217,39 @@ class SymbolCrawler:
             self._changed[path] = exists
         if self._changed:
             self._spawn("refresh", self._refresh)
+
+    def check_disk_now_and_then(self) -> None:
+        """The editor does not watch files for us (Neovim on Linux): look at the disk ourselves,
+        every ``completion.workspaceCheckS`` seconds while the user pauses, so that files a
+        branch switch or a ``git pull`` changed do not keep their old names all session."""
+        self._spawn("disk", self._check_disk_loop)
+
+    async def _check_disk_loop(self) -> None:
+        while True:
+            every = self.services.settings.completion.workspace_check_s
+            await asyncio.sleep(max(MIN_DISK_CHECK_S, every) if every else DISK_CHECK_OFF_S)
+            crawl = self._tasks.get("crawl")
+            if not self.services.settings.completion.workspace_check_s or (crawl and not crawl.done()):
+                continue  # off (the setting may change), or the crawl reads the disk itself
+            await until_idle(self.busy_until)
+            try:
+                await self.check_disk()
+            except Exception:
+                log.exception("workspace symbols: checking the disk failed")
+
+    async def check_disk(self) -> int:
+        """Take in, as a file watcher's events, the files of the finished crawls changed,
+        deleted or created on disk since they were last looked at; how many there were."""
+        changes: list[tuple[Path, bool]] = []
+        records = self.symbols.records
+        for key, folders in list(self._folders.items()):
+            known = {p: (r.mtime_ns, r.size) for p in self._files[key] if (r := records.get(p)) is not None}
+            found, self._folders[key] = await asyncio.to_thread(
+                disk_changes, known, folders, lambda path, key=key: self._accepted(path, [key])
+            )
+            changes += found
+        self.files_changed(changes)
+        return len(changes)
 
     async def _refresh(self) -> None:
         while self._changed:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -118,14 +118,20 @@ class WorkspaceSymbols:
         return str(path) in self._ids
 
     def plan(
-        self, roots: Sequence[Path], exclude: Sequence[str], near: Iterable[Path], language: str | None = None
+        self,
+        roots: Sequence[Path],
+        exclude: Sequence[str],
+        near: Iterable[Path],
+        language: str | None = None,
+        folders: dict[Path, int] | None = None,
     ) -> list[Path]:
         """The workspace's files to index, nearest the folders of ``near`` (the documents being
         edited) first: the same folder, its subfolders, then up a folder at a time; at most
         ``max_files``, skipping excluded, hidden, dependency and oversized files, files in no
         language with definitions, and, given a ``language``, files outside its family (a
         Python project's C extension and test data are not parsed, nor their grammars loaded).
-        Walks the disk: run it off the event loop."""
+        Walks the disk: run it off the event loop. ``folders``, given, gets the modification
+        time of each folder walked: :func:`disk_changes` tells from them where files appeared."""
         want = family(language) if language else None
         if self.max_files <= 0:
             return []
@@ -135,6 +141,8 @@ class WorkspaceSymbols:
             for folder, dirs, files in os.walk(root):
                 budget -= len(dirs) + len(files)
                 dirs[:] = [d for d in dirs if not _skipped_dir(folder, d)]
+                if folders is not None and (mtime := _mtime(folder)) is not None:
+                    folders[Path(folder)] = mtime
                 listed += (path for name in files if self._wanted(path := Path(folder, name), exclude, want))
                 if budget <= 0:
                     log.info("workspace index: stopped listing %s after %d entries", root, MAX_LISTED)
@@ -272,6 +280,53 @@ class WorkspaceSymbols:
 
     def stats(self) -> dict[str, int]:
         return {"files": self.indexed, "names": len(self._names), "fromStore": self.loaded}
+
+
+def disk_changes(
+    known: Mapping[Path, tuple[int, int]], folders: Mapping[Path, int], wanted: Callable[[Path], bool]
+) -> tuple[list[tuple[Path, bool]], dict[Path, int]]:
+    """What changed on disk since ``known`` (indexed files and their stamps) and ``folders``
+    (walked folders and their modification times) were taken: files changed or created (True)
+    or deleted (False), and the folders' times now. A file created shows as its folder's newer
+    time, so only such folders are listed again (a new subfolder is walked whole); ``wanted``
+    says which new files count. Blocking: run it off the event loop."""
+    changes = [(path, now is not None) for path, was in known.items() if (now := stamp(path)) != was]
+    times: dict[Path, int] = {}
+    listed: list[Path] = []
+    for folder, was in folders.items():
+        mtime = _mtime(folder)
+        if mtime is not None:  # a folder gone took its files, found deleted above
+            times[folder] = mtime
+            if mtime != was:
+                listed.append(folder)
+    for folder in listed:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if not is_dir:
+                if path not in known and wanted(path):
+                    changes.append((path, True))
+            elif path not in times and not _skipped_dir(str(folder), entry.name):
+                for sub, dirs, files in os.walk(path):
+                    dirs[:] = [d for d in dirs if not _skipped_dir(sub, d)]
+                    if (mtime := _mtime(sub)) is not None:
+                        times[Path(sub)] = mtime
+                    changes += ((p, True) for name in files if wanted(p := Path(sub, name)))
+    return changes, times
+
+
+def _mtime(folder: str | Path) -> int | None:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return None
 
 
 def _skipped_dir(folder: str, name: str) -> bool:

@@ -449,16 +449,19 @@ class CompletionFeature(Feature):
 
     async def _watch_files(self) -> None:
         """Ask the editor to tell us of the workspace's source files created, changed or deleted
-        on disk (the symbol table follows them), when it can be asked (VS Code)."""
+        on disk (the symbol table follows them), when it can be asked (VS Code); else look at
+        the disk now and then."""
         server = self._server
         caps = server.client_capabilities if server is not None else None
         watched = caps and caps.workspace and caps.workspace.did_change_watched_files
-        if server is None or not (watched and watched.dynamic_registration):
-            return
-        options = types.DidChangeWatchedFilesRegistrationOptions(
-            watchers=[types.FileSystemWatcher(glob_pattern=self.crawler.watch_pattern())]
-        )
-        await register_with_client(server, "deepseek-workspace-files", types.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)
+        if server is not None and watched and watched.dynamic_registration:
+            options = types.DidChangeWatchedFilesRegistrationOptions(
+                watchers=[types.FileSystemWatcher(glob_pattern=self.crawler.watch_pattern())]
+            )
+            method = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+            if await register_with_client(server, "deepseek-workspace-files", method, options):
+                return
+        self.crawler.check_disk_now_and_then()
 
     def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
         changes = []
