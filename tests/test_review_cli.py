@@ -7,19 +7,23 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from deepseek_lsp import symbol_store
 from deepseek_lsp.cli import main
-from deepseek_lsp.config import build_settings
+from deepseek_lsp.config import DEFAULT_EXCLUDE, build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.cli import _Bar
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.report import FileResult
+from deepseek_lsp.symbol_store import SymbolStore
+from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.review_support import INVENTORY_RULES, Rule, reviewed_units, reviewer
 
@@ -107,6 +111,45 @@ def test_exit_status_follows_fail_on_and_the_cache_is_shared(
     )
     findings, complete = ReviewEngine(ReviewCache.default()).cached_findings(doc, settings)
     assert complete and len(findings) == 4
+
+
+def test_the_terminal_review_uses_the_symbol_table_an_editor_session_stored(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The terminal does not crawl the workspace (seconds of parsing before the first request),
+    but where an editor session left its symbol table, the review sends what the editor's
+    would: the signature of a member called on an attribute whose class is never imported.
+    Files changed since the table was stored are not taken from it."""
+    (project / "protocol").mkdir()
+    (project / "protocol" / "rpc.py").write_text(
+        "class JsonRPCProtocol:\n    def send_request_async(self, method: str) -> 'Future':\n        return self._send(method)\n"
+    )
+    (project / "lsp").mkdir()
+    (project / "lsp" / "server.py").write_text(
+        "class Server:\n    async def shutdown(self):\n        await self.protocol.send_request_async('shutdown')\n"
+    )
+    then = time.time() - 3600  # the store leaves out files written in the last two seconds
+    for path in (project / "protocol" / "rpc.py", project / "lsp" / "server.py"):
+        os.utime(path, (then, then))
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    signature = "def send_request_async(self, method: str) -> 'Future':  # rpc.py"
+
+    def sent() -> str:
+        return fake_deepseek.requests_to(CHAT)[-1].json["messages"][-1]["content"]
+
+    assert run(capsys, "lsp/server.py", "--no-cache")[0] == 0
+    assert signature not in sent()  # no store: nothing to look the member up in
+
+    symbols = WorkspaceSymbols(LanguageRegistry.load())
+    for path in symbols.plan([project.resolve()], DEFAULT_EXCLUDE, [project / "lsp" / "server.py"], "python"):
+        symbols.add_file(path)
+    SymbolStore(tmp_path / "state" / symbol_store.FOLDER).save([project.resolve()], "python", symbols.records, symbols.digests())
+    assert run(capsys, "lsp/server.py", "--no-cache")[0] == 0
+    assert signature in sent()
+
+    (project / "protocol" / "rpc.py").write_text("class JsonRPCProtocol:\n    pass\n")
+    assert run(capsys, "lsp/server.py", "--no-cache")[0] == 0
+    assert "send_request_async(self" not in sent().split("Code to review")[0]
 
 
 def test_sarif_output_validates_against_the_sarif_schema(

@@ -7,11 +7,12 @@ import inspect
 import json
 import textwrap
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from deepseek_lsp.config import Settings, build_settings
+from deepseek_lsp.config import DEFAULT_EXCLUDE, Settings, build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import EndpointConfig, ModelClient
@@ -19,6 +20,7 @@ from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.prompt import SYSTEM_PROMPT
 from deepseek_lsp.review.units import extract_units
+from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.review_support import INVENTORY_RULES, Rule, numbered_lines, reviewed_units, reviewer
 
@@ -323,6 +325,45 @@ async def test_imported_signatures_come_only_from_readable_files_inside_the_work
     sent = json.dumps([r.json for r in fake_deepseek.requests_to(CHAT)])
     assert "def visible_helper(a, b)" in sent
     assert "outside_charge(account)" not in sent
+
+
+async def test_a_review_carries_the_members_only_the_workspace_symbol_table_finds(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    """``self.protocol.send_request_async(`` where the protocol's class is set elsewhere and
+    never imported: the review gets its signature from the workspace's symbol table (whether it
+    is called right is then the model's to judge), as a completion's context does; a member
+    the file assigns itself, a name three files define and an excluded file send nothing."""
+    ws = tmp_path / "ws"
+    files = {
+        "protocol/rpc.py": "class JsonRPCProtocol:\n    def send_request_async(self, method: str, params: object) -> 'Future':\n        return self._send(method, params)\n",
+        "a.py": "def close(): pass\n", "b.py": "def close(): pass\n", "c.py": "def close(): pass\n",
+        "secrets/keys.py": "def load_secret_key(path): pass\n",
+        "speed.py": "def speed(): pass\n",
+    }
+    for rel, body in files.items():
+        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ws / rel).write_text(body)
+    text = (
+        "class Server:\n    def __init__(self, protocol_cls, speed):\n        self.protocol = protocol_cls(self)\n"
+        "        self.speed = speed\n\n    async def shutdown(self):\n"
+        "        await self.protocol.send_request_async('shutdown')\n        self.protocol.close()\n"
+        "        self.keys.load_secret_key('k')\n        return self.speed\n"
+    )
+    doc = Document((ws / "lsp" / "server.py").as_uri(), text, language=PYTHON)
+    symbols = WorkspaceSymbols(LanguageRegistry.load())
+    for path in symbols.plan([ws], DEFAULT_EXCLUDE, [ws / "lsp/server.py"], "python"):
+        symbols.add_file(path)
+    settings = replace(settings_for(fake_deepseek), exclude=(*DEFAULT_EXCLUDE, "**/secrets/**"))
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    await engine.review(client, doc, settings, roots=[ws], symbols=symbols)
+    sent = json.dumps([r.json for r in fake_deepseek.requests_to(CHAT)])
+    assert "def send_request_async(self, method: str, params: object) -> 'Future':  # rpc.py" in sent
+    assert "def close()" not in sent and "load_secret_key(path)" not in sent and "def speed()" not in sent
+
+    before = len(fake_deepseek.requests_to(CHAT))
+    await engine.review(client, doc, settings, roots=[ws], symbols=None, use_cache=False)
+    assert "send_request_async(self" not in json.dumps(fake_deepseek.requests_to(CHAT)[before].json)
 
 
 async def test_a_go_review_carries_the_signatures_of_its_package_and_module_imports(

@@ -32,6 +32,7 @@ from deepseek_lsp.symbol_store import SymbolStore
 from deepseek_lsp.workspace_symbols import MAX_FILE_BYTES, WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, eventually, inline_params, lsp_session, open_doc, server_env
+from tests.review_support import reviewer
 
 REGISTRY = LanguageRegistry.load()
 
@@ -648,6 +649,27 @@ async def test_an_editor_without_a_watcher_gets_files_changed_on_disk_into_the_t
                 prompt = await prompt_at_end(client, fake, uri, text)
         assert ("def write_frame(self, data: bytes) -> int:" in prompt) == (every == 1)
     assert found == {1: 3, 0: 2}
+
+
+async def test_a_review_on_save_carries_the_member_the_symbol_table_finds(tmp_path: Path) -> None:
+    """Over stdio: once the workspace is indexed, a save's review request carries the signature
+    of the member the file calls on an attribute whose class it never imports."""
+    root = tmp_path / "ws"
+    write(root, {"protocol/rpc.py": PROTOCOL, "tools/noise.py": "def unrelated(): pass\n"})
+    text = SERVER + "'shutdown')\n"
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(()), path="/chat/completions")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}, "review": {"mode": "onSave"}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "lsp/server.py").as_uri()
+            write(root, {"lsp/server.py": text})
+            open_doc(client, uri, text)
+            assert (await table_of(client, 3))["files"] == 3
+            client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+            assert await eventually(lambda: len(fake.requests_to("/chat/completions")) >= 1)
+            user = fake.requests_to("/chat/completions")[0].json["messages"][1]["content"]
+    assert "def send_request_async(self, method: str, params: object = None) -> 'Future':  # rpc.py" in user
 
 
 async def test_a_newly_excluded_file_leaves_the_table_and_the_store(tmp_path: Path, monkeypatch: Any) -> None:

@@ -799,7 +799,7 @@ def _own_attributes(own: FileIndex, data: bytes, language: str) -> set[str]:
     )
 
 
-def _found_in_workspace(
+def found_in_workspace(
     indexer: Indexer,
     req: ContextRequest,
     own: FileIndex,
@@ -1004,7 +1004,7 @@ def gather_snippets(
         renamed = {b: a for b, a in reexports.aliases.items() if b in _import_words(own)}
         if renamed:
             looked_up = _looked_up(names, {**renamed, **aliases})
-        found_by_name, imported_found = _found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
+        found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
     else:
         found_by_name, imported_found = {}, set()
     chosen, unused = _chosen_definitions(

@@ -57,6 +57,9 @@ class Services:
     client_snippets: bool = False
     #: Filled by the usage feature: the model client and the ledger shared by all features.
     models: Any = None
+    #: Filled by the completion feature: the workspace symbol table (``WorkspaceSymbols``),
+    #: where reviews look up the members the reviewed code calls, too.
+    symbols: Any = None
     #: Set once the client's configuration has been pulled (or found unavailable).
     configured: asyncio.Event = field(default_factory=asyncio.Event)
     #: Open notebooks, each mirrored as one document of ``documents`` (for completions only).

@@ -15,12 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .context import env_workspace_roots
 from .features import Services
+from .languages import LanguageRegistry
 from .line_tokens import until_idle
 from .model.ledger import state_dir
 from .privacy import is_excluded
@@ -39,6 +40,27 @@ DISK_CHECK_OFF_S = 60.0
 MIN_DISK_CHECK_S = 1.0
 
 Key = tuple[tuple[Path, ...], str]  # workspace folders, language family
+
+
+def stored_table(
+    roots: Sequence[Path], languages: Iterable[str], exclude: Sequence[str], limit: int, state: Path | None = None
+) -> WorkspaceSymbols | None:
+    """The symbol table an editor session left in the store for ``roots`` and the families of
+    ``languages``, its files unchanged since (for the terminal's reviews, which do not crawl: a
+    table parsed from nothing costs seconds); None when there is none. Blocking."""
+    if limit <= 0:
+        return None
+    store = SymbolStore((state or state_dir()) / FOLDER)
+    symbols = WorkspaceSymbols(LanguageRegistry.load(), limit)
+    for language in dict.fromkeys(family(lang) for lang in languages):
+        if not store.path_for(roots, language).is_file():
+            continue  # no walk of the workspace for nothing
+        planned = symbols.plan(roots, exclude, [roots[0] / "_"] if roots else [], language)
+        stored, _stale = store.load(roots, language, planned, symbols.digests())
+        for path, record in stored.items():
+            if symbols.indexed < limit:
+                symbols.add_stored(path, record)
+    return symbols if symbols.indexed else None
 
 
 class SymbolCrawler:

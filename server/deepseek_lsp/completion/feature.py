@@ -378,7 +378,7 @@ class CompletionFeature(Feature):
         self.cache = CompletionCache(c.cache_size, c.cache_ttl_s)
         self.debouncer = Debouncer()
         self.indexer = Indexer(services.registry)
-        self.symbols = WorkspaceSymbols(services.registry)
+        self.symbols = services.symbols = WorkspaceSymbols(services.registry)
         self.crawler = SymbolCrawler(services, self.symbols, lambda: self._last_change + IDLE_INDEX_S)
         self._server: LanguageServer | None = None
         self.line_tokens = LineTokens()

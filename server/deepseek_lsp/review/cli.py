@@ -23,6 +23,8 @@ from ..documents import Document, DocumentStore
 from ..languages import LanguageRegistry
 from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
+from ..symbol_crawler import stored_table
+from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
 from .engine import ReviewEngine
 from .findings import SEVERITIES
@@ -307,6 +309,7 @@ async def review_targets(
     client: object,
     engine: ReviewEngine,
     stream: TextIO,
+    symbols: WorkspaceSymbols | None = None,
 ) -> tuple[list[FileResult], str | None]:
     """Review the files, ``jobs`` at a time. Returns the results and a fatal error, if any."""
     ignored = engine.cache.ignored()
@@ -332,6 +335,7 @@ async def review_targets(
                 lines=target.lines,
                 ignored=ignored,
                 roots=roots,
+                symbols=symbols,
             )
         result.findings = outcome.findings
         if result.cells:
@@ -501,6 +505,14 @@ async def _run(
             return [], exc.user_message
         async with client:
             engine = ReviewEngine(cache, max_concurrency=settings.review.max_concurrency)
+            languages = [lang.name for t in targets if (lang := registry.for_filename(t.path.name))]
+            symbols = await asyncio.to_thread(
+                stored_table,
+                [root or Path.cwd()],
+                languages,
+                settings.exclude,
+                settings.completion.workspace_index_files,
+            )
             return await review_targets(
                 targets,
                 settings,
@@ -511,6 +523,7 @@ async def _run(
                 client=client,
                 engine=engine,
                 stream=sys.stderr,
+                symbols=symbols,
             )
     finally:
         cache.close()

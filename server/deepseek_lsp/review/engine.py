@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,13 +19,14 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
-from ..context import Indexer, index_tree
+from ..context import ContextRequest, Indexer, found_in_workspace, index_tree
 from ..documents import Document
 from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import uri_to_path
+from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
 from .findings import (
     Finding,
@@ -42,6 +44,9 @@ log = logging.getLogger(__name__)
 
 #: Signatures from other files of the project that a batch may carry.
 MAX_IMPORTED_SIGNATURES = 12
+_WORDS = re.compile(r"\w+")
+#: Time for the members' lookups in the workspace's files (each file read and parsed once).
+WORKSPACE_LOOKUP_S = 0.5
 #: Header lines of an imported definition shown as its signature.
 _SIGNATURE_END = (":", "{", ";", ")")
 
@@ -158,6 +163,7 @@ class ReviewEngine:
         lines: Iterable[int] | None = None,
         ignored: frozenset[str] = frozenset(),
         roots: Sequence[Path] = (),
+        symbols: WorkspaceSymbols | None = None,
         on_progress: Progress | None = None,
     ) -> ReviewOutcome:
         """Review ``doc`` (a snapshot: it must not change while this runs).
@@ -190,7 +196,7 @@ class ReviewEngine:
                 _Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in pending])
             ]
             outcome.units_sent = len(pending)
-            extra = self._imported_signatures(doc, path, [u for u, _ in pending], roots, settings)
+            extra = self._imported_signatures(doc, path, [u for u, _ in pending], roots, settings, symbols)
             done = 0
             if on_progress:
                 on_progress(0, len(batches))
@@ -324,8 +330,12 @@ class ReviewEngine:
         units: Sequence[Unit],
         roots: Sequence[Path],
         settings: Settings,
+        symbols: WorkspaceSymbols | None = None,
     ) -> list[str]:
-        """Signatures of definitions in local modules this file imports that the units use."""
+        """Signatures of definitions in local modules this file imports that the units use,
+        then of the members they call that only the workspace's symbol table finds (as a
+        completion's context finds them: ``self.protocol.send(`` with the protocol's class
+        never imported, when one or two files define ``send``)."""
         if doc.language is None or doc.tree is None or not doc.uri.startswith("file:"):
             return []
         wanted: set[str] = set()
@@ -346,16 +356,31 @@ class ReviewEngine:
             imported = resolve_local_imports_cached(
                 own.import_sources, doc_path, roots, language, doc.language.spec.imports
             )
+            indexes = [own]
             for target in dict.fromkeys([*imported, *sibling_type_files(doc_path, sorted(wanted), language)]):
                 real = readable_import(target, roots, settings.exclude)
                 index = self._indexer.for_file(real) if real is not None else None
                 if index is None:
                     continue
+                indexes.append(index)
                 for name in sorted(wanted & index.definitions.keys()):
                     for d in index.definitions[name][:1]:
                         out.append(f"{_signature(d.text)}  # {target.name}")
                 if len(out) >= MAX_IMPORTED_SIGNATURES:
                     break
+            if symbols is not None and len(out) < MAX_IMPORTED_SIGNATURES:
+                # In the order the units use them: the lookups stop after a few members.
+                used = dict.fromkeys(w for u in units for w in _WORDS.findall(u.text) if w in wanted)
+                req = ContextRequest(
+                    doc, 0, [], [], roots, settings.exclude, time.monotonic() + WORKSPACE_LOOKUP_S, symbols=symbols
+                )
+                found, _ = found_in_workspace(
+                    self._indexer, req, own, indexes, list(used), (0, len(doc.data)), doc_path, roots
+                )
+                for name, where in found.items():
+                    for index in where:
+                        d = index.definitions[name][0]
+                        out.append(f"{_signature(d.text)}  # {Path(d.path).name}")
             return out[:MAX_IMPORTED_SIGNATURES]
         except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)

@@ -339,6 +339,7 @@ class ReviewFeature(Feature):
                 use_cache=not force,
                 ignored=engine.cache.ignored(),
                 roots=env_workspace_roots(self.services.workspace_folders),
+                symbols=self.services.symbols,
                 on_progress=progress.report,
             )
         except asyncio.CancelledError:
