@@ -432,3 +432,27 @@ def test_changed_reviews_a_changed_notebook_whole(
     assert report["path"] == "analysis.ipynb" and report["units"] >= 2
     (finding,) = report["findings"]
     assert (finding["cell"], finding["line"]) == (2, 2)
+
+
+def test_half_an_emoji_in_a_message_does_not_lose_the_text_report(
+    tmp_path: Path, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A model answer with a broken ``\\ud83d`` escape: the text report failed with "unexpected
+    error: UnicodeEncodeError" and exit 2, after the review was paid for."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "m.py").write_text("def f(row):\n    if row == None:\n        return 0\n    return row\n")
+    git(root, "init", "-q")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    answer = (
+        '{"findings": [{"severity": "warning", "line": 2, "code": "if row == None:", '
+        '"message": "Compare with None using is \\ud83d", "suggestion": "if row is None:", '
+        '"confidence": 0.9}], "summary": "ok"}'
+    )
+    fake_deepseek.responder(lambda body: answer, path=CHAT)
+    code, out, err = run(capsys, "m.py", "--fail-on", "never")
+    assert code == 0, err
+    assert "m.py:2:" in out and "Compare with None using is" in out

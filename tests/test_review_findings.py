@@ -394,3 +394,50 @@ def test_placed_byte_offsets_count_a_lone_surrogate_as_its_three_bytes() -> None
     doc = doc_of("label = '\ud83d'\nresult = eval(user_input)\n")
     start, end = Placer(doc).place("eval(user_input)")
     assert doc.data[start:end] == b"eval(user_input)"
+
+
+def test_a_fix_applied_as_an_insertion_before_the_code_drops_the_finding() -> None:
+    """Neovim's incremental sync sends a quick fix as the smallest edit: ``fetch(url)`` becoming
+    ``await fetch(url)`` is "await " inserted before the code. The finding was kept on the fixed
+    code, and its fix would then have written ``await await fetch(url)``."""
+    old = b"async def load(url):\n    data = fetch(url)\n"
+    start = old.index(b"fetch(url)")
+    end = start + len(b"fetch(url)")
+    finding = Finding(
+        "id", "critical", "Coroutine is never awaited.", "fetch(url)", start, end, "await fetch(url)", 1.0, "load", "fp"
+    )
+    new = old.replace(b"fetch(url)", b"await fetch(url)")
+    survivors, _ = follow_edits([finding], [Edit(start, start, start + 6)], new)
+    assert survivors == []
+    # Text typed before the code that is not the fix leaves the finding where it was.
+    typed = old.replace(b"fetch(url)", b"(fetch(url)")
+    survivors, _ = follow_edits([finding], [Edit(start, start, start + 1)], typed)
+    assert [typed[f.start : f.end] for f in survivors] == [b"fetch(url)"]
+
+
+def test_a_finding_quoting_a_redacted_secret_lands_on_the_secret_line() -> None:
+    """The model is shown a hard-coded key as ``[REDACTED]`` and quotes the line so: the finding
+    lands on the real line (it was dropped as not found), and offers no fix that would write the
+    placeholder into the code."""
+    text = 'import requests\n\nAPI_KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"\n\n\ndef get(url):\n    return url\n'
+    doc = doc_of(text)
+    placer = Placer(doc)
+    spans = placer.occurrences('API_KEY = "[REDACTED]"')
+    assert [doc.data[a:b].decode() for a, b in spans] == ['API_KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"']
+    spans = placer.occurrences("API_KEY = [REDACTED]")  # the placeholder the rest of the token
+    assert [doc.data[a:b].decode() for a, b in spans] == ['API_KEY = "sk-proj-abcdefghijklmnopqrstuvwxyz0123"']
+    assert placer.occurrences('OTHER = "[REDACTED]"') == []
+
+
+def test_half_an_emoji_in_an_answer_is_mended_in_the_message_and_drops_the_fix() -> None:
+    """``\\ud83d`` in the JSON is a lone surrogate no UTF-8 output carries: the command line's
+    text report failed on it after the review was paid for."""
+    answer = (
+        '{"findings": [{"severity": "warning", "line": 2, "code": "if row == None:", '
+        '"message": "Compare with None using is \\ud83d", "suggestion": "if row is None: # \\ud83d", '
+        '"confidence": 0.9}], "summary": "ok"}'
+    )
+    parsed = parse_answer(answer)
+    [raw] = parsed.findings
+    raw.message.encode("utf-8")
+    assert raw.message.startswith("Compare with None using is") and not raw.suggestion

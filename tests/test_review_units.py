@@ -410,3 +410,24 @@ def test_a_long_namespace_or_impl_block_is_reviewed_function_by_function(
     }[lang]
     assert all(u.context == header for u in functions)
     assert_covers_once(doc, units)
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("a.cpp", "#include <x>\n\nint a() {\n  return 1;\n}  // a\nint b() {\n  return 2;\n}\n"),
+        ("a.c", "int a(void) {\n  return 1;\n} /* a */\nint b(void) {\n  return 2;\n}\n"),
+        ("a.rs", "fn a() -> i32 {\n    1\n} // a\nfn b() -> i32 {\n    2\n}\n"),
+        ("a.go", "package m\n\nfunc a() int {\n\treturn 1\n} // a\nfunc b() int {\n\treturn 2\n}\n"),
+    ],
+)
+def test_a_definition_after_a_trailing_comment_is_its_own_unit(name: str, text: str) -> None:
+    """``}  // a`` closing the function before: the comment was taken as the next definition's
+    leading comment, whose first line was then covered, and the whole definition fell into the
+    module-level unit (re-sent with every ``#include`` change, and cut into chunks there)."""
+    uri = "file:///p/" + name
+    units = extract_units(Document(uri, text, language=REGISTRY.for_document(None, uri))).units
+    names = [(u.kind, u.name) for u in units]
+    assert ("function", "a") in names and ("function", "b") in names, names
+    b = next(u for u in units if u.name == "b")
+    assert "// a" not in b.text and "/* a */" not in b.text

@@ -89,13 +89,15 @@ class RawFinding:
         message = raw.get("message")
         if not isinstance(code, str) or not isinstance(message, str):
             return None
+        # JSON may hold half an emoji ("\ud83d"): a lone surrogate no UTF-8 output can carry.
+        message = _whole(message)
         code = clean_excerpt(code)
         message = " ".join(message.split())[:MAX_MESSAGE_CHARS]
         if not code.strip() or not message:
             return None
         suggestion = raw.get("suggestion")
-        if not isinstance(suggestion, str):
-            suggestion = None
+        if not isinstance(suggestion, str) or _whole(suggestion) != suggestion:
+            suggestion = None  # a fix must never write a broken character into the code
         elif suggestion:
             suggestion = clean_excerpt(suggestion)
         return cls(
@@ -106,6 +108,10 @@ class RawFinding:
             confidence=_confidence(raw.get("confidence")),
             line=_line(raw.get("line")),
         )
+
+
+def _whole(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
 
 
 #: Above any real file's length: a larger "line" is no hint at all.
@@ -292,7 +298,12 @@ class Placer:
         """Byte spans of ``excerpt`` in the text: whitespace squeezed first, then ignored, then
         (for a long excerpt the model shortened with "..." or "…") from its head to its tail."""
         spans = self._verbatim(excerpt)
-        if spans or not _ELLIPSIS.search(excerpt):
+        if spans:
+            return spans
+        if REDACTED in excerpt:
+            # The model was shown the secret as the placeholder, and quotes it so.
+            return self._around_secret(excerpt)
+        if not _ELLIPSIS.search(excerpt):
             return spans
         parts = [p for p in _ELLIPSIS.split(excerpt) if p.strip()]
         if len(parts) < 2 or min(len("".join(p.split())) for p in (parts[0], parts[-1])) < 8:
@@ -306,6 +317,30 @@ class Placer:
             )
             if tail is not None:
                 out.append((head_start, tail[1]))
+        return out
+
+    def _around_secret(self, excerpt: str) -> list[tuple[int, int]]:
+        parts = excerpt.split(REDACTED)
+        head, tail = parts[0], parts[-1]
+        if len("".join(head.split())) < 4:
+            return []
+        tails = self._verbatim(tail) if tail.strip() else []
+        out = []
+        for head_start, head_end in self._verbatim(head):
+            if not tail.strip():  # the secret is the next token, to its end
+                end, data = head_end, self.doc.data
+                while data[end : end + 1] in (b" ", b"\t"):
+                    end += 1
+                while end < len(data) and not data[end : end + 1].isspace():
+                    end += 1
+                out.append((head_start, end))
+                continue
+            limit = self.doc.line_at(head_end) + MAX_ELIDED_LINES
+            tail_span = next(
+                (t for t in tails if t[0] > head_end and self.doc.line_at(t[0]) <= limit), None
+            )
+            if tail_span is not None:
+                out.append((head_start, tail_span[1]))
         return out
 
     def _verbatim(self, excerpt: str) -> list[tuple[int, int]]:
@@ -571,7 +606,10 @@ def follow_edits(
             # Longer than the code: a fix inserted beside it. A shorter one is a start of the
             # code and "stands there" untouched (Enter after ``total = sum(rows) / 1`` dropped
             # the finding about the ``/ 1``).
-            if len(fix) > end - start and data[start : start + len(fix)] == fix:
+            if len(fix) > end - start and (
+                data[start : start + len(fix)] == fix  # inserted after the code
+                or data[max(0, end - len(fix)) : end] == fix  # inserted before it
+            ):
                 alive = False
         if alive and beside and data is not None and not _on_word_edges(data, start, end):
             # Typed onto the code's edge, the code is now part of a longer word (``safe_`` +

@@ -300,6 +300,12 @@ def _leading_line(node: ts.Node, doc: Document, language: Language) -> int:
     while (
         sibling is not None
         and sibling.end_point[0] >= line - 1
+        # Not a comment that trails the code before it (``}  // a``): that one ends a line of
+        # the previous definition, which keeps its line (this one then lost its own unit).
+        and not (
+            sibling.prev_sibling is not None
+            and sibling.prev_sibling.end_point[0] == sibling.start_point[0]
+        )
         and (
             any(marker in sibling.type for marker in _LEADING_MARKERS)
             or language.leads_definition(doc.data[sibling.start_byte : sibling.end_byte])
