@@ -38,7 +38,8 @@ def endpoint_config(settings: Settings) -> EndpointConfig:
     )
 
 
-def _endpoint_fields(settings: Settings) -> tuple[object, ...]:
+def endpoint_fields(settings: Settings) -> tuple[object, ...]:
+    """The settings whose change makes a new model client (and lifts a pause they caused)."""
     return (
         settings.base_url,
         settings.api_key,
@@ -182,7 +183,7 @@ class UsageFeature(Feature):
         # Compared field by field: building an EndpointConfig raises ConfigError for a refused
         # endpoint (plain http:// to a remote host), which used to escape from here on every
         # settings change, so that allowHttp could never take effect without a restart.
-        if _endpoint_fields(old) == _endpoint_fields(new):
+        if endpoint_fields(old) == endpoint_fields(new):
             if (old.prices, old.daily_budget_usd) != (new.prices, new.daily_budget_usd):
                 self._set_prices(models.ledger, new)
             return

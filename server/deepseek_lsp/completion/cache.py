@@ -153,11 +153,19 @@ class CompletionCache:
         self.max_bytes = max_bytes
 
     def clear(self) -> None:
+        """Forget every answer: they are another model's, or another endpoint's."""
         self.exact.clear()
         self._through.clear()
+        self.pending.clear()
+        self.prefetching.clear()
+
+    def resize(self, size: int, ttl_s: float) -> None:
+        """New limits for the answers kept; what is in flight stays joinable (and closable)."""
+        self.exact = TTLCache(maxsize=size, ttl=ttl_s)
 
     def put(self, key: str, choices: list[str]) -> None:
-        if sum(len(c) for c in choices) < self.max_bytes // max(self.exact.maxsize, 1):
+        # ``cacheSize: 0`` keeps nothing (TTLCache(0) raised on every put: no suggestion shown).
+        if self.exact.maxsize and sum(len(c) for c in choices) < self.max_bytes // self.exact.maxsize:
             self.exact[key] = choices
 
     def get(self, key: str) -> list[str] | None:

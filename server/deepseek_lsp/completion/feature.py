@@ -46,6 +46,7 @@ from ..privacy import is_excluded, uri_to_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from ..symbol_crawler import SymbolCrawler
+from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
 from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
@@ -80,6 +81,8 @@ CONTEXT_REUSE_S = 30.0
 #: Documents too large to index inside a request's time box are indexed once the user has not
 #: typed for this long, one at a time.
 IDLE_INDEX_S = 0.3
+#: A menu request this soon after a key pressed where the cursor is comes from typing.
+TYPED_INVOKE_S = 1.0
 #: Idle work on the event loop gives way after this much time, so a key pressed meanwhile waits
 #: at most about this long (one item of work can take longer).
 IDLE_SLICE_S = 0.002
@@ -193,6 +196,12 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(key, default)
     return getattr(obj, key, default)
+
+
+def _answer_settings(settings: Settings) -> tuple[object, ...]:
+    """The settings besides the model and endpoint that shape what an answer is."""
+    c = settings.completion
+    return (c.temperature, c.single_line_max_tokens, c.multi_line_max_tokens)
 
 
 def _is_key_press(doc: Document, edit: Edit) -> bool:
@@ -397,6 +406,8 @@ class CompletionFeature(Feature):
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
         self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
+        #: When and where each document's last key press ended.
+        self._key_pressed: dict[str, tuple[float, int]] = {}
         self._context: dict[str, _Context] = {}
         self._last_change = 0.0
         self._idle_indexing: asyncio.Task[None] | None = None
@@ -482,23 +493,26 @@ class CompletionFeature(Feature):
     def settings_changed(self, old: Settings, new: Settings) -> None:
         if tuple(old.exclude) != tuple(new.exclude):
             self.crawler.exclude_changed()
-        if (old.api_key, old.base_url, old.backend, old.completion.model) != (
-            new.api_key,
-            new.base_url,
-            new.backend,
-            new.completion.model,
-        ):
+        if (*endpoint_fields(old), old.completion.model) != (*endpoint_fields(new), new.completion.model):
             if self._paused.reason:
                 # The key or endpoint changed: the problem that turned completions off may be gone.
                 self._paused.clear()
                 self.services.status.set(Status("Normal", "", "completion"))
             self.services.status.forget("completion:")
+            # What the old model answered or is answering is not shown for the new one.
+            for uri in list(self._fetches):
+                self._cancel_fetch(uri)
+            for tasks in self._prefetch_tasks.values():
+                for task in tasks:
+                    task.cancel()
             self.cache.clear()
+        elif _answer_settings(old) != _answer_settings(new):
+            self.cache.clear()  # an identical prompt now gets another answer
         if (old.completion.cache_size, old.completion.cache_ttl_s) != (
             new.completion.cache_size,
             new.completion.cache_ttl_s,
         ):
-            self.cache = CompletionCache(new.completion.cache_size, new.completion.cache_ttl_s)
+            self.cache.resize(new.completion.cache_size, new.completion.cache_ttl_s)
         if (old.completion.enable, old.completion.languages, old.exclude, old.completion.max_file_bytes) != (
             new.completion.enable,
             new.completion.languages,
@@ -529,13 +543,22 @@ class CompletionFeature(Feature):
         self._touch(doc.uri)
         self._last_change = time.monotonic()
         edit = doc.recent_edits[-1] if doc.recent_edits else None
-        self.debouncer.keystroke(doc.uri, typed=edit is not None and _is_key_press(doc, edit))
+        typed = edit is not None and _is_key_press(doc, edit)
+        self.debouncer.keystroke(doc.uri, typed=typed)
+        if typed and edit is not None:
+            self._key_pressed[doc.uri] = (self._last_change, edit.new_end_byte)
         if edit is not None:
             self._recent_edits.appendleft((doc.uri, edit.start_byte))
             self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self._paused.now() or self._inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
+
+    def _just_typed(self, uri: str, offset: int) -> bool:
+        """Whether a key pressed at ``offset`` just now changed the document: a menu request
+        then comes from typing, whatever its trigger kind says."""
+        pressed = self._key_pressed.get(uri)
+        return pressed is not None and pressed[1] == offset and time.monotonic() - pressed[0] < TYPED_INVOKE_S
 
     def _drop_unreachable_prefetches(self, doc: Document, cursor: int) -> None:
         """Cancel prefetches the user has typed away from: their answer would never be shown,
@@ -595,6 +618,11 @@ class CompletionFeature(Feature):
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
         self._context.pop(doc.uri, None)
+        self._key_pressed.pop(doc.uri, None)
+        # The indentation looks hold the document (and its tree): 186 MB after 60 files of
+        # 3,000 lines had been closed.
+        for key in [k for k in self._indent_units if k[0] == doc.uri]:
+            del self._indent_units[key]
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
         self.line_tokens.forget(doc.uri)
@@ -732,7 +760,15 @@ class CompletionFeature(Feature):
         if doc is None:
             return types.CompletionList(is_incomplete=True, items=[])
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
-        invoked = bool(params.context and params.context.trigger_kind == types.CompletionTriggerKind.Invoked)
+        # LSP's Invoked also means "triggered by typing an identifier": nvim-cmp, Helix and Zed
+        # send it for every word typed. Taken as the user asking (three choices at once, no
+        # debounce, no reuse of what is held) it cost three streams a key; right after a key
+        # pressed at the cursor it is typing.
+        invoked = bool(
+            params.context
+            and params.context.trigger_kind == types.CompletionTriggerKind.Invoked
+            and not self._just_typed(doc.uri, offset)
+        )
         req = Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION, empty_block=bool(cell and cell.empty))
         suggestions = await self.suggest(req)
         line_start = doc.line_start(doc.line_at(offset))
@@ -963,6 +999,9 @@ class CompletionFeature(Feature):
                 choices = await asyncio.shield(pending.future)
             except asyncio.CancelledError:
                 pending.waiters -= 1
+                # Its own request was cancelled before, so nothing else closes the stream: it
+                # ran to its end, every token billed, with nobody waiting.
+                self._cancel_later(uri, pending)
                 raise
             if self._seq.get(slot) != seq:
                 return []

@@ -1,0 +1,280 @@
+"""What the completion feature holds over a session and when it lets go: closed documents,
+streams nobody waits for, answers of a model or endpoint no longer in use, cache settings, and
+the menu path's trigger kind. The feature in-process, its model client talking HTTP to the fake
+DeepSeek server."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.completion.cache import CompletionCache, Pending
+from deepseek_lsp.completion.feature import CompletionFeature
+from deepseek_lsp.config import Settings
+from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.features import Services
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.status import Status, StatusReporter
+from deepseek_lsp.usage_feature import UsageFeature
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+
+FIM = "/beta/completions"
+REGISTRY = LanguageRegistry.load()
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+
+
+class Completing:
+    """A completion feature and the usage feature that owns its model client."""
+
+    def __init__(self, fake: FakeDeepSeek, **completion: Any) -> None:
+        self.statuses: list[Status] = []
+        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
+        settings = replace(settings, completion=replace(settings.completion, **{"debounce": 0, **completion}))
+        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
+        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+        self.usage = UsageFeature(self.services)
+        self.feature = CompletionFeature(self.services)
+        self.services.configured.set()
+
+    async def stop(self) -> None:
+        await self.feature.stop()
+        await self.usage.stop()
+
+    def open(self, uri: str, text: str) -> Document:
+        doc = self.services.documents.open(uri, text, "python", 1)
+        self.feature.document_opened(doc)
+        return doc
+
+    def type(self, uri: str, line: int, char: int, text: str) -> Document:
+        doc = self.services.documents.get(uri)
+        assert doc is not None
+        pos = types.Position(line, char)
+        doc = self.services.documents.change(
+            uri, doc.version + 1, [types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text=text)]
+        )
+        self.feature.document_changed(doc)
+        return doc
+
+    def close(self, doc: Document) -> None:
+        self.services.documents.close(doc.uri)
+        self.feature.document_closed(doc)
+
+    def configure(self, **changes: Any) -> None:
+        """New settings, as ``workspace/didChangeConfiguration`` gives them."""
+        old = self.services.settings
+        completion = {k: v for k, v in changes.items() if hasattr(old.completion, k)}
+        top = {k: v for k, v in changes.items() if k not in completion}
+        new = replace(old, **top, completion=replace(old.completion, **completion))
+        self.services.settings = new
+        self.usage.settings_changed(old, new)
+        self.feature.settings_changed(old, new)
+
+    async def inline(self, uri: str, line: int, char: int, *, invoked: bool = False) -> list[str]:
+        kind = types.InlineCompletionTriggerKind.Invoked if invoked else types.InlineCompletionTriggerKind.Automatic
+        result = await self.feature.inline_completion(
+            types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line, char),
+                context=types.InlineCompletionContext(trigger_kind=kind),
+            )
+        )
+        return [str(item.insert_text) for item in result.items]
+
+    async def menu(self, uri: str, line: int, char: int, kind: types.CompletionTriggerKind) -> list[str]:
+        result = await self.feature.completion(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line, char),
+                context=types.CompletionContext(trigger_kind=kind),
+            )
+        )
+        return [item.label for item in result.items]
+
+
+@pytest.fixture
+async def completing(fake_deepseek: FakeDeepSeek) -> AsyncIterator[Completing]:
+    c = Completing(fake_deepseek, prefetch=False)
+    try:
+        yield c
+    finally:
+        await c.stop()
+
+
+async def test_a_closed_document_and_its_tree_are_let_go(completing: Completing, fake_deepseek: FakeDeepSeek) -> None:
+    """The indentation looks kept every document a completion had been asked in, with its tree,
+    after it closed: 186 MB after 60 files of 3,000 lines."""
+    fake_deepseek.responder(lambda body: "x + 1", path=FIM)
+    refs = []
+    for i in range(3):
+        uri = f"file:///w/a{i}.py"
+        doc = completing.open(uri, "def f():\n    return 1\n" * 500 + "y = \n")
+        assert await completing.inline(uri, 1000, 4) == ["x + 1"]
+        completing.close(doc)
+        refs.append(weakref.ref(doc))
+        del doc
+    completing.open("file:///w/other.py", "z = 1\n")  # the document counted last is this one
+    await asyncio.sleep(0.05)
+    gc.collect()
+    assert [r for r in refs if r() is not None] == []
+
+
+async def test_a_cache_size_of_0_keeps_nothing_and_still_shows_suggestions(fake_deepseek: FakeDeepSeek) -> None:
+    """``cacheSize: 0`` (the setting's minimum) made every answer fail to be kept, and the
+    error emptied every suggestion: the model answered and nothing was shown."""
+    completing = Completing(fake_deepseek, prefetch=False, cache_size=0)
+    try:
+        fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+        completing.open("file:///w/a.py", "a = 1\nx = \n")
+        assert await completing.inline("file:///w/a.py", 1, 4) == ["compute(a)"]
+        assert len(completing.feature.cache.exact) == 0
+        completing.type("file:///w/a.py", 1, 4, "c")
+        assert await completing.inline("file:///w/a.py", 1, 5) == ["ompute(a)"]  # typing through
+    finally:
+        await completing.stop()
+
+
+async def test_a_stream_joined_then_left_by_a_cancelled_request_is_closed(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """Request A starts a stream and is cancelled; B, the next keystroke, joins A's stream and is
+    cancelled too, later than the grace A's cancel waited. Nothing closed the stream: it ran to
+    its end, every token billed, with no request waiting."""
+    fake_deepseek.set_latency(ttft=0.05, per_token=0.03, chunk_chars=2)
+    fake_deepseek.responder(lambda body: "compute" + "_more" * 30, path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = b = 1\nx = \n")
+    first = asyncio.ensure_future(completing.inline(uri, 1, 4))
+    await asyncio.sleep(0.15)
+    completing.type(uri, 1, 4, "c")
+    first.cancel()
+    second = asyncio.ensure_future(completing.inline(uri, 1, 5))  # "c" agrees: joins the stream
+    await asyncio.sleep(0.2)
+    second.cancel()
+    await asyncio.gather(first, second, return_exceptions=True)
+    [request] = fake_deepseek.requests_to(FIM)
+    assert await fake_deepseek.wait_closed_async(request, timeout=1.0)
+    assert request.disconnected and not request.completed
+
+
+async def test_after_the_model_changed_the_old_models_answers_are_not_shown(fake_deepseek: FakeDeepSeek) -> None:
+    """The prefetch the old model answered for the state after the accept was still shown after
+    ``completion.model`` changed, and the new model was never asked."""
+    completing = Completing(fake_deepseek)
+    try:
+
+        def answer(body: dict[str, Any]) -> str:
+            return "compute(a)" if body["prompt"].endswith("x = ") else f"\nby_{body['model'].replace('-', '_')}()"
+
+        fake_deepseek.responder(answer, path=FIM)
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(a):\n    x = \n")
+        [shown] = await completing.inline(uri, 1, 8)
+        assert await _eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 2)  # the prefetch
+        await asyncio.sleep(0.1)
+        completing.configure(model="other-model")
+        completing.type(uri, 1, 8, shown)  # the user accepts
+        after = await completing.inline(uri, 1, 8 + len(shown))
+        assert all("deepseek" not in text for text in after)
+        assert fake_deepseek.requests_to(FIM)[-1].json["model"] == "other-model"
+    finally:
+        await completing.stop()
+
+
+async def test_a_new_fim_server_lifts_the_pause_its_rejected_key_caused(fake_deepseek: FakeDeepSeek) -> None:
+    """A 401 from the FIM server turns completions off until the settings change; pointing
+    ``fimBaseUrl`` at the right server left them off until a restart."""
+    completing = Completing(fake_deepseek, prefetch=False)
+    try:
+        fake_deepseek.fault("status", count=1, path=FIM, status=401)
+        fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+        uri = "file:///w/a.py"
+        doc = completing.open(uri, "a = 1\nx = \n")
+        assert await completing.inline(uri, 1, 4) == []
+        assert completing.feature.status_for(doc)  # off: the key was refused
+        assert await completing.inline(uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to(FIM)) == 1
+        completing.configure(fim_base_url=fake_deepseek.url + "/beta/")
+        assert completing.feature.status_for(doc) == ""
+        assert await completing.inline(uri, 1, 4) == ["compute(a)"]
+    finally:
+        await completing.stop()
+
+
+async def test_changed_sampling_settings_ask_again_and_a_resized_cache_keeps_what_is_in_flight(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """The cache answered an identical prompt with the answer of the old temperature or token
+    limit; and a new cache size dropped the streams in flight (not to be joined, nor
+    closed when their requests were cancelled)."""
+    fake_deepseek.responder(lambda body: f"t{body['temperature']}", path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = 1\nx = \n")
+    assert await completing.inline(uri, 1, 4) == ["t0.0"]
+    assert await completing.inline(uri, 1, 4) == ["t0.0"]
+    assert len(fake_deepseek.requests_to(FIM)) == 1
+    completing.configure(temperature=0.5)
+    assert await completing.inline(uri, 1, 4) == ["t0.5"]
+    completing.configure(single_line_max_tokens=12)
+    assert await completing.inline(uri, 1, 4) == ["t0.5"]
+    assert len(fake_deepseek.requests_to(FIM)) == 3
+
+    cache = completing.feature.cache
+    cache.pending[uri] = pending = Pending(anchor=None, multiline=False)  # type: ignore[arg-type]
+    completing.configure(cache_size=8, cache_ttl_s=60.0)
+    assert completing.feature.cache is cache and cache.pending[uri] is pending
+    assert cache.exact.maxsize == 8 and cache.get(next(iter(cache.exact), "")) is None
+
+
+def test_clearing_the_cache_forgets_streams_in_flight_and_prefetched() -> None:
+    cache = CompletionCache(4, 60.0)
+
+    async def make() -> None:
+        cache.pending["u"] = Pending(anchor=None, multiline=False)  # type: ignore[arg-type]
+        cache.prefetching["u"] = Pending(anchor=None, multiline=False)  # type: ignore[arg-type]
+
+    asyncio.run(make())
+    cache.put("k", ["x"])
+    cache.clear()
+    assert (cache.get("k"), cache.pending, cache.prefetching) == (None, {}, {})
+
+
+async def test_a_menu_request_invoked_by_typing_costs_one_stream_and_one_asked_for_three(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """nvim-cmp, Helix and Zed send ``Invoked`` for every word typed (LSP: "triggered by typing
+    an identifier"): taken as the user asking, each key sent three streams, undebounced. Right
+    after a key pressed at the cursor it is typing: one choice. Asked with nothing typed, or
+    where nothing was typed, it is the user asking: up to three."""
+    answers = iter(["pute(a)", "pute(b)", "pare()", "mit()"] + ["pile()"] * 10)
+    fake_deepseek.responder(lambda body: next(answers), path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = b = 1\nx = \n")
+    completing.type(uri, 1, 4, "c")
+    completing.type(uri, 1, 5, "o")
+    completing.type(uri, 1, 6, "m")
+    assert await completing.menu(uri, 1, 7, types.CompletionTriggerKind.Invoked) == ["compute(a)"]
+    assert len(fake_deepseek.requests_to(FIM)) == 1
+
+    await asyncio.sleep(1.1)  # a pause, then Ctrl+Space
+    labels = await completing.menu(uri, 1, 7, types.CompletionTriggerKind.Invoked)
+    assert len(fake_deepseek.requests_to(FIM)) == 4 and len(labels) >= 2
+
+
+async def _eventually(check: Any, timeout: float = 3.0) -> bool:
+    end = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < end:
+        if check():
+            return True
+        await asyncio.sleep(0.01)
+    return check()
