@@ -117,3 +117,22 @@ def test_json_and_text_reports(tmp_path: Path) -> None:
     text = to_text([r])
     assert f"{r.path}:2:1: critical: Use is." in text and "fix: if value is None:" in text
     assert "error: the model's answer was blank" in text
+
+
+def test_the_same_finding_twice_in_a_file_gets_two_fingerprints(tmp_path: Path) -> None:
+    """Code scanning takes results with equal fingerprints for one alert: ``if row == None:``
+    flagged in two functions showed as one. The first keeps the plain fingerprint (alerts of
+    earlier runs stay matched); neither depends on its line."""
+    text = "def a(row):\n    if row == None:\n        return 1\n\n\ndef b(row):\n    if row == None:\n        return 2\n"
+    path = tmp_path / "m.py"
+    doc = Document(path.as_uri(), text, language=PYTHON)
+    raws = [
+        (RawFinding("warning", "if row == None:", "Use is.", "if row is None:", 0.9, line), (), unit)
+        for line, unit in ((2, "a"), (7, "b"))
+    ]
+    findings, stats = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
+    assert len(findings) == 2 and findings[0].fingerprint == findings[1].fingerprint
+    log = to_sarif([FileResult(str(path), doc, findings, stats, units=2, units_sent=2)], root=tmp_path)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    prints = [r["partialFingerprints"]["deepseekFinding/v1"] for r in log["runs"][0]["results"]]
+    assert prints == [findings[0].fingerprint, findings[0].fingerprint + ":2"]

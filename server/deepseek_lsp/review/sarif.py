@@ -83,11 +83,12 @@ def to_sarif(
     notifications: list[dict[str, Any]] = []
     for r in results:
         location = _artifact(r.path, root)
+        prints = _fingerprints(r.findings)
         for f in r.findings:
             text = r.doc.data[f.start : f.end].decode("utf-8", "replace")
             cell = r.cell_number(f.start)
             if cell is not None:
-                sarif_results.append(_in_notebook(r, f, location, cell, severities))
+                sarif_results.append(_in_notebook(r, f, location, cell, severities, prints[id(f)]))
                 continue
             item: dict[str, Any] = {
                 "ruleId": rule_id(f.severity),
@@ -103,7 +104,7 @@ def to_sarif(
                         "logicalLocations": [{"name": f.unit, "kind": "member"}] if f.unit else [],
                     }
                 ],
-                "partialFingerprints": {"deepseekFinding/v1": f.fingerprint},
+                "partialFingerprints": {"deepseekFinding/v1": prints[id(f)]},
                 "properties": {"confidence": f.confidence, "findingId": f.id},
             }
             if f.fix is not None:
@@ -153,8 +154,21 @@ def to_sarif(
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
+def _fingerprints(findings: list[Finding]) -> dict[int, str]:
+    """Each finding's fingerprint for code scanning, which takes results with the same one for
+    the same alert: the same code and message twice in a file (``if row == None:`` in two
+    functions) are told apart by their order, the first keeping the plain one. Not by line: an
+    alert must survive the lines above it moving."""
+    seen: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for f in sorted(findings, key=lambda f: f.start):
+        n = seen[f.fingerprint] = seen.get(f.fingerprint, 0) + 1
+        out[id(f)] = f.fingerprint if n == 1 else f"{f.fingerprint}:{n}"
+    return out
+
+
 def _in_notebook(
-    r: FileResult, f: Finding, location: dict[str, Any], cell: int, severities: list[str]
+    r: FileResult, f: Finding, location: dict[str, Any], cell: int, severities: list[str], fingerprint: str
 ) -> dict[str, Any]:
     """A finding in a notebook cell. SARIF regions are lines of the file, and a notebook's file
     is JSON: the result names the file only, and says where in which cell in its message and
@@ -171,7 +185,7 @@ def _in_notebook(
                 "logicalLocations": [{"name": f.unit, "kind": "member"}] if f.unit else [],
             }
         ],
-        "partialFingerprints": {"deepseekFinding/v1": f.fingerprint},
+        "partialFingerprints": {"deepseekFinding/v1": fingerprint},
         "properties": {
             "confidence": f.confidence,
             "findingId": f.id,
