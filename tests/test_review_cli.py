@@ -208,6 +208,24 @@ def test_changed_reviews_only_what_git_diff_changed(
     assert run(capsys, "--changed", "--base", "no-such-ref")[0] == 2
 
 
+def test_changed_reads_the_files_lines_whatever_textconv_driver_the_repository_sets(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``.gitattributes`` textconv driver (here one that adds a three-line banner) shifted
+    the diff's line numbers: the unit below the changed one was reviewed instead."""
+    driver = project.parent / "banner.sh"
+    driver.write_text('#!/bin/sh\nprintf "one\\ntwo\\nthree\\n"\ncat "$1"\n')
+    driver.chmod(0o755)
+    git(project, "config", "diff.banner.textconv", str(driver))
+    (project / ".gitattributes").write_text("*.py diff=banner\n")
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    run(capsys, "--changed", "app/inventory.py", "--format", "json")
+    units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert units == ["total_value"]
+
+
 def test_changed_sends_only_code_and_only_the_changed_lines_of_renamed_or_oddly_named_files(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:

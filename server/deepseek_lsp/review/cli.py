@@ -239,7 +239,17 @@ def changed_targets(
             continue
         names = [old, name] if old else [name]
         diff = _git(
-            root, "--literal-pathspecs", "diff", "-U0", "-M", "--no-color", "--no-ext-diff", base, "--", *names
+            root,
+            "--literal-pathspecs",
+            "diff",
+            "-U0",
+            "-M",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",  # a textconv driver's lines are not the file's
+            base,
+            "--",
+            *names,
         )
         lines: set[int] = set()
         for m in _HUNK.finditer(diff.stdout if diff else ""):
