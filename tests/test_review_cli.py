@@ -36,6 +36,13 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+def use_fake(monkeypatch: pytest.MonkeyPatch, fake: FakeDeepSeek, state: Path) -> None:
+    """The command line's environment: the fake server, its key, a state directory of its own."""
+    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake.url)
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(state))
+
+
 @pytest.fixture
 def project(tmp_path: Path, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proj"
@@ -59,9 +66,7 @@ def project(tmp_path: Path, fake_deepseek: FakeDeepSeek, monkeypatch: pytest.Mon
     git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "add", "-A")
     git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "start")
     monkeypatch.chdir(root)
-    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
-    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
     fake_deepseek.responder(reviewer(INVENTORY_RULES, line_offset=3), path=CHAT)
     return root
 
@@ -351,9 +356,7 @@ def test_changed_in_a_repository_without_commits_reviews_every_file(
     (root / "untracked.py").write_text("def g(x):\n    if row == None:\n        return 2\n")
     git(root, "add", "staged.py")
     monkeypatch.chdir(root)
-    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
-    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
     code, out, err = run(capsys, "--changed", "--format", "json")
     assert code == 0, err  # warnings only, below --fail-on critical
@@ -462,9 +465,7 @@ def test_half_an_emoji_in_a_message_does_not_lose_the_text_report(
     (root / "m.py").write_text("def f(row):\n    if row == None:\n        return 0\n    return row\n")
     git(root, "init", "-q")
     monkeypatch.chdir(root)
-    monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
-    monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
     answer = (
         '{"findings": [{"severity": "warning", "line": 2, "code": "if row == None:", '
         '"message": "Compare with None using is \\ud83d", "suggestion": "if row is None:", '
