@@ -691,3 +691,20 @@ def test_multiline_decision_on_cases_from_real_code(cause: str, language: str, t
     assert doc.language is not None and doc.language.name == language
     before, after, _ = feature._line_parts(doc, offset)
     assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, cause
+
+
+async def test_the_names_of_the_function_the_cursor_is_in_count_from_its_start(tmp_path) -> None:
+    """``msg: Message`` in the signature, ``msg.`` 2 kB below, the class far up the file: the
+    annotation was past the 1,500 bytes whose names were looked up, and Message's definition
+    was not sent. A function that began farther back than the window can reach keeps the span."""
+    feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
+    head = "class Message:\n    def get_payload(self, i=None, decode=False):\n        return self._payload\n\n\n"
+    far = "".join(f"def unrelated_{i}(a, b):\n    return a * {i} + b\n\n\n" for i in range(300))
+    body = "".join(f"    step_{i} = compute_{i}(value, other)\n" for i in range(60))
+    for filler, sent in ((body, True), (body * 4, False)):
+        text = f"{head}{far}def handle(msg: Message, value, other):\n{filler}    payload = msg."
+        doc = feature.services.documents.open((tmp_path / f"main{len(filler)}.py").as_uri(), text, "python", 1)
+        assert len(filler) > 2000
+        prompt = feature._prompt(Request(doc, len(text.encode()), False)).prompt
+        assert "def unrelated_0(" not in prompt  # the class is out of the window
+        assert ("# class Message:" in prompt) is sent, len(filler)

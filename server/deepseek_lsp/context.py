@@ -598,13 +598,17 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
     return scopes
 
 
-def names_near(lang: Language, tree: ts.Tree, data: bytes, offset: int, span: int = 1500) -> list[str]:
-    """Identifiers used around the cursor, nearest first."""
+def names_near(
+    lang: Language, tree: ts.Tree, data: bytes, offset: int, span: int = 1500, reach: int | None = None
+) -> list[str]:
+    """Identifiers used around the cursor, nearest first; with ``reach`` (the start of the
+    function the cursor is in), also those from there on, farther than ``span``: the
+    parameters' types and what the function set up first are what its later lines use."""
     query = lang.query("identifiers")
     if query is None:
         text = data[max(0, offset - span) : offset + span // 3].decode("utf-8", "replace")
         return list(dict.fromkeys(reversed(_WORD.findall(text))))
-    lo, hi = max(0, offset - span), min(len(data), offset + span // 3)
+    lo, hi = max(0, min(offset - span, offset if reach is None else reach)), min(len(data), offset + span // 3)
     # Bytes, decoded once per distinct name: ~90 names a request, most of them repeats.
     found: dict[bytes, int] = {}
     cursor = ts.QueryCursor(query)

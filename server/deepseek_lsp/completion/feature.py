@@ -81,6 +81,9 @@ CONTEXT_REUSE_S = 30.0
 #: Documents too large to index inside a request's time box are indexed once the user has not
 #: typed for this long, one at a time.
 IDLE_INDEX_S = 0.3
+#: The names of the function the cursor is in count from its start when it begins at most this
+#: many bytes before the cursor (past names_near's span; as far back as the window may reach).
+NAMES_REACH = 6000
 #: A menu request this soon after a key pressed where the cursor is comes from typing.
 TYPED_INVOKE_S = 1.0
 #: Idle work on the event loop gives way after this much time, so a key pressed meanwhile waits
@@ -1179,7 +1182,8 @@ class CompletionFeature(Feature):
                 snippets = prev.snippets
             elif lang.spec.line_comment:
                 prev = None
-                names = names_near(lang, doc.tree, doc.data, req.offset)
+                reach = self._function_start(doc, req.offset, scopes)
+                names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
                 ctx_req = ContextRequest(
                     doc=doc,
                     offset=req.offset,
@@ -1229,6 +1233,17 @@ class CompletionFeature(Feature):
             inserted=req.inserted + inserted,
             line_tokens=self.line_tokens.counter(doc, self.services.models.counter.count),
         )
+
+    @staticmethod
+    def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
+        """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes
+        back. At its very end (the last line being typed) the tree puts the cursor outside it:
+        the character before tells."""
+        inner = next((s for s in reversed(scopes) if s.kind in ("function", "class")), None)
+        if inner is None and offset > 0 and doc.language is not None and doc.tree is not None:
+            before = enclosing_scopes(doc.language, doc.tree, doc.data, offset - 1)
+            inner = next((s for s in reversed(before) if s.kind in ("function", "class")), None)
+        return inner.start if inner is not None and offset - inner.start <= NAMES_REACH else None
 
     def _indentation(self, doc: Document, offset: int) -> tuple[str, int]:
         """The document's indentation unit around ``offset`` and its tab width where it mixes
