@@ -9,24 +9,16 @@ import asyncio
 import gc
 import weakref
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from lsprotocol import types
 
 from deepseek_lsp.completion.cache import CompletionCache, Pending
-from deepseek_lsp.completion.feature import CompletionFeature
-from deepseek_lsp.config import Settings
-from deepseek_lsp.documents import Document, DocumentStore
-from deepseek_lsp.features import Services
-from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.status import Status, StatusReporter
-from deepseek_lsp.usage_feature import UsageFeature
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.completing import Completing
+from tests.fake_deepseek import FakeDeepSeek
 
 FIM = "/beta/completions"
-REGISTRY = LanguageRegistry.load()
 
 
 @pytest.fixture(autouse=True)
@@ -34,77 +26,9 @@ def state_dir(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
 
 
-class Completing:
-    """A completion feature and the usage feature that owns its model client."""
-
-    def __init__(self, fake: FakeDeepSeek, **completion: Any) -> None:
-        self.statuses: list[Status] = []
-        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
-        settings = replace(settings, completion=replace(settings.completion, **{"debounce": 0, **completion}))
-        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
-        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
-        self.usage = UsageFeature(self.services)
-        self.feature = CompletionFeature(self.services)
-        self.services.configured.set()
-
-    async def stop(self) -> None:
-        await self.feature.stop()
-        await self.usage.stop()
-
-    def open(self, uri: str, text: str) -> Document:
-        doc = self.services.documents.open(uri, text, "python", 1)
-        self.feature.document_opened(doc)
-        return doc
-
-    def type(self, uri: str, line: int, char: int, text: str) -> Document:
-        doc = self.services.documents.get(uri)
-        assert doc is not None
-        pos = types.Position(line, char)
-        doc = self.services.documents.change(
-            uri, doc.version + 1, [types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text=text)]
-        )
-        self.feature.document_changed(doc)
-        return doc
-
-    def close(self, doc: Document) -> None:
-        self.services.documents.close(doc.uri)
-        self.feature.document_closed(doc)
-
-    def configure(self, **changes: Any) -> None:
-        """New settings, as ``workspace/didChangeConfiguration`` gives them."""
-        old = self.services.settings
-        completion = {k: v for k, v in changes.items() if hasattr(old.completion, k)}
-        top = {k: v for k, v in changes.items() if k not in completion}
-        new = replace(old, **top, completion=replace(old.completion, **completion))
-        self.services.settings = new
-        self.usage.settings_changed(old, new)
-        self.feature.settings_changed(old, new)
-
-    async def inline(self, uri: str, line: int, char: int, *, invoked: bool = False) -> list[str]:
-        kind = types.InlineCompletionTriggerKind.Invoked if invoked else types.InlineCompletionTriggerKind.Automatic
-        result = await self.feature.inline_completion(
-            types.InlineCompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line, char),
-                context=types.InlineCompletionContext(trigger_kind=kind),
-            )
-        )
-        return [str(item.insert_text) for item in result.items]
-
-    async def menu(self, uri: str, line: int, char: int, kind: types.CompletionTriggerKind) -> list[str]:
-        result = await self.feature.completion(
-            types.CompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line, char),
-                context=types.CompletionContext(trigger_kind=kind),
-            )
-        )
-        return [item.label for item in result.items]
-
-
 @pytest.fixture
 async def completing(fake_deepseek: FakeDeepSeek) -> AsyncIterator[Completing]:
-    c = Completing(fake_deepseek, prefetch=False)
+    c = Completing(fake_deepseek, debounce=0, prefetch=False)
     try:
         yield c
     finally:
@@ -132,13 +56,13 @@ async def test_a_closed_document_and_its_tree_are_let_go(completing: Completing,
 async def test_a_cache_size_of_0_keeps_nothing_and_still_shows_suggestions(fake_deepseek: FakeDeepSeek) -> None:
     """``cacheSize: 0`` (the setting's minimum) made every answer fail to be kept, and the
     error emptied every suggestion: the model answered and nothing was shown."""
-    completing = Completing(fake_deepseek, prefetch=False, cache_size=0)
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False, cache_size=0)
     try:
         fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
         completing.open("file:///w/a.py", "a = 1\nx = \n")
         assert await completing.inline("file:///w/a.py", 1, 4) == ["compute(a)"]
-        assert len(completing.feature.cache.exact) == 0
-        completing.type("file:///w/a.py", 1, 4, "c")
+        assert len(completing.completion.cache.exact) == 0
+        completing.insert("file:///w/a.py", 1, 4, "c")
         assert await completing.inline("file:///w/a.py", 1, 5) == ["ompute(a)"]  # typing through
     finally:
         await completing.stop()
@@ -156,7 +80,7 @@ async def test_a_stream_joined_then_left_by_a_cancelled_request_is_closed(
     completing.open(uri, "a = b = 1\nx = \n")
     first = asyncio.ensure_future(completing.inline(uri, 1, 4))
     await asyncio.sleep(0.15)
-    completing.type(uri, 1, 4, "c")
+    completing.insert(uri, 1, 4, "c")
     first.cancel()
     second = asyncio.ensure_future(completing.inline(uri, 1, 5))  # "c" agrees: joins the stream
     await asyncio.sleep(0.2)
@@ -170,7 +94,7 @@ async def test_a_stream_joined_then_left_by_a_cancelled_request_is_closed(
 async def test_after_the_model_changed_the_old_models_answers_are_not_shown(fake_deepseek: FakeDeepSeek) -> None:
     """The prefetch the old model answered for the state after the accept was still shown after
     ``completion.model`` changed, and the new model was never asked."""
-    completing = Completing(fake_deepseek)
+    completing = Completing(fake_deepseek, debounce=0)
     try:
 
         def answer(body: dict[str, Any]) -> str:
@@ -183,7 +107,7 @@ async def test_after_the_model_changed_the_old_models_answers_are_not_shown(fake
         assert await _eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 2)  # the prefetch
         await asyncio.sleep(0.1)
         completing.configure(model="other-model")
-        completing.type(uri, 1, 8, shown)  # the user accepts
+        completing.insert(uri, 1, 8, shown)  # the user accepts
         after = await completing.inline(uri, 1, 8 + len(shown))
         assert all("deepseek" not in text for text in after)
         assert fake_deepseek.requests_to(FIM)[-1].json["model"] == "other-model"
@@ -194,18 +118,18 @@ async def test_after_the_model_changed_the_old_models_answers_are_not_shown(fake
 async def test_a_new_fim_server_lifts_the_pause_its_rejected_key_caused(fake_deepseek: FakeDeepSeek) -> None:
     """A 401 from the FIM server turns completions off until the settings change; pointing
     ``fimBaseUrl`` at the right server left them off until a restart."""
-    completing = Completing(fake_deepseek, prefetch=False)
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False)
     try:
         fake_deepseek.fault("status", count=1, path=FIM, status=401)
         fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
         uri = "file:///w/a.py"
         doc = completing.open(uri, "a = 1\nx = \n")
         assert await completing.inline(uri, 1, 4) == []
-        assert completing.feature.status_for(doc)  # off: the key was refused
+        assert completing.completion.status_for(doc)  # off: the key was refused
         assert await completing.inline(uri, 1, 4) == []
         assert len(fake_deepseek.requests_to(FIM)) == 1
         completing.configure(fim_base_url=fake_deepseek.url + "/beta/")
-        assert completing.feature.status_for(doc) == ""
+        assert completing.completion.status_for(doc) == ""
         assert await completing.inline(uri, 1, 4) == ["compute(a)"]
     finally:
         await completing.stop()
@@ -229,10 +153,10 @@ async def test_changed_sampling_settings_ask_again_and_a_resized_cache_keeps_wha
     assert await completing.inline(uri, 1, 4) == ["t0.5"]
     assert len(fake_deepseek.requests_to(FIM)) == 3
 
-    cache = completing.feature.cache
+    cache = completing.completion.cache
     cache.pending[uri] = pending = Pending(anchor=None, multiline=False)  # type: ignore[arg-type]
     completing.configure(cache_size=8, cache_ttl_s=60.0)
-    assert completing.feature.cache is cache and cache.pending[uri] is pending
+    assert completing.completion.cache is cache and cache.pending[uri] is pending
     assert cache.exact.maxsize == 8 and cache.get(next(iter(cache.exact), "")) is None
 
 
@@ -260,9 +184,9 @@ async def test_a_menu_request_invoked_by_typing_costs_one_stream_and_one_asked_f
     fake_deepseek.responder(lambda body: next(answers), path=FIM)
     uri = "file:///w/a.py"
     completing.open(uri, "a = b = 1\nx = \n")
-    completing.type(uri, 1, 4, "c")
-    completing.type(uri, 1, 5, "o")
-    completing.type(uri, 1, 6, "m")
+    completing.insert(uri, 1, 4, "c")
+    completing.insert(uri, 1, 5, "o")
+    completing.insert(uri, 1, 6, "m")
     assert await completing.menu(uri, 1, 7, types.CompletionTriggerKind.Invoked) == ["compute(a)"]
     assert len(fake_deepseek.requests_to(FIM)) == 1
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -223,3 +224,45 @@ def test_a_key_block_cut_short_in_a_snippet_leaves_the_rest_of_the_prompt() -> N
     )
     assert "MIIE" not in fim.prompt
     assert fim.prompt.endswith("def main():\n    total = compute(1, 2)\n    ret")
+
+
+@pytest.mark.parametrize(
+    ("glob", "uri"),
+    [
+        # VS Code on Windows sends file:///c%3A/...: a glob naming the folder as Windows shows it
+        ("C:/work/secret/**", "file:///c%3A/work/secret/a.py"),
+        ("C:\\work\\secret\\**", "file:///c%3A/work/secret/a.py"),
+        # Windows folders are case-insensitive; file-name globs already are, folder globs were not
+        ("**/.aws/**", "file:///c%3A/Users/me/.AWS/config"),
+        ("**/secret/**", "file:///c%3A/work/Secret/a.py"),
+        # VS Code glob syntax (the extension calls the setting "Glob patterns")
+        ("**/*.{pem,key}", "file:///home/u/p/server.key"),
+    ],
+)
+def test_exclusion_globs_match_windows_paths_any_case_and_braces(glob: str, uri: str) -> None:
+    assert privacy.is_excluded(uri, (glob,))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "self.password = password\n",
+        "conn = connect(\n    user=user,\n    password=password,\n)\n",
+        "interface Login {\n  user: string;\n  password: string;\n}\n",
+        "api_key = api_key\n",
+    ],
+)
+def test_code_that_only_names_a_secret_is_left_alone_not_redacted(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "AIza" + "SyB3kLmN0pQrStUvWxYz1234567890ab" + "cd-",  # a Google key ending in '-'
+        "xoxe-1-" + "My0xLTEyMzQ1Njc4OTAtYWJjZGVmZ2hpams",  # Slack refresh token
+    ],
+)
+def test_google_keys_ending_in_a_dash_and_slack_refresh_tokens_are_redacted(secret: str) -> None:
+    out = redact(f"key = '{secret}'\n")
+    assert secret not in out and REDACTED in out, out

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-from deepseek_lsp.completion.feature import CompletionFeature
 from deepseek_lsp.config import Settings, build_settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Services
@@ -23,6 +22,7 @@ from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import FimRequest, InsufficientBalanceError, ModelClient, Usage
 from deepseek_lsp.status import Status, StatusReporter
 from deepseek_lsp.usage_feature import UsageFeature, endpoint_config, make_ledger
+from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params
 
@@ -31,16 +31,7 @@ KEEPALIVE_S = 0.4  # the pool's idle expiry here; a pause is a third of it (Mode
 REGISTRY = LanguageRegistry.load()
 
 
-class Features:
-    def __init__(self, fake: FakeDeepSeek, **completion: Any) -> None:
-        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
-        settings = dataclasses.replace(settings, completion=dataclasses.replace(settings.completion, **completion))
-        status = StatusReporter(lambda s: None, lambda m, level=2: None)
-        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
-        self.usage = UsageFeature(self.services)
-        self.completion = CompletionFeature(self.services)
-        self.services.configured.set()
-
+class Features(Completing):
     async def __aenter__(self) -> Features:
         # A pool that lets an idle connection go after KEEPALIVE_S, as it does after 90 s.
         models = self.services.models
@@ -50,16 +41,11 @@ class Features:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.usage.stop()
+        await self.stop()
 
     @property
     def client(self) -> ModelClient:
         return self.services.models.client
-
-    def open(self, uri: str, text: str = "x = 1\n") -> Any:
-        doc = self.services.documents.open(uri, text, "python", 1)
-        self.completion.document_opened(doc)
-        return doc
 
     def type(self, doc: Any) -> None:
         self.completion.document_changed(doc)
@@ -194,6 +180,12 @@ async def test_a_self_hosted_server_costs_nothing_and_the_budget_leaves_it_alone
             },
             True,
         ),
+        (  # also written per model straight under ``prices`` (accepted and ignored before)
+            {"backend": "fim-template", "baseUrl": "http://gpu-box:8000/v1", "prices": {"deepseek-v4-flash": [0, 1, 2]}},
+            True,
+        ),
+        # llama.cpp reached through fimBaseUrl only: reviews go there too (baseUrl left at DeepSeek's)
+        ({"backend": "llamacpp-infill", "fimBaseUrl": "http://127.0.0.1:8080"}, False),
     ],
 )
 def test_deepseek_prices_apply_to_deepseek_only(
@@ -251,4 +243,18 @@ async def test_a_rejected_key_waits_for_new_settings(
         assert await f.suggest(doc) == []
         await asyncio.sleep(0.4)
         assert await f.suggest(doc) == []
+        assert len(fake_deepseek.requests_to(FIM)) == 1
+
+
+async def test_completions_wait_out_a_rate_limit_for_as_long_as_the_server_asks(fake_deepseek: FakeDeepSeek) -> None:
+    """A 429 with Retry-After: the status said "server asks to wait 30s", yet each keystroke
+    sent another request, each refused again, keeping the limit on."""
+    told: list[str] = []
+    f = Features(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    f.services.status = StatusReporter(lambda s: None, lambda m, level=2: told.append(m))
+    async with f:
+        fake_deepseek.fault("status", count=10, path=FIM, status=429, retry_after=30)
+        doc = f.open("file:///ws/a.py", "x = \n")
+        assert [await f.suggest(doc) for _ in range(3)] == [[], [], []]
+        assert any("wait 30s" in m for m in told), told
         assert len(fake_deepseek.requests_to(FIM)) == 1

@@ -102,7 +102,7 @@ class Paused:
     until: float = math.inf
 
     def pause(self, error: ModelError, reason: str) -> None:
-        after = error.recheck_after_s
+        after = error.recheck_after_s if error.disables_feature else error.retry_after
         self.reason, self.until = reason, (math.inf if after is None else time.monotonic() + after)
 
     def now(self) -> str:

@@ -31,10 +31,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
         REDACTED + "-----END PRIVATE KEY-----",
     ),
     (re.compile(r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"), REDACTED),
-    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"), REDACTED),
+    (re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), REDACTED),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), REDACTED),
     (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), REDACTED),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"), REDACTED),
+    (re.compile(r"\bxox[abeprs]-[A-Za-z0-9-]{10,}\b"), REDACTED),
     (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), REDACTED),
     (re.compile(r"\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b"), REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"), REDACTED),
@@ -61,6 +61,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
 )
 
 
+_TYPE_NAMES = frozenset(
+    ("string", "str", "bytes", "number", "boolean", "bool", "secretstr", "secretbytes", "any", "unknown")
+)
+
+
 def _assignment(match: re.Match[str]) -> str:
     name, sep, quote, quoted, bare = match.groups()
     value = quoted if quote else bare
@@ -72,6 +77,10 @@ def _assignment(match: re.Match[str]) -> str:
         return f"{name}{sep}{quote}{REDACTED}{quote}"
     # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
     if any(ch in bare for ch in "().[]{}"):
+        return match.group(0)
+    # A variable of the same name (``self.password = password``, ``password=password,``) or a
+    # type (``password: string;``) is code, not a secret.
+    if bare.lower() == name.lower() or (sep.strip() == ":" and bare.lower() in _TYPE_NAMES):
         return match.group(0)
     return f"{name}{sep}{REDACTED}"
 
@@ -213,12 +222,30 @@ def is_excluded(uri_or_path: str, globs: Iterable[str]) -> bool:
     return _is_excluded(uri_or_path, tuple(globs))
 
 
+_DRIVE = re.compile(r"^/?([A-Za-z]):/")
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+def _expand_braces(glob: str) -> list[str]:
+    """VS Code's ``{a,b}`` alternatives, which fnmatch does not know."""
+    match = _BRACES.search(glob)
+    if match is None or "," not in match.group(1):
+        return [glob]
+    head, tail = glob[: match.start()], glob[match.end() :]
+    return [g for alt in match.group(1).split(",") for g in _expand_braces(head + alt + tail)]
+
+
 @functools.lru_cache(maxsize=4096)
 def _is_excluded(uri_or_path: str, globs: tuple[str, ...]) -> bool:
     path = uri_to_path(uri_or_path).replace("\\", "/")
+    windows = _DRIVE.match(path) is not None
+    if windows:  # "/c:/x" (a file URI's path) and "C:/x" are the same file; case does not count
+        path = _DRIVE.sub(lambda m: m.group(1).lower() + ":/", path).lower()
     name = PurePosixPath(path).name
-    for glob in globs:
+    for glob in (g for raw in globs for g in _expand_braces(raw)):
         g = glob.replace("\\", "/")
+        if windows:
+            g = _DRIVE.sub(lambda m: m.group(1).lower() + ":/", g).lower()
         bare = g[3:] if g.startswith("**/") else g
         if "/" not in bare:
             if fnmatchcase(name, bare) or fnmatchcase(name.lower(), bare.lower()):

@@ -58,6 +58,10 @@ def bills_at_deepseek_prices(settings: Settings) -> bool:
     of DeepSeek bills the same)."""
     if settings.backend == "deepseek":
         return True
+    if settings.backend == "llamacpp-infill":
+        # Completions and reviews both go to fimBaseUrl's server when baseUrl is left at
+        # DeepSeek's (backends.LlamaCppBackend.chat): that server alone decides.
+        return is_deepseek_host(settings.fim_base_url or settings.base_url)
     return any(is_deepseek_host(url) for url in (settings.base_url, settings.fim_base_url) if url)
 
 

@@ -690,6 +690,8 @@ class CompletionFeature(Feature):
             status.set(Status("Error", message, "completion"))
             status.tell_once(f"completion:{type(exc).__name__}", message, 1)
         else:
+            if exc.retry_after:  # 429 (or 503) with Retry-After: the server asked for quiet
+                self._paused.pause(exc, message)
             status.set(Status("Warning", message, "completion"))
             status.tell_once(f"completion:{type(exc).__name__}", message, 2)
 

@@ -138,11 +138,17 @@ class PriceTable:
         if not isinstance(config, Mapping):
             messages.append("prices: expected a table of models; using the default prices")
             return table
+        raw_config = config
         config = _snake_keys(config)  # offPeak, cacheHit, peakWindows: as every other setting
         models = config.get("models", {})
         if not isinstance(models, Mapping):
             messages.append("prices.models: expected a table; using the default prices")
             models = {}
+        # "Per-model prices": a model's entry directly under ``prices`` counts as under ``models``
+        # (it was accepted and silently ignored). Its name is the key as written, not snake_cased.
+        top = {k: v for k, v in raw_config.items() if snake(str(k)) not in ("models", "peak_windows")}
+        if top:
+            models = {**_snake_keys({"models": top})["models"], **models}
         aliases: dict[str, str] = {}
         for raw_name, entry in models.items():
             name = str(raw_name).lower()

@@ -1,0 +1,89 @@
+"""The completion feature in-process, with the usage feature that owns its model client (which
+talks HTTP to the fake DeepSeek server): for tests of what a session does over time."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from lsprotocol import types
+
+from deepseek_lsp.completion.feature import CompletionFeature
+from deepseek_lsp.config import Settings
+from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.features import Services
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.status import Status, StatusReporter
+from deepseek_lsp.usage_feature import UsageFeature
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+
+REGISTRY = LanguageRegistry.load()
+
+
+class Completing:
+    """A completion feature and the usage feature that owns its model client."""
+
+    def __init__(self, fake: FakeDeepSeek, **completion: Any) -> None:
+        self.statuses: list[Status] = []
+        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
+        settings = replace(settings, completion=replace(settings.completion, **completion))
+        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
+        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+        self.usage = UsageFeature(self.services)
+        self.completion = CompletionFeature(self.services)
+        self.services.configured.set()
+
+    async def stop(self) -> None:
+        await self.completion.stop()
+        await self.usage.stop()
+
+    def open(self, uri: str, text: str = "x = 1\n") -> Document:
+        doc = self.services.documents.open(uri, text, "python", 1)
+        self.completion.document_opened(doc)
+        return doc
+
+    def insert(self, uri: str, line: int, char: int, text: str) -> Document:
+        """``text`` typed (or accepted) at the position."""
+        doc = self.services.documents.get(uri)
+        assert doc is not None
+        pos = types.Position(line, char)
+        doc = self.services.documents.change(
+            uri, doc.version + 1, [types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text=text)]
+        )
+        self.completion.document_changed(doc)
+        return doc
+
+    def close(self, doc: Document) -> None:
+        self.services.documents.close(doc.uri)
+        self.completion.document_closed(doc)
+
+    def configure(self, **changes: Any) -> None:
+        """New settings, as ``workspace/didChangeConfiguration`` gives them."""
+        old = self.services.settings
+        completion = {k: v for k, v in changes.items() if hasattr(old.completion, k)}
+        top = {k: v for k, v in changes.items() if k not in completion}
+        new = replace(old, **top, completion=replace(old.completion, **completion))
+        self.services.settings = new
+        self.usage.settings_changed(old, new)
+        self.completion.settings_changed(old, new)
+
+    async def inline(self, uri: str, line: int, char: int, *, invoked: bool = False) -> list[str]:
+        kind = types.InlineCompletionTriggerKind.Invoked if invoked else types.InlineCompletionTriggerKind.Automatic
+        result = await self.completion.inline_completion(
+            types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line, char),
+                context=types.InlineCompletionContext(trigger_kind=kind),
+            )
+        )
+        return [str(item.insert_text) for item in result.items]
+
+    async def menu(self, uri: str, line: int, char: int, kind: types.CompletionTriggerKind) -> list[str]:
+        result = await self.completion.completion(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line, char),
+                context=types.CompletionContext(trigger_kind=kind),
+            )
+        )
+        return [item.label for item in result.items]
