@@ -587,6 +587,91 @@ step("restart: with no suggestion, <Tab> still runs the user's own mapping after
   end
 end)
 
+step("setup() again: a running server gets the new settings (workspace/didChangeConfiguration)", function()
+  normal_mode()
+  local function budget()
+    return lua([[
+      local r = E2E.client():request_sync("deepseek/usage", vim.empty_dict(), 5000, 0)
+      local b = r and r.result and r.result.budget
+      return b and b ~= vim.NIL and b.daily_usd or 0
+    ]])
+  end
+  check(budget() == 0, "a budget before: " .. tostring(budget()))
+  local function setup(extra)
+    lua([[
+      local c = require("deepseek_lsp").config
+      require("deepseek_lsp").setup({ cmd = c.cmd, debounce = 10, settings = vim.tbl_extend("force",
+        { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" }, ...) })
+    ]], extra)
+  end
+  setup({ dailyBudgetUsd = 5 })
+  local ok, err = pcall(wait_for, "the server's daily budget to be 5", function()
+    local b = budget()
+    return b == 5, b
+  end, 5000)
+  setup(vim.empty_dict()) -- as the test's own config had it, whatever happened
+  check(ok, err)
+end)
+
+step("a file whose type Neovim does not detect gets the server too (filetypes = nil)", function()
+  normal_mode()
+  local notes = dir .. "/notes.zzz"
+  vim.fn.writefile({ "hello" }, notes)
+  lua("vim.cmd.edit(...)", notes)
+  check(lua("return vim.bo.filetype") == "", "a filetype was detected")
+  wait_for("the client to attach to notes.zzz", function()
+    return lua("return E2E.client() ~= nil")
+  end, 10000)
+  lua("vim.cmd.edit(...)", file)
+end)
+
+step("a second project's file: its root becomes a workspace folder of the one server", function()
+  normal_mode()
+  local other = vim.fn.tempname()
+  vim.fn.mkdir(other .. "/.git", "p")
+  vim.fn.writefile({ "y = 2" }, other .. "/b.py")
+  lua("vim.cmd.edit(...)", other .. "/b.py")
+  local folders = wait_for("the other project among the client's workspace folders", function()
+    local info = lua([[
+      local c = E2E.client()
+      if not c then return nil end
+      local names = {}
+      for _, f in ipairs(c.workspace_folders or {}) do names[#names + 1] = f.name end
+      return { n = #vim.lsp.get_clients({ name = "deepseek_lsp" }), folders = names }
+    ]])
+    if info and info.n == 1 and vim.tbl_contains(info.folders, other) then
+      return info
+    end
+    return nil, info
+  end, 10000)
+  check(folders.n == 1, vim.inspect(folders))
+  lua("vim.cmd.edit(...)", file)
+  vim.fn.delete(other, "rf")
+end)
+
+step("the user's buffer-local <Tab> is theirs again once the client detaches", function()
+  normal_mode()
+  local user = dir .. "/user_tab.py"
+  vim.fn.writefile({ "x = 1" }, user)
+  -- The user's mapping is there before the client attaches (as an ftplugin's, which runs first).
+  lua("vim.cmd('silent write')")
+  lua("vim.cmd('noautocmd edit ' .. vim.fn.fnameescape(...))", user)
+  lua([[vim.keymap.set("i", "<Tab>", "XX", { buffer = 0, desc = "the user's ftplugin tab" })]])
+  lua("vim.bo.filetype = 'python'")
+  wait_for("the plugin's <Tab> over the user's", function()
+    local d = lua("return vim.fn.maparg('<Tab>', 'i', false, true).desc or ''")
+    return d:match("^DeepSeek") ~= nil, d
+  end, 10000)
+  lua("vim.lsp.buf_detach_client(0, E2E.client().id)")
+  local desc = wait_for("the user's <Tab> back", function()
+    local d = lua("return vim.fn.maparg('<Tab>', 'i', false, true).desc or ''")
+    return d == "the user's ftplugin tab" and d, d
+  end, 5000)
+  check(desc, "no user mapping")
+  lua("vim.cmd('bwipeout!')")
+  lua("vim.cmd.edit(...)", file)
+end)
+
 step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()
   -- Last on purpose: a 402 pauses completions for a minute. One 402 only: builtin_completion.lua
   -- runs next against the same fake.

@@ -277,13 +277,17 @@ class DeepSeekExtension implements vscode.Disposable {
       const message = err instanceof Error ? err.message : String(err);
       this.log.error(`the server did not start: ${message}`);
       this.statusBar.setLifecycle('failed', `The server did not start: ${message}`);
-      const choice = await vscode.window.showErrorMessage(
-        `DeepSeek: the language server (${[launch.command, ...launch.args].join(' ')}) did not start: ${message}`,
-        'Show Log',
-        'How to Install',
-        'Open Settings',
-      );
-      this.onErrorChoice(choice);
+      // Not awaited: this runs inside serialize(), and waiting for the user to close the
+      // message held up every later restart (a fixed deepseek.server.* setting, "Restart
+      // Server", a new API key) and deactivation.
+      void vscode.window
+        .showErrorMessage(
+          `DeepSeek: the language server (${[launch.command, ...launch.args].join(' ')}) did not start: ${message}`,
+          'Show Log',
+          'How to Install',
+          'Open Settings',
+        )
+        .then((choice) => this.onErrorChoice(choice));
       return;
     }
     this.startPolling();

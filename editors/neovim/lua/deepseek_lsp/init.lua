@@ -125,7 +125,25 @@ local function status_handler(err, result, ctx)
 end
 
 local function reuse_client(client, config)
-  return client.name == config.name and not util.is_stopped(client)
+  if client.name ~= config.name or util.is_stopped(client) then
+    return false
+  end
+  -- One server for every project: tell it about this project's root, or it takes context
+  -- from the first project's folders and never indexes this one.
+  local root = config.root_dir
+  if type(root) == "string" and root ~= "" then
+    local uri = vim.uri_from_fname(root)
+    for _, f in ipairs(client.workspace_folders or {}) do
+      if f.uri == uri then
+        return true
+      end
+    end
+    local folder = { uri = uri, name = root }
+    util.notify(client, "workspace/didChangeWorkspaceFolders", { event = { added = { folder }, removed = {} } })
+    client.workspace_folders = client.workspace_folders or {}
+    table.insert(client.workspace_folders, folder)
+  end
+  return true
 end
 
 --- Client capabilities: Neovim's, plus inline completion (0.10/0.11 do not declare it; the server
@@ -162,6 +180,9 @@ end
 -- -- keymaps -------------------------------------------------------------------------------------
 
 local fallbacks = {}
+--- The user's own buffer-local mappings that ours replaced, put back when the client detaches.
+---@type table<integer, table<string, table>>
+local replaced = {}
 
 --- What a key did before we mapped it, as keys an expr mapping can return.
 local function make_fallback(bufnr, lhs)
@@ -204,6 +225,13 @@ local function map(bufnr, lhs, desc, when_shown)
     return
   end
   local fallback = make_fallback(bufnr, lhs)
+  local prev = api.nvim_buf_call(bufnr, function()
+    return vim.fn.maparg(lhs, "i", false, true)
+  end)
+  if type(prev) == "table" and prev.buffer == 1 and not (prev.desc or ""):match("^DeepSeek") then
+    replaced[bufnr] = replaced[bufnr] or {}
+    replaced[bufnr][lhs] = prev
+  end
   vim.keymap.set("i", lhs, function()
     local keys = when_shown()
     if keys then
@@ -224,6 +252,12 @@ local function del_keymaps(bufnr)
       pcall(vim.keymap.del, "i", m.lhs, { buffer = bufnr })
     end
   end
+  for _, prev in pairs(replaced[bufnr] or {}) do
+    pcall(api.nvim_buf_call, bufnr, function()
+      vim.fn.mapset("i", false, prev)
+    end)
+  end
+  replaced[bufnr] = nil
 end
 
 local function set_keymaps(bufnr)
@@ -386,6 +420,32 @@ function M.setup(opts)
       if api.nvim_buf_is_loaded(buf) and vim.bo[buf].filetype ~= "" then
         start_legacy(buf)
       end
+    end
+  end
+  if not c.filetypes then
+    -- Servers start on FileType, which never fires for a file whose type
+    -- is not detected: those files got no server although filetypes = nil means "all".
+    api.nvim_create_autocmd({ "BufReadPost", "BufNewFile" }, {
+      group = group,
+      callback = function(args)
+        vim.schedule(function()
+          if api.nvim_buf_is_valid(args.buf) and vim.bo[args.buf].filetype == "" and api.nvim_buf_get_name(args.buf) ~= "" then
+            start_legacy(args.buf)
+          end
+        end)
+      end,
+    })
+  end
+  -- A running server gets new settings now (setup() again "to change options"): it pulls
+  -- them on workspace/didChangeConfiguration, and the client answers from client.settings.
+  local settings = M.lsp_config().settings
+  for _, client in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })) do
+    if not util.is_stopped(client) then
+      client.settings = settings
+      if client.config then
+        client.config.settings = settings
+      end
+      util.notify(client, "workspace/didChangeConfiguration", { settings = settings })
     end
   end
   M._setup_done = true
