@@ -3,6 +3,7 @@ status (not one per keystroke), nothing half-received is shown, and it recovers 
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from typing import Any
 
@@ -50,7 +51,8 @@ FAULTS = [
 async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[str, Any], status: str | None, disabled: bool) -> None:
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "value_ok", path=FIM)
-        fake.fault(kind, count=KEYS, path=FIM, **params)
+        # A 429's Retry-After is waited out (one request), so its fault is spent by one request.
+        fake.fault(kind, count=1 if "retry_after" in params else KEYS, path=FIM, **params)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
         settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False, "timeoutS": 1.0}}
         async with lsp_session(env, settings=settings) as client:
@@ -71,6 +73,10 @@ async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[s
                 # Why suggestions stopped is in the log as well, once, not once per keystroke.
                 failures = [m.message for m in client.log_messages if "completion request failed" in m.message]
                 assert len(failures) == 1 and troubles[0]["message"] in failures[0], failures
+            if "retry_after" in params:
+                # The server asked for quiet: one request, not one per keystroke, until it passed.
+                assert len(fake.requests_to(FIM)) == 1
+                await asyncio.sleep(params["retry_after"] + 0.2)
             # The backend recovers: the next keystrokes get suggestions and the status clears.
             recovered = await type_and_ask(client, uri, 2 + KEYS, 4 + KEYS, keys=2)
             assert recovered[-1] == ["value_ok"]

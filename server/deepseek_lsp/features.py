@@ -100,10 +100,14 @@ class Paused:
 
     reason: str = ""
     until: float = math.inf
+    #: The status it shows: an Error for the account's problems, a Warning for a server that
+    #: asked for a while of quiet (a 429's Retry-After).
+    kind: str = "Error"
 
     def pause(self, error: ModelError, reason: str) -> None:
         after = error.recheck_after_s if error.disables_feature else error.retry_after
         self.reason, self.until = reason, (math.inf if after is None else time.monotonic() + after)
+        self.kind = "Error" if error.disables_feature else "Warning"
 
     def now(self) -> str:
         """The reason, or '' once the pause is over."""

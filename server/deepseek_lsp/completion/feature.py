@@ -668,7 +668,7 @@ class CompletionFeature(Feature):
         if not reason and paused:
             # Shown again where another status replaced it (an excluded file's Inactive): the
             # editor showed nothing wrong while completions stayed off.
-            self.services.status.set(Status("Error", paused, "completion"))
+            self.services.status.set(Status(self._paused.kind, paused, "completion"))
             return paused
         if reason:
             # Turned off is everyone's state, not this file's (shown for every file).
