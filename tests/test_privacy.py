@@ -266,3 +266,31 @@ def test_code_that_only_names_a_secret_is_left_alone_not_redacted(text: str) -> 
 def test_google_keys_ending_in_a_dash_and_slack_refresh_tokens_are_redacted(secret: str) -> None:
     out = redact(f"key = '{secret}'\n")
     assert secret not in out and REDACTED in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("STRIPE = '{}'\n", "rk_live_" + "51H8abcdEFGHijklMNOPqrst"),
+        ("hook = '{}'\n", "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+        ("git push https://x.example/{}\n", "glpat-" + "xYz12AbCdEfGhIjKlMnO"),
+        ("auth = '{}'\n", "npm_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"),
+        ("model = load(token='{}')\n", "hf_" + "AbCdEfGhIjKlMnOpQrStUvWxYz01234567"),
+        ("APP = '{}'\n", "xapp-1-A0123456789-" + "1234567890123-abcdef0123456789"),
+        (
+            "conn = 'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={};EndpointSuffix=core.windows.net'\n",
+            "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy+/==",
+        ),
+        ("//registry.npmjs.org/:_auth={}\n", "dXNlcjpwYXNzd29yZA=="),
+    ],
+)
+def test_more_token_formats_are_redacted(text: str, secret: str) -> None:
+    """Formats found missing by an audit: Stripe restricted keys and webhook secrets, GitLab,
+    npm, Hugging Face, Slack app-level, Azure connection strings, .npmrc ``_auth``."""
+    out = redact(text.format(secret))
+    assert secret not in out and REDACTED in out, out
+
+
+def test_names_like_the_new_token_prefixes_in_ordinary_code_stay() -> None:
+    code = "hf_model = load()\nnpm_install(pkg)\nglpat = None\ndef rk_live_mode(x): return x\n_auth = make_auth()\n"
+    assert redact(code) == code

@@ -36,7 +36,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"), REDACTED),
     (re.compile(r"\bxox[abeprs]-[A-Za-z0-9-]{10,}\b"), REDACTED),
     (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), REDACTED),
-    (re.compile(r"\bsk_(?:live|test)_[A-Za-z0-9]{16,}\b"), REDACTED),
+    (re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b"), REDACTED),  # Stripe secret, restricted
+    (re.compile(r"\bwhsec_[A-Za-z0-9+/=]{24,}"), REDACTED),  # Stripe webhook signing secret
+    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"), REDACTED),  # GitLab
+    (re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), REDACTED),
+    (re.compile(r"\bhf_[A-Za-z0-9]{34,}\b"), REDACTED),  # Hugging Face
+    (re.compile(r"\bxapp-[A-Za-z0-9-]{10,}\b"), REDACTED),  # Slack app-level
+    # Connection strings (Azure storage, Service Bus): the key part only.
+    (re.compile(r"(?i)\b((?:Account|SharedAccess)Key\s*=\s*)[A-Za-z0-9+/=]{20,}"), r"\1" + REDACTED),
+    # .npmrc's base64 ``_auth`` (``_authToken`` is caught as a TOKEN assignment).
+    (re.compile(r"(?m)^(\s*(?:\S+:)?_auth\s*=\s*)[A-Za-z0-9+/]{8,}={0,2}[ \t]*$"), r"\1" + REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"), REDACTED),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
     # "token <value>": a value with a digit and no dot, not code (``var token oauth2.TokenSource``).
@@ -110,6 +119,7 @@ _TRIGGERS = (
     *("bearer", "token", "://", "secret", "passw", "pwd", "credential"),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
+    *("rk_live_", "rk_test_", "whsec_", "glpat-", "npm_", "hf_", "xapp-", "accountkey", "sharedaccesskey", "_auth"),
 )
 
 
