@@ -295,7 +295,8 @@ def test_python_class_attributes_are_definitions_of_their_own_line(tmp_path: Pat
     """``ctx.color`` found nothing: a class attribute (``color: bool | None = None``, a
     dataclass field, an enum member) was no definition, and the class's snippet stopped inside
     its docstring. Now its line is sent, with a ``#:`` comment above it; the class, too long to
-    send whole, is its outline: its header and its members' signatures (it was its docstring)."""
+    send whole, is its outline: its header, its docstring's first line and its members'
+    signatures (it was its docstring)."""
     docstring = "".join(f"    line {i} of a long docstring.\n" for i in range(14))
     (tmp_path / "context.py").write_text(
         f'class Context:\n    """\n{docstring}    """\n\n    #: the default for colours\n'
@@ -309,8 +310,8 @@ def test_python_class_attributes_are_definitions_of_their_own_line(tmp_path: Pat
     texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path])]
     assert "#: the default for colours\n    color: bool | None = None" in texts
     assert (
-        "class Context:\n    color: bool | None = None\n    max_content_width: int = 80\n    DEFAULT_WIDTH = 72\n"
-        "    def __init__(self, parent=None): …"
+        'class Context:\n    """line 0 of a long docstring. …"""\n    color: bool | None = None\n'
+        "    max_content_width: int = 80\n    DEFAULT_WIDTH = 72\n    def __init__(self, parent=None): …"
     ) in texts
     doc = python_doc("file:///ws/money.py", "class Money:\n    cents: int\n    currency: str = 'EUR'\n")
     definitions = Indexer(REGISTRY).for_document(doc).definitions
@@ -1410,7 +1411,8 @@ def test_names_imported_and_not_used_yet_leave_the_recent_edits_their_place(tmp_
 
 def test_a_class_too_long_to_send_whole_is_its_outline() -> None:
     """A long class's snippet was its first twelve lines: a docstring, a constructor's body, and
-    none of the methods a call needs. It is its header and its members' signatures, a line each:
+    none of the methods a call needs. It is its header, its docstring's first line (what the
+    class is for) and its members' signatures, a line each:
     special methods but the constructor left out, a nested class's members left out, comments
     left out (a parameter's swallowed the rest), decorators kept (``@property``: no call); a
     class with one or two members keeps its first lines. A module's ``TIMEOUT = 5`` is not
@@ -1430,14 +1432,16 @@ def test_a_class_too_long_to_send_whole_is_its_outline() -> None:
     assert index is not None
     assert index.definitions["Mailbox"][0].text == (
         "class Mailbox(Base):\n"
+        '    """line 0 of a long docstring. …"""\n'
         "    def __init__(self, path, create=True): …\n"
         "    @property def size(self) -> int: …\n"
         "    def get_message(self, key: str) -> Message: …\n"
         "    class Error(Exception): …\n"
         "    async def lock(self, *, timeout: float = 5.0) -> None: …"
     )
-    assert sigs["Mailbox"] == (  # and its first four members
+    assert sigs["Mailbox"] == (  # its docstring's first line and its first four members
         "class Mailbox(Base):\n"
+        '    """line 0 of a long docstring. …"""\n'
         "    def __init__(self, path, create=True): …\n"
         "    @property def size(self) -> int: …\n"
         "    def get_message(self, key: str) -> Message: …\n"
@@ -1458,7 +1462,28 @@ def test_a_class_too_long_to_send_whole_is_its_outline() -> None:
     doc = store.open("file:///ws/main.py", "def run(c: Client):\n    c.get(TIMEOUT)\n", "python", 1)
     req = ContextRequest(doc, len(doc.data), [client], [], [], DEFAULT_EXCLUDE, time.monotonic() + 5, open_uris=store)
     sent = [s.text for s in gather_snippets(Indexer(REGISTRY), req, (0, len(doc.data)), ["TIMEOUT", "get", "Client"])]
-    assert "TIMEOUT = 5" in sent and any(t.startswith("class Client:\n    DEFAULT_TIMEOUT = 50\n") for t in sent)
+    assert "TIMEOUT = 5" in sent and any(t.startswith('class Client:\n    """line 0 of a long docstring. …"""\n    DEFAULT_TIMEOUT = 50\n') for t in sent)
     assert Indexer(REGISTRY).for_document(python_doc("file:///ws/small.py", short)).definitions["Small"][0].text.startswith(
         'class Small:\n    """\n    line 0'
     )
+
+
+def test_an_outlined_class_shows_its_docstrings_first_line_whatever_its_quotes() -> None:
+    """The outline's second line says what the class is for: the docstring's first line, one
+    line whatever its quotes, ``…`` when it goes on; a class whose body starts with code has
+    none."""
+    members = "".join(f"    def method_{i}(self):\n        return {i}\n\n" for i in range(6))
+    cases = [
+        ('    r"""Raw summary.\n\n    More.\n    """\n', '    """Raw summary. …"""'),
+        ("    'One line only.'\n", "    'One line only.'"),
+        ("    '''Summary here.'''\n", "    '''Summary here.'''"),
+        ("    limit = 3\n", None),
+    ]
+    for first, expected in cases:
+        text = f"class Box:\n{first}{members}"
+        outline = Indexer(REGISTRY).for_document(python_doc("file:///ws/box.py", text)).definitions["Box"][0].text
+        second = outline.splitlines()[1]
+        if expected is None:
+            assert second == "    limit = 3", outline
+        else:
+            assert second == expected, outline

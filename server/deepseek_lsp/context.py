@@ -272,6 +272,9 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             text, header_len = _definition_text(data, node, lang, body, kind)
             if kind == "class" and body is not None and text.endswith("\n…"):
                 header = text[:header_len].rstrip()
+                summary = _docstring_summary(data, body)
+                if summary is not None:
+                    header += "\n" + summary  # what the class is for, before what it has
                 outline = _outline(data, header, len(text), body, in_order, starts, lang)
                 if outline is not None:
                     # Its signature: the header and its first members.
@@ -356,6 +359,25 @@ def _outline(
         members += 1
     # With a member or two, the class's first lines show them, bodies and all.
     return "\n".join(lines) if members >= MIN_OUTLINE_MEMBERS else None
+
+
+def _docstring_summary(data: bytes, body: ts.Node) -> str | None:
+    """The first line of a Python class's docstring at its indentation, ``…`` for the rest;
+    None without one."""
+    first = body.named_children[0] if body.named_children else None
+    if first is None or first.type != "expression_statement" or first.named_child_count != 1:
+        return None
+    string = first.named_children[0]
+    if string.type != "string":
+        return None
+    raw = data[string.start_byte : string.end_byte].decode("utf-8", "replace").lstrip("rRbBuUfF")
+    quote = raw[:3] if raw[:3] in ('"""', "'''") else raw[:1]
+    inner = raw[len(quote) : len(raw) - len(quote) if raw.endswith(quote) and len(raw) > len(quote) else len(raw)]
+    lines = [line.strip() for line in inner.strip().splitlines()]
+    if not lines or not lines[0]:
+        return None
+    more = " …" if len(lines) > 1 else ""
+    return " " * first.start_point[1] + quote + lines[0][:MAX_OUTLINE_LINE] + more + quote
 
 
 def _source_text(node: ts.Node, text: str) -> str:
