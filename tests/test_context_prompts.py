@@ -18,6 +18,7 @@ from deepseek_lsp.context import (
     names_near,
 )
 from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.imports import resolve_local_import
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model.tokens import default_counter
 from deepseek_lsp.prompts import build_fim_prompt
@@ -1487,3 +1488,75 @@ def test_an_outlined_class_shows_its_docstrings_first_line_whatever_its_quotes()
             assert second == "    limit = 3", outline
         else:
             assert second == expected, outline
+
+
+def test_a_symlink_inside_the_workspace_to_a_file_outside_it_is_not_read(tmp_path: Path) -> None:
+    """``ws/billing.py -> ../other_client/billing.py`` (or a linked folder): the import's path
+    is in the workspace, the file read is not; it was sent."""
+    ws, other = tmp_path / "ws", tmp_path / "other_client"
+    ws.mkdir()
+    other.mkdir()
+    (other / "billing.py").write_text("def charge_card(acct):\n    return 'other-client-secret'\n")
+    (ws / "billing.py").symlink_to(other / "billing.py")
+    (ws / "shared").symlink_to(other, target_is_directory=True)
+    for statement in ("from billing import charge_card", "from shared.billing import charge_card"):
+        snippets = gather(ws / "app.py", statement + "\n" + "x = 1\n" * 50 + "charge_card(", [ws])
+        assert not [s.text for s in snippets if "other-client-secret" in s.text], statement
+
+
+def test_the_prompt_keeps_to_its_budget_whatever_the_suffix_share() -> None:
+    """``completion.suffixShare`` may be up to 0.9; past ~0.45, with the extra context full, the
+    prompt's floor of a third of the budget for the prefix came on top: 2,456 tokens against
+    2,048 at 0.7, 2,843 at 0.9."""
+    body = "".join(f"def f_{i}(a, b):\n    return a * {i} + b\n\n" for i in range(400))
+    doc = python_doc("file:///ws/m.py", body)
+    offset = doc.line_start(600)
+    snippets = [
+        Snippet(f"lib{i}.py", "".join(f"def helper_{i}_{j}(x, y):\n    return x + y * {j}\n" for j in range(6)), "definition", 0, rank=i)
+        for i in range(8)
+    ]
+    for share in (0.1, 0.5, 0.7, 0.9):
+        fim = build_fim_prompt(
+            doc, offset, budget=2048, suffix_share=share, count=COUNT, snippets=snippets, line_comment="#", path="m.py"
+        )
+        assert fim.prompt_tokens + fim.suffix_tokens <= 2048, share
+        assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 2048, share
+
+
+def test_a_typescript_import_of_x_js_reads_x_ts_where_both_exist(tmp_path: Path) -> None:
+    """TypeScript resolves ``./x.js`` to x.ts (and ``./y.js`` to y.d.ts) before the JavaScript
+    file: with the compiled x.js beside its source, the untyped output was read instead."""
+    (tmp_path / "x.ts").write_text("export function f(a: number): number {\n  return a;\n}\n")
+    (tmp_path / "x.js").write_text("export function f(a) {\n  return a;\n}\n")
+    (tmp_path / "y.d.ts").write_text("export declare function g(a: number): number;\n")
+    (tmp_path / "y.js").write_text("export function g(a) {\n  return a;\n}\n")
+    for language in ("typescript", "tsx"):
+        assert resolve_local_import("./x.js", tmp_path / "main.ts", [tmp_path], language) == [tmp_path / "x.ts"]
+        assert resolve_local_import("./y.js", tmp_path / "main.ts", [tmp_path], language) == [tmp_path / "y.d.ts"]
+    # A JavaScript file importing ./x.js means x.js.
+    assert resolve_local_import("./x.js", tmp_path / "main.js", [tmp_path], "javascript") == [tmp_path / "x.js"]
+
+
+def test_definitions_of_open_documents_in_another_language_are_not_sent() -> None:
+    """A Python prompt carried a Lua file's ``connect`` (open in another tab) for
+    ``conn.connect(``: the workspace's symbols keep to the language family, open documents did not."""
+    store = DocumentStore(REGISTRY)
+    lua = store.open("file:///ws/init.lua", "local function connect(host)\n  return host\nend\n", "lua", 1)
+    helper = store.open("file:///ws/helper.py", "def connect(host, port=80):\n    return host\n", "python", 1)
+    snippets = gather(Path("/ws/app.py"), "def run(conn):\n    conn.connect(", [Path("/ws")], store=store, other_docs=[lua, helper])
+    assert [s.path for s in snippets] == ["helper.py"]
+
+
+def test_a_long_line_denser_near_the_cursor_is_still_cut_to_the_budget() -> None:
+    """The cut of a line longer than the budget shrank three times and then gave up: 50,000
+    ``x`` then emoji and CJK (a data line, a bundle's strings) went out at 2,259 tokens against
+    a budget of 2,048, and so reported."""
+    from deepseek_lsp.documents import Document
+
+    chars = "😀🙈🐍中文字ßø∑"
+    dense = "".join(chars[(i * i + 3 * i) % len(chars)] for i in range(1400))
+    doc = Document("file:///ws/a.js", "x" * 50000 + dense + "\n")
+    fim = build_fim_prompt(doc, len(doc.data) - 1, budget=2048, suffix_share=0.1, count=COUNT, line_comment="//", path="a.js")
+    assert fim.prompt_tokens + fim.suffix_tokens <= 2048
+    assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 2048
+    assert len(fim.prompt) > 500  # the end of the line before the cursor is still there

@@ -26,7 +26,7 @@ from .imports import readable_import, resolve_local_imports_cached, sibling_type
 from .languages import Language, LanguageRegistry
 from .privacy import is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
-from .workspace_symbols import WorkspaceSymbols
+from .workspace_symbols import WorkspaceSymbols, family
 
 log = logging.getLogger(__name__)
 
@@ -662,6 +662,22 @@ class ContextRequest:
     symbols: WorkspaceSymbols | None = None  # which workspace files define which names
 
 
+#: Languages whose files use each other's definitions (beyond ``workspace_symbols.family``).
+_USES_DEFINITIONS_OF = {"kotlin": "java", "scala": "java"}
+
+
+def _same_family(doc: Document, other: Document) -> bool:
+    """Whether ``other``'s definitions may be what ``doc`` calls: a Lua file's ``connect``
+    is no Python method's (the workspace's symbols keep to the family likewise)."""
+    if doc.language is None or other.language is None:
+        return True
+
+    def fam(name: str) -> str:
+        return family(_USES_DEFINITIONS_OF.get(name, name))
+
+    return fam(doc.language.name) == fam(other.language.name)
+
+
 def _is_dunder(name: str) -> bool:
     """``__init__``, ``__call__``…: every class has its own, so looked up by name they brought
     every class's (a site's eight places all went to constructors). A constructor comes with its
@@ -990,7 +1006,7 @@ def gather_snippets(
     for other in req.other_docs:
         if time.monotonic() > req.deadline:
             break
-        if other.uri != doc.uri and not is_excluded(other.uri, req.exclude):
+        if other.uri != doc.uri and not is_excluded(other.uri, req.exclude) and _same_family(doc, other):
             idx = indexer.for_document(other, deadline=req.deadline)
             if idx is not None:
                 indexes.append(idx)

@@ -24,7 +24,7 @@ from .privacy import is_excluded
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
 #: TypeScript imports a file by the name of the JavaScript it compiles to: ``./x.js`` is x.ts.
-_TS_FOR_JS = {".js": (".ts", ".tsx"), ".jsx": (".tsx",), ".mjs": (".mts",), ".cjs": (".cts",)}
+_TS_FOR_JS = {".js": (".ts", ".tsx", ".d.ts"), ".jsx": (".tsx",), ".mjs": (".mts", ".d.mts"), ".cjs": (".cts", ".d.cts")}
 
 
 #: A source that is no literal path: Ruby's ``"#{__dir__}/x"``, PHP's ``"$base/x.php"``.
@@ -79,10 +79,15 @@ def _resolve_path(source: str, doc_path: Path, language: str | None) -> list[Pat
     base = Path(os.path.normpath(doc_path.parent / source))
     # ``..`` and ``./lib/`` name a folder: Node loads its index.
     folder = source in (".", "..") or source.endswith("/")
+    # TypeScript reads ``./x.js`` as x.ts (or x.d.ts) before any x.js: the compiled output
+    # beside its source is not the file meant.
+    ts_first = language in ("typescript", "tsx")
+    for_js = tuple(base.with_suffix(ext) for ext in _TS_FOR_JS.get(base.suffix, ()) if js and not folder)
     for cand in (
+        *(for_js if ts_first else ()),
         *(() if folder else (base,)),
         *(base.with_name(base.name + ext) for ext in _JS_EXTENSIONS if js and not folder),
-        *(base.with_suffix(ext) for ext in _TS_FOR_JS.get(base.suffix, ()) if js and not folder),
+        *(() if ts_first else for_js),
         *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx") if js),
     ):
         if cand.is_file():
@@ -147,6 +152,10 @@ def _readable_now(path: Path, roots: Sequence[Path], exclude: Sequence[str]) -> 
     if is_excluded(str(path), exclude) or is_excluded(str(real), exclude):
         return None
     if not any(path.is_relative_to(root) for root in roots):
+        return None
+    # A symlink in the workspace to a file or folder outside it (``billing.py ->
+    # ../other_client/billing.py``): the file read is outside.
+    if not any(real.is_relative_to(root) or real.is_relative_to(os.path.realpath(root)) for root in roots):
         return None
     return real
 

@@ -95,13 +95,15 @@ def _cut_line(
 ) -> tuple[int, int]:
     """The cursor line's part between ``offset`` and ``far`` (its start or its end), which
     counts ``used`` tokens, cut to ``budget`` at a character boundary: (new far end, tokens)."""
-    for _ in range(3):  # token density varies along the line: shrink again if need be
+    for attempt in range(12):  # token density varies along the line: shrink again if need be
         span = abs(far - offset) * budget // max(used, 1)
+        if attempt >= 2:
+            span = span * 7 // 8  # denser near the cursor than the part cut off: converge
         far = _char_start(doc.data, offset - span if far < offset else offset + span)
         used = count_line(count, doc.data[min(far, offset) : max(far, offset)])
         if used <= budget:
-            break
-    return far, used
+            return far, used
+    return offset, 0  # never over the budget: nothing of the line rather than too much
 
 
 def _prefix_window(
@@ -248,15 +250,18 @@ def build_fim_prompt(
     (the caller keeps them per document); without it, lines go through the per-text cache.
     """
     lines = line_tokens or whole_lines(doc, count)
-    suffix_budget = int(budget * suffix_share)
-    extras_budget = int(budget * EXTRAS_SHARE) if line_comment else 0
+    # The prefix keeps a third of the budget at least: the suffix and the extra context share
+    # the rest (a suffix share over ~0.45 and full extras went over the budget).
+    floor = budget // 3
+    suffix_budget = min(int(budget * suffix_share), budget - floor)
+    extras_budget = max(0, min(int(budget * EXTRAS_SHARE), budget - suffix_budget - floor)) if line_comment else 0
 
     head_parts: list[str] = []
     used_extra = 0
     if line_comment:
         head_parts, used_extra = _fitting_snippets(snippets, line_comment, extras_budget, count)
 
-    prefix_budget = max(budget - suffix_budget - used_extra, budget // 3)
+    prefix_budget = budget - suffix_budget - used_extra
 
     def file_head_for(window_start: int) -> tuple[list[str], list[int]]:
         parts: list[str] = []
