@@ -983,7 +983,21 @@ def _remove_echo(lines: list[str], ctx: PostContext) -> str:
         first = _strip_covered_indent(cursor_line, ctx)
         # A snippet indented less than the cursor was written as if it stood alone.
         shift = max(0, doc_width - chat_width)
+        if shift and start == 0 and chat_width == 0 and _in_document_frame(cursor_line, rest, doc_width, ctx):
+            # Unless it continues at the cursor as the document does (what a chat prefix
+            # completion, and the system prompt's "continue the code exactly", produce): its
+            # later lines already stand at the document's columns.
+            shift = 0
     return "\n".join([first, *(_shift_indent(line, shift, ctx) for line in rest)])
+
+
+def _in_document_frame(first: str, rest: list[str], doc_width: int, ctx: PostContext) -> bool:
+    """Whether the lines after ``first`` (written at the cursor) are at the document's own
+    columns: none left of the cursor, and the body of a block ``first`` opens deeper than it."""
+    later = [line for line in rest if line.strip()]
+    if not later or any(ctx.width(_leading_ws(line)) < doc_width for line in later):
+        return False
+    return not _opens_block(first, ctx) or ctx.width(_leading_ws(later[0])) > doc_width
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1720,10 +1734,19 @@ def _repeated_line(keyed: list[tuple[int, str]]) -> int | None:
     run = 1
     for position in range(1, len(keyed)):
         run = run + 1 if keyed[position][1] == keyed[position - 1][1] else 1
-        if run == _REPEATED_LINE_RUN:
+        if run == _REPEATED_LINE_RUN and _runs_to_the_end(keyed, position):
             # Keep the first copy; everything from the second on is the loop.
             return keyed[position - _REPEATED_LINE_RUN + 2][0]
     return None
+
+
+def _runs_to_the_end(keyed: list[tuple[int, str]], position: int) -> bool:
+    """Whether the run of equal lines ending at ``position`` goes on to the end of the answer
+    (a loop stops only at the token limit, maybe in the middle of a copy): equal lines with
+    other code after them are the code's own (a 3x3 matrix of zeros, `x++` three times)."""
+    key = keyed[position][1]
+    after = [k for _, k in keyed[position + 1 :]]
+    return all(k == key for k in after[:-1]) and (not after or key.startswith(after[-1]))
 
 
 def _repeated_block(keyed: list[tuple[int, str]], lines: list[str]) -> int | None:
@@ -1824,10 +1847,15 @@ def drop_useless(text: str, ctx: PostContext) -> str | None:
     if ctx.suffix.startswith(text):
         return None
     if not ctx.line_prefix.strip() or text.startswith("\n"):
-        # Whole lines equal to the next lines of the document, modulo indentation.
-        mine = [line.strip() for line in text.split("\n") if line.strip()]
-        theirs = (line.strip() for line in _iter_lines(ctx.suffix) if line.strip())
-        if mine == list(islice(theirs, len(mine))):
+        # Whole lines equal to the next lines of the document, modulo indentation; a lone
+        # closer only at the same depth (see _same_line): a deeper `}` or `end` closes the
+        # block the cursor is in, which the suffix leaves open (it was dropped before the
+        # function's own `}` or `end`).
+        lines = text.split("\n")
+        first = lines[0] if ctx.line_prefix.strip() else ctx.line_prefix + lines[0]
+        mine = [line for line in (first, *lines[1:]) if line.strip()]
+        theirs = [(line, False) for line in islice((t for t in _iter_lines(ctx.suffix) if t.strip()), len(mine))]
+        if len(theirs) == len(mine) and all(map(_same_line, mine, theirs)):
             return None
     return text
 
