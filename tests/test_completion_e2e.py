@@ -792,3 +792,27 @@ async def test_after_a_docstring_the_whole_body_is_suggested(tmp_path) -> None:
             result = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
             assert [i.insert_text for i in result.items] == ["with open(path) as f:\n        return json.load(f)"]
             assert fim_requests(fake)[0].json["stop"] != ["\n"]
+
+
+async def test_a_document_opened_again_without_a_close_gives_its_new_definitions(tmp_path) -> None:
+    """An editor reloading a file sends didOpen again, with no didClose: the old text's index
+    (of the same edit count) was served for the new text, and the prompt showed the signature
+    the file no longer had."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "x)", path="/beta/completions")
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+            helper = "file:///ws/helpers.py"
+            main = "file:///ws/main.py"
+            open_doc(client, helper, "def shout(message):\n    return message.upper()\n")
+            text = "import os\n" + "x = 1\n" * 40 + "shout("
+            open_doc(client, main, text)
+            line, col = text.count("\n"), len(text.rsplit("\n", 1)[-1])
+
+            async def prompt() -> str:
+                await client.text_document_inline_completion_async(inline_params(main, line, col, invoked=True))
+                return fake.requests_to("/beta/completions")[-1].json["prompt"]
+
+            assert "# def shout(message):" in await prompt()
+            open_doc(client, helper, "def shout(message, volume, *, twice=False):\n    return message\n")
+            after = await prompt()
+    assert "# def shout(message, volume, *, twice=False):" in after and "# def shout(message):" not in after

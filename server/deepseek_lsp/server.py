@@ -522,6 +522,12 @@ def _register_core(server: DeepSeekServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DeepSeekServer, params: types.DidOpenTextDocumentParams) -> None:
         td = params.text_document
+        old = ls.documents.get(td.uri)
+        if old is not None:
+            # Opened again without a close (a reload): what was kept for the old text goes
+            # (its index, of the same edit count, was served for the new text).
+            for feature in ls.features:
+                feature.document_closed(old)
         doc = ls.documents.open(td.uri, td.text, td.language_id, td.version)
         for feature in ls.features:
             feature.document_opened(doc)

@@ -621,6 +621,9 @@ class CompletionFeature(Feature):
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
         self._context.pop(doc.uri, None)
+        # And the contexts that quote it: opened again (a reload), it has the same edit count.
+        for uri in [u for u, ctx in self._context.items() if any(s.source and s.source[0] == doc.uri for s in ctx.snippets)]:
+            del self._context[uri]
         self._key_pressed.pop(doc.uri, None)
         # The indentation looks hold the document (and its tree): 186 MB after 60 files of
         # 3,000 lines had been closed.

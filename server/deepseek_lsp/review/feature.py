@@ -27,6 +27,7 @@ from ..model.errors import ModelError
 from ..notebooks import CellSpan
 from ..privacy import is_excluded, uri_to_path
 from ..status import Status
+from ..usage_feature import endpoint_fields
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome
 from .findings import Finding, at_least, follow_edits
@@ -181,13 +182,7 @@ class ReviewFeature(Feature):
     def settings_changed(self, old: Settings, new: Settings) -> None:
         # allowHttp and fimBaseUrl too: a review refused for plain http:// kept its Error status
         # after the user allowed it (tests/test_security_transport.py).
-        endpoint = (old.base_url, old.api_key, old.backend, old.allow_http, old.fim_base_url) != (
-            new.base_url,
-            new.api_key,
-            new.backend,
-            new.allow_http,
-            new.fim_base_url,
-        )
+        endpoint = endpoint_fields(old) != endpoint_fields(new)
         if old.review != new.review or endpoint:
             if (self._paused.reason or endpoint) and self.services.status.current.feature == "review":
                 self.services.status.set(Status("Normal", "", "review"))
