@@ -9,6 +9,8 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 from deepseek_lsp import __version__
 from deepseek_lsp.config import Settings
@@ -168,3 +170,37 @@ def test_serves_over_tcp(tmp_path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_doctor_behind_a_socks_proxy_reports_instead_of_crashing(monkeypatch: Any, capsys: Any) -> None:
+    """ALL_PROXY=socks5://... (common for DeepSeek users behind Clash and the like) without the
+    optional socksio package: httpx raises ImportError, which doctor does not catch: a
+    traceback instead of the diagnosis, and no 'all good'/'problems found' line."""
+    from deepseek_lsp.doctor import run_doctor
+
+    for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ALL_PROXY", "socks5://user:pw@127.0.0.1:9")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-0123456789abcdef0123")
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", "https://api.deepseek.com")
+    assert run_doctor(timeout=2) == 1
+    out = capsys.readouterr().out
+    assert "PROBLEM" in out and "pw@" not in out and "0123456789abcdef" not in out
+
+
+def test_usage_that_cannot_read_the_totals_fails_instead_of_reporting_nothing_spent(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    """The ledger opens but its totals cannot be read (a file of another version or tool with
+    no 'daily' table, an I/O error): 'usage' printed $0 and exited 0, which passes for 'nothing
+    spent' (README: exit 1 when the ledger cannot be read)."""
+    import sqlite3
+
+    from deepseek_lsp.usage_feature import print_usage
+
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    conn = sqlite3.connect(tmp_path / "usage.sqlite3")
+    conn.execute("CREATE TABLE usage_v2 (day TEXT, cost REAL)")
+    conn.execute("INSERT INTO usage_v2 VALUES ('2025-01-01', 12.5)")
+    conn.commit()
+    conn.close()
+    assert print_usage() == 1
+    assert "daily" in capsys.readouterr().err

@@ -17,6 +17,7 @@ from lsprotocol import types
 from deepseek_lsp.completion.cache import CompletionCache, Pending
 from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params
 
 FIM = "/beta/completions"
 
@@ -98,18 +99,21 @@ async def test_after_the_model_changed_the_old_models_answers_are_not_shown(fake
     try:
 
         def answer(body: dict[str, Any]) -> str:
-            return "compute(a)" if body["prompt"].endswith("x = ") else f"\nby_{body['model'].replace('-', '_')}()"
+            return "compute(a)" if body["prompt"].endswith("x = ") else f"\n    return by_{body['model'].replace('-', '_')}(x)"
 
         fake_deepseek.responder(answer, path=FIM)
         uri = "file:///w/a.py"
         completing.open(uri, "def f(a):\n    x = \n")
-        [shown] = await completing.inline(uri, 1, 8)
+        [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
+        shown = str(item.insert_text)
         assert await _eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 2)  # the prefetch
         await asyncio.sleep(0.1)
         completing.configure(model="other-model")
-        completing.insert(uri, 1, 8, shown)  # the user accepts
+        completing.insert(uri, 1, 8, shown)  # the user accepts: the text, then the item's command
+        completing.completion.accepted(item.command.arguments[0])
         after = await completing.inline(uri, 1, 8 + len(shown))
-        assert all("deepseek" not in text for text in after)
+        # A line post-processing keeps: an empty `after` passed the old `all(...)` check vacuously.
+        assert after == ["\n    return by_other_model(x)"], after
         assert fake_deepseek.requests_to(FIM)[-1].json["model"] == "other-model"
     finally:
         await completing.stop()
@@ -157,7 +161,7 @@ async def test_changed_sampling_settings_ask_again_and_a_resized_cache_keeps_wha
     cache.pending[uri] = pending = Pending(anchor=None, multiline=False)  # type: ignore[arg-type]
     completing.configure(cache_size=8, cache_ttl_s=60.0)
     assert completing.completion.cache is cache and cache.pending[uri] is pending
-    assert cache.exact.maxsize == 8 and cache.get(next(iter(cache.exact), "")) is None
+    assert cache.exact.maxsize == 8 and len(cache.exact) == 0
 
 
 def test_clearing_the_cache_forgets_streams_in_flight_and_prefetched() -> None:

@@ -32,23 +32,24 @@ def warnings_and_errors(client: Any) -> list[dict[str, Any]]:
 
 
 FAULTS = [
-    # (fault kind, params, expected status kind or None, feature disabled until config changes)
-    ("status", {"status": 400}, "Warning", False),
-    ("status", {"status": 422}, "Warning", False),
-    ("status", {"status": 429, "retry_after": 2}, "Warning", False),
-    ("status", {"status": 500}, "Warning", False),
-    ("status", {"status": 503}, "Warning", False),
-    ("stall", {"seconds": 3}, "Warning", False),
-    ("disconnect", {"after_chunks": 1}, "Warning", False),
-    ("malformed", {}, "Warning", False),
-    ("finish", {"reason": "insufficient_system_resource"}, "Warning", False),
-    ("finish", {"reason": "content_filter"}, None, False),
-    ("huge", {"size": 200_000}, None, False),
+    # (fault kind, params, expected status kind or None); the account's problems (401, 402),
+    # which turn completions off, are the next test's
+    ("status", {"status": 400}, "Warning"),
+    ("status", {"status": 422}, "Warning"),
+    ("status", {"status": 429, "retry_after": 2}, "Warning"),
+    ("status", {"status": 500}, "Warning"),
+    ("status", {"status": 503}, "Warning"),
+    ("stall", {"seconds": 3}, "Warning"),
+    ("disconnect", {"after_chunks": 1}, "Warning"),
+    ("malformed", {}, "Warning"),
+    ("finish", {"reason": "insufficient_system_resource"}, "Warning"),
+    ("finish", {"reason": "content_filter"}, None),
+    ("huge", {"size": 200_000}, None),
 ]
 
 
-@pytest.mark.parametrize("kind,params,status,disabled", FAULTS, ids=[f"{k}-{p}" for k, p, _, _ in FAULTS])
-async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[str, Any], status: str | None, disabled: bool) -> None:
+@pytest.mark.parametrize("kind,params,status", FAULTS, ids=[f"{k}-{p}" for k, p, _ in FAULTS])
+async def test_transient_fault_then_recovery(tmp_path, kind: str, params: dict[str, Any], status: str | None) -> None:
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "value_ok", path=FIM)
         # A 429's Retry-After is waited out (one request), so its fault is spent by one request.

@@ -13,7 +13,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from deepseek_lsp import symbol_crawler, symbol_store
+from deepseek_lsp import symbol_crawler, symbol_store, workspace_symbols
 from deepseek_lsp.config import DEFAULT_EXCLUDE, Settings
 from deepseek_lsp.context import (
     ContextRequest,
@@ -746,3 +746,57 @@ async def test_a_save_right_after_an_edit_stores_the_names_the_file_has_then(tmp
     assert [p.name for p in feature.symbols.files_defining("bar", "python")] == ["a.py"]
     assert feature.symbols.files_defining("foo", "python") == []
     await feature.stop()
+
+
+async def test_a_file_created_while_its_folder_is_listed_is_found_by_the_disk_check(tmp_path: Path, monkeypatch: Any) -> None:
+    """plan() lists a folder and only then reads its modification time: a file created in
+    between (a git checkout or a generator running as the editor starts) moves the folder's
+    time before it is read, so the disk check never lists that folder again and the file never
+    joins the table (until something else changes in that folder)."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n"})
+    age(root)
+    real_walk = os.walk
+
+    def walk(top: Any, *args: Any, **kw: Any) -> Any:
+        for folder, dirs, files in real_walk(top, *args, **kw):
+            if Path(folder) == root and not (root / "late.py").exists():
+                (root / "late.py").write_text("def late_name(): pass\n")  # just after the listing
+            yield folder, dirs, files
+
+    monkeypatch.setattr(workspace_symbols.os, "walk", walk)
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    monkeypatch.setattr(workspace_symbols.os, "walk", real_walk)
+    assert crawler.symbols.stats()["files"] == 1  # late.py was not listed
+    assert await crawler.check_disk() == 1
+    await settle(crawler)
+    assert [p.name for p in crawler.symbols.files_defining("late_name", "python")] == ["late.py"]
+
+
+async def test_the_disk_check_walks_a_new_huge_folder_within_the_listing_budget(tmp_path: Path, monkeypatch: Any) -> None:
+    """plan() stops listing after MAX_LISTED entries (a home folder opened as a workspace), but
+    a big tree appearing later (a repository cloned or an archive unpacked into the workspace, a
+    `pip install -t lib`) is walked whole by the disk check, every file becomes a 'created'
+    event processed on the event loop, and every one of its folders is stat'ed at every check
+    from then on."""
+    monkeypatch.setattr(workspace_symbols, "MAX_LISTED", 50)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n"})
+    age(root)
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    for d in range(20):
+        write(root, {f"clone/d{d}/m{i}.py": "x = 1\n" for i in range(10)})
+    # plan() on the same tree stays within its budget...
+    planned_folders: dict[Path, int] = {}
+    crawler.symbols.plan([root], crawler.services.settings.exclude, [root / "a.py"], "python", planned_folders)
+    assert len(planned_folders) <= 10
+    # ... the disk check does not.
+    found = await crawler.check_disk()
+    key = next(iter(crawler._folders))
+    assert found <= 50 + 10, found
+    assert len(crawler._folders[key]) <= 50, len(crawler._folders[key])

@@ -44,6 +44,8 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
         return False, f"{shown} did not answer within {timeout:g} s"
     except httpx.HTTPError as exc:
         return False, f"request to {shown} failed: {exc.__class__.__name__}"
+    except ImportError as exc:  # ALL_PROXY=socks5://... without the optional socksio package
+        return False, f"cannot use the proxy the environment names (ALL_PROXY, HTTPS_PROXY): {exc}"
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
         return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
     if response.status_code == 401:

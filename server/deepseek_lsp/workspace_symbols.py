@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +43,10 @@ QUERY_RANGE_BYTES = 16_384
 #: Entries looked at while listing the workspace: a home folder opened as a workspace is cut
 #: short instead of walked for minutes.
 MAX_LISTED = 60_000
+#: A folder modified this recently when its time is read may change again within the same
+#: timestamp tick (coarse clocks, FAT's 2 s), or may have changed between its listing and the
+#: read: its time is kept as unknown (0), so the next disk check lists it again.
+RACY_NS = 2_000_000_000
 #: Folders never indexed: dependencies, caches, build output of other tools, version control.
 SKIPPED_DIRS = frozenset(
     {
@@ -137,12 +142,14 @@ class WorkspaceSymbols:
             return []
         listed: list[Path] = []
         budget = MAX_LISTED
+        racy = time.time_ns() - RACY_NS
         for root in roots:
             for folder, dirs, files in os.walk(root):
                 budget -= len(dirs) + len(files)
                 dirs[:] = [d for d in dirs if not _skipped_dir(folder, d)]
                 if folders is not None and (mtime := _mtime(folder)) is not None:
-                    folders[Path(folder)] = mtime
+                    # Read after the listing: a file created in between must not go unseen.
+                    folders[Path(folder)] = mtime if mtime < racy else 0
                 listed += (path for name in files if self._wanted(path := Path(folder, name), exclude, want))
                 if budget <= 0:
                     log.info("workspace index: stopped listing %s after %d entries", root, MAX_LISTED)
@@ -291,19 +298,27 @@ def disk_changes(
     time, so only such folders are listed again (a new subfolder is walked whole); ``wanted``
     says which new files count. Blocking: run it off the event loop."""
     changes = [(path, now is not None) for path, was in known.items() if (now := stamp(path)) != was]
+    racy = time.time_ns() - RACY_NS
     times: dict[Path, int] = {}
     listed: list[Path] = []
     for folder, was in folders.items():
         mtime = _mtime(folder)
         if mtime is not None:  # a folder gone took its files, found deleted above
-            times[folder] = mtime
+            times[folder] = mtime if mtime < racy else 0
             if mtime != was:
                 listed.append(folder)
+    # As plan(): a tree appearing in the workspace (a clone, an archive unpacked) is not walked
+    # past MAX_LISTED entries a check; changed folders not listed then are listed next time.
+    budget = MAX_LISTED
     for folder in listed:
+        if budget <= 0:
+            times[folder] = folders[folder]
+            continue
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
+        budget -= len(entries)
         for entry in entries:
             path = Path(entry.path)
             try:
@@ -313,12 +328,15 @@ def disk_changes(
             if not is_dir:
                 if path not in known and wanted(path):
                     changes.append((path, True))
-            elif path not in times and not _skipped_dir(str(folder), entry.name):
+            elif path not in times and budget > 0 and not _skipped_dir(str(folder), entry.name):
                 for sub, dirs, files in os.walk(path):
+                    budget -= len(dirs) + len(files)
                     dirs[:] = [d for d in dirs if not _skipped_dir(sub, d)]
                     if (mtime := _mtime(sub)) is not None:
-                        times[Path(sub)] = mtime
+                        times[Path(sub)] = mtime if mtime < racy else 0
                     changes += ((p, True) for name in files if wanted(p := Path(sub, name)))
+                    if budget <= 0:
+                        break
     return changes, times
 
 

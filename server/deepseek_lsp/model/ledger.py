@@ -523,6 +523,10 @@ class Ledger:
         except sqlite3.Error as exc:
             log.warning("usage ledger: could not read totals (%s)", exc)
             today_totals, month_totals = {}, {}
+            # No totals read is no "$0 spent": the file counts as unread.
+            unread = f"usage ledger: could not read the totals in {self.path} ({exc})"
+        else:
+            unread = ""
         out: dict[str, Any] = {
             "session": {
                 "started": datetime.fromtimestamp(self.started, timezone.utc).isoformat(),
@@ -532,8 +536,8 @@ class Ledger:
             "month": {"month": month, **scope(month_totals)},
             "unpriced_models": sorted(self.unpriced),
             # None: usage is in memory only, ``problems`` says why.
-            "path": str(self.path) if self.path and self.persistent else None,
-            "problems": list(self.problems),
+            "path": str(self.path) if self.path and self.persistent and not unread else None,
+            "problems": [*self.problems, *([unread] if unread else [])],
             "budget": None,
         }
         if self.daily_budget:
