@@ -707,6 +707,20 @@ step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline
     return n > 0 and n, notes
   end, 3000)
   check(shown == 1, ("the 402 was shown %d times"):format(shown))
+  -- Keys typed while completions are paused tell the user nothing new.
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 3 })", row + 1)
+  input("A")
+  input("z")
+  input("z")
+  vim.wait(600)
+  normal_mode()
+  local again = 0
+  for _, note in ipairs(lua("return E2E.notes")) do
+    if note:find("402", 1, true) then
+      again = again + 1
+    end
+  end
+  check(again == 1, ("after two more keys the 402 was shown %d times"):format(again))
 end)
 
 -- -- done --------------------------------------------------------------------------------------------
