@@ -525,3 +525,48 @@ async def test_a_finding_after_half_an_emoji_is_on_its_code(fake_deepseek: FakeD
         save(client)
         (d,) = await reviewed(client, 1)
         assert as_tuple(d.range) == position_of(text, "eval(user_input)")
+
+
+async def test_failed_review_warning_clears_when_reviews_are_turned_off(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    settings = {"review": {"mode": "onSave", "maxRetries": 0}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        a = "file:///ws/a.py"
+        open_doc(client, a, ROW_DOC)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=500)
+        save(client, a)
+        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+        client.set_configuration({"deepseek": {"review": {"mode": "off"}}})
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=3), client.statuses[-1]
+
+
+SUM_RULES = (Rule("return sum(items)", "warning", "None for an empty list.", "return sum(items) or 0"),)
+
+
+async def test_a_fix_applied_while_a_review_runs_is_not_shown_again(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The editor applied the quick fix as an insertion beside the code (" or 0") while a review
+    ran: the finding went at once, then the review's answer put it back on the fixed code, whose
+    quick fix now makes ``return sum(items) or 0 or 0``."""
+    fake_deepseek.responder(reviewer(SUM_RULES), path=CHAT)
+    uri = "file:///ws/rows.py"
+    async with lsp_session(env(fake_deepseek, tmp_path), settings={"review": {"mode": "onSave"}}) as client:
+        open_doc(client, uri, ROW_DOC)
+        save(client, uri)
+        await reviewed(client, 1, uri)
+        fake_deepseek.set_latency(ttft=1.5)
+        again = asyncio.ensure_future(
+            client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="deepseek.review.again", arguments=[uri])
+            )
+        )
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) >= 2, timeout=10)
+        change(client, 2, at(7, 21), " or 0", uri)  # the fix, applied as an insertion
+        assert await eventually(lambda: diagnostics(client, uri) == [], timeout=3)
+        await asyncio.wait_for(again, 10)
+        await asyncio.sleep(0.3)
+        assert diagnostics(client, uri) == [], diagnostics(client, uri)

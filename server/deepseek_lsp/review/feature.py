@@ -174,8 +174,11 @@ class ReviewFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self._forget(doc.uri)
+        self._clear_status(doc.uri)
+
+    def _clear_status(self, uri: str) -> None:
         current = self.services.status.current
-        if current.feature == "review" and current.uri == doc.uri:
+        if current.feature == "review" and current.uri == uri:
             # Its failed review is no longer anyone's concern (the Warning stayed for good).
             self.services.status.set(Status("Normal", "", "review"))
 
@@ -197,6 +200,7 @@ class ReviewFeature(Feature):
                 self._show_cached(doc)
             else:
                 self._forget(doc.uri)
+                self._clear_status(doc.uri)  # "Save again to retry" no longer applies
 
     def _forget(self, uri: str) -> None:
         """Cancel the file's review and clear its diagnostics."""
@@ -357,7 +361,7 @@ class ReviewFeature(Feature):
                 current, self.settings, ignored=engine.cache.ignored()
             )
         else:
-            findings, _ = follow_edits(outcome.findings, edits)
+            findings, _ = follow_edits(outcome.findings, edits, current.data)
         state = self._files.setdefault(uri, _FileState())
         state.findings = self._as_now(findings)
         state.edit_count = current.edit_count
