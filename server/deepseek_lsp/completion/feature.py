@@ -340,6 +340,20 @@ def _opens_block(line: str, language: Language | None) -> bool:
 _NO_COLON_BLOCKS = frozenset({"bash", "lua"})
 
 
+#: The end of a block's header just before its `{`: `f() {`, `else {`, `if x {`, `-> T {`
+#: (not an object literal's `= {`, an argument's `({` or an interpolation's `${`).
+_HEADER_BRACE = re.compile(r"(?:[\w)\]>]|^)\s*\{$")
+
+
+def _in_new_braces(before: str, after: str, language: Language | None) -> bool:
+    """Whether the cursor is between a block header's `{` and its `}`, outside a string."""
+    code = before.rstrip()
+    if not after.lstrip().startswith("}") or not _HEADER_BRACE.search(code):
+        return False
+    # Outside a string: `format!("x {|}")`, `f"{|}"` are a placeholder's braces.
+    return _code_part(code + " //", "//", _quotes(language)) == code and _opens_block(code, language)
+
+
 def _joined_statement(lines: list[str], language: Language | None) -> str:
     """The last of ``lines`` with the lines before it that it continues, comments left out:
     those whose brackets it closes and those ending with an operator (`and`, `&&`, `,`), the
@@ -856,7 +870,9 @@ class CompletionFeature(Feature):
         if self._accepted_at.get(doc.uri) == req.offset or req.empty_block:
             return True
         if after.strip():
-            return False
+            # Between a header's `{` and the `}` the editor closed it with (`func f() {|}`):
+            # the body is to be written, as after Enter.
+            return _in_new_braces(before, after, doc.language)
         prev = req.offset - len(before.encode("utf-8"))
         if before.strip():
             # At the end of a line that opens a block (its header may span lines): the body
@@ -973,6 +989,12 @@ class CompletionFeature(Feature):
                 if kept != tail:
                     menu_text = before_typed_over(text, tail, ctx)
                     text = without_retyped_rest(text, kept)
+                if req.multiline and "\n" in text.rstrip() and kept.startswith("}"):
+                    # A body written between `{` and the editor's `}`: the `}` goes on a line
+                    # of its own under the header (it read `return 1}`).
+                    indent = before[: len(before) - len(before.lstrip())]
+                    text = text.rstrip() + "\n" + indent
+                    menu_text = None
                 out.append(Suggestion(text, replace_end, kept, menu_text))
             return out
 

@@ -1909,11 +1909,52 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     """
     ctx = ctx.lf
     kept = _kept_closers(text, tail, ctx)
+    if kept.startswith(">") and _types_over_angle(text, ctx):
+        kept = kept[1:]  # a generic's `>` the completion typed over (`Vec::<|>` with `i32>::new()`)
     quote = _closable_brackets(ctx)[1].mode
     closer = _CLOSING_QUOTE.get(quote, quote)
     if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
         kept = kept[len(closer) :]
+    elif quote not in ("", "line", "block") and closer in kept and _leaves_string(text, ctx):
+        # The string's own text before its quote, typed over with the quote: a format
+        # placeholder's `}` the editor closed (`println!("x {|}")` with `}", x);` read
+        # `println!("x {}", x);}";`).
+        typed = kept[: kept.index(closer) + len(closer)]
+        end = _string_end(text, ctx)
+        if end is not None and text[:end].endswith(typed):
+            kept = kept[len(typed) :]
     return kept
+
+
+def _string_end(text: str, ctx: PostContext) -> int | None:
+    """Where in ``text`` the string the prefix leaves open ends (just after its quote)."""
+    start = _closable_brackets(ctx)[1]
+    for end in range(1, len(text.partition("\n")[0]) + 1):
+        scanner = copy.copy(start)
+        for _ in scanner.feed(text[:end]):
+            pass
+        if scanner.mode != start.mode:
+            return end
+    return None
+
+
+_NOT_ANGLES = re.compile(r"->|=>|>=|<=|<<|>>=|\s[<>]\s")
+
+
+def _types_over_angle(text: str, ctx: PostContext) -> bool:
+    """Whether the first line of ``text`` closes a `<` the cursor line left open (a generic's
+    argument list): it has a `>` with no `<` of its own before it. Operators don't count."""
+    if ctx.line_prefix.count("<") <= ctx.line_prefix.count(">"):
+        return False
+    depth = 0
+    for char in _NOT_ANGLES.sub(" ", text.partition("\n")[0]):
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            if not depth:
+                return True
+            depth -= 1
+    return False
 
 
 def _leaves_string(text: str, ctx: PostContext) -> bool:
@@ -1978,7 +2019,7 @@ def before_typed_over(text: str, tail: str, ctx: PostContext) -> str:
     if kept_tail(text, tail, ctx) == tail:
         return text
     for i, char in enumerate(text):
-        if char in ")]}\"'`" and kept_tail(text[: i + 1], tail, ctx) != tail:
+        if char in ")]}>\"'`" and kept_tail(text[: i + 1], tail, ctx) != tail:
             return text[:i] if char in "\"'`" else text[:i].rstrip()  # inside a string, spaces count
     return text
 
