@@ -79,12 +79,17 @@ async def test_generic_closer_is_not_doubled(fake_deepseek, language, text, answ
     ],
 )
 def test_cursor_in_auto_closed_empty_braces_is_multiline(language, text) -> None:
+    assert _is_multiline(language, text) is True
+
+
+def _is_multiline(language: str, text: str) -> bool:
+    """The decision at ``‸`` in ``text``."""
     feature = _feature()
     language_id, ext = _LANGUAGE_IDS[language]
     offset = text.encode().index("‸".encode())
     doc = feature.services.documents.open(f"file:///e.{ext}", text.replace("‸", ""), language_id, 1)
     before, after, _ = feature._line_parts(doc, offset)
-    assert feature.is_multiline(Request(doc, offset, False), before, after) is True
+    return feature.is_multiline(Request(doc, offset, False), before, after)
 
 
 async def test_body_in_auto_closed_braces_is_shown(fake_deepseek) -> None:
@@ -102,12 +107,7 @@ async def test_body_in_auto_closed_braces_is_shown(fake_deepseek) -> None:
     ],
 )
 def test_empty_jsx_children_are_multiline(language, text) -> None:
-    feature = _feature()
-    language_id, ext = _LANGUAGE_IDS[language]
-    offset = text.encode().index("‸".encode())
-    doc = feature.services.documents.open(f"file:///j.{ext}", text.replace("‸", ""), language_id, 1)
-    before, after, _ = feature._line_parts(doc, offset)
-    assert feature.is_multiline(Request(doc, offset, False), before, after) is True
+    assert _is_multiline(language, text) is True
 
 
 # 4. A format placeholder's `}` the editor closed inside a string (`println!("x {|}")`): a

@@ -488,18 +488,25 @@ async def test_what_changes_while_a_review_runs_applies_to_its_answer(
         assert diagnostics(client, uri) == []  # a warning, below the new minSeverity
 
 
+NO_RETRIES = {"review": {"mode": "onSave", "maxRetries": 0}}
+
+
+async def review_fails(client: Any, fake: FakeDeepSeek, uri: str) -> None:
+    """Open ``uri`` (ROW_DOC) and save it while the backend answers 500: its review fails."""
+    open_doc(client, uri, ROW_DOC)
+    fake.fault("status", count=1, path=CHAT, status=500)
+    save(client, uri)
+    assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+
+
 async def test_another_files_good_review_does_not_hide_a_failed_one(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
     fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
-    settings = {"review": {"mode": "onSave", "maxRetries": 0}}
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=NO_RETRIES) as client:
         a, b = "file:///ws/a.py", "file:///ws/b.py"
-        open_doc(client, a, ROW_DOC)
         open_doc(client, b, "def g(x):\n    return x\n")
-        fake_deepseek.fault("status", count=1, path=CHAT, status=500)
-        save(client, a)
-        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+        await review_fails(client, fake_deepseek, a)
         save(client, b)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2)
         await asyncio.sleep(0.5)
@@ -530,14 +537,11 @@ async def test_a_finding_after_half_an_emoji_is_on_its_code(fake_deepseek: FakeD
 async def test_failed_review_warning_clears_when_reviews_are_turned_off(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
+    """A failed review's "Save again to retry" Warning stayed for the session after the user
+    turned reviews off (saving again did nothing); closing the file cleared it, this did not."""
     fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
-    settings = {"review": {"mode": "onSave", "maxRetries": 0}}
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
-        a = "file:///ws/a.py"
-        open_doc(client, a, ROW_DOC)
-        fake_deepseek.fault("status", count=1, path=CHAT, status=500)
-        save(client, a)
-        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=NO_RETRIES) as client:
+        await review_fails(client, fake_deepseek, "file:///ws/a.py")
         client.set_configuration({"deepseek": {"review": {"mode": "off"}}})
         client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
         assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=3), client.statuses[-1]

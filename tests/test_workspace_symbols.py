@@ -517,6 +517,27 @@ async def test_files_changed_on_disk_and_saved_in_the_editor_keep_the_table_true
     assert again.symbols.files_defining("gamma", "python") == []
 
 
+async def test_a_folder_moved_in_as_one_watcher_event_brings_its_files(tmp_path: Path, monkeypatch: Any) -> None:
+    """A folder moved or copied into the workspace, told as one event for the folder: its source
+    files join the table (a deleted folder took its files out; a new one brought nothing), and
+    not its dependency folder's."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    write(root, {"moved/pkg/b.py": "def beta(): pass\n", "moved/c.py": "def gamma(): pass\n"})
+    write(root, {"moved/node_modules/d.py": "def delta(): pass\n", "moved/notes.txt": "beta\n"})
+    crawler.files_changed([(root / "moved", True)])
+    await settle(crawler)
+
+    def where(name: str) -> list[str]:
+        return [p.name for p in crawler.symbols.files_defining(name, "python")]
+
+    assert (where("beta"), where("gamma"), where("delta")) == (["b.py"], ["c.py"], [])
+
+
 def test_the_watched_files_glob_names_every_indexed_language() -> None:
     pattern = crawler_for(Path("/nonexistent"), Path("/nonexistent")).watch_pattern()
     assert pattern.startswith("**/*.{") and pattern.endswith("}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -26,7 +27,7 @@ from .line_tokens import until_idle
 from .model.ledger import state_dir
 from .privacy import is_excluded
 from .symbol_store import FOLDER, SymbolStore, stamp
-from .workspace_symbols import WorkspaceSymbols, disk_changes, family
+from .workspace_symbols import MAX_LISTED, WorkspaceSymbols, disk_changes, family, skipped_dir
 
 log = logging.getLogger(__name__)
 
@@ -289,10 +290,28 @@ class SymbolCrawler:
                 gone = [p for p in self.symbols.records if p.is_relative_to(path)]
                 for inner in gone:
                     self._changed[inner] = False
+            elif await asyncio.to_thread(path.is_dir):
+                # A folder moved or copied in, told as one event: the files it holds.
+                for inner in await asyncio.to_thread(self._files_in, path):
+                    self._changed.setdefault(inner, True)
             return
         keys = self._keys_for(path)
         if keys:
             await self._update(path, exists, keys)
+
+    def _files_in(self, folder: Path) -> list[Path]:
+        """The files under ``folder`` some crawl would take (blocking: off the event loop);
+        as many as a crawl lists at most."""
+        keys = [k for k in self._files if any(folder.is_relative_to(r) for r in k[0])]
+        found: list[Path] = []
+        budget = MAX_LISTED
+        for sub, dirs, files in os.walk(folder) if keys else ():
+            budget -= len(dirs) + len(files)
+            dirs[:] = [d for d in dirs if not skipped_dir(sub, d)]
+            found += (p for name in files if self._accepted(p := Path(sub, name), keys))
+            if budget <= 0:
+                break
+        return found
 
     def _keys_for(self, path: Path) -> list[Key]:
         """The crawls begun that ``path`` belongs to, by its file name's language."""

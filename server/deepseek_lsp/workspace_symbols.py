@@ -146,7 +146,7 @@ class WorkspaceSymbols:
         for root in roots:
             for folder, dirs, files in os.walk(root):
                 budget -= len(dirs) + len(files)
-                dirs[:] = [d for d in dirs if not _skipped_dir(folder, d)]
+                dirs[:] = [d for d in dirs if not skipped_dir(folder, d)]
                 if folders is not None and (mtime := _mtime(folder)) is not None:
                     # Read after the listing: a file created in between must not go unseen.
                     folders[Path(folder)] = mtime if mtime < racy else 0
@@ -257,7 +257,7 @@ class WorkspaceSymbols:
             return False
         folder = root
         for part in path.relative_to(root).parts[:-1]:
-            if _skipped_dir(str(folder), part):
+            if skipped_dir(str(folder), part):
                 return False
             folder = folder / part
         return self._wanted(path, exclude, family(language))
@@ -328,10 +328,10 @@ def disk_changes(
             if not is_dir:
                 if path not in known and wanted(path):
                     changes.append((path, True))
-            elif path not in times and budget > 0 and not _skipped_dir(str(folder), entry.name):
+            elif path not in times and budget > 0 and not skipped_dir(str(folder), entry.name):
                 for sub, dirs, files in os.walk(path):
                     budget -= len(dirs) + len(files)
-                    dirs[:] = [d for d in dirs if not _skipped_dir(sub, d)]
+                    dirs[:] = [d for d in dirs if not skipped_dir(sub, d)]
                     if (mtime := _mtime(sub)) is not None:
                         times[Path(sub)] = mtime if mtime < racy else 0
                     changes += ((p, True) for name in files if wanted(p := Path(sub, name)))
@@ -347,7 +347,7 @@ def _mtime(folder: str | Path) -> int | None:
         return None
 
 
-def _skipped_dir(folder: str, name: str) -> bool:
+def skipped_dir(folder: str, name: str) -> bool:
     """Whether the folder ``name`` in ``folder`` is never indexed: hidden, dependencies, build
     output, a virtual environment."""
     return name.startswith(".") or name in SKIPPED_DIRS or _is_venv(folder, name)
