@@ -1431,24 +1431,18 @@ def test_a_class_too_long_to_send_whole_is_its_outline() -> None:
     sigs = _signatures("mailbox.py", text, "python")
     index = Indexer(REGISTRY).for_document(python_doc("file:///ws/mailbox.py", text))
     assert index is not None
-    assert index.definitions["Mailbox"][0].text == (
-        "class Mailbox(Base):\n"
-        '    """line 0 of a long docstring. …"""\n'
-        "    def __init__(self, path, create=True): …\n"
-        "    @property def size(self) -> int: …\n"
-        "    def get_message(self, key: str) -> Message: …\n"
-        "    class Error(Exception): …\n"
-        "    async def lock(self, *, timeout: float = 5.0) -> None: …"
-    )
-    assert sigs["Mailbox"] == (  # its docstring's first line and its first four members
-        "class Mailbox(Base):\n"
-        '    """line 0 of a long docstring. …"""\n'
-        "    def __init__(self, path, create=True): …\n"
-        "    @property def size(self) -> int: …\n"
-        "    def get_message(self, key: str) -> Message: …\n"
-        "    class Error(Exception): …\n"
-        "…"
-    )
+    outline = [
+        "class Mailbox(Base):",
+        '    """line 0 of a long docstring. …"""',
+        "    def __init__(self, path, create=True): …",
+        "    @property def size(self) -> int: …",
+        "    def get_message(self, key: str) -> Message: …",
+        "    class Error(Exception): …",
+        "    async def lock(self, *, timeout: float = 5.0) -> None: …",
+    ]
+    assert index.definitions["Mailbox"][0].text == "\n".join(outline)
+    # Its signature: the header, the docstring's first line and the first four members.
+    assert sigs["Mailbox"] == "\n".join([*outline[:6], "…"])
     # No longer than the twelve lines it stands for (twelve long signatures took the budget).
     params = ", ".join(f"argument_{k}: Mapping[str, Sequence[int]] | None = None" for k in range(3))
     wide = "class Wide:\n" + "".join(f"    def method_{i}(self, {params}) -> None:\n        pass\n" for i in range(12))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ from .line_tokens import until_idle
 from .model.ledger import state_dir
 from .privacy import is_excluded
 from .symbol_store import FOLDER, SymbolStore, stamp
-from .workspace_symbols import MAX_LISTED, WorkspaceSymbols, disk_changes, family, skipped_dir
+from .workspace_symbols import WorkspaceSymbols, disk_changes, family, files_under
 
 log = logging.getLogger(__name__)
 
@@ -300,18 +299,9 @@ class SymbolCrawler:
             await self._update(path, exists, keys)
 
     def _files_in(self, folder: Path) -> list[Path]:
-        """The files under ``folder`` some crawl would take (blocking: off the event loop);
-        as many as a crawl lists at most."""
+        """The files under ``folder`` some crawl would take (blocking: off the event loop)."""
         keys = [k for k in self._files if any(folder.is_relative_to(r) for r in k[0])]
-        found: list[Path] = []
-        budget = MAX_LISTED
-        for sub, dirs, files in os.walk(folder) if keys else ():
-            budget -= len(dirs) + len(files)
-            dirs[:] = [d for d in dirs if not skipped_dir(sub, d)]
-            found += (p for name in files if self._accepted(p := Path(sub, name), keys))
-            if budget <= 0:
-                break
-        return found
+        return files_under(folder, lambda path: self._accepted(path, keys))[0] if keys else []
 
     def _keys_for(self, path: Path) -> list[Key]:
         """The crawls begun that ``path`` belongs to, by its file name's language."""

@@ -329,15 +329,28 @@ def disk_changes(
                 if path not in known and wanted(path):
                     changes.append((path, True))
             elif path not in times and budget > 0 and not skipped_dir(str(folder), entry.name):
-                for sub, dirs, files in os.walk(path):
-                    budget -= len(dirs) + len(files)
-                    dirs[:] = [d for d in dirs if not skipped_dir(sub, d)]
-                    if (mtime := _mtime(sub)) is not None:
-                        times[Path(sub)] = mtime if mtime < racy else 0
-                    changes += ((p, True) for name in files if wanted(p := Path(sub, name)))
-                    if budget <= 0:
-                        break
+                found, budget = files_under(path, wanted, budget, times)
+                changes += ((p, True) for p in found)
     return changes, times
+
+
+def files_under(
+    top: Path, wanted: Callable[[Path], bool], budget: int = MAX_LISTED, times: dict[Path, int] | None = None
+) -> tuple[list[Path], int]:
+    """The ``wanted`` files under ``top`` (a folder new to the table), folders never indexed
+    skipped, ``budget`` entries looked at at most; and the budget left. ``times``, given, gets
+    each folder's modification time as :func:`disk_changes` keeps them. Blocking."""
+    racy = time.time_ns() - RACY_NS
+    found: list[Path] = []
+    for sub, dirs, files in os.walk(top):
+        budget -= len(dirs) + len(files)
+        dirs[:] = [d for d in dirs if not skipped_dir(sub, d)]
+        if times is not None and (mtime := _mtime(sub)) is not None:
+            times[Path(sub)] = mtime if mtime < racy else 0
+        found += (p for name in files if wanted(p := Path(sub, name)))
+        if budget <= 0:
+            break
+    return found, budget
 
 
 def _mtime(folder: str | Path) -> int | None:
