@@ -9,6 +9,7 @@ import asyncio
 import gc
 import weakref
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -206,3 +207,33 @@ async def _eventually(check: Any, timeout: float = 3.0) -> bool:
             return True
         await asyncio.sleep(0.01)
     return check()
+
+
+async def test_snippets_are_labelled_by_their_path_in_the_workspace(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """Every snippet was labelled by its file name alone: a project's two ``utils.py`` (and
+    JavaScript's many ``index.js``) both showed as ``# Path: utils.py``, so the model could not
+    tell whose ``parse`` it was shown, nor where the file being written lives."""
+    (tmp_path / "api").mkdir()
+    (tmp_path / "db").mkdir()
+    (tmp_path / "api" / "utils.py").write_text("def parse(request, strict=False):\n    return request\n")
+    (tmp_path / "db" / "utils.py").write_text("def connect(dsn, timeout=5):\n    return dsn\n")
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False)
+    try:
+        completing.services.workspace_folders = [tmp_path.as_uri()]
+        fake_deepseek.responder(lambda body: "x", path=FIM)
+        uri = (tmp_path / "api" / "views.py").as_uri()
+        text = "from .utils import parse\nfrom db.utils import connect\n\n\ndef view(request):\n    conn = connect('x')\n    return parse(\n"
+        completing.open(uri, text)
+        assert await completing.inline(uri, 6, 17) == ["x"]
+        prompt = fake_deepseek.requests_to(FIM)[-1].json["prompt"]
+        assert "# Path: api/utils.py\n# def parse(request, strict=False):" in prompt
+        assert "# Path: db/utils.py\n# def connect(dsn, timeout=5):" in prompt
+        assert "# Path: api/views.py\n" in prompt
+        # Outside every workspace folder, the file's name alone (nothing of the disk's layout).
+        completing.services.workspace_folders = [(tmp_path / "db").as_uri()]
+        completing.insert(uri, 6, 17, "r")
+        assert await completing.inline(uri, 6, 18) == ["x"]
+        prompt = fake_deepseek.requests_to(FIM)[-1].json["prompt"]
+        assert "# Path: views.py\n" in prompt and str(tmp_path) not in prompt
+    finally:
+        await completing.stop()

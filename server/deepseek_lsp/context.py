@@ -401,6 +401,21 @@ class Indexer:
         self.bytes_per_s = 2e6
         #: Imported files a request's time box had no room for, to index while the user pauses.
         self.deferred: dict[Path, None] = {}
+        self._roots: tuple[Path, ...] = ()
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The workspace folders the definitions' labels are relative to."""
+        return self._roots
+
+    @roots.setter
+    def roots(self, roots: Iterable[Path]) -> None:
+        new = tuple(roots)
+        if new != self._roots:
+            # The indexes carry their files' labels.
+            self._roots = new
+            self._docs.clear()
+            self._files.clear()
 
     def for_document(
         self, doc: Document, *, force: bool = False, deadline: float | None = None
@@ -429,7 +444,7 @@ class Indexer:
             tree = doc.tree
             if tree is None:
                 return None
-            index = index_tree(doc.language, tree, doc.data, display_path(doc.uri))
+            index = index_tree(doc.language, tree, doc.data, display_path(doc.uri, self._roots))
         elapsed = time.monotonic() - now
         if elapsed > 0.001:
             self.bytes_per_s = 0.7 * self.bytes_per_s + 0.3 * (len(doc.data) / elapsed)
@@ -469,7 +484,7 @@ class Indexer:
             data = path.read_bytes()
         except OSError:
             return None
-        index = index_tree(lang, lang.parser().parse(data), data, path.name)
+        index = index_tree(lang, lang.parser().parse(data), data, label_path(str(path), self._roots))
         elapsed = time.monotonic() - now
         if elapsed > 0.001:
             self.bytes_per_s = 0.7 * self.bytes_per_s + 0.3 * (len(data) / elapsed)
@@ -479,8 +494,22 @@ class Indexer:
         return index
 
 
-def display_path(uri: str) -> str:
-    path = uri_to_path(uri)
+def display_path(uri: str, roots: Iterable[Path] = ()) -> str:
+    """The file's label in a prompt: its path from the workspace folder holding it
+    (``src/api/index.ts``), as Copilot labels its snippets, and the file name alone outside
+    every folder. A project has many ``index.ts``, ``__init__.py`` and ``utils.py``: by name
+    alone the model could not tell whose definitions it was shown."""
+    return label_path(uri_to_path(uri), roots)
+
+
+def label_path(path: str, roots: Iterable[Path] = ()) -> str:
+    best = ""
+    for root in roots:
+        prefix = str(root).rstrip("/") + "/"
+        if path.startswith(prefix) and len(prefix) > len(best):
+            best = prefix
+    if best:
+        return path[len(best) :]
     return path.rsplit("/", 1)[-1] if "/" in path else path
 
 
@@ -1082,7 +1111,7 @@ def gather_snippets(
         lo, hi = max(0, line - 4), line + 5
         text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
         if text.strip():
-            add(Snippet(display_path(uri), text, "recent-edit", lo, (other.uri, other.edit_count), max_snippets + 1))
+            add(Snippet(display_path(uri, indexer.roots), text, "recent-edit", lo, (other.uri, other.edit_count), max_snippets + 1))
     # A guess: after the recent edits, whole while places are left.
     for rank, (d, idx) in enumerate(unused, start=len(chosen) + after_edits):
         add_definition(d, idx, rank, 0)

@@ -1211,6 +1211,7 @@ class CompletionFeature(Feature):
                 prev = None
                 reach = self._function_start(doc, req.offset, scopes)
                 names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
+                self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
                 ctx_req = ContextRequest(
                     doc=doc,
                     offset=req.offset,
@@ -1255,7 +1256,7 @@ class CompletionFeature(Feature):
             scopes=scopes,
             imports=imports,
             line_comment=lang.spec.line_comment if lang else None,
-            path=display_path(doc.uri),
+            path=display_path(doc.uri, self.indexer.roots),
             redact_secrets=settings.redact_secrets,
             inserted=req.inserted + inserted,
             line_tokens=self.line_tokens.counter(doc, self.services.models.counter.count),
