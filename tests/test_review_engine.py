@@ -386,3 +386,37 @@ async def test_a_go_review_carries_the_signatures_of_its_package_and_module_impo
     sent = json.dumps([r.json for r in fake_deepseek.requests_to(CHAT)])
     assert "func parseQuantity(raw string) (int, error)" in sent
     assert "func Reserve(sku string, n int) error" in sent
+
+
+async def test_an_imported_decorated_function_is_sent_with_its_signature(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    """The review cut an imported definition's signature at the first line ending in ``)``:
+    ``@lru_cache(maxsize=None)`` was all it sent of a cached function, and a parameter typed
+    ``options: {`` ended a TypeScript signature mid-way. The signature is the tree's header."""
+    (tmp_path / "cache.py").write_text(
+        "from functools import lru_cache\n\n\n@lru_cache(maxsize=None)\n"
+        "def load_table(path: str, *, strict: bool = False) -> dict:\n    return {}\n"
+    )
+    text = "from .cache import load_table\n\n\ndef run(p):\n    return load_table(p, True)\n"
+    doc = Document((tmp_path / "main.py").as_uri(), text, language=PYTHON)
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    await engine.review(client, doc, settings_for(fake_deepseek), roots=[tmp_path])
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "@lru_cache(maxsize=None) def load_table(path: str, *, strict: bool = False) -> dict:" in sent
+    assert "return {}" not in sent  # a signature, not the body
+
+
+async def test_an_imported_typescript_signature_is_sent_whole(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    (tmp_path / "render.ts").write_text(
+        "export function render(el: Element, options: {\n  strict: boolean;\n}): void {\n  paint(el);\n}\n"
+    )
+    text = 'import { render } from "./render";\n\nexport function main(el: Element) {\n  render(el, { strict: 1 });\n}\n'
+    doc = Document((tmp_path / "main.ts").as_uri(), text, language=LanguageRegistry.load().get("typescript"))
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    await engine.review(client, doc, settings_for(fake_deepseek), roots=[tmp_path])
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "function render(el: Element, options: { strict: boolean; }): void  # render.ts" in sent
+    assert "paint(el)" not in sent

@@ -574,3 +574,22 @@ async def test_a_fix_applied_while_a_review_runs_is_not_shown_again(
         await asyncio.wait_for(again, 10)
         await asyncio.sleep(0.3)
         assert diagnostics(client, uri) == [], diagnostics(client, uri)
+
+
+async def test_the_review_names_the_file_by_its_path_in_the_workspace(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The editor's review sent the file's absolute path (``File: /home/<user>/…``): the
+    user's name and disk layout went to the provider, and the command line's review of the
+    same file began differently (it names it from the project)."""
+    ws = tmp_path / "ws"
+    (ws / "app").mkdir(parents=True)
+    uri = (ws / "app" / "inventory.py").as_uri()
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, root=str(ws)) as client:
+        open_doc(client, uri, INVENTORY)
+        save(client, uri)
+        await reviewed(client, 4, uri)
+        sent = fake_deepseek.requests_to(CHAT)[0].json["messages"][-1]["content"]
+        assert sent.startswith("File: app/inventory.py\n")
+        assert str(tmp_path) not in json.dumps(fake_deepseek.requests_to(CHAT)[0].json)

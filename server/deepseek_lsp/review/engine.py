@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
-from ..context import ContextRequest, Indexer, found_in_workspace, index_tree
+from ..context import ContextRequest, Definition, Indexer, found_in_workspace, index_tree
 from ..documents import Document
 from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from ..languages import LanguageRegistry
@@ -48,7 +48,8 @@ _WORDS = re.compile(r"\w+")
 #: Time for the members' lookups in the workspace's files (each file read and parsed once).
 WORKSPACE_LOOKUP_S = 0.5
 #: Header lines of an imported definition shown as its signature.
-_SIGNATURE_END = (":", "{", ";", ")")
+#: Lines of an imported definition's header sent at most (a class's outline is its header).
+SIGNATURE_MAX_LINES = 12
 
 Progress = Callable[[int, int], None]
 
@@ -365,7 +366,7 @@ class ReviewEngine:
                 indexes.append(index)
                 for name in sorted(wanted & index.definitions.keys()):
                     for d in index.definitions[name][:1]:
-                        out.append(f"{_signature(d.text)}  # {target.name}")
+                        out.append(f"{_signature(d)}  # {target.name}")
                 if len(out) >= MAX_IMPORTED_SIGNATURES:
                     break
             if symbols is not None and len(out) < MAX_IMPORTED_SIGNATURES:
@@ -380,20 +381,19 @@ class ReviewEngine:
                 for name, where in found.items():
                     for index in where:
                         d = index.definitions[name][0]
-                        out.append(f"{_signature(d.text)}  # {Path(d.path).name}")
+                        out.append(f"{_signature(d)}  # {Path(d.path).name}")
             return out[:MAX_IMPORTED_SIGNATURES]
         except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)
             return []
 
 
-def _signature(text: str) -> str:
-    lines = []
-    for line in text.splitlines()[:6]:
-        lines.append(line.strip())
-        if line.rstrip().endswith(_SIGNATURE_END):
-            break
-    return " ".join(lines)
+def _signature(d: Definition) -> str:
+    """The definition's header as the tree gives it (decorators and signature), on one line.
+    Cut at the first line ending in ``)``, ``{``…, it was ``@lru_cache(maxsize=None)`` alone
+    for a cached function, and stopped a TypeScript signature at ``options: {``."""
+    header = d.text[: d.header_len] if d.header_len else d.text
+    return " ".join(line.strip() for line in header.splitlines()[:SIGNATURE_MAX_LINES] if line.strip())
 
 
 def _problem_text(exc: MalformedResponse, kept: list[RawFinding]) -> str:

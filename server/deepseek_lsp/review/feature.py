@@ -20,7 +20,7 @@ import attrs
 from lsprotocol import types
 
 from ..config import Settings
-from ..context import env_workspace_roots
+from ..context import env_workspace_roots, label_path
 from ..documents import Document
 from ..features import Feature, Paused, Services
 from ..model.errors import ModelError
@@ -330,14 +330,18 @@ class ReviewFeature(Feature):
 
         progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}", on_cancel=stop)
         await progress.begin()
+        roots = env_workspace_roots(self.services.workspace_folders)
         try:
             outcome = await engine.review(
                 client,
                 snapshot,
                 settings,
+                # As the command line names it: the absolute path told the provider the user's
+                # home folder and how their disk is laid out.
+                path=label_path(uri_to_path(uri), roots),
                 use_cache=not force,
                 ignored=engine.cache.ignored(),
-                roots=env_workspace_roots(self.services.workspace_folders),
+                roots=roots,
                 symbols=self.services.symbols,
                 on_progress=progress.report,
             )
