@@ -1,0 +1,105 @@
+"""The VS Code extension's settings (package.json) are the server's: the same names, defaults
+and choices. A setting the editor offers that the server does not know is "ignored" with a
+warning; a default that differs from the server's changes behaviour for everyone who never
+touched it; a choice missing from the list cannot be picked in the settings editor."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from deepseek_lsp.config import Settings, build_settings
+
+PACKAGE = Path(__file__).resolve().parents[1] / "editors" / "vscode" / "package.json"
+#: The extension's own (how it starts the server and traces it): the server never sees them.
+CLIENT_ONLY = {"deepseek.server.command", "deepseek.server.pythonPath", "deepseek.trace.server"}
+#: Kept out of settings.json on purpose: VS Code keeps the key in its secret storage.
+SECRET = {"api_key"}
+#: Settings checked against each other: a maximum of 0 needs a minimum of 0 too.
+TOGETHER = {"debounceMaxMs": {"debounceMinMs": 0}}
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def server_settings(obj: Any = None, prefix: str = "deepseek.") -> dict[str, tuple[Any, Any]]:
+    """Every leaf setting of the server: its editor name, default value and annotation."""
+    obj = Settings() if obj is None else obj
+    hints = get_type_hints(type(obj))
+    out: dict[str, tuple[Any, Any]] = {}
+    for f in dataclasses.fields(obj):
+        if f.name in SECRET:
+            continue
+        value = getattr(obj, f.name)
+        key = prefix + camel(f.name)
+        if dataclasses.is_dataclass(value):
+            out.update(server_settings(value, key + "."))
+        else:
+            out[key] = (value, hints[f.name])
+    return out
+
+
+def editor_settings() -> dict[str, dict[str, Any]]:
+    config = json.loads(PACKAGE.read_text(encoding="utf-8"))["contributes"]["configuration"]
+    sections = config if isinstance(config, list) else [config]
+    props: dict[str, dict[str, Any]] = {}
+    for section in sections:
+        props.update(section["properties"])
+    return props
+
+
+def literal_choices(annotation: Any) -> list[Any] | None:
+    if get_origin(annotation) is Literal:
+        return list(get_args(annotation))
+    if get_origin(annotation) is Union:
+        for arg in get_args(annotation):
+            found = literal_choices(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def test_every_server_setting_is_offered_with_the_servers_default() -> None:
+    editor = editor_settings()
+    server = server_settings()
+    assert set(server) == set(editor) - CLIENT_ONLY, (
+        f"only the server has {sorted(set(server) - set(editor))}; "
+        f"only the editor has {sorted(set(editor) - CLIENT_ONLY - set(server))}"
+    )
+    for key, (default, annotation) in server.items():
+        prop = editor[key]
+        shown = list(default) if isinstance(default, tuple) else default
+        assert prop.get("default") == shown, f"{key}: editor default {prop.get('default')!r}, server {shown!r}"
+        choices = literal_choices(annotation)
+        if choices is not None:
+            assert sorted(prop.get("enum", [])) == sorted(choices), f"{key}: choices differ"
+        assert prop.get("description") or prop.get("markdownDescription"), f"{key} has no description"
+
+
+def test_the_editors_bounds_are_the_servers() -> None:
+    """A value the settings editor lets through is one the server takes, and the server takes
+    it as given: otherwise it falls back to its default with a warning nobody expects."""
+    for key, prop in editor_settings().items():
+        if key in CLIENT_ONLY:
+            continue
+        for bound in ("minimum", "maximum"):
+            if bound not in prop:
+                continue
+            path = key.removeprefix("deepseek.").split(".")
+            raw: dict[str, Any] = {}
+            node = raw
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            node[path[-1]] = prop[bound]
+            node.update(TOGETHER.get(path[-1], {}))
+            settings, problems = build_settings(raw, env={})
+            assert problems == [], (key, bound, problems)
+            value: Any = settings
+            for part in path:
+                value = getattr(value, re.sub(r"(?<!^)(?=[A-Z])", "_", part).lower())
+            assert value == prop[bound], (key, bound, value)
