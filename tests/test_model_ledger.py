@@ -16,6 +16,7 @@ import pytest
 
 from deepseek_lsp.model import (
     BudgetExceeded,
+    ChatRequest,
     EndpointConfig,
     FimRequest,
     Ledger,
@@ -388,3 +389,39 @@ def test_state_dir_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert (tmp_path / "state" / DB_NAME).exists()
     monkeypatch.delenv("DEEPSEEK_LSP_STATE_DIR")
     assert "deepseek-lsp" in str(state_dir())
+
+
+async def test_requests_sent_together_do_not_all_pass_the_daily_budget(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A review sends its batches four at a time (review.maxConcurrency). Each checked the
+    budget before any of them was billed, so all four went out and the day's spend ended at
+    several times the budget. Requests under way now count (at their most) against it: what
+    goes past the budget is at most one request, as when they are sent one after another."""
+    config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+    fake_deepseek.set_latency(ttft=0.3)
+    messages = [{"role": "user", "content": "review this code:\n" + "x = compute(x, y)\n" * 400}]
+
+    def review() -> ChatRequest:
+        return ChatRequest(messages=messages, model="deepseek-v4-pro", max_tokens=200, feature="review")
+
+    with Ledger(":memory:") as probe:  # what one such request costs now
+        async with ModelClient(config, probe) as client:
+            await client.chat(review(), asyncio.get_running_loop().time() + 10)
+        one = probe.today_cost()
+    assert one > 0
+    fake_deepseek.reset()
+    fake_deepseek.set_latency(ttft=0.3)
+    budget = 1.5 * one
+    with Ledger(tmp_path / DB_NAME, daily_budget=budget) as ledger:
+        async with ModelClient(config, ledger) as client:
+            deadline = asyncio.get_running_loop().time() + 10
+            results = await asyncio.gather(
+                *(client.chat(review(), deadline) for _ in range(4)), return_exceptions=True
+            )
+        spent = ledger.today_cost()
+    refused = [r for r in results if isinstance(r, BudgetExceeded)]
+    assert all(not isinstance(r, BaseException) or isinstance(r, BudgetExceeded) for r in results)
+    assert len(fake_deepseek.requests) <= 2 and len(refused) >= 2
+    assert spent <= budget + one * 1.01
+    assert "in requests under way" in refused[0].user_message  # why, with $ spent below it

@@ -156,3 +156,37 @@ def test_aliases_in_a_circle_are_told_and_ignored() -> None:
     table = PriceTable.from_config({"models": {"a": "b", "b": "a", "c": "c", "d": "a"}})
     assert not any(table.known(m) for m in "abcd")
     assert len(table.messages) == 4 and all("circle" in m for m in table.messages)
+
+
+@pytest.mark.parametrize("days", ["mon,wed,fri", "Mon, Wed, Fri", ["mon,wed", "fri"]])
+def test_days_written_in_one_string_are_each_taken(days: object) -> None:
+    """'mon,wed,fri' was read as Monday alone (the first three letters), with no message: the
+    peak price of Wednesday and Friday was billed at the off-peak rate."""
+    table = PriceTable.from_config({"peak_windows": [{"start": "01:00", "end": "04:00", "days": days}]})
+    assert table.messages == []
+    assert [table.is_peak(at(d, 2)) for d in range(7)] == [True, False, True, False, True, False, False]
+
+
+def test_a_day_range_with_a_typographic_dash_or_spaces_is_the_whole_range() -> None:
+    """'Mon–Fri' (an en dash, as pasted from a price page) was Monday alone, silently."""
+    for days in ("Mon–Fri", "mon - fri", "Monday-Friday"):
+        table = PriceTable.from_config({"peak_windows": [{"start": "01:00", "end": "04:00", "days": days}]})
+        assert table.messages == [], days
+        assert [table.is_peak(at(d, 2)) for d in range(7)] == [True] * 5 + [False] * 2, days
+
+
+@pytest.mark.parametrize("days", ["mon/fri", "monkey"])
+def test_a_day_that_cannot_be_read_is_told_not_taken_as_monday(days: str) -> None:
+    table = PriceTable.from_config({"peak_windows": [{"start": "01:00", "end": "04:00", "days": days}]})
+    assert any("unknown day" in m for m in table.messages), table.messages
+    assert table.peak_windows == PriceTable().peak_windows  # the default hours, as the message says
+
+
+def test_a_bad_price_for_a_deepseek_model_on_a_self_hosted_endpoint_uses_the_default_as_told() -> None:
+    """Without DeepSeek's defaults (a proxy on localhost), a mistyped price for deepseek-v4-pro
+    was told as 'using the default price' while the model cost $0: the daily budget never
+    counted it."""
+    table = PriceTable.from_config({"deepseek-v4-pro": {"offPeak": [1, 2]}}, defaults=False)
+    assert "using the default price" in "\n".join(table.messages)
+    assert table.lookup("deepseek-v4-pro") == DEFAULT_PRICES["deepseek-v4-pro"]
+    assert table.cost("deepseek-v4-pro", 0, 1_000_000, 0, at(0, 12)) == pytest.approx(0.66)

@@ -258,3 +258,24 @@ async def test_completions_wait_out_a_rate_limit_for_as_long_as_the_server_asks(
         assert [await f.suggest(doc) for _ in range(3)] == [[], [], []]
         assert any("wait 30s" in m for m in told), told
         assert len(fake_deepseek.requests_to(FIM)) == 1
+
+
+async def test_a_model_given_a_price_is_no_longer_reported_as_without_one() -> None:
+    """The usage view says "Models without a price (counted as $0): ..." to tell the user what
+    to price. Once they priced it in the settings, it kept saying so until a restart, though
+    its requests were now counted at that price."""
+    settings, _ = build_settings({"backend": "openai-suffix", "baseUrl": "http://localhost:11434/v1"}, env={})
+    status = StatusReporter(lambda s: None, lambda m, level=2: None)
+    services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+    usage = UsageFeature(services)
+    try:
+        ledger = services.models.ledger
+        ledger.record(feature="completion", model="qwen2.5-coder", usage=Usage(1000, 10, 0, 1000))
+        assert usage.summary()["unpriced_models"] == ["qwen2.5-coder"]
+        priced = dataclasses.replace(settings, prices={"qwen2.5-coder": [0, 1, 2]})
+        usage.settings_changed(settings, priced)
+        rec = ledger.record(feature="completion", model="qwen2.5-coder", usage=Usage(1000, 10, 0, 1000))
+        assert rec.priced and rec.cost > 0
+        assert usage.summary()["unpriced_models"] == []
+    finally:
+        await usage.stop()

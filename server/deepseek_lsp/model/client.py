@@ -269,7 +269,9 @@ class ModelStream:
         self._feature = feature
         self._deadline = deadline
         self._prompt_tokens = prompt_tokens
+        self._max_tokens = max_tokens
         self._max_chars = max(2048, max_tokens * OVERRUN_CHARS_PER_TOKEN)
+        self._release: Callable[[], None] | None = None  # see Ledger.reserve
         self._acc = ChunkAccumulator(call.dialect)
         self._decoder = SSEDecoder()
         self._response: httpx.Response | None = None
@@ -341,6 +343,8 @@ class ModelStream:
         request = client.http.build_request(call.method, call.url, content=content, headers=headers)
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
         pool_reclaim.reclaim(client.http)
+        # Nothing awaited since the budget check: the next request's check counts this one.
+        self._reserve()
         try:
             response = await _until(self._deadline, client.http.send(request, stream=True))
         except BaseException as exc:
@@ -544,10 +548,25 @@ class ModelStream:
         if raw is not None or response is not None:
             await _close_shielded(raw, response)
 
+    def _reserve(self) -> None:
+        ledger = self._client.ledger
+        if ledger is None or not ledger.daily_budget:
+            return
+        try:
+            # The estimate, not the tokenizer: this is on every request's way out.
+            prompt = self._prompt_tokens(_ESTIMATE)
+        except Exception as exc:  # counting must never break a request
+            log.debug("token count failed: %s", exc)
+            prompt = 0
+        self._release = ledger.reserve(self._model, prompt, self._max_tokens)
+
     def _end(self, outcome: str) -> None:
         if self._recorded:
             return
         self._recorded = True
+        if self._release is not None:  # recorded below: counted by its usage from now on
+            self._release()
+            self._release = None
         now = self._now()
         self._total = now - self._t0 if self._t0 else 0.0
         self._client.last_active = now

@@ -258,17 +258,24 @@ class BudgetExceeded(ModelError):
     Not ``disables_feature``: the budget resets at 00:00 UTC without any user action.
     """
 
-    def __init__(self, spent: float, budget: float) -> None:
-        super().__init__(f"daily budget of {_usd(budget)} reached ({_usd(spent)} spent today)")
+    def __init__(self, spent: float, budget: float, *, pending: float = 0.0) -> None:
+        super().__init__(f"daily budget of {_usd(budget)} reached ({_spent(spent, pending)})")
         self.spent = spent
         self.budget = budget
+        #: The most the requests under way may still cost (counted against the budget).
+        self.pending = pending
 
     @property
     def user_message(self) -> str:
         return (
-            f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_usd(self.spent)} spent today): "
+            f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_spent(self.spent, self.pending)}): "
             "AI requests are paused until 00:00 UTC. Raise the daily budget setting to continue."
         )
+
+
+def _spent(spent: float, pending: float) -> str:
+    more = f", up to {_usd(pending)} more in requests under way" if pending > 0 else ""
+    return f"{_usd(spent)} spent today{more}"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

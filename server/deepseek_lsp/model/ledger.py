@@ -156,6 +156,10 @@ def _is_corruption(exc: BaseException) -> bool:
 WRITE_DELAY_S = 0.25
 
 
+def _nothing() -> None:
+    return None
+
+
 def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
 
@@ -188,6 +192,9 @@ class Ledger:
         self.session: dict[str, Totals] = {}
         self.recent: deque[UsageRecord] = deque(maxlen=keep_recent)
         self.unpriced: set[str] = set()
+        #: The most each request under way (sent, not recorded yet) may cost: it counts against
+        #: the daily budget until its usage is recorded (see :meth:`reserve`).
+        self._in_flight: dict[object, float] = {}
         #: What went wrong opening the file, for the user (the server shows each once).
         self.problems: list[str] = []
         if path is None:
@@ -491,12 +498,38 @@ class Ledger:
                 return sum(r.cost for r in self.recent if _day(r.ts) == today)
 
     def check_budget(self) -> None:
-        """Raise :class:`BudgetExceeded` once today's spend reached the daily budget."""
+        """Raise :class:`BudgetExceeded` once today's spend, with what the requests under way
+        may cost, reached the daily budget."""
         if not self.daily_budget or self.daily_budget <= 0:
             return
         spent = self.today_cost()
-        if spent >= self.daily_budget:
-            raise BudgetExceeded(spent, self.daily_budget)
+        with self._lock:
+            pending = sum(self._in_flight.values())
+        if spent + pending >= self.daily_budget:
+            raise BudgetExceeded(spent, self.daily_budget, pending=pending)
+
+    def reserve(self, model: str, prompt_tokens: int, max_tokens: int) -> Callable[[], None]:
+        """Count a request being sent against the daily budget until it is recorded; returns
+        the call that stops counting it (call it before recording the request).
+
+        Requests sent together (a review's batches, several completion choices) each passed
+        :meth:`check_budget` before any of them was billed: all went out and the day ended at
+        several times the budget. Counted at their most (every prompt token a miss, all of
+        ``max_tokens`` generated), the next ones wait for the budget to allow them."""
+        if not self.daily_budget or self.daily_budget <= 0:
+            return _nothing
+        most = self.prices.cost(
+            model, 0, prompt_tokens, max_tokens, datetime.fromtimestamp(self._clock(), timezone.utc)
+        )
+        key = object()
+        with self._lock:
+            self._in_flight[key] = most
+
+        def release() -> None:
+            with self._lock:
+                self._in_flight.pop(key, None)
+
+        return release
 
     def summary(self) -> dict[str, Any]:
         """Totals per model for this session, today and this month (UTC)."""
@@ -534,7 +567,9 @@ class Ledger:
             },
             "today": {"day": today, **scope(today_totals)},
             "month": {"month": month, **scope(month_totals)},
-            "unpriced_models": sorted(self.unpriced),
+            # Those still without a price: one priced since (the settings changed) is no
+            # longer something to tell the user about.
+            "unpriced_models": sorted(m for m in self.unpriced if not self.prices.known(m)),
             # None: usage is in memory only, ``problems`` says why.
             "path": str(self.path) if self.path and self.persistent and not unread else None,
             "problems": [*self.problems, *([unread] if unread else [])],

@@ -57,7 +57,7 @@ class ModelPrice:
         return cls(rates, rates)
 
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAYS = frozenset(range(5))
 
 
@@ -165,6 +165,8 @@ class PriceTable:
                 )
                 if fallback is None:
                     table.models.pop(name, None)
+                else:  # as told, also without the defaults (a proxy on localhost)
+                    table.models[name] = fallback
         resolved: dict[str, ModelPrice] = {}
         for name in aliases:
             # Followed to the end, so an alias of an alias works whatever order the keys are in.
@@ -274,19 +276,31 @@ def _parse_days(value: Any) -> frozenset[int]:
     if not isinstance(items, (list, tuple)):
         raise ValueError(f"days must be a list like ['mon', 'fri'] or 'mon-fri', got {value!r}")
     days: set[int] = set()
-    for item in items:
-        text = str(item).strip().lower()
+    # "mon,wed,fri" in one string is three days (it was read as Monday alone, by its first
+    # three letters); "Mon–Fri" as pasted from a price page has an en dash.
+    texts = [part for item in items for part in str(item).lower().replace("–", "-").split(",")]
+    for raw in texts:
+        text = raw.strip()
         if text in ("all", "daily", "every"):
             days.update(range(7))
             continue
         first, dash, last = text.partition("-")
         try:
-            a = _DAYS.index(first[:3])
-            b = _DAYS.index(last[:3]) if dash else a
+            a = _day_index(first)
+            b = _day_index(last) if dash else a
         except ValueError:
-            raise ValueError(f"unknown day {item!r}") from None
+            raise ValueError(f"unknown day {text!r}") from None
         days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(b + 1)])
     return frozenset(days)
+
+
+def _day_index(text: str) -> int:
+    """0 for Monday: a day's name or its first three letters or more ('tue', 'thurs')."""
+    name = text.strip()
+    for index, full in enumerate(_DAY_NAMES):
+        if len(name) >= 3 and full.startswith(name):
+            return index
+    raise ValueError(name)
 
 
 def _parse_windows(value: Any) -> list[PeakWindow]:
