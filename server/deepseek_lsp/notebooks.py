@@ -15,6 +15,7 @@ diagnostics and quick fixes are placed back in the cells (:meth:`Notebooks.code_
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import re
@@ -190,6 +191,8 @@ class Notebooks:
         cells = params.change.cells
         if cells is not None and cells.structure is not None:
             self._restructure(book, cells.structure, doc.version)
+        if cells is not None and cells.data:
+            self._set_kinds(book, cells.data, doc.version)
         if cells is not None and cells.text_content:
             for content in cells.text_content:
                 self._edit_cell(book, content.document, content.changes, doc.version)
@@ -270,8 +273,8 @@ class Notebooks:
         known = {cell.uri: cell for cell in book.cells}
         start = max(0, min(array.start, len(book.cells)))
         stop = min(len(book.cells), start + max(0, array.delete_count))
-        first_line = book.header_line(start)
-        end_line = book.header_line(stop)
+        old_cells = book.cells[start:stop]
+        was_code = {id(cell): cell.code for cell in old_cells}
         new_cells = []
         for cell in array.cells or ():
             if cell.document in opened or cell.document not in known:
@@ -280,16 +283,64 @@ class Notebooks:
                 kept = known[cell.document]
                 kept.code = _is_code(cell.kind, kept.doc.language_id)
                 new_cells.append(kept)
-        for cell in book.cells[start:stop]:
+        for cell in old_cells:
             self._cell_book.pop(cell.uri, None)
-        book.cells[start:stop] = new_cells
+        self._replace_cells(book, start, old_cells, new_cells, was_code, version)
         for cell in new_cells:
             self._cell_book[cell.uri] = book.uri
         for closed in structure.did_close or ():
             if all(cell.uri != closed.uri for cell in book.cells):
                 self._cell_book.pop(closed.uri, None)
-        text = "".join(book.render(cell) for cell in new_cells)
-        self._replace_lines(book, first_line, end_line, text, version)
+
+    def _replace_cells(
+        self,
+        book: _Notebook,
+        start: int,
+        old_cells: list[_Cell],
+        new_cells: list[_Cell],
+        was_code: dict[int, bool],
+        version: int | None,
+    ) -> None:
+        """``book.cells[start:start + len(old_cells)] = new_cells``, in the combined document
+        too. The cells of the span that stay, in the same order and kind (those a moved cell
+        passes over), are left as they are: the span written again as one edit took with it
+        whatever is kept for their text (review findings, caches)."""
+        place = {id(cell): i for i, cell in enumerate(old_cells)}
+        pairs = [
+            (j, place[id(cell)])
+            for j, cell in enumerate(new_cells)
+            if id(cell) in place and was_code[id(cell)] == cell.code
+        ]
+        kept = [pairs[k] for k in _increasing_run([i for _, i in pairs])]
+        stay_new, stay_old = {j for j, _ in kept}, {i for _, i in kept}
+        # The cells that go, bottom up (the lines above them stay where they are).
+        for lo, hi in reversed(_runs([i not in stay_old for i in range(len(old_cells))])):
+            first, end = book.header_line(start + lo), book.header_line(start + hi)
+            del book.cells[start + lo : start + hi]
+            self._replace_lines(book, first, end, "", version)
+        # Then the cells that come, top down, between those that stayed.
+        for lo, hi in _runs([j not in stay_new for j in range(len(new_cells))]):
+            line = book.header_line(start + lo)
+            book.cells[start + lo : start + lo] = new_cells[lo:hi]
+            text = "".join(book.render(cell) for cell in new_cells[lo:hi])
+            self._replace_lines(book, line, line, text, version)
+
+    def _set_kinds(
+        self, book: _Notebook, changed: Sequence[types.NotebookCell], version: int | None
+    ) -> None:
+        """Cells whose properties changed (LSP's ``cells.data``, "like its kind"): a cell now of
+        the other kind is rendered again, as code or as comments."""
+        for data in changed:
+            index = next((i for i, c in enumerate(book.cells) if c.uri == data.document), None)
+            if index is None:
+                continue
+            cell = book.cells[index]
+            code = _is_code(data.kind, cell.doc.language_id)
+            if code == cell.code:
+                continue  # metadata or an execution summary: nothing the document shows
+            first = book.header_line(index)
+            cell.code = code
+            self._replace_lines(book, first, first + cell.lines + _FRAME, book.render(cell), version)
 
     def _edit_cell(
         self,
@@ -307,8 +358,13 @@ class Notebooks:
         body = book.header_line(index) + 1
         for change in changes:
             ended_cr = cell.doc.text.endswith("\r")
-            cell.doc.apply_change(change)
             rng = getattr(change, "range", None)
+            if rng is not None:
+                # Positions past the cell's end are its end, as the cell's own document reads
+                # them: shifted unclamped, they named the next cells' lines and the edit ate
+                # their headers and code.
+                rng = types.Range(start=_clamped(cell.doc, rng.start), end=_clamped(cell.doc, rng.end))
+            cell.doc.apply_change(change)
             if ended_cr or cell.doc.text.endswith("\r"):
                 # A lone "\r" at the cell's end and the line break after it are one break to
                 # LSP: the same edit lower down would join them (every later cell one line off).
@@ -342,6 +398,45 @@ class Notebooks:
             text=text,
         )
         self.documents.change(self.combined_uri(book.uri), version, [change])
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """The ``[lo, hi)`` spans of consecutive true flags."""
+    runs: list[tuple[int, int]] = []
+    for i, flag in enumerate(flags):
+        if not flag:
+            continue
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs
+
+
+def _increasing_run(values: list[int]) -> list[int]:
+    """The positions in ``values`` of a longest strictly increasing subsequence (O(n log n))."""
+    tails: list[int] = []  # the smallest last value of an increasing run of each length
+    ends: list[int] = []  # and its position in ``values``
+    back: list[int] = [-1] * len(values)
+    for i, value in enumerate(values):
+        at = bisect.bisect_left(tails, value)
+        back[i] = ends[at - 1] if at else -1
+        if at == len(tails):
+            tails.append(value)
+            ends.append(i)
+        else:
+            tails[at], ends[at] = value, i
+    out: list[int] = []
+    i = ends[-1] if ends else -1
+    while i >= 0:
+        out.append(i)
+        i = back[i]
+    return out[::-1]
+
+
+def _clamped(doc: Document, position: types.Position) -> types.Position:
+    """``position`` moved into ``doc`` (past a line's end or the last line: to that end)."""
+    return doc.position_at(doc.offset_at(position))
 
 
 def _is_code(kind: types.NotebookCellKind, language_id: str | None) -> bool:

@@ -153,8 +153,18 @@ class ReviewFeature(Feature):
             return f"{_basename(doc.uri)} is larger than {limit} bytes; nothing is sent"
         return ""
 
+    def _no_code(self, doc: Document) -> bool:
+        """A notebook without code cells: nothing to review, and no cell to show a finding in
+        (its combined document's URI is no file the editor knows)."""
+        notebooks = self.services.notebooks
+        return (
+            notebooks is not None
+            and notebooks.is_combined(doc.uri)
+            and not notebooks.code_cells(doc.uri)
+        )
+
     def document_saved(self, doc: Document) -> None:
-        if self.settings.review.mode == "onSave" and self._reviewable(doc):
+        if self.settings.review.mode == "onSave" and self._reviewable(doc) and not self._no_code(doc):
             if self._too_large(doc):  # completions already show the Inactive status for it
                 log.debug("not reviewing %s: %s", doc.uri, self._too_large(doc))
                 return
@@ -209,7 +219,9 @@ class ReviewFeature(Feature):
             task.cancel()
         state = self._files.pop(uri, None)
         if state is not None:
-            for shown in state.published or [uri]:
+            # What was published, only: a notebook without code cells had nothing shown, and
+            # its combined document's URI is no file the editor knows.
+            for shown in state.published:
                 self._publish(types.PublishDiagnosticsParams(uri=shown, diagnostics=[]))
 
     def _view(self, uri: str) -> tuple[Document | None, CellSpan | None]:
@@ -266,6 +278,8 @@ class ReviewFeature(Feature):
         too_large = self._too_large(doc)
         if too_large:
             return {"ok": False, "reason": too_large}
+        if self._no_code(doc):
+            return {"ok": False, "reason": "this notebook has no code cells to review"}
         task = self.schedule(uri, force=force)
         try:
             outcome = await asyncio.shield(task)
@@ -299,7 +313,7 @@ class ReviewFeature(Feature):
         doc = self.services.documents.get(uri)
         if doc is None or self._paused.now():
             return None
-        if not self._reviewable(doc) or self._too_large(doc):
+        if not self._reviewable(doc) or self._too_large(doc) or self._no_code(doc):
             return None
         if on_save and self.settings.review.mode != "onSave":
             return None
@@ -470,7 +484,8 @@ class ReviewFeature(Feature):
         in a markdown cell, which the editor shows as prose)."""
         cells = self._cells(doc)
         if not cells:
-            return {doc.uri: (diagnostics, doc.version)}
+            # A notebook without code cells shows nothing: its URI is no file the editor has.
+            return {} if self._no_code(doc) else {doc.uri: (diagnostics, doc.version)}
         placed: dict[str, tuple[list[types.Diagnostic], int | None]] = {
             cell.uri: ([], cell.version) for cell in cells
         }
