@@ -611,6 +611,9 @@ async def test_without_a_watcher_the_disk_is_checked_for_changed_deleted_and_new
     and one in a new folder, and leaves dependency folders and other languages alone; a second
     look finds nothing more (nothing is indexed twice)."""
     monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    # The files are all written just now: their stamps are to be trusted for the second look
+    # (else they are indexed again, in case they were rewritten within the same clock tick).
+    monkeypatch.setattr(symbol_store, "SETTLE_NS", 0)
     root = tmp_path / "ws"
     write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n", "pkg/c.py": "def gamma(): pass\n"})
     age(root)

@@ -54,6 +54,19 @@ def stamp(path: Path) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
+def racy(mtime_ns: int) -> bool:
+    """Whether a file with this modification time was modified in the last ``SETTLE_NS``:
+    rewritten again within the same clock tick with as many bytes, its stamp would not tell."""
+    return mtime_ns >= time.time_ns() - SETTLE_NS
+
+
+def trusted(stamped: tuple[int, int]) -> tuple[int, int]:
+    """A stamp taken just now, its time made unknown (0) when it is ``racy``: the disk check
+    would never see a rewrite in the same tick (0 is no file's time now: the next check
+    indexes the file again)."""
+    return (0, stamped[1]) if racy(stamped[0]) else stamped
+
+
 class SymbolStore:
     """The stores of one state directory; blocking file work: call it off the event loop."""
 

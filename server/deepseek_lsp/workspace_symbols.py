@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
@@ -29,7 +30,7 @@ import tree_sitter as ts
 
 from .languages import LanguageRegistry
 from .privacy import is_excluded
-from .symbol_store import FileNames, stamp
+from .symbol_store import FileNames, stamp, trusted
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,9 @@ class WorkspaceSymbols:
         self._paths: list[str] = []
         self._families: list[str] = []
         self._ids: dict[str, int] = {}
-        self._names: dict[str, Entry] = {}
+        #: By language family, name -> the files defining it: a family's names are counted
+        #: apart, so that Rust's two ``with_columns`` do not make Python's one "too common".
+        self._names: dict[str, dict[str, Entry]] = {}
         self._has_definitions: dict[str, bool] = {}
         #: What each file parsed or loaded defined, with its stamp: what the next session loads.
         self.records: dict[Path, FileNames] = {}
@@ -107,13 +110,12 @@ class WorkspaceSymbols:
 
     def files_defining(self, name: str, language: str) -> list[Path]:
         """The files in ``language``'s family that define ``name``, when at most
-        MAX_DEFINING_FILES files define it."""
-        entry = self._names.get(name)
+        MAX_DEFINING_FILES files of that family define it."""
+        entry = self._names.get(family(language), {}).get(name)
         if entry is None or entry == _COMMON:
             return []
         ids = (entry,) if isinstance(entry, int) else entry
-        want = family(language)
-        return [Path(self._paths[i]) for i in ids if self._families[i] == want]
+        return [Path(self._paths[i]) for i in ids]
 
     @property
     def indexed(self) -> int:
@@ -174,7 +176,14 @@ class WorkspaceSymbols:
         if not has or is_excluded(str(path), exclude):
             return False
         try:
-            return path.stat().st_size <= MAX_FILE_BYTES
+            st = path.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                # A link is read through: ``settings.py -> ../secrets.py`` is the secrets file,
+                # excluded by its own name (as ``readable_import`` decides for prompts).
+                if is_excluded(os.path.realpath(path), exclude):
+                    return False
+                st = path.stat()
+            return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_BYTES
         except OSError:
             return False
 
@@ -231,7 +240,7 @@ class WorkspaceSymbols:
         kept = tuple(sorted(set(names)))
         self.add_names(path, language, kept)
         if stamped is not None:
-            self.records[path] = FileNames(*stamped, language, kept)
+            self.records[path] = FileNames(*trusted(stamped), language, kept)
 
     def remove(self, path: Path, *, deleted: bool = False) -> None:
         """Forget the names ``path`` defined (about to be indexed again), and the file itself
@@ -241,13 +250,14 @@ class WorkspaceSymbols:
         fid = self._ids.pop(str(path), None) if deleted else self._ids.get(str(path))
         if record is None or fid is None:
             return
+        table = self._names.get(self._families[fid], {})
         for name in record.names:
-            entry = self._names.get(name)
+            entry = table.get(name)
             if entry == fid:
-                del self._names[name]
+                del table[name]
             elif isinstance(entry, tuple) and fid in entry:
                 rest = tuple(i for i in entry if i != fid)
-                self._names[name] = rest[0] if len(rest) == 1 else rest
+                table[name] = rest[0] if len(rest) == 1 else rest
 
     def accepts(self, path: Path, roots: Sequence[Path], exclude: Sequence[str], language: str) -> bool:
         """Whether ``plan`` would take ``path`` for ``language``'s family (a file created or
@@ -276,17 +286,19 @@ class WorkspaceSymbols:
             fid = self._ids[key] = len(self._paths)
             self._paths.append(key)
             self._families.append(family(language))
+        table = self._names.setdefault(self._families[fid], {})
         for name in names:
-            entry = self._names.get(name)
+            entry = table.get(name)
             if entry is None:
-                self._names[name] = fid
+                table[name] = fid
             elif entry != _COMMON:
                 ids = (entry,) if isinstance(entry, int) else entry
                 if fid not in ids:
-                    self._names[name] = (*ids, fid) if len(ids) < MAX_DEFINING_FILES else _COMMON
+                    table[name] = (*ids, fid) if len(ids) < MAX_DEFINING_FILES else _COMMON
 
     def stats(self) -> dict[str, int]:
-        return {"files": self.indexed, "names": len(self._names), "fromStore": self.loaded}
+        names = sum(len(table) for table in self._names.values())
+        return {"files": self.indexed, "names": names, "fromStore": self.loaded}
 
 
 def disk_changes(

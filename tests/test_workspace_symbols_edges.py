@@ -1,0 +1,137 @@
+"""The workspace symbol table and its crawler, from an audit: each test failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from deepseek_lsp import symbol_crawler
+from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.workspace_symbols import WorkspaceSymbols
+from tests.test_workspace_symbols import REGISTRY, age, crawler_for, gather, heads, settle, write
+
+
+def test_another_language_defining_a_name_does_not_make_it_too_common(tmp_path: Path) -> None:
+    """A PyO3 project (polars, pydantic-core): Python's one ``with_columns`` and Rust's two are
+    counted apart. Counted together the name was "too common" for both languages, and neither
+    a Python nor a Rust request carried its definition."""
+    root = tmp_path / "ws"
+    write(
+        root,
+        {
+            "py/frame.py": "class DataFrame:\n    def with_columns(self, *exprs: object) -> 'DataFrame':\n        return self\n",
+            "src/frame.rs": "impl DataFrame {\n    pub fn with_columns(&self, exprs: Vec<Expr>) -> Self { self.clone() }\n}\n",
+            "src/lazy.rs": "impl LazyFrame {\n    pub fn with_columns(&self, exprs: Vec<Expr>) -> Self { self.clone() }\n}\n",
+        },
+    )
+    symbols = WorkspaceSymbols(REGISTRY)
+    for language in ("python", "rust"):  # a Python file and a Rust file open: both crawled
+        for path in symbols.plan([root], DEFAULT_EXCLUDE, [root / "py/x.py"], language):
+            symbols.add_file(path)
+    assert [p.name for p in symbols.files_defining("with_columns", "python")] == ["frame.py"]
+    assert sorted(p.name for p in symbols.files_defining("with_columns", "rust")) == ["frame.rs", "lazy.rs"]
+    snippets = gather(root, "py/use.py", "def f(df):\n    return df.frame.with_columns(", symbols)
+    assert "def with_columns(self, *exprs: object) -> 'DataFrame':" in heads(snippets)
+    # A file of one family leaving takes its names from that family's table only.
+    symbols.remove(root / "src/lazy.rs", deleted=True)
+    assert [p.name for p in symbols.files_defining("with_columns", "rust")] == ["frame.rs"]
+    assert [p.name for p in symbols.files_defining("with_columns", "python")] == ["frame.py"]
+
+
+async def test_a_link_to_an_excluded_file_is_not_read_into_the_table_nor_its_store(tmp_path: Path, monkeypatch: Any) -> None:
+    """``app/settings.py -> ../secrets.py`` (``**/secrets.*`` is excluded): the crawl read the
+    secrets file through the link, its names joined the table and were written to the store
+    on disk. What a link leads to is excluded as the file itself is (``readable_import`` keeps
+    it out of prompts likewise); a file changed on disk into such a link leaves the table."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(
+        root,
+        {
+            "secrets.py": "STRIPE_LIVE_SECRET = 'x'\ndef rotate_prod_password(): pass\n",
+            "app/main.py": "def alpha(): pass\n",
+            "app/other.py": "def beta(): pass\n",
+        },
+    )
+    (root / "app/settings.py").symlink_to("../secrets.py")
+    age(root)
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "app/main.py", "python")
+    await settle(crawler)
+    symbols = crawler.symbols
+    assert symbols.files_defining("alpha", "python") == [root / "app/main.py"]
+    assert symbols.files_defining("rotate_prod_password", "python") == []
+    assert not symbols.is_indexed(root / "app/settings.py")
+    stored = crawler.store.path_for([root], "python").read_text()
+    assert "alpha" in stored and "rotate_prod_password" not in stored and "STRIPE_LIVE_SECRET" not in stored
+
+    # A file replaced by such a link (told by the watcher): its names go, the secrets' never come.
+    (root / "app/other.py").unlink()
+    (root / "app/other.py").symlink_to("../secrets.py")
+    crawler.files_changed([(root / "app/other.py", True)])
+    await settle(crawler)
+    assert symbols.files_defining("beta", "python") == []
+    assert symbols.files_defining("rotate_prod_password", "python") == []
+
+
+def rewrite_within_the_tick(path: Path, text: str) -> None:
+    """Rewrite ``path`` as a second write within its timestamp's tick leaves it: the same
+    modification time (FAT's 2 s, HFS+'s and many network file systems' 1 s, Linux's coarse
+    clock before 6.13 of a few milliseconds)."""
+    before = path.stat()
+    path.write_text(text)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+async def test_a_file_rewritten_within_its_timestamp_tick_is_indexed_again_by_the_disk_check(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Without a watcher: a file written by a ``git checkout`` is indexed at once, then a tool
+    rewrites it within the same tick with as many bytes (``load_a`` renamed ``load_b``). Its
+    stamp cannot tell, and the table kept ``load_a`` all session: a stamp taken this recently
+    is not trusted (as the folders' times and the store already are not)."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n"})
+    age(root)
+    write(root, {"b.py": "class Store:\n    def load_a(self): pass\n"})  # just checked out
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    symbols = crawler.symbols
+    assert [p.name for p in symbols.files_defining("load_a", "python")] == ["b.py"]
+
+    rewrite_within_the_tick(root / "b.py", "class Store:\n    def load_b(self): pass\n")
+    assert await crawler.check_disk() == 1
+    await settle(crawler)
+    assert [p.name for p in symbols.files_defining("load_b", "python")] == ["b.py"]
+    assert symbols.files_defining("load_a", "python") == []
+
+
+def test_an_imported_file_rewritten_within_its_timestamp_tick_is_read_again(tmp_path: Path) -> None:
+    """The definitions sent for an imported file come from its index, kept while the file is
+    unchanged; it was kept while the modification time was (the size not looked at), so a
+    rewrite within the same tick, a signature changed by a formatter or a ``git checkout``
+    right after a request read the file, left every later prompt with the old signature."""
+    root = tmp_path / "ws"
+    write(root, {"store.py": "def load(key):\n    return key\n"})
+    main = "from store import load\n\ndef run():\n    return load("
+    store = DocumentStore(REGISTRY)
+    doc = store.open((root / "main.py").as_uri(), main, "python", 1)
+    indexer = Indexer(REGISTRY)
+
+    def sent() -> list[str]:
+        offset = len(doc.data)
+        names = names_near(doc.language, doc.tree, doc.data, offset)
+        req = ContextRequest(doc, offset, [], [], [root], DEFAULT_EXCLUDE, time.monotonic() + 5, open_uris=store)
+        return heads(gather_snippets(indexer, req, (0, offset), names))
+
+    assert sent() == ["def load(key):"]
+    rewrite_within_the_tick(root / "store.py", "def load(key, timeout):\n    return key\n")
+    assert sent() == ["def load(key, timeout):"]
+    rewrite_within_the_tick(root / "store.py", "def load(key, timeoff):\n    return key\n")  # as many bytes
+    assert sent() == ["def load(key, timeoff):"]
