@@ -441,3 +441,23 @@ def test_half_an_emoji_in_an_answer_is_mended_in_the_message_and_drops_the_fix()
     [raw] = parsed.findings
     raw.message.encode("utf-8")
     assert raw.message.startswith("Compare with None using is") and not raw.suggestion
+
+
+def test_a_multi_line_fix_is_re_indented_with_its_line_or_withdrawn() -> None:
+    """A one-line quote's fix of several lines is indented for its line as reviewed: it follows
+    the line's new indentation (tabs too), and is withdrawn once code stands before it on the
+    line (``if path: data = read(path)``), where no indentation of its later lines is right."""
+    text = "def load(path):\n    data = read(path)\n"
+    raw = RawFinding("warning", "data = read(path)", "May fail.", "try:\n    data = read(path)\nexcept OSError:\n    data = None")
+    (finding,), _ = place_findings(Placer(doc_of(text)), [(raw, [(0, 1)], "load")], min_confidence=0, min_severity="info")
+    assert finding.fix == "try:\n        data = read(path)\n    except OSError:\n        data = None"
+    line = text.index("    data")
+    tabbed = text.replace("    data", "\tdata").encode()
+    (moved,), changed = follow_edits([finding], [Edit(line, line + 4, line + 1)], tabbed)
+    assert changed and moved.fix == "try:\n\t    data = read(path)\n\texcept OSError:\n\t    data = None"
+    typed = text.replace("    data", "    if path: data").encode()
+    (moved,), _ = follow_edits([finding], [Edit(line + 4, line + 4, line + 13)], typed)
+    assert typed[moved.start : moved.end] == b"data = read(path)" and moved.fix is None
+    # Typing elsewhere leaves the fix as it was.
+    (same,), _ = follow_edits([finding], [Edit(0, 0, 1)], b"#" + text.encode())
+    assert same.fix == finding.fix

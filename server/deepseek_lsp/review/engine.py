@@ -62,18 +62,27 @@ class ChatClient(Protocol):
     ) -> StreamResult: ...
 
 
-def unit_key(unit: Unit, settings: Settings, language: str | None) -> str:
-    """The cache key: the unit's normalized code and everything that changes the answer."""
-    r = settings.review
-    parts = (
-        PROMPT_VERSION,
-        r.model,
-        str(r.thinking),
-        str(settings.redact_secrets),
-        language or "",
-        unit.fingerprint(),
-    )
+def unit_key(
+    unit: Unit, settings: Settings, language: str | None, signatures: Sequence[str] = ()
+) -> str:
+    """The cache key: the unit's normalized code and everything that changes the answer,
+    ``signatures`` (of the file's definitions the unit uses, see ``_signatures_of``) included."""
+    parts = (*answer_settings(settings), language or "", unit.fingerprint(), *signatures)
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def answer_settings(settings: Settings) -> tuple[str, ...]:
+    """The settings that change what a review says (part of every cache key): a review made
+    with others is not the answer for the settings now."""
+    r = settings.review
+    return (PROMPT_VERSION, r.model, str(r.thinking), str(settings.redact_secrets))
+
+
+def _signatures_of(file_units: FileUnits, unit: Unit) -> list[str]:
+    """The signatures the unit is reviewed with from its own file, as the prompt shows them: a
+    caller's findings rest on them ("scale() needs a factor"), and came back from the cache
+    after the callee's signature changed. Its body, or where it is, changes nothing here."""
+    return [" ".join(s.header.split()) for s in file_units.signatures_for([unit])]
 
 
 @dataclass
@@ -139,7 +148,7 @@ class ReviewEngine:
         found: list[Located] = []
         complete = True
         for unit in file_units.units:
-            hit = self.cache.get(unit_key(unit, settings, lang))
+            hit = self.cache.get(unit_key(unit, settings, lang, _signatures_of(file_units, unit)))
             if hit is None:
                 complete = False
                 continue
@@ -184,7 +193,7 @@ class ReviewEngine:
         found: list[Located] = []
         pending: list[tuple[Unit, str]] = []
         for unit in units:
-            key = unit_key(unit, settings, lang)
+            key = unit_key(unit, settings, lang, _signatures_of(file_units, unit))
             hit = self.cache.get(key) if use_cache else None
             if hit is None:
                 pending.append((unit, key))

@@ -29,7 +29,7 @@ from ..privacy import is_excluded, uri_to_path
 from ..status import Status
 from ..usage_feature import endpoint_fields
 from .cache import ReviewCache
-from .engine import ReviewEngine, ReviewOutcome
+from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits
 
 if TYPE_CHECKING:
@@ -373,8 +373,10 @@ class ReviewFeature(Feature):
         if current is None or self.settings.review.mode == "off":
             return outcome
         # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
+        # So too when the user switched the model (or thinking, redaction) meanwhile: the
+        # old model's answer was shown as the review, over the new model's cached one.
         edits = current.edits_since(edit_count) if current is doc else None
-        if edits is None:
+        if edits is None or answer_settings(settings) != answer_settings(self.settings):
             findings, _ = engine.cached_findings(
                 current, self.settings, ignored=engine.cache.ignored()
             )

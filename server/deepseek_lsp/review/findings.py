@@ -414,6 +414,9 @@ class Finding:
     confidence: float
     unit: str
     fingerprint: str
+    #: For a fix of several lines replacing one line's code: the whitespace before ``start`` on
+    #: that line, which the fix's later lines are indented from (see ``adapt_fix``); else None.
+    fix_base: str | None = None
 
     def moved(self, start: int, end: int) -> Finding:
         return replace(self, start=start, end=end)
@@ -466,6 +469,37 @@ def adapt_fix(
     # The document's own line break: a multi-line fix in a CRLF file left bare LFs in it.
     eol = doc.data[doc.line_end(first_line) : doc.line_end(first_line, with_eol=True)].decode() or "\n"
     return eol.join(out).rstrip()
+
+
+def _indent_before(data: bytes, offset: int) -> str | None:
+    """The whitespace from the start of ``offset``'s line to it; None when code comes first."""
+    head = data[data.rfind(b"\n", 0, offset) + 1 : offset]
+    return None if head.strip() else head.decode("utf-8", "replace")
+
+
+def _fix_base(doc: Document, start: int, end: int, fix: str | None) -> str | None:
+    """``Finding.fix_base``: only a one-line quote's fix takes its later lines' indentation from
+    the text before the code (a longer quote's from its own lines, which no edit leaves)."""
+    if fix is None or "\n" not in fix or b"\n" in doc.data[start:end]:
+        return None
+    return _indent_before(doc.data, start)
+
+
+def _reindented(finding: Finding, data: bytes, start: int) -> Finding:
+    """``finding`` with its fix's later lines indented for its line as it is now: the user put
+    the line in a new block, its code untouched, and the fix wrote ``try:`` in the block and
+    ``except`` outside it. A fix that cannot be moved so is no longer offered."""
+    old = finding.fix_base
+    if old is None or finding.fix is None:
+        return finding
+    now = _indent_before(data, start)
+    if now == old:
+        return finding
+    first, *rest = finding.fix.split("\n")
+    if now is None or any(line.strip() and not line.startswith(old) for line in rest):
+        return replace(finding, fix=None, fix_base=None)
+    lines = [first] + [now + line[len(old) :] if line.strip() else line for line in rest]
+    return replace(finding, fix="\n".join(lines), fix_base=now)
 
 
 def _line_of_nth_char(doc: Document, start: int, placed: str, n: int) -> int | None:
@@ -549,6 +583,7 @@ def place_findings(
         ):
             continue  # two units' answers reported the same thing at the same place
         stats.placed += 1
+        fix = adapt_fix(placer.doc, span[0], span[1], raw.code, raw.suggestion)
         out.append(
             Finding(
                 id=finding_id,
@@ -557,10 +592,11 @@ def place_findings(
                 code=raw.code,
                 start=span[0],
                 end=span[1],
-                fix=adapt_fix(placer.doc, span[0], span[1], raw.code, raw.suggestion),
+                fix=fix,
                 confidence=raw.confidence,
                 unit=unit_name,
                 fingerprint=fp,
+                fix_base=_fix_base(placer.doc, span[0], span[1], fix),
             )
         )
     out.sort(key=lambda f: (f.start, severity_rank(f.severity)))
@@ -622,6 +658,11 @@ def follow_edits(
         if (start, end) != (finding.start, finding.end):
             changed = True
             finding = finding.moved(start, end)
+        if data is not None and finding.fix_base is not None:
+            # A tab for four spaces moves nothing yet changes the line's indentation.
+            reindented = _reindented(finding, data, start)
+            changed = changed or reindented is not finding
+            finding = reindented
         out.append(finding)
     return out, changed
 

@@ -1,0 +1,215 @@
+"""Code review in the editor after the first review: findings and their quick fixes as the user
+edits, saves and reviews again. The review feature on its own, against the fake DeepSeek server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.config import Settings
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.features import Services
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.feature import ReviewFeature
+from deepseek_lsp.status import Status, StatusReporter
+from deepseek_lsp.usage_feature import UsageFeature
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually
+from tests.review_support import Rule, reviewed_units, reviewer, user_prompt
+
+CHAT = "/chat/completions"
+REGISTRY = LanguageRegistry.load()
+URI = "file:///ws/app.py"
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+
+
+class Editor:
+    """The review feature with an editor's view of one document: its text, the diagnostics
+    last published for it, and the quick fixes it is offered."""
+
+    def __init__(self, fake: FakeDeepSeek, text: str, uri: str = URI) -> None:
+        self.statuses: list[Status] = []
+        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
+        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
+        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+        self.usage = UsageFeature(self.services)
+        self.review = ReviewFeature(self.services)
+        self.published: list[types.PublishDiagnosticsParams] = []
+        self.review._publish = self.published.append
+        self.services.configured.set()
+        self.uri, self.text, self.version = uri, text, 1
+        doc = self.services.documents.open(uri, text, "python", 1)
+        self.review.document_opened(doc)
+
+    async def __aenter__(self) -> Editor:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.review.stop()
+        await self.usage.stop()
+
+    async def review_file(self) -> dict[str, Any]:
+        """What the user's save (or "review this file") gets."""
+        return await self.review.run_command(self.uri, force=False)
+
+    def diagnostics(self) -> list[types.Diagnostic]:
+        mine = [p for p in self.published if p.uri == self.uri]
+        return list(mine[-1].diagnostics) if mine else []
+
+    def _offset(self, position: types.Position) -> int:
+        # ASCII test documents: UTF-16 units are characters.
+        lines = self.text.split("\n")
+        return sum(len(line) + 1 for line in lines[: position.line]) + position.character
+
+    def _position(self, offset: int) -> types.Position:
+        line = self.text.count("\n", 0, offset)
+        return types.Position(line=line, character=offset - (self.text.rfind("\n", 0, offset) + 1))
+
+    def replace(self, start: int, end: int, new: str) -> None:
+        """The user's edit: sent as didChange, applied to the editor's copy."""
+        self.version += 1
+        rng = types.Range(start=self._position(start), end=self._position(end))
+        doc = self.services.documents.change(
+            self.uri, self.version, [types.TextDocumentContentChangePartial(range=rng, text=new)]
+        )
+        assert doc is not None
+        self.review.document_changed(doc)
+        self.text = self.text[:start] + new + self.text[end:]
+
+    def quick_fix(self, diagnostic: types.Diagnostic) -> types.TextEdit | None:
+        actions = self.review.code_actions(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=self.uri),
+                range=diagnostic.range,
+                context=types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        for action in actions:
+            if action.edit is not None:
+                (edit,) = (action.edit.changes or {})[self.uri]
+                return edit
+        return None
+
+    def apply(self, edit: types.TextEdit) -> None:
+        self.replace(self._offset(edit.range.start), self._offset(edit.range.end), edit.new_text)
+
+
+WRAP = Rule(
+    "data = read(path)",
+    "warning",
+    "read() raises OSError for a missing file.",
+    "try:\n    data = read(path)\nexcept OSError:\n    data = None",
+)
+
+
+async def test_a_multi_line_fix_follows_its_line_when_the_line_is_re_indented(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The fix's later lines were indented for the line as it was reviewed: after the user put
+    the line in a new block (its indentation grew, the code itself untouched), the quick fix
+    wrote ``try:`` in the block and ``except`` outside it, code Python does not compile."""
+    fake_deepseek.responder(reviewer([WRAP]), path=CHAT)
+    text = "def load(path):\n    data = read(path)\n    return data\n"
+    async with Editor(fake_deepseek, text) as editor:
+        await editor.review_file()
+        (finding,) = editor.diagnostics()
+        # The user wraps the line in an ``if``: a line above, and the line indented.
+        line = editor.text.index("    data = read(path)")
+        editor.replace(line, line, "    ")
+        editor.replace(line, line, "    if path:\n")
+        (finding,) = editor.diagnostics()
+        assert finding.range.start == types.Position(line=2, character=8)
+        edit = editor.quick_fix(finding)
+        assert edit is not None
+        editor.apply(edit)
+        assert editor.text == (
+            "def load(path):\n"
+            "    if path:\n"
+            "        try:\n"
+            "            data = read(path)\n"
+            "        except OSError:\n"
+            "            data = None\n"
+            "    return data\n"
+        )
+        compile(editor.text, "app.py", "exec")
+
+
+SCALE = "def scale(value, factor):\n    return value * factor\n\n\ndef double(x):\n    return scale(x)\n"
+
+
+def checks_calls(body: dict[str, Any]) -> str:
+    """A reviewer that reads the signatures it is shown, as the model does: the call passes one
+    argument to a function that, by the signature in the prompt, needs two."""
+    prompt = user_prompt(body)
+    findings = []
+    if "def scale(value, factor)" in prompt and "return scale(x)" in prompt:
+        findings.append(
+            {
+                "severity": "critical",
+                "line": 6,
+                "code": "scale(x)",
+                "message": "scale() needs a factor: this call raises TypeError.",
+                "suggestion": "scale(x, 2)",
+            }
+        )
+    return json.dumps({"findings": findings, "summary": "Reviewed."})
+
+
+async def test_a_caller_is_reviewed_again_when_a_signature_it_uses_changes(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The unit's cache key held its own code only, not the signatures it was reviewed with:
+    after the user gave ``factor`` a default, the caller's "raises TypeError" came back from
+    the cache on every save (and every restart), about a call that is now right."""
+    fake_deepseek.responder(checks_calls, path=CHAT)
+    async with Editor(fake_deepseek, SCALE) as editor:
+        await editor.review_file()
+        (finding,) = editor.diagnostics()
+        assert "TypeError" in finding.message
+        at = editor.text.index("factor)")
+        editor.replace(at + len("factor"), at + len("factor"), "=2")
+        result = await editor.review_file()
+        assert result["ok"]
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json) == ["scale", "double"]
+        assert editor.diagnostics() == []
+        # A body edit changes no signature: its callers stay cached.
+        at = editor.text.index("value * factor")
+        editor.replace(at, at, "1 * ")
+        await editor.review_file()
+        assert reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json) == ["scale"]
+
+
+async def test_a_review_by_the_model_the_user_switched_from_is_not_shown(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """review.model changed while a review ran: the new model's (empty) cache was shown, then
+    the old model's answer arrived and its findings were published as the current review,
+    until the next save."""
+    rule = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
+    fake_deepseek.responder(reviewer([rule]), path=CHAT)
+    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n            return key\n"
+    async with Editor(fake_deepseek, text) as editor:
+        fake_deepseek.set_latency(ttft=1.0)
+        review = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
+        old = editor.services.settings
+        new = replace(old, review=replace(old.review, model="deepseek-v4-flash"))
+        editor.services.settings = new
+        editor.review.settings_changed(old, new)
+        await asyncio.wait_for(review, 10)
+        assert fake_deepseek.requests_to(CHAT)[0].json["model"] == old.review.model
+        assert editor.diagnostics() == []
+        # The new model's own review is what the next save shows.
+        fake_deepseek.set_latency(ttft=0.0)
+        assert (await editor.review_file())["findings"] == 1
+        assert fake_deepseek.requests_to(CHAT)[-1].json["model"] == "deepseek-v4-flash"
+        assert len(editor.diagnostics()) == 1
