@@ -100,6 +100,22 @@ class ReviewSettings:
     timeout_s: float = 120.0
 
 
+def beta_base(base: str) -> str:
+    """DeepSeek's beta base (FIM, chat prefix completion) for an API base. On DeepSeek's own
+    host ``/v1`` is an alias of the root, which OpenAI clients are told to use, and the beta
+    features live at the root's ``/beta`` only (``/v1/beta/completions`` is no endpoint). A
+    proxy's paths are its own: kept as written."""
+    base = base.rstrip("/")
+    try:
+        host = urlsplit(base).hostname or ""
+    except ValueError:
+        host = ""
+    on_deepseek = host == "deepseek.com" or host.endswith(".deepseek.com")
+    if on_deepseek and base.endswith("/v1"):
+        base = base[: -len("/v1")]
+    return f"{base}/beta"
+
+
 @dataclass(frozen=True)
 class Settings:
     base_url: str = DEFAULT_BASE_URL
@@ -123,7 +139,7 @@ class Settings:
         if self.fim_base_url:
             return self.fim_base_url.rstrip("/")
         base = self.base_url.rstrip("/")
-        return f"{base}/beta" if self.backend == "deepseek" else base
+        return beta_base(base) if self.backend == "deepseek" else base
 
     def masked(self) -> dict[str, Any]:
         """The settings as a dict with the API key masked, and the URLs without credentials

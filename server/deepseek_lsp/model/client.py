@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import ipaddress
 import json
 import logging
 import math
+import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -41,7 +43,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
-from ..config import API_KEY_CHARS
+from ..config import API_KEY_CHARS, beta_base
 from . import aio_network, h2_reset, pool_reclaim
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
 from .errors import (
@@ -181,7 +183,7 @@ class EndpointConfig:
         if self.fim_base_url:
             return self.fim_base_url.rstrip("/")
         if self.backend == "deepseek" or (self.backend == "chat" and self.use_chat_prefix):
-            return f"{self.base}/beta"
+            return beta_base(self.base)
         return self.base
 
     @property
@@ -222,10 +224,20 @@ def is_deepseek_host(url: str) -> bool:
 _ESTIMATE = EstimateCounter()
 
 
+_HTML = re.compile(r"<(!doctype\s+html|html|head|body)\b", re.I)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
 def _provider_message(content: bytes, api_key: str | None) -> str | None:
     """The human part of an error body: DeepSeek/OpenAI ``{"error": {"message"}}``, Ollama
     ``{"error": "..."}``, or plain text; scrubbed of the key in case a server echoes it."""
     text = content.decode("utf-8", errors="replace").strip()
+    if _HTML.match(text):
+        # A reverse proxy's error page (nginx, Cloudflare): its title says it, the markup is noise.
+        title = _TITLE.search(text)
+        text = title.group(1) if title else _TAG.sub(" ", text)
+        text = " ".join(html.unescape(text).split())
     message: Any = text
     try:
         obj = json.loads(text)
@@ -276,6 +288,8 @@ class ModelStream:
         self._decoder = SSEDecoder()
         self._response: httpx.Response | None = None
         self._raw: Any = None
+        self._whole = not call.stream  # the answer is one JSON body, not an SSE stream
+        self._sniffed = False  # the body's first bytes were looked at (see __anext__)
         self._entered = False
         self._eof = False
         self._finished = False  # the answer completed normally
@@ -330,42 +344,30 @@ class ModelStream:
         client.check_budget()
         self._t0 = self._now()
         client.last_active = self._t0
-        call = self._call
-        headers = {"Accept": "text/event-stream"} if call.stream else {}
-        # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
-        headers["Accept-Encoding"] = "identity"
-        headers["Content-Type"] = "application/json"
-        # Encoded here, ASCII-only: httpx's own encoding (``json=``, non-ASCII kept) built the
-        # request in 170 us instead of 66 for a 16 kB prompt, on every completion's wait.
-        body = json.dumps(call.body, allow_nan=False).encode("ascii")
-        headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
-        content = _then(body, self._sent)
-        request = client.http.build_request(call.method, call.url, content=content, headers=headers)
-        # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
-        pool_reclaim.reclaim(client.http)
         # Nothing awaited since the budget check: the next request's check counts this one.
         self._reserve()
+        error: ModelError | None = None
         try:
-            response = await _until(self._deadline, client.http.send(request, stream=True))
-        except BaseException as exc:
-            # A cancel while the pool was setting up a connection orphans it: reclaim it now,
-            # not only before the next request.
-            pool_reclaim.reclaim(client.http)
-            error = self._translate(exc, started=False)
-            if isinstance(error, ConnectError):
-                self._billable = False
-            self._end("cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
-            if error is exc:
-                raise
-            raise error from exc
-        self._response = response
-        if response.status_code >= 400:
-            self._billable = False
-            try:
-                await self._raise_status(response)
-            except asyncio.CancelledError:
-                self._end("cancelled")
-                raise
+            response = await self._send()
+            if response.status_code >= 400:
+                error = await self._status_error(response)
+                if _refuses_stream_options(error, self._call):
+                    # Pydantic-strict OpenAI-compatible servers refuse the field (400/422): the
+                    # request goes again without it, and the client leaves it out from now on
+                    # (usage is then estimated, as for any server that reports none).
+                    client.stream_options_refused = True
+                    log.info("the endpoint refuses stream_options; usage will be estimated")
+                    self._call = _without_stream_options(self._call)
+                    response = await self._send()
+                    error = None
+                    if response.status_code >= 400:
+                        error = await self._status_error(response)
+        except asyncio.CancelledError:
+            self._end("cancelled")
+            raise
+        if error is not None:
+            self._end("error")
+            raise error
         # We asked for no compression; the bytes as they come then spare httpx's decoder layer
         # on every chunk. A server that compresses anyway goes through the decoder.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
@@ -409,7 +411,15 @@ class ModelStream:
             except (httpx.HTTPError, DeadlineExceeded) as exc:
                 self._reraise(exc)
             else:
-                if not self._call.stream:
+                if not self._sniffed:
+                    head = chunk.lstrip()
+                    if head:
+                        self._sniffed = True
+                        # A server or proxy that does not stream answers one JSON body (or an
+                        # error object) though a stream was asked for: no ``data:`` line in it
+                        # for the SSE decoder. An SSE stream never starts with "{".
+                        self._whole = self._whole or head.startswith(b"{")
+                if self._whole:
                     delta = await self._read_whole(chunk)
                 else:
                     delta = self._consume(self._decoder.feed(chunk))
@@ -435,9 +445,25 @@ class ModelStream:
         if not events:
             return ""
         feed = self._acc.feed
-        if len(events) == 1:
-            return feed(events[0])
-        return "".join([feed(data) for data in events])
+        try:
+            if len(events) == 1:
+                return feed(events[0])
+            return "".join([feed(data) for data in events])
+        except ModelError as exc:
+            raise self._located(exc) from None
+
+    def _located(self, exc: ModelError) -> ModelError:
+        """An error the answer itself carried, with the request it answers: its message names
+        the server that sent it ("The model server at ..."), not DeepSeek."""
+        if exc.url is None:
+            exc.method, exc.url = self._call.method, safe_url(self._call.url)
+        key = self._client.config.api_key
+        if key:  # shown to the user: scrubbed like an error status's body
+            exc.message = exc.message.replace(key, "***")
+            if exc.provider_message:
+                exc.provider_message = exc.provider_message.replace(key, "***")
+            exc.args = (exc.message,)
+        return exc
 
     async def _read_whole(self, first: bytes) -> str:
         # Non-streaming answers may be preceded by blank keep-alive lines; json.loads skips them.
@@ -451,7 +477,10 @@ class ModelStream:
                 self._reraise(exc)
         self._eof = True
         body = b"".join(parts).decode("utf-8", errors="replace")
-        delta = self._acc.feed(body)
+        try:
+            delta = self._acc.feed(body)
+        except ModelError as exc:
+            raise self._located(exc) from None
         self._acc.done = True
         return delta
 
@@ -492,7 +521,42 @@ class ModelStream:
         async for _ in self._raw:
             pass
 
-    async def _raise_status(self, response: httpx.Response) -> None:
+    async def _send(self) -> httpx.Response:
+        """Send the call; the response, its status unchecked, with its body still to read."""
+        client = self._client
+        call = self._call
+        headers = {"Accept": "text/event-stream"} if call.stream else {}
+        # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
+        headers["Accept-Encoding"] = "identity"
+        headers["Content-Type"] = "application/json"
+        # Encoded here, ASCII-only: httpx's own encoding (``json=``, non-ASCII kept) built the
+        # request in 170 us instead of 66 for a 16 kB prompt, on every completion's wait.
+        body = json.dumps(call.body, allow_nan=False).encode("ascii")
+        headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
+        content = _then(body, self._sent)
+        request = client.http.build_request(call.method, call.url, content=content, headers=headers)
+        # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
+        pool_reclaim.reclaim(client.http)
+        try:
+            response = await _until(self._deadline, client.http.send(request, stream=True))
+        except BaseException as exc:
+            # A cancel while the pool was setting up a connection orphans it: reclaim it now,
+            # not only before the next request.
+            pool_reclaim.reclaim(client.http)
+            error = self._translate(exc, started=False)
+            if isinstance(error, ConnectError):
+                self._billable = False
+            self._end("cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
+            if error is exc:
+                raise
+            raise error from exc
+        self._response = response
+        if response.status_code >= 400:
+            self._billable = False
+        return response
+
+    async def _status_error(self, response: httpx.Response) -> ModelError:
+        """The error for an error status, its body read and the response closed."""
         client = self._client
         try:
             content = await _until(self._deadline, response.aread())
@@ -500,15 +564,14 @@ class ModelStream:
             content = b""
         finally:
             await _close_shielded(None, response)
-        error = error_for_status(
+        self._response = None
+        return error_for_status(
             response.status_code,
             method=self._call.method,
             url=self._call.url,
             provider_message=_provider_message(content, client.config.api_key),
             retry_after=parse_retry_after(response.headers.get("retry-after")),
         )
-        self._end("error")
-        raise error
 
     def _where(self) -> dict[str, Any]:
         return {"method": self._call.method, "url": self._call.url}
@@ -614,6 +677,20 @@ class ModelStream:
             log.exception("could not record usage")
 
 
+def _refuses_stream_options(error: ModelError, call: HttpCall) -> bool:
+    said = f"{error.provider_message or ''} {error.message}"
+    return (
+        isinstance(error, RequestError)
+        and "stream_options" in call.body
+        and "stream_options" in said
+    )
+
+
+def _without_stream_options(call: HttpCall) -> HttpCall:
+    body = {k: v for k, v in call.body.items() if k != "stream_options"}
+    return replace(call, body=body)
+
+
 async def _then(body: bytes, on_sent: Callable[[], None]) -> AsyncIterator[bytes]:
     """``body``, then a call to ``on_sent``: httpcore asks for more of a request body only once
     it has written what it had, so the call comes when the request is on its way."""
@@ -712,6 +789,8 @@ class ModelClient:
         self.last_active = -math.inf
         #: The endpoint refused ``response_format`` once: JSON is asked for in the prompt only.
         self._no_json_mode = False
+        #: The endpoint refused ``stream_options`` once: it is left out (usage is estimated).
+        self.stream_options_refused = False
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
@@ -808,6 +887,11 @@ class ModelClient:
         except (ValueError, AttributeError) as exc:
             raise MalformedResponse("unreadable model list", method="GET", url=url) from exc
 
+    def _call_for(self, call: HttpCall) -> HttpCall:
+        if self.stream_options_refused and "stream_options" in call.body:
+            return _without_stream_options(call)
+        return call
+
     # -- completions --------------------------------------------------------------------------
 
     def stream_fim(
@@ -818,7 +902,7 @@ class ModelClient:
         ``on_sent`` is called once the request is written, from inside the client: what the
         caller needs only for the answer can be prepared while the model works (schedule it
         with ``loop.call_soon``; do not do it inside the call)."""
-        call = self.backend.fim(self.config, req)
+        call = self._call_for(self.backend.fim(self.config, req))
 
         def prompt_tokens(counter: Counter) -> int:
             if req.estimated_prompt_tokens is not None:
@@ -848,7 +932,7 @@ class ModelClient:
 
     def stream_chat(self, req: ChatRequest, deadline: float) -> ModelStream:
         """Like :meth:`stream_fim` for chat; deltas are the answer's content (not reasoning)."""
-        call = self.backend.chat(self.config, req)
+        call = self._call_for(self.backend.chat(self.config, req))
 
         def prompt_tokens(counter: Counter) -> int:
             if req.estimated_prompt_tokens is not None:

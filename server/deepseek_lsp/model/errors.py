@@ -186,7 +186,10 @@ class ServerError(ModelError):
 
     @property
     def user_message(self) -> str:
-        return f"{self.provider} had a server error ({self.status}); it will be retried later."
+        # What the server said is often the only clue: Ollama answers 500 for a model too big
+        # for the machine's memory, which no retry mends.
+        said = f": {self.provider_message}" if self.provider_message else ""
+        return f"{self.provider} had a server error ({self.status}){said}; it will be retried later."
 
 
 class OverloadedError(ModelError):

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 FENCE = re.compile(r"^\s*```[\w+-]*[ \t]*\n(.*?)\n?```\s*$", re.S)
+THINK_END = "</think>"
 
 
 def unfence(text: str) -> str:
@@ -17,19 +18,39 @@ def unfence(text: str) -> str:
     return m.group(1).strip() if m else text
 
 
+def _after_thinking(text: str) -> str:
+    # A reasoning model served without a reasoning parser (vLLM, llama.cpp) writes its thoughts
+    # into the answer, ``<think>`` often in the prompt already: the answer follows the last
+    # ``</think>``. The thoughts draft JSON of their own.
+    _, sep, tail = text.rpartition(THINK_END)
+    return tail.strip() if sep and tail.strip() else text
+
+
 def load_json_answer(text: str) -> Any:
-    """The JSON value of an answer (fence and prose around it tolerated); None if there is none."""
-    text = unfence(text.strip())
+    """The JSON value of an answer (fence, prose and thinking around it tolerated); None if
+    there is none, or if the answer's object is cut short (a caller salvages what it can)."""
+    text = unfence(_after_thinking(text.strip()))
     try:
         return json.loads(text)
     except ValueError:
         pass
-    # Prose around the object ("Here is the review: {...}"): decode from the first brace.
+    # Prose around the object ("Here is the review: {...}"). The prose may quote code with
+    # braces of its own ("`d = {}`", "`f() {return}`") before the answer: every object in the
+    # text is read, and the largest one is the answer.
+    decoder = json.JSONDecoder()
+    best: Any = None
+    best_size = 0
     start = text.find("{")
-    if start < 0:
-        return None
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text, start)
-    except ValueError:
-        return None
-    return value
+    while start >= 0:
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            cut = exc.pos >= len(text) or exc.msg.startswith("Unterminated string")
+            if cut and text[start + 1 :].lstrip().startswith('"'):
+                return None  # an object running to the end of the text: the answer cut short
+            start = text.find("{", start + 1)
+            continue
+        if end - start > best_size:
+            best, best_size = value, end - start
+        start = text.find("{", end)
+    return best

@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .errors import MalformedResponse, ServerError
+from .errors import MalformedResponse, ModelError, ServerError, error_for_status
 from .types import Usage
 
 __all__ = ["DONE", "ChunkAccumulator", "Dialect", "SSEDecoder"]
@@ -32,8 +32,8 @@ class SSEDecoder:
     """Incremental SSE decoder yielding the ``data`` of each event.
 
     Line ends may be ``\\n``, ``\\r\\n`` or ``\\r``; a chunk may end between ``\\r`` and ``\\n``.
-    Fields other than ``data`` (``event``, ``id``, ``retry``) are not used by these servers and
-    are ignored.
+    An ``error`` field (llama.cpp's streamed failures) becomes an ``{"error": ...}`` payload.
+    Other fields (``event``, ``id``, ``retry``) are not used by these servers and are ignored.
     """
 
     __slots__ = ("_buf", "_data", "_pending_cr", "_utf8", "comments")
@@ -86,10 +86,19 @@ class SSEDecoder:
             self.comments += 1
             return
         name, sep, value = line.partition(":")
-        if name != "data":
+        if name not in ("data", "error"):
             return
         if sep and value.startswith(" "):
             value = value[1:]
+        if name == "error":
+            # llama.cpp's server streams a failure after its 200 as an ``error:`` field (a prompt
+            # over the context size): passed on as the ``{"error": ...}`` payload other servers
+            # send, so the user reads what went wrong instead of "the stream ended early".
+            try:
+                detail = json.loads(value)
+            except ValueError:
+                detail = value
+            value = json.dumps({"error": detail})
         self._data.append(value)
 
 
@@ -141,9 +150,7 @@ class ChunkAccumulator:
         if not isinstance(obj, Mapping):
             raise MalformedResponse("stream chunk is not a JSON object", kind="bad_json")
         if "error" in obj:
-            err = obj["error"]
-            msg = err.get("message") if isinstance(err, Mapping) else str(err)
-            raise ServerError(f"error in stream: {msg}", provider_message=str(msg))
+            raise _stream_error(obj["error"])
         usage = _as_dict(obj.get("usage"))
         if usage is not None:
             self.usage = Usage.from_api(usage)
@@ -196,6 +203,16 @@ class ChunkAccumulator:
                 hit = min(cached, prompt)
                 self.usage = Usage(prompt, predicted, hit, prompt - hit)
         return text
+
+
+def _stream_error(err: Any) -> ModelError:
+    msg = str(err.get("message") if isinstance(err, Mapping) else err)
+    code = err.get("code") if isinstance(err, Mapping) else None
+    # llama.cpp and vLLM give the HTTP status the error stands for: a 400 (the prompt exceeds
+    # the context size) is the request's fault, which asking again cannot mend.
+    if isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600:
+        return error_for_status(code, provider_message=msg)
+    return ServerError(f"error in stream: {msg}", provider_message=msg)
 
 
 def _int_or(value: Any, default: int) -> int:
