@@ -169,3 +169,16 @@ def test_the_environment_can_point_at_a_self_hosted_model() -> None:
     assert settings.review.model == "Qwen/Qwen2.5-Coder-32B-Instruct"
     settings, problems = build_settings(env={"DEEPSEEK_BACKEND": "nope"})
     assert settings.backend == "deepseek" and "nope" in problems[0]
+
+
+def test_a_language_switch_that_is_no_boolean_is_refused_with_a_message() -> None:
+    """``{"markdown": "false"}`` (a string, as a YAML or JSON typo gives) read as true: completions
+    stayed on in Markdown and nothing said why."""
+    settings, problems = build_settings(
+        {"completion": {"languages": {"markdown": False}}},
+        [{"completion": {"languages": {"markdown": "false", "*": "no"}}}],
+        env={},
+    )
+    assert not settings.language_enabled("markdown")  # the earlier layer's valid switch stays
+    assert settings.language_enabled("python")
+    assert len(problems) == 1 and "completion.languages" in problems[0]

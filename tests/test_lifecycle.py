@@ -197,3 +197,67 @@ def test_exit_without_shutdown_exits_with_one(tmp_path) -> None:
         assert server.wait_exit(10) == 1  # the protocol's code for an exit without shutdown
     finally:
         server.kill()
+
+
+def test_exit_without_shutdown_exits_with_one_when_stdin_is_not_a_pipe(tmp_path) -> None:
+    """stdin that is no pipe (always so on Windows, where the loop cannot read an editor's
+    pipe) is read by pygls' reader, which swallowed the exit status: 0 without a shutdown."""
+    import json
+
+    def frame(obj: dict) -> bytes:
+        body = json.dumps(obj).encode()
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    initialize = frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})
+    for messages, code in (
+        ([initialize, frame({"jsonrpc": "2.0", "method": "exit"})], 1),
+        ([initialize, frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}), frame({"jsonrpc": "2.0", "method": "exit"})], 0),
+    ):
+        session = tmp_path / "session.txt"
+        session.write_bytes(b"".join(messages))
+        with session.open("rb") as stdin:
+            done = subprocess.run(
+                [sys.executable, "-m", "deepseek_lsp"],
+                stdin=stdin,
+                capture_output=True,
+                env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
+                timeout=60,
+            )
+        assert done.returncode == code
+        assert b"Traceback" not in done.stderr
+
+
+def test_a_log_file_that_cannot_be_opened_does_not_stop_the_server(tmp_path) -> None:
+    """``--log-file`` in a folder that does not exist (or ``~/…``, which no shell expands when an
+    editor starts the server) ended the server with a traceback before it read a message."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path), HOME=str(home))
+    stderr = {}
+    for log_file in (str(tmp_path / "no-such-folder" / "ds.log"), "~/ds.log"):
+        server = RawServer(env, args=["--log-file", log_file])
+        try:
+            assert "capabilities" in server.initialize()["result"]
+            assert "error" not in server.call("shutdown")
+            server.notify("exit")
+            assert server.wait_exit(10) == 0
+        finally:
+            server.kill()
+        stderr[log_file] = server.stderr
+    missing, in_home = stderr.values()
+    assert b"Traceback" not in missing and b"cannot write the log file" in missing
+    assert (home / "ds.log").read_text().strip() and b"Traceback" not in in_home
+
+
+def test_an_editor_process_not_visible_at_start_is_not_taken_for_a_dead_one(tmp_path) -> None:
+    """Started through ssh, ``docker exec`` or a sandbox, the server gets the editor's process id
+    from another machine or PID namespace: it exited 3 s after every start."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize(process_id=gone.pid)
+        assert server.wait_exit(5) is None  # still serving
+        assert "result" in server.call("deepseek/debugState")
+    finally:
+        server.kill()

@@ -209,7 +209,12 @@ def _check(value: Any, annotation: Any) -> tuple[bool, Any]:
         ok = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
         return (ok, tuple(value) if ok else value)
     if origin is dict:
-        return (isinstance(value, Mapping), dict(value) if isinstance(value, Mapping) else value)
+        if not isinstance(value, Mapping):
+            return False, value
+        # Values checked too: ``{"markdown": "false"}`` is no switch (a non-empty string is true).
+        item = get_args(annotation)[1]
+        ok = item is Any or all(_check(v, item)[0] for v in value.values())
+        return (ok, dict(value) if ok else value)
     return (True, value)
 
 

@@ -7,7 +7,9 @@ and ``Authorization`` headers never reach a log, whatever a library chooses to p
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 from collections.abc import Callable
 
 _AUTH_HEADER = re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(bearer\s+)?[^\s'\",}]+")
@@ -86,9 +88,17 @@ def setup(log_file: str | None = None, level: str = "info") -> logging.Logger:
         root.removeHandler(h)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     # stdout carries the protocol in stdio mode: logs go to stderr or a file only.
-    handler: logging.Handler = (
-        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler()
-    )
+    handler: logging.Handler = logging.StreamHandler()
+    if log_file:
+        # Editors start the server without a shell: "~" is the user's, not a folder named "~".
+        path = os.path.expanduser(log_file)
+        try:
+            handler = logging.FileHandler(path, encoding="utf-8")
+        except OSError as exc:
+            # A log file that cannot be opened must not keep the server from starting (it
+            # exited with a traceback, and the editor got no completions at all).
+            print(f"deepseek-lsp: cannot write the log file {path}: {exc.strerror or exc}; "
+                  "logging to stderr", file=sys.stderr)
     handler.setFormatter(fmt)
     handler.addFilter(SECRETS)
     root.addHandler(handler)

@@ -35,6 +35,8 @@ DOCUMENT_STATE_REQUEST = "deepseek/documentState"
 DEBUG_STATE_REQUEST = "deepseek/debugState"
 #: How long the editor may take to answer workspace/configuration.
 CONFIGURATION_TIMEOUT_S = 5.0
+#: The ``tell_once`` keys of the settings' problems (other ``config:`` keys are the features').
+SETTINGS_PROBLEM = "config:setting:"
 
 
 def _open_connections(http: Any) -> int:
@@ -227,7 +229,9 @@ class DeepSeekServer(LanguageServer):
         self.collector = Collector()
         self.init_options: Any = None
         self.client_settings: Any = None
-        self.settings, problems = build_settings(env=self.env)
+        # The environment's problems are told in ``initialize``, where apply_settings builds
+        # it again and the editor can show them.
+        self.settings, _ = build_settings(env=self.env)
         self.status = StatusReporter(self._send_status, self._show_message)
         self.services = Services(
             documents=self.documents,
@@ -247,7 +251,6 @@ class DeepSeekServer(LanguageServer):
         self.exit_code = 0
         #: The log handler that sends to the editor, once it is attached (``logLevel`` sets it).
         self.client_log: logging.Handler | None = None
-        self._startup_problems = problems
         self._parent_watch: asyncio.Task[None] | None = None
 
     # -- transport -----------------------------------------------------------------------------
@@ -383,8 +386,7 @@ class DeepSeekServer(LanguageServer):
 
     def apply_settings(self) -> None:
         settings, problems = build_settings(self.init_options, self.client_settings, env=self.env)
-        for problem in problems:
-            self.status.tell_once(f"config:{problem}", f"settings: {problem}")
+        self._tell_problems(problems)
         logsetup.SECRETS.add_secret(settings.api_key)
         logsetup.set_level(settings.log_level, self.client_log)
         old = self.settings
@@ -394,6 +396,13 @@ class DeepSeekServer(LanguageServer):
             log.info("configuration: %s", {k: v for k, v in settings.masked().items() if k != "prices"})
             for feature in self.features:
                 feature.settings_changed(old, settings)
+
+    def _tell_problems(self, problems: list[str]) -> None:
+        """One message per invalid setting while it stays; told again if made again later."""
+        keys = {f"{SETTINGS_PROBLEM}{problem}" for problem in problems}
+        self.status.keep_told(SETTINGS_PROBLEM, keys)
+        for problem in problems:
+            self.status.tell_once(f"{SETTINGS_PROBLEM}{problem}", f"settings: {problem}")
 
     async def pull_configuration(self) -> None:
         caps = self.client_capabilities.workspace if self.client_capabilities else None
@@ -433,6 +442,17 @@ class DeepSeekServer(LanguageServer):
                 pass
 
 
+def _process_visible(pid: int) -> bool:
+    """Whether ``pid`` names a process this one can see (alive, in this PID namespace)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # there, another user's; or unknowable: watched as before
+    return True
+
+
 def create_server(env: dict[str, str] | None = None) -> DeepSeekServer:
     from .completion.feature import CompletionFeature
     from .review.feature import ReviewFeature
@@ -464,10 +484,12 @@ def _register_core(server: DeepSeekServer) -> None:
         ls.services.client_snippets = bool(item_caps and item_caps.snippet_support)
         ls.client_log = logsetup.attach_client(ls._send_log, ls.settings.log_level)
         ls.apply_settings()
-        for problem in ls._startup_problems:
-            ls.status.tell_once(f"config:{problem}", f"settings: {problem}")
-        if params.process_id:
+        if params.process_id and _process_visible(params.process_id):
             ls._parent_watch = asyncio.ensure_future(ls.watch_parent(params.process_id))
+        elif params.process_id:
+            # Started through ssh, docker exec or a sandbox: the editor's id means nothing here
+            # (the server exited 3 s after every start, taking the editor's for a dead one).
+            log.info("client process %s is not visible from here; not watching it", params.process_id)
         log.info("deepseek-lsp %s; position encoding %s; languages: %s", __version__, encoding,
                  ", ".join(ls.registry.names()))
 
@@ -640,6 +662,13 @@ def _register_core(server: DeepSeekServer) -> None:
         for feature in ls.features:
             state.update(feature.debug_state())
         return state
+
+    @server.feature(types.EXIT)
+    def exit_(ls: DeepSeekServer, *args: Any) -> None:
+        # The protocol's exit status: 0 after shutdown, 1 without one. pygls raises it as
+        # SystemExit after this handler, which its own reader (stdin not a pipe: always on
+        # Windows) swallows: the process ended with 0 whatever happened.
+        ls.exit_code = 0 if ls.protocol._shutdown else 1
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: DeepSeekServer, *args: Any) -> None:

@@ -51,5 +51,10 @@ class StatusReporter:
         self._show(message, level)
         return True
 
+    def keep_told(self, prefix: str, keys: set[str]) -> None:
+        """Forget the keys under ``prefix`` that are not in ``keys``: a problem that is gone is
+        told again should it come back (a typo fixed, then made again)."""
+        self._told = {k for k in self._told if not k.startswith(prefix) or k in keys}
+
     def forget(self, prefix: str = "") -> None:
         self._told = {k for k in self._told if not k.startswith(prefix)} if prefix else set()

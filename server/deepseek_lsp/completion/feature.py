@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cachetools import LRUCache
 from lsprotocol import types
 
-from ..config import Settings
+from ..config import CompletionSettings, Settings
 from ..context import (
     ContextRequest,
     Indexer,
@@ -205,6 +205,13 @@ def _answer_settings(settings: Settings) -> tuple[object, ...]:
     """The settings besides the model and endpoint that shape what an answer is."""
     c = settings.completion
     return (c.temperature, c.single_line_max_tokens, c.multi_line_max_tokens)
+
+
+def choices_wanted(c: CompletionSettings, invoked: bool) -> int:
+    """How many choices a request shows: one for typing; for an explicit request
+    ``invokedChoices``, at least one (0, the settings UI's minimum, threw away the one answer
+    that was asked for and paid for)."""
+    return max(1, c.invoked_choices) if invoked else 1
 
 
 def _is_key_press(doc: Document, edit: Edit) -> bool:
@@ -691,6 +698,10 @@ class CompletionFeature(Feature):
             # Turned off is everyone's state, not this file's (shown for every file).
             uri = "" if reason == TURNED_OFF else doc.uri
             self.services.status.set(Status("Inactive", reason, "completion", uri))
+        elif refused := getattr(self.services.models, "config_error", ""):
+            # The endpoint settings are refused (plain http:// to another host): nothing can be
+            # sent. Shown again where an Inactive replaced it, which then turned Normal.
+            self.services.status.set(Status("Error", refused, "config"))
         elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
             self.services.status.set(Status("Normal", "", "completion"))
         return reason
@@ -1074,8 +1085,10 @@ class CompletionFeature(Feature):
         key = exact_key(fim.prompt, fim.suffix, shape)
         if c.cache:
             hit = self.cache.get(key)
-            if hit is not None and (not req.invoked or len(hit) > 1):
-                return finish(hit[: c.invoked_choices if req.invoked else 1])
+            wanted = choices_wanted(c, req.invoked)
+            # An explicit request asks for several choices, unless the user wants one.
+            if hit is not None and (wanted == 1 or len(hit) > 1):
+                return finish(hit[:wanted])
 
         # 3. debounce: not for an explicit request, nor right after an accept.
         if not req.invoked and self._accepted_at.get(uri) != req.offset:
@@ -1110,7 +1123,7 @@ class CompletionFeature(Feature):
         pending.waiters -= 1
         if self._seq.get(slot) != seq:
             return []
-        choices = choices[: c.invoked_choices if req.invoked else 1]
+        choices = choices[: choices_wanted(c, req.invoked)]
         if choices and c.prefetch and not req.inserted and not tail:
             self._prefetch(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
@@ -1386,7 +1399,7 @@ class CompletionFeature(Feature):
         self._cancel_fetch(uri)
         pending = Pending(anchor=anchor, multiline=req.multiline, post=post if req.multiline else None)
         self.cache.pending[uri] = pending
-        n = max(1, self.settings.completion.invoked_choices) if req.invoked else 1
+        n = choices_wanted(self.settings.completion, req.invoked)
         task = asyncio.ensure_future(self._fetch(uri, pending, fim, post, req.multiline, n, key))
         self._fetches[uri] = task
         task.add_done_callback(lambda t: self._fetches.pop(uri, None) if self._fetches.get(uri) is t else None)

@@ -1,0 +1,84 @@
+"""Settings as the editor's settings UI lets a user write them, and the status they leave."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from lsprotocol import types
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
+
+
+async def test_invoked_choices_zero_still_shows_a_suggestion_when_asked(tmp_path) -> None:
+    """VS Code's settings UI takes ``completion.invokedChoices: 0`` (its minimum): one request
+    went out, was paid for, and the suggestion the user asked for (Alt+\\) was thrown away."""
+    with FakeDeepSeek() as fake:
+        fake.script("a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False, "invokedChoices": 0}}) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    return \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11, invoked=True))
+            assert len(fake.requests_to("/beta/completions")) == 1
+            assert [item.insert_text for item in result.items] == ["a + b"]
+
+
+async def test_invoked_choices_one_asks_again_only_for_a_new_place(tmp_path) -> None:
+    """With ``invokedChoices: 1`` an explicit request wants the one answer the cache holds:
+    each Alt+\\ at the same place sent (and billed) the same request again."""
+    with FakeDeepSeek() as fake:
+        fake.script("a + b", "a - b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False, "invokedChoices": 1}}) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    return \n")
+            for _ in range(2):
+                result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11, invoked=True))
+                assert [item.insert_text for item in result.items] == ["a + b"]
+            assert len(fake.requests_to("/beta/completions")) == 1
+
+
+def _change_settings(client: Any, settings: dict[str, Any]) -> None:
+    client.set_configuration({"deepseek": settings})
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+
+
+async def test_a_refused_endpoint_stays_an_error_after_completions_are_switched_off_and_on(tmp_path) -> None:
+    """Plain http:// to another machine is refused: nothing is ever sent, and the status says
+    so. Switching completions off and on again (or visiting an excluded file) showed Inactive,
+    then Normal, while no suggestion could come."""
+    env = server_env("http://10.1.2.3:8000", state_dir=str(tmp_path))
+    async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        uri = "file:///ws/a.py"
+        open_doc(client, uri, "def f(a, b):\n    return \n")
+        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Error")
+        refused = client.statuses[-1]
+        _change_settings(client, {"completion": {"debounce": 0, "enable": False}})
+        assert await eventually(lambda: client.statuses[-1]["kind"] == "Inactive")
+        _change_settings(client, {"completion": {"debounce": 0, "enable": True}})
+        await eventually(lambda: client.statuses[-1]["kind"] != "Inactive")
+        result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11))
+        assert result is None or not result.items
+        assert client.statuses[-1]["kind"] == "Error"
+        assert client.statuses[-1]["message"] == refused["message"]
+
+
+async def test_a_bad_value_written_again_after_a_fix_is_reported_again(tmp_path) -> None:
+    """A typo is reported once while it stays; fixed and then made again later in the session,
+    it was refused in silence (its message was remembered as told for good)."""
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
+    bad = {"review": {"mode": "sometimes"}}
+    async with lsp_session(env, settings=bad) as client:
+
+        def told() -> int:
+            return sum("review.mode" in m.message for m in client.messages)
+
+        assert await eventually(lambda: told() == 1)
+        _change_settings(client, bad)  # the same settings pulled again: no second message
+        _change_settings(client, {"review": {"mode": "onCommand"}})
+        await asyncio.sleep(0.5)  # both pulled and applied
+        assert told() == 1
+        _change_settings(client, bad)
+        assert await eventually(lambda: told() == 2, timeout=15)
