@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from deepseek_lsp.config import DEFAULT_BASE_URL, Settings, build_settings, mask_secret
+from deepseek_lsp.config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_EXCLUDE,
+    Settings,
+    build_settings,
+    mask_secret,
+)
+from deepseek_lsp.privacy import is_excluded
 
 
 def test_defaults_without_anything() -> None:
@@ -182,3 +189,26 @@ def test_a_language_switch_that_is_no_boolean_is_refused_with_a_message() -> Non
     assert not settings.language_enabled("markdown")  # the earlier layer's valid switch stays
     assert settings.language_enabled("python")
     assert len(problems) == 1 and "completion.languages" in problems[0]
+
+
+def test_an_exclude_list_of_ones_own_adds_to_the_defaults() -> None:
+    """``exclude: ["**/generated/**"]`` took the defaults' place: the project's ``.env`` and
+    private keys were sent again, and nothing said so. A default goes only when named with ``!``."""
+    settings, problems = build_settings({"exclude": ["**/generated/**"]}, env={})
+    assert problems == []
+    assert is_excluded("file:///w/.env", settings.exclude)
+    assert is_excluded("file:///w/deploy/server.pem", settings.exclude)
+    assert is_excluded("file:///w/generated/api.py", settings.exclude)
+    assert not is_excluded("file:///w/app/secrets.py", build_settings({"exclude": ["!**/secrets.*"]}, env={})[0].exclude)
+    assert is_excluded("file:///w/app/secrets.py", settings.exclude)
+    # A single glob as a string, and the defaults written out again (VS Code's settings editor
+    # copies them before adding one): the same list, nothing twice.
+    assert build_settings({"exclude": "**/generated/**"}, env={})[0].exclude == settings.exclude
+    both = build_settings({"exclude": [*DEFAULT_EXCLUDE, "**/generated/**"]}, env={})[0].exclude
+    assert both == settings.exclude
+
+
+def test_taking_out_an_exclusion_that_is_no_default_is_told() -> None:
+    settings, problems = build_settings({"exclude": ["!**/*.secret"]}, env={})
+    assert settings.exclude == DEFAULT_EXCLUDE
+    assert len(problems) == 1 and "'!**/*.secret' in 'exclude' names no default exclusion" in problems[0]

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import types as pytypes
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
@@ -420,4 +420,24 @@ def build_settings(
     for part in (from_environment(env), *(unwrap_section(layer) for layer in layers)):
         if part:
             settings = _sanity(_merge(settings, part, "", problems), problems, settings)
+    exclude = with_default_exclusions(settings.exclude, problems)
+    if exclude != settings.exclude:
+        settings = replace(settings, exclude=exclude)
     return settings, problems
+
+
+def with_default_exclusions(globs: Sequence[str], problems: list[str] | None = None) -> tuple[str, ...]:
+    """The user's exclusions added to the defaults, less the defaults named with ``!``.
+
+    A list of one's own (``["**/generated/**"]``) used to take the defaults' place: ``.env``
+    files and private keys were sent again, with nothing said. ``!**/secrets.*`` takes that
+    default out (a project whose ``secrets.py`` is ordinary code)."""
+    dropped = {g[1:] for g in globs if g.startswith("!")}
+    for glob in sorted(dropped - set(DEFAULT_EXCLUDE)):
+        if problems is not None:
+            problems.append(
+                f"'!{glob}' in 'exclude' names no default exclusion; the defaults are "
+                + ", ".join(DEFAULT_EXCLUDE)
+            )
+    kept = [g for g in DEFAULT_EXCLUDE if g not in dropped]
+    return tuple(dict.fromkeys([*kept, *(g for g in globs if not g.startswith("!"))]))
