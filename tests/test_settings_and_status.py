@@ -82,3 +82,22 @@ async def test_a_bad_value_written_again_after_a_fix_is_reported_again(tmp_path)
         assert told() == 1
         _change_settings(client, bad)
         assert await eventually(lambda: told() == 2, timeout=15)
+
+
+async def test_settings_pushed_without_the_deepseek_section_are_used_when_the_pull_finds_none(tmp_path) -> None:
+    """Neovim's ``vim.lsp.config("deepseek", { settings = { completion = { enable = false } } })``:
+    the server pulls the ``deepseek`` section, finds none, and the settings pushed with
+    ``didChangeConfiguration`` were dropped without a word: completions stayed on."""
+    with FakeDeepSeek() as fake:
+        fake.script("a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env) as client:
+            client.workspace_did_change_configuration(
+                types.DidChangeConfigurationParams(settings={"completion": {"enable": False, "debounce": 0}})
+            )
+            assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Inactive")
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    return \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11, invoked=True))
+            assert result is None or list(result.items) == []
+            assert fake.requests_to("/beta/completions") == []

@@ -21,7 +21,7 @@ from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, lsp_method
 
 from . import __version__
 from . import log as logsetup
-from .config import SECTION, build_settings
+from .config import SECTION, build_settings, unwrap_section
 from .documents import DocumentStore, normalize_encoding
 from .features import Feature, Services, register_with_client
 from .heap import Collector, Trimmer
@@ -229,6 +229,9 @@ class DeepSeekServer(LanguageServer):
         self.collector = Collector()
         self.init_options: Any = None
         self.client_settings: Any = None
+        #: What the last ``didChangeConfiguration`` carried, for an editor that answers the pull
+        #: with nothing (see pull_configuration).
+        self.pushed_settings: Any = None
         # The environment's problems are told in ``initialize``, where apply_settings builds
         # it again and the editor can show them.
         self.settings, _ = build_settings(env=self.env)
@@ -421,6 +424,11 @@ class DeepSeekServer(LanguageServer):
             log.warning("workspace/configuration failed: %r", exc)
             return
         log.debug("workspace/configuration answered %s", type(result).__name__)
+        if not unwrap_section(result) and unwrap_section(self.pushed_settings):
+            # No ``deepseek`` section, but settings pushed: Neovim's ``vim.lsp.config`` with
+            # ``settings = { completion = ... }`` unwrapped. They were dropped without a word.
+            log.info("no 'deepseek' section in the editor's settings; using the settings it pushed")
+            result = self.pushed_settings
         self.client_settings = result
         self.apply_settings()
 
@@ -525,6 +533,7 @@ def _register_core(server: DeepSeekServer) -> None:
         ls: DeepSeekServer, params: types.DidChangeConfigurationParams
     ) -> None:
         caps = ls.client_capabilities
+        ls.pushed_settings = params.settings
         if caps and caps.workspace and caps.workspace.configuration:
             await ls.pull_configuration()
         else:
