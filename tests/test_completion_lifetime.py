@@ -237,3 +237,22 @@ async def test_snippets_are_labelled_by_their_path_in_the_workspace(fake_deepsee
         assert "# Path: views.py\n" in prompt and str(tmp_path) not in prompt
     finally:
         await completing.stop()
+
+
+async def test_a_block_cut_by_the_token_limit_is_shown_without_its_half_line(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """A block the model was still writing when it reached ``multiLineMaxTokens`` ended in half
+    a line (``total = compute(ite``): accepted, the file no longer parsed. Its complete lines are
+    shown; an answer that stopped by itself is shown whole."""
+    fake_deepseek.responder(
+        lambda body: {"text": "total = 0\n        for item in items:\n            total += compute(ite", "finish_reason": "length"},
+        path=FIM,
+    )
+    uri = "file:///w/a.py"
+    completing.open(uri, "class Cart:\n    def total(self, items):\n        \n")
+    assert await completing.inline(uri, 2, 8) == ["total = 0"]  # nor the loop left without a body
+    fake_deepseek.responder(lambda body: {"text": "return sum(items)", "finish_reason": "length"}, path=FIM)
+    uri = "file:///w/b.py"
+    completing.open(uri, "def f(items):\n    \n")
+    assert await completing.inline(uri, 1, 4) == ["return sum(items)"]  # one line: all there is

@@ -280,3 +280,16 @@ def test_a_heredoc_split_over_feeds_ends_at_its_word_on_a_line_of_its_own() -> N
     scanner = _BracketScanner(_syntax_for("bash"))
     fed = [list(scanner.feed(part)) for part in ("cat <<EOF\nsee (", "EOF is not the end\n", "EOF", "\n(")]
     assert [[b for _, b in f] for f in fed] == [[], [], [], ["("]]
+
+
+def test_a_block_cut_by_the_token_limit_keeps_its_complete_statements() -> None:
+    from deepseek_lsp.completion.postprocess import without_cut_line
+
+    # C-like: the open object and its half-written member go, the finished statement stays.
+    assert without_cut_line('const a = 1;\nconst opts = {\n  retries: 3,\n  time') == "const a = 1;"
+    # A line break at the very start (the block begins on the next line) is kept.
+    assert without_cut_line("\n    x = load()\n    if x and") == "\n    x = load()"
+    # Nothing complete: nothing left but the cursor line's own (empty) part.
+    assert without_cut_line("\n    for item in items:\n        total += compute(ite") == ""
+    # One line is all there is: kept.
+    assert without_cut_line("return compute(items, strict") == "return compute(items, strict"

@@ -59,6 +59,7 @@ from .postprocess import (
     has_block_comments,
     kept_tail,
     postprocess,
+    without_cut_line,
     without_retyped_rest,
 )
 
@@ -1469,6 +1470,8 @@ class CompletionFeature(Feature):
         text = "".join(parts)
         if stream.result is not None and stream.result.filtered:
             return ""
+        if not single_line and stream.result is not None and stream.result.finish_reason == "length":
+            return without_cut_line(text)
         return text
 
     async def _fetch(

@@ -32,6 +32,7 @@ __all__ = [
     "dedupe_choices",
     "kept_tail",
     "postprocess",
+    "without_cut_line",
     "without_retyped_rest",
 ]
 
@@ -1862,6 +1863,26 @@ def drop_useless(text: str, ctx: PostContext) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # the pipeline
+
+#: Line ends that leave a statement waiting for what comes next: a block's header, an open
+#: bracket, an operator or a comma.
+_WAITING_END = re.compile(r"(?:[:{(\[,\\=+\-*/&|]|=>|\band|\bor|\bnot)\s*$")
+
+
+def without_cut_line(text: str) -> str:
+    """A block the model was still writing when it reached its token limit, down to its last
+    complete line and without the lines at its end that wait for what never came (``for item
+    in items:`` with no body, ``total = compute(``). Accepted whole, half a line
+    (``total += compute(ite``) left a file that no longer parsed. One line is kept as it is:
+    it is all there is."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    lines.pop()
+    while len(lines) > 1 and (not lines[-1].strip() or _WAITING_END.search(lines[-1])):
+        lines.pop()
+    return "\n".join(lines)
+
 
 FILTERS: dict[str, Filter] = {
     "strip_fences": strip_fences,
