@@ -213,3 +213,26 @@ async def test_a_review_by_the_model_the_user_switched_from_is_not_shown(
         assert (await editor.review_file())["findings"] == 1
         assert fake_deepseek.requests_to(CHAT)[-1].json["model"] == "deepseek-v4-flash"
         assert len(editor.diagnostics()) == 1
+
+
+async def test_a_model_switched_mid_review_stops_the_old_review_and_starts_the_new(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """After review.model changed, the old model's review ran on to its end, every token paid
+    for, to be cached and never shown; the file then had no review until the next save."""
+    rule = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
+    fake_deepseek.responder(reviewer([rule]), path=CHAT)
+    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n            return key\n"
+    async with Editor(fake_deepseek, text) as editor:
+        fake_deepseek.set_latency(ttft=1.0)
+        review = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
+        old = editor.services.settings
+        new = replace(old, review=replace(old.review, model="deepseek-v4-flash"))
+        editor.services.settings = new
+        editor.review.settings_changed(old, new)
+        assert (await asyncio.wait_for(review, 10))["reason"] == "superseded by a newer review"
+        assert await fake_deepseek.wait_closed_async(fake_deepseek.requests_to(CHAT)[0])
+        assert not fake_deepseek.requests_to(CHAT)[0].completed
+        assert await eventually(lambda: len(editor.diagnostics()) == 1, timeout=10)
+        assert [r.json["model"] for r in fake_deepseek.requests_to(CHAT)] == [old.review.model, "deepseek-v4-flash"]

@@ -203,6 +203,12 @@ class ReviewFeature(Feature):
             self.services.status.forget("review:")
         if self._engine is not None:
             self._engine.set_concurrency(new.review.max_concurrency)
+        if (answer_settings(old) != answer_settings(new) or endpoint) and new.review.mode != "off":
+            # A review under way is no longer the one to show (see _review): it ran on to its
+            # end, paid for and never shown. The new model reviews those files instead.
+            for uri, task in list(self._tasks.items()):
+                if not task.done():
+                    self.schedule(uri)
         if old.review == new.review and old.exclude == new.exclude:
             return
         for doc in self.services.documents:
