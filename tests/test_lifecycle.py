@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from deepseek_lsp.model import Ledger
 from deepseek_lsp.model.ledger import DB_NAME
 from tests.fake_deepseek import DEFAULT_KEY
@@ -261,3 +263,25 @@ def test_an_editor_process_not_visible_at_start_is_not_taken_for_a_dead_one(tmp_
         assert "result" in server.call("deepseek/debugState")
     finally:
         server.kill()
+
+
+async def test_on_windows_the_editor_is_watched_without_signal_0(monkeypatch) -> None:
+    """``os.kill(pid, 0)`` is a liveness test on POSIX only: on Windows signal 0 is
+    CTRL_C_EVENT, which goes to the console process group ``pid`` (a Ctrl+C to the editor every
+    few seconds) or raises OSError, which ended the watch for good. Windows asks the process's
+    exit code instead."""
+    import deepseek_lsp.server as server_module
+
+    kills: list[tuple[int, int]] = []
+    answers = iter([True, None, False])
+    exits: list[int] = []
+    monkeypatch.setattr(server_module, "WINDOWS", True)
+    monkeypatch.setattr(server_module.os, "kill", lambda pid, sig: kills.append((pid, sig)))
+    monkeypatch.setattr(server_module, "_windows_process_alive", lambda pid: next(answers))
+    monkeypatch.setattr(server_module, "PARENT_CHECK_S", 0.0)
+    monkeypatch.setattr(server_module.os, "_exit", lambda code: (exits.append(code), (_ for _ in ()).throw(SystemExit(code))))
+    server = server_module.create_server(env={})
+    monkeypatch.setattr(server, "save_usage", lambda: None)
+    with pytest.raises(SystemExit):
+        await server.watch_parent(4242)
+    assert kills == [] and exits == [0]  # alive, unknowable (kept watching), then gone
