@@ -252,9 +252,10 @@ EXPECT = {
                  "pub fn get(&mut self, key: &str) -> Result<&[u8]>",
                  "if !self.entries.contains_key(key)", "else", "match self.entries.get(key)",
                  "for _ in 0..3"),
-        imports=(("std::collections", "HashMap"), ("std::io", None), ("std::io", "IoRead"),
-                 ("std::io", "Write"), ("crate::config", None), ("super::store", "Store"),
-                 ("cache", None)),
+        # A path is the source whole (``crate::config`` is config.rs), a use tree likewise.
+        imports=(("std::collections::HashMap", "HashMap"), ("std::io::{self, Read as IoRead, Write}", None),
+                 ("std::io::{self, Read as IoRead, Write}", "IoRead"), ("std::io::{self, Read as IoRead, Write}", "Write"),
+                 ("crate::config", None), ("super::store::Backend", "Store"), ("cache", None)),
         references="HashMap CacheError read_all",
         members="contains_key read_to_string",
     ),

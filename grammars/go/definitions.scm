@@ -13,13 +13,15 @@
     name: (field_identifier) @name
     body: (block)? @body) @definition.method)
 
-; Struct and interface types.
+; Struct and interface types. An interface has no body node: its body is what follows its `{`
+; (the `}` of an empty one), so that its signature says `type T interface {`.
 ((type_declaration
   (type_spec
     name: (type_identifier) @name
     type: [
       (struct_type (field_declaration_list) @body)
-      (interface_type) @body
+      (interface_type "{" . (_) @body)
+      (interface_type "{" . "}" @body)
     ])) @definition.class
   (#match? @definition.class "^type\\s+[^\\s(]"))
 
@@ -29,7 +31,8 @@
     name: (type_identifier) @name
     type: [
       (struct_type (field_declaration_list) @body)
-      (interface_type) @body
+      (interface_type "{" . (_) @body)
+      (interface_type "{" . "}" @body)
     ]) @definition.class)
 
 ; Other named types and aliases: `type Key string`, `type Handler func(...)`, `type A = B`.

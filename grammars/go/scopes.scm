@@ -1,11 +1,14 @@
 ; Scopes whose header (the text before @body) is shown as context and that bound a review unit.
 ; `type T struct {...}`: the scope is the whole declaration; in a group `type ( ... )` it is the spec.
+; An interface has no body node: its body is what follows its `{` (the `}` of an empty one), so
+; that its header says `type T interface {` (it was `type T`, the body the whole `interface {...}`).
 ((type_declaration
   (type_spec
     name: (type_identifier) @name
     type: [
       (struct_type (field_declaration_list) @body)
-      (interface_type) @body
+      (interface_type "{" . (_) @body)
+      (interface_type "{" . "}" @body)
     ])) @scope.class
   (#match? @scope.class "^type\\s+[^\\s(]"))
 
@@ -15,7 +18,8 @@
     name: (type_identifier) @name
     type: [
       (struct_type (field_declaration_list) @body)
-      (interface_type) @body
+      (interface_type "{" . (_) @body)
+      (interface_type "{" . "}" @body)
     ]) @scope.class)
 
 (function_declaration

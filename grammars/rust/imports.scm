@@ -1,11 +1,12 @@
-; Like Python's `from a import b`: @import.source is the path the names are taken from
-; (`std::collections` in `use std::collections::HashMap;`), @import.name each name bound.
+; @import.source is the whole path (`crate::config` in `use crate::config;` is the module's file,
+; config.rs; `crate::store::Backend` an item of store.rs, tried after store/Backend.rs), or the
+; whole use tree of a `{...}` list, whose paths the resolver reads (`crate::{config, store::Backend}`);
+; @import.name each name bound.
 
-; use std::collections::HashMap;
+; use std::collections::HashMap;  /  use crate::config;
 (use_declaration
   argument: (scoped_identifier
-    path: (_) @import.source
-    name: (identifier) @import.name)) @import
+    name: (identifier) @import.name) @import.source) @import
 
 ; use foo;
 (use_declaration
@@ -14,28 +15,23 @@
 ; use a::b::C as D;  /  use foo as bar;
 (use_declaration
   argument: (use_as_clause
-    path: [
-      (scoped_identifier path: (_) @import.source)
-      (identifier) @import.source
-    ]
+    path: (_) @import.source
     alias: (identifier) @import.name)) @import
 
-; use std::io::{self, Read as R, Write, fs::File};
+; use std::io::{self, Read as R, Write, fs::File};  /  use crate::{config::{load, Settings}, store};
+; The source is the whole tree (also of a list with no name of its own: `crate::{a::{b, c}}`);
+; the names are those of its first list.
+(use_declaration
+  argument: (scoped_use_list) @import.source) @import
+
 (use_declaration
   argument: (scoped_use_list
-    path: (_) @import.source
     list: (use_list
       [
         (identifier) @import.name
         (use_as_clause alias: (identifier) @import.name)
         (scoped_identifier name: (identifier) @import.name)
-      ]))) @import
-
-; use std::io::{self};  (binds the module itself; the name is the last segment of the path)
-(use_declaration
-  argument: (scoped_use_list
-    path: (_) @import.source
-    list: (use_list (self)))) @import
+      ])) @import.source) @import
 
 ; use crate::config::*;
 (use_declaration

@@ -157,16 +157,29 @@ def _one(match: dict[str, list[ts.Node]], *names: str) -> tuple[str, ts.Node] | 
     return None
 
 
+#: Node types of what stands above a definition and belongs to it: Python's and TypeScript's
+#: decorators, Rust's attributes (``#[derive(Debug, Default)]`` says what a type can do; an
+#: inner ``#![allow(...)]`` is its module's, another type).
+_LEADING_TYPES = frozenset({"decorator", "attribute_item"})
+#: Node types around a definition that give it its parameters: C++'s ``template <typename K,
+#: typename V>`` (without it, ``LruCache`` was sent as a class of its own, and the model wrote
+#: ``LruCache cache(10);``).
+_TEMPLATE_TYPES = frozenset({"template_declaration"})
+
+
 def _decorated_start(node: ts.Node, lang: Language, data: bytes) -> int:
     """Where ``node`` starts counting the decorators just above it (``@property``,
-    ``@dataclass(frozen=True)``, Elixir's ``@spec``): they tell what a definition is, and the
+    ``@dataclass(frozen=True)``, Elixir's ``@spec``, Rust's ``#[derive(...)]``) and the template
+    around it (C++'s ``template <typename T>``): they tell what a definition is, and the
     grammars put them outside it (Python's ``decorated_definition``, a TypeScript method's
     siblings, Elixir's module attributes)."""
+    while node.parent is not None and node.parent.type in _TEMPLATE_TYPES:
+        node = node.parent
     start, top = node.start_byte, node.start_point[0]
     lines = 0
     sibling = node.prev_named_sibling
     while sibling is not None and (
-        sibling.type == "decorator"
+        sibling.type in _LEADING_TYPES
         or (sibling.end_point[0] >= top - 1 and lang.leads_definition(data[sibling.start_byte : sibling.end_byte]))
     ):
         # Only short ones, nearest first: 14 ``@click.option(...)`` lines filled a snippet
@@ -234,7 +247,7 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 index.imports.append((stmt[0].start_byte, stmt[0].end_byte, node_text(data, stmt[0])))
             # C's `<stdio.h>` keeps its brackets: a system header is not looked for beside the file.
             sources = [
-                _source_text(src, node_text(data, src)) for src in match.get("import.source", [])
+                _source_text(src, _one_line(data, src)) for src in match.get("import.source", [])
             ]
             # A path from the importing file's folder (``require_relative "lib/cache"``, PHP's
             # ``__DIR__ . '/lib/db.php'``): spelled ``./`` as the resolution reads it.
@@ -382,6 +395,15 @@ def _docstring_summary(data: bytes, body: ts.Node) -> str | None:
     return " " * first.start_point[1] + quote + lines[0][:MAX_OUTLINE_LINE] + more + quote
 
 
+def _one_line(data: bytes, node: ts.Node) -> str:
+    """The node's text, on one line without its comments when it spans lines: a Rust use tree
+    (``crate::{\n    config::Settings, // the app's\n    store,\n}``) is one source, and no
+    path holds a line break (it read as no path, and nothing it names was followed)."""
+    if node.start_point[0] == node.end_point[0]:
+        return node_text(data, node)
+    return " ".join(_without_comments(data, node, node.start_byte, node.end_byte).split())
+
+
 def _source_text(node: ts.Node, text: str) -> str:
     stripped = text.strip("\"'`<> ")
     return f"<{stripped}>" if node.type == "system_lib_string" else stripped
@@ -403,8 +425,9 @@ class Indexer:
         #: Indexing throughput in bytes per second, measured as we go (2-7 MB/s on this project's
         #: 2-core machines): a 5,000-line file (180 kB) takes 25-90 ms, up to a whole time box.
         self.bytes_per_s = 2e6
-        #: Imported files a request's time box had no room for, to index while the user pauses.
-        self.deferred: dict[Path, None] = {}
+        #: Imported files a request's time box had no room for, to index while the user pauses,
+        #: with the language of the document that imports them (``for_file``'s ``language``).
+        self.deferred: dict[Path, Language | None] = {}
         self._roots: tuple[Path, ...] = ()
 
     @property
@@ -462,15 +485,21 @@ class Indexer:
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)
 
-    def for_file(self, path: Path, deadline: float | None = None) -> FileIndex | None:
+    def for_file(
+        self, path: Path, deadline: float | None = None, language: Language | None = None
+    ) -> FileIndex | None:
         """The file's index, rebuilt when the file changed. With a ``deadline``, a rebuild
         expected to overrun it is left to ``deferred`` and gives None (four imported files
-        of 400 kB took 230 ms of an 80 ms time box)."""
+        of 400 kB took 230 ms of an 80 ms time box). ``language`` is the importing document's:
+        a file with one of its ``imported_extensions`` is read in it (a C++ file's ``.h``)."""
         try:
             stat = path.stat()
         except OSError:
             return None
-        key = str(path)
+        own = language is not None and path.suffix.lower() in language.spec.imported_extensions
+        # Read in another language, it is another index: a C file including the same header
+        # reads it as C.
+        key = f"{path}\0{language.name}" if own and language is not None else str(path)
         stamped = (stat.st_mtime_ns, stat.st_size)
         cached = self._files.get(key)
         data: bytes | None = None
@@ -492,9 +521,9 @@ class Indexer:
         now = time.monotonic()
         if deadline is not None and now + stat.st_size / self.bytes_per_s > deadline:
             if len(self.deferred) < 64:
-                self.deferred[path] = None
+                self.deferred[path] = language
             return None
-        lang = self.registry.for_document(None, path.as_uri())
+        lang = language if own else self.registry.for_document(None, path.as_uri())
         if lang is None:
             return None
         try:
@@ -926,7 +955,7 @@ def found_in_workspace(
             # An open document's buffer was looked in already (the name is not in it).
             if real is None or real.as_uri() in req.open_uris or path.as_uri() in req.open_uris:
                 continue
-            idx = indexer.for_file(real, deadline=req.deadline)
+            idx = indexer.for_file(real, deadline=req.deadline, language=doc.language)
             if idx is not None and name in idx.definitions:
                 found.setdefault(name, []).append(idx)
         guesses += name in found and name not in imported
@@ -1087,7 +1116,7 @@ def gather_snippets(
                 or path.as_uri() in req.open_uris
                 or real.as_uri() in req.open_uris
             ):
-                idx = indexer.for_file(real, deadline=req.deadline)
+                idx = indexer.for_file(real, deadline=req.deadline, language=doc.language)
                 if idx is not None:
                     indexes.append(idx)
                     reexports.extend(pending, path, idx)

@@ -223,19 +223,24 @@ def _read_small(path: Path, limit: int = 65536) -> bytes:
         return f.read(limit)
 
 
-def _go_files(folder: Path, skip: Path | None = None) -> list[Path]:
+def _go_files(folder: Path, skip: Path | None = None, tests: bool = False) -> list[Path]:
+    """A package's files, its tests left out unless ``tests``: a test file's package holds
+    the other test files too, whose helpers it calls (``newTestStore(t)`` in helpers_test.go)."""
     if not folder.is_dir():
         return []
-    files = sorted(p for p in folder.glob("*.go") if not p.name.endswith("_test.go") and p != skip)
-    return files[:MAX_PACKAGE_FILES]
+    files = [p for p in folder.glob("*.go") if (tests or not p.name.endswith("_test.go")) and p != skip]
+    # By name, the package's own files first: the code under test, then the test helpers.
+    return sorted(files, key=lambda p: (p.name.endswith("_test.go"), p.name))[:MAX_PACKAGE_FILES]
 
 
 def _resolve_go(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
     """A package of the module the file belongs to (``example.com/app/internal/store`` with
     ``module example.com/app`` in the nearest go.mod): the folder's files, tests left out.
-    The empty source is the file's own package (its folder)."""
+    The empty source is the file's own package (its folder), with its tests for a test file."""
     if source == "":
-        return _go_files(doc_path.parent, skip=doc_path) if doc_path.name.endswith(".go") else []
+        if not doc_path.name.endswith(".go"):
+            return []
+        return _go_files(doc_path.parent, skip=doc_path, tests=doc_path.name.endswith("_test.go"))
     for folder in _folders_up(doc_path, roots):
         go_mod = folder / "go.mod"
         if go_mod.is_file():
@@ -283,12 +288,52 @@ def _rust_crate_folder(doc_path: Path, roots: Iterable[Path]) -> Path | None:
     return None
 
 
+#: Paths read from one use tree (``use crate::{a, b::{c, d}}``).
+MAX_USE_TREE_PATHS = 32
+
+
+def _rust_use_paths(tree: str) -> list[str]:
+    """The paths a use tree names, its ``as`` renames and ``*`` left out:
+    ``crate::{config::{load, Settings}, store as db, self}`` is ``crate::config::load``,
+    ``crate::config::Settings``, ``crate::store`` and ``crate``."""
+    out: list[str] = []
+    pending = [("", tree)]
+    while pending and len(out) < MAX_USE_TREE_PATHS:
+        prefix, item = pending.pop(0)
+        head, brace, rest = item.partition("{")
+        path = [p.strip() for p in head.split(" as ")[0].split("::")]
+        path = [p for p in path if p and p != "*"]
+        lead = "::" if not prefix and item.strip().startswith("::") else ""
+        if path == ["self"] and prefix:
+            path = []  # ``{self, ...}``: the module the list is in
+        base = "::".join(p for p in (prefix, lead + "::".join(path)) if p)
+        if not brace:
+            if base:
+                out.append(base)
+            continue
+        # The list's items, split at the commas outside nested braces.
+        depth, start, inner = 0, 0, rest[: rest.rfind("}")] if "}" in rest else rest
+        for i, char in enumerate(inner + ","):
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if char == "," and depth == 0:
+                if inner[start:i].strip():
+                    pending.append((base, inner[start:i]))
+                start = i + 1
+    return list(dict.fromkeys(out))
+
+
 def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
     """A module of the crate, as rustc finds its file: ``crate::a::b`` under the crate root's
     folder (src/ of the nearest Cargo.toml; a test, bench, example or binary is a crate of its
     own), ``self::``/``super::`` and a bare ``mod x;`` or ``use x::Y`` from the file's own
     module folder (``foo.rs``'s children are in ``foo/``; ``mod.rs`` and a crate root own
-    their folder). A leading ``::`` names another crate."""
+    their folder). A leading ``::`` names another crate. A use tree
+    (``crate::{config, store::Backend}``) is each of its paths."""
+    if "{" in source:
+        found: dict[Path, None] = {}
+        for path in _rust_use_paths(source):
+            found.update(dict.fromkeys(_resolve_rust(path, doc_path, roots)))
+        return list(found)
     if source.startswith("::"):
         return []
     parts = [p for p in source.split("::") if p]

@@ -60,6 +60,10 @@ class LanguageSpec:
     leading_attribute: str | None = None
     #: How a non-relative import names a workspace file (``[imports]`` in language.toml).
     imports: ImportRules | None = None
+    #: Extensions another language claims whose files, imported by a document of this one, are
+    #: read in this one: C++'s ``.h`` headers (C's by their extension: parsed as C, a header's
+    #: classes and namespaces were no definitions).
+    imported_extensions: tuple[str, ...] = ()
 
     @classmethod
     def from_folder(cls, folder: Path) -> LanguageSpec:
@@ -82,6 +86,7 @@ class LanguageSpec:
                 block_opener=_regex(raw.get("block_opener"), path),
                 leading_attribute=_regex(raw.get("leading_attribute"), path, "leading_attribute"),
                 imports=ImportRules.from_table(raw.get("imports"), path),
+                imported_extensions=tuple(e.lower() for e in raw.get("imported_extensions", [])),
             )
         except KeyError as exc:
             raise LanguageError(f"{path}: missing setting {exc}") from exc

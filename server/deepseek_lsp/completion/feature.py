@@ -1357,8 +1357,7 @@ class CompletionFeature(Feature):
                 await until_idle(lambda: self._last_change + IDLE_INDEX_S)
                 path = next(iter(deferred), None)
                 if path is not None:
-                    deferred.pop(path, None)
-                    self.indexer.for_file(path)
+                    self.indexer.for_file(path, language=deferred.pop(path, None))
                 await asyncio.sleep(0)
 
         self._idle_indexing = asyncio.ensure_future(run())

@@ -369,7 +369,7 @@ class ReviewEngine:
             indexes = [own]
             for target in dict.fromkeys([*imported, *sibling_type_files(doc_path, sorted(wanted), language)]):
                 real = readable_import(target, roots, settings.exclude)
-                index = self._indexer.for_file(real) if real is not None else None
+                index = self._indexer.for_file(real, language=doc.language) if real is not None else None
                 if index is None:
                     continue
                 indexes.append(index)
