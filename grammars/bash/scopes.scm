@@ -27,3 +27,9 @@
 ] @scope.block
 
 (case_item value: (_) ")" . (_) @body) @scope.block
+
+; A `case` arm with no command yet (`start)` and its `;;`, or none before `esac`): the `)` is
+; the @body, so the cursor on the blank line under it asks for a block.
+(case_item value: (_) ")" @body . [";;" ";&" ";;&"]) @scope.block
+
+(case_item value: (_) ")" @body .) @scope.block

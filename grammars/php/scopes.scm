@@ -6,9 +6,11 @@
   (enum_declaration name: (name) @name body: (enum_declaration_list) @body)
 ] @scope.class
 
-; `new class(...) extends Base {...}`
+; `new class(...) extends Base {...}` (a Laravel migration's `return new class extends Migration`):
+; the scope is the `new` expression, whose node the cursor's chain of nodes holds (captured on
+; the anonymous_class inside it, no node matched it).
 (object_creation_expression
-  (anonymous_class body: (declaration_list) @body) @scope.class)
+  (anonymous_class body: (declaration_list) @body)) @scope.class
 
 [
   (function_definition name: (name) @name body: (compound_statement) @body)

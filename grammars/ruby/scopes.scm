@@ -59,3 +59,15 @@
   (if !consequence "end" @body)
   (unless !consequence "end" @body)
 ] @scope.block
+
+; An arm or a clause with no statement yet (`when :paid`, `in {status:}`, `rescue => e`,
+; `ensure`): no body node, and no keyword after the header to stand for it: the keyword that
+; opens it is the @body (the header is empty: the arm's line is in the window). The cursor on
+; the blank line under it is outside the node; the completion feature finds the scope from
+; the end of the header.
+[
+  (when "when" @body !body)
+  (in_clause "in" @body !body)
+  (rescue "rescue" @body !body)
+  (ensure "ensure" @body .)
+] @scope.block

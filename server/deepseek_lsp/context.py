@@ -28,7 +28,7 @@ from .languages import Language, LanguageRegistry
 from .privacy import is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
 from .symbol_store import racy
-from .workspace_symbols import WorkspaceSymbols, family
+from .workspace_symbols import WorkspaceSymbols, family, short_name
 
 log = logging.getLogger(__name__)
 
@@ -208,13 +208,14 @@ def _original_name(data: bytes, bound: ts.Node) -> str | None:
 
 
 def _definition_text(
-    data: bytes, node: ts.Node, lang: Language, body: ts.Node | None, kind: str
+    data: bytes, node: ts.Node, lang: Language, body: ts.Node | None, kind: str, name_start: int
 ) -> tuple[str, int]:
     """The definition, cut to its first ``MAX_DEFINITION_LINES`` lines: the signature and the
     start of the body, lines whole (splicing the body's text after the signature glued its first
     statement to it, ``) -> dict:step_0 = 0``, without its indentation); and the length of its
     header: up to the body; without one, a function's whole text (an overload, an interface's
-    method: all signature) or the definition's first line (a constant)."""
+    method: all signature) or the definition up to the end of the line of its name (a
+    constant, a field)."""
     start = _decorated_start(node, lang, data)
     text = data[start : node.end_byte].decode("utf-8", "replace")
     if body is not None and start <= body.start_byte <= node.end_byte:
@@ -222,10 +223,12 @@ def _definition_text(
     elif kind in ("function", "method"):
         header_len = len(text)
     else:
-        # From the definition's own first line: the text may start with its decorators or a
-        # leading comment (``#: seconds``), which alone said nothing.
-        decorations = len(data[start : node.start_byte].decode("utf-8", "replace"))
-        header_len = decorations + len(text[decorations:].partition("\n")[0])
+        # To the end of the name's line: the text may start with its decorators or a leading
+        # comment (``#: seconds``), or, inside the node, annotations on lines of their own
+        # (Java's ``@Id``, C#'s ``[Required]``, Swift's ``@Published``), which alone said
+        # nothing: the signature was ``@Id`` and ``…``, without the field's type and name.
+        line_end = data.find(b"\n", max(name_start, node.start_byte), node.end_byte)
+        header_len = len(data[start : node.end_byte if line_end < 0 else line_end].decode("utf-8", "replace"))
     lines = text.splitlines()
     if len(lines) <= MAX_DEFINITION_LINES:
         return text, header_len
@@ -278,13 +281,13 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
             if found and names:
                 capture, node = found
                 body = (match.get("body") or [None])[0]
-                found_defs.append(
-                    (node_text(data, names[0]), capture.split(".", 1)[-1], node, body, names[0].start_byte)
-                )
+                name = node_text(data, names[0])
+                for key in filter(None, (name, short_name(names[0], name))):
+                    found_defs.append((key, capture.split(".", 1)[-1], node, body, names[0].start_byte))
         in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
         starts = [d[2].start_byte for d in in_order]
-        for name, kind, node, body, _at in found_defs:
-            text, header_len = _definition_text(data, node, lang, body, kind)
+        for name, kind, node, body, at in found_defs:
+            text, header_len = _definition_text(data, node, lang, body, kind, at)
             if kind == "class" and body is not None and text.endswith("\n…"):
                 header = text[:header_len].rstrip()
                 summary = _docstring_summary(data, body)

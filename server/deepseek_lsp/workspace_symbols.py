@@ -65,6 +65,9 @@ SKIPPED_DIRS = frozenset(
 )
 
 _COMMON = -1  # more than MAX_DEFINING_FILES files define the name
+#: Changes with the way names are read from the captures (``short_name``): the names a session
+#: stored the old way are found again.
+NAMES_VERSION = 2
 
 #: Languages whose files define names for each other (a TypeScript file calls a JavaScript one).
 _FAMILY = {"typescript": "javascript", "tsx": "javascript", "cpp": "c"}
@@ -74,6 +77,17 @@ Entry = int | tuple[int, ...]
 
 def family(language: str) -> str:
     return _FAMILY.get(language, language)
+
+
+def short_name(node: ts.Node, name: str) -> str | None:
+    """The last part of a definition's dotted name that the grammar reads as one token:
+    Elixir's ``defmodule Shop.Orders.Order`` is ``Order`` in the code that uses it (after
+    ``alias Shop.Orders.Order``), and looked up by that name it was never found. Not a name
+    the grammar splits into parts (C#'s ``namespace MyApp.Services``: ``builder.Services``)."""
+    if node.child_count or "." not in name:
+        return None
+    last = name.rsplit(".", 1)[1]
+    return last if last.isidentifier() else None
 
 
 class WorkspaceSymbols:
@@ -104,7 +118,7 @@ class WorkspaceSymbols:
                         grammar = metadata.version(lang.spec.package) if lang.spec.package else ""
                     except metadata.PackageNotFoundError:
                         grammar = ""
-                    text = f"{source}\0{grammar}\0{ts.LANGUAGE_VERSION}"
+                    text = f"{source}\0{grammar}\0{ts.LANGUAGE_VERSION}\0{NAMES_VERSION}"
                     self._digests[lang.name] = hashlib.sha256(text.encode()).hexdigest()[:16]
         return self._digests
 
@@ -223,7 +237,9 @@ class WorkspaceSymbols:
         for lo in range(0, len(data), step):
             cursor = ts.QueryCursor(query)
             cursor.set_byte_range(lo, min(len(data), lo + step))
-            names.update(data[n.start_byte : n.end_byte].decode("utf-8", "replace") for n in cursor.captures(tree.root_node).get("name", []))
+            for n in cursor.captures(tree.root_node).get("name", []):
+                name = data[n.start_byte : n.end_byte].decode("utf-8", "replace")
+                names.update(filter(None, (name, short_name(n, name))))
             if lo + step < len(data):
                 yield False
         self._keep(path, lang.name, names, stamped)
