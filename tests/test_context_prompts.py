@@ -1554,3 +1554,42 @@ def test_a_long_line_denser_near_the_cursor_is_still_cut_to_the_budget() -> None
     assert fim.prompt_tokens + fim.suffix_tokens <= 2048
     assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 2048
     assert len(fim.prompt) > 500  # the end of the line before the cursor is still there
+
+
+def test_typescript_path_aliases_are_followed(tmp_path: Path) -> None:
+    """``import { Button } from "@/components/button"`` (Next.js, shadcn/ui), and a monorepo
+    package's ``@acme/ui`` mapped in the root's tsconfig.base.json that the app's config
+    extends: tsconfig.json's ``paths`` were not read, and those definitions never reached the
+    prompt. The config is JSON with comments and trailing commas."""
+    write_files(tmp_path, {
+        "tsconfig.base.json": '{\n  "compilerOptions": {\n    "baseUrl": ".",\n    "paths": {"@acme/ui": ["packages/ui/src/index.ts"]},\n  },\n}\n',
+        "packages/ui/src/index.ts": "export function Card(title: string, elevated = false): HTMLElement {\n  return document.createElement(title);\n}\n",
+        "apps/admin/tsconfig.json": '{"extends": "../../tsconfig.base.json"}',
+        "apps/web/tsconfig.json": '{\n  // Next.js\n  "compilerOptions": {\n    "baseUrl": ".",\n'
+                                  '    /* the app\'s own aliases */\n    "paths": {"@/*": ["./src/*"], "~lib/*": ["./src/lib/*",],},\n  },\n}\n',
+        "apps/web/src/components/button.tsx": "export function Button(label: string, onClick: () => void): JSX.Element {\n  return label;\n}\n",
+        "apps/web/src/lib/db.ts": "export async function query(sql: string, params: unknown[] = []): Promise<Row[]> {\n  return [];\n}\n",
+        "apps/web/node_modules/react/index.js": "export function useState(initial) {\n  return initial;\n}\n",
+    })  # fmt: skip
+    text = (
+        'import { useState } from "react";\nimport { Button } from "@/components/button";\n'
+        'import { query } from "~lib/db";\n\n'
+        "export async function Page() {\n  const rows = await query(\"select 1\");\n  return Button(rows.length, "
+    )
+    prompt = prompt_with_imports(tmp_path / "apps/web/src/app/page.tsx", text, [tmp_path], "tsx")
+    assert "function Button(label: string, onClick: () => void): JSX.Element" in prompt
+    assert "function query(sql: string, params: unknown[] = []): Promise<Row[]>" in prompt
+    assert "useState(initial)" not in prompt  # a package, not an alias
+    text = 'import { Card } from "@acme/ui";\n\nexport function Admin() {\n  return Card('
+    prompt = prompt_with_imports(tmp_path / "apps/admin/src/main.ts", text, [tmp_path], "typescript")
+    assert "function Card(title: string, elevated = false): HTMLElement" in prompt
+
+
+def test_a_typescript_base_url_import_is_followed(tmp_path: Path) -> None:
+    write_files(tmp_path, {
+        "jsconfig.json": '{"compilerOptions": {"baseUrl": "src"}}',
+        "src/services/api.js": "export function fetchUser(id, { retries = 3 } = {}) {\n  return id;\n}\n",
+    })  # fmt: skip
+    text = 'import { fetchUser } from "services/api";\n\nexport function load(id) {\n  return fetchUser('
+    prompt = prompt_with_imports(tmp_path / "src/pages/user.js", text, [tmp_path], "javascript")
+    assert "function fetchUser(id, { retries = 3 } = {})" in prompt

@@ -55,6 +55,8 @@ def resolve_local_import(
         return _resolve_by_rules(source, doc_path, roots, rules)
     if (source.startswith((".", "/")) and "/" in source) or (language in _JS_LANGUAGES and source in (".", "..")):
         return [] if language == "python" else _resolve_path(source, doc_path, language)
+    if language in _JS_LANGUAGES:
+        return _resolve_aliased(source, doc_path, roots, language)
     if language in (None, "python") and re.fullmatch(r"\.*[A-Za-z_][\w.]*|\.+", source):
         dots = len(source) - len(source.lstrip("."))
         parts = [p for p in source.lstrip(".").split(".") if p]
@@ -94,6 +96,109 @@ def _resolve_path(source: str, doc_path: Path, language: str | None) -> list[Pat
             out.append(cand)
             break
     return out
+
+
+#: tsconfig.json / jsconfig.json: JSON with comments and trailing commas. Strings are matched
+#: first, so that ``"./src/*"`` is not taken for the start of a comment.
+_JSONC_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.S)
+_TSCONFIGS = ("tsconfig.json", "jsconfig.json")
+#: ``extends`` followed this many times at most (a package's config extends the monorepo's base).
+MAX_TSCONFIG_EXTENDS = 4
+
+
+def _load_jsonc(path: Path) -> object:
+    text = _read_small(path, 1 << 20).decode("utf-8", "replace")
+    return json.loads(_JSONC_TOKEN.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text))
+
+
+#: (the folder ``paths`` and ``baseUrl`` are relative to, the ``paths`` patterns, whether a
+#: ``baseUrl`` was given), by config file and its modification time.
+_Aliases = tuple[Path, list[tuple[str, list[str]]], bool]
+_tsconfigs: TTLCache[tuple[str, float], _Aliases | None] = TTLCache(maxsize=64, ttl=30.0)
+
+
+def _ts_aliases(config: Path) -> _Aliases | None:
+    """``compilerOptions.paths`` and ``baseUrl`` of a tsconfig.json, through its ``extends``
+    (relative ones: a package in a monorepo extends the root's tsconfig.base.json, which holds
+    the paths); None when it has neither."""
+    try:
+        key = (str(config), config.stat().st_mtime)
+    except OSError:
+        return None
+    if key in _tsconfigs:
+        return _tsconfigs[key]
+    base_url: Path | None = None
+    paths: dict[str, list[str]] | None = None
+    paths_from = config.parent
+    current: Path | None = config
+    for _ in range(MAX_TSCONFIG_EXTENDS + 1):
+        if current is None:
+            break
+        try:
+            data = _load_jsonc(current)
+        except (OSError, ValueError):
+            break
+        if not isinstance(data, dict):
+            break
+        options = data.get("compilerOptions")
+        options = options if isinstance(options, dict) else {}
+        # The nearest config's settings win; each is relative to the file that gives it.
+        if base_url is None and isinstance(options.get("baseUrl"), str):
+            base_url = Path(os.path.normpath(current.parent / options["baseUrl"]))
+        if paths is None and isinstance(options.get("paths"), dict):
+            paths = {
+                str(k): [str(t) for t in v if isinstance(t, str)]
+                for k, v in options["paths"].items()
+                if isinstance(v, list)
+            }
+            paths_from = current.parent
+        extends = data.get("extends")
+        # Only a relative one: a package's config (``@tsconfig/node18``) holds no paths of ours.
+        if isinstance(extends, str) and extends.startswith("."):
+            nxt = Path(os.path.normpath(current.parent / extends))
+            current = nxt if nxt.suffix == ".json" else nxt.with_name(nxt.name + ".json")
+        else:
+            current = None
+    found: _Aliases | None = None
+    if paths is not None or base_url is not None:
+        # ``paths`` are relative to baseUrl when there is one, else to the config giving them.
+        # An exact pattern before any ``*`` one, then the longest prefix first (TypeScript's rule).
+        ordered = sorted((paths or {}).items(), key=lambda item: ("*" in item[0], -len(item[0].split("*")[0])))
+        found = (base_url if base_url is not None else paths_from, ordered, base_url is not None)
+    _tsconfigs[key] = found
+    return found
+
+
+def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
+    """A bare import through the nearest tsconfig.json's (or jsconfig.json's) ``paths`` and
+    ``baseUrl``, as TypeScript resolves it: ``@/components/button`` (Next.js, shadcn/ui),
+    ``~/lib/db``, ``@app/core``. A package name no pattern maps is a package: nothing."""
+    if not source or source.startswith(("/", ".")):
+        return []
+    for folder in _folders_up(doc_path, roots):
+        config = next((folder / name for name in _TSCONFIGS if (folder / name).is_file()), None)
+        if config is None:
+            continue
+        aliases = _ts_aliases(config)
+        if aliases is None:
+            return []
+        base, patterns, has_base_url = aliases
+        for pattern, targets in patterns:
+            head, star, tail = pattern.partition("*")
+            if star:
+                if not (source.startswith(head) and source.endswith(tail) and len(source) >= len(head) + len(tail)):
+                    continue
+                matched = source[len(head) : len(source) - len(tail)]
+            elif source != pattern:
+                continue
+            else:
+                matched = ""
+            for target in targets:
+                found = _resolve_path(str(base / target.replace("*", matched)), doc_path, language)
+                if found:
+                    return found
+        return _resolve_path(str(base / source), doc_path, language) if has_base_url else []
+    return []
 
 
 def _resolve_by_rules(source: str, doc_path: Path, roots: Iterable[Path], rules: ImportRules) -> list[Path]:
