@@ -1593,3 +1593,26 @@ def test_a_typescript_base_url_import_is_followed(tmp_path: Path) -> None:
     text = 'import { fetchUser } from "services/api";\n\nexport function load(id) {\n  return fetchUser('
     prompt = prompt_with_imports(tmp_path / "src/pages/user.js", text, [tmp_path], "javascript")
     assert "function fetchUser(id, { retries = 3 } = {})" in prompt
+
+
+def test_a_workspace_package_linked_into_node_modules_is_followed(tmp_path: Path) -> None:
+    """npm, yarn and pnpm workspaces link a monorepo's own packages into node_modules
+    (``@acme/ui`` -> packages/ui): an import of one brought nothing. It is read at its
+    package.json entry, or at the subpath named; a package from the registry never is."""
+    write_files(tmp_path, {
+        "packages/ui/package.json": '{"name": "@acme/ui", "main": "./dist/index.js", "exports": {".": {"types": "./src/index.ts", "default": "./dist/index.js"}}}',
+        "packages/ui/src/index.ts": "export function Card(title: string, elevated = false): HTMLElement {\n  return document.createElement(title);\n}\n",
+        "packages/ui/src/button.ts": "export function Button(label: string, onClick: () => void): HTMLElement {\n  return label;\n}\n",
+        "apps/web/node_modules/left-pad/package.json": '{"name": "left-pad", "main": "index.js"}',
+        "apps/web/node_modules/left-pad/index.js": "export function leftPad(str, len, ch) {\n  return str;\n}\n",
+    })  # fmt: skip
+    (tmp_path / "apps/web/node_modules/@acme").mkdir(parents=True)
+    (tmp_path / "apps/web/node_modules/@acme/ui").symlink_to(tmp_path / "packages/ui")
+    text = (
+        'import { leftPad } from "left-pad";\nimport { Card } from "@acme/ui";\nimport { Button } from "@acme/ui/button";\n\n'
+        "export function Page(n: number) {\n  return Card(Button(leftPad(String(n), 3, "
+    )
+    prompt = prompt_with_imports(tmp_path / "apps/web/src/page.ts", text, [tmp_path], "typescript")
+    assert "function Card(title: string, elevated = false): HTMLElement" in prompt
+    assert "function Button(label: string, onClick: () => void): HTMLElement" in prompt
+    assert "leftPad(str, len, ch)" not in prompt

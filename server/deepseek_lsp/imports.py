@@ -181,7 +181,7 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
             continue
         aliases = _ts_aliases(config)
         if aliases is None:
-            return []
+            break
         base, patterns, has_base_url = aliases
         for pattern, targets in patterns:
             head, star, tail = pattern.partition("*")
@@ -197,8 +197,65 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
                 found = _resolve_path(str(base / target.replace("*", matched)), doc_path, language)
                 if found:
                     return found
-        return _resolve_path(str(base / source), doc_path, language) if has_base_url else []
+        if has_base_url:
+            found = _resolve_path(str(base / source), doc_path, language)
+            if found:
+                return found
+        break
+    return _resolve_workspace_package(source, doc_path, roots, language)
+
+
+#: package.json fields naming a package's entry, the TypeScript source first.
+_ENTRY_FIELDS = ("types", "typings", "source", "module", "main")
+
+
+def _resolve_workspace_package(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
+    """A package of the workspace itself (npm, yarn and pnpm workspaces link it into
+    node_modules: ``@acme/ui`` -> packages/ui), read at its entry (package.json's ``exports``,
+    ``types``, ``main``…, or src/index) or at the subpath named (``@acme/ui/button``). A package
+    installed from the registry is not the workspace's: never read."""
+    parts = source.split("/")
+    n = 2 if source.startswith("@") else 1
+    if len(parts) < n or not all(parts[:n]):
+        return []
+    name, sub = "/".join(parts[:n]), "/".join(parts[n:])
+    roots = list(roots)
+    for folder in _folders_up(doc_path, roots):
+        link = folder / "node_modules" / name
+        if not link.is_symlink():
+            continue
+        try:
+            real = link.resolve()
+        except (OSError, RuntimeError):
+            return []
+        if "node_modules" in real.parts or not any(real.is_relative_to(r) for r in roots):
+            return []
+        if sub:
+            return _resolve_path(str(real / sub), doc_path, language) or _resolve_path(str(real / "src" / sub), doc_path, language)
+        for entry in _package_entries(real / "package.json"):
+            found = _resolve_path(str(real / entry), doc_path, language)
+            if found:
+                return found
+        return _resolve_path(str(real / "src") + "/", doc_path, language) or _resolve_path(str(real) + "/", doc_path, language)
     return []
+
+
+def _package_entries(package_json: Path) -> list[str]:
+    try:
+        data = json.loads(_read_small(package_json, 1 << 20))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    out: list[str] = []
+    exports = data.get("exports")
+    main = exports.get(".", exports) if isinstance(exports, dict) else exports
+    if isinstance(main, dict):  # conditions: {"types": ..., "import": ..., "default": ...}
+        out += [v for k in ("types", "import", "default", "require") if isinstance(v := main.get(k), str)]
+    elif isinstance(main, str):
+        out.append(main)
+    out += [v for k in _ENTRY_FIELDS if isinstance(v := data.get(k), str)]
+    return list(dict.fromkeys(out))
 
 
 def _resolve_by_rules(source: str, doc_path: Path, roots: Iterable[Path], rules: ImportRules) -> list[Path]:
