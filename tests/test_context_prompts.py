@@ -1616,3 +1616,24 @@ def test_a_workspace_package_linked_into_node_modules_is_followed(tmp_path: Path
     assert "function Card(title: string, elevated = false): HTMLElement" in prompt
     assert "function Button(label: string, onClick: () => void): HTMLElement" in prompt
     assert "leftPad(str, len, ch)" not in prompt
+
+
+def test_a_python_src_layout_package_is_followed(tmp_path: Path) -> None:
+    """``from shop.models import make_order`` in a project whose package lives under src/
+    (the layout PyPA recommends) or a folder pyproject.toml names (Hatch's ``packages``,
+    setuptools' ``where``, Poetry's ``from``): only the workspace folder was tried, and no
+    import of the project's own package was followed, from its tests nor from itself."""
+    write_files(tmp_path, {
+        "src/shop/__init__.py": "",
+        "src/shop/models.py": "def make_order(customer_id: int, items: list[str], *, rush: bool = False) -> dict:\n    return {}\n",
+        "tools/pyproject.toml": '[tool.hatch.build.targets.wheel]\npackages = ["lib/billing"]\n',
+        "tools/lib/billing/__init__.py": "",
+        "tools/lib/billing/invoice.py": "def render_invoice(order: dict, currency: str = 'EUR') -> str:\n    return ''\n",
+    })  # fmt: skip
+    text = "from shop.models import make_order\n\n\ndef test_rush():\n    order = make_order("
+    for where in ("tests/test_models.py", "src/shop/cli.py"):
+        prompt = prompt_with_imports(tmp_path / where, text, [tmp_path], "python")
+        assert "def make_order(customer_id: int, items: list[str], *, rush: bool = False) -> dict:" in prompt, where
+    text = "from billing.invoice import render_invoice\n\n\ndef main(order):\n    print(render_invoice("
+    prompt = prompt_with_imports(tmp_path / "tools/scripts/run.py", text, [tmp_path / "tools"], "python")
+    assert "def render_invoice(order: dict, currency: str = 'EUR') -> str:" in prompt

@@ -17,6 +17,11 @@ from pathlib import Path
 
 from cachetools import TTLCache
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
 from .languages import ImportRules
 from .privacy import is_excluded
 
@@ -61,7 +66,7 @@ def resolve_local_import(
         dots = len(source) - len(source.lstrip("."))
         parts = [p for p in source.lstrip(".").split(".") if p]
         up = doc_path.parent.joinpath(*[".."] * max(dots - 1, 0))
-        bases = [Path(os.path.normpath(up))] if dots else list(roots)
+        bases = [Path(os.path.normpath(up))] if dots else _python_source_roots(doc_path, roots)
         for base in bases:
             target = base.joinpath(*parts) if parts else base
             for cand in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
@@ -71,6 +76,65 @@ def resolve_local_import(
             if out:
                 break
     return out
+
+
+def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """Where ``import pkg.mod`` may start: the workspace folders, the folder above the package
+    the importing file is in, each folder's ``src`` (the src layout PyPA recommends) and the
+    folders its pyproject.toml gives setuptools (``where``, ``package-dir``). Only the
+    workspace folders were tried: in a src-layout project no import of its own package was
+    followed."""
+    out: list[Path] = []
+    top = doc_path.parent
+    while (top / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    if top != doc_path.parent:
+        out.append(top)
+    for root in roots:
+        out.append(root)
+        out.extend(_pyproject_dirs(root))
+        if (root / "src").is_dir():
+            out.append(root / "src")
+    return list(dict.fromkeys(out))
+
+
+_pyprojects: TTLCache[tuple[str, float], list[Path]] = TTLCache(maxsize=32, ttl=30.0)
+
+
+def _dig(data: object, *keys: str) -> object:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _pyproject_dirs(root: Path) -> list[Path]:
+    pyproject = root / "pyproject.toml"
+    try:
+        key = (str(pyproject), pyproject.stat().st_mtime)
+    except OSError:
+        return []
+    if key in _pyprojects:
+        return _pyprojects[key]
+    try:
+        data = tomllib.loads(_read_small(pyproject, 1 << 20).decode("utf-8", "replace"))
+    except (OSError, ValueError):
+        data = {}
+    found: list[str] = []
+    where = _dig(data, "tool", "setuptools", "packages", "find", "where")
+    found += [w for w in where if isinstance(w, str)] if isinstance(where, list) else []
+    package_dir = _dig(data, "tool", "setuptools", "package-dir", "")
+    found += [package_dir] if isinstance(package_dir, str) else []
+    # Hatch names the packages' own folders (``server/deepseek_lsp``): their parent is the root.
+    hatch = _dig(data, "tool", "hatch", "build", "targets", "wheel", "packages")
+    found += [os.path.dirname(p.rstrip("/")) or "." for p in hatch if isinstance(p, str)] if isinstance(hatch, list) else []
+    # Poetry: ``packages = [{include = "shop", from = "src"}]``.
+    poetry = _dig(data, "tool", "poetry", "packages")
+    found += [e["from"] for e in poetry if isinstance(e, dict) and isinstance(e.get("from"), str)] if isinstance(poetry, list) else []
+    dirs = [Path(os.path.normpath(root / d)) for d in dict.fromkeys(found)]
+    _pyprojects[key] = dirs = [d for d in dirs if d.is_relative_to(root) and d.is_dir()]
+    return dirs
 
 
 def _resolve_path(source: str, doc_path: Path, language: str | None) -> list[Path]:
