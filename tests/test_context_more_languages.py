@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from deepseek_lsp.documents import DocumentStore
-from tests.test_context_prompts import REGISTRY, _signatures, gather
+from tests.test_context_prompts import REGISTRY, _signatures, gather, prompt_with_imports
 
 
 def test_an_annotated_fields_signature_is_the_field_not_its_annotation() -> None:
@@ -125,3 +125,31 @@ def test_a_php_anonymous_classs_header_is_in_the_prompt_head() -> None:
     assert p.prompt.endswith(window)
     head = p.prompt[: len(p.prompt) - len(window)]
     assert "\nnew class extends Migration\npublic function up(): void\n" in head, head
+
+
+def test_a_jvm_test_sees_its_main_sources(tmp_path: Path) -> None:
+    """Maven and Gradle keep tests in src/test/java: the class under test, of the same package
+    and used with no import, and the main classes the test imports brought nothing."""
+    files = {
+        "src/main/java/com/acme/billing/InvoiceService.java": (
+            "package com.acme.billing;\n\nimport com.acme.model.Order;\n\npublic class InvoiceService {\n"
+            "    public Invoice issue(Order order, boolean draft) {\n        return new Invoice(order);\n    }\n}\n"
+        ),
+        "src/main/java/com/acme/model/Order.java": (
+            "package com.acme.model;\n\npublic record Order(String customerId, long totalCents) {}\n"
+        ),
+    }
+    for rel, body in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(body)
+    text = (
+        "package com.acme.billing;\n\nimport com.acme.model.Order;\nimport org.junit.jupiter.api.Test;\n\n"
+        "class InvoiceServiceTest {\n    @Test\n    void issuesADraft() {\n        InvoiceService service = new InvoiceService();\n"
+        "        Invoice invoice = service.issue(new Order("
+    )
+    test_path = tmp_path / "src/test/java/com/acme/billing/InvoiceServiceTest.java"
+    test_path.parent.mkdir(parents=True)
+    test_path.write_text(text)
+    prompt = prompt_with_imports(test_path, text, [tmp_path], "java")
+    assert "public Invoice issue(Order order, boolean draft)" in prompt
+    assert "record Order(String customerId, long totalCents)" in prompt

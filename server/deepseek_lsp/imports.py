@@ -590,6 +590,22 @@ _JVM_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _JVM_PACKAGE = re.compile(rb"^\s*package\s+([\w.]+)", re.MULTILINE)
 
 
+#: The folders under ``src/<set>/`` that hold JVM sources (Maven and Gradle layouts).
+_JVM_SOURCE_DIRS = frozenset({"java", "kotlin", "scala"})
+
+
+def main_source_set(folder: Path) -> Path | None:
+    """``src/test/java/com/acme`` -> ``src/main/java/com/acme``, when it exists: a test (or
+    an integration-test or Android test source set) uses the classes of its package's main
+    sources with no import, and imports the others from the main source root."""
+    parts = folder.parts
+    for i in range(len(parts) - 2, 0, -1):
+        if parts[i - 1] == "src" and parts[i] != "main" and parts[i + 1] in _JVM_SOURCE_DIRS:
+            mirror = Path(*parts[:i], "main", *parts[i + 1 :])
+            return mirror if mirror.is_dir() else None
+    return None
+
+
 def _jvm_source_roots(doc_path: Path, roots: Iterable[Path], parts: Sequence[str]) -> list[tuple[Path, list[str]]]:
     """Where a JVM name ``parts`` may be a file: (source root, its path under the root).
 
@@ -599,6 +615,8 @@ def _jvm_source_roots(doc_path: Path, roots: Iterable[Path], parts: Sequence[str
     for ``org.example.util``), the folder the file's own package path starts in, the left-out
     part taken off the name."""
     out = [(folder, list(parts)) for folder in _folders_up(doc_path, roots) if (folder / parts[0]).is_dir()]
+    # A test's imports of main classes: the main source root beside its own.
+    out += [(main, list(parts)) for folder, _ in list(out) if (main := main_source_set(folder)) is not None and (main / parts[0]).is_dir()]
     try:
         found = _JVM_PACKAGE.search(_read_small(doc_path, 8192))
     except OSError:
@@ -821,10 +839,14 @@ def sibling_type_files(doc_path: Path, names: Iterable[str], language: str | Non
     hit = _siblings.get(key)
     if hit is None:
         hit = []
+        folders = [doc_path.parent]
+        main = main_source_set(doc_path.parent)
+        if main is not None:
+            folders.append(main)
         for name in types:
             for suffix in suffixes:
-                cand = doc_path.parent / (name + suffix)
-                if cand != doc_path and cand.is_file():
+                cand = next((f / (name + suffix) for f in folders if (f / (name + suffix)).is_file()), None)
+                if cand is not None and cand != doc_path:
                     hit.append(cand)
                     break
             if len(hit) >= MAX_PACKAGE_FILES:
