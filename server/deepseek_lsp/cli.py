@@ -80,6 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logsetup.setup(args.log_file, "warning" if args.log_level == "info" else args.log_level)
         try:
             return run_review(args)
+        except KeyboardInterrupt:
+            # Ctrl+C: one line and the shell's 130, not two chained tracebacks. What was
+            # reviewed is in the cache already: the next run does not pay for it again.
+            print("deepseek-lsp review: interrupted", file=sys.stderr)
+            return 130
         except Exception as exc:
             # Exit 1 means "findings found" to CI: a crash must not read as a verdict on the code.
             logging.getLogger(__name__).debug("review failed", exc_info=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.ledger import state_dir
-from ..storage import is_busy, open_shared
+from ..storage import is_busy, looks_damaged, open_shared
 from .findings import RawFinding
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,13 @@ class ReviewCache:
             if is_busy(exc):
                 # Held by another process all along: never move a file that is in use aside.
                 self._on_problem(f"review cache busy ({exc}); reviews will not be remembered")
+                self.path = None
+                return self._connect()
+            if not looks_damaged(exc):
+                # "unable to open database file", "readonly database": a folder or file this
+                # process may not write (a read-only HOME in CI). Nothing is wrong with the
+                # file, so nothing is moved aside, and the review goes on without the cache.
+                self._on_problem(f"review cache unavailable ({exc}); reviews will not be remembered")
                 self.path = None
                 return self._connect()
             return self._rebuild(exc)

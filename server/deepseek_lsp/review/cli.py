@@ -71,7 +71,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="review only the code that git diff against --base changed",
     )
     parser.add_argument(
-        "--base", default="HEAD", help="the git revision --changed compares with (default: HEAD)"
+        "--base",
+        default="HEAD",
+        help="the git revision --changed compares with, from where this branch left it, as a "
+        "pull request's diff (default: HEAD)",
     )
     parser.add_argument(
         "--format", choices=["text", "json", "sarif"], default="text", help="report format"
@@ -164,22 +167,61 @@ def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:
     return out
 
 
-def drop_ignored(files: list[Path], root: Path | None, explicit: set[Path]) -> list[Path]:
+def drop_ignored(files: list[Path], explicit: set[Path]) -> list[Path]:
     """What ``.gitignore`` ignores is left out (asked of git, which knows every rule)."""
-    if root is None or not files:
+    if not files:
         return files
-    candidates = [f for f in files if f.resolve() not in explicit]
-    result = _git(
-        root,
-        "check-ignore",
-        "--stdin",
-        "-z",
-        stdin="\0".join(str(f.resolve()) for f in candidates) + "\0",
-    )
-    if result is None or result.returncode not in (0, 1):
-        return files
-    ignored = {Path(p).resolve() for p in result.stdout.split("\0") if p}
-    return [f for f in files if f.resolve() not in ignored]
+    ignored = _git_ignored([r for f in files if (r := f.resolve()) not in explicit])
+    return [
+        f
+        for f in files
+        if not ((r := f.resolve()) in ignored or any(p in ignored for p in r.parents))
+    ]
+
+
+def _work_tree(folder: Path, seen: dict[Path, Path | None]) -> Path | None:
+    """The nearest folder holding ``folder`` with a ``.git`` (a folder, or a submodule's file)."""
+    chain: list[Path] = []
+    here = folder
+    while here not in seen:
+        chain.append(here)
+        if (here / ".git").exists():
+            seen[here] = here
+            break
+        if here.parent == here:
+            seen[here] = None
+            break
+        here = here.parent
+    found = seen[here]
+    for folder_on_the_way in chain:
+        seen[folder_on_the_way] = found
+    return found
+
+
+def _git_ignored(paths: list[Path]) -> set[Path]:
+    """Those of ``paths`` (resolved) that .gitignore rules leave out, and the work trees they
+    leave out whole. Each path is asked of the work tree holding it: ``git check-ignore``
+    answers nothing at all once one path is outside its repository or in a submodule, and
+    every ignored file was then reviewed."""
+    seen: dict[Path, Path | None] = {}
+    groups: dict[Path, list[Path]] = {}
+    todo = list(paths)
+    while todo:
+        path = todo.pop()
+        tree = _work_tree(path.parent, seen)
+        if tree is None:
+            continue
+        if tree not in groups:
+            groups[tree] = []
+            # A clone in a folder the enclosing repository ignores is ignored with it.
+            todo.append(tree)
+        groups[tree].append(path)
+    ignored: set[Path] = set()
+    for tree, group in groups.items():
+        result = _git(tree, "check-ignore", "--stdin", "-z", stdin="\0".join(map(str, group)) + "\0")
+        if result is not None and result.returncode in (0, 1):
+            ignored.update(Path(p) for p in result.stdout.split("\0") if p)
+    return ignored
 
 
 def _has_commits(root: Path) -> bool:
@@ -196,15 +238,24 @@ def changed_targets(
     and lock files were sent too), unless a file is named itself. Renamed files count only
     their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
     """
+    named = base
     if base == "HEAD" and not _has_commits(root):
         # A repository without commits yet: everything in it is new, so compare with nothing
         # (git's empty tree) rather than fail on a HEAD that does not exist.
         empty = _git(root, "hash-object", "-t", "tree", "--stdin", stdin="")
         if empty is not None and empty.returncode == 0:
             base = empty.stdout.strip()
+    if named != "HEAD":
+        # Against where this branch left ``base`` (as a pull request's diff is): once ``main``
+        # moved on, what it changed since differs from the working tree too, and was reviewed
+        # and paid for as this branch's change. Without a common commit (a shallow fetch of
+        # ``base`` alone) the diff is against ``base`` itself.
+        fork = _git(root, "merge-base", base, "HEAD")
+        if fork is not None and fork.returncode == 0 and fork.stdout.strip():
+            base = fork.stdout.strip()
     status = _git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
     if status is None or status.returncode != 0:
-        return f"git diff against {base!r} failed: {(status.stderr.strip() if status else 'git not found')}"
+        return f"git diff against {named!r} failed: {(status.stderr.strip() if status else 'git not found')}"
     untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
     scope = [p.resolve() for p in within]
 
@@ -333,7 +384,10 @@ async def review_targets(
         shown = _display(target.path)
         async with limit:
             result = _load(target.path, shown, registry, settings)
-            if result.skipped or fatal is not None:
+            if result.skipped is None and fatal is not None:
+                # Never sent: it must not read as reviewed with nothing found.
+                result.skipped = f"not reviewed: {fatal}"
+            if result.skipped:
                 bar.update(result)
                 return result
             outcome = await engine.review(
@@ -446,11 +500,11 @@ def run_review(args: argparse.Namespace) -> int:
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
             return EXIT_ERROR
-        kept = set(drop_ignored([t.path for t in found], root, set()))
+        kept = set(drop_ignored([t.path for t in found], set()))
         targets = [t for t in found if t.path in kept]
     else:
         explicit = {p.resolve() for p in paths if p.is_file()}
-        files = drop_ignored(walk(paths, registry), root, explicit)
+        files = drop_ignored(walk(paths, registry), explicit)
         targets = [Target(f) for f in dict.fromkeys(files)]
     results, fatal = asyncio.run(_run(targets, settings, registry, args, root))
     for r in results:
@@ -460,7 +514,9 @@ def run_review(args: argparse.Namespace) -> int:
         print(f"deepseek-lsp review: {fatal}", file=err)
     # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
-    report = _render(results, args.format, root, settings)
+    # Colored only for a terminal: a report written with --output is read by grep and CI logs.
+    color = not args.output and sys.stdout.isatty()
+    report = _render(results, args.format, root, settings, fatal=fatal, color=color)
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
         try:
@@ -540,12 +596,20 @@ async def _run(
         ledger.close()
 
 
-def _render(results: Iterable[FileResult], fmt: str, root: Path | None, settings: Settings) -> str:
+def _render(
+    results: Iterable[FileResult],
+    fmt: str,
+    root: Path | None,
+    settings: Settings,
+    *,
+    fatal: str | None = None,
+    color: bool = False,
+) -> str:
     ordered = sorted(results, key=lambda r: r.path)
     if fmt == "json":
         return to_json(ordered)
     if fmt == "sarif":
         from .sarif import dumps
 
-        return dumps(ordered, root=root or Path.cwd(), model=settings.review.model)
-    return to_text(ordered, color=sys.stdout.isatty())
+        return dumps(ordered, root=root or Path.cwd(), model=settings.review.model, fatal=fatal)
+    return to_text(ordered, color=color)

@@ -70,17 +70,27 @@ def _artifact(path: str, root: Path | None) -> dict[str, Any]:
             return {"uri": _uri_path(rel), "uriBaseId": "SRCROOT"}
         except ValueError:
             pass
-    if p.is_absolute():
-        return {"uri": p.as_uri()}
+    if p.is_absolute() or root is not None:
+        # Outside the root (``../shared/x.py``): a relative URI without a base would be read
+        # against whatever base the viewer picks (code scanning: the repository's root).
+        return {"uri": Path(os.path.abspath(p)).as_uri()}
     return {"uri": _uri_path(p)}
 
 
 def to_sarif(
-    results: list[FileResult], *, root: Path | None = None, model: str = ""
+    results: list[FileResult],
+    *,
+    root: Path | None = None,
+    model: str = "",
+    fatal: str | None = None,
 ) -> dict[str, Any]:
+    """``fatal``: why the review stopped (a rejected key, a refused URL): the run did not
+    succeed, whatever results it holds, so code scanning does not take it as a clean one."""
     severities = list(SEVERITIES)
     sarif_results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
+    if fatal and not any(fatal in r.errors for r in results):  # else a file's error says it
+        notifications.append({"level": "error", "message": {"text": fatal}})
     for r in results:
         location = _artifact(r.path, root)
         prints = _fingerprints(r.findings)
@@ -201,5 +211,7 @@ def _in_notebook(
     }
 
 
-def dumps(results: list[FileResult], *, root: Path | None = None, model: str = "") -> str:
-    return json.dumps(to_sarif(results, root=root, model=model), indent=2) + "\n"
+def dumps(
+    results: list[FileResult], *, root: Path | None = None, model: str = "", fatal: str | None = None
+) -> str:
+    return json.dumps(to_sarif(results, root=root, model=model, fatal=fatal), indent=2) + "\n"

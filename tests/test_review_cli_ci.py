@@ -1,0 +1,265 @@
+"""``deepseek-lsp review`` as CI runs it: reports written to files, fatal backend errors, .gitignore
+with submodules, ``--changed`` on a branch, Ctrl+C, a read-only state directory."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import deepseek_lsp
+from deepseek_lsp.documents import Document
+from deepseek_lsp.review.report import FileResult
+from deepseek_lsp.review.sarif import to_sarif
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewed_units, reviewer
+from tests.test_review_cli import CHAT, SCHEMA, git, run, use_fake
+from tests.test_review_cli import project as cli_project
+
+#: The project of tests/test_review_cli.py: app/inventory.py and app/util.js to review, a
+#: .gitignore'd generated/out.py, an excluded config/secrets.py, one commit.
+project = cli_project
+
+#: The deepseek_lsp under test, for a subprocess to import the same one.
+SERVER = Path(deepseek_lsp.__file__).resolve().parent.parent
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", message)
+
+
+def sent_text(fake: FakeDeepSeek) -> str:
+    return "\n".join(r.json["messages"][-1]["content"] for r in fake.requests_to(CHAT))
+
+
+def test_a_text_report_written_to_a_file_has_no_color_codes(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Run in a terminal with ``-o review.txt``: the file was colored for the terminal, its
+    severities wrapped in escape codes (``\\x1b[1;31mcritical\\x1b[0m``) that grep and CI logs
+    then showed raw."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    target = tmp_path / "review.txt"
+    code, out, _ = run(capsys, "app/inventory.py", "-o", str(target))
+    assert code == 1 and out == ""
+    report = target.read_text()
+    assert "\033[" not in report
+    assert ": critical: SQL injection" in report
+
+
+def test_files_left_after_a_fatal_backend_error_are_not_reported_as_reviewed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a 402 (empty balance) the remaining files are not sent: they were listed as
+    reviewed, with no findings, no error and not skipped, and the text report counted them."""
+    fake_deepseek.fault("status", count=None, path=CHAT, status=402)
+    code, out, err = run(capsys, "app", "--format", "json", "-j", "1")
+    assert code == 2 and "402" in err
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    assert len(fake_deepseek.requests_to(CHAT)) == 1  # the first file only
+    assert files["app/inventory.py"]["errors"]  # the one that was sent says why it failed
+    later = files["app/util.js"]
+    assert later["skipped"] is not None and "402" in later["skipped"]
+    code, out, _ = run(capsys, "app", "-j", "1")
+    assert code == 2 and out.splitlines()[-1].startswith("1 file(s) reviewed,")
+
+
+def test_a_review_that_never_ran_is_not_a_successful_sarif_run(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A base URL the client refuses: nothing is reviewed and the command exits 2, but the SARIF
+    log said ``executionSuccessful: true`` with no results, which code scanning reads as a clean
+    run (and closes every open alert)."""
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", "http://example.com/v1")
+    code, out, err = run(capsys, "app", "--format", "sarif")
+    assert code == 2 and "Refusing plain http://" in err
+    log = json.loads(out)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and "Refusing plain http://" in note["message"]["text"]
+    assert fake_deepseek.requests_to(CHAT) == []
+
+
+@pytest.fixture
+def with_submodule(project: Path, tmp_path: Path) -> Path:
+    """The project with a git submodule, and a .gitignore'd generated file."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "helpers.py").write_text("def helper():\n    return 1\n")
+    git(lib, "init", "-q", "-b", "main")
+    commit(lib, "lib")
+    git(project, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib), "vendor/lib")
+    commit(project, "submodule")
+    return project
+
+
+def test_gitignore_still_applies_in_a_repository_with_a_submodule(
+    with_submodule: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git check-ignore stops at the first path in a submodule ("is in submodule"): every
+    .gitignore'd file of the project (generated/out.py here, build output in real ones) was
+    then reviewed and paid for."""
+    code, out, err = run(capsys, ".", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    paths = {f["path"] for f in json.loads(out)["files"]}
+    assert "generated/out.py" not in paths
+    assert {"app/inventory.py", "vendor/lib/helpers.py"} <= paths
+    assert "out.py" not in sent_text(fake_deepseek)
+
+
+def test_gitignore_still_applies_when_a_folder_outside_the_repository_is_named(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``review . ../shared``: check-ignore failed on the path outside the repository and no
+    .gitignore rule applied to any file."""
+    other = tmp_path / "shared"
+    other.mkdir()
+    (other / "common.py").write_text("def common():\n    return 1\n")
+    code, out, err = run(capsys, ".", str(other), "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    paths = {f["path"] for f in json.loads(out)["files"]}
+    assert "generated/out.py" not in paths
+    assert {"app/inventory.py", "../shared/common.py"} <= paths
+
+
+def test_sarif_gives_a_file_outside_the_root_named_relatively_an_absolute_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``review . ../shared``: the outside file's URI was ``../shared/common.py`` with no base,
+    which a viewer resolves against whatever it likes (code scanning: the repository root)."""
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "shared").mkdir()
+    monkeypatch.chdir(tmp_path / "repo")
+    path = tmp_path / "shared" / "common.py"
+    result = FileResult("../shared/common.py", Document(path.as_uri(), "x = 1\n"), errors=["failed"])
+    log = to_sarif([result], root=tmp_path / "repo")
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (note,) = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": path.as_uri()}
+
+
+def test_changed_against_a_branch_that_moved_on_reviews_only_this_branchs_changes(
+    tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--changed --base main`` on a feature branch after main moved on: what main changed since
+    the branch started (a function edited there, a file deleted there) differs from the working
+    tree too, and was reviewed and paid for as if this branch had changed it."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    body = "".join(f"def {name}(x):\n    return x + 1\n\n\n" for name in ("alpha", "beta"))
+    (root / "mine.py").write_text(body)
+    (root / "theirs.py").write_text(body.replace("alpha", "gamma").replace("beta", "delta"))
+    (root / "old.py").write_text("def legacy(x):\n    return x\n")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "start")
+    git(root, "checkout", "-qb", "feature")
+    (root / "mine.py").write_text(body.replace("x + 1\n\n\ndef beta", "x + 2\n\n\ndef beta"))
+    commit(root, "feature work")
+    git(root, "checkout", "-q", "main")
+    (root / "theirs.py").write_text((root / "theirs.py").read_text().replace("def delta(x):\n    return x + 1", "def delta(x):\n    return x + 3"))
+    (root / "old.py").unlink()
+    commit(root, "main moved on")
+    git(root, "checkout", "-q", "feature")
+    monkeypatch.chdir(root)
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    code, out, err = run(capsys, "--changed", "--base", "main", "--format", "json")
+    assert code == 0, err
+    units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert units == ["alpha"]
+    assert [f["path"] for f in json.loads(out)["files"]] == ["mine.py"]
+    # A base with no common history (a shallow fetch of one commit) is still compared directly.
+    orphan = git_output(root, "commit-tree", "-m", "orphan", git_output(root, "write-tree"))
+    code, out, err = run(capsys, "--changed", "--base", orphan, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["files"] == []
+
+
+def git_output(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def test_ctrl_c_stops_with_one_line_and_exit_130(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Ctrl+C during a review printed two chained tracebacks (CancelledError, then
+    KeyboardInterrupt); shells and CI expect 130 and one line."""
+    fake_deepseek.set_latency(ttft=30)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SERVER), str(Path(__file__).resolve().parent.parent)])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deepseek_lsp", "review", "app", "--format", "json"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not fake_deepseek.requests_to(CHAT) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fake_deepseek.requests_to(CHAT), "the review never started"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "deepseek-lsp review: interrupted"
+    assert out == ""  # no half report for a file reader to take as the whole
+
+
+@contextlib.contextmanager
+def read_only_folder(path: Path) -> Iterator[None]:
+    """``path`` made read-only, for root as well (which ignores mode bits): ``chattr +i``."""
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o555)
+    immutable = False
+    if os.geteuid() == 0:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+        if done.returncode != 0:
+            path.chmod(0o755)
+            pytest.skip("chattr +i is not available here")
+        immutable = True
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
+        path.chmod(0o755)
+
+
+def test_a_read_only_state_folder_reviews_without_the_cache(
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A CI image whose state folder exists but cannot be written (a read-only HOME, a folder made
+    by another user): "unexpected error: OperationalError: unable to open database file", exit
+    2, nothing reviewed. The usage ledger already fell back to memory; the cache now does too."""
+    state = tmp_path / "readonly-state"
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(state))
+    with read_only_folder(state):
+        code, out, err = run(capsys, "app/inventory.py", "--format", "json")
+        assert list(state.iterdir()) == []
+    assert code == 1, err  # the critical finding, not a crash
+    assert "review cache unavailable" in err and "unexpected error" not in err
+    assert "moved it to" not in err  # nothing was damaged, nothing set aside
+    assert json.loads(out)["totals"]["critical"] == 1
