@@ -263,3 +263,16 @@ def test_a_read_only_state_folder_reviews_without_the_cache(
     assert "review cache unavailable" in err and "unexpected error" not in err
     assert "moved it to" not in err  # nothing was damaged, nothing set aside
     assert json.loads(out)["totals"]["critical"] == 1
+
+
+def test_a_file_named_twice_or_linked_is_reviewed_once(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``review /abs/project app`` (a CI script naming the repository and a folder of it), or a
+    symlink to a file of the repository: the same file was reviewed, paid for and reported twice."""
+    (project / "app" / "inventory_link.py").symlink_to(project / "app" / "inventory.py")
+    code, out, _ = run(capsys, str(project / "app"), "app", "--format", "json", "--no-cache")
+    paths = [f["path"] for f in json.loads(out)["files"]]
+    assert code == 1  # findings
+    assert sorted(paths) == sorted(set(paths)) and len(paths) == 2, paths
+    assert len(fake_deepseek.requests_to(CHAT)) == 2  # inventory.py and util.js, once each

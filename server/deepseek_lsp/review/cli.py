@@ -505,7 +505,15 @@ def run_review(args: argparse.Namespace) -> int:
     else:
         explicit = {p.resolve() for p in paths if p.is_file()}
         files = drop_ignored(walk(paths, registry), explicit)
-        targets = [Target(f) for f in dict.fromkeys(files)]
+        # By the file itself: ``review /abs/project app``, or a symlink to a file of the
+        # project, reviewed (and billed, and reported) the same file twice.
+        unique: dict[Path, Path] = {}
+        for f in files:
+            try:
+                unique.setdefault(f.resolve(), f)
+            except (OSError, RuntimeError):
+                unique.setdefault(f, f)
+        targets = [Target(f) for f in unique.values()]
     results, fatal = asyncio.run(_run(targets, settings, registry, args, root))
     for r in results:
         if r.skipped and any(r.path == _display(p) for p in paths):
