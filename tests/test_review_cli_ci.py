@@ -276,3 +276,27 @@ def test_a_file_named_twice_or_linked_is_reviewed_once(
     assert code == 1  # findings
     assert sorted(paths) == sorted(set(paths)) and len(paths) == 2, paths
     assert len(fake_deepseek.requests_to(CHAT)) == 2  # inventory.py and util.js, once each
+
+
+def test_changed_reviews_only_the_changed_functions_whatever_the_users_git_config(
+    tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's ``diff.interHunkContext`` joins nearby hunks into one, unchanged lines and all:
+    the function between two changed ones was reviewed and paid for too."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    body = "".join(f"def {name}(x):\n    return x + 1\n\n\n" for name in ("alpha", "beta", "gamma"))
+    (root / "calc.py").write_text(body)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "diff.interHunkContext", "20")
+    commit(root, "start")
+    (root / "calc.py").write_text(
+        body.replace("alpha(x):\n    return x + 1", "alpha(x):\n    return x + 2").replace("gamma(x):\n    return x + 1", "gamma(x):\n    return x + 3")
+    )
+    monkeypatch.chdir(root)
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    code, _, err = run(capsys, "--changed", "--base", "HEAD", "--format", "json")
+    assert code == 0, err
+    units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert units == ["alpha", "gamma"]

@@ -291,6 +291,9 @@ def changed_targets(
         names = [old, name] if old else [name]
         diff = _git(
             root,
+            # A user's interHunkContext joins nearby hunks, the unchanged lines between too.
+            "-c",
+            "diff.interHunkContext=0",
             "--literal-pathspecs",
             "diff",
             "-U0",
