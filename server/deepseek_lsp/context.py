@@ -687,7 +687,20 @@ def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) ->
             # The scope still starts at its own line: a window that shows it needs no header.
             start = _decorated_start(candidate, lang, data)
             raw_header = data[start:body_start].rstrip()
-            header = raw_header.decode("utf-8", "replace")
+            # The header shown is the scope's own tokens before its body: not the comments
+            # between them, nor an ERROR. While the line being typed breaks the tree (`if x`
+            # before its `:`, an unclosed bracket or string), a class's "body" may be found at
+            # that line, all above it in an ERROR, and its header was the whole class (or, where
+            # comments came before its first statement, it shrank to `class X:` and grew back
+            # when the line mended): the prompt's head changed on those keystrokes, a miss of
+            # DeepSeek's prefix cache for the whole prompt.
+            header_end = candidate.start_byte
+            for child in candidate.children:
+                if child.start_byte >= body_start or child.is_error:
+                    break
+                if "comment" not in child.type:
+                    header_end = min(child.end_byte, body_start)
+            header = data[start:header_end].rstrip().decode("utf-8", "replace")
             empty = body is None or not any(_is_statement(c) for c in (*body.children, *_after_comment(body)))
             # Judged only with the cursor where the body is written: past the header and not
             # past the body (an `if`'s empty `{}` says nothing of a cursor in its `else`, nor a

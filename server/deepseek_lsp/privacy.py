@@ -16,8 +16,18 @@ REDACTED = "[REDACTED]"
 # replaces only the secret itself, so the surrounding code still reads naturally.
 _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (
+        re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?-----END \1PRIVATE KEY( BLOCK)?-----", re.S),
+        "-----BEGIN PRIVATE KEY-----" + REDACTED + "-----END PRIVATE KEY-----",
+    ),
+    # A block cut short (a prompt window or a snippet ending inside it), to the end of the text:
+    # only where key material follows its BEGIN line (after line breaks, ``\n`` escapes, quotes,
+    # a snippet's comment marks). A BEGIN line alone is code looking for one (a PEM loader's
+    # ``text.startswith("-----BEGIN OPENSSH PRIVATE KEY-----")``): all after it, the code up to
+    # the cursor included, was replaced, and the model went on from an END line.
+    (
         re.compile(
-            r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?(-----END \1PRIVATE KEY( BLOCK)?-----|\Z)",
+            r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----"
+            r"(?=(?:\s|\\[nr]|[\"'+,#/;*-])*(?:Proc-Type:|[A-Za-z0-9+/=]{16})).*\Z",
             re.S,
         ),
         "-----BEGIN PRIVATE KEY-----" + REDACTED + "-----END PRIVATE KEY-----",
@@ -108,11 +118,11 @@ def _keeping_lines(replacement: str | None) -> Any:
     return repl
 
 
-#: The key-block patterns (the first two) span lines and run over the whole text, when it names a
+#: The key-block patterns (the first three) span lines and run over the whole text, when it names a
 #: private key at all. Every other pattern matches within a line or two and only where one of
 #: these strings occurs (case-insensitively); running the regexes over whole prompt windows cost
 #: ~9 ms a request (tests/bench/bench_overhead.py), finding these strings costs ~0.1 ms.
-_KEY_BLOCK_PATTERNS = 2
+_KEY_BLOCK_PATTERNS = 3
 _TRIGGERS = (
     *("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aiza"),
     *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk-", "sk_live_", "sk_test_", "eyj"),

@@ -116,6 +116,11 @@ def _prefix_window(
     if used > max(budget, LINE_FLOOR):
         # A line longer than the budget (minified code): only its end before the cursor.
         return _cut_line(doc, offset, line_start, used, budget, count)
+    # The line being typed is reserved ``LINE_FLOOR`` tokens however much of it is typed: its
+    # count goes up and down as words are typed ("fo" is two tokens, "for" one), and where the
+    # walk ends near a step, each such token moved the window start a step back and forth.
+    slack = max(0, min(LINE_FLOOR, budget) - used)
+    used += slack
     first = cursor_line
     block = getattr(lines, "block", None)
     while first > 0:
@@ -140,7 +145,7 @@ def _prefix_window(
             for line in range(first, snapped):
                 used -= lines(line)
             first = snapped
-    return doc.line_start(first), used
+    return doc.line_start(first), used - slack
 
 
 def _window_text(
@@ -287,6 +292,15 @@ def build_fim_prompt(
     # it would have were the window to start at the cursor.
     widest = sum(file_head_for(offset)[1])
     window_start, prefix_tokens = _prefix_window(doc, offset, max(prefix_budget - widest, 0), count, lines)
+    # Then the room of the head that window has: the headers of the scopes starting inside it
+    # (the function being written) are not sent, yet they were reserved for, and they come and
+    # go as the line typed breaks the tree and mends it: the window start moved a step back and
+    # forth with them, a prefix-cache miss each time. A window starting earlier has no more
+    # scopes starting before it, so its head fits in the same room.
+    reserved = sum(file_head_for(window_start)[1])
+    if reserved < widest:
+        window_start, prefix_tokens = _prefix_window(doc, offset, max(prefix_budget - reserved, 0), count, lines)
+        widest = reserved
     window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count, lines)
     file_head, file_costs = file_head_for(window_start)
     if sum(file_costs) > widest:  # the widest was cut to the path line; so is this one

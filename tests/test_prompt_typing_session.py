@@ -1,0 +1,216 @@
+"""Completion prompts over a typing session: what consecutive keystrokes send.
+
+DeepSeek's prefix cache bills a prompt's head at 2-3 % of a miss when it is byte-identical to a
+previous prompt's; a head that changes from one keystroke to the next for no reason is paid in
+full every time. The sessions below type lines as a user does, one key at a time, into documents
+kept incrementally (as the server keeps them), and look at each prompt against the one before.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.context import Indexer, enclosing_scopes
+from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.line_tokens import LineTokens
+from deepseek_lsp.model.tokens import default_counter
+from deepseek_lsp.prompts import FimPrompt, build_fim_prompt
+from tests.completing import Completing
+from tests.fake_deepseek import FakeDeepSeek
+
+REGISTRY = LanguageRegistry.load()
+COUNT = default_counter().count  # loaded: the server's requests count with it too
+FIM = "/beta/completions"
+
+
+def store_module(methods: int = 120) -> str:
+    parts = ["import os\nimport json\n\n\nclass Store:\n"]
+    for i in range(methods):
+        parts.append(f"    def method_{i}(self, value):\n        total = value * {i}\n        return total + {i}\n\n")
+    return "".join(parts)
+
+
+def type_line(text: str, line: int, typed: str, budget: int) -> list[tuple[FimPrompt, Document, int]]:
+    """Type ``typed`` at the end of ``line``, a key at a time, into a document kept as the
+    server keeps it; the prompt (as the completion feature builds it) after every key."""
+    store = DocumentStore(REGISTRY)
+    doc = store.open("file:///ws/store.py", text, "python", 1)
+    counts = LineTokens()
+    indexer = Indexer(REGISTRY)
+    col = len(doc.line_text(line))
+    out = []
+    for ch in typed:
+        pos = types.Position(line, col)
+        change = types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text=ch)
+        doc = store.change(doc.uri, doc.version + 1, [change])
+        line, col = (line + 1, 0) if ch == "\n" else (line, col + 1)
+        offset = doc.offset_at(types.Position(line, col))
+        index = indexer.for_document(doc)
+        fim = build_fim_prompt(
+            doc,
+            offset,
+            budget=budget,
+            suffix_share=0.1,
+            count=COUNT,
+            scopes=enclosing_scopes(doc.language, doc.tree, doc.data, offset),
+            imports=index.imports if index else [],
+            line_comment="#",
+            path="store.py",
+            line_tokens=counts.counter(doc, COUNT),
+        )
+        out.append((fim, doc, offset))
+    return out
+
+
+def window_starts(text: str, line: int, typed: str, budget: int) -> set[int]:
+    return {doc.line_at(fim.window_start) for fim, doc, _ in type_line(text, line, typed, budget)}
+
+
+def head_changes(prompts: list[str], typed_lines: list[str]) -> list[str]:
+    """The keystrokes whose prompt does not begin with the previous prompt up to its last line
+    (the line being typed): each is a miss of the provider's cache for the whole prompt."""
+    changed = []
+    for before, after, line in zip(prompts, prompts[1:], typed_lines[1:], strict=False):
+        kept = len(os.path.commonprefix([before, after]))  # noqa: RUF071 - characters are compared
+        if kept < len(before) - len(line) - 1:
+            changed.append(line)
+    return changed
+
+
+def test_the_window_start_stays_while_a_short_line_is_typed() -> None:
+    """The line being typed was counted as typed, and its count goes down as well as up ("fo"
+    is two tokens, "for" one): where the window's walk back ended near a 32-line step, the
+    window start moved a step back and forth with single keys, the whole prompt missing the
+    provider's cache each time."""
+    text = store_module()
+    line = text[: text.index("def method_100")].count("\n") + 2
+    moved = [b for b in range(520, 720, 6) if len(window_starts(text, line, "\n        return format(total, key)", b)) > 1]
+    assert moved == []
+
+
+def test_an_unclosed_bracket_in_a_method_does_not_move_the_window() -> None:
+    """While a dict is typed the tree is broken: the method being written is a scope on some
+    keys and not on others (and its "header" may run to a body found lines below). Its header
+    is not sent (the method starts inside the window), but room was kept for it: the window
+    start moved back and forth a step as brackets and quotes opened and closed."""
+    text = store_module(methods=60) + (
+        "    def check_value(self, action, value):\n"
+        "        # converted value must be one of the choices (if specified)\n"
+        "        if action.choices is not None and value not in action.choices:\n"
+        "            args = {'value': value,\n"
+        "                    'choices': ', '.join(map(repr, action.choices))}\n"
+        "            raise ValueError(action, args)\n\n"
+        "    # =======================\n"
+        "    # Help-formatting methods\n"
+        "    # =======================\n"
+        "    def format_usage(self):\n"
+        "        formatter = self._get_formatter()\n"
+        "        formatter.add_usage(self.usage, self._actions,\n"
+        "                            self._mutually_exclusive_groups)\n"
+        "        return formatter.format_help()\n"
+    )
+    line = text[: text.index("    # Help-formatting")].count("\n")
+    typed = '\n        msg = _("invalid: %(value)r") % {"value": value, "choices": [1, 2'
+    moved = [b for b in range(520, 2100, 50) if len(window_starts(text, line, typed, b)) > 1]
+    assert moved == []
+
+
+@pytest.fixture
+async def completing() -> AsyncIterator[tuple[Completing, FakeDeepSeek]]:
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "", path=FIM)
+        # Every keystroke asks the model: what each sends is what is looked at.
+        c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=600)
+        try:
+            yield c, fake
+        finally:
+            await c.stop()
+
+
+async def test_typing_an_entry_of_a_class_level_table_keeps_the_class_header(
+    completing: tuple[Completing, FakeDeepSeek],
+) -> None:
+    """pydoc's ``Helper``: comments between ``class Helper:`` and its first statement, then a
+    table of 200 entries. Typing an entry breaks the tree on some keys: the class's "body"
+    is then found at the line typed, everything above in an ERROR. The header sent was
+    ``class Helper:`` with its comments, then ``class Helper:`` alone, then with them again:
+    the head of the prompt changed, and the whole prompt missed the provider's cache."""
+    c, fake = completing
+    entries = "".join(f"        'KEY_{i}': ('topic_{i}', 'SEE_{i} ALSO_{i}'),\n" for i in range(200))
+    text = (
+        "import os\nimport sys\n\n\nclass Helper:\n\n"
+        "    # These dictionaries map a topic name to either an alias, or a tuple\n"
+        "    # (label, seealso-items).\n\n"
+        "    keywords = {\n" + entries + "    }\n\n"
+        "    def help(self, request):\n        return self.keywords[request]\n"
+    )
+    uri = "file:///ws/helper.py"
+    c.open(uri, text)
+    line = text[: text.index("'KEY_190'")].count("\n") - 1
+    c.insert(uri, line, len(text.split("\n")[line]), "\n")
+    line += 1
+    typed = "        'CALLS': ('calls', 'EXPRESSIONS'),"
+    for col, ch in enumerate(typed):
+        c.insert(uri, line, col, ch)
+        await c.inline(uri, line, col + 1)
+    prompts = [r.json["prompt"] for r in fake.requests_to(FIM)]
+    assert len(prompts) >= len(typed) - 2  # (none where only closers follow the cursor)
+    assert all("class Helper:" in p for p in prompts)
+    lines = [p.rpartition("\n")[2] for p in prompts]
+    assert head_changes(prompts, lines) == []
+
+
+async def test_code_that_looks_for_a_private_key_marker_is_sent_as_written(
+    completing: tuple[Completing, FakeDeepSeek],
+) -> None:
+    """A PEM loader names the BEGIN line it looks for, without a key after it: that line was
+    taken for a key block cut short and redacted to the end of the window, the code up to the
+    cursor with it. The prompt ended in ``-----END PRIVATE KEY-----`` and the model went on
+    from there, not from the code being written."""
+    c, fake = completing
+    text = (
+        "import base64\n\n\n"
+        "def load_key(text):\n"
+        '    if text.startswith("-----BEGIN OPENSSH PRIVATE KEY-----"):\n'
+        "        return _load_openssh(text)\n"
+        '    raise ValueError("not a private key")\n\n\n'
+        "def _load_openssh(text):\n"
+        "    lines = text.strip().splitlines()\n"
+        '    body = "".join(lines[1:-1])\n'
+        "    return base64.b64decode(\n"
+    )
+    uri = "file:///ws/keys.py"
+    c.open(uri, text)
+    await c.inline(uri, 12, len("    return base64.b64decode("))
+    [request] = fake.requests_to(FIM)
+    prompt = request.json["prompt"]
+    assert prompt.endswith('    body = "".join(lines[1:-1])\n    return base64.b64decode(')
+    assert 'if text.startswith("-----BEGIN OPENSSH PRIVATE KEY-----"):' in prompt
+
+
+async def test_a_private_key_cut_short_by_the_window_is_still_redacted(
+    completing: tuple[Completing, FakeDeepSeek],
+) -> None:
+    """The other side of the test above: a key whose END line is past the cursor (a test
+    fixture being written) still sends none of its material."""
+    c, fake = completing
+    text = (
+        "import ssl\n\n"
+        'TEST_KEY = """-----BEGIN RSA PRIVATE KEY-----\n'
+        "MIIEowIBAAKCAQEAx4UbaDzY5OhGgN2PLOXvrS2KEiE7tYyMmOG3Wf\n"
+        "T3hX8UXGIdVR8ZPA9bzN0xx3vTWv2E4YjbyhW0aI6OTC6bLhvZ1F\n"
+        "\n"
+        '-----END RSA PRIVATE KEY-----"""\n'
+    )
+    uri = "file:///ws/fixtures.py"
+    c.open(uri, text)
+    await c.inline(uri, 5, 0)
+    [request] = fake.requests_to(FIM)
+    body = request.json
+    assert "MIIE" not in body["prompt"] and "T3hX8" not in body["prompt"]
+    assert body["prompt"].startswith("# Path: ") and "TEST_KEY = " in body["prompt"]
