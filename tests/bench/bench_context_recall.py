@@ -8,7 +8,8 @@ immer (their ``src/*.ts``), yaml (``dist/*.js``, CJS) and commander (``lib/*.js`
 
 The real server is driven over stdio (``peers.start``) against the fake DeepSeek of ``oracle.py``,
 which logs every request body. Settings: ``completion.debounce: 0``, ``prefetch: false``,
-``invokedChoices: 1``; inline completion with triggerKind 1 (Invoked), one backend request per ask.
+``invokedChoices: 1``, ``cache: false`` (the warm ask is at the same place as the cold one: it
+must be asked, not served); inline completion with triggerKind 1 (Invoked), one backend request per ask.
 A site is a seeded line inside a function body (Python: a one-line statement; JS/TS: an indented
 code line), cut at its indentation, after its first identifier or before a later identifier; the
 rest of the line is removed and the cursor put there. Each site is asked twice: cold (document
@@ -49,7 +50,7 @@ from tests.bench.peers import Peer, start  # noqa: E402
 from tests.bench.recall.analyze import analyze, figures, report  # noqa: E402
 from tests.bench.recall.corpus import PROJECTS, Site, fetch, make_sites, site_text  # noqa: E402
 
-SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "invokedChoices": 1}}
+SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "invokedChoices": 1, "cache": False}}
 PAUSE_S = 0.45
 Ask = tuple[float, float, Any]
 

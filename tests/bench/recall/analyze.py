@@ -29,11 +29,12 @@ KINDS = ("imported", "module_attr", "member")
 
 
 def split_prompt(prompt: str, basename: str, comment: str) -> tuple[str, str]:
-    """(extra context, the rest) of a prompt."""
-    mark = f"\n\n{comment} Path: {basename}\n"
-    i = prompt.find(mark)
-    if i < 0:
+    """(extra context, the rest) of a prompt. The file's label is its path in the workspace
+    (``email/_parseaddr.py``), or its name alone."""
+    found = re.search(rf"\n\n{re.escape(comment)} Path: (?:[^\n]*/)?{re.escape(basename)}\n", prompt)
+    if found is None:
         return "", prompt
+    i = found.start()
     extras = prompt[:i]
     if not all(line.startswith(comment) for line in extras.split("\n")):
         return "", prompt
