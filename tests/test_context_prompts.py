@@ -1637,3 +1637,23 @@ def test_a_python_src_layout_package_is_followed(tmp_path: Path) -> None:
     text = "from billing.invoice import render_invoice\n\n\ndef main(order):\n    print(render_invoice("
     prompt = prompt_with_imports(tmp_path / "tools/scripts/run.py", text, [tmp_path / "tools"], "python")
     assert "def render_invoice(order: dict, currency: str = 'EUR') -> str:" in prompt
+
+
+def test_a_files_definitions_share_one_label() -> None:
+    """Every definition came under its own ``# Path:`` line: four from one module repeated
+    its workspace path four times, ~10 tokens each, and at the extras' cap a definition was
+    left out to make room for the labels. Within the budget, counted with the real tokenizer."""
+    path = "src/billing/adapters/payment_gateway.py"
+    snippets = [
+        Snippet(path, f"def charge_{i}(account_id: str, cents: int) -> Receipt:\n    …", "definition", line=i * 10, rank=i)
+        for i in range(4)
+    ] + [Snippet("src/models.py", "class Receipt:\n    id: str", "definition", line=1, rank=4)]
+    text = "from billing.adapters.payment_gateway import charge_0\n\n\ndef pay(a):\n    return charge_0("
+    doc = Document("file:///w/src/app.py", text, language=REGISTRY.get("python"))
+    fim = build_fim_prompt(doc, len(doc.data), budget=600, suffix_share=0.1, count=COUNT, snippets=snippets,
+                           line_comment="#", path="src/app.py")  # fmt: skip
+    labels = [line for line in fim.prompt.splitlines() if line.startswith("# Path: ")]
+    assert labels == [f"# Path: {path}", "# Path: src/models.py", "# Path: src/app.py"]
+    assert all(f"# def charge_{i}(account_id: str, cents: int) -> Receipt:" in fim.prompt for i in range(4))
+    assert "# class Receipt:" in fim.prompt
+    assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 600

@@ -218,18 +218,33 @@ def _fitting_snippets(
     of files named later in the alphabet were the ones left out, the nearest name's often. A
     definition that does not fit whole is tried as its signature."""
     blocks = [snippet_block(comment, s.path, s.text, count) for s in snippets]
+    # One "Path:" line per file: its snippets are laid out together (sorted by path), so a
+    # file's second definition costs its text alone. Each under its own label, the labels
+    # (a workspace path, ~10 tokens) took the room of a definition at the extras' cap.
+    labelled: set[str] = set()
     kept: list[int] = []
     used = 0
     for i in sorted(range(len(snippets)), key=lambda i: snippets[i].rank):
+        path = snippets[i].path
+        saved = count_line(count, f"{comment} Path: {path}\n".encode()) if path in labelled else 0
         short = snippets[i].short
-        if used + blocks[i][1] > budget and short is not None:
+        if used + blocks[i][1] - saved > budget and short is not None:
             # A definition too long for what is left goes as its signature: its arguments are
             # what a call needs.
-            blocks[i] = snippet_block(comment, snippets[i].path, short, count)
-        if used + blocks[i][1] <= budget:
+            blocks[i] = snippet_block(comment, path, short, count)
+        if used + blocks[i][1] - saved <= budget:
             kept.append(i)
-            used += blocks[i][1]
-    return [blocks[i][0] for i in sorted(kept)], used
+            labelled.add(path)
+            used += blocks[i][1] - saved
+    out: list[str] = []
+    previous = None
+    for i in sorted(kept):
+        block = blocks[i][0]
+        if snippets[i].path == previous:
+            block = block.split("\n", 1)[1]  # the label line, said once above
+        previous = snippets[i].path
+        out.append(block)
+    return out, used
 
 
 def build_fim_prompt(
