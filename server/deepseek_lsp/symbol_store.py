@@ -32,7 +32,9 @@ FOLDER = "symbols"
 MAX_STORES = 32
 #: ... and none untouched for longer than this.
 MAX_AGE_S = 90 * 24 * 3600
-#: Files modified this recently are not stored (see ``SymbolStore.save``).
+#: A file or folder modified this recently may change again within the same timestamp tick
+#: (coarse clocks, FAT's 2 s) unseen: such files are not stored (``SymbolStore.save``), and
+#: their times, and folders', are kept as unknown (``settled_time``).
 SETTLE_NS = 2_000_000_000
 
 
@@ -60,11 +62,16 @@ def racy(mtime_ns: int) -> bool:
     return mtime_ns >= time.time_ns() - SETTLE_NS
 
 
+def settled_time(mtime_ns: int) -> int:
+    """A modification time read just now, made unknown (0) when it is ``racy``: the disk check
+    would never see a change in the same tick (0 is no file's or folder's time now: the next
+    check looks again)."""
+    return 0 if racy(mtime_ns) else mtime_ns
+
+
 def trusted(stamped: tuple[int, int]) -> tuple[int, int]:
-    """A stamp taken just now, its time made unknown (0) when it is ``racy``: the disk check
-    would never see a rewrite in the same tick (0 is no file's time now: the next check
-    indexes the file again)."""
-    return (0, stamped[1]) if racy(stamped[0]) else stamped
+    """A file's stamp taken just now, its time ``settled_time``."""
+    return (settled_time(stamped[0]), stamped[1])
 
 
 class SymbolStore:
@@ -114,7 +121,6 @@ class SymbolStore:
         ``SETTLE_NS`` is left out: rewritten again within the same clock tick with as many
         bytes, its stamp would not tell (git's "racy" entries)."""
         target = self.path_for(roots, family)
-        settled = time.time_ns() - SETTLE_NS
         payload = {
             "version": VERSION,
             "roots": [str(r) for r in roots],
@@ -123,7 +129,7 @@ class SymbolStore:
             "files": {
                 str(p): [r.mtime_ns, r.size, r.language, list(r.names)]
                 for p, r in records.items()
-                if r.mtime_ns < settled
+                if not racy(r.mtime_ns)
             },
         }
         try:

@@ -21,7 +21,6 @@ import hashlib
 import logging
 import os
 import stat
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +29,7 @@ import tree_sitter as ts
 
 from .languages import LanguageRegistry
 from .privacy import is_excluded
-from .symbol_store import FileNames, stamp, trusted
+from .symbol_store import FileNames, settled_time, stamp, trusted
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +43,6 @@ QUERY_RANGE_BYTES = 16_384
 #: Entries looked at while listing the workspace: a home folder opened as a workspace is cut
 #: short instead of walked for minutes.
 MAX_LISTED = 60_000
-#: A folder modified this recently when its time is read may change again within the same
-#: timestamp tick (coarse clocks, FAT's 2 s), or may have changed between its listing and the
-#: read: its time is kept as unknown (0), so the next disk check lists it again.
-RACY_NS = 2_000_000_000
 #: Folders never indexed: dependencies, caches, build output of other tools, version control.
 SKIPPED_DIRS = frozenset(
     {
@@ -158,14 +153,13 @@ class WorkspaceSymbols:
             return []
         listed: list[Path] = []
         budget = MAX_LISTED
-        racy = time.time_ns() - RACY_NS
         for root in roots:
             for folder, dirs, files in os.walk(root):
                 budget -= len(dirs) + len(files)
                 dirs[:] = [d for d in dirs if not skipped_dir(folder, d)]
                 if folders is not None and (mtime := _mtime(folder)) is not None:
                     # Read after the listing: a file created in between must not go unseen.
-                    folders[Path(folder)] = mtime if mtime < racy else 0
+                    folders[Path(folder)] = settled_time(mtime)
                 listed += (path for name in files if self._wanted(path := Path(folder, name), exclude, want))
                 if budget <= 0:
                     log.info("workspace index: stopped listing %s after %d entries", root, MAX_LISTED)
@@ -326,13 +320,12 @@ def disk_changes(
     time, so only such folders are listed again (a new subfolder is walked whole); ``wanted``
     says which new files count. Blocking: run it off the event loop."""
     changes = [(path, now is not None) for path, was in known.items() if (now := stamp(path)) != was]
-    racy = time.time_ns() - RACY_NS
     times: dict[Path, int] = {}
     listed: list[Path] = []
     for folder, was in folders.items():
         mtime = _mtime(folder)
         if mtime is not None:  # a folder gone took its files, found deleted above
-            times[folder] = mtime if mtime < racy else 0
+            times[folder] = settled_time(mtime)
             if mtime != was:
                 listed.append(folder)
     # As plan(): a tree appearing in the workspace (a clone, an archive unpacked) is not walked
@@ -368,13 +361,12 @@ def files_under(
     """The ``wanted`` files under ``top`` (a folder new to the table), folders never indexed
     skipped, ``budget`` entries looked at at most; and the budget left. ``times``, given, gets
     each folder's modification time as :func:`disk_changes` keeps them. Blocking."""
-    racy = time.time_ns() - RACY_NS
     found: list[Path] = []
     for sub, dirs, files in os.walk(top):
         budget -= len(dirs) + len(files)
         dirs[:] = [d for d in dirs if not skipped_dir(sub, d)]
         if times is not None and (mtime := _mtime(sub)) is not None:
-            times[Path(sub)] = mtime if mtime < racy else 0
+            times[Path(sub)] = settled_time(mtime)
         found += (p for name in files if wanted(p := Path(sub, name)))
         if budget <= 0:
             break
