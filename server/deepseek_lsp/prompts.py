@@ -62,13 +62,16 @@ class FimPrompt:
     suffix_tokens: int
 
 
+def label_line(comment: str, path: str) -> str:
+    """The line naming a file in the prompt: each snippet's, and the file being written's."""
+    return f"{comment} Path: {path}\n"
+
+
 def snippet_block(comment: str, path: str, text: str, count: TokenCount) -> tuple[str, int]:
     """A snippet as the prompt shows it (commented out, under its path) and its token count,
     through the per-text cache: the completion feature counts definitions ahead with this very
     function, so the prompt finds them counted."""
-    lines = [f"{comment} Path: {path}"]
-    lines.extend(f"{comment} {line}".rstrip() for line in text.splitlines())
-    block = "\n".join(lines) + "\n"
+    block = label_line(comment, path) + "".join(f"{comment} {line}".rstrip() + "\n" for line in text.splitlines())
     return block, count_line(count, block.encode("utf-8"))
 
 
@@ -226,7 +229,7 @@ def _fitting_snippets(
     used = 0
     for i in sorted(range(len(snippets)), key=lambda i: snippets[i].rank):
         path = snippets[i].path
-        saved = count_line(count, f"{comment} Path: {path}\n".encode()) if path in labelled else 0
+        saved = count_line(count, label_line(comment, path).encode()) if path in labelled else 0
         short = snippets[i].short
         if used + blocks[i][1] - saved > budget and short is not None:
             # A definition too long for what is left goes as its signature: its arguments are
@@ -241,7 +244,7 @@ def _fitting_snippets(
     for i in sorted(kept):
         block = blocks[i][0]
         if snippets[i].path == previous:
-            block = block.split("\n", 1)[1]  # the label line, said once above
+            block = block.removeprefix(label_line(comment, previous))  # said once above
         previous = snippets[i].path
         out.append(block)
     return out, used
@@ -286,7 +289,7 @@ def build_fim_prompt(
     def file_head_for(window_start: int) -> tuple[list[str], list[int]]:
         parts: list[str] = []
         if line_comment and path:
-            parts.append(f"{line_comment} Path: {path}\n")
+            parts.append(label_line(line_comment, path))
         if window_start > 0:
             outside = [text for start, _end, text in imports if start < window_start]
             if outside:
