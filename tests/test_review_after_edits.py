@@ -188,23 +188,32 @@ async def test_a_caller_is_reviewed_again_when_a_signature_it_uses_changes(
         assert reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json) == ["scale"]
 
 
+NONE_RULE = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
+FIND = "def find(rows, key):\n    for row in rows:\n        if row == None:\n            return key\n"
+
+
+async def switch_model_mid_review(editor: Editor, fake: FakeDeepSeek) -> tuple[asyncio.Future[Any], Settings]:
+    """A slow review started, then review.model switched to deepseek-v4-flash while its request
+    is in flight: the review's future and the settings it began with."""
+    fake.set_latency(ttft=1.0)
+    review = asyncio.ensure_future(editor.review_file())
+    assert await eventually(lambda: len(fake.requests_to(CHAT)) == 1)
+    old = editor.services.settings
+    new = replace(old, review=replace(old.review, model="deepseek-v4-flash"))
+    editor.services.settings = new
+    editor.review.settings_changed(old, new)
+    return review, old
+
+
 async def test_a_review_by_the_model_the_user_switched_from_is_not_shown(
     fake_deepseek: FakeDeepSeek,
 ) -> None:
     """review.model changed while a review ran: the new model's (empty) cache was shown, then
     the old model's answer arrived and its findings were published as the current review,
     until the next save."""
-    rule = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
-    fake_deepseek.responder(reviewer([rule]), path=CHAT)
-    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n            return key\n"
-    async with Editor(fake_deepseek, text) as editor:
-        fake_deepseek.set_latency(ttft=1.0)
-        review = asyncio.ensure_future(editor.review_file())
-        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
-        old = editor.services.settings
-        new = replace(old, review=replace(old.review, model="deepseek-v4-flash"))
-        editor.services.settings = new
-        editor.review.settings_changed(old, new)
+    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
+    async with Editor(fake_deepseek, FIND) as editor:
+        review, old = await switch_model_mid_review(editor, fake_deepseek)
         await asyncio.wait_for(review, 10)
         assert fake_deepseek.requests_to(CHAT)[0].json["model"] == old.review.model
         assert editor.diagnostics() == []
@@ -220,17 +229,9 @@ async def test_a_model_switched_mid_review_stops_the_old_review_and_starts_the_n
 ) -> None:
     """After review.model changed, the old model's review ran on to its end, every token paid
     for, to be cached and never shown; the file then had no review until the next save."""
-    rule = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
-    fake_deepseek.responder(reviewer([rule]), path=CHAT)
-    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n            return key\n"
-    async with Editor(fake_deepseek, text) as editor:
-        fake_deepseek.set_latency(ttft=1.0)
-        review = asyncio.ensure_future(editor.review_file())
-        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
-        old = editor.services.settings
-        new = replace(old, review=replace(old.review, model="deepseek-v4-flash"))
-        editor.services.settings = new
-        editor.review.settings_changed(old, new)
+    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
+    async with Editor(fake_deepseek, FIND) as editor:
+        review, old = await switch_model_mid_review(editor, fake_deepseek)
         assert (await asyncio.wait_for(review, 10))["reason"] == "superseded by a newer review"
         assert await fake_deepseek.wait_closed_async(fake_deepseek.requests_to(CHAT)[0])
         assert not fake_deepseek.requests_to(CHAT)[0].completed
