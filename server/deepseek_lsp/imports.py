@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from cachetools import TTLCache
 
@@ -98,7 +99,22 @@ def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-_pyprojects: TTLCache[tuple[str, float], list[Path]] = TTLCache(maxsize=32, ttl=30.0)
+T = TypeVar("T")
+#: A project file's parsed content (pyproject.toml, tsconfig.json), by its parser, path and
+#: modification time: import resolution asks on every request at a new place.
+_project_files: TTLCache[tuple[str, str, float], Any] = TTLCache(maxsize=128, ttl=30.0)
+
+
+def _read_when_changed(path: Path, parse: Callable[[Path], T]) -> T | None:
+    """``parse(path)``, parsed again only when the file's modification time changes; None when
+    the file is not there."""
+    try:
+        key = (parse.__name__, str(path), path.stat().st_mtime)
+    except OSError:
+        return None
+    if key not in _project_files:
+        _project_files[key] = parse(path)
+    return cast(T, _project_files[key])
 
 
 def _dig(data: object, *keys: str) -> object:
@@ -110,13 +126,11 @@ def _dig(data: object, *keys: str) -> object:
 
 
 def _pyproject_dirs(root: Path) -> list[Path]:
-    pyproject = root / "pyproject.toml"
-    try:
-        key = (str(pyproject), pyproject.stat().st_mtime)
-    except OSError:
-        return []
-    if key in _pyprojects:
-        return _pyprojects[key]
+    return _read_when_changed(root / "pyproject.toml", _source_dirs_in_pyproject) or []
+
+
+def _source_dirs_in_pyproject(pyproject: Path) -> list[Path]:
+    root = pyproject.parent
     try:
         data = tomllib.loads(_read_small(pyproject, 1 << 20).decode("utf-8", "replace"))
     except (OSError, ValueError):
@@ -133,8 +147,7 @@ def _pyproject_dirs(root: Path) -> list[Path]:
     poetry = _dig(data, "tool", "poetry", "packages")
     found += [e["from"] for e in poetry if isinstance(e, dict) and isinstance(e.get("from"), str)] if isinstance(poetry, list) else []
     dirs = [Path(os.path.normpath(root / d)) for d in dict.fromkeys(found)]
-    _pyprojects[key] = dirs = [d for d in dirs if d.is_relative_to(root) and d.is_dir()]
-    return dirs
+    return [d for d in dirs if d.is_relative_to(root) and d.is_dir()]
 
 
 def _resolve_path(source: str, doc_path: Path, language: str | None) -> list[Path]:
@@ -176,21 +189,18 @@ def _load_jsonc(path: Path) -> object:
 
 
 #: (the folder ``paths`` and ``baseUrl`` are relative to, the ``paths`` patterns, whether a
-#: ``baseUrl`` was given), by config file and its modification time.
+#: ``baseUrl`` was given).
 _Aliases = tuple[Path, list[tuple[str, list[str]]], bool]
-_tsconfigs: TTLCache[tuple[str, float], _Aliases | None] = TTLCache(maxsize=64, ttl=30.0)
 
 
 def _ts_aliases(config: Path) -> _Aliases | None:
     """``compilerOptions.paths`` and ``baseUrl`` of a tsconfig.json, through its ``extends``
     (relative ones: a package in a monorepo extends the root's tsconfig.base.json, which holds
     the paths); None when it has neither."""
-    try:
-        key = (str(config), config.stat().st_mtime)
-    except OSError:
-        return None
-    if key in _tsconfigs:
-        return _tsconfigs[key]
+    return _read_when_changed(config, _read_ts_aliases)
+
+
+def _read_ts_aliases(config: Path) -> _Aliases | None:
     base_url: Path | None = None
     paths: dict[str, list[str]] | None = None
     paths_from = config.parent
@@ -229,7 +239,6 @@ def _ts_aliases(config: Path) -> _Aliases | None:
         # An exact pattern before any ``*`` one, then the longest prefix first (TypeScript's rule).
         ordered = sorted((paths or {}).items(), key=lambda item: ("*" in item[0], -len(item[0].split("*")[0])))
         found = (base_url if base_url is not None else paths_from, ordered, base_url is not None)
-    _tsconfigs[key] = found
     return found
 
 
