@@ -135,3 +135,56 @@ def test_an_imported_file_rewritten_within_its_timestamp_tick_is_read_again(tmp_
     assert sent() == ["def load(key, timeout):"]
     rewrite_within_the_tick(root / "store.py", "def load(key, timeoff):\n    return key\n")  # as many bytes
     assert sent() == ["def load(key, timeoff):"]
+
+
+async def test_a_cpp_projects_h_headers_are_indexed_as_cpp(tmp_path: Path) -> None:
+    """A C++ project keeping its classes in ``.h`` headers (Google's style, Qt, LLVM's
+    ``.h``): the crawl parsed them as C, and a header's classes, namespaces and their methods
+    were no names in the table, so a member used in a ``.cpp`` that reaches the header only
+    through another include never brought its definition. A C project's headers stay C."""
+    root = tmp_path / "ws"
+    write(
+        root,
+        {
+            "src/widget.h": (
+                "#pragma once\nnamespace ui {\nclass Widget {\n public:\n"
+                "  void resize_to_fit(int width, int height);\n};\n}  // namespace ui\n"
+            ),
+            "src/main.cpp": '#include "app.h"\nint main() { return 0; }\n',
+        },
+    )
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "src/main.cpp", "cpp")
+    await settle(crawler)
+    symbols = crawler.symbols
+    assert [p.name for p in symbols.files_defining("Widget", "cpp")] == ["widget.h"]
+    assert [p.name for p in symbols.files_defining("resize_to_fit", "cpp")] == ["widget.h"]
+    assert symbols.records[root / "src/widget.h"].language == "cpp"
+    # A C-only project's headers are read as C, as before.
+    c_root = tmp_path / "cws"
+    write(c_root, {"list.h": "struct list_node { int value; };\nint list_push(struct list_node *n);\n", "list.c": "int x;\n"})
+    c_crawler = crawler_for(c_root, tmp_path / "cstate")
+    c_crawler.request(c_root / "list.c", "c")
+    await settle(c_crawler)
+    assert c_crawler.symbols.records[c_root / "list.h"].language == "c"
+    assert [p.name for p in c_crawler.symbols.files_defining("list_push", "c")] == ["list.h"]
+
+
+async def test_a_header_stored_as_c_by_an_older_session_is_parsed_again_as_cpp(tmp_path: Path, monkeypatch: Any) -> None:
+    """The store of a session that read a C++ project's headers as C is not taken as it is:
+    its ``.h`` are parsed again, and their classes join the table."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"widget.h": "class Widget {\n public:\n  void paint();\n};\n", "main.cpp": "int main() { return 0; }\n"})
+    age(root)
+    with monkeypatch.context() as old:
+        old.setattr(WorkspaceSymbols, "claim_extensions", lambda self, planned: None)
+        first = crawler_for(root, tmp_path / "state")
+        first.request(root / "main.cpp", "cpp")
+        await settle(first)
+        assert first.symbols.records[root / "widget.h"].language == "c"
+    second = crawler_for(root, tmp_path / "state")
+    second.request(root / "main.cpp", "cpp")
+    await settle(second)
+    assert second.symbols.records[root / "widget.h"].language == "cpp"
+    assert [p.name for p in second.symbols.files_defining("Widget", "cpp")] == ["widget.h"]

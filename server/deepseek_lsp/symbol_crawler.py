@@ -134,7 +134,11 @@ class SymbolCrawler:
         self._files[key] = dict.fromkeys(planned)
         if self.store is None:
             self.store = SymbolStore(state_dir() / FOLDER)
+        self.symbols.claim_extensions(planned)
         stored, stale = await asyncio.to_thread(self.store.load, roots, language, planned, self.symbols.digests())
+        # A header stored as C before the project was seen to be C++ is parsed again.
+        kept = {p: r for p, r in stored.items() if (lang := self.symbols.language_of(p)) and r.language == lang.name}
+        stale, stored = stale or len(kept) != len(stored), kept
         started, indexed, loaded = time.monotonic(), 0, 0
         # What the last session stored first, all of it (~10 µs a file): the table is whole at
         # once but for the files changed since, which are parsed while the user pauses.

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
-from .languages import LanguageRegistry
+from .languages import Language, LanguageRegistry
 from .privacy import is_excluded
 from .symbol_store import FileNames, settled_time, stamp, trusted
 
@@ -100,6 +100,24 @@ class WorkspaceSymbols:
         self.records: dict[Path, FileNames] = {}
         self.loaded = 0
         self._digests: dict[str, str] | None = None
+        #: Extensions a language of the workspace claims from another (``imported_extensions``):
+        #: a C++ project's ``.h`` are C++ headers; parsed as C, their classes and namespaces
+        #: were no names.
+        self._read_as: dict[str, Language] = {}
+
+    def claim_extensions(self, planned: Iterable[Path]) -> None:
+        """Read the files of ``planned`` whose extension a language among them claims in that
+        language (a C-only project's ``.h`` stay C)."""
+        claimants = [lang for lang in self.registry if lang.spec.imported_extensions]
+        present = {lang.name for p in planned if (lang := self.registry.for_filename(p.name))} if claimants else set()
+        for lang in claimants:
+            if lang.name in present:
+                for ext in lang.spec.imported_extensions:
+                    self._read_as.setdefault(ext, lang)
+
+    def language_of(self, path: Path) -> Language | None:
+        """The language ``path`` is parsed in for its names."""
+        return self._read_as.get(path.suffix.lower()) or self.registry.for_document(None, path.as_uri())
 
     def digests(self) -> dict[str, str]:
         """Per language, a digest of what finds its names (the definitions query, the grammar
@@ -205,7 +223,7 @@ class WorkspaceSymbols:
         parse and after each range of the query so the caller can let requests run between
         them, and finally whether the file was indexed: tree-sitter holds the GIL while it
         parses and queries (a 150 kB file took 80 ms, its query a third of it)."""
-        lang = self.registry.for_document(None, path.as_uri())
+        lang = self.language_of(path)
         query = lang.query("definitions") if lang is not None else None
         if lang is None or query is None:
             yield False
