@@ -12,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from deepseek_lsp import __version__
 from deepseek_lsp.config import Settings
 from deepseek_lsp.doctor import check_endpoint
@@ -139,7 +141,11 @@ def test_usage_that_cannot_read_the_ledger_says_so_and_fails(tmp_path) -> None:
     assert not fresh.exists()  # a command that reads creates nothing
 
 
-def test_serves_over_tcp(tmp_path) -> None:
+@pytest.mark.parametrize(("ending", "code"), [("shutdown and exit", 0), ("exit", 1), ("connection closed", 0)])
+def test_serves_over_tcp_and_ends_quietly(tmp_path: Path, ending: str, code: int) -> None:
+    """Over TCP the server answers, and ends as over stdio: ``exit`` after ``shutdown`` with
+    0, without it with 1, and when the editor's connection closes. ``exit`` printed asyncio's
+    "Unhandled exception in client_connected_cb" and a traceback of pygls' SystemExit."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -147,8 +153,21 @@ def test_serves_over_tcp(tmp_path) -> None:
         [sys.executable, "-m", "deepseek_lsp", "--tcp", "--port", str(port)],
         env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+
+    def send(conn: socket.socket, message: dict[str, Any]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def read_until(conn: socket.socket, mark: bytes) -> None:
+        data = b""
+        while mark not in data:
+            chunk = conn.recv(65536)
+            assert chunk, data
+            data += chunk
+
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -158,18 +177,22 @@ def test_serves_over_tcp(tmp_path) -> None:
             except OSError:
                 assert time.monotonic() < deadline, "server never listened"
                 time.sleep(0.1)
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}}).encode()
-        conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
         conn.settimeout(20)
-        data = b""
-        while b"inlineCompletionProvider" not in data:
-            chunk = conn.recv(65536)
-            assert chunk, data
-            data += chunk
+        send(conn, {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}})
+        read_until(conn, b"inlineCompletionProvider")
+        send(conn, {"method": "initialized", "params": {}})
+        if ending == "shutdown and exit":
+            send(conn, {"id": 2, "method": "shutdown"})
+            read_until(conn, b'"id": 2')
+        if ending != "connection closed":
+            send(conn, {"method": "exit"})
         conn.close()
+        _, stderr = proc.communicate(timeout=20)
     finally:
         proc.kill()
         proc.wait()
+    assert proc.returncode == code
+    assert "Traceback" not in stderr and "Unhandled exception" not in stderr, stderr
 
 
 def test_doctor_behind_a_socks_proxy_reports_instead_of_crashing(monkeypatch: Any, capsys: Any) -> None:

@@ -304,6 +304,46 @@ class DeepSeekServer(LanguageServer):
         finally:
             self.shutdown()
 
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve the first editor to connect over TCP, and end with its connection as over
+        stdio. pygls' own let ``exit``'s SystemExit escape the connection's callback: asyncio
+        printed it as an unhandled exception with a traceback, and its status was lost."""
+        self._stop_event = threading.Event()
+
+        async def serve() -> None:
+            ended = asyncio.get_running_loop().create_future()
+
+            async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                if ended.done() or getattr(self.protocol, "writer", None) is not None:
+                    writer.close()  # one editor a server, as over stdio
+                    return
+                self.protocol.set_writer(writer)  # type: ignore[arg-type]
+                try:
+                    await run_async(
+                        stop_event=self._stop_event,
+                        reader=reader,
+                        protocol=self.protocol,
+                        logger=log,
+                        error_handler=self.report_server_error,
+                    )
+                except SystemExit as exc:
+                    self.exit_code = exc.code if isinstance(exc.code, int) else 1
+                finally:
+                    if not ended.done():
+                        ended.set_result(None)
+
+            listener = await asyncio.start_server(connection, host, port)
+            log.info("serving on %s:%s", host, port)
+            async with listener:
+                await ended
+
+        try:
+            asyncio.run(serve())
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.shutdown()
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def tokenizer_loaded(self) -> None:
