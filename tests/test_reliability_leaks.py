@@ -276,3 +276,54 @@ async def test_a_close_cut_short_inside_httpcore_is_finished() -> None:
             assert result.text == "x = 1"
         finally:
             await client.aclose()
+
+
+async def test_a_replaced_model_client_is_closed_once_its_requests_end(tmp_path: Path, monkeypatch: Any) -> None:
+    """Editing the endpoint or the key builds a new model client. The old one kept its pool
+    and keep-alive connections until the server exited: one more open connection for every
+    edit (VS Code's settings editor writes as the user types). It is now closed as soon as the
+    request it was streaming has ended, and that request still gets its whole answer."""
+    from dataclasses import replace
+
+    from deepseek_lsp.config import Settings
+    from deepseek_lsp.documents import DocumentStore
+    from deepseek_lsp.features import Services
+    from deepseek_lsp.languages import LanguageRegistry
+    from deepseek_lsp.model import FimRequest
+    from deepseek_lsp.status import StatusReporter
+    from deepseek_lsp.usage_feature import UsageFeature
+    from tests.harness import eventually
+
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    registry = LanguageRegistry.load()
+    with FakeDeepSeek() as first, FakeDeepSeek() as second:
+        first.script("return a + b\n")
+        first.set_latency(ttft=0.3)
+        settings = Settings(base_url=first.url, api_key=DEFAULT_KEY)
+        services = Services(DocumentStore(registry), registry, StatusReporter(lambda s: None, lambda m, level=2: None), settings)
+        services.configured.set()
+        feature = UsageFeature(services)
+        old = services.models.client
+        assert old is not None
+        deadline = asyncio.get_running_loop().time() + 10
+        async with old.stream_fim(FimRequest(prompt="def add(a, b):\n    ", suffix="\n"), deadline) as stream:
+            moved = replace(settings, base_url=second.url)
+            feature.settings_changed(settings, moved)
+            await asyncio.sleep(0.1)
+            assert not old.http.is_closed  # its answer is still coming
+            text = "".join([delta async for delta in stream])
+        assert text == "return a + b\n"
+        assert await eventually(lambda: old.http.is_closed)
+        # Ten more edits of the endpoint: each replaced client is closed, the last one open.
+        current = moved
+        replaced = []
+        for i in range(10):
+            replaced.append(services.models.client)
+            edited = replace(current, base_url=(first if i % 2 else second).url + "/")
+            feature.settings_changed(current, edited)
+            current = edited
+        assert await eventually(lambda: all(c.http.is_closed for c in replaced))
+        assert not feature._old_clients
+        assert not services.models.client.http.is_closed
+        await feature.stop()
+        assert services.models.client.http.is_closed

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -112,6 +113,7 @@ class UsageFeature(Feature):
     def __init__(self, services: Services) -> None:
         super().__init__(services)
         self._old_clients: list[ModelClient] = []
+        self._closing: set[asyncio.Task[None]] = set()
         self._warming: asyncio.Future[bool] | None = None
         ledger = make_ledger(services.settings)
         self._tell_prices(ledger)
@@ -164,8 +166,24 @@ class UsageFeature(Feature):
             return
         self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))
 
+    def _retire(self, client: ModelClient) -> None:
+        """Close a replaced client once what runs on it has ended."""
+        self._old_clients.append(client)
+
+        async def close() -> None:
+            try:
+                await client.close_when_unused()
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._old_clients.remove(client)
+
+        self._closing.add(task := asyncio.ensure_future(close()))
+        task.add_done_callback(self._closing.discard)
+
     async def stop(self) -> None:
         models = self.services.models
+        for task in list(self._closing):
+            task.cancel()
         for client in [*self._old_clients, models.client]:
             if client is not None:
                 await client.aclose()
@@ -194,7 +212,7 @@ class UsageFeature(Feature):
         if models.config_error and self.services.status.current.feature == "config":
             self.services.status.set(Status("Normal", "", "config"))
         if models.client is not None:
-            self._old_clients.append(models.client)
+            self._retire(models.client)
         self._set_prices(models.ledger, new)
         self.services.models = self._build(new, models.ledger)
         self._warm()

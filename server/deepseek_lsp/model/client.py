@@ -296,6 +296,7 @@ class ModelStream:
         self._billable = False  # the provider may bill even without a usage report
         self._left = False  # the whole request was written: the provider has it
         self._recorded = False
+        self._counted = False
         self._overrun = False
         self._chars = 0
         self._t0 = 0.0
@@ -346,6 +347,8 @@ class ModelStream:
         client.last_active = self._t0
         # Nothing awaited since the budget check: the next request's check counts this one.
         self._reserve()
+        client.in_use(+1)
+        self._counted = True
         error: ModelError | None = None
         try:
             response = await self._send()
@@ -364,6 +367,9 @@ class ModelStream:
                         error = await self._status_error(response)
         except asyncio.CancelledError:
             self._end("cancelled")
+            raise
+        except BaseException:
+            self._give_back()
             raise
         if error is not None:
             self._end("error")
@@ -623,7 +629,14 @@ class ModelStream:
             prompt = 0
         self._release = ledger.reserve(self._model, prompt, self._max_tokens)
 
+    def _give_back(self) -> None:
+        """The client has one request less under way (see ModelClient.close_when_unused)."""
+        if self._counted:
+            self._counted = False
+            self._client.in_use(-1)
+
     def _end(self, outcome: str) -> None:
+        self._give_back()
         if self._recorded:
             return
         self._recorded = True
@@ -791,6 +804,9 @@ class ModelClient:
         self._no_json_mode = False
         #: The endpoint refused ``stream_options`` once: it is left out (usage is estimated).
         self.stream_options_refused = False
+        self._in_use = 0
+        self._unused = asyncio.Event()
+        self._unused.set()
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
@@ -842,6 +858,22 @@ class ModelClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
+    def in_use(self, delta: int) -> None:
+        self._in_use += delta
+        if self._in_use:
+            self._unused.clear()
+        else:
+            self._unused.set()
+
+    async def close_when_unused(self) -> None:
+        """Close the client once the requests and warm-up under way on it have ended: a client
+        replaced by a settings change kept its connections open until the server exited (one
+        more for every endpoint or key edited), while a review it was streaming must finish."""
+        while self._in_use:
+            await self._unused.wait()
+            await asyncio.sleep(0)  # a request started in the same tick as the last one ended
+        await self.aclose()
+
     async def warm(self, timeout: float = 5.0, *, tokenizer: bool = True) -> bool:
         """Open a connection (TCP, TLS, HTTP/2) ahead of the first completion (a ``GET``, no
         tokens), then, unless ``tokenizer`` is false, load the tokenizer (~0.4 s during which the
@@ -851,6 +883,7 @@ class ModelClient:
         url = self.backend.warm_url(self.config)
         ok = False
         self.last_active = loop.time()
+        self.in_use(+1)
         try:
             response = await _until(loop.time() + timeout, self.http.get(url))
             ok = True
@@ -858,6 +891,8 @@ class ModelClient:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
         except (ModelError, httpx.HTTPError) as exc:
             log.info("warm-up request to %s failed: %s", safe_url(url), _describe(exc, self.config.api_key))
+        finally:
+            self.in_use(-1)
         self.last_active = loop.time()
         if tokenizer:
             try:
@@ -869,10 +904,13 @@ class ModelClient:
     async def models(self, deadline: float) -> list[str]:
         """Model ids from ``GET {base}/models``."""
         url = f"{self.config.base}/models"
+        self.in_use(+1)
         try:
             response = await _until(deadline, self.http.get(url))
         except httpx.HTTPError as exc:
             raise ConnectError(_describe(exc, self.config.api_key), method="GET", url=url) from exc
+        finally:
+            self.in_use(-1)
         if response.status_code >= 400:
             raise error_for_status(
                 response.status_code,
