@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 
 try:
     import tomllib
@@ -100,16 +100,19 @@ def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
 
 
 T = TypeVar("T")
-#: A project file's parsed content (pyproject.toml, tsconfig.json), by its parser, path and
-#: modification time: import resolution asks on every request at a new place.
-_project_files: TTLCache[tuple[str, str, float], Any] = TTLCache(maxsize=128, ttl=30.0)
+#: A project file's parsed content (pyproject.toml, tsconfig.json, compile_commands.json), by
+#: its parser, path, modification time and size: import resolution asks on every request at a new
+#: place. No time to live: the modification time tells a change, and a compilation database of
+#: megabytes is not parsed again every so often in a request's path.
+_project_files: LRUCache[tuple[str, str, int, int], Any] = LRUCache(maxsize=128)
 
 
 def _read_when_changed(path: Path, parse: Callable[[Path], T]) -> T | None:
     """``parse(path)``, parsed again only when the file's modification time changes; None when
     the file is not there."""
     try:
-        key = (parse.__name__, str(path), path.stat().st_mtime)
+        st = path.stat()
+        key = (parse.__name__, str(path), st.st_mtime_ns, st.st_size)
     except OSError:
         return None
     if key not in _project_files:
@@ -746,18 +749,18 @@ def _resolve_php(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pat
 #: compile_commands.json files larger than this are not read (parsing is in a request's path).
 MAX_COMPILE_COMMANDS_BYTES = 8 << 20
 _INCLUDE_FLAG = re.compile(r"^-(?:I|isystem|iquote|idirafter)(.*)$")
-_compile_dirs: dict[str, tuple[float, list[Path]]] = {}
 
 
 def _include_dirs(commands: Path) -> list[Path]:
     """The include folders (``-I``, ``-isystem``, ``-iquote``) of a compilation database, as
     clangd reads them, in their first order; read again when the file changes."""
+    return _read_when_changed(commands, _include_dirs_in) or []
+
+
+def _include_dirs_in(commands: Path) -> list[Path]:
     try:
-        stat = commands.stat()
-        cached = _compile_dirs.get(str(commands))
-        if cached is not None and cached[0] == stat.st_mtime:
-            return cached[1]
-        entries = json.loads(_read_small(commands, MAX_COMPILE_COMMANDS_BYTES)) if stat.st_size <= MAX_COMPILE_COMMANDS_BYTES else []
+        too_big = commands.stat().st_size > MAX_COMPILE_COMMANDS_BYTES
+        entries = [] if too_big else json.loads(_read_small(commands, MAX_COMPILE_COMMANDS_BYTES))
     except (OSError, ValueError):
         return []
     found: dict[Path, None] = {}
@@ -778,11 +781,7 @@ def _include_dirs(commands: Path) -> list[Path]:
                     found[Path(os.path.normpath(directory / flag.group(1)))] = None
                 else:
                     pending = True
-    if len(_compile_dirs) > 16:
-        _compile_dirs.clear()
-    dirs = list(found)
-    _compile_dirs[str(commands)] = (stat.st_mtime, dirs)
-    return dirs
+    return list(found)
 
 
 def _resolve_include(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
