@@ -542,7 +542,10 @@ async def test_a_client_asking_both_kinds_for_one_keystroke_gets_ghost_text_and_
     used to make the ghost text's empty)."""
     with FakeDeepSeek() as fake:
         fake.script("eturn a + b")
-        fake.set_latency(ttft=0.2)
+        # The menu's request must come while the answer streams (the in-flight path). With a
+        # short wait a loaded machine could send it after the answer: then only an identical
+        # prompt finds it, and the tokenizer loading in between changes the prompt's windows.
+        fake.set_latency(ttft=1.0)
         async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "def add(a, b):\n    r\n")
