@@ -10,9 +10,13 @@ only an error that persists is believed.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -55,3 +59,33 @@ def open_shared(connect: Callable[[], T], *, attempts: int = 5, first_delay: flo
         time.sleep(delay)
         delay *= 2
     raise AssertionError("unreachable")
+
+
+def make_private(path: Path) -> None:
+    """Make the database file ``path`` (and its ``-wal`` and ``-shm`` files) readable by its
+    owner only, creating it empty when missing, before SQLite opens it: SQLite gives a new file
+    0644 under the usual umask, and the other two the database file's permissions. For files
+    holding the user's code (the review cache quotes it). Raises OSError when the file cannot
+    be created (a read-only folder); one that cannot be changed is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    for tail in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):  # gone meanwhile, another user's, a read-only disk
+            target = Path(f"{path}{tail}")
+            mode = stat.S_IMODE(target.stat().st_mode)
+            if mode & 0o077:
+                target.chmod(mode & 0o700)
+
+
+def file_id(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` (device, inode), None when there is none: another process that
+    set a damaged file aside and started a new one leaves a connection still open writing to
+    the old file, which no one else reads any more (see its users' ``_run``)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino

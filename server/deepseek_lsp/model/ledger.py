@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeVar
 
 import platformdirs
 
-from ..storage import looks_damaged, open_shared
+from ..storage import file_id, looks_damaged, open_shared
 from .errors import BudgetExceeded
 from .prices import PriceTable
 from .types import Usage
@@ -207,6 +207,8 @@ class Ledger:
         self.persistent = self.path is not None
         self._closed = False
         self._conn = self._open()
+        #: The file the connection has open (device, inode), while it is one that is written.
+        self._opened = self._file_id()
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
         self._flush_at: asyncio.TimerHandle | None = None
         self._flush_loop: asyncio.AbstractEventLoop | None = None
@@ -319,17 +321,34 @@ class Ledger:
                 err,
             )
 
+    def _file_id(self) -> tuple[int, int] | None:
+        if self.path is None or self.read_only or not self.persistent:
+            return None
+        return file_id(self.path)
+
+    def _reopen(self, damaged: BaseException | None = None) -> None:
+        """The file at the path, opened again; ``damaged``: the current one is set aside first."""
+        self._conn.close()
+        if damaged is not None:
+            self._set_aside(damaged)
+        self._conn = self._open()
+        self._opened = self._file_id()
+
     def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
+            if self._opened is not None and self._file_id() != self._opened:
+                # Another process set the file aside (it found it damaged at its start) or it
+                # was deleted: this connection would go on writing to a file no other process,
+                # budget check or ``usage`` reads. The one at the path now is the shared one.
+                log.info("usage ledger: %s was replaced; opening the new file", self.path)
+                self._reopen()
             try:
                 return work(self._conn)
             except sqlite3.DatabaseError as exc:
                 if not _is_corruption(exc) or self.path is None or self.read_only:
                     raise
                 # Corrupted under us (disk trouble, a foreign writer): rebuild once, retry.
-                self._conn.close()
-                self._set_aside(exc)
-                self._conn = self._open()
+                self._reopen(damaged=exc)
                 return work(self._conn)
 
     def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:

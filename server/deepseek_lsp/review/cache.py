@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model.ledger import state_dir
-from ..storage import is_busy, looks_damaged, open_shared
+from ..storage import file_id, is_busy, looks_damaged, make_private, open_shared
 from .findings import RawFinding
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,12 @@ class ReviewCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self._puts = 0
+        self._write_warned = False
         self._on_problem = on_problem or (lambda message: log.warning("%s", message))
         self._lock = threading.Lock()
         self._db = self._open()
+        #: The file the connection has open (see ``_run``); None in memory.
+        self._opened = file_id(self.path) if self.path is not None else None
         self.prune()
 
     @classmethod
@@ -86,6 +89,7 @@ class ReviewCache:
         target = ":memory:" if self.path is None else str(self.path)
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private(self.path)  # it holds the code findings quote
         db = sqlite3.connect(target, timeout=5.0, check_same_thread=False, isolation_level=None)
         db.execute("PRAGMA busy_timeout = 5000")
         if self.path is not None:
@@ -97,10 +101,12 @@ class ReviewCache:
                 db.close()
                 raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else '?'}")
         db.executescript(_SCHEMA)
+        # OR IGNORE, then read: a process opening the new file at the same moment may have
+        # written the row since this one looked (a plain INSERT failed on the key, and that
+        # window's reviews went unremembered).
+        db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
-            db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif row[0] != str(SCHEMA_VERSION):
+        if row[0] != str(SCHEMA_VERSION):
             # A newer or older layout: reviews are only a cache, start over.
             db.execute("DELETE FROM reviews")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
@@ -147,16 +153,32 @@ class ReviewCache:
 
     def _run(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         with self._lock:
+            if self._opened is not None and self.path is not None and file_id(self.path) != self._opened:
+                # Another process set the file aside (it found it damaged) and started a new
+                # one: what this one wrote (a finding the user ignored) went to the old file.
+                log.info("review cache: %s was replaced; opening the new file", self.path)
+                self._db.close()
+                self._db = self._open()
+                self._opened = file_id(self.path) if self.path is not None else None
             try:
                 return fn(self._db)
             except sqlite3.DatabaseError as exc:
-                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                if is_busy(exc):
                     log.debug("review cache busy: %s", exc)
                     return None
                 if self.path is None:
                     raise
+                if not looks_damaged(exc):
+                    # A full disk, an I/O error, a file made read-only: nothing is wrong with
+                    # what the file holds (the findings the user ignored among it), so it is
+                    # not set aside; this call goes without the cache.
+                    if not self._write_warned:  # once: a full disk must not flood the log
+                        self._write_warned = True
+                        log.warning("review cache: could not use %s (%s)", self.path, exc)
+                    return None
                 self._db.close()
                 self._db = self._rebuild(exc)
+                self._opened = file_id(self.path)
                 return fn(self._db)
 
     def close(self) -> None:

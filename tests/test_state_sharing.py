@@ -1,0 +1,233 @@
+"""State shared on disk by several processes (two editor windows, an editor and the review CLI)
+and kept for long sessions: the review cache and the usage ledger.
+
+* A write that fails for want of space is not corruption: the review cache, with the findings
+  the user chose to ignore, stays where it is.
+* Two processes opening a new review cache at once both get it.
+* Files holding the user's code are the user's alone.
+* A server that keeps a ledger open while another process sets the file aside (it found it
+  damaged at its start) writes on in the new file: its spend still counts in the day's total.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepseek_lsp.model.ledger import DB_NAME, Ledger
+from deepseek_lsp.model.types import Usage
+from deepseek_lsp.review.cache import FILENAME, ReviewCache
+from deepseek_lsp.review.findings import RawFinding
+
+ROOT = Path(__file__).resolve().parents[1]
+FINDING = RawFinding("warning", "x = load()", "Unchecked.", "x = load() or {}", 0.7, 3)
+
+
+def test_a_full_disk_keeps_the_review_cache_and_the_ignored_findings(tmp_path: Path) -> None:
+    path = tmp_path / FILENAME
+    messages: list[str] = []
+    cache = ReviewCache(path, on_problem=messages.append)
+    cache.put("k", [FINDING], "m")
+    cache.ignore("fp1", "Unchecked.")
+    # The disk fills up: the next write that needs a page gets SQLITE_FULL ("database or disk
+    # is full"), as SQLite reports a full disk.
+    pages = cache._db.execute("PRAGMA page_count").fetchone()[0]
+    cache._db.execute(f"PRAGMA max_page_count = {pages}")
+    cache.put("big", [RawFinding("warning", "y = 2", "z" * 100_000, None, 0.5, 1)], "m")
+    # Nothing was wrong with the file: what it holds is still there, nothing was set aside,
+    # and the user is not told it was unreadable.
+    assert cache.ignored() == frozenset({"fp1"})
+    assert cache.get("k") == [FINDING]
+    assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
+    assert not [m for m in messages if "unreadable" in m]
+    cache.close()
+    again = ReviewCache(path)
+    assert again.ignored() == frozenset({"fp1"})  # the ignored finding stays ignored
+    assert again.get("k") == [FINDING]
+    again.close()
+
+
+def test_two_processes_opening_a_new_review_cache_at_once_both_keep_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two editor windows (or a window and a CI review) starting on a new state folder: the
+    second one looks for the schema row after the first looked and before it wrote it. The
+    moment is forced with SQLite's statement trace; each cache runs in its own thread, on its
+    own connection, as two processes would."""
+    path = tmp_path / FILENAME
+    real_connect = sqlite3.connect
+    b_looked, a_wrote = threading.Event(), threading.Event()
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db = real_connect(*args, **kwargs)
+        me = threading.current_thread().name
+        wrote = False
+
+        def trace(sql: str) -> None:
+            nonlocal wrote
+            if me == "A":
+                if wrote:
+                    a_wrote.set()  # A's schema row is committed (autocommit)
+                elif "INTO meta" in sql:
+                    b_looked.wait(5)
+                    wrote = True
+            elif me == "B" and "INTO meta" in sql:
+                b_looked.set()  # B read the meta table and is about to write its row
+                a_wrote.wait(5)
+
+        db.set_trace_callback(trace)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    caches: dict[str, ReviewCache] = {}
+    messages: list[str] = []
+
+    def open_cache() -> None:
+        caches[threading.current_thread().name] = ReviewCache(path, on_problem=messages.append)
+
+    threads = [threading.Thread(target=open_cache, name=name) for name in ("A", "B")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    monkeypatch.undo()
+    assert messages == []  # neither was told "reviews will not be remembered"
+    assert caches["A"].path == caches["B"].path == path
+    caches["B"].put("k", [FINDING], "m")
+    caches["B"].ignore("fp", "Unchecked.")
+    assert caches["A"].get("k") == [FINDING]  # one shared file
+    assert caches["A"].ignored() == frozenset({"fp"})
+    for cache in caches.values():
+        cache.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_the_review_cache_holding_code_is_readable_by_its_user_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache keeps the lines each finding quotes and its suggested fix: the user's code.
+    With the usual umask (022) SQLite made it, its WAL and shared-memory files readable by
+    every account on the machine."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    old = os.umask(0o022)
+    try:
+        cache = ReviewCache.default()
+        cache.put("k", [RawFinding("error", 'API_TOKEN = "s3cr3t"', "Hard-coded token.")], "m")
+        files = sorted((tmp_path / "state").glob(f"{FILENAME}*"))
+        assert {p.name for p in files} >= {FILENAME, f"{FILENAME}-wal"}
+        modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in files}
+        assert all(int(mode, 8) & 0o077 == 0 for mode in modes.values()), modes
+        cache.close()
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_review_cache_made_readable_by_an_older_version_is_made_private(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / FILENAME
+    ReviewCache(path).close()
+    path.chmod(0o644)
+    cache = ReviewCache(path)
+    assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    cache.close()
+
+
+SET_ASIDE = textwrap.dedent(
+    """
+    import sys
+    from deepseek_lsp.model.ledger import Ledger
+    ledger = Ledger(sys.argv[1])  # a second editor window starting
+    print(ledger.problems)
+    ledger.close()
+    """
+)
+
+
+def test_a_ledger_set_aside_by_another_process_is_followed_by_the_one_still_writing(
+    tmp_path: Path,
+) -> None:
+    """Window A has kept the ledger open for months when a page of its old history goes bad
+    (a bad block). A never reads that page; window B, starting, checks the file, finds it
+    damaged, sets it aside and starts a new one. A's spend from then on went on into the file
+    set aside: B's daily budget, and ``deepseek-lsp usage``, never saw it."""
+    path = tmp_path / DB_NAME
+    now = time.time()
+    a = Ledger(path)
+    for day in range(1, 200):  # the history of a ledger in use for months
+        for feature in range(10):
+            a.record(feature=f"f{feature}", model="deepseek-v4-pro", usage=Usage(1000, 100, 0, 1000), ts=now - day * 86400)
+    a.flush()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages, page_size = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+    db.close()
+    with open(path, "r+b") as f:  # a page of months-old rows goes bad
+        f.seek(page_size * (pages // 3))
+        f.write(b"\xff" * page_size)
+    assert a.today_cost() == 0.0  # A reads today's rows only: it does not notice
+    started = subprocess.run(
+        [sys.executable, "-c", SET_ASIDE, str(path)],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
+    )
+    assert "moved it to" in started.stdout, started.stderr  # B set the damaged file aside
+    spent = a.record(feature="review", model="deepseek-v4-pro", usage=Usage(200_000, 8_000, 0, 200_000)).cost
+    a.flush()
+    assert spent > 0
+    with Ledger(path, read_only=True) as usage:  # ``deepseek-lsp usage``, B's budget check
+        assert usage.today_cost() == pytest.approx(spent)
+    assert a.today_cost() == pytest.approx(spent)
+    a.close()
+
+
+REVIEW_CACHE_START = textwrap.dedent(
+    """
+    import sys
+    from deepseek_lsp.review.cache import ReviewCache
+    ReviewCache(sys.argv[1], on_problem=print).close()  # a second editor window's first review
+    """
+)
+
+
+def test_a_finding_ignored_after_another_process_rebuilt_the_review_cache_stays_ignored(
+    tmp_path: Path,
+) -> None:
+    """As for the ledger: window B finds the shared review cache damaged and starts a new one;
+    the finding the user then ignores in window A went into the file set aside, and came back
+    at the next start."""
+    path = tmp_path / FILENAME
+    a = ReviewCache(path)
+    for i in range(300):
+        a.put(f"unit-{i}", [RawFinding("warning", f"x{i} = 1", "m" * 200, None, 0.9, 1)], "m")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages, page_size = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "page_size"))
+    db.close()
+    with open(path, "r+b") as f:  # a page of old reviews goes bad; A does not read it
+        f.seek(page_size * (pages // 2))
+        f.write(b"\xff" * page_size)
+    started = subprocess.run(
+        [sys.executable, "-c", REVIEW_CACHE_START, str(path)],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
+    )
+    assert "moved it to" in started.stdout, started.stderr
+    a.ignore("fp-after", "Unchecked.")
+    a.put("unit-new", [FINDING], "m")
+    a.close()
+    again = ReviewCache(path)  # the next start, or window B
+    assert again.ignored() == frozenset({"fp-after"})
+    assert again.get("unit-new") == [FINDING]
+    again.close()
