@@ -1063,7 +1063,9 @@ class CompletionFeature(Feature):
                 ctx = pending.post.get()
                 now = replace(ctx, prefix=ctx.prefix + typed.decode("utf-8", "ignore"))
                 rest = postprocess(streamed[skip:].decode("utf-8", "ignore"), now)
-                rests = [rest] if rest.strip() else []
+                # None: the filters keep nothing of it (only line breaks were left after what
+                # was typed); stripped, it failed the request.
+                rests = [rest] if rest is not None and rest.strip() else []
             if not rests and skip:
                 return None  # nothing of it fits what was typed: ask for this state itself
             self.cache.hits[path] += 1

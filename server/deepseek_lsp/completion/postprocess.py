@@ -339,6 +339,9 @@ class _Syntax:
     # What opens code inside a double-quoted string (Kotlin's `"${x}"`, Swift's `"\(x)"`): a
     # string in there (`"${if (c) "}" else ""}"`) is no end of the outer one.
     interpolation: str = ""
+    # JavaScript's regexp literals (`/[)]/`, `/^\s*}/`): their brackets are text (the `)` of
+    # `s.match(/[)]/)` cut the completion there).
+    regex_literals: bool = False
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -360,6 +363,7 @@ _SYNTAX: dict[str, _Syntax] = {
     "swift": _Syntax(hash_at_line_start=False, raw_strings=True, interpolation="\\("),
     "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${"),
     **dict.fromkeys("scala csharp".split(), _Syntax(raw_triple_quotes=True)),
+    **dict.fromkeys("javascript typescript tsx".split(), _Syntax(regex_literals=True)),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
     **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
 }
@@ -399,6 +403,13 @@ _SHELL_CODE_TOKEN = re.compile(
     r"""\\.|[()\[\]{}]|["'`]|#|(?<!<)<<-?[ \t]*(['"]?)([A-Za-z_]\w*)\1|\b(?:case|esac)\b"""
 )
 _RAW_STRING_CODE_TOKEN = re.compile(r'#"(?:"")?|' + _CODE_TOKEN.pattern)
+#: JavaScript: a `/` that is no comment may open a regexp literal.
+_JS_CODE_TOKEN = re.compile(_CODE_TOKEN.pattern + r"|/")
+#: What may come right before a JavaScript regexp literal (after anything else a `/` divides;
+#: not `<` nor `>`, which JSX's tags put before a `/`).
+_JS_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
+_JS_KEYWORDS_BEFORE_VALUE = frozenset("return typeof case do else in of new delete void throw yield await".split())
+_JS_REGEX_BODY = re.compile(r"(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\[\n])*/")
 _RUBY_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|#|/|%[qQwWiIrsx]?[^\w\s]|\?.""")
 #: What may come right before a Ruby regexp literal (after it, a `/` divides).
 _RUBY_REGEX_AFTER = frozenset("(,=~!|&{[;:+-*<>?%^")
@@ -433,6 +444,9 @@ class _BracketScanner:
         #: The interpolations being read, innermost last: the quote of the string each is in,
         #: and the brackets open in it (a tuple: the scanner is copied shallowly).
         self.interpolations: tuple[tuple[str, int], ...] = ()
+        #: JavaScript: the end of the current line as fed so far, which tells whether a `/`
+        #: at the start of the next feed opens a regexp (after `s.match(`) or divides.
+        self.line_tail = ""
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
@@ -441,6 +455,7 @@ class _BracketScanner:
             _RUBY_CODE_TOKEN if syntax.ruby
             else _SHELL_CODE_TOKEN if syntax.shell
             else _RAW_STRING_CODE_TOKEN if syntax.raw_strings
+            else _JS_CODE_TOKEN if syntax.regex_literals
             else _CODE_TOKEN
         )  # fmt: skip
         while pos < n:
@@ -486,6 +501,9 @@ class _BracketScanner:
                 at_line_start = self._blank_before(text, start)
                 if syntax.ruby and token[0] in "/%?":
                     pos = self._ruby_literal_end(text, token, start, pos)
+                    continue
+                if token == "/":  # JavaScript's: a regexp literal or a division
+                    pos = self._js_regex_end(text, start, pos)
                     continue
                 if syntax.shell and token[0] == "\\":
                     continue
@@ -546,6 +564,8 @@ class _BracketScanner:
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+        if syntax.regex_literals:
+            self.line_tail = ((self.line_tail if last_nl < 0 else "") + tail[-16:])[-16:]
 
     def _string_end(self, mode: str) -> re.Pattern[str]:
         """What ends the string ``mode`` opened, or starts code interpolated in it."""
@@ -642,6 +662,22 @@ class _BracketScanner:
                 depth += 1
             end += 1
         return start + 1  # over lines (`%w[` ... `]`): its brackets balance, counted as such
+
+    def _js_regex_end(self, text: str, start: int, pos: int) -> int:
+        """Where to go on scanning after a JavaScript ``/`` at ``start``: past the regexp literal
+        it opens (one line, a ``/`` in a character class is text), or right after it where it
+        divides: after an operand (a name, a number, a closer, a string's quote)."""
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[max(line_start, start - 16) : start]
+        if not line_start:
+            before = self.line_tail + before  # the line began in an earlier feed (`s.match(`)
+        before = before.rstrip()
+        if before and before[-1] not in _JS_REGEX_AFTER:
+            word = re.search(r"\w+$", before)
+            if word is None or word.group() not in _JS_KEYWORDS_BEFORE_VALUE:
+                return pos  # a division
+        m = _JS_REGEX_BODY.match(text, pos)
+        return m.end() if m else pos
 
     def _ends_case_pattern(self, text: str, index: int) -> bool:
         """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
@@ -923,10 +959,44 @@ def strip_fences(text: str, ctx: PostContext) -> str | None:
     """
     if not ctx.from_chat:
         return text
-    lines = _fenced_code(text.split("\n"))
+    lines = text.split("\n")
+    closer = _closing_fence(lines)
+    if closer is not None:
+        # A bare fence after code (or alone): it closes a block the answer did not open, read
+        # as an opener, the code before it was dropped (often all of it: nothing was shown).
+        # The document's own block when the document has one open (a fence the user typed in
+        # Markdown, a docstring's example): the answer is the document's text, fences and all.
+        if _fence_open_in(ctx):
+            return _remove_echo(lines, ctx)
+        if not any(line.strip() for line in lines[closer + 1 :]) and closer:
+            # A continuation (the prefix chat mode) closing the fence of the chat it imagines.
+            return _remove_echo(lines[:closer], ctx)
+    lines = _fenced_code(lines)
     if not lines:
         return ""
     return _remove_echo(lines, ctx)
+
+
+def _closing_fence(lines: list[str]) -> int | None:
+    """The index of the answer's first fence when it cannot open the answer's code: bare (no
+    language after it) and after code, not after prose; or a bare fence that is all the
+    answer holds."""
+    index = next((i for i, line in enumerate(lines) if _FENCE_OPEN.match(line)), None)
+    if index is None:
+        return None
+    fence = lines[index].strip()
+    if fence.strip(fence[0]):
+        return None  # a language after it: an opener
+    before = [line for line in lines[:index] if line.strip()]
+    if not before:
+        return index if not any(line.strip() for line in lines[index + 1 :]) else None
+    return None if _PROSE_INTRO.match(before[0].strip()) else index
+
+
+def _fence_open_in(ctx: PostContext) -> bool:
+    """Whether the document leaves a fenced block open at the cursor (Markdown, a docstring's
+    example): an odd number of fence lines before it, the cursor line included."""
+    return sum(1 for line in _iter_lines(ctx.prefix) if _FENCE_OPEN.match(line)) % 2 == 1
 
 
 def _fenced_code(lines: list[str]) -> list[str]:
@@ -1762,7 +1832,10 @@ def _repeated_block(keyed: list[tuple[int, str]], lines: list[str]) -> int | Non
             if keyed[second][1] != keyed[start][1]:
                 continue
             block = [key for _, key in keyed[start : start + size]]
-            if not any(map(_has_word, block)):
+            if not any(map(_has_word, block)) or len(set(block)) == 1:
+                # One line over and over is _repeated_line's business, which asks that the run
+                # go on to the end of the answer: four equal rows of a board before its `]`,
+                # read as a block of two rows repeated, lost the last two.
                 continue
             repeat = keyed[second : second + size]
             matched = True
