@@ -98,6 +98,15 @@ async def test_body_in_auto_closed_braces_is_shown(fake_deepseek) -> None:
     assert result == "package a\n\nfunc f() int {\n\treturn 1\n}\n", result
 
 
+async def test_body_in_auto_closed_braces_of_a_crlf_document_keeps_its_line_breaks(fake_deepseek) -> None:
+    """The same in a Windows file: the line break put before the editor's `}` was a bare LF
+    among CRLFs (a mixed-line-ending file after the accept)."""
+    text = "package a\r\n\r\nfunc f() int {‸}\r\n"
+    for answer in ("\n\treturn 1\n", "\r\n\treturn 1\r\n"):
+        result, _ = await _complete(fake_deepseek, "go", text, answer)
+        assert result == "package a\r\n\r\nfunc f() int {\r\n\treturn 1\r\n}\r\n", repr(result)
+
+
 # 3. A JSX element's empty children: a block to write, but asked as one line.
 @pytest.mark.parametrize(
     ("language", "text"),

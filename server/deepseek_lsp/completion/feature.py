@@ -1005,7 +1005,8 @@ class CompletionFeature(Feature):
                     # A body written between `{` and the editor's `}`: the `}` goes on a line
                     # of its own under the header (it read `return 1}`).
                     indent = before[: len(before) - len(before.lstrip())]
-                    text = text.rstrip() + "\n" + indent
+                    # The document's line break: the text's own are already made CRLF.
+                    text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
                     menu_text = None
                 out.append(Suggestion(text, replace_end, kept, menu_text))
             return out
