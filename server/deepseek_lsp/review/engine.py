@@ -98,6 +98,9 @@ class ReviewOutcome:
     problems: list[str] = field(default_factory=list)
     #: Requests that failed outright; ``fatal`` when nothing will work until settings change.
     errors: list[ModelError] = field(default_factory=list)
+    #: Units sent that got no answer (their request failed, or was given up after a fatal
+    #: error): this review says nothing about them, so what was known of them still stands.
+    unanswered: list[Unit] = field(default_factory=list)
 
     @property
     def fatal(self) -> ModelError | None:
@@ -140,17 +143,25 @@ class ReviewEngine:
 
         Returns the findings and whether every unit was in the cache.
         """
+        findings, missing = self.cached_review(doc, settings, ignored=ignored)
+        return findings, missing == []
+
+    def cached_review(
+        self, doc: Document, settings: Settings, *, ignored: frozenset[str] = frozenset()
+    ) -> tuple[list[Finding], list[Unit] | None]:
+        """``cached_findings``, with the units not in the cache instead of whether there are
+        any (None: none is; the file was not even parsed)."""
         if self.cache.is_empty():
             # Nothing reviewed yet (a fresh install, a new cache): no need to parse the file.
-            return [], False
+            return [], None
         file_units = extract_units(doc)
         lang = doc.language.name if doc.language else None
         found: list[Located] = []
-        complete = True
+        missing: list[Unit] = []
         for unit in file_units.units:
             hit = self.cache.get(unit_key(unit, settings, lang, _signatures_of(file_units, unit)))
             if hit is None:
-                complete = False
+                missing.append(unit)
                 continue
             found.extend(_from_cache(hit, unit))
         findings, _ = place_findings(
@@ -160,7 +171,7 @@ class ReviewEngine:
             min_severity=settings.review.min_severity,
             ignored=ignored,
         )
-        return findings, complete
+        return findings, missing
 
     async def review(
         self,
@@ -208,13 +219,14 @@ class ReviewEngine:
             outcome.units_sent = len(pending)
             extra = self._imported_signatures(doc, path, [u for u, _ in pending], roots, settings, symbols)
             done = 0
+            answered: set[int] = set()
             if on_progress:
                 on_progress(0, len(batches))
 
             async def run(batch: _Batch) -> None:
                 nonlocal done
                 try:
-                    await self._review_batch(
+                    if await self._review_batch(
                         client,
                         doc,
                         path,
@@ -225,7 +237,8 @@ class ReviewEngine:
                         placer,
                         outcome,
                         found,
-                    )
+                    ):
+                        answered.update(id(u) for u in batch.units)
                 finally:
                     done += 1
                     if on_progress:
@@ -241,6 +254,7 @@ class ReviewEngine:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+            outcome.unanswered = [u for u, _ in pending if id(u) not in answered]
         findings, stats = place_findings(
             placer,
             found,
@@ -264,7 +278,8 @@ class ReviewEngine:
         placer: Placer,
         outcome: ReviewOutcome,
         found: list[Located],
-    ) -> None:
+    ) -> bool:
+        """Review one batch; False when no answer came (the request failed)."""
         r = settings.review
         messages = build_messages(
             doc,
@@ -298,11 +313,11 @@ class ReviewEngine:
                 parsed = parse_answer(partial.text if partial else "")
                 outcome.problems.append(_problem_text(exc, parsed.findings))
                 found.extend(_about(_owned(parsed.findings, batch.units, placer, outcome.stats)))
-                return
+                return True
             except ModelError as exc:
                 log.info("review request for %s failed: %s", path, exc)
                 outcome.errors.append(exc)
-                return
+                return False
         log.debug(
             "review of %d unit(s) of %s took %.1fs",
             len(batch.units),
@@ -322,7 +337,7 @@ class ReviewEngine:
                 f"the model's answer was incomplete ({parsed.problem or result.finish_reason}); "
                 "valid findings were kept"
             )
-            return
+            return True
         if parsed.invalid_items:
             log.info("review of %s: %d malformed finding(s) ignored", path, parsed.invalid_items)
         per_unit: dict[int, list[RawFinding]] = {id(u): [] for u in batch.units}
@@ -330,6 +345,7 @@ class ReviewEngine:
             per_unit[id(unit)].append(_to_cache(raw, unit))
         for unit, key in zip(batch.units, batch.keys, strict=True):
             self.cache.put(key, per_unit[id(unit)], r.model)
+        return True
 
     # -- imported signatures ----------------------------------------------------------------------
 

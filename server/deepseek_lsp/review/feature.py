@@ -30,7 +30,8 @@ from ..status import Status
 from ..usage_feature import endpoint_fields
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
-from .findings import Finding, at_least, follow_edits
+from .findings import Finding, at_least, follow_edits, follow_span, with_kept
+from .units import Unit
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -70,6 +71,8 @@ class ReviewFeature(Feature):
         super().__init__(services)
         self._files: dict[str, _FileState] = {}
         self._tasks: dict[str, asyncio.Task[ReviewOutcome | None]] = {}
+        #: The document and its edit count each running review was asked for.
+        self._asked: dict[str, tuple[Document, int]] = {}
         #: Reviews the user stopped from the editor's progress notification.
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         self._cache: ReviewCache | None = None
@@ -177,6 +180,12 @@ class ReviewFeature(Feature):
         edits = doc.edits_since(state.edit_count)
         if edits is None:  # too many edits to replay: forget rather than point at wrong code
             state.findings = []
+            if not self._too_large(doc):
+                # A "replace all", or typing with a cursor on each of hundreds of lines: the
+                # cached review places the findings of the unchanged code anew (all of the
+                # file's went, until the next save).
+                state.edit_count = doc.edit_count
+                self._show_cached(doc)
         else:
             state.findings, _ = follow_edits(state.findings, edits, doc.data)
         state.edit_count = doc.edit_count
@@ -211,9 +220,10 @@ class ReviewFeature(Feature):
                     self.schedule(uri)
         if old.review == new.review and old.exclude == new.exclude:
             return
+        same_answers = answer_settings(old) == answer_settings(new)
         for doc in self.services.documents:
             if self._reviewable(doc) and not self._too_large(doc):
-                self._show_cached(doc)
+                self._show_cached(doc, keep_edited=same_answers)
             else:
                 self._forget(doc.uri)
                 self._clear_status(doc.uri)  # "Save again to retry" no longer applies
@@ -221,6 +231,7 @@ class ReviewFeature(Feature):
     def _forget(self, uri: str) -> None:
         """Cancel the file's review and clear its diagnostics."""
         task = self._tasks.pop(uri, None)
+        self._asked.pop(uri, None)
         if task is not None:
             task.cancel()
         state = self._files.pop(uri, None)
@@ -242,17 +253,25 @@ class ReviewFeature(Feature):
 
     # -- reviewing --------------------------------------------------------------------------------
 
-    def _show_cached(self, doc: Document) -> None:
+    def _show_cached(self, doc: Document, *, keep_edited: bool = False) -> None:
+        """Show the cached review of ``doc``; with ``keep_edited``, the findings shown in units
+        edited since their review (not in the cache as they are now) stay too."""
         try:
             # Parsed only to find the reviewed units: opening many files must not push the
             # trees of the files being edited out of the store's few.
             with doc.transient_tree():
-                findings, _ = self.engine.cached_findings(
+                findings, missing = self.engine.cached_review(
                     doc, self.settings, ignored=self.engine.cache.ignored()
                 )
         except Exception:  # showing old findings is a nicety, never a failure
             log.exception("could not read cached review of %s", doc.uri)
             return
+        state = self._files.get(doc.uri)
+        if keep_edited and state is not None and state.edit_count == doc.edit_count:
+            # A setting changed (minConfidence, a timeout): the findings of every function
+            # edited since its review went, until the next save reviewed it again.
+            spans = None if missing is None else _unit_spans(doc, missing)
+            findings = with_kept(findings, [f for f in self._as_now(state.findings) if _starts_in(f, spans)])
         state = self._files.setdefault(doc.uri, _FileState())
         state.findings = findings
         state.edit_count = doc.edit_count
@@ -261,14 +280,38 @@ class ReviewFeature(Feature):
     def schedule(self, uri: str, *, force: bool = False, on_save: bool = False) -> asyncio.Task[ReviewOutcome | None]:
         """Start reviewing ``uri``; a review still running for it is cancelled (its HTTP request
         is closed, so the provider stops generating)."""
-        previous = self._tasks.pop(uri, None)
+        doc = self.services.documents.get(uri)
+        previous = self._tasks.get(uri)
+        asked = self._asked.get(uri)
+        if (
+            on_save
+            and previous is not None
+            and not previous.done()
+            and doc is not None
+            and asked is not None
+            and asked[0] is doc
+            and asked[1] == doc.edit_count
+        ):
+            # Saved again with nothing changed (``:w`` out of habit): the review under way is
+            # of this very text. Restarting it paid for its request again, and a user saving
+            # more often than a review takes never saw one.
+            return previous
+        self._tasks.pop(uri, None)
         if previous is not None and not previous.done():
             previous.cancel()
         task = asyncio.ensure_future(self._review(uri, force=force, on_save=on_save))
         self._tasks[uri] = task
-        task.add_done_callback(
-            lambda t: self._tasks.pop(uri, None) if self._tasks.get(uri) is t else None
-        )
+        if doc is not None:
+            self._asked[uri] = (doc, doc.edit_count)
+        else:
+            self._asked.pop(uri, None)
+
+        def done(t: asyncio.Task[ReviewOutcome | None]) -> None:
+            if self._tasks.get(uri) is t:
+                self._tasks.pop(uri, None)
+                self._asked.pop(uri, None)
+
+        task.add_done_callback(done)
         return task
 
     async def run_command(self, uri: str, *, force: bool) -> dict[str, Any]:
@@ -388,6 +431,13 @@ class ReviewFeature(Feature):
             )
         else:
             findings, _ = follow_edits(outcome.findings, edits, current.data)
+            state = self._files.get(uri)
+            if outcome.unanswered and state is not None and state.edit_count == current.edit_count:
+                # Units whose request failed were not reviewed: their findings shown before
+                # stay (a failed "review again" cleared the whole file, a failed save the
+                # functions it sent, with "Save again to retry" as the only word).
+                spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
+                findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
         state = self._files.setdefault(uri, _FileState())
         state.findings = self._as_now(findings)
         state.edit_count = current.edit_count
@@ -528,6 +578,10 @@ class ReviewFeature(Feature):
         actions: list[types.CodeAction] = []
         by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
         for f in findings:
+            # Several findings here (overlapping code, one line): the menu listed "Apply
+            # DeepSeek fix" and "Ignore this DeepSeek finding" once for each, with nothing to
+            # tell which finding each one was for.
+            about = f": {_short(f.message)}" if len(findings) > 1 else ""
             diagnostic = by_id[f.id]
             if cell is not None:
                 diagnostic = attrs.evolve(diagnostic, range=cell.to_cell(diagnostic.range, doc))
@@ -538,7 +592,7 @@ class ReviewFeature(Feature):
             if f.fix is not None and fixable:
                 actions.append(
                     types.CodeAction(
-                        title="Apply DeepSeek fix",
+                        title=f"Apply DeepSeek fix{about}",
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[diagnostic],
                         is_preferred=True,
@@ -547,7 +601,7 @@ class ReviewFeature(Feature):
                 )
             actions.append(
                 types.CodeAction(
-                    title="Ignore this DeepSeek finding",
+                    title=f"Ignore this DeepSeek finding{about}",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
                     command=types.Command(
@@ -675,6 +729,26 @@ class _Progress:
             action(self._server.work_done_progress)
         except Exception as exc:
             log.debug("progress update failed: %s", exc)
+
+
+def _unit_spans(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:
+    """The byte spans of the units' lines in ``doc``."""
+    return [(doc.line_start(lo), doc.line_end(hi)) for unit in units for lo, hi in unit.lines]
+
+
+def _starts_in(finding: Finding, spans: list[tuple[int, int]] | None) -> bool:
+    """Whether the finding's code starts in one of the spans (None: anywhere)."""
+    return spans is None or any(lo <= finding.start <= hi for lo, hi in spans)
+
+
+#: A finding's message in a code action's title is cut to this many characters.
+_TITLE_MESSAGE_CHARS = 60
+
+
+def _short(message: str) -> str:
+    if len(message) <= _TITLE_MESSAGE_CHARS:
+        return message
+    return message[: _TITLE_MESSAGE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def _uri_argument(args: tuple[Any, ...]) -> str:

@@ -667,6 +667,43 @@ def follow_edits(
     return out, changed
 
 
+def follow_span(start: int, end: int, edits: Sequence[Any]) -> tuple[int, int]:
+    """A byte span of code (a unit) through edits: moved by those before it, grown or shrunk
+    by those inside it (it then holds what they wrote)."""
+    for edit in edits:
+        delta = edit.new_end_byte - edit.old_end_byte
+        if edit.old_end_byte <= start and edit.start_byte < start:
+            start += delta
+            end += delta
+        elif edit.start_byte == edit.old_end_byte == start and start < end:
+            start += delta  # typed right before the code: not part of it
+            end += delta
+        elif edit.start_byte <= end:
+            start = min(start, edit.start_byte)
+            end = max(edit.new_end_byte, end + delta)
+    return start, end
+
+
+def with_kept(findings: Sequence[Finding], kept: Iterable[Finding]) -> list[Finding]:
+    """``findings`` and the earlier ones of ``kept`` (already on the current text) that no new
+    finding repeats; a kept one whose id a new one took gets the next free one."""
+    out = list(findings)
+    ids = {f.id for f in out}
+    places = {(f.start, f.end, f.message) for f in out}
+    for f in kept:
+        if (f.start, f.end, f.message) in places:
+            continue
+        finding_id, n = f.id, 0
+        while finding_id in ids:
+            n += 1
+            finding_id = f"{f.fingerprint[:12]}-{n}"
+        ids.add(finding_id)
+        places.add((f.start, f.end, f.message))
+        out.append(f if finding_id == f.id else replace(f, id=finding_id))
+    out.sort(key=lambda f: (f.start, severity_rank(f.severity)))
+    return out
+
+
 def _is_word_byte(b: int) -> bool:
     # Non-ASCII bytes count as word characters, as ``\w`` counts non-ASCII letters.
     return b >= 0x80 or chr(b).isalnum() or b == 0x5F

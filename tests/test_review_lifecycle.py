@@ -1,0 +1,186 @@
+"""Code review around a save: findings a review could not redo stay where they are (a failed
+request, or a setting changed after the user edited a function, said nothing new about that
+code), and saving again with nothing changed lets the review under way finish. Mostly the
+review feature on its own (see test_review_after_edits.py); one test runs the real server."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from tests.fake_deepseek import FakeDeepSeek, _BadRequest
+from tests.harness import eventually, lsp_session, open_doc
+from tests.review_support import Rule, reviewer
+from tests.test_review_after_edits import CHAT, Editor, state_dir  # noqa: F401 (a fixture)
+from tests.test_review_lsp import ROW_DOC, ROW_RULES, SETTINGS, env, reviewed, save
+
+ROW = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:", 0.7)
+TWO = (
+    "def first(row):\n    if row == None:\n        return 1\n    return 2\n\n\n"
+    "def second(row):\n    if row == None:\n        return 3\n    return 4\n"
+)
+
+
+def no_retries(editor: Editor) -> None:
+    s = editor.services.settings
+    editor.services.settings = replace(s, review=replace(s.review, max_retries=0))
+
+
+def ranges(editor: Editor) -> list[tuple[int, int, int, int]]:
+    return [
+        (d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character)
+        for d in editor.diagnostics()
+    ]
+
+
+async def test_a_failed_review_again_keeps_the_findings_shown(fake_deepseek: FakeDeepSeek) -> None:
+    """"Review this file again" while DeepSeek answered 500: every diagnostic of the file went,
+    the file looked clean, and only the status said the review had failed."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, TWO) as editor:
+        await editor.review_file()
+        before = ranges(editor)
+        assert len(before) == 2
+        no_retries(editor)
+        fake_deepseek.fault("status", count=5, path=CHAT, status=500)
+        result = await editor.review.run_command(editor.uri, force=True)
+        assert not result["ok"] and result["errors"]
+        assert ranges(editor) == before
+        # The quick fix of a kept finding still works.
+        edit = editor.quick_fix(editor.diagnostics()[1])
+        assert edit is not None and edit.new_text == "if row is None:"
+
+
+async def test_a_failed_review_of_an_edited_function_keeps_its_finding_on_its_code(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The user edited ``second`` (not its flagged line) and saved; the request for it failed
+    while they added a line at the top: the finding on ``second`` vanished, though nothing
+    had said anything new about that code."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, TWO) as editor:
+        await editor.review_file()
+        assert ranges(editor) == [(1, 4, 1, 19), (7, 4, 7, 19)]
+        no_retries(editor)
+        end = editor.text.index("return 4") + len("return 4")
+        editor.replace(end, end, "2")
+
+        def fails_slowly(body: dict[str, Any]) -> str:
+            time.sleep(0.5)
+            raise _BadRequest(500, "Internal server error")
+
+        fake_deepseek.responder(fails_slowly, path=CHAT)
+        review = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2)
+        editor.replace(0, 0, "import os\n")  # while the request is in flight
+        result = await asyncio.wait_for(review, 10)
+        assert result["errors"], result
+        assert ranges(editor) == [(2, 4, 2, 19), (8, 4, 8, 19)]
+
+
+async def test_a_changed_setting_keeps_the_findings_of_functions_edited_since(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """After an edit in ``second`` (not on its flagged line), lowering review.minConfidence
+    showed the cached review again: ``second``'s finding, cached for its old code, vanished
+    until the next save."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, TWO) as editor:
+        await editor.review_file()
+        end = editor.text.index("return 4") + len("return 4")
+        editor.replace(end, end, "2")
+        assert len(editor.diagnostics()) == 2
+
+        def set_min_confidence(value: float) -> None:
+            old = editor.services.settings
+            new = replace(old, review=replace(old.review, min_confidence=value))
+            editor.services.settings = new
+            editor.review.settings_changed(old, new)
+
+        set_min_confidence(0.3)
+        assert ranges(editor) == [(1, 4, 1, 19), (7, 4, 7, 19)]
+        # What the new settings leave out goes, kept or not.
+        set_min_confidence(0.8)
+        assert editor.diagnostics() == []
+
+
+async def test_saving_again_with_nothing_changed_lets_the_review_finish(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``:w`` again (nothing changed) while the file's review ran cancelled it and sent the
+    same request again: the prompt paid twice, and a user saving more often than a review
+    takes never got one."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    fake_deepseek.set_latency(ttft=1.5)
+    uri = "file:///ws/rows.py"
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, uri, ROW_DOC)
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        save(client, uri)
+        await asyncio.sleep(0.3)
+        save(client, uri)
+        await reviewed(client, 1, uri)
+        (request,) = fake_deepseek.requests_to(CHAT)
+        assert request.completed and not request.disconnected
+
+
+async def test_one_change_of_hundreds_of_edits_keeps_the_findings_of_unchanged_code(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """A multi-cursor edit on 300 lines of constants (one didChange of 300 changes) is more
+    than the document keeps to replay: every finding of the file went, those of the untouched
+    functions too, until the next save."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    text = TWO + "\n\n" + "".join(f"LIMIT_{i} = {i}\n" for i in range(300))
+    async with Editor(fake_deepseek, text) as editor:
+        await editor.review_file()
+        assert ranges(editor) == [(1, 4, 1, 19), (7, 4, 7, 19)]
+        first = text[: text.index("LIMIT_0")].count("\n")
+        # A cursor at the end of every constant's line, typing "  # TODO".
+        ends = [types.Position(line=first + i, character=len(f"LIMIT_{i} = {i}")) for i in range(300)]
+        doc = editor.services.documents.change(
+            editor.uri,
+            2,
+            [types.TextDocumentContentChangePartial(range=types.Range(start=p, end=p), text="  # TODO") for p in ends],
+        )
+        assert doc is not None and doc.text.endswith("LIMIT_299 = 299  # TODO\n")
+        editor.review.document_changed(doc)
+        assert ranges(editor) == [(1, 4, 1, 19), (7, 4, 7, 19)]
+        assert editor.published[-1].version == 2
+
+
+async def test_code_actions_of_overlapping_findings_say_which_finding_they_are_for(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Two findings on one line (one quoting part of the other's code): the quick fix menu
+    listed "Apply DeepSeek fix" and "Ignore this DeepSeek finding" twice each, identical, with
+    nothing to tell which finding each would fix or ignore."""
+    rules = [
+        Rule("eval(user_input)", "critical", "eval runs any code the user types.", "ast.literal_eval(user_input)"),
+        Rule("result = eval(user_input)", "info", "The name result hides the builtin meaning.", "value = eval(user_input)"),
+    ]
+    fake_deepseek.responder(reviewer(rules), path=CHAT)
+    text = "def run(user_input):\n    result = eval(user_input)\n    return result\n"
+    async with Editor(fake_deepseek, text) as editor:
+        await editor.review_file()
+        diagnostics = editor.diagnostics()
+        assert len(diagnostics) == 2
+        actions = editor.review.code_actions(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=editor.uri),
+                range=types.Range(start=types.Position(line=1, character=20), end=types.Position(line=1, character=20)),
+                context=types.CodeActionContext(diagnostics=diagnostics),
+            )
+        )
+        titles = [a.title for a in actions]
+        assert len(titles) == 5 and len(set(titles)) == 5, titles
+        for action in actions:
+            if action.diagnostics:
+                # Each names the finding it acts on.
+                assert action.diagnostics[0].message.split("\n")[0] in action.title
