@@ -14,7 +14,7 @@ import os
 import re
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import cast
@@ -22,10 +22,10 @@ from typing import cast
 import tree_sitter as ts
 from cachetools import LRUCache, TTLCache
 
-from .documents import Document
+from .documents import Document, DocumentStore
 from .imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from .languages import Language, LanguageRegistry
-from .privacy import is_excluded, uri_to_path
+from .privacy import file_path, is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
 from .symbol_store import racy
 from .workspace_symbols import WorkspaceSymbols, family, short_name
@@ -753,8 +753,18 @@ class ContextRequest:
     workspace_roots: list[Path]
     exclude: tuple[str, ...]
     deadline: float  # time.monotonic() by which extra context must be done
-    open_uris: Container[str] = frozenset()  # every document open in the editor
+    open_uris: DocumentStore | None = None  # every document open in the editor
     symbols: WorkspaceSymbols | None = None  # which workspace files define which names
+
+    def open_document(self, *paths: Path) -> Document | None:
+        """The document open in the editor for the file at one of ``paths``, by its path: not
+        by ``Path.as_uri()``, which spells ``(``, ``+``, ``@`` otherwise than Neovim does."""
+        if self.open_uris is None:
+            return None
+        for path in paths:
+            if (doc := self.open_uris.by_path(str(path))) is not None:
+                return doc
+        return None
 
 
 #: Languages whose files use each other's definitions (beyond ``workspace_symbols.family``).
@@ -968,10 +978,19 @@ def found_in_workspace(
             continue
         for path in symbols.files_defining(name, doc.language.name):
             real = readable_import(path, roots, req.exclude) if path != doc_path else None
-            # An open document's buffer was looked in already (the name is not in it).
-            if real is None or real.as_uri() in req.open_uris or path.as_uri() in req.open_uris:
+            if real is None:
                 continue
-            idx = indexer.for_file(real, deadline=req.deadline, language=doc.language)
+            # A file open in the editor is its buffer, never the copy on disk (older, it had
+            # the name the user just renamed away). Among the other documents, it was looked
+            # in already (the name is not in it).
+            open_doc = req.open_document(real, path)
+            if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
+                continue
+            idx = (
+                indexer.for_document(open_doc, deadline=req.deadline)
+                if open_doc is not None
+                else indexer.for_file(real, deadline=req.deadline, language=doc.language)
+            )
             if idx is not None and name in idx.definitions:
                 found.setdefault(name, []).append(idx)
         guesses += name in found and name not in imported
@@ -1106,8 +1125,8 @@ def gather_snippets(
             if idx is not None:
                 indexes.append(idx)
                 from_docs[id(idx)] = (other.uri, idx.edit_count)
-    if own is not None and doc.uri.startswith("file:") and time.monotonic() <= req.deadline:
-        doc_path = Path(uri_to_path(doc.uri))
+    doc_path = file_path(doc.uri)
+    if own is not None and doc_path is not None and time.monotonic() <= req.deadline:
         # Without a workspace, the document's folder stands for one.
         roots = req.workspace_roots or [doc_path.parent]
         # ``from pkg import mod`` may name a module: tried after every module named outright.
@@ -1116,7 +1135,6 @@ def gather_snippets(
         sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[:MAX_IMPORT_SOURCES]
         language = doc.language.name if doc.language else None
         rules = doc.language.spec.imports if doc.language else None
-        open_paths = {uri_to_path(o.uri) for o in req.other_docs}
         imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules)[:MAX_IMPORTED_FILES]
         pending = list(dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]))
         reexports = ReExportFollower(indexer, doc_path, wanted, roots, req.exclude, req.deadline, MAX_IMPORTED_FILES)
@@ -1124,18 +1142,24 @@ def gather_snippets(
             if time.monotonic() > req.deadline:
                 break
             real = readable_import(path, roots, req.exclude)
-            # A file open in the editor is its buffer (the other documents above); the copy on
-            # disk may be older, and sent with it the model saw two signatures.
-            if real is not None and not (
-                str(path) in open_paths
-                or str(real) in open_paths
-                or path.as_uri() in req.open_uris
-                or real.as_uri() in req.open_uris
-            ):
-                idx = indexer.for_file(real, deadline=req.deadline, language=doc.language)
+            if real is None:
+                continue
+            # A file open in the editor is its buffer; the copy on disk may be older, and sent
+            # with it the model saw two signatures. One of the other documents above is read
+            # already; one open longer ago (past the few most recent) was neither read nor
+            # sent: a module the user had open lost its definitions to having many tabs.
+            open_doc = req.open_document(path, real)
+            if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
+                continue
+            if open_doc is not None:
+                idx = indexer.for_document(open_doc, deadline=req.deadline)
                 if idx is not None:
-                    indexes.append(idx)
-                    reexports.extend(pending, path, idx)
+                    from_docs[id(idx)] = (open_doc.uri, idx.edit_count)
+            else:
+                idx = indexer.for_file(real, deadline=req.deadline, language=doc.language)
+            if idx is not None:
+                indexes.append(idx)
+                reexports.extend(pending, path, idx)
         # `export { a as b }` in a barrel: `b` is defined as `a`, when the document imports `b`
         # (a member `reader.b(` is not the barrel's).
         renamed = {b: a for b, a in reexports.aliases.items() if b in _import_words(own)}

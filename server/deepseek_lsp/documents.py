@@ -21,6 +21,7 @@ import tree_sitter as ts
 from lsprotocol import types
 
 from .languages import Language, LanguageRegistry
+from .privacy import file_path
 
 log = logging.getLogger(__name__)
 
@@ -350,6 +351,10 @@ class DocumentStore:
         self.max_trees = max_trees
         #: Called when a document or a tree is let go (the server trims the heap after).
         self.on_free: Callable[[], None] | None = None
+        #: The URI of each open file by its path: editors spell a path's URI their own way
+        #: (Neovim leaves ``(``, ``+``, ``@`` as they are, Python's ``as_uri`` encodes them),
+        #: and a file found on disk is the open document of that path whatever its URI.
+        self._uris_by_path: dict[str, str] = {}
 
     def _tree_used(self, doc: Document) -> None:
         self._trees[doc.uri] = doc
@@ -377,6 +382,11 @@ class DocumentStore:
     def get(self, uri: str) -> Document | None:
         return self._docs.get(uri)
 
+    def by_path(self, path: str) -> Document | None:
+        """The open document of the file at ``path`` (absolute), if any."""
+        uri = self._uris_by_path.get(path)
+        return self._docs.get(uri) if uri is not None else None
+
     def open(self, uri: str, text: str, language_id: str | None, version: int | None) -> Document:
         lang = self.registry.for_document(language_id, uri)
         doc = Document(
@@ -385,6 +395,8 @@ class DocumentStore:
         doc.on_tree_use = self._tree_used
         self._trees.pop(uri, None)
         self._docs[uri] = doc
+        if (path := file_path(uri)) is not None:
+            self._uris_by_path[str(path)] = uri
         return doc
 
     def change(
@@ -405,6 +417,8 @@ class DocumentStore:
     def close(self, uri: str) -> Document | None:
         self._trees.pop(uri, None)
         doc = self._docs.pop(uri, None)
+        if (path := file_path(uri)) is not None and self._uris_by_path.get(str(path)) == uri:
+            del self._uris_by_path[str(path)]
         if doc is not None:
             self._freed()
         return doc

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
+
+from cachetools import TTLCache
 
 REDACTED = "[REDACTED]"
 
@@ -236,10 +239,49 @@ def uri_to_path(uri_or_path: str) -> str:
     return uri_or_path
 
 
+def file_path(uri: str) -> Path | None:
+    """The file a ``file:`` URI names; None for other schemes (``untitled:``) and for a
+    ``file:`` URI without an absolute path: Neovim's unnamed buffers are ``file://``, whose
+    folder was taken for ``.``, the server's working directory (its files were read for
+    context and crawled, and every completion request failed)."""
+    if not uri.startswith("file:"):
+        return None
+    path = uri_to_path(uri)
+    return Path(path) if path and os.path.isabs(path) else None
+
+
 def is_excluded(uri_or_path: str, globs: Iterable[str]) -> bool:
-    """True when the file matches any exclusion glob (``**/`` matches any folder depth)."""
+    """True when the file matches any exclusion glob (``**/`` matches any folder depth).
+
+    A ``file:`` URI (a document the editor opened) is also the file it links to, if it is a
+    symlink: ``settings_local.py -> private/secrets.py`` was sent whole, though imports and the
+    command line refuse a file excluded by either name. Paths are matched as given."""
     # Asked on every keystroke for the same few files; a dozen globs take ~0.1 ms to match.
-    return _is_excluded(uri_or_path, tuple(globs))
+    globs = tuple(globs)
+    if _is_excluded(uri_or_path, globs):
+        return True
+    real = _link_target(uri_or_path) if uri_or_path.startswith("file:") else None
+    return real is not None and _is_excluded(real, globs)
+
+
+#: The file each document's URI links to (None: it is no link), kept a few seconds: asked on
+#: every keystroke, a ``realpath`` is a ``stat`` per folder of the path.
+_targets: TTLCache[str, str | None] = TTLCache(maxsize=1024, ttl=5.0)
+
+
+def _link_target(uri: str) -> str | None:
+    if uri in _targets:
+        return _targets[uri]
+    path = file_path(uri)
+    real: str | None = None
+    if path is not None:
+        try:
+            resolved = os.path.realpath(path)
+        except (OSError, ValueError):
+            resolved = str(path)
+        real = resolved if resolved != str(path) else None
+    _targets[uri] = real
+    return real
 
 
 _DRIVE = re.compile(r"^/?([A-Za-z]):/")
@@ -264,6 +306,10 @@ def _is_excluded(uri_or_path: str, globs: tuple[str, ...]) -> bool:
     name = PurePosixPath(path).name
     for glob in (g for raw in globs for g in _expand_braces(raw)):
         g = glob.replace("\\", "/")
+        if g.endswith("/"):
+            # A folder, as .gitignore names one (``private/``): its files. As a glob it
+            # matched no file at all, and the folder's files were sent.
+            g += "**"
         if windows:
             g = _DRIVE.sub(lambda m: m.group(1).lower() + ":/", g).lower()
         bare = g[3:] if g.startswith("**/") else g

@@ -16,7 +16,6 @@ import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cachetools import LRUCache
@@ -42,7 +41,7 @@ from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError
 from ..model.types import FimRequest
 from ..notebooks import CellTarget
-from ..privacy import is_excluded, uri_to_path
+from ..privacy import file_path, is_excluded
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from ..symbol_crawler import SymbolCrawler
@@ -150,7 +149,9 @@ class _Context:
     snippets: list[Any]
     at: float
     #: What decided which files the snippets could come from (workspace folders, exclusion
-    #: globs): once either changes they are chosen anew (a file just excluded was still sent).
+    #: globs, the documents opened so far): once any changes they are chosen anew (a file just
+    #: excluded was still sent; a definition read from disk, which no open document vouches
+    #: for, was still sent after its file was opened and edited).
     sources_key: tuple[Any, ...] = ()
 
 
@@ -425,7 +426,12 @@ class CompletionFeature(Feature):
         # stands in until the tokenizer has loaded, and counts by the estimate are then useless.
         self._counted: tuple[Document, Any] | None = None
         self.stats = Stats()
+        #: The newest request's number per (document, method). Numbered over the session, not
+        #: per document: a slot forgotten on close started again at 1, and a request for the
+        #: closed text still waiting out its debounce took the reopened file's first request
+        #: for its own, asked about the closed text and showed the answer.
         self._seq: dict[tuple[str, str], int] = {}
+        self._last_seq = 0
         #: Running prefetches per document, with what each will answer.
         self._prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
@@ -435,6 +441,9 @@ class CompletionFeature(Feature):
         self._key_pressed: dict[str, tuple[float, int]] = {}
         self._context: dict[str, _Context] = {}
         self._last_change = 0.0
+        self._opens = 0  # documents opened so far, see _Context.sources_key
+        #: Each document's edit count at its last change notification, see document_changed.
+        self._edit_counts: dict[str, int] = {}
         self._idle_indexing: asyncio.Task[None] | None = None
         self._accepted_at: dict[str, int] = {}
         self._items: dict[str, tuple[str, int, str]] = {}  # item id -> (uri, end offset, text)
@@ -505,9 +514,9 @@ class CompletionFeature(Feature):
     def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
         changes = []
         for event in params.changes:
-            path = uri_to_path(event.uri) if event.uri.startswith("file:") else None
-            if path:
-                changes.append((Path(path), event.type != types.FileChangeType.Deleted))
+            path = file_path(event.uri)
+            if path is not None:
+                changes.append((path, event.type != types.FileChangeType.Deleted))
         self.crawler.files_changed(changes)
 
     async def stop(self) -> None:
@@ -518,21 +527,23 @@ class CompletionFeature(Feature):
     def settings_changed(self, old: Settings, new: Settings) -> None:
         if tuple(old.exclude) != tuple(new.exclude):
             self.crawler.exclude_changed()
-        if (*endpoint_fields(old), old.completion.model) != (*endpoint_fields(new), new.completion.model):
-            if self._paused.reason:
-                # The key or endpoint changed: the problem that turned completions off may be gone.
-                self._paused.clear()
-                self.services.status.set(Status("Normal", "", "completion"))
+        new_model = (*endpoint_fields(old), old.completion.model) != (*endpoint_fields(new), new.completion.model)
+        if new_model and self._paused.reason:
+            # The key or endpoint changed: the problem that turned completions off may be gone.
+            self._paused.clear()
+            self.services.status.set(Status("Normal", "", "completion"))
+        if new_model:
             self.services.status.forget("completion:")
-            # What the old model answered or is answering is not shown for the new one.
+        if new_model or _answer_settings(old) != _answer_settings(new):
+            # What the old model or settings answered is not shown for the new ones (an
+            # identical prompt now gets another answer), nor what they are answering: a stream
+            # left running stored its answer once over, in the cache just emptied.
             for uri in list(self._fetches):
                 self._cancel_fetch(uri)
             for tasks in self._prefetch_tasks.values():
                 for task in tasks:
                     task.cancel()
             self.cache.clear()
-        elif _answer_settings(old) != _answer_settings(new):
-            self.cache.clear()  # an identical prompt now gets another answer
         if (old.completion.cache_size, old.completion.cache_ttl_s) != (
             new.completion.cache_size,
             new.completion.cache_ttl_s,
@@ -572,12 +583,23 @@ class CompletionFeature(Feature):
         self.debouncer.keystroke(doc.uri, typed=typed)
         if typed and edit is not None:
             self._key_pressed[doc.uri] = (self._last_change, edit.new_end_byte)
+        edits = doc.edit_count - self._edit_counts.get(doc.uri, 0)
+        self._edit_counts[doc.uri] = doc.edit_count
+        if not typed or edits > 1:
+            # Not a key press (a paste over everything, a formatter, Convert Indentation's one
+            # change per line): the file's indentation may be another now. Kept, the blocks of
+            # a file turned from tabs to spaces were still re-indented with tabs.
+            self._forget_indentation(doc.uri)
         if edit is not None:
             self._recent_edits.appendleft((doc.uri, edit.start_byte))
             self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self._paused.now() or self._inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
+
+    def _forget_indentation(self, uri: str) -> None:
+        for key in [k for k in self._indent_units if k[0] == uri]:
+            del self._indent_units[key]
 
     def _just_typed(self, uri: str, offset: int) -> bool:
         """Whether a key pressed at ``offset`` just now changed the document: a menu request
@@ -615,19 +637,20 @@ class CompletionFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self._touch(doc.uri)
+        self._opens += 1
         # An open is activity too: idle work waits until files stop opening (a session restore
         # opening a hundred files used to start counting each of them in turn).
         self._last_change = time.monotonic()
         if not self.status_for(doc):
             self._count_when_idle(doc)
-            if doc.language is not None and doc.uri.startswith("file:"):
-                self.crawler.request(Path(uri_to_path(doc.uri)), doc.language.name)
+            if doc.language is not None and (path := file_path(doc.uri)) is not None:
+                self.crawler.request(path, doc.language.name)
             models = self.services.models
             if models is not None and models.idle():
                 models.rewarm()
 
     def document_saved(self, doc: Document) -> None:
-        path = Path(uri_to_path(doc.uri)) if doc.uri.startswith("file:") else None
+        path = file_path(doc.uri)
         if path is None or doc.language is None or not self.crawler.covers(path, doc.language.name):
             return
         # The names it defines now, for the other files' requests: from the buffer's own index
@@ -649,8 +672,8 @@ class CompletionFeature(Feature):
         self._key_pressed.pop(doc.uri, None)
         # The indentation looks hold the document (and its tree): 186 MB after 60 files of
         # 3,000 lines had been closed.
-        for key in [k for k in self._indent_units if k[0] == doc.uri]:
-            del self._indent_units[key]
+        self._forget_indentation(doc.uri)
+        self._edit_counts.pop(doc.uri, None)
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
         self.line_tokens.forget(doc.uri)
@@ -972,8 +995,8 @@ class CompletionFeature(Feature):
         doc = req.doc
         uri = doc.uri
         slot = req.slot
-        seq = self._seq.get(slot, 0) + 1
-        self._seq[slot] = seq
+        self._last_seq += 1
+        seq = self._seq[slot] = self._last_seq
         await self.services.wait_configured()
         if req.stale or self.status_for(doc) or self.services.models.client is None:
             return []
@@ -1128,7 +1151,9 @@ class CompletionFeature(Feature):
         if self._seq.get(slot) != seq:
             return []
         choices = choices[: choices_wanted(c, req.invoked)]
-        if choices and c.prefetch and not req.inserted and not tail:
+        # Not for an answer the document moved on from (it is not shown): the state after
+        # accepting it never comes, and the stream would be billed for nothing.
+        if choices and c.prefetch and not req.inserted and not tail and not req.stale:
             self._prefetch(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
 
@@ -1211,7 +1236,7 @@ class CompletionFeature(Feature):
             prev = self._context.get(doc.uri)
             now = time.monotonic()
             documents = self.services.documents
-            sources_key = (tuple(self.services.workspace_folders), settings.exclude)
+            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self._opens)
             if (
                 prev is not None
                 and prev.sources_key == sources_key
@@ -1236,8 +1261,9 @@ class CompletionFeature(Feature):
                     recent_edits=[e for e in self._recent_edits if e[0] != doc.uri],
                     # Without a workspace, the document's own folder (display_path's was ".",
                     # the server's working directory: another project's files were read).
+                    # A buffer with no file (``file://``, ``untitled:``) has no folder: none.
                     workspace_roots=env_workspace_roots(self.services.workspace_folders)
-                    or [Path(uri_to_path(doc.uri)).parent],
+                    or ([path.parent] if (path := file_path(doc.uri)) is not None else []),
                     exclude=settings.exclude,
                     deadline=deadline,
                     open_uris=self.services.documents,
@@ -1293,7 +1319,8 @@ class CompletionFeature(Feature):
     def _indentation(self, doc: Document, offset: int) -> tuple[str, int]:
         """The document's indentation unit around ``offset`` and its tab width where it mixes
         tabs and spaces (:func:`detect_indentation`); a file's style does not change as it is
-        edited, so it is looked at once per region (~0.5 ms a look)."""
+        typed in, so it is looked at once per region (~0.5 ms a look) until a change that is
+        not a key press (document_changed)."""
         line = doc.line_at(offset)
         key = (doc.uri, line // 256)
         hit = self._indent_units.get(key)

@@ -52,10 +52,9 @@ SKIP_DIRS = frozenset(
         ".eggs",
     }
 )
-#: Larger files are skipped (minified bundles, generated code), not truncated.
-MAX_FILE_BYTES = 2_000_000
-#: A notebook file holds its outputs too (images as base64): its cells are what the limit above
-#: applies to, the file may be larger.
+#: Files larger than ``completion.maxFileBytes`` are skipped (minified bundles, generated
+#: code), not truncated, as the editor never sends them. A notebook file holds its outputs too
+#: (images as base64): its cells are what that limit applies to, the file may be larger.
 MAX_NOTEBOOK_FILE_BYTES = 50_000_000
 NOTEBOOK_SUFFIX = ".ipynb"
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
@@ -428,10 +427,15 @@ async def review_targets(
 def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings) -> FileResult:
     uri = path.resolve().as_uri()
     empty = Document(uri, "")
-    if is_excluded(str(path.resolve()), settings.exclude):
+    # By either name, as the editor and imports judge it: ``src/secrets.py``, a link to
+    # ``../deploy/prod_settings.py``, was sent.
+    if is_excluded(str(path.absolute()), settings.exclude) or is_excluded(str(path.resolve()), settings.exclude):
         return FileResult(shown, empty, skipped="excluded by the exclude setting")
     notebook = path.suffix.lower() == NOTEBOOK_SUFFIX
-    limit = MAX_NOTEBOOK_FILE_BYTES if notebook else MAX_FILE_BYTES
+    # The editor's limit (a fixed 2 MB here, whatever the settings said: a file the editor
+    # never sends was reviewed, and paid for, from the terminal).
+    cells_limit = settings.completion.max_file_bytes
+    limit = MAX_NOTEBOOK_FILE_BYTES if notebook else cells_limit
     try:
         if path.stat().st_size > limit:
             return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
@@ -443,12 +447,12 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
     if "\0" in text:
         return FileResult(shown, empty, skipped="binary file")
     if notebook:
-        return _load_notebook(uri, text, shown, registry)
+        return _load_notebook(uri, text, shown, registry, cells_limit)
     doc = Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16")
     return FileResult(shown, doc)
 
 
-def _load_notebook(uri: str, text: str, shown: str, registry: LanguageRegistry) -> FileResult:
+def _load_notebook(uri: str, text: str, shown: str, registry: LanguageRegistry, limit: int) -> FileResult:
     """The notebook's cells as one document, as the editor reviews an open notebook."""
     try:
         params = ipynb_open_params(uri, text)
@@ -456,8 +460,8 @@ def _load_notebook(uri: str, text: str, shown: str, registry: LanguageRegistry) 
         return FileResult(shown, Document(uri, ""), skipped=str(exc))
     notebooks = Notebooks(DocumentStore(registry))
     doc = notebooks.open(params)
-    if len(doc) > MAX_FILE_BYTES:
-        return FileResult(shown, Document(uri, ""), skipped=f"cells larger than {MAX_FILE_BYTES} bytes")
+    if len(doc) > limit:
+        return FileResult(shown, Document(uri, ""), skipped=f"cells larger than {limit} bytes")
     return FileResult(shown, doc, cells=notebooks.code_cells(doc.uri))
 
 

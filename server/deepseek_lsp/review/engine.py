@@ -25,7 +25,7 @@ from ..imports import readable_import, resolve_local_imports_cached, sibling_typ
 from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
-from ..privacy import uri_to_path
+from ..privacy import file_path, uri_to_path
 from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
 from .findings import (
@@ -362,7 +362,8 @@ class ReviewEngine:
         then of the members they call that only the workspace's symbol table finds (as a
         completion's context finds them: ``self.protocol.send(`` with the protocol's class
         never imported, when one or two files define ``send``)."""
-        if doc.language is None or doc.tree is None or not doc.uri.startswith("file:"):
+        doc_path = file_path(doc.uri)
+        if doc.language is None or doc.tree is None or doc_path is None:
             return []
         wanted: set[str] = set()
         for unit in units:
@@ -373,7 +374,6 @@ class ReviewEngine:
             self._indexer = Indexer(LanguageRegistry.load())
         try:
             own = index_tree(doc.language, doc.tree, doc.data, path)
-            doc_path = Path(uri_to_path(doc.uri))
             out: list[str] = []
             # The same gate as completion context: excluded by either name, or outside every
             # workspace root (the document's folder without one), is not read.
