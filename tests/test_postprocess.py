@@ -185,6 +185,26 @@ def test_kept_tail_types_over_a_swift_raw_string_s_closer() -> None:
     assert kept_tail("1, ", '"#', ctx) == '"#'
 
 
+@pytest.mark.parametrize(
+    ("language", "prefix", "suffix", "text", "tail"),
+    [
+        # Rust's `r#"...`: its quotes are text, the line's `"#` is its closer (it read the `"`
+        # before `}` as the string's end, and put the `#` back: `r#"{"a": 1}"##;`).
+        ("rust", 'fn f() -> String {\n    let s = r#"{"a": ', '"#;\n}\n', '1}"#', ";"),
+        ("rust", 'fn f() -> String {\n    let s = r#"{"a": ', '"#;\n}\n', "1, ", '"#;'),
+        # C++'s `R"x(...`: ends at `)x"` only.
+        ("cpp", 'void f() {\n    auto s = R"x(a ', ')x";\n}\n', '")" b)x"', ";"),
+        # C#'s verbatim `@"C:\`: a backslash escapes nothing (the line's `"` came back: `\"";`).
+        ("csharp", 'class A {\n  void F() {\n    var p = @"C:\\', '";\n  }\n}\n', 'temp\\"', ";"),
+    ],
+)
+def test_kept_tail_types_over_a_raw_string_s_closer(
+    language: str, prefix: str, suffix: str, text: str, tail: str
+) -> None:
+    ctx = PostContext(prefix=prefix, suffix=suffix, language=language)
+    assert kept_tail(text, ctx.line_suffix.rstrip(), ctx) == tail
+
+
 def test_disabled_filters() -> None:
     ctx = PostContext(prefix="x = ", suffix="", from_chat=True)
     fenced = "```python\n1\n```"

@@ -19,7 +19,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cached_property, reduce
+from functools import cache, cached_property, reduce
 from itertools import islice
 from math import gcd
 
@@ -342,6 +342,20 @@ class _Syntax:
     # JavaScript's regexp literals (`/[)]/`, `/^\s*}/`): their brackets are text (the `)` of
     # `s.match(/[)]/)` cut the completion there).
     regex_literals: bool = False
+    # Raw strings and long brackets, whose text ends only at a closer their opener tells (Rust's
+    # `r#"{"a": "}"}"#`, C++'s `R"x(...)x"`, C#'s verbatim `@"C:\dir\"`, Go's backquotes, Lua's
+    # `[==[...]==]` and `--[[...]]`): no backslash escapes, they run over lines. The opener's
+    # pattern (its `d` group: the delimiter) and the closer, a template (`\g<d>`); unknown,
+    # the quote inside `r#"{"a": "` ended the string and the `}` after it cut the completion.
+    raw_string: tuple[str, str] = ("", "")
+    # Block comments nest (Rust's, Swift's, Kotlin's, Scala's): in commented-out code holding a
+    # comment, the code after the inner `*/` is still comment (its `}` cut the completion there).
+    nested_comments: bool = False
+    # Heredocs (Ruby's `<<~EOS`, PHP's `<<<EOT`; the shell's are its own): the opener's pattern
+    # (its `w` group: the word) and the pattern of the line that ends the text (`{w}`: the
+    # word). Their text begins on the next line, after the rest of the opener's line, which
+    # is code (`expect(out).to eq(<<~TEXT)`); unknown, a `1)` in the text cut the completion.
+    heredoc: tuple[str, str] = ("", "")
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -352,20 +366,46 @@ _SYNTAX: dict[str, _Syntax] = {
         "perl r elixir julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
         _HASH_SYNTAX,
     ),
-    "ruby": replace(_HASH_SYNTAX, ruby=True),
+    "ruby": replace(
+        _HASH_SYNTAX,
+        ruby=True,
+        heredoc=(
+            r"""<<(?P<hd>[-~]?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""",
+            r"^[ \t]*{w}[ \t]*$",
+        ),
+    ),
+    "php": _Syntax(
+        heredoc=(r"""<<<[ \t]*(?P<hq>['"]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}\b")
+    ),
     **dict.fromkeys(
         "shellscript bash sh zsh".split(),
         _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, shell=True),
     ),
     "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
-    "rust": _Syntax(char_literals=True),
     # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
-    "swift": _Syntax(hash_at_line_start=False, raw_strings=True, interpolation="\\("),
-    "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${"),
-    **dict.fromkeys("scala csharp".split(), _Syntax(raw_triple_quotes=True)),
+    "swift": _Syntax(
+        hash_at_line_start=False, raw_strings=True, interpolation="\\(", nested_comments=True
+    ),
+    "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${", nested_comments=True),
+    "scala": _Syntax(raw_triple_quotes=True, nested_comments=True),
     **dict.fromkeys("javascript typescript tsx".split(), _Syntax(regex_literals=True)),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
-    **dict.fromkeys("lua sql haskell".split(), _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False)),
+    "haskell": _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False),
+    # SQL has C's `/* */` comments too (a `1)` in one cut the completion there).
+    "sql": _Syntax(line_comments=("--",), hash_at_line_start=False),
+    "lua": _Syntax(
+        line_comments=("--",),
+        block_comments=False,
+        hash_at_line_start=False,
+        raw_string=(r"(?:--)?\[(?P<d>=*)\[", r"]\g<d>]"),
+    ),
+    "rust": _Syntax(
+        char_literals=True, raw_string=(r'(?<!\w)[bc]?r(?P<d>#*)"', r'"\g<d>'), nested_comments=True
+    ),
+    "cpp": _Syntax(raw_string=(r'(?<!\w)(?:u8|[uUL])?R"(?P<d>[^()\\\s"]{0,16})\(', r')\g<d>"')),
+    # C# 11's `"""` strings are raw_triple_quotes; in a verbatim one `""` is a quote.
+    "csharp": _Syntax(raw_triple_quotes=True, raw_string=(r'(?:\$+@|@\$*)"', '"')),
+    "go": _Syntax(raw_string=("`", "`")),
 }
 
 _OPENER_OF = {")": "(", "]": "[", "}": "{"}
@@ -419,8 +459,36 @@ _RUBY_KEYWORDS_BEFORE_VALUE = frozenset(
 _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
 _PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _CASE_PATTERN = re.compile(r"\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*")
+_NESTED_COMMENT_TOKEN = re.compile(r"/\*|\*/")
 _CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
 _STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
+
+
+@cache
+def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
+    """What the scanner looks for in code: the language's raw string openers first (see
+    :attr:`_Syntax.raw_string`; `r#"` before the `#`, `--[[` before the `--`)."""
+    base = (
+        _RUBY_CODE_TOKEN if syntax.ruby
+        else _SHELL_CODE_TOKEN if syntax.shell
+        else _RAW_STRING_CODE_TOKEN if syntax.raw_strings
+        else _JS_CODE_TOKEN if syntax.regex_literals
+        else _CODE_TOKEN
+    )  # fmt: skip
+    pattern = base.pattern
+    if syntax.raw_string[0]:
+        pattern = f"(?P<raw>{syntax.raw_string[0]})|{pattern}"
+    if syntax.heredoc[0]:
+        pattern = f"(?P<heredoc>{syntax.heredoc[0]})|{pattern}"
+    return base if pattern == base.pattern else re.compile(pattern)
+
+
+@cache
+def _raw_string_end(closer: str) -> re.Pattern[str]:
+    """Where a raw string ends, by its closer: in C#'s verbatim strings (the only raw ones
+    closed by a lone `"`; Rust's `r""` never meets a second one) `""` is a quote, read as an
+    escape."""
+    return re.compile('""|"') if closer == '"' else re.compile(re.escape(closer))
 
 
 class _BracketScanner:
@@ -438,7 +506,8 @@ class _BracketScanner:
         #: Shell: for each `case` open, the parentheses open when it began (a tuple: the
         #: scanner is copied shallowly). A `)` at that count ends a pattern, not a `(` before.
         self.case_parens: tuple[int, ...] = ()
-        #: Shell: the line that ends the heredoc being read, and whether its text has begun.
+        #: The line that ends the heredoc being read, and whether its text has begun (in the
+        #: shell, mode "<<" from its opener on; elsewhere, from the end of the opener's line).
         self.heredoc_end: re.Pattern[str] | None = None
         self.heredoc_body = False
         #: The interpolations being read, innermost last: the quote of the string each is in,
@@ -447,17 +516,15 @@ class _BracketScanner:
         #: JavaScript: the end of the current line as fed so far, which tells whether a `/`
         #: at the start of the next feed opens a regexp (after `s.match(`) or divides.
         self.line_tail = ""
+        #: The closer of the raw string being read (see :attr:`_Syntax.raw_string`), else "".
+        self.raw_closer = ""
+        #: The block comments open inside the one being read (see :attr:`_Syntax.nested_comments`).
+        self.comment_depth = 0
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
         syntax = self.syntax
-        tokens = (
-            _RUBY_CODE_TOKEN if syntax.ruby
-            else _SHELL_CODE_TOKEN if syntax.shell
-            else _RAW_STRING_CODE_TOKEN if syntax.raw_strings
-            else _JS_CODE_TOKEN if syntax.regex_literals
-            else _CODE_TOKEN
-        )  # fmt: skip
+        tokens = _code_tokens(syntax)
         while pos < n:
             mode = self.mode
             if mode == "line":
@@ -465,7 +532,19 @@ class _BracketScanner:
                 if end < 0:
                     pos = n
                     break
-                self.mode, pos = "", end + 1
+                self.mode, pos = self._mode_at_line_start(), end + 1
+            elif mode == "block" and syntax.nested_comments:
+                m = _NESTED_COMMENT_TOKEN.search(text, pos)
+                if m is None:
+                    pos = n
+                    break
+                pos = m.end()
+                if m.group() == "/*":
+                    self.comment_depth += 1
+                elif self.comment_depth:
+                    self.comment_depth -= 1
+                else:
+                    self.mode = ""
             elif mode == "block":
                 end = text.find("*/", pos)
                 if end < 0:
@@ -487,17 +566,34 @@ class _BracketScanner:
                     if m.group() == syntax.interpolation:
                         self.mode, self.interpolations = "", (*self.interpolations, (mode, 0))
                         break
-                    if not m.group().startswith("\\"):
-                        self.mode = ""  # closed, or a one-line string cut by the newline
+                    if not m.group().startswith("\\") and m.group() != '""':  # C#'s `""`: a quote
+                        # Closed, or a one-line string cut by the newline.
+                        self.mode = self._mode_at_line_start() if m.group() == "\n" else ""
+                        self.raw_closer = ""
                         break
             else:
                 m = tokens.search(text, pos)
                 if self.interpolations and "\n" in text[pos : m.start() if m else n]:
                     self._leave_one_line_interpolations()
+                if self.heredoc_end is not None and "\n" in text[pos : m.start() if m else n]:
+                    # The end of a heredoc opener's line: its text begins.
+                    self.mode, self.heredoc_body, pos = "<<", True, text.index("\n", pos) + 1
+                    continue
                 if m is None:
                     pos = n
                     break
                 token, start, pos = m.group(), m.start(), m.end()
+                if syntax.raw_string[0] and m.group("raw") is not None:
+                    self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
+                    continue
+                if syntax.heredoc[0] and m.group("heredoc") is not None:
+                    if self._opens_heredoc(text, m):
+                        word = re.escape(m.group("w"))
+                        self.heredoc_end = re.compile(syntax.heredoc[1].format(w=word), re.M)
+                        self.heredoc_body = False
+                    else:
+                        pos = start + 2  # Ruby's shift (`x<<FLAG`), `class <<self`
+                    continue
                 at_line_start = self._blank_before(text, start)
                 if syntax.ruby and token[0] in "/%?":
                     pos = self._ruby_literal_end(text, token, start, pos)
@@ -569,12 +665,18 @@ class _BracketScanner:
 
     def _string_end(self, mode: str) -> re.Pattern[str]:
         """What ends the string ``mode`` opened, or starts code interpolated in it."""
+        if self.raw_closer:
+            return _raw_string_end(self.raw_closer)
         interpolation = self.syntax.interpolation
         if interpolation and (interpolation, mode) in _INTERPOLATED_STRING_END:
             return _INTERPOLATED_STRING_END[interpolation, mode]
         if mode == '"""' and self.syntax.raw_triple_quotes:
             return _RAW_TRIPLE_END
         return _STRING_END[mode]
+
+    def closing_quote(self) -> str:
+        """What ends the string the scanner is in (its mode is a string's)."""
+        return self.raw_closer or _CLOSING_QUOTE.get(self.mode, self.mode)
 
     def _ends_interpolation(self, bracket: str) -> bool:
         """Whether ``bracket`` ends the interpolation being read (back in its string), keeping
@@ -598,6 +700,21 @@ class _BracketScanner:
         while self.interpolations and self.interpolations[-1][0] != '"""':
             self.interpolations = self.interpolations[:-1]
 
+    def _mode_at_line_start(self) -> str:
+        """The mode past a line end in code: in a heredoc whose opener's line it ends."""
+        return "<<" if self.heredoc_end is not None else ""
+
+    def _opens_heredoc(self, text: str, m: re.Match[str]) -> bool:
+        """Whether a heredoc opener in code opens one: in Ruby, `x<<FLAG` shifts and `class
+        <<self` opens a singleton class; a heredoc's word is capitalised by convention, unless
+        `<<~`/`<<-` says so, after a space or `(`."""
+        if not self.syntax.ruby:
+            return True
+        start = m.start()
+        if start and text[start - 1] not in " \t(,=":
+            return False
+        return bool(m.group("hd")) or m.group("w").isupper()
+
     def _heredoc(self, text: str, pos: int) -> int:
         """Past the heredoc's text from ``pos``: its body starts on the line after the one that
         opened it and ends at its word alone on a line (tabs before it for ``<<-``)."""
@@ -606,7 +723,7 @@ class _BracketScanner:
             newline = text.find("\n", pos)
             if newline < 0:
                 return n
-            pos, self.heredoc_body = newline + 1, True
+            pos, self.heredoc_body = newline + 1, True  # the shell's: from its opener on
         assert self.heredoc_end is not None
         for m in self.heredoc_end.finditer(text, pos):
             if m.start() or pos or self.line_blank:  # the feed's start is a line's only then
@@ -1375,57 +1492,12 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
 
 
 #: Scanner modes that run across lines: Python's and C#'s triple quotes (Swift's `"""` and
-#: `#"""` too), JavaScript's template literals and Go's raw strings.
-_LONG_STRINGS = frozenset({'"""', "'''", '#"""'})
+#: `#"""` too), JavaScript's template literals and Go's raw strings, heredocs; raw strings too
+#: (the scanner's ``raw_closer``).
+_LONG_STRINGS = frozenset({'"""', "'''", '#"""', "<<"})
 _BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
-#: What opens a text block the scanner does not follow, by language: heredocs (Ruby's, PHP's;
-#: the shell's are the scanner's), Lua's long brackets, C#'s verbatim strings
-#: (:func:`_text_block_end` says what ends each).
-_TEXT_BLOCK_OPENER = {
-    "ruby": re.compile(r"<<[-~]?(['\"`]?)([A-Za-z_]\w*)\1"),
-    "php": re.compile(r"<<<\s*(['\"]?)([A-Za-z_]\w*)\1"),
-    "lua": re.compile(r"\[(=*)\["),
-    "csharp": re.compile(r'(?:@\$?|\$@)"'),
-}
-_VERBATIM_END = re.compile(r'(?<!")"(?!")')
-_DOUBLE_QUOTE_END = re.compile(r'(?<!\\)"')
-_SINGLE_QUOTE_END = re.compile(r"'")
-
-
-def _text_block_end(
-    line: str, language: str | None, scanner: _BracketScanner, open_quote: str
-) -> re.Pattern[str] | None:
-    """What ends a text block that ``line`` opens and leaves open, if it does: its opener in
-    code (``scanner`` is in the state at the line's start), not in a string or a comment
-    (``'[['`` as a Lua key map, ``IndexOf("@")``, ``sed -e "s/ #.*//"``). ``open_quote``: the
-    shell quote the line leaves open at its end."""
-    kind = "shell" if _syntax_for(language).shell else language
-    if kind == "shell":
-        # A quoted string going on over lines (`echo "a⏎b"`).
-        return _DOUBLE_QUOTE_END if open_quote == '"' else _SINGLE_QUOTE_END if open_quote == "'" else None
-    pattern = _TEXT_BLOCK_OPENER.get(kind or "")
-    if pattern is None:
-        return None
-    for m in pattern.finditer(line):
-        probe = copy.copy(scanner)
-        for _ in probe.feed(line[: m.start()]):
-            pass
-        if probe.mode:
-            continue  # in a string or a comment
-        if kind == "ruby":
-            # `x<<FLAG` shifts, `class <<self` opens a singleton class: a heredoc's word is
-            # capitalised by convention, unless `<<~`/`<<-` says so, after a space or `(`.
-            if m.start() and line[m.start() - 1] not in " \t(,=":
-                continue
-            if line[m.start() + 2 : m.start() + 3] not in "-~" and not m.group(2).isupper():
-                continue
-        if kind in ("ruby", "php"):
-            return re.compile(r"^\s*" + re.escape(m.group(2)) + (r"\b" if kind == "php" else r"\s*$"))
-        if kind == "lua":
-            end = re.compile(r"\]" + m.group(1) + r"\]")
-            return None if end.search(line, m.end()) else end
-        return None if _VERBATIM_END.search(line, m.end()) else _VERBATIM_END
-    return None
+#: Where a shell string ends that a line leaves open (the scanner reads strings on one line).
+_SHELL_QUOTE_END = {'"': re.compile(r'(?<!\\)"'), "'": re.compile(r"'")}
 
 
 def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
@@ -1433,7 +1505,8 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
     its closing line included: their indentation is the text's, not the code's."""
     scanner = _closable_brackets(ctx)[1]
     long_modes = _LONG_STRINGS | ({"`"} if ctx.language in _BACKTICK_LONG else set())
-    if _syntax_for(ctx.language).shell:
+    shell = _syntax_for(ctx.language).shell
+    if shell:
         long_modes = frozenset({"<<"})
     inside: set[int] = set()
     end: re.Pattern[str] | None = None
@@ -1442,18 +1515,18 @@ def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
             inside.add(index)
             if end.search(line):
                 end = None
-            continue  # a heredoc's text is not code: its quotes open nothing
-        if index and scanner.mode in long_modes:
+            continue  # a shell string's text is not code: its quotes open nothing
+        if index and (scanner.mode in long_modes or scanner.raw_closer):
             inside.add(index)
         before = scanner.mode
-        at_start = copy.copy(scanner)
         for _ in scanner.feed(line):
             pass
         open_quote = scanner.mode
         for _ in scanner.feed("\n"):
             pass
-        if not before and not scanner.mode:
-            end = _text_block_end(line, ctx.language, at_start, open_quote)
+        if shell and not before and not scanner.mode:
+            # A quoted string going on over lines (`echo "a⏎b"`).
+            end = _SHELL_QUOTE_END.get(open_quote)
     return inside
 
 
@@ -2005,8 +2078,8 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     kept = _kept_closers(text, tail, ctx)
     if kept.startswith(">") and _types_over_angle(text, ctx):
         kept = kept[1:]  # a generic's `>` the completion typed over (`Vec::<|>` with `i32>::new()`)
-    quote = _closable_brackets(ctx)[1].mode
-    closer = _CLOSING_QUOTE.get(quote, quote)
+    scanner = _closable_brackets(ctx)[1]
+    quote, closer = scanner.mode, scanner.closing_quote()
     if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
         kept = kept[len(closer) :]
     elif quote not in ("", "line", "block") and closer in kept and _leaves_string(text, ctx):
