@@ -803,7 +803,9 @@ async def test_a_document_opened_again_without_a_close_gives_its_new_definitions
     the file no longer had."""
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "x)", path="/beta/completions")
-        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False, "cache": False}) as client:
+        # A generous time box: on a loaded machine the 80 ms one ran out before the definitions.
+        completion = {"debounce": 0, "prefetch": False, "cache": False, "contextTimeoutMs": 2000}
+        async with session(fake, tmp_path, completion) as client:
             helper = "file:///ws/helpers.py"
             main = "file:///ws/main.py"
             open_doc(client, helper, "def shout(message):\n    return message.upper()\n")

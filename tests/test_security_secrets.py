@@ -134,7 +134,8 @@ async def test_a_file_excluded_mid_session_is_sent_no_more(tmp_path: Path) -> No
         fake.responder(lambda body: "value_ok", path=FIM)
         fake.api_key = "sk-test-0123456789"
         env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path / "state"))
-        settings: dict[str, Any] = {"completion": {"debounce": 0, "prefetch": False}}
+        # A generous time box: on a loaded machine the 80 ms one ran out before the definitions.
+        settings: dict[str, Any] = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 2000}}
         async with lsp_session(env, settings=settings, root=str(ws)) as client:
             open_doc(client, uri, main)
             for version, glob in ((2, None), (3, "**/helpers.py")):
