@@ -613,6 +613,94 @@ step("setup() again: a running server gets the new settings (workspace/didChange
   check(ok, err)
 end)
 
+step("<C-c> from Replace mode or from <C-x> completion leaves no ghost text behind", function()
+  for _, case in ipairs({ { "R", nil }, { "A", "<C-x>" } }) do
+    normal_mode()
+    -- R over the last "e" types "t"; A appends it.
+    local line = case[1] == "R" and "    ree" or "    re"
+    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 6 })", row + 1)
+    input(case[1])
+    input("t")
+    wait_ghost("urn a * b")
+    if case[2] then
+      input(case[2])
+      wait_for("insert completion mode", function()
+        local s = state()
+        return s.mode == "ix", s.mode
+      end, 3000)
+    end
+    input("<C-c>") -- no InsertLeave
+    wait_for("normal mode", function()
+      local s = state()
+      return s.mode == "n", s.mode
+    end, 3000)
+    vim.wait(100)
+    local g = ghost()
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+    check(g == nil, ("%s%s then <C-c>: ghost text %s left in normal mode"):format(case[1], case[2] or "", vim.inspect(g and g.text)))
+  end
+end)
+
+step("a global <Tab> mapped after the client attached (a plugin lazy-loaded on InsertEnter) runs with no suggestion", function()
+  normal_mode()
+  lua("vim.keymap.set('i', '<Tab>', 'YY', { desc = 'a late user tab' })")
+  local ok, err = pcall(without_auto_trigger, function()
+    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '' })")
+    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row + 1)
+    input("A")
+    input("<Tab>")
+    wait_line(row, "YY")
+    normal_mode()
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+  end)
+  lua("pcall(vim.keymap.del, 'i', '<Tab>')")
+  if not ok then
+    error(err, 0)
+  end
+end)
+
+step("setup() with bad options: one clear error naming them, their defaults used, no stack trace", function()
+  normal_mode()
+  lua("E2E.notes = {}")
+  local function setup(extra)
+    return lua([[
+      local c = require("deepseek_lsp").config
+      local ok, err = pcall(require("deepseek_lsp").setup, vim.tbl_extend("force", { cmd = c.cmd, debounce = 10,
+        settings = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" } }, ...))
+      return { ok = ok, err = err and tostring(err) }
+    ]], extra)
+  end
+  local r = setup({ filetypes = "python", inline = "bogus", keymaps = { accept = 1 } })
+  local after = lua([[
+    local m = require("deepseek_lsp")
+    return { mode = m._mode, filetypes = m.config.filetypes or "nil", accept = m.config.keymaps.accept, notes = E2E.notes }
+  ]])
+  setup(vim.empty_dict()) -- as the test's own config had it, whatever happened
+  check(r.ok, "setup() raised: " .. tostring(r.err))
+  local text = table.concat(after.notes, "\n")
+  check(#after.notes == 1 and text:find("filetypes", 1, true) and text:find("inline", 1, true)
+    and text:find("keymaps.accept", 1, true), "notifications: " .. vim.inspect(after.notes))
+  check(after.mode == "ghost" and after.filetypes == "nil" and after.accept == "<Tab>", "config " .. vim.inspect(after))
+end)
+
+step("setup() again without an option it had before: the option is back to its default", function()
+  normal_mode()
+  local function setup(extra)
+    lua([[
+      local c = require("deepseek_lsp").config
+      require("deepseek_lsp").setup(vim.tbl_extend("force", { cmd = c.cmd, debounce = 10,
+        settings = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" } }, ...))
+    ]], extra)
+  end
+  setup({ filetypes = { "lua" } })
+  setup(vim.empty_dict()) -- the test's own config: filetypes = nil, every file
+  local ft = lua("return vim.lsp.config.deepseek_lsp.filetypes")
+  check(ft == nil, "the server is still limited to the filetypes of an earlier setup(): " .. vim.inspect(ft))
+end)
+
 step("a file whose type Neovim does not detect gets the server too (filetypes = nil)", function()
   normal_mode()
   local notes = dir .. "/notes.zzz"

@@ -457,14 +457,16 @@ function M.attach(bufnr)
   end
   if not global_group then
     global_group = api.nvim_create_augroup("deepseek_lsp.ghost", { clear = true })
-    -- <C-c> leaves insert mode without InsertLeave.
+    -- <C-c> leaves insert mode without InsertLeave. From Replace mode and from insert-mode
+    -- completion too (R, ic, ix...: "i:*" matched none of them, and the text stayed drawn).
     api.nvim_create_autocmd("ModeChanged", {
       group = global_group,
-      pattern = "i:*",
+      pattern = { "i*:*", "R*:*" },
       callback = function()
         local new_mode = (vim.v.event or {}).new_mode or ""
-        if new_mode:sub(1, 1) == "i" then
-          return -- insert-mode completion (ic, ix): not leaving insert mode
+        local c = new_mode:sub(1, 1)
+        if c == "i" or c == "R" then
+          return -- insert-mode completion (ic, ix), <Insert>: not leaving insert mode
         end
         local buf = api.nvim_get_current_buf()
         if states[buf] then

@@ -56,7 +56,7 @@ M.defaults = {
   --- Highlight group of the ghost text (defaults to a link to Comment).
   hl_group = "DeepSeekSuggestion",
   --- Insert-mode keys; set one to false to leave it unmapped, or `keymaps = false` for none.
-  --- A key with no suggestion shown does what it did before (an earlier mapping, else itself).
+  --- A key with no suggestion shown does what it would without us (the user's mapping, else itself).
   ---@type deepseek.Keymaps|false
   keymaps = {
     accept = "<Tab>",
@@ -184,17 +184,29 @@ local fallbacks = {}
 ---@type table<integer, table<string, table>>
 local replaced = {}
 
---- What a key did before we mapped it, as keys an expr mapping can return.
-local function make_fallback(bufnr, lhs)
-  local prev = api.nvim_buf_call(bufnr, function()
-    return vim.fn.maparg(lhs, "i", false, true)
-  end)
-  if type(prev) ~= "table" or vim.tbl_isempty(prev) or (prev.desc or ""):match("^DeepSeek") then
-    return function()
-      return lhs
+--- The user's mapping of ``lhs`` that ours stands in front of, looked up when the key is pressed:
+--- a buffer-local one we replaced, else the global one. Looked up at attach time instead, a
+--- mapping made later (a snippet or completion plugin lazy-loaded on InsertEnter) was never run.
+local function user_mapping(bufnr, lhs)
+  local own = replaced[bufnr] and replaced[bufnr][lhs]
+  if own then
+    return own
+  end
+  local raw = api.nvim_replace_termcodes(lhs, true, true, true)
+  for _, m in ipairs(api.nvim_get_keymap("i")) do
+    if m.lhsraw == raw and not (m.desc or ""):match("^DeepSeek") then
+      return m
     end
   end
+end
+
+--- What a key did before we mapped it, as keys an expr mapping can return.
+local function make_fallback(bufnr, lhs)
   return function()
+    local prev = user_mapping(bufnr, lhs)
+    if not prev then
+      return lhs
+    end
     if prev.callback then
       if prev.expr == 1 then
         local keys = prev.callback()
@@ -224,7 +236,6 @@ local function map(bufnr, lhs, desc, when_shown)
   if not lhs or lhs == "" then
     return
   end
-  local fallback = make_fallback(bufnr, lhs)
   local prev = api.nvim_buf_call(bufnr, function()
     return vim.fn.maparg(lhs, "i", false, true)
   end)
@@ -232,6 +243,7 @@ local function map(bufnr, lhs, desc, when_shown)
     replaced[bufnr] = replaced[bufnr] or {}
     replaced[bufnr][lhs] = prev
   end
+  local fallback = make_fallback(bufnr, lhs)
   vim.keymap.set("i", lhs, function()
     local keys = when_shown()
     if keys then
@@ -340,13 +352,106 @@ local function start_legacy(bufnr)
   vim.lsp.start(cfg, { bufnr = bufnr, reuse_client = reuse })
 end
 
+local function is_list(v, elem_ok)
+  if type(v) ~= "table" then
+    return false
+  end
+  for k, x in pairs(v) do
+    if type(k) ~= "number" or not elem_ok(x) then
+      return false
+    end
+  end
+  return true
+end
+
+local function is_string(x)
+  return type(x) == "string" and x ~= ""
+end
+
+local function is_boolean(x)
+  return type(x) == "boolean"
+end
+
+local function is_table(x)
+  return type(x) == "table"
+end
+
+--- What each option must be: {description, test}.
+local CHECKS = {
+  cmd = { "a list of strings or a function", function(v)
+    return type(v) == "function" or (is_list(v, is_string) and #v > 0)
+  end },
+  filetypes = { "a list of filetypes", function(v)
+    return is_list(v, is_string)
+  end },
+  root_markers = { "a list of file names", function(v)
+    return is_list(v, function(x)
+      return is_string(x) or is_list(x, is_string)
+    end)
+  end },
+  settings = { "a table", is_table },
+  init_options = { "a table", is_table },
+  single_server = { "true or false", is_boolean },
+  inline = { '"auto", "builtin", "ghost" or false', function(v)
+    return v == false or v == "auto" or v == "builtin" or v == "ghost"
+  end },
+  debounce = { "a number of milliseconds", function(v)
+    return type(v) == "number" and v >= 0
+  end },
+  auto_trigger = { "true or false", is_boolean },
+  hl_group = { "a highlight group name", is_string },
+  keymaps = { "a table of keys, or false", function(v)
+    return v == false or is_table(v)
+  end },
+  commands = { "true or false", is_boolean },
+  lsp = { "a table", is_table },
+}
+
+--- The options with every bad one left out (so its default applies), and what was wrong.
+---@return table opts, string[] problems
+local function validate(opts)
+  if type(opts) ~= "table" then
+    return {}, { ("setup() takes a table of options, got %s"):format(type(opts)) }
+  end
+  local clean, problems = {}, {}
+  for k, v in pairs(opts) do
+    local check = CHECKS[k]
+    if not check then
+      problems[#problems + 1] = ("unknown option %s"):format(vim.inspect(k))
+    elseif not check[2](v) then
+      problems[#problems + 1] = ("%s must be %s, got %s"):format(k, check[1], vim.inspect(v))
+    elseif k == "keymaps" and v then
+      local keys = {}
+      for name, key in pairs(v) do
+        if M.defaults.keymaps[name] == nil then
+          problems[#problems + 1] = ("unknown keymap %s"):format(vim.inspect(name))
+        elseif key ~= false and not is_string(key) then
+          problems[#problems + 1] = ("keymaps.%s must be a key or false, got %s"):format(name, vim.inspect(key))
+        else
+          keys[name] = key
+        end
+      end
+      clean.keymaps = keys
+    else
+      clean[k] = v
+    end
+  end
+  return clean, problems
+end
+
 --- Configure and enable the server. Call once (again to change options).
 ---@param opts deepseek.Options?
 function M.setup(opts)
-  opts = opts or {}
   if vim.fn.has("nvim-0.10") ~= 1 then
     util.notify_user("deepseek_lsp needs Neovim 0.10 or later", vim.log.levels.ERROR)
     return
+  end
+  -- A wrong type used to come out as a stack trace on each file opened or attached, or as no
+  -- server and no word: say what is wrong, and use the default for it.
+  local problems
+  opts, problems = validate(opts or {})
+  if #problems > 0 then
+    util.notify_user("setup(): " .. table.concat(problems, "; ") .. " (the defaults are used for these)", vim.log.levels.ERROR)
   end
   local keymaps = opts.keymaps
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
@@ -407,7 +512,18 @@ function M.setup(opts)
   end
 
   if vim.lsp.config and vim.lsp.enable then
-    vim.lsp.config(NAME, M.lsp_config())
+    -- vim.lsp.config(NAME, cfg) merges into what is there: an option left out of a later
+    -- setup() (filetypes, lsp fields) kept its earlier value. Replace our part each time, over
+    -- what the user configured for NAME themselves before the first setup().
+    local configs = rawget(vim.lsp.config, "_configs")
+    if M._user_lsp_config == nil then
+      M._user_lsp_config = vim.deepcopy(type(configs) == "table" and configs[NAME] or {})
+    end
+    if type(configs) == "table" then
+      vim.lsp.config[NAME] = vim.tbl_deep_extend("force", M._user_lsp_config, M.lsp_config())
+    else
+      vim.lsp.config(NAME, M.lsp_config())
+    end
     vim.lsp.enable(NAME)
   else
     api.nvim_create_autocmd("FileType", {
