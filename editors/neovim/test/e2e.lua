@@ -478,6 +478,20 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   check(key == "" or not text:find(key, 1, true), "the API key is printed in :checkhealth")
   check(text:find("attached to 1 buffer", 1, true), "client not attached:\n" .. text)
   check(not text:find("ERROR", 1, true), "errors in checkhealth:\n" .. text)
+  -- A key given to the server in lsp.cmd_env only (not in Neovim's environment) is a key set.
+  text = lua([[
+    local plugin = require("deepseek_lsp")
+    local saved_env, saved_lsp = vim.env.DEEPSEEK_API_KEY, plugin.config.lsp
+    vim.env.DEEPSEEK_API_KEY = nil
+    plugin.config.lsp = vim.tbl_extend("force", saved_lsp or {}, { cmd_env = { DEEPSEEK_API_KEY = "sk-only-in-cmd-env-0123" } })
+    vim.cmd("checkhealth deepseek_lsp")
+    local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+    vim.cmd("bwipeout!")
+    vim.env.DEEPSEEK_API_KEY, plugin.config.lsp = saved_env, saved_lsp
+    return table.concat(lines, "\n")
+  ]])
+  check(text:find("API key: set (DEEPSEEK_API_KEY in lsp.cmd_env)", 1, true), "key in cmd_env not seen:\n" .. text)
+  check(not text:find("sk-only-in-cmd-env", 1, true), "the API key is printed in :checkhealth")
 end)
 
 step("status: a file's own Inactive (an excluded .env) is not shown in the other buffers", function()

@@ -64,15 +64,29 @@ function M.check()
 
   start("DeepSeek API")
   local section = plugin.section()
-  local base = section.baseUrl or section.base_url or vim.env.DEEPSEEK_BASE_URL or "https://api.deepseek.com"
+  -- The server's environment is Neovim's plus the config's cmd_env (a key given there only was
+  -- reported as "not set").
+  local cmd_env = plugin.lsp_config().cmd_env
+  cmd_env = type(cmd_env) == "table" and cmd_env or {}
+  local function env(name)
+    local v = cmd_env[name]
+    if type(v) == "string" and v ~= "" then
+      return v, "lsp.cmd_env"
+    end
+    v = vim.env[name]
+    if v and v ~= "" then
+      return v, "Neovim's environment"
+    end
+  end
+  local base = section.baseUrl or section.base_url or env("DEEPSEEK_BASE_URL") or "https://api.deepseek.com"
   info("endpoint: " .. base)
   local from_settings = type(section.apiKey or section.api_key) == "string" and (section.apiKey or section.api_key) ~= ""
-  local from_env = (vim.env.DEEPSEEK_API_KEY or "") ~= ""
+  local key, key_from = env("DEEPSEEK_API_KEY")
   -- Never print the key, not even part of it.
   if from_settings then
     ok("API key: set (in settings.apiKey)")
-  elseif from_env then
-    ok("API key: set (DEEPSEEK_API_KEY in Neovim's environment)")
+  elseif key then
+    ok(("API key: set (DEEPSEEK_API_KEY in %s)"):format(key_from))
   elseif base:match("^https?://127%.0%.0%.1") or base:match("^https?://localhost") then
     info("API key: not set (fine for a local server)")
   else
