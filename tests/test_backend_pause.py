@@ -27,9 +27,7 @@ DOC = "def find(rows, key):\n    for row in rows:\n        if row == None:\n    
 RULE = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
 class Reviewing:

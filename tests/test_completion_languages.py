@@ -13,9 +13,7 @@ from tests.test_completion_units import _LANGUAGE_IDS, _feature
 FIM = "/beta/completions"
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
 async def _complete(fake: FakeDeepSeek, language: str, text: str, answer: str) -> tuple[str | None, dict]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import weakref
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +22,7 @@ from tests.harness import inline_params
 FIM = "/beta/completions"
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
-
-
-@pytest.fixture
-async def completing(fake_deepseek: FakeDeepSeek) -> AsyncIterator[Completing]:
-    c = Completing(fake_deepseek, debounce=0, prefetch=False)
-    try:
-        yield c
-    finally:
-        await c.stop()
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
 async def test_a_closed_document_and_its_tree_are_let_go(completing: Completing, fake_deepseek: FakeDeepSeek) -> None:

@@ -16,9 +16,7 @@ from tests.fake_deepseek import FakeDeepSeek
 FIM = "/beta/completions"
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
 async def test_an_answer_dropped_as_stale_prefetches_nothing(fake_deepseek: FakeDeepSeek) -> None:

@@ -5,7 +5,6 @@ talking HTTP to the fake DeepSeek server."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,18 +14,7 @@ from tests.fake_deepseek import FakeDeepSeek
 FIM = "/beta/completions"
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
-
-
-@pytest.fixture
-async def completing(fake_deepseek: FakeDeepSeek) -> AsyncIterator[Completing]:
-    c = Completing(fake_deepseek, debounce=0, prefetch=False)
-    try:
-        yield c
-    finally:
-        await c.stop()
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
 async def test_typing_a_whole_block_while_blank_lines_stream_on_asks_afresh_without_failing(

@@ -27,9 +27,7 @@ REGISTRY = LanguageRegistry.load()
 URI = "file:///ws/app.py"
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
 class Editor:

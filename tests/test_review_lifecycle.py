@@ -11,12 +11,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
 from tests.fake_deepseek import FakeDeepSeek, _BadRequest
 from tests.harness import eventually, lsp_session, open_doc
 from tests.review_support import Rule, reviewer
-from tests.test_review_after_edits import CHAT, Editor, state_dir  # noqa: F401 (a fixture)
+from tests.test_review_after_edits import CHAT, Editor
 from tests.test_review_lsp import ROW_DOC, ROW_RULES, SETTINGS, env, reviewed, save
 
 ROW = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:", 0.7)
@@ -24,6 +25,8 @@ TWO = (
     "def first(row):\n    if row == None:\n        return 1\n    return 2\n\n\n"
     "def second(row):\n    if row == None:\n        return 3\n    return 4\n"
 )
+
+pytestmark = pytest.mark.usefixtures("state_dir")
 
 
 def no_retries(editor: Editor) -> None:

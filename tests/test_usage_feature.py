@@ -65,9 +65,7 @@ class Features(Completing):
         await self.client.fim(FimRequest(prompt="def add(a, b):\n    ", suffix="\n", max_tokens=16), loop.time() + 5)
 
 
-@pytest.fixture(autouse=True)
-def state_dir(tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
 async def test_the_first_keystroke_after_a_pause_reopens_the_connection_for_the_completion(
