@@ -335,7 +335,9 @@ def read_settings_file(path: str) -> dict[str, Any]:
     ``{"backend": "chat", "review": {"model": "..."}}``, optionally under ``"deepseek"``.
     Raises ValueError with a message fit for the terminal."""
     try:
-        with open(path, encoding="utf-8") as f:
+        # utf-8-sig: Windows PowerShell 5 (``Out-File -Encoding utf8``) and older Notepad
+        # start the file with a byte order mark, which json refuses ("Unexpected UTF-8 BOM").
+        with open(path, encoding="utf-8-sig") as f:
             data = json.load(f)
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None

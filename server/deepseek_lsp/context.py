@@ -22,6 +22,7 @@ from typing import cast
 import tree_sitter as ts
 from cachetools import LRUCache, TTLCache
 
+from . import privacy
 from .documents import Document, DocumentStore
 from .imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from .languages import Language, LanguageRegistry
@@ -556,10 +557,18 @@ def display_path(uri: str, roots: Iterable[Path] = ()) -> str:
 
 
 def label_path(path: str, roots: Iterable[Path] = ()) -> str:
+    # On Windows a ``Path`` is spelled with backslashes, a URI's path with slashes, and a file
+    # read for context is the resolved one (``C:``, the names' case on disk) under a folder
+    # VS Code spells ``c:``: the label was the whole path, the user's name in it, not
+    # ``src/app.py``. Labels there use slashes, as everywhere (the model reads one spelling).
+    windows, any_case = privacy.WINDOWS, privacy.CASE_INSENSITIVE_FS
+    if windows:
+        path = path.replace("\\", "/")
     best = ""
     for root in roots:
-        prefix = str(root).rstrip("/") + "/"
-        if path.startswith(prefix) and len(prefix) > len(best):
+        prefix = (str(root).replace("\\", "/") if windows else str(root)).rstrip("/") + "/"
+        head = path[: len(prefix)]
+        if (head == prefix or (any_case and head.lower() == prefix.lower())) and len(prefix) > len(best):
             best = prefix
     if best:
         return path[len(best) :]
@@ -1031,13 +1040,15 @@ def _tiers(
     """By index id: 0 the document's own, 1 a file it imports (open or not), 2 another open
     document. A name's definition in the file it came from is the one meant; the same name in
     a document merely open is another class's method, or another module's function."""
-    imported_paths = {str(p) for p in imported}
+    # As paths, not strings: on Windows an imported file is ``c:\proj\mod.py`` and its
+    # document's URI ``c:/proj/mod.py`` (and a drive or name in another case is the same file).
+    imported_paths = set(imported)
     tiers: dict[int, int] = {}
     for idx in indexes:
         if idx is own:
             tiers[id(idx)] = 0
         elif id(idx) in from_docs:
-            tiers[id(idx)] = 1 if uri_to_path(from_docs[id(idx)][0]) in imported_paths else 2
+            tiers[id(idx)] = 1 if file_path(from_docs[id(idx)][0]) in imported_paths else 2
         else:
             tiers[id(idx)] = 1
     return tiers

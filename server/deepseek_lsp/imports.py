@@ -187,7 +187,9 @@ MAX_TSCONFIG_EXTENDS = 4
 
 
 def _load_jsonc(path: Path) -> object:
-    text = _read_small(path, 1 << 20).decode("utf-8", "replace")
+    # utf-8-sig: Visual Studio saves a tsconfig.json with a byte order mark, which TypeScript
+    # reads and json refuses ("Unexpected UTF-8 BOM": every ``paths`` alias was lost).
+    text = _read_small(path, 1 << 20).decode("utf-8-sig", "replace")
     return json.loads(_JSONC_TOKEN.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -232,10 +233,27 @@ def redact(text: str, *, keep_lines: bool = False, clean: Sequence[tuple[int, in
     return "".join(out)
 
 
+#: Paths are Windows paths (drives, shares). Module flags, so tests can take the other side.
+WINDOWS = os.name == "nt"
+#: Whether the file system opens a name in any case: Windows', and macOS' by default (APFS).
+CASE_INSENSITIVE_FS = WINDOWS or sys.platform == "darwin"
+
+_URI_DRIVE = re.compile(r"^/[A-Za-z]:(?:/|$)")
+
+
 def uri_to_path(uri_or_path: str) -> str:
     parsed = urlparse(uri_or_path)
     if parsed.scheme and len(parsed.scheme) > 1:
-        return unquote(parsed.path)  # '' for a URI without one (Neovim's unnamed buffers: file://)
+        path = unquote(parsed.path)  # '' for a URI without one (Neovim's unnamed buffers: file://)
+        if WINDOWS:
+            # ``file:///c%3A/x`` (VS Code) and ``file:///C:/x`` are ``c:/x``: ``/c:/x`` has no
+            # drive on Windows, no file has that name (every workspace folder, import and
+            # label was lost). ``file://server/share/x`` is the share's ``//server/share/x``.
+            if parsed.scheme == "file" and parsed.netloc and parsed.netloc.lower() != "localhost":
+                path = f"//{parsed.netloc}{path}"
+            elif _URI_DRIVE.match(path):
+                path = path[1:3] + (path[3:] or "/")  # ``d:`` alone is the drive's current folder
+        return path
     return uri_or_path
 
 
@@ -247,7 +265,10 @@ def file_path(uri: str) -> Path | None:
     if not uri.startswith("file:"):
         return None
     path = uri_to_path(uri)
-    return Path(path) if path and os.path.isabs(path) else None
+    if not path:
+        return None
+    found = Path(path)
+    return found if found.is_absolute() else None
 
 
 def is_excluded(uri_or_path: str, globs: Iterable[str]) -> bool:
@@ -300,8 +321,10 @@ def _expand_braces(glob: str) -> list[str]:
 @functools.lru_cache(maxsize=4096)
 def _is_excluded(uri_or_path: str, globs: tuple[str, ...]) -> bool:
     path = uri_to_path(uri_or_path).replace("\\", "/")
-    windows = _DRIVE.match(path) is not None
-    if windows:  # "/c:/x" (a file URI's path) and "C:/x" are the same file; case does not count
+    # "/c:/x" (a file URI's path) and "C:/x" are the same file; on Windows, and macOS, case
+    # does not count: ``Secrets/keys.h`` is the file of ``secrets/keys.h``.
+    any_case = _DRIVE.match(path) is not None or CASE_INSENSITIVE_FS
+    if any_case:
         path = _DRIVE.sub(lambda m: m.group(1).lower() + ":/", path).lower()
     name = PurePosixPath(path).name
     for glob in (g for raw in globs for g in _expand_braces(raw)):
@@ -310,7 +333,7 @@ def _is_excluded(uri_or_path: str, globs: tuple[str, ...]) -> bool:
             # A folder, as .gitignore names one (``private/``): its files. As a glob it
             # matched no file at all, and the folder's files were sent.
             g += "**"
-        if windows:
+        if any_case:
             g = _DRIVE.sub(lambda m: m.group(1).lower() + ":/", g).lower()
         bare = g[3:] if g.startswith("**/") else g
         if "/" not in bare:

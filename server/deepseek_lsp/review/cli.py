@@ -540,7 +540,7 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: cannot write {args.output}: {exc.strerror or exc}", file=err)
             return EXIT_ERROR
     else:
-        sys.stdout.write(report)
+        sys.stdout.write(_showable(report, sys.stdout))
     if fatal or any(r.errors for r in results):
         if not fatal:
             print(
@@ -551,6 +551,18 @@ def run_review(args: argparse.Namespace) -> int:
     if args.fail_on != "never" and count_at_least(results, args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _showable(text: str, stream: TextIO) -> str:
+    """``text`` with what ``stream``'s encoding cannot write escaped (``\\u2192``), as Python
+    does on stderr: Windows writes a redirected stdout (``> report.txt``, a CI step's pipe) in
+    the ANSI code page, strictly, and a finding saying "→" or quoting a CJK comment raised
+    UnicodeEncodeError: the report was lost."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except (LookupError, UnicodeError):
+        return text
 
 
 def _unwritable(path: Path) -> str | None:
