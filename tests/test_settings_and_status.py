@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from lsprotocol import types
@@ -77,8 +76,10 @@ async def test_a_bad_value_written_again_after_a_fix_is_reported_again(tmp_path)
 
         assert await eventually(lambda: told() == 1)
         _change_settings(client, bad)  # the same settings pulled again: no second message
-        _change_settings(client, {"review": {"mode": "onCommand"}})
-        await asyncio.sleep(0.5)  # both pulled and applied
+        # The fix, with a typo elsewhere whose message tells it was pulled and applied (a
+        # fixed wait was too short on a loaded machine: the next pull found the bad value).
+        _change_settings(client, {"review": {"mode": "onCommand"}, "completion": {"maxPromptTokens": "many"}})
+        assert await eventually(lambda: any("maxPromptTokens" in m.message for m in client.messages), timeout=15)
         assert told() == 1
         _change_settings(client, bad)
         assert await eventually(lambda: told() == 2, timeout=15)
