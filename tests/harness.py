@@ -47,7 +47,9 @@ async def lsp_session(
     settings: dict[str, Any] | None = None,
     root: str | None = None,
     snippets: bool = True,
+    folders: list[str] | None = None,
 ) -> AsyncIterator[LanguageClient]:
+    """``folders``: the workspace folders (paths) of a multi-root workspace, instead of ``root``."""
     config = ClientServerConfig(server_command=SERVER, server_env=env)
     client: LanguageClient = await config.start()  # type: ignore[assignment]
     client.statuses = []  # type: ignore[attr-defined]
@@ -75,7 +77,11 @@ async def lsp_session(
             initialization_options=init_options,
             process_id=os.getpid(),
             root_uri=f"file://{root}" if root else None,
-            workspace_folders=[types.WorkspaceFolder(uri=f"file://{root}", name="ws")] if root else None,
+            workspace_folders=(
+                [types.WorkspaceFolder(uri=f"file://{f}", name=f.rsplit("/", 1)[-1]) for f in folders]
+                if folders
+                else [types.WorkspaceFolder(uri=f"file://{root}", name="ws")] if root else None
+            ),
         )
     )
     try:

@@ -143,6 +143,10 @@ class Feature:
 
     def settings_changed(self, old: Settings, new: Settings) -> None: ...
 
+    def workspace_folders_changed(self) -> None:
+        """``Services.workspace_folders`` changed (folders added to or removed from the
+        workspace while the server runs)."""
+
     def debug_state(self) -> dict[str, Any]:
         """Counts of what this feature holds (caches, pending work), for leak tests."""
         return {}

@@ -54,6 +54,7 @@ def resolve_local_import(
     out: list[Path] = []
     if _NOT_A_PATH.search(source):
         return out
+    roots = own_roots_first(doc_path, roots)
     resolver = _BUILT_IN.get(language or "")
     if resolver is not None:
         return resolver(source, doc_path, roots)
@@ -77,6 +78,13 @@ def resolve_local_import(
             if out:
                 break
     return out
+
+
+def own_roots_first(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """The workspace folders, those holding ``doc_path`` first (the innermost first): in a
+    workspace of two services with a ``config.py`` each, ``import config`` in the second's
+    file found the first's (the folders were tried in the workspace's order)."""
+    return sorted(roots, key=lambda r: (0, -len(r.parts)) if doc_path.is_relative_to(r) else (1, 0))
 
 
 def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:

@@ -616,6 +616,8 @@ def _register_core(server: DeepSeekServer) -> None:
         ls.services.change_workspace_folders(
             added=[f.uri for f in params.event.added], removed=[f.uri for f in params.event.removed]
         )
+        for feature in ls.features:
+            feature.workspace_folders_changed()
         log.info("workspace folders: %s", ", ".join(ls.services.workspace_folders) or "none")
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -131,6 +131,8 @@ class SymbolCrawler:
         planned = await asyncio.to_thread(
             self.symbols.plan, roots, self.services.settings.exclude, [near], language, folders
         )
+        if self._dropped(key):
+            return
         self._files[key] = dict.fromkeys(planned)
         if self.store is None:
             self.store = SymbolStore(state_dir() / FOLDER)
@@ -143,7 +145,7 @@ class SymbolCrawler:
         # What the last session stored first, all of it (~10 µs a file): the table is whole at
         # once but for the files changed since, which are parsed while the user pauses.
         for path, record in stored.items():
-            if self.symbols.indexed >= self.limit:
+            if self.symbols.indexed >= self.limit or self._dropped(key):
                 break
             if not self.symbols.is_indexed(path):
                 self.symbols.add_stored(path, record)
@@ -153,7 +155,7 @@ class SymbolCrawler:
         unsaved = 0
         for path in planned:
             await until_idle(self.busy_until)
-            if self.symbols.indexed >= self.limit:
+            if self.symbols.indexed >= self.limit or self._dropped(key):
                 break
             if self.symbols.is_indexed(path):
                 continue
@@ -163,6 +165,11 @@ class SymbolCrawler:
             if unsaved >= SAVE_EVERY:  # an editor closed mid-way keeps what was done
                 unsaved = 0
                 await self._save(key)
+        if self._dropped(key):
+            # Its folders changed while it ran (one removed): what it took in goes, and its
+            # folders are not looked at on disk.
+            self._forget_outside()
+            return
         if indexed or stale or len(stored) != len(planned):
             await self._save(key)
         self._folders[key] = folders
@@ -174,6 +181,41 @@ class SymbolCrawler:
             time.monotonic() - started,
             self.symbols.stats()["names"],
         )
+
+    def _dropped(self, key: Key) -> bool:
+        """Whether the crawl ``key`` was given up (the workspace folders changed since)."""
+        if key in self._asked:
+            return False
+        self._files.pop(key, None)
+        return True
+
+    def folders_changed(self) -> None:
+        """The workspace folders changed: each family crawled is crawled again over the folders
+        there are now (the files in the table already are not parsed again), the crawls over
+        the folders there were are given up (the disk checks no longer list their folders),
+        and the files under no folder now leave the table. A folder added was crawled only once
+        a file was opened after it; a removed one's files stayed, counted against the file
+        limit (the new folder's were left out), and were looked at on disk all session."""
+        for key, near in list(self._asked.items()):
+            now = self._key(near, key[1])
+            if now == key:
+                continue
+            del self._asked[key]
+            self._files.pop(key, None)
+            self._folders.pop(key, None)
+            self._dirty.discard(key)
+            self._asked.setdefault(now, near)
+        self._forget_outside()
+        if any(k not in self._files for k in self._asked):
+            self._spawn("crawl", self._crawl)
+
+    def _forget_outside(self) -> None:
+        """Forget the files of the table under none of the crawls' folders (not stored: the
+        store of the folders they were crawled with keeps them, for a session with those)."""
+        roots = {root for key in self._asked for root in key[0]}
+        for path in self.symbols.paths():
+            if not any(path.is_relative_to(root) for root in roots):
+                self.symbols.remove(path, deleted=True)
 
     async def _index(self, path: Path) -> bool:
         """Index ``path`` a step at a time, yielding to requests between steps."""
@@ -187,8 +229,8 @@ class SymbolCrawler:
         # One write at a time: two threads writing one store, the older snapshot could win.
         async with self._saving:
             self._dirty.discard(key)
-            if self.store is None:
-                return
+            if self.store is None or key not in self._files:
+                return  # given up (the workspace folders changed): its store keeps what it had
             records, exclude = self.symbols.records, self.services.settings.exclude
             kept = {
                 path: records[path]
@@ -269,11 +311,15 @@ class SymbolCrawler:
         changes: list[tuple[Path, bool]] = []
         records = self.symbols.records
         for key, folders in list(self._folders.items()):
+            if key not in self._folders:
+                continue  # given up meanwhile (the workspace folders changed)
             known = {p: (r.mtime_ns, r.size) for p in self._files[key] if (r := records.get(p)) is not None}
-            found, self._folders[key] = await asyncio.to_thread(
+            found, times = await asyncio.to_thread(
                 disk_changes, known, folders, lambda path, key=key: self._accepted(path, [key])
             )
-            changes += found
+            if key in self._folders:
+                self._folders[key] = times
+                changes += found
         self.files_changed(changes)
         return len(changes)
 

@@ -151,6 +151,10 @@ class WorkspaceSymbols:
     def is_indexed(self, path: Path) -> bool:
         return str(path) in self._ids
 
+    def paths(self) -> list[Path]:
+        """The files indexed."""
+        return [Path(p) for p in self._ids]
+
     def plan(
         self,
         roots: Sequence[Path],
@@ -188,7 +192,9 @@ class WorkspaceSymbols:
             parts = path.parent.parts
             return min((_distance(parts, a) for a in anchors), default=0), str(path)
 
-        return sorted(listed, key=distance)[: self.max_files]
+        # Once each: a folder nested in another (a monorepo and one of its packages, both
+        # workspace folders) is walked twice, and its files' duplicates took half the places.
+        return sorted(dict.fromkeys(listed), key=distance)[: self.max_files]
 
     def _wanted(self, path: Path, exclude: Sequence[str], want: str | None) -> bool:
         if path.name.startswith("."):

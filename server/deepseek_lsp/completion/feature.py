@@ -557,6 +557,9 @@ class CompletionFeature(Feature):
         ):
             self._refresh_status()
 
+    def workspace_folders_changed(self) -> None:
+        self.crawler.folders_changed()
+
     def _refresh_status(self) -> None:
         """The status as the new settings make it, for the document used last: toggling
         completions changed nothing on screen until the next keystroke or opened file."""

@@ -166,8 +166,21 @@ class ReviewFeature(Feature):
             and not notebooks.code_cells(doc.uri)
         )
 
+    def _code(self, doc: Document) -> bool:
+        """Whether a save reviews ``doc``: a file in a language the server knows, or a notebook,
+        as ``deepseek-lsp review`` picks a folder's files. Notes, data and lock files (a README,
+        a YAML manifest, ``package-lock.json``) were reviewed, and paid for, on every save; the
+        review command still takes any file, as the command line takes a file it is named."""
+        notebooks = self.services.notebooks
+        return doc.language is not None or (notebooks is not None and notebooks.is_combined(doc.uri))
+
     def document_saved(self, doc: Document) -> None:
-        if self.settings.review.mode == "onSave" and self._reviewable(doc) and not self._no_code(doc):
+        if (
+            self.settings.review.mode == "onSave"
+            and self._code(doc)
+            and self._reviewable(doc)
+            and not self._no_code(doc)
+        ):
             if self._too_large(doc):  # completions already show the Inactive status for it
                 log.debug("not reviewing %s: %s", doc.uri, self._too_large(doc))
                 return
