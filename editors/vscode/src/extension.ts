@@ -28,6 +28,8 @@ const REVIEW_SOURCE = 'deepseek-review';
 const USAGE_POLL_MS = 60_000;
 const USAGE_SOON_MS = 1_500;
 const INSTALL_COMMAND = 'pip install deepseek-lsp';
+/** The settings that make a file Inactive (excluded, language off, too large). */
+const FILE_STATUS_SETTINGS = ['exclude', 'completion.languages', 'completion.maxFileBytes'];
 
 /** Python logging's default-style line: `2026-01-02 03:04:05,678 INFO name: message`. */
 const PY_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) (.*)$/;
@@ -133,6 +135,9 @@ class DeepSeekExtension implements vscode.Disposable {
         await this.syncKey();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
+        if (FILE_STATUS_SETTINGS.some((key) => e.affectsConfiguration(`${SECTION}.${key}`))) {
+          this.statusBar.forgetFiles();
+        }
         if (e.affectsConfiguration('deepseek.server')) {
           void this.restart('deepseek.server settings changed');
         }
@@ -226,6 +231,14 @@ class DeepSeekExtension implements vscode.Disposable {
     }
     this.statusBar.setLifecycle('starting');
     const resolution = await resolveServer();
+    if (!resolution.ok && resolution.invalid) {
+      this.log.error(resolution.invalid);
+      this.statusBar.setLifecycle('failed', resolution.invalid);
+      void vscode.window
+        .showErrorMessage(`DeepSeek: ${resolution.invalid}.`, 'Open Settings')
+        .then((choice) => this.onErrorChoice(choice));
+      return;
+    }
     if (!resolution.ok) {
       const reason = `Tried: ${resolution.tried.join('; ')}`;
       this.log.error(`deepseek-lsp was not found. ${reason}`);
@@ -334,13 +347,18 @@ class DeepSeekExtension implements vscode.Disposable {
       },
       middleware: {
         workspace: {
-          didChangeConfiguration: async (sections, next) => {
+          didChangeConfiguration: async (_sections, next) => {
             // Not to a server that is being replaced (a deepseek.server.* change restarts it).
             const client = viaLsp.client;
             if (this.restartPending || !client || this.client !== client || !client.isRunning()) {
               return;
             }
-            return next(sections);
+            // Without the settings (null): the server pulls them (workspace/configuration). The
+            // copy vscode-languageclient pushes holds every key with its default and the
+            // extension's own (server.*, trace.*): a server whose pull found no setting set
+            // used it instead, reported 'server' and 'trace' as unknown settings and took
+            // the default baseUrl over DEEPSEEK_BASE_URL.
+            return next(undefined);
           },
           configuration: async (params, token, next) => {
             const ours = params.items.map((item) => isOurSection(item.section));
@@ -363,6 +381,9 @@ class DeepSeekExtension implements vscode.Disposable {
         provideCompletionItem: () => undefined,
         provideInlineCompletionItems: async (document, position, context, token, next) => {
           const result = await next(document, position, context, token);
+          if (!token.isCancellationRequested) {
+            this.statusBar.settled(document.uri.toString());
+          }
           const items = Array.isArray(result) ? result : result?.items;
           if (items && items.length) {
             this.refreshUsageSoon();
@@ -595,7 +616,8 @@ class DeepSeekExtension implements vscode.Disposable {
   }
 
   private async reviewCurrentFile(): Promise<void> {
-    const editor = vscode.window.activeTextEditor;
+    // Not the Output pane's log, when the focus was there (reading why a review failed).
+    const editor = this.statusBar.editor;
     if (!editor) {
       void vscode.window.showInformationMessage('DeepSeek: open a file to review.');
       return;

@@ -14,7 +14,8 @@ export interface ServerLaunch {
   version?: string;
 }
 
-export type Resolution = { ok: true; launch: ServerLaunch } | { ok: false; tried: string[] };
+/** Not found: what was tried; or `invalid`: a deepseek.server.* setting of the wrong type. */
+export type Resolution = { ok: true; launch: ServerLaunch } | { ok: false; tried: string[]; invalid?: string };
 
 const PROBE_TIMEOUT_MS = 20_000;
 
@@ -61,16 +62,41 @@ export function workspaceCwd(): string | undefined {
   return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
 }
 
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 export async function resolveServer(): Promise<Resolution> {
   const cfg = vscode.workspace.getConfiguration('deepseek');
   const cwd = workspaceCwd();
+  // settings.json holds whatever was typed: a wrong type is said, not ignored (a string
+  // command fell back to python3 without a word; a non-string pythonPath threw, and the status
+  // bar span for good).
   const explicit = cfg.get<unknown>('server.command');
-  if (Array.isArray(explicit) && explicit.length > 0 && explicit.every((x) => typeof x === 'string' && x)) {
+  if (explicit !== undefined && explicit !== null && !(Array.isArray(explicit) && explicit.length === 0)) {
+    if (!Array.isArray(explicit) || !explicit.every((x) => typeof x === 'string' && x.trim())) {
+      return {
+        ok: false,
+        tried: [],
+        invalid:
+          `"deepseek.server.command" must be a list of strings, the program then its arguments ` +
+          `(e.g. ["/home/me/.venv/bin/deepseek-lsp"]), not ${shown(explicit)}`,
+      };
+    }
     const [command, ...args] = (explicit as string[]).map(expandPath);
     return { ok: true, launch: { command, args, origin: 'setting deepseek.server.command' } };
   }
+  const rawPython = cfg.get<unknown>('server.pythonPath');
+  if (rawPython !== undefined && rawPython !== null && typeof rawPython !== 'string') {
+    return {
+      ok: false,
+      tried: [],
+      invalid: `"deepseek.server.pythonPath" must be a string, the path of a Python (e.g. "/home/me/.venv/bin/python"), not ${shown(rawPython)}`,
+    };
+  }
   const tried: string[] = [];
-  const configured = (cfg.get<string>('server.pythonPath') ?? '').trim();
+  const configured = (rawPython ?? '').trim();
   const python = configured ? expandPath(configured) : 'python3';
   const check = await probe(
     python,

@@ -67,13 +67,26 @@ export function formatCost(usd: number | undefined): string {
   return v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`;
 }
 
+/** The Output pane has a text editor too (its scheme `output`): it is no file being edited. */
+function isOutputPane(editor: vscode.TextEditor | undefined): boolean {
+  return editor?.document.uri.scheme === 'output';
+}
+
 export class StatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
   private lifecycle: Lifecycle = 'starting';
   private lifecycleMessage = '';
   private status: ServerStatus = { kind: 'Normal', message: '' };
   private usage: UsageJSON | undefined;
+  /**
+   * The last status about each file (Inactive: excluded, too large, language off), shown again
+   * when that file is: the server, which is told nothing of the active editor, has moved on to
+   * the file typed in since (an excluded file showed Normal once suggestions came elsewhere).
+   */
+  private readonly fileStatus = new Map<string, ServerStatus>();
   private readonly editorWatch: vscode.Disposable;
+  /** The last active editor that is not the Output pane. */
+  private lastEditor: vscode.TextEditor | undefined;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('deepseek.status', vscode.StatusBarAlignment.Right, 100);
@@ -81,25 +94,49 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = 'deepseek.showUsage';
     // A status about one file (Inactive: excluded, too large) is shown while that file is.
     // A notebook's status too, while that notebook is (with no cell focused, no text editor is).
+    this.lastEditor = isOutputPane(vscode.window.activeTextEditor) ? undefined : vscode.window.activeTextEditor;
     this.editorWatch = vscode.Disposable.from(
-      vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor && !isOutputPane(editor)) {
+          this.lastEditor = editor;
+        }
+        this.render();
+      }),
       vscode.window.onDidChangeActiveNotebookEditor(() => this.render()),
     );
     this.render();
     this.item.show();
   }
 
+  /**
+   * The editor being edited: the active one, except the Output pane (the focus in the log being
+   * read), for which it is the editor active before, if still shown.
+   */
+  get editor(): vscode.TextEditor | undefined {
+    const active = vscode.window.activeTextEditor;
+    if (!isOutputPane(active)) {
+      return active;
+    }
+    const last = this.lastEditor;
+    return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
+  }
+
   /** The server's status, unless it is about another file than the one being edited. */
   private shownStatus(): ServerStatus {
     const uri = this.status.uri;
-    const active = vscode.window.activeTextEditor?.document.uri.toString();
+    const active = this.editor?.document.uri.toString();
     // A notebook's status is about its cells kept as one document (the server's notebooks.py).
     const notebook = vscode.window.activeNotebookEditor?.notebook.uri.toString();
-    // A status about one file, with that file not the active one (or no editor at all).
-    if (uri && uri !== active && !(notebook && uri === `${notebook}${NOTEBOOK_SUFFIX}`)) {
-      return { kind: 'Normal', message: '' };
+    const notebookDoc = notebook && `${notebook}${NOTEBOOK_SUFFIX}`;
+    if (uri && (uri === active || uri === notebookDoc)) {
+      return this.status;
     }
-    return this.status;
+    const kept = (active && this.fileStatus.get(active)) || (notebookDoc && this.fileStatus.get(notebookDoc));
+    if (kept) {
+      return kept;
+    }
+    // A status about one file, with that file not the active one (or no editor at all).
+    return uri ? { kind: 'Normal', message: '' } : this.status;
   }
 
   setLifecycle(lifecycle: Lifecycle, message = ''): void {
@@ -107,19 +144,38 @@ export class StatusBar implements vscode.Disposable {
     this.lifecycleMessage = message;
     if (lifecycle === 'starting') {
       this.status = { kind: 'Normal', message: '' };
+      this.fileStatus.clear();
     }
     this.render();
   }
 
   setStatus(status: ServerStatus): void {
     this.status = { kind: status.kind ?? 'Normal', message: status.message ?? '', feature: status.feature, uri: status.uri };
+    if (this.status.uri) {
+      this.fileStatus.set(this.status.uri, this.status);
+    }
+    this.render();
+  }
+
+  /** The server answered a request about this document without a status about it: what was
+   * kept for it no longer holds (a file made small enough, a language turned back on). */
+  settled(uri: string): void {
+    if (this.status.uri !== uri && this.fileStatus.delete(uri)) {
+      this.render();
+    }
+  }
+
+  /** Exclusions, languages or the size limit changed: a status kept about a file may no longer hold. */
+  forgetFiles(): void {
+    this.fileStatus.clear();
     this.render();
   }
 
   setUsage(usage: UsageJSON): void {
     this.usage = usage;
     if (usage.status && typeof usage.status.kind === 'string') {
-      this.status = usage.status;
+      this.setStatus(usage.status);
+      return;
     }
     this.render();
   }

@@ -193,6 +193,57 @@ function statusIs(kind, containing = '') {
   }, 15000);
 }
 
+/** The extension's output channel as VS Code logs it to files (the server's log lines too). */
+function extensionLog() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(p);
+      } else if (entry.name === 'DeepSeek.log') {
+        files.push(p);
+      }
+    }
+  };
+  const root = path.join(USER_DATA_DIR, 'logs');
+  if (fs.existsSync(root)) {
+    walk(root);
+  }
+  return files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
+/** A click into the Output pane's text (the DeepSeek log shown): the focus is in the log. */
+async function focusLog() {
+  const line = page.locator('.part.panel .view-line', { hasText: 'deepseek' }).last();
+  await line.waitFor({ state: 'visible', timeout: 10000 });
+  const box = await line.boundingBox();
+  await page.mouse.click(box.x + 20, box.y + box.height / 2);
+  await waitFor('the focus in the Output pane', () =>
+    page.evaluate(() => !!document.activeElement?.closest('.part.panel')), 5000);
+}
+
+/** Replaces the user settings as a user does: settings.json in the editor, its text replaced, saved. */
+async function writeUserSettings(settings) {
+  const file = path.join(USER_DATA_DIR, 'User', 'settings.json');
+  await runCommand('Preferences: Open User Settings (JSON)');
+  // VS Code 1.139 opens it in a modal editor (no tab): the focus is in its text.
+  await waitFor('settings.json in a focused editor', () => page.evaluate(() =>
+    (document.activeElement?.closest('[data-uri]')?.getAttribute('data-uri') ?? '').endsWith('/settings.json')), 10000);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(JSON.stringify(settings));
+  await page.keyboard.press('Control+S');
+  await waitFor('settings.json saved', () => {
+    try {
+      return JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8'))) === JSON.stringify(settings);
+    } catch {
+      return false;
+    }
+  }, 10000);
+  // Left open: closing the modal editor asked to save it again (the last UI step uses this).
+}
+
 async function fakeRequests() {
   const r = await fetch(`${FAKE_URL}/_fake/requests`);
   return r.json();
@@ -587,6 +638,122 @@ try {
     }
     return `ghost ${JSON.stringify(norm(ghost))}, cell "${CELL_LINE}" after Tab; ${good.length} of ${fim.length} FIM prompts with the cells above; review squiggle in cell 1 after save; status ${JSON.stringify(norm(status.split(' | ')[1] ?? '').trim())}`;
   }, { needs: ['set-api-key'] });
+
+  await step('excluded-file-status-after-typing', async () => {
+    // .env is Inactive; suggestions then come for calc.py (the server's status turns Normal);
+    // shown again, .env is still Inactive (it said Normal, "Ready", for a file never sent).
+    await quickOpen('.env', 'API_TOKEN=');
+    await statusIs('Inactive');
+    const before = (await fakeRequests()).length;
+    await quickOpen(FILE, 'def add(a, b):');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('n = ');
+    await page.keyboard.press('Alt+Backslash');
+    await waitFor('a completion request for calc.py', async () =>
+      (await fakeRequests()).slice(before).some((r) => r.path === '/beta/completions' && r.authorized), 15000);
+    await statusIs('Normal');
+    await page.keyboard.press('Escape');
+    await quickOpen('.env', 'API_TOKEN=');
+    const t = await statusIs('Inactive');
+    return norm(t.split(' | ')[0]).slice(0, 80);
+  }, { needs: ['set-api-key', 'open-file'] });
+
+  await step('output-pane-status', async () => {
+    // Reading the log (the focus in the Output pane) says nothing about the file being edited:
+    // an excluded file's Inactive stays while the log is read.
+    await quickOpen('.env', 'API_TOKEN=');
+    await statusIs('Inactive');
+    await runCommand('DeepSeek: Show Log');
+    await focusLog();
+    await page.waitForTimeout(1500);
+    const t = await statusText();
+    if (!t.startsWith('DeepSeek Inactive')) {
+      throw new Error(`with the focus in the Output pane the status bar says ${JSON.stringify(norm(t).slice(0, 100))}, with .env still in the editor`);
+    }
+    return norm(t.split(' | ')[0]).slice(0, 80);
+  }, { needs: ['set-api-key'] });
+
+  await step('output-pane-review', async () => {
+    // "Review Current File" with the focus in the Output pane reviews the file in the editor.
+    await quickOpen(FILE, 'def add(a, b):');
+    await runCommand('DeepSeek: Show Log');
+    await focusLog();
+    await page.waitForTimeout(500);
+    await runCommand('DeepSeek: Review Current File');
+    const msg = await waitFor('the review result', async () => {
+      const items = await page.$$eval('.statusbar-item', (els) => els.map((e) => e.textContent ?? ''));
+      const toasts = await page.$$eval('.notification-toast', (els) => els.map((e) => e.textContent ?? ''));
+      return [...items, ...toasts].map(norm).find((x) => x.includes('DeepSeek review of')) ?? '';
+    }, 20000);
+    if (!msg.includes(`DeepSeek review of ${FILE}`)) {
+      throw new Error(`the review answered ${JSON.stringify(msg.trim().slice(0, 140))}`);
+    }
+    return msg.trim();
+  }, { needs: ['set-api-key', 'open-file'] });
+
+  await step('server-setting-wrong-type', async () => {
+    // deepseek.server.* with the wrong type in settings.json: a message naming the setting, the
+    // status bar in Error (not spinning for good, not a silently ignored setting).
+    const machine = path.join(USER_DATA_DIR, 'Machine', 'settings.json');
+    const original = fs.readFileSync(machine, 'utf8');
+    const py = JSON.parse(original)['deepseek.server.pythonPath'];
+    const shown = [];
+    try {
+      fs.writeFileSync(machine, JSON.stringify({ 'deepseek.server.pythonPath': [py] }, null, 2));
+      const toast = page.locator('.notification-toast', { hasText: 'deepseek.server.pythonPath' }).first();
+      await toast.waitFor({ state: 'visible', timeout: 20000 });
+      shown.push(norm(await toast.textContent()).slice(0, 100));
+      await statusIs('Error');
+      await screenshot('server-setting-wrong-type-pythonPath');
+      fs.writeFileSync(machine, JSON.stringify({ 'deepseek.server.pythonPath': py, 'deepseek.server.command': '/opt/deepseek/bin/deepseek-lsp' }, null, 2));
+      const toast2 = page.locator('.notification-toast', { hasText: 'deepseek.server.command' }).first();
+      await toast2.waitFor({ state: 'visible', timeout: 20000 });
+      shown.push(norm(await toast2.textContent()).slice(0, 100));
+      await statusIs('Error');
+    } finally {
+      fs.writeFileSync(machine, original);
+    }
+    await waitFor('the server to run again after the setting is restored', async () => {
+      const t = await statusText();
+      return t.startsWith('DeepSeek Normal') ? t : '';
+    }, 30000);
+    return shown.join(' / ');
+  }, { needs: ['set-api-key'] });
+
+  // Last of the steps that use the window: it leaves settings.json open in a modal editor.
+  await step('client-only-setting', async () => {
+    // A user whose endpoint comes from DEEPSEEK_BASE_URL (run.sh sets it to the fake) and who
+    // sets no deepseek.* setting for the server, only the LSP trace (read by the extension):
+    // the server keeps its defaults and environment, and reports no unknown settings.
+    const settingsFile = path.join(USER_DATA_DIR, 'User', 'settings.json');
+    const original = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+    const settings = Object.fromEntries(Object.entries(original).filter(([k]) => !k.startsWith('deepseek.')));
+    settings['deepseek.trace.server'] = 'verbose';
+    const configLines = () => extensionLog().split('\n').filter((l) => l.includes('deepseek_lsp.server: configuration: {'));
+    // The lines of the server restarted by the step before are in the log file by now.
+    await page.waitForTimeout(2000);
+    const seen = configLines().length;
+    try {
+      // Through the editor: code-server missed a settings.json written behind its back.
+      await writeUserSettings(settings);
+      // The server logs its settings when they change (logLevel debug -> its default, info).
+      await waitFor('the server to apply the new settings (its log)', async () =>
+        configLines().slice(seen).some((l) => l.includes("'log_level': 'info'")), 30000, 500);
+      await page.waitForTimeout(2000);
+      const other = configLines().slice(seen).find((l) => !l.includes(`'base_url': '${FAKE_URL}'`));
+      if (other) {
+        throw new Error(`the server's endpoint is no longer DEEPSEEK_BASE_URL's: ${other.slice(other.indexOf("'base_url'"), other.indexOf("'base_url'") + 60)}`);
+      }
+      const unknown = await page.locator('.notification-toast', { hasText: 'unknown setting' }).allTextContents();
+      if (unknown.length) {
+        throw new Error(`${unknown.length} notification(s): ${norm(unknown.join(' / ')).slice(0, 200)}`);
+      }
+    } finally {
+      fs.writeFileSync(settingsFile, JSON.stringify(original, null, 2));
+    }
+    return "no unknown-setting message; the endpoint is still DEEPSEEK_BASE_URL's (the fake)";
+  }, { needs: ['set-api-key', 'open-file'] });
 
   await step('key-handling', async () => {
     const requests = await fakeRequests();

@@ -100,7 +100,8 @@ say "fake DeepSeek on 127.0.0.1:$FAKE_PORT"
 PIDS+=($!)
 
 CS_ENV=(
-  env -u DEEPSEEK_API_KEY -u DEEPSEEK_BASE_URL -u DEEPSEEK_FIM_BASE_URL
+  # DEEPSEEK_BASE_URL: the endpoint when no deepseek.baseUrl is set (the client-only-setting step).
+  env -u DEEPSEEK_API_KEY -u DEEPSEEK_FIM_BASE_URL DEEPSEEK_BASE_URL="http://127.0.0.1:$FAKE_PORT"
   XDG_CONFIG_HOME="$RUN/xdg/config" XDG_DATA_HOME="$RUN/xdg/data" XDG_CACHE_HOME="$RUN/xdg/cache"
   XDG_STATE_HOME="$RUN/xdg/state" TMPDIR="$RUN/tmp" EXTENSIONS_GALLERY='{}'
   DEEPSEEK_LSP_STATE_DIR="$RUN/state"
