@@ -58,8 +58,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"\bxapp-[A-Za-z0-9-]{10,}\b"), REDACTED),  # Slack app-level
     # Connection strings (Azure storage, Service Bus): the key part only.
     (re.compile(r"(?i)\b((?:Account|SharedAccess)Key\s*=\s*)[A-Za-z0-9+/=]{20,}"), r"\1" + REDACTED),
-    # .npmrc's base64 ``_auth`` (``_authToken`` is caught as a TOKEN assignment).
-    (re.compile(r"(?m)^(\s*(?:\S+:)?_auth\s*=\s*)[A-Za-z0-9+/]{8,}={0,2}[ \t]*$"), r"\1" + REDACTED),
+    # .npmrc's base64 ``_auth`` (``_authToken`` is caught as a TOKEN assignment). Spaces and
+    # tabs before it, not ``\s``: from each line start ``\s*`` ran over all the blank lines
+    # below, and a run of 1,700 of them under a URL in the prompt window cost 90 ms a keystroke.
+    (re.compile(r"(?m)^([ \t]*(?:\S+:)?_auth\s*=\s*)[A-Za-z0-9+/]{8,}={0,2}[ \t]*$"), r"\1" + REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"), REDACTED),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
     # "token <value>": a value with a digit and no dot, not code (``var token oauth2.TokenSource``).

@@ -104,6 +104,8 @@ _DIRECTIVE_LINE = re.compile(r"""^\s*(['"])[\w -]*\1;?\s*$""")
 #: last expression).
 _DIRECTIVE_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 _CLOSER_LINE = re.compile(r"^\s*([)\]}]+[\s;,)\]}]*|end\b[\s;,)]*)$")
+#: The characters of the word a menu item replaces (JavaScript's ``$`` too).
+_WORD_CHARS = re.compile(r"[\w$]*")
 
 
 @dataclass
@@ -833,8 +835,10 @@ class CompletionFeature(Feature):
         suggestions = await self.suggest(req)
         line_start = doc.line_start(doc.line_at(offset))
         before = doc.data[line_start:offset].decode("utf-8", "replace")
-        word = re.search(r"[\w$]*$", before)
-        word_text = word.group(0) if word else ""
+        # The word is read backwards from the cursor: ``re.search(r"[\w$]*$", before)`` tried
+        # every start in the line, each running to the end of its word, and a line with a long
+        # hex string before the cursor (contract bytecode, a digest list) took seconds a key.
+        word_text = _WORD_CHARS.match(before[::-1]).group(0)[::-1]  # type: ignore[union-attr]
         word_start = offset - len(word_text.encode("utf-8"))
         indent = before[: len(before) - len(before.lstrip())]
         snippets = self.services.client_snippets
@@ -1275,7 +1279,7 @@ class CompletionFeature(Feature):
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
-            if unindexed or self.indexer.deferred:
+            if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
                 self._index_when_idle(unindexed)
             fim = self._build(req, inserted, snippets, scopes, imports)
             if not inserted and not req.inserted:
@@ -1384,6 +1388,14 @@ class CompletionFeature(Feature):
                 await until_idle(lambda: self._last_change + IDLE_INDEX_S)
                 if self.services.documents.get(doc.uri) is doc:
                     self.indexer.for_document(doc)
+                await asyncio.sleep(0)
+            stale = self.indexer.deferred_docs
+            while stale:
+                await until_idle(lambda: self._last_change + IDLE_INDEX_S)
+                uri = next(iter(stale), None)
+                if uri is not None and (doc := stale.pop(uri, None)) is not None:
+                    if self.services.documents.get(uri) is doc:
+                        self.indexer.for_document(doc)
                 await asyncio.sleep(0)
             deferred = self.indexer.deferred
             while deferred:

@@ -1,0 +1,151 @@
+"""Inputs real files have that made the server's own work per keystroke grow with the file or a
+line instead of staying at a few milliseconds (found by an audit; each test failed before its
+fix). The time bounds are at least ten times what the fixed code takes on a loaded machine."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp import context
+from deepseek_lsp.completion.feature import Request
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.privacy import REDACTED, redact
+from tests.completing import Completing
+from tests.fake_deepseek import FakeDeepSeek
+from tests.test_completion_units import _feature_for_prompts
+
+REGISTRY = LanguageRegistry.load()
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+
+
+def test_typing_at_the_end_of_a_long_non_ascii_line_costs_no_walk_over_its_characters() -> None:
+    """A minified bundle's one line with a single ``é`` in it: a column was turned into a byte
+    offset (and back) by a Python loop over every character before it, ~0.25 s each time, twice
+    for each key typed there (the change's range) and again for the request (3.8 s for five
+    keys on this 1 MB line, against ~60 ms now)."""
+    line = "var s='é';" + "var a=function(){return 1};" * 40_000
+    for encoding in ("utf-16", "utf-32"):
+        store = DocumentStore(REGISTRY, encoding)  # type: ignore[arg-type]
+        doc = store.open("file:///w/bundle.min.js", line + "\n", "javascript", 1)
+        col = len(line)
+        began = time.perf_counter()
+        for i in range(5):
+            pos = types.Position(0, col + i)
+            store.change(doc.uri, i + 2, [types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text="x")])
+            offset = doc.offset_at(types.Position(0, col + i + 1))
+            assert doc.position_at(offset).character == col + i + 1
+        elapsed = time.perf_counter() - began
+        assert doc.line_text(0) == line + "xxxxx"
+        assert elapsed < 1.5, f"{encoding}: five keys took {elapsed:.2f} s"
+
+
+def test_typing_in_a_one_line_20_mb_file_does_not_scan_the_line_byte_by_byte() -> None:
+    """A minified JSON file, a source map: the line's end was looked for with a regex that
+    reads every byte in Python's regex engine (~8 ms a megabyte), three times for each key,
+    3.3 s for these five keys, 0.1 s now (too large to be sent, it is still edited)."""
+    line = '{"id":1,"v":"x"},' * 1_200_000
+    store = DocumentStore(REGISTRY, "utf-16")
+    doc = store.open("file:///w/data.min.json", "[" + line + "]", "json", 1)
+    began = time.perf_counter()
+    for i, col in enumerate((len(line), len(line) // 2, 3, len(line) + 1, 1)):
+        pos = types.Position(0, col)
+        store.change(doc.uri, i + 2, [types.TextDocumentContentChangePartial(range=types.Range(pos, pos), text=" ")])
+        assert doc.line_end(0) == len(doc) and doc.line_count == 1
+    elapsed = time.perf_counter() - began
+    assert elapsed < 1.5, f"five keys took {elapsed:.2f} s"
+
+
+def test_columns_are_counted_the_same_way_on_long_lines_with_surrogates() -> None:
+    """What the fast column count must keep: a character past U+FFFF is two UTF-16 units (a
+    column inside it snaps to its start), a lone surrogate one."""
+    text = "a😀b\ud800c" * 3 + "\n"
+    for encoding, columns in (("utf-16", [0, 1, 2, 3, 4, 5, 6, 18]), ("utf-32", [0, 1, 2, 3, 4, 5, 15])):
+        doc = DocumentStore(REGISTRY, encoding).open("file:///w/s.py", text, "python", 1)  # type: ignore[arg-type]
+        for col in columns:
+            offset = doc.offset_at(types.Position(0, col))
+            # The walk it replaces, character by character.
+            units = taken = 0
+            for ch in text[:-1]:
+                width = 2 if encoding == "utf-16" and ord(ch) > 0xFFFF else 1
+                if units + width > col:
+                    break
+                units += width
+                taken += 1
+            assert offset == len(text[:taken].encode("utf-8", "surrogatepass")), (encoding, col)
+            assert doc.position_at(offset).character == units, (encoding, col)
+
+
+def test_redacting_a_window_with_many_blank_lines_under_a_url_takes_no_quadratic_time() -> None:
+    """A URL (a trigger word for the secret patterns) with a run of blank lines below it in the
+    prompt window: the ``.npmrc`` ``_auth`` pattern's ``^\\s*`` ran from every line start over
+    all the blank lines after it, 90 ms a keystroke for 1,700 of them (3 s for these 8,000)."""
+    text = "# docs: https://example.com/api\n" + "\n" * 8_000 + "def f():\n    return 1\n"
+    began = time.perf_counter()
+    assert redact(text) == text
+    assert redact(text, keep_lines=True) == text
+    assert time.perf_counter() - began < 0.5
+    # The pattern still finds the secret it is for, indented or after blank lines.
+    npmrc = "registry=https://r.example.com/\n\n\n  //r.example.com/:_auth=dXNlcjpwYXNzd29yZA==\n"
+    assert redact(npmrc) == f"registry=https://r.example.com/\n\n\n  //r.example.com/:_auth={REDACTED}\n"
+
+
+async def test_an_index_gone_stale_while_typing_in_a_large_file_is_rebuilt_in_a_pause_not_a_request(
+    tmp_path, monkeypatch
+) -> None:
+    """A stale index whose rebuild does not fit the request's time box is reused, but once it
+    was INDEX_MAX_STALE_S old the request rebuilt it anyway, on the event loop: every 30 s of
+    typing in a large file one keystroke took the whole index (0.6 s for 850 kB of Python,
+    2.2 s for a minified bundle) on top of its time box."""
+    feature = _feature_for_prompts([tmp_path.as_uri()])
+    text = "import os\n" + "".join(f"def handler_{k}(request):\n    return request\n\n" for k in range(2500))
+    store = feature.services.documents
+    doc = store.open((tmp_path / "big.py").as_uri(), text, "python", 1)
+    feature.document_opened(doc)
+    assert feature.indexer.for_document(doc) is not None  # built while the user paused
+    feature.indexer.bytes_per_s = 1e5  # as if the file took a second to index
+    built: list[str] = []
+    index_tree = context.index_tree
+    monkeypatch.setattr(context, "index_tree", lambda *a: built.append(a[3]) or index_tree(*a))
+    # The user has typed on since: a new import at the top, and the index is old by now.
+    top = types.Position(0, 0)
+    store.change(doc.uri, 2, [types.TextDocumentContentChangePartial(range=types.Range(top, top), text="import sys\n")])
+    feature.document_changed(doc)
+    feature.indexer._docs[doc.uri].built_at -= context.INDEX_MAX_STALE_S + 1
+    fim = feature._prompt(Request(doc, len(doc) // 2, False))
+    assert built == []  # the request kept to its time box
+    assert "import os" in fim.prompt  # with the imports the stale index has
+    feature._last_change = 0.0  # the user pauses
+    await feature._idle_indexing
+    assert len(built) == 1
+    assert "import sys" in feature._prompt(Request(doc, len(doc) // 2 + 1, False)).prompt
+
+
+async def test_a_menu_item_on_a_line_with_a_long_hex_string_is_answered_in_milliseconds(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The word a menu item replaces was found with ``re.search(r"[\\w$]*$", line)``, which
+    tried every start in the line and ran each to the end of its word: after a 16,000-digit hex
+    string (contract bytecode, test vectors) each key typed took 1.8 s in nvim-cmp, Helix, Zed
+    (24,000 digits here: ~4 s a key, 3 ms now)."""
+    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        uri = "file:///w/deploy.js"
+        line = 'const BYTECODE = "0x' + "6080604052348015600f57600080fd" * 800 + '"; '
+        c.services.documents.open(uri, "function f() {}\n" + line, "javascript", 1)
+        c.completion.document_opened(c.services.documents.get(uri))
+        c.insert(uri, 1, len(line), "dep")
+        fake_deepseek.script("loy(BYTECODE);")
+        began = time.perf_counter()
+        labels = await c.menu(uri, 1, len(line) + 3, types.CompletionTriggerKind.Invoked)
+        assert time.perf_counter() - began < 0.5
+        assert labels[0] == "deploy(BYTECODE);"  # the word typed, then the suggestion
+    finally:
+        await c.stop()
