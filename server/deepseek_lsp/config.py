@@ -50,6 +50,23 @@ DEFAULT_EXCLUDE = (
     "**/secrets.*",
     "**/.aws/**",
     "**/.ssh/**",
+    # direnv, Terraform variables and state (which holds every resource's secrets in clear),
+    # Kubernetes client configs, PuTTY and Java key stores, PostgreSQL, Windows' .netrc, git's
+    # credential store, Apache's password file.
+    "**/.envrc",
+    "**/*.tfvars",
+    "**/*.tfstate",
+    "**/*.tfstate.*",
+    "**/.kube/**",
+    "**/kubeconfig",
+    "**/*.kubeconfig",
+    "**/*.ppk",
+    "**/*.jks",
+    "**/*.keystore",
+    "**/.pgpass",
+    "**/_netrc",
+    "**/.git-credentials",
+    "**/.htpasswd",
 )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -16,9 +17,33 @@ from cachetools import TTLCache
 
 REDACTED = "[REDACTED]"
 
+
+def _basic_credentials(match: re.Match[str]) -> str:
+    value = match.group(2)
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return match.group(0)
+    if ":" not in decoded or not decoded.isprintable():
+        return match.group(0)
+    return f"{match.group(1)} {REDACTED}"
+
+
+def _base64_private_key(match: re.Match[str]) -> str:
+    head = match.group(0)[:64]  # "-----BEGIN ... PRIVATE KEY-----" is in the first 48 bytes
+    try:
+        decoded = base64.b64decode(head[: len(head) // 4 * 4])
+    except ValueError:
+        return match.group(0)
+    return REDACTED if b"PRIVATE KEY" in decoded else match.group(0)  # a certificate is public
+
+
+#: A pattern's replacement: a template, a function of the match, or None for an assignment.
+Replacement = str | Callable[[re.Match[str]], str] | None
+
 # Each pattern keeps the part that tells the model what the line is (a key name, "Bearer") and
 # replaces only the secret itself, so the surrounding code still reads naturally.
-_PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
+_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY( BLOCK)?-----.*?-----END \1PRIVATE KEY( BLOCK)?-----", re.S),
         "-----BEGIN PRIVATE KEY-----" + REDACTED + "-----END PRIVATE KEY-----",
@@ -44,6 +69,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
         ),
         REDACTED + "-----END PRIVATE KEY-----",
     ),
+    # A PEM private key in base64 ("-----BEGIN" is "LS0tLS1CRUdJTi"): a Kubernetes TLS
+    # secret's ``tls.key``, a kubeconfig's ``client-key-data``, a key kept in an environment
+    # variable. Certificates, encoded alike, stay.
+    (re.compile(r"\bLS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2}"), _base64_private_key),
     (re.compile(r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"), REDACTED),
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), REDACTED),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), REDACTED),
@@ -66,19 +95,34 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
     # "token <value>": a value with a digit and no dot, not code (``var token oauth2.TokenSource``).
     (re.compile(r"(?i)\b(token)\s+(?=[A-Za-z0-9_~+/=-]*\d)[A-Za-z0-9_~+/=-]{16,}"), r"\1 " + REDACTED),
+    # The user name may be empty: ``redis://:password@host`` (Redis has no users by default).
     (
-        re.compile(r"(?i)(://[^:/@\s]+:)[^@/\s]{3,}(@)"),
+        re.compile(r"(?i)(://[^:/@\s]*:)[^@/\s]{3,}(@)"),
         r"\1" + REDACTED + r"\2",
+    ),
+    # HTTP Basic credentials: ``user:password`` in base64, which anyone decodes. Only what
+    # decodes to that (``Basic authentication`` is a word, not base64 of a user and password).
+    (re.compile(r"(?i)\b(basic)\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"), _basic_credentials),
+    # .netrc lines, written by a Dockerfile or a CI script (the file itself is excluded), in
+    # one line or with ``\n`` escapes: ``machine host login user password secret``.
+    (
+        re.compile(
+            r"(?i)\b((?:machine(?:[ \t]|\\n)+\S+?|default)(?:[ \t]|\\n)+login(?:[ \t]|\\n)+\S+?"
+            r"(?:[ \t]|\\n)+password(?:[ \t]|\\n)+)[^\s\"'`\\]+"
+        ),
+        r"\1" + REDACTED,
     ),
     # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
     # The separator may be Go's ``:=`` or a PHP/Ruby ``=>``, after an optional type annotation
-    # (``password: str = ...``); a quoted value runs to its closing quote, spaces and all.
+    # (``password: str = ...``); a quoted value runs to its closing quote, spaces and all, or
+    # to the end of the text: a prompt window ends at the cursor, and a secret pasted between
+    # the quotes an editor closed (``password="hunter2|"``) has its closing quote after it.
     (
         re.compile(
             r"""(?ix)
             \b([A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*)
             (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*)
-            (?:(["'])([^"'\r\n]{6,}?)\3|([^\s"'`,;]{6,}))
+            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|([^\s"'`,;]{6,}))
             """
         ),
         None,
@@ -99,7 +143,8 @@ def _assignment(match: re.Match[str]) -> str:
     if value.lower().startswith(("http://", "https://")) and "@" not in value:
         return match.group(0)
     if quote:
-        return f"{name}{sep}{quote}{REDACTED}{quote}"
+        closing = quote if match.group(0).endswith(quote) else ""  # none at the cursor
+        return f"{name}{sep}{quote}{REDACTED}{closing}"
     # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
     if any(ch in bare for ch in "().[]{}"):
         return match.group(0)
@@ -113,11 +158,14 @@ def _assignment(match: re.Match[str]) -> str:
 _EOL = re.compile(r"\r\n|\r|\n")
 
 
-def _keeping_lines(replacement: str | None) -> Any:
+def _keeping_lines(replacement: Replacement) -> Any:
     """A ``re.sub`` replacement that leaves as many line breaks as the secret it replaces."""
 
     def repl(match: re.Match[str]) -> str:
-        out = _assignment(match) if replacement is None else match.expand(replacement)
+        if replacement is None:
+            out = _assignment(match)
+        else:
+            out = replacement(match) if callable(replacement) else match.expand(replacement)
         missing = len(_EOL.findall(match.group(0))) - len(_EOL.findall(out))
         return out + "\n" * max(0, missing)
 
@@ -136,6 +184,8 @@ _TRIGGERS = (
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
     *("rk_live_", "rk_test_", "whsec_", "glpat-", "npm_", "hf_", "xapp-", "accountkey", "sharedaccesskey", "_auth"),
+    "basic",
+    "ls0tls1crudjti",
 )
 
 
@@ -190,7 +240,7 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
     return spans
 
 
-def _apply(patterns: Iterable[tuple[re.Pattern[str], str | None]], text: str, keep_lines: bool) -> str:
+def _apply(patterns: Iterable[tuple[re.Pattern[str], Replacement]], text: str, keep_lines: bool) -> str:
     for pattern, replacement in patterns:
         if keep_lines:
             text = pattern.sub(_keeping_lines(replacement), text)

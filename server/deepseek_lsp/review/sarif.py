@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from .findings import SEVERITIES, Finding
+from .prompt import _redacted_lines
 from .report import FileResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -53,6 +54,21 @@ def _region(result: FileResult, start: int, end: int, snippet: str | None) -> di
     if snippet is not None:
         region["snippet"] = {"text": snippet}
     return region
+
+
+def _snippet(result: FileResult, f: Finding) -> str:
+    """The finding's code as the report quotes it, with no secret the model was not shown: a
+    hard-coded password is what reviewers flag, quoted as the prompt showed it
+    (``DB_PASSWORD = "[REDACTED]"``) and placed on the real line, whose text went into the
+    report (code scanning, CI artifacts). Lines a secret was redacted from are quoted redacted,
+    whole; a private key's lines are found by redacting the whole text, as the prompt was."""
+    doc = result.doc
+    text = doc.data[f.start : f.end].decode("utf-8", "replace")
+    first, last = doc.line_at(f.start), doc.line_at(max(f.start, f.end - 1))
+    redacted = _redacted_lines(doc)[first : last + 1]
+    if redacted == [doc.line_text(n) for n in range(first, last + 1)]:
+        return text
+    return "\n".join(redacted).strip()
 
 
 def _uri_path(p: Path) -> str:
@@ -95,7 +111,7 @@ def to_sarif(
         location = _artifact(r.path, root)
         prints = _fingerprints(r.findings)
         for f in r.findings:
-            text = r.doc.data[f.start : f.end].decode("utf-8", "replace")
+            text = _snippet(r, f)
             cell = r.cell_number(f.start)
             if cell is not None:
                 sarif_results.append(_in_notebook(r, f, location, cell, severities, prints[id(f)]))

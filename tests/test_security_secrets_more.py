@@ -1,0 +1,222 @@
+"""More ways a secret could leave the machine (an audit of every path out): a secret typed or
+pasted at the cursor, credentials in URLs without a user name, HTTP Basic credentials, the
+default exclusions, and the SARIF report's code snippets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp import privacy
+from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.documents import Document
+from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.prompts import build_fim_prompt
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
+
+FIM = "/beta/completions"
+
+
+def _count(text: str) -> int:
+    return len(text) // 3 + 1
+
+
+# -- a secret at the cursor ---------------------------------------------------------------------------
+
+
+async def test_a_secret_pasted_between_auto_closed_quotes_is_not_sent(tmp_path: Path) -> None:
+    """Editors close a quote as it is typed: ``password = "|"``. The user pastes the secret
+    between the quotes and the suggestion is asked for right there, the closing quote after
+    the cursor. The prompt ends inside the string, where no closing quote follows the value:
+    the secret went out whole."""
+    secret = "hunter2-Very-Secret-77"
+    text = 'import db\n\n\ndef connect():\n    return db.connect(user="app", password="")\n'
+    line, col = 4, len('    return db.connect(user="app", password="')
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: ", timeout=5", path=FIM)
+        fake.api_key = "sk-test-0123456789"
+        env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "contextTimeoutMs": 2000}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/conn.py"
+            open_doc(client, uri, text)
+            insert(client, uri, 2, line, col, secret)
+            await client.text_document_inline_completion_async(inline_params(uri, line, col + len(secret)))
+    sent = [json.dumps(r.json) for r in fake.requests if r.path == FIM and r.json]
+    assert sent, "a completion was asked for"
+    assert all(secret not in body and secret[:12] not in body for body in sent)
+    assert any('password=\\"[REDACTED]' in body for body in sent)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "secret"),
+    [
+        ('conn = connect(password="', "hunter2hunter2"),
+        ("SECRET_KEY = '", "django-insecure-abc123def456"),
+        ('config = {"api_key": "', "k3y-0123456789abcdef"),
+    ],
+)
+def test_a_secret_value_ending_at_the_cursor_is_redacted(prefix: str, secret: str) -> None:
+    text = prefix + secret + '")\nnext_line = 1\n'
+    doc = Document("file:///w/a.py", text)
+    fim = build_fim_prompt(doc, len(prefix + secret), budget=2000, suffix_share=0.1, count=_count)
+    assert secret not in fim.prompt and fim.prompt.endswith(prefix + REDACTED)
+
+
+def test_an_unfinished_string_that_names_no_secret_stays() -> None:
+    for text in ('greeting = "hello wor', 'password_prompt = input("Enter your pass', 'token_url = "https://example.com/oau'):
+        assert redact(text) == text
+
+
+# -- formats that went out as they were ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        # A password without a user name: Redis' usual form, and Celery's broker URL.
+        ('cache = redis.from_url("redis://:S3cretRedisPass@cache:6379/0")\n', "S3cretRedisPass"),
+        ('BROKER_URL = "amqp://:Rabb1tPassw0rd@mq:5672//"\n', "Rabb1tPassw0rd"),
+    ],
+)
+def test_a_password_in_a_url_without_a_user_name_is_redacted(text: str, secret: str) -> None:
+    out = redact(text)
+    assert secret not in out and f"://:{REDACTED}@" in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'headers = {"Authorization": "Basic dXNlcjpodW50ZXIyaHVudGVyMg=="}\n',
+        "curl -H 'Authorization: Basic YWRtaW46UzNjcmV0UGFzczk5' https://api.example.com\n",
+        'req.Header.Set("Authorization", "Basic ZGVwbG95OnRvcHNlY3JldDEyMw==")\n',
+    ],
+)
+def test_http_basic_credentials_are_redacted(text: str) -> None:
+    """``Basic`` credentials are ``user:password`` in base64: anyone decodes them."""
+    out = redact(text)
+    assert f"Basic {REDACTED}" in out, out
+    assert "dXNlcj" not in out and "YWRtaW4" not in out and "ZGVwbG95" not in out
+
+
+def test_the_word_basic_in_ordinary_code_and_prose_stays() -> None:
+    text = (
+        "# Basic authentication is configured below\n"
+        "logging.basicConfig(level=logging.INFO)\n"
+        'auth_type = "Basic"\n'
+        "class BasicAuthentication(Base):\n"
+        "    '''Basic usage: call configure() before anything else.'''\n"
+    )
+    assert redact(text) == text
+
+
+# -- default exclusions ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/home/u/proj/.envrc",  # direnv: ``export AWS_SECRET_ACCESS_KEY=...``
+        "/home/u/proj/infra/terraform.tfvars",
+        "/home/u/proj/infra/prod.auto.tfvars",
+        "/home/u/proj/infra/terraform.tfstate",  # holds every resource's secrets in clear
+        "/home/u/proj/infra/terraform.tfstate.backup",
+        "/home/u/proj/.kube/config",
+        "/home/u/proj/deploy/kubeconfig",
+        "/home/u/proj/deploy/staging.kubeconfig",
+        "/home/u/proj/keys/deploy.ppk",  # PuTTY private key
+        "/home/u/proj/android/release.jks",
+        "/home/u/proj/android/release.keystore",
+        "/home/u/proj/.pgpass",
+        "/home/u/proj/_netrc",  # .netrc as Windows names it
+        "/home/u/proj/.git-credentials",
+        "/home/u/proj/.htpasswd",
+    ],
+)
+def test_files_of_well_known_secrets_are_excluded_by_default(path: str) -> None:
+    assert privacy.is_excluded(path, DEFAULT_EXCLUDE), path
+    assert privacy.is_excluded(Path(path).as_uri(), DEFAULT_EXCLUDE), path
+
+
+def test_the_default_exclusions_leave_ordinary_files() -> None:
+    for path in ("/p/main.tf", "/p/variables.tf", "/p/envrc.py", "/p/keystore.py", "/p/kube/deploy.yaml", "/p/netrc.py"):
+        assert not privacy.is_excluded(path, DEFAULT_EXCLUDE), path
+
+
+# -- reports ------------------------------------------------------------------------------------------
+
+
+def test_a_sarif_report_quotes_no_secret_the_model_was_not_shown(tmp_path: Path) -> None:
+    """A reviewer flags a hard-coded password, quoting it as it was shown the line:
+    ``DB_PASSWORD = "[REDACTED]"``. The finding is placed on the real line, and the SARIF
+    result's snippet (uploaded to code scanning, kept as a CI artifact) was cut from the file:
+    the secret itself, which the prompt had hidden."""
+    from deepseek_lsp.languages import LanguageRegistry
+    from deepseek_lsp.review.findings import Placer, RawFinding, place_findings
+    from deepseek_lsp.review.report import FileResult, to_json, to_text
+    from deepseek_lsp.review.sarif import to_sarif
+
+    secret = "hunter2-Very-Secret-77"
+    text = f'import db\n\nDB_PASSWORD = "{secret}"\nconn = db.connect(password=DB_PASSWORD)\n'
+    path = tmp_path / "settings.py"
+    doc = Document(path.as_uri(), text, language=LanguageRegistry.load().get("python"))
+    raw = RawFinding("critical", f'DB_PASSWORD = "{REDACTED}"', "Hard-coded password.", None, 0.9, 3)
+    findings, _ = place_findings(Placer(doc), [(raw, (), "module level")], min_confidence=0.5, min_severity="info")
+    assert findings and doc.line_at(findings[0].start) == 2  # placed on the real line
+    result = FileResult(str(path), doc, findings, units=1, units_sent=1)
+    sarif = json.dumps(to_sarif([result], root=tmp_path))
+    assert secret not in sarif
+    assert f'DB_PASSWORD = \\"{REDACTED}\\"' in sarif  # the snippet still says what the line is
+    assert secret not in to_json([result]) and secret not in to_text([result])
+
+
+def _b64(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+PEM_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----\n"
+PEM_CERT = "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A Kubernetes TLS secret, and a kubeconfig: private keys as base64 of their PEM text.
+        f"apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.crt: {_b64(PEM_CERT)}\n  tls.key: {_b64(PEM_KEY)}\n",
+        f"users:\n- name: admin\n  user:\n    client-certificate-data: {_b64(PEM_CERT)}\n    client-key-data: {_b64(PEM_KEY)}\n",
+        f'SIGNING_KEY_B64 = "{_b64(PEM_KEY)}"\n',
+    ],
+)
+def test_a_private_key_in_base64_is_redacted_and_a_certificate_stays(text: str) -> None:
+    out = redact(text)
+    assert _b64(PEM_KEY)[:40] not in out, out
+    assert REDACTED in out
+    assert _b64(PEM_CERT) in out or _b64(PEM_CERT) not in text  # a certificate is public
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ('RUN echo "machine github.com login ci-bot password gh0Secret1234567" > /root/.netrc\n', "gh0Secret1234567"),
+        ("printf 'machine api.heroku.com\\n  login me@example.com\\n  password 01234567-89ab-cdef' > ~/.netrc\n", "01234567-89ab-cdef"),
+    ],
+)
+def test_netrc_lines_written_by_scripts_are_redacted(text: str, secret: str) -> None:
+    """The .netrc file is excluded; the same lines written by a Dockerfile or a CI script were
+    sent as they were."""
+    out = redact(text)
+    assert secret not in out and f"password {REDACTED}" in out, out
+
+
+def test_prose_about_passwords_stays() -> None:
+    text = (
+        "# Password reset links are sent by email\n"
+        "print('login failed: password incorrect')\n"
+        "Login with your password below.\n"
+    )
+    assert redact(text) == text
