@@ -171,6 +171,52 @@
               ]) @definition.method
           ])))))
 
+; `export default { get(url) {...} }`: the methods of the object a module exports by default
+; (`import api from "./api"` then `api.get(`).
+(program
+  (export_statement
+    value: (object
+      [
+        (method_definition
+          name: (property_identifier) @name
+          body: (statement_block) @body) @definition.method
+        (pair
+          key: (property_identifier) @name
+          value: [
+            (arrow_function body: (_) @body)
+            (function_expression body: (statement_block) @body)
+          ]) @definition.method
+      ])))
+
+; CommonJS exports one at a time: `exports.parse = function (text) {...}`,
+; `module.exports.parse = (text) => ...` (what `require("./x").parse(` calls).
+((program
+  (expression_statement
+    (assignment_expression
+      left: (member_expression
+        object: (identifier) @_exports
+        property: (property_identifier) @name)
+      right: [
+        (arrow_function body: (_) @body)
+        (function_expression body: (statement_block) @body)
+      ])) @definition.function)
+  (#eq? @_exports "exports"))
+
+((program
+  (expression_statement
+    (assignment_expression
+      left: (member_expression
+        object: (member_expression
+          object: (identifier) @_module
+          property: (property_identifier) @_exports)
+        property: (property_identifier) @name)
+      right: [
+        (arrow_function body: (_) @body)
+        (function_expression body: (statement_block) @body)
+      ])) @definition.function)
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))
+
 (program
   (expression_statement
     (assignment_expression

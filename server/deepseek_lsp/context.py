@@ -100,6 +100,12 @@ class FileIndex:
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
     #: What it passes on of other files' (a barrel's ``export * from``): see ``reexports``.
     reexports: ReExports | None = None
+    #: JavaScript's and TypeScript's: the name bound to what a module exports as a whole
+    #: (``import fmt from "./format"``, ``const LRU = require("./lru")``) -> its source.
+    default_imports: dict[str, str] = field(default_factory=dict)
+    #: The name of the definition the file exports as a whole (``export default function
+    #: formatDate``, ``export default HttpClient;``, ``module.exports = LRUCache``).
+    default_export: str | None = None
     built_at: float = 0.0
     edit_count: int = -1
 
@@ -267,6 +273,8 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 original = _original_name(data, bound)
                 if original is not None:
                     index.aliases[node_text(data, bound)] = original
+                elif lang.name in _JS_FAMILY and sources and _binds_default(bound):
+                    index.default_imports[node_text(data, bound)] = sources[0]
                 if lang.name == "python" and stmt and stmt[0].type == "import_from_statement":
                     name = original or node_text(data, bound)
                     index.submodule_sources.extend(s + name if s.strip(".") == "" else f"{s}.{name}" for s in sources)
@@ -274,6 +282,8 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         # One entry per module, in order: a match per imported name repeated a module that
         # many times, and 16 names from one module took every place among those followed.
         index.import_sources = list(dict.fromkeys(index.import_sources))
+    if lang.name in _JS_FAMILY:
+        index.default_export = _default_export(root, data)
     q_defs = lang.query("definitions")
     if q_defs is not None:
         found_defs: list[_Found] = []
@@ -311,6 +321,44 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 )
             )
     return index
+
+
+_JS_FAMILY = frozenset({"javascript", "typescript", "tsx"})
+_DEFAULT_EXPORT = re.compile(rb"^[ \t]*(?:export[ \t]+default\b|module\.exports[ \t]*=[^=])", re.M)
+
+
+def _binds_default(bound: ts.Node) -> bool:
+    """Whether an imported name is bound to a module's default export or to the module
+    itself: ``import fmt from``, ``import x = require(...)``, ``const LRU = require(...)``."""
+    parent = bound.parent
+    if parent is None:
+        return False
+    return parent.type in ("import_clause", "import_require_clause") or (
+        parent.type == "variable_declarator" and parent.child_by_field_name("name") == bound
+    )
+
+
+def _default_export(root: ts.Node, data: bytes) -> str | None:
+    """The name of what a JavaScript or TypeScript file exports by default: the function or
+    class declared ``export default``, the name after ``export default``, or the one assigned to
+    ``module.exports`` (the last one, as at run time); None for an anonymous one."""
+    found: str | None = None
+    for m in _DEFAULT_EXPORT.finditer(data):
+        node: ts.Node | None = root.descendant_for_byte_range(m.end() - 1, m.end() - 1)
+        while node is not None and node.parent is not None and node.parent != root:
+            node = node.parent
+        if node is None or node.parent != root or node.type not in ("export_statement", "expression_statement"):
+            continue  # (the words in a string or comment)
+        if node.type == "expression_statement" and node.named_child_count:
+            node = node.named_children[0]  # the assignment to module.exports
+            value = node.child_by_field_name("right") if node.type == "assignment_expression" else None
+        else:
+            value = node.child_by_field_name("declaration") or node.child_by_field_name("value")
+        if value is not None and value.type != "identifier":
+            value = value.child_by_field_name("name")  # a class or function: its name, if any
+        text = node_text(data, value) if value is not None else ""
+        found = text if _WORD.fullmatch(text) else None
+    return found
 
 
 def _without_comments(data: bytes, node: ts.Node, start: int, stop: int) -> str:
@@ -421,6 +469,9 @@ def _relative(path: str) -> str:
 class Indexer:
     """Indexes open documents (refreshed when stale) and workspace files (by mtime)."""
 
+    #: Files (and documents) left to index while the user pauses, at most.
+    MAX_DEFERRED = 64
+
     def __init__(self, registry: LanguageRegistry) -> None:
         self.registry = registry
         self._docs: dict[str, FileIndex] = {}
@@ -470,7 +521,7 @@ class Indexer:
         if deadline is not None and not force and now + len(doc.data) / self.bytes_per_s > deadline:
             # Not rebuilt here even when old: every INDEX_MAX_STALE_S of typing in a large file,
             # one keystroke's request rebuilt it on the event loop (0.6 s for 850 kB of Python).
-            if cached is not None and now - cached.built_at >= INDEX_MAX_STALE_S and len(self.deferred_docs) < 64:
+            if cached is not None and now - cached.built_at >= INDEX_MAX_STALE_S and len(self.deferred_docs) < self.MAX_DEFERRED:
                 self.deferred_docs[doc.uri] = doc
             return cached
         # The tree is only looked at when rebuilding: asking for it first parsed every other
@@ -531,7 +582,7 @@ class Indexer:
             return None
         now = time.monotonic()
         if deadline is not None and now + stat.st_size / self.bytes_per_s > deadline:
-            if len(self.deferred) < 64:
+            if len(self.deferred) < self.MAX_DEFERRED:
                 self.deferred[path] = language
             return None
         lang = language if own else self.registry.for_document(None, path.as_uri())
@@ -1133,6 +1184,7 @@ def gather_snippets(
     from_docs: dict[int, tuple[str, int]] = {}  # by id of the index of an open document
     # The files the document imports, and those a barrel among them passes names on from.
     pending: list[Path] = []
+    by_path: dict[Path, FileIndex] = {}  # the imported files' indexes
     if own is not None:
         indexes.append(own)
     for other in req.other_docs:
@@ -1168,6 +1220,8 @@ def gather_snippets(
             # sent: a module the user had open lost its definitions to having many tabs.
             open_doc = req.open_document(path, real)
             if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
+                if open_doc is not doc and (idx := indexer.for_document(open_doc, deadline=req.deadline)) is not None:
+                    by_path[path] = idx
                 continue
             if open_doc is not None:
                 idx = indexer.for_document(open_doc, deadline=req.deadline)
@@ -1177,10 +1231,19 @@ def gather_snippets(
                 idx = indexer.for_file(real, deadline=req.deadline, language=doc.language)
             if idx is not None:
                 indexes.append(idx)
+                by_path[path] = idx
                 reexports.extend(pending, path, idx)
         # `export { a as b }` in a barrel: `b` is defined as `a`, when the document imports `b`
         # (a member `reader.b(` is not the barrel's).
         renamed = {b: a for b, a in reexports.aliases.items() if b in _import_words(own)}
+        # `import fmt from "./format"`: `fmt` is defined as the file's default export,
+        # `formatDate` (a name bound otherwise brought nothing of it).
+        for bound, source in own.default_imports.items():
+            if bound in wanted and bound not in aliases:
+                for path in resolve_local_imports_cached([source], doc_path, roots, language, rules):
+                    exported = by_path[path].default_export if path in by_path else None
+                    if exported is not None and exported != bound:
+                        renamed.setdefault(bound, exported)
         if renamed:
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
@@ -1295,6 +1358,23 @@ def _chosen_definitions(
         found = _candidates(name, files, None, doc, window)
         if found is not None and len(chosen) < most:
             chosen.append(found)
+    # The types a function's signature names, from the file that defines it: `function
+    # Button(props: ButtonProps)` and `def create_user(data: UserCreate)` told nothing of the
+    # props or fields the call was to pass.
+    taken = {c.name for c in chosen}
+    for c in list(chosen):
+        d, idx = c.definitions[0] if c.definitions else (None, None)
+        if d is None or idx is own or d.kind != "function":  # (a method's is most often its class)
+            continue
+        for word in dict.fromkeys(_WORD.findall(d.text[: d.header_len] if d.header_len else d.text)):
+            if len(chosen) >= min(places, most):
+                break
+            if word in taken or not any(t.kind in ("class", "type") for t in idx.definitions.get(word, ())):
+                continue
+            found = _candidates(word, [idx], None, doc, window)
+            if found is not None:
+                taken.add(word)
+                chosen.append(found)
     out: list[tuple[Definition, FileIndex]] = []
     for place in range(MAX_PER_NAME):
         for c in chosen:

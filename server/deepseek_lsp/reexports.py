@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 #: Re-exports followed from an imported file: ``internal.ts`` -> ``index.ts`` of a folder -> the
 #: file defining the name; each level more multiplies the files read.
 MAX_REEXPORT_HOPS = 2
+#: Files read to learn what a barrel's ``export *`` lines pass on: a components or icons folder's
+#: index.ts has a hundred of them, and the names of those past the first 48 (the imported
+#: files' cap it was) were never found. Read within the request's time box (the rest while the
+#: user pauses), and once per barrel (``_tables``).
+MAX_BARREL_FILES = 160
 
 
 @dataclass
@@ -152,7 +157,7 @@ class ReExportFollower:
         key = (str(path), index.built_at, hops, tuple(map(str, self.roots)), tuple(self.exclude))
         table = _tables.get(key)
         if table is None:
-            build = _TableBuild(self, budget=self.max_files)
+            build = _TableBuild(self, budget=MAX_BARREL_FILES)
             table = build.star_names(path, index, hops, frozenset())
             # One left out for lack of time is indexed while the user pauses: looked for again.
             if build.complete:
@@ -179,7 +184,10 @@ class _TableBuild:
             if target in visiting:
                 continue  # a cycle of barrels
             if self.budget <= 0:
-                break  # as many as a file's imports: the rest is never read
+                break  # the rest is never read
+            if time.monotonic() > f.deadline and len(f.indexer.deferred) >= f.indexer.MAX_DEFERRED:
+                self.complete = False  # no file more can be left for the pause: the next request's
+                break
             idx = self._index(target)
             if idx is None:
                 continue

@@ -155,6 +155,10 @@ class _Context:
     #: excluded was still sent; a definition read from disk, which no open document vouches
     #: for, was still sent after its file was opened and edited).
     sources_key: tuple[Any, ...] = ()
+    #: Whether the time box let every file be read: the snippets of a request that left files
+    #: to be indexed while the user pauses lacked their definitions, and are chosen anew once
+    #: that is done (kept, they hid them for CONTEXT_REUSE_S).
+    complete: bool = True
 
 
 @dataclass
@@ -1241,6 +1245,7 @@ class CompletionFeature(Feature):
             # unless a document they were read from has changed or closed since (they showed
             # the signature the user had just edited away, for up to CONTEXT_REUSE_S).
             prev = self._context.get(doc.uri)
+            complete = True
             now = time.monotonic()
             documents = self.services.documents
             sources_key = (tuple(self.services.workspace_folders), settings.exclude, self._opens)
@@ -1249,6 +1254,7 @@ class CompletionFeature(Feature):
                 and prev.sources_key == sources_key
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
+                and (prev.complete or self._indexing_when_idle())
                 and all(
                     (source := documents.get(s.source[0])) is not None and source.edit_count == s.source[1]
                     for s in prev.snippets
@@ -1256,6 +1262,7 @@ class CompletionFeature(Feature):
                 )
             ):
                 snippets = prev.snippets
+                complete = prev.complete
             elif lang.spec.line_comment:
                 prev = None
                 reach = self._function_start(doc, req.offset, scopes)
@@ -1279,12 +1286,13 @@ class CompletionFeature(Feature):
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
+                complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs)
             if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
                 self._index_when_idle(unindexed)
             fim = self._build(req, inserted, snippets, scopes, imports)
             if not inserted and not req.inserted:
                 self._context[doc.uri] = _Context(
-                    fim.window_start, fim.window_end, len(doc.data), snippets, prev.at if prev else now, sources_key
+                    fim.window_start, fim.window_end, len(doc.data), snippets, prev.at if prev else now, sources_key, complete
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
@@ -1374,11 +1382,14 @@ class CompletionFeature(Feature):
         self._background.add(self._counting)
         self._counting.add_done_callback(self._background.discard)
 
+    def _indexing_when_idle(self) -> bool:
+        return self._idle_indexing is not None and not self._idle_indexing.done()
+
     def _index_when_idle(self, docs: list[Document]) -> None:
         """Index, in the background while the user pauses, the documents and imported files that
         the request's time box left out (each large file costs tens of milliseconds on the event
         loop)."""
-        if self._idle_indexing is not None and not self._idle_indexing.done():
+        if self._indexing_when_idle():
             return
 
         async def run() -> None:

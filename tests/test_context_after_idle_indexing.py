@@ -1,0 +1,31 @@
+"""What the completion feature's prompt carries of the definitions a completion needs, over
+consecutive requests (the feature in-process, no model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deepseek_lsp.completion.feature import Request
+from tests.test_completion_units import _feature_for_prompts
+
+
+async def test_definitions_left_out_for_lack_of_time_are_in_the_next_prompt_once_indexed(tmp_path: Path) -> None:
+    """The first request in a file overran its time box reading a large imported module, which
+    was indexed while the user paused; but the prompt's snippets are kept while the cursor stays
+    in the window, so for the next 30 s of typing in that function no prompt showed the
+    imported function's definition."""
+    body = "".join(f"def handler_{k}(request):\n    return request.get('k{k}')\n\n" for k in range(3000))
+    (tmp_path / "handlers.py").write_text("def build_report(orders, *, currency: str, rounding: int = 2):\n    return orders\n\n" + body)
+    feature = _feature_for_prompts([tmp_path.as_uri()])
+    text = "from handlers import build_report\n\n\ndef main(orders):\n    report = build_report("
+    doc = feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    feature.indexer.for_document(doc)  # (the document itself is indexed: only the import is late)
+    feature.indexer.bytes_per_s = 1e5  # as if handlers.py took seconds to index
+    first = feature._prompt(Request(doc, len(text), False)).prompt
+    assert "def build_report(" not in first
+    assert [p.name for p in feature.indexer.deferred] == ["handlers.py"]
+    feature._last_change = 0.0  # the user pauses
+    await feature._idle_indexing
+    feature.indexer.bytes_per_s = 2e6
+    later = feature._prompt(Request(doc, len(text), False)).prompt
+    assert "# def build_report(orders, *, currency: str, rounding: int = 2):" in later
