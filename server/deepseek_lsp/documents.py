@@ -101,6 +101,33 @@ class Edit:
     new_breaks: int = 0
 
 
+def _shared_ends(old: bytes, new: bytes) -> tuple[int, int]:
+    """Lengths of the longest common prefix of ``old`` and ``new`` and of the longest common
+    suffix of what follows it, neither ending inside a character nor between ``\r`` and ``\n``.
+
+    Compared a block at a time (slices compare in C), then byte by byte within the block.
+    """
+    limit, block = min(len(old), len(new)), 4096
+    head = 0
+    while head + block <= limit and old[head : head + block] == new[head : head + block]:
+        head += block
+    while head < limit and old[head] == new[head]:
+        head += 1
+    # Not inside a UTF-8 sequence (continuation bytes are 0b10xxxxxx), nor after a "\r".
+    while head and ((head < len(new) and new[head] & 0xC0 == 0x80) or new[head - 1] == 0x0D):
+        head -= 1
+    limit -= head
+    tail, n_old, n_new = 0, len(old), len(new)
+    while tail + block <= limit and old[n_old - tail - block : n_old - tail] == new[n_new - tail - block : n_new - tail]:
+        tail += block
+    while tail < limit and old[n_old - tail - 1] == new[n_new - tail - 1]:
+        tail += 1
+    # Nor inside a character, nor at a "\n" (whose "\r" may be in the edit).
+    while tail and (old[n_old - tail] & 0xC0 == 0x80 or old[n_old - tail] == 0x0A):
+        tail -= 1
+    return head, tail
+
+
 class Document:
     def __init__(
         self,
@@ -300,11 +327,21 @@ class Document:
         rng = getattr(change, "range", None)
         new_bytes = change.text.encode("utf-8", "surrogatepass")
         if rng is None:
-            return self._replace(0, len(self._data), new_bytes, full=True)
-        start = self.offset_at(rng.start)
-        end = self.offset_at(rng.end)
-        if end < start:  # a reversed range still names the same span
-            start, end = end, start
+            start, end = 0, len(self._data)
+        else:
+            start = self.offset_at(rng.start)
+            end = self.offset_at(rng.end)
+            if end < start:  # a reversed range still names the same span
+                start, end = end, start
+        if start == 0 and end == len(self._data):
+            # The whole text, though we sync incrementally: Emacs after a revert (lsp-mode as
+            # a range over all of it, eglot and Sublime LSP without one). Taken as it came, it
+            # rewrote every line, and every review finding went with it until the next save.
+            # Only what differs is the edit.
+            head, tail = _shared_ends(self._data, new_bytes)
+            if head or tail:
+                return self._replace(head, end - tail, new_bytes[head : len(new_bytes) - tail])
+            return self._replace(0, end, new_bytes, full=True)
         return self._replace(start, end, new_bytes)
 
     def _replace(self, start: int, end: int, new: bytes, *, full: bool = False) -> Edit:

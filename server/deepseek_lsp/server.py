@@ -94,6 +94,12 @@ class Protocol(LanguageServerProtocol):
 
         pygls logs such a message and drops it, so the editor would wait for an answer forever.
         """
+        if "method" in data and "params" not in data and self.get_message_type(data["method"]) is None:
+            # JSON-RPC lets ``params`` be left out; pygls' untyped message (our own requests, a
+            # method it does not know) required it: an unknown notification popped "Error in
+            # server: Internal Error" up in the editor, and an unknown request was answered
+            # InternalError rather than MethodNotFound.
+            data = {**data, "params": None}
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
@@ -396,7 +402,11 @@ class DeepSeekServer(LanguageServer):
             send()
 
     def _send_status(self, status: Status) -> None:
-        if self._later(lambda: self._send_status(status)):
+        if self._early is not None:
+            # Not before ``initialized``, even connected: before its InitializeResult a server
+            # may send only messages and logs (the settings of initializationOptions were
+            # applied, and their status sent, inside ``initialize``).
+            self._early.append(lambda: self._send_status(status))
             return
         self._notify(STATUS_NOTIFICATION, status.to_json())
 

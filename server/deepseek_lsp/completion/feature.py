@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from cachetools import LRUCache
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import CompletionSettings, Settings
 from ..context import (
@@ -478,7 +479,11 @@ class CompletionFeature(Feature):
         # "Invalid Params" (found by tests/bench/bench_replay.py) and nothing was recorded.
         @server.command(ACCEPT_COMMAND)
         def accepted(ls: Any, *args: Any) -> None:
-            self.accepted(args[0] if args else None)
+            if not args or _get(args[0], "id") is None:
+                # Listed by Helix's :lsp-workspace-command, run there without arguments: an
+                # accept of no item was counted (the acceptance rate went up) without a word.
+                raise JsonRpcInvalidParams(message=f"{ACCEPT_COMMAND} is run by the editor when a suggestion is accepted")
+            self.accepted(args[0])
 
         @server.feature(SHOWN_NOTIFICATION)
         def shown(ls: LanguageServer, params: Any) -> None:

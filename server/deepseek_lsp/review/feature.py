@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import Settings
 from ..context import env_workspace_roots, label_path
@@ -112,17 +113,18 @@ class ReviewFeature(Feature):
         # only for type checkers there.
         @server.command(CMD_REVIEW_FILE)
         async def review_file(ls: Any, *args: Any) -> dict[str, Any]:
-            return await self.run_command(_uri_argument(args), force=False)
+            return await self.run_command(_uri_argument(args, CMD_REVIEW_FILE), force=False)
 
         @server.command(CMD_REVIEW_AGAIN)
         async def review_again(ls: Any, *args: Any) -> dict[str, Any]:
-            return await self.run_command(_uri_argument(args), force=True)
+            return await self.run_command(_uri_argument(args, CMD_REVIEW_AGAIN), force=True)
 
         @server.command(CMD_IGNORE)
         def ignore(ls: Any, *args: Any) -> bool:
-            uri = _uri_argument(args)
-            finding_id = str(args[1]) if len(args) > 1 else ""
-            return self.ignore(uri, finding_id)
+            uri = _uri_argument(args, CMD_IGNORE)
+            if len(args) < 2 or not isinstance(args[1], (str, int)):
+                raise JsonRpcInvalidParams(message=f"{CMD_IGNORE} takes the file's URI and the finding's id")
+            return self.ignore(uri, str(args[1]))
 
     async def stop(self) -> None:
         tasks = list(self._tasks.values())
@@ -764,14 +766,21 @@ def _short(message: str) -> str:
     return message[: _TITLE_MESSAGE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
-def _uri_argument(args: tuple[Any, ...]) -> str:
-    """Commands take the URI first; VS Code may wrap it as ``{"uri": ...}`` or pass a list."""
+def _uri_argument(args: tuple[Any, ...], command: str) -> str:
+    """Commands take the URI first; VS Code may wrap it as ``{"uri": ...}`` or pass a list.
+
+    Without one, the request is answered with an error: Helix's ``:lsp-workspace-command``
+    lists the server's commands and runs them without arguments, and a result saying "document
+    is not open" was shown nowhere (nothing happened, without a word).
+    """
     first: Any = args[0] if args else ""
     if isinstance(first, list) and first:
         first = first[0]
     if isinstance(first, dict):
         first = first.get("uri") or first.get("external") or ""
-    return str(first)
+    if not isinstance(first, str) or not first:
+        raise JsonRpcInvalidParams(message=f"{command} takes the file's URI as its first argument")
+    return first
 
 
 def _basename(uri: str) -> str:

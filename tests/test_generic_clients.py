@@ -1,0 +1,199 @@
+"""What editors without a plugin of ours (Helix, Zed, Emacs, Sublime LSP, Kate) send, and what
+the protocol lets them send: the server must behave by the spec there too."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lsprotocol import types
+
+from deepseek_lsp.documents import Document
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually, lsp_session, open_doc, server_env
+from tests.raw_lsp import RawServer
+from tests.review_support import INVENTORY_RULES, reviewer, track_publishes
+from tests.test_documents import PYTHON, ClientText, boundaries, edit_sequences
+from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, URI, as_tuple, reviewed, save
+
+
+def env(fake: FakeDeepSeek, state: Path) -> dict[str, str]:
+    return server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state))
+
+
+def send_whole_text(client: object, version: int, text: str, *, ranged_over: str | None = None) -> None:
+    """A whole-text change: without a range (eglot when it lost track of Emacs' changes,
+    Sublime LSP after a revert), or as a range over the whole old text (lsp-mode's
+    ``lsp-on-revert``)."""
+    if ranged_over is None:
+        change: types.TextDocumentContentChangeEvent = types.TextDocumentContentChangeWholeDocument(text=text)
+    else:
+        lines = ranged_over.split("\n")
+        end = types.Position(line=len(lines) - 1, character=len(lines[-1]))
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(line=0, character=0), end=end), text=text
+        )
+    client.text_document_did_change(  # type: ignore[attr-defined]
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=version),
+            content_changes=[change],
+        )
+    )
+
+
+async def test_a_whole_text_change_keeps_the_findings_of_the_code_it_did_not_change(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Emacs sends the whole text after a revert (lsp-mode: a range over all of it; eglot and
+    Sublime LSP: no range) though the server syncs incrementally. Every finding was dropped,
+    as if all the code had been rewritten, until the next save."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        publishes = track_publishes(client)
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        before = {d.code: as_tuple(d.range) for d in await reviewed(client, 4)}
+        # The file reverted, unchanged on disk.
+        send_whole_text(client, 2, INVENTORY)
+        await eventually(lambda: publishes[-1].version == 2, timeout=2)
+        assert {d.code: as_tuple(d.range) for d in client.diagnostics[URI]} == before
+        # Reverted to a version with a comment line above everything: all move down a line.
+        text = "# Reverted.\n" + INVENTORY
+        send_whole_text(client, 3, text, ranged_over=INVENTORY)
+        assert await eventually(lambda: publishes[-1].version == 3, timeout=2)
+        moved = {d.code: as_tuple(d.range) for d in client.diagnostics[URI]}
+        assert moved == {k: (a + 1, b, c + 1, d) for k, (a, b, c, d) in before.items()}
+        # The code of one finding rewritten: that finding goes, the others stay.
+        rewritten = text.replace("if row == None:", "if row is None:")
+        send_whole_text(client, 4, rewritten)
+        assert await eventually(lambda: publishes[-1].version == 4, timeout=2)
+        assert len(client.diagnostics[URI]) == 3
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edit_sequences(), st.booleans())
+def test_whole_text_changes_become_the_edit_of_what_differs(
+    case: tuple[str, str, list[tuple[float, float, str]]], ranged: bool
+) -> None:
+    """Each change sends the whole text (with a range over all of it, or none): the document
+    still matches the client's, its tree a fresh parse, and the edit covers only the bytes
+    that differ (characters and CRLF pairs kept whole)."""
+    encoding, initial, edits = case
+    client = ClientText(initial, encoding)
+    doc = Document("file:///t.py", initial, language=PYTHON, encoding=encoding)  # type: ignore[arg-type]
+    assert doc.tree is not None
+    for a, b, new in edits:
+        old = client.text
+        valid = boundaries(old)
+        i, j = sorted((valid[int(a * (len(valid) - 1))], valid[int(b * (len(valid) - 1))]))
+        whole: types.TextDocumentContentChangeEvent = types.TextDocumentContentChangeWholeDocument(
+            text=old[:i] + new + old[j:]
+        )
+        if ranged:
+            whole = types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=0, character=0), end=client.position(len(old))),
+                text=old[:i] + new + old[j:],
+            )
+        client.replace(i, j, new)
+        edit = doc.apply_change(whole)
+        assert doc.text == client.text
+        old_bytes, new_bytes = old.encode("utf-8", "surrogatepass"), client.text.encode("utf-8", "surrogatepass")
+        # No more than what was replaced, but for a character or a CRLF pair at either end.
+        assert edit.old_end_byte - edit.start_byte <= len(old[i:j].encode("utf-8", "surrogatepass")) + 8
+        assert edit.new_end_byte - edit.start_byte <= len(new.encode("utf-8", "surrogatepass")) + 8
+        # Whole characters on both sides of the edit (a split one fails to decode).
+        for part in (new_bytes[: edit.start_byte], new_bytes[edit.new_end_byte :], old_bytes[edit.old_end_byte :]):
+            part.decode("utf-8", "surrogatepass")
+        for index in valid[:: max(1, len(valid) // 7)]:
+            if index <= len(client.text) and index in boundaries(client.text):
+                pos = client.position(index)
+                assert doc.position_at(doc.offset_at(pos)) == pos
+    fresh = PYTHON.parser().parse(client.text.encode("utf-8"))
+    assert str(doc.tree.root_node) == str(fresh.root_node)
+
+
+def test_messages_without_params_are_answered_by_the_protocol(tmp_path: Path) -> None:
+    """JSON-RPC lets a message leave out ``params``. An unknown notification without them
+    popped "Error in server: Internal Error" up in the editor (the protocol: ignore it), and an
+    unknown request without them was answered InternalError, not MethodNotFound."""
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize()
+        for method in ("$/unknown/notification", "someEditor/didSomething"):
+            server.send({"jsonrpc": "2.0", "method": method})
+        server.send({"jsonrpc": "2.0", "id": 901, "method": "someEditor/ask"})
+        assert server.response(901)["error"]["code"] == types.ErrorCodes.MethodNotFound
+        # Our own requests take no params as well as empty ones.
+        server.send({"jsonrpc": "2.0", "id": 902, "method": "deepseek/debugState"})
+        assert server.response(902)["result"]["documents"] == 0
+        time.sleep(0.3)  # the pop-ups, if any, come right after
+        shown = [m for m in server.messages if m.get("method") == "window/showMessage"]
+        assert shown == []
+        assert "error" not in server.call("shutdown")
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+    finally:
+        server.kill()
+
+
+def test_commands_run_without_their_arguments_are_answered_with_an_error(tmp_path: Path) -> None:
+    """Helix's ``:lsp-workspace-command`` lists the server's commands and runs the one picked
+    without arguments. A review was answered ``{"ok": false, "reason": "document is not
+    open"}``, which Helix shows nowhere (nothing happened, without a word), and an accept of no
+    suggestion was counted. An error answer is shown in Helix's status line."""
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        server.initialize()
+        server.notify("textDocument/didOpen", {"textDocument": {"uri": URI, "languageId": "python", "version": 1, "text": INVENTORY}})
+        commands = server.call("deepseek/debugState")  # the server is up
+        assert "result" in commands
+        for command, arguments in [
+            ("deepseek.reviewFile", None),
+            ("deepseek.reviewFile", []),
+            ("deepseek.review.again", [7]),
+            ("deepseek.review.ignore", None),
+            ("deepseek.review.ignore", [URI]),
+            ("deepseek.completionAccepted", None),
+            ("deepseek.completionAccepted", [{}]),
+        ]:
+            params: dict[str, object] = {"command": command}
+            if arguments is not None:
+                params["arguments"] = arguments
+            answer = server.call("workspace/executeCommand", params)
+            assert answer.get("error", {}).get("code") == types.ErrorCodes.InvalidParams, (command, arguments, answer)
+            assert command in answer["error"]["message"]
+        stats = server.call("deepseek/completionStats")["result"]
+        assert stats["accepted"] == 0
+        # With its argument a command still answers as before.
+        answer = server.call("workspace/executeCommand", {"command": "deepseek.review.ignore", "arguments": [URI, "nope"]})
+        assert answer["result"] is False
+        assert server.proc.poll() is None
+    finally:
+        server.kill()
+
+
+def test_nothing_but_messages_and_logs_is_sent_before_the_initialize_answer(tmp_path: Path) -> None:
+    """The protocol lets a server send only window/showMessage, window/logMessage and
+    telemetry/event before its InitializeResult. The status of settings given as
+    initializationOptions (completions turned off, an endpoint refused) went out before it;
+    it now goes once the editor has said ``initialized``."""
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        answer = server.call(
+            "initialize",
+            {"processId": None, "rootUri": None, "capabilities": {}, "initializationOptions": {"completion": {"enable": False}}},
+        )
+        assert "result" in answer
+        allowed = {"window/showMessage", "window/logMessage", "telemetry/event"}
+        before = [m["method"] for m in server.messages[: server.messages.index(answer)] if "method" in m]
+        assert set(before) <= allowed, before
+        server.notify("initialized", {})
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(m.get("method") == "deepseek/status" for m in server.messages):
+            time.sleep(0.05)
+        (status,) = [m["params"] for m in server.messages if m.get("method") == "deepseek/status"]
+        assert status["kind"] == "Inactive" and "turned off" in status["message"]
+    finally:
+        server.kill()
