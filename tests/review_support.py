@@ -16,7 +16,7 @@ from typing import Any
 from lsprotocol import types
 
 _NUMBERED = re.compile(r"^(\d+)\| (.*)$", re.M)
-_HEADING = re.compile(r"^### (\S+) (.+) \((?:line|lines) [\d-]+\)$", re.M)
+_HEADING = re.compile(r"^### (\S+) (.+) \((?:from )?(?:line|lines) [\d-]+\)$", re.M)
 
 
 @dataclass(frozen=True)

@@ -1006,7 +1006,11 @@ class ModelClient:
             self._no_json_mode = True
             log.info("the endpoint refuses response_format; asking for JSON in the prompt only")
             result, call = await self._chat_once(replace(req, json_mode=False), deadline)
-        if req.json_mode:
+        if req.json_mode and (result.finish_reason != "length" or result.overrun):
+            # An answer cut at max_tokens is a result, as without JSON mode: its JSON is cut
+            # too, and retrying it (the same prompt, the same findings, the same cut) paid for
+            # the whole answer twice. The caller sees ``finish_reason`` and keeps what is whole.
+            # (A server that ignored max_tokens, ``overrun``, may answer better next time.)
             _check_json(result, call)
         return result
 

@@ -85,6 +85,22 @@ def _signatures_of(file_units: FileUnits, unit: Unit) -> list[str]:
     return [" ".join(s.header.split()) for s in file_units.signatures_for([unit])]
 
 
+def _cache_key(
+    unit: Unit, settings: Settings, language: str | None, file_units: FileUnits
+) -> tuple[str, str | None]:
+    """The unit's cache key, and the key a review of it made before keys sorted the signatures
+    (None when that is the same key).
+
+    Sorted: in file order, moving two functions the unit calls (no code changed) made a new
+    key, and the unit was reviewed and paid for again. The old key is still read, so the
+    reviews cached before are not paid for again either."""
+    signatures = _signatures_of(file_units, unit)
+    key = unit_key(unit, settings, language, sorted(signatures))
+    if signatures == sorted(signatures):
+        return key, None
+    return key, unit_key(unit, settings, language, signatures)
+
+
 @dataclass
 class ReviewOutcome:
     findings: list[Finding] = field(default_factory=list)
@@ -159,7 +175,7 @@ class ReviewEngine:
         found: list[Located] = []
         missing: list[Unit] = []
         for unit in file_units.units:
-            hit = self.cache.get(unit_key(unit, settings, lang, _signatures_of(file_units, unit)))
+            hit = self._cached(settings, *_cache_key(unit, settings, lang, file_units))
             if hit is None:
                 missing.append(unit)
                 continue
@@ -172,6 +188,14 @@ class ReviewEngine:
             ignored=ignored,
         )
         return findings, missing
+
+    def _cached(self, settings: Settings, key: str, legacy: str | None) -> list[RawFinding] | None:
+        hit = self.cache.get(key)
+        if hit is None and legacy is not None:
+            hit = self.cache.get(legacy)
+            if hit is not None:  # kept under the key used from now on
+                self.cache.put(key, hit, settings.review.model)
+        return hit
 
     async def review(
         self,
@@ -204,8 +228,8 @@ class ReviewEngine:
         found: list[Located] = []
         pending: list[tuple[Unit, str]] = []
         for unit in units:
-            key = unit_key(unit, settings, lang, _signatures_of(file_units, unit))
-            hit = self.cache.get(key) if use_cache else None
+            key, legacy = _cache_key(unit, settings, lang, file_units)
+            hit = self._cached(settings, key, legacy) if use_cache else None
             if hit is None:
                 pending.append((unit, key))
             else:
@@ -217,7 +241,18 @@ class ReviewEngine:
                 _Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in pending])
             ]
             outcome.units_sent = len(pending)
-            extra = self._imported_signatures(doc, path, [u for u, _ in pending], roots, settings, symbols)
+            # Gathered once for all the requests (the files are read once), then each request
+            # carries those its own units use: every request carried the first twelve of all,
+            # paid for where unused, and a later request lacked the ones its units call.
+            extra = self._imported_signatures(
+                doc,
+                path,
+                [u for u, _ in pending],
+                roots,
+                settings,
+                symbols,
+                limit=MAX_IMPORTED_SIGNATURES * len(batches),
+            )
             done = 0
             answered: set[int] = set()
             if on_progress:
@@ -226,19 +261,10 @@ class ReviewEngine:
             async def run(batch: _Batch) -> None:
                 nonlocal done
                 try:
-                    if await self._review_batch(
-                        client,
-                        doc,
-                        path,
-                        file_units,
-                        batch,
-                        settings,
-                        extra,
-                        placer,
-                        outcome,
-                        found,
-                    ):
-                        answered.update(id(u) for u in batch.units)
+                    reviewed = await self._review_batch(
+                        client, doc, path, file_units, batch, settings, extra, placer, outcome, found
+                    )
+                    answered.update(id(u) for u in reviewed)
                 finally:
                     done += 1
                     if on_progress:
@@ -274,12 +300,12 @@ class ReviewEngine:
         file_units: FileUnits,
         batch: _Batch,
         settings: Settings,
-        extra: list[str],
+        extra: list[tuple[str, str]],
         placer: Placer,
         outcome: ReviewOutcome,
         found: list[Located],
-    ) -> bool:
-        """Review one batch; False when no answer came (the request failed)."""
+    ) -> list[Unit]:
+        """Review one batch; the units an answer came for (none when the request failed)."""
         r = settings.review
         messages = build_messages(
             doc,
@@ -287,7 +313,7 @@ class ReviewEngine:
             file_units,
             batch.units,
             redact_secrets=settings.redact_secrets,
-            extra_signatures=extra,
+            extra_signatures=_used_by(batch.units, extra),
         )
         request = ChatRequest(
             messages=messages,
@@ -313,11 +339,11 @@ class ReviewEngine:
                 parsed = parse_answer(partial.text if partial else "")
                 outcome.problems.append(_problem_text(exc, parsed.findings))
                 found.extend(_about(_owned(parsed.findings, batch.units, placer, outcome.stats)))
-                return True
+                return batch.units
             except ModelError as exc:
                 log.info("review request for %s failed: %s", path, exc)
                 outcome.errors.append(exc)
-                return False
+                return []
         log.debug(
             "review of %d unit(s) of %s took %.1fs",
             len(batch.units),
@@ -326,6 +352,22 @@ class ReviewEngine:
         )
         if result.usage is not None:
             outcome.usage.append(result.usage)
+        if result.finish_reason == "length" and not result.overrun and len(batch.units) > 1:
+            # The findings of these units ran past max_tokens. Not cached, the same units went
+            # out together again on every save and were cut again, paid each time: each half
+            # is reviewed on its own instead (its findings replace the cut ones).
+            half = len(batch.units) // 2
+            halves = [
+                _Batch(batch.units[:half], batch.keys[:half]),
+                _Batch(batch.units[half:], batch.keys[half:]),
+            ]
+            parts = await asyncio.gather(
+                *(
+                    self._review_batch(client, doc, path, file_units, h, settings, extra, placer, outcome, found)
+                    for h in halves
+                )
+            )
+            return [u for units in parts for u in units]
         parsed = parse_answer(result.text)
         if parsed.summary:
             outcome.summaries.append(parsed.summary)
@@ -337,7 +379,7 @@ class ReviewEngine:
                 f"the model's answer was incomplete ({parsed.problem or result.finish_reason}); "
                 "valid findings were kept"
             )
-            return True
+            return batch.units
         if parsed.invalid_items:
             log.info("review of %s: %d malformed finding(s) ignored", path, parsed.invalid_items)
         per_unit: dict[int, list[RawFinding]] = {id(u): [] for u in batch.units}
@@ -345,7 +387,7 @@ class ReviewEngine:
             per_unit[id(unit)].append(_to_cache(raw, unit))
         for unit, key in zip(batch.units, batch.keys, strict=True):
             self.cache.put(key, per_unit[id(unit)], r.model)
-        return True
+        return batch.units
 
     # -- imported signatures ----------------------------------------------------------------------
 
@@ -357,11 +399,14 @@ class ReviewEngine:
         roots: Sequence[Path],
         settings: Settings,
         symbols: WorkspaceSymbols | None = None,
-    ) -> list[str]:
+        *,
+        limit: int = MAX_IMPORTED_SIGNATURES,
+    ) -> list[tuple[str, str]]:
         """Signatures of definitions in local modules this file imports that the units use,
         then of the members they call that only the workspace's symbol table finds (as a
         completion's context finds them: ``self.protocol.send(`` with the protocol's class
-        never imported, when one or two files define ``send``)."""
+        never imported, when one or two files define ``send``); each with its name, at most
+        ``limit``."""
         doc_path = file_path(doc.uri)
         if doc.language is None or doc.tree is None or doc_path is None:
             return []
@@ -374,7 +419,7 @@ class ReviewEngine:
             self._indexer = Indexer(LanguageRegistry.load())
         try:
             own = index_tree(doc.language, doc.tree, doc.data, path)
-            out: list[str] = []
+            out: list[tuple[str, str]] = []
             # The same gate as completion context: excluded by either name, or outside every
             # workspace root (the document's folder without one), is not read.
             roots = list(roots) or [doc_path.parent]
@@ -391,10 +436,10 @@ class ReviewEngine:
                 indexes.append(index)
                 for name in sorted(wanted & index.definitions.keys()):
                     for d in index.definitions[name][:1]:
-                        out.append(f"{_signature(d)}  # {target.name}")
-                if len(out) >= MAX_IMPORTED_SIGNATURES:
+                        out.append((name, f"{_signature(d)}  # {target.name}"))
+                if len(out) >= limit:
                     break
-            if symbols is not None and len(out) < MAX_IMPORTED_SIGNATURES:
+            if symbols is not None and len(out) < limit:
                 # In the order the units use them: the lookups stop after a few members.
                 used = dict.fromkeys(w for u in units for w in _WORDS.findall(u.text) if w in wanted)
                 req = ContextRequest(
@@ -406,11 +451,17 @@ class ReviewEngine:
                 for name, where in found.items():
                     for index in where:
                         d = index.definitions[name][0]
-                        out.append(f"{_signature(d)}  # {Path(d.path).name}")
-            return out[:MAX_IMPORTED_SIGNATURES]
+                        out.append((name, f"{_signature(d)}  # {Path(d.path).name}"))
+            return out[:limit]
         except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)
             return []
+
+
+def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
+    """The imported signatures (see ``_imported_signatures``) of the names ``units`` use."""
+    wanted = frozenset().union(*(u.references for u in units))
+    return [line for name, line in signatures if name in wanted][:MAX_IMPORTED_SIGNATURES]
 
 
 def _signature(d: Definition) -> str:

@@ -88,10 +88,14 @@ def render_lines(doc: Document, runs: Sequence[tuple[int, int]], *, redact_secre
 
 
 def _unit_heading(unit: Unit) -> str:
+    # Where the unit starts, not where it ends: its lines carry their numbers anyway, and a
+    # last line named here changed with every line added to the unit, so two reviews of the
+    # same function parted before its first line of code and the provider's prefix cache
+    # missed all of it (saving a fix to the function again paid it whole).
     lines = (
         f"line {unit.first_line + 1}"
         if unit.first_line == unit.last_line
-        else (f"lines {unit.first_line + 1}-{unit.last_line + 1}")
+        else f"from line {unit.first_line + 1}"
     )
     return f"### {unit.kind} {unit.name} ({lines})"
 
