@@ -37,7 +37,10 @@ Faults (:meth:`FakeDeepSeek.fault`, for the next ``count`` matching requests): `
 lines when not streaming, for ``seconds``), ``disconnect`` (close mid-stream after
 ``after_chunks``), ``malformed`` (a chunk of broken JSON), ``blank`` (spaces, finish ``stop``),
 ``invalid_json`` (prose where JSON was asked), ``huge`` (``size`` characters whatever was asked),
-``finish`` (finish_reason ``reason``: length, insufficient_system_resource, content_filter...).
+``finish`` (finish_reason ``reason``: length, insufficient_system_resource, content_filter...),
+``drop`` (read the request, then close the connection without a byte of answer: a server closing
+an idle keep-alive connection just as the client reuses it, httpx's "Server disconnected without
+sending a response").
 
 Every request is recorded (:class:`RecordedRequest`): path, headers (authorization redacted),
 JSON body, arrival time (``time.monotonic()``, the clock of asyncio's loop), and whether and when
@@ -85,6 +88,7 @@ FAULT_KINDS = (
     "invalid_json",
     "huge",
     "finish",
+    "drop",
 )
 Responder = Callable[[dict[str, Any]], "str | dict[str, Any]"]
 
@@ -556,6 +560,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             faults = fake._take_faults(path)
             rec.faults = sorted(faults)
+            if "drop" in faults:
+                raise _Abort
             if "status" in faults:
                 f = faults["status"]
                 extra = {}

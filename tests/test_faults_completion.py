@@ -147,3 +147,20 @@ async def test_daily_budget_stops_new_requests_with_a_clear_status(tmp_path) -> 
             assert len(fake.requests_to(FIM)) == 1
             troubles = warnings_and_errors(client)
             assert len(troubles) == 1 and "budget" in troubles[0]["message"].lower()
+
+
+async def test_a_keep_alive_connection_closed_by_the_server_costs_no_suggestion(tmp_path) -> None:
+    # The server closes the idle pooled connection just as the next keystroke's request goes out
+    # on it: the user still gets the suggestion, and no warning flashes in the status bar.
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/f.py"
+            open_doc(client, uri, "x = \n")
+            assert await type_and_ask(client, uri, 2, 4, keys=1) == [["value_ok"]]
+            fake.fault("drop", path=FIM)
+            assert await type_and_ask(client, uri, 3, 5, keys=1) == [["value_ok"]]
+            assert warnings_and_errors(client) == []
+            assert [r.faults for r in fake.requests_to(FIM)] == [[], ["drop"], []]

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 import h2.config
 import h2.connection
 import h2.events
+import h2.exceptions
 import httpx
 import pytest
 
@@ -42,6 +43,13 @@ class H2Server:
         self.requests: dict[int, float] = {}
         self.completed: set[int] = set()
         self.connections = 0
+        # After each answer, once the client has read it: "goaway" sends GOAWAY (the server
+        # shuts the connection down gracefully, as nginx does after keepalive_requests), and
+        # "goaway-close" closes the socket after it (an idle timeout).
+        self.when_idle: str | None = None
+        # Connections numbered up to this one go silent: what they receive vanishes (a laptop
+        # woken in another network, a NAT that forgot them); new ones are answered.
+        self.silent_upto = 0
         self.lock = threading.Lock()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -62,9 +70,10 @@ class H2Server:
                 return
             with self.lock:
                 self.connections += 1
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+                number = self.connections
+            threading.Thread(target=self._serve, args=(conn, number), daemon=True).start()
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, number: int = 0) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         h2c = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
         h2c.initiate_connection()
@@ -80,7 +89,13 @@ class H2Server:
                     data = conn.recv(65536)
                     if not data:
                         return
-                    for event in h2c.receive_data(data):
+                    if number <= self.silent_upto:
+                        continue
+                    try:
+                        events = h2c.receive_data(data)
+                    except h2.exceptions.ProtocolError:
+                        continue  # new streams after our GOAWAY: refused by not answering
+                    for event in events:
                         self._event(h2c, streams, event)
                 now = time.monotonic()
                 for sid, s in list(streams.items()):
@@ -102,6 +117,13 @@ class H2Server:
                         del streams[sid]
                         with self.lock:
                             self.completed.add(sid)
+                        if self.when_idle:
+                            conn.sendall(h2c.data_to_send())
+                            time.sleep(0.05)  # the client has read its answer: idle now
+                            h2c.close_connection(last_stream_id=h2c.highest_inbound_stream_id)
+                            conn.sendall(h2c.data_to_send())
+                            if self.when_idle == "goaway-close":
+                                return
                         continue
                     s["next"] = now + self.chunk_delay
                 out = h2c.data_to_send()
@@ -246,3 +268,88 @@ async def test_connection_survives_many_cancels(client: ModelClient, h2server: H
             break
         await asyncio.sleep(0.01)
     assert len(h2server.resets) == 130
+
+
+async def test_goaway_on_an_idle_connection_sends_the_next_request_on_a_new_one(
+    client: ModelClient, h2server: H2Server
+) -> None:
+    # A server going away gracefully (nginx after keepalive_requests, a deploy) says so with
+    # GOAWAY; read only when the next request went out on the connection, it makes httpcore send
+    # that request again on a new connection, which needs its body a second time.
+    h2server.chunks = 1
+    h2server.when_idle = "goaway"
+    for _ in range(3):
+        result = await client.fim(req(), deadline_in(5))
+        assert result.text == "x = 1\n"
+        await asyncio.sleep(0.2)
+    assert h2server.connections == 3
+
+
+async def test_a_review_after_goaway_is_answered(client: ModelClient, h2server: H2Server) -> None:
+    from deepseek_lsp.model import ChatRequest
+
+    h2server.chunks = 1
+    h2server.when_idle = "goaway"
+    await client.fim(req(), deadline_in(5))
+    await asyncio.sleep(0.2)
+    chat = ChatRequest(messages=[{"role": "user", "content": "hi"}], max_tokens=50)
+    # The fake answers every path in the FIM dialect: a chat answer without content.
+    result = await client.chat_with_retry(chat, deadline_in(5))
+    assert result.finish_reason == "stop"
+
+
+async def test_an_idle_connection_the_server_closed_is_not_an_error(
+    client: ModelClient, h2server: H2Server
+) -> None:
+    # Its idle timeout: GOAWAY, then the socket closes. The next completion must not fail on it
+    # (HTTP/1.1 connections are checked before reuse; HTTP/2 ones are not).
+    h2server.chunks = 1
+    h2server.when_idle = "goaway-close"
+    for _ in range(3):
+        result = await client.fim(req(), deadline_in(5))
+        assert result.text == "x = 1\n"
+        await asyncio.sleep(0.2)
+    assert h2server.connections == 3
+
+
+async def test_a_connection_gone_silent_is_given_up_after_one_deadline(
+    client: ModelClient, h2server: H2Server
+) -> None:
+    # The laptop wakes in another network: the pooled connection is dead, and nothing says so
+    # until TCP gives up (~15 minutes). One completion runs out of time on it; the next ones
+    # must not (over HTTP/1.1 a request given up closes its connection; over HTTP/2 it stays).
+    from deepseek_lsp.model import DeadlineExceeded
+
+    h2server.chunks = 1
+    await client.fim(req(), deadline_in(5))
+    h2server.silent_upto = h2server.connections
+    with pytest.raises(DeadlineExceeded):
+        await client.fim(req(), deadline_in(0.5))
+    result = await client.fim(req(), deadline_in(2))
+    assert result.text == "x = 1\n"
+    assert h2server.connections == 2
+
+
+async def test_after_the_laptop_slept_the_first_completion_does_not_wait_on_a_dead_connection(
+    client: ModelClient, h2server: H2Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The laptop slept for an hour and woke in another network: its pooled connection is dead,
+    # and nothing says so. The event loop's clock (CLOCK_MONOTONIC, mach_absolute_time) stood
+    # still meanwhile: the client thought it had been idle for a second, kept the connection,
+    # and the first completion ran out of time on it (another one for each stream it held).
+    from deepseek_lsp.model import Ledger
+    from deepseek_lsp.usage_feature import Models
+
+    h2server.chunks = 1
+    await client.fim(req(), deadline_in(5))
+    h2server.silent_upto = h2server.connections
+    woke = time.time() + 3600  # the wall clock went on
+    monkeypatch.setattr(time, "time", lambda: woke)
+    ledger = Ledger(None)
+    try:
+        assert Models(client, ledger).idle(), "an hour's sleep is idle time"
+    finally:
+        ledger.close()
+    result = await client.fim(req(), deadline_in(2))
+    assert result.text == "x = 1\n"
+    assert h2server.connections == 2

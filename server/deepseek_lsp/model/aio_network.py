@@ -20,15 +20,20 @@ import asyncio
 import logging
 import socket
 import ssl
+import time
 from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import httpcore
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
-__all__ = ["AsyncioBackend", "install"]
+__all__ = ["RECEIVED_AT", "AsyncioBackend", "install"]
 
 log = logging.getLogger(__name__)
+
+#: ``get_extra_info`` key: the ``time.monotonic()`` of the last bytes received (or of the
+#: connection's opening), for telling a dead connection from a slow server (pool_reclaim).
+RECEIVED_AT = "deepseek_lsp.received_at"
 
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 
@@ -43,9 +48,11 @@ class _Buffered(asyncio.Protocol):
         self.waiter: asyncio.Future[None] | None = None
         self.paused = False
         self.drained: asyncio.Future[None] | None = None
+        self.received_at = time.monotonic()
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
+        self.received_at = time.monotonic()
         self._wake()
 
     def eof_received(self) -> bool:
@@ -145,6 +152,8 @@ class AsyncioStream(AsyncNetworkStream):
             # Asked of an idle pooled connection: data or an end means the server hung up (or
             # broke the protocol), and the connection must not be reused.
             return bool(self._protocol.buffer) or self._protocol.eof
+        if info == RECEIVED_AT:
+            return self._protocol.received_at
         key = {"client_addr": "sockname", "server_addr": "peername"}.get(info, info)
         if key in ("ssl_object", "sockname", "peername", "socket"):
             return self._transport.get_extra_info(key)

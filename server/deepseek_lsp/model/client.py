@@ -34,6 +34,7 @@ import logging
 import math
 import re
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from types import TracebackType
@@ -89,6 +90,9 @@ DEFAULT_BASE_URL = "https://api.deepseek.com"
 OVERRUN_CHARS_PER_TOKEN = 24
 # After [DONE], wait this long for the end of the HTTP body so the connection can be reused.
 DRAIN_GRACE_S = 0.05
+# The wall clock ran this much further than the monotonic one since the last request: the
+# machine slept (see ModelClient.forget_connections_if_slept).
+SLEPT_S = 10.0
 
 
 def _is_loopback(host: str) -> bool:
@@ -224,8 +228,14 @@ def is_deepseek_host(url: str) -> bool:
 _ESTIMATE = EstimateCounter()
 
 
-_HTML = re.compile(r"<(!doctype\s+html|html|head|body)\b", re.I)
+# After what may come before the markup: a byte-order mark, an XML declaration (XHTML pages of
+# IIS, Jetty, Squid), comments.
+_HTML = re.compile(
+    r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
+    re.I | re.S,
+)
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_CODE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)  # not text, when there is no title
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -236,7 +246,7 @@ def _provider_message(content: bytes, api_key: str | None) -> str | None:
     if _HTML.match(text):
         # A reverse proxy's error page (nginx, Cloudflare): its title says it, the markup is noise.
         title = _TITLE.search(text)
-        text = title.group(1) if title else _TAG.sub(" ", text)
+        text = title.group(1) if title else _TAG.sub(" ", _CODE.sub(" ", text))
         text = " ".join(html.unescape(text).split())
     message: Any = text
     try:
@@ -330,8 +340,10 @@ class ModelStream:
         # deadline or a cancel while connecting, in the TLS handshake or waiting for the pool
         # costs nothing (they were recorded as charges).
         self._billable = self._left = True
-        if self._on_sent is not None:
-            self._on_sent()
+        # Once, though the body may go out twice (see _send and _Body).
+        on_sent, self._on_sent = self._on_sent, None
+        if on_sent is not None:
+            on_sent()
 
     @property
     def keepalive_comments(self) -> int:
@@ -344,6 +356,7 @@ class ModelStream:
         client = self._client
         client.check_budget()
         self._t0 = self._now()
+        client.forget_connections_if_slept()
         client.last_active = self._t0
         # Nothing awaited since the budget check: the next request's check counts this one.
         self._reserve()
@@ -539,16 +552,33 @@ class ModelStream:
         # request in 170 us instead of 66 for a 16 kB prompt, on every completion's wait.
         body = json.dumps(call.body, allow_nan=False).encode("ascii")
         headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
-        content = _then(body, self._sent)
+        content = _Body(body, self._sent)
         request = client.http.build_request(call.method, call.url, content=content, headers=headers)
         # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
         pool_reclaim.reclaim(client.http)
+        sent_at = time.monotonic()
         try:
-            response = await _until(self._deadline, client.http.send(request, stream=True))
+            try:
+                response = await _until(self._deadline, client.http.send(request, stream=True))
+            except _LOST_BEFORE_ANSWER as exc:
+                # The pooled connection was dead and nothing said so before the request went
+                # out on it: the server closed it while idle (an idle timeout racing the
+                # request, "Server disconnected without sending a response"; over HTTP/2 its
+                # GOAWAY and close are not looked at before reuse), or it reset it (a laptop
+                # woken up). The server took nothing: once more, at once, on a new connection,
+                # rather than a lost suggestion and an error in the status bar.
+                log.debug("%s; sending the request again", _describe(exc, client.config.api_key))
+                self._billable = self._left = False
+                pool_reclaim.reclaim(client.http)
+                response = await _until(self._deadline, client.http.send(request, stream=True))
         except BaseException as exc:
             # A cancel while the pool was setting up a connection orphans it: reclaim it now,
             # not only before the next request.
             pool_reclaim.reclaim(client.http)
+            if isinstance(exc, DeadlineExceeded):
+                # Not a byte from the server in all that time: the connection is presumed dead
+                # (see pool_reclaim.drop_silent), not kept for the next requests to wait on.
+                pool_reclaim.drop_silent(client.http, sent_at)
             error = self._translate(exc, started=False)
             if isinstance(error, ConnectError):
                 self._billable = False
@@ -704,14 +734,30 @@ def _without_stream_options(call: HttpCall) -> HttpCall:
     return replace(call, body=body)
 
 
-async def _then(body: bytes, on_sent: Callable[[], None]) -> AsyncIterator[bytes]:
+#: Transport errors before any answer, on a connection that was made: it was dead already.
+_LOST_BEFORE_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+class _Body:
     """``body``, then a call to ``on_sent``: httpcore asks for more of a request body only once
-    it has written what it had, so the call comes when the request is on its way."""
-    yield body
-    try:
-        on_sent()
-    except Exception:  # the caller's business; the request must go on
-        log.exception("on_sent failed")
+    it has written what it had, so the call comes when the request is on its way.
+
+    Iterable any number of times, unlike a generator, which httpx refuses to iterate twice
+    (StreamConsumed): httpcore sends a request again on another connection when the server's
+    GOAWAY says it did not take it, and so does :meth:`ModelStream._send`."""
+
+    __slots__ = ("_body", "_on_sent")
+
+    def __init__(self, body: bytes, on_sent: Callable[[], None]) -> None:
+        self._body = body
+        self._on_sent = on_sent
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._body
+        try:
+            self._on_sent()
+        except Exception:  # the caller's business; the request must go on
+            log.exception("on_sent failed")
 
 
 _closing: set[asyncio.Task[None]] = set()
@@ -834,9 +880,39 @@ class ModelClient:
         # One estimate, not a new one per call: counts are cached per counter.
         return _ESTIMATE
 
+    @property
+    def last_active(self) -> float:
+        return self._last_active
+
+    @last_active.setter
+    def last_active(self, when: float) -> None:
+        self._last_active = when
+        # The same moment on the wall clock, which goes on while the machine sleeps.
+        self._last_active_wall = time.time() - (time.monotonic() - when)
+
     def idle_for(self) -> float:
-        """Seconds since a request last started or ended (infinite before the first)."""
-        return asyncio.get_running_loop().time() - self.last_active
+        """Seconds since a request last started or ended (infinite before the first).
+
+        A sleep of the machine counts: the event loop's clock (CLOCK_MONOTONIC on Linux,
+        mach_absolute_time on macOS) stands still meanwhile, and a laptop woken after a night
+        was "idle for 2 s", its dead connection kept for the first completion."""
+        idle = asyncio.get_running_loop().time() - self._last_active
+        return max(idle, time.time() - self._last_active_wall)
+
+    def forget_connections_if_slept(self) -> bool:
+        """Close the pool's idle connections if the machine slept since the last request; returns
+        whether it did. Call before a request (or a warm-up) updates :attr:`last_active`.
+
+        A laptop that slept may wake in another network, or behind a NAT that forgot it: its
+        connections are then dead, and nothing says so until TCP gives up (~15 minutes). The
+        first completion waited on one until its deadline (over HTTP/2 the next ones did too)."""
+        wall = time.time() - self._last_active_wall
+        slept = wall - (time.monotonic() - self._last_active)
+        if not slept >= SLEPT_S:  # NaN before the first request
+            return False
+        closed = pool_reclaim.drop_idle(self.http)
+        log.info("the machine slept for %.0f s: %d idle connection(s) closed", slept, closed)
+        return True
 
     @property
     def stale_after(self) -> float:
@@ -882,6 +958,7 @@ class ModelClient:
         loop = asyncio.get_running_loop()
         url = self.backend.warm_url(self.config)
         ok = False
+        self.forget_connections_if_slept()
         self.last_active = loop.time()
         self.in_use(+1)
         try:

@@ -23,7 +23,9 @@ import asyncio
 import logging
 from typing import Any
 
-__all__ = ["reclaim", "release"]
+from .aio_network import RECEIVED_AT
+
+__all__ = ["drop_idle", "drop_silent", "reclaim", "release"]
 
 log = logging.getLogger(__name__)
 _closing: set[asyncio.Task[None]] = set()
@@ -60,6 +62,78 @@ def reclaim(http: Any) -> int:
     if orphans:
         log.debug("reclaimed %d connection(s) orphaned by cancelled requests", len(orphans))
     return len(orphans)
+
+
+def drop_idle(http: Any) -> int:
+    """Close the idle connections of an ``httpx.AsyncClient``'s pool; returns how many."""
+    try:
+        pool = http._transport._pool
+        lock = pool._optional_thread_lock
+        connections = pool._connections
+    except AttributeError:
+        return 0
+    idle = []
+    try:
+        with lock:
+            for conn in list(connections):
+                if conn.is_idle():
+                    connections.remove(conn)
+                    idle.append(conn)
+    except Exception as exc:  # an unexpected layout: leave the pool alone
+        log.debug("could not inspect the connection pool: %s", exc)
+        return 0
+    _close_soon(idle)
+    return len(idle)
+
+
+def drop_silent(http: Any, since: float) -> int:
+    """Close the HTTP/2 connections of an ``httpx.AsyncClient``'s pool that have received
+    nothing since ``since`` (``time.monotonic()``); returns how many.
+
+    For a request that ran out of time without a byte of answer: its connection is presumed
+    dead (a laptop woken in another network, a NAT or firewall that forgot it), which TCP only
+    notices after ~15 minutes of retransmissions. Over HTTP/1.1 giving up a request closes its
+    connection; over HTTP/2 only the stream is reset, and every later request went out on the
+    dead connection to run out of time in turn. A live server would at least have sent the
+    headers, or another stream's data; closing a connection that was merely slow costs one
+    reconnect. Needs :mod:`aio_network`'s streams (they tell when they last received).
+    """
+    try:
+        from httpcore._async.http2 import AsyncHTTP2Connection
+
+        pool = http._transport._pool
+        lock = pool._optional_thread_lock
+        connections = pool._connections
+    except (AttributeError, ImportError):
+        return 0
+    silent = []
+    try:
+        with lock:
+            for conn in list(connections):
+                inner = getattr(conn, "_connection", None)
+                if not isinstance(inner, AsyncHTTP2Connection) or conn.is_closed():
+                    continue
+                received = inner._network_stream.get_extra_info(RECEIVED_AT)
+                if isinstance(received, float) and received < since:
+                    connections.remove(conn)
+                    silent.append(conn)
+    except Exception as exc:  # an unexpected layout: leave the pool alone
+        log.debug("could not inspect the connection pool: %s", exc)
+        return 0
+    _close_soon(silent)
+    if silent:
+        log.info("closed %d connection(s) silent since the request went out", len(silent))
+    return len(silent)
+
+
+def _close_soon(connections: list[Any]) -> None:
+    for conn in connections:
+        try:
+            task = asyncio.get_running_loop().create_task(_close(conn))
+        except RuntimeError:
+            continue
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
 
 
 async def _close(conn: Any) -> None:
