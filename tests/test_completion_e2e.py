@@ -401,12 +401,12 @@ async def test_tab_tab_tab_answers_from_prefetches_even_when_they_found_nothing(
 
             first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
             assert [i.insert_text for i in first.items] == ["x + 1"]
-            await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
+            assert await eventually(lambda: len(fim_requests(fake)) == 2)  # the prefetch
             await accept(client, uri, 2, 1, 8, first.items[0])
             second = await client.text_document_inline_completion_async(inline_params(uri, 1, 13))
             assert [i.insert_text for i in second.items] == ["\n    return a"]
             # Before the user accepts again, the state after that accept is already asked for.
-            await eventually(lambda: len(fim_requests(fake)) == 3)
+            assert await eventually(lambda: len(fim_requests(fake)) == 3)
             assert fim_requests(fake)[2].json["prompt"].endswith("    a = x + 1\n    return a")
             await accept(client, uri, 3, 1, 13, second.items[0])
             third = await client.text_document_inline_completion_async(inline_params(uri, 2, 12))
@@ -451,7 +451,7 @@ async def test_after_an_accept_a_block_still_streaming_shows_its_complete_lines_
 
             first = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
             assert [i.insert_text for i in first.items] == ["x + 1"]
-            await eventually(lambda: len(fim_requests(fake)) == 2)  # the block is being prefetched
+            assert await eventually(lambda: len(fim_requests(fake)) == 2)  # the block is being prefetched
             await accept(client, uri, 2, 1, 8, first.items[0])
             second = await client.text_document_inline_completion_async(inline_params(uri, 1, 13))
             # The first line of the block, while the rest still streams.

@@ -57,6 +57,8 @@ async def test_a_whole_text_change_keeps_the_findings_of_the_code_it_did_not_cha
         before = {d.code: as_tuple(d.range) for d in await reviewed(client, 4)}
         # The file reverted, unchanged on disk.
         send_whole_text(client, 2, INVENTORY)
+        # Nothing changed: nothing need be published (the old code published every finding
+        # gone); waited for, then the findings shown are checked.
         await eventually(lambda: publishes[-1].version == 2, timeout=2)
         assert {d.code: as_tuple(d.range) for d in client.diagnostics[URI]} == before
         # Reverted to a version with a comment line above everything: all move down a line.

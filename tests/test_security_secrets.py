@@ -142,7 +142,7 @@ async def test_a_file_excluded_mid_session_is_sent_no_more(tmp_path: Path) -> No
                 if glob:
                     client.set_configuration({"deepseek": {**settings, "exclude": [glob]}})
                     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-                    await eventually(lambda: any("helpers.py" in m.message for m in client.log_messages))
+                    assert await eventually(lambda: any("helpers.py" in m.message for m in client.log_messages))
                 insert(client, uri, version, line, 13 + version - 2, "x")
                 before = len(fake.requests)
                 result = await client.text_document_inline_completion_async(

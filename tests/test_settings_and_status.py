@@ -57,7 +57,7 @@ async def test_a_refused_endpoint_stays_an_error_after_completions_are_switched_
         _change_settings(client, {"completion": {"debounce": 0, "enable": False}})
         assert await eventually(lambda: client.statuses[-1]["kind"] == "Inactive")
         _change_settings(client, {"completion": {"debounce": 0, "enable": True}})
-        await eventually(lambda: client.statuses[-1]["kind"] != "Inactive")
+        assert await eventually(lambda: client.statuses[-1]["kind"] != "Inactive")
         result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11))
         assert result is None or not result.items
         assert client.statuses[-1]["kind"] == "Error"
