@@ -218,6 +218,13 @@ class UsageFeature(Feature):
         self._warm()
 
 
+def format_usd(amount: float) -> str:
+    """4 decimals, as the editors show it; a spend too small for them is not "$0.0000"."""
+    if 0 < amount < 0.0001:
+        return "<$0.0001"
+    return f"${amount:.4f}"
+
+
 def print_usage(as_json: bool = False) -> int:
     from .config import build_settings
 
@@ -236,12 +243,14 @@ def print_usage(as_json: bool = False) -> int:
     for scope, label in (("today", summary["today"]["day"]), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
-        print(f"{scope} ({label}): ${total.get('cost_usd', 0):.4f}, {total.get('requests', 0)} requests")
+        print(f"{scope} ({label}): {format_usd(total.get('cost_usd', 0))}, {total.get('requests', 0)} requests")
         for model, t in data["models"].items():
             print(
-                f"  {model:<24} ${t.get('cost_usd', 0):.4f}  requests {t.get('requests', 0)}"
+                f"  {model:<24} {format_usd(t.get('cost_usd', 0))}  requests {t.get('requests', 0)}"
                 f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
                 f"  output {t.get('output_tokens', 0)}"
             )
+    if summary["unpriced_models"]:
+        print(f"models without a price (counted as $0): {', '.join(summary['unpriced_models'])}")
     print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
     return 1 if unread else 0

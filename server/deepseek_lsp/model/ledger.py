@@ -587,8 +587,18 @@ class Ledger:
             "today": {"day": today, **scope(today_totals)},
             "month": {"month": month, **scope(month_totals)},
             # Those still without a price: one priced since (the settings changed) is no
-            # longer something to tell the user about.
-            "unpriced_models": sorted(m for m in self.unpriced if not self.prices.known(m)),
+            # longer something to tell the user about. Also those of earlier sessions in the
+            # day's and month's totals: after a restart their $0 was shown unexplained.
+            "unpriced_models": sorted(
+                m
+                for m in self.unpriced.union(
+                    m
+                    for totals in (today_totals, month_totals)
+                    for m, t in totals.items()
+                    if t.requests and not t.cost_usd
+                )
+                if not self.prices.known(m)
+            ),
             # None: usage is in memory only, ``problems`` says why.
             "path": str(self.path) if self.path and self.persistent and not unread else None,
             "problems": [*self.problems, *([unread] if unread else [])],
