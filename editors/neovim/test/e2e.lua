@@ -450,6 +450,11 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
   local requests = tonumber((text:match("Today[^\n]-%$[%d.]+%s+([%d,]+) requests") or "0"):gsub(",", ""), 10)
   check(requests and requests > 0, "no requests counted today:\n" .. text)
   out("     " .. lines[1])
+  -- A short completion's spend (a few millionths of a dollar) is not shown as nothing spent.
+  local small = lua([[return require("deepseek_lsp").usage_lines({
+    today = { day = "2026-01-02", total = { cost_usd = 0.000002, requests = 1 }, models = {} },
+  })[1] ]])
+  check(small:find("<$0.0001", 1, true), "a spend under $0.0001 shown as: " .. small)
 end)
 
 step(":DeepSeekStatus shows the client's state; statusline() names it", function()

@@ -766,6 +766,15 @@ local function fmt_int(n)
   return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
 end
 
+--- Dollars with 4 decimals; a spend too small for them is not "$0.0000" (read as nothing spent).
+local function usd(x)
+  x = tonumber(x) or 0
+  if x > 0 and x < 0.0001 then
+    return "<$0.0001"
+  end
+  return ("$%.4f"):format(x)
+end
+
 --- Lines describing a `deepseek/usage` answer.
 function M.usage_lines(u)
   local lines = {}
@@ -774,18 +783,18 @@ function M.usage_lines(u)
       return
     end
     local t = data.total or {}
-    lines[#lines + 1] = ("%s: $%.4f  %s requests  %s tokens in (%s cached)  %s out"):format(
+    lines[#lines + 1] = ("%s: %s  %s requests  %s tokens in (%s cached)  %s out"):format(
       label,
-      tonumber(t.cost_usd) or 0,
+      usd(t.cost_usd),
       fmt_int(t.requests),
       fmt_int(t.prompt_tokens),
       fmt_int(t.cache_hit_tokens),
       fmt_int(t.output_tokens)
     )
     for model, m in pairs(data.models or {}) do
-      lines[#lines + 1] = ("  %-22s $%.4f  %s req  %s in  %s out"):format(
+      lines[#lines + 1] = ("  %-22s %s  %s req  %s in  %s out"):format(
         model,
-        tonumber(m.cost_usd) or 0,
+        usd(m.cost_usd),
         fmt_int(m.requests),
         fmt_int(m.prompt_tokens),
         fmt_int(m.output_tokens)
@@ -796,9 +805,9 @@ function M.usage_lines(u)
   scope("Month (" .. tostring((u.month or {}).month or "?") .. ")", u.month)
   scope("This session", u.session)
   if type(u.budget) == "table" then
-    lines[#lines + 1] = ("Daily budget: $%.2f, remaining $%.4f"):format(
+    lines[#lines + 1] = ("Daily budget: $%.2f, remaining %s"):format(
       tonumber(u.budget.daily_usd) or 0,
-      tonumber(u.budget.remaining_usd) or 0
+      usd(u.budget.remaining_usd)
     )
   end
   if type(u.unpriced_models) == "table" and #u.unpriced_models > 0 then
