@@ -36,6 +36,10 @@ def test_exact_path_keys_on_prompt_suffix_and_shape() -> None:
     assert cache.get(key) == ["x"]
     assert cache.get(exact_key("p", "s", ("m", True))) is None
     assert cache.get(exact_key("p", "s2", ("m", False))) is None
+    # The prompt is in the key (it was never varied: a key without it passed), and the parts
+    # are kept apart (text moved across the cursor is another place).
+    assert cache.get(exact_key("p2", "s", ("m", False))) is None
+    assert cache.get(exact_key("", "ps", ("m", False))) is None
     assert cache.hits["exact"] == 1
 
 

@@ -104,11 +104,17 @@ def test_random_edits_keep_text_and_tree(case: tuple[str, str, list[tuple[float,
     encoding, initial, edits = case
     client = ClientText(initial, encoding)
     doc = Document("file:///t.py", initial, language=PYTHON, encoding=encoding)  # type: ignore[arg-type]
-    for a, b, new in edits:
+    # The tree is parsed on first use: held from the start, every edit goes through the
+    # incremental path (tree.edit, then a reparse on use), as while the user types. Parsed only
+    # at the end, the check below compared a fresh parse with a fresh parse.
+    assert doc.tree is not None
+    for n, (a, b, new) in enumerate(edits):
         valid = boundaries(client.text)
         i, j = sorted((valid[int(a * (len(valid) - 1))], valid[int(b * (len(valid) - 1))]))
         doc.apply_change(client.replace(i, j, new))
         assert doc.text == client.text
+        if n % 3 == 2:  # used between bursts of keystrokes: reparsed from the edited tree
+            assert doc.tree is not None
         # Every position the client can name maps back to the same place.
         for index in valid[:: max(1, len(valid) // 7)]:
             if index <= len(client.text) and index in boundaries(client.text):

@@ -36,9 +36,24 @@ async def test_random_incremental_edits_match_the_client(tmp_path, editor: str, 
     client_text = ClientText("def f():\r\n    s = '漢字😀'\r\n    return s\r\n", encoding)
     pieces = ["x", "😀", "名", "\r\n", "\n", "(", "é", "  ", ""]
     async with lsp_session(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), editor=editor) as client:
+
+        async def ask_and_check() -> dict:
+            """A completion request at the end of the text: the server uses (so holds) the
+            document's tree, reparsed from the one the edits since updated."""
+            end = client_text.position(len(client_text.text))
+            await client.text_document_inline_completion_async(inline_params(uri, end.line, end.character, invoked=True))
+            state = await document_state(client, uri)
+            assert state["text"] == client_text.text
+            assert state["treeMatchesFreshParse"] is True
+            return state
+
         open_doc(client, uri, client_text.text)
+        # The edits go through the server's tree only while it holds one: the tree is parsed on
+        # first use (and a whole-text change drops it). Without these requests nothing of the
+        # tree was checked: documentState compared a fresh parse with a fresh parse.
+        await ask_and_check()
         version = 1
-        for _ in range(120):
+        for n in range(120):
             valid = boundaries(client_text.text)
             i, j = sorted((rng.choice(valid), rng.choice(valid)))
             if rng.random() < 0.7:
@@ -51,6 +66,8 @@ async def test_random_incremental_edits_match_the_client(tmp_path, editor: str, 
                     content_changes=[change],
                 )
             )
+            if n % 10 == 9:
+                await ask_and_check()
         state = await document_state(client, uri)
         assert state["encoding"] == encoding
         assert state["text"] == client_text.text

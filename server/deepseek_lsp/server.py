@@ -500,6 +500,18 @@ PARENT_CHECK_S = 3.0
 WINDOWS = os.name == "nt"
 
 
+def _tree_shape(tree: Any) -> list[tuple[str, int, int]]:
+    """Every node's type and byte span, in order: an S-expression alone has no positions, and a
+    tree whose edits were recorded at the wrong bytes still printed the same."""
+    shape: list[tuple[str, int, int]] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        shape.append((node.type, node.start_byte, node.end_byte))
+        stack.extend(reversed(node.children))
+    return shape
+
+
 def process_alive(pid: int) -> bool | None:
     """Whether ``pid`` names a live process this one can see (in this PID namespace); None when
     it cannot be told (another user's, or the system refuses to say)."""
@@ -714,8 +726,10 @@ def _register_core(server: DeepSeekServer) -> None:
         if doc is None:
             return None
         tree_ok = None
-        if doc.tree is not None and doc.language is not None:
-            tree_ok = str(doc.tree.root_node) == str(doc.language.parser().parse(doc.data).root_node)
+        # Only a tree the server holds: ``doc.tree`` parses one on first use, and a fresh parse
+        # compared with a fresh parse always matched (the edits' tree updates went unchecked).
+        if doc.has_tree and doc.tree is not None and doc.language is not None:
+            tree_ok = _tree_shape(doc.tree) == _tree_shape(doc.language.parser().parse(doc.data))
         return {
             "uri": doc.uri,
             "version": doc.version,
