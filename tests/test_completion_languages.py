@@ -140,3 +140,83 @@ async def test_jsx_children_come_as_a_block(fake_deepseek) -> None:
     result, body = await _complete(fake_deepseek, "tsx", text, "<li>a</li>\n      <li>b</li>\n    </ul>\n  );\n}\n")
     assert body["stop"] == ["\n\n\n"]
     assert result == "function A() {\n  return (\n    <ul>\n      <li>a</li>\n      <li>b</li>\n    </ul>\n  );\n}\n"
+
+
+# 5. A `:` ending the cursor line opens a block only after a block's header (Python's `def`,
+#    `else`; a `case`/`default` label; C++'s `public`): elsewhere it is a key's, a type
+#    annotation's, a named argument's, a ternary's or a path's, a value follows on the line,
+#    and the request was multi-line ("\n\n\n"): a block of statements shown for a type.
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("typescript", "function f() {\n  const a: ‸\n}\n"),
+        ("typescript", "class A {\n  private x: ‸\n}\n"),
+        ("javascript", "const o = {\n  a: 1,\n  b: ‸\n};\n"),
+        ("javascript", "function f(ok) {\n  const v = ok ? 1 : ‸\n}\n"),
+        ("python", "class P:\n    name: str\n    age: ‸\n"),
+        ("python", "def f():\n    d = {\n        'a': 1,\n        'b':‸\n    }\n"),
+        ("python", "def f(xs):\n    return xs[1:‸\n"),
+        ("python", "f = lambda x: ‸\n"),
+        ("rust", "fn main() {\n    let a: ‸\n}\n"),
+        ("rust", "fn main() {\n    let v = Vec::‸\n}\n"),
+        ("go", "package a\n\nfunc f() {\n\tp := P{\n\t\tName: ‸\n\t}\n}\n"),
+        ("kotlin", "class A {\n    val x: ‸\n}\n"),
+        ("java", "class A {\n    void f(boolean b) {\n        int y = b ? 1 : ‸\n    }\n}\n"),
+        ("csharp", "class A {\n    void F() {\n        G(name: ‸\n    }\n}\n"),
+        ("cpp", "void f() {\n    std::‸\n}\n"),
+        ("c", "int f(int b) {\n    int a = b ? 1 : ‸\n}\n"),
+        ("swift", "struct A {\n    var x: ‸\n}\n"),
+        ("ruby", "h = {\n  a: 1,\n  b: ‸\n}\n"),
+        ("elixir", "def f(x), do: ‸\n"),
+        ("php", "<?php\n$x = $a ? 1 : ‸\n"),
+        ("scala", "object A {\n  val x: ‸\n}\n"),
+    ],
+)
+def test_a_colon_that_heads_no_block_asks_for_one_line(language, text) -> None:
+    assert _is_multiline(language, text) is False
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("python", "def f(x):\n    if x:\n        return 1\n    else:‸\n"),
+        ("python", "def f(x):\n    if x == '(':‸\n"),
+        ("python", "def f(a,\n      b):‸\n"),
+        ("python", "def f(x):\n    match x:\n        case [a, b]:‸\n"),
+        ("python", "class A(B):‸\n"),
+        ("javascript", "function f(x) {\n  switch (x) {\n    case 1:‸\n  }\n}\n"),
+        ("go", "package a\n\nfunc f(x int) {\n\tswitch x {\n\tdefault:‸\n\t}\n}\n"),
+        ("cpp", "class A {\npublic:‸\n};\n"),
+        ("swift", "func f(x: Int) {\n    switch x {\n    case 1:‸\n    }\n}\n"),
+        ("php", "<?php\nif ($a):‸\nendif;\n"),
+        ("scala", "class A:‸\n"),
+    ],
+)
+def test_a_colon_that_heads_a_block_still_asks_for_one(language, text) -> None:
+    assert _is_multiline(language, text) is True
+
+
+async def test_a_type_annotation_is_completed_as_one_line(fake_deepseek) -> None:
+    text = "function f() {\n  const a: ‸\n}\n"
+    result, body = await _complete(fake_deepseek, "typescript", text, "number = 5;\n  const b = 6;\n  return a + b;\n")
+    assert body["stop"] == ["\n"]
+    assert result == "function f() {\n  const a: number = 5;\n}\n"
+
+
+# 6. A body typed between `{ ` and ` }` (a space each side, as Prettier and many editors leave
+#    them): the model's `}` closing the block and the statements it went on with below were
+#    all shown (`if (a) { b(); }⏎  g();⏎  h(); `); between `{|}` the same answer was cut at `}`.
+@pytest.mark.parametrize(
+    ("language", "text", "answer", "expected"),
+    [
+        ("javascript", "function f() {\n  if (a) { ‸ }\n  return 1;\n}\n", "b(); }\n  g();\n  h();\n",
+         "function f() {\n  if (a) { b(); }\n  return 1;\n}\n"),
+        ("go", "package a\n\nfunc f() error {\n\tif err != nil { ‸ }\n\treturn nil\n}\n", "return err }\n\tg()\n\th()\n",
+         "package a\n\nfunc f() error {\n\tif err != nil { return err }\n\treturn nil\n}\n"),
+        ("csharp", "class A {\n    void F() {\n        var p = new P { ‸ };\n    }\n}\n", "X = 1, Y = 2 };\n        G(p);\n",
+         "class A {\n    void F() {\n        var p = new P { X = 1, Y = 2 };\n    }\n}\n"),
+    ],
+)
+async def test_a_block_closed_between_spaced_braces_stops_at_its_brace(fake_deepseek, language, text, answer, expected) -> None:
+    result, _ = await _complete(fake_deepseek, language, text, answer)
+    assert result == expected

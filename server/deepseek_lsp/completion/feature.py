@@ -346,14 +346,42 @@ def _opens_block(line: str, language: Language | None) -> bool:
     is an ERROR, and a body got one line). Code only: a comment ending with `:` (`# Normalize
     the keys:`) opens nothing."""
     code = _code_part(line, language.spec.line_comment if language else None, _quotes(language))
-    if code.endswith(":") and language is not None and language.name in _NO_COLON_BLOCKS:
-        return language.opens_block(code)
+    if code.endswith(":") and language is not None and language.name in _COLON_HEADERS:
+        header = _COLON_HEADERS[language.name]
+        if header is None or code.endswith("::") or not header.search(code) or _leaves_open(code):
+            return language.opens_block(code)
+        return True
     return code.endswith(_BLOCK_OPENERS) or (language is not None and language.opens_block(code))
 
 
-#: Languages where a line ending with `:` opens nothing: shell (`IFS=:`, the `:` builtin) and
-#: Lua (`::label::`).
-_NO_COLON_BLOCKS = frozenset({"bash", "lua"})
+def _leaves_open(code: str) -> bool:
+    """Whether ``code`` leaves a bracket open (outside strings): `def f(x:`, `xs[1:`."""
+    code = _STRING.sub('""', code)
+    return sum(code.count(c) for c in ")]}") < sum(code.count(c) for c in "([{")
+
+
+_STRING = re.compile(r"""(["'`])(?:\\.|(?!\1).)*\1""")
+_C_LABELS = r"^\s*(?:case\b|default\s*:$)"
+#: The statements that a `:` at their end makes a block's header, by language: Python's
+#: headers, the C family's `case`/`default` labels (C++'s access specifiers, PHP's alternative
+#: syntax), Scala 3's templates. Any other `:` ending a line is a key's, a type annotation's, a
+#: named argument's, a ternary's or a path's (`std::`): a value comes next on that line, and
+#: `b: |`, `let a: |`, `ok ? 1 : |` asked for a block of statements. None: a `:` opens nothing
+#: (shell's `IFS=:`, Lua's `::label::`, Ruby's and Elixir's keys and `do:`, Rust's and Kotlin's
+#: types). Not listed: any line ending with `:`.
+_COLON_HEADERS: dict[str, re.Pattern[str] | None] = {
+    "python": re.compile(r"^\s*(?:async\s+)?(?:if|elif|else|for|while|try|except|finally|with|def|class|match|case)\b"),
+    **dict.fromkeys(("c", "csharp", "go", "java", "javascript", "typescript", "tsx", "swift"), re.compile(_C_LABELS)),
+    "cpp": re.compile(_C_LABELS + r"|^\s*(?:(?:public|protected|private)(?:\s+(?:slots|Q_SLOTS))?|signals|Q_SIGNALS)\s*:$"),
+    "php": re.compile(_C_LABELS + r"|^\s*(?:if|elseif|else|for|foreach|while|switch|declare)\b"),
+    # Scala 3 opens a template (`class A:`) or a braceless argument (`xs.foreach:`) by a colon;
+    # a definition's colon is its type's.
+    "scala": re.compile(
+        r"^(?!\s*(?:(?:private|protected|override|final|lazy|implicit|inline|transparent|opaque)\s+)*"
+        r"(?:val|var|def|type)\b)"
+    ),
+    **dict.fromkeys(("bash", "lua", "ruby", "elixir", "rust", "kotlin")),
+}
 
 
 #: The end of a block's header just before its `{`: `f() {`, `else {`, `if x {`, `-> T {`

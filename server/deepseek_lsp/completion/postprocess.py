@@ -885,7 +885,9 @@ def _closed_by_completion(open_after: list[tuple[str, str]], line: str, rest: st
     line leaves open (``foo(bar(|)``), is open indeed: the line's closer is left for it.
     """
     opener = _OPENER_OF[line[0]]
-    retypes_rest = rest is not None and line.rstrip() == rest
+    # The line's spacing before its closer is no part of what is re-typed: `{ | }` with a
+    # `}` ending a block went on past it with the statements below, as after `{|}` it did not.
+    retypes_rest = rest is not None and line.rstrip() == rest.lstrip()
     reopens = _TRAILING_COMMENT.sub("", line[1:]).rstrip().endswith(opener)
     if reopens and open_after and open_after[-1][0] == opener and open_after[-1][1].startswith("later"):
         # `} else {` under `if (x) {|` with the block's `}` below: this ends the cursor's
