@@ -46,16 +46,42 @@ function probe(command: string, args: string[], cwd: string | undefined): Promis
   });
 }
 
-/** `~` and `${workspaceFolder}` / `${userHome}` in paths from settings. */
-export function expandPath(value: string): string {
+/**
+ * `~`, `${workspaceFolder}`, `${userHome}` and `${env:NAME}` in values from settings; `~\\` too
+ * (Windows' spelling of `~/`).
+ */
+function expandVariables(value: string): string {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   let out = value
-    .replace(/\$\{workspaceFolder\}/g, folder)
-    .replace(/\$\{userHome\}/g, os.homedir());
-  if (out === '~' || out.startsWith('~/')) {
+    .replace(/\$\{workspaceFolder\}/g, () => folder)
+    .replace(/\$\{userHome\}/g, () => os.homedir())
+    .replace(/\$\{env:([^}]+)\}/g, (_, name: string) => process.env[name] ?? '');
+  if (out === '~' || out.startsWith('~/') || out.startsWith('~\\')) {
     out = path.join(os.homedir(), out.slice(1));
   }
   return out;
+}
+
+/**
+ * A program's path from settings, expanded as expandVariables does, without one pair of
+ * surrounding double quotes: Explorer's "Copy as path" quotes the path, and the program was then
+ * looked for under a name with quotes ("not found").
+ */
+export function expandPath(value: string): string {
+  let out = value.trim();
+  if (out.length >= 2 && out.startsWith('"') && out.endsWith('"')) {
+    out = out.slice(1, -1).trim();
+  }
+  return expandVariables(out);
+}
+
+/**
+ * The interpreters tried when deepseek.server.pythonPath is empty. Windows has no `python3`
+ * (python.org installs `python.exe` and the `py` launcher; `python3` there is at most the
+ * Microsoft Store's stub), so it was "not found" for most Windows users.
+ */
+export function defaultPythons(): string[][] {
+  return process.platform === 'win32' ? [['python'], ['py', '-3']] : [['python3']];
 }
 
 export function workspaceCwd(): string | undefined {
@@ -84,7 +110,10 @@ export async function resolveServer(): Promise<Resolution> {
           `(e.g. ["/home/me/.venv/bin/deepseek-lsp"]), not ${shown(explicit)}`,
       };
     }
-    const [command, ...args] = (explicit as string[]).map(expandPath);
+    // Quotes are taken off the program only: the arguments reach it without a shell, as written.
+    const [program, ...rest] = explicit as string[];
+    const command = expandPath(program);
+    const args = rest.map(expandVariables);
     return { ok: true, launch: { command, args, origin: 'setting deepseek.server.command' } };
   }
   const rawPython = cfg.get<unknown>('server.pythonPath');
@@ -97,24 +126,27 @@ export async function resolveServer(): Promise<Resolution> {
   }
   const tried: string[] = [];
   const configured = (rawPython ?? '').trim();
-  const python = configured ? expandPath(configured) : 'python3';
-  const check = await probe(
-    python,
-    ['-c', 'import deepseek_lsp, sys; sys.stdout.write(deepseek_lsp.__version__)'],
-    cwd,
-  );
-  if (check.ok) {
-    return {
-      ok: true,
-      launch: {
-        command: python,
-        args: ['-m', 'deepseek_lsp'],
-        origin: configured ? 'setting deepseek.server.pythonPath' : 'python3 on PATH',
-        version: check.output,
-      },
-    };
+  const candidates = configured ? [[expandPath(configured)]] : defaultPythons();
+  for (const [python, ...pre] of candidates) {
+    const check = await probe(
+      python,
+      [...pre, '-c', 'import deepseek_lsp, sys; sys.stdout.write(deepseek_lsp.__version__)'],
+      cwd,
+    );
+    const shownCommand = [python, ...pre].join(' ');
+    if (check.ok) {
+      return {
+        ok: true,
+        launch: {
+          command: python,
+          args: [...pre, '-m', 'deepseek_lsp'],
+          origin: configured ? 'setting deepseek.server.pythonPath' : `${shownCommand} on PATH`,
+          version: check.output,
+        },
+      };
+    }
+    tried.push(`${shownCommand} -m deepseek_lsp: ${check.output}`);
   }
-  tried.push(`${python} -m deepseek_lsp: ${check.output}`);
   if (!configured) {
     // pipx and `uv tool install` put the command on PATH without making the module importable.
     const exe = await probe('deepseek-lsp', ['--version'], cwd);

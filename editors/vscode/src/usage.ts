@@ -97,6 +97,13 @@ export async function showUsage(
         description: `${formatCost(usage.budget.remaining_usd)} left`,
       });
     }
+    // As the Markdown report says: without it a model with no price looked free.
+    if (usage.unpriced_models?.length) {
+      items.push({
+        label: `$(warning) Models without a price: ${usage.unpriced_models.join(', ')}`,
+        description: 'counted as $0 (deepseek.prices)',
+      });
+    }
   } else {
     items.push({ label: '$(info) The server is not running: no usage to show.' });
   }

@@ -57,6 +57,8 @@ export JOBS=max   # node-gyp: compile native modules on every core
 [ "$(node --version)" = "v24.22.3" ] || die "expected Node v24.22.3 from $NODE24, got $(node --version)"
 
 npm_ci "$EXT"
+say "unit tests of the extension's pure modules (node --test, vscode stubbed)"
+(cd "$EXT" && node test/unit/run.mjs) || die "extension unit tests failed"
 npm_ci "$HERE"   # code-server (compiles native modules: ~3-4 min the first time) + playwright-core
 
 say "build and package the extension"

@@ -1,0 +1,31 @@
+// "DeepSeek: Show Usage" (src/usage.ts) and the cost format (src/statusBar.ts).
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatCost, UsageJSON } from '../../src/statusBar';
+import { showUsage, usageMarkdown } from '../../src/usage';
+import { stub } from './vscode-stub';
+
+const usage: UsageJSON = {
+  today: {
+    day: '2025-01-02',
+    models: { 'my-local-model': { requests: 40, cost_usd: 0 }, 'deepseek-v4-flash': { requests: 2, cost_usd: 0.02 } },
+    total: { requests: 42, cost_usd: 0.02 },
+  },
+  month: { month: '2025-01', models: {}, total: { requests: 42, cost_usd: 0.02 } },
+  unpriced_models: ['my-local-model'],
+};
+
+test('the usage quick pick says which models have no price (counted as $0), as the report does', async () => {
+  stub.quickPicks = [];
+  await showUsage(async () => usage, { kind: 'Normal', message: '' }, { log() {}, setKey() {}, restart() {} });
+  assert.ok(usageMarkdown(usage).includes('Models without a price (counted as $0): my-local-model'));
+  const texts = stub.quickPicks[0].items.map((i) => [i.label, i.description, i.detail].join(' '));
+  const said = texts.filter((t) => /price/i.test(t) && t.includes('my-local-model'));
+  assert.equal(said.length, 1, texts.join('\n'));
+});
+
+test('a tiny spend is never shown as $0.00', () => {
+  assert.equal(formatCost(0.00004), '<$0.0001');
+  assert.equal(formatCost(0.0004), '$0.0004');
+  assert.equal(formatCost(0), '$0.00');
+});
