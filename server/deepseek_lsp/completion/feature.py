@@ -114,6 +114,9 @@ class Stats:
     requests: int = 0
     shown: int = 0
     accepted: int = 0
+    #: Of ``accepted``, completion-menu items: no editor reports those shown, so they are left
+    #: out of the acceptance rate (with them it went over 100 %).
+    menu_accepted: int = 0
     partially_accepted: int = 0
     backend_requests: int = 0
     backend_cancelled: int = 0
@@ -132,7 +135,8 @@ class Stats:
             "shown": self.shown,
             "accepted": self.accepted,
             "partiallyAccepted": self.partially_accepted,
-            "acceptanceRate": round(self.accepted / self.shown, 3) if self.shown else None,
+            "menuAccepted": self.menu_accepted,
+            "acceptanceRate": round((self.accepted - self.menu_accepted) / self.shown, 3) if self.shown else None,
             "backendRequests": self.backend_requests,
             "backendCancelled": self.backend_cancelled,
             "prefetches": self.prefetches,
@@ -481,7 +485,8 @@ class CompletionFeature(Feature):
         self._edit_counts: dict[str, int] = {}
         self._idle_indexing: asyncio.Task[None] | None = None
         self._accepted_at: dict[str, int] = {}
-        self._items: dict[str, tuple[str, int, str]] = {}  # item id -> (uri, end offset, text)
+        #: item id -> (uri, end offset, text, whether it is a completion-menu item)
+        self._items: dict[str, tuple[str, int, str, bool]] = {}
         self._next_id = 0
         self._paused = Paused()
         self._background: set[asyncio.Task[Any]] = set()
@@ -732,7 +737,9 @@ class CompletionFeature(Feature):
         self.stats.accepted += 1
         item = self._items.get(str(_get(arg, "id", "")))
         if item is not None:
-            uri, end, _text = item
+            uri, end, _text, from_menu = item
+            if from_menu:
+                self.stats.menu_accepted += 1
             # Right after a whole accept the user usually wants the next block, at once.
             self._accepted_at[uri] = end
 
@@ -889,7 +896,7 @@ class CompletionFeature(Feature):
                 keep = menu.snippet_lines(text, indent)
                 text = "\n".join(text.split("\n")[:keep])
                 full = "\n".join(full.split("\n")[:keep]).rstrip("\r")
-            item_id = self._remember_item(doc, word_start, full, s)
+            item_id = self._remember_item(doc, word_start, full, s, from_menu=True)
             shown = menu.label(text)
             items.append(
                 types.CompletionItem(
@@ -923,13 +930,13 @@ class CompletionFeature(Feature):
         else:
             self.stats.empty += 1
 
-    def _remember_item(self, doc: Document, start: int, insert: str, s: Suggestion) -> str:
+    def _remember_item(self, doc: Document, start: int, insert: str, s: Suggestion, *, from_menu: bool = False) -> str:
         """An id for the item's accept command; what is kept tells where the cursor lands after
         the accept: the end of the whole insert (the replaced closers and the selected menu
         entry included, which the "just accepted" check used to miss)."""
         self._next_id += 1
         item_id = str(self._next_id)
-        self._items[item_id] = (doc.uri, start + len(insert.encode("utf-8")), s.text)
+        self._items[item_id] = (doc.uri, start + len(insert.encode("utf-8")), s.text, from_menu)
         if len(self._items) > 256:
             for key in list(self._items)[:128]:
                 del self._items[key]
@@ -1044,6 +1051,10 @@ class CompletionFeature(Feature):
         await self.services.wait_configured()
         if req.stale or self.status_for(doc) or self.services.models.client is None:
             return []
+        # The cursor may have moved with no edit (arrow keys, a click): prefetches for states
+        # it is no longer on the way to are never used (only the newest one is joinable) and
+        # streamed on, one more billed block with every place a suggestion was shown.
+        self._drop_unreachable_prefetches(doc, req.offset)
         before, after, line_end = self._line_parts(doc, req.offset)
         if after.strip() and not _CLOSERS_ONLY.match(after):
             return []  # mid-line only before closers and light punctuation
@@ -1600,7 +1611,10 @@ class CompletionFeature(Feature):
                 choices = dedupe_choices([t for t in (postprocess(x, ctx) for x in texts) if t])
             if choices:
                 self.cache.put(key, choices)
-                self.cache.remember(uri, pending.anchor, choices[0], multiline)
+                # Every choice, the first one last (the newest is tried first): the user may
+                # cycle to another and accept a word of it, and its rest was asked again.
+                for choice in reversed(choices):
+                    self.cache.remember(uri, pending.anchor, choice, multiline)
             elif len(texts) == len(raw):
                 self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
             pending.future.set_result(choices)
@@ -1677,6 +1691,10 @@ class CompletionFeature(Feature):
                 answered = True
             except ModelError as exc:
                 log.debug("prefetch failed: %s", exc)
+                if exc.retry_after or exc.disables_feature:
+                    # Heard as from any request (a pause, the status): unheard, the next word
+                    # accepted or typed through the suggestion asked again, refused again.
+                    self._backend_failed(exc)
             finally:
                 if not pending.future.done():
                     pending.future.set_result([result] if result else [])
