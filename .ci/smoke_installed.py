@@ -61,6 +61,12 @@ def main() -> None:
         ]
     ):
         proc.stdin.write(frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": text}}}))
+        # A completion request parses the document (the state compares only a tree the server
+        # holds); the endpoint refuses, so it answers at once with nothing.
+        end = {"line": text.count("\n"), "character": 0}
+        proc.stdin.write(frame({"jsonrpc": "2.0", "id": 50 + i, "method": "textDocument/inlineCompletion", "params": {"textDocument": {"uri": uri}, "position": end, "context": {"triggerKind": 1}}}))
+        proc.stdin.flush()
+        wait_for(proc.stdout, 50 + i)
         proc.stdin.write(frame({"jsonrpc": "2.0", "id": 10 + i, "method": "deepseek/documentState", "params": {"uri": uri}}))
         proc.stdin.flush()
         state = wait_for(proc.stdout, 10 + i)["result"]
