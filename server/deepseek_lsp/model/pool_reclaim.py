@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from .aio_network import RECEIVED_AT
@@ -31,59 +32,46 @@ log = logging.getLogger(__name__)
 _closing: set[asyncio.Task[None]] = set()
 
 
-def reclaim(http: Any) -> int:
-    """Drop orphaned connections from an ``httpx.AsyncClient``'s pool; returns how many."""
+def _drop(http: Any, select: Callable[[Any], Callable[[Any], bool]]) -> int:
+    """Take the connections ``select(pool)`` picks out of an ``httpx.AsyncClient``'s pool (under
+    the pool's lock, so ``select`` may read its state) and close them; returns how many."""
     try:
         pool = http._transport._pool
         lock = pool._optional_thread_lock
         connections = pool._connections
-        requests = pool._requests
     except AttributeError:
         return 0
-    orphans = []
+    taken = []
     try:
         with lock:
-            held = {id(r.connection) for r in requests if getattr(r, "connection", None) is not None}
+            picked = select(pool)
             for conn in list(connections):
-                if id(conn) in held or conn.is_idle() or conn.is_closed():
-                    continue
-                connections.remove(conn)
-                orphans.append(conn)
+                if picked(conn):
+                    connections.remove(conn)
+                    taken.append(conn)
     except Exception as exc:  # an unexpected layout: leave the pool alone
         log.debug("could not inspect the connection pool: %s", exc)
         return 0
-    for conn in orphans:
-        try:
-            task = asyncio.get_running_loop().create_task(_close(conn))
-        except RuntimeError:
-            continue
-        _closing.add(task)
-        task.add_done_callback(_closing.discard)
-    if orphans:
-        log.debug("reclaimed %d connection(s) orphaned by cancelled requests", len(orphans))
-    return len(orphans)
+    _close_soon(taken)
+    return len(taken)
+
+
+def reclaim(http: Any) -> int:
+    """Drop orphaned connections from an ``httpx.AsyncClient``'s pool; returns how many."""
+
+    def orphaned(pool: Any) -> Callable[[Any], bool]:
+        held = {id(r.connection) for r in pool._requests if getattr(r, "connection", None) is not None}
+        return lambda conn: not (id(conn) in held or conn.is_idle() or conn.is_closed())
+
+    count = _drop(http, orphaned)
+    if count:
+        log.debug("reclaimed %d connection(s) orphaned by cancelled requests", count)
+    return count
 
 
 def drop_idle(http: Any) -> int:
     """Close the idle connections of an ``httpx.AsyncClient``'s pool; returns how many."""
-    try:
-        pool = http._transport._pool
-        lock = pool._optional_thread_lock
-        connections = pool._connections
-    except AttributeError:
-        return 0
-    idle = []
-    try:
-        with lock:
-            for conn in list(connections):
-                if conn.is_idle():
-                    connections.remove(conn)
-                    idle.append(conn)
-    except Exception as exc:  # an unexpected layout: leave the pool alone
-        log.debug("could not inspect the connection pool: %s", exc)
-        return 0
-    _close_soon(idle)
-    return len(idle)
+    return _drop(http, lambda pool: lambda conn: conn.is_idle())
 
 
 def drop_silent(http: Any, since: float) -> int:
@@ -100,30 +88,20 @@ def drop_silent(http: Any, since: float) -> int:
     """
     try:
         from httpcore._async.http2 import AsyncHTTP2Connection
+    except ImportError:
+        return 0
 
-        pool = http._transport._pool
-        lock = pool._optional_thread_lock
-        connections = pool._connections
-    except (AttributeError, ImportError):
-        return 0
-    silent = []
-    try:
-        with lock:
-            for conn in list(connections):
-                inner = getattr(conn, "_connection", None)
-                if not isinstance(inner, AsyncHTTP2Connection) or conn.is_closed():
-                    continue
-                received = inner._network_stream.get_extra_info(RECEIVED_AT)
-                if isinstance(received, float) and received < since:
-                    connections.remove(conn)
-                    silent.append(conn)
-    except Exception as exc:  # an unexpected layout: leave the pool alone
-        log.debug("could not inspect the connection pool: %s", exc)
-        return 0
-    _close_soon(silent)
-    if silent:
-        log.info("closed %d connection(s) silent since the request went out", len(silent))
-    return len(silent)
+    def silent(conn: Any) -> bool:
+        inner = getattr(conn, "_connection", None)
+        if not isinstance(inner, AsyncHTTP2Connection) or conn.is_closed():
+            return False
+        received = inner._network_stream.get_extra_info(RECEIVED_AT)
+        return isinstance(received, float) and received < since
+
+    count = _drop(http, lambda pool: silent)
+    if count:
+        log.info("closed %d connection(s) silent since the request went out", count)
+    return count
 
 
 def _close_soon(connections: list[Any]) -> None:
