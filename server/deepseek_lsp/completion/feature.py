@@ -1444,25 +1444,26 @@ class CompletionFeature(Feature):
                 if self.services.documents.get(doc.uri) is doc:
                     self.indexer.for_document(doc)
                 await asyncio.sleep(0)
-            stale = self.indexer.deferred_docs
-            while stale:
+            await drain(self.indexer.deferred_docs, self._index_if_open)
+            await drain(self.indexer.deferred, lambda path, lang: self.indexer.for_file(path, language=lang))
+
+        async def drain(left: dict[Any, Any], index: Callable[[Any, Any], object]) -> None:
+            """Index what ``left`` holds, one at a time while the user pauses (it may grow
+            meanwhile: requests add what their time box had no room for)."""
+            while left:
                 await until_idle(lambda: self._last_change + IDLE_INDEX_S)
-                uri = next(iter(stale), None)
-                if uri is not None and (doc := stale.pop(uri, None)) is not None:
-                    if self.services.documents.get(uri) is doc:
-                        self.indexer.for_document(doc)
-                await asyncio.sleep(0)
-            deferred = self.indexer.deferred
-            while deferred:
-                await until_idle(lambda: self._last_change + IDLE_INDEX_S)
-                path = next(iter(deferred), None)
-                if path is not None:
-                    self.indexer.for_file(path, language=deferred.pop(path, None))
+                key = next(iter(left), None)  # a closed document left meanwhile
+                if key is not None:
+                    index(key, left.pop(key))
                 await asyncio.sleep(0)
 
         self._idle_indexing = asyncio.ensure_future(run())
         self._background.add(self._idle_indexing)
         self._idle_indexing.add_done_callback(self._background.discard)
+
+    def _index_if_open(self, uri: str, doc: Document) -> None:
+        if self.services.documents.get(uri) is doc:
+            self.indexer.for_document(doc)
 
     def _context_docs(self, uri: str) -> list[Document]:
         out: list[Document] = []
