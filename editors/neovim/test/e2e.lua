@@ -662,6 +662,57 @@ step("<C-c> from Replace mode or from <C-x> completion leaves no ghost text behi
   end
 end)
 
+step("nvim-cmp / blink.cmp: no ghost text while their menu is open; it comes back when it closes", function()
+  -- Neither plugin can be installed here (GitHub is out of reach): stand-ins with the parts of
+  -- their API the plugin reads: cmp.visible() and cmp.event:on("menu_opened"/"menu_closed");
+  -- blink.cmp's is_menu_visible() and its User BlinkCmpMenuOpen / BlinkCmpMenuClose events.
+  lua([[
+    E2E.menu_open, E2E.cmp_handlers = false, {}
+    package.loaded["cmp"] = {
+      visible = function() return E2E.menu_open == "cmp" end,
+      event = { on = function(_, name, fn) E2E.cmp_handlers[name] = fn end },
+    }
+    package.loaded["blink.cmp"] = { is_menu_visible = function() return E2E.menu_open == "blink" end }
+    function E2E.menu(which, open)
+      E2E.menu_open = open and which or false
+      if which == "cmp" then
+        local fn = E2E.cmp_handlers[open and "menu_opened" or "menu_closed"]
+        if fn then fn({}) end
+      else
+        vim.api.nvim_exec_autocmds("User", { pattern = open and "BlinkCmpMenuOpen" or "BlinkCmpMenuClose" })
+      end
+    end
+  ]])
+  local ok, err = pcall(function()
+    for _, which in ipairs({ "cmp", "blink" }) do
+      normal_mode()
+      lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re' })")
+      local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+      lua("vim.api.nvim_win_set_cursor(0, { ..., 5 })", row + 1)
+      input("A")
+      input("t")
+      wait_ghost("urn a * b")
+      lua("E2E.menu(...)", which, true)
+      wait_for(which .. ": the ghost text to go as the menu opens", function()
+        return ghost() == nil
+      end, 3000)
+      input("u") -- typed with the menu open
+      input("<M-]>") -- and an answer that arrives while it is open (asked for more choices)
+      vim.wait(600)
+      local g = ghost()
+      check(g == nil, which .. ": ghost text " .. vim.inspect(g and g.text) .. " drawn over the open menu")
+      lua("E2E.menu(...)", which, false)
+      wait_ghost("rn a * b", which .. ": the suggestion back once the menu closed")
+      normal_mode()
+      lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+    end
+  end)
+  lua('package.loaded["cmp"], package.loaded["blink.cmp"] = nil, nil')
+  if not ok then
+    error(err, 0)
+  end
+end)
+
 step("a global <Tab> mapped after the client attached (a plugin lazy-loaded on InsertEnter) runs with no suggestion", function()
   normal_mode()
   lua("vim.keymap.set('i', '<Tab>', 'YY', { desc = 'a late user tab' })")

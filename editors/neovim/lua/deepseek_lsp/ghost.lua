@@ -29,7 +29,7 @@ M.config = {
   auto_trigger = true, -- request while typing; false: only on suggest / next / prev
   hl_group = "DeepSeekSuggestion",
   hl_group_count = "DeepSeekSuggestionCount",
-  hide_during_pum = true, -- no ghost text while the completion menu is open
+  hide_during_pum = true, -- no ghost text while a completion menu is open (built-in, nvim-cmp, blink.cmp)
 }
 
 ---@class deepseek.GhostItem
@@ -66,6 +66,38 @@ end
 
 local function redraw_status()
   pcall(vim.cmd, "redrawstatus")
+end
+
+--- nvim-cmp and blink.cmp draw their menus in floating windows, which pumvisible() does not
+--- see: the ghost text was drawn through their menu, and <Tab> meant two things at once.
+--- Read from package.loaded: a plugin the user does not have is never loaded by us.
+local function menu_visible()
+  if vim.fn.pumvisible() == 1 then
+    return true
+  end
+  local cmp = package.loaded["cmp"]
+  if type(cmp) == "table" and type(cmp.visible) == "function" then
+    local ok, open = pcall(cmp.visible)
+    if ok and open then
+      return true
+    end
+  end
+  local blink = package.loaded["blink.cmp"]
+  if type(blink) == "table" then
+    -- is_menu_visible since blink.cmp 0.8; is_visible before.
+    local fn = blink.is_menu_visible or blink.is_visible
+    if type(fn) == "function" then
+      local ok, open = pcall(fn)
+      if ok and open then
+        return true
+      end
+    end
+  end
+  return false
+end
+
+local function hidden_by_menu()
+  return M.config.hide_during_pum and menu_visible()
 end
 
 local function cursor_of(bufnr)
@@ -194,8 +226,8 @@ end
 function M.render(bufnr)
   clear_marks(bufnr)
   local st = states[bufnr]
-  if not st then
-    return false
+  if not st or hidden_by_menu() then
+    return false -- an answer that arrives after a menu opened waits for it to close
   end
   prune(bufnr, st)
   local _, item, v = current(bufnr)
@@ -418,6 +450,26 @@ local function schedule(bufnr)
   st.timer:start(delay, 0, vim.schedule_wrap(fire))
 end
 
+local on_menu -- below: it asks again through on_change
+
+local cmp_hooked = false
+--- nvim-cmp tells of its menu through its own event bus, and is often loaded after us (on
+--- InsertEnter by lazy.nvim): hooked the first time it is seen loaded.
+local function hook_cmp()
+  local cmp = package.loaded["cmp"]
+  if cmp_hooked or type(cmp) ~= "table" or type(cmp.event) ~= "table" or type(cmp.event.on) ~= "function" then
+    return
+  end
+  cmp_hooked = pcall(function()
+    cmp.event:on("menu_opened", function()
+      on_menu(true)
+    end)
+    cmp.event:on("menu_closed", function()
+      on_menu(false)
+    end)
+  end)
+end
+
 local function on_change(bufnr)
   local st = states[bufnr]
   if not st or not in_insert() then
@@ -432,7 +484,8 @@ local function on_change(bufnr)
     return -- CursorMovedI right after TextChangedI for the same keystroke
   end
   st.last_key = key
-  if M.config.hide_during_pum and vim.fn.pumvisible() == 1 then
+  hook_cmp()
+  if hidden_by_menu() then
     M.reset(bufnr)
     return
   end
@@ -449,6 +502,24 @@ local function on_change(bufnr)
 end
 
 local global_group = nil
+
+--- A menu opened: its items are what the user is looking at. Closed with the text unchanged
+--- (<C-e>, a cmp abort): no key would bring the suggestion back, so ask again.
+on_menu = function(opened)
+  vim.schedule(function()
+    local bufnr = api.nvim_get_current_buf()
+    local st = states[bufnr]
+    if not st or not M.config.hide_during_pum or not in_insert() then
+      return
+    end
+    if opened then
+      M.reset(bufnr)
+    else
+      st.last_key = nil
+      on_change(bufnr)
+    end
+  end)
+end
 
 ---@param bufnr integer
 function M.attach(bufnr)
@@ -473,6 +544,13 @@ function M.attach(bufnr)
           M.reset(buf)
           states[buf].last_key = nil
         end
+      end,
+    })
+    api.nvim_create_autocmd("User", {
+      group = global_group,
+      pattern = { "BlinkCmpMenuOpen", "BlinkCmpMenuClose" },
+      callback = function(ev)
+        on_menu(ev.match == "BlinkCmpMenuOpen")
       end,
     })
   end
