@@ -14,6 +14,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { CrashLimit } from './crashLimit';
 import { resolveServer, workspaceCwd } from './serverCommand';
 import { isOurSection, SECTION, serverKeys, serverSettings, subSection } from './settings';
 import { ServerStatus, StatusBar, UsageJSON } from './statusBar';
@@ -88,7 +89,7 @@ class DeepSeekExtension implements vscode.Disposable {
   private apiKey: string | undefined;
   /** The key the running server was started with. */
   private serverKey: string | undefined;
-  private crashes: number[] = [];
+  private readonly crashLimit = new CrashLimit();
   private usageFailed = new WeakSet<LanguageClient>();
   private restartPending = false;
   /** Start/stop/restart run one after another. */
@@ -176,6 +177,7 @@ class DeepSeekExtension implements vscode.Disposable {
     this.restartPending = true;
     return this.serialize(async () => {
       this.log.info(`restarting the server (${reason})`);
+      this.crashLimit.reset();
       await this.doStop();
       await this.readKey();
       await this.doStart();
@@ -331,10 +333,7 @@ class DeepSeekExtension implements vscode.Disposable {
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => {
-          // Restart after a crash, but not more than 3 times in 3 minutes.
-          const now = Date.now();
-          this.crashes = [...this.crashes.filter((t) => now - t < 180_000), now];
-          if (this.crashes.length <= 3) {
+          if (this.crashLimit.allows()) {
             this.log.warn('the server stopped unexpectedly; restarting it');
             return { action: CloseAction.Restart, handled: true };
           }
