@@ -1657,3 +1657,51 @@ def test_a_files_definitions_share_one_label() -> None:
     assert all(f"# def charge_{i}(account_id: str, cents: int) -> Receipt:" in fim.prompt for i in range(4))
     assert "# class Receipt:" in fim.prompt
     assert COUNT(fim.prompt) + COUNT(fim.suffix) <= 600
+
+
+def test_a_commonjs_barrel_is_followed_to_the_files_that_define_the_names(tmp_path: Path) -> None:
+    """Node packages pass their modules on with ``module.exports = require("./lib")``, a map of
+    requires (``module.exports = { parse: require("./parse"), ...require("./fmt") }``) or
+    ``exports.x = require("./x").x``: a file requiring the barrel found no definition behind it."""
+    write_files(tmp_path, {
+        "utils/index.js": 'module.exports = {\n  parse: require("./parse"),\n  ...require("./fmt"),\n};\n'
+                          'module.exports.slugify = require("./slug").slugify;\nexports.clamp = require("./num").clamp;\n',
+        "utils/parse.js": "module.exports = function parse(text, strict) {\n  return text;\n};\n",
+        "utils/fmt.js": "function formatDate(date, pattern) {\n  return pattern;\n}\nmodule.exports = { formatDate };\n",
+        "utils/slug.js": "exports.slugify = function slugify(title, separator) {\n  return title;\n};\n",
+        "utils/num.js": "function clamp(value, low, high) {\n  return value;\n}\nmodule.exports = { clamp };\n",
+        "lib/index.js": 'module.exports = require("./server");\n',
+        "lib/server.js": "function createServer(port, handler) {\n  return port;\n}\nmodule.exports = { createServer };\n",
+    })  # fmt: skip
+    text = (
+        'const { parse, formatDate, slugify, clamp } = require("./utils");\nconst { createServer } = require("./lib");\n\n'
+        "function main() {\n  createServer(8080, null);\n  const t = slugify(formatDate(parse('x', true), 'y'), '-');\n"
+        "  return clamp("
+    )
+    prompt = prompt_with_imports(tmp_path / "app.js", text, [tmp_path], "javascript")
+    for wanted in ("function parse(text, strict)", "function formatDate(date, pattern)",
+                   "function slugify(title, separator)", "function clamp(value, low, high)",
+                   "function createServer(port, handler)"):  # fmt: skip
+        assert wanted in prompt, wanted
+
+
+def test_a_barrel_that_imports_names_and_exports_them_is_followed(tmp_path: Path) -> None:
+    """``import { helper } from "./helper"; export { helper }`` and ``const parse =
+    require("./parse"); module.exports = { parse, fmt: formatDate }``: the names are imported
+    first and passed on by name, which no ``export … from`` says; nothing behind them was sent."""
+    write_files(tmp_path, {
+        "utils/index.js": 'const parse = require("./parse");\nconst { formatDate } = require("./fmt");\n'
+                          "module.exports = { parse, fmt: formatDate };\nexports.local = function local() {};\n",
+        "utils/parse.js": "module.exports = function parse(text, strict) {\n  return text;\n};\n",
+        "utils/fmt.js": "function formatDate(date, pattern) {\n  return pattern;\n}\nmodule.exports = { formatDate };\n",
+        "esm/index.ts": 'import { helper as help } from "./helper";\nexport { help, help as assist };\n',
+        "esm/helper.ts": "export function helper(a: number, b: string) {\n  return a;\n}\n",
+    })  # fmt: skip
+    text = (
+        'const { parse, fmt } = require("./utils");\nimport { assist } from "./esm";\n\n'
+        'function main() {\n  assist(1, "x");\n  return fmt(parse('
+    )
+    prompt = prompt_with_imports(tmp_path / "app.js", text, [tmp_path], "javascript")
+    for wanted in ("function parse(text, strict)", "function formatDate(date, pattern)",
+                   "function helper(a: number, b: string)"):  # fmt: skip
+        assert wanted in prompt, wanted

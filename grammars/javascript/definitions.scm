@@ -232,3 +232,29 @@
               (function_expression body: (statement_block) @body)
             ]) @definition.method
         ]))))
+
+; A module that is one named function or class: `module.exports = function parse(text) {...}`
+; (what a barrel's `parse: require("./parse")` passes on).
+((program
+  (expression_statement
+    (assignment_expression
+      left: (member_expression
+        object: (identifier) @_module
+        property: (property_identifier) @_exports)
+      right: (function_expression
+        name: (identifier) @name
+        body: (statement_block) @body))) @definition.function)
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))
+
+((program
+  (expression_statement
+    (assignment_expression
+      left: (member_expression
+        object: (identifier) @_module
+        property: (property_identifier) @_exports)
+      right: (class
+        name: (identifier) @name
+        body: (class_body) @body))) @definition.class)
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))

@@ -100,3 +100,137 @@
     (export_specifier
       alias: (identifier) @import.name))
   source: (string) @import.source) @import @import.reexport
+
+; CommonJS re-exports (a Node package's index.js).
+; module.exports = require("m")
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier) @_module
+      property: (property_identifier) @_exports)
+    right: (call_expression
+      function: (identifier) @_require
+      arguments: (arguments . (string) @import.source .)))) @import @import.reexport
+  (#eq? @_module "module")
+  (#eq? @_exports "exports")
+  (#eq? @_require "require"))
+
+; module.exports = { a: require("m") }  (@import the pair: the object may hold whole functions)
+(expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier) @_module
+      property: (property_identifier) @_exports)
+    right: (object
+      (pair
+        key: (property_identifier) @import.name
+        value: (call_expression
+          function: (identifier) @_require
+          arguments: (arguments . (string) @import.source .))) @import @import.reexport))
+  (#eq? @_module "module")
+  (#eq? @_exports "exports")
+  (#eq? @_require "require"))
+
+; module.exports = { ...require("m") }
+(expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier) @_module
+      property: (property_identifier) @_exports)
+    right: (object
+      (spread_element
+        (call_expression
+          function: (identifier) @_require
+          arguments: (arguments . (string) @import.source .))) @import @import.reexport))
+  (#eq? @_module "module")
+  (#eq? @_exports "exports")
+  (#eq? @_require "require"))
+
+; exports.a = require("m"), exports.a = require("m").a
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier) @_exports
+      property: (property_identifier) @import.name)
+    right: [
+      (call_expression
+        function: (identifier) @_require
+        arguments: (arguments . (string) @import.source .))
+      (member_expression
+        object: (call_expression
+          function: (identifier) @_require
+          arguments: (arguments . (string) @import.source .)))
+    ])) @import @import.reexport
+  (#eq? @_exports "exports")
+  (#eq? @_require "require"))
+
+; module.exports.a = require("m"), module.exports.a = require("m").a
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (member_expression
+        object: (identifier) @_module
+        property: (property_identifier) @_exports)
+      property: (property_identifier) @import.name)
+    right: [
+      (call_expression
+        function: (identifier) @_require
+        arguments: (arguments . (string) @import.source .))
+      (member_expression
+        object: (call_expression
+          function: (identifier) @_require
+          arguments: (arguments . (string) @import.source .)))
+    ])) @import @import.reexport
+  (#eq? @_module "module")
+  (#eq? @_exports "exports")
+  (#eq? @_require "require"))
+
+; Names imported above and passed on (@export.local; @export.name when exported under another
+; name): `export { a, b as c }`, `module.exports = { a, c: b }`, `exports.c = b`.
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (identifier) @export.local
+      !alias))
+  !source)
+
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (identifier) @export.local
+      alias: (identifier) @export.name))
+  !source)
+
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier) @_module
+      property: (property_identifier) @_exports)
+    right: (object
+      [
+        (shorthand_property_identifier) @export.local
+        (pair
+          key: (property_identifier) @export.name
+          value: (identifier) @export.local)
+      ])))
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))
+
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (identifier) @_exports
+      property: (property_identifier) @export.name)
+    right: (identifier) @export.local))
+  (#eq? @_exports "exports"))
+
+((expression_statement
+  (assignment_expression
+    left: (member_expression
+      object: (member_expression
+        object: (identifier) @_module
+        property: (property_identifier) @_exports)
+      property: (property_identifier) @export.name)
+    right: (identifier) @export.local))
+  (#eq? @_module "module")
+  (#eq? @_exports "exports"))

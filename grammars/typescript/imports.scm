@@ -106,3 +106,19 @@
     (export_specifier
       alias: (identifier) @import.name))
   source: (string) @import.source) @import @import.reexport
+
+; Names imported above and passed on (@export.local; @export.name when exported under another
+; name): `import { a } from "./a"; export { a, a as b }`.
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (identifier) @export.local
+      !alias))
+  !source)
+
+(export_statement
+  (export_clause
+    (export_specifier
+      name: (identifier) @export.local
+      alias: (identifier) @export.name))
+  !source)

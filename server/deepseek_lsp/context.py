@@ -251,7 +251,12 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
     q_imports = lang.query("imports")
     if q_imports is not None:
         seen: set[int] = set()
+        imported_from: dict[str, list[str]] = {}
+        passed_on: list[tuple[str, str]] = []
         for match in _captures_by_match(q_imports, root):
+            for local in match.get("export.local", []):
+                exported = match.get("export.name", [local])[0]
+                passed_on.append((node_text(data, local), node_text(data, exported)))
             stmt = match.get("import")
             if stmt and stmt[0].start_byte not in seen:
                 seen.add(stmt[0].start_byte)
@@ -270,6 +275,8 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 bound = [(node_text(data, b), _original_name(data, b)) for b in match.get("import.name", [])]
                 index.reexports = add_reexport(index.reexports, lang, path, sources, bound)
             for bound in match.get("import.name", []):
+                if "import.reexport" not in match:
+                    imported_from.setdefault(node_text(data, bound), []).extend(sources)
                 original = _original_name(data, bound)
                 if original is not None:
                     index.aliases[node_text(data, bound)] = original
@@ -278,6 +285,13 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 if lang.name == "python" and stmt and stmt[0].type == "import_from_statement":
                     name = original or node_text(data, bound)
                     index.submodule_sources.extend(s + name if s.strip(".") == "" else f"{s}.{name}" for s in sources)
+        # Imported, then passed on by name (``import { a } from "./a"; export { a }``,
+        # ``const a = require("./a"); module.exports = { a }``): a barrel too.
+        for local, exported in passed_on:
+            if imported_from.get(local):
+                original = index.aliases.get(local, local)
+                bound_as = [(exported, None if original == exported else original)]
+                index.reexports = add_reexport(index.reexports, lang, path, imported_from[local], bound_as)
         index.imports.sort()
         # One entry per module, in order: a match per imported name repeated a module that
         # many times, and 16 names from one module took every place among those followed.
