@@ -47,7 +47,10 @@ CAPTURES = {
         "name",
         "body",
     },
-    "imports": {"import", "import.source", "import.source.relative", "import.name", "import.reexport"},
+    "imports": {
+        "import", "import.source", "import.source.relative", "import.name",
+        "import.reexport", "import.reexport.local", "import.reexport.name",
+    },
     "identifiers": {"reference", "reference.member"},
 }
 #: The capture that marks the whole construct in each kind of query.

@@ -185,20 +185,20 @@
   (#eq? @_exports "exports")
   (#eq? @_require "require"))
 
-; Names imported above and passed on (@export.local; @export.name when exported under another
+; Names imported above and passed on (@import.reexport.local; @import.reexport.name when exported under another
 ; name): `export { a, b as c }`, `module.exports = { a, c: b }`, `exports.c = b`.
 (export_statement
   (export_clause
     (export_specifier
-      name: (identifier) @export.local
+      name: (identifier) @import.reexport.local
       !alias))
   !source)
 
 (export_statement
   (export_clause
     (export_specifier
-      name: (identifier) @export.local
-      alias: (identifier) @export.name))
+      name: (identifier) @import.reexport.local
+      alias: (identifier) @import.reexport.name))
   !source)
 
 ((expression_statement
@@ -208,10 +208,10 @@
       property: (property_identifier) @_exports)
     right: (object
       [
-        (shorthand_property_identifier) @export.local
+        (shorthand_property_identifier) @import.reexport.local
         (pair
-          key: (property_identifier) @export.name
-          value: (identifier) @export.local)
+          key: (property_identifier) @import.reexport.name
+          value: (identifier) @import.reexport.local)
       ])))
   (#eq? @_module "module")
   (#eq? @_exports "exports"))
@@ -220,8 +220,8 @@
   (assignment_expression
     left: (member_expression
       object: (identifier) @_exports
-      property: (property_identifier) @export.name)
-    right: (identifier) @export.local))
+      property: (property_identifier) @import.reexport.name)
+    right: (identifier) @import.reexport.local))
   (#eq? @_exports "exports"))
 
 ((expression_statement
@@ -230,7 +230,7 @@
       object: (member_expression
         object: (identifier) @_module
         property: (property_identifier) @_exports)
-      property: (property_identifier) @export.name)
-    right: (identifier) @export.local))
+      property: (property_identifier) @import.reexport.name)
+    right: (identifier) @import.reexport.local))
   (#eq? @_module "module")
   (#eq? @_exports "exports"))

@@ -107,18 +107,18 @@
       alias: (identifier) @import.name))
   source: (string) @import.source) @import @import.reexport
 
-; Names imported above and passed on (@export.local; @export.name when exported under another
+; Names imported above and passed on (@import.reexport.local; @import.reexport.name when exported under another
 ; name): `import { a } from "./a"; export { a, a as b }`.
 (export_statement
   (export_clause
     (export_specifier
-      name: (identifier) @export.local
+      name: (identifier) @import.reexport.local
       !alias))
   !source)
 
 (export_statement
   (export_clause
     (export_specifier
-      name: (identifier) @export.local
-      alias: (identifier) @export.name))
+      name: (identifier) @import.reexport.local
+      alias: (identifier) @import.reexport.name))
   !source)

@@ -254,8 +254,8 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         imported_from: dict[str, list[str]] = {}
         passed_on: list[tuple[str, str]] = []
         for match in _captures_by_match(q_imports, root):
-            for local in match.get("export.local", []):
-                exported = match.get("export.name", [local])[0]
+            for local in match.get("import.reexport.local", []):
+                exported = match.get("import.reexport.name", [local])[0]
                 passed_on.append((node_text(data, local), node_text(data, exported)))
             stmt = match.get("import")
             if stmt and stmt[0].start_byte not in seen:
