@@ -328,6 +328,12 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
 
     for name, key in (("base_url", "baseUrl"), ("fim_base_url", "fimBaseUrl")):
         url = getattr(settings, name)
+        if url != url.strip():
+            # As for the key: a CRLF .env file or a paste leaves a "\r" (every request then
+            # failed in httpx, silently) or spaces ("/v1%20/completions": 404; a leading one
+            # made the URL invalid, and DeepSeek's was used instead).
+            url = url.strip()
+            settings = replace(settings, **{name: url})
         if url and not _valid_url(url):
             fallback = getattr(previous, name)
             problems.append(

@@ -11,7 +11,10 @@ import httpx
 from . import __version__
 from .config import Settings, build_settings, read_settings_file
 from .languages import LanguageError, LanguageRegistry
-from .model.errors import KEY_HINT, safe_url
+from .model.backends import LlamaCppBackend
+from .model.client import EndpointConfig
+from .model.errors import KEY_HINT, ConfigError, safe_url
+from .usage_feature import endpoint_config
 
 
 def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
@@ -27,15 +30,46 @@ def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
     return ok, problems
 
 
+def servers(settings: Settings, config: EndpointConfig) -> list[str]:
+    """The API bases the language server sends requests to: reviews' and, when another server
+    answers completions (``fimBaseUrl``), that one too."""
+    if settings.backend == "llamacpp-infill":
+        root = LlamaCppBackend.root
+        fim = root(config.fim_base)
+        # As LlamaCppBackend.chat: with baseUrl left at DeepSeek's, reviews go to the FIM server.
+        chat = fim if config.is_deepseek else root(config.base)
+        return [f"{base}/v1" for base in dict.fromkeys((chat, fim))]
+    plain_chat = settings.backend == "chat" and not config.use_chat_prefix
+    if settings.backend in ("openai-suffix", "fim-template") or plain_chat:
+        return list(dict.fromkeys((config.base, config.fim_base)))
+    return [config.base]  # DeepSeek's /beta (FIM, chat prefix) has no model list of its own
+
+
 def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
-    """GET {base}/models with the key: the cheapest call that proves both reachability and auth,
-    and that the base URL is the API (a web page or a redirect answers too, but no completion)."""
+    """GET {base}/models with the key, for each server the language server would use: the
+    cheapest call that proves both reachability and auth, and that the base URL is the API (a
+    web page or a redirect answers too, but no completion)."""
     if not settings.api_key and settings.backend == "deepseek":
         return False, f"no API key: {KEY_HINT}"
-    base = settings.base_url.rstrip("/")
+    try:
+        # What the language server refuses (plain http:// to a remote host) is neither sent the
+        # key here nor called all good.
+        config = endpoint_config(settings)
+    except ConfigError as exc:
+        return False, f"the endpoint configuration is invalid: {exc.user_message}"
+    said: list[str] = []
+    for base in servers(settings, config):
+        ok, message = _check_server(base, settings.api_key, timeout)
+        if not ok:
+            return False, message
+        said.append(message)
+    return True, "; ".join(said)
+
+
+def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     shown = safe_url(base)  # never the user:password a proxy URL may carry
     url = f"{base}/models"
-    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
         response = httpx.get(url, headers=headers, timeout=timeout)
     except httpx.ConnectError as exc:

@@ -287,7 +287,9 @@ class ChatBackend(Backend):
                     f"{req.prompt}{CURSOR}{req.suffix}",
                 },
             ]
-            url = f"{config.base}/chat/completions"
+            # fimBaseUrl's server when one is set (a small model for completions, a big one for
+            # reviews at baseUrl); fim_base is baseUrl otherwise.
+            url = f"{config.fim_base}/chat/completions"
         body: dict[str, Any] = {
             "model": req.model,
             "messages": messages,

@@ -100,9 +100,12 @@ def _is_loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        ip = ipaddress.ip_address(host)
     except ValueError:
         return False
+    # 0.0.0.0 / [::], the address servers print for themselves (vLLM, LiteLLM's quick start):
+    # a client connecting to it reaches this machine, or nothing at all (Windows).
+    return ip.is_loopback or ip.is_unspecified
 
 
 @dataclass(frozen=True, repr=False)

@@ -153,7 +153,11 @@ class ChunkAccumulator:
             raise _stream_error(obj["error"])
         usage = _as_dict(obj.get("usage"))
         if usage is not None:
-            self.usage = Usage.from_api(usage)
+            reported = Usage.from_api(usage)
+            # Ollama puts an all-zero usage on every chunk when usage is asked for, the real one
+            # on the last: a stream cut before it would be recorded as 0 tokens, not estimated.
+            if reported.prompt_tokens or reported.completion_tokens:
+                self.usage = reported
         if self.dialect == "llamacpp":
             return self._llamacpp(obj)
         choices = obj.get("choices")
@@ -208,6 +212,8 @@ class ChunkAccumulator:
 def _stream_error(err: Any) -> ModelError:
     msg = str(err.get("message") if isinstance(err, Mapping) else err)
     code = err.get("code") if isinstance(err, Mapping) else None
+    if isinstance(code, str) and code.strip().isdecimal():
+        code = int(code)  # LiteLLM's proxy sends the status as a string ("400")
     # llama.cpp and vLLM give the HTTP status the error stands for: a 400 (the prompt exceeds
     # the context size) is the request's fault, which asking again cannot mend.
     if isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600:
