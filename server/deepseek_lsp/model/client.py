@@ -660,7 +660,9 @@ class ModelStream:
         except Exception as exc:  # counting must never break a request
             log.debug("token count failed: %s", exc)
             prompt = 0
-        self._release = ledger.reserve(self._model, prompt, self._max_tokens)
+        self._release = ledger.reserve(
+            self._model, prompt, self._max_tokens, within_s=self._deadline - self._now()
+        )
 
     def _give_back(self) -> None:
         """The client has one request less under way (see ModelClient.close_when_unused)."""

@@ -270,6 +270,14 @@ class BudgetExceeded(ModelError):
 
     @property
     def user_message(self) -> str:
+        if self.spent < self.budget:
+            # Held by what the requests under way may cost at most: they end (usually for
+            # less) within seconds, and requests go out again; nothing waits for midnight.
+            return (
+                f"Daily DeepSeek budget of {_usd(self.budget)} nearly reached "
+                f"({_spent(self.spent, self.pending)}): new AI requests wait until those under way "
+                "have finished. Raise the daily budget setting to continue."
+            )
         return (
             f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_spent(self.spent, self.pending)}): "
             "AI requests are paused until 00:00 UTC. Raise the daily budget setting to continue."

@@ -4,7 +4,8 @@ The SQLite file keeps one row per (UTC day, model, feature) with running sums, s
 however many completions are made. Several servers (one per editor window) share it: sqlite's own
 locking, one short autocommit UPSERT per request, WAL mode and a busy timeout keep them from
 corrupting it or waiting on each other for long. Writes are synchronous (well under a millisecond):
-a background writer would make the budget check lag behind the spending.
+a background writer would make the budget check lag behind the spending. The requests under way
+are in the file too (table ``pending``), so that each process's budget check counts the others'.
 
 A file that cannot be read as a database is renamed aside (``usage.sqlite3.corrupt-<ts>``) and
 rebuilt, with one log message. If the state directory is unusable the ledger keeps working in
@@ -22,6 +23,7 @@ import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
@@ -134,6 +136,23 @@ CREATE TABLE IF NOT EXISTS daily (
 ) WITHOUT ROWID
 """
 
+#: The requests under way in every process sharing the file, each at the most it may cost (see
+#: :meth:`Ledger.reserve`): a window counting only its own let another's spend the same budget.
+#: ``until``: when the row stops counting, should its process die without taking it back.
+_PENDING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pending (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    cost REAL NOT NULL,
+    until REAL NOT NULL
+) WITHOUT ROWID
+"""
+
+#: How long a request under way counts in the other processes past its deadline, or at all when
+#: it has none: a row left by a process that died (an editor that crashed) then stops counting.
+PENDING_GRACE_S = 10.0
+PENDING_TTL_S = 900.0
+
 _UPSERT = f"""
 INSERT INTO daily (day, model, feature, {", ".join(_COLUMNS)})
 VALUES (?, ?, ?, {", ".join("?" for _ in _COLUMNS)})
@@ -194,7 +213,13 @@ class Ledger:
         self.unpriced: set[str] = set()
         #: The most each request under way (sent, not recorded yet) may cost: it counts against
         #: the daily budget until its usage is recorded (see :meth:`reserve`).
-        self._in_flight: dict[object, float] = {}
+        self._in_flight: dict[str, float] = {}
+        #: This ledger's rows in the file's ``pending`` table: those to write, and those to
+        #: delete (written with the request's usage: other processes see it either under way
+        #: or spent, never neither).
+        self._owner = uuid.uuid4().hex
+        self._pending_add: dict[str, tuple[float, float]] = {}  # id: (cost, until)
+        self._pending_del: set[str] = set()
         #: What went wrong opening the file, for the user (the server shows each once).
         self.problems: list[str] = []
         if path is None:
@@ -290,6 +315,7 @@ class Ledger:
                     "usage ledger %s is from a newer deepseek-lsp (schema %d)", target, version
                 )
             conn.execute(_SCHEMA)
+            conn.execute(_PENDING_SCHEMA)
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
@@ -355,6 +381,12 @@ class Ledger:
         return self._run(lambda conn: conn.execute(sql, tuple(params)).fetchall())
 
     def close(self) -> None:
+        with self._lock:
+            # The requests still under way will not be recorded by this process: they no
+            # longer hold the other processes' budget.
+            self._pending_del.update(k for k in self._in_flight if k not in self._pending_add)
+            self._pending_add.clear()
+            self._in_flight.clear()
         self.flush()
         with self._lock:
             lost = sum(t.requests for t in self._unsaved.values())
@@ -374,16 +406,24 @@ class Ledger:
                 self._flush_at.cancel()
                 self._flush_at = None
             unsaved, self._unsaved = self._unsaved, {}
-        if not unsaved:
+            adds, self._pending_add = self._pending_add, {}
+            dels, self._pending_del = self._pending_del, set()
+        if not (unsaved or adds or dels):
             return
         rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
+        added = [(key, self._owner, cost, until) for key, (cost, until) in adds.items()]
 
         def write(conn: sqlite3.Connection) -> None:
             # One transaction: all rows or none, so a failed flush can be retried whole without
-            # counting anything twice; one wait for the lock, one frame in the WAL.
+            # counting anything twice; one wait for the lock, one frame in the WAL. A request's
+            # usage and the end of its reservation go together.
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany(_UPSERT, rows)
+                conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", added)
+                conn.executemany("DELETE FROM pending WHERE id = ?", [(k,) for k in dels])
+                if added:  # rows a process that died left behind
+                    conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -397,6 +437,10 @@ class Ledger:
             # Kept for the next flush (or close): a lock held past the busy timeout or a full
             # disk is usually gone by then, and a dropped row was spend the budget never saw.
             self._keep_unsaved(unsaved.items())
+            with self._lock:
+                # Reservations released meanwhile need no row any more.
+                self._pending_add.update((k, v) for k, v in adds.items() if k in self._in_flight)
+                self._pending_del.update(dels)
             if not self._write_warned:  # once: a locked or full disk must not flood the log
                 self._write_warned = True
                 log.warning("usage ledger: could not save usage (%s); will try again", exc)
@@ -452,7 +496,8 @@ class Ledger:
         estimated: bool = False,
         ts: float | None = None,
     ) -> UsageRecord:
-        """Record one request (cost from the price table at ``ts``). Never raises."""
+        """Record one request (cost from the price table at ``ts``, by default now: DeepSeek
+        prices a request by the moment it completes). Never raises."""
         ts = self._clock() if ts is None else ts
         priced = self.prices.known(model)
         if not priced:
@@ -524,12 +569,27 @@ class Ledger:
         spent = self.today_cost()
         with self._lock:
             pending = sum(self._in_flight.values())
+        pending += self._others_pending()
         if spent + pending >= self.daily_budget:
             raise BudgetExceeded(spent, self.daily_budget, pending=pending)
 
-    def reserve(self, model: str, prompt_tokens: int, max_tokens: int) -> Callable[[], None]:
+    def _others_pending(self) -> float:
+        """What the other processes' requests under way may cost (0 if the file cannot say)."""
+        try:
+            rows = self._execute(
+                "SELECT SUM(cost) FROM pending WHERE owner != ? AND until > ?",
+                (self._owner, self._clock()),
+            )
+        except sqlite3.Error:  # unreadable, or a read-only file of an older version
+            return 0.0
+        return float(rows[0][0] or 0.0)
+
+    def reserve(
+        self, model: str, prompt_tokens: int, max_tokens: int, *, within_s: float = 0.0
+    ) -> Callable[[], None]:
         """Count a request being sent against the daily budget until it is recorded; returns
-        the call that stops counting it (call it before recording the request).
+        the call that stops counting it (call it before recording the request). ``within_s``:
+        the request ends within that many seconds (its deadline).
 
         Requests sent together (a review's batches, several completion choices) each passed
         :meth:`check_budget` before any of them was billed: all went out and the day ended at
@@ -537,16 +597,34 @@ class Ledger:
         ``max_tokens`` generated), the next ones wait for the budget to allow them."""
         if not self.daily_budget or self.daily_budget <= 0:
             return _nothing
-        most = self.prices.cost(
-            model, 0, prompt_tokens, max_tokens, datetime.fromtimestamp(self._clock(), timezone.utc)
+        now = self._clock()
+        # Priced when it completes, as DeepSeek bills it (see record): one sent just before
+        # the peak hours may end in them, at twice the rate. The peak windows last hours, so
+        # the rates at both ends of the request's time are the dearest it can meet.
+        most = max(
+            self.prices.cost(
+                model, 0, prompt_tokens, max_tokens, datetime.fromtimestamp(t, timezone.utc)
+            )
+            for t in (now, now + max(0.0, within_s))
         )
-        key = object()
+        if most <= 0:  # a model without a price: nothing to hold, nothing to write
+            return _nothing
+        key = f"{self._owner}:{uuid.uuid4().hex}"
+        until = now + (within_s + PENDING_GRACE_S if within_s > 0 else PENDING_TTL_S)
         with self._lock:
             self._in_flight[key] = most
+            self._pending_add[key] = (most, until)
+        # Now, before the request goes out: the other processes sharing the file (another
+        # editor window, the review CLI) count it from their next budget check on.
+        self.flush()
 
         def release() -> None:
             with self._lock:
-                self._in_flight.pop(key, None)
+                if self._in_flight.pop(key, None) is None:
+                    return
+                if self._pending_add.pop(key, None) is None:  # its row is in the file
+                    self._pending_del.add(key)
+            self._flush_soon()
 
         return release
 
