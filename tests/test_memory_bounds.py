@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 import weakref
 
 from deepseek_lsp.config import build_settings
@@ -13,7 +14,9 @@ from deepseek_lsp.context import Indexer
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.heap import Collector, Trimmer, trim
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model.types import StreamResult
 from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.cli import Target, review_targets
 from deepseek_lsp.review.engine import ReviewEngine
 
 REGISTRY = LanguageRegistry.load()
@@ -125,3 +128,29 @@ def test_cycles_are_collected_after_an_answer_once_due() -> None:
         if enabled:
             gc.enable()
 
+
+def test_the_terminal_review_keeps_no_syntax_tree_of_the_files_it_reviewed(tmp_path, monkeypatch) -> None:
+    """``deepseek-lsp review .`` kept every file's tree (some twenty times its text) until the
+    report was written: a gigabyte for a large project, where ``--jobs`` files at a time need one."""
+
+    class Reviewer:
+        async def chat_with_retry(self, req: object, deadline: float, max_retries: int = 2) -> StreamResult:
+            return StreamResult(text='{"findings": []}', finish_reason="stop")
+
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    files = []
+    for i in range(3):
+        path = tmp_path / f"m{i}.py"
+        path.write_text(CODE + f"\n\ndef f{i}():\n    return {i}\n")
+        files.append(path)
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": "k"})
+    cache = ReviewCache(tmp_path / "reviews.sqlite")
+    results, fatal = asyncio.run(
+        review_targets(
+            [Target(p) for p in files], settings, REGISTRY, jobs=1, use_cache=True, root=tmp_path,
+            client=Reviewer(), engine=ReviewEngine(cache), stream=io.StringIO(),
+        )
+    )
+    cache.close()
+    assert fatal is None and [r.units for r in results] == [4, 4, 4]
+    assert not any(r.doc.has_tree for r in results)

@@ -398,11 +398,14 @@ async def review_targets(
                 settings,
                 path=shown,
                 use_cache=use_cache,
-                lines=target.lines,
+                lines=None if target.lines is None else document_lines(result.doc, target.lines),
                 ignored=ignored,
                 roots=roots,
                 symbols=symbols,
             )
+            # The report needs the text only: the syntax tree (some twenty times the text's
+            # size) was kept for every file until the end, a gigabyte for a large project.
+            result.doc.drop_tree()
         result.findings = outcome.findings
         if result.cells:
             # A finding on a cell header or in a markdown cell's comment has no code to point at.
@@ -424,6 +427,24 @@ async def review_targets(
     return results, fatal
 
 
+def document_lines(doc: Document, git_lines: set[int]) -> set[int]:
+    """The document's lines holding git's (0-based) ``git_lines``. git counts "\n" alone; the
+    document, as LSP and the review's units do, a lone "\r" too: below a stray "\r" the
+    lines of the change were not the ones reviewed (a changed function went unreviewed)."""
+    data = doc.data
+    if b"\r" not in data:
+        return git_lines
+    starts = [0, *(m.end() for m in re.finditer(b"\n", data))]
+    out: set[int] = set()
+    for n in git_lines:
+        if n >= len(starts):  # past the end (a deletion there): as far past the document's end
+            out.add(n - len(starts) + doc.line_count)
+            continue
+        last = starts[n + 1] - 1 if n + 1 < len(starts) else len(data)
+        out.update(range(doc.line_at(starts[n]), doc.line_at(last) + 1))
+    return out
+
+
 def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings) -> FileResult:
     uri = path.resolve().as_uri()
     empty = Document(uri, "")
@@ -439,7 +460,9 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
     try:
         if path.stat().st_size > limit:
             return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
-        text = path.read_bytes().decode("utf-8")
+        # Without a byte order mark, as editors hide it and send the text: with it, a finding
+        # on the first line was a column off and the first unit missed the editor's reviews.
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return FileResult(
             shown, empty, skipped=f"not readable as UTF-8 text ({exc.__class__.__name__})"

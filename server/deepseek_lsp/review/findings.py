@@ -466,9 +466,13 @@ def adapt_fix(
             out.append(real_base + line[len(model_base) :])
         else:
             out.append(unit * max(0, width) + line.lstrip())
-    # The document's own line break: a multi-line fix in a CRLF file left bare LFs in it.
-    eol = doc.data[doc.line_end(first_line) : doc.line_end(first_line, with_eol=True)].decode() or "\n"
-    return eol.join(out).rstrip()
+    # The document's own line break: a multi-line fix in a CRLF file left bare LFs in it. The
+    # last line has none (no final newline, as Windows editors save by default): the line
+    # before it tells.
+    eol = doc.data[doc.line_end(first_line) : doc.line_end(first_line, with_eol=True)]
+    if not eol and first_line > 0:
+        eol = doc.data[doc.line_end(first_line - 1) : doc.line_end(first_line - 1, with_eol=True)]
+    return (eol.decode() or "\n").join(out).rstrip()
 
 
 def _indent_before(data: bytes, offset: int) -> str | None:

@@ -44,6 +44,7 @@ _WRAPPER_TYPES = frozenset({"decorated_definition", "export_statement"})
 #: Siblings glued to the definition that follows them (doc comments, attributes, annotations).
 _LEADING_MARKERS = ("comment", "attribute", "decorator", "annotation")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -264,12 +265,16 @@ class _References:
             self._query = None
             return
         self._query = query
+        # Rows are the document's lines unless a lone "\r" is in it (see ``_last_line``):
+        # looked up by byte only then, as this runs for every identifier of the file.
+        rows = _LONE_CR.search(doc.data) is None
         for name, nodes in ts.QueryCursor(query).captures(doc.tree.root_node).items():
             if not name.startswith("reference"):
                 continue
             for node in nodes:
                 word = _node_text(doc, node.start_byte, node.end_byte)
-                self._by_line.setdefault(node.start_point[0], set()).add(word)
+                line = node.start_point[0] if rows else doc.line_at(node.start_byte)
+                self._by_line.setdefault(line, set()).add(word)
 
     def in_lines(self, doc: Document, runs: Sequence[tuple[int, int]]) -> frozenset[str]:
         found: set[str] = set()
@@ -295,23 +300,23 @@ class _Definition:
 def _leading_line(node: ts.Node, doc: Document, language: Language) -> int:
     """First line of ``node`` including the comments/attributes directly above it (Elixir's
     ``@doc``/``@spec``: reviewed apart, a spec was never checked against its function)."""
-    line = node.start_point[0]
+    line = doc.line_at(node.start_byte)
     sibling = node.prev_named_sibling
     while (
         sibling is not None
-        and sibling.end_point[0] >= line - 1
+        and doc.line_at(sibling.end_byte) >= line - 1
         # Not a comment that trails the code before it (``}  // a``): that one ends a line of
         # the previous definition, which keeps its line (this one then lost its own unit).
         and not (
             sibling.prev_sibling is not None
-            and sibling.prev_sibling.end_point[0] == sibling.start_point[0]
+            and doc.line_at(sibling.prev_sibling.end_byte) == doc.line_at(sibling.start_byte)
         )
         and (
             any(marker in sibling.type for marker in _LEADING_MARKERS)
             or language.leads_definition(doc.data[sibling.start_byte : sibling.end_byte])
         )
     ):
-        line = sibling.start_point[0]
+        line = doc.line_at(sibling.start_byte)
         sibling = sibling.prev_named_sibling
     return line
 
@@ -368,7 +373,7 @@ def extract_units(doc: Document) -> FileUnits:
     root = doc.tree.root_node
     defs = _definitions(doc, language)
     signatures = [
-        Signature(d.name, d.kind, _header(doc, d), d.node.start_point[0])
+        Signature(d.name, d.kind, _header(doc, d), doc.line_at(d.node.start_byte))
         for d in defs
         if d.kind in UNIT_KINDS
     ]
@@ -380,7 +385,7 @@ def extract_units(doc: Document) -> FileUnits:
         if d.kind in UNIT_KINDS and d.outer.parent is not None and d.outer.parent.id == root.id
     ]
     for d in top:
-        lo, hi = d.first_line, _last_line(d.outer)
+        lo, hi = d.first_line, _last_line(doc, d.outer)
         if lo in covered:
             continue  # two patterns captured the same definition
         covered.update(range(lo, hi + 1))
@@ -398,7 +403,7 @@ def _definition_units(
     headers around it as context) and the class's own remaining lines. Members that are long
     classes are split in turn: a class in a Ruby module or a C# namespace was one unit of
     hundreds of lines, sent again whole whenever one of its methods changed."""
-    lo, hi = d.first_line, _last_line(d.outer)
+    lo, hi = d.first_line, _last_line(doc, d.outer)
     members = _members(d, defs) if d.kind == "class" and hi - lo + 1 > SPLIT_CLASS_LINES else []
     if not members:
         kind = "method" if context and d.kind == "function" else d.kind
@@ -409,17 +414,20 @@ def _definition_units(
     units: list[Unit] = []
     member_lines: set[int] = set()
     for m in members:
-        member_lines.update(range(m.first_line, _last_line(m.outer) + 1))
+        member_lines.update(range(m.first_line, _last_line(doc, m.outer) + 1))
         units.extend(_definition_units(doc, m, defs, refs, f"{name}.{m.name}", inner))
     rest = [ln for ln in range(lo, hi + 1) if ln not in member_lines]
     units.extend(_rest_units(doc, rest, "class", name, refs))
     return units
 
 
-def _last_line(node: ts.Node) -> int:
-    row, col = node.end_point
-    # A node ending at column 0 ends with the previous line's newline.
-    return row - 1 if col == 0 and row > node.start_point[0] else row
+def _last_line(doc: Document, node: ts.Node) -> int:
+    # The document's lines, from bytes: tree-sitter's rows count "\n" only, and after a lone
+    # "\r" (which LSP, the prompt's line numbers and the document count as a line break) a
+    # function's unit held a blank line and its header, its body went to the module level.
+    start, end = doc.line_at(node.start_byte), doc.line_at(node.end_byte)
+    # A node ending at the start of a line ends with the previous line's break.
+    return end - 1 if end > start and doc.line_start(end) == node.end_byte else end
 
 
 def _members(cls: _Definition, defs: list[_Definition]) -> list[_Definition]:
