@@ -97,3 +97,23 @@ def test_other_errors_flags() -> None:
     assert "$1.00" in budget.user_message and "00:00 UTC" in budget.user_message
     # A budget under a cent is shown as set, not as "$0.00 reached".
     assert "budget of $0.0020 reached" in BudgetExceeded(spent=0.0021, budget=0.002).user_message
+
+
+def test_a_self_hosted_servers_own_words_reach_the_user() -> None:
+    """llama.cpp answers 503 "Loading model" for a minute after it starts: the status said
+    "overloaded" and dropped the reason. A vLLM or Ollama 400 about the FIM ``suffix`` told the
+    user to report a deepseek-lsp bug, where the cure is the ``backend`` setting."""
+    loading = error_for_status(
+        503, url="http://127.0.0.1:8080/v1/completions", provider_message="Loading model"
+    )
+    assert "Loading model" in loading.user_message
+    assert "overloaded" not in loading.user_message
+    suffix = error_for_status(
+        400,
+        url="http://127.0.0.1:8000/v1/completions",
+        provider_message="suffix is not currently supported",
+    )
+    assert "suffix is not currently supported" in suffix.user_message
+    assert "backend" in suffix.user_message and "bug" not in suffix.user_message
+    # From DeepSeek itself, a 400 is still ours to fix.
+    assert "bug" in error_for_status(400, url="https://api.deepseek.com/beta/completions").user_message

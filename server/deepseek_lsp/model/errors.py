@@ -123,6 +123,14 @@ class RequestError(ModelError):
     @property
     def user_message(self) -> str:
         said = f": {self.provider_message}" if self.provider_message else ""
+        if self.provider != "DeepSeek":
+            # A self-hosted server refusing part of the request (vLLM and Ollama builds without
+            # FIM ``suffix`` support, a model name it does not serve): a setting's to mend.
+            return (
+                f"{self.provider} rejected the request ({self.status}){said}. Check the model "
+                "name and the backend setting (a server without FIM suffix support needs "
+                "backend 'fim-template' or 'chat')."
+            )
         return (
             f"{self.provider} rejected the request ({self.status}){said}. Check the model name "
             "and endpoint settings; if they are right, this is a deepseek-lsp bug, please report it."
@@ -198,6 +206,9 @@ class OverloadedError(ModelError):
 
     @property
     def user_message(self) -> str:
+        if self.provider_message and self.provider != "DeepSeek":
+            # llama.cpp's "Loading model" for its first minute: the reason, not a guess at it.
+            return f"{self.provider} is unavailable (503): {self.provider_message}; try again in a moment."
         return f"{self.provider} is overloaded (503); try again in a moment."
 
 
