@@ -339,6 +339,10 @@ class _Syntax:
     # What opens code inside a double-quoted string (Kotlin's `"${x}"`, Swift's `"\(x)"`): a
     # string in there (`"${if (c) "}" else ""}"`) is no end of the outer one.
     interpolation: str = ""
+    # The quotes of the strings that interpolate: JavaScript's template literals only (`"${"` is
+    # text), whose `${...}` may hold another template: read as the outer one's end, the `//` of
+    # `${tls ? `https://` : ""}` in it began a comment that hid the rest of the line.
+    interpolated_quotes: tuple[str, ...] = ('"', '"""')
     # JavaScript's regexp literals (`/[)]/`, `/^\s*}/`): their brackets are text (the `)` of
     # `s.match(/[)]/)` cut the completion there).
     regex_literals: bool = False
@@ -348,9 +352,16 @@ class _Syntax:
     # pattern (its `d` group: the delimiter) and the closer, a template (`\g<d>`); unknown,
     # the quote inside `r#"{"a": "` ended the string and the `}` after it cut the completion.
     raw_string: tuple[str, str] = ("", "")
-    # Block comments nest (Rust's, Swift's, Kotlin's, Scala's): in commented-out code holding a
-    # comment, the code after the inner `*/` is still comment (its `}` cut the completion there).
+    # Block comments nest (Rust's, Swift's, Kotlin's, Scala's, Haskell's): in commented-out code
+    # holding a comment, the code after the inner `*/` is still comment (its `}` cut the
+    # completion there).
     nested_comments: bool = False
+    # A block comment other than C's `/* */` (Haskell's `{- -}`): its opener and closer. Read as
+    # code, a `1)` in one cut the completion inside it, and left the comment open.
+    other_block_comment: tuple[str, str] = ("", "")
+    # Elixir's sigils (`~r/\)$/`, `~w[a b]`, `~S"""..."""`) and character literals (`?(`):
+    # text, up to the sigil's first closer not escaped (they do not nest).
+    sigils: bool = False
     # Heredocs (Ruby's `<<~EOS`, PHP's `<<<EOT`; the shell's are its own): the opener's pattern
     # (its `w` group: the word) and the pattern of the line that ends the text (`{w}`: the
     # word). Their text begins on the next line, after the rest of the opener's line, which
@@ -363,9 +374,10 @@ _HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_
 # Data, not logic: only the languages whose comments or quotes differ from the C family.
 _SYNTAX: dict[str, _Syntax] = {
     **dict.fromkeys(
-        "perl r elixir julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
+        "perl r julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
         _HASH_SYNTAX,
     ),
+    "elixir": replace(_HASH_SYNTAX, sigils=True),
     "ruby": replace(
         _HASH_SYNTAX,
         ruby=True,
@@ -388,9 +400,18 @@ _SYNTAX: dict[str, _Syntax] = {
     ),
     "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${", nested_comments=True),
     "scala": _Syntax(raw_triple_quotes=True, nested_comments=True),
-    **dict.fromkeys("javascript typescript tsx".split(), _Syntax(regex_literals=True)),
+    **dict.fromkeys(
+        "javascript typescript tsx".split(),
+        _Syntax(regex_literals=True, interpolation="${", interpolated_quotes=("`",)),
+    ),
     # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
-    "haskell": _Syntax(line_comments=("--",), block_comments=False, hash_at_line_start=False),
+    "haskell": _Syntax(
+        line_comments=("--",),
+        block_comments=False,
+        hash_at_line_start=False,
+        other_block_comment=("{-", "-}"),
+        nested_comments=True,
+    ),
     # SQL has C's `/* */` comments too (a `1)` in one cut the completion there).
     "sql": _Syntax(line_comments=("--",), hash_at_line_start=False),
     "lua": _Syntax(
@@ -430,6 +451,7 @@ _INTERPOLATED_STRING_END = {
     ("${", '"""'): re.compile(r'\$\{|"""'),
     ("\\(", '"'): re.compile(r'\\\(|\\.|"|\n'),
     ("\\(", '"""'): re.compile(r'\\\(|\\.|"""'),
+    ("${", "`"): re.compile(r"\$\{|\\.|`"),
 }
 #: What closes an interpolation, by its opener.
 _INTERPOLATION_CLOSER = {"${": "}", "\\(": ")"}
@@ -459,7 +481,9 @@ _RUBY_KEYWORDS_BEFORE_VALUE = frozenset(
 _RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
 _PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _CASE_PATTERN = re.compile(r"\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*")
-_NESTED_COMMENT_TOKEN = re.compile(r"/\*|\*/")
+#: Elixir: a sigil's opener (its `sd` group: the delimiter), or a character literal (`?(`,
+#: `?\)`; a `?` glued to a word ends a name: `empty?`).
+_SIGIL = re.compile(r"""~(?:[a-z]|[A-Z][A-Z0-9]*)(?P<sd>"{3}|'{3}|[/|"'(\[{<])|(?<![\w?!])\?(?:\\.|\S)""")
 _CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
 _STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
 
@@ -480,7 +504,27 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
         pattern = f"(?P<raw>{syntax.raw_string[0]})|{pattern}"
     if syntax.heredoc[0]:
         pattern = f"(?P<heredoc>{syntax.heredoc[0]})|{pattern}"
+    if syntax.other_block_comment[0]:
+        pattern = f"(?P<comment>{re.escape(syntax.other_block_comment[0])})|{pattern}"
+    if syntax.sigils:
+        pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
     return base if pattern == base.pattern else re.compile(pattern)
+
+
+def _block_comment_delimiters(syntax: _Syntax) -> tuple[str, str]:
+    return syntax.other_block_comment if syntax.other_block_comment[0] else ("/*", "*/")
+
+
+@cache
+def _nested_comment_tokens(syntax: _Syntax) -> re.Pattern[str]:
+    """The opener or closer of a block comment, in one that nests."""
+    return re.compile("|".join(map(re.escape, _block_comment_delimiters(syntax))))
+
+
+@cache
+def _sigil_end(closer: str) -> re.Pattern[str]:
+    """Where an Elixir sigil ends: its closer, not escaped (`~r/\\)$/`; `~S` too escapes it)."""
+    return re.compile(r"\\.|" + re.escape(closer), re.S)
 
 
 @cache
@@ -534,23 +578,24 @@ class _BracketScanner:
                     break
                 self.mode, pos = self._mode_at_line_start(), end + 1
             elif mode == "block" and syntax.nested_comments:
-                m = _NESTED_COMMENT_TOKEN.search(text, pos)
+                m = _nested_comment_tokens(syntax).search(text, pos)
                 if m is None:
                     pos = n
                     break
                 pos = m.end()
-                if m.group() == "/*":
+                if m.group() == _block_comment_delimiters(syntax)[0]:
                     self.comment_depth += 1
                 elif self.comment_depth:
                     self.comment_depth -= 1
                 else:
                     self.mode = ""
             elif mode == "block":
-                end = text.find("*/", pos)
+                closer = _block_comment_delimiters(syntax)[1]
+                end = text.find(closer, pos)
                 if end < 0:
                     pos = n
                     break
-                self.mode, pos = "", end + 2
+                self.mode, pos = "", end + len(closer)
             elif mode == "<<":
                 pos = self._heredoc(text, pos)
             elif mode:
@@ -586,6 +631,16 @@ class _BracketScanner:
                 if syntax.raw_string[0] and m.group("raw") is not None:
                     self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
                     continue
+                if syntax.other_block_comment[0] and m.group("comment") is not None:
+                    self.mode = "block"
+                    continue
+                if syntax.sigils and m.group("sigil") is not None:
+                    delimiter = m.group("sd")
+                    if delimiter in ('"""', "'''"):
+                        self.mode = delimiter  # a heredoc sigil (`~S"""`): read as one
+                    elif delimiter:
+                        self.mode, self.raw_closer = token, _PAIRED_DELIMITER.get(delimiter, delimiter)
+                    continue  # else a character literal, passed
                 if syntax.heredoc[0] and m.group("heredoc") is not None:
                     if self._opens_heredoc(text, m):
                         word = re.escape(m.group("w"))
@@ -666,9 +721,9 @@ class _BracketScanner:
     def _string_end(self, mode: str) -> re.Pattern[str]:
         """What ends the string ``mode`` opened, or starts code interpolated in it."""
         if self.raw_closer:
-            return _raw_string_end(self.raw_closer)
+            return _sigil_end(self.raw_closer) if mode[0] == "~" else _raw_string_end(self.raw_closer)
         interpolation = self.syntax.interpolation
-        if interpolation and (interpolation, mode) in _INTERPOLATED_STRING_END:
+        if interpolation and mode in self.syntax.interpolated_quotes:
             return _INTERPOLATED_STRING_END[interpolation, mode]
         if mode == '"""' and self.syntax.raw_triple_quotes:
             return _RAW_TRIPLE_END
@@ -697,7 +752,7 @@ class _BracketScanner:
     def _leave_one_line_interpolations(self) -> None:
         """Past a line end, no interpolation of a one-line string is open (one misread must not
         hide the rest of the window): only those of a triple-quoted string go on."""
-        while self.interpolations and self.interpolations[-1][0] != '"""':
+        while self.interpolations and self.interpolations[-1][0] not in ('"""', "`"):
             self.interpolations = self.interpolations[:-1]
 
     def _mode_at_line_start(self) -> str:
@@ -2074,9 +2129,16 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
     put back whole, the line read ``len(parts), 3))``. A bracket the completion opens and
     leaves open takes the line's closer instead (``max(|)`` with ``a), max(b``). A quote the
     completion closes early and goes on after is typed over too: ``print("|")`` with
-    ``Hi", name)`` read ``print("Hi", name)"``.
+    ``Hi", name)`` read ``print("Hi", name)"``. So is the closer of a string's placeholder:
+    ``print(f"{|}")`` with ``count} items")`` read ``print(f"{count} items")}")``.
     """
     ctx = ctx.lf
+    placeholder = _placeholder_end(text, tail, ctx)
+    if placeholder is not None:
+        # The rest of the text goes on in the string, before the rest of the line's closers.
+        end, typed = placeholder
+        after = replace(ctx, prefix=ctx.prefix + text[:end], suffix=ctx.suffix[typed:])
+        return kept_tail(text[end:], tail[typed:], after)
     kept = _kept_closers(text, tail, ctx)
     if kept.startswith(">") and _types_over_angle(text, ctx):
         kept = kept[1:]  # a generic's `>` the completion typed over (`Vec::<|>` with `i32>::new()`)
@@ -2093,6 +2155,51 @@ def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
         if end is not None and text[:end].endswith(typed):
             kept = kept[len(typed) :]
     return kept
+
+
+def _placeholder_end(text: str, tail: str, ctx: PostContext) -> tuple[int, int] | None:
+    """Where the string placeholder the cursor is in (``f"{|}"``, Kotlin's ``"${|}"``, Swift's
+    ``"\\(|)"``) ends in ``text`` and in the line's ``tail`` (just after its closer in each), when
+    the tail ends it (after the closers of the brackets open in it: ``"${f(|)}"``) and the
+    text typed over that and went on in the string. None when it did not, or when it opens
+    another placeholder that the line's closer is left to end."""
+    scanner = _closable_brackets(ctx)[1]
+    line = text.partition("\n")[0]
+    if scanner.interpolations and not scanner.mode:
+        # Code interpolated in a string: the scanner knows where it ends.
+        closer = _INTERPOLATION_CLOSER[scanner.syntax.interpolation]
+        depth = len(scanner.interpolations)
+        ends = (i + 1 for i, char in enumerate(tail) if char == closer)  # only after a closer
+        typed = next((i for i in ends if _interpolations_after(scanner, tail[:i]) < depth), None)
+        if typed is None or tail[: typed - 1].strip(")]}") or not ctx.suffix.startswith(tail[:typed]):
+            return None
+        if _interpolations_after(scanner, text) >= depth:
+            return None
+        ends = (i + 1 for i, char in enumerate(line) if char == closer)
+        end = next((i for i in ends if _interpolations_after(scanner, line[:i]) < depth), None)
+        return None if end is None else (end, typed)
+    if scanner.mode in ("", "line", "block", "<<") or not (tail[:1] == ctx.suffix[:1] == "}"):
+        return None
+    # A format placeholder (`f"{|}"`, C#'s `$"{|}"`, `"{|}".format`): text to the scanner, whose
+    # braces are counted here.
+    before = ctx.line_prefix
+    if before.rfind("{") <= before.rfind("}"):
+        return None
+    depth, end = 1, None
+    for index, char in enumerate(line):
+        if char in "{}":
+            depth += 1 if char == "{" else -1
+            if not depth and end is None:
+                end = index + 1
+    return (end, 1) if end is not None and depth < 1 else None
+
+
+def _interpolations_after(scanner: _BracketScanner, text: str) -> int:
+    """How many interpolations are open after ``text``, read from ``scanner``'s state."""
+    scanner = copy.copy(scanner)
+    for _ in scanner.feed(text):
+        pass
+    return len(scanner.interpolations)
 
 
 def _string_end(text: str, ctx: PostContext) -> int | None:
