@@ -726,7 +726,7 @@ async def test_right_after_accepting_a_menu_snippet_cut_short_a_block_comes_at_o
             "\n\n    def x(self):",
         )
         # No cache: the rest of the block would otherwise come from it, typing-through.
-        async with session(fake, tmp_path, {"debounce": 1500, "prefetch": False, "cache": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False, "cache": False}) as client:
             uri = "file:///ws/menu_acc.py"
             open_doc(client, uri, text)
             version = 1
@@ -754,7 +754,7 @@ async def test_right_after_accepting_a_menu_snippet_cut_short_a_block_comes_at_o
             loop = asyncio.get_running_loop()
             started = loop.time()
             await client.text_document_inline_completion_async(inline_params(uri, 3, 20))
-            assert loop.time() - started < 1.0  # the 1.5 s debounce was skipped (a margin for a loaded host)
+            assert loop.time() - started < 2.0  # the 4 s debounce was skipped (a wide margin: CI hosts are loaded)
             assert len(fim_requests(fake)) == 3
             assert fim_requests(fake)[-1].json["stop"] != ["\n"]  # a block was asked for
 
