@@ -335,8 +335,9 @@ def build_fim_prompt(
         # the END) is redacted to the end of its text, which was the whole prompt after it.
         head_parts = [redact(part) for part in head_parts]
         file_head = [redact(part) for part in file_head]
-        window = redact(window, clean=clean)
-        suffix = redact(suffix)
+        # The window and the suffix each with the other as context: a Kubernetes Secret's
+        # ``kind`` line may be in one and its ``data:`` values in the other.
+        window, suffix = redact(window, clean=clean, after=suffix), redact(suffix, before=window)
     head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
     prompt = head + window
     return FimPrompt(

@@ -262,9 +262,11 @@ def _provider_message(content: bytes, api_key: str | None) -> str | None:
             message = err.get("message") or err.get("detail") or err.get("type") or text
         else:
             message = err
-    message = str(message).strip()[:300]
+    message = str(message).strip()
     if api_key:
+        # Before the cut: a key the cut goes through was left there, all but its last characters.
         message = message.replace(api_key, "***")
+    message = message[:300]
     return message or None
 
 

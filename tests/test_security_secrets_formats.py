@@ -1,0 +1,231 @@
+"""Secrets in formats no key name gives away: Kubernetes Secret manifests (``data:`` values under
+neutral keys), webhook URLs (the URL is the credential), SendGrid and PyPI tokens, Docker's
+``auth``; and the ordinary code around such formats, which must stay as it is."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.documents import Document
+from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.prompts import build_fim_prompt
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params, lsp_session, open_doc, server_env
+
+FIM = "/beta/completions"
+
+
+def _count(text: str) -> int:
+    return len(text) // 3 + 1
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+DB_PASSWORD = "Tr0ub4dor-and-3"
+DOCKER = '{"auths":{"registry.example.com":{"auth":"' + b64("deploy:Regi5try-Pass") + '"}}}'
+
+SECRET_MANIFEST = f"""apiVersion: v1
+kind: Secret
+metadata:
+  name: app-credentials
+  labels:
+    app: web
+type: Opaque
+data:
+  username: {b64("admin")}
+  db-password: {b64(DB_PASSWORD)}
+  .dockerconfigjson: {b64(DOCKER)}
+  settings.ini: |
+    {b64("[db]")}
+    {b64("pass=" + DB_PASSWORD)}
+stringData:
+  api-endpoint-credential: {DB_PASSWORD}
+  config.yaml: |
+    url: https://api.example.com
+    signing: {DB_PASSWORD}
+"""
+
+SECRET_VALUES = [b64("admin"), b64(DB_PASSWORD), b64(DOCKER), b64("pass=" + DB_PASSWORD), DB_PASSWORD]
+
+
+def leaked(text: str) -> list[str]:
+    return [v for v in SECRET_VALUES if v in text]
+
+
+# -- Kubernetes Secret manifests -----------------------------------------------------------------
+
+
+def test_the_values_of_a_kubernetes_secret_are_redacted_and_its_shape_kept() -> None:
+    out = redact(SECRET_MANIFEST, keep_lines=True)
+    assert leaked(out) == [], out
+    assert out.count("\n") == SECRET_MANIFEST.count("\n")
+    # What tells the model what the file is stays: the keys, the metadata.
+    for kept in ("kind: Secret", "  name: app-credentials", "    app: web", "  username: ", "  .dockerconfigjson: "):
+        assert kept in out
+    assert f"  db-password: {REDACTED}\n" in out
+
+
+def test_a_tls_secret_keeps_its_certificate() -> None:
+    """A certificate is public, as elsewhere (``LS0tLS1CRUdJTi...`` keys go, certificates stay)."""
+    cert = "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ\n-----END CERTIFICATE-----"
+    text = (
+        "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nstringData:\n  tls.crt: |\n"
+        + "".join(f"    {line}\n" for line in cert.splitlines())
+        + f"  ca.crt: {b64(cert)}\n  token: {DB_PASSWORD}\n"
+    )
+    out = redact(text)
+    assert DB_PASSWORD not in out and f"  token: {REDACTED}" in out
+    assert cert.splitlines()[1] in out and b64(cert) in out
+
+
+def test_a_secret_listed_by_kubectl_has_its_data_before_its_kind() -> None:
+    """``kubectl get secret -o yaml`` sorts the keys: ``data`` comes before ``kind``."""
+    text = (
+        f"apiVersion: v1\ndata:\n  password: {b64(DB_PASSWORD)}\n  user: {b64('admin')}\nkind: Secret\n"
+        "metadata:\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: |\n"
+        f'      {{"apiVersion":"v1","data":{{"password":"{b64(DB_PASSWORD)}"}},"kind":"Secret","metadata":{{"name":"db"}}}}\n'
+        "  name: db\ntype: Opaque\n"
+    )
+    out = redact(text)
+    assert leaked(out) == [], out
+    assert "  name: db\n" in out
+
+
+def test_a_secret_in_json_is_redacted() -> None:
+    text = json.dumps(
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "data": {"config.json": b64(DOCKER)}},
+        indent=2,
+    )
+    out = redact(text)
+    assert leaked(out) == [] and '"name": "db"' in out, out
+
+
+def test_only_the_secret_of_a_multi_document_file_is_redacted() -> None:
+    config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LOG_LEVEL: debug\n  region: eu-west-1\n"
+    helm = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n"
+        "  password: {{ .Values.password | b64enc | quote }}\n"
+    )
+    for eol in ("\n", "\r\n"):
+        text = (config_map + "---\n" + SECRET_MANIFEST + "---\n" + helm).replace("\n", eol)
+        out = redact(text)
+        assert leaked(out) == []
+        assert out.startswith(config_map.replace("\n", eol)), "a ConfigMap's data is no secret"
+        assert out.endswith(helm.replace("\n", eol)), "a template names where the value comes from"
+
+
+@pytest.mark.parametrize("line", [12, 10, 17, 19])
+def test_no_value_of_a_secret_manifest_is_in_a_completion_prompt(line: int) -> None:
+    """The prompt's window and its suffix are redacted apart: the ``kind: Secret`` line is in
+    the window, the data entries after the cursor in the suffix (and the other way round)."""
+    for text in (SECRET_MANIFEST, _kubectl_order(SECRET_MANIFEST)):
+        doc = Document("file:///w/deploy/app-secret.yaml", text)
+        offset = len("".join(text.splitlines(keepends=True)[:line])) + 4
+        fim = build_fim_prompt(doc, offset, budget=2000, suffix_share=0.5, count=_count)
+        assert leaked(fim.prompt + "\x00" + fim.suffix) == [], (fim.prompt, fim.suffix)
+
+
+def test_no_value_is_sent_while_the_kind_line_is_typed() -> None:
+    """The cursor in the middle of ``kind: Secret``: neither half says Secret on its own."""
+    for text in (SECRET_MANIFEST, _kubectl_order(SECRET_MANIFEST)):
+        doc = Document("file:///w/deploy/app-secret.yaml", text)
+        offset = text.index("kind: Secret") + len("kind: Sec")
+        fim = build_fim_prompt(doc, offset, budget=2000, suffix_share=0.5, count=_count)
+        assert leaked(fim.prompt + "\x00" + fim.suffix) == [], (fim.prompt, fim.suffix)
+
+
+def _kubectl_order(manifest: str) -> str:
+    head, _, rest = manifest.partition("kind: Secret\n")
+    return head + rest + "kind: Secret\n"
+
+
+async def test_a_kubernetes_secret_being_edited_is_not_sent(tmp_path: Path) -> None:
+    """End to end: a suggestion asked for in the middle of a Secret's ``data:`` block."""
+    lines = SECRET_MANIFEST.splitlines()
+    line = lines.index(f"  username: {b64('admin')}")
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "", path=FIM)
+        fake.api_key = "sk-test-0123456789"
+        env = server_env(fake.url, api_key=fake.api_key, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/deploy/app-secret.yaml"
+            open_doc(client, uri, SECRET_MANIFEST, language="yaml")
+            await client.text_document_inline_completion_async(inline_params(uri, line, len(lines[line]), invoked=True))
+    sent = [json.dumps(r.json) for r in fake.requests if r.path == FIM and r.json]
+    assert sent, "a completion was asked for"
+    assert all(leaked(body) == [] for body in sent), sent
+
+
+# -- tokens and URLs that are credentials themselves -----------------------------------------------------
+
+SLACK = "https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/Xy12abCD34efGH56ijKL78mn"
+DISCORD = "https://discord.com/api/webhooks/123456789012345678/" + "aB3_dE-6" * 8
+SENDGRID = "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"
+SAS_URL = (
+    "https://acct.blob.core.windows.net/backups/db.dump?sv=2022-11-02&ss=b&srt=o&sp=r"
+    "&se=2030-01-01T00:00:00Z&spr=https&sig=q1W2e3R4t5Y6u7I8o9P0aSdFgHjKlZxCvBnM%2Bq1W2e3R%3D"
+)
+PYPI = "pypi-AgEIcHlwaS5vcmcCJDU1MTNmNzYwLTI0MjMtNDYyZi1iZWE3LTk0ZjI3YmU5YjNjZAACKlszLCJhYmMiXQAABiBxyz0"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kept"),
+    [
+        (f'requests.post("{SLACK}", json={{"text": msg}})\n', SLACK.rsplit("services/", 1)[1], "https://hooks.slack.com/services/"),
+        (f"notify:\n  webhook: {SLACK}\n", "T0ABCDEF1/B0ABCDEF2", "hooks.slack.com"),
+        (f'hook = Webhook.from_url("{DISCORD}")\n', "aB3_dE-6", "discord.com/api/webhooks/123456789012345678/"),
+        (f'sg = SendGridAPIClient("{SENDGRID}")\n', SENDGRID, "SendGridAPIClient("),
+        (f"twine upload -u __token__ -p {PYPI} dist/*\n", PYPI[5:], "twine upload -u __token__ -p "),
+        (f"python -m twine upload --password {PYPI} dist/*\n", PYPI[5:], "--password "),
+        (f"cfg = '{DOCKER}'\n", b64("deploy:Regi5try-Pass"), '"auth":"'),
+        (f'blob = BlobClient.from_blob_url("{SAS_URL}")\n', "q1W2e3R4t5Y6u7I8o9P0", "&sig="),
+        (f'SAS = "{SAS_URL.split("?")[1]}"\n', "q1W2e3R4t5Y6u7I8o9P0", "&sig="),
+    ],
+)
+def test_credentials_that_no_key_name_announces_are_redacted(text: str, secret: str, kept: str) -> None:
+    out = redact(text)
+    assert secret not in out and REDACTED in out, out
+    assert kept in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # nodemailer's transport, as its documentation writes it
+        'nodemailer.createTransport({ host: "smtp.example.com", auth: { user: "me@example.com", pass: "Mai1-App-Pass" } });\n',
+        "services:\n  app:\n    environment:\n      SMTP_PASS: Mai1-App-Pass\n",
+        "environment:\n  - DB_PASS=Mai1-App-Pass\n",
+        'DB_CONFIG = {"user": "app", "pass": "Mai1-App-Pass"}\n',
+        "mongo:\n  user: app\n  pass: Mai1-App-Pass\n",
+    ],
+)
+def test_a_password_named_pass_is_redacted(text: str) -> None:
+    out = redact(text)
+    assert "Mai1-App-Pass" not in out and REDACTED in out, out
+
+
+def test_ordinary_code_near_these_formats_stays() -> None:
+    text = (
+        "msg.SG.send(msg)  # a field named SG\n"
+        'SG.ROUTE = "SG.default"\n'
+        'sha256 = "d2a84f4b8b650937ec8f73cd8be2c74add5a911ba64df27458ed8229da804a26"\n'
+        'integrity = "sha512-3PjWYnmHMxGt1ZfmA2vEcQT40uPWzr6ZqNWbc5xZbRDDrVN1fl6Ae2F0E2r3g8y3FyKHMYTTr1pRKe6sV+Bk3g=="\n'
+        'uuid = "123e4567-e89b-12d3-a456-426614174000"\n'
+        'version = "pypi-release"\n'
+        'docs = "https://api.slack.com/messaging/webhooks"\n'
+        "sig = inspect.signature(fn)\nverify(sig=sig, key=public_key_pem)\n"
+        'proxy = {"auth": "basic", "auth_type": "none"}\n'
+        'registry = {"auth": "YWRtaW4="}  # base64 of a word with no colon\n'
+        "data:\n  username: admin\n  password_hint: ask the admin\n"
+        "try:\n    run()\nexcept OSError:\n    pass\n"
+        "bypass = cache_disabled\nPASSENGER_LIMIT = 123456\ncompass: heading_north\n"
+        "pass: boolean;\nif (pass) { pass = false; }\n"
+    )
+    assert redact(text) == text
