@@ -31,3 +31,18 @@ def test_a_key_echoed_near_the_end_of_a_long_error_message_is_not_shown(
     assert code == 2 and "400" in out + err
     shown = out + err
     assert DEFAULT_KEY[:10] not in shown, shown
+
+
+def test_a_key_not_shaped_like_deepseeks_is_kept_out_of_the_reviews_logs(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server gives its key to the log filter; ``deepseek-lsp review --log-level debug``
+    did not, and the filter's own patterns know DeepSeek's ``sk-`` shape only (a gateway's or
+    a proxy's key went into the log as it was)."""
+    from deepseek_lsp.cli import main
+    from deepseek_lsp.log import SECRETS
+
+    key = "gw-live-7f3a9c1e5b2d4f6a8c0e"
+    monkeypatch.setenv("DEEPSEEK_API_KEY", key)
+    main(["--log-level", "debug", "review", "app/inventory.py"])
+    assert key not in SECRETS.scrub(f"retrying with key {key} after a reset")

@@ -21,6 +21,7 @@ from typing import TextIO
 from ..config import Settings, build_settings, read_settings_file
 from ..documents import Document, DocumentStore
 from ..languages import LanguageRegistry
+from ..log import SECRETS
 from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
 from ..symbol_crawler import stored_table
@@ -498,6 +499,9 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: --settings: {exc}", file=err)
             return EXIT_ERROR
     settings, problems = build_settings(*layers, env=os.environ)
+    # As the server does: whatever a library logs at --log-level debug, the key is not in it
+    # (the filter's own patterns miss keys not shaped like DeepSeek's: a gateway's, a proxy's).
+    SECRETS.add_secret(settings.api_key)
     for problem in problems:
         print(f"deepseek-lsp review: settings: {problem}", file=err)
     if not settings.api_key and settings.backend == "deepseek":
