@@ -16,7 +16,14 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import SERVER, capabilities, eventually, lsp_session, open_doc, server_env
-from tests.review_support import INVENTORY_RULES, Rule, reviewed_units, reviewer, track_publishes
+from tests.review_support import (
+    INVENTORY_RULES,
+    Rule,
+    reviewed_units,
+    reviewer,
+    track_publishes,
+    user_prompt,
+)
 
 DATA = Path(__file__).parent / "data" / "review"
 INVENTORY = (DATA / "inventory.py").read_text()
@@ -309,20 +316,45 @@ async def test_failures_do_not_crash_keep_valid_findings_and_pause_on_a_bad_key(
 async def test_a_new_save_cancels_the_review_in_flight(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
-    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    """Once its function has changed, the request under way is no longer wanted."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
     fake_deepseek.set_latency(ttft=5.0)
+    uri = "file:///ws/one.py"
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, uri, ROW_DOC.split("\n\n\n")[0] + "\n")  # f alone
+        save(client, uri)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        change(client, 2, at(3, 11, 3, 12), "3", uri=uri)  # f's ``return 2``
+        save(client, uri)
+        first = fake_deepseek.requests_to(CHAT)[0]
+        assert await fake_deepseek.wait_closed_async(first, timeout=5)
+        assert first.disconnected and not first.completed
+        # Only now may answers come quickly: the fake reads its latency while it waits.
+        fake_deepseek.set_latency(ttft=0.0)
+        await reviewed(client, 1, uri)
+        assert "return 3" in user_prompt(fake_deepseek.requests_to(CHAT)[-1].json)
+
+
+async def test_a_new_save_takes_over_the_request_for_unchanged_code(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A line added above the functions while their review ran: the request was cancelled
+    and the same functions sent again, paid twice (a user saving more often than a review
+    takes never saw one). The new review waits for the request under way."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    fake_deepseek.set_latency(ttft=1.5)
     async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
         open_doc(client, URI, INVENTORY)
         save(client)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
         change(client, 2, at(0, 0), "# edited\n")
         save(client)
-        first = fake_deepseek.requests_to(CHAT)[0]
-        assert await fake_deepseek.wait_closed_async(first, timeout=5)
-        assert first.disconnected and not first.completed
-        # Only now may answers come quickly: the fake reads its latency while it waits.
-        fake_deepseek.set_latency(ttft=0.0)
-        await reviewed(client, 4)
+        diags = by_message(await reviewed(client, 4))
+        first, second = fake_deepseek.requests_to(CHAT)
+        assert first.completed and not first.disconnected
+        assert reviewed_units(second.json) == ["module level"]  # the comment is in it
+        line, col, end_line, end_col = position_of(INVENTORY, INVENTORY_RULES[0].needle)
+        assert as_tuple(diags[INVENTORY_RULES[0].message].range) == (line + 1, col, end_line + 1, end_col)
 
 
 async def test_cancel_in_the_progress_notification_stops_the_review(

@@ -115,6 +115,9 @@ class ReviewSettings:
     max_retries: int = 3
     max_output_tokens: int = 4096
     timeout_s: float = 120.0
+    #: An auto-save (the editor saving after a pause, or when focus leaves it) is reviewed
+    #: once the file has seen no edit nor save for this long; a manual save at once.
+    auto_save_delay_ms: int = 5000
 
 
 def beta_base(base: str) -> str:
@@ -270,6 +273,9 @@ def _describe(value: Any, name: str) -> str:
     return f"{value!r}"
 
 
+#: Longer than this, an auto-saved file would in effect never be reviewed (ten minutes).
+MAX_AUTO_SAVE_DELAY_MS = 600_000
+
 #: What an API key may hold: printable ASCII without spaces (it travels in a header). The
 #: settings refuse a key without it; so does the model client's EndpointConfig.
 API_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
@@ -305,6 +311,13 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             f"'review.minConfidence' must be between 0 and 1; using {previous.review.min_confidence}"
         )
         settings = replace(settings, review=replace(r, min_confidence=previous.review.min_confidence))
+    r = settings.review
+    if r.auto_save_delay_ms > MAX_AUTO_SAVE_DELAY_MS:
+        problems.append(
+            f"'review.autoSaveDelayMs' must be at most {MAX_AUTO_SAVE_DELAY_MS}; "
+            f"using {previous.review.auto_save_delay_ms}"
+        )
+        settings = replace(settings, review=replace(r, auto_save_delay_ms=previous.review.auto_save_delay_ms))
     key = settings.api_key.strip()  # a CRLF .env file or a paste leaves line breaks and spaces
     if key and not API_KEY_CHARS.fullmatch(key):
         # Never echoed: the message says what is wrong, not what the key is.

@@ -159,6 +159,10 @@ class Feature:
 
     def document_changed(self, doc: Document) -> None: ...
 
+    def document_will_save(self, doc: Document, reason: int) -> None:
+        """The editor is about to save ``doc``: ``reason`` is a ``TextDocumentSaveReason``
+        (1 manual, 2 after a delay, 3 focus out). Editors that do not say send none."""
+
     def document_saved(self, doc: Document) -> None: ...
 
     def document_closed(self, doc: Document) -> None: ...

@@ -664,6 +664,15 @@ def _register_core(server: DeepSeekServer) -> None:
             for feature in ls.features:
                 feature.document_changed(doc)
 
+    @server.feature(types.TEXT_DOCUMENT_WILL_SAVE)
+    def will_save(ls: DeepSeekServer, params: types.WillSaveTextDocumentParams) -> None:
+        # Registered, pygls offers ``willSave`` to clients that can send it (VS Code): its
+        # reason tells an auto-save from the user's, which the review waits to review.
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is not None:
+            for feature in ls.features:
+                feature.document_will_save(doc, params.reason)
+
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: DeepSeekServer, params: types.DidSaveTextDocumentParams) -> None:
         doc = ls.documents.get(params.text_document.uri)

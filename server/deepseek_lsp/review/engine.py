@@ -137,6 +137,28 @@ class _Batch:
     keys: list[str]
 
 
+@dataclass
+class _Answer:
+    """What one request (with the halves it may have been split into) said."""
+
+    #: Its requests, usage, problems and errors; its findings' placement counts.
+    outcome: ReviewOutcome = field(default_factory=ReviewOutcome)
+    #: Each finding with the unit of the batch it is about.
+    owned: list[tuple[RawFinding, Unit]] = field(default_factory=list)
+    #: The batch's units an answer came for.
+    answered: list[Unit] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Flight:
+    """A batch's request under way, for every review that wants its units' answers."""
+
+    batch: _Batch
+    task: asyncio.Task[_Answer]
+    #: Reviews waiting for it; the request is cancelled when the last one stops waiting.
+    waiters: int = 0
+
+
 class ReviewEngine:
     """Stateless apart from the cache and a per-process import index; safe to share."""
 
@@ -145,6 +167,8 @@ class ReviewEngine:
         self._indexer: Indexer | None = None
         self._limit = asyncio.Semaphore(max(1, max_concurrency))
         self._limit_size = max(1, max_concurrency)
+        #: The requests under way, by the cache key of each unit they review.
+        self._flights: dict[str, _Flight] = {}
 
     def set_concurrency(self, n: int) -> None:
         # In-flight requests keep the old semaphore; new ones queue on the new one.
@@ -210,11 +234,20 @@ class ReviewEngine:
         roots: Sequence[Path] = (),
         symbols: WorkspaceSymbols | None = None,
         on_progress: Progress | None = None,
+        share: bool = False,
+        on_claimed: Callable[[], None] | None = None,
     ) -> ReviewOutcome:
         """Review ``doc`` (a snapshot: it must not change while this runs).
 
         ``lines`` limits the review to the units touching those 0-based lines (``--changed``);
         ``use_cache=False`` re-sends every unit (the results still refresh the cache).
+
+        With ``share``, a unit whose request is under way for another review (the same cache
+        key: the same code, signatures and settings) is not sent again: this review waits for
+        that request's answer. A request goes on while any review waits for it, and is
+        cancelled when none does. ``on_claimed`` runs once this review has taken the requests
+        it wants, before any of them can end: the moment to cancel a review this one
+        replaces, whose requests for unchanged code it has just taken over.
         """
         outcome = ReviewOutcome()
         path = path or uri_to_path(doc.uri)
@@ -236,42 +269,67 @@ class ReviewEngine:
                 found.extend(_from_cache(hit, unit))
         placer = Placer(doc)
         if pending:
-            keys = {id(u): k for u, k in pending}
-            batches = [
-                _Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in pending])
-            ]
             outcome.units_sent = len(pending)
-            # Gathered once for all the requests (the files are read once), then each request
-            # carries those its own units use: every request carried the first twelve of all,
-            # paid for where unused, and a later request lacked the ones its units call.
-            extra = self._imported_signatures(
-                doc,
-                path,
-                [u for u, _ in pending],
-                roots,
-                settings,
-                symbols,
-                limit=MAX_IMPORTED_SIGNATURES * len(batches),
-            )
-            done = 0
             answered: set[int] = set()
-            if on_progress:
-                on_progress(0, len(batches))
-
-            async def run(batch: _Batch) -> None:
-                nonlocal done
-                try:
-                    reviewed = await self._review_batch(
-                        client, doc, path, file_units, batch, settings, extra, placer, outcome, found
-                    )
-                    answered.update(id(u) for u in reviewed)
-                finally:
-                    done += 1
-                    if on_progress:
-                        on_progress(done, len(batches))
-
-            tasks = [asyncio.ensure_future(run(b)) for b in batches]
+            #: Each request this review waits for: its flight, and this review's units in it
+            #: (None: the flight is this review's own, of these very units).
+            waits: list[tuple[_Flight, list[tuple[Unit, str]] | None]] = []
+            claimed: list[_Flight] = []
+            tasks: list[asyncio.Future[None]] = []
             try:
+                joined: dict[int, tuple[_Flight, list[tuple[Unit, str]]]] = {}
+                to_send: list[tuple[Unit, str]] = []
+                for unit, key in pending:
+                    flight = self._flights.get(key) if share and use_cache else None
+                    if flight is not None and not flight.task.done():
+                        joined.setdefault(id(flight), (flight, []))[1].append((unit, key))
+                    else:
+                        to_send.append((unit, key))
+                waits.extend(joined.values())
+                if to_send:
+                    keys = {id(u): k for u, k in to_send}
+                    batches = [
+                        _Batch(b, [keys[id(u)] for u in b]) for b in batch_units([u for u, _ in to_send])
+                    ]
+                    # Gathered once for all the requests (the files are read once), then each
+                    # request carries those its own units use: every request carried the first
+                    # twelve of all, paid for where unused, and a later request lacked the ones
+                    # its units call.
+                    extra = self._imported_signatures(
+                        doc,
+                        path,
+                        [u for u, _ in to_send],
+                        roots,
+                        settings,
+                        symbols,
+                        limit=MAX_IMPORTED_SIGNATURES * len(batches),
+                    )
+                    for batch in batches:
+                        flight = self._start(client, doc, path, file_units, batch, settings, extra, placer)
+                        waits.append((flight, None))
+                # Claimed before anything can run: a review this one replaces lets go of its
+                # requests only after this one has taken those it wants (see ``on_claimed``).
+                for flight, _ in waits:
+                    flight.waiters += 1
+                    claimed.append(flight)
+                if on_claimed is not None:
+                    on_claimed()
+                done = 0
+                if on_progress:
+                    on_progress(0, len(waits))
+
+                async def run(flight: _Flight, wanted: list[tuple[Unit, str]] | None) -> None:
+                    nonlocal done
+                    try:
+                        # Shielded: this review stopping must not stop a request another wants.
+                        answer = await asyncio.shield(flight.task)
+                        _take(answer, flight.batch, wanted, outcome, found, answered)
+                    finally:
+                        done += 1
+                        if on_progress:
+                            on_progress(done, len(waits))
+
+                tasks = [asyncio.ensure_future(run(f, w)) for f, w in waits]
                 for task in asyncio.as_completed(tasks):
                     await task
                     if outcome.fatal is not None:
@@ -280,7 +338,10 @@ class ReviewEngine:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                await self._release(claimed)
             outcome.unanswered = [u for u, _ in pending if id(u) not in answered]
+        elif on_claimed is not None:
+            on_claimed()
         findings, stats = place_findings(
             placer,
             found,
@@ -291,6 +352,60 @@ class ReviewEngine:
         outcome.findings = findings
         outcome.stats.add(stats)
         return outcome
+
+    def _start(
+        self,
+        client: ChatClient,
+        doc: Document,
+        path: str,
+        file_units: FileUnits,
+        batch: _Batch,
+        settings: Settings,
+        extra: list[tuple[str, str]],
+        placer: Placer,
+    ) -> _Flight:
+        """Send ``batch``'s request, for whichever reviews come to want it."""
+
+        async def fly() -> _Answer:
+            answer = _Answer()
+            answer.answered = await self._review_batch(
+                client, doc, path, file_units, batch, settings, extra, placer, answer.outcome, answer.owned
+            )
+            return answer
+
+        flight = _Flight(batch, asyncio.ensure_future(fly()))
+        for key in batch.keys:
+            self._flights[key] = flight
+
+        flight.task.add_done_callback(lambda _: self._drop(flight))
+        return flight
+
+    async def _release(self, flights: Iterable[_Flight]) -> None:
+        """A review no longer waits for ``flights``: those no other review waits for are
+        cancelled (their HTTP requests closed, so the provider stops generating)."""
+        unwanted = []
+        for flight in flights:
+            flight.waiters -= 1
+            if flight.waiters <= 0 and not flight.task.done():
+                # Out of the registry at once: a review starting before the cancellation has
+                # landed must send its own request, not wait for one being cancelled.
+                self._drop(flight)
+                flight.task.cancel()
+                unwanted.append(flight.task)
+        await asyncio.gather(*unwanted, return_exceptions=True)
+
+    def _drop(self, flight: _Flight) -> None:
+        for key in flight.batch.keys:
+            if self._flights.get(key) is flight:
+                del self._flights[key]
+
+    async def stop(self) -> None:
+        """Cancel every request under way (the server is shutting down)."""
+        tasks = list({id(f.task): f.task for f in self._flights.values()}.values())
+        self._flights.clear()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _review_batch(
         self,
@@ -303,7 +418,7 @@ class ReviewEngine:
         extra: list[tuple[str, str]],
         placer: Placer,
         outcome: ReviewOutcome,
-        found: list[Located],
+        owned_out: list[tuple[RawFinding, Unit]],
     ) -> list[Unit]:
         """Review one batch; the units an answer came for (none when the request failed)."""
         r = settings.review
@@ -338,7 +453,7 @@ class ReviewEngine:
                     outcome.usage.append(partial.usage)
                 parsed = parse_answer(partial.text if partial else "")
                 outcome.problems.append(_problem_text(exc, parsed.findings))
-                found.extend(_about(_owned(parsed.findings, batch.units, placer, outcome.stats)))
+                owned_out.extend(_owned(parsed.findings, batch.units, placer, outcome.stats))
                 return batch.units
             except ModelError as exc:
                 log.info("review request for %s failed: %s", path, exc)
@@ -363,7 +478,9 @@ class ReviewEngine:
             ]
             parts = await asyncio.gather(
                 *(
-                    self._review_batch(client, doc, path, file_units, h, settings, extra, placer, outcome, found)
+                    self._review_batch(
+                        client, doc, path, file_units, h, settings, extra, placer, outcome, owned_out
+                    )
                     for h in halves
                 )
             )
@@ -372,7 +489,7 @@ class ReviewEngine:
         if parsed.summary:
             outcome.summaries.append(parsed.summary)
         owned = _owned(parsed.findings, batch.units, placer, outcome.stats)
-        found.extend(_about(owned))
+        owned_out.extend(owned)
         if not parsed.usable or result.finish_reason not in (None, "stop"):
             # Not cached: the next save asks again rather than remembering half an answer.
             outcome.problems.append(
@@ -519,6 +636,36 @@ def _owned(
         # The hint becomes where the code really is, so the cached copy points at the right place.
         out.append((replace(raw, line=line + 1), unit))
     return out
+
+
+def _take(
+    answer: _Answer,
+    batch: _Batch,
+    wanted: list[tuple[Unit, str]] | None,
+    outcome: ReviewOutcome,
+    found: list[Located],
+    answered: set[int],
+) -> None:
+    """Add what a request said to a review: all of it to the review that sent it (``wanted``
+    None), or to one that took it over, the findings of its own units (the same code as the
+    batch's, maybe elsewhere in another text), as the cache would give them."""
+    said = answer.outcome
+    outcome.problems.extend(said.problems)
+    outcome.errors.extend(said.errors)
+    outcome.summaries.extend(said.summaries)
+    if wanted is None:
+        outcome.requests += said.requests
+        outcome.usage.extend(said.usage)
+        outcome.stats.add(said.stats)
+        found.extend(_about(answer.owned))
+        answered.update(id(u) for u in answer.answered)
+        return
+    for unit, key in wanted:
+        theirs = batch.units[batch.keys.index(key)]
+        if any(u is theirs for u in answer.answered):
+            relative = [_to_cache(raw, theirs) for raw, u in answer.owned if u is theirs]
+            found.extend(_from_cache(relative, unit))
+            answered.add(id(unit))
 
 
 def _about(owned: Iterable[tuple[RawFinding, Unit]]) -> list[Located]:

@@ -52,6 +52,8 @@ _SEVERITY = {
 }
 #: A fix this short is shown in the diagnostic itself; longer ones only through the quick fix.
 _INLINE_FIX_CHARS = 80
+#: Saves the editor made on its own (``files.autoSave`` afterDelay, onFocusChange).
+_AUTO_SAVES = (types.TextDocumentSaveReason.AfterDelay, types.TextDocumentSaveReason.FocusOut)
 _tokens = itertools.count(1)
 
 
@@ -76,6 +78,12 @@ class ReviewFeature(Feature):
         self._asked: dict[str, tuple[Document, int]] = {}
         #: Reviews the user stopped from the editor's progress notification.
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
+        self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
+        #: Why the editor is saving each document (``textDocument/willSave``), until its didSave.
+        self._save_reasons: dict[str, int] = {}
+        #: Auto-saved documents waiting for a pause in their edits before they are reviewed.
+        self._quiet: dict[str, asyncio.TimerHandle] = {}
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
         #: Why reviews are off (a rejected key, no balance), and until when.
@@ -127,10 +135,15 @@ class ReviewFeature(Feature):
             return self.ignore(uri, str(args[1]))
 
     async def stop(self) -> None:
-        tasks = list(self._tasks.values())
+        for handle in self._quiet.values():
+            handle.cancel()
+        self._quiet.clear()
+        tasks = [*self._tasks.values(), *self._superseded]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._engine is not None:
+            await self._engine.stop()
         if self._cache is not None:
             self._cache.close()
 
@@ -176,7 +189,12 @@ class ReviewFeature(Feature):
         notebooks = self.services.notebooks
         return doc.language is not None or (notebooks is not None and notebooks.is_combined(doc.uri))
 
+    def document_will_save(self, doc: Document, reason: int) -> None:
+        self._save_reasons[doc.uri] = reason
+
     def document_saved(self, doc: Document) -> None:
+        reason = self._save_reasons.pop(doc.uri, None)
+        self._end_wait(doc.uri)
         if (
             self.settings.review.mode == "onSave"
             and self._code(doc)
@@ -186,9 +204,34 @@ class ReviewFeature(Feature):
             if self._too_large(doc):  # completions already show the Inactive status for it
                 log.debug("not reviewing %s: %s", doc.uri, self._too_large(doc))
                 return
+            delay = self.settings.review.auto_save_delay_ms / 1000
+            if reason in _AUTO_SAVES and delay > 0:
+                # Saved by the editor after a pause in typing, or as focus left it: reviewed
+                # once the user has stopped for a while. Reviewed at every save, each half-
+                # written function was sent, and each save cancelled the review under way.
+                self._wait_quiet(doc.uri, delay)
+                return
+            # A manual save, or an editor that never says why it saves (Neovim, Helix).
             self.schedule(doc.uri, on_save=True)
 
+    def _wait_quiet(self, uri: str, delay: float) -> None:
+        self._end_wait(uri)
+        self._quiet[uri] = asyncio.get_running_loop().call_later(delay, self._quiet_over, uri)
+
+    def _end_wait(self, uri: str) -> None:
+        handle = self._quiet.pop(uri, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _quiet_over(self, uri: str) -> None:
+        self._quiet.pop(uri, None)
+        if uri in self.services.documents:
+            # The checks of a save are made again by _review, with the settings of now.
+            self.schedule(uri, on_save=True)
+
     def document_changed(self, doc: Document) -> None:
+        if doc.uri in self._quiet:  # still typing: the pause starts again
+            self._wait_quiet(doc.uri, self.settings.review.auto_save_delay_ms / 1000)
         state = self._files.get(doc.uri)
         if state is None:
             return
@@ -244,7 +287,9 @@ class ReviewFeature(Feature):
                 self._clear_status(doc.uri)  # "Save again to retry" no longer applies
 
     def _forget(self, uri: str) -> None:
-        """Cancel the file's review and clear its diagnostics."""
+        """Cancel the file's review (or the wait for one) and clear its diagnostics."""
+        self._end_wait(uri)
+        self._save_reasons.pop(uri, None)
         task = self._tasks.pop(uri, None)
         self._asked.pop(uri, None)
         if task is not None:
@@ -312,9 +357,18 @@ class ReviewFeature(Feature):
             # more often than a review takes never saw one.
             return previous
         self._tasks.pop(uri, None)
+        replaced: asyncio.Task[ReviewOutcome | None] | None = None
         if previous is not None and not previous.done():
-            previous.cancel()
-        task = asyncio.ensure_future(self._review(uri, force=force, on_save=on_save))
+            if force:
+                previous.cancel()  # "review again" asks anew: nothing of the old one is kept
+            else:
+                # Cancelled by the new review once it has taken over the requests it wants
+                # too (those for the functions the user did not touch since): cancelled here,
+                # they were closed and sent again, paid twice.
+                replaced = previous
+                self._superseded.add(previous)
+                previous.add_done_callback(self._superseded.discard)
+        task = asyncio.ensure_future(self._review(uri, force=force, on_save=on_save, replaces=replaced))
         self._tasks[uri] = task
         if doc is not None:
             self._asked[uri] = (doc, doc.edit_count)
@@ -365,7 +419,29 @@ class ReviewFeature(Feature):
             "errors": [e.user_message for e in outcome.errors],
         }
 
-    async def _review(self, uri: str, *, force: bool, on_save: bool = False) -> ReviewOutcome | None:
+    async def _review(
+        self,
+        uri: str,
+        *,
+        force: bool,
+        on_save: bool = False,
+        replaces: asyncio.Task[ReviewOutcome | None] | None = None,
+    ) -> ReviewOutcome | None:
+        """Review ``uri``; the review it ``replaces`` is cancelled once this one has taken
+        over that review's requests it wants, or has ended without."""
+
+        def let_go() -> None:
+            if replaces is not None and not replaces.done():
+                replaces.cancel()
+
+        try:
+            return await self._review_now(uri, force=force, on_save=on_save, on_claimed=let_go)
+        finally:
+            let_go()
+
+    async def _review_now(
+        self, uri: str, *, force: bool, on_save: bool, on_claimed: Callable[[], None]
+    ) -> ReviewOutcome | None:
         # A save racing the first configuration pull would review with the default settings:
         # a file the user's exclusion globs name, or with review.mode onCommand, was sent when
         # the editor took over a second to answer. A review is in no hurry: it waits for the
@@ -422,6 +498,8 @@ class ReviewFeature(Feature):
                 roots=roots,
                 symbols=self.services.symbols,
                 on_progress=progress.report,
+                share=True,
+                on_claimed=on_claimed,
             )
         except asyncio.CancelledError:
             progress.end("cancelled")

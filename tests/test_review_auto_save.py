@@ -1,0 +1,249 @@
+"""Reviews and auto-save: an editor saving after every pause (VS Code's ``files.autoSave``
+``afterDelay`` or ``onFocusChange``) had every half-written function reviewed, and each save
+cancelled the review under way and sent its unchanged functions again, paid twice; a user
+pausing more often than a review takes never saw one finish.
+
+An auto-save (``willSave`` reason AfterDelay or FocusOut) is reviewed once the document has been
+quiet for ``review.autoSaveDelayMs``; a manual save, or a client that sends no ``willSave``, at
+once. A new review of a file takes over the requests under way for functions it would send
+unchanged instead of cancelling and sending them again."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.config import build_settings
+from deepseek_lsp.review import engine as review_engine
+from tests.fake_deepseek import FakeDeepSeek, RecordedRequest
+from tests.harness import eventually, lsp_session, open_doc
+from tests.review_support import Rule, reviewed_units, reviewer, user_prompt
+from tests.test_review_after_edits import CHAT, Editor
+from tests.test_review_lsp import at, change, env, reviewed, save
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+ROW = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:")
+THREE = (
+    "def alpha(row):\n    if row == None:\n        return 1\n    return 2\n\n\n"
+    "def beta(row):\n    if row == None:\n        return 3\n    return 4\n\n\n"
+    "def gamma(row):\n    if row == None:\n        return 5\n    return 6\n"
+)
+AUTO = types.TextDocumentSaveReason.AfterDelay
+FOCUS = types.TextDocumentSaveReason.FocusOut
+MANUAL = types.TextDocumentSaveReason.Manual
+
+
+def auto_save_delay(editor: Editor, seconds: float) -> None:
+    s = editor.services.settings
+    editor.services.settings = replace(s, review=replace(s.review, auto_save_delay_ms=int(seconds * 1000)))
+
+
+def saved(editor: Editor, reason: types.TextDocumentSaveReason | None) -> None:
+    """The editor's save: ``willSave`` with its reason (none from Neovim, Helix), then ``didSave``."""
+    doc = editor.services.documents.get(editor.uri)
+    assert doc is not None
+    if reason is not None:
+        editor.review.document_will_save(doc, reason)
+    editor.review.document_saved(doc)
+
+
+def edit_gamma(editor: Editor, text: str) -> None:
+    """Typing in ``gamma``: its last line becomes ``return <text>``."""
+    end = editor.text.rindex("\n")
+    start = editor.text.rindex("return ", 0, end) + len("return ")
+    editor.replace(start, end, text)
+
+
+def asked_for(fake: FakeDeepSeek, name: str) -> list[RecordedRequest]:
+    return [r for r in fake.requests_to(CHAT) if name in reviewed_units(r.json)]
+
+
+def one_unit_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each function its own request, as the functions of a larger file are."""
+    monkeypatch.setattr(
+        review_engine, "batch_units", lambda units: [[u] for u in sorted(units, key=lambda u: u.first_line)]
+    )
+
+
+async def review_done(editor: Editor) -> None:
+    task = editor.review._tasks.get(editor.uri)
+    if task is not None:
+        await asyncio.wait_for(asyncio.shield(task), 15)
+
+
+async def test_auto_saves_while_typing_are_reviewed_once_after_the_pause(fake_deepseek: FakeDeepSeek) -> None:
+    """Three auto-saves while typing in ``gamma``: one review, of the finished text, once the
+    file has been quiet for the delay (not one per save, each cancelling the last)."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    fake_deepseek.set_latency(ttft=0.3)
+    async with Editor(fake_deepseek, THREE) as editor:
+        auto_save_delay(editor, 0.5)
+        for n, reason in enumerate((AUTO, FOCUS, AUTO)):
+            edit_gamma(editor, str(60 + n))
+            saved(editor, reason)
+            last = time.monotonic()
+            await asyncio.sleep(0.2)
+        assert fake_deepseek.requests_to(CHAT) == []  # still typing
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        await review_done(editor)
+        (request,) = fake_deepseek.requests_to(CHAT)
+        assert request.received_at >= last + 0.45
+        assert reviewed_units(request.json) == ["alpha", "beta", "gamma"]
+        assert "return 62" in user_prompt(request.json) and "return 61" not in user_prompt(request.json)
+        assert request.completed and not request.disconnected
+        assert len(editor.diagnostics()) == 3
+
+
+async def test_a_manual_save_or_a_save_without_will_save_is_reviewed_at_once(fake_deepseek: FakeDeepSeek) -> None:
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, THREE) as editor:
+        auto_save_delay(editor, 30)
+        saved(editor, MANUAL)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=5)
+        await review_done(editor)
+        edit_gamma(editor, "7")
+        saved(editor, None)  # Neovim, Helix: no willSave
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2, timeout=5)
+        await review_done(editor)
+        # An auto-save waiting for the pause is overtaken by a manual save.
+        edit_gamma(editor, "8")
+        saved(editor, AUTO)
+        edit_gamma(editor, "9")
+        saved(editor, MANUAL)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 3, timeout=5)
+        await review_done(editor)
+        assert "return 9" in user_prompt(fake_deepseek.requests_to(CHAT)[-1].json)
+        assert len(editor.diagnostics()) == 3
+
+
+async def test_an_edit_restarts_the_wait_and_closing_the_file_ends_it(fake_deepseek: FakeDeepSeek) -> None:
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, THREE) as editor:
+        auto_save_delay(editor, 0.8)
+        saved(editor, AUTO)
+        await asyncio.sleep(0.5)
+        edit_gamma(editor, "70")  # typing again, not saved yet
+        await asyncio.sleep(0.5)  # the save's wait would be over by now
+        assert fake_deepseek.requests_to(CHAT) == []
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=5)
+        await review_done(editor)
+        assert "return 70" in user_prompt(fake_deepseek.requests_to(CHAT)[0].json)
+        # Auto-saved, then closed before the pause was over: nothing is sent.
+        edit_gamma(editor, "71")
+        saved(editor, AUTO)
+        doc = editor.services.documents.close(editor.uri)
+        assert doc is not None
+        editor.review.document_closed(doc)
+        await asyncio.sleep(1.2)
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+async def test_a_new_review_takes_over_the_requests_for_unchanged_functions(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved again after an edit of ``gamma`` while the requests for all three functions were
+    streaming: those for ``alpha`` and ``beta`` were cancelled and sent again (paid twice);
+    only ``gamma``'s old request is no longer wanted."""
+    one_unit_per_request(monkeypatch)
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    fake_deepseek.set_latency(ttft=1.0)
+    async with Editor(fake_deepseek, THREE) as editor:
+        saved(editor, None)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 3, timeout=5)
+        edit_gamma(editor, "66")
+        saved(editor, None)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 4, timeout=5)
+        await review_done(editor)
+        assert await eventually(lambda: all(r.closed for r in fake_deepseek.requests_to(CHAT)), timeout=5)
+        for name in ("alpha", "beta"):
+            (request,) = asked_for(fake_deepseek, name)
+            assert request.completed and not request.disconnected
+        old, new = asked_for(fake_deepseek, "gamma")
+        assert old.disconnected and not old.completed
+        assert new.completed and "return 66" in user_prompt(new.json)
+        assert len(editor.diagnostics()) == 3
+        # All of them answered and cached: saving again sends nothing.
+        edit_gamma(editor, "66")
+        saved(editor, None)
+        await review_done(editor)
+        assert len(fake_deepseek.requests_to(CHAT)) == 4
+        assert len(editor.diagnostics()) == 3
+
+
+async def test_stopping_the_new_review_stops_the_requests_it_took_over(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's Cancel in the progress notification still stops everything."""
+    one_unit_per_request(monkeypatch)
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    fake_deepseek.set_latency(ttft=3.0)
+    async with Editor(fake_deepseek, THREE) as editor:
+        saved(editor, None)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 3, timeout=5)
+        edit_gamma(editor, "66")
+        saved(editor, None)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 4, timeout=5)
+        task = editor.review._tasks[editor.uri]
+        editor.review._stopped_by_user.add(task)  # what the progress's Cancel does
+        task.cancel()
+        assert await eventually(lambda: all(r.closed for r in fake_deepseek.requests_to(CHAT)), timeout=5)
+        assert not any(r.completed for r in fake_deepseek.requests_to(CHAT))
+        assert editor.diagnostics() == []
+
+
+async def test_review_again_sends_anew(fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Review this file again" asks the model again, even for requests under way."""
+    one_unit_per_request(monkeypatch)
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    fake_deepseek.set_latency(ttft=1.0)
+    async with Editor(fake_deepseek, THREE) as editor:
+        saved(editor, None)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 3, timeout=5)
+        result = await asyncio.wait_for(editor.review.run_command(editor.uri, force=True), 15)
+        assert result["findings"] == 3
+        for name in ("alpha", "beta", "gamma"):
+            first, second = asked_for(fake_deepseek, name)
+            assert await fake_deepseek.wait_closed_async(first)
+            assert first.disconnected and second.completed
+
+
+async def test_auto_saves_from_vs_code_wait_for_the_pause(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """The real server: willSave is asked for (the sync kinds stay as they were) and its reason
+    decides when the save is reviewed."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    uri = "file:///ws/three.py"
+    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": 800}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        sync = client.init_result.capabilities.text_document_sync  # type: ignore[attr-defined]
+        assert isinstance(sync, types.TextDocumentSyncOptions)
+        assert sync.will_save and sync.save and sync.open_close
+        assert sync.change == types.TextDocumentSyncKind.Incremental
+        open_doc(client, uri, THREE)
+        for version, typed in ((2, "x"), (3, "y"), (4, "z")):
+            change(client, version, at(15, 11, 15, 12), typed, uri=uri)
+            client.text_document_will_save(
+                types.WillSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri), reason=AUTO)
+            )
+            save(client, uri)
+            last = time.monotonic()
+            await asyncio.sleep(0.3)
+        await reviewed(client, 3, uri)
+        (request,) = fake_deepseek.requests_to(CHAT)
+        assert request.received_at >= last + 0.75
+        assert "return z" in user_prompt(request.json)
+
+
+def test_the_auto_save_delay_setting() -> None:
+    settings, problems = build_settings({"review": {"autoSaveDelayMs": 1500}})
+    assert settings.review.auto_save_delay_ms == 1500 and problems == []
+    assert build_settings({})[0].review.auto_save_delay_ms == 5000
+    for bad in ("soon", -1, True, 10_000_000):
+        settings, problems = build_settings({"review": {"autoSaveDelayMs": bad}})
+        assert settings.review.auto_save_delay_ms == 5000, bad
+        assert any("review.autoSaveDelayMs" in p for p in problems), (bad, problems)
