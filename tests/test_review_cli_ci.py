@@ -300,3 +300,17 @@ def test_changed_reviews_only_the_changed_functions_whatever_the_users_git_confi
     assert code == 0, err
     units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
     assert units == ["alpha", "gamma"]
+
+
+def test_a_text_report_says_which_files_were_not_reviewed_and_why(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file too large, binary or not UTF-8 was left out in silence: only the JSON report
+    said so, and a CI log read "1 file(s) reviewed" and passed. The user's own exclusions are
+    counted, not listed (a folder of them would fill the log)."""
+    (project / "app" / "latin1.py").write_bytes("def caf\xe9():\n    return 1\n".encode("latin-1"))
+    code, out, _ = run(capsys, "app/inventory.py", "app/latin1.py", "config/secrets.py", "--fail-on", "never")
+    assert code == 0
+    assert "app/latin1.py: not reviewed: not readable as UTF-8 text" in out
+    assert "config/secrets.py" not in out
+    assert out.splitlines()[-1].endswith("; 2 file(s) not reviewed")

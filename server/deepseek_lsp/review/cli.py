@@ -29,7 +29,7 @@ from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
 from .engine import ReviewEngine
 from .findings import SEVERITIES
-from .report import FileResult, count_at_least, to_json, to_text
+from .report import EXCLUDED, FileResult, count_at_least, to_json, to_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 #: Folders never walked into: version control, virtualenvs, dependencies and caches (build
@@ -452,7 +452,7 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
     # By either name, as the editor and imports judge it: ``src/secrets.py``, a link to
     # ``../deploy/prod_settings.py``, was sent.
     if is_excluded(str(path.absolute()), settings.exclude) or is_excluded(str(path.resolve()), settings.exclude):
-        return FileResult(shown, empty, skipped="excluded by the exclude setting")
+        return FileResult(shown, empty, skipped=EXCLUDED)
     notebook = path.suffix.lower() == NOTEBOOK_SUFFIX
     # The editor's limit (a fixed 2 MB here, whatever the settings said: a file the editor
     # never sends was reviewed, and paid for, from the terminal).

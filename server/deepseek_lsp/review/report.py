@@ -10,6 +10,9 @@ from ..documents import Document
 from ..notebooks import CellSpan
 from .findings import SEVERITIES, Finding, PlacementStats, at_least
 
+#: Why a file the exclude setting names is not reviewed.
+EXCLUDED = "excluded by the exclude setting"
+
 
 @dataclass
 class FileResult:
@@ -78,6 +81,11 @@ def to_text(results: list[FileResult], *, color: bool = False) -> str:
     lines: list[str] = []
     for r in results:
         if r.skipped:
+            # Too large, binary, not UTF-8: said, as a CI log is all its reader sees (only the
+            # JSON report said it, and a changed file left unreviewed passed the check unseen).
+            # The user's own exclusions go without saying: a folder of them would fill the log.
+            if r.skipped != EXCLUDED:
+                lines.append(f"{r.path}: not reviewed: {r.skipped}")
             continue
         for f in r.findings:
             line, col, _, _ = r.location(f.start, f.end)
@@ -94,6 +102,7 @@ def to_text(results: list[FileResult], *, color: bool = False) -> str:
             lines.append(f"{r.path}: error: {error}")
     t = totals(results)
     reviewed = sum(1 for r in results if not r.skipped)
+    skipped = len(results) - reviewed
     sent = sum(r.units_sent for r in results)
     units = sum(r.units for r in results)
     dropped = sum(r.stats.unplaced for r in results)
@@ -101,6 +110,7 @@ def to_text(results: list[FileResult], *, color: bool = False) -> str:
         f"{reviewed} file(s) reviewed, {units - sent} of {units} unit(s) from the cache: "
         f"{t['critical']} critical, {t['warning']} warning(s), {t['info']} info"
         + (f"; {dropped} finding(s) could not be placed and were dropped" if dropped else "")
+        + (f"; {skipped} file(s) not reviewed" if skipped else "")
     )
     return "\n".join(lines) + "\n"
 
