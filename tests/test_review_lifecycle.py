@@ -187,3 +187,30 @@ async def test_code_actions_of_overlapping_findings_say_which_finding_they_are_f
             if action.diagnostics:
                 # Each names the finding it acts on.
                 assert action.diagnostics[0].message.split("\n")[0] in action.title
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "",  # JSON mode blanks out what it could not make JSON
+        "Sorry, I cannot review this code.",
+        # Cut short: the first finding whole, the second lost.
+        '{"findings": [{"severity": "warning", "line": 2, "code": "if row == None:", '
+        '"message": "Compare with None using \'is\'."}, {"severity": "warning", "line": 8, "co',
+    ],
+)
+async def test_review_again_answered_blank_or_cut_keeps_the_findings_shown(
+    fake_deepseek: FakeDeepSeek, answer: str
+) -> None:
+    """"Review this file again" answered blank (twice, with the client's retry), in prose or cut
+    short: every diagnostic of the file went, and the command said ok, as if the file were clean;
+    only the status named the answer's problem."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, TWO) as editor:
+        await editor.review_file()
+        before = ranges(editor)
+        assert len(before) == 2
+        fake_deepseek.responder(lambda body: answer, path=CHAT)
+        result = await editor.review.run_command(editor.uri, force=True)
+        assert result["problems"]
+        assert ranges(editor) == before

@@ -26,10 +26,52 @@ def _after_thinking(text: str) -> str:
     return tail.strip() if sep and tail.strip() else text
 
 
+#: What may follow a backslash in a JSON string.
+_ESCAPES = frozenset('"\\/bfnrtu')
+
+
+def _mended(text: str) -> str:
+    """``text`` with the slips of models served without constrained decoding mended: commas
+    before a closing ``]`` or ``}`` (as in JavaScript) dropped, and a backslash that starts no
+    JSON escape (``\\d`` of a regex, ``C:\\Users`` quoted as the code has it) doubled. Neither
+    is in valid JSON, which stays as it was. The reader took the largest object it could read
+    instead, one finding, and the answer read as "no findings" (cached as such)."""
+    if "," not in text and "\\" not in text:
+        return text
+    out: list[str] = []
+    in_string = escaped = False
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                if text[i + 1 : i + 2] not in _ESCAPES:  # "" at the end: not in it either
+                    out.append("\\\\")
+                    continue
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == ",":
+            j = i + 1
+            while j < len(text) and text[j] in " \t\r\n":
+                j += 1
+            if j < len(text) and text[j] in "]}":
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
 def load_json_answer(text: str) -> Any:
     """The JSON value of an answer (fence, prose and thinking around it tolerated); None if
     there is none, or if the answer's object is cut short (a caller salvages what it can)."""
     text = unfence(_after_thinking(text.strip()))
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    text = _mended(text)
     try:
         return json.loads(text)
     except ValueError:

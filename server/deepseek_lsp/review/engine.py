@@ -34,6 +34,7 @@ from .findings import (
     PlacementStats,
     Placer,
     RawFinding,
+    fingerprint,
     parse_answer,
     place_findings,
 )
@@ -114,8 +115,9 @@ class ReviewOutcome:
     problems: list[str] = field(default_factory=list)
     #: Requests that failed outright; ``fatal`` when nothing will work until settings change.
     errors: list[ModelError] = field(default_factory=list)
-    #: Units sent that got no answer (their request failed, or was given up after a fatal
-    #: error): this review says nothing about them, so what was known of them still stands.
+    #: Units sent that got no complete answer (their request failed, was given up after a
+    #: fatal error, or was answered blank, not in JSON or cut short): this review says nothing
+    #: (or not all) about them, so what was known of them still stands.
     unanswered: list[Unit] = field(default_factory=list)
 
     @property
@@ -420,7 +422,8 @@ class ReviewEngine:
         outcome: ReviewOutcome,
         owned_out: list[tuple[RawFinding, Unit]],
     ) -> list[Unit]:
-        """Review one batch; the units an answer came for (none when the request failed)."""
+        """Review one batch; the units an answer came for (none when the request failed or its
+        answer was unusable or incomplete)."""
         r = settings.review
         messages = build_messages(
             doc,
@@ -454,7 +457,10 @@ class ReviewEngine:
                 parsed = parse_answer(partial.text if partial else "")
                 outcome.problems.append(_problem_text(exc, parsed.findings))
                 owned_out.extend(_owned(parsed.findings, batch.units, placer, outcome.stats))
-                return batch.units
+                # Not an answer about these units (blank, prose, cut short): the findings shown
+                # of them stay, as after a failed request. Counted as answered, "review again"
+                # answered blank cleared every diagnostic of the file and said "ok".
+                return []
             except ModelError as exc:
                 log.info("review request for %s failed: %s", path, exc)
                 outcome.errors.append(exc)
@@ -496,7 +502,7 @@ class ReviewEngine:
                 f"the model's answer was incomplete ({parsed.problem or result.finish_reason}); "
                 "valid findings were kept"
             )
-            return batch.units
+            return []  # what it did not get to stays shown (see above)
         if parsed.invalid_items:
             log.info("review of %s: %d malformed finding(s) ignored", path, parsed.invalid_items)
         per_unit: dict[int, list[RawFinding]] = {id(u): [] for u in batch.units}
@@ -619,20 +625,28 @@ def _owned(
     code the model was shown only as context, or code it made up.
     """
     out: list[tuple[RawFinding, Unit]] = []
+    #: Where each finding (by fingerprint) was put, and the line the model said for it.
+    claimed: dict[str, list[tuple[int, int | None]]] = {}
     for raw in findings:
-        best: tuple[int, Unit, int] | None = None
+        fp = fingerprint(raw.code, raw.message)
+        # The same finding said of another line is about another occurrence of the same code
+        # (as in ``place_findings``): two bare ``except:`` with hints two lines early both
+        # became the first one's line here, and the second was dropped as a repeat.
+        avoid = {start for start, hint in claimed.get(fp, ()) if hint != raw.line}
+        best: tuple[tuple[bool, int], Unit, int, int] | None = None
         for start, _ in placer.occurrences(raw.code):
             line = placer.doc.line_at(start)
             unit = next((u for u in units if u.contains_line(line)), None)
             if unit is None:
                 continue
-            distance = abs(line + 1 - raw.line) if raw.line else 0
-            if best is None or distance < best[0]:
-                best = (distance, unit, line)
+            score = (start in avoid, abs(line + 1 - raw.line) if raw.line else 0)
+            if best is None or score < best[0]:
+                best = (score, unit, line, start)
         if best is None:
             stats.unplaced += 1
             continue
-        _, unit, line = best
+        _, unit, line, start = best
+        claimed.setdefault(fp, []).append((start, raw.line))
         # The hint becomes where the code really is, so the cached copy points at the right place.
         out.append((replace(raw, line=line + 1), unit))
     return out

@@ -25,6 +25,10 @@ _SEVERITY_ALIASES = {
     "error": "critical",
     "high": "critical",
     "blocker": "critical",
+    # The worst words were read as "warning": hidden by minSeverity "critical".
+    "fatal": "critical",
+    "severe": "critical",
+    "security": "critical",
     "major": "warning",
     "medium": "warning",
     "minor": "info",
@@ -33,6 +37,22 @@ _SEVERITY_ALIASES = {
     "suggestion": "info",
     "style": "info",
     "hint": "info",
+    # The mildest (and LSP's own "Information") were shown as warnings.
+    "information": "info",
+    "informational": "info",
+    "nit": "info",
+    "nitpick": "info",
+    "trivial": "info",
+    "optional": "info",
+}
+#: A confidence said in words (read as 1: "low" passed any minConfidence).
+_CONFIDENCE_WORDS = {
+    "very high": 0.95,
+    "high": 0.9,
+    "medium": 0.6,
+    "moderate": 0.6,
+    "low": 0.3,
+    "very low": 0.1,
 }
 _LINE_PREFIX = re.compile(r"^[ \t]*\d+[ \t]*\| ?")
 _IDENT = re.compile(r"\w")
@@ -99,7 +119,7 @@ class RawFinding:
         if not isinstance(suggestion, str) or _whole(suggestion) != suggestion:
             suggestion = None  # a fix must never write a broken character into the code
         elif suggestion:
-            suggestion = clean_excerpt(suggestion)
+            suggestion = _undiffed(clean_excerpt(suggestion), code)
         return cls(
             severity=_severity(raw.get("severity")),
             code=code,
@@ -108,6 +128,24 @@ class RawFinding:
             confidence=_confidence(raw.get("confidence")),
             line=_line(raw.get("line")),
         )
+
+
+def _undiffed(suggestion: str, code: str) -> str:
+    """The new lines of a suggestion written as a diff (``- old`` / ``+ new`` lines, as a
+    review comment shows a change): applied as it was, the quick fix wrote both, markers and
+    all, into the code. Only when its ``-`` lines are the quoted code: ``- item`` lines of a
+    YAML list, or a ``-x`` expression, are code."""
+    lines = suggestion.split("\n")
+    content = [line for line in lines if line.strip()]
+    if not content or not all(line[:1] in ("+", "-") for line in content):
+        return suggestion
+    # One marker width for all lines (``+ `` or ``+``), so indentation stays relative.
+    width = 2 if all(line[1:2] in (" ", "") for line in content) else 1
+    old = [line[width:] for line in content if line[0] == "-"]
+    new = [line[width:] for line in lines if line[:1] == "+"]
+    if not new or " ".join(" ".join(old).split()) != " ".join(code.split()):
+        return suggestion
+    return "\n".join(new)
 
 
 def _whole(text: str) -> str:
@@ -129,8 +167,11 @@ def _confidence(value: Any) -> float:
     # The issue's rule: a missing confidence counts as 1. Percentages are read as such.
     if value is None or isinstance(value, bool):
         return 1.0
+    word = " ".join(str(value).lower().split())
+    if word in _CONFIDENCE_WORDS:
+        return _CONFIDENCE_WORDS[word]
     try:
-        number = float(str(value).strip().rstrip("%"))
+        number = float(word.rstrip("%"))
     except ValueError:
         return 1.0
     if number != number:  # NaN
@@ -191,6 +232,11 @@ def parse_answer(content: str | None) -> ParsedAnswer:
         return ParsedAnswer(problem="blank answer")
     text = unfence(text)
     data = load_json_answer(text)
+    if isinstance(data, dict) and "findings" not in data and _FINDINGS_KEY.search(text):
+        # The answer's object could not be read (two findings without a comma between them):
+        # the largest object read in it was one of its findings, and the answer said "no
+        # findings", cached as the unit's review.
+        data = None
     if data is None:
         items, invalid = _salvage_items(text)
         return ParsedAnswer(items, problem="answer is not valid JSON", invalid_items=invalid)
@@ -216,9 +262,12 @@ def parse_answer(content: str | None) -> ParsedAnswer:
     return ParsedAnswer(findings, summary, None, invalid)
 
 
+_FINDINGS_KEY = re.compile(r'"findings"\s*:\s*\[')
+
+
 def _salvage_items(text: str) -> tuple[list[RawFinding], int]:
     """Complete finding objects from an answer cut short (``finish_reason: length``) or broken."""
-    m = re.search(r'"findings"\s*:\s*\[', text)
+    m = _FINDINGS_KEY.search(text)
     if not m:
         return [], 0
     decoder = json.JSONDecoder()
@@ -300,6 +349,8 @@ class Placer:
         spans = self._verbatim(excerpt)
         if spans:
             return spans
+        if _in_backticks(excerpt):
+            return self.occurrences(_in_backticks(excerpt))
         if REDACTED in excerpt:
             # The model was shown the secret as the placeholder, and quotes it so.
             return self._around_secret(excerpt)
@@ -396,6 +447,7 @@ class Placer:
 
 def fingerprint(code: str, message: str) -> str:
     """What "ignore this finding" remembers: the code and what was said about it."""
+    code = _in_backticks(code) or code  # the same code, whether the model put it in backticks
     normalized = " ".join(code.split()) + "\x00" + " ".join(message.lower().split())
     return hashlib.sha256(normalized.encode()).hexdigest()[:32]
 
@@ -436,8 +488,17 @@ def adapt_fix(
     if REDACTED in suggestion:
         return None  # applying it would write the placeholder over the user's real secret
     placed = doc.data[start:end].decode("utf-8", "replace")
+    if _in_backticks(excerpt) and "".join(placed.split()) == "".join(_in_backticks(excerpt).split()):
+        excerpt = _in_backticks(excerpt)  # found without the backticks the model put around it
     if "".join(placed.split()) != "".join(excerpt.split()):
         return None  # the quote was shortened ("..."): the replacement would not fit the span
+    if _in_backticks(suggestion) and not _in_backticks(placed):
+        suggestion = _in_backticks(suggestion)
+    suggestion = _within_line(doc, start, end, placed, suggestion)
+    if " ".join(suggestion.split()) == " ".join(excerpt.split()):
+        return None
+    if _repeats_neighbours(doc, start, end, excerpt, suggestion):
+        return None
     lines = suggestion.split("\n")
     first_line = doc.line_at(start)
     quoted = excerpt.split("\n")
@@ -473,6 +534,67 @@ def adapt_fix(
     if not eol and first_line > 0:
         eol = doc.data[doc.line_end(first_line - 1) : doc.line_end(first_line - 1, with_eol=True)]
     return (eol.decode() or "\n").join(out).rstrip()
+
+
+def _within_line(doc: Document, start: int, end: int, placed: str, suggestion: str) -> str:
+    """The part of a whole-line suggestion that replaces the quoted part of the line.
+
+    Models quote the code a finding is about (``user == None``) and suggest the corrected line
+    (``if user is None:``): put in place of the quote, the fix wrote ``if if user is None::``.
+    A one-line suggestion that begins with the line's text before the quote and ends with its
+    text after it is such a line; anything else is the replacement of the quote itself.
+    """
+    fix = suggestion.strip()
+    if "\n" in placed or "\n" in fix:
+        return suggestion
+    line = doc.line_at(start)
+    before = doc.data[doc.line_start(line) : start].decode("utf-8", "replace").strip()
+    after = doc.data[end : doc.line_end(line)].decode("utf-8", "replace").strip()
+    # One side alone must hold a word (``return``; not a lone ``)``, which a replacement of
+    # ``len(x)`` in ``print(len(x))`` ends with too), and each must end at a word's edge.
+    if not (before and after) and not _IDENT.search(before + after):
+        return suggestion
+    middle = fix[len(before) : len(fix) - len(after)]
+    if (
+        middle.strip()
+        and fix.startswith(before)
+        and fix.endswith(after)
+        and not (before and _IDENT.match(before[-1]) and _IDENT.match(middle[0]))
+        and not (after and _IDENT.match(after[0]) and _IDENT.match(middle[-1]))
+    ):
+        return middle.strip()
+    return suggestion
+
+
+_BACKTICKED = re.compile(r"(`{1,3})([^`]+)\1")
+
+
+def _in_backticks(text: str) -> str:
+    """The code inside Markdown's inline backticks wrapping all of ``text`` (models write
+    ``"`x is None`"`` as they would in prose), else "". Not a template literal with a ``${``."""
+    m = _BACKTICKED.fullmatch(text.strip())
+    return m.group(2).strip() if m and "${" not in m.group(2) and m.group(2).strip() else ""
+
+
+def _repeats_neighbours(doc: Document, start: int, end: int, excerpt: str, suggestion: str) -> bool:
+    """Whether the suggestion holds a line of code next to the quote that the quote does not
+    (the whole function rewritten for a finding on one of its lines, a ``with`` block taking
+    in the next line): put in place of the quote, that line would be there twice."""
+    quoted = {" ".join(line.split()) for line in excerpt.split("\n")}
+    suggested = {" ".join(line.split()) for line in suggestion.split("\n")} - quoted
+    if not suggested:
+        return False
+    first, last = doc.line_at(start), doc.line_at(max(start, end - 1))
+    for line, step in ((first - 1, -1), (last + 1, 1)):
+        while 0 <= line < doc.line_count and not doc.line_bytes(line).strip():
+            line += step  # the nearest line of code that way
+        if not 0 <= line < doc.line_count:
+            continue
+        text = " ".join(doc.line_text(line).split())
+        # A line with a word: a lone ``}`` or ``)`` is in many a fix that adds a block.
+        if _IDENT.search(text) and text in suggested:
+            return True
+    return False
 
 
 def _indent_before(data: bytes, offset: int) -> str | None:
