@@ -108,6 +108,9 @@ class FileIndex:
     default_export: str | None = None
     built_at: float = 0.0
     edit_count: int = -1
+    #: A file read from disk (``Indexer.for_file``): its path and its stamp (modification time,
+    #: size) when read; None for an open document's.
+    disk: tuple[str, tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,9 @@ class Snippet:
     rank: int = field(default=0, compare=False)
     #: What to send instead when the whole text does not fit the budget: a definition's signature.
     short: str | None = field(default=None, compare=False)
+    #: (path, stamp) of the file on disk it was read from: it is stale once that changes
+    #: (``unchanged_on_disk``), as ``source`` is once its document is edited.
+    disk: tuple[str, tuple[int, int]] | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
@@ -607,6 +613,7 @@ class Indexer:
         except OSError:
             return None
         index = index_tree(lang, lang.parser().parse(data), data, label_path(str(path), self._roots))
+        index.disk = (str(path), stamped)
         elapsed = time.monotonic() - now
         if elapsed > 0.001:
             self.bytes_per_s = 0.7 * self.bytes_per_s + 0.3 * (len(data) / elapsed)
@@ -614,6 +621,24 @@ class Indexer:
             self._files.pop(next(iter(self._files)))
         self._files[key] = (stamped, _digest(data) if racy(stamped[0]) else None, index)
         return index
+
+
+def unchanged_on_disk(snippets: Iterable[Snippet]) -> bool:
+    """Whether the files on disk the snippets were read from are as they were then: one a
+    ``git checkout``, a code generator or a formatter rewrote or deleted since gives its
+    definitions as they are now (a ``stat`` per file)."""
+    seen: set[str] = set()
+    for s in snippets:
+        if s.disk is None or s.disk[0] in seen:
+            continue
+        seen.add(s.disk[0])
+        try:
+            st = os.stat(s.disk[0])
+        except OSError:
+            return False
+        if (st.st_mtime_ns, st.st_size) != s.disk[1]:
+            return False
+    return True
 
 
 def _digest(data: bytes) -> bytes:
@@ -1277,13 +1302,14 @@ def gather_snippets(
     )
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source, signature = from_docs.get(id(idx)), d.signature
+        disk = idx.disk if source is None else None
         if len(snippets) - signatures < max_snippets:
             short = signature if signature != d.text else None
-            add(Snippet(d.path, d.text, "definition", d.start_line, source, rank, short))
+            add(Snippet(d.path, d.text, "definition", d.start_line, source, rank, short, disk))
         else:
             # After the recent edits: a signature is a name's arguments, an edit what the user
             # is doing.
-            add(Snippet(d.path, signature, "signature", d.start_line, source, rank + after_edits))
+            add(Snippet(d.path, signature, "signature", d.start_line, source, rank + after_edits, disk=disk))
 
     after_edits = max_snippets + 2
     for rank, (d, idx) in enumerate(chosen):

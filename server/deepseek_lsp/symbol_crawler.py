@@ -6,8 +6,9 @@ the store at once, the other files parsed a step at a time while the user pauses
 table follows the files: a file saved in the editor gives its names from the buffer's index
 (already parsed); files created, changed or deleted on disk (a branch switched, a ``git pull``,
 code generated) arrive as ``workspace/didChangeWatchedFiles`` when the editor watches them for
-us (VS Code does), or are found by looking at the disk now and then when it does not (Neovim on
-Linux), and are indexed again, added or dropped while the user pauses. Whatever changed is saved to the store within seconds.
+us (VS Code does), and are found by looking at the disk now and then (all of them where it does
+not, Neovim on Linux; where it does, the files of a folder moved or deleted, which VS Code tells
+of as one event for the folder), and are indexed again, added or dropped while the user pauses. Whatever changed is saved to the store within seconds.
 """
 
 from __future__ import annotations
@@ -287,9 +288,10 @@ class SymbolCrawler:
             self._spawn("refresh", self._refresh)
 
     def check_disk_now_and_then(self) -> None:
-        """The editor does not watch files for us (Neovim on Linux): look at the disk ourselves,
-        every ``completion.workspaceCheckS`` seconds while the user pauses, so that files a
-        branch switch or a ``git pull`` changed do not keep their old names all session."""
+        """Look at the disk ourselves, every ``completion.workspaceCheckS`` seconds while the
+        user pauses, so that files a branch switch or a ``git pull`` changed do not keep their
+        old names all session: the editor does not watch files for us (Neovim on Linux), or
+        tells of a folder moved or deleted as one event its glob does not match (VS Code)."""
         self._spawn("disk", self._check_disk_loop)
 
     async def _check_disk_loop(self) -> None:

@@ -44,6 +44,9 @@ QUERY_RANGE_BYTES = 16_384
 #: short instead of walked for minutes.
 MAX_LISTED = 60_000
 #: Folders never indexed: dependencies, caches, build output of other tools, version control.
+#: ``dist`` and ``out``, where ``tsc`` and the bundlers write: with ``dist/store.js`` and
+#: ``dist/store.d.ts`` beside ``src/store.ts``, each name of the sources was defined in three
+#: files, too common to be looked up, once the project was built.
 SKIPPED_DIRS = frozenset(
     {
         "node_modules",
@@ -52,6 +55,8 @@ SKIPPED_DIRS = frozenset(
         "bower_components",
         "target",
         "build",
+        "dist",
+        "out",
         "venv",
         "env",
         "vendor",
@@ -95,6 +100,9 @@ class WorkspaceSymbols:
         #: By language family, name -> the files defining it: a family's names are counted
         #: apart, so that Rust's two ``with_columns`` do not make Python's one "too common".
         self._names: dict[str, dict[str, Entry]] = {}
+        #: By language family, how many files define each name too common to list: once files
+        #: are deleted or changed down to MAX_DEFINING_FILES, which they are is looked up again.
+        self._common: dict[str, dict[str, int]] = {}
         self._has_definitions: dict[str, bool] = {}
         #: What each file parsed or loaded defined, with its stamp: what the next session loads.
         self.records: dict[Path, FileNames] = {}
@@ -138,7 +146,10 @@ class WorkspaceSymbols:
     def files_defining(self, name: str, language: str) -> list[Path]:
         """The files in ``language``'s family that define ``name``, when at most
         MAX_DEFINING_FILES files of that family define it."""
-        entry = self._names.get(family(language), {}).get(name)
+        fam = family(language)
+        entry = self._names.get(fam, {}).get(name)
+        if entry == _COMMON and self._common.get(fam, {}).get(name, 0) <= MAX_DEFINING_FILES:
+            entry = self._recount(fam, name)
         if entry is None or entry == _COMMON:
             return []
         ids = (entry,) if isinstance(entry, int) else entry
@@ -278,13 +289,17 @@ class WorkspaceSymbols:
 
     def remove(self, path: Path, *, deleted: bool = False) -> None:
         """Forget the names ``path`` defined (about to be indexed again), and the file itself
-        when ``deleted``. A name that was too common stays so: which files define it is not
-        kept."""
+        when ``deleted``. A name that was too common is counted down: which files define it is
+        looked up when it is next wanted (``_recount``). Kept too common for good, a name that
+        a branch switched to for a moment defined in a third file never brought its
+        definition again that session."""
         record = self.records.pop(path, None)
         fid = self._ids.pop(str(path), None) if deleted else self._ids.get(str(path))
         if record is None or fid is None:
             return
-        table = self._names.get(self._families[fid], {})
+        fam = self._families[fid]
+        table = self._names.get(fam, {})
+        common = self._common.get(fam, {})
         for name in record.names:
             entry = table.get(name)
             if entry == fid:
@@ -292,6 +307,28 @@ class WorkspaceSymbols:
             elif isinstance(entry, tuple) and fid in entry:
                 rest = tuple(i for i in entry if i != fid)
                 table[name] = rest[0] if len(rest) == 1 else rest
+            elif entry == _COMMON and name in common:
+                common[name] -= 1
+
+    def _recount(self, fam: str, name: str) -> Entry | None:
+        """The entry of ``name``, once too common, from the records of the files indexed now
+        (a pass over them: only when the count fell to MAX_DEFINING_FILES files)."""
+        table = self._names.setdefault(fam, {})
+        self._common.get(fam, {}).pop(name, None)
+        ids = [
+            fid
+            for path, record in self.records.items()
+            if (fid := self._ids.get(str(path))) is not None and self._families[fid] == fam and name in record.names
+        ]
+        if not ids:
+            table.pop(name, None)
+            return None
+        if len(ids) > MAX_DEFINING_FILES:
+            self._common.setdefault(fam, {})[name] = len(ids)
+            return _COMMON
+        entry: Entry = ids[0] if len(ids) == 1 else tuple(ids)
+        table[name] = entry
+        return entry
 
     def accepts(self, path: Path, roots: Sequence[Path], exclude: Sequence[str], language: str) -> bool:
         """Whether ``plan`` would take ``path`` for ``language``'s family (a file created or
@@ -320,15 +357,26 @@ class WorkspaceSymbols:
             fid = self._ids[key] = len(self._paths)
             self._paths.append(key)
             self._families.append(family(language))
-        table = self._names.setdefault(self._families[fid], {})
+        fam = self._families[fid]
+        table = self._names.setdefault(fam, {})
+        common = self._common.setdefault(fam, {})
+        # The names of the file counted already (added again without a ``remove``).
+        known = self.records.get(path)
         for name in names:
             entry = table.get(name)
             if entry is None:
                 table[name] = fid
-            elif entry != _COMMON:
+            elif entry == _COMMON:
+                if name in common and (known is None or name not in known.names):
+                    common[name] += 1
+            else:
                 ids = (entry,) if isinstance(entry, int) else entry
                 if fid not in ids:
-                    table[name] = (*ids, fid) if len(ids) < MAX_DEFINING_FILES else _COMMON
+                    if len(ids) < MAX_DEFINING_FILES:
+                        table[name] = (*ids, fid)
+                    else:
+                        table[name] = _COMMON
+                        common[name] = len(ids) + 1
 
     def stats(self) -> dict[str, int]:
         names = sum(len(table) for table in self._names.values())

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -87,19 +88,29 @@ def _signatures_of(file_units: FileUnits, unit: Unit) -> list[str]:
 
 
 def _cache_key(
-    unit: Unit, settings: Settings, language: str | None, file_units: FileUnits
+    unit: Unit,
+    settings: Settings,
+    language: str | None,
+    file_units: FileUnits,
+    imported: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, str | None]:
     """The unit's cache key, and the key a review of it made before keys sorted the signatures
     (None when that is the same key).
 
     Sorted: in file order, moving two functions the unit calls (no code changed) made a new
     key, and the unit was reviewed and paid for again. The old key is still read, so the
-    reviews cached before are not paid for again either."""
-    signatures = _signatures_of(file_units, unit)
-    key = unit_key(unit, settings, language, sorted(signatures))
-    if signatures == sorted(signatures):
-        return key, None
-    return key, unit_key(unit, settings, language, signatures)
+    reviews cached before are not paid for again either.
+
+    ``imported`` are the signatures of the files the document imports (``_imported_signatures``
+    without the symbol table's): those the unit uses are in its key as its own file's are. Left
+    out, a ``git pull`` that gave the imported ``scale`` the argument the call passes brought
+    back "scale() takes one argument" from the cache for as long as the caller was unchanged."""
+    own = _signatures_of(file_units, unit)
+    from_imports = [" ".join(line.split()) for line in _used_by([unit], imported)]
+    key = unit_key(unit, settings, language, sorted(own + from_imports))
+    if from_imports or own == sorted(own):
+        return key, None  # (no key made before this one held an imported signature)
+    return key, unit_key(unit, settings, language, own)
 
 
 @dataclass
@@ -179,17 +190,28 @@ class ReviewEngine:
             self._limit = asyncio.Semaphore(self._limit_size)
 
     def cached_findings(
-        self, doc: Document, settings: Settings, *, ignored: frozenset[str] = frozenset()
+        self,
+        doc: Document,
+        settings: Settings,
+        *,
+        ignored: frozenset[str] = frozenset(),
+        roots: Sequence[Path] = (),
     ) -> tuple[list[Finding], bool]:
-        """Findings of the units already reviewed, without sending anything.
+        """Findings of the units already reviewed, without sending anything (``roots`` as
+        ``review``'s: the files the document imports are read as it reads them).
 
         Returns the findings and whether every unit was in the cache.
         """
-        findings, missing = self.cached_review(doc, settings, ignored=ignored)
+        findings, missing = self.cached_review(doc, settings, ignored=ignored, roots=roots)
         return findings, missing == []
 
     def cached_review(
-        self, doc: Document, settings: Settings, *, ignored: frozenset[str] = frozenset()
+        self,
+        doc: Document,
+        settings: Settings,
+        *,
+        ignored: frozenset[str] = frozenset(),
+        roots: Sequence[Path] = (),
     ) -> tuple[list[Finding], list[Unit] | None]:
         """``cached_findings``, with the units not in the cache instead of whether there are
         any (None: none is; the file was not even parsed)."""
@@ -198,10 +220,11 @@ class ReviewEngine:
             return [], None
         file_units = extract_units(doc)
         lang = doc.language.name if doc.language else None
+        imported = self._signatures_for_keys(doc, uri_to_path(doc.uri), file_units.units, roots, settings)
         found: list[Located] = []
         missing: list[Unit] = []
         for unit in file_units.units:
-            hit = self._cached(settings, *_cache_key(unit, settings, lang, file_units))
+            hit = self._cached(settings, *_cache_key(unit, settings, lang, file_units, imported))
             if hit is None:
                 missing.append(unit)
                 continue
@@ -262,8 +285,9 @@ class ReviewEngine:
         lang = doc.language.name if doc.language else None
         found: list[Located] = []
         pending: list[tuple[Unit, str]] = []
+        imported = self._signatures_for_keys(doc, path, units, roots, settings)
         for unit in units:
-            key, legacy = _cache_key(unit, settings, lang, file_units)
+            key, legacy = _cache_key(unit, settings, lang, file_units, imported)
             hit = self._cached(settings, key, legacy) if use_cache else None
             if hit is None:
                 pending.append((unit, key))
@@ -513,6 +537,16 @@ class ReviewEngine:
         return batch.units
 
     # -- imported signatures ----------------------------------------------------------------------
+
+    def _signatures_for_keys(
+        self, doc: Document, path: str, units: Sequence[Unit], roots: Sequence[Path], settings: Settings
+    ) -> list[tuple[str, str]]:
+        """The signatures of the imported files the units use, for their cache keys: every
+        imported file's (a unit's key is the same whichever units are reviewed with it; each
+        file is read once, then again only when it changed), not those the workspace's symbol
+        table finds, which depend on how far its crawl got and on a time box (in a key, the
+        same unit would be paid for again and again)."""
+        return self._imported_signatures(doc, path, units, roots, settings, None, limit=sys.maxsize)
 
     def _imported_signatures(
         self,

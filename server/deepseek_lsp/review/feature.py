@@ -321,7 +321,10 @@ class ReviewFeature(Feature):
             # trees of the files being edited out of the store's few.
             with doc.transient_tree():
                 findings, missing = self.engine.cached_review(
-                    doc, self.settings, ignored=self.engine.cache.ignored()
+                    doc,
+                    self.settings,
+                    ignored=self.engine.cache.ignored(),
+                    roots=env_workspace_roots(self.services.workspace_folders),
                 )
         except Exception:  # showing old findings is a nicety, never a failure
             log.exception("could not read cached review of %s", doc.uri)
@@ -520,7 +523,7 @@ class ReviewFeature(Feature):
         edits = current.edits_since(edit_count) if current is doc else None
         if edits is None or answer_settings(settings) != answer_settings(self.settings):
             findings, _ = engine.cached_findings(
-                current, self.settings, ignored=engine.cache.ignored()
+                current, self.settings, ignored=engine.cache.ignored(), roots=roots
             )
         else:
             findings, _ = follow_edits(outcome.findings, edits, current.data)
