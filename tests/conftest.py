@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.model import EndpointConfig, ModelClient
+from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.engine import ReviewEngine
 from tests.completing import Completing
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
 
 @pytest.fixture
@@ -33,3 +37,16 @@ async def completing(fake_deepseek: FakeDeepSeek) -> AsyncIterator[Completing]:
         yield c
     finally:
         await c.stop()
+
+
+@pytest.fixture
+async def client(fake_deepseek: FakeDeepSeek) -> AsyncIterator[ModelClient]:
+    """A model client of ``fake_deepseek`` (the review tests'; a test module may have its own)."""
+    async with ModelClient(EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)) as c:
+        yield c
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> ReviewEngine:
+    """A review engine with its cache in the test's folder."""
+    return ReviewEngine(ReviewCache(tmp_path / "review-cache.sqlite"))

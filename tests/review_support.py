@@ -15,6 +15,12 @@ from typing import Any
 
 from lsprotocol import types
 
+from deepseek_lsp.config import Settings, build_settings
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+
+PYTHON = LanguageRegistry.load().get("python")
 _NUMBERED = re.compile(r"^(\d+)\| (.*)$", re.M)
 _HEADING = re.compile(r"^### (\S+) (.+) \((?:from )?(?:line|lines) [\d-]+\)$", re.M)
 
@@ -101,3 +107,17 @@ def track_publishes(client: Any) -> list[types.PublishDiagnosticsParams]:
 
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
     return seen
+
+
+def settings_for(fake: FakeDeepSeek, **review: object) -> Settings:
+    """Settings for reviewing against ``fake`` (``review`` settings added)."""
+    settings, problems = build_settings(
+        {"review": {"maxRetries": 2, **review}},
+        env={"DEEPSEEK_BASE_URL": fake.url, "DEEPSEEK_API_KEY": DEFAULT_KEY},
+    )
+    assert not problems
+    return settings
+
+
+def doc_of(text: str, name: str = "inventory.py") -> Document:
+    return Document(f"file:///project/{name}", text, language=PYTHON)

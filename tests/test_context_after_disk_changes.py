@@ -23,9 +23,9 @@ from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, eventually, lsp_session, open_doc, server_env
-from tests.review_support import Rule, reviewer, user_prompt
+from tests.review_support import PYTHON, Rule, reviewer, settings_for, user_prompt
 from tests.test_completion_units import _feature_for_prompts
-from tests.test_review_engine import CHAT, PYTHON, settings_for
+from tests.test_review_engine import CHAT
 from tests.test_workspace_symbols import (
     PROTOCOL,
     REGISTRY,

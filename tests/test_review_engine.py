@@ -6,52 +6,33 @@ import argparse
 import inspect
 import json
 import textwrap
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
-from deepseek_lsp.config import DEFAULT_EXCLUDE, Settings, build_settings
+from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import EndpointConfig, ModelClient
+from deepseek_lsp.model import ModelClient
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.prompt import SYSTEM_PROMPT
 from deepseek_lsp.review.units import extract_units
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.review_support import INVENTORY_RULES, Rule, numbered_lines, reviewed_units, reviewer
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import (
+    INVENTORY_RULES,
+    Rule,
+    doc_of,
+    numbered_lines,
+    reviewed_units,
+    reviewer,
+    settings_for,
+)
 
 DATA = Path(__file__).parent / "data" / "review"
 PYTHON = LanguageRegistry.load().get("python")
 INVENTORY = (DATA / "inventory.py").read_text()
 CHAT = "/chat/completions"
-
-
-def settings_for(fake: FakeDeepSeek, **review: object) -> Settings:
-    settings, problems = build_settings(
-        {"review": {"maxRetries": 2, **review}},
-        env={"DEEPSEEK_BASE_URL": fake.url, "DEEPSEEK_API_KEY": DEFAULT_KEY},
-    )
-    assert not problems
-    return settings
-
-
-def doc_of(text: str, name: str = "inventory.py") -> Document:
-    return Document(f"file:///project/{name}", text, language=PYTHON)
-
-
-@pytest.fixture
-async def client(fake_deepseek: FakeDeepSeek) -> AsyncIterator[ModelClient]:
-    async with ModelClient(EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)) as c:
-        yield c
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> ReviewEngine:
-    return ReviewEngine(ReviewCache(tmp_path / "review-cache.sqlite"))
 
 
 def text_at(doc: Document, start: int, end: int) -> str:

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import EndpointConfig, ModelClient
-from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.model import ModelClient
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.findings import Placer, RawFinding, parse_answer, place_findings
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.test_review_engine import settings_for
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import settings_for
 
 PYTHON = LanguageRegistry.load().get("python")
 CHAT = "/chat/completions"
@@ -45,17 +42,6 @@ def doc_of(text: str) -> Document:
 
 def lines_of(doc: Document, findings: list[Any]) -> list[int]:
     return sorted(doc.line_at(f.start) + 1 for f in findings)
-
-
-@pytest.fixture
-async def client(fake_deepseek: FakeDeepSeek) -> AsyncIterator[ModelClient]:
-    async with ModelClient(EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)) as c:
-        yield c
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> ReviewEngine:
-    return ReviewEngine(ReviewCache(tmp_path / "review-cache.sqlite"))
 
 
 def item(line: int, code: str, message: str = "Bare except hides every error.", **more: Any) -> dict[str, Any]:

@@ -8,52 +8,25 @@ common prefix with an earlier prompt, in 64-token units), and DeepSeek's real to
 from __future__ import annotations
 
 import textwrap
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from deepseek_lsp.config import Settings, build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.model import EndpointConfig, ModelClient
+from deepseek_lsp.model import ModelClient
 from deepseek_lsp.model.tokens import tokenizer_path
-from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.units import extract_units
-from tests.fake_deepseek import CACHE_UNIT_TOKENS, CHARS_PER_TOKEN, DEFAULT_KEY, FakeDeepSeek
-from tests.review_support import Rule, reviewed_units, reviewer
+from tests.fake_deepseek import CACHE_UNIT_TOKENS, CHARS_PER_TOKEN, FakeDeepSeek
+from tests.review_support import Rule, doc_of, reviewed_units, reviewer, settings_for
 
 DATA = Path(__file__).parent / "data" / "review"
 PYTHON = LanguageRegistry.load().get("python")
 INVENTORY = (DATA / "inventory.py").read_text()
 CHAT = "/chat/completions"
-
-
-def settings_for(fake: FakeDeepSeek) -> Settings:
-    settings, problems = build_settings(
-        {"review": {"maxRetries": 2}},
-        env={"DEEPSEEK_BASE_URL": fake.url, "DEEPSEEK_API_KEY": DEFAULT_KEY},
-    )
-    assert not problems
-    return settings
-
-
-def doc_of(text: str, name: str = "inventory.py") -> Document:
-    return Document(f"file:///project/{name}", text, language=PYTHON)
-
-
-@pytest.fixture
-async def client(fake_deepseek: FakeDeepSeek) -> AsyncIterator[ModelClient]:
-    async with ModelClient(EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)) as c:
-        yield c
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> ReviewEngine:
-    return ReviewEngine(ReviewCache(tmp_path / "review-cache.sqlite"))
 
 
 def prompt_of(body: dict[str, Any]) -> str:
