@@ -246,6 +246,11 @@ class Document:
         self._index_to(1 << 62)
         return len(self._starts)
 
+    def has_line(self, line: int) -> bool:
+        """Whether the text has ``line`` (the one after a final line break too, as LSP counts)."""
+        self._index_to(line)
+        return 0 <= line < len(self._starts)
+
     def line_start(self, line: int) -> int:
         """Byte offset of the start of ``line``; lines past the end clamp to the end of the text."""
         self._index_to(line)

@@ -93,7 +93,10 @@ TYPED_INVOKE_S = 1.0
 IDLE_SLICE_S = 0.002
 #: Bytes around the cursor read for the brackets of a suggestion served from a cache.
 _LINE_CONTEXT_BYTES = 8192
-_CLOSERS_ONLY = re.compile(r"^[\s)\]}>\"'`;:,.]*$")
+#: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
+#: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
+#: the user writes the element's text; with the tag refused, every element typed got nothing.
+_CLOSERS_ONLY = re.compile(r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$")
 _BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
 #: Bytes above the cursor's line read for the line of code that may open its block.
@@ -207,6 +210,20 @@ class Request:
     def slot(self) -> tuple[str, str]:
         """What a newer request makes this one stale: the same document, the same method."""
         return (self.doc.uri, self.method)
+
+
+def _scan_start(data: bytes, at: int) -> int:
+    """Where post-processing reads the text before the cursor from, to know the brackets open
+    at ``at``: the start of its line (code, not the inside of a string) when that is at most
+    ``_LINE_CONTEXT_BYTES`` before it, else ``at`` itself, at a character's start (the tree
+    tells whether that is in a string). Read from the line's start however long the line,
+    typing through a suggestion at the end of a minified bundle's line took seconds a key."""
+    line_start = data.rfind(b"\n", 0, at) + 1
+    if at - line_start <= _LINE_CONTEXT_BYTES:
+        return line_start
+    while at < len(data) and data[at] & 0xC0 == 0x80:
+        at += 1
+    return at
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -827,7 +844,9 @@ class CompletionFeature(Feature):
     async def inline_completion(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
         started = time.perf_counter()
         doc, cell = self._target(params.text_document.uri)
-        if doc is None:
+        # A line past the document's last (a client out of step with it): a suggestion there
+        # was asked for, billed and placed at the document's end, where the cursor is not.
+        if doc is None or (cell is None and not doc.has_line(params.position.line)):
             return types.InlineCompletionList(items=[])
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
@@ -866,7 +885,7 @@ class CompletionFeature(Feature):
     async def completion(self, params: types.CompletionParams) -> types.CompletionList:
         started = time.perf_counter()
         doc, cell = self._target(params.text_document.uri)
-        if doc is None:
+        if doc is None or (cell is None and not doc.has_line(params.position.line)):
             return types.CompletionList(is_incomplete=True, items=[])
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         # LSP's Invoked also means "triggered by typing an identifier": nvim-cmp, Helix and Zed
@@ -1231,13 +1250,17 @@ class CompletionFeature(Feature):
         return rest if rest.strip() else None
 
     def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
-        return self._context_between(req, fim.window_start, fim.window_end)
+        # A line longer than the prompt's window (a long list or call on one line) is cut
+        # there: read from its start, the brackets it opened before the cut are known, and
+        # the model's closers of them are not taken for stray ones (`"zebra"]` lost its `]`).
+        # The prompt stays as sent; only what post-processing reads goes back.
+        return self._context_between(req, _scan_start(req.data, fim.window_start), fim.window_end)
 
     def _line_context(self, req: Request) -> PostContext:
         """The brackets around the cursor, for a suggestion served without its request's
         context (from a cache, typing through): what of the line's closers it typed over."""
         data, offset = req.data, req.offset
-        start = data.rfind(b"\n", 0, offset - _LINE_CONTEXT_BYTES) + 1 if offset > _LINE_CONTEXT_BYTES else 0
+        start = _scan_start(data, max(0, offset - _LINE_CONTEXT_BYTES))
         return self._context_between(req, start, min(len(data), offset + _LINE_CONTEXT_BYTES))
 
     def _context_between(self, req: Request, window_start: int, window_end: int) -> PostContext:

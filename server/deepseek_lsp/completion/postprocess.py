@@ -1545,7 +1545,59 @@ def limit_scope(text: str, ctx: PostContext) -> str | None:
         text = text.partition("\n")[0]
     else:
         text = _limit_by_indentation(text, ctx)
-    return _limit_by_brackets(text, ctx)
+    return _limit_by_brackets(_inside_text_the_suffix_closes(text, ctx), ctx)
+
+
+def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
+    """The completion up to where it closes the docstring, block comment or multi-line string
+    the cursor is in, when a later line of the suffix closes it: that closer is the text's end.
+    The model's own closer was kept and the suffix's was left over, opening a string that ran
+    to the next one (a docstring's summary closed by the model above the docstring's own
+    closing quotes: the function's body became text, a syntax error; a JSDoc line ending with
+    ``*/`` above the comment's ``*/``). A closer on the cursor line is kept_tail's business."""
+    scanner = _closable_brackets(ctx)[1]
+    long_modes = {"block", '"""', "'''", '#"""'} | ({"`"} if ctx.language in _BACKTICK_LONG else set())
+    if scanner.mode not in long_modes and not scanner.raw_closer:
+        return text
+    closer = "*/" if scanner.mode == "block" else scanner.closing_quote()
+    if _text_end(scanner, ctx.line_suffix) is not None or _text_end(scanner, ctx.suffix) is None:
+        return text
+    end = _text_end(scanner, text, closer)
+    if end is None:
+        return text
+    return text[: end - len(closer)].rstrip()
+
+
+def _text_end(start: _BracketScanner, text: str, closer: str = "") -> int | None:
+    """Where in ``text`` the string or comment that ``start`` is in ends: just past its
+    ``closer``, or the start of the line it ends on when no closer is given; None when it goes
+    on past ``text``."""
+    scanner = copy.copy(start)
+    mode, interpolations = scanner.mode, len(scanner.interpolations)
+
+    def left(state: _BracketScanner) -> bool:
+        return state.mode != mode and len(state.interpolations) <= interpolations
+
+    at = 0
+    for line in text.splitlines(keepends=True):
+        after = copy.copy(scanner)
+        for _ in after.feed(line):
+            pass
+        if left(after):
+            if not closer:
+                return at
+            # Read up to each closer in the line (not each character: a line may be long).
+            for index in range(len(line)):
+                if line.startswith(closer, index):
+                    probe = copy.copy(scanner)
+                    for _ in probe.feed(line[: index + len(closer)]):
+                        pass
+                    if left(probe):
+                        return at + index + len(closer)
+            return None
+        scanner = after
+        at += len(line)
+    return None
 
 
 #: Scanner modes that run across lines: Python's and C#'s triple quotes (Swift's `"""` and
