@@ -122,6 +122,16 @@ def test_a_findings_list_missing_a_comma_is_salvaged_not_read_as_no_findings() -
     assert [f.message for f in parsed.findings] == ["A.", "B."]
 
 
+@pytest.mark.parametrize("key", ["issues", "problems", "comments"])
+def test_findings_under_another_name_are_read_not_taken_for_a_clean_review(key: str) -> None:
+    """A self-hosted model naming its list as it likes: read as "no findings" (usable, so
+    cached as the unit's review), every finding lost. A list of something else is not taken."""
+    text = json.dumps({key: [{"severity": "warning", "line": 4, "code": "except:", "message": "Bare except."}]})
+    assert [f.message for f in parse_answer(text).findings] == ["Bare except."]
+    assert parse_answer(json.dumps({"findings": [], "notes": [{"message": "x"}]})).findings == []
+    assert parse_answer(json.dumps({"tags": ["a"], "summary": "ok"})).findings == []
+
+
 async def test_an_answer_with_trailing_commas_is_not_cached_as_a_clean_review(
     fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
 ) -> None:

@@ -245,6 +245,10 @@ def parse_answer(content: str | None) -> ParsedAnswer:
     if not isinstance(data, dict):
         return ParsedAnswer(problem="answer is not a JSON object")
     raw_items = data.get("findings")
+    if raw_items is None:
+        # Self-hosted models name the list as they like ("issues", "problems", "comments"): read
+        # as no findings, their answer was cached as a clean review of the unit.
+        raw_items = next((v for v in data.values() if _looks_like_findings(v)), None)
     summary = data.get("summary")
     summary = " ".join(summary.split()) if isinstance(summary, str) else ""
     if raw_items is None:
@@ -263,6 +267,15 @@ def parse_answer(content: str | None) -> ParsedAnswer:
 
 
 _FINDINGS_KEY = re.compile(r'"findings"\s*:\s*\[')
+
+
+def _looks_like_findings(value: Any) -> bool:
+    """A non-empty list of objects each with a message: findings under another name."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and "message" in v for v in value)
+    )
 
 
 def _salvage_items(text: str) -> tuple[list[RawFinding], int]:
