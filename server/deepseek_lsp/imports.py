@@ -88,17 +88,29 @@ def own_roots_first(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
 
 
 def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
-    """Where ``import pkg.mod`` may start: the workspace folders, the folder above the package
-    the importing file is in, each folder's ``src`` (the src layout PyPA recommends) and the
-    folders its pyproject.toml gives setuptools (``where``, ``package-dir``). Only the
+    """Where ``import pkg.mod`` may start: the folder above the package the importing file is
+    in (its own folder when it is in none), the nearest project folder above it and the
+    workspace folders, each with its ``src`` (the src layout PyPA recommends) and the folders
+    its pyproject.toml gives setuptools (``where``, ``package-dir``). Only the
     workspace folders were tried: in a src-layout project no import of its own package was
     followed."""
     out: list[Path] = []
     top = doc_path.parent
     while (top / "__init__.py").is_file() and top.parent != top:
         top = top.parent
-    if top != doc_path.parent:
-        out.append(top)
+    # Outside a package, the file's own folder: a script's, first on ``sys.path`` (and a test
+    # folder's without ``__init__.py``, as pytest imports it). Not tried, a monorepo service's
+    # ``import config`` found nothing, or the workspace folder's ``config.py``.
+    out.append(top)
+    # The nearest project of a monorepo's (``packages/billing/pyproject.toml``, installed
+    # editable): its own src or pyproject folders. Only the workspace folder's were tried, and
+    # a package's tests importing it named nothing.
+    for folder in _folders_up(doc_path, roots):
+        if (folder / "pyproject.toml").is_file() or (folder / "setup.py").is_file():
+            out += [folder, *_pyproject_dirs(folder)]
+            if (folder / "src").is_dir():
+                out.append(folder / "src")
+            break
     for root in roots:
         out.append(root)
         out.extend(_pyproject_dirs(root))
@@ -209,8 +221,19 @@ _Aliases = tuple[Path, list[tuple[str, list[str]]], bool]
 def _ts_aliases(config: Path) -> _Aliases | None:
     """``compilerOptions.paths`` and ``baseUrl`` of a tsconfig.json, through its ``extends``
     (relative ones: a package in a monorepo extends the root's tsconfig.base.json, which holds
-    the paths); None when it has neither."""
-    return _read_when_changed(config, _read_ts_aliases)
+    the paths); None when it has neither. Each file of the chain is parsed again when it
+    changes: cached by the first one's modification time alone, an alias ``nx g lib`` added
+    to the monorepo's tsconfig.base.json was not followed until the server restarted."""
+    return _read_ts_aliases(config)
+
+
+def _jsonc_or_none(path: Path) -> object:
+    """``_load_jsonc``, None for a file that cannot be read or parsed (kept as such until it
+    changes)."""
+    try:
+        return _load_jsonc(path)
+    except (OSError, ValueError):
+        return None
 
 
 def _read_ts_aliases(config: Path) -> _Aliases | None:
@@ -221,10 +244,7 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
     for _ in range(MAX_TSCONFIG_EXTENDS + 1):
         if current is None:
             break
-        try:
-            data = _load_jsonc(current)
-        except (OSError, ValueError):
-            break
+        data = _read_when_changed(current, _jsonc_or_none)
         if not isinstance(data, dict):
             break
         options = data.get("compilerOptions")

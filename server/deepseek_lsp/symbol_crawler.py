@@ -341,7 +341,7 @@ class SymbolCrawler:
                 gone = [p for p in self.symbols.records if p.is_relative_to(path)]
                 for inner in gone:
                     self._changed[inner] = False
-            elif await asyncio.to_thread(path.is_dir):
+            elif await asyncio.to_thread(_real_folder, path):
                 # A folder moved or copied in, told as one event: the files it holds.
                 for inner in await asyncio.to_thread(self._files_in, path):
                     self._changed.setdefault(inner, True)
@@ -399,3 +399,9 @@ class SymbolCrawler:
             {e.lstrip(".") for lang in self.symbols.registry if lang.query_source("definitions") for e in lang.spec.extensions}
         )
         return "**/*.{" + ",".join(exts) + "}"
+
+
+def _real_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder and no link to one: as the crawl, which never follows
+    them, a link to ``~`` or ``/`` made in the workspace does not bring the disk's files."""
+    return path.is_dir() and not path.is_symlink()

@@ -186,8 +186,9 @@ class WorkspaceSymbols:
             return []
         listed: list[Path] = []
         budget = MAX_LISTED
+        near = list(near)
         for root in roots:
-            for folder, dirs, files in os.walk(root):
+            for folder, dirs, files in _walk_near_first(root, near):
                 budget -= len(dirs) + len(files)
                 dirs[:] = [d for d in dirs if not skipped_dir(folder, d)]
                 if folders is not None and (mtime := _mtime(folder)) is not None:
@@ -445,6 +446,36 @@ def files_under(
     return found, budget
 
 
+def _walk_near_first(root: Path, near: Sequence[Path]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(root)``, the folders of ``near`` with their subfolders first, then the folders
+    a step up with the rest of theirs, and so on up to ``root``: a walk cut short after
+    MAX_LISTED entries (a home folder opened as the workspace) keeps the nearest folders. In
+    the disk's order it spent them elsewhere (``~/src/linux``) and missed the edited file's."""
+    levels: list[list[Path]] = []
+    for path in near:
+        if not path.parent.is_relative_to(root):
+            continue
+        chain = [root]
+        for part in path.parent.relative_to(root).parts:
+            # Not into a folder the walk skips, nor through a link (os.walk does not follow them).
+            if skipped_dir(str(chain[-1]), part) or os.path.islink(chain[-1] / part):
+                break
+            chain.append(chain[-1] / part)
+        for level, folder in enumerate(reversed(chain)):
+            if level == len(levels):
+                levels.append([])
+            levels[level].append(folder)
+    walked: set[str] = set()
+    for start in dict.fromkeys([*(f for level in levels for f in level), root]):
+        top = str(start)
+        if any(start.is_relative_to(w) for w in walked):
+            continue  # inside a folder walked already
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if os.path.join(folder, d) not in walked]
+            yield folder, dirs, files
+        walked.add(top)
+
+
 def _mtime(folder: str | Path) -> int | None:
     try:
         return os.stat(folder).st_mtime_ns
@@ -454,13 +485,29 @@ def _mtime(folder: str | Path) -> int | None:
 
 def skipped_dir(folder: str, name: str) -> bool:
     """Whether the folder ``name`` in ``folder`` is never indexed: hidden, dependencies, build
-    output, a virtual environment."""
-    return name.startswith(".") or name in SKIPPED_DIRS or _is_venv(folder, name)
+    output, a virtual or conda environment, a mix project's dependencies."""
+    return (
+        name.startswith(".")
+        or name in SKIPPED_DIRS
+        # CLion's build folders (cmake-build-debug...): CMake's probes, FetchContent's sources.
+        or name.startswith("cmake-build-")
+        or _is_venv(folder, name)
+        or _is_mix_deps(folder, name)
+    )
+
+
+def _is_mix_deps(folder: str, name: str) -> bool:
+    """An Elixir project's dependencies (``mix deps.get`` puts their sources in ``deps/`` beside
+    ``mix.exs``: Phoenix's, Ecto's... made the project's own names too common). Another
+    project's ``deps`` folder may be its own code."""
+    return name == "deps" and os.path.exists(os.path.join(folder, "mix.exs"))
 
 
 def _is_venv(folder: str, name: str) -> bool:
-    """A virtual environment under any name (``.venv`` is hidden anyway; ``py311``...)."""
-    return os.path.exists(os.path.join(folder, name, "pyvenv.cfg"))
+    """A virtual environment under any name (``.venv`` is hidden anyway; ``py311``...), or a
+    conda environment (no ``pyvenv.cfg``: its ``conda-meta``; its standard library was crawled)."""
+    path = os.path.join(folder, name)
+    return os.path.exists(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(os.path.join(path, "conda-meta"))
 
 
 def _distance(parts: tuple[str, ...], anchor: tuple[str, ...]) -> int:
