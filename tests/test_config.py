@@ -212,3 +212,18 @@ def test_taking_out_an_exclusion_that_is_no_default_is_told() -> None:
     settings, problems = build_settings({"exclude": ["!**/*.secret"]}, env={})
     assert settings.exclude == DEFAULT_EXCLUDE
     assert len(problems) == 1 and "'!**/*.secret' in 'exclude' names no default exclusion" in problems[0]
+
+
+def test_what_the_client_settings_repeat_leaves_the_initialization_options() -> None:
+    """The Neovim plugin's and Helix's copy goes (a key taken out later is back to its
+    default); what only the initializationOptions give (VS Code's key) stays."""
+    from deepseek_lsp.config import without_repeats
+
+    init = {"deepseek": {"apiKey": "sk-init-0123456789", "review": {"mode": "off", "min_severity": "warning"}}}
+    pulled = [{"review": {"mode": "off", "minSeverity": "critical"}}]
+    rest = without_repeats(init, pulled)
+    assert rest == {"apiKey": "sk-init-0123456789", "review": {"min_severity": "warning"}}
+    settings, _ = build_settings(rest, [{"review": {}}], env={})
+    assert (settings.api_key, settings.review.mode) == ("sk-init-0123456789", "onSave")
+    assert without_repeats(init, None) == init["deepseek"]
+    assert without_repeats(None, pulled) is None

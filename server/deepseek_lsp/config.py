@@ -438,6 +438,31 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def without_repeats(base: Any, client: Any) -> dict[str, Any] | None:
+    """``base`` (initializationOptions) less the values the client's settings repeat as they are.
+
+    Neovim's plugin and Helix send one table both as initializationOptions and as the settings
+    pulled later. Kept as the layer under every pull, the copy brought back a setting the user
+    took out (``setup()`` again without it): it kept its old value, not its default, until the
+    editor was restarted. A value only the initializationOptions give (VS Code's API key) stays."""
+    section, other = unwrap_section(base), unwrap_section(client)
+    if section is None or not other:
+        return None if section is None else dict(section)
+    theirs = {snake(str(k)): v for k, v in other.items()}
+    out: dict[str, Any] = {}
+    for key, value in section.items():
+        name = snake(str(key))
+        if name not in theirs:
+            out[key] = value
+        elif isinstance(value, Mapping) and isinstance(theirs[name], Mapping):
+            rest = without_repeats(value, theirs[name])
+            if rest:
+                out[key] = rest
+        elif value != theirs[name]:
+            out[key] = value
+    return out
+
+
 def _deep_update(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for k, v in extra.items():

@@ -21,7 +21,7 @@ from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, lsp_method
 
 from . import __version__
 from . import log as logsetup
-from .config import SECTION, build_settings, unwrap_section
+from .config import SECTION, build_settings, unwrap_section, without_repeats
 from .documents import DocumentStore, normalize_encoding
 from .features import Feature, Services, register_with_client
 from .heap import Collector, Trimmer
@@ -472,15 +472,27 @@ class DeepSeekServer(LanguageServer):
             )
         except Exception as exc:
             log.warning("workspace/configuration failed: %r", exc)
-            return
+            if not unwrap_section(self.pushed_settings):
+                return
+            # The settings the editor pushed are the editor's settings too: dropped, a change
+            # made in an editor that cannot answer the pull never applied.
+            log.info("using the settings the editor pushed")
+            result = self.pushed_settings
         log.debug("workspace/configuration answered %s", type(result).__name__)
         if not unwrap_section(result) and unwrap_section(self.pushed_settings):
             # No ``deepseek`` section, but settings pushed: Neovim's ``vim.lsp.config`` with
             # ``settings = { completion = ... }`` unwrapped. They were dropped without a word.
             log.info("no 'deepseek' section in the editor's settings; using the settings it pushed")
             result = self.pushed_settings
-        self.client_settings = result
+        self.take_client_settings(result)
         self.apply_settings()
+
+    def take_client_settings(self, settings: Any) -> None:
+        """The client's settings, pulled or pushed. What they repeat of the initializationOptions
+        leaves that layer for good (see config.without_repeats): a setting later taken out of
+        them is back to its default."""
+        self.client_settings = settings
+        self.init_options = without_repeats(self.init_options, settings)
 
     @property
     def client_capabilities(self) -> types.ClientCapabilities | None:
@@ -627,7 +639,7 @@ def _register_core(server: DeepSeekServer) -> None:
         if caps and caps.workspace and caps.workspace.configuration:
             await ls.pull_configuration()
         else:
-            ls.client_settings = params.settings
+            ls.take_client_settings(params.settings)
             ls.apply_settings()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)

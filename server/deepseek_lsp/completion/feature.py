@@ -1230,7 +1230,10 @@ class CompletionFeature(Feature):
         choices = choices[: choices_wanted(c, req.invoked)]
         # Not for an answer the document moved on from (it is not shown): the state after
         # accepting it never comes, and the stream would be billed for nothing.
-        if choices and c.prefetch and not req.inserted and not tail and not req.stale:
+        # Not without the cache: a prefetch's answer is only ever served from it (held()), and
+        # with ``cache: false`` each one was billed and never shown, the request after the
+        # accept sent anew: two requests for every suggestion.
+        if choices and c.prefetch and c.cache and not req.inserted and not tail and not req.stale:
             self._prefetch(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
 
@@ -1656,7 +1659,8 @@ class CompletionFeature(Feature):
         """Prefetch after a suggestion served from what we already had (typing-through, a
         pending request, a prefetch), so Tab, Tab, Tab finds every answer ready; once per
         state after the accept, however many keystrokes type through the same suggestion."""
-        if not self.settings.completion.prefetch or tail or req.inserted:
+        c = self.settings.completion
+        if not (c.prefetch and c.cache) or tail or req.inserted:
             return
         doc = req.doc
         after = Anchor.at(doc.data, req.offset, shown.encode("utf-8"))

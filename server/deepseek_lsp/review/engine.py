@@ -168,6 +168,8 @@ class _Flight:
 
     batch: _Batch
     task: asyncio.Task[_Answer]
+    #: The client it was sent with: the cache key holds no endpoint nor API key.
+    client: ChatClient | None = None
     #: Reviews waiting for it; the request is cancelled when the last one stops waiting.
     waiters: int = 0
 
@@ -307,7 +309,10 @@ class ReviewEngine:
                 to_send: list[tuple[Unit, str]] = []
                 for unit, key in pending:
                     flight = self._flights.get(key) if share and use_cache else None
-                    if flight is not None and not flight.task.done():
+                    # Only a request to this client: the review made anew after the user changed
+                    # the endpoint or key (a hanging server, a rejected key) joined the old
+                    # one's, and hung or failed with it, the new endpoint never asked.
+                    if flight is not None and not flight.task.done() and flight.client is client:
                         joined.setdefault(id(flight), (flight, []))[1].append((unit, key))
                     else:
                         to_send.append((unit, key))
@@ -399,7 +404,7 @@ class ReviewEngine:
             )
             return answer
 
-        flight = _Flight(batch, asyncio.ensure_future(fly()))
+        flight = _Flight(batch, asyncio.ensure_future(fly()), client)
         for key in batch.keys:
             self._flights[key] = flight
 

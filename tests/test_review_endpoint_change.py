@@ -1,0 +1,48 @@
+"""A review under way when the endpoint settings change (baseUrl, apiKey, backend): the review
+made anew for the new settings is sent to the new endpoint, never joined to the old one's
+requests. The review feature on its own, against two fake DeepSeek servers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewer
+from tests.test_backend_pause import CHAT, DOC, RULE, Reviewing
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+
+async def test_a_review_under_way_goes_to_the_new_endpoint_once_it_is_set(fake_deepseek: FakeDeepSeek) -> None:
+    """The endpoint hangs, the user points ``baseUrl`` at another one: the review started again
+    for the new settings took over the old endpoint's requests (same code, same model: the
+    same key) and hung with them, for as long as the old endpoint kept them (2 minutes by
+    default), before failing with the old endpoint's error; the new one was never asked."""
+    with FakeDeepSeek() as new:
+        new.responder(reviewer([RULE]), path=CHAT)
+        fake_deepseek.fault("stall", count=None, path=CHAT, seconds=20)
+        async with Reviewing(fake_deepseek) as r:
+            uri = "file:///ws/a.py"
+            r.services.documents.open(uri, DOC, "python", 1)
+            first = asyncio.ensure_future(r.review.run_command(uri, force=False))
+            for _ in range(200):
+                if fake_deepseek.requests_to(CHAT):
+                    break
+                await asyncio.sleep(0.02)
+            assert fake_deepseek.requests_to(CHAT)
+
+            old = r.services.settings
+            r.services.settings = replace(old, base_url=new.url)
+            for feature in (r.usage, r.review):
+                feature.settings_changed(old, r.services.settings)
+            for _ in range(250):
+                if new.requests_to(CHAT) and r.published and r.published[-1].diagnostics:
+                    break
+                await asyncio.sleep(0.02)
+            assert new.requests_to(CHAT), "the new endpoint was never asked"
+            assert [RULE.message in d.message for d in r.published[-1].diagnostics] == [True]
+            first.cancel()
+            await asyncio.gather(first, return_exceptions=True)
