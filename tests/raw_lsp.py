@@ -25,6 +25,9 @@ class RawServer:
         self._cond = threading.Condition()
         self._next_id = 0
         self.stderr = b""
+        #: Methods of the server's own requests left unanswered (a busy or buggy editor), or
+        #: answered later by the test (:meth:`answer`).
+        self.unanswered: set[str] = set()
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_err, daemon=True).start()
 
@@ -47,6 +50,23 @@ class RawServer:
     def notify(self, method: str, params: Any = None) -> None:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
 
+    def answer(self, request: dict[str, Any], result: Any = None) -> None:
+        """Answer one of the server's requests left unanswered (see ``unanswered``)."""
+        self.send({"jsonrpc": "2.0", "id": request["id"], "result": result})
+
+    def wait_for(self, method: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The first message the server sent with ``method``."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for msg in self.messages:
+                    if msg.get("method") == method:
+                        return msg
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"no {method}")
+                self._cond.wait(remaining)
+
     def _read(self) -> None:
         stream = self.proc.stdout
         assert stream is not None
@@ -61,7 +81,7 @@ class RawServer:
                 if line in (b"\r\n", b"\n") and length is not None:
                     break
             msg = json.loads(stream.read(length))
-            if "id" in msg and "method" in msg:
+            if "id" in msg and "method" in msg and msg["method"] not in self.unanswered:
                 # Answer the server's own requests (configuration, progress) like an editor.
                 result: Any = [None] * len(msg.get("params", {}).get("items", [])) if msg["method"] == "workspace/configuration" else None
                 try:

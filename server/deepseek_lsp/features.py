@@ -27,19 +27,28 @@ if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
 
 log = logging.getLogger(__name__)
+#: How long the editor may take to answer ``client/registerCapability``.
+REGISTRATION_TIMEOUT_S = 3.0
 
 
 async def register_with_client(server: LanguageServer, registration_id: str, method: str, options: Any) -> bool:
     """Register ``method`` with the client (``client/registerCapability``); a client that
-    refuses it is told nothing more: the server works without it. Whether it was taken."""
+    refuses it is told nothing more: the server works without it. Whether it was taken.
+
+    Bounded: ``initialized`` registers before it pulls the settings, and an editor that never
+    answered left them unread for good (every completion waited a second for them, no save was
+    reviewed)."""
     try:
-        await server.client_register_capability_async(
-            types.RegistrationParams(
-                registrations=[types.Registration(id=registration_id, method=method, register_options=options)]
-            )
+        await asyncio.wait_for(
+            server.client_register_capability_async(
+                types.RegistrationParams(
+                    registrations=[types.Registration(id=registration_id, method=method, register_options=options)]
+                )
+            ),
+            REGISTRATION_TIMEOUT_S,
         )
     except Exception as exc:
-        log.debug("registration of %s refused: %s", method, exc)
+        log.debug("registration of %s refused: %r", method, exc)
         return False
     return True
 

@@ -88,6 +88,8 @@ class Protocol(LanguageServerProtocol):
     """
 
     _initialize_seen = False
+    #: ``exit`` was received: pygls closes stdout right after its handler.
+    exited = False
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Answer a request whose params don't fit its method with an error, not silence.
@@ -156,10 +158,34 @@ class Protocol(LanguageServerProtocol):
             log.debug("Notification %r received", method)
             ctx.run(self._handle_notification, method, message.params)
 
+    def _send_data(self, data: Any) -> None:
+        if self.exited:
+            # The answers of the requests cancelled on the way out of an ``exit`` without a
+            # ``shutdown``: stdout is closed. Each failed write was logged with a traceback and
+            # reported to the editor by writing again, recursively (seconds, megabytes).
+            log.debug("not sent after exit: %.80s", data)
+            return
+        super()._send_data(data)
+
     def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
         super()._send_response(msg_id, result, error)
         # The answer is written: a collection the request's allocations made due runs now.
         self._server.collector.answered()
+
+    def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
+        """An answer to one of our requests; one we stopped waiting for is dropped.
+
+        A wait given up (a configuration pull past its time limit, a review cancelled while its
+        progress token was being created) cancels the request's future, which pygls keeps: its
+        late answer then failed in ``set_result`` and the editor popped up "Error in server:
+        CANCELLED: <Future ...>" (tests/test_lifecycle_in_flight.py).
+        """
+        future = self._request_futures.get(msg_id)
+        if future is not None and future.done():
+            del self._request_futures[msg_id]
+            log.debug("answer to request %s, no longer awaited", msg_id)
+            return
+        super()._handle_response(msg_id, result, error)
 
     def _check_handler_result(self, future: Any) -> None:
         """pygls' check of a notification's outcome; then forget the notification's future.
@@ -391,8 +417,8 @@ class DeepSeekServer(LanguageServer):
         # After shutdown the editor reads nothing more and may have closed the pipe: reporting a
         # failed write by writing again failed in turn, recursively (seconds to exit and
         # megabytes of tracebacks on stderr). The log keeps it.
-        if self.protocol._shutdown:
-            log.debug("after shutdown: %s", error)
+        if self.protocol._shutdown or self.protocol.exited:
+            log.debug("after shutdown or exit: %s", error)
             return
         super().report_server_error(error, source)
 
@@ -504,11 +530,30 @@ class DeepSeekServer(LanguageServer):
             await asyncio.sleep(PARENT_CHECK_S)
             if process_alive(pid) is False:
                 log.info("client process %s is gone; exiting", pid)
+                # As on shutdown: the work under way is cancelled first, so that what it cost
+                # is recorded (cut off with the process, a review's billed prompt went unsaid).
+                try:
+                    await asyncio.wait_for(self.stop_features(), STOP_TIMEOUT_S)
+                except Exception:
+                    log.exception("could not stop the features")
                 self.save_usage()
                 os._exit(0)
 
+    async def stop_features(self) -> None:
+        """Cancel the features' work under way and close their connections and files (on
+        ``shutdown``, or when the editor is gone)."""
+        # Last added, first stopped: completions cancelled on the way out record their usage
+        # before the usage feature (added first) closes the ledger.
+        for feature in reversed(self.features):
+            try:
+                await feature.stop()
+            except Exception:
+                log.exception("feature %s failed to stop", type(feature).__name__)
+
 
 PARENT_CHECK_S = 3.0
+#: How long the work under way may take to stop when the editor is gone.
+STOP_TIMEOUT_S = 2.0
 WINDOWS = os.name == "nt"
 
 
@@ -793,13 +838,8 @@ def _register_core(server: DeepSeekServer) -> None:
         # SystemExit after this handler, which its own reader (stdin not a pipe: always on
         # Windows) swallows: the process ended with 0 whatever happened.
         ls.exit_code = 0 if ls.protocol._shutdown else 1
+        ls.protocol.exited = True
 
     @server.feature(types.SHUTDOWN)
     async def shutdown(ls: DeepSeekServer, *args: Any) -> None:
-        # Last added, first stopped: completions cancelled on the way out record their usage
-        # before the usage feature (added first) closes the ledger.
-        for feature in reversed(ls.features):
-            try:
-                await feature.stop()
-            except Exception:
-                log.exception("feature %s failed to stop", type(feature).__name__)
+        await ls.stop_features()

@@ -55,6 +55,9 @@ _INLINE_FIX_CHARS = 80
 #: Saves the editor made on its own (``files.autoSave`` afterDelay, onFocusChange).
 _AUTO_SAVES = (types.TextDocumentSaveReason.AfterDelay, types.TextDocumentSaveReason.FocusOut)
 _tokens = itertools.count(1)
+#: How long a review waits for the editor to create its progress token before it goes on
+#: without progress: an editor that never answered held the review (and Review File) for good.
+PROGRESS_CREATE_TIMEOUT_S = 2.0
 
 
 @dataclass
@@ -372,6 +375,11 @@ class ReviewFeature(Feature):
                 self._superseded.add(previous)
                 previous.add_done_callback(self._superseded.discard)
         task = asyncio.ensure_future(self._review(uri, force=force, on_save=on_save, replaces=replaced))
+        if replaced is not None:
+            # Cancelled before its first step (a save and a close handled in one turn of the
+            # loop), the new review never runs its ``finally``: the review it replaces ran on
+            # to its end for a file no longer open, every token billed.
+            task.add_done_callback(lambda _: replaced.cancel())
         self._tasks[uri] = task
         if doc is not None:
             self._asked[uri] = (doc, doc.edit_count)
@@ -782,14 +790,16 @@ class _Progress:
             return
         token = f"deepseek-review-{next(_tokens)}"
         try:
-            await self._server.work_done_progress.create_async(token)
+            await asyncio.wait_for(
+                self._server.work_done_progress.create_async(token), PROGRESS_CREATE_TIMEOUT_S
+            )
             self._server.work_done_progress.begin(
                 token,
                 types.WorkDoneProgressBegin(
                     title=self._title, cancellable=self._on_cancel is not None, percentage=0
                 ),
             )
-        except Exception as exc:  # a client that refuses progress still gets the review
+        except Exception as exc:  # a client that refuses progress (or never answers) still gets the review
             log.debug("progress refused: %s", exc)
             return
         self._token = token

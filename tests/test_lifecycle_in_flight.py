@@ -1,0 +1,250 @@
+"""What happens around requests in flight, as real editors drive the server: progress the editor
+never answers, documents closed while their work runs, shutdown and exit with work under way.
+Raw JSON-RPC over stdio (tests/raw_lsp.py), against the fake DeepSeek server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from deepseek_lsp.model import Ledger
+from deepseek_lsp.model.ledger import DB_NAME
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import server_env
+from tests.raw_lsp import RawServer
+from tests.review_support import Rule, reviewer
+
+CHAT = "/chat/completions"
+FIM = "/beta/completions"
+DOC = "def f(row):\n    if row == None:\n        return 1\n    return 2\n"
+RULES = [Rule("row == None", message="Use `is None`.")]
+PROGRESS = {"window": {"workDoneProgress": True}}
+
+
+def start(fake: FakeDeepSeek, state: Path) -> RawServer:
+    return RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(state)))
+
+
+def open_doc(server: RawServer, uri: str, text: str, version: int = 1) -> None:
+    server.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "python", "version": version, "text": text}})
+
+
+def review_file(server: RawServer, uri: str) -> int:
+    return server.request("workspace/executeCommand", {"command": "deepseek.reviewFile", "arguments": [uri]})
+
+
+def published(server: RawServer, uri: str) -> list[list[Any]]:
+    return [m["params"]["diagnostics"] for m in list(server.messages)
+            if m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri]
+
+
+def error_popups(server: RawServer) -> list[str]:
+    return [m["params"]["message"] for m in list(server.messages)
+            if m.get("method") == "window/showMessage" and m["params"]["type"] == 1]
+
+
+def frame(obj: dict[str, Any]) -> bytes:
+    body = json.dumps(obj).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_a_review_goes_on_when_the_editor_never_answers_the_progress_request(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """An editor that claims ``window.workDoneProgress`` but leaves
+    ``window/workDoneProgress/create`` unanswered (busy, or buggy): the review waited for that
+    answer for good. Nothing was sent to the model, no diagnostics came, and the Review File
+    command never answered."""
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    server = start(fake_deepseek, tmp_path)
+    server.unanswered.add("window/workDoneProgress/create")
+    uri = "file:///ws/one.py"
+    try:
+        server.initialize(capabilities=PROGRESS)
+        open_doc(server, uri, DOC)
+        answer = server.response(review_file(server, uri), timeout=20)
+        assert answer["result"]["ok"] and answer["result"]["findings"] == 1
+        assert len(published(server, uri)[-1]) == 1
+        assert any(m.get("method") == "window/workDoneProgress/create" for m in server.messages)
+    finally:
+        server.kill()
+
+
+def test_closing_a_file_while_its_review_waits_for_the_progress_token_pops_up_no_error(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Save and close at once (closing a modified tab with "Save"): the review was cancelled
+    while it waited for the editor to answer ``window/workDoneProgress/create``. The answer,
+    arriving for a request the server no longer waited for, failed inside pygls ("Unable to
+    handle message", a traceback on stderr) and the editor popped up "Error in server:
+    CANCELLED: <Future ...>"."""
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    server = start(fake_deepseek, tmp_path)
+    server.unanswered.add("window/workDoneProgress/create")
+    uri = "file:///ws/one.py"
+    try:
+        server.initialize(capabilities=PROGRESS)
+        open_doc(server, uri, DOC)
+        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        create = server.wait_for("window/workDoneProgress/create")
+        server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        server.call("deepseek/debugState")  # the close is handled
+        server.answer(create)
+        assert "result" in server.call("deepseek/debugState")
+        assert error_popups(server) == []
+        assert b"Traceback" not in server.stderr
+        assert fake_deepseek.requests_to(CHAT) == []
+        assert all(d == [] for d in published(server, uri))
+    finally:
+        server.kill()
+
+
+def test_an_editor_answering_the_configuration_pull_late_gets_no_error_popup(tmp_path: Path) -> None:
+    """An editor busy at start-up answers ``workspace/configuration`` after the server's time
+    limit (5 s): the server goes on without the answer, as it should, but the late answer
+    failed inside pygls and popped up "Error in server: CANCELLED: <Future ...>"."""
+    from deepseek_lsp.server import CONFIGURATION_TIMEOUT_S
+
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server.unanswered.add("workspace/configuration")
+    try:
+        server.initialize(capabilities={"workspace": {"configuration": True}})
+        pull = server.wait_for("workspace/configuration")
+        time.sleep(CONFIGURATION_TIMEOUT_S + 0.5)
+        server.answer(pull, [None])
+        assert "result" in server.call("deepseek/debugState")
+        assert error_popups(server) == []
+        assert b"Traceback" not in server.stderr
+    finally:
+        server.kill()
+
+
+def test_exit_without_shutdown_while_requests_are_in_flight_exits_at_once_and_keeps_their_usage(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``exit`` with no ``shutdown`` before it (an editor that gives up waiting for the shutdown
+    answer, a force-stop) while a completion and a review were under way: the answers of the
+    requests cancelled on the way out were written to the closed stdout, each failure was
+    reported to the editor by writing again, recursively. The server hung for seconds writing
+    megabytes of tracebacks to stderr, the streams ran on, and the usage was lost when the
+    editor killed it."""
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    fake_deepseek.responder(lambda body: "x + 1", path=FIM)
+    fake_deepseek.set_latency(ttft=5.0)
+    server = start(fake_deepseek, tmp_path)
+    uri = "file:///ws/one.py"
+    try:
+        server.initialize()
+        open_doc(server, uri, DOC + "y = \n")
+        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        server.request("textDocument/inlineCompletion", {
+            "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}, "context": {"triggerKind": 2}})
+        deadline = time.monotonic() + 5
+        while not (fake_deepseek.requests_to(CHAT) and fake_deepseek.requests_to(FIM)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        started = time.monotonic()
+        server.notify("exit")
+        assert server.wait_exit(10) == 1
+        assert time.monotonic() - started < 3
+        assert b"Traceback" not in server.stderr and len(server.stderr) < 2000, server.stderr[-2000:]
+    finally:
+        server.kill()
+    sent = fake_deepseek.requests_to(CHAT) + fake_deepseek.requests_to(FIM)
+    assert all(r.disconnected and not r.completed for r in sent)
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        assert ledger.summary()["today"]["total"]["requests"] == len(sent) == 2
+
+
+def test_when_the_editor_dies_the_usage_of_requests_in_flight_is_kept(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The editor crashed (or was killed) while a review and a completion were under way: the
+    server noticed and exited at once, its streams cut without a word. What they cost (the
+    prompt of a review by the large model, billed all the same) was never recorded."""
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    fake_deepseek.responder(lambda body: "x + 1", path=FIM)
+    fake_deepseek.set_latency(ttft=30.0)
+    editor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    server = start(fake_deepseek, tmp_path)
+    uri = "file:///ws/one.py"
+    try:
+        server.initialize(process_id=editor.pid)
+        open_doc(server, uri, DOC + "y = \n")
+        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        server.request("textDocument/inlineCompletion", {
+            "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}, "context": {"triggerKind": 2}})
+        deadline = time.monotonic() + 5
+        while not (fake_deepseek.requests_to(CHAT) and fake_deepseek.requests_to(FIM)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        editor.kill()
+        editor.wait()
+        assert server.wait_exit(15) is not None
+    finally:
+        editor.kill()
+        server.kill()
+    sent = fake_deepseek.requests_to(CHAT) + fake_deepseek.requests_to(FIM)
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        total = ledger.summary()["today"]["total"]
+    assert total["requests"] == len(sent) == 2
+
+
+def test_save_and_close_at_once_stops_the_review_under_way(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """Edited while its review ran, then closed with "Save" (didSave and didClose arrive
+    together, handled in one turn of the event loop): the new review, cancelled by the close before its first
+    step, never let go of the one it replaced. That one ran on to its end for a file no longer
+    open, every token billed."""
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    fake_deepseek.set_latency(ttft=3.0)
+    server = start(fake_deepseek, tmp_path)
+    uri = "file:///ws/one.py"
+    try:
+        server.initialize()
+        open_doc(server, uri, DOC)
+        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        deadline = time.monotonic() + 5
+        while not fake_deepseek.requests_to(CHAT) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+            {"range": {"start": {"line": 3, "character": 11}, "end": {"line": 3, "character": 12}}, "text": "3"}]})
+        server.send_raw(
+            frame({"jsonrpc": "2.0", "method": "textDocument/didSave", "params": {"textDocument": {"uri": uri}}})
+            + frame({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {"textDocument": {"uri": uri}}})
+        )
+        [request] = fake_deepseek.requests_to(CHAT)
+        assert fake_deepseek.wait_closed(request, timeout=2)
+        assert request.disconnected and not request.completed
+        state = server.call("deepseek/debugState")["result"]
+        assert not any("Review" in name for name in state["taskNames"]), state["taskNames"]
+    finally:
+        server.kill()
+
+
+def test_an_editor_that_never_answers_a_registration_still_gets_its_settings_read(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """An editor that offers dynamic registration of ``didChangeConfiguration`` but leaves
+    ``client/registerCapability`` unanswered: ``initialized`` waited for that answer for good.
+    The settings were never pulled, so every completion waited a second for them (for the whole
+    session) and no save was ever reviewed ("the editor's settings have not arrived")."""
+    fake_deepseek.responder(lambda body: "x + 1", path=FIM)
+    server = start(fake_deepseek, tmp_path)
+    server.unanswered.add("client/registerCapability")
+    uri = "file:///ws/a.py"
+    try:
+        server.initialize(capabilities={"workspace": {
+            "didChangeConfiguration": {"dynamicRegistration": True}, "configuration": True}})
+        open_doc(server, uri, "import os\ny = \n")
+        server.wait_for("workspace/configuration", timeout=10)
+        params = {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 4}, "context": {"triggerKind": 1}}
+        server.call("textDocument/inlineCompletion", params)
+        started = time.monotonic()
+        answer = server.call("textDocument/inlineCompletion", params)
+        assert answer["result"]["items"][0]["insertText"] == "x + 1"
+        assert time.monotonic() - started < 0.5
+    finally:
+        server.kill()
