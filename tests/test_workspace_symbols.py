@@ -824,3 +824,52 @@ async def test_the_disk_check_walks_a_new_huge_folder_within_the_listing_budget(
     key = next(iter(crawler._folders))
     assert found <= 50 + 10, found
     assert len(crawler._folders[key]) <= 50, len(crawler._folders[key])
+
+
+def _git_repo(root: Path) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+
+
+def test_what_gitignore_leaves_out_is_not_indexed(tmp_path: Path) -> None:
+    """Generated code a project ignores (``gen/``, ``*_pb2.py``, a nested ``.gitignore``, a
+    negation) was crawled: its names took the file slots and made the project's own names
+    "too common" (a generated stub defines each of them again)."""
+    _git_repo(tmp_path)
+    write(
+        tmp_path,
+        {
+            ".gitignore": "gen/\n*_pb2.py\n",
+            "app/service.py": "def handle(request): pass\n",
+            "app/service_pb2.py": "def handle(request): pass\n",
+            "gen/client.py": "def handle(request): pass\n",
+            "web/.gitignore": "dist-local/\n!keep.py\n",
+            "web/dist-local/bundle.py": "def handle(request): pass\n",
+            "web/keep.py": "def keep(): pass\n",
+        },
+    )
+    symbols = WorkspaceSymbols(REGISTRY)
+    plan = sorted(p.relative_to(tmp_path).as_posix() for p in symbols.plan([tmp_path], DEFAULT_EXCLUDE, [tmp_path / "app/service.py"]))
+    assert plan == ["app/service.py", "web/keep.py"]
+
+
+async def test_a_file_created_where_gitignore_says_is_not_indexed(tmp_path: Path, monkeypatch: Any) -> None:
+    """Files a code generator writes into an ignored folder, told by the watcher or found on
+    disk, stay out as the crawl's do."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    root.mkdir()
+    _git_repo(root)
+    write(root, {".gitignore": "gen/\n", "a.py": "def alpha(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    write(root, {"gen/b.py": "def beta(): pass\n", "c.py": "def gamma(): pass\n", "gen/more/d.py": "def delta(): pass\n"})
+    crawler.files_changed([(root / "gen/b.py", True), (root / "c.py", True), (root / "gen/more", True)])
+    await settle(crawler)
+
+    def where(name: str) -> list[str]:
+        return [p.name for p in crawler.symbols.files_defining(name, "python")]
+
+    assert (where("gamma"), where("beta"), where("delta")) == (["c.py"], [], [])

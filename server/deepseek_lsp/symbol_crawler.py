@@ -22,6 +22,7 @@ from typing import Any
 
 from .context import env_workspace_roots
 from .features import Services
+from .gitignore import drop_ignored
 from .languages import LanguageRegistry
 from .line_tokens import until_idle
 from .model.ledger import state_dir
@@ -78,6 +79,8 @@ class SymbolCrawler:
         self._dirty: set[Key] = set()
         #: Files changed on disk, to index again (True) or forget (False).
         self._changed: dict[Path, bool] = {}
+        #: Created paths git was asked about and does not ignore (until they are handled).
+        self._not_ignored: set[Path] = set()
         #: The folders each finished crawl walked, with their modification times then.
         self._folders: dict[Key, dict[Path, int]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -328,12 +331,30 @@ class SymbolCrawler:
     async def _refresh(self) -> None:
         while self._changed:
             await until_idle(self.busy_until)
+            await self._drop_ignored()
+            if not self._changed:
+                break
             path, exists = next(iter(self._changed.items()))
             del self._changed[path]
+            self._not_ignored.discard(path)
             try:
                 await self._refresh_one(path, exists)
             except Exception:
                 log.exception("workspace symbols: updating %s failed", path)
+
+    async def _drop_ignored(self) -> None:
+        """Files and folders created that .gitignore leaves out are taken as gone (one that
+        was indexed leaves the table), as the crawl leaves them out: a code generator writing
+        into an ignored folder brought its stubs in. One ``git`` call for all those pending."""
+        created = [p for p, exists in self._changed.items() if exists and p not in self._not_ignored]
+        if not created:
+            return
+        kept = set(await asyncio.to_thread(drop_ignored, created, set()))
+        for path in created:
+            if path in kept:
+                self._not_ignored.add(path)
+            elif self._changed.get(path):
+                self._changed[path] = False
 
     async def _refresh_one(self, path: Path, exists: bool) -> None:
         if self.symbols.registry.for_filename(path.name) is None:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
+from .gitignore import drop_ignored
 from .languages import Language, LanguageRegistry
 from .privacy import is_excluded
 from .symbol_store import FileNames, settled_time, stamp, trusted
@@ -206,7 +207,10 @@ class WorkspaceSymbols:
 
         # Once each: a folder nested in another (a monorepo and one of its packages, both
         # workspace folders) is walked twice, and its files' duplicates took half the places.
-        return sorted(dict.fromkeys(listed), key=distance)[: self.max_files]
+        # Not what the project's .gitignore leaves out (generated code: its names took the
+        # places and made the project's own "too common", each defined again in a stub).
+        unique = drop_ignored(list(dict.fromkeys(listed)), set())
+        return sorted(unique, key=distance)[: self.max_files]
 
     def _wanted(self, path: Path, exclude: Sequence[str], want: str | None) -> bool:
         if path.name.startswith("."):

@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
 from ..documents import Document, DocumentStore
+from ..gitignore import drop_ignored, git
 from ..languages import LanguageRegistry
 from ..log import SECRETS
 from ..notebooks import Notebooks, ipynb_open_params
@@ -114,28 +114,8 @@ class Target:
     lines: set[int] | None = None
 
 
-def _git(
-    cwd: Path, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str] | None:
-    try:
-        return subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            # Names are bytes to git: decoded as os.fsdecode does, a name that is not UTF-8
-            # survives the round trip to the file system instead of crashing the review.
-            encoding=sys.getfilesystemencoding(),
-            errors=sys.getfilesystemencodeerrors(),
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
 def git_root(start: Path) -> Path | None:
-    result = _git(start if start.is_dir() else start.parent, "rev-parse", "--show-toplevel")
+    result = git(start if start.is_dir() else start.parent, "rev-parse", "--show-toplevel")
     if result is None or result.returncode != 0:
         return None
     return Path(result.stdout.strip())
@@ -167,65 +147,8 @@ def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:
     return out
 
 
-def drop_ignored(files: list[Path], explicit: set[Path]) -> list[Path]:
-    """What ``.gitignore`` ignores is left out (asked of git, which knows every rule)."""
-    if not files:
-        return files
-    ignored = _git_ignored([r for f in files if (r := f.resolve()) not in explicit])
-    return [
-        f
-        for f in files
-        if not ((r := f.resolve()) in ignored or any(p in ignored for p in r.parents))
-    ]
-
-
-def _work_tree(folder: Path, seen: dict[Path, Path | None]) -> Path | None:
-    """The nearest folder holding ``folder`` with a ``.git`` (a folder, or a submodule's file)."""
-    chain: list[Path] = []
-    here = folder
-    while here not in seen:
-        chain.append(here)
-        if (here / ".git").exists():
-            seen[here] = here
-            break
-        if here.parent == here:
-            seen[here] = None
-            break
-        here = here.parent
-    found = seen[here]
-    for folder_on_the_way in chain:
-        seen[folder_on_the_way] = found
-    return found
-
-
-def _git_ignored(paths: list[Path]) -> set[Path]:
-    """Those of ``paths`` (resolved) that .gitignore rules leave out, and the work trees they
-    leave out whole. Each path is asked of the work tree holding it: ``git check-ignore``
-    answers nothing at all once one path is outside its repository or in a submodule, and
-    every ignored file was then reviewed."""
-    seen: dict[Path, Path | None] = {}
-    groups: dict[Path, list[Path]] = {}
-    todo = list(paths)
-    while todo:
-        path = todo.pop()
-        tree = _work_tree(path.parent, seen)
-        if tree is None:
-            continue
-        if tree not in groups:
-            groups[tree] = []
-            # A clone in a folder the enclosing repository ignores is ignored with it.
-            todo.append(tree)
-        groups[tree].append(path)
-    ignored: set[Path] = set()
-    for tree, group in groups.items():
-        result = _git(tree, "check-ignore", "--stdin", "-z", stdin="\0".join(map(str, group)) + "\0")
-        if result is not None and result.returncode in (0, 1):
-            ignored.update(Path(p) for p in result.stdout.split("\0") if p)
-    return ignored
-
-
 def _has_commits(root: Path) -> bool:
-    result = _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    result = git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     return result is not None and result.returncode == 0
 
 
@@ -242,7 +165,7 @@ def changed_targets(
     if base == "HEAD" and not _has_commits(root):
         # A repository without commits yet: everything in it is new, so compare with nothing
         # (git's empty tree) rather than fail on a HEAD that does not exist.
-        empty = _git(root, "hash-object", "-t", "tree", "--stdin", stdin="")
+        empty = git(root, "hash-object", "-t", "tree", "--stdin", stdin="")
         if empty is not None and empty.returncode == 0:
             base = empty.stdout.strip()
     if named != "HEAD":
@@ -250,13 +173,13 @@ def changed_targets(
         # moved on, what it changed since differs from the working tree too, and was reviewed
         # and paid for as this branch's change. Without a common commit (a shallow fetch of
         # ``base`` alone) the diff is against ``base`` itself.
-        fork = _git(root, "merge-base", base, "HEAD")
+        fork = git(root, "merge-base", base, "HEAD")
         if fork is not None and fork.returncode == 0 and fork.stdout.strip():
             base = fork.stdout.strip()
-    status = _git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
+    status = git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
     if status is None or status.returncode != 0:
         return f"git diff against {named!r} failed: {(status.stderr.strip() if status else 'git not found')}"
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z")
     scope = [p.resolve() for p in within]
 
     def wanted(path: Path) -> bool:
@@ -289,7 +212,7 @@ def changed_targets(
             targets.append(Target(path))
             continue
         names = [old, name] if old else [name]
-        diff = _git(
+        diff = git(
             root,
             # A user's interHunkContext joins nearby hunks, the unchanged lines between too.
             "-c",

@@ -1,0 +1,89 @@
+"""What git knows of a workspace's files: which ones its ignore rules leave out.
+
+Asked of git itself (``git check-ignore``), which knows every rule: nested ``.gitignore`` files,
+negations, ``.git/info/exclude`` and the user's global excludes file. Without git, or outside a
+repository, nothing is ignored. Blocking: run it off the event loop.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def git(
+    cwd: Path, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            # Names are bytes to git: decoded as os.fsdecode does, a name that is not UTF-8
+            # survives the round trip to the file system instead of crashing the review.
+            encoding=sys.getfilesystemencoding(),
+            errors=sys.getfilesystemencodeerrors(),
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def drop_ignored(files: list[Path], explicit: set[Path]) -> list[Path]:
+    """What ``.gitignore`` ignores is left out (asked of git, which knows every rule)."""
+    if not files:
+        return files
+    ignored = git_ignored([r for f in files if (r := f.resolve()) not in explicit])
+    return [
+        f
+        for f in files
+        if not ((r := f.resolve()) in ignored or any(p in ignored for p in r.parents))
+    ]
+
+
+def _work_tree(folder: Path, seen: dict[Path, Path | None]) -> Path | None:
+    """The nearest folder holding ``folder`` with a ``.git`` (a folder, or a submodule's file)."""
+    chain: list[Path] = []
+    here = folder
+    while here not in seen:
+        chain.append(here)
+        if (here / ".git").exists():
+            seen[here] = here
+            break
+        if here.parent == here:
+            seen[here] = None
+            break
+        here = here.parent
+    found = seen[here]
+    for folder_on_the_way in chain:
+        seen[folder_on_the_way] = found
+    return found
+
+
+def git_ignored(paths: list[Path]) -> set[Path]:
+    """Those of ``paths`` (resolved) that .gitignore rules leave out, and the work trees they
+    leave out whole. Each path is asked of the work tree holding it: ``git check-ignore``
+    answers nothing at all once one path is outside its repository or in a submodule, and
+    every ignored file was then reviewed."""
+    seen: dict[Path, Path | None] = {}
+    groups: dict[Path, list[Path]] = {}
+    todo = list(paths)
+    while todo:
+        path = todo.pop()
+        tree = _work_tree(path.parent, seen)
+        if tree is None:
+            continue
+        if tree not in groups:
+            groups[tree] = []
+            # A clone in a folder the enclosing repository ignores is ignored with it.
+            todo.append(tree)
+        groups[tree].append(path)
+    ignored: set[Path] = set()
+    for tree, group in groups.items():
+        result = git(tree, "check-ignore", "--stdin", "-z", stdin="\0".join(map(str, group)) + "\0")
+        if result is not None and result.returncode in (0, 1):
+            ignored.update(Path(p) for p in result.stdout.split("\0") if p)
+    return ignored
