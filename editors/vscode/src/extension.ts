@@ -15,9 +15,10 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { CrashLimit } from './crashLimit';
+import { redacting } from './redact';
 import { resolveServer, workspaceCwd } from './serverCommand';
-import { isOurSection, SECTION, serverKeys, serverSettings, subSection } from './settings';
-import { ServerStatus, StatusBar, UsageJSON } from './statusBar';
+import { isOurSection, needsKeyPrompt, SECTION, serverKeys, serverSettings, subSection, userValue } from './settings';
+import { notRunningPrompt, ServerStatus, StatusBar, UsageJSON } from './statusBar';
 import { showUsage } from './usage';
 
 const SECRET_KEY = 'deepseek.apiKey';
@@ -56,23 +57,6 @@ export async function deactivate(): Promise<void> {
 export interface DeepSeekApi {
   readonly client: LanguageClient | undefined;
   usage(): Promise<UsageJSON | undefined>;
-}
-
-/** The output channel, with the API key cut out of every line written through it. */
-function redacting(channel: vscode.LogOutputChannel, secret: () => string | undefined): vscode.LogOutputChannel {
-  const scrub = (value: unknown): unknown => {
-    const key = secret();
-    return typeof value === 'string' && key && value.includes(key) ? value.split(key).join('***') : value;
-  };
-  return new Proxy(channel, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') {
-        return value;
-      }
-      return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args.map(scrub));
-    },
-  });
 }
 
 interface ClientRef {
@@ -228,6 +212,7 @@ class DeepSeekExtension implements vscode.Disposable {
       return;
     }
     if (!vscode.workspace.isTrusted) {
+      this.log.info('the workspace is not trusted: the language server starts once it is');
       this.statusBar.setLifecycle('untrusted');
       return;
     }
@@ -381,7 +366,8 @@ class DeepSeekExtension implements vscode.Disposable {
         provideInlineCompletionItems: async (document, position, context, token, next) => {
           const result = await next(document, position, context, token);
           if (!token.isCancellationRequested) {
-            this.statusBar.settled(document.uri.toString());
+            const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
+            this.statusBar.settled(document.uri.toString(), notebook?.uri.toString());
           }
           const items = Array.isArray(result) ? result : result?.items;
           if (items && items.length) {
@@ -482,12 +468,11 @@ class DeepSeekExtension implements vscode.Disposable {
   }
 
   private maybeAskForKey(): void {
-    if (this.apiKey || process.env.DEEPSEEK_API_KEY || this.toldNoKey) {
+    if (this.apiKey || this.toldNoKey) {
       return;
     }
     // A self-hosted endpoint (Ollama, vLLM, llama.cpp) usually needs no key.
-    const base = vscode.workspace.getConfiguration(SECTION).get<string>('baseUrl') || process.env.DEEPSEEK_BASE_URL || '';
-    if (base && !/deepseek\.com/i.test(base)) {
+    if (!needsKeyPrompt(userValue('baseUrl'), process.env)) {
       return;
     }
     this.toldNoKey = true;
@@ -553,7 +538,7 @@ class DeepSeekExtension implements vscode.Disposable {
   // -- commands -----------------------------------------------------------------------------------
 
   private async showUsage(): Promise<void> {
-    await showUsage(() => this.fetchUsage(), this.statusBar.current.status, {
+    await showUsage(() => this.fetchUsage(), () => this.statusBar.displayed, {
       log: () => this.output.show(true),
       setKey: () => void this.setApiKey(),
       restart: () => void this.restart('restart requested'),
@@ -623,11 +608,15 @@ class DeepSeekExtension implements vscode.Disposable {
     }
     const client = this.client;
     if (!client || !client.isRunning()) {
-      const choice = await vscode.window.showWarningMessage('DeepSeek: the language server is not running.', 'Restart Server', 'Show Log');
+      const { lifecycle } = this.statusBar.current;
+      const prompt = notRunningPrompt(lifecycle, this.statusBar.displayed.message);
+      const choice = await vscode.window.showWarningMessage(prompt.message, ...prompt.actions);
       if (choice === 'Restart Server') {
         void this.restart('restart requested');
       } else if (choice === 'Show Log') {
         this.output.show(true);
+      } else if (choice === 'Manage Workspace Trust') {
+        void vscode.commands.executeCommand('workbench.trust.manage');
       }
       return;
     }

@@ -83,3 +83,25 @@ export function subSection(all: Record<string, unknown>, section: string): unkno
 export function isOurSection(section: string | undefined): section is string {
   return section === SECTION || (section?.startsWith(`${SECTION}.`) ?? false);
 }
+
+/**
+ * Whether to tell a user without an API key that one is needed: not when the endpoint is
+ * another than DeepSeek's (Ollama, vLLM, llama.cpp usually need none). `baseUrlSetting` is the
+ * value the user set, undefined when unset: VS Code's get() answers an unset setting with its
+ * contributed default (DeepSeek's URL), and DEEPSEEK_BASE_URL, which the server then uses, was
+ * never looked at (a self-hosted endpoint set there was told to set a key).
+ */
+export function needsKeyPrompt(baseUrlSetting: unknown, env: NodeJS.ProcessEnv): boolean {
+  if (env.DEEPSEEK_API_KEY) {
+    return false;
+  }
+  const base =
+    (typeof baseUrlSetting === 'string' && baseUrlSetting.trim()) || env.DEEPSEEK_BASE_URL?.trim() || '';
+  return !base || /deepseek\.com/i.test(base);
+}
+
+/** The value the user set for `key` (any scope), undefined when it only has its default. */
+export function userValue(key: string, scope?: vscode.Uri): unknown {
+  const cfg = vscode.workspace.getConfiguration(SECTION, scope ?? null);
+  return isSet(cfg.inspect(key)) ? cfg.get(key) : undefined;
+}

@@ -67,6 +67,27 @@ export function formatCost(usd: number | undefined): string {
   return v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`;
 }
 
+/**
+ * What "Review Current File" says when there is no server to ask, and its buttons. In an
+ * untrusted workspace it said "not running" with "Restart Server", which did nothing there (the
+ * server never starts untrusted) and logged nothing.
+ */
+export function notRunningPrompt(lifecycle: Lifecycle, reason: string): { message: string; actions: string[] } {
+  switch (lifecycle) {
+    case 'untrusted':
+      return {
+        message: 'DeepSeek: this workspace is not trusted, so the language server (a program from your settings) does not start. Trust the workspace to use completions and review.',
+        actions: ['Manage Workspace Trust'],
+      };
+    case 'starting':
+      return { message: 'DeepSeek: the language server is still starting; try again in a moment.', actions: ['Show Log'] };
+    case 'failed':
+      return { message: `DeepSeek: the language server is not running. ${reason}`, actions: ['Restart Server', 'Show Log'] };
+    default:
+      return { message: 'DeepSeek: the language server is not running.', actions: ['Restart Server', 'Show Log'] };
+  }
+}
+
 /** The Output pane has a text editor too (its scheme `output`): it is no file being edited. */
 function isOutputPane(editor: vscode.TextEditor | undefined): boolean {
   return editor?.document.uri.scheme === 'output';
@@ -150,6 +171,21 @@ export class StatusBar implements vscode.Disposable {
   }
 
   setStatus(status: ServerStatus): void {
+    const previous = this.status;
+    // The server replaces a file's review status (a failed review) by one about no file only
+    // when that file's problem is over (reviewed again with success, closed, settings changed)
+    // or a problem of every file's takes over (review paused): kept, the file went on showing
+    // "review of a.py failed... Save again to retry" after the retry had succeeded. (A file's
+    // completion status, Inactive, is replaced so when another file is typed in: kept.)
+    if (
+      previous.uri &&
+      !status.uri &&
+      previous.feature === 'review' &&
+      status.feature === 'review' &&
+      this.fileStatus.get(previous.uri) === previous
+    ) {
+      this.fileStatus.delete(previous.uri);
+    }
     this.status = { kind: status.kind ?? 'Normal', message: status.message ?? '', feature: status.feature, uri: status.uri };
     if (this.status.uri) {
       this.fileStatus.set(this.status.uri, this.status);
@@ -158,9 +194,17 @@ export class StatusBar implements vscode.Disposable {
   }
 
   /** The server answered a request about this document without a status about it: what was
-   * kept for it no longer holds (a file made small enough, a language turned back on). */
-  settled(uri: string): void {
-    if (this.status.uri !== uri && this.fileStatus.delete(uri)) {
+   * kept for it no longer holds (a file made small enough, a language turned back on). For a
+   * notebook cell, `notebook` is its notebook's URI: the server's status is about the notebook's
+   * cells kept as one document, and a notebook made small enough stayed Inactive for good. */
+  settled(uri: string, notebook?: string): void {
+    let changed = false;
+    for (const doc of notebook ? [uri, `${notebook}${NOTEBOOK_SUFFIX}`] : [uri]) {
+      if (this.status.uri !== doc && this.fileStatus.delete(doc)) {
+        changed = true;
+      }
+    }
+    if (changed) {
       this.render();
     }
   }
@@ -182,6 +226,26 @@ export class StatusBar implements vscode.Disposable {
 
   get current(): { lifecycle: Lifecycle; status: ServerStatus; usage?: UsageJSON } {
     return { lifecycle: this.lifecycle, status: this.status, usage: this.usage };
+  }
+
+  /**
+   * The status as the item shows it (for "Show Usage", opened by clicking the item): the server
+   * not started (not found, untrusted) and the status about the file being edited. The server's
+   * last status alone said "Status: Normal" under a red "deepseek-lsp was not found" item.
+   */
+  get displayed(): ServerStatus {
+    switch (this.lifecycle) {
+      case 'starting':
+        return { kind: 'Normal', message: 'The DeepSeek language server is starting.' };
+      case 'stopped':
+        return { kind: 'Inactive', message: this.lifecycleMessage || 'The DeepSeek language server is not running.' };
+      case 'failed':
+        return { kind: 'Error', message: this.lifecycleMessage || 'The DeepSeek language server could not start.' };
+      case 'untrusted':
+        return { kind: 'Inactive', message: 'The workspace is not trusted: the language server does not start.' };
+      default:
+        return this.shownStatus();
+    }
   }
 
   private render(): void {

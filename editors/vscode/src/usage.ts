@@ -77,12 +77,14 @@ export function usageMarkdown(usage: UsageJSON): string {
 
 export async function showUsage(
   fetch: () => Promise<UsageJSON | undefined>,
-  status: ServerStatus,
+  status: () => ServerStatus,
   commands: { log: () => void; setKey: () => void; restart: () => void },
 ): Promise<void> {
   const usage = await fetch();
   const items: UsageItem[] = [];
-  const st = usage?.status ?? status;
+  // Read after the fetch, which brings the server's latest status: as the status bar shows it
+  // (the server not started; the file being edited), not the server's last word about any file.
+  const st = status();
   items.push({
     label: `${st.kind === 'Normal' ? '$(sparkle)' : st.kind === 'Inactive' ? '$(circle-slash)' : st.kind === 'Warning' ? '$(warning)' : '$(error)'} Status: ${st.kind}`,
     detail: st.message || undefined,

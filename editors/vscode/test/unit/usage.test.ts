@@ -17,7 +17,7 @@ const usage: UsageJSON = {
 
 test('the usage quick pick says which models have no price (counted as $0), as the report does', async () => {
   stub.quickPicks = [];
-  await showUsage(async () => usage, { kind: 'Normal', message: '' }, { log() {}, setKey() {}, restart() {} });
+  await showUsage(async () => usage, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} });
   assert.ok(usageMarkdown(usage).includes('Models without a price (counted as $0): my-local-model'));
   const texts = stub.quickPicks[0].items.map((i) => [i.label, i.description, i.detail].join(' '));
   const said = texts.filter((t) => /price/i.test(t) && t.includes('my-local-model'));

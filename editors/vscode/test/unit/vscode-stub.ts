@@ -3,9 +3,28 @@
 
 export const stub: {
   config: Record<string, unknown>;
+  /** The defaults contributed in package.json, which get() answers for an unset setting. */
+  defaults: Record<string, unknown>;
   workspaceFolders: { uri: { fsPath: string; scheme: string } }[] | undefined;
   quickPicks: { items: { label: string; description?: string; detail?: string }[]; options: unknown }[];
-} = { config: {}, workspaceFolders: undefined, quickPicks: [] };
+  /** The active editor's document URI (a string), for statusBar.ts. */
+  activeUri: string | undefined;
+  /** Fires window.onDidChangeActiveTextEditor's listeners. */
+  editorListeners: ((editor: unknown) => void)[];
+} = { config: {}, defaults: {}, workspaceFolders: undefined, quickPicks: [], activeUri: undefined, editorListeners: [] };
+
+/** A text editor on `uri` as statusBar.ts sees it. */
+export function fakeEditor(uri: string): { document: { uri: { scheme: string; path: string; toString(): string } } } {
+  return { document: { uri: { scheme: uri.split(':')[0], path: uri.replace(/^[a-z-]+:\/\//, '/'), toString: () => uri } } };
+}
+
+/** Makes `uri` the active editor and tells the listeners, as VS Code does on switching editors. */
+export function switchEditor(uri: string | undefined): void {
+  stub.activeUri = uri;
+  for (const listener of stub.editorListeners) {
+    listener(uri === undefined ? undefined : fakeEditor(uri));
+  }
+}
 
 export enum QuickPickItemKind {
   Separator = -1,
@@ -20,13 +39,34 @@ export const workspace = {
     return {
       get<T>(key: string, fallback?: T): T | undefined {
         const full = `${section}.${key}`;
-        return full in stub.config ? (stub.config[full] as T) : fallback;
+        return full in stub.config ? (stub.config[full] as T) : full in stub.defaults ? (stub.defaults[full] as T) : fallback;
+      },
+      inspect<T>(key: string): { defaultValue?: T; globalValue?: T } {
+        const full = `${section}.${key}`;
+        return { defaultValue: stub.defaults[full] as T, globalValue: stub.config[full] as T };
       },
     };
   },
 };
 
 export const window = {
+  get activeTextEditor() {
+    return stub.activeUri === undefined ? undefined : fakeEditor(stub.activeUri);
+  },
+  get visibleTextEditors() {
+    return [];
+  },
+  activeNotebookEditor: undefined as unknown,
+  createStatusBarItem() {
+    return { name: '', text: '', tooltip: undefined as unknown, command: '', backgroundColor: undefined as unknown, show() {}, dispose() {} };
+  },
+  onDidChangeActiveTextEditor(listener: (editor: unknown) => void) {
+    stub.editorListeners.push(listener);
+    return new Disposable();
+  },
+  onDidChangeActiveNotebookEditor() {
+    return new Disposable();
+  },
   async showQuickPick(items: { label: string }[], options: unknown): Promise<undefined> {
     stub.quickPicks.push({ items: items as never, options });
     return undefined;
@@ -39,7 +79,7 @@ export const commands = {
   },
 };
 
-// Referenced by statusBar.ts (bundled with usage.ts), not used by the tests.
+// Referenced by statusBar.ts.
 export enum StatusBarAlignment {
   Left = 1,
   Right = 2,
@@ -53,4 +93,14 @@ export class Disposable {
 export class ThemeColor {
   constructor(readonly id: string) {}
 }
-export class MarkdownString {}
+export class MarkdownString {
+  value = '';
+  appendMarkdown(text: string): this {
+    this.value += text;
+    return this;
+  }
+  appendText(text: string): this {
+    this.value += text;
+    return this;
+  }
+}
