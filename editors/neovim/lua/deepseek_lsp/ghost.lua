@@ -105,6 +105,12 @@ local function cursor_of(bufnr)
   if api.nvim_win_get_buf(win) ~= bufnr then
     return nil
   end
+  -- 'virtualedit' (all, insert) lets the cursor stand past the end of the line. There nothing
+  -- applies: a suggestion for the line's end was drawn left of the cursor, and the accept went
+  -- in after the spaces that fill the gap ("ret   urn a * b"). Typing fills them; ask then.
+  if vim.fn.getcurpos()[4] > 0 then
+    return nil
+  end
   local pos = api.nvim_win_get_cursor(win)
   return pos[1] - 1, pos[2], win
 end
@@ -670,6 +676,40 @@ local function run_command(item, bufnr)
   end
 end
 
+--- Text to paste once the keys fed by `paste_at_cursor` have deleted what it replaces.
+local queued_paste = nil
+
+function M._paste_queued()
+  local text = queued_paste
+  queued_paste = nil
+  if text and text ~= "" then
+    api.nvim_paste(text, false, -1)
+  end
+end
+
+--- Insert mode: insert ``text`` at the cursor as a paste, after deleting the ``ndel`` characters
+--- that follow the cursor. Inserted with nvim_buf_set_text, an accept was no part of the insert
+--- that `.` repeats: `.` typed only the keys before it ("ret" for "return a * b"). A paste goes
+--- into the redo buffer as text (no autoindent or 'textwidth' on repeat), and <Del> keys do too.
+---@param text string
+---@param ndel integer
+local function paste_at_cursor(text, ndel)
+  if ndel <= 0 then
+    api.nvim_paste(text, false, -1)
+    return
+  end
+  -- Keys, not an API delete, so that `.` deletes them too (an auto-closed ")" the item retypes).
+  queued_paste = text
+  local keys = ("<Del>"):rep(ndel) .. "<Cmd>lua require('deepseek_lsp.ghost')._paste_queued()<CR>"
+  api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), "ni", false)
+end
+
+--- Whether an accept can go in as a paste: plain insert mode (a paste in Replace mode overwrites
+--- the text after the cursor and leaves the cursor where it was).
+local function can_paste(win)
+  return api.nvim_get_mode().mode:sub(1, 1) == "i" and api.nvim_get_current_win() == win
+end
+
 --- Accept the whole suggestion: replace the item's range with its text, cursor at the end.
 ---@param bufnr integer?
 ---@return boolean accepted
@@ -684,10 +724,15 @@ function M.accept(bufnr)
   local end_col = math.min(ccol + item.tail_len, #cur)
   local lines = split(item.text)
   M.reset(bufnr)
-  api.nvim_buf_set_text(bufnr, item.row, item.scol, crow, end_col, lines)
-  local row = item.row + #lines - 1
-  local col = (#lines == 1 and item.scol or 0) + #lines[#lines]
-  api.nvim_win_set_cursor(win, { row + 1, col })
+  if can_paste(win) then
+    -- check() made sure the buffer holds the item's text up to the cursor: the rest goes in.
+    paste_at_cursor(v.remaining, vim.fn.strchars(cur:sub(ccol + 1, end_col), 1))
+  else
+    api.nvim_buf_set_text(bufnr, item.row, item.scol, crow, end_col, lines)
+    local row = item.row + #lines - 1
+    local col = (#lines == 1 and item.scol or 0) + #lines[#lines]
+    api.nvim_win_set_cursor(win, { row + 1, col })
+  end
   run_command(item, bufnr)
   return true
 end
@@ -731,10 +776,14 @@ function M.accept_partial(kind, bufnr)
   local lines = split(chunk)
   stop_timer(st)
   cancel_pending(st)
-  api.nvim_buf_set_text(bufnr, crow, ccol, crow, ccol, lines)
-  local row = crow + #lines - 1
-  local col = (#lines == 1 and ccol or 0) + #lines[#lines]
-  api.nvim_win_set_cursor(win, { row + 1, col })
+  if can_paste(win) then
+    paste_at_cursor(chunk, 0)
+  else
+    api.nvim_buf_set_text(bufnr, crow, ccol, crow, ccol, lines)
+    local row = crow + #lines - 1
+    local col = (#lines == 1 and ccol or 0) + #lines[#lines]
+    api.nvim_win_set_cursor(win, { row + 1, col })
+  end
   local client = vim.lsp.get_client_by_id(item.client_id)
   if client then
     util.notify(client, M.PARTIAL, {
