@@ -23,7 +23,7 @@ import tree_sitter as ts
 from cachetools import LRUCache, TTLCache
 
 from . import privacy
-from .documents import Document, DocumentStore
+from .documents import Document, DocumentStore, utf8_source
 from .imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from .languages import Language, LanguageRegistry
 from .privacy import file_path, is_excluded, uri_to_path
@@ -612,7 +612,8 @@ class Indexer:
             data = path.read_bytes() if data is None else data
         except OSError:
             return None
-        index = index_tree(lang, lang.parser().parse(data), data, label_path(str(path), self._roots))
+        source = utf8_source(data)
+        index = index_tree(lang, lang.parser().parse(source), source, label_path(str(path), self._roots))
         index.disk = (str(path), stamped)
         elapsed = time.monotonic() - now
         if elapsed > 0.001:

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 _LONE_CR = re.compile(rb"\r(?!\n)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _line_break(data: bytes, start: int) -> tuple[int, int] | None:
@@ -41,6 +42,25 @@ def _line_break(data: bytes, start: int) -> tuple[int, int] | None:
     if cr >= 0:
         return (cr, cr + 2) if cr + 1 == nl else (cr, cr + 1)
     return None if nl < 0 else (nl, nl + 1)
+
+
+def _halves(ch: str) -> tuple[str, str]:
+    """The UTF-16 surrogate pair of a character past U+FFFF."""
+    value = ord(ch) - 0x10000
+    return chr(0xD800 + (value >> 10)), chr(0xDC00 + (value & 0x3FF))
+
+
+def utf8_source(data: bytes) -> bytes:
+    """A file read from disk as UTF-8, as the editor would show it: a UTF-16 file with its byte
+    order mark (Visual Studio's ``resource.h``, PowerShell 5's ``Out-File``) decoded, which
+    parsed as UTF-8 was NUL-separated noise and gave no definitions at all. Anything else is
+    left as it is (like the editor, undecodable bytes read as replacement characters)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16").encode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return data
+    return data
 
 
 def normalize_encoding(value: object) -> Encoding:
@@ -338,6 +358,9 @@ class Document:
             end = self.offset_at(rng.end)
             if end < start:  # a reversed range still names the same span
                 start, end = end, start
+                rng = types.Range(start=rng.end, end=rng.start)
+            if self.encoding == "utf-16":
+                start, end, new_bytes = self._whole_pairs(rng, start, end, change.text)
         if start == 0 and end == len(self._data):
             # The whole text, though we sync incrementally: Emacs after a revert (lsp-mode as
             # a range over all of it, eglot and Sublime LSP without one). Taken as it came, it
@@ -348,6 +371,42 @@ class Document:
                 return self._replace(head, end - tail, new_bytes[head : len(new_bytes) - tail])
             return self._replace(0, end, new_bytes, full=True)
         return self._replace(start, end, new_bytes)
+
+    def _splits_pair(self, offset: int, position: types.Position) -> bool:
+        """Whether the UTF-16 ``position`` (which ``offset_at`` snapped to ``offset``, the
+        start of its character) falls between the two halves of a character past U+FFFF."""
+        return (
+            offset < len(self._data)
+            and self._data[offset] >= 0xF0
+            and self.position_at(offset).character + 1 == position.character
+        )
+
+    def _whole_pairs(self, rng: types.Range, start: int, end: int, text: str) -> tuple[int, int, bytes]:
+        """The change widened to whole characters when its UTF-16 range splits a surrogate
+        pair, or its text completes one half left alone in the document.
+
+        Clients that diff UTF-16 strings send such changes (an emoji changed to its neighbour
+        differs in the low surrogate only; a pair deleted or typed one unit at a time). Snapped
+        to the character's start, the kept half was lost and the halves were stored as two lone
+        surrogates: the text diverged from the editor's by a column for the rest of the line and
+        reached the model as U+FFFD.
+        """
+        if self._splits_pair(start, rng.start):
+            text = _halves(self._data[start : start + 4].decode("utf-8"))[0] + text  # the kept high half
+        if self._splits_pair(end, rng.end):
+            text += _halves(self._data[end : end + 4].decode("utf-8"))[1]  # the kept low half
+            end += 4
+        # A lone half just before or after the change (surrogatepass: 0xED then 0xA0-0xBF) joins
+        # a half at the change's edge.
+        if start >= 3 and self._data[start - 3] == 0xED and 0xA0 <= self._data[start - 2] <= 0xAF:
+            start -= 3
+            text = self._data[start : start + 3].decode("utf-8", "surrogatepass") + text
+        if self._data[end : end + 1] == b"\xed" and b"\xb0" <= self._data[end + 1 : end + 2] <= b"\xbf":
+            text += self._data[end : end + 3].decode("utf-8", "surrogatepass")
+            end += 3
+        if _SURROGATE.search(text):
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        return start, end, text.encode("utf-8", "surrogatepass")
 
     def _replace(self, start: int, end: int, new: bytes, *, full: bool = False) -> Edit:
         old_data = self._data

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import tree_sitter as ts
 
+from .documents import utf8_source
 from .gitignore import drop_ignored
 from .languages import Language, LanguageRegistry
 from .privacy import is_excluded
@@ -261,6 +262,7 @@ class WorkspaceSymbols:
         if len(data) > MAX_FILE_BYTES:
             yield False
             return
+        data = utf8_source(data)
         # Parsed at once: a parse cut short by its progress callback resumes where it stopped,
         # but py-tree-sitter 0.26 keeps every chunk its read callback returns (0.27 MB a parse
         # of a 200 kB file, never freed); a 100 kB file parses in ~25 ms.
