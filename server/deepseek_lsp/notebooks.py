@@ -19,6 +19,7 @@ import bisect
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -455,8 +456,13 @@ def cell_marker(comment: str | None) -> str:
 
 
 def _language_of(book: _Notebook) -> str | None:
-    """The notebook's language: its first code cell's (a Jupyter notebook has one kernel)."""
-    return next((cell.doc.language_id for cell in book.cells if cell.code), None)
+    """The notebook's language: that of most of its code cells, the first cell's of those tied
+    (a Jupyter notebook has one kernel). Not the first code cell's alone: a Python notebook
+    whose first cell was set to Shell or R was parsed, completed and reviewed as that language
+    (every Python cell's diagnostics went, and its completions lost their Python context)."""
+    counts = Counter(cell.doc.language_id for cell in book.cells if cell.code)
+    # A Counter keeps the order of first appearance, and max() takes the first of those tied.
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 def ipynb_open_params(uri: str, text: str) -> types.DidOpenNotebookDocumentParams:

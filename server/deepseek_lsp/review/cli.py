@@ -51,6 +51,9 @@ SKIP_DIRS = frozenset(
         ".nox",
         ".cache",
         ".eggs",
+        # Jupyter's copies of the notebooks it saved (analysis-checkpoint.ipynb), often not in
+        # .gitignore: reviewed, paid for and reported beside the notebooks, stale findings too.
+        ".ipynb_checkpoints",
     }
 )
 #: Files larger than ``completion.maxFileBytes`` are skipped (minified bundles, generated
@@ -185,8 +188,11 @@ def changed_targets(
     def wanted(path: Path) -> bool:
         if path in scope:
             return path.is_file()
-        if not any(s in path.parents for s in scope) or not path.is_file():
+        folder = next((s for s in scope if s in path.parents), None)
+        if folder is None or not path.is_file():
             return False
+        if any(part in SKIP_DIRS for part in path.relative_to(folder).parts[:-1]):
+            return False  # as walking skips them (an untracked .ipynb_checkpoints/)
         return registry is None or _known_language(path, registry)
 
     # (status, old name, new name): a rename names both, which the line diff needs to pair them.

@@ -31,7 +31,7 @@ from ..status import Status
 from ..usage_feature import endpoint_fields
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
-from .findings import Finding, at_least, follow_edits, follow_span, with_kept
+from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
 from .units import Unit
 
 if TYPE_CHECKING:
@@ -67,6 +67,9 @@ class _FileState:
     edit_count: int = 0
     #: What was last published, by the URI it went to (a notebook's cells, or the document).
     published: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    #: A notebook's findings by id, where they were last published: the cell's URI and first
+    #: line, the range in the cell's own lines and the code there (``_back_in_their_cells``).
+    in_cells: dict[str, tuple[str, int, types.Range, bytes]] = field(default_factory=dict)
 
 
 class ReviewFeature(Feature):
@@ -248,9 +251,38 @@ class ReviewFeature(Feature):
                 state.edit_count = doc.edit_count
                 self._show_cached(doc)
         else:
+            before = state.findings
             state.findings, _ = follow_edits(state.findings, edits, doc.data)
+            if state.in_cells and len(state.findings) < len(before):
+                state.findings = self._back_in_their_cells(doc, state, before)
         state.edit_count = doc.edit_count
         self._publish_state(doc, state)
+
+    def _back_in_their_cells(
+        self, doc: Document, state: _FileState, before: list[Finding]
+    ) -> list[Finding]:
+        """``state.findings`` and those of ``before`` the edits dropped whose cell moved and
+        holds their code where it did: a moved cell (Alt+Up, a drag) leaves the combined
+        document and comes back elsewhere, its code unchanged, and its findings went until the
+        next save. (Not a finding of a cell edited in place: one whose fix was typed beside its
+        code was dropped on purpose, its code still there.)"""
+        kept = {f.id for f in state.findings}
+        cells = {cell.uri: cell for cell in self._cells(doc)}
+        back = []
+        for f in before:
+            place = state.in_cells.get(f.id)
+            cell = cells.get(place[0]) if place is not None and f.id not in kept else None
+            if place is None or cell is None or cell.first == place[1]:
+                continue
+            if place[2].end.line >= cell.lines:
+                continue
+            rng = cell.to_doc(place[2])
+            start, end = doc.offset_at(rng.start), doc.offset_at(rng.end)
+            if doc.data[start:end] == place[3]:
+                back.append(f.moved(start, end))
+        if not back:
+            return state.findings
+        return sorted([*state.findings, *back], key=lambda f: (f.start, severity_rank(f.severity)))
 
     def document_closed(self, doc: Document) -> None:
         self._forget(doc.uri)
@@ -614,6 +646,7 @@ class ReviewFeature(Feature):
 
     def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
         placed = self._placed(doc, self.diagnostics(doc, state.findings))
+        state.in_cells = self._in_cells(doc, state.findings)
         for uri in state.published.keys() - placed.keys():  # a cell deleted since
             placed[uri] = ([], None)
         for uri, (diagnostics, version) in placed.items():
@@ -633,6 +666,19 @@ class ReviewFeature(Feature):
             self._publish(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
             )
+
+    def _in_cells(
+        self, doc: Document, findings: list[Finding]
+    ) -> dict[str, tuple[str, int, types.Range, bytes]]:
+        """Where each finding of a notebook is in its cell (none for a file)."""
+        cells = self._cells(doc)
+        out: dict[str, tuple[str, int, types.Range, bytes]] = {}
+        for f in findings if cells else ():
+            rng = doc.range_of(f.start, f.end)
+            cell = next((c for c in cells if c.holds(rng.start.line)), None)
+            if cell is not None and cell.holds(rng.end.line):
+                out[f.id] = (cell.uri, cell.first, cell.to_cell(rng, doc), doc.data[f.start : f.end])
+        return out
 
     def _cells(self, doc: Document) -> list[CellSpan]:
         notebooks = self.services.notebooks
