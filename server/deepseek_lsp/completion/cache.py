@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,23 +41,55 @@ class Anchor:
     prefix_len: int
     prefix_tail: bytes
     suffix_head: bytes
+    #: Of ``prefix_len``, the bytes not in the document yet when it was made (a prefetch's
+    #: anchor is after the suggestion shown, still to be accepted or typed). Not compared:
+    #: the same state reached typing through a suggestion is one anchor (one prefetch).
+    inserted_len: int = field(default=0, compare=False)
+    #: The text before the tail it compares was edited since (CompletionCache.edited): what
+    #: was asked here answers text that is gone.
+    moved: bool = False
 
     @classmethod
     def at(cls, data: bytes, offset: int, inserted: bytes = b"") -> Anchor:
         # Only the tail is kept: joining the whole prefix copied the file up to the cursor,
         # now on every keystroke typed through a suggestion.
         tail = (data[max(0, offset - TAIL) : offset] + inserted)[-TAIL:]
-        return cls(min(offset, len(data)) + len(inserted), tail, data[offset : offset + HEAD])
+        return cls(min(offset, len(data)) + len(inserted), tail, data[offset : offset + HEAD], len(inserted))
 
-    def typed_since(self, data: bytes, offset: int) -> bytes | None:
-        """What was typed at this anchor since, or None when the document moved on otherwise."""
+    @property
+    def unseen_end(self) -> int:
+        """Where the text before the cursor that is not compared ends: an edit before it goes
+        unnoticed. Not past the document's cursor when it was made: the text after it, still
+        to come, is typed or accepted on the way to the anchor."""
+        return min(self.prefix_len - len(self.prefix_tail), self.prefix_len - self.inserted_len)
+
+    def typed_since(self, data: bytes, offset: int, *, auto_closed: bool = False) -> bytes | None:
+        """What was typed at this anchor since, or None when the document moved on otherwise.
+
+        ``auto_closed``: the closers an editor inserted with what was typed (`(` arrives as
+        `()`, the cursor before the `)`) may stand between the cursor and the text the anchor
+        saw after it. Without them, typing through `compute(a, b)` lost the suggestion at the
+        `(` and asked the model again."""
         k = offset - self.prefix_len
-        if k < 0 or data[offset : offset + HEAD] != self.suffix_head:
+        if k < 0 or self.moved:
+            return None
+        if data[offset : offset + HEAD] != self.suffix_head and not (
+            auto_closed and k > 0 and self._closers_before_suffix(data, offset)
+        ):
             return None
         tail_start = self.prefix_len - len(self.prefix_tail)
         if data[tail_start : self.prefix_len] != self.prefix_tail:
             return None
         return data[self.prefix_len : offset]
+
+    def _closers_before_suffix(self, data: bytes, offset: int) -> bool:
+        """Whether a few auto-inserted closers, then the text the anchor saw, follow ``offset``."""
+        for ahead in range(1, AUTO_CLOSED_MAX + 1):
+            if data[offset + ahead - 1 : offset + ahead] not in _AUTO_CLOSERS:
+                return False
+            if data[offset + ahead : offset + ahead + HEAD] == self.suffix_head:
+                return True
+        return False
 
     def reachable(self, data: bytes, offset: int, streamed: bytes) -> bool:
         """Whether the document, with the cursor at ``offset``, may still come to use an answer
@@ -66,6 +99,8 @@ class Anchor:
         Editors auto-close: a typed ``(`` arrives as ``()`` (the change ends after the ``)``,
         the cursor is before it) and the closer sits after the cursor until typed over. Up to
         a few closers after the cursor are allowed for."""
+        if self.moved:
+            return False
         for back in range(AUTO_CLOSED_MAX + 1):
             at = offset - back
             if back and (at < 0 or data[at : at + 1] not in _AUTO_CLOSERS):
@@ -97,6 +132,10 @@ class Entry:
     anchor: Anchor
     text: str
     multiline: bool
+    #: When it was answered: served after ``cacheTtlS`` no more than an exact repeat is.
+    at: float = field(default_factory=time.monotonic)
+    #: A prefetch's answer, for the state after accepting the suggestion before it.
+    prefetched: bool = False
 
 
 @dataclass
@@ -113,6 +152,8 @@ class Pending:
     #: Some of its lines are on screen while it streams on: the next Tab takes the rest, so
     #: it is not cancelled for having no request waiting on it.
     shown: bool = False
+    #: When it was asked: a finished one answers its state only for ``cacheTtlS``.
+    at: float = field(default_factory=time.monotonic)
 
     @property
     def text(self) -> str:
@@ -168,35 +209,60 @@ class CompletionCache:
         if self.exact.maxsize and sum(len(c) for c in choices) < self.max_bytes // self.exact.maxsize:
             self.exact[key] = choices
 
-    def get(self, key: str) -> list[str] | None:
+    def get(self, key: str, *, count: bool = True) -> list[str] | None:
+        """The answer kept for ``key``; ``count=False`` when the caller may not use it (then
+        it counts the hit itself, see CompletionFeature._suggest)."""
         found = self.exact.get(key)
-        if found is not None:
+        if found is not None and count:
             self.hits["exact"] += 1
         return found
 
-    def remember(self, uri: str, anchor: Anchor, text: str, multiline: bool) -> None:
+    def remember(self, uri: str, anchor: Anchor, text: str, multiline: bool, *, prefetched: bool = False) -> None:
         if not text:
             return
         entries = self._through.setdefault(uri, [])
-        entries.append(Entry(anchor, text, multiline))
+        entries.append(Entry(anchor, text, multiline, prefetched=prefetched))
         if len(entries) > 16:
             del entries[:-16]
         if len(self._through) > 256:
             self._through.pop(next(iter(self._through)))
 
+    def _expired(self, at: float) -> bool:
+        # The same lifetime as an exact repeat's: an answer asked 10 minutes before was served
+        # back at its place from here with ``cacheTtlS: 60``, with no request.
+        return time.monotonic() - at > self.exact.ttl
+
     def through(self, uri: str, data: bytes, offset: int) -> str | None:
         """The rest of a held suggestion the user is typing through, if any."""
         for entry in reversed(self._through.get(uri, ())):
-            typed = entry.anchor.typed_since(data, offset)
+            if self._expired(entry.at):
+                continue
+            typed = entry.anchor.typed_since(data, offset, auto_closed=True)
             if typed is None:
                 continue
             full = entry.text.encode("utf-8", "surrogatepass")
             if len(typed) < len(full) and full.startswith(typed):
                 rest = full[len(typed) :].decode("utf-8", "ignore")
                 if rest.strip():
-                    self.hits["typing"] += 1
+                    # A prefetch that finished before the accept answers the state it was
+                    # asked for: a prefetch hit (it was counted as typing-through).
+                    self.hits["prefetch" if entry.prefetched and not typed else "typing"] += 1
                     return rest
         return None
+
+    def edited(self, uri: str, start: int) -> None:
+        """An edit at byte ``start``: the suggestions held for a cursor more than ``TAIL`` bytes
+        after it go, since their anchor compares only that much of the text before the cursor.
+        Kept, a function renamed to a name of the same length far above was still called by
+        its old name in the suggestion served there, with no request."""
+        entries = self._through.get(uri, [])
+        anchors = [e.anchor for e in entries]
+        anchors += [p.anchor for p in (self.pending.get(uri), self.prefetching.get(uri)) if p is not None]
+        for anchor in anchors:
+            # Requests in flight too: joined, or a prefetch's answer kept, they served the same.
+            if anchor is not None and anchor.unseen_end > start:
+                anchor.moved = True
+        entries[:] = [e for e in entries if not e.anchor.moved]
 
     def forget(self, uri: str) -> None:
         self._through.pop(uri, None)
@@ -207,6 +273,8 @@ class CompletionCache:
         """A pending request (or prefetch) for this document that will cover the cursor, and how
         far in."""
         for pending in (self.pending.get(uri), self.prefetching.get(uri)):
+            if pending is not None and pending.future.done() and self._expired(pending.at):
+                continue
             found = self._covers(pending, data, offset, multiline)
             if found is not None:
                 return found
@@ -216,7 +284,7 @@ class CompletionCache:
     def _covers(pending: Pending | None, data: bytes, offset: int, multiline: bool) -> tuple[Pending, int] | None:
         if pending is None or (multiline and not pending.multiline):
             return None
-        typed = pending.anchor.typed_since(data, offset)
+        typed = pending.anchor.typed_since(data, offset, auto_closed=True)
         if typed is None:
             return None
         if pending.future.done():

@@ -651,6 +651,10 @@ class CompletionFeature(Feature):
         if typed and edit is not None:
             self._key_pressed[doc.uri] = (self._last_change, edit.new_end_byte)
         edits = doc.edit_count - self._edit_counts.get(doc.uri, 0)
+        # Edits far above the cursor are not seen by the typing-through anchors (see edited).
+        applied = doc.edits_since(self._edit_counts.get(doc.uri, 0))
+        for start in [e.start_byte for e in applied] if applied is not None else [0]:
+            self.cache.edited(doc.uri, start)
         self._edit_counts[doc.uri] = doc.edit_count
         if not typed or edits > 1:
             # Not a key press (a paste over everything, a formatter, Convert Indentation's one
@@ -1188,10 +1192,13 @@ class CompletionFeature(Feature):
         shape = (c.model, req.multiline, settings.backend, settings.fim_template)
         key = exact_key(fim.prompt, fim.suffix, shape)
         if c.cache:
-            hit = self.cache.get(key)
+            hit = self.cache.get(key, count=False)
             wanted = choices_wanted(c, req.invoked)
-            # An explicit request asks for several choices, unless the user wants one.
+            # An explicit request asks for several choices, unless the user wants one. Counted
+            # only when served: a single kept choice the explicit request asks anew for was
+            # counted as a hit beside the requests it sent.
             if hit is not None and (wanted == 1 or len(hit) > 1):
+                self.cache.hits["exact"] += 1
                 return finish(hit[:wanted])
 
         # 3. debounce: not for an explicit request, nor right after an accept.
@@ -1736,7 +1743,7 @@ class CompletionFeature(Feature):
                 if not answered and self.cache.prefetching.get(uri) is pending:
                     del self.cache.prefetching[uri]
             if result:
-                self.cache.remember(uri, anchor, result, True)
+                self.cache.remember(uri, anchor, result, True, prefetched=True)
 
         def settle(_: asyncio.Task[Any]) -> None:
             if not pending.future.done():  # cancelled before its first step

@@ -1,0 +1,212 @@
+"""The completion cache's hit paths as a typing user meets them: the feature in-process against
+the fake DeepSeek server (tests/completing.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from lsprotocol import types
+
+from tests.completing import Completing
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params
+
+FIM = "/beta/completions"
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+
+def _replace(completing: Completing, uri: str, start: tuple[int, int], end: tuple[int, int], text: str) -> None:
+    doc = completing.services.documents.get(uri)
+    assert doc is not None
+    rng = types.Range(types.Position(*start), types.Position(*end))
+    change = types.TextDocumentContentChangePartial(range=rng, text=text)
+    completing.completion.document_changed(completing.services.documents.change(uri, doc.version + 1, [change]))
+
+
+async def test_typing_through_survives_an_auto_closed_bracket(completing: Completing, fake_deepseek: FakeDeepSeek) -> None:
+    """Typing `compute(` through the suggestion `compute(a, b)` in an editor that auto-closes:
+    the `(` arrives as `()`, the cursor before the `)`. The text after the cursor was no longer
+    the anchor's, so the suggestion was dropped and the model asked again (billed) for what
+    was already held."""
+    fake_deepseek.responder(lambda body: "compute(a, b)", path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = b = 1\nx = \n")
+    assert await completing.inline(uri, 1, 4) == ["compute(a, b)"]
+    completing.insert(uri, 1, 4, "compute")
+    assert await completing.inline(uri, 1, 11) == ["(a, b)"]
+    completing.insert(uri, 1, 11, "()")  # the editor closes the "(" it typed
+    assert await completing.inline(uri, 1, 12) == ["a, b)"]  # replaces the line's ")"
+    assert len(fake_deepseek.requests_to(FIM)) == 1
+    assert completing.completion.cache.hits["typing"] == 2
+
+
+async def test_a_pending_request_is_joined_past_an_auto_closed_bracket(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """The same while the answer still streams: the keystroke after the auto-closed `(` started
+    a second request instead of joining the first, whose stream agreed with what was typed."""
+    fake_deepseek.set_latency(ttft=0.05, per_token=0.05, chunk_chars=3)
+    fake_deepseek.responder(lambda body: "compute(a, b) + offset_value", path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = b = 1\nx = \n")
+    first = asyncio.ensure_future(completing.inline(uri, 1, 4))
+    await asyncio.sleep(0.35)  # "compute(" has streamed
+    completing.insert(uri, 1, 4, "compute")
+    completing.insert(uri, 1, 11, "()")
+    assert await completing.inline(uri, 1, 12) == ["a, b) + offset_value"]
+    await first
+    assert len(fake_deepseek.requests_to(FIM)) == 1
+    assert completing.completion.cache.hits["inflight"] == 1
+
+
+async def test_an_exact_hit_not_served_is_not_counted(completing: Completing, fake_deepseek: FakeDeepSeek) -> None:
+    """An explicit request (three choices) where one typed choice is kept asks the model again;
+    ``deepseek/completionStats`` still counted an exact hit for it."""
+    fake_deepseek.responder(lambda body: f"compute(a, {body.get('temperature', 0)})", path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = 1\nx = \n")
+    assert len(await completing.inline(uri, 1, 4)) == 1
+    assert len(await completing.inline(uri, 1, 4, invoked=True)) == 3
+    stats = completing.completion.stats.to_json(completing.completion.cache.hits)
+    assert stats["backendRequests"] == 4  # one typed, three choices asked for
+    assert stats["cacheHits"].get("exact", 0) == 0
+    await completing.inline(uri, 1, 4, invoked=True)  # now three choices are kept: a real hit
+    stats = completing.completion.stats.to_json(completing.completion.cache.hits)
+    assert stats["backendRequests"] == 4
+    assert stats["cacheHits"]["exact"] == 1
+
+
+async def test_a_rename_far_above_is_not_answered_with_the_old_name(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """`def foo` renamed `def bar` (same length) more than the anchor's 256 bytes above the
+    cursor: back at the cursor, the suggestion held there, `foo(1)`, was served from the
+    typing-through cache, calling a function that no longer exists."""
+    fake_deepseek.responder(lambda body: "bar(1)" if "def bar" in body["prompt"] else "foo(1)", path=FIM)
+    uri = "file:///w/a.py"
+    filler = "".join(f"v{i} = {i}\n" for i in range(60))
+    completing.open(uri, "def foo(a):\n    return a\n\n\n" + filler + "x = \n")
+    line = 4 + 60
+    assert await completing.inline(uri, line, 4) == ["foo(1)"]
+    _replace(completing, uri, (0, 4), (0, 7), "bar")
+    assert await completing.inline(uri, line, 4) == ["bar(1)"]
+    # An edit near the cursor leaves what is held for it alone (the anchor sees it undone).
+    completing.insert(uri, line, 0, "#")
+    _replace(completing, uri, (line, 0), (line, 1), "")
+    assert await completing.inline(uri, line, 4) == ["bar(1)"]
+    assert len(fake_deepseek.requests_to(FIM)) == 2
+
+
+async def test_a_held_suggestion_lives_no_longer_than_cache_ttl(fake_deepseek: FakeDeepSeek) -> None:
+    """``cacheTtlS`` ("lifetime of a cache entry") held for exact repeats only: back at a place
+    after the lifetime, the answer asked there long before was served again from the
+    typing-through entries, with no request."""
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False, cache_ttl_s=0.3)
+    try:
+        answers = iter(range(100))
+        fake_deepseek.responder(lambda body: f"compute({next(answers)})", path=FIM)
+        uri = "file:///w/a.py"
+        completing.open(uri, "a = 1\nx = \n")
+        assert await completing.inline(uri, 1, 4) == ["compute(0)"]
+        completing.insert(uri, 1, 4, "c")
+        assert await completing.inline(uri, 1, 5) == ["ompute(0)"]  # within its lifetime
+        _replace(completing, uri, (1, 4), (1, 5), "")
+        await asyncio.sleep(0.5)
+        assert await completing.inline(uri, 1, 4) == ["compute(1)"]
+        assert len(fake_deepseek.requests_to(FIM)) == 2
+    finally:
+        await completing.stop()
+
+
+async def test_a_prefetch_finished_before_the_accept_counts_as_a_prefetch_hit(fake_deepseek: FakeDeepSeek) -> None:
+    """The user reads the suggestion, the prefetch for the state after accepting it finishes,
+    the user accepts: the next suggestion is the prefetch's answer, but ``completionStats``
+    counted it as typing-through (prefetch hits showed only when the accept beat the stream)."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        fake_deepseek.responder(
+            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM
+        )
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(x):\n    a = \n")
+        [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
+        for _ in range(100):  # the prefetch is asked and answered while the user reads
+            await asyncio.sleep(0.02)
+            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
+                break
+        await asyncio.sleep(0.1)
+        completing.insert(uri, 1, 8, str(item.insert_text))
+        completing.completion.accepted(item.command.arguments[0])
+        assert await completing.inline(uri, 1, 13) == ["\n    return a"]
+        assert len(fake_deepseek.requests_to(FIM)) == 2
+        hits = completing.completion.stats.to_json(completing.completion.cache.hits)["cacheHits"]
+        assert hits == {"prefetch": 1}
+        # Typing on through it is typing-through.
+        completing.insert(uri, 1, 13, "\n    r")
+        assert await completing.inline(uri, 2, 5) == ["eturn a"]
+        hits = completing.completion.stats.to_json(completing.completion.cache.hits)["cacheHits"]
+        assert hits == {"prefetch": 1, "typing": 1}
+    finally:
+        await completing.stop()
+
+
+async def test_a_prefetched_answer_is_not_served_after_a_rename_far_above(fake_deepseek: FakeDeepSeek) -> None:
+    """The same for the answer a prefetch brought: accepted, then `def foo` renamed far above,
+    back at the end of the line the prefetch's `return foo(a)` was served."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+
+        def answer(body: dict[str, object]) -> str:
+            prompt = str(body["prompt"])
+            if prompt.endswith("a = "):
+                return "x + 1"
+            return "\n    return bar(a)" if "def bar" in prompt else "\n    return foo(a)"
+
+        fake_deepseek.responder(answer, path=FIM)
+        uri = "file:///w/a.py"
+        filler = "".join(f"v{i} = {i}\n" for i in range(60))
+        completing.open(uri, "def foo(a):\n    return a\n\n\n" + filler + "def f(x):\n    a = \n")
+        line = 4 + 60 + 1
+        [item] = (await completing.completion.inline_completion(inline_params(uri, line, 8))).items
+        for _ in range(100):  # the prefetch is asked and answered while the user reads
+            await asyncio.sleep(0.02)
+            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
+                break
+        await asyncio.sleep(0.1)
+        completing.insert(uri, line, 8, str(item.insert_text))
+        completing.completion.accepted(item.command.arguments[0])
+        _replace(completing, uri, (0, 4), (0, 7), "bar")
+        assert await completing.inline(uri, line, 13) == ["\n    return bar(a)"]
+    finally:
+        await completing.stop()
+
+
+async def test_a_long_suggestion_accepted_still_finds_its_prefetch(fake_deepseek: FakeDeepSeek) -> None:
+    """Accepting a suggestion longer than the anchor's tail is an edit before the text the
+    prefetch's anchor compares; it is on the way to that anchor, not an edit elsewhere."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        block = "".join(f"\n    v{i} = compute_value({i}, x)" for i in range(12))
+
+        def answer(body: dict[str, object]) -> str:
+            return block if str(body["prompt"]).endswith("def f(x):") else "\n    return v0"
+
+        fake_deepseek.responder(answer, path=FIM)
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(x):\n")
+        [item] = (await completing.completion.inline_completion(inline_params(uri, 0, 9))).items
+        assert len(str(item.insert_text).encode()) > 256
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
+                break
+        await asyncio.sleep(0.1)
+        completing.insert(uri, 0, 9, str(item.insert_text))
+        completing.completion.accepted(item.command.arguments[0])
+        last = str(item.insert_text).split("\n")[-1]
+        assert await completing.inline(uri, 12, len(last)) == ["\n    return v0"]
+        assert len(fake_deepseek.requests_to(FIM)) == 2
+    finally:
+        await completing.stop()
