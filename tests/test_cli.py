@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -27,6 +28,24 @@ def run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess
     )
 
 
+def doctor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``deepseek-lsp doctor`` in this process, for the tests of its endpoint check: its check of
+    the languages (five seconds of query compiling, more on a loaded host) is run for real by
+    test_doctor_all_good_masks_the_key_and_lists_languages, in a process of its own."""
+    from deepseek_lsp import doctor as doctor_module
+    from deepseek_lsp.cli import main
+
+    monkeypatch.setattr(doctor_module, "check_languages", lambda registry: (["python"], []))
+    for key in [k for k in os.environ if k.startswith("DEEPSEEK_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        if key.startswith("DEEPSEEK_"):
+            monkeypatch.setenv(key, value)
+    code = main(["doctor", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 def test_version(tmp_path) -> None:
     out = run(["--version"], server_env(state_dir=str(tmp_path)))
     assert out.returncode == 0 and __version__ in out.stdout
@@ -42,36 +61,38 @@ def test_doctor_all_good_masks_the_key_and_lists_languages(tmp_path) -> None:
     assert "accepts the key" in out.stdout and "deepseek-v4-pro" in out.stdout
 
 
-def test_doctor_explains_a_rejected_key(tmp_path) -> None:
+def test_doctor_explains_a_rejected_key(tmp_path, monkeypatch, capsys) -> None:
     with FakeDeepSeek() as fake:
-        out = run(["doctor"], server_env(fake.url, api_key="sk-wrong-key-999999", state_dir=str(tmp_path)))
-    assert out.returncode == 1
-    assert "401" in out.stdout and "DEEPSEEK_API_KEY" in out.stdout
-    assert "deepseek.apiKey" not in out.stdout  # a VS Code setting the extension does not forward
-    assert "sk-wrong-key-999999" not in out.stdout
+        code, out, _ = doctor(monkeypatch, capsys, server_env(fake.url, api_key="sk-wrong-key-999999", state_dir=str(tmp_path)))
+    assert code == 1
+    assert "401" in out and "DEEPSEEK_API_KEY" in out
+    assert "deepseek.apiKey" not in out  # a VS Code setting the extension does not forward
+    assert "sk-wrong-key-999999" not in out
 
 
-def test_doctor_explains_a_missing_key(tmp_path) -> None:
+def test_doctor_explains_a_missing_key(tmp_path, monkeypatch, capsys) -> None:
     env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
     del env["DEEPSEEK_API_KEY"]
-    out = run(["doctor"], env)
-    assert out.returncode == 1 and "no API key" in out.stdout
+    code, out, _ = doctor(monkeypatch, capsys, env)
+    assert code == 1 and "no API key" in out
 
 
-def test_doctor_explains_an_unreachable_host(tmp_path) -> None:
+def test_doctor_explains_an_unreachable_host(tmp_path, monkeypatch, capsys) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
-    out = run(["doctor", "--timeout", "3"], server_env(f"http://127.0.0.1:{port}", state_dir=str(tmp_path)))
-    assert out.returncode == 1 and "cannot reach" in out.stdout
+    env = server_env(f"http://127.0.0.1:{port}", state_dir=str(tmp_path))
+    code, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "3")
+    assert code == 1 and "cannot reach" in out
 
 
-def test_doctor_never_prints_credentials_in_the_base_url(tmp_path) -> None:
+def test_doctor_never_prints_credentials_in_the_base_url(tmp_path, monkeypatch, capsys) -> None:
     with FakeDeepSeek() as fake:
         url = fake.url.replace("http://", "http://proxyuser:Pr0xyS3cret@")
-        out = run(["doctor", "--timeout", "5"], server_env(url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
-    assert "Pr0xyS3cret" not in out.stdout + out.stderr and "proxyuser" not in out.stdout
-    assert f'"base_url": "{fake.url}"' in out.stdout and f"endpoint: PROBLEM: {fake.url} " in out.stdout
+        code, out, err = doctor(monkeypatch, capsys, server_env(url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), "--timeout", "5")
+    assert code == 1
+    assert "Pr0xyS3cret" not in out + err and "proxyuser" not in out
+    assert f'"base_url": "{fake.url}"' in out and f"endpoint: PROBLEM: {fake.url} " in out
 
 
 def test_doctor_says_an_invalid_base_url_is_invalid() -> None:
@@ -100,7 +121,7 @@ class WebSite(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def test_doctor_sees_that_a_web_page_or_a_redirect_is_not_the_api(tmp_path) -> None:
+def test_doctor_sees_that_a_web_page_or_a_redirect_is_not_the_api(tmp_path, monkeypatch, capsys) -> None:
     """Anything that answered below 400 was "all good", though no completion could work there."""
     site = ThreadingHTTPServer(("127.0.0.1", 0), WebSite)
     threading.Thread(target=site.serve_forever, daemon=True).start()
@@ -111,9 +132,9 @@ def test_doctor_sees_that_a_web_page_or_a_redirect_is_not_the_api(tmp_path) -> N
             ("/moved", "redirects (HTTP 301) to https://www.example.com/login"),
             ("/json", "answered JSON without a model list"),
         ):
-            out = run(["doctor", "--timeout", "5"], server_env(base + path, state_dir=str(tmp_path)))
-            assert out.returncode == 1, out.stdout
-            assert f"endpoint: PROBLEM: {base}{path}/models {says}" in out.stdout
+            code, out, _ = doctor(monkeypatch, capsys, server_env(base + path, state_dir=str(tmp_path)), "--timeout", "5")
+            assert code == 1, out
+            assert f"endpoint: PROBLEM: {base}{path}/models {says}" in out
     finally:
         site.shutdown()
         site.server_close()
@@ -199,15 +220,13 @@ def test_doctor_behind_a_socks_proxy_reports_instead_of_crashing(monkeypatch: An
     """ALL_PROXY=socks5://... (common for DeepSeek users behind Clash and the like) without the
     optional socksio package: httpx raises ImportError, which doctor does not catch: a
     traceback instead of the diagnosis, and no 'all good'/'problems found' line."""
-    from deepseek_lsp.doctor import run_doctor
-
     for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ALL_PROXY", "socks5://user:pw@127.0.0.1:9")
     monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-0123456789abcdef0123")
     monkeypatch.setenv("DEEPSEEK_BASE_URL", "https://api.deepseek.com")
-    assert run_doctor(timeout=2) == 1
-    out = capsys.readouterr().out
+    code, out, _ = doctor(monkeypatch, capsys, {k: v for k, v in os.environ.items() if k.startswith("DEEPSEEK_")}, "--timeout", "2")
+    assert code == 1
     assert "PROBLEM" in out and "pw@" not in out and "0123456789abcdef" not in out
 
 
