@@ -215,12 +215,18 @@ function extensionLog() {
 
 /** A click into the Output pane's text (the DeepSeek log shown): the focus is in the log. */
 async function focusLog() {
-  const line = page.locator('.part.panel .view-line', { hasText: 'deepseek' }).last();
-  await line.waitFor({ state: 'visible', timeout: 10000 });
-  const box = await line.boundingBox();
-  await page.mouse.click(box.x + 20, box.y + box.height / 2);
-  await waitFor('the focus in the Output pane', () =>
-    page.evaluate(() => !!document.activeElement?.closest('.part.panel')), 5000);
+  // The log grows while it is shown and Monaco re-renders its lines: a line found a moment ago
+  // can be gone (no box) when clicked, so find, measure and click again until the focus is there.
+  await waitFor('the focus in the Output pane', async () => {
+    const line = page.locator('.part.panel .view-line', { hasText: 'deepseek' }).last();
+    await line.waitFor({ state: 'visible', timeout: 10000 });
+    const box = await line.boundingBox();
+    if (!box) {
+      return false;
+    }
+    await page.mouse.click(box.x + 20, box.y + box.height / 2);
+    return page.evaluate(() => !!document.activeElement?.closest('.part.panel'));
+  }, 15000, 300);
 }
 
 /** Replaces the user settings as a user does: settings.json in the editor, its text replaced, saved. */
