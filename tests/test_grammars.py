@@ -811,3 +811,44 @@ def test_re_exports_are_read_from_barrels_and_package_inits(registry: LanguageRe
     )
     assert reexports("python", init, "client.py") == ({}, ["._api"], {})
     assert reexports("python", "from .x import y\nimport os\n", "client.py") is None
+
+
+def test_typescript_reads_javascripts_import_patterns_through_its_inherits_line(registry: LanguageRegistry) -> None:
+    """TypeScript's imports.scm names JavaScript's (``; inherits: javascript``) instead of
+    repeating its seventy lines: a TypeScript barrel written the CommonJS way is read as
+    JavaScript's is, and ``import x = require("m")`` stays TypeScript's own."""
+    from deepseek_lsp.context import index_tree
+
+    barrel = 'module.exports = { ...require("./a"), b: require("./b") };\nimport fs = require("fs");\n'
+    found = {}
+    for language in ("javascript", "typescript", "tsx"):
+        lang = registry.get(language)
+        assert lang is not None
+        data = barrel.encode()
+        index = index_tree(lang, lang.parser().parse(data), data, "index.ts")
+        assert index.reexports is not None, language
+        found[language] = (index.reexports.star, index.reexports.named, index.import_sources)
+    assert found["typescript"] == found["tsx"] == (["./a"], {"b": ["./b"]}, ["./a", "./b", "fs"])
+    # JavaScript has no `import x = require()`: the last line is no import there.
+    assert found["javascript"] == (["./a"], {"b": ["./b"]}, ["./a", "./b"])
+
+
+def test_an_inherits_line_reads_the_named_query_files_first_and_once(tmp_path: Path) -> None:
+    from deepseek_lsp.languages import LanguageError, with_inherited
+
+    for name, text in {
+        "base": "(identifier) @reference\n",
+        "mid": "; inherits: base\n(string) @reference\n",
+        "top": "; A comment first.\n; inherits: mid, base\n\n(number) @reference\n",
+        "loop": "; inherits: loop\n(true) @reference\n",
+        "broken": "; inherits: nowhere\n(false) @reference\n",
+    }.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "identifiers.scm").write_text(text)
+    top = with_inherited(tmp_path / "top" / "identifiers.scm", "identifiers")
+    assert [line for line in top.splitlines() if line.startswith("(")] == [
+        "(identifier) @reference", "(string) @reference", "(number) @reference",
+    ]  # fmt: skip
+    assert with_inherited(tmp_path / "loop" / "identifiers.scm", "identifiers").count("(true)") == 1
+    with pytest.raises(LanguageError, match=r"inherits nowhere, which has no identifiers\.scm"):
+        with_inherited(tmp_path / "broken" / "identifiers.scm", "identifiers")

@@ -3,7 +3,7 @@
   (import_clause (identifier) @import.name)
   source: (string) @import.source) @import
 
-; import { a } from "m"
+; import { a } from "m" / import type { a } from "m" (TypeScript)
 (import_statement
   (import_clause
     (named_imports

@@ -187,7 +187,7 @@ class Language:
         for folder in (self.spec.folder, *(self.spec.folder.parent / name for name in self.spec.inherits)):
             path = folder / f"{kind}.scm"
             if path.is_file():
-                return path.read_text(encoding="utf-8")
+                return with_inherited(path, kind)
         return None
 
     def query(self, kind: str) -> ts.Query | None:
@@ -196,6 +196,36 @@ class Language:
             source = self.query_source(kind)
             self._queries[kind] = ts.Query(self.ts_language, source) if source else None
         return self._queries[kind]
+
+
+_INHERITS = re.compile(r"^;+\s*inherits:\s*(\S.*?)\s*$")
+
+
+def with_inherited(path: Path, kind: str, seen: set[Path] | None = None) -> str:
+    """A query file's text after the query files of the same kind it names in an
+    ``; inherits: javascript`` line of its leading comments (nvim-treesitter's modeline):
+    TypeScript's imports are JavaScript's and a few of its own, kept in one place. A file
+    reached twice (named twice, through two parents, or in a loop) is read once."""
+    seen = set() if seen is None else seen
+    seen.add(path.resolve())
+    text = path.read_text(encoding="utf-8")
+    parents: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith(";"):
+            if line.strip():
+                break
+            continue
+        found = _INHERITS.match(line)
+        if found:
+            parents += [name.strip() for name in found.group(1).split(",") if name.strip()]
+    inherited = []
+    for name in parents:
+        parent = path.parent.parent / name / f"{kind}.scm"
+        if not parent.is_file():
+            raise LanguageError(f"{path}: inherits {name}, which has no {kind}.scm")
+        if parent.resolve() not in seen:
+            inherited.append(with_inherited(parent, kind, seen))
+    return "\n".join([*inherited, text])
 
 
 class LanguageRegistry:
