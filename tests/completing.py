@@ -17,6 +17,8 @@ from deepseek_lsp.status import Status, StatusReporter
 from deepseek_lsp.usage_feature import UsageFeature
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
+FIM = "/beta/completions"
+
 REGISTRY = LanguageRegistry.load()
 
 
@@ -87,3 +89,38 @@ class Completing:
             )
         )
         return [item.label for item in result.items]
+
+
+async def accept_first(fake: FakeDeepSeek, language_id: str, ext: str, text: str, answer: str) -> tuple[str | None, dict | None]:
+    """The document as the user has it after accepting the first inline item for the cursor at
+    ``‸`` when the model answers ``answer`` (None: no item), and the FIM request's body (None:
+    nothing was asked)."""
+    c = Completing(fake, debounce=0, prefetch=False, cache=False)
+    try:
+        uri = f"file:///w/a.{ext}"
+        offset = text.index("‸")
+        clean = text.replace("‸", "")
+        doc = c.services.documents.open(uri, clean, language_id, 1)
+        c.completion.document_opened(doc)
+        fake.script(answer, path=FIM)
+        line = clean[:offset].count("\n")
+        char = len(clean[:offset].split("\n")[-1])
+        result = await c.completion.inline_completion(
+            types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line, char),
+                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
+            )
+        )
+        sent = fake.requests_to(FIM)
+        body = sent[-1].json if sent else None
+        if not result.items:
+            return None, body
+        item = result.items[0]
+        assert item.range is not None
+        lines = clean.split("\n")
+        start = sum(len(x) + 1 for x in lines[: item.range.start.line]) + item.range.start.character
+        end = sum(len(x) + 1 for x in lines[: item.range.end.line]) + item.range.end.character
+        return clean[:start] + str(item.insert_text) + clean[end:], body
+    finally:
+        await c.stop()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from lsprotocol import types
 
 from deepseek_lsp.completion.feature import Request
-from tests.completing import Completing
+from tests.completing import accept_first
 from tests.fake_deepseek import FakeDeepSeek
 from tests.test_completion_units import _LANGUAGE_IDS, _feature
 
@@ -16,36 +15,10 @@ FIM = "/beta/completions"
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
-async def _complete(fake: FakeDeepSeek, language: str, text: str, answer: str) -> tuple[str | None, dict]:
+async def _complete(fake: FakeDeepSeek, language: str, text: str, answer: str) -> tuple[str | None, dict | None]:
     """The document after accepting the first inline item (None: no item), and the request."""
-    c = Completing(fake, debounce=0, prefetch=False, cache=False)
-    try:
-        language_id, ext = _LANGUAGE_IDS[language]
-        uri = f"file:///w/a.{ext}"
-        offset = text.index("‸")
-        clean = text.replace("‸", "")
-        doc = c.services.documents.open(uri, clean, language_id, 1)
-        c.completion.document_opened(doc)
-        fake.script(answer)
-        line = clean[:offset].count("\n")
-        char = len(clean[:offset].split("\n")[-1])
-        result = await c.completion.inline_completion(
-            types.InlineCompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line, char),
-                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
-            )
-        )
-        body = fake.requests_to(FIM)[-1].json
-        if not result.items:
-            return None, body
-        item = result.items[0]
-        lines = clean.split("\n")
-        start = sum(len(x) + 1 for x in lines[: item.range.start.line]) + item.range.start.character
-        end = sum(len(x) + 1 for x in lines[: item.range.end.line]) + item.range.end.character
-        return clean[:start] + str(item.insert_text) + clean[end:], body
-    finally:
-        await c.stop()
+    language_id, ext = _LANGUAGE_IDS[language]
+    return await accept_first(fake, language_id, ext, text, answer)
 
 
 # 1. `>` after the cursor (an auto-closed or already typed generic's `>`) is served as a

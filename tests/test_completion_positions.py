@@ -11,7 +11,7 @@ import time
 import pytest
 from lsprotocol import types
 
-from tests.completing import Completing
+from tests.completing import Completing, accept_first
 from tests.fake_deepseek import FakeDeepSeek
 
 FIM = "/beta/completions"
@@ -22,33 +22,7 @@ pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the tes
 async def _accepted(fake: FakeDeepSeek, language_id: str, ext: str, text: str, answer: str) -> str | None:
     """The document after accepting the first inline item for the cursor at ``‸`` when the
     model answers ``answer`` (None: no item)."""
-    c = Completing(fake, debounce=0, prefetch=False, cache=False)
-    try:
-        uri = f"file:///w/a.{ext}"
-        offset = text.index("‸")
-        clean = text.replace("‸", "")
-        doc = c.services.documents.open(uri, clean, language_id, 1)
-        c.completion.document_opened(doc)
-        fake.script(answer, path=FIM)
-        line = clean[:offset].count("\n")
-        char = len(clean[:offset].split("\n")[-1])
-        result = await c.completion.inline_completion(
-            types.InlineCompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line, char),
-                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
-            )
-        )
-        if not result.items:
-            return None
-        item = result.items[0]
-        assert item.range is not None
-        lines = clean.split("\n")
-        start = sum(len(x) + 1 for x in lines[: item.range.start.line]) + item.range.start.character
-        end = sum(len(x) + 1 for x in lines[: item.range.end.line]) + item.range.end.character
-        return clean[:start] + str(item.insert_text) + clean[end:]
-    finally:
-        await c.stop()
+    return (await accept_first(fake, language_id, ext, text, answer))[0]
 
 
 # 1. The text of an element whose closing tag the editor added as the element was opened
