@@ -247,3 +247,45 @@ def test_the_auto_save_delay_setting() -> None:
         settings, problems = build_settings({"review": {"autoSaveDelayMs": bad}})
         assert settings.review.auto_save_delay_ms == 5000, bad
         assert any("review.autoSaveDelayMs" in p for p in problems), (bad, problems)
+
+
+async def test_an_auto_saved_notebook_waits_for_the_pause_too(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """LSP has no willSave for notebooks: VS Code's extension says why a notebook is saved
+    (``deepseek/willSaveNotebook``). Each auto-save of a notebook being typed in was reviewed,
+    each review cancelling the one before; it now waits for the pause as a file does, and a
+    manual save of the notebook is still reviewed at once."""
+    from tests.test_notebooks import (
+        NB,
+        NOTEBOOK_RULES,
+        cell_diagnostics,
+        change_params,
+        edit,
+        reviewed_notebook,
+    )
+
+    fake_deepseek.responder(reviewer(list(NOTEBOOK_RULES)), path=CHAT)
+    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": 800}}
+
+    def notebook_saved(client, reason: types.TextDocumentSaveReason) -> None:
+        client.protocol.notify("deepseek/willSaveNotebook", {"uri": NB, "reason": int(reason)})
+        client.notebook_document_did_save(
+            types.DidSaveNotebookDocumentParams(notebook_document=types.NotebookDocumentIdentifier(uri=NB))
+        )
+
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        reviewed_notebook(client)
+        for version, typed in ((2, "x"), (3, "y"), (4, "z")):
+            client.notebook_document_did_change(change_params(version, edit("b", version, (0, 0), (0, 0), typed)))
+            notebook_saved(client, AUTO)
+            last = time.monotonic()
+            await asyncio.sleep(0.3)
+        assert await eventually(lambda: cell_diagnostics(client, "a"), timeout=10)
+        first = fake_deepseek.requests_to(CHAT)
+        assert first and min(r.received_at for r in first) >= last + 0.75
+        assert all("zyxtotal = 0" in user_prompt(r.json) for r in first if "total" in user_prompt(r.json))
+
+        client.notebook_document_did_change(change_params(5, edit("b", 5, (0, 0), (0, 0), "w")))
+        notebook_saved(client, MANUAL)
+        saved_at = time.monotonic()
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > len(first), timeout=10)
+        assert fake_deepseek.requests_to(CHAT)[-1].received_at < saved_at + 0.6

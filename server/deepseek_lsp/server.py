@@ -33,6 +33,9 @@ from .status import STATUS_NOTIFICATION, Status, StatusReporter
 log = logging.getLogger(__name__)
 DOCUMENT_STATE_REQUEST = "deepseek/documentState"
 DEBUG_STATE_REQUEST = "deepseek/debugState"
+#: ``{uri, reason}`` of a notebook about to be saved (LSP has no willSave for notebooks): VS
+#: Code's extension sends it, so that an auto-saved notebook waits for a pause as a file does.
+WILL_SAVE_NOTEBOOK_NOTIFICATION = "deepseek/willSaveNotebook"
 #: How long the editor may take to answer workspace/configuration.
 CONFIGURATION_TIMEOUT_S = 5.0
 #: The ``tell_once`` keys of the settings' problems (other ``config:`` keys are the features').
@@ -557,6 +560,11 @@ STOP_TIMEOUT_S = 2.0
 WINDOWS = os.name == "nt"
 
 
+def _param(params: Any, key: str) -> Any:
+    """A field of a custom method's params (a dict, or the object pygls makes of one)."""
+    return params.get(key) if isinstance(params, dict) else getattr(params, key, None)
+
+
 def _tree_shape(tree: Any) -> list[tuple[str, int, int]]:
     """Every node's type and byte span, in order: an S-expression alone has no positions, and a
     tree whose edits were recorded at the wrong bytes still printed the same."""
@@ -777,6 +785,17 @@ def _register_core(server: DeepSeekServer) -> None:
             for feature in notebook_features(ls):
                 feature.document_saved(doc)
 
+    @server.feature(WILL_SAVE_NOTEBOOK_NOTIFICATION)
+    def notebook_will_save(ls: DeepSeekServer, params: Any) -> None:
+        uri, reason = (_param(params, key) for key in ("uri", "reason"))
+        if not isinstance(uri, str) or isinstance(reason, bool) or not isinstance(reason, int):
+            return  # a malformed notification: the save is then taken as the user's
+        doc = ls.documents.get(ls.notebooks.combined_uri(uri))
+        log.debug("notebook %s will be saved (reason %d)", uri, reason)
+        if doc is not None:
+            for feature in notebook_features(ls):
+                feature.document_will_save(doc, reason)
+
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
     def notebook_did_close(ls: DeepSeekServer, params: types.DidCloseNotebookDocumentParams) -> None:
         doc = ls.notebooks.close(params.notebook_document.uri)
@@ -787,7 +806,7 @@ def _register_core(server: DeepSeekServer) -> None:
     @server.feature(DOCUMENT_STATE_REQUEST)
     def document_state(ls: DeepSeekServer, params: Any) -> dict[str, Any] | None:
         """The server's copy of a document, for tests and bug reports (text never leaves the machine)."""
-        uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+        uri = _param(params, "uri")
         doc = ls.documents.get(str(uri))
         if doc is None:
             return None

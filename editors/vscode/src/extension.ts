@@ -23,6 +23,8 @@ import { showUsage } from './usage';
 
 const SECRET_KEY = 'deepseek.apiKey';
 const STATUS_NOTIFICATION = 'deepseek/status';
+/** LSP has no willSave for notebooks: the server hears why a notebook is saved from this. */
+const WILL_SAVE_NOTEBOOK = 'deepseek/willSaveNotebook';
 const USAGE_REQUEST = 'deepseek/usage';
 const SERVER_REVIEW_COMMAND = 'deepseek.reviewFile';
 const ACCEPT_COMMAND = 'deepseek.completionAccepted';
@@ -128,6 +130,7 @@ class DeepSeekExtension implements vscode.Disposable {
         }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.start()),
+      vscode.workspace.onWillSaveNotebookDocument((e) => this.notebookWillSave(e)),
     );
     await this.readKey();
     // Activation must not wait for the server (its Python start takes a second or two).
@@ -483,6 +486,19 @@ class DeepSeekExtension implements vscode.Disposable {
           void this.setApiKey();
         }
       });
+  }
+
+  /** Auto-saves of a notebook (files.autoSave) wait for a pause in typing before the server
+   * reviews them, as a file's do through willSave; without the reason each one was reviewed. */
+  private notebookWillSave(e: vscode.NotebookDocumentWillSaveEvent): void {
+    const client = this.client;
+    if (!client || !client.isRunning()) {
+      return;
+    }
+    const params = { uri: client.code2ProtocolConverter.asUri(e.notebook.uri), reason: e.reason };
+    client.sendNotification(WILL_SAVE_NOTEBOOK, params).catch((err) => {
+      this.log.debug(`willSaveNotebook: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   // -- usage ----------------------------------------------------------------------------------------

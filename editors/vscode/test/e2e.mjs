@@ -616,6 +616,10 @@ try {
     if (JSON.stringify(saved) !== JSON.stringify(expected)) {
       throw new Error(`the saved cells are ${JSON.stringify(saved)}`);
     }
+    // The extension told the server why the notebook was saved (LSP has no willSave for
+    // notebooks): a manual save (reason 1), reviewed at once; an auto-save would wait.
+    await waitFor('the server to hear why the notebook was saved', () =>
+      extensionLog().split('\n').some((l) => l.includes(`${NOTEBOOK} will be saved (reason 1)`)), 10000);
     // The save was reviewed (notebookDocument/didSave): the fake's finding on the first
     // cell's return line is a squiggle in that cell, not in the cell typed into.
     const squiggles = await waitFor('a review squiggle in the first code cell', async () => {
