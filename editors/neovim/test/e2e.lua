@@ -998,6 +998,34 @@ step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline
   check(again == 1, ("after two more keys the 402 was shown %d times"):format(again))
 end)
 
+step("a cmd the user gave Neovim (vim.lsp.config, lsp/deepseek_lsp.lua) is kept by setup() without cmd", function()
+  -- A fresh Neovim for each case (setup() remembers the user's config from its first call).
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  local rtp = vim.fn.tempname()
+  vim.fn.mkdir(rtp .. "/lsp", "p")
+  vim.fn.writefile({ 'return { cmd = { "/opt/rtp/deepseek-lsp" } }' }, rtp .. "/lsp/deepseek_lsp.lua")
+  local function cmd_after(code)
+    local script = vim.fn.tempname() .. ".lua"
+    local lines = { ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root) }
+    vim.list_extend(lines, vim.split(code, "\n"))
+    table.insert(lines, "io.stdout:write(vim.json.encode(vim.lsp.config.deepseek_lsp.cmd))")
+    vim.fn.writefile(lines, script)
+    local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+    check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+    return vim.json.decode(r.stdout)
+  end
+  local user = 'vim.lsp.config("deepseek_lsp", { cmd = { "/opt/user/deepseek-lsp" } })'
+  local got = cmd_after(user .. '\nrequire("deepseek_lsp").setup({})')
+  check(vim.deep_equal(got, { "/opt/user/deepseek-lsp" }), "vim.lsp.config's cmd replaced by " .. vim.inspect(got))
+  got = cmd_after(("vim.opt.runtimepath:prepend(%q)"):format(rtp) .. '\nrequire("deepseek_lsp").setup({})')
+  check(vim.deep_equal(got, { "/opt/rtp/deepseek-lsp" }), "lsp/deepseek_lsp.lua's cmd replaced by " .. vim.inspect(got))
+  got = cmd_after(user .. '\nrequire("deepseek_lsp").setup({ cmd = { "/opt/setup/deepseek-lsp" } })')
+  check(vim.deep_equal(got, { "/opt/setup/deepseek-lsp" }), "setup()'s cmd lost to " .. vim.inspect(got))
+  got = cmd_after('require("deepseek_lsp").setup({})')
+  check(type(got) == "table" and type(got[1]) == "string", "no default command: " .. vim.inspect(got))
+  vim.fn.delete(rtp, "rf")
+end)
+
 -- -- done --------------------------------------------------------------------------------------------
 
 pcall(vim.rpcnotify, child, "nvim_command", "qall!")

@@ -519,10 +519,21 @@ function M.setup(opts)
     if M._user_lsp_config == nil then
       M._user_lsp_config = vim.deepcopy(type(configs) == "table" and configs[NAME] or {})
     end
+    local ours = M.lsp_config()
+    -- The command found on PATH is only a default: a `cmd` the user gave Neovim for this server
+    -- (vim.lsp.config("deepseek_lsp", {cmd = ...}) before setup(), or an lsp/deepseek_lsp.lua
+    -- on the runtimepath) was replaced by it. setup({cmd = ...}) still wins over both.
+    local default = c.cmd == nil and not (c.lsp and c.lsp.cmd)
+    if default then
+      ours.cmd = nil
+    end
     if type(configs) == "table" then
-      vim.lsp.config[NAME] = vim.tbl_deep_extend("force", M._user_lsp_config, M.lsp_config())
+      vim.lsp.config[NAME] = vim.tbl_deep_extend("force", M._user_lsp_config, ours)
     else
-      vim.lsp.config(NAME, M.lsp_config())
+      vim.lsp.config(NAME, ours)
+    end
+    if default and vim.lsp.config[NAME].cmd == nil then
+      vim.lsp.config(NAME, { cmd = default_cmd() })
     end
     vim.lsp.enable(NAME)
   else
