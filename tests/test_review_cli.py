@@ -213,6 +213,27 @@ def test_changed_reviews_only_what_git_diff_changed(
     assert run(capsys, "--changed", "--base", "no-such-ref")[0] == 2
 
 
+def test_changed_names_a_changed_submodule_instead_of_skipping_it_silently(
+    project: Path, tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A submodule's change is a commit id in the superproject's diff: it was dropped without a
+    word, and the user took the empty report for a clean review of their edits there."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "vendored.py").write_text("def helper(row):\n    return row\n")
+    git(lib, "init", "-q", "-b", "main")
+    git(lib, "-c", "user.email=t@example.com", "-c", "user.name=t", "add", "-A")
+    git(lib, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "lib")
+    git(project, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(lib), "vendor/lib")
+    git(project, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "sub")
+    (project / "vendor" / "lib" / "vendored.py").write_text("def helper(row):\n    if row == None:\n        return 0\n")
+    code, out, err = run(capsys, "--changed", "--format", "json")
+    assert code == 0, err
+    assert fake_deepseek.requests_to(CHAT) == []
+    assert json.loads(out)["files"] == []
+    assert "vendor/lib is a submodule: its changes are not reviewed here" in err
+
+
 def test_changed_reads_the_files_lines_whatever_textconv_driver_the_repository_sets(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:

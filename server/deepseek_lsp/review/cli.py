@@ -156,13 +156,18 @@ def _has_commits(root: Path) -> bool:
 
 
 def changed_targets(
-    root: Path, base: str, within: Sequence[Path], registry: LanguageRegistry | None = None
+    root: Path,
+    base: str,
+    within: Sequence[Path],
+    registry: LanguageRegistry | None = None,
+    submodules: list[Path] | None = None,
 ) -> list[Target] | str:
     """Files and lines that differ from ``base`` (plus untracked files), or an error message.
 
     With a ``registry``, only files in a language it knows, as when walking folders (notes, data
     and lock files were sent too), unless a file is named itself. Renamed files count only
     their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
+    Changed submodules in scope (their diff is a commit id, not lines) go to ``submodules``.
     """
     named = base
     if base == "HEAD" and not _has_commits(root):
@@ -210,6 +215,9 @@ def changed_targets(
     targets: list[Target] = []
     for old, name in changes:
         path = (root / name).resolve()
+        if submodules is not None and path.is_dir() and (path in scope or any(f in path.parents for f in scope)):
+            submodules.append(path)
+            continue
         if not wanted(path):
             continue
         if path.suffix.lower() == NOTEBOOK_SUFFIX:
@@ -459,10 +467,19 @@ def run_review(args: argparse.Namespace) -> int:
         if root is None:
             print("deepseek-lsp review: --changed needs a git repository", file=err)
             return EXIT_ERROR
-        found = changed_targets(root, args.base, paths, registry)
+        submodules: list[Path] = []
+        found = changed_targets(root, args.base, paths, registry, submodules)
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
             return EXIT_ERROR
+        for sub in submodules:
+            # Its code is another repository's (often a vendored library): said, not skipped
+            # silently, and not reviewed whole on each bump of the commit it points at.
+            print(
+                f"deepseek-lsp review: {_display(sub)} is a submodule: its changes are not reviewed "
+                f"here (run `deepseek-lsp review --changed` inside it)",
+                file=err,
+            )
         kept = set(drop_ignored([t.path for t in found], set()))
         targets = [t for t in found if t.path in kept]
     else:
