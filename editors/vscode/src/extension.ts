@@ -17,6 +17,7 @@ import {
 import { CrashLimit } from './crashLimit';
 import { redacting } from './redact';
 import { resolveServer, workspaceCwd } from './serverCommand';
+import { ServerStderr } from './serverLog';
 import { isOurSection, needsKeyPrompt, SECTION, serverKeys, serverSettings, subSection, userValue } from './settings';
 import { notRunningPrompt, ServerStatus, StatusBar, UsageJSON } from './statusBar';
 import { showUsage } from './usage';
@@ -36,7 +37,6 @@ const INSTALL_COMMAND = 'pip install deepseek-lsp';
 const FILE_STATUS_SETTINGS = ['exclude', 'completion.languages', 'completion.maxFileBytes'];
 
 /** Python logging's default-style line: `2026-01-02 03:04:05,678 INFO name: message`. */
-const PY_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) (.*)$/;
 
 let ext: DeepSeekExtension | undefined;
 
@@ -63,7 +63,8 @@ export interface DeepSeekApi {
 
 interface ClientRef {
   client?: LanguageClient;
-  logging: boolean;
+  /** The stderr of the server process running now (the client restarts a crashed one). */
+  stderr?: ServerStderr;
 }
 
 class DeepSeekExtension implements vscode.Disposable {
@@ -247,18 +248,18 @@ class DeepSeekExtension implements vscode.Disposable {
       transport: TransportKind.stdio,
       options: { cwd: workspaceCwd(), env: { ...process.env } },
     };
-    // logging: set once the server is initialized; from then on it logs through window/logMessage.
-    const viaLsp: ClientRef = { logging: false };
+    const viaLsp: ClientRef = {};
     const client = new LanguageClient('deepseek', 'DeepSeek', serverOptions, this.clientOptions(viaLsp));
     viaLsp.client = client;
     this.client = client;
     this.serverKey = this.apiKey;
     client.onDidChangeState((e) => {
+      // Once running, the server logs through window/logMessage as well as to stderr.
+      viaLsp.stderr?.running(e.newState === State.Running);
       if (this.client !== client) {
         return;
       }
       if (e.newState === State.Running) {
-        viaLsp.logging = true;
         this.statusBar.setLifecycle('running');
       } else if (e.newState === State.Starting) {
         this.statusBar.setLifecycle('starting');
@@ -311,7 +312,12 @@ class DeepSeekExtension implements vscode.Disposable {
       traceOutputChannel: this.log,
       stdioOptions: {
         stdout: (input, channel) => readLines(input, (line) => channel.info(line)),
-        stderr: (input, channel) => readLines(input, (line) => this.serverStderr(channel, line, viaLsp.logging)),
+        // Called for each server process the client starts.
+        stderr: (input, channel) => {
+          const stderr = new ServerStderr(channel);
+          viaLsp.stderr = stderr;
+          readLines(input, (line) => stderr.line(line));
+        },
       },
       // A function: read at every (re)start. Only the key (kept in the secret store, never in
       // the settings): the settings come from workspace/configuration, which the server pulls
@@ -393,30 +399,6 @@ class DeepSeekExtension implements vscode.Disposable {
         },
       },
     };
-  }
-
-  /**
-   * The server logs to stderr and, once initialized, through window/logMessage too. Its formatted
-   * stderr lines stay at debug level (no duplicates), except warnings and errors before
-   * window/logMessage works (a start-up failure); other lines (a traceback) are shown as they are.
-   */
-  private serverStderr(channel: vscode.LogOutputChannel, line: string, viaLsp: boolean): void {
-    const m = PY_LOG_LINE.exec(line);
-    if (!m) {
-      if (line.trim()) {
-        // Tracebacks, and warnings of libraries without a handler (printed bare).
-        channel.appendLine(line);
-      }
-      return;
-    }
-    const [, level, rest] = m;
-    if (viaLsp || level === 'DEBUG' || level === 'INFO') {
-      channel.debug(`[stderr] ${level} ${rest}`);
-    } else if (level === 'WARNING') {
-      channel.warn(rest);
-    } else {
-      channel.error(rest);
-    }
   }
 
   private async explainInstall(reason: string): Promise<void> {
