@@ -290,3 +290,37 @@ def test_a_template_literal_keeps_its_backticks() -> None:
     raw = RawFinding("info", "`Hi ` + name", "Use a template.", "`Hi ${name}`")
     (finding,), _ = place_findings(Placer(doc), [(raw, [(0, 2)], "f")], min_confidence=0, min_severity="info")
     assert apply(doc, finding) == text.replace("`Hi ` + name", "`Hi ${name}`")
+
+
+# -- "no fix" and confidence written other ways ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "placeholder", ["N/A", "n/a", "None", "null", "(none)", "-", "No change needed.", "No suggestion", "`N/A`"]
+)
+def test_a_suggestion_that_says_there_is_no_fix_offers_no_fix(placeholder: str) -> None:
+    """A model that fills ``suggestion`` with "N/A" (or "None", "No change needed") when it
+    has no fix: "Apply DeepSeek fix" replaced ``if row == None:`` with ``N/A``."""
+    text = "def f(row):\n    if row == None:\n        return 1\n"
+    _, finding = place_one(text, "if row == None:", placeholder, line=2)
+    assert finding.fix is None
+
+
+def test_a_one_word_fix_of_a_one_word_excerpt_is_still_a_fix() -> None:
+    """``None`` (or ``null``) is code where the quoted code is a value of its own."""
+    text = "def f():\n    return null\n"
+    doc, finding = place_one(text, "null", "None", line=2)
+    assert apply(doc, finding) == "def f():\n    return None\n"
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [("8/10", 0.8), ("4/5", 0.8), ("8 out of 10", 0.8), (8, 0.8), ("9", 0.9), (10, 1.0), (85, 0.85),
+     ("85%", 0.85), ("7%", 0.07), (0.3, 0.3), ("3 / 10", 0.3), ("1/0", 1.0)],
+)  # fmt: skip
+def test_a_confidence_out_of_ten_or_as_a_fraction_is_read_as_such(said: Any, read: float) -> None:
+    """The prompt asks for 0 to 1; a model answering on a scale of ten ("confidence": 8) had
+    its finding read as 8 % sure and dropped under the default minConfidence of 0.5, and
+    "8/10" was read as no confidence given at all (1.0), shown even with a high minimum."""
+    raw = RawFinding.from_json({"code": "x = 1", "message": "Problem.", "confidence": said})
+    assert raw is not None and raw.confidence == pytest.approx(read)

@@ -120,6 +120,8 @@ class RawFinding:
             suggestion = None  # a fix must never write a broken character into the code
         elif suggestion:
             suggestion = _undiffed(clean_excerpt(suggestion), code)
+            if _says_no_fix(suggestion, code):
+                suggestion = None
         return cls(
             severity=_severity(raw.get("severity")),
             code=code,
@@ -148,6 +150,27 @@ def _undiffed(suggestion: str, code: str) -> str:
     return "\n".join(new)
 
 
+#: What models write in ``suggestion`` when they have no fix (lowercased, without the quotes,
+#: brackets and full stop around it).
+_NO_FIX = frozenset(
+    {
+        "n/a", "na", "-", "--", "\u2013", "\u2014", "...", "\u2026", "tbd", "same", "unchanged",
+        "not applicable", "no fix", "no fix needed", "no suggestion", "no suggestions",
+        "no change", "no changes", "no change needed", "no changes needed", "see message",
+    }
+)  # fmt: skip
+#: Also "no fix", unless the quoted code is a single word the value could stand for.
+_NO_FIX_VALUES = frozenset({"none", "null", "nil"})
+
+
+def _says_no_fix(suggestion: str, code: str) -> bool:
+    """Whether the suggestion is a word for "no fix": applied, "N/A" replaced the code."""
+    said = suggestion.strip().strip("`'\"()[]").strip().rstrip(".").strip().lower()
+    if said in _NO_FIX:
+        return True
+    return said in _NO_FIX_VALUES and len(re.findall(r"\w+", code)) > 1
+
+
 def _whole(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
 
@@ -163,21 +186,34 @@ def _severity(value: Any) -> str:
     return _SEVERITY_ALIASES.get(text, "warning")
 
 
+_FRACTION = re.compile(r"^([\d.]+)\s*(?:/|out of)\s*([\d.]+)$")
+
+
 def _confidence(value: Any) -> float:
-    # The issue's rule: a missing confidence counts as 1. Percentages are read as such.
+    # The issue's rule: a missing confidence counts as 1. Percentages are read as such, and
+    # so are a scale of ten ("confidence": 8, the model's 8 of 10, was 8 % and dropped under
+    # the default minimum) and fractions ("8/10" was no confidence at all, so 1).
     if value is None or isinstance(value, bool):
         return 1.0
     word = " ".join(str(value).lower().split())
     if word in _CONFIDENCE_WORDS:
         return _CONFIDENCE_WORDS[word]
     try:
-        number = float(word.rstrip("%"))
-    except ValueError:
+        fraction = _FRACTION.match(word)
+        if fraction:
+            number = float(fraction.group(1)) / float(fraction.group(2))
+        elif word.endswith("%"):
+            number = float(word[:-1]) / 100.0
+        else:
+            number = float(word)
+            if number > 10.0:
+                number /= 100.0
+            elif number > 1.0:
+                number /= 10.0
+    except (ValueError, ZeroDivisionError):
         return 1.0
     if number != number:  # NaN
         return 1.0
-    if number > 1.0:
-        number /= 100.0
     return min(1.0, max(0.0, number))
 
 
