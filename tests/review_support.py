@@ -16,11 +16,16 @@ from typing import Any
 from lsprotocol import types
 
 from deepseek_lsp.config import Settings, build_settings
-from deepseek_lsp.documents import Document
+from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.feature import ReviewFeature
+from deepseek_lsp.status import Status, StatusReporter
+from deepseek_lsp.usage_feature import UsageFeature
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
-PYTHON = LanguageRegistry.load().get("python")
+REGISTRY = LanguageRegistry.load()
+PYTHON = REGISTRY.get("python")
 _NUMBERED = re.compile(r"^(\d+)\| (.*)$", re.M)
 _HEADING = re.compile(r"^### (\S+) (.+) \((?:from )?(?:line|lines) [\d-]+\)$", re.M)
 
@@ -121,3 +126,27 @@ def settings_for(fake: FakeDeepSeek, **review: object) -> Settings:
 
 def doc_of(text: str, name: str = "inventory.py") -> Document:
     return Document(f"file:///project/{name}", text, language=PYTHON)
+
+
+class ReviewFeatureSession:
+    """The review feature on its own (with the usage feature that owns its model client, which
+    talks HTTP to the fake DeepSeek server): the statuses it reports and the diagnostics it
+    publishes are recorded."""
+
+    def __init__(self, fake: FakeDeepSeek) -> None:
+        self.statuses: list[Status] = []
+        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
+        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
+        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+        self.usage = UsageFeature(self.services)
+        self.review = ReviewFeature(self.services)
+        self.published: list[types.PublishDiagnosticsParams] = []
+        self.review._publish = self.published.append
+        self.services.configured.set()
+
+    async def __aenter__(self) -> Any:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.review.stop()
+        await self.usage.stop()

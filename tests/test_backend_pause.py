@@ -8,18 +8,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from lsprotocol import types
 
-from deepseek_lsp.config import Settings
-from deepseek_lsp.documents import DocumentStore
-from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import InsufficientBalanceError
-from deepseek_lsp.review.feature import ReviewFeature
-from deepseek_lsp.status import Status, StatusReporter
-from deepseek_lsp.usage_feature import UsageFeature
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.review_support import Rule, reviewer
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import ReviewFeatureSession, Rule, reviewer
 
 CHAT = "/chat/completions"
 REGISTRY = LanguageRegistry.load()
@@ -30,25 +23,7 @@ RULE = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if r
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
-class Reviewing:
-    def __init__(self, fake: FakeDeepSeek) -> None:
-        self.statuses: list[Status] = []
-        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
-        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
-        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
-        self.usage = UsageFeature(self.services)
-        self.review = ReviewFeature(self.services)
-        self.published: list[types.PublishDiagnosticsParams] = []
-        self.review._publish = self.published.append
-        self.services.configured.set()
-
-    async def __aenter__(self) -> Reviewing:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.review.stop()
-        await self.usage.stop()
-
+class Reviewing(ReviewFeatureSession):
     async def run(self, uri: str) -> dict[str, Any]:
         return await self.review.run_command(uri, force=True)
 

@@ -12,15 +12,10 @@ import pytest
 from lsprotocol import types
 
 from deepseek_lsp.config import Settings
-from deepseek_lsp.documents import DocumentStore
-from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.review.feature import ReviewFeature
-from deepseek_lsp.status import Status, StatusReporter
-from deepseek_lsp.usage_feature import UsageFeature
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually
-from tests.review_support import Rule, reviewed_units, reviewer, user_prompt
+from tests.review_support import ReviewFeatureSession, Rule, reviewed_units, reviewer, user_prompt
 
 CHAT = "/chat/completions"
 REGISTRY = LanguageRegistry.load()
@@ -30,30 +25,15 @@ URI = "file:///ws/app.py"
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
-class Editor:
+class Editor(ReviewFeatureSession):
     """The review feature with an editor's view of one document: its text, the diagnostics
     last published for it, and the quick fixes it is offered."""
 
     def __init__(self, fake: FakeDeepSeek, text: str, uri: str = URI) -> None:
-        self.statuses: list[Status] = []
-        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
-        settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
-        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
-        self.usage = UsageFeature(self.services)
-        self.review = ReviewFeature(self.services)
-        self.published: list[types.PublishDiagnosticsParams] = []
-        self.review._publish = self.published.append
-        self.services.configured.set()
+        super().__init__(fake)
         self.uri, self.text, self.version = uri, text, 1
         doc = self.services.documents.open(uri, text, "python", 1)
         self.review.document_opened(doc)
-
-    async def __aenter__(self) -> Editor:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.review.stop()
-        await self.usage.stop()
 
     async def review_file(self) -> dict[str, Any]:
         """What the user's save (or "review this file") gets."""
