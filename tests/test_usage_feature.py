@@ -163,6 +163,33 @@ async def test_a_self_hosted_server_costs_nothing_and_the_budget_leaves_it_alone
     assert [r.path for r in fake_deepseek.requests] == ["/infill"] * 3
 
 
+async def test_a_budget_spent_at_deepseek_does_not_refuse_a_free_local_model(
+    fake_deepseek: FakeDeepSeek, tmp_path: Any
+) -> None:
+    """The day's budget spent at DeepSeek (in another window sharing the ledger, by the review
+    CLI, or here before the settings were pointed at a local server to go on working): every
+    completion of the local llama.cpp, which costs nothing and is recorded at $0, was refused
+    with "Daily DeepSeek budget reached ... paused until 00:00 UTC"."""
+    path = str(tmp_path / "usage.sqlite3")
+    with make_ledger(build_settings({}, env={})[0], path=path) as deepseek:
+        deepseek.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 100_000, 0, 0))
+        assert deepseek.today_cost() > 0.1
+    settings, problems = build_settings(
+        {"backend": "llamacpp-infill", "baseUrl": fake_deepseek.url, "apiKey": DEFAULT_KEY, "dailyBudgetUsd": 0.1},
+        env={},
+    )
+    assert not problems
+    ledger = make_ledger(settings, path=path)
+    try:
+        async with ModelClient(endpoint_config(settings), ledger) as client:
+            loop = asyncio.get_running_loop()
+            request = FimRequest(prompt="x = ", max_tokens=20, model=settings.completion.model)
+            await client.fim(request, loop.time() + 5)  # not refused: it costs nothing
+    finally:
+        ledger.close()
+    assert [r.path for r in fake_deepseek.requests] == ["/infill"]
+
+
 @pytest.mark.parametrize(
     ("layer", "priced"),
     [

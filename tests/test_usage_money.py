@@ -4,12 +4,21 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from deepseek_lsp.model import EndpointConfig, FimRequest, Ledger, ModelClient, PriceTable
+from deepseek_lsp.model import (
+    BudgetExceeded,
+    EndpointConfig,
+    FimRequest,
+    Ledger,
+    ModelClient,
+    PriceTable,
+    Usage,
+)
 from deepseek_lsp.model.ledger import DB_NAME
 from deepseek_lsp.usage_feature import print_usage
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -88,3 +97,35 @@ async def test_a_priced_model_is_not_called_unpriced_after_a_restart(
         await _complete(fake_deepseek, first, "deepseek-flash", "def f():\n    " * 20)
     with Ledger(tmp_path / DB_NAME) as second:
         assert second.summary()["unpriced_models"] == []
+
+
+# A weekday at noon UTC: off-peak prices.
+_NOON = datetime(2026, 6, 2, 12, tzinfo=timezone.utc).timestamp()
+
+
+def test_the_budget_message_does_not_show_a_small_spend_as_zero(tmp_path: Path) -> None:
+    """Requests held by a review under way (a few cents at most) while today's spend is one
+    Flash completion (four thousandths of a cent): the user was told "$0.0000 spent today",
+    which reads as nothing billed, as `deepseek-lsp usage` did before it said "<$0.0001"."""
+    with Ledger(tmp_path / DB_NAME, clock=lambda: _NOON, daily_budget=0.05) as ledger:
+        rec = ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1200, 12, 1000, 200))
+        assert 0 < rec.cost < 0.00005
+        ledger.reserve("deepseek-v4-pro", 60_000, 8192)  # a large review under way
+        with pytest.raises(BudgetExceeded) as info:
+            ledger.check_budget()
+    message = info.value.user_message
+    assert "$0.0000" not in message, message
+    assert "<$0.0001 spent today" in message, message
+
+
+def test_the_budget_in_the_usage_answer_does_not_round_a_small_spend_to_zero(tmp_path: Path) -> None:
+    """One short completion served from the prefix cache costs a few ten-millionths of a
+    dollar: the budget part of `deepseek/usage` rounded it to 0.0 (six places), so the editor
+    said "spent $0.00" under a total of "<$0.0001" for the same day."""
+    with Ledger(tmp_path / DB_NAME, clock=lambda: _NOON, daily_budget=1.0) as ledger:
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 0, 100, 0))
+        summary = ledger.summary()
+    spent = summary["today"]["total"]["cost_usd"]
+    assert 0 < spent < 0.0000005
+    assert summary["budget"]["spent_today_usd"] == pytest.approx(spent)
+    assert summary["budget"]["remaining_usd"] < 1.0

@@ -359,7 +359,7 @@ class ModelStream:
             raise RuntimeError("a ModelStream can only be used once")
         self._entered = True
         client = self._client
-        client.check_budget()
+        client.check_budget(self._model)
         self._t0 = self._now()
         client.forget_connections_if_slept()
         client.last_active = self._t0
@@ -928,9 +928,9 @@ class ModelClient:
         ``keepalive_expiry``."""
         return self.config.keepalive_expiry / 3
 
-    def check_budget(self) -> None:
+    def check_budget(self, model: str | None = None) -> None:
         if self.ledger is not None:
-            self.ledger.check_budget()
+            self.ledger.check_budget(model)
 
     async def __aenter__(self) -> ModelClient:
         return self

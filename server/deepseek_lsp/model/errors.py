@@ -263,7 +263,12 @@ class MalformedResponse(ModelError):
 
 def _usd(amount: float) -> str:
     # Cents, or 4 places under a cent: "$0.00 reached" for a $0.002 budget read as a bug.
-    return f"${amount:.2f}" if amount >= 0.01 else f"${amount:.4f}"
+    if amount >= 0.01:
+        return f"${amount:.2f}"
+    # A spend too small for 4 places (one short completion) is not "$0.0000": nothing billed.
+    if 0 < amount < 0.0001:
+        return "<$0.0001"
+    return f"${amount:.4f}"
 
 
 class BudgetExceeded(ModelError):

@@ -561,10 +561,15 @@ class Ledger:
             with self._lock:
                 return sum(r.cost for r in self.recent if _day(r.ts) == today)
 
-    def check_budget(self) -> None:
+    def check_budget(self, model: str | None = None) -> None:
         """Raise :class:`BudgetExceeded` once today's spend, with what the requests under way
-        may cost, reached the daily budget."""
+        may cost, reached the daily budget. ``model``: the request's; one that costs nothing
+        (a self-hosted server's) is never refused: the budget spent at DeepSeek (another window,
+        the review CLI, this one before it was pointed at a local server) refused every
+        completion of a local model, recorded at $0."""
         if not self.daily_budget or self.daily_budget <= 0:
+            return
+        if model is not None and self.prices.free(model):
             return
         spent = self.today_cost()
         with self._lock:
@@ -684,9 +689,11 @@ class Ledger:
         }
         if self.daily_budget:
             spent = sum(t.cost_usd for t in today_totals.values())
+            # Not rounded to 6 places: a day of a few cached completions (under half a
+            # millionth of a dollar) read "spent $0.00" next to a total of "<$0.0001".
             out["budget"] = {
                 "daily_usd": self.daily_budget,
-                "spent_today_usd": round(spent, 6),
-                "remaining_usd": round(max(0.0, self.daily_budget - spent), 6),
+                "spent_today_usd": round(spent, 12),
+                "remaining_usd": round(max(0.0, self.daily_budget - spent), 12),
             }
         return out

@@ -98,6 +98,9 @@ class PriceTable:
     peak_windows: tuple[PeakWindow, ...] = DEFAULT_PEAK_WINDOWS
     # Problems found by from_config, for one message to the user.
     messages: list[str] = field(default_factory=list)
+    #: A model without a price costs nothing (a table without DeepSeek's prices: a self-hosted
+    #: server). With DeepSeek's, an unknown name may be a new DeepSeek model, billed all the same.
+    unknown_models_free: bool = False
 
     def __post_init__(self) -> None:
         self.models = {name.lower(): price for name, price in self.models.items()}
@@ -108,6 +111,16 @@ class PriceTable:
     def known(self, model: str) -> bool:
         """False for models without a price (self-hosted, new names): they are recorded at $0."""
         return model.lower() in self.models
+
+    def free(self, model: str) -> bool:
+        """Whether requests to ``model`` cost nothing: priced at 0, or unknown where unknown
+        models are free (see :attr:`unknown_models_free`)."""
+        price = self.lookup(model)
+        if price is None:
+            return self.unknown_models_free
+        return not any(
+            rate for rates in (price.off_peak, price.peak) for rate in (rates.cache_hit, rates.cache_miss, rates.output)
+        )
 
     def is_peak(self, when: datetime) -> bool:
         return any(w.contains(_utc(when)) for w in self.peak_windows)
@@ -131,7 +144,7 @@ class PriceTable:
     ) -> PriceTable:
         """``defaults``: start from DeepSeek's prices; without, only the configured models cost
         anything (a self-hosted server), though an alias may still name a DeepSeek model."""
-        table = cls() if defaults else cls(models={})
+        table = cls() if defaults else cls(models={}, unknown_models_free=True)
         messages = table.messages
         if not config:
             return table
