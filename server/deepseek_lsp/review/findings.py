@@ -551,6 +551,14 @@ def adapt_fix(
     lines = suggestion.split("\n")
     first_line = doc.line_at(start)
     quoted = excerpt.split("\n")
+    # The suggestion's lines as indented as the quote's: the model copies the code with its
+    # indentation (as the prompt shows it) and may write the suggestion from column 0, or the
+    # other way round. Read in the quote's indentation, the fix put ``except OSError:`` of a
+    # ``try:`` around an indented line at column 0, out of the function.
+    q0, s0 = _indent_of(quoted[0]), _indent_of(lines[0])
+    aligned = all(not line.strip() or line.startswith(s0) for line in lines)
+    if q0 != s0 and lines[0].strip() and aligned:
+        lines = [q0 + line[len(s0) :] if line.strip() else line for line in lines]
     k = next((i for i in range(1, len(quoted)) if quoted[i].strip()), None)
     if k is not None:
         model_base = _indent_of(quoted[k])
@@ -571,11 +579,15 @@ def adapt_fix(
         if not line.strip():
             out.append("")
             continue
-        width = len(_indent_of(line)) - len(model_base) + len(real_base)
         if line.startswith(model_base) and len(_indent_of(line)) >= len(model_base):
             out.append(real_base + line[len(model_base) :])
-        else:
-            out.append(unit * max(0, width) + line.lstrip())
+            continue
+        # Measured in columns: the quote copied with the file's tabs and the suggestion written
+        # with spaces, four spaces counted as four tabs (``try:`` five tabs deep for two).
+        width = max(0, _columns(_indent_of(line)) - _columns(model_base) + _columns(real_base))
+        tabs, spaces = divmod(width, _TAB_COLUMNS) if unit == "\t" else (0, width)
+        indent = "\t" * tabs + " " * spaces
+        out.append(indent + line.lstrip())
     # The document's own line break: a multi-line fix in a CRLF file left bare LFs in it. The
     # last line has none (no final newline, as Windows editors save by default): the line
     # before it tells.
@@ -603,6 +615,7 @@ def _within_line(doc: Document, start: int, end: int, placed: str, suggestion: s
     # ``len(x)`` in ``print(len(x))`` ends with too), and each must end at a word's edge.
     if not (before and after) and not _IDENT.search(before + after):
         return suggestion
+    after = _code_after(doc, after, fix)
     middle = fix[len(before) : len(fix) - len(after)]
     if (
         middle.strip()
@@ -613,6 +626,20 @@ def _within_line(doc: Document, start: int, end: int, placed: str, suggestion: s
     ):
         return middle.strip()
     return suggestion
+
+
+def _code_after(doc: Document, after: str, fix: str) -> str:
+    """``after`` (the line's text after the quote), or its code before a trailing comment that
+    the suggested line leaves out: models suggest the corrected line without its comment, and
+    the suggestion was put in place of the quote whole (``if if row is None::  # no row``)."""
+    if fix.endswith(after):
+        return after
+    spec = doc.language.spec if doc.language is not None else None
+    for token in (spec.line_comment,) if spec is not None and spec.line_comment else ("#", "//"):
+        at = after.find(token)
+        if at >= 0 and fix.endswith(after[:at].rstrip()):
+            return after[:at].rstrip()
+    return after
 
 
 _BACKTICKED = re.compile(r"(`{1,3})([^`]+)\1")
@@ -695,6 +722,14 @@ def _line_of_nth_char(doc: Document, start: int, placed: str, n: int) -> int | N
 
 def _indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
+
+
+#: Columns a tab stands for where a suggestion's indentation is measured against the file's.
+_TAB_COLUMNS = 4
+
+
+def _columns(indent: str) -> int:
+    return len(indent.expandtabs(_TAB_COLUMNS))
 
 
 @dataclass

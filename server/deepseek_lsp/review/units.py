@@ -140,7 +140,14 @@ class FileUnits:
             for s in self.signatures
             if s.name in wanted and not any(u.contains_line(s.line) for u in selected)
         ]
-        return out[:limit]
+        if len(out) > limit:
+            # Chosen by name, shown in file order: the first ``limit`` in file order changed
+            # when a definition was moved above others, and with them the cache key of every
+            # unit using more (a dispatcher calling thirty helpers was reviewed and paid for
+            # again after a helper was moved, its own code unchanged).
+            chosen = {id(s) for s in sorted(out, key=lambda s: (s.name, s.header))[:limit]}
+            out = [s for s in out if id(s) in chosen]
+        return out
 
 
 def normalize_code(text: str) -> str:
