@@ -40,7 +40,11 @@ lines when not streaming, for ``seconds``), ``disconnect`` (close mid-stream aft
 ``finish`` (finish_reason ``reason``: length, insufficient_system_resource, content_filter...),
 ``drop`` (read the request, then close the connection without a byte of answer: a server closing
 an idle keep-alive connection just as the client reuses it, httpx's "Server disconnected without
-sending a response").
+sending a response"), ``raw`` (answer ``status`` (200) with ``headers`` and the ``body`` bytes exactly
+as given, then close: another server's wire format, byte for byte).
+
+The fake also serves as a forward proxy for itself (``HTTP_PROXY=fake.url``): an absolute-form
+request target is answered as if it were the path alone, and recorded as ``proxied``.
 
 Every request is recorded (:class:`RecordedRequest`): path, headers (authorization redacted),
 JSON body, arrival time (``time.monotonic()``, the clock of asyncio's loop), and whether and when
@@ -89,6 +93,7 @@ FAULT_KINDS = (
     "huge",
     "finish",
     "drop",
+    "raw",
 )
 Responder = Callable[[dict[str, Any]], "str | dict[str, Any]"]
 
@@ -150,6 +155,7 @@ class RecordedRequest:
     disconnected: bool = False  # the client hung up before the response was complete
     disconnected_at: float | None = None
     faults: list[str] = field(default_factory=list)
+    proxied: bool = False  # sent to this server as a forward proxy (absolute-form target)
 
     @property
     def closed(self) -> bool:
@@ -525,6 +531,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         self.rec = None  # keep-alive: the previous request's record is done with
         path = self.path.split("?", 1)[0]
+        proxied = "://" in path
+        if proxied:
+            # The absolute form a client sends to a forward proxy (HTTP_PROXY pointing at this
+            # server): served as if it were the origin.
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         if path.startswith("/_fake/"):
@@ -551,6 +562,7 @@ class _Handler(BaseHTTPRequestHandler):
             received_wall=time.time() - (time.monotonic() - self._arrived),
             authorized=authorized,
             peer=tuple(self.client_address[:2]),
+            proxied=proxied,
         )
         fake._record(rec)
         self.rec = rec
@@ -562,6 +574,9 @@ class _Handler(BaseHTTPRequestHandler):
             rec.faults = sorted(faults)
             if "drop" in faults:
                 raise _Abort
+            if "raw" in faults:
+                self._raw(faults["raw"])
+                return
             if "status" in faults:
                 f = faults["status"]
                 extra = {}
@@ -642,6 +657,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+    def _raw(self, params: dict[str, Any]) -> None:
+        """Another server's answer byte for byte (``body``: str or bytes), then a close."""
+        body = params.get("body", b"")
+        data = body.encode() if isinstance(body, str) else bytes(body)
+        headers = {"Content-Type": "text/event-stream", **(params.get("headers") or {})}
+        status = int(params.get("status", 200))
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+        self.close_connection = True
+        self.fake._update(self.rec, status=status, completed=True, finished_at=time.monotonic())
 
     def _json(self, status: int, obj: Any, extra: dict[str, str] | None = None) -> None:
         rec = getattr(self, "rec", None)

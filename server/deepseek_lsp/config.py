@@ -124,8 +124,12 @@ def beta_base(base: str) -> str:
     """DeepSeek's beta base (FIM, chat prefix completion) for an API base. On DeepSeek's own
     host ``/v1`` is an alias of the root, which OpenAI clients are told to use, and the beta
     features live at the root's ``/beta`` only (``/v1/beta/completions`` is no endpoint). A
-    proxy's paths are its own: kept as written."""
+    proxy's paths are its own: kept as written. A base that is the beta base already (DeepSeek's
+    FIM guide gives OpenAI clients ``base_url="https://api.deepseek.com/beta"``) stays as it is:
+    ``/beta/beta/completions`` is no endpoint anywhere."""
     base = base.rstrip("/")
+    if base.endswith("/beta"):
+        return base
     try:
         host = urlsplit(base).hostname or ""
     except ValueError:

@@ -14,6 +14,7 @@ from .errors import (
     ModelError,
     OverloadedError,
     RateLimitError,
+    RedirectError,
     RequestError,
     ServerError,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "PriceTable",
     "RateLimitError",
     "Rates",
+    "RedirectError",
     "RequestError",
     "SSEDecoder",
     "ServerError",

@@ -270,6 +270,14 @@ def _provider_message(content: bytes, api_key: str | None) -> str | None:
     return message or None
 
 
+def _status_message(response: httpx.Response, content: bytes, api_key: str | None) -> str | None:
+    """What an error status says: where a redirect points (its page says nothing more), else
+    the body's message."""
+    if response.is_redirect:
+        return safe_url(response.headers.get("location"))
+    return _provider_message(content, api_key)
+
+
 class ModelStream:
     """One streamed request. Use as ``async with``; iterate for text deltas; read ``result``.
 
@@ -370,7 +378,7 @@ class ModelStream:
         error: ModelError | None = None
         try:
             response = await self._send()
-            if response.status_code >= 400:
+            if response.status_code >= 300:
                 error = await self._status_error(response)
                 if _refuses_stream_options(error, self._call):
                     # Pydantic-strict OpenAI-compatible servers refuse the field (400/422): the
@@ -381,7 +389,7 @@ class ModelStream:
                     self._call = _without_stream_options(self._call)
                     response = await self._send()
                     error = None
-                    if response.status_code >= 400:
+                    if response.status_code >= 300:
                         error = await self._status_error(response)
         except asyncio.CancelledError:
             self._end("cancelled")
@@ -519,11 +527,11 @@ class ModelStream:
                 partial=self.result,
                 **self._where(),
             )
-        if acc.finish_reason == "insufficient_system_resource":
+        if acc.finish_reason in _GAVE_UP:
             self._eof = True
             raise MalformedResponse(
-                "the provider ran out of capacity mid-answer (insufficient_system_resource)",
-                kind="insufficient_system_resource",
+                _GAVE_UP[acc.finish_reason],
+                kind=acc.finish_reason,
                 partial=self.result,
                 **self._where(),
             )
@@ -592,7 +600,7 @@ class ModelStream:
                 raise
             raise error from exc
         self._response = response
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             self._billable = False
         return response
 
@@ -610,7 +618,7 @@ class ModelStream:
             response.status_code,
             method=self._call.method,
             url=self._call.url,
-            provider_message=_provider_message(content, client.config.api_key),
+            provider_message=_status_message(response, content, client.config.api_key),
             retry_after=parse_retry_after(response.headers.get("retry-after")),
         )
 
@@ -741,6 +749,17 @@ def _without_stream_options(call: HttpCall) -> HttpCall:
     return replace(call, body=body)
 
 
+#: Finish reasons that end an answer half-way, the server's failure, not the answer's end:
+#: DeepSeek out of capacity; vLLM ("abort": the engine dropped the request, e.g. while
+#: shutting down; "error": failed mid-generation) and SGLang (an abort without an error status)
+#: send the text so far with these, which read as a whole answer (a suggestion cut mid-word).
+_GAVE_UP = {
+    "insufficient_system_resource": "the provider ran out of capacity mid-answer "
+    "(insufficient_system_resource)",
+    "abort": "the server aborted the answer half-way (finish_reason abort)",
+    "error": "the server failed mid-answer (finish_reason error)",
+}
+
 #: Transport errors before any answer, on a connection that was made: it was dead already.
 _LOST_BEFORE_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
@@ -811,6 +830,59 @@ def _describe(exc: BaseException, api_key: str | None = None) -> str:
     return text or type(exc).__name__
 
 
+def _http_client(
+    config: EndpointConfig, headers: dict[str, str], transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    """The pooled HTTP client. A proxy named by the environment (``ALL_PROXY``, ``HTTPS_PROXY``)
+    that httpx cannot use is a :class:`ConfigError`: httpx raises ImportError for a SOCKS proxy
+    without the optional socksio package (Clash and the like set ``ALL_PROXY=socks5://...``), and
+    ValueError or InvalidURL for an unknown scheme or a bad port; the language server died at
+    startup on them, before it could tell the user anything.
+
+    A server on this machine is never reached through a proxy, whatever ``NO_PROXY`` says (as
+    Go's and most tools' clients do): httpx sent ``http://localhost:11434`` to the company proxy
+    of ``HTTP_PROXY``, which cannot reach the user's own machine, unless ``NO_PROXY`` named that
+    exact host (``127.0.0.0/8``, the usual way to write it, is not understood by httpx)."""
+    direct: dict[str, httpx.AsyncBaseTransport | None] = {}
+    for url in (config.base_url, config.fim_base_url):
+        host = urlsplit(url).hostname if url else None
+        if host and _is_loopback(host):
+            direct[f"all://[{host}]" if ":" in host else f"all://{host}"] = None
+    try:
+        return httpx.AsyncClient(
+            mounts=direct or None,
+            http2=True,
+            verify=config.verify,
+            headers=headers,
+            # The per-request deadline is the real bound; these only cover the connection phase.
+            timeout=httpx.Timeout(
+                connect=config.connect_timeout,
+                read=None,
+                write=30.0,
+                pool=config.connect_timeout,
+            ),
+            limits=httpx.Limits(
+                max_connections=config.max_connections,
+                max_keepalive_connections=config.max_connections,
+                keepalive_expiry=config.keepalive_expiry,
+            ),
+            follow_redirects=False,
+            transport=transport,
+        )
+    except ImportError:
+        raise ConfigError(
+            "the environment names a SOCKS proxy (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY), which "
+            "needs the socksio package: install 'httpx[socks]' where deepseek-lsp runs, or unset "
+            "the variable for the editor"
+        ) from None
+    except (ValueError, httpx.InvalidURL):
+        # Not the URL itself: a proxy URL may carry user:password.
+        raise ConfigError(
+            "the proxy the environment names (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY) is not a "
+            "usable http://, https:// or socks5:// URL with a valid port; fix or unset it"
+        ) from None
+
+
 class ModelClient:
     """A pooled client for one endpoint. Create once, ``await warm()``, ``await aclose()``."""
 
@@ -831,25 +903,7 @@ class ModelClient:
         headers = {"User-Agent": f"deepseek-lsp/{__version__}"}
         if config.api_key:
             headers["Authorization"] = f"Bearer {config.api_key}"
-        self.http = httpx.AsyncClient(
-            http2=True,
-            verify=config.verify,
-            headers=headers,
-            # The per-request deadline is the real bound; these only cover the connection phase.
-            timeout=httpx.Timeout(
-                connect=config.connect_timeout,
-                read=None,
-                write=30.0,
-                pool=config.connect_timeout,
-            ),
-            limits=httpx.Limits(
-                max_connections=config.max_connections,
-                max_keepalive_connections=config.max_connections,
-                keepalive_expiry=config.keepalive_expiry,
-            ),
-            follow_redirects=False,
-            transport=transport,
-        )
+        self.http = _http_client(config, headers, transport)
         aio_network.install(self.http)  # a transport built by httpx, default or given: see there
         #: Loop time of the last request's start or end (a warm-up's included): see idle_for.
         self.last_active = -math.inf
@@ -995,12 +1049,12 @@ class ModelClient:
             raise ConnectError(_describe(exc, self.config.api_key), method="GET", url=url) from exc
         finally:
             self.in_use(-1)
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             raise error_for_status(
                 response.status_code,
                 method="GET",
                 url=url,
-                provider_message=_provider_message(response.content, self.config.api_key),
+                provider_message=_status_message(response, response.content, self.config.api_key),
                 retry_after=parse_retry_after(response.headers.get("retry-after")),
             )
         try:

@@ -24,6 +24,7 @@ __all__ = [
     "ModelError",
     "OverloadedError",
     "RateLimitError",
+    "RedirectError",
     "RequestError",
     "ServerError",
     "error_for_status",
@@ -137,6 +138,21 @@ class RequestError(ModelError):
         )
 
 
+class RedirectError(RequestError):
+    """A 3xx. Never followed (a POST turns into a GET, and the answer is a web page anyway): the
+    base URL is a site's, not its API's (``https://deepseek.com``, ``platform.deepseek.com``), an
+    old address, or plain http:// to a server that moved to https://. ``provider_message`` holds
+    where it points (without query or credentials)."""
+
+    @property
+    def user_message(self) -> str:
+        where = f" to {self.provider_message}" if self.provider_message else ""
+        return (
+            f"{self.provider} answered with a redirect ({self.status}){where}: the base URL is "
+            "not the API's (a web page, or an old address). Check the baseUrl setting."
+        )
+
+
 #: Where a key goes, for every editor: the server's messages are shown by all of them. The
 #: VS Code extension keeps the key in its secret storage (its command) and does not forward a
 #: ``deepseek.apiKey`` from settings.json, which the message used to suggest.
@@ -169,10 +185,17 @@ class InsufficientBalanceError(ModelError):
 
     @property
     def user_message(self) -> str:
+        if self.provider == "DeepSeek":
+            where = "top up at https://platform.deepseek.com"
+        else:
+            # A gateway's own account (OpenRouter answers 402 for "Insufficient credits"): a
+            # top-up at DeepSeek would not help, and what it said is the only clue.
+            said = f" ({self.provider_message})" if self.provider_message else ""
+            where = f"top up your account with that provider{said}"
         return (
-            f"{self.provider} reports an insufficient account balance (402): top up at "
-            "https://platform.deepseek.com. AI features are paused and try again every minute; "
-            "they resume by themselves after the top-up."
+            f"{self.provider} reports an insufficient account balance (402): {where}. AI "
+            "features are paused and try again every minute; they resume by themselves after "
+            "the top-up."
         )
 
 
@@ -342,6 +365,8 @@ def error_for_status(
         "provider_message": provider_message,
         "retry_after": retry_after,
     }
+    if 300 <= status < 400:
+        return RedirectError(f"redirected ({status}){said}", **ctx)
     if status == 401:
         return AuthenticationError(f"API key rejected (401){said}", **ctx)
     if status == 402:

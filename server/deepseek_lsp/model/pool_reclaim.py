@@ -32,11 +32,32 @@ log = logging.getLogger(__name__)
 _closing: set[asyncio.Task[None]] = set()
 
 
+def _pools(http: Any) -> list[Any]:
+    """The connection pools of an ``httpx.AsyncClient``: its default transport's, and those of
+    the transports it mounts for the proxies the environment names (``HTTPS_PROXY``,
+    ``HTTP_PROXY``, ``ALL_PROXY``). Behind a proxy every request goes through a mounted one: its
+    orphans were never reclaimed, and after ``max_connections`` cancelled completions every
+    request failed with "no free connection in the pool"."""
+    transports = [getattr(http, "_transport", None)]
+    mounts = getattr(http, "_mounts", None)
+    if isinstance(mounts, dict):
+        transports += list(mounts.values())
+    pools = []
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if pool is not None and all(p is not pool for p in pools):
+            pools.append(pool)
+    return pools
+
+
 def _drop(http: Any, select: Callable[[Any], Callable[[Any], bool]]) -> int:
-    """Take the connections ``select(pool)`` picks out of an ``httpx.AsyncClient``'s pool (under
-    the pool's lock, so ``select`` may read its state) and close them; returns how many."""
+    """Take the connections ``select(pool)`` picks out of an ``httpx.AsyncClient``'s pools (under
+    each pool's lock, so ``select`` may read its state) and close them; returns how many."""
+    return sum(_drop_from(pool, select) for pool in _pools(http))
+
+
+def _drop_from(pool: Any, select: Callable[[Any], Callable[[Any], bool]]) -> int:
     try:
-        pool = http._transport._pool
         lock = pool._optional_thread_lock
         connections = pool._connections
     except AttributeError:
