@@ -912,16 +912,29 @@ class CompletionFeature(Feature):
         word_start = offset - len(word_text.encode("utf-8"))
         indent = before[: len(before) - len(before.lstrip())]
         snippets = self.services.client_snippets
-        items = []
-        for i, s in enumerate(suggestions):
+        items: list[types.CompletionItem] = []
+        offered: set[str] = set()
+        for s in suggestions:
             # Up to the cursor only: the line's auto-closed characters stay (see menu.py).
             full = word_text + (s.text if s.menu_text is None else s.menu_text)
             text = menu.lf(full)
+            # The line's closers stay after the item: a body's last line break (finish) puts
+            # them on a line of their own.
+            before_closer = bool(s.tail.strip()) and s.menu_text is None
             if snippets:
                 # What the snippet carries, also for where the cursor lands (_remember_item).
-                keep = menu.snippet_lines(text, indent)
+                keep = menu.snippet_lines(text, indent, before_closer=before_closer)
                 text = "\n".join(text.split("\n")[:keep])
                 full = "\n".join(full.split("\n")[:keep]).rstrip("\r")
+            if not text[len(word_text) :].strip():
+                # It types over the line's closer at once (`foo(|)` with `) + 1`), or the snippet
+                # stops before its first line of code (a level out): the item would insert
+                # nothing, a blank entry preselected at the top of the menu.
+                continue
+            if text in offered:
+                continue  # choices that differ past the closer insert the same: one item
+            offered.add(text)
+            i = len(items)
             item_id = self._remember_item(doc, word_start, full, s, from_menu=True)
             shown = menu.label(text)
             items.append(
@@ -938,7 +951,7 @@ class CompletionFeature(Feature):
                     insert_text_mode=types.InsertTextMode.AdjustIndentation if snippets else types.InsertTextMode.AsIs,
                     text_edit=types.TextEdit(
                         range=cell.to_cell(doc.range_of(word_start, offset)) if cell else doc.range_of(word_start, offset),
-                        new_text=menu.as_snippet(text, indent) if snippets else text,
+                        new_text=menu.as_snippet(text, indent, before_closer=before_closer) if snippets else text,
                     ),
                     command=types.Command(
                         title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": doc.uri}]
@@ -1081,11 +1094,13 @@ class CompletionFeature(Feature):
         # it is no longer on the way to are never used (only the newest one is joinable) and
         # streamed on, one more billed block with every place a suggestion was shown.
         self._drop_unreachable_prefetches(doc, req.offset)
-        before, after, line_end = self._line_parts(doc, req.offset)
+        before, after, _ = self._line_parts(doc, req.offset)
         if after.strip() and not _CLOSERS_ONLY.match(after):
             return []  # mid-line only before closers and light punctuation
         tail = after.rstrip() if after.strip() else ""
-        replace_end = line_end if tail else req.offset
+        # Up to the last closer, not the line's end: the blanks after it (a Markdown hard
+        # break's two spaces) are not in the insert, and every accept deleted them.
+        replace_end = req.offset + len(tail.encode("utf-8"))
         req.multiline = self.is_multiline(req, before, after)
         settings = self.settings
         c = settings.completion
@@ -1105,12 +1120,15 @@ class CompletionFeature(Feature):
                 if kept != tail:
                     menu_text = before_typed_over(text, tail, ctx)
                     text = without_retyped_rest(text, kept)
-                if req.multiline and "\n" in text.rstrip() and kept.startswith("}"):
+                if req.multiline and "\n" in text.rstrip() and kept.lstrip().startswith("}"):
                     # A body written between `{` and the editor's `}`: the `}` goes on a line
-                    # of its own under the header (it read `return 1}`).
+                    # of its own under the header (it read `return 1}`). So it does from
+                    # between the spaces of an empty body (`{ | }`), its space left out (it
+                    # read `return 1; }`).
                     indent = before[: len(before) - len(before.lstrip())]
                     # The document's line break: the text's own are already made CRLF.
                     text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
+                    kept = kept.lstrip()
                     menu_text = None
                 out.append(Suggestion(text, replace_end, kept, menu_text))
             return out

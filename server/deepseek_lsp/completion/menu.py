@@ -32,24 +32,31 @@ def label(text: str) -> str:
     return first + " …" if len(shown) > 1 else first
 
 
-def snippet_lines(text: str, cursor_indent: str) -> int:
+def snippet_lines(text: str, cursor_indent: str, *, before_closer: bool = False) -> int:
     """How many lines of ``text`` a snippet item can carry: those before the first line indented
     less than the cursor line, which cannot be said relative to it (Neovim put ``def count``
-    one level too deep, inside the method before it), without blank lines at the end."""
+    one level too deep, inside the method before it), without blank lines at the end.
+
+    ``before_closer``: the line's closer stays after the item (a body between ``{`` and the
+    editor's ``}``), and a whole text's last line break, which puts it on a line of its own,
+    is kept (dropped, the body read ``return a;}``)."""
     lines = text.split("\n")
     keep = next(
         (i for i in range(1, len(lines)) if lines[i].strip() and not lines[i].startswith(cursor_indent)),
         len(lines),
     )
+    whole = keep == len(lines)
     while keep > 1 and not lines[keep - 1].strip():
         keep -= 1
+    if before_closer and whole and keep < len(lines):
+        keep += 1
     return keep
 
 
-def as_snippet(text: str, cursor_indent: str) -> str:
+def as_snippet(text: str, cursor_indent: str, *, before_closer: bool = False) -> str:
     """The first :func:`snippet_lines` of ``text`` as snippet syntax, continuation lines
     relative to ``cursor_indent`` (the client adds it back; blank lines carry none)."""
-    lines = text.split("\n")[: snippet_lines(text, cursor_indent)]
+    lines = text.split("\n")[: snippet_lines(text, cursor_indent, before_closer=before_closer)]
     relative = [lines[0], *("" if not line.strip() else line[len(cursor_indent) :] for line in lines[1:])]
     return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(relative))
 

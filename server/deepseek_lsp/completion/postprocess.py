@@ -74,6 +74,8 @@ class PostContext:
         """A comment at the end of a line in this language (Lua's ``--`` too)."""
         known = (self.language or "").lower() in _SYNTAX
         tokens = set(_syntax_for(self.language).line_comments) if known else {"#", "//"}
+        if not tokens:
+            return re.compile(r"(?!)")  # prose: none (an empty alternative matched any text)
         return re.compile(r"\s+(?:" + "|".join(map(re.escape, sorted(tokens))) + r").*$")
 
     @cached_property
@@ -427,6 +429,11 @@ _SYNTAX: dict[str, _Syntax] = {
     # C# 11's `"""` strings are raw_triple_quotes; in a verbatim one `""` is a quote.
     "csharp": _Syntax(raw_triple_quotes=True, raw_string=(r'(?:\$+@|@\$*)"', '"')),
     "go": _Syntax(raw_string=("`", "`")),
+    # Prose has no comments: a link's `https://` began a line comment (the model's `)` after
+    # it went unseen, and the editor's was put back after it: `(https://x.org))`).
+    **dict.fromkeys(
+        "markdown plaintext".split(), _Syntax(line_comments=(), block_comments=False, hash_at_line_start=False)
+    ),
 }
 
 _OPENER_OF = {")": "(", "]": "[", "}": "{"}
@@ -1876,6 +1883,11 @@ def drop_suffix_duplicates(text: str, ctx: PostContext) -> str | None:
             if not lines[index].strip():
                 continue
             tail = [line for line in lines[index:] if line.strip()]
+            if targets and targets[0][1] and _closes_own_bracket(lines[:index], tail[0]):
+                # Compared with the rest of the cursor line (`{|}`), a `}` that closes a block
+                # the completion opened (its body's last `if`) is no copy of the line's: it
+                # went, and the accepted code left the `if` open.
+                continue
             if len(tail) <= len(targets) and all(map(_same_line, tail, targets)):
                 lines = lines[:index]
                 break
@@ -1942,6 +1954,14 @@ def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
         if line.strip():
             targets.append((line, index == 0))
     return targets
+
+
+def _closes_own_bracket(before: list[str], line: str) -> bool:
+    """Whether ``line``, a line of bracket closers, closes a bracket that the completion's
+    ``before`` lines opened and left open."""
+    if not _CLOSER_ONLY.match(line.strip()) or line.strip()[0] not in ")]}":
+        return False
+    return _brackets_left_open("\n".join(_code_only(part) for part in before)) > 0
 
 
 def _same_line(line: str, target: tuple[str, bool]) -> bool:
