@@ -80,30 +80,35 @@
       declarator: [
         (function_declarator declarator: (identifier) @name)
         (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
       ]) @definition.function)
   (preproc_if
     (declaration
       declarator: [
         (function_declarator declarator: (identifier) @name)
         (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
       ]) @definition.function)
   (preproc_ifdef
     (declaration
       declarator: [
         (function_declarator declarator: (identifier) @name)
         (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
       ]) @definition.function)
   (preproc_else
     (declaration
       declarator: [
         (function_declarator declarator: (identifier) @name)
         (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
       ]) @definition.function)
   (declaration_list
     (declaration
       declarator: [
         (function_declarator declarator: (identifier) @name)
         (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))
+        (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))
       ]) @definition.function)
 ])
 

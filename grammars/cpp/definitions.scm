@@ -251,6 +251,10 @@
         (_
           (function_declarator
             declarator: (identifier) @name))
+        (_
+          (_
+            (function_declarator
+              declarator: (identifier) @name)))
       ]) @definition.function)
   (translation_unit
     (template_declaration
@@ -260,6 +264,10 @@
           (_
             (function_declarator
               declarator: (identifier) @name))
+          (_
+            (_
+              (function_declarator
+                declarator: (identifier) @name)))
         ]) @definition.function))
   (declaration_list
     (declaration declarator: [
@@ -268,6 +276,10 @@
         (_
           (function_declarator
             declarator: (identifier) @name))
+        (_
+          (_
+            (function_declarator
+              declarator: (identifier) @name)))
       ]) @definition.function)
   (declaration_list
     (template_declaration
@@ -277,6 +289,10 @@
           (_
             (function_declarator
               declarator: (identifier) @name))
+          (_
+            (_
+              (function_declarator
+                declarator: (identifier) @name)))
         ]) @definition.function))
   (preproc_ifdef
     (declaration declarator: [
@@ -285,6 +301,10 @@
         (_
           (function_declarator
             declarator: (identifier) @name))
+        (_
+          (_
+            (function_declarator
+              declarator: (identifier) @name)))
       ]) @definition.function)
   (preproc_if
     (declaration declarator: [
@@ -293,6 +313,10 @@
         (_
           (function_declarator
             declarator: (identifier) @name))
+        (_
+          (_
+            (function_declarator
+              declarator: (identifier) @name)))
       ]) @definition.function)
 ]
 

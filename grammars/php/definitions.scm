@@ -27,6 +27,24 @@
       (function_definition name: (name) @name body: (compound_statement) @body) @definition.function))
 ]
 
+; A function under a top-level `if`: a helpers file declares each one only if none is yet
+; (`if (! function_exists('money')) { function money(...) {...} }`, Laravel's and its packages').
+[
+  (program
+    (if_statement
+      body: [
+        (compound_statement (function_definition name: (name) @name body: (compound_statement) @body) @definition.function)
+        (colon_block (function_definition name: (name) @name body: (compound_statement) @body) @definition.function)
+      ]))
+  (namespace_definition
+    body: (compound_statement
+      (if_statement
+        body: [
+          (compound_statement (function_definition name: (name) @name body: (compound_statement) @body) @definition.function)
+          (colon_block (function_definition name: (name) @name body: (compound_statement) @body) @definition.function)
+        ])))
+]
+
 [
   (program (const_declaration (const_element (name) @name)) @definition.constant)
   (declaration_list (const_declaration (const_element (name) @name)) @definition.constant)

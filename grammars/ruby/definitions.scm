@@ -2,9 +2,13 @@
 ; Kinds: class, module -> @definition.class; `def` in a class or module and `def self.x` ->
 ; @definition.method; `def` at the top level -> @definition.function; `NAME = ...` in a class,
 ; module or at the top level -> @definition.constant. An empty method has no @body.
+; `class Billing::InvoiceBuilder` (Rails' compact style) is named `InvoiceBuilder`, the name the
+; code uses (`Billing::InvoiceBuilder.new`); the whole path was a name no use ever matched.
 [
-  (class name: (_) @name body: (body_statement)? @body)
-  (module name: (_) @name body: (body_statement)? @body)
+  (class name: (constant) @name body: (body_statement)? @body)
+  (class name: (scope_resolution name: (_) @name) body: (body_statement)? @body)
+  (module name: (constant) @name body: (body_statement)? @body)
+  (module name: (scope_resolution name: (_) @name) body: (body_statement)? @body)
 ] @definition.class
 
 (program
@@ -17,6 +21,25 @@
   (module body: (body_statement (method name: (_) @name body: (_)? @body) @definition.method))
   (singleton_class body: (body_statement (method name: (_) @name body: (_)? @body) @definition.method))
 ]
+
+; `private def helper(x)`, `protected def merge!(other)`: a method defined as a visibility's
+; argument (the inline style), with its visibility.
+(
+  [
+    (class body: (body_statement
+      (call
+        method: (identifier) @_visibility
+        arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method))
+    (module body: (body_statement
+      (call
+        method: (identifier) @_visibility
+        arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method))
+    (singleton_class body: (body_statement
+      (call
+        method: (identifier) @_visibility
+        arguments: (argument_list . (method name: (_) @name body: (_)? @body) .)) @definition.method))
+  ]
+  (#any-of? @_visibility "private" "protected" "public" "module_function"))
 
 (singleton_method
   name: (_) @name

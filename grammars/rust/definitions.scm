@@ -26,9 +26,22 @@
 
 ; An `impl` block, named by its type (`impl Evict for Cache` is "Cache"): its methods are
 ; reviewed one by one when it is long, under the `impl` line.
+; A generic or qualified type by its own name (`impl<K, V> LruCache<K, V>` is "LruCache", as
+; in scopes.scm: it was "LruCache<K, V>", which no use matches); any other type (`&'a T`,
+; `dyn Error`, `[T; N]`) by its text.
 (impl_item
+  type: [
+    (type_identifier) @name
+    (primitive_type) @name
+    (scoped_type_identifier name: (_) @name)
+    (generic_type type: [(type_identifier) @name (scoped_type_identifier name: (_) @name)])
+  ]
+  body: (declaration_list) @body) @definition.class
+
+((impl_item
   type: (_) @name
   body: (declaration_list) @body) @definition.class
+  (#not-match? @name "^[A-Za-z_][A-Za-z0-9_:]*(<[\\s\\S]*)?$"))
 
 (impl_item
   body: (declaration_list

@@ -214,11 +214,17 @@ def _original_name(data: bytes, bound: ts.Node) -> str | None:
     if parent is None:
         return None
     for alias_field, name_field in (("alias", "name"), ("value", "key")):
-        if parent.child_by_field_name(alias_field) == bound:
-            original = parent.child_by_field_name(name_field)
-            text = node_text(data, original) if original is not None else ""
+        original = parent.child_by_field_name(name_field)
+        if parent.child_by_field_name(alias_field) == bound and original is not None:
+            text = node_text(data, original)
             return text if _WORD.fullmatch(text) else None
-    return None
+    # A path renamed: Rust's ``use crate::store::MemoryBackend as Backend``, Kotlin's ``import
+    # a.b.Inventory as Inv``, PHP's ``use App\Services\Mailer as M``: the path's last name
+    # (``Backend`` was looked up as such, and its definition came last, as an unused import's).
+    before = bound.prev_sibling
+    path = before.prev_named_sibling if before is not None and before.type == "as" else None
+    words = _WORD.findall(node_text(data, path)) if path is not None else []
+    return words[-1] if words and words[-1] not in ("self", "super", "crate") else None
 
 
 def _definition_text(

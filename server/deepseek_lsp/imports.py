@@ -544,15 +544,27 @@ def _rust_module_file(base: Path, parts: Sequence[str], down_to: int = 1) -> lis
 _RUST_CRATE_FOLDERS = ("tests", "benches", "examples", "bin")  # bin: src/bin
 
 
-def _rust_crate_folder(doc_path: Path, roots: Iterable[Path]) -> Path | None:
+def _is_rust_target_folder(folder: Path) -> bool:
+    """tests/, benches/, examples/ or src/bin/ of a package: each file there is a crate root."""
+    package = folder.parent.parent if folder.name == "bin" and folder.parent.name == "src" else folder.parent
+    return folder.name in _RUST_CRATE_FOLDERS and (package / "Cargo.toml").is_file()
+
+
+def _rust_crate_folder(doc_path: Path, roots: Iterable[Path]) -> tuple[Path, bool] | None:
     """The folder of the crate root the file belongs to: src/ of the nearest Cargo.toml, or
-    tests/, benches/, examples/, src/bin/ for a file in them (each file there is a crate)."""
+    tests/, benches/, examples/, src/bin/ for a file in them (each file there is a crate), or
+    a folder of theirs with a main.rs (a target of several files, ``src/bin/admin/main.rs``,
+    whose modules are beside its main.rs); and whether each file of that folder is a crate."""
     for folder in _folders_up(doc_path, roots):
         if (folder / "Cargo.toml").is_file():
-            return folder / "src"
-        package = folder.parent.parent if folder.name == "bin" and folder.parent.name == "src" else folder.parent
-        if folder.name in _RUST_CRATE_FOLDERS and (package / "Cargo.toml").is_file():
-            return folder
+            return folder / "src", False
+        if _is_rust_target_folder(folder):
+            return folder, True
+        # Cargo's layout for a binary, example, test or bench of several files: read as
+        # ``src/bin``'s files, ``mod cli;`` in src/bin/admin/main.rs was src/bin/admin/main/cli.rs.
+        main = folder / "main.rs"
+        if (main == doc_path or main.is_file()) and _is_rust_target_folder(folder.parent):
+            return folder, False
     return None
 
 
@@ -607,9 +619,9 @@ def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pa
     parts = [p for p in source.split("::") if p]
     if not parts:
         return []
-    crate = _rust_crate_folder(doc_path, roots)
+    crate, one_file_crates = _rust_crate_folder(doc_path, roots) or (None, False)
     owns_folder = doc_path.name == "mod.rs" or (
-        crate is not None and doc_path.parent == crate and (doc_path.name in ("lib.rs", "main.rs") or crate.name != "src")
+        crate is not None and doc_path.parent == crate and (doc_path.name in ("lib.rs", "main.rs") or one_file_crates)
     )
     here = doc_path.parent if owns_folder else doc_path.parent / doc_path.stem
     if parts[0] == "crate":
