@@ -516,6 +516,41 @@ step("status: a file's own Inactive (an excluded .env) is not shown in the other
   check(back == "DeepSeek", "statusline back in the Python file: " .. vim.inspect(back))
 end)
 
+step("status: back in the excluded .env after typing in another file, the statusline still says [off]", function()
+  normal_mode()
+  local env = dir .. "/.env"
+  lua("vim.cmd.edit(...)", env)
+  wait_for("[off] in the .env file", function()
+    local sl = lua("return require('deepseek_lsp').statusline()")
+    return sl == "DeepSeek [off]", sl
+  end, 10000)
+  lua("vim.cmd.edit(...)", file)
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re' })")
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 5 })", row + 1)
+  input("A")
+  input("t")
+  wait_ghost("urn a * b")
+  -- Completing in the Python file turns the server's (one) status back to Normal.
+  wait_for("a Normal status", function()
+    local s = lua("return require('deepseek_lsp').status()")
+    return s and s.kind == "Normal", s
+  end, 5000)
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+  lua("vim.cmd('silent write')")
+  lua("vim.cmd.edit(...)", env)
+  local sl = lua("return require('deepseek_lsp').statusline()")
+  lua("vim.cmd('DeepSeekStatus')")
+  local lines = wait_for("the status float", function()
+    return lua("return E2E.info_float()")
+  end, 5000)
+  lua("vim.cmd.edit(...)", file)
+  check(sl == "DeepSeek [off]", "statusline back in the .env file: " .. vim.inspect(sl))
+  local text = table.concat(lines, "\n")
+  check(text:find("this file: Inactive", 1, true), ":DeepSeekStatus in the .env file:\n" .. text)
+end)
+
 step("CRLF: a multi-line accept in a fileformat=dos buffer inserts no carriage return", function()
   normal_mode()
   lua("vim.cmd('silent write')")
@@ -849,6 +884,42 @@ step("a global <Tab> mapped after the client attached (a plugin lazy-loaded on I
   end
 end)
 
+step("accept() / accept_word() from the user's own expr mapping insert the suggestion (no E565)", function()
+  normal_mode()
+  -- README: keymaps = { accept = false } and call accept() from your own mapping, which returns
+  -- the key itself when nothing was accepted: an expr mapping, where the text cannot change.
+  lua([[
+    vim.keymap.set("i", "<C-l>", function()
+      return require("deepseek_lsp").accept() and "" or "<C-l>"
+    end, { expr = true, buffer = 0 })
+    vim.keymap.set("i", "<C-k>", function()
+      return require("deepseek_lsp").accept_word() and "" or "<C-k>"
+    end, { expr = true, buffer = 0 })
+    vim.v.errmsg = ""
+  ]])
+  local ok, err = pcall(function()
+    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re' })")
+    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 5 })", row + 1)
+    input("A")
+    input("t")
+    wait_ghost("urn a * b")
+    input("<C-k>")
+    wait_line(row, "    return")
+    wait_ghost(" a * b", "the rest after accept_word()")
+    input("<C-l>")
+    wait_line(row, "    return a * b")
+    local s = state()
+    check(s.mode == "i" and s.col == #"    return a * b", "state after accept() " .. vim.inspect(s))
+    normal_mode()
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+  end)
+  local errmsg = lua("return vim.v.errmsg")
+  lua("pcall(vim.keymap.del, 'i', '<C-l>', { buffer = 0 }); pcall(vim.keymap.del, 'i', '<C-k>', { buffer = 0 })")
+  check(ok, err)
+  check(errmsg == "", "error: " .. errmsg)
+end)
+
 step("setup() with bad options: one clear error naming them, their defaults used, no stack trace", function()
   normal_mode()
   lua("E2E.notes = {}")
@@ -886,6 +957,49 @@ step("setup() again without an option it had before: the option is back to its d
   setup(vim.empty_dict()) -- the test's own config: filetypes = nil, every file
   local ft = lua("return vim.lsp.config.deepseek_lsp.filetypes")
   check(ft == nil, "the server is still limited to the filetypes of an earlier setup(): " .. vim.inspect(ft))
+end)
+
+step("setup() again with other keymaps, then inline = false: the open buffers follow at once", function()
+  normal_mode()
+  local function setup(extra)
+    lua([[
+      local c = require("deepseek_lsp").config
+      require("deepseek_lsp").setup(vim.tbl_extend("force", { cmd = c.cmd, debounce = 10,
+        settings = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" } }, ...))
+    ]], extra)
+  end
+  local function desc(lhs)
+    return lua("return vim.fn.maparg(..., 'i', false, true).desc or ''", lhs)
+  end
+  local ok, err = pcall(function()
+    setup({ keymaps = { accept = "<C-l>" } })
+    check(desc("<C-l>"):match("^DeepSeek") and not desc("<Tab>"):match("^DeepSeek"),
+      ("after setup({keymaps = {accept = '<C-l>'}}): <C-l> %q, <Tab> %q"):format(desc("<C-l>"), desc("<Tab>")))
+    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re' })")
+    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 5 })", row + 1)
+    input("A")
+    input("t")
+    wait_ghost("urn a * b")
+    input("<C-l>")
+    wait_line(row, "    return a * b")
+    normal_mode()
+    setup({ inline = false })
+    check(not desc("<C-l>"):match("^DeepSeek"), "inline = false, still mapped: <C-l> " .. desc("<C-l>"))
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    re' })", row)
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 5 })", row + 1)
+    input("A")
+    input("t")
+    vim.wait(600) -- time for a suggestion to arrive
+    local g = ghost()
+    normal_mode()
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+    check(g == nil, "inline = false, ghost text still drawn: " .. vim.inspect(g and g.text))
+  end)
+  normal_mode()
+  setup(vim.empty_dict()) -- the test's own config, whatever happened
+  check(ok, err)
+  check(desc("<Tab>"):match("^DeepSeek"), "<Tab> not mapped again after setup() with the defaults: " .. desc("<Tab>"))
 end)
 
 step("a file whose type Neovim does not detect gets the server too (filetypes = nil)", function()
@@ -1024,6 +1138,31 @@ step("a cmd the user gave Neovim (vim.lsp.config, lsp/deepseek_lsp.lua) is kept 
   got = cmd_after('require("deepseek_lsp").setup({})')
   check(type(got) == "table" and type(got[1]) == "string", "no default command: " .. vim.inspect(got))
   vim.fn.delete(rtp, "rf")
+end)
+
+step("a server command that is not there: said once on opening a file, and :DeepSeekStatus says why, not 'open a file'", function()
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  local py = dir .. "/nocmd.py"
+  vim.fn.writefile({ "x = 1" }, py)
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+    "local notes = {}",
+    "vim.notify = function(msg) notes[#notes + 1] = tostring(msg) end",
+    'require("deepseek_lsp").setup({ cmd = { "/nonexistent/deepseek-lsp" } })',
+    ("vim.cmd.edit(%q)"):format(py),
+    ("vim.cmd.edit(%q)"):format(file), -- a second file: told once, not per file
+    "vim.wait(2000, function() return #notes > 0 end)",
+    "vim.wait(200)",
+    'io.stdout:write(vim.json.encode({ notes = notes, status = require("deepseek_lsp").status_lines(nil) }))',
+  }, script)
+  local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+  check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+  local got = vim.json.decode(r.stdout)
+  local told = table.concat(got.notes, "\n")
+  check(#got.notes == 1 and told:find("/nonexistent/deepseek-lsp", 1, true), "notifications: " .. vim.inspect(got.notes))
+  local status = table.concat(got.status, "\n")
+  check(not status:find("open a file", 1, true) and status:find("/nonexistent/deepseek-lsp", 1, true), ":DeepSeekStatus:\n" .. status)
 end)
 
 -- -- done --------------------------------------------------------------------------------------------

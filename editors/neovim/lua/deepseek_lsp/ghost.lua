@@ -710,6 +710,20 @@ local function can_paste(win)
   return api.nvim_get_mode().mode:sub(1, 1) == "i" and api.nvim_get_current_win() == win
 end
 
+--- Whether the text cannot change now: in an expr mapping (a user's own `<Tab>` that returns the
+--- key itself when nothing was accepted, the README's way) a change raised E565 and the
+--- suggestion was lost. Making the current window current fails the same way there, and does
+--- nothing anywhere else.
+local function text_locked()
+  return not pcall(api.nvim_set_current_win, api.nvim_get_current_win())
+end
+
+--- Run ``call`` (Lua code) as keys right after the mapping that is running, where the text can change.
+local function run_after_mapping(call)
+  local keys = ("<Cmd>lua require('deepseek_lsp.ghost').%s<CR>"):format(call)
+  api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), "ni", false)
+end
+
 --- Accept the whole suggestion: replace the item's range with its text, cursor at the end.
 ---@param bufnr integer?
 ---@return boolean accepted
@@ -718,6 +732,10 @@ function M.accept(bufnr)
   local st, item, v = current(bufnr)
   if not st or not item or not v then
     return false
+  end
+  if text_locked() then
+    run_after_mapping(("accept(%d)"):format(bufnr))
+    return true
   end
   local crow, ccol, win = cursor_of(bufnr)
   local cur = util.line(bufnr, crow)
@@ -771,6 +789,10 @@ function M.accept_partial(kind, bufnr)
   local chunk = kind == "word" and M.next_word(v.display) or M.next_line(v.display)
   if not chunk or chunk == "" then
     return false
+  end
+  if text_locked() then
+    run_after_mapping(("accept_partial(%q, %d)"):format(kind, bufnr))
+    return true
   end
   local crow, ccol, win = cursor_of(bufnr)
   local lines = split(chunk)

@@ -39,16 +39,8 @@ function M.check()
 
   start("Server")
   local cfg = plugin.lsp_config()
-  local cmd = cfg.cmd
-  if plugin._setup_done and vim.lsp.config and vim.lsp.enable then
-    -- The command Neovim will run: the user's own vim.lsp.config or lsp/ file may give it.
-    local ok_cfg, resolved = pcall(function()
-      return vim.lsp.config[cfg.name]
-    end)
-    if ok_cfg and type(resolved) == "table" and resolved.cmd ~= nil then
-      cmd = resolved.cmd
-    end
-  end
+  -- The command Neovim will run: the user's own vim.lsp.config or lsp/ file may give it.
+  local cmd = plugin._setup_done and plugin.resolved_cmd() or cfg.cmd
   if type(cmd) == "function" then
     info("cmd is a function (a custom transport); not checked")
   else

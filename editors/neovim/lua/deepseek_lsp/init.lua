@@ -78,6 +78,11 @@ M._setup_done = false
 
 ---@type table<integer, {kind: string, message: string, feature: string, uri: string, time: integer}>
 M._status = {}
+--- Per client, the files the server said get no completions (uri -> Inactive status: excluded,
+--- too large, language off). The server has one status, which moves on with the next file used:
+--- back in an excluded file after typing in another, the statusline no longer said [off].
+---@type table<integer, table<string, table>>
+M._file_status = {}
 M._last_status = nil
 M._mode = nil -- "builtin" | "ghost" | "off"
 
@@ -118,6 +123,14 @@ local function status_handler(err, result, ctx)
   }
   M._status[ctx.client_id] = entry
   M._last_status = entry
+  local files = M._file_status[ctx.client_id] or {}
+  M._file_status[ctx.client_id] = files
+  if entry.uri ~= "" then
+    files[entry.uri] = entry.kind == "Inactive" and entry or nil
+  elseif entry.kind == "Normal" and entry.feature == "completion" then
+    -- Completions work again while in this buffer: what made this file Inactive is gone.
+    files[vim.uri_from_bufnr(api.nvim_get_current_buf())] = nil
+  end
   vim.schedule(function()
     pcall(api.nvim_exec_autocmds, "User", { pattern = "DeepSeekStatus", modeline = false, data = entry })
     pcall(vim.cmd, "redrawstatus")
@@ -175,6 +188,30 @@ function M.lsp_config()
     cfg.reuse_client = reuse_client
   end
   return vim.tbl_deep_extend("force", cfg, c.lsp or {})
+end
+
+--- The command Neovim runs for the server: a `cmd` the user gave vim.lsp.config or an
+--- lsp/deepseek_lsp.lua wins over ours when setup() had none.
+function M.resolved_cmd()
+  if vim.lsp.config and vim.lsp.enable then
+    local ok, cfg = pcall(function()
+      return vim.lsp.config[NAME]
+    end)
+    if ok and type(cfg) == "table" and cfg.cmd ~= nil then
+      return cfg.cmd
+    end
+  end
+  return M.lsp_config().cmd
+end
+
+--- Why the server cannot start, or nil. Neovim writes a command that is not there to its LSP
+--- log only: the user saw no suggestions and no word why.
+---@return string?
+function M.start_problem()
+  local cmd = M.resolved_cmd()
+  if type(cmd) == "table" and type(cmd[1]) == "string" and vim.fn.executable(cmd[1]) ~= 1 then
+    return ("the server command `%s` is not executable"):format(table.concat(cmd, " "))
+  end
 end
 
 -- -- keymaps -------------------------------------------------------------------------------------
@@ -335,6 +372,16 @@ local function on_attach(client, bufnr)
   end
 end
 
+--- Undo what on_attach did under ``old_mode`` and do it again as the current config says.
+local function reattach_ui(client, bufnr, old_mode)
+  ghost.detach(bufnr)
+  del_keymaps(bufnr)
+  if old_mode == "builtin" and M._mode ~= "builtin" then
+    pcall(vim.lsp.inline_completion.enable, false, { bufnr = bufnr })
+  end
+  on_attach(client, bufnr)
+end
+
 local function start_legacy(bufnr)
   -- Neovim 0.10: no vim.lsp.config / vim.lsp.enable.
   if vim.bo[bufnr].buftype ~= "" then
@@ -453,6 +500,7 @@ function M.setup(opts)
   if #problems > 0 then
     util.notify_user("setup(): " .. table.concat(problems, "; ") .. " (the defaults are used for these)", vim.log.levels.ERROR)
   end
+  local old_section = vim.deepcopy(M.section())
   local keymaps = opts.keymaps
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   if keymaps == false then
@@ -471,6 +519,7 @@ function M.setup(opts)
   elseif inline == false then
     inline = "off"
   end
+  local old_mode = M._mode
   M._mode = inline
   ghost.config.debounce = c.debounce
   ghost.config.auto_trigger = c.auto_trigger
@@ -510,6 +559,28 @@ function M.setup(opts)
   if c.commands then
     M.create_commands()
   end
+
+  -- The first file the server would start for: say so if its command is not there (once).
+  local cmd_checked = false
+  api.nvim_create_autocmd("FileType", {
+    group = group,
+    callback = function(args)
+      if cmd_checked or vim.bo[args.buf].buftype ~= "" then
+        return
+      end
+      if c.filetypes and not vim.tbl_contains(c.filetypes, args.match) then
+        return
+      end
+      cmd_checked = true
+      local problem = M.start_problem()
+      if problem then
+        util.notify_user(
+          problem .. ": no completions or reviews (pip install deepseek-lsp, or set cmd in setup(); see :checkhealth deepseek_lsp)",
+          vim.log.levels.WARN
+        )
+      end
+    end,
+  })
 
   if vim.lsp.config and vim.lsp.enable then
     -- vim.lsp.config(NAME, cfg) merges into what is there: an option left out of a later
@@ -566,6 +637,9 @@ function M.setup(opts)
   -- A running server gets new settings now (setup() again "to change options"): it pulls
   -- them on workspace/didChangeConfiguration, and the client answers from client.settings.
   local settings = M.lsp_config().settings
+  if not vim.deep_equal(M.section(), old_section) then
+    M._file_status = {} -- new settings (exclusions, languages...): what was said of files may be over
+  end
   for _, client in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })) do
     if not util.is_stopped(client) then
       client.settings = settings
@@ -573,6 +647,13 @@ function M.setup(opts)
         client.config.settings = settings
       end
       util.notify(client, "workspace/didChangeConfiguration", { settings = settings })
+      -- The buffers it is attached to take the new keymaps and inline mode now: they were set
+      -- on attach only, so `inline = false` left the ghost text on and a new accept key unmapped.
+      for bufnr in pairs(client.attached_buffers or {}) do
+        if api.nvim_buf_is_valid(bufnr) then
+          reattach_ui(client, bufnr, old_mode)
+        end
+      end
     end
   end
   M._setup_done = true
@@ -694,6 +775,21 @@ function M.status(client_id)
   return M._last_status
 end
 
+--- The status that applies to ``bufnr``: the server's last one unless it is about another file
+--- or Normal, else this file's own Inactive (excluded, too large...).
+---@return table?
+function M.buffer_status(client_id, bufnr)
+  local uri = vim.uri_from_bufnr(bufnr)
+  local st = M._status[client_id]
+  if st and st.uri ~= "" and st.uri ~= uri then
+    st = nil -- about another file (that one is excluded, too large...): not this buffer's
+  end
+  if not st or st.kind == "Normal" then
+    st = (M._file_status[client_id] or {})[uri] or st
+  end
+  return st
+end
+
 --- A short statusline component: "" when the server is not attached to the current buffer.
 ---   vim.o.statusline = "%f %=%{v:lua.require'deepseek_lsp'.statusline()} "
 ---@param opts {icon?: string}?
@@ -706,10 +802,7 @@ function M.statusline(opts)
   if not client then
     return ""
   end
-  local st = M._status[client.id]
-  if st and st.uri ~= "" and st.uri ~= vim.uri_from_bufnr(bufnr) then
-    st = nil -- about another file (that one is excluded, too large...): not this buffer's
-  end
+  local st = M.buffer_status(client.id, bufnr)
   if st and st.kind == "Error" then
     return icon .. " [error]"
   elseif st and st.kind == "Warning" then
@@ -885,7 +978,18 @@ function M.status_lines(stats)
   local bufnr = api.nvim_get_current_buf()
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })
   if #clients == 0 then
-    lines[#lines + 1] = "deepseek-lsp is not running (open a file to start it)."
+    local c = M.config
+    local is_file = vim.bo[bufnr].buftype == "" and api.nvim_buf_get_name(bufnr) ~= ""
+    local problem = is_file and M.start_problem()
+    if problem then
+      lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :checkhealth deepseek_lsp)."):format(problem)
+    elseif is_file and c.filetypes and not vim.tbl_contains(c.filetypes, vim.bo[bufnr].filetype) then
+      lines[#lines + 1] = ("deepseek-lsp is not running: it starts for %s files (setup's filetypes)."):format(table.concat(c.filetypes, ", "))
+    elseif is_file then
+      lines[#lines + 1] = "deepseek-lsp is not running: it did not start for this file, or it exited (see :checkhealth deepseek_lsp, :LspLog)."
+    else
+      lines[#lines + 1] = "deepseek-lsp is not running (open a file to start it)."
+    end
   end
   for _, client in ipairs(clients) do
     local bufs = {}
@@ -917,6 +1021,10 @@ function M.status_lines(stats)
       )
     else
       lines[#lines + 1] = "  status: Normal (nothing reported)"
+    end
+    local own = M.buffer_status(client.id, bufnr)
+    if own and own ~= st then
+      lines[#lines + 1] = ("  this file: %s%s"):format(own.kind, own.message ~= "" and ": " .. own.message or "")
     end
   end
   local mode = ({ builtin = "built-in vim.lsp.inline_completion", ghost = "ghost text (extmarks)", off = "off" })[M._mode or "off"]
