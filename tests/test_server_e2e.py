@@ -133,6 +133,16 @@ async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
             assert "DEEPSEEK_API_KEY" in told and "'DeepSeek: Set API Key'" in told
             assert "deepseek.apiKey" not in told
             assert fake.requests_to("/models") == []
+            # The status bar says so too (it said Normal until a completion was refused), and
+            # the key given later puts it back to Normal.
+            assert await eventually(
+                lambda: client.statuses and client.statuses[-1]["kind"] == "Error"
+                and "no API key" in client.statuses[-1]["message"]
+            )
+            client.set_configuration({"deepseek": {"baseUrl": fake.url, "apiKey": DEFAULT_KEY}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal")
+            assert await eventually(lambda: fake.requests_to("/models"))
 
 
 async def test_a_buffer_without_a_name_is_served_without_an_error(tmp_path) -> None:

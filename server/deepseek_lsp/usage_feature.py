@@ -163,6 +163,10 @@ class UsageFeature(Feature):
                 "config:no-key",
                 f"no API key: {KEY_HINT}",
             )
+            # Also in the status bar, as Copilot's "sign in": the message goes by once, and the
+            # status said Normal until a completion came back refused. Requests still go out
+            # (a gateway may add the key); one that is answered makes the status Normal.
+            self.services.status.set(Status("Error", f"no API key: {KEY_HINT}", "config"))
             return
         self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))
 
@@ -209,7 +213,9 @@ class UsageFeature(Feature):
             if (old.prices, old.daily_budget_usd) != (new.prices, new.daily_budget_usd):
                 self._set_prices(models.ledger, new)
             return
-        if models.config_error and self.services.status.current.feature == "config":
+        current = self.services.status.current
+        if current.feature == "config" and current.kind == "Error":
+            # A refused endpoint or a missing key: the new settings are judged anew below.
             self.services.status.set(Status("Normal", "", "config"))
         if models.client is not None:
             self._retire(models.client)
