@@ -24,7 +24,12 @@ from cachetools import LRUCache, TTLCache
 
 from . import privacy
 from .documents import Document, DocumentStore, utf8_source
-from .imports import readable_import, resolve_local_imports_cached, sibling_type_files
+from .imports import (
+    readable_import,
+    resolution_pending,
+    resolve_local_imports_cached,
+    sibling_type_files,
+)
 from .languages import Language, LanguageRegistry
 from .privacy import file_path, is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
@@ -868,6 +873,9 @@ class ContextRequest:
     deadline: float  # time.monotonic() by which extra context must be done
     open_uris: DocumentStore | None = None  # every document open in the editor
     symbols: WorkspaceSymbols | None = None  # which workspace files define which names
+    #: Set by ``gather_snippets`` when the time box cut the imports' resolution short: the
+    #: snippets are then not complete, and the next request goes on with it.
+    cut_short: bool = False
 
     def open_document(self, *paths: Path) -> Document | None:
         """The document open in the editor for the file at one of ``paths``, by its path: not
@@ -1251,7 +1259,9 @@ def gather_snippets(
         sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[:MAX_IMPORT_SOURCES]
         language = doc.language.name if doc.language else None
         rules = doc.language.spec.imports if doc.language else None
-        imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules)[:MAX_IMPORTED_FILES]
+        imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules, req.deadline)
+        imported = imported[:MAX_IMPORTED_FILES]
+        req.cut_short = resolution_pending(sources, doc_path, roots, language, rules)
         pending = list(dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]))
         reexports = ReExportFollower(indexer, doc_path, wanted, roots, req.exclude, req.deadline, MAX_IMPORTED_FILES)
         for path in pending:  # grows: a barrel's files defining the wanted names are read after it

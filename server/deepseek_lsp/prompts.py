@@ -212,6 +212,21 @@ def _suffix_window(
     return end, used
 
 
+def _growth(before: str, after: str, count: TokenCount) -> int:
+    """How many tokens more ``after`` (``before`` redacted) counts than ``before``; the lines
+    redaction left alone are not counted again."""
+    if after == before:
+        return 0
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if len(old) != len(new):  # a key block replaced, line breaks and all
+        return count(after) - count(before)
+    return sum(
+        count_line(count, b.encode("utf-8")) - count_line(count, a.encode("utf-8"))
+        for a, b in zip(old, new, strict=True)
+        if a != b
+    )
+
+
 def _fitting_snippets(
     snippets: Sequence[Snippet], comment: str, budget: int, count: TokenCount
 ) -> tuple[list[str], int]:
@@ -304,40 +319,68 @@ def build_fim_prompt(
             parts, costs = parts[:1], costs[:1]
         return parts, costs
 
-    # The file head is sent before the window, within the same budget (it used to come on top,
-    # up to half as much again). What it holds depends on where the window starts (the imports
-    # and scope headers above it): the window leaves room for the most it can hold, the head
-    # it would have were the window to start at the cursor.
-    widest = sum(file_head_for(offset)[1])
-    window_start, prefix_tokens = _prefix_window(doc, offset, max(prefix_budget - widest, 0), count, lines)
-    # Then the room of the head that window has: the headers of the scopes starting inside it
-    # (the function being written) are not sent, yet they were reserved for, and they come and
-    # go as the line typed breaks the tree and mends it: the window start moved a step back and
-    # forth with them, a prefix-cache miss each time. A window starting earlier has no more
-    # scopes starting before it, so its head fits in the same room.
-    reserved = sum(file_head_for(window_start)[1])
-    if reserved < widest:
-        window_start, prefix_tokens = _prefix_window(doc, offset, max(prefix_budget - reserved, 0), count, lines)
-        widest = reserved
     window_end, suffix_tokens = _suffix_window(doc, offset, suffix_budget, count, lines)
-    file_head, file_costs = file_head_for(window_start)
-    if sum(file_costs) > widest:  # the widest was cut to the path line; so is this one
-        file_head, file_costs = file_head[:1], file_costs[:1]
-    head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
-
-    # Block flags only matter to redaction: without it, no block is looked at for triggers.
-    flags = getattr(lines, "clean", None) if redact_secrets else None
-    window, clean = _window_text(doc, window_start, offset, flags)
-    window += inserted
-    suffix = doc.data[offset:window_end].decode("utf-8", "replace")
+    suffix_text = doc.data[offset:window_end].decode("utf-8", "replace")
+    extras_grown = 0
     if redact_secrets:
         # Each part on its own: a key block cut short in a snippet (its BEGIN line without
         # the END) is redacted to the end of its text, which was the whole prompt after it.
-        head_parts = [redact(part) for part in head_parts]
-        file_head = [redact(part) for part in file_head]
-        # The window and the suffix each with the other as context: a Kubernetes Secret's
-        # ``kind`` line may be in one and its ``data:`` values in the other.
-        window, suffix = redact(window, clean=clean, after=suffix), redact(suffix, before=window)
+        redacted_parts = [redact(part) for part in head_parts]
+        extras_grown = sum(_growth(a, b, count) for a, b in zip(head_parts, redacted_parts, strict=True))
+        head_parts = redacted_parts
+    # Block flags only matter to redaction: without it, no block is looked at for triggers.
+    flags = getattr(lines, "clean", None) if redact_secrets else None
+
+    # The budget was spent on the text as written; redaction may make it longer: a short
+    # secret (``"secret"``, one token) goes out as ``"[REDACTED]"`` (five), and a fixture file
+    # of such lines went 30 % over the budget. The window then gives up what they grew by.
+    shrink = 0
+    for _attempt in range(4):
+        room = max(prefix_budget - shrink, 0)
+        # The file head is sent before the window, within the same budget (it used to come on
+        # top, up to half as much again). What it holds depends on where the window starts (the
+        # imports and scope headers above it): the window leaves room for the most it can hold,
+        # the head it would have were the window to start at the cursor.
+        widest = sum(file_head_for(offset)[1])
+        window_start, prefix_tokens = _prefix_window(doc, offset, max(room - widest, 0), count, lines)
+        # Then the room of the head that window has: the headers of the scopes starting inside
+        # it (the function being written) are not sent, yet they were reserved for, and they
+        # come and go as the line typed breaks the tree and mends it: the window start moved a
+        # step back and forth with them, a prefix-cache miss each time. A window starting
+        # earlier has no more scopes starting before it, so its head fits in the same room.
+        reserved = sum(file_head_for(window_start)[1])
+        if reserved < widest:
+            window_start, prefix_tokens = _prefix_window(doc, offset, max(room - reserved, 0), count, lines)
+            widest = reserved
+        file_head, file_costs = file_head_for(window_start)
+        if sum(file_costs) > widest:  # the widest was cut to the path line; so is this one
+            file_head, file_costs = file_head[:1], file_costs[:1]
+        head_tokens = used_extra + (1 if head_parts else 0) + sum(file_costs)
+
+        window, clean = _window_text(doc, window_start, offset, flags)
+        window += inserted
+        suffix = suffix_text
+        grown, suffix_grown = extras_grown, 0
+        if redact_secrets:
+            redacted_head = [redact(part) for part in file_head]
+            grown += sum(_growth(a, b, count) for a, b in zip(file_head, redacted_head, strict=True))
+            file_head = redacted_head
+            # The window and the suffix each with the other as context: a Kubernetes Secret's
+            # ``kind`` line may be in one and its ``data:`` values in the other.
+            raw_window = window
+            window, suffix = redact(window, clean=clean, after=suffix), redact(suffix, before=window)
+            suffix_grown = _growth(suffix_text, suffix, count)
+            grown += _growth(raw_window, window, count)
+        over = head_tokens + prefix_tokens + suffix_tokens + grown + suffix_grown - budget
+        if over <= 0 or grown + suffix_grown <= shrink or window_start == offset:
+            break
+        # The window gives up what redaction added, not what the total is over by: that goes
+        # up and down with the line being typed ("fo" is two tokens, "for" one), and the
+        # window start with it, a prefix-cache miss each time (see ``_prefix_window``).
+        shrink = grown + suffix_grown
+    # What is sent, counted: the ledger bills a cancelled request by these.
+    prefix_tokens += grown
+    suffix_tokens += suffix_grown
     head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
     prompt = head + window
     return FimPrompt(

@@ -1388,7 +1388,7 @@ class CompletionFeature(Feature):
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
-                complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs)
+                complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs or ctx_req.cut_short)
             if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
                 self._index_when_idle(unindexed)
             fim = self._build(req, inserted, snippets, scopes, imports)
@@ -1711,7 +1711,10 @@ class CompletionFeature(Feature):
             suffix=fim.suffix,
             window_start=fim.window_start,
             window_end=fim.window_end,
-            prompt_tokens=fim.prompt_tokens,
+            # With the suggestion it carries: a prefetch cancelled as the user types on (or
+            # answered with no usage) is billed in the ledger by this count, which left out
+            # the suggestion's tokens (up to ``multiLineMaxTokens``).
+            prompt_tokens=fim.prompt_tokens + self.services.models.counter.count(shown),
             suffix_tokens=fim.suffix_tokens,
         )
         post = PostContext(

@@ -1,0 +1,164 @@
+"""What a completion request sends, counted with the real tokenizer against the budget.
+
+The budget (``completion.maxPromptTokens``) is what a request costs at most: the prompt and the
+suffix the fake DeepSeek server receives are counted here as DeepSeek counts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepseek_lsp.model.tokens import default_counter
+from tests.completing import Completing
+from tests.fake_deepseek import FakeDeepSeek
+
+COUNT = default_counter().count
+FIM = "/beta/completions"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDeepSeek]:
+    with FakeDeepSeek() as server:
+        server.responder(lambda body: "", path=FIM)
+        yield server
+
+
+def sent_tokens(fake: FakeDeepSeek) -> int:
+    body = fake.requests_to(FIM)[-1].json
+    return COUNT(body["prompt"]) + COUNT(body["suffix"])
+
+
+async def test_redacted_secrets_do_not_take_the_prompt_over_its_budget(fake: FakeDeepSeek) -> None:
+    """A test fixture of users with short passwords: each ``"secret"`` (one token) went out as
+    ``"[REDACTED]"`` (five), after the window had been fitted to the budget with the lines as
+    written. The request carried 2,642 tokens against a budget of 2,048."""
+    text = "import pytest\n\n\nUSERS = [\n" + "".join(
+        f'    User(name="user{i}", password="secret"),\n' for i in range(400)
+    ) + "]\n"
+    uri = "file:///ws/fixtures.py"
+    for line in (300, 310, 320):
+        c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=2048)
+        try:
+            c.open(uri, text)
+            c.insert(uri, line, 0, '    User(name="new", \n')
+            await c.inline(uri, line, len('    User(name="new", '))
+        finally:
+            await c.stop()
+        body = fake.requests_to(FIM)[-1].json
+        assert "[REDACTED]" in body["prompt"] and '"secret"' not in body["prompt"]
+        assert body["prompt"].endswith('    User(name="new", ')
+        assert sent_tokens(fake) <= 2048, line
+        assert sent_tokens(fake) > 1200, line  # still most of the budget: a window, not a few lines
+
+
+async def test_a_line_typed_among_redacted_secrets_keeps_the_prompts_head(fake: FakeDeepSeek) -> None:
+    """The window gives up what redaction added to it, not what the total is over by (which
+    moves with the count of the line typed): the prompts of consecutive keys share all but
+    their last line, as in a file without secrets."""
+    text = "import pytest\n\n\nUSERS = [\n" + "".join(
+        f'    User(name="user{i}", password="secret"),\n' for i in range(400)
+    ) + "]\n"
+    uri = "file:///ws/fixtures.py"
+    c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=2048)
+    typed = '    User(name="someone", role="admin", active=True'
+    try:
+        c.open(uri, text)
+        c.insert(uri, 310, 0, "\n")
+        for col, ch in enumerate(typed):
+            c.insert(uri, 310, col, ch)
+            await c.inline(uri, 310, col + 1)
+    finally:
+        await c.stop()
+    bodies = [r.json for r in fake.requests_to(FIM)]
+    assert len(bodies) >= len(typed) - 2
+    heads = {b["prompt"].rpartition("\n")[0] for b in bodies}
+    assert len(heads) == 1
+    assert all(COUNT(b["prompt"]) + COUNT(b["suffix"]) <= 2048 for b in bodies)
+
+
+async def test_a_prefetch_is_billed_for_the_suggestion_it_carries(fake: FakeDeepSeek) -> None:
+    """After a suggestion is shown, the request for what follows it sends the prompt with the
+    suggestion appended. Without a usage report (cancelled as the user types on, or a server
+    that reports none) the ledger bills the count the prompt was built with: the suggestion's
+    tokens (209 here, up to ``multiLineMaxTokens``) were left out of the spend."""
+    fake.set_usage_shape("none")
+    body = "".join(f"    step_{i} = charge(order, amount * {i}, currency='EUR')\n" for i in range(12))
+    fake.responder(lambda _body: body + "    return step_11", path=FIM)
+    text = "import os\n\n\n" + "".join(
+        f"def handler_{i}(order, amount):\n    total = charge(order, amount * {i})\n    return total\n\n\n"
+        for i in range(80)
+    )
+    uri = "file:///ws/main.py"
+    c = Completing(fake, debounce=0, max_prompt_tokens=2048)
+    try:
+        c.open(uri, text)
+        last = text.count("\n")
+        c.insert(uri, last, 0, "def process(order, amount):\n")
+        assert await c.inline(uri, last + 1, 0)
+        for _ in range(100):  # the prefetch goes out after the answer
+            if len(c.services.models.ledger.recent) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        records = list(c.services.models.ledger.recent)
+    finally:
+        await c.stop()
+    sent = [COUNT(r.json["prompt"]) + COUNT(r.json["suffix"]) for r in fake.requests_to(FIM)]
+    assert len(sent) == 2 and len(records) == 2  # the request, then the prefetch
+    assert all(rec.estimated for rec in records)
+    assert [rec.prompt_tokens >= tokens for rec, tokens in zip(records, sent, strict=True)] == [True, True]
+
+
+async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
+    fake: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project on a slow file system (WSL's ``/mnt/c``, a network share: a ``stat`` takes a
+    millisecond or more): resolving a file's 70 imports looked at some thousand paths, with no
+    regard for the time box (``completion.contextTimeoutMs``, 80 ms); the first suggestion
+    waited seconds, and again every few seconds when the answers expired."""
+    for i in range(30):
+        (tmp_path / f"pkg{i}").mkdir()
+        (tmp_path / f"pkg{i}" / "__init__.py").write_text(f"def thing{i}(a, b):\n    return a + b\n")
+    (tmp_path / "app").mkdir()
+    stdlib = ["os", "sys", "json", "re", "time", "typing", "collections", "itertools", "functools"]
+    others = ["pathlib", "numpy", "pandas", "requests", "django.db", "flask", "sqlalchemy.orm", "pydantic"]
+    text = (
+        "".join(f"import {m}\n" for m in [*stdlib, *others, "yaml", "click", "httpx", "asyncio", "logging"])
+        + "".join(f"from pkg{i} import thing{i}\n" for i in range(30))
+        + "\n\ndef main():\n    x = thing1("
+    )
+    (tmp_path / "app" / "main.py").write_text(text)
+    c = Completing(fake, debounce=0, prefetch=False, cache=False)
+    c.services.workspace_folders = [tmp_path.as_uri()]
+    uri = (tmp_path / "app" / "main.py").as_uri()
+    real_stat = os.stat
+
+    def slow_stat(*args: Any, **kwargs: Any) -> os.stat_result:
+        time.sleep(0.002)
+        return real_stat(*args, **kwargs)
+
+    lines = text.split("\n")
+    try:
+        doc = c.open(uri, text)
+        c.completion.indexer.for_document(doc)  # opened a while ago: indexed in a pause
+        monkeypatch.setattr(os, "stat", slow_stat)
+        started = time.monotonic()
+        await c.inline(uri, len(lines) - 1, len(lines[-1]))
+        waited = time.monotonic() - started
+        # Later requests go on from where the time box stopped: the definitions come.
+        for _ in range(60):
+            await c.inline(uri, len(lines) - 1, len(lines[-1]))
+            if "def thing1(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]:
+                break
+        monkeypatch.setattr(os, "stat", real_stat)
+    finally:
+        await c.stop()
+    assert len(fake.requests_to(FIM)) >= 1
+    assert waited < 0.5  # 80 ms for the context, and the request (2.5 s before)
+    assert "# def thing1(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]
