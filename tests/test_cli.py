@@ -246,3 +246,126 @@ def test_usage_that_cannot_read_the_totals_fails_instead_of_reporting_nothing_sp
     conn.close()
     assert print_usage() == 1
     assert "daily" in capsys.readouterr().err
+
+
+def test_a_tcp_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
+    """``--port 99999`` (a typo) or ``-1`` ended in a 25-line traceback of asyncio's bind()."""
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
+    for port in ("99999", "-1", "65536"):
+        out = run(["--tcp", "--port", port], env, timeout=30)
+        assert out.returncode == 2, out.stderr
+        assert "Traceback" not in out.stderr
+        assert "--port" in out.stderr and "0-65535" in out.stderr
+
+
+def test_a_tcp_port_in_use_is_one_clear_line_and_a_failure(tmp_path: Path) -> None:
+    """Another server (a second editor, a stale deepseek-lsp) on the port: the user got a
+    traceback of asyncio's bind() instead of a sentence naming the port."""
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = run(["--tcp", "--port", str(port)], env, timeout=30)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr, out.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in out.stderr and "in use" in out.stderr
+    out = run(["--tcp", "--host", "no-such-host.invalid", "--port", "0"], env, timeout=30)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert "cannot listen on no-such-host.invalid:0" in out.stderr
+
+
+def test_doctor_blames_a_bad_proxy_setting_not_the_base_url(monkeypatch: Any) -> None:
+    """HTTPS_PROXY with a typo in its port: doctor said the (correct) base URL was invalid and
+    sent the user to 'baseUrl' / DEEPSEEK_BASE_URL, where there is nothing to fix."""
+    for var in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    for proxy in ("http://user:Pr0xyPw@proxy.example:80x", "ftp://user:Pr0xyPw@proxy.example:21"):
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+        ok, message = check_endpoint(Settings(base_url="https://api.deepseek.com", api_key=DEFAULT_KEY), timeout=2)
+        assert not ok
+        assert "HTTPS_PROXY" in message and "proxy" in message
+        assert "base URL" not in message and "DEEPSEEK_BASE_URL" not in message
+        assert "Pr0xyPw" not in message
+
+
+def test_doctor_refuses_a_timeout_that_is_no_time(capsys: Any) -> None:
+    """``doctor --timeout 0`` (read as "no limit", as in many tools) said a healthy server
+    could not be reached ("check the base URL and your network"); -1 and nan blamed the base
+    URL, and inf ended in a traceback. They are usage errors."""
+    from deepseek_lsp.cli import main
+
+    for bad in ("0", "-1", "nan", "inf", "soon"):
+        with pytest.raises(SystemExit) as exit_:
+            main(["doctor", "--timeout", bad])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert "--timeout" in err and "Traceback" not in err
+
+
+def test_usage_with_a_state_folder_that_is_a_file_says_so_and_fails(tmp_path: Path) -> None:
+    """DEEPSEEK_LSP_STATE_DIR naming a file: no server can keep a ledger there (their usage is
+    in memory only), yet ``usage`` printed "$0.0000, 0 requests", a ledger path that cannot
+    exist and exit 0: "nothing spent", which is not what happened."""
+    afile = tmp_path / "state"
+    afile.write_text("")
+    for state in (afile, afile / "sub"):
+        for args in (["usage"], ["usage", "--json"]):
+            out = run(args, server_env(state_dir=str(state)))
+            assert out.returncode == 1, out.stdout
+            assert "not a folder" in out.stderr and str(afile) in out.stderr
+        assert json.loads(out.stdout)["path"] is None
+    assert afile.read_text() == ""
+
+
+def test_tcp_port_0_tells_the_port_it_listens_on(tmp_path: Path) -> None:
+    """``--port 0`` (any free port, as test rigs and some editor plugins ask) logged
+    "serving on 127.0.0.1:0": nothing could find the server."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deepseek_lsp", "--tcp", "--port", "0"],
+        env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = ""
+        deadline = time.monotonic() + 30
+        while "serving on" not in line:
+            assert time.monotonic() < deadline and proc.poll() is None, line
+            line = proc.stderr.readline()
+        port = int(line.rsplit(":", 1)[1])
+        assert port > 0, line
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            body = json.dumps({"jsonrpc": "2.0", "method": "exit"}).encode()
+            conn.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        assert proc.wait(timeout=20) == 1  # exit without shutdown, as the protocol says
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_usage_with_a_state_folder_it_may_not_read_says_so_and_fails(tmp_path: Path) -> None:
+    """A state folder of another user's (0700), or left so by a ``sudo`` run: ``usage`` ended in
+    a traceback (PermissionError from checking whether the ledger exists)."""
+    import shutil
+
+    locked = tmp_path / "state"
+    locked.mkdir()
+    cmd = [sys.executable, "-m", "deepseek_lsp", "usage"]
+    if os.geteuid() == 0:  # root reads anything: drop the capabilities that let it
+        if shutil.which("setpriv") is None:
+            pytest.skip("needs setpriv to run without root's file access as root")
+        caps = "-dac_override,-dac_read_search"
+        cmd = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--", *cmd]
+    locked.chmod(0)
+    try:
+        for args in ([], ["--json"]):
+            out = subprocess.run([*cmd, *args], capture_output=True, text=True, env=server_env(state_dir=str(locked)), timeout=60)
+            assert out.returncode == 1
+            assert "Traceback" not in out.stderr, out.stderr
+            assert "cannot read" in out.stderr and "Permission denied" in out.stderr
+        assert json.loads(out.stdout)["path"] is None
+    finally:
+        locked.chmod(0o700)

@@ -285,3 +285,33 @@ async def test_on_windows_the_editor_is_watched_without_signal_0(monkeypatch) ->
     with pytest.raises(SystemExit):
         await server.watch_parent(4242)
     assert kills == [] and exits == [0]  # alive, unknowable (kept watching), then gone
+
+
+def test_a_second_initialize_is_refused_and_changes_nothing(tmp_path) -> None:
+    """The protocol sends initialize once. A second one was answered as the first and ran its
+    handler again: each log line reached the editor twice from then on, and the documents'
+    position encoding changed mid-session (utf-16 to utf-8 here: every column off)."""
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    try:
+        # One refused for its params (``capabilities`` is required) may be sent again.
+        refused = server.call("initialize", {"processId": None, "rootUri": None})
+        assert refused["error"]["code"] == -32602
+        first = server.initialize()
+        assert first["result"]["capabilities"]["positionEncoding"] == "utf-16"
+        again = server.call(
+            "initialize",
+            {"processId": None, "rootUri": None, "capabilities": {"general": {"positionEncodings": ["utf-8"]}}},
+        )
+        assert "result" not in again and again["error"]["code"] == -32600, again
+        server.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [{"uri": tmp_path.as_uri(), "name": "w"}], "removed": []}})
+        uri = (tmp_path / "a.py").as_uri()
+        server.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": "x = 1\n"}})
+        assert server.call("deepseek/documentState", {"uri": uri})["result"]["encoding"] == "utf-16"
+        logs = [m["params"]["message"] for m in server.messages if m.get("method") == "window/logMessage"]
+        folders = [line for line in logs if "workspace folders:" in line]
+        assert len(folders) == 1, logs
+        assert "error" not in server.call("shutdown")
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+    finally:
+        server.kill()

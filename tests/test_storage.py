@@ -47,3 +47,38 @@ def test_error_kinds() -> None:
     assert looks_damaged(sqlite3.DatabaseError("file is not a database"))
     assert not is_busy(sqlite3.DatabaseError("file is not a database"))
     assert not looks_damaged(sqlite3.OperationalError("database is locked"))
+
+
+@pytest.mark.parametrize("where", ["a file", "a folder inside a file"])
+def test_an_unusable_state_folder_is_told_once_and_completions_go_on(tmp_path, fake_deepseek, where) -> None:
+    """DEEPSEEK_LSP_STATE_DIR naming a file (or a read-only disk, a folder the user may not
+    write): the editor popped up two warnings for the one cause, the first not saying why
+    ("cannot create …"), the second an errno ("[Errno 17] File exists"), neither saying what to
+    do. One message now says why, what is lost and which variable to change."""
+    from tests.fake_deepseek import DEFAULT_KEY
+    from tests.harness import server_env
+    from tests.raw_lsp import RawServer
+
+    afile = tmp_path / "state"
+    afile.write_text("not a folder")
+    state = afile if where == "a file" else afile / "deepseek-lsp"
+    server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(state)))
+    uri = (tmp_path / "add.py").as_uri()
+    try:
+        server.initialize()
+        server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "python", "version": 1, "text": "def add(a, b):\n    "}})
+        answer = server.call("textDocument/inlineCompletion", {
+            "textDocument": {"uri": uri}, "position": {"line": 1, "character": 4}, "context": {"triggerKind": 1}}, timeout=20)
+        assert answer["result"]["items"][0]["insertText"].strip() == "return a + b"
+        usage = server.call("deepseek/usage")["result"]
+        assert usage["session"]["total"]["requests"] >= 1  # counted, in memory
+        assert "error" not in server.call("shutdown")
+        shown = [m["params"]["message"] for m in server.messages if m.get("method") == "window/showMessage"]
+    finally:
+        server.kill()
+    assert len(shown) == 1, shown
+    message = shown[0]
+    assert str(state) in message and "not a folder" in message
+    assert "memory" in message and "reviews" in message and "DEEPSEEK_LSP_STATE_DIR" in message
+    assert afile.read_text() == "not a folder"  # nothing of the user's was touched

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import math
 import sys
 from collections.abc import Sequence
 
@@ -32,6 +33,29 @@ def _serve(args: argparse.Namespace) -> int:
     return server.exit_code
 
 
+def _port(text: str) -> int:
+    """A TCP port number: one out of range is a usage error here, not a traceback of bind()."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is out of range (0-65535)")
+    return port
+
+
+def _seconds(text: str) -> float:
+    """A time limit in seconds, more than 0: httpx takes 0 for "fail at once" (doctor then said
+    a healthy server could not be reached), and a negative, nan or inf one raised."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (0 < seconds < math.inf):
+        raise argparse.ArgumentTypeError(f"{text} is no time limit: give a number of seconds above 0")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deepseek-lsp",
@@ -41,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stdio", action="store_true", help="serve over stdio (the default)")
     parser.add_argument("--tcp", action="store_true", help="serve over TCP instead of stdio")
     parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    parser.add_argument("--port", type=_port, default=2087, help="TCP port (default 2087)")
     parser.add_argument("--log-file", help="also write logs to this file")
     parser.add_argument(
         "--log-level", default="info", choices=["error", "warning", "info", "debug"]
@@ -49,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     doctor = sub.add_parser("doctor", help="check configuration, languages and the endpoint")
-    doctor.add_argument("--timeout", type=float, default=10.0)
+    doctor.add_argument("--timeout", type=_seconds, default=10.0, help="seconds to wait for each server (default 10)")
     doctor.add_argument("--settings", metavar="FILE", help="a JSON file of settings, as for review")
 
     usage = sub.add_parser("usage", help="print token use and cost (today, this month)")

@@ -81,7 +81,16 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     except ImportError as exc:  # ALL_PROXY=socks5://... without the optional socksio package
         return False, f"cannot use the proxy the environment names (ALL_PROXY, HTTPS_PROXY): {exc}"
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
-        return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
+        try:
+            httpx.URL(url)
+        except (httpx.InvalidURL, ValueError):
+            return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
+        # The base URL is fine: the proxy URL the environment names is not (a typo in
+        # HTTPS_PROXY's port, an unsupported scheme). httpx hides a password in its message.
+        return False, (
+            f"the proxy the environment names (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY) is invalid ({exc}): "
+            "fix or unset it"
+        )
     if response.status_code == 401:
         return False, f"{shown} rejected the API key (401): {KEY_HINT}"
     if response.status_code == 402:

@@ -74,6 +74,19 @@ class Services:
     #: Open notebooks, each mirrored as one document of ``documents`` (for completions only).
     notebooks: Notebooks | None = None
 
+    def tell_storage_problem(self, key: str, message: str) -> None:
+        """A problem of the usage ledger's or the review cache's file, told once; one caused by
+        the state folder itself (a file, a read-only disk) is told once for both, saying why."""
+        from .model.ledger import state_dir
+        from .storage import folder_problem, state_folder_message
+
+        folder = state_dir()
+        problem = folder_problem(folder)
+        if problem is not None:
+            self.status.tell_once("storage:state-folder", state_folder_message(folder, problem))
+        else:
+            self.status.tell_once(key, message)
+
     async def wait_configured(self, timeout: float = 1.0) -> None:
         """Requests that race the initial configuration pull wait for it, briefly."""
         if not self.configured.is_set():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import errno
 import logging
 import os
 import stat
@@ -93,6 +94,9 @@ class Protocol(LanguageServerProtocol):
     _initialize_seen = False
     #: ``exit`` was received: pygls closes stdout right after its handler.
     exited = False
+    #: An initialize was answered with a result: another one is refused. (Not ``_initialize_seen``:
+    #: one refused for its params, a required ``capabilities`` left out, may be sent again.)
+    initialized_once = False
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Answer a request whose params don't fit its method with an error, not silence.
@@ -136,6 +140,17 @@ class Protocol(LanguageServerProtocol):
                         ),
                     )
                 return
+        elif method == types.INITIALIZE and self.initialized_once and hasattr(message, "id"):
+            # The protocol: initialize is sent once. A second one ran the handler again: every
+            # log line reached the editor twice from then on, and the position encoding of the
+            # open documents changed under them.
+            self._send_response(
+                message.id,
+                error=types.ResponseError(
+                    code=types.ErrorCodes.InvalidRequest, message="the server is already initialized"
+                ),
+            )
+            return
         if self._shutdown and method not in (None, types.EXIT) and hasattr(message, "id"):
             # The protocol's answer to a request after shutdown; pygls logged and dropped it,
             # and the editor waited for good.
@@ -367,8 +382,18 @@ class DeepSeekServer(LanguageServer):
                     if not ended.done():
                         ended.set_result(None)
 
-            listener = await asyncio.start_server(connection, host, port)
-            log.info("serving on %s:%s", host, port)
+            try:
+                listener = await asyncio.start_server(connection, host, port)
+            except OSError as exc:  # the port in use, a host not found or not this machine's
+                # One sentence and status 1: asyncio's traceback told the user nothing useful.
+                reason = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or exc
+                print(f"deepseek-lsp: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
+                self.exit_code = 1
+                return
+            # The port bound, not the one asked for: with ``--port 0`` (any free port) that
+            # was "0", and nothing could find the server.
+            bound = listener.sockets[0].getsockname()[1] if listener.sockets else port
+            log.info("serving on %s:%s", host, bound)
             async with listener:
                 await ended
 
@@ -634,6 +659,7 @@ def create_server(env: dict[str, str] | None = None) -> DeepSeekServer:
 def _register_core(server: DeepSeekServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: DeepSeekServer, params: types.InitializeParams) -> None:
+        ls.protocol.initialized_once = True
         ls.init_options = params.initialization_options
         encoding = normalize_encoding(
             ls.protocol.workspace.position_encoding if ls.protocol._workspace else "utf-16"

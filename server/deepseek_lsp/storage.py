@@ -14,6 +14,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -78,6 +79,33 @@ def make_private(path: Path) -> None:
             mode = stat.S_IMODE(target.stat().st_mode)
             if mode & 0o077:
                 target.chmod(mode & 0o700)
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why no file can be written in ``folder`` (created when missing), None when one can."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return "it is a file, not a folder"
+    except NotADirectoryError:
+        return "a part of its path is a file, not a folder"
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    try:  # what writing a file there says: "Read-only file system", "Permission denied"
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def state_folder_message(folder: Path, problem: str) -> str:
+    """What the user is told, once, when the state folder cannot be used: the usage ledger and
+    the review cache both live there, and each told its own warning for the one cause."""
+    return (
+        f"cannot write to the state folder {folder} ({problem}): usage is counted in memory only "
+        "and reviews are not remembered; set DEEPSEEK_LSP_STATE_DIR to a folder you can write"
+    )
 
 
 def file_id(path: Path) -> tuple[int, int] | None:

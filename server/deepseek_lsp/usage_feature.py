@@ -121,7 +121,7 @@ class UsageFeature(Feature):
 
     def _build(self, settings: Settings, ledger: Ledger) -> Models:
         for message in ledger.problems:
-            self.services.status.tell_once(f"ledger:{message}", message)
+            self.services.tell_storage_problem(f"ledger:{message}", message)
         try:
             client = ModelClient(endpoint_config(settings), ledger)
         except ConfigError as exc:

@@ -273,8 +273,23 @@ class Ledger:
         return self._connect(":memory:")
 
     def _open_read_only(self, path: Path) -> sqlite3.Connection:
-        if not path.exists():  # nothing recorded yet: nothing to read, nothing wrong
+        try:
+            exists = path.exists()
+        except OSError as exc:  # a folder this user may not look into (another's, 0700)
+            self.problems.append(f"usage ledger: cannot read {path} ({exc.strerror or exc})")
+            self.persistent = False
             return self._connect(":memory:")
+        if not exists:
+            # A file where the state folder should be: no process could record anything there
+            # (the servers kept their usage in memory), so "$0" would not be "nothing spent".
+            blocker = next((p for p in path.parents if p.exists()), None)
+            if blocker is not None and not blocker.is_dir():
+                self.problems.append(
+                    f"usage ledger: cannot read {path}: {blocker} is a file, not a folder "
+                    "(check DEEPSEEK_LSP_STATE_DIR)"
+                )
+                self.persistent = False
+            return self._connect(":memory:")  # else nothing recorded yet: nothing wrong
         uri = path.resolve().as_uri()
         error: sqlite3.Error | None = None
         # mode=ro still needs the -shm file of a WAL database, which a read-only folder cannot

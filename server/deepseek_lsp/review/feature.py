@@ -103,7 +103,7 @@ class ReviewFeature(Feature):
     def engine(self) -> ReviewEngine:
         if self._engine is None:
             self._cache = ReviewCache.default(
-                on_problem=lambda message: self.services.status.tell_once("review:cache", message)
+                on_problem=lambda message: self.services.tell_storage_problem("review:cache", message)
             )
             self._engine = ReviewEngine(
                 self._cache, max_concurrency=self.settings.review.max_concurrency
