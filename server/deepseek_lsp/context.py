@@ -71,6 +71,10 @@ MAX_SIGNATURES = 8
 #: Imported names used in the window beyond ``names_near``'s span that are looked for (a text
 #: search each, ~1 µs a kilobyte).
 MAX_FAR_IMPORTED = 32
+#: Regions of other files recently edited that are sent, and the lines each shows around its
+#: edit (before it, and from it on).
+MAX_RECENT_EDITS = 3
+RECENT_EDIT_LINES = (4, 5)
 
 
 @dataclass(frozen=True)
@@ -306,7 +310,8 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         # ``const a = require("./a"); module.exports = { a }``): a barrel too.
         for local, exported in passed_on:
             if imported_from.get(local):
-                original = index.aliases.get(local, local)
+                # ``import Thing from "./button"; export { Thing as Widget }``: the file's default.
+                original = "default" if local in index.default_imports else index.aliases.get(local, local)
                 bound_as = [(exported, None if original == exported else original)]
                 index.reexports = add_reexport(index.reexports, lang, path, imported_from[local], bound_as)
         index.imports.sort()
@@ -315,6 +320,11 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         index.import_sources = list(dict.fromkeys(index.import_sources))
     if lang.name in _JS_FAMILY:
         index.default_export = _default_export(root, data)
+        # ``import Card from "./Card"; export default Card`` (a component folder's index.ts):
+        # it passes on another file's default, as ``export { default } from "./Card"`` does.
+        passed = index.default_imports.get(index.default_export or "")
+        if passed is not None:
+            index.reexports = add_reexport(index.reexports, lang, path, [passed], [("default", None)])
     q_defs = lang.query("definitions")
     if q_defs is not None:
         found_defs: list[_Found] = []
@@ -535,9 +545,13 @@ class Indexer:
             self._files.clear()
 
     def for_document(
-        self, doc: Document, *, force: bool = False, deadline: float | None = None
+        self, doc: Document, *, force: bool = False, deadline: float | None = None, other: bool = False
     ) -> FileIndex | None:
-        """The document's index, rebuilt when stale. With a ``deadline`` (``time.monotonic()``),
+        """The document's index, rebuilt when stale. An index a few keystrokes old (within
+        ``INDEX_TTL_S``) is the document's own while it is typed in; ``other`` (another
+        document, read for the one being typed in) is rebuilt once edited: the user who changes
+        a signature there and goes back to call it is no longer typing there, and its old
+        signature was sent for up to INDEX_TTL_S. With a ``deadline`` (``time.monotonic()``),
         a rebuild expected to overrun it is skipped: an existing index is used (one older than
         ``INDEX_MAX_STALE_S`` is left in ``deferred_docs``), and a missing one gives None (found
         by tests/bench/bench_memory.py: with 100 large files open, every keystroke's request
@@ -547,12 +561,14 @@ class Indexer:
         cached = self._docs.get(doc.uri)
         now = time.monotonic()
         if cached is not None and not force:
-            if cached.edit_count == doc.edit_count or now - cached.built_at < INDEX_TTL_S:
+            if cached.edit_count == doc.edit_count or (not other and now - cached.built_at < INDEX_TTL_S):
                 return cached
         if deadline is not None and not force and now + len(doc.data) / self.bytes_per_s > deadline:
             # Not rebuilt here even when old: every INDEX_MAX_STALE_S of typing in a large file,
             # one keystroke's request rebuilt it on the event loop (0.6 s for 850 kB of Python).
-            if cached is not None and now - cached.built_at >= INDEX_MAX_STALE_S and len(self.deferred_docs) < self.MAX_DEFERRED:
+            # Another document's is rebuilt while the user pauses however young it is.
+            stale = cached is not None and (other or now - cached.built_at >= INDEX_MAX_STALE_S)
+            if stale and len(self.deferred_docs) < self.MAX_DEFERRED:
                 self.deferred_docs[doc.uri] = doc
             return cached
         # The tree is only looked at when rebuilding: asking for it first parsed every other
@@ -1108,7 +1124,7 @@ def found_in_workspace(
             if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
                 continue
             idx = (
-                indexer.for_document(open_doc, deadline=req.deadline)
+                indexer.for_document(open_doc, deadline=req.deadline, other=True)
                 if open_doc is not None
                 else indexer.for_file(real, deadline=req.deadline, language=doc.language)
             )
@@ -1245,7 +1261,7 @@ def gather_snippets(
         if time.monotonic() > req.deadline:
             break
         if other.uri != doc.uri and not is_excluded(other.uri, req.exclude) and _same_family(doc, other):
-            idx = indexer.for_document(other, deadline=req.deadline)
+            idx = indexer.for_document(other, deadline=req.deadline, other=True)
             if idx is not None:
                 indexes.append(idx)
                 from_docs[id(idx)] = (other.uri, idx.edit_count)
@@ -1263,7 +1279,10 @@ def gather_snippets(
         imported = imported[:MAX_IMPORTED_FILES]
         req.cut_short = resolution_pending(sources, doc_path, roots, language, rules)
         pending = list(dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]))
-        reexports = ReExportFollower(indexer, doc_path, wanted, roots, req.exclude, req.deadline, MAX_IMPORTED_FILES)
+        # A file's default bound to a wanted name may be another's, passed on (``export {
+        # default } from "./Button"`` in Button/index.ts): followed as a name.
+        follow = [*wanted, "default"] if any(b in wanted for b in own.default_imports) else wanted
+        reexports = ReExportFollower(indexer, doc_path, follow, roots, req.exclude, req.deadline, MAX_IMPORTED_FILES)
         for path in pending:  # grows: a barrel's files defining the wanted names are read after it
             if time.monotonic() > req.deadline:
                 break
@@ -1276,11 +1295,14 @@ def gather_snippets(
             # sent: a module the user had open lost its definitions to having many tabs.
             open_doc = req.open_document(path, real)
             if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
-                if open_doc is not doc and (idx := indexer.for_document(open_doc, deadline=req.deadline)) is not None:
+                if open_doc is not doc and (idx := indexer.for_document(open_doc, deadline=req.deadline, other=True)) is not None:
                     by_path[path] = idx
+                    # A barrel open in a tab (``index.ts``, a package's ``__init__.py``) passes
+                    # names on all the same: left unfollowed, its names had no definition.
+                    reexports.extend(pending, path, idx)
                 continue
             if open_doc is not None:
-                idx = indexer.for_document(open_doc, deadline=req.deadline)
+                idx = indexer.for_document(open_doc, deadline=req.deadline, other=True)
                 if idx is not None:
                     from_docs[id(idx)] = (open_doc.uri, idx.edit_count)
             else:
@@ -1298,8 +1320,17 @@ def gather_snippets(
             if bound in wanted and bound not in aliases:
                 for path in resolve_local_imports_cached([source], doc_path, roots, language, rules):
                     exported = by_path[path].default_export if path in by_path else None
+                    passed_on = [by_path[p].default_export for p in reexports.default_of.get(path, ()) if p in by_path]
+                    exported = next(filter(None, passed_on), None) or exported
                     if exported is not None and exported != bound:
                         renamed.setdefault(bound, exported)
+        # ``export { default as PrimaryButton } from "./Button"`` in a barrel: ``PrimaryButton``
+        # is defined as Button.tsx's default export, ``function Button``.
+        for bound, targets in reexports.defaults.items():
+            if bound in wanted and bound not in aliases and bound in _import_words(own):
+                exported = next((e for p in targets if p in by_path and (e := by_path[p].default_export)), None)
+                if exported is not None and exported != bound:
+                    renamed.setdefault(bound, exported)
         if renamed:
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
@@ -1331,14 +1362,32 @@ def gather_snippets(
     after_edits = max_snippets + 2
     for rank, (d, idx) in enumerate(chosen):
         add_definition(d, idx, rank, after_edits)
-    for uri, offset in req.recent_edits[:3]:
+    # The newest regions, each once: counted before, the first three entries (three keys typed
+    # in one file, or files closed or excluded since) left out the edit just made in another.
+    regions: list[tuple[str, int, int]] = []
+    for uri, offset in req.recent_edits:
+        if len(regions) >= MAX_RECENT_EDITS:
+            break
         other = next((o for o in req.other_docs if o.uri == uri), None)
         if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
             continue
         line = other.line_at(offset)
-        lo, hi = max(0, line - 4), line + 5
+        lo, hi = max(0, line - RECENT_EDIT_LINES[0]), line + RECENT_EDIT_LINES[1]
+        # Lines a newer region shows already are not sent twice.
+        shown = False
+        for u, a, b in regions:
+            if u == uri and a <= hi and lo <= b:
+                if a <= line <= b:
+                    shown = True
+                elif b < line:
+                    lo = b + 1
+                else:
+                    hi = a - 1
+        if shown or lo > hi:
+            continue
         text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
         if text.strip():
+            regions.append((uri, lo, hi))
             add(Snippet(display_path(uri, indexer.roots), text, "recent-edit", lo, (other.uri, other.edit_count), max_snippets + 1))
     # A guess: after the recent edits, whole while places are left.
     for rank, (d, idx) in enumerate(unused, start=len(chosen) + after_edits):

@@ -53,6 +53,8 @@ class ReExports:
     star: list[str] = field(default_factory=list)
     #: Name exported -> the name its sources define it by (``export { a as b }``).
     renamed: dict[str, str] = field(default_factory=dict)
+    #: Names exported that are their source's default export (``export { default as b }``).
+    defaults: set[str] = field(default_factory=set)
 
 
 def add_reexport(
@@ -76,6 +78,8 @@ def add_reexport(
         # often a Button.
         if original not in (None, name, "default"):
             found.renamed[name] = original
+        elif original == "default":
+            found.defaults.add(name)
         targets = found.named.setdefault(name, [])
         for source in sources:
             targets.append(source)
@@ -117,6 +121,12 @@ class ReExportFollower:
         self._seen: set[Path] | None = None
         #: Wanted name -> the name a barrel renamed it from (look that up too).
         self.aliases: dict[str, str] = {}
+        #: Wanted name -> the files whose default export a barrel passes on under it: the
+        #: definition bears the name the file declares (``export default function Button``).
+        self.defaults: dict[str, list[Path]] = {}
+        #: File -> the files whose default export it passes on as its own (a component
+        #: folder's index.ts: ``export { default } from "./Button"``).
+        self.default_of: dict[Path, list[Path]] = {}
 
     def extend(self, pending: list[Path], path: Path, index: FileIndex) -> None:
         """Appends to ``pending`` the files ``path`` (indexed as ``index``) re-exports wanted
@@ -146,6 +156,10 @@ class ReExportFollower:
             if name in named:
                 for target in resolve_local_imports_cached(named[name], path, self.roots, found.language, found.rules):
                     out.setdefault(target, 1)
+                    if name in found.defaults:
+                        self.defaults.setdefault(name, []).append(target)
+                    if name == "default":
+                        self.default_of.setdefault(path, []).append(target)
                 if name in found.renamed:
                     self.aliases.setdefault(name, found.renamed[name])
             for target, taken in table.get(name, ()):

@@ -10,6 +10,7 @@ newer request is waiting on it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import time
@@ -24,6 +25,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import CompletionSettings, Settings
 from ..context import (
+    RECENT_EDIT_LINES,
     ContextRequest,
     Indexer,
     Scope,
@@ -150,6 +152,22 @@ class Stats:
         }
 
 
+def _lines_within(data: bytes, lo: int, hi: int, most: int) -> bool:
+    """Whether ``data[lo:hi]`` has at most ``most`` line breaks; it reads no further than the
+    one after them (counted whole, far-apart places in a long file cost a scan of it a key)."""
+    at = lo
+    for _ in range(most + 1):
+        at = data.find(b"\n", at, hi)
+        if at < 0:
+            return True
+        at += 1
+    return False
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 @dataclass
 class _Context:
     """The snippets last put in a document's prompt, and the window they went with."""
@@ -168,6 +186,9 @@ class _Context:
     #: to be indexed while the user pauses lacked their definitions, and are chosen anew once
     #: that is done (kept, they hid them for CONTEXT_REUSE_S).
     complete: bool = True
+    #: The edits made anywhere so far (``CompletionFeature._edit_serial``) when they were
+    #: chosen: an edit since in another file is a recent edit they lack.
+    edit_serial: int = 0
 
 
 @dataclass
@@ -493,6 +514,11 @@ class CompletionFeature(Feature):
         self._prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
+        #: Changes counted over the session, and each open document's last one's number.
+        self._edit_serial = 0
+        self._last_edited: dict[str, int] = {}
+        #: Each open document's text as opened: its length and digest (``_as_opened``).
+        self._opened: dict[str, tuple[int, bytes]] = {}
         self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
         #: When and where each document's last key press ended.
         self._key_pressed: dict[str, tuple[float, int]] = {}
@@ -662,11 +688,45 @@ class CompletionFeature(Feature):
             # a file turned from tabs to spaces were still re-indented with tabs.
             self._forget_indentation(doc.uri)
         if edit is not None:
-            self._recent_edits.appendleft((doc.uri, edit.start_byte))
+            self._record_edit(doc, applied if applied else [edit])
             self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self._paused.now() or self._inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
+
+    def _record_edit(self, doc: Document, applied: list[Edit]) -> None:
+        """Note the document's newest edit among the recent edits, newest first. Its older
+        ones follow the text (an edit above one moves it: the lines it showed were another
+        function's), and those its region shows go (each key typed took a place of its own,
+        and three keys in one file pushed the edit just made in another out of the prompt)."""
+        self._edit_serial += 1
+        self._last_edited[doc.uri] = self._edit_serial
+        if self._as_opened(doc):
+            # Undone back to the text it was opened with: no edit of it is one any more (its
+            # lines were sent as the user's latest work).
+            self._recent_edits = deque((e for e in self._recent_edits if e[0] != doc.uri), maxlen=self._recent_edits.maxlen)
+            return
+        start = applied[-1].start_byte
+        before, after = RECENT_EDIT_LINES
+        kept: list[tuple[str, int]] = []
+        for uri, offset in self._recent_edits:
+            if uri == doc.uri:
+                for e in applied:
+                    if offset >= e.old_end_byte:
+                        offset += e.new_end_byte - e.old_end_byte
+                    elif offset > e.start_byte:
+                        offset = min(offset, e.new_end_byte)  # in the text replaced
+                lo, hi = min(offset, start), max(offset, start)
+                if _lines_within(doc.data, lo, hi, before if offset <= start else after):
+                    continue  # within the new edit's region
+            kept.append((uri, offset))
+        self._recent_edits = deque([(doc.uri, start), *kept], maxlen=self._recent_edits.maxlen)
+
+    def _as_opened(self, doc: Document) -> bool:
+        """Whether the document's text is the one it was opened with (hashed only when its
+        length is: most edits change it)."""
+        opened = self._opened.get(doc.uri)
+        return opened is not None and opened[0] == len(doc.data) and opened[1] == _digest(doc.data)
 
     def _forget_indentation(self, uri: str) -> None:
         for key in [k for k in self._indent_units if k[0] == uri]:
@@ -708,6 +768,7 @@ class CompletionFeature(Feature):
 
     def document_opened(self, doc: Document) -> None:
         self._touch(doc.uri)
+        self._opened[doc.uri] = (len(doc.data), _digest(doc.data))
         self._opens += 1
         # An open is activity too: idle work waits until files stop opening (a session restore
         # opening a hundred files used to start counting each of them in turn).
@@ -736,6 +797,12 @@ class CompletionFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self._recent_docs.pop(doc.uri, None)
+        # Its edits go with it: closed unsaved, they are gone, and opened again (a reload, a
+        # file renamed back) its text is another; its old edits' places showed lines of it
+        # as edited when nothing was.
+        self._recent_edits = deque((e for e in self._recent_edits if e[0] != doc.uri), maxlen=self._recent_edits.maxlen)
+        self._last_edited.pop(doc.uri, None)
+        self._opened.pop(doc.uri, None)
         self._context.pop(doc.uri, None)
         # And the contexts that quote it: opened again (a reload), it has the same edit count.
         for uri in [u for u, ctx in self._context.items() if any(s.source and s.source[0] == doc.uri for s in ctx.snippets)]:
@@ -1362,6 +1429,9 @@ class CompletionFeature(Feature):
                 # Nor a file read from disk that changed there since (a branch switched, code
                 # generated): the old signature was sent for up to CONTEXT_REUSE_S.
                 and unchanged_on_disk(prev.snippets)
+                # Nor once another file was edited: back from writing a helper there, the
+                # prompt lacked it (the recent edit) for up to CONTEXT_REUSE_S.
+                and not any(n > prev.edit_serial for u, n in self._last_edited.items() if u != doc.uri)
             ):
                 snippets = prev.snippets
                 complete = prev.complete
@@ -1394,7 +1464,14 @@ class CompletionFeature(Feature):
             fim = self._build(req, inserted, snippets, scopes, imports)
             if not inserted and not req.inserted:
                 self._context[doc.uri] = _Context(
-                    fim.window_start, fim.window_end, len(doc.data), snippets, prev.at if prev else now, sources_key, complete
+                    fim.window_start,
+                    fim.window_end,
+                    len(doc.data),
+                    snippets,
+                    prev.at if prev else now,
+                    sources_key,
+                    complete,
+                    prev.edit_serial if prev else self._edit_serial,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
