@@ -14,8 +14,10 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { keyClearedMessage, keyInputProblem } from './apiKey';
 import { CrashLimit } from './crashLimit';
 import { redacting } from './redact';
+import { reviewReport } from './review';
 import { resolveServer, workspaceCwd } from './serverCommand';
 import { ServerStderr } from './serverLog';
 import { isOurSection, needsKeyPrompt, SECTION, serverKeys, serverSettings, subSection, userValue } from './settings';
@@ -550,13 +552,7 @@ class DeepSeekExtension implements vscode.Disposable {
       placeHolder: 'sk-…',
       password: true,
       ignoreFocusOut: true,
-      validateInput: (value) => {
-        const v = value.trim();
-        if (!v) {
-          return 'Enter a key (use "DeepSeek: Clear API Key" to remove the stored one).';
-        }
-        return /\s/.test(v) ? 'An API key has no spaces.' : undefined;
-      },
+      validateInput: keyInputProblem,
     });
     if (key === undefined) {
       return;
@@ -573,9 +569,20 @@ class DeepSeekExtension implements vscode.Disposable {
   }
 
   private async clearApiKey(): Promise<void> {
+    let hadKey = true;
+    try {
+      hadKey = !!(await this.context.secrets.get(SECRET_KEY));
+    } catch {
+      // unreadable: deleted all the same
+    }
     await this.context.secrets.delete(SECRET_KEY);
     await this.syncKey();
-    vscode.window.setStatusBarMessage('DeepSeek: API key removed', 3000);
+    const said = keyClearedMessage(hadKey, process.env);
+    if (said.notify) {
+      void vscode.window.showInformationMessage(said.text);
+    } else {
+      vscode.window.setStatusBarMessage(said.text, 3000);
+    }
   }
 
   private async toggleCompletions(): Promise<void> {
@@ -619,7 +626,7 @@ class DeepSeekExtension implements vscode.Disposable {
       return;
     }
     const uri = editor.document.uri.toString();
-    const name = editor.document.uri.path.split('/').pop();
+    const name = editor.document.uri.path.split('/').pop() ?? uri;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `DeepSeek: reviewing ${name}` },
       async () => {
@@ -634,12 +641,13 @@ class DeepSeekExtension implements vscode.Disposable {
       },
     );
     this.refreshUsageSoon(100);
-    const r = (result ?? {}) as { ok?: boolean; findings?: number; reason?: string; errors?: string[]; problems?: string[] };
-    if (r.ok) {
-      const n = r.findings ?? 0;
-      vscode.window.setStatusBarMessage(`DeepSeek review of ${name}: ${n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'}`}`, 5000);
-    } else if (r.reason || r.errors?.length) {
-      void vscode.window.showWarningMessage(`DeepSeek review of ${name}: ${r.reason ?? r.errors?.join('; ')}`);
+    // The server asked was stopped while it reviewed (a restart, a new key): what it answered
+    // on its way out ("superseded", a dropped connection) is not what happened.
+    const report = reviewReport(name, result, this.client !== client || !client.isRunning());
+    if (report?.kind === 'status') {
+      vscode.window.setStatusBarMessage(report.text, 5000);
+    } else if (report) {
+      void vscode.window.showWarningMessage(report.text);
     }
   }
 

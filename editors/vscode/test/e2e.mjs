@@ -42,6 +42,11 @@ fs.mkdirSync(ARTIFACTS, { recursive: true });
 // For the excluded-file-status step: a secret the server must never send.
 const SECRET = 'e2e-env-secret-value-9f2c';
 fs.writeFileSync(path.join(WORKSPACE, '.env'), `API_TOKEN=${SECRET}\n`);
+// For the review-command steps: files whose review asks the fake (no finding of its own).
+const CUT = 'cut.py';
+const SLOW = 'slow.py';
+fs.writeFileSync(path.join(WORKSPACE, CUT), 'def mul(a, b):\n    return a * b\n');
+fs.writeFileSync(path.join(WORKSPACE, SLOW), 'def sub(a, b):\n    return a - b\n');
 const NBSP = /\u00a0/g;
 const norm = (s) => (s ?? '').replace(NBSP, ' ');
 
@@ -253,6 +258,28 @@ async function writeUserSettings(settings) {
 async function fakeRequests() {
   const r = await fetch(`${FAKE_URL}/_fake/requests`);
   return r.json();
+}
+
+/** The fake misbehaves on its next matching request(s) (kind: finish, stall...). */
+async function fakeFault(fault) {
+  const r = await fetch(`${FAKE_URL}/_fake/fault`, { method: 'POST', body: JSON.stringify(fault) });
+  if (!r.ok) {
+    throw new Error(`POST /_fake/fault: ${r.status} ${await r.text()}`);
+  }
+}
+
+/** What the window says now: the status bar items' and the notifications' texts. */
+async function messagesShown() {
+  // innerText: the rendered words (a toast's textContent carries the CSS of its list too).
+  const items = await page.$$eval('.statusbar-item', (els) => els.map((e) => e.innerText ?? ''));
+  const toasts = await page.$$eval('.notification-toast', (els) => els.map((e) => e.innerText ?? ''));
+  return [...items, ...toasts].map(norm);
+}
+
+/** Closes every notification (Escape does not when the focus is elsewhere). */
+async function clearToasts() {
+  await runCommand('Notifications: Clear All Notifications').catch(() => undefined);
+  await page.waitForTimeout(300);
 }
 
 const browser = await chromium.launch({
@@ -702,6 +729,46 @@ try {
     return msg.trim();
   }, { needs: ['set-api-key', 'open-file'] });
 
+  await step('review-command-cut-short', async () => {
+    // The model's answer ends at its token limit (finish_reason "length"): the review is not
+    // whole, and "Review Current File" must not say "no findings" (the status bar said so).
+    await clearToasts();
+    await quickOpen(CUT, 'def mul(a, b):');
+    await fakeFault({ kind: 'finish', reason: 'length', path: '/chat/completions', count: 1 });
+    await runCommand('DeepSeek: Review Current File');
+    const msg = await waitFor('the review result', async () =>
+      (await messagesShown()).find((x) => x.includes(`DeepSeek review of ${CUT}`)) ?? '', 20000);
+    if (!/incomplete/.test(msg)) {
+      throw new Error(`the review of an answer cut short says ${JSON.stringify(msg.trim().slice(0, 160))}`);
+    }
+    return msg.trim().slice(0, 160);
+  }, { needs: ['set-api-key'] });
+
+  await step('review-command-server-restarted', async () => {
+    // A review under way when the server is restarted ("Restart Server", as "Set/Clear API
+    // Key" and a deepseek.server.* change do): not "superseded by a newer review", which none
+    // was, nor a JSON-RPC error.
+    await clearToasts();
+    await quickOpen(SLOW, 'def sub(a, b):');
+    const before = (await fakeRequests()).length;
+    await fakeFault({ kind: 'stall', seconds: 20, path: '/chat/completions', count: 1 });
+    await runCommand('DeepSeek: Review Current File');
+    await waitFor('the review request at the fake', async () =>
+      (await fakeRequests()).slice(before).some((r) => r.path === '/chat/completions'), 15000);
+    await runCommand('DeepSeek: Restart Server');
+    const msg = await waitFor('what the window says of the review', async () =>
+      (await messagesShown()).find((x) => x.includes(`DeepSeek review of ${SLOW}`)) ?? '', 20000);
+    await screenshot('review-command-server-restarted');
+    await waitFor('the server to run again', async () => {
+      const t = await statusText();
+      return t.startsWith('DeepSeek Normal') ? t : '';
+    }, 30000);
+    if (/superseded|disposed|connection|Client is/i.test(msg) || !/restart/i.test(msg)) {
+      throw new Error(`the window says ${JSON.stringify(msg.trim().slice(0, 160))}`);
+    }
+    return msg.trim().slice(0, 160);
+  }, { needs: ['set-api-key'] });
+
   await step('server-setting-wrong-type', async () => {
     // deepseek.server.* with the wrong type in settings.json: a message naming the setting, the
     // status bar in Error (not spinning for good, not a silently ignored setting).
@@ -729,6 +796,35 @@ try {
       return t.startsWith('DeepSeek Normal') ? t : '';
     }, 30000);
     return shown.join(' / ');
+  }, { needs: ['set-api-key'] });
+
+  await step('set-api-key-non-ascii', async () => {
+    // A key pasted with a character an HTTP header cannot carry (here a non-breaking hyphen,
+    // as a web page or a chat app may turn a '-' into): refused in the input box, not stored
+    // as "API key saved" and then refused by the restarted server.
+    await runCommand('DeepSeek: Set API Key');
+    const input = page.locator('.quick-input-widget input[type="password"]');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(`${API_KEY.slice(0, 6)}\u2011${API_KEY.slice(7)}`);
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(1500);
+    if (!(await input.isVisible())) {
+      // Stored: the good key again, for the steps after this one.
+      await runCommand('DeepSeek: Set API Key');
+      await input.waitFor({ state: 'visible', timeout: 10000 });
+      await input.fill(API_KEY);
+      await page.keyboard.press('Enter');
+      await input.waitFor({ state: 'hidden', timeout: 10000 });
+      await page.waitForTimeout(3000);
+      throw new Error('the input box took the key');
+    }
+    const said = norm(await page.locator('.quick-input-widget .quick-input-message').first().textContent());
+    await page.keyboard.press('Escape');
+    if (!/ASCII/.test(said)) {
+      throw new Error(`the input box says ${JSON.stringify(said)}`);
+    }
+    return said.slice(0, 100);
   }, { needs: ['set-api-key'] });
 
   // Last of the steps that use the window: it leaves settings.json open in a modal editor.

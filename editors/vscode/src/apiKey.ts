@@ -1,0 +1,40 @@
+// "DeepSeek: Set API Key" / "Clear API Key": what is accepted as a key and what is said.
+
+/**
+ * What the server takes as a key: printable ASCII without spaces (it travels in an HTTP header;
+ * the server's config.API_KEY_CHARS). A key outside it was stored and "saved", and the server
+ * then refused it ("it is not used") after its restart.
+ */
+const API_KEY_CHARS = /^[\x21-\x7e]+$/;
+
+/** Why `value` (as typed or pasted into the input box) is no key, or undefined. */
+export function keyInputProblem(value: string): string | undefined {
+  const v = value.trim();
+  if (!v) {
+    return 'Enter a key (use "DeepSeek: Clear API Key" to remove the stored one).';
+  }
+  if (/\s/.test(v)) {
+    return 'An API key has no spaces.';
+  }
+  if (!API_KEY_CHARS.test(v)) {
+    return 'An API key holds only ASCII letters, digits and punctuation: a character pasted with it (a typographic dash or quote, a zero-width space, "…") is not one.';
+  }
+  return undefined;
+}
+
+/**
+ * What "Clear API Key" says. The server also takes DEEPSEEK_API_KEY from VS Code's environment:
+ * "API key removed" while that key went on being used (and billed) misled; so did it with no key
+ * stored at all.
+ */
+export function keyClearedMessage(hadStoredKey: boolean, env: NodeJS.ProcessEnv): { text: string; notify: boolean } {
+  const fromEnv = !!env.DEEPSEEK_API_KEY?.trim();
+  if (hadStoredKey) {
+    return fromEnv
+      ? { text: 'DeepSeek: the stored API key was removed; the server now uses DEEPSEEK_API_KEY from VS Code\'s environment.', notify: true }
+      : { text: 'DeepSeek: API key removed', notify: false };
+  }
+  return fromEnv
+    ? { text: 'DeepSeek: no API key was stored; the server uses DEEPSEEK_API_KEY from VS Code\'s environment (unset it there).', notify: true }
+    : { text: 'DeepSeek: no API key was stored', notify: false };
+}

@@ -1,0 +1,38 @@
+// "DeepSeek: Review Current File" (src/review.ts): what it says of the server's answer.
+import * as assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { reviewReport } from '../../src/review';
+
+test('a review whose answer was cut short does not say "no findings" alone: it warns that it is incomplete', () => {
+  // review/feature.py run_command: ok (no request failed), but the model's answer ended at its
+  // token limit and part of the file went unreviewed.
+  const answer = {
+    ok: true,
+    findings: 0,
+    problems: ["the model's answer was incomplete (length); valid findings were kept"],
+    errors: [],
+  };
+  const report = reviewReport('cut.py', answer, false);
+  assert.equal(report?.kind, 'warning');
+  assert.match(report!.text, /cut\.py: no findings; the model's answer was incomplete/);
+  // A whole review stays a passing status bar message.
+  assert.deepEqual(reviewReport('calc.py', { ok: true, findings: 2, problems: [], errors: [] }, false), {
+    kind: 'status',
+    text: 'DeepSeek review of calc.py: 2 findings',
+  });
+  assert.equal(reviewReport('calc.py', { ok: false, reason: 'document is not open' }, false)?.kind, 'warning');
+});
+
+test('a review under way when the server restarts (Set/Clear API Key, Restart Server) says so, not "superseded by a newer review"', () => {
+  // What the server answers as it shuts down (it cancels its reviews), and what the client
+  // rejects a pending request with when the connection goes.
+  for (const answer of [
+    { ok: false, reason: 'superseded by a newer review' },
+    { ok: false, reason: 'Pending response rejected since connection got disposed' },
+  ]) {
+    const report = reviewReport('slow.py', answer, true);
+    assert.equal(report?.kind, 'warning');
+    assert.doesNotMatch(report!.text, /superseded|disposed/);
+    assert.match(report!.text, /slow\.py was stopped: the language server restarted/);
+  }
+});
