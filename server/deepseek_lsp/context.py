@@ -1266,7 +1266,9 @@ def gather_snippets(
                 indexes.append(idx)
                 from_docs[id(idx)] = (other.uri, idx.edit_count)
     doc_path = file_path(doc.uri)
-    if own is not None and doc_path is not None and time.monotonic() <= req.deadline:
+    if own is not None and doc_path is not None and time.monotonic() > req.deadline:
+        req.cut_short = True  # the imports not even looked at
+    elif own is not None and doc_path is not None:
         # Without a workspace, the document's folder stands for one.
         roots = req.workspace_roots or [doc_path.parent]
         # ``from pkg import mod`` may name a module: tried after every module named outright.
@@ -1285,6 +1287,9 @@ def gather_snippets(
         reexports = ReExportFollower(indexer, doc_path, follow, roots, req.exclude, req.deadline, MAX_IMPORTED_FILES)
         for path in pending:  # grows: a barrel's files defining the wanted names are read after it
             if time.monotonic() > req.deadline:
+                # Files left unread: not the whole context (kept as if it were, it was reused
+                # for its while without the definitions the box had no time for).
+                req.cut_short = True
                 break
             real = readable_import(path, roots, req.exclude)
             if real is None:
