@@ -1266,9 +1266,7 @@ def gather_snippets(
                 indexes.append(idx)
                 from_docs[id(idx)] = (other.uri, idx.edit_count)
     doc_path = file_path(doc.uri)
-    if own is not None and doc_path is not None and time.monotonic() > req.deadline:
-        req.cut_short = True  # the imports not even looked at
-    elif own is not None and doc_path is not None:
+    if own is not None and doc_path is not None and time.monotonic() <= req.deadline:
         # Without a workspace, the document's folder stands for one.
         roots = req.workspace_roots or [doc_path.parent]
         # ``from pkg import mod`` may name a module: tried after every module named outright.
@@ -1341,6 +1339,8 @@ def gather_snippets(
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
     else:
         found_by_name, imported_found = {}, set()
+        # The imports not even looked at, the time box over: not the whole context.
+        req.cut_short = own is not None and doc_path is not None
     chosen, unused = _chosen_definitions(
         req,
         own,
