@@ -294,3 +294,16 @@ def test_more_token_formats_are_redacted(text: str, secret: str) -> None:
 def test_names_like_the_new_token_prefixes_in_ordinary_code_stay() -> None:
     code = "hf_model = load()\nnpm_install(pkg)\nglpat = None\ndef rk_live_mode(x): return x\n_auth = make_auth()\n"
     assert redact(code) == code
+
+
+def test_a_link_target_that_expires_while_it_is_looked_up_is_no_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """The link cache was asked ``in`` then ``[]``: an entry expiring between the two raised
+    KeyError out of a keystroke's exclusion check (seen once in a full test run)."""
+    from cachetools import TTLCache
+
+    clock = iter(range(0, 10_000, 3))  # each look at the clock is 3 s on: past the 5 s TTL by the second
+    targets: TTLCache[str, str | None] = TTLCache(maxsize=8, ttl=5.0, timer=lambda: next(clock))
+    monkeypatch.setattr(privacy, "_targets", targets)
+    uri = (tmp_path / "a.py").as_uri()
+    targets[uri] = None
+    assert privacy.is_excluded(uri, ["**/.env"]) is False

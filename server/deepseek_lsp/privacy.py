@@ -527,9 +527,14 @@ def is_excluded(uri_or_path: str, globs: Iterable[str]) -> bool:
 _targets: TTLCache[str, str | None] = TTLCache(maxsize=1024, ttl=5.0)
 
 
+_UNKNOWN = object()
+
+
 def _link_target(uri: str) -> str | None:
-    if uri in _targets:
-        return _targets[uri]
+    # One lookup: between ``in`` and ``[]`` the entry may expire, a KeyError out of a keystroke.
+    known = _targets.get(uri, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known  # type: ignore[return-value]
     path = file_path(uri)
     real: str | None = None
     if path is not None:
