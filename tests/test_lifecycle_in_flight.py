@@ -248,3 +248,34 @@ def test_an_editor_that_never_answers_a_registration_still_gets_its_settings_rea
         assert time.monotonic() - started < 0.5
     finally:
         server.kill()
+
+
+def test_sigterm_keeps_the_usage_of_the_requests_under_way(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """``docker stop``, a supervisor or ``kill`` sends SIGTERM: Python's default ended the server
+    on the spot, and the review and completion under way (their prompts billed all the same)
+    were never recorded. It now ends as when the editor is gone: their usage is saved."""
+    import signal
+
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    fake_deepseek.responder(lambda body: "x + 1", path=FIM)
+    fake_deepseek.set_latency(ttft=30.0)
+    server = start(fake_deepseek, tmp_path)
+    uri = "file:///ws/one.py"
+    try:
+        server.initialize()
+        open_doc(server, uri, DOC + "y = \n")
+        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        server.request("textDocument/inlineCompletion", {
+            "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}, "context": {"triggerKind": 2}})
+        deadline = time.monotonic() + 5
+        while not (fake_deepseek.requests_to(CHAT) and fake_deepseek.requests_to(FIM)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.proc.send_signal(signal.SIGTERM)
+        code = server.wait_exit(15)
+    finally:
+        server.kill()
+    assert code == 128 + signal.SIGTERM
+    sent = fake_deepseek.requests_to(CHAT) + fake_deepseek.requests_to(FIM)
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        total = ledger.summary()["today"]["total"]
+    assert total["requests"] == len(sent) == 2

@@ -8,6 +8,7 @@ import contextvars
 import errno
 import logging
 import os
+import signal
 import stat
 import sys
 import threading
@@ -331,6 +332,7 @@ class DeepSeekServer(LanguageServer):
 
         async def serve() -> None:
             loop = asyncio.get_running_loop()
+            self._end_on_sigterm(loop)
             reader = asyncio.StreamReader(limit=1 << 20)
             await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), source)
             await run_async(
@@ -361,6 +363,7 @@ class DeepSeekServer(LanguageServer):
         self._stop_event = threading.Event()
 
         async def serve() -> None:
+            self._end_on_sigterm(asyncio.get_running_loop())
             ended = asyncio.get_running_loop().create_future()
 
             async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -558,14 +561,26 @@ class DeepSeekServer(LanguageServer):
             await asyncio.sleep(PARENT_CHECK_S)
             if process_alive(pid) is False:
                 log.info("client process %s is gone; exiting", pid)
-                # As on shutdown: the work under way is cancelled first, so that what it cost
-                # is recorded (cut off with the process, a review's billed prompt went unsaid).
-                try:
-                    await asyncio.wait_for(self.stop_features(), STOP_TIMEOUT_S)
-                except Exception:
-                    log.exception("could not stop the features")
-                self.save_usage()
-                os._exit(0)
+                await self.end_now(0)
+
+    async def end_now(self, code: int) -> None:
+        """Exit at once, as on shutdown first: the work under way is cancelled, so that what it
+        cost is recorded (cut off with the process, a review's billed prompt went unsaid)."""
+        try:
+            await asyncio.wait_for(self.stop_features(), STOP_TIMEOUT_S)
+        except Exception:
+            log.exception("could not stop the features")
+        self.save_usage()
+        os._exit(code)
+
+    def _end_on_sigterm(self, loop: asyncio.AbstractEventLoop) -> None:
+        """SIGTERM (``docker stop``, a supervisor, ``kill``) ends the server as the editor's
+        going does. Python's default ended it on the spot: the usage of the requests under way
+        and of the last moment (written a little after each request) was lost."""
+        if WINDOWS:
+            return
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(self.end_now(128 + signal.SIGTERM)))
 
     async def stop_features(self) -> None:
         """Cancel the features' work under way and close their connections and files (on
