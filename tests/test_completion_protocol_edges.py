@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
-from tests.completing import Completing
+from tests.completing import Completing, accept_first
 from tests.fake_deepseek import FakeDeepSeek
 
 FIM = "/beta/completions"
@@ -16,39 +16,10 @@ FIM = "/beta/completions"
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
 
-def _offset(text: str, pos: types.Position) -> int:
-    """The string index of an LSP position (ASCII text; a line ends after its "\\n")."""
-    lines = text.split("\n")
-    return sum(len(line) + 1 for line in lines[: pos.line]) + pos.character
-
-
 async def _accepted(fake: FakeDeepSeek, language_id: str, ext: str, text: str, answer: str) -> str | None:
     """The document after accepting the first inline item for the cursor at ``‸`` when the
     model answers ``answer`` (None: no item)."""
-    c = Completing(fake, debounce=0, prefetch=False, cache=False)
-    try:
-        uri = f"file:///w/a.{ext}"
-        offset = text.index("‸")
-        clean = text.replace("‸", "")
-        doc = c.services.documents.open(uri, clean, language_id, 1)
-        c.completion.document_opened(doc)
-        fake.script(answer, path=FIM)
-        line = clean[:offset].count("\n")
-        char = len(clean[:offset].split("\n")[-1])
-        result = await c.completion.inline_completion(
-            types.InlineCompletionParams(
-                text_document=types.TextDocumentIdentifier(uri=uri),
-                position=types.Position(line, char),
-                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Automatic),
-            )
-        )
-        if not result.items:
-            return None
-        item = result.items[0]
-        assert item.range is not None
-        return clean[: _offset(clean, item.range.start)] + str(item.insert_text) + clean[_offset(clean, item.range.end) :]
-    finally:
-        await c.stop()
+    return (await accept_first(fake, language_id, ext, text, answer))[0]
 
 
 # 1. A body written between a header's `{` and the `}` the editor closed it with, whose last

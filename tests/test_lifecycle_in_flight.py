@@ -160,27 +160,32 @@ def test_exit_without_shutdown_while_requests_are_in_flight_exits_at_once_and_ke
         assert ledger.summary()["today"]["total"]["requests"] == len(sent) == 2
 
 
+def _review_and_completion_under_way(fake: FakeDeepSeek, server: RawServer) -> None:
+    """A save's review and a completion sent, both held by the fake before their first token."""
+    fake.responder(reviewer(RULES), path=CHAT)
+    fake.responder(lambda body: "x + 1", path=FIM)
+    fake.set_latency(ttft=30.0)
+    uri = "file:///ws/one.py"
+    open_doc(server, uri, DOC + "y = \n")
+    server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    server.request("textDocument/inlineCompletion", {
+        "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}, "context": {"triggerKind": 2}})
+    deadline = time.monotonic() + 5
+    while not (fake.requests_to(CHAT) and fake.requests_to(FIM)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_when_the_editor_dies_the_usage_of_requests_in_flight_is_kept(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
     """The editor crashed (or was killed) while a review and a completion were under way: the
     server noticed and exited at once, its streams cut without a word. What they cost (the
     prompt of a review by the large model, billed all the same) was never recorded."""
-    fake_deepseek.responder(reviewer(RULES), path=CHAT)
-    fake_deepseek.responder(lambda body: "x + 1", path=FIM)
-    fake_deepseek.set_latency(ttft=30.0)
     editor = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     server = start(fake_deepseek, tmp_path)
-    uri = "file:///ws/one.py"
     try:
         server.initialize(process_id=editor.pid)
-        open_doc(server, uri, DOC + "y = \n")
-        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
-        server.request("textDocument/inlineCompletion", {
-            "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}, "context": {"triggerKind": 2}})
-        deadline = time.monotonic() + 5
-        while not (fake_deepseek.requests_to(CHAT) and fake_deepseek.requests_to(FIM)) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        _review_and_completion_under_way(fake_deepseek, server)
         editor.kill()
         editor.wait()
         assert server.wait_exit(15) is not None
@@ -256,20 +261,10 @@ def test_sigterm_keeps_the_usage_of_the_requests_under_way(fake_deepseek: FakeDe
     were never recorded. It now ends as when the editor is gone: their usage is saved."""
     import signal
 
-    fake_deepseek.responder(reviewer(RULES), path=CHAT)
-    fake_deepseek.responder(lambda body: "x + 1", path=FIM)
-    fake_deepseek.set_latency(ttft=30.0)
     server = start(fake_deepseek, tmp_path)
-    uri = "file:///ws/one.py"
     try:
         server.initialize()
-        open_doc(server, uri, DOC + "y = \n")
-        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
-        server.request("textDocument/inlineCompletion", {
-            "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}, "context": {"triggerKind": 2}})
-        deadline = time.monotonic() + 5
-        while not (fake_deepseek.requests_to(CHAT) and fake_deepseek.requests_to(FIM)) and time.monotonic() < deadline:
-            time.sleep(0.01)
+        _review_and_completion_under_way(fake_deepseek, server)
         server.proc.send_signal(signal.SIGTERM)
         code = server.wait_exit(15)
     finally:
