@@ -369,3 +369,20 @@ def test_usage_with_a_state_folder_it_may_not_read_says_so_and_fails(tmp_path: P
         assert json.loads(out.stdout)["path"] is None
     finally:
         locked.chmod(0o700)
+
+
+def test_doctor_reaches_a_server_on_this_machine_directly_as_the_language_server_does(monkeypatch: Any) -> None:
+    """A company proxy in HTTP_PROXY and a self-hosted model on localhost (Ollama, vLLM): the
+    language server talks to localhost directly, but doctor sent its check through the proxy,
+    which cannot reach the user's machine, and called a working set-up broken."""
+    for var in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    with socket.socket() as closed:  # a proxy address where nothing listens
+        closed.bind(("127.0.0.2", 0))
+        proxy = f"http://127.0.0.2:{closed.getsockname()[1]}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("HTTPS_PROXY", proxy)
+    with FakeDeepSeek() as fake:
+        ok, message = check_endpoint(Settings(base_url=fake.url, api_key=DEFAULT_KEY), timeout=5)
+    assert ok, message
+    assert "accepts the key" in message

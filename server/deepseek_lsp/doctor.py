@@ -12,7 +12,7 @@ from . import __version__
 from .config import Settings, build_settings, read_settings_file
 from .languages import LanguageError, LanguageRegistry
 from .model.backends import LlamaCppBackend
-from .model.client import EndpointConfig
+from .model.client import EndpointConfig, direct_mounts, proxy_errors
 from .model.errors import KEY_HINT, ConfigError, safe_url
 from .usage_feature import endpoint_config
 
@@ -71,26 +71,22 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     url = f"{base}/models"
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
-        response = httpx.get(url, headers=headers, timeout=timeout)
+        # The language server's own proxy rules: a server on this machine is reached directly.
+        with proxy_errors():
+            client = httpx.Client(mounts=direct_mounts(base) or None, timeout=timeout)
+    except ConfigError as exc:
+        return False, exc.user_message
+    try:
+        with client:
+            response = client.get(url, headers=headers)
     except httpx.ConnectError as exc:
         return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network"
     except httpx.TimeoutException:
         return False, f"{shown} did not answer within {timeout:g} s"
     except httpx.HTTPError as exc:
         return False, f"request to {shown} failed: {exc.__class__.__name__}"
-    except ImportError as exc:  # ALL_PROXY=socks5://... without the optional socksio package
-        return False, f"cannot use the proxy the environment names (ALL_PROXY, HTTPS_PROXY): {exc}"
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
-        try:
-            httpx.URL(url)
-        except (httpx.InvalidURL, ValueError):
-            return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
-        # The base URL is fine: the proxy URL the environment names is not (a typo in
-        # HTTPS_PROXY's port, an unsupported scheme). httpx hides a password in its message.
-        return False, (
-            f"the proxy the environment names (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY) is invalid ({exc}): "
-            "fix or unset it"
-        )
+        return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
     if response.status_code == 401:
         return False, f"{shown} rejected the API key (401): {KEY_HINT}"
     if response.status_code == 402:

@@ -35,7 +35,7 @@ import math
 import re
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, NoReturn, TypeVar
@@ -830,25 +830,50 @@ def _describe(exc: BaseException, api_key: str | None = None) -> str:
     return text or type(exc).__name__
 
 
-def _http_client(
-    config: EndpointConfig, headers: dict[str, str], transport: httpx.AsyncBaseTransport | None
-) -> httpx.AsyncClient:
-    """The pooled HTTP client. A proxy named by the environment (``ALL_PROXY``, ``HTTPS_PROXY``)
-    that httpx cannot use is a :class:`ConfigError`: httpx raises ImportError for a SOCKS proxy
-    without the optional socksio package (Clash and the like set ``ALL_PROXY=socks5://...``), and
-    ValueError or InvalidURL for an unknown scheme or a bad port; the language server died at
-    startup on them, before it could tell the user anything.
-
-    A server on this machine is never reached through a proxy, whatever ``NO_PROXY`` says (as
-    Go's and most tools' clients do): httpx sent ``http://localhost:11434`` to the company proxy
-    of ``HTTP_PROXY``, which cannot reach the user's own machine, unless ``NO_PROXY`` named that
-    exact host (``127.0.0.0/8``, the usual way to write it, is not understood by httpx)."""
-    direct: dict[str, httpx.AsyncBaseTransport | None] = {}
-    for url in (config.base_url, config.fim_base_url):
+def direct_mounts(*urls: str | None) -> dict[str, None]:
+    """httpx mounts that reach a server on this machine directly, never through a proxy,
+    whatever ``NO_PROXY`` says (as Go's and most tools' clients do): httpx sent
+    ``http://localhost:11434`` to the company proxy of ``HTTP_PROXY``, which cannot reach the
+    user's own machine, unless ``NO_PROXY`` named that exact host (``127.0.0.0/8``, the usual way
+    to write it, is not understood by httpx)."""
+    direct: dict[str, None] = {}
+    for url in urls:
         host = urlsplit(url).hostname if url else None
         if host and _is_loopback(host):
             direct[f"all://[{host}]" if ":" in host else f"all://{host}"] = None
+    return direct
+
+
+@contextlib.contextmanager
+def proxy_errors() -> Iterator[None]:
+    """Creating an httpx client with a proxy the environment names (``ALL_PROXY``,
+    ``HTTPS_PROXY``) that httpx cannot use raises :class:`ConfigError`: httpx raises ImportError
+    for a SOCKS proxy without the optional socksio package (Clash and the like set
+    ``ALL_PROXY=socks5://...``), and ValueError or InvalidURL for an unknown scheme or a bad port;
+    the language server died at startup on them, before it could tell the user anything."""
     try:
+        yield
+    except ImportError:
+        raise ConfigError(
+            "the environment names a SOCKS proxy (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY), which "
+            "needs the socksio package: install 'httpx[socks]' where deepseek-lsp runs, or unset "
+            "the variable for the editor"
+        ) from None
+    except (ValueError, httpx.InvalidURL):
+        # Not the URL itself: a proxy URL may carry user:password.
+        raise ConfigError(
+            "the proxy the environment names (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY) is not a "
+            "usable http://, https:// or socks5:// URL with a valid port; fix or unset it"
+        ) from None
+
+
+def _http_client(
+    config: EndpointConfig, headers: dict[str, str], transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
+    """The pooled HTTP client: HTTP/2, loopback servers reached directly (:func:`direct_mounts`),
+    an unusable proxy a :class:`ConfigError` (:func:`proxy_errors`)."""
+    direct = direct_mounts(config.base_url, config.fim_base_url)
+    with proxy_errors():
         return httpx.AsyncClient(
             mounts=direct or None,
             http2=True,
@@ -869,18 +894,6 @@ def _http_client(
             follow_redirects=False,
             transport=transport,
         )
-    except ImportError:
-        raise ConfigError(
-            "the environment names a SOCKS proxy (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY), which "
-            "needs the socksio package: install 'httpx[socks]' where deepseek-lsp runs, or unset "
-            "the variable for the editor"
-        ) from None
-    except (ValueError, httpx.InvalidURL):
-        # Not the URL itself: a proxy URL may carry user:password.
-        raise ConfigError(
-            "the proxy the environment names (ALL_PROXY, HTTPS_PROXY or HTTP_PROXY) is not a "
-            "usable http://, https:// or socks5:// URL with a valid port; fix or unset it"
-        ) from None
 
 
 class ModelClient:
