@@ -24,6 +24,7 @@ from deepseek_lsp.model import (
 from deepseek_lsp.model.errors import error_for_status
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
+from tests.keystroke_bursts import BURST_ANSWER, cancelled_keystroke_bursts, first_line
 
 PROXY_VARS = ("ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "all_proxy", "https_proxy", "http_proxy")
 
@@ -176,48 +177,18 @@ async def test_cancelled_completions_behind_a_proxy_give_their_connections_back(
     on, encode/httpcore#1093) piled up there, and after 16 of them every completion failed with
     "no free connection in the pool" until the editor was restarted. The same bursts of
     keystrokes as tests/test_reliability_leaks.py, through the fake acting as the proxy."""
-    import random
-
     for var in (*PROXY_VARS, "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(var, raising=False)
-
-    async def stream_one(client: ModelClient, first_line_only: bool) -> None:
-        req = FimRequest(prompt="def f():\n    ", suffix="", max_tokens=48, stop=["\n"], model="deepseek-v4-flash")
-        async with client.stream_fim(req, deadline_in(5)) as stream:
-            async for _ in stream:
-                if first_line_only:
-                    break
-
-    async def keystroke(client: ModelClient, rng: random.Random) -> None:
-        choices, first_line_only = rng.randint(1, 3), rng.random() < 0.5
-
-        async def fetch() -> None:
-            await asyncio.gather(*(stream_one(client, first_line_only) for _ in range(choices)), return_exceptions=True)
-
-        task = asyncio.ensure_future(fetch())
-        await asyncio.sleep(rng.random() * 0.004)
-        task.cancel()
-        if rng.random() < 0.5:
-            await asyncio.sleep(rng.random() * 0.002)
-            task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
     with FakeDeepSeek() as fake:
-        fake.responder(lambda body: "x = 1\ntotal = sum(item.price for item in items)\n" * 3, path="/beta/completions")
+        fake.responder(lambda body: BURST_ANSWER, path="/beta/completions")
         fake.set_latency(per_token=0.0005)
         monkeypatch.setenv("HTTP_PROXY", fake.url)
         # A name only the proxy resolves (loopback itself is never proxied).
         origin = f"http://api.example.invalid:{fake.port}"
         client = ModelClient(EndpointConfig(base_url=origin, api_key=DEFAULT_KEY, allow_http=True))
-        rng = random.Random(2)
         try:
-            for _ in range(400):
-                await asyncio.gather(*(keystroke(client, rng) for _ in range(rng.randint(1, 2))))
-            await asyncio.sleep(0.05)  # the close tasks of the last round
-            result = await client.fim(
-                FimRequest(prompt="x = ", suffix="", max_tokens=8, stop=["\n"], model="deepseek-v4-flash"), deadline_in(8)
-            )
-            assert result.text.startswith("x = 1")
+            await cancelled_keystroke_bursts(client, rounds=400, seed=2)
+            assert (await first_line(client)).startswith("x = 1")
         finally:
             await client.aclose()
         assert fake.requests and all(r.proxied for r in fake.requests)

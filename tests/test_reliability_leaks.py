@@ -21,6 +21,7 @@ from deepseek_lsp.model.client import EndpointConfig
 from tests.bench.soak import StdioLsp
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import server_env
+from tests.keystroke_bursts import BURST_ANSWER, cancelled_keystroke_bursts, first_line
 
 FIM = "/beta/completions"
 REQUESTS = int(os.environ.get("RELIABILITY_REQUESTS", "3000"))
@@ -162,57 +163,21 @@ async def test_cancelled_streams_give_every_connection_back() -> None:
     (``ModelStream`` now closes in a task of its own), and a cancel inside the close httpx makes
     by itself at the end of a body (``pool_reclaim.release`` finishes it).
     """
-    import random
-
     from deepseek_lsp.model.client import ModelClient
-    from deepseek_lsp.model.types import FimRequest
 
     def checked_out(client: ModelClient) -> tuple[int, int]:
         pool = client.http._transport._pool  # type: ignore[attr-defined]
         busy = [c for c in pool.connections if not c.is_idle() and not c.is_closed()]
         return len(busy), len(pool._requests)
 
-    async def stream_one(client: ModelClient, first_line_only: bool) -> None:
-        loop = asyncio.get_running_loop()
-        req = FimRequest(prompt="def f():\n    ", suffix="", max_tokens=48, stop=["\n"], temperature=0.0,
-                         model="deepseek-v4-flash", feature="completion")
-        async with client.stream_fim(req, loop.time() + 5) as stream:
-            async for _ in stream:
-                if first_line_only:
-                    break
-
-    async def one(client: ModelClient, rng: random.Random) -> None:
-        # Like the completion feature: up to three choices gathered in one task, which a newer
-        # keystroke cancels, sometimes twice (a $/cancelRequest, then the next request).
-        choices = rng.randint(1, 3)
-        first_line_only = rng.random() < 0.5
-
-        async def fetch() -> None:
-            await asyncio.gather(*(stream_one(client, first_line_only) for _ in range(choices)), return_exceptions=True)
-
-        task = asyncio.ensure_future(fetch())
-        await asyncio.sleep(rng.random() * 0.004)
-        task.cancel()
-        if rng.random() < 0.5:
-            await asyncio.sleep(rng.random() * 0.002)
-            task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-
     with FakeDeepSeek() as fake:
-        fake.responder(lambda body: "x = 1\ntotal = sum(item.price for item in items)\n" * 3, path=FIM)
+        fake.responder(lambda body: BURST_ANSWER, path=FIM)
         fake.set_latency(per_token=0.0005)
         client = ModelClient(EndpointConfig(base_url=fake.url, api_key=DEFAULT_KEY))
-        rng = random.Random(int(os.environ.get("LEAK_SEED", "2")))
         try:
-            for _ in range(800):
-                await asyncio.gather(*(one(client, rng) for _ in range(rng.randint(1, 2))))
-            await asyncio.sleep(0.05)  # the close tasks of the last round
+            await cancelled_keystroke_bursts(client, rounds=800, seed=int(os.environ.get("LEAK_SEED", "2")))
             assert checked_out(client) == (0, 0)
-            # And the pool still serves.
-            loop = asyncio.get_running_loop()
-            result = await client.fim(FimRequest(prompt="x = ", suffix="", max_tokens=8, stop=["\n"], temperature=0.0,
-                                                 model="deepseek-v4-flash", feature="completion"), loop.time() + 5)
-            assert result.text.startswith("x = 1")
+            assert (await first_line(client)).startswith("x = 1")
         finally:
             await client.aclose()
 
