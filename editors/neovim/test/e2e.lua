@@ -27,6 +27,19 @@ local function check(cond, msg)
   end
 end
 
+-- setup() in the child again: the test's own options (as minimal_init.lua gives them), with
+-- `extra` over them and `settings` over their server settings. Returns { ok, err } of the call.
+local function setup_again(extra, settings)
+  return lua([[
+    local extra, settings = ...
+    local c = require("deepseek_lsp").config
+    local own = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" }
+    local ok, err = pcall(require("deepseek_lsp").setup, vim.tbl_extend("force",
+      { cmd = c.cmd, debounce = 10, settings = vim.tbl_extend("force", own, settings) }, extra))
+    return { ok = ok, err = err and tostring(err) }
+  ]], extra or vim.empty_dict(), settings or vim.empty_dict())
+end
+
 local failures, passed = 0, 0
 local aborted = false
 
@@ -455,6 +468,11 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
     today = { day = "2026-01-02", total = { cost_usd = 0.000002, requests = 1 }, models = {} },
   })[1] ]])
   check(small:find("<$0.0001", 1, true), "a spend under $0.0001 shown as: " .. small)
+  -- Nor a budget under a cent as none ("$0.00").
+  local budget = lua([[return require("deepseek_lsp").usage_lines({
+    budget = { daily_usd = 0.005, remaining_usd = 0.0042 },
+  })[1] ]])
+  check(budget == "Daily budget: $0.0050, remaining $0.0042", "a $0.005 budget shown as: " .. budget)
 end)
 
 step(":DeepSeekStatus shows the client's state; statusline() names it", function()
@@ -768,19 +786,12 @@ step("setup() again: a running server gets the new settings (workspace/didChange
     ]])
   end
   check(budget() == 0, "a budget before: " .. tostring(budget()))
-  local function setup(extra)
-    lua([[
-      local c = require("deepseek_lsp").config
-      require("deepseek_lsp").setup({ cmd = c.cmd, debounce = 10, settings = vim.tbl_extend("force",
-        { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" }, ...) })
-    ]], extra)
-  end
-  setup({ dailyBudgetUsd = 5 })
+  setup_again(nil, { dailyBudgetUsd = 5 })
   local ok, err = pcall(wait_for, "the server's daily budget to be 5", function()
     local b = budget()
     return b == 5, b
   end, 5000)
-  setup(vim.empty_dict()) -- as the test's own config had it, whatever happened
+  setup_again() -- as the test's own config had it, whatever happened
   check(ok, err)
 end)
 
@@ -923,20 +934,12 @@ end)
 step("setup() with bad options: one clear error naming them, their defaults used, no stack trace", function()
   normal_mode()
   lua("E2E.notes = {}")
-  local function setup(extra)
-    return lua([[
-      local c = require("deepseek_lsp").config
-      local ok, err = pcall(require("deepseek_lsp").setup, vim.tbl_extend("force", { cmd = c.cmd, debounce = 10,
-        settings = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" } }, ...))
-      return { ok = ok, err = err and tostring(err) }
-    ]], extra)
-  end
-  local r = setup({ filetypes = "python", inline = "bogus", keymaps = { accept = 1 } })
+  local r = setup_again({ filetypes = "python", inline = "bogus", keymaps = { accept = 1 } })
   local after = lua([[
     local m = require("deepseek_lsp")
     return { mode = m._mode, filetypes = m.config.filetypes or "nil", accept = m.config.keymaps.accept, notes = E2E.notes }
   ]])
-  setup(vim.empty_dict()) -- as the test's own config had it, whatever happened
+  setup_again() -- as the test's own config had it, whatever happened
   check(r.ok, "setup() raised: " .. tostring(r.err))
   local text = table.concat(after.notes, "\n")
   check(#after.notes == 1 and text:find("filetypes", 1, true) and text:find("inline", 1, true)
@@ -946,33 +949,19 @@ end)
 
 step("setup() again without an option it had before: the option is back to its default", function()
   normal_mode()
-  local function setup(extra)
-    lua([[
-      local c = require("deepseek_lsp").config
-      require("deepseek_lsp").setup(vim.tbl_extend("force", { cmd = c.cmd, debounce = 10,
-        settings = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" } }, ...))
-    ]], extra)
-  end
-  setup({ filetypes = { "lua" } })
-  setup(vim.empty_dict()) -- the test's own config: filetypes = nil, every file
+  setup_again({ filetypes = { "lua" } })
+  setup_again() -- the test's own config: filetypes = nil, every file
   local ft = lua("return vim.lsp.config.deepseek_lsp.filetypes")
   check(ft == nil, "the server is still limited to the filetypes of an earlier setup(): " .. vim.inspect(ft))
 end)
 
 step("setup() again with other keymaps, then inline = false: the open buffers follow at once", function()
   normal_mode()
-  local function setup(extra)
-    lua([[
-      local c = require("deepseek_lsp").config
-      require("deepseek_lsp").setup(vim.tbl_extend("force", { cmd = c.cmd, debounce = 10,
-        settings = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" } }, ...))
-    ]], extra)
-  end
   local function desc(lhs)
     return lua("return vim.fn.maparg(..., 'i', false, true).desc or ''", lhs)
   end
   local ok, err = pcall(function()
-    setup({ keymaps = { accept = "<C-l>" } })
+    setup_again({ keymaps = { accept = "<C-l>" } })
     check(desc("<C-l>"):match("^DeepSeek") and not desc("<Tab>"):match("^DeepSeek"),
       ("after setup({keymaps = {accept = '<C-l>'}}): <C-l> %q, <Tab> %q"):format(desc("<C-l>"), desc("<Tab>")))
     lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re' })")
@@ -984,7 +973,7 @@ step("setup() again with other keymaps, then inline = false: the open buffers fo
     input("<C-l>")
     wait_line(row, "    return a * b")
     normal_mode()
-    setup({ inline = false })
+    setup_again({ inline = false })
     check(not desc("<C-l>"):match("^DeepSeek"), "inline = false, still mapped: <C-l> " .. desc("<C-l>"))
     lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    re' })", row)
     lua("vim.api.nvim_win_set_cursor(0, { ..., 5 })", row + 1)
@@ -997,7 +986,7 @@ step("setup() again with other keymaps, then inline = false: the open buffers fo
     check(g == nil, "inline = false, ghost text still drawn: " .. vim.inspect(g and g.text))
   end)
   normal_mode()
-  setup(vim.empty_dict()) -- the test's own config, whatever happened
+  setup_again() -- the test's own config, whatever happened
   check(ok, err)
   check(desc("<Tab>"):match("^DeepSeek"), "<Tab> not mapped again after setup() with the defaults: " .. desc("<Tab>"))
 end)

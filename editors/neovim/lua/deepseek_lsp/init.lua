@@ -909,10 +909,8 @@ function M.usage_lines(u)
   scope("Month (" .. tostring((u.month or {}).month or "?") .. ")", u.month)
   scope("This session", u.session)
   if type(u.budget) == "table" then
-    lines[#lines + 1] = ("Daily budget: $%.2f, remaining %s"):format(
-      tonumber(u.budget.daily_usd) or 0,
-      usd(u.budget.remaining_usd)
-    )
+    -- Budgets under a cent are set (a free tier, a test): "$0.00" read as "no budget".
+    lines[#lines + 1] = ("Daily budget: %s, remaining %s"):format(usd(u.budget.daily_usd), usd(u.budget.remaining_usd))
   end
   if type(u.unpriced_models) == "table" and #u.unpriced_models > 0 then
     lines[#lines + 1] = "No price known for: " .. table.concat(u.unpriced_models, ", ")
