@@ -12,7 +12,8 @@ Endpoints (all behind ``Authorization: Bearer <key>`` unless the key is None):
 * Chat: ``POST /chat/completions``, ``/beta/chat/completions`` (prefix completion), and
   ``/v1/chat/completions``; streaming or not, ``response_format: json_object``.
 * llama.cpp: ``POST /infill`` (its own stream format, no ``[DONE]``), ``GET /health``.
-* ``GET /models``, ``GET /v1/models``; Tabby ``GET /v1/health``.
+* ``GET /models``, ``GET /v1/models``, ``GET /user/balance`` (:attr:`FakeDeepSeek.balance`);
+  Tabby ``GET /v1/health``.
 * Control (no auth, not recorded), for a fake running in another process:
   ``GET /_fake/requests``, ``POST /_fake/script|fault|latency|usage_shape|reset``.
 
@@ -199,6 +200,13 @@ class FakeDeepSeek:
         self.api_key = api_key
         self.models = list(models)
         self.strict_models = strict_models
+        # DeepSeek's answer to GET /user/balance (amounts are strings there).
+        self.balance: dict[str, Any] = {
+            "is_available": True,
+            "balance_infos": [
+                {"currency": "USD", "total_balance": "12.50", "granted_balance": "2.50", "topped_up_balance": "10.00"}
+            ],
+        }
         self.cache = PrefixCache()
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -608,6 +616,8 @@ class _Handler(BaseHTTPRequestHandler):
                     {"id": m, "object": "model", "owned_by": "deepseek"} for m in self.fake.models
                 ]
                 self._json(200, {"object": "list", "data": data})
+            elif path == "/user/balance":
+                self._json(200, self.fake.balance)
             elif path == "/v1/health":
                 self._json(
                     200,

@@ -386,3 +386,21 @@ def test_doctor_reaches_a_server_on_this_machine_directly_as_the_language_server
         ok, message = check_endpoint(Settings(base_url=fake.url, api_key=DEFAULT_KEY), timeout=5)
     assert ok, message
     assert "accepts the key" in message
+
+
+def test_doctor_says_when_the_account_has_no_balance(monkeypatch: Any) -> None:
+    """DeepSeek lists its models to a key whose account is empty: doctor said all good and every
+    completion then failed with 402. It asks /user/balance too, and shows what is left."""
+    for var in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    with FakeDeepSeek() as fake:
+        ok, message = check_endpoint(Settings(base_url=fake.url, api_key=DEFAULT_KEY), timeout=5)
+        assert ok and "balance 12.50 USD" in message, message
+        fake.balance = {"is_available": False, "balance_infos": [{"currency": "CNY", "total_balance": "0.00"}]}
+        ok, message = check_endpoint(Settings(base_url=fake.url, api_key=DEFAULT_KEY), timeout=5)
+        assert not ok
+        assert "no balance" in message and "0.00 CNY" in message and "platform.deepseek.com" in message
+        # A server without the route (a gateway passing DeepSeek's API on) is not blamed.
+        fake.balance = {"error": {"message": "not found"}}
+        ok, message = check_endpoint(Settings(base_url=fake.url, api_key=DEFAULT_KEY), timeout=5)
+        assert ok and "balance" not in message, message

@@ -63,7 +63,43 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
         if not ok:
             return False, message
         said.append(message)
+    if settings.backend == "deepseek":
+        ok, message = _check_balance(config.base, settings.api_key, timeout)
+        if not ok:
+            return False, message
+        if message:
+            said.append(message)
     return True, "; ".join(said)
+
+
+def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
+    """DeepSeek's ``GET /user/balance``: /models answers 200 on an account with nothing left,
+    and every completion then fails with 402. A server without that route (a gateway that
+    passes DeepSeek's API on) or any failure here says nothing: the model list already told."""
+    root = base.removesuffix("/v1")
+    try:
+        with proxy_errors():
+            client = httpx.Client(mounts=direct_mounts(root) or None, timeout=timeout)
+        with client:
+            response = client.get(f"{root}/user/balance", headers={"Authorization": f"Bearer {api_key}"})
+        body = response.json() if response.status_code == 200 else None
+    except (ConfigError, httpx.HTTPError, ValueError):
+        return True, ""
+    if not isinstance(body, dict) or not isinstance(body.get("is_available"), bool):
+        return True, ""
+    infos = body.get("balance_infos")
+    amounts = ", ".join(
+        f"{info.get('total_balance')} {info.get('currency')}"
+        for info in (infos if isinstance(infos, list) else [])
+        if isinstance(info, dict) and info.get("total_balance") is not None
+    )
+    if not body["is_available"]:
+        left = f" ({amounts})" if amounts else ""
+        return False, (
+            f"the account has no balance available for API calls{left}: completions and reviews "
+            "will fail with 402; top up at https://platform.deepseek.com, then retry"
+        )
+    return True, f"balance {amounts}" if amounts else ""
 
 
 def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
