@@ -4,9 +4,11 @@ with submodules, ``--changed`` on a branch, Ctrl+C, a read-only state directory.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,7 +19,14 @@ import jsonschema
 import pytest
 
 import deepseek_lsp
+from deepseek_lsp.config import build_settings
 from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model.errors import ConnectError
+from deepseek_lsp.model.types import StreamResult
+from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.cli import Target, review_targets
+from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.report import FileResult
 from deepseek_lsp.review.sarif import to_sarif
 from tests.fake_deepseek import FakeDeepSeek
@@ -73,6 +82,65 @@ def test_files_left_after_a_fatal_backend_error_are_not_reported_as_reviewed(
     code, out, _ = run(capsys, "app", "-j", "1")
     assert code == 2 and out.splitlines()[-1].startswith("1 file(s) reviewed,")
 
+
+
+def test_a_server_never_reached_stops_the_run_after_the_first_file(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong base URL, or a CI job without network: every file waited out its own retries to
+    fail the same way (a connect timeout: minutes each), and the log repeated the error for
+    every file. The files after the first are not sent, and say why, once; a file the cache
+    answers whole is still reported."""
+    assert run(capsys, "app/util.js")[0] == 0  # reviewed before: in the cache
+    for i in range(4):
+        (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    code, out, err = run(capsys, "app", "-j", "1", "--format", "json")
+    assert code == 2 and err.count("Cannot reach 127.0.0.1") == 1
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    assert "Cannot reach 127.0.0.1" in files["app/inventory.py"]["errors"][0]
+    assert [f"app/step_{i}.py" for i in range(4)] == [p for p, f in files.items() if f["skipped"]]
+    assert all(files[f"app/step_{i}.py"]["skipped"].startswith("Cannot reach") for i in range(4))
+    assert files["app/util.js"]["skipped"] is None and files["app/util.js"]["errors"] == []
+    code, out, _ = run(capsys, "app", "-j", "1")
+    assert "app/step_0.py: not reviewed: Cannot reach 127.0.0.1" in out
+    assert out.splitlines()[-1].endswith("; 4 file(s) not reviewed")
+
+
+async def test_a_server_lost_after_it_answered_does_not_stop_the_run(tmp_path: Path) -> None:
+    """Once the server has answered in this run, a file it then cannot be reached for is a
+    blip, not a wrong URL: the files after it are still sent."""
+
+    class Flaky:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        async def chat_with_retry(self, req: object, deadline: float, max_retries: int = 2) -> StreamResult:
+            self.calls += 1
+            if self.calls == 2:
+                raise ConnectError("connection reset", url="https://api.deepseek.com/chat/completions")
+            return StreamResult(text='{"findings": []}', finish_reason="stop")
+
+    files = []
+    for i in range(4):
+        files.append(tmp_path / f"m{i}.py")
+        files[-1].write_text(f"def f{i}():\n    return {i}\n")
+    settings, _ = build_settings(env={"DEEPSEEK_API_KEY": "k"})
+    client = Flaky()
+    cache = ReviewCache(tmp_path / "reviews.sqlite")
+    try:
+        results, fatal = await review_targets(
+            [Target(p) for p in files], settings, LanguageRegistry.load(), jobs=1, use_cache=True,
+            root=tmp_path, client=client, engine=ReviewEngine(cache), stream=io.StringIO(),
+        )
+    finally:
+        cache.close()
+    assert fatal is None and client.calls == 4
+    assert [bool(r.errors) for r in results] == [False, True, False, False]
+    assert not any(r.skipped for r in results)
 
 def test_a_review_that_never_ran_is_not_a_successful_sarif_run(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

@@ -9,7 +9,10 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.context import Indexer
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ModelClient
@@ -401,3 +404,31 @@ async def test_an_imported_typescript_signature_is_sent_whole(
     sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
     assert "function render(el: Element, options: { strict: boolean; }): void  # render.ts" in sent
     assert "paint(el)" not in sent
+
+
+async def test_a_review_reads_each_imported_file_once(
+    fake_deepseek: FakeDeepSeek,
+    client: ModelClient,
+    engine: ReviewEngine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The imported files were looked up (stat, and read again within a second of being
+    written) and the document indexed twice on every save: once for the units' cache keys,
+    once for the signatures the requests carry."""
+    (tmp_path / "helpers.py").write_text("def helper(record, *, strict=False):\n    return record\n")
+    text = "from .helpers import helper\n\n\ndef run(p):\n    return helper(p, strict=True)\n"
+    doc = Document((tmp_path / "main.py").as_uri(), text, language=PYTHON)
+    looked_up: list[str] = []
+    for_file = Indexer.for_file
+
+    def counting(self: Indexer, path: Path, *args: object, **kwargs: object) -> object:
+        looked_up.append(path.name)
+        return for_file(self, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Indexer, "for_file", counting)
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    await engine.review(client, doc, settings_for(fake_deepseek), roots=[tmp_path])
+    assert looked_up == ["helpers.py"]
+    (request,) = fake_deepseek.requests_to(CHAT)
+    assert "def helper(record, *, strict=False):  # helpers.py" in request.json["messages"][-1]["content"]

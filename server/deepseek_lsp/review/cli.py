@@ -22,6 +22,7 @@ from ..documents import Document, DocumentStore
 from ..gitignore import drop_ignored, git
 from ..languages import LanguageRegistry
 from ..log import SECRETS
+from ..model.errors import ConnectError
 from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
 from ..symbol_crawler import stored_table
@@ -317,16 +318,20 @@ async def review_targets(
     limit = asyncio.Semaphore(max(1, jobs))
     bar = _Bar(len(targets), stream)
     fatal: str | None = None
+    reached = False  # a request of this run was answered
     roots = [root] if root else [Path.cwd()]
 
     async def one(target: Target) -> FileResult:
-        nonlocal fatal
+        nonlocal fatal, reached
         shown = _display(target.path)
         async with limit:
             result = _load(target.path, shown, registry, settings)
+            lines = None if target.lines is None or result.skipped else document_lines(result.doc, target.lines)
             if result.skipped is None and fatal is not None:
-                # Never sent: it must not read as reviewed with nothing found.
-                result.skipped = f"not reviewed: {fatal}"
+                if not (use_cache and _all_cached(engine, result.doc, settings, lines, roots)):
+                    # Never sent: it must not read as reviewed with nothing found. (The report
+                    # says "not reviewed:" before the reason: "not reviewed: not reviewed: …".)
+                    result.skipped = fatal
             if result.skipped:
                 bar.update(result)
                 return result
@@ -336,7 +341,7 @@ async def review_targets(
                 settings,
                 path=shown,
                 use_cache=use_cache,
-                lines=None if target.lines is None else document_lines(result.doc, target.lines),
+                lines=lines,
                 ignored=ignored,
                 roots=roots,
                 symbols=symbols,
@@ -353,8 +358,16 @@ async def review_targets(
         result.units = outcome.units
         result.units_sent = outcome.units_sent
         result.errors = [e.user_message for e in outcome.errors] + outcome.problems
+        # Answered, if only in part (a self-hosted server may give no usage to tell it by).
+        reached = reached or outcome.requests > len(outcome.errors)
         if outcome.fatal is not None:
             fatal = outcome.fatal.user_message
+        elif not reached and any(isinstance(e, ConnectError) for e in outcome.errors):
+            # The server was never reached in this run (a wrong base URL, no network in the CI
+            # job): each file after waited out its own retries to fail the same way, minutes
+            # (a connect timeout: hours) of a run that could only fail, and the error line
+            # repeated for every file of the project.
+            fatal = next(e for e in outcome.errors if isinstance(e, ConnectError)).user_message
         bar.update(result)
         return result
 
@@ -363,6 +376,18 @@ async def review_targets(
     finally:
         bar.close()
     return results, fatal
+
+
+def _all_cached(
+    engine: ReviewEngine, doc: Document, settings: Settings, lines: set[int] | None, roots: Sequence[Path]
+) -> bool:
+    """Whether reviewing ``doc`` (its ``lines``) would send nothing: once the server is out of
+    reach (or the key rejected), a file the cache answers whole is still reported, as the
+    editor shows it."""
+    _, missing = engine.cached_review(doc, settings, roots=roots)
+    if missing is None:
+        return False
+    return not any(lines is None or any(u.contains_line(n) for n in lines) for u in missing)
 
 
 def document_lines(doc: Document, git_lines: set[int]) -> set[int]:

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import logging
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import Settings
-from ..context import ContextRequest, Definition, Indexer, found_in_workspace, index_tree
+from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_workspace, index_tree
 from ..documents import Document
 from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from ..languages import LanguageRegistry
@@ -101,10 +100,10 @@ def _cache_key(
     key, and the unit was reviewed and paid for again. The old key is still read, so the
     reviews cached before are not paid for again either.
 
-    ``imported`` are the signatures of the files the document imports (``_imported_signatures``
-    without the symbol table's): those the unit uses are in its key as its own file's are. Left
-    out, a ``git pull`` that gave the imported ``scale`` the argument the call passes brought
-    back "scale() takes one argument" from the cache for as long as the caller was unchanged."""
+    ``imported`` are the signatures of the files the document imports (``_Imports.signatures``):
+    those the unit uses are in its key as its own file's are. Left out, a ``git pull`` that
+    gave the imported ``scale`` the argument the call passes brought back "scale() takes one
+    argument" from the cache for as long as the caller was unchanged."""
     own = _signatures_of(file_units, unit)
     from_imports = [" ".join(line.split()) for line in _used_by([unit], imported)]
     key = unit_key(unit, settings, language, sorted(own + from_imports))
@@ -222,7 +221,8 @@ class ReviewEngine:
             return [], None
         file_units = extract_units(doc)
         lang = doc.language.name if doc.language else None
-        imported = self._signatures_for_keys(doc, uri_to_path(doc.uri), file_units.units, roots, settings)
+        imports = self._read_imports(doc, uri_to_path(doc.uri), file_units.units, roots, settings)
+        imported = imports.signatures if imports is not None else []
         found: list[Located] = []
         missing: list[Unit] = []
         for unit in file_units.units:
@@ -287,7 +287,8 @@ class ReviewEngine:
         lang = doc.language.name if doc.language else None
         found: list[Located] = []
         pending: list[tuple[Unit, str]] = []
-        imported = self._signatures_for_keys(doc, path, units, roots, settings)
+        imports = self._read_imports(doc, path, units, roots, settings)
+        imported = imports.signatures if imports is not None else []
         for unit in units:
             key, legacy = _cache_key(unit, settings, lang, file_units, imported)
             hit = self._cached(settings, key, legacy) if use_cache else None
@@ -328,9 +329,8 @@ class ReviewEngine:
                     # its units call.
                     extra = self._imported_signatures(
                         doc,
-                        path,
+                        imports,
                         [u for u, _ in to_send],
-                        roots,
                         settings,
                         symbols,
                         limit=MAX_IMPORTED_SIGNATURES * len(batches),
@@ -543,40 +543,20 @@ class ReviewEngine:
 
     # -- imported signatures ----------------------------------------------------------------------
 
-    def _signatures_for_keys(
+    def _read_imports(
         self, doc: Document, path: str, units: Sequence[Unit], roots: Sequence[Path], settings: Settings
-    ) -> list[tuple[str, str]]:
-        """The signatures of the imported files the units use, for their cache keys: every
-        imported file's (a unit's key is the same whichever units are reviewed with it; each
-        file is read once, then again only when it changed), not those the workspace's symbol
-        table finds, which depend on how far its crawl got and on a time box (in a key, the
-        same unit would be paid for again and again)."""
-        return self._imported_signatures(doc, path, units, roots, settings, None, limit=sys.maxsize)
-
-    def _imported_signatures(
-        self,
-        doc: Document,
-        path: str,
-        units: Sequence[Unit],
-        roots: Sequence[Path],
-        settings: Settings,
-        symbols: WorkspaceSymbols | None = None,
-        *,
-        limit: int = MAX_IMPORTED_SIGNATURES,
-    ) -> list[tuple[str, str]]:
-        """Signatures of definitions in local modules this file imports that the units use,
-        then of the members they call that only the workspace's symbol table finds (as a
-        completion's context finds them: ``self.protocol.send(`` with the protocol's class
-        never imported, when one or two files define ``send``); each with its name, at most
-        ``limit``."""
+    ) -> _Imports | None:
+        """The local files this file imports, read once for a review: its cache keys and its
+        requests' signatures both come from them (read for each, every imported file was
+        looked up twice and the document indexed twice on every save)."""
         doc_path = file_path(doc.uri)
         if doc.language is None or doc.tree is None or doc_path is None:
-            return []
+            return None
         wanted: set[str] = set()
         for unit in units:
             wanted |= unit.references
         if not wanted:
-            return []
+            return None
         if self._indexer is None:
             self._indexer = Indexer(LanguageRegistry.load())
         try:
@@ -599,25 +579,66 @@ class ReviewEngine:
                 for name in sorted(wanted & index.definitions.keys()):
                     for d in index.definitions[name][:1]:
                         out.append((name, f"{_signature(d)}  # {target.name}"))
-                if len(out) >= limit:
-                    break
-            if symbols is not None and len(out) < limit:
-                # In the order the units use them: the lookups stop after a few members.
-                used = dict.fromkeys(w for u in units for w in _WORDS.findall(u.text) if w in wanted)
-                req = ContextRequest(
-                    doc, 0, [], [], roots, settings.exclude, time.monotonic() + WORKSPACE_LOOKUP_S, symbols=symbols
-                )
-                found, _ = found_in_workspace(
-                    self._indexer, req, own, indexes, list(used), (0, len(doc.data)), doc_path, roots
-                )
-                for name, where in found.items():
-                    for index in where:
-                        d = index.definitions[name][0]
-                        out.append((name, f"{_signature(d)}  # {Path(d.path).name}"))
-            return out[:limit]
+            return _Imports(own, indexes, out, roots, doc_path)
         except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)
+            return None
+
+    def _imported_signatures(
+        self,
+        doc: Document,
+        imports: _Imports | None,
+        units: Sequence[Unit],
+        settings: Settings,
+        symbols: WorkspaceSymbols | None = None,
+        *,
+        limit: int = MAX_IMPORTED_SIGNATURES,
+    ) -> list[tuple[str, str]]:
+        """Signatures of definitions in local modules this file imports that the units use,
+        then of the members they call that only the workspace's symbol table finds (as a
+        completion's context finds them: ``self.protocol.send(`` with the protocol's class
+        never imported, when one or two files define ``send``); each with its name, at most
+        ``limit``."""
+        wanted: set[str] = set()
+        for unit in units:
+            wanted |= unit.references
+        if imports is None or not wanted or self._indexer is None:
             return []
+        out = [(name, line) for name, line in imports.signatures if name in wanted][:limit]
+        if symbols is None or len(out) >= limit:
+            return out
+        try:
+            # In the order the units use them: the lookups stop after a few members.
+            used = dict.fromkeys(w for u in units for w in _WORDS.findall(u.text) if w in wanted)
+            req = ContextRequest(
+                doc, 0, [], [], imports.roots, settings.exclude, time.monotonic() + WORKSPACE_LOOKUP_S, symbols=symbols
+            )
+            found, _ = found_in_workspace(
+                self._indexer, req, imports.own, imports.indexes, list(used), (0, len(doc.data)), imports.doc_path, imports.roots
+            )
+            for name, where in found.items():
+                for index in where:
+                    d = index.definitions[name][0]
+                    out.append((name, f"{_signature(d)}  # {Path(d.path).name}"))
+        except (OSError, ValueError) as exc:
+            log.debug("workspace signatures of %s: %s", imports.doc_path, exc)
+        return out[:limit]
+
+
+@dataclass
+class _Imports:
+    """What one review read of the files its document imports (see ``_read_imports``)."""
+
+    own: FileIndex
+    #: The document's index and those of the imported files that could be read.
+    indexes: list[FileIndex]
+    #: Every imported definition the units use, by name, in the files' order: the cache keys'
+    #: (a unit's key is the same whichever units are reviewed with it), never what the
+    #: workspace's symbol table finds, which depends on how far its crawl got and on a time
+    #: box (in a key, the same unit would be paid for again and again).
+    signatures: list[tuple[str, str]]
+    roots: list[Path]
+    doc_path: Path
 
 
 def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
