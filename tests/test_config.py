@@ -227,3 +227,97 @@ def test_what_the_client_settings_repeat_leaves_the_initialization_options() -> 
     assert (settings.api_key, settings.review.mode) == ("sk-init-0123456789", "onSave")
     assert without_repeats(init, None) == init["deepseek"]
     assert without_repeats(None, pulled) is None
+
+
+def test_a_number_written_as_a_string_is_taken_as_the_number() -> None:
+    """A hand-edited settings file or a Lua table often quotes numbers: ``dailyBudgetUsd: "5"``
+    was refused with "using 0.0", and the user believed a budget of $5 was set."""
+    settings, problems = build_settings(
+        {"dailyBudgetUsd": "5", "completion": {"cacheSize": " 100 ", "debounce": "150"}, "review": {"minConfidence": "0.8"}},
+        env={},
+    )
+    assert problems == []
+    assert settings.daily_budget_usd == 5.0
+    assert (settings.completion.cache_size, settings.completion.debounce) == (100, 150)
+    assert settings.review.min_confidence == 0.8
+    for word in ("five", "nan", "-2"):
+        settings, problems = build_settings({"dailyBudgetUsd": word}, env={})
+        assert settings.daily_budget_usd == 0.0 and len(problems) == 1, (word, problems)
+
+
+def test_a_refused_value_says_what_is_expected_and_what_is_used_instead() -> None:
+    _, problems = build_settings({"dailyBudgetUsd": -1}, env={})
+    assert problems == ["invalid value -1 for 'dailyBudgetUsd' (a number, 0 or more); using the default 0 (no budget)"]
+    _, problems = build_settings({"dailyBudgetUsd": 3}, {"dailyBudgetUsd": "three"}, env={})
+    assert problems == ["invalid value 'three' for 'dailyBudgetUsd' (a number, 0 or more); using 3, as set before"]
+    _, problems = build_settings({"review": {"mode": "onsave"}, "completion": {"prefetch": "no"}}, env={})
+    assert problems == [
+        "invalid value 'onsave' for 'review.mode' (one of 'onSave', 'onCommand', 'off'); using the default 'onSave'",
+        "invalid value 'no' for 'completion.prefetch' (true or false); using the default true",
+    ]
+    # Not the thirty-odd default globs spelled out in a popup.
+    _, problems = build_settings({"exclude": ["**/gen/**", 1]}, env={})
+    assert problems == ["invalid value ['**/gen/**', 1] for 'exclude' (a list of strings); using the default exclusions"]
+
+
+def test_a_text_setting_cleared_in_the_settings_editor_is_not_set() -> None:
+    """VS Code stores a text field the user emptied as "": the base URL became "" (every
+    feature off, DEEPSEEK_BASE_URL ignored) and the models "" (requests for no model)."""
+    env = {"DEEPSEEK_BASE_URL": "https://proxy.corp/v1"}
+    cleared = {"baseUrl": "", "fimTemplate": " ", "completion": {"model": ""}, "review": {"model": ""}}
+    settings, problems = build_settings({"completion": {"model": "m-init"}}, cleared, env=env)
+    assert problems == []
+    assert settings.base_url == "https://proxy.corp/v1"
+    assert (settings.completion.model, settings.review.model) == ("m-init", Settings().review.model)
+    assert settings.fim_template == Settings().fim_template
+    # Empty is what these mean by default: the FIM base derived from baseUrl.
+    settings, _ = build_settings({"fimBaseUrl": "https://fim.corp"}, {"fimBaseUrl": ""}, env=env)
+    assert settings.effective_fim_base_url == "https://proxy.corp/v1/beta"
+
+
+def test_a_timeout_or_token_limit_of_zero_is_refused_with_a_message() -> None:
+    """VS Code's settings editor took ``completion.timeoutS: 0`` (its minimum): every request
+    was abandoned at once, and the status blamed the model server for not answering in time."""
+    settings, problems = build_settings(
+        {"completion": {"timeoutS": 2, "singleLineMaxTokens": 32}},
+        {"completion": {"timeoutS": 0, "singleLineMaxTokens": 0}, "review": {"timeoutS": 0, "maxOutputTokens": 0}},
+        env={},
+    )
+    assert (settings.completion.timeout_s, settings.completion.single_line_max_tokens) == (2.0, 32)
+    assert (settings.review.timeout_s, settings.review.max_output_tokens) == (120.0, 4096)
+    assert problems == [
+        "'completion.timeoutS' must be more than 0; using 2",
+        "'completion.singleLineMaxTokens' must be more than 0; using 32",
+        "'review.timeoutS' must be more than 0; using 120",
+        "'review.maxOutputTokens' must be more than 0; using 4096",
+    ]
+
+
+def test_a_bad_value_from_the_environment_names_its_variable() -> None:
+    """The editor said "invalid URL for 'baseUrl'" and the user's editor settings had none:
+    the typo was in DEEPSEEK_BASE_URL, which no message named."""
+    env = {
+        "DEEPSEEK_BASE_URL": "api.deepseek.com",
+        "DEEPSEEK_BACKEND": "ollama",
+        "DEEPSEEK_API_KEY": "sk-0123 456789abcdef",
+        "DEEPSEEK_REVIEW_MODEL": "qwen",
+    }
+    settings, problems = build_settings({"fimBaseUrl": "fim.corp"}, env=env)
+    assert settings.review.model == "qwen"
+    assert [p.split(":")[0] for p in problems[:3]] == ["DEEPSEEK_BACKEND", "DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL"]
+    assert problems[3] == "invalid URL 'fim.corp' for 'fimBaseUrl'; using the default"  # the editor's
+    assert not any("456789abcdef" in p for p in problems)
+
+
+def test_neovims_empty_tables_inside_the_settings_are_empty_objects() -> None:
+    """An empty Lua table goes out as []: ``completion = {}`` (its options commented out),
+    ``languages = {}`` or ``prices = {}`` (the defaults, as the README gives them) each popped
+    a warning up at every start."""
+    settings, problems = build_settings(
+        {"deepseek": {"completion": [], "review": {"mode": "off"}, "prices": []}},
+        {"deepseek": {"completion": {"languages": []}}},
+        env={},
+    )
+    assert problems == []
+    assert settings.review.mode == "off"
+    assert (settings.completion, settings.prices) == (Settings().completion, {})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 from lsprotocol import types
@@ -102,3 +104,72 @@ async def test_settings_pushed_without_the_deepseek_section_are_used_when_the_pu
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11, invoked=True))
             assert result is None or list(result.items) == []
             assert fake.requests_to("/beta/completions") == []
+
+
+async def test_a_base_url_cleared_in_the_settings_editor_keeps_the_environments(tmp_path) -> None:
+    """Emptying VS Code's ``deepseek.baseUrl`` text field sends ``""``: the server took it as
+    the URL, every feature was off with "base_url must be an http(s) URL with a host", and
+    DEEPSEEK_BASE_URL went unused."""
+    with FakeDeepSeek() as fake:
+        fake.script("a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        cleared = {"baseUrl": "", "completion": {"model": "", "debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=cleared) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    return \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11))
+            assert result is not None and [item.insert_text for item in result.items] == ["a + b"]
+            assert all(s["kind"] != "Error" for s in client.statuses), client.statuses
+            [request] = fake.requests_to("/beta/completions")
+            assert request.json["model"] == "deepseek-v4-flash"
+
+
+async def test_a_completion_timeout_of_zero_is_told_and_suggestions_still_come(tmp_path) -> None:
+    """``completion.timeoutS: 0``, which VS Code's settings editor took: each request was sent,
+    abandoned at once, and the status said the model server "did not answer in time"."""
+    with FakeDeepSeek() as fake:
+        fake.script("a + b")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"timeoutS": 0, "debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    return \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11))
+            assert result is not None and [item.insert_text for item in result.items] == ["a + b"]
+            assert await eventually(lambda: any("completion.timeoutS" in m.message for m in client.messages))
+            assert all(s["kind"] == "Normal" for s in client.statuses), client.statuses
+
+
+async def test_no_suggestion_is_asked_for_before_the_editor_settings_arrive(tmp_path) -> None:
+    """An editor busy at start-up answered workspace/configuration after 3 s: a completion
+    asked meanwhile waited 1 s, then went out with the default settings. A file the user's
+    exclude names was sent (as was every file to api.deepseek.com when ``baseUrl`` named a
+    self-hosted model, and with ``completion.enable: false``). Reviews wait for the settings."""
+    from tests.test_review_lsp import answering_configuration
+
+    answered = asyncio.Event()
+
+    async def slow(client: Any, params: types.ConfigurationParams) -> list[Any]:
+        await asyncio.sleep(3.0)
+        answered.set()
+        return [client.get_configuration(section=item.section) for item in params.items]
+
+    with FakeDeepSeek() as fake:
+        fake.script("pay(rise)", "pay(rise)")
+        async with answering_configuration(fake, tmp_path, slow) as client:
+            client.set_configuration({"deepseek": {"exclude": ["**/private/**"], "completion": {"debounce": 0}}})
+            uri = "file:///ws/private/payroll.py"
+            open_doc(client, uri, "SALARY_KEY = 'x'\ndef pay(rise):\n    return \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 2, 11))
+            assert result is None or not result.items
+            assert fake.requests_to("/beta/completions") == []
+            assert not answered.is_set()  # asked before the settings came
+            await asyncio.wait_for(answered.wait(), 10)
+            # They have come (the request waits for them a moment): the file is excluded.
+            result = await client.text_document_inline_completion_async(inline_params(uri, 2, 11))
+            assert (result is None or not result.items) and fake.requests_to("/beta/completions") == []
+            public = "file:///ws/app.py"
+            open_doc(client, public, "def pay(rise):\n    return \n")
+            result = await client.text_document_inline_completion_async(inline_params(public, 1, 11))
+            assert result is not None and [item.insert_text for item in result.items] == ["pay(rise)"]
+            assert all("SALARY_KEY" not in json.dumps(r.json) for r in fake.requests)

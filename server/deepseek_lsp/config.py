@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 import types as pytypes
@@ -219,10 +220,12 @@ def _check(value: Any, annotation: Any) -> tuple[bool, Any]:
     if annotation is int:
         if isinstance(value, bool):
             return False, value
+        value = _number(value)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return (isinstance(value, int) and value >= 0, value)
     if annotation is float:
+        value = _number(value)
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
         return (ok, float(value) if ok else value)
     if annotation is str:
@@ -233,6 +236,8 @@ def _check(value: Any, annotation: Any) -> tuple[bool, Any]:
         ok = isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
         return (ok, tuple(value) if ok else value)
     if origin is dict:
+        if value == []:
+            value = {}  # Neovim's empty Lua table (see _merge)
         if not isinstance(value, Mapping):
             return False, value
         # Values checked too: ``{"markdown": "false"}`` is no switch (a non-empty string is true).
@@ -251,10 +256,14 @@ def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> 
         if name not in known:
             problems.append(f"unknown setting '{path}{key}' ignored")
             continue
-        if value is None:
+        if value is None or _blank(value, known[name]):
             continue
         current = getattr(obj, name)
         if dataclasses.is_dataclass(current):
+            if value == []:
+                # Neovim sends an empty Lua table as []: ``completion = {}`` (its options all
+                # commented out) was "must be an object", a warning at every start.
+                continue
             if isinstance(value, Mapping):
                 changes[name] = _merge(current, value, f"{path}{key}.", problems)
             else:
@@ -266,15 +275,78 @@ def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> 
         else:
             shown = "(hidden)" if name == "api_key" else repr(value)
             problems.append(
-                f"invalid value {shown} for '{path}{key}'; using {_describe(current, name)}"
+                f"invalid value {shown} for '{path}{key}' ({_expected(name, hints[name])}); "
+                f"using {_describe(current, name, known[name])}"
             )
     return replace(obj, **changes) if changes else obj
 
 
-def _describe(value: Any, name: str) -> str:
+def _blank(value: Any, spec: dataclasses.Field[Any]) -> bool:
+    """An empty string for a setting whose default is none: not set, as null is. VS Code's
+    settings editor stores a text field the user cleared as ``""``: an emptied ``baseUrl``
+    turned every feature off ("base_url must be an http(s) URL"), ignoring DEEPSEEK_BASE_URL,
+    and an emptied ``completion.model`` sent requests for no model."""
+    return isinstance(value, str) and not value.strip() and isinstance(spec.default, str) and bool(spec.default)
+
+
+def _number(value: Any) -> Any:
+    """A number written as a string (``"5"``, what a hand-edited settings file or a Lua table
+    often holds) as the number; anything else as it is. Refused, ``dailyBudgetUsd: "5"`` left
+    the budget off with "using 0.0", which read as a budget of nothing."""
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return value
+        return number if math.isfinite(number) else value
+    return value
+
+
+#: Expected values a type alone does not say.
+_EXPECTED = {"debounce": "'adaptive' or a delay in milliseconds, 0 or more"}
+#: What 0 means where it is no ordinary quantity.
+_ZERO_MEANS = {
+    "daily_budget_usd": "no budget",
+    "cache_size": "no cache",
+    "workspace_index_files": "off",
+    "workspace_check_s": "never",
+    "auto_save_delay_ms": "at once",
+}
+
+
+def _expected(name: str, annotation: Any) -> str:
+    if name in _EXPECTED:
+        return _EXPECTED[name]
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(v) for v in get_args(annotation))
+    if annotation is bool:
+        return "true or false"
+    if annotation is int:
+        return "a whole number, 0 or more"
+    if annotation is float:
+        return "a number, 0 or more"
+    if origin is tuple:
+        return "a list of strings"
+    if origin is dict:
+        return "an object of true/false values" if get_args(annotation)[1] is bool else "an object"
+    return "a string"
+
+
+def _describe(value: Any, name: str, spec: dataclasses.Field[Any]) -> str:
+    """The value used instead, saying whether it is the default (a lower layer may have set it)."""
     if name == "api_key":
-        return "the previous value"
-    return f"{value!r}"
+        return "the previous key" if value else "no key"
+    if name == "exclude" and value == DEFAULT_EXCLUDE:
+        shown = "exclusions"
+    elif isinstance(value, bool):
+        shown = json.dumps(value)  # as the settings file spells it
+    elif isinstance(value, (int, float)):
+        shown = f"{value:g}" + (f" ({_ZERO_MEANS[name]})" if value == 0 and name in _ZERO_MEANS else "")
+    else:
+        shown = repr(value)
+    default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+    return f"the default {shown}" if value == default else f"{shown}, as set before"
 
 
 #: Longer than this, an auto-saved file would in effect never be reviewed (ten minutes).
@@ -285,6 +357,17 @@ MAX_AUTO_SAVE_DELAY_MS = 600_000
 API_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
 
 
+#: Settings with which nothing can succeed at 0: each request timed out at once, the status
+#: blaming the model server ("did not answer in time"), or asked for no tokens at all.
+_MORE_THAN_ZERO = (
+    ("completion", "timeout_s", "completion.timeoutS"),
+    ("completion", "single_line_max_tokens", "completion.singleLineMaxTokens"),
+    ("completion", "multi_line_max_tokens", "completion.multiLineMaxTokens"),
+    ("review", "timeout_s", "review.timeoutS"),
+    ("review", "max_output_tokens", "review.maxOutputTokens"),
+)
+
+
 def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Settings:
     """Cross-field checks that a type alone cannot express. A value that fails keeps what the
     layers below gave (``previous``, itself checked): a bad workspace setting does not undo the
@@ -292,8 +375,15 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
     c, p = settings.completion, previous.completion
     fixes: dict[str, Any] = {}
     if isinstance(c.debounce, str) and c.debounce != "adaptive":
-        problems.append(f"invalid value {c.debounce!r} for 'completion.debounce'; using {p.debounce!r}")
-        fixes["debounce"] = p.debounce
+        ok, delay = _check(c.debounce, int)
+        if ok:
+            fixes["debounce"] = delay
+        else:
+            problems.append(
+                f"invalid value {c.debounce!r} for 'completion.debounce' ({_EXPECTED['debounce']}); "
+                f"using {p.debounce!r}"
+            )
+            fixes["debounce"] = p.debounce
     if not 0.0 <= c.suffix_share <= 0.9:
         problems.append(f"'completion.suffixShare' must be between 0 and 0.9; using {p.suffix_share}")
         fixes["suffix_share"] = p.suffix_share
@@ -322,6 +412,12 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             f"using {previous.review.auto_save_delay_ms}"
         )
         settings = replace(settings, review=replace(r, auto_save_delay_ms=previous.review.auto_save_delay_ms))
+    for section, name, where in _MORE_THAN_ZERO:
+        part = getattr(settings, section)
+        if getattr(part, name) <= 0:
+            kept = getattr(getattr(previous, section), name)
+            problems.append(f"'{where}' must be more than 0; using {kept:g}")
+            settings = replace(settings, **{section: replace(part, **{name: kept})})
     key = settings.api_key.strip()  # a CRLF .env file or a paste leaves line breaks and spaces
     if key and not API_KEY_CHARS.fullmatch(key):
         # Never echoed: the message says what is wrong, not what the key is.
@@ -354,7 +450,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         if url and not _valid_url(url):
             fallback = getattr(previous, name)
             problems.append(
-                f"invalid URL {safe_url(url)!r} for '{key}'; using {safe_url(fallback) or 'the default'!r}"
+                f"invalid URL {safe_url(url)!r} for '{key}'; using {repr(safe_url(fallback)) if fallback else 'the default'}"
             )
             settings = replace(settings, **{name: fallback})
     return settings
@@ -388,25 +484,44 @@ def read_settings_file(path: str) -> dict[str, Any]:
     return data
 
 
+#: The settings the environment gives. The backend, template and models are enough to point
+#: the terminal and CI review at a self-hosted model, which has no editor to send settings
+#: (the CLI's --settings file takes any of them).
+ENV_SETTINGS = {
+    "DEEPSEEK_API_KEY": "apiKey",
+    "DEEPSEEK_BASE_URL": "baseUrl",
+    "DEEPSEEK_FIM_BASE_URL": "fimBaseUrl",
+    "DEEPSEEK_BACKEND": "backend",
+    "DEEPSEEK_FIM_TEMPLATE": "fimTemplate",
+    "DEEPSEEK_COMPLETION_MODEL": "completion.model",
+    "DEEPSEEK_REVIEW_MODEL": "review.model",
+}
+
+
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     out: dict[str, Any] = {}
-    if env.get("DEEPSEEK_API_KEY"):
-        out["apiKey"] = env["DEEPSEEK_API_KEY"]
-    if env.get("DEEPSEEK_BASE_URL"):
-        out["baseUrl"] = env["DEEPSEEK_BASE_URL"]
-    if env.get("DEEPSEEK_FIM_BASE_URL"):
-        out["fimBaseUrl"] = env["DEEPSEEK_FIM_BASE_URL"]
-    # Enough to point the terminal and CI review at a self-hosted model, which has no
-    # editor to send settings (the CLI's --settings file takes any of them).
-    if env.get("DEEPSEEK_BACKEND"):
-        out["backend"] = env["DEEPSEEK_BACKEND"]
-    if env.get("DEEPSEEK_FIM_TEMPLATE"):
-        out["fimTemplate"] = env["DEEPSEEK_FIM_TEMPLATE"]
-    if env.get("DEEPSEEK_COMPLETION_MODEL"):
-        out.setdefault("completion", {})["model"] = env["DEEPSEEK_COMPLETION_MODEL"]
-    if env.get("DEEPSEEK_REVIEW_MODEL"):
-        out.setdefault("review", {})["model"] = env["DEEPSEEK_REVIEW_MODEL"]
+    for variable, key in ENV_SETTINGS.items():
+        if env.get(variable):
+            *sections, name = key.split(".")
+            node = out
+            for section in sections:
+                node = node.setdefault(section, {})
+            node[name] = env[variable]
+    return out
+
+
+def _naming_variables(problems: list[str]) -> list[str]:
+    """The environment's problems, each naming its variable: "invalid URL for 'baseUrl'" sent
+    the user to the editor's settings, which had no baseUrl (DEEPSEEK_BASE_URL had a typo)."""
+    out = []
+    for problem in problems:
+        named = [
+            variable
+            for variable, key in ENV_SETTINGS.items()
+            if f"'{key}'" in problem or (key == "apiKey" and "API key" in problem)
+        ]
+        out.append(f"{named[0]}: {problem}" if named else problem)
     return out
 
 
@@ -484,9 +599,11 @@ def build_settings(
     problems: list[str] = []
     settings = Settings()
     # Layer by layer, each checked on its own: a value refused keeps the one below it.
-    for part in (from_environment(env), *(unwrap_section(layer) for layer in layers)):
+    for index, part in enumerate((from_environment(env), *(unwrap_section(layer) for layer in layers))):
         if part:
-            settings = _sanity(_merge(settings, part, "", problems), problems, settings)
+            found: list[str] = []
+            settings = _sanity(_merge(settings, part, "", found), found, settings)
+            problems.extend(_naming_variables(found) if index == 0 else found)
     exclude = with_default_exclusions(settings.exclude, problems)
     if exclude != settings.exclude:
         settings = replace(settings, exclude=exclude)

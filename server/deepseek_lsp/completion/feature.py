@@ -1155,6 +1155,10 @@ class CompletionFeature(Feature):
         self._last_seq += 1
         seq = self._seq[slot] = self._last_seq
         await self.services.wait_configured()
+        if not self.services.configured.is_set():
+            # Not with the defaults meanwhile: the user's exclusions, ``enable: false`` or a
+            # self-hosted ``baseUrl`` are in the settings still to come. The next keystroke asks again.
+            return []
         if req.stale or self.status_for(doc) or self.services.models.client is None:
             return []
         # The cursor may have moved with no edit (arrow keys, a click): prefetches for states
