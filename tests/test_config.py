@@ -273,6 +273,9 @@ def test_a_text_setting_cleared_in_the_settings_editor_is_not_set() -> None:
     # Empty is what these mean by default: the FIM base derived from baseUrl.
     settings, _ = build_settings({"fimBaseUrl": "https://fim.corp"}, {"fimBaseUrl": ""}, env=env)
     assert settings.effective_fim_base_url == "https://proxy.corp/v1/beta"
+    # A key field cleared in the editor leaves the environment's key, not none at all.
+    settings, problems = build_settings({"apiKey": " "}, env={"DEEPSEEK_API_KEY": "sk-from-env-0123456789"})
+    assert settings.api_key == "sk-from-env-0123456789" and problems == []
 
 
 def test_a_timeout_or_token_limit_of_zero_is_refused_with_a_message() -> None:

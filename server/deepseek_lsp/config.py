@@ -285,8 +285,11 @@ def _blank(value: Any, spec: dataclasses.Field[Any]) -> bool:
     """An empty string for a setting whose default is none: not set, as null is. VS Code's
     settings editor stores a text field the user cleared as ``""``: an emptied ``baseUrl``
     turned every feature off ("base_url must be an http(s) URL"), ignoring DEEPSEEK_BASE_URL,
-    and an emptied ``completion.model`` sent requests for no model."""
-    return isinstance(value, str) and not value.strip() and isinstance(spec.default, str) and bool(spec.default)
+    and an emptied ``completion.model`` sent requests for no model. An emptied ``apiKey``
+    likewise: it left no key at all, DEEPSEEK_API_KEY ignored (every request a 401)."""
+    if not isinstance(value, str) or value.strip() or not isinstance(spec.default, str):
+        return False
+    return bool(spec.default) or spec.name == "api_key"
 
 
 def _number(value: Any) -> Any:
