@@ -43,6 +43,19 @@ def test_exact_path_keys_on_prompt_suffix_and_shape() -> None:
     assert cache.hits["exact"] == 1
 
 
+def test_new_cache_limits_keep_the_newest_answers() -> None:
+    """cacheSize or cacheTtlS changed mid-session: the answers already paid for stay, as many
+    of the newest as the new size holds."""
+    cache = CompletionCache(size=8)
+    keys = [exact_key(f"p{i}", "s", ("m", False)) for i in range(5)]
+    for i, key in enumerate(keys):
+        cache.put(key, [f"x{i}"])
+    cache.resize(3, 60.0)
+    assert [cache.get(k) for k in keys] == [None, None, ["x2"], ["x3"], ["x4"]]
+    cache.resize(0, 60.0)
+    assert cache.get(keys[4]) is None
+
+
 def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
     cache = CompletionCache()
     before = b"def area(r):\n    ret"

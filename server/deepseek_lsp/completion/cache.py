@@ -201,8 +201,13 @@ class CompletionCache:
         self.prefetching.clear()
 
     def resize(self, size: int, ttl_s: float) -> None:
-        """New limits for the answers kept; what is in flight stays joinable (and closable)."""
+        """New limits for the answers kept, the newest of them still kept (a size or time to
+        live changed mid-session emptied the cache: each answer asked for and paid again); what
+        is in flight stays joinable (and closable)."""
+        kept = list(self.exact.items())[-size:] if size else []
         self.exact = TTLCache(maxsize=size, ttl=ttl_s)
+        for key, choices in kept:
+            self.put(key, choices)
 
     def put(self, key: str, choices: list[str]) -> None:
         # ``cacheSize: 0`` keeps nothing (TTLCache(0) raised on every put: no suggestion shown).
