@@ -7,6 +7,8 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lsprotocol import types
 
 from deepseek_lsp import context
@@ -15,6 +17,7 @@ from deepseek_lsp.completion.debounce import Debouncer
 from deepseek_lsp.completion.feature import (
     CompletionFeature,
     Request,
+    _code_part,
     _is_key_press,
     detect_indentation,
 )
@@ -725,3 +728,41 @@ async def test_the_names_of_the_function_the_cursor_is_in_count_from_its_start(t
         prompt = feature._prompt(Request(doc, len(text.encode()), False)).prompt
         assert "def unrelated_0(" not in prompt  # the class is out of the window
         assert ("# class Message:" in prompt) is sent, len(filler)
+
+
+def _code_part_by_hand(line: str, comment: str, quotes: str) -> str:
+    """What ``_code_part`` means, character by character: a quote opens a string that its own
+    quote closes (a backslash escapes the next character); outside strings, ``comment`` at the
+    line's start or after a blank starts the comment."""
+    quote, at = "", 0
+    while at < len(line):
+        char = line[at]
+        if quote:
+            if char == "\\":
+                at += 1
+            elif char == quote:
+                quote = ""
+        elif char in quotes:
+            quote = char
+        elif line.startswith(comment, at) and (at == 0 or line[at - 1] in " \t"):
+            return line[:at].rstrip()
+        at += 1
+    return line.rstrip()
+
+
+@settings(max_examples=300, deadline=None)
+@example("f(x)\t// why", ("//", "\"'`"))
+@example('s = "a // b"  // c', ("//", "\"'`"))
+@example("s = 'it\\'s' # c", ("#", "\"'`"))
+@example('x = "open // not a comment', ("//", "\"'`"))
+@example("x = f'{a}' -- b", ("--", '"'))
+@example("a //b", ("//", "\"'`"))
+@given(
+    st.lists(st.sampled_from([*"ab /#-;\t\"'`\\", "//", "--", " //", "é"]), max_size=16).map("".join),
+    st.sampled_from([("//", "\"'`"), ("#", "\"'`"), ("--", '"'), ("//", '"'), ("%", "\"'`")]),
+)
+def test_the_code_part_of_a_line_ends_where_its_comment_starts(line: str, language: tuple[str, str]) -> None:
+    """Read by a regex since a Python loop over a 200 kB minified line's characters took ~50 ms,
+    several times for each key typed at its end: the same cut, string by string."""
+    comment, quotes = language
+    assert _code_part(line, comment, quotes) == _code_part_by_hand(line, comment, quotes)

@@ -7,6 +7,7 @@ suffix the fake DeepSeek server receives are counted here as DeepSeek counts the
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import time
 from collections.abc import AsyncIterator
@@ -162,3 +163,30 @@ async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
     assert len(fake.requests_to(FIM)) >= 1
     assert waited < 0.5  # 80 ms for the context, and the request (2.5 s before)
     assert "# def thing1(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]
+
+
+async def test_a_request_made_before_the_tokenizer_has_loaded_keeps_near_its_budget(
+    fake: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the first second, before DeepSeek's tokenizer has loaded, a prompt is fitted by an
+    estimate. At 0.3 tokens a character, a file commented in Chinese and holding hex digests
+    went out at 1.7 times its budget (3,468 tokens for 2,048; 1,444 now)."""
+    from deepseek_lsp.model import client as model_client
+
+    monkeypatch.setattr(model_client, "loaded_counter", lambda: None)
+    text = "import hashlib\n\n\n" + "".join(
+        f"# 第{i}步：计算文件内容的摘要，并与已知的校验值进行比较\n"
+        f"CHECKSUM_{i} = \"{hashlib.sha256(str(i).encode()).hexdigest()}\"\n"
+        for i in range(300)
+    )
+    uri = "file:///ws/checksums.py"
+    c = Completing(fake, debounce=0, prefetch=False, cache=False, max_prompt_tokens=2048)
+    try:
+        assert not c.services.models.counter.exact  # the estimate, as before the tokenizer loads
+        c.open(uri, text)
+        c.insert(uri, 200, 0, "def verify(\n")
+        await c.inline(uri, 200, len("def verify("))
+        assert not c.services.models.counter.exact  # still: the prompt was fitted by the estimate
+    finally:
+        await c.stop()
+    assert 1200 < sent_tokens(fake) <= 1.1 * 2048

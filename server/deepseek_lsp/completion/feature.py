@@ -10,6 +10,7 @@ newer request is waiting on it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import re
@@ -347,23 +348,29 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
 
 def _code_part(line: str, comment: str | None, quotes: str = "\"'`") -> str:
     """``line`` without a trailing line comment (one that starts the line or follows a blank,
-    outside a string: Ruby's ``"name: #{x}"`` holds no comment), right-stripped."""
+    outside a string: Ruby's ``"name: #{x}"`` holds no comment), right-stripped.
+
+    Read by one regex match, in C: a loop over the characters in Python took ~50 ms on a 200 kB
+    minified line holding a ``//``, several times for each key typed at its end.
+    """
     if comment and comment in line:
-        quote = ""
-        at = 0
-        while at < len(line):
-            char = line[at]
-            if quote:
-                if char == "\\":
-                    at += 1
-                elif char == quote:
-                    quote = ""
-            elif char in quotes:
-                quote = char
-            elif line.startswith(comment, at) and (at == 0 or line[at - 1] in " \t"):
-                return line[:at].rstrip()
-            at += 1
+        code = _code_scanner(comment, quotes).match(line)
+        if code is not None and code.end() < len(line):
+            return line[: code.end()].rstrip()
     return line.rstrip()
+
+
+@functools.lru_cache(maxsize=64)
+def _code_scanner(comment: str, quotes: str) -> re.Pattern[str]:
+    """Everything up to where ``comment`` starts a comment: runs of plain characters, strings (to
+    their closing quote, a backslash escaping the next character, or to the end of the line),
+    and the comment's first character where it starts none."""
+    # Runs whole and strings unrolled (``q[^\\q]*(?:\\.[^\\q]*)*``): a run of characters is
+    # one step of the regex engine, not one alternation a character.
+    strings = [rf"{q}[^\\{q}]*(?:\\.[^\\{q}]*)*{q}?" for q in map(re.escape, quotes)]
+    plain = "[^" + re.escape(quotes + comment[0]) + "]+"
+    other = rf"(?!(?:^|(?<=[ \t])){re.escape(comment)}){re.escape(comment[0])}"
+    return re.compile("(?:" + "|".join([plain, *strings, other]) + ")*", re.S)
 
 
 def _quotes(language: Language | None) -> str:
