@@ -1129,6 +1129,17 @@ _PROSE_INTRO = re.compile(
     re.IGNORECASE,
 )
 _MAX_ECHO_LINES = 20
+#: A blank line, then a sentence (a capitalised word and three more, ending as sentences do,
+#: with none of the signs code lines have: `=`, `;`, braces, `->`) or a bold Markdown heading.
+_PROSE_PARAGRAPH = re.compile(
+    r"\n[ \t]*\n[ \t]*(?:[A-Z][a-z]+[:,]?(?: (?![^ \n]*(?:[=;{}<>]|->))[^ \n]+){3,}[.!:]"
+    r"|\*\*[A-Z][^*\n]*\*\*:?)$",
+    re.MULTILINE,
+)
+#: Languages whose text is prose: a sentence after a blank line is the document's.
+_PROSE_LANGUAGES = frozenset(
+    "markdown plaintext restructuredtext latex tex asciidoc org gitcommit git-commit".split()
+)
 
 
 def strip_fences(text: str, ctx: PostContext) -> str | None:
@@ -1152,9 +1163,29 @@ def strip_fences(text: str, ctx: PostContext) -> str | None:
         if not any(line.strip() for line in lines[closer + 1 :]) and closer:
             # A continuation (the prefix chat mode) closing the fence of the chat it imagines.
             return _remove_echo(lines[:closer], ctx)
+    fenced = any(_FENCE_OPEN.match(line) for line in lines)
     lines = _fenced_code(lines)
     if not lines:
         return ""
+    # A fence ends the code; without one, only a paragraph of prose tells where it ends.
+    return _remove_echo(lines, ctx) if fenced else _without_prose_after(lines, ctx)
+
+
+def _without_prose_after(lines: list[str], ctx: PostContext) -> str:
+    """The code of an unfenced answer up to a paragraph of chat prose after it (``This
+    returns the sum.``) in code, not in a string or comment (a docstring's paragraph is the
+    document's text). Kept, it was inserted as code, and being left of the cursor it made
+    the code look written as if it stood alone (indented again)."""
+    if ctx.language is None or ctx.language.lower() in _PROSE_LANGUAGES:
+        return _remove_echo(lines, ctx)
+    answer = "\n".join(lines)
+    for m in _PROSE_PARAGRAPH.finditer(answer):
+        code = _remove_echo(answer[: m.start()].split("\n"), ctx)
+        scanner = _closable_brackets(ctx)[1]
+        for _ in scanner.feed(code + "\n"):  # the line break ends a comment on its last line
+            pass
+        if not scanner.mode:
+            return code
     return _remove_echo(lines, ctx)
 
 
@@ -1216,7 +1247,7 @@ def _remove_echo(lines: list[str], ctx: PostContext) -> str:
         echoed = [line.strip() for line in lines[: k - 1]]
         if k > 1 and (echoed != before[len(before) - (k - 1) :] or not any(map(_has_word, echoed))):
             continue
-        if head and not lines[k - 1].lstrip().startswith(head):
+        if head and _after_echo(lines[k - 1].lstrip(), head) is None:
             continue
         start = k - 1
         break
@@ -1226,7 +1257,7 @@ def _remove_echo(lines: list[str], ctx: PostContext) -> str:
     chat_width = ctx.width(_leading_ws(cursor_line))
     doc_width = ctx.width(ctx.indentation)
     if head:
-        first = cursor_line.lstrip()[len(head) :]
+        first = _after_echo(cursor_line.lstrip(), head) or ""
         if ctx.line_prefix[-1:].isspace():
             first = first.lstrip(" \t")
         # The echoed cursor line pins the chat's frame to the document's exactly.
@@ -1241,6 +1272,22 @@ def _remove_echo(lines: list[str], ctx: PostContext) -> str:
             # later lines already stand at the document's columns.
             shift = 0
     return "\n".join([first, *(_shift_indent(line, shift, ctx) for line in rest)])
+
+
+def _after_echo(line: str, head: str) -> str | None:
+    """The rest of ``line`` after it re-types ``head``, spacing aside (the answer's
+    ``total = sum(xs)`` for the typed ``total=``: read as new text, the line became
+    ``total=total = sum(xs)``); None when it does not."""
+    pos = 0
+    for char in head:
+        if char.isspace():
+            continue
+        while pos < len(line) and line[pos].isspace():
+            pos += 1
+        if line[pos : pos + 1] != char:
+            return None
+        pos += 1
+    return line[pos:]
 
 
 def _in_document_frame(first: str, rest: list[str], doc_width: int, ctx: PostContext) -> bool:
@@ -1607,6 +1654,8 @@ def _text_end(start: _BracketScanner, text: str, closer: str = "") -> int | None
     return None
 
 
+#: A line that starts a definition in the languages whose blocks only indentation ends.
+_DEFINITION = re.compile(r"(?:async\s+)?(?:def|class|proc|func|method|template|macro|iterator)\b")
 #: Scanner modes that run across lines: Python's and C#'s triple quotes (Swift's `"""` and
 #: `#"""` too), JavaScript's template literals and Go's raw strings, heredocs; raw strings too
 #: (the scanner's ``raw_closer``).
@@ -1682,6 +1731,11 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     # end no block. The run goes with the code after it when that code does.
     comments_from: int | None = None
     in_comment = _lines_in_block_comments(lines, ctx)
+    # Code out at the level of the definition the cursor is in (`def`, `class`) is a new one,
+    # not new statements in the middle of it; and a line that is the one following the cursor
+    # (an HTML `</div>`) re-types the suffix: what comes after it is past the document's block.
+    definition = _definition_width(ctx, start) if floor is not None else None
+    following = (_suffix_next_line(ctx), False)
     for index in range(1, len(lines)):
         line = lines[index]
         body = line.strip()
@@ -1697,7 +1751,13 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
             if comments_from is None:
                 comments_from = index
             continue
-        if floor is not None and width < block and (width > floor or width == floor >= start - ctx.unit_width):
+        if (
+            floor is not None
+            and width < block
+            and (width > floor or width == floor >= start - ctx.unit_width)
+            and not (definition is not None and width <= definition)
+            and not _same_line(line, following)
+        ):
             # After the last line of an inner block (an `if` body), the code goes on in the
             # enclosing ones while it stays deeper than the code that follows the cursor, and
             # at that code's level when that is the block right around the cursor's: new
@@ -1809,6 +1869,24 @@ def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
         code = _PHP_TAGS.sub("", line.strip()) if ctx.language == "php" else line.strip()
         return ctx.width(_leading_ws(line)) == width and code == closer
     return False
+
+
+def _definition_width(ctx: PostContext, block: int) -> int | None:
+    """The indentation of the line that opens the block the cursor line is in (the nearest
+    line above it indented less than ``block``), when that line starts a definition."""
+    end = len(ctx.prefix) - len(ctx.line_prefix) - 1
+    while end > 0 and block > 0:
+        start = ctx.prefix.rfind("\n", 0, end) + 1
+        line = ctx.prefix[start:end]
+        end = start - 1
+        if line.strip() and ctx.width(_leading_ws(line)) < block:
+            return ctx.width(_leading_ws(line)) if _DEFINITION.match(line.lstrip()) else None
+    return None
+
+
+def _suffix_next_line(ctx: PostContext) -> str:
+    """The first non-blank line after the cursor line ("" for none)."""
+    return next((line for line in islice(_iter_lines(ctx.suffix), 1, None) if line.strip()), "")
 
 
 def _next_line_width(ctx: PostContext) -> int | None:
@@ -1956,6 +2034,11 @@ def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
     return targets
 
 
+def _statement(line: str) -> str:
+    """A line without its indentation and its statement's end (`;` or `,`)."""
+    return line.strip().rstrip(",;").rstrip()
+
+
 def _closes_own_bracket(before: list[str], line: str) -> bool:
     """Whether ``line``, a line of bracket closers, closes a bracket that the completion's
     ``before`` lines opened and left open."""
@@ -1966,8 +2049,12 @@ def _closes_own_bracket(before: list[str], line: str) -> bool:
 
 def _same_line(line: str, target: tuple[str, bool]) -> bool:
     other, partial = target
-    if partial or not _CLOSER_ONLY.match(line.strip()):
+    if partial:
         return line.strip() == other.strip()
+    if not _CLOSER_ONLY.match(line.strip()):
+        # The statement's end is the model's choice (`return a + b` before `return a + b;`,
+        # `"c": 3` before `"c": 3,`): kept, the line showed twice.
+        return _statement(line) == _statement(other)
     # A lone `}` is only the suffix's `}` at the same depth; a deeper one closes the completion's
     # own block.
     return line.rstrip() == other.rstrip()
@@ -2066,8 +2153,9 @@ def _repeats_previous_line(lines: list[str], ctx: PostContext) -> bool:
         above = ctx.previous_line
     if above is None or not _has_word(above):
         return False
-    written = [line.rstrip() for line in new_lines if line.strip()]
-    return bool(written) and all(line == above.rstrip() for line in written)
+    # The statement's end is the model's choice: `int x = 1` under `int x = 1;` is the same.
+    written = [_leading_ws(line) + _statement(line) for line in new_lines if line.strip()]
+    return bool(written) and all(line == _leading_ws(above) + _statement(above) for line in written)
 
 
 # ---------------------------------------------------------------------------------------------
