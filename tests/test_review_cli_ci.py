@@ -80,7 +80,7 @@ def test_files_left_after_a_fatal_backend_error_are_not_reported_as_reviewed(
     later = files["app/util.js"]
     assert later["skipped"] is not None and "402" in later["skipped"]
     code, out, _ = run(capsys, "app", "-j", "1")
-    assert code == 2 and out.splitlines()[-1].startswith("1 file(s) reviewed,")
+    assert code == 2 and out.splitlines()[-1].startswith("1 file(s) reviewed (1 with errors),")
 
 
 

@@ -102,12 +102,16 @@ def to_text(results: list[FileResult], *, color: bool = False) -> str:
             lines.append(f"{r.path}: error: {error}")
     t = totals(results)
     reviewed = sum(1 for r in results if not r.skipped)
+    # Sent, but a request failed (a timeout, a server error): some of it may not be reviewed,
+    # which "N file(s) reviewed" alone did not say.
+    failed = sum(1 for r in results if not r.skipped and r.errors)
     skipped = len(results) - reviewed
     sent = sum(r.units_sent for r in results)
     units = sum(r.units for r in results)
     dropped = sum(r.stats.unplaced for r in results)
     lines.append(
-        f"{reviewed} file(s) reviewed, {units - sent} of {units} unit(s) from the cache: "
+        f"{reviewed} file(s) reviewed{f' ({failed} with errors)' if failed else ''}, "
+        f"{units - sent} of {units} unit(s) from the cache: "
         f"{t['critical']} critical, {t['warning']} warning(s), {t['info']} info"
         + (f"; {dropped} finding(s) could not be placed and were dropped" if dropped else "")
         + (f"; {skipped} file(s) not reviewed" if skipped else "")
