@@ -61,6 +61,27 @@ async def test_a_pending_request_is_joined_past_an_auto_closed_bracket(
     assert completing.completion.cache.hits["inflight"] == 1
 
 
+async def test_enter_typed_while_a_block_streams_joins_it_in_a_crlf_document(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """Enter pressed after `def f(x):` while its body streams: in a CRLF document the line
+    break typed (`\r\n`) never matched the model's (`\n`), so the stream was cancelled and the
+    same body asked for again (in an LF document the keystroke joins it)."""
+    fake_deepseek.set_latency(ttft=0.05, per_token=0.05, chunk_chars=3)
+    fake_deepseek.responder(lambda body: "\n    y = x + 1\n    z = y * 2\n    return z", path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = 1\r\ndef f(x):\r\n")
+    first = asyncio.ensure_future(completing.inline(uri, 1, 9))
+    await asyncio.sleep(0.3)  # its first line has streamed
+    completing.insert(uri, 1, 9, "\r\n    ")
+    assert await completing.inline(uri, 2, 4) == ["y = x + 1"]  # the complete line, at once
+    await first
+    completing.insert(uri, 2, 4, "y = x + 1")
+    assert await completing.inline(uri, 2, 13) == ["\r\n    z = y * 2\r\n    return z"]
+    assert len(fake_deepseek.requests_to(FIM)) == 1
+    assert completing.completion.cache.hits == {"inflight": 1, "typing": 1}
+
+
 async def test_an_exact_hit_not_served_is_not_counted(completing: Completing, fake_deepseek: FakeDeepSeek) -> None:
     """An explicit request (three choices) where one typed choice is kept asks the model again;
     ``deepseek/completionStats`` still counted an exact hit for it."""
@@ -96,6 +117,49 @@ async def test_a_rename_far_above_is_not_answered_with_the_old_name(
     completing.insert(uri, line, 0, "#")
     _replace(completing, uri, (line, 0), (line, 1), "")
     assert await completing.inline(uri, line, 4) == ["bar(1)"]
+    assert len(fake_deepseek.requests_to(FIM)) == 2
+
+
+async def test_a_rename_far_below_is_not_answered_with_the_old_name(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """The same for a helper defined further down: renamed more than the anchor's 256 bytes
+    below the cursor, back at the cursor the suggestion held there still called it by its
+    old name, with no request."""
+    fake_deepseek.responder(lambda body: "helper_b(x)" if "def helper_b" in body["suffix"] else "helper_a(x)", path=FIM)
+    uri = "file:///w/a.py"
+    rule = "# " + "-" * 76 + "\n"  # 316 bytes in a few tokens: the helper is in the suffix sent
+    completing.open(uri, "def f(x):\n    return \n\n\n" + rule * 4 + "def helper_a(x):\n    return x\n")
+    helper = 4 + 4
+    assert await completing.inline(uri, 1, 11) == ["helper_a(x)"]
+    _replace(completing, uri, (helper, 4), (helper, 12), "helper_b")
+    assert await completing.inline(uri, 1, 11) == ["helper_b(x)"]
+    # Typing at the cursor, through the suggestion and back, is no edit below.
+    completing.insert(uri, 1, 11, "h")
+    assert await completing.inline(uri, 1, 12) == ["elper_b(x)"]
+    _replace(completing, uri, (1, 11), (1, 12), "")
+    assert await completing.inline(uri, 1, 11) == ["helper_b(x)"]
+    assert len(fake_deepseek.requests_to(FIM)) == 2
+
+
+async def test_back_from_writing_a_helper_in_another_file_the_suggestion_is_asked_again(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """The prompt carries the edits just made in other files (and a request asked with it is
+    another exact key), but the typing-through entries served the suggestion held at the
+    cursor from before: the helper just written was never suggested, with no request."""
+    fake_deepseek.responder(
+        lambda body: "parse_header(raw)" if "def parse_header" in body["prompt"] else "raw.split()", path=FIM
+    )
+    helpers, main = "file:///w/helpers.py", "file:///w/main.py"
+    completing.open(helpers, "import os\n\n\ndef fn(x):\n    return x\n")
+    completing.open(main, "def main(raw):\n    fields = \n")
+    assert await completing.inline(main, 1, 13) == ["raw.split()"]
+    completing.insert(main, 1, 13, "r")
+    assert await completing.inline(main, 1, 14) == ["aw.split()"]
+    _replace(completing, main, (1, 13), (1, 14), "")
+    completing.insert(helpers, 5, 0, "\n\ndef parse_header(raw):\n    return raw.split(':')\n")
+    assert await completing.inline(main, 1, 13) == ["parse_header(raw)"]
     assert len(fake_deepseek.requests_to(FIM)) == 2
 
 
@@ -208,5 +272,89 @@ async def test_a_long_suggestion_accepted_still_finds_its_prefetch(fake_deepseek
         last = str(item.insert_text).split("\n")[-1]
         assert await completing.inline(uri, 12, len(last)) == ["\n    return v0"]
         assert len(fake_deepseek.requests_to(FIM)) == 2
+    finally:
+        await completing.stop()
+
+
+async def test_an_accept_waiting_on_a_prefetch_that_fails_asks_itself(fake_deepseek: FakeDeepSeek) -> None:
+    """The request made right after the accept joins the prefetch still on its way; the
+    prefetch's stream broke (its failure is only logged, at debug level): the accept showed
+    nothing, with no status, counted as a prefetch hit, though the same request sent again
+    answers."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        fake_deepseek.responder(
+            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM
+        )
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(x):\n    a = \n")
+        [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
+        fake_deepseek.fault("disconnect", path=FIM, after_chunks=0)  # the prefetch's
+        fake_deepseek.set_latency(ttft=0.3)
+        await asyncio.sleep(0.05)
+        completing.insert(uri, 1, 8, str(item.insert_text))
+        completing.completion.accepted(item.command.arguments[0])
+        assert await completing.inline(uri, 1, 13) == ["\n    return a"]
+        sent = fake_deepseek.requests_to(FIM)
+        assert [r.faults for r in sent] == [[], ["disconnect"], []]
+        hits = completing.completion.stats.to_json(completing.completion.cache.hits)["cacheHits"]
+        assert hits == {}
+    finally:
+        await completing.stop()
+
+
+async def test_a_prefetch_stops_when_the_user_edits_another_file(fake_deepseek: FakeDeepSeek) -> None:
+    """An edit elsewhere makes the prefetch's answer one that is never served (see above): it
+    streamed on to its end, every token billed."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        fake_deepseek.responder(lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM)
+        helpers, main = "file:///w/helpers.py", "file:///w/main.py"
+        completing.open(helpers, "import os\n")
+        completing.open(main, "def f(x):\n    a = \n")
+        assert await completing.inline(main, 1, 8) == ["x + 1"]
+        fake_deepseek.set_latency(ttft=0.2, per_token=0.2)
+        for _ in range(100):  # the prefetch is on its way
+            await asyncio.sleep(0.01)
+            if len(fake_deepseek.requests_to(FIM)) == 2:
+                break
+        completing.insert(helpers, 1, 0, "import re\n")
+        prefetch = fake_deepseek.requests_to(FIM)[1]
+        assert await fake_deepseek.wait_closed_async(prefetch, timeout=1.0)
+        assert not prefetch.completed
+    finally:
+        await completing.stop()
+
+
+async def test_a_suggestion_served_from_the_exact_cache_is_prefetched_after(fake_deepseek: FakeDeepSeek) -> None:
+    """A file closed and opened again: the suggestion at the cursor comes from the exact cache
+    (its typing-through entries went with the close), but nothing was asked for the state
+    after it, and the accept waited for a request of its own."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        fake_deepseek.responder(
+            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM
+        )
+        uri = "file:///w/a.py"
+        text = "def f(x):\n    a = \n"
+        doc = completing.open(uri, text)
+        assert await completing.inline(uri, 1, 8) == ["x + 1"]
+        for _ in range(100):  # its prefetch is answered
+            await asyncio.sleep(0.02)
+            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
+                break
+        completing.close(doc)
+        completing.open(uri, text)
+        [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
+        for _ in range(100):  # the prefetch is asked and answered while the user reads
+            await asyncio.sleep(0.02)
+            if len(fake_deepseek.requests_to(FIM)) == 3 and fake_deepseek.requests_to(FIM)[2].completed:
+                break
+        completing.insert(uri, 1, 8, str(item.insert_text))
+        completing.completion.accepted(item.command.arguments[0])
+        assert await completing.inline(uri, 1, 13) == ["\n    return a"]
+        hits = completing.completion.stats.to_json(completing.completion.cache.hits)["cacheHits"]
+        assert hits == {"exact": 1, "prefetch": 1}
+        assert len(fake_deepseek.requests_to(FIM)) == 3
     finally:
         await completing.stop()

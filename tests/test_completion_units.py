@@ -76,6 +76,26 @@ def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
     assert cache.hits["typing"] == 1
 
 
+def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() -> None:
+    """The anchor compares 256 bytes after the cursor: an edit past them (``edited``'s
+    ``after``: the bytes after the edit's end) is the only sign the text there changed."""
+    before, below = b"x = ", b"\n" + b"y = 1\n" * 100
+    data = before + below
+    cache = CompletionCache()
+    cache.remember("u", Anchor.at(data, len(before)), "compute(y)", False)
+    cache.edited("u", len(before), len(below))  # typed at the cursor
+    cache.edited("u", len(before) + 200, len(below) - 210)  # within what is compared
+    assert cache.through("u", data, len(before)) == "compute(y)"
+    cache.edited("u", len(before) + 256, len(below) - 256)  # text put in just past it
+    assert cache.through("u", data, len(before)) is None
+    # Near the document's end everything after the cursor is compared: typing at the end is
+    # typing, not an edit below.
+    short = CompletionCache()
+    short.remember("u", Anchor.at(before, len(before)), "compute(y)", False)
+    short.edited("u", len(before), 0)
+    assert short.through("u", before, len(before)) == "compute(y)"
+
+
 def test_a_prefetch_stays_reachable_only_on_the_way_to_its_state() -> None:
     before, after = b"def f(x):\n    a = ", b"\n\nprint(f(2))\n"
     shown = b"x + 1"
@@ -106,6 +126,12 @@ def test_a_prefetch_stays_reachable_only_on_the_way_to_its_state() -> None:
     assert call.reachable(before + b"len(x)" + after, at + 6, b"")  # typed over it: the state
     assert not call.reachable(before + b"len(y)" + after, at + 5, b"")
     assert not call.reachable(before + b"lex()" + after, at + 5, b"")
+    # A CRLF document, the model's line breaks LF: Enter typed after the accept is on the way
+    # (it was taken for another text, and the prefetch's stream was closed).
+    crlf = Anchor.at(b"def f(x):\r\n    a = \r\n", len(b"def f(x):\r\n    a = "), shown)
+    typed = b"def f(x):\r\n    a = x + 1\r\n    re\r\n"
+    assert crlf.reachable(typed, len(typed) - 2, b"\n    return a")
+    assert not crlf.reachable(typed, len(typed) - 2, b"\n    pass")
 
 
 async def test_in_flight_path_covers_what_streamed_so_far() -> None:

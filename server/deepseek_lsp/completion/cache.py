@@ -27,6 +27,15 @@ _AUTO_CLOSERS = frozenset(b")]}\"'`"[i : i + 1] for i in range(6))
 AUTO_CLOSED_MAX = 3
 
 
+def _as_streamed(typed: bytes, streamed: bytes) -> bytes:
+    """``typed`` with the stream's line breaks: in a CRLF document the model's may be LF
+    (post-processing makes them the document's), and Enter typed while a block streamed
+    matched none of it: the stream was dropped and the same block asked for again."""
+    if b"\r\n" in typed and b"\r" not in streamed:
+        return typed.replace(b"\r\n", b"\n")
+    return typed
+
+
 def exact_key(prompt: str, suffix: str, shape: tuple[object, ...]) -> str:
     h = hashlib.blake2b(digest_size=16)
     for part in (prompt, "\x00", suffix, "\x00", repr(shape)):
@@ -48,13 +57,18 @@ class Anchor:
     #: The text before the tail it compares was edited since (CompletionCache.edited): what
     #: was asked here answers text that is gone.
     moved: bool = False
+    #: The bytes at the document's end past the head it compares: typing before them leaves
+    #: their count as it is, so an edit within that many bytes of the end is among them.
+    unseen_after: int = field(default=0, compare=False)
 
     @classmethod
     def at(cls, data: bytes, offset: int, inserted: bytes = b"") -> Anchor:
         # Only the tail is kept: joining the whole prefix copied the file up to the cursor,
         # now on every keystroke typed through a suggestion.
         tail = (data[max(0, offset - TAIL) : offset] + inserted)[-TAIL:]
-        return cls(min(offset, len(data)) + len(inserted), tail, data[offset : offset + HEAD], len(inserted))
+        head = data[offset : offset + HEAD]
+        unseen = max(0, len(data) - offset - len(head))
+        return cls(min(offset, len(data)) + len(inserted), tail, head, len(inserted), unseen_after=unseen)
 
     @property
     def unseen_end(self) -> int:
@@ -124,7 +138,10 @@ class Anchor:
         if closers:
             return False
         typed = self.typed_since(data, offset)
-        return typed is not None and (streamed.startswith(typed) or typed.startswith(streamed))
+        if typed is None:
+            return False
+        typed = _as_streamed(typed, streamed)
+        return streamed.startswith(typed) or typed.startswith(streamed)
 
 
 @dataclass
@@ -154,6 +171,8 @@ class Pending:
     shown: bool = False
     #: When it was asked: a finished one answers its state only for ``cacheTtlS``.
     at: float = field(default_factory=time.monotonic)
+    #: It ended with no answer (an error, a cancel), not with an answer that holds nothing.
+    failed: bool = False
 
     @property
     def text(self) -> str:
@@ -255,19 +274,33 @@ class CompletionCache:
                     return rest
         return None
 
-    def edited(self, uri: str, start: int) -> None:
-        """An edit at byte ``start``: the suggestions held for a cursor more than ``TAIL`` bytes
-        after it go, since their anchor compares only that much of the text before the cursor.
-        Kept, a function renamed to a name of the same length far above was still called by
-        its old name in the suggestion served there, with no request."""
+    def edited(self, uri: str, start: int, after: int) -> None:
+        """An edit at byte ``start`` with ``after`` bytes of the document after its end: the
+        suggestions held for a cursor more than ``TAIL`` bytes after it, or more than ``HEAD``
+        bytes before it, go, since their anchor compares only that much of the text around the
+        cursor. Kept, a function renamed to a name of the same length far above (or a helper
+        renamed far below) was still called by its old name in the suggestion served there,
+        with no request."""
         entries = self._through.get(uri, [])
         anchors = [e.anchor for e in entries]
         anchors += [p.anchor for p in (self.pending.get(uri), self.prefetching.get(uri)) if p is not None]
         for anchor in anchors:
             # Requests in flight too: joined, or a prefetch's answer kept, they served the same.
-            if anchor is not None and anchor.unseen_end > start:
+            if anchor is not None and (anchor.unseen_end > start or 0 < anchor.unseen_after >= after):
                 anchor.moved = True
         entries[:] = [e for e in entries if not e.anchor.moved]
+
+    def edited_elsewhere(self, uri: str) -> None:
+        """An edit in ``uri``: what is held for the other documents goes. Their prompts carry
+        it now (the user's latest edit, a definition changed), so the exact path asks again;
+        the typing-through entries served the answer from before with no request (a helper just
+        written in one file was never suggested back in the other)."""
+        for other in [u for u in self._through if u != uri]:
+            del self._through[other]
+        for registry in (self.pending, self.prefetching):
+            for other, pending in registry.items():
+                if other != uri and pending.anchor is not None:
+                    pending.anchor.moved = True
 
     def forget(self, uri: str) -> None:
         self._through.pop(uri, None)
@@ -297,6 +330,7 @@ class CompletionCache:
             # nothing worth showing: the request after the accept used to ask it all again.
             return (pending, 0) if not typed else None
         streamed = pending.text.encode("utf-8", "surrogatepass")
+        typed = _as_streamed(typed, streamed)
         # Only what has streamed so far proves the pending answer agrees with what was typed.
         if len(typed) > len(streamed) or not streamed.startswith(typed):
             return None

@@ -684,10 +684,20 @@ class CompletionFeature(Feature):
         if typed and edit is not None:
             self._key_pressed[doc.uri] = (self._last_change, edit.new_end_byte)
         edits = doc.edit_count - self._edit_counts.get(doc.uri, 0)
-        # Edits far above the cursor are not seen by the typing-through anchors (see edited).
+        # Edits far from the cursor are not seen by the typing-through anchors (see edited).
         applied = doc.edits_since(self._edit_counts.get(doc.uri, 0))
-        for start in [e.start_byte for e in applied] if applied is not None else [0]:
-            self.cache.edited(doc.uri, start)
+        if applied is None:
+            self.cache.edited(doc.uri, 0, 0)
+        else:
+            length = len(doc.data)
+            for e in reversed(applied):
+                self.cache.edited(doc.uri, e.start_byte, length - e.new_end_byte)
+                length -= e.new_end_byte - e.old_end_byte  # the length before it
+        self.cache.edited_elsewhere(doc.uri)
+        for uri, tasks in self._prefetch_tasks.items():
+            if uri != doc.uri:
+                for task in tasks:
+                    task.cancel()  # for a state whose answer is no longer served: billed for nothing
         self._edit_counts[doc.uri] = doc.edit_count
         if not typed or edits > 1:
             # Not a key press (a paste over everything, a formatter, Convert Indentation's one
@@ -1225,13 +1235,16 @@ class CompletionFeature(Feature):
                 return None
             pending, skip = reuse
             path = "prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"
+            # What was typed as the document has it: ``skip`` counts it in the stream, whose
+            # line breaks may be LF where the document's (and the choices') are CRLF.
+            typed = req.data[pending.anchor.prefix_len : req.offset]
             pending.waiters += 1
             try:
                 # A block still streaming shows its complete lines at once: after an accept,
                 # the next line is worth more now than the whole block half a second later.
                 lines = await pending.complete_lines(skip) if pending.post is not None else None
                 if lines is not None:
-                    early = self._early_lines(pending, skip, lines)
+                    early = self._early_lines(pending, typed, lines)
                     if early is not None:
                         pending.waiters -= 1
                         pending.shown = True  # it streams on for the next accept to take
@@ -1248,16 +1261,20 @@ class CompletionFeature(Feature):
                 raise
             if self._seq.get(slot) != seq:
                 return []
+            if pending.failed and path == "prefetch":
+                # A prefetch's failure is told to nobody: the request after the accept showed
+                # nothing (counted as a prefetch hit) where asking itself, it gets an answer or
+                # says what is wrong. Not while a failure paused completions.
+                return [] if self._paused.now() else None
             # What was typed agreed with the raw stream; the choices are post-processed (a
             # leading line break and indent dropped, say), so only those that still begin
             # with it can be cut there (cutting the others gave "n x * 2" for "return x * 2").
             streamed = pending.text.encode("utf-8", "surrogatepass")
-            typed = streamed[:skip]
             rests = []
             for choice in choices:
                 data = choice.encode("utf-8", "surrogatepass")
-                if data.startswith(typed) and data[skip:].strip():
-                    rests.append(data[skip:].decode("utf-8", "ignore"))
+                if data.startswith(typed) and data[len(typed) :].strip():
+                    rests.append(data[len(typed) :].decode("utf-8", "ignore"))
             if not rests and choices and skip and pending.post is not None:
                 # The filters reshaped the start the user typed: the rest of the raw answer,
                 # filtered where the cursor is now, is still the model's answer for here.
@@ -1295,6 +1312,9 @@ class CompletionFeature(Feature):
             # counted as a hit beside the requests it sent.
             if hit is not None and (wanted == 1 or len(hit) > 1):
                 self.cache.hits["exact"] += 1
+                if hit:
+                    # As after any suggestion shown: the Tab that accepts it waited for a request.
+                    self._prefetch_soon(req, seq, hit[0], tail)
                 return finish(hit[:wanted])
 
         # 3. debounce: not for an explicit request, nor right after an accept.
@@ -1341,18 +1361,17 @@ class CompletionFeature(Feature):
         return finish(choices, post.get())
 
     @staticmethod
-    def _early_lines(pending: Pending, skip: int, lines: str) -> str | None:
+    def _early_lines(pending: Pending, typed: bytes, lines: str) -> str | None:
         """Post-processed complete lines of a block still streaming, past what was typed; None
         when the filters keep nothing of them or change what was typed."""
-        streamed = pending.text.encode("utf-8", "surrogatepass")
-        text = (streamed[:skip] + lines.encode("utf-8", "surrogatepass")).decode("utf-8", "ignore")
+        text = (typed + lines.encode("utf-8", "surrogatepass")).decode("utf-8", "ignore")
         kept = postprocess(text, pending.post.get())
         if not kept:
             return None
         kept_bytes = kept.encode("utf-8", "surrogatepass")
-        if not kept_bytes.startswith(streamed[:skip]):
+        if not kept_bytes.startswith(typed):
             return None
-        rest = kept_bytes[skip:].decode("utf-8", "ignore")
+        rest = kept_bytes[len(typed) :].decode("utf-8", "ignore")
         return rest if rest.strip() else None
 
     def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
@@ -1660,6 +1679,7 @@ class CompletionFeature(Feature):
         same turn of the loop cancels the first one's fetch) runs none of its own ``except`` or
         ``finally`` blocks: the first request then waited for good (found by tests/test_fuzz_lsp.py)."""
         if not pending.future.done():
+            pending.failed = True
             pending.future.set_result([])
         if registry.get(uri) is pending:
             del registry[uri]
@@ -1764,6 +1784,7 @@ class CompletionFeature(Feature):
                     self.cache.remember(uri, pending.anchor, choice, multiline)
             elif len(texts) == len(raw):
                 self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
+            pending.failed = not texts
             pending.future.set_result(choices)
         except Exception as exc:  # its waiters get nothing: see _settle, which also unregisters it
             log.warning("completion failed: %r", exc)
@@ -1848,6 +1869,7 @@ class CompletionFeature(Feature):
                     self._backend_failed(exc)
             finally:
                 if not pending.future.done():
+                    pending.failed = not answered
                     pending.future.set_result([result] if result else [])
                 if not answered and self.cache.prefetching.get(uri) is pending:
                     del self.cache.prefetching[uri]
