@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types
 
 from tests.completing import Completing
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import FakeDeepSeek, RecordedRequest
 from tests.harness import inline_params
 
 FIM = "/beta/completions"
@@ -356,5 +356,34 @@ async def test_a_suggestion_served_from_the_exact_cache_is_prefetched_after(fake
         hits = completing.completion.stats.to_json(completing.completion.cache.hits)["cacheHits"]
         assert hits == {"exact": 1, "prefetch": 1}
         assert len(fake_deepseek.requests_to(FIM)) == 3
+    finally:
+        await completing.stop()
+
+
+async def test_a_long_block_streaming_is_not_taken_for_a_slow_backend(fake_deepseek: FakeDeepSeek) -> None:
+    """The debounce subtracts how long the backend takes, and the status warns when that is
+    long: a prefetched block streaming for a second (its tokens, not its wait) counted whole,
+    took the debounce to its floor after every accept and could call a fast server slow."""
+    completing = Completing(fake_deepseek, debounce="adaptive")
+    try:
+        fake_deepseek.responder(
+            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n" + "    b = a * 2\n" * 8, path=FIM
+        )
+        fake_deepseek.set_latency(ttft=0.05, per_token=0.02)  # the block streams for ~0.6 s
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(x):\n    a = \n")
+        assert await completing.inline(uri, 1, 8) == ["x + 1"]
+
+        def prefetch() -> RecordedRequest | None:
+            return next((r for r in fake_deepseek.requests_to(FIM) if r.json["prompt"].endswith("x + 1")), None)
+
+        for _ in range(200):  # the prefetch of the block after it streams to its end
+            await asyncio.sleep(0.02)
+            if (asked := prefetch()) is not None and asked.completed:
+                break
+        await asyncio.sleep(0.05)
+        asked = prefetch()
+        assert asked is not None and asked.completed
+        assert completing.completion.debouncer.average_latency < 0.3
     finally:
         await completing.stop()

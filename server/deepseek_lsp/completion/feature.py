@@ -1723,8 +1723,11 @@ class CompletionFeature(Feature):
         # A chat model's first line may be a fence or a sentence: its whole (short) answer is
         # read, and post-processing takes the code line out of it.
         early = single_line and self.settings.backend != "chat"
+        first: float | None = None
         async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
             async for delta in stream:
+                if first is None:
+                    first = time.monotonic()
                 parts.append(delta)
                 if pending is not None:
                     pending.add(delta)
@@ -1732,7 +1735,10 @@ class CompletionFeature(Feature):
                     text = "".join(parts)
                     if "\n" in text.lstrip("\n"):
                         break  # the first line is complete: answer now, stop paying for more
-        self._backend_ok(time.monotonic() - started)
+        # How long the backend takes to start answering, not to finish: a block (a prefetch,
+        # 256 tokens) streams for a second or more, which as the latency took the debounce to
+        # its floor after every prefetch and could call a fast server slow.
+        self._backend_ok((first or time.monotonic()) - started)
         text = "".join(parts)
         if stream.result is not None and stream.result.filtered:
             return ""
