@@ -25,6 +25,12 @@ def _replace(completing: Completing, uri: str, start: tuple[int, int], end: tupl
     completing.completion.document_changed(completing.services.documents.change(uri, doc.version + 1, [change]))
 
 
+
+def line_then_block(fake: FakeDeepSeek, block: str = "\n    return a") -> None:
+    """The fake answers ``x + 1`` at ``    a = `` (in ``def f(x):``) and ``block`` after it: a
+    suggestion, then what its prefetch asks for."""
+    fake.responder(lambda body: "x + 1" if body["prompt"].endswith("a = ") else block, path=FIM)
+
 async def test_typing_through_survives_an_auto_closed_bracket(completing: Completing, fake_deepseek: FakeDeepSeek) -> None:
     """Typing `compute(` through the suggestion `compute(a, b)` in an editor that auto-closes:
     the `(` arrives as `()`, the cursor before the `)`. The text after the cursor was no longer
@@ -190,9 +196,7 @@ async def test_a_prefetch_finished_before_the_accept_counts_as_a_prefetch_hit(fa
     counted it as typing-through (prefetch hits showed only when the accept beat the stream)."""
     completing = Completing(fake_deepseek, debounce=0)
     try:
-        fake_deepseek.responder(
-            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM
-        )
+        line_then_block(fake_deepseek)
         uri = "file:///w/a.py"
         completing.open(uri, "def f(x):\n    a = \n")
         [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
@@ -283,9 +287,7 @@ async def test_an_accept_waiting_on_a_prefetch_that_fails_asks_itself(fake_deeps
     answers."""
     completing = Completing(fake_deepseek, debounce=0)
     try:
-        fake_deepseek.responder(
-            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM
-        )
+        line_then_block(fake_deepseek)
         uri = "file:///w/a.py"
         completing.open(uri, "def f(x):\n    a = \n")
         [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
@@ -308,7 +310,7 @@ async def test_a_prefetch_stops_when_the_user_edits_another_file(fake_deepseek: 
     streamed on to its end, every token billed."""
     completing = Completing(fake_deepseek, debounce=0)
     try:
-        fake_deepseek.responder(lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM)
+        line_then_block(fake_deepseek)
         helpers, main = "file:///w/helpers.py", "file:///w/main.py"
         completing.open(helpers, "import os\n")
         completing.open(main, "def f(x):\n    a = \n")
@@ -332,9 +334,7 @@ async def test_a_suggestion_served_from_the_exact_cache_is_prefetched_after(fake
     after it, and the accept waited for a request of its own."""
     completing = Completing(fake_deepseek, debounce=0)
     try:
-        fake_deepseek.responder(
-            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n    return a", path=FIM
-        )
+        line_then_block(fake_deepseek)
         uri = "file:///w/a.py"
         text = "def f(x):\n    a = \n"
         doc = completing.open(uri, text)
@@ -366,9 +366,7 @@ async def test_a_long_block_streaming_is_not_taken_for_a_slow_backend(fake_deeps
     took the debounce to its floor after every accept and could call a fast server slow."""
     completing = Completing(fake_deepseek, debounce="adaptive")
     try:
-        fake_deepseek.responder(
-            lambda body: "x + 1" if body["prompt"].endswith("a = ") else "\n" + "    b = a * 2\n" * 8, path=FIM
-        )
+        line_then_block(fake_deepseek, "\n" + "    b = a * 2\n" * 8)
         fake_deepseek.set_latency(ttft=0.05, per_token=0.02)  # the block streams for ~0.6 s
         uri = "file:///w/a.py"
         completing.open(uri, "def f(x):\n    a = \n")
