@@ -46,10 +46,12 @@ async def lsp_session(
     init_options: Any = None,
     settings: dict[str, Any] | None = None,
     root: str | None = None,
-    snippets: bool = True,
+    snippets: bool | None = None,
     folders: list[str] | None = None,
+    client_info: types.ClientInfo | None = None,
 ) -> AsyncIterator[LanguageClient]:
-    """``folders``: the workspace folders (paths) of a multi-root workspace, instead of ``root``."""
+    """``folders``: the workspace folders (paths) of a multi-root workspace, instead of ``root``;
+    ``snippets``: whether the client takes snippet items (None: as the editor recorded)."""
     config = ClientServerConfig(server_command=SERVER, server_env=env)
     client: LanguageClient = await config.start()  # type: ignore[assignment]
     client.statuses = []  # type: ignore[attr-defined]
@@ -69,12 +71,13 @@ async def lsp_session(
         client.set_configuration({"deepseek": settings})
     caps = capabilities(editor)
     item_caps = caps.text_document and caps.text_document.completion and caps.text_document.completion.completion_item
-    if item_caps is not None and not snippets:
-        item_caps.snippet_support = False
+    if item_caps is not None and snippets is not None:
+        item_caps.snippet_support = snippets
     client.init_result = await client.initialize_session(  # type: ignore[attr-defined]
         types.InitializeParams(
             capabilities=caps,
             initialization_options=init_options,
+            client_info=client_info,
             process_id=os.getpid(),
             root_uri=f"file://{root}" if root else None,
             workspace_folders=(

@@ -25,3 +25,11 @@ def test_snippet_text_is_escaped_and_relative_to_the_cursor_line() -> None:
 
 def test_line_breaks_are_lf() -> None:
     assert menu.lf("a\r\nb\rc\nd") == "a\nb\nc\nd"
+
+
+def test_the_documentation_fence_is_longer_than_any_in_the_text() -> None:
+    assert menu.documentation("x = 1").value == "```\nx = 1\n```"
+    # A fence of the text's own (a README's example) does not close the one around it.
+    text = "Run:\n```sh\nmake\n```"
+    assert menu.documentation(text).value == f"````\n{text}\n````"
+    assert menu.documentation("s = `a` + ````b````").value.startswith("`````\n")

@@ -199,3 +199,88 @@ def test_nothing_but_messages_and_logs_is_sent_before_the_initialize_answer(tmp_
         assert status["kind"] == "Inactive" and "turned off" in status["message"]
     finally:
         server.kill()
+
+
+async def test_eglot_gets_plain_text_menu_items_as_yasnippet_runs_backquoted_text_as_lisp(tmp_path: Path) -> None:
+    """Eglot with yasnippet declares snippets and expands them with yasnippet, which evaluates
+    the text between two backquotes as Emacs Lisp: a template literal in a suggestion left
+    "[yas] elisp error ... void: total:" in the code (and any Lisp a model wrote between
+    backquotes ran in the editor). Eglot gets the plain text, which it inserts whole; another
+    client taking snippets still gets a snippet."""
+    answer = "`total: ${total}`;"
+    for name, snippet in (("Eglot", False), ("Helix", True)):
+        with FakeDeepSeek() as fake:
+            fake.script(answer)
+            settings = {"completion": {"debounce": 0, "prefetch": False}}
+            async with lsp_session(
+                env(fake, tmp_path), editor="emacs", settings=settings, snippets=True,
+                client_info=types.ClientInfo(name=name),
+            ) as client:
+                uri = "file:///ws/total.js"
+                open_doc(client, uri, "const total = 3;\nconst message = \n", language="javascript")
+                result = await client.text_document_completion_async(
+                    types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(1, 16))
+                )
+                (item,) = result.items
+                assert item.text_edit is not None
+                if snippet:
+                    assert item.insert_text_format == types.InsertTextFormat.Snippet
+                    assert item.text_edit.new_text == "`total: \\${total\\}`;"
+                else:
+                    assert item.insert_text_format == types.InsertTextFormat.PlainText
+                    assert item.text_edit.new_text == answer
+
+
+async def test_a_menu_items_documentation_shows_a_suggestion_with_a_fence_of_its_own_whole(tmp_path: Path) -> None:
+    """The documentation popup shows the whole suggestion in a Markdown fence. A suggestion with
+    a fence of its own (a README's example, a docstring's) closed ours: the rest of it showed
+    as Markdown (its code as prose), not as the text the item inserts."""
+    with FakeDeepSeek() as fake:
+        fake.script("```python\nprint('hi')\n```\n")
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env(fake, tmp_path), settings=settings, snippets=False) as client:
+            uri = "file:///ws/README.md"
+            open_doc(client, uri, "# Use\n\nRun it:\n\n", language="markdown")
+            result = await client.text_document_completion_async(
+                types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(3, 0))
+            )
+            (item,) = result.items
+            assert item.text_edit is not None and "```" in item.text_edit.new_text
+            assert isinstance(item.documentation, types.MarkupContent)
+            # What a Markdown reader shows: the lines after the opening fence up to the first
+            # line starting with as many backquotes, which must be the last.
+            fence, body = item.documentation.value.split("\n", 1)
+            assert set(fence) == {"`"}
+            shown, closing = body.split("\n" + fence, 1)
+            assert closing == ""
+            assert shown == item.text_edit.new_text
+
+
+async def test_code_actions_asked_for_other_kinds_are_none_of_ours(fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """Zed's ``code_actions_on_format`` (``source.organizeImports``, ``source.fixAll``) asks
+    with ``only`` and, until zed#20847, ran every action answered: each format applied the
+    DeepSeek fixes, and could run the commands that ignore a finding for good and review the
+    file again. Only a request that takes quick fixes gets them."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        diags = await reviewed(client, 4)
+        whole = types.Range(start=types.Position(0, 0), end=types.Position(len(INVENTORY.split("\n")), 0))
+
+        async def titles(only: list[str] | None) -> list[str]:
+            actions = await client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=URI),
+                    range=whole,
+                    context=types.CodeActionContext(diagnostics=diags, only=only),  # type: ignore[arg-type]
+                )
+            )
+            return [a.title for a in actions or []]
+
+        assert await titles(["source.organizeImports"]) == []
+        assert await titles(["source.fixAll", "refactor"]) == []
+        offered = await titles(None)
+        assert "Review this file again with DeepSeek" in offered and len(offered) > 4
+        assert await titles(["quickfix"]) == offered
+        assert await titles([""]) == offered

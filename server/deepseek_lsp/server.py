@@ -685,7 +685,12 @@ def _register_core(server: DeepSeekServer) -> None:
         ] or ([params.root_uri] if params.root_uri else [])
         item_caps = params.capabilities.text_document and params.capabilities.text_document.completion
         item_caps = item_caps and item_caps.completion_item
-        ls.services.client_snippets = bool(item_caps and item_caps.snippet_support)
+        # Eglot expands a snippet with yasnippet, which runs the text between two backquotes as
+        # Emacs Lisp: a template literal or a shell `cmd` in a suggestion was evaluated in the
+        # editor ("[yas] elisp error ... void: total:" left in the code, or whatever Lisp the
+        # model wrote run). Its plain-text item inserts the whole text.
+        client = params.client_info.name if params.client_info else ""
+        ls.services.client_snippets = bool(item_caps and item_caps.snippet_support) and client != "Eglot"
         ls.client_log = logsetup.attach_client(ls._send_log, ls.settings.log_level)
         ls.apply_settings()
         if params.process_id and _process_visible(params.process_id):

@@ -1026,7 +1026,7 @@ class CompletionFeature(Feature):
                     label=shown,
                     kind=types.CompletionItemKind.Text,
                     detail="DeepSeek",
-                    documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"```\n{text}\n```"),
+                    documentation=menu.documentation(text),
                     # The line shown, which starts with the word typed (clients match on it).
                     filter_text=shown.removesuffix(" …"),
                     sort_text=f"0000{i}",

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from lsprotocol import types
+
 _SNIPPET_SPECIAL = re.compile(r"([\\$}])")
 _LABEL_CHARS = 80
 
@@ -59,6 +61,14 @@ def as_snippet(text: str, cursor_indent: str, *, before_closer: bool = False) ->
     lines = text.split("\n")[: snippet_lines(text, cursor_indent, before_closer=before_closer)]
     relative = [lines[0], *("" if not line.strip() else line[len(cursor_indent) :] for line in lines[1:])]
     return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(relative))
+
+
+def documentation(text: str) -> types.MarkupContent:
+    """The whole suggestion, fenced, for the menu's documentation popup. The fence is longer
+    than any run of backquotes in the text: a suggestion with a code block of its own (a
+    README's example, a docstring's) closed ours, and the rest showed as Markdown."""
+    fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", text))])
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"{fence}\n{text}\n{fence}")
 
 
 def lf(text: str) -> str:

@@ -706,6 +706,12 @@ class ReviewFeature(Feature):
     # -- code actions and commands ----------------------------------------------------------------
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        only = params.context.only
+        if only and not any(kind in ("", types.CodeActionKind.QuickFix) for kind in only):
+            # Asked for other kinds (organize imports, fix all on save). Zed's
+            # code_actions_on_format ran every action answered (until zed#20847): each format
+            # applied the DeepSeek fixes, and could ignore findings for good and review again.
+            return []
         uri = params.text_document.uri
         doc, cell = self._view(uri)
         state = self._files.get(doc.uri) if doc is not None else None
