@@ -14,7 +14,7 @@ from lsprotocol import types
 
 from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import inline_params, open_doc
+from tests.harness import inline_params, insert, open_doc
 from tests.test_completion_e2e import accept, session, stats
 
 FIM = "/beta/completions"
@@ -140,3 +140,46 @@ async def test_menu_accepts_do_not_push_the_acceptance_rate_over_one(tmp_path: P
             counts = await stats(client)
             assert counts["shown"] == 1 and counts["accepted"] == 2
             assert counts["acceptanceRate"] == 1.0  # of the inline items shown, all were accepted
+
+
+async def test_a_suggestion_taken_word_by_word_to_its_end_is_one_accept(tmp_path: Path) -> None:
+    """Neovim 0.12 (and VS Code) report a word or line accept with ``acceptedLength`` in UTF-16
+    units and run no command when the parts reach the item's end: a suggestion taken piece by
+    piece was never counted accepted, nor followed at once by the next block. Neovim 0.11 runs
+    the command after such parts, which must not count it twice; an item drawn again is still
+    one suggestion shown."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: 'say("🎉 done")' if body["stop"] == ["\n"] else "\nz = 1", path=FIM)
+        async with session(fake, tmp_path, {"debounce": 1500, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "x = \ny = \n")
+
+            async def take_in_parts(line: int, version: int) -> Any:
+                result = await client.text_document_inline_completion_async(inline_params(uri, line, 4))
+                item = result.items[0]
+                assert item.insert_text == 'say("🎉 done")'
+                raw = {"insertText": item.insert_text, "command": {"command": item.command.command, "arguments": list(item.command.arguments)}}
+                for _ in range(2):  # drawn, hidden by a popup, drawn again
+                    client.protocol.notify("textDocument/didShowCompletion", {"item": raw})
+                insert(client, uri, version, line, 4, item.insert_text)
+                # Python's length is a code point short of the emoji's two UTF-16 units: not yet whole.
+                for length in (4, len(item.insert_text), len(item.insert_text) + 1):
+                    client.protocol.notify("textDocument/didPartiallyAcceptCompletion", {"item": raw, "acceptedLength": length})
+                return item
+
+            await take_in_parts(0, 2)  # Neovim 0.12: no command
+            counts = await stats(client)
+            assert counts["shown"] == 1 and counts["accepted"] == 1 and counts["partiallyAccepted"] == 3
+            # Right after the whole suggestion: the next block at once (no 1.5 s debounce).
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            follow = await client.text_document_inline_completion_async(inline_params(uri, 0, 4 + len('say("🎉 done")') + 1))  # UTF-16
+            assert loop.time() - started < 1.0
+            assert [i.insert_text for i in follow.items] == ["\nz = 1"]
+
+            item = await take_in_parts(1, 3)  # Neovim 0.11: the command after the parts
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command=item.command.command, arguments=list(item.command.arguments))
+            )
+            counts = await stats(client)
+            assert counts["shown"] == 2 and counts["accepted"] == 2 and counts["acceptanceRate"] == 1.0

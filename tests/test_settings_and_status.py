@@ -6,8 +6,11 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
+from deepseek_lsp.completion import feature
+from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
 
@@ -173,3 +176,76 @@ async def test_no_suggestion_is_asked_for_before_the_editor_settings_arrive(tmp_
             result = await client.text_document_inline_completion_async(inline_params(public, 1, 11))
             assert result is not None and [item.insert_text for item in result.items] == ["pay(rise)"]
             assert all("SALARY_KEY" not in json.dumps(r.json) for r in fake.requests)
+
+
+FIM = "/beta/completions"
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_a_healthy_backend_streaming_blocks_is_not_answering_slowly(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The slow status was judged by how long whole streams took: the block asked for after each
+    suggestion (to be shown at the next Tab) streams for seconds on a healthy backend, and the
+    status flipped to "answering slowly" and back while every suggestion came at once."""
+    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.3)
+    fake_deepseek.set_latency(per_token=0.03, chunk_chars=2)  # first tokens at once; a block ~1 s
+    fake_deepseek.responder(lambda body: "compute(a)" if body["stop"] == ["\n"] else "\n" + "w = 1\n" * 10, path=FIM)
+    completing = Completing(fake_deepseek, debounce=0, prefetch=True)
+    try:
+        uri = "file:///w/a.py"
+        completing.open(uri, "a = 1\nx = \ny = \n")
+        for line in (1, 2):
+            assert await completing.inline(uri, line, 4) == ["compute(a)"]
+            assert await eventually(lambda n=2 * line: len(fake_deepseek.requests_to(FIM)) == n)
+            assert await fake_deepseek.wait_closed_async(timeout=5.0)
+            await asyncio.sleep(0.1)  # the block's end is heard
+        assert fake_deepseek.requests_to(FIM)[-1].completed
+        assert [s for s in completing.statuses if s.kind != "Normal"] == []
+    finally:
+        await completing.stop()
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_a_backend_slow_to_start_answering_is_a_warning_until_it_is_quick_again(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tabby's rule: first tokens slow on average are a Warning, gone once they are quick again."""
+    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.3)
+    fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False)
+    try:
+        uri = "file:///w/a.py"
+        completing.open(uri, "a = 1\nx = \ny = \nz = \n")
+        fake_deepseek.set_latency(ttft=0.5)
+        assert await completing.inline(uri, 1, 4) == ["compute(a)"]
+        assert completing.services.status.current.kind == "Warning"
+        assert "slowly" in completing.services.status.current.message
+        fake_deepseek.set_latency(ttft=0.0)
+        for line in (2, 3):
+            assert await completing.inline(uri, line, 4) == ["compute(a)"]
+        assert completing.services.status.current.kind == "Normal"
+    finally:
+        await completing.stop()
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_the_missing_key_error_goes_once_a_gateway_answers() -> None:
+    """No key, and a gateway in front of DeepSeek that adds it: the status said "no API key"
+    (Error) for good while every suggestion came, and after each pause in typing it was set
+    again by the connection's re-warm."""
+    with FakeDeepSeek(api_key=None) as gateway:
+        gateway.responder(lambda body: "compute(a)", path=FIM)
+        completing = Completing(gateway, debounce=0, prefetch=False)
+        try:
+            completing.configure(api_key="")
+            status = completing.services.status
+            assert status.current.kind == "Error" and "no API key" in status.current.message
+            uri = "file:///w/a.py"
+            completing.open(uri, "a = 1\nx = \n")
+            assert await completing.inline(uri, 1, 4) == ["compute(a)"]
+            assert status.current.kind == "Normal"
+            completing.services.models.rewarm()  # the first key after a pause in typing
+            assert status.current.kind == "Normal"
+        finally:
+            await completing.stop()

@@ -159,6 +159,10 @@ class UsageFeature(Feature):
         if client is None or not self.services.configured.is_set():
             return
         if not settings.api_key and settings.backend == "deepseek":
+            if not tokenizer:
+                # A re-warm after a pause: the Error was shown at start-up, and set again here
+                # it came back after every pause though answers came (a gateway adds the key).
+                return
             self.services.status.tell_once(
                 "config:no-key",
                 f"no API key: {KEY_HINT}",

@@ -55,6 +55,7 @@ from ..workspace_symbols import WorkspaceSymbols
 from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
+from .events import SentItem, SentItems, Stats, field_of
 from .postprocess import (
     LaterContext,
     PostContext,
@@ -114,43 +115,9 @@ _DIRECTIVE_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
 _CLOSER_LINE = re.compile(r"^\s*([)\]}]+[\s;,)\]}]*|end\b[\s;,)]*)$")
 #: The characters of the word a menu item replaces (JavaScript's ``$`` too).
 _WORD_CHARS = re.compile(r"[\w$]*")
-
-
-@dataclass
-class Stats:
-    requests: int = 0
-    shown: int = 0
-    accepted: int = 0
-    #: Of ``accepted``, completion-menu items: no editor reports those shown, so they are left
-    #: out of the acceptance rate (with them it went over 100 %).
-    menu_accepted: int = 0
-    partially_accepted: int = 0
-    backend_requests: int = 0
-    backend_cancelled: int = 0
-    prefetches: int = 0
-    empty: int = 0
-    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=2000))
-
-    def to_json(self, hits: Counter[str]) -> dict[str, Any]:
-        lat = sorted(self.latencies_ms)
-
-        def pct(p: float) -> float | None:
-            return round(lat[min(len(lat) - 1, int(p * len(lat)))], 2) if lat else None
-
-        return {
-            "requests": self.requests,
-            "shown": self.shown,
-            "accepted": self.accepted,
-            "partiallyAccepted": self.partially_accepted,
-            "menuAccepted": self.menu_accepted,
-            "acceptanceRate": round((self.accepted - self.menu_accepted) / self.shown, 3) if self.shown else None,
-            "backendRequests": self.backend_requests,
-            "backendCancelled": self.backend_cancelled,
-            "prefetches": self.prefetches,
-            "empty": self.empty,
-            "cacheHits": dict(hits),
-            "latencyMs": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99)},
-        }
+#: The backend is slow (status Warning) when its first tokens take this long on average (Tabby's
+#: rule): a block's whole stream takes seconds on a healthy backend.
+SLOW_ANSWER_S = 5.0
 
 
 def _lines_within(data: bytes, lo: int, hi: int, most: int) -> bool:
@@ -246,12 +213,6 @@ def _scan_start(data: bytes, at: int) -> int:
     while at < len(data) and data[at] & 0xC0 == 0x80:
         at += 1
     return at
-
-
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
 
 
 def _answer_settings(settings: Settings) -> tuple[object, ...]:
@@ -536,9 +497,7 @@ class CompletionFeature(Feature):
         self._edit_counts: dict[str, int] = {}
         self._idle_indexing: asyncio.Task[None] | None = None
         self._accepted_at: dict[str, int] = {}
-        #: item id -> (uri, end offset, text, whether it is a completion-menu item)
-        self._items: dict[str, tuple[str, int, str, bool]] = {}
-        self._next_id = 0
+        self.items = SentItems(self.stats)
         self._paused = Paused()
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -563,7 +522,7 @@ class CompletionFeature(Feature):
         # "Invalid Params" (found by tests/bench/bench_replay.py) and nothing was recorded.
         @server.command(ACCEPT_COMMAND)
         def accepted(ls: Any, *args: Any) -> None:
-            if not args or _get(args[0], "id") is None:
+            if not args or field_of(args[0], "id") is None:
                 # Listed by Helix's :lsp-workspace-command, run there without arguments: an
                 # accept of no item was counted (the acceptance rate went up) without a word.
                 raise JsonRpcInvalidParams(message=f"{ACCEPT_COMMAND} is run by the editor when a suggestion is accepted")
@@ -571,11 +530,11 @@ class CompletionFeature(Feature):
 
         @server.feature(SHOWN_NOTIFICATION)
         def shown(ls: LanguageServer, params: Any) -> None:
-            self.stats.shown += 1
+            self.items.shown(params)
 
         @server.feature(PARTIAL_NOTIFICATION)
         def partial(ls: LanguageServer, params: Any) -> None:
-            self.stats.partially_accepted += 1
+            self._took_whole(self.items.partially_accepted(params))
 
         @server.feature(STATS_REQUEST)
         def stats(ls: LanguageServer, params: Any) -> dict[str, Any]:
@@ -842,14 +801,12 @@ class CompletionFeature(Feature):
     # -- events ----------------------------------------------------------------------------------
 
     def accepted(self, arg: Any) -> None:
-        self.stats.accepted += 1
-        item = self._items.get(str(_get(arg, "id", "")))
+        self._took_whole(self.items.accepted(arg))
+
+    def _took_whole(self, item: SentItem | None) -> None:
         if item is not None:
-            uri, end, _text, from_menu = item
-            if from_menu:
-                self.stats.menu_accepted += 1
             # Right after a whole accept the user usually wants the next block, at once.
-            self._accepted_at[uri] = end
+            self._accepted_at[item.uri] = item.end
 
     # -- status ----------------------------------------------------------------------------------
 
@@ -904,12 +861,14 @@ class CompletionFeature(Feature):
             status.set(Status("Warning", message, "completion"))
             status.tell_once(f"completion:{type(exc).__name__}", message, 2)
 
-    def _backend_ok(self, latency: float) -> None:
+    def _backend_ok(self, first_token: float) -> None:
         status = self.services.status
-        self.debouncer.latency(latency)
-        if self.debouncer.average_latency > 5.0:
+        self.debouncer.latency(first_token)
+        if self.debouncer.average_latency > SLOW_ANSWER_S:
             status.set(Status("Warning", "DeepSeek is answering slowly", "completion"))
-        elif status.current.feature == "completion" and status.current.kind in ("Warning", "Error"):
+        elif status.current.feature in ("completion", "config") and status.current.kind in ("Warning", "Error"):
+            # A "config" Error here is the missing key's (a refused endpoint sends nothing): the
+            # server answered without it (a gateway adds it), yet the Error stayed for good.
             status.set(Status("Normal", "", "completion"))
             status.forget("completion:")
 
@@ -956,7 +915,7 @@ class CompletionFeature(Feature):
             insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
             if selected is None:
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
-            item_id = self._remember_item(doc, replace_start, insert, s)
+            item_id = self._remember_item(doc, replace_start, insert)
             rng = doc.range_of(replace_start, s.replace_end)
             items.append(
                 types.InlineCompletionItem(
@@ -1019,7 +978,7 @@ class CompletionFeature(Feature):
                 continue  # choices that differ past the closer insert the same: one item
             offered.add(text)
             i = len(items)
-            item_id = self._remember_item(doc, word_start, full, s, from_menu=True)
+            item_id = self._remember_item(doc, word_start, full, from_menu=True)
             shown = menu.label(text)
             items.append(
                 types.CompletionItem(
@@ -1053,17 +1012,11 @@ class CompletionFeature(Feature):
         else:
             self.stats.empty += 1
 
-    def _remember_item(self, doc: Document, start: int, insert: str, s: Suggestion, *, from_menu: bool = False) -> str:
+    def _remember_item(self, doc: Document, start: int, insert: str, *, from_menu: bool = False) -> str:
         """An id for the item's accept command; what is kept tells where the cursor lands after
         the accept: the end of the whole insert (the replaced closers and the selected menu
         entry included, which the "just accepted" check used to miss)."""
-        self._next_id += 1
-        item_id = str(self._next_id)
-        self._items[item_id] = (doc.uri, start + len(insert.encode("utf-8")), s.text, from_menu)
-        if len(self._items) > 256:
-            for key in list(self._items)[:128]:
-                del self._items[key]
-        return item_id
+        return self.items.add(doc.uri, start, insert, from_menu=from_menu)
 
     # -- the pipeline ----------------------------------------------------------------------------
 
@@ -1723,11 +1676,8 @@ class CompletionFeature(Feature):
         # A chat model's first line may be a fence or a sentence: its whole (short) answer is
         # read, and post-processing takes the code line out of it.
         early = single_line and self.settings.backend != "chat"
-        first: float | None = None
         async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
             async for delta in stream:
-                if first is None:
-                    first = time.monotonic()
                 parts.append(delta)
                 if pending is not None:
                     pending.add(delta)
@@ -1737,8 +1687,9 @@ class CompletionFeature(Feature):
                         break  # the first line is complete: answer now, stop paying for more
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
-        # its floor after every prefetch and could call a fast server slow.
-        self._backend_ok((first or time.monotonic()) - started)
+        # its floor after every prefetch and made the status flip to "answering slowly".
+        ttft = stream.result.ttft_s
+        self._backend_ok(time.monotonic() - started if ttft is None else ttft)
         text = "".join(parts)
         if stream.result is not None and stream.result.filtered:
             return ""
