@@ -249,3 +249,20 @@ async def test_the_missing_key_error_goes_once_a_gateway_answers() -> None:
             assert status.current.kind == "Normal"
         finally:
             await completing.stop()
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_the_missing_key_error_goes_once_a_review_is_answered() -> None:
+    """As for completions: no key, a gateway that adds it, and a review answered through it;
+    the "no API key" Error stayed in the status bar over a file reviewed and clean."""
+    from deepseek_lsp.status import Status
+    from tests.review_support import ReviewFeatureSession
+
+    with FakeDeepSeek(api_key=None) as gateway:
+        gateway.responder(lambda body: json.dumps({"findings": []}), path="/chat/completions")
+        async with ReviewFeatureSession(gateway) as r:
+            r.services.status.set(Status("Error", "no API key: set DEEPSEEK_API_KEY", "config"))
+            r.services.documents.open("file:///ws/a.py", "def f(x):\n    return x\n", "python", 1)
+            done = await r.review.run_command("file:///ws/a.py", force=True)
+            assert done["ok"]
+            assert r.statuses[-1].kind == "Normal"

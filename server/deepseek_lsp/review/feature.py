@@ -616,6 +616,10 @@ class ReviewFeature(Feature):
         current = status.current
         if current.feature == "review" and current.kind != "Normal" and current.uri in ("", uri):
             status.set(Status("Normal", "", "review"))
+        elif current.feature == "config" and current.kind == "Error" and outcome.requests:
+            # The missing key's (a refused endpoint sends nothing): a gateway in front of
+            # DeepSeek that adds the key answered, yet the Error stayed over a clean file.
+            status.set(Status("Normal", "", "review"))
         if outcome.stats.unplaced:
             log.info("review of %s: %d finding(s) could not be placed", uri, outcome.stats.unplaced)
 
