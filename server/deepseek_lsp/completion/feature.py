@@ -43,7 +43,7 @@ from ..documents import Document, Edit
 from ..features import Feature, Paused, Services, register_with_client
 from ..languages import Language
 from ..line_tokens import LineTokens, until_idle
-from ..model.errors import ModelError
+from ..model.errors import ModelError, provider_name
 from ..model.types import FimRequest
 from ..notebooks import CellTarget
 from ..privacy import file_path, is_excluded
@@ -865,7 +865,10 @@ class CompletionFeature(Feature):
         status = self.services.status
         self.debouncer.latency(first_token)
         if self.debouncer.average_latency > SLOW_ANSWER_S:
-            status.set(Status("Warning", "DeepSeek is answering slowly", "completion"))
+            client = self.services.models.client
+            # Named as errors name it: a self-hosted server's slowness is not DeepSeek's.
+            who = provider_name(client.config.fim_base if client is not None else None)
+            status.set(Status("Warning", f"{who} is answering slowly", "completion"))
         elif status.current.feature in ("completion", "config") and status.current.kind in ("Warning", "Error"):
             # A "config" Error here is the missing key's (a refused endpoint sends nothing): the
             # server answered without it (a gateway adds it), yet the Error stayed for good.

@@ -52,7 +52,8 @@ def safe_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-def _provider(url: str | None) -> str:
+def provider_name(url: str | None) -> str:
+    """Who answers at ``url``, as messages name it: DeepSeek, or the model server at its host."""
     host = urlsplit(url).hostname if url else None
     if not host or host.endswith("deepseek.com"):
         return "DeepSeek"
@@ -92,7 +93,7 @@ class ModelError(Exception):
 
     @property
     def provider(self) -> str:
-        return _provider(self.url)
+        return provider_name(self.url)
 
     @property
     def user_message(self) -> str:
