@@ -107,8 +107,13 @@ def test_a_remote_plain_http_endpoint_is_still_refused() -> None:
 # -- doctor for self-hosted setups ------------------------------------------------------------------
 
 
+def patch_get(monkeypatch: Any, get: Any) -> None:
+    """Doctor's GETs (``httpx.Client.get``) answered by ``get(url, headers)``."""
+    monkeypatch.setattr(httpx.Client, "get", lambda self, url, headers=None, **kw: get(url, headers, **kw))
+
+
 class Recorded:
-    """``httpx.get`` as doctor calls it, answering a model list; what was asked is kept."""
+    """A GET as doctor makes it, answering a model list; what was asked is kept."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, str]]] = []
@@ -125,7 +130,7 @@ def test_doctor_does_not_send_the_key_over_plain_http_the_server_refuses(monkeyp
     would travel in clear text): doctor sent the key there anyway and said "all good", while
     every completion failed with "Refusing plain http://"."""
     get = Recorded()
-    monkeypatch.setattr(httpx, "get", get)
+    patch_get(monkeypatch, get)
     settings = Settings(
         base_url="http://gpu-box.example:8000/v1", backend="chat", api_key="sk-team-0123456789abcdef"
     )
@@ -140,7 +145,7 @@ def test_doctor_checks_the_llamacpp_server_when_only_fim_base_url_is_set(monkeyp
     completions and reviews to that llama-server (backends.LlamaCppBackend.chat) and nothing to
     DeepSeek; doctor asked api.deepseek.com instead and reported a rejected or missing key."""
     get = Recorded()
-    monkeypatch.setattr(httpx, "get", get)
+    patch_get(monkeypatch, get)
     settings = Settings(backend="llamacpp-infill", fim_base_url="http://127.0.0.1:8012")
     ok, message = check_endpoint(settings, timeout=2)
     assert [url for url, _ in get.calls] == ["http://127.0.0.1:8012/v1/models"]
@@ -160,7 +165,7 @@ def test_doctor_checks_the_completion_server_too_when_it_is_another(monkeypatch:
             raise httpx.ConnectError("All connection attempts failed")
         return up(url, headers, **kw)
 
-    monkeypatch.setattr(httpx, "get", get)
+    patch_get(monkeypatch, get)
     for backend in ("fim-template", "chat"):
         settings = Settings(
             backend=backend,  # type: ignore[arg-type]
