@@ -88,6 +88,48 @@ def test_a_password_in_a_url_without_a_user_name_is_redacted(text: str, secret: 
 
 
 @pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        # An ``@`` written unescaped in the password: drivers split at the last ``@``.
+        ('MONGO = "mongodb+srv://admin:p@ssw0rd99@cluster0.example.net/app"\n', "ssw0rd99"),
+        ("DATABASE_URL=postgres://app:Sup3r@Secr3t@db:5432/app\n", "Secr3t"),
+    ],
+)
+def test_a_password_holding_an_at_sign_in_a_url_is_redacted(text: str, secret: str) -> None:
+    out = redact(text)
+    assert secret not in out and f":{REDACTED}@" in out, out
+
+
+def test_at_signs_after_a_url_with_a_password_stay() -> None:
+    text = (
+        'url = "https://bot:Tok3nValue@api.example.com/v1?notify=ops@example.com" + "team@example.com"\n'
+        "see https://example.com/docs:intro and mail me@example.org\n"
+    )
+    out = redact(text)
+    assert "Tok3nValue" not in out
+    assert f"https://bot:{REDACTED}@api.example.com/v1?notify=ops@example.com" in out, out
+    assert text.splitlines()[1] in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'key = paramiko.RSAKey.from_private_key_file(path, passphrase="correct horse battery")\n',
+        "SSH_KEY_PASSPHRASE=correct-horse-battery\n",
+        "ssl:\n  key_passphrase: correct-horse-battery\n",
+    ],
+)
+def test_a_key_passphrase_is_redacted(text: str) -> None:
+    out = redact(text)
+    assert "correct" not in out and REDACTED in out, out
+
+
+def test_code_that_only_asks_for_a_passphrase_stays() -> None:
+    text = "passphrase = getpass.getpass()\nkey.decrypt(passphrase=passphrase)\n"
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'headers = {"Authorization": "Basic dXNlcjpodW50ZXIyaHVudGVyMg=="}\n',
@@ -134,6 +176,10 @@ def test_the_word_basic_in_ordinary_code_and_prose_stays() -> None:
         "/home/u/proj/_netrc",  # .netrc as Windows names it
         "/home/u/proj/.git-credentials",
         "/home/u/proj/.htpasswd",
+        "/home/u/proj/infra/prod.auto.tfvars.json",  # Terraform reads variables as JSON too
+        "/home/u/.docker/config.json",  # registry logins, user:password in base64
+        "/home/u/proj/deploy/service-account.json",  # a Google Cloud key: private_key and all
+        "/home/u/proj/service-account-key.json",
     ],
 )
 def test_files_of_well_known_secrets_are_excluded_by_default(path: str) -> None:
@@ -142,7 +188,8 @@ def test_files_of_well_known_secrets_are_excluded_by_default(path: str) -> None:
 
 
 def test_the_default_exclusions_leave_ordinary_files() -> None:
-    for path in ("/p/main.tf", "/p/variables.tf", "/p/envrc.py", "/p/keystore.py", "/p/kube/deploy.yaml", "/p/netrc.py"):
+    ordinary = ("/p/main.tf", "/p/variables.tf", "/p/envrc.py", "/p/keystore.py", "/p/kube/deploy.yaml", "/p/netrc.py")
+    for path in (*ordinary, "/p/config.json", "/p/docker/config.json", "/p/service_account.py"):
         assert not privacy.is_excluded(path, DEFAULT_EXCLUDE), path
 
 

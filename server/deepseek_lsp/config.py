@@ -56,6 +56,7 @@ DEFAULT_EXCLUDE = (
     # credential store, Apache's password file.
     "**/.envrc",
     "**/*.tfvars",
+    "**/*.tfvars.json",
     "**/*.tfstate",
     "**/*.tfstate.*",
     "**/.kube/**",
@@ -68,6 +69,9 @@ DEFAULT_EXCLUDE = (
     "**/_netrc",
     "**/.git-credentials",
     "**/.htpasswd",
+    # Docker's registry logins (``auths``), Google Cloud service account keys.
+    "**/.docker/config.json",
+    "**/service-account*.json",
 )
 
 

@@ -125,8 +125,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # "token <value>": a value with a digit and no dot, not code (``var token oauth2.TokenSource``).
     (re.compile(r"(?i)\b(token)\s+(?=[A-Za-z0-9_~+/=-]*\d)[A-Za-z0-9_~+/=-]{16,}"), r"\1 " + REDACTED),
     # The user name may be empty: ``redis://:password@host`` (Redis has no users by default).
+    # The password runs to the last ``@`` before the host: one written unescaped
+    # (``admin:p@ssw0rd@cluster``, which drivers split at the last ``@``) went out whole.
     (
-        re.compile(r"(?i)(://[^:/@\s]*:)[^@/\s]{3,}(@)"),
+        re.compile(r"(?i)(://[^:/@\s]*:)[^/?#\s\"'`]{3,}(@)"),
         r"\1" + REDACTED + r"\2",
     ),
     # HTTP Basic credentials: ``user:password`` in base64, which anyone decodes. Only what
@@ -149,7 +151,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(
             r"""(?ix)
-            \b([A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*
+            \b([A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*
             |(?:[A-Z0-9_]*_)?PASS)  # ``pass``, ``SMTP_PASS`` (nodemailer, compose files); not ``bypass``
             (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*)
             (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|([^\s"'`,;]{6,}))
@@ -210,7 +212,7 @@ _KEY_BLOCK_PATTERNS = 3
 _TRIGGERS = (
     *("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aiza"),
     *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk-", "sk_live_", "sk_test_", "eyj"),
-    *("bearer", "token", "://", "secret", "passw", "pwd", "credential"),
+    *("bearer", "token", "://", "secret", "passw", "passphrase", "pwd", "credential"),
     # ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most
     # of a Python window suspect: 0.5 -> 11 ms a request).
     *("_pass", "pass:", "pass=", "pass =", 'pass"', "pass'"),
