@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 import subprocess
@@ -274,6 +275,43 @@ def test_two_processes_share_the_file(tmp_path: Path) -> None:
         total = ledger.summary()["today"]["total"]
     assert total["requests"] == 2 * n
     assert total["prompt_tokens"] == 2 * n * 10
+
+
+@pytest.mark.parametrize(
+    "reported",
+    [{"prompt_cache_hit_tokens": 200}, {"prompt_cache_miss_tokens": 800}],
+    ids=["hits-only", "misses-only"],
+)
+def test_an_answer_with_one_cache_count_bills_the_rest_of_the_prompt(
+    tmp_path: Path, reported: dict[str, int]
+) -> None:
+    # A proxy (or an older answer) that reports one of the two counts: the prompt's other
+    # tokens were billed all the same, and the budget must see them.
+    usage = Usage.from_api({"prompt_tokens": 1000, "completion_tokens": 10, **reported})
+    with make(tmp_path) as ledger:
+        rec = ledger.record(feature="completion", model="deepseek-flash", usage=usage)
+        today = ledger.summary()["today"]["total"]
+    assert (rec.cache_hit_tokens, rec.cache_miss_tokens) == (200, 800)
+    assert (today["cache_hit_tokens"], today["cache_miss_tokens"]) == (200, 800)
+    when = datetime.fromtimestamp(OFF_PEAK, timezone.utc)
+    assert today["cost_usd"] == pytest.approx(PriceTable().cost("deepseek-flash", 200, 800, 10, when))
+
+
+def test_garbage_token_counts_from_a_proxy_lose_no_usage(tmp_path: Path) -> None:
+    with make(tmp_path) as ledger:
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 0, 100))
+        for raw in ('{"prompt_tokens": 1e999, "completion_tokens": 3}',
+                    '{"prompt_tokens": 100000000000000000000000, "completion_tokens": 3}'):
+            usage = Usage.from_api(json.loads(raw))  # json reads 1e999 as infinity
+            ledger.record(feature="completion", model="deepseek-flash", usage=usage)
+        ledger.flush()
+    # Every request is in the file, the good one's tokens and cost among them, and the day's
+    # spend is not an absurd figure that refuses every request until midnight.
+    with make(tmp_path) as again:
+        today = again.summary()["today"]["total"]
+        assert today["requests"] == 3
+        assert today["output_tokens"] == 16
+        assert 0 < again.today_cost() < 0.01
 
 
 def test_budget(tmp_path: Path) -> None:

@@ -61,6 +61,26 @@ async def test_requests_under_way_in_another_window_count_against_the_budget(tmp
         b.close()
 
 
+def test_two_windows_checking_the_budget_at_the_same_moment_do_not_both_send(tmp_path: Path) -> None:
+    """Each window's check passed before the other had written its request under way, so
+    both went out, each alone at the most the budget lets through: $0.01 let $0.024 be spent."""
+    a, b = window(tmp_path, 0.01), window(tmp_path, 0.01)
+    try:
+        a.check_budget()
+        b.check_budget()  # the same moment, in the other process: nothing under way yet
+        a.reserve("deepseek-v4-pro", 0, 6000)  # $0.01188 at most: all of the budget
+        with pytest.raises(BudgetExceeded) as info:
+            b.reserve("deepseek-v4-pro", 0, 6000)  # not sent
+        assert info.value.spent == 0
+        assert info.value.pending == pytest.approx(0.01188)
+        a.close()  # A's request is taken back (its window closed): B's next one goes
+        b.check_budget()  # the refused one holds nothing
+        b.reserve("deepseek-v4-pro", 0, 6000)
+    finally:
+        a.close()
+        b.close()
+
+
 def test_a_window_that_closed_with_requests_under_way_does_not_hold_the_budget(tmp_path: Path) -> None:
     a, b = window(tmp_path, 0.01), window(tmp_path, 0.01)
     a.reserve("deepseek-v4-pro", 0, 3000)

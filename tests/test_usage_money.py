@@ -129,3 +129,19 @@ def test_the_budget_in_the_usage_answer_does_not_round_a_small_spend_to_zero(tmp
     assert 0 < spent < 0.0000005
     assert summary["budget"]["spent_today_usd"] == pytest.approx(spent)
     assert summary["budget"]["remaining_usd"] < 1.0
+
+
+def test_usage_command_says_its_today_is_the_utc_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The daily budget resets at 00:00 UTC and the editors say "Today (<day>, UTC)": the
+    command printed a bare date, which in the evening west of Greenwich is tomorrow's."""
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 5, 0, 100))
+        day = ledger.summary()["today"]["day"]
+    _isolated_env(monkeypatch, tmp_path)
+    assert print_usage() == 0
+    out = capsys.readouterr().out
+    today = next(line for line in out.splitlines() if line.startswith("today"))
+    assert today.startswith(f"today ({day}, UTC): "), out
+    assert "1 requests" in today

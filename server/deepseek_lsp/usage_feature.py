@@ -250,7 +250,10 @@ def print_usage(as_json: bool = False) -> int:
         json.dump({k: v for k, v in summary.items() if k != "session"}, sys.stdout, indent=2)
         print()
         return 1 if unread else 0
-    for scope, label in (("today", summary["today"]["day"]), ("month", summary["month"]["month"])):
+    # The day is UTC's, as the budget's and the editors' ("Today (2026-06-02, UTC)"): west of
+    # Greenwich, in the evening, "today" was tomorrow's date with no word why.
+    today = f"{summary['today']['day']}, UTC"
+    for scope, label in (("today", today), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
         print(f"{scope} ({label}): {format_usd(total.get('cost_usd', 0))}, {total.get('requests', 0)} requests")

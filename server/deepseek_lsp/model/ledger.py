@@ -614,7 +614,10 @@ class Ledger:
         Requests sent together (a review's batches, several completion choices) each passed
         :meth:`check_budget` before any of them was billed: all went out and the day ended at
         several times the budget. Counted at their most (every prompt token a miss, all of
-        ``max_tokens`` generated), the next ones wait for the budget to allow them."""
+        ``max_tokens`` generated), the next ones wait for the budget to allow them.
+
+        Raises :class:`BudgetExceeded` when another process took what was left of the budget
+        since this one's :meth:`check_budget`."""
         if not self.daily_budget or self.daily_budget <= 0:
             return _nothing
         now = self._clock()
@@ -631,12 +634,16 @@ class Ledger:
             return _nothing
         key = f"{self._owner}:{uuid.uuid4().hex}"
         until = now + (within_s + PENDING_GRACE_S if within_s > 0 else PENDING_TTL_S)
-        with self._lock:
-            self._in_flight[key] = most
-            self._pending_add[key] = (most, until)
         # Now, before the request goes out: the other processes sharing the file (another
         # editor window, the review CLI) count it from their next budget check on.
         self.flush()
+        try:
+            self._run(lambda conn: self._claim(conn, key, most, until))
+        except sqlite3.Error:  # written with the next flush that can (see flush)
+            with self._lock:
+                self._pending_add[key] = (most, until)
+        with self._lock:
+            self._in_flight[key] = most
 
         def release() -> None:
             with self._lock:
@@ -647,6 +654,36 @@ class Ledger:
             self._flush_soon()
 
         return release
+
+    def _claim(self, conn: sqlite3.Connection, key: str, most: float, until: float) -> None:
+        """Write a request's reservation if the budget still has room for it, in the
+        transaction that checks: two windows whose checks both passed before either had
+        written its row both sent, into a budget with room for one (raises BudgetExceeded)."""
+        assert self.daily_budget is not None
+        now = self._clock()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            day = _day(now)
+            spent = conn.execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (day,))
+            others = conn.execute(
+                "SELECT SUM(cost) FROM pending WHERE owner != ? AND until > ?", (self._owner, now)
+            )
+            spent_usd = float(spent.fetchone()[0] or 0.0)
+            pending = float(others.fetchone()[0] or 0.0)
+            spent_usd += sum(t.cost_usd for t in self._unsaved_totals(day).values())
+            with self._lock:
+                pending += sum(self._in_flight.values())
+            if spent_usd + pending >= self.daily_budget:
+                conn.execute("ROLLBACK")
+                raise BudgetExceeded(spent_usd, self.daily_budget, pending=pending)
+            conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", (key, self._owner, most, until))
+            conn.execute("DELETE FROM pending WHERE until < ?", (now,))  # a dead process's
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
 
     def summary(self) -> dict[str, Any]:
         """Totals per model for this session, today and this month (UTC)."""

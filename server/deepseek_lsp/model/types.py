@@ -9,11 +9,18 @@ from typing import Any
 __all__ = ["ChatRequest", "FimRequest", "StreamResult", "Usage"]
 
 
+#: More tokens than any one request can have: a count above it is a proxy's garbage, not usage.
+#: Kept as it was, it could not be saved (SQLite's integers stop at 2**63) and took the other
+#: requests' usage written with it down too; a JSON 1e999 (infinity) raised from the stream.
+MAX_TOKENS = 10**9
+
+
 def _int(value: Any) -> int:
     try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
+        number = max(0, int(value))
+    except (TypeError, ValueError, OverflowError):
         return 0
+    return number if number <= MAX_TOKENS else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +44,19 @@ class Usage:
         prompt = _int(raw.get("prompt_tokens"))
         completion = _int(raw.get("completion_tokens"))
         details = raw.get("prompt_tokens_details")
-        if "prompt_cache_hit_tokens" in raw or "prompt_cache_miss_tokens" in raw:
-            hit = _int(raw.get("prompt_cache_hit_tokens"))
-            miss = _int(raw.get("prompt_cache_miss_tokens"))
+        raw_hit, raw_miss = raw.get("prompt_cache_hit_tokens"), raw.get("prompt_cache_miss_tokens")
+        if raw_hit is not None or raw_miss is not None:
+            hit, miss = _int(raw_hit), _int(raw_miss)
             if not prompt:
                 prompt = hit + miss
+            # One of the two left out (a proxy, an older answer): the rest of the prompt is
+            # the other. A missing miss count billed the prompt's misses at $0.
+            elif raw_miss is None:
+                hit = min(hit, prompt)
+                miss = prompt - hit
+            elif raw_hit is None:
+                miss = min(miss, prompt)
+                hit = prompt - miss
         elif isinstance(details, Mapping) and details.get("cached_tokens") is not None:
             hit = min(prompt, _int(details.get("cached_tokens")))
             miss = prompt - hit
