@@ -202,6 +202,20 @@ def test_gitignore_still_applies_when_a_folder_outside_the_repository_is_named(
     assert {"app/inventory.py", "../shared/common.py"} <= paths
 
 
+def test_a_project_under_a_repository_that_ignores_everything_is_reviewed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A dotfiles repository around the project (``~`` with ``*`` in its .gitignore): git
+    there ignores the project whole, and ``review .`` found nothing to review."""
+    git(tmp_path, "init", "-q")
+    (tmp_path / ".gitignore").write_text("*\n")
+    code, out, err = run(capsys, ".", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    paths = {f["path"] for f in json.loads(out)["files"]}
+    assert {"app/inventory.py", "app/util.js"} <= paths
+    assert "generated/out.py" not in paths
+
+
 def test_sarif_gives_a_file_outside_the_root_named_relatively_an_absolute_uri(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

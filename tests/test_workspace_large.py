@@ -5,6 +5,9 @@ failed before its fix."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import time
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +182,42 @@ async def test_a_link_to_a_folder_outside_told_as_a_created_folder_brings_nothin
     await settle(crawler)
     assert [p.name for p in crawler.symbols.paths()] == ["a.py"]
     assert [p.name for p in crawler.symbols.files_defining("alpha", "python")] == ["a.py"]
+
+
+async def test_thousands_of_watcher_events_keep_the_event_loop_light(tmp_path: Path, monkeypatch: Any) -> None:
+    """A rebase over a branch adding 12,000 files, told as one watcher event a file (created,
+    and gone again by the time they are handled), the table full: each event handled looked
+    through all those pending for the ones git was not yet asked about (7 s of the event
+    loop's CPU), and the events with nothing to do ran without a turn of the loop in between,
+    a keystroke waiting for all of them (0.25 s)."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state", workspace_index_files=1)
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    longest = 0.0
+
+    async def keystrokes() -> None:
+        nonlocal longest
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            longest, last = max(longest, now - last), now
+
+    events = [(root / "branch" / f"m{i}.py", True) for i in range(12_000)]
+    typing = asyncio.ensure_future(keystrokes())
+    gc.disable()  # a full collection's pause is no part of it
+    try:
+        cpu = time.thread_time()  # the event loop's thread: git and the disk are others'
+        crawler.files_changed(events)
+        await asyncio.wait_for(crawler._tasks["refresh"], 60)
+        cpu = time.thread_time() - cpu
+        await asyncio.sleep(0.01)  # the keystroke that waited for the end is counted
+    finally:
+        gc.enable()
+        typing.cancel()
+    assert cpu < 2.0
+    assert longest < 0.1
+    assert [p.name for p in crawler.symbols.paths()] == ["a.py"]

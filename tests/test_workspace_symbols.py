@@ -854,6 +854,56 @@ def test_what_gitignore_leaves_out_is_not_indexed(tmp_path: Path) -> None:
     assert plan == ["app/service.py", "web/keep.py"]
 
 
+def test_a_project_in_a_folder_an_enclosing_repository_ignores_is_indexed(tmp_path: Path) -> None:
+    """A dotfiles repository in the home folder ignoring ``*`` ignores every project under it
+    as git sees it from ``~``: a project opened there, its own repository or none, had no
+    file indexed. The project's own rules, and a clone in a folder it ignores, still count."""
+    home = tmp_path / "home"
+    _git_repo(home)
+    proj, notes = home / "src/proj", home / "notes"
+    _git_repo(proj)
+    _git_repo(proj / "third_party/lib")
+    write(
+        home,
+        {
+            ".gitignore": "*\n!.bashrc\n",
+            "src/proj/.gitignore": "gen/\nthird_party/\n",
+            "src/proj/app.py": "def app(): pass\n",
+            "src/proj/gen/stub.py": "def app(): pass\n",
+            "src/proj/third_party/lib/lib.py": "def lib(): pass\n",
+            "notes/note.py": "def note(): pass\n",
+        },
+    )
+    symbols = WorkspaceSymbols(REGISTRY)
+
+    def plan(root: Path) -> list[str]:
+        return [p.relative_to(root).as_posix() for p in symbols.plan([root], DEFAULT_EXCLUDE, [root / "_"])]
+
+    assert plan(proj) == ["app.py"]
+    assert plan(notes) == ["note.py"]
+    assert plan(proj / "third_party/lib") == ["lib.py"]
+
+
+async def test_a_file_created_in_a_project_an_enclosing_repository_ignores_is_indexed(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The file watcher's new file in a project under a dotfiles repository ignoring ``*``
+    was taken as ignored, and never joined the table."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    home = tmp_path / "home"
+    _git_repo(home)
+    root = home / "proj"
+    _git_repo(root)
+    write(home, {".gitignore": "*\n", "proj/a.py": "def alpha(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    write(root, {"b.py": "def beta(): pass\n"})
+    crawler.files_changed([(root / "b.py", True)])
+    await settle(crawler)
+    assert [p.name for p in crawler.symbols.files_defining("beta", "python")] == ["b.py"]
+
+
 async def test_a_file_created_where_gitignore_says_is_not_indexed(tmp_path: Path, monkeypatch: Any) -> None:
     """Files a code generator writes into an ignored folder, told by the watcher or found on
     disk, stay out as the crawl's do."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -32,11 +33,15 @@ def git(
         return None
 
 
-def drop_ignored(files: list[Path], explicit: set[Path]) -> list[Path]:
-    """What ``.gitignore`` ignores is left out (asked of git, which knows every rule)."""
+def drop_ignored(files: list[Path], explicit: set[Path], roots: Sequence[Path] = ()) -> list[Path]:
+    """What ``.gitignore`` ignores is left out (asked of git, which knows every rule).
+    ``roots``: the folders ``files`` were found in (the workspace's, those named to review),
+    each ruled by its own repository only (see :func:`git_ignored`)."""
     if not files:
         return files
-    ignored = git_ignored([r for f in files if (r := f.resolve()) not in explicit])
+    ignored = git_ignored(
+        [r for f in files if (r := f.resolve()) not in explicit], [r.resolve() for r in roots]
+    )
     return [
         f
         for f in files
@@ -63,11 +68,14 @@ def _work_tree(folder: Path, seen: dict[Path, Path | None]) -> Path | None:
     return found
 
 
-def git_ignored(paths: list[Path]) -> set[Path]:
+def git_ignored(paths: list[Path], roots: Sequence[Path] = ()) -> set[Path]:
     """Those of ``paths`` (resolved) that .gitignore rules leave out, and the work trees they
     leave out whole. Each path is asked of the work tree holding it: ``git check-ignore``
     answers nothing at all once one path is outside its repository or in a submodule, and
-    every ignored file was then reviewed."""
+    every ignored file was then reviewed. Given the ``roots`` (resolved) the paths were found
+    in, a repository around one that ignores it whole does not rule it, as git does not when
+    run in it: a project in ``~``, whose dotfiles repository ignores ``*``, or a clone
+    opened in an ignored ``vendor/``, had no file indexed."""
     seen: dict[Path, Path | None] = {}
     groups: dict[Path, list[Path]] = {}
     todo = list(paths)
@@ -77,13 +85,17 @@ def git_ignored(paths: list[Path]) -> set[Path]:
         if tree is None:
             continue
         if tree not in groups:
-            groups[tree] = []
-            # A clone in a folder the enclosing repository ignores is ignored with it.
-            todo.append(tree)
+            groups[tree] = [r for r in roots if r != tree and _work_tree(r, seen) == tree]
+            # A clone in a folder the enclosing repository ignores is ignored with it: one
+            # inside the roots (the workspace's own repository is no such clone).
+            if not roots or any(tree != r and tree.is_relative_to(r) for r in roots):
+                todo.append(tree)
         groups[tree].append(path)
     ignored: set[Path] = set()
     for tree, group in groups.items():
         result = git(tree, "check-ignore", "--stdin", "-z", stdin="\0".join(map(str, group)) + "\0")
         if result is not None and result.returncode in (0, 1):
-            ignored.update(Path(p) for p in result.stdout.split("\0") if p)
+            found = {Path(p) for p in result.stdout.split("\0") if p}
+            free = [r for r in roots if r in found and r != tree and r.is_relative_to(tree)]
+            ignored.update(p for p in found if not any(p.is_relative_to(r) for r in free))
     return ignored

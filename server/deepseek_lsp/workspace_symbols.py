@@ -40,6 +40,8 @@ MAX_DEFINING_FILES = 2
 #: Files larger than this are left out (generated code, data tables, bundles): parsing one
 #: holds the event loop (~25 ms for 100 kB of Python).
 MAX_FILE_BYTES = 100_000
+#: A NUL byte in a file's first bytes makes it binary, as git tells (``buffer_is_binary``).
+BINARY_PROBE_BYTES = 8000
 #: The query runs this much of a file at a time (~1 ms), with a pause for requests in between.
 QUERY_RANGE_BYTES = 16_384
 #: Entries looked at while listing the workspace: a home folder opened as a workspace is cut
@@ -210,7 +212,7 @@ class WorkspaceSymbols:
         # workspace folders) is walked twice, and its files' duplicates took half the places.
         # Not what the project's .gitignore leaves out (generated code: its names took the
         # places and made the project's own "too common", each defined again in a stub).
-        unique = drop_ignored(list(dict.fromkeys(listed)), set())
+        unique = drop_ignored(list(dict.fromkeys(listed)), set(), roots)
         return sorted(unique, key=distance)[: self.max_files]
 
     def _wanted(self, path: Path, exclude: Sequence[str], want: str | None) -> bool:
@@ -263,6 +265,12 @@ class WorkspaceSymbols:
             yield False
             return
         data = utf8_source(data)
+        if b"\0" in data[:BINARY_PROBE_BYTES]:
+            # Binary, whatever its extension (an MPEG-TS ``.ts`` video, a git-crypt'd module):
+            # noise that took a grammar 0.4 s to parse, holding the event loop; no names.
+            self._keep(path, lang.name, (), stamped)
+            yield True
+            return
         # Parsed at once: a parse cut short by its progress callback resumes where it stopped,
         # but py-tree-sitter 0.26 keeps every chunk its read callback returns (0.27 MB a parse
         # of a 200 kB file, never freed); a 100 kB file parses in ~25 ms.

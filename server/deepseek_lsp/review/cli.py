@@ -505,11 +505,11 @@ def run_review(args: argparse.Namespace) -> int:
                 f"here (run `deepseek-lsp review --changed` inside it)",
                 file=err,
             )
-        kept = set(drop_ignored([t.path for t in found], set()))
+        kept = set(drop_ignored([t.path for t in found], set(), [root]))
         targets = [t for t in found if t.path in kept]
     else:
         explicit = {p.resolve() for p in paths if p.is_file()}
-        files = drop_ignored(walk(paths, registry), explicit)
+        files = drop_ignored(walk(paths, registry), explicit, [p for p in paths if p.is_dir()])
         # By the file itself: ``review /abs/project app``, or a symlink to a file of the
         # project, reviewed (and billed, and reported) the same file twice.
         unique: dict[Path, Path] = {}
