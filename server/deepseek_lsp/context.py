@@ -34,7 +34,7 @@ from .languages import Language, LanguageRegistry
 from .privacy import file_path, is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
 from .symbol_store import racy
-from .workspace_symbols import WorkspaceSymbols, family, short_name
+from .workspace_symbols import BINARY_PROBE_BYTES, WorkspaceSymbols, family, short_name
 
 log = logging.getLogger(__name__)
 
@@ -518,7 +518,7 @@ class Indexer:
         self._docs: dict[str, FileIndex] = {}
         #: By path: the file's stamp (modification time, size) when read, with a digest of its
         #: bytes when that stamp was too recent to tell a rewrite (``symbol_store.racy``).
-        self._files: dict[str, tuple[tuple[int, int], bytes | None, FileIndex]] = {}
+        self._files: dict[str, tuple[tuple[int, int], bytes | None, FileIndex | None]] = {}
         #: Indexing throughput in bytes per second, measured as we go (2-7 MB/s on this project's
         #: 2-core machines): a 5,000-line file (180 kB) takes 25-90 ms, up to a whole time box.
         self.bytes_per_s = 2e6
@@ -640,6 +640,11 @@ class Indexer:
         except OSError:
             return None
         source = utf8_source(data)
+        if b"\0" in source[:BINARY_PROBE_BYTES]:
+            # Binary whatever its extension (an MPEG-TS ``.ts`` video imported by name, a
+            # git-crypt'd module): no definitions, and its parse held the event loop 0.2-0.5 s.
+            self._files[key] = (stamped, None, None)
+            return None
         index = index_tree(lang, lang.parser().parse(source), source, label_path(str(path), self._roots))
         index.disk = (str(path), stamped)
         elapsed = time.monotonic() - now
