@@ -282,6 +282,7 @@ def test_google_keys_ending_in_a_dash_and_slack_refresh_tokens_are_redacted(secr
             "Zm9vYmFyYmF6cXV4Zm9vYmFyYmF6cXV4Zm9vYmFy+/==",
         ),
         ("//registry.npmjs.org/:_auth={}\n", "dXNlcjpwYXNzd29yZA=="),
+        ("client.login('{}')\n", "hvs." + "CAESIJ3kLmN0pQrStUvWxYz12345_6789-abcdEFGH"),  # Vault
     ],
 )
 def test_more_token_formats_are_redacted(text: str, secret: str) -> None:
@@ -292,7 +293,7 @@ def test_more_token_formats_are_redacted(text: str, secret: str) -> None:
 
 
 def test_names_like_the_new_token_prefixes_in_ordinary_code_stay() -> None:
-    code = "hf_model = load()\nnpm_install(pkg)\nglpat = None\ndef rk_live_mode(x): return x\n_auth = make_auth()\n"
+    code = "hf_model = load()\nnpm_install(pkg)\nglpat = None\ndef rk_live_mode(x): return x\n_auth = make_auth()\nhvs.connect(url)\n"
     assert redact(code) == code
 
 

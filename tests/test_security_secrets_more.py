@@ -176,6 +176,7 @@ def test_the_word_basic_in_ordinary_code_and_prose_stays() -> None:
         "/home/u/proj/_netrc",  # .netrc as Windows names it
         "/home/u/proj/.git-credentials",
         "/home/u/proj/.htpasswd",
+        "/home/u/.vault-token",  # the Vault CLI's login token
         "/home/u/proj/infra/prod.auto.tfvars.json",  # Terraform reads variables as JSON too
         "/home/u/.docker/config.json",  # registry logins, user:password in base64
         "/home/u/proj/deploy/service-account.json",  # a Google Cloud key: private_key and all

@@ -69,6 +69,7 @@ DEFAULT_EXCLUDE = (
     "**/_netrc",
     "**/.git-credentials",
     "**/.htpasswd",
+    "**/.vault-token",  # the Vault CLI's login token
     # Docker's registry logins (``auths``), Google Cloud service account keys.
     "**/.docker/config.json",
     "**/service-account*.json",

@@ -96,6 +96,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"), REDACTED),  # GitLab
     (re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), REDACTED),
     (re.compile(r"\bhf_[A-Za-z0-9]{34,}\b"), REDACTED),  # Hugging Face
+    (re.compile(r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}"), REDACTED),  # HashiCorp Vault (service, batch, recovery)
     (re.compile(r"\bxapp-[A-Za-z0-9-]{10,}\b"), REDACTED),  # Slack app-level
     # SendGrid: run over the whole text when it holds a case-sensitive "SG." (see redact): as
     # a lower-cased trigger, "sg." is in every ``msg.`` of ordinary code.
@@ -218,7 +219,7 @@ _TRIGGERS = (
     *("_pass", "pass:", "pass=", "pass =", 'pass"', "pass'"),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
-    *("rk_live_", "rk_test_", "whsec_", "glpat-", "npm_", "hf_", "xapp-", "accountkey", "sharedaccesskey", "_auth"),
+    *("rk_live_", "rk_test_", "whsec_", "glpat-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "sharedaccesskey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
     "basic",
     "ls0tls1crudjti",
