@@ -151,7 +151,7 @@ async def test_changed_sampling_settings_ask_again_and_a_resized_cache_keeps_wha
     completing.configure(cache_size=8, cache_ttl_s=60.0)
     assert completing.completion.cache is cache and cache.pending[uri] is pending
     # The answer already paid for stays (test_new_cache_limits_keep_the_newest_answers).
-    assert cache.exact.maxsize == 8 and list(cache.exact.values()) == [["t0.5"]]
+    assert cache.size == 8 and list(cache.exact.values()) == [["t0.5"]]
 
 
 def test_clearing_the_cache_forgets_streams_in_flight_and_prefetched() -> None:

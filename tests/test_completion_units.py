@@ -59,6 +59,15 @@ def test_new_cache_limits_keep_the_newest_answers() -> None:
     assert cache.get(keys[4]) is None
 
 
+def test_a_large_cache_keeps_blocks_too() -> None:
+    """``cacheSize`` raised to 50,000: each answer's share of the cache's 8 MB was 160
+    characters, and a block longer than that was never kept (asked for and paid again)."""
+    cache = CompletionCache(size=50_000)
+    block = "for row in rows:\n    total += row.price * row.quantity\n" * 6
+    cache.put("k", [block])
+    assert cache.get("k") == [block]
+
+
 def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
     cache = CompletionCache()
     before = b"def area(r):\n    ret"

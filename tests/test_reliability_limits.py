@@ -77,11 +77,15 @@ def test_completion_cache_is_bounded_in_entries_and_bytes() -> None:
     for i in range(5000):
         cache.put(f"key{i}", [f"choice {i} " * 10])
     assert len(cache.exact) == 64
-    # An answer too large for its share of the byte budget is not kept at all.
-    cache.put("huge", ["x" * 2000])
+    # A long answer takes the room of several short ones; a runaway one is not kept at all.
+    cache.put("long", ["x" * 2000])
+    assert cache.get("long") is not None and len(cache.exact) < 64
+    cache.put("huge", ["x" * 9000])
     assert cache.get("huge") is None
+    for i in range(200):
+        cache.put(f"block{i}", ["y" * 3000])
     held = sum(len(c) for choices in cache.exact.values() for c in choices)
-    assert held <= 64_000
+    assert held <= 64_000 and len(cache.exact) <= 64
 
     # Typing-through entries: at most 16 per document, 256 documents.
     anchor = Anchor.at(b"x" * 1000, 1000)

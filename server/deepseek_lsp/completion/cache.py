@@ -201,7 +201,9 @@ class Pending:
 
 class CompletionCache:
     def __init__(self, size: int = 512, ttl_s: float = 600.0, max_bytes: int = 8_000_000) -> None:
-        self.exact: TTLCache[str, list[str]] = TTLCache(maxsize=size, ttl=ttl_s)
+        self.max_bytes = max_bytes
+        self.size = size
+        self.exact: TTLCache[str, list[str]] = self._answers(size, ttl_s)
         # Typing-through entries per document, newest last; a few suffice (typing is local).
         self._through: dict[str, list[Entry]] = {}
         self.pending: dict[str, Pending] = {}
@@ -210,7 +212,18 @@ class CompletionCache:
         #: answer) instead of asking the same again.
         self.prefetching: dict[str, Pending] = {}
         self.hits: Counter[str] = Counter()
-        self.max_bytes = max_bytes
+
+    def _answers(self, size: int, ttl_s: float) -> TTLCache[str, list[str]]:
+        """The answers kept, weighed in characters, each at least its share of ``max_bytes``:
+        ``size`` answers at most and ``max_bytes`` in all, a long block taking the room of
+        several short ones. An answer over its share was not kept at all: with ``cacheSize``
+        raised to 50,000, no block (160 characters each) was ever cached."""
+        share = max(1, self.max_bytes // size) if size else 1
+
+        def weight(choices: list[str]) -> int:
+            return max(share, sum(len(c) for c in choices))
+
+        return TTLCache(maxsize=self.max_bytes if size else 0, ttl=ttl_s, getsizeof=weight)
 
     def clear(self) -> None:
         """Forget every answer: they are another model's, or another endpoint's."""
@@ -224,13 +237,15 @@ class CompletionCache:
         live changed mid-session emptied the cache: each answer asked for and paid again); what
         is in flight stays joinable (and closable)."""
         kept = list(self.exact.items())[-size:] if size else []
-        self.exact = TTLCache(maxsize=size, ttl=ttl_s)
+        self.size = size
+        self.exact = self._answers(size, ttl_s)
         for key, choices in kept:
             self.put(key, choices)
 
     def put(self, key: str, choices: list[str]) -> None:
-        # ``cacheSize: 0`` keeps nothing (TTLCache(0) raised on every put: no suggestion shown).
-        if self.exact.maxsize and sum(len(c) for c in choices) < self.max_bytes // self.exact.maxsize:
+        # ``cacheSize: 0`` keeps nothing (TTLCache(0) raised on every put: no suggestion shown);
+        # nor is one answer let take more than an eighth of the room (a runaway answer).
+        if self.size and sum(len(c) for c in choices) <= self.max_bytes // 8:
             self.exact[key] = choices
 
     def get(self, key: str, *, count: bool = True) -> list[str] | None:
