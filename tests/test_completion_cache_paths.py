@@ -9,8 +9,8 @@ import pytest
 from lsprotocol import types
 
 from tests.completing import Completing
-from tests.fake_deepseek import FakeDeepSeek, RecordedRequest
-from tests.harness import inline_params
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually, inline_params
 
 FIM = "/beta/completions"
 
@@ -24,6 +24,12 @@ def _replace(completing: Completing, uri: str, start: tuple[int, int], end: tupl
     change = types.TextDocumentContentChangePartial(range=rng, text=text)
     completing.completion.document_changed(completing.services.documents.change(uri, doc.version + 1, [change]))
 
+
+
+async def answered(fake: FakeDeepSeek, n: int) -> None:
+    """Until the fake was asked ``n`` completions and streamed the last one to its end (a
+    prefetch, answered while the user reads); two seconds at most."""
+    await eventually(lambda: len(sent := fake.requests_to(FIM)) == n and sent[-1].completed, timeout=2.0)
 
 
 def line_then_block(fake: FakeDeepSeek, block: str = "\n    return a") -> None:
@@ -200,10 +206,7 @@ async def test_a_prefetch_finished_before_the_accept_counts_as_a_prefetch_hit(fa
         uri = "file:///w/a.py"
         completing.open(uri, "def f(x):\n    a = \n")
         [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
-        for _ in range(100):  # the prefetch is asked and answered while the user reads
-            await asyncio.sleep(0.02)
-            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
-                break
+        await answered(fake_deepseek, 2)  # the prefetch is asked and answered while the user reads
         await asyncio.sleep(0.1)
         completing.insert(uri, 1, 8, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
@@ -238,10 +241,7 @@ async def test_a_prefetched_answer_is_not_served_after_a_rename_far_above(fake_d
         completing.open(uri, "def foo(a):\n    return a\n\n\n" + filler + "def f(x):\n    a = \n")
         line = 4 + 60 + 1
         [item] = (await completing.completion.inline_completion(inline_params(uri, line, 8))).items
-        for _ in range(100):  # the prefetch is asked and answered while the user reads
-            await asyncio.sleep(0.02)
-            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
-                break
+        await answered(fake_deepseek, 2)  # the prefetch is asked and answered while the user reads
         await asyncio.sleep(0.1)
         completing.insert(uri, line, 8, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
@@ -266,10 +266,7 @@ async def test_a_long_suggestion_accepted_still_finds_its_prefetch(fake_deepseek
         completing.open(uri, "def f(x):\n")
         [item] = (await completing.completion.inline_completion(inline_params(uri, 0, 9))).items
         assert len(str(item.insert_text).encode()) > 256
-        for _ in range(100):
-            await asyncio.sleep(0.02)
-            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
-                break
+        await answered(fake_deepseek, 2)
         await asyncio.sleep(0.1)
         completing.insert(uri, 0, 9, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
@@ -339,17 +336,11 @@ async def test_a_suggestion_served_from_the_exact_cache_is_prefetched_after(fake
         text = "def f(x):\n    a = \n"
         doc = completing.open(uri, text)
         assert await completing.inline(uri, 1, 8) == ["x + 1"]
-        for _ in range(100):  # its prefetch is answered
-            await asyncio.sleep(0.02)
-            if len(fake_deepseek.requests_to(FIM)) == 2 and fake_deepseek.requests_to(FIM)[1].completed:
-                break
+        await answered(fake_deepseek, 2)  # its prefetch is answered
         completing.close(doc)
         completing.open(uri, text)
         [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
-        for _ in range(100):  # the prefetch is asked and answered while the user reads
-            await asyncio.sleep(0.02)
-            if len(fake_deepseek.requests_to(FIM)) == 3 and fake_deepseek.requests_to(FIM)[2].completed:
-                break
+        await answered(fake_deepseek, 3)  # the prefetch is asked and answered while the user reads
         completing.insert(uri, 1, 8, str(item.insert_text))
         completing.completion.accepted(item.command.arguments[0])
         assert await completing.inline(uri, 1, 13) == ["\n    return a"]
@@ -372,16 +363,10 @@ async def test_a_long_block_streaming_is_not_taken_for_a_slow_backend(fake_deeps
         completing.open(uri, "def f(x):\n    a = \n")
         assert await completing.inline(uri, 1, 8) == ["x + 1"]
 
-        def prefetch() -> RecordedRequest | None:
-            return next((r for r in fake_deepseek.requests_to(FIM) if r.json["prompt"].endswith("x + 1")), None)
-
-        for _ in range(200):  # the prefetch of the block after it streams to its end
-            await asyncio.sleep(0.02)
-            if (asked := prefetch()) is not None and asked.completed:
-                break
+        await answered(fake_deepseek, 2)  # the prefetch of the block after it streams to its end
         await asyncio.sleep(0.05)
-        asked = prefetch()
-        assert asked is not None and asked.completed
+        asked = fake_deepseek.requests_to(FIM)[1]
+        assert asked.json["prompt"].endswith("x + 1") and asked.completed
         assert completing.completion.debouncer.average_latency < 0.3
     finally:
         await completing.stop()
