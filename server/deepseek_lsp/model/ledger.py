@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -159,6 +159,26 @@ VALUES (?, ?, ?, {", ".join("?" for _ in _COLUMNS)})
 ON CONFLICT (day, model, feature) DO UPDATE SET
 {", ".join(f"{c} = {c} + excluded.{c}" for c in _COLUMNS)}
 """
+
+#: Today's spend in the file, and what the other processes' requests under way may cost: read
+#: by the budget check, and again in the transaction that writes a reservation.
+_SPENT_ON_DAY = "SELECT SUM(cost_usd) FROM daily WHERE day = ?"
+_PENDING_OF_OTHERS = "SELECT SUM(cost) FROM pending WHERE owner != ? AND until > ?"
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, its lock taken at once (``BEGIN IMMEDIATE``), rolled back on any
+    exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
 
 
 class _Corrupt(sqlite3.DatabaseError):
@@ -432,19 +452,12 @@ class Ledger:
             # One transaction: all rows or none, so a failed flush can be retried whole without
             # counting anything twice; one wait for the lock, one frame in the WAL. A request's
             # usage and the end of its reservation go together.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _transaction(conn):
                 conn.executemany(_UPSERT, rows)
                 conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", added)
                 conn.executemany("DELETE FROM pending WHERE id = ?", [(k,) for k in dels])
                 if added:  # rows a process that died left behind
                     conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
 
         try:
             self._run(write)
@@ -468,6 +481,10 @@ class Ledger:
         with self._lock:
             for key, totals in rows:
                 self._unsaved.setdefault(key, Totals()).merge(totals)
+
+    def _unsaved_cost(self, day: str) -> float:
+        """What this process spent on ``day`` that is not in the file yet."""
+        return sum(t.cost_usd for t in self._unsaved_totals(day).values())
 
     def _unsaved_totals(self, day_prefix: str) -> dict[str, Totals]:
         """Per model, the records not in the file yet of the days ``day_prefix`` (a day, or a
@@ -569,9 +586,8 @@ class Ledger:
         today = _day(self._clock())
         try:
             self.flush()
-            rows = self._execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (today,))
-            unsaved = self._unsaved_totals(today)
-            return float(rows[0][0] or 0.0) + sum(t.cost_usd for t in unsaved.values())
+            rows = self._execute(_SPENT_ON_DAY, (today,))
+            return float(rows[0][0] or 0.0) + self._unsaved_cost(today)
         except sqlite3.Error:
             with self._lock:
                 return sum(r.cost for r in self.recent if _day(r.ts) == today)
@@ -586,20 +602,21 @@ class Ledger:
             return
         if model is not None and self.prices.free(model):
             return
-        spent = self.today_cost()
+        self._refuse_over_budget(self.today_cost(), self._others_pending())
+
+    def _refuse_over_budget(self, spent: float, others_pending: float) -> None:
+        """Raise :class:`BudgetExceeded` when ``spent`` today, with what the requests under way
+        may cost (the other processes' ``others_pending`` and this one's), reaches the budget."""
+        assert self.daily_budget is not None
         with self._lock:
-            pending = sum(self._in_flight.values())
-        pending += self._others_pending()
+            pending = others_pending + sum(self._in_flight.values())
         if spent + pending >= self.daily_budget:
             raise BudgetExceeded(spent, self.daily_budget, pending=pending)
 
     def _others_pending(self) -> float:
         """What the other processes' requests under way may cost (0 if the file cannot say)."""
         try:
-            rows = self._execute(
-                "SELECT SUM(cost) FROM pending WHERE owner != ? AND until > ?",
-                (self._owner, self._clock()),
-            )
+            rows = self._execute(_PENDING_OF_OTHERS, (self._owner, self._clock()))
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
             return 0.0
         return float(rows[0][0] or 0.0)
@@ -659,31 +676,14 @@ class Ledger:
         """Write a request's reservation if the budget still has room for it, in the
         transaction that checks: two windows whose checks both passed before either had
         written its row both sent, into a budget with room for one (raises BudgetExceeded)."""
-        assert self.daily_budget is not None
         now = self._clock()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            day = _day(now)
-            spent = conn.execute("SELECT SUM(cost_usd) FROM daily WHERE day = ?", (day,))
-            others = conn.execute(
-                "SELECT SUM(cost) FROM pending WHERE owner != ? AND until > ?", (self._owner, now)
-            )
-            spent_usd = float(spent.fetchone()[0] or 0.0)
-            pending = float(others.fetchone()[0] or 0.0)
-            spent_usd += sum(t.cost_usd for t in self._unsaved_totals(day).values())
-            with self._lock:
-                pending += sum(self._in_flight.values())
-            if spent_usd + pending >= self.daily_budget:
-                conn.execute("ROLLBACK")
-                raise BudgetExceeded(spent_usd, self.daily_budget, pending=pending)
+        day = _day(now)
+        with _transaction(conn):
+            spent = float(conn.execute(_SPENT_ON_DAY, (day,)).fetchone()[0] or 0.0)
+            others = float(conn.execute(_PENDING_OF_OTHERS, (self._owner, now)).fetchone()[0] or 0.0)
+            self._refuse_over_budget(spent + self._unsaved_cost(day), others)
             conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", (key, self._owner, most, until))
             conn.execute("DELETE FROM pending WHERE until < ?", (now,))  # a dead process's
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            raise
 
     def summary(self) -> dict[str, Any]:
         """Totals per model for this session, today and this month (UTC)."""
