@@ -72,15 +72,20 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     return True, "; ".join(said)
 
 
+def _client(base: str, timeout: float) -> httpx.Client:
+    """A client with the language server's own proxy rules (a server on this machine reached
+    directly); :class:`ConfigError` for a proxy in the environment httpx cannot use."""
+    with proxy_errors():
+        return httpx.Client(mounts=direct_mounts(base) or None, timeout=timeout)
+
+
 def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     """DeepSeek's ``GET /user/balance``: /models answers 200 on an account with nothing left,
     and every completion then fails with 402. A server without that route (a gateway that
     passes DeepSeek's API on) or any failure here says nothing: the model list already told."""
     root = base.removesuffix("/v1")
     try:
-        with proxy_errors():
-            client = httpx.Client(mounts=direct_mounts(root) or None, timeout=timeout)
-        with client:
+        with _client(root, timeout) as client:
             response = client.get(f"{root}/user/balance", headers={"Authorization": f"Bearer {api_key}"})
         body = response.json() if response.status_code == 200 else None
     except (ConfigError, httpx.HTTPError, ValueError):
@@ -107,9 +112,7 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     url = f"{base}/models"
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
-        # The language server's own proxy rules: a server on this machine is reached directly.
-        with proxy_errors():
-            client = httpx.Client(mounts=direct_mounts(base) or None, timeout=timeout)
+        client = _client(base, timeout)
     except ConfigError as exc:
         return False, exc.user_message
     try:
