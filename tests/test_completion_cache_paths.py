@@ -32,6 +32,14 @@ async def answered(fake: FakeDeepSeek, n: int) -> None:
     await eventually(lambda: len(sent := fake.requests_to(FIM)) == n and sent[-1].completed, timeout=2.0)
 
 
+async def shown_in_a(completing: Completing, fake: FakeDeepSeek) -> types.InlineCompletionItem:
+    """``a.py`` opened and ``x + 1`` shown after its ``    a = `` (see line_then_block)."""
+    line_then_block(fake)
+    completing.open("file:///w/a.py", "def f(x):\n    a = \n")
+    [item] = (await completing.completion.inline_completion(inline_params("file:///w/a.py", 1, 8))).items
+    return item
+
+
 def line_then_block(fake: FakeDeepSeek, block: str = "\n    return a") -> None:
     """The fake answers ``x + 1`` at ``    a = `` (in ``def f(x):``) and ``block`` after it: a
     suggestion, then what its prefetch asks for."""
@@ -202,10 +210,8 @@ async def test_a_prefetch_finished_before_the_accept_counts_as_a_prefetch_hit(fa
     counted it as typing-through (prefetch hits showed only when the accept beat the stream)."""
     completing = Completing(fake_deepseek, debounce=0)
     try:
-        line_then_block(fake_deepseek)
         uri = "file:///w/a.py"
-        completing.open(uri, "def f(x):\n    a = \n")
-        [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
+        item = await shown_in_a(completing, fake_deepseek)
         await answered(fake_deepseek, 2)  # the prefetch is asked and answered while the user reads
         await asyncio.sleep(0.1)
         completing.insert(uri, 1, 8, str(item.insert_text))
@@ -284,10 +290,8 @@ async def test_an_accept_waiting_on_a_prefetch_that_fails_asks_itself(fake_deeps
     answers."""
     completing = Completing(fake_deepseek, debounce=0)
     try:
-        line_then_block(fake_deepseek)
         uri = "file:///w/a.py"
-        completing.open(uri, "def f(x):\n    a = \n")
-        [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
+        item = await shown_in_a(completing, fake_deepseek)
         fake_deepseek.fault("disconnect", path=FIM, after_chunks=0)  # the prefetch's
         fake_deepseek.set_latency(ttft=0.3)
         await asyncio.sleep(0.05)
