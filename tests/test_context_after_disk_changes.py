@@ -30,6 +30,7 @@ from tests.test_workspace_symbols import (
     PROTOCOL,
     REGISTRY,
     SERVER,
+    _git_repo,
     crawler_for,
     prompt_at_end,
     settle,
@@ -166,6 +167,33 @@ async def test_a_folder_moved_into_the_workspace_or_deleted_in_vscode_reaches_th
             shutil.rmtree(root / "protocol")
             _as_vscode_reports(client, [(root / "protocol", types.FileChangeType.Deleted)])
             assert (await table_of(client, 1))["files"] == 1
+
+
+async def test_a_folder_gitignore_comes_to_ignore_in_vscode_is_no_longer_sent_as_context(tmp_path: Path) -> None:
+    """Over stdio, as VS Code: ``gen/`` added to the .gitignore while the server runs. The
+    server watched only source files, so the edit was never told, and the generated stub's
+    definitions stayed in the symbol table and went on being sent in every prompt."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    _git_repo(root)
+    stream = "class Stream:\n    def write_frame(self, data: bytes) -> int:\n        return len(data)\n"
+    write(root, {"gen/stream.py": stream, "tools/noise.py": "def unrelated(): pass\n"})
+    text = SERVER.replace("send_request_async(", "write_frame(")
+    with FakeDeepSeek() as fake:
+        fake.script("data)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}, "review": {"mode": "off"}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "lsp/server.py").as_uri()
+            open_doc(client, uri, text)
+            assert await eventually(lambda: any(r.method == "workspace/didChangeWatchedFiles" for r in client.registrations))
+            assert (await table_of(client, 2))["files"] == 2
+
+            write(root, {".gitignore": "gen/\n"})
+            _as_vscode_reports(client, [(root / ".gitignore", types.FileChangeType.Created)])
+            assert (await table_of(client, 1))["files"] == 1
+            prompt = await prompt_at_end(client, fake, uri, text)
+    assert "write_frame(" in prompt and "def write_frame" not in prompt
 
 
 def test_a_builds_output_folder_does_not_make_the_sources_names_too_common(tmp_path: Path) -> None:

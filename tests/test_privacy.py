@@ -308,3 +308,82 @@ def test_a_link_target_that_expires_while_it_is_looked_up_is_no_error(monkeypatc
     uri = (tmp_path / "a.py").as_uri()
     targets[uri] = None
     assert privacy.is_excluded(uri, ["**/.env"]) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('dbPass = "hunter2"\n', 'dbPass = "[REDACTED]"\n'),
+        ("const dbPass = 'hunter22';\n", "const dbPass = '[REDACTED]';\n"),
+        ('const config = { dbPass: "hunter22" };\n', 'const config = { dbPass: "[REDACTED]" };\n'),
+        ('{"dbPass": "hunter22"}\n', '{"dbPass": "[REDACTED]"}\n'),
+        ('dbPass := "hunter22"\n', 'dbPass := "[REDACTED]"\n'),  # Go
+        ('private String smtpPass = "hunter22";\n', 'private String smtpPass = "[REDACTED]";\n'),
+        ('dbUser  = "admin"\ndbPass  = "hunter22"\n', 'dbUser  = "admin"\ndbPass  = "[REDACTED]"\n'),
+        ('const dbPassword = "hunter22";\n', 'const dbPassword = "[REDACTED]";\n'),
+        ('apiSecret = "abcdef123"\n', 'apiSecret = "[REDACTED]"\n'),
+        ('clientSecret: "abcdef123",\n', 'clientSecret: "[REDACTED]",\n'),
+        ('const authToken = "abcdef123";\n', 'const authToken = "[REDACTED]";\n'),
+        ('privateKeyPem = "abcdef123"\n', 'privateKeyPem = "[REDACTED]"\n'),
+        ("const dbPass = `hunter22`;\n", "const dbPass = `[REDACTED]`;\n"),  # a template literal
+        ('password = """s3cr3t"""\n', 'password = """[REDACTED]"""\n'),
+        ("PASSWORD = '''s3cr3t'''\n", "PASSWORD = '''[REDACTED]'''\n"),
+        ('password = """s3cr3t', 'password = """[REDACTED]'),  # the cursor before the closing quotes
+        ('password = b"hunter22"\n', 'password = b"[REDACTED]"\n'),
+        ("SECRET = r'hunter22'\n", "SECRET = r'[REDACTED]'\n"),
+        ('var password = @"hunter22";\n', 'var password = @"[REDACTED]";\n'),  # C# verbatim
+    ],
+)
+def test_secrets_under_camel_case_names_and_in_triple_quotes_are_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password = get_password()\n",
+        "token = next(tokens)\n",
+        "const passwordField = document.getElementById('pw');\n",
+        "dbPass = getPass()\n",
+        "this.dbPass = dbPass;\n",
+        "dbPass: string;\n",
+        'password = ""\n',
+        'password = """\n',  # a docstring-like opening, the value on later lines
+        'bypass = "abcdefgh"\n',
+        'compass = "northpole"\n',
+        'x = dbPassage("abcdefgh")\n',
+        "def first_pass():\n    pass  # nothing yet\n",
+    ],
+)
+def test_camel_case_and_triple_quote_redaction_leaves_code_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # Maven's settings.xml
+            "<server>\n  <id>repo</id>\n  <username>deploy</username>\n  <password>hunter22</password>\n</server>\n",
+            "<server>\n  <id>repo</id>\n  <username>deploy</username>\n  <password>[REDACTED]</password>\n</server>\n",
+        ),
+        ("<apiKey>abcdefghij</apiKey>\n", "<apiKey>[REDACTED]</apiKey>\n"),
+        ('<add key="DbPassword" value="hunter22" />\n', '<add key="DbPassword" value="[REDACTED]" />\n'),  # web.config
+        ('<property name="password" value="hunter22"/>\n', '<property name="password" value="[REDACTED]"/>\n'),  # Spring
+    ],
+)
+def test_secrets_in_xml_configuration_are_redacted(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<password>${env.REPO_PASSWORD}</password>\n",
+        "<property name='db.password' value='${DB_PASSWORD}'/>\n",
+        "<PasswordHint>At least eight characters</PasswordHint>\n",  # a component's words
+        "<Password>{password}</Password>\n",  # JSX
+        "<tokenizer>bert-base-x</tokenizer>\n",
+    ],
+)
+def test_xml_that_only_names_a_secret_is_left_alone(text: str) -> None:
+    assert redact(text) == text

@@ -904,6 +904,69 @@ async def test_a_file_created_in_a_project_an_enclosing_repository_ignores_is_in
     assert [p.name for p in crawler.symbols.files_defining("beta", "python")] == ["b.py"]
 
 
+async def test_a_pattern_added_to_gitignore_unindexes_its_files_and_one_removed_indexes_them(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A pattern added to .gitignore while the server ran (the watcher tells of the file)
+    left the files it now ignores in the table: their definitions went on being sent as
+    context all session. A pattern removed, or the .gitignore deleted, never brought the files
+    it had left out; nor did a .gitignore created in a subfolder take its files out."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    root.mkdir()
+    _git_repo(root)
+    write(
+        root,
+        {
+            ".gitignore": "generated/\n",
+            "a.py": "def alpha(): pass\n",
+            "gen/stub.py": "def beta(): pass\n",
+            "generated/out.py": "def gamma(): pass\n",
+            "web/local.py": "def delta(): pass\n",
+        },
+    )
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+
+    def where(name: str) -> list[str]:
+        return [p.name for p in crawler.symbols.files_defining(name, "python")]
+
+    assert (where("beta"), where("gamma"), where("delta")) == (["stub.py"], [], ["local.py"])
+
+    write(root, {".gitignore": "gen/\n", "web/.gitignore": "local.py\n"})
+    crawler.files_changed([(root / ".gitignore", True), (root / "web/.gitignore", True)])
+    await settle(crawler)
+    assert (where("alpha"), where("beta"), where("gamma"), where("delta")) == (["a.py"], [], ["out.py"], [])
+
+    (root / ".gitignore").unlink()
+    crawler.files_changed([(root / ".gitignore", False)])
+    await settle(crawler)
+    assert (where("beta"), where("gamma"), where("delta")) == (["stub.py"], ["out.py"], [])
+
+
+async def test_a_gitignore_edited_without_a_watcher_is_found_by_the_disk_check(tmp_path: Path, monkeypatch: Any) -> None:
+    """Neovim watches no files for the server: the disk check found the files changed, never
+    the .gitignore, and the files it came to ignore stayed in the table."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    root = tmp_path / "ws"
+    root.mkdir()
+    _git_repo(root)
+    monkeypatch.setattr(symbol_store, "SETTLE_NS", 0)
+    write(root, {".gitignore": "\n", "a.py": "def alpha(): pass\n", "gen/stub.py": "def beta(): pass\n"})
+    age(root)
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    assert [p.name for p in crawler.symbols.files_defining("beta", "python")] == ["stub.py"]
+
+    write(root, {".gitignore": "gen/\n"})
+    assert await crawler.check_disk() == 1
+    await settle(crawler)
+    assert crawler.symbols.files_defining("beta", "python") == []
+    assert [p.name for p in crawler.symbols.files_defining("alpha", "python")] == ["a.py"]
+
+
 async def test_a_file_created_where_gitignore_says_is_not_indexed(tmp_path: Path, monkeypatch: Any) -> None:
     """Files a code generator writes into an ignored folder, told by the watcher or found on
     disk, stay out as the crawl's do."""

@@ -50,6 +50,9 @@ def _base64_private_key(match: re.Match[str]) -> str:
 # (1 ms over a 12 kB window of ``SG.`` lines, 0.01 ms so).
 _SENDGRID = re.compile(r"SG\.(?<=\bSG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
 
+#: An XML element's or attribute's name that says it holds a secret (``dbPassword``, ``api.token``).
+_SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
+
 #: A pattern's replacement: a template, a function of the match, or None for an assignment.
 Replacement = str | Callable[[re.Match[str]], str] | None
 
@@ -144,18 +147,38 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         r"\1" + REDACTED,
     ),
+    # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
+    # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
+    # Not an expression (JSX's ``{value}``) nor a placeholder (``${env.DB_PASSWORD}``), nor text
+    # with spaces (a ``<PasswordHint>`` component's words).
+    (
+        re.compile(
+            r"(?i)(<(" + _SECRET_NAME + r")(?:\s[^<>]*)?>)[^\s<>{}]{6,}(?=</\2>)"
+        ),
+        r"\1" + REDACTED,
+    ),
+    (
+        re.compile(
+            r"""(?i)(\b(?:name|key)\s*=\s*(["'])""" + _SECRET_NAME + r"""\2\s+value\s*=\s*(["']))[^"'{}\r\n]{6,}(?=\3)"""
+        ),
+        r"\1" + REDACTED,
+    ),
     # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
     # The separator may be Go's ``:=`` or a PHP/Ruby ``=>``, after an optional type annotation
     # (``password: str = ...``); a quoted value runs to its closing quote, spaces and all, or
     # to the end of the text: a prompt window ends at the cursor, and a secret pasted between
     # the quotes an editor closed (``password="hunter2|"``) has its closing quote after it.
+    # The quotes may be Python's triple ones or a JavaScript template's backticks, after a
+    # literal's prefix (``b"..."``, ``r'...'``, C#'s ``@"..."``, C++'s ``L"..."``): each went out.
     (
         re.compile(
             r"""(?ix)
             \b([A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*
-            |(?:[A-Z0-9_]*_)?PASS)  # ``pass``, ``SMTP_PASS`` (nodemailer, compose files); not ``bypass``
-            (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*)
-            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|([^\s"'`,;]{6,}))
+            |(?:[A-Z0-9_]*_)?PASS  # ``pass``, ``SMTP_PASS`` (nodemailer, compose files); not ``bypass``
+            |(?-i:[A-Za-z0-9]*[a-z0-9]Pass))  # camelCase ``dbPass``, ``smtpPass``; not ``compass``
+            (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
+            (?:(?:[rbu]{1,2}|u8|l|@)(?=["']))?)
+            (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|([^\s"'`,;]{6,}))
             """
         ),
         None,
@@ -217,6 +240,8 @@ _TRIGGERS = (
     # ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most
     # of a Python window suspect: 0.5 -> 11 ms a request).
     *("_pass", "pass:", "pass=", "pass =", 'pass"', "pass'"),
+    # A camelCase ``dbPass`` as Go declares it (``dbPass := ...``) or aligned with its neighbours.
+    *("pass :", "pass  "),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
     *("rk_live_", "rk_test_", "whsec_", "glpat-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "sharedaccesskey", "_auth"),

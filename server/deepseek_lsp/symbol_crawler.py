@@ -28,7 +28,7 @@ from .line_tokens import until_idle
 from .model.ledger import state_dir
 from .privacy import is_excluded
 from .symbol_store import FOLDER, SymbolStore, stamp
-from .workspace_symbols import WorkspaceSymbols, disk_changes, family, files_under
+from .workspace_symbols import WorkspaceSymbols, disk_changes, family, files_under, skipped_dir
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ DISK_CHECK_OFF_S = 60.0
 MIN_DISK_CHECK_S = 1.0
 
 Key = tuple[tuple[Path, ...], str]  # workspace folders, language family
+GITIGNORE = ".gitignore"
 
 
 def stored_table(
@@ -82,6 +83,10 @@ class SymbolCrawler:
         #: Created paths not yet asked of git (.gitignore): found by looking through all those
         #: pending at each step, 12,000 events took 7 s of the event loop's CPU.
         self._unasked: dict[Path, None] = {}
+        #: Folders whose .gitignore was created, changed or deleted: their files to ask again.
+        self._rules_changed: dict[Path, None] = {}
+        #: The stamp of each walked folder's .gitignore (None: it has none), as last looked at.
+        self._rules: dict[Key, dict[Path, tuple[int, int] | None]] = {}
         #: The folders each finished crawl walked, with their modification times then.
         self._folders: dict[Key, dict[Path, int]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
@@ -178,6 +183,7 @@ class SymbolCrawler:
         if indexed or stale or len(stored) != len(planned):
             await self._save(key)
         self._folders[key] = folders
+        self._rules[key] = await asyncio.to_thread(_rule_stamps, folders)
         log.info(
             "workspace symbols (%s): %d files from the store, %d indexed in %.1f s, %d names in all",
             language,
@@ -208,6 +214,7 @@ class SymbolCrawler:
             del self._asked[key]
             self._files.pop(key, None)
             self._folders.pop(key, None)
+            self._rules.pop(key, None)
             self._dirty.discard(key)
             self._asked.setdefault(now, near)
         self._forget_outside()
@@ -287,10 +294,13 @@ class SymbolCrawler:
     def files_changed(self, changes: Iterable[tuple[Path, bool]]) -> None:
         """Files created or changed (True) or deleted (False) on disk, as the editor saw them."""
         for path, exists in changes:
+            if path.name == GITIGNORE:
+                self._rules_changed[path.parent] = None
+                continue
             self._changed[path] = exists
             if exists:
                 self._unasked[path] = None
-        if self._changed:
+        if self._changed or self._rules_changed:
             self._spawn("refresh", self._refresh)
 
     def check_disk_now_and_then(self) -> None:
@@ -328,18 +338,24 @@ class SymbolCrawler:
             if key in self._folders:
                 self._folders[key] = times
                 changes += found
+                # Without a watcher for them (Neovim), a .gitignore edited is found here.
+                rules = await asyncio.to_thread(_rule_stamps, times)
+                was = self._rules.get(key, {})
+                changes += ((f / GITIGNORE, s is not None) for f, s in rules.items() if f in was and was[f] != s)
+                self._rules[key] = rules
         self.files_changed(changes)
         return len(changes)
 
     async def _refresh(self) -> None:
-        while self._changed:
+        while self._changed or self._rules_changed:
             # A turn of the loop each: thousands of events with nothing to do (the table
             # full) held it for their whole run, a keystroke arriving meanwhile with them.
             await asyncio.sleep(0)
             await until_idle(self.busy_until)
+            await self._ask_again()
             await self._drop_ignored()
             if not self._changed:
-                break
+                continue
             path, exists = next(iter(self._changed.items()))
             del self._changed[path]
             try:
@@ -360,6 +376,30 @@ class SymbolCrawler:
         for path in created:
             if path not in kept and self._changed.get(path):
                 self._changed[path] = False
+
+    async def _ask_again(self) -> None:
+        """A .gitignore created, changed or deleted: the files under its folder are asked of
+        git again. Those it now ignores leave the table (they stayed, sent as context all
+        session), those it no longer ignores join it. One ``git`` call for them all."""
+        folders = list(self._rules_changed)
+        self._rules_changed.clear()
+        if not folders:
+            return
+        roots = list(dict.fromkeys(r for key in self._files for r in key[0]))
+        # A .gitignore above a workspace folder (the repository's root) rules all of it.
+        tops = list(dict.fromkeys(t for f in folders for r in roots if (t := _narrower(f, r)) is not None))
+        if not tops:
+            return
+        indexed = [p for p in self.symbols.paths() if any(p.is_relative_to(t) for t in tops)]
+        found = [p for top in tops for p in await asyncio.to_thread(self._files_in, top)]
+        asked = list(dict.fromkeys([*indexed, *found]))
+        kept = set(await asyncio.to_thread(drop_ignored, asked, set(), roots))
+        for path in indexed:
+            if path not in kept:
+                self._changed[path] = False
+        for path in found:
+            if path in kept and not self.symbols.is_indexed(path):
+                self._changed.setdefault(path, True)
 
     async def _refresh_one(self, path: Path, exists: bool) -> None:
         if self.symbols.registry.for_filename(path.name) is None:
@@ -426,6 +466,23 @@ class SymbolCrawler:
             {e.lstrip(".") for lang in self.symbols.registry if lang.query_source("definitions") for e in lang.spec.extensions}
         )
         return "**/*.{" + ",".join(exts) + "}"
+
+
+def _narrower(folder: Path, root: Path) -> Path | None:
+    """The part of ``root`` that the rules of ``folder`` reach (None: none of it, or only a
+    folder never indexed: ``python -m venv`` writes a .gitignore in the environment)."""
+    if root.is_relative_to(folder):
+        return root
+    if not folder.is_relative_to(root):
+        return None
+    parts = folder.relative_to(root).parts
+    skipped = any(skipped_dir(str(root.joinpath(*parts[:i])), part) for i, part in enumerate(parts))
+    return None if skipped else folder
+
+
+def _rule_stamps(folders: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
+    """The stamp of each folder's .gitignore (None: it has none). Blocking: a stat a folder."""
+    return {folder: stamp(folder / GITIGNORE) for folder in folders}
 
 
 def _real_folder(path: Path) -> bool:

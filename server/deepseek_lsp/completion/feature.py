@@ -49,7 +49,7 @@ from ..notebooks import CellTarget
 from ..privacy import file_path, is_excluded
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
-from ..symbol_crawler import SymbolCrawler
+from ..symbol_crawler import GITIGNORE, SymbolCrawler
 from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
 from . import menu
@@ -561,7 +561,11 @@ class CompletionFeature(Feature):
         watched = caps and caps.workspace and caps.workspace.did_change_watched_files
         if server is not None and watched and watched.dynamic_registration:
             options = types.DidChangeWatchedFilesRegistrationOptions(
-                watchers=[types.FileSystemWatcher(glob_pattern=self.crawler.watch_pattern())]
+                watchers=[
+                    types.FileSystemWatcher(glob_pattern=self.crawler.watch_pattern()),
+                    # A pattern added or removed changes which files are indexed (and sent).
+                    types.FileSystemWatcher(glob_pattern=f"**/{GITIGNORE}"),
+                ]
             )
             method = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
             await register_with_client(server, "deepseek-workspace-files", method, options)
