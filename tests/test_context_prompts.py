@@ -91,6 +91,17 @@ def test_head_carries_imports_and_enclosing_headers_outside_the_window() -> None
     assert p.suffix.startswith("\n")
 
 
+def test_a_module_imported_again_inside_functions_is_in_the_head_once() -> None:
+    body = "".join(f"def helper_{i}(text):\n    import re\n    return re.sub('a', 'b', text) + str({i})\n\n" for i in range(40))
+    text = "import os\nimport re\n\n" + body + "def last(value):\n    return value"
+    doc = python_doc("file:///ws/lazy.py", text)
+    p = prompt_for(doc, len(text.encode()), budget=300)
+    head = p.prompt[: p.prompt.index(text[p.window_start : p.window_start + 30])]
+    assert p.window_start > text.index("def helper_5")
+    assert head.count("import re") == 1
+    assert "import os\nimport re\n" in head
+
+
 def test_definitions_from_open_documents_and_local_imports(tmp_path: Path) -> None:
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")

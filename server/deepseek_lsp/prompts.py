@@ -328,7 +328,9 @@ def build_fim_prompt(
         if line_comment and path:
             parts.append(label_line(line_comment, path))
         if window_start > 0:
-            outside = [text for start, _end, text in imports if start < window_start]
+            # Once each: a module imported again inside functions (difflib's ``import re``,
+            # lazy imports in a CLI) came as many times in every prompt.
+            outside = list(dict.fromkeys(text for start, _end, text in imports if start < window_start))
             if outside:
                 parts.append("\n".join(outside) + "\n")
             for scope in scopes:
