@@ -38,7 +38,7 @@ def big_module(functions: int = 120) -> str:
     return "".join(parts)
 
 
-def prompt_for(doc: Document, offset: int, budget: int = 600, **kw):
+def prompt_for(doc: Document, offset: int, budget: int = 600, suffix_share: float = 0.25, **kw):
     lang = doc.language
     indexer = Indexer(REGISTRY)
     index = indexer.for_document(doc)
@@ -46,7 +46,7 @@ def prompt_for(doc: Document, offset: int, budget: int = 600, **kw):
         doc,
         offset,
         budget=budget,
-        suffix_share=0.25,
+        suffix_share=suffix_share,
         count=COUNT,
         scopes=enclosing_scopes(lang, doc.tree, doc.data, offset),
         imports=index.imports,
@@ -100,6 +100,45 @@ def test_a_module_imported_again_inside_functions_is_in_the_head_once() -> None:
     assert p.window_start > text.index("def helper_5")
     assert head.count("import re") == 1
     assert "import os\nimport re\n" in head
+
+
+def test_an_import_the_window_starts_inside_is_sent_once() -> None:
+    """A list of 60 imported names in brackets, the window starting among them: the whole
+    statement went in the head and its last 30 names again at the start of the window, the
+    budget paying for them twice. The head now has its part above the window, and the prompt
+    reads the statement through once."""
+    statement = "from package.module import (\n" + "".join(f"    name_{i},\n" for i in range(60)) + ")"
+    text = "import os\n" + statement + "\n\n\n" + "".join(
+        f"def handler_{i}(order, amount):\n    total = charge(order, amount * {i})\n    return total\n\n\n"
+        for i in range(12)
+    )
+    doc = python_doc("file:///ws/store.py", text)
+    inside = 0
+    for budget in range(800, 1300, 50):
+        p = prompt_for(doc, len(text) - 1, budget=budget, suffix_share=0.1)
+        if text.index(statement) < p.window_start < text.index(statement) + len(statement):
+            inside += 1
+            assert p.prompt.count("name_59,") == 1, budget
+            assert "import os\n" + statement in p.prompt, budget
+    assert inside  # the window did start inside the statement
+
+
+def test_a_signature_the_window_starts_inside_is_sent_once() -> None:
+    """A function of 14 parameters a line each, the window starting among them: its header
+    went whole in the head and its last lines again at the start of the window."""
+    signature = "def build_report(\n" + "".join(f"    option_{i}: int = {i},\n" for i in range(14)) + ") -> dict:\n"
+    body = "".join(f"    value_{i} = option_{i % 14} * {i}\n" for i in range(60))
+    text = "import os\n\n\n@register\n" + signature + body + "    return locals()\n"
+    doc = python_doc("file:///ws/store.py", text)
+    offset = text.index("    value_50 ")
+    inside = 0
+    for budget in range(500, 1200, 50):
+        p = prompt_for(doc, offset, budget=budget, suffix_share=0.1)
+        if text.index(signature) < p.window_start < text.index(signature) + len(signature):
+            inside += 1
+            assert p.prompt.count("option_13: int = 13,") == 1, budget
+            assert "@register\n" + signature + "    value_0 = " in p.prompt, budget
+    assert inside  # the window did start inside the signature
 
 
 def test_definitions_from_open_documents_and_local_imports(tmp_path: Path) -> None:

@@ -116,6 +116,36 @@ async def test_a_prefetch_is_billed_for_the_suggestion_it_carries(fake: FakeDeep
     assert [rec.prompt_tokens >= tokens for rec, tokens in zip(records, sent, strict=True)] == [True, True]
 
 
+async def test_a_prefetch_keeps_to_the_budget_with_the_suggestion_it_carries(fake: FakeDeepSeek) -> None:
+    """The request for what follows a suggestion sent the prompt just answered with the
+    suggestion appended: up to ``multiLineMaxTokens`` over the budget (2,190 tokens for 2,048
+    here, a suggestion of 430). It is fitted again, the suggestion counted in."""
+    body = "".join(f"    step_{i} = charge(order, amount * {i}, currency='EUR')\n" for i in range(25))
+    fake.responder(lambda _body: body + "    return step_24", path=FIM)
+    handlers = [
+        f"def handler_{i}(order, amount):\n    total = charge(order, amount * {i})\n    return total\n\n\n"
+        for i in range(100)
+    ]
+    # The file above the cursor fits the budget whole: the window lost nothing to its snap.
+    above = "import os\n\n\n" + "".join(handlers[:70]) + "def process(order, amount):\n"
+    uri = "file:///ws/main.py"
+    c = Completing(fake, debounce=0, max_prompt_tokens=2048, multi_line_max_tokens=512)
+    try:
+        c.open(uri, above + "\n\n\n" + "".join(handlers[70:]))
+        assert await c.inline(uri, above.count("\n"), 0)
+        for _ in range(100):  # the prefetch goes out after the answer
+            if len(fake.requests_to(FIM)) >= 2:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await c.stop()
+    bodies = [r.json for r in fake.requests_to(FIM)]
+    assert len(bodies) == 2  # the request, then the prefetch
+    assert bodies[1]["prompt"].endswith(body + "    return step_24")
+    assert [COUNT(b["prompt"]) + COUNT(b["suffix"]) <= 2048 for b in bodies] == [True, True]
+    assert COUNT(bodies[1]["prompt"]) > 1500  # still a window, not a few lines
+
+
 async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
     fake: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

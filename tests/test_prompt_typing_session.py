@@ -35,6 +35,14 @@ def store_module(methods: int = 120) -> str:
     return "".join(parts)
 
 
+def dense_module(lines: int = 200) -> str:
+    """A function of long lines, some 30 tokens each: 32 of them are more than a small budget."""
+    parts = ["import json\n\n\ndef pipeline(payload, options):\n"]
+    for i in range(lines):
+        parts.append(f'    result_{i} = transform(payload["field_{i}"], options.get("key_{i}"), retries={i % 7}, timeout=30.0)\n')
+    return "".join(parts)
+
+
 def type_line(text: str, line: int, typed: str, budget: int) -> list[tuple[FimPrompt, Document, int]]:
     """Type ``typed`` at the end of ``line``, a key at a time, into a document kept as the
     server keeps it; the prompt (as the completion feature builds it) after every key."""
@@ -118,6 +126,43 @@ def test_an_unclosed_bracket_in_a_method_does_not_move_the_window() -> None:
     typed = '\n        msg = _("invalid: %(value)r") % {"value": value, "choices": [1, 2'
     moved = [b for b in range(520, 2100, 50) if len(window_starts(text, line, typed, b)) > 1]
     assert moved == []
+
+
+@pytest.mark.parametrize("budget", [600, 1000])
+def test_a_window_of_long_lines_keeps_most_of_its_budget(budget: int) -> None:
+    """The window's start was snapped to a 32-line step, whatever that gave up: on long lines,
+    with a cursor a few lines past a step, the prompt was the file's path and the cursor line
+    (18 tokens of 600), the lines above that fitted the budget all left out."""
+    text = dense_module()
+    for line in range(94, 132, 3):
+        fim, _doc, _offset = type_line(text, line, "\n    x", budget)[-1]
+        assert COUNT(fim.prompt) >= budget // 2, line
+
+
+def test_the_start_of_a_window_of_long_lines_stays_over_lines_typed() -> None:
+    """Snapped less far on long lines, the window's start still keeps to a line for every key
+    of a line typed and moves once at most over a few lines (the provider's cache hits). The
+    32-line step moved it with every line typed where the window was shorter than a step,
+    and then, past a step, sent next to nothing (16 tokens of 600)."""
+    text = dense_module()
+    typed = "".join(f"\n    y_{i} = step(x)" for i in range(8))
+    keys_per_line = len(typed) // 8
+    for line in (94, 110, 120):
+        prompts = type_line(text, line, typed, 600)
+        starts = [doc.line_at(fim.window_start) for fim, doc, _ in prompts]
+        assert len(set(starts)) <= 2, line
+        for i in range(8):  # the keys of each line, after its line break
+            assert len(set(starts[i * keys_per_line + 1 : (i + 1) * keys_per_line])) == 1, (line, i)
+        assert min(COUNT(fim.prompt) for fim, _doc, _offset in prompts) >= 300, line
+
+
+def test_the_suffix_of_long_lines_keeps_most_of_its_budget() -> None:
+    """The suffix's end was snapped back to a 16-line step: on long lines, where seven lines
+    after the cursor fitted its share of the budget, one or two were sent in some places."""
+    text = dense_module()
+    for line in range(90, 122):
+        fim, _doc, _offset = type_line(text, line, "\n    x", 2048)[-1]
+        assert COUNT(fim.suffix) >= 2048 // 10 * 3 // 4, line
 
 
 @pytest.fixture

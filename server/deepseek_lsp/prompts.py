@@ -2,8 +2,9 @@
 
 Order: extra context (other files' definitions and recent edits, sorted), the current file's
 label, its imports and the headers of the enclosing scopes, then the window before the cursor.
-Consecutive keystrokes change only the end of the prompt, and the window's first line moves in
-steps of ``WINDOW_STEP`` lines, so DeepSeek's prefix cache keeps hitting while the user types.
+Consecutive keystrokes change only the end of the prompt, and the window's first line is snapped
+to a round line (a multiple of ``WINDOW_STEP`` where the budget allows), so DeepSeek's prefix
+cache keeps hitting while the user types.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .documents import Document
 from .privacy import redact
 
 WINDOW_STEP = 32
+#: The window's start gives up at most this share of its budget (a 1/4) to land on a round line.
+SNAP_SHARE = 4
 SUFFIX_STEP = 16
 EXTRAS_SHARE = 0.3
 
@@ -135,7 +138,7 @@ def _cut_line(
 def _prefix_window(
     doc: Document, offset: int, budget: int, count: TokenCount, lines: LineTokenCount
 ) -> tuple[int, int]:
-    """(start byte, tokens) of the window before the cursor, start snapped to a line step."""
+    """(start byte, tokens) of the window before the cursor, start snapped to a round line."""
     cursor_line = doc.line_at(offset)
     far, used = _line_part(doc, offset, doc.line_start(cursor_line), budget, count)
     if used > max(budget, LINE_FLOOR):
@@ -150,12 +153,9 @@ def _prefix_window(
     block = getattr(lines, "block", None)
     while first > 0:
         if block is not None and first % WINDOW_STEP == 0:
-            # A whole block at once. One that does not fit ends the walk here: stopping
-            # anywhere inside it, the start would be snapped back up to this very line.
+            # A whole block at once; one that does not fit is walked into line by line.
             whole = block(first // WINDOW_STEP - 1)
-            if whole is not None:
-                if used + whole > budget:
-                    break
+            if whole is not None and used + whole <= budget:
                 used += whole
                 first -= WINDOW_STEP
                 continue
@@ -165,12 +165,34 @@ def _prefix_window(
         used += cost
         first -= 1
     if first > 0:
-        snapped = -(-first // WINDOW_STEP) * WINDOW_STEP
-        if snapped <= cursor_line:
-            for line in range(first, snapped):
-                used -= lines(line)
-            first = snapped
+        start, dropped = _snap(first, cursor_line, budget // SNAP_SHARE, lines)
+        first, used = start, used - dropped
     return doc.line_start(first), used - slack
+
+
+def _roundness(line: int, step: int = WINDOW_STEP) -> int:
+    """How round a line number is: its trailing zero bits, up to those of ``step``."""
+    return min((line & -line).bit_length(), step.bit_length())
+
+
+def _snap(first: int, cursor_line: int, spare: int, lines: LineTokenCount) -> tuple[int, int]:
+    """(start line, tokens given up): the roundest line from ``first`` on that gives up at most
+    ``spare`` tokens of the window, the nearest to ``first`` of the roundest.
+
+    The window's walk back ends a line further each time a line is typed; its start stays on
+    the round line until the walk passes it. A fixed step of 32 lines gave up to 31 lines of
+    the budget: with long lines or a small budget, most of the window or all of it but the
+    cursor line. Where 32 lines count fewer than ``spare`` tokens, this is that step."""
+    best, given_up = first, 0
+    line, dropped = first, 0
+    while line < cursor_line:
+        dropped += lines(line)
+        if dropped > spare:
+            break
+        line += 1
+        if _roundness(line) > _roundness(best):
+            best, given_up = line, dropped
+    return best, given_up
 
 
 def _window_text(
@@ -226,11 +248,20 @@ def _suffix_window(
         used += cost
         last, end = nxt, stop
     if last > cursor_line and end < len(doc.data):
-        snapped = last - ((last + 1) % SUFFIX_STEP)
-        if snapped > cursor_line:
+        # Its end snapped back to a round line as the window's start is, and no further than
+        # the window's: a 16-line step left one line of six after the cursor on long lines.
+        snapped, dropped = last, 0
+        line, given_up = last, 0
+        while line > cursor_line + 1:
+            given_up += lines(line)
+            if given_up > budget // SNAP_SHARE:
+                break
+            line -= 1
+            if _roundness(line + 1, SUFFIX_STEP) > _roundness(snapped + 1, SUFFIX_STEP):
+                snapped, dropped = line, given_up
+        if snapped < last:
             end = doc.line_end(snapped, with_eol=True)
-            for line in range(snapped + 1, last + 1):
-                used -= lines(line)  # dropped by the snap: not sent, not counted
+            used -= dropped  # not sent, not counted
     return end, used
 
 
@@ -287,6 +318,19 @@ def _fitting_snippets(
     return out, used
 
 
+def _header_above(data: bytes, scope: Scope, window_start: int) -> str:
+    """A scope's header as the prompt's head sends it: where the window starts inside it (a
+    signature of many lines), its part above the window, which the window reads on from.
+    Sent whole, its lines in the window came twice."""
+    header = scope.header.encode("utf-8")
+    if window_start < scope.body_start:
+        # Decorators come first in the header: it starts at or before the scope itself.
+        at = data.rfind(header, 0, scope.start + len(header))
+        if 0 <= at < window_start < at + len(header):
+            return header[: window_start - at].decode("utf-8", "ignore")
+    return scope.header + "\n"
+
+
 def build_fim_prompt(
     doc: Document,
     offset: int,
@@ -322,6 +366,9 @@ def build_fim_prompt(
         head_parts, used_extra = _fitting_snippets(snippets, line_comment, extras_budget, count)
 
     prefix_budget = budget - suffix_budget - used_extra
+    # Text treated as typed (a suggestion prefetched past, up to ``multiLineMaxTokens``) is
+    # sent with the window, in the same room: it used to come on top of the budget.
+    inserted_tokens = count(inserted) if inserted else 0
 
     def file_head_for(window_start: int) -> tuple[list[str], list[int]]:
         parts: list[str] = []
@@ -330,12 +377,18 @@ def build_fim_prompt(
         if window_start > 0:
             # Once each: a module imported again inside functions (difflib's ``import re``,
             # lazy imports in a CLI) came as many times in every prompt.
-            outside = list(dict.fromkeys(text for start, _end, text in imports if start < window_start))
+            outside = list(dict.fromkeys(text for _start, end, text in imports if end <= window_start))
             if outside:
                 parts.append("\n".join(outside) + "\n")
             for scope in scopes:
                 if scope.start < window_start and scope.header:
-                    parts.append(scope.header + "\n")
+                    parts.append(_header_above(doc.data, scope, window_start))
+            # An import the window starts inside (a long list of names in brackets) goes as
+            # its part above the window, last, so the window reads on from it. Sent whole,
+            # the names in the window came twice, paid for twice.
+            for start, end, text in imports:
+                if start < window_start < end:
+                    parts.append(text.encode("utf-8")[: window_start - start].decode("utf-8", "ignore"))
         # Each part is counted on its own (they end with line breaks, so the sum is the count of
         # the whole to a token or two): the same imports and headers come back with every window.
         costs = [count_line(count, part.encode("utf-8")) for part in parts]
@@ -360,7 +413,7 @@ def build_fim_prompt(
     # of such lines went 30 % over the budget. The window then gives up what they grew by.
     shrink = 0
     for _attempt in range(4):
-        room = max(prefix_budget - shrink, 0)
+        room = max(prefix_budget - inserted_tokens - shrink, 0)
         # The file head is sent before the window, within the same budget (it used to come on
         # top, up to half as much again). What it holds depends on where the window starts (the
         # imports and scope headers above it): the window leaves room for the most it can hold,
@@ -395,7 +448,7 @@ def build_fim_prompt(
             window, suffix = redact(window, clean=clean, after=suffix), redact(suffix, before=window)
             suffix_grown = _growth(suffix_text, suffix, count)
             grown += _growth(raw_window, window, count)
-        over = head_tokens + prefix_tokens + suffix_tokens + grown + suffix_grown - budget
+        over = head_tokens + prefix_tokens + inserted_tokens + suffix_tokens + grown + suffix_grown - budget
         if over <= 0 or grown + suffix_grown <= shrink or window_start == offset:
             break
         # The window gives up what redaction added, not what the total is over by: that goes
@@ -403,7 +456,7 @@ def build_fim_prompt(
         # window start with it, a prefix-cache miss each time (see ``_prefix_window``).
         shrink = grown + suffix_grown
     # What is sent, counted: the ledger bills a cancelled request by these.
-    prefix_tokens += grown
+    prefix_tokens += grown + inserted_tokens
     suffix_tokens += suffix_grown
     head = "".join(head_parts) + ("\n" if head_parts else "") + "".join(file_head)
     prompt = head + window

@@ -1779,16 +1779,24 @@ class CompletionFeature(Feature):
         """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
         uri = req.doc.uri
         anchor = Anchor.at(req.doc.data, req.offset, (req.inserted + shown).encode("utf-8"))
-        prompt = FimPrompt(
-            prompt=fim.prompt + shown,
-            suffix=fim.suffix,
-            window_start=fim.window_start,
-            window_end=fim.window_end,
-            # With the suggestion it carries: a prefetch cancelled as the user types on (or
-            # answered with no usage) is billed in the ledger by this count, which left out
-            # the suggestion's tokens (up to ``multiLineMaxTokens``).
-            prompt_tokens=fim.prompt_tokens + self.services.models.counter.count(shown),
-            suffix_tokens=fim.suffix_tokens,
+        # With the suggestion it carries: a prefetch cancelled as the user types on (or
+        # answered with no usage) is billed in the ledger by this count, which left out
+        # the suggestion's tokens (up to ``multiLineMaxTokens``).
+        shown_tokens = self.services.models.counter.count(shown)
+        fits = fim.prompt_tokens + shown_tokens + fim.suffix_tokens <= self.settings.completion.max_prompt_tokens
+        # The prompt just sent with the suggestion appended starts as that one did (the
+        # provider's cache); when that goes over the budget, the window is fitted again.
+        prompt: FimPrompt | None = (
+            FimPrompt(
+                prompt=fim.prompt + shown,
+                suffix=fim.suffix,
+                window_start=fim.window_start,
+                window_end=fim.window_end,
+                prompt_tokens=fim.prompt_tokens + shown_tokens,
+                suffix_tokens=fim.suffix_tokens,
+            )
+            if fits
+            else None
         )
         post = PostContext(
             prefix=ctx.prefix + shown,
@@ -1820,8 +1828,9 @@ class CompletionFeature(Feature):
             result = ""
             answered = False
             try:
+                fitted = prompt if prompt is not None else self._prompt(req, shown)
                 text = await self._stream_one(
-                    self._fim_request(prompt, True, marker=post.cell_marker), pending, False
+                    self._fim_request(fitted, True, marker=post.cell_marker), pending, False
                 )
                 result = postprocess(text, post) or ""
                 answered = True
