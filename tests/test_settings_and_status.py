@@ -231,6 +231,112 @@ async def test_a_backend_slow_to_start_answering_is_a_warning_until_it_is_quick_
 
 
 @pytest.mark.usefixtures("state_dir")
+async def test_a_slow_backend_left_for_another_is_not_the_new_ones_slowness(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Switched from a slow server to a quick one, the old one's first-token times still made
+    the average: "answering slowly" stayed, then came back after the new server's quick
+    answers, now named after it."""
+    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.3)
+    fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+    fake_deepseek.set_latency(ttft=0.5)
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False)
+    try:
+        uri = "file:///w/a.py"
+        completing.open(uri, "a = 1\nx = \ny = \nz = \nw = \n")
+        for line in (1, 2, 3):
+            assert await completing.inline(uri, line, 4) == ["compute(a)"]
+        assert completing.services.status.current.kind == "Warning"
+        with FakeDeepSeek() as quick:
+            quick.responder(lambda body: "compute(b)", path=FIM)
+            completing.configure(base_url=quick.url)
+            assert completing.services.status.current.kind == "Normal"
+            if completing.usage._warming is not None:
+                await completing.usage._warming  # its connection's set-up is no first-token time
+            assert await completing.inline(uri, 4, 4) == ["compute(b)"]
+            assert [s.kind for s in completing.statuses[-2:]] == ["Warning", "Normal"]
+            assert completing.services.status.current.kind == "Normal"
+    finally:
+        await completing.stop()
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_a_request_cancelled_by_a_change_of_model_does_not_call_the_new_one_slow(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old model's request, long unanswered, is cancelled by the switch: its wait says
+    nothing of the model now asked."""
+    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.5)
+    fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+    fake_deepseek.set_latency(ttft=3.0)
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = 1\nx = \n")
+    asked = asyncio.ensure_future(completing.inline(uri, 1, 4))
+    try:
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 1)
+        await asyncio.sleep(0.8)
+        completing.configure(model="deepseek-v4-pro")
+        assert await asked == []
+        assert completing.completion.stats.backend_cancelled == 1
+        assert [s.kind for s in completing.statuses if s.kind != "Normal"] == []
+    finally:
+        await completing.stop()
+
+
+@pytest.mark.usefixtures("state_dir")
+@pytest.mark.parametrize(
+    ("slow_s", "timeout_s"),
+    [
+        (0.5, 5.0),
+        # The slow threshold was the default time limit's (5 s): no request waits past its
+        # limit, so none could count. Half the limit (0.8 s) is slow then.
+        (feature.SLOW_ANSWER_S, 1.6),
+    ],
+)
+async def test_typing_on_while_the_backend_is_slow_to_start_answering_is_a_warning(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, slow_s: float, timeout_s: float
+) -> None:
+    """Each key cancelled the request before its first token came: no suggestion and no answer
+    to time, so the status stayed Normal however long the backend took. A request cancelled
+    sooner than a slow answer says nothing (no false alarm for a fast typist); a quick answer
+    clears the Warning."""
+    monkeypatch.setattr(feature, "SLOW_ANSWER_S", slow_s)
+    fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+    completing = Completing(fake_deepseek, debounce=0, prefetch=False, timeout_s=timeout_s)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = 1\nx = \n")
+    asked: list[asyncio.Task[list[str]]] = []
+
+    async def key(char: int, *, then_wait: float = 0.0) -> None:
+        """The key typed at column ``char`` once the previous request is at the backend."""
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == len(asked))
+        await asyncio.sleep(then_wait)
+        completing.insert(uri, 1, char, "c")
+        asked.append(asyncio.ensure_future(completing.inline(uri, 1, char + 1)))
+
+    try:
+        fake_deepseek.set_latency(ttft=3.0)
+        asked.append(asyncio.ensure_future(completing.inline(uri, 1, 4)))
+        for char in (4, 5, 6):
+            await key(char)
+        # The next request at the backend: the cancels before it have been heard.
+        assert await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 4)
+        assert completing.completion.stats.backend_cancelled == 3
+        assert [s.kind for s in completing.statuses if s.kind != "Normal"] == []
+        await key(7, then_wait=1.1)
+        assert await eventually(lambda: completing.services.status.current.kind == "Warning")
+        assert completing.services.status.current.message == "The model server at 127.0.0.1 is answering slowly"
+        fake_deepseek.set_latency(ttft=0.0)
+        await key(8)
+        assert await asked[-1] == ["compute(a)"]
+        assert completing.services.status.current.kind == "Normal"
+    finally:
+        await completing.stop()
+        await asyncio.gather(*asked, return_exceptions=True)
+
+
+@pytest.mark.usefixtures("state_dir")
 async def test_the_missing_key_error_goes_once_a_gateway_answers() -> None:
     """No key, and a gateway in front of DeepSeek that adds it: the status said "no API key"
     (Error) for good while every suggestion came, and after each pause in typing it was set

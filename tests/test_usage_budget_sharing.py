@@ -216,3 +216,27 @@ def test_a_budget_held_by_requests_under_way_does_not_say_paused_until_midnight(
         assert "paused until 00:00 UTC" in info.value.user_message
     finally:
         ledger.close()
+
+
+def test_the_remaining_budget_shown_leaves_out_what_the_requests_under_way_may_cost(tmp_path: Path) -> None:
+    """The usage view said money remained (budget less today's spend) while completions were
+    refused as over budget: the check counts the requests under way (a review here and in
+    another window) at their most, the remaining figure did not."""
+    a, b = window(tmp_path, 0.02), window(tmp_path, 0.02)
+    try:
+        a.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))  # $0.00594
+        release_a = a.reserve("deepseek-v4-pro", 0, 3000)
+        b.reserve("deepseek-v4-pro", 0, 3000)
+        budget = a.summary()["budget"]
+        assert budget["spent_today_usd"] == pytest.approx(0.00594)
+        assert budget["under_way_usd"] == pytest.approx(2 * 0.00594)
+        assert budget["remaining_usd"] == pytest.approx(0.02 - 3 * 0.00594)
+        a.reserve("deepseek-v4-pro", 0, 3000)
+        assert a.summary()["budget"]["remaining_usd"] == 0
+        with pytest.raises(BudgetExceeded):  # as the figure says: nothing left for a new one
+            a.check_budget()
+        release_a()
+        assert a.summary()["budget"]["remaining_usd"] == pytest.approx(0.02 - 3 * 0.00594)
+    finally:
+        a.close()
+        b.close()

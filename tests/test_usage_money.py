@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,39 @@ def test_usage_command_says_its_today_is_the_utc_day(
     today = next(line for line in out.splitlines() if line.startswith("today"))
     assert today.startswith(f"today ({day}, UTC): "), out
     assert "1 requests" in today
+
+
+def test_usage_command_shows_the_daily_budget_the_environment_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The editors pass ``dailyBudgetUsd``; `deepseek-lsp usage` had no way to be given it and
+    showed no budget, nor what the requests under way (an editor window's review) hold of it."""
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        spent = ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0)).cost
+    with Ledger(tmp_path / DB_NAME, daily_budget=1.0) as window:
+        window.reserve("deepseek-v4-pro", 0, 3000)  # as much again, under way in a window
+        _isolated_env(monkeypatch, tmp_path, DEEPSEEK_DAILY_BUDGET_USD="0.5")
+        assert print_usage() == 0
+        out = capsys.readouterr().out
+        line = next(line for line in out.splitlines() if line.startswith("daily budget"))
+        usd = f"${spent:.4f}"
+        assert line == f"daily budget: $0.5000, spent {usd}, up to {usd} more in requests under way, remaining ${0.5 - 2 * spent:.4f}"
+        assert print_usage(as_json=True) == 0
+        budget = json.loads(capsys.readouterr().out)["budget"]
+        assert budget["daily_usd"] == 0.5
+        assert budget["remaining_usd"] == pytest.approx(0.5 - 2 * spent)
+    # A ledger it cannot read: no "remaining $0.5000" of a spend it knows nothing of.
+    unreadable = tmp_path / "unreadable"
+    (unreadable / DB_NAME).mkdir(parents=True)
+    _isolated_env(monkeypatch, unreadable, DEEPSEEK_DAILY_BUDGET_USD="0.5")
+    assert print_usage() == 1
+    assert "daily budget" not in capsys.readouterr().out
+
+
+def test_usage_command_tells_a_budget_variable_it_cannot_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    _isolated_env(monkeypatch, tmp_path, DEEPSEEK_DAILY_BUDGET_USD="$5")
+    assert print_usage() == 0
+    captured = capsys.readouterr()
+    assert "DEEPSEEK_DAILY_BUDGET_USD" in captured.err and "daily budget" not in captured.out

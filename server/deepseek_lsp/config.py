@@ -503,6 +503,9 @@ ENV_SETTINGS = {
     "DEEPSEEK_FIM_TEMPLATE": "fimTemplate",
     "DEEPSEEK_COMPLETION_MODEL": "completion.model",
     "DEEPSEEK_REVIEW_MODEL": "review.model",
+    # ``deepseek-lsp usage`` has no editor to pass the budget nor a settings file: it showed
+    # no budget at all (the CLI review keeps it too, settings file or not).
+    "DEEPSEEK_DAILY_BUDGET_USD": "dailyBudgetUsd",
 }
 
 

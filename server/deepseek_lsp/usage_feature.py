@@ -238,13 +238,14 @@ def format_usd(amount: float) -> str:
 def print_usage(as_json: bool = False) -> int:
     from .config import build_settings
 
-    settings, _ = build_settings()
+    settings, problems = build_settings()
     ledger = make_ledger(settings, read_only=True)
     summary = ledger.summary()
     ledger.close()
     # Totals read from no file are no totals: "$0" must not pass for "nothing spent".
     unread = summary["path"] is None
-    for problem in summary["problems"]:
+    # A budget variable refused is told: silently, the budget line was just missing.
+    for problem in [*problems, *summary["problems"]]:
         print(f"deepseek-lsp usage: {problem}", file=sys.stderr)
     if as_json:
         json.dump({k: v for k, v in summary.items() if k != "session"}, sys.stdout, indent=2)
@@ -263,6 +264,14 @@ def print_usage(as_json: bool = False) -> int:
                 f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
                 f"  output {t.get('output_tokens', 0)}"
             )
+    # Unread, nothing spent would be claimed and the whole budget called remaining.
+    if (budget := summary["budget"]) and not unread:
+        under_way = budget["under_way_usd"]
+        more = f", up to {format_usd(under_way)} more in requests under way" if under_way > 0 else ""
+        print(
+            f"daily budget: {format_usd(budget['daily_usd'])}, spent {format_usd(budget['spent_today_usd'])}{more},"
+            f" remaining {format_usd(budget['remaining_usd'])}"
+        )
     if summary["unpriced_models"]:
         print(f"models without a price (counted as $0): {', '.join(summary['unpriced_models'])}")
     print(f"ledger: {summary['path'] or 'none could be read (see above)'}")

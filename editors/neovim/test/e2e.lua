@@ -473,6 +473,11 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
     budget = { daily_usd = 0.005, remaining_usd = 0.0042 },
   })[1] ]])
   check(budget == "Daily budget: $0.0050, remaining $0.0042", "a $0.005 budget shown as: " .. budget)
+  -- What requests in flight hold is named, or spent and remaining fall short of the budget.
+  local held = lua([[return require("deepseek_lsp").usage_lines({
+    budget = { daily_usd = 1, remaining_usd = 0.25, under_way_usd = 0.5 },
+  })[1] ]])
+  check(held == "Daily budget: $1.0000, up to $0.5000 in requests under way, remaining $0.2500", "a budget with requests under way shown as: " .. held)
 end)
 
 step(":DeepSeekStatus shows the client's state; statusline() names it", function()

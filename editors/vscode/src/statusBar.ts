@@ -44,7 +44,7 @@ export interface UsageJSON {
   month: ScopeJSON;
   session?: ScopeJSON;
   unpriced_models?: string[];
-  budget?: { daily_usd: number; spent_today_usd: number; remaining_usd: number } | null;
+  budget?: { daily_usd: number; spent_today_usd: number; remaining_usd: number; under_way_usd?: number } | null;
   path?: string | null;
   status?: ServerStatus;
 }

@@ -62,6 +62,8 @@ export function usageMarkdown(usage: UsageJSON): string {
   if (usage.budget) {
     out.push(
       `Daily budget: ${formatCost(usage.budget.daily_usd)}, spent ${formatCost(usage.budget.spent_today_usd)}, ` +
+        // Reserved by requests in flight: without it, spent and remaining fell short of the budget.
+        (usage.budget.under_way_usd ? `up to ${formatCost(usage.budget.under_way_usd)} in requests under way, ` : '') +
         `remaining ${formatCost(usage.budget.remaining_usd)}.`,
       '',
     );

@@ -35,6 +35,10 @@ class Debouncer:
     def latency(self, seconds: float) -> None:
         self._latencies.append(seconds)
 
+    def forget_latencies(self) -> None:
+        """Another backend (or model) answers from now on: the old one's times are not its."""
+        self._latencies.clear()
+
     @property
     def average_latency(self) -> float:
         return sum(self._latencies) / len(self._latencies) if self._latencies else 0.0

@@ -500,6 +500,14 @@ class CompletionFeature(Feature):
         self.items = SentItems(self.stats)
         self._paused = Paused()
         self._background: set[asyncio.Task[Any]] = set()
+        #: A request waited past the slow threshold (``_slow_s``) with no token before the next
+        #: key cancelled it, and no answer has come quickly since: typing on, the user got no
+        #: answer to time the backend by, so neither suggestions nor the slow Warning.
+        self._waited_unanswered = False
+        #: Counts the changes of backend (endpoint, key, model): a wait on the one before is
+        #: not the current one's.
+        self._backend_epoch = 0
+        self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -580,6 +588,7 @@ class CompletionFeature(Feature):
         self.crawler.files_changed(changes)
 
     async def stop(self) -> None:
+        self._stopping = True
         for task in [*self._fetches.values(), *self._background]:
             task.cancel()
         await asyncio.gather(*self._fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
@@ -594,6 +603,14 @@ class CompletionFeature(Feature):
             self.services.status.set(Status("Normal", "", "completion"))
         if new_model:
             self.services.status.forget("completion:")
+            # The old backend's first-token times made the new one "answering slowly": the
+            # Warning stayed, then came back after its quick answers, named after it.
+            self.debouncer.forget_latencies()
+            self._waited_unanswered = False
+            self._backend_epoch += 1
+            current = self.services.status.current
+            if current.feature == "completion" and current.kind == "Warning":
+                self.services.status.set(Status("Normal", "", "completion"))
         if new_model or _answer_settings(old) != _answer_settings(new):
             # What the old model or settings answered is not shown for the new ones (an
             # identical prompt now gets another answer), nor what they are answering: a stream
@@ -865,10 +882,29 @@ class CompletionFeature(Feature):
             status.set(Status("Warning", message, "completion"))
             status.tell_once(f"completion:{type(exc).__name__}", message, 2)
 
+    def _slow_s(self) -> float:
+        """How long a wait for the first token is slow: half the time limit at most. By default
+        the limit is SLOW_ANSWER_S (5 s) and no request waits past its limit: no wait, nor any
+        first token, was ever counted slow."""
+        return min(SLOW_ANSWER_S, self.settings.completion.timeout_s / 2)
+
     def _backend_ok(self, first_token: float) -> None:
-        status = self.services.status
+        if first_token <= self._slow_s():
+            self._waited_unanswered = False
         self.debouncer.latency(first_token)
-        if self.debouncer.average_latency > SLOW_ANSWER_S:
+        self._judge_speed()
+
+    def _cancelled_unanswered(self, waited: float, epoch: int) -> None:
+        """A stream cancelled before its first token after ``waited`` seconds. One cancelled
+        sooner says nothing (the next key came first); nor does one cancelled because the
+        backend was replaced (endpoint, key, model) or the server stops."""
+        if waited > self._slow_s() and not self._stopping and epoch == self._backend_epoch:
+            self._waited_unanswered = True
+            self._judge_speed()
+
+    def _judge_speed(self) -> None:
+        status = self.services.status
+        if self._waited_unanswered or self.debouncer.average_latency > self._slow_s():
             client = self.services.models.client
             # Named as errors name it: a self-hosted server's slowness is not DeepSeek's.
             who = provider_name(client.config.fim_base if client is not None else None)
@@ -1683,15 +1719,21 @@ class CompletionFeature(Feature):
         # A chat model's first line may be a fence or a sentence: its whole (short) answer is
         # read, and post-processing takes the code line out of it.
         early = single_line and self.settings.backend != "chat"
-        async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
-            async for delta in stream:
-                parts.append(delta)
-                if pending is not None:
-                    pending.add(delta)
-                if early:
-                    text = "".join(parts)
-                    if "\n" in text.lstrip("\n"):
-                        break  # the first line is complete: answer now, stop paying for more
+        epoch = self._backend_epoch
+        try:
+            async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
+                async for delta in stream:
+                    parts.append(delta)
+                    if pending is not None:
+                        pending.add(delta)
+                    if early:
+                        text = "".join(parts)
+                        if "\n" in text.lstrip("\n"):
+                            break  # the first line is complete: answer now, stop paying for more
+        except asyncio.CancelledError:
+            if not parts:
+                self._cancelled_unanswered(time.monotonic() - started, epoch)
+            raise
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".

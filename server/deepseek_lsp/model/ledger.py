@@ -741,11 +741,18 @@ class Ledger:
         }
         if self.daily_budget:
             spent = sum(t.cost_usd for t in today_totals.values())
+            with self._lock:
+                under_way = sum(self._in_flight.values())
+            under_way += self._others_pending()
             # Not rounded to 6 places: a day of a few cached completions (under half a
             # millionth of a dollar) read "spent $0.00" next to a total of "<$0.0001".
             out["budget"] = {
                 "daily_usd": self.daily_budget,
                 "spent_today_usd": round(spent, 12),
-                "remaining_usd": round(max(0.0, self.daily_budget - spent), 12),
+                # What new requests may still spend: those under way count at their most, as
+                # the budget check counts them. Left out, a review under way had completions
+                # refused as over budget while the same view said money remained.
+                "remaining_usd": round(max(0.0, self.daily_budget - spent - under_way), 12),
+                "under_way_usd": round(under_way, 12),
             }
         return out

@@ -910,7 +910,10 @@ function M.usage_lines(u)
   scope("This session", u.session)
   if type(u.budget) == "table" then
     -- Budgets under a cent are set (a free tier, a test): "$0.00" read as "no budget".
-    lines[#lines + 1] = ("Daily budget: %s, remaining %s"):format(usd(u.budget.daily_usd), usd(u.budget.remaining_usd))
+    local under_way = tonumber(u.budget.under_way_usd) or 0
+    -- Reserved by requests in flight: without it the remaining figure looked too low.
+    local held = under_way > 0 and (", up to %s in requests under way"):format(usd(under_way)) or ""
+    lines[#lines + 1] = ("Daily budget: %s%s, remaining %s"):format(usd(u.budget.daily_usd), held, usd(u.budget.remaining_usd))
   end
   if type(u.unpriced_models) == "table" and #u.unpriced_models > 0 then
     lines[#lines + 1] = "No price known for: " .. table.concat(u.unpriced_models, ", ")
