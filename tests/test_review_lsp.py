@@ -579,6 +579,26 @@ async def test_failed_review_warning_clears_when_reviews_are_turned_off(
         assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=3), client.statuses[-1]
 
 
+async def test_a_review_over_the_daily_budget_says_it_was_not_sent_and_what_to_do(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The Warning read "review of a.py failed: ... AI requests are paused until 00:00 UTC. Raise
+    the daily budget setting to continue. Save again to retry.": saving again was refused again."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    settings = {**NO_RETRIES, "dailyBudgetUsd": 0.000001}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        open_doc(client, "file:///ws/a.py", ROW_DOC)
+        save(client, "file:///ws/a.py")
+        await reviewed(client, 1, "file:///ws/a.py")  # the first goes: nothing was spent yet
+        change(client, 2, at(0, 0), "# reviewed again\n", "file:///ws/a.py")
+        save(client, "file:///ws/a.py")
+        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning", timeout=10)
+        message = client.statuses[-1]["message"]
+        assert message.startswith("review of a.py not sent: Daily DeepSeek budget"), message
+        assert "Raise the daily budget setting" in message and "Save again to retry" not in message
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
 SUM_RULES = (Rule("return sum(items)", "warning", "None for an empty list.", "return sum(items) or 0"),)
 
 

@@ -24,7 +24,7 @@ from ..config import Settings
 from ..context import env_workspace_roots, label_path
 from ..documents import Document
 from ..features import Feature, Paused, Services
-from ..model.errors import ModelError
+from ..model.errors import BudgetExceeded, ModelError
 from ..notebooks import CellSpan
 from ..privacy import is_excluded, uri_to_path
 from ..status import Status
@@ -606,7 +606,13 @@ class ReviewFeature(Feature):
             # Its retries are spent: nothing reviews the file again until it is saved again
             # (the message said "it will be retried later").
             message = error.user_message.replace("; it will be retried later.", ".")
-            status.set(Status("Warning", f"review of {_basename(uri)} failed: {message} Save again to retry.", "review", uri))
+            if isinstance(error, BudgetExceeded):
+                # Not sent, and saving again at once is refused again: "Raise the daily budget
+                # setting to continue. Save again to retry" read as two ways out.
+                text = f"review of {_basename(uri)} not sent: {message} Then save the file again to review it."
+            else:
+                text = f"review of {_basename(uri)} failed: {message} Save again to retry."
+            status.set(Status("Warning", text, "review", uri))
             return
         if outcome.problems:
             status.set(Status("Warning", f"review: {outcome.problems[0]}", "review", uri))
