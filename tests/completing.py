@@ -25,12 +25,14 @@ REGISTRY = LanguageRegistry.load()
 class Completing:
     """A completion feature and the usage feature that owns its model client."""
 
-    def __init__(self, fake: FakeDeepSeek, **completion: Any) -> None:
+    def __init__(self, fake: FakeDeepSeek, registry: LanguageRegistry = REGISTRY, **completion: Any) -> None:
+        """``registry``: a fresh one for a test of what a language's first use does (the
+        shared one's queries are compiled by the tests before)."""
         self.statuses: list[Status] = []
         settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
         settings = replace(settings, completion=replace(settings.completion, **completion))
         status = StatusReporter(self.statuses.append, lambda m, level=2: None)
-        self.services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+        self.services = Services(DocumentStore(registry), registry, status, settings)
         self.usage = UsageFeature(self.services)
         self.completion = CompletionFeature(self.services)
         self.services.configured.set()
@@ -39,8 +41,8 @@ class Completing:
         await self.completion.stop()
         await self.usage.stop()
 
-    def open(self, uri: str, text: str = "x = 1\n") -> Document:
-        doc = self.services.documents.open(uri, text, "python", 1)
+    def open(self, uri: str, text: str = "x = 1\n", language_id: str = "python") -> Document:
+        doc = self.services.documents.open(uri, text, language_id, 1)
         self.completion.document_opened(doc)
         return doc
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+import tree_sitter
 
 from deepseek_lsp.completion.feature import Request
-from tests.completing import accept_first
+from deepseek_lsp.languages import QUERY_KINDS, LanguageRegistry
+from tests.completing import Completing, accept_first
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually
 from tests.test_completion_units import _LANGUAGE_IDS, _feature
 
 FIM = "/beta/completions"
@@ -193,3 +198,50 @@ async def test_a_type_annotation_is_completed_as_one_line(fake_deepseek) -> None
 async def test_a_block_closed_between_spaced_braces_stops_at_its_brace(fake_deepseek, language, text, answer, expected) -> None:
     result, _ = await _complete(fake_deepseek, language, text, answer)
     assert result == expected
+
+
+# 7. A language's tree-sitter queries were compiled by its first completion, on the event loop:
+#    the user's first suggestion in a Swift file came 1.5 s late, every other request (another
+#    file's, a cancel) waiting too. They are compiled when a document of the language opens.
+SWIFT = "import Foundation\n\nfunc total(_ xs: [Int]) -> Int {\n    \n}\n"
+
+
+@pytest.fixture
+def compiled(monkeypatch) -> list[str]:
+    """The source of each query compiled from now on."""
+    sources: list[str] = []
+    real = tree_sitter.Query
+
+    def counting(language: tree_sitter.Language, source: str) -> tree_sitter.Query:
+        sources.append(source)
+        return real(language, source)
+
+    monkeypatch.setattr(tree_sitter, "Query", counting)
+    return sources
+
+
+async def test_a_languages_queries_are_compiled_when_its_first_document_opens(fake_deepseek, compiled) -> None:
+    c = Completing(fake_deepseek, registry=LanguageRegistry.load(), debounce=0, prefetch=False, cache=False)
+    try:
+        c.open("file:///w/a.swift", SWIFT, "swift")
+        # The open alone compiles them (30 s bounds a slow machine's 1.5 s).
+        assert await eventually(lambda: len(compiled) == len(QUERY_KINDS), timeout=30)
+        fake_deepseek.script("return xs.reduce(0, +)", path=FIM)
+        assert await c.inline("file:///w/a.swift", 3, 4) == ["return xs.reduce(0, +)"]
+        assert len(compiled) == len(QUERY_KINDS)  # the request compiled none
+    finally:
+        await c.stop()
+
+
+async def test_a_completion_while_the_queries_compile_compiles_none_again(fake_deepseek, compiled) -> None:
+    c = Completing(fake_deepseek, registry=LanguageRegistry.load(), debounce=0, prefetch=False, cache=False)
+    try:
+        c.open("file:///w/a.swift", SWIFT, "swift")
+        c.open("file:///w/b.swift", SWIFT, "swift")  # a second warm-up, meanwhile
+        assert await eventually(lambda: compiled, timeout=30)  # under way: one compiled
+        fake_deepseek.script("return xs.reduce(0, +)", path=FIM)
+        assert await c.inline("file:///w/a.swift", 3, 4) == ["return xs.reduce(0, +)"]
+        assert await eventually(lambda: len(compiled) >= len(QUERY_KINDS), timeout=30)
+        assert sorted(Counter(compiled).values()) == [1] * len(QUERY_KINDS)
+    finally:
+        await c.stop()

@@ -771,6 +771,8 @@ class CompletionFeature(Feature):
         # opening a hundred files used to start counting each of them in turn).
         self._last_change = time.monotonic()
         if not self.status_for(doc):
+            if doc.language is not None and not doc.language.queries_compiled():
+                self._spawn(doc.language.compile_queries())
             self._count_when_idle(doc)
             if doc.language is not None and (path := file_path(doc.uri)) is not None:
                 self.crawler.request(path, doc.language.name)

@@ -1358,6 +1358,8 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             written.append((index, ws, ctx.width(ws) - base))
     if not written:
         return text
+    own_frame = _in_own_frame(lines, written, base, ctx)
+    written = own_frame or written
     # In a file that mixes tabs and spaces, tabs are its own (eight columns), not foreign.
     foreign = any(c not in ctx.indent_unit and not (c == "\t" and ctx.tab_width) for _, ws, _ in written for c in ws)
     unit = ctx.unit_width
@@ -1370,7 +1372,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             step = tab_step
             break
         step = reduce(gcd, (abs(d) for d in depths), 0) or unit
-        if step == unit and not foreign:
+        if step == unit and not foreign and not own_frame:
             return text
         smallest = min((abs(d) for d in depths if d), default=step)
         if step in (2, 3, 4, 8, unit) and smallest == step:
@@ -1390,6 +1392,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     levelled = [w for w in written if w[0] not in aligned]
     if (
         not foreign
+        and not own_frame
         and step % unit == 0
         and len({abs(d) for d in depths if d}) < 2
         and not _body_one_step_deeper(lines, levelled, step, ctx)
@@ -1420,6 +1423,42 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
 
 
 _DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
+
+
+#: The widths of a level an answer written in spaces of its own may have.
+_OWN_STEPS = (2, 3, 4, 8)
+
+
+def _in_own_frame(
+    lines: list[str], written: list[tuple[int, str, int]], base: int, ctx: PostContext
+) -> list[tuple[int, str, int]] | None:
+    """The depths of an answer indented with spaces in a step of its own, read as its whole
+    indentation from column 0 (the cursor's level ``step`` columns a level), where the line
+    below the first is where it goes read so and not read as levels under the cursor line's
+    own indentation (None: read as written). Two-space lines under a cursor two tabs (eight
+    columns) in were all taken for levels out of the block and went in at column 0, a
+    Python function's last lines out of it; two-space lines in a four-space file too."""
+    if written[0][0] == 0 or any(ws.strip(" ") for _, ws, _ in written):
+        return None  # a first line indented (retyped, alignment) or tabs: not spaces alone
+    step = reduce(gcd, (len(ws) for _, ws, _ in written), 0)
+    levels, rest = divmod(base, ctx.unit_width)
+    if rest or step not in _OWN_STEPS or step * levels == base:
+        return None  # the cursor line at whole levels of the step already: one frame
+    first = ctx.trailing_comment_re.sub("", ctx.line_prefix + lines[0]).rstrip()
+    if first.endswith(("(", "[")):
+        return None  # the line below is alignment or a hanging indent, no level
+    index, ws, depth = written[0]
+    if index in _lines_in_parentheses(lines, ctx):
+        return None
+    # The next line is a level out when it closes a bracket, one in below a line opening a
+    # block, else a statement at the cursor's level.
+    expected = -1 if lines[index].lstrip()[:1] in ")]}" else 1 if _opens_block(first, ctx) else 0
+    as_written = reduce(gcd, (abs(d) for _, _, d in written), 0)
+    if depth >= 0 if not expected else (depth == expected * as_written and as_written in _OWN_STEPS):
+        return None  # where it goes as written (a continuation line deeper too)
+    if len(ws) - step * levels != expected * step:
+        return None
+    return [(i, w, len(w) - step * levels) for i, w, _ in written]
 
 
 def _tab_step(written: list[tuple[int, str, int]], ctx: PostContext) -> int | None:
