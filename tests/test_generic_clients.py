@@ -229,6 +229,8 @@ async def test_eglot_gets_plain_text_menu_items_as_yasnippet_runs_backquoted_tex
                 else:
                     assert item.insert_text_format == types.InsertTextFormat.PlainText
                     assert item.text_edit.new_text == answer
+                    # Eglot shows no Markdown: the fence lines showed around the code.
+                    assert item.documentation == answer
 
 
 async def test_a_menu_items_documentation_shows_a_suggestion_with_a_fence_of_its_own_whole(tmp_path: Path) -> None:

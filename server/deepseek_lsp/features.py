@@ -64,6 +64,8 @@ class Services:
     workspace_folders: list[str] = field(default_factory=list)
     #: The client takes snippet completion items (``completionItem.snippetSupport``).
     client_snippets: bool = False
+    #: The client shows Markdown in an item's documentation (``completionItem.documentationFormat``).
+    client_markdown_docs: bool = False
     #: Filled by the usage feature: the model client and the ledger shared by all features.
     models: Any = None
     #: Filled by the completion feature: the workspace symbol table (``WorkspaceSymbols``),

@@ -691,6 +691,8 @@ def _register_core(server: DeepSeekServer) -> None:
         # model wrote run). Its plain-text item inserts the whole text.
         client = params.client_info.name if params.client_info else ""
         ls.services.client_snippets = bool(item_caps and item_caps.snippet_support) and client != "Eglot"
+        formats = (item_caps and item_caps.documentation_format) or []
+        ls.services.client_markdown_docs = types.MarkupKind.Markdown in formats
         ls.client_log = logsetup.attach_client(ls._send_log, ls.settings.log_level)
         ls.apply_settings()
         if params.process_id and _process_visible(params.process_id):

@@ -1030,7 +1030,7 @@ class CompletionFeature(Feature):
                     label=shown,
                     kind=types.CompletionItemKind.Text,
                     detail="DeepSeek",
-                    documentation=menu.documentation(text),
+                    documentation=menu.documentation(text, self.services.client_markdown_docs),
                     # The line shown, which starts with the word typed (clients match on it).
                     filter_text=shown.removesuffix(" …"),
                     sort_text=f"0000{i}",

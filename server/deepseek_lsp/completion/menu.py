@@ -63,10 +63,15 @@ def as_snippet(text: str, cursor_indent: str, *, before_closer: bool = False) ->
     return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(relative))
 
 
-def documentation(text: str) -> types.MarkupContent:
+def documentation(text: str, markdown: bool = True) -> str | types.MarkupContent:
     """The whole suggestion, fenced, for the menu's documentation popup. The fence is longer
     than any run of backquotes in the text: a suggestion with a code block of its own (a
-    README's example, a docstring's) closed ours, and the rest showed as Markdown."""
+    README's example, a docstring's) closed ours, and the rest showed as Markdown. A client
+    that shows no Markdown (Eglot, Emacs' lsp-mode without markdown-mode) gets the text as it
+    is (a string: a client that declares no formats may not take a MarkupContent at all),
+    where the fence lines showed as text around the code."""
+    if not markdown:
+        return text
     fence = "`" * max([3, *(len(run) + 1 for run in re.findall(r"`+", text))])
     return types.MarkupContent(kind=types.MarkupKind.Markdown, value=f"{fence}\n{text}\n{fence}")
 
