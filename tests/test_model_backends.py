@@ -145,6 +145,37 @@ async def test_fim_template(fake_deepseek: FakeDeepSeek, template: str, expected
     assert set(FIM_TEMPLATES[template].stop) <= set(req.json["stop"])
 
 
+@pytest.mark.parametrize(
+    ("template", "marker"),
+    [
+        ("qwen2.5-coder", "<|fim_prefix|>"),
+        ("qwen2.5-coder", "<|repo_name|>"),
+        ("qwen2.5-coder", "<|im_end|>"),
+        ("deepseek-coder", "<｜fim▁begin｜>"),
+        ("deepseek-coder", "<|EOT|>"),
+        ("starcoder2", "<fim_prefix>"),
+        ("starcoder2", "<repo_name>"),
+        ("codellama", "<PRE>"),
+        ("<A>{prefix}<B>{suffix}<C>", "<A>"),
+    ],
+)
+async def test_a_template_marker_the_model_writes_again_ends_the_suggestion(
+    fake_deepseek: FakeDeepSeek, template: str, marker: str
+) -> None:
+    """Qwen2.5-Coder's and DeepSeek-Coder's FIM and repository markers are no special tokens:
+    a model that starts a new FIM turn or file after its answer had the marker and the code after
+    it (another file's, or the prefix again) shown in the suggestion."""
+    fake_deepseek.script(f"return a + b{marker}import os\n")
+    config = EndpointConfig(
+        base_url=f"{fake_deepseek.url}/v1",
+        backend="fim-template",
+        fim_template=template,
+        api_key=DEFAULT_KEY,
+    )
+    result, _ = await run_fim(fake_deepseek, config)
+    assert result.text == "return a + b"
+
+
 def test_custom_template_and_braces_in_code() -> None:
     template = "<A>{prefix}<B>{suffix}<C>"
     assert (

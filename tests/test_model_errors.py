@@ -36,6 +36,7 @@ URL = "https://user:secret@api.deepseek.com/beta/completions?key=sk-123#frag"
         (402, InsufficientBalanceError, False, True),
         (429, RateLimitError, True, False),
         (500, ServerError, True, False),
+        (501, RequestError, False, False),
         (502, ServerError, True, False),
         (503, OverloadedError, True, False),
     ],

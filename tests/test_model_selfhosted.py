@@ -262,6 +262,95 @@ async def test_a_reverse_proxy_html_error_page_is_told_by_its_title() -> None:
     assert "<" not in message and "nginx/1.24.0" not in message
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "said"),
+    [
+        ("404 page not found", "text/plain", "404 page not found"),  # Ollama's router
+        (
+            '{"object": "error", "message": "The model `qwen-coder` does not exist.", '
+            '"type": "NotFoundError", "param": null, "code": 404}',
+            "application/json",
+            "The model `qwen-coder` does not exist.",  # vLLM
+        ),
+    ],
+)
+async def test_a_404_points_at_the_base_url_and_model_not_the_backend(
+    body: str, content_type: str, said: str
+) -> None:
+    """A baseUrl written without /v1 (``http://localhost:11434``) or a model the server does not
+    serve answers 404: the user was told that a server without FIM suffix support needs another
+    backend, and nothing of the base URL, which was what was wrong."""
+    client, _ = mock_client(lambda _: answer(404, body, content_type), backend="openai-suffix")
+    try:
+        with pytest.raises(RequestError) as info:
+            await client.fim(fim(), deadline_in(5))
+    finally:
+        await client.aclose()
+    message = info.value.user_message
+    assert said in message
+    assert "/completions" in message and "baseUrl" in message and "/v1" in message
+    assert "suffix support" not in message
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        CONTEXT_ERROR["message"],  # llama.cpp
+        "This model's maximum context length is 8192 tokens. However, you requested 9000 "
+        "tokens (4904 in the messages, 4096 in the completion). Please reduce the length of "
+        "the messages or completion.",  # vLLM
+        "The input (5000 tokens) is longer than the model's context length (4096 tokens).",
+    ],
+)
+async def test_a_prompt_over_the_context_says_what_to_change(said: str) -> None:
+    """A review (4096 output tokens by default) or a completion that does not fit a self-hosted
+    model's context (vLLM's --max-model-len, llama.cpp's -c) was told to check the model name and
+    the backend setting, which were right: what to change is the context or the token limits."""
+    body = json.dumps({"error": {"code": 400, "message": said, "type": "BadRequestError"}})
+    client, _ = mock_client(
+        lambda _: answer(400, body, "application/json"), backend="chat", api_key="sk-local-1234"
+    )
+    try:
+        with pytest.raises(RequestError) as info:
+            await client.chat_with_retry(review(), deadline_in(5), base_delay=0.01)
+    finally:
+        await client.aclose()
+    message = info.value.user_message
+    assert said in message
+    assert "review.maxOutputTokens" in message and "--max-model-len" in message
+    assert "suffix support" not in message
+
+
+NO_INFILL = {
+    "error": {
+        "code": 501,
+        "message": "Infill is not supported by this model: prefix token is missing. ",
+        "type": "not_supported_error",
+    }
+}
+
+
+async def test_a_model_without_fim_tokens_is_told_as_a_setting_to_change_not_retried() -> None:
+    """llama-server answers /infill with 501 for a model without FIM tokens (an instruct model):
+    the user read "had a server error (501) ...; it will be retried later", and a review sent
+    there was asked three times, though only another backend or model can help."""
+    client, seen = mock_client(
+        lambda _: answer(501, json.dumps(NO_INFILL), "application/json"),
+        backend="llamacpp-infill",
+    )
+    try:
+        with pytest.raises(RequestError) as info:
+            await client.fim(fim(), deadline_in(5))
+        with pytest.raises(RequestError):
+            await client.chat_with_retry(review(), deadline_in(5), base_delay=0.01)
+    finally:
+        await client.aclose()
+    message = info.value.user_message
+    assert "Infill is not supported by this model" in message
+    assert "retried" not in message and "backend setting" in message
+    assert len(seen) == 2  # one completion, one review: neither asked again
+
+
 # -- strict OpenAI-compatible endpoints refuse stream_options ---------------------------------------
 
 STRICT_422 = {

@@ -87,6 +87,45 @@ async def test_an_ollama_completion_stopped_early_is_counted_not_recorded_as_zer
     assert rec.prompt_tokens > 0 and rec.estimated
 
 
+# -- llama.cpp builds from before stop_type ---------------------------------------------------------
+
+
+def old_llamacpp_infill(stopped: str, text: str) -> str:
+    # llama-server before stop_type (late 2024): booleans stopped_eos/stopped_limit/stopped_word.
+    final = {
+        "content": "",
+        "stop": True,
+        "stopped_eos": stopped == "eos",
+        "stopped_limit": stopped == "limit",
+        "stopped_word": False,
+        "stopping_word": "",
+        "tokens_evaluated": 12,
+        "tokens_predicted": 16,
+        "truncated": False,
+    }
+    chunk = {"content": text, "stop": False}
+    return f"data: {json.dumps(chunk)}\n\ndata: {json.dumps(final)}\n\n"
+
+
+@pytest.mark.parametrize(("stopped", "reason"), [("limit", "length"), ("eos", "stop")])
+async def test_an_older_llamacpp_answer_cut_at_n_predict_is_told_as_cut(
+    stopped: str, reason: str
+) -> None:
+    """An /infill answer that ran into n_predict ended "stop" on llama-server builds without
+    ``stop_type``: a block completion cut mid-line was shown with its half line
+    (``without_cut_line`` only drops it for "length")."""
+    text = "total = 0\n    for x in items:\n        total += x.pri"
+    body = old_llamacpp_infill(stopped, text)
+    client, _ = mock_client(lambda _: sse(body), backend="llamacpp-infill")
+    req = FimRequest(prompt="def f(items):\n    ", suffix="\n", max_tokens=16)
+    try:
+        result = await client.fim(req, deadline_in(5))
+    finally:
+        await client.aclose()
+    assert result.text == text
+    assert result.finish_reason == reason
+
+
 # -- the address a server prints for itself ---------------------------------------------------------
 
 

@@ -1129,6 +1129,7 @@ _PROSE_INTRO = re.compile(
     re.IGNORECASE,
 )
 _MAX_ECHO_LINES = 20
+_THINK_START, _THINK_END = "<think>", "</think>"
 #: A blank line, then a sentence (a capitalised word and three more, ending as sentences do,
 #: with none of the signs code lines have: `=`, `;`, braces, `->`) or a bold Markdown heading.
 _PROSE_PARAGRAPH = re.compile(
@@ -1151,6 +1152,7 @@ def strip_fences(text: str, ctx: PostContext) -> str | None:
     """
     if not ctx.from_chat:
         return text
+    text = _after_thinking(text)
     lines = text.split("\n")
     closer = _closing_fence(lines)
     if closer is not None:
@@ -1169,6 +1171,17 @@ def strip_fences(text: str, ctx: PostContext) -> str | None:
         return ""
     # A fence ends the code; without one, only a paragraph of prose tells where it ends.
     return _remove_echo(lines, ctx) if fenced else _without_prose_after(lines, ctx)
+
+
+def _after_thinking(text: str) -> str:
+    """The answer after a reasoning model's thoughts. Served without a reasoning parser (vLLM,
+    llama.cpp's ``--reasoning-format none``, Qwen3 or an R1 distill) the model writes them into
+    the answer, ``<think>`` often in the prompt already: they were shown as the suggestion,
+    or the code they draft in a fence of their own was. An answer cut mid-thought has none."""
+    head, sep, tail = text.rpartition(_THINK_END)
+    if sep:
+        return tail.lstrip("\n") if _THINK_START in head or "\n" in head else text
+    return "" if text.lstrip().startswith(_THINK_START) else text
 
 
 def _without_prose_after(lines: list[str], ctx: PostContext) -> str:

@@ -66,17 +66,34 @@ class FimTemplate:
     # Tokens some servers leave in the text when the model emits them instead of EOS.
     stop: tuple[str, ...] = field(default=())
 
+    @property
+    def stops(self) -> tuple[str, ...]:
+        """:attr:`stop` and the template's own markers: a model that writes one again (a new
+        FIM turn after its answer: Qwen's and DeepSeek-Coder's markers are no special tokens,
+        so servers leave them in the text) has finished, and what follows it is not code."""
+        markers = (piece.strip() for piece in _PLACEHOLDER.split(self.text)[::2])
+        return tuple(dict.fromkeys((*self.stop, *(m for m in markers if m))))
+
 
 FIM_TEMPLATES: dict[str, FimTemplate] = {
     "deepseek-coder": FimTemplate(
-        "<｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>", ("<｜end▁of▁sentence｜>",)
+        "<｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>",
+        ("<｜end▁of▁sentence｜>", "<|EOT|>"),
     ),
     "qwen2.5-coder": FimTemplate(
         "<|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>",
-        ("<|endoftext|>", "<|file_sep|>", "<|fim_pad|>"),
+        (
+            "<|endoftext|>",
+            "<|file_sep|>",
+            "<|fim_pad|>",
+            "<|repo_name|>",
+            "<|im_start|>",
+            "<|im_end|>",
+        ),
     ),
     "starcoder2": FimTemplate(
-        "<fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>", ("<|endoftext|>", "<file_sep>")
+        "<fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>",
+        ("<|endoftext|>", "<file_sep>", "<fim_pad>", "<repo_name>"),
     ),
     "codellama": FimTemplate("<PRE> {prefix} <SUF>{suffix} <MID>", (" <EOT>", "<EOT>")),
 }
@@ -209,7 +226,7 @@ class FimTemplateBackend(Backend):
             raise ValueError(f"unknown FIM template {config.fim_template!r}")
         prompt = render_fim_template(template.text, req.prompt, req.suffix)
         body = _completion_body(req, prompt, max_tokens=req.max_tokens)
-        stop = _stops(req.stop, template.stop)
+        stop = _stops(req.stop, template.stops)
         if stop:
             body["stop"] = stop
         return HttpCall(f"{config.fim_base}/completions", body, "text")

@@ -9,6 +9,7 @@ safe to show: it never contains the API key, headers or URL query strings).
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -117,14 +118,40 @@ class ConfigError(ModelError, ValueError):
 # -- HTTP status errors -------------------------------------------------------------------------
 
 
+#: A server saying the request does not fit the model's context: llama.cpp's "exceeds the
+#: available context size", vLLM's and SGLang's "maximum context length" / "longer than the
+#: model's context length", LiteLLM's ContextWindowExceededError.
+_CONTEXT = re.compile(r"context[ _]?(?:length|size|window)", re.IGNORECASE)
+
+
 class RequestError(ModelError):
-    """400/422 (and other unexpected 4xx): our request is wrong, so retrying cannot help."""
+    """400/422 (and other unexpected 4xx), 501: our request is wrong, or asks what the server
+    cannot do, so retrying cannot help."""
 
     status = 400
 
     @property
     def user_message(self) -> str:
         said = f": {self.provider_message}" if self.provider_message else ""
+        if self.provider != "DeepSeek" and self.status == 404:
+            # A path the server does not serve (a baseUrl without /v1: Ollama's "404 page not
+            # found") or a model it does not serve, not a server without FIM suffix support.
+            path = urlsplit(self.url).path if self.url else ""
+            return (
+                f"{self.provider} has no {path or 'such path'}, or not that model (404){said}. "
+                "Check the baseUrl setting (OpenAI-style servers answer under /v1, e.g. "
+                "http://localhost:11434/v1; llama.cpp at the server's root), the model name "
+                "and the backend."
+            )
+        if self.provider != "DeepSeek" and _CONTEXT.search(self.provider_message or ""):
+            # A small context is a self-hosted server's own setting (DeepSeek's is 128K): the
+            # model name and backend were right.
+            return (
+                f"{self.provider} rejected the request ({self.status}){said}. The prompt and the "
+                "answer asked for do not fit the model's context: start the server with a larger "
+                "one (llama.cpp -c, vLLM --max-model-len), or lower completion.maxPromptTokens "
+                "or review.maxOutputTokens."
+            )
         if self.provider != "DeepSeek":
             # A self-hosted server refusing part of the request (vLLM and Ollama builds without
             # FIM ``suffix`` support, a model name it does not serve): a setting's to mend.
@@ -211,7 +238,7 @@ class RateLimitError(ModelError):
 
 
 class ServerError(ModelError):
-    """500 and other 5xx except 503. Transient as far as we can tell."""
+    """500 and other 5xx except 501 and 503. Transient as far as we can tell."""
 
     status = 500
     retryable = True
@@ -376,6 +403,11 @@ def error_for_status(
         return RateLimitError(f"rate limited (429){said}", **ctx)
     if status == 503:
         return OverloadedError(f"overloaded (503){said}", **ctx)
+    if status == 501:
+        # Not implemented: llama.cpp's /infill for a model without FIM tokens ("Infill is not
+        # supported by this model"). Told as a server error "retried later", and retried, at
+        # every keystroke and save, though only another backend or model mends it.
+        return RequestError(f"not supported (501){said}", **ctx)
     if status >= 500:
         return ServerError(f"server error ({status}){said}", **ctx)
     return RequestError(f"request rejected ({status}){said}", **ctx)

@@ -192,11 +192,11 @@ class ChunkAccumulator:
             self.parts.append(text)
         if obj.get("stop") is True:
             self.done = True
-            stop_type = obj.get("stop_type")
-            # llama.cpp: "limit" = n_predict reached; "eos"/"word" = natural stop.
-            self.finish_reason = (
-                "length" if stop_type == "limit" or obj.get("truncated") else "stop"
-            )
+            # llama.cpp: stop_type "limit" = n_predict reached; "eos"/"word" = natural stop.
+            # Builds before stop_type (late 2024, still packaged) say stopped_limit instead:
+            # read as a natural stop, a block cut mid-line was shown with its half line.
+            cut = obj.get("stop_type") == "limit" or obj.get("stopped_limit") is True
+            self.finish_reason = "length" if cut or obj.get("truncated") else "stop"
             timings = _as_dict(obj.get("timings")) or {}
             prompt = _int_or(obj.get("tokens_evaluated"), _int_or(timings.get("prompt_n"), 0))
             cached = _int_or(timings.get("cache_n"), 0)
