@@ -492,6 +492,29 @@ step(":DeepSeekStatus shows the client's state; statusline() names it", function
   check(type(sl) == "string" and sl:find("DeepSeek", 1, true), "statusline " .. vim.inspect(sl))
 end)
 
+step(":DeepSeekStatus in a narrow Neovim: the float is tall enough for its wrapped lines", function()
+  local columns = lua("return vim.o.columns")
+  lua("vim.o.columns = 40")
+  local ok, fit = pcall(wait_for, "the status float", function()
+    return lua([[
+      for _, win in ipairs(vim.api.nvim_list_wins()) do
+        if vim.bo[vim.api.nvim_win_get_buf(win)].filetype == "deepseek_lsp_info" then
+          local fit = { rows = vim.api.nvim_win_text_height(win, {}).all, height = vim.api.nvim_win_get_height(win) }
+          vim.api.nvim_win_close(win, true)
+          return fit
+        end
+      end
+      if not E2E.asked then
+        E2E.asked = true
+        vim.cmd("DeepSeekStatus")
+      end
+    ]])
+  end, 5000)
+  lua("vim.o.columns = ...; E2E.asked = nil", columns)
+  check(ok, fit)
+  check(fit.height >= fit.rows, ("the float is %d rows high for %d rows of text: the last ones are cut off"):format(fit.height, fit.rows))
+end)
+
 step(":checkhealth deepseek_lsp: version, server found, key present (not printed), attached", function()
   local text = lua([[
     vim.cmd("checkhealth deepseek_lsp")
@@ -1157,6 +1180,82 @@ step("a server command that is not there: said once on opening a file, and :Deep
   check(#got.notes == 1 and told:find("/nonexistent/deepseek-lsp", 1, true), "notifications: " .. vim.inspect(got.notes))
   local status = table.concat(got.status, "\n")
   check(not status:find("open a file", 1, true) and status:find("/nonexistent/deepseek-lsp", 1, true), ":DeepSeekStatus:\n" .. status)
+end)
+
+step("no server installed (no deepseek-lsp on PATH, python3 without the module): said once, not 'quit with exit code 1' per file", function()
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  -- PATH holds only a python3 that has no deepseek_lsp, as after installing the plugin alone.
+  local bin = dir .. "/nomodule-bin"
+  vim.fn.mkdir(bin, "p")
+  vim.fn.writefile({ "#!/bin/sh", "echo \"No module named deepseek_lsp\" >&2", "exit 1" }, bin .. "/python3")
+  vim.fn.setfperm(bin .. "/python3", "rwxr-xr-x")
+  local a, b = dir .. "/nomodule_a.py", dir .. "/nomodule_b.py"
+  vim.fn.writefile({ "x = 1" }, a)
+  vim.fn.writefile({ "y = 2" }, b)
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+    "local notes = {}",
+    "vim.notify = function(msg) notes[#notes + 1] = tostring(msg) end",
+    'require("deepseek_lsp").setup({})',
+    ("vim.cmd.edit(%q)"):format(a),
+    "vim.wait(3000, function() return #notes > 0 end)",
+    ("vim.cmd.edit(%q)"):format(b),
+    "vim.wait(1500)",
+    "io.stdout:write(vim.json.encode({ notes = notes }))",
+  }, script)
+  local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true, env = { PATH = bin } }):wait(20000)
+  check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+  local notes = vim.json.decode(r.stdout).notes
+  local told = table.concat(notes, "\n")
+  check(#notes == 1 and told:find("pip install deepseek-lsp", 1, true), "notifications: " .. vim.inspect(notes))
+end)
+
+step("a server that exits as it starts (a broken install): told once with its exit code, not once per file opened", function()
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  local files = {}
+  for i = 1, 3 do
+    files[i] = ("%s/broken_%d.py"):format(dir, i)
+    vim.fn.writefile({ "x = 1" }, files[i])
+  end
+  local script = vim.fn.tempname() .. ".lua"
+  local lines = {
+    ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+    "local notes = {}",
+    "vim.notify = function(msg) notes[#notes + 1] = tostring(msg) end",
+    -- A user's own on_exit still runs.
+    "local user_exit, counts = 0, {}",
+    'require("deepseek_lsp").setup({ cmd = { "/bin/sh", "-c", "exit 3" }, lsp = { on_exit = function() user_exit = user_exit + 1 end } })',
+  }
+  for i, f in ipairs(files) do
+    lines[#lines + 1] = ("vim.cmd.edit(%q)"):format(f)
+    if i == 1 then
+      -- Until the first failure is told, then a moment for the other news of that start.
+      lines[#lines + 1] = 'vim.wait(10000, function() return table.concat(notes):find("as it started", 1, true) ~= nil end)'
+    end
+    lines[#lines + 1] = "vim.wait(1000)"
+    lines[#lines + 1] = "counts[#counts + 1] = #notes"
+  end
+  vim.list_extend(lines, {
+    'local status = require("deepseek_lsp").status_lines(nil)',
+    "io.stdout:write(vim.json.encode({ notes = notes, counts = counts, status = status, user_exit = user_exit }))",
+  })
+  vim.fn.writefile(lines, script)
+  local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+  check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+  local got = vim.json.decode(r.stdout)
+  local ours = 0
+  for _, note in ipairs(got.notes) do
+    if note:find("exited as it started (exit code 3)", 1, true) then
+      ours = ours + 1
+    end
+  end
+  -- Neovim's own "quit with exit code 3" comes once for each server started before the first
+  -- one's exit was seen; none may come for the files opened after it.
+  check(ours == 1 and got.counts[3] == got.counts[1], "notifications for 3 files opened: " .. vim.inspect(got.notes))
+  check(got.user_exit >= 1, "the user's on_exit did not run")
+  local status = table.concat(got.status, "\n")
+  check(status:find("exit code 3", 1, true), ":DeepSeekStatus:\n" .. status)
 end)
 
 -- -- done --------------------------------------------------------------------------------------------

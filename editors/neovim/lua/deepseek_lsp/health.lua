@@ -98,7 +98,11 @@ function M.check()
 
   start("Client")
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = util.NAME })
-  if #clients == 0 then
+  if #clients == 0 and plugin._start_failed then
+    err("deepseek-lsp is not running: " .. plugin._start_failed, {
+      "Run that command in a terminal (or see :LspLog) for its error, then call setup() again",
+    })
+  elseif #clients == 0 then
     warn("deepseek-lsp is not running", { "Open a file; :LspInfo / :checkhealth vim.lsp show why a server did not start" })
   end
   local alt = vim.fn.bufnr("#")

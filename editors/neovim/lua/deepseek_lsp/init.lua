@@ -88,16 +88,35 @@ M._mode = nil -- "builtin" | "ghost" | "off"
 
 -- -- configuration -------------------------------------------------------------------------------
 
+--- Whether ``py`` can import the server. A python3 is nearly always on PATH: without the
+--- server installed, `python3 -m deepseek_lsp` passed as a command that is there, and each file
+--- opened said only "Client deepseek_lsp quit with exit code 1".
+local function has_server_module(py)
+  local ok, res = pcall(function()
+    local probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('deepseek_lsp') is None)"
+    return vim.system({ py, "-c", probe }, { text = true }):wait(5000)
+  end)
+  return ok and res ~= nil and res.code == 0
+end
+
+--- The fallback found by default_cmd(), probed once per setup() (it runs Python).
+local python_cmd = nil
+
 local function default_cmd()
   if vim.fn.executable("deepseek-lsp") == 1 then
     return { "deepseek-lsp" }
   end
-  for _, py in ipairs({ "python3", "python" }) do
-    if vim.fn.executable(py) == 1 then
-      return { py, "-m", "deepseek_lsp" }
+  if python_cmd == nil then
+    -- Not installed anywhere: `deepseek-lsp`, which start_problem() reports as missing.
+    python_cmd = { "deepseek-lsp" }
+    for _, py in ipairs({ "python3", "python" }) do
+      if vim.fn.executable(py) == 1 and has_server_module(py) then
+        python_cmd = { py, "-m", "deepseek_lsp" }
+        break
+      end
     end
   end
-  return { "deepseek-lsp" }
+  return vim.deepcopy(python_cmd)
 end
 
 --- The `deepseek` section of the settings, whichever way it was given.
@@ -159,6 +178,54 @@ local function reuse_client(client, config)
   return true
 end
 
+--- Why the server is not started any more: it exited before it answered `initialize`. A broken
+--- install (a missing dependency, a Python too old) fails so on every file opened, and each
+--- start added a "Client deepseek_lsp quit with exit code 1" and no word why.
+---@type string?
+M._start_failed = nil
+
+local function on_exit(code, _, client_id)
+  local client = vim.lsp.get_client_by_id(client_id)
+  -- A signal is someone stopping it (:LspStop, a kill), not a broken install.
+  if code == 0 or not client or client.initialized or M._start_failed then
+    return
+  end
+  for _, other in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })) do
+    if other.id ~= client_id and other.initialized and not util.is_stopped(other) then
+      return -- running for another project: not a broken install
+    end
+  end
+  local cmd = client.config and client.config.cmd
+  local what = type(cmd) == "table" and ("`%s`"):format(table.concat(cmd, " ")) or "deepseek-lsp"
+  M._start_failed = ("%s exited as it started (exit code %d)"):format(what, code)
+  vim.schedule(function()
+    if vim.lsp.config and vim.lsp.enable then
+      pcall(vim.lsp.enable, NAME, false)
+    end
+    util.notify_user(
+      M._start_failed .. ": not started again until setup() is called again (run it in a terminal, or see :LspLog, for why)",
+      vim.log.levels.WARN
+    )
+  end)
+end
+
+--- ``on_exit`` then the user's own (a function or a list of them, as vim.lsp.config takes).
+local function with_on_exit(...)
+  local fns = { on_exit }
+  for _, f in ipairs({ ... }) do
+    if type(f) == "function" then
+      fns[#fns + 1] = f
+    elseif type(f) == "table" then
+      vim.list_extend(fns, f)
+    end
+  end
+  return function(...)
+    for _, fn in ipairs(fns) do
+      fn(...)
+    end
+  end
+end
+
 --- Client capabilities: Neovim's, plus inline completion (0.10/0.11 do not declare it; the server
 --- answers anyway, but say what this plugin handles). 0.11+ merges a partial table into its
 --- defaults (and into `vim.lsp.config("*")`); 0.10 takes the table as the whole set.
@@ -187,7 +254,9 @@ function M.lsp_config()
   if c.single_server then
     cfg.reuse_client = reuse_client
   end
-  return vim.tbl_deep_extend("force", cfg, c.lsp or {})
+  cfg = vim.tbl_deep_extend("force", cfg, c.lsp or {})
+  cfg.on_exit = with_on_exit((c.lsp or {}).on_exit)
+  return cfg
 end
 
 --- The command Neovim runs for the server: a `cmd` the user gave vim.lsp.config or an
@@ -384,7 +453,7 @@ end
 
 local function start_legacy(bufnr)
   -- Neovim 0.10: no vim.lsp.config / vim.lsp.enable.
-  if vim.bo[bufnr].buftype ~= "" then
+  if vim.bo[bufnr].buftype ~= "" or M._start_failed then
     return
   end
   local c = M.config
@@ -501,6 +570,8 @@ function M.setup(opts)
     util.notify_user("setup(): " .. table.concat(problems, "; ") .. " (the defaults are used for these)", vim.log.levels.ERROR)
   end
   local old_section = vim.deepcopy(M.section())
+  python_cmd = nil -- installed since the last setup()?
+  M._start_failed = nil -- mended since?
   local keymaps = opts.keymaps
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   if keymaps == false then
@@ -591,6 +662,7 @@ function M.setup(opts)
       M._user_lsp_config = vim.deepcopy(type(configs) == "table" and configs[NAME] or {})
     end
     local ours = M.lsp_config()
+    ours.on_exit = with_on_exit((M.config.lsp or {}).on_exit, M._user_lsp_config.on_exit)
     -- The command found on PATH is only a default: a `cmd` the user gave Neovim for this server
     -- (vim.lsp.config("deepseek_lsp", {cmd = ...}) before setup(), or an lsp/deepseek_lsp.lua
     -- on the runtimepath) was replaced by it. setup({cmd = ...}) still wins over both.
@@ -837,19 +909,29 @@ function M.show(title, lines)
     width = math.max(width, vim.fn.strdisplaywidth(l))
   end
   width = math.min(width + 2, math.max(20, vim.o.columns - 4))
-  local height = math.min(#lines, math.max(1, vim.o.lines - 4))
-  local win = api.nvim_open_win(buf, true, {
-    relative = "editor",
-    row = math.max(0, math.floor((vim.o.lines - height) / 2) - 1),
-    col = math.max(0, math.floor((vim.o.columns - width) / 2)),
-    width = width,
-    height = height,
+  local max_height = math.max(1, vim.o.lines - 4)
+  local function place(height)
+    return {
+      relative = "editor",
+      row = math.max(0, math.floor((vim.o.lines - height) / 2) - 1),
+      col = math.max(0, math.floor((vim.o.columns - width) / 2)),
+      width = width,
+      height = height,
+    }
+  end
+  local win = api.nvim_open_win(buf, true, vim.tbl_extend("force", place(math.min(#lines, max_height)), {
     style = "minimal",
     border = "rounded",
     title = " " .. title .. " ",
     title_pos = "center",
-  })
+  }))
   vim.wo[win].wrap = true
+  -- Lines wider than the screen wrap (a long root path, a narrow Neovim): one row per line
+  -- cut the last lines off.
+  local rows = api.nvim_win_text_height(win, {}).all
+  if rows > #lines then
+    api.nvim_win_set_config(win, place(math.min(rows, max_height)))
+  end
   for _, key in ipairs({ "q", "<Esc>" }) do
     vim.keymap.set("n", key, function()
       pcall(api.nvim_win_close, win, true)
@@ -982,7 +1064,9 @@ function M.status_lines(stats)
     local c = M.config
     local is_file = vim.bo[bufnr].buftype == "" and api.nvim_buf_get_name(bufnr) ~= ""
     local problem = is_file and M.start_problem()
-    if problem then
+    if M._start_failed then
+      lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :LspLog; setup() again retries)."):format(M._start_failed)
+    elseif problem then
       lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :checkhealth deepseek_lsp)."):format(problem)
     elseif is_file and c.filetypes and not vim.tbl_contains(c.filetypes, vim.bo[bufnr].filetype) then
       lines[#lines + 1] = ("deepseek-lsp is not running: it starts for %s files (setup's filetypes)."):format(table.concat(c.filetypes, ", "))
