@@ -52,6 +52,9 @@ async def test_generic_closer_is_not_doubled(fake_deepseek, language, text, answ
         ("java", "class A {\n    int f() {‸}\n}\n"),
         ("rust", "fn f() -> i32 {‸}\n"),
         ("c", "int f(void) {‸}\n"),
+        # A Rust closure's block: its `|` before the `{` was taken for no header.
+        ("rust", "fn f() {\n    thread::spawn(move || {‸});\n}\n"),
+        ("rust", "fn f() {\n    let add = |a: i32, b: i32| {‸};\n}\n"),
     ],
 )
 def test_cursor_in_auto_closed_empty_braces_is_multiline(language, text) -> None:
@@ -72,6 +75,13 @@ async def test_body_in_auto_closed_braces_is_shown(fake_deepseek) -> None:
     result, body = await _complete(fake_deepseek, "go", "package a\n\nfunc f() int {‸}\n", "\n\treturn 1\n")
     assert body["stop"] != ["\n"]
     assert result == "package a\n\nfunc f() int {\n\treturn 1\n}\n", result
+
+
+async def test_closure_body_in_auto_closed_braces_is_shown(fake_deepseek) -> None:
+    text = "fn f() {\n    thread::spawn(move || {‸});\n}\n"
+    result, body = await _complete(fake_deepseek, "rust", text, "\n        work();\n")
+    assert body["stop"] != ["\n"]
+    assert result == "fn f() {\n    thread::spawn(move || {\n        work();\n    });\n}\n", result
 
 
 async def test_body_in_auto_closed_braces_of_a_crlf_document_keeps_its_line_breaks(fake_deepseek) -> None:
@@ -245,3 +255,21 @@ async def test_a_completion_while_the_queries_compile_compiles_none_again(fake_d
         assert sorted(Counter(compiled).values()) == [1] * len(QUERY_KINDS)
     finally:
         await c.stop()
+
+
+# 8. A line ending with a block's opener asks for a block (`=> `, a match arm's `=> `,
+#    `else:`); the model wrote the body on that line and went on with the next statements,
+#    which were all shown with it.
+@pytest.mark.parametrize(
+    ("language", "text", "answer", "expected"),
+    [
+        ("javascript", "const double = (x) => ‸\n\nfunction g() {}\n", "x * 2;\nconst triple = (x) => x * 3;\n",
+         "const double = (x) => x * 2;\n\nfunction g() {}\n"),
+        ("rust", "fn f(x: i32) -> i32 {\n    match x {\n        1 => ‸\n        _ => 0,\n    }\n}\n",
+         "10,\n        2 => 20,\n", "fn f(x: i32) -> i32 {\n    match x {\n        1 => 10,\n        _ => 0,\n    }\n}\n"),
+    ],
+)
+async def test_a_body_written_on_the_opening_line_ends_the_suggestion(fake_deepseek, language, text, answer, expected) -> None:
+    result, body = await _complete(fake_deepseek, language, text, answer)
+    assert body["stop"] != ["\n"]
+    assert result == expected

@@ -398,12 +398,16 @@ _COLON_HEADERS: dict[str, re.Pattern[str] | None] = {
 #: The end of a block's header just before its `{`: `f() {`, `else {`, `if x {`, `-> T {`
 #: (not an object literal's `= {`, an argument's `({` or an interpolation's `${`).
 _HEADER_BRACE = re.compile(r"(?:[\w)\]>]|^)\s*\{$")
+#: A Rust closure's block after its parameters (`move || {`, `|x| {`); elsewhere `|| {` is an
+#: object literal's default (`options || {`).
+_CLOSURE_BRACE = re.compile(r"\|\s*\{$")
 
 
 def _in_new_braces(before: str, after: str, language: Language | None) -> bool:
     """Whether the cursor is between a block header's `{` and its `}`, outside a string."""
     code = before.rstrip()
-    if not after.lstrip().startswith("}") or not _HEADER_BRACE.search(code):
+    closure = language is not None and language.name == "rust" and bool(_CLOSURE_BRACE.search(code))
+    if not after.lstrip().startswith("}") or not (_HEADER_BRACE.search(code) or closure):
         return False
     # Outside a string: `format!("x {|}")`, `f"{|}"` are a placeholder's braces.
     return _code_part(code + " //", "//", _quotes(language)) == code and _opens_block(code, language)

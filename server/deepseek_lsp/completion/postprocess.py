@@ -1758,7 +1758,13 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
         # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
         # so a line back at the cursor's level is already outside it.
         opening = _block_opening(ctx.line_prefix + lines[0], ctx)
-        inner = bool(opening)
+        # The line before the cursor opened a block (`=> `, `else:`: why a block was asked
+        # for) and the completion ended its statement on the line (`=> x * 2;`): lines back at
+        # its level are new statements nobody asked for (they were shown with it). Not after
+        # an open bracket: a call finished (`append(item)`) may go on with the body. A comment
+        # opens nothing, at column 0 too (the blank put before it).
+        head = ctx.trailing_comment_re.sub("", " " + ctx.line_prefix).rstrip()
+        inner = bool(opening) or (_opens_block(head, ctx) and not head.endswith(("(", "[")))
         if opening == "keyword":
             # Opened by a keyword (`; do`, `then`): a body no deeper than its header says the
             # widths are misread (a tab of eight columns under four spaces, taken for four),
