@@ -19,7 +19,7 @@ from deepseek_lsp.config import DEFAULT_EXCLUDE, build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.review.cache import ReviewCache
-from deepseek_lsp.review.cli import _Bar
+from deepseek_lsp.review.cli import CI_BASE_VARIABLES, _Bar
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.report import FileResult
 from deepseek_lsp.symbol_store import SymbolStore
@@ -41,6 +41,8 @@ def use_fake(monkeypatch: pytest.MonkeyPatch, fake: FakeDeepSeek, state: Path) -
     monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
     monkeypatch.setenv("DEEPSEEK_BASE_URL", fake.url)
     monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(state))
+    for name in CI_BASE_VARIABLES:  # these tests' own CI job may be a pull request's
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -250,6 +252,25 @@ def test_changed_reads_the_files_lines_whatever_textconv_driver_the_repository_s
     run(capsys, "--changed", "app/inventory.py", "--format", "json")
     units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
     assert units == ["total_value"]
+
+
+def test_changed_reviews_the_changed_lines_of_a_file_gitattributes_calls_binary(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``*.py -diff`` (or ``binary``) in .gitattributes, as repositories mark generated or
+    vendored code: git's diff said "Binary files differ" with no lines, and the changed
+    function went unreviewed in a run that passed."""
+    (project / ".gitattributes").write_text("*.py -diff\n")
+    git(project, "add", ".gitattributes")
+    git(project, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "attrs")
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    code, out, _ = run(capsys, "--changed", "--format", "json")
+    assert code == 0
+    units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert units == ["total_value"]
+    assert json.loads(out)["files"][0]["units"] == 1
 
 
 def test_changed_sends_only_code_and_only_the_changed_lines_of_renamed_or_oddly_named_files(

@@ -30,7 +30,7 @@ from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.report import FileResult
 from deepseek_lsp.review.sarif import to_sarif
 from tests.fake_deepseek import FakeDeepSeek
-from tests.review_support import reviewed_units, reviewer
+from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer
 from tests.test_review_cli import CHAT, SCHEMA, git, run, use_fake
 from tests.test_review_cli import project as cli_project
 
@@ -396,3 +396,55 @@ def test_a_text_report_says_which_files_were_not_reviewed_and_why(
     assert "app/latin1.py: not reviewed: not readable as UTF-8 text" in out
     assert "config/secrets.py" not in out
     assert out.splitlines()[-1].endswith("; 2 file(s) not reviewed")
+
+
+def test_a_json_report_says_when_the_run_failed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI step that reads the JSON file (to post comments, to gate) saw ``"files": []`` and
+    zero totals when the settings were refused before any file was sent: a clean review."""
+    code, out, _ = run(capsys, "app", "--format", "json")
+    assert code == 1 and json.loads(out)["error"] is None
+    fake_deepseek.fault("blank", count=None, path=CHAT)
+    code, out, _ = run(capsys, "app/util.js", "--format", "json", "--no-cache")
+    assert code == 2 and "did not complete" in json.loads(out)["error"]
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", "http://example.com/v1")  # refused: plain http
+    code, out, err = run(capsys, "app", "--format", "json")
+    report = json.loads(out)
+    assert code == 2 and report["files"] == []
+    assert "Refusing plain http://" in report["error"] and report["error"] in err
+
+
+def test_changed_in_a_pull_requests_ci_job_compares_with_the_branch_it_targets(
+    project: Path, tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As actions/checkout leaves a pull request's job: one commit fetched, a detached HEAD,
+    nothing changed against it. ``--changed`` reviewed nothing and the check passed; the base
+    branch, not fetched, gave git's bare "bad revision"."""
+    git(project, "checkout", "-q", "-b", "feature")
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    commit(project, "feature")
+    git(project, "checkout", "-q", "main")
+    ci = tmp_path / "ci job"
+    ci.mkdir()
+    git(ci, "init", "-q")
+    git(ci, "remote", "add", "origin", project.as_uri())
+    git(ci, "fetch", "-q", "--depth=1", "origin", "+refs/heads/feature:refs/remotes/origin/feature")
+    git(ci, "checkout", "-q", "--detach", "origin/feature")
+    monkeypatch.chdir(ci)
+    monkeypatch.setenv("GITHUB_BASE_REF", "main")
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    code, _, err = run(capsys, "--changed", "--format", "json")
+    assert code == 2 and "no revision 'origin/main' in this clone" in err
+    assert "git fetch --depth=1 origin main" in err and fake_deepseek.requests_to(CHAT) == []
+    git(ci, "fetch", "-q", "--depth=1", "origin", "main")
+    code, out, err = run(capsys, "--changed", "--format", "json")
+    assert "--changed against origin/main (from GITHUB_BASE_REF)" in err
+    units = sorted(u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json))
+    assert units == ["total_value"]
+    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    # An explicit --base still wins; nothing reviewed is said, not passed in silence.
+    code, out, err = run(capsys, "--changed", "--base", "HEAD", "--format", "json")
+    assert code == 0 and json.loads(out)["files"] == []
+    assert "nothing changed against HEAD (to review a branch's commits, pass --base" in err

@@ -11,7 +11,7 @@ import jsonschema
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.review.findings import Placer, RawFinding, place_findings
-from deepseek_lsp.review.report import FileResult, to_json, to_text
+from deepseek_lsp.review.report import EXCLUDED, FileResult, to_json, to_text
 from deepseek_lsp.review.sarif import to_sarif
 
 DATA = Path(__file__).parent / "data" / "review"
@@ -100,6 +100,23 @@ def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
         parts = urlsplit(uri)
         assert not parts.fragment
         assert unquote(parts.path, errors="surrogateescape") in names
+
+
+def test_a_file_left_unreviewed_is_named_in_the_sarif_log(tmp_path: Path) -> None:
+    """Too large or binary: the text report said so, the SARIF log (all code scanning sees)
+    had nothing, and the changed file read as reviewed and clean."""
+    empty = Document((tmp_path / "x.py").as_uri(), "")
+    skipped = [
+        FileResult(str(tmp_path / "big.py"), empty, skipped="larger than 2000000 bytes"),
+        FileResult(str(tmp_path / "conf.py"), empty, skipped=EXCLUDED),  # the user's own choice
+    ]
+    log = to_sarif(skipped, root=tmp_path)
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+    (invocation,) = log["runs"][0]["invocations"]
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "warning" and note["message"]["text"] == "not reviewed: larger than 2000000 bytes"
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "big.py"
+    assert invocation["executionSuccessful"] is True
 
 
 def test_empty_run_is_valid() -> None:

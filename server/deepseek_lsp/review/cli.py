@@ -12,7 +12,7 @@ import asyncio
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -76,9 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--base",
-        default="HEAD",
         help="the git revision --changed compares with, from where this branch left it, as a "
-        "pull request's diff (default: HEAD)",
+        "pull request's diff (default: HEAD; in a pull request's CI job, origin/ and the branch "
+        "it targets, from GITHUB_BASE_REF or CI_MERGE_REQUEST_TARGET_BRANCH_NAME)",
     )
     parser.add_argument(
         "--format", choices=["text", "json", "sarif"], default="text", help="report format"
@@ -151,9 +151,27 @@ def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:
     return out
 
 
-def _has_commits(root: Path) -> bool:
-    result = git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+#: The variables naming the branch a pull (merge) request targets, in its CI job.
+CI_BASE_VARIABLES = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+
+
+def ci_base(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The revision a pull request's CI job compares with, and the variable that named it. In
+    that job the checkout is the commit under review with nothing changed: against HEAD,
+    ``--changed`` reviewed nothing and the check passed."""
+    for name in CI_BASE_VARIABLES:
+        if env.get(name, "").strip():
+            return f"origin/{env[name].strip()}", name
+    return None
+
+
+def _is_revision(root: Path, rev: str) -> bool:
+    result = git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     return result is not None and result.returncode == 0
+
+
+def _has_commits(root: Path) -> bool:
+    return _is_revision(root, "HEAD")
 
 
 def changed_targets(
@@ -177,6 +195,15 @@ def changed_targets(
         empty = git(root, "hash-object", "-t", "tree", "--stdin", stdin="")
         if empty is not None and empty.returncode == 0:
             base = empty.stdout.strip()
+    if named != "HEAD" and not _is_revision(root, base):
+        # A CI checkout is shallow, of one branch: the base branch is not there until fetched
+        # (git's "bad revision" said nothing of that).
+        branch = named.removeprefix("origin/")
+        fetch = f"`git fetch --depth=1 origin {branch}`" if branch != named else "`git fetch --unshallow`"
+        return (
+            f"no revision {named!r} in this clone (a CI checkout often holds only the commit it "
+            f"tests): fetch it first, e.g. {fetch}"
+        )
     if named != "HEAD":
         # Against where this branch left ``base`` (as a pull request's diff is): once ``main``
         # moved on, what it changed since differs from the working tree too, and was reviewed
@@ -239,6 +266,9 @@ def changed_targets(
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",  # a textconv driver's lines are not the file's
+            # A file .gitattributes marks ``-diff`` or ``binary`` (generated code, vendored
+            # files) diffs as "Binary files differ", no lines: changed, and nothing reviewed.
+            "--text",
             base,
             "--",
             *names,
@@ -492,8 +522,14 @@ def run_review(args: argparse.Namespace) -> int:
         if root is None:
             print("deepseek-lsp review: --changed needs a git repository", file=err)
             return EXIT_ERROR
+        base = args.base
+        if base is None:
+            from_ci = ci_base(os.environ)
+            base = from_ci[0] if from_ci else "HEAD"
+            if from_ci:
+                print(f"deepseek-lsp review: --changed against {base} (from {from_ci[1]})", file=err)
         submodules: list[Path] = []
-        found = changed_targets(root, args.base, paths, registry, submodules)
+        found = changed_targets(root, base, paths, registry, submodules)
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
             return EXIT_ERROR
@@ -507,6 +543,13 @@ def run_review(args: argparse.Namespace) -> int:
             )
         kept = set(drop_ignored([t.path for t in found], set(), [root]))
         targets = [t for t in found if t.path in kept]
+        if not found and not submodules and base == "HEAD":
+            # A CI job's checkout has nothing uncommitted: the run passed having reviewed nothing.
+            print(
+                "deepseek-lsp review: nothing changed against HEAD (to review a branch's commits, "
+                "pass --base, e.g. --base origin/main)",
+                file=err,
+            )
     else:
         explicit = {p.resolve() for p in paths if p.is_file()}
         files = drop_ignored(walk(paths, registry), explicit, [p for p in paths if p.is_dir()])
@@ -632,7 +675,7 @@ def _render(
 ) -> str:
     ordered = sorted(results, key=lambda r: r.path)
     if fmt == "json":
-        return to_json(ordered)
+        return to_json(ordered, fatal=fatal)
     if fmt == "sarif":
         from .sarif import dumps
 

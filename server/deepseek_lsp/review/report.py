@@ -119,7 +119,14 @@ def to_text(results: list[FileResult], *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_json(results: list[FileResult]) -> str:
+#: A run's ``error`` when no fatal error stopped it but some file's review failed.
+INCOMPLETE = "some reviews did not complete (see the files' errors)"
+
+
+def to_json(results: list[FileResult], *, fatal: str | None = None) -> str:
+    """``fatal``: why the run stopped. The report says the run failed (``error``), as SARIF's
+    ``executionSuccessful`` does: a key refused before any file was sent gave ``"files": []``
+    and zero totals, a clean review to whatever reads the file and not the exit status."""
     files: list[dict[str, Any]] = []
     for r in results:
         items = []
@@ -158,4 +165,6 @@ def to_json(results: list[FileResult]) -> str:
                 "skipped": r.skipped,
             }
         )
-    return json.dumps({"version": 1, "files": files, "totals": totals(results)}, indent=2) + "\n"
+    error = fatal or (INCOMPLETE if any(r.errors for r in results) else None)
+    report = {"version": 1, "error": error, "files": files, "totals": totals(results)}
+    return json.dumps(report, indent=2) + "\n"

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from .. import __version__
 from .findings import SEVERITIES, Finding
 from .prompt import _redacted_lines
-from .report import FileResult
+from .report import EXCLUDED, FileResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"critical": "error", "warning": "warning", "info": "note"}
@@ -151,6 +151,17 @@ def to_sarif(
                     }
                 ]
             sarif_results.append(item)
+        if r.skipped and r.skipped not in (EXCLUDED, fatal):
+            # Too large, binary, not UTF-8: said, as the text report says it. A changed file
+            # left unreviewed read as a clean one to code scanning. (A warning: the run is
+            # still as successful as the user's limits allow.)
+            notifications.append(
+                {
+                    "level": "warning",
+                    "message": {"text": f"not reviewed: {r.skipped}"},
+                    "locations": [{"physicalLocation": {"artifactLocation": location}}],
+                }
+            )
         for error in r.errors:
             notifications.append(
                 {
@@ -172,7 +183,10 @@ def to_sarif(
         "columnKind": "utf16CodeUnits",
         "results": sarif_results,
         "invocations": [
-            {"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}
+            {
+                "executionSuccessful": not any(n["level"] == "error" for n in notifications),
+                "toolExecutionNotifications": notifications,
+            }
         ],
     }
     if root is not None:
