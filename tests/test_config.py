@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from deepseek_lsp.config import (
     DEFAULT_BASE_URL,
     DEFAULT_EXCLUDE,
@@ -61,8 +63,10 @@ def test_invalid_values_fall_back_each_on_its_own() -> None:
     assert settings.completion.max_prompt_tokens == defaults.completion.max_prompt_tokens
     assert settings.completion.temperature == 0.2  # the valid neighbour survives
     assert settings.review.min_confidence == 0.5 and settings.review.mode == "onSave"
-    assert settings.base_url == DEFAULT_BASE_URL
+    # The one exception: DeepSeek's URL is not put in place of another the user named.
+    assert settings.base_url == "not a url"
     joined = "\n".join(problems)
+    assert "for 'baseUrl'; nothing is sent until it is corrected" in joined
     for word in ("backend", "debounce", "maxPromptTokens", "minConfidence", "mode", "baseUrl", "colour", "apiKey"):
         assert word in joined
     assert "12345" not in joined  # a rejected key value is never echoed
@@ -308,7 +312,8 @@ def test_a_bad_value_from_the_environment_names_its_variable() -> None:
     settings, problems = build_settings({"fimBaseUrl": "fim.corp"}, env=env)
     assert settings.review.model == "qwen"
     assert [p.split(":")[0] for p in problems[:3]] == ["DEEPSEEK_BACKEND", "DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL"]
-    assert problems[3] == "invalid URL 'fim.corp' for 'fimBaseUrl'; using the default"  # the editor's
+    # The editor's: DeepSeek's FIM URL is not put in place of the server it names.
+    assert problems[3].startswith("invalid URL 'fim.corp' for 'fimBaseUrl'; nothing is sent until it is corrected")
     assert not any("456789abcdef" in p for p in problems)
 
 
@@ -324,3 +329,25 @@ def test_neovims_empty_tables_inside_the_settings_are_empty_objects() -> None:
     assert problems == []
     assert settings.review.mode == "off"
     assert (settings.completion, settings.prices) == (Settings().completion, {})
+
+
+def test_an_invalid_url_is_not_replaced_by_deepseeks_when_another_server_was_named() -> None:
+    """``ftp://llm.corp/v1`` (or a mistyped port) fell back to https://api.deepseek.com: the
+    code, and the key meant for the team's server, went to DeepSeek. The URL is kept, the model
+    client refuses it, and nothing is sent until it is corrected."""
+    from deepseek_lsp.model import ConfigError
+    from deepseek_lsp.usage_feature import endpoint_config
+
+    for given in ({"baseUrl": "ftp://llm.corp/v1"}, {"baseUrl": "http://10.0.0.5:80x/v1"}, {"fimBaseUrl": "llm.corp:8080"}):
+        settings, problems = build_settings({**given, "apiKey": "team-gateway-key"}, env={})
+        assert "api.deepseek.com" not in settings.effective_fim_base_url
+        (problem,) = problems
+        assert "nothing is sent until it is corrected" in problem, problem
+        with pytest.raises(ConfigError):
+            endpoint_config(settings)
+    # Where DeepSeek was meant (a scheme left out), its URL is what the user wanted.
+    settings, (problem,) = build_settings({"baseUrl": "api.deepseek.com"}, env={})
+    assert settings.base_url == DEFAULT_BASE_URL and "using 'https://api.deepseek.com'" in problem
+    # And another server the user named in a layer below is used in its place, as before.
+    settings, _ = build_settings({"baseUrl": "ftp://llm.corp/v1"}, env={"DEEPSEEK_BASE_URL": "https://llm.corp/v1"})
+    assert settings.base_url == "https://llm.corp/v1"

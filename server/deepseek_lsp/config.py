@@ -437,6 +437,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
     if key != settings.api_key:
         settings = replace(settings, api_key=key)
     from .model.backends import resolve_fim_template  # the model package imports this module
+    from .model.client import is_deepseek_host
     from .model.errors import safe_url
 
     if resolve_fim_template(settings.fim_template) is None:
@@ -457,6 +458,17 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             settings = replace(settings, **{name: url})
         if url and not _valid_url(url):
             fallback = getattr(previous, name)
+            # DeepSeek's URL in place of a server the user named (``ftp://llm.corp``, a port
+            # mistyped) sent their code, and the key meant for that server, to DeepSeek: the
+            # URL is kept, and the model client refuses it (nothing is sent) until corrected.
+            instead = fallback or (settings.base_url if name == "fim_base_url" else "")
+            if is_deepseek_host(instead or DEFAULT_BASE_URL) and "deepseek.com" not in url.lower():
+                problems.append(
+                    f"invalid URL {safe_url(url)!r} for '{key}'; nothing is sent until it is "
+                    "corrected (DeepSeek's is not used in its place: your code would go to a "
+                    "server you did not name)"
+                )
+                continue
             problems.append(
                 f"invalid URL {safe_url(url)!r} for '{key}'; using {repr(safe_url(fallback)) if fallback else 'the default'}"
             )

@@ -159,6 +159,7 @@ class EndpointConfig:
         try:
             parts = urlsplit(url)
             host = parts.hostname
+            parts.port  # noqa: B018 - raises for ":80x" or ":99999", which httpx refused at each request
         except ValueError:
             host, parts = None, None
         if parts is None or parts.scheme not in ("http", "https") or not host:
