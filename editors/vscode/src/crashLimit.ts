@@ -25,3 +25,21 @@ export class CrashLimit {
     this.times = [];
   }
 }
+
+/** What to do when the server's connection closed without the extension stopping it. */
+export type AfterClose = 'leave' | 'restart' | 'give up';
+
+/**
+ * `ran`: that server got as far as running; `current`: its client is still the extension's.
+ * A server dying as it starts (a broken install) is left stopped: the extension has said it did
+ * not start, and each restart of it added the language client's own notifications (about a
+ * dozen for one broken install). A client no longer the extension's (its start reported failed)
+ * is left too: restarted behind the extension's back, one that then worked ran a second,
+ * unmanaged server. Neither counts as a crash.
+ */
+export function afterClose(ran: boolean, current: boolean, limit: CrashLimit, now: number = Date.now()): AfterClose {
+  if (!ran || !current) {
+    return 'leave';
+  }
+  return limit.allows(now) ? 'restart' : 'give up';
+}

@@ -15,7 +15,8 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { keyClearedMessage, keyInputProblem } from './apiKey';
-import { CrashLimit } from './crashLimit';
+import { afterClose, CrashLimit } from './crashLimit';
+import { OpenNotices } from './notices';
 import { redacting } from './redact';
 import { reviewReport } from './review';
 import { resolveServer, workspaceCwd } from './serverCommand';
@@ -63,8 +64,23 @@ export interface DeepSeekApi {
   usage(): Promise<UsageJSON | undefined>;
 }
 
+/**
+ * The extension says itself, once and with what to do, that its server did not start or gave
+ * up after crashes. The client's own notifications about it, forced past revealOutputChannelOn,
+ * came on top of that for every restart ("couldn't create connection to server", "Restarting
+ * server failed", one each): a server dying as it started left about a dozen notifications.
+ * They still go to the log.
+ */
+class DeepSeekClient extends LanguageClient {
+  override error(message: string, data?: unknown, showNotification?: boolean | 'force'): void {
+    super.error(message, data, showNotification === 'force' ? false : showNotification);
+  }
+}
+
 interface ClientRef {
   client?: LanguageClient;
+  /** The server got as far as running once: a crash later is restarted, one at start is not. */
+  ran?: boolean;
   /** The stderr of the server process running now (the client restarts a crashed one). */
   stderr?: ServerStderr;
 }
@@ -79,6 +95,7 @@ class DeepSeekExtension implements vscode.Disposable {
   /** The key the running server was started with. */
   private serverKey: string | undefined;
   private readonly crashLimit = new CrashLimit();
+  private readonly notices = new OpenNotices();
   private usageFailed = new WeakSet<LanguageClient>();
   private restartPending = false;
   /** Start/stop/restart run one after another. */
@@ -251,7 +268,7 @@ class DeepSeekExtension implements vscode.Disposable {
       options: { cwd: workspaceCwd(), env: { ...process.env } },
     };
     const viaLsp: ClientRef = {};
-    const client = new LanguageClient('deepseek', 'DeepSeek', serverOptions, this.clientOptions(viaLsp));
+    const client = new DeepSeekClient('deepseek', 'DeepSeek', serverOptions, this.clientOptions(viaLsp));
     viaLsp.client = client;
     this.client = client;
     this.serverKey = this.apiKey;
@@ -262,6 +279,7 @@ class DeepSeekExtension implements vscode.Disposable {
         return;
       }
       if (e.newState === State.Running) {
+        viaLsp.ran = true;
         this.statusBar.setLifecycle('running');
       } else if (e.newState === State.Starting) {
         this.statusBar.setLifecycle('starting');
@@ -286,12 +304,14 @@ class DeepSeekExtension implements vscode.Disposable {
       // Not awaited: this runs inside serialize(), and waiting for the user to close the
       // message held up every later restart (a fixed deepseek.server.* setting, "Restart
       // Server", a new API key) and deactivation.
-      void vscode.window
-        .showErrorMessage(
-          `DeepSeek: the language server (${[launch.command, ...launch.args].join(' ')}) did not start: ${message}`,
-          'Show Log',
-          'How to Install',
-          'Open Settings',
+      void this.notices
+        .show('did not start', () =>
+          vscode.window.showErrorMessage(
+            `DeepSeek: the language server (${[launch.command, ...launch.args].join(' ')}) did not start: ${message}`,
+            'Show Log',
+            'How to Install',
+            'Open Settings',
+          ),
         )
         .then((choice) => this.onErrorChoice(choice));
       return;
@@ -326,18 +346,28 @@ class DeepSeekExtension implements vscode.Disposable {
       // before it sends anything. Sent here too, they stayed under every later pull, so a
       // setting reset to its default kept its old value until the server restarted.
       initializationOptions: () => (this.apiKey ? { apiKey: this.apiKey } : {}),
+      // doStart says why the server did not start: the client's notifications of it (the
+      // error's text, "Server initialization failed.") are not shown as well.
+      initializationFailedHandler: () => false,
       errorHandler: {
         error: () => ({ action: ErrorAction.Continue }),
         closed: () => {
-          if (this.crashLimit.allows()) {
+          const next = afterClose(!!viaLsp.ran, this.client === viaLsp.client, this.crashLimit);
+          if (next === 'leave') {
+            return { action: CloseAction.DoNotRestart, handled: true };
+          }
+          if (next === 'restart') {
             this.log.warn('the server stopped unexpectedly; restarting it');
             return { action: CloseAction.Restart, handled: true };
           }
+          const message = 'the language server stopped 4 times in 3 minutes; the log has the details.';
+          this.log.error(message);
           this.statusBar.setLifecycle('failed', 'The server stopped unexpectedly several times; see the log.');
-          return {
-            action: CloseAction.DoNotRestart,
-            message: 'DeepSeek: the language server stopped 4 times in 3 minutes. Run "DeepSeek: Restart Server" to start it again; the log has the details.',
-          };
+          // With the way out, which the client's own message (a "Go to output" button) lacked.
+          void vscode.window
+            .showErrorMessage(`DeepSeek: ${message}`, 'Restart Server', 'Show Log')
+            .then((choice) => this.onErrorChoice(choice));
+          return { action: CloseAction.DoNotRestart, handled: true };
         },
       },
       middleware: {
@@ -404,12 +434,14 @@ class DeepSeekExtension implements vscode.Disposable {
   }
 
   private async explainInstall(reason: string): Promise<void> {
-    const choice = await vscode.window.showErrorMessage(
-      `DeepSeek: the deepseek-lsp language server was not found. Install it with "${INSTALL_COMMAND}" ` +
-        `and set "deepseek.server.pythonPath" to that Python (or "deepseek.server.command"). ${reason}.`,
-      'How to Install',
-      'Open Settings',
-      'Retry',
+    const choice = await this.notices.show('not found', () =>
+      vscode.window.showErrorMessage(
+        `DeepSeek: the deepseek-lsp language server was not found. Install it with "${INSTALL_COMMAND}" ` +
+          `and set "deepseek.server.pythonPath" to that Python (or "deepseek.server.command"). ${reason}.`,
+        'How to Install',
+        'Open Settings',
+        'Retry',
+      ),
     );
     this.onErrorChoice(choice);
   }
@@ -424,6 +456,9 @@ class DeepSeekExtension implements vscode.Disposable {
         break;
       case 'Retry':
         void this.restart('retry');
+        break;
+      case 'Restart Server':
+        void this.restart('restart requested');
         break;
       case 'Show Log':
         this.output.show(true);
@@ -542,6 +577,10 @@ class DeepSeekExtension implements vscode.Disposable {
       log: () => this.output.show(true),
       setKey: () => void this.setApiKey(),
       restart: () => void this.restart('restart requested'),
+      trust:
+        this.statusBar.current.lifecycle === 'untrusted'
+          ? () => void vscode.commands.executeCommand('workbench.trust.manage')
+          : undefined,
     });
   }
 

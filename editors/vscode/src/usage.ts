@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { formatCost, ScopeJSON, ServerStatus, TotalsJSON, UsageJSON } from './statusBar';
 
 interface UsageItem extends vscode.QuickPickItem {
-  action?: 'markdown' | 'log' | 'key' | 'restart' | 'refresh';
+  action?: 'markdown' | 'log' | 'key' | 'restart' | 'trust' | 'refresh';
 }
 
 function fmtInt(n: number | undefined): string {
@@ -80,7 +80,7 @@ export function usageMarkdown(usage: UsageJSON): string {
 export async function showUsage(
   fetch: () => Promise<UsageJSON | undefined>,
   status: () => ServerStatus,
-  commands: { log: () => void; setKey: () => void; restart: () => void },
+  commands: { log: () => void; setKey: () => void; restart: () => void; trust?: () => void },
 ): Promise<void> {
   const usage = await fetch();
   const items: UsageItem[] = [];
@@ -117,7 +117,12 @@ export async function showUsage(
   }
   items.push({ label: '$(output) Show log', action: 'log' });
   items.push({ label: '$(key) Set API key…', action: 'key' });
-  items.push({ label: '$(debug-restart) Restart server', action: 'restart' });
+  // In an untrusted workspace the server does not start: "Restart server" did nothing there.
+  if (commands.trust) {
+    items.push({ label: '$(shield) Manage workspace trust', action: 'trust' });
+  } else {
+    items.push({ label: '$(debug-restart) Restart server', action: 'restart' });
+  }
   const picked = await vscode.window.showQuickPick(items, {
     title: 'DeepSeek usage',
     placeHolder: usage ? `Today ${formatCost(usage.today?.total?.cost_usd)} · this month ${formatCost(usage.month?.total?.cost_usd)}` : 'DeepSeek',
@@ -140,6 +145,9 @@ export async function showUsage(
       return;
     case 'restart':
       commands.restart();
+      return;
+    case 'trust':
+      commands.trust?.();
       return;
     case 'refresh':
       return showUsage(fetch, status, commands);

@@ -191,11 +191,11 @@ async function quickOpen(name, firstLine) {
   });
 }
 
-function statusIs(kind, containing = '') {
+function statusIs(kind, containing = '', timeoutMs = 15000) {
   return waitFor(`DeepSeek ${kind} ${containing} in the status bar`, async () => {
     const t = await statusText();
     return t.startsWith(`DeepSeek ${kind}`) && t.includes(containing) ? t : '';
-  }, 15000);
+  }, timeoutMs);
 }
 
 /** The extension's output channel as VS Code logs it to files (the server's log lines too). */
@@ -828,6 +828,65 @@ try {
   }, { needs: ['set-api-key'] });
 
   // Last of the steps that use the window: it leaves settings.json open in a modal editor.
+  /** The notifications now in the notification center (toasts beyond three wait there). */
+  async function notificationsNow() {
+    await runCommand('Notifications: Show Notifications');
+    await page.waitForTimeout(500);
+    const texts = await page.$$eval('.notifications-center .notification-list-item', (els) => els.map((e) => e.innerText ?? ''));
+    await runCommand('Notifications: Hide Notifications').catch(() => undefined);
+    return texts.map(norm);
+  }
+
+  /** With deepseek.server.command set to `code` run by the server's python: the notifications it leaves. */
+  // Before client-only-setting: the modal settings.json editor it leaves open takes F1.
+  async function crashingServer(code, waitMs) {
+    const machine = path.join(USER_DATA_DIR, 'Machine', 'settings.json');
+    const original = fs.readFileSync(machine, 'utf8');
+    const py = JSON.parse(original)['deepseek.server.pythonPath'];
+    await clearToasts();
+    if ((await notificationsNow()).length) {
+      await clearToasts();
+    }
+    let shown;
+    try {
+      fs.writeFileSync(machine, JSON.stringify({ 'deepseek.server.command': [py, '-c', code] }, null, 2));
+      await statusIs('Error', '', waitMs);
+      // The client's restarts take a moment more: what they show is all there by then.
+      await page.waitForTimeout(5000);
+      shown = await notificationsNow();
+    } finally {
+      fs.writeFileSync(machine, original);
+    }
+    await waitFor('the server to run again after the setting is restored', async () => {
+      const t = await statusText();
+      return t.startsWith('DeepSeek Normal') ? t : '';
+    }, 30000);
+    await clearToasts();
+    return shown;
+  }
+
+  await step('server-crashes-at-start', async () => {
+    // A server that dies as it starts (a broken install): one notification that says so, with
+    // the way out; not one per restart and per layer of the language client (about a dozen before).
+    const shown = await crashingServer("import sys; sys.stderr.write('ImportError: broken install\\n'); sys.exit(3)", 15000);
+    if (shown.length !== 1 || !/did not start/.test(shown[0]) || !/Show Log/.test(shown[0])) {
+      throw new Error(`${shown.length} notifications: ${shown.map((t) => t.slice(0, 90)).join(' / ')}`);
+    }
+    return shown[0].slice(0, 120);
+  }, { needs: ['set-api-key'] });
+
+  await step('server-keeps-crashing', async () => {
+    // A server that runs, then crashes, 4 times: restarted 3 times, then given up on with one
+    // notification offering "Restart Server" (the client's own had only "Go to output").
+    const code = 'import os, sys, threading; threading.Timer(4.0, lambda: os._exit(3)).start(); ' +
+      'sys.argv = ["deepseek-lsp"]; from deepseek_lsp.cli import main; main()';
+    const shown = await crashingServer(code, 60000);
+    if (shown.length !== 1 || !/stopped 4 times/.test(shown[0]) || !/Restart Server/.test(shown[0]) || !/Show Log/.test(shown[0])) {
+      throw new Error(`${shown.length} notifications: ${shown.map((t) => t.slice(0, 90)).join(' / ')}`);
+    }
+    return shown[0].slice(0, 120);
+  }, { needs: ['set-api-key'] });
+
   await step('client-only-setting', async () => {
     // A user whose endpoint comes from DEEPSEEK_BASE_URL (run.sh sets it to the fake) and who
     // sets no deepseek.* setting for the server, only the LSP trace (read by the extension):
@@ -904,6 +963,7 @@ try {
     const chat = api.filter((r) => r.path.includes('chat')).length;
     return `${api.length} requests (${fim} FIM, ${chat} chat), all with the key; key in no settings or log file`;
   }, { needs: ['set-api-key'] });
+
 
   if (consoleErrors.length) {
     fs.writeFileSync(path.join(ARTIFACTS, 'browser-console-errors.txt'), consoleErrors.join('\n'));

@@ -29,3 +29,20 @@ test('a tiny spend is never shown as $0.00', () => {
   assert.equal(formatCost(0.0004), '$0.0004');
   assert.equal(formatCost(0), '$0.00');
 });
+
+test('in an untrusted workspace the usage quick pick offers to trust it, not a restart that does nothing', async () => {
+  const labels = async (trust?: () => void) => {
+    stub.quickPicks = [];
+    await showUsage(async () => undefined, () => ({ kind: 'Inactive', message: 'not trusted' }), {
+      log() {},
+      setKey() {},
+      restart() {},
+      trust,
+    });
+    return stub.quickPicks[0].items.map((i) => i.label).join('\n');
+  };
+  const untrusted = await labels(() => undefined);
+  assert.match(untrusted, /Manage workspace trust/);
+  assert.doesNotMatch(untrusted, /Restart server/);
+  assert.match(await labels(), /Restart server/);
+});
