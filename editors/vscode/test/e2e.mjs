@@ -558,10 +558,7 @@ try {
     } finally {
       fs.writeFileSync(machine, original);
     }
-    await waitFor('the server to run again after the setting is restored', async () => {
-      const t = await statusText();
-      return t.startsWith('DeepSeek Normal') ? t : '';
-    }, 30000);
+    await serverRunsAgain();
     return shown;
   }, { needs: ['set-api-key'] });
 
@@ -791,10 +788,7 @@ try {
     } finally {
       fs.writeFileSync(machine, original);
     }
-    await waitFor('the server to run again after the setting is restored', async () => {
-      const t = await statusText();
-      return t.startsWith('DeepSeek Normal') ? t : '';
-    }, 30000);
+    await serverRunsAgain();
     return shown.join(' / ');
   }, { needs: ['set-api-key'] });
 
@@ -837,6 +831,14 @@ try {
     return texts.map(norm);
   }
 
+  /** After a server setting is put back: the server runs again, as the status bar shows. */
+  async function serverRunsAgain() {
+    await waitFor('the server to run again after the setting is restored', async () => {
+      const t = await statusText();
+      return t.startsWith('DeepSeek Normal') ? t : '';
+    }, 30000);
+  }
+
   /** With deepseek.server.command set to `code` run by the server's python: the notifications it leaves. */
   // Before client-only-setting: the modal settings.json editor it leaves open takes F1.
   async function crashingServer(code, waitMs) {
@@ -857,10 +859,7 @@ try {
     } finally {
       fs.writeFileSync(machine, original);
     }
-    await waitFor('the server to run again after the setting is restored', async () => {
-      const t = await statusText();
-      return t.startsWith('DeepSeek Normal') ? t : '';
-    }, 30000);
+    await serverRunsAgain();
     await clearToasts();
     return shown;
   }
