@@ -227,13 +227,16 @@ async def test_unreachable_backend_review_retries_within_bound(tmp_path: Path, d
         s.bind(("127.0.0.1", 0))
         refused = f"http://127.0.0.1:{s.getsockname()[1]}"
     env = server_env(refused, state_dir=str(tmp_path / "state"))
-    async with lsp_session(env, settings=SETTINGS) as client:
+    # A time limit well past the backoffs (~1.5 s in all): at 1.5 s, a loaded machine's last
+    # backoff would end past it, and the last retry was rightly left out.
+    settings = {**SETTINGS, "review": {**SETTINGS["review"], "timeoutS": 10}}
+    async with lsp_session(env, settings=settings) as client:
         publishes = track_publishes(client)
         open_doc(client, URI, DOC)
         failed = re.compile(r"review request for .* failed")
         for where in ("refused", "dns"):
             if where == "dns":
-                client.set_configuration({"deepseek": {**SETTINGS, "baseUrl": "https://no-such-host.invalid"}})
+                client.set_configuration({"deepseek": {**settings, "baseUrl": "https://no-such-host.invalid"}})
                 client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
                 assert await eventually(lambda: "no-such-host" in read(debug_log))
             mark = len(read(debug_log))
