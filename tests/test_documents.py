@@ -125,6 +125,54 @@ def test_random_edits_keep_text_and_tree(case: tuple[str, str, list[tuple[float,
     assert str(doc.tree.root_node) == str(fresh.root_node)
 
 
+def _past_the_end(client: ClientText, index: int, pos: types.Position, extra: int) -> types.Position:
+    """``pos`` named past its line's end (or, at the document's end, past its last line) as
+    clients may, when ``index`` is a line's end; LSP clamps such a position back to it."""
+    if extra == 0 or all(index != end for _, end in client.lines()):
+        return pos
+    lines = extra // 4 if index == len(client.text) else 0
+    return types.Position(line=pos.line + lines, character=pos.character + extra)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edit_sequences(),
+    st.lists(st.tuples(st.integers(1, 4), st.integers(0, 12), st.booleans()), min_size=1, max_size=25),
+)
+def test_batches_of_changes_clamped_and_whole_keep_text_and_tree(
+    case: tuple[str, str, list[tuple[float, float, str]]], shapes: list[tuple[int, int, bool]]
+) -> None:
+    """What editors send in one didChange: several changes applied in turn, ends named past a
+    line or the document (clamped, as LSP says), and the whole text now and then (Emacs after
+    a revert); the tree kept by incremental edits must still be a fresh parse's."""
+    encoding, initial, edits = case
+    client = ClientText(initial, encoding)
+    store = DocumentStore(REGISTRY, encoding=encoding)  # type: ignore[arg-type]
+    doc = store.open("file:///b.py", initial, "python", 1)
+    assert doc.tree is not None
+    pending: list[types.TextDocumentContentChangeEvent] = []
+    for n, (a, b, new) in enumerate(edits):
+        size, extra, whole = shapes[n % len(shapes)]
+        if whole and extra == 0:
+            client.text = client.text[: len(client.text) // 2] + new + "\x00\ufeff"
+            pending.append(types.TextDocumentContentChangeWholeDocument(text=client.text))
+        else:
+            valid = boundaries(client.text)
+            i, j = sorted((valid[int(a * (len(valid) - 1))], valid[int(b * (len(valid) - 1))]))
+            end = _past_the_end(client, j, client.position(j), extra)
+            change = client.replace(i, j, new)
+            pending.append(types.TextDocumentContentChangePartial(range=types.Range(start=change.range.start, end=end), text=new))
+        if len(pending) >= size or n == len(edits) - 1:
+            store.change(doc.uri, n + 2, pending)
+            pending = []
+            assert doc.text == client.text
+            if n % 2:
+                assert doc.tree is not None
+    fresh = PYTHON.parser().parse(client.text.encode("utf-8"))
+    assert str(doc.tree.root_node) == str(fresh.root_node)
+    assert doc.line_count == len(client.lines())
+
+
 def test_whole_document_change_reparses_from_scratch() -> None:
     doc = Document("file:///a.py", "x = 1\n", language=PYTHON)
     doc.apply_change(types.TextDocumentContentChangeWholeDocument(text="def f():\n    pass\n"))

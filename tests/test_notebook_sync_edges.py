@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lsprotocol import types as t
 
 from deepseek_lsp.documents import DocumentStore
@@ -28,10 +30,12 @@ from tests.test_notebooks import (
     cell_uri,
     change_params,
     edit,
+    inline,
     open_params,
     saved,
     span,
 )
+from tests.test_unicode_edits import Utf16Client
 
 
 @pytest.fixture
@@ -66,6 +70,57 @@ def test_a_cell_edit_whose_range_runs_past_the_cell_stays_in_the_cell(
     target = notebooks.locate(cell_uri("b"))
     assert target is not None
     assert doc.line_text(target.to_doc(t.Position(0, 0)).line) == "y = 2"
+
+
+def _cell_line(notebooks: Notebooks, name: str) -> bytes:
+    """The combined document's first line of cell ``name``, as bytes (lone halves and all)."""
+    target = notebooks.locate(cell_uri(name))
+    assert target is not None
+    return target.doc.line_bytes(target.shift)
+
+
+def test_an_emoji_changed_in_its_low_surrogate_only_in_a_cell_stays_one_emoji(
+    notebooks: Notebooks,
+) -> None:
+    """VS Code diffs a cell's text by UTF-16 unit: 😀 to 😁 (DE00 to DE01) is one unit. The
+    cell's range was moved to the emoji's start before being shifted into the combined
+    document, which stored a lone half (U+FFFD to the model) and put every later keystroke on
+    the line a column off, while the cell itself was right."""
+    notebooks.open(open_params([("a", "s = '😀'; y", CODE), ("b", "z = 1", CODE)]))
+    notebooks.change(change_params(2, edit("a", 2, (0, 6), (0, 7), "\ude01")))
+    assert _cell_line(notebooks, "a") == "s = '😁'; y".encode()
+    notebooks.change(change_params(3, edit("a", 3, (0, 7), (0, 7), "x")))
+    assert _cell_line(notebooks, "a") == "s = '😁x'; y".encode()
+    assert _cell_line(notebooks, "b") == b"z = 1"
+
+
+_UNITS = st.sampled_from([0x61, 0xE9, 0x4E2D, 0xD83D, 0xDE00, 0xDE01, 0xD83E])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(alphabet="ab😀é中🚀", max_size=8),
+    st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.lists(_UNITS, max_size=2)), min_size=1, max_size=6),
+)
+def test_random_utf16_unit_edits_in_a_cell_keep_the_combined_document_the_cells(
+    text: str, edits: list[tuple[float, float, list[int]]]
+) -> None:
+    notebooks = Notebooks(DocumentStore(LanguageRegistry.load()))
+    client = Utf16Client(text)
+    notebooks.open(open_params([("a", text, CODE), ("b", "z = 1", CODE)]))
+    for version, (a, b, new) in enumerate(edits, 2):
+        start, end = sorted((int(a * len(client.units)), int(b * len(client.units))))
+        change = t.NotebookDocumentCellChanges(
+            text_content=[
+                t.NotebookDocumentCellContentChanges(
+                    document=t.VersionedTextDocumentIdentifier(uri=cell_uri("a"), version=version),
+                    changes=[client.replace(start, end, new)],
+                )
+            ]
+        )
+        notebooks.change(change_params(version, change))
+        assert _cell_line(notebooks, "a") == client.data()
+        assert _cell_line(notebooks, "b") == b"z = 1"
 
 
 @pytest.mark.parametrize("to_code", [True, False])
@@ -164,3 +219,24 @@ async def test_moving_a_cell_keeps_the_findings_of_the_cells_it_passes(tmp_path)
             await asyncio.sleep(0.5)  # the diagnostics of the change are published by now
             after = {n: [as_tuple(d.range) for d in cell_diagnostics(client, n)] for n in "ab"}
             assert after == before
+
+
+async def test_a_line_past_a_cells_last_gets_no_suggestion_from_the_next_cell(tmp_path) -> None:
+    """A request on a line the cell does not have (a client out of step with it) was answered
+    at that line of the combined document (the blank line closing the cell, then the next
+    cell's header and code): asked for and billed, and placed in this cell where it has no line."""
+    with FakeDeepSeek() as fake:
+        fake.script("print(x)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings={"completion": {"debounce": 0, "prefetch": False}}) as client:
+            client.notebook_document_did_open(open_params([("a", "x = 1", CODE), ("b", "y = 2", CODE)]))
+            result = await client.text_document_inline_completion_async(inline("a", 1, 0))
+            assert not result.items
+            menu = await client.text_document_completion_async(
+                t.CompletionParams(text_document=t.TextDocumentIdentifier(uri=cell_uri("a")), position=t.Position(1, 0))
+            )
+            assert menu is None or not menu.items
+            assert fake.requests_to("/beta/completions") == []
+            # The cell's own last line is answered.
+            result = await client.text_document_inline_completion_async(inline("a", 0, 5))
+            assert [i.insert_text for i in result.items] == ["print(x)"]

@@ -398,6 +398,22 @@ def test_a_text_report_says_which_files_were_not_reviewed_and_why(
     assert out.splitlines()[-1].endswith("; 2 file(s) not reviewed")
 
 
+def test_a_file_saved_as_utf16_is_reviewed_as_the_editor_reviews_it(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Editors open a UTF-16 file by its byte order mark (Visual Studio's "Unicode" saves) and
+    the server reviews it from there; the command line skipped it as "not readable as UTF-8
+    text", and a CI run passed without a look at it."""
+    source = "def average(rows):\n    return sum(rows) / len(rows)\n"
+    (project / "app" / "wide.py").write_bytes(source.encode("utf-16"))
+    code, out, _ = run(capsys, "app/wide.py", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    assert [f["skipped"] for f in json.loads(out)["files"]] == [None]
+    assert any(
+        "return sum(rows) / len(rows)" in m["content"] for r in fake_deepseek.requests_to(CHAT) for m in r.json["messages"]
+    )
+
+
 def test_a_json_report_says_when_the_run_failed(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

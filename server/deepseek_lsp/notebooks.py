@@ -68,6 +68,12 @@ class CellTarget:
     code: bool
     #: The cell holds nothing but blanks: a new cell, where a block of code is asked for.
     empty: bool = False
+    #: The cell's lines, as LSP counts them (the one after a final line break too).
+    lines: int = 1
+
+    def has_line(self, line: int) -> bool:
+        """Whether the cell has ``line``: one past it is another cell's in the combined document."""
+        return 0 <= line < self.lines
 
     def to_doc(self, position: types.Position) -> types.Position:
         return types.Position(line=position.line + self.shift, character=position.character)
@@ -229,7 +235,7 @@ class Notebooks:
             return None
         for _, cell, first in book.placed():
             if cell.uri == cell_uri:
-                return CellTarget(doc, first, cell.code, not cell.doc.text.strip())
+                return CellTarget(doc, first, cell.code, not cell.doc.text.strip(), cell.lines)
         return None
 
     def code_cells(self, uri: str) -> list[CellSpan]:
@@ -436,8 +442,16 @@ def _increasing_run(values: list[int]) -> list[int]:
 
 
 def _clamped(doc: Document, position: types.Position) -> types.Position:
-    """``position`` moved into ``doc`` (past a line's end or the last line: to that end)."""
-    return doc.position_at(doc.offset_at(position))
+    """``position`` moved into ``doc`` (past a line's end or the last line: to that end).
+
+    A position within the line is kept as it came: mapped through an offset, a UTF-16 column
+    between an emoji's two halves (VS Code diffs strings by unit: 😀 to 😁 is one unit) moved
+    to the emoji's start, and the combined document lost the kept half while the cell did not.
+    """
+    if not doc.has_line(position.line):
+        return doc.position_at(len(doc))
+    end = doc.position_at(doc.line_end(position.line))
+    return position if position.character <= end.character else end
 
 
 def _is_code(kind: types.NotebookCellKind, language_id: str | None) -> bool:

@@ -941,8 +941,9 @@ class CompletionFeature(Feature):
         started = time.perf_counter()
         doc, cell = self._target(params.text_document.uri)
         # A line past the document's last (a client out of step with it): a suggestion there
-        # was asked for, billed and placed at the document's end, where the cursor is not.
-        if doc is None or (cell is None and not doc.has_line(params.position.line)):
+        # was asked for, billed and placed at the document's end, where the cursor is not. Past
+        # a cell's last line, it was written for the next cell's code and placed in this one.
+        if doc is None or not (cell or doc).has_line(params.position.line):
             return types.InlineCompletionList(items=[])
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
@@ -981,7 +982,7 @@ class CompletionFeature(Feature):
     async def completion(self, params: types.CompletionParams) -> types.CompletionList:
         started = time.perf_counter()
         doc, cell = self._target(params.text_document.uri)
-        if doc is None or (cell is None and not doc.has_line(params.position.line)):
+        if doc is None or not (cell or doc).has_line(params.position.line):
             return types.CompletionList(is_incomplete=True, items=[])
         offset = doc.offset_at(cell.to_doc(params.position) if cell else params.position)
         # LSP's Invoked also means "triggered by typing an identifier": nvim-cmp, Helix and Zed

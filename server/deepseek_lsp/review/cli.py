@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
-from ..documents import Document, DocumentStore
+from ..documents import Document, DocumentStore, utf8_source
 from ..gitignore import drop_ignored, git
 from ..languages import LanguageRegistry
 from ..log import SECRETS
@@ -455,7 +455,9 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
             return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
         # Without a byte order mark, as editors hide it and send the text: with it, a finding
         # on the first line was a column off and the first unit missed the editor's reviews.
-        text = path.read_bytes().decode("utf-8-sig")
+        # A UTF-16 file (Visual Studio's "Unicode" saves), which editors open by its mark, was
+        # skipped as "not readable as UTF-8 text" though the editor's review covers it.
+        text = utf8_source(path.read_bytes()).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return FileResult(
             shown, empty, skipped=f"not readable as UTF-8 text ({exc.__class__.__name__})"
