@@ -289,3 +289,44 @@ async def test_an_auto_saved_notebook_waits_for_the_pause_too(fake_deepseek: Fak
         saved_at = time.monotonic()
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > len(first), timeout=10)
         assert fake_deepseek.requests_to(CHAT)[-1].received_at < saved_at + 0.6
+
+
+async def test_running_cells_does_not_hold_back_an_auto_saved_notebooks_review(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Running a cell changes only its execution summary (LSP's ``cells.data``): nothing the
+    combined document shows. Taken for an edit, each run started the auto-save pause again,
+    and a notebook whose cells kept running (Run All, a loop of Shift+Enter) was not
+    reviewed until they stopped."""
+    from tests.test_notebooks import (
+        NB,
+        NOTEBOOK_RULES,
+        cell,
+        cell_diagnostics,
+        change_params,
+        reviewed_notebook,
+    )
+
+    fake_deepseek.responder(reviewer(list(NOTEBOOK_RULES)), path=CHAT)
+    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": 800}}
+    # In the initialization options too: the pause is 0.8 s from the first save on.
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings, init_options=settings) as client:
+        reviewed_notebook(client)
+        client.protocol.notify("deepseek/willSaveNotebook", {"uri": NB, "reason": int(AUTO)})
+        client.notebook_document_did_save(
+            types.DidSaveNotebookDocumentParams(notebook_document=types.NotebookDocumentIdentifier(uri=NB))
+        )
+        saved_at = time.monotonic()
+        for version in range(2, 12):  # cells a and b run in turn, for 2.5 s
+            ran = types.NotebookCell(
+                kind=cell("a").kind,
+                document=cell("a" if version % 2 else "b").document,
+                execution_summary=types.ExecutionSummary(execution_order=version, success=True),
+            )
+            client.notebook_document_did_change(
+                change_params(version, types.NotebookDocumentCellChanges(data=[ran]))
+            )
+            await asyncio.sleep(0.25)
+        assert await eventually(lambda: cell_diagnostics(client, "a"), timeout=10)
+        first = min(r.received_at for r in fake_deepseek.requests_to(CHAT))
+        assert first < saved_at + 2.0

@@ -421,8 +421,9 @@ def test_progress_bar_only_on_a_terminal() -> None:
     assert pipe.getvalue() == ""
 
 
-def notebook_json(cells: list[tuple[str, str]]) -> str:
-    """An nbformat 4 file as Jupyter writes it (sources as lists of lines, outputs kept)."""
+def notebook_json(cells: list[tuple[str, str]], language: str = "python") -> str:
+    """An nbformat 4 file as Jupyter writes it (sources as lists of lines, outputs kept), for a
+    kernel of ``language`` as the kernel names it."""
     return json.dumps(
         {
             "cells": [
@@ -434,7 +435,7 @@ def notebook_json(cells: list[tuple[str, str]]) -> str:
                 }
                 for kind, text in cells
             ],
-            "metadata": {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}},
+            "metadata": {"kernelspec": {"name": f"{language}-kernel", "language": language, "display_name": language}},
             "nbformat": 4,
             "nbformat_minor": 5,
         },
@@ -476,6 +477,19 @@ def test_a_notebook_is_reviewed_as_its_cells_with_findings_by_cell(
     assert result["properties"]["cell"] == 3
     assert result["properties"]["cellRegion"]["startLine"] == 3
     assert result["message"]["text"].startswith("Cell 3, line 3: Compare with None")
+
+
+def test_a_notebook_in_a_kernels_language_is_reviewed_in_the_editors_language(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """.NET Interactive's kernels name their language "C#" (VS Code's cells are "csharp"):
+    reviewed without a grammar, each cell under a "#" line, a C# directive."""
+    cells = [("markdown", "Look up *items*"), ("code", "var rows = Load();\nConsole.WriteLine(rows.Count);")]
+    (project / "stock.ipynb").write_text(notebook_json(cells, language="C#"))
+    code, out, _ = run(capsys, "stock.ipynb", "--format", "json", "--fail-on", "never")
+    assert code == 0 and json.loads(out)["files"][0]["skipped"] is None
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "Language: csharp" in sent and "// Look up *items*" in sent and "# Look up" not in sent
 
 
 def test_changed_reviews_a_changed_notebook_whole(

@@ -461,3 +461,19 @@ def test_a_multi_line_fix_is_re_indented_with_its_line_or_withdrawn() -> None:
     # Typing elsewhere leaves the fix as it was.
     (same,), _ = follow_edits([finding], [Edit(0, 0, 1)], b"#" + text.encode())
     assert same.fix == finding.fix
+
+
+def test_a_multi_line_fix_is_not_offered_for_code_after_other_code_on_its_line() -> None:
+    """The quoted line follows other code on its line (a one-line ``if``): the fix of several
+    lines was put in place of the quote all the same, and wrote ``if path: try:``, code Python
+    does not compile. A one-line fix of such code still is."""
+    text = "def load(path):\n    if path: data = read(path)\n    return data\n"
+    wrap = RawFinding("warning", "data = read(path)", "May fail.", "try:\n    data = read(path)\nexcept OSError:\n    data = None")
+    one_line = RawFinding("warning", "read(path)", "Not a str.", "read(str(path))")
+    found, _ = place_findings(
+        Placer(doc_of(text)), [(wrap, [(0, 2)], "load"), (one_line, [(0, 2)], "load")], min_confidence=0, min_severity="info"
+    )
+    assert [(text[f.start : f.end], f.fix) for f in found] == [
+        ("data = read(path)", None),
+        ("read(path)", "read(str(path))"),
+    ]

@@ -122,6 +122,44 @@ def test_a_suggestion_written_with_spaces_for_code_quoted_with_tabs_is_indented_
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "name", "text", "code", "suggestion", "expected"),
+    [
+        (
+            "go",
+            "main.go",
+            "func load() error {\n\tx := read()\n\treturn use(x)\n}\n",
+            "x := read()",
+            "x, err := read()\nif err != nil {\n    return err\n}",
+            "func load() error {\n\tx, err := read()\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn use(x)\n}\n",
+        ),
+        (
+            "python",
+            "app.py",
+            "def load(path):\n    data = read(path)\n    return data\n",
+            "data = read(path)",
+            "try:\n\tdata = read(path)\nexcept OSError:\n\tdata = None",
+            "def load(path):\n    try:\n        data = read(path)\n    except OSError:\n        data = None\n    return data\n",
+        ),
+        (
+            "python",
+            "app.py",
+            "DATA = read()\n\n\ndef f():\n\treturn DATA\n",
+            "DATA = read()",
+            "try:\n    DATA = read()\nexcept OSError:\n    DATA = None",
+            "try:\n\tDATA = read()\nexcept OSError:\n\tDATA = None\n\n\ndef f():\n\treturn DATA\n",
+        ),
+    ],
+)
+def test_a_fix_of_one_line_is_indented_as_the_file_is(
+    language: str, name: str, text: str, code: str, suggestion: str, expected: str
+) -> None:
+    """The model quotes one line and writes its fix of several lines with its own indentation
+    (four spaces a level; or tabs): a tab-indented Go function got ``\t    return err``, a
+    Python file of spaces ``    \tdata = read(path)``, each line indented with both."""
+    assert fixed(text, code, suggestion, language, name) == expected
+
+
 HELPERS = [f"def step{i:02d}(x):\n    return x + {i}\n" for i in range(30)]
 RUN_ALL = "def run_all(x):\n    return " + " + ".join(f"step{i:02d}(x)" for i in range(30)) + "\n"
 

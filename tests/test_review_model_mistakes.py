@@ -214,6 +214,33 @@ def place_one(text: str, code: str, suggestion: str, line: int | None = None) ->
     return doc, finding
 
 
+OPENS = "def read_all(path):\n    fh = open(path)  # closed by the caller\n    return fh.read()\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "suggestion", "fixed"),
+    [
+        # The corrected line rewrites the code before the quote as well: no place for it.
+        ("open(path)", "with open(path) as fh:", None),
+        # Replacements of the quote that begin or end with more code are fixes all the same.
+        ("open(path)", "io.open(path)", "    fh = io.open(path)  # closed by the caller"),
+        ("open(path)", "open(path, encoding='utf-8')", "    fh = open(path, encoding='utf-8')  # closed by the caller"),
+        ("fh.read()", "await fh.read()", "    return await fh.read()"),
+    ],
+)
+def test_a_suggested_line_that_does_not_fit_in_place_of_the_quote_offers_no_fix(
+    code: str, suggestion: str, fixed: str | None
+) -> None:
+    """The model quotes ``open(path)`` and suggests the line rewritten as a ``with``: the quick
+    fix put it in place of the quote and wrote ``fh = with open(path) as fh:``, a line of code
+    that was fine turned into one that does not parse."""
+    doc, finding = place_one(OPENS, code, suggestion)
+    if fixed is None:
+        assert finding.fix is None
+    else:
+        assert apply(doc, finding).split("\n")[doc.line_at(finding.start)] == fixed
+
+
 FUNCTION = "def f(user):\n    if user == None:\n        return 1\n    return 2\n"
 
 

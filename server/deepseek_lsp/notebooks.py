@@ -479,6 +479,21 @@ def _language_of(book: _Notebook) -> str | None:
     return max(counts, key=counts.__getitem__) if counts else None
 
 
+#: Kernel languages whose cells editors give another language ID: xeus-cling's "C++17" is C++.
+_KERNEL_LANGUAGES = {"c++11": "cpp", "c++14": "cpp", "c++17": "cpp", "c++20": "cpp", "c++": "cpp"}
+
+
+def _editor_language(kernel_language: str) -> str:
+    """The language ID an editor gives the cells of a kernel's language, as VS Code's ipynb
+    reader does: .NET Interactive's "C#" is "csharp". As the kernel names it, no grammar knew
+    it: the command line reviewed such a notebook without one, with "#" before each cell (a C#
+    directive) where the editor writes "//"."""
+    language = kernel_language.lower()
+    if len(language) == 2 and language.endswith("#"):
+        return f"{language[0]}sharp"
+    return _KERNEL_LANGUAGES.get(language, language)
+
+
 def ipynb_open_params(uri: str, text: str) -> types.DidOpenNotebookDocumentParams:
     """A Jupyter notebook file (nbformat 4) as an editor opens it over LSP: code cells in the
     kernel's language, markdown cells, raw cells as VS Code's "raw". For the command line,
@@ -494,7 +509,7 @@ def ipynb_open_params(uri: str, text: str) -> types.DidOpenNotebookDocumentParam
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     kernel = meta.get("kernelspec") if isinstance(meta.get("kernelspec"), dict) else {}
     info = meta.get("language_info") if isinstance(meta.get("language_info"), dict) else {}
-    language = str(kernel.get("language") or info.get("name") or "python").lower()
+    language = _editor_language(str(kernel.get("language") or info.get("name") or "python"))
     lsp_cells: list[types.NotebookCell] = []
     items: list[types.TextDocumentItem] = []
     for number, cell in enumerate(cells, 1):

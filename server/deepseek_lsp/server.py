@@ -815,8 +815,13 @@ def _register_core(server: DeepSeekServer) -> None:
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
     def notebook_did_change(ls: DeepSeekServer, params: types.DidChangeNotebookDocumentParams) -> None:
         old = ls.documents.get(ls.notebooks.combined_uri(params.notebook_document.uri))
+        edits = old.edit_count if old is not None else None
         doc = ls.notebooks.change(params)
         if doc is None:
+            return
+        if doc is old and doc.edit_count == edits:
+            # A cell run (its execution summary), metadata: nothing the document shows. Taken
+            # for an edit, each run started an auto-saved notebook's wait for a review again.
             return
         for feature in notebook_features(ls):
             if doc is old:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..documents import Document
+from ..languages import LanguageError
 from ..model.json_answer import FENCE, load_json_answer, unfence
 from ..privacy import REDACTED
 
@@ -546,7 +547,7 @@ def adapt_fix(
     suggestion = _within_line(doc, start, end, placed, suggestion)
     if " ".join(suggestion.split()) == " ".join(excerpt.split()):
         return None
-    if _repeats_neighbours(doc, start, end, excerpt, suggestion):
+    if _repeats_neighbours(doc, start, end, excerpt, suggestion) or _breaks_its_line(doc, start, end, suggestion):
         return None
     lines = suggestion.split("\n")
     first_line = doc.line_at(start)
@@ -572,14 +573,27 @@ def adapt_fix(
     else:
         model_base = _indent_of(quoted[0])
         before = doc.data[doc.line_start(first_line) : start].decode("utf-8", "replace")
-        real_base = before if not before.strip() else model_base
-    unit = "\t" if real_base.startswith("\t") else " "
+        if before.strip() and any(line.strip() for line in lines[1:]):
+            # Code stands before the quote on its line (``if path: data = read(path)``): no
+            # indentation of the fix's later lines is right there, and the fix wrote
+            # ``if path: try:`` (as ``_reindented`` withdraws it once code is typed there).
+            return None
+        real_base = before
+    unit = real_base[:1] or _file_indent(doc)
     out = [lines[0].lstrip()]
     for line in lines[1:]:
         if not line.strip():
             out.append("")
             continue
-        if line.startswith(model_base) and len(_indent_of(line)) >= len(model_base):
+        # Only the file's own indentation is kept as the model wrote it: a fix written with four
+        # spaces a level for a tab-indented line (or with tabs in a file of spaces) was put in
+        # as ``\t    return err``, indented with both.
+        extra = _indent_of(line)[len(model_base) :]
+        if (
+            line.startswith(model_base)
+            and len(_indent_of(line)) >= len(model_base)
+            and (not unit or extra[:1] in ("", unit))
+        ):
             out.append(real_base + line[len(model_base) :])
             continue
         # Measured in columns: the quote copied with the file's tabs and the suggestion written
@@ -673,6 +687,28 @@ def _repeats_neighbours(doc: Document, start: int, end: int, excerpt: str, sugge
     return False
 
 
+def _breaks_its_line(doc: Document, start: int, end: int, fix: str) -> bool:
+    """Whether a one-line fix turns its line, code that parses on its own, into code that does
+    not: a corrected line that also rewrote the code before the quote (``f = open(path)``
+    quoted as ``open(path)``, the suggestion ``with open(path) as f:``) was put in place of
+    the quote, and wrote ``f = with open(path) as f:``. A line that does not parse alone (a
+    block's header, part of a longer statement) tells nothing."""
+    line = doc.line_at(start)
+    if doc.language is None or "\n" in fix.strip() or doc.line_at(end) != line:
+        return False
+    try:
+        parser = doc.language.shared_parser
+    except LanguageError:
+        return False
+    head = doc.data[doc.line_start(line) : start].lstrip()
+    tail = doc.data[end : doc.line_end(line)]
+
+    def broken(code: bytes) -> bool:
+        return parser.parse(head + code + tail).root_node.has_error
+
+    return not broken(doc.data[start:end]) and broken(fix.strip().encode("utf-8", "surrogatepass"))
+
+
 def _indent_before(data: bytes, offset: int) -> str | None:
     """The whitespace from the start of ``offset``'s line to it; None when code comes first."""
     head = data[data.rfind(b"\n", 0, offset) + 1 : offset]
@@ -718,6 +754,15 @@ def _line_of_nth_char(doc: Document, start: int, placed: str, n: int) -> int | N
             return line if not head.strip() else None
         seen += 1
     return None
+
+
+_INDENTED = re.compile(rb"^[ \t]+\S", re.M)
+
+
+def _file_indent(doc: Document) -> str:
+    """What the file's first indented line of code is indented with ("" for none)."""
+    m = _INDENTED.search(doc.data)
+    return m.group()[:1].decode() if m else ""
 
 
 def _indent_of(line: str) -> str:
