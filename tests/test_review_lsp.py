@@ -261,6 +261,16 @@ async def test_ignore_is_remembered_across_a_server_restart(
         )
         assert result["findings"] == 3 and result["unitsSent"] == 8
     assert len(fake_deepseek.requests_to(CHAT)) == 2
+    # Ignored by mistake: every ignored finding comes back, from the cache, nothing sent.
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS) as client:
+        open_doc(client, URI, INVENTORY)
+        await reviewed(client, 3)
+        count = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.unignoreAll", arguments=[])
+        )
+        assert count == 1
+        assert INVENTORY_RULES[3].message in by_message(await reviewed(client, 4))
+    assert len(fake_deepseek.requests_to(CHAT)) == 2
 
 
 async def test_failures_do_not_crash_keep_valid_findings_and_pause_on_a_bad_key(

@@ -405,6 +405,40 @@ step("review on save: :w publishes a deepseek-review diagnostic on 'return a / b
   check(d.message:find("Division by zero", 1, true), "message " .. d.message)
 end)
 
+step("'Ignore this DeepSeek finding' hides it; :DeepSeekUnignore shows it again, from the cache", function()
+  local function division()
+    local n = 0
+    for _, d in ipairs(lua("return vim.tbl_map(function(d) return d.message end, vim.diagnostic.get(0))")) do
+      if d:find("Division by zero", 1, true) then
+        n = n + 1
+      end
+    end
+    return n
+  end
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 8 })", RATIO + 1)
+  lua([[vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { "quickfix" } },
+    filter = function(a) return a.title:find("^Ignore this DeepSeek finding") ~= nil end,
+  })]])
+  wait_for("the ignored finding's diagnostic to go", function()
+    return division() == 0
+  end, 5000)
+  lua("E2E.notes = {}")
+  lua("vim.cmd('DeepSeekUnignore')")
+  wait_for("the finding shown again", function()
+    return division() == 1
+  end, 5000)
+  local note = wait_for("a notification", function()
+    for _, n in ipairs(lua("return E2E.notes")) do
+      if n:find("shown again", 1, true) then
+        return n
+      end
+    end
+  end, 5000)
+  check(note:find("1 ignored finding(s) shown again", 1, true), "notification " .. note)
+end)
+
 step("quick fix: vim.lsp.buf.code_action applies 'Apply DeepSeek fix'", function()
   lua("vim.api.nvim_win_set_cursor(0, { ..., 8 })", RATIO + 1)
   lua([[vim.lsp.buf.code_action({

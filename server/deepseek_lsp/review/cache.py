@@ -276,6 +276,12 @@ class ReviewCache:
             lambda db: db.execute("DELETE FROM ignored WHERE fingerprint = ?", (fingerprint,))
         )
 
+    def unignore_all(self) -> int:
+        """Forget every ignored finding; how many there were."""
+        count = len(self.ignored())
+        self._run(lambda db: db.execute("DELETE FROM ignored"))
+        return count
+
     def ignored(self) -> frozenset[str]:
         rows = self._run(lambda db: db.execute("SELECT fingerprint FROM ignored").fetchall()) or []
         return frozenset(r[0] for r in rows)

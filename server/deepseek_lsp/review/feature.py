@@ -45,6 +45,9 @@ CONFIGURATION_WAIT_S = 10.0
 CMD_REVIEW_FILE = "deepseek.reviewFile"
 CMD_REVIEW_AGAIN = "deepseek.review.again"
 CMD_IGNORE = "deepseek.review.ignore"
+#: Every ignored finding shown again: an "Ignore" clicked by mistake (it sits below "Apply")
+#: held for good, in every project, with no way back but deleting the cache's database.
+CMD_UNIGNORE_ALL = "deepseek.review.unignoreAll"
 _SEVERITY = {
     "critical": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -139,6 +142,10 @@ class ReviewFeature(Feature):
             if len(args) < 2 or not isinstance(args[1], (str, int)):
                 raise JsonRpcInvalidParams(message=f"{CMD_IGNORE} takes the file's URI and the finding's id")
             return self.ignore(uri, str(args[1]))
+
+        @server.command(CMD_UNIGNORE_ALL)
+        def unignore_all(ls: Any, *args: Any) -> int:
+            return self.unignore_all()
 
     async def stop(self) -> None:
         for handle in self._quiet.values():
@@ -813,6 +820,16 @@ class ReviewFeature(Feature):
                 ]
             )
         return types.WorkspaceEdit(changes={uri: [edit]})
+
+    def unignore_all(self) -> int:
+        """Forget the ignored findings and show them again in the open files (from the cache:
+        nothing is sent); how many were ignored."""
+        count = self.engine.cache.unignore_all()
+        for uri in list(self._files):
+            doc = self.services.documents.get(uri)
+            if doc is not None and self._reviewable(doc) and not self._too_large(doc):
+                self._show_cached(doc, keep_edited=True)
+        return count
 
     def ignore(self, uri: str, finding_id: str) -> bool:
         doc, _ = self._view(uri)

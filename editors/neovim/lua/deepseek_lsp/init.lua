@@ -18,6 +18,7 @@ M.STATUS_NOTIFICATION = "deepseek/status"
 M.USAGE_REQUEST = "deepseek/usage"
 M.STATS_REQUEST = "deepseek/completionStats"
 M.REVIEW_COMMAND = "deepseek.reviewFile"
+M.UNIGNORE_COMMAND = "deepseek.review.unignoreAll"
 
 ---@class deepseek.Keymaps
 ---@field accept string|false
@@ -67,7 +68,7 @@ M.defaults = {
     dismiss = "<C-]>",
     suggest = "<M-\\>",
   },
-  --- Create :DeepSeekUsage, :DeepSeekReview, :DeepSeekStatus.
+  --- Create :DeepSeekUsage, :DeepSeekReview, :DeepSeekUnignore, :DeepSeekStatus.
   commands = true,
   --- Extra fields merged into the vim.lsp config (capabilities, on_attach, handlers...).
   lsp = {},
@@ -1161,6 +1162,24 @@ function M.show_status()
   end, 1500)
 end
 
+--- Show every review finding ignored so far again ("Ignore this DeepSeek finding" holds in
+--- every project, for good: one clicked by mistake had no way back).
+function M.unignore(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local client = util.get_client(bufnr)
+  if not client then
+    util.notify_user("deepseek-lsp is not attached to this buffer", vim.log.levels.WARN)
+    return
+  end
+  util.request(client, "workspace/executeCommand", { command = M.UNIGNORE_COMMAND, arguments = {} }, function(err, result)
+    if err then
+      util.notify_user("showing ignored findings failed: " .. (err.message or vim.inspect(err)), vim.log.levels.WARN)
+    else
+      util.notify_user(("%d ignored finding(s) shown again"):format(tonumber(result) or 0))
+    end
+  end, bufnr)
+end
+
 function M.create_commands()
   api.nvim_create_user_command("DeepSeekUsage", function()
     M.show_usage()
@@ -1168,6 +1187,9 @@ function M.create_commands()
   api.nvim_create_user_command("DeepSeekReview", function()
     M.review(0)
   end, { desc = "DeepSeek: review the current buffer now" })
+  api.nvim_create_user_command("DeepSeekUnignore", function()
+    M.unignore(0)
+  end, { desc = "DeepSeek: show the review findings ignored so far again" })
   api.nvim_create_user_command("DeepSeekStatus", function()
     M.show_status()
   end, { desc = "DeepSeek: server and completion status" })
