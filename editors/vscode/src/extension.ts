@@ -31,6 +31,8 @@ const STATUS_NOTIFICATION = 'deepseek/status';
 const WILL_SAVE_NOTEBOOK = 'deepseek/willSaveNotebook';
 const USAGE_REQUEST = 'deepseek/usage';
 const SERVER_REVIEW_COMMAND = 'deepseek.reviewFile';
+/** Every ignored review finding shown again (an Ignore clicked by mistake had no way back). */
+const SERVER_UNIGNORE_COMMAND = 'deepseek.review.unignoreAll';
 const ACCEPT_COMMAND = 'deepseek.completionAccepted';
 const REVIEW_SOURCE = 'deepseek-review';
 const USAGE_POLL_MS = 60_000;
@@ -131,6 +133,7 @@ class DeepSeekExtension implements vscode.Disposable {
     reg('deepseek.setApiKey', () => this.setApiKey());
     reg('deepseek.clearApiKey', () => this.clearApiKey());
     reg('deepseek.showOutput', () => this.output.show(true));
+    reg('deepseek.showIgnoredFindings', () => this.showIgnoredFindings());
 
     this.disposables.push(
       this.output,
@@ -652,17 +655,7 @@ class DeepSeekExtension implements vscode.Disposable {
     }
     const client = this.client;
     if (!client || !client.isRunning()) {
-      const { lifecycle } = this.statusBar.current;
-      const prompt = notRunningPrompt(lifecycle, this.statusBar.displayed.message);
-      const choice = await vscode.window.showWarningMessage(prompt.message, ...prompt.actions);
-      if (choice === 'Restart Server') {
-        void this.restart('restart requested');
-      } else if (choice === 'Show Log') {
-        this.output.show(true);
-      } else if (choice === 'Manage Workspace Trust') {
-        void vscode.commands.executeCommand('workbench.trust.manage');
-      }
-      return;
+      return this.tellNotRunning();
     }
     const uri = editor.document.uri.toString();
     const name = editor.document.uri.path.split('/').pop() ?? uri;
@@ -687,6 +680,33 @@ class DeepSeekExtension implements vscode.Disposable {
       vscode.window.setStatusBarMessage(report.text, 5000);
     } else if (report) {
       void vscode.window.showWarningMessage(report.text);
+    }
+  }
+
+  /** Why the server cannot be asked now, with the ways out. */
+  private async tellNotRunning(): Promise<void> {
+    const { lifecycle } = this.statusBar.current;
+    const prompt = notRunningPrompt(lifecycle, this.statusBar.displayed.message);
+    const choice = await vscode.window.showWarningMessage(prompt.message, ...prompt.actions);
+    if (choice === 'Restart Server') {
+      void this.restart('restart requested');
+    } else if (choice === 'Show Log') {
+      this.output.show(true);
+    } else if (choice === 'Manage Workspace Trust') {
+      void vscode.commands.executeCommand('workbench.trust.manage');
+    }
+  }
+
+  private async showIgnoredFindings(): Promise<void> {
+    const client = this.client;
+    if (!client || !client.isRunning()) {
+      return this.tellNotRunning();
+    }
+    try {
+      const count = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_UNIGNORE_COMMAND, arguments: [] });
+      vscode.window.setStatusBarMessage(`DeepSeek: ${Number(count) || 0} ignored finding(s) shown again`, 5000);
+    } catch (err) {
+      void vscode.window.showWarningMessage(`DeepSeek: showing the ignored findings failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

@@ -425,6 +425,23 @@ try {
     return hover.includes('deepseek-review') ? 'message and source shown' : 'message shown';
   }, { needs: ['review-on-save'] });
 
+  await step('ignore-and-show-again', async () => {
+    // "Ignore this DeepSeek finding" hides it; the command shows every ignored finding again.
+    const squiggles = async () => (await page.$$('.editor-instance .monaco-editor .squiggly-warning')).length;
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+    await page.keyboard.press('F8');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+.');
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Ignore this DeepSeek finding' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10000 });
+    await item.click();
+    await waitFor('the ignored finding\'s squiggle to go', async () => (await squiggles()) === 0, 10000);
+    await runCommand('DeepSeek: Show Ignored Review Findings Again');
+    await waitFor('the finding shown again', async () => (await squiggles()) > 0, 10000);
+    return 'hidden by Ignore, back by the command';
+  }, { needs: ['review-on-save'] });
+
   await step('quick-fix', async () => {
     // F8 puts the cursor on the diagnostic; Escape closes its peek; Ctrl+. lists the fixes.
     await page.locator('.editor-instance .monaco-editor textarea').first().focus();
