@@ -175,23 +175,27 @@ def _roundness(line: int, step: int = WINDOW_STEP) -> int:
     return min((line & -line).bit_length(), step.bit_length())
 
 
-def _snap(first: int, cursor_line: int, spare: int, lines: LineTokenCount) -> tuple[int, int]:
-    """(start line, tokens given up): the roundest line from ``first`` on that gives up at most
-    ``spare`` tokens of the window, the nearest to ``first`` of the roundest.
+def _snap(
+    edge: int, limit: int, spare: int, lines: LineTokenCount, *, step: int = WINDOW_STEP, toward: int = 1
+) -> tuple[int, int]:
+    """(edge, tokens given up): the roundest edge line that gives up at most ``spare`` tokens
+    of the window, the nearest to ``edge`` of the roundest. ``edge`` is the window's first line
+    (``toward`` 1: lines are given up from its start, up to ``limit``) or the first line after
+    it (``toward`` -1: from its end, down to ``limit``).
 
     The window's walk back ends a line further each time a line is typed; its start stays on
     the round line until the walk passes it. A fixed step of 32 lines gave up to 31 lines of
     the budget: with long lines or a small budget, most of the window or all of it but the
-    cursor line. Where 32 lines count fewer than ``spare`` tokens, this is that step."""
-    best, given_up = first, 0
-    line, dropped = first, 0
-    while line < cursor_line:
-        dropped += lines(line)
+    cursor line. Where ``step`` lines count fewer than ``spare`` tokens, this is that step."""
+    best, given_up = edge, 0
+    at, dropped = edge, 0
+    while (limit - at) * toward > 0:
+        dropped += lines(at if toward > 0 else at - 1)
         if dropped > spare:
             break
-        line += 1
-        if _roundness(line) > _roundness(best):
-            best, given_up = line, dropped
+        at += toward
+        if _roundness(at, step) > _roundness(best, step):
+            best, given_up = at, dropped
     return best, given_up
 
 
@@ -248,19 +252,11 @@ def _suffix_window(
         used += cost
         last, end = nxt, stop
     if last > cursor_line and end < len(doc.data):
-        # Its end snapped back to a round line as the window's start is, and no further than
-        # the window's: a 16-line step left one line of six after the cursor on long lines.
-        snapped, dropped = last, 0
-        line, given_up = last, 0
-        while line > cursor_line + 1:
-            given_up += lines(line)
-            if given_up > budget // SNAP_SHARE:
-                break
-            line -= 1
-            if _roundness(line + 1, SUFFIX_STEP) > _roundness(snapped + 1, SUFFIX_STEP):
-                snapped, dropped = line, given_up
-        if snapped < last:
-            end = doc.line_end(snapped, with_eol=True)
+        # Its end snapped back to a round line as the window's start is (the line after the
+        # cursor's kept): a 16-line step left one line of six after the cursor on long lines.
+        after, dropped = _snap(last + 1, cursor_line + 2, budget // SNAP_SHARE, lines, step=SUFFIX_STEP, toward=-1)
+        if after <= last:
+            end = doc.line_end(after - 1, with_eol=True)
             used -= dropped  # not sent, not counted
     return end, used
 
