@@ -34,7 +34,7 @@ from .languages import Language, LanguageRegistry
 from .privacy import file_path, is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
 from .symbol_store import racy
-from .workspace_symbols import BINARY_PROBE_BYTES, WorkspaceSymbols, family, short_name
+from .workspace_symbols import WorkspaceSymbols, family, is_binary, short_name
 
 log = logging.getLogger(__name__)
 
@@ -640,9 +640,7 @@ class Indexer:
         except OSError:
             return None
         source = utf8_source(data)
-        if b"\0" in source[:BINARY_PROBE_BYTES]:
-            # Binary whatever its extension (an MPEG-TS ``.ts`` video imported by name, a
-            # git-crypt'd module): no definitions, and its parse held the event loop 0.2-0.5 s.
+        if is_binary(source):  # imported by name, as a ``.ts`` video may be: no definitions
             self._files[key] = (stamped, None, None)
             return None
         index = index_tree(lang, lang.parser().parse(source), source, label_path(str(path), self._roots))

@@ -70,13 +70,18 @@ def normalize_encoding(value: object) -> Encoding:
     return "utf-16"
 
 
+def utf16_len(text: str) -> int:
+    """``text``'s length in UTF-16 code units. Counted by the codec, in C: a lone surrogate is
+    one unit, a character past U+FFFF two. A Python loop over the characters took 0.15 s on a
+    minified line of 800,000."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def _units(text: str, encoding: Encoding) -> int:
     if encoding == "utf-32" or text.isascii():
         return len(text)
     if encoding == "utf-16":
-        # Counted by the codec, in C: a lone surrogate is one unit, a character past U+FFFF two.
-        # A Python loop over the characters took 0.15 s on a minified line of 800,000.
-        return len(text.encode("utf-16-le", "surrogatepass")) // 2
+        return utf16_len(text)
     return len(text.encode("utf-8", "surrogatepass"))
 
 

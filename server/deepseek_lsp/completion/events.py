@@ -7,6 +7,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..documents import utf16_len
+
 #: Items remembered for their events; the oldest half goes when there are more.
 MAX_ITEMS = 256
 
@@ -55,10 +57,6 @@ def field_of(obj: Any, key: str, default: Any = None) -> Any:
     return getattr(obj, key, default)
 
 
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
 @dataclass
 class SentItem:
     uri: str
@@ -80,6 +78,9 @@ class SentItems:
         self._next_id = 0
 
     def add(self, uri: str, start: int, insert: str, *, from_menu: bool) -> str:
+        """An id for the item's accept command. What is kept tells where the cursor lands after
+        the accept: the end of the whole insert from ``start`` (the replaced closers and the
+        selected menu entry included, which the "just accepted" check used to miss)."""
         self._next_id += 1
         item_id = str(self._next_id)
         self._items[item_id] = SentItem(uri, start + len(insert.encode("utf-8")), utf16_len(insert), from_menu)

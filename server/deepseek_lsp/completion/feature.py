@@ -965,7 +965,7 @@ class CompletionFeature(Feature):
             insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
             if selected is None:
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
-            item_id = self._remember_item(doc, replace_start, insert)
+            item_id = self.items.add(doc.uri, replace_start, insert, from_menu=False)
             rng = doc.range_of(replace_start, s.replace_end)
             items.append(
                 types.InlineCompletionItem(
@@ -1015,7 +1015,7 @@ class CompletionFeature(Feature):
             # them on a line of their own.
             before_closer = bool(s.tail.strip()) and s.menu_text is None
             if snippets:
-                # What the snippet carries, also for where the cursor lands (_remember_item).
+                # What the snippet carries, also for where the cursor lands (SentItems.add).
                 keep = menu.snippet_lines(text, indent, before_closer=before_closer)
                 text = "\n".join(text.split("\n")[:keep])
                 full = "\n".join(full.split("\n")[:keep]).rstrip("\r")
@@ -1028,7 +1028,7 @@ class CompletionFeature(Feature):
                 continue  # choices that differ past the closer insert the same: one item
             offered.add(text)
             i = len(items)
-            item_id = self._remember_item(doc, word_start, full, from_menu=True)
+            item_id = self.items.add(doc.uri, word_start, full, from_menu=True)
             shown = menu.label(text)
             items.append(
                 types.CompletionItem(
@@ -1061,12 +1061,6 @@ class CompletionFeature(Feature):
             self.stats.latencies_ms.append((time.perf_counter() - started) * 1000)
         else:
             self.stats.empty += 1
-
-    def _remember_item(self, doc: Document, start: int, insert: str, *, from_menu: bool = False) -> str:
-        """An id for the item's accept command; what is kept tells where the cursor lands after
-        the accept: the end of the whole insert (the replaced closers and the selected menu
-        entry included, which the "just accepted" check used to miss)."""
-        return self.items.add(doc.uri, start, insert, from_menu=from_menu)
 
     # -- the pipeline ----------------------------------------------------------------------------
 

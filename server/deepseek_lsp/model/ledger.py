@@ -608,10 +608,15 @@ class Ledger:
         """Raise :class:`BudgetExceeded` when ``spent`` today, with what the requests under way
         may cost (the other processes' ``others_pending`` and this one's), reaches the budget."""
         assert self.daily_budget is not None
-        with self._lock:
-            pending = others_pending + sum(self._in_flight.values())
+        pending = self._under_way(others_pending)
         if spent + pending >= self.daily_budget:
             raise BudgetExceeded(spent, self.daily_budget, pending=pending)
+
+    def _under_way(self, others_pending: float) -> float:
+        """What the requests under way may cost at most: the other processes' (``others_pending``)
+        and this one's."""
+        with self._lock:
+            return others_pending + sum(self._in_flight.values())
 
     def _others_pending(self) -> float:
         """What the other processes' requests under way may cost (0 if the file cannot say)."""
@@ -741,9 +746,7 @@ class Ledger:
         }
         if self.daily_budget:
             spent = sum(t.cost_usd for t in today_totals.values())
-            with self._lock:
-                under_way = sum(self._in_flight.values())
-            under_way += self._others_pending()
+            under_way = self._under_way(self._others_pending())
             # Not rounded to 6 places: a day of a few cached completions (under half a
             # millionth of a dollar) read "spent $0.00" next to a total of "<$0.0001".
             out["budget"] = {

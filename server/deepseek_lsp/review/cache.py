@@ -278,9 +278,7 @@ class ReviewCache:
 
     def unignore_all(self) -> int:
         """Forget every ignored finding; how many there were."""
-        count = len(self.ignored())
-        self._run(lambda db: db.execute("DELETE FROM ignored"))
-        return count
+        return self._run(lambda db: db.execute("DELETE FROM ignored").rowcount) or 0
 
     def ignored(self) -> frozenset[str]:
         rows = self._run(lambda db: db.execute("SELECT fingerprint FROM ignored").fetchall()) or []
