@@ -74,8 +74,15 @@ export interface DeepSeekApi {
  * They still go to the log.
  */
 class DeepSeekClient extends LanguageClient {
+  /** The client restarted a crashed server and that start failed: it will not try again. */
+  onRestartFailed?: (error: unknown) => void;
+
   override error(message: string, data?: unknown, showNotification?: boolean | 'force'): void {
     super.error(message, data, showNotification === 'force' ? false : showNotification);
+    // The client's own text for it; with it hidden the user saw only "stopped" in the status bar.
+    if (message === 'Restarting server failed') {
+      this.onRestartFailed?.(data);
+    }
   }
 }
 
@@ -275,6 +282,25 @@ class DeepSeekExtension implements vscode.Disposable {
     viaLsp.client = client;
     this.client = client;
     this.serverKey = this.apiKey;
+    client.onRestartFailed = (err) => {
+      // A start that failed because the new process died is also a crash, which the close
+      // handler restarts or gives up on with its own message: only a client left stopped says so.
+      if (this.client !== client || client.state === State.Running || client.state === State.Starting) {
+        return;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.error(`the server stopped and did not start again: ${message}`);
+      this.statusBar.setLifecycle('failed', `The server stopped and did not start again: ${message}`);
+      void this.notices
+        .show('did not start', () =>
+          vscode.window.showErrorMessage(
+            `DeepSeek: the language server stopped and did not start again: ${message}`,
+            'Restart Server',
+            'Show Log',
+          ),
+        )
+        .then((choice) => this.onErrorChoice(choice));
+    };
     client.onDidChangeState((e) => {
       // Once running, the server logs through window/logMessage as well as to stderr.
       viaLsp.stderr?.running(e.newState === State.Running);

@@ -11,6 +11,7 @@
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 
 const env = (name) => {
   const v = process.env[name];
@@ -858,10 +859,10 @@ try {
 
   /** With deepseek.server.command set to `code` run by the server's python: the notifications it leaves. */
   // Before client-only-setting: the modal settings.json editor it leaves open takes F1.
-  async function crashingServer(code, waitMs) {
+  async function crashingServer(code, waitMs, launcher = (py) => py) {
     const machine = path.join(USER_DATA_DIR, 'Machine', 'settings.json');
     const original = fs.readFileSync(machine, 'utf8');
-    const py = JSON.parse(original)['deepseek.server.pythonPath'];
+    const py = launcher(JSON.parse(original)['deepseek.server.pythonPath']);
     await clearToasts();
     if ((await notificationsNow()).length) {
       await clearToasts();
@@ -898,6 +899,24 @@ try {
       'sys.argv = ["deepseek-lsp"]; from deepseek_lsp.cli import main; main()';
     const shown = await crashingServer(code, 60000);
     if (shown.length !== 1 || !/stopped 4 times/.test(shown[0]) || !/Restart Server/.test(shown[0]) || !/Show Log/.test(shown[0])) {
+      throw new Error(`${shown.length} notifications: ${shown.map((t) => t.slice(0, 90)).join(' / ')}`);
+    }
+    return shown[0].slice(0, 120);
+  }, { needs: ['set-api-key'] });
+
+  await step('server-gone-after-crash', async () => {
+    // The server crashes mid-session and its interpreter is gone by then (a venv recreated, a
+    // package uninstalled): the client's restart cannot start it. One notification says so with
+    // the way out; before, the client's own message was hidden and only the status bar changed.
+    const launcher = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ds-gone-')), 'python-gone');
+    const code = 'import os, sys, threading; ' +
+      `threading.Timer(4.0, lambda: (os.unlink(${JSON.stringify(launcher)}), os._exit(3))).start(); ` +
+      'sys.argv = ["deepseek-lsp"]; from deepseek_lsp.cli import main; main()';
+    const shown = await crashingServer(code, 30000, (py) => {
+      fs.writeFileSync(launcher, `#!/bin/sh\nexec "${py}" "$@"\n`, { mode: 0o755 });
+      return launcher;
+    });
+    if (shown.length !== 1 || !/did not start again/.test(shown[0]) || !/Restart Server/.test(shown[0]) || !/Show Log/.test(shown[0])) {
       throw new Error(`${shown.length} notifications: ${shown.map((t) => t.slice(0, 90)).join(' / ')}`);
     }
     return shown[0].slice(0, 120);
