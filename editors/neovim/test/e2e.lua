@@ -838,6 +838,52 @@ step("restart: with no suggestion, <Tab> still runs the user's own mapping after
   end
 end)
 
+step("a crash mid-session: told once with :DeepSeekRestart, which starts the server again for the open buffers", function()
+  normal_mode()
+  local function attached()
+    return lua([[
+      local c = vim.lsp.get_clients({ name = 'deepseek_lsp' })[1]
+      return c and c.initialized and not c:is_stopped() and vim.tbl_count(c.attached_buffers) or 0
+    ]])
+  end
+  local before = attached()
+  check(before >= 1, "no client attached before the crash")
+  lua("E2E.notes = {}")
+  -- SIGKILL the server process (an out-of-memory kill, a segfault in a native library).
+  local killed = lua([[
+    for _, pid in ipairs(vim.api.nvim_get_proc_children(vim.fn.getpid())) do
+      local p = vim.api.nvim_get_proc(pid)
+      if p and (p.name or ''):match('python') or (p and (p.name or ''):match('deepseek')) then
+        vim.uv.kill(pid, 'sigkill')
+        return pid
+      end
+    end
+    return 0
+  ]])
+  check(killed > 0, "the server process was not found among Neovim's children")
+  wait_for("the client to go", function()
+    return #lua("return vim.lsp.get_clients({ name = 'deepseek_lsp' })") == 0
+  end, 10000)
+  wait_for("the crash to be told", function()
+    return table.concat(lua("return E2E.notes"), "\n"):find(":DeepSeekRestart", 1, true) ~= nil
+  end, 5000)
+  local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
+  check(status:find("stopped unexpectedly", 1, true) and status:find(":DeepSeekRestart", 1, true), ":DeepSeekStatus:\n" .. status)
+  lua("vim.cmd('DeepSeekRestart')")
+  -- Every open buffer of a type it serves, not only those it served when it crashed.
+  local ok = pcall(wait_for, "the server to serve the open buffers again", function()
+    return attached() >= before and lua("return E2E.client() ~= nil")
+  end, 15000)
+  check(ok, ("attached to %d buffers, %d before; notes: %s"):format(attached(), before, vim.inspect(lua("return E2E.notes"))))
+  local ours = 0
+  for _, note in ipairs(lua("return E2E.notes")) do
+    if note:find("stopped unexpectedly", 1, true) then
+      ours = ours + 1
+    end
+  end
+  check(ours == 1, "notifications: " .. vim.inspect(lua("return E2E.notes")))
+end)
+
 step("setup() again: a running server gets the new settings (workspace/didChangeConfiguration)", function()
   normal_mode()
   local function budget()

@@ -100,8 +100,10 @@ function M.check()
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = util.NAME })
   if #clients == 0 and plugin._start_failed then
     err("deepseek-lsp is not running: " .. plugin._start_failed, {
-      "Run that command in a terminal (or see :LspLog) for its error, then call setup() again",
+      "Run that command in a terminal (or see :LspLog) for its error, then :DeepSeekRestart",
     })
+  elseif #clients == 0 and plugin._crashed then
+    err("deepseek-lsp is not running: it " .. plugin._crashed, { "See :LspLog for why, then :DeepSeekRestart" })
   elseif #clients == 0 then
     warn("deepseek-lsp is not running", { "Open a file; :LspInfo / :checkhealth vim.lsp show why a server did not start" })
   end

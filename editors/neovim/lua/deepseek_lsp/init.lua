@@ -185,8 +185,22 @@ end
 ---@type string?
 M._start_failed = nil
 
-local function on_exit(code, _, client_id)
+--- Why the server that ran stopped (a crash mid-session), until it runs again.
+---@type string?
+M._crashed = nil
+
+local function on_exit(code, signal, client_id)
   local client = vim.lsp.get_client_by_id(client_id)
+  if client and client.initialized and (code ~= 0 or (signal ~= 0 and signal ~= 15)) then
+    -- Neovim says only "quit with exit code": the buffers it served had no suggestions and
+    -- no reviews from then on, with no word how to get the server back short of a restart
+    -- of Neovim (0.11 has no :LspRestart without nvim-lspconfig).
+    M._crashed = ("stopped unexpectedly (exit code %d, signal %d)"):format(code, signal or 0)
+    vim.schedule(function()
+      util.notify_user("deepseek-lsp " .. M._crashed .. ": :DeepSeekRestart starts it again", vim.log.levels.WARN)
+    end)
+    return
+  end
   -- A signal is someone stopping it (:LspStop, a kill), not a broken install.
   if code == 0 or not client or client.initialized or M._start_failed then
     return
@@ -204,7 +218,7 @@ local function on_exit(code, _, client_id)
       pcall(vim.lsp.enable, NAME, false)
     end
     util.notify_user(
-      M._start_failed .. ": not started again until setup() is called again (run it in a terminal, or see :LspLog, for why)",
+      M._start_failed .. ": not started again until :DeepSeekRestart or setup() again (run it in a terminal, or see :LspLog, for why)",
       vim.log.levels.WARN
     )
   end)
@@ -572,7 +586,7 @@ function M.setup(opts)
   end
   local old_section = vim.deepcopy(M.section())
   python_cmd = nil -- installed since the last setup()?
-  M._start_failed = nil -- mended since?
+  M._start_failed, M._crashed = nil, nil -- mended since?
   local keymaps = opts.keymaps
   M.config = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts)
   if keymaps == false then
@@ -1066,7 +1080,9 @@ function M.status_lines(stats)
     local is_file = vim.bo[bufnr].buftype == "" and api.nvim_buf_get_name(bufnr) ~= ""
     local problem = is_file and M.start_problem()
     if M._start_failed then
-      lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :LspLog; setup() again retries)."):format(M._start_failed)
+      lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :LspLog; :DeepSeekRestart retries)."):format(M._start_failed)
+    elseif M._crashed then
+      lines[#lines + 1] = ("deepseek-lsp is not running: it %s (see :LspLog; :DeepSeekRestart starts it again)."):format(M._crashed)
     elseif problem then
       lines[#lines + 1] = ("deepseek-lsp is not running: %s (see :checkhealth deepseek_lsp)."):format(problem)
     elseif is_file and c.filetypes and not vim.tbl_contains(c.filetypes, vim.bo[bufnr].filetype) then
@@ -1162,6 +1178,53 @@ function M.show_status()
   end, 1500)
 end
 
+--- Stop the server and start it again for every buffer it serves (and those it served before
+--- it crashed or failed to start). What a server that stopped unexpectedly needs: Neovim
+--- starts one only when a file's type is set.
+function M.restart()
+  M._start_failed, M._crashed = nil, nil
+  local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  for _, client in ipairs(get({ name = NAME })) do
+    if util.has_011 then
+      client:stop(true)
+    else
+      client.stop(true)
+    end
+  end
+  local function start_all()
+    if #get({ name = NAME }) > 0 then
+      return false
+    end
+    if vim.lsp.config and vim.lsp.enable then
+      vim.lsp.enable(NAME) -- starts it for every buffer of a type it serves
+    end
+    for _, buf in ipairs(api.nvim_list_bufs()) do
+      local untyped = vim.bo[buf].filetype == "" and not M.config.filetypes and api.nvim_buf_get_name(buf) ~= ""
+      if api.nvim_buf_is_loaded(buf) and (untyped or not (vim.lsp.config and vim.lsp.enable)) then
+        start_legacy(buf)
+      end
+    end
+    util.notify_user("deepseek-lsp restarted")
+    return true
+  end
+  -- The old clients go asynchronously; a new one started before they are gone would be reused.
+  local timer = vim.uv.new_timer()
+  local tries = 0
+  timer:start(0, 50, vim.schedule_wrap(function()
+    tries = tries + 1
+    if timer:is_closing() then
+      return
+    end
+    if start_all() or tries > 100 then
+      timer:stop()
+      timer:close()
+      if tries > 100 then
+        util.notify_user("deepseek-lsp did not stop within 5 s; not restarted", vim.log.levels.WARN)
+      end
+    end
+  end))
+end
+
 --- Show every review finding ignored so far again ("Ignore this DeepSeek finding" holds in
 --- every project, for good: one clicked by mistake had no way back).
 function M.unignore(bufnr)
@@ -1193,6 +1256,9 @@ function M.create_commands()
   api.nvim_create_user_command("DeepSeekStatus", function()
     M.show_status()
   end, { desc = "DeepSeek: server and completion status" })
+  api.nvim_create_user_command("DeepSeekRestart", function()
+    M.restart()
+  end, { desc = "DeepSeek: stop the language server and start it again for the open buffers" })
 end
 
 return M
