@@ -377,6 +377,17 @@ class Document:
             return self._replace(0, end, new_bytes, full=True)
         return self._replace(start, end, new_bytes)
 
+    def narrowed(self, text: str) -> types.TextDocumentContentChangePartial:
+        """The whole text replaced by ``text``, as the change of only what differs."""
+        new = text.encode("utf-8", "surrogatepass")
+        head, tail = _shared_ends(self._data, new)
+        return types.TextDocumentContentChangePartial(
+            range=types.Range(
+                start=self.position_at(head), end=self.position_at(len(self._data) - tail)
+            ),
+            text=new[head : len(new) - tail].decode("utf-8", "surrogatepass"),
+        )
+
     def _splits_pair(self, offset: int, position: types.Position) -> bool:
         """Whether the UTF-16 ``position`` (which ``offset_at`` snapped to ``offset``, the
         start of its character) falls between the two halves of a character past U+FFFF."""

@@ -123,6 +123,8 @@ class _Notebook:
         self.uri = uri
         self.comment = comment
         self.cells: list[_Cell] = []
+        #: Changes of the cells themselves (added, removed, moved, of another kind), counted.
+        self.restructures = 0
 
     def render(self, cell: _Cell) -> str:
         """The cell as it stands in the combined document: its header line, its body and a
@@ -169,6 +171,12 @@ class Notebooks:
         """The line that starts a cell in ``uri``, if it is a notebook's combined document."""
         book = self._combined_book(uri)
         return cell_marker(book.comment) if book is not None else None
+
+    def restructures(self, uri: str) -> int:
+        """How many times the cells of the combined document ``uri`` were added, removed,
+        moved or changed kind (0 for another URI)."""
+        book = self._combined_book(uri)
+        return book.restructures if book is not None else 0
 
     def _combined_book(self, uri: str) -> _Notebook | None:
         return self._books.get(uri[: -len(SUFFIX)]) if uri.endswith(SUFFIX) else None
@@ -273,6 +281,7 @@ class Notebooks:
         structure: types.NotebookDocumentCellChangeStructure,
         version: int | None,
     ) -> None:
+        book.restructures += 1
         array = structure.array
         opened = {item.uri: item for item in structure.did_open or ()}
         # A moved cell is deleted and inserted in the same change, without a didOpen: its text
@@ -347,6 +356,7 @@ class Notebooks:
                 continue  # metadata or an execution summary: nothing the document shows
             first = book.header_line(index)
             cell.code = code
+            book.restructures += 1
             self._replace_lines(book, first, first + cell.lines + _FRAME, book.render(cell), version)
 
     def _edit_cell(
@@ -364,6 +374,10 @@ class Notebooks:
         cell.doc.version = cell_id.version  # a quick fix's edit names the cell's version
         body = book.header_line(index) + 1
         for change in changes:
+            if _whole(cell.doc, change):
+                # VS Code's Split Cell writes the cell's whole text as the part kept in it: as
+                # it came, every line of the cell was rewritten and its review findings went.
+                change = cell.doc.narrowed(change.text)
             ended_cr = cell.doc.text.endswith("\r")
             rng = getattr(change, "range", None)
             if rng is not None:
@@ -452,6 +466,15 @@ def _clamped(doc: Document, position: types.Position) -> types.Position:
         return doc.position_at(len(doc))
     end = doc.position_at(doc.line_end(position.line))
     return position if position.character <= end.character else end
+
+
+def _whole(doc: Document, change: types.TextDocumentContentChangeEvent) -> bool:
+    """Whether ``change`` replaces all of ``doc``'s text."""
+    rng = getattr(change, "range", None)
+    if rng is None:
+        return True
+    start, end = sorted((rng.start, rng.end), key=lambda p: (p.line, p.character))
+    return (start.line, start.character) == (0, 0) and doc.offset_at(end) == len(doc)
 
 
 def _is_code(kind: types.NotebookCellKind, language_id: str | None) -> bool:

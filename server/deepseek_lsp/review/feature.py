@@ -22,7 +22,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import Settings
 from ..context import env_workspace_roots, label_path
-from ..documents import Document
+from ..documents import Document, Edit
 from ..features import Feature, Paused, Services
 from ..model.errors import BudgetExceeded, ModelError
 from ..notebooks import CellSpan
@@ -32,6 +32,7 @@ from ..usage_feature import endpoint_fields
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
+from .in_cells import InCell, Limbo, back_in_cells, in_cells
 from .units import Unit
 
 if TYPE_CHECKING:
@@ -70,9 +71,11 @@ class _FileState:
     edit_count: int = 0
     #: What was last published, by the URI it went to (a notebook's cells, or the document).
     published: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    #: A notebook's findings by id, where they were last published: the cell's URI and first
-    #: line, the range in the cell's own lines and the code there (``_back_in_their_cells``).
-    in_cells: dict[str, tuple[str, int, types.Range, bytes]] = field(default_factory=dict)
+    #: A notebook's findings by id, where they were last published (``back_in_cells``).
+    in_cells: dict[str, InCell] = field(default_factory=dict)
+    #: What a notebook's last change dropped and wrote, and its cells' restructures seen.
+    limbo: Limbo | None = None
+    restructures: int = 0
 
 
 class ReviewFeature(Feature):
@@ -260,36 +263,31 @@ class ReviewFeature(Feature):
         else:
             before = state.findings
             state.findings, _ = follow_edits(state.findings, edits, doc.data)
-            if state.in_cells and len(state.findings) < len(before):
-                state.findings = self._back_in_their_cells(doc, state, before)
+            self._follow_cells(doc, state, before, edits)
         state.edit_count = doc.edit_count
         self._publish_state(doc, state)
 
-    def _back_in_their_cells(
-        self, doc: Document, state: _FileState, before: list[Finding]
-    ) -> list[Finding]:
-        """``state.findings`` and those of ``before`` the edits dropped whose cell moved and
-        holds their code where it did: a moved cell (Alt+Up, a drag) leaves the combined
-        document and comes back elsewhere, its code unchanged, and its findings went until the
-        next save. (Not a finding of a cell edited in place: one whose fix was typed beside its
-        code was dropped on purpose, its code still there.)"""
+    def _follow_cells(
+        self, doc: Document, state: _FileState, before: list[Finding], edits: list[Edit]
+    ) -> None:
+        """Bring back the findings of a notebook's code that a move, split or merge of its cells
+        took to other lines (``back_in_cells``): it is unchanged, and they went until the next
+        save."""
+        notebooks = self.services.notebooks
+        if notebooks is None or not notebooks.is_combined(doc.uri):
+            return
         kept = {f.id for f in state.findings}
-        cells = {cell.uri: cell for cell in self._cells(doc)}
-        back = []
-        for f in before:
-            place = state.in_cells.get(f.id)
-            cell = cells.get(place[0]) if place is not None and f.id not in kept else None
-            if place is None or cell is None or cell.first == place[1]:
-                continue
-            if place[2].end.line >= cell.lines:
-                continue
-            rng = cell.to_doc(place[2])
-            start, end = doc.offset_at(rng.start), doc.offset_at(rng.end)
-            if doc.data[start:end] == place[3]:
-                back.append(f.moved(start, end))
-        if not back:
-            return state.findings
-        return sorted([*state.findings, *back], key=lambda f: (f.start, severity_rank(f.severity)))
+        dropped = [(f, state.in_cells[f.id]) for f in before if f.id not in kept and f.id in state.in_cells]
+        restructures = notebooks.restructures(doc.uri)
+        limbo = state.limbo if state.limbo is not None and state.limbo.edit_count == state.edit_count else None
+        back, state.limbo = back_in_cells(
+            doc, self._cells(doc), state.findings, dropped, edits, restructures != state.restructures, limbo
+        )
+        state.restructures = restructures
+        if back:
+            # Not one ignored, or below the settings, since it went.
+            found = [*state.findings, *self._as_now(back)]
+            state.findings = sorted(found, key=lambda f: (f.start, severity_rank(f.severity)))
 
     def document_closed(self, doc: Document) -> None:
         self._forget(doc.uri)
@@ -663,7 +661,11 @@ class ReviewFeature(Feature):
 
     def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
         placed = self._placed(doc, self.diagnostics(doc, state.findings))
-        state.in_cells = self._in_cells(doc, state.findings)
+        state.in_cells = in_cells(doc, self._cells(doc), state.findings)
+        if force:  # findings anew (a review, the cache): nothing lost to bring back
+            state.limbo = None
+            notebooks = self.services.notebooks
+            state.restructures = notebooks.restructures(doc.uri) if notebooks is not None else 0
         for uri in state.published.keys() - placed.keys():  # a cell deleted since
             placed[uri] = ([], None)
         for uri, (diagnostics, version) in placed.items():
@@ -683,19 +685,6 @@ class ReviewFeature(Feature):
             self._publish(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
             )
-
-    def _in_cells(
-        self, doc: Document, findings: list[Finding]
-    ) -> dict[str, tuple[str, int, types.Range, bytes]]:
-        """Where each finding of a notebook is in its cell (none for a file)."""
-        cells = self._cells(doc)
-        out: dict[str, tuple[str, int, types.Range, bytes]] = {}
-        for f in findings if cells else ():
-            rng = doc.range_of(f.start, f.end)
-            cell = next((c for c in cells if c.holds(rng.start.line)), None)
-            if cell is not None and cell.holds(rng.end.line):
-                out[f.id] = (cell.uri, cell.first, cell.to_cell(rng, doc), doc.data[f.start : f.end])
-        return out
 
     def _cells(self, doc: Document) -> list[CellSpan]:
         notebooks = self.services.notebooks
