@@ -691,6 +691,45 @@ try {
     return `ghost ${JSON.stringify(norm(ghost))}, cell "${CELL_LINE}" after Tab; ${good.length} of ${fim.length} FIM prompts with the cells above; review squiggle in cell 1 after save; status ${JSON.stringify(norm(status.split(' | ')[1] ?? '').trim())}`;
   }, { needs: ['set-api-key'] });
 
+  await step('notebook-split-and-join', async () => {
+    // Split the reviewed cell above its finding, then join it again (VS Code's Split Cell and
+    // Join With Next Cell, with no save between): the finding stays on its code, in whichever
+    // cell holds it. It went until the next save before.
+    const squigglesPerCell = () => page.$$eval('.notebook-editor .monaco-list-row.code-cell-row', (els) =>
+      els.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map((row) => row.querySelectorAll('.monaco-editor .squiggly-warning').length));
+    await page.locator('.notebook-editor .monaco-list-row.code-cell-row .cell-editor-container .monaco-editor .view-lines')
+      .first().click();
+    await waitFor('the focus in the first code cell', async () => (await notebookCodeCells())[0]?.focused, 10000);
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await runCommand('Split Cell');
+    const split = await waitFor('the first cell split in two, the finding in the lower half', async () => {
+      const c = await notebookCodeCells();
+      const sq = await squigglesPerCell();
+      return c.length === 3 && c[1].text.startsWith('def area(r):') && sq.length === 3 && sq[1] > 0 ? sq : null;
+    }, 15000);
+    if (split[0] || split[2]) {
+      throw new Error(`review squiggles per cell after the split: ${JSON.stringify(split)}`);
+    }
+    await screenshot('notebook-split');
+    await page.locator('.notebook-editor .monaco-list-row.code-cell-row .cell-editor-container .monaco-editor .view-lines')
+      .first().click();
+    await runCommand('Join With Next Cell');
+    const joined = await waitFor('the two halves joined, the finding in the first cell', async () => {
+      const c = await notebookCodeCells();
+      const sq = await squigglesPerCell();
+      return c.length === 2 && c[0].text.includes('def area(r):') && sq.length === 2 && sq[0] > 0 ? sq : null;
+    }, 15000);
+    if (joined[1]) {
+      throw new Error(`review squiggles per cell after the join: ${JSON.stringify(joined)}`);
+    }
+    await page.keyboard.press('Escape');
+    await runCommand('File: Revert File');
+    return `squiggles per cell: split ${JSON.stringify(split)}, joined ${JSON.stringify(joined)}`;
+  }, { needs: ['set-api-key'] });
+
   await step('excluded-file-status-after-typing', async () => {
     // .env is Inactive; suggestions then come for calc.py (the server's status turns Normal);
     // shown again, .env is still Inactive (it said Normal, "Ready", for a file never sent).
