@@ -93,6 +93,7 @@ _pieces = st.sampled_from(
         "API_KEY", "password", "Secret", "pwd", AWS, GITHUB, JWT, "sk-" + "z" * 24, "xoxb-1234567890ab",
         "AIza" + "B" * 35, "https://user:pa55word@host/", KEY_BLOCK, "-----END PRIVATE KEY-----",
         "QUJDREVGR0hJSktMTU5PUA==\n", "abcdefghijklmnop", "credentials", "é", "🙂", "İ",
+        '"""', "'''", "`", 'f"', "${x}", "{x}", "hunter2-long-secret",
     ]
 )
 

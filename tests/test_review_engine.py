@@ -289,6 +289,21 @@ def test_prompt_redacts_secrets() -> None:
     assert "sk-abcdefghijklmnopqrstuvwxyz123456" in plain
 
 
+def test_prompt_redacts_a_secret_on_its_own_line_of_a_triple_quoted_string() -> None:
+    """The value on the line after ``DB_PASSWORD = \"\"\"`` went out in the review prompt;
+    redacted, the lines keep their numbers."""
+    from deepseek_lsp.review.prompt import build_messages
+
+    secret = "hunter2-Very-Secret-77"
+    text = f'DB_PASSWORD = """\n{secret}\n"""\n\n\ndef connect():\n    return open_db(DB_PASSWORD)\n'
+    doc = doc_of(text, "settings.py")
+    file_units = extract_units(doc)
+    user = build_messages(doc, "x.py", file_units, file_units.units)[1]["content"]
+    assert secret not in user
+    assert '1| DB_PASSWORD = """\n2| [REDACTED]\n3| """' in user
+    assert "7|     return open_db(DB_PASSWORD)" in user
+
+
 async def test_imported_signatures_come_only_from_readable_files_inside_the_workspace(
     fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
 ) -> None:

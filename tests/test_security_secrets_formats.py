@@ -96,6 +96,26 @@ def test_a_secret_listed_by_kubectl_has_its_data_before_its_kind() -> None:
     assert leaked(out) == [], out
     assert "  name: db\n" in out
 
+def test_a_secret_inside_a_list_or_a_task_is_redacted() -> None:
+    """``kubectl get secrets -o yaml`` prints a ``kind: List`` whose items are the Secrets, and
+    an Ansible task holds one under ``definition:``: their ``kind`` lines are indented, and
+    every value went out."""
+    config_map = "- apiVersion: v1\n  data:\n    region: eu-west-1\n  kind: ConfigMap\n"
+    listed = (
+        f"apiVersion: v1\nitems:\n- apiVersion: v1\n  data:\n    password: {b64(DB_PASSWORD)}\n"
+        f"    user: {b64('admin')}\n  kind: Secret\n  metadata:\n    name: db\n{config_map}"
+        "kind: List\nmetadata:\n  resourceVersion: ''\n"
+    )
+    task = (
+        "- name: store the password\n  kubernetes.core.k8s:\n    definition:\n      apiVersion: v1\n"
+        f"      kind: Secret\n      stringData:\n        password: {DB_PASSWORD}\n      metadata:\n        name: db\n"
+    )
+    for text in (listed, task):
+        out = redact(text, keep_lines=True)
+        assert leaked(out) == [], out
+        assert out.count("\n") == text.count("\n") and "name: db\n" in out
+    assert config_map in redact(listed), "a ConfigMap's data is no secret"
+
 
 def test_a_secret_in_json_is_redacted() -> None:
     text = json.dumps(

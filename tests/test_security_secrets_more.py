@@ -11,6 +11,7 @@ import pytest
 
 from deepseek_lsp import privacy
 from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.context import Snippet
 from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
 from deepseek_lsp.prompts import build_fim_prompt
@@ -64,6 +65,26 @@ def test_a_secret_value_ending_at_the_cursor_is_redacted(prefix: str, secret: st
     doc = Document("file:///w/a.py", text)
     fim = build_fim_prompt(doc, len(prefix + secret), budget=2000, suffix_share=0.1, count=_count)
     assert secret not in fim.prompt and fim.prompt.endswith(prefix + REDACTED)
+
+@pytest.mark.parametrize(
+    ("text", "cursor_after", "secret"),
+    [
+        ('db.connect(password="hunter2-Very-Secret-77")\n', "hunter2-Very", "hunter2-Very-Secret-77"),
+        ('PASSWORD = """\nhunter2-Very-Secret-77\n"""\n', "hunter2-Very", "hunter2-Very-Secret-77"),
+        # Neither half of a key is one: each went out as it was.
+        (f"boto3.client('s3', aws_access_key_id='AKIA{'Q' * 16}')\n", "AKIAQQQQ", "AKIA" + "Q" * 16),
+        (f"client = Github('ghp_{'a1B2' * 9}')\n", "ghp_a1B2a1", "ghp_" + "a1B2" * 9),
+    ],
+)
+def test_a_secret_the_cursor_is_inside_of_is_sent_in_neither_half(text: str, cursor_after: str, secret: str) -> None:
+    """Editing a secret puts the cursor inside it: the part after the cursor went out with the
+    suffix, and a token cut in two matched no pattern on either side."""
+    cursor = text.index(cursor_after) + len(cursor_after)
+    doc = Document("file:///w/a.py", "import os\n\n" + text + "\nprint(1)\n")
+    fim = build_fim_prompt(doc, cursor + len("import os\n\n"), budget=2000, suffix_share=0.3, count=_count)
+    sent = fim.prompt + "\n" + fim.suffix
+    assert all(part not in sent for part in (secret[:8], secret[-8:])), (fim.prompt, fim.suffix)
+    assert fim.prompt.endswith(REDACTED) and fim.suffix.endswith("\nprint(1)\n")
 
 
 def test_an_unfinished_string_that_names_no_secret_stays() -> None:
@@ -258,3 +279,119 @@ def test_prose_about_passwords_stays() -> None:
         "Login with your password below.\n"
     )
     assert redact(text) == text
+
+
+# -- multi-line and interpolated literals -----------------------------------------------------------
+
+LONG_SECRET = "hunter2-Very-Secret-77"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'password = """\n{LONG_SECRET}\n"""\nconnect(password)\n',
+        f"    DB_PASSWORD: str = r'''\n        {LONG_SECRET}\n    '''\n",
+        f"const apiKey = `\n  {LONG_SECRET}\n`;\n",
+    ],
+)
+def test_a_secret_alone_on_the_lines_of_a_multi_line_string_is_redacted(text: str) -> None:
+    """Written on the line after ``password = \"\"\"`` (or a template's backtick), the secret
+    went out whole: the patterns looked for it on the name's line only."""
+    out = redact(text, keep_lines=True)
+    assert LONG_SECRET not in out and REDACTED in out, out
+    before, after = text.split(LONG_SECRET)
+    assert out == before + REDACTED + after, "the quotes and every line break stay where they were"
+
+
+def test_a_secret_in_a_triple_quoted_string_is_not_sent_with_the_cursor_below_it() -> None:
+    text = f'import db\n\nPASSWORD = """\n{LONG_SECRET}\n"""\n'
+    cursor = text.index('"""\n', text.index(LONG_SECRET))  # on the closing quotes' line
+    doc = Document("file:///w/settings.py", text)
+    fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.1, count=_count)
+    assert LONG_SECRET not in fim.prompt + fim.suffix
+    assert fim.prompt.endswith(f'PASSWORD = """\n{REDACTED}\n')
+
+
+@pytest.mark.parametrize(
+    ("comment", "edited"),
+    [
+        ("#", f'DB_PASSWORD = """\n{LONG_SECRET}\n"""\n'),
+        ("//", f"const apiKey = `\n\n  {LONG_SECRET}\n`;\n"),
+        ("--", f"api_key = '''\n{LONG_SECRET}'''\n"),
+    ],
+)
+def test_a_secret_in_a_multi_line_string_of_another_file_is_not_sent(comment: str, edited: str) -> None:
+    """Another file's lines (a recent edit) go as comments: the mark before the secret's line
+    hid it from the pattern, and it went out."""
+    edit = Snippet(path="settings.py", text=edited, kind="recent-edit")
+    doc = Document("file:///w/app.py", "import os\n\ndef main():\n    ret")
+    fim = build_fim_prompt(
+        doc, len(doc.data), budget=2048, suffix_share=0.1, count=_count, snippets=[edit], line_comment=comment, path="app.py"
+    )
+    assert LONG_SECRET not in fim.prompt and REDACTED in fim.prompt, fim.prompt
+    assert fim.prompt.endswith("def main():\n    ret")
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'password_prompt = """Enter password:"""\n',
+        'password_prompt = """\nEnter password:\n"""\n',
+        'PASSWORD_ERROR = "Wrong password, try again"\n',
+        "TOKEN_HELP = 'Paste your API token here.'\n",
+        'def check(password):\n    """\n    Compares the password with its hash.\n    """\n',
+        'PASSWORD_QUERY = """\nSELECT password_hash FROM users WHERE id = %s\n"""\n',
+        'password = """\n{password}\n"""\n',
+    ],
+)
+def test_text_about_a_secret_in_quotes_stays(text: str) -> None:
+    """A prompt's or a message's words name the secret without being one: they went out as
+    ``[REDACTED]``, and the model completed the next message from nothing."""
+    assert redact(text, keep_lines=True) == text
+
+def test_a_secret_made_of_words_is_redacted_though_it_names_a_secret() -> None:
+    """Flask's quick start: the words name a secret and are one."""
+    assert redact("app.secret_key = 'super secret key'\n") == f"app.secret_key = '{REDACTED}'\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('api_key = f"{prefix}XyZ9aBcD3fGh1jK"\n', f'api_key = f"{{prefix}}{REDACTED}"\n'),
+        ('token = f"sk-{org}9aBcD3fGh1jKlMnOpQ"\n', f'token = f"sk-{{org}}{REDACTED}"\n'),
+        ('password = F"{user}:hunter22"\n', f'password = F"{{user}}:{REDACTED}"\n'),
+        ('var apiKey = $"{env}:XyZ9aBcD3fGh1jK";\n', f'var apiKey = $"{{env}}:{REDACTED}";\n'),  # C#
+        ("const apiKey = `${prefix}XyZ9aBcD3fGh1jK`;\n", f"const apiKey = `${{prefix}}{REDACTED}`;\n"),
+    ],
+)
+def test_the_secret_in_an_interpolated_string_goes_and_its_interpolations_stay(text: str, expected: str) -> None:
+    """An f-string's literal part went out whole (the ``f`` was no prefix the patterns knew);
+    a template's was redacted with the code around it."""
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "const token = `Bearer ${accessToken}`;\n",
+        'headers["token"] = f"Bearer {access_token}"\n',
+        'POSTGRES_PASSWORD: "${DB_PASSWORD}"\n',
+        'token_url = f"{BASE_URL}/oauth2/token"\n',
+        'secret_name = f"{project}-db-password"\n',
+        "DATABASE_URL: postgres://app:${POSTGRES_PASSWORD}@db:5432/app\n",
+        'url = f"postgres://{user}:{password}@{host}/db"\n',
+        "psql postgres://app:$PGPASSWORD@db/app\n",
+    ],
+)
+def test_interpolations_that_only_name_a_secret_stay(text: str) -> None:
+    """Where the value comes from is code: it went out as ``[REDACTED]``, names and all."""
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["gldt-" + "Ab3dEf6hIj9kLm2nOp5q", "glrt-" + "t1_Ab3dEf6hIj9kLm2nOp5q", "glptt-" + "0123456789abcdef01234567"],
+)
+def test_gitlab_deploy_runner_and_trigger_tokens_are_redacted(token: str) -> None:
+    text = f"docker login -u deploy -p {token} registry.gitlab.com\n"
+    out = redact(text)
+    assert token[6:] not in out and f"-p {REDACTED} registry" in out, out

@@ -53,6 +53,26 @@ _SENDGRID = re.compile(r"SG\.(?<=\bSG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![
 #: An XML element's or attribute's name that says it holds a secret (``dbPassword``, ``api.token``).
 _SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
 
+#: A name an assignment of a secret is to (``DB_PASSWORD``, ``apiKey``, ``smtpPass``), in a
+#: case-insensitive verbose pattern.
+_ASSIGNED_NAME = r"""\b(?:[A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*
+    |(?:[A-Z0-9_]*_)?PASS  # ``pass``, ``SMTP_PASS`` (nodemailer, compose files); not ``bypass``
+    |(?-i:[A-Za-z0-9]*[a-z0-9]Pass)  # camelCase ``dbPass``, ``smtpPass``; not ``compass``
+    )"""
+
+
+#: Blank lines, then the spaces before a value on its line, each after a comment mark or not.
+_LINES_TO_VALUE = r"(?:[ \t]*(?:(?:\#|//|--)[ \t]*)?\r?\n)*[ \t]*(?:(?:\#|//|--)[ \t]*)?"
+
+
+def _multiline_value(match: re.Match[str]) -> str:
+    # As in an assignment on one line: an address is where a secret is asked for.
+    value = match.group(3)
+    if value.lower().startswith(("http://", "https://")) and "@" not in value:
+        return match.group(0)
+    return match.group(1) + REDACTED
+
+
 #: A pattern's replacement: a template, a function of the match, or None for an assignment.
 Replacement = str | Callable[[re.Match[str]], str] | None
 
@@ -96,7 +116,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}\b"), REDACTED),
     (re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b"), REDACTED),  # Stripe secret, restricted
     (re.compile(r"\bwhsec_[A-Za-z0-9+/=]{24,}"), REDACTED),  # Stripe webhook signing secret
-    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"), REDACTED),  # GitLab
+    # GitLab: personal, deploy (``docker login -p gldt-...``), runner, trigger, OAuth app secret.
+    (re.compile(r"\bgl(?:pat|dt|rt|ptt|oas)-[A-Za-z0-9_-]{20,}"), REDACTED),
     (re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"), REDACTED),
     (re.compile(r"\bhf_[A-Za-z0-9]{34,}\b"), REDACTED),  # Hugging Face
     (re.compile(r"\bhv[sbr]\.[A-Za-z0-9_-]{24,}"), REDACTED),  # HashiCorp Vault (service, batch, recovery)
@@ -131,8 +152,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # The user name may be empty: ``redis://:password@host`` (Redis has no users by default).
     # The password runs to the last ``@`` before the host: one written unescaped
     # (``admin:p@ssw0rd@cluster``, which drivers split at the last ``@``) went out whole.
+    # A placeholder (``:${DB_PASSWORD}@``, an f-string's ``:{password}@``, ``:$PGPASSWORD@``) is
+    # code, not a password: it went out as ``[REDACTED]``, the variable's name with it.
     (
-        re.compile(r"(?i)(://[^:/@\s]*:)[^/?#\s\"'`]{3,}(@)"),
+        re.compile(r"(?i)(://[^:/@\s]*:)(?!(?:\$?\{[^{}\s]*\}|(?-i:\$[A-Z_][A-Z0-9_]*))@)[^/?#\s\"'`]{3,}(@)"),
         r"\1" + REDACTED + r"\2",
     ),
     # HTTP Basic credentials: ``user:password`` in base64, which anyone decodes. Only what
@@ -169,19 +192,40 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # to the end of the text: a prompt window ends at the cursor, and a secret pasted between
     # the quotes an editor closed (``password="hunter2|"``) has its closing quote after it.
     # The quotes may be Python's triple ones or a JavaScript template's backticks, after a
-    # literal's prefix (``b"..."``, ``r'...'``, C#'s ``@"..."``, C++'s ``L"..."``): each went out.
+    # literal's prefix (``b"..."``, ``r'...'``, C#'s ``@"..."``, C++'s ``L"..."``), or an
+    # interpolating one (``f"..."``, C#'s ``$"..."``): each went out.
     (
         re.compile(
-            r"""(?ix)
-            \b([A-Z0-9_]*(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)[A-Z0-9_]*
-            |(?:[A-Z0-9_]*_)?PASS  # ``pass``, ``SMTP_PASS`` (nodemailer, compose files); not ``bypass``
-            |(?-i:[A-Za-z0-9]*[a-z0-9]Pass))  # camelCase ``dbPass``, ``smtpPass``; not ``compass``
+            r"""(?ix)("""
+            + _ASSIGNED_NAME
+            + r""")
             (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
-            (?:(?:[rbu]{1,2}|u8|l|@)(?=["']))?)
+            (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|([^\s"'`,;]{6,}))
             """
         ),
         None,
+    ),
+    # The same, with the value alone on the lines of a triple-quoted string or a template
+    # (``password = """`` then the secret on the next line): it went out whole. Only one word
+    # there: a docstring, SQL or a prompt's text in triple quotes is code. The separator is on
+    # the name's line, so the value is within the lines redaction looks at around the name.
+    # The lines may start with a comment mark: a snippet's (another file's lines, commented).
+    (
+        re.compile(
+            r"""(?ix)("""
+            + _ASSIGNED_NAME
+            + r"""
+            ["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?[ \t]*(?::=|=>|[:=])[ \t]*
+            (?:(?:[rbu]{1,2}|@)(?=["']))?("{3}|'{3}|`)[ \t]*\r?\n"""
+            + _LINES_TO_VALUE
+            + r""")
+            ([^\s"'`{}]{6,})(?=[ \t]*(?:\r?\n"""
+            + _LINES_TO_VALUE
+            + r""")?(?:\2|\Z))
+            """
+        ),
+        _multiline_value,
     ),
 )
 
@@ -189,6 +233,54 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
 _TYPE_NAMES = frozenset(
     ("string", "str", "bytes", "number", "boolean", "bool", "secretstr", "secretbytes", "any", "unknown")
 )
+
+
+#: A word naming a secret, in a quoted value with spaces: a prompt's or a message's text.
+_SECRET_WORD = re.compile(r"(?i)(?<!\S)(?:password|passphrase|passwd|passcode|token|secret|key|credentials?)s?(?=[\s:?!.,]|$)")
+
+
+def _is_message(value: str) -> bool:
+    """Whether ``value`` is words about a secret (``"Enter password:"``, ``"Wrong password, try
+    again"``), not one: a sentence's punctuation or four words or more. Flask's ``"super secret
+    key"`` is a secret."""
+    words = value.split()
+    if len(words) < 2 or not _SECRET_WORD.search(value):
+        return False
+    return value.rstrip()[-1] in ":?.!" or ", " in value or len(words) >= 4
+
+
+#: Where an interpolating literal takes a value from code: a JavaScript template's, a shell's,
+#: Kotlin's ``${...}``, Ruby's ``#{...}``, a template engine's ``{{...}}``; in Python's
+#: ``f"..."`` and C#'s ``$"..."``, any ``{...}``.
+_INTERPOLATION = re.compile(r"\$\{[^{}]*\}|#\{[^{}]*\}|\{\{[^{}]*\}\}")
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+#: A run of a literal part that may be a secret, when it has a digit or is long.
+_LITERAL_RUN = re.compile(r"[\w+=~-]{6,}")
+
+
+def _literal_part(part: str) -> str:
+    # A path, an address, a file name or words are how the value is made, not a secret.
+    if any(ch in part for ch in "/.\\ \t"):
+        return part
+    return _LITERAL_RUN.sub(
+        lambda m: REDACTED if len(m.group()) >= 20 or any(ch.isdigit() for ch in m.group()) else m.group(), part
+    )
+
+
+def _interpolated(value: str, formatted: bool) -> str | None:
+    """``value`` with the secrets in its literal parts redacted, its interpolations kept (an
+    ``f"{prefix}XyZ..."`` went out whole, a `` `Bearer ${token}` `` was redacted whole); None
+    when nothing in it is interpolated."""
+    fields = list((_FORMAT_FIELD if formatted else _INTERPOLATION).finditer(value))
+    if all(m.group() in ("{{", "}}") for m in fields):  # none, or escaped braces only
+        return None
+    out: list[str] = []
+    at = 0
+    for m in fields:
+        out += [_literal_part(value[at : m.start()]), m.group()]
+        at = m.end()
+    out.append(_literal_part(value[at:]))
+    return "".join(out)
 
 
 def _assignment(match: re.Match[str]) -> str:
@@ -200,6 +292,12 @@ def _assignment(match: re.Match[str]) -> str:
         return match.group(0)
     if quote:
         closing = quote if match.group(0).endswith(quote) else ""  # none at the cursor
+        if _is_message(value):
+            return match.group(0)
+        formatted = sep.lower().endswith(("f", "$", "$@", "@$"))  # the literal's prefix
+        kept = _interpolated(value, formatted)
+        if kept is not None:
+            return f"{name}{sep}{quote}{kept}{closing}" if kept != value else match.group(0)
         return f"{name}{sep}{quote}{REDACTED}{closing}"
     # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
     if any(ch in bare for ch in "().[]{}"):
@@ -244,7 +342,7 @@ _TRIGGERS = (
     *("pass :", "pass  "),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
-    *("rk_live_", "rk_test_", "whsec_", "glpat-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "sharedaccesskey", "_auth"),
+    *("rk_live_", "rk_test_", "whsec_", "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "sharedaccesskey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
     "basic",
     "ls0tls1crudjti",
@@ -396,6 +494,40 @@ class _Manifest:
         return m.group(1) + (m.group(2) or " ") + REDACTED
 
 
+# A Secret inside another document: a ``kind: List``'s items (what ``kubectl get secrets -o
+# yaml`` prints), an Ansible task's ``definition:``. Its keys start at the column of its ``kind``.
+_NESTED_SECRET_KIND = re.compile(r"""^([ \t]*-[ \t]+|[ \t]+)kind:[ \t]*["']?Secret["']?[ \t]*(?:#.*)?$""", re.M)
+
+
+def _redact_nested_secrets(text: str) -> str:
+    """The data values of the Secrets in ``text`` whose ``kind`` line is indented."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for m in _NESTED_SECRET_KIND.finditer(text):
+        col = len(m.group(1))
+        at = starts.index(m.start())
+        first = at
+        while first > 0:
+            body = lines[first - 1].rstrip("\r\n")
+            if body.strip() and _indent(body) < col:
+                item = body.lstrip(" \t")
+                if item.startswith("-") and _indent(body) + len(item) - len(item[1:].lstrip(" \t")) == col:
+                    first -= 1  # the list item's first line: ``- apiVersion: v1``
+                break
+            first -= 1
+        last = at + 1
+        while last < len(lines) and (not lines[last].strip() or _indent(lines[last]) >= col):
+            last += 1
+        walk = _Manifest()
+        for i in range(first, last):
+            body = lines[i].rstrip("\r\n")
+            eol = lines[i][len(body) :]
+            lines[i] = body[:col] + walk.line(body[col:]) + eol
+    return "".join(lines)
+
+
 def _redact_secret_manifests(text: str, before: str = "", after: str = "") -> str:
     """The values under a Kubernetes Secret's ``data:`` and ``stringData:``, in YAML (each
     document, ``---`` apart) or JSON. ``before`` and ``after`` are the text around ``text`` (a
@@ -405,6 +537,8 @@ def _redact_secret_manifests(text: str, before: str = "", after: str = "") -> st
         text = _JSON_DATA.sub(
             lambda m: m.group(1) + _JSON_VALUE.sub(r'\1"' + REDACTED + '"', m.group(2)) + m.group(3), text
         )
+    if "kind:" in text and _NESTED_SECRET_KIND.search(text):
+        text = _redact_nested_secrets(text)
     # Most texts naming "Secret" are code (``SecretStr``): a line search spares them the walk.
     parts = (text, before, after, *_seams(text, before, after))
     if not any("Secret" in part and _ANY_SECRET_KIND.search(part) for part in parts):
@@ -496,6 +630,49 @@ def redact(
         done = end
     out.append(text[done:])
     return "".join(out)
+
+
+#: Lines of a prompt's window and of its suffix looked at around the cursor for a secret it is
+#: inside of: a value may come a line or two after its name (see :func:`_suspect_spans`).
+_SEAM_LINES = 4
+
+
+def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
+    """``window`` and ``suffix`` (the text before and after the cursor, redacted apart) with a
+    secret the cursor is inside of replaced, before the cursor. Each half alone looked like no
+    secret (``AKIAQQQQ`` and ``QQQQQQQQQQQQ`` both went out), or the part after the cursor went
+    out with the suffix (``-Secret-77"`` of a password being edited)."""
+    if not window or not suffix or window[-1].isspace() or suffix[0].isspace():
+        return window, suffix  # the cursor is between words, not inside one
+    lo = len(window)
+    for _ in range(_SEAM_LINES):
+        lo = max(window.rfind("\n", 0, lo - 1), window.rfind("\r", 0, lo - 1)) + 1
+        if lo == 0:
+            break
+    hi = 0
+    for _ in range(_SEAM_LINES):
+        nl = suffix.find("\n", hi)
+        hi = len(suffix) if nl < 0 else nl + 1
+    joined = window[lo:] + suffix[:hi]
+    if not has_trigger(joined) and "SG." not in joined:
+        return window, suffix
+    cut = len(window) - lo
+    for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]:
+        for m in pattern.finditer(joined):
+            if m.start() >= cut:
+                break
+            if m.end() <= cut:
+                continue
+            out = _keeping_lines(replacement)(m)
+            if out == m.group(0):
+                continue
+            # What the replacement ends with as the match does (a closing quote) stays after the cursor.
+            keep = 0
+            while keep < min(len(out), m.end() - cut) and out[-1 - keep] == joined[m.end() - 1 - keep]:
+                keep += 1
+            head = joined[: m.start()] + out[: len(out) - keep]
+            return window[:lo] + head, joined[m.end() - keep :] + suffix[hi:]
+    return window, suffix
 
 
 #: Paths are Windows paths (drives, shares). Module flags, so tests can take the other side.

@@ -17,7 +17,7 @@ from cachetools import LRUCache
 
 from .context import Scope, Snippet
 from .documents import Document
-from .privacy import redact
+from .privacy import redact, split_at_secret
 
 WINDOW_STEP = 32
 #: The window's start gives up at most this share of its budget (a 1/4) to land on a round line.
@@ -441,6 +441,9 @@ def build_fim_prompt(
             # The window and the suffix each with the other as context: a Kubernetes Secret's
             # ``kind`` line may be in one and its ``data:`` values in the other.
             raw_window = window
+            window, suffix = split_at_secret(window, suffix)
+            if window != raw_window:
+                clean = ()  # positions in the window as it was
             window, suffix = redact(window, clean=clean, after=suffix), redact(suffix, before=window)
             suffix_grown = _growth(suffix_text, suffix, count)
             grown += _growth(raw_window, window, count)
