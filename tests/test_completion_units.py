@@ -394,6 +394,19 @@ def test_block_comment_lines_are_no_indentation() -> None:
     assert postprocess(answer, ctx) == answer
 
 
+def test_a_new_makefiles_first_recipe_is_led_by_a_tab() -> None:
+    """A Makefile with no indented line yet: make wants a tab before each recipe line, whatever
+    the model wrote (its four spaces were kept: "missing separator"). Makefiles have no
+    grammar: the unit comes from the client's language id, VS Code's or Neovim's."""
+    feature = _feature()
+    text = "CC = cc\n\napp: main.o\n"
+    answer = "\n    $(CC) -o app main.o\n    strip app"
+    for language_id in ("makefile", "make"):
+        doc = feature.services.documents.open(f"file:///w/{language_id}/Makefile", text, language_id, 1)
+        ctx = feature._context_between(Request(doc, len(text) - 1, False, multiline=True), 0, len(doc.data))
+        assert postprocess(answer, ctx) == "\n\t$(CC) -o app main.o\n\tstrip app", language_id
+
+
 def test_the_first_line_looked_at_is_no_step_from_column_0() -> None:
     """The lines looked at start 200 above the cursor: below a long table, the first of them
     is a row, and its step from an imaginary column 0 was the only vote (a new method's

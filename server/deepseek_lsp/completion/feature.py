@@ -441,8 +441,11 @@ _CONTINUED = re.compile(r"(\band|\bor|&&|\|\||,|\\)\s*$")
 
 
 #: The indentation unit of a document with no indented line yet, where the language's own
-#: formatter or style guide sets one (gofmt, PEP 8, rustfmt); elsewhere the model's is kept.
-_DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    "}
+#: formatter or style guide sets one (gofmt, PEP 8, rustfmt) or make itself (a recipe is led
+#: by a tab: a new Makefile's first recipe kept the model's spaces, "missing separator");
+#: elsewhere the model's is kept. Keyed by the grammar's name, else the client's language id
+#: (Makefiles have no grammar: VS Code's "makefile", Neovim's and Helix's "make").
+_DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    ", "makefile": "\t", "make": "\t"}
 
 T = TypeVar("T")
 TURNED_OFF = "completions are turned off"
@@ -1396,7 +1399,7 @@ class CompletionFeature(Feature):
             scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
         unit, tab_width = self._indentation(doc, req.offset)
-        conventional = _DEFAULT_INDENT.get(doc.language.name if doc.language else "")
+        conventional = _DEFAULT_INDENT.get(doc.language.name if doc.language else doc.language_id or "")
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=data[req.offset : window_end].decode("utf-8", "replace"),

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, cached_property, reduce
-from itertools import islice
+from itertools import islice, pairwise
 from math import gcd
 
 __all__ = [
@@ -1359,12 +1359,13 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     base = ctx.width(base_ws)
     # (line index, written whitespace, depth in columns relative to the cursor line)
     written: list[tuple[int, str, int]] = []
-    if not ctx.line_prefix.strip() and lines[0].strip() and _leading_ws(lines[0]):
-        first_ws = _leading_ws(lines[0])
-        written.append((0, first_ws, ctx.width(first_ws)))
     # A string's or heredoc's lines are text, indented as the text wants (and its closing
-    # line, a heredoc's terminator, where the language wants it).
+    # line, a heredoc's terminator, where the language wants it); the first line too when the
+    # cursor is in one (a Go raw string's SQL lost its first line's indentation to a tab).
     in_text = _lines_in_text_blocks(lines, ctx)
+    first_ws = _leading_ws(lines[0])
+    if not ctx.line_prefix.strip() and lines[0].strip() and first_ws and not _closable_brackets(ctx)[1].mode:
+        written.append((0, first_ws, ctx.width(first_ws)))
     for index, line in enumerate(lines[1:], 1):
         if line.strip() and index not in in_text:
             ws = _leading_ws(line)
@@ -1372,17 +1373,19 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     if not written:
         return text
     own_frame = _in_own_frame(lines, written, base, ctx)
-    written = own_frame or written
+    own_step, written = own_frame or (0, written)
     # In a file that mixes tabs and spaces, tabs are its own (eight columns), not foreign.
     foreign = any(c not in ctx.indent_unit and not (c == "\t" and ctx.tab_width) for _, ws, _ in written for c in ws)
     unit = ctx.unit_width
     levelled = written
     inside: dict[int, int] = {}
-    tab_step = _tab_step(written, ctx)
+    tab_step = own_step or _tab_step(written, ctx)
     while True:
         depths = [depth for _, _, depth in levelled]
         if tab_step:
             step = tab_step
+            if any(depth % step for depth in depths):
+                inside = _lines_in_parentheses(lines, ctx)
             break
         step = reduce(gcd, (abs(d) for d in depths), 0) or unit
         if step == unit and not foreign and not own_frame:
@@ -1416,6 +1419,8 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     base_levels = base // unit
     out = list(lines)
     for index, ws, depth in levelled:
+        if _make_reads(lines[index][len(ws) :], ws, ctx):
+            continue
         levels = depth // step
         if index == 0:
             indent = ctx.indent_unit * levels
@@ -1444,34 +1449,95 @@ _OWN_STEPS = (2, 3, 4, 8)
 
 def _in_own_frame(
     lines: list[str], written: list[tuple[int, str, int]], base: int, ctx: PostContext
-) -> list[tuple[int, str, int]] | None:
-    """The depths of an answer indented with spaces in a step of its own, read as its whole
-    indentation from column 0 (the cursor's level ``step`` columns a level), where the line
-    below the first is where it goes read so and not read as levels under the cursor line's
-    own indentation (None: read as written). Two-space lines under a cursor two tabs (eight
-    columns) in were all taken for levels out of the block and went in at column 0, a
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step and depths of an answer indented with spaces in a step of its own, read as its
+    whole indentation from column 0 (the cursor's level ``step`` columns a level), where the
+    line below the first is where it goes read so and not read as levels under the cursor
+    line's own indentation (None: read as written). Two-space lines under a cursor two tabs
+    (eight columns) in were all taken for levels out of the block and went in at column 0, a
     Python function's last lines out of it; two-space lines in a four-space file too."""
-    if written[0][0] == 0 or any(ws.strip(" ") for _, ws, _ in written):
-        return None  # a first line indented (retyped, alignment) or tabs: not spaces alone
+    if any(ws.strip(" ") for _, ws, _ in written):
+        return None  # tabs: not spaces alone
+    if written[0][0] == 0:
+        return _whole_indentation_frame(lines, written, ctx)
     step = reduce(gcd, (len(ws) for _, ws, _ in written), 0)
     levels, rest = divmod(base, ctx.unit_width)
-    if rest or step not in _OWN_STEPS or step * levels == base:
-        return None  # the cursor line at whole levels of the step already: one frame
+    if rest:
+        return None
     first = ctx.trailing_comment_re.sub("", ctx.line_prefix + lines[0]).rstrip()
     if first.endswith(("(", "[")):
         return None  # the line below is alignment or a hanging indent, no level
     index, ws, depth = written[0]
-    if index in _lines_in_parentheses(lines, ctx):
-        return None
     # The next line is a level out when it closes a bracket, one in below a line opening a
     # block, else a statement at the cursor's level.
-    expected = -1 if lines[index].lstrip()[:1] in ")]}" else 1 if _opens_block(first, ctx) else 0
+    body = lines[index].lstrip()
+    expected = -1 if body[:1] in ")]}" else 1 if _opens_block(first, ctx) else 0
     as_written = reduce(gcd, (abs(d) for _, _, d in written), 0)
     if depth >= 0 if not expected else (depth == expected * as_written and as_written in _OWN_STEPS):
         return None  # where it goes as written (a continuation line deeper too)
-    if len(ws) - step * levels != expected * step:
+    label = expected == 1 and _is_label(body, ctx)
+    steps = [step] if step in _OWN_STEPS else []
+    if expected == 1 and not label:
+        # A body no deeper than its header is in a narrower step than the widths' divisor:
+        # four spaces under `\tdef f(self):` are two levels of two, the tab one of them (read
+        # as one level of four, the body was not deeper than the header and was dropped).
+        steps += [own for own in sorted(_OWN_STEPS, reverse=True) if own < step and step % own == 0]
+    # A switch's label may stay at the switch's depth (gofmt's `case`).
+    targets = (1, 0) if label else (expected,)
+    fits = (own for own in steps if own * levels != base and len(ws) - own * levels in (t * own for t in targets))
+    own = next(fits, 0)
+    if not own or index in _lines_in_parentheses(lines, ctx):
         return None
-    return [(i, w, len(w) - step * levels) for i, w, _ in written]
+    return own, [(i, w, len(w) - own * levels) for i, w, _ in written]
+
+
+def _whole_indentation_frame(
+    lines: list[str], written: list[tuple[int, str, int]], ctx: PostContext
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step of an answer in spaces written from column 0 of a blank line (the editor
+    strips its indentation) in a tab-indented file, its lines at their whole indentation: the
+    step of a line deeper than the one above it; else, with no line going in, the document's
+    columns of a tab where they put the first line where the line above allows it, or the
+    step that puts it there (one level in under a block opener). Read from the widths alone,
+    four-space lines two levels in and deeper were left as spaces (a TabError), lines all two
+    levels in made one level of eight (a method's body went in as deep as its `def`), and
+    two-space lines went in at half their depth. None: read by the widths (no step tells)."""
+    if "\t" not in ctx.indent_unit or ctx.tab_width or ctx.line_prefix:
+        return None
+    inside = _lines_in_parentheses(lines, ctx)
+    widths = [len(ws) for i, ws, _ in written if i not in inside]
+    whole = reduce(gcd, (len(ws) for _, ws, _ in written), 0)
+    if whole % 2:  # alignment under a bracket (an odd column): the levels outside tell the step
+        whole = reduce(gcd, widths, 0)
+    steps = [step for step in (8, 4, 2) if whole and whole % step == 0]
+    # A line deeper than the one before it is one level in (outside brackets, where it may be
+    # alignment): the answer's own step, if it has one.
+    rise = min((b - a for a, b in pairwise(widths) if b > a), default=0)
+    if rise in steps:
+        return rise, written
+    above = ctx.previous_line
+    # A bracket left open is a level in too: a hanging indent (gofmt's arguments).
+    opens = above is not None and _opens_block(above, ctx)
+    expected = (ctx.width(_leading_ws(above)) // ctx.unit_width if above is not None else 0) + int(opens)
+    body = lines[0].lstrip()
+    if body[:1] in ")]}":
+        expected -= 1
+    first, unit = len(written[0][1]), ctx.unit_width
+    level = first // unit
+    # The first line is where the line above allows it: as deep, or out of its block; under an
+    # opener one level in (a label may stay at the switch's: gofmt's `case`).
+    allowed = {expected - 1, expected} if _is_label(body, ctx) else {expected}
+    if unit in steps and (level in allowed or (level < expected and not opens)):
+        return unit, written
+    # Else the step that puts it there: a narrower one, or a wider one (eight columns a tab,
+    # as terminals show gofmt's) where a deeper line is no continuation of the line above
+    # (nor C's body of an `if` without braces): under an opener, or a closer.
+    closes = body[:1] in ")]}"
+    candidates = steps if opens or closes else [step for step in steps if step < unit]
+    step = next((step for step in candidates if first == step * expected), 0)
+    if not step and not opens:
+        step = next((step for step in candidates if step < unit and first <= step * expected), 0)
+    return (step, written) if step else None
 
 
 def _tab_step(written: list[tuple[int, str, int]], ctx: PostContext) -> int | None:
@@ -1627,9 +1693,33 @@ def _reindent_one_line(text: str, ctx: PostContext) -> str:
         if " " not in starts or "\t" in starts:
             return text
     # Spaces into tabs: a tab unit is only ever found on a line indented with one (alignment
-    # spaces under a hanging parenthesis are no sign of a space-indented file).
+    # spaces under a hanging parenthesis are no sign of a space-indented file), each level in
+    # the answer's own step (two-space levels went in at half their depth).
+    if _make_reads(text[len(ws) :], ws, ctx):
+        return text
+    frame = None if "\t" in ws else _whole_indentation_frame([text], [(0, ws, len(ws))], ctx)
+    if frame is not None:
+        return ctx.indent_unit * (len(ws) // frame[0]) + text[len(ws) :]
     levels, rest = divmod(ctx.width(ws), ctx.unit_width)
     return ctx.indent_unit * levels + text[len(ws) :] if not rest else text
+
+
+#: A line of a Makefile that make reads itself (a variable's assignment, a conditional, an
+#: include), where no recipe line runs in the shell. Not `NAME=value`: a recipe's command may
+#: start so (`CGO_ENABLED=0 go build`), a make assignment without blanks rarely does.
+_MAKE_LINE = re.compile(
+    r"(?:[\w.$(){}-]+(?:\s*(?:::|[:+?!])=|\s+=)|(?:ifn?eq|ifn?def|else|endif|-?include|sinclude|"
+    r"(?:un)?export|override|define|endef|vpath)\b)"
+)
+_MAKEFILES = frozenset({"makefile", "make"})
+
+
+def _make_reads(code: str, ws: str, ctx: PostContext) -> bool:
+    """Whether ``code``, written after the spaces ``ws`` in a Makefile, is a line make reads
+    itself: it keeps its spaces. Led by a tab after a rule, make takes it for a recipe line
+    and runs it in the shell (`CFLAGS += -g` in an `ifeq` went in a tab deep: "CFLAGS:
+    command not found"; before any rule, "recipe commences before first target")."""
+    return ctx.language in _MAKEFILES and "\t" not in ws and _MAKE_LINE.match(code) is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1856,13 +1946,19 @@ def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
     aligned with it, or one right after a fall-through label (`case 1:` then `case 2:`).
     After an arm's own body, the next arm the model goes on to is another one the user did
     not ask for (and may duplicate the one below)."""
-    shell = _syntax_for(ctx.language).shell
-    label = _SHELL_ARM if shell else _LABEL
-    if not (shell or ctx.language in _SWITCH_LANGUAGES) or not label.match(body):
+    if not _is_label(body, ctx):
         return False
-    if not label.match((ctx.line_prefix + lines[0]).strip()):
+    if not _is_label((ctx.line_prefix + lines[0]).strip(), ctx):
         return True
     return not any(line.strip() for line in lines[1:index])
+
+
+def _is_label(body: str, ctx: PostContext) -> bool:
+    """Whether ``body`` is a switch's label (`case 1:`, `default:`) or a shell `case` arm."""
+    shell = _syntax_for(ctx.language).shell
+    if shell:
+        return bool(_SHELL_ARM.match(body))
+    return ctx.language in _SWITCH_LANGUAGES and bool(_LABEL.match(body))
 
 
 def _statement_start(ctx: PostContext, first: str) -> str:
