@@ -23,6 +23,8 @@ from functools import cache, cached_property, reduce
 from itertools import islice, pairwise
 from math import gcd
 
+from ..privacy import REDACTED
+
 __all__ = [
     "FILTERS",
     "Filter",
@@ -1332,6 +1334,25 @@ def end_of_cell(text: str, ctx: PostContext) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# 1c. drop_redacted
+
+
+def drop_redacted(text: str, ctx: PostContext) -> str | None:
+    """Cut the suggestion before its first line with the prompt's ``[REDACTED]`` (what is sent
+    in place of a secret) unless the document itself has it: the model copies it from the
+    lines above (``password = "[REDACTED]"`` under other such lines), and accepted it is a
+    placeholder in the user's code. None when nothing is left before it."""
+    if REDACTED not in text or REDACTED in ctx.prefix or REDACTED in ctx.suffix:
+        return text
+    lines = text.split("\n")
+    kept = lines[: next(i for i, line in enumerate(lines) if REDACTED in line)]
+    # Nor a line left waiting for the one cut (``return Client(``).
+    while kept and (not kept[-1].strip() or _WAITING_END.search(kept[-1])):
+        kept.pop()
+    return "\n".join(kept) if kept else None
+
+
+# ---------------------------------------------------------------------------------------------
 # 2. normalize_indentation
 
 
@@ -2404,6 +2425,7 @@ def without_cut_line(text: str) -> str:
 FILTERS: dict[str, Filter] = {
     "strip_fences": strip_fences,
     "end_of_cell": end_of_cell,
+    "drop_redacted": drop_redacted,
     "normalize_indentation": normalize_indentation,
     "limit_scope": limit_scope,
     "drop_suffix_duplicates": drop_suffix_duplicates,
