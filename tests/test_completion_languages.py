@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import traceback
 from collections import Counter
 
 import pytest
 import tree_sitter
 
 from deepseek_lsp.completion.feature import Request
-from deepseek_lsp.languages import QUERY_KINDS, LanguageRegistry
+from deepseek_lsp.doctor import check_languages
+from deepseek_lsp.languages import INDEX_KINDS, QUERY_KINDS, Language, LanguageRegistry
 from tests.completing import Completing, accept_first
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually
@@ -255,6 +257,128 @@ async def test_a_completion_while_the_queries_compile_compiles_none_again(fake_d
         assert sorted(Counter(compiled).values()) == [1] * len(QUERY_KINDS)
     finally:
         await c.stop()
+
+
+# 7b. A file of another language read for a document's context (the `.mjs` a `.ts` file
+#     imports, a `.tsx` component, a C file's `.hpp`) was indexed with that language's queries
+#     compiled inside the completion request: up to seconds of the first keystroke's wait (the
+#     opening compiled only the document's own). They are compiled when the document opens.
+@pytest.fixture
+def compiled_in_requests(monkeypatch) -> list[tuple[tree_sitter.Language, str]]:
+    """The grammar and source of each query compiled from now on on a request's way to its
+    prompt (not by a task beside it)."""
+    found: list[tuple[tree_sitter.Language, str]] = []
+    real = tree_sitter.Query
+
+    def counting(language: tree_sitter.Language, source: str) -> tree_sitter.Query:
+        if any(frame.name == "_prompt" for frame in traceback.extract_stack()):
+            found.append((language, source))
+        return real(language, source)
+
+    monkeypatch.setattr(tree_sitter, "Query", counting)
+    return found
+
+
+_IMPORTED_ACROSS = [
+    # (document, its language id, the file it imports and its text, the document's text, the
+    #  imported file's language, what of it the prompt quotes)
+    ("a.ts", "typescript", "util.mjs", "export function formatDate(d, pattern) {\n  return '';\n}\n",
+     'import { formatDate } from "./util.mjs";\n\nformatDate(', "javascript", "formatDate(d, pattern)"),
+    ("a.ts", "typescript", "Card.tsx", "export function Card(props: { title: string }) {\n  return null;\n}\n",
+     'import { Card } from "./Card";\n\nCard(', "tsx", "Card(props: { title: string })"),
+    ("a.c", "c", "util.hpp", "int format_date(int day, int pattern);\n",
+     '#include "util.hpp"\n\nint main(void) { return format_date(', "cpp", "format_date(int day, int pattern)"),
+]
+
+
+@pytest.mark.parametrize(("name", "language_id", "imported", "source", "text", "other", "quoted"), _IMPORTED_ACROSS)
+async def test_the_languages_of_the_files_a_document_imports_are_compiled_when_it_opens(
+    fake_deepseek, compiled_in_requests, tmp_path, name, language_id, imported, source, text, other, quoted
+) -> None:
+    registry = LanguageRegistry.load()
+    (tmp_path / imported).write_text(source)
+    c = Completing(fake_deepseek, registry=registry, debounce=0, prefetch=False, cache=False)
+    try:
+        uri = (tmp_path / name).as_uri()
+        c.open(uri, text, language_id)
+        imported_language = registry.get(other)
+        assert imported_language is not None
+        # The open alone compiles them (30 s bounds a slow machine's second).
+        assert await eventually(lambda: imported_language.queries_compiled(INDEX_KINDS), timeout=30)
+        fake_deepseek.script("1);", path=FIM)
+        await c.inline(uri, text.count("\n"), len(text.rsplit("\n", 1)[-1]))
+        assert compiled_in_requests == []
+        assert quoted in fake_deepseek.requests_to(FIM)[-1].json["prompt"]
+    finally:
+        await c.stop()
+
+
+async def test_a_request_before_the_imported_language_is_compiled_leaves_its_file_for_the_pause(
+    fake_deepseek, compiled_in_requests, tmp_path, monkeypatch
+) -> None:
+    """Many files opened at once (a session restored) queue their languages' compiling; the
+    first keystroke does not wait for that of the file it imports nor of another document
+    open: their definitions come once the user pauses."""
+    registry = LanguageRegistry.load()
+    typescript, javascript = registry.get("typescript"), registry.get("javascript")
+    assert typescript is not None and javascript is not None
+    await typescript.compile_queries()
+
+    async def not_yet(self: Language, kinds: tuple[str, ...] = QUERY_KINDS) -> None:
+        return None
+
+    monkeypatch.setattr(Language, "compile_queries", not_yet)
+    (tmp_path / "util.mjs").write_text("export function formatDate(d, pattern) {\n  return '';\n}\n")
+    text = 'import { formatDate } from "./util.mjs";\n\nparseDate(s);\nformatDate('
+    c = Completing(fake_deepseek, registry=registry, debounce=0, prefetch=False, cache=False)
+    try:
+        c.open((tmp_path / "parse.js").as_uri(), "export function parseDate(s, strict) {\n  return s;\n}\n", "javascript")
+        uri = (tmp_path / "a.ts").as_uri()
+        c.open(uri, text, "typescript")
+        fake_deepseek.script("1);", path=FIM)
+        await c.inline(uri, 3, len("formatDate("))
+        assert compiled_in_requests == []
+        prompt = fake_deepseek.requests_to(FIM)[-1].json["prompt"]
+        assert "formatDate(d, pattern)" not in prompt and "parseDate(s, strict)" not in prompt
+        await c.completion._idle_indexing  # the user pauses: compiled and indexed then
+        assert javascript.queries_compiled(INDEX_KINDS)
+        fake_deepseek.script("1);", path=FIM)
+        await c.inline(uri, 3, len("formatDate("))
+        assert compiled_in_requests == []
+        prompt = fake_deepseek.requests_to(FIM)[-1].json["prompt"]
+        assert "formatDate(d, pattern)" in prompt and "parseDate(s, strict)" in prompt
+    finally:
+        await c.stop()
+
+
+# 7c. A query that does not compile against the grammar installed (a grammar wheel newer than
+#     the queries, an unpinned upgrade renaming a node type) raised QueryError in every
+#     request: no completion at all in the language, nor in one importing its files.
+@pytest.mark.parametrize("kind", QUERY_KINDS)
+async def test_a_query_that_does_not_compile_leaves_completion_working(fake_deepseek, tmp_path, monkeypatch, kind) -> None:
+    registry = LanguageRegistry.load()
+    for name in ("python", "javascript"):
+        lang = registry.get(name)
+        assert lang is not None
+        monkeypatch.setattr(lang, "query_source", lambda k, real=lang.query_source: "(no_such_node) @x" if k == kind else real(k))
+    (tmp_path / "helpers.py").write_text("def shout(msg):\n    return msg.upper()\n")
+    (tmp_path / "util.js").write_text("export function formatDate(d, pattern) {\n  return '';\n}\n")
+    c = Completing(fake_deepseek, registry=registry, debounce=0, prefetch=False, cache=False)
+    try:
+        for name, language_id, text in [
+            ("main.py", "python", "import helpers\n\ndef f(x):\n    return helpers.shout("),
+            ("a.ts", "typescript", 'import { formatDate } from "./util.js";\n\nformatDate('),
+        ]:
+            uri = (tmp_path / name).as_uri()
+            c.open(uri, text, language_id)
+            fake_deepseek.script("x)", path=FIM)
+            assert await c.inline(uri, text.count("\n"), len(text.rsplit("\n", 1)[-1])) == ["x)"], name
+    finally:
+        await c.stop()
+    # Still a problem ``doctor`` tells of.
+    ok, problems = check_languages(LanguageRegistry([lang for lang in registry if lang.name == "python"]))
+    assert ok == []
+    assert any(p.startswith(f"python: {kind} query: Invalid node type") for p in problems)
 
 
 # 8. A line ending with a block's opener asks for a block (`=> `, a match arm's `=> `,

@@ -7,10 +7,11 @@ compared with the expectations below.
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -717,6 +718,20 @@ def test_for_document_resolves(registry: LanguageRegistry, language_id, uri, exp
 )
 def test_for_document_unknown_language_is_none(registry: LanguageRegistry, language_id, uri):
     assert registry.for_document(language_id, uri) is None
+
+
+def test_a_grammar_that_does_not_load_is_told_once(registry: LanguageRegistry, caplog: pytest.LogCaptureFixture) -> None:
+    """The files of a language whose grammar wheel is missing (or built for another
+    tree-sitter) are plain text; each file read (the workspace crawl's 2,000 headers, every
+    request's imported one) was another warning in the editor's log."""
+    cpp = registry.get("cpp")
+    assert cpp is not None
+    broken = LanguageRegistry([Language(replace(cpp.spec, grammar="deepseek_lsp_no_such_grammar:language"))])
+    with caplog.at_level(logging.WARNING, logger="deepseek_lsp.languages"):
+        for name in ("a.hpp", "b.hpp", "a.hpp"):
+            assert broken.for_document(None, f"file:///w/{name}") is None
+    assert len(caplog.records) == 1
+    assert "install the 'tree-sitter-cpp' package" in caplog.records[0].getMessage()
 
 
 def test_a_block_opener_that_is_no_regular_expression_is_a_clear_error(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import tree_sitter
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import Indexer
@@ -24,6 +25,7 @@ from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import (
     INVENTORY_RULES,
+    ReviewFeatureSession,
     Rule,
     doc_of,
     numbered_lines,
@@ -324,6 +326,30 @@ async def test_imported_signatures_come_only_from_readable_files_inside_the_work
     sent = json.dumps([r.json for r in fake_deepseek.requests_to(CHAT)])
     assert "def visible_helper(a, b)" in sent
     assert "outside_charge(account)" not in sent
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_a_review_compiles_no_query_the_session_has_compiled(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The review read the files a document imports with languages of its own, their queries
+    compiled again on the event loop at the session's first review (a completion meanwhile
+    waited for them, up to a second for some languages)."""
+    (tmp_path / "helpers.py").write_text("def shout(msg: str, times: int = 1) -> str:\n    return msg.upper()\n")
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    async with ReviewFeatureSession(fake_deepseek) as r:
+        python = r.services.registry.get("python")
+        assert python is not None
+        await python.compile_queries()  # as the document's opening does
+        compiled: list[str] = []
+        real = tree_sitter.Query
+        monkeypatch.setattr(tree_sitter, "Query", lambda language, source: compiled.append(source) or real(language, source))
+        uri = (tmp_path / "main.py").as_uri()
+        r.services.documents.open(uri, "import helpers\n\n\ndef greet(name):\n    return helpers.shout(name, 2)\n", "python", 1)
+        assert (await r.review.run_command(uri, force=True))["ok"]
+    assert compiled == []
+    sent = json.dumps([q.json for q in fake_deepseek.requests_to(CHAT)])
+    assert "def shout(msg: str, times: int = 1) -> str:  # helpers.py" in sent
 
 
 async def test_a_review_carries_the_members_only_the_workspace_symbol_table_finds(

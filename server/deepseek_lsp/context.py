@@ -30,7 +30,7 @@ from .imports import (
     resolve_local_imports_cached,
     sibling_type_files,
 )
-from .languages import Language, LanguageRegistry
+from .languages import INDEX_KINDS, Language, LanguageRegistry
 from .privacy import file_path, is_excluded, uri_to_path
 from .reexports import ReExportFollower, ReExports, add_reexport
 from .symbol_store import racy
@@ -513,8 +513,12 @@ class Indexer:
     #: Files (and documents) left to index while the user pauses, at most.
     MAX_DEFERRED = 64
 
-    def __init__(self, registry: LanguageRegistry) -> None:
+    def __init__(self, registry: LanguageRegistry, *, compile_in_time_box: bool = True) -> None:
         self.registry = registry
+        #: Whether a read within a time box may compile its language's queries. Not in a
+        #: completion's: they are compiled ahead, and a file of a language not compiled yet
+        #: is left to ``deferred``.
+        self.compile_in_time_box = compile_in_time_box
         self._docs: dict[str, FileIndex] = {}
         #: By path: the file's stamp (modification time, size) when read, with a digest of its
         #: bytes when that stamp was too recent to tell a rewrite (``symbol_store.racy``).
@@ -563,11 +567,14 @@ class Indexer:
         if cached is not None and not force:
             if cached.edit_count == doc.edit_count or (not other and now - cached.built_at < INDEX_TTL_S):
                 return cached
-        if deadline is not None and not force and now + len(doc.data) / self.bytes_per_s > deadline:
+        # Another document's language not compiled yet (opened with this one, its compiling
+        # still queued) is not compiled here either: it is indexed while the user pauses.
+        uncompiled = other and not self.compile_in_time_box and not doc.language.queries_compiled(INDEX_KINDS)
+        if deadline is not None and not force and (now + len(doc.data) / self.bytes_per_s > deadline or uncompiled):
             # Not rebuilt here even when old: every INDEX_MAX_STALE_S of typing in a large file,
             # one keystroke's request rebuilt it on the event loop (0.6 s for 850 kB of Python).
             # Another document's is rebuilt while the user pauses however young it is.
-            stale = cached is not None and (other or now - cached.built_at >= INDEX_MAX_STALE_S)
+            stale = uncompiled or (cached is not None and (other or now - cached.built_at >= INDEX_MAX_STALE_S))
             if stale and len(self.deferred_docs) < self.MAX_DEFERRED:
                 self.deferred_docs[doc.uri] = doc
             return cached
@@ -627,13 +634,18 @@ class Indexer:
                 return cached[2]
         if stat.st_size > MAX_FILE_BYTES:
             return None
-        now = time.monotonic()
-        if deadline is not None and now + stat.st_size / self.bytes_per_s > deadline:
-            if len(self.deferred) < self.MAX_DEFERRED:
-                self.deferred[path] = language
-            return None
         lang = language if own else self.registry.for_document(None, path.as_uri())
         if lang is None:
+            return None
+        now = time.monotonic()
+        # Nor are its language's queries compiled in a completion's time box: a TypeScript
+        # file's first completion compiled those of the JavaScript (or TSX, C++...) file it
+        # imports, up to seconds. The document's opening compiles them ahead; until then,
+        # the file waits.
+        uncompiled = not self.compile_in_time_box and not lang.queries_compiled(INDEX_KINDS)
+        if deadline is not None and (now + stat.st_size / self.bytes_per_s > deadline or uncompiled):
+            if len(self.deferred) < self.MAX_DEFERRED:
+                self.deferred[path] = language
             return None
         try:
             data = path.read_bytes() if data is None else data
@@ -917,10 +929,19 @@ def _same_family(doc: Document, other: Document) -> bool:
     if doc.language is None or other.language is None:
         return True
 
-    def fam(name: str) -> str:
-        return family(_USES_DEFINITIONS_OF.get(name, name))
+    return _context_family(doc.language.name) == _context_family(other.language.name)
 
-    return fam(doc.language.name) == fam(other.language.name)
+
+def _context_family(name: str) -> str:
+    return family(_USES_DEFINITIONS_OF.get(name, name))
+
+
+def read_languages(registry: LanguageRegistry, language: Language) -> list[Language]:
+    """The other languages whose files a document of ``language`` takes definitions from: a
+    TypeScript file's imported ``.js``, ``.mjs`` and ``.tsx``, a C file's ``.hpp``, a Java
+    file's ``.kt``."""
+    own = _context_family(language.name)
+    return [lang for lang in registry if lang is not language and _context_family(lang.name) == own]
 
 
 def _is_dunder(name: str) -> bool:

@@ -10,7 +10,7 @@ import httpx
 
 from . import __version__
 from .config import Settings, build_settings, read_settings_file
-from .languages import LanguageError, LanguageRegistry
+from .languages import QUERY_KINDS, LanguageError, LanguageRegistry
 from .model.backends import LlamaCppBackend
 from .model.client import EndpointConfig, direct_mounts, proxy_errors
 from .model.errors import KEY_HINT, ConfigError, safe_url
@@ -22,11 +22,15 @@ def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
     for lang in registry:
         try:
             lang.ts_language  # noqa: B018 - importing the grammar is the check
-            for kind in ("scopes", "definitions", "imports", "identifiers"):
+            for kind in QUERY_KINDS:
                 lang.query(kind)
-            ok.append(lang.name)
         except (LanguageError, SyntaxError, ValueError) as exc:
             problems.append(f"{lang.name}: {exc}")
+            continue
+        # A query that does not compile is left out where the server runs, not an error there.
+        problems += [f"{lang.name}: {kind} query: {why}" for kind, why in lang.query_problems.items()]
+        if not lang.query_problems:
+            ok.append(lang.name)
     return ok, problems
 
 

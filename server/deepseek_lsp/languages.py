@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: The query files a language folder may hold, by the feature that reads them.
 QUERY_KINDS = ("scopes", "definitions", "imports", "identifiers")
+#: Those that indexing a file read for another document's context needs (``index_tree``).
+INDEX_KINDS = ("imports", "definitions")
 
 
 def grammars_root() -> Path:
@@ -141,6 +143,8 @@ def _regex(value: object, path: Path, setting: str = "block_opener") -> str | No
 class Language:
     spec: LanguageSpec
     _queries: dict[str, ts.Query | None] = field(default_factory=dict, repr=False)
+    #: Why a query did not compile, by kind.
+    query_problems: dict[str, str] = field(default_factory=dict, repr=False)
 
     def opens_block(self, line: str) -> bool:
         """Whether ``line`` opens a block by this language's own sign (``block_opener``)."""
@@ -164,17 +168,26 @@ class Language:
     def name(self) -> str:
         return self.spec.name
 
-    @cached_property
+    @property
     def ts_language(self) -> ts.Language:
+        loaded = self._grammar
+        if isinstance(loaded, LanguageError):
+            raise LanguageError(str(loaded))
+        return loaded
+
+    @cached_property
+    def _grammar(self) -> ts.Language | LanguageError:
+        """The grammar, or why it does not load: tried once, not again for each file of the
+        language read (the crawl's, every request's imported ones)."""
         module_name, _, func = self.spec.grammar.partition(":")
         try:
             module = importlib.import_module(module_name)
             return ts.Language(getattr(module, func or "language")())
         except (ImportError, AttributeError, ValueError) as exc:
-            raise LanguageError(
+            return LanguageError(
                 f"grammar for {self.name} is not available; install the "
                 f"'{self.spec.package}' package ({exc})"
-            ) from exc
+            )
 
     def parser(self) -> ts.Parser:
         return ts.Parser(self.ts_language)
@@ -192,31 +205,41 @@ class Language:
         return None
 
     def query(self, kind: str) -> ts.Query | None:
-        """The compiled query of that kind, or None when the folder has none."""
+        """The compiled query of that kind, or None when the folder has none or it does not
+        compile (then logged once, and reported by ``doctor``)."""
         if kind not in self._queries:
-            source = self.query_source(kind)
-            self._queries[kind] = ts.Query(self.ts_language, source) if source else None
+            language = self.ts_language  # a grammar that does not load is the caller's to tell
+            try:
+                source = self.query_source(kind)
+                self._queries[kind] = ts.Query(language, source) if source else None
+            except (LanguageError, OSError, ValueError) as exc:
+                # A grammar wheel newer than its queries (a node type renamed, an unpinned
+                # upgrade) raised here in every request: no completion at all in the language.
+                # Without the query, the language has what a folder without it has.
+                self._queries[kind] = None
+                self.query_problems[kind] = str(exc)
+                log.warning("%s query of %s: %s", kind, self.name, exc)
         return self._queries[kind]
 
-    def queries_compiled(self) -> bool:
-        return all(kind in self._queries for kind in QUERY_KINDS)
+    def queries_compiled(self, kinds: tuple[str, ...] = QUERY_KINDS) -> bool:
+        return all(kind in self._queries for kind in kinds)
 
-    async def compile_queries(self) -> None:
+    async def compile_queries(self, kinds: tuple[str, ...] = QUERY_KINDS) -> None:
         """Compile the queries not compiled yet, one at a time, letting the event loop run
         between them. Started when a document of the language opens, so that its first
         completion does not compile them (Swift's took 1.5 s, C++'s 0.5 s). Not in a worker
         thread: py-tree-sitter 0.26 holds the GIL while it builds a query, which stalls the
         event loop as much; between two queries requests are answered, and one that needs a
         query not compiled yet compiles it itself (:meth:`query` never compiles one twice)."""
-        for kind in QUERY_KINDS:
+        for kind in kinds:
             if kind in self._queries:
                 continue
             await asyncio.sleep(0)
             try:
                 self.query(kind)
-            except (LanguageError, OSError, ValueError) as exc:
-                # Told by the request that needs it (and by ``doctor``), as without this.
-                log.warning("%s query of %s: %s", kind, self.name, exc)
+            except LanguageError as exc:
+                # Its grammar is missing: told when a file of it is read (``for_document``).
+                log.debug("%s", exc)
                 return
 
 
@@ -264,6 +287,8 @@ class LanguageRegistry:
             for fname in lang.spec.filenames:
                 self._by_filename.setdefault(fname, lang)
         self.problems = problems or []
+        #: The languages whose grammar did not load, told once each.
+        self._told: set[str] = set()
 
     @classmethod
     def load(cls, root: Path | None = None) -> LanguageRegistry:
@@ -304,7 +329,11 @@ class LanguageRegistry:
         try:
             lang.ts_language  # noqa: B018 - import the grammar now so a missing wheel is reported here
         except LanguageError as exc:
-            log.warning("%s", exc)
+            # Once: a workspace's 2,000 headers of a language without its grammar were as many
+            # warnings in the editor's log, and an imported one another at every keystroke.
+            if lang.name not in self._told:
+                self._told.add(lang.name)
+                log.warning("%s", exc)
             return None
         return lang
 

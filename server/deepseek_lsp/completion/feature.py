@@ -37,11 +37,12 @@ from ..context import (
     gather_snippets,
     names_near,
     past_string_or_comment,
+    read_languages,
     unchanged_on_disk,
 )
 from ..documents import Document, Edit
 from ..features import Feature, Paused, Services, register_with_client
-from ..languages import Language
+from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError, provider_name
 from ..model.types import FimRequest
@@ -468,7 +469,7 @@ class CompletionFeature(Feature):
         c = services.settings.completion
         self.cache = CompletionCache(c.cache_size, c.cache_ttl_s)
         self.debouncer = Debouncer()
-        self.indexer = Indexer(services.registry)
+        self.indexer = Indexer(services.registry, compile_in_time_box=False)
         self.symbols = services.symbols = WorkspaceSymbols(services.registry)
         self.crawler = SymbolCrawler(services, self.symbols, lambda: self._last_change + IDLE_INDEX_S)
         self._server: LanguageServer | None = None
@@ -778,14 +779,30 @@ class CompletionFeature(Feature):
         # opening a hundred files used to start counting each of them in turn).
         self._last_change = time.monotonic()
         if not self.status_for(doc):
-            if doc.language is not None and not doc.language.queries_compiled():
-                self._spawn(doc.language.compile_queries())
+            if doc.language is not None:
+                self._compile_queries(doc.language)
             self._count_when_idle(doc)
             if doc.language is not None and (path := file_path(doc.uri)) is not None:
                 self.crawler.request(path, doc.language.name)
             models = self.services.models
             if models is not None and models.idle():
                 models.rewarm()
+
+    def _compile_queries(self, language: Language) -> None:
+        """Compile, in the background, the queries of the language of a document opened, then
+        those that reading the files of the languages it takes definitions from needs (the
+        ``.js`` a ``.ts`` file imports): a request that needs them leaves such a file for
+        later rather than compile them (``Indexer.for_file``)."""
+        wanted = [(language, QUERY_KINDS)]
+        wanted += [(other, INDEX_KINDS) for other in read_languages(self.services.registry, language)]
+        wanted = [(lang, kinds) for lang, kinds in wanted if not lang.queries_compiled(kinds)]
+        if wanted:
+            self._spawn(self._compile_each(wanted))
+
+    @staticmethod
+    async def _compile_each(wanted: list[tuple[Language, tuple[str, ...]]]) -> None:
+        for lang, kinds in wanted:
+            await lang.compile_queries(kinds)
 
     def document_saved(self, doc: Document) -> None:
         path = file_path(doc.uri)

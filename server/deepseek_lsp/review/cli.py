@@ -640,7 +640,7 @@ async def _run(
         except ConfigError as exc:
             return [], exc.user_message
         async with client:
-            engine = ReviewEngine(cache, max_concurrency=settings.review.max_concurrency)
+            engine = ReviewEngine(cache, max_concurrency=settings.review.max_concurrency, registry=registry)
             languages = [lang.name for t in targets if (lang := registry.for_filename(t.path.name))]
             symbols = await asyncio.to_thread(
                 stored_table,

@@ -176,8 +176,13 @@ class _Flight:
 class ReviewEngine:
     """Stateless apart from the cache and a per-process import index; safe to share."""
 
-    def __init__(self, cache: ReviewCache, *, max_concurrency: int = 4) -> None:
+    def __init__(
+        self, cache: ReviewCache, *, max_concurrency: int = 4, registry: LanguageRegistry | None = None
+    ) -> None:
         self.cache = cache
+        #: The editor session's languages, their queries compiled already (a registry of its
+        #: own compiled them again, on the event loop, at the first review of a session).
+        self._registry = registry
         self._indexer: Indexer | None = None
         self._limit = asyncio.Semaphore(max(1, max_concurrency))
         self._limit_size = max(1, max_concurrency)
@@ -558,7 +563,7 @@ class ReviewEngine:
         if not wanted:
             return None
         if self._indexer is None:
-            self._indexer = Indexer(LanguageRegistry.load())
+            self._indexer = Indexer(self._registry or LanguageRegistry.load())
         try:
             own = index_tree(doc.language, doc.tree, doc.data, path)
             out: list[tuple[str, str]] = []

@@ -112,7 +112,7 @@ class ReviewFeature(Feature):
                 on_problem=lambda message: self.services.tell_storage_problem("review:cache", message)
             )
             self._engine = ReviewEngine(
-                self._cache, max_concurrency=self.settings.review.max_concurrency
+                self._cache, max_concurrency=self.settings.review.max_concurrency, registry=self.services.registry
             )
         return self._engine
 
