@@ -8,7 +8,8 @@ import os
 import random
 from pathlib import Path
 
-from deepseek_lsp.completion.postprocess import PostContext, _closable_brackets
+from deepseek_lsp.completion.postprocess import PostContext
+from deepseek_lsp.completion.postprocess._brackets import _closable_brackets
 from deepseek_lsp.context import bracket_scan_start
 from deepseek_lsp.languages import LanguageRegistry
 

@@ -22,12 +22,11 @@ import pytest
 from deepseek_lsp.completion.postprocess import (
     FILTERS,
     PostContext,
-    _BracketScanner,
-    _syntax_for,
     dedupe_choices,
     kept_tail,
     postprocess,
 )
+from deepseek_lsp.completion.postprocess._brackets import _BracketScanner, _syntax_for
 from deepseek_lsp.languages import LanguageRegistry
 
 if sys.version_info >= (3, 11):

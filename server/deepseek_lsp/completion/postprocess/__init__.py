@@ -1,0 +1,295 @@
+"""Post-processing of raw model completions: small named filters run in order.
+
+Each filter takes the completion text and a :class:`PostContext` and returns the new text, or
+``None`` to drop the suggestion. The golden cases under ``tests/golden/postprocess/<filter>/`` are
+the specification of each filter; change the data first, then the code.
+
+Conventions shared by all filters:
+
+* The completion is inserted at the cursor: its first line continues the cursor line
+  (``ctx.line_prefix``), every later line is a whole line with its own indentation.
+* Text uses ``\\n`` line ends; :func:`postprocess` converts CRLF documents on the way in and out.
+* Nothing here needs a parser; brackets are counted outside strings and comments with a
+  lightweight scanner, so a filter can run on every keystroke.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ._brackets import (
+    _CLOSER_OF,
+    _INTERPOLATION_CLOSER,
+    _BracketScanner,
+    _closable_brackets,
+    _closed_by_completion,
+    _line_closed,
+    _open_after_prefix,
+    has_block_comments,
+)
+from ._text import _WAITING_END
+from .context import Filter, LaterContext, PostContext
+from .fences import drop_redacted, end_of_cell, strip_fences
+from .indentation import normalize_indentation
+from .repetition import cut_repetition
+from .scope import limit_scope
+from .suffix import drop_suffix_duplicates
+from .trim import drop_useless, trim
+
+__all__ = [
+    "FILTERS",
+    "Filter",
+    "LaterContext",
+    "PostContext",
+    "before_typed_over",
+    "dedupe_choices",
+    "has_block_comments",
+    "kept_tail",
+    "postprocess",
+    "without_cut_line",
+    "without_retyped_rest",
+]
+
+
+def without_cut_line(text: str) -> str:
+    """A block the model was still writing when it reached its token limit, down to its last
+    complete line and without the lines at its end that wait for what never came (``for item
+    in items:`` with no body, ``total = compute(``). Accepted whole, half a line
+    (``total += compute(ite``) left a file that no longer parsed. One line is kept as it is:
+    it is all there is."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    lines.pop()
+    while len(lines) > 1 and (not lines[-1].strip() or _WAITING_END.search(lines[-1])):
+        lines.pop()
+    return "\n".join(lines)
+
+
+FILTERS: dict[str, Filter] = {
+    "strip_fences": strip_fences,
+    "end_of_cell": end_of_cell,
+    "drop_redacted": drop_redacted,
+    "normalize_indentation": normalize_indentation,
+    "limit_scope": limit_scope,
+    "drop_suffix_duplicates": drop_suffix_duplicates,
+    "cut_repetition": cut_repetition,
+    "trim": trim,
+    "drop_useless": drop_useless,
+}
+
+
+def postprocess(text: str, ctx: PostContext, *, disabled: Iterable[str] = ()) -> str | None:
+    """Run every filter not in ``disabled``, in order; None as soon as one drops the text."""
+    disabled = set(disabled)
+    unknown = disabled - FILTERS.keys()
+    if unknown:
+        # A misspelt setting would otherwise silently leave a filter on.
+        raise ValueError(f"unknown post-processing filters: {', '.join(sorted(unknown))}")
+    crlf = "\r\n" in ctx.prefix or "\r\n" in ctx.suffix
+    text = text.replace("\r\n", "\n") if "\r" in text else text
+    ctx = ctx.lf
+    result: str | None = text
+    for name, run in FILTERS.items():
+        if name in disabled:
+            continue
+        result = run(result, ctx)
+        if result is None:
+            return None
+    return result.replace("\n", "\r\n") if crlf else result
+
+
+def kept_tail(text: str, tail: str, ctx: PostContext) -> str:
+    """What of ``tail``, the closers after the cursor that the item replaces, goes back after
+    ``text``: all of it, but for the closers the completion typed over.
+
+    A completion that closes a bracket the rest of the line closes and goes on with the
+    statement (limit_scope keeps it) types over that closer, as the editor does when the user
+    types it: ``assertEqual(len(|))`` with ``parts), 3`` is ``assertEqual(len(parts), 3)``;
+    put back whole, the line read ``len(parts), 3))``. A bracket the completion opens and
+    leaves open takes the line's closer instead (``max(|)`` with ``a), max(b``). A quote the
+    completion closes early and goes on after is typed over too: ``print("|")`` with
+    ``Hi", name)`` read ``print("Hi", name)"``. So is the closer of a string's placeholder:
+    ``print(f"{|}")`` with ``count} items")`` read ``print(f"{count} items")}")``.
+    """
+    ctx = ctx.lf
+    placeholder = _placeholder_end(text, tail, ctx)
+    if placeholder is not None:
+        # The rest of the text goes on in the string, before the rest of the line's closers.
+        end, typed = placeholder
+        after = replace(ctx, prefix=ctx.prefix + text[:end], suffix=ctx.suffix[typed:])
+        return kept_tail(text[end:], tail[typed:], after)
+    kept = _kept_closers(text, tail, ctx)
+    if kept.startswith(">") and _types_over_angle(text, ctx):
+        kept = kept[1:]  # a generic's `>` the completion typed over (`Vec::<|>` with `i32>::new()`)
+    scanner = _closable_brackets(ctx)[1]
+    quote, closer = scanner.mode, scanner.closing_quote()
+    if quote not in ("", "line", "block") and kept.startswith(closer) and _leaves_string(text, ctx):
+        kept = kept[len(closer) :]
+    elif quote not in ("", "line", "block") and closer in kept and _leaves_string(text, ctx):
+        # The string's own text before its quote, typed over with the quote: a format
+        # placeholder's `}` the editor closed (`println!("x {|}")` with `}", x);` read
+        # `println!("x {}", x);}";`).
+        typed = kept[: kept.index(closer) + len(closer)]
+        end = _string_end(text, ctx)
+        if end is not None and text[:end].endswith(typed):
+            kept = kept[len(typed) :]
+    return kept
+
+
+def _placeholder_end(text: str, tail: str, ctx: PostContext) -> tuple[int, int] | None:
+    """Where the string placeholder the cursor is in (``f"{|}"``, Kotlin's ``"${|}"``, Swift's
+    ``"\\(|)"``) ends in ``text`` and in the line's ``tail`` (just after its closer in each), when
+    the tail ends it (after the closers of the brackets open in it: ``"${f(|)}"``) and the
+    text typed over that and went on in the string. None when it did not, or when it opens
+    another placeholder that the line's closer is left to end."""
+    scanner = _closable_brackets(ctx)[1]
+    line = text.partition("\n")[0]
+    if scanner.interpolations and not scanner.mode:
+        # Code interpolated in a string: the scanner knows where it ends.
+        closer = _INTERPOLATION_CLOSER[scanner.syntax.interpolation]
+        depth = len(scanner.interpolations)
+        ends = (i + 1 for i, char in enumerate(tail) if char == closer)  # only after a closer
+        typed = next((i for i in ends if _interpolations_after(scanner, tail[:i]) < depth), None)
+        if typed is None or tail[: typed - 1].strip(")]}") or not ctx.suffix.startswith(tail[:typed]):
+            return None
+        if _interpolations_after(scanner, text) >= depth:
+            return None
+        ends = (i + 1 for i, char in enumerate(line) if char == closer)
+        end = next((i for i in ends if _interpolations_after(scanner, line[:i]) < depth), None)
+        return None if end is None else (end, typed)
+    if scanner.mode in ("", "line", "block", "<<") or not (tail[:1] == ctx.suffix[:1] == "}"):
+        return None
+    # A format placeholder (`f"{|}"`, C#'s `$"{|}"`, `"{|}".format`): text to the scanner, whose
+    # braces are counted here.
+    before = ctx.line_prefix
+    if before.rfind("{") <= before.rfind("}"):
+        return None
+    depth, end = 1, None
+    for index, char in enumerate(line):
+        if char in "{}":
+            depth += 1 if char == "{" else -1
+            if not depth and end is None:
+                end = index + 1
+    return (end, 1) if end is not None and depth < 1 else None
+
+
+def _interpolations_after(scanner: _BracketScanner, text: str) -> int:
+    """How many interpolations are open after ``text``, read from ``scanner``'s state."""
+    scanner = copy.copy(scanner)
+    for _ in scanner.feed(text):
+        pass
+    return len(scanner.interpolations)
+
+
+def _string_end(text: str, ctx: PostContext) -> int | None:
+    """Where in ``text`` the string the prefix leaves open ends (just after its quote)."""
+    start = _closable_brackets(ctx)[1]
+    for end in range(1, len(text.partition("\n")[0]) + 1):
+        scanner = copy.copy(start)
+        for _ in scanner.feed(text[:end]):
+            pass
+        if scanner.mode != start.mode:
+            return end
+    return None
+
+
+_NOT_ANGLES = re.compile(r"->|=>|>=|<=|<<|>>=|\s[<>]\s")
+
+
+def _types_over_angle(text: str, ctx: PostContext) -> bool:
+    """Whether the first line of ``text`` closes a `<` the cursor line left open (a generic's
+    argument list): it has a `>` with no `<` of its own before it. Operators don't count."""
+    if ctx.line_prefix.count("<") <= ctx.line_prefix.count(">"):
+        return False
+    depth = 0
+    for char in _NOT_ANGLES.sub(" ", text.partition("\n")[0]):
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            if not depth:
+                return True
+            depth -= 1
+    return False
+
+
+def _leaves_string(text: str, ctx: PostContext) -> bool:
+    """Whether ``text`` ends outside the string the prefix leaves open (it closed it; one it
+    closed and opened again still wants the line's quote)."""
+    scanner = _closable_brackets(ctx)[1]
+    quote, interpolations = scanner.mode, len(scanner.interpolations)
+    for _ in scanner.feed(text):
+        pass
+    # Code interpolated in the string (`${name`) is still inside it.
+    return scanner.mode != quote and len(scanner.interpolations) <= interpolations
+
+
+def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
+    """``tail`` without the closing brackets ``text`` typed over (see :func:`kept_tail`)."""
+    if not tail or not _line_closed(ctx):
+        return tail
+    scanner = _closable_brackets(ctx)[1]
+    after_prefix = copy.copy(scanner)
+    open_after = _open_after_prefix(ctx)
+    own: list[str] = []
+    typed_over = 0
+    for pos, bracket in scanner.feed(text):
+        if bracket in "([{":
+            own.append(bracket)
+        elif own:
+            own.pop()
+        else:
+            closed_by = _closed_by_completion(open_after, text[pos:].partition("\n")[0], None)
+            if closed_by is None:
+                break
+            typed_over += closed_by == "line"
+    drop = typed_over - len(own)
+    if drop <= 0:
+        return tail
+    closers = [pos for pos, bracket in after_prefix.feed(tail) if bracket in ")]}"]
+    # The line's next closers must close what the completion left open.
+    left_open = [_CLOSER_OF[bracket] for bracket in reversed(own)]
+    if len(closers) < typed_over or [tail[pos] for pos in closers[drop:typed_over]] != left_open:
+        return tail
+    gone = set(closers[:drop])
+    return "".join(c for pos, c in enumerate(tail) if pos not in gone)
+
+
+def without_retyped_rest(text: str, kept: str) -> str:
+    """``text`` without its end where it re-types what stays of the line after the closers it
+    typed over (:func:`kept_tail`): ``def __init__(|):`` with ``self, name: str) -> None:``
+    types over the ``)``, and the line's ``:`` stays, so the completion's own ``:`` goes (it
+    came out ``-> None::``). Closers that stay are kept_tail's business; what follows the
+    last of them (``:``, `` {``) is compared."""
+    rest = kept[max(kept.rfind(c) for c in ")]}") + 1 :].strip()
+    stripped = text.rstrip()
+    if rest and stripped.endswith(rest):
+        return stripped[: -len(rest)].rstrip()
+    return text
+
+
+def before_typed_over(text: str, tail: str, ctx: PostContext) -> str:
+    """``text`` up to the first of the line's closers it types over (see :func:`kept_tail`):
+    what can be inserted at the cursor leaving the line's closers as they are, which is all a
+    completion-menu item can do in Neovim's own menu (it ignores the edit's range)."""
+    if kept_tail(text, tail, ctx) == tail:
+        return text
+    for i, char in enumerate(text):
+        if char in ")]}>\"'`" and kept_tail(text[: i + 1], tail, ctx) != tail:
+            return text[:i] if char in "\"'`" else text[:i].rstrip()  # inside a string, spaces count
+    return text
+
+
+def dedupe_choices(choices: list[str]) -> list[str]:
+    """Drop empty choices and those equal to an earlier one up to surrounding whitespace."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for choice in choices:
+        key = "\n".join(line.rstrip() for line in choice.strip().split("\n"))
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(choice)
+    return kept

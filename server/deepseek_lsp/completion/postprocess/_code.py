@@ -1,0 +1,117 @@
+"""Code-structure helpers shared by several filters (labels, statements, text blocks)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ._brackets import _closable_brackets, _syntax_for
+from ._text import (
+    _LABEL,
+    _SHELL_ARM,
+    _SWITCH_LANGUAGES,
+    _brackets_left_open,
+    _code_only,
+    _iter_lines,
+    _leading_ws,
+)
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+
+#: Scanner modes that run across lines: Python's and C#'s triple quotes (Swift's `"""` and
+#: `#"""` too), JavaScript's template literals and Go's raw strings, heredocs; raw strings too
+#: (the scanner's ``raw_closer``).
+_LONG_STRINGS = frozenset({'"""', "'''", '#"""', "<<"})
+
+
+_BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
+
+
+#: Where a shell string ends that a line leaves open (the scanner reads strings on one line).
+_SHELL_QUOTE_END = {'"': re.compile(r'(?<!\\)"'), "'": re.compile(r"'")}
+
+
+def _lines_in_text_blocks(lines: list[str], ctx: PostContext) -> set[int]:
+    """The completion's lines that lie inside a string or heredoc opened on an earlier line,
+    its closing line included: their indentation is the text's, not the code's."""
+    scanner = _closable_brackets(ctx)[1]
+    long_modes = _LONG_STRINGS | ({"`"} if ctx.language in _BACKTICK_LONG else set())
+    shell = _syntax_for(ctx.language).shell
+    if shell:
+        long_modes = frozenset({"<<"})
+    inside: set[int] = set()
+    end: re.Pattern[str] | None = None
+    for index, line in enumerate(lines):
+        if end is not None:
+            inside.add(index)
+            if end.search(line):
+                end = None
+            continue  # a shell string's text is not code: its quotes open nothing
+        if index and (scanner.mode in long_modes or scanner.raw_closer):
+            inside.add(index)
+        before = scanner.mode
+        for _ in scanner.feed(line):
+            pass
+        open_quote = scanner.mode
+        for _ in scanner.feed("\n"):
+            pass
+        if shell and not before and not scanner.mode:
+            # A quoted string going on over lines (`echo "a⏎b"`).
+            end = _SHELL_QUOTE_END.get(open_quote)
+    return inside
+
+
+def _is_label(body: str, ctx: PostContext) -> bool:
+    """Whether ``body`` is a switch's label (`case 1:`, `default:`) or a shell `case` arm."""
+    shell = _syntax_for(ctx.language).shell
+    if shell:
+        return bool(_SHELL_ARM.match(body))
+    return ctx.language in _SWITCH_LANGUAGES and bool(_LABEL.match(body))
+
+
+def _statement_start(ctx: PostContext, first: str) -> str:
+    """The line where the statement the cursor line ends begins: the cursor line itself, or,
+    when it closes brackets opened on lines above (a wrapped parameter list or condition),
+    the line that opened them. Counted without regard to strings: a guess on a few lines."""
+    line = _code_only(ctx.line_prefix + first).rstrip()
+    line = line[:-1] if line.endswith(("{", ":", "(", "[")) else line  # the block's own opener
+    depth = -_brackets_left_open(line)
+    above = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[-21:-1]
+    if depth <= 0:
+        # A condition list wrapped without brackets (Swift's `if let a = x,⏎  let b = y {`,
+        # `guard ... &&⏎  ... else {`): the statement starts on the less indented line whose
+        # comma or operator goes on; its body is indented from there (it was dropped).
+        start, width = ctx.line_prefix, ctx.width(ctx.indentation)
+        for text in reversed(above):
+            code = _code_only(text).rstrip()
+            text_width = ctx.width(_leading_ws(text))
+            if not code.endswith((",", "&&", "||")) or text_width > width:
+                break
+            if _brackets_left_open(code):
+                break
+            if text_width < width:  # one of the wrapped lines, like the cursor line, otherwise
+                start, width = text, text_width
+        return start
+    for text in reversed(above):
+        code = _code_only(text)
+        depth -= _brackets_left_open(code)
+        if depth <= 0:
+            # A statement starts at or left of its wrapped lines; a deeper line is a guess gone
+            # wrong (brackets in a multi-line string), and the cursor line stands.
+            if ctx.width(_leading_ws(text)) > ctx.width(ctx.indentation):
+                return ctx.line_prefix
+            return text
+    return ctx.line_prefix
+
+
+def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
+    """The suffix's first non-blank lines; the flag marks the rest of the cursor line."""
+    targets: list[tuple[str, bool]] = []
+    for index, line in enumerate(_iter_lines(ctx.suffix)):
+        if len(targets) >= limit:
+            break
+        if line.strip():
+            targets.append((line, index == 0))
+    return targets

@@ -1,0 +1,412 @@
+"""The ``normalize_indentation`` filter: the answer put at the document's depth in its unit."""
+
+from __future__ import annotations
+
+import re
+from functools import reduce
+from itertools import islice, pairwise
+from math import gcd
+from typing import TYPE_CHECKING
+
+from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
+from ._code import _is_label, _lines_in_text_blocks, _statement_start
+from ._text import (
+    _block_opening,
+    _iter_lines,
+    _leading_ws,
+    _opens_block,
+    _shift_indent,
+    _strip_covered_indent,
+)
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+
+def normalize_indentation(text: str, ctx: PostContext) -> str | None:
+    """Re-indent continuation lines written with another indent unit into the document's.
+
+    Depths are taken relative to the cursor line's indentation, so a model that indents by two
+    spaces (or tabs) in a four-space document still lands each line one level deeper than its
+    parent. Indentation that is not a whole unit (alignment under an open parenthesis) is left
+    alone.
+    """
+    lines = text.split("\n")
+    first = _strip_retyped_indent(lines[0], ctx)
+    if first != lines[0]:
+        lines[0] = first
+        text = "\n".join(lines)
+    if len(lines) < 2:
+        return _reindent_one_line(text, ctx)
+    if not ctx.indent_known:
+        return text  # nothing to re-indent into: a guessed unit rewrote gofmt's tabs as spaces
+    base_ws = ctx.indentation
+    if ctx.line_prefix.strip() and _opens_block(ctx.line_prefix + lines[0], ctx):
+        # The end of a wrapped header: depths count from the statement's first line.
+        base_ws = _leading_ws(_statement_start(ctx, lines[0]))
+    base = ctx.width(base_ws)
+    # (line index, written whitespace, depth in columns relative to the cursor line)
+    written: list[tuple[int, str, int]] = []
+    # A string's or heredoc's lines are text, indented as the text wants (and its closing
+    # line, a heredoc's terminator, where the language wants it); the first line too when the
+    # cursor is in one (a Go raw string's SQL lost its first line's indentation to a tab).
+    in_text = _lines_in_text_blocks(lines, ctx)
+    first_ws = _leading_ws(lines[0])
+    if not ctx.line_prefix.strip() and lines[0].strip() and first_ws and not _closable_brackets(ctx)[1].mode:
+        written.append((0, first_ws, ctx.width(first_ws)))
+    for index, line in enumerate(lines[1:], 1):
+        if line.strip() and index not in in_text:
+            ws = _leading_ws(line)
+            written.append((index, ws, ctx.width(ws) - base))
+    if not written:
+        return text
+    own_frame = _in_own_frame(lines, written, base, ctx)
+    own_step, written = own_frame or (0, written)
+    # In a file that mixes tabs and spaces, tabs are its own (eight columns), not foreign.
+    foreign = any(c not in ctx.indent_unit and not (c == "\t" and ctx.tab_width) for _, ws, _ in written for c in ws)
+    unit = ctx.unit_width
+    levelled = written
+    inside: dict[int, int] = {}
+    tab_step = own_step or _tab_step(written, ctx)
+    while True:
+        depths = [depth for _, _, depth in levelled]
+        if tab_step:
+            step = tab_step
+            if any(depth % step for depth in depths):
+                inside = _lines_in_parentheses(lines, ctx)
+            break
+        step = reduce(gcd, (abs(d) for d in depths), 0) or unit
+        if step == unit and not foreign and not own_frame:
+            return text
+        smallest = min((abs(d) for d in depths if d), default=step)
+        if step in (2, 3, 4, 8, unit) and smallest == step:
+            break
+        if inside:
+            return text
+        # A line aligned under a parenthesis the completion opened (a hanging argument) is no
+        # level, and one such line left the whole answer as written (tabs in a space file: a
+        # TabError): the lines outside give the step, and the aligned ones move with the line
+        # that opened their parenthesis.
+        inside = _lines_in_parentheses(lines, ctx)
+        levelled = [w for w in written if w[0] not in inside]
+        if not inside or not levelled or len(levelled) == len(written):
+            return text
+    # Lines in parentheses at whole levels (a hanging indent, a callback's body) are levels.
+    aligned = {index: inside[index] for index, _, depth in written if index in inside and depth % step}
+    levelled = [w for w in written if w[0] not in aligned]
+    if (
+        not foreign
+        and not own_frame
+        and step % unit == 0
+        and len({abs(d) for d in depths if d}) < 2
+        and not _body_one_step_deeper(lines, levelled, step, ctx)
+    ):
+        # One depth, a whole number of the document's units: a double indent (a continuation
+        # line under `return (`) is the file's own style, not evidence of a wider unit.
+        return text
+    base_levels = base // unit
+    out = list(lines)
+    for index, ws, depth in levelled:
+        if _make_reads(lines[index][len(ws) :], ws, ctx):
+            continue
+        levels = depth // step
+        if index == 0:
+            indent = ctx.indent_unit * levels
+        elif levels >= 0:
+            indent = base_ws + ctx.indent_unit * levels
+        else:
+            indent = ctx.indent_unit * max(0, base_levels + levels)
+        out[index] = indent + lines[index][len(ws) :]
+    for index, parent in aligned.items():
+        out[index] = _realign(index, parent, lines, out, ctx)
+    for opener, block in _docstrings(lines, in_text, ctx):
+        # Moved with its opening quotes (cleandoc reads it the same): left as written, its
+        # lines stood deeper than the code it documents.
+        moved = ctx.width(_leading_ws(out[opener])) - ctx.width(_leading_ws(lines[opener]))
+        for index in block:
+            out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
+    return "\n".join(out)
+
+
+_DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
+
+
+#: The widths of a level an answer written in spaces of its own may have.
+_OWN_STEPS = (2, 3, 4, 8)
+
+
+def _in_own_frame(
+    lines: list[str], written: list[tuple[int, str, int]], base: int, ctx: PostContext
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step and depths of an answer indented with spaces in a step of its own, read as its
+    whole indentation from column 0 (the cursor's level ``step`` columns a level), where the
+    line below the first is where it goes read so and not read as levels under the cursor
+    line's own indentation (None: read as written). Two-space lines under a cursor two tabs
+    (eight columns) in were all taken for levels out of the block and went in at column 0, a
+    Python function's last lines out of it; two-space lines in a four-space file too."""
+    if any(ws.strip(" ") for _, ws, _ in written):
+        return None  # tabs: not spaces alone
+    if written[0][0] == 0:
+        return _whole_indentation_frame(lines, written, ctx)
+    step = reduce(gcd, (len(ws) for _, ws, _ in written), 0)
+    levels, rest = divmod(base, ctx.unit_width)
+    if rest:
+        return None
+    first = ctx.trailing_comment_re.sub("", ctx.line_prefix + lines[0]).rstrip()
+    if first.endswith(("(", "[")):
+        return None  # the line below is alignment or a hanging indent, no level
+    index, ws, depth = written[0]
+    # The next line is a level out when it closes a bracket, one in below a line opening a
+    # block, else a statement at the cursor's level.
+    body = lines[index].lstrip()
+    expected = -1 if body[:1] in ")]}" else 1 if _opens_block(first, ctx) else 0
+    as_written = reduce(gcd, (abs(d) for _, _, d in written), 0)
+    if depth >= 0 if not expected else (depth == expected * as_written and as_written in _OWN_STEPS):
+        return None  # where it goes as written (a continuation line deeper too)
+    label = expected == 1 and _is_label(body, ctx)
+    steps = [step] if step in _OWN_STEPS else []
+    if expected == 1 and not label:
+        # A body no deeper than its header is in a narrower step than the widths' divisor:
+        # four spaces under `\tdef f(self):` are two levels of two, the tab one of them (read
+        # as one level of four, the body was not deeper than the header and was dropped).
+        steps += [own for own in sorted(_OWN_STEPS, reverse=True) if own < step and step % own == 0]
+    # A switch's label may stay at the switch's depth (gofmt's `case`).
+    targets = (1, 0) if label else (expected,)
+    fits = (own for own in steps if own * levels != base and len(ws) - own * levels in (t * own for t in targets))
+    own = next(fits, 0)
+    if not own or index in _lines_in_parentheses(lines, ctx):
+        return None
+    return own, [(i, w, len(w) - own * levels) for i, w, _ in written]
+
+
+def _whole_indentation_frame(
+    lines: list[str], written: list[tuple[int, str, int]], ctx: PostContext
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step of an answer in spaces written from column 0 of a blank line (the editor
+    strips its indentation) in a tab-indented file, its lines at their whole indentation: the
+    step of a line deeper than the one above it; else, with no line going in, the document's
+    columns of a tab where they put the first line where the line above allows it, or the
+    step that puts it there (one level in under a block opener). Read from the widths alone,
+    four-space lines two levels in and deeper were left as spaces (a TabError), lines all two
+    levels in made one level of eight (a method's body went in as deep as its `def`), and
+    two-space lines went in at half their depth. None: read by the widths (no step tells)."""
+    if "\t" not in ctx.indent_unit or ctx.tab_width or ctx.line_prefix:
+        return None
+    inside = _lines_in_parentheses(lines, ctx)
+    widths = [len(ws) for i, ws, _ in written if i not in inside]
+    whole = reduce(gcd, (len(ws) for _, ws, _ in written), 0)
+    if whole % 2:  # alignment under a bracket (an odd column): the levels outside tell the step
+        whole = reduce(gcd, widths, 0)
+    steps = [step for step in (8, 4, 2) if whole and whole % step == 0]
+    # A line deeper than the one before it is one level in (outside brackets, where it may be
+    # alignment): the answer's own step, if it has one.
+    rise = min((b - a for a, b in pairwise(widths) if b > a), default=0)
+    if rise in steps:
+        return rise, written
+    above = ctx.previous_line
+    # A bracket left open is a level in too: a hanging indent (gofmt's arguments).
+    opens = above is not None and _opens_block(above, ctx)
+    expected = (ctx.width(_leading_ws(above)) // ctx.unit_width if above is not None else 0) + int(opens)
+    body = lines[0].lstrip()
+    if body[:1] in ")]}":
+        expected -= 1
+    first, unit = len(written[0][1]), ctx.unit_width
+    level = first // unit
+    # The first line is where the line above allows it: as deep, or out of its block; under an
+    # opener one level in (a label may stay at the switch's: gofmt's `case`).
+    allowed = {expected - 1, expected} if _is_label(body, ctx) else {expected}
+    if unit in steps and (level in allowed or (level < expected and not opens)):
+        return unit, written
+    # Else the step that puts it there: a narrower one, or a wider one (eight columns a tab,
+    # as terminals show gofmt's) where a deeper line is no continuation of the line above
+    # (nor C's body of an `if` without braces): under an opener, or a closer.
+    closes = body[:1] in ")]}"
+    candidates = steps if opens or closes else [step for step in steps if step < unit]
+    step = next((step for step in candidates if first == step * expected), 0)
+    if not step and not opens:
+        step = next((step for step in candidates if step < unit and first <= step * expected), 0)
+    return (step, written) if step else None
+
+
+def _tab_step(written: list[tuple[int, str, int]], ctx: PostContext) -> int | None:
+    """The step of an answer indented with tabs only in a file indented with spaces: one tab,
+    one level, whatever depths the lines take. From column 0 the depths are whole
+    indentations, two tabs or more for every line of a method's body, which the step read
+    from the depths took for one level (or gave up on, leaving tabs in a space file)."""
+    if "\t" in ctx.indent_unit or ctx.tab_width:
+        return None
+    step = ctx.tab_size
+    if any(ws.strip("\t") or depth % step for _, ws, depth in written):
+        return None
+    return step if any(ws for _, ws, _ in written) else None
+
+
+def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[tuple[int, list[int]]]:
+    """Python docstrings the completion writes over lines, from a later line than its first:
+    the line of their opening quotes and their other lines. A string that is a statement of
+    its own is documentation, indented with the code; any other's lines are its value."""
+    if ctx.language != "python":
+        return []
+    out: list[tuple[int, list[int]]] = []
+    index = 2
+    while index < len(lines):
+        if index in in_text and index - 1 not in in_text:
+            block = [index]
+            while block[-1] + 1 in in_text:
+                block.append(block[-1] + 1)
+            if _DOCSTRING_OPENER.match(lines[index - 1]):
+                out.append((index - 1, block))
+            index = block[-1] + 1
+        else:
+            index += 1
+    return out
+
+
+def _body_one_step_deeper(
+    lines: list[str], levelled: list[tuple[int, str, int]], step: int, ctx: PostContext
+) -> bool:
+    """Whether a line ``step`` columns deeper than the line before it is that line's block
+    body (`def put(x):` / `put(x) {` above it): then ``step`` is the model's indent unit, not
+    a double indent (a method written with four spaces in a two-space file kept its body four
+    columns in)."""
+    depth_of = {index: depth for index, _, depth in levelled}
+    depth_of.setdefault(0, 0)  # the first line is at the cursor
+    inside = _lines_in_parentheses(lines, ctx)
+    for index, _, depth in levelled:
+        if depth <= 0 or index in inside:
+            continue
+        above = next((j for j in range(index - 1, -1, -1) if lines[j].strip()), None)
+        if above is None or depth_of.get(above) != depth - step:
+            continue
+        code = ctx.trailing_comment_re.sub("", lines[above]).rstrip()
+        if _block_opening(code, ctx) and not code.endswith(("(", "[")):
+            return True
+    return False
+
+
+def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
+    """The lines after the first that start inside a parenthesis or square bracket the
+    completion opened (a brace may open a block), each with the line that opened the
+    outermost."""
+    scanner = _closable_brackets(ctx)[1]
+    own: list[tuple[str, int]] = []
+    inside: dict[int, int] = {}
+    # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
+    # too, measured from the first: a +2 line was taken for a level and doubled.
+    in_prefix_paren = _inside_alignment_bracket(ctx)
+    for index, line in enumerate(lines):
+        outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
+        if outer is None and in_prefix_paren and not own:
+            outer = 0
+        if index and outer is not None and line.strip():
+            inside[index] = outer
+        for _, bracket in scanner.feed("\n" + line if index else line):
+            if bracket in "([{":
+                own.append((bracket, index))
+            elif own:
+                own.pop()
+    return inside
+
+
+def _realign(index: int, parent: int, lines: list[str], out: list[str], ctx: PostContext) -> str:
+    """An aligned line at the same distance from its bracket's line as written, in spaces after
+    that line's new indentation (tabs for levels, spaces for alignment, as gofmt does)."""
+    ws = _leading_ws(lines[index])
+    if parent == 0:
+        if ctx.line_prefix.strip():
+            old_ws = new_ws = ctx.indentation
+        else:  # the first line's indentation adds to the blank cursor line's
+            old_ws = ctx.line_prefix + _leading_ws(lines[0])
+            new_ws = ctx.line_prefix + _leading_ws(out[0])
+    else:
+        old_ws, new_ws = _leading_ws(lines[parent]), _leading_ws(out[parent])
+    offset = ctx.width(ws) - ctx.width(old_ws)
+    if offset < 0:
+        return lines[index]
+    return new_ws + " " * offset + lines[index][len(ws) :]
+
+
+def _strip_retyped_indent(first: str, ctx: PostContext) -> str:
+    """The completion's first line without the indentation of the (blank, indented) cursor line
+    that the model wrote again: `    count = 0` after the cursor on `    |` went in eight deep
+    (an IndentationError), and the scope limit cut a block's later lines as outside it. Only
+    where the line would sit deeper than the line above allows (one level more after a block
+    opener); a line led by a newline is trim's business, one at column 0 _reindent_one_line's."""
+    cursor = ctx.line_prefix
+    ws = _leading_ws(first)
+    if not cursor or cursor.strip() or not ws or not first.strip():
+        return first
+    above = ctx.previous_line
+    if above is None or _closable_brackets(ctx)[1].mode:  # in a string, its own text
+        return first
+    comment = _syntax_for(ctx.language).line_comments
+    if (
+        _inside_alignment_bracket(ctx)
+        or above.rstrip().endswith("\\")
+        or (above.lstrip().startswith(comment) and first.lstrip().startswith(comment))
+    ):
+        # Inside parentheses or brackets, after a backslash continuation, or for a comment
+        # going on under a comment, a line goes as deep as it aligns (under the first item,
+        # a hanging indent, the comment's text), and a correct answer is never to be moved:
+        # the strip pulled such lines back (2,043 of 29,847 right answers on the standard
+        # library's autoindented lines). Code under a comment is stripped as anywhere.
+        return first
+    deepest = ctx.width(_leading_ws(above)) + (ctx.unit_width if _opens_block(above, ctx) else 0)
+    if ctx.width(cursor) + ctx.width(ws) <= deepest:
+        return first
+    return _strip_covered_indent(first, ctx)
+
+
+def _reindent_one_line(text: str, ctx: PostContext) -> str:
+    """A one-line completion at column 0 written in the other indent style, re-indented.
+
+    Editors strip a blank line's indentation, so a click into a function body leaves the
+    cursor at column 0 and the model writes the line's whole indentation: spaces in a
+    tab-indented file (or a tab in a space-indented one) went in as written, an IndentationError
+    or TabError in Python. Whole levels only; anything else is alignment and stays.
+    """
+    ws = _leading_ws(text)
+    if ctx.line_prefix or not ws or not text.strip() or all(c in ctx.indent_unit for c in ws):
+        return text
+    # Only where the lines around show the document's own style (the indent unit falls back to
+    # four spaces without any: a Makefile recipe's tab became spaces), and in code, not inside a
+    # string or comment the line continues.
+    if _closable_brackets(ctx)[1].mode:
+        return text
+    if "\t" in ws:
+        # Tabs into spaces only where lines around are indented with spaces and none with a
+        # tab: the unit is four spaces by default, with no indented line to go by.
+        lines = [*ctx.recent_lines(20), *islice(_iter_lines(ctx.suffix), 20)]
+        starts = {_leading_ws(line)[:1] for line in lines if line.strip()}
+        if " " not in starts or "\t" in starts:
+            return text
+    # Spaces into tabs: a tab unit is only ever found on a line indented with one (alignment
+    # spaces under a hanging parenthesis are no sign of a space-indented file), each level in
+    # the answer's own step (two-space levels went in at half their depth).
+    if _make_reads(text[len(ws) :], ws, ctx):
+        return text
+    frame = None if "\t" in ws else _whole_indentation_frame([text], [(0, ws, len(ws))], ctx)
+    if frame is not None:
+        return ctx.indent_unit * (len(ws) // frame[0]) + text[len(ws) :]
+    levels, rest = divmod(ctx.width(ws), ctx.unit_width)
+    return ctx.indent_unit * levels + text[len(ws) :] if not rest else text
+
+
+#: A line of a Makefile that make reads itself (a variable's assignment, a conditional, an
+#: include), where no recipe line runs in the shell. Not `NAME=value`: a recipe's command may
+#: start so (`CGO_ENABLED=0 go build`), a make assignment without blanks rarely does.
+_MAKE_LINE = re.compile(
+    r"(?:[\w.$(){}-]+(?:\s*(?:::|[:+?!])=|\s+=)|(?:ifn?eq|ifn?def|else|endif|-?include|sinclude|"
+    r"(?:un)?export|override|define|endef|vpath)\b)"
+)
+
+
+_MAKEFILES = frozenset({"makefile", "make"})
+
+
+def _make_reads(code: str, ws: str, ctx: PostContext) -> bool:
+    """Whether ``code``, written after the spaces ``ws`` in a Makefile, is a line make reads
+    itself: it keeps its spaces. Led by a tab after a rule, make takes it for a recipe line
+    and runs it in the shell (`CFLAGS += -g` in an `ifeq` went in a tab deep: "CFLAGS:
+    command not found"; before any rule, "recipe commences before first target")."""
+    return ctx.language in _MAKEFILES and "\t" not in ws and _MAKE_LINE.match(code) is not None

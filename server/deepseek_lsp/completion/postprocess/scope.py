@@ -1,0 +1,317 @@
+"""The ``limit_scope`` filter: only the block the suggestion starts, by indentation and brackets."""
+
+from __future__ import annotations
+
+import copy
+import re
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from ._brackets import _closable_brackets, _closed_by_completion, _open_after_prefix, _syntax_for
+from ._code import (
+    _BACKTICK_LONG,
+    _is_label,
+    _lines_in_text_blocks,
+    _statement_start,
+    _suffix_targets,
+)
+from ._text import (
+    _CLOSER_ONLY,
+    _CONTINUATION,
+    _KEYWORD_CLOSING,
+    _KEYWORD_CONTINUATION,
+    _PHP_TAGS,
+    _PREPROCESSED,
+    _block_opening,
+    _iter_lines,
+    _join,
+    _leading_ws,
+    _loose,
+    _opens_block,
+    _same_line,
+)
+
+if TYPE_CHECKING:
+    from ._brackets import _BracketScanner
+    from .context import PostContext
+
+
+def limit_scope(text: str, ctx: PostContext) -> str | None:
+    """Keep the completion inside the block it started in.
+
+    Single-line requests stop at the first newline. Multi-line ones stop where the indentation
+    leaves the cursor's block, and at the first closing bracket that neither the completion
+    opened nor the prefix left open for it (the suffix may already close it). A bracket that
+    the rest of the cursor line closes may be closed by a completion that goes on past it
+    (it types over the line's closer, see :func:`kept_tail`), not by one that re-types the rest.
+    One of an earlier line around a bracket of its kind that the suffix closes is not left
+    open for the completion: its closer may lie past the end of the suffix.
+    """
+    if ctx.single_line:
+        text = text.partition("\n")[0]
+    else:
+        text = _limit_by_indentation(text, ctx)
+    return _limit_by_brackets(_inside_text_the_suffix_closes(text, ctx), ctx)
+
+
+def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
+    """The completion up to where it closes the docstring, block comment or multi-line string
+    the cursor is in, when a later line of the suffix closes it: that closer is the text's end.
+    The model's own closer was kept and the suffix's was left over, opening a string that ran
+    to the next one (a docstring's summary closed by the model above the docstring's own
+    closing quotes: the function's body became text, a syntax error; a JSDoc line ending with
+    ``*/`` above the comment's ``*/``). A closer on the cursor line is kept_tail's business."""
+    scanner = _closable_brackets(ctx)[1]
+    long_modes = {"block", '"""', "'''", '#"""'} | ({"`"} if ctx.language in _BACKTICK_LONG else set())
+    if scanner.mode not in long_modes and not scanner.raw_closer:
+        return text
+    closer = "*/" if scanner.mode == "block" else scanner.closing_quote()
+    if _text_end(scanner, ctx.line_suffix) is not None or _text_end(scanner, ctx.suffix) is None:
+        return text
+    end = _text_end(scanner, text, closer)
+    if end is None:
+        return text
+    return text[: end - len(closer)].rstrip()
+
+
+def _text_end(start: _BracketScanner, text: str, closer: str = "") -> int | None:
+    """Where in ``text`` the string or comment that ``start`` is in ends: just past its
+    ``closer``, or the start of the line it ends on when no closer is given; None when it goes
+    on past ``text``."""
+    scanner = copy.copy(start)
+    mode, interpolations = scanner.mode, len(scanner.interpolations)
+
+    def left(state: _BracketScanner) -> bool:
+        return state.mode != mode and len(state.interpolations) <= interpolations
+
+    at = 0
+    for line in text.splitlines(keepends=True):
+        after = copy.copy(scanner)
+        for _ in after.feed(line):
+            pass
+        if left(after):
+            if not closer:
+                return at
+            # Read up to each closer in the line (not each character: a line may be long).
+            for index in range(len(line)):
+                if line.startswith(closer, index):
+                    probe = copy.copy(scanner)
+                    for _ in probe.feed(line[: index + len(closer)]):
+                        pass
+                    if left(probe):
+                        return at + index + len(closer)
+            return None
+        scanner = after
+        at += len(line)
+    return None
+
+
+#: A line that starts a definition in the languages whose blocks only indentation ends.
+_DEFINITION = re.compile(r"(?:async\s+)?(?:def|class|proc|func|method|template|macro|iterator)\b")
+
+
+def _limit_by_indentation(text: str, ctx: PostContext) -> str:
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    in_text = _lines_in_text_blocks(lines, ctx)
+    floor = None
+    if ctx.line_prefix.strip():
+        block = ctx.width(ctx.indentation)
+        # Finishing a line that opens a block (`def f(`, `if x {`): the scope is that new block,
+        # so a line back at the cursor's level is already outside it.
+        opening = _block_opening(ctx.line_prefix + lines[0], ctx)
+        # The line before the cursor opened a block (`=> `, `else:`: why a block was asked
+        # for) and the completion ended its statement on the line (`=> x * 2;`): lines back at
+        # its level are new statements nobody asked for (they were shown with it). Not after
+        # an open bracket: a call finished (`append(item)`) may go on with the body. A comment
+        # opens nothing, at column 0 too (the blank put before it).
+        head = ctx.trailing_comment_re.sub("", " " + ctx.line_prefix).rstrip()
+        inner = bool(opening) or (_opens_block(head, ctx) and not head.endswith(("(", "[")))
+        if opening == "keyword":
+            # Opened by a keyword (`; do`, `then`): a body no deeper than its header says the
+            # widths are misread (a tab of eight columns under four spaces, taken for four),
+            # not that the model left the block.
+            body = next((line for line in lines[1:] if line.strip()), None)
+            inner = body is None or ctx.width(_leading_ws(body)) > block
+        if inner:
+            # The last line of a wrapped header (`      b):` under `def f(a,`): its body is
+            # indented from the statement's first line, not from the wrapped part's alignment.
+            block = ctx.width(_leading_ws(_statement_start(ctx, lines[0])))
+        else:
+            floor = _next_line_width(ctx)
+    else:
+        block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
+        inner = False
+    start = block
+    syntax = _syntax_for(ctx.language)
+    # A block comment's inner lines start with `* ` (not C's `*p = 0;`).
+    comment_marks = syntax.line_comments + (("/*", "* ", "*/") if syntax.block_comments else ())
+    # Where a run of comment lines left of the block began: commented-out code sits at column 0
+    # in IntelliJ and Xcode (`//        legacy(x)`), and a block comment's lines anywhere; they
+    # end no block. The run goes with the code after it when that code does.
+    comments_from: int | None = None
+    in_comment = _lines_in_block_comments(lines, ctx)
+    # Code out at the level of the definition the cursor is in (`def`, `class`) is a new one,
+    # not new statements in the middle of it; and a line that is the one following the cursor
+    # (an HTML `</div>`) re-types the suffix: what comes after it is past the document's block.
+    definition = _definition_width(ctx, start) if floor is not None else None
+    following = (_suffix_next_line(ctx), False)
+    for index in range(1, len(lines)):
+        line = lines[index]
+        body = line.strip()
+        if not body or index in in_text:
+            continue
+        width = ctx.width(_leading_ws(line))
+        if width > block or (width == block and not inner):
+            comments_from = None
+            continue
+        if body.startswith("#") and ctx.language in _PREPROCESSED:
+            continue  # a directive says nothing of the block it stands in
+        if index in in_comment or body.startswith(comment_marks) or (body == "*" and syntax.block_comments):
+            if comments_from is None:
+                comments_from = index
+            continue
+        if (
+            floor is not None
+            and width < block
+            and (width > floor or width == floor >= start - ctx.unit_width)
+            and not (definition is not None and width <= definition)
+            and not _same_line(line, following)
+        ):
+            # After the last line of an inner block (an `if` body), the code goes on in the
+            # enclosing ones while it stays deeper than the code that follows the cursor, and
+            # at that code's level when that is the block right around the cursor's: new
+            # statements in the middle of a function (a re-typed copy of what follows is the
+            # business of drop_suffix_duplicates). Further out is a new method or function.
+            block = width
+            continue
+        statement = _PHP_TAGS.sub("", body) if ctx.language == "php" else body
+        keyword_goes_on = ctx.language in _KEYWORD_CLOSING and _KEYWORD_CONTINUATION.match(statement)
+        if width == block and (
+            _CONTINUATION.match(statement) or keyword_goes_on or _is_arm(statement, index, lines, ctx)
+        ):
+            continue  # `else:`, `} else {`, `.then(...)`, `case 2:` still belong to the statement
+        closes = _CLOSER_ONLY.match(statement) and not _suffix_has_closer(ctx, statement, width)
+        keep = index + 1 if closes else comments_from if comments_from is not None else index
+        return _join(lines[:keep])
+    return text
+
+
+def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> set[int]:
+    """The completion's lines after the first that start inside a ``/* ... */`` comment: their
+    text need not start with ``*`` (`Skip this frame: ...`), and is no code of any block."""
+    if not _syntax_for(ctx.language).block_comments:
+        return set()
+    scanner = _closable_brackets(ctx)[1]
+    inside: set[int] = set()
+    for index, line in enumerate(lines):
+        if index and scanner.mode == "block":
+            inside.add(index)
+        for _ in scanner.feed("\n" + line if index else line):
+            pass
+    return inside
+
+
+def _is_arm(body: str, index: int, lines: list[str], ctx: PostContext) -> bool:
+    """Whether ``body``, a line at the depth of the block the cursor line opens, is an arm of
+    that switch: a label under `switch x {` (gofmt), a shell pattern under `case "$1" in`
+    aligned with it, or one right after a fall-through label (`case 1:` then `case 2:`).
+    After an arm's own body, the next arm the model goes on to is another one the user did
+    not ask for (and may duplicate the one below)."""
+    if not _is_label(body, ctx):
+        return False
+    if not _is_label((ctx.line_prefix + lines[0]).strip(), ctx):
+        return True
+    return not any(line.strip() for line in lines[1:index])
+
+
+def _suffix_has_closer(ctx: PostContext, closer: str, width: int) -> bool:
+    """Whether the code after the cursor already closes the block with a keyword ``closer``
+    (``fi``, ``done``, ``end``) at this depth, before anything less indented: no bracket count
+    tells, and the completion's own one made two (``bash -n``: a syntax error)."""
+    if not closer.rstrip(")]};,").isalpha():
+        return False  # brackets are counted (limit_by_brackets)
+    for line in ctx.suffix.split("\n")[1:]:
+        if not line.strip() or ctx.width(_leading_ws(line)) > width:
+            continue  # still the block's body
+        if ctx.width(_leading_ws(line)) == width and _CONTINUATION.match(line.strip()):
+            continue  # `else`, `elif`, `rescue`: the same statement goes on to its closer
+        # The first line back at the block's depth or out: its closer, or the block is open
+        # (a later method's `end` at the same depth closes that method, not this block: the
+        # completion's own `end` was dropped and the file no longer parsed).
+        code = _PHP_TAGS.sub("", line.strip()) if ctx.language == "php" else line.strip()
+        return ctx.width(_leading_ws(line)) == width and code == closer
+    return False
+
+
+def _definition_width(ctx: PostContext, block: int) -> int | None:
+    """The indentation of the line that opens the block the cursor line is in (the nearest
+    line above it indented less than ``block``), when that line starts a definition."""
+    end = len(ctx.prefix) - len(ctx.line_prefix) - 1
+    while end > 0 and block > 0:
+        start = ctx.prefix.rfind("\n", 0, end) + 1
+        line = ctx.prefix[start:end]
+        end = start - 1
+        if line.strip() and ctx.width(_leading_ws(line)) < block:
+            return ctx.width(_leading_ws(line)) if _DEFINITION.match(line.lstrip()) else None
+    return None
+
+
+def _suffix_next_line(ctx: PostContext) -> str:
+    """The first non-blank line after the cursor line ("" for none)."""
+    return next((line for line in islice(_iter_lines(ctx.suffix), 1, None) if line.strip()), "")
+
+
+def _next_line_width(ctx: PostContext) -> int | None:
+    """Indentation of the first non-blank line after the cursor line, if the suffix has one."""
+    for line in ctx.suffix.split("\n")[1:]:
+        if line.strip():
+            return ctx.width(_leading_ws(line))
+    return None
+
+
+def _limit_by_brackets(text: str, ctx: PostContext) -> str:
+    scanner = _closable_brackets(ctx)[1]
+    open_after = _open_after_prefix(ctx)
+    rest = ctx.line_suffix.rstrip()
+    own: list[str] = []
+    for pos, bracket in scanner.feed(text):
+        if bracket in "([{":
+            own.append(bracket)
+        elif own:
+            own.pop()  # the completion's own pairs are its business
+        elif _closed_by_completion(open_after, text[pos:].partition("\n")[0], rest) is None:
+            # A bracket the rest of the line closes (an auto-closed pair) may be closed by a
+            # completion that goes on with the statement (`max(|)` with `i1, i2-n), max(j1, j2-n`):
+            # the completion types over that closer (kept_tail), as the editor does. Cutting it
+            # lost the rest of the statement. A completion that goes on with the rest of the line
+            # itself (`);` before `);`) re-types it, and is cut here.
+            return _cut_at_stray_closer(text, pos, ctx)
+    return text
+
+
+def _cut_at_stray_closer(text: str, pos: int, ctx: PostContext) -> str:
+    """The text before a closer it has nothing left to close, but for a later line that copies
+    an earlier one: the model looping on a closing line (`argument_name=self.argument_name)`
+    again), which goes whole; cut at its closer, the copy stayed as a dangling fragment, no
+    longer the third repeat cut_repetition looks for."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    if line_start and text[line_start:pos].strip():
+        line_end = text.find("\n", pos)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        # The first line sits after the cursor, so it is compared as the whole cursor line.
+        earlier = (ctx.line_prefix + text[: line_start - 1]).split("\n")
+        if _loose(line) in {_loose(other) for other in earlier if other.strip()}:
+            return text[:line_start].rstrip()
+        # A copy of the suffix's next line (a callback's `end)` that the suffix has): the whole
+        # line goes. Cut at its `)`, a bare `end` was left, which closed the function twice.
+        targets = _suffix_targets(ctx, 1)
+        if targets and not targets[0][1] and _same_line(line, targets[0]):
+            return text[:line_start].rstrip()
+    head = text[:pos]
+    if head[line_start:].strip() and ctx.line_suffix.lstrip().startswith(text[pos]):
+        # The space before the closer is the model's spacing (`{ x }`, `g({ a: 1 })`): the
+        # line's own closer goes back after it. Not before another closer (`foo(a, b ]`).
+        return head
+    return head.rstrip()
