@@ -521,7 +521,7 @@ async def test_without_a_workspace_imports_are_found_next_to_the_document(tmp_pa
 async def test_context_from_a_document_edited_or_closed_since_is_not_reused(tmp_path, monkeypatch) -> None:
     """The snippets were kept for 30 s while the cursor stayed put: the prompt showed the
     signature the user had just changed in the other file, and kept it after it closed."""
-    monkeypatch.setattr(context, "INDEX_TTL_S", 0.0)
+    monkeypatch.setattr(context.indexer, "INDEX_TTL_S", 0.0)
     feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
     docs = feature.services.documents
     helper_uri = (tmp_path / "helpers.py").as_uri()

@@ -9,8 +9,8 @@ import time
 import pytest
 from lsprotocol import types
 
-from deepseek_lsp import context
 from deepseek_lsp.completion.feature import Request
+from deepseek_lsp.context import indexer as context
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model.tokens import default_counter

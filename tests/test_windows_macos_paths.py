@@ -127,7 +127,7 @@ def test_an_open_module_the_windows_document_imports_ranks_as_imported(
     assert privacy.file_path("file://server/share/mod.py") == PureWindowsPath(r"\\server\share\mod.py")
     assert privacy.file_path("file://") is None
     own, imported_open, other_open = object(), object(), object()
-    tiers = context._tiers(
+    tiers = context.lookup._tiers(
         [own, imported_open, other_open],  # type: ignore[list-item]
         own,  # type: ignore[arg-type]
         {

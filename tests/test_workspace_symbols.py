@@ -19,10 +19,10 @@ from deepseek_lsp.context import (
     ContextRequest,
     Indexer,
     Snippet,
-    _attributes_in,
     gather_snippets,
     names_near,
 )
+from deepseek_lsp.context.lookup import _attributes_in
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Services
 from deepseek_lsp.languages import LanguageRegistry

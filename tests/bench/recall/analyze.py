@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
-from deepseek_lsp.context import ContextRequest, Indexer, _looked_up, gather_snippets, names_near
+from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
+from deepseek_lsp.context.lookup import _looked_up
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.imports import resolve_local_imports_cached
 from deepseek_lsp.languages import LanguageRegistry

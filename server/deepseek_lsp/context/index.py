@@ -1,0 +1,442 @@
+"""A file's imports and definitions, read from its tree with the language's queries."""
+
+from __future__ import annotations
+
+import re
+import time
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from ..languages import Language
+from ..reexports import ReExports, add_reexport
+from ..workspace_symbols import short_name
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+MAX_DEFINITION_LINES = 12
+
+
+MAX_DECORATOR_LINES = 3
+
+
+#: A member's signature in a class's outline is cut to this many characters.
+MAX_OUTLINE_LINE = 160
+
+
+MIN_OUTLINE_MEMBERS = 3
+
+
+#: Members of an outlined class that its signature shows.
+SIGNATURE_MEMBERS = 4
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    kind: str  # "function", "class", …: the suffix of the @definition.* capture
+    text: str  # the signature and a short body
+    start_line: int
+    path: str  # where it lives, for the snippet's label
+    #: Characters of ``text`` before the body: the decorators and the signature (the first line
+    #: for a definition without a body, such as a constant; an outlined class's first members).
+    header_len: int = 0
+
+    @property
+    def signature(self) -> str:
+        """The decorators and the signature, and ``…`` where the body was; a one-line
+        definition whole (a tuple struct's fields are its body)."""
+        whole = self.text.rstrip()
+        header = self.text[: self.header_len].rstrip() if self.header_len else whole
+        return whole if header == whole or "\n" not in whole else header + "\n…"
+
+
+@dataclass
+class FileIndex:
+    """A file's imports and definitions, by name."""
+
+    imports: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, statement)
+    import_sources: list[str] = field(default_factory=list)
+    #: ``pkg.mod`` for Python's ``from pkg import mod``: the name imported may be a module.
+    submodule_sources: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # name bound -> name imported
+    definitions: dict[str, list[Definition]] = field(default_factory=dict)
+    #: What it passes on of other files' (a barrel's ``export * from``): see ``reexports``.
+    reexports: ReExports | None = None
+    #: JavaScript's and TypeScript's: the name bound to what a module exports as a whole
+    #: (``import fmt from "./format"``, ``const LRU = require("./lru")``) -> its source.
+    default_imports: dict[str, str] = field(default_factory=dict)
+    #: The name of the definition the file exports as a whole (``export default function
+    #: formatDate``, ``export default HttpClient;``, ``module.exports = LRUCache``).
+    default_export: str | None = None
+    built_at: float = 0.0
+    edit_count: int = -1
+    #: A file read from disk (``Indexer.for_file``): its path and its stamp (modification time,
+    #: size) when read; None for an open document's.
+    disk: tuple[str, tuple[int, int]] | None = None
+
+
+def node_text(data: bytes, node: ts.Node) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+#: A definition the query found: its name, kind, node, body (if captured) and name's start byte.
+_Found = tuple[str, str, ts.Node, "ts.Node | None", int]
+
+
+def _captures_by_match(
+    query: ts.Query, node: ts.Node, byte_range: tuple[int, int] | None = None, depth: int | None = None
+) -> list[dict[str, list[ts.Node]]]:
+    cursor = ts.QueryCursor(query)
+    if byte_range is not None:
+        cursor.set_byte_range(*byte_range)
+    if depth is not None:
+        cursor.set_max_start_depth(depth)
+    return [m for _, m in cursor.matches(node)]
+
+
+def _one(match: dict[str, list[ts.Node]], *names: str) -> tuple[str, ts.Node] | None:
+    for name, nodes in match.items():
+        if nodes and (name in names or any(name.startswith(n + ".") for n in names)):
+            return name, nodes[0]
+    return None
+
+
+#: Node types of what stands above a definition and belongs to it: Python's and TypeScript's
+#: decorators, Rust's attributes (``#[derive(Debug, Default)]`` says what a type can do; an
+#: inner ``#![allow(...)]`` is its module's, another type).
+_LEADING_TYPES = frozenset({"decorator", "attribute_item"})
+
+
+#: Node types around a definition that give it its parameters: C++'s ``template <typename K,
+#: typename V>`` (without it, ``LruCache`` was sent as a class of its own, and the model wrote
+#: ``LruCache cache(10);``).
+_TEMPLATE_TYPES = frozenset({"template_declaration"})
+
+
+def _decorated_start(node: ts.Node, lang: Language, data: bytes) -> int:
+    """Where ``node`` starts counting the decorators just above it (``@property``,
+    ``@dataclass(frozen=True)``, Elixir's ``@spec``, Rust's ``#[derive(...)]``) and the template
+    around it (C++'s ``template <typename T>``): they tell what a definition is, and the
+    grammars put them outside it (Python's ``decorated_definition``, a TypeScript method's
+    siblings, Elixir's module attributes)."""
+    while node.parent is not None and node.parent.type in _TEMPLATE_TYPES:
+        node = node.parent
+    start, top = node.start_byte, node.start_point[0]
+    lines = 0
+    sibling = node.prev_named_sibling
+    while sibling is not None and (
+        sibling.type in _LEADING_TYPES
+        or (sibling.end_point[0] >= top - 1 and lang.leads_definition(data[sibling.start_byte : sibling.end_byte]))
+    ):
+        # Only short ones, nearest first: 14 ``@click.option(...)`` lines filled a snippet
+        # without its ``def``, and a 300-row ``@parametrize`` table became a scope header
+        # too long for the prompt's head (which then lost its imports).
+        lines += sibling.end_point[0] - sibling.start_point[0] + 1
+        if lines > MAX_DECORATOR_LINES:
+            break
+        start, top = sibling.start_byte, sibling.start_point[0]
+        sibling = sibling.prev_named_sibling
+    return start
+
+
+def _original_name(data: bytes, bound: ts.Node) -> str | None:
+    """The name an import alias stands for: ``f`` of ``from m import f as g``, of
+    ``import { f as g }`` and of ``const { f: g } = require(...)``; None for a plain name."""
+    parent = bound.parent
+    if parent is None:
+        return None
+    for alias_field, name_field in (("alias", "name"), ("value", "key")):
+        original = parent.child_by_field_name(name_field)
+        if parent.child_by_field_name(alias_field) == bound and original is not None:
+            text = node_text(data, original)
+            return text if _WORD.fullmatch(text) else None
+    # A path renamed: Rust's ``use crate::store::MemoryBackend as Backend``, Kotlin's ``import
+    # a.b.Inventory as Inv``, PHP's ``use App\Services\Mailer as M``: the path's last name
+    # (``Backend`` was looked up as such, and its definition came last, as an unused import's).
+    before = bound.prev_sibling
+    path = before.prev_named_sibling if before is not None and before.type == "as" else None
+    words = _WORD.findall(node_text(data, path)) if path is not None else []
+    return words[-1] if words and words[-1] not in ("self", "super", "crate") else None
+
+
+def _definition_text(
+    data: bytes, node: ts.Node, lang: Language, body: ts.Node | None, kind: str, name_start: int
+) -> tuple[str, int]:
+    """The definition, cut to its first ``MAX_DEFINITION_LINES`` lines: the signature and the
+    start of the body, lines whole (splicing the body's text after the signature glued its first
+    statement to it, ``) -> dict:step_0 = 0``, without its indentation); and the length of its
+    header: up to the body; without one, a function's whole text (an overload, an interface's
+    method: all signature) or the definition up to the end of the line of its name (a
+    constant, a field)."""
+    start = _decorated_start(node, lang, data)
+    text = data[start : node.end_byte].decode("utf-8", "replace")
+    if body is not None and start <= body.start_byte <= node.end_byte:
+        header_len = len(data[start : body.start_byte].decode("utf-8", "replace"))
+    elif kind in ("function", "method"):
+        header_len = len(text)
+    else:
+        # To the end of the name's line: the text may start with its decorators or a leading
+        # comment (``#: seconds``), or, inside the node, annotations on lines of their own
+        # (Java's ``@Id``, C#'s ``[Required]``, Swift's ``@Published``), which alone said
+        # nothing: the signature was ``@Id`` and ``…``, without the field's type and name.
+        line_end = data.find(b"\n", max(name_start, node.start_byte), node.end_byte)
+        header_len = len(data[start : node.end_byte if line_end < 0 else line_end].decode("utf-8", "replace"))
+    lines = text.splitlines()
+    if len(lines) <= MAX_DEFINITION_LINES:
+        return text, header_len
+    cut = "\n".join([*lines[:MAX_DEFINITION_LINES], "…"])
+    # Measured as the text is cut: joined with "\n" whatever its line ends (``\r\n``).
+    return cut, min(len("\n".join(text[:header_len].splitlines())), len(cut))
+
+
+def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
+    index = FileIndex(built_at=time.monotonic())
+    root = tree.root_node
+    q_imports = lang.query("imports")
+    if q_imports is not None:
+        seen: set[int] = set()
+        imported_from: dict[str, list[str]] = {}
+        passed_on: list[tuple[str, str]] = []
+        for match in _captures_by_match(q_imports, root):
+            for local in match.get("import.reexport.local", []):
+                exported = match.get("import.reexport.name", [local])[0]
+                passed_on.append((node_text(data, local), node_text(data, exported)))
+            stmt = match.get("import")
+            if stmt and stmt[0].start_byte not in seen:
+                seen.add(stmt[0].start_byte)
+                index.imports.append((stmt[0].start_byte, stmt[0].end_byte, node_text(data, stmt[0])))
+            # C's `<stdio.h>` keeps its brackets: a system header is not looked for beside the file.
+            sources = [
+                _source_text(src, _one_line(data, src)) for src in match.get("import.source", [])
+            ]
+            # A path from the importing file's folder (``require_relative "lib/cache"``, PHP's
+            # ``__DIR__ . '/lib/db.php'``): spelled ``./`` as the resolution reads it.
+            sources += [
+                _relative(node_text(data, src).strip("\"'`<> ")) for src in match.get("import.source.relative", [])
+            ]
+            index.import_sources.extend(sources)
+            if "import.reexport" in match and sources:
+                bound = [(node_text(data, b), _original_name(data, b)) for b in match.get("import.name", [])]
+                index.reexports = add_reexport(index.reexports, lang, path, sources, bound)
+            for bound in match.get("import.name", []):
+                if "import.reexport" not in match:
+                    imported_from.setdefault(node_text(data, bound), []).extend(sources)
+                original = _original_name(data, bound)
+                if original is not None:
+                    index.aliases[node_text(data, bound)] = original
+                elif lang.name in _JS_FAMILY and sources and _binds_default(bound):
+                    index.default_imports[node_text(data, bound)] = sources[0]
+                if lang.name == "python" and stmt and stmt[0].type == "import_from_statement":
+                    name = original or node_text(data, bound)
+                    index.submodule_sources.extend(s + name if s.strip(".") == "" else f"{s}.{name}" for s in sources)
+        # Imported, then passed on by name (``import { a } from "./a"; export { a }``,
+        # ``const a = require("./a"); module.exports = { a }``): a barrel too.
+        for local, exported in passed_on:
+            if imported_from.get(local):
+                # ``import Thing from "./button"; export { Thing as Widget }``: the file's default.
+                original = "default" if local in index.default_imports else index.aliases.get(local, local)
+                bound_as = [(exported, None if original == exported else original)]
+                index.reexports = add_reexport(index.reexports, lang, path, imported_from[local], bound_as)
+        index.imports.sort()
+        # One entry per module, in order: a match per imported name repeated a module that
+        # many times, and 16 names from one module took every place among those followed.
+        index.import_sources = list(dict.fromkeys(index.import_sources))
+    if lang.name in _JS_FAMILY:
+        index.default_export = _default_export(root, data)
+        # ``import Card from "./Card"; export default Card`` (a component folder's index.ts):
+        # it passes on another file's default, as ``export { default } from "./Card"`` does.
+        passed = index.default_imports.get(index.default_export or "")
+        if passed is not None:
+            index.reexports = add_reexport(index.reexports, lang, path, [passed], [("default", None)])
+    q_defs = lang.query("definitions")
+    if q_defs is not None:
+        found_defs: list[_Found] = []
+        for match in _captures_by_match(q_defs, root):
+            found = _one(match, "definition")
+            names = match.get("name")
+            if found and names:
+                capture, node = found
+                body = (match.get("body") or [None])[0]
+                name = node_text(data, names[0])
+                for key in filter(None, (name, short_name(names[0], name))):
+                    found_defs.append((key, capture.split(".", 1)[-1], node, body, names[0].start_byte))
+        in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
+        starts = [d[2].start_byte for d in in_order]
+        for name, kind, node, body, at in found_defs:
+            text, header_len = _definition_text(data, node, lang, body, kind, at)
+            if kind == "class" and body is not None and text.endswith("\n…"):
+                header = text[:header_len].rstrip()
+                summary = _docstring_summary(data, body)
+                if summary is not None:
+                    header += "\n" + summary  # what the class is for, before what it has
+                outline = _outline(data, header, len(text), body, in_order, starts, lang)
+                if outline is not None:
+                    # Its signature: the header and its first members.
+                    text = outline
+                    header_len = len("\n".join(outline.splitlines()[: len(header.splitlines()) + SIGNATURE_MEMBERS]))
+            index.definitions.setdefault(name, []).append(
+                Definition(
+                    name=name,
+                    kind=kind,
+                    text=text,
+                    start_line=node.start_point[0],
+                    path=path,
+                    header_len=header_len,
+                )
+            )
+    return index
+
+
+_JS_FAMILY = frozenset({"javascript", "typescript", "tsx"})
+
+
+_DEFAULT_EXPORT = re.compile(rb"^[ \t]*(?:export[ \t]+default\b|module\.exports[ \t]*=[^=])", re.M)
+
+
+def _binds_default(bound: ts.Node) -> bool:
+    """Whether an imported name is bound to a module's default export or to the module
+    itself: ``import fmt from``, ``import x = require(...)``, ``const LRU = require(...)``."""
+    parent = bound.parent
+    if parent is None:
+        return False
+    return parent.type in ("import_clause", "import_require_clause") or (
+        parent.type == "variable_declarator" and parent.child_by_field_name("name") == bound
+    )
+
+
+def _default_export(root: ts.Node, data: bytes) -> str | None:
+    """The name of what a JavaScript or TypeScript file exports by default: the function or
+    class declared ``export default``, the name after ``export default``, or the one assigned to
+    ``module.exports`` (the last one, as at run time); None for an anonymous one."""
+    found: str | None = None
+    for m in _DEFAULT_EXPORT.finditer(data):
+        node: ts.Node | None = root.descendant_for_byte_range(m.end() - 1, m.end() - 1)
+        while node is not None and node.parent is not None and node.parent != root:
+            node = node.parent
+        if node is None or node.parent != root or node.type not in ("export_statement", "expression_statement"):
+            continue  # (the words in a string or comment)
+        if node.type == "expression_statement" and node.named_child_count:
+            node = node.named_children[0]  # the assignment to module.exports
+            value = node.child_by_field_name("right") if node.type == "assignment_expression" else None
+        else:
+            value = node.child_by_field_name("declaration") or node.child_by_field_name("value")
+        if value is not None and value.type != "identifier":
+            value = value.child_by_field_name("name")  # a class or function: its name, if any
+        text = node_text(data, value) if value is not None else ""
+        found = text if _WORD.fullmatch(text) else None
+    return found
+
+
+def _without_comments(data: bytes, node: ts.Node, start: int, stop: int) -> str:
+    """``data[start:stop]`` (within ``node``) without the comments the tree finds in it: a
+    parameter's trailing ``# the first`` swallowed the rest of a signature made one line."""
+    cuts: list[tuple[int, int]] = []
+    stack = [node]
+    while stack:
+        for child in stack.pop().children:
+            if child.start_byte >= stop or child.end_byte <= start:
+                continue
+            if "comment" in child.type:
+                cuts.append((child.start_byte, child.end_byte))
+            elif child.child_count:
+                stack.append(child)
+    pieces, at = [], start
+    for a, b in sorted(cuts):
+        pieces.append(data[at:a])
+        at = max(at, b)
+    pieces.append(data[at:stop])
+    return b"".join(pieces).decode("utf-8", "replace")
+
+
+def _outline(
+    data: bytes, header: str, max_size: int, body: ts.Node, defs: list[_Found], starts: list[int], lang: Language
+) -> str | None:
+    """A class too long to send whole as its header and its members' signatures, a line each
+    (special methods but the constructor left out), ``max_size`` characters at most: its first
+    lines were often a docstring, and the methods a call needs came after the cut. ``defs`` are
+    the file's definitions in order (``starts`` their start bytes). None with fewer than
+    ``MIN_OUTLINE_MEMBERS`` members found (Go's methods are outside their struct)."""
+    lines = header.splitlines()
+    size = len(header)
+    end = -1
+    members = 0
+    for name, _kind, node, member_body, name_start in defs[bisect_left(starts, body.start_byte) :]:
+        if node.start_byte >= body.end_byte:
+            break
+        # The class's own: not inside a member listed (a nested class's), nor deeper in its body
+        # (a Java enum constant's methods, Ruby's ``class << self``).
+        parent = node.parent
+        if node.start_byte < end or parent is None or body not in (parent, parent.parent):
+            continue
+        end = node.end_byte
+        if _is_dunder(name) and name not in ("__init__", "__call__"):
+            continue
+        start = _decorated_start(node, lang, data)  # ``@property``: no call
+        stop = member_body.start_byte if member_body is not None and member_body.start_byte > start else node.end_byte
+        signature = " ".join(_without_comments(data, node.parent, start, stop).split())
+        if len(signature) > MAX_OUTLINE_LINE:
+            # Long annotations (``@Operation(summary = …)``) hid the name: from its line.
+            start = max(start, data.rfind(b"\n", 0, name_start) + 1)
+            signature = " ".join(_without_comments(data, node.parent, start, stop).split())
+        if len(signature) > MAX_OUTLINE_LINE:
+            signature = signature[:MAX_OUTLINE_LINE] + " …"
+        elif member_body is not None:
+            signature += " …"
+        line = " " * node.start_point[1] + signature
+        # No longer than the lines it stands for: rxjs's Observable, twelve lines of overloads,
+        # took the whole budget of the extra context, and seven snippets went.
+        if len(lines) >= MAX_DEFINITION_LINES or size + len(line) > max_size:
+            lines.append("…")
+            break
+        lines.append(line)
+        size += len(line) + 1
+        members += 1
+    # With a member or two, the class's first lines show them, bodies and all.
+    return "\n".join(lines) if members >= MIN_OUTLINE_MEMBERS else None
+
+
+def _docstring_summary(data: bytes, body: ts.Node) -> str | None:
+    """The first line of a Python class's docstring at its indentation, ``…`` for the rest;
+    None without one."""
+    first = body.named_children[0] if body.named_children else None
+    if first is None or first.type != "expression_statement" or first.named_child_count != 1:
+        return None
+    string = first.named_children[0]
+    if string.type != "string":
+        return None
+    raw = data[string.start_byte : string.end_byte].decode("utf-8", "replace").lstrip("rRbBuUfF")
+    quote = raw[:3] if raw[:3] in ('"""', "'''") else raw[:1]
+    inner = raw[len(quote) : len(raw) - len(quote) if raw.endswith(quote) and len(raw) > len(quote) else len(raw)]
+    lines = [line.strip() for line in inner.strip().splitlines()]
+    if not lines or not lines[0]:
+        return None
+    more = " …" if len(lines) > 1 else ""
+    return " " * first.start_point[1] + quote + lines[0][:MAX_OUTLINE_LINE] + more + quote
+
+
+def _one_line(data: bytes, node: ts.Node) -> str:
+    """The node's text, on one line without its comments when it spans lines: a Rust use tree
+    (``crate::{\n    config::Settings, // the app's\n    store,\n}``) is one source, and no
+    path holds a line break (it read as no path, and nothing it names was followed)."""
+    if node.start_point[0] == node.end_point[0]:
+        return node_text(data, node)
+    return " ".join(_without_comments(data, node, node.start_byte, node.end_byte).split())
+
+
+def _source_text(node: ts.Node, text: str) -> str:
+    stripped = text.strip("\"'`<> ")
+    return f"<{stripped}>" if node.type == "system_lib_string" else stripped
+
+
+def _relative(path: str) -> str:
+    return path if path.startswith(("./", "../")) else "./" + path.lstrip("/")
+
+
+def _is_dunder(name: str) -> bool:
+    """``__init__``, ``__call__``…: every class has its own, so looked up by name they brought
+    every class's (a site's eight places all went to constructors). A constructor comes with its
+    class, which is looked up when its name is the one used (``Foo(``)."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")

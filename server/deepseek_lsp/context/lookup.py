@@ -1,0 +1,337 @@
+"""Where the definitions of the names near the cursor are: the document, the files it imports, the workspace."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from cachetools import LRUCache
+
+from ..documents import Document
+from ..imports import (
+    readable_import,
+)
+from ..languages import Language, LanguageRegistry
+from ..privacy import file_path
+from ..workspace_symbols import family
+from .index import _WORD, _is_dunder
+from .indexer import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from .index import Definition, FileIndex
+    from .indexer import Indexer
+    from .snippets import ContextRequest
+
+
+
+
+#: Definitions sent per name, one in view in the document counting: five classes' ``parse``
+#: and ``close`` took the eight places, and the function called two lines up had none.
+MAX_PER_NAME = 2
+
+
+#: Names looked up in the workspace's symbols (each reads up to two files): after those the
+#: document's imports define, so they seldom get a place beyond the first few.
+MAX_WORKSPACE_NAMES = 4
+
+
+#: Imported names used in the window beyond ``names_near``'s span that are looked for (a text
+#: search each, ~1 µs a kilobyte).
+MAX_FAR_IMPORTED = 32
+
+
+#: Languages whose files use each other's definitions (beyond ``workspace_symbols.family``).
+_USES_DEFINITIONS_OF = {"kotlin": "java", "scala": "java"}
+
+
+def _same_family(doc: Document, other: Document) -> bool:
+    """Whether ``other``'s definitions may be what ``doc`` calls: a Lua file's ``connect``
+    is no Python method's (the workspace's symbols keep to the family likewise)."""
+    if doc.language is None or other.language is None:
+        return True
+
+    return _context_family(doc.language.name) == _context_family(other.language.name)
+
+
+def _context_family(name: str) -> str:
+    return family(_USES_DEFINITIONS_OF.get(name, name))
+
+
+def read_languages(registry: LanguageRegistry, language: Language) -> list[Language]:
+    """The other languages whose files a document of ``language`` takes definitions from: a
+    TypeScript file's imported ``.js``, ``.mjs`` and ``.tsx``, a C file's ``.hpp``, a Java
+    file's ``.kt``."""
+    own = _context_family(language.name)
+    return [lang for lang in registry if lang is not language and _context_family(lang.name) == own]
+
+
+def _looked_up(names: Iterable[str], aliases: dict[str, str]) -> list[str]:
+    """The names worth a lookup, in order, each followed by the name it aliases (``fp`` of
+    ``import { formatPrice as fp }`` is defined as formatPrice)."""
+    kept = [n for n in names if len(n) > 1 and not _is_dunder(n)]
+    if not aliases:
+        return kept
+    return list(dict.fromkeys(w for n in kept for w in (n, aliases.get(n)) if w))
+
+
+#: Work done over a list of indexes, kept until one of them is rebuilt: by the ids of the
+#: indexes, the indexes themselves (an id may be reused once an index is let go) and the result.
+_over_indexes: LRUCache[tuple[str, tuple[int, ...]], tuple[list[FileIndex], object]] = LRUCache(maxsize=64)
+
+
+def _cached_over(what: str, indexes: list[FileIndex], work: Callable[[], object]) -> object:
+    key = (what, tuple(map(id, indexes)))
+    hit = _over_indexes.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], indexes, strict=True)):
+        hit = _over_indexes[key] = (list(indexes), work())
+    return hit[1]
+
+
+def _imported_names(own: FileIndex, imported: list[FileIndex]) -> list[str]:
+    """The names the document's import statements bind (all their words) that the files it
+    imports define, in order."""
+
+    def work() -> list[str]:
+        return [w for w in _import_words(own) if any(w in idx.definitions for idx in imported)]
+
+    return cast("list[str]", _cached_over("imported", [own, *imported], work))
+
+
+def _import_words(own: FileIndex) -> dict[str, None]:
+    """Every word of the document's import statements, in order."""
+    return cast(
+        "dict[str, None]",
+        _cached_over("import words", [own], lambda: dict.fromkeys(w for _s, _e, t in own.imports for w in _WORD.findall(t))),
+    )
+
+
+def _defined_in(indexes: list[FileIndex]) -> set[str]:
+    """Every name the indexes define: one look per name near the cursor, not one per file."""
+    return cast("set[str]", _cached_over("defined", indexes, lambda: {n for idx in indexes for n in idx.definitions}))
+
+
+def _is_word_at(data: bytes, at: int, size: int) -> bool:
+    before = data[at - 1 : at] if at > 0 else b""
+    after = data[at + size : at + size + 1]
+    return not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_")
+
+
+def _distance_of_use(
+    data: bytes, word: bytes, offset: int, lo: int, hi: int, imports: list[tuple[int, int, str]]
+) -> int | None:
+    """Bytes from ``offset`` to the nearest use of ``word`` in ``[lo, hi)`` outside the import
+    statements (each imported name is in its own), or None."""
+
+    def is_use(at: int) -> bool:
+        return _is_word_at(data, at, len(word)) and not any(s <= at < e for s, e, _t in imports)
+
+    best: int | None = None
+    end = offset
+    while (at := data.rfind(word, lo, end)) >= 0:
+        if is_use(at):
+            best = offset - at
+            break
+        end = at + len(word) - 1
+    start = offset
+    while (at := data.find(word, start, hi)) >= 0 and (best is None or at - offset < best):
+        if is_use(at):
+            best = at - offset
+            break
+        start = at + 1
+    return best
+
+
+def _farther_imported(
+    own: FileIndex, data: bytes, offset: int, window: tuple[int, int], near: set[str], imported: list[FileIndex]
+) -> list[str]:
+    """Names the document imports from the files of ``imported`` and uses in ``window`` beyond
+    ``names_near``'s span, nearest first: a function imported and called 24 lines up is in the
+    prompt's window, its definition was not (61 misses on 16 projects). Widening names_near's
+    span instead costs its tree query time in proportion (0.2 ms a 2 kB span)."""
+    words = [w for w in _imported_names(own, imported) if w not in near][:MAX_FAR_IMPORTED]
+    found: list[tuple[int, str]] = []
+    for word in words:
+        dist = _distance_of_use(data, word.encode(), offset, window[0], window[1], own.imports)
+        if dist is not None:
+            found.append((dist, word))
+    return [w for _d, w in sorted(found)]
+
+
+def _unused_imports(own: FileIndex, data: bytes, imported: list[FileIndex]) -> list[str]:
+    """Names the document imports from the files of ``imported`` and uses nowhere but in its
+    import statements, in order: imported for the code being written (``is_socket_readable``,
+    imported at the top, called in the line being typed). Looked at once per index of the
+    document (its text a few keystrokes old at most)."""
+
+    def work() -> list[str]:
+        if len(data) > MAX_FILE_BYTES:
+            return []  # a text search per name over the whole file (~0.3 ms a name at 400 kB)
+        statements = "\n".join(t for _s, _e, t in own.imports).encode()
+        bound = {original: name for name, original in own.aliases.items()}
+        unused = []
+        for word in _imported_names(own, imported)[:MAX_FAR_IMPORTED]:
+            # Counted as text (``fields`` in ``fields_dict`` is a use): only names surely unused.
+            used_as = bound.get(word, word).encode()
+            if data.count(used_as) <= statements.count(used_as):
+                unused.append(word)
+        return unused
+
+    return cast("list[str]", _cached_over("unused imports", [own, *imported], work))
+
+
+def _used_as_member(data: bytes, name: str, lo: int, hi: int) -> bool:
+    """Whether ``name`` follows a ``.`` (``->``, ``::``) somewhere in ``[lo, hi)``."""
+    word = name.encode()
+    for lead in (b".", b">", b":"):
+        start = lo
+        while (at := data.find(lead + word, start, hi)) >= 0:
+            if _is_word_at(data, at + 1, len(word)):
+                return True
+            start = at + 1
+    return False
+
+
+#: ``self.speed = speed``, ``this.count = 0``: an attribute of the document's own class.
+#: ``self.x =``, ``this.x =``, ``@x =``.
+_OWN_ATTRIBUTE = re.compile(rb"(?:\b(?:self|this)\.|@)([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=\n]*)?=(?!=)")
+
+
+#: A member declared with an access modifier and no parameter list where a class's parameters
+#: declare members: TypeScript's constructor parameter properties (``constructor(public name_ =
+#: "")``), Kotlin's and Scala's (``class Store(private val cache: Cache)``), which no definition
+#: captures. Not in other languages: a C++ base clause (``: public Base,``) reads the same.
+_OWN_DECLARED = re.compile(
+    rb"\b(?:public|private|protected)\s+(?:(?:readonly|override|static|lateinit|val|var)\s+)*([A-Za-z_$][\w$]*)\s*[?!]?\s*(?::(?!:)|[=,)])"
+)
+
+
+_DECLARES_MEMBERS = frozenset({"typescript", "tsx", "kotlin", "scala"})
+
+
+def _attributes_in(data: bytes, language: str) -> set[str]:
+    found = {m.decode() for m in _OWN_ATTRIBUTE.findall(data)}
+    if language in _DECLARES_MEMBERS:
+        found.update(m.decode() for m in _OWN_DECLARED.findall(data))
+    return found
+
+
+def _own_attributes(own: FileIndex, data: bytes, language: str) -> set[str]:
+    """The attributes the document assigns on ``self``/``this`` or declares as members: its
+    classes' own, however many other files define the name (``self.speed`` in rich's Spinner
+    brought Progress's)."""
+    return cast(
+        "set[str]",
+        _cached_over("attributes", [own], lambda: _attributes_in(data, language)),
+    )
+
+
+def found_in_workspace(
+    indexer: Indexer,
+    req: ContextRequest,
+    own: FileIndex,
+    indexes: list[FileIndex],
+    names: list[str],
+    window: tuple[int, int],
+    doc_path: Path,
+    roots: list[Path],
+) -> tuple[dict[str, list[FileIndex]], set[str]]:
+    """By name, nearest first, the indexes of the workspace files that define the names used as
+    members (``self.protocol.notify``) or imported (through a path not followed) that nothing
+    the document imports or has open defines, when one or two files define them; and which of
+    them the document imports (no guess: mobx's files import everything from a barrel of 50
+    ``export *``, more than are followed)."""
+    symbols, doc = req.symbols, req.doc
+    if symbols is None or not symbols.indexed or doc.language is None:
+        return {}, set()
+    known = _defined_in(indexes)
+    attributes = _own_attributes(own, doc.data, doc.language.name)
+    imported = _import_words(own)
+    found: dict[str, list[FileIndex]] = {}
+    guesses = 0  # members found, not imported names
+    for name in names:
+        if time.monotonic() > req.deadline:
+            break
+        if name in known or name in attributes:
+            continue
+        if name not in imported and (guesses >= MAX_WORKSPACE_NAMES or not _used_as_member(doc.data, name, *window)):
+            continue
+        for path in symbols.files_defining(name, doc.language.name):
+            real = readable_import(path, roots, req.exclude) if path != doc_path else None
+            if real is None:
+                continue
+            # A file open in the editor is its buffer, never the copy on disk (older, it had
+            # the name the user just renamed away). Among the other documents, it was looked
+            # in already (the name is not in it).
+            open_doc = req.open_document(real, path)
+            if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
+                continue
+            idx = (
+                indexer.for_document(open_doc, deadline=req.deadline, other=True)
+                if open_doc is not None
+                else indexer.for_file(real, deadline=req.deadline, language=doc.language)
+            )
+            if idx is not None and name in idx.definitions:
+                found.setdefault(name, []).append(idx)
+        guesses += name in found and name not in imported
+    return found, {name for name in found if name in imported}
+
+
+@dataclass
+class _Candidates:
+    """A name's definitions worth sending, best first, and whether one is in view already."""
+
+    name: str
+    definitions: list[tuple[Definition, FileIndex]]
+    in_view: bool
+
+
+def _candidates(
+    name: str, ordered: list[FileIndex], own: FileIndex | None, doc: Document, window: tuple[int, int]
+) -> _Candidates | None:
+    found: list[tuple[Definition, FileIndex]] = []
+    texts: list[str] = []
+    in_view = False
+    for idx in ordered:  # the document's own first: whether one is in view is known after it
+        if len(found) >= MAX_PER_NAME:
+            break  # ``close`` has thirty definitions in asyncio's files
+        for d in idx.definitions.get(name, ()):
+            if idx is own and window[0] <= doc.line_start(d.start_line) < window[1]:
+                in_view = True  # inside the cursor window: the model sees it
+            elif d.text not in texts:
+                texts.append(d.text)
+                found.append((d, idx))
+    wanted = MAX_PER_NAME - in_view
+    return _Candidates(name, found[:wanted], in_view) if found and wanted > 0 else None
+
+
+def _tiers(
+    indexes: list[FileIndex], own: FileIndex | None, from_docs: dict[int, tuple[str, int]], imported: list[Path]
+) -> dict[int, int]:
+    """By index id: 0 the document's own, 1 a file it imports (open or not), 2 another open
+    document. A name's definition in the file it came from is the one meant; the same name in
+    a document merely open is another class's method, or another module's function."""
+    # As paths, not strings: on Windows an imported file is ``c:\proj\mod.py`` and its
+    # document's URI ``c:/proj/mod.py`` (and a drive or name in another case is the same file).
+    imported_paths = set(imported)
+    tiers: dict[int, int] = {}
+    for idx in indexes:
+        if idx is own:
+            tiers[id(idx)] = 0
+        elif id(idx) in from_docs:
+            tiers[id(idx)] = 1 if file_path(from_docs[id(idx)][0]) in imported_paths else 2
+        else:
+            tiers[id(idx)] = 1
+    return tiers
+
+
+def _within(part: str, text: str) -> bool:
+    """Whether ``text`` shows ``part``: a line of it whole when ``part`` is one line (a class's
+    outline holds ``DEFAULT_TIMEOUT = 50``, which is not the module's ``TIMEOUT = 5``)."""
+    if "\n" in part:
+        return part in text
+    part = part.strip()
+    return part in text and any(line.strip() == part for line in text.splitlines())

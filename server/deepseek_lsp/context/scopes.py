@@ -1,0 +1,200 @@
+"""The syntax around the cursor: enclosing scopes, names used near it, where a bracket scan may start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from ..languages import Language
+from .index import _WORD, _captures_by_match, _decorated_start, _one
+
+
+@dataclass
+class Scope:
+    kind: str
+    header: str
+    start: int  # byte offsets of the whole scope
+    body_start: int
+    end: int
+    body_is_empty: bool
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def bracket_scan_start(
+    tree: ts.Tree, data: bytes, offset: int, lowest: int, max_back: int = 4096
+) -> tuple[int, list[str]] | None:
+    """Where a text scan for the brackets open at ``offset`` may start, and the brackets open
+    there (outermost first), read off the tree; None when the tree cannot tell for sure.
+
+    The start is the outermost syntax node around the cursor that begins a line at or after
+    ``lowest`` and within ``max_back`` bytes: outside any string or comment by construction, so
+    the scanner (``completion.postprocess``) reads a few hundred bytes instead of the whole
+    prompt window (~1 ms a request on a large file, ``tests/bench/bench_overhead.py``).
+    """
+    root = tree.root_node
+    if root.is_error:
+        # The brackets right under the root are not looked at: an ERROR root (a test file's
+        # `describe('sum', () => {` whose `});` is not typed yet) holds open ones.
+        return None
+    lowest = max(lowest, offset - max_back)
+    node: ts.Node | None = root.descendant_for_byte_range(offset, offset)
+    best: ts.Node | None = None
+    while node is not None and node != root and node.start_byte >= lowest:
+        start = node.start_byte
+        line_start = data.rfind(b"\n", 0, start) + 1
+        if node.is_named and not node.is_error and start < offset and not data[line_start:start].strip():
+            best = node
+        node = node.parent
+    if best is None:
+        return None
+    opens: list[str] = []
+    child: ts.Node = best
+    parent = best.parent
+    while parent is not None and parent != root:
+        kind = parent.type
+        if parent.is_error or "string" in kind or "comment" in kind or "template" in kind:
+            return None
+        before: list[str] = []
+        sibling = child.prev_sibling
+        while sibling is not None:
+            if sibling.has_error:
+                return None
+            if sibling.type in _OPENERS or sibling.type in _CLOSERS:
+                before.append(sibling.type)
+            sibling = sibling.prev_sibling
+        local: list[str] = []
+        for bracket in reversed(before):
+            if bracket in _OPENERS:
+                local.append(bracket)
+            elif local and local[-1] == _CLOSERS[bracket]:
+                local.pop()
+            else:
+                return None
+        opens[:0] = local
+        child, parent = parent, parent.parent
+    return best.start_byte, opens
+
+
+def past_string_or_comment(tree: ts.Tree, start: int, offset: int) -> int:
+    """``start``, or the end of the string or comment the tree has around it when that ends
+    before ``offset``: where a text scan for brackets may start in code, when
+    :func:`bracket_scan_start` cannot tell (a syntax error at the cursor) and the prompt window
+    starts inside a docstring, whose text the scanner would read as code and the code after it
+    as a string."""
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(start, start)
+    end = start
+    while node is not None:
+        kind = node.type
+        if node.start_byte < start < node.end_byte and ("string" in kind or "comment" in kind or "template" in kind):
+            end = node.end_byte  # the outermost one: a string may hold an f-string's strings
+        node = node.parent
+    return end if end <= offset else start
+
+
+def _is_statement(node: ts.Node) -> bool:
+    """Whether a body's child is code the user wrote: not a comment (``is_extra``: the grammars
+    name them ``comment``, ``line_comment``, ``block_comment``…), not an ERROR, and not a lone
+    string (a docstring, a ``"use strict"``), which says what the body is to do rather than
+    doing it: a function with only those is one to complete whole."""
+    if not node.is_named or node.is_extra or node.type == "ERROR" or node.type.endswith("comment"):
+        return False
+    if node.type == "expression_statement" and node.named_child_count == 1:
+        return node.named_children[0].type not in ("string", "concatenated_string")
+    return True
+
+
+def _after_comment(body: ts.Node) -> list[ts.Node]:
+    """The statements after a body captured as its first node (shell's `then . (_) @body`)
+    when that node is a comment: they are the body too. A clause (`else`) is not."""
+    if not body.is_extra:
+        return []
+    out = []
+    node = body.next_named_sibling
+    while node is not None and not node.type.endswith("_clause"):
+        out.append(node)
+        node = node.next_named_sibling
+    return out
+
+
+def enclosing_scopes(lang: Language, tree: ts.Tree, data: bytes, offset: int) -> list[Scope]:
+    """Scopes that contain ``offset``, outermost first."""
+    query = lang.query("scopes")
+    if query is None:
+        return []
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(offset, offset)
+    chain: list[ts.Node] = []
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    scopes: list[Scope] = []
+    for candidate in reversed(chain):
+        for match in _captures_by_match(query, candidate, depth=0):
+            found = _one(match, "scope")
+            if not found or found[1].id != candidate.id:
+                continue
+            body = (match.get("body") or [None])[0]
+            body_start = body.start_byte if body is not None else candidate.start_byte
+            # The scope still starts at its own line: a window that shows it needs no header.
+            start = _decorated_start(candidate, lang, data)
+            raw_header = data[start:body_start].rstrip()
+            # The header shown is the scope's own tokens before its body: not the comments
+            # between them, nor an ERROR. While the line being typed breaks the tree (`if x`
+            # before its `:`, an unclosed bracket or string), a class's "body" may be found at
+            # that line, all above it in an ERROR, and its header was the whole class (or, where
+            # comments came before its first statement, it shrank to `class X:` and grew back
+            # when the line mended): the prompt's head changed on those keystrokes, a miss of
+            # DeepSeek's prefix cache for the whole prompt.
+            header_end = candidate.start_byte
+            for child in candidate.children:
+                if child.start_byte >= body_start or child.is_error:
+                    break
+                if "comment" not in child.type:
+                    header_end = min(child.end_byte, body_start)
+            header = data[start:header_end].rstrip().decode("utf-8", "replace")
+            empty = body is None or not any(_is_statement(c) for c in (*body.children, *_after_comment(body)))
+            # Judged only with the cursor where the body is written: past the header and not
+            # past the body (an `if`'s empty `{}` says nothing of a cursor in its `else`, nor a
+            # function's body of a cursor in a default parameter's arrow function).
+            # A keyword captured as the body (shell's `then`, Ruby's `end`) is no range.
+            if empty and body is not None and body.is_named and not start + len(raw_header) <= offset <= body.end_byte:
+                empty = False
+            scopes.append(
+                Scope(found[0].split(".", 1)[-1], header, candidate.start_byte, body_start, candidate.end_byte, empty)
+            )
+            break
+    return scopes
+
+
+def names_near(
+    lang: Language, tree: ts.Tree, data: bytes, offset: int, span: int = 1500, reach: int | None = None
+) -> list[str]:
+    """Identifiers used around the cursor, nearest first; with ``reach`` (the start of the
+    function the cursor is in), also those from there on, farther than ``span``: the
+    parameters' types and what the function set up first are what its later lines use."""
+    query = lang.query("identifiers")
+    if query is None:
+        text = data[max(0, offset - span) : offset + span // 3].decode("utf-8", "replace")
+        return list(dict.fromkeys(reversed(_WORD.findall(text))))
+    lo, hi = max(0, min(offset - span, offset if reach is None else reach)), min(len(data), offset + span // 3)
+    # Bytes, decoded once per distinct name: ~90 names a request, most of them repeats.
+    found: dict[bytes, int] = {}
+    cursor = ts.QueryCursor(query)
+    cursor.set_byte_range(lo, hi)
+    for name, nodes in cursor.captures(tree.root_node).items():
+        if not name.startswith("reference"):
+            continue
+        for node in nodes:
+            start = node.start_byte
+            if lo <= start < hi:
+                word = data[start : node.end_byte]
+                dist = offset - start if start <= offset else start - offset
+                known = found.get(word)
+                if known is None or dist < known:
+                    found[word] = dist
+    return [w.decode("utf-8", "replace") for w in sorted(found, key=found.__getitem__)]

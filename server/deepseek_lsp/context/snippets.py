@@ -1,0 +1,422 @@
+"""The extra context of a prompt: definitions, imported names and recent edits, chosen within a budget."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..documents import Document, DocumentStore
+from ..imports import (
+    readable_import,
+    resolution_pending,
+    resolve_local_imports_cached,
+    sibling_type_files,
+)
+from ..privacy import file_path, is_excluded
+from ..reexports import ReExportFollower
+from ..workspace_symbols import WorkspaceSymbols
+from .index import _WORD
+from .lookup import (
+    MAX_PER_NAME,
+    _candidates,
+    _defined_in,
+    _farther_imported,
+    _import_words,
+    _looked_up,
+    _own_attributes,
+    _same_family,
+    _tiers,
+    _unused_imports,
+    _used_as_member,
+    _within,
+    found_in_workspace,
+)
+from .paths import display_path
+
+if TYPE_CHECKING:
+    from .index import Definition, FileIndex
+    from .indexer import Indexer
+    from .lookup import _Candidates
+
+
+
+
+#: Import sources resolved per file, and the files they name that are read (a Go package is
+#: up to ``imports.MAX_PACKAGE_FILES`` files; the time box decides how many are indexed).
+MAX_IMPORT_SOURCES = 96
+
+
+MAX_IMPORTED_FILES = 48
+
+
+#: Names whose definitions are sent, counted among those that have one somewhere: capped before
+#: that, the local variables between the cursor and an imported function took every place.
+MAX_NAMES = 24
+
+
+#: Definitions sent as their signature alone once ``gather_snippets``' whole ones are taken:
+#: a quarter of the needs missed were names cut by the eight places or used farther up in the
+#: window (tests/bench/bench_context_recall.py), and a signature is ~20 tokens.
+MAX_SIGNATURES = 8
+
+
+#: Regions of other files recently edited that are sent, and the lines each shows around its
+#: edit (before it, and from it on).
+MAX_RECENT_EDITS = 3
+
+
+RECENT_EDIT_LINES = (4, 5)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    path: str
+    text: str
+    kind: str  # "definition" or "recent-edit"
+    line: int = 0
+    #: (uri, edit count) of the open document it was read from: it is stale once that changes.
+    source: tuple[str, int] | None = field(default=None, compare=False)
+    #: Which snippets the prompt's budget keeps first (lower first): the nearer the name it
+    #: defines is to the cursor, the lower. The prompt lays them out by ``sort_key`` whatever
+    #: their rank.
+    rank: int = field(default=0, compare=False)
+    #: What to send instead when the whole text does not fit the budget: a definition's signature.
+    short: str | None = field(default=None, compare=False)
+    #: (path, stamp) of the file on disk it was read from: it is stale once that changes
+    #: (``unchanged_on_disk``), as ``source`` is once its document is edited.
+    disk: tuple[str, tuple[int, int]] | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line, self.kind)
+
+
+@dataclass
+class ContextRequest:
+    doc: Document
+    offset: int  # cursor, bytes
+    other_docs: list[Document]
+    recent_edits: list[tuple[str, int]]  # (uri, byte offset) in other documents, newest first
+    workspace_roots: list[Path]
+    exclude: tuple[str, ...]
+    deadline: float  # time.monotonic() by which extra context must be done
+    open_uris: DocumentStore | None = None  # every document open in the editor
+    symbols: WorkspaceSymbols | None = None  # which workspace files define which names
+    #: Set by ``gather_snippets`` when the time box cut the imports' resolution short: the
+    #: snippets are then not complete, and the next request goes on with it.
+    cut_short: bool = False
+
+    def open_document(self, *paths: Path) -> Document | None:
+        """The document open in the editor for the file at one of ``paths``, by its path: not
+        by ``Path.as_uri()``, which spells ``(``, ``+``, ``@`` otherwise than Neovim does."""
+        if self.open_uris is None:
+            return None
+        for path in paths:
+            if (doc := self.open_uris.by_path(str(path))) is not None:
+                return doc
+        return None
+
+
+def gather_snippets(
+    indexer: Indexer,
+    req: ContextRequest,
+    window: tuple[int, int],
+    names: list[str],
+    max_snippets: int = 8,
+    max_signatures: int = MAX_SIGNATURES,
+) -> list[Snippet]:
+    """Definitions of names used near the cursor and recent edits elsewhere, within a time box.
+
+    Each snippet's ``rank`` says which the prompt's budget keeps first: the first definition of
+    every name, nearest name first, then imported names used farther away, then a second
+    definition of a name, then recent edits. The definitions past ``max_snippets`` are sent as
+    their signatures (``max_signatures`` of them), ranked last."""
+    doc = req.doc
+    snippets: list[Snippet] = []
+    seen_text: set[str] = set()
+    signatures = 0
+
+    def add(snippet: Snippet) -> None:
+        nonlocal signatures
+        if snippet.text in seen_text:
+            return
+        if snippet.kind == "signature":
+            if signatures >= max_signatures:
+                return
+        elif len(snippets) - signatures >= max_snippets:
+            return
+        # A method inside its class's snippet (``reader.parse`` with ``CSVReader``) is sent once,
+        # in the class, ranked as the nearer of the two names; a signature inside a definition
+        # sent whole, likewise. A signature stands for signatures only: a short definition sent
+        # whole, ``a = 1``, may be in a signature's text, ``def g(a = 1):``.
+        inner = snippet.text.removesuffix("\n…")
+        if any(
+            s.path == snippet.path and (snippet.kind == "signature" or s.kind != "signature") and _within(inner, s.text)
+            for s in snippets
+        ):
+            return
+        inside = [
+            s
+            for s in snippets
+            if s.path == snippet.path
+            and (snippet.kind != "signature" or s.kind == "signature")
+            and _within(s.text.removesuffix("\n…"), snippet.text)
+        ]
+        if inside:
+            signatures -= sum(s.kind == "signature" for s in inside)
+            snippets[:] = [s for s in snippets if s not in inside]
+            snippet = replace(snippet, rank=min(snippet.rank, *(s.rank for s in inside)))
+        seen_text.add(snippet.text)
+        snippets.append(snippet)
+        signatures += snippet.kind == "signature"
+
+    own = indexer.for_document(doc, deadline=req.deadline)
+    aliases = own.aliases if own is not None else {}
+    # The nearest names, for the files named after types (sibling_type_files): a look at the
+    # disk each, so not all of them.
+    looked_up = _looked_up(names, aliases)
+    wanted = looked_up[:MAX_NAMES]
+    indexes: list[FileIndex] = []
+    from_docs: dict[int, tuple[str, int]] = {}  # by id of the index of an open document
+    # The files the document imports, and those a barrel among them passes names on from.
+    pending: list[Path] = []
+    by_path: dict[Path, FileIndex] = {}  # the imported files' indexes
+    if own is not None:
+        indexes.append(own)
+    for other in req.other_docs:
+        if time.monotonic() > req.deadline:
+            break
+        if other.uri != doc.uri and not is_excluded(other.uri, req.exclude) and _same_family(doc, other):
+            idx = indexer.for_document(other, deadline=req.deadline, other=True)
+            if idx is not None:
+                indexes.append(idx)
+                from_docs[id(idx)] = (other.uri, idx.edit_count)
+    doc_path = file_path(doc.uri)
+    if own is not None and doc_path is not None and time.monotonic() <= req.deadline:
+        # Without a workspace, the document's folder stands for one.
+        roots = req.workspace_roots or [doc_path.parent]
+        # ``from pkg import mod`` may name a module: tried after every module named outright.
+        # Cut after resolving, not before: a Java file's first sixteen imports are often all
+        # android.* and java.*, and its own project's classes came after them.
+        sources = list(dict.fromkeys([*own.import_sources, *own.submodule_sources]))[:MAX_IMPORT_SOURCES]
+        language = doc.language.name if doc.language else None
+        rules = doc.language.spec.imports if doc.language else None
+        imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules, req.deadline)
+        imported = imported[:MAX_IMPORTED_FILES]
+        req.cut_short = resolution_pending(sources, doc_path, roots, language, rules)
+        pending = list(dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]))
+        # A file's default bound to a wanted name may be another's, passed on (``export {
+        # default } from "./Button"`` in Button/index.ts): followed as a name.
+        follow = [*wanted, "default"] if any(b in wanted for b in own.default_imports) else wanted
+        reexports = ReExportFollower(indexer, doc_path, follow, roots, req.exclude, req.deadline, MAX_IMPORTED_FILES)
+        for path in pending:  # grows: a barrel's files defining the wanted names are read after it
+            if time.monotonic() > req.deadline:
+                # Files left unread: not the whole context (kept as if it were, it was reused
+                # for its while without the definitions the box had no time for).
+                req.cut_short = True
+                break
+            real = readable_import(path, roots, req.exclude)
+            if real is None:
+                continue
+            # A file open in the editor is its buffer; the copy on disk may be older, and sent
+            # with it the model saw two signatures. One of the other documents above is read
+            # already; one open longer ago (past the few most recent) was neither read nor
+            # sent: a module the user had open lost its definitions to having many tabs.
+            open_doc = req.open_document(path, real)
+            if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
+                if open_doc is not doc and (idx := indexer.for_document(open_doc, deadline=req.deadline, other=True)) is not None:
+                    by_path[path] = idx
+                    # A barrel open in a tab (``index.ts``, a package's ``__init__.py``) passes
+                    # names on all the same: left unfollowed, its names had no definition.
+                    reexports.extend(pending, path, idx)
+                continue
+            if open_doc is not None:
+                idx = indexer.for_document(open_doc, deadline=req.deadline, other=True)
+                if idx is not None:
+                    from_docs[id(idx)] = (open_doc.uri, idx.edit_count)
+            else:
+                idx = indexer.for_file(real, deadline=req.deadline, language=doc.language)
+            if idx is not None:
+                indexes.append(idx)
+                by_path[path] = idx
+                reexports.extend(pending, path, idx)
+        # `export { a as b }` in a barrel: `b` is defined as `a`, when the document imports `b`
+        # (a member `reader.b(` is not the barrel's).
+        renamed = {b: a for b, a in reexports.aliases.items() if b in _import_words(own)}
+        # `import fmt from "./format"`: `fmt` is defined as the file's default export,
+        # `formatDate` (a name bound otherwise brought nothing of it).
+        for bound, source in own.default_imports.items():
+            if bound in wanted and bound not in aliases:
+                for path in resolve_local_imports_cached([source], doc_path, roots, language, rules):
+                    exported = by_path[path].default_export if path in by_path else None
+                    passed_on = [by_path[p].default_export for p in reexports.default_of.get(path, ()) if p in by_path]
+                    exported = next(filter(None, passed_on), None) or exported
+                    if exported is not None and exported != bound:
+                        renamed.setdefault(bound, exported)
+        # ``export { default as PrimaryButton } from "./Button"`` in a barrel: ``PrimaryButton``
+        # is defined as Button.tsx's default export, ``function Button``.
+        for bound, targets in reexports.defaults.items():
+            if bound in wanted and bound not in aliases and bound in _import_words(own):
+                exported = next((e for p in targets if p in by_path and (e := by_path[p].default_export)), None)
+                if exported is not None and exported != bound:
+                    renamed.setdefault(bound, exported)
+        if renamed:
+            looked_up = _looked_up(names, {**renamed, **aliases})
+        found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
+    else:
+        found_by_name, imported_found = {}, set()
+        # The imports not even looked at, the time box over: not the whole context.
+        req.cut_short = own is not None and doc_path is not None
+    chosen, unused = _chosen_definitions(
+        req,
+        own,
+        indexes,
+        from_docs,
+        pending,
+        window,
+        looked_up,
+        max_snippets + max_signatures,
+        found_by_name,
+        imported_found,
+    )
+    def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
+        source, signature = from_docs.get(id(idx)), d.signature
+        disk = idx.disk if source is None else None
+        if len(snippets) - signatures < max_snippets:
+            short = signature if signature != d.text else None
+            add(Snippet(d.path, d.text, "definition", d.start_line, source, rank, short, disk))
+        else:
+            # After the recent edits: a signature is a name's arguments, an edit what the user
+            # is doing.
+            add(Snippet(d.path, signature, "signature", d.start_line, source, rank + after_edits, disk=disk))
+
+    after_edits = max_snippets + 2
+    for rank, (d, idx) in enumerate(chosen):
+        add_definition(d, idx, rank, after_edits)
+    # The newest regions, each once: counted before, the first three entries (three keys typed
+    # in one file, or files closed or excluded since) left out the edit just made in another.
+    regions: list[tuple[str, int, int]] = []
+    for uri, offset in req.recent_edits:
+        if len(regions) >= MAX_RECENT_EDITS:
+            break
+        other = next((o for o in req.other_docs if o.uri == uri), None)
+        if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
+            continue
+        line = other.line_at(offset)
+        lo, hi = max(0, line - RECENT_EDIT_LINES[0]), line + RECENT_EDIT_LINES[1]
+        # Lines a newer region shows already are not sent twice.
+        shown = False
+        for u, a, b in regions:
+            if u == uri and a <= hi and lo <= b:
+                if a <= line <= b:
+                    shown = True
+                elif b < line:
+                    lo = b + 1
+                else:
+                    hi = a - 1
+        if shown or lo > hi:
+            continue
+        text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
+        if text.strip():
+            regions.append((uri, lo, hi))
+            add(Snippet(display_path(uri, indexer.roots), text, "recent-edit", lo, (other.uri, other.edit_count), max_snippets + 1))
+    # A guess: after the recent edits, whole while places are left.
+    for rank, (d, idx) in enumerate(unused, start=len(chosen) + after_edits):
+        add_definition(d, idx, rank, 0)
+    # Deterministic order keeps the prompt's head byte-identical across keystrokes (prefix cache).
+    return sorted(snippets, key=Snippet.sort_key)
+
+
+def _chosen_definitions(
+    req: ContextRequest,
+    own: FileIndex | None,
+    indexes: list[FileIndex],
+    from_docs: dict[int, tuple[str, int]],
+    imported: list[Path],
+    window: tuple[int, int],
+    names: list[str],
+    places: int,
+    found_by_name: dict[str, list[FileIndex]],
+    imported_found: set[str],
+) -> tuple[list[tuple[Definition, FileIndex]], list[tuple[Definition, FileIndex]]]:
+    """The definitions to send, best first: every name's best, nearest name first (imported names
+    used beyond ``names_near``'s span after the others, then names found only through the
+    workspace's symbols, except imported ones, which take their own place), then a name's
+    second, likewise; ``places`` of them at most, whole or signatures. Then, apart, those of
+    the names imported and not used yet. ``names`` are those to look up (``_looked_up``),
+    nearest first."""
+    doc = req.doc
+    tiers = _tiers(indexes, own, from_docs, imported)
+    ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
+    chosen: list[_Candidates] = []
+    # Past a few names more than there are places, a name's definition could only take the
+    # place of a duplicate: the rest (most of them locals, with no definition) are not looked at.
+    most = min(MAX_NAMES, places + 4)
+    # The document's own index is rebuilt as it is edited; the others' names are kept together.
+    elsewhere = _defined_in([idx for idx in ordered if idx is not own])
+    own_names = own.definitions if own is not None else {}
+    # An attribute the document's classes assign or declare themselves is theirs: the imported
+    # files' fields of that name were another class's (mobx's ``this.name_`` brought
+    # ComputedValue's ``name_: string`` through the barrel).
+    attributes = _own_attributes(own, doc.data, doc.language.name) if own is not None and doc.language else set()
+    import_words = _import_words(own) if own is not None else {}
+    for name in names:
+        # Only as a member (``this.name_``): ``this.createStore = createStore`` keeps the
+        # imported function's definition for ``createStore(``.
+        if name in attributes and name not in own_names and name not in import_words and _used_as_member(doc.data, name, *window):
+            continue
+        if name in own_names or name in elsewhere:
+            found = _candidates(name, ordered, own, doc, window)
+        elif name in imported_found:
+            found = _candidates(name, found_by_name[name], None, doc, window)
+        else:
+            continue  # most names near the cursor: locals, parameters, builtins
+        if found is not None:
+            chosen.append(found)
+            if len(chosen) >= most:
+                break
+    from_imports = [idx for idx in ordered if tiers[id(idx)] == 1]
+    if own is not None and from_imports and len(chosen) < min(places, most):
+        for name in _farther_imported(own, doc.data, req.offset, window, set(names), from_imports):
+            found = _candidates(name, ordered, own, doc, window)
+            if found is not None and len(chosen) < most:
+                chosen.append(found)
+    # After every name in use (and their second definitions), one definition each.
+    unused: list[_Candidates] = []
+    if own is not None and from_imports and len(chosen) < min(places, most):
+        taken = {c.name for c in chosen}
+        for name in _unused_imports(own, doc.data, from_imports):
+            found = _candidates(name, ordered, own, doc, window) if name not in taken else None
+            if found is not None and len(chosen) + len(unused) < most:
+                unused.append(found)
+    for name, files in found_by_name.items():
+        if name in imported_found:
+            continue
+        found = _candidates(name, files, None, doc, window)
+        if found is not None and len(chosen) < most:
+            chosen.append(found)
+    # The types a function's signature names, from the file that defines it: `function
+    # Button(props: ButtonProps)` and `def create_user(data: UserCreate)` told nothing of the
+    # props or fields the call was to pass.
+    taken = {c.name for c in chosen}
+    for c in list(chosen):
+        d, idx = c.definitions[0] if c.definitions else (None, None)
+        if d is None or idx is own or d.kind != "function":  # (a method's is most often its class)
+            continue
+        for word in dict.fromkeys(_WORD.findall(d.text[: d.header_len] if d.header_len else d.text)):
+            if len(chosen) >= min(places, most):
+                break
+            if word in taken or not any(t.kind in ("class", "type") for t in idx.definitions.get(word, ())):
+                continue
+            found = _candidates(word, [idx], None, doc, window)
+            if found is not None:
+                taken.add(word)
+                chosen.append(found)
+    out: list[tuple[Definition, FileIndex]] = []
+    for place in range(MAX_PER_NAME):
+        for c in chosen:
+            at = place - c.in_view
+            if 0 <= at < len(c.definitions):
+                out.append(c.definitions[at])
+    return out, [c.definitions[0] for c in unused]
