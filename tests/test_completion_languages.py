@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 import tree_sitter
 
-from deepseek_lsp.completion.feature import Request
+from deepseek_lsp.completion.multiline import is_multiline
 from deepseek_lsp.doctor import check_languages
 from deepseek_lsp.languages import INDEX_KINDS, QUERY_KINDS, Language, LanguageRegistry
 from tests.completing import Completing, accept_first
@@ -70,7 +70,7 @@ def _is_multiline(language: str, text: str) -> bool:
     offset = text.encode().index("‸".encode())
     doc = feature.services.documents.open(f"file:///e.{ext}", text.replace("‸", ""), language_id, 1)
     before, after, _ = feature._line_parts(doc, offset)
-    return feature.is_multiline(Request(doc, offset, False), before, after)
+    return is_multiline(doc, offset, before, after, after_accept=False, empty_block=False)
 
 
 async def test_body_in_auto_closed_braces_is_shown(fake_deepseek) -> None:

@@ -14,13 +14,9 @@ from lsprotocol import types
 from deepseek_lsp import context
 from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
 from deepseek_lsp.completion.debounce import Debouncer
-from deepseek_lsp.completion.feature import (
-    CompletionFeature,
-    Request,
-    _code_part,
-    _is_key_press,
-    detect_indentation,
-)
+from deepseek_lsp.completion.feature import CompletionFeature, Request, _is_key_press
+from deepseek_lsp.completion.indentation import detect_indentation
+from deepseek_lsp.completion.multiline import _code_part, is_multiline
 from deepseek_lsp.completion.postprocess import postprocess
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import Document, DocumentStore
@@ -228,7 +224,7 @@ def test_multiline_when_the_cursor_opens_an_empty_block() -> None:
         lang = "javascript" if "function" in text or "const" in text else "python"
         doc = store.open(f"file:///m.{'js' if lang == 'javascript' else 'py'}", clean, lang, 1)
         before, after, _ = feature._line_parts(doc, offset)
-        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+        assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
 def test_multiline_after_a_new_block_opener_in_a_body_that_has_code() -> None:
@@ -255,7 +251,7 @@ def test_multiline_after_a_new_block_opener_in_a_body_that_has_code() -> None:
         ext = "js" if "function" in text else "py"
         doc = store.open(f"file:///b{n}.{ext}", clean, "javascript" if ext == "js" else "python", 1)
         before, after, _ = feature._line_parts(doc, offset)
-        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+        assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
 def test_multiline_in_a_body_holding_only_comments_or_a_docstring() -> None:
@@ -290,7 +286,7 @@ def test_multiline_in_a_body_holding_only_comments_or_a_docstring() -> None:
         offset = text.encode().index("‸".encode())
         doc = store.open(f"file:///c{n}.{ext}", text.replace("‸", ""), lang, 1)
         before, after, _ = feature._line_parts(doc, offset)
-        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+        assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
 def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -> None:
@@ -653,7 +649,7 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         doc = store.open(f"file:///m.{ext}", text.replace("‸", ""), lang, 1)
         assert doc.language is not None and doc.language.name == lang
         before, after, _ = feature._line_parts(doc, offset)
-        assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, text
+        assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
 # Cases of the single/multi-line decision found wrong by a sweep over real code (179,101 cases
@@ -758,7 +754,7 @@ def test_multiline_decision_on_cases_from_real_code(cause: str, language: str, t
     doc = feature.services.documents.open(f"file:///real.{ext}", text.replace("‸", ""), language_id, 1)
     assert doc.language is not None and doc.language.name == language
     before, after, _ = feature._line_parts(doc, offset)
-    assert feature.is_multiline(Request(doc, offset, False), before, after) is expected, cause
+    assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, cause
 
 
 async def test_the_names_of_the_function_the_cursor_is_in_count_from_its_start(tmp_path) -> None:

@@ -10,12 +10,11 @@ newer request is waiting on it.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import logging
 import re
 import time
-from collections import Counter, OrderedDict, deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -29,7 +28,6 @@ from ..context import (
     RECENT_EDIT_LINES,
     ContextRequest,
     Indexer,
-    Scope,
     bracket_scan_start,
     display_path,
     enclosing_scopes,
@@ -57,12 +55,13 @@ from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
 from .events import SentItem, SentItems, Stats, field_of
+from .indentation import DEFAULT_INDENT, detect_indentation
+from .multiline import is_multiline
 from .postprocess import (
     LaterContext,
     PostContext,
     before_typed_over,
     dedupe_choices,
-    has_block_comments,
     kept_tail,
     postprocess,
     without_cut_line,
@@ -102,18 +101,6 @@ _LINE_CONTEXT_BYTES = 8192
 #: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
 #: the user writes the element's text; with the tag refused, every element typed got nothing.
 _CLOSERS_ONLY = re.compile(r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$")
-_BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
-_BLOCK_OPENERS_BYTES = tuple(o.encode() for o in _BLOCK_OPENERS)
-#: Bytes above the cursor's line read for the line of code that may open its block.
-_HEAD_BYTES = 2000
-#: A line of a block comment (`/**`, ` * text`, ` */`), a directive (`'use strict';`,
-#: `"worklet";`) and a line of closers (`});`, `end`): none is code that fills a block.
-_BLOCK_COMMENT_LINE = re.compile(r"^\s*(/\*.*\*/\s*$|/\*(?!.*\*/)|\*/\s*$|\*(\s|$))")
-_DIRECTIVE_LINE = re.compile(r"""^\s*(['"])[\w -]*\1;?\s*$""")
-#: Languages with directives: elsewhere a lone string is a value (Rust's, Kotlin's, Swift's
-#: last expression).
-_DIRECTIVE_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
-_CLOSER_LINE = re.compile(r"^\s*([)\]}]+[\s;,)\]}]*|end\b[\s;,)]*)$")
 #: The characters of the word a menu item replaces (JavaScript's ``$`` too).
 _WORD_CHARS = re.compile(r"[\w$]*")
 #: The backend is slow (status Warning) when its first tokens take this long on average (Tabby's
@@ -236,217 +223,6 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
         return False
     return len(doc.data[edit.start_byte : edit.new_end_byte].strip()) <= 2
 
-
-_CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
-#: How a block comment's continuation line starts (`` * text``, `` */``), wherever the comment
-#: began (`` x = 1; /* a note``); code so led continues a product, which is no level either.
-_COMMENT_STARS = (b"* ", b"*\t", b"*/")
-
-
-def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
-    """The indentation unit of the code around ``around_line`` ("" when no line is indented),
-    and the columns of a tab where the code mixes tabs and spaces (else 0).
-
-    The unit is tabs, or the most common step after a line that opens a block (every step
-    counts only when no such line is near). Steps into docstrings used to win: textwrap.py's
-    examples indent by two in a four-space file, and the model's correct lines were
-    re-indented by two. GNU style (Emacs' default for C) indents by two and writes each eight
-    columns as a tab: one tab-led line made the unit a tab, and correct two-space lines were
-    re-indented as tabs. The lines inside a block comment are no code: the one-column steps
-    of a license header's `` * `` lines made the unit one space, and a correct four-space
-    body was re-indented by one space a level."""
-    language = doc.language
-    block_comments = has_block_comments(language.name if language else doc.language_id)
-    # Decoding each line for the language's own openers doubled the cost of a look (~1 ms):
-    # only where it has some.
-    own_openers = language is not None and bool(language.spec.block_opener)
-    lo = max(0, around_line - 200)
-    after_opener: Counter[int] = Counter()
-    anywhere: Counter[int] = Counter()
-    # Above the range, the widths are not known: its first line is where they start, not a
-    # step from column 0 (below a 300-row table that one step of twelve was the only vote).
-    prev: int | None = None if lo else 0
-    prev_opens = prev_continues = False
-    tabs = narrow_spaces = False
-    in_comment = False
-    for line in range(lo, around_line + 50):
-        raw = doc.line_bytes(line)
-        body = raw.strip()
-        if not body:
-            continue
-        if block_comments and (in_comment or body.startswith(b"/*") or body == b"*" or body.startswith(_COMMENT_STARS)):
-            # A block comment's lines align under its `/*`, and a comment on a line of its own
-            # may align with the trailing comments above (forty columns in): no level.
-            if in_comment or body.startswith(b"/*"):
-                in_comment = body.find(b"*/", 0 if in_comment else 2) < 0
-            continue
-        lead = raw[: len(raw) - len(raw.lstrip(b" \t"))]
-        if lead.startswith(b"\t"):
-            tabs = True
-        elif len(lead) in (2, 4, 6) and b"\t" not in lead and not body.startswith((b"*", b"/", b"#")):
-            narrow_spaces = True  # code (not a comment's ` * ` line) less than a tab deep
-        width = len(lead.expandtabs(8))
-        if body.startswith((b"| ", b"& ")):
-            width += 2  # a union's member (Prettier: `  | {`): its body steps from the `{`
-        if prev is not None and width > prev and not prev_continues:
-            (after_opener if prev_opens else anywhere)[width - prev] += 1
-        prev = width
-        # The language's own signs too: under shell's `then` and `else`, Vim's four-column
-        # levels were outvoted by one-tab function bodies.
-        prev_opens = body.endswith(_BLOCK_OPENERS_BYTES) or (
-            own_openers and _opens_block(body.decode("utf-8", "replace"), language)
-        )
-        # A line under one that leaves a list or a condition open is aligned, not a level
-        # (`def f(a,` then `      b):` made the unit six spaces).
-        prev_continues = not prev_opens and body.endswith(_CONTINUES_BYTES)
-    votes = after_opener or anywhere
-    step = votes.most_common(1)[0][0] if votes else 0
-    if tabs:
-        # Mixed only when the levels are narrower than a tab: a tab-indented file with a few
-        # space-indented lines is still indented by tabs.
-        return (" " * step, 8) if narrow_spaces and 0 < step < 8 else ("\t", 0)
-    return " " * step, 0
-
-
-def _code_part(line: str, comment: str | None, quotes: str = "\"'`") -> str:
-    """``line`` without a trailing line comment (one that starts the line or follows a blank,
-    outside a string: Ruby's ``"name: #{x}"`` holds no comment), right-stripped.
-
-    Read by one regex match, in C: a loop over the characters in Python took ~50 ms on a 200 kB
-    minified line holding a ``//``, several times for each key typed at its end.
-    """
-    if comment and comment in line:
-        code = _code_scanner(comment, quotes).match(line)
-        if code is not None and code.end() < len(line):
-            return line[: code.end()].rstrip()
-    return line.rstrip()
-
-
-@functools.lru_cache(maxsize=64)
-def _code_scanner(comment: str, quotes: str) -> re.Pattern[str]:
-    """Everything up to where ``comment`` starts a comment: runs of plain characters, strings (to
-    their closing quote, a backslash escaping the next character, or to the end of the line),
-    and the comment's first character where it starts none."""
-    # Runs whole and strings unrolled (``q[^\\q]*(?:\\.[^\\q]*)*``): a run of characters is
-    # one step of the regex engine, not one alternation a character.
-    strings = [rf"{q}[^\\{q}]*(?:\\.[^\\{q}]*)*{q}?" for q in map(re.escape, quotes)]
-    plain = "[^" + re.escape(quotes + comment[0]) + "]+"
-    other = rf"(?!(?:^|(?<=[ \t])){re.escape(comment)}){re.escape(comment[0])}"
-    return re.compile("(?:" + "|".join([plain, *strings, other]) + ")*", re.S)
-
-
-def _quotes(language: Language | None) -> str:
-    """The characters that open a string on a line: not Rust's `'` (lifetimes, `&'a str`)."""
-    return "\"" if language is not None and language.name == "rust" else "\"'`"
-
-
-def _scope_around(doc: Document, offset: int, column: int) -> Scope | None:
-    """The innermost scope around ``offset`` whose first line is indented less than
-    ``column``: the block a line that deep after ``offset`` belongs to."""
-    assert doc.language is not None and doc.tree is not None
-    for scope in reversed(enclosing_scopes(doc.language, doc.tree, doc.data, offset)):
-        start = doc.line_start(doc.line_at(scope.start))
-        indent = doc.data[start : scope.start].decode("utf-8", "replace").expandtabs(4)
-        if len(indent) - len(indent.lstrip()) < column:
-            return scope
-    return None
-
-
-def _opens_block(line: str, language: Language | None) -> bool:
-    """Whether a line of code opens a block: by a generic sign, or by the language's own (`if
-    x; then`, Ruby's `def f(x)`, Lua's `function f()`; with no `fi` or `end` typed yet the tree
-    is an ERROR, and a body got one line). Code only: a comment ending with `:` (`# Normalize
-    the keys:`) opens nothing."""
-    code = _code_part(line, language.spec.line_comment if language else None, _quotes(language))
-    if code.endswith(":") and language is not None and language.name in _COLON_HEADERS:
-        header = _COLON_HEADERS[language.name]
-        if header is None or code.endswith("::") or not header.search(code) or _leaves_open(code):
-            return language.opens_block(code)
-        return True
-    return code.endswith(_BLOCK_OPENERS) or (language is not None and language.opens_block(code))
-
-
-def _leaves_open(code: str) -> bool:
-    """Whether ``code`` leaves a bracket open (outside strings): `def f(x:`, `xs[1:`."""
-    code = _STRING.sub('""', code)
-    return sum(code.count(c) for c in ")]}") < sum(code.count(c) for c in "([{")
-
-
-_STRING = re.compile(r"""(["'`])(?:\\.|(?!\1).)*\1""")
-_C_LABELS = r"^\s*(?:case\b|default\s*:$)"
-#: The statements that a `:` at their end makes a block's header, by language: Python's
-#: headers, the C family's `case`/`default` labels (C++'s access specifiers, PHP's alternative
-#: syntax), Scala 3's templates. Any other `:` ending a line is a key's, a type annotation's, a
-#: named argument's, a ternary's or a path's (`std::`): a value comes next on that line, and
-#: `b: |`, `let a: |`, `ok ? 1 : |` asked for a block of statements. None: a `:` opens nothing
-#: (shell's `IFS=:`, Lua's `::label::`, Ruby's and Elixir's keys and `do:`, Rust's and Kotlin's
-#: types). Not listed: any line ending with `:`.
-_COLON_HEADERS: dict[str, re.Pattern[str] | None] = {
-    "python": re.compile(r"^\s*(?:async\s+)?(?:if|elif|else|for|while|try|except|finally|with|def|class|match|case)\b"),
-    **dict.fromkeys(("c", "csharp", "go", "java", "javascript", "typescript", "tsx", "swift"), re.compile(_C_LABELS)),
-    "cpp": re.compile(_C_LABELS + r"|^\s*(?:(?:public|protected|private)(?:\s+(?:slots|Q_SLOTS))?|signals|Q_SIGNALS)\s*:$"),
-    "php": re.compile(_C_LABELS + r"|^\s*(?:if|elseif|else|for|foreach|while|switch|declare)\b"),
-    # Scala 3 opens a template (`class A:`) or a braceless argument (`xs.foreach:`) by a colon;
-    # a definition's colon is its type's.
-    "scala": re.compile(
-        r"^(?!\s*(?:(?:private|protected|override|final|lazy|implicit|inline|transparent|opaque)\s+)*"
-        r"(?:val|var|def|type)\b)"
-    ),
-    **dict.fromkeys(("bash", "lua", "ruby", "elixir", "rust", "kotlin")),
-}
-
-
-#: The end of a block's header just before its `{`: `f() {`, `else {`, `if x {`, `-> T {`
-#: (not an object literal's `= {`, an argument's `({` or an interpolation's `${`).
-_HEADER_BRACE = re.compile(r"(?:[\w)\]>]|^)\s*\{$")
-#: A Rust closure's block after its parameters (`move || {`, `|x| {`); elsewhere `|| {` is an
-#: object literal's default (`options || {`).
-_CLOSURE_BRACE = re.compile(r"\|\s*\{$")
-
-
-def _in_new_braces(before: str, after: str, language: Language | None) -> bool:
-    """Whether the cursor is between a block header's `{` and its `}`, outside a string."""
-    code = before.rstrip()
-    closure = language is not None and language.name == "rust" and bool(_CLOSURE_BRACE.search(code))
-    if not after.lstrip().startswith("}") or not (_HEADER_BRACE.search(code) or closure):
-        return False
-    # Outside a string: `format!("x {|}")`, `f"{|}"` are a placeholder's braces.
-    return _code_part(code + " //", "//", _quotes(language)) == code and _opens_block(code, language)
-
-
-def _joined_statement(lines: list[str], language: Language | None) -> str:
-    """The last of ``lines`` with the lines before it that it continues, comments left out:
-    those whose brackets it closes and those ending with an operator (`and`, `&&`, `,`), the
-    whole header of ``def f(a,⏎      b)``, ``local function f(⏎  a, b⏎)`` or ``if a and⏎
-    b``, which opens a block though its last line shows no sign of it."""
-    comment = language.spec.line_comment if language else None
-    quotes = _quotes(language)
-    depth = 0
-    parts: list[str] = []
-    for line in reversed(lines[-20:]):
-        line = _code_part(line, comment, quotes)
-        if depth <= 0 and parts and not _CONTINUED.search(line):
-            break
-        parts.append(line.strip())
-        depth += _brackets_closed(line)
-    return " ".join(reversed(parts))
-
-
-def _brackets_closed(line: str) -> int:
-    """How many more round and square brackets ``line`` closes than it opens."""
-    return line.count(")") + line.count("]") - line.count("(") - line.count("[")
-
-
-#: The end of a line that the next one continues.
-_CONTINUED = re.compile(r"(\band|\bor|&&|\|\||,|\\)\s*$")
-
-
-#: The indentation unit of a document with no indented line yet, where the language's own
-#: formatter or style guide sets one (gofmt, PEP 8, rustfmt) or make itself (a recipe is led
-#: by a tab: a new Makefile's first recipe kept the model's spaces, "missing separator");
-#: elsewhere the model's is kept. Keyed by the grammar's name, else the client's language id
-#: (Makefiles have no grammar: VS Code's "makefile", Neovim's and Helix's "make").
-_DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    ", "makefile": "\t", "make": "\t"}
 
 T = TypeVar("T")
 TURNED_OFF = "completions are turned off"
@@ -1091,90 +867,6 @@ class CompletionFeature(Feature):
         after = doc.data[offset:end].decode("utf-8", "replace")
         return before, after, end
 
-    def is_multiline(self, req: Request, before: str, after: str) -> bool:
-        doc = req.doc
-        if self._accepted_at.get(doc.uri) == req.offset or req.empty_block:
-            return True
-        if after.strip():
-            # Between a header's `{` and the `}` the editor closed it with (`func f() {|}`):
-            # the body is to be written, as after Enter.
-            return _in_new_braces(before, after, doc.language)
-        prev = req.offset - len(before.encode("utf-8"))
-        if before.strip():
-            # At the end of a line that opens a block (its header may span lines): the body
-            # comes next. The lines above are read only when this one may continue them (most
-            # requests are at the end of the line being typed).
-            if _opens_block(before, doc.language):
-                return True
-            above = doc.data[max(0, prev - 400) : prev].decode("utf-8", "replace").rstrip().rpartition("\n")[2]
-            if _brackets_closed(before) <= 0 and not _CONTINUED.search(above):
-                return False
-            code_lines = self._code_lines_above(doc, prev)[1]
-            return _opens_block(_joined_statement([*code_lines, before], doc.language), doc.language)
-        # The lines of code above the cursor's line. Comment lines say what the body is to do
-        # (`# read the file`), they don't fill it; nor does a directive (`'use strict';`).
-        window, code_lines = self._code_lines_above(doc, prev)
-        chunk = doc.data[window:prev].rstrip()
-        # Fallback for grammars without a scope query (or an ERROR tree while typing): the
-        # previous line of code opens a block and nothing follows on this one.
-        opens = bool(code_lines) and _opens_block(_joined_statement(code_lines, doc.language), doc.language)
-        if doc.language is not None and doc.tree is not None:
-            scopes = enclosing_scopes(doc.language, doc.tree, doc.data, req.offset)
-            if chunk:
-                # An indented body ends at its last statement (Python's block ends at its
-                # docstring): a deeper blank line after it is still in it for the user.
-                last = window + len(chunk) - 1
-                inner = _scope_around(doc, last, len(before.expandtabs(4)))
-                if inner is not None and (not scopes or inner.start > scopes[-1].start):
-                    scopes = [*scopes, inner]
-            if scopes:
-                # The tree knows: a new block only when the innermost body has no statement yet.
-                if scopes[-1].body_is_empty:
-                    return True
-                # But an empty block just opened has no width (Enter after a new `if ...:` in
-                # the middle of a function), or is no scope (an object literal's `{`): the tree
-                # sees the body around it, which has code, and a correct block was cut to its
-                # first line. The line above opens one, and the code below is not in it.
-                end = req.offset + len(after.encode("utf-8"))
-                return opens and not self._code_below_is_deeper(doc, code_lines[-1], end)
-        return opens
-
-    @classmethod
-    def _code_lines_above(cls, doc: Document, line_start: int) -> tuple[int, list[str]]:
-        """(first byte read, the lines of code) of the ``_HEAD_BYTES`` before ``line_start``;
-        the first line read may be cut: it is left out."""
-        window = max(0, line_start - _HEAD_BYTES)
-        lines = doc.data[window:line_start].rstrip().decode("utf-8", "replace").split("\n")
-        return window, cls._code_lines(lines[1:] if window else lines, doc.language)
-
-    @staticmethod
-    def _code_lines(lines: list[str], language: Language | None) -> list[str]:
-        comment = language.spec.line_comment if language else None
-        quotes = _quotes(language)
-        block_comments = language is not None and has_block_comments(language.name)
-        directives = language is not None and language.name in _DIRECTIVE_LANGUAGES
-        return [
-            line
-            for line in lines
-            if _code_part(line, comment, quotes).strip()
-            and not (block_comments and _BLOCK_COMMENT_LINE.match(line))
-            and not (directives and _DIRECTIVE_LINE.match(line))
-        ]
-
-    @staticmethod
-    def _code_below_is_deeper(doc: Document, above: str, line_end: int) -> bool:
-        """Whether the first line of code after the cursor line is indented deeper than
-        ``above`` (the line that opens the block). A line of closers (`}`, `end`) ends the
-        block, however deep: Prettier puts an arrow function's `}` deeper than its header."""
-        below = doc.data[line_end : line_end + 2000].decode("utf-8", "replace").split("\n")[1:]
-        for line in below:
-            if _CLOSER_LINE.match(line):
-                return False
-            if line.strip():
-                width = len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
-                return width > len(above.expandtabs(8)) - len(above.expandtabs(8).lstrip())
-        return False
-
     async def suggest(self, req: Request) -> list[Suggestion]:
         """Suggestions for the request's cursor; none when the document changed meanwhile
         (an editor asks again for the new text; not every editor drops an answer that came
@@ -1206,7 +898,14 @@ class CompletionFeature(Feature):
         # Up to the last closer, not the line's end: the blanks after it (a Markdown hard
         # break's two spaces) are not in the insert, and every accept deleted them.
         replace_end = req.offset + len(tail.encode("utf-8"))
-        req.multiline = self.is_multiline(req, before, after)
+        req.multiline = is_multiline(
+            doc,
+            req.offset,
+            before,
+            after,
+            after_accept=self._accepted_at.get(uri) == req.offset,
+            empty_block=req.empty_block,
+        )
         settings = self.settings
         c = settings.completion
 
@@ -1416,7 +1115,7 @@ class CompletionFeature(Feature):
             scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
         unit, tab_width = self._indentation(doc, req.offset)
-        conventional = _DEFAULT_INDENT.get(doc.language.name if doc.language else doc.language_id or "")
+        conventional = DEFAULT_INDENT.get(doc.language.name if doc.language else doc.language_id or "")
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=data[req.offset : window_end].decode("utf-8", "replace"),

@@ -1,0 +1,86 @@
+"""The indentation unit of a document: what a suggestion's lines are re-indented by."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..documents import Document
+from .multiline import BLOCK_OPENERS, opens_block
+from .postprocess import has_block_comments
+
+_BLOCK_OPENERS_BYTES = tuple(o.encode() for o in BLOCK_OPENERS)
+_CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
+#: How a block comment's continuation line starts (`` * text``, `` */``), wherever the comment
+#: began (`` x = 1; /* a note``); code so led continues a product, which is no level either.
+_COMMENT_STARS = (b"* ", b"*\t", b"*/")
+#: The indentation unit of a document with no indented line yet, where the language's own
+#: formatter or style guide sets one (gofmt, PEP 8, rustfmt) or make itself (a recipe is led
+#: by a tab: a new Makefile's first recipe kept the model's spaces, "missing separator");
+#: elsewhere the model's is kept. Keyed by the grammar's name, else the client's language id
+#: (Makefiles have no grammar: VS Code's "makefile", Neovim's and Helix's "make").
+DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    ", "makefile": "\t", "make": "\t"}
+
+
+def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
+    """The indentation unit of the code around ``around_line`` ("" when no line is indented),
+    and the columns of a tab where the code mixes tabs and spaces (else 0).
+
+    The unit is tabs, or the most common step after a line that opens a block (every step
+    counts only when no such line is near). Steps into docstrings used to win: textwrap.py's
+    examples indent by two in a four-space file, and the model's correct lines were
+    re-indented by two. GNU style (Emacs' default for C) indents by two and writes each eight
+    columns as a tab: one tab-led line made the unit a tab, and correct two-space lines were
+    re-indented as tabs. The lines inside a block comment are no code: the one-column steps
+    of a license header's `` * `` lines made the unit one space, and a correct four-space
+    body was re-indented by one space a level."""
+    language = doc.language
+    block_comments = has_block_comments(language.name if language else doc.language_id)
+    # Decoding each line for the language's own openers doubled the cost of a look (~1 ms):
+    # only where it has some.
+    own_openers = language is not None and bool(language.spec.block_opener)
+    lo = max(0, around_line - 200)
+    after_opener: Counter[int] = Counter()
+    anywhere: Counter[int] = Counter()
+    # Above the range, the widths are not known: its first line is where they start, not a
+    # step from column 0 (below a 300-row table that one step of twelve was the only vote).
+    prev: int | None = None if lo else 0
+    prev_opens = prev_continues = False
+    tabs = narrow_spaces = False
+    in_comment = False
+    for line in range(lo, around_line + 50):
+        raw = doc.line_bytes(line)
+        body = raw.strip()
+        if not body:
+            continue
+        if block_comments and (in_comment or body.startswith(b"/*") or body == b"*" or body.startswith(_COMMENT_STARS)):
+            # A block comment's lines align under its `/*`, and a comment on a line of its own
+            # may align with the trailing comments above (forty columns in): no level.
+            if in_comment or body.startswith(b"/*"):
+                in_comment = body.find(b"*/", 0 if in_comment else 2) < 0
+            continue
+        lead = raw[: len(raw) - len(raw.lstrip(b" \t"))]
+        if lead.startswith(b"\t"):
+            tabs = True
+        elif len(lead) in (2, 4, 6) and b"\t" not in lead and not body.startswith((b"*", b"/", b"#")):
+            narrow_spaces = True  # code (not a comment's ` * ` line) less than a tab deep
+        width = len(lead.expandtabs(8))
+        if body.startswith((b"| ", b"& ")):
+            width += 2  # a union's member (Prettier: `  | {`): its body steps from the `{`
+        if prev is not None and width > prev and not prev_continues:
+            (after_opener if prev_opens else anywhere)[width - prev] += 1
+        prev = width
+        # The language's own signs too: under shell's `then` and `else`, Vim's four-column
+        # levels were outvoted by one-tab function bodies.
+        prev_opens = body.endswith(_BLOCK_OPENERS_BYTES) or (
+            own_openers and opens_block(body.decode("utf-8", "replace"), language)
+        )
+        # A line under one that leaves a list or a condition open is aligned, not a level
+        # (`def f(a,` then `      b):` made the unit six spaces).
+        prev_continues = not prev_opens and body.endswith(_CONTINUES_BYTES)
+    votes = after_opener or anywhere
+    step = votes.most_common(1)[0][0] if votes else 0
+    if tabs:
+        # Mixed only when the levels are narrower than a tab: a tab-indented file with a few
+        # space-indented lines is still indented by tabs.
+        return (" " * step, 8) if narrow_spaces and 0 < step < 8 else ("\t", 0)
+    return " " * step, 0
