@@ -12,6 +12,7 @@ from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
 from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import refused_url
 
 
 @pytest.fixture
@@ -20,6 +21,13 @@ def fake_deepseek() -> Iterator[FakeDeepSeek]:
     ``.fault(...)``, ``.set_latency(...)``), stopped after the test."""
     with FakeDeepSeek() as fake:
         yield fake
+
+
+@pytest.fixture
+def refused() -> Iterator[str]:
+    """An http URL on 127.0.0.1 that refuses connections for the whole test (``refused_url``)."""
+    with refused_url() as url:
+        yield url
 
 
 @pytest.fixture

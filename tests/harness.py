@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from lsprotocol import types
@@ -185,3 +186,13 @@ class Typist:
         if future.done() and not future.cancelled() and future.exception() is None:
             return future.result()
         return None
+
+
+@contextmanager
+def refused_url() -> Iterator[str]:
+    """An http URL on 127.0.0.1 whose connections are refused, for as long as the block runs: the
+    port stays bound (not listening), so no other server started meanwhile (another test's fake,
+    another process) can take it and answer instead."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{s.getsockname()[1]}"

@@ -77,11 +77,8 @@ def test_doctor_explains_a_missing_key(tmp_path, monkeypatch, capsys) -> None:
     assert code == 1 and "no API key" in out
 
 
-def test_doctor_explains_an_unreachable_host(tmp_path, monkeypatch, capsys) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]  # closed again: nothing listens there
-    env = server_env(f"http://127.0.0.1:{port}", state_dir=str(tmp_path))
+def test_doctor_explains_an_unreachable_host(tmp_path, monkeypatch, capsys, refused) -> None:
+    env = server_env(refused, state_dir=str(tmp_path))
     code, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "3")
     assert code == 1 and "cannot reach" in out
 

@@ -4,7 +4,6 @@ status (not one per keystroke), nothing half-received is shown, and it recovers 
 from __future__ import annotations
 
 import asyncio
-import socket
 from typing import Any
 
 import pytest
@@ -115,13 +114,8 @@ async def test_key_or_balance_problem_turns_completions_off_once(tmp_path, statu
 
 
 @pytest.mark.parametrize("where", ["refused", "dns"])
-async def test_unreachable_backend_is_one_warning(tmp_path, where: str) -> None:
-    if where == "refused":
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            url = f"http://127.0.0.1:{s.getsockname()[1]}"
-    else:
-        url = "https://no-such-host.invalid"
+async def test_unreachable_backend_is_one_warning(tmp_path, where: str, refused: str) -> None:
+    url = refused if where == "refused" else "https://no-such-host.invalid"
     env = server_env(url, state_dir=str(tmp_path))
     async with lsp_session(env, settings={"completion": {"debounce": 0, "timeoutS": 2.0}}) as client:
         uri = "file:///ws/f.py"

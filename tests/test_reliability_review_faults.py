@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from lsprotocol import types
 
 from tests import harness
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
+from tests.harness import eventually, inline_params, lsp_session, open_doc, refused_url, server_env
 from tests.review_support import Rule, reviewer, track_publishes
 
 CHAT = "/chat/completions"
@@ -223,40 +222,38 @@ async def _one_fault(
 
 
 async def test_unreachable_backend_review_retries_within_bound(tmp_path: Path, debug_log: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        refused = f"http://127.0.0.1:{s.getsockname()[1]}"
-    env = server_env(refused, state_dir=str(tmp_path / "state"))
-    # A time limit well past the backoffs (~1.5 s in all): at 1.5 s, a loaded machine's last
-    # backoff would end past it, and the last retry was rightly left out.
-    settings = {**SETTINGS, "review": {**SETTINGS["review"], "timeoutS": 10}}
-    async with lsp_session(env, settings=settings) as client:
-        publishes = track_publishes(client)
-        open_doc(client, URI, DOC)
-        failed = re.compile(r"review request for .* failed")
-        for where in ("refused", "dns"):
-            if where == "dns":
-                client.set_configuration({"deepseek": {**settings, "baseUrl": "https://no-such-host.invalid"}})
-                client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-                assert await eventually(lambda: "no-such-host" in read(debug_log))
-            mark = len(read(debug_log))
-            status_mark = len(client.statuses)
-            for n in (1, 2):
-                save(client)
-                # A review is over once it logs its final failure.
-                assert await eventually(
-                    lambda m=mark, k=n: len(failed.findall(read(debug_log)[m:])) == k, timeout=15
-                ), where
-            log_text = read(debug_log)[mark:]
-            attempts = [int(m.group(1)) for m in RETRY_LINE.finditer(log_text)]
-            # Each save: the first attempt plus exactly maxRetries retries (connection errors
-            # are worth retrying), never more.
-            assert attempts == list(range(1, MAX_RETRIES + 1)) * 2, (where, attempts)
-            troubles = [s for s in client.statuses[status_mark:] if s["feature"] == "review" and s["kind"] != "Normal"]
-            assert len(troubles) <= 1, troubles  # unchanged from the previous round, or one new
-            assert review_troubles(client)[-1]["kind"] == "Warning"
-            assert "Cannot reach" in client.statuses[-1]["message"], client.statuses[-1]
-        assert published_messages(publishes) == []
-        # Still answering.
-        state = harness._to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
-        assert state["documents"] == 1
+    with refused_url() as refused:
+        env = server_env(refused, state_dir=str(tmp_path / "state"))
+        # A time limit well past the backoffs (~1.5 s in all): at 1.5 s, a loaded machine's last
+        # backoff would end past it, and the last retry was rightly left out.
+        settings = {**SETTINGS, "review": {**SETTINGS["review"], "timeoutS": 10}}
+        async with lsp_session(env, settings=settings) as client:
+            publishes = track_publishes(client)
+            open_doc(client, URI, DOC)
+            failed = re.compile(r"review request for .* failed")
+            for where in ("refused", "dns"):
+                if where == "dns":
+                    client.set_configuration({"deepseek": {**settings, "baseUrl": "https://no-such-host.invalid"}})
+                    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+                    assert await eventually(lambda: "no-such-host" in read(debug_log))
+                mark = len(read(debug_log))
+                status_mark = len(client.statuses)
+                for n in (1, 2):
+                    save(client)
+                    # A review is over once it logs its final failure.
+                    assert await eventually(
+                        lambda m=mark, k=n: len(failed.findall(read(debug_log)[m:])) == k, timeout=15
+                    ), where
+                log_text = read(debug_log)[mark:]
+                attempts = [int(m.group(1)) for m in RETRY_LINE.finditer(log_text)]
+                # Each save: the first attempt plus exactly maxRetries retries (connection errors
+                # are worth retrying), never more.
+                assert attempts == list(range(1, MAX_RETRIES + 1)) * 2, (where, attempts)
+                troubles = [s for s in client.statuses[status_mark:] if s["feature"] == "review" and s["kind"] != "Normal"]
+                assert len(troubles) <= 1, troubles  # unchanged from the previous round, or one new
+                assert review_troubles(client)[-1]["kind"] == "Warning"
+                assert "Cannot reach" in client.statuses[-1]["message"], client.statuses[-1]
+            assert published_messages(publishes) == []
+            # Still answering.
+            state = harness._to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+            assert state["documents"] == 1

@@ -8,7 +8,6 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -85,7 +84,11 @@ def test_files_left_after_a_fatal_backend_error_are_not_reported_as_reviewed(
 
 
 def test_a_server_never_reached_stops_the_run_after_the_first_file(
-    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    refused: str,
 ) -> None:
     """A wrong base URL, or a CI job without network: every file waited out its own retries to
     fail the same way (a connect timeout: minutes each), and the log repeated the error for
@@ -94,10 +97,7 @@ def test_a_server_never_reached_stops_the_run_after_the_first_file(
     assert run(capsys, "app/util.js")[0] == 0  # reviewed before: in the cache
     for i in range(4):
         (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setenv("DEEPSEEK_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", f"{refused}/v1")
     code, out, err = run(capsys, "app", "-j", "1", "--format", "json")
     assert code == 2 and err.count("Cannot reach 127.0.0.1") == 1
     files = {f["path"]: f for f in json.loads(out)["files"]}
