@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp import privacy
 from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
 from deepseek_lsp.prompts import build_fim_prompt
@@ -160,6 +161,17 @@ def test_no_value_is_sent_while_the_kind_line_is_typed() -> None:
         assert leaked(fim.prompt + "\x00" + fim.suffix) == [], (fim.prompt, fim.suffix)
 
 
+def test_a_prompt_window_starting_inside_a_secrets_data_sends_no_value() -> None:
+    """The ``kind: Secret`` line above the window: the values in it looked like any YAML's."""
+    doc = Document("file:///w/deploy/app-secret.yaml", SECRET_MANIFEST)
+    starts = set()
+    for budget in range(20, 400, 5):
+        fim = build_fim_prompt(doc, len(SECRET_MANIFEST), budget=budget, suffix_share=0.5, count=_count)
+        starts.add(fim.window_start)
+        assert leaked(fim.prompt) == [], (budget, fim.prompt)
+    assert len([s for s in starts if s > SECRET_MANIFEST.index("data:")]) > 3, "windows started inside the data"
+
+
 def _kubectl_order(manifest: str) -> str:
     head, _, rest = manifest.partition("kind: Secret\n")
     return head + rest + "kind: Secret\n"
@@ -231,6 +243,20 @@ def test_a_password_named_pass_is_redacted(text: str) -> None:
     assert "Mai1-App-Pass" not in out and REDACTED in out, out
 
 
+def test_a_secret_under_a_yaml_key_naming_secrets_is_redacted_and_the_keys_stay() -> None:
+    """The first key under ``credentials:`` was taken for its value and redacted: the password
+    after it went out, and the model saw ``secrets:\n  [REDACTED]`` in every compose file."""
+    for parent in ("credentials", "secrets", "auth_token"):
+        text = f"{parent}:\n  password: {DB_PASSWORD}\n  username: admin\n"
+        assert redact(text) == text.replace(DB_PASSWORD, REDACTED)
+    text = (
+        "secrets:\n  db_password:\n    file: ./db_password.txt\n"
+        "credentials:\n  username: admin\n"
+        "secret:\n  enabled: true\n"
+    )
+    assert redact(text) == text
+
+
 def test_ordinary_code_near_these_formats_stays() -> None:
     text = (
         "msg.SG.send(msg)  # a field named SG\n"
@@ -247,5 +273,83 @@ def test_ordinary_code_near_these_formats_stays() -> None:
         "try:\n    run()\nexcept OSError:\n    pass\n"
         "bypass = cache_disabled\nPASSENGER_LIMIT = 123456\ncompass: heading_north\n"
         "pass: boolean;\nif (pass) { pass = false; }\n"
+    )
+    assert redact(text) == text
+
+
+HEX32 = "0123456789abcdef" * 2
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "GOCSPX-" + "aB3dE_6hIj9kLm2nOp5qRs8t",  # Google OAuth client secret
+        "ya29." + "a0AfB_byC3dE6fGh9iJk2lMn5oPq8rSt1uVw4xYz7",  # Google access token
+        "1//0" + "gAbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_aB",  # Google refresh token
+        "SK" + HEX32,  # Twilio API key
+        "key-" + HEX32,  # Mailgun
+        "shpat_" + HEX32,  # Shopify
+        "ATATT3" + "xFfGF0" + "aB3dE_6hIj9kLm2nOp5qRs8tUv1wXy4zA7" * 2 + "=0A1B2C3D",  # Atlassian
+        "dapi" + HEX32,  # Databricks
+        "dop_v1_" + HEX32 * 2,  # DigitalOcean
+    ],
+)
+def test_well_known_prefixed_tokens_are_redacted(token: str) -> None:
+    """Each went out whole unless the name it was assigned to gave it away."""
+    for text in (f'client = Client("{token}")\n', f"  - deploy --auth {token} --region eu\n"):
+        out = redact(text)
+        assert token[8:] not in out and REDACTED in out, out
+        assert privacy.has_trigger(text) or "SK" in text, "the quick path finds it"
+        rest = text.split(token)
+        assert out == rest[0] + REDACTED + rest[1], "the code around it stays"
+
+
+def test_code_that_only_looks_like_those_prefixes_stays() -> None:
+    text = (
+        "TASK_ID = compute(1)\nif key_len:\n    monkey-patch\n"
+        "ratio = 1//0x10\ndapi_client = make_client()\nschema = 'ya29.docs'\n"
+        f"checksum = 'sha256-{HEX32}'\n"
+    )
+    assert redact(text) == text
+
+
+# -- passwords on command lines ---------------------------------------------------------------------
+
+CLI_PASSWORD = "S3cret-Pa55"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (f"curl -u admin:{CLI_PASSWORD} https://api.example.com\n", "curl -u admin:"),
+        (f'curl -fsS --user "deploy:{CLI_PASSWORD}" -o out.tgz "$URL"\n', '--user "deploy:'),
+        (f"\tmysql -h db -u root -p{CLI_PASSWORD} app < schema.sql\n", "-u root -p"),
+        (f'  - run: mysqldump -uroot -p"{CLI_PASSWORD}" app > dump.sql\n', '-uroot -p"'),
+        (f"sshpass -p {CLI_PASSWORD} ssh deploy@host ./release.sh\n", "sshpass -p "),
+        (f"RUN docker login -u ci -p '{CLI_PASSWORD}' registry.example.com\n", "docker login -u ci -p '"),
+        (f"backup-tool --user ops --password {CLI_PASSWORD} --target s3\n", "--password "),
+        (f"gpg --batch --passphrase {CLI_PASSWORD} -d secrets.gpg\n", "--passphrase "),
+    ],
+)
+def test_a_password_on_a_command_line_is_redacted(text: str, kept: str) -> None:
+    """Shell scripts, Makefiles, CI steps and Dockerfiles: the value after the flag went out."""
+    out = redact(text)
+    assert CLI_PASSWORD not in out and REDACTED in out, out
+    assert kept in out and out == text.replace(CLI_PASSWORD, REDACTED)
+
+
+def test_command_lines_without_a_password_stay() -> None:
+    text = (
+        "mkdir -p build/out\n"
+        'mysql -u root -p"$MYSQL_ROOT_PASSWORD" -h "${DB_HOST}" app\n'
+        "mysql -u root -p app  # asks for it\n"
+        'curl -u "$API_USER:$API_PASS" https://api.example.com\n'
+        "curl --user ${{ secrets.USER }}:${{ secrets.PASS }} https://x\n"
+        "docker run -u 1000:1000 image\n"
+        'echo "$TOKEN" | docker login -u ci --password-stdin registry.example.com\n'
+        "sshpass -f ~/.pw ssh host\n"
+        "  --password PASSWORD   the account's password\n"
+        "tool --password <password>\n"
+        'parser.add_argument("--password", help="the password")\n'
     )
     assert redact(text) == text

@@ -292,6 +292,10 @@ LONG_SECRET = "hunter2-Very-Secret-77"
         f'password = """\n{LONG_SECRET}\n"""\nconnect(password)\n',
         f"    DB_PASSWORD: str = r'''\n        {LONG_SECRET}\n    '''\n",
         f"const apiKey = `\n  {LONG_SECRET}\n`;\n",
+        f'password = (\n    """\n    {LONG_SECRET}\n    """\n)\n',
+        f"const apiKey =\n  `\n  {LONG_SECRET}\n  `;\n",
+        f"db:\n  password: |\n    {LONG_SECRET}\n  user: app\n",
+        f"smtp:\n  pass: >-  # the app password\n\n    {LONG_SECRET}\n",
     ],
 )
 def test_a_secret_alone_on_the_lines_of_a_multi_line_string_is_redacted(text: str) -> None:
@@ -310,6 +314,67 @@ def test_a_secret_in_a_triple_quoted_string_is_not_sent_with_the_cursor_below_it
     fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.1, count=_count)
     assert LONG_SECRET not in fim.prompt + fim.suffix
     assert fim.prompt.endswith(f'PASSWORD = """\n{REDACTED}\n')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'DB_PASSWORD = (\n    "{LONG_SECRET}"\n)\n',
+        f'password = \\\n    "{LONG_SECRET}"\n',
+        f"const apiKey =\n  ('{LONG_SECRET}');\n",
+    ],
+)
+def test_a_secret_on_the_line_below_its_name_in_brackets_is_redacted(text: str) -> None:
+    """Black wraps a long string in brackets on the next lines; it went out whole."""
+    out = redact(text, keep_lines=True)
+    assert out == text.replace(LONG_SECRET, REDACTED)
+
+
+def test_code_in_brackets_below_a_secret_name_stays() -> None:
+    text = 'DB_PASSWORD = (\n    os.environ["DB_PASSWORD"]\n)\ntoken = (\n    session_token\n)\n'
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DB_PASSWORD = (\n", f'    "{LONG_SECRET}"\n)\n'),
+        ('password = """\n', f'{LONG_SECRET}\n"""\n'),
+        ("api_key =\n", f"    '{LONG_SECRET}'\n"),
+    ],
+)
+def test_a_prompt_window_starting_below_a_secret_name_sends_no_value(name: str, value: str) -> None:
+    """The window's first line is the value, its name above the window: alone it looked like
+    nothing. Every window start is tried; those between the name and the value matter."""
+    head = "".join(f"setting_{i} = load({i})\n" for i in range(31))
+    tail = "".join(f"other_{i} = load({i})\n" for i in range(30))
+    text = head + name + value + tail
+    doc = Document("file:///w/settings.py", text)
+    value_at = len((head + name).encode())
+    starts = set()
+    for budget in range(100, 1200, 10):
+        fim = build_fim_prompt(doc, len(text), budget=budget, suffix_share=0.5, count=_count)
+        starts.add(fim.window_start)
+        assert LONG_SECRET not in fim.prompt, (budget, fim.prompt)
+    assert value_at in starts, "a window started at the value's line"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DB_PASSWORD = (", f'\n    "{LONG_SECRET}"\n)\n'),
+        ('password = """', f'\n{LONG_SECRET}\n"""\n'),
+        ("api_key =", f"\n    '{LONG_SECRET}'\n"),
+    ],
+)
+def test_a_secret_below_the_cursor_on_its_name_line_is_not_sent_in_the_suffix(name: str, value: str) -> None:
+    """The cursor at the end of the name's line: the value on the next line went out whole with
+    the suffix, redacted apart from the window that names it."""
+    text = f"import os\n\n{name}{value}print(1)\n"
+    doc = Document("file:///w/settings.py", text)
+    fim = build_fim_prompt(doc, text.index(name) + len(name), budget=2000, suffix_share=0.5, count=_count)
+    assert fim.prompt.endswith(name)
+    assert fim.suffix == value.replace(LONG_SECRET, REDACTED) + "print(1)\n"
 
 
 @pytest.mark.parametrize(
@@ -341,6 +406,9 @@ def test_a_secret_in_a_multi_line_string_of_another_file_is_not_sent(comment: st
         'def check(password):\n    """\n    Compares the password with its hash.\n    """\n',
         'PASSWORD_QUERY = """\nSELECT password_hash FROM users WHERE id = %s\n"""\n',
         'password = """\n{password}\n"""\n',
+        'PASSWORD_HELP = (\n    """\n    Enter the password\n    """\n)\n',
+        "policy:\n  password_rules: |\n    at least 12 characters\n",
+        "creds:\n  token: |\n    {{ .Values.token }}\n",
     ],
 )
 def test_text_about_a_secret_in_quotes_stays(text: str) -> None:

@@ -49,6 +49,8 @@ def _base64_private_key(match: re.Match[str]) -> str:
 # The literal first, its word boundary after: a leading ``\b`` took re's prefix search away
 # (1 ms over a 12 kB window of ``SG.`` lines, 0.01 ms so).
 _SENDGRID = re.compile(r"SG\.(?<=\bSG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+#: A Twilio API key (``SK`` and 32 hex digits), the same way: "sk" is in every ``task``.
+_TWILIO = re.compile(r"SK(?<=\bSK)[0-9a-fA-F]{32}(?![A-Za-z0-9_])")
 
 #: An XML element's or attribute's name that says it holds a secret (``dbPassword``, ``api.token``).
 _SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
@@ -71,6 +73,29 @@ def _multiline_value(match: re.Match[str]) -> str:
     if value.lower().startswith(("http://", "https://")) and "@" not in value:
         return match.group(0)
     return match.group(1) + REDACTED
+
+
+#: A command-line flag's value: not a variable, an option, a redirection or a placeholder.
+_CLI_VALUE = r"""((?![$%{<-])[^\s"'`;|&<>]+)"""
+#: A placeholder in a usage line (``--password PASSWORD``, ``-p PASS``).
+_PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*")
+
+
+def _cli_password(match: re.Match[str]) -> str:
+    return match.group(0) if _PLACEHOLDER.fullmatch(match.group(2)) else match.group(1) + REDACTED
+
+
+#: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
+#: it. One word there too: a block of text (a script, a policy) is not a secret.
+_YAML_BLOCK = re.compile(
+    r"""(?ix)("""
+    + _ASSIGNED_NAME
+    + r"""["']?[ \t]*:[ \t]*([|>][+-]?[1-9]?[+-]?)[ \t]*(?:\#[^\r\n]*)?\r?\n(?:[ \t]*\r?\n)*[ \t]+)
+    ([^\s"'`{}\#]{6,})(?=[ \t]*(?:\r?\n|\Z))
+    """
+)
+#: What a text holds for :data:`_YAML_BLOCK` to match: a search far cheaper than the pattern's.
+_YAML_BLOCK_OPENER = re.compile(r":[ \t]*[|>]")
 
 
 #: A pattern's replacement: a template, a function of the match, or None for an assignment.
@@ -125,7 +150,19 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # SendGrid: run over the whole text when it holds a case-sensitive "SG." (see redact): as
     # a lower-cased trigger, "sg." is in every ``msg.`` of ordinary code.
     (_SENDGRID, REDACTED),
+    (_TWILIO, REDACTED),
     (re.compile(r"\bpypi-AgE[A-Za-z0-9_-]{50,}"), REDACTED),  # PyPI upload tokens (a macaroon)
+    # The literal first in these, the word boundary after it (see _SENDGRID): ~0.2 ms a
+    # keystroke each, as ``\b`` first, over the suspect lines of a large window.
+    # Google OAuth: a client secret, an access token, a refresh token.
+    (re.compile(r"GOCSPX-(?<=\bGOCSPX-)[A-Za-z0-9_-]{24,}"), REDACTED),
+    (re.compile(r"ya29\.(?<=\bya29\.)[A-Za-z0-9_-]{20,}"), REDACTED),
+    (re.compile(r"1//0(?<![\w/]1//0)[A-Za-z0-9_-]{30,}"), REDACTED),
+    (re.compile(r"key-(?<=\bkey-)[0-9a-f]{32}\b"), REDACTED),  # Mailgun
+    (re.compile(r"shp(?<=\bshp)(?:at|ca|pa|ss)_[0-9a-fA-F]{32}\b"), REDACTED),  # Shopify
+    (re.compile(r"ATATT3(?<=\bATATT3)[A-Za-z0-9_=-]{50,}"), REDACTED),  # Atlassian API token
+    (re.compile(r"dapi(?<=\bdapi)[0-9a-f]{32}(?:-\d+)?\b"), REDACTED),  # Databricks
+    (re.compile(r"do(?<=\bdo)[opr]_v1_[0-9a-f]{64}\b"), REDACTED),  # DigitalOcean
     # Incoming webhooks: the URL is the credential (anyone holding it posts to the channel).
     # The host stays, so the code still reads as a webhook call.
     (
@@ -170,6 +207,25 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         r"\1" + REDACTED,
     ),
+    # A password on a command line (a shell script, a Makefile, a CI step, a Dockerfile's RUN):
+    # ``curl -u user:password``, ``mysql -pSECRET``, ``sshpass -p secret``, ``docker login -p
+    # secret``, ``--password secret``. The flag stays; a variable (``-p"$DB_PASSWORD"``, a CI's
+    # ``${{ secrets.X }}``, ``%PASS%``), a placeholder (``<password>``, ``PASSWORD``) is code.
+    # The command's name first, as a literal: re finds it fast (see _SENDGRID).
+    (
+        re.compile(r"(curl(?<=\bcurl)\b[^\r\n]*?(?<!\S)(?:-u|--user)(?:[ \t]+|=)?[\"']?[^\s:\"'`]*:)" + _CLI_VALUE),
+        _cli_password,
+    ),
+    (re.compile(r"(mysql(?<=\bmysql)(?:dump|admin)?\b[^\r\n]*?(?<!\S)-p[\"']?)" + _CLI_VALUE), _cli_password),
+    (re.compile(r"(sshpass(?<=\bsshpass)\b[^\r\n]*?(?<!\S)-p(?:[ \t]+|=)?[\"']?)" + _CLI_VALUE), _cli_password),
+    (
+        re.compile(
+            r"( login\b(?:(?<=docker login)|(?<=podman login)|(?<=nerdctl login)|(?<=registry login))"
+            r"[^\r\n]*?(?<!\S)-p(?:[ \t]+|=)?[\"']?)" + _CLI_VALUE
+        ),
+        _cli_password,
+    ),
+    (re.compile(r"(--pass(?<![\w-]--pass)(?:word|wd|phrase)?[ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
     # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
     # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
     # Not an expression (JSX's ``{value}``) nor a placeholder (``${env.DB_PASSWORD}``), nor text
@@ -193,30 +249,35 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # the quotes an editor closed (``password="hunter2|"``) has its closing quote after it.
     # The quotes may be Python's triple ones or a JavaScript template's backticks, after a
     # literal's prefix (``b"..."``, ``r'...'``, C#'s ``@"..."``, C++'s ``L"..."``), or an
-    # interpolating one (``f"..."``, C#'s ``$"..."``): each went out.
+    # interpolating one (``f"..."``, C#'s ``$"..."``): each went out. The value may be on the
+    # next line, in brackets or after a line continuation (``PASSWORD = (\n    "..."\n)``).
+    # Not a YAML key, though: under ``credentials:`` the key below (``  password:``) was taken
+    # for its value, redacted, and the password after it went out.
     (
         re.compile(
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r""")
             (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
+            (?:[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
-            (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|([^\s"'`,;]{6,}))
+            (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![^\s"'`,;]*:(?!\S))[^\s"'`,;]{6,}))
             """
         ),
         None,
     ),
     # The same, with the value alone on the lines of a triple-quoted string or a template
     # (``password = """`` then the secret on the next line): it went out whole. Only one word
-    # there: a docstring, SQL or a prompt's text in triple quotes is code. The separator is on
-    # the name's line, so the value is within the lines redaction looks at around the name.
-    # The lines may start with a comment mark: a snippet's (another file's lines, commented).
+    # there: a docstring, SQL or a prompt's text in triple quotes is code. The quotes may open
+    # on a line of their own, in brackets (``password = (\n    """``), within the lines
+    # redaction looks at around the name. The lines may start with a comment mark: a snippet's
+    # (another file's lines, commented).
     (
         re.compile(
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r"""
-            ["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?[ \t]*(?::=|=>|[:=])[ \t]*
+            ["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?[ \t]*(?::=|=>|[:=])\s*(?:[(\\]\s*)?
             (?:(?:[rbu]{1,2}|@)(?=["']))?("{3}|'{3}|`)[ \t]*\r?\n"""
             + _LINES_TO_VALUE
             + r""")
@@ -227,6 +288,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _multiline_value,
     ),
+    (_YAML_BLOCK, _multiline_value),
 )
 
 
@@ -333,27 +395,29 @@ def _keeping_lines(replacement: Replacement) -> Any:
 _KEY_BLOCK_PATTERNS = 3
 _TRIGGERS = (
     *("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aiza"),
-    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk-", "sk_live_", "sk_test_", "eyj"),
+    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk-", "k_live_", "k_test_", "eyj"),
     *("bearer", "token", "://", "secret", "passw", "passphrase", "pwd", "credential"),
-    # ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most
-    # of a Python window suspect: 0.5 -> 11 ms a request).
-    *("_pass", "pass:", "pass=", "pass =", 'pass"', "pass'"),
-    # A camelCase ``dbPass`` as Go declares it (``dbPass := ...``) or aligned with its neighbours.
-    *("pass :", "pass  "),
     *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
     *("private_key", "private-key", "privatekey"),
-    *("rk_live_", "rk_test_", "whsec_", "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "sharedaccesskey", "_auth"),
+    *("whsec_", "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
     "basic",
     "ls0tls1crudjti",
+    *("gocspx-", "ya29.", "1//0", "key-", "shp", "atatt3", "dapi", "_v1_"),
+    # A password on a command line: ``curl -u``, ``mysql -p...``, ``sshpass -p``, ``docker login -p``.
+    *("curl", " -p"),
 )
+#: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
+#: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
+#: ``dbPass := ...`` or one aligned with its neighbours. One search, not a find for each form.
+_PASS_NAME = re.compile(r"pass(?:(?<=_pass)|[:=\"']| [=:]|  )")
 
 
 def has_trigger(text: str) -> bool:
     """Whether ``text`` holds a word that may introduce a secret (what :func:`redact` looks
     around). Text without one may be passed to :func:`redact` as ``clean``."""
     low = text.lower()
-    return any(trigger in low for trigger in _TRIGGERS)
+    return any(trigger in low for trigger in _TRIGGERS) or _PASS_NAME.search(low) is not None
 
 
 def _outside(clean: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
@@ -380,6 +444,7 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             while at >= 0:
                 starts.append(at)
                 at = low.find(trigger, at + len(trigger), hi)
+        starts += (m.start() for m in _PASS_NAME.finditer(low, lo, hi))
     if not starts:
         return []
     spans: list[tuple[int, int]] = []
@@ -402,6 +467,8 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
 
 def _apply(patterns: Iterable[tuple[re.Pattern[str], Replacement]], text: str, keep_lines: bool) -> str:
     for pattern, replacement in patterns:
+        if pattern is _YAML_BLOCK and _YAML_BLOCK_OPENER.search(text) is None:
+            continue
         if keep_lines:
             text = pattern.sub(_keeping_lines(replacement), text)
         else:
@@ -608,8 +675,12 @@ def redact(
         redacted = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], redacted, keep_lines)
     if "SG." in redacted:
         redacted = _apply(((_SENDGRID, REDACTED),), redacted, keep_lines)
+    if "SK" in redacted:
+        redacted = _apply(((_TWILIO, REDACTED),), redacted, keep_lines)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
         redacted = _redact_secret_manifests(redacted, before, after)
+    if before:
+        redacted = _value_below_name(redacted, before)
     if redacted != text:
         clean = ()  # the ranges were positions in the text before these went
     text = redacted
@@ -637,6 +708,38 @@ def redact(
 _SEAM_LINES = 4
 
 
+def _value_below_name(text: str, before: str) -> str:
+    """``text`` with its first lines redacted where they hold the value of a secret named at the
+    end of ``before``: a prompt's window starting between ``password = (`` and its value on the
+    next line sent the value alone, which looks like nothing on its own."""
+    lo = len(before)
+    for _ in range(_SEAM_LINES):
+        lo = max(before.rfind("\n", 0, lo - 1), before.rfind("\r", 0, lo - 1)) + 1
+        if lo == 0:
+            break
+    tail = before[lo:]
+    if not has_trigger(tail):
+        return text
+    hi = 0
+    for _ in range(_SEAM_LINES):
+        nl = text.find("\n", hi)
+        hi = len(text) if nl < 0 else nl + 1
+    joined = tail + text[:hi]
+    cut = len(tail)
+    for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]:
+        for m in pattern.finditer(joined):
+            if m.start() >= cut:
+                break
+            if m.end() <= cut:
+                continue
+            out = _keeping_lines(replacement)(m)
+            name = joined[m.start() : cut]
+            # Only a value wholly in ``text``, after a name and separator that stay as written.
+            if out != m.group(0) and out.startswith(name):
+                return out[len(name) :] + joined[m.end() :] + text[hi:]
+    return text
+
+
 def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     """``window`` and ``suffix`` (the text before and after the cursor, redacted apart) with a
     secret the cursor is inside of replaced, before the cursor. Each half alone looked like no
@@ -654,7 +757,7 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
         nl = suffix.find("\n", hi)
         hi = len(suffix) if nl < 0 else nl + 1
     joined = window[lo:] + suffix[:hi]
-    if not has_trigger(joined) and "SG." not in joined:
+    if not has_trigger(joined) and "SG." not in joined and "SK" not in joined:
         return window, suffix
     cut = len(window) - lo
     for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]:

@@ -24,6 +24,9 @@ WINDOW_STEP = 32
 SNAP_SHARE = 4
 SUFFIX_STEP = 16
 EXTRAS_SHARE = 0.3
+#: Bytes above the prompt's window redaction is shown: the name of a secret whose value starts
+#: the window, the ``kind: Secret`` line of a manifest whose data the window starts inside of.
+ABOVE_WINDOW = 4096
 
 TokenCount = Callable[[str], int]
 #: Token count of a whole line (line break included) by line number.
@@ -444,7 +447,12 @@ def build_fim_prompt(
             window, suffix = split_at_secret(window, suffix)
             if window != raw_window:
                 clean = ()  # positions in the window as it was
-            window, suffix = redact(window, clean=clean, after=suffix), redact(suffix, before=window)
+            # The lines above the window too: a secret's name there, its value at the window's top.
+            above = doc.data[max(0, window_start - ABOVE_WINDOW) : window_start].decode("utf-8", "ignore")
+            window, suffix = (
+                redact(window, clean=clean, before=above, after=suffix),
+                redact(suffix, before=window),
+            )
             suffix_grown = _growth(suffix_text, suffix, count)
             grown += _growth(raw_window, window, count)
         over = head_tokens + prefix_tokens + inserted_tokens + suffix_tokens + grown + suffix_grown - budget
