@@ -270,14 +270,15 @@ async def test_on_windows_the_editor_is_watched_without_signal_0(monkeypatch) ->
     CTRL_C_EVENT, which goes to the console process group ``pid`` (a Ctrl+C to the editor every
     few seconds) or raises OSError, which ended the watch for good. Windows asks the process's
     exit code instead."""
+    import deepseek_lsp.process as process_module
     import deepseek_lsp.server as server_module
 
     kills: list[tuple[int, int]] = []
     answers = iter([True, None, False])
     exits: list[int] = []
-    monkeypatch.setattr(server_module, "WINDOWS", True)
-    monkeypatch.setattr(server_module.os, "kill", lambda pid, sig: kills.append((pid, sig)))
-    monkeypatch.setattr(server_module, "_windows_process_alive", lambda pid: next(answers))
+    monkeypatch.setattr(process_module, "WINDOWS", True)
+    monkeypatch.setattr(process_module.os, "kill", lambda pid, sig: kills.append((pid, sig)))
+    monkeypatch.setattr(process_module, "_windows_process_alive", lambda pid: next(answers))
     monkeypatch.setattr(server_module, "PARENT_CHECK_S", 0.0)
     monkeypatch.setattr(server_module.os, "_exit", lambda code: (exits.append(code), (_ for _ in ()).throw(SystemExit(code))))
     server = server_module.create_server(env={})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import errno
 import logging
 import os
@@ -12,14 +11,12 @@ import signal
 import stat
 import sys
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol, lsp_method
 
 from . import __version__
 from . import log as logsetup
@@ -30,6 +27,8 @@ from .heap import Collector, Trimmer
 from .languages import LanguageRegistry
 from .model.tokens import loaded_counter, preload_in_background
 from .notebooks import Notebooks
+from .process import WINDOWS, _process_visible, process_alive
+from .protocol import Protocol, _PipeReader
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 
 log = logging.getLogger(__name__)
@@ -71,190 +70,6 @@ def _rss_bytes() -> int:
         import resource
 
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _forward_only(method: str) -> Callable[[Any, Any], Generator[Any, Any, None]]:
-    """A built-in handler for ``method`` that passes its params on to the user handler and keeps
-    nothing itself (pygls' own ones store the documents in its workspace: see Protocol)."""
-
-    @lsp_method(method)
-    def forward(self: LanguageServerProtocol, params: Any) -> Generator[Any, Any, None]:
-        if (handler := self.fm.features.get(method)) is not None:
-            yield handler, (params,), None
-
-    return forward
-
-
-class Protocol(LanguageServerProtocol):
-    """Keeps pygls from holding a second copy of every document.
-
-    pygls re-splits a document's whole text on every change; our :class:`DocumentStore` does the
-    same work incrementally, so the built-in sync handlers only forward to the user handlers.
-    """
-
-    _initialize_seen = False
-    #: ``exit`` was received: pygls closes stdout right after its handler.
-    exited = False
-    #: An initialize was answered with a result: another one is refused. (Not ``_initialize_seen``:
-    #: one refused for its params, a required ``capabilities`` left out, may be sent again.)
-    initialized_once = False
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        """Answer a request whose params don't fit its method with an error, not silence.
-
-        pygls logs such a message and drops it, so the editor would wait for an answer forever.
-        """
-        if "method" in data and "params" not in data and self.get_message_type(data["method"]) is None:
-            # JSON-RPC lets ``params`` be left out; pygls' untyped message (our own requests, a
-            # method it does not know) required it: an unknown notification popped "Error in
-            # server: Internal Error" up in the editor, and an unknown request was answered
-            # InternalError rather than MethodNotFound.
-            data = {**data, "params": None}
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            if "jsonrpc" in data and "id" in data and "method" in data:
-                self._send_response(
-                    data["id"], error=types.ResponseError(code=exc.code, message=f"{exc.message}: {data['method']}")
-                )
-            raise
-
-    def handle_message(self, message: Any) -> None:
-        """pygls' dispatch, without its ``isinstance`` checks against runtime-checkable
-        Protocols (one or two per message, ~0.05 ms each on Python 3.11: a tenth of the time a
-        request spends outside its handler). Requests and notifications, what editors send,
-        are told apart by their fields; anything else goes the pygls way."""
-        method = getattr(message, "method", None)
-        if not self._initialize_seen and method is not None:
-            if method == types.INITIALIZE:
-                self._initialize_seen = True
-            elif method != types.EXIT:
-                # The protocol: before initialize, requests get -32002 and notifications are
-                # dropped. They used to run with neither the client's capabilities (its
-                # position encoding) nor its settings (exclusion globs included).
-                if hasattr(message, "id"):
-                    self._send_response(
-                        message.id,
-                        error=types.ResponseError(
-                            code=types.ErrorCodes.ServerNotInitialized,
-                            message=f"the server is not initialized yet: {method}",
-                        ),
-                    )
-                return
-        elif method == types.INITIALIZE and self.initialized_once and hasattr(message, "id"):
-            # The protocol: initialize is sent once. A second one ran the handler again: every
-            # log line reached the editor twice from then on, and the position encoding of the
-            # open documents changed under them.
-            self._send_response(
-                message.id,
-                error=types.ResponseError(
-                    code=types.ErrorCodes.InvalidRequest, message="the server is already initialized"
-                ),
-            )
-            return
-        if self._shutdown and method not in (None, types.EXIT) and hasattr(message, "id"):
-            # The protocol's answer to a request after shutdown; pygls logged and dropped it,
-            # and the editor waited for good.
-            self._send_response(
-                message.id,
-                error=types.ResponseError(
-                    code=types.ErrorCodes.InvalidRequest, message=f"the server is shutting down: {method}"
-                ),
-            )
-            return
-        if (
-            method is None
-            or getattr(message, "jsonrpc", None) != JsonRPCProtocol.VERSION
-            or (self._shutdown and method != types.EXIT)
-        ):
-            super().handle_message(message)  # responses, and what pygls logs and drops
-            return
-        ctx = contextvars.copy_context()
-        if hasattr(message, "id"):
-            log.debug("Request %r received", method)
-            ctx.run(self._handle_request, message.id, method, message.params)
-        else:
-            log.debug("Notification %r received", method)
-            ctx.run(self._handle_notification, method, message.params)
-
-    def _send_data(self, data: Any) -> None:
-        if self.exited:
-            # The answers of the requests cancelled on the way out of an ``exit`` without a
-            # ``shutdown``: stdout is closed. Each failed write was logged with a traceback and
-            # reported to the editor by writing again, recursively (seconds, megabytes).
-            log.debug("not sent after exit: %.80s", data)
-            return
-        super()._send_data(data)
-
-    def _send_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
-        super()._send_response(msg_id, result, error)
-        # The answer is written: a collection the request's allocations made due runs now.
-        self._server.collector.answered()
-
-    def _handle_response(self, msg_id: Any, result: Any = None, error: Any = None) -> None:
-        """An answer to one of our requests; one we stopped waiting for is dropped.
-
-        A wait given up (a configuration pull past its time limit, a review cancelled while its
-        progress token was being created) cancels the request's future, which pygls keeps: its
-        late answer then failed in ``set_result`` and the editor popped up "Error in server:
-        CANCELLED: <Future ...>" (tests/test_lifecycle_in_flight.py).
-        """
-        future = self._request_futures.get(msg_id)
-        if future is not None and future.done():
-            del self._request_futures[msg_id]
-            log.debug("answer to request %s, no longer awaited", msg_id)
-            return
-        super()._handle_response(msg_id, result, error)
-
-    def _check_handler_result(self, future: Any) -> None:
-        """pygls' check of a notification's outcome; then forget the notification's future.
-
-        pygls files the future of every notification handled by a coroutine or a generator (our
-        didOpen/didChange/didClose below) in ``_request_futures`` under a random id, and nothing
-        ever removes it: one Future with its lock, ~1 kB per keystroke, kept for good
-        (tests/bench/soak.py found ~25 MB after 20,000 keystrokes; tests/test_reliability_leaks.py
-        keeps it fixed). Requests are unaffected: their futures are removed when answered.
-        """
-        try:
-            super()._check_handler_result(future)
-        finally:
-            # Not at once: this callback also runs inside pygls' shutdown, which cancels the
-            # futures while iterating over that very dict.
-            try:
-                asyncio.get_running_loop().call_soon(self._forget_future, future)
-            except RuntimeError:
-                self._forget_future(future)
-
-    def _forget_future(self, future: Any) -> None:
-        futures = self._request_futures
-        for key in [k for k, v in futures.items() if v is future]:
-            del futures[key]
-
-    lsp_text_document__did_open = _forward_only(types.TEXT_DOCUMENT_DID_OPEN)
-    lsp_text_document__did_change = _forward_only(types.TEXT_DOCUMENT_DID_CHANGE)
-    lsp_text_document__did_close = _forward_only(types.TEXT_DOCUMENT_DID_CLOSE)
-    lsp_notebook_document__did_open = _forward_only(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    lsp_notebook_document__did_change = _forward_only(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    lsp_notebook_document__did_close = _forward_only(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
-
-
-class _PipeReader:
-    """pygls' reader interface over an asyncio stream; end of input reads as ``b""``."""
-
-    def __init__(self, stream: asyncio.StreamReader) -> None:
-        self._stream = stream
-
-    async def readline(self) -> bytes:
-        try:
-            return await self._stream.readline()
-        except ValueError:  # a "line" over the limit: garbage, dropped like pygls drops it
-            return b"?\r\n"
-
-    async def readexactly(self, n: int) -> bytes:
-        try:
-            return await self._stream.readexactly(n)
-        except asyncio.IncompleteReadError:
-            return b""
 
 
 class DeepSeekServer(LanguageServer):
@@ -597,7 +412,6 @@ class DeepSeekServer(LanguageServer):
 PARENT_CHECK_S = 3.0
 #: How long the work under way may take to stop when the editor is gone.
 STOP_TIMEOUT_S = 2.0
-WINDOWS = os.name == "nt"
 
 
 def _param(params: Any, key: str) -> Any:
@@ -615,45 +429,6 @@ def _tree_shape(tree: Any) -> list[tuple[str, int, int]]:
         shape.append((node.type, node.start_byte, node.end_byte))
         stack.extend(reversed(node.children))
     return shape
-
-
-def process_alive(pid: int) -> bool | None:
-    """Whether ``pid`` names a live process this one can see (in this PID namespace); None when
-    it cannot be told (another user's, or the system refuses to say)."""
-    if WINDOWS:
-        # Not os.kill(pid, 0): on Windows signal 0 is CTRL_C_EVENT, sent to the console
-        # process group ``pid``: a Ctrl+C to the editor every few seconds, or an OSError.
-        return _windows_process_alive(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError, OverflowError):
-        return None
-    return True
-
-
-def _windows_process_alive(pid: int) -> bool | None:
-    import ctypes  # Windows only
-
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
-    query_limited_information, still_active, access_denied = 0x1000, 259, 5
-    handle = kernel32.OpenProcess(query_limited_information, False, pid)
-    if not handle:
-        return None if ctypes.get_last_error() == access_denied else False  # type: ignore[attr-defined]
-    try:
-        code = ctypes.c_ulong()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return None
-        return code.value == still_active
-    finally:
-        kernel32.CloseHandle(handle)
-
-
-def _process_visible(pid: int) -> bool:
-    """Whether ``pid`` names a process this one can see: one that cannot be told about is
-    watched as before (it may be there, another user's)."""
-    return process_alive(pid) is not False
 
 
 def create_server(env: dict[str, str] | None = None) -> DeepSeekServer:
