@@ -338,6 +338,69 @@ def test_a_password_on_a_command_line_is_redacted(text: str, kept: str) -> None:
     assert kept in out and out == text.replace(CLI_PASSWORD, REDACTED)
 
 
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (f"redis-cli -h cache -p 6379 -a {CLI_PASSWORD} FLUSHALL\n", "-p 6379 -a "),
+        (f"openssl enc -aes-256-cbc -salt -k {CLI_PASSWORD} -in db.sql -out db.enc\n", "-salt -k "),
+        (f"openssl rsa -in key.pem -passin pass:{CLI_PASSWORD} -out plain.pem\n", "-passin pass:"),
+        (f"htpasswd -b -c /etc/nginx/.htpasswd admin {CLI_PASSWORD}\n", "/etc/nginx/.htpasswd admin "),
+        (f"htpasswd -nbB admin '{CLI_PASSWORD}' > users\n", "-nbB admin '"),
+        (f'os.system("htpasswd -b -C 12 users.txt ops {CLI_PASSWORD}")\n', 'ops [REDACTED]")'),
+        (f"mongosh --host db -u root -p {CLI_PASSWORD} admin\n", "-u root -p "),
+        (f"ldapsearch -x -D cn=admin,dc=ex -w {CLI_PASSWORD} -b dc=ex\n", "dc=ex -w "),
+        (f"smbclient //files/share -U backup%{CLI_PASSWORD} -c ls\n", "-U backup%"),
+        (f"net use Z: \\\\files\\share /user:CORP\\backup {CLI_PASSWORD} /persistent:no\n", "/user:CORP\\backup "),
+    ],
+)
+def test_a_password_given_to_other_clients_on_a_command_line_is_redacted(text: str, kept: str) -> None:
+    """Redis, OpenSSL, htpasswd, MongoDB, LDAP, Samba and Windows shares: the password after
+    each one's own flag (or in its own place) went out."""
+    out = redact(text)
+    assert CLI_PASSWORD not in out and kept in out, out
+    assert out == text.replace(CLI_PASSWORD, REDACTED)
+    assert privacy.has_trigger(text), "the quick path finds it"
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (f'subprocess.run(["mysql", "-uroot", "-p{CLI_PASSWORD}", "app"])\n', '"-p'),
+        (f"subprocess.check_call(['backup-tool', '--password', '{CLI_PASSWORD}'])\n", "'--password', '"),
+        (f'args = ["-fsS", "-u", "deploy:{CLI_PASSWORD}", url]\n', '"-u", "deploy:'),
+        (f'spawn("gh-sync", ["--token", "{CLI_PASSWORD}", "--repo", repo]);\n', '["--token", "'),
+        (f'cmd = [\n    "vault-tool",\n    "--client-secret",\n    "{CLI_PASSWORD}",\n]\n', '"--client-secret",\n    "'),
+    ],
+)
+def test_a_password_in_an_argument_list_is_redacted(text: str, kept: str) -> None:
+    """The same flags, each argument quoted in a list (``subprocess.run``, Node's ``spawn``)."""
+    out = redact(text)
+    assert CLI_PASSWORD not in out and kept in out, out
+    assert out == text.replace(CLI_PASSWORD, REDACTED)
+    assert privacy.has_trigger(text), "the quick path finds it"
+
+
+def test_argument_lists_and_commands_without_a_password_stay() -> None:
+    text = (
+        'subprocess.run(["docker", "exec", "-u", "1000:1000", name])\n'
+        'subprocess.run(["docker", "exec", "-u", "www-data:www-data", name])\n'
+        'subprocess.run(["mysql", "-p", "-h", host])\n'
+        'run(["tool", "--password", password, "--token", os.environ["TOKEN"]])\n'
+        'run(["tool", "--no-password", "--token", "-"])\n'
+        'args = ["--password", "PASSWORD", "--token", "${TOKEN}"]\n'
+        "redis-cli -a \"$REDIS_PASSWORD\" ping\n"
+        "openssl enc -d -aes-256-cbc -kfile key.txt -in db.enc\n"
+        "htpasswd -c /etc/nginx/.htpasswd admin  # asks for it\n"
+        "htpasswd -b /etc/nginx/.htpasswd admin \"$ADMIN_PASSWORD\"\n"
+        "mongosh -u root -p --authenticationDatabase admin\n"
+        "ldapsearch -x -W -D cn=admin -b dc=ex\n"
+        "smbclient //files/share -U backup -c ls\n"
+        "net use Z: \\\\files\\share /user:CORP\\backup * /persistent:no\n"
+        "from OpenSSL import crypto\n"
+    )
+    assert redact(text) == text
+
+
 def test_command_lines_without_a_password_stay() -> None:
     text = (
         "mkdir -p build/out\n"
@@ -353,3 +416,28 @@ def test_command_lines_without_a_password_stay() -> None:
         'parser.add_argument("--password", help="the password")\n'
     )
     assert redact(text) == text
+
+
+def test_a_window_starting_among_a_secrets_data_far_below_its_kind_sends_no_value() -> None:
+    """A large entry (a kubeconfig, a bundle of certificates) between ``kind: Secret`` and the
+    prompt's window: more than the lines looked at above it, and the entries below went out."""
+    big = b64("x" * 6000)
+    text = (
+        f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ndata:\n  bundle.json: {big}\n"
+        f"  username: {b64('admin')}\n  .dockerconfigjson: {b64(DOCKER)}\n"
+    )
+    doc = Document("file:///w/k8s/secret.yaml", text)
+    for cursor in (len(text) - 1, text.index("  .dockerconfigjson")):  # the values in the suffix too
+        fim = build_fim_prompt(doc, cursor, budget=200, suffix_share=0.5, count=_count)
+        assert fim.window_start > text.index("bundle.json") + 4096, "the window starts below the big entry"
+        sent = fim.prompt + fim.suffix
+        assert b64("admin") not in sent and b64(DOCKER) not in sent, sent
+        assert "  username: " in sent and "  .dockerconfigjson: " in sent, "the keys stay"
+
+
+def test_an_indented_map_far_below_an_ordinary_manifest_stays() -> None:
+    config = "\n".join(f"  key{i}: {b64(str(i) * 40)}" for i in range(200))
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n{config}\n"
+    doc = Document("file:///w/k8s/config.yaml", text)
+    fim = build_fim_prompt(doc, len(text) - 1, budget=200, suffix_share=0.1, count=_count)
+    assert REDACTED not in fim.prompt and "key199: " + b64("199" * 40)[:20] in fim.prompt

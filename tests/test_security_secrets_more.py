@@ -330,6 +330,35 @@ def test_a_secret_on_the_line_below_its_name_in_brackets_is_redacted(text: str) 
     assert out == text.replace(LONG_SECRET, REDACTED)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'PASSWORD = (\n    "{LONG_SECRET[:9]}"\n    "{LONG_SECRET[9:18]}"\n    "{LONG_SECRET[18:]}"\n)\n',
+        f'token = "{LONG_SECRET[:9]}" "{LONG_SECRET[9:]}"\n',
+        f'API_KEY = "{LONG_SECRET[:9]}" \\\n    "{LONG_SECRET[9:]}"\n',
+        f'static const char *api_key = "{LONG_SECRET[:9]}"\n    "{LONG_SECRET[9:]}";\n',
+        f"api_key = ('{LONG_SECRET[:9]}'\n           '{LONG_SECRET[9:]}')\n",
+    ],
+)
+def test_a_secret_written_as_adjacent_literals_is_redacted_whole(text: str) -> None:
+    """Implicit concatenation (a long secret wrapped by a formatter, C's adjacent literals):
+    the first part was redacted, the others went out."""
+    out = redact(text, keep_lines=True)
+    assert REDACTED in out and not any(part in out for part in (LONG_SECRET[9:18], LONG_SECRET[18:])), out
+    assert out.count("\n") == text.count("\n")
+
+
+def test_literals_next_to_a_redacted_one_but_not_part_of_it_stay() -> None:
+    text = (
+        f'API_KEY = "{LONG_SECRET}"\n"""The key of the mail service."""\n'
+        f'creds = {{"token": "{LONG_SECRET}", "user": "deploy-bot"}}\n'
+        f'API_TOKEN = "{LONG_SECRET}"  # "eu-west-1"\n'
+    )
+    out = redact(text)
+    assert LONG_SECRET not in out
+    assert all(kept in out for kept in ('"""The key of the mail service."""', '"deploy-bot"', '"eu-west-1"')), out
+
+
 def test_code_in_brackets_below_a_secret_name_stays() -> None:
     text = 'DB_PASSWORD = (\n    os.environ["DB_PASSWORD"]\n)\ntoken = (\n    session_token\n)\n'
     assert redact(text) == text

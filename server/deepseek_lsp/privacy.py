@@ -85,6 +85,46 @@ def _cli_password(match: re.Match[str]) -> str:
     return match.group(0) if _PLACEHOLDER.fullmatch(match.group(2)) else match.group(1) + REDACTED
 
 
+def _cli_password_in_list(match: re.Match[str]) -> str:
+    return match.group(0) if _PLACEHOLDER.fullmatch(match.group(4)) else match.group(1) + REDACTED
+
+
+def _user_password_in_list(match: re.Match[str]) -> str:
+    user, password = match.group(4), match.group(5)
+    if password.isdigit() or password == user or _PLACEHOLDER.fullmatch(password):
+        return match.group(0)  # a user and group id, not a password
+    return match.group(1) + REDACTED
+
+
+#: htpasswd's options that take a value (bcrypt's cost, SHA's rounds).
+_HTPASSWD_VALUED = frozenset("Cr")
+
+
+def _htpasswd(match: re.Match[str]) -> str:
+    """``htpasswd -b [-c] file user password`` (``-nb user password``): the last word of the
+    command, after as many words as the options say."""
+    words = list(re.finditer(r"[^\s\"'`()]+", match.group(2)))  # inside its quotes, if any
+    flags = ""
+    positional: list[re.Match[str]] = []
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.group().startswith("-") and not positional:
+            flags += word.group()[1:]
+            skip = bool(flags) and flags[-1] in _HTPASSWD_VALUED
+        else:
+            positional.append(word)
+    wanted = 2 if "n" in flags else 3
+    if "b" not in flags or len(positional) < wanted:
+        return match.group(0)
+    secret = positional[wanted - 1]
+    if secret.group().startswith(("$", "%", "<")) or _PLACEHOLDER.fullmatch(secret.group()):
+        return match.group(0)
+    rest = match.group(2)
+    return match.group(1) + rest[: secret.start()] + REDACTED + rest[secret.end() :]
+
+
 #: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
 #: it. One word there too: a block of text (a script, a policy) is not a secret.
 _YAML_BLOCK = re.compile(
@@ -216,7 +256,44 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(r"(curl(?<=\bcurl)\b[^\r\n]*?(?<!\S)(?:-u|--user)(?:[ \t]+|=)?[\"']?[^\s:\"'`]*:)" + _CLI_VALUE),
         _cli_password,
     ),
-    (re.compile(r"(mysql(?<=\bmysql)(?:dump|admin)?\b[^\r\n]*?(?<!\S)-p[\"']?)" + _CLI_VALUE), _cli_password),
+    # ``"-pS3cret"`` in an argument list too (``subprocess.run(["mysql", "-p..."])``); not ``"-p", x``.
+    (
+        re.compile(r"(mysql(?<=\bmysql)(?:dump|admin)?\b[^\r\n]*?(?:(?<!\S)-p[\"']?|(?<=[\"'])-p))" + _CLI_VALUE),
+        _cli_password,
+    ),
+    (re.compile(r"(redis-cli\b[^\r\n]*?(?<!\S)-a(?:[ \t]+|=)?[\"']?)" + _CLI_VALUE), _cli_password),
+    (re.compile(r"(mongo(?<=\bmongo)(?:sh|dump|restore|import|export)?\b[^\r\n]*?(?<!\S)-p[ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
+    # ``-W`` asks for it; ``-w`` is the bind password.
+    (
+        re.compile(
+            r"(ldap(?<=\bldap)(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop)\b[^\r\n]*?(?<!\S)-w[ \t]*[\"']?)"
+            + _CLI_VALUE
+        ),
+        _cli_password,
+    ),
+    # ``openssl enc -k secret`` (a passphrase), ``-K hex`` (the key itself).
+    (re.compile(r"(openssl(?<=\bopenssl)\b[^\r\n]*?(?<!\S)-[kK][ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
+    (re.compile(r"(htpasswd(?<=\bhtpasswd)\b)([^\r\n;|&]*)"), _htpasswd),
+    (
+        re.compile(r"(smbclient(?<=\bsmbclient)\b[^\r\n]*?(?<!\S)(?:-U|--user)(?:[ \t]+|=)[\"']?[^\s%\"'`]*%)" + _CLI_VALUE),
+        _cli_password,
+    ),
+    # Windows' ``net use \\host\share /user:name secret`` (``*`` asks for it, ``/x`` is a switch).
+    (re.compile(r"(?i)(net[ \t]+use\b[^\r\n]*?[ \t]/user:\S+[ \t]+[\"']?)(?![*/])" + _CLI_VALUE), _cli_password),
+    # An argument list's flag and value, each quoted (``["--password", "S3cret"]``, a JS
+    # ``spawn("x", ["--token", "..."])``, curl's ``["-u", "user:pass"]``). Not a variable
+    # after the flag, nor docker's ``"-u", "1000:1000"`` or ``"www-data:www-data"``.
+    (
+        re.compile(
+            r"""(?i)((["'])--(?!no-)(?:[a-z0-9]+-)*?(?:password|passwd|pass|passphrase|token|api-?key|(?:client|app|api)-secret)\2"""
+            r"""[ \t]*,\s*(["']))(?![$%{<-])([^"'\s]+)(?=\3)"""
+        ),
+        _cli_password_in_list,
+    ),
+    (
+        re.compile(r"""((["'])-u\2[ \t]*,\s*(["'])([^\s:"'`]*):)(?![$%{<])([^\s"'`]+)(?=\3)"""),
+        _user_password_in_list,
+    ),
     (re.compile(r"(sshpass(?<=\bsshpass)\b[^\r\n]*?(?<!\S)-p(?:[ \t]+|=)?[\"']?)" + _CLI_VALUE), _cli_password),
     (
         re.compile(
@@ -406,6 +483,11 @@ _TRIGGERS = (
     *("gocspx-", "ya29.", "1//0", "key-", "shp", "atatt3", "dapi", "_v1_"),
     # A password on a command line: ``curl -u``, ``mysql -p...``, ``sshpass -p``, ``docker login -p``.
     *("curl", " -p"),
+    # ``redis-cli -a``, ``ldapsearch -w``, ``openssl enc -k``, ``smbclient -U user%pass``,
+    # ``net use ... /user:x pass``, an argument list's ``"-u", "user:pass"``.
+    # Each trigger is a search of the whole window (~0.07 ms over 120 kB): few, and precise.
+    *("redis-cli", "ldap", "openssl", "smbclient", "/user:", '"-u"', "'-u'"),
+    *('"-p', "'-p"),  # mysql's ``["mysql", "-pS3cret"]``
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
@@ -595,6 +677,30 @@ def _redact_nested_secrets(text: str) -> str:
     return "".join(lines)
 
 
+def secret_manifest_head(data: bytes, above_start: int, above: str, window: str) -> str:
+    """``above`` (the text of ``data`` from ``above_start`` to a prompt's window) with the
+    ``kind`` line and the top-level key of the YAML document it is part of put before it, when
+    that is a Kubernetes Secret whose ``kind`` line is further up: a window starting among
+    ``data:`` entries more than ``above`` below it sent their values. Looked for only when the
+    window starts with an entry (``  password: c2VjcmV0``) and ``above`` names no kind."""
+    first = window.split("\n", 1)[0]
+    if not above or not first[:1].isspace() or _ENTRY.match(first) is None or "kind:" in above:
+        return above
+    start = data.rfind(b"\n---", 0, above_start) + 1  # the document's first line
+    at = start if data.startswith(b"kind:", start) else data.find(b"\nkind:", start, above_start) + 1
+    if at == 0:
+        return above
+    # To the end of the line ``above`` starts inside of: its tail alone would pass for a key.
+    end = data.find(b"\n", above_start)
+    lines = data[at : end if end >= 0 else above_start].decode("utf-8", "ignore").splitlines()
+    if _kind(lines[:1]) != "Secret":
+        return above
+    # The walk only needs the last top-level key (``data:``); ``above``'s first line, cut, is dropped.
+    top = next((line for line in reversed(lines) if line[:1] not in ("", " ", "\t", "#")), "")
+    cut = above if data[above_start - 1 : above_start] in (b"\n", b"") else above.split("\n", 1)[-1]
+    return f"{lines[0]}\n{top}\n{cut}"
+
+
 def _redact_secret_manifests(text: str, before: str = "", after: str = "") -> str:
     """The values under a Kubernetes Secret's ``data:`` and ``stringData:``, in YAML (each
     document, ``---`` apart) or JSON. ``before`` and ``after`` are the text around ``text`` (a
@@ -689,7 +795,7 @@ def redact(
     if len(low) != len(text):
         # A few characters lower-case to two ("İ"): positions in the lowered text would not be
         # positions in the text. Rare enough to pay for the whole-text patterns.
-        return _apply(single, text, keep_lines)
+        return _concatenated(_apply(single, text, keep_lines))
     spans = _suspect_spans(low, clean)
     if not spans:
         return text
@@ -700,7 +806,22 @@ def redact(
         out.append(_apply(single, text[begin:end], keep_lines))
         done = end
     out.append(text[done:])
-    return "".join(out)
+    return _concatenated("".join(out))
+
+
+#: A literal written right after a redacted one, with only spaces and line breaks between:
+#: implicit concatenation (``PASSWORD = (\n    "part1"\n    "part2"\n)``, ``"abc" "def"``, a ``\`` between),
+#: one secret in parts, of which only the first was redacted. Not a triple-quoted docstring.
+_CONCATENATED = re.compile(r"""\[REDACTED\](["'])((?:[\s\\]+\1(?!\1)[^"'\r\n]+(?:\1|\Z))+)""")
+_CONCATENATED_PART = re.compile(r"""([\s\\]+["'])[^"'\r\n]+""")
+
+
+def _concatenated(text: str) -> str:
+    if REDACTED not in text:
+        return text
+    return _CONCATENATED.sub(
+        lambda m: REDACTED + m.group(1) + _CONCATENATED_PART.sub(r"\1" + REDACTED, m.group(2)), text
+    )
 
 
 #: Lines of a prompt's window and of its suffix looked at around the cursor for a secret it is

@@ -17,7 +17,7 @@ from cachetools import LRUCache
 
 from .context import Scope, Snippet
 from .documents import Document
-from .privacy import redact, split_at_secret
+from .privacy import redact, secret_manifest_head, split_at_secret
 
 WINDOW_STEP = 32
 #: The window's start gives up at most this share of its budget (a 1/4) to land on a round line.
@@ -448,10 +448,15 @@ def build_fim_prompt(
             if window != raw_window:
                 clean = ()  # positions in the window as it was
             # The lines above the window too: a secret's name there, its value at the window's top.
-            above = doc.data[max(0, window_start - ABOVE_WINDOW) : window_start].decode("utf-8", "ignore")
+            above_start = max(0, window_start - ABOVE_WINDOW)
+            raw_above = doc.data[above_start:window_start].decode("utf-8", "ignore")
+            above = raw_above
+            if doc.language_id == "yaml" or doc.uri.lower().endswith((".yaml", ".yml")):
+                # A search back through the file: only where a Kubernetes manifest may be.
+                above = secret_manifest_head(doc.data, above_start, raw_above, window)
             window, suffix = (
                 redact(window, clean=clean, before=above, after=suffix),
-                redact(suffix, before=window),
+                redact(suffix, before=window if above is raw_above else above + window),
             )
             suffix_grown = _growth(suffix_text, suffix, count)
             grown += _growth(raw_window, window, count)
