@@ -28,22 +28,29 @@ def run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess
     )
 
 
-def doctor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    """``deepseek-lsp doctor`` in this process, for the tests of its endpoint check: its check of
-    the languages (five seconds of query compiling, more on a loaded host) is run for real by
-    test_doctor_all_good_masks_the_key_and_lists_languages, in a process of its own."""
-    from deepseek_lsp import doctor as doctor_module
+def in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``deepseek-lsp *args`` run by ``main`` in this process (what ``__main__`` exits with),
+    with ``env``'s DEEPSEEK_ variables: a process of its own costs ~0.7 s of imports a run."""
     from deepseek_lsp.cli import main
 
-    monkeypatch.setattr(doctor_module, "check_languages", lambda registry: (["python"], []))
     for key in [k for k in os.environ if k.startswith("DEEPSEEK_")]:
         monkeypatch.delenv(key)
     for key, value in env.items():
         if key.startswith("DEEPSEEK_"):
             monkeypatch.setenv(key, value)
-    code = main(["doctor", *args])
+    code = main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def doctor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    """``deepseek-lsp doctor`` in this process, for the tests of its endpoint check: its check of
+    the languages (five seconds of query compiling, more on a loaded host) is run for real by
+    test_doctor_all_good_masks_the_key_and_lists_languages, in a process of its own."""
+    from deepseek_lsp import doctor as doctor_module
+
+    monkeypatch.setattr(doctor_module, "check_languages", lambda registry: (["python"], []))
+    return in_process(monkeypatch, capsys, env, "doctor", *args)
 
 
 def test_version(tmp_path) -> None:
@@ -137,25 +144,25 @@ def test_doctor_sees_that_a_web_page_or_a_redirect_is_not_the_api(tmp_path, monk
         site.server_close()
 
 
-def test_usage_json_after_nothing_was_spent(tmp_path) -> None:
-    out = run(["usage", "--json"], server_env(state_dir=str(tmp_path)))
-    assert out.returncode == 0, out.stderr
-    data = json.loads(out.stdout)
+def test_usage_json_after_nothing_was_spent(tmp_path, monkeypatch, capsys) -> None:
+    code, out, err = in_process(monkeypatch, capsys, server_env(state_dir=str(tmp_path)), "usage", "--json")
+    assert code == 0, err
+    data = json.loads(out)
     assert data["today"]["total"]["requests"] == 0
     assert data["month"]["total"]["cost_usd"] == 0
 
 
-def test_usage_that_cannot_read_the_ledger_says_so_and_fails(tmp_path) -> None:
+def test_usage_that_cannot_read_the_ledger_says_so_and_fails(tmp_path, monkeypatch, capsys) -> None:
     """It printed $0, named the file it had not read and exited 0."""
     (tmp_path / "usage.sqlite3").mkdir()  # unreadable as a database, even for root
     for args in (["usage"], ["usage", "--json"]):
-        out = run(args, server_env(state_dir=str(tmp_path)))
-        assert out.returncode == 1
-        assert "cannot read" in out.stderr and "usage.sqlite3" in out.stderr
-    assert json.loads(out.stdout)["path"] is None
+        code, out, err = in_process(monkeypatch, capsys, server_env(state_dir=str(tmp_path)), *args)
+        assert code == 1
+        assert "cannot read" in err and "usage.sqlite3" in err
+    assert json.loads(out)["path"] is None
     fresh = tmp_path / "never-used"
-    out = run(["usage"], server_env(state_dir=str(fresh)))
-    assert out.returncode == 0 and "$0.0000, 0 requests" in out.stdout  # nothing spent yet: true
+    code, out, _ = in_process(monkeypatch, capsys, server_env(state_dir=str(fresh)), "usage")
+    assert code == 0 and "$0.0000, 0 requests" in out  # nothing spent yet: true
     assert not fresh.exists()  # a command that reads creates nothing
 
 
@@ -300,7 +307,9 @@ def test_doctor_refuses_a_timeout_that_is_no_time(capsys: Any) -> None:
         assert "--timeout" in err and "Traceback" not in err
 
 
-def test_usage_with_a_state_folder_that_is_a_file_says_so_and_fails(tmp_path: Path) -> None:
+def test_usage_with_a_state_folder_that_is_a_file_says_so_and_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """DEEPSEEK_LSP_STATE_DIR naming a file: no server can keep a ledger there (their usage is
     in memory only), yet ``usage`` printed "$0.0000, 0 requests", a ledger path that cannot
     exist and exit 0: "nothing spent", which is not what happened."""
@@ -308,10 +317,10 @@ def test_usage_with_a_state_folder_that_is_a_file_says_so_and_fails(tmp_path: Pa
     afile.write_text("")
     for state in (afile, afile / "sub"):
         for args in (["usage"], ["usage", "--json"]):
-            out = run(args, server_env(state_dir=str(state)))
-            assert out.returncode == 1, out.stdout
-            assert "not a folder" in out.stderr and str(afile) in out.stderr
-        assert json.loads(out.stdout)["path"] is None
+            code, out, err = in_process(monkeypatch, capsys, server_env(state_dir=str(state)), *args)
+            assert code == 1, out
+            assert "not a folder" in err and str(afile) in err
+        assert json.loads(out)["path"] is None
     assert afile.read_text() == ""
 
 
