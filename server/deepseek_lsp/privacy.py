@@ -7,7 +7,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -829,24 +829,28 @@ def _concatenated(text: str) -> str:
 _SEAM_LINES = 4
 
 
-def _value_below_name(text: str, before: str) -> str:
-    """``text`` with its first lines redacted where they hold the value of a secret named at the
-    end of ``before``: a prompt's window starting between ``password = (`` and its value on the
-    next line sent the value alone, which looks like nothing on its own."""
-    lo = len(before)
+def _last_lines_start(text: str) -> int:
+    """Where the last ``_SEAM_LINES`` lines of ``text`` start."""
+    lo = len(text)
     for _ in range(_SEAM_LINES):
-        lo = max(before.rfind("\n", 0, lo - 1), before.rfind("\r", 0, lo - 1)) + 1
+        lo = max(text.rfind("\n", 0, lo - 1), text.rfind("\r", 0, lo - 1)) + 1
         if lo == 0:
             break
-    tail = before[lo:]
-    if not has_trigger(tail):
-        return text
+    return lo
+
+
+def _first_lines_end(text: str) -> int:
+    """Where the first ``_SEAM_LINES`` lines of ``text`` end (after their line break)."""
     hi = 0
     for _ in range(_SEAM_LINES):
         nl = text.find("\n", hi)
         hi = len(text) if nl < 0 else nl + 1
-    joined = tail + text[:hi]
-    cut = len(tail)
+    return hi
+
+
+def _replaced_across(joined: str, cut: int) -> Iterator[tuple[re.Match[str], str]]:
+    """The matches of the one-line patterns in ``joined`` that run across ``cut`` (where two
+    texts redacted apart meet) with what replaces each, where that differs from the match."""
     for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]:
         for m in pattern.finditer(joined):
             if m.start() >= cut:
@@ -854,10 +858,26 @@ def _value_below_name(text: str, before: str) -> str:
             if m.end() <= cut:
                 continue
             out = _keeping_lines(replacement)(m)
-            name = joined[m.start() : cut]
-            # Only a value wholly in ``text``, after a name and separator that stay as written.
-            if out != m.group(0) and out.startswith(name):
-                return out[len(name) :] + joined[m.end() :] + text[hi:]
+            if out != m.group(0):
+                yield m, out
+
+
+def _value_below_name(text: str, before: str) -> str:
+    """``text`` with its first lines redacted where they hold the value of a secret named at the
+    end of ``before``: a prompt's window starting between ``password = (`` and its value on the
+    next line sent the value alone, which looks like nothing on its own."""
+    lo = _last_lines_start(before)
+    tail = before[lo:]
+    if not has_trigger(tail):
+        return text
+    hi = _first_lines_end(text)
+    joined = tail + text[:hi]
+    cut = len(tail)
+    for m, out in _replaced_across(joined, cut):
+        name = joined[m.start() : cut]
+        # Only a value wholly in ``text``, after a name and separator that stay as written.
+        if out.startswith(name):
+            return out[len(name) :] + joined[m.end() :] + text[hi:]
     return text
 
 
@@ -868,18 +888,20 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     out with the suffix (``-Secret-77"`` of a password being edited)."""
     if not window or not suffix or window[-1].isspace() or suffix[0].isspace():
         return window, suffix  # the cursor is between words, not inside one
-    lo = len(window)
-    for _ in range(_SEAM_LINES):
-        lo = max(window.rfind("\n", 0, lo - 1), window.rfind("\r", 0, lo - 1)) + 1
-        if lo == 0:
-            break
-    hi = 0
-    for _ in range(_SEAM_LINES):
-        nl = suffix.find("\n", hi)
-        hi = len(suffix) if nl < 0 else nl + 1
+    lo = _last_lines_start(window)
+    hi = _first_lines_end(suffix)
     joined = window[lo:] + suffix[:hi]
     if not has_trigger(joined) and "SG." not in joined and "SK" not in joined:
         return window, suffix
+    cut = len(window) - lo
+    for m, out in _replaced_across(joined, cut):
+        # What the replacement ends with as the match does (a closing quote) stays after the cursor.
+        keep = 0
+        while keep < min(len(out), m.end() - cut) and out[-1 - keep] == joined[m.end() - 1 - keep]:
+            keep += 1
+        head = joined[: m.start()] + out[: len(out) - keep]
+        return window[:lo] + head, joined[m.end() - keep :] + suffix[hi:]
+    return window, suffix
     cut = len(window) - lo
     for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]:
         for m in pattern.finditer(joined):
