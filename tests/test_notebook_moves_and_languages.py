@@ -9,21 +9,19 @@ from pathlib import Path
 import pytest
 from lsprotocol import types as t
 
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import document_state, lsp_session, server_env
-from tests.review_support import reviewer
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import document_state
 from tests.test_notebooks import (
     CELL_A,
     CELL_B,
     CODE,
     MARKDOWN,
     NB,
-    NOTEBOOK_RULES,
-    REVIEW_SETTINGS,
     as_tuple,
     cell,
     cell_diagnostics,
     change_params,
+    notebook_review,
     open_params,
     saved,
     span,
@@ -38,33 +36,30 @@ async def test_a_moved_cell_keeps_its_own_findings(tmp_path) -> None:
     """VS Code moves a cell (Alt+Up, drag) as a change of the cells from its old place to its
     new one: the moved cell's code left the combined document and came back elsewhere, and its
     findings (a critical one here) vanished from the unchanged code until the next save."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(
-                open_params([("a", CELL_A, CODE), ("m", "Totals", MARKDOWN), ("b", CELL_B, CODE)])
-            )
-            await saved(client)
-            # Cell b moved to the top (Alt+Up twice / drag).
-            client.notebook_document_did_change(
-                change_params(
-                    2,
-                    t.NotebookDocumentCellChanges(
-                        structure=t.NotebookDocumentCellChangeStructure(
-                            array=t.NotebookCellArrayChange(
-                                start=0, delete_count=3,
-                                cells=[cell("b"), cell("a"), cell("m", MARKDOWN)],
-                            )
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(
+            open_params([("a", CELL_A, CODE), ("m", "Totals", MARKDOWN), ("b", CELL_B, CODE)])
+        )
+        await saved(client)
+        # Cell b moved to the top (Alt+Up twice / drag).
+        client.notebook_document_did_change(
+            change_params(
+                2,
+                t.NotebookDocumentCellChanges(
+                    structure=t.NotebookDocumentCellChangeStructure(
+                        array=t.NotebookCellArrayChange(
+                            start=0, delete_count=3,
+                            cells=[cell("b"), cell("a"), cell("m", MARKDOWN)],
                         )
-                    ),
-                )
+                    )
+                ),
             )
-            await asyncio.sleep(0.5)
-            assert [as_tuple(d.range) for d in cell_diagnostics(client, "a")] == [
-                span(CELL_A, "if row == None:")
-            ]
-            assert [as_tuple(d.range) for d in cell_diagnostics(client, "b")] == [span(CELL_B, "/ len(rows)")]
+        )
+        await asyncio.sleep(0.5)
+        assert [as_tuple(d.range) for d in cell_diagnostics(client, "a")] == [
+            span(CELL_A, "if row == None:")
+        ]
+        assert [as_tuple(d.range) for d in cell_diagnostics(client, "b")] == [span(CELL_B, "/ len(rows)")]
 
 
 async def test_setting_the_first_cells_language_keeps_the_notebook_in_its_kernels_language(
@@ -73,45 +68,42 @@ async def test_setting_the_first_cells_language_keeps_the_notebook_in_its_kernel
     """A Python notebook's first cell set to Shell (vscode-languageclient removes the cell and
     adds it back in its new language): the whole notebook was parsed as shell from then on,
     and every Python cell's diagnostics went."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(
-                open_params([("s", "ls -la", CODE), ("a", CELL_A, CODE), ("m", "Totals", MARKDOWN), ("b", CELL_B, CODE)])
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(
+            open_params([("s", "ls -la", CODE), ("a", CELL_A, CODE), ("m", "Totals", MARKDOWN), ("b", CELL_B, CODE)])
+        )
+        await saved(client)
+        # Cell s's language set to shellscript: vscode-languageclient removes and adds it.
+        client.notebook_document_did_change(
+            change_params(
+                2,
+                t.NotebookDocumentCellChanges(
+                    structure=t.NotebookDocumentCellChangeStructure(
+                        array=t.NotebookCellArrayChange(start=0, delete_count=1),
+                        did_close=[t.TextDocumentIdentifier(uri=cell("s").document)],
+                    )
+                ),
             )
-            await saved(client)
-            # Cell s's language set to shellscript: vscode-languageclient removes and adds it.
-            client.notebook_document_did_change(
-                change_params(
-                    2,
-                    t.NotebookDocumentCellChanges(
-                        structure=t.NotebookDocumentCellChangeStructure(
-                            array=t.NotebookCellArrayChange(start=0, delete_count=1),
-                            did_close=[t.TextDocumentIdentifier(uri=cell("s").document)],
-                        )
-                    ),
-                )
+        )
+        sh = t.TextDocumentItem(uri=cell("s").document, language_id="shellscript", version=2, text="ls -la")
+        client.notebook_document_did_change(
+            change_params(
+                3,
+                t.NotebookDocumentCellChanges(
+                    structure=t.NotebookDocumentCellChangeStructure(
+                        array=t.NotebookCellArrayChange(start=0, delete_count=0, cells=[cell("s")]),
+                        did_open=[sh],
+                    )
+                ),
             )
-            sh = t.TextDocumentItem(uri=cell("s").document, language_id="shellscript", version=2, text="ls -la")
-            client.notebook_document_did_change(
-                change_params(
-                    3,
-                    t.NotebookDocumentCellChanges(
-                        structure=t.NotebookDocumentCellChangeStructure(
-                            array=t.NotebookCellArrayChange(start=0, delete_count=0, cells=[cell("s")]),
-                            did_open=[sh],
-                        )
-                    ),
-                )
-            )
-            state = await document_state(client, NB + "#cells")
-            assert state["language"] == "python"
-            await asyncio.sleep(0.5)
-            assert [as_tuple(d.range) for d in cell_diagnostics(client, "a")] == [
-                span(CELL_A, "if row == None:")
-            ]
-            assert [as_tuple(d.range) for d in cell_diagnostics(client, "b")] == [span(CELL_B, "/ len(rows)")]
+        )
+        state = await document_state(client, NB + "#cells")
+        assert state["language"] == "python"
+        await asyncio.sleep(0.5)
+        assert [as_tuple(d.range) for d in cell_diagnostics(client, "a")] == [
+            span(CELL_A, "if row == None:")
+        ]
+        assert [as_tuple(d.range) for d in cell_diagnostics(client, "b")] == [span(CELL_B, "/ len(rows)")]
 
 
 def test_the_command_line_skips_jupyters_checkpoint_copies(

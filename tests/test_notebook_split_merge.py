@@ -8,22 +8,19 @@ from typing import Any
 import pytest
 from lsprotocol import types as t
 
-from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import eventually, lsp_session, server_env
-from tests.review_support import reviewer
+from tests.harness import eventually
 from tests.test_notebooks import (
     CELL_A,
     CELL_B,
     CODE,
     NB,
-    NOTEBOOK_RULES,
-    REVIEW_SETTINGS,
     as_tuple,
     cell,
     cell_diagnostics,
     cell_uri,
     change_params,
     item,
+    notebook_review,
     open_params,
     saved,
     span,
@@ -126,34 +123,28 @@ async def test_a_split_cell_keeps_its_findings_in_both_halves(tmp_path, at_once:
     part above the cursor, then adding a cell with the rest. Every finding of the cell
     vanished until the next save: those above, written over; those below, gone with the
     text they were on, though it came back unchanged in the new cell."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
-            await _saved(client, "b", 2)
-            split = [_whole_cell("b", 2, JOINED, HEAD), _structure(2, 0, ["c"], {"c": TAIL})]
-            _send(client, 2, split, at_once)
-            # Both are a change from before the split (b had both findings, c was not there).
-            expected = ([span(HEAD, "/ len(rows)")], [span(TAIL, "if row == None:")])
-            assert await eventually(lambda: (_ranges(client, "b"), _ranges(client, "c")) == expected)
-            # The quick fix edits the new cell, at its version, where its code is now.
-            await _fix_is_for(client, "c", 1, span(TAIL, "if row == None:"))
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
+        await _saved(client, "b", 2)
+        split = [_whole_cell("b", 2, JOINED, HEAD), _structure(2, 0, ["c"], {"c": TAIL})]
+        _send(client, 2, split, at_once)
+        # Both are a change from before the split (b had both findings, c was not there).
+        expected = ([span(HEAD, "/ len(rows)")], [span(TAIL, "if row == None:")])
+        assert await eventually(lambda: (_ranges(client, "b"), _ranges(client, "c")) == expected)
+        # The quick fix edits the new cell, at its version, where its code is now.
+        await _fix_is_for(client, "c", 1, span(TAIL, "if row == None:"))
 
 
 async def test_a_cell_replaced_by_two_new_cells_keeps_its_findings_in_them(tmp_path) -> None:
     """A split sent as the cell removed and two new cells (new URIs) added with its text: the
     findings go to the new cells, the removed cell's are cleared in the editor."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
-            await _saved(client, "b", 2)
-            _send(client, 2, [_structure(1, 1, ["b1", "b2"], {"b1": HEAD, "b2": TAIL}, ["b"])], True)
-            expected = ([], [span(HEAD, "/ len(rows)")], [span(TAIL, "if row == None:")])
-            assert await eventually(lambda: (_ranges(client, "b"), _ranges(client, "b1"), _ranges(client, "b2")) == expected)
-            await _fix_is_for(client, "b2", 1, span(TAIL, "if row == None:"))
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
+        await _saved(client, "b", 2)
+        _send(client, 2, [_structure(1, 1, ["b1", "b2"], {"b1": HEAD, "b2": TAIL}, ["b"])], True)
+        expected = ([], [span(HEAD, "/ len(rows)")], [span(TAIL, "if row == None:")])
+        assert await eventually(lambda: (_ranges(client, "b"), _ranges(client, "b1"), _ranges(client, "b2")) == expected)
+        await _fix_is_for(client, "b2", 1, span(TAIL, "if row == None:"))
 
 
 @pytest.mark.parametrize("at_once", [False, True], ids=["two notifications", "one notification"])
@@ -161,68 +152,56 @@ async def test_merged_cells_keep_their_findings_in_the_cell_they_became(tmp_path
     """VS Code joins a cell with the next one ("Join With Next Cell") by typing
     the next cell's text at the end of the cell, then deleting the next cell: its findings
     vanished with it, and the deleted cell's URI must be cleared."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(open_params([("b", CELL_B, CODE), ("a", CELL_A, CODE)]))
-            await saved(client)
-            join = [_appended("b", 2, CELL_B, "\n\n" + CELL_A), _structure(1, 1, [], {}, ["a"])]
-            _send(client, 2, join, at_once)
-            # Both are a change: a had its finding, b only its own before the join.
-            expected = ([], [span(JOINED, "/ len(rows)"), span(JOINED, "if row == None:")])
-            assert await eventually(lambda: (_ranges(client, "a"), _ranges(client, "b")) == expected)
-            await _fix_is_for(client, "b", 2, span(JOINED, "if row == None:"))
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(open_params([("b", CELL_B, CODE), ("a", CELL_A, CODE)]))
+        await saved(client)
+        join = [_appended("b", 2, CELL_B, "\n\n" + CELL_A), _structure(1, 1, [], {}, ["a"])]
+        _send(client, 2, join, at_once)
+        # Both are a change: a had its finding, b only its own before the join.
+        expected = ([], [span(JOINED, "/ len(rows)"), span(JOINED, "if row == None:")])
+        assert await eventually(lambda: (_ranges(client, "a"), _ranges(client, "b")) == expected)
+        await _fix_is_for(client, "b", 2, span(JOINED, "if row == None:"))
 
 
 async def test_a_finding_whose_code_changed_on_its_way_to_a_new_cell_is_dropped(tmp_path) -> None:
     """Only unchanged code takes its findings along: a new cell with the line fixed has none,
     nor does a new cell that only repeats the code of a cell that stays."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
-            await _saved(client, "b", 2)
-            fixed = TAIL.replace("if row == None:", "if row is None:")
-            _send(client, 2, [_structure(1, 1, ["b1", "b2"], {"b1": HEAD, "b2": fixed}, ["b"])], True)
-            await asyncio.sleep(0.5)
-            assert _ranges(client, "b1") == [span(HEAD, "/ len(rows)")]
-            assert cell_diagnostics(client, "b2") == []
-            # A copy of a cell that keeps its code (and its finding): the copy gets none.
-            _send(client, 3, [_structure(2, 0, ["d"], {"d": HEAD})], True)
-            await asyncio.sleep(0.5)
-            assert cell_diagnostics(client, "d") == []
-            assert _ranges(client, "b1") == [span(HEAD, "/ len(rows)")]
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
+        await _saved(client, "b", 2)
+        fixed = TAIL.replace("if row == None:", "if row is None:")
+        _send(client, 2, [_structure(1, 1, ["b1", "b2"], {"b1": HEAD, "b2": fixed}, ["b"])], True)
+        await asyncio.sleep(0.5)
+        assert _ranges(client, "b1") == [span(HEAD, "/ len(rows)")]
+        assert cell_diagnostics(client, "b2") == []
+        # A copy of a cell that keeps its code (and its finding): the copy gets none.
+        _send(client, 3, [_structure(2, 0, ["d"], {"d": HEAD})], True)
+        await asyncio.sleep(0.5)
+        assert cell_diagnostics(client, "d") == []
+        assert _ranges(client, "b1") == [span(HEAD, "/ len(rows)")]
 
 
 async def test_a_cell_written_whole_keeps_the_findings_of_the_code_it_left_as_it_was(tmp_path) -> None:
     """A cell's text replaced over its whole range (a formatter's edit, the first half of a
     split) is only what differs: as it came, every finding of the cell went."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
-            await _saved(client, "b", 2)
-            formatted = JOINED.replace("total = 0\n", "total = 0.0\n", 1)
-            _send(client, 2, [_whole_cell("b", 2, JOINED, formatted)], True)
-            await asyncio.sleep(0.5)
-            assert _ranges(client, "b") == [span(formatted, "/ len(rows)"), span(formatted, "if row == None:")]
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(open_params([("a", "import os", CODE), ("b", JOINED, CODE)]))
+        await _saved(client, "b", 2)
+        formatted = JOINED.replace("total = 0\n", "total = 0.0\n", 1)
+        _send(client, 2, [_whole_cell("b", 2, JOINED, formatted)], True)
+        await asyncio.sleep(0.5)
+        assert _ranges(client, "b") == [span(formatted, "/ len(rows)"), span(formatted, "if row == None:")]
 
 
 async def test_a_cell_cut_and_pasted_elsewhere_keeps_its_findings(tmp_path) -> None:
     """Cut and paste of a cell (Ctrl+X, Ctrl+V in command mode): the cell deleted, then a new
     cell (a new URI) with its text below another. Its findings went with the deleted cell."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(open_params([("a", CELL_A, CODE), ("b", CELL_B, CODE)]))
-            await _saved(client, "b", 1)
-            moves = [_structure(0, 1, [], {}, ["a"]), _structure(1, 0, ["p"], {"p": CELL_A})]
-            _send(client, 2, moves, False)
-            expected = ([], [span(CELL_A, "if row == None:")])
-            assert await eventually(lambda: (_ranges(client, "a"), _ranges(client, "p")) == expected)
-            assert _ranges(client, "b") == [span(CELL_B, "/ len(rows)")]
-            await _fix_is_for(client, "p", 1, span(CELL_A, "if row == None:"))
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(open_params([("a", CELL_A, CODE), ("b", CELL_B, CODE)]))
+        await _saved(client, "b", 1)
+        moves = [_structure(0, 1, [], {}, ["a"]), _structure(1, 0, ["p"], {"p": CELL_A})]
+        _send(client, 2, moves, False)
+        expected = ([], [span(CELL_A, "if row == None:")])
+        assert await eventually(lambda: (_ranges(client, "a"), _ranges(client, "p")) == expected)
+        assert _ranges(client, "b") == [span(CELL_B, "/ len(rows)")]
+        await _fix_is_for(client, "p", 1, span(CELL_A, "if row == None:"))

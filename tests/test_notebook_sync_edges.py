@@ -22,7 +22,6 @@ from tests.test_notebooks import (
     CODE,
     MARKDOWN,
     NB,
-    NOTEBOOK_RULES,
     REVIEW_SETTINGS,
     as_tuple,
     cell,
@@ -31,6 +30,7 @@ from tests.test_notebooks import (
     change_params,
     edit,
     inline,
+    notebook_review,
     open_params,
     saved,
     span,
@@ -182,43 +182,40 @@ async def test_moving_a_cell_keeps_the_findings_of_the_cells_it_passes(tmp_path)
     """VS Code moves a cell as one change of the cells from its old place to its new one. The
     whole span was written again, so every finding in the cells passed over (untouched code)
     vanished until the next save."""
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            client.notebook_document_did_open(
-                open_params(
-                    [
-                        ("a", CELL_A, CODE),
-                        ("m", "Totals per *sku*", MARKDOWN),
-                        ("b", CELL_B, CODE),
-                        ("c", "print(total)", CODE),
-                    ]
-                )
+    async with notebook_review(tmp_path) as (_, client):
+        client.notebook_document_did_open(
+            open_params(
+                [
+                    ("a", CELL_A, CODE),
+                    ("m", "Totals per *sku*", MARKDOWN),
+                    ("b", CELL_B, CODE),
+                    ("c", "print(total)", CODE),
+                ]
             )
-            await saved(client)
-            before = {n: [as_tuple(d.range) for d in cell_diagnostics(client, n)] for n in "ab"}
-            assert before == {"a": [span(CELL_A, "if row == None:")], "b": [span(CELL_B, "/ len(rows)")]}
-            # Cell c dragged from the bottom to the top.
-            client.notebook_document_did_change(
-                change_params(
-                    2,
-                    t.NotebookDocumentCellChanges(
-                        structure=t.NotebookDocumentCellChangeStructure(
-                            array=t.NotebookCellArrayChange(
-                                start=0,
-                                delete_count=4,
-                                cells=[cell("c"), cell("a"), cell("m", MARKDOWN), cell("b")],
-                            )
+        )
+        await saved(client)
+        before = {n: [as_tuple(d.range) for d in cell_diagnostics(client, n)] for n in "ab"}
+        assert before == {"a": [span(CELL_A, "if row == None:")], "b": [span(CELL_B, "/ len(rows)")]}
+        # Cell c dragged from the bottom to the top.
+        client.notebook_document_did_change(
+            change_params(
+                2,
+                t.NotebookDocumentCellChanges(
+                    structure=t.NotebookDocumentCellChangeStructure(
+                        array=t.NotebookCellArrayChange(
+                            start=0,
+                            delete_count=4,
+                            cells=[cell("c"), cell("a"), cell("m", MARKDOWN), cell("b")],
                         )
-                    ),
-                )
+                    )
+                ),
             )
-            state = await document_state(client, NB + "#cells")
-            assert state["text"].startswith("# %%\nprint(total)\n\n# %%\nimport sqlite3\n")
-            await asyncio.sleep(0.5)  # the diagnostics of the change are published by now
-            after = {n: [as_tuple(d.range) for d in cell_diagnostics(client, n)] for n in "ab"}
-            assert after == before
+        )
+        state = await document_state(client, NB + "#cells")
+        assert state["text"].startswith("# %%\nprint(total)\n\n# %%\nimport sqlite3\n")
+        await asyncio.sleep(0.5)  # the diagnostics of the change are published by now
+        after = {n: [as_tuple(d.range) for d in cell_diagnostics(client, n)] for n in "ab"}
+        assert after == before
 
 
 async def test_a_line_past_a_cells_last_gets_no_suggestion_from_the_next_cell(tmp_path) -> None:

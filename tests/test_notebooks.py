@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -509,6 +512,16 @@ NOTEBOOK_RULES = (
 REVIEW_SETTINGS = {"review": {"mode": "onSave", "maxRetries": 1}}
 
 
+@asynccontextmanager
+async def notebook_review(tmp_path: Path) -> AsyncIterator[tuple[FakeDeepSeek, Any]]:
+    """A server reviewing on save, its backend a fake that finds ``NOTEBOOK_RULES``."""
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
+            yield fake, client
+
+
 def reviewed_notebook(client: Any) -> None:
     client.notebook_document_did_open(
         open_params([("a", CELL_A, CODE), ("m", "Totals per *sku*", MARKDOWN), ("b", CELL_B, CODE)])
@@ -551,94 +564,88 @@ async def saved(client: Any) -> None:
 
 
 async def test_a_saved_notebook_is_reviewed_with_findings_in_its_cells(tmp_path) -> None:
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            assert client.init_result.capabilities.notebook_document_sync.save is True  # type: ignore[attr-defined]
-            reviewed_notebook(client)
-            await saved(client)
-            (a,) = cell_diagnostics(client, "a")
-            (b,) = cell_diagnostics(client, "b")
-            # In each cell's own lines, on the quoted code.
-            assert as_tuple(a.range) == span(CELL_A, "if row == None:")
-            assert as_tuple(b.range) == span(CELL_B, "/ len(rows)")
-            assert b.severity == t.DiagnosticSeverity.Error
-            assert client.diagnostics.get(NB + "#cells") is None  # the editor knows no such file
-            assert client.diagnostics.get(cell_uri("m")) is None
-            prompts = " ".join(
-                r.json["messages"][-1]["content"] for r in fake.requests_to("/chat/completions")
-            )
-            # Reviewed as one file named after the notebook, the markdown as comments.
-            assert "analysis.ipynb" in prompts and "#cells" not in prompts
-            assert "# Totals per *sku*" in prompts
+    async with notebook_review(tmp_path) as (fake, client):
+        assert client.init_result.capabilities.notebook_document_sync.save is True  # type: ignore[attr-defined]
+        reviewed_notebook(client)
+        await saved(client)
+        (a,) = cell_diagnostics(client, "a")
+        (b,) = cell_diagnostics(client, "b")
+        # In each cell's own lines, on the quoted code.
+        assert as_tuple(a.range) == span(CELL_A, "if row == None:")
+        assert as_tuple(b.range) == span(CELL_B, "/ len(rows)")
+        assert b.severity == t.DiagnosticSeverity.Error
+        assert client.diagnostics.get(NB + "#cells") is None  # the editor knows no such file
+        assert client.diagnostics.get(cell_uri("m")) is None
+        prompts = " ".join(
+            r.json["messages"][-1]["content"] for r in fake.requests_to("/chat/completions")
+        )
+        # Reviewed as one file named after the notebook, the markdown as comments.
+        assert "analysis.ipynb" in prompts and "#cells" not in prompts
+        assert "# Totals per *sku*" in prompts
 
-            # An edit above a finding moves it within its cell; the other cell's stays.
-            client.notebook_document_did_change(
-                change_params(2, edit("a", 2, (0, 0), (0, 0), "import json\n"))
-            )
-            a_line = span(CELL_A, "if row == None:")[0] + 1
-            assert await eventually(
-                lambda: cell_diagnostics(client, "a")[0].range.start.line == a_line
-            )
-            assert as_tuple(cell_diagnostics(client, "b")[0].range) == span(CELL_B, "/ len(rows)")
+        # An edit above a finding moves it within its cell; the other cell's stays.
+        client.notebook_document_did_change(
+            change_params(2, edit("a", 2, (0, 0), (0, 0), "import json\n"))
+        )
+        a_line = span(CELL_A, "if row == None:")[0] + 1
+        assert await eventually(
+            lambda: cell_diagnostics(client, "a")[0].range.start.line == a_line
+        )
+        assert as_tuple(cell_diagnostics(client, "b")[0].range) == span(CELL_B, "/ len(rows)")
 
-            # The quick fix edits the cell, at the cell's version.
-            fix = (await quick_fixes(client, "a"))[0]
-            assert fix.title == "Apply DeepSeek fix"
-            (doc_edit,) = fix.edit.document_changes
-            assert doc_edit.text_document.uri == cell_uri("a")
-            assert doc_edit.text_document.version == 2
-            (text_edit,) = doc_edit.edits
-            assert as_tuple(text_edit.range) == (a_line, 4, a_line, 4 + len("if row == None:"))
-            assert text_edit.new_text == "if row is None:"
+        # The quick fix edits the cell, at the cell's version.
+        fix = (await quick_fixes(client, "a"))[0]
+        assert fix.title == "Apply DeepSeek fix"
+        (doc_edit,) = fix.edit.document_changes
+        assert doc_edit.text_document.uri == cell_uri("a")
+        assert doc_edit.text_document.version == 2
+        (text_edit,) = doc_edit.edits
+        assert as_tuple(text_edit.range) == (a_line, 4, a_line, 4 + len("if row == None:"))
+        assert text_edit.new_text == "if row is None:"
 
-            # Ignore from the other cell: its diagnostic goes.
-            (b,) = cell_diagnostics(client, "b")
-            actions = await quick_fixes(client, "b")
-            assert [a.title for a in actions] == [  # nothing to apply: no suggestion
-                "Ignore this DeepSeek finding",
-                "Review this file again with DeepSeek",
-            ]
-            # (lsprotocol reads a CodeAction that carries a command back as a Command, whose
-            # command is the text of the one sent: it names the cell.)
-            assert f"'arguments': ['{cell_uri('b')}', '{b.code}']" in str(actions[0].command)
-            assert await client.workspace_execute_command_async(
-                t.ExecuteCommandParams(
-                    command="deepseek.review.ignore", arguments=[cell_uri("b"), b.code]
-                )
+        # Ignore from the other cell: its diagnostic goes.
+        (b,) = cell_diagnostics(client, "b")
+        actions = await quick_fixes(client, "b")
+        assert [a.title for a in actions] == [  # nothing to apply: no suggestion
+            "Ignore this DeepSeek finding",
+            "Review this file again with DeepSeek",
+        ]
+        # (lsprotocol reads a CodeAction that carries a command back as a Command, whose
+        # command is the text of the one sent: it names the cell.)
+        assert f"'arguments': ['{cell_uri('b')}', '{b.code}']" in str(actions[0].command)
+        assert await client.workspace_execute_command_async(
+            t.ExecuteCommandParams(
+                command="deepseek.review.ignore", arguments=[cell_uri("b"), b.code]
             )
-            assert await eventually(lambda: cell_diagnostics(client, "b") == [])
-            assert len(cell_diagnostics(client, "a")) == 1
+        )
+        assert await eventually(lambda: cell_diagnostics(client, "b") == [])
+        assert len(cell_diagnostics(client, "a")) == 1
 
 
 async def test_a_deleted_cell_and_a_closed_notebook_lose_their_diagnostics(tmp_path) -> None:
-    with FakeDeepSeek() as fake:
-        fake.responder(reviewer(NOTEBOOK_RULES), path="/chat/completions")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
-        async with lsp_session(env, settings=REVIEW_SETTINGS) as client:
-            reviewed_notebook(client)
-            await saved(client)
-            client.notebook_document_did_change(
-                change_params(
-                    2,
-                    t.NotebookDocumentCellChanges(
-                        structure=t.NotebookDocumentCellChangeStructure(
-                            array=t.NotebookCellArrayChange(start=2, delete_count=1, cells=[]),
-                            did_close=[t.TextDocumentIdentifier(uri=cell_uri("b"))],
-                        )
-                    ),
-                )
+    async with notebook_review(tmp_path) as (_, client):
+        reviewed_notebook(client)
+        await saved(client)
+        client.notebook_document_did_change(
+            change_params(
+                2,
+                t.NotebookDocumentCellChanges(
+                    structure=t.NotebookDocumentCellChangeStructure(
+                        array=t.NotebookCellArrayChange(start=2, delete_count=1, cells=[]),
+                        did_close=[t.TextDocumentIdentifier(uri=cell_uri("b"))],
+                    )
+                ),
             )
-            assert await eventually(lambda: cell_diagnostics(client, "b") == [])
-            assert len(cell_diagnostics(client, "a")) == 1
-            client.notebook_document_did_close(
-                t.DidCloseNotebookDocumentParams(
-                    notebook_document=t.NotebookDocumentIdentifier(uri=NB),
-                    cell_text_documents=[t.TextDocumentIdentifier(uri=cell_uri(n)) for n in "am"],
-                )
+        )
+        assert await eventually(lambda: cell_diagnostics(client, "b") == [])
+        assert len(cell_diagnostics(client, "a")) == 1
+        client.notebook_document_did_close(
+            t.DidCloseNotebookDocumentParams(
+                notebook_document=t.NotebookDocumentIdentifier(uri=NB),
+                cell_text_documents=[t.TextDocumentIdentifier(uri=cell_uri(n)) for n in "am"],
             )
-            assert await eventually(lambda: cell_diagnostics(client, "a") == [])
+        )
+        assert await eventually(lambda: cell_diagnostics(client, "a") == [])
 
 
 async def test_review_file_from_a_cell_reviews_its_notebook(tmp_path) -> None:
