@@ -398,6 +398,7 @@ class ReviewFeature(Feature):
             # Saved again with nothing changed (``:w`` out of habit): the review under way is
             # of this very text. Restarting it paid for its request again, and a user saving
             # more often than a review takes never saw one.
+            log.debug("%s saved again unchanged: the review under way of this text goes on", uri)
             return previous
         self._tasks.pop(uri, None)
         replaced: asyncio.Task[ReviewOutcome | None] | None = None
