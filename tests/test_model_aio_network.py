@@ -62,6 +62,27 @@ async def test_a_read_past_its_timeout_raises_read_timeout() -> None:
         await stream.aclose()
 
 
+async def test_a_read_cancelled_as_bytes_arrive_stays_cancelled() -> None:
+    """Ctrl+C during ``deepseek-lsp review`` landed in the turn of the loop in which the answer's
+    headers arrived: the read returned them, the cancellation was lost (Python 3.11's
+    ``wait_for``), and the command waited for the whole answer before it stopped."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+
+    server, port = await _serve(handler)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port)
+        read = asyncio.ensure_future(stream.read(100, timeout=5))
+        await asyncio.sleep(0.01)  # waiting for bytes
+        # The bytes and the cancellation in one turn, as a signal handler and the socket can be.
+        stream._protocol.data_received(b"HTTP/1.1 200 OK\r\n")  # type: ignore[attr-defined]
+        read.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await read
+        await stream.aclose()
+
+
 async def test_a_large_body_reaches_a_slow_reader_whole() -> None:
     body = bytes(range(256)) * (8 * 4096)  # 8 MiB: more than the socket buffers hold
     received = bytearray()

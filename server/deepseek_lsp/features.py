@@ -22,6 +22,7 @@ from .model.errors import ModelError
 from .notebooks import Notebooks
 from .privacy import uri_to_path
 from .status import StatusReporter
+from .timeouts import within
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -39,7 +40,7 @@ async def register_with_client(server: LanguageServer, registration_id: str, met
     answered left them unread for good (every completion waited a second for them, no save was
     reviewed)."""
     try:
-        await asyncio.wait_for(
+        await within(
             server.client_register_capability_async(
                 types.RegistrationParams(
                     registrations=[types.Registration(id=registration_id, method=method, register_options=options)]
@@ -93,7 +94,7 @@ class Services:
         """Requests that race the initial configuration pull wait for it, briefly."""
         if not self.configured.is_set():
             try:
-                await asyncio.wait_for(self.configured.wait(), timeout)
+                await within(self.configured.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
 

@@ -30,6 +30,7 @@ from .notebooks import Notebooks
 from .process import WINDOWS, _process_visible, process_alive
 from .protocol import Protocol, _PipeReader
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
+from .timeouts import within
 
 log = logging.getLogger(__name__)
 DOCUMENT_STATE_REQUEST = "deepseek/documentState"
@@ -336,7 +337,7 @@ class DeepSeekServer(LanguageServer):
         try:
             # Bounded: an editor answering null (which pygls cannot read, and never resolves)
             # left the server waiting for good, and reviews, which wait for the settings, stopped.
-            result = await asyncio.wait_for(
+            result = await within(
                 self.workspace_configuration_async(
                     types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
                 ),
@@ -382,7 +383,7 @@ class DeepSeekServer(LanguageServer):
         """Exit at once, as on shutdown first: the work under way is cancelled, so that what it
         cost is recorded (cut off with the process, a review's billed prompt went unsaid)."""
         try:
-            await asyncio.wait_for(self.stop_features(), STOP_TIMEOUT_S)
+            await within(self.stop_features(), STOP_TIMEOUT_S)
         except Exception:
             log.exception("could not stop the features")
         self.save_usage()

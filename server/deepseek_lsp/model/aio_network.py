@@ -27,6 +27,8 @@ from typing import Any
 import httpcore
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
+from ..timeouts import within
+
 __all__ = ["RECEIVED_AT", "AsyncioBackend", "install"]
 
 log = logging.getLogger(__name__)
@@ -83,7 +85,7 @@ async def _bounded(future: asyncio.Future[Any], timeout: float | None, error: ty
     if timeout is None:
         return await future
     try:
-        return await asyncio.wait_for(future, timeout)
+        return await within(future, timeout)
     except asyncio.TimeoutError:
         raise error(f"{what} timed out after {timeout:g} s") from None
 

@@ -28,6 +28,7 @@ from ..model.errors import BudgetExceeded, ModelError
 from ..notebooks import CellSpan
 from ..privacy import is_excluded, uri_to_path
 from ..status import Status
+from ..timeouts import within
 from ..usage_feature import endpoint_fields
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
@@ -859,7 +860,7 @@ class _Progress:
             return
         token = f"deepseek-review-{next(_tokens)}"
         try:
-            await asyncio.wait_for(
+            await within(
                 self._server.work_done_progress.create_async(token), PROGRESS_CREATE_TIMEOUT_S
             )
             self._server.work_done_progress.begin(
