@@ -94,6 +94,8 @@ _pieces = st.sampled_from(
         "AIza" + "B" * 35, "https://user:pa55word@host/", KEY_BLOCK, "-----END PRIVATE KEY-----",
         "QUJDREVGR0hJSktMTU5PUA==\n", "abcdefghijklmnop", "credentials", "é", "🙂", "İ",
         '"""', "'''", "`", 'f"', "${x}", "{x}", "hunter2-long-secret",
+        # a macro, a pair of literals, an environment list, SQL, a Dockerfile, PowerShell
+        "#define ", "(", ", ", "name: ", "value: ", "ENV ", "IDENTIFIED BY ", "ConvertTo-SecureString ",
     ]
 )
 

@@ -77,8 +77,8 @@ def _multiline_value(match: re.Match[str]) -> str:
 
 #: A command-line flag's value: not a variable, an option, a redirection or a placeholder.
 _CLI_VALUE = r"""((?![$%{<-])[^\s"'`;|&<>]+)"""
-#: A placeholder in a usage line (``--password PASSWORD``, ``-p PASS``).
-_PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*")
+#: A placeholder in a usage line (``--password PASSWORD``, ``-p PASS``, ``--password …``).
+_PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*|\.\.\.|…")
 
 
 def _cli_password(match: re.Match[str]) -> str:
@@ -121,8 +121,46 @@ def _htpasswd(match: re.Match[str]) -> str:
     secret = positional[wanted - 1]
     if secret.group().startswith(("$", "%", "<")) or _PLACEHOLDER.fullmatch(secret.group()):
         return match.group(0)
+    # Words after it are prose about the command ("htpasswd -b users admin then reload."), whose
+    # next word went out as the password; a command ends there, with a redirection or a comment.
+    for word in positional[wanted:]:
+        if word.group().startswith("#") or any(ch in word.group() for ch in "<>"):
+            break
+        if word.group().rstrip(".,:!?").isalpha():
+            return match.group(0)
     rest = match.group(2)
     return match.group(1) + rest[: secret.start()] + REDACTED + rest[secret.end() :]
+
+
+#: A value that is itself a secret's name (``("password", "confirm_password")``).
+_SECRET_NAME_ONLY = re.compile(r"(?ix)" + _ASSIGNED_NAME)
+
+
+def _named_literal(match: re.Match[str]) -> str:
+    """A quoted value that a name before it, with no assignment between, says is a secret
+    (``#define DB_PASSWORD "..."``): group 1 all before the quote, the last two the quote and
+    the value. Left or redacted as an assignment's."""
+    quote, value = match.group(match.re.groups - 1, match.re.groups)
+    return _assigned(match.group(0), match.group(1), "", quote, value, None)
+
+
+#: What a secret has and a word or a name has not: a digit or a symbol.
+_SECRET_LIKE = re.compile(r"[\d!@#$%^&*+=~?]")
+
+
+def _paired_value(match: re.Match[str]) -> str:
+    """A secret's name and value as a pair of literals (``("password", "...")``) or a macro's:
+    group 2 the name. Less sure a name and its value than an assignment: not words or names
+    (``("password", "Password")``, ``files_defining("reveal_token", "python")``)."""
+    name, value = match.group(2, match.re.groups)
+    if (
+        value.lower() == name.lower()
+        or any(ch in value for ch in " ./\\")  # words (``"SM2 PRIVATE KEY"``), a file, a path
+        or _SECRET_LIKE.search(value) is None
+        or _SECRET_NAME_ONLY.fullmatch(value)
+    ):
+        return match.group(0)
+    return _named_literal(match)
 
 
 #: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
@@ -273,7 +311,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     ),
     # ``openssl enc -k secret`` (a passphrase), ``-K hex`` (the key itself).
     (re.compile(r"(openssl(?<=\bopenssl)\b[^\r\n]*?(?<!\S)-[kK][ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
-    (re.compile(r"(htpasswd(?<=\bhtpasswd)\b)([^\r\n;|&]*)"), _htpasswd),
+    # To the end of the command: a backtick closes one quoted in prose or markdown.
+    (re.compile(r"(htpasswd(?<=\bhtpasswd)\b)([^\r\n;|&`]*)"), _htpasswd),
     (
         re.compile(r"(smbclient(?<=\bsmbclient)\b[^\r\n]*?(?<!\S)(?:-U|--user)(?:[ \t]+|=)[\"']?[^\s%\"'`]*%)" + _CLI_VALUE),
         _cli_password,
@@ -319,6 +358,67 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         r"\1" + REDACTED,
     ),
+    # A C or C++ macro (``#define DB_PASSWORD "..."``, ``L"..."``, ``u8"..."``): no separator, so
+    # its value went out unless it had a known token's prefix. A quoted value only, as long as
+    # an assignment's: ``#define PASSWORD_MAX_LEN 64`` and ``#define TOKEN_SEP ","`` are code,
+    # and a word or a name is a label (OpenSSL's ``#define LN_userPassword "userPassword"``).
+    (
+        re.compile(
+            r"""(?ix)(\#[\ \t]*define[\ \t]+(""" + _ASSIGNED_NAME + r""")[\ \t]+(?:u8|[LuU])?)
+            (["'])([^"'\r\n]{6,}?)(?:\3|\Z)"""
+        ),
+        _paired_value,
+    ),
+    # A name and its value as a pair of literals, alone in brackets: a tuple or a list
+    # (``("password", "...")``), a call's two arguments (``os.environ.setdefault("API_KEY",
+    # "...")``, PHP's ``define('DB_PASSWORD', '...')``, ``setProperty("db.password", "...")``).
+    # Not the end of a longer list (Django's ``fields = ("username", "password", "last_login")``,
+    # a call's arguments one a line: ``join(dir,\n  'tokenizedata',\n  'bad_coding2.py')``).
+    (
+        re.compile(
+            r"""(?ix)([(\[][\ \t]*["'](?=[\w.-]+["'][\ \t]*,)((?:\w*+[.-])*""" + _ASSIGNED_NAME + r""")["'][\ \t]*,\s*)
+            (["'])(?![$%{<-])([^"'\s]{6,})(?:\3(?=\s*[)\]])|\Z)"""
+        ),
+        _paired_value,
+    ),
+    # An environment list's entry: Kubernetes' ``- name: DB_PASSWORD`` with ``value: ...`` on
+    # the next line, an ECS task's ``{"name": "API_KEY", "value": "..."}``.
+    (
+        re.compile(
+            r"""(?ix)((?-i:name)(?<![\w-]name)["']?[\ \t]*:[\ \t]*["']?(?:\w*+[.-])*""" + _ASSIGNED_NAME + r"""["']?
+            [\ \t]*,?[\ \t]*(?:\r?\n[\ \t]*)?["']?value["']?)([\ \t]*:[\ \t]*)
+            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<])[^\s"'`,;{}\#]{6,}))"""
+        ),
+        None,
+    ),
+    # A Dockerfile's ``ENV DB_PASSWORD value``, the form without ``=``.
+    (
+        re.compile(
+            r"""(?ix)((?m:^)[\ \t]*(?-i:ENV)[\ \t]+""" + _ASSIGNED_NAME + r""")([\ \t]+)
+            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<])[^\s"'`]{6,}))"""
+        ),
+        None,
+    ),
+    # SQL: ``CREATE USER app IDENTIFIED BY '...'``, ``ALTER ROLE app WITH PASSWORD '...'``. Each
+    # case as a literal, not ``(?i)``: re skips to them, 5x faster. Not a name's end (OpenSSL's
+    # ``#define LN_userPassword "userPassword"``) nor a message's words (``"Wrong password " +
+    # user``: what follows its quote starts with a space).
+    (
+        re.compile(
+            r"""((?:(?:PASSWORD|Password|password)(?<![\w-].{8})|(?:IDENTIFIED|identified)(?<![\w-].{10})\ (?:BY|by))[ \t]+)"""
+            r"""(["'])(?![\s{$%:?<])([^"'\r\n]{6,}?)(?:\2|\Z)"""
+        ),
+        _named_literal,
+    ),
+    # PowerShell's ``ConvertTo-SecureString "..." -AsPlainText`` (and ``-String "..."``), the
+    # cmdlet's name as written: re skips to it.
+    (
+        re.compile(
+            r"""(ConvertTo-SecureString(?i:(?:[ \t]+-(?:asplaintext|force))*[ \t]+(?:-string[ \t]+)?))"""
+            r"""(["'])(?!\$)([^"'\r\n]+?)(?:\2|\Z)"""
+        ),
+        _named_literal,
+    ),
     # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
     # The separator may be Go's ``:=`` or a PHP/Ruby ``=>``, after an optional type annotation
     # (``password: str = ...``); a quoted value runs to its closing quote, spaces and all, or
@@ -329,13 +429,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # interpolating one (``f"..."``, C#'s ``$"..."``): each went out. The value may be on the
     # next line, in brackets or after a line continuation (``PASSWORD = (\n    "..."\n)``).
     # Not a YAML key, though: under ``credentials:`` the key below (``  password:``) was taken
-    # for its value, redacted, and the password after it went out.
+    # for its value, redacted, and the password after it went out. The name may be a key
+    # assigned a literal (Flask's ``app.config['SECRET_KEY'] = "..."``, ``os.environ["API_KEY"]
+    # = "..."``; not a variable: ``env["API_KEY"] = api_key`` is code) or a C array's (``char
+    # api_key[] = "..."``), its type Rust's ``&str``: each went out.
     (
         re.compile(
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r""")
-            (["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
+            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
             (?:[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![^\s"'`,;]*:(?!\S))[^\s"'`,;]{6,}))
@@ -423,28 +526,38 @@ def _interpolated(value: str, formatted: bool) -> str | None:
 
 
 def _assignment(match: re.Match[str]) -> str:
-    name, sep, quote, quoted, bare = match.groups()
-    value = quoted if quote else bare
+    return _assigned(match.group(0), *match.groups())
+
+
+#: A name saying its value is a file's path: ``DB_PASSWORD_FILE``, ``tokenPath``.
+_PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0-9])")
+
+
+def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
+    value = (quoted if quote else bare) or ""
     # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
     # credentials inside one (``://user:pass@``) have their own pattern.
     if value.lower().startswith(("http://", "https://")) and "@" not in value:
-        return match.group(0)
+        return whole
+    # Where the secret is kept (Docker's ``POSTGRES_PASSWORD_FILE=/run/secrets/db``), not it.
+    if _PATH_NAME.search(name) and any(ch in value for ch in "/\\"):
+        return whole
     if quote:
-        closing = quote if match.group(0).endswith(quote) else ""  # none at the cursor
+        closing = quote if whole.endswith(quote) else ""  # none at the cursor
         if _is_message(value):
-            return match.group(0)
+            return whole
         formatted = sep.lower().endswith(("f", "$", "$@", "@$"))  # the literal's prefix
         kept = _interpolated(value, formatted)
         if kept is not None:
-            return f"{name}{sep}{quote}{kept}{closing}" if kept != value else match.group(0)
+            return f"{name}{sep}{quote}{kept}{closing}" if kept != value else whole
         return f"{name}{sep}{quote}{REDACTED}{closing}"
     # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
-    if any(ch in bare for ch in "().[]{}"):
-        return match.group(0)
+    if any(ch in value for ch in "().[]{}"):
+        return whole
     # A variable of the same name (``self.password = password``, ``password=password,``) or a
     # type (``password: string;``) is code, not a secret.
-    if bare.lower() == name.lower() or (sep.strip() == ":" and bare.lower() in _TYPE_NAMES):
-        return match.group(0)
+    if value.lower() == name.lower() or (sep.strip() == ":" and value.lower() in _TYPE_NAMES):
+        return whole
     return f"{name}{sep}{REDACTED}"
 
 
@@ -488,6 +601,7 @@ _TRIGGERS = (
     # Each trigger is a search of the whole window (~0.07 ms over 120 kB): few, and precise.
     *("redis-cli", "ldap", "openssl", "smbclient", "/user:", '"-u"', "'-u'"),
     *('"-p', "'-p"),  # mysql's ``["mysql", "-pS3cret"]``
+    *("identified by", "convertto-securestring"),  # SQL's ``IDENTIFIED BY '...'``, PowerShell's
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
