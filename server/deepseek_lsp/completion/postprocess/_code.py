@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets, _syntax_for
+from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
 from ._text import (
+    _CONTINUATION,
     _LABEL,
     _SHELL_ARM,
     _SWITCH_LANGUAGES,
+    _WAITING_END,
     _brackets_left_open,
     _code_only,
     _iter_lines,
     _leading_ws,
+    _opens_block,
 )
 
 if TYPE_CHECKING:
@@ -81,13 +84,14 @@ def _statement_start(ctx: PostContext, first: str) -> str:
     above = ctx.prefix[: len(ctx.prefix) - len(ctx.line_prefix)].split("\n")[-21:-1]
     if depth <= 0:
         # A condition list wrapped without brackets (Swift's `if let a = x,⏎  let b = y {`,
-        # `guard ... &&⏎  ... else {`): the statement starts on the less indented line whose
-        # comma or operator goes on; its body is indented from there (it was dropped).
+        # `guard ... &&⏎  ... else {`, Python's `if a and \⏎        b:`): the statement starts
+        # on the less indented line whose comma, operator or backslash goes on; its body is
+        # indented from there (it was dropped).
         start, width = ctx.line_prefix, ctx.width(ctx.indentation)
         for text in reversed(above):
             code = _code_only(text).rstrip()
             text_width = ctx.width(_leading_ws(text))
-            if not code.endswith((",", "&&", "||")) or text_width > width:
+            if not code.endswith((",", "&&", "||", "\\")) or text_width > width:
                 break
             if _brackets_left_open(code):
                 break
@@ -115,3 +119,40 @@ def _suffix_targets(ctx: PostContext, limit: int) -> list[tuple[str, bool]]:
         if line.strip():
             targets.append((line, index == 0))
     return targets
+
+
+#: A header whose body needs no braces (C's `if (x)`, `else`, `for (...)`): the line below
+#: it is its body, one level in.
+_BRACELESS = re.compile(r"(?:\}\s*)?(?:else(?:\s+if\s*\(.*\))?|(?:if|for|foreach|while)\s*\(.*\)|do)$")
+
+#: How a line going on with the statement above it starts: a method chain's dot, an operator,
+#: a branch of the statement (`else`, `catch`).
+_GOES_ON_START = re.compile(r"(?:\.\w|(?:[-+*/%?:|&^<>]|==|!=|&&|\|\||and|or|not|in|is)\s)")
+
+
+#: Languages whose lines go on without a sign at either end (a function applied to arguments on
+#: the lines below, an SQL query's next clause, prose): a deeper line may go on with any line.
+_GOES_ON_UNSIGNED = frozenset(
+    {"haskell", "elm", "ocaml", "fsharp", "purescript", "sql", "markdown", "plaintext", "restructuredtext", "latex"}
+)
+
+#: A line whose text goes on below it, deeper: YAML's block scalars (`key: |`, `run: >-`), a
+#: markup tag left open (`<div>`).
+_TEXT_BELOW = re.compile(r"[|>][-+]?\d*$")
+
+
+def _starts_statement(above: str, body: str, ctx: PostContext) -> bool:
+    """Whether ``body``, on the line below ``above``, starts a statement of its own at the depth
+    of ``above``: the statement above is whole (no operator, comma or backslash at its end, no
+    block or brace-less body to open) and ``body`` does not go on with it."""
+    code = ctx.trailing_comment_re.sub("", above).rstrip()
+    return not (
+        ctx.language in _GOES_ON_UNSIGNED
+        or _WAITING_END.search(code)
+        or _TEXT_BELOW.search(code)
+        or _opens_block(code, ctx)
+        or _BRACELESS.match(code.strip())
+        or _GOES_ON_START.match(body)
+        or _CONTINUATION.match(body)
+        or _inside_alignment_bracket(ctx)
+    )

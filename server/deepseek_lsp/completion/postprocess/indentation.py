@@ -9,7 +9,7 @@ from math import gcd
 from typing import TYPE_CHECKING
 
 from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
-from ._code import _is_label, _lines_in_text_blocks, _statement_start
+from ._code import _BRACELESS, _is_label, _lines_in_text_blocks, _starts_statement, _statement_start
 from ._text import (
     _block_opening,
     _iter_lines,
@@ -60,10 +60,12 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
             written.append((index, ws, ctx.width(ws) - base))
     if not written:
         return text
-    own_frame = _in_own_frame(lines, written, base, ctx)
-    own_step, written = own_frame or (0, written)
     # In a file that mixes tabs and spaces, tabs are its own (eight columns), not foreign.
     foreign = any(c not in ctx.indent_unit and not (c == "\t" and ctx.tab_width) for _, ws, _ in written for c in ws)
+    if not foreign and not ctx.line_prefix and written[0][0] == 0 and _in_the_file_s_levels(lines, written, ctx):
+        return text
+    own_frame = _past_a_statement(lines, written, ctx) or _in_own_frame(lines, written, base, ctx)
+    own_step, written = own_frame or (0, written)
     unit = ctx.unit_width
     levelled = written
     inside: dict[int, int] = {}
@@ -147,7 +149,7 @@ def _in_own_frame(
     if any(ws.strip(" ") for _, ws, _ in written):
         return None  # tabs: not spaces alone
     if written[0][0] == 0:
-        return _whole_indentation_frame(lines, written, ctx)
+        return _whole_indentation_frame(lines, written, ctx) or _wider_from_column_0(lines, written, ctx)
     step = reduce(gcd, (len(ws) for _, ws, _ in written), 0)
     levels, rest = divmod(base, ctx.unit_width)
     if rest:
@@ -159,12 +161,24 @@ def _in_own_frame(
     # The next line is a level out when it closes a bracket, one in below a line opening a
     # block, else a statement at the cursor's level.
     body = lines[index].lstrip()
-    expected = -1 if body[:1] in ")]}" else 1 if _opens_block(first, ctx) else 0
+    expected = -1 if body[:1] in ")]}" else 1 if _opens_block(first, ctx) or _BRACELESS.match(first.strip()) else 0
     as_written = reduce(gcd, (abs(d) for _, _, d in written), 0)
-    if depth >= 0 if not expected else (depth == expected * as_written and as_written in _OWN_STEPS):
-        return None  # where it goes as written (a continuation line deeper too)
+    if expected or depth <= 0:
+        if depth >= 0 if not expected else (depth == expected * as_written and as_written in _OWN_STEPS):
+            return None  # where it goes as written
+    elif not _statement_below_the_cursor(lines, index, ctx):
+        return None  # a continuation line, deeper as the file's style wants
     label = expected == 1 and _is_label(body, ctx)
     steps = [step] if step in _OWN_STEPS else []
+    if not expected and depth > 0:
+        # Deeper than a statement it does not go on with: a wider step than the file's, where
+        # the line is at the cursor's depth (eight columns a tab, a level: read as the file's
+        # own, every line went a level deeper, or stayed in spaces in a tab-indented file).
+        # Lines aligned in brackets are no levels of it.
+        inside = _lines_in_parentheses(lines, ctx)
+        own = len(ws) // levels if levels else 0
+        if own in _OWN_STEPS and not any(len(w) % own for i, w, _ in written if i not in inside):
+            steps.append(own)
     if expected == 1 and not label:
         # A body no deeper than its header is in a narrower step than the widths' divisor:
         # four spaces under `\tdef f(self):` are two levels of two, the tab one of them (read
@@ -177,6 +191,42 @@ def _in_own_frame(
     if not own or index in _lines_in_parentheses(lines, ctx):
         return None
     return own, [(i, w, len(w) - own * levels) for i, w, _ in written]
+
+
+def _statement_below_the_cursor(lines: list[str], index: int, ctx: PostContext) -> bool:
+    """Whether the answer's line ``index``, the first below the cursor line with code, starts a
+    statement of its own after the one the cursor line ends (not text: the cursor in a
+    docstring, its lines were read as code)."""
+    if _closable_brackets(ctx)[1].mode not in ("", "line") or any(line.strip() for line in lines[1:index]):
+        return False
+    return _starts_statement(ctx.line_prefix + lines[0], lines[index].lstrip(), ctx)
+
+
+def _past_a_statement(
+    lines: list[str], written: list[tuple[int, str, int]], ctx: PostContext
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step and depths of an answer whose lines, below a whole statement (Enter after it),
+    stand a narrower step than the file's deeper than it: the model's own level (two spaces in
+    a four-space or tab-indented file) or a misplaced continuation, and either way the same
+    block, at the cursor's depth (lines back at it or out are in the file's levels). They
+    went in a whole level deeper: an IndentationError (unexpected indent), a Go block a tab
+    off."""
+    index, _, depth = written[0]
+    unit = ctx.unit_width
+    if not index or depth not in _OWN_STEPS or depth >= unit:
+        return None
+    if not _statement_below_the_cursor(lines, index, ctx):
+        return None
+    inside = _lines_in_parentheses(lines, ctx)
+    outside = [d for i, _, d in written if i not in inside]
+    if index in inside or any(0 < d < depth or (d <= 0 and d % unit) for d in outside):
+        return None
+    step = reduce(gcd, (d - depth for d in outside if d > 0), 0) or unit
+    if step not in _OWN_STEPS and step != unit:
+        return None
+    # The lines out of the block go out by the same levels in the answer's step.
+    moved = [(i, ws, d - depth if d > 0 else d if i in inside else d // unit * step) for i, ws, d in written]
+    return step, moved
 
 
 def _whole_indentation_frame(
@@ -205,7 +255,7 @@ def _whole_indentation_frame(
         return rise, written
     above = ctx.previous_line
     # A bracket left open is a level in too: a hanging indent (gofmt's arguments).
-    opens = above is not None and _opens_block(above, ctx)
+    opens = above is not None and (_opens_block(above, ctx) or _BRACELESS.match(above.strip()) is not None)
     expected = (ctx.width(_leading_ws(above)) // ctx.unit_width if above is not None else 0) + int(opens)
     body = lines[0].lstrip()
     if body[:1] in ")]}":
@@ -219,13 +269,66 @@ def _whole_indentation_frame(
         return unit, written
     # Else the step that puts it there: a narrower one, or a wider one (eight columns a tab,
     # as terminals show gofmt's) where a deeper line is no continuation of the line above
-    # (nor C's body of an `if` without braces): under an opener, or a closer.
+    # (nor C's body of an `if` without braces): under an opener, a closer, or a statement
+    # below a whole one.
     closes = body[:1] in ")]}"
-    candidates = steps if opens or closes else [step for step in steps if step < unit]
+    wider = opens or closes or (above is not None and _starts_statement(above, body, ctx))
+    candidates = steps if wider else [step for step in steps if step < unit]
     step = next((step for step in candidates if first == step * expected), 0)
     if not step and not opens:
         step = next((step for step in candidates if step < unit and first <= step * expected), 0)
     return (step, written) if step else None
+
+
+def _in_the_file_s_levels(lines: list[str], written: list[tuple[int, str, int]], ctx: PostContext) -> bool:
+    """Whether an answer written from column 0 of a blank line in the file's own characters
+    stands in whole levels of the file's unit, its first line where the line above allows (as
+    deep, or out of its block; one level in under an opener): the file's own levels. Their
+    common divisor was taken for the model's unit: a block's body two levels in and the
+    line out of it one level in (16 and 8 columns, a step of 8) went in at half their depth,
+    `return` out of its `if`."""
+    above, unit = ctx.previous_line, ctx.unit_width
+    if above is None or _inside_alignment_bracket(ctx):
+        return False  # the first line aligned in a bracket: no level tells
+    inside = _lines_in_parentheses(lines, ctx)
+    widths = [depth for i, _, depth in written if i not in inside]
+    # A block's body one level in from its header: two levels in, the lines are in a wider step.
+    if any(depth % unit for depth in widths) or any(b - a != unit for a, b in pairwise(widths) if b > a):
+        return False
+    body = lines[0].lstrip()
+    opens = _opens_block(above, ctx) or _BRACELESS.match(above.strip()) is not None
+    expected = ctx.width(_leading_ws(above)) // unit + int(opens) - int(body[:1] in ")]}")
+    level = written[0][2] // unit
+    allowed = {expected - 1, expected} if _is_label(body, ctx) else {expected}
+    return level in allowed or (level < expected and not opens)
+
+
+def _wider_from_column_0(
+    lines: list[str], written: list[tuple[int, str, int]], ctx: PostContext
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step of an answer written from column 0 of a blank line in a space-indented file
+    in levels wider than the file's (eight columns under four), read so only where the file's
+    own levels put its first line deeper than the line above allows: as deep as that line,
+    one level in under an opener, one out for a closer. Read as the file's, sixteen spaces
+    two levels in stayed sixteen, an IndentationError (unexpected indent)."""
+    above = ctx.previous_line
+    if "\t" in ctx.indent_unit or ctx.tab_width or ctx.line_prefix or above is None:
+        return None
+    if _inside_alignment_bracket(ctx):
+        return None  # a list's items or a hanging indent: as deep as the file's style wants
+    unit, body, first = ctx.unit_width, lines[0].lstrip(), len(written[0][1])
+    opens = _opens_block(above, ctx) or _BRACELESS.match(above.strip()) is not None
+    closes = body[:1] in ")]}"
+    expected = ctx.width(_leading_ws(above)) // unit + int(opens) - int(closes)
+    if expected <= 0 or first <= unit * expected or first % expected:
+        return None
+    if not (opens or closes or _starts_statement(above, body, ctx)):
+        return None  # a line going on with the one above: deeper as the file's style wants
+    own = first // expected
+    inside = _lines_in_parentheses(lines, ctx)
+    if own not in _OWN_STEPS or any(len(ws) % own for i, ws, _ in written if i not in inside):
+        return None
+    return own, written
 
 
 def _tab_step(written: list[tuple[int, str, int]], ctx: PostContext) -> int | None:
@@ -366,13 +469,15 @@ def _reindent_one_line(text: str, ctx: PostContext) -> str:
     or TabError in Python. Whole levels only; anything else is alignment and stays.
     """
     ws = _leading_ws(text)
-    if ctx.line_prefix or not ws or not text.strip() or all(c in ctx.indent_unit for c in ws):
+    # Only in code, not inside a string or comment the line continues.
+    if ctx.line_prefix or not ws or not text.strip() or _closable_brackets(ctx)[1].mode:
         return text
+    if all(c in ctx.indent_unit for c in ws):
+        # The file's own characters, maybe in a wider step (eight columns a level under four).
+        frame = _wider_from_column_0([text], [(0, ws, len(ws))], ctx)
+        return ctx.indent_unit * (len(ws) // frame[0]) + text[len(ws) :] if frame else text
     # Only where the lines around show the document's own style (the indent unit falls back to
-    # four spaces without any: a Makefile recipe's tab became spaces), and in code, not inside a
-    # string or comment the line continues.
-    if _closable_brackets(ctx)[1].mode:
-        return text
+    # four spaces without any: a Makefile recipe's tab became spaces).
     if "\t" in ws:
         # Tabs into spaces only where lines around are indented with spaces and none with a
         # tab: the unit is four spaces by default, with no indented line to go by.
