@@ -1016,23 +1016,6 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
         head = joined[: m.start()] + out[: len(out) - keep]
         return window[:lo] + head, joined[m.end() - keep :] + suffix[hi:]
     return window, suffix
-    cut = len(window) - lo
-    for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:]:
-        for m in pattern.finditer(joined):
-            if m.start() >= cut:
-                break
-            if m.end() <= cut:
-                continue
-            out = _keeping_lines(replacement)(m)
-            if out == m.group(0):
-                continue
-            # What the replacement ends with as the match does (a closing quote) stays after the cursor.
-            keep = 0
-            while keep < min(len(out), m.end() - cut) and out[-1 - keep] == joined[m.end() - 1 - keep]:
-                keep += 1
-            head = joined[: m.start()] + out[: len(out) - keep]
-            return window[:lo] + head, joined[m.end() - keep :] + suffix[hi:]
-    return window, suffix
 
 
 #: Paths are Windows paths (drives, shares). Module flags, so tests can take the other side.
