@@ -33,7 +33,6 @@ import json
 import logging
 import math
 import re
-import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, replace
@@ -45,6 +44,7 @@ import httpx
 
 from .. import __version__
 from ..config import API_KEY_CHARS, beta_base
+from ..timeouts import within
 from . import aio_network, h2_reset, pool_reclaim
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
 from .errors import (
@@ -201,23 +201,11 @@ class EndpointConfig:
 
 # -- deadline helper ----------------------------------------------------------------------------
 
-if sys.version_info >= (3, 11):
-
-    async def _until(deadline: float, aw: Awaitable[T]) -> T:
-        try:
-            async with asyncio.timeout_at(deadline):
-                return await aw
-        except TimeoutError:
-            raise DeadlineExceeded("deadline exceeded") from None
-
-else:  # pragma: no cover - exercised on 3.10 only
-
-    async def _until(deadline: float, aw: Awaitable[T]) -> T:
-        remaining = deadline - asyncio.get_running_loop().time()
-        try:
-            return await asyncio.wait_for(aw, max(0.0, remaining))
-        except asyncio.TimeoutError:
-            raise DeadlineExceeded("deadline exceeded") from None
+async def _until(deadline: float, aw: Awaitable[T]) -> T:
+    try:
+        return await within(aw, max(0.0, deadline - asyncio.get_running_loop().time()))
+    except asyncio.TimeoutError:
+        raise DeadlineExceeded("deadline exceeded") from None
 
 
 def is_deepseek_host(url: str) -> bool:
