@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import math
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, code_cache
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -18,10 +17,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     logsetup.setup(args.log_file, args.log_level)
     server = create_server()
-    # Everything built so far lives as long as the process: keep it out of the collector's way,
-    # so full collections (tens of milliseconds) don't land in the middle of a keystroke.
-    gc.collect()
-    gc.freeze()
+    server.collector.freeze_when_started = True
     # Collections wait for the answer to go out; a young one every 20,000 allocations instead
     # of 700 (tests/bench/bench_overhead.py: p99 14 -> 10 ms, and its slowest request was a
     # full collection in the middle of it).
@@ -87,6 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Before build_parser, which imports lsprotocol: its classes' methods come from the cache.
+    code_cache.install()
+    try:
+        return _run(argv)
+    finally:
+        code_cache.save()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "doctor":

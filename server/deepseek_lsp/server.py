@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import logging
 import os
 import signal
@@ -18,7 +19,7 @@ from lsprotocol import types
 from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 
-from . import __version__
+from . import __version__, code_cache
 from . import log as logsetup
 from .config import SECTION, build_settings, unwrap_section, without_repeats
 from .documents import DocumentStore, normalize_encoding
@@ -488,7 +489,11 @@ def _register_core(server: DeepSeekServer) -> None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server has exited
                 loop.call_soon_threadsafe(ls.tokenizer_loaded)
 
+        ls.collector.started()
         preload_in_background(loaded)
+        # What was compiled for the start (the first run after an install or upgrade) is kept
+        # now, not only at exit, which a killed server never reaches.
+        code_cache.save()
         caps = ls.client_capabilities
         dyn = caps and caps.workspace and caps.workspace.did_change_configuration
         if dyn and dyn.dynamic_registration:
@@ -671,6 +676,10 @@ def _register_core(server: DeepSeekServer) -> None:
             "collectionsAfterAnswers": list(ls.collector.collections),
             # The tokenizer loads in the background after `initialized`, holding the GIL ~0.5 s.
             "tokenizerLoaded": loaded_counter() is not None,
+            # Objects out of the collector's way since `initialized` (Collector.started).
+            "frozenObjects": gc.get_freeze_count(),
+            # attrs' and cattrs' generated code: taken from the cache file / compiled.
+            "generatedCode": code_cache.counts(),
         }
         client = ls.services.models.client if ls.services.models else None
         if client is not None:

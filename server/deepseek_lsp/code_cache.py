@@ -1,0 +1,186 @@
+"""The code that attrs and cattrs generate, kept between runs for a faster start.
+
+lsprotocol defines ~570 attrs classes. attrs writes the source of each class's methods and
+compiles it while lsprotocol is imported, and cattrs does the same for the converter of each
+message type the server meets: compiling is ~40 % of importing lsprotocol, about a sixth of the
+time from the process's start to its ``initialize`` answer. The source is the same from one run
+to the next, so its code object is too. It is kept in a file under the user's cache directory,
+as Python keeps a module's bytecode in ``__pycache__``, keyed by the name attrs gives the
+source, a digest of the source and the compiler flags. A missing, damaged or foreign file only
+means compiling as before; the file is rewritten when a run compiled something new.
+
+Only the names ``compile`` in ``attr._make`` and ``cattrs.gen`` are shadowed: no other code,
+and no other call of theirs (another mode, other arguments), goes through here.
+"""
+
+# No ``from __future__`` import here: the generated code must be compiled with its caller's
+# future flags (passed explicitly below), not this module's.
+
+import __future__
+
+import builtins
+import contextlib
+import hashlib
+import logging
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+from types import CodeType
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: The modules whose ``compile`` is served from the cache.
+SHADOWED = ("attr._make", "cattrs.gen")
+#: Bumped when the file's layout changes: a file of another layout is ignored.
+FORMAT = 1
+_FUTURE_FLAGS = 0
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+
+Key = tuple[str, bytes, int]
+
+
+def cache_dir() -> Path:
+    """``$DEEPSEEK_LSP_CACHE_DIR``, else the platform's user cache directory."""
+    env = os.environ.get("DEEPSEEK_LSP_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("deepseek-lsp", appauthor=False))
+
+
+def cache_file(directory: Path) -> Path:
+    # Bytecode differs between Python versions and with -O (asserts are compiled out).
+    return directory / f"generated-code.{sys.implementation.cache_tag}-O{sys.flags.optimize}.marshal"
+
+
+class CodeCache:
+    """Code objects by ``(file name, source digest, future flags)``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.hits = 0
+        self.misses = 0
+        self._stored: dict[Key, CodeType] = self._load()
+        #: What this run compiled or took from the file.
+        self._used: dict[Key, CodeType] = {}
+
+    def _load(self) -> dict[Key, CodeType]:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            log.debug("generated-code cache not read: %s", exc)
+            return {}
+        try:
+            layout, entries = marshal.loads(data)
+            if layout != FORMAT or not isinstance(entries, dict):
+                return {}
+            return {k: v for k, v in entries.items() if isinstance(v, CodeType)}
+        except Exception as exc:  # a torn or foreign file: compile as before, rewrite it later
+            log.debug("generated-code cache %s ignored: %s", self.path, exc)
+            return {}
+
+    def compile(
+        self, source: Any, filename: Any, mode: Any, flags: int = 0, dont_inherit: bool = False, optimize: int = -1
+    ) -> Any:
+        # compile() takes its caller's future imports (attr._make's ``annotations``) unless told
+        # not to: called from here it would take this module's instead, so they are passed on.
+        if not dont_inherit:
+            flags |= sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
+        if (
+            mode != "exec" or optimize != -1 or not isinstance(source, str) or not isinstance(filename, str)
+            # attrs' __hash__ holds the hash of a string, which differs from run to run: such
+            # code never comes again (and would have the file rewritten at every start).
+            or "def __hash__" in source
+        ):
+            return builtins.compile(source, filename, mode, flags, True, optimize)
+        key = (filename, hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest(), flags)
+        code = self._stored.get(key)
+        if code is not None and code.co_filename == filename:
+            self.hits += 1
+        else:
+            self.misses += 1
+            code = builtins.compile(source, filename, mode, flags, True)
+        self._used[key] = code
+        return code
+
+    @property
+    def dirty(self) -> bool:
+        return self.misses > 0 and any(k not in self._stored for k in self._used)
+
+    def save(self) -> None:
+        """Write the file if this run compiled something it did not hold; never raises."""
+        if not self.dirty:
+            return
+        # What this run did not need stays (a run without reviews keeps the review's code for
+        # the next), except an older version of what it compiled anew (a library upgraded).
+        renewed = {filename for filename, _, _ in self._used}
+        entries = {k: v for k, v in self._stored.items() if k[0] not in renewed}
+        entries.update(self._used)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp = tempfile.mkstemp(prefix=".generated-code.", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(marshal.dumps((FORMAT, entries)))
+                # Servers starting together each write a whole file; the last one stays.
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        except Exception as exc:
+            log.debug("generated-code cache not written to %s: %s", self.path, exc)
+            return
+        self._stored = entries
+
+
+_active: CodeCache | None = None
+
+
+def install(directory: Path | None = None) -> CodeCache | None:
+    """Serve attrs' and cattrs' compiling from the cache; call before lsprotocol is imported.
+    ``None`` (and nothing changed) when the cache cannot be set up."""
+    global _active
+    if _active is not None:
+        return _active
+    try:
+        import importlib
+
+        cache = CodeCache(cache_file(directory or cache_dir()))
+        for name in SHADOWED:
+            importlib.import_module(name).compile = cache.compile
+    except Exception as exc:
+        log.debug("generated-code cache not used: %s", exc)
+        uninstall()
+        return None
+    _active = cache
+    return cache
+
+
+def uninstall() -> None:
+    global _active
+    for name in SHADOWED:
+        module = sys.modules.get(name)
+        if module is not None and "compile" in vars(module):
+            with contextlib.suppress(AttributeError):
+                delattr(module, "compile")
+    _active = None
+
+
+def counts() -> dict[str, int]:
+    """How much generated code the installed cache served and compiled (zeros if none is)."""
+    cache = _active
+    return {"hits": cache.hits, "misses": cache.misses} if cache else {"hits": 0, "misses": 0}
+
+
+def save() -> None:
+    """Write what the installed cache compiled anew, if anything."""
+    if _active is not None:
+        _active.save()

@@ -1,0 +1,170 @@
+"""The start: the code attrs and cattrs generate for lsprotocol is compiled once and taken from a
+file by later starts (deepseek_lsp.code_cache), with the same behaviour as compiled code; the
+heap is frozen once the editor has its ``initialize`` answer, not before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from deepseek_lsp import code_cache
+from tests.harness import server_env
+from tests.raw_lsp import RawServer
+
+# A fresh interpreter each time: lsprotocol's classes are made at its import, once a process.
+PROBE = r"""
+import json, sys
+from pathlib import Path
+from deepseek_lsp import code_cache
+cache = code_cache.install(Path(sys.argv[1]))
+from lsprotocol import types
+from lsprotocol.converters import get_converter
+converter = get_converter()
+params = converter.structure(
+    {"processId": 12, "rootUri": "file:///w", "capabilities": {"textDocument": {"completion": {
+        "completionItem": {"snippetSupport": True}}}}, "initializationOptions": {"a": 1}},
+    types.InitializeParams,
+)
+position = types.Position(line=3, character=4)
+code_cache.save()
+print(json.dumps({
+    "installed": cache is not None,
+    "hits": cache.hits if cache else 0,
+    "misses": cache.misses if cache else 0,
+    "equal": position == types.Position(line=3, character=4),
+    "differs": position != types.Position(line=3, character=5),
+    "repr": repr(types.InlineCompletionItem(insert_text="x")),
+    "snippets": params.capabilities.text_document.completion.completion_item.snippet_support,
+    "back": converter.unstructure(params)["processId"],
+}))
+"""
+
+
+def probe(directory: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(directory)], capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def behaviour(result: dict) -> dict:
+    return {k: result[k] for k in ("equal", "differs", "repr", "snippets", "back")}
+
+
+EXPECTED = {"equal": True, "differs": True, "repr": "InlineCompletionItem(insert_text='x', filter_text=None, range=None, command=None)", "snippets": True, "back": 12}
+
+
+def test_a_second_start_takes_lsprotocols_code_from_the_file_and_does_not_rewrite_it(tmp_path: Path) -> None:
+    first = probe(tmp_path)
+    assert first["installed"] and first["hits"] == 0 and first["misses"] > 500
+    (cached,) = tmp_path.glob("generated-code.*.marshal")
+    written = cached.stat().st_mtime_ns
+
+    second = probe(tmp_path)
+    assert second["misses"] == 0
+    assert second["hits"] == first["misses"]
+    assert behaviour(second) == behaviour(first) == EXPECTED
+    assert cached.stat().st_mtime_ns == written
+
+
+def test_a_damaged_file_is_compiled_as_before_and_replaced(tmp_path: Path) -> None:
+    probe(tmp_path)
+    (cached,) = tmp_path.glob("generated-code.*.marshal")
+    cached.write_bytes(cached.read_bytes()[:5000])  # torn by a crash mid-write
+
+    damaged = probe(tmp_path)
+    assert damaged["hits"] == 0 and damaged["misses"] > 500
+    assert behaviour(damaged) == EXPECTED
+    assert probe(tmp_path)["misses"] == 0
+
+
+def test_an_unusable_directory_only_costs_the_compiling(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = probe(blocker / "cache")
+    assert result["installed"] and result["misses"] > 500
+    assert behaviour(result) == EXPECTED
+
+
+def test_code_keeps_its_callers_future_imports_when_compiled_and_when_loaded(tmp_path: Path) -> None:
+    # This module has ``from __future__ import annotations``, as attr._make has: the annotations
+    # of the code it generates stay strings, whether compiled now or read back from the file.
+    source = "def f(x: int) -> Missing:\n    return x\n"
+    path = code_cache.cache_file(tmp_path)
+    compiled = code_cache.CodeCache(path)
+    namespace: dict = {}
+    exec(compiled.compile(source, "<generated f>", "exec"), namespace)
+    assert namespace["f"].__annotations__ == {"x": "int", "return": "Missing"}
+    compiled.save()
+
+    loaded = code_cache.CodeCache(path)
+    namespace = {}
+    exec(loaded.compile(source, "<generated f>", "exec"), namespace)
+    assert loaded.hits == 1 and loaded.misses == 0
+    assert namespace["f"].__annotations__ == {"x": "int", "return": "Missing"}
+    assert namespace["f"](7) == 7
+
+
+def test_a_source_of_another_version_under_the_same_name_replaces_the_old_one(tmp_path: Path) -> None:
+    path = code_cache.cache_file(tmp_path)
+    old = code_cache.CodeCache(path)
+    old.compile("def f():\n    return 1\n", "<generated f>", "exec")
+    old.compile("def g():\n    return 2\n", "<generated g>", "exec")
+    old.save()
+
+    upgraded = code_cache.CodeCache(path)
+    namespace: dict = {}
+    exec(upgraded.compile("def f():\n    return 3\n", "<generated f>", "exec"), namespace)
+    assert namespace["f"]() == 3 and upgraded.misses == 1
+    upgraded.save()
+
+    later = code_cache.CodeCache(path)
+    assert sorted(name for name, _, _ in later._stored) == ["<generated f>", "<generated g>"]
+    namespace = {}
+    exec(later.compile("def f():\n    return 3\n", "<generated f>", "exec"), namespace)
+    exec(later.compile("def g():\n    return 2\n", "<generated g>", "exec"), namespace)
+    assert later.hits == 2 and (namespace["f"](), namespace["g"]()) == (3, 2)
+
+
+def test_attrs_hash_which_differs_every_run_is_not_kept(tmp_path: Path) -> None:
+    path = code_cache.cache_file(tmp_path)
+    cache = code_cache.CodeCache(path)
+    cache.compile("def __hash__(self):\n    return hash((-561210934755, self.a))\n", "<h>", "exec")
+    assert not cache.dirty
+    cache.save()
+    assert not path.exists()
+
+
+def started_server(tmp_path: Path, cache: Path) -> dict:
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path / "state"), DEEPSEEK_LSP_CACHE_DIR=str(cache))
+    server = RawServer(env)
+    try:
+        server.initialize()
+        # `initialized` is handled as a task: the request after it may be answered first.
+        deadline = time.monotonic() + 10
+        while (state := server.call("deepseek/debugState")["result"])["frozenObjects"] == 0:
+            assert time.monotonic() < deadline, "the heap was not frozen after initialized"
+            time.sleep(0.02)
+        assert "error" not in server.call("shutdown")
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+        return state
+    finally:
+        server.kill()
+
+
+def test_the_server_compiles_its_start_once_and_freezes_its_heap_after_initialize(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = started_server(tmp_path, cache)
+    assert first["generatedCode"]["hits"] == 0 and first["generatedCode"]["misses"] > 500
+    # gc.freeze() ran after the answer (Collector.started): the start's objects are out of the
+    # collector's way.
+    assert first["frozenObjects"] > 10_000
+
+    second = started_server(tmp_path, cache)
+    assert second["generatedCode"]["misses"] == 0
+    assert second["generatedCode"]["hits"] >= first["generatedCode"]["misses"]
+    assert second["frozenObjects"] > 10_000
