@@ -168,3 +168,17 @@ def test_the_server_compiles_its_start_once_and_freezes_its_heap_after_initializ
     assert second["generatedCode"]["misses"] == 0
     assert second["generatedCode"]["hits"] >= first["generatedCode"]["misses"]
     assert second["frozenObjects"] > 10_000
+
+
+def test_a_file_others_may_write_is_not_run(tmp_path: Path) -> None:
+    path = code_cache.cache_file(tmp_path)
+    writer = code_cache.CodeCache(path)
+    writer.compile("def f():\n    return 1\n", "<generated f>", "exec")
+    writer.save()
+    assert code_cache.CodeCache(path)._stored  # private: taken
+
+    path.chmod(0o666)  # e.g. the cache directory set to a shared folder
+    reader = code_cache.CodeCache(path)
+    namespace: dict = {}
+    exec(reader.compile("def f():\n    return 1\n", "<generated f>", "exec"), namespace)
+    assert reader.hits == 0 and reader.misses == 1 and namespace["f"]() == 1

@@ -24,6 +24,7 @@ import hashlib
 import logging
 import marshal
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -58,6 +59,12 @@ def cache_file(directory: Path) -> Path:
     return directory / f"generated-code.{sys.implementation.cache_tag}-O{sys.flags.optimize}.marshal"
 
 
+def _own_private_file(st: os.stat_result) -> bool:
+    if not hasattr(os, "getuid"):  # Windows: the user's profile folder is private already
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 class CodeCache:
     """Code objects by ``(file name, source digest, future flags)``."""
 
@@ -71,7 +78,13 @@ class CodeCache:
 
     def _load(self) -> dict[Key, CodeType]:
         try:
-            data = self.path.read_bytes()
+            with open(self.path, "rb") as f:
+                if not _own_private_file(os.fstat(f.fileno())):
+                    # Code from this file runs: one another user could have written (a cache
+                    # directory set to a shared folder) is not taken, as ssh refuses such keys.
+                    log.warning("generated-code cache %s ignored: not private to this user", self.path)
+                    return {}
+                data = f.read()
         except FileNotFoundError:
             return {}
         except OSError as exc:
