@@ -122,7 +122,7 @@ def test_a_source_of_another_version_under_the_same_name_replaces_the_old_one(tm
     upgraded.save()
 
     later = code_cache.CodeCache(path)
-    assert sorted(name for name, _, _ in later._stored) == ["<generated f>", "<generated g>"]
+    assert sorted(name for name, _, _ in later._stored) == ["<generated f>", "<generated g>"]  # one f
     namespace = {}
     exec(later.compile("def f():\n    return 3\n", "<generated f>", "exec"), namespace)
     exec(later.compile("def g():\n    return 2\n", "<generated g>", "exec"), namespace)
@@ -182,3 +182,40 @@ def test_a_file_others_may_write_is_not_run(tmp_path: Path) -> None:
     namespace: dict = {}
     exec(reader.compile("def f():\n    return 1\n", "<generated f>", "exec"), namespace)
     assert reader.hits == 0 and reader.misses == 1 and namespace["f"]() == 1
+
+
+def test_two_sources_under_one_name_in_a_run_both_stay(tmp_path: Path) -> None:
+    # cattrs names a class's hook the same for each converter that makes one (pygls' and
+    # lsprotocol's): a run using both must find both next time, not one pushing the other out.
+    path = code_cache.cache_file(tmp_path)
+    first = code_cache.CodeCache(path)
+    first.compile("def h():\n    return 'a'\n", "<generated h>", "exec")
+    first.save()
+    second = code_cache.CodeCache(path)
+    second.compile("def h():\n    return 'a'\n", "<generated h>", "exec")
+    second.compile("def h():\n    return 'b'\n", "<generated h>", "exec")
+    assert (second.hits, second.misses) == (1, 1)
+    second.save()
+
+    third = code_cache.CodeCache(path)
+    for body in ("a", "b"):
+        namespace: dict = {}
+        exec(third.compile(f"def h():\n    return {body!r}\n", "<generated h>", "exec"), namespace)
+        assert namespace["h"]() == body
+    assert (third.hits, third.misses) == (2, 0)
+
+
+def test_what_a_run_wrote_stays_when_it_writes_again(tmp_path: Path) -> None:
+    # The server writes once the editor has its answer and again at exit: the second write
+    # keeps the first one's code, another source under the same name included.
+    path = code_cache.cache_file(tmp_path)
+    run = code_cache.CodeCache(path)
+    run.compile("def h():\n    return 'a'\n", "<generated h>", "exec")
+    run.save()
+    run.compile("def h():\n    return 'b'\n", "<generated h>", "exec")
+    run.save()
+
+    later = code_cache.CodeCache(path)
+    for body in ("a", "b"):
+        later.compile(f"def h():\n    return {body!r}\n", "<generated h>", "exec")
+    assert (later.hits, later.misses) == (2, 0)

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 #: The modules whose ``compile`` is served from the cache.
 SHADOWED = ("attr._make", "cattrs.gen")
 #: Bumped when the file's layout changes: a file of another layout is ignored.
-FORMAT = 1
+FORMAT = 2
 _FUTURE_FLAGS = 0
 for _feature in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
@@ -66,17 +66,24 @@ def _own_private_file(st: os.stat_result) -> bool:
 
 
 class CodeCache:
-    """Code objects by ``(file name, source digest, future flags)``."""
+    """Code by ``(file name, source digest, future flags)``.
+
+    Entries stay marshalled until asked for: unmarshalled at once, the ~750 of them added
+    ~1.9 MB to the resident set, which has 150 MB to stay within (tests/bench/bench_memory.py);
+    this way, 0.3 MB."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.hits = 0
         self.misses = 0
-        self._stored: dict[Key, CodeType] = self._load()
-        #: What this run compiled or took from the file.
-        self._used: dict[Key, CodeType] = {}
+        self._stored: dict[Key, bytes] = self._read()
+        #: Compiled in this run, not in the file yet.
+        self._new: dict[Key, CodeType] = {}
+        #: Used in this run and held by the file (taken from it, or written to it by save). Only
+        #: a module's code is kept here: its functions' code is theirs, shared.
+        self._taken: dict[Key, CodeType] = {}
 
-    def _load(self) -> dict[Key, CodeType]:
+    def _read(self) -> dict[Key, bytes]:
         try:
             with open(self.path, "rb") as f:
                 if not _own_private_file(os.fstat(f.fileno())):
@@ -94,7 +101,7 @@ class CodeCache:
             layout, entries = marshal.loads(data)
             if layout != FORMAT or not isinstance(entries, dict):
                 return {}
-            return {k: v for k, v in entries.items() if isinstance(v, CodeType)}
+            return {k: v for k, v in entries.items() if isinstance(v, bytes)}
         except Exception as exc:  # a torn or foreign file: compile as before, rewrite it later
             log.debug("generated-code cache %s ignored: %s", self.path, exc)
             return {}
@@ -114,35 +121,56 @@ class CodeCache:
         ):
             return builtins.compile(source, filename, mode, flags, True, optimize)
         key = (filename, hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest(), flags)
-        code = self._stored.get(key)
-        if code is not None and code.co_filename == filename:
+        code = self._take(key)
+        if code is not None:
             self.hits += 1
-        else:
+            return code
+        code = self._new.get(key)
+        if code is None:
             self.misses += 1
-            code = builtins.compile(source, filename, mode, flags, True)
-        self._used[key] = code
+            self._new[key] = code = builtins.compile(source, filename, mode, flags, True)
+        return code
+
+    def _take(self, key: Key) -> CodeType | None:
+        # cattrs makes the same hook for each of two converters: the second asks again.
+        code = self._taken.get(key)
+        if code is not None:
+            return code
+        blob = self._stored.pop(key, None)
+        if blob is None:
+            return None
+        try:
+            code = marshal.loads(blob)
+        except Exception:
+            return None
+        if not isinstance(code, CodeType) or code.co_filename != key[0]:
+            return None
+        self._taken[key] = code
         return code
 
     @property
     def dirty(self) -> bool:
-        return self.misses > 0 and any(k not in self._stored for k in self._used)
+        return bool(self._new)
 
     def save(self) -> None:
-        """Write the file if this run compiled something it did not hold; never raises."""
-        if not self.dirty:
+        """Add what this run compiled to the file, if anything; never raises."""
+        if not self._new:
             return
-        # What this run did not need stays (a run without reviews keeps the review's code for
-        # the next), except an older version of what it compiled anew (a library upgraded).
-        renewed = {filename for filename, _, _ in self._used}
-        entries = {k: v for k, v in self._stored.items() if k[0] not in renewed}
-        entries.update(self._used)
+        # Read again: another server may have added its own since. What this run did not need
+        # stays (a run without reviews keeps the review's code for the next), except an older
+        # version of what it compiled anew (a library upgraded). One name can hold several
+        # sources in a run (cattrs names a class's hook the same for each converter): all of them
+        # stay.
+        renewed = {filename for filename, _, _ in self._new}
+        entries = {k: v for k, v in self._read().items() if k[0] not in renewed or k in self._taken}
+        entries.update((k, marshal.dumps(code)) for k, code in self._new.items())
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(prefix=".generated-code.", dir=self.path.parent)
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(marshal.dumps((FORMAT, entries)))
-                # Servers starting together each write a whole file; the last one stays.
+                # Servers writing at once each write a whole file; the last one stays.
                 os.replace(tmp, self.path)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -151,7 +179,8 @@ class CodeCache:
         except Exception as exc:
             log.debug("generated-code cache not written to %s: %s", self.path, exc)
             return
-        self._stored = entries
+        self._taken.update(self._new)
+        self._new.clear()
 
 
 _active: CodeCache | None = None
