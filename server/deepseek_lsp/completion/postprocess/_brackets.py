@@ -674,6 +674,12 @@ def _line_closed(ctx: PostContext) -> list[str]:
     return list(ctx.brackets_after_prefix[2])
 
 
+def _innermost_opened_at(ctx: PostContext) -> int:
+    """Where in the prefix the innermost bracket open after it opened (-1: none, or opened
+    before the scan's start)."""
+    return ctx.brackets_after_prefix[5]
+
+
 def _open_after_prefix(ctx: PostContext) -> list[tuple[str, str]]:
     """Every bracket open after the prefix with what closes it, innermost last (see
     :attr:`PostContext.brackets_after_prefix`): a copy, for the caller to change."""
@@ -734,7 +740,7 @@ def _closed_by_completion(open_after: list[tuple[str, str]], line: str, rest: st
 
 def _scan_closable_brackets(
     ctx: PostContext,
-) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, tuple[tuple[str, str], ...]]:
+) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, tuple[tuple[str, str], ...], int]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
     # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
     stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
@@ -777,7 +783,8 @@ def _scan_closable_brackets(
         elif not closed_by[index] and opened < line_start and bracket in inner_closed:
             closed_by[index] = "past"
     open_after = tuple((bracket, by) for (bracket, _), by in zip(stack, closed_by, strict=True))
-    return closable, after_prefix, line_closed, stack[-1][0] if stack else "", open_after
+    innermost = stack[-1] if stack else ("", -1)
+    return closable, after_prefix, line_closed, innermost[0], open_after, innermost[1]
 
 
 def _suffix_closes(

@@ -8,9 +8,23 @@ from itertools import islice, pairwise
 from math import gcd
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
-from ._code import _BRACELESS, _is_label, _lines_in_text_blocks, _starts_statement, _statement_start
+from ._brackets import (
+    _closable_brackets,
+    _innermost_opened_at,
+    _inside_alignment_bracket,
+    _statement_width,
+    _syntax_for,
+)
+from ._code import (
+    _BRACELESS,
+    _GOES_ON_START,
+    _is_label,
+    _lines_in_text_blocks,
+    _starts_statement,
+    _statement_start,
+)
 from ._text import (
+    _CONTINUATION,
     _block_opening,
     _iter_lines,
     _leading_ws,
@@ -37,6 +51,10 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         lines[0] = first
         text = "\n".join(lines)
     if len(lines) < 2:
+        moved = _into_the_brace_block(lines, [], 0, set(), ctx)
+        if moved is not None:
+            step, ((_, ws, depth),) = moved
+            return ctx.indent_unit * (depth // step) + text[len(ws) :]
         return _reindent_one_line(text, ctx)
     if not ctx.indent_known:
         return text  # nothing to re-indent into: a guessed unit rewrote gofmt's tabs as spaces
@@ -58,13 +76,25 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         if line.strip() and index not in in_text:
             ws = _leading_ws(line)
             written.append((index, ws, ctx.width(ws) - base))
-    if not written:
+    brace_frame = _into_the_brace_block(lines, written, base, in_text, ctx)
+    if not written and not brace_frame:
         return text
     # In a file that mixes tabs and spaces, tabs are its own (eight columns), not foreign.
     foreign = any(c not in ctx.indent_unit and not (c == "\t" and ctx.tab_width) for _, ws, _ in written for c in ws)
-    if not foreign and not ctx.line_prefix and written[0][0] == 0 and _in_the_file_s_levels(lines, written, ctx):
+    if (
+        not brace_frame
+        and not foreign
+        and not ctx.line_prefix
+        and written[0][0] == 0
+        and _in_the_file_s_levels(lines, written, ctx)
+    ):
         return text
-    own_frame = _past_a_statement(lines, written, ctx) or _in_own_frame(lines, written, base, ctx)
+    own_frame = (
+        brace_frame
+        or _past_a_statement(lines, written, ctx)
+        or _in_own_frame(lines, written, base, ctx)
+        or _body_levels_too_deep(lines, written, base, ctx)
+    )
     own_step, written = own_frame or (0, written)
     unit = ctx.unit_width
     levelled = written
@@ -135,6 +165,196 @@ _DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
 
 #: The widths of a level an answer written in spaces of its own may have.
 _OWN_STEPS = (2, 3, 4, 8)
+
+
+#: Languages whose blocks end at their closing brace alone: a line leaves a block only after
+#: its `}`, however it is indented (not Scala: Scala 3 blocks may end by indentation).
+_BRACE_LANGUAGES = frozenset(
+    {"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "rust", "kotlin", "swift", "php"}
+)
+
+#: A line that may stand left of its block's statements: a label (`retry:`, C++'s `public:`,
+#: `case (0x400):  // note`), a preprocessor line (`#ifdef`).
+_LEFT_OF_BLOCK = re.compile(
+    r"(?:#|(?:[A-Za-z_]\w*|(?:public|private|protected)(?:\s+\w+)?)\s*:\s*(?://.*)?$|(?:case|default)\b.*:\s*(?://.*)?$)"
+)
+
+
+def _into_the_brace_block(
+    lines: list[str], written: list[tuple[int, str, int]], base: int, in_text: set[int], ctx: PostContext
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step and depths of an answer in a brace language whose first line of code stands
+    left of where the cursor's block puts it (a statement below a statement, a body below a
+    `{`), before any `}` of the answer closes that block: in the block all the same, its lines
+    go in as far right as that. Left as written, two-space lines under a cursor four in
+    stayed two in, a body below a `{` at the header's depth made the scope limit drop the
+    answer, and a line left of the first was cut as out of the block. None: not such an
+    answer (Python's shallower lines leave blocks; a label, a directive or a closer may
+    stand left), or the block's depth is no sure thing."""
+    if (ctx.language or "").lower() not in _BRACE_LANGUAGES or ctx.brackets_after_prefix[3] != "{":
+        return None
+    if not ctx.indent_known:
+        return None  # a guessed unit tells no depth (a new file's own lines are kept)
+    opened, unit = _innermost_opened_at(ctx), ctx.unit_width
+    if opened < 0 or _closable_brackets(ctx)[1].mode:
+        return None  # the block opened before the prompt's window, or the cursor is in a string
+    floor = _statement_width(opened, ctx) + unit  # the column of the block's statements
+    if not _suffix_agrees(floor, ctx):
+        return None
+    entries = list(written)
+    if not ctx.line_prefix and lines[0].strip() and not (entries and entries[0][0] == 0):
+        # A first line from column 0 of a blank line (one with no indentation is no entry).
+        first_ws = _leading_ws(lines[0])
+        entries.insert(0, (0, first_ws, ctx.width(first_ws)))
+    # A comment may stand anywhere: the first line of code tells where the answer stands.
+    index, ws, _ = next((e for e in entries if not _is_comment(lines[e[0]][len(e[1]) :])), (-1, "", 0))
+    if index < 0:
+        return None
+    body = lines[index][len(ws) :]
+    if body[:1] in ")]}" or _is_label(body, ctx) or _LEFT_OF_BLOCK.match(body):
+        return None
+    if _GOES_ON_START.match(body) or _CONTINUATION.match(body):
+        return None  # it goes on with the statement above (`.then(`, `else`)
+    target = _depth_below(lines, index, body, in_text, floor, ctx)
+    first = ctx.width(ws)
+    if target is None or first >= target or target % unit or base % unit:
+        return None
+    levels, base_levels = target // unit, base // unit
+    widths = [(i, w, ctx.width(w)) for i, w, _ in entries]
+    inside = _lines_in_parentheses(lines, ctx)
+    # The answer's own step: from a block's header to its body, else the one its first line
+    # is whole levels of from column 0 (two-space levels for a line two levels in), else the
+    # file's. Not from continuation lines, as deep as the file's style wants.
+    step = _body_step(lines, widths, inside, ctx)
+    whole, rest = divmod(first, levels)
+    step = step or (whole if not rest and whole in _OWN_STEPS and whole < unit else unit)
+    if step not in _OWN_STEPS and step != unit:
+        return None
+    closers = _outer_closers(lines, ctx)
+    moved = []
+    for i, w, width in widths:
+        depth = width - first + (levels - base_levels) * step
+        if i in closers:
+            # Where the block it closes stands, whatever the answer's frame says (a body
+            # written at its header's depth has its `}` there too).
+            depth = (levels - closers[i] - base_levels) * step
+        moved.append((i, w, depth))
+    return step, moved
+
+
+def _body_step(lines: list[str], widths: list[tuple[int, str, int]], inside: dict[int, int], ctx: PostContext) -> int:
+    """The columns from each of the answer's lines that open a block with `{` to the next line
+    of code, deeper, outside parentheses: their common divisor (0: no such line)."""
+    steps = []
+    for (i, _, width), (j, _, below) in pairwise(widths):
+        code = ctx.trailing_comment_re.sub("", lines[i]).rstrip()
+        if code.endswith("{") and below > width and j not in inside:
+            steps.append(below - width)
+    return reduce(gcd, steps, 0)
+
+
+def _is_comment(body: str) -> bool:
+    return body.startswith(("//", "/*", "*", "#"))
+
+
+def _suffix_agrees(floor: int, ctx: PostContext) -> bool:
+    """Whether the code below the cursor leaves the block's statements at ``floor``: its next
+    line of code stands there or deeper (in a block the answer opens), or it is the block's
+    `}` one level left (a header wrapped onto a line of its own, `throws IOException {`,
+    made the block's depth a guess, too deep)."""
+    rest = ctx.line_suffix.strip()
+    if rest:
+        return rest.startswith("}")  # `{|}`: the block's closer, on the cursor line
+    for line in islice(_iter_lines(ctx.suffix), 1, 12):
+        code = line.strip()
+        if not code or _is_comment(code):
+            continue
+        if _GOES_ON_START.match(code):
+            return False  # a statement's next line (`.environment(envp)`): no level
+        if code[0] in ")]}":
+            return ctx.width(_leading_ws(line)) == floor - ctx.unit_width
+        return ctx.width(_leading_ws(line)) >= floor
+    return False
+
+
+def _depth_below(
+    lines: list[str], index: int, body: str, in_text: set[int], floor: int, ctx: PostContext
+) -> int | None:
+    """The column the block puts the answer's line ``index``, its first with code, at: the
+    cursor's block's statements' (``floor``) below a whole statement at that depth, one level
+    right of that below a line that opens a block with `{`. None: the line above is something
+    else (a continuation, a brace-less `if`'s body, a line deeper than the block's
+    statements), where the line's place is no sure thing."""
+    between = enumerate(lines[1:index], 1)
+    if any(i in in_text or (line.strip() and not _is_comment(line.lstrip())) for i, line in between):
+        return None
+    if index and (ctx.line_prefix.strip() or lines[0].strip()):
+        above, start = ctx.line_prefix + lines[0], _statement_start(ctx, lines[0])
+        brace_in_prefix = not lines[0].strip()
+    else:
+        above = start = ctx.previous_line or ""
+        brace_in_prefix = True
+    if above.lstrip().startswith("//"):
+        # A comment line as deep as the block's statements: the next statement goes there.
+        return floor if ctx.width(_leading_ws(above)) == floor else None
+    code = ctx.trailing_comment_re.sub("", above).rstrip()
+    if not code or _is_comment(code.lstrip()):
+        return None
+    width = ctx.width(_leading_ws(start))
+    if _goes_on_from_above(start, ctx):
+        return None  # a header's or a statement's wrapped line: its depth tells nothing
+    if code.endswith("{"):
+        # The cursor line's own `{` is the block the prefix leaves open; one the answer's first
+        # line opens is inside it.
+        if (width + ctx.unit_width if brace_in_prefix else width) != floor:
+            return None
+        return width + ctx.unit_width
+    if not _starts_statement(above, body, ctx) or width != floor:
+        return None
+    if _CONTROL_HEADER.match(start.lstrip()) and not code.endswith((";", "}")):
+        return None  # the end of a wrapped `if (...)` without braces: its body is deeper
+    return floor
+
+
+#: The start of a control statement's header, whose body may come without braces.
+_CONTROL_HEADER = re.compile(r"(?:\}\s*)?(?:if|for|foreach|while|else|do)\b")
+
+
+#: How a line ends that the next line does not go on with: a statement's end, a block's
+#: opener or closer, a label, a comment's end, an annotation (`@Override`).
+_ENDS_A_LINE = re.compile(r"(?:[;{}:]|\*/)$|^@\w+(?:\(.*\))?$")
+
+
+def _goes_on_from_above(start: str, ctx: PostContext) -> bool:
+    """Whether ``start``, a line of the prefix, stands right of the line above it that it
+    may go on with (Java's `    throws IOException {` under its method's `public ... )`):
+    the statement starts further up, where no scan of brackets finds it."""
+    recent = [*ctx.recent_lines(20), ctx.line_prefix]
+    at = next((j for j in range(len(recent) - 1, -1, -1) if recent[j] == start), None)
+    if at is None:
+        return True  # not found: no sure thing
+    above = next((line for line in reversed(recent[:at]) if line.strip()), None)
+    if above is None or ctx.width(_leading_ws(above)) >= ctx.width(_leading_ws(start)):
+        return False
+    code = ctx.trailing_comment_re.sub("", above).strip()
+    return not (_is_comment(code) or _ENDS_A_LINE.search(code))
+
+
+def _outer_closers(lines: list[str], ctx: PostContext) -> dict[int, int]:
+    """The answer's lines that a `}` closing a block it did not open starts, each with how
+    many such blocks it has closed by then."""
+    scanner = _closable_brackets(ctx)[1]
+    own = closed = 0
+    out: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        lead = 1 + len(_leading_ws(line)) if index else -1
+        for pos, bracket in scanner.feed("\n" + line if index else line):
+            # Only a brace the scanner reads as code (a template's `${` ... `}` is text).
+            if pos == lead and bracket == "}" and not own:
+                closed += 1
+                out[index] = closed
+            own += 1 if bracket in "([{" else -1 if own else 0
+    return out
 
 
 def _in_own_frame(
@@ -379,12 +599,53 @@ def _body_one_step_deeper(
         if depth <= 0 or index in inside:
             continue
         above = next((j for j in range(index - 1, -1, -1) if lines[j].strip()), None)
+        if above is None and ctx.line_prefix.strip() and step != ctx.unit_width:
+            # Enter after the cursor line: its `{` or `:` opens the block (eight columns under
+            # `def f():` in a four-space file are one level of eight, never a body two deep).
+            above = 0
         if above is None or depth_of.get(above) != depth - step:
             continue
-        code = ctx.trailing_comment_re.sub("", lines[above]).rstrip()
+        code = ctx.trailing_comment_re.sub("", lines[above] if above else ctx.line_prefix + lines[0]).rstrip()
         if _block_opening(code, ctx) and not code.endswith(("(", "[")):
             return True
     return False
+
+
+#: Languages whose block bodies a double indent never starts (a YAML key's children may
+#: stand as deep as the file's style wants).
+_CODE_BLOCKS = _BRACE_LANGUAGES | {"python"}
+
+
+def _body_levels_too_deep(
+    lines: list[str], written: list[tuple[int, str, int]], base: int, ctx: PostContext
+) -> tuple[int, list[tuple[int, str, int]]] | None:
+    """The step and depths of a block's body written below the cursor line that opens it (`:`,
+    `{`) whole levels of its own step too deep, none of its lines left of its first: two
+    levels of four under `def f():`, its nested lines four deeper again. In its step the
+    body goes one level in (left as written, it stood a level deeper than the file's, and a
+    line the user wrote below at the file's depth was an IndentationError, "unindent does
+    not match"). Its `}` keeps its place; a body at one depth is one level of a wider step
+    (:func:`_body_one_step_deeper`)."""
+    index, _, first = written[0]
+    if (ctx.language or "").lower() not in _CODE_BLOCKS or not ctx.line_prefix.strip():
+        return None
+    if _inside_alignment_bracket(ctx):
+        return None  # `key=lambda x:`, a slice's `[1:`: no block's body below
+    if any(line.strip() for line in lines[:index]) or not index:
+        return None
+    code = ctx.trailing_comment_re.sub("", ctx.line_prefix).rstrip()
+    if not code.endswith(("{", ":")) or (code.endswith("{") and not _syntax_for(ctx.language).brace_blocks):
+        return None
+    inside = _lines_in_parentheses(lines, ctx)
+    outside = [(i, depth) for i, _, depth in written if i not in inside]
+    if any(depth < first and lines[i].lstrip()[:1] not in ")]}" for i, depth in outside):
+        return None
+    step = reduce(gcd, (depth - first for _, depth in outside if depth > first), 0)
+    levels, rest = divmod(first, step) if step in _OWN_STEPS else (0, 1)
+    if rest or levels < 2:
+        return None
+    shift = (levels - 1) * step
+    return step, [(i, ws, depth - shift if depth >= first else depth) for i, ws, depth in written]
 
 
 def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
