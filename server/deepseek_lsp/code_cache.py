@@ -26,7 +26,6 @@ import marshal
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -154,7 +153,7 @@ class CodeCache:
 
     def save(self) -> None:
         """Add what this run compiled to the file, if anything; never raises."""
-        if not self._new:
+        if not self.dirty:
             return
         # Read again: another server may have added its own since. What this run did not need
         # stays (a run without reviews keeps the review's code for the next), except an older
@@ -164,18 +163,12 @@ class CodeCache:
         renewed = {filename for filename, _, _ in self._new}
         entries = {k: v for k, v in self._read().items() if k[0] not in renewed or k in self._taken}
         entries.update((k, marshal.dumps(code)) for k, code in self._new.items())
+        from .storage import replace_file  # here: sqlite3 is not needed to start
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(prefix=".generated-code.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(marshal.dumps((FORMAT, entries)))
-                # Servers writing at once each write a whole file; the last one stays.
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            # Servers writing at once each write a whole file; the last one stays.
+            replace_file(self.path, marshal.dumps((FORMAT, entries)), prefix=".generated-code.")
         except Exception as exc:
             log.debug("generated-code cache not written to %s: %s", self.path, exc)
             return

@@ -81,6 +81,21 @@ def make_private(path: Path) -> None:
                 target.chmod(mode & 0o700)
 
 
+def replace_file(target: Path, data: bytes, *, prefix: str, suffix: str = "") -> None:
+    """Write ``data`` to a new file beside ``target``, then rename it over ``target``: a reader
+    (another server starting) sees the old file or the new one whole, never one cut short.
+    The new file is the owner's only (mkstemp's 0600). Raises OSError; no temporary is left."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def folder_problem(folder: Path) -> str | None:
     """Why no file can be written in ``folder`` (created when missing), None when one can."""
     try:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from .storage import replace_file
 
 log = logging.getLogger(__name__)
 
@@ -136,14 +136,7 @@ class SymbolStore:
             self.folder.mkdir(parents=True, exist_ok=True)
             # dumps, not dump: dump encodes in pure Python, chunk by chunk.
             text = json.dumps(payload, separators=(",", ":"))
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".symbols-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(text)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            replace_file(target, text.encode("utf-8"), prefix=".symbols-", suffix=".tmp")
         except OSError as exc:
             log.warning("workspace symbols: could not save %s (%s)", target, exc)
             return
