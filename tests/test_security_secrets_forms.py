@@ -7,23 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from deepseek_lsp import privacy
-from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
-from deepseek_lsp.prompts import build_fim_prompt
-
-SECRET = "Sup3r-S3cret-77"
-
-
-def _count(text: str) -> int:
-    return len(text) // 3 + 1
-
-
-def assert_redacted(text: str) -> None:
-    """Only the secret goes: the code around it, which tells the model what the line is, stays."""
-    out = redact(text, keep_lines=True)
-    assert out == text.replace(SECRET, REDACTED), out
-    assert privacy.has_trigger(text), "the quick path finds it"
+from tests.secret_forms import SECRET, assert_not_in_prompts, assert_redacted
 
 
 @pytest.mark.parametrize(
@@ -236,11 +221,7 @@ def test_htpasswd_in_prose_stays_and_on_a_command_line_goes() -> None:
 def test_no_such_secret_is_in_a_completion_prompt(text: str, mark: str) -> None:
     """Through the prompt (its window redacted around the lines known clean), the cursor after
     the secret, inside it, or on the line below its name."""
-    doc = Document("file:///w/app.src", text)
-    for cursor in (text.index(mark), text.index(SECRET) + 5, text.index(SECRET) - 1):
-        fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=_count)
-        sent = fim.prompt + fim.suffix
-        assert SECRET[:5] not in sent and SECRET[5:] not in sent, (cursor, sent)
+    assert_not_in_prompts(text, mark)
 
 
 @pytest.mark.parametrize(

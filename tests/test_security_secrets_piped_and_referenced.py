@@ -12,33 +12,8 @@ import time
 import pytest
 
 from deepseek_lsp import privacy
-from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
-from deepseek_lsp.prompts import build_fim_prompt
-
-SECRET = "Sup3r-S3cret-77"
-
-
-def _count(text: str) -> int:
-    return len(text) // 3 + 1
-
-
-def assert_redacted(text: str) -> None:
-    """Only the secret goes: the code around it, which tells the model what the line is, stays."""
-    out = redact(text, keep_lines=True)
-    assert out == text.replace(SECRET, REDACTED), out
-    assert privacy.has_trigger(text), "the quick path finds it"
-
-
-def assert_not_in_prompts(text: str, mark: str) -> None:
-    """Through a completion prompt (its window redacted around the lines known clean), the cursor
-    at ``mark``, inside the secret, or just before it."""
-    doc = Document("file:///w/app.src", text)
-    for cursor in (text.index(mark), text.index(SECRET) + 5, text.index(SECRET) - 1):
-        fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=_count)
-        sent = fim.prompt + fim.suffix
-        assert SECRET[:5] not in sent and SECRET[5:] not in sent, (cursor, sent)
-
+from tests.secret_forms import SECRET, assert_not_in_prompts, assert_redacted
 
 # -- piped into a command ------------------------------------------------------------------------------
 
