@@ -1070,7 +1070,7 @@ def _last_lines_start(text: str) -> int:
     """Where the last ``_SEAM_LINES`` lines of ``text`` start."""
     lo = len(text)
     for _ in range(_SEAM_LINES):
-        lo = max(text.rfind("\n", 0, lo - 1), text.rfind("\r", 0, lo - 1)) + 1
+        lo = _line_start(text, lo - 1)
         if lo == 0:
             break
     return lo
