@@ -489,11 +489,7 @@ def _register_core(server: DeepSeekServer) -> None:
             with contextlib.suppress(RuntimeError):  # the loop is closed: the server has exited
                 loop.call_soon_threadsafe(ls.tokenizer_loaded)
 
-        ls.collector.started()
         preload_in_background(loaded)
-        # What was compiled for the start (the first run after an install or upgrade) is kept
-        # now, not only at exit, which a killed server never reaches.
-        code_cache.save()
         caps = ls.client_capabilities
         dyn = caps and caps.workspace and caps.workspace.did_change_configuration
         if dyn and dyn.dynamic_registration:
@@ -511,6 +507,13 @@ def _register_core(server: DeepSeekServer) -> None:
             ls.services.configured.set()
         for feature in ls.features:
             await feature.start()
+        # Once the settings are pulled, not before: ahead of the pull, the collection (~35 ms)
+        # and a first write of the code cache (~20 ms) let a change the editor made meanwhile
+        # be pulled first (tests/test_settings_mid_session.py).
+        ls.collector.started()
+        # What was compiled for the start (the first run after an install or upgrade) is kept
+        # now, not only at exit, which a killed server never reaches.
+        code_cache.save()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
