@@ -68,6 +68,14 @@ async def lsp_session(
         # Accepted, as VS Code does (without a handler the server was answered "method not found").
         client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
 
+    client.pulled = 0  # type: ignore[attr-defined]
+    answer = client.get_configuration
+
+    def counted(**kwargs: Any) -> Any:
+        client.pulled += 1  # type: ignore[attr-defined]
+        return answer(**kwargs)
+
+    client.get_configuration = counted  # type: ignore[method-assign]
     if settings is not None:
         client.set_configuration({"deepseek": settings})
     caps = capabilities(editor)

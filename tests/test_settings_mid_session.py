@@ -12,9 +12,11 @@ from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
 
 
-def _neovim_setup_again(client: Any, section: dict[str, Any]) -> None:
-    """What editors/neovim's ``setup()`` called again does: the new table answers the pull, and
-    a didChangeConfiguration carrying it tells the server to pull."""
+async def _neovim_setup_again(client: Any, section: dict[str, Any]) -> None:
+    """What editors/neovim's ``setup()`` called again does: once the server has pulled the
+    settings it started with, the new table answers the pull, and a didChangeConfiguration
+    carrying it tells the server to pull (editors/neovim/test/e2e.lua has the real race)."""
+    assert await eventually(lambda: client.pulled >= 1, timeout=15)
     client.set_configuration({"deepseek": section})
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"deepseek": section}))
 
@@ -32,7 +34,7 @@ async def test_a_setting_taken_out_in_neovim_is_back_to_its_default(tmp_path) ->
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    return \n")
             assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Inactive", timeout=15)
-            _neovim_setup_again(client, {"completion": {"debounce": 0}})
+            await _neovim_setup_again(client, {"completion": {"debounce": 0}})
             assert await eventually(lambda: client.statuses[-1]["kind"] == "Normal", timeout=15), client.statuses[-1]
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 11, invoked=True))
             assert result.items and result.items[0].insert_text == "a + b"

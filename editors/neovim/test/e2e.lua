@@ -30,14 +30,7 @@ end
 -- setup() in the child again: the test's own options (as minimal_init.lua gives them), with
 -- `extra` over them and `settings` over their server settings. Returns { ok, err } of the call.
 local function setup_again(extra, settings)
-  return lua([[
-    local extra, settings = ...
-    local c = require("deepseek_lsp").config
-    local own = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" }
-    local ok, err = pcall(require("deepseek_lsp").setup, vim.tbl_extend("force",
-      { cmd = c.cmd, debounce = 10, settings = vim.tbl_extend("force", own, settings) }, extra))
-    return { ok = ok, err = err and tostring(err) }
-  ]], extra or vim.empty_dict(), settings or vim.empty_dict())
+  return lua("return E2E.setup_again(...)", extra or vim.empty_dict(), settings or vim.empty_dict())
 end
 
 local failures, passed = 0, 0
@@ -66,6 +59,13 @@ end
 lua([[
   _G.E2E = {}
   E2E.notes = {}
+  function E2E.setup_again(extra, settings)
+    local c = require("deepseek_lsp").config
+    local own = { completion = { debounce = 0 }, review = { mode = "onSave" }, logLevel = "debug" }
+    local ok, err = pcall(require("deepseek_lsp").setup, vim.tbl_extend("force",
+      { cmd = c.cmd, debounce = 10, settings = vim.tbl_extend("force", own, settings or {}) }, extra or {}))
+    return { ok = ok, err = err and tostring(err) }
+  end
   vim.notify = function(msg, level) table.insert(E2E.notes, tostring(msg)) end
   function E2E.client()
     return vim.lsp.get_clients({ bufnr = 0, name = "deepseek_lsp" })[1]
@@ -884,21 +884,52 @@ step("a crash mid-session: told once with :DeepSeekRestart, which starts the ser
   check(ours == 1, "notifications: " .. vim.inspect(lua("return E2E.notes")))
 end)
 
+--- The server's daily budget in dollars (0: none), as it reports it.
+local function budget()
+  return lua([[
+    local r = E2E.client():request_sync("deepseek/usage", vim.empty_dict(), 5000, 0)
+    local b = r and r.result and r.result.budget
+    return b and b ~= vim.NIL and b.daily_usd or 0
+  ]])
+end
+
 step("setup() again: a running server gets the new settings (workspace/didChangeConfiguration)", function()
   normal_mode()
-  local function budget()
-    return lua([[
-      local r = E2E.client():request_sync("deepseek/usage", vim.empty_dict(), 5000, 0)
-      local b = r and r.result and r.result.budget
-      return b and b ~= vim.NIL and b.daily_usd or 0
-    ]])
-  end
   check(budget() == 0, "a budget before: " .. tostring(budget()))
   setup_again(nil, { dailyBudgetUsd = 5 })
   local ok, err = pcall(wait_for, "the server's daily budget to be 5", function()
     local b = budget()
     return b == 5, b
   end, 5000)
+  setup_again() -- as the test's own config had it, whatever happened
+  check(ok, err)
+end)
+
+step("setup() again as the server starts, without a setting it started with: the setting is back to its default", function()
+  -- The server had been started with the budget (also in its initializationOptions) and was
+  -- not yet asked for its settings: it kept the budget until Neovim was restarted.
+  normal_mode()
+  local ok, err = pcall(function()
+    setup_again(nil, { dailyBudgetUsd = 5 })
+    wait_for("the server's daily budget to be 5", function()
+      local b = budget()
+      return b == 5, b
+    end, 5000)
+    lua([[
+      vim.api.nvim_create_autocmd("LspAttach", { once = true, callback = function()
+        E2E.setup_again() -- the server has answered initialize, and pulls its settings only now
+      end })
+      vim.cmd("DeepSeekRestart")
+    ]])
+    wait_for("the server to run again", function()
+      local c = lua("local c = E2E.client(); return c ~= nil and c.initialized == true")
+      return c, c
+    end, 15000)
+    wait_for("the server's daily budget to be back to none", function()
+      local b = budget()
+      return b == 0, b
+    end, 5000)
+  end)
   setup_again() -- as the test's own config had it, whatever happened
   check(ok, err)
 end)

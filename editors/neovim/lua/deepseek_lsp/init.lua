@@ -157,6 +157,62 @@ local function status_handler(err, result, ctx)
   end)
 end
 
+--- Settings given by setup() again before the server first pulled them, by client id.
+---@type table<integer, table>
+M._pending_settings = {}
+--- Clients whose server has pulled its settings at least once.
+---@type table<integer, boolean>
+M._pulled = {}
+
+--- The settings go to a running server: answered to its next pull, which the notification asks for.
+local function push_settings(client, settings)
+  client.settings = settings
+  if client.config then
+    client.config.settings = settings
+  end
+  util.notify(client, "workspace/didChangeConfiguration", { settings = settings })
+end
+
+--- Why settings wait for the first pull: the server keeps of its initializationOptions (a copy
+--- of the settings the client started with) only what that pull does not repeat. Answered with
+--- newer settings instead (setup() again as the server starts), a key taken out of them stayed
+--- at its old value until Neovim was restarted, since the copy still gave it.
+local function configuration_handler(err, params, ctx, config)
+  local result, rerr = vim.lsp.handlers["workspace/configuration"](err, params, ctx, config)
+  local id = ctx.client_id
+  M._pulled[id] = true
+  local pending = M._pending_settings[id]
+  if pending then
+    M._pending_settings[id] = nil
+    vim.schedule(function() -- after this answer has gone
+      local client = vim.lsp.get_client_by_id(id)
+      if client and not util.is_stopped(client) then
+        push_settings(client, pending)
+      end
+    end)
+  end
+  return result, rerr
+end
+
+--- setup() again with a client running: its server gets the new settings now, or right after
+--- its first pull; a server that has not pulled within PULL_WAIT_MS gets them anyway.
+local PULL_WAIT_MS = 5000
+local function give_settings(client, settings)
+  local id = client.id
+  if M._pulled[id] then
+    return push_settings(client, settings)
+  end
+  M._pending_settings[id] = settings
+  vim.defer_fn(function()
+    if M._pending_settings[id] == settings then
+      M._pending_settings[id] = nil
+      if not util.is_stopped(client) then
+        push_settings(client, settings)
+      end
+    end
+  end, PULL_WAIT_MS)
+end
+
 local function reuse_client(client, config)
   if client.name ~= config.name or util.is_stopped(client) then
     return false
@@ -263,7 +319,7 @@ function M.lsp_config()
     root_markers = c.root_markers,
     settings = { deepseek = section },
     init_options = c.init_options or { deepseek = section },
-    handlers = { [M.STATUS_NOTIFICATION] = status_handler },
+    handlers = { [M.STATUS_NOTIFICATION] = status_handler, ["workspace/configuration"] = configuration_handler },
     capabilities = M.capabilities(),
   }
   if c.single_server then
@@ -721,19 +777,15 @@ function M.setup(opts)
       end,
     })
   end
-  -- A running server gets new settings now (setup() again "to change options"): it pulls
-  -- them on workspace/didChangeConfiguration, and the client answers from client.settings.
+  -- A running server gets new settings (setup() again "to change options"): it pulls them on
+  -- workspace/didChangeConfiguration, and the client answers from client.settings.
   local settings = M.lsp_config().settings
   if not vim.deep_equal(M.section(), old_section) then
     M._file_status = {} -- new settings (exclusions, languages...): what was said of files may be over
   end
   for _, client in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })) do
     if not util.is_stopped(client) then
-      client.settings = settings
-      if client.config then
-        client.config.settings = settings
-      end
-      util.notify(client, "workspace/didChangeConfiguration", { settings = settings })
+      give_settings(client, settings)
       -- The buffers it is attached to take the new keymaps and inline mode now: they were set
       -- on attach only, so `inline = false` left the ghost text on and a new accept key unmapped.
       for bufnr in pairs(client.attached_buffers or {}) do
