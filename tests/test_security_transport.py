@@ -112,3 +112,20 @@ async def test_tls_certificates_are_verified(tmp_path: Path) -> None:
             assert await ask(client) == ["value_ok"]
             assert not [s for s in client.statuses if s["kind"] in ("Warning", "Error")]
         assert fake.requests_to(FIM)
+
+
+async def test_a_ca_bundle_that_cannot_be_read_is_told_and_the_server_keeps_running(tmp_path: Path) -> None:
+    """``SSL_CERT_FILE`` naming a file that is not there (a company CA bundle moved, a typo):
+    the server died at its start, the editor saying only that it exited."""
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value_ok", path=FIM)
+        missing = tmp_path / "corp-ca.pem"
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), SSL_CERT_FILE=str(missing))
+        async with lsp_session(env, settings=SETTINGS) as client:
+            open_doc(client, "file:///ws/f.py", "x = \n")
+            assert await ask(client) == []
+            assert await eventually(lambda: any(s["kind"] == "Error" for s in client.statuses), timeout=10)
+            error = next(s for s in client.statuses if s["kind"] == "Error")
+            assert f"SSL_CERT_FILE={missing}" in error["message"], error
+            assert "No such file" in error["message"], error
+        assert fake.requests == []

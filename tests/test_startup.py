@@ -219,3 +219,20 @@ def test_what_a_run_wrote_stays_when_it_writes_again(tmp_path: Path) -> None:
     for body in ("a", "b"):
         later.compile(f"def h():\n    return {body!r}\n", "<generated h>", "exec")
     assert (later.hits, later.misses) == (2, 0)
+
+
+def test_the_start_does_not_import_the_command_line_client_of_httpx(tmp_path: Path) -> None:
+    """httpx's package imports its CLI, and with it click, pygments and rich wherever they are
+    installed: 10-40 ms of every start for code the server never runs. A stand-in ``click``
+    ahead on the path shows whether anything imported it."""
+    mark = tmp_path / "click-imported"
+    fake = tmp_path / "path" / "click"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        f"open({str(mark)!r}, 'w').close()\nraise ImportError('a stand-in')\n", encoding="utf-8"
+    )
+    code = "import deepseek_lsp.cli, deepseek_lsp.server, deepseek_lsp.doctor, httpx; print(callable(httpx.main))"
+    env = {**server_env("http://127.0.0.1:9"), "PYTHONPATH": str(tmp_path / "path")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env, check=True)
+    assert out.stdout.strip() == "True"
+    assert not mark.exists(), "click was imported at the start"

@@ -8,7 +8,7 @@ import math
 import sys
 from collections.abc import Sequence
 
-from . import __version__, code_cache
+from . import __version__, code_cache, tls
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     # Before build_parser, which imports lsprotocol: its classes' methods come from the cache.
     code_cache.install()
+    tls.prepare()  # loaded on a thread while the imports run
     try:
         return _run(argv)
     finally:

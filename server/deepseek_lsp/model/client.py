@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .. import __version__
+from .. import __version__, tls
 from ..config import API_KEY_CHARS, beta_base
 from ..timeouts import within
 from . import aio_network, h2_reset, pool_reclaim
@@ -862,11 +862,12 @@ def _http_client(
     """The pooled HTTP client: HTTP/2, loopback servers reached directly (:func:`direct_mounts`),
     an unusable proxy a :class:`ConfigError` (:func:`proxy_errors`)."""
     direct = direct_mounts(config.base_url, config.fim_base_url)
+    verify = tls.context(config.verify)
     with proxy_errors():
         return httpx.AsyncClient(
             mounts=direct or None,
             http2=True,
-            verify=config.verify,
+            verify=verify,
             headers=headers,
             # The per-request deadline is the real bound; these only cover the connection phase.
             timeout=httpx.Timeout(
