@@ -193,6 +193,56 @@ def _piped_password(match: re.Match[str]) -> str:
     return match.group(0)[: match.start(at) - match.start()] + REDACTED
 
 
+#: A command-line flag's value, quoted or bare, into named groups: in single quotes a shell
+#: expands nothing (``'$ecret'`` is a literal), in double quotes or bare a ``$`` is the shell's
+#: (or PowerShell's) variable or command output, ``$(cat /run/secrets/sa)`` spaces and all.
+#: The quotes may be escaped (a command inside a JSON string): ``-N \\"\\"`` is an empty
+#: passphrase, whose backslash went out as ``[REDACTED]``.
+_CLI_ARGUMENT = (
+    r"""(?:\\?'(?P<single>(?:[^'\\\r\n]|\\(?!'))+)\\?'"""
+    r'|\\?"(?P<double>(?:[^"\\\r\n]|\\(?!"))+)\\?"'
+    r"""|(?P<bare>(?![-<{(\[\\])"""
+    r"""(?:\$\([^()\r\n]*\)|[^\s"'`;|&<>])+))"""
+)
+
+
+def _names_a_value(value: str, expanded: bool) -> bool:
+    """Whether a command line's ``value`` says where the secret comes from, not what it is: a
+    variable (``%SA_PASSWORD%`` in any quotes: cmd expands them in all; ``$...`` where the shell
+    expands it), a template (``{{ pass }}``, ``${{ secrets.X }}``) or a placeholder."""
+    if expanded and value.startswith("$"):
+        return True
+    batch_variable = value.startswith("%") and _REFERENCE.fullmatch(value) is not None
+    return batch_variable or _is_template(value) or _PLACEHOLDER.fullmatch(value) is not None
+
+
+def _cli_argument(match: re.Match[str], *, bare_needs_symbol: bool = False) -> str:
+    """The match with its ``_CLI_ARGUMENT`` value redacted, unless it names a value.
+    ``bare_needs_symbol``: a flag no command name anchors (PowerShell's ``-Password``), or a
+    positional password (``net user admin …``), is also prose's (``-Password parameter``):
+    unquoted, only a value with a digit or a symbol."""
+    group = next(g for g in ("single", "double", "bare") if match.group(g) is not None)
+    value = match.group(group)
+    if _names_a_value(value, expanded=group != "single"):
+        return match.group(0)
+    if group == "bare" and bare_needs_symbol and _SECRET_LIKE.search(value) is None:
+        return match.group(0)
+    start, end = match.start(group) - match.start(), match.end(group) - match.start()
+    whole = match.group(0)
+    return whole[:start] + REDACTED + whole[end:]
+
+
+_SSH_KEYGEN_PASSPHRASE = re.compile(r"(?<!\S)-[NP][ \t]*" + _CLI_ARGUMENT)
+
+
+def _ssh_keygen_passphrases(match: re.Match[str]) -> str:
+    return _SSH_KEYGEN_PASSPHRASE.sub(_cli_argument, match.group(0))
+
+
+def _prose_safe_argument(match: re.Match[str]) -> str:
+    return _cli_argument(match, bare_needs_symbol=True)
+
+
 #: Terraform's ``variable "db_password" { default = "..." }``, the default on the block's first
 #: line or a later one (nested blocks before it, one level). Over the whole text: the name may
 #: be more lines above its default than the patterns look at around a name.
@@ -200,7 +250,114 @@ _TERRAFORM_DEFAULT = re.compile(
     r"""(?ix)((?-i:variable)(?<=\bvariable)[\ \t]+"?(""" + _ASSIGNED_NAME + r""")"?[\ \t]*\{
     (?:[^{}]|\{[^{}]*\})*?(?<![\w.-])(?-i:default)[\ \t]*=[\ \t]*)(")([^"\r\n]{6,}?)(?:"|\Z)"""
 )
-_TERRAFORM = ((_TERRAFORM_DEFAULT, _named_literal),)
+#: The same default as a heredoc (``default = <<EOT``, ``<<-EOT``) of one word: a block of text
+#: (a policy, a script) is not a secret, as in YAML's block scalars.
+_TERRAFORM_HEREDOC = re.compile(
+    r"""(?ix)((?-i:variable)(?<=\bvariable)[\ \t]+"?(?:""" + _ASSIGNED_NAME + r""")"?[\ \t]*\{
+    (?:[^{}]|\{[^{}]*\})*?(?<![\w.-])(?-i:default)[\ \t]*=[\ \t]*<<-?(\w+)[\ \t]*\r?\n[\ \t]*)
+    ([^\s"'`{}]{6,})(?=[\ \t]*\r?\n[\ \t]*\2\b)"""
+)
+_TERRAFORM: tuple[tuple[re.Pattern[str], Replacement], ...] = (
+    (_TERRAFORM_DEFAULT, _named_literal),
+    (_TERRAFORM_HEREDOC, r"\1" + REDACTED),
+)
+
+# A prompt's window may start inside a ``variable`` block whose name is further above than the
+# text looked at above it (a long description, validation blocks): its ``default`` then has no
+# name to say what it is. Decided safely: kept, unless the block says the value is secret
+# (``sensitive = true``, Terraform's own mark) or the value's own shape is a secret's. A
+# default that is not secret-shaped in a block named ``db_password`` out of sight goes out
+# (``"eu-west-1"``, ``"t3.medium"``, ``"Standard_D2s_v3"`` are what most defaults are).
+#: A line at column 0 that is not a comment (a block's opener or closing brace in HCL), after
+#: its line break: re skips to a literal ``\n`` 10x faster than it tries ``(?m)^`` everywhere.
+_TOP_LEVEL_LINE = re.compile(r"\n[^\s#/]")
+_HCL_DEFAULT = re.compile(r"""(?m)^([ \t]+default[ \t]*=[ \t]*")([^"\r\n]{6,}?)(?="|$)""")
+_HCL_SENSITIVE = re.compile(r"(?m)^[ \t]+sensitive[ \t]*=[ \t]*true\b")
+#: What passwords have and identifiers, versions (``1.2.3+build4``), regions, sizes and CIDRs
+#: have not.
+_PASSWORD_SYMBOL = re.compile(r"[!@#$%^&*~?]")
+_EMAIL = re.compile(r"[^@\s]+@[\w-]+(?:\.[\w-]+)+")
+_KEY_CHARACTERS = re.compile(r"[A-Za-z0-9+/=_-]{20,}")
+
+
+def _secret_shaped(value: str) -> bool:
+    """A password's shape (letters, digits and a symbol) or a generated key's; not words, an
+    address, a template or a reference."""
+    if any(ch.isspace() for ch in value) or "{" in value or _REFERENCE.fullmatch(value) or _EMAIL.fullmatch(value):
+        return False
+    has_letter_and_digit = any(ch.isalpha() for ch in value) and any(ch.isdigit() for ch in value)
+    if len(value) >= 8 and has_letter_and_digit and _PASSWORD_SYMBOL.search(value):
+        return True
+    return has_letter_and_digit and _KEY_CHARACTERS.fullmatch(value) is not None and _mixed_case(value)
+
+
+def _mixed_case(value: str) -> bool:
+    """Upper and lower case letters a quarter of the letters each at least, as in a random key;
+    a name's words (``WindowsServer2022Datacenter``) have an upper-case letter each."""
+    upper = sum(ch.isupper() for ch in value)
+    lower = sum(ch.islower() for ch in value)
+    return min(upper, lower) * 4 >= upper + lower
+
+
+def _first_line_dropped(text: str) -> str:
+    # Text above a window starts where a byte count fell, most often inside a line.
+    nl = text.find("\n")
+    return "" if nl < 0 else text[nl + 1 :]
+
+
+def _top_level_line(text: str) -> int:
+    """Where the first line of ``text`` at column 0 that is not a comment starts, or -1."""
+    if text and text[0] not in " \t\r\n#/":
+        return 0
+    found = _TOP_LEVEL_LINE.search(text)
+    return -1 if found is None else found.start() + 1
+
+
+def _unseen_block(above: str, text: str, after: str) -> tuple[int, bool] | None:
+    """Where the inside ends, in ``text`` (from a line's start), of a block that ``text`` starts
+    inside of and whose opener is not in ``above`` (whole lines above it), and whether the block
+    is marked ``sensitive``; None if ``text`` starts inside no such block. Its inside ends at its
+    closing ``}`` at column 0 (in ``text`` or in ``after``, what follows it), which tells the
+    lines above it are an HCL block's."""
+    if _top_level_line(above) >= 0 or _terraform_block_start(above) >= 0:
+        return None  # no block is open, or its opener is in sight (the patterns take it)
+    end = _top_level_line(text)
+    if end >= 0:
+        closing = text[end] == "}"
+    else:
+        end = len(text)
+        rest = after if text.endswith("\n") else _first_line_dropped(after)
+        at = _top_level_line(rest)
+        closing = at >= 0 and rest[at] == "}"
+    if not closing:
+        return None
+    return end, _HCL_SENSITIVE.search(above) is not None or _HCL_SENSITIVE.search(text, 0, end) is not None
+
+
+def _unseen_default(sensitive: bool) -> Callable[[re.Match[str]], str]:
+    """The replacement of an ``_HCL_DEFAULT`` match in a block whose name is out of sight."""
+
+    def replace(match: re.Match[str]) -> str:
+        if sensitive or _secret_shaped(match.group(2)):
+            return match.group(1) + REDACTED
+        return match.group(0)
+
+    return replace
+
+
+def _unseen_block_defaults(text: str, before: str, after: str) -> str:
+    """``text`` with the ``default``s redacted of a block it starts inside of whose opener is in
+    neither ``text`` nor ``before`` (see above). ``before``'s last line goes on in ``text``."""
+    cut = _line_start(before, len(before))
+    head = before[cut:]
+    whole = head + text
+    found = _unseen_block(_first_line_dropped(before[:cut]), whole, after)
+    if found is None:
+        return text
+    end, sensitive = found
+    out = _HCL_DEFAULT.sub(_unseen_default(sensitive), whole[:end]) + whole[end:]
+    # A value begun in ``before`` (the cursor inside it) is split_at_secret's to redact.
+    return out[len(head) :] if out.startswith(head) else text
 
 
 #: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
@@ -404,6 +561,29 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _cli_password,
     ),
+    # SQL Server's ``sqlcmd -U sa -P secret`` (``osql``, ``bcp``: the same flag; ``-p``, lower
+    # case, prints statistics; not PowerShell's ``Invoke-Sqlcmd -Password``), ssh-keygen's
+    # ``-N`` (new) and ``-P`` (old) passphrases, ``az login -u user -p secret`` (``--password``
+    # is any command's, below): each went out whole. A variable stays (see _CLI_ARGUMENT).
+    (
+        re.compile(r"(" + _command(r"(?<![\w-])(?i:sqlcmd|osql|bcp)(?:\.exe)?\b") + r"(?<!\S)-P[ \t]*)" + _CLI_ARGUMENT),
+        _cli_argument,
+    ),
+    # ssh-keygen's to the command's end: ``-P old -N new`` gives two.
+    (re.compile(r"ssh-keygen(?<=\bssh-keygen)\b[^\r\n;|&]*"), _ssh_keygen_passphrases),
+    (re.compile(r"(" + _command(r"az(?<=\baz)[ \t]+login\b") + r"(?<!\S)-p(?:[ \t]+|=))" + _CLI_ARGUMENT), _cli_argument),
+    # PowerShell's ``-Password 'secret'`` (``Invoke-Sqlcmd``, ``Connect-VIServer``, ``-Password:``):
+    # any cmdlet's. Not an expression (``(Read-Host -AsSecureString)``, ``$cred.Password``) nor
+    # openssl's ``-password pass:...`` (whose value after ``pass:`` the assignments take).
+    (
+        re.compile(r"((?<![\w-])-(?i:password)(?::|[ \t]+)(?!(?i:pass|env|file|fd):|stdin\b))" + _CLI_ARGUMENT),
+        _prose_safe_argument,
+    ),
+    # Windows' ``net user admin secret /add`` (``*`` asks for it, ``/x`` is a switch).
+    (
+        re.compile(r"""((?i:\bnet[ \t]+user)[ \t]+(?:"[^"\r\n]*"|[^\s"/]+)[ \t]+)(?![*/])""" + _CLI_ARGUMENT),
+        _prose_safe_argument,
+    ),
     # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
     # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
     # Not an expression (JSX's ``{value}``) nor a placeholder (``${env.DB_PASSWORD}``), nor text
@@ -509,6 +689,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(
             r"""(\becho[ \t]+(?:-n[ \t]+)?(["']?))(?![$%{<-])([^\s"'`|;&<>]+)"""
             r"""(?=\2[ \t]*\|[^|\r\n]*?[ \t]--password-stdin\b)"""
+        ),
+        _piped_password,
+    ),
+    # A Dockerfile's ``RUN echo "root:secret" | chpasswd``: the password after the user's name.
+    (
+        re.compile(
+            r"""(\becho[ \t]+(?:-[ne]+[ \t]+)?(["']?)[^\s:"'`|]+:)(?!-)([^\s"'`|;&<>]+)"""
+            r"""(?=\2[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b)"""
         ),
         _piped_password,
     ),
@@ -620,7 +808,16 @@ def _interpolated(value: str, formatted: bool) -> str | None:
     return "".join(out)
 
 
+#: A batch file's ``set /p NAME=`` (before an assignment's name): what follows the ``=`` is the
+#: prompt shown while the user types the value (``Token? ``), not the value.
+_BATCH_PROMPT = re.compile(r"""(?i)\bset[ \t]+/p[ \t]+"?\Z""")
+
+
 def _assignment(match: re.Match[str]) -> str:
+    # Only the few characters before the name: from each name on a long line, a search back to
+    # the line's start made the pattern quadratic.
+    if _BATCH_PROMPT.search(match.string, max(0, match.start() - 16), match.start()):
+        return match.group(0)
     return _assigned(match.group(0), *match.groups())
 
 
@@ -701,6 +898,7 @@ _TRIGGERS = (
     *('"-p', "'-p"),  # mysql's ``["mysql", "-pS3cret"]``
     *("identified by", "convertto-securestring"),  # SQL's ``IDENTIFIED BY '...'``, PowerShell's
     *("storepass", "keypass"),  # keytool's ``-storepass ...``
+    *("ssh-keygen", "net user"),  # ``ssh-keygen -N ...``, ``net user admin ...``
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
@@ -1020,6 +1218,8 @@ def redact(
         redacted = _apply(((_TWILIO, REDACTED),), redacted, keep_lines)
     if "variable" in redacted:
         redacted = _apply(_TERRAFORM, redacted, keep_lines)
+    if "default" in redacted or "default" in before[_line_start(before, len(before)) :]:
+        redacted = _unseen_block_defaults(redacted, before, after)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:
@@ -1149,9 +1349,14 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     found = None
     if has_trigger(joined) or "SG." in joined or "SK" in joined:
         found = _split_across(window, suffix, lo, hi, None)
-    if found is None and "default" in window[_line_start(window, len(window)) :]:
+    # A default's line, or a heredoc's below it: the cursor in ``<<EOT\nSup3r|-S3cret\nEOT``.
+    line = _line_start(window, len(window))
+    if found is None and "default" in window[lo:]:
         block = _terraform_block_start(window)
-        found = _split_across(window, suffix, block, hi, _TERRAFORM) if block >= 0 else None
+        if block >= 0:
+            found = _split_across(window, suffix, block, hi, _TERRAFORM)
+        elif "default" in window[line:] and (unseen := _unseen_block(window[:line], window[line:] + suffix[:hi], suffix[hi:])):
+            found = _split_across(window, suffix, line, hi, ((_HCL_DEFAULT, _unseen_default(unseen[1])),))
     return (window, suffix) if found is None else found
 
 
