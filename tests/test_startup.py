@@ -5,6 +5,7 @@ heap is frozen once the editor has its ``initialize`` answer, not before."""
 from __future__ import annotations
 
 import json
+import marshal
 import subprocess
 import sys
 import time
@@ -236,3 +237,71 @@ def test_the_start_does_not_import_the_command_line_client_of_httpx(tmp_path: Pa
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env, check=True)
     assert out.stdout.strip() == "True"
     assert not mark.exists(), "click was imported at the start"
+
+
+# Patterns of every kind re compiles differently: named groups, look-behind, flags inline and
+# passed, bytes, Unicode classes, a back-reference, possessive and atomic parts (3.11+ only).
+PATTERN_PROBE = r"""
+import json, re, sys
+from pathlib import Path
+from deepseek_lsp import code_cache
+cache = code_cache.install(Path(sys.argv[1])) if sys.argv[1] != "-" else None
+import deepseek_lsp.privacy as privacy
+patterns = [
+    (r"(?P<key>[A-Z_]+)\s*=\s*(?P<q>['\"])(?P<value>.*?)(?P=q)", 0),
+    (r"(?<=\bpassword)\s*[:=]\s*(\S+)", re.IGNORECASE),
+    (r"(?ix) \b secret \w* \b", 0),
+    (rb"\x00+(?P<tail>[\x01-\xff]{2})", 0),
+    (r"[^\W\d_]+", re.UNICODE),
+    (r"^\s*(def|class)\s+(\w+)", re.MULTILINE),
+]
+text = "API_KEY = 'abc123'\nPassword: hunter2\nmy_secret_thing Ωmega\n  def f():\n  class K:\n"
+out = []
+for p, flags in patterns:
+    c = re.compile(p, flags)
+    subject = text.encode() + b"\x00\x00zz" if isinstance(p, bytes) else text
+    found = [m.groupdict() or m.groups() or m.group(0) for m in c.finditer(subject)]
+    out.append([c.pattern if isinstance(p, str) else c.pattern.decode(), c.flags, c.groups,
+                dict(c.groupindex), repr(found)])
+redacted = privacy.redact("DB_PASSWORD = 'S3cretValue!'\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+code_cache.save()
+print(json.dumps({"out": out, "redacted": redacted,
+                  "counts": {"hits": cache.pattern_hits, "misses": cache.pattern_misses} if cache else None}))
+"""
+
+
+def pattern_probe(directory: Path | str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", PATTERN_PROBE, str(directory)], capture_output=True, text=True, timeout=120, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_regular_expressions_taken_from_the_file_match_as_compiled_ones(tmp_path: Path) -> None:
+    """The server's ~300 regular expressions (secret redaction's most of all) are compiled once
+    and taken from the file by later starts; taken so, they find and redact the very same."""
+    plain = pattern_probe("-")
+    assert "S3cretValue" not in plain["redacted"] and "wJalrXUtnFEMI" not in plain["redacted"]
+    first = pattern_probe(tmp_path)
+    assert first["counts"]["misses"] > 100 and first["counts"]["hits"] == 0
+    second = pattern_probe(tmp_path)
+    assert second["counts"]["misses"] == 0 and second["counts"]["hits"] >= first["counts"]["misses"]
+    assert first["out"] == plain["out"] and second["out"] == plain["out"]
+    assert first["redacted"] == plain["redacted"] and second["redacted"] == plain["redacted"]
+
+
+def test_a_damaged_pattern_entry_is_compiled_as_before(tmp_path: Path) -> None:
+    path = code_cache.cache_file(tmp_path)
+    writer = code_cache.CodeCache(path)
+    assert writer.compile_pattern(r"(?P<word>pass\w+)", 0).match("password").group("word") == "password"
+    writer.save()
+    layout, entries = marshal.loads(path.read_bytes())
+    (key,) = [k for k in entries if k[0].startswith(code_cache.PATTERN_PREFIX)]
+    for damage in (marshal.dumps((0, [1, 2, 3], 0, {}, ())), marshal.dumps("not a program"), b"\xff\x00"):
+        entries[key] = damage
+        path.write_bytes(marshal.dumps((layout, entries)))
+        reader = code_cache.CodeCache(path)
+        compiled = reader.compile_pattern(r"(?P<word>pass\w+)", 0)
+        assert compiled.match("password").group("word") == "password"
+        assert compiled.match("pass") is None
+        assert reader.pattern_hits == 0 and reader.pattern_misses == 1

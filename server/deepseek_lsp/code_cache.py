@@ -11,6 +11,13 @@ means compiling as before; the file is rewritten when a run compiled something n
 
 Only the names ``compile`` in ``attr._make`` and ``cattrs.gen`` are shadowed: no other code,
 and no other call of theirs (another mode, other arguments), goes through here.
+
+Regular expressions are kept the same way. The server compiles ~330 at its start (secret
+redaction's alone grow with every form it learns), ~50 ms of it, and ``re`` keeps them only
+for the process. What the regular expression compiler makes of a pattern (the program
+``_sre.compile`` takes, a list of integers, and its groups) is kept by pattern and flags; a
+later start hands it to ``_sre.compile``, which checks the program as it builds the pattern
+object. Only ``re``'s compiling of a pattern not in its own cache comes here.
 """
 
 # No ``from __future__`` import here: the generated code must be compiled with its caller's
@@ -24,6 +31,7 @@ import hashlib
 import logging
 import marshal
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -41,6 +49,18 @@ for _feature in __future__.all_feature_names:
     _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
 
 Key = tuple[str, bytes, int]
+#: ``_sre.compile``'s arguments after the pattern: flags, program, groups, group index and names.
+PatternArgs = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+#: Key names of patterns start so (a generated file's name cannot: attrs and cattrs use ``<...>``).
+PATTERN_PREFIX = "re:"
+
+
+def _re_compiler() -> Any:
+    """The module whose ``compile`` turns a pattern into a pattern object (3.10: ``sre_compile``)."""
+    compiler = getattr(re, "_compiler", None)
+    if compiler is None:  # pragma: no cover - Python 3.10
+        import sre_compile as compiler
+    return compiler
 
 
 def cache_dir() -> Path:
@@ -75,12 +95,20 @@ class CodeCache:
         self.path = path
         self.hits = 0
         self.misses = 0
+        self.pattern_hits = 0
+        self.pattern_misses = 0
         self._stored: dict[Key, bytes] = self._read()
         #: Compiled in this run, not in the file yet.
-        self._new: dict[Key, CodeType] = {}
+        self._new: dict[Key, CodeType | PatternArgs] = {}
         #: Used in this run and held by the file (taken from it, or written to it by save). Only
         #: a module's code is kept here: its functions' code is theirs, shared.
         self._taken: dict[Key, CodeType] = {}
+        #: The same for patterns, only their keys: the pattern object has its own copy of the
+        #: program (kept, the programs would add a few hundred kB to the resident set).
+        self._patterns_taken: set[Key] = set()
+        self._compiler = _re_compiler()
+        #: ``re``'s own, for what is not kept (and if keeping fails).
+        self.compile_pattern_as_before = self._compiler.compile
 
     def _read(self) -> dict[Key, bytes]:
         try:
@@ -147,6 +175,64 @@ class CodeCache:
         self._taken[key] = code
         return code
 
+    def compile_pattern(self, pattern: Any, flags: int = 0) -> Any:
+        """``re``'s compiling of ``pattern``, from the file when it was kept."""
+        if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG:  # it prints as it compiles
+            return self.compile_pattern_as_before(pattern, flags)
+        flags = int(flags)
+        kind = b"s" if isinstance(pattern, str) else b"b"
+        text = pattern.encode("utf-8", "surrogatepass") if isinstance(pattern, str) else pattern
+        key = (PATTERN_PREFIX + hashlib.blake2b(kind + text, digest_size=16).hexdigest(), b"", flags)
+        args = self._take_pattern(key)
+        if args is not None:
+            try:
+                compiled = self._compiler._sre.compile(pattern, *args)
+            except Exception:  # a program _sre refuses: compiled as before below, and kept
+                self._patterns_taken.discard(key)
+            else:
+                self.pattern_hits += 1
+                return compiled
+        if key in self._patterns_taken:  # asked again once ``re``'s own cache let it go
+            return self.compile_pattern_as_before(pattern, flags)
+        try:
+            args = self._pattern_args(pattern, flags)
+            compiled = self._compiler._sre.compile(pattern, *args)
+        except Exception:
+            # Not as this module knows re's compiler (another Python): re's own way, not kept.
+            return self.compile_pattern_as_before(pattern, flags)
+        self.pattern_misses += 1
+        self._new[key] = args
+        return compiled
+
+    def _pattern_args(self, pattern: str | bytes, flags: int) -> PatternArgs:
+        """What ``re``'s compiler passes ``_sre.compile`` after the pattern (the same steps)."""
+        compiler = self._compiler
+        parser = getattr(compiler, "_parser", None) or compiler.sre_parse
+        parsed = parser.parse(pattern, flags)
+        # Plain ints: opcodes come as an int subclass, which marshal cannot write.
+        program = [int(op) for op in compiler._code(parsed, flags)]
+        groupindex = dict(parsed.state.groupdict)
+        names: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            names[index] = name
+        return (int(flags | parsed.state.flags), program, parsed.state.groups - 1, groupindex, tuple(names))
+
+    def _take_pattern(self, key: Key) -> PatternArgs | None:
+        new = self._new.get(key)
+        if isinstance(new, tuple):
+            return new
+        blob = self._stored.pop(key, None)
+        if blob is None:
+            return None
+        try:
+            args = marshal.loads(blob)
+        except Exception:
+            return None
+        if not (isinstance(args, tuple) and len(args) == 5 and isinstance(args[1], list)):
+            return None
+        self._patterns_taken.add(key)
+        return args
+
     @property
     def dirty(self) -> bool:
         return bool(self._new)
@@ -161,8 +247,12 @@ class CodeCache:
         # sources in a run (cattrs names a class's hook the same for each converter): all of them
         # stay.
         renewed = {filename for filename, _, _ in self._new}
-        entries = {k: v for k, v in self._read().items() if k[0] not in renewed or k in self._taken}
-        entries.update((k, marshal.dumps(code)) for k, code in self._new.items())
+        entries = {k: v for k, v in self._read().items() if k[0] not in renewed or k in self._taken or k in self._patterns_taken}
+        written = {}
+        for k, value in self._new.items():
+            with contextlib.suppress(ValueError):  # not marshallable: left out, compiled again
+                written[k] = marshal.dumps(value)
+        entries.update(written)
         from .storage import replace_file  # here: sqlite3 is not needed to start
 
         try:
@@ -172,7 +262,11 @@ class CodeCache:
         except Exception as exc:
             log.debug("generated-code cache not written to %s: %s", self.path, exc)
             return
-        self._taken.update(self._new)
+        for k, v in self._new.items():
+            if isinstance(v, CodeType):
+                self._taken[k] = v
+            elif k in written:
+                self._patterns_taken.add(k)
         self._new.clear()
 
 
@@ -191,6 +285,7 @@ def install(directory: Path | None = None) -> CodeCache | None:
         cache = CodeCache(cache_file(directory or cache_dir()))
         for name in SHADOWED:
             importlib.import_module(name).compile = cache.compile
+        cache._compiler.compile = cache.compile_pattern
     except Exception as exc:
         log.debug("generated-code cache not used: %s", exc)
         uninstall()
@@ -201,6 +296,8 @@ def install(directory: Path | None = None) -> CodeCache | None:
 
 def uninstall() -> None:
     global _active
+    if _active is not None:
+        _active._compiler.compile = _active.compile_pattern_as_before
     for name in SHADOWED:
         module = sys.modules.get(name)
         if module is not None and "compile" in vars(module):
@@ -210,9 +307,13 @@ def uninstall() -> None:
 
 
 def counts() -> dict[str, int]:
-    """How much generated code the installed cache served and compiled (zeros if none is)."""
+    """How much generated code and how many regular expressions the installed cache served
+    and compiled (zeros if none is)."""
     cache = _active
-    return {"hits": cache.hits, "misses": cache.misses} if cache else {"hits": 0, "misses": 0}
+    if cache is None:
+        return {"hits": 0, "misses": 0, "patternHits": 0, "patternMisses": 0}
+    return {"hits": cache.hits, "misses": cache.misses,
+            "patternHits": cache.pattern_hits, "patternMisses": cache.pattern_misses}
 
 
 def save() -> None:
