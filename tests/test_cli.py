@@ -410,3 +410,17 @@ def test_doctor_says_when_the_account_has_no_balance(monkeypatch: Any) -> None:
         fake.balance = {"error": {"message": "not found"}}
         ok, message = check_endpoint(Settings(base_url=fake.url, api_key=DEFAULT_KEY), timeout=5)
         assert ok and "balance" not in message, message
+
+
+def test_doctor_names_a_ca_bundle_that_cannot_be_read(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    """``SSL_CERT_FILE`` naming a missing file (a company CA bundle moved): doctor, the command
+    meant to find such problems, ended in a traceback."""
+    from deepseek_lsp import tls
+
+    monkeypatch.setattr(tls, "_contexts", {})  # as in a process of its own: nothing loaded yet
+    missing = tmp_path / "corp-ca.pem"
+    monkeypatch.setenv("SSL_CERT_FILE", str(missing))
+    env = {"DEEPSEEK_API_KEY": "sk-0123456789abcdef0123", "DEEPSEEK_BASE_URL": "https://api.deepseek.com"}
+    code, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "2")
+    assert code == 1
+    assert f"PROBLEM: the CA certificates for HTTPS could not be loaded (SSL_CERT_FILE={missing}" in out

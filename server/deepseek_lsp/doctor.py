@@ -8,7 +8,7 @@ from typing import TextIO
 
 import httpx
 
-from . import __version__
+from . import __version__, tls
 from .config import Settings, build_settings, read_settings_file
 from .languages import QUERY_KINDS, LanguageError, LanguageRegistry
 from .model.backends import LlamaCppBackend
@@ -78,9 +78,11 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
 
 def _client(base: str, timeout: float) -> httpx.Client:
     """A client with the language server's own proxy rules (a server on this machine reached
-    directly); :class:`ConfigError` for a proxy in the environment httpx cannot use."""
+    directly) and CA certificates; :class:`ConfigError` for a proxy in the environment httpx
+    cannot use, or a CA bundle that cannot be read (it raised a traceback here)."""
+    verify = tls.context(True)
     with proxy_errors():
-        return httpx.Client(mounts=direct_mounts(base) or None, timeout=timeout)
+        return httpx.Client(mounts=direct_mounts(base) or None, timeout=timeout, verify=verify)
 
 
 def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
