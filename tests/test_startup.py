@@ -305,3 +305,29 @@ def test_a_damaged_pattern_entry_is_compiled_as_before(tmp_path: Path) -> None:
         assert compiled.match("password").group("word") == "password"
         assert compiled.match("pass") is None
         assert reader.pattern_hits == 0 and reader.pattern_misses == 1
+
+
+DYNAMIC_PROBE = r"""
+import marshal, re, sys
+from pathlib import Path
+from deepseek_lsp import code_cache
+directory = Path(sys.argv[1])
+code_cache.install(directory)
+re.compile(r"at-the-start-(\d+)")
+code_cache.started()
+for i in range(50):
+    re.compile(r"made-of-the-input-%d" % i)
+code_cache.save()
+keys = set(marshal.loads(code_cache.cache_file(directory).read_bytes())[1])
+print(code_cache.pattern_key(r"at-the-start-(\d+)", 0) in keys,
+      sum(code_cache.pattern_key(r"made-of-the-input-%d" % i, 0) in keys for i in range(50)))
+"""
+
+
+def test_patterns_made_after_the_start_do_not_grow_the_file(tmp_path: Path) -> None:
+    """Patterns built from the user's text (a heredoc's end, a file's names) come with every
+    session: kept, the file would grow with each one, and every start would read it all."""
+    out = subprocess.run(
+        [sys.executable, "-c", DYNAMIC_PROBE, str(tmp_path)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.split() == ["True", "0"]

@@ -95,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is not None:
+        # The modules are imported: what a command compiles from here on is made of its input.
+        code_cache.started()
     if args.command == "doctor":
         from .doctor import run_doctor
 

@@ -17,7 +17,10 @@ redaction's alone grow with every form it learns), ~50 ms of it, and ``re`` keep
 for the process. What the regular expression compiler makes of a pattern (the program
 ``_sre.compile`` takes, a list of integers, and its groups) is kept by pattern and flags; a
 later start hands it to ``_sre.compile``, which checks the program as it builds the pattern
-object. Only ``re``'s compiling of a pattern not in its own cache comes here.
+object. Only ``re``'s compiling of a pattern not in its own cache comes here, and only what
+is compiled until the start is over (:func:`started`) is added to the file: later patterns are
+made of the user's text (a heredoc's end, the names in a file) and would have grown the file
+with every session.
 """
 
 # No ``from __future__`` import here: the generated code must be compiled with its caller's
@@ -53,6 +56,12 @@ Key = tuple[str, bytes, int]
 PatternArgs = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 #: Key names of patterns start so (a generated file's name cannot: attrs and cattrs use ``<...>``).
 PATTERN_PREFIX = "re:"
+
+
+def pattern_key(pattern: str | bytes, flags: int) -> Key:
+    kind = b"s" if isinstance(pattern, str) else b"b"
+    text = pattern.encode("utf-8", "surrogatepass") if isinstance(pattern, str) else pattern
+    return (PATTERN_PREFIX + hashlib.blake2b(kind + text, digest_size=16).hexdigest(), b"", flags)
 
 
 def _re_compiler() -> Any:
@@ -106,6 +115,8 @@ class CodeCache:
         #: The same for patterns, only their keys: the pattern object has its own copy of the
         #: program (kept, the programs would add a few hundred kB to the resident set).
         self._patterns_taken: set[Key] = set()
+        #: New patterns are added to the file until the start is over (see the module's doc).
+        self.recording_patterns = True
         self._compiler = _re_compiler()
         #: ``re``'s own, for what is not kept (and if keeping fails).
         self.compile_pattern_as_before = self._compiler.compile
@@ -180,9 +191,7 @@ class CodeCache:
         if not isinstance(pattern, (str, bytes)) or flags & re.DEBUG:  # it prints as it compiles
             return self.compile_pattern_as_before(pattern, flags)
         flags = int(flags)
-        kind = b"s" if isinstance(pattern, str) else b"b"
-        text = pattern.encode("utf-8", "surrogatepass") if isinstance(pattern, str) else pattern
-        key = (PATTERN_PREFIX + hashlib.blake2b(kind + text, digest_size=16).hexdigest(), b"", flags)
+        key = pattern_key(pattern, flags)
         args = self._take_pattern(key)
         if args is not None:
             try:
@@ -192,7 +201,8 @@ class CodeCache:
             else:
                 self.pattern_hits += 1
                 return compiled
-        if key in self._patterns_taken:  # asked again once ``re``'s own cache let it go
+        if key in self._patterns_taken or not self.recording_patterns:
+            # Asked again once ``re``'s own cache let it go, or made after the start.
             return self.compile_pattern_as_before(pattern, flags)
         try:
             args = self._pattern_args(pattern, flags)
@@ -304,6 +314,12 @@ def uninstall() -> None:
             with contextlib.suppress(AttributeError):
                 delattr(module, "compile")
     _active = None
+
+
+def started() -> None:
+    """The start is over: patterns compiled from now on are not added to the file."""
+    if _active is not None:
+        _active.recording_patterns = False
 
 
 def counts() -> dict[str, int]:

@@ -513,6 +513,7 @@ def _register_core(server: DeepSeekServer) -> None:
         ls.collector.started()
         # What was compiled for the start (the first run after an install or upgrade) is kept
         # now, not only at exit, which a killed server never reaches.
+        code_cache.started()
         code_cache.save()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
