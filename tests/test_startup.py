@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from deepseek_lsp import code_cache
 from tests.harness import server_env
@@ -19,6 +20,7 @@ from tests.raw_lsp import RawServer
 PROBE = r"""
 import json, sys
 from pathlib import Path
+from typing import Any
 from deepseek_lsp import code_cache
 cache = code_cache.install(Path(sys.argv[1]))
 from lsprotocol import types
@@ -244,6 +246,7 @@ def test_the_start_does_not_import_the_command_line_client_of_httpx(tmp_path: Pa
 PATTERN_PROBE = r"""
 import json, re, sys
 from pathlib import Path
+from typing import Any
 from deepseek_lsp import code_cache
 cache = code_cache.install(Path(sys.argv[1])) if sys.argv[1] != "-" else None
 import deepseek_lsp.privacy as privacy
@@ -310,6 +313,7 @@ def test_a_damaged_pattern_entry_is_compiled_as_before(tmp_path: Path) -> None:
 DYNAMIC_PROBE = r"""
 import marshal, re, sys
 from pathlib import Path
+from typing import Any
 from deepseek_lsp import code_cache
 directory = Path(sys.argv[1])
 code_cache.install(directory)
@@ -331,3 +335,20 @@ def test_patterns_made_after_the_start_do_not_grow_the_file(tmp_path: Path) -> N
         [sys.executable, "-c", DYNAMIC_PROBE, str(tmp_path)], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.split() == ["True", "0"]
+
+
+def test_patterns_of_older_versions_are_let_go_beyond_the_cap(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setattr(code_cache, "MAX_PATTERNS", 10)
+    path = code_cache.cache_file(tmp_path)
+    old = code_cache.CodeCache(path)
+    for i in range(12):
+        old.compile_pattern(f"older-version-{i}", 0)
+    old.save()
+    new = code_cache.CodeCache(path)
+    new.compile_pattern(r"older-version-0", 0)  # still used: stays
+    new.compile_pattern(r"this-version", 0)
+    new.save()
+    keys = set(marshal.loads(path.read_bytes())[1])
+    assert code_cache.pattern_key(r"older-version-0", 0) in keys
+    assert code_cache.pattern_key(r"this-version", 0) in keys
+    assert not any(code_cache.pattern_key(f"older-version-{i}", 0) in keys for i in range(1, 12))

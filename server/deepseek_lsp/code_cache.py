@@ -54,6 +54,8 @@ for _feature in __future__.all_feature_names:
 Key = tuple[str, bytes, int]
 #: ``_sre.compile``'s arguments after the pattern: flags, program, groups, group index and names.
 PatternArgs = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+#: Patterns kept at most, beyond those the run that writes the file used (~310 at a start).
+MAX_PATTERNS = 1024
 #: Key names of patterns start so (a generated file's name cannot: attrs and cattrs use ``<...>``).
 PATTERN_PREFIX = "re:"
 
@@ -258,6 +260,12 @@ class CodeCache:
         # stay.
         renewed = {filename for filename, _, _ in self._new}
         entries = {k: v for k, v in self._read().items() if k[0] not in renewed or k in self._taken or k in self._patterns_taken}
+        patterns = [k for k in entries if k[0].startswith(PATTERN_PREFIX)]
+        if len(patterns) + len(self._new) > MAX_PATTERNS:
+            # Those of older versions (a pattern changed has a new key) pile up over upgrades.
+            for k in patterns:
+                if k not in self._patterns_taken:
+                    del entries[k]
         written = {}
         for k, value in self._new.items():
             with contextlib.suppress(ValueError):  # not marshallable: left out, compiled again
