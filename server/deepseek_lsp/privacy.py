@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlparse
 
 from cachetools import TTLCache
@@ -81,10 +82,6 @@ def _multiline_value(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED
 
 
-#: A command-line flag's value: not a variable, an option, a redirection or a placeholder.
-_CLI_VALUE = r"""((?![$%{<-])[^\s"'`;|&<>]+)"""
-
-
 def _command(name: str) -> str:
     """``name`` (a command's, as a pattern) and the rest of its line up to a flag, lazily, but
     not past the next command of that name: that one is tried on its own, and from each ``curl``
@@ -94,10 +91,6 @@ def _command(name: str) -> str:
 
 #: A placeholder in a usage line (``--password PASSWORD``, ``-p PASS``, ``--password …``).
 _PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*|\.\.\.|…")
-
-
-def _cli_password(match: re.Match[str]) -> str:
-    return match.group(0) if _PLACEHOLDER.fullmatch(match.group(2)) else match.group(1) + REDACTED
 
 
 def _cli_password_in_list(match: re.Match[str]) -> str:
@@ -188,7 +181,8 @@ def _piped_password(match: re.Match[str]) -> str:
     """A password piped into a command (its last group), unless a variable or a placeholder."""
     at = match.re.groups
     value = match.group(at)
-    if _REFERENCE.fullmatch(value) or _PLACEHOLDER.fullmatch(value):
+    literal = match.group(at - 1) == "'"  # in single quotes, ``'$ecret'`` is no variable
+    if (_REFERENCE.fullmatch(value) and not literal) or _PLACEHOLDER.fullmatch(value):
         return match.group(0)
     return match.group(0)[: match.start(at) - match.start()] + REDACTED
 
@@ -199,21 +193,35 @@ def _piped_password(match: re.Match[str]) -> str:
 #: The quotes may be escaped (a command inside a JSON string): ``-N \\"\\"`` is an empty
 #: passphrase, whose backslash went out as ``[REDACTED]``.
 _CLI_ARGUMENT = (
-    r"""(?:\\?'(?P<single>(?:[^'\\\r\n]|\\(?!'))+)\\?'"""
-    r'|\\?"(?P<double>(?:[^"\\\r\n]|\\(?!"))+)\\?"'
+    r"""(?:\\?'(?P<single>(?:[^'\\\r\n]|\\(?!'))+)(?:\\?'|\Z)"""
+    r'|\\?"(?P<double>(?:[^"\\\r\n]|\\(?!"))+)(?:\\?"|\Z)'
     r"""|(?P<bare>(?![-<{(\[\\])"""
     r"""(?:\$\([^()\r\n]*\)|[^\s"'`;|&<>])+))"""
 )
 
 
+#: Words joined by ``_`` or ``-``, no digit (``your_password``).
+_WORDS = re.compile(r"[A-Za-z]+(?:[_-][A-Za-z]+)*")
+
+
 def _names_a_value(value: str, expanded: bool) -> bool:
     """Whether a command line's ``value`` says where the secret comes from, not what it is: a
     variable (``%SA_PASSWORD%`` in any quotes: cmd expands them in all; ``$...`` where the shell
-    expands it), a template (``{{ pass }}``, ``${{ secrets.X }}``) or a placeholder."""
+    expands it), a template (``{{ pass }}``, ``${{ secrets.X }}``), a placeholder, or a field
+    that code fills in (``%s``, an f-string's ``{password}``, ``<password>``), in any quotes:
+    ``f"sshpass -p '{pw}' ssh"`` is a command line built in code. And a usage line's word for
+    the value (``sqlplus username/password@db``, ``-p your_password``)."""
     if expanded and value.startswith("$"):
         return True
-    batch_variable = value.startswith("%") and _REFERENCE.fullmatch(value) is not None
-    return batch_variable or _is_template(value) or _PLACEHOLDER.fullmatch(value) is not None
+    if value.startswith(("%", "{", "<")) or _is_template(value) or _PLACEHOLDER.fullmatch(value):
+        return True
+    return _WORDS.fullmatch(value) is not None and _SECRET_NAME_ONLY.fullmatch(value) is not None
+
+
+def _argument_group(match: re.Match[str]) -> str:
+    """Which of ``_CLI_ARGUMENT``'s groups (a pattern may have ``bare`` alone) holds the value."""
+    names = match.re.groupindex
+    return next(g for g in ("single", "double", "bare") if g in names and match.group(g) is not None)
 
 
 def _cli_argument(match: re.Match[str], *, bare_needs_symbol: bool = False) -> str:
@@ -221,7 +229,7 @@ def _cli_argument(match: re.Match[str], *, bare_needs_symbol: bool = False) -> s
     ``bare_needs_symbol``: a flag no command name anchors (PowerShell's ``-Password``), or a
     positional password (``net user admin …``), is also prose's (``-Password parameter``):
     unquoted, only a value with a digit or a symbol."""
-    group = next(g for g in ("single", "double", "bare") if match.group(g) is not None)
+    group = _argument_group(match)
     value = match.group(group)
     if _names_a_value(value, expanded=group != "single"):
         return match.group(0)
@@ -232,11 +240,41 @@ def _cli_argument(match: re.Match[str], *, bare_needs_symbol: bool = False) -> s
     return whole[:start] + REDACTED + whole[end:]
 
 
+def _cli_user_password(separator: str) -> Callable[[re.Match[str]], str]:
+    """A ``_CLI_ARGUMENT`` replacement for a user and password given as one value
+    (``curl -u user:pass``, ``smbclient -U user%pass``): the password after the first
+    ``separator`` redacted, unless it names a value; a user alone (asked for the password) stays."""
+
+    def replace(match: re.Match[str]) -> str:
+        group = _argument_group(match)
+        value = match.group(group)
+        user, found, password = value.partition(separator)
+        if not found or not password or _names_a_value(password, expanded=group != "single"):
+            return match.group(0)
+        start = match.start(group) - match.start() + len(user) + 1
+        end = match.end(group) - match.start()
+        whole = match.group(0)
+        return whole[:start] + REDACTED + whole[end:]
+
+    return replace
+
+
 _SSH_KEYGEN_PASSPHRASE = re.compile(r"(?<!\S)-[NP][ \t]*" + _CLI_ARGUMENT)
 
 
 def _ssh_keygen_passphrases(match: re.Match[str]) -> str:
     return _SSH_KEYGEN_PASSPHRASE.sub(_cli_argument, match.group(0))
+
+
+def _mysql_password(match: re.Match[str]) -> str:
+    """``mysql -p…`` on a command line (see ``_cli_argument``), or an argument list's ``"-p…"``:
+    there no shell reads it, so the value runs to the item's quote and names nothing."""
+    listed = match.group("listed")
+    if listed is None:
+        return _cli_argument(match)
+    if listed.startswith(("$", "%", "{", "<", "-")) or _PLACEHOLDER.fullmatch(listed):
+        return match.group(0)
+    return match.group(0)[: match.start("listed") - match.start()] + REDACTED
 
 
 def _prose_safe_argument(match: re.Match[str]) -> str:
@@ -313,32 +351,124 @@ def _top_level_line(text: str) -> int:
     return -1 if found is None else found.start() + 1
 
 
-def _unseen_block(above: str, text: str, after: str) -> tuple[int, bool] | None:
+#: A heredoc's opener at its line's end (``description = <<EOT``, ``<<-EOT``), the text before
+#: it on its line; and a line that is an upper-case word alone, a terminator (``EOT``), after its
+#: line break (re skips to the ``\n``).
+_HEREDOC_OPENER = re.compile(r"(?m)^([^\r\n]*?)<<-?([A-Za-z_]\w*)[ \t]*\r?$")
+_LONE_WORD = re.compile(r"\n[ \t]*[A-Z][A-Z0-9_]*[ \t]*(?=\r?\n|\Z)")
+_WORD_LINE = re.compile(r"(?m)^[ \t]*([A-Za-z_]\w*)[ \t]*\r?$")
+_COLUMN_0 = re.compile(r"(?m)^\S")
+_DESCRIPTION_LINE = re.compile(r'(?m)^[ \t]+description[ \t]*=[ \t]*"([^"\r\n]*)"')
+_DESCRIPTION_OPENER = re.compile(r"[ \t]*description[ \t]*=[ \t]*")
+#: Words of a description that say the value is a password or a key (not ``secret`` or
+#: ``token`` alone: "the secret's name", "token lifetime").
+_NAMES_A_PASSWORD = re.compile(
+    r"(?i)\b(?:pass(?:word|phrase|wd)|pass[ ]phrase|(?:api|access|auth|secret)[ _-]?(?:key|token))s?\b"
+)
+
+
+def _heredocs(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` with its heredocs' lines (text, terminator) that start at column 0 a space to the
+    right (same length): at column 0 in a ``variable`` block (``description = <<EOT`` and its
+    paragraphs) they were taken for lines outside any block. Lines above a lone upper-case word
+    with no opener above it are the text of a heredoc opened above ``text``. And where the
+    heredocs that describe are (a ``description``'s, or the one whose opener is unseen)."""
+    spans: list[tuple[int, int]] = []
+    described: list[tuple[int, int]] = []
+    first = _HEREDOC_OPENER.search(text)
+    limit = len(text) if first is None else first.start()
+    lone = _LONE_WORD.search("\n" + text, 0, limit + 1)  # the first line may be the terminator
+    at = 0
+    if lone is not None:
+        at = lone.end() - 1
+        spans.append((0, at))
+        described.append((0, at))
+    while (opener := _HEREDOC_OPENER.search(text, at)) is not None:
+        body = opener.end() + 1
+        # Its own word closes it (not a pattern of each word: hundreds of words, compiled).
+        at = next((m.end() for m in _WORD_LINE.finditer(text, body) if m.group(1) == opener.group(2)), len(text))
+        spans.append((body, at))
+        if _DESCRIPTION_OPENER.fullmatch(opener.group(1)):
+            described.append((body, at))
+    if not spans:
+        return text, described
+    out: list[str] = []
+    done = 0
+    for lo, hi in spans:
+        out += [text[done:lo], _COLUMN_0.sub(" ", text[lo:hi])]
+        done = hi
+    out.append(text[done:])
+    return "".join(out), described
+
+
+#: What a block whose name is out of sight says of its ``default``: nothing, that it is
+#: ``sensitive``, or (its description) that it is a password or a key.
+_Signal = Literal["sensitive", "described"] | None
+
+
+def _unseen_block(above: str, text: str, after: str) -> tuple[int, _Signal] | None:
     """Where the inside ends, in ``text`` (from a line's start), of a block that ``text`` starts
-    inside of and whose opener is not in ``above`` (whole lines above it), and whether the block
-    is marked ``sensitive``; None if ``text`` starts inside no such block. Its inside ends at its
+    inside of and whose opener is not in ``above`` (whole lines above it), and what the block
+    says of its defaults; None if ``text`` starts inside no such block. Its inside ends at its
     closing ``}`` at column 0 (in ``text`` or in ``after``, what follows it), which tells the
-    lines above it are an HCL block's."""
-    if _top_level_line(above) >= 0 or _terraform_block_start(above) >= 0:
-        return None  # no block is open, or its opener is in sight (the patterns take it)
-    end = _top_level_line(text)
+    lines above it are an HCL block's. A heredoc's lines at column 0 are inside it."""
+    if _terraform_block_start(above) >= 0:
+        return None  # its opener is in sight (the patterns take it)
+    rest = after if text.endswith("\n") else _first_line_dropped(after)
+    if not any(part.startswith("}") or "\n}" in part for part in (text, rest)):
+        return None  # no closing brace at column 0: most code, spared the heredoc search
+    joined = f"{above}{text}\n{rest}"
+    masked, described = _heredocs(joined) if "<<" in joined or _LONE_WORD.search(joined) else (joined, [])
+    if _top_level_line(masked[: len(above)]) >= 0:
+        return None  # no block is open
+    inside = masked[len(above) : len(above) + len(text)]
+    end = _top_level_line(inside)
     if end >= 0:
-        closing = text[end] == "}"
+        closing = inside[end] == "}"
     else:
         end = len(text)
-        rest = after if text.endswith("\n") else _first_line_dropped(after)
-        at = _top_level_line(rest)
-        closing = at >= 0 and rest[at] == "}"
+        tail = masked[len(above) + len(text) + 1 :]
+        at = _top_level_line(tail)
+        closing = at >= 0 and tail[at] == "}"
     if not closing:
         return None
-    return end, _HCL_SENSITIVE.search(above) is not None or _HCL_SENSITIVE.search(text, 0, end) is not None
+    if _HCL_SENSITIVE.search(above) is not None or _HCL_SENSITIVE.search(text, 0, end) is not None:
+        return end, "sensitive"
+    seen = above + text[:end]
+    heredoc_text = (joined[lo : min(hi, len(seen))] for lo, hi in described if lo < len(seen))
+    descriptions = itertools.chain(heredoc_text, (m.group(1) for m in _DESCRIPTION_LINE.finditer(seen)))
+    if any(_NAMES_A_PASSWORD.search(part) for part in descriptions):
+        return end, "described"
+    return end, None
 
 
-def _unseen_default(sensitive: bool) -> Callable[[re.Match[str]], str]:
+#: A generated password's characters; a duration's (``720h0m0s``); lower-case words joined by
+#: a hyphen (``prod-db-01``, ``eu-west-1``, ``ami-0c55b159cbfafe1f0``), a word and its version
+#: (``postgres14``) or capitalised words and numbers (``WindowsServer2022Datacenter``): names.
+_PASSWORD_CHARACTERS = re.compile(r"[A-Za-z0-9-]{8,}")
+_DURATION = re.compile(r"(?:\d+[a-z]{1,3})+")
+_JOINED_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+|[a-z]+\d+|(?:[A-Z][a-z]{2,}|\d+)+")
+
+
+def _password_like(value: str) -> bool:
+    """Whether ``value``, in a block whose description names a password or a key, is one though
+    not shaped like a password (``hunter2pass99``, ``S3cretPass``): a word of letters and digits;
+    not a name, a size (``Standard_D2s_v3``, ``t3.medium``), a duration, a path or an address."""
+    return (
+        _PASSWORD_CHARACTERS.fullmatch(value) is not None
+        and any(ch.isalpha() for ch in value)
+        and any(ch.isdigit() for ch in value)
+        and _JOINED_NAME.fullmatch(value) is None
+        and _DURATION.fullmatch(value) is None
+    )
+
+
+def _unseen_default(signal: _Signal) -> Callable[[re.Match[str]], str]:
     """The replacement of an ``_HCL_DEFAULT`` match in a block whose name is out of sight."""
 
     def replace(match: re.Match[str]) -> str:
-        if sensitive or _secret_shaped(match.group(2)):
+        value = match.group(2)
+        if signal == "sensitive" or _secret_shaped(value) or (signal == "described" and _password_like(value)):
             return match.group(1) + REDACTED
         return match.group(0)
 
@@ -354,8 +484,8 @@ def _unseen_block_defaults(text: str, before: str, after: str) -> str:
     found = _unseen_block(_first_line_dropped(before[:cut]), whole, after)
     if found is None:
         return text
-    end, sensitive = found
-    out = _HCL_DEFAULT.sub(_unseen_default(sensitive), whole[:end]) + whole[end:]
+    end, signal = found
+    out = _HCL_DEFAULT.sub(_unseen_default(signal), whole[:end]) + whole[end:]
     # A value begun in ``before`` (the cursor inside it) is split_at_secret's to redact.
     return out[len(head) :] if out.startswith(head) else text
 
@@ -490,40 +620,69 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         r"\1" + REDACTED,
     ),
+    # .netrc's entries one token a line (``machine host``, ``login user``, ``password secret``),
+    # the password line alone in sight: a value with a digit or a symbol (``password hashing``
+    # is a line of prose).
+    (
+        re.compile(r"(?m)^([ \t]*(?:login[ \t]+\S+[ \t]+)?password[ \t]+)(?P<bare>(?![-<{(\[\\])[^\s\"'`\\]+)(?=[ \t]*\r?$)"),
+        _prose_safe_argument,
+    ),
+    # A password hash after its user's name (an htpasswd or shadow line, Traefik's basic auth
+    # users with Compose's ``$$``): crypt's ``$apr1$``, bcrypt's ``$2y$``, SHA-crypt's ``$6$``,
+    # yescrypt's ``$y$``, ``{SHA}``. Cracked offline, unsalted ``{SHA}`` in seconds: the file
+    # is excluded by default, and the line written elsewhere went out.
+    (
+        re.compile(
+            r"""((?<![^\s=,"'`])[\w.@-]+:)(?:\$\$?(?:apr1|2[aby]|[156y])\$\$?[./A-Za-z0-9$=]{8,}|\{SHA\}[A-Za-z0-9+/]{27}=)"""
+        ),
+        r"\1" + REDACTED,
+    ),
+    # WordPress's keys and salts (``define('AUTH_KEY', '...')``): 64 random characters, spaces
+    # and symbols, that sign its login cookies. Not the sample's ``put your unique phrase here``.
+    (
+        re.compile(
+            r"""(define\(\s*(["'])(?:(?:SECURE_)?AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)\2\s*,\s*(["']))"""
+            r"""(?!put\ your\ unique\ phrase\ here)[^"'\r\n]{16,}(?=\3)"""
+        ),
+        r"\1" + REDACTED,
+    ),
     # A password on a command line (a shell script, a Makefile, a CI step, a Dockerfile's RUN):
     # ``curl -u user:password``, ``mysql -pSECRET``, ``sshpass -p secret``, ``docker login -p
     # secret``, ``--password secret``. The flag stays; a variable (``-p"$DB_PASSWORD"``, a CI's
     # ``${{ secrets.X }}``, ``%PASS%``), a placeholder (``<password>``, ``PASSWORD``) is code.
     # The command's name first, as a literal: re finds it fast (see _SENDGRID).
     (
-        re.compile(r"(" + _command(r"curl(?<=\bcurl)\b") + r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)?[\"']?[^\s:\"'`]*:)" + _CLI_VALUE),
-        _cli_password,
+        re.compile(r"(" + _command(r"curl(?<=\bcurl)\b") + r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)?)" + _CLI_ARGUMENT),
+        _cli_user_password(":"),
     ),
     # ``"-pS3cret"`` in an argument list too (``subprocess.run(["mysql", "-p..."])``); not ``"-p", x``.
     (
-        re.compile(r"(" + _command(r"mysql(?<=\bmysql)(?:dump|admin)?\b") + r"(?:(?<!\S)-p[\"']?|(?<=[\"'])-p))" + _CLI_VALUE),
-        _cli_password,
+        re.compile(
+            _command(r"mysql(?<=\bmysql)(?:dump|admin)?\b")
+            + r"(?:(?<!\S)-p" + _CLI_ARGUMENT + r"|(?<=[\"'])-p(?P<listed>[^\s\"'`;|&<>]+))"
+        ),
+        _mysql_password,
     ),
-    (re.compile(r"(" + _command(r"redis-cli\b") + r"(?<!\S)-a(?:[ \t]+|=)?[\"']?)" + _CLI_VALUE), _cli_password),
-    (re.compile(r"(" + _command(r"mongo(?<=\bmongo)(?:sh|dump|restore|import|export)?\b") + r"(?<!\S)-p[ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
+    (re.compile(r"(" + _command(r"redis-cli\b") + r"(?<!\S)-a(?:[ \t]+|=)?)" + _CLI_ARGUMENT), _cli_argument),
+    (re.compile(r"(" + _command(r"mongo(?<=\bmongo)(?:sh|dump|restore|import|export)?\b") + r"(?<!\S)-p[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
     # ``-W`` asks for it; ``-w`` is the bind password.
     (
         re.compile(
-            r"(" + _command(r"ldap(?<=\bldap)(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop)\b") + r"(?<!\S)-w[ \t]*[\"']?)"
-            + _CLI_VALUE
+            r"(" + _command(r"ldap(?<=\bldap)(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop)\b") + r"(?<!\S)-w[ \t]*)"
+            + _CLI_ARGUMENT
         ),
-        _cli_password,
+        _cli_argument,
     ),
     # ``openssl enc -k secret`` (a passphrase), ``-K hex`` (the key itself).
-    (re.compile(r"(" + _command(r"openssl(?<=\bopenssl)\b") + r"(?<!\S)-[kK][ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
+    (re.compile(r"(" + _command(r"openssl(?<=\bopenssl)\b") + r"(?<!\S)-[kK][ \t]+)" + _CLI_ARGUMENT), _cli_argument),
     # To the end of the command: a backtick closes one quoted in prose or markdown.
     (re.compile(r"(htpasswd(?<=\bhtpasswd)\b)([^\r\n;|&`]*)"), _htpasswd),
     (
-        re.compile(r"(" + _command(r"smbclient(?<=\bsmbclient)\b") + r"(?<!\S)(?:-U|--user)(?:[ \t]+|=)[\"']?[^\s%\"'`]*%)" + _CLI_VALUE),
-        _cli_password,
+        re.compile(r"(" + _command(r"smbclient(?<=\bsmbclient)\b") + r"(?<!\S)(?:-U|--user)(?:[ \t]+|=))" + _CLI_ARGUMENT),
+        _cli_user_password("%"),
     ),
     # Windows' ``net use \\host\share /user:name secret`` (``*`` asks for it, ``/x`` is a switch).
-    (re.compile(r"(?i)(" + _command(r"net[ \t]+use\b") + r"[ \t]/user:\S+[ \t]+[\"']?)(?![*/])" + _CLI_VALUE), _cli_password),
+    (re.compile(r"(?i)(" + _command(r"net[ \t]+use\b") + r"[ \t]/user:\S+[ \t]+)(?![*/])" + _CLI_ARGUMENT), _cli_argument),
     # An argument list's flag and value, each quoted (``["--password", "S3cret"]``, a JS
     # ``spawn("x", ["--token", "..."])``, curl's ``["-u", "user:pass"]``). Not a variable
     # after the flag, nor docker's ``"-u", "1000:1000"`` or ``"www-data:www-data"``.
@@ -538,28 +697,55 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(r"""((["'])-u\2[ \t]*,\s*(["'])([^\s:"'`]*):)(?![$%{<])([^\s"'`]+)(?=\3)"""),
         _user_password_in_list,
     ),
-    (re.compile(r"(" + _command(r"sshpass(?<=\bsshpass)\b") + r"(?<!\S)-p(?:[ \t]+|=)?[\"']?)" + _CLI_VALUE), _cli_password),
+    (re.compile(r"(" + _command(r"sshpass(?<=\bsshpass)\b") + r"(?<!\S)-p(?:[ \t]+|=)?)" + _CLI_ARGUMENT), _cli_argument),
     (
         re.compile(
             "( "
             + _command(r"login\b(?:(?<=docker login)|(?<=podman login)|(?<=nerdctl login)|(?<=registry login))")
-            + r"(?<!\S)-p(?:[ \t]+|=)?[\"']?)" + _CLI_VALUE
+            + r"(?<!\S)-p(?:[ \t]+|=)?)" + _CLI_ARGUMENT
         ),
-        _cli_password,
+        _cli_argument,
     ),
-    (re.compile(r"(--pass(?<![\w-]--pass)(?:word|wd|phrase)?[ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
+    # Info-ZIP's ``zip -P secret`` and ``unzip -P secret`` (not ``gzip``, nor an ``out.zip``
+    # before the flag); 7-Zip's ``7z a -psecret``, attached (``-p`` alone asks for it).
+    (
+        re.compile(
+            _command(r"zip\b(?:(?<![\w./-]zip)|(?<=unzip)(?<![\w./-]unzip))") + r"(?<!\S)-P[ \t]+" + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    (re.compile(_command(r"7z(?<![\w./-]7z)[ar]?\b") + r"(?<!\S)-p" + _CLI_ARGUMENT), _cli_argument),
+    # Oracle's ``sqlplus user/secret@db`` (``expdp``, ``impdp``: the same logon), options before
+    # it; ``sqlplus / as sysdba`` and ``sqlplus user@db`` give none.
+    (
+        re.compile(
+            r"(?<![\w-])(?:sqlplus|expdp|impdp)(?:\.exe)?(?:[ \t]+-\w+)*[ \t]+\\?[\"']?[^\s/\"'@\\]+/"
+            r"(?P<bare>(?![-<{(\[\\])[^\s@\"'`;|&<>/\\]+)"
+        ),
+        _cli_argument,
+    ),
+    # RabbitMQ's ``rabbitmqctl add_user name secret`` (``change_password``).
+    (
+        re.compile(
+            _command(r"rabbitmqctl(?<=\brabbitmqctl)\b")
+            + r"""(?<!\S)(?:add_user|change_password)[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"']+)[ \t]+"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    (re.compile(r"(--pass(?<![\w-]--pass)(?:word|wd|phrase)?[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
     # Java's keytool and jarsigner: ``-storepass``, ``-keypass``, ``-srcstorepass``, ...; not
     # ``-storepass:env NAME`` (where it is kept).
-    (re.compile(r"((?<![\w-])-(?:src|dest|new)?(?:store|key)pass[ \t]+[\"']?)" + _CLI_VALUE), _cli_password),
+    (re.compile(r"((?<![\w-])-(?:src|dest|new)?(?:store|key)pass[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
     # ``aws configure set aws_secret_access_key ...`` (``--profile x``, ``profile.x.`` before it).
     (
         re.compile(
             r"(?ix)(\baws[\ \t]+configure[\ \t]+set[\ \t]+(?:--profile[\ \t]+\S+[\ \t]+)?(?:[\w-]+\.)*"
             + _ASSIGNED_NAME
-            + r"[\ \t]+[\"']?)"
-            + _CLI_VALUE
+            + r"[\ \t]+)"
+            + _CLI_ARGUMENT
         ),
-        _cli_password,
+        _cli_argument,
     ),
     # SQL Server's ``sqlcmd -U sa -P secret`` (``osql``, ``bcp``: the same flag; ``-p``, lower
     # case, prints statistics; not PowerShell's ``Invoke-Sqlcmd -Password``), ssh-keygen's
@@ -695,7 +881,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # A Dockerfile's ``RUN echo "root:secret" | chpasswd``: the password after the user's name.
     (
         re.compile(
-            r"""(\becho[ \t]+(?:-[ne]+[ \t]+)?(["']?)[^\s:"'`|]+:)(?!-)([^\s"'`|;&<>]+)"""
+            r"""(\becho[ \t]+(?:-[ne]+[ \t]+)?(["']?)[^\s:"'`|]+:)(?!-)((?:[^\s"'`|;&<>]|(?!\2)[ \t])+)"""
             r"""(?=\2[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b)"""
         ),
         _piped_password,
@@ -811,12 +997,18 @@ def _interpolated(value: str, formatted: bool) -> str | None:
 #: A batch file's ``set /p NAME=`` (before an assignment's name): what follows the ``=`` is the
 #: prompt shown while the user types the value (``Token? ``), not the value.
 _BATCH_PROMPT = re.compile(r"""(?i)\bset[ \t]+/p[ \t]+"?\Z""")
+#: An ARN's service before the name (``arn:aws:secretsmanager:eu-west-1:123:secret:db-AbCdEf``):
+#: the rest is where the secret is kept, not it; it went out as ``[REDACTED]``.
+_ARN_SERVICE = re.compile(r"\barn:aws(?:-[a-z]+)*:\Z")
+_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:[a-z0-9-]+:")
 
 
 def _assignment(match: re.Match[str]) -> str:
     # Only the few characters before the name: from each name on a long line, a search back to
     # the line's start made the pattern quadratic.
     if _BATCH_PROMPT.search(match.string, max(0, match.start() - 16), match.start()):
+        return match.group(0)
+    if _ARN_SERVICE.search(match.string, max(0, match.start() - 24), match.start()):
         return match.group(0)
     return _assigned(match.group(0), *match.groups())
 
@@ -830,6 +1022,9 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
     # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
     # credentials inside one (``://user:pass@``) have their own pattern.
     if value.lower().startswith(("http://", "https://")) and "@" not in value:
+        return whole
+    # So is an ARN (``SECRET_ARN=arn:aws:secretsmanager:...``): a name, in any account.
+    if _ARN.match(value):
         return whole
     # Where the secret is kept (Docker's ``POSTGRES_PASSWORD_FILE=/run/secrets/db``), not it.
     if _PATH_NAME.search(name) and any(ch in value for ch in "/\\"):
@@ -845,7 +1040,10 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
         kept = _interpolated(value, formatted)
         if kept is not None:
             return f"{name}{sep}{quote}{kept}{closing}" if kept != value else whole
-        return f"{name}{sep}{quote}{REDACTED}{closing}"
+        # An odd run of backslashes before the closing quote ends in that quote's escape (a
+        # command line inside a JSON string: ``PASSWORD=\"...\"``), which the string needs.
+        escape = "\\" if closing and (len(value) - len(value.rstrip("\\"))) % 2 else ""
+        return f"{name}{sep}{quote}{REDACTED}{escape}{closing}"
     # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
     if any(ch in value for ch in "().[]{}"):
         return whole
@@ -899,18 +1097,26 @@ _TRIGGERS = (
     *("identified by", "convertto-securestring"),  # SQL's ``IDENTIFIED BY '...'``, PowerShell's
     *("storepass", "keypass"),  # keytool's ``-storepass ...``
     *("ssh-keygen", "net user"),  # ``ssh-keygen -N ...``, ``net user admin ...``
+    *("sqlplus", "expdp", "impdp", "rabbitmqctl"),  # ``sqlplus user/pass@db``, ``add_user name pass``
+    *("auth_key", "auth_salt", "logged_in_", "nonce_"),  # WordPress's ``define('AUTH_KEY', ...)``
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
 #: ``dbPass := ...`` or one aligned with its neighbours. One search, not a find for each form.
 _PASS_NAME = re.compile(r"pass(?:(?<=_pass)|[:=\"']| [=:]|  )")
+#: A password hash after a user's name, lower-cased (see the pattern): one search.
+_HASH_AFTER_NAME = re.compile(r":\$\$?(?:apr1|2[aby]|[156y])\$|:\{sha\}")
 
 
 def has_trigger(text: str) -> bool:
     """Whether ``text`` holds a word that may introduce a secret (what :func:`redact` looks
     around). Text without one may be passed to :func:`redact` as ``clean``."""
     low = text.lower()
-    return any(trigger in low for trigger in _TRIGGERS) or _PASS_NAME.search(low) is not None
+    return (
+        any(trigger in low for trigger in _TRIGGERS)
+        or _PASS_NAME.search(low) is not None
+        or _HASH_AFTER_NAME.search(low) is not None
+    )
 
 
 def _outside(clean: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
@@ -938,6 +1144,7 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
                 starts.append(at)
                 at = low.find(trigger, at + len(trigger), hi)
         starts += (m.start() for m in _PASS_NAME.finditer(low, lo, hi))
+        starts += (m.start() for m in _HASH_AFTER_NAME.finditer(low, lo, hi))
     if not starts:
         return []
     spans: list[tuple[int, int]] = []
