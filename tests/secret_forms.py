@@ -3,6 +3,8 @@ each form gets (redacted alone, keeping the code around it; absent from a comple
 
 from __future__ import annotations
 
+import time
+
 from deepseek_lsp import privacy
 from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
@@ -30,3 +32,15 @@ def assert_not_in_prompts(text: str, mark: str) -> None:
         fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=_count)
         sent = fim.prompt + fim.suffix
         assert SECRET[:5] not in sent and SECRET[5:] not in sent, (cursor, sent)
+
+
+def assert_redacted_in_linear_time(name: str, text: str, *, split: bool = True) -> None:
+    """Redacting a pathological text (quadratic patterns took seconds on such lines) stays well
+    under half a second, whole and (``split``) as a window's text with the rest around it."""
+    began = time.perf_counter()
+    redact(text, keep_lines=True)
+    if split:
+        half = len(text) // 2
+        redact(text[half:], before=text[:half], after=text)
+    elapsed = time.perf_counter() - began
+    assert elapsed < 0.5, f"{name}: {elapsed:.2f} s"
