@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +18,9 @@ def _serve(args: argparse.Namespace) -> int:
     from .server import create_server
 
     logsetup.setup(args.log_file, args.log_level)
+    if not args.tcp and _is_terminal(sys.stdin):
+        signal.signal(signal.SIGINT, _leave_terminal)  # before the hint that offers it
+        print(TERMINAL_HINT, file=sys.stderr)
     server = create_server()
     server.collector.freeze_when_started = True
     # Collections wait for the answer to go out; a young one every 20,000 allocations instead
@@ -27,6 +32,29 @@ def _serve(args: argparse.Namespace) -> int:
     else:
         server.start_io()
     return server.exit_code
+
+
+#: Said when a person, not an editor, starts the server: ``deepseek-lsp`` as the quick start
+#: shows it waited in silence for LSP messages.
+TERMINAL_HINT = (
+    "deepseek-lsp: this is a language server: your editor starts it and speaks LSP with it over "
+    "stdin and stdout. From a terminal, try `deepseek-lsp doctor` or `deepseek-lsp review PATH` "
+    "(`deepseek-lsp --help` for the rest). Ctrl+C or Ctrl+D ends it."
+)
+
+
+def _leave_terminal(signum: int, frame: object) -> None:
+    """Ctrl+C on a server started by hand. Its thread reading the terminal cannot be woken:
+    the way out through KeyboardInterrupt waited for it, in pygls' shutdown, until Ctrl+D. No
+    editor was there to have anything to save."""
+    os._exit(130)
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):  # no stdin at all (a service), or a closed one
+        return False
 
 
 def _port(text: str) -> int:

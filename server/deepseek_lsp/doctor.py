@@ -10,10 +10,13 @@ import httpx
 
 from . import __version__, tls
 from .config import Settings, build_settings, read_settings_file
+from .console import showable
 from .languages import QUERY_KINDS, LanguageError, LanguageRegistry
 from .model.backends import LlamaCppBackend
 from .model.client import EndpointConfig, direct_mounts, proxy_errors
 from .model.errors import KEY_HINT, ConfigError, safe_url
+from .model.ledger import state_dir
+from .storage import folder_problem, state_folder_message
 from .usage_feature import endpoint_config
 
 
@@ -170,14 +173,23 @@ def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: 
     ok_langs, lang_problems = check_languages(registry)
     print(f"deepseek-lsp {__version__}", file=out)
     print(f"configuration (defaults < environment{' < ' + settings_file if settings_file else ''}):", file=out)
-    print(json.dumps(settings.masked(), indent=2, default=str), file=out)
+    # As written, where the terminal can show it: the masked key read "sk-\u20267890".
+    shown = json.dumps(settings.masked(), indent=2, default=str, ensure_ascii=False)
+    print(showable(shown, out), file=out)
     for problem in problems:
         print(f"  ! setting: {problem}", file=out)
     print(f"languages: {', '.join(ok_langs) or 'none'}", file=out)
     for problem in lang_problems:
         print(f"  ! language: {problem}", file=out)
+    folder = state_dir()
+    # Where usage (the daily budget's count) and reviews are kept: a folder that cannot be
+    # written left both in memory only, and doctor said "all good".
+    state_problem = folder_problem(folder)
+    print(f"state folder: {folder}", file=out)
+    if state_problem is not None:
+        print(f"  ! state: {state_folder_message(folder, state_problem)}", file=out)
     reachable, message = check_endpoint(settings, timeout)
     print(f"endpoint: {'ok' if reachable else 'PROBLEM'}: {message}", file=out)
-    healthy = reachable and not problems and not lang_problems
+    healthy = reachable and not problems and not lang_problems and state_problem is None
     print("all good" if healthy else "problems found (see '!' and PROBLEM lines above)", file=out)
     return 0 if healthy else 1

@@ -100,6 +100,13 @@ class ModelError(Exception):
     def user_message(self) -> str:
         return f"{self.provider}: {self.message}"
 
+    @property
+    def cli_message(self) -> str:
+        """:attr:`user_message` as ``deepseek-lsp review`` says it: no request goes out again by
+        itself once its run has ended (the editor's "it will be retried later" was false there),
+        and it reads no editor's settings."""
+        return self.user_message
+
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""
         return f"{self.message}{where}"
@@ -200,6 +207,12 @@ class AuthenticationError(ModelError):
             f"{self.provider} rejected the API key (401): {KEY_HINT}."
         )
 
+    @property
+    def cli_message(self) -> str:
+        # The command line reads no editor's settings: its key is the environment's or the
+        # --settings file's.
+        return f"{self.provider} rejected the API key (401): check DEEPSEEK_API_KEY (or apiKey in --settings)."
+
 
 #: A top-up happens on the provider's site, not in the editor's settings: after this long the
 #: next request or save tries again (402 is not billed), so suggestions come back by themselves.
@@ -213,6 +226,17 @@ class InsufficientBalanceError(ModelError):
 
     @property
     def user_message(self) -> str:
+        return (
+            f"{self._no_balance}. AI features are paused and try again every minute; they "
+            "resume by themselves after the top-up."
+        )
+
+    @property
+    def cli_message(self) -> str:
+        return f"{self._no_balance}, then run the review again."
+
+    @property
+    def _no_balance(self) -> str:
         if self.provider == "DeepSeek":
             where = "top up at https://platform.deepseek.com"
         else:
@@ -220,11 +244,7 @@ class InsufficientBalanceError(ModelError):
             # top-up at DeepSeek would not help, and what it said is the only clue.
             said = f" ({self.provider_message})" if self.provider_message else ""
             where = f"top up your account with that provider{said}"
-        return (
-            f"{self.provider} reports an insufficient account balance (402): {where}. AI "
-            "features are paused and try again every minute; they resume by themselves after "
-            "the top-up."
-        )
+        return f"{self.provider} reports an insufficient account balance (402): {where}"
 
 
 class RateLimitError(ModelError):
@@ -233,8 +253,17 @@ class RateLimitError(ModelError):
 
     @property
     def user_message(self) -> str:
+        return f"{self._limited}; requests will resume shortly."
+
+    @property
+    def cli_message(self) -> str:
+        return f"{self._limited}: run the review again later, or with fewer --jobs."
+
+    @property
+    def _limited(self) -> str:
+        # "The model server at 10.0.0.5 rate limit reached" was no sentence.
         wait = f" (server asks to wait {self.retry_after:g}s)" if self.retry_after else ""
-        return f"{self.provider} rate limit reached (429){wait}; requests will resume shortly."
+        return f"{self.provider} answered 429, rate limit reached{wait}"
 
 
 class ServerError(ModelError):
@@ -245,10 +274,18 @@ class ServerError(ModelError):
 
     @property
     def user_message(self) -> str:
+        return f"{self._failed}; it will be retried later."
+
+    @property
+    def cli_message(self) -> str:
+        return f"{self._failed}: run the review again later."
+
+    @property
+    def _failed(self) -> str:
         # What the server said is often the only clue: Ollama answers 500 for a model too big
         # for the machine's memory, which no retry mends.
         said = f": {self.provider_message}" if self.provider_message else ""
-        return f"{self.provider} had a server error ({self.status}){said}; it will be retried later."
+        return f"{self.provider} had a server error ({self.status}){said}"
 
 
 class OverloadedError(ModelError):
@@ -348,6 +385,17 @@ class BudgetExceeded(ModelError):
         return (
             f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_spent(self.spent, self.pending)}): "
             "AI requests are paused until 00:00 UTC. Raise the daily budget setting to continue."
+        )
+
+    @property
+    def cli_message(self) -> str:
+        # Nothing waits there for the requests under way to end, nor for midnight; and the
+        # "daily budget setting" has a name on the command line.
+        reached = "reached" if self.spent >= self.budget else "nearly reached"
+        return (
+            f"Daily DeepSeek budget of {_usd(self.budget)} {reached} "
+            f"({_spent(self.spent, self.pending)}). Raise DEEPSEEK_DAILY_BUDGET_USD "
+            "(or dailyBudgetUsd in --settings) to continue."
         )
 
 

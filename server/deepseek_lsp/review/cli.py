@@ -11,6 +11,8 @@ import argparse
 import asyncio
 import os
 import re
+import shutil
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +20,16 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
+from ..console import showable
 from ..documents import Document, DocumentStore, utf8_source
 from ..gitignore import drop_ignored, git
 from ..languages import LanguageRegistry
 from ..log import SECRETS
-from ..model.errors import ConnectError
+from ..model.errors import BudgetExceeded, ConnectError, ModelError
+from ..model.ledger import Ledger, state_dir
 from ..notebooks import Notebooks, ipynb_open_params
 from ..privacy import is_excluded
+from ..storage import folder_problem, state_folder_message
 from ..symbol_crawler import stored_table
 from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
@@ -66,6 +71,11 @@ _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # What a CI step is written against: --help said nothing of it.
+    parser.epilog = (
+        f"exit status: {EXIT_OK} no finding at or above --fail-on, {EXIT_FINDINGS} some, {EXIT_ERROR} a usage, "
+        "configuration or backend error (an incomplete review never passes), 130 interrupted"
+    )
     parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
     )
@@ -125,6 +135,12 @@ def git_root(start: Path) -> Path | None:
     return Path(result.stdout.strip())
 
 
+def _in_repository(path: Path, root: Path) -> bool:
+    """By its name or where it leads: a link in the repository to a file elsewhere is the
+    repository's file to git."""
+    return any(p == root or root in p.parents for p in (Path(os.path.abspath(path)), path.resolve()))
+
+
 def _is_venv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file()
 
@@ -139,16 +155,26 @@ def walk(paths: Sequence[Path], registry: LanguageRegistry) -> list[Path]:
     """Files under ``paths`` in a language we know; named files are taken whatever they are."""
     out: list[Path] = []
     for path in paths:
-        if path.is_file():
-            out.append(path)
+        if not path.is_dir():
+            out.append(path)  # named: what it is not (a named pipe), _load says
             continue
         for folder, dirs, files in os.walk(path):
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _is_venv(here / d))
             for name in sorted(files):
-                if _known_language(here / name, registry):
+                if not _special(here / name) and _known_language(here / name, registry):
                     out.append(here / name)
     return out
+
+
+def _special(path: Path) -> bool:
+    """A named pipe, socket or device: a pipe's read waited for a writer, and the run with it,
+    forever."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # a broken link: _load says it cannot be read
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 #: The variables naming the branch a pull (merge) request targets, in its CI job.
@@ -174,6 +200,28 @@ def _has_commits(root: Path) -> bool:
     return _is_revision(root, "HEAD")
 
 
+def _is_shallow(root: Path) -> bool:
+    result = git(root, "rev-parse", "--is-shallow-repository")
+    return result is not None and result.stdout.strip() == "true"
+
+
+def _no_revision(root: Path, named: str) -> str:
+    """Why ``--base named`` names nothing, and what to do."""
+    branch = named.removeprefix("origin/")
+    if _is_shallow(root):
+        # A CI checkout is shallow, of one branch: the base branch is not there until fetched
+        # (git's "bad revision" said nothing of that).
+        fetch = f"`git fetch --depth=1 origin {branch}`" if branch != named else "`git fetch --unshallow`"
+        return (
+            f"no revision {named!r} in this clone (a CI checkout often holds only the commit it "
+            f"tests): fetch it first, e.g. {fetch}"
+        )
+    # A whole clone: a misspelt name was told to `git fetch --unshallow`, which git refuses
+    # there ("--unshallow on a complete repository does not make sense").
+    fetch = f"fetch it (`git fetch origin {branch}`) or " if branch != named else ""
+    return f"no revision {named!r} in this repository: {fetch}check the name (`git branch -a` lists the branches)"
+
+
 def changed_targets(
     root: Path,
     base: str,
@@ -196,14 +244,7 @@ def changed_targets(
         if empty is not None and empty.returncode == 0:
             base = empty.stdout.strip()
     if named != "HEAD" and not _is_revision(root, base):
-        # A CI checkout is shallow, of one branch: the base branch is not there until fetched
-        # (git's "bad revision" said nothing of that).
-        branch = named.removeprefix("origin/")
-        fetch = f"`git fetch --depth=1 origin {branch}`" if branch != named else "`git fetch --unshallow`"
-        return (
-            f"no revision {named!r} in this clone (a CI checkout often holds only the commit it "
-            f"tests): fetch it first, e.g. {fetch}"
-        )
+        return _no_revision(root, named)
     if named != "HEAD":
         # Against where this branch left ``base`` (as a pull request's diff is): once ``main``
         # moved on, what it changed since differs from the working tree too, and was reviewed
@@ -300,15 +341,27 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-class _Bar:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
+def _escapes_understood(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether ``stream`` is a terminal that takes escape codes: Emacs' compilation buffer and
+    other ``TERM=dumb`` terminals showed the bar's and colors' codes raw."""
+    return stream.isatty() and env.get("TERM") != "dumb"
 
-    def __init__(self, total: int, stream: TextIO) -> None:
+
+def _use_color(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Colored severities for a terminal, unless the user asked for none (https://no-color.org:
+    any non-empty ``NO_COLOR``), which the report ignored."""
+    return _escapes_understood(stream, env) and not env.get("NO_COLOR")
+
+
+class _Bar:
+    """A one-line progress bar on stderr, only when stderr is a terminal that can redraw it."""
+
+    def __init__(self, total: int, stream: TextIO, env: Mapping[str, str] | None = None) -> None:
         self.total = total
         self.done = 0
         self.findings = 0
         self._stream = stream
-        self._on = stream.isatty() and total > 0
+        self._on = _escapes_understood(stream, os.environ if env is None else env) and total > 0
 
     def update(self, result: FileResult) -> None:
         self.done += 1
@@ -387,17 +440,12 @@ async def review_targets(
         result.stats = outcome.stats
         result.units = outcome.units
         result.units_sent = outcome.units_sent
-        result.errors = [e.user_message for e in outcome.errors] + outcome.problems
+        result.errors = _distinct([e.cli_message for e in outcome.errors] + outcome.problems)
         # Answered, if only in part (a self-hosted server may give no usage to tell it by).
         reached = reached or outcome.requests > len(outcome.errors)
-        if outcome.fatal is not None:
-            fatal = outcome.fatal.user_message
-        elif not reached and any(isinstance(e, ConnectError) for e in outcome.errors):
-            # The server was never reached in this run (a wrong base URL, no network in the CI
-            # job): each file after waited out its own retries to fail the same way, minutes
-            # (a connect timeout: hours) of a run that could only fail, and the error line
-            # repeated for every file of the project.
-            fatal = next(e for e in outcome.errors if isinstance(e, ConnectError)).user_message
+        stop = outcome.fatal or _stopping(outcome.errors, reached)
+        if stop is not None:
+            fatal = stop.cli_message
         bar.update(result)
         return result
 
@@ -406,6 +454,31 @@ async def review_targets(
     finally:
         bar.close()
     return results, fatal
+
+
+def _stopping(errors: Sequence[ModelError], reached: bool) -> ModelError | None:
+    """An error each file after this one would meet too, though the editor goes on sending."""
+    for error in errors:
+        if isinstance(error, ConnectError) and not reached:
+            # The server was never reached in this run (a wrong base URL, no network in the CI
+            # job): each file after waited out its own retries to fail the same way, minutes
+            # (a connect timeout: hours) of a run that could only fail, and the error line
+            # repeated for every file of the project.
+            return error
+        if isinstance(error, BudgetExceeded) and error.spent >= error.budget:
+            # Spent for the UTC day: every file after was refused in turn, each request's
+            # refusal a line of the report (11 for one file).
+            return error
+    return None
+
+
+def _distinct(messages: Iterable[str]) -> list[str]:
+    """Each message once, with how many requests said it: a file of eleven units refused
+    for the same reason read as eleven identical lines."""
+    counts: dict[str, int] = {}
+    for message in messages:
+        counts[message] = counts.get(message, 0) + 1
+    return [m if n == 1 else f"{m} (in {n} requests)" for m, n in counts.items()]
 
 
 def _all_cached(
@@ -451,19 +524,29 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
     cells_limit = settings.completion.max_file_bytes
     limit = MAX_NOTEBOOK_FILE_BYTES if notebook else cells_limit
     try:
-        if path.stat().st_size > limit:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # Named itself: a named pipe's read would wait for a writer forever.
+            return FileResult(shown, empty, skipped="not a regular file")
+        if status.st_size > limit:
             return FileResult(shown, empty, skipped=f"larger than {limit} bytes")
-        # Without a byte order mark, as editors hide it and send the text: with it, a finding
-        # on the first line was a column off and the first unit missed the editor's reviews.
         # A UTF-16 file (Visual Studio's "Unicode" saves), which editors open by its mark, was
         # skipped as "not readable as UTF-8 text" though the editor's review covers it.
-        text = utf8_source(path.read_bytes()).decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = utf8_source(path.read_bytes())
+    except OSError as exc:
+        # "not readable as UTF-8 text (PermissionError)" sent the user to the file's encoding.
+        return FileResult(shown, empty, skipped=f"cannot be read ({exc.strerror or exc.__class__.__name__})")
+    if b"\0" in data:
+        # Before decoding: an executable or an image was "not readable as UTF-8 text".
+        return FileResult(shown, empty, skipped="binary file")
+    try:
+        # Without a byte order mark, as editors hide it and send the text: with it, a finding
+        # on the first line was a column off and the first unit missed the editor's reviews.
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         return FileResult(
             shown, empty, skipped=f"not readable as UTF-8 text ({exc.__class__.__name__})"
         )
-    if "\0" in text:
-        return FileResult(shown, empty, skipped="binary file")
     if notebook:
         return _load_notebook(uri, text, shown, registry, cells_limit)
     doc = Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16")
@@ -522,7 +605,19 @@ def run_review(args: argparse.Namespace) -> int:
     root = git_root(paths[0].resolve())
     if args.changed:
         if root is None:
-            print("deepseek-lsp review: --changed needs a git repository", file=err)
+            # A CI image without git said the checkout was no repository.
+            why = "no git command was found on PATH" if shutil.which("git") is None else f"{paths[0]} is in none"
+            print(f"deepseek-lsp review: --changed needs a git repository: {why}", file=err)
+            return EXIT_ERROR
+        outside = [str(p) for p in paths if not _in_repository(p, root)]
+        if outside:
+            # Its changes are another repository's history, or none: it was left out in
+            # silence, a file named and neither reviewed nor reported, and the run passed.
+            print(
+                f"deepseek-lsp review: --changed: {', '.join(outside)} is outside the git "
+                f"repository at {root}: review it in a run of its own",
+                file=err,
+            )
             return EXIT_ERROR
         base = args.base
         if base is None:
@@ -566,14 +661,15 @@ def run_review(args: argparse.Namespace) -> int:
         targets = [Target(f) for f in unique.values()]
     results, fatal = asyncio.run(_run(targets, settings, registry, args, root))
     for r in results:
-        if r.skipped and any(r.path == _display(p) for p in paths):
+        # A file the run's stop left unsent: the stop is said once, below.
+        if r.skipped and r.skipped != fatal and any(r.path == _display(p) for p in paths):
             print(f"deepseek-lsp review: skipped {r.path}: {r.skipped}", file=err)
     if fatal:
         print(f"deepseek-lsp review: {fatal}", file=err)
     # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     # Colored only for a terminal: a report written with --output is read by grep and CI logs.
-    color = not args.output and sys.stdout.isatty()
+    color = not args.output and _use_color(sys.stdout, os.environ)
     report = _render(results, args.format, root, settings, fatal=fatal, color=color)
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
@@ -583,29 +679,16 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: cannot write {args.output}: {exc.strerror or exc}", file=err)
             return EXIT_ERROR
     else:
-        sys.stdout.write(_showable(report, sys.stdout))
+        sys.stdout.write(showable(report, sys.stdout))
     if fatal or any(r.errors for r in results):
         if not fatal:
-            print(
-                "deepseek-lsp review: some reviews did not complete (see the errors above)",
-                file=err,
-            )
+            # Written with --output, the errors are in the report, not "above" on the terminal.
+            where = f"in {args.output}" if args.output else "above"
+            print(f"deepseek-lsp review: some reviews did not complete (see the errors {where})", file=err)
         return EXIT_ERROR
     if args.fail_on != "never" and count_at_least(results, args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-def _showable(text: str, stream: TextIO) -> str:
-    """``text`` with what ``stream``'s encoding cannot write escaped (``\\u2192``), as Python
-    does on stderr: Windows writes a redirected stdout (``> report.txt``, a CI step's pipe) in
-    the ANSI code page, strictly, and a finding saying "→" or quoting a CJK comment raised
-    UnicodeEncodeError: the report was lost."""
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        return text.encode(encoding, "backslashreplace").decode(encoding)
-    except (LookupError, UnicodeError):
-        return text
 
 
 def _unwritable(path: Path) -> str | None:
@@ -628,17 +711,17 @@ async def _run(
     root: Path | None,
 ) -> tuple[list[FileResult], str | None]:
     from ..model import ConfigError, ModelClient
-    from ..usage_feature import endpoint_config, make_ledger
+    from ..usage_feature import endpoint_config
 
-    ledger = make_ledger(settings)
-    cache = ReviewCache.default(
-        on_problem=lambda m: print(f"deepseek-lsp review: {m}", file=sys.stderr)
-    )
+    ledger, cache = _stores(settings)
     try:
         try:
             client = ModelClient(endpoint_config(settings), ledger)
         except ConfigError as exc:
-            return [], exc.user_message
+            # Each file not reviewed, as after any error that stops the run: the text report
+            # read "0 file(s) reviewed" and nothing else, a clean run of nothing.
+            unsent = [FileResult(_display(t.path), Document(t.path.resolve().as_uri(), ""), skipped=exc.user_message) for t in targets]
+            return unsent, exc.user_message
         async with client:
             engine = ReviewEngine(cache, max_concurrency=settings.review.max_concurrency, registry=registry)
             languages = [lang.name for t in targets if (lang := registry.for_filename(t.path.name))]
@@ -666,6 +749,22 @@ async def _run(
         ledger.close()
 
 
+def _stores(settings: Settings) -> tuple[Ledger, ReviewCache]:
+    """The usage ledger and the review cache, in the state folder when it can be written. When
+    it cannot, that is said once, why and what to do, as the editor says it: the ledger's
+    warning came in the log's format ("... WARNING deepseek_lsp.model.ledger: cannot create
+    ... ([Errno 17] File exists ...)"), the cache's in a line of its own, for the one cause."""
+    from ..usage_feature import make_ledger
+
+    folder = state_dir()
+    problem = folder_problem(folder)
+    if problem is not None:
+        print(f"deepseek-lsp review: {state_folder_message(folder, problem)}", file=sys.stderr)
+        return make_ledger(settings, ":memory:"), ReviewCache.in_memory()
+    cache = ReviewCache.default(on_problem=lambda m: print(f"deepseek-lsp review: {m}", file=sys.stderr))
+    return make_ledger(settings), cache
+
+
 def _render(
     results: Iterable[FileResult],
     fmt: str,
@@ -682,4 +781,4 @@ def _render(
         from .sarif import dumps
 
         return dumps(ordered, root=root or Path.cwd(), model=settings.review.model, fatal=fatal)
-    return to_text(ordered, color=color)
+    return to_text(ordered, color=color, fatal=fatal)
