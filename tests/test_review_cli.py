@@ -531,3 +531,25 @@ def test_half_an_emoji_in_a_message_does_not_lose_the_text_report(
     code, out, err = run(capsys, "m.py", "--fail-on", "never")
     assert code == 0, err
     assert "m.py:2:" in out and "Compare with None using is" in out
+
+
+def test_a_folder_outside_any_repository_still_follows_its_gitignore(
+    tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unpacked release or a copied project has its ``.gitignore`` but no repository: its
+    build output (``build/``, a generated module) was reviewed and paid for."""
+    root = tmp_path / "release-1.0"
+    (root / "app").mkdir(parents=True)
+    shutil.copy(DATA / "inventory.py", root / "app" / "inventory.py")
+    for ignored in ("build/lib/app/inventory.py", "app/generated_pb2.py"):
+        (root / ignored).parent.mkdir(parents=True, exist_ok=True)
+        (root / ignored).write_text("def f():\n    if row == None:\n        pass\n")
+    (root / ".gitignore").write_text("build/\n*_pb2.py\n")
+    monkeypatch.chdir(root)
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
+    fake_deepseek.responder(reviewer(INVENTORY_RULES, line_offset=3), path=CHAT)
+    code, out, _ = run(capsys, ".", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    assert {f["path"] for f in json.loads(out)["files"]} == {"app/inventory.py"}
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "File: app/inventory.py" in sent and "build/" not in sent and "_pb2" not in sent

@@ -1,14 +1,17 @@
 """What git knows of a workspace's files: which ones its ignore rules leave out.
 
 Asked of git itself (``git check-ignore``), which knows every rule: nested ``.gitignore`` files,
-negations, ``.git/info/exclude`` and the user's global excludes file. Without git, or outside a
-repository, nothing is ignored. Blocking: run it off the event loop.
+negations, ``.git/info/exclude`` and the user's global excludes file. Outside a repository (an
+unpacked release, a copy of a project) the ``.gitignore`` files of the folder the files were found
+in still rule: git is asked with an empty repository of its own over that folder. Without git,
+nothing is ignored. Blocking: run it off the event loop.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -78,11 +81,16 @@ def git_ignored(paths: list[Path], roots: Sequence[Path] = ()) -> set[Path]:
     opened in an ignored ``vendor/``, had no file indexed."""
     seen: dict[Path, Path | None] = {}
     groups: dict[Path, list[Path]] = {}
+    outside: dict[Path, list[Path]] = {}
     todo = list(paths)
     while todo:
         path = todo.pop()
         tree = _work_tree(path.parent, seen)
         if tree is None:
+            # The folder it was found in (the innermost, the one the user named) rules it.
+            root = max((r for r in roots if path.is_relative_to(r) and r != path), key=lambda r: len(r.parts), default=None)
+            if root is not None:
+                outside.setdefault(root, []).append(path)
             continue
         if tree not in groups:
             groups[tree] = [r for r in roots if r != tree and _work_tree(r, seen) == tree]
@@ -98,4 +106,24 @@ def git_ignored(paths: list[Path], roots: Sequence[Path] = ()) -> set[Path]:
             found = {Path(p) for p in result.stdout.split("\0") if p}
             free = [r for r in roots if r in found and r != tree and r.is_relative_to(tree)]
             ignored.update(p for p in found if not any(p.is_relative_to(r) for r in free))
+    if outside:
+        ignored |= _ignored_outside_repositories(outside)
+    return ignored
+
+
+def _ignored_outside_repositories(groups: dict[Path, list[Path]]) -> set[Path]:
+    """What the ``.gitignore`` files under each folder leave out of its paths, no repository
+    around: an unpacked release's ``build/`` and ``dist/`` were reviewed and paid for."""
+    ignored: set[Path] = set()
+    with tempfile.TemporaryDirectory(prefix="deepseek-lsp-gitignore-") as empty:
+        made = git(Path(empty), "init", "-q", "--bare", empty)
+        if made is None or made.returncode != 0:
+            return ignored
+        for root, group in groups.items():
+            result = git(
+                root, f"--git-dir={empty}", f"--work-tree={root}", "check-ignore", "--stdin", "-z",
+                stdin="\0".join(map(str, group)) + "\0",
+            )
+            if result is not None and result.returncode in (0, 1):
+                ignored.update(Path(p) for p in result.stdout.split("\0") if p)
     return ignored
