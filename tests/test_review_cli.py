@@ -553,3 +553,30 @@ def test_a_folder_outside_any_repository_still_follows_its_gitignore(
     assert {f["path"] for f in json.loads(out)["files"]} == {"app/inventory.py"}
     sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
     assert "File: app/inventory.py" in sent and "build/" not in sent and "_pb2" not in sent
+
+
+def test_github_format_annotates_the_lines_of_the_pull_request(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--format github`` prints workflow commands the Actions runner turns into annotations on
+    the diff, at the finding's line, with paths from the repository's root (run here from a
+    subfolder); no code scanning (SARIF upload) needed."""
+    code, out, _ = run(capsys, "app/inventory.py", "--format", "json", "--fail-on", "never")
+    findings = json.loads(out)["files"][0]["findings"]
+    monkeypatch.chdir(project / "app")
+    code, out, _ = run(capsys, "inventory.py", "--format", "github")
+    assert code == 1  # the critical finding, as with any format
+    commands = [line for line in out.splitlines() if line.startswith("::")]
+    assert len(commands) == len(findings) == 4
+    kinds = {"critical": "error", "warning": "warning", "info": "notice"}
+    for f in findings:
+        head = (
+            f"::{kinds[f['severity']]} file=app/inventory.py,line={f['line']},col={f['column']},"
+            f"endLine={f['endLine']},endColumn={f['endColumn']},title=DeepSeek review%3A {f['severity']} [{f['id']}]::"
+        )
+        command = next(c for c in commands if c.startswith(head))
+        message = command[len(head):]
+        assert "\n" not in message and message.startswith(f["message"].replace("%", "%25").replace("\n", "%0A"))
+        if f["suggestion"]:
+            assert "%0ASuggested fix:%0A" in message
+    assert out.splitlines()[-1] == "1 file(s) reviewed: 1 critical, 3 warning(s), 0 info"

@@ -91,7 +91,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "it targets, from GITHUB_BASE_REF or CI_MERGE_REQUEST_TARGET_BRANCH_NAME)",
     )
     parser.add_argument(
-        "--format", choices=["text", "json", "sarif"], default="text", help="report format"
+        "--format",
+        choices=["text", "json", "sarif", "github"],
+        default="text",
+        help="report format (github: GitHub Actions annotations on the pull request's lines)",
     )
     parser.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)"
@@ -781,4 +784,8 @@ def _render(
         from .sarif import dumps
 
         return dumps(ordered, root=root or Path.cwd(), model=settings.review.model, fatal=fatal)
+    if fmt == "github":
+        from .github import to_github
+
+        return to_github(ordered, root=root, fatal=fatal)
     return to_text(ordered, color=color, fatal=fatal)
