@@ -655,3 +655,20 @@ async def test_the_review_names_the_file_by_its_path_in_the_workspace(
         sent = fake_deepseek.requests_to(CHAT)[0].json["messages"][-1]["content"]
         assert sent.startswith("File: app/inventory.py\n")
         assert str(tmp_path) not in json.dumps(fake_deepseek.requests_to(CHAT)[0].json)
+
+
+async def test_a_review_refused_for_its_rate_limit_promises_no_resumption(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A 429 with the retries spent: nothing sends the review again until the next save, but
+    the status said "requests will resume shortly" (then "Save again to retry")."""
+    fake_deepseek.responder(reviewer(ROW_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=NO_RETRIES) as client:
+        uri = "file:///ws/a.py"
+        open_doc(client, uri, ROW_DOC)
+        fake_deepseek.fault("status", count=1, path=CHAT, status=429)
+        save(client, uri)
+        assert await eventually(lambda: client.statuses and client.statuses[-1]["kind"] == "Warning")
+        message = client.statuses[-1]["message"]
+        assert "rate limit" in message and "Save again" in message, message
+        assert "resume shortly" not in message, message

@@ -107,6 +107,12 @@ class ModelError(Exception):
         and it reads no editor's settings."""
         return self.user_message
 
+    @property
+    def final_message(self) -> str:
+        """:attr:`user_message` once the retries are spent and nothing sends the request again
+        by itself (a review that failed waits for the next save): no promise of a retry."""
+        return self.user_message
+
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""
         return f"{self.message}{where}"
@@ -260,6 +266,10 @@ class RateLimitError(ModelError):
         return f"{self._limited}: run the review again later, or with fewer --jobs."
 
     @property
+    def final_message(self) -> str:
+        return f"{self._limited}."
+
+    @property
     def _limited(self) -> str:
         # "The model server at 10.0.0.5 rate limit reached" was no sentence.
         wait = f" (server asks to wait {self.retry_after:g}s)" if self.retry_after else ""
@@ -279,6 +289,10 @@ class ServerError(ModelError):
     @property
     def cli_message(self) -> str:
         return f"{self._failed}: run the review again later."
+
+    @property
+    def final_message(self) -> str:
+        return f"{self._failed}."
 
     @property
     def _failed(self) -> str:

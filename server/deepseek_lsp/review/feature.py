@@ -610,9 +610,8 @@ class ReviewFeature(Feature):
             return
         if outcome.errors:
             error: ModelError = outcome.errors[0]
-            # Its retries are spent: nothing reviews the file again until it is saved again
-            # (the message said "it will be retried later").
-            message = error.user_message.replace("; it will be retried later.", ".")
+            # Its retries are spent: nothing reviews the file again until it is saved again.
+            message = error.final_message
             if isinstance(error, BudgetExceeded):
                 # Not sent, and saving again at once is refused again: "Raise the daily budget
                 # setting to continue. Save again to retry" read as two ways out.
