@@ -680,6 +680,12 @@ def _innermost_opened_at(ctx: PostContext) -> int:
     return ctx.brackets_after_prefix[5]
 
 
+def _opened_at(ctx: PostContext) -> tuple[int, ...]:
+    """Where in the prefix each bracket open after it opened, innermost last (-1: before the
+    scan's start), as :func:`_open_after_prefix` lists them."""
+    return ctx.brackets_after_prefix[6]
+
+
 def _open_after_prefix(ctx: PostContext) -> list[tuple[str, str]]:
     """Every bracket open after the prefix with what closes it, innermost last (see
     :attr:`PostContext.brackets_after_prefix`): a copy, for the caller to change."""
@@ -740,7 +746,7 @@ def _closed_by_completion(open_after: list[tuple[str, str]], line: str, rest: st
 
 def _scan_closable_brackets(
     ctx: PostContext,
-) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, tuple[tuple[str, str], ...], int]:
+) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, tuple[tuple[str, str], ...], int, tuple[int, ...]]:
     scanner = _BracketScanner(_syntax_for(ctx.language))
     # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
     stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
@@ -784,7 +790,8 @@ def _scan_closable_brackets(
             closed_by[index] = "past"
     open_after = tuple((bracket, by) for (bracket, _), by in zip(stack, closed_by, strict=True))
     innermost = stack[-1] if stack else ("", -1)
-    return closable, after_prefix, line_closed, innermost[0], open_after, innermost[1]
+    opened_at = tuple(pos for _, pos in stack)
+    return closable, after_prefix, line_closed, innermost[0], open_after, innermost[1], opened_at
 
 
 def _suffix_closes(
@@ -833,13 +840,23 @@ _GOES_ON = (",", "&&", "||")
 
 
 def _statement_width(opened: int, ctx: PostContext) -> int:
-    """The indentation of the line where the statement starts that opens a bracket at
-    ``opened`` in the prefix: up through the lines it closes brackets of, and lines above
-    that end in a comma or an operator without leaving a bracket open (the lines above a
-    wrapped header's last one). Counted without regard to strings: a guess on a few lines."""
+    """The indentation's width of :func:`_statement_indent`."""
+    return ctx.width(_statement_indent(opened, ctx))
+
+
+def _statement_indent(opened: int, ctx: PostContext) -> str:
+    """The indentation of the line :func:`_statement_line_start` finds."""
+    return _leading_ws(ctx.prefix[_statement_line_start(opened, ctx) : opened])
+
+
+def _statement_line_start(opened: int, ctx: PostContext) -> int:
+    """Where in the prefix the line starts where the statement starts that opens a bracket at
+    ``opened``: up through the lines it closes brackets of, and lines above that end in a
+    comma or an operator without leaving a bracket open (the lines above a wrapped header's
+    last one), the least indented. Counted without regard to strings: a guess on a few lines."""
     end = ctx.prefix.rfind("\n", 0, opened)
     line = ctx.prefix[end + 1 : opened]
-    width = ctx.width(_leading_ws(line))
+    found, width = end + 1, ctx.width(_leading_ws(line))
     depth = -_brackets_left_open(_code_only(line))
     for _ in range(20):
         if end < 0:
@@ -850,13 +867,14 @@ def _statement_width(opened: int, ctx: PostContext) -> int:
         if depth > 0:
             depth -= _brackets_left_open(code)
             if depth <= 0:
-                width = ctx.width(_leading_ws(above))
+                found, width = start, ctx.width(_leading_ws(above))
         elif code.endswith(_GOES_ON) and _brackets_left_open(code) <= 0:
-            width = min(width, ctx.width(_leading_ws(above)))
+            if ctx.width(_leading_ws(above)) <= width:  # the first of the wrapped lines
+                found, width = start, ctx.width(_leading_ws(above))
             depth = -_brackets_left_open(code)
         else:
             break
-    return width
+    return found
 
 
 def _closes_an_outer_block(opened: int, pos: int, ctx: PostContext) -> bool:
