@@ -773,6 +773,48 @@ step("dot-repeat: a whole accept before an auto-closed ')' and a multi-line acce
   check(ok, err)
 end)
 
+step("macro: '@a' replays the accepts recorded with 'qa' (word, whole, before an auto-closed ')'), not plain Tabs", function()
+  normal_mode()
+  local line = 'msg = fmt("héllo", )'
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { 'x = 1', '    re', ..., 'x = 1', '    re', ... })", line)
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 6")
+  local ok, err = pcall(function()
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row + 1)
+    input("qa")
+    -- A Tab with no suggestion first: it stays a Tab in the register, the accepts do not.
+    input("A<Tab>")
+    wait_line(row, "x = 1   ")
+    input("<Esc>jA")
+    input("t")
+    wait_ghost("urn a * b")
+    input("<M-Right>")
+    wait_line(row + 1, "    return")
+    wait_ghost(" a * b", "the rest after accepting a word")
+    input("<Tab>")
+    wait_line(row + 1, "    return a * b")
+    input("<Esc>j$i") -- onto the next line, before its ")"
+    wait_ghost('"wörld"')
+    input("<Tab>")
+    wait_line(row + 2, 'msg = fmt("héllo", "wörld")')
+    input("<Esc>q")
+    wait_for("the recording to stop", function()
+      return lua("return vim.fn.reg_recording()") == "", lua("return vim.fn.reg_recording()")
+    end, 3000)
+    vim.wait(100)
+    without_auto_trigger(function()
+      lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row + 4)
+      input("@a")
+      wait_for("the macro's three lines", function()
+        local got = lua("return vim.api.nvim_buf_get_lines(0, ..., ... + 3, false)", row + 3)
+        return vim.deep_equal(got, { "x = 1   ", "    return a * b", 'msg = fmt("héllo", "wörld")' }), got
+      end, 3000)
+    end)
+  end)
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 6, false, {})", row)
+  check(ok, err)
+end)
+
 step("virtualedit=all: with the cursor past the end of the line, no suggestion left of it, <Tab> inserts no wrong text", function()
   normal_mode()
   lua("vim.wo.virtualedit = 'all'")
@@ -869,6 +911,9 @@ step("a crash mid-session: told once with :DeepSeekRestart, which starts the ser
   end, 5000)
   local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
   check(status:find("stopped unexpectedly", 1, true) and status:find(":DeepSeekRestart", 1, true), ":DeepSeekStatus:\n" .. status)
+  -- The message scrolls away; the statusline went blank as if the plugin were not installed.
+  local line = lua("return require('deepseek_lsp').statusline()")
+  check(line == "DeepSeek [stopped]", "statusline() after the crash: " .. vim.inspect(line))
   lua("vim.cmd('DeepSeekRestart')")
   -- Every open buffer of a type it serves, not only those it served when it crashed.
   local ok = pcall(wait_for, "the server to serve the open buffers again", function()
@@ -882,6 +927,8 @@ step("a crash mid-session: told once with :DeepSeekRestart, which starts the ser
     end
   end
   check(ours == 1, "notifications: " .. vim.inspect(lua("return E2E.notes")))
+  line = lua("return require('deepseek_lsp').statusline()")
+  check(line == "DeepSeek", "statusline() after :DeepSeekRestart: " .. vim.inspect(line))
 end)
 
 --- The server's daily budget in dollars (0: none), as it reports it.

@@ -9,6 +9,7 @@
 --- `textDocument/didPartiallyAcceptCompletion` on word/line accepts, and the item's `command`
 --- (via `workspace/executeCommand`) once an item is taken completely.
 local util = require("deepseek_lsp.util")
+local macro = require("deepseek_lsp.macro")
 
 local api = vim.api
 local uv = vim.uv or vim.loop
@@ -744,8 +745,11 @@ function M.accept(bufnr)
   M.reset(bufnr)
   if can_paste(win) then
     -- check() made sure the buffer holds the item's text up to the cursor: the rest goes in.
-    paste_at_cursor(v.remaining, vim.fn.strchars(cur:sub(ccol + 1, end_col), 1))
+    local ndel = vim.fn.strchars(cur:sub(ccol + 1, end_col), 1)
+    paste_at_cursor(v.remaining, ndel)
+    macro.accepted(v.remaining, ndel)
   else
+    macro.accepted(nil)
     api.nvim_buf_set_text(bufnr, item.row, item.scol, crow, end_col, lines)
     local row = item.row + #lines - 1
     local col = (#lines == 1 and item.scol or 0) + #lines[#lines]
@@ -800,7 +804,9 @@ function M.accept_partial(kind, bufnr)
   cancel_pending(st)
   if can_paste(win) then
     paste_at_cursor(chunk, 0)
+    macro.accepted(chunk, 0)
   else
+    macro.accepted(nil)
     api.nvim_buf_set_text(bufnr, crow, ccol, crow, ccol, lines)
     local row = crow + #lines - 1
     local col = (#lines == 1 and ccol or 0) + #lines[#lines]

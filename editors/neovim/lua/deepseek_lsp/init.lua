@@ -8,6 +8,7 @@
 --- a statusline component and `:checkhealth deepseek_lsp`.
 local util = require("deepseek_lsp.util")
 local ghost = require("deepseek_lsp.ghost")
+local macro = require("deepseek_lsp.macro")
 
 local api = vim.api
 local NAME = util.NAME
@@ -254,6 +255,7 @@ local function on_exit(code, signal, client_id)
     M._crashed = ("stopped unexpectedly (exit code %d, signal %d)"):format(code, signal or 0)
     vim.schedule(function()
       util.notify_user("deepseek-lsp " .. M._crashed .. ": :DeepSeekRestart starts it again", vim.log.levels.WARN)
+      pcall(vim.cmd, "redrawstatus!") -- statusline(): [stopped]
     end)
     return
   end
@@ -277,6 +279,7 @@ local function on_exit(code, signal, client_id)
       M._start_failed .. ": not started again until :DeepSeekRestart or setup() again (run it in a terminal, or see :LspLog, for why)",
       vim.log.levels.WARN
     )
+    pcall(vim.cmd, "redrawstatus!") -- statusline(): [stopped]
   end)
 end
 
@@ -409,7 +412,8 @@ function M._run_fallback(i)
   end
 end
 
-local function map(bufnr, lhs, desc, when_shown)
+--- ``inserts``: the key accepts text, which a macro being recorded must replay (macro.lua).
+local function map(bufnr, lhs, desc, when_shown, inserts)
   if not lhs or lhs == "" then
     return
   end
@@ -422,10 +426,14 @@ local function map(bufnr, lhs, desc, when_shown)
   end
   local fallback = make_fallback(bufnr, lhs)
   vim.keymap.set("i", lhs, function()
+    if inserts then
+      macro.pressed(lhs)
+    end
     local keys = when_shown()
     if keys then
       return keys
     end
+    macro.fell_back()
     return fallback()
   end, { buffer = bufnr, expr = true, replace_keycodes = true, silent = true, desc = "DeepSeek: " .. desc })
 end
@@ -478,13 +486,13 @@ local function set_keymaps(bufnr)
   end
   map(bufnr, km.accept, "accept suggestion", function()
     return ghost.visible(bufnr) and cmd("accept") or nil
-  end)
+  end, true)
   map(bufnr, km.accept_word, "accept word", function()
     return ghost.visible(bufnr) and cmd("accept_word") or nil
-  end)
+  end, true)
   map(bufnr, km.accept_line, "accept line", function()
     return ghost.visible(bufnr) and cmd("accept_line") or nil
-  end)
+  end, true)
   map(bufnr, km.next, "next suggestion", function()
     return cmd("next")
   end)
@@ -701,6 +709,7 @@ function M.setup(opts)
   if c.commands then
     M.create_commands()
   end
+  macro.setup()
 
   -- The first file the server would start for: say so if its command is not there (once).
   local cmd_checked = false
@@ -929,7 +938,23 @@ function M.buffer_status(client_id, bufnr)
   return st
 end
 
---- A short statusline component: "" when the server is not attached to the current buffer.
+--- Whether ``bufnr`` would be served but the server crashed or cannot start. Told once in a
+--- message, which scrolls away: the statusline went blank as if the plugin were not there.
+---@param bufnr integer
+---@return boolean
+function M._stopped_here(bufnr)
+  if not (M._crashed or M._start_failed) then
+    return false
+  end
+  if vim.bo[bufnr].buftype ~= "" or api.nvim_buf_get_name(bufnr) == "" then
+    return false
+  end
+  local fts = M.config.filetypes
+  return not fts or vim.tbl_contains(fts, vim.bo[bufnr].filetype)
+end
+
+--- A short statusline component: "" when the server is not attached to the current buffer,
+--- "[stopped]" when it would be but crashed or cannot start.
 ---   vim.o.statusline = "%f %=%{v:lua.require'deepseek_lsp'.statusline()} "
 ---@param opts {icon?: string}?
 ---@return string
@@ -939,7 +964,7 @@ function M.statusline(opts)
   local bufnr = api.nvim_get_current_buf()
   local client = util.get_client(bufnr)
   if not client then
-    return ""
+    return M._stopped_here(bufnr) and icon .. " [stopped]" or ""
   end
   local st = M.buffer_status(client.id, bufnr)
   if st and st.kind == "Error" then
