@@ -7,11 +7,35 @@
  */
 const API_KEY_CHARS = /^[\x21-\x7e]+$/;
 
+/**
+ * The key copied with what surrounds it in a file or a request: `"sk-…"` from JSON,
+ * `DEEPSEEK_API_KEY=sk-…` from a .env file or a shell profile, `Bearer sk-…` from a curl
+ * command. Each is printable ASCII, so it was stored and "saved", and DeepSeek then rejected it
+ * (the status bar's "key rejected", with nothing to say why).
+ */
+function pastedWrapping(v: string): string | undefined {
+  if (v.length >= 2 && /^(["'`]).*\1$/s.test(v)) {
+    return 'Paste the key without the quotes around it.';
+  }
+  const assignment = /^(?:export\s+|set\s+|\$env:)?([A-Za-z_][A-Za-z0-9_]*(?:KEY|TOKEN))\s*[=:]/i.exec(v);
+  if (assignment) {
+    return `Paste only the key, without "${assignment[1]}=".`;
+  }
+  if (/^Bearer\s/i.test(v)) {
+    return 'Paste only the key, without "Bearer ".';
+  }
+  return undefined;
+}
+
 /** Why `value` (as typed or pasted into the input box) is no key, or undefined. */
 export function keyInputProblem(value: string): string | undefined {
   const v = value.trim();
   if (!v) {
     return 'Enter a key (use "DeepSeek: Clear API Key" to remove the stored one).';
+  }
+  const wrapped = pastedWrapping(v);
+  if (wrapped) {
+    return wrapped;
   }
   if (/\s/.test(v)) {
     return 'An API key has no spaces.';

@@ -18,8 +18,8 @@ import { keyClearedMessage, keyInputProblem } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
-import { reviewReport } from './review';
-import { resolveServer, workspaceCwd } from './serverCommand';
+import { notSentReport, reviewReport, SENT_SCHEMES } from './review';
+import { installCommand, resolveServer, shownCommandLine, workspaceCwd } from './serverCommand';
 import { ServerStderr } from './serverLog';
 import { isOurSection, needsKeyPrompt, SECTION, serverKeys, serverSettings, subSection, userValue } from './settings';
 import { notRunningPrompt, ServerStatus, StatusBar, UsageJSON } from './statusBar';
@@ -37,7 +37,6 @@ const ACCEPT_COMMAND = 'deepseek.completionAccepted';
 const REVIEW_SOURCE = 'deepseek-review';
 const USAGE_POLL_MS = 60_000;
 const USAGE_SOON_MS = 1_500;
-const INSTALL_COMMAND = 'pip install deepseek-lsp';
 /** The settings that make a file Inactive (excluded, language off, too large). */
 const FILE_STATUS_SETTINGS = ['exclude', 'completion.languages', 'completion.maxFileBytes'];
 
@@ -112,6 +111,8 @@ class DeepSeekExtension implements vscode.Disposable {
   private pollTimer: NodeJS.Timeout | undefined;
   private soonTimer: NodeJS.Timeout | undefined;
   private toldNoKey = false;
+  /** What installs the server where it was last looked for (shown, copied by "How to Install"). */
+  private install = installCommand();
   private disposables: vscode.Disposable[] = [];
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -262,13 +263,14 @@ class DeepSeekExtension implements vscode.Disposable {
     if (!resolution.ok) {
       const reason = `Tried: ${resolution.tried.join('; ')}`;
       this.log.error(`deepseek-lsp was not found. ${reason}`);
-      this.statusBar.setLifecycle('failed', `deepseek-lsp was not found. ${reason}. Install it with \`${INSTALL_COMMAND}\`.`);
-      void this.explainInstall(reason);
+      this.install = installCommand(resolution.lacking);
+      this.statusBar.setLifecycle('failed', `deepseek-lsp was not found. ${reason}. Install it with \`${this.install}\`.`);
+      void this.explainInstall(reason, resolution.lacking);
       return;
     }
     const { launch } = resolution;
     this.log.info(
-      `starting ${[launch.command, ...launch.args].join(' ')} (${launch.origin}` +
+      `starting ${shownCommandLine(launch.command, launch.args)} (${launch.origin}` +
         `${launch.version ? `, deepseek-lsp ${launch.version}` : ''})`,
     );
     const serverOptions: ServerOptions = {
@@ -336,7 +338,7 @@ class DeepSeekExtension implements vscode.Disposable {
       void this.notices
         .show('did not start', () =>
           vscode.window.showErrorMessage(
-            `DeepSeek: the language server (${[launch.command, ...launch.args].join(' ')}) did not start: ${message}`,
+            `DeepSeek: the language server (${shownCommandLine(launch.command, launch.args)}) did not start: ${message}`,
             'Show Log',
             'How to Install',
             'Open Settings',
@@ -357,7 +359,7 @@ class DeepSeekExtension implements vscode.Disposable {
     return {
       // Notebook cells too: the server keeps each notebook as one document (notebook sync), so
       // a cell's suggestions see the cells above it.
-      documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }, { notebook: '*' }],
+      documentSelector: [...SENT_SCHEMES.map((scheme) => ({ scheme })), { notebook: '*' }],
       synchronize: { configurationSection: SECTION },
       outputChannel: this.log,
       traceOutputChannel: this.log,
@@ -462,11 +464,14 @@ class DeepSeekExtension implements vscode.Disposable {
     };
   }
 
-  private async explainInstall(reason: string): Promise<void> {
+  private async explainInstall(reason: string, lacking: string | undefined): Promise<void> {
+    const what = lacking
+      ? `the Python of "deepseek.server.pythonPath" has no deepseek-lsp. Install it there with "${this.install}". `
+      : `the deepseek-lsp language server was not found. Install it with "${this.install}" ` +
+        'and set "deepseek.server.pythonPath" to that Python (or "deepseek.server.command"). ';
     const choice = await this.notices.show('not found', () =>
       vscode.window.showErrorMessage(
-        `DeepSeek: the deepseek-lsp language server was not found. Install it with "${INSTALL_COMMAND}" ` +
-          `and set "deepseek.server.pythonPath" to that Python (or "deepseek.server.command"). ${reason}.`,
+        `DeepSeek: ${what}${reason}.`,
         'How to Install',
         'Open Settings',
         'Retry',
@@ -501,7 +506,7 @@ class DeepSeekExtension implements vscode.Disposable {
       {
         modal: true,
         detail:
-          `Install it into a Python 3.10+ environment:\n\n    ${INSTALL_COMMAND}\n\n` +
+          `Install it into a Python 3.10+ environment:\n\n    ${this.install}\n\n` +
           'Then either run VS Code where that python3 (on Windows python, or py -3) is on PATH, or set "deepseek.server.pythonPath" to the ' +
           'environment\'s python, or "deepseek.server.command" to a full command line. ' +
           'The README has the details.',
@@ -510,8 +515,8 @@ class DeepSeekExtension implements vscode.Disposable {
       'Open README',
     );
     if (choice === 'Copy Install Command') {
-      await vscode.env.clipboard.writeText(INSTALL_COMMAND);
-      vscode.window.setStatusBarMessage(`Copied: ${INSTALL_COMMAND}`, 4000);
+      await vscode.env.clipboard.writeText(this.install);
+      vscode.window.setStatusBarMessage(`Copied: ${this.install}`, 4000);
     } else if (choice === 'Open README') {
       const readme = vscode.Uri.joinPath(this.context.extensionUri, 'README.md');
       await vscode.commands.executeCommand('markdown.showPreview', readme);
@@ -679,12 +684,17 @@ class DeepSeekExtension implements vscode.Disposable {
       void vscode.window.showInformationMessage('DeepSeek: open a file to review.');
       return;
     }
+    const uri = editor.document.uri.toString();
+    const name = editor.document.uri.path.split('/').pop() ?? uri;
+    const notSent = notSentReport(name, editor.document.uri.scheme);
+    if (notSent) {
+      void vscode.window.showWarningMessage(notSent.text);
+      return;
+    }
     const client = this.client;
     if (!client || !client.isRunning()) {
       return this.tellNotRunning();
     }
-    const uri = editor.document.uri.toString();
-    const name = editor.document.uri.path.split('/').pop() ?? uri;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `DeepSeek: reviewing ${name}` },
       async () => {

@@ -10,6 +10,13 @@ export interface ReviewAnswer {
   problems?: string[];
 }
 
+/**
+ * The schemes of the documents the server is sent (the client's documentSelector), besides the
+ * cells of notebooks, which go with their notebook.
+ */
+export const SENT_SCHEMES = ['file', 'untitled'];
+const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
+
 /** A result for the status bar for a while, or a warning to be read. */
 export interface ReviewReport {
   kind: 'status' | 'warning';
@@ -44,4 +51,22 @@ export function reviewReport(name: string, answer: unknown, serverStopped: boole
     return { kind: 'warning', text: `DeepSeek review of ${name}: ${r.reason ?? r.errors?.join('; ')}` };
   }
   return undefined;
+}
+
+/**
+ * Why the document `name` of URI scheme `scheme` cannot be reviewed, or undefined. The server is
+ * never sent a git revision (`git:`, the left side of a diff), VS Code's own settings.json
+ * (`vscode-userdata:`) or a virtual file: asked to review one, it answered "document is not
+ * open", said of the document the user was looking at.
+ */
+export function notSentReport(name: string, scheme: string): ReviewReport | undefined {
+  if (SENT_SCHEMES.includes(scheme) || scheme === NOTEBOOK_CELL_SCHEME) {
+    return undefined;
+  }
+  return {
+    kind: 'warning',
+    text:
+      `DeepSeek reviews files and untitled documents only: ${name} is a "${scheme}:" document ` +
+      '(a git revision, VS Code\'s own settings, a virtual file), which is never sent. Open the file itself to review it.',
+  };
 }

@@ -2,6 +2,7 @@
 // package is known to be importable, else a `deepseek-lsp` executable on PATH.
 
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -14,8 +15,48 @@ export interface ServerLaunch {
   version?: string;
 }
 
-/** Not found: what was tried; or `invalid`: a deepseek.server.* setting of the wrong type. */
-export type Resolution = { ok: true; launch: ServerLaunch } | { ok: false; tried: string[]; invalid?: string };
+const SECRET_NAME = /(?:key|token|secret|passw(?:or)?d)/i;
+
+/**
+ * The command line as the log and the messages show it, with secrets given on it masked:
+ * `["env", "DEEPSEEK_API_KEY=sk-…", "deepseek-lsp"]` (as editors' LSP configs often pass a key)
+ * was logged, and shown in "did not start", in clear.
+ */
+export function shownCommandLine(command: string, args: string[]): string {
+  const masked = args.map((arg, i) => {
+    const assignment = /^(-{0,2}[A-Za-z_][\w-]*)=(.+)$/s.exec(arg);
+    if (assignment && SECRET_NAME.test(assignment[1])) {
+      return `${assignment[1]}=***`;
+    }
+    const flag = i > 0 ? /^--?[\w-]+$/.exec(args[i - 1]) : null;
+    return flag && SECRET_NAME.test(flag[0]) ? '***' : arg;
+  });
+  return [command, ...masked].join(' ');
+}
+
+/**
+ * Not found: what was tried, and `lacking`, the Python of deepseek.server.pythonPath when it ran
+ * but has no deepseek_lsp; or `invalid`: a deepseek.server.* setting of the wrong type.
+ */
+export type Resolution =
+  | { ok: true; launch: ServerLaunch }
+  | { ok: false; tried: string[]; invalid?: string; lacking?: string };
+
+const INSTALL_ARGS = 'install deepseek-lsp';
+
+/**
+ * The command that installs the server. For the Python of deepseek.server.pythonPath, that
+ * Python's own pip: a bare `pip install` (all that was said) installs into whichever Python
+ * owns the first pip on PATH, and the server was "not found" again after it.
+ */
+export function installCommand(python?: string, platform: string = process.platform): string {
+  if (!python) {
+    return `pip ${INSTALL_ARGS}`;
+  }
+  // PowerShell (Windows' default terminal) runs a quoted program only after `&`.
+  const program = /\s/.test(python) ? `${platform === 'win32' ? '& ' : ''}"${python}"` : python;
+  return `${program} -m pip ${INSTALL_ARGS}`;
+}
 
 const PROBE_TIMEOUT_MS = 20_000;
 
@@ -47,13 +88,18 @@ function probe(command: string, args: string[], cwd: string | undefined): Promis
 }
 
 /**
- * `~`, `${workspaceFolder}`, `${userHome}` and `${env:NAME}` in values from settings; `~\\` too
- * (Windows' spelling of `~/`).
+ * `~`, `${workspaceFolder}`, `${workspaceFolder:NAME}`, `${userHome}` and `${env:NAME}` in values
+ * from settings; `~\\` too (Windows' spelling of `~/`). A multi-root workspace's settings name
+ * the folder that has the virtualenv as VS Code's own variables do, `${workspaceFolder:api}`: it
+ * was left as written and the Python "not found" under that name. An unknown folder name stays
+ * as written, so "Tried:" shows it.
  */
 function expandVariables(value: string): string {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folder = folders[0]?.uri.fsPath ?? '';
   let out = value
     .replace(/\$\{workspaceFolder\}/g, () => folder)
+    .replace(/\$\{workspaceFolder:([^}]+)\}/g, (whole, name: string) => folders.find((f) => f.name === name)?.uri.fsPath ?? whole)
     .replace(/\$\{userHome\}/g, () => os.homedir())
     .replace(/\$\{env:([^}]+)\}/g, (_, name: string) => process.env[name] ?? '');
   if (out === '~' || out.startsWith('~/') || out.startsWith('~\\')) {
@@ -84,8 +130,35 @@ export function defaultPythons(): string[][] {
   return process.platform === 'win32' ? [['python'], ['py', '-3']] : [['python3']];
 }
 
+/**
+ * The interpreter inside a virtualenv folder, when pythonPath names the folder itself (what
+ * "Copy Path" on `.venv` in the Explorer gives): run as a program, a folder was "not executable",
+ * which did not say that the Python inside it was wanted. `value` as it is when it is no folder.
+ */
+function pythonInFolder(value: string): { python: string; folder?: string } {
+  let isFolder = false;
+  try {
+    isFolder = fs.statSync(value).isDirectory();
+  } catch {
+    // missing or unreadable: the probe says so
+  }
+  if (!isFolder) {
+    return { python: value };
+  }
+  const inside = process.platform === 'win32'
+    ? [['Scripts', 'python.exe'], ['python.exe']]
+    : [['bin', 'python3'], ['bin', 'python']];
+  const found = inside.map((parts) => path.join(value, ...parts)).find((file) => fs.existsSync(file));
+  return { python: found ?? value, folder: value };
+}
+
+/**
+ * The first workspace folder on disk. A folder of a multi-root workspace that was moved or
+ * deleted stays listed: as the working directory it made every probe and the server's start
+ * fail with ENOENT, said as "python3 … not found" of a Python that was there.
+ */
 export function workspaceCwd(): string | undefined {
-  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file' && fs.existsSync(f.uri.fsPath))?.uri.fsPath;
 }
 
 function shown(value: unknown): string {
@@ -125,8 +198,10 @@ export async function resolveServer(): Promise<Resolution> {
     };
   }
   const tried: string[] = [];
+  let lacking: string | undefined;
   const configured = (rawPython ?? '').trim();
-  const candidates = configured ? [[expandPath(configured)]] : defaultPythons();
+  const given = configured ? pythonInFolder(expandPath(configured)) : undefined;
+  const candidates = given ? [[given.python]] : defaultPythons();
   for (const [python, ...pre] of candidates) {
     const check = await probe(
       python,
@@ -140,12 +215,23 @@ export async function resolveServer(): Promise<Resolution> {
         launch: {
           command: python,
           args: [...pre, '-m', 'deepseek_lsp'],
-          origin: configured ? 'setting deepseek.server.pythonPath' : `${shownCommand} on PATH`,
+          origin: !configured
+            ? `${shownCommand} on PATH`
+            : given?.folder
+              ? 'the Python in the folder of setting deepseek.server.pythonPath'
+              : 'setting deepseek.server.pythonPath',
           version: check.output,
         },
       };
     }
-    tried.push(`${shownCommand} -m deepseek_lsp: ${check.output}`);
+    const output =
+      given?.folder && given.python === given.folder
+        ? 'a folder without bin/python (or Scripts\\python.exe) in it: set the path of the Python itself'
+        : check.output;
+    tried.push(`${shownCommand} -m deepseek_lsp: ${output}`);
+    if (given && /No module named/.test(check.output)) {
+      lacking = python;
+    }
   }
   if (!configured) {
     // pipx and `uv tool install` put the command on PATH without making the module importable.
@@ -163,5 +249,5 @@ export async function resolveServer(): Promise<Resolution> {
     }
     tried.push(`deepseek-lsp: ${exe.output}`);
   }
-  return { ok: false, tried };
+  return { ok: false, tried, lacking };
 }

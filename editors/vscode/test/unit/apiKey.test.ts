@@ -27,3 +27,16 @@ test('"Clear API Key" with DEEPSEEK_API_KEY in the environment does not claim th
   assert.deepEqual(keyClearedMessage(true, {}), { text: 'DeepSeek: API key removed', notify: false });
   assert.doesNotMatch(keyClearedMessage(false, {}).text, /removed/);
 });
+
+test('a key pasted with its surroundings (JSON quotes, a .env line, "Bearer ") is refused, saying what to leave out', () => {
+  // Each is printable ASCII: it was stored, "API key saved" said, and DeepSeek then answered 401.
+  assert.match(keyInputProblem('"sk-0123abcdef"') ?? '', /without the quotes/);
+  assert.match(keyInputProblem("'sk-0123abcdef'") ?? '', /without the quotes/);
+  assert.match(keyInputProblem('DEEPSEEK_API_KEY=sk-0123abcdef') ?? '', /without "DEEPSEEK_API_KEY="/);
+  assert.match(keyInputProblem('export DEEPSEEK_API_KEY="sk-0123abcdef"') ?? '', /without "DEEPSEEK_API_KEY="/);
+  assert.match(keyInputProblem('Bearer sk-0123abcdef') ?? '', /without "Bearer "/);
+  // Quotes or an equals sign inside a key are the key's own (a self-hosted proxy's generated key).
+  assert.equal(keyInputProblem('sk-a"b\'c'), undefined);
+  assert.equal(keyInputProblem('c2stMDEyMw=='), undefined);
+  assert.equal(keyInputProblem('"sk-0123abcdef'), undefined);
+});

@@ -1,7 +1,7 @@
 // "DeepSeek: Review Current File" (src/review.ts): what it says of the server's answer.
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reviewReport } from '../../src/review';
+import { notSentReport, reviewReport } from '../../src/review';
 
 test('a review whose answer was cut short does not say "no findings" alone: it warns that it is incomplete', () => {
   // review/feature.py run_command: ok (no request failed), but the model's answer ended at its
@@ -34,5 +34,19 @@ test('a review under way when the server restarts (Set/Clear API Key, Restart Se
     assert.equal(report?.kind, 'warning');
     assert.doesNotMatch(report!.text, /superseded|disposed/);
     assert.match(report!.text, /slow\.py was stopped: the language server restarted/);
+  }
+});
+
+test('"Review Current File" on a document the server is never sent (a git revision, the user settings.json) says why, not "document is not open"', () => {
+  for (const scheme of ['git', 'vscode-userdata', 'vscode-vfs']) {
+    const report = notSentReport('calc.py', scheme);
+    assert.equal(report?.kind, 'warning', scheme);
+    assert.match(report!.text, new RegExp(`calc\\.py is a "${scheme}:" document`));
+    assert.match(report!.text, /Open the file itself/);
+    assert.doesNotMatch(report!.text, /not open/);
+  }
+  // Files, untitled documents and notebook cells are sent: their review goes to the server.
+  for (const scheme of ['file', 'untitled', 'vscode-notebook-cell']) {
+    assert.equal(notSentReport('calc.py', scheme), undefined, scheme);
   }
 });

@@ -5,7 +5,7 @@ export const stub: {
   config: Record<string, unknown>;
   /** The defaults contributed in package.json, which get() answers for an unset setting. */
   defaults: Record<string, unknown>;
-  workspaceFolders: { uri: { fsPath: string; scheme: string } }[] | undefined;
+  workspaceFolders: { name?: string; uri: { fsPath: string; scheme: string } }[] | undefined;
   quickPicks: { items: { label: string; description?: string; detail?: string }[]; options: unknown }[];
   /** The active editor's document URI (a string), for statusBar.ts. */
   activeUri: string | undefined;
