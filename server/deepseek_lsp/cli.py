@@ -10,7 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from . import __version__, code_cache, tls
+from . import __version__, code_cache, heap, tls
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    heap.fix_mmap_threshold()  # before the cache file is read: see there
     # Before build_parser, which imports lsprotocol: its classes' methods come from the cache.
     code_cache.install()
     tls.prepare()  # loaded on a thread while the imports run

@@ -45,6 +45,27 @@ def trim() -> bool:
     return True
 
 
+#: glibc's ``M_MMAP_THRESHOLD`` (malloc.h), and the size it starts at.
+_M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 128 * 1024
+
+
+def fix_mmap_threshold() -> bool:
+    """Keep glibc's allocator giving blocks from ``MMAP_THRESHOLD`` up their own mappings,
+    returned to the system when freed. Its default raises the threshold to the size of any such
+    block freed (up to 32 MB): after the generated-code file (~2 MB) was read, the tokenizer's
+    temporary tables of 1-2 MB came from the heap instead, and ``malloc_trim`` could give back
+    only part of them: 10 MB more resident, by the size of that file (tests/bench/bench_memory.py,
+    114 against 104 MB at start). False where the C library has no ``mallopt``."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):  # not glibc
+        return False
+
+
 def _once(pending: asyncio.Handle | None, delay: float, callback: Callable[[], object]) -> asyncio.Handle | None:
     """``callback`` scheduled on the running loop after ``delay`` unless ``pending`` already is;
     None off the loop (nothing to schedule on)."""
