@@ -15,6 +15,7 @@ import gc
 import logging
 import sys
 from collections.abc import Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +25,21 @@ TRIM_DELAY_S = 5.0
 _malloc_trim: object = None
 
 
+def _glibc(name: str) -> Any:
+    """glibc's function ``name``, or None elsewhere (macOS, musl, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
 def trim() -> bool:
     """Release free heap pages to the system; False where the C library cannot."""
     global _malloc_trim
     if _malloc_trim is None:
-        _malloc_trim = False
-        if sys.platform.startswith("linux"):
-            try:
-                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-                _malloc_trim = libc.malloc_trim
-            except (OSError, AttributeError):  # not glibc
-                pass
+        _malloc_trim = _glibc("malloc_trim") or False
     if not _malloc_trim:
         return False
     try:
@@ -57,13 +62,8 @@ def fix_mmap_threshold() -> bool:
     temporary tables of 1-2 MB came from the heap instead, and ``malloc_trim`` could give back
     only part of them: 10 MB more resident, by the size of that file (tests/bench/bench_memory.py,
     114 against 104 MB at start). False where the C library has no ``mallopt``."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
-    except (OSError, AttributeError):  # not glibc
-        return False
+    mallopt = _glibc("mallopt")
+    return bool(mallopt and mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
 
 
 def _once(pending: asyncio.Handle | None, delay: float, callback: Callable[[], object]) -> asyncio.Handle | None:

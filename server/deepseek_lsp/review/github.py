@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .report import EXCLUDED, FileResult, totals
+from .report import EXCLUDED, FileResult, split_stopped, totals
 
 #: A finding's severity as the workflow command that shows it.
 COMMANDS = {"critical": "error", "warning": "warning", "info": "notice"}
@@ -39,11 +39,8 @@ def _repository_path(path: str, root: Path | None) -> str:
 
 def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str | None = None) -> str:
     lines: list[str] = []
-    stopped = 0
-    for r in results:
-        if fatal is not None and r.skipped == fatal:
-            stopped += 1
-            continue
+    listed, stopped = split_stopped(results, fatal)
+    for r in listed:
         file = _property(_repository_path(r.path, root))
         if r.skipped:
             if r.skipped != EXCLUDED:

@@ -71,10 +71,16 @@ def totals(results: list[FileResult]) -> dict[str, int]:
     return out
 
 
+def split_stopped(results: list[FileResult], fatal: str | None) -> tuple[list[FileResult], int]:
+    """The files a report lists one by one, and how many the run's ``fatal`` error left unsent:
+    those are counted under it, once (a rejected key in a project of 2,000 files was 2,000
+    lines of the same 250 characters, the files' findings and errors lost among them)."""
+    listed = [r for r in results if fatal is None or r.skipped != fatal]
+    return listed, len(results) - len(listed)
+
+
 def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None = None) -> str:
-    """``fatal``: why the run stopped; the files it left unsent are counted under it, once (a
-    rejected key in a project of 2,000 files was 2,000 lines of the same 250 characters, the
-    files' findings and errors lost among them)."""
+    """``fatal``: why the run stopped (see :func:`split_stopped`)."""
     paint = {
         "critical": "\033[1;31m",
         "warning": "\033[33m",
@@ -82,11 +88,8 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
     }
     reset = "\033[0m" if color else ""
     lines: list[str] = []
-    stopped = 0
-    for r in results:
-        if fatal is not None and r.skipped == fatal:
-            stopped += 1
-            continue
+    listed, stopped = split_stopped(results, fatal)
+    for r in listed:
         if r.skipped:
             # Too large, binary, not UTF-8: said, as a CI log is all its reader sees (only the
             # JSON report said it, and a changed file left unreviewed passed the check unseen).
