@@ -849,29 +849,36 @@ try {
     return shown.join(' / ');
   }, { needs: ['set-api-key'] });
 
-  await step('set-api-key-non-ascii', async () => {
-    // A key pasted with a character an HTTP header cannot carry (here a non-breaking hyphen,
-    // as a web page or a chat app may turn a '-' into): refused in the input box, not stored
-    // as "API key saved" and then refused by the restarted server.
+  /** Types `value` into "Set API Key" and returns what the input box says of it, refused. A key
+   * it takes instead is stored: the good key is set again for the steps after, and the step fails
+   * with `tookIt`. */
+  async function refusedKeyMessage(value, tookIt) {
     await runCommand('DeepSeek: Set API Key');
     const input = page.locator('.quick-input-widget input[type="password"]');
     await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill(`${API_KEY.slice(0, 6)}\u2011${API_KEY.slice(7)}`);
+    await input.fill(value);
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter');
     await page.waitForTimeout(1500);
     if (!(await input.isVisible())) {
-      // Stored: the good key again, for the steps after this one.
       await runCommand('DeepSeek: Set API Key');
       await input.waitFor({ state: 'visible', timeout: 10000 });
       await input.fill(API_KEY);
       await page.keyboard.press('Enter');
       await input.waitFor({ state: 'hidden', timeout: 10000 });
       await page.waitForTimeout(3000);
-      throw new Error('the input box took the key');
+      throw new Error(tookIt);
     }
     const said = norm(await page.locator('.quick-input-widget .quick-input-message').first().textContent());
     await page.keyboard.press('Escape');
+    return said;
+  }
+
+  await step('set-api-key-non-ascii', async () => {
+    // A key pasted with a character an HTTP header cannot carry (here a non-breaking hyphen,
+    // as a web page or a chat app may turn a '-' into): refused in the input box, not stored
+    // as "API key saved" and then refused by the restarted server.
+    const said = await refusedKeyMessage(`${API_KEY.slice(0, 6)}\u2011${API_KEY.slice(7)}`, 'the input box took the key');
     if (!/ASCII/.test(said)) {
       throw new Error(`the input box says ${JSON.stringify(said)}`);
     }
@@ -881,24 +888,7 @@ try {
   await step('set-api-key-quoted', async () => {
     // The key copied with the quotes around it (from a JSON file, a .env line): printable ASCII,
     // so it was stored, "API key saved" said, and every request then failed with 401.
-    await runCommand('DeepSeek: Set API Key');
-    const input = page.locator('.quick-input-widget input[type="password"]');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill(`"${API_KEY}"`);
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(1500);
-    if (!(await input.isVisible())) {
-      await runCommand('DeepSeek: Set API Key');
-      await input.waitFor({ state: 'visible', timeout: 10000 });
-      await input.fill(API_KEY);
-      await page.keyboard.press('Enter');
-      await input.waitFor({ state: 'hidden', timeout: 10000 });
-      await page.waitForTimeout(3000);
-      throw new Error('the input box took the key with its quotes');
-    }
-    const said = norm(await page.locator('.quick-input-widget .quick-input-message').first().textContent());
-    await page.keyboard.press('Escape');
+    const said = await refusedKeyMessage(`"${API_KEY}"`, 'the input box took the key with its quotes');
     if (!/without the quotes/.test(said)) {
       throw new Error(`the input box says ${JSON.stringify(said)}`);
     }
