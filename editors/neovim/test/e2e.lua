@@ -1236,6 +1236,97 @@ step("the user's buffer-local <Tab> is theirs again once the client detaches", f
   lua("vim.cmd.edit(...)", file)
 end)
 
+--- Types "ret" at the end of ``row`` (0-based, holding "    ") and waits for the fake's "urn a * b".
+local function suggest_on(row)
+  lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 4 })", row + 1)
+  input("A")
+  input("ret")
+  return wait_ghost("urn a * b")
+end
+
+step(":file renamed.py (a rename without a write): the server follows the buffer, suggestions go on", function()
+  normal_mode()
+  local before, after = dir .. "/before_rename.py", dir .. "/after_rename.py"
+  vim.fn.writefile({ "def mul(a, b):", "    " }, before)
+  lua("vim.cmd.edit(...)", before)
+  wait_for("the client to attach", function()
+    return lua("return E2E.client() ~= nil")
+  end, 10000)
+  -- What file managers do too (nvim_buf_set_name): Neovim sent the edits under the new name,
+  -- which the server had never opened, until the next write.
+  lua("vim.cmd('file ' .. vim.fn.fnameescape(...))", after)
+  suggest_on(1)
+  input("<Tab>")
+  wait_line(1, "    return a * b")
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  lua("vim.cmd('bwipeout')")
+  lua("vim.cmd.edit(...)", file)
+end)
+
+step("a filetype set after the server attached (:set ft=markdown, markdown off): no suggestions, [off]", function()
+  normal_mode()
+  local untyped = dir .. "/typed_later.zzz"
+  vim.fn.writefile({ "notes", "    " }, untyped)
+  local r = setup_again(nil, { completion = { debounce = 0, languages = { markdown = false } } })
+  local ok, err = pcall(function()
+    check(r.ok, "setup(): " .. tostring(r.err))
+    lua("vim.cmd.edit(...)", untyped)
+    check(lua("return vim.bo.filetype") == "", "a filetype was detected")
+    wait_for("the client to attach", function()
+      return lua("return E2E.client() ~= nil")
+    end, 10000)
+    -- The document kept the languageId it was opened with (none): markdown was completed.
+    lua("vim.bo.filetype = 'markdown'")
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+    lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+    input("A")
+    input("ret")
+    wait_for("[off] in the markdown buffer", function()
+      local sl = lua("return require('deepseek_lsp').statusline()")
+      return sl == "DeepSeek [off]", sl
+    end, 5000)
+    vim.wait(200)
+    check(ghost() == nil, "a suggestion in a markdown buffer: " .. vim.inspect(ghost()))
+  end)
+  normal_mode()
+  lua("vim.cmd('bwipeout!')")
+  setup_again()
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end)
+
+step("two buffers without a name (:enew, :set ft=python): the first keeps its suggestions, the second is served once named", function()
+  normal_mode()
+  local function new_python(lines)
+    lua("vim.cmd('enew'); vim.bo.filetype = 'python'")
+    lua("vim.api.nvim_buf_set_lines(0, 0, -1, false, ...)", lines)
+    return lua("return vim.api.nvim_get_current_buf()")
+  end
+  local first = new_python({ "def mul(a, b):", "    " })
+  wait_for("the client to attach to the first", function()
+    return lua("return E2E.client() ~= nil")
+  end, 10000)
+  -- Both are "file://" to Neovim: the second one's text replaced the first one's on the server.
+  local second = new_python({ "x = 1", "y = 2", "", "def mul(a, b):", "    " })
+  local second_served = lua("return E2E.client() ~= nil")
+  lua("vim.cmd.buffer(...)", first)
+  suggest_on(1)
+  normal_mode()
+  check(not second_served, "the second buffer without a name is served too")
+  lua("vim.cmd.buffer(...)", second)
+  lua("vim.cmd('silent write ' .. vim.fn.fnameescape(...))", dir .. "/named_later.py")
+  wait_for("the client to attach once it has a name", function()
+    return lua("return E2E.client() ~= nil")
+  end, 5000)
+  suggest_on(4)
+  normal_mode()
+  lua("vim.cmd('bwipeout!')")
+  lua("vim.cmd('bwipeout! ' .. ...)", first)
+  lua("vim.cmd.edit(...)", file)
+end)
+
 step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()
   -- Last on purpose: a 402 pauses completions for a minute. One 402 only: builtin_completion.lua
   -- runs next against the same fake.
@@ -1414,6 +1505,64 @@ step("a server that exits as it starts (a broken install): told once with its ex
   check(got.user_exit >= 1, "the user's on_exit did not run")
   local status = table.concat(got.status, "\n")
   check(status:find("exit code 3", 1, true), ":DeepSeekStatus:\n" .. status)
+end)
+
+step("setup() run late (lazy.nvim): the server starts for the open file, not for an empty [No Name] buffer", function()
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  local py = dir .. "/lazy.py"
+  vim.fn.writefile({ "x = 1" }, py)
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+    "local started = {}",
+    "vim.lsp.start = function(_, opts) started[#started + 1] = vim.api.nvim_buf_get_name(opts.bufnr) end",
+    ("vim.cmd.edit(%q)"):format(py),
+    "vim.cmd('enew')",
+    -- After startup, as a plugin manager loads a plugin on an event: the open buffers get it.
+    'require("deepseek_lsp").setup({ cmd = { "/bin/true" } })',
+    "vim.wait(300)",
+    "io.stdout:write(vim.json.encode({ started = started }))",
+  }, script)
+  local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+  check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+  local started = vim.json.decode(r.stdout).started
+  -- The empty buffer got a server too, and what was typed there went to DeepSeek.
+  check(vim.deep_equal(started, { py }), "servers started for: " .. vim.inspect(started))
+end)
+
+step(":checkhealth deepseek_lsp with no key and a server that cannot start: errors that say why, no 'open a file'", function()
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  local bin = dir .. "/health-bin"
+  vim.fn.mkdir(bin, "p")
+  vim.fn.writefile({ "#!/bin/sh", "echo 'No module named deepseek_lsp' >&2", "exit 1" }, bin .. "/python3")
+  vim.fn.setfperm(bin .. "/python3", "rwxr-xr-x")
+  local py = dir .. "/health.py"
+  vim.fn.writefile({ "x = 1" }, py)
+  local function health(cmd)
+    local script = vim.fn.tempname() .. ".lua"
+    vim.fn.writefile({
+      ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+      "vim.notify = function() end",
+      ("require('deepseek_lsp').setup({ cmd = %s })"):format(vim.inspect(cmd)),
+      ("vim.cmd.edit(%q)"):format(py),
+      "vim.wait(1500)",
+      "vim.cmd('checkhealth deepseek_lsp')",
+      "io.stdout:write(table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\\n'))",
+    }, script)
+    local env = { PATH = bin, DEEPSEEK_API_KEY = "", DEEPSEEK_BASE_URL = "" }
+    local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true, env = env }):wait(20000)
+    check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+    return r.stdout
+  end
+  -- python3 on PATH without the server: the command was "OK", the failure only a warning.
+  local text = health({ "python3", "-m", "deepseek_lsp" })
+  check(not text:find("OK server command", 1, true), "a server that cannot start is OK:\n" .. text)
+  check(text:find("ERROR server command: python3 -m deepseek_lsp", 1, true) and text:find("No module named deepseek_lsp", 1, true), "no error naming why:\n" .. text)
+  check(text:find("ERROR API key: not set", 1, true), "the missing key is not an error:\n" .. text)
+  -- A command that is not there, with a file open: not "open a file".
+  text = health({ "/nonexistent/deepseek-lsp" })
+  check(not text:find("Open a file", 1, true), "advice to open a file with one open:\n" .. text)
+  check(text:find("not running: the server command `/nonexistent/deepseek-lsp` is not executable", 1, true), "the client section says not why:\n" .. text)
 end)
 
 -- -- done --------------------------------------------------------------------------------------------

@@ -50,15 +50,22 @@ function M.check()
         "pip install deepseek-lsp (into a virtualenv on PATH), or set cmd in setup()",
       })
     else
-      ok(("server command: %s (%s)"):format(table.concat(cmd, " "), exe))
+      local found = ("server command: %s (%s)"):format(table.concat(cmd, " "), exe)
       local argv = vim.list_extend(vim.deepcopy(cmd), { "--version" })
       local done, res = pcall(function()
         return vim.system(argv, { text = true }):wait(5000)
       end)
       if done and res and res.code == 0 then
+        ok(found)
         ok("version: " .. vim.trim(res.stdout or ""))
       elseif done and res then
-        warn(("`%s` exited with %s: %s"):format(table.concat(argv, " "), tostring(res.code), vim.trim(res.stderr or "")))
+        -- A python3 without the server (cmd = python3 -m deepseek_lsp) is found on PATH, but the
+        -- server cannot start: an OK for the command read as a working install.
+        err(("%s, but `%s` exited with %s: %s"):format(found, table.concat(argv, " "), tostring(res.code), vim.trim(res.stderr or "")), {
+          "pip install deepseek-lsp into the Python that runs it, or set cmd in setup()",
+        })
+      else
+        ok(found)
       end
     end
   end
@@ -104,6 +111,9 @@ function M.check()
     })
   elseif #clients == 0 and plugin._crashed then
     err("deepseek-lsp is not running: it " .. plugin._crashed, { "See :LspLog for why, then :DeepSeekRestart" })
+  elseif #clients == 0 and plugin._setup_done and plugin.start_problem() then
+    -- "Open a file" was the advice with files open: the command is what keeps it from running.
+    err("deepseek-lsp is not running: " .. plugin.start_problem(), { "See the Server section above" })
   elseif #clients == 0 then
     warn("deepseek-lsp is not running", { "Open a file; :LspInfo / :checkhealth vim.lsp show why a server did not start" })
   end

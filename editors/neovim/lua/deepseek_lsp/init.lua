@@ -9,6 +9,7 @@
 local util = require("deepseek_lsp.util")
 local ghost = require("deepseek_lsp.ghost")
 local macro = require("deepseek_lsp.macro")
+local document = require("deepseek_lsp.document")
 
 local api = vim.api
 local NAME = util.NAME
@@ -510,6 +511,7 @@ end
 -- -- attach ----------------------------------------------------------------------------------------
 
 local function on_attach(client, bufnr)
+  document.attached(bufnr)
   if M._mode == "ghost" then
     ghost.attach(bufnr)
   elseif M._mode == "builtin" then
@@ -532,7 +534,7 @@ end
 
 local function start_legacy(bufnr)
   -- Neovim 0.10: no vim.lsp.config / vim.lsp.enable.
-  if vim.bo[bufnr].buftype ~= "" or M._start_failed then
+  if vim.bo[bufnr].buftype ~= "" or M._start_failed or not document.may_serve(bufnr) then
     return
   end
   local c = M.config
@@ -545,6 +547,31 @@ local function start_legacy(bufnr)
   cfg.reuse_client = nil
   cfg.root_markers, cfg.filetypes = nil, nil
   vim.lsp.start(cfg, { bufnr = bufnr, reuse_client = reuse })
+end
+
+--- Neovim 0.11 skips a buffer whose config's root_dir function does not call on_dir: the buffers
+--- document.may_serve() refuses get no server. The user's own root_dir (a path or a function),
+--- else the root markers, decide the root as before.
+---@param user_root string|function|nil
+---@param markers table?
+local function served_root_dir(user_root, markers)
+  return function(bufnr, on_dir)
+    if not document.may_serve(bufnr) then
+      return
+    end
+    if type(user_root) == "function" then
+      return user_root(bufnr, on_dir)
+    end
+    on_dir(type(user_root) == "string" and user_root or vim.fs.root(bufnr, markers or { ".git" }))
+  end
+end
+
+--- Start the server for one buffer it does not serve yet, as opening it would have.
+local function start_for(bufnr)
+  if not (vim.lsp.config and vim.lsp.enable) or vim.bo[bufnr].filetype == "" then
+    return start_legacy(bufnr)
+  end
+  pcall(api.nvim_exec_autocmds, "FileType", { group = "nvim.lsp.enable", buffer = bufnr, modeline = false })
 end
 
 local function is_list(v, elem_ok)
@@ -695,6 +722,7 @@ function M.setup(opts)
       if client and client.name == NAME then
         ghost.detach(args.buf)
         del_keymaps(args.buf)
+        document.detached(args.buf)
       end
     end,
   })
@@ -710,6 +738,7 @@ function M.setup(opts)
     M.create_commands()
   end
   macro.setup()
+  document.setup(group, start_for)
 
   -- The first file the server would start for: say so if its command is not there (once).
   local cmd_checked = false
@@ -751,8 +780,11 @@ function M.setup(opts)
       ours.cmd = nil
     end
     if type(configs) == "table" then
-      vim.lsp.config[NAME] = vim.tbl_deep_extend("force", M._user_lsp_config, ours)
+      local merged = vim.tbl_deep_extend("force", M._user_lsp_config, ours)
+      merged.root_dir = served_root_dir(merged.root_dir, merged.root_markers)
+      vim.lsp.config[NAME] = merged
     else
+      ours.root_dir = served_root_dir(ours.root_dir, ours.root_markers)
       vim.lsp.config(NAME, ours)
     end
     if default and vim.lsp.config[NAME].cmd == nil then
