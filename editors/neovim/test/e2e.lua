@@ -1565,6 +1565,24 @@ step(":checkhealth deepseek_lsp with no key and a server that cannot start: erro
   check(text:find("not running: the server command `/nonexistent/deepseek-lsp` is not executable", 1, true), "the client section says not why:\n" .. text)
 end)
 
+step("a Neovim nightly whose vim.lsp.inline_completion has no enable()/select(): ghost text, no error on <M-]>", function()
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile({
+    ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+    -- The module as a nightly before 0.12 had it: get() and jump() only.
+    "vim.lsp.inline_completion = { get = function() end, jump = function() end }",
+    'require("deepseek_lsp").setup({ cmd = { "/bin/true" } })',
+    'local ok, err = pcall(require("deepseek_lsp").next)',
+    'io.stdout:write(vim.json.encode({ mode = require("deepseek_lsp")._mode, next_ok = ok, err = tostring(err) }))',
+  }, script)
+  local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+  check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+  local got = vim.json.decode(r.stdout)
+  check(got.mode == "ghost", "inline mode " .. tostring(got.mode))
+  check(got.next_ok, "next(): " .. tostring(got.err))
+end)
+
 -- -- done --------------------------------------------------------------------------------------------
 
 pcall(vim.rpcnotify, child, "nvim_command", "qall!")

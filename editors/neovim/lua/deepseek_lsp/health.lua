@@ -26,7 +26,7 @@ function M.check()
   local version = ("%d.%d.%d"):format(v.major, v.minor, v.patch)
   if vim.fn.has("nvim-0.10") ~= 1 then
     err("Neovim " .. version .. " is too old: deepseek_lsp needs 0.10 or later")
-  elseif vim.lsp.inline_completion then
+  elseif util.builtin_inline() then
     ok("Neovim " .. version .. ": built-in inline completion (vim.lsp.inline_completion)")
   else
     ok("Neovim " .. version .. ": ghost text drawn by this plugin (no built-in inline completion before 0.12)")

@@ -690,8 +690,8 @@ function M.setup(opts)
 
   local inline = c.inline
   if inline == "auto" then
-    inline = vim.lsp.inline_completion and "builtin" or "ghost"
-  elseif inline == "builtin" and not vim.lsp.inline_completion then
+    inline = util.builtin_inline() and "builtin" or "ghost"
+  elseif inline == "builtin" and not util.builtin_inline() then
     inline = "ghost"
   elseif inline == false then
     inline = "off"

@@ -6,6 +6,19 @@ local M = {}
 M.NAME = "deepseek_lsp"
 M.has_011 = vim.fn.has("nvim-0.11") == 1
 
+--- Neovim's own inline completion UI (0.12+), or nil. Nightlies before 0.12 had a module of
+--- that name without enable() and select(): taken for the built-in UI, it showed nothing (the
+--- enable call failed) and <M-]> raised an error, where the ghost text would have worked.
+---@return table?
+function M.builtin_inline()
+  local ok, ic = pcall(function()
+    return vim.lsp.inline_completion
+  end)
+  if ok and type(ic) == "table" and type(ic.enable) == "function" and type(ic.get) == "function" and type(ic.select) == "function" then
+    return ic
+  end
+end
+
 ---@param bufnr integer?
 ---@return vim.lsp.Client?
 function M.get_client(bufnr)
