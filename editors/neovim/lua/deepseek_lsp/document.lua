@@ -2,7 +2,7 @@
 ---
 --- - A buffer renamed without a write (`:file new.py`, a file manager's rename through
 ---   `nvim_buf_set_name`): Neovim sends its edits under the new URI, which the server never
----   opened, until the next write. Completions stopped and the edits were lost meanwhile.
+---   opened, until the next write: no completions until then.
 --- - A filetype set after the server attached (`:set ft=markdown` on an untyped file): the
 ---   document kept the languageId it was opened with, so `completion.languages` and the
 ---   language's context did not follow.

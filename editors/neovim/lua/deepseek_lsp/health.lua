@@ -105,15 +105,16 @@ function M.check()
 
   start("Client")
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = util.NAME })
+  local problem = plugin._setup_done and plugin.start_problem()
   if #clients == 0 and plugin._start_failed then
     err("deepseek-lsp is not running: " .. plugin._start_failed, {
       "Run that command in a terminal (or see :LspLog) for its error, then :DeepSeekRestart",
     })
   elseif #clients == 0 and plugin._crashed then
     err("deepseek-lsp is not running: it " .. plugin._crashed, { "See :LspLog for why, then :DeepSeekRestart" })
-  elseif #clients == 0 and plugin._setup_done and plugin.start_problem() then
+  elseif #clients == 0 and problem then
     -- "Open a file" was the advice with files open: the command is what keeps it from running.
-    err("deepseek-lsp is not running: " .. plugin.start_problem(), { "See the Server section above" })
+    err("deepseek-lsp is not running: " .. problem, { "See the Server section above" })
   elseif #clients == 0 then
     warn("deepseek-lsp is not running", { "Open a file; :LspInfo / :checkhealth vim.lsp show why a server did not start" })
   end
