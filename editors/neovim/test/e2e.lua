@@ -215,6 +215,18 @@ local function fake_control(name, payload)
   end
   local text = table.concat(chunks)
   assert(not failed and text:match("^HTTP/1%.%d 200"), ("fake control %s: %s"):format(name, tostring(failed or text)))
+  return text:match("\r\n\r\n(.*)$")
+end
+
+--- The prompts the fake was sent for completions (FIM), oldest first.
+local function fake_prompts()
+  local prompts = {}
+  for _, r in ipairs(vim.json.decode(fake_control("requests"))) do
+    if r.path == "/beta/completions" and type(r.json) == "table" and type(r.json.prompt) == "string" then
+      prompts[#prompts + 1] = r.json.prompt
+    end
+  end
+  return prompts
 end
 
 -- -- the scenario ----------------------------------------------------------------------------------
@@ -1325,6 +1337,28 @@ step("two buffers without a name (:enew, :set ft=python): the first keeps its su
   lua("vim.cmd('bwipeout!')")
   lua("vim.cmd('bwipeout! ' .. ...)", first)
   lua("vim.cmd.edit(...)", file)
+end)
+
+step(":set fileformat=dos after the server attached: the server's copy has CRLF on every line, not only on lines edited since", function()
+  normal_mode()
+  local path = dir .. "/late_dos.py"
+  vim.fn.writefile({ "x = 1", "def mul(a, b):", "    " }, path)
+  lua("vim.cmd.edit(...)", path)
+  wait_for("the client to attach", function()
+    return lua("return E2E.client() ~= nil")
+  end, 10000)
+  lua("vim.bo.fileformat = 'dos'")
+  suggest_on(2)
+  normal_mode()
+  local prompt = ""
+  for _, p in ipairs(fake_prompts()) do
+    if p:find("late_dos.py", 1, true) and p:find("    ret$") then
+      prompt = p
+    end
+  end
+  lua("vim.cmd('bwipeout!')")
+  lua("vim.cmd.edit(...)", file)
+  check(prompt:find("x = 1\r\ndef mul(a, b):\r\n    ret", 1, true), "the prompt: " .. vim.inspect(prompt))
 end)
 
 step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()

@@ -6,6 +6,9 @@
 --- - A filetype set after the server attached (`:set ft=markdown` on an untyped file): the
 ---   document kept the languageId it was opened with, so `completion.languages` and the
 ---   language's context did not follow.
+--- - A 'fileformat' changed after the server attached (`:set ff=dos`): only the lines edited from
+---   then on came with the new line ends, so the server's copy, and the prompts made of it, had
+---   both.
 --- - Buffers without a name: Neovim gives every one the URI `file://`. A second one opened
 ---   replaced the first's text on the server, and the first got no (or wrong) suggestions.
 local util = require("deepseek_lsp.util")
@@ -194,6 +197,16 @@ local function filetype_set(bufnr)
   end
 end
 
+--- Line ends changed (`:set fileformat=dos`): the document is opened again with the new ones.
+---@param bufnr integer
+local function fileformat_set(bufnr)
+  for _, client in ipairs(our_clients(bufnr)) do
+    if client.initialized then
+      reopen(client, bufnr, vim.uri_from_bufnr(bufnr))
+    end
+  end
+end
+
 --- The autocommands, in setup()'s augroup.
 ---@param group integer
 ---@param start fun(bufnr: integer)
@@ -223,6 +236,15 @@ function M.setup(group, start)
     group = group,
     callback = function(args)
       filetype_set(args.buf)
+    end,
+  })
+  api.nvim_create_autocmd("OptionSet", {
+    group = group,
+    pattern = "fileformat",
+    callback = function()
+      if vim.v.option_type ~= "global" and vim.v.option_old ~= vim.v.option_new then
+        fileformat_set(api.nvim_get_current_buf()) -- OptionSet gives no buffer: the option's is current
+      end
     end,
   })
 end
