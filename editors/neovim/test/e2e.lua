@@ -1328,6 +1328,8 @@ step("two buffers without a name (:enew, :set ft=python): the first keeps its su
   normal_mode()
   check(not second_served, "the second buffer without a name is served too")
   lua("vim.cmd.buffer(...)", second)
+  local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
+  check(status:find("not served: another buffer without a name is served", 1, true), ":DeepSeekStatus in the second:\n" .. status)
   lua("vim.cmd('silent write ' .. vim.fn.fnameescape(...))", dir .. "/named_later.py")
   wait_for("the client to attach once it has a name", function()
     return lua("return E2E.client() ~= nil")

@@ -72,6 +72,21 @@ function M.may_serve(bufnr)
   return false
 end
 
+--- Why ``bufnr``, a buffer without a name, is not served (for :DeepSeekStatus), or nil.
+---@param bufnr integer
+---@return string?
+function M.why_not_served(bufnr)
+  if api.nvim_buf_get_name(bufnr) ~= "" or vim.bo[bufnr].buftype ~= "" or #our_clients(bufnr) > 0 then
+    return nil
+  end
+  if vim.bo[bufnr].filetype == "" then
+    return "it has no name and no filetype: a name (:w name) or a filetype (:set ft=...) serves it"
+  end
+  if other_nameless_served(bufnr) then
+    return "another buffer without a name is served (they all have the URI file://): :w name or :file name serves this one"
+  end
+end
+
 local function language_id(client, bufnr)
   local ft = vim.bo[bufnr].filetype
   if type(client._get_language_id) == "function" then -- 0.11

@@ -1238,6 +1238,11 @@ function M.status_lines(stats)
       lines[#lines + 1] = ("  this file: %s%s"):format(own.kind, own.message ~= "" and ": " .. own.message or "")
     end
   end
+  local why = #clients > 0 and document.why_not_served(bufnr)
+  if why then
+    -- The statusline is blank there, as in a buffer the plugin does not know: say why.
+    lines[#lines + 1] = "  this buffer is not served: " .. why
+  end
   local mode = ({ builtin = "built-in vim.lsp.inline_completion", ghost = "ghost text (extmarks)", off = "off" })[M._mode or "off"]
   lines[#lines + 1] = "Inline completions: " .. tostring(mode)
   if M._mode == "ghost" then
