@@ -1619,6 +1619,40 @@ step("a Neovim nightly whose vim.lsp.inline_completion has no enable()/select():
   check(got.next_ok, "next(): " .. tostring(got.err))
 end)
 
+step("a root_dir from lsp/deepseek_lsp.lua or vim.lsp.config still decides the root (setup() twice)", function()
+  local plugin_root = vim.fn.fnamemodify(here, ":h")
+  local rtp = vim.fn.tempname()
+  vim.fn.mkdir(rtp .. "/lsp", "p")
+  vim.fn.writefile({ 'return { root_dir = "/opt/rtp-root" }' }, rtp .. "/lsp/deepseek_lsp.lua")
+  local py = dir .. "/rooted.py"
+  vim.fn.writefile({ "x = 1" }, py)
+  local function roots_after(code)
+    local script = vim.fn.tempname() .. ".lua"
+    local lines = {
+      ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
+      "local roots = {}",
+      "vim.lsp.start = function(cfg) roots[#roots + 1] = tostring(cfg.root_dir) end",
+    }
+    vim.list_extend(lines, vim.split(code, "\n"))
+    vim.list_extend(lines, {
+      'require("deepseek_lsp").setup({ cmd = { "/bin/true" } })',
+      'require("deepseek_lsp").setup({ cmd = { "/bin/true" } })',
+      ("vim.cmd.edit(%q)"):format(py),
+      "vim.wait(300)",
+      "io.stdout:write(vim.json.encode(roots))",
+    })
+    vim.fn.writefile(lines, script)
+    local r = vim.system({ vim.v.progpath, "--headless", "--clean", "-l", script }, { text = true }):wait(20000)
+    check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
+    return vim.json.decode(r.stdout)
+  end
+  local got = roots_after(("vim.opt.runtimepath:prepend(%q)"):format(rtp))
+  check(vim.deep_equal(got, { "/opt/rtp-root" }), "lsp/deepseek_lsp.lua's root_dir lost: " .. vim.inspect(got))
+  got = roots_after('vim.lsp.config("deepseek_lsp", { root_dir = function(_, on_dir) on_dir("/opt/user-root") end })')
+  check(vim.deep_equal(got, { "/opt/user-root" }), "vim.lsp.config's root_dir lost: " .. vim.inspect(got))
+  vim.fn.delete(rtp, "rf")
+end)
+
 -- -- done --------------------------------------------------------------------------------------------
 
 pcall(vim.rpcnotify, child, "nvim_command", "qall!")

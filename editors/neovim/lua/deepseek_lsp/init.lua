@@ -780,16 +780,16 @@ function M.setup(opts)
       ours.cmd = nil
     end
     if type(configs) == "table" then
-      local merged = vim.tbl_deep_extend("force", M._user_lsp_config, ours)
-      merged.root_dir = served_root_dir(merged.root_dir, merged.root_markers)
-      vim.lsp.config[NAME] = merged
+      vim.lsp.config[NAME] = vim.tbl_deep_extend("force", M._user_lsp_config, ours)
     else
-      ours.root_dir = served_root_dir(ours.root_dir, ours.root_markers)
       vim.lsp.config(NAME, ours)
     end
     if default and vim.lsp.config[NAME].cmd == nil then
       vim.lsp.config(NAME, { cmd = default_cmd() })
     end
+    -- Wrapped as Neovim resolves it, so that a root_dir from an lsp/deepseek_lsp.lua still decides.
+    local resolved = vim.lsp.config[NAME]
+    vim.lsp.config(NAME, { root_dir = served_root_dir(resolved.root_dir, resolved.root_markers) })
     vim.lsp.enable(NAME)
   else
     api.nvim_create_autocmd("FileType", {
