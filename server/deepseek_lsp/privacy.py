@@ -281,6 +281,92 @@ def _prose_safe_argument(match: re.Match[str]) -> str:
     return _cli_argument(match, bare_needs_symbol=True)
 
 
+#: An Oracle logon's password, after ``user/`` (``scott/tiger@orcl``): bare, up to the ``@`` of
+#: the database, or in double quotes (Oracle's own, for a password with symbols in it).
+_ORACLE_PASSWORD = r"""(?:"(?P<double>[^"\r\n]+)"|(?P<bare>(?![-<{(\[\\])[^\s@"'`;|&<>/\\,]+))"""
+#: ``user/`` before it, in quotes or not (``'sys/...@db as sysdba'``); not ``/`` alone (the
+#: operating system's logon) nor ``&user/`` (SQL*Plus's substitution variable).
+_ORACLE_USER = r"""\\?["']*[^\s/"'@\\&=]+/"""
+
+#: RMAN's logons on its command line (``rman target sys/...@prod catalog rman/...@rcat``).
+_RMAN_LOGON = re.compile(
+    r"(?i:(?<![\w-])(?:target|catalog|auxiliary))(?:[ \t]*=[ \t]*|[ \t]+)" + _ORACLE_USER + _ORACLE_PASSWORD
+)
+
+
+def _rman_logons(match: re.Match[str]) -> str:
+    return _RMAN_LOGON.sub(_cli_argument, match.group(0))
+
+
+def _device_secret(match: re.Match[str]) -> str:
+    """A network device's password, key or hash (``enable secret 5 $1$...``, Juniper's
+    ``"$9$..."``): unlike a shell's, ``$`` starts a hash here; only a whole ``$NAME`` is a
+    variable (a template's, an Ansible play's)."""
+    group = _argument_group(match)
+    value = match.group(group)
+    if _names_a_value(value, expanded=False) or _REFERENCE.fullmatch(value):
+        return match.group(0)
+    # A configuration as the device prints it gives each password's type (``0``, ``7``, ``5``);
+    # a line typed without one, a word of letters, is as often prose's.
+    untyped = "type" in match.re.groupindex and match.group("type") is None
+    if untyped and group == "bare" and _SECRET_LIKE.search(value) is None:
+        return match.group(0)
+    start, end = match.start(group) - match.start(), match.end(group) - match.start()
+    whole = match.group(0)
+    return whole[:start] + REDACTED + whole[end:]
+
+
+#: What may come before SQL*Plus's ``CONNECT`` on its line: nothing, a ``SQL>`` prompt.
+_CONNECT_LEAD = re.compile(r"[ \t]*(?:(?:SQL|RMAN)>[ \t]*)?")
+#: Characters looked at before a ``CONNECT`` (bounded: a line of them stays linear).
+_CONNECT_LOOKBACK = 16
+
+
+def _sqlplus_connect(match: re.Match[str]) -> str:
+    """A SQL*Plus ``CONNECT`` first on its line, or first in a string (a script a program sends
+    to ``sqlplus /nolog``): elsewhere the word is prose's or code's."""
+    text, start = match.string, match.start()
+    lo = max(0, start - _CONNECT_LOOKBACK)
+    if not text.endswith(('"', "'", "`", "\\n"), lo, start):
+        nl = max(text.rfind("\n", lo, start), text.rfind("\r", lo, start))
+        if nl < 0 and lo > 0:
+            return match.group(0)
+        if _CONNECT_LEAD.fullmatch(text, nl + 1, start) is None:
+            return match.group(0)
+    return _cli_argument(match)
+
+
+#: A .pgpass host's characters, and what may not come before it (an address's or a time's
+#: earlier field, a path).
+_PGPASS_HOST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*-")
+_PGPASS_HOST_MAX = 255
+_NUMBERS = re.compile(r"[\d:]+")
+
+
+def _pgpass_line(match: re.Match[str]) -> str:
+    """A .pgpass line's password: the match starts at the colon after its host."""
+    text, at = match.string, match.start()
+    lo = max(0, at - _PGPASS_HOST_MAX)
+    while at > lo and text[at - 1] in _PGPASS_HOST:
+        at -= 1
+    if at > 0 and text[at - 1] in ":/":
+        return match.group(0)
+    if _NUMBERS.fullmatch(text, at, match.end()):
+        return match.group(0)  # a date and time (``2024:01:31:12:30``), a ratio
+    return _cli_argument(match)
+
+
+#: SNMP's well-known default communities: published, the first any scanner tries, so no
+#: secret; kept, they are what a review should point out.
+_DEFAULT_COMMUNITIES = frozenset(("public", "private"))
+
+
+def _snmp_community(match: re.Match[str]) -> str:
+    if match.group("bare").lower() in _DEFAULT_COMMUNITIES:
+        return match.group(0)
+    return _device_secret(match)
+
+
 #: Terraform's ``variable "db_password" { default = "..." }``, the default on the block's first
 #: line or a later one (nested blocks before it, one level). Over the whole text: the name may
 #: be more lines above its default than the patterns look at around a name.
@@ -715,15 +801,44 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         _cli_argument,
     ),
     (re.compile(_command(r"7z(?<![\w./-]7z)[ar]?\b") + r"(?<!\S)-p" + _CLI_ARGUMENT), _cli_argument),
-    # Oracle's ``sqlplus user/secret@db`` (``expdp``, ``impdp``: the same logon), options before
+    # Oracle's ``sqlplus user/secret@db`` (``sqlldr``, ``expdp``, ``impdp``: the same logon), options before
     # it; ``sqlplus / as sysdba`` and ``sqlplus user@db`` give none.
     (
         re.compile(
-            r"(?<![\w-])(?:sqlplus|expdp|impdp)(?:\.exe)?(?:[ \t]+-\w+)*[ \t]+\\?[\"']?[^\s/\"'@\\]+/"
+            r"(?<![\w-])(?:sqlplus|sqlldr|expdp|impdp)(?:\.exe)?(?:[ \t]+-\w+)*[ \t]+\\?[\"']?[^\s/\"'@\\]+/"
             r"(?P<bare>(?![-<{(\[\\])[^\s@\"'`;|&<>/\\]+)"
         ),
         _cli_argument,
     ),
+    # The older ``exp`` and ``imp`` take it too; short words, so only a logon followed by its
+    # database or by an Oracle parameter (``imp scott/... file=x.dmp``), not ``exp x/2``.
+    (
+        re.compile(r"(?:exp|imp)(?<![\w./-]exp)(?<![\w./-]imp)(?:\.exe)?[ \t]+" + _ORACLE_USER + _ORACLE_PASSWORD + r"(?=@|[ \t]+\w+=)"),
+        _cli_argument,
+    ),
+    # Any Oracle tool's ``userid=user/secret`` parameter (``sqlldr``, ``exp``, ``expdp``, a
+    # parameter file's ``USERID=system/...@orcl``), anywhere on its line.
+    (
+        re.compile(r"(?i:userid)=(?<![\w.-].{7})" + _ORACLE_USER + _ORACLE_PASSWORD),
+        _cli_argument,
+    ),
+    # SQL*Plus's and RMAN's ``CONNECT user/secret@db`` (``CONN``; ``CONNECT TARGET sys/...``)
+    # in a script, first on its line (after a ``SQL>`` prompt) or a string's: the logon is all
+    # the command takes, so it ends the line or is followed by its database or ``AS SYSDBA``
+    # ("Connect client/server apps" is prose). ``connect / as sysdba`` gives none.
+    (
+        re.compile(
+            r"(?m)(?:CONN|Conn|conn)(?<![\w.$-].{4})(?:ECT|ect)?(?:[ \t]+(?i:target|catalog|auxiliary))?[ \t]+"
+            + _ORACLE_USER
+            + _ORACLE_PASSWORD
+            + r"""(?=@|[ \t]+(?i:as)[ \t]|[ \t]*(?:;|\\n|["'`]|\r?$))"""
+        ),
+        _sqlplus_connect,
+    ),
+    # RMAN's command line, each of its logons.
+    (re.compile(r"rman(?<![\w-]rman)(?:\.exe)?\b[^\r\n;|&]*"), _rman_logons),
+    # A JDBC URL's Oracle logon (``jdbc:oracle:thin:scott/secret@//host:1521/svc``).
+    (re.compile(r"jdbc:oracle:(?:thin|oci8?):" + _ORACLE_USER + _ORACLE_PASSWORD + r"(?=@)"), _cli_argument),
     # RabbitMQ's ``rabbitmqctl add_user name secret`` (``change_password``).
     (
         re.compile(
@@ -769,6 +884,81 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(r"""((?i:\bnet[ \t]+user)[ \t]+(?:"[^"\r\n]*"|[^\s"/]+)[ \t]+)(?![*/])""" + _CLI_ARGUMENT),
         _prose_safe_argument,
+    ),
+    # Network devices' configurations (Cisco IOS, NX-OS, ASA; Juniper): a type 0 password is
+    # plain text, type 7 and Juniper's ``$9$`` decode with a published table, types 5, 8 and 9
+    # are hashes cracked offline: each went out whole. A configuration line, first on its line
+    # (after a ``Router(config)#`` prompt, or an Ansible list's ``- ``), its value the line's
+    # last word: "username and password are required" is prose. Without its type, a word of
+    # letters is a sentence's too ("- enable secret scanning"): see _device_secret.
+    (
+        re.compile(
+            r"""(?mx)(^[\ \t]*(?:-[\ \t]+)?["']?(?:\S+\(config[\w-]*\)\#[\ \t]*)?
+            (?:enable(?:[\ \t]+algorithm-type[\ \t]+\S+)?[\ \t]+(?:password|secret)(?:[\ \t]+level[\ \t]+\d+)?
+            |username[\ \t]+\S+(?:[\ \t]+(?!(?:password|secret)\b)\S+)*?[\ \t]+(?:password|secret)
+            |(?:password|secret)(?=[\ \t]+\d[\ \t]+\S)  # a ``line vty``'s ``password 7 ...``
+            |(?:tacacs|radius)-server[\ \t]+(?:host[\ \t]+\S+(?:[\ \t]+(?!key\b)\S+)*?[\ \t]+)?key
+            |neighbor[\ \t]+\S+[\ \t]+password
+            |key-string
+            |ip[\ \t]+ospf[\ \t]+(?:authentication-key|message-digest-key[\ \t]+\d+[\ \t]+md5)
+            )(?:[\ \t]+(?P<type>\d))?[\ \t]+)
+            (?:"(?P<double>[^"\r\n]+)"|(?P<bare>[^\s"'`]+))(?=[\ \t]*["']?[\ \t]*\r?$)
+            """
+        ),
+        _device_secret,
+    ),
+    # IOS's ``crypto isakmp key ... address 203.0.113.5`` (an IPsec peer's pre-shared key).
+    (
+        re.compile(r"(crypto(?<![\w-]crypto)[ \t]+isakmp[ \t]+key[ \t]+(?:[06][ \t]+)?)(?P<bare>\S+)(?=[ \t]+(?:address|hostname)\b)"),
+        _device_secret,
+    ),
+    # A pre-shared key (IOS's keyrings ``pre-shared-key local 0 ...``, ASA's ``ikev1
+    # pre-shared-key ...``, Juniper's ``pre-shared-key ascii-text "$9$..."``), Juniper's
+    # ``encrypted-password "$6$..."``, ``authentication-key``, a RADIUS ``secret "$9$..."``: the
+    # value ends its statement (a ``;``, the line).
+    (
+        re.compile(
+            r"""(?mx)((?:pre-shared-key(?<![\w-].{14})(?:[\ \t]+(?:ascii-text|hexadecimal|local|remote))*(?:[\ \t]+[06])?
+            |encrypted-password(?<![\w-].{18})|authentication-key(?<![\w-].{18})|secret(?<![\w-].{6})(?=[\ \t]+"?\$9\$))
+            [\ \t]+)
+            (?:"(?P<double>[^"\r\n]+)"|(?P<bare>[^\s"'`;]+))(?=[\ \t]*(?:;|["']|\#\#|\r?$))
+            """
+        ),
+        _device_secret,
+    ),
+    # Juniper marks each secret of a configuration it prints (``secret "$9$..."; ## SECRET-DATA``).
+    (re.compile(r'"(?P<double>[^"\r\n]+)"(?=;[ \t]*##[ \t]*SECRET-DATA)'), _device_secret),
+    # An SNMP community: the password of SNMPv1 and v2c (``snmp-server community ... RO``, Net-SNMP's
+    # ``rocommunity ...``, ``com2sec name source ...``). Not the defaults: see _snmp_community.
+    (
+        re.compile(
+            r"""(?m)(^[ \t]*(?:-[ \t]+)?["']?(?:snmp-server[ \t]+community|(?:ro|rw)community6?|com2sec6?[ \t]+\S+[ \t]+\S+)[ \t]+)"""
+            r"""(?P<bare>[^\s"'`]+)(?=[ \t"']|\r?$)"""
+        ),
+        _snmp_community,
+    ),
+    # Redis's ``requirepass ...`` and ``masterauth ...`` (redis.conf, ``redis-server
+    # --requirepass ...`` in a compose file's command, ``CONFIG SET requirepass ...``).
+    (re.compile(r"((?:requirepass|masterauth)(?<![\w]requirepass)(?<![\w]masterauth)[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    # A .pgpass line (``host:port:database:user:password``), written by a script or a Dockerfile
+    # (the file itself is excluded): the port a number or ``*``, the password the line's end (or
+    # a quote's, before a redirection); not a line of more fields (an IPv6 or MAC address, a time)
+    # nor a passwd line (``nobody:*:-2:-2:Unprivileged User:/var/empty:...``).
+    (
+        re.compile(
+            r"""(?m):(?<=[\w.*-]:)(?:\d{1,5}|\*):[\w.*-]+:[\w.@*-]+:"""
+            r"""(?P<bare>(?![-<{(\[\\])(?:\\[:\\]|[^\s:"'`\\])+)(?=["'`]|\\n|[ \t]*(?:>|\r?$))"""
+        ),
+        _pgpass_line,
+    ),
+    # A password piped into ``sudo -S`` (``echo ... | sudo -S apt-get ...``), as into
+    # ``docker login --password-stdin`` above.
+    (
+        re.compile(
+            r"""(echo(?<=\becho)[ \t]+(?:-n[ \t]+)?(["']?))(?![$%{<-])([^\s"'`|;&<>]+)"""
+            r"""(?=\2[ \t]*\|[ \t]*sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S)"""
+        ),
+        _piped_password,
     ),
     # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
     # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
@@ -1099,6 +1289,14 @@ _TRIGGERS = (
     *("ssh-keygen", "net user"),  # ``ssh-keygen -N ...``, ``net user admin ...``
     *("sqlplus", "expdp", "impdp", "rabbitmqctl"),  # ``sqlplus user/pass@db``, ``add_user name pass``
     *("auth_key", "auth_salt", "logged_in_", "nonce_"),  # WordPress's ``define('AUTH_KEY', ...)``
+    # Oracle's ``sqlldr``, ``userid=user/...``, a JDBC URL's logon (``rman``, ``connect`` and
+    # ``exp`` below: as text, they are in "performance", "disconnect", "expect").
+    *("sqlldr", "userid=", "jdbc:oracle:"),
+    # Network devices (Cisco's ``enable secret``, ``username x password`` have "secret" and
+    # "passw"), SNMP communities, Redis's ``requirepass``, a .pgpass line, ``| sudo -S``.
+    # ``-key``: ``pre-shared-key``, ``authentication-key``, ``message-digest-key``.
+    *("tacacs-server", "radius-server", "key-string", "-key", "isakmp", "community", "com2sec"),
+    *("requirepass", "masterauth", ":5432:", ":*:", "pgpass", "| sudo"),
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
@@ -1106,6 +1304,17 @@ _TRIGGERS = (
 _PASS_NAME = re.compile(r"pass(?:(?<=_pass)|[:=\"']| [=:]|  )")
 #: A password hash after a user's name, lower-cased (see the pattern): one search.
 _HASH_AFTER_NAME = re.compile(r":\$\$?(?:apr1|2[aby]|[156y])\$|:\{sha\}")
+#: An Oracle tool's logon, lower-cased: ``rman``'s command line, SQL*Plus's ``connect user/``
+#: (``conn``), ``exp user/`` and ``imp user/``. A search each, its word first: re skips to it
+#: (one search of the four words took 10 ms over a 120 kB window, these 0.5 ms).
+_ORACLE_LOGONS = (
+    re.compile(r"rman (?<![\w-]rman )"),
+    re.compile(r"conn(?<![\w.-]conn)(?:ect)?(?:[ \t]+(?:target|catalog|auxiliary))?[ \t]+\S+/"),
+    re.compile(r"exp (?<![\w./-]exp )[ \t]*\S+/"),
+    re.compile(r"imp (?<![\w./-]imp )[ \t]*\S+/"),
+)
+#: The triggers that are patterns, not strings.
+_TRIGGER_PATTERNS = (_PASS_NAME, _HASH_AFTER_NAME, *_ORACLE_LOGONS)
 
 
 def has_trigger(text: str) -> bool:
@@ -1114,8 +1323,7 @@ def has_trigger(text: str) -> bool:
     low = text.lower()
     return (
         any(trigger in low for trigger in _TRIGGERS)
-        or _PASS_NAME.search(low) is not None
-        or _HASH_AFTER_NAME.search(low) is not None
+        or any(pattern.search(low) is not None for pattern in _TRIGGER_PATTERNS)
     )
 
 
@@ -1143,8 +1351,8 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             while at >= 0:
                 starts.append(at)
                 at = low.find(trigger, at + len(trigger), hi)
-        starts += (m.start() for m in _PASS_NAME.finditer(low, lo, hi))
-        starts += (m.start() for m in _HASH_AFTER_NAME.finditer(low, lo, hi))
+        for pattern in _TRIGGER_PATTERNS:
+            starts += (m.start() for m in pattern.finditer(low, lo, hi))
     if not starts:
         return []
     spans: list[tuple[int, int]] = []
@@ -1524,7 +1732,8 @@ def _value_below_name(text: str, before: str) -> str:
     next line sent the value alone, which looks like nothing on its own."""
     lo = _last_lines_start(before)
     hi = _first_lines_end(text)
-    found = _value_below(before[lo:], text, hi, None) if has_trigger(before[lo:]) else None
+    # The word that says what the value is may follow it: ``echo | sudo -S`` after the cursor.
+    found = _value_below(before[lo:], text, hi, None) if has_trigger(before[lo:] + text[:hi]) else None
     if found is None and "variable" in before and (block := _terraform_block_start(before)) >= 0:
         found = _value_below(before[block:], text, hi, _TERRAFORM)
     return text if found is None else found
