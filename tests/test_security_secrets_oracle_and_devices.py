@@ -245,32 +245,41 @@ def test_those_are_not_in_a_completion_prompt(line: str) -> None:
 
 # -- time -----------------------------------------------------------------------------------------------
 
+#: The size of each line: a quadratic pattern takes seconds over it, a linear one a tenth of a
+#: second at most (every pattern runs over a line holding a trigger).
+SIZE = 20_000
+
+
+def _run(unit: str) -> str:
+    return unit * (SIZE // len(unit))
+
+
 PATHOLOGICAL = {
-    "connect users": "connect a/" * 3000,
-    "connect lines without an end": "\nCONNECT a/b c" * 2000,
-    "a connect password without an end": "connect a/" + "b" * 30000 + " x",
-    "quoted connects": '"conn a/' * 3000,
-    "rman targets": "rman target a/" * 2000,
-    "rman words": "rman " * 6000,
-    "userid values": "userid=a/" * 3000,
-    "exp logons": "exp a/b " * 3000,
-    "imp users": "imp a/" * 4000,
-    "jdbc logons": "jdbc:oracle:thin:a/" * 1500,
-    "username words": "username a" + " b" * 15000 + " password",
-    "usernames": "username a password b c " * 1100,
-    "enable secrets": "enable secret " * 2000,
-    "type 7 passwords": "password 7 " * 2500,
-    "tacacs hosts": "tacacs-server host a" + " b" * 15000,
-    "pre-shared-key options": "pre-shared-key local " * 1300,
-    "secret-data quotes": '"a"' * 10000,
-    "snmp communities": "snmp-server community a " * 1100,
-    "com2sec words": "com2sec a b " * 2300,
-    "requirepass words": "requirepass " * 2300,
-    "pgpass fields": "a:5432:" * 4000,
-    "pgpass lines without an end": "a:1:b:c:d:" * 3000,
-    "pgpass escapes": "a:1:b:c:" + "\\:" * 15000,
-    "echo pipes into sudo": "echo a | sudo -k " * 1600,
-    "echoes before sudo": "echo " * 6000 + "| sudo -S",
+    "connect users": _run("connect a/"),
+    "connect lines without an end": _run("\nCONNECT a/b c"),
+    "a connect password without an end": "connect a/" + "b" * SIZE + " x",
+    "quoted connects": _run('"conn a/'),
+    "rman targets": _run("rman target a/"),
+    "rman words": _run("rman "),
+    "userid values": _run("userid=a/"),
+    "exp logons": _run("exp a/b "),
+    "imp users": _run("imp a/"),
+    "jdbc logons": _run("jdbc:oracle:thin:a/"),
+    "username words": "username a" + _run(" b") + " password",
+    "usernames": _run("username a password b c "),
+    "enable secrets": _run("enable secret "),
+    "type 7 passwords": _run("password 7 "),
+    "tacacs hosts": "tacacs-server host a" + _run(" b"),
+    "pre-shared-key options": _run("pre-shared-key local "),
+    "secret-data quotes": _run('"a"'),
+    "snmp communities": _run("snmp-server community a "),
+    "com2sec words": _run("com2sec a b "),
+    "requirepass words": _run("requirepass "),
+    "pgpass fields": _run("a:5432:"),
+    "pgpass lines without an end": _run("a:1:b:c:d:"),
+    "pgpass escapes": "a:1:b:c:" + _run("\\:"),
+    "echo pipes into sudo": _run("echo a | sudo -k "),
+    "echoes before sudo": _run("echo ") + "| sudo -S",
 }
 
 
