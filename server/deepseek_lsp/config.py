@@ -350,11 +350,19 @@ def _describe(value: Any, name: str, spec: dataclasses.Field[Any]) -> str:
     elif isinstance(value, bool):
         shown = json.dumps(value)  # as the settings file spells it
     elif isinstance(value, (int, float)):
-        shown = f"{value:g}" + (f" ({_ZERO_MEANS[name]})" if value == 0 and name in _ZERO_MEANS else "")
+        shown = _number_text(value) + (f" ({_ZERO_MEANS[name]})" if value == 0 and name in _ZERO_MEANS else "")
     else:
         shown = repr(value)
     default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
     return f"the default {shown}" if value == default else f"{shown}, as set before"
+
+
+def _number_text(value: float) -> str:
+    """A number as a settings file spells it: ``:g`` showed 1000000 (maxFileBytes' default)
+    as "1e+06", which reads as no setting the user knows."""
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    return f"{value:g}"
 
 
 #: Longer than this, an auto-saved file would in effect never be reviewed (ten minutes).
@@ -424,7 +432,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         part = getattr(settings, section)
         if getattr(part, name) <= 0:
             kept = getattr(getattr(previous, section), name)
-            problems.append(f"'{where}' must be more than 0; using {kept:g}")
+            problems.append(f"'{where}' must be more than 0; using {_number_text(kept)}")
             settings = replace(settings, **{section: replace(part, **{name: kept})})
     key = settings.api_key.strip()  # a CRLF .env file or a paste leaves line breaks and spaces
     if key and not API_KEY_CHARS.fullmatch(key):

@@ -29,6 +29,8 @@ SCHEMA_VERSION = 1
 MAX_ENTRIES = 50_000
 #: ... or this many bytes of findings JSON.
 MAX_BYTES = 64_000_000
+#: Records of whole files (see ``get_file``) kept, least recently used going first.
+MAX_FILE_RECORDS = 20_000
 #: A long-lived process (an editor open for weeks) prunes every this many writes, not only when
 #: the file is opened: the bounds held only across restarts before.
 PRUNE_EVERY = 256
@@ -48,6 +50,12 @@ CREATE TABLE IF NOT EXISTS ignored (
     created REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    key TEXT PRIMARY KEY,
+    record TEXT NOT NULL,
+    used REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_used ON files(used);
 """
 
 
@@ -109,6 +117,7 @@ class ReviewCache:
         if row[0] != str(SCHEMA_VERSION):
             # A newer or older layout: reviews are only a cache, start over.
             db.execute("DELETE FROM reviews")
+            db.execute("DELETE FROM files")
             db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
         return db
 
@@ -220,12 +229,42 @@ class ReviewCache:
         if self._puts % PRUNE_EVERY == 0:
             self.prune()
 
+    def get_file(self, key: str) -> dict[str, Any] | None:
+        """What the last review of a file's exact text and setup found out without asking the
+        model (its units and their keys, the files it imports), or None. Only a shortcut: the
+        answers themselves are still the units' rows, looked up by those keys."""
+
+        def q(db: sqlite3.Connection) -> Any:
+            row = db.execute("SELECT record FROM files WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                db.execute("UPDATE files SET used = ? WHERE key = ?", (time.time(), key))
+            return row
+
+        row = self._run(q)
+        if row is None:
+            return None
+        try:
+            record = json.loads(row[0])
+        except ValueError:
+            return None
+        return record if isinstance(record, dict) else None
+
+    def put_file(self, key: str, record: dict[str, Any]) -> None:
+        payload = json.dumps(record, separators=(",", ":"))
+        self._run(
+            lambda db: db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (key, payload, time.time()))
+        )
+
     def prune(self, max_entries: int | None = None, max_bytes: int | None = None) -> None:
         """Drop the least recently used reviews beyond ``max_entries`` or ``max_bytes``."""
         max_entries = self.max_entries if max_entries is None else max_entries
         max_bytes = self.max_bytes if max_bytes is None else max_bytes
 
         def q(db: sqlite3.Connection) -> None:
+            db.execute(
+                "DELETE FROM files WHERE key IN (SELECT key FROM files ORDER BY used DESC LIMIT -1 OFFSET ?)",
+                (MAX_FILE_RECORDS,),
+            )
             count, size = db.execute(
                 "SELECT COUNT(*), COALESCE(SUM(LENGTH(findings)), 0) FROM reviews"
             ).fetchone()

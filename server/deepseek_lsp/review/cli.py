@@ -582,8 +582,9 @@ def run_review(args: argparse.Namespace) -> int:
     # As the server does: whatever a library logs at --log-level debug, the key is not in it
     # (the filter's own patterns miss keys not shaped like DeepSeek's: a gateway's, a proxy's).
     SECRETS.add_secret(settings.api_key)
-    for problem in problems:
-        print(f"deepseek-lsp review: settings: {problem}", file=err)
+    if problems:
+        _settings_refused(problems, args.settings, err)
+        return EXIT_ERROR
     if not settings.api_key and settings.backend == "deepseek":
         print(
             "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)",
@@ -694,6 +695,22 @@ def run_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _settings_refused(problems: Sequence[str], settings_file: str | None, err: TextIO) -> None:
+    """Say each setting refused and where it was given, then that nothing was reviewed.
+
+    The editor goes on with the default in its place; here the exit status is the verdict a CI
+    job acts on: a typo (``"minSeverity": "severe"``, ``"modle"``) passed with exit 0, the
+    review made, and paid for, with a model, budget or severity the user never chose. Stopped
+    before any request, it costs nothing and takes one edit to put right."""
+    from_environment = set(build_settings(env=os.environ)[1])
+    for problem in problems:
+        where = "environment" if problem in from_environment or not settings_file else settings_file
+        # "; using the default 'info'" is what the editor does; this run uses nothing.
+        said = re.sub(r"; using [^;]*$", "", problem).removesuffix(" ignored")
+        print(f"deepseek-lsp review: settings ({where}): {said}", file=err)
+    print("deepseek-lsp review: nothing reviewed: correct the setting(s) above and run it again", file=err)
+
+
 def _unwritable(path: Path) -> str | None:
     """Why the report could not be written to ``path``, or None."""
     folder = path.parent
@@ -726,7 +743,9 @@ async def _run(
             unsent = [FileResult(_display(t.path), Document(t.path.resolve().as_uri(), ""), skipped=exc.user_message) for t in targets]
             return unsent, exc.user_message
         async with client:
-            engine = ReviewEngine(cache, max_concurrency=settings.review.max_concurrency, registry=registry)
+            engine = ReviewEngine(
+                cache, max_concurrency=settings.review.max_concurrency, registry=registry, file_records=True
+            )
             languages = [lang.name for t in targets if (lang := registry.for_filename(t.path.name))]
             symbols = await asyncio.to_thread(
                 stored_table,

@@ -39,6 +39,14 @@ from .findings import (
     place_findings,
 )
 from .prompt import PROMPT_VERSION, batch_units, build_messages
+from .records import (
+    RecordedUnit,
+    dependencies,
+    dependencies_unchanged,
+    record_key,
+    recorded_units,
+)
+from .records import to_json as record_json
 from .units import FileUnits, Unit, extract_units
 
 log = logging.getLogger(__name__)
@@ -177,9 +185,18 @@ class ReviewEngine:
     """Stateless apart from the cache and a per-process import index; safe to share."""
 
     def __init__(
-        self, cache: ReviewCache, *, max_concurrency: int = 4, registry: LanguageRegistry | None = None
+        self,
+        cache: ReviewCache,
+        *,
+        max_concurrency: int = 4,
+        registry: LanguageRegistry | None = None,
+        file_records: bool = False,
     ) -> None:
         self.cache = cache
+        #: Whether a file's units and keys are recorded by its text, so that a review of the
+        #: same text answered whole from the cache needs no parse (see ``records``). The command
+        #: line's: it parses every file only for that; an editor has the trees anyway.
+        self._file_records = file_records
         #: The editor session's languages, their queries compiled already (a registry of its
         #: own compiled them again, on the event loop, at the first review of a session).
         self._registry = registry
@@ -281,8 +298,15 @@ class ReviewEngine:
         it wants, before any of them can end: the moment to cancel a review this one
         replaces, whose requests for unchanged code it has just taken over.
         """
-        outcome = ReviewOutcome()
         path = path or uri_to_path(doc.uri)
+        record = self._record_key(doc, settings, roots) if self._file_records and use_cache else None
+        if record is not None:
+            quick = self._review_from_record(record, doc, settings, lines, ignored, roots)
+            if quick is not None:
+                if on_claimed is not None:
+                    on_claimed()
+                return quick
+        outcome = ReviewOutcome()
         file_units = extract_units(doc)
         units = file_units.units
         if lines is not None:
@@ -387,7 +411,79 @@ class ReviewEngine:
         )
         outcome.findings = findings
         outcome.stats.add(stats)
+        if self._file_records and not outcome.unanswered and not outcome.errors:
+            self._record(doc, path, file_units, imports if lines is None else None, settings, roots)
         return outcome
+
+    # -- file records -----------------------------------------------------------------------------
+
+    def _record_key(self, doc: Document, settings: Settings, roots: Sequence[Path]) -> str:
+        return record_key(doc, answer_settings(settings), roots, settings.exclude)
+
+    def _review_from_record(
+        self,
+        key: str,
+        doc: Document,
+        settings: Settings,
+        lines: Iterable[int] | None,
+        ignored: frozenset[str],
+        roots: Sequence[Path],
+    ) -> ReviewOutcome | None:
+        """The review of ``doc`` from its record and the cache, without a parse; None when
+        a parse is needed (no record, an imported file changed, a unit's answer missing)."""
+        record = self.cache.get_file(key)
+        units = recorded_units(record) if record is not None else None
+        if record is None or units is None:
+            return None
+        deps = record.get("deps")
+        if deps is not None and not dependencies_unchanged(doc, deps, roots, settings):
+            return None
+        if lines is not None:
+            wanted = set(lines)
+            units = [u for u in units if any(u.contains_line(n) for n in wanted)]
+        found: list[Located] = []
+        for unit in units:
+            hit = self._cached(settings, unit.key, unit.legacy)
+            if hit is None:
+                return None
+            found.extend(_from_cache(hit, unit))
+        outcome = ReviewOutcome(units=len(units))
+        outcome.findings, stats = place_findings(
+            Placer(doc),
+            found,
+            min_confidence=settings.review.min_confidence,
+            min_severity=settings.review.min_severity,
+            ignored=ignored,
+        )
+        outcome.stats.add(stats)
+        return outcome
+
+    def _record(
+        self,
+        doc: Document,
+        path: str,
+        file_units: FileUnits,
+        imports: _Imports | None,
+        settings: Settings,
+        roots: Sequence[Path],
+    ) -> None:
+        """Record ``doc``'s units and keys for the next review of the same text (see ``records``).
+        ``imports`` as read for all its units, or None to read them here."""
+        units = file_units.units
+        if imports is None:
+            imports = self._read_imports(doc, path, units, roots, settings)
+        if imports is None:
+            if doc.language is not None and doc.tree is not None and file_path(doc.uri) is not None and any(
+                u.references for u in units
+            ):
+                return  # the imports could not be read (see ``_read_imports``): keys unsure
+            deps = None
+        else:
+            deps = dependencies(imports.sources, imports.wanted, imports.targets)
+        lang = doc.language.name if doc.language else None
+        imported = imports.signatures if imports is not None else []
+        keyed = [(u, *_cache_key(u, settings, lang, file_units, imported)) for u in units]
+        self.cache.put_file(self._record_key(doc, settings, roots), record_json(keyed, deps))
 
     def _start(
         self,
@@ -575,8 +671,10 @@ class ReviewEngine:
                 own.import_sources, doc_path, roots, language, doc.language.spec.imports
             )
             indexes = [own]
+            targets: list[tuple[Path, Path | None]] = []
             for target in dict.fromkeys([*imported, *sibling_type_files(doc_path, sorted(wanted), language)]):
                 real = readable_import(target, roots, settings.exclude)
+                targets.append((target, real))
                 index = self._indexer.for_file(real, language=doc.language) if real is not None else None
                 if index is None:
                     continue
@@ -584,7 +682,7 @@ class ReviewEngine:
                 for name in sorted(wanted & index.definitions.keys()):
                     for d in index.definitions[name][:1]:
                         out.append((name, f"{_signature(d)}  # {target.name}"))
-            return _Imports(own, indexes, out, roots, doc_path)
+            return _Imports(own, indexes, out, roots, doc_path, list(own.import_sources), sorted(wanted), targets)
         except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)
             return None
@@ -644,6 +742,10 @@ class _Imports:
     signatures: list[tuple[str, str]]
     roots: list[Path]
     doc_path: Path
+    #: How the imported files were found, for a file's record (see ``records.dependencies``).
+    sources: list[str] = field(default_factory=list)
+    wanted: list[str] = field(default_factory=list)
+    targets: list[tuple[Path, Path | None]] = field(default_factory=list)
 
 
 def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
@@ -668,7 +770,7 @@ def _problem_text(exc: MalformedResponse, kept: list[RawFinding]) -> str:
     return what + (f"; kept {len(kept)} valid finding(s)" if kept else "")
 
 
-def _from_cache(hits: list[RawFinding], unit: Unit) -> list[Located]:
+def _from_cache(hits: list[RawFinding], unit: Unit | RecordedUnit) -> list[Located]:
     out = []
     for raw in hits:
         line = unit.line_at_index(raw.line - 1) + 1 if raw.line else None

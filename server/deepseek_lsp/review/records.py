@@ -1,0 +1,134 @@
+"""A file's record: what reviewing its exact text found out before any answer was looked up.
+
+Parsing a file with tree-sitter to cut it into units and key them costs some 40 ms a file; a
+second ``deepseek-lsp review`` over unchanged files paid that for every file only to find every
+answer in the cache. The record, keyed on the file's bytes, name and the settings that shape
+its units and keys, holds each unit's cache key and lines, and the imported files those keys
+depend on (their signatures are part of the keys): while none of those changed, the keys are
+the ones a parse would compute, so the answers are looked up without parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import Settings
+from ..documents import Document
+from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
+from ..privacy import file_path
+from .units import Unit
+
+#: Bumped when what a record holds, or how units are cut, changes without a new release.
+RECORD_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class RecordedUnit:
+    """What placing a unit's cached findings needs of it (see ``engine._from_cache``)."""
+
+    name: str
+    lines: tuple[tuple[int, int], ...]
+    #: The document lines of its non-blank lines, in order (``Unit.line_at_index``'s answers).
+    rows: tuple[int, ...]
+    key: str
+    legacy: str | None
+
+    def contains_line(self, line: int) -> bool:
+        return any(lo <= line <= hi for lo, hi in self.lines)
+
+    def line_at_index(self, index: int) -> int:
+        if index >= len(self.rows):
+            return self.lines[-1][1]
+        return self.rows[max(index, 0)]
+
+
+def record_key(doc: Document, answer: Sequence[str], roots: Sequence[Path], exclude: Sequence[str]) -> str:
+    """Everything a parse's units and keys depend on but the imported files (checked apart):
+    the text, where it is (imports resolve from there), the settings in every key, and the
+    roots and exclusions that decide which imported files are read."""
+    digest = hashlib.sha256()
+    language = doc.language.name if doc.language else ""
+    for part in (RECORD_VERSION, __version__, *answer, language, doc.uri, *map(str, roots), "", *exclude):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(doc.data)
+    return digest.hexdigest()
+
+
+def non_blank_rows(unit: Unit) -> tuple[int, ...]:
+    texts = unit.text.split("\n")
+    rows: list[int] = []
+    i = 0
+    for lo, hi in unit.lines:
+        for line in range(lo, hi + 1):
+            if i < len(texts) and texts[i].strip():
+                rows.append(line)
+            i += 1
+    return tuple(rows)
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def dependencies(
+    sources: Sequence[str], wanted: Sequence[str], targets: Sequence[tuple[Path, Path | None]]
+) -> dict[str, Any]:
+    """The imported files a parse read for its keys: the import sources and names that found
+    them (to find them again without a parse), and each file's content."""
+    return {
+        "sources": list(sources),
+        "wanted": list(wanted),
+        "files": [[str(t), str(r) if r else None, file_digest(r) if r else None] for t, r in targets],
+    }
+
+
+def dependencies_unchanged(doc: Document, deps: dict[str, Any], roots: Sequence[Path], settings: Settings) -> bool:
+    """Whether the imports resolve to the same files, with the same contents, as when recorded:
+    a new module that an import now finds, or an imported signature edited, changes keys."""
+    doc_path = file_path(doc.uri)
+    language = doc.language
+    if doc_path is None or language is None:
+        return False
+    roots = list(roots) or [doc_path.parent]
+    try:
+        imported = resolve_local_imports_cached(deps["sources"], doc_path, roots, language.name, language.spec.imports)
+        found = dict.fromkeys([*imported, *sibling_type_files(doc_path, deps["wanted"], language.name)])
+        files = deps["files"]
+        if [str(t) for t in found] != [f[0] for f in files]:
+            return False
+        for target, (_, real, digest) in zip(found, files, strict=True):
+            now = readable_import(target, roots, settings.exclude)
+            if (str(now) if now else None) != real or (now is not None and file_digest(now) != digest):
+                return False
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return True
+
+
+def to_json(units: Sequence[tuple[Unit, str, str | None]], deps: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "units": [[u.name, [list(r) for r in u.lines], list(non_blank_rows(u)), key, legacy] for u, key, legacy in units],
+        "deps": deps,
+    }
+
+
+def recorded_units(record: dict[str, Any]) -> list[RecordedUnit] | None:
+    """The record's units, or None when it is not one this version wrote."""
+    try:
+        units = [
+            RecordedUnit(str(name), tuple((int(lo), int(hi)) for lo, hi in lines), tuple(int(r) for r in rows), str(key), legacy)
+            for name, lines, rows, key, legacy in record["units"]
+        ]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if any(not u.lines or not isinstance(u.legacy, (str, type(None))) for u in units):
+        return None
+    return units

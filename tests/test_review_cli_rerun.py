@@ -1,0 +1,137 @@
+"""``deepseek-lsp review`` run again over files it reviewed: answered from the cache without a
+parse, yet a change to the file, an imported file or the settings is reviewed anew."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp import imports
+from deepseek_lsp.review import engine
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewed_units
+from tests.test_review_cli import CHAT, run
+from tests.test_review_cli import project as cli_project
+
+#: The project of tests/test_review_cli.py: app/inventory.py and app/util.js, one commit.
+project = cli_project
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The documents the review engine cut into units (each a tree-sitter parse), by URI."""
+    seen: list[str] = []
+    extract = engine.extract_units
+
+    def counting(doc):  # type: ignore[no-untyped-def]
+        seen.append(doc.uri)
+        return extract(doc)
+
+    monkeypatch.setattr(engine, "extract_units", counting)
+    yield seen
+
+
+def sent_units(fake: FakeDeepSeek) -> list[str]:
+    return sorted(u for r in fake.requests_to(CHAT) for u in reviewed_units(r.json))
+
+
+def findings(report: dict[str, object]) -> dict[str, object]:
+    return {f["path"]: (f["findings"], f["units"]) for f in report["files"]}  # type: ignore[attr-defined,index]
+
+
+def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+    code, out, err = run(capsys, *args, "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    return code, json.loads(out)
+
+
+def test_a_second_run_over_unchanged_files_parses_none_and_reports_the_same(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], parses: list[str]
+) -> None:
+    """Each file was parsed again (some 40 ms a file) only to find every answer cached."""
+    _, first = report(capsys, "app")
+    assert len(parses) == 2 and fake_deepseek.requests_to(CHAT)
+    requests = len(fake_deepseek.requests_to(CHAT))
+    parses.clear()
+    _, second = report(capsys, "app")
+    assert parses == [] and len(fake_deepseek.requests_to(CHAT)) == requests
+    assert findings(second) == findings(first) and second["totals"] == first["totals"]
+    # A --changed run after a run over the whole edited file: its changed units, no parse.
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    report(capsys, "app")
+    parses.clear()
+    _, changed = report(capsys, "--changed")
+    assert parses == [] and [(f["path"], f["units"]) for f in changed["files"]] == [("app/inventory.py", 1)]  # type: ignore[attr-defined,index]
+
+
+def test_an_edited_file_is_reviewed_again_and_the_others_still_come_from_the_record(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], parses: list[str]
+) -> None:
+    report(capsys, "app")
+    before = len(fake_deepseek.requests_to(CHAT))
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    parses.clear()
+    _, again = report(capsys, "app")
+    assert [Path(p).name for p in parses] == ["inventory.py"]
+    assert [u for r in fake_deepseek.requests_to(CHAT)[before:] for u in reviewed_units(r.json)] == ["total_value"]
+    files = {f["path"]: f for f in again["files"]}  # type: ignore[union-attr]
+    assert files["app/inventory.py"]["units"] == 8 and files["app/inventory.py"]["unitsSent"] == 1
+
+
+def test_settings_that_change_the_answer_miss(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    report(capsys, "app/util.js")
+    before = len(fake_deepseek.requests_to(CHAT))
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"review": {"model": "deepseek-v4-flash"}}))
+    report(capsys, "app/util.js", "--settings", str(settings))
+    asked = fake_deepseek.requests_to(CHAT)[before:]
+    assert [r.json["model"] for r in asked] == ["deepseek-v4-flash"]
+    # Settings that only filter what is shown (minSeverity) do not send anything again, and
+    # filter the recorded file's findings as they filter a parsed one's.
+    settings.write_text(json.dumps({"review": {"minSeverity": "critical"}}))
+    report(capsys, "app/inventory.py")
+    requests = len(fake_deepseek.requests_to(CHAT))
+    _, shown = report(capsys, "app/inventory.py", "--settings", str(settings))
+    assert len(fake_deepseek.requests_to(CHAT)) == requests
+    assert shown["totals"] == {"critical": 1, "warning": 0, "info": 0}
+
+
+def test_an_imported_signature_changed_reviews_its_callers_again(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], parses: list[str]
+) -> None:
+    """The callee's signature is part of the caller's key: the record must not hide its change."""
+    (project / "app" / "prices.py").write_text("def scale(value: float) -> float:\n    return value * 2\n")
+    (project / "app" / "orders.py").write_text(
+        "from app.prices import scale\n\n\ndef order_total(value: float) -> float:\n    return scale(value, 3)\n"
+    )
+    report(capsys, "app/orders.py")
+    report(capsys, "app/orders.py")
+    assert "order_total" in sent_units(fake_deepseek)
+    before = len(fake_deepseek.requests_to(CHAT))
+    (project / "app" / "prices.py").write_text(
+        "def scale(value: float, factor: float = 2) -> float:\n    return value * factor\n"
+    )
+    parses.clear()
+    report(capsys, "app/orders.py")
+    assert len(parses) == 1
+    assert "order_total" in [u for r in fake_deepseek.requests_to(CHAT)[before:] for u in reviewed_units(r.json)]
+    # A new local module now found by an import the first run could not resolve.
+    (project / "app" / "orders.py").write_text(
+        "from app.taxes import rate\n\n\ndef order_total(value: float) -> float:\n    return value * rate()\n"
+    )
+    report(capsys, "app/orders.py")
+    before = len(fake_deepseek.requests_to(CHAT))
+    (project / "app" / "taxes.py").write_text("def rate(region: str) -> float:\n    return 0.2\n")
+    # As in the next run's new process: this one remembers for a few seconds what imports found.
+    imports._resolved.clear()
+    parses.clear()
+    report(capsys, "app/orders.py")
+    assert len(parses) == 1
+    assert "order_total" in [u for r in fake_deepseek.requests_to(CHAT)[before:] for u in reviewed_units(r.json)]
