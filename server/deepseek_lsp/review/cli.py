@@ -214,15 +214,28 @@ def _no_revision(root: Path, named: str) -> str:
     if _is_shallow(root):
         # A CI checkout is shallow, of one branch: the base branch is not there until fetched
         # (git's "bad revision" said nothing of that).
-        fetch = f"`git fetch --depth=1 origin {branch}`" if branch != named else "`git fetch --unshallow`"
+        fetch = f"`{_fetch_command(root, branch, shallow=True)}`" if branch != named else "`git fetch --unshallow`"
         return (
             f"no revision {named!r} in this clone (a CI checkout often holds only the commit it "
             f"tests): fetch it first, e.g. {fetch}"
         )
     # A whole clone: a misspelt name was told to `git fetch --unshallow`, which git refuses
     # there ("--unshallow on a complete repository does not make sense").
-    fetch = f"fetch it (`git fetch origin {branch}`) or " if branch != named else ""
+    fetch = f"fetch it (`{_fetch_command(root, branch, shallow=False)}`) or " if branch != named else ""
     return f"no revision {named!r} in this repository: {fetch}check the name (`git branch -a` lists the branches)"
+
+
+def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
+    """The fetch that makes ``origin/branch``. A clone of one branch (``git clone --depth=1
+    --branch feature``, as many CI systems and scripts make it) fetches ``origin main`` into
+    FETCH_HEAD only, unless told where to keep it: the short command the message gave left
+    the run failing with the same message."""
+    refspecs = git(root, "config", "--get-all", "remote.origin.fetch")
+    every_branch = refspecs is not None and any(
+        line.strip().endswith("refs/heads/*:refs/remotes/origin/*") for line in refspecs.stdout.splitlines()
+    )
+    target = branch if every_branch else f"{branch}:refs/remotes/origin/{branch}"
+    return f"git fetch {'--depth=1 ' if shallow else ''}origin {target}"
 
 
 def changed_targets(
@@ -595,9 +608,9 @@ def run_review(args: argparse.Namespace) -> int:
         print("deepseek-lsp review: --jobs must be at least 1", file=err)
         return EXIT_ERROR
     paths = [Path(p) for p in args.paths or ["."]]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"deepseek-lsp review: no such file or folder: {', '.join(missing)}", file=err)
+    missing = [p for p in paths if not p.exists()]
+    if missing and not args.changed:  # with --changed, a file the change deleted is named too
+        print(f"deepseek-lsp review: no such file or folder: {', '.join(map(str, missing))}", file=err)
         return EXIT_ERROR
     if args.output:
         # Before any request: a report that cannot be written is a review paid for and lost.
@@ -606,7 +619,7 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: cannot write {args.output}: {unwritable}", file=err)
             return EXIT_ERROR
     registry = LanguageRegistry.load()
-    root = git_root(paths[0].resolve())
+    root = git_root(_existing(paths[0]).resolve())
     if args.changed:
         if root is None:
             # A CI image without git said the checkout was no repository.
@@ -630,10 +643,19 @@ def run_review(args: argparse.Namespace) -> int:
             if from_ci:
                 print(f"deepseek-lsp review: --changed against {base} (from {from_ci[1]})", file=err)
         submodules: list[Path] = []
-        found = changed_targets(root, base, paths, registry, submodules)
+        found = changed_targets(root, base, [p for p in paths if p not in missing], registry, submodules)
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
             return EXIT_ERROR
+        deleted = [p for p in missing if _deleted(root, base, p)]
+        if len(deleted) < len(missing):
+            unknown = ", ".join(str(p) for p in missing if p not in deleted)
+            print(f"deepseek-lsp review: no such file or folder: {unknown}", file=err)
+            return EXIT_ERROR
+        for gone in deleted:
+            # A CI step passing the change's list of files (``git diff --name-only``) names
+            # those it deleted: the whole run stopped, "no such file or folder", exit 2.
+            print(f"deepseek-lsp review: {gone}: deleted by the change, nothing to review", file=err)
         for sub in submodules:
             # Its code is another repository's (often a vendored library): said, not skipped
             # silently, and not reviewed whole on each bump of the commit it points at.
@@ -644,7 +666,7 @@ def run_review(args: argparse.Namespace) -> int:
             )
         kept = set(drop_ignored([t.path for t in found], set(), [root]))
         targets = [t for t in found if t.path in kept]
-        if not found and not submodules and base == "HEAD":
+        if not found and not submodules and not deleted and base == "HEAD":
             # A CI job's checkout has nothing uncommitted: the run passed having reviewed nothing.
             print(
                 "deepseek-lsp review: nothing changed against HEAD (to review a branch's commits, "
@@ -709,6 +731,27 @@ def _settings_refused(problems: Sequence[str], settings_file: str | None, err: T
         said = re.sub(r"; using [^;]*$", "", problem).removesuffix(" ignored")
         print(f"deepseek-lsp review: settings ({where}): {said}", file=err)
     print("deepseek-lsp review: nothing reviewed: correct the setting(s) above and run it again", file=err)
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or the nearest folder above it that exists (a file the change deleted)."""
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _deleted(root: Path, base: str, path: Path) -> bool:
+    """Whether ``path``, not on disk, is in ``base`` or ``HEAD``: deleted, not misspelt."""
+    try:
+        name = Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return False
+    for revision in dict.fromkeys((base, "HEAD")):
+        found = git(root, "cat-file", "-e", f"{revision}:{name}")
+        if found is not None and found.returncode == 0:
+            return True
+    return False
 
 
 def _unwritable(path: Path) -> str | None:

@@ -62,5 +62,11 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         lines.append(f"::error title=Review stopped::{_data(f'{stopped} file(s) not reviewed: {fatal}')}")
     t = totals(results)
     reviewed = sum(1 for r in results if not r.skipped)
-    lines.append(f"{reviewed} file(s) reviewed: {t['critical']} critical, {t['warning']} warning(s), {t['info']} info")
+    # As the text report says it: "1 file(s) reviewed: 0 critical" closed the log of a run
+    # whose every request was refused, read as a clean review of that file.
+    failed = sum(1 for r in results if not r.skipped and r.errors)
+    lines.append(
+        f"{reviewed} file(s) reviewed{f' ({failed} with errors)' if failed else ''}: "
+        f"{t['critical']} critical, {t['warning']} warning(s), {t['info']} info"
+    )
     return "\n".join(lines) + "\n"

@@ -1,0 +1,94 @@
+"""``deepseek-lsp review`` as demanding CI jobs run it: a clone of one branch, a change that
+deletes files named on the command line, the GitHub log's closing line after failed requests."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewed_units
+from tests.test_review_cli import CHAT, git, run
+from tests.test_review_cli import project as cli_project
+from tests.test_review_cli_ci import commit
+
+#: The project of tests/test_review_cli.py: app/inventory.py and app/util.js, one commit on main.
+project = cli_project
+
+
+def feature_branch(project: Path) -> None:
+    """A branch off main that edits total_value and deletes app/util.js."""
+    git(project, "checkout", "-q", "-b", "feature")
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    git(project, "rm", "-q", "app/util.js")
+    commit(project, "feature")
+
+
+def test_the_fetch_a_single_branch_clone_is_told_to_run_makes_the_next_run_work(
+    project: Path,
+    tmp_path: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``git clone --depth=1 --branch feature`` (GitLab's, Jenkins', a script's checkout) fetches
+    one branch: the suggested ``git fetch --depth=1 origin main`` only filled FETCH_HEAD, and
+    the next run failed with the same message and the same advice."""
+    feature_branch(project)
+    ci = tmp_path / "ci job"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth=1", "--branch", "feature", "--no-local", project.as_uri(), str(ci)],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.chdir(ci)
+    code, _, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json")
+    assert code == 2 and "no revision 'origin/main' in this clone" in err
+    (suggested,) = re.findall(r"`(git fetch [^`]+)`", err)
+    subprocess.run(shlex.split(suggested), cwd=ci, check=True, capture_output=True)
+    code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    assert [u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)] == ["total_value"]
+
+
+def test_a_file_the_change_deleted_named_with_changed_is_said_not_an_error(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI step passing the change's files (``git diff --name-only origin/main``) names those
+    it deleted: the whole run stopped with "no such file or folder" and exit 2."""
+    feature_branch(project)
+    code, out, err = run(
+        capsys, "--changed", "--base", "main", "app/inventory.py", "app/util.js", "--format", "json", "--fail-on", "never"
+    )
+    assert code == 0, err
+    assert "deepseek-lsp review: app/util.js: deleted by the change, nothing to review" in err.splitlines()
+    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    # A name that is in neither the base nor HEAD is a mistake, as it is without --changed.
+    code, _, err = run(capsys, "--changed", "--base", "main", "app/inventory.py", "app/utils.js")
+    assert code == 2 and err.strip() == "deepseek-lsp review: no such file or folder: app/utils.js"
+    code, _, err = run(capsys, "app/util.js")
+    assert code == 2 and "no such file or folder: app/util.js" in err
+
+
+def test_the_github_logs_closing_line_counts_the_files_whose_requests_failed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It read "1 file(s) reviewed: 0 critical, ..." after every request of the file failed,
+    where the text report says "(1 with errors)"."""
+    fake_deepseek.fault("status", count=None, path=CHAT, status=500)
+    code, out, _ = run(capsys, "app/util.js", "--format", "github", "--settings", str(_no_retries(project)))
+    assert code == 2
+    assert out.splitlines()[-1] == "1 file(s) reviewed (1 with errors): 0 critical, 0 warning(s), 0 info"
+
+
+def _no_retries(project: Path) -> Path:
+    settings = project.parent / "settings.json"
+    settings.write_text(json.dumps({"review": {"maxRetries": 0}}))
+    return settings
