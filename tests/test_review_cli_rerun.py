@@ -4,6 +4,7 @@ parse, yet a change to the file, an imported file or the settings is reviewed an
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +136,17 @@ def test_an_imported_signature_changed_reviews_its_callers_again(
     report(capsys, "app/orders.py")
     assert len(parses) == 1
     assert "order_total" in [u for r in fake_deepseek.requests_to(CHAT)[before:] for u in reviewed_units(r.json)]
+
+
+def test_a_unit_pruned_from_the_cache_is_sent_again_not_reported_clean(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The record names the units' keys; the answers are still the cache's, which drops the
+    least recently used ones: a record outliving them must not stand for a clean review."""
+    report(capsys, "app/inventory.py")
+    before = len(fake_deepseek.requests_to(CHAT))
+    with sqlite3.connect(tmp_path / "state" / "review-cache.sqlite") as db:
+        db.execute("DELETE FROM reviews")
+    _, again = report(capsys, "app/inventory.py")
+    assert len(fake_deepseek.requests_to(CHAT)) > before
+    assert again["totals"] == {"critical": 1, "warning": 3, "info": 0}

@@ -230,11 +230,10 @@ def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
     --branch feature``, as many CI systems and scripts make it) fetches ``origin main`` into
     FETCH_HEAD only, unless told where to keep it: the short command the message gave left
     the run failing with the same message."""
-    refspecs = git(root, "config", "--get-all", "remote.origin.fetch")
-    every_branch = refspecs is not None and any(
-        line.strip().endswith("refs/heads/*:refs/remotes/origin/*") for line in refspecs.stdout.splitlines()
-    )
-    target = branch if every_branch else f"{branch}:refs/remotes/origin/{branch}"
+    found = git(root, "config", "--get-all", "remote.origin.fetch")
+    refspecs = found.stdout.split() if found is not None and found.returncode == 0 else []
+    one_branch = bool(refspecs) and not any(r.endswith("refs/heads/*:refs/remotes/origin/*") for r in refspecs)
+    target = f"{branch}:refs/remotes/origin/{branch}" if one_branch else branch
     return f"git fetch {'--depth=1 ' if shallow else ''}origin {target}"
 
 
