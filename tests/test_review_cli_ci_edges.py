@@ -7,10 +7,12 @@ import json
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.cli import main
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import reviewed_units
 from tests.test_review_cli import CHAT, git, run
@@ -92,3 +94,27 @@ def _no_retries(project: Path) -> Path:
     settings = project.parent / "settings.json"
     settings.write_text(json.dumps({"review": {"maxRetries": 0}}))
     return settings
+
+
+def test_a_closed_stderr_leaves_the_report_on_stdout_readable(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run with ``2>&-``: each message (here "nothing changed against HEAD") was printed into
+    the JSON report on stdout, which no parser could then read."""
+    monkeypatch.setattr(sys, "stderr", None)
+    code = main(["review", "--changed", "--format", "json"])
+    out = capsys.readouterr().out
+    assert code == 0 and json.loads(out)["files"] == []
+
+
+def test_a_closed_stdout_is_said_before_anything_is_sent(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run with ``>&-``: the review was sent and paid for, then "unexpected error:
+    AttributeError: 'NoneType' object has no attribute 'isatty'"."""
+    monkeypatch.setattr(sys, "stdout", None)
+    code = main(["review", "app/util.js"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == "deepseek-lsp review: standard output is closed: write the report with --output FILE\n"
+    assert fake_deepseek.requests_to(CHAT) == []

@@ -139,6 +139,10 @@ def _run(argv: Sequence[str] | None) -> int:
         from . import log as logsetup
         from .review.cli import EXIT_ERROR, run_review
 
+        if sys.stderr is None:
+            # Closed (``2>&-``, a supervisor's job): print(file=None) writes to stdout, and each
+            # message went into the JSON or SARIF report there, which no parser could read.
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")
         logsetup.setup(args.log_file, "warning" if args.log_level == "info" else args.log_level)
         try:
             return run_review(args)

@@ -611,6 +611,10 @@ def run_review(args: argparse.Namespace) -> int:
     if missing and not args.changed:  # with --changed, a file the change deleted is named too
         print(f"deepseek-lsp review: no such file or folder: {', '.join(map(str, missing))}", file=err)
         return EXIT_ERROR
+    if not args.output and sys.stdout is None:
+        # Closed (``>&-``): the review was paid for, then "unexpected error: AttributeError".
+        print("deepseek-lsp review: standard output is closed: write the report with --output FILE", file=err)
+        return EXIT_ERROR
     if args.output:
         # Before any request: a report that cannot be written is a review paid for and lost.
         unwritable = _unwritable(Path(args.output))
