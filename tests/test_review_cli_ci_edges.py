@@ -118,3 +118,17 @@ def test_a_closed_stdout_is_said_before_anything_is_sent(
     assert code == 2
     assert err == "deepseek-lsp review: standard output is closed: write the report with --output FILE\n"
     assert fake_deepseek.requests_to(CHAT) == []
+
+
+def test_nothing_to_review_against_a_base_branch_is_said(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A push to main whose job runs ``--changed --base main``: "0 file(s) reviewed", exit 0,
+    and nothing on stderr to tell a misconfigured job from a clean change."""
+    code, out, err = run(capsys, "--changed", "--base", "main")
+    assert code == 0 and out.startswith("0 file(s) reviewed")
+    assert err == "deepseek-lsp review: --changed found no file to review against main\n"
+    (project / "NOTES.txt").write_text("not in a language the review knows\n")
+    code, _, err = run(capsys, "--changed", "--base", "main")
+    assert code == 0 and "found no file to review against main" in err
+    assert fake_deepseek.requests_to(CHAT) == []

@@ -676,6 +676,11 @@ def run_review(args: argparse.Namespace) -> int:
                 "pass --base, e.g. --base origin/main)",
                 file=err,
             )
+        elif not found and not submodules and not deleted:
+            # A push to main whose job compares with origin/main: "0 file(s) reviewed" and a
+            # pass, with nothing said of why (base and HEAD the same commit, or only notes,
+            # data or lock files changed).
+            print(f"deepseek-lsp review: --changed found no file to review against {base}", file=err)
     else:
         explicit = {p.resolve() for p in paths if p.is_file()}
         files = drop_ignored(walk(paths, registry), explicit, [p for p in paths if p.is_dir()])
