@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from deepseek_lsp import imports
+from deepseek_lsp.documents import Document
 from deepseek_lsp.review import engine
+from deepseek_lsp.review.records import recorded_units
+from deepseek_lsp.review.records import to_json as record_json
+from deepseek_lsp.review.units import extract_units
 from tests.fake_deepseek import FakeDeepSeek
-from tests.review_support import reviewed_units
-from tests.test_review_cli import CHAT, run
+from tests.review_support import REGISTRY, reviewed_units
+from tests.test_review_cli import CHAT, DATA, run
 from tests.test_review_cli import project as cli_project
 
 #: The project of tests/test_review_cli.py: app/inventory.py and app/util.js, one commit.
@@ -150,3 +155,16 @@ def test_a_unit_pruned_from_the_cache_is_sent_again_not_reported_clean(
     _, again = report(capsys, "app/inventory.py")
     assert len(fake_deepseek.requests_to(CHAT)) > before
     assert again["totals"] == {"critical": 1, "warning": 3, "info": 0}
+
+
+@pytest.mark.parametrize("source", [DATA / "inventory.py", Path(textwrap.__file__)])
+def test_a_recorded_unit_puts_cached_findings_on_the_lines_a_parsed_one_does(source: Path) -> None:
+    doc = Document(source.resolve().as_uri(), source.read_text(), language=REGISTRY.get("python"))
+    units = extract_units(doc).units
+    recorded = recorded_units(record_json([(u, "k", None) for u in units], None))
+    assert recorded is not None and len(recorded) == len(units)
+    for unit, kept in zip(units, recorded, strict=True):
+        assert kept.lines == unit.lines
+        assert [kept.line_at_index(i) for i in range(-1, unit.line_count + 2)] == [
+            unit.line_at_index(i) for i in range(-1, unit.line_count + 2)
+        ]

@@ -30,7 +30,7 @@ MAX_ENTRIES = 50_000
 #: ... or this many bytes of findings JSON.
 MAX_BYTES = 64_000_000
 #: Records of whole files (see ``get_file``) kept, least recently used going first.
-MAX_FILE_RECORDS = 20_000
+MAX_FILE_RECORDS = 5_000
 #: A long-lived process (an editor open for weeks) prunes every this many writes, not only when
 #: the file is opened: the bounds held only across restarts before.
 PRUNE_EVERY = 256
