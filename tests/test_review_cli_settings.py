@@ -60,3 +60,18 @@ def test_a_whole_number_default_is_shown_as_written_not_in_exponent_form() -> No
         "invalid value -5 for 'completion.maxFileBytes' (a whole number, 0 or more); using the default 1000000",
         "'review.maxOutputTokens' must be more than 0; using 4096",
     ]
+
+
+def test_a_vs_code_settings_json_is_told_how_its_keys_are_written(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--settings .vscode/settings.json`` (flat ``deepseek.*`` keys) was run with every one of
+    them ignored: the default model, exit 0."""
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"deepseek.review.model": "deepseek-v4-flash", "editor.fontSize": 14}))
+    code, _, err = run(capsys, "app", "--settings", str(settings))
+    assert code == 2 and fake_deepseek.requests_to(CHAT) == []
+    assert (
+        'deepseek-lsp review: settings: write "deepseek.review.model" (VS Code\'s settings.json) as '
+        '{"review": {"model": "…"}}'
+    ) in err.splitlines()

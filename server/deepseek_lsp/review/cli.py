@@ -738,6 +738,14 @@ def _settings_refused(problems: Sequence[str], settings_file: str | None, err: T
         # "; using the default 'info'" is what the editor does; this run uses nothing.
         said = re.sub(r"; using [^;]*$", "", problem).removesuffix(" ignored")
         print(f"deepseek-lsp review: settings ({where}): {said}", file=err)
+    flat = next((m.group(1) for p in problems if (m := re.match(r"unknown setting 'deepseek\.([^']+)'", p))), None)
+    if flat is not None:
+        # VS Code's settings.json spells them flat; the file takes them as the editor sends them.
+        nested = "".join(f'{{"{part}": ' for part in flat.split(".")) + '"…"' + "}" * flat.count(".") + "}"
+        print(
+            f'deepseek-lsp review: settings: write "deepseek.{flat}" (VS Code\'s settings.json) as {nested}',
+            file=err,
+        )
     print("deepseek-lsp review: nothing reviewed: correct the setting(s) above and run it again", file=err)
 
 
