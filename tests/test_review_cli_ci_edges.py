@@ -132,3 +132,56 @@ def test_nothing_to_review_against_a_base_branch_is_said(
     code, _, err = run(capsys, "--changed", "--base", "main")
     assert code == 0 and "found no file to review against main" in err
     assert fake_deepseek.requests_to(CHAT) == []
+
+
+def shallow_clone(project: Path, branch: str, into: Path) -> None:
+    """As a CI job checks out ``branch``: one commit, then the base branch's tip alone."""
+    subprocess.run(
+        ["git", "clone", "-q", "--depth=1", "--branch", branch, "--no-local", project.as_uri(), str(into)],
+        check=True,
+        capture_output=True,
+    )
+    git(into, "fetch", "-q", "--depth=1", "origin", "main:refs/remotes/origin/main")
+
+
+def test_a_shallow_clone_without_a_common_commit_says_main_changes_are_reviewed_too(
+    project: Path,
+    tmp_path: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Checked out at the branch's head (not GitHub's merge commit) with main moved on, the
+    diff against main's tip holds main's own changes too: reviewed and paid for as the
+    branch's, with nothing said."""
+    git(project, "checkout", "-q", "-b", "feature")
+    path = project / "app" / "inventory.py"
+    path.write_text(path.read_text().replace("        total += item.quantity", "        total += 1.0 * item.quantity"))
+    commit(project, "feature")
+    git(project, "checkout", "-q", "main")
+    (project / "app" / "util.js").write_text("export function twice(x) {\n  return x * 2;\n}\nexport const three = 3;\n")
+    commit(project, "main moves on")
+    shallow_clone(project, "feature", tmp_path / "head")
+    monkeypatch.chdir(tmp_path / "head")
+    code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
+    assert code == 0
+    assert sorted(f["path"] for f in json.loads(out)["files"]) == ["app/inventory.py", "app/util.js"]
+    assert (
+        "deepseek-lsp review: no common commit of HEAD and origin/main in this clone: comparing with "
+        "origin/main itself, so what it changed since this branch left it is reviewed too (fetch more "
+        "history, e.g. `git fetch --deepen=100 origin`)"
+    ) in err.splitlines()
+    # The fetch it suggests gives the common commit: the branch's change alone.
+    git(tmp_path / "head", "fetch", "-q", "--deepen=100", "origin")
+    code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
+    assert code == 0 and "no common commit" not in err
+    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    # A merge of the branch into main (GitHub's refs/pull/N/merge): its diff is the change.
+    git(project, "checkout", "-q", "-b", "merge")
+    git(project, "-c", "user.email=t@example.com", "-c", "user.name=t", "merge", "-q", "--no-ff", "-m", "merge", "feature")
+    git(project, "checkout", "-q", "main")
+    shallow_clone(project, "merge", tmp_path / "merge")
+    monkeypatch.chdir(tmp_path / "merge")
+    code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
+    assert code == 0 and "no common commit" not in err
+    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]

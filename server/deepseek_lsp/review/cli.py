@@ -237,19 +237,42 @@ def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
     return f"git fetch {'--depth=1 ' if shallow else ''}origin {target}"
 
 
+def _merges(root: Path, base: str) -> bool:
+    """Whether HEAD is a merge of ``base`` (a pull request's merge commit): its diff with
+    ``base`` is then the change, whatever history the clone lacks. A shallow clone cuts the
+    commit's parents from its history, not from the commit itself, which still names them."""
+    head = git(root, "cat-file", "commit", "HEAD")
+    tip = git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    if head is None or tip is None or head.returncode != 0 or tip.returncode != 0:
+        return False
+    header = head.stdout.split("\n\n", 1)[0]
+    return f"parent {tip.stdout.strip()}" in header.splitlines()
+
+
+def _no_fork_note(root: Path, named: str) -> str:
+    """Said when the diff is against ``named`` itself, HEAD not being a merge of it."""
+    deepen = "`git fetch --deepen=100 origin`" if _is_shallow(root) else "the history between them"
+    return (
+        f"no common commit of HEAD and {named} in this clone: comparing with {named} itself, so what "
+        f"it changed since this branch left it is reviewed too (fetch more history, e.g. {deepen})"
+    )
+
+
 def changed_targets(
     root: Path,
     base: str,
     within: Sequence[Path],
     registry: LanguageRegistry | None = None,
     submodules: list[Path] | None = None,
+    notes: list[str] | None = None,
 ) -> list[Target] | str:
     """Files and lines that differ from ``base`` (plus untracked files), or an error message.
 
     With a ``registry``, only files in a language it knows, as when walking folders (notes, data
     and lock files were sent too), unless a file is named itself. Renamed files count only
     their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
-    Changed submodules in scope (their diff is a commit id, not lines) go to ``submodules``.
+    Changed submodules in scope (their diff is a commit id, not lines) go to ``submodules``;
+    what the user should know of the comparison, to ``notes``.
     """
     named = base
     if base == "HEAD" and not _has_commits(root):
@@ -268,6 +291,8 @@ def changed_targets(
         fork = git(root, "merge-base", base, "HEAD")
         if fork is not None and fork.returncode == 0 and fork.stdout.strip():
             base = fork.stdout.strip()
+        elif notes is not None and not _merges(root, base):
+            notes.append(_no_fork_note(root, named))
     status = git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
     if status is None or status.returncode != 0:
         return f"git diff against {named!r} failed: {(status.stderr.strip() if status else 'git not found')}"
@@ -646,10 +671,13 @@ def run_review(args: argparse.Namespace) -> int:
             if from_ci:
                 print(f"deepseek-lsp review: --changed against {base} (from {from_ci[1]})", file=err)
         submodules: list[Path] = []
-        found = changed_targets(root, base, [p for p in paths if p not in missing], registry, submodules)
+        notes: list[str] = []
+        found = changed_targets(root, base, [p for p in paths if p not in missing], registry, submodules, notes)
         if isinstance(found, str):
             print(f"deepseek-lsp review: {found}", file=err)
             return EXIT_ERROR
+        for note in notes:
+            print(f"deepseek-lsp review: {note}", file=err)
         deleted = [p for p in missing if _deleted(root, base, p)]
         if len(deleted) < len(missing):
             unknown = ", ".join(str(p) for p in missing if p not in deleted)
