@@ -238,9 +238,10 @@ def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
 
 
 def _merges(root: Path, base: str) -> bool:
-    """Whether HEAD is a merge of ``base`` (a pull request's merge commit): its diff with
-    ``base`` is then the change, whatever history the clone lacks. A shallow clone cuts the
-    commit's parents from its history, not from the commit itself, which still names them."""
+    """Whether ``base`` is a parent of HEAD (a pull request's merge commit, or a branch one
+    commit ahead): the diff with ``base`` is then the change, whatever history the clone lacks.
+    A shallow clone cuts the commit's parents from its history, not from the commit itself,
+    which still names them."""
     head = git(root, "cat-file", "commit", "HEAD")
     tip = git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
     if head is None or tip is None or head.returncode != 0 or tip.returncode != 0:
@@ -251,10 +252,12 @@ def _merges(root: Path, base: str) -> bool:
 
 def _no_fork_note(root: Path, named: str) -> str:
     """Said when the diff is against ``named`` itself, HEAD not being a merge of it."""
-    deepen = "`git fetch --deepen=100 origin`" if _is_shallow(root) else "the history between them"
+    if not _is_shallow(root):
+        return f"HEAD and {named} share no commit: comparing with {named} itself"
     return (
         f"no common commit of HEAD and {named} in this clone: comparing with {named} itself, so what "
-        f"it changed since this branch left it is reviewed too (fetch more history, e.g. {deepen})"
+        f"it changed since this branch left it is reviewed too (fetch more history, e.g. "
+        f"`git fetch --deepen=100 origin`)"
     )
 
 
