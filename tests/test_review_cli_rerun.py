@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pytest
 from deepseek_lsp import imports
 from deepseek_lsp.documents import Document
 from deepseek_lsp.review import engine
+from deepseek_lsp.review.cache import ReviewCache
+from deepseek_lsp.review.findings import RawFinding
 from deepseek_lsp.review.records import recorded_units
 from deepseek_lsp.review.records import to_json as record_json
 from deepseek_lsp.review.units import extract_units
@@ -168,3 +171,14 @@ def test_a_recorded_unit_puts_cached_findings_on_the_lines_a_parsed_one_does(sou
         assert [kept.line_at_index(i) for i in range(-1, unit.line_count + 2)] == [
             unit.line_at_index(i) for i in range(-1, unit.line_count + 2)
         ]
+
+
+def test_get_many_answers_as_get_does_and_counts_as_use() -> None:
+    cache = ReviewCache.in_memory()
+    finding = RawFinding(severity="warning", message="Problem.", code="x == None", line=1)
+    for key in ("a", "b", "c"):
+        cache.put(key, [finding] if key != "b" else [], "m")
+    time.sleep(0.01)
+    assert cache.get_many(["c", "b", "unknown", "c"]) == {"c": cache.get("c"), "b": []}
+    cache.prune(max_entries=2)  # the least recently used goes: "a", the one not looked up
+    assert cache.get("a") is None and cache.get("b") == [] and cache.get("c") == [finding]

@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,18 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_used ON files(used);
 """
+
+
+#: Keys in one query: SQLite's limit of bound values was 999 before 3.32.
+_KEYS_PER_QUERY = 500
+
+
+def _findings(payload: str) -> list[RawFinding] | None:
+    try:
+        items = json.loads(payload)
+    except ValueError:
+        return None
+    return [f for f in (RawFinding.from_json(item) for item in items) if f is not None]
 
 
 class ReviewCache:
@@ -206,13 +218,28 @@ class ReviewCache:
             return row
 
         row = self._run(q)
-        if row is None:
-            return None
-        try:
-            items = json.loads(row[0])
-        except ValueError:
-            return None
-        return [f for f in (RawFinding.from_json(item) for item in items) if f is not None]
+        return None if row is None else _findings(row[0])
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[RawFinding]]:
+        """``get`` for each of ``keys`` that was reviewed, in one query and one write: a file's
+        units one by one, a write each, were half of a fully cached run's time."""
+        wanted = list(dict.fromkeys(keys))
+
+        def q(db: sqlite3.Connection) -> list[tuple[str, str]]:
+            rows: list[tuple[str, str]] = []
+            for start in range(0, len(wanted), _KEYS_PER_QUERY):
+                part = wanted[start : start + _KEYS_PER_QUERY]
+                marks = ",".join("?" * len(part))
+                rows += db.execute(f"SELECT key, findings FROM reviews WHERE key IN ({marks})", part).fetchall()
+                db.execute(f"UPDATE reviews SET used = ? WHERE key IN ({marks})", (time.time(), *part))
+            return rows
+
+        out: dict[str, list[RawFinding]] = {}
+        for key, payload in self._run(q) or []:
+            found = _findings(payload)
+            if found is not None:
+                out[key] = found
+        return out
 
     def put(self, key: str, findings: Iterable[RawFinding], model: str) -> None:
         payload = json.dumps([f.to_json() for f in findings])

@@ -441,9 +441,12 @@ class ReviewEngine:
         if lines is not None:
             wanted = set(lines)
             units = [u for u in units if any(u.contains_line(n) for n in wanted)]
+        hits = self.cache.get_many([u.key for u in units])
         found: list[Located] = []
         for unit in units:
-            hit = self._cached(settings, unit.key, unit.legacy)
+            hit = hits.get(unit.key)
+            if hit is None and unit.legacy is not None:
+                hit = self._cached(settings, unit.key, unit.legacy)
             if hit is None:
                 return None
             found.extend(_from_cache(hit, unit))
