@@ -373,3 +373,21 @@ async def test_the_missing_key_error_goes_once_a_review_is_answered() -> None:
             done = await r.review.run_command("file:///ws/a.py", force=True)
             assert done["ok"]
             assert r.statuses[-1].kind == "Normal"
+
+
+async def test_an_excluded_file_is_said_inactive_again_when_the_completion_settings_change(tmp_path) -> None:
+    """VS Code forgets what it kept of each file's status when exclusions, languages or the size
+    limit change; the server then said the status of the file used last only, and an excluded
+    .env opened earlier showed "Normal", "Ready." when the user went back to it."""
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
+    async with lsp_session(env, settings={"completion": {"debounce": 0}}) as client:
+        secret, code = "file:///ws/.env", "file:///ws/a.py"
+        open_doc(client, secret, "API_TOKEN=x\n", "dotenv")
+        open_doc(client, code, "def f(a, b):\n    return \n")
+        await eventually(lambda: any(s.get("uri") == secret for s in client.statuses))
+        told = len(client.statuses)
+        _change_settings(client, {"completion": {"debounce": 0}, "exclude": ["**/*.log"]})
+        again = await eventually(
+            lambda: [s for s in client.statuses[told:] if s.get("uri") == secret and s["kind"] == "Inactive"]
+        )
+        assert "exclusion" in again[0]["message"], again

@@ -641,6 +641,29 @@ def build_settings(
     return settings, problems
 
 
+#: The settings a folder of a multi-root workspace may set for its own files (VS Code's
+#: ``"scope": "resource"``): whether its files get suggestions and reviews. The rest (endpoint,
+#: key, models, budget, exclusions) are the window's: a folder's ``.vscode/settings.json`` of a
+#: cloned project must not send the key and the code to another endpoint.
+FOLDER_SETTINGS: dict[str, tuple[str, ...]] = {"completion": ("enable", "languages"), "review": ("mode",)}
+
+
+def folder_part(section: Any) -> dict[str, Any]:
+    """The :data:`FOLDER_SETTINGS` of a folder's settings (camelCase or snake_case), the rest dropped."""
+    table = unwrap_section(section)
+    out: dict[str, Any] = {}
+    if not table:
+        return out
+    for group, keys in FOLDER_SETTINGS.items():
+        values = table.get(group)
+        if not isinstance(values, Mapping):
+            continue
+        kept = {key: values[key] for key in keys if key in values}
+        if kept:
+            out[group] = kept
+    return out
+
+
 def with_default_exclusions(globs: Sequence[str], problems: list[str] | None = None) -> tuple[str, ...]:
     """The user's exclusions added to the defaults, less the defaults named with ``!``.
 

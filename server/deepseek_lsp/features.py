@@ -76,6 +76,22 @@ class Services:
     configured: asyncio.Event = field(default_factory=asyncio.Event)
     #: Open notebooks, each mirrored as one document of ``documents`` (for completions only).
     notebooks: Notebooks | None = None
+    #: The settings of each folder of a multi-root workspace (folder URI to settings) whose own
+    #: settings differ from the window's in what config.FOLDER_SETTINGS lets a folder set.
+    folder_settings: dict[str, Settings] = field(default_factory=dict)
+
+    def settings_for(self, uri: str) -> Settings:
+        """The settings that apply to the document ``uri``: its folder's, else the window's."""
+        if not self.folder_settings:
+            return self.settings
+        path = uri_to_path(uri.split("#", 1)[0])
+        best, best_len = self.settings, -1
+        for folder, settings in self.folder_settings.items():
+            # The innermost folder wins (a folder nested in another, both in the workspace).
+            root = uri_to_path(folder).rstrip("/")
+            if len(root) > best_len and (path == root or path.startswith(f"{root}/")):
+                best, best_len = settings, len(root)
+        return best
 
     def tell_storage_problem(self, key: str, message: str) -> None:
         """A problem of the usage ledger's or the review cache's file, told once; one caused by
@@ -179,6 +195,10 @@ class Feature:
     def tokenizer_loaded(self) -> None:
         """The DeepSeek tokenizer has finished loading (it loads in the background at start-up;
         until then token counts are estimates)."""
+
+    def folder_settings_changed(self) -> None:
+        """The settings a folder of a multi-root workspace sets for its own files changed
+        (``Services.folder_settings``)."""
 
     def document_opened(self, doc: Document) -> None: ...
 

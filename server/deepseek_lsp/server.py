@@ -21,7 +21,7 @@ from pygls.lsp.server import LanguageServer
 
 from . import __version__, code_cache
 from . import log as logsetup
-from .config import SECTION, build_settings, unwrap_section, without_repeats
+from .config import SECTION, Settings, build_settings, folder_part, unwrap_section, without_repeats
 from .documents import DocumentStore, normalize_encoding
 from .features import Feature, Services, register_with_client
 from .heap import Collector, Trimmer
@@ -100,6 +100,8 @@ class DeepSeekServer(LanguageServer):
         #: What the last ``didChangeConfiguration`` carried, for an editor that answers the pull
         #: with nothing (see pull_configuration).
         self.pushed_settings: Any = None
+        #: Each workspace folder's answer to the pull (multi-root workspaces only).
+        self.folder_answers: dict[str, Any] = {}
         # The environment's problems are told in ``initialize``, where apply_settings builds
         # it again and the editor can show them.
         self.settings, _ = build_settings(env=self.env)
@@ -313,16 +315,38 @@ class DeepSeekServer(LanguageServer):
 
     def apply_settings(self) -> None:
         settings, problems = build_settings(self.init_options, self.client_settings, env=self.env)
-        self._tell_problems(problems)
+        folders, folder_problems = self._folder_settings(settings)
+        self._tell_problems(list(dict.fromkeys([*problems, *folder_problems])))
         logsetup.SECRETS.add_secret(settings.api_key)
         logsetup.set_level(settings.log_level, self.client_log)
         old = self.settings
+        old_folders = self.services.folder_settings
         self.settings = settings
         self.services.settings = settings
+        self.services.folder_settings = folders
         if settings != old:
             log.info("configuration: %s", {k: v for k, v in settings.masked().items() if k != "prices"})
             for feature in self.features:
                 feature.settings_changed(old, settings)
+        if self.services.folder_settings != old_folders:
+            log.info("folders with settings of their own: %s", ", ".join(self.services.folder_settings) or "none")
+            for feature in self.features:
+                feature.folder_settings_changed()
+
+    def _folder_settings(self, window: Settings) -> tuple[dict[str, Settings], list[str]]:
+        """The settings of each folder whose own (config.FOLDER_SETTINGS) differ from the
+        window's, and the problems of their values (an invalid one leaves the window's)."""
+        out: dict[str, Settings] = {}
+        problems: list[str] = []
+        for folder, answer in self.folder_answers.items():
+            part = folder_part(answer)
+            if not part:
+                continue
+            settings, found = build_settings(self.init_options, self.client_settings, part, env=self.env)
+            problems.extend(found)
+            if settings != window:
+                out[folder] = settings
+        return out, problems
 
     def _tell_problems(self, problems: list[str]) -> None:
         """One message per invalid setting while it stays; told again if made again later."""
@@ -335,17 +359,19 @@ class DeepSeekServer(LanguageServer):
         caps = self.client_capabilities.workspace if self.client_capabilities else None
         if not (caps and caps.configuration):
             return
+        # Per folder in a multi-root workspace only: with one folder, its settings are the window's.
+        folders = list(self.services.workspace_folders) if len(self.services.workspace_folders) > 1 else []
         try:
             # Bounded: an editor answering null (which pygls cannot read, and never resolves)
             # left the server waiting for good, and reviews, which wait for the settings, stopped.
             result = await within(
-                self.workspace_configuration_async(
-                    types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
-                ),
+                self.workspace_configuration_async(types.ConfigurationParams(items=configuration_items(folders))),
                 CONFIGURATION_TIMEOUT_S,
             )
+            result = self._take_folder_answers(result, folders)
         except Exception as exc:
             log.warning("workspace/configuration failed: %r", exc)
+            self.folder_answers = {}
             if not unwrap_section(self.pushed_settings):
                 return
             # The settings the editor pushed are the editor's settings too: dropped, a change
@@ -360,6 +386,14 @@ class DeepSeekServer(LanguageServer):
             result = self.pushed_settings
         self.take_client_settings(result)
         self.apply_settings()
+
+    def _take_folder_answers(self, result: Any, folders: list[str]) -> Any:
+        """Keep the folders' answers (the items after the first) and return the window's."""
+        if folders and isinstance(result, (list, tuple)) and len(result) == len(folders) + 1:
+            self.folder_answers = dict(zip(folders, result[1:], strict=True))
+            return list(result[:1])
+        self.folder_answers = {}
+        return result
 
     def take_client_settings(self, settings: Any) -> None:
         """The client's settings, pulled or pushed. What they repeat of the initializationOptions
@@ -409,6 +443,15 @@ class DeepSeekServer(LanguageServer):
                 await feature.stop()
             except Exception:
                 log.exception("feature %s failed to stop", type(feature).__name__)
+
+
+def configuration_items(folders: list[str]) -> list[types.ConfigurationItem]:
+    """The window's ``deepseek`` section, then each folder's (VS Code answers a folder's with its
+    ``.vscode/settings.json`` over the window's)."""
+    return [
+        types.ConfigurationItem(section=SECTION),
+        *(types.ConfigurationItem(section=SECTION, scope_uri=folder) for folder in folders),
+    ]
 
 
 PARENT_CHECK_S = 3.0
@@ -529,7 +572,7 @@ def _register_core(server: DeepSeekServer) -> None:
             ls.apply_settings()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    def did_change_workspace_folders(ls: DeepSeekServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    async def did_change_workspace_folders(ls: DeepSeekServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
         # pygls declares change notifications for every server; without this the folders of
         # the initialize request stayed the only ones: imports into an added folder were not
         # followed, and a removed folder's files were still read for context.
@@ -539,6 +582,10 @@ def _register_core(server: DeepSeekServer) -> None:
         for feature in ls.features:
             feature.workspace_folders_changed()
         log.info("workspace folders: %s", ", ".join(ls.services.workspace_folders) or "none")
+        if ls.services.configured.is_set():
+            # An added folder's own settings (completions off there) applied only after the
+            # next change of any setting.
+            await ls.pull_configuration()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DeepSeekServer, params: types.DidOpenTextDocumentParams) -> None:

@@ -1,5 +1,7 @@
 // "DeepSeek: Set API Key" / "Clear API Key": what is accepted as a key and what is said.
 
+import type { ServerStatus } from './statusBar';
+
 /**
  * What the server takes as a key: printable ASCII without spaces (it travels in an HTTP header;
  * the server's config.API_KEY_CHARS). A key outside it was stored and "saved", and the server
@@ -51,14 +53,46 @@ export function keyInputProblem(value: string): string | undefined {
  * "API key removed" while that key went on being used (and billed) misled; so did it with no key
  * stored at all.
  */
-export function keyClearedMessage(hadStoredKey: boolean, env: NodeJS.ProcessEnv): { text: string; notify: boolean } {
+export function keyClearedMessage(
+  hadStoredKey: boolean,
+  env: NodeJS.ProcessEnv,
+): { text: string; notify: boolean; actions?: string[] } {
   const fromEnv = !!env.DEEPSEEK_API_KEY?.trim();
   if (hadStoredKey) {
+    // Said as done, with the way back: a passing "API key removed" in the status bar was
+    // followed by "no API key is set" warnings, as if something had gone wrong.
     return fromEnv
       ? { text: 'DeepSeek: the stored API key was removed; the server now uses DEEPSEEK_API_KEY from VS Code\'s environment.', notify: true }
-      : { text: 'DeepSeek: API key removed', notify: false };
+      : {
+          text: 'DeepSeek: the API key was cleared. Completions and review are off until you set one again with "DeepSeek: Set API Key".',
+          notify: true,
+          actions: ['Set API Key'],
+        };
   }
   return fromEnv
     ? { text: 'DeepSeek: no API key was stored; the server uses DEEPSEEK_API_KEY from VS Code\'s environment (unset it there).', notify: true }
     : { text: 'DeepSeek: no API key was stored', notify: false };
+}
+
+/** The server's "no API key" (usage_feature.py, as a message and as a status). */
+const NO_KEY = /^(?:DeepSeek: )?no API key\b/;
+
+export function isNoKeyMessage(text: string): boolean {
+  return NO_KEY.test(text);
+}
+
+/**
+ * The server's "no API key" Error status as shown after the user cleared the key on purpose:
+ * their choice, not a fault (the item turned red right after "Clear API Key"). Other statuses
+ * are returned as they are.
+ */
+export function afterKeyCleared(status: ServerStatus): ServerStatus {
+  if (status.kind !== 'Error' || !isNoKeyMessage(status.message)) {
+    return status;
+  }
+  return {
+    ...status,
+    kind: 'Inactive',
+    message: 'No API key: you cleared it. Run "DeepSeek: Set API Key" to use completions and review again.',
+  };
 }

@@ -10,22 +10,36 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   LanguageClientOptions,
+  MessageType,
   ServerOptions,
+  ShowMessageNotification,
+  ShowMessageParams,
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { keyClearedMessage, keyInputProblem } from './apiKey';
+import { isNoKeyMessage, keyClearedMessage, keyInputProblem } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
 import { notSentReport, reviewReport, SENT_SCHEMES } from './review';
 import { installCommand, resolveServer, shownCommandLine, workspaceCwd } from './serverCommand';
 import { ServerStderr } from './serverLog';
-import { isOurSection, needsKeyPrompt, SECTION, serverKeys, serverSettings, subSection, userValue } from './settings';
-import { notRunningPrompt, ServerStatus, StatusBar, UsageJSON } from './statusBar';
+import {
+  isOurSection,
+  needsKeyPrompt,
+  SECTION,
+  serverKeys,
+  serverSettings,
+  subSection,
+  toggleReport,
+  userValue,
+} from './settings';
+import { notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
 import { showUsage } from './usage';
 
 const SECRET_KEY = 'deepseek.apiKey';
+/** The user ran "Clear API Key" and has set none since (kept over restarts of VS Code). */
+const KEY_CLEARED_STATE = 'deepseek.keyCleared';
 const STATUS_NOTIFICATION = 'deepseek/status';
 /** LSP has no willSave for notebooks: the server hears why a notebook is saved from this. */
 const WILL_SAVE_NOTEBOOK = 'deepseek/willSaveNotebook';
@@ -37,8 +51,8 @@ const ACCEPT_COMMAND = 'deepseek.completionAccepted';
 const REVIEW_SOURCE = 'deepseek-review';
 const USAGE_POLL_MS = 60_000;
 const USAGE_SOON_MS = 1_500;
-/** The settings that make a file Inactive (excluded, language off, too large). */
-const FILE_STATUS_SETTINGS = ['exclude', 'completion.languages', 'completion.maxFileBytes'];
+/** The settings that make a file Inactive (excluded, language off, too large, off in its folder). */
+const FILE_STATUS_SETTINGS = ['exclude', 'completion.languages', 'completion.maxFileBytes', 'completion.enable'];
 
 /** Python logging's default-style line: `2026-01-02 03:04:05,678 INFO name: message`. */
 
@@ -111,6 +125,8 @@ class DeepSeekExtension implements vscode.Disposable {
   private pollTimer: NodeJS.Timeout | undefined;
   private soonTimer: NodeJS.Timeout | undefined;
   private toldNoKey = false;
+  /** No key, by the user's choice: not told of as a problem (see KEY_CLEARED_STATE). */
+  private keyCleared = false;
   /** What installs the server where it was last looked for (shown, copied by "How to Install"). */
   private install = installCommand();
   private disposables: vscode.Disposable[] = [];
@@ -164,6 +180,9 @@ class DeepSeekExtension implements vscode.Disposable {
       vscode.workspace.onWillSaveNotebookDocument((e) => this.notebookWillSave(e)),
     );
     await this.readKey();
+    if (!this.apiKey && this.context.globalState.get<boolean>(KEY_CLEARED_STATE, false)) {
+      this.setKeyCleared(true);
+    }
     // Activation must not wait for the server (its Python start takes a second or two).
     void this.start();
   }
@@ -177,7 +196,19 @@ class DeepSeekExtension implements vscode.Disposable {
       this.log.warn(`could not read the API key from the secret storage: ${String(err)}`);
       this.apiKey = undefined;
     }
+    // A key set since (here or in another window) ends the choice of having none.
+    if (this.apiKey && this.keyCleared) {
+      this.setKeyCleared(false);
+    }
     return this.apiKey;
+  }
+
+  private setKeyCleared(cleared: boolean): void {
+    this.keyCleared = cleared;
+    this.statusBar.setKeyCleared(cleared);
+    if (this.context.globalState.get<boolean>(KEY_CLEARED_STATE, false) !== cleared) {
+      void this.context.globalState.update(KEY_CLEARED_STATE, cleared);
+    }
   }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {
@@ -318,6 +349,8 @@ class DeepSeekExtension implements vscode.Disposable {
         this.statusBar.setLifecycle('stopped');
       }
     });
+    // Registered before start, so it replaces the client's own handler of the server's messages.
+    client.onNotification(ShowMessageNotification.type, (params) => this.showServerMessage(params));
     client.onNotification(STATUS_NOTIFICATION, (status: ServerStatus) => {
       if (this.client === client && status && typeof status.kind === 'string') {
         this.statusBar.setStatus(status);
@@ -523,8 +556,27 @@ class DeepSeekExtension implements vscode.Disposable {
     }
   }
 
+  /**
+   * The server's window/showMessage, as the client shows it, except its "no API key": the
+   * extension says that itself, with a "Set API Key" button (both came at a first start), and
+   * says nothing of it after the user cleared the key on purpose.
+   */
+  private showServerMessage(params: ShowMessageParams): void {
+    if (isNoKeyMessage(params.message) && (this.keyCleared || this.toldNoKey)) {
+      this.log.info(params.message);
+      return;
+    }
+    const show =
+      params.type === MessageType.Error
+        ? vscode.window.showErrorMessage
+        : params.type === MessageType.Warning
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
+    void show(params.message);
+  }
+
   private maybeAskForKey(): void {
-    if (this.apiKey || this.toldNoKey) {
+    if (this.apiKey || this.toldNoKey || this.keyCleared) {
       return;
     }
     // A self-hosted endpoint (Ollama, vLLM, llama.cpp) usually needs no key.
@@ -615,6 +667,10 @@ class DeepSeekExtension implements vscode.Disposable {
         this.statusBar.current.lifecycle === 'untrusted'
           ? () => void vscode.commands.executeCommand('workbench.trust.manage')
           : undefined,
+      toggle: {
+        on: vscode.workspace.getConfiguration(SECTION, this.statusBar.editor?.document.uri ?? null).get<boolean>('completion.enable', true),
+        run: () => void this.toggleCompletions(),
+      },
     });
   }
 
@@ -636,6 +692,7 @@ class DeepSeekExtension implements vscode.Disposable {
       return;
     }
     await this.context.secrets.store(SECRET_KEY, trimmed);
+    this.setKeyCleared(false);
     // onDidChange restarts the server too; whichever comes second finds nothing to do.
     await this.syncKey();
     vscode.window.setStatusBarMessage('DeepSeek: API key saved', 3000);
@@ -648,18 +705,26 @@ class DeepSeekExtension implements vscode.Disposable {
     } catch {
       // unreadable: deleted all the same
     }
+    // Before the restart: the new server's "no API key" is then no problem to be told of.
+    this.setKeyCleared(true);
     await this.context.secrets.delete(SECRET_KEY);
     await this.syncKey();
     const said = keyClearedMessage(hadKey, process.env);
     if (said.notify) {
-      void vscode.window.showInformationMessage(said.text);
+      void vscode.window.showInformationMessage(said.text, ...(said.actions ?? [])).then((choice) => {
+        if (choice === 'Set API Key') {
+          void this.setApiKey();
+        }
+      });
     } else {
       vscode.window.setStatusBarMessage(said.text, 3000);
     }
   }
 
   private async toggleCompletions(): Promise<void> {
-    const cfg = vscode.workspace.getConfiguration(SECTION);
+    // The settings of the file being edited: completion.enable may be its folder's own.
+    const document = this.statusBar.editor?.document;
+    const cfg = vscode.workspace.getConfiguration(SECTION, document?.uri ?? null);
     const i = cfg.inspect<boolean>('completion.enable');
     const current = cfg.get<boolean>('completion.enable', true);
     // Write where the value in force comes from, so the toggle takes effect.
@@ -669,12 +734,18 @@ class DeepSeekExtension implements vscode.Disposable {
         : i?.workspaceValue !== undefined
           ? vscode.ConfigurationTarget.Workspace
           : vscode.ConfigurationTarget.Global;
-    const scoped =
-      target === vscode.ConfigurationTarget.WorkspaceFolder
-        ? vscode.workspace.getConfiguration(SECTION, vscode.window.activeTextEditor?.document.uri)
-        : cfg;
-    await scoped.update('completion.enable', !current, target);
-    vscode.window.setStatusBarMessage(`DeepSeek completions ${current ? 'off' : 'on'}`, 3000);
+    await cfg.update('completion.enable', !current, target);
+    const where = target === vscode.ConfigurationTarget.WorkspaceFolder ? ' in this folder' : '';
+    const sent = document && !notSentReason(document.uri.scheme);
+    const report = toggleReport(!current, sent ? document.languageId : undefined, cfg.get('completion.languages'), where);
+    if (!report.notify) {
+      vscode.window.setStatusBarMessage(report.text, 3000);
+      return;
+    }
+    const choice = await vscode.window.showInformationMessage(report.text, 'Open Settings');
+    if (choice) {
+      void vscode.commands.executeCommand('workbench.action.openSettings', 'deepseek.completion.languages');
+    }
   }
 
   private async reviewCurrentFile(): Promise<void> {

@@ -15,7 +15,7 @@ export interface ReviewAnswer {
  * cells of notebooks, which go with their notebook.
  */
 export const SENT_SCHEMES = ['file', 'untitled'];
-const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
+export const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
 
 /** A result for the status bar for a while, or a warning to be read. */
 export interface ReviewReport {

@@ -105,3 +105,34 @@ export function userValue(key: string, scope?: vscode.Uri): unknown {
   const cfg = vscode.workspace.getConfiguration(SECTION, scope ?? null);
   return isSet(cfg.inspect(key)) ? cfg.get(key) : undefined;
 }
+
+/** Whether `completion.languages` lets `languageId` have completions (the server's Settings.language_enabled). */
+export function languageEnabled(languages: unknown, languageId: string): boolean {
+  const table = languages && typeof languages === 'object' ? (languages as Record<string, unknown>) : {};
+  if (languageId in table) {
+    return !!table[languageId];
+  }
+  return '*' in table ? !!table['*'] : true;
+}
+
+/** What "Toggle Completions" says, and whether as a notification (with "Open Settings"). */
+export interface ToggleReport {
+  text: string;
+  notify: boolean;
+}
+
+/**
+ * What "Toggle Completions" says once `completion.enable` is `nowOn`, in a document of
+ * `languageId` (undefined: no editor), `where` being " in this folder" or "". It said "on" in
+ * a Markdown file that `completion.languages` keeps off, where nothing then came.
+ */
+export function toggleReport(nowOn: boolean, languageId: string | undefined, languages: unknown, where = ''): ToggleReport {
+  const state = nowOn ? 'on' : 'off';
+  if (languageId === undefined || languageEnabled(languages, languageId)) {
+    return { text: `DeepSeek completions ${state}${where}`, notify: false };
+  }
+  const byLanguages = `"deepseek.completion.languages" turns them off for ${languageId}`;
+  return nowOn
+    ? { text: `DeepSeek completions are on${where}, but not in this ${languageId} file: ${byLanguages}.`, notify: true }
+    : { text: `DeepSeek completions are off${where} (in this ${languageId} file they already were: ${byLanguages}).`, notify: true };
+}

@@ -1,6 +1,8 @@
 // One status bar item: the server's status (deepseek/status) and today's cost (deepseek/usage).
 
 import * as vscode from 'vscode';
+import { afterKeyCleared } from './apiKey';
+import { NOTEBOOK_CELL_SCHEME, SENT_SCHEMES } from './review';
 
 /** What the server appends to a notebook's URI for the document of its cells. */
 const NOTEBOOK_SUFFIX = '#cells';
@@ -88,6 +90,27 @@ export function notRunningPrompt(lifecycle: Lifecycle, reason: string): { messag
   }
 }
 
+/** What the documents of a scheme the server is never sent are, said in the status. */
+const NOT_SENT: Record<string, string> = {
+  output: 'the Output pane',
+  'vscode-userdata': "VS Code's own settings",
+  git: 'a git revision',
+  vscode: "one of VS Code's own documents",
+};
+
+/**
+ * Why the server never hears of a document of this URI scheme (the client's documentSelector
+ * takes files, untitled documents and notebook cells), or undefined. The status bar said
+ * "Normal", "Ready." on them: as if suggestions were to come there.
+ */
+export function notSentReason(scheme: string): string | undefined {
+  if (SENT_SCHEMES.includes(scheme) || scheme === NOTEBOOK_CELL_SCHEME) {
+    return undefined;
+  }
+  const what = NOT_SENT[scheme] ?? `a "${scheme}:" document`;
+  return `Completions are off for this document: it is ${what}, which is never sent to DeepSeek. They work in files and untitled documents.`;
+}
+
 /** The Output pane has a text editor too (its scheme `output`): it is no file being edited. */
 function isOutputPane(editor: vscode.TextEditor | undefined): boolean {
   return editor?.document.uri.scheme === 'output';
@@ -142,8 +165,29 @@ export class StatusBar implements vscode.Disposable {
     return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
   }
 
-  /** The server's status, unless it is about another file than the one being edited. */
+  /** The user cleared the API key on purpose ("DeepSeek: Clear API Key"). */
+  private keyCleared = false;
+
+  setKeyCleared(cleared: boolean): void {
+    this.keyCleared = cleared;
+    this.render();
+  }
+
   private shownStatus(): ServerStatus {
+    const status = this.statusForEditor();
+    return this.keyCleared ? afterKeyCleared(status) : status;
+  }
+
+  /** The server's status, unless it is about another file than the one being edited. */
+  private statusForEditor(): ServerStatus {
+    const focused = vscode.window.activeTextEditor?.document.uri.scheme;
+    const notSent = focused === undefined ? undefined : notSentReason(focused);
+    if (notSent) {
+      // A problem of every file's (the key rejected, the budget spent) still shows: it is
+      // what to fix before suggestions come anywhere.
+      const everywhere = !this.status.uri && (this.status.kind === 'Error' || this.status.kind === 'Warning');
+      return everywhere ? this.status : { kind: 'Inactive', message: notSent };
+    }
     const uri = this.status.uri;
     const active = this.editor?.document.uri.toString();
     // A notebook's status is about its cells kept as one document (the server's notebooks.py).

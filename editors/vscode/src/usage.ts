@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { formatCost, ScopeJSON, ServerStatus, TotalsJSON, UsageJSON } from './statusBar';
 
 interface UsageItem extends vscode.QuickPickItem {
-  action?: 'markdown' | 'log' | 'key' | 'restart' | 'trust' | 'refresh';
+  action?: 'markdown' | 'log' | 'key' | 'restart' | 'trust' | 'refresh' | 'toggle';
 }
 
 function fmtInt(n: number | undefined): string {
@@ -77,10 +77,20 @@ export function usageMarkdown(usage: UsageJSON): string {
   return out.join('\n');
 }
 
+/** What the quick pick's actions run. */
+export interface UsageCommands {
+  log: () => void;
+  setKey: () => void;
+  restart: () => void;
+  trust?: () => void;
+  /** "DeepSeek: Toggle Completions"; `on`: whether completions are on for the active file's settings. */
+  toggle?: { on: boolean; run: () => void };
+}
+
 export async function showUsage(
   fetch: () => Promise<UsageJSON | undefined>,
   status: () => ServerStatus,
-  commands: { log: () => void; setKey: () => void; restart: () => void; trust?: () => void },
+  commands: UsageCommands,
 ): Promise<void> {
   const usage = await fetch();
   const items: UsageItem[] = [];
@@ -112,6 +122,14 @@ export async function showUsage(
     items.push({ label: '$(info) The server is not running: no usage to show.' });
   }
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
+  // Where a Copilot user looks for it: the status bar item's menu turns completions off and on.
+  if (commands.toggle) {
+    items.push(
+      commands.toggle.on
+        ? { label: '$(circle-slash) Turn completions off', description: 'DeepSeek: Toggle Completions', action: 'toggle' }
+        : { label: '$(sparkle) Turn completions on', description: 'DeepSeek: Toggle Completions', action: 'toggle' },
+    );
+  }
   if (usage) {
     items.push({ label: '$(markdown) Open as Markdown report', action: 'markdown' });
   }
@@ -148,6 +166,9 @@ export async function showUsage(
       return;
     case 'trust':
       commands.trust?.();
+      return;
+    case 'toggle':
+      commands.toggle?.run();
       return;
     case 'refresh':
       return showUsage(fetch, status, commands);

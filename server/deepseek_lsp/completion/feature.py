@@ -226,6 +226,8 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
 
 T = TypeVar("T")
 TURNED_OFF = "completions are turned off"
+#: Turned off by the settings of the file's folder in a multi-root workspace.
+FOLDER_TURNED_OFF = "completions are turned off in this folder's settings"
 
 
 async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
@@ -421,14 +423,21 @@ class CompletionFeature(Feature):
     def workspace_folders_changed(self) -> None:
         self.crawler.folders_changed()
 
+    def folder_settings_changed(self) -> None:
+        self._refresh_status()
+
     def _refresh_status(self) -> None:
         """The status as the new settings make it, for the document used last: toggling
-        completions changed nothing on screen until the next keystroke or opened file."""
-        for uri in reversed(self._recent_docs):
-            doc = self.services.documents.get(uri)
-            if doc is not None:
+        completions changed nothing on screen until the next keystroke or opened file. The
+        other open files' Inactive is said again first: the editor forgets what it kept of each
+        file when these settings change, and an excluded file not typed in since showed Normal."""
+        docs = [doc for uri in self._recent_docs if (doc := self.services.documents.get(uri)) is not None]
+        for doc in docs[:-1]:
+            if self._inactive_reason(doc):
                 self.status_for(doc)
-                return
+        if docs:
+            self.status_for(docs[-1])
+            return
         current = self.services.status.current
         if not self.settings.completion.enable:
             self.services.status.set(Status("Inactive", TURNED_OFF, "completion"))
@@ -635,9 +644,9 @@ class CompletionFeature(Feature):
 
     def _inactive_reason(self, doc: Document) -> str:
         """Why the settings give this document no completions, or ''."""
-        s = self.settings
+        s = self.services.settings_for(doc.uri)
         if not s.completion.enable:
-            return TURNED_OFF
+            return TURNED_OFF if not self.settings.completion.enable else FOLDER_TURNED_OFF
         if not s.language_enabled(doc.language_id, doc.language.name if doc.language else None):
             return f"completions are off for {doc.language_id or 'this language'}"
         if is_excluded(doc.uri, s.exclude):
@@ -645,6 +654,9 @@ class CompletionFeature(Feature):
         if len(doc) > s.completion.max_file_bytes:
             return f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
         return ""
+
+    def _enabled_in_a_folder(self) -> bool:
+        return any(s.completion.enable for s in self.services.folder_settings.values())
 
     def status_for(self, doc: Document) -> str:
         """Why this document gets no completions (also sent as an Inactive status), or ''."""
@@ -656,8 +668,9 @@ class CompletionFeature(Feature):
             self.services.status.set(Status(self._paused.kind, paused, "completion"))
             return paused
         if reason:
-            # Turned off is everyone's state, not this file's (shown for every file).
-            uri = "" if reason == TURNED_OFF else doc.uri
+            # Turned off is everyone's state, not this file's (shown for every file), unless a
+            # folder of a multi-root workspace turns them on for its own files.
+            uri = "" if reason == TURNED_OFF and not self._enabled_in_a_folder() else doc.uri
             self.services.status.set(Status("Inactive", reason, "completion", uri))
         elif refused := getattr(self.services.models, "config_error", ""):
             # The endpoint settings are refused (plain http:// to another host): nothing can be

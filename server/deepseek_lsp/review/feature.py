@@ -167,9 +167,13 @@ class ReviewFeature(Feature):
     # -- document events --------------------------------------------------------------------------
 
     def _reviewable(self, doc: Document) -> bool:
-        return self.settings.review.mode != "off" and not is_excluded(
+        return self._mode(doc.uri) != "off" and not is_excluded(
             doc.uri, self.settings.exclude
         )
+
+    def _mode(self, uri: str) -> str:
+        """review.mode for this file: its folder's in a multi-root workspace, else the window's."""
+        return self.services.settings_for(uri).review.mode
 
     def document_opened(self, doc: Document) -> None:
         # Whatever was reviewed before (in this editor, another one, or on the command line)
@@ -213,7 +217,7 @@ class ReviewFeature(Feature):
         reason = self._save_reasons.pop(doc.uri, None)
         self._end_wait(doc.uri)
         if (
-            self.settings.review.mode == "onSave"
+            self._mode(doc.uri) == "onSave"
             and self._code(doc)
             and self._reviewable(doc)
             and not self._no_code(doc)
@@ -441,7 +445,7 @@ class ReviewFeature(Feature):
         # The reason is the answer; both editors show it (a message as well said it twice).
         if is_excluded(doc.uri, self.settings.exclude):
             return {"ok": False, "reason": "this file is excluded from review by the exclude setting"}
-        if self.settings.review.mode == "off":
+        if self._mode(doc.uri) == "off":
             return {"ok": False, "reason": "code review is off (review.mode)"}
         too_large = self._too_large(doc)
         if too_large:
@@ -505,7 +509,7 @@ class ReviewFeature(Feature):
             return None
         if not self._reviewable(doc) or self._too_large(doc) or self._no_code(doc):
             return None
-        if on_save and self.settings.review.mode != "onSave":
+        if on_save and self._mode(doc.uri) != "onSave":
             return None
         models = self.services.models
         client = getattr(models, "client", None)

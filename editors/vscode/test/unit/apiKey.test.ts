@@ -1,7 +1,7 @@
 // "DeepSeek: Set API Key" / "Clear API Key" (src/apiKey.ts).
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { keyClearedMessage, keyInputProblem } from '../../src/apiKey';
+import { afterKeyCleared, isNoKeyMessage, keyClearedMessage, keyInputProblem } from '../../src/apiKey';
 
 test('a key pasted with a character the server refuses (a typographic dash, a zero-width space) is refused in the input box', () => {
   // The server (config.API_KEY_CHARS) takes printable ASCII only: such a key was stored,
@@ -24,7 +24,7 @@ test('"Clear API Key" with DEEPSEEK_API_KEY in the environment does not claim th
   const nothing = keyClearedMessage(false, env);
   assert.doesNotMatch(nothing.text, /removed/);
   assert.match(nothing.text, /no API key was stored.*DEEPSEEK_API_KEY/);
-  assert.deepEqual(keyClearedMessage(true, {}), { text: 'DeepSeek: API key removed', notify: false });
+  assert.equal(keyClearedMessage(true, {}).notify, true);
   assert.doesNotMatch(keyClearedMessage(false, {}).text, /removed/);
 });
 
@@ -39,4 +39,23 @@ test('a key pasted with its surroundings (JSON quotes, a .env line, "Bearer ") i
   assert.equal(keyInputProblem('sk-a"b\'c'), undefined);
   assert.equal(keyInputProblem('c2stMDEyMw=='), undefined);
   assert.equal(keyInputProblem('"sk-0123abcdef'), undefined);
+});
+
+test('"Clear API Key" says the key was cleared and how to set one again, and its "no API key" is no alarm', () => {
+  const said = keyClearedMessage(true, {});
+  assert.ok(said.notify);
+  assert.match(said.text, /API key was cleared/);
+  assert.match(said.text, /DeepSeek: Set API Key/);
+  assert.deepEqual(said.actions, ['Set API Key']);
+  // The restarted server's message and status (usage_feature.py) are recognised...
+  const server = 'no API key: set DEEPSEEK_API_KEY in the server\'s environment or the apiKey setting';
+  assert.ok(isNoKeyMessage(`DeepSeek: ${server}`));
+  assert.ok(!isNoKeyMessage('DeepSeek: the API key was rejected (401)'));
+  // ...and the red Error becomes Inactive, saying it was the user's choice.
+  const calm = afterKeyCleared({ kind: 'Error', message: server, feature: 'config' });
+  assert.equal(calm.kind, 'Inactive');
+  assert.match(calm.message, /you cleared it.*Set API Key/);
+  // A key rejected is still an Error.
+  const rejected = { kind: 'Error' as const, message: 'the API key was rejected (401)', feature: 'completion' };
+  assert.deepEqual(afterKeyCleared(rejected), rejected);
 });

@@ -134,3 +134,45 @@ test('a notebook made small enough: once its cells get suggestions again, it is 
   stubNotebook(undefined);
   bar.dispose();
 });
+
+test('a document the server never gets (the Output pane, settings.json, a git revision) is Inactive, saying why, not "Normal", "Ready."', () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  assert.match(shown(bar), /sparkle/);
+  for (const [uri, what] of [
+    ['output:extension-output-deepseek-lsp.deepseek-vscode-%231-DeepSeek', /Output pane/],
+    ['vscode-userdata:/home/me/.config/Code/User/settings.json', /VS Code's own settings/],
+    ['git:/proj/a.py?%7B%22ref%22%3A%22HEAD%22%7D', /git revision/],
+    ['vscode-vfs://github/me/repo/a.py', /"vscode-vfs:" document/],
+  ] as const) {
+    switchEditor(uri);
+    assert.match(shown(bar), /circle-slash/, uri);
+    assert.match(shown(bar), what, shown(bar));
+    assert.doesNotMatch(shown(bar), /Ready/);
+    assert.equal(bar.displayed.kind, 'Inactive');
+  }
+  // A problem of every file's is what to fix first: still shown there.
+  bar.setStatus({ kind: 'Error', message: 'the API key was rejected', feature: 'completion', uri: '' });
+  assert.match(shown(bar), /rejected/);
+  switchEditor(A);
+  assert.match(shown(bar), /rejected/);
+  bar.dispose();
+});
+
+test('after "Clear API Key" the server\'s "no API key" shows as Inactive, not as a red Error', () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  const noKey = { kind: 'Error' as const, message: 'no API key: set DEEPSEEK_API_KEY in the server\'s environment', feature: 'config' };
+  // At a first start without a key it is an Error (nothing works until one is set).
+  bar.setStatus(noKey);
+  assert.match(shown(bar), /\$\(error\)/);
+  bar.setKeyCleared(true);
+  assert.match(shown(bar), /circle-slash/);
+  assert.match(shown(bar), /you cleared it/);
+  assert.equal(bar.item.backgroundColor, undefined);
+  bar.setKeyCleared(false);
+  assert.match(shown(bar), /\$\(error\)/);
+  bar.dispose();
+});

@@ -46,3 +46,18 @@ test('in an untrusted workspace the usage quick pick offers to trust it, not a r
   assert.doesNotMatch(untrusted, /Restart server/);
   assert.match(await labels(), /Restart server/);
 });
+
+test('the status bar item\'s menu turns completions off and on, as Copilot\'s does', async () => {
+  let toggled = 0;
+  const commands = { log() {}, setKey() {}, restart() {}, toggle: { on: true, run: () => (toggled += 1) } };
+  stub.quickPicks = [];
+  await showUsage(async () => usage, () => ({ kind: 'Normal', message: '' }), commands);
+  const labels = stub.quickPicks[0].items.map((i) => i.label);
+  assert.ok(labels.includes('$(circle-slash) Turn completions off'), labels.join('\n'));
+  stub.quickPicks = [];
+  await showUsage(async () => usage, () => ({ kind: 'Inactive', message: 'completions are turned off' }), {
+    ...commands,
+    toggle: { on: false, run: commands.toggle.run },
+  });
+  assert.ok(stub.quickPicks[0].items.some((i) => i.label === '$(sparkle) Turn completions on'));
+});
