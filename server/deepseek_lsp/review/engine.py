@@ -137,6 +137,8 @@ class ReviewOutcome:
     #: fatal error, or was answered blank, not in JSON or cut short): this review says nothing
     #: (or not all) about them, so what was known of them still stands.
     unanswered: list[Unit] = field(default_factory=list)
+    #: What its requests cost in USD (set by the editor's review; None: the model has no price).
+    cost_usd: float | None = None
 
     @property
     def fatal(self) -> ModelError | None:

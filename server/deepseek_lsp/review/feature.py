@@ -14,6 +14,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -29,7 +30,7 @@ from ..notebooks import CellSpan
 from ..privacy import is_excluded, uri_to_path
 from ..status import Status
 from ..timeouts import within
-from ..usage_feature import endpoint_fields
+from ..usage_feature import endpoint_fields, format_usd
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
@@ -222,8 +223,9 @@ class ReviewFeature(Feature):
             and self._reviewable(doc)
             and not self._no_code(doc)
         ):
-            if self._too_large(doc):  # completions already show the Inactive status for it
-                log.debug("not reviewing %s: %s", doc.uri, self._too_large(doc))
+            too_large = self._too_large(doc)
+            if too_large:
+                self._tell_too_large(doc.uri, too_large)
                 return
             delay = self.settings.review.auto_save_delay_ms / 1000
             if reason in _AUTO_SAVES and delay > 0:
@@ -234,6 +236,17 @@ class ReviewFeature(Feature):
                 return
             # A manual save, or an editor that never says why it saves (Neovim, Helix).
             self.schedule(doc.uri, on_save=True)
+
+    def _tell_too_large(self, uri: str, reason: str) -> None:
+        """Say once per file that its saves are not reviewed. Left to the completions' Inactive
+        status, a user with completions off (or off for the language) saved a large file and
+        saw no word at all: no diagnostic read as a clean review."""
+        log.debug("not reviewing %s: %s", uri, reason)
+        self.services.status.tell_once(
+            f"review:too-large:{uri}",
+            f"Not reviewed: {reason} (the completion.maxFileBytes setting bounds reviews too).",
+            3,
+        )
 
     def _wait_quiet(self, uri: str, delay: float) -> None:
         self._end_wait(uri)
@@ -471,6 +484,8 @@ class ReviewFeature(Feature):
             "summary": " ".join(outcome.summaries),
             "problems": outcome.problems,
             "errors": [e.user_message for e in outcome.errors],
+            # A review is the large model's work: what each save costs was only in the totals.
+            "costUsd": outcome.cost_usd,
         }
 
     async def _review(
@@ -507,7 +522,11 @@ class ReviewFeature(Feature):
         doc = self.services.documents.get(uri)
         if doc is None or self._paused.now():
             return None
-        if not self._reviewable(doc) or self._too_large(doc) or self._no_code(doc):
+        if not self._reviewable(doc) or self._no_code(doc):
+            return None
+        too_large = self._too_large(doc)
+        if too_large:  # grown past the limit since the save, or saved before the settings came
+            self._tell_too_large(uri, too_large)
             return None
         if on_save and self._mode(doc.uri) != "onSave":
             return None
@@ -563,7 +582,8 @@ class ReviewFeature(Feature):
             progress.end("failed")
             self.services.status.set(Status("Warning", f"review failed: {exc}", "review", uri))
             return None
-        progress.end(f"{len(outcome.findings)} finding(s)")
+        outcome.cost_usd = self._cost(outcome, settings)
+        progress.end(_ended(outcome))
         self._report(outcome, uri)
         current = self.services.documents.get(uri)
         if current is None or self.settings.review.mode == "off":
@@ -591,6 +611,19 @@ class ReviewFeature(Feature):
         self._publish_state(current, state, force=True)
         return outcome
 
+    def _cost(self, outcome: ReviewOutcome, settings: Settings) -> float | None:
+        """What the review's own requests cost at the prices of now, as the usage ledger bills
+        them; None for a model without a price (a self-hosted one)."""
+        ledger = getattr(self.services.models, "ledger", None)
+        model = settings.review.model
+        if ledger is None or not ledger.prices.known(model):
+            return None
+        now = datetime.now(timezone.utc)
+        return sum(
+            ledger.prices.cost(model, u.cache_hit_tokens, u.cache_miss_tokens, u.completion_tokens, now)
+            for u in outcome.usage
+        )
+
     def _as_now(self, findings: list[Finding]) -> list[Finding]:
         """The findings the settings and ignores let through now: a review that began before
         the user ignored a finding or raised minSeverity published them all the same."""
@@ -616,12 +649,19 @@ class ReviewFeature(Feature):
             error: ModelError = outcome.errors[0]
             # Its retries are spent: nothing reviews the file again until it is saved again.
             message = error.final_message
+            name = _basename(uri)
+            left = _left_unreviewed(outcome)
             if isinstance(error, BudgetExceeded):
                 # Not sent, and saving again at once is refused again: "Raise the daily budget
                 # setting to continue. Save again to retry" read as two ways out.
-                text = f"review of {_basename(uri)} not sent: {message} Then save the file again to review it."
+                if left:
+                    text = f"review of {name} incomplete, {left}: {message} Then save the file again to review them."
+                else:
+                    text = f"review of {name} not sent: {message} Then save the file again to review it."
+            elif left:
+                text = f"review of {name} incomplete, {left}: {message} Save again to retry."
             else:
-                text = f"review of {_basename(uri)} failed: {message} Save again to retry."
+                text = f"review of {name} failed: {message} Save again to retry."
             status.set(Status("Warning", text, "review", uri))
             return
         if outcome.problems:
@@ -908,6 +948,27 @@ class _Progress:
             action(self._server.work_done_progress)
         except Exception as exc:
             log.debug("progress update failed: %s", exc)
+
+
+def _ended(outcome: ReviewOutcome) -> str:
+    """The progress's last word: the findings, and what the review cost (or that the cache
+    answered it whole, for nothing)."""
+    found = f"{len(outcome.findings)} finding(s)"
+    if not outcome.units_sent:
+        return f"{found}, from the cache"
+    if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
+        return found
+    return f"{found}, {format_usd(outcome.cost_usd)}"
+
+
+def _left_unreviewed(outcome: ReviewOutcome) -> str:
+    """"N of M units not reviewed" when some of the review's requests were answered and others
+    failed, else "". A large file's later requests refused by the daily budget read "review of
+    big.py not sent" over the findings of its first requests, as if none of it had been."""
+    left = len(outcome.unanswered)
+    if not left or outcome.units_sent <= left:
+        return ""
+    return f"{left} of {outcome.units} units not reviewed"
 
 
 def _unit_spans(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:

@@ -1,0 +1,96 @@
+"""What the user is told of a review: what it cost, how much of a large file the daily budget let
+through, that a file above completion.maxFileBytes is not reviewed. The real server over stdio
+against the fake DeepSeek."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from deepseek_lsp.usage_feature import format_usd
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import _to_dict, eventually, lsp_session, open_doc
+from tests.review_support import Rule, reviewer
+from tests.test_review_lsp import CHAT, diagnostics, env, save, statuses
+
+ROW = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:", 0.9)
+#: Fourteen functions: two requests (twelve units at most in one).
+FUNCTIONS = "".join(
+    f"def f{i}(row):\n    if row == None:\n        return {i}\n    return 0\n\n\n" for i in range(14)
+)
+
+
+async def test_a_review_the_budget_cut_short_says_how_much_was_not_reviewed(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The first request of a large file went, the budget refused the second: the status read
+    "review of a.py not sent" over the twelve findings the first one brought."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    settings = {"dailyBudgetUsd": 0.000001, "review": {"mode": "onSave", "maxRetries": 0, "maxConcurrency": 1}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        uri = "file:///ws/a.py"
+        open_doc(client, uri, FUNCTIONS)
+        save(client, uri)
+        assert await eventually(lambda: bool(client.statuses) and statuses(client)[-1]["kind"] == "Warning", timeout=10)
+        message = statuses(client)[-1]["message"]
+        assert len(diagnostics(client, uri)) == 12 and len(fake_deepseek.requests_to(CHAT)) == 1
+        assert message.startswith("review of a.py incomplete, 2 of 14 units not reviewed: Daily DeepSeek budget"), message
+        assert message.endswith("Then save the file again to review them.")
+
+
+async def test_a_save_of_a_file_too_large_to_review_says_so_once(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """With completions off, nothing said a large file was not reviewed: its saves showed no
+    diagnostic, as a clean review would."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    settings = {"completion": {"enable": False, "maxFileBytes": 400}, "review": {"mode": "onSave"}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        uri = "file:///ws/big.py"
+        open_doc(client, uri, FUNCTIONS)
+        save(client, uri)
+        save(client, uri)
+
+        def told() -> list[str]:
+            return [m.message for m in client.messages if "big.py" in m.message]
+
+        assert await eventually(lambda: bool(told()), timeout=5)
+        assert told() == ["DeepSeek: Not reviewed: big.py is larger than 400 bytes; nothing is sent "
+                          "(the completion.maxFileBytes setting bounds reviews too)."]
+        assert fake_deepseek.requests_to(CHAT) == [] and diagnostics(client, uri) == []
+
+
+async def test_a_review_says_what_it_cost_and_a_cached_one_that_it_cost_nothing(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The large model's review of each save was billed with no word of its price: its cost was
+    only in the day's totals, mixed with every completion's."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings={"review": {"mode": "onSave"}}) as client:
+        uri = "file:///ws/a.py"
+        open_doc(client, uri, FUNCTIONS)
+
+        def progress_end() -> str | None:
+            ends = [r for rs in client.progress_reports.values() for r in rs if isinstance(r, types.WorkDoneProgressEnd)]
+            return ends[-1].message if ends else None
+
+        async def review() -> tuple[dict[str, Any], str | None]:
+            client.progress_reports.clear()
+            result = await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[uri])
+            )
+            assert await eventually(lambda: progress_end() is not None)
+            return result, progress_end()
+
+        result, ended = await review()
+        usage = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+        billed = usage["session"]["total"]["cost_usd"]
+        assert result["ok"] and result["findings"] == 14 and billed > 0
+        assert abs(result["costUsd"] - billed) < 1e-9
+        assert ended == f"14 finding(s), {format_usd(billed)}"
+        # Saved again unchanged: the cache answers, nothing is billed, and the user is told so.
+        result, ended = await review()
+        assert result["costUsd"] == 0 and ended == "14 finding(s), from the cache"
+        assert len(fake_deepseek.requests_to(CHAT)) == 2
