@@ -1,18 +1,24 @@
 """What the user is told of a review: what it cost, how much of a large file the daily budget let
-through, that a file above completion.maxFileBytes is not reviewed. The real server over stdio
-against the fake DeepSeek."""
+through, that a file above completion.maxFileBytes is not reviewed, why a review asked for ended without
+an answer. The real server over stdio (the review feature on its own for the last) against the
+fake DeepSeek."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
 from deepseek_lsp.usage_feature import format_usd
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import _to_dict, eventually, lsp_session, open_doc
 from tests.review_support import Rule, reviewer
+from tests.test_review_after_edits import Editor
 from tests.test_review_lsp import CHAT, diagnostics, env, save, statuses
 
 ROW = Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:", 0.9)
@@ -94,3 +100,42 @@ async def test_a_review_says_what_it_cost_and_a_cached_one_that_it_cost_nothing(
         result, ended = await review()
         assert result["costUsd"] == 0 and ended == "14 finding(s), from the cache"
         assert len(fake_deepseek.requests_to(CHAT)) == 2
+
+
+@pytest.mark.usefixtures("state_dir")
+@pytest.mark.parametrize(
+    ("stop", "reason"),
+    [
+        ("close", "the file was closed before its review ended"),
+        ("turn off", "code review is off (review.mode)"),
+        ("exclude", "this file is excluded from review by the exclude setting"),
+    ],
+)
+async def test_a_review_file_stopped_by_a_close_or_a_setting_says_why(
+    fake_deepseek: FakeDeepSeek, stop: str, reason: str
+) -> None:
+    """"Review File", then the file closed (or reviews turned off, or the file excluded) before
+    the answer: the editor showed "superseded by a newer review", and no review had begun."""
+    answer = reviewer([ROW])
+
+    def slowly(body: dict[str, Any]) -> str:
+        time.sleep(0.5)
+        return answer(body)
+
+    fake_deepseek.responder(slowly, path=CHAT)
+    async with Editor(fake_deepseek, FUNCTIONS) as editor:
+        asked = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: bool(fake_deepseek.requests_to(CHAT)), timeout=5)
+        if stop == "close":
+            editor.review.document_closed(editor.services.documents.close(editor.uri))
+        else:
+            old = editor.services.settings
+            new = (
+                replace(old, review=replace(old.review, mode="off"))
+                if stop == "turn off"
+                else replace(old, exclude=(*old.exclude, "**/app.py"))
+            )
+            editor.services.settings = new
+            editor.review.settings_changed(old, new)
+        assert await asyncio.wait_for(asked, 5) == {"ok": False, "reason": reason}
+        assert editor.diagnostics() == []

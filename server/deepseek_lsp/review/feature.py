@@ -450,21 +450,31 @@ class ReviewFeature(Feature):
         task.add_done_callback(done)
         return task
 
+    def _refused(self, uri: str) -> str:
+        """Why the document ``uri`` is not reviewed now, or ""."""
+        doc = self.services.documents.get(uri)
+        if doc is None:
+            return "the file was closed before its review ended"
+        if is_excluded(uri, self.settings.exclude):
+            return "this file is excluded from review by the exclude setting"
+        if self._mode(uri) == "off":
+            return "code review is off (review.mode)"
+        too_large = self._too_large(doc)
+        if too_large:
+            return too_large
+        if self._no_code(doc):
+            return "this notebook has no code cells to review"
+        return ""
+
     async def run_command(self, uri: str, *, force: bool) -> dict[str, Any]:
         doc, _ = self._view(uri)  # from a notebook's cell: the whole notebook
         if doc is None:
             return {"ok": False, "reason": "document is not open"}
         uri = doc.uri
         # The reason is the answer; both editors show it (a message as well said it twice).
-        if is_excluded(doc.uri, self.settings.exclude):
-            return {"ok": False, "reason": "this file is excluded from review by the exclude setting"}
-        if self._mode(doc.uri) == "off":
-            return {"ok": False, "reason": "code review is off (review.mode)"}
-        too_large = self._too_large(doc)
-        if too_large:
-            return {"ok": False, "reason": too_large}
-        if self._no_code(doc):
-            return {"ok": False, "reason": "this notebook has no code cells to review"}
+        refused = self._refused(uri)
+        if refused:
+            return {"ok": False, "reason": refused}
         task = self.schedule(uri, force=force)
         try:
             outcome = await asyncio.shield(task)
@@ -472,10 +482,12 @@ class ReviewFeature(Feature):
             if task.cancelled():
                 if task in self._stopped_by_user:
                     return {"ok": False, "reason": "cancelled"}
-                return {"ok": False, "reason": "superseded by a newer review"}
+                # Closed, turned off or excluded meanwhile: "superseded by a newer review" was
+                # said of a review that nothing replaced.
+                return {"ok": False, "reason": self._refused(uri) or "superseded by a newer review"}
             raise
         if outcome is None:
-            return {"ok": False, "reason": self._paused.now() or "not reviewed"}
+            return {"ok": False, "reason": self._paused.now() or self._refused(uri) or "not reviewed"}
         return {
             "ok": not outcome.errors,
             "findings": len(self._files.get(uri, _FileState()).findings),
@@ -586,7 +598,7 @@ class ReviewFeature(Feature):
         progress.end(_ended(outcome))
         self._report(outcome, uri)
         current = self.services.documents.get(uri)
-        if current is None or self.settings.review.mode == "off":
+        if current is None or self._mode(uri) == "off":
             return outcome
         # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
         # So too when the user switched the model (or thinking, redaction) meanwhile: the
