@@ -139,3 +139,19 @@ async def test_a_review_file_stopped_by_a_close_or_a_setting_says_why(
             editor.review.settings_changed(old, new)
         assert await asyncio.wait_for(asked, 5) == {"ok": False, "reason": reason}
         assert editor.diagnostics() == []
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_a_review_with_one_failed_request_says_which_part_failed(fake_deepseek: FakeDeepSeek) -> None:
+    """One of a large file's two requests answered 500: "review of app.py failed", over the
+    findings the other request brought."""
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    async with Editor(fake_deepseek, FUNCTIONS) as editor:
+        s = editor.services.settings
+        editor.services.settings = replace(s, review=replace(s.review, max_retries=0, max_concurrency=1))
+        fake_deepseek.fault("status", count=1, path=CHAT, status=500)
+        result = await editor.review_file()
+        assert not result["ok"] and len(editor.diagnostics()) == 2
+        message = editor.statuses[-1].message
+        assert message.startswith("review of app.py incomplete, 12 of 14 units not reviewed: "), message
+        assert message.endswith("Save again to retry.")
