@@ -967,7 +967,7 @@ def _ended(outcome: ReviewOutcome) -> str:
     answered it whole, for nothing)."""
     found = f"{len(outcome.findings)} finding(s)"
     if not outcome.units_sent:
-        return f"{found}, from the cache"
+        return f"{found}, from the cache" if outcome.units else found  # (an empty file)
     if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
         return found
     return f"{found}, {format_usd(outcome.cost_usd)}"
