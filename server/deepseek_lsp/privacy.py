@@ -34,6 +34,13 @@ def _basic_credentials(match: re.Match[str]) -> str:
     return f"{match.group(1)} {REDACTED}"
 
 
+def _url_password(match: re.Match[str]) -> str:
+    """A URL's password, unless a word in its place (``http://joe:password@proxy``: a doc's)."""
+    if _SECRET_PLACEHOLDER.fullmatch(match.group(2)):
+        return match.group(0)
+    return match.group(1) + REDACTED + match.group(3)
+
+
 def _docker_auth(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED if _is_user_and_password(match.group(2)) else match.group(0)
 
@@ -57,7 +64,7 @@ _TWILIO = re.compile(r"SK(?<=\bSK)[0-9a-fA-F]{32}(?![A-Za-z0-9_])")
 _SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
 
 #: A word in a name that says it holds a secret.
-_SECRET_WORDS = r"(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)"
+_SECRET_WORDS = r"(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN(?!I[SZ])|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)"
 
 #: A name an assignment of a secret is to (``DB_PASSWORD``, ``apiKey``, ``smtpPass``), in a
 #: case-insensitive verbose pattern. The whole word holding such a word, found by a lookahead:
@@ -140,6 +147,20 @@ def _htpasswd(match: re.Match[str]) -> str:
     return match.group(1) + rest[: secret.start()] + REDACTED + rest[secret.end() :]
 
 
+#: A placeholder of words that names a secret, in the place of one (``redis://user:password@``,
+#: ``--password my-password``, ``token: 'YOUR-TOKEN'``, ``"your-token-here"``).
+_SECRET_PLACEHOLDER = re.compile(
+    r"(?i)(?:[a-z]+[_-])*(?:password|passwd|passphrase|pass|pwd|secret|token|(?:api|access|secret)[_-]?key)"
+    r"(?:[_-][a-z]+)*"
+)
+
+
+def _is_placeholder(value: str) -> bool:
+    """Words naming a secret in a value's place (``my-password``); one word alone
+    (``POSTGRES_PASSWORD=secret``) is as often the password a setup really uses."""
+    return ("-" in value or "_" in value) and _SECRET_PLACEHOLDER.fullmatch(value) is not None
+
+
 #: A value that is itself a secret's name (``("password", "confirm_password")``).
 _SECRET_NAME_ONLY = re.compile(r"(?ix)" + _ASSIGNED_NAME)
 
@@ -215,7 +236,9 @@ def _names_a_value(value: str, expanded: bool) -> bool:
         return True
     if value.startswith(("%", "{", "<")) or _is_template(value) or _PLACEHOLDER.fullmatch(value):
         return True
-    return _WORDS.fullmatch(value) is not None and _SECRET_NAME_ONLY.fullmatch(value) is not None
+    return _WORDS.fullmatch(value) is not None and (
+        _SECRET_NAME_ONLY.fullmatch(value) is not None or _is_placeholder(value)
+    )
 
 
 def _argument_group(match: re.Match[str]) -> str:
@@ -359,6 +382,21 @@ def _pgpass_line(match: re.Match[str]) -> str:
 #: SNMP's well-known default communities: published, the first any scanner tries, so no
 #: secret; kept, they are what a review should point out.
 _DEFAULT_COMMUNITIES = frozenset(("public", "private"))
+
+
+#: Net-SNMP's flags whose value is a secret: ``-c`` a community, ``-A``/``-X`` v3's passphrases.
+_SNMP_SECRET_FLAG = re.compile(r"((?<!\S)-[cAX][ \t]*)" + _CLI_ARGUMENT)
+
+
+def _snmp_arguments(match: re.Match[str]) -> str:
+    return _SNMP_SECRET_FLAG.sub(_snmp_argument, match.group(0))
+
+
+def _snmp_argument(match: re.Match[str]) -> str:
+    """A Net-SNMP tool's community or passphrase (see _cli_argument), unless a default."""
+    if match.group(_argument_group(match)).lower() in _DEFAULT_COMMUNITIES:
+        return match.group(0)
+    return _cli_argument(match)
 
 
 def _snmp_community(match: re.Match[str]) -> str:
@@ -691,8 +729,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # A placeholder (``:${DB_PASSWORD}@``, an f-string's ``:{password}@``, ``:$PGPASSWORD@``) is
     # code, not a password: it went out as ``[REDACTED]``, the variable's name with it.
     (
-        re.compile(r"(?i)(://[^:/@\s]*:)(?!(?:\$?\{[^{}\s]*\}|(?-i:\$[A-Z_][A-Z0-9_]*))@)[^/?#\s\"'`]{3,}(@)"),
-        r"\1" + REDACTED + r"\2",
+        re.compile(r"(?i)(://[^:/@\s]*:)(?!(?:\$?\{[^{}\s]*\}|(?-i:\$[A-Z_][A-Z0-9_]*))@)([^/?#\s\"'`]{3,})(@)"),
+        _url_password,
     ),
     # HTTP Basic credentials: ``user:password`` in base64, which anyone decodes. Only what
     # decodes to that (``Basic authentication`` is a word, not base64 of a user and password).
@@ -849,6 +887,49 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         _cli_argument,
     ),
     (re.compile(r"(--pass(?<![\w-]--pass)(?:word|wd|phrase)?[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    # wget's and curl-like tools' ``--ftp-password X`` (``--http-password``, ``--proxy-password``),
+    # the space form: the ``=`` form is an assignment's.
+    (re.compile(r"(--(?:ftp|http|proxy)-pass(?:word|wd)?[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    # Tools whose password flag is their own: Mosquitto's ``-P``, ipmitool's ``-P``, PuTTY's
+    # ``pscp``/``plink``/``psftp -pw``, ``x11vnc -passwd``, ``mysqladmin ... password X`` (the new
+    # password, a positional command), ``lftp -u user,pass``.
+    (re.compile(r"(" + _command(r"mosquitto_(?:pub|sub|rr)\b") + r"(?<!\S)-P[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    (re.compile(r"(" + _command(r"ipmitool(?<=\bipmitool)\b") + r"(?<!\S)-P[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    (
+        re.compile(r"(" + _command(r"(?:pscp|plink|psftp)(?<![\w-]pscp)(?<![\w-]plink)(?<![\w-]psftp)(?:\.exe)?\b") + r"(?<!\S)-pw[ \t]+)" + _CLI_ARGUMENT),
+        _cli_argument,
+    ),
+    (re.compile(r"(" + _command(r"x11vnc(?<=\bx11vnc)\b") + r"(?<!\S)-passwd[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    (re.compile(r"(" + _command(r"mysqladmin(?<=\bmysqladmin)\b") + r"(?<!\S)password[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    (re.compile(r"(" + _command(r"lftp(?<=\blftp)\b") + r"(?<!\S)-u[ \t]+)" + _CLI_ARGUMENT), _cli_user_password(",")),
+    # NetworkManager's ``nmcli dev wifi connect SSID password X`` and a connection's
+    # ``wifi-sec.psk X`` (``802-11-wireless-security.psk``, ``802-1x.password``).
+    (
+        re.compile(
+            r"(" + _command(r"nmcli(?<=\bnmcli)\b")
+            + r"(?<!\S)(?:password|(?:wifi-sec|802-11-wireless-security)\.psk|802-1x\.password)[ \t]+)"
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # wpa_supplicant.conf's ``psk="..."`` (the passphrase) or ``psk=`` and 64 hex digits (the key
+    # derived from it, as good as the passphrase); ``sae_password`` is an assignment's.
+    (re.compile(r"""(?m)^([ \t]*psk=)(?:"(?P<double>[^"\r\n]+)"|(?P<bare>[0-9a-fA-F]{64})\b)"""), _cli_argument),
+    # Net-SNMP's tools: ``-c community`` (v1, v2c), ``-A`` and ``-X`` (v3's authentication and
+    # privacy passphrases); ``public`` and ``private`` stay (see _snmp_community).
+    # To the command's end: ``-A auth -X priv`` gives two.
+    (
+        re.compile(r"snmp(?<![\w-]snmp)(?:bulk)?(?:walk|get|getnext|set|trap|inform|table|status|df|netstat|delta)\b[^\r\n;|&]*"),
+        _snmp_arguments,
+    ),
+    # A password given to ``sudo -S`` as a here-string (``sudo -S cmd <<< "..."``).
+    (
+        re.compile(
+            r"(sudo(?<=\bsudo)(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b(?:(?!sudo)[^\r\n|;&<])*<<<[ \t]*)"
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
     # Java's keytool and jarsigner: ``-storepass``, ``-keypass``, ``-srcstorepass``, ...; not
     # ``-storepass:env NAME`` (where it is kept).
     (re.compile(r"((?<![\w-])-(?:src|dest|new)?(?:store|key)pass[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
@@ -935,6 +1016,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             r"""(?m)(^[ \t]*(?:-[ \t]+)?["']?(?:snmp-server[ \t]+community|(?:ro|rw)community6?|com2sec6?[ \t]+\S+[ \t]+\S+)[ \t]+)"""
             r"""(?P<bare>[^\s"'`]+)(?=[ \t"']|\r?$)"""
         ),
+        _snmp_community,
+    ),
+    # IOS's trap destination, its community after the host (``snmp-server host 10.0.0.5 version
+    # 2c COMMUNITY``; v3 names a user there), and Juniper's ``set snmp community X``.
+    (
+        re.compile(
+            r"""(?m)(^[ \t]*(?:-[ \t]+)?["']?snmp-server[ \t]+host[ \t]+\S+(?:[ \t]+(?:traps|informs))?"""
+            r"""(?:[ \t]+version[ \t]+(?:1|2c))?(?:[ \t]+vrf[ \t]+\S+)?[ \t]+)"""
+            r"""(?!(?:version|traps|informs|vrf)\b)(?P<bare>[^\s"'`]+)(?=[ \t"']|\r?$)"""
+        ),
+        _snmp_community,
+    ),
+    (
+        re.compile(r"""(?m)(^[ \t]*(?:\S+[#>%][ \t]*)?set[ \t]+snmp[ \t]+community[ \t]+)"?(?P<bare>[^\s"'`;]+)"""),
         _snmp_community,
     ),
     # Redis's ``requirepass ...`` and ``masterauth ...`` (redis.conf, ``redis-server
@@ -1100,7 +1195,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
             (?:[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
-            (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
+            (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
             """
         ),
         None,
@@ -1200,7 +1295,81 @@ def _assignment(match: re.Match[str]) -> str:
         return match.group(0)
     if _ARN_SERVICE.search(match.string, max(0, match.start() - 24), match.start()):
         return match.group(0)
+    if match.group(5) is not None and _bare_value_is_code(match):
+        return match.group(0)
     return _assigned(match.group(0), *match.groups())
+
+
+#: A value with no digit that is a word of code: a keyword or a literal (``let token =
+#: undefined;``), or a statement (the next line's ``return``, after ``if x in TOKENS:``).
+_CODE_WORDS = frozenset(
+    ("undefined", "unknown", "nullptr", "return", "continue", "import", "raise", "yield", "await", "break", "pass")
+)
+#: An identifier without a digit: a generated secret has digits; a variable most often none.
+_IDENTIFIER = re.compile(r"[A-Za-z_$]+")
+#: An identifier of words, camelCase or snake_case (``storedJwt``, ``current_token``).
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+_SNAKE_CASE = re.compile(r"[a-z]_+[a-z]")
+#: An infix operator after a value: an expression (``Token = Ignore + PlainToken``, a type's
+#: ``number | string``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
+_INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&))[ \t]")
+#: Before a name: an attribute of an object (``self.token = nextchar``) or the last target of
+#: a tuple (``exposed, token = result``): code.
+_CODE_TARGET = re.compile(r"(?:\b(?:self|this|cls)\.|,[ \t]*(?:\w+\.)*)\Z")
+#: The rest of a value's line that is more code or prose: neither blank nor a comment.
+_MORE_ON_LINE = re.compile(r"[ \t]*[^\s#/;]")
+_WORD_AFTER = re.compile(r"[ \t]+[A-Za-z]")
+
+
+def _bare_value_is_code(match: re.Match[str]) -> bool:
+    """Whether an assignment's unquoted value is code or prose, not a secret: a variable, a
+    type, an expression; a word of a sentence (``"pwd: expected bytes"``, ``# First pass:
+    determine ...``); the first word of the next line of code after a name ending a line
+    (``if key in TOKENS:`` then ``return``)."""
+    text, value, sep = match.string, match.group(5), match.group(2)
+    end = match.end()
+    if value.lower() in _CODE_WORDS:
+        return True
+    if "\n" in sep or "\r" in sep:
+        return _MORE_ON_LINE.match(text, end) is not None
+    if _IDENTIFIER.fullmatch(value) is None:
+        return False
+    if _INFIX_AFTER.match(text, end) is not None:
+        return True
+    # Code's ``a = b``, not a shell's or an .env file's ``NAME=value``; or a member's ``a: b``.
+    spaced = "=" in sep and sep != sep.strip()
+    colon = sep.strip() == ":"
+    if (spaced or colon) and (text.startswith(";", end) or _CAMEL_CASE.search(value)):
+        return True
+    if spaced and (_SNAKE_CASE.search(value) or _CODE_TARGET.search(text, max(0, match.start() - 24), match.start())):
+        return True
+    # A colon then words: a sentence (a message, a comment), not a YAML key's value.
+    return sep.strip() == ":" and _WORD_AFTER.match(text, end) is not None
+
+
+#: A name saying its value is about a secret, not one: its kind, its format, its size, where it
+#: is asked for (``token_type = 'phrase'``, ``TokenFormat = 'relative'``, ``password_policy``).
+_ABOUT_A_SECRET = (
+    "type", "types", "kind", "format", "name", "names", "len", "length", "size", "count", "field", "header",
+    "prefix", "label", "hint", "policy", "mode", "style", "ttl", "lifetime", "expiry", "expires", "timeout",
+    "endpoint", "url", "uri", "regex", "pattern", "range", "scope", "scopes", "algorithm", "encoding",
+)
+#: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
+_METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
+#: A format string's fields alone (``'%s:%s'``, ``'{0}:{1}'``): how a value is built, not one.
+_FORMAT_ONLY = re.compile(r"(?:%[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGcab]|\{[^{}]*\}|[^\w\s%{}])+")
+
+
+#: A quoted value that is a type's name (a schema's ``"token": "string"``), a setting's word
+#: (fetch's ``credentials: "same-origin"``), or a mask (``"********"``, ``"[Redacted]"``).
+_SETTING_OR_MASK = re.compile(
+    r"(?i:string|number|boolean|secretstr|secretbytes|unknown|same-origin|include|omit|required|optional"
+    r"|enabled|disabled|hidden|\[redacted\]|<redacted>)|\*{3,}"
+)
+
+
+def _is_format_only(value: str) -> bool:
+    return ("%" in value or "{" in value) and _FORMAT_ONLY.fullmatch(value) is not None
 
 
 #: A name saying its value is a file's path: ``DB_PASSWORD_FILE``, ``tokenPath``.
@@ -1209,6 +1378,8 @@ _PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0
 
 def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
     value = (quoted if quote else bare) or ""
+    if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value):
+        return whole
     # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
     # credentials inside one (``://user:pass@``) have their own pattern.
     if value.lower().startswith(("http://", "https://")) and "@" not in value:
@@ -1224,7 +1395,7 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
         return whole
     if quote:
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
-        if _is_message(value):
+        if _is_message(value) or _is_format_only(value) or _SETTING_OR_MASK.fullmatch(value):
             return whole
         formatted = sep.lower().endswith(("f", "$", "$@", "@$"))  # the literal's prefix
         kept = _interpolated(value, formatted)
@@ -1234,8 +1405,9 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
         # command line inside a JSON string: ``PASSWORD=\"...\"``), which the string needs.
         escape = "\\" if closing and (len(value) - len(value.rstrip("\\"))) % 2 else ""
         return f"{name}{sep}{quote}{REDACTED}{escape}{closing}"
-    # Unquoted code that only names where a secret comes from (a call, an attribute) stays.
-    if any(ch in value for ch in "().[]{}"):
+    # Unquoted code that only names where a secret comes from (a call, an attribute, a generic
+    # type's ``Feature<Shape>``) stays.
+    if any(ch in value for ch in "().[]{}<>"):
         return whole
     # A variable of the same name (``self.password = password``, ``password=password,``) or a
     # type (``password: string;``) is code, not a secret.
@@ -1297,6 +1469,10 @@ _TRIGGERS = (
     # ``-key``: ``pre-shared-key``, ``authentication-key``, ``message-digest-key``.
     *("tacacs-server", "radius-server", "key-string", "-key", "isakmp", "community", "com2sec"),
     *("requirepass", "masterauth", ":5432:", ":*:", "pgpass", "| sudo"),
+    # PuTTY's ``-pw``, ``lftp -u``, a Wi-Fi ``psk`` (wpa_supplicant's, nmcli's), Net-SNMP's tools
+    # and IOS's ``snmp-server host``, ``sudo -S ... <<<``. (Mosquitto's and ipmitool's ``-P`` have
+    # " -p"; x11vnc's, mysqladmin's and nmcli's ``passwd``/``password`` have "passw".)
+    *("-pw", "lftp", "psk", "snmp", "<<<"),
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
