@@ -84,6 +84,10 @@ def test_ordinary_code_is_not_redacted(code: str) -> None:
     assert redact(text, keep_lines=True) == text.replace(SECRET, REDACTED)
 
 
+#: A lookalike above each secret below: the code stays, the secret goes.
+CODE = "cache_token = current_token\n"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -101,15 +105,26 @@ def test_ordinary_code_is_not_redacted(code: str) -> None:
     ],
 )
 def test_secrets_beside_the_lookalikes_are_still_redacted(text: str) -> None:
-    assert_redacted(text)
+    assert_redacted(CODE + text)
 
 
-def test_a_letters_only_value_in_an_env_file_is_still_redacted() -> None:
-    """No digit, no spaces around ``=``: a shell's or a .env file's secret, not a variable."""
-    assert redact("ADMIN_PASSWORD=correcthorse\n") == f"ADMIN_PASSWORD={REDACTED}\n"
-    assert redact("password: correcthorse\n") == f"password: {REDACTED}\n"
-    assert redact("DB_PASSWORD=correct_horse\n") == f"DB_PASSWORD={REDACTED}\n"
-    assert redact("export TOKEN=abcdefgh; make\n") == f"export TOKEN={REDACTED}; make\n"
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("ADMIN_PASSWORD=correcthorse\n", "correcthorse"),
+        ("password: correcthorse\n", "correcthorse"),
+        ("DB_PASSWORD=correct_horse\n", "correct_horse"),
+        ("export TOKEN=abcdefgh; make\n", "abcdefgh"),
+        ("password: hunterPass\n", "hunterPass"),
+        ("PASSWORD = SuperSecret\n", "SuperSecret"),
+    ],
+)
+def test_a_letters_only_value_in_a_config_file_is_still_redacted(line: str, value: str) -> None:
+    """No digit, but no sign of code either (spaces around ``=`` and a variable's snake_case,
+    a statement's ``;``, a camelCase name before a comma): a .env file's, a shell's, YAML's or an
+    INI file's secret."""
+    text = CODE + line
+    assert redact(text) == CODE + line.replace(value, REDACTED)
 
 
 # -- tools' password flags ----------------------------------------------------------------------------------
@@ -134,7 +149,7 @@ def test_a_letters_only_value_in_an_env_file_is_still_redacted() -> None:
         f"nmcli connection modify HomeNet wifi-sec.psk {SECRET}\n",
         f'    psk="{SECRET}"\n',
         f"mysqladmin -u root password {SECRET}\n",
-        f"mysqladmin -u root -h db password '{SECRET}'\n",
+        f"mysqladmin --user=root --host=db password {SECRET}\n",
         f"snmpwalk -v2c -c {SECRET} 10.0.0.1\n",
         f"snmpget -v 2c -c {SECRET} router sysName.0\n",
         f"snmpbulkwalk -v2c -c{SECRET} 10.0.0.1 ifTable\n",

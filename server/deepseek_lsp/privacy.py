@@ -1339,7 +1339,10 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     # Code's ``a = b``, not a shell's or an .env file's ``NAME=value``; or a member's ``a: b``.
     spaced = "=" in sep and sep != sep.strip()
     colon = sep.strip() == ":"
-    if (spaced or colon) and (text.startswith(";", end) or _CAMEL_CASE.search(value)):
+    # A statement's end, or a camelCase variable or type before a list's comma or a call's
+    # parenthesis (``token: storedJwt,``); alone, ``password: hunterPass`` may be a password.
+    following = text[end : end + 1]
+    if (spaced or colon) and (following == ";" or (following in ",)" and _CAMEL_CASE.search(value))):
         return True
     if spaced and (_SNAKE_CASE.search(value) or _CODE_TARGET.search(text, max(0, match.start() - 24), match.start())):
         return True
