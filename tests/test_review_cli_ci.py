@@ -118,7 +118,7 @@ async def test_a_server_lost_after_it_answered_does_not_stop_the_run(tmp_path: P
         def __init__(self) -> None:
             self.calls = 0
 
-        async def chat_with_retry(self, req: object, deadline: float, max_retries: int = 2) -> StreamResult:
+        async def chat_with_retry(self, req: object, deadline: float, max_retries: int = 2, **_: object) -> StreamResult:
             self.calls += 1
             if self.calls == 2:
                 raise ConnectError("connection reset", url="https://api.deepseek.com/chat/completions")

@@ -1169,11 +1169,24 @@ class ModelClient:
         *,
         base_delay: float = 0.5,
         max_delay: float = 8.0,
+        billed: list[Usage] | None = None,
     ) -> StreamResult:
         """:meth:`chat`, retrying 429/500/503, connection errors and (once) unusable answers,
-        with jittered exponential backoff or the server's Retry-After, within ``deadline``."""
+        with jittered exponential backoff or the server's Retry-After, within ``deadline``.
+        ``billed`` receives the usage of each unusable answer (paid for, then asked again): the
+        answer's own is the result's."""
+
+        async def attempt() -> StreamResult:
+            try:
+                return await self.chat(req, deadline)
+            except MalformedResponse as exc:
+                partial = exc.partial
+                if billed is not None and isinstance(partial, StreamResult) and partial.usage is not None:
+                    billed.append(partial.usage)
+                raise
+
         return await retrying(
-            lambda: self.chat(req, deadline),
+            attempt,
             deadline=deadline,
             max_retries=max_retries,
             base_delay=base_delay,

@@ -67,7 +67,7 @@ class ChatClient(Protocol):
     """What the engine needs of ``model.ModelClient`` (a fake in tests would do as well)."""
 
     async def chat_with_retry(
-        self, req: ChatRequest, deadline: float, max_retries: int = 2
+        self, req: ChatRequest, deadline: float, max_retries: int = 2, *, billed: list[Usage] | None = None
     ) -> StreamResult: ...
 
 
@@ -580,15 +580,17 @@ class ReviewEngine:
             loop = asyncio.get_running_loop()
             outcome.requests += 1
             started = time.monotonic()
+            # Every unusable answer the client asked again after was paid for: the review's
+            # cost counts them, as the usage ledger does.
+            billed: list[Usage] = []
             try:
                 result = await client.chat_with_retry(
-                    request, loop.time() + r.timeout_s, max_retries=r.max_retries
+                    request, loop.time() + r.timeout_s, max_retries=r.max_retries, billed=billed
                 )
             except MalformedResponse as exc:
                 # Retried once already by the client; keep whatever valid findings it holds.
+                outcome.usage.extend(billed)
                 partial = exc.partial if isinstance(exc.partial, StreamResult) else None
-                if partial is not None and partial.usage is not None:
-                    outcome.usage.append(partial.usage)
                 parsed = parse_answer(partial.text if partial else "")
                 outcome.problems.append(_problem_text(exc, parsed.findings))
                 owned_out.extend(_owned(parsed.findings, batch.units, placer, outcome.stats))
@@ -598,6 +600,7 @@ class ReviewEngine:
                 return []
             except ModelError as exc:
                 log.info("review request for %s failed: %s", path, exc)
+                outcome.usage.extend(billed)
                 outcome.errors.append(exc)
                 return []
         log.debug(
@@ -606,6 +609,7 @@ class ReviewEngine:
             path,
             time.monotonic() - started,
         )
+        outcome.usage.extend(billed)
         if result.usage is not None:
             outcome.usage.append(result.usage)
         if result.finish_reason == "length" and not result.overrun and len(batch.units) > 1:
