@@ -128,8 +128,9 @@ def test_a_spent_daily_budget_stops_the_run_and_says_which_setting_raises_it(
     monkeypatch.setenv("DEEPSEEK_DAILY_BUDGET_USD", "0.000001")
     code, out, err = run(capsys, "app", "-j", "1", "--no-cache")
     assert code == 2
-    assert out.count("Daily DeepSeek budget of") == 2  # the file tried, then the files left
-    assert "5 file(s) not reviewed: Daily DeepSeek budget" in out
+    # Once, the file tried with the files left: none of its requests went out either.
+    assert out.count("Daily DeepSeek budget of") == 1
+    assert "6 file(s) not reviewed: Daily DeepSeek budget" in out
     assert "DEEPSEEK_DAILY_BUDGET_USD" in err and "new AI requests wait" not in out
 
 

@@ -48,6 +48,7 @@ from ..timeouts import within
 from . import aio_network, h2_reset, pool_reclaim
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
 from .errors import (
+    BudgetExceeded,
     ConfigError,
     ConnectError,
     DeadlineExceeded,
@@ -93,6 +94,9 @@ DRAIN_GRACE_S = 0.05
 # The wall clock ran this much further than the monotonic one since the last request: the
 # machine slept (see ModelClient.forget_connections_if_slept).
 SLEPT_S = 10.0
+#: How often a review held back by the daily budget looks again: the requests under way of
+#: the other processes sharing the budget (an editor window's, the review CLI's) end unannounced.
+BUDGET_RECHECK_S = 1.0
 
 
 def _is_loopback(host: str) -> bool:
@@ -1174,20 +1178,39 @@ class ModelClient:
         """:meth:`chat`, retrying 429/500/503, connection errors and (once) unusable answers,
         with jittered exponential backoff or the server's Retry-After, within ``deadline``.
         ``billed`` receives the usage of each unusable answer (paid for, then asked again): the
-        answer's own is the result's."""
+        answer's own is the result's.
+
+        Refused by the daily budget only for what the requests under way may cost (their worst
+        case: a review's batches, the files the CLI reviews at once), it waits for them to end
+        and asks again, for as long as ``deadline`` gave it; the time waited is not taken from
+        the request's own. Refused at once, the files a review run sent together failed as
+        "nearly reached ($0.00 spent today)", in a budget with room for all of them."""
+        loop = asyncio.get_running_loop()
+        own_time = max(0.0, deadline - loop.time())
+        waited = 0.0
 
         async def attempt() -> StreamResult:
-            try:
-                return await self.chat(req, deadline)
-            except MalformedResponse as exc:
-                partial = exc.partial
-                if billed is not None and isinstance(partial, StreamResult) and partial.usage is not None:
-                    billed.append(partial.usage)
-                raise
+            nonlocal waited
+            while True:
+                try:
+                    return await self.chat(req, deadline + waited)
+                except BudgetExceeded as exc:
+                    if not exc.held or self.ledger is None or waited >= own_time:
+                        raise
+                    if not waited:
+                        log.info("%s; waiting for the requests under way to end", exc)
+                except MalformedResponse as exc:
+                    partial = exc.partial
+                    if billed is not None and isinstance(partial, StreamResult) and partial.usage is not None:
+                        billed.append(partial.usage)
+                    raise
+                started = loop.time()
+                await self.ledger.until_released(min(BUDGET_RECHECK_S, own_time - waited))
+                waited += loop.time() - started
 
         return await retrying(
             attempt,
-            deadline=deadline,
+            deadline=lambda: deadline + waited,
             max_retries=max_retries,
             base_delay=base_delay,
             max_delay=max_delay,

@@ -387,6 +387,12 @@ class BudgetExceeded(ModelError):
         self.pending = pending
 
     @property
+    def held(self) -> bool:
+        """Refused only for what the requests under way may cost: once they end (usually for
+        far less), a request may go out again, as it may not once ``spent`` is the budget."""
+        return self.spent < self.budget and self.pending > 0
+
+    @property
     def user_message(self) -> str:
         if self.spent < self.budget:
             # Held by what the requests under way may cost at most: they end (usually for
@@ -403,12 +409,15 @@ class BudgetExceeded(ModelError):
 
     @property
     def cli_message(self) -> str:
-        # Nothing waits there for the requests under way to end, nor for midnight; and the
-        # "daily budget setting" has a name on the command line.
-        reached = "reached" if self.spent >= self.budget else "nearly reached"
+        # Nothing waits there for midnight; and the "daily budget setting" has a name on the
+        # command line. A review waits for the requests under way (see
+        # ModelClient.chat_with_retry): held still, they outlasted its time limit.
+        if self.held:
+            state = f"nearly reached ({_spent(self.spent, self.pending)}, which did not end in time)"
+        else:
+            state = f"reached ({_spent(self.spent, self.pending)})"
         return (
-            f"Daily DeepSeek budget of {_usd(self.budget)} {reached} "
-            f"({_spent(self.spent, self.pending)}). Raise DEEPSEEK_DAILY_BUDGET_USD "
+            f"Daily DeepSeek budget of {_usd(self.budget)} {state}. Raise DEEPSEEK_DAILY_BUDGET_USD "
             "(or dailyBudgetUsd in --settings) to continue."
         )
 

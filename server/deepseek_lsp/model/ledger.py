@@ -199,6 +199,11 @@ def _nothing() -> None:
     return None
 
 
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
 
@@ -240,6 +245,8 @@ class Ledger:
         self._owner = uuid.uuid4().hex
         self._pending_add: dict[str, tuple[float, float]] = {}  # id: (cost, until)
         self._pending_del: set[str] = set()
+        #: Those waiting for a request under way to end (see :meth:`until_released`).
+        self._release_waiters: set[asyncio.Future[None]] = set()
         #: What went wrong opening the file, for the user (the server shows each once).
         self.problems: list[str] = []
         if path is None:
@@ -673,9 +680,28 @@ class Ledger:
                     return
                 if self._pending_add.pop(key, None) is None:  # its row is in the file
                     self._pending_del.add(key)
+                waiters, self._release_waiters = self._release_waiters, set()
             self._flush_soon()
+            # Woken on their loops' next turn: the caller records the request's usage right
+            # after this (see ModelStream._end), so a waiter's check counts it as spent.
+            for waiter in waiters:
+                with contextlib.suppress(RuntimeError):  # its loop has closed
+                    waiter.get_loop().call_soon_threadsafe(_wake, waiter)
 
         return release
+
+    async def until_released(self, timeout: float) -> None:
+        """Wait until one of this ledger's requests under way ends, or ``timeout`` seconds
+        (those of other processes end unannounced: the caller checks the budget again)."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        with self._lock:
+            self._release_waiters.add(waiter)
+        try:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(waiter, max(0.0, timeout))
+        finally:
+            with self._lock:
+                self._release_waiters.discard(waiter)
 
     def _claim(self, conn: sqlite3.Connection, key: str, most: float, until: float) -> None:
         """Write a request's reservation if the budget still has room for it, in the

@@ -32,7 +32,7 @@ def backoff_delay(
 async def retrying(
     attempt: Callable[[], Awaitable[T]],
     *,
-    deadline: float,
+    deadline: float | Callable[[], float],
     max_retries: int = 2,
     base_delay: float = 0.5,
     max_delay: float = 8.0,
@@ -45,7 +45,8 @@ async def retrying(
     At most ``1 + max_retries`` calls. Unusable answers (``MalformedResponse``: blank or invalid
     JSON, cut streams) are retried at most ``max_malformed_retries`` times, since the same prompt
     tends to fail the same way. A ``Retry-After`` from the server replaces the backoff delay. No
-    wait may end past ``deadline`` (``loop.time()`` based): the last error is raised instead.
+    wait may end past ``deadline`` (``loop.time()`` based; a callable: read at each wait, for a
+    deadline that moves): the last error is raised instead.
     """
     loop = asyncio.get_running_loop()
     retries = 0
@@ -64,7 +65,7 @@ async def retrying(
                 delay = exc.retry_after
             else:
                 delay = backoff_delay(retries, base_delay=base_delay, max_delay=max_delay, rng=rng)
-            if loop.time() + delay >= deadline:
+            if loop.time() + delay >= (deadline() if callable(deadline) else deadline):
                 raise
             retries += 1
             log.info("%s; retry %d/%d in %.2fs", exc, retries, max_retries, delay)

@@ -33,7 +33,7 @@ from ..storage import folder_problem, state_folder_message
 from ..symbol_crawler import stored_table
 from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
-from .engine import ReviewEngine
+from .engine import ReviewEngine, ReviewOutcome
 from .findings import SEVERITIES
 from .report import EXCLUDED, FileResult, count_at_least, to_json, to_text
 
@@ -489,6 +489,11 @@ async def review_targets(
         stop = outcome.fatal or _stopping(outcome.errors, reached)
         if stop is not None:
             fatal = stop.cli_message
+        if fatal is not None and _refused_whole(outcome):
+            # It waited for room in the budget (the requests of the files before it under way)
+            # and the budget was spent meanwhile: nothing of it went out, as for the files after.
+            result.skipped = fatal
+            result.findings, result.errors = [], []
         bar.update(result)
         return result
 
@@ -513,6 +518,14 @@ def _stopping(errors: Sequence[ModelError], reached: bool) -> ModelError | None:
             # refusal a line of the report (11 for one file).
             return error
     return None
+
+
+def _refused_whole(outcome: ReviewOutcome) -> bool:
+    """Whether each of the file's requests was refused by a spent daily budget (before going out)."""
+    errors = outcome.errors
+    return bool(errors) and outcome.requests == len(errors) and all(
+        isinstance(e, BudgetExceeded) and not e.held for e in errors
+    )
 
 
 def _distinct(messages: Iterable[str]) -> list[str]:

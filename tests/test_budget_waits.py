@@ -1,0 +1,196 @@
+"""A small daily budget held only by the requests under way (each counted at its worst case:
+every prompt token a miss, all of max_tokens generated): the reviews sent at the same time (a
+file's batches, the files ``deepseek-lsp review`` runs at once) refused each other as "nearly
+reached" with $0.00 spent, and the refused files failed. They now wait for those under way to
+end and go then; once today's spend reaches the budget, the run stops as before."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.model import (
+    BudgetExceeded,
+    ChatRequest,
+    EndpointConfig,
+    Ledger,
+    ModelClient,
+    PriceTable,
+    Usage,
+)
+from deepseek_lsp.model.ledger import DB_NAME
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.review_support import ReviewFeatureSession, Rule, reviewer
+from tests.test_review_cli import CHAT, project, run  # noqa: F401 - project: a fixture
+from tests.test_review_cli_terminal import add_steps
+
+OFF_PEAK = datetime(2026, 6, 2, 12, tzinfo=timezone.utc).timestamp()
+PRO = "deepseek-v4-pro"
+#: What a review request of the default settings counts for while under way, its prompt aside.
+REVIEW_OUTPUT = 4096
+
+
+def worst_output_cost(when: float) -> float:
+    """What a review's max_tokens cost at the dearer of ``when`` and its deadline's rates."""
+    prices = PriceTable()
+    return max(
+        prices.cost(PRO, 0, 0, REVIEW_OUTPUT, datetime.fromtimestamp(t, timezone.utc)) for t in (when, when + 130)
+    )
+
+
+def request(text: str = "x = 1\n") -> ChatRequest:
+    messages = [{"role": "user", "content": "review this code:\n" + text}]
+    return ChatRequest(messages=messages, model=PRO, max_tokens=REVIEW_OUTPUT, feature="review")
+
+
+def spent_in(state: Path) -> float:
+    with sqlite3.connect(state / DB_NAME) as db:
+        return float(db.execute("SELECT SUM(cost_usd) FROM daily").fetchone()[0] or 0.0)
+
+
+async def test_reviews_sent_together_wait_for_each_other_within_a_small_budget(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Room for two under way: of four sent at once, two were refused with nothing spent."""
+    fake_deepseek.set_latency(ttft=0.3)
+    config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+    budget = 1.5 * worst_output_cost(OFF_PEAK)
+    with Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget) as ledger:
+        async with ModelClient(config, ledger) as client:
+            deadline = asyncio.get_running_loop().time() + 10
+            results = await asyncio.gather(
+                *(client.chat_with_retry(request(), deadline) for _ in range(4)), return_exceptions=True
+            )
+        spent = ledger.today_cost()
+    assert [type(r).__name__ for r in results if isinstance(r, BaseException)] == []
+    assert len(fake_deepseek.requests_to(CHAT)) == 4
+    assert 0 < spent < budget
+    # Two at a time, as the budget allows: the last two went out once the first had ended.
+    arrivals = sorted(r.received_at for r in fake_deepseek.requests_to(CHAT))
+    assert arrivals[2] - arrivals[0] >= 0.25
+
+
+async def test_a_review_held_by_another_windows_request_goes_once_that_request_ends(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The review CLI's request waits while an editor window's request under way holds the
+    budget, and is sent when that one is recorded (for less than it was held at)."""
+    budget = 0.01
+    editor = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
+    cli = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
+    try:
+        release = editor.reserve(PRO, 0, 6000, within_s=120)  # $0.01188 at most: all of it
+        config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+        async with ModelClient(config, cli) as client:
+            loop = asyncio.get_running_loop()
+            review = asyncio.ensure_future(client.chat_with_retry(request(), loop.time() + 10))
+            await asyncio.sleep(0.4)
+            assert not review.done() and not fake_deepseek.requests_to(CHAT)
+            release()
+            editor.record(feature="review", model=PRO, usage=Usage(1000, 300, 0, 1000))
+            editor.flush()
+            started = loop.time()
+            result = await review
+            assert loop.time() - started < 2.5  # looked again within a second or so
+        assert result.text and len(fake_deepseek.requests_to(CHAT)) == 1
+    finally:
+        editor.close()
+        cli.close()
+
+
+async def test_a_review_held_past_its_time_limit_is_refused_rather_than_kept_waiting(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """The wait is bounded by the request's own time: a request under way elsewhere that never
+    ends (a window frozen mid-request) does not keep a review waiting forever."""
+    budget = 0.01
+    editor = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
+    cli = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
+    try:
+        editor.reserve(PRO, 0, 6000, within_s=120)
+        config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
+        async with ModelClient(config, cli) as client:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises(BudgetExceeded) as info:
+                await client.chat_with_retry(request(), started + 1.2)
+            waited = loop.time() - started
+        assert info.value.held and 1.1 <= waited < 3.0
+        assert "which did not end in time" in info.value.cli_message
+        assert not fake_deepseek.requests_to(CHAT)
+    finally:
+        editor.close()
+        cli.close()
+
+
+async def test_a_file_saved_under_a_small_budget_is_reviewed_whole(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor's review of a file of three batches, in a budget with room for two under way:
+    "review of big.py not sent: Daily DeepSeek budget of $0.01 nearly reached ($0.00 spent
+    today ...)", the refused batches' functions unreviewed until the next save."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    fake_deepseek.set_latency(ttft=0.3)
+    fake_deepseek.responder(reviewer([Rule("== None")]), path=CHAT)
+    text = "".join(f"def f{i}(x):\n    return x == None or {i}\n\n\n" for i in range(30))
+    async with ReviewFeatureSession(fake_deepseek) as r:
+        r.services.models.ledger.daily_budget = 1.5 * worst_output_cost(time.time())
+        r.services.documents.open("file:///ws/big.py", text, "python", 1)
+        done = await r.review.run_command("file:///ws/big.py", force=True)
+        assert done["ok"], done
+        assert done["findings"] == 30 and len(fake_deepseek.requests_to(CHAT)) == 3
+        assert not any("budget" in s.message for s in r.statuses)
+
+
+def test_the_review_cli_reviews_every_file_within_a_small_budget(
+    project: Path,  # noqa: F811 - the fixture
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Eight files four at a time, in a budget that a tenth of is spent: two or three failed
+    "nearly reached ($0.0000 spent today, up to $0.02 more in requests under way)", exit 2."""
+    add_steps(project, 6)
+    fake_deepseek.set_latency(ttft=0.2)
+    budget = 1.5 * worst_output_cost(time.time())
+    monkeypatch.setenv("DEEPSEEK_DAILY_BUDGET_USD", f"{budget:.6f}")
+    code, out, err = run(capsys, "app", "--fail-on", "never")
+    assert "budget" not in out + err
+    assert code == 0 and "not reviewed" not in out
+    assert len(fake_deepseek.requests_to(CHAT)) == 8
+    assert spent_in(project.parent / "state") < budget
+
+
+def test_the_review_cli_stops_when_the_budget_is_spent_during_the_run(
+    project: Path,  # noqa: F811 - the fixture
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Spent after a few files, the requests waiting are refused as spent, the run stops (exit
+    2) saying how much was spent, and the files never sent are listed as not reviewed. Before,
+    those waiting failed "nearly reached" and every file after was still sent into the budget."""
+    add_steps(project, 10)
+    state = project.parent / "state"
+    assert run(capsys, "app/step_0.py", "--fail-on", "never")[0] == 0
+    one = spent_in(state)  # what one such file costs
+    fake_deepseek.reset()
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    fake_deepseek.set_latency(ttft=0.2)
+    budget = one * 3.5
+    monkeypatch.setenv("DEEPSEEK_DAILY_BUDGET_USD", f"{budget:.8f}")
+    steps = [f"app/step_{i}.py" for i in range(10)]
+    code, out, _ = run(capsys, *steps, "--no-cache", "--fail-on", "never")
+    assert code == 2
+    assert "nearly reached" not in out
+    sent = len(fake_deepseek.requests_to(CHAT))
+    assert 3 <= sent < 10, sent
+    assert f"{10 - sent} file(s) not reviewed: Daily DeepSeek budget of" in out
+    assert " reached ($0.00" in out and " spent today)" in out
+    # Past the budget by one request at most (its worst case), as the budget always allowed.
+    assert budget <= spent_in(state) <= budget + worst_output_cost(time.time()) * 1.5
