@@ -194,3 +194,33 @@ def test_the_review_cli_stops_when_the_budget_is_spent_during_the_run(
     assert " reached ($0.00" in out and " spent today)" in out
     # Past the budget by one request at most (its worst case), as the budget always allowed.
     assert budget <= spent_in(state) <= budget + worst_output_cost(time.time()) * 1.5
+
+
+async def test_the_budget_reached_is_told_even_after_a_nearly_reached_was(fake_deepseek: FakeDeepSeek) -> None:
+    """One pop-up per kind of error: a brief "nearly reached" (requests under way) used it up,
+    and the budget reached later, which stops completions until midnight, was only in the
+    status bar."""
+    from deepseek_lsp.completion.feature import CompletionFeature
+    from deepseek_lsp.config import Settings
+    from deepseek_lsp.documents import DocumentStore
+    from deepseek_lsp.features import Services
+    from deepseek_lsp.status import StatusReporter
+    from tests.completing import REGISTRY
+
+    shown: list[str] = []
+    status = StatusReporter(lambda s: None, lambda message, level=2: shown.append(message))
+    services = Services(DocumentStore(REGISTRY), REGISTRY, status, Settings(base_url=fake_deepseek.url))
+    feature = CompletionFeature(services)
+    try:
+        for error in (
+            BudgetExceeded(0.01, 0.05, pending=0.06),
+            BudgetExceeded(0.02, 0.05, pending=0.06),  # the same again: not told twice
+            BudgetExceeded(0.05, 0.05),
+        ):
+            feature._backend_failed(error)
+    finally:
+        await feature.stop()
+    assert [m.split(" (")[0] for m in shown] == [
+        "Daily DeepSeek budget of $0.05 nearly reached",
+        "Daily DeepSeek budget of $0.05 reached",
+    ]

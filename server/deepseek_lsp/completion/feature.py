@@ -690,12 +690,12 @@ class CompletionFeature(Feature):
         if exc.disables_feature:
             self._paused.pause(exc, message)
             status.set(Status("Error", message, "completion"))
-            status.tell_once(f"completion:{type(exc).__name__}", message, 1)
+            status.tell_once(f"completion:{exc.kind_told}", message, 1)
         else:
             if exc.retry_after:  # 429 (or 503) with Retry-After: the server asked for quiet
                 self._paused.pause(exc, message)
             status.set(Status("Warning", message, "completion"))
-            status.tell_once(f"completion:{type(exc).__name__}", message, 2)
+            status.tell_once(f"completion:{exc.kind_told}", message, 2)
 
     def _slow_s(self) -> float:
         """How long a wait for the first token is slow: half the time limit at most. By default

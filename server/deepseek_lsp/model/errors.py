@@ -113,6 +113,11 @@ class ModelError(Exception):
         by itself (a review that failed waits for the next save): no promise of a retry."""
         return self.user_message
 
+    @property
+    def kind_told(self) -> str:
+        """What the user is shown a pop-up about once: errors of one kind read alike."""
+        return type(self).__name__
+
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""
         return f"{self.message}{where}"
@@ -385,6 +390,12 @@ class BudgetExceeded(ModelError):
         self.budget = budget
         #: The most the requests under way may still cost (counted against the budget).
         self.pending = pending
+
+    @property
+    def kind_told(self) -> str:
+        # "Nearly reached" (requests under way) passes in seconds; the budget reached later
+        # stops requests until midnight: it was a pop-up the first one had used up.
+        return f"{type(self).__name__}:{'held' if self.held else 'reached'}"
 
     @property
     def held(self) -> bool:

@@ -655,7 +655,7 @@ class ReviewFeature(Feature):
         if fatal is not None:
             self._paused.pause(fatal, fatal.user_message)
             status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
-            status.tell_once(f"review:{type(fatal).__name__}", fatal.user_message, 1)
+            status.tell_once(f"review:{fatal.kind_told}", fatal.user_message, 1)
             return
         if outcome.errors:
             error: ModelError = outcome.errors[0]
