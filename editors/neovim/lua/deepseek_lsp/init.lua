@@ -70,7 +70,7 @@ M.defaults = {
     dismiss = "<C-]>",
     suggest = "<M-\\>",
   },
-  --- Create :DeepSeekUsage, :DeepSeekReview, :DeepSeekUnignore, :DeepSeekStatus.
+  --- Create :DeepSeekUsage, :DeepSeekReview, :DeepSeekUnignore, :DeepSeekStatus, :DeepSeekRestart.
   commands = true,
   --- Extra fields merged into the vim.lsp config (capabilities, on_attach, handlers...).
   lsp = {},
