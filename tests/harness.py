@@ -50,9 +50,12 @@ async def lsp_session(
     snippets: bool | None = None,
     folders: list[str] | None = None,
     client_info: types.ClientInfo | None = None,
+    settled: bool = True,
 ) -> AsyncIterator[LanguageClient]:
     """``folders``: the workspace folders (paths) of a multi-root workspace, instead of ``root``;
-    ``snippets``: whether the client takes snippet items (None: as the editor recorded)."""
+    ``snippets``: whether the client takes snippet items (None: as the editor recorded);
+    ``settled``: the session starts once the server has applied the editor's settings (False:
+    at once, for a test of what happens before)."""
     config = ClientServerConfig(server_command=SERVER, server_env=env)
     client: LanguageClient = await config.start()  # type: ignore[assignment]
     client.statuses = []  # type: ignore[attr-defined]
@@ -97,12 +100,28 @@ async def lsp_session(
         )
     )
     try:
+        if settled:
+            await settings_applied(client)
         yield client
     finally:
         try:
             await client.shutdown_session()
         finally:
             await client.stop()
+
+
+async def settings_applied(client: LanguageClient, timeout: float = 20.0) -> None:
+    """Wait until the server has pulled and applied the editor's settings. A request sent
+    before waits only a moment for them, then answers nothing (the next keystroke asks again):
+    on a loaded machine the pull outlasted that moment and a test's first request got nothing."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))["configured"]:
+        if loop.time() > end:
+            raise AssertionError(f"the server did not apply the editor's settings within {timeout} s")
+        await asyncio.sleep(0.02)
 
 
 def open_doc(client: LanguageClient, uri: str, text: str, language: str = "python", version: int = 1) -> None:

@@ -75,6 +75,15 @@ async def ready(client: Any) -> None:
     raise AssertionError("the tokenizer did not load within 10 s")
 
 
+async def pause_for(pending: Any, at_least: float) -> None:
+    """Pause as a user waiting for a suggestion does: until ``pending`` is answered, and
+    ``at_least`` seconds. A fixed pause was too short on a loaded machine (the first answer,
+    debounced and streamed, took longer), and every key after it was typed unanswered."""
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait([pending], timeout=15)
+    await asyncio.sleep(max(0.0, at_least - (asyncio.get_running_loop().time() - started)))
+
+
 async def stats(client: Any) -> dict[str, Any]:
     return _to_dict(await client.protocol.send_request_async("deepseek/completionStats", {}))
 
@@ -119,7 +128,10 @@ async def test_typing_session_uses_far_fewer_requests_than_keystrokes(tmp_path) 
                 insert(client, uri, i + 2, 4, 4 + i, ch)
                 pending = typist.request(inline_params(uri, 4, 5 + i))
                 # Human typing (90 ms a key) with one pause, as when waiting for a suggestion.
-                await asyncio.sleep(0.6 if i == 2 else 0.09)
+                if i == 2:
+                    await pause_for(pending, 0.6)
+                else:
+                    await asyncio.sleep(0.09)
                 result = Typist.result(pending)
                 if result and result.items:
                     shown.append((i, result.items[0].insert_text))

@@ -12,7 +12,7 @@ from lsprotocol import types
 from deepseek_lsp.completion import feature
 from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import eventually, inline_params, lsp_session, open_doc, server_env
+from tests.harness import _to_dict, eventually, inline_params, lsp_session, open_doc, server_env
 
 
 async def test_invoked_choices_zero_still_shows_a_suggestion_when_asked(tmp_path) -> None:
@@ -175,6 +175,41 @@ async def test_no_suggestion_is_asked_for_before_the_editor_settings_arrive(tmp_
             open_doc(client, public, "def pay(rise):\n    return \n")
             result = await client.text_document_inline_completion_async(inline_params(public, 1, 11))
             assert result is not None and [item.insert_text for item in result.items] == ["pay(rise)"]
+            assert all("SALARY_KEY" not in json.dumps(r.json) for r in fake.requests)
+
+
+
+async def test_a_suggestion_invoked_before_the_editor_settings_arrive_waits_for_them(tmp_path) -> None:
+    """On a loaded machine the pull of the editor's settings at start-up took over a second: a
+    suggestion the user asked for meanwhile (the shortcut) came back empty after a second, and
+    a file too large or excluded said nothing of why. An invoked request waits for them."""
+    from tests.test_review_lsp import answering_configuration
+
+    answered = asyncio.Event()
+
+    async def slow(client: Any, params: types.ConfigurationParams) -> list[Any]:
+        await asyncio.sleep(2.0)
+        answered.set()
+        return [client.get_configuration(section=item.section) for item in params.items]
+
+    with FakeDeepSeek() as fake:
+        fake.script("pay(rise)")
+        async with answering_configuration(fake, tmp_path, slow) as client:
+            statuses: list[dict[str, Any]] = []
+            client.feature("deepseek/status")(lambda params: statuses.append(_to_dict(params)))
+            client.set_configuration({"deepseek": {"exclude": ["**/private/**"], "completion": {"debounce": 0}}})
+            public, private = "file:///ws/app.py", "file:///ws/private/payroll.py"
+            open_doc(client, public, "def pay(rise):\n    return \n")
+            open_doc(client, private, "SALARY_KEY = 'x'\ndef pay(rise):\n    return \n")
+            served, refused = await asyncio.gather(
+                client.text_document_inline_completion_async(inline_params(public, 1, 11, invoked=True)),
+                client.text_document_inline_completion_async(inline_params(private, 2, 11, invoked=True)),
+            )
+            assert served.items and served.items[0].insert_text == "pay(rise)"
+            assert not refused.items
+            # Told with the answer, not some time later.
+            assert any(s["kind"] == "Inactive" and s["uri"] == private and "exclusion" in s["message"]
+                       for s in statuses), statuses
             assert all("SALARY_KEY" not in json.dumps(r.json) for r in fake.requests)
 
 

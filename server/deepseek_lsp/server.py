@@ -727,6 +727,9 @@ def _register_core(server: DeepSeekServer) -> None:
             "collectionsAfterAnswers": list(ls.collector.collections),
             # The tokenizer loads in the background after `initialized`, holding the GIL ~0.5 s.
             "tokenizerLoaded": loaded_counter() is not None,
+            # The editor's settings are pulled and applied (or found unavailable): requests
+            # before this wait for them, or answer nothing.
+            "configured": ls.services.configured.is_set(),
             # Objects out of the collector's way since `initialized` (Collector.started).
             "frozenObjects": gc.get_freeze_count(),
             # attrs' and cattrs' generated code: taken from the cache file / compiled.

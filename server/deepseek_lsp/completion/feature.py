@@ -106,6 +106,12 @@ _WORD_CHARS = re.compile(r"[\w$]*")
 #: The backend is slow (status Warning) when its first tokens take this long on average (Tabby's
 #: rule): a block's whole stream takes seconds on a healthy backend.
 SLOW_ANSWER_S = 5.0
+#: How long a request waits for the editor's settings still being pulled at start-up. Automatic
+#: ones briefly: the next keystroke asks again. One the user invoked as long as a review does
+#: (past the pull's own bounds): on a loaded machine the pull took over a second, and the
+#: shortcut pressed meanwhile gave nothing, not even the reason (a file too large).
+AUTOMATIC_CONFIGURATION_WAIT_S = 1.0
+INVOKED_CONFIGURATION_WAIT_S = 10.0
 
 
 def _lines_within(data: bytes, lo: int, hi: int, most: int) -> bool:
@@ -893,7 +899,9 @@ class CompletionFeature(Feature):
         slot = req.slot
         self._last_seq += 1
         seq = self._seq[slot] = self._last_seq
-        await self.services.wait_configured()
+        await self.services.wait_configured(
+            INVOKED_CONFIGURATION_WAIT_S if req.invoked else AUTOMATIC_CONFIGURATION_WAIT_S
+        )
         if not self.services.configured.is_set():
             # Not with the defaults meanwhile: the user's exclusions, ``enable: false`` or a
             # self-hosted ``baseUrl`` are in the settings still to come. The next keystroke asks again.
