@@ -193,7 +193,8 @@ async def test_a_suggestion_invoked_before_the_editor_settings_arrive_waits_for_
         return [client.get_configuration(section=item.section) for item in params.items]
 
     with FakeDeepSeek() as fake:
-        fake.script("pay(rise)")
+        # Every choice of the invoked request the same answer: the order they reach the fake in varies.
+        fake.responder(lambda body: "pay(rise)", path="/beta/completions")
         async with answering_configuration(fake, tmp_path, slow) as client:
             statuses: list[dict[str, Any]] = []
             client.feature("deepseek/status")(lambda params: statuses.append(_to_dict(params)))
