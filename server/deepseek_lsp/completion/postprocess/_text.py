@@ -86,8 +86,9 @@ _KEYWORD_CLOSING = frozenset({"ruby", "lua", "bash", "sh", "zsh", "shellscript",
 
 #: A switch's arm label (`case 1:`, `default:`): at the depth of the line that opens the switch
 #: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
-#: the same statement going on. Not an assignment to a name `case`.
-_LABEL = re.compile(r"^(?:case\b(?!\s*[=.(\[,)])|default\s*(?::|->))")
+#: the same statement going on. Not an assignment to a name `case`, nor a call of one; a
+#: parenthesized value (`case (0x10):`, `case (A | B) ->`) is a label by its colon or arrow.
+_LABEL = re.compile(r"^(?:case\b(?!\s*[=.(\[,)])|case\s*\(.*(?::|->)\s*(?:(?://|/\*).*)?$|default\s*(?::|->))")
 
 
 #: A PHP template's tags around a statement (`<?php endif; ?>`, `<?php else: ?>`): the statement

@@ -9,6 +9,7 @@ from itertools import islice, pairwise
 from math import gcd
 from typing import TYPE_CHECKING
 
+from ._anchors import anchored, under_the_open_bracket
 from ._brackets import (
     _OPENER_OF,
     _closable_brackets,
@@ -49,7 +50,8 @@ if TYPE_CHECKING:
 def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     """The answer re-indented (:func:`_reindented`), its lone closers no left of the lines
     that opened what they close, the lines of a comment the cursor is in under its own."""
-    text = _reindented(text, ctx)
+    levelled = _reindented(text, ctx)
+    text = anchored(text, levelled, ctx) or under_the_open_bracket(text, levelled, ctx) or levelled
     body = _into_the_braceless_body(text.split("\n"), ctx)
     if body is not None:
         text = "\n".join(body)
