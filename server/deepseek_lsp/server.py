@@ -102,6 +102,8 @@ class DeepSeekServer(LanguageServer):
         self.pushed_settings: Any = None
         #: Each workspace folder's answer to the pull (multi-root workspaces only).
         self.folder_answers: dict[str, Any] = {}
+        #: Pulls started in the background, held until done (the loop keeps weak references).
+        self._pulls: set[asyncio.Future[None]] = set()
         # The environment's problems are told in ``initialize``, where apply_settings builds
         # it again and the editor can show them.
         self.settings, _ = build_settings(env=self.env)
@@ -387,6 +389,12 @@ class DeepSeekServer(LanguageServer):
         self.take_client_settings(result)
         self.apply_settings()
 
+    def pull_configuration_soon(self) -> None:
+        """:meth:`pull_configuration` in the background (from a handler that must not wait)."""
+        task = asyncio.ensure_future(self.pull_configuration())
+        self._pulls.add(task)
+        task.add_done_callback(self._pulls.discard)
+
     def _take_folder_answers(self, result: Any, folders: list[str]) -> Any:
         """Keep the folders' answers (the items after the first) and return the window's."""
         if folders and isinstance(result, (list, tuple)) and len(result) == len(folders) + 1:
@@ -572,7 +580,9 @@ def _register_core(server: DeepSeekServer) -> None:
             ls.apply_settings()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
-    async def did_change_workspace_folders(ls: DeepSeekServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+    def did_change_workspace_folders(ls: DeepSeekServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
+        # Not a coroutine: pygls starts one on the loop's next turn, after the messages read
+        # with this one (a didOpen, a request) were handled with the folders not yet changed.
         # pygls declares change notifications for every server; without this the folders of
         # the initialize request stayed the only ones: imports into an added folder were not
         # followed, and a removed folder's files were still read for context.
@@ -585,7 +595,7 @@ def _register_core(server: DeepSeekServer) -> None:
         if ls.services.configured.is_set():
             # An added folder's own settings (completions off there) applied only after the
             # next change of any setting.
-            await ls.pull_configuration()
+            ls.pull_configuration_soon()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DeepSeekServer, params: types.DidOpenTextDocumentParams) -> None:
