@@ -30,9 +30,19 @@ def refused() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(autouse=True)
+def own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Usage, the review cache and the stores in a folder of the test's own, for every test
+    (the servers the tests start inherit it). In the user's folder they were shared between
+    runs and tests: a review answered from an earlier run's cache never met the fault its
+    test had set up, and the day's spend grew with every run against the budgets tests set."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
-def state_dir(tmp_path, monkeypatch) -> None:
-    """Usage, caches and stores in the test's own folder (``pytestmark`` of a module)."""
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Usage, caches and stores in the test's ``tmp_path`` (``pytestmark`` of a module whose
+    tests read them there)."""
     monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
 
 
