@@ -134,7 +134,7 @@ def test_the_terminal_review_keeps_no_syntax_tree_of_the_files_it_reviewed(tmp_p
     report was written: a gigabyte for a large project, where ``--jobs`` files at a time need one."""
 
     class Reviewer:
-        async def chat_with_retry(self, req: object, deadline: float, max_retries: int = 2) -> StreamResult:
+        async def chat_with_retry(self, req: object, deadline: float, max_retries: int = 2, **_: object) -> StreamResult:
             return StreamResult(text='{"findings": []}', finish_reason="stop")
 
     monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))

@@ -154,6 +154,9 @@ async def test_a_review_with_one_failed_request_says_which_part_failed(fake_deep
     async with Editor(fake_deepseek, FUNCTIONS) as editor:
         s = editor.services.settings
         editor.services.settings = replace(s, review=replace(s.review, max_retries=0, max_concurrency=1))
+        # As the server applies a change: one request at a time, so the 500 meets the first
+        # batch (of twelve units); set behind the feature's back, two went at once, in either order.
+        editor.review.settings_changed(s, editor.services.settings)
         fake_deepseek.fault("status", count=1, path=CHAT, status=500)
         result = await editor.review_file()
         assert not result["ok"] and len(editor.diagnostics()) == 2
