@@ -34,6 +34,16 @@ def assert_not_in_prompts(text: str, mark: str) -> None:
         assert SECRET[:5] not in sent and SECRET[5:] not in sent, (cursor, sent)
 
 
+#: The size of a pathological line: a quadratic pattern takes seconds over it, a linear one a
+#: tenth of a second at most (every pattern runs over a line holding a trigger).
+LINE_SIZE = 20_000
+
+
+def repeated(unit: str) -> str:
+    """``unit`` again and again, to :data:`LINE_SIZE`."""
+    return unit * (LINE_SIZE // len(unit))
+
+
 def assert_redacted_in_linear_time(name: str, text: str, *, split: bool = True) -> None:
     """Redacting a pathological text (quadratic patterns took seconds on such lines) stays well
     under half a second, whole and (``split``) as a window's text with the rest around it."""

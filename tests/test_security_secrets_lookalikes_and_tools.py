@@ -18,6 +18,7 @@ from tests.secret_forms import (
     assert_not_in_prompts,
     assert_redacted,
     assert_redacted_in_linear_time,
+    repeated,
 )
 
 # -- ordinary code ------------------------------------------------------------------------------------------
@@ -225,42 +226,33 @@ def test_those_are_not_in_a_completion_prompt(line: str) -> None:
 
 # -- time -----------------------------------------------------------------------------------------------
 
-#: The size of each line: a quadratic pattern takes seconds over it, a linear one a tenth of a
-#: second at most (every pattern runs over a line holding a trigger).
-SIZE = 20_000
-
-
-def _run(unit: str) -> str:
-    return unit * (SIZE // len(unit))
-
-
 PATHOLOGICAL = {
-    "ftp-password flags": _run("--ftp-password "),
-    "mosquitto flags": "mosquitto_pub" + _run(" -P"),
-    "mosquitto commands": _run("mosquitto_pub -u "),
-    "ipmitool commands": _run("ipmitool -U a "),
-    "plink flags": "plink" + _run(" -pw"),
-    "plink commands": _run("plink -pw"),
-    "x11vnc commands": _run("x11vnc -passwd"),
-    "mysqladmin words": "mysqladmin" + _run(" password"),
-    "lftp users": _run("lftp -u a,"),
-    "nmcli words": "nmcli" + _run(" password"),
-    "psk lines": _run('\npsk="'),
-    "snmp tools": _run("snmpwalk -c "),
-    "snmp flags": "snmpwalk" + _run(" -A"),
-    "sudo flags": _run("sudo -S "),
-    "sudo without a here-string": "sudo -S" + _run(" a"),
-    "here-strings": "sudo -S a" + _run(" <<<"),
-    "snmp-server hosts": _run("\nsnmp-server host a version 2c "),
-    "set snmp communities": _run("\nset snmp community "),
-    "tokens assigned variables": _run("token = a_b; "),
-    "tokens and operators": _run("token = abcdef + "),
-    "names ending lines": _run("token:\n"),
-    "colons then words": _run("pwd: word "),
-    "self tokens": _run("self.token = nextchar "),
-    "format strings": _run("token = '%s:%s' "),
-    "placeholder passwords in URLs": _run("http://user:password@"),
-    "metadata names": _run("token_type = 'x' "),
+    "ftp-password flags": repeated("--ftp-password "),
+    "mosquitto flags": "mosquitto_pub" + repeated(" -P"),
+    "mosquitto commands": repeated("mosquitto_pub -u "),
+    "ipmitool commands": repeated("ipmitool -U a "),
+    "plink flags": "plink" + repeated(" -pw"),
+    "plink commands": repeated("plink -pw"),
+    "x11vnc commands": repeated("x11vnc -passwd"),
+    "mysqladmin words": "mysqladmin" + repeated(" password"),
+    "lftp users": repeated("lftp -u a,"),
+    "nmcli words": "nmcli" + repeated(" password"),
+    "psk lines": repeated('\npsk="'),
+    "snmp tools": repeated("snmpwalk -c "),
+    "snmp flags": "snmpwalk" + repeated(" -A"),
+    "sudo flags": repeated("sudo -S "),
+    "sudo without a here-string": "sudo -S" + repeated(" a"),
+    "here-strings": "sudo -S a" + repeated(" <<<"),
+    "snmp-server hosts": repeated("\nsnmp-server host a version 2c "),
+    "set snmp communities": repeated("\nset snmp community "),
+    "tokens assigned variables": repeated("token = a_b; "),
+    "tokens and operators": repeated("token = abcdef + "),
+    "names ending lines": repeated("token:\n"),
+    "colons then words": repeated("pwd: word "),
+    "self tokens": repeated("self.token = nextchar "),
+    "format strings": repeated("token = '%s:%s' "),
+    "placeholder passwords in URLs": repeated("http://user:password@"),
+    "metadata names": repeated("token_type = 'x' "),
 }
 
 

@@ -10,10 +10,12 @@ import pytest
 
 from deepseek_lsp.privacy import REDACTED, redact
 from tests.secret_forms import (
+    LINE_SIZE,
     SECRET,
     assert_not_in_prompts,
     assert_redacted,
     assert_redacted_in_linear_time,
+    repeated,
 )
 
 # -- Oracle ---------------------------------------------------------------------------------------------
@@ -245,41 +247,32 @@ def test_those_are_not_in_a_completion_prompt(line: str) -> None:
 
 # -- time -----------------------------------------------------------------------------------------------
 
-#: The size of each line: a quadratic pattern takes seconds over it, a linear one a tenth of a
-#: second at most (every pattern runs over a line holding a trigger).
-SIZE = 20_000
-
-
-def _run(unit: str) -> str:
-    return unit * (SIZE // len(unit))
-
-
 PATHOLOGICAL = {
-    "connect users": _run("connect a/"),
-    "connect lines without an end": _run("\nCONNECT a/b c"),
-    "a connect password without an end": "connect a/" + "b" * SIZE + " x",
-    "quoted connects": _run('"conn a/'),
-    "rman targets": _run("rman target a/"),
-    "rman words": _run("rman "),
-    "userid values": _run("userid=a/"),
-    "exp logons": _run("exp a/b "),
-    "imp users": _run("imp a/"),
-    "jdbc logons": _run("jdbc:oracle:thin:a/"),
-    "username words": "username a" + _run(" b") + " password",
-    "usernames": _run("username a password b c "),
-    "enable secrets": _run("enable secret "),
-    "type 7 passwords": _run("password 7 "),
-    "tacacs hosts": "tacacs-server host a" + _run(" b"),
-    "pre-shared-key options": _run("pre-shared-key local "),
-    "secret-data quotes": _run('"a"'),
-    "snmp communities": _run("snmp-server community a "),
-    "com2sec words": _run("com2sec a b "),
-    "requirepass words": _run("requirepass "),
-    "pgpass fields": _run("a:5432:"),
-    "pgpass lines without an end": _run("a:1:b:c:d:"),
-    "pgpass escapes": "a:1:b:c:" + _run("\\:"),
-    "echo pipes into sudo": _run("echo a | sudo -k "),
-    "echoes before sudo": _run("echo ") + "| sudo -S",
+    "connect users": repeated("connect a/"),
+    "connect lines without an end": repeated("\nCONNECT a/b c"),
+    "a connect password without an end": "connect a/" + "b" * LINE_SIZE + " x",
+    "quoted connects": repeated('"conn a/'),
+    "rman targets": repeated("rman target a/"),
+    "rman words": repeated("rman "),
+    "userid values": repeated("userid=a/"),
+    "exp logons": repeated("exp a/b "),
+    "imp users": repeated("imp a/"),
+    "jdbc logons": repeated("jdbc:oracle:thin:a/"),
+    "username words": "username a" + repeated(" b") + " password",
+    "usernames": repeated("username a password b c "),
+    "enable secrets": repeated("enable secret "),
+    "type 7 passwords": repeated("password 7 "),
+    "tacacs hosts": "tacacs-server host a" + repeated(" b"),
+    "pre-shared-key options": repeated("pre-shared-key local "),
+    "secret-data quotes": repeated('"a"'),
+    "snmp communities": repeated("snmp-server community a "),
+    "com2sec words": repeated("com2sec a b "),
+    "requirepass words": repeated("requirepass "),
+    "pgpass fields": repeated("a:5432:"),
+    "pgpass lines without an end": repeated("a:1:b:c:d:"),
+    "pgpass escapes": "a:1:b:c:" + repeated("\\:"),
+    "echo pipes into sudo": repeated("echo a | sudo -k "),
+    "echoes before sudo": repeated("echo ") + "| sudo -S",
 }
 
 
