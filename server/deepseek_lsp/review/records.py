@@ -21,7 +21,7 @@ from ..config import Settings
 from ..documents import Document
 from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from ..privacy import file_path
-from .units import Unit
+from .units import Unit, line_at_index
 
 #: Bumped when what a record holds, or how units are cut, changes without a new release.
 RECORD_VERSION = "2"
@@ -42,9 +42,7 @@ class RecordedUnit:
         return any(lo <= line <= hi for lo, hi in self.lines)
 
     def line_at_index(self, index: int) -> int:
-        if index >= len(self.rows):
-            return self.lines[-1][1]
-        return self.rows[max(index, 0)]
+        return line_at_index(self.rows, index, self.lines[-1][1])
 
 
 def record_key(doc: Document, answer: Sequence[str], roots: Sequence[Path], exclude: Sequence[str]) -> str:
@@ -57,18 +55,6 @@ def record_key(doc: Document, answer: Sequence[str], roots: Sequence[Path], excl
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(doc.data)
     return digest.hexdigest()
-
-
-def non_blank_rows(unit: Unit) -> tuple[int, ...]:
-    texts = unit.text.split("\n")
-    rows: list[int] = []
-    i = 0
-    for lo, hi in unit.lines:
-        for line in range(lo, hi + 1):
-            if i < len(texts) and texts[i].strip():
-                rows.append(line)
-            i += 1
-    return tuple(rows)
 
 
 def file_digest(path: Path) -> str | None:
@@ -115,7 +101,7 @@ def dependencies_unchanged(doc: Document, deps: dict[str, Any], roots: Sequence[
 
 def to_json(units: Sequence[tuple[Unit, str, str | None]], deps: dict[str, Any] | None) -> dict[str, Any]:
     return {
-        "units": [[u.name, [list(r) for r in u.lines], _runs(non_blank_rows(u)), key, legacy] for u, key, legacy in units],
+        "units": [[u.name, [list(r) for r in u.lines], _runs(u.non_blank_rows()), key, legacy] for u, key, legacy in units],
         "deps": deps,
     }
 

@@ -94,15 +94,12 @@ class Unit:
 
     def line_at_index(self, index: int) -> int:
         """The document line of the unit's non-blank line number ``index`` (see index_of_line)."""
+        return line_at_index(self.non_blank_rows(), index, self.last_line)
+
+    def non_blank_rows(self) -> tuple[int, ...]:
+        """The document lines of the unit's non-blank lines, in order."""
         texts = iter(self.text.split("\n"))
-        seen = 0
-        for lo, hi in self.lines:
-            for line in range(lo, hi + 1):
-                if next(texts, "").strip():
-                    if seen >= index:
-                        return line
-                    seen += 1
-        return self.last_line
+        return tuple(line for lo, hi in self.lines for line in range(lo, hi + 1) if next(texts, "").strip())
 
     def fingerprint(self) -> str:
         """Hash of the normalized code: survives moves, re-indentation and blank-line changes."""
@@ -450,3 +447,9 @@ def _members(cls: _Definition, defs: list[_Definition]) -> list[_Definition]:
 
 def _name_chunks(units: list[Unit]) -> list[Unit]:
     return [replace(u, name=f"lines {u.first_line + 1}-{u.last_line + 1}") for u in units]
+
+
+def line_at_index(rows: tuple[int, ...], index: int, last_line: int) -> int:
+    """The document line of non-blank line number ``index`` among ``rows`` (a unit's
+    non_blank_rows); ``last_line`` past them."""
+    return rows[max(index, 0)] if index < len(rows) else last_line
