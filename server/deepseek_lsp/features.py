@@ -54,6 +54,12 @@ async def register_with_client(server: LanguageServer, registration_id: str, met
     return True
 
 
+#: How long what the user asked for (an invoked completion, a review of a save) waits for the
+#: editor's settings still being pulled at start-up: past the pull's own bounds, as on a loaded
+#: machine the pull took over a second and a shortcut pressed meanwhile gave nothing.
+ASKED_CONFIGURATION_WAIT_S = 10.0
+
+
 @dataclass
 class Services:
     documents: DocumentStore
@@ -107,7 +113,8 @@ class Services:
             self.status.tell_once(key, message)
 
     async def wait_configured(self, timeout: float = 1.0) -> None:
-        """Requests that race the initial configuration pull wait for it, briefly."""
+        """Requests that race the initial configuration pull wait for it, briefly (what the
+        user asked for, up to ``ASKED_CONFIGURATION_WAIT_S``)."""
         if not self.configured.is_set():
             try:
                 await within(self.configured.wait(), timeout)

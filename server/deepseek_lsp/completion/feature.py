@@ -39,7 +39,7 @@ from ..context import (
     unchanged_on_disk,
 )
 from ..documents import Document, Edit
-from ..features import Feature, Paused, Services, register_with_client
+from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services, register_with_client
 from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens, until_idle
 from ..model.errors import ModelError, provider_name
@@ -106,12 +106,9 @@ _WORD_CHARS = re.compile(r"[\w$]*")
 #: The backend is slow (status Warning) when its first tokens take this long on average (Tabby's
 #: rule): a block's whole stream takes seconds on a healthy backend.
 SLOW_ANSWER_S = 5.0
-#: How long a request waits for the editor's settings still being pulled at start-up. Automatic
-#: ones briefly: the next keystroke asks again. One the user invoked as long as a review does
-#: (past the pull's own bounds): on a loaded machine the pull took over a second, and the
-#: shortcut pressed meanwhile gave nothing, not even the reason (a file too large).
+#: How long an automatic request waits for the editor's settings still being pulled at
+#: start-up: briefly, the next keystroke asks again (an invoked one waits as a review does).
 AUTOMATIC_CONFIGURATION_WAIT_S = 1.0
-INVOKED_CONFIGURATION_WAIT_S = 10.0
 
 
 def _lines_within(data: bytes, lo: int, hi: int, most: int) -> bool:
@@ -900,7 +897,7 @@ class CompletionFeature(Feature):
         self._last_seq += 1
         seq = self._seq[slot] = self._last_seq
         await self.services.wait_configured(
-            INVOKED_CONFIGURATION_WAIT_S if req.invoked else AUTOMATIC_CONFIGURATION_WAIT_S
+            ASKED_CONFIGURATION_WAIT_S if req.invoked else AUTOMATIC_CONFIGURATION_WAIT_S
         )
         if not self.services.configured.is_set():
             # Not with the defaults meanwhile: the user's exclusions, ``enable: false`` or a

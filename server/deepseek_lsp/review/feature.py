@@ -24,7 +24,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from ..config import Settings
 from ..context import env_workspace_roots, label_path
 from ..documents import Document, Edit
-from ..features import Feature, Paused, Services
+from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services
 from ..model.errors import BudgetExceeded, ModelError
 from ..notebooks import CellSpan
 from ..privacy import is_excluded, uri_to_path
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOURCE = "deepseek-review"
-#: How long a save waits for the editor's settings before it is not reviewed at all.
-CONFIGURATION_WAIT_S = 10.0
 CMD_REVIEW_FILE = "deepseek.reviewFile"
 CMD_REVIEW_AGAIN = "deepseek.review.again"
 CMD_IGNORE = "deepseek.review.ignore"
@@ -527,7 +525,7 @@ class ReviewFeature(Feature):
         # a file the user's exclusion globs name, or with review.mode onCommand, was sent when
         # the editor took over a second to answer. A review is in no hurry: it waits for the
         # settings, goes without them never, and checks the file again with them.
-        await self.services.wait_configured(timeout=CONFIGURATION_WAIT_S)
+        await self.services.wait_configured(timeout=ASKED_CONFIGURATION_WAIT_S)
         if not self.services.configured.is_set():
             log.warning("not reviewing %s: the editor's settings have not arrived", uri)
             return None
