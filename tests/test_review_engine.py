@@ -473,3 +473,27 @@ async def test_a_review_reads_each_imported_file_once(
     assert looked_up == ["helpers.py"]
     (request,) = fake_deepseek.requests_to(CHAT)
     assert "def helper(record, *, strict=False):  # helpers.py" in request.json["messages"][-1]["content"]
+
+
+async def test_every_copy_of_repeated_code_in_a_generated_file_gets_its_own_finding(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    # 700 handlers with the same bare except (and a non-ASCII comment, so bytes and characters
+    # differ): the quoted code was looked for in the whole file and only its first 500 copies
+    # were considered, so the later handlers' findings were lost.
+    handler = (
+        "def handler_{i}(request):\n"
+        "    try:\n"
+        "        value = request.get('k')  # clé\n"
+        "    except:\n"
+        "        value = None\n"
+        "    return value\n\n\n"
+    )
+    source = "".join(handler.format(i=i) for i in range(700))
+    fake_deepseek.responder(reviewer((Rule("except:", "warning", "Bare except."),)), path=CHAT)
+    doc = doc_of(source, "handlers.py")
+    outcome = await engine.review(client, doc, settings_for(fake_deepseek, maxConcurrency=3))
+    assert not outcome.errors and outcome.stats.unplaced == 0
+    lines = sorted(doc.line_at(f.start) for f in outcome.findings)
+    assert lines == [i * 8 + 3 for i in range(700)]
+    assert all(text_at(doc, f.start, f.end) == "except:" for f in outcome.findings)

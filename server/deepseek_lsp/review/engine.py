@@ -810,14 +810,14 @@ def _owned(
         # became the first one's line here, and the second was dropped as a repeat.
         avoid = {start for start, hint in claimed.get(fp, ()) if hint != raw.line}
         best: tuple[tuple[bool, int], Unit, int, int] | None = None
-        for start, _ in placer.occurrences(raw.code):
-            line = placer.doc.line_at(start)
-            unit = next((u for u in units if u.contains_line(line)), None)
-            if unit is None:
-                continue
-            score = (start in avoid, abs(line + 1 - raw.line) if raw.line else 0)
-            if best is None or score < best[0]:
-                best = (score, unit, line, start)
+        # Looked for in the batch's units only: in a generated file with thousands of copies of
+        # the code, the whole text's first 500 held none of a later batch's units.
+        for unit in units:
+            for start, _ in placer.occurrences_on(raw.code, unit.lines):
+                line = placer.doc.line_at(start)
+                score = (start in avoid, abs(line + 1 - raw.line) if raw.line else 0)
+                if best is None or score < best[0]:
+                    best = (score, unit, line, start)
         if best is None:
             stats.unplaced += 1
             continue

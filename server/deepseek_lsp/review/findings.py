@@ -7,10 +7,11 @@ occurrences. A finding that cannot be placed is dropped rather than shown in the
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -372,6 +373,8 @@ class _Normalized:
 class Placer:
     """Finds quoted code in one text. Build once per text, place many findings."""
 
+    #: Occurrences looked at per search; a finding is looked for in its own unit first, so
+    #: this bounds only the fallback over the whole text.
     MAX_CANDIDATES = 500
 
     def __init__(self, doc: Document) -> None:
@@ -381,53 +384,95 @@ class Placer:
         self.text = doc.data.decode("utf-8", "surrogatepass")
         self._ascii = self.text.isascii()
         self._forms: dict[bool, _Normalized] = {}
-        self._byte_starts: list[int] | None = None
+        self._char_starts: list[int] | None = None
 
     def _form(self, remove: bool) -> _Normalized:
         if remove not in self._forms:
             self._forms[remove] = _Normalized(self.text, remove=remove)
         return self._forms[remove]
 
+    def _line_chars(self) -> list[int]:
+        """Where each line starts, in characters (bytes and characters differ past a non-ASCII
+        one: converting by encoding the text up to an offset cost a pass over the file each,
+        minutes for a generated file's thousands of findings)."""
+        if self._char_starts is None:
+            data, doc = self.doc.data, self.doc
+            starts, chars, prev = [], 0, 0
+            for line in range(doc.line_count):
+                start = doc.line_start(line)
+                chars += len(data[prev:start].decode("utf-8", "surrogatepass"))
+                starts.append(chars)
+                prev = start
+            self._char_starts = starts
+        return self._char_starts
+
     def _to_byte(self, char_offset: int) -> int:
         if self._ascii:
             return char_offset
-        return len(self.text[:char_offset].encode("utf-8", "surrogatepass"))
+        starts = self._line_chars()
+        line = bisect.bisect_right(starts, char_offset) - 1
+        part = self.text[starts[line] : char_offset]
+        return self.doc.line_start(line) + len(part.encode("utf-8", "surrogatepass"))
 
-    def occurrences(self, excerpt: str) -> list[tuple[int, int]]:
-        """Byte spans of ``excerpt`` in the text: whitespace squeezed first, then ignored, then
-        (for a long excerpt the model shortened with "..." or "…") from its head to its tail."""
-        spans = self._verbatim(excerpt)
+    def _to_char(self, byte_offset: int) -> int:
+        if self._ascii:
+            return byte_offset
+        line = self.doc.line_at(byte_offset)
+        part = self.doc.data[self.doc.line_start(line) : byte_offset]
+        return self._line_chars()[line] + len(part.decode("utf-8", "surrogatepass"))
+
+    def _lines_to_chars(self, first: int, last: int) -> tuple[int, int]:
+        """Characters from the start of line ``first`` to the end of line ``last`` (0-based)."""
+        return self._to_char(self.doc.line_start(first)), self._to_char(self.doc.line_start(last + 1))
+
+    def occurrences(
+        self, excerpt: str, within: tuple[int, int] | None = None
+    ) -> list[tuple[int, int]]:
+        """Byte spans of ``excerpt`` in the text (starting in the ``within`` character range):
+        whitespace squeezed first, then ignored, then (for a long excerpt the model shortened
+        with "..." or "…") from its head to its tail."""
+        spans = self._verbatim(excerpt, within)
         if spans:
             return spans
         if _in_backticks(excerpt):
-            return self.occurrences(_in_backticks(excerpt))
+            return self.occurrences(_in_backticks(excerpt), within)
         if REDACTED in excerpt:
             # The model was shown the secret as the placeholder, and quotes it so.
-            return self._around_secret(excerpt)
+            return self._around_secret(excerpt, within)
         if not _ELLIPSIS.search(excerpt):
             return spans
         parts = [p for p in _ELLIPSIS.split(excerpt) if p.strip()]
         if len(parts) < 2 or min(len("".join(p.split())) for p in (parts[0], parts[-1])) < 8:
             return []  # too little left to tell one place from another
-        tails = self._verbatim(parts[-1])
         out = []
-        for head_start, head_end in self._verbatim(parts[0]):
-            limit = self.doc.line_at(head_end) + MAX_ELIDED_LINES
-            tail = next(
-                (t for t in tails if t[0] >= head_end and self.doc.line_at(t[0]) <= limit), None
-            )
+        for head_start, head_end in self._verbatim(parts[0], within):
+            tail = next(iter(self._verbatim(parts[-1], self._below(head_end))), None)
             if tail is not None:
                 out.append((head_start, tail[1]))
         return out
 
-    def _around_secret(self, excerpt: str) -> list[tuple[int, int]]:
+    def occurrences_on(
+        self, excerpt: str, ranges: Iterable[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """Byte spans of ``excerpt`` starting on the (0-based, inclusive) line ``ranges``."""
+        return [
+            span for lo, hi in ranges for span in self.occurrences(excerpt, self._lines_to_chars(lo, hi))
+        ]
+
+    def _below(self, byte_offset: int) -> tuple[int, int]:
+        """From ``byte_offset`` to the end of the lines a quote may leave out after it."""
+        limit = self.doc.line_at(byte_offset) + MAX_ELIDED_LINES
+        return self._to_char(byte_offset), self._lines_to_chars(limit, limit)[1]
+
+    def _around_secret(
+        self, excerpt: str, within: tuple[int, int] | None
+    ) -> list[tuple[int, int]]:
         parts = excerpt.split(REDACTED)
         head, tail = parts[0], parts[-1]
         if len("".join(head.split())) < 4:
             return []
-        tails = self._verbatim(tail) if tail.strip() else []
         out = []
-        for head_start, head_end in self._verbatim(head):
+        for head_start, head_end in self._verbatim(head, within):
             if not tail.strip():  # the secret is the next token, to its end
                 end, data = head_end, self.doc.data
                 while data[end : end + 1] in (b" ", b"\t"):
@@ -436,28 +481,33 @@ class Placer:
                     end += 1
                 out.append((head_start, end))
                 continue
-            limit = self.doc.line_at(head_end) + MAX_ELIDED_LINES
-            tail_span = next(
-                (t for t in tails if t[0] > head_end and self.doc.line_at(t[0]) <= limit), None
-            )
+            tails = self._verbatim(tail, self._below(head_end))
+            tail_span = next((t for t in tails if t[0] > head_end), None)
             if tail_span is not None:
                 out.append((head_start, tail_span[1]))
         return out
 
-    def _verbatim(self, excerpt: str) -> list[tuple[int, int]]:
+    def _verbatim(
+        self, excerpt: str, within: tuple[int, int] | None = None
+    ) -> list[tuple[int, int]]:
         for remove in (False, True):
             needle = _Normalized.of(excerpt, remove=remove)
             if not needle:
                 return []
             form = self._form(remove)
+            lo, hi = 0, len(form.text)
+            if within is not None:
+                # Occurrences that start in the range (they may end past it).
+                lo = bisect.bisect_left(form.where, within[0])
+                hi = min(bisect.bisect_left(form.where, within[1]) + len(needle) - 1, hi)
             spans = []
-            pos = form.text.find(needle)
+            pos = form.text.find(needle, lo, hi)
             while pos >= 0 and len(spans) < self.MAX_CANDIDATES:
                 start = form.where[pos]
                 end = form.where[pos + len(needle) - 1] + 1
                 if self._on_token_boundaries(start, end):
                     spans.append((self._to_byte(start), self._to_byte(end)))
-                pos = form.text.find(needle, pos + 1)
+                pos = form.text.find(needle, pos + 1, hi)
             if spans:
                 return spans
         return []
@@ -475,19 +525,20 @@ class Placer:
         excerpt: str,
         line_hint: int | None = None,
         prefer: Sequence[tuple[int, int]] = (),
-        avoid: Collection[tuple[int, int]] = (),
+        avoid: Container[tuple[int, int]] = (),
     ) -> tuple[int, int] | None:
         """The occurrence inside the ``prefer`` line ranges (0-based) nearest the 1-based hint,
         one not in ``avoid`` if there is one."""
-        spans = self.occurrences(excerpt)
+        # The finding's own unit first: in a generated file with thousands of copies of the
+        # quoted code, the whole text's first 500 left the later units' findings on earlier
+        # units (then dropped as repeats), and each search went through the whole file.
+        spans = self.occurrences_on(excerpt, prefer) or self.occurrences(excerpt)
         if not spans:
             return None
 
-        def score(span: tuple[int, int]) -> tuple[int, int, int, int]:
-            line = self.doc.line_at(span[0])
-            inside = any(lo <= line <= hi for lo, hi in prefer)
-            distance = abs(line + 1 - line_hint) if line_hint else 0
-            return (0 if inside or not prefer else 1, 1 if span in avoid else 0, distance, span[0])
+        def score(span: tuple[int, int]) -> tuple[int, int, int]:
+            distance = abs(self.doc.line_at(span[0]) + 1 - line_hint) if line_hint else 0
+            return (1 if span in avoid else 0, distance, span[0])
 
         return min(spans, key=score)
 
@@ -790,6 +841,18 @@ class PlacementStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+class _PlacedFromOtherLines:
+    """The spans a finding's code was placed at for another line than ``hint`` (looked up per
+    candidate: a list built per finding made a generated file's thousands quadratic)."""
+
+    def __init__(self, placed: dict[tuple[int, int], set[int | None]], hint: int | None) -> None:
+        self.placed, self.hint = placed, hint
+
+    def __contains__(self, span: object) -> bool:
+        hints = self.placed.get(span)  # type: ignore[call-overload]
+        return bool(hints) and hints != {self.hint}
+
+
 #: A finding with the line ranges and name of the unit it is about.
 Located = tuple[RawFinding, Sequence[tuple[int, int]], str]
 
@@ -806,8 +869,10 @@ def place_findings(
     stats = PlacementStats()
     out: list[Finding] = []
     taken: dict[str, int] = {}
-    #: Where each fingerprint was placed, and from which line hint.
-    placed_at: dict[str, list[tuple[tuple[int, int], int | None]]] = {}
+    ids: set[str] = set()
+    places: set[tuple[int, int, str]] = set()
+    #: Where each fingerprint was placed, and from which line hints.
+    placed_at: dict[str, dict[tuple[int, int], set[int | None]]] = {}
     for raw, prefer, unit_name in found:
         if raw.confidence < min_confidence:
             stats.low_confidence += 1
@@ -822,21 +887,20 @@ def place_findings(
         # The same finding said of another line is about another occurrence of the same code
         # (two bare ``except:`` in one function): with hints a few lines off, both took the
         # first and one was dropped as a repeat. Said of the same line, it is a repeat.
-        avoid = [span for span, hint in placed_at.get(fp, ()) if hint != raw.line]
-        span = placer.place(raw.code, raw.line, prefer, avoid)
+        spans = placed_at.setdefault(fp, {})
+        span = placer.place(raw.code, raw.line, prefer, _PlacedFromOtherLines(spans, raw.line))
         if span is None:
             stats.unplaced += 1
             continue
-        placed_at.setdefault(fp, []).append((span, raw.line))
+        spans.setdefault(span, set()).add(raw.line)
         # Same fingerprint twice in a file (duplicated code): ids stay unique and stable.
         n = taken.get(fp, 0)
         taken[fp] = n + 1
         finding_id = fp[:12] if n == 0 else f"{fp[:12]}-{n}"
-        if any(
-            f.id == finding_id or (f.start, f.end, f.message) == (span[0], span[1], raw.message)
-            for f in out
-        ):
+        if finding_id in ids or (span[0], span[1], raw.message) in places:
             continue  # two units' answers reported the same thing at the same place
+        ids.add(finding_id)
+        places.add((span[0], span[1], raw.message))
         stats.placed += 1
         fix = adapt_fix(placer.doc, span[0], span[1], raw.code, raw.suggestion)
         out.append(
