@@ -122,9 +122,19 @@ class FileUnits:
     units: list[Unit]
     imports: list[str] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
+    _by_name: dict[str, list[tuple[int, Signature]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def unit_at(self, line: int) -> Unit | None:
         return next((u for u in self.units if u.contains_line(line)), None)
+
+    def _signatures_by_name(self) -> dict[str, list[tuple[int, Signature]]]:
+        if self._by_name is None:
+            self._by_name = {}
+            for i, s in enumerate(self.signatures):
+                self._by_name.setdefault(s.name, []).append((i, s))
+        return self._by_name
 
     def signatures_for(self, units: Iterable[Unit], limit: int = 24) -> list[Signature]:
         """Signatures of this file's definitions that ``units`` use but do not contain."""
@@ -132,11 +142,19 @@ class FileUnits:
         selected = list(units)
         for unit in selected:
             wanted |= unit.references
-        out = [
-            s
-            for s in self.signatures
-            if s.name in wanted and not any(u.contains_line(s.line) for u in selected)
-        ]
+        # By name, in file order: a pass over every signature per unit made a generated file
+        # of 3,000 functions take 3 s of a review answered whole from the cache.
+        by_name = self._signatures_by_name()
+        out = sorted(
+            (
+                (i, s)
+                for name in wanted
+                for i, s in by_name.get(name, ())
+                if not any(u.contains_line(s.line) for u in selected)
+            ),
+            key=lambda pair: pair[0],
+        )
+        out = [s for _, s in out]
         if len(out) > limit:
             # Chosen by name, shown in file order: the first ``limit`` in file order changed
             # when a definition was moved above others, and with them the cache key of every
