@@ -289,8 +289,10 @@ class ModelStream:
         deadline: float,
         prompt_tokens: Callable[[Counter], int],
         on_sent: Callable[[], None] | None = None,
+        waits: bool = False,
     ) -> None:
         self._client = client
+        self._waits = waits  # it can wait for room in the daily budget (see Ledger.reserve)
         self._on_sent = on_sent
         self._call = call
         self._model = model
@@ -664,7 +666,7 @@ class ModelStream:
             log.debug("token count failed: %s", exc)
             prompt = 0
         self._release = ledger.reserve(
-            self._model, prompt, self._max_tokens, within_s=self._deadline - self._now()
+            self._model, prompt, self._max_tokens, within_s=self._deadline - self._now(), waits=self._waits
         )
 
     def _give_back(self) -> None:
@@ -1113,8 +1115,10 @@ class ModelClient:
 
     # -- chat -----------------------------------------------------------------------------------
 
-    def stream_chat(self, req: ChatRequest, deadline: float) -> ModelStream:
-        """Like :meth:`stream_fim` for chat; deltas are the answer's content (not reasoning)."""
+    def stream_chat(self, req: ChatRequest, deadline: float, *, waits: bool = False) -> ModelStream:
+        """Like :meth:`stream_fim` for chat; deltas are the answer's content (not reasoning).
+        ``waits``: the caller waits for room in the daily budget when refused for the requests
+        under way (see :meth:`chat_with_retry`)."""
         call = self._call_for(self.backend.chat(self.config, req))
 
         def prompt_tokens(counter: Counter) -> int:
@@ -1132,15 +1136,16 @@ class ModelClient:
             max_tokens=req.max_tokens,
             deadline=deadline,
             prompt_tokens=prompt_tokens,
+            waits=waits,
         )
 
-    async def chat(self, req: ChatRequest, deadline: float) -> StreamResult:
+    async def chat(self, req: ChatRequest, deadline: float, *, waits: bool = False) -> StreamResult:
         """One chat answer (streamed or not per ``req.stream``). In JSON mode a blank or non-JSON
         answer raises :class:`MalformedResponse` (``kind`` blank_json/invalid_json, the result in
         ``partial``): DeepSeek blanks out answers it could not make JSON."""
         sent = replace(req, json_mode=False) if req.json_mode and self._no_json_mode else req
         try:
-            result, call = await self._chat_once(sent, deadline)
+            result, call = await self._chat_once(sent, deadline, waits)
         except RequestError as exc:
             # Servers without a JSON mode (mlx-vlm, lmdeploy, some vLLM builds) refuse
             # response_format with a 400, and every review failed: the prompt asks for JSON
@@ -1150,7 +1155,7 @@ class ModelClient:
                 raise
             self._no_json_mode = True
             log.info("the endpoint refuses response_format; asking for JSON in the prompt only")
-            result, call = await self._chat_once(replace(req, json_mode=False), deadline)
+            result, call = await self._chat_once(replace(req, json_mode=False), deadline, waits)
         if req.json_mode and (result.finish_reason != "length" or result.overrun):
             # An answer cut at max_tokens is a result, as without JSON mode: its JSON is cut
             # too, and retrying it (the same prompt, the same findings, the same cut) paid for
@@ -1159,8 +1164,8 @@ class ModelClient:
             _check_json(result, call)
         return result
 
-    async def _chat_once(self, req: ChatRequest, deadline: float) -> tuple[StreamResult, HttpCall]:
-        async with self.stream_chat(req, deadline) as stream:
+    async def _chat_once(self, req: ChatRequest, deadline: float, waits: bool) -> tuple[StreamResult, HttpCall]:
+        async with self.stream_chat(req, deadline, waits=waits) as stream:
             async for _ in stream:
                 pass
         return stream.result, stream.call
@@ -1174,6 +1179,7 @@ class ModelClient:
         base_delay: float = 0.5,
         max_delay: float = 8.0,
         billed: list[Usage] | None = None,
+        slot: asyncio.Semaphore | None = None,
     ) -> StreamResult:
         """:meth:`chat`, retrying 429/500/503, connection errors and (once) unusable answers,
         with jittered exponential backoff or the server's Retry-After, within ``deadline``.
@@ -1184,16 +1190,28 @@ class ModelClient:
         case: a review's batches, the files the CLI reviews at once), it waits for them to end
         and asks again, for as long as ``deadline`` gave it; the time waited is not taken from
         the request's own. Refused at once, the files a review run sent together failed as
-        "nearly reached ($0.00 spent today)", in a budget with room for all of them."""
+        "nearly reached ($0.00 spent today)", in a budget with room for all of them.
+
+        ``slot``: held while the request is sent or retried (the caller's limit on requests at
+        once), not while it waits for a slot or for room in the budget, neither of which is
+        taken from its time: a review waiting for the budget held one of the four slots, and
+        the others of the file queued behind it."""
         loop = asyncio.get_running_loop()
         own_time = max(0.0, deadline - loop.time())
-        waited = 0.0
+        waited = 0.0  # for room in the budget
+        queued = 0.0  # for the slot
+        holding = False
 
         async def attempt() -> StreamResult:
-            nonlocal waited
+            nonlocal waited, queued, holding
             while True:
+                if slot is not None and not holding:
+                    started = loop.time()
+                    await slot.acquire()
+                    holding = True
+                    queued += loop.time() - started
                 try:
-                    return await self.chat(req, deadline + waited)
+                    return await self.chat(req, deadline + waited + queued, waits=True)
                 except BudgetExceeded as exc:
                     if not exc.held or self.ledger is None or waited >= own_time:
                         raise
@@ -1204,17 +1222,26 @@ class ModelClient:
                     if billed is not None and isinstance(partial, StreamResult) and partial.usage is not None:
                         billed.append(partial.usage)
                     raise
+                if holding:
+                    assert slot is not None
+                    slot.release()
+                    holding = False
                 started = loop.time()
                 await self.ledger.until_released(min(BUDGET_RECHECK_S, own_time - waited))
                 waited += loop.time() - started
 
-        return await retrying(
-            attempt,
-            deadline=lambda: deadline + waited,
-            max_retries=max_retries,
-            base_delay=base_delay,
-            max_delay=max_delay,
-        )
+        try:
+            return await retrying(
+                attempt,
+                deadline=lambda: deadline + waited + queued,
+                max_retries=max_retries,
+                base_delay=base_delay,
+                max_delay=max_delay,
+            )
+        finally:
+            if holding:
+                assert slot is not None
+                slot.release()
 
 
 def _check_json(result: StreamResult, call: HttpCall) -> None:

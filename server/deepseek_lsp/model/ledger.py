@@ -148,6 +148,11 @@ CREATE TABLE IF NOT EXISTS pending (
 ) WITHOUT ROWID
 """
 
+#: The end of a pending row's id for a request that can wait for room in the budget (a review;
+#: see :meth:`Ledger.reserve`). In the id, not a column of its own: a deepseek-lsp of before
+#: writes four values to the table, and a fifth column would have failed its every write.
+WAITS_SUFFIX = ":waits"
+
 #: How long a request under way counts in the other processes past its deadline, or at all when
 #: it has none: a row left by a process that died (an editor that crashed) then stops counting.
 PENDING_GRACE_S = 10.0
@@ -163,7 +168,22 @@ ON CONFLICT (day, model, feature) DO UPDATE SET
 #: Today's spend in the file, and what the other processes' requests under way may cost: read
 #: by the budget check, and again in the transaction that writes a reservation.
 _SPENT_ON_DAY = "SELECT SUM(cost_usd) FROM daily WHERE day = ?"
-_PENDING_OF_OTHERS = "SELECT SUM(cost) FROM pending WHERE owner != ? AND until > ?"
+_PENDING_OF_OTHERS = (
+    f"SELECT SUM(cost), SUM(CASE WHEN id GLOB '*{WAITS_SUFFIX}' THEN cost ELSE 0 END) "
+    "FROM pending WHERE owner != ? AND until > ?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _UnderWay:
+    """What requests under way may cost at most: all of them, and those that can wait."""
+
+    all: float = 0.0
+    waiting: float = 0.0
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> _UnderWay:
+        return cls(float(row[0] or 0.0), float(row[1] or 0.0))
 
 
 @contextlib.contextmanager
@@ -611,13 +631,25 @@ class Ledger:
             return
         self._refuse_over_budget(self.today_cost(), self._others_pending())
 
-    def _refuse_over_budget(self, spent: float, others_pending: float) -> None:
+    def _refuse_over_budget(self, spent: float, others: _UnderWay, waiting_most: float = 0.0) -> None:
         """Raise :class:`BudgetExceeded` when ``spent`` today, with what the requests under way
-        may cost (the other processes' ``others_pending`` and this one's), reaches the budget."""
+        may cost (the other processes' ``others`` and this one's), reaches the budget.
+
+        ``waiting_most``: what the request to send may cost at most, if it can wait for room
+        (a review). Those together hold half of what is left of the budget at most, one of
+        them always allowed: a review's batches, each counted at its worst case, held all of a
+        small budget, and every completion was refused for them while the day's spend was a
+        fraction of it. What goes past the budget stays one request's worst case at most: any
+        request goes only while spend and requests under way are below the budget."""
         assert self.daily_budget is not None
-        pending = self._under_way(others_pending)
+        pending = self._under_way(others.all)
         if spent + pending >= self.daily_budget:
             raise BudgetExceeded(spent, self.daily_budget, pending=pending)
+        if waiting_most > 0:
+            with self._lock:
+                waiting = others.waiting + sum(c for k, c in self._in_flight.items() if k.endswith(WAITS_SUFFIX))
+            if waiting > 0 and waiting + waiting_most > (self.daily_budget - spent) / 2:
+                raise BudgetExceeded(spent, self.daily_budget, pending=pending)
 
     def _under_way(self, others_pending: float) -> float:
         """What the requests under way may cost at most: the other processes' (``others_pending``)
@@ -625,20 +657,21 @@ class Ledger:
         with self._lock:
             return others_pending + sum(self._in_flight.values())
 
-    def _others_pending(self) -> float:
+    def _others_pending(self) -> _UnderWay:
         """What the other processes' requests under way may cost (0 if the file cannot say)."""
         try:
             rows = self._execute(_PENDING_OF_OTHERS, (self._owner, self._clock()))
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
-            return 0.0
-        return float(rows[0][0] or 0.0)
+            return _UnderWay()
+        return _UnderWay.of(rows[0])
 
     def reserve(
-        self, model: str, prompt_tokens: int, max_tokens: int, *, within_s: float = 0.0
+        self, model: str, prompt_tokens: int, max_tokens: int, *, within_s: float = 0.0, waits: bool = False
     ) -> Callable[[], None]:
         """Count a request being sent against the daily budget until it is recorded; returns
         the call that stops counting it (call it before recording the request). ``within_s``:
-        the request ends within that many seconds (its deadline).
+        the request ends within that many seconds (its deadline). ``waits``: the request can
+        wait for room (a review; see :meth:`_refuse_over_budget`).
 
         Requests sent together (a review's batches, several completion choices) each passed
         :meth:`check_budget` before any of them was billed: all went out and the day ended at
@@ -661,7 +694,7 @@ class Ledger:
         )
         if most <= 0:  # a model without a price: nothing to hold, nothing to write
             return _nothing
-        key = f"{self._owner}:{uuid.uuid4().hex}"
+        key = f"{self._owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
         until = now + (within_s + PENDING_GRACE_S if within_s > 0 else PENDING_TTL_S)
         # Now, before the request goes out: the other processes sharing the file (another
         # editor window, the review CLI) count it from their next budget check on.
@@ -669,6 +702,8 @@ class Ledger:
         try:
             self._run(lambda conn: self._claim(conn, key, most, until))
         except sqlite3.Error:  # written with the next flush that can (see flush)
+            if waits:  # checked as the file would have, with what this process knows
+                self._refuse_over_budget(self.today_cost(), _UnderWay(), most)
             with self._lock:
                 self._pending_add[key] = (most, until)
         with self._lock:
@@ -711,8 +746,8 @@ class Ledger:
         day = _day(now)
         with _transaction(conn):
             spent = float(conn.execute(_SPENT_ON_DAY, (day,)).fetchone()[0] or 0.0)
-            others = float(conn.execute(_PENDING_OF_OTHERS, (self._owner, now)).fetchone()[0] or 0.0)
-            self._refuse_over_budget(spent + self._unsaved_cost(day), others)
+            others = _UnderWay.of(conn.execute(_PENDING_OF_OTHERS, (self._owner, now)).fetchone())
+            self._refuse_over_budget(spent + self._unsaved_cost(day), others, most if key.endswith(WAITS_SUFFIX) else 0.0)
             conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", (key, self._owner, most, until))
             conn.execute("DELETE FROM pending WHERE until < ?", (now,))  # a dead process's
 
@@ -772,7 +807,7 @@ class Ledger:
         }
         if self.daily_budget:
             spent = sum(t.cost_usd for t in today_totals.values())
-            under_way = self._under_way(self._others_pending())
+            under_way = self._under_way(self._others_pending().all)
             # Not rounded to 6 places: a day of a few cached completions (under half a
             # millionth of a dollar) read "spent $0.00" next to a total of "<$0.0001".
             out["budget"] = {

@@ -67,7 +67,13 @@ class ChatClient(Protocol):
     """What the engine needs of ``model.ModelClient`` (a fake in tests would do as well)."""
 
     async def chat_with_retry(
-        self, req: ChatRequest, deadline: float, max_retries: int = 2, *, billed: list[Usage] | None = None
+        self,
+        req: ChatRequest,
+        deadline: float,
+        max_retries: int = 2,
+        *,
+        billed: list[Usage] | None = None,
+        slot: asyncio.Semaphore | None = None,
     ) -> StreamResult: ...
 
 
@@ -576,33 +582,37 @@ class ReviewEngine:
             thinking=r.thinking,
             feature="review",
         )
-        async with self._limit:
-            loop = asyncio.get_running_loop()
-            outcome.requests += 1
-            started = time.monotonic()
-            # Every unusable answer the client asked again after was paid for: the review's
-            # cost counts them, as the usage ledger does.
-            billed: list[Usage] = []
-            try:
-                result = await client.chat_with_retry(
-                    request, loop.time() + r.timeout_s, max_retries=r.max_retries, billed=billed
-                )
-            except MalformedResponse as exc:
-                # Retried once already by the client; keep whatever valid findings it holds.
-                outcome.usage.extend(billed)
-                partial = exc.partial if isinstance(exc.partial, StreamResult) else None
-                parsed = parse_answer(partial.text if partial else "")
-                outcome.problems.append(_problem_text(exc, parsed.findings))
-                owned_out.extend(_owned(parsed.findings, batch.units, placer, outcome.stats))
-                # Not an answer about these units (blank, prose, cut short): the findings shown
-                # of them stay, as after a failed request. Counted as answered, "review again"
-                # answered blank cleared every diagnostic of the file and said "ok".
-                return []
-            except ModelError as exc:
-                log.info("review request for %s failed: %s", path, exc)
-                outcome.usage.extend(billed)
-                outcome.errors.append(exc)
-                return []
+        loop = asyncio.get_running_loop()
+        outcome.requests += 1
+        started = time.monotonic()
+        # Every unusable answer the client asked again after was paid for: the review's
+        # cost counts them, as the usage ledger does.
+        billed: list[Usage] = []
+        try:
+            result = await client.chat_with_retry(
+                request,
+                loop.time() + r.timeout_s,
+                max_retries=r.max_retries,
+                billed=billed,
+                # Held only while sent: a request waiting for the daily budget holds none.
+                slot=self._limit,
+            )
+        except MalformedResponse as exc:
+            # Retried once already by the client; keep whatever valid findings it holds.
+            outcome.usage.extend(billed)
+            partial = exc.partial if isinstance(exc.partial, StreamResult) else None
+            parsed = parse_answer(partial.text if partial else "")
+            outcome.problems.append(_problem_text(exc, parsed.findings))
+            owned_out.extend(_owned(parsed.findings, batch.units, placer, outcome.stats))
+            # Not an answer about these units (blank, prose, cut short): the findings shown
+            # of them stay, as after a failed request. Counted as answered, "review again"
+            # answered blank cleared every diagnostic of the file and said "ok".
+            return []
+        except ModelError as exc:
+            log.info("review request for %s failed: %s", path, exc)
+            outcome.usage.extend(billed)
+            outcome.errors.append(exc)
+            return []
         log.debug(
             "review of %d unit(s) of %s took %.1fs",
             len(batch.units),
