@@ -107,3 +107,11 @@ def test_the_editors_bounds_are_the_servers() -> None:
             for part in path:
                 value = getattr(value, re.sub(r"(?<!^)(?=[A-Z])", "_", part).lower())
             assert value == prop[bound], (key, bound, value)
+
+
+def test_the_daily_budget_says_which_day_it_is_for() -> None:
+    """The settings editor said "today's cost": west of Greenwich the budget started again in
+    the afternoon, east of it in the morning, with nothing there saying so (the server's day is
+    UTC's, as DeepSeek's peak hours are)."""
+    description = editor_settings()["deepseek.dailyBudgetUsd"]["markdownDescription"]
+    assert "00:00 UTC" in description
