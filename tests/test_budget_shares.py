@@ -10,6 +10,7 @@ request's worst case at most."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from datetime import datetime, timezone
@@ -207,3 +208,21 @@ def test_another_windows_reviews_count_in_the_reviews_half(tmp_path: Path) -> No
     finally:
         a.close()
         b.close()
+
+
+def test_reviews_keep_to_their_half_while_another_process_holds_the_file(tmp_path: Path) -> None:
+    """The usage file locked past the busy timeout (another window writing): the reservation
+    is kept for later, and the reviews' half is judged by what this window knows."""
+    ledger = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=0.05, busy_timeout_ms=20)
+    other = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        ledger.reserve(PRO, 0, 7000, within_s=120, waits=True)
+        with pytest.raises(BudgetExceeded) as info:
+            ledger.reserve(PRO, 0, 7000, within_s=120, waits=True)
+        assert info.value.held
+        ledger.reserve(FLASH, 2000, 256, within_s=5)  # a completion goes
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        ledger.close()

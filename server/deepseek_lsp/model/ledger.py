@@ -616,8 +616,12 @@ class Ledger:
             rows = self._execute(_SPENT_ON_DAY, (today,))
             return float(rows[0][0] or 0.0) + self._unsaved_cost(today)
         except sqlite3.Error:
-            with self._lock:
-                return sum(r.cost for r in self.recent if _day(r.ts) == today)
+            return self._session_cost(today)
+
+    def _session_cost(self, day: str) -> float:
+        """What this process spent on ``day`` (the file aside)."""
+        with self._lock:
+            return sum(r.cost for r in self.recent if _day(r.ts) == day)
 
     def check_budget(self, model: str | None = None) -> None:
         """Raise :class:`BudgetExceeded` once today's spend, with what the requests under way
@@ -702,8 +706,9 @@ class Ledger:
         try:
             self._run(lambda conn: self._claim(conn, key, most, until))
         except sqlite3.Error:  # written with the next flush that can (see flush)
-            if waits:  # checked as the file would have, with what this process knows
-                self._refuse_over_budget(self.today_cost(), _UnderWay(), most)
+            if waits:  # checked as the file would have, with what this process knows (the
+                # file is locked or unwritable: no second wait for it on the event loop)
+                self._refuse_over_budget(self._session_cost(_day(now)), _UnderWay(), most)
             with self._lock:
                 self._pending_add[key] = (most, until)
         with self._lock:
