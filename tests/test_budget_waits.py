@@ -224,3 +224,6 @@ async def test_the_budget_reached_is_told_even_after_a_nearly_reached_was(fake_d
         "Daily DeepSeek budget of $0.05 nearly reached",
         "Daily DeepSeek budget of $0.05 reached",
     ]
+    # Completions are refused, not held, while requests under way fill the budget: the pop-up
+    # says they come back (it said every new request waited).
+    assert "suggestions come back" in shown[0] and "AI requests are paused" in shown[1]

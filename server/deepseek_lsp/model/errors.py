@@ -408,10 +408,12 @@ class BudgetExceeded(ModelError):
         if self.spent < self.budget:
             # Held by what the requests under way may cost at most: they end (usually for
             # less) within seconds, and requests go out again; nothing waits for midnight.
+            # Only reviews wait meanwhile: a suggestion refused now is asked for at the next key.
             return (
                 f"Daily DeepSeek budget of {_usd(self.budget)} nearly reached "
-                f"({_spent(self.spent, self.pending)}): new AI requests wait until those under way "
-                "have finished. Raise the daily budget setting to continue."
+                f"({_spent(self.spent, self.pending)}): reviews wait for the requests under way "
+                "to finish, and suggestions come back as they do. Raise the daily budget "
+                "setting to continue."
             )
         return (
             f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_spent(self.spent, self.pending)}): "
