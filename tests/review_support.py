@@ -78,6 +78,22 @@ def reviewer(
     return respond
 
 
+#: One handler of a generated file, repeated with ``i`` (with a non-ASCII comment, so bytes and
+#: characters differ): every copy has the same bare ``except:`` on its line 3 (0-based) of 8.
+GENERATED_HANDLER = (
+    "def handler_{i}(request):\n"
+    "    try:\n"
+    "        value = request.get('k')  # clé\n"
+    "    except:\n"
+    "        value = None\n"
+    "    return value\n\n\n"
+)
+
+
+def generated_handlers(count: int) -> str:
+    return "".join(GENERATED_HANDLER.format(i=i) for i in range(count))
+
+
 #: What the reviewer says about tests/data/review/inventory.py.
 INVENTORY_RULES = (
     Rule("if row == None:", "warning", "Compare with None using 'is'.", "if row is None:"),

@@ -28,6 +28,7 @@ from tests.review_support import (
     ReviewFeatureSession,
     Rule,
     doc_of,
+    generated_handlers,
     numbered_lines,
     reviewed_units,
     reviewer,
@@ -478,18 +479,10 @@ async def test_a_review_reads_each_imported_file_once(
 async def test_every_copy_of_repeated_code_in_a_generated_file_gets_its_own_finding(
     fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
 ) -> None:
-    # 700 handlers with the same bare except (and a non-ASCII comment, so bytes and characters
-    # differ): the quoted code was looked for in the whole file and only its first 500 copies
-    # were considered, so the later handlers' findings were lost.
-    handler = (
-        "def handler_{i}(request):\n"
-        "    try:\n"
-        "        value = request.get('k')  # clé\n"
-        "    except:\n"
-        "        value = None\n"
-        "    return value\n\n\n"
-    )
-    source = "".join(handler.format(i=i) for i in range(700))
+    # 700 handlers with the same bare except (and a non-ASCII comment): the quoted code was
+    # looked for in the whole file and only its first 500 copies were considered, so the later
+    # handlers' findings were lost.
+    source = generated_handlers(700)
     fake_deepseek.responder(reviewer((Rule("except:", "warning", "Bare except."),)), path=CHAT)
     doc = doc_of(source, "handlers.py")
     outcome = await engine.review(client, doc, settings_for(fake_deepseek, maxConcurrency=3))

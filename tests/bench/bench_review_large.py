@@ -23,20 +23,11 @@ from deepseek_lsp.model import EndpointConfig, ModelClient
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.review_support import Rule, doc_of, reviewer, settings_for
-
-HANDLER = (
-    "def handler_{i}(request):\n"
-    "    try:\n"
-    "        value = request.get('k')  # clé\n"
-    "    except:\n"
-    "        value = None\n"
-    "    return value\n\n\n"
-)
+from tests.review_support import Rule, doc_of, generated_handlers, reviewer, settings_for
 
 
 async def run(functions: int, concurrency: int) -> None:
-    source = "".join(HANDLER.format(i=i) for i in range(functions))
+    source = generated_handlers(functions)
     with FakeDeepSeek() as fake, tempfile.TemporaryDirectory() as folder:
         fake.responder(reviewer((Rule("except:", "warning", "Bare except."),)), path="/chat/completions")
         engine = ReviewEngine(ReviewCache(Path(folder) / "review-cache.sqlite"))
