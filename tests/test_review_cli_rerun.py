@@ -4,6 +4,7 @@ parse, yet a change to the file, an imported file or the settings is reviewed an
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import textwrap
 import time
@@ -182,3 +183,37 @@ def test_get_many_answers_as_get_does_and_counts_as_use() -> None:
     assert cache.get_many(["c", "b", "unknown", "c"]) == {"c": cache.get("c"), "b": []}
     cache.prune(max_entries=2)  # the least recently used goes: "a", the one not looked up
     assert cache.get("a") is None and cache.get("b") == [] and cache.get("c") == [finding]
+
+
+def test_a_checkout_moved_to_another_folder_is_answered_from_its_records(
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    parses: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A CI runner checks the repository out in a new folder for each job: records keyed on
+    the absolute path missed there, and every file was parsed again to find its answers cached."""
+    (project / "app" / "prices.py").write_text("def scale(value: float) -> float:\n    return value * 2\n")
+    (project / "app" / "orders.py").write_text(
+        "from app.prices import scale\n\n\ndef order_total(value: float) -> float:\n    return scale(value, 3)\n"
+    )
+    _, first = report(capsys, "app")
+    requests = len(fake_deepseek.requests_to(CHAT))
+    moved = tmp_path / "runner" / "job-2" / "proj"
+    shutil.copytree(project, moved, symlinks=True)
+    monkeypatch.chdir(moved)
+    parses.clear()
+    _, second = report(capsys, "app")
+    assert parses == [] and len(fake_deepseek.requests_to(CHAT)) == requests
+    assert findings(second) == findings(first)
+    # Still the files of this checkout that decide: an imported signature changed here (not
+    # in the first one) reviews its caller again.
+    (moved / "app" / "prices.py").write_text(
+        "def scale(value: float, factor: float = 2) -> float:\n    return value * factor\n"
+    )
+    parses.clear()
+    report(capsys, "app")
+    assert sorted(Path(p).name for p in parses) == ["orders.py", "prices.py"]
+    assert "order_total" in [u for r in fake_deepseek.requests_to(CHAT)[requests:] for u in reviewed_units(r.json)]

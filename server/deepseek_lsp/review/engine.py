@@ -490,7 +490,7 @@ class ReviewEngine:
                 return  # the imports could not be read (see ``_read_imports``): keys unsure
             deps = None
         else:
-            deps = dependencies(imports.sources, imports.wanted, imports.targets)
+            deps = dependencies(imports.sources, imports.wanted, imports.targets, imports.roots)
         lang = doc.language.name if doc.language else None
         imported = imports.signatures if imports is not None else []
         keyed = [(u, *_cache_key(u, settings, lang, file_units, imported)) for u in units]

@@ -11,6 +11,7 @@ the ones a parse would compute, so the answers are looked up without parsing.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..privacy import file_path
 from .units import Unit, line_at_index
 
 #: Bumped when what a record holds, or how units are cut, changes without a new release.
-RECORD_VERSION = "2"
+RECORD_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,38 @@ class RecordedUnit:
 
 def record_key(doc: Document, answer: Sequence[str], roots: Sequence[Path], exclude: Sequence[str]) -> str:
     """Everything a parse's units and keys depend on but the imported files (checked apart):
-    the text, where it is (imports resolve from there), the settings in every key, and the
-    roots and exclusions that decide which imported files are read."""
+    the text, where it is in its project (imports resolve from there), the settings in every
+    key, and the exclusions that decide which imported files are read. Where the project is
+    on disk is not in it: a CI runner checks the repository out in a new folder for each job,
+    and every file missed its record there (the imported files, which the roots decide, are
+    checked by ``dependencies_unchanged``)."""
     digest = hashlib.sha256()
     language = doc.language.name if doc.language else ""
-    for part in (RECORD_VERSION, __version__, *answer, language, doc.uri, *map(str, roots), "", *exclude):
+    path = file_path(doc.uri)
+    where = in_project(path, _roots(roots, path)) if path is not None else doc.uri
+    for part in (RECORD_VERSION, __version__, *answer, language, where, "", *exclude):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(doc.data)
     return digest.hexdigest()
+
+
+def in_project(path: Path, roots: Sequence[Path]) -> str:
+    """``path`` as a record names it: relative to the innermost of ``roots`` holding it (by the
+    name given or the one it resolves to, as imported files are read), after that root's place
+    in ``roots``; the whole path for a file outside them all."""
+    best: tuple[int, int, Path] | None = None
+    for i, root in enumerate(roots):
+        for spelt in dict.fromkeys((root, Path(os.path.realpath(root)))):
+            if path.is_relative_to(spelt) and (best is None or len(spelt.parts) > len(best[2].parts)):
+                best = (i, len(spelt.parts), spelt)
+    if best is None:
+        return str(path)
+    return f"{best[0]}:{path.relative_to(best[2]).as_posix()}"
+
+
+def _roots(roots: Sequence[Path], path: Path | None) -> list[Path]:
+    """The roots imports are resolved from (the file's folder when there are none)."""
+    return list(roots) or ([path.parent] if path is not None else [])
 
 
 def file_digest(path: Path) -> str | None:
@@ -65,14 +90,21 @@ def file_digest(path: Path) -> str | None:
 
 
 def dependencies(
-    sources: Sequence[str], wanted: Sequence[str], targets: Sequence[tuple[Path, Path | None]]
+    sources: Sequence[str],
+    wanted: Sequence[str],
+    targets: Sequence[tuple[Path, Path | None]],
+    roots: Sequence[Path],
 ) -> dict[str, Any]:
     """The imported files a parse read for its keys: the import sources and names that found
-    them (to find them again without a parse), and each file's content."""
+    them (to find them again without a parse), and each file, by its place in the project
+    (``in_project``), with its content."""
     return {
         "sources": list(sources),
         "wanted": list(wanted),
-        "files": [[str(t), str(r) if r else None, file_digest(r) if r else None] for t, r in targets],
+        "files": [
+            [in_project(t, roots), in_project(r, roots) if r else None, file_digest(r) if r else None]
+            for t, r in targets
+        ],
     }
 
 
@@ -83,16 +115,16 @@ def dependencies_unchanged(doc: Document, deps: dict[str, Any], roots: Sequence[
     language = doc.language
     if doc_path is None or language is None:
         return False
-    roots = list(roots) or [doc_path.parent]
+    roots = _roots(roots, doc_path)
     try:
         imported = resolve_local_imports_cached(deps["sources"], doc_path, roots, language.name, language.spec.imports)
         found = dict.fromkeys([*imported, *sibling_type_files(doc_path, deps["wanted"], language.name)])
         files = deps["files"]
-        if [str(t) for t in found] != [f[0] for f in files]:
+        if [in_project(t, roots) for t in found] != [f[0] for f in files]:
             return False
         for target, (_, real, digest) in zip(found, files, strict=True):
             now = readable_import(target, roots, settings.exclude)
-            if (str(now) if now else None) != real or (now is not None and file_digest(now) != digest):
+            if (in_project(now, roots) if now else None) != real or (now is not None and file_digest(now) != digest):
                 return False
     except (OSError, ValueError, KeyError, TypeError):
         return False
