@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from deepseek_lsp.review.cache import FILENAME, ReviewCache
 from deepseek_lsp.review.findings import RawFinding
 
 FINDING = RawFinding("warning", "x = load()", "Unchecked.", "x = load() or {}", 0.7, 3)
+APP, SHOP = "/work/app", "/work/shop"
 
 
 def test_reviews_and_ignored_findings_persist(tmp_path: Path) -> None:
@@ -19,14 +21,14 @@ def test_reviews_and_ignored_findings_persist(tmp_path: Path) -> None:
     assert cache.get("k") is None
     cache.put("k", [FINDING], "deepseek-v4-pro")
     cache.put("empty", [], "deepseek-v4-pro")
-    cache.ignore("fp1", "Unchecked.")
+    cache.ignore("fp1", "Unchecked.", project=APP)
     cache.close()
     again = ReviewCache(path)
     assert again.get("k") == [FINDING]
     assert again.get("empty") == []  # reviewed, nothing found: not the same as never reviewed
-    assert again.ignored() == frozenset({"fp1"})
-    again.unignore("fp1")
-    assert again.ignored() == frozenset()
+    assert again.ignored(APP) == frozenset({"fp1"})
+    again.unignore("fp1", project=APP)
+    assert again.ignored(APP) == frozenset()
     assert len(again) == 2
 
 
@@ -61,7 +63,7 @@ def test_a_file_from_another_schema_starts_over(tmp_path: Path) -> None:
     path = tmp_path / FILENAME
     cache = ReviewCache(path)
     cache.put("k", [FINDING], "m")
-    cache.ignore("fp", "m")
+    cache.ignore("fp", "m", project=APP)
     cache.close()
     db = sqlite3.connect(path)
     db.execute("UPDATE meta SET value = '999' WHERE key = 'schema'")
@@ -69,7 +71,7 @@ def test_a_file_from_another_schema_starts_over(tmp_path: Path) -> None:
     db.close()
     again = ReviewCache(path)
     assert again.get("k") is None
-    assert again.ignored() == frozenset({"fp"})  # what the user said is kept
+    assert again.ignored(APP) == frozenset({"fp"})  # what the user said is kept
 
 
 def test_prune_keeps_the_most_recently_used(tmp_path: Path) -> None:
@@ -89,3 +91,40 @@ def test_unusable_state_dir_falls_back_to_memory(tmp_path: Path) -> None:
     cache = ReviewCache(blocker / "sub" / FILENAME, on_problem=messages.append)
     cache.put("k", [], "m")
     assert cache.get("k") == [] and cache.path is None and len(messages) == 1
+
+
+def test_an_ignore_belongs_to_its_project_and_is_shown_again_there_only(tmp_path: Path) -> None:
+    """The same code and message was hidden in every project the user opened, and showing the
+    ignored findings again brought back every project's."""
+    cache = ReviewCache(tmp_path / FILENAME)
+    cache.ignore("fp-both", "Unchecked.", project=APP)
+    cache.ignore("fp-both", "Unchecked.", project=SHOP)
+    cache.ignore("fp-app", "Unchecked.", project=APP)
+    assert cache.ignored(APP) == frozenset({"fp-both", "fp-app"})
+    assert cache.ignored(SHOP) == frozenset({"fp-both"})
+    assert cache.ignored("/work/other") == frozenset()
+    assert cache.unignore_all(APP) == 2
+    assert cache.ignored(APP) == frozenset() and cache.ignored(SHOP) == frozenset({"fp-both"})
+    assert cache.unignore_all(APP) == 0
+
+
+def test_ignores_made_before_projects_hold_everywhere_until_a_project_shows_them_again(tmp_path: Path) -> None:
+    """An ignore of an earlier version, no project known: still honoured in every project, and
+    shown again in the one asked only; one such version still running goes on writing them."""
+    path = tmp_path / FILENAME
+    ReviewCache(path).close()
+    with sqlite3.connect(path) as db:  # as an earlier version wrote them
+        db.execute("INSERT INTO ignored VALUES ('fp-old', 'Unchecked.', 1000.0)")
+    cache = ReviewCache(path)
+    cache.ignore("fp-new", "Unchecked.", project=APP)
+    assert cache.ignored(APP) == frozenset({"fp-old", "fp-new"})
+    assert cache.ignored(SHOP) == frozenset({"fp-old"})
+    assert cache.unignore_all(APP) == 2
+    assert cache.ignored(APP) == frozenset() and cache.ignored(SHOP) == frozenset({"fp-old"})
+    assert cache.unignore_all(APP) == 0
+    with sqlite3.connect(path) as db:  # the earlier version, in another window, since
+        db.execute("INSERT INTO ignored VALUES ('fp-later', 'Unchecked.', ?)", (time.time() + 1,))
+    assert cache.ignored(APP) == frozenset({"fp-later"})
+    assert cache.ignored(SHOP) == frozenset({"fp-old", "fp-later"})
+    cache.close()
+    assert ReviewCache(path).ignored(APP) == frozenset({"fp-later"})

@@ -31,6 +31,7 @@ from deepseek_lsp.review.findings import RawFinding
 
 ROOT = Path(__file__).resolve().parents[1]
 FINDING = RawFinding("warning", "x = load()", "Unchecked.", "x = load() or {}", 0.7, 3)
+PROJECT = "/work/app"
 
 
 def test_a_full_disk_keeps_the_review_cache_and_the_ignored_findings(tmp_path: Path) -> None:
@@ -38,7 +39,7 @@ def test_a_full_disk_keeps_the_review_cache_and_the_ignored_findings(tmp_path: P
     messages: list[str] = []
     cache = ReviewCache(path, on_problem=messages.append)
     cache.put("k", [FINDING], "m")
-    cache.ignore("fp1", "Unchecked.")
+    cache.ignore("fp1", "Unchecked.", project=PROJECT)
     # The disk fills up: the next write that needs a page gets SQLITE_FULL ("database or disk
     # is full"), as SQLite reports a full disk.
     pages = cache._db.execute("PRAGMA page_count").fetchone()[0]
@@ -46,13 +47,13 @@ def test_a_full_disk_keeps_the_review_cache_and_the_ignored_findings(tmp_path: P
     cache.put("big", [RawFinding("warning", "y = 2", "z" * 100_000, None, 0.5, 1)], "m")
     # Nothing was wrong with the file: what it holds is still there, nothing was set aside,
     # and the user is not told it was unreadable.
-    assert cache.ignored() == frozenset({"fp1"})
+    assert cache.ignored(PROJECT) == frozenset({"fp1"})
     assert cache.get("k") == [FINDING]
     assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
     assert not [m for m in messages if "unreadable" in m]
     cache.close()
     again = ReviewCache(path)
-    assert again.ignored() == frozenset({"fp1"})  # the ignored finding stays ignored
+    assert again.ignored(PROJECT) == frozenset({"fp1"})  # the ignored finding stays ignored
     assert again.get("k") == [FINDING]
     again.close()
 
@@ -104,9 +105,9 @@ def test_two_processes_opening_a_new_review_cache_at_once_both_keep_it(
     assert messages == []  # neither was told "reviews will not be remembered"
     assert caches["A"].path == caches["B"].path == path
     caches["B"].put("k", [FINDING], "m")
-    caches["B"].ignore("fp", "Unchecked.")
+    caches["B"].ignore("fp", "Unchecked.", project=PROJECT)
     assert caches["A"].get("k") == [FINDING]  # one shared file
-    assert caches["A"].ignored() == frozenset({"fp"})
+    assert caches["A"].ignored(PROJECT) == frozenset({"fp"})
     for cache in caches.values():
         cache.close()
 
@@ -224,10 +225,10 @@ def test_a_finding_ignored_after_another_process_rebuilt_the_review_cache_stays_
         env={**os.environ, "PYTHONPATH": str(ROOT / "server")},
     )
     assert "moved it to" in started.stdout, started.stderr
-    a.ignore("fp-after", "Unchecked.")
+    a.ignore("fp-after", "Unchecked.", project=PROJECT)
     a.put("unit-new", [FINDING], "m")
     a.close()
     again = ReviewCache(path)  # the next start, or window B
-    assert again.ignored() == frozenset({"fp-after"})
+    assert again.ignored(PROJECT) == frozenset({"fp-after"})
     assert again.get("unit-new") == [FINDING]
     again.close()

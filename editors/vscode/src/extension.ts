@@ -21,7 +21,7 @@ import { isNoKeyMessage, keyClearedMessage, keyInputProblem } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
-import { notSentReport, reviewReport, SENT_SCHEMES } from './review';
+import { notSentReport, reviewReport, SENT_SCHEMES, unignoredText, unignoreArguments } from './review';
 import { installCommand, resolveServer, shownCommandLine, workspaceCwd } from './serverCommand';
 import { ServerStderr } from './serverLog';
 import {
@@ -45,7 +45,7 @@ const STATUS_NOTIFICATION = 'deepseek/status';
 const WILL_SAVE_NOTEBOOK = 'deepseek/willSaveNotebook';
 const USAGE_REQUEST = 'deepseek/usage';
 const SERVER_REVIEW_COMMAND = 'deepseek.reviewFile';
-/** Every ignored review finding shown again (an Ignore clicked by mistake had no way back). */
+/** The ignored review findings of a file's project shown again (an Ignore clicked by mistake had no way back). */
 const SERVER_UNIGNORE_COMMAND = 'deepseek.review.unignoreAll';
 const ACCEPT_COMMAND = 'deepseek.completionAccepted';
 const REVIEW_SOURCE = 'deepseek-review';
@@ -809,9 +809,14 @@ class DeepSeekExtension implements vscode.Disposable {
     if (!client || !client.isRunning()) {
       return this.tellNotRunning();
     }
+    const args = unignoreArguments(
+      this.statusBar.editor?.document.uri.toString(),
+      vscode.window.activeNotebookEditor?.notebook.uri.toString(),
+      (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString()),
+    );
     try {
-      const count = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_UNIGNORE_COMMAND, arguments: [] });
-      vscode.window.setStatusBarMessage(`DeepSeek: ${Number(count) || 0} ignored finding(s) shown again`, 5000);
+      const count = await client.sendRequest(ExecuteCommandRequest.type, { command: SERVER_UNIGNORE_COMMAND, arguments: args });
+      vscode.window.setStatusBarMessage(unignoredText(count, args.length > 0), 5000);
     } catch (err) {
       void vscode.window.showWarningMessage(`DeepSeek: showing the ignored findings failed: ${err instanceof Error ? err.message : String(err)}`);
     }

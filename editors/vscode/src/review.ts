@@ -70,3 +70,21 @@ export function notSentReport(name: string, scheme: string): ReviewReport | unde
       '(a git revision, VS Code\'s own settings, a virtual file), which is never sent. Open the file itself to review it.',
   };
 }
+
+/**
+ * What "Show Ignored Review Findings Again" asks of the server (deepseek.review.unignoreAll): an
+ * ignore belongs to the project of the file it was clicked in (its repository, or the workspace
+ * folder holding it), and only that project's are shown again. The project named is the file
+ * being edited's, else the notebook shown's, else the workspace's only folder's; with none of
+ * those, no argument: the projects of every workspace folder and open file.
+ */
+export function unignoreArguments(editor: string | undefined, notebook: string | undefined, folders: readonly string[]): string[] {
+  const named = editor ?? notebook ?? (folders.length === 1 ? folders[0] : undefined);
+  return named ? [named] : [];
+}
+
+/** What to say of its answer, the number of findings shown again. */
+export function unignoredText(count: unknown, named: boolean): string {
+  const n = Number(count) || 0;
+  return `DeepSeek: ${n} ignored finding${n === 1 ? '' : 's'} shown again in ${named ? 'this project' : 'the workspace'}`;
+}

@@ -44,11 +44,23 @@ CREATE TABLE IF NOT EXISTS reviews (
     used REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_used ON reviews(used);
+-- Ignored before ignores belonged to a project (see ``ignored``); only read, and written by an
+-- older version still running.
 CREATE TABLE IF NOT EXISTS ignored (
     fingerprint TEXT PRIMARY KEY,
     message TEXT NOT NULL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ignored_in (
+    project TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (project, fingerprint)
+);
+-- When each project last had its ignored findings shown again: the older ignores up to then
+-- no longer hold there.
+CREATE TABLE IF NOT EXISTS shown_again (project TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     key TEXT PRIMARY KEY,
@@ -328,24 +340,52 @@ class ReviewCache:
         return int(row[0]) if row else 0
 
     # -- ignored findings ------------------------------------------------------------------------
+    #
+    # An ignore belongs to a project (``projects.project_of``): it hid the same code and message
+    # in every project, and showing them again brought back every project's. Those made before
+    # (the ``ignored`` table, no project known) still hold in every project, until the user
+    # shows a project's ignored findings again: then no longer there, still elsewhere.
 
-    def ignore(self, fingerprint: str, message: str = "") -> None:
+    def ignore(self, fingerprint: str, message: str = "", *, project: str) -> None:
         self._run(
             lambda db: db.execute(
-                "INSERT OR REPLACE INTO ignored VALUES (?, ?, ?)",
-                (fingerprint, message, time.time()),
+                "INSERT OR REPLACE INTO ignored_in VALUES (?, ?, ?, ?)",
+                (project, fingerprint, message, time.time()),
             )
         )
 
-    def unignore(self, fingerprint: str) -> None:
+    def unignore(self, fingerprint: str, *, project: str) -> None:
         self._run(
-            lambda db: db.execute("DELETE FROM ignored WHERE fingerprint = ?", (fingerprint,))
+            lambda db: db.execute(
+                "DELETE FROM ignored_in WHERE project = ? AND fingerprint = ?", (project, fingerprint)
+            )
         )
 
-    def unignore_all(self) -> int:
-        """Forget every ignored finding; how many there were."""
-        return self._run(lambda db: db.execute("DELETE FROM ignored").rowcount) or 0
+    def unignore_all(self, project: str) -> int:
+        """Forget every finding ignored in ``project``; how many there were."""
 
-    def ignored(self) -> frozenset[str]:
-        rows = self._run(lambda db: db.execute("SELECT fingerprint FROM ignored").fetchall()) or []
+        def q(db: sqlite3.Connection) -> int:
+            count = db.execute("DELETE FROM ignored_in WHERE project = ?", (project,)).rowcount
+            older = db.execute(f"SELECT COUNT(*) FROM ignored WHERE {_OLDER_HOLD}", (project,)).fetchone()[0]
+            if older:
+                db.execute("INSERT OR REPLACE INTO shown_again VALUES (?, ?)", (project, time.time()))
+            return int(count) + int(older)
+
+        return self._run(q) or 0
+
+    def ignored(self, project: str) -> frozenset[str]:
+        """The fingerprints of the findings ignored in ``project``."""
+        rows = self._run(
+            lambda db: db.execute(
+                f"SELECT fingerprint FROM ignored_in WHERE project = ? "
+                f"UNION SELECT fingerprint FROM ignored WHERE {_OLDER_HOLD}",
+                (project, project),
+            ).fetchall()
+        ) or []
         return frozenset(r[0] for r in rows)
+
+
+#: Whether an ignore made before ignores belonged to a project holds in the project bound to
+#: ``?``: made after the project's ignored findings were last shown again (an older version
+#: still running in another window writes them there).
+_OLDER_HOLD = "created > COALESCE((SELECT at FROM shown_again WHERE project = ?), 0)"

@@ -35,6 +35,7 @@ from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome
 from .findings import SEVERITIES
+from .projects import project_of
 from .report import EXCLUDED, FileResult, count_at_least, to_json, to_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -440,7 +441,7 @@ async def review_targets(
     symbols: WorkspaceSymbols | None = None,
 ) -> tuple[list[FileResult], str | None]:
     """Review the files, ``jobs`` at a time. Returns the results and a fatal error, if any."""
-    ignored = engine.cache.ignored()
+    ignores: dict[str, frozenset[str]] = {}
     limit = asyncio.Semaphore(max(1, jobs))
     bar = _Bar(len(targets), stream)
     fatal: str | None = None
@@ -461,6 +462,10 @@ async def review_targets(
             if result.skipped:
                 bar.update(result)
                 return result
+            # What the user ignored in the editor, in this file's project.
+            project = ignored_in(target.path, root)
+            if project not in ignores:
+                ignores[project] = engine.cache.ignored(project)
             outcome = await engine.review(
                 client,
                 result.doc,
@@ -468,7 +473,7 @@ async def review_targets(
                 path=shown,
                 use_cache=use_cache,
                 lines=lines,
-                ignored=ignored,
+                ignored=ignores[project],
                 roots=roots,
                 symbols=symbols,
             )
@@ -502,6 +507,13 @@ async def review_targets(
     finally:
         bar.close()
     return results, fatal
+
+
+def ignored_in(path: Path, root: Path | None) -> str:
+    """The project whose ignored findings a file's review leaves out: its repository's, as in
+    an editor opened at the repository; outside one, the working directory's, as in an editor
+    opened there (``projects.project_of``)."""
+    return project_of(Path(os.path.abspath(path)), [] if root is not None else [Path.cwd()])
 
 
 def _stopping(errors: Sequence[ModelError], reached: bool) -> ModelError | None:

@@ -27,7 +27,7 @@ from ..documents import Document, Edit
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services
 from ..model.errors import BudgetExceeded, ModelError
 from ..notebooks import CellSpan
-from ..privacy import is_excluded, uri_to_path
+from ..privacy import file_path, is_excluded, uri_to_path
 from ..status import Status
 from ..timeouts import within
 from ..usage_feature import endpoint_fields, format_usd
@@ -35,6 +35,7 @@ from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
 from .in_cells import InCell, Limbo, back_in_cells, in_cells
+from .projects import project_of
 from .units import Unit
 
 if TYPE_CHECKING:
@@ -46,8 +47,8 @@ SOURCE = "deepseek-review"
 CMD_REVIEW_FILE = "deepseek.reviewFile"
 CMD_REVIEW_AGAIN = "deepseek.review.again"
 CMD_IGNORE = "deepseek.review.ignore"
-#: Every ignored finding shown again: an "Ignore" clicked by mistake (it sits below "Apply")
-#: held for good, in every project, with no way back but deleting the cache's database.
+#: The findings ignored in a file's project shown again: an "Ignore" clicked by mistake (it
+#: sits below "Apply") held for good, with no way back but deleting the cache's database.
 CMD_UNIGNORE_ALL = "deepseek.review.unignoreAll"
 _SEVERITY = {
     "critical": types.DiagnosticSeverity.Error,
@@ -148,7 +149,9 @@ class ReviewFeature(Feature):
 
         @server.command(CMD_UNIGNORE_ALL)
         def unignore_all(ls: Any, *args: Any) -> int:
-            return self.unignore_all()
+            # The file (or folder) whose project's findings to show again; an editor of an
+            # older version sends none.
+            return self.unignore_all(_uri_argument(args, CMD_UNIGNORE_ALL) if args and args[0] else None)
 
     async def stop(self) -> None:
         for handle in self._quiet.values():
@@ -302,7 +305,7 @@ class ReviewFeature(Feature):
         state.restructures = restructures
         if back:
             # Not one ignored, or below the settings, since it went.
-            found = [*state.findings, *self._as_now(back)]
+            found = [*state.findings, *self._as_now(doc.uri, back)]
             state.findings = sorted(found, key=lambda f: (f.start, severity_rank(f.severity)))
 
     def document_closed(self, doc: Document) -> None:
@@ -379,7 +382,7 @@ class ReviewFeature(Feature):
                 findings, missing = self.engine.cached_review(
                     doc,
                     self.settings,
-                    ignored=self.engine.cache.ignored(),
+                    ignored=self._ignored(doc.uri),
                     roots=env_workspace_roots(self.services.workspace_folders),
                 )
         except Exception:  # showing old findings is a nicety, never a failure
@@ -390,7 +393,7 @@ class ReviewFeature(Feature):
             # A setting changed (minConfidence, a timeout): the findings of every function
             # edited since its review went, until the next save reviewed it again.
             spans = None if missing is None else _unit_spans(doc, missing)
-            findings = with_kept(findings, [f for f in self._as_now(state.findings) if _starts_in(f, spans)])
+            findings = with_kept(findings, [f for f in self._as_now(doc.uri, state.findings) if _starts_in(f, spans)])
         state = self._files.setdefault(doc.uri, _FileState())
         state.findings = findings
         state.edit_count = doc.edit_count
@@ -577,7 +580,7 @@ class ReviewFeature(Feature):
                 # home folder and how their disk is laid out.
                 path=label_path(uri_to_path(uri), roots),
                 use_cache=not force,
-                ignored=engine.cache.ignored(),
+                ignored=self._ignored(uri),
                 roots=roots,
                 symbols=self.services.symbols,
                 on_progress=progress.report,
@@ -604,7 +607,7 @@ class ReviewFeature(Feature):
         edits = current.edits_since(edit_count) if current is doc else None
         if edits is None or answer_settings(settings) != answer_settings(self.settings):
             findings, _ = engine.cached_findings(
-                current, self.settings, ignored=engine.cache.ignored(), roots=roots
+                current, self.settings, ignored=self._ignored(uri), roots=roots
             )
         else:
             findings, _ = follow_edits(outcome.findings, edits, current.data)
@@ -616,7 +619,7 @@ class ReviewFeature(Feature):
                 spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
                 findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
         state = self._files.setdefault(uri, _FileState())
-        state.findings = self._as_now(findings)
+        state.findings = self._as_now(uri, findings)
         state.edit_count = current.edit_count
         self._publish_state(current, state, force=True)
         return outcome
@@ -634,11 +637,11 @@ class ReviewFeature(Feature):
             for u in outcome.usage
         )
 
-    def _as_now(self, findings: list[Finding]) -> list[Finding]:
-        """The findings the settings and ignores let through now: a review that began before
-        the user ignored a finding or raised minSeverity published them all the same."""
+    def _as_now(self, uri: str, findings: list[Finding]) -> list[Finding]:
+        """The findings of ``uri`` the settings and ignores let through now: a review that began
+        before the user ignored a finding or raised minSeverity published them all the same."""
         r = self.settings.review
-        ignored = self.engine.cache.ignored()
+        ignored = self._ignored(uri)
         return [
             f
             for f in findings
@@ -865,13 +868,32 @@ class ReviewFeature(Feature):
             )
         return types.WorkspaceEdit(changes={uri: [edit]})
 
-    def unignore_all(self) -> int:
-        """Forget the ignored findings and show them again in the open files (from the cache:
-        nothing is sent); how many were ignored."""
-        count = self.engine.cache.unignore_all()
-        for uri in list(self._files):
-            doc = self.services.documents.get(uri)
-            if doc is not None and self._reviewable(doc) and not self._too_large(doc):
+    def _project(self, uri: str) -> str:
+        """The project whose ignores apply to the file (or folder) ``uri`` (see ``projects``)."""
+        path = file_path(uri)
+        if path is None:  # an untitled buffer: among the others of its scheme
+            return uri.split(":", 1)[0] + ":"
+        return project_of(path, env_workspace_roots(self.services.workspace_folders))
+
+    def _ignored(self, uri: str) -> frozenset[str]:
+        return self.engine.cache.ignored(self._project(uri))
+
+    def unignore_all(self, uri: str | None = None) -> int:
+        """Forget the findings ignored in the project of ``uri`` (a file, a notebook's cell or a
+        folder; without one, the projects of the workspace's folders and open files) and show
+        them again in its open files (from the cache: nothing is sent); how many there were."""
+        if uri is not None:
+            doc, _ = self._view(uri)
+            projects = {self._project(doc.uri if doc is not None else uri)}
+        else:
+            projects = {self._project(u) for u in self.services.workspace_folders}
+            projects |= {self._project(d.uri) for d in self.services.documents}
+        count = sum(self.engine.cache.unignore_all(project) for project in sorted(projects))
+        for shown in list(self._files):
+            doc = self.services.documents.get(shown)
+            if doc is None or self._project(shown) not in projects:
+                continue
+            if self._reviewable(doc) and not self._too_large(doc):
                 self._show_cached(doc, keep_edited=True)
         return count
 
@@ -879,11 +901,15 @@ class ReviewFeature(Feature):
         doc, _ = self._view(uri)
         state = self._files.get(doc.uri) if doc is not None else None
         finding = next((f for f in state.findings if f.id == finding_id), None) if state else None
-        if state is None or finding is None:
+        if doc is None or state is None or finding is None:
             return False
-        self.engine.cache.ignore(finding.fingerprint, finding.message)
-        # Every occurrence of the same code and message goes, here and in other open files.
+        project = self._project(doc.uri)
+        self.engine.cache.ignore(finding.fingerprint, finding.message, project=project)
+        # Every occurrence of the same code and message goes, here and in the project's other
+        # open files (another project's stay: it is not theirs the user judged).
         for other_uri, other in self._files.items():
+            if self._project(other_uri) != project:
+                continue
             kept = [f for f in other.findings if f.fingerprint != finding.fingerprint]
             if len(kept) != len(other.findings):
                 other.findings = kept

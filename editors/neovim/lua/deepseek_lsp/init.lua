@@ -1339,8 +1339,9 @@ function M.restart()
   end))
 end
 
---- Show every review finding ignored so far again ("Ignore this DeepSeek finding" holds in
---- every project, for good: one clicked by mistake had no way back).
+--- Show the review findings ignored in the buffer's project again ("Ignore this DeepSeek
+--- finding" holds in the project it was used in, for good: one clicked by mistake had no way
+--- back). The project is the server's: the git repository or workspace folder holding the file.
 function M.unignore(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
   local client = util.get_client(bufnr)
@@ -1348,11 +1349,15 @@ function M.unignore(bufnr)
     util.notify_user("deepseek-lsp is not attached to this buffer", vim.log.levels.WARN)
     return
   end
-  util.request(client, "workspace/executeCommand", { command = M.UNIGNORE_COMMAND, arguments = {} }, function(err, result)
+  -- An unnamed buffer names no project: the server takes every workspace folder's.
+  local named = api.nvim_buf_get_name(bufnr) ~= ""
+  local arguments = named and { vim.uri_from_bufnr(bufnr) } or {}
+  util.request(client, "workspace/executeCommand", { command = M.UNIGNORE_COMMAND, arguments = arguments }, function(err, result)
     if err then
       util.notify_user("showing ignored findings failed: " .. (err.message or vim.inspect(err)), vim.log.levels.WARN)
     else
-      util.notify_user(("%d ignored finding(s) shown again"):format(tonumber(result) or 0))
+      local where = named and "this project" or "the workspace"
+      util.notify_user(("%d ignored finding(s) shown again in %s"):format(tonumber(result) or 0, where))
     end
   end, bufnr)
 end
@@ -1366,7 +1371,7 @@ function M.create_commands()
   end, { desc = "DeepSeek: review the current buffer now" })
   api.nvim_create_user_command("DeepSeekUnignore", function()
     M.unignore(0)
-  end, { desc = "DeepSeek: show the review findings ignored so far again" })
+  end, { desc = "DeepSeek: show the review findings ignored in this buffer's project again" })
   api.nvim_create_user_command("DeepSeekStatus", function()
     M.show_status()
   end, { desc = "DeepSeek: server and completion status" })

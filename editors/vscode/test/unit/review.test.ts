@@ -1,7 +1,7 @@
 // "DeepSeek: Review Current File" (src/review.ts): what it says of the server's answer.
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { notSentReport, reviewReport } from '../../src/review';
+import { notSentReport, reviewReport, unignoredText, unignoreArguments } from '../../src/review';
 
 test('a review whose answer was cut short does not say "no findings" alone: it warns that it is incomplete', () => {
   // review/feature.py run_command: ok (no request failed), but the model's answer ended at its
@@ -49,4 +49,19 @@ test('"Review Current File" on a document the server is never sent (a git revisi
   for (const scheme of ['file', 'untitled', 'vscode-notebook-cell']) {
     assert.equal(notSentReport('calc.py', scheme), undefined, scheme);
   }
+});
+
+test('"Show Ignored Review Findings Again" names the project of the file being edited, not every project the user opened', () => {
+  // The server's deepseek.review.unignoreAll shows again the findings ignored in the project of
+  // the file it is given; given none, every workspace folder's.
+  const file = 'file:///work/shop/app.py';
+  const notebook = 'file:///work/shop/analysis.ipynb';
+  const folders = ['file:///work/shop', 'file:///work/billing'];
+  assert.deepEqual(unignoreArguments(file, notebook, folders), [file]);
+  assert.deepEqual(unignoreArguments(undefined, notebook, folders), [notebook]);
+  assert.deepEqual(unignoreArguments(undefined, undefined, ['file:///work/shop']), ['file:///work/shop']);
+  assert.deepEqual(unignoreArguments(undefined, undefined, folders), []);
+  assert.equal(unignoredText(2, true), 'DeepSeek: 2 ignored findings shown again in this project');
+  assert.equal(unignoredText(1, false), 'DeepSeek: 1 ignored finding shown again in the workspace');
+  assert.equal(unignoredText(null, true), 'DeepSeek: 0 ignored findings shown again in this project');
 });
