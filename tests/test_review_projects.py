@@ -97,3 +97,17 @@ def test_the_command_line_leaves_out_what_was_ignored_in_its_project_only(
     shutil.copytree(project, other, symlinks=True)
     monkeypatch.chdir(other)
     assert found() == before
+
+
+def test_a_project_is_the_repository_whichever_folder_was_opened_else_the_folder(tmp_path: Path) -> None:
+    repo, loose = tmp_path / "repo", tmp_path / "loose"
+    for folder in (repo / ".git", repo / "packages" / "api", repo / "vendor" / "lib", loose / "src"):
+        folder.mkdir(parents=True)
+    (repo / "vendor" / "lib" / ".git").write_text("gitdir: ../../.git/modules/lib\n")  # a submodule
+    api = repo / "packages" / "api" / "app.py"
+    # Ignored with the repository's root open, still ignored with only its package open.
+    assert project_of(api, [repo]) == project_of(api, [repo / "packages" / "api"]) == str(repo)
+    assert project_of(repo / "vendor" / "lib" / "x.py", [repo]) == str(repo / "vendor" / "lib")
+    assert project_of(loose / "src" / "x.py", [tmp_path, loose]) == str(loose)
+    assert project_of(loose / "src" / "x.py") == str(loose / "src")
+    assert project_of(loose, [tmp_path]) == str(tmp_path)  # a folder named: its own project's

@@ -463,7 +463,7 @@ async def review_targets(
                 bar.update(result)
                 return result
             # What the user ignored in the editor, in this file's project.
-            project = ignored_in(target.path, root)
+            project = _project(target.path)
             if project not in ignores:
                 ignores[project] = engine.cache.ignored(project)
             outcome = await engine.review(
@@ -509,11 +509,10 @@ async def review_targets(
     return results, fatal
 
 
-def ignored_in(path: Path, root: Path | None) -> str:
-    """The project whose ignored findings a file's review leaves out: its repository's, as in
-    an editor opened at the repository; outside one, the working directory's, as in an editor
-    opened there (``projects.project_of``)."""
-    return project_of(Path(os.path.abspath(path)), [] if root is not None else [Path.cwd()])
+def _project(path: Path) -> str:
+    """The project of ``path`` (``projects.project_of``), the working directory standing for
+    the folder an editor opened."""
+    return project_of(Path(os.path.abspath(path)), [Path.cwd()])
 
 
 def _stopping(errors: Sequence[ModelError], reached: bool) -> ModelError | None:

@@ -1,12 +1,13 @@
 """The project a file belongs to: where a finding the user ignored stays ignored.
 
 An ignore was global: the same code and message was hidden in every project the user opened,
-and showing the ignored findings again brought back every project's. A project is the
-innermost of the git repository and the workspace folder holding the file (a repository's
-package opened as a folder is its own project, and so is each repository of a folder opened
-over several), and for a file in neither, its own folder. The command line, whose working
-directory stands for the folder an editor opened, finds the same project for the same file, so
-it leaves out what the user ignored there.
+and showing the ignored findings again brought back every project's. A project is the git
+repository holding the file (the innermost: a submodule is its own), whichever of its folders
+the editor opened (the repository's root one day, a package of it the next: the ignores of
+the one held in the other); outside a repository, the innermost workspace folder holding it,
+and for a file in neither, its own folder. The command line, whose working directory stands
+for the folder an editor opened, finds the same project for the same file, so it leaves out
+what the user ignored there.
 """
 
 from __future__ import annotations
@@ -29,11 +30,10 @@ def project_of(path: Path, folders: Sequence[Path] = ()) -> str:
     in one case where the file system ignores case (an editor may spell it ``c:``, git
     ``C:``)."""
     start = os.path.realpath(path if path.is_dir() else path.parent)
-    holders = [root for root in (os.path.realpath(f) for f in folders) if _holds(root, start)]
-    repository = _repository(start)
-    if repository is not None:
-        holders.append(repository)
-    project = max(holders, key=len) if holders else start
+    project = _repository(start)
+    if project is None:
+        holders = [root for root in (os.path.realpath(f) for f in folders) if _holds(root, start)]
+        project = max(holders, key=len) if holders else start
     return project.lower() if privacy.CASE_INSENSITIVE_FS else project
 
 
