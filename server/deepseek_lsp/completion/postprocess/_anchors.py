@@ -89,19 +89,27 @@ def _relevel(lines: list[str], earlier: list[str], structure: _Structure, ctx: P
             continue
         code = _code_only(line).strip()
         written = _written_width(index, line, ctx)
-        target = structure.target(code, written)
+        # Where the line stands in the file's columns: as re-indented by levels above the first
+        # anchored line, then as far from the last one as written, in the model's step. A
+        # structure keeping a line "where written" reads these, not the model's own columns
+        # (a `case` pattern written in four-space levels stayed two too deep in a two-space file).
+        if anchor is None:
+            levelled = _written_width(index, earlier[index], ctx)
+        else:
+            offset = written - anchor[0]
+            levelled = max(0, anchor[1] + (offset // step * unit if offset % step == 0 else offset))
+        target = structure.target(code, levelled)
         if target is not None:
             if anchor is None:
                 step = _model_step(common, written, target, ctx)
             anchor, placed = (written, target), target
         elif anchor is None:
             # Above the first anchored line: as re-indented by levels.
-            structure.feed(code, _written_width(index, earlier[index], ctx))
+            structure.feed(code, levelled)
             out.append(earlier[index])
             continue
         else:
-            offset = written - anchor[0]
-            placed = max(0, anchor[1] + (offset // step * unit if offset % step == 0 else offset))
+            placed = levelled
         structure.feed(code, placed)
         if placed == written:
             # In place: as re-indented by levels where that left it there too (in the file's
