@@ -30,6 +30,7 @@ from ._code import (
     _starts_statement,
     _statement_start,
 )
+from ._opened_body import into_the_opened_body
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
@@ -52,7 +53,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     that opened what they close, the lines of a comment the cursor is in under its own."""
     levelled = _reindented(text, ctx)
     text = anchored(text, levelled, ctx) or under_the_open_bracket(text, levelled, ctx) or levelled
-    body = _into_the_braceless_body(text.split("\n"), ctx)
+    body = _into_the_braceless_body(text.split("\n"), ctx) or into_the_opened_body(text.split("\n"), ctx)
     if body is not None:
         text = "\n".join(body)
     return _closers_under_their_openers(_under_the_comment_s_stars(text, ctx), ctx)

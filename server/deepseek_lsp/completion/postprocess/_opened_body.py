@@ -1,0 +1,112 @@
+"""The first line of a block the cursor starts: a body the model wrote at its header's depth
+(or left of it) goes a level in."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ._brackets import _closable_brackets, _syntax_for
+from ._code import _lines_in_text_blocks, _statement_start
+from ._text import (
+    _CLOSER_ONLY,
+    _CONTINUATION,
+    _KEYWORD_CLOSING,
+    _LABEL,
+    _SHELL_ARM,
+    _block_opening,
+    _brackets_left_open,
+    _code_only,
+    _leading_ws,
+    _shift_indent,
+)
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+#: Languages whose `:` at a line's end opens a block that must have a deeper body (not C's
+#: `case 1:` or a label, whose statements may stand at their column).
+_COLON_BLOCKS = frozenset({"python"})
+
+_SHELL_CASE = re.compile(r"\bin$")
+
+#: A comment, which may stand anywhere.
+_COMMENT = re.compile(r"(?:#|//|/\*|--)")
+
+#: A shell `then` or `do` on a line of its own, under its `if` or loop; a keyword closer the
+#: command goes on after (`done <<< "$list"`, `fi && exit`, Ruby's `end.join`).
+_KEYWORD_GOES_ON = re.compile(r"(?:then|do|done|fi|esac|end)\b")
+
+
+def into_the_opened_body(lines: list[str], ctx: PostContext) -> list[str] | None:
+    """The answer moved a level right of the header the cursor's line (or the line above a
+    blank cursor line) ends, where its first line of code stands no deeper than that header:
+    a Python `if x:`, a shell `then`, a Ruby `def`. The lines after move with it, up to a line
+    that goes on with the header's statement or closes it (`else:`, `fi`, `end`). Left there,
+    the body was an IndentationError in Python and read as the code after the block elsewhere.
+    None: no such answer."""
+    if not ctx.indent_known or _closable_brackets(ctx)[1].mode:
+        return None  # a guessed unit, or the cursor in a string or a comment
+    cursor_has_code = bool(ctx.line_prefix.strip())
+    index = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    if index < 0 or (index == 0) == cursor_has_code:
+        return None  # the body's first line is on the cursor's line after code, or below a blank one
+    header = ctx.line_prefix + lines[0] if cursor_has_code else ctx.previous_line
+    if header is None or not _opens_a_body(header, ctx):
+        return None
+    if cursor_has_code:
+        # A wrapped header's body is indented from its statement's first line.
+        header = _statement_start(ctx, lines[0])
+    elif _wrapped(ctx):
+        return None
+    header_width = ctx.width(_leading_ws(header))
+    offset = 0 if cursor_has_code else ctx.width(ctx.line_prefix)
+    written = offset + ctx.width(_leading_ws(lines[index]))
+    target = header_width + ctx.unit_width
+    if written > header_width or target < offset or not _is_a_body_line(lines[index].strip(), ctx):
+        return None
+    text_lines = _lines_in_text_blocks(lines, ctx)
+    out = list(lines[:index])
+    for at in range(index, len(lines)):
+        line = lines[at]
+        if at > index and at not in text_lines and _goes_on(line.strip(), ctx):
+            # The statement goes on (`else:` under its `if`, a `fi`): the rest stands as written
+            # or as the structure around put it.
+            return [*out, *lines[at:]]
+        out.append(_shift_indent(line, target - written, ctx) if at not in text_lines else line)
+    return out
+
+
+def _wrapped(ctx: PostContext) -> bool:
+    """Whether the line above the blank cursor line goes on from a line above it."""
+    above = [line for line in ctx.recent_lines(20) if line.strip()][-2:-1]
+    return bool(above) and _code_only(above[0]).rstrip().endswith((",", "&&", "||", "\\"))
+
+
+def _opens_a_body(header: str, ctx: PostContext) -> bool:
+    code = _code_only(header).rstrip()
+    if _brackets_left_open(code) < 0:
+        return False  # the end of a wrapped header: its statement starts on a line above
+    if _syntax_for(ctx.language).shell and _SHELL_CASE.search(code):
+        return False  # its patterns follow, at its column in many files
+    opening = _block_opening(header, ctx)
+    return opening == "keyword" or (opening == "sign" and code.endswith(":") and ctx.language in _COLON_BLOCKS)
+
+
+def _is_a_body_line(code: str, ctx: PostContext) -> bool:
+    """Whether ``code`` can only be in the block, not at its header's column: no comment, and
+    nothing that goes on with or closes the header's statement."""
+    return not _COMMENT.match(code) and not _goes_on(code, ctx)
+
+
+def _goes_on(code: str, ctx: PostContext) -> bool:
+    """Whether ``code`` goes on with the statement of the line that opened its block or closes
+    it: a closer, `else`, `elif`, `except`, a label, a shell pattern, `then` or `do`."""
+    shell = _syntax_for(ctx.language).shell
+    return bool(
+        _CLOSER_ONLY.match(code)
+        or _CONTINUATION.match(code)
+        or _LABEL.match(code)
+        or (shell and _SHELL_ARM.match(code))
+        or (ctx.language in _KEYWORD_CLOSING and _KEYWORD_GOES_ON.match(code))
+    )
