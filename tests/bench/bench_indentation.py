@@ -46,6 +46,7 @@ PREFIX_LINES = 200
 SUFFIX_LINES = 100
 MAX_FILE_BYTES = 400_000
 DISTORTIONS = ("col0", "deep", "shallow", "tabs", "two")
+FILES = "files"  # the key of the output's file names, by language
 
 
 def _shell_scripts() -> Iterator[Path]:
@@ -68,8 +69,11 @@ def _files(pattern: str, *roots: Path) -> Iterator[Path]:
             yield from sorted(p for p in root.rglob(pattern) if p.is_file() and not p.name.endswith(".d.ts"))
 
 
-def _sources() -> dict[str, list[tuple[str, str]]]:
-    """Per language, (name, text) of the files to check, a reproducible sample of them."""
+def _sources(same_as: dict[str, list[str]] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Per language, (name, text) of the files to check, a reproducible sample of them; or
+    the files ``same_as`` names (packages installed meanwhile change the sample)."""
+    if same_as:
+        return {language: list(_read(names)) for language, names in same_as.items()}
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     found: dict[str, list[Path]] = {
         "python": [p for p in _files("*.py", stdlib) if "site-packages" not in p.parts and "test" not in p.parts],
@@ -92,6 +96,17 @@ def _sources() -> dict[str, list[tuple[str, str]]]:
             chosen = sorted(random.Random("java").sample(names, min(FILES_PER_LANGUAGE, len(names))))
             out["java"] = [(n, zf.read(n).decode("utf-8", "replace")) for n in chosen]
     return out
+
+
+def _read(names: list[str]) -> Iterator[tuple[str, str]]:
+    zips: dict[Path, zipfile.ZipFile] = {}
+    for name in names:
+        if name.startswith("/"):
+            yield name, Path(name).read_text("utf-8", "replace")
+            continue
+        jdk = sorted(p for p in Path("/usr/lib/jvm").glob("*/lib/src.zip") if p.is_file())[0]
+        zf = zips.setdefault(jdk, zipfile.ZipFile(jdk))
+        yield name, zf.read(name).decode("utf-8", "replace")
 
 
 def _ws(line: str) -> str:
@@ -214,7 +229,9 @@ def check_file(
     return results
 
 
-def run(out: Path, languages: list[str] | None = None, show: list[str] | None = None) -> None:
+def run(
+    out: Path, languages: list[str] | None = None, show: list[str] | None = None, same_as: Path | None = None
+) -> None:
     registry = LanguageRegistry.load()
     missing = [name for name in ("python", "javascript", "typescript", "bash", "c", "go", "java") if not registry.get(name)]
     if missing:
@@ -223,22 +240,28 @@ def run(out: Path, languages: list[str] | None = None, show: list[str] | None = 
     if show:
         # Only the files of the groups shown, nothing written.
         wanted = {key.split(":")[0] for key in show}
-        for language, files in _sources().items():
+        for language, files in _sources(_files_of(same_as)).items():
             for name, text in files:
                 if name in wanted:
                     check_file(name, text, language, registry, set(show))
         return
     results: dict[str, dict[str, str]] = {}
-    for language, files in _sources().items():
+    chosen: dict[str, list[str]] = {}
+    for language, files in _sources(_files_of(same_as)).items():
         if languages and language not in languages:
             continue
+        chosen[language] = [name for name, _ in files]
         found: dict[str, str] = {}
         for name, text in files:
             found.update(check_file(name, text, language, registry))
         results[language] = found
         print(language, _summary(found), file=sys.stderr, flush=True)
-    out.write_text(json.dumps(results, indent=0, sort_keys=True))
+    out.write_text(json.dumps({**results, FILES: chosen}, indent=0, sort_keys=True))
     _print_totals(results)
+
+
+def _files_of(previous: Path | None) -> dict[str, list[str]] | None:
+    return json.loads(previous.read_text())[FILES] if previous else None
 
 
 def _summary(found: dict[str, str]) -> str:
@@ -257,7 +280,7 @@ def _print_totals(results: dict[str, dict[str, str]]) -> None:
 
 def compare(before: Path, after: Path) -> None:
     old, new = json.loads(before.read_text()), json.loads(after.read_text())
-    for language in sorted(old.keys() | new.keys()):
+    for language in sorted((old.keys() | new.keys()) - {FILES}):
         a, b = old.get(language, {}), new.get(language, {})
         better = worse = 0
         where: Counter[str] = Counter()
@@ -277,13 +300,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("bench_indentation.json"))
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
+    parser.add_argument("--same-files-as", type=Path, metavar="RESULTS", help="the files of an earlier run's output")
     parser.add_argument("--languages", nargs="*", help="only these (python, javascript, bash, c, java...)")
     parser.add_argument("--show", nargs="*", help="print these check groups (name:line:kind:how), nothing else")
     args = parser.parse_args()
     if args.compare:
         compare(*args.compare)
     else:
-        run(args.out, args.languages, args.show)
+        run(args.out, args.languages, args.show, args.same_files_as)
 
 
 if __name__ == "__main__":
