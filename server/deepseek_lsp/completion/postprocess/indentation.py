@@ -30,6 +30,7 @@ from ._code import (
     _starts_statement,
     _statement_start,
 )
+from ._habit import in_the_habit_around
 from ._opened_body import into_the_opened_body
 from ._text import (
     _CLOSER_ONLY,
@@ -49,14 +50,16 @@ if TYPE_CHECKING:
 
 
 def normalize_indentation(text: str, ctx: PostContext) -> str | None:
-    """The answer re-indented (:func:`_reindented`), its lone closers no left of the lines
-    that opened what they close, the lines of a comment the cursor is in under its own."""
+    """The answer re-indented (:func:`_reindented`), a block's first line no shallower than
+    a level in from its header, its lone closers no left of the lines that opened what they
+    close, the lines of a comment the cursor is in under its own, all in the characters of
+    the lines around the cursor."""
     levelled = _reindented(text, ctx)
     text = anchored(text, levelled, ctx) or under_the_open_bracket(text, levelled, ctx) or levelled
     body = _into_the_braceless_body(text.split("\n"), ctx) or into_the_opened_body(text.split("\n"), ctx)
     if body is not None:
         text = "\n".join(body)
-    return _closers_under_their_openers(_under_the_comment_s_stars(text, ctx), ctx)
+    return in_the_habit_around(_closers_under_their_openers(_under_the_comment_s_stars(text, ctx), ctx), ctx)
 
 
 def _reindented(text: str, ctx: PostContext) -> str:

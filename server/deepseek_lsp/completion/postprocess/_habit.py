@@ -1,0 +1,73 @@
+"""In a file that mixes tabs and spaces, the answer's indentation in the characters the lines
+around the cursor use for its columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from ._brackets import _closable_brackets
+from ._code import _lines_in_text_blocks
+from ._text import _iter_lines, _leading_ws
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+#: How many of the nearest lines a tab deep or more tell the habit.
+_NEAR = 3
+
+
+def in_the_habit_around(text: str, ctx: PostContext) -> str:
+    """``text`` with each line's indentation a tab deep or more written as the nearest lines
+    that deep write theirs: a tab for each of the file's columns of a tab, or spaces. Files in
+    Vim's noexpandtab with a narrower shiftwidth have regions of each, and the file's majority
+    went into the region of the other kind (eight spaces under lines led by tabs, where the
+    model wrote spaces; columns read the same, the file's own habit was lost). Columns are
+    kept; a line of text (a heredoc's, a string's) is kept whole."""
+    tab = ctx.tab_width
+    if not tab or "\t" in ctx.indent_unit or _closable_brackets(ctx)[1].mode:
+        return text
+    tabs = _tabs_around(ctx)
+    if tabs is None:
+        return text
+    lines = text.split("\n")
+    skip = _lines_in_text_blocks(lines, ctx)
+    for index, line in enumerate(lines):
+        ws = _leading_ws(line)
+        if index in skip or not line.strip() or (index == 0 and ctx.line_prefix):
+            continue
+        width = ctx.width(ws)
+        if width >= tab:
+            lines[index] = ("\t" * (width // tab) + " " * (width % tab) if tabs else " " * width) + line[len(ws) :]
+    return "\n".join(lines)
+
+
+def _tabs_around(ctx: PostContext) -> bool | None:
+    """Whether the nearest lines a tab deep or more in the cursor's region lead with tabs
+    (True) or spaces (False), the nearest deciding a tie; None: no such line. The region ends
+    at a line less than a tab deep: the file's other regions, or its majority, are another
+    habit (a script's case arms in tabs below its header's lines in spaces)."""
+    above = ctx.recent_lines(40)[::-1]
+    if ctx.line_prefix.strip():
+        above.insert(0, ctx.line_prefix)  # the cursor's own line, the nearest
+    votes = _led_by_tabs(above, ctx) or _led_by_tabs(islice(_iter_lines(ctx.suffix), 1, 40), ctx)
+    if not votes:
+        return None
+    with_tabs = sum(votes)
+    return votes[0] if with_tabs * 2 == len(votes) else with_tabs * 2 > len(votes)
+
+
+def _led_by_tabs(lines: Iterable[str], ctx: PostContext) -> list[bool]:
+    """For the first lines a tab deep or more before one less deep, whether a tab leads each."""
+    out: list[bool] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        ws = _leading_ws(line)
+        if ctx.width(ws) < ctx.tab_width:
+            break
+        out.append("\t" in ws)
+        if len(out) == _NEAR:
+            break
+    return out
