@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets, _syntax_for
+from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
 from ._code import _lines_in_text_blocks, _statement_start
 from ._text import (
     _CLOSER_ONLY,
@@ -90,7 +90,11 @@ def _opens_a_body(header: str, ctx: PostContext) -> bool:
     if _syntax_for(ctx.language).shell and _SHELL_CASE.search(code):
         return False  # its patterns follow, at its column in many files
     opening = _block_opening(header, ctx)
-    return opening == "keyword" or (opening == "sign" and code.endswith(":") and ctx.language in _COLON_BLOCKS)
+    if opening == "keyword":
+        return True
+    # Inside a bracket a `:` ends a dict's key or a slice's start, no header.
+    colon = opening == "sign" and code.endswith(":") and ctx.language in _COLON_BLOCKS
+    return colon and not _inside_alignment_bracket(ctx)
 
 
 def _is_a_body_line(code: str, ctx: PostContext) -> bool:
