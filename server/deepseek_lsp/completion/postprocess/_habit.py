@@ -14,9 +14,6 @@ from ._text import _iter_lines, _leading_ws
 if TYPE_CHECKING:
     from .context import PostContext
 
-#: How many of the nearest lines a tab deep or more tell the habit.
-_NEAR = 3
-
 
 def in_the_habit_around(text: str, ctx: PostContext) -> str:
     """``text`` with each line's indentation a tab deep or more written as the nearest lines
@@ -44,30 +41,25 @@ def in_the_habit_around(text: str, ctx: PostContext) -> str:
 
 
 def _tabs_around(ctx: PostContext) -> bool | None:
-    """Whether the nearest lines a tab deep or more in the cursor's region lead with tabs
-    (True) or spaces (False), the nearest deciding a tie; None: no such line. The region ends
-    at a line less than a tab deep: the file's other regions, or its majority, are another
-    habit (a script's case arms in tabs below its header's lines in spaces)."""
+    """Whether the nearest line a tab deep or more in the cursor's region, above it (the
+    cursor's own first) or else below, leads with a tab; None: no such line. The region ends at
+    a line less than a tab deep: the file's other regions, or its majority, are another habit
+    (a script's case arms in tabs below its header's lines in spaces). The nearest alone, not
+    the three nearest, made 18 fewer of 14,649 shell checks worse (bench_indentation)."""
     above = ctx.recent_lines(40)[::-1]
     if ctx.line_prefix.strip():
-        above.insert(0, ctx.line_prefix)  # the cursor's own line, the nearest
-    votes = _led_by_tabs(above, ctx) or _led_by_tabs(islice(_iter_lines(ctx.suffix), 1, 40), ctx)
-    if not votes:
-        return None
-    with_tabs = sum(votes)
-    return votes[0] if with_tabs * 2 == len(votes) else with_tabs * 2 > len(votes)
+        above.insert(0, ctx.line_prefix)
+    led = _led_by_tab(above, ctx)
+    return led if led is not None else _led_by_tab(islice(_iter_lines(ctx.suffix), 1, 40), ctx)
 
 
-def _led_by_tabs(lines: Iterable[str], ctx: PostContext) -> list[bool]:
-    """For the first lines a tab deep or more before one less deep, whether a tab leads each."""
-    out: list[bool] = []
+def _led_by_tab(lines: Iterable[str], ctx: PostContext) -> bool | None:
+    """Whether the first of ``lines`` a tab deep or more, before one less deep, leads with a tab."""
     for line in lines:
         if not line.strip():
             continue
         ws = _leading_ws(line)
         if ctx.width(ws) < ctx.tab_width:
-            break
-        out.append("\t" in ws)
-        if len(out) == _NEAR:
-            break
-    return out
+            return None
+        return "\t" in ws
+    return None
