@@ -11,11 +11,15 @@ shallow (``shallow``), tabs for the file's spaces or spaces for its tabs (``tabs
 two columns for four or four for two (``two``). A check is one non-blank line: right when the
 filter puts it back exactly as the file has it.
 
-    python tests/bench/bench_indentation.py --out after.json
+    python tests/bench/bench_indentation.py --out before.json
+    python tests/bench/bench_indentation.py --same-files-as before.json --out after.json
     python tests/bench/bench_indentation.py --compare before.json after.json
+    python tests/bench/bench_indentation.py --same-files-as before.json --show NAME:LINE:KIND:HOW
 
-Run it with ``PYTHONPATH`` pointing at the tree to measure (a copy of another commit's
-``server`` gives the figures to compare with).
+Run it with ``PYTHONPATH`` pointing at the tree to measure: for another commit's figures,
+``git archive COMMIT server grammars | tar -x -C DIR`` and ``PYTHONPATH=DIR/server`` (without
+``grammars`` the languages' block openers are unknown and it refuses to run). At 52e80b7 and
+~100 files a language it takes ~5 minutes on two busy cores.
 """
 
 from __future__ import annotations
