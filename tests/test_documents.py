@@ -276,3 +276,62 @@ def test_a_stray_carriage_return_typed_and_deleted_leaves_per_line_data_usable()
     typed = types.Position(line=150, character=0)
     store.change(doc.uri, 4, [types.TextDocumentContentChangePartial(range=types.Range(start=typed, end=typed), text="y")])
     assert doc.recent_edits[-1].start_line == 150
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(st.sampled_from(["", "x = 1", "é" * 300, "a" * 700, "b" * 4000, "\tpass"]), min_size=1, max_size=400),
+    eols=st.lists(st.sampled_from(["\n", "\n", "\n", "\r\n", "\r"]), min_size=1, max_size=8),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1), st.floats(0, 1), st.sampled_from(["", "y", "\n", "\r", "\r\n", "z\nw\n"])),
+        max_size=12,
+    ),
+    probes=st.lists(st.floats(0, 1), min_size=1, max_size=6),
+)
+def test_line_index_after_edits_matches_the_text(
+    lines: list[str], eols: list[str], edits: list[tuple[float, float, str]], probes: list[float]
+) -> None:
+    """The line index, grown a line at a time near the cursor or many lines at once (split in
+    bulk where no "\\r" is), gives every offset the line the text has, edit after edit."""
+    text = "".join(line + eols[i % len(eols)] for i, line in enumerate(lines))
+    client = ClientText(text, "utf-8")
+    doc = Document("file:///c.py", text, encoding="utf-8")
+    for a, b, new in edits:
+        data = client.text.encode()
+        for p in probes:  # read parts of the index first, as features do between keys
+            doc.line_at(int(p * len(data)))
+        valid = boundaries(client.text)
+        i, j = sorted((valid[int(a * (len(valid) - 1))], valid[int(b * (len(valid) - 1))]))
+        doc.apply_change(client.replace(i, j, new))
+        assert doc.data == client.text.encode()
+    data = doc.data
+    starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", data)]
+    for p in probes:
+        offset = int(p * len(data))
+        assert doc.line_at(offset) == max(n for n, s in enumerate(starts) if s <= offset)
+    assert [doc.line_start(n) for n in range(len(starts))] == starts
+    assert doc.line_count == len(starts)
+
+
+def test_line_index_of_a_long_file_read_far_from_the_last_edit() -> None:
+    """Reads far past the edited line grow the index in bulk, past its 64 kB steps."""
+    lines = [f"value_{n} = {'é' * (n % 7)}{n}" for n in range(20_000)]
+    text = "\n".join(lines) + "\n"
+    doc = Document("file:///long.py", text)
+    doc.line_at(len(doc.data) - 1)
+    doc.apply_change(
+        types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(line=10, character=0), end=types.Position(line=10, character=0)),
+            text="first = 1\nsecond = 2\n",
+        )
+    )
+    text = "\n".join([*lines[:10], "first = 1", "second = 2", *lines[10:]]) + "\n"
+    data = text.encode()
+    starts = [0] + [m.end() for m in re.finditer(rb"\n", data)]
+    # Each read grows the index from the edit's line its own way: to a far line, to the end,
+    # to a far offset.
+    assert doc.line_start(15_000) == starts[15_000]
+    assert doc.line_count == 20_003 == len(starts)
+    assert doc.line_at(len(data) - 2) == len(starts) - 2
+    assert [doc.line_start(n) for n in range(len(starts))] == starts
+    assert doc.position_at(data.index(b"value_19999")) == types.Position(line=20_001, character=0)

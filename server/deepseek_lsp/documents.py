@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import accumulate, islice
 from typing import Literal
 
 import tree_sitter as ts
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 Encoding = Literal["utf-8", "utf-16", "utf-32"]
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Bytes split into lines at once when the index must grow by more than a few lines.
+_BULK = 1 << 16
+_PLUS_ONE = (1).__add__
 
 
 def _line_break(data: bytes, start: int) -> tuple[int, int] | None:
@@ -255,12 +259,25 @@ class Document:
 
     # -- line index ---------------------------------------------------------------------------
 
-    def _index_to(self, line: int) -> None:
-        """Extend the line-start index up to ``line`` (lazily: typing keeps it short)."""
+    def _index_to(self, line: int, offset: int = -1) -> None:
+        """Extend the line-start index until it holds ``line`` and the line after byte
+        ``offset`` (lazily: typing keeps it short)."""
         starts = self._starts
         data = self._data
-        while len(starts) <= line and not self._indexed_to_end:
-            found = _line_break(data, starts[-1])
+        while not self._indexed_to_end and (len(starts) <= line or starts[-1] <= offset):
+            pos = starts[-1]
+            if line - len(starts) >= 8 or offset - pos > 512:
+                # Far ahead: split in C. A Python step per line (~1 us) after every key, from
+                # the key's line to the file's end, was most of the keystroke once a review's
+                # findings were shown (their positions reach the end of the file).
+                end = min(len(data), max(offset + 1, pos) + _BULK)
+                chunk = data[pos:end]
+                if b"\r" not in chunk:  # "\r" alone or in "\r\n": the careful way below
+                    lengths = map(_PLUS_ONE, map(len, chunk.split(b"\n")[:-1]))
+                    starts.extend(islice(accumulate(lengths, initial=pos), 1, None))
+                    self._indexed_to_end = end == len(data)
+                    continue
+            found = _line_break(data, pos)
             if found is None:
                 self._indexed_to_end = True
                 break
@@ -299,8 +316,7 @@ class Document:
     def line_at(self, offset: int) -> int:
         """The line holding byte ``offset``."""
         offset = max(0, min(offset, len(self._data)))
-        while not self._indexed_to_end and self._starts[-1] <= offset:
-            self._index_to(len(self._starts))
+        self._index_to(-1, offset)
         return bisect.bisect_right(self._starts, offset) - 1
 
     # -- positions ----------------------------------------------------------------------------
