@@ -1196,6 +1196,52 @@ step("setup() again with other keymaps, then inline = false: the open buffers fo
   check(desc("<Tab>"):match("^DeepSeek"), "<Tab> not mapped again after setup() with the defaults: " .. desc("<Tab>"))
 end)
 
+step("completion menus (:help lsp-attach's vim.lsp.completion, nvim-cmp, blink.cmp) are not given the suggestion the ghost text shows; inline = false gives it back", function()
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  local menu_file = dir .. "/menu_sources.py"
+  vim.fn.writefile({ "def mul(a, b):", "    " }, menu_file)
+  -- What :help lsp-attach suggests, and what nvim-cmp's and blink.cmp's LSP sources test too:
+  -- a client with a completionProvider gets asked by the menu.
+  lua([[
+    E2E.completeopt, E2E.menu_for = vim.o.completeopt, {}
+    vim.o.completeopt = "menuone,noselect,popup"
+    E2E.menu_au = vim.api.nvim_create_autocmd("LspAttach", { callback = function(args)
+      local client = vim.lsp.get_client_by_id(args.data.client_id)
+      if client and client:supports_method("textDocument/completion") then
+        vim.lsp.completion.enable(true, client.id, args.buf, { autotrigger = true })
+        E2E.menu_for[client.name] = true
+      end
+    end })
+  ]])
+  local ok, err = pcall(function()
+    lua("vim.cmd.edit(...)", menu_file)
+    wait_for("the client to attach", function()
+      return lua("return E2E.client() ~= nil")
+    end, 10000)
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+    lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+    input("A")
+    input("ret")
+    wait_ghost("urn a * b")
+    input("urn ") -- the space is a trigger character of the server's menu
+    wait_ghost("a * b", "the ghost text after a trigger character")
+    local menu = lua("return { enabled = E2E.menu_for.deepseek_lsp or false, pum = vim.fn.pumvisible() }")
+    normal_mode()
+    check(not menu.enabled and menu.pum == 0, "the menu is given the suggestion too: " .. vim.inspect(menu))
+    setup_again({ inline = false })
+    check(lua("return E2E.client():supports_method('textDocument/completion')"), "inline = false: no menu items")
+    setup_again()
+    check(not lua("return E2E.client():supports_method('textDocument/completion')"), "ghost text again: menu items too")
+  end)
+  normal_mode()
+  lua("vim.api.nvim_del_autocmd(E2E.menu_au); vim.o.completeopt = E2E.completeopt")
+  setup_again()
+  lua("vim.cmd('bwipeout!')")
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end)
+
 step("a file whose type Neovim does not detect gets the server too (filetypes = nil)", function()
   normal_mode()
   local notes = dir .. "/notes.zzz"

@@ -284,9 +284,34 @@ local function on_exit(code, signal, client_id)
   end)
 end
 
---- ``on_exit`` then the user's own (a function or a list of them, as vim.lsp.config takes).
-local function with_on_exit(...)
-  local fns = { on_exit }
+--- The server's `completionProvider`, by client id, while the plugin keeps it from Neovim.
+---@type table<integer, table>
+local menu_provider = {}
+
+--- With inline completions drawn (ghost text, or 0.12's own), the server's menu items
+--- (`textDocument/completion`, for clients without inline completion) are hidden from
+--- Neovim: every completion source that asks each client with a completionProvider (nvim-cmp's
+--- cmp-nvim-lsp, blink.cmp, `vim.lsp.completion.enable` from `:help lsp-attach`) showed the
+--- suggestion a second time in its menu, which then hid the ghost text, and each such menu
+--- request was one more model request. `inline = false` gives the menu back.
+---@param client vim.lsp.Client
+local function offer_menu(client)
+  local caps = client.server_capabilities
+  if type(caps) ~= "table" then
+    return
+  end
+  if M._mode ~= "off" and caps.completionProvider ~= nil then
+    menu_provider[client.id] = caps.completionProvider
+    caps.completionProvider = nil
+  elseif M._mode == "off" and menu_provider[client.id] ~= nil then
+    caps.completionProvider = menu_provider[client.id]
+    menu_provider[client.id] = nil
+  end
+end
+
+--- ``first`` then the user's own (a function or a list of them, as vim.lsp.config takes).
+local function chain(first, ...)
+  local fns = { first }
   for _, f in ipairs({ ... }) do
     if type(f) == "function" then
       fns[#fns + 1] = f
@@ -330,7 +355,8 @@ function M.lsp_config()
     cfg.reuse_client = reuse_client
   end
   cfg = vim.tbl_deep_extend("force", cfg, c.lsp or {})
-  cfg.on_exit = with_on_exit((c.lsp or {}).on_exit)
+  cfg.on_exit = chain(on_exit, (c.lsp or {}).on_exit)
+  cfg.on_init = chain(offer_menu, (c.lsp or {}).on_init)
   return cfg
 end
 
@@ -771,7 +797,8 @@ function M.setup(opts)
       M._user_lsp_config = vim.deepcopy(type(configs) == "table" and configs[NAME] or {})
     end
     local ours = M.lsp_config()
-    ours.on_exit = with_on_exit((M.config.lsp or {}).on_exit, M._user_lsp_config.on_exit)
+    ours.on_exit = chain(on_exit, (M.config.lsp or {}).on_exit, M._user_lsp_config.on_exit)
+    ours.on_init = chain(offer_menu, (M.config.lsp or {}).on_init, M._user_lsp_config.on_init)
     -- The command found on PATH is only a default: a `cmd` the user gave Neovim for this server
     -- (vim.lsp.config("deepseek_lsp", {cmd = ...}) before setup(), or an lsp/deepseek_lsp.lua
     -- on the runtimepath) was replaced by it. setup({cmd = ...}) still wins over both.
@@ -827,6 +854,9 @@ function M.setup(opts)
   for _, client in ipairs((vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })) do
     if not util.is_stopped(client) then
       give_settings(client, settings)
+      if client.initialized then
+        offer_menu(client) -- inline = false gives the menu back; inline on takes it
+      end
       -- The buffers it is attached to take the new keymaps and inline mode now: they were set
       -- on attach only, so `inline = false` left the ghost text on and a new accept key unmapped.
       for bufnr in pairs(client.attached_buffers or {}) do
