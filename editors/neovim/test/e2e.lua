@@ -899,6 +899,28 @@ step("restart: with no suggestion, <Tab> still runs the user's own mapping after
   end
 end)
 
+step("insert mode entered before the server attached (a file opened and `A` pressed at once, lazy-loaded on InsertEnter): a suggestion without another key", function()
+  normal_mode()
+  local id = lua("return E2E.client().id")
+  lua("vim.lsp.buf_detach_client(0, ...)", id)
+  wait_for("the client to detach", function()
+    return lua("return E2E.client() == nil")
+  end, 5000)
+  lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    ret' })")
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row + 1)
+  input("A") -- InsertEnter with no server attached: nothing to ask
+  wait_for("insert mode", function()
+    return state().mode == "i"
+  end)
+  lua("vim.lsp.buf_attach_client(0, ...)", id)
+  local ok, err = pcall(wait_ghost, "urn a * b", "a suggestion once the server attached, no key typed")
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+  check(ok, err)
+end)
+
 step("a crash mid-session: told once with :DeepSeekRestart, which starts the server again for the open buffers", function()
   normal_mode()
   local function attached()

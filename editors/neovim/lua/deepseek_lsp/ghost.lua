@@ -614,6 +614,14 @@ function M.attach(bufnr)
       M.detach(bufnr)
     end,
   })
+  -- Attached while the user is in insert mode here: the server was still starting when they
+  -- entered it (a file opened and `o` pressed at once), or the plugin was lazy-loaded by that
+  -- very InsertEnter. Its InsertEnter came before us, and no suggestion came until a key.
+  vim.schedule(function()
+    if states[bufnr] and api.nvim_get_current_buf() == bufnr then
+      on_change(bufnr)
+    end
+  end)
 end
 
 ---@param bufnr integer
