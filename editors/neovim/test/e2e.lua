@@ -981,6 +981,23 @@ local function budget()
   ]])
 end
 
+step(":DeepSeekRestart with the server running: 'restarted', and no crash warning ('stopped unexpectedly', 'quit with exit code')", function()
+  normal_mode()
+  lua("E2E.notes = {}")
+  local old = lua("return E2E.client().id")
+  lua("vim.cmd('DeepSeekRestart')")
+  wait_for("a new client attached", function()
+    local id = lua("local c = E2E.client(); return c and c.initialized and c.id")
+    return id and id ~= old, id
+  end, 15000)
+  local notes = lua("return E2E.notes")
+  check(table.concat(notes, "\n"):find("restarted", 1, true), "no 'restarted': " .. vim.inspect(notes))
+  for _, note in ipairs(notes) do
+    check(not note:find("unexpectedly", 1, true) and not note:find("quit with exit code", 1, true), "notifications: " .. vim.inspect(notes))
+  end
+  check(lua("return require('deepseek_lsp').statusline()") == "DeepSeek", "statusline() after the restart")
+end)
+
 step("setup() again: a running server gets the new settings (workspace/didChangeConfiguration)", function()
   normal_mode()
   check(budget() == 0, "a budget before: " .. tostring(budget()))

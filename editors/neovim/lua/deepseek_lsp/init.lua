@@ -249,7 +249,10 @@ M._crashed = nil
 
 local function on_exit(code, signal, client_id)
   local client = vim.lsp.get_client_by_id(client_id)
-  if client and client.initialized and (code ~= 0 or (signal ~= 0 and signal ~= 15)) then
+  -- Stopped on purpose (:DeepSeekRestart, :LspStop, a forced stop): the server's exit status
+  -- after a SIGTERM is 143, which was told as a crash right after the user's own restart.
+  local stopping = client ~= nil and client._is_stopping == true
+  if client and client.initialized and not stopping and (code ~= 0 or (signal ~= 0 and signal ~= 15)) then
     -- Neovim says only "quit with exit code": the buffers it served had no suggestions and
     -- no reviews from then on, with no word how to get the server back short of a restart
     -- of Neovim (0.11 has no :LspRestart without nvim-lspconfig).
@@ -1328,11 +1331,21 @@ end
 function M.restart()
   M._start_failed, M._crashed = nil, nil
   local get = vim.lsp.get_clients or vim.lsp.get_active_clients
+  -- Asked to shut down, the server saves its usage and exits 0. Forced at once (SIGTERM), it
+  -- exited 143, and Neovim said "quit with exit code 143 ... Check log for errors" as for a crash.
   for _, client in ipairs(get({ name = NAME })) do
     if util.has_011 then
-      client:stop(true)
+      client:stop()
     else
-      client.stop(true)
+      client.stop()
+    end
+  end
+  local function terminate_all()
+    -- stop(true) does nothing once a stop is under way: the process is ended directly.
+    for _, client in ipairs(get({ name = NAME })) do
+      pcall(function()
+        client.rpc.terminate()
+      end)
     end
   end
   local function start_all()
@@ -1358,6 +1371,9 @@ function M.restart()
     tries = tries + 1
     if timer:is_closing() then
       return
+    end
+    if tries == 60 then
+      terminate_all() -- 3 s without exiting after shutdown: a server that hangs
     end
     if start_all() or tries > 100 then
       timer:stop()
