@@ -708,6 +708,48 @@ step("split: the suggestion is drawn only in the window being typed in", functio
   end
 end)
 
+step("diff mode (nvim -d, :diffsplit): no suggestion while typing (its virtual lines pushed one side's lines out of line), one when asked", function()
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  local left, right = dir .. "/diff_left.py", dir .. "/diff_right.py"
+  vim.fn.writefile({ "def mul(a, b):", "    ", "x = 1" }, left)
+  vim.fn.writefile({ "def mul(a, b):", "    ", "x = 2" }, right)
+  lua("vim.cmd.edit(...)", left)
+  lua("vim.cmd('vertical diffsplit ' .. vim.fn.fnameescape(...))", right)
+  local ok, err = pcall(function()
+    wait_for("the client to attach", function()
+      return lua("return E2E.client() ~= nil")
+    end, 10000)
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+    lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+    input("A")
+    input("ret")
+    -- Once the last key has been seen (on_change), a suggestion asked for while typing would be
+    -- waiting for its debounce or under way.
+    local typed = wait_for("the keys seen", function()
+      local r = lua([[
+        local st = require("deepseek_lsp.ghost")._states[vim.api.nvim_get_current_buf()]
+        local pos = vim.api.nvim_win_get_cursor(0)
+        local key = ("%d:%d:%d"):format(vim.api.nvim_buf_get_changedtick(0), pos[1] - 1, pos[2])
+        if st and st.last_key == key then
+          return { asking = (st.timer ~= nil and st.timer:is_active()) or st.pending ~= nil }
+        end
+      ]])
+      return r
+    end)
+    check(not typed.asking, "a suggestion asked for while typing in a diff window")
+    local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
+    check(status:find("shows a diff", 1, true), ":DeepSeekStatus:\n" .. status)
+    input("<M-\\>")
+    wait_ghost("urn a * b", "the suggestion asked for with <M-\\>")
+  end)
+  normal_mode()
+  lua("vim.cmd('diffoff!'); vim.cmd('only'); vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", right)
+  lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", left)
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end)
+
 step("dot-repeat: '.' after an accept inserts the accepted text again", function()
   normal_mode()
   lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re', '    re' })")

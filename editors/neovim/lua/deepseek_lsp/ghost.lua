@@ -60,6 +60,14 @@ M.config = {
 local states = {}
 M._states = states
 
+--- Whether the current window shows a diff (`nvim -d`, `:diffsplit`): no suggestion is asked
+--- for there while typing, only on suggest / next / prev. A multi-line one's virtual lines
+--- pushed this side's lines down and the two sides no longer lined up.
+---@return boolean
+function M.diff_window()
+  return vim.wo.diff
+end
+
 local function in_insert()
   local mode = api.nvim_get_mode().mode
   return mode:sub(1, 1) == "i" or mode:sub(1, 1) == "R"
@@ -503,7 +511,7 @@ local function on_change(bufnr)
     return
   end
   M.reset(bufnr)
-  if M.config.auto_trigger then
+  if M.config.auto_trigger and not M.diff_window() then
     schedule(bufnr)
   end
 end

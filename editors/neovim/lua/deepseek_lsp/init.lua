@@ -1279,6 +1279,9 @@ function M.status_lines(stats)
   local mode = ({ builtin = "built-in vim.lsp.inline_completion", ghost = "ghost text (extmarks)", off = "off" })[M._mode or "off"]
   lines[#lines + 1] = "Inline completions: " .. tostring(mode)
   if M._mode == "ghost" then
+    if ghost.diff_window() then
+      lines[#lines + 1] = "  this window shows a diff: suggestions only when asked (suggest, next, prev)"
+    end
     local s = ghost._states[bufnr]
     if s then
       lines[#lines + 1] = ("  this buffer: %s, %s%s"):format(
