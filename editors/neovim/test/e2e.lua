@@ -36,12 +36,16 @@ end
 local failures, passed = 0, 0
 local aborted = false
 -- DEEPSEEK_E2E_ONLY=text: the first step (the attach) and the steps whose name holds the text.
-local only = vim.env.DEEPSEEK_E2E_ONLY ~= "" and vim.env.DEEPSEEK_E2E_ONLY or nil
+local only = vim.env.DEEPSEEK_E2E_ONLY ~= "" and vim.split(vim.env.DEEPSEEK_E2E_ONLY or "", "|", { plain = true }) or nil
 local steps_seen = 0
 
 local function step(name, fn)
   steps_seen = steps_seen + 1
-  if only and steps_seen > 1 and not name:find(only, 1, true) then
+  local wanted = not only or steps_seen == 1
+  for _, text in ipairs(only or {}) do
+    wanted = wanted or name:find(text, 1, true) ~= nil
+  end
+  if not wanted then
     return true
   end
   if aborted then
@@ -943,23 +947,23 @@ end)
 
 step("insert mode entered before the server attached (a file opened and `A` pressed at once, lazy-loaded on InsertEnter): a suggestion without another key", function()
   normal_mode()
-  local id = lua("return E2E.client().id")
-  lua("vim.lsp.buf_detach_client(0, ...)", id)
-  wait_for("the client to detach", function()
-    return lua("return E2E.client() == nil")
-  end, 5000)
+  lua("vim.cmd('silent write')")
+  local late = dir .. "/attached_in_insert.py"
+  vim.fn.writefile({ "def mul(a, b):", "    ret" }, late)
+  -- Opened without its FileType, which is what starts (or attaches) the server.
+  lua("vim.cmd('noautocmd edit ' .. vim.fn.fnameescape(...))", late)
   lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    ret' })")
-  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
-  lua("vim.api.nvim_win_set_cursor(0, { ..., 0 })", row + 1)
+  lua("vim.api.nvim_win_set_cursor(0, { 2, 0 })")
   input("A") -- InsertEnter with no server attached: nothing to ask
   wait_for("insert mode", function()
     return state().mode == "i"
   end)
-  lua("vim.lsp.buf_attach_client(0, ...)", id)
+  check(lua("return E2E.client() == nil"), "the server attached before insert mode")
+  lua("vim.bo.filetype = 'python'") -- the server attaches now
   local ok, err = pcall(wait_ghost, "urn a * b", "a suggestion once the server attached, no key typed")
   normal_mode()
-  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+  lua("vim.cmd('bwipeout!')")
+  lua("vim.cmd.edit(...)", file)
   check(ok, err)
 end)
 
@@ -1062,6 +1066,7 @@ step("setup() again as the server starts, without a setting it started with: the
       local b = budget()
       return b == 5, b
     end, 5000)
+    local old = lua("return E2E.client().id")
     lua([[
       vim.api.nvim_create_autocmd("LspAttach", { once = true, callback = function()
         E2E.setup_again() -- the server has answered initialize, and pulls its settings only now
@@ -1069,8 +1074,9 @@ step("setup() again as the server starts, without a setting it started with: the
       vim.cmd("DeepSeekRestart")
     ]])
     wait_for("the server to run again", function()
-      local c = lua("local c = E2E.client(); return c ~= nil and c.initialized == true")
-      return c, c
+      -- A new one: the old one, asked to shut down, is there until it has.
+      local id = lua("local c = E2E.client(); return c and c.initialized and c.id")
+      return id and id ~= old, id
     end, 15000)
     wait_for("the server's daily budget to be back to none", function()
       local b = budget()

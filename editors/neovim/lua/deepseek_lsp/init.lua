@@ -1375,14 +1375,16 @@ function M.restart()
     if timer:is_closing() then
       return
     end
-    if tries == 60 then
-      terminate_all() -- 3 s without exiting after shutdown: a server that hangs
+    if tries == 80 then
+      -- 4 s without exiting after shutdown (it stops its work under way first: 2 s on a busy
+      -- machine): a server that hangs.
+      terminate_all()
     end
-    if start_all() or tries > 100 then
+    if start_all() or tries > 140 then
       timer:stop()
       timer:close()
-      if tries > 100 then
-        util.notify_user("deepseek-lsp did not stop within 5 s; not restarted", vim.log.levels.WARN)
+      if tries > 140 then
+        util.notify_user("deepseek-lsp did not stop within 7 s; not restarted", vim.log.levels.WARN)
       end
     end
   end))
