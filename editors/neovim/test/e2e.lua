@@ -1739,6 +1739,12 @@ step(":checkhealth deepseek_lsp with no key and a server that cannot start: erro
   text = health({ "/nonexistent/deepseek-lsp" })
   check(not text:find("Open a file", 1, true), "advice to open a file with one open:\n" .. text)
   check(text:find("not running: the server command `/nonexistent/deepseek-lsp` is not executable", 1, true), "the client section says not why:\n" .. text)
+  -- A server that does not answer --version in time (a busy machine): slow, not "exited with 124".
+  vim.fn.writefile({ "#!/bin/sh", "exec /usr/bin/tail -f /dev/null" }, bin .. "/slow-server")
+  vim.fn.setfperm(bin .. "/slow-server", "rwxr-xr-x")
+  text = health({ bin .. "/slow-server" })
+  check(text:find("WARNING server command: " .. bin .. "/slow-server", 1, true) and text:find("did not answer within 5 s", 1, true), "a slow --version:\n" .. text)
+  check(not text:find("exited with 124", 1, true), "a slow --version is an exit status:\n" .. text)
 end)
 
 step("a Neovim nightly whose vim.lsp.inline_completion has no enable()/select(): ghost text, no error on <M-]>", function()

@@ -58,6 +58,12 @@ function M.check()
       if done and res and res.code == 0 then
         ok(found)
         ok("version: " .. vim.trim(res.stdout or ""))
+      elseif done and res and res.code == 124 and (res.signal or 0) ~= 0 then
+        -- Killed at the time limit (vim.system says 124): slow, not broken. A busy machine's
+        -- Python start took longer, and "exited with 124" was an error for a server that ran.
+        warn(("%s, but `%s` did not answer within 5 s"):format(found, table.concat(argv, " ")), {
+          "A slow start (a busy machine, a cold Python): the Client section below says whether it runs",
+        })
       elseif done and res then
         -- A python3 without the server (cmd = python3 -m deepseek_lsp) is found on PATH, but the
         -- server cannot start: an OK for the command read as a working install.
