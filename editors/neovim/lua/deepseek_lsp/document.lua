@@ -72,11 +72,24 @@ function M.may_serve(bufnr)
   return false
 end
 
---- Why ``bufnr``, a buffer without a name, is not served (for :DeepSeekStatus), or nil.
+--- Why ``bufnr`` is not served (for :DeepSeekStatus), or nil. The status said only "not the
+--- current buffer" in a terminal or a buffer of a type setup() leaves out, as if it should be.
 ---@param bufnr integer
+---@param filetypes string[]? setup()'s filetypes
 ---@return string?
-function M.why_not_served(bufnr)
-  if api.nvim_buf_get_name(bufnr) ~= "" or vim.bo[bufnr].buftype ~= "" or #our_clients(bufnr) > 0 then
+function M.why_not_served(bufnr, filetypes)
+  if #our_clients(bufnr) > 0 then
+    return nil
+  end
+  local buftype = vim.bo[bufnr].buftype
+  if buftype ~= "" then
+    return ("it is not a file (buftype=%s)"):format(buftype)
+  end
+  local ft = vim.bo[bufnr].filetype
+  if filetypes and not vim.tbl_contains(filetypes, ft) then
+    return ("its filetype %q is not in setup()'s filetypes (%s)"):format(ft, table.concat(filetypes, ", "))
+  end
+  if api.nvim_buf_get_name(bufnr) ~= "" then
     return nil
   end
   if vim.bo[bufnr].filetype == "" then

@@ -1271,7 +1271,7 @@ function M.status_lines(stats)
       lines[#lines + 1] = ("  this file: %s%s"):format(own.kind, own.message ~= "" and ": " .. own.message or "")
     end
   end
-  local why = #clients > 0 and document.why_not_served(bufnr)
+  local why = #clients > 0 and document.why_not_served(bufnr, M.config.filetypes)
   if why then
     -- The statusline is blank there, as in a buffer the plugin does not know: say why.
     lines[#lines + 1] = "  this buffer is not served: " .. why
