@@ -32,6 +32,7 @@ import {
   serverSettings,
   subSection,
   toggleReport,
+  toggleTarget,
   userValue,
 } from './settings';
 import { notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
@@ -668,7 +669,7 @@ class DeepSeekExtension implements vscode.Disposable {
           ? () => void vscode.commands.executeCommand('workbench.trust.manage')
           : undefined,
       toggle: {
-        on: vscode.workspace.getConfiguration(SECTION, this.statusBar.editor?.document.uri ?? null).get<boolean>('completion.enable', true),
+        on: vscode.workspace.getConfiguration(SECTION, this.statusBar.editor?.document ?? null).get<boolean>('completion.enable', true),
         run: () => void this.toggleCompletions(),
       },
     });
@@ -722,20 +723,19 @@ class DeepSeekExtension implements vscode.Disposable {
   }
 
   private async toggleCompletions(): Promise<void> {
-    // The settings of the file being edited: completion.enable may be its folder's own.
+    // The settings of the file being edited: completion.enable may be its folder's or its language's own.
     const document = this.statusBar.editor?.document;
-    const cfg = vscode.workspace.getConfiguration(SECTION, document?.uri ?? null);
-    const i = cfg.inspect<boolean>('completion.enable');
+    const cfg = vscode.workspace.getConfiguration(SECTION, document ?? null);
     const current = cfg.get<boolean>('completion.enable', true);
     // Write where the value in force comes from, so the toggle takes effect.
-    const target =
-      i?.workspaceFolderValue !== undefined
-        ? vscode.ConfigurationTarget.WorkspaceFolder
-        : i?.workspaceValue !== undefined
-          ? vscode.ConfigurationTarget.Workspace
-          : vscode.ConfigurationTarget.Global;
-    await cfg.update('completion.enable', !current, target);
-    const where = target === vscode.ConfigurationTarget.WorkspaceFolder ? ' in this folder' : '';
+    const { target, inLanguage } = toggleTarget(cfg.inspect<boolean>('completion.enable'));
+    const targets = {
+      folder: vscode.ConfigurationTarget.WorkspaceFolder,
+      workspace: vscode.ConfigurationTarget.Workspace,
+      global: vscode.ConfigurationTarget.Global,
+    };
+    await cfg.update('completion.enable', !current, targets[target], inLanguage);
+    const where = (inLanguage ? ` in ${document?.languageId} files` : '') + (target === 'folder' ? ' in this folder' : '');
     const sent = document && !notSentReason(document.uri.scheme);
     const report = toggleReport(!current, sent ? document.languageId : undefined, cfg.get('completion.languages'), where);
     if (!report.notify) {

@@ -65,7 +65,69 @@ export function serverSettings(keys: string[], scope?: vscode.Uri): Record<strin
       }
     }
   }
+  if (keys.includes('completion.enable')) {
+    foldLanguageEnable(out, enableByLanguage(scope));
+  }
   return out;
+}
+
+/**
+ * `deepseek.completion.enable` as each language that has its own sets it at `scope`
+ * (`"[markdown]": {"deepseek.completion.enable": false}`), resolved by VS Code: a language's
+ * value wins over the plain one of any scope, as for editor.* settings.
+ */
+export function enableByLanguage(scope?: vscode.Uri): Record<string, boolean> {
+  const ids = vscode.workspace.getConfiguration(SECTION, scope ?? null).inspect('completion.enable')?.languageIds ?? [];
+  const out: Record<string, boolean> = {};
+  for (const languageId of ids) {
+    const value = vscode.workspace.getConfiguration(SECTION, { uri: scope, languageId }).get('completion.enable');
+    if (typeof value === 'boolean') {
+      out[languageId] = value;
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts the languages' own `completion.enable` into the `completion.languages` table the server
+ * is sent (LSP's workspace/configuration has no language scope, and the server already keeps
+ * that per-language switch): a language is on when its `enable` and the table both say so.
+ * The plain `enable` off with a language turning it on becomes `enable` on, every other
+ * language off. `settings` (the server's nested object) is changed in place.
+ */
+export function foldLanguageEnable(settings: Record<string, any>, byLanguage: Record<string, boolean>): void {
+  const completion = settings.completion ?? {};
+  const enable = completion.enable ?? true;
+  const languages = completion.languages ?? {};
+  // A wrong type is the server's to report (with what it uses instead); nothing to fold into.
+  if (typeof enable !== 'boolean' || typeof languages !== 'object' || Array.isArray(languages)) {
+    return;
+  }
+  const differing = Object.keys(byLanguage).filter((id) => byLanguage[id] !== enable);
+  if (!differing.length) {
+    return;
+  }
+  const table: Record<string, unknown> = enable ? { ...languages } : { '*': false };
+  for (const id of differing) {
+    table[id] = enable ? false : languageEnabled(languages, id);
+  }
+  settings.completion = { ...completion, enable: true, languages: table };
+}
+
+/** Where "Toggle Completions" writes `completion.enable`: where the value in force comes from. */
+export function toggleTarget(i: Inspected | undefined): { target: 'folder' | 'workspace' | 'global'; inLanguage: boolean } {
+  // A language's own value (any scope) wins over every plain one: flipping a plain one changed nothing.
+  if (i?.workspaceFolderLanguageValue !== undefined) {
+    return { target: 'folder', inLanguage: true };
+  }
+  if (i?.workspaceLanguageValue !== undefined) {
+    return { target: 'workspace', inLanguage: true };
+  }
+  if (i?.globalLanguageValue !== undefined) {
+    return { target: 'global', inLanguage: true };
+  }
+  const target = i?.workspaceFolderValue !== undefined ? 'folder' : i?.workspaceValue !== undefined ? 'workspace' : 'global';
+  return { target, inLanguage: false };
 }
 
 /** A sub-section such as "deepseek.completion" out of the full object. */

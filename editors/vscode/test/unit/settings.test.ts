@@ -1,13 +1,14 @@
 // What the server is sent and when the user is asked for a key (src/settings.ts).
 import * as assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { languageEnabled, needsKeyPrompt, toggleReport, userValue } from '../../src/settings';
+import { languageEnabled, needsKeyPrompt, serverSettings, toggleReport, toggleTarget, userValue } from '../../src/settings';
 import { stub } from './vscode-stub';
 
 beforeEach(() => {
   // As VS Code does: an unset setting reads as its default contributed in package.json.
   stub.defaults = { 'deepseek.baseUrl': 'https://api.deepseek.com' };
   stub.config = {};
+  stub.languageConfig = {};
 });
 
 test('a self-hosted endpoint set in DEEPSEEK_BASE_URL (deepseek.baseUrl unset) is not told to set an API key', () => {
@@ -47,4 +48,40 @@ test('completion.languages: a language named wins over "*", which wins over the 
   assert.equal(languageEnabled({ '*': false }, 'go'), false);
   assert.equal(languageEnabled({}, 'go'), true);
   assert.equal(languageEnabled(null, 'go'), true);
+});
+
+const KEYS = ['completion.enable', 'completion.languages', 'review.mode'];
+
+test('"[markdown]": {"deepseek.completion.enable": false} reaches the server as Markdown turned off', () => {
+  stub.languageConfig = { markdown: { 'deepseek.completion.enable': false } };
+  // Before, the server was sent nothing and completed Markdown files.
+  assert.deepEqual(serverSettings(KEYS), { completion: { enable: true, languages: { markdown: false } } });
+  // With the user's own table kept; a language's enable and its table entry both must say on.
+  stub.config = { 'deepseek.completion.languages': { go: false, markdown: true } };
+  assert.deepEqual(serverSettings(KEYS), { completion: { enable: true, languages: { go: false, markdown: false } } });
+});
+
+test('completions turned off but on for Python ("[python]") reach the server as on in Python files only', () => {
+  stub.config = { 'deepseek.completion.enable': false, 'deepseek.completion.languages': { python: false, go: true } };
+  stub.languageConfig = { python: { 'deepseek.completion.enable': true }, rust: { 'deepseek.completion.enable': true } };
+  // Python stays off by its table entry; Rust is on; Go (on in the table only) stays off with the rest.
+  assert.deepEqual(serverSettings(KEYS).completion, { enable: true, languages: { '*': false, python: false, rust: true } });
+});
+
+test('a language override equal to the plain setting sends what was sent before', () => {
+  stub.config = { 'deepseek.review.mode': 'onCommand' };
+  stub.languageConfig = { python: { 'deepseek.completion.enable': true }, markdown: { 'editor.wordWrap': 'on' } };
+  assert.deepEqual(serverSettings(KEYS), { review: { mode: 'onCommand' } });
+  stub.config = { 'deepseek.completion.enable': false };
+  stub.languageConfig = { python: { 'deepseek.completion.enable': false } };
+  assert.deepEqual(serverSettings(KEYS), { completion: { enable: false } });
+});
+
+test('"Toggle Completions" in a file whose language has its own completion.enable flips that one', () => {
+  // Flipping the plain setting changed nothing there: the language's value wins.
+  assert.deepEqual(toggleTarget({ globalValue: true, globalLanguageValue: false }), { target: 'global', inLanguage: true });
+  assert.deepEqual(toggleTarget({ workspaceFolderValue: false, workspaceLanguageValue: true }), { target: 'workspace', inLanguage: true });
+  assert.deepEqual(toggleTarget({ workspaceFolderLanguageValue: true, globalLanguageValue: false }), { target: 'folder', inLanguage: true });
+  assert.deepEqual(toggleTarget({ globalValue: true, workspaceFolderValue: false }), { target: 'folder', inLanguage: false });
+  assert.deepEqual(toggleTarget(undefined), { target: 'global', inLanguage: false });
 });

@@ -3,6 +3,8 @@
 
 export const stub: {
   config: Record<string, unknown>;
+  /** Language-specific values (`"[markdown]": {...}` in settings.json), by language id, then full key. */
+  languageConfig: Record<string, Record<string, unknown>>;
   /** The defaults contributed in package.json, which get() answers for an unset setting. */
   defaults: Record<string, unknown>;
   workspaceFolders: { name?: string; uri: { fsPath: string; scheme: string } }[] | undefined;
@@ -11,7 +13,7 @@ export const stub: {
   activeUri: string | undefined;
   /** Fires window.onDidChangeActiveTextEditor's listeners. */
   editorListeners: ((editor: unknown) => void)[];
-} = { config: {}, defaults: {}, workspaceFolders: undefined, quickPicks: [], activeUri: undefined, editorListeners: [] };
+} = { config: {}, languageConfig: {}, defaults: {}, workspaceFolders: undefined, quickPicks: [], activeUri: undefined, editorListeners: [] };
 
 /** A text editor on `uri` as statusBar.ts sees it. */
 export function fakeEditor(uri: string): { document: { uri: { scheme: string; path: string; toString(): string } } } {
@@ -35,15 +37,27 @@ export const workspace = {
   get workspaceFolders() {
     return stub.workspaceFolders;
   },
-  getConfiguration(section: string) {
+  getConfiguration(section: string, scope?: unknown) {
+    // A language's own value wins over the plain one, as in VS Code, when the scope names a language.
+    const languageId = (scope as { languageId?: string } | null | undefined)?.languageId;
+    const own = (full: string) => (languageId !== undefined ? stub.languageConfig[languageId] ?? {} : {})[full];
     return {
       get<T>(key: string, fallback?: T): T | undefined {
         const full = `${section}.${key}`;
+        if (own(full) !== undefined) {
+          return own(full) as T;
+        }
         return full in stub.config ? (stub.config[full] as T) : full in stub.defaults ? (stub.defaults[full] as T) : fallback;
       },
-      inspect<T>(key: string): { defaultValue?: T; globalValue?: T } {
+      inspect<T>(key: string): { defaultValue?: T; globalValue?: T; globalLanguageValue?: T; languageIds?: string[] } {
         const full = `${section}.${key}`;
-        return { defaultValue: stub.defaults[full] as T, globalValue: stub.config[full] as T };
+        const languageIds = Object.keys(stub.languageConfig).filter((id) => full in stub.languageConfig[id]);
+        return {
+          defaultValue: stub.defaults[full] as T,
+          globalValue: stub.config[full] as T,
+          globalLanguageValue: own(full) as T,
+          languageIds: languageIds.length ? languageIds : undefined,
+        };
       },
     };
   },
