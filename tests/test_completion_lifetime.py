@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import weakref
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +248,77 @@ async def test_a_block_cut_by_the_token_limit_is_shown_without_its_half_line(
     uri = "file:///w/b.py"
     completing.open(uri, "def f(items):\n    \n")
     assert await completing.inline(uri, 1, 4) == ["return sum(items)"]  # one line: all there is
+
+
+def _turn_off_in_folder(completing: Completing) -> None:
+    """The folder's own settings pulled again (a multi-root workspace's folder turned off)."""
+    settings = completing.services.settings
+    completing.services.folder_settings = {"file:///w": replace(settings, completion=replace(settings.completion, enable=False))}
+    completing.completion.folder_settings_changed()
+
+
+@pytest.mark.parametrize(
+    "turn_off",
+    [
+        lambda c: c.configure(enable=False),
+        lambda c: c.configure(languages={"python": False}),
+        lambda c: c.configure(exclude=["**/a.py"]),
+        _turn_off_in_folder,
+    ],
+    ids=["turned-off", "language-off", "excluded", "folder-off"],
+)
+async def test_a_suggestion_in_flight_when_its_file_is_turned_off_is_not_shown(
+    completing: Completing, fake_deepseek: FakeDeepSeek, turn_off: Callable[[Completing], None]
+) -> None:
+    """Completions turned off (the toggle, a language's setting, an exclusion, a folder's own)
+    while the model was answering: the answer arrived a moment later and was shown as ghost
+    text all the same, in a file the status bar already called Inactive, and its stream was
+    paid for to its end."""
+    gate = threading.Event()
+    arrived = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def held(body: dict[str, Any]) -> str:
+        loop.call_soon_threadsafe(arrived.set)  # the fake answers in a thread of its own
+        gate.wait(10)
+        return "compute(a)"
+
+    fake_deepseek.responder(held, path=FIM)
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = 1\nx = \n")
+    asked = asyncio.create_task(completing.inline(uri, 1, 4))
+    try:
+        await asyncio.wait_for(arrived.wait(), 10)  # the request is at the model, its answer held
+        turn_off(completing)
+        assert completing.completion.stats.backend_cancelled == 1  # its stream closed at once
+    finally:
+        gate.set()
+    assert await asked == []
+
+
+async def test_a_prefetch_of_a_file_turned_off_stops(fake_deepseek: FakeDeepSeek) -> None:
+    """The next block asked for while a suggestion was shown streamed on to its end, every
+    token billed, after the file's completions were turned off: it was never to be shown."""
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        second = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def answer(body: dict[str, Any]) -> str:
+            if body["prompt"].endswith("a = "):
+                return "x + 1"
+            loop.call_soon_threadsafe(second.set)  # the fake answers in a thread of its own
+            return "\n    return a" + " + a" * 40
+
+        fake_deepseek.responder(answer, path=FIM)
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(x):\n    a = \n")
+        fake_deepseek.set_latency(per_token=0.2)  # the prefetch streams for seconds
+        assert await completing.inline(uri, 1, 8) == ["x + 1"]
+        await asyncio.wait_for(second.wait(), 10)
+        completing.configure(enable=False)
+        prefetch = fake_deepseek.requests_to(FIM)[1]
+        assert await fake_deepseek.wait_closed_async(prefetch, timeout=5.0)
+        assert not prefetch.completed
+    finally:
+        await completing.stop()

@@ -421,13 +421,26 @@ class CompletionFeature(Feature):
             new.exclude,
             new.completion.max_file_bytes,
         ):
+            self._drop_turned_off()
             self._refresh_status()
 
     def workspace_folders_changed(self) -> None:
         self.crawler.folders_changed()
 
     def folder_settings_changed(self) -> None:
+        self._drop_turned_off()
         self._refresh_status()
+
+    def _drop_turned_off(self) -> None:
+        """Closes the streams of the files the settings now turn off (the toggle, a language's
+        switch, an exclusion, a folder's own): their answer, coming a moment later, was shown as
+        ghost text in a file the status already called Inactive, and paid for to its end."""
+        for uri in {*self._fetches, *self._prefetch_tasks}:
+            doc = self.services.documents.get(uri)
+            if doc is not None and self._inactive_reason(doc):
+                self._cancel_fetch(uri)
+                for task in self._prefetch_tasks.pop(uri, ()):
+                    task.cancel()
 
     def _refresh_status(self) -> None:
         """The status as the new settings make it, for the document used last: toggling
