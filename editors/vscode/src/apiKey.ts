@@ -96,3 +96,20 @@ export function afterKeyCleared(status: ServerStatus): ServerStatus {
     message: 'No API key: you cleared it. Run "DeepSeek: Set API Key" to use completions and review again.',
   };
 }
+
+/**
+ * What a first start without a key says. `inSettings`: "deepseek.apiKey" is written in a
+ * settings file (the server's README names an apiKey setting), which VS Code never passes on: the
+ * key lives in its secret storage. That user was told only "no API key is set".
+ */
+export function noKeyPrompt(inSettings: boolean): { text: string; actions: string[] } {
+  if (inSettings) {
+    return {
+      text:
+        'DeepSeek: "deepseek.apiKey" in your settings is not read: VS Code keeps the key in its secret storage ' +
+        '(a settings file gets shared, synced and committed). Move it there, then delete that line.',
+      actions: ['Move to Secret Storage', 'Set API Key'],
+    };
+  }
+  return { text: 'DeepSeek: no API key is set; completions and review need one.', actions: ['Set API Key'] };
+}

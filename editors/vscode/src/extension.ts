@@ -17,7 +17,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { isNoKeyMessage, keyClearedMessage, keyInputProblem } from './apiKey';
+import { isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
@@ -26,6 +26,7 @@ import { installCommand, resolveServer, shownCommandLine, workspaceCwd } from '.
 import { ServerStderr } from './serverLog';
 import {
   isOurSection,
+  keyInSettings,
   needsKeyPrompt,
   SECTION,
   serverKeys,
@@ -585,13 +586,15 @@ class DeepSeekExtension implements vscode.Disposable {
       return;
     }
     this.toldNoKey = true;
-    void vscode.window
-      .showWarningMessage('DeepSeek: no API key is set; completions and review need one.', 'Set API Key')
-      .then((choice) => {
-        if (choice) {
-          void this.setApiKey();
-        }
-      });
+    const written = keyInSettings();
+    const prompt = noKeyPrompt(written !== undefined);
+    void vscode.window.showWarningMessage(prompt.text, ...prompt.actions).then((choice) => {
+      if (choice === 'Move to Secret Storage' && written !== undefined) {
+        void this.setApiKey(written);
+      } else if (choice) {
+        void this.setApiKey();
+      }
+    });
   }
 
   /** Auto-saves of a notebook (files.autoSave) wait for a pause in typing before the server
@@ -675,8 +678,10 @@ class DeepSeekExtension implements vscode.Disposable {
     });
   }
 
-  private async setApiKey(): Promise<void> {
+  /** `value`: a key to offer in the box (the one written in settings.json), checked as one typed. */
+  private async setApiKey(value?: string): Promise<void> {
     const key = await vscode.window.showInputBox({
+      value,
       title: 'DeepSeek API key',
       prompt: 'Stored in VS Code\'s secret storage (never in settings) and passed to the language server at start.',
       placeHolder: 'sk-…',
@@ -696,6 +701,16 @@ class DeepSeekExtension implements vscode.Disposable {
     this.setKeyCleared(false);
     // onDidChange restarts the server too; whichever comes second finds nothing to do.
     await this.syncKey();
+    if (keyInSettings() === trimmed) {
+      const choice = await vscode.window.showInformationMessage(
+        'DeepSeek: the API key is saved in the secret storage. Delete "deepseek.apiKey" from your settings file now.',
+        'Open User Settings (JSON)',
+      );
+      if (choice) {
+        void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+      }
+      return;
+    }
     vscode.window.setStatusBarMessage('DeepSeek: API key saved', 3000);
   }
 

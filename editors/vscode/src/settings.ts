@@ -198,3 +198,9 @@ export function toggleReport(nowOn: boolean, languageId: string | undefined, lan
     ? { text: `DeepSeek completions are on${where}, but not in this ${languageId} file: ${byLanguages}.`, notify: true }
     : { text: `DeepSeek completions are off${where} (in this ${languageId} file they already were: ${byLanguages}).`, notify: true };
 }
+
+/** "deepseek.apiKey" as written in a settings file (no setting of the extension's: never sent), or undefined. */
+export function keyInSettings(): string | undefined {
+  const value = vscode.workspace.getConfiguration(SECTION).get<unknown>('apiKey');
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}

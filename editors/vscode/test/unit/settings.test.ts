@@ -1,7 +1,8 @@
 // What the server is sent and when the user is asked for a key (src/settings.ts).
 import * as assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { languageEnabled, needsKeyPrompt, serverSettings, toggleReport, toggleTarget, userValue } from '../../src/settings';
+import { noKeyPrompt } from '../../src/apiKey';
+import { keyInSettings, languageEnabled, needsKeyPrompt, serverSettings, toggleReport, toggleTarget, userValue } from '../../src/settings';
 import { stub } from './vscode-stub';
 
 beforeEach(() => {
@@ -84,4 +85,19 @@ test('"Toggle Completions" in a file whose language has its own completion.enabl
   assert.deepEqual(toggleTarget({ workspaceFolderLanguageValue: true, globalLanguageValue: false }), { target: 'folder', inLanguage: true });
   assert.deepEqual(toggleTarget({ globalValue: true, workspaceFolderValue: false }), { target: 'folder', inLanguage: false });
   assert.deepEqual(toggleTarget(undefined), { target: 'global', inLanguage: false });
+});
+
+test('a key written as "deepseek.apiKey" in settings.json: the first start says it is not read and offers to move it', () => {
+  // The server's README names an apiKey setting; VS Code never passed it on, and the user was
+  // told only "no API key is set".
+  stub.config = { 'deepseek.apiKey': '  sk-in-settings \n' };
+  assert.equal(keyInSettings(), 'sk-in-settings');
+  const said = noKeyPrompt(keyInSettings() !== undefined);
+  assert.match(said.text, /"deepseek\.apiKey" in your settings is not read/);
+  assert.deepEqual(said.actions, ['Move to Secret Storage', 'Set API Key']);
+  // Without it, as before; never the key itself in what is shown.
+  assert.ok(!said.text.includes('sk-in-settings'));
+  stub.config = { 'deepseek.apiKey': '' };
+  assert.equal(keyInSettings(), undefined);
+  assert.deepEqual(noKeyPrompt(false).actions, ['Set API Key']);
 });
