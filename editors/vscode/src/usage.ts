@@ -1,6 +1,7 @@
 // "DeepSeek: Show Usage": today and this month per model, as a quick pick (or a Markdown report).
 
 import * as vscode from 'vscode';
+import { isNoKeyMessage } from './apiKey';
 import { formatCost, ScopeJSON, ServerStatus, TotalsJSON, UsageJSON } from './statusBar';
 
 interface UsageItem extends vscode.QuickPickItem {
@@ -97,11 +98,17 @@ export async function showUsage(
   // Read after the fetch, which brings the server's latest status: as the status bar shows it
   // (the server not started; the file being edited), not the server's last word about any file.
   const st = status();
+  // No key yet (a first start): setting one is what to do, at the top, picked by Enter; it was
+  // the menu's last entry, below the day's and the month's empty tables.
+  const noKey = isNoKeyMessage(st.message);
   items.push({
     label: `${st.kind === 'Normal' ? '$(sparkle)' : st.kind === 'Inactive' ? '$(circle-slash)' : st.kind === 'Warning' ? '$(warning)' : '$(error)'} Status: ${st.kind}`,
     detail: st.message || undefined,
-    action: 'refresh',
+    action: noKey ? 'key' : 'refresh',
   });
+  if (noKey) {
+    items.push({ label: '$(key) Set API key…', description: 'DeepSeek: Set API Key', action: 'key' });
+  }
   if (usage) {
     items.push(...scopeItems(`Today (${usage.today?.day ?? ''} UTC)`, usage.today));
     items.push(...scopeItems(`This month (${usage.month?.month ?? ''})`, usage.month));
@@ -134,7 +141,9 @@ export async function showUsage(
     items.push({ label: '$(markdown) Open as Markdown report', action: 'markdown' });
   }
   items.push({ label: '$(output) Show log', action: 'log' });
-  items.push({ label: '$(key) Set API key…', action: 'key' });
+  if (!noKey) {
+    items.push({ label: '$(key) Set API key…', action: 'key' });
+  }
   // In an untrusted workspace the server does not start: "Restart server" did nothing there.
   if (commands.trust) {
     items.push({ label: '$(shield) Manage workspace trust', action: 'trust' });

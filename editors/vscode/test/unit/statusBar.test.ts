@@ -176,3 +176,22 @@ test('after "Clear API Key" the server\'s "no API key" shows as Inactive, not as
   assert.match(shown(bar), /\$\(error\)/);
   bar.dispose();
 });
+
+test('at a first start without a key, clicking the red item offers "Set API key" first, not below the empty tables', async () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  const usage: UsageJSON = {
+    today: { day: '2025-01-02', models: {}, total: {} },
+    month: { month: '2025-01', models: {}, total: {} },
+    status: { kind: 'Error', message: "no API key: set DEEPSEEK_API_KEY in the server's environment", feature: 'config' },
+  };
+  stub.quickPicks = [];
+  await showUsage(async () => (bar.setUsage(usage), usage), () => bar.displayed, noCommands);
+  const items = stub.quickPicks[0].items as { label: string; action?: string }[];
+  assert.match(items[0].label, /Status: Error/);
+  assert.equal((items[0] as { action?: string }).action, 'key');
+  assert.match(items[1].label, /Set API key/);
+  assert.equal(items.filter((i) => /Set API key/.test(i.label)).length, 1);
+  bar.dispose();
+});
