@@ -564,8 +564,13 @@ class DeepSeekExtension implements vscode.Disposable {
    * says nothing of it after the user cleared the key on purpose.
    */
   private showServerMessage(params: ShowMessageParams): void {
-    if (isNoKeyMessage(params.message) && (this.keyCleared || this.toldNoKey)) {
+    if (isNoKeyMessage(params.message)) {
       this.log.info(params.message);
+      // Said once, with its buttons: the server's own text came first at a start against a
+      // URL of its own (the extension asks only for DeepSeek's), without "Set API Key".
+      if (!this.keyCleared && !this.toldNoKey) {
+        this.askForKey();
+      }
       return;
     }
     const show =
@@ -585,6 +590,10 @@ class DeepSeekExtension implements vscode.Disposable {
     if (!needsKeyPrompt(userValue('baseUrl'), process.env)) {
       return;
     }
+    this.askForKey();
+  }
+
+  private askForKey(): void {
     this.toldNoKey = true;
     const written = keyInSettings();
     const prompt = noKeyPrompt(written !== undefined);

@@ -124,10 +124,12 @@ else
 fi
 
 # User settings: the fake as endpoint, no debounce, no autosave, the server's python.
-# The API key is NOT here: the test types it into "DeepSeek: Set API Key" (secret storage).
+# The API key is NOT here: the test types it into "DeepSeek: Set API Key" (secret storage). The
+# "deepseek.apiKey" written here is one a user copied from the server's README: never read, said so.
 cat >"$RUN/user-data/User/settings.json" <<EOF
 {
   "deepseek.baseUrl": "http://127.0.0.1:$FAKE_PORT",
+  "deepseek.apiKey": "sk-written-in-settings-not-read",
   "deepseek.completion.debounce": 0,
   "deepseek.logLevel": "debug",
   "files.autoSave": "off",
