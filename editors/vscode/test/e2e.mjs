@@ -1108,6 +1108,87 @@ try {
     return "no unknown-setting message; the endpoint is still DEEPSEEK_BASE_URL's (the fake)";
   }, { needs: ['set-api-key', 'open-file'] });
 
+  await step('multi-root', async () => {
+    // A workspace of two folders (a .code-workspace file): alpha turns completions and review off
+    // in its own .vscode/settings.json, beta keeps the defaults, and the workspace file turns
+    // completions off for Markdown ("[markdown]"), as a user writes a language's own settings.
+    const root = path.join(path.dirname(WORKSPACE), 'multi');
+    const code = (name) => `def div_${name}(a, b):\n    ${FLAGGED}\n\n\ndef add_${name}(a, b):\n`;
+    for (const name of ['alpha', 'beta']) {
+      fs.mkdirSync(path.join(root, name, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(root, name, `${name}.py`), code(name));
+    }
+    fs.writeFileSync(path.join(root, 'alpha', '.vscode', 'settings.json'),
+      JSON.stringify({ 'deepseek.completion.enable': false, 'deepseek.review.mode': 'off' }, null, 2));
+    fs.writeFileSync(path.join(root, 'beta', 'notes.md'), '# Notes\n\nSome text.\n');
+    const wsFile = path.join(root, 'two.code-workspace');
+    fs.writeFileSync(wsFile, JSON.stringify({
+      folders: [{ path: 'alpha' }, { path: 'beta' }],
+      settings: { '[markdown]': { 'deepseek.completion.enable': false } },
+    }, null, 2));
+    const before = (await fakeRequests()).length;
+    await page.goto(`${CS_URL}/?workspace=${encodeURIComponent(wsFile)}`, { waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+    await waitFor('the server of the two-folder window (its GET /models)', async () =>
+      (await fakeRequests()).slice(before).some((r) => r.path === '/models' && r.authorized), 60000);
+    // The key is the user's (secret storage): no prompt for one in the new window.
+
+    const typeAtEnd = async (text) => {
+      // A click into the shown editor's text (the other tab's editor stays in the page, hidden).
+      await page.locator('.editor-instance .monaco-editor .view-lines >> visible=true').first().click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type(text, { delay: 60 });
+    };
+    // alpha first: what it would send goes out before beta's answers are waited for below.
+    await quickOpen('alpha.py', 'def div_alpha(a, b):');
+    const alphaStatus = await statusIs('Inactive', "folder's settings", 30000);
+    await typeAtEnd('    ret');
+    await page.keyboard.press('Control+S');
+    await waitFor('alpha.py saved', () => fs.readFileSync(path.join(root, 'alpha', 'alpha.py'), 'utf8').includes('    ret'), 10000);
+
+    await quickOpen('beta.py', 'def div_beta(a, b):');
+    await statusIs('Normal', '', 30000);
+    await typeAtEnd('    ret');
+    const ghost = await waitFor('ghost text in beta.py', async () =>
+      norm((await page.$$eval('.ghost-text-decoration', (els) => els.map((e) => e.textContent ?? ''))).join('')).trim(), 20000);
+    if (!ghost.includes('a + b')) {
+      throw new Error(`ghost text in beta.py is ${JSON.stringify(ghost)}, expected "a + b"`);
+    }
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    await waitFor('a review squiggle in beta.py', async () =>
+      (await page.$$('.editor-instance .monaco-editor .squiggly-warning')).length > 0, 45000);
+    // A request for alpha.py: a FIM prompt whose last file header (the file being completed)
+    // is alpha.py's, or a review of its code. (Its text may come with beta's as context.)
+    const forAlpha = (await fakeRequests()).slice(before).filter((r) => {
+      const body = r.json ?? {};
+      if (typeof body.prompt === 'string') {
+        const headers = [...body.prompt.matchAll(/^# Path: (.*)$/gm)];
+        return headers.length > 0 && headers[headers.length - 1][1].endsWith('alpha.py');
+      }
+      return r.path.includes('chat') && JSON.stringify(body).includes('div_alpha');
+    });
+    if (forAlpha.length) {
+      throw new Error(`${forAlpha.length} request(s) for alpha.py, whose folder turns completions and review off: ${forAlpha.map((r) => r.path).join(', ')}`);
+    }
+
+    // The workspace's "[markdown]" setting: Markdown files are Inactive, Python ones are not.
+    await quickOpen('notes.md', '# Notes');
+    const mdStatus = await statusIs('Inactive', 'markdown', 30000);
+    // Toggle Completions in that file flips the Markdown setting (the plain one would change nothing there).
+    await runCommand('DeepSeek: Toggle Completions');
+    await waitFor('"[markdown]" turned on in the workspace file', () => {
+      try {
+        return JSON.parse(fs.readFileSync(wsFile, 'utf8')).settings?.['[markdown]']?.['deepseek.completion.enable'] === true;
+      } catch {
+        return false;
+      }
+    }, 10000);
+    await statusIs('Normal', '', 30000);
+    return `alpha: ${norm(alphaStatus.split(' | ')[0]).slice(0, 70)}, nothing sent; beta: ghost text and a review; ` +
+      `notes.md: ${norm(mdStatus.split(' | ')[0]).slice(0, 60)}, then Normal after the toggle`;
+  }, { needs: ['set-api-key'] });
+
   await step('key-handling', async () => {
     const requests = await fakeRequests();
     const api = requests.filter((r) => !r.path.startsWith('/_fake'));
