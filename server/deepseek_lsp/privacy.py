@@ -96,6 +96,15 @@ def _command(name: str) -> str:
     return rf"{name}(?:(?!{name})[^\r\n])*?"
 
 
+#: sudo's options before its ``-S``: flags, and those that take a value (``-u app``, ``-g wheel``,
+#: ``-p ''``, ``--user=app``), which hid the ``-S`` after them. A value never starts with ``-``:
+#: one reading of each option, so the search stays linear.
+_SUDO_OPTIONS = (
+    r"""(?:[ \t]+(?:-[A-Za-z]*[ugpCDhrtTU][ \t]+(?:'[^'\r\n]*'|"[^"\r\n]*"|[^\s'"-]\S*)"""
+    r"""|-[A-Za-z]+|--[A-Za-z][\w-]*(?:=\S*)?))*?"""
+)
+
+
 #: A placeholder in a usage line (``--password PASSWORD``, ``-p PASS``, ``--password …``).
 _PLACEHOLDER = re.compile(r"[A-Z][A-Z_]*|\.\.\.|…")
 
@@ -111,13 +120,16 @@ def _user_password_in_list(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED
 
 
-#: htpasswd's options that take a value (bcrypt's cost, SHA's rounds).
-_HTPASSWD_VALUED = frozenset("Cr")
+def _batch_password(valued: str) -> Callable[[re.Match[str]], str]:
+    """The replacement for a tool that takes a password in batch mode, ``-b``, as its last
+    positional word (``valued``: its options that take a value)."""
+    return functools.partial(_htpasswd, valued=frozenset(valued))
 
 
-def _htpasswd(match: re.Match[str]) -> str:
-    """``htpasswd -b [-c] file user password`` (``-nb user password``): the last word of the
-    command, after as many words as the options say."""
+def _htpasswd(match: re.Match[str], valued: frozenset[str] = frozenset("Cr")) -> str:
+    """``htpasswd -b [-c] file user password`` (``-nb user password``; ``valued``: bcrypt's cost,
+    SHA's rounds), ``mosquitto_passwd -b file user password``: the last word of the command,
+    after as many words as the options say."""
     words = list(re.finditer(r"[^\s\"'`()]+", match.group(2)))  # inside its quotes, if any
     flags = ""
     positional: list[re.Match[str]] = []
@@ -127,7 +139,7 @@ def _htpasswd(match: re.Match[str]) -> str:
             skip = False
         elif word.group().startswith("-") and not positional:
             flags += word.group()[1:]
-            skip = bool(flags) and flags[-1] in _HTPASSWD_VALUED
+            skip = bool(flags) and flags[-1] in valued
         else:
             positional.append(word)
     wanted = 2 if "n" in flags else 3
@@ -801,6 +813,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"(" + _command(r"openssl(?<=\bopenssl)\b") + r"(?<!\S)-[kK][ \t]+)" + _CLI_ARGUMENT), _cli_argument),
     # To the end of the command: a backtick closes one quoted in prose or markdown.
     (re.compile(r"(htpasswd(?<=\bhtpasswd)\b)([^\r\n;|&`]*)"), _htpasswd),
+    # Mosquitto's ``mosquitto_passwd -b file user password`` (``-H`` a hash, ``-I`` its iterations).
+    (re.compile(r"(mosquitto_passwd(?<=\bmosquitto_passwd)\b)([^\r\n;|&`]*)"), _batch_password("HI")),
     (
         re.compile(r"(" + _command(r"smbclient(?<=\bsmbclient)\b") + r"(?<!\S)(?:-U|--user)(?:[ \t]+|=))" + _CLI_ARGUMENT),
         _cli_user_password("%"),
@@ -899,15 +913,24 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(r"(" + _command(r"(?:pscp|plink|psftp)(?<![\w-]pscp)(?<![\w-]plink)(?<![\w-]psftp)(?:\.exe)?\b") + r"(?<!\S)-pw[ \t]+)" + _CLI_ARGUMENT),
         _cli_argument,
     ),
-    (re.compile(r"(" + _command(r"x11vnc(?<=\bx11vnc)\b") + r"(?<!\S)-passwd[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    # ``-storepasswd pass file`` too (with one word, the file, it asks for the password).
+    (
+        re.compile(
+            r"(" + _command(r"x11vnc(?<=\bx11vnc)\b")
+            + r"(?<!\S)-(?:passwd|storepasswd(?=[ \t]+\S+[ \t]+[^\s-]))[ \t]+)" + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
     (re.compile(r"(" + _command(r"mysqladmin(?<=\bmysqladmin)\b") + r"(?<!\S)password[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
     (re.compile(r"(" + _command(r"lftp(?<=\blftp)\b") + r"(?<!\S)-u[ \t]+)" + _CLI_ARGUMENT), _cli_user_password(",")),
     # NetworkManager's ``nmcli dev wifi connect SSID password X`` and a connection's
-    # ``wifi-sec.psk X`` (``802-11-wireless-security.psk``, ``802-1x.password``).
+    # ``wifi-sec.psk X`` (``802-11-wireless-security.psk``, a WEP key ``wep-key0``..``3``, LEAP's
+    # password; ``802-1x.password``, a private key's, a mobile or PPPoE connection's password, a PIN).
     (
         re.compile(
             r"(" + _command(r"nmcli(?<=\bnmcli)\b")
-            + r"(?<!\S)(?:password|(?:wifi-sec|802-11-wireless-security)\.psk|802-1x\.password)[ \t]+)"
+            + r"(?<!\S)(?:password|(?:wifi-sec|802-11-wireless-security)\.(?:psk|wep-key[0-3]|leap-password)"
+            + r"|(?:802-1x|gsm|cdma|pppoe)\.(?:[\w-]*password|pin))[ \t]+)"
             + _CLI_ARGUMENT
         ),
         _cli_argument,
@@ -925,7 +948,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # A password given to ``sudo -S`` as a here-string (``sudo -S cmd <<< "..."``).
     (
         re.compile(
-            r"(sudo(?<=\bsudo)(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b(?:(?!sudo)[^\r\n|;&<])*<<<[ \t]*)"
+            r"(sudo(?<=\bsudo)" + _SUDO_OPTIONS + r"[ \t]+-[A-Za-z]*S\b(?:(?!sudo)[^\r\n|;&<])*<<<[ \t]*)"
             + _CLI_ARGUMENT
         ),
         _cli_argument,
@@ -1051,7 +1074,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(
             r"""(echo(?<=\becho)[ \t]+(?:-n[ \t]+)?(["']?))(?![$%{<-])([^\s"'`|;&<>]+)"""
-            r"""(?=\2[ \t]*\|[ \t]*sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S)"""
+            r"""(?=\2[ \t]*\|[ \t]*sudo""" + _SUDO_OPTIONS + r"""[ \t]+-[A-Za-z]*S)"""
         ),
         _piped_password,
     ),
@@ -1475,7 +1498,7 @@ _TRIGGERS = (
     # PuTTY's ``-pw``, ``lftp -u``, a Wi-Fi ``psk`` (wpa_supplicant's, nmcli's), Net-SNMP's tools
     # and IOS's ``snmp-server host``, ``sudo -S ... <<<``. (Mosquitto's and ipmitool's ``-P`` have
     # " -p"; x11vnc's, mysqladmin's and nmcli's ``passwd``/``password`` have "passw".)
-    *("-pw", "lftp", "psk", "snmp", "<<<"),
+    *("-pw", "lftp", "psk", "snmp", "<<<", "wep-key"),
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
