@@ -316,6 +316,18 @@ def _prose_safe_argument(match: re.Match[str]) -> str:
     return _cli_argument(match, bare_needs_symbol=True)
 
 
+#: A flag's value that is a setting, not a secret: ``name=value`` pairs (``--secret-key
+#: id=x,src=...``), a number (a count, a size).
+_SETTING_VALUE = re.compile(r"[\w.-]+=|\d+\Z")
+
+
+def _secret_flag(match: re.Match[str]) -> str:
+    """A key's or a token's flag value (see _prose_safe_argument), unless a setting."""
+    if _SETTING_VALUE.match(match.group(_argument_group(match))):
+        return match.group(0)
+    return _prose_safe_argument(match)
+
+
 #: An Oracle logon's password, after ``user/`` (``scott/tiger@orcl``): bare, up to the ``@`` of
 #: the database, or in double quotes (Oracle's own, for a password with symbols in it).
 _ORACLE_PASSWORD = r"""(?:"(?P<double>[^"\r\n]+)"|(?P<bare>(?![-<{(\[\\])[^\s@"'`;|&<>/\\,]+))"""
@@ -839,7 +851,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(
             "( "
-            + _command(r"login\b(?:(?<=docker login)|(?<=podman login)|(?<=nerdctl login)|(?<=registry login))")
+            + _command(r"login\b(?:(?<=docker login)|(?<=podman login)|(?<=nerdctl login)|(?<=registry login)|(?<=\boc login))")
             + r"(?<!\S)-p(?:[ \t]+|=)?)" + _CLI_ARGUMENT
         ),
         _cli_argument,
@@ -900,10 +912,39 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _cli_argument,
     ),
-    (re.compile(r"(--pass(?<![\w-]--pass)(?:word|wd|phrase)?[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
-    # wget's and curl-like tools' ``--ftp-password X`` (``--http-password``, ``--proxy-password``),
-    # the space form: the ``=`` form is an assignment's.
-    (re.compile(r"(--(?:ftp|http|proxy)-pass(?:word|wd)?[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    # ``--password X``, and any tool's with words before it: wget's ``--ftp-password X``
+    # (``--http-password``, ``--proxy-password``), ``--admin-password``, ``--db-password``; not
+    # one that asks (``--ask-password URL``). The space form: the ``=`` form is an assignment's.
+    (re.compile(r"(--(?<![\w-]--)(?!(?:no|ask|prompt)-)(?:[a-z0-9]+-)*pass(?:word|wd|phrase)?[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    # A key's, a token's or a client secret's flag, the space form (``--api-key X``, ``az storage
+    # --account-key X``, ``aws secretsmanager --secret-string X``, ``--auth-token X``): see
+    # _secret_flag. Not ``--secret`` alone: Docker's and Podman's name a secret (``--secret id=x``).
+    (
+        re.compile(
+            r"(--(?<![\w-]--)(?!(?:no|ask|prompt)-)(?:[a-z0-9]+-)*(?:api-?key|(?:client|app|api|consumer)-secret"
+            r"|(?:account|access|secret|master)-key|secret-string|token)[ \t]+)" + _CLI_ARGUMENT
+        ),
+        _secret_flag,
+    ),
+    # Tools whose ``-p`` is the password: PsExec, cqlsh, rabbitmqadmin, twine, conan, ``dotnet nuget``
+    # (``oc login -p`` is with ``docker login`` below).
+    (
+        re.compile(
+            r"(?<![\w./-])(?:(?:psexec(?:64)?|paexec|cqlsh|rabbitmqadmin|twine|conan)(?:\.exe)?|dotnet[ \t]+nuget)\b"
+            r"(?:(?!psexec|paexec|cqlsh|rabbitmqadmin|twine|conan|dotnet)[^\r\n])*?(?<!\S)-p[ \t]+" + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # Windows' ``schtasks ... /ru user /rp X`` (``/u user /p X``; ``*`` asks for it), ``winrs -p:X``.
+    (
+        re.compile(r"(?i:schtasks)(?:(?!(?i:schtasks))[^\r\n])*?[ \t]/[rR]?[pP][ \t]+(?!\*)" + _CLI_ARGUMENT),
+        _cli_argument,
+    ),
+    (re.compile(r"(?i:winrs)(?:(?!(?i:winrs))[^\r\n])*?(?<!\S)[-/](?i:p|password):" + _CLI_ARGUMENT), _cli_argument),
+    # RAR's ``-pX`` and ``-hpX`` (headers too), attached (``-p`` alone asks, ``-p-`` is none).
+    (re.compile(_command(r"(?<![\w./-])(?:un)?rar\b") + r"(?<!\S)-h?p" + _CLI_ARGUMENT), _cli_argument),
+    # GitHub CLI's ``gh secret set NAME --body X`` (``-b X``, ``-bX``; without it, it asks).
+    (re.compile(r"(" + _command(r"gh[ \t]+secret[ \t]+set\b") + r"(?<!\S)(?:--body(?:[ \t]+|=)|-b[ \t]*))" + _CLI_ARGUMENT), _cli_argument),
     # Tools whose password flag is their own: Mosquitto's ``-P``, ipmitool's ``-P``, PuTTY's
     # ``pscp``/``plink``/``psftp -pw``, ``x11vnc -passwd``, ``mysqladmin ... password X`` (the new
     # password, a positional command), ``lftp -u user,pass``.
@@ -1499,6 +1540,7 @@ _TRIGGERS = (
     # and IOS's ``snmp-server host``, ``sudo -S ... <<<``. (Mosquitto's and ipmitool's ``-P`` have
     # " -p"; x11vnc's, mysqladmin's and nmcli's ``passwd``/``password`` have "passw".)
     *("-pw", "lftp", "psk", "snmp", "<<<", "wep-key"),
+    *("schtasks", " -hp"),  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
