@@ -24,14 +24,14 @@ def assert_redacted(text: str) -> None:
     assert privacy.has_trigger(text), "the quick path finds it"
 
 
-def assert_not_in_prompts(text: str, mark: str) -> None:
+def assert_not_in_prompts(text: str, mark: str, secret: str = SECRET) -> None:
     """Through a completion prompt (its window redacted around the lines known clean), the cursor
-    at ``mark``, inside the secret, or just before it."""
+    at ``mark``, inside the secret, or just before it: neither half of it is sent."""
     doc = Document("file:///w/app.src", text)
-    for cursor in (text.index(mark), text.index(SECRET) + 5, text.index(SECRET) - 1):
+    for cursor in (text.index(mark), text.index(secret) + 5, text.index(secret) - 1):
         fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=_count)
         sent = fim.prompt + fim.suffix
-        assert SECRET[:5] not in sent and SECRET[5:] not in sent, (cursor, sent)
+        assert secret[:5] not in sent and secret[5:] not in sent, (cursor, sent)
 
 
 #: The size of a pathological line: a quadratic pattern takes seconds over it, a linear one a

@@ -60,6 +60,10 @@ _SENDGRID = re.compile(r"SG\.(?<=\bSG\.)[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![
 #: A Twilio API key (``SK`` and 32 hex digits), the same way: "sk" is in every ``task``.
 _TWILIO = re.compile(r"SK(?<=\bSK)[0-9a-fA-F]{32}(?![A-Za-z0-9_])")
 
+#: A Twilio auth token after its account's SID (``Client("AC...", "...")``): the SID is an
+#: account's name, the token its password (32 hex digits, like many a hash: only after a SID).
+_TWILIO_AUTH = re.compile(r"""(AC(?<=\bAC)[0-9a-f]{32}["']?[ \t]*,\s*["'])[0-9a-f]{32}(?=["'])""")
+
 #: An XML element's or attribute's name that says it holds a secret (``dbPassword``, ``api.token``).
 _SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
 
@@ -692,6 +696,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # secret's ``tls.key``, a kubeconfig's ``client-key-data``, a key kept in an environment
     # variable. Certificates, encoded alike, stay.
     (re.compile(r"\bLS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2}"), _base64_private_key),
+    # An AWS secret access key after its key ID, in a call's or a list's next literal
+    # (``Minio(host, "AKIA...", "...")``, ``("AKIA...", "...")``): 40 characters no name goes with.
+    (
+        re.compile(r"""((?:AKIA|ASIA)[A-Z0-9]{16}["'][ \t]*,\s*["'])[A-Za-z0-9/+]{40}(?=["'])"""),
+        r"\1" + REDACTED,
+    ),
     (re.compile(r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"), REDACTED),
     (re.compile(r"\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])"), REDACTED),
     (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), REDACTED),
@@ -710,6 +720,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # a lower-cased trigger, "sg." is in every ``msg.`` of ordinary code.
     (_SENDGRID, REDACTED),
     (_TWILIO, REDACTED),
+    (_TWILIO_AUTH, r"\1" + REDACTED),
+    # age's secret keys (Bech32, upper case); Tailscale's auth and API keys.
+    (re.compile(r"AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}\b"), REDACTED),
+    (re.compile(r"tskey-(?<=\btskey-)[A-Za-z0-9-]{20,}"), REDACTED),
+    # minisign's and signify's secret keys: the line after their ``untrusted comment: ... secret
+    # key`` line, or the base64 itself, by its algorithms' bytes (``EdScB2``, ``Ed\0\0B2``, ``EdBK``).
+    (
+        re.compile(r"(?m)^(untrusted comment:(?=[^\r\n]*secret key)[^\r\n]*\r?\n)[A-Za-z0-9+/]{40,}={0,2}"),
+        r"\1" + REDACTED,
+    ),
+    (re.compile(r"RW(?<=\bRW)(?:RTY0Iy|QAAEIy|RCSw)[A-Za-z0-9+/]{100,}={0,2}"), REDACTED),
+    # WireGuard's ``PresharedKey = ...`` (its ``PrivateKey`` is a private key's assignment): a
+    # key of 32 bytes in base64.
+    (re.compile(r"(?m)^([ \t]*PresharedKey[ \t]*=[ \t]*)[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]="), r"\1" + REDACTED),
     (re.compile(r"\bpypi-AgE[A-Za-z0-9_-]{50,}"), REDACTED),  # PyPI upload tokens (a macaroon)
     # The literal first in these, the word boundary after it (see _SENDGRID): ~0.2 ms a
     # keystroke each, as ``\b`` first, over the suspect lines of a large window.
@@ -1540,7 +1564,8 @@ _TRIGGERS = (
     # and IOS's ``snmp-server host``, ``sudo -S ... <<<``. (Mosquitto's and ipmitool's ``-P`` have
     # " -p"; x11vnc's, mysqladmin's and nmcli's ``passwd``/``password`` have "passw".)
     *("-pw", "lftp", "psk", "snmp", "<<<", "wep-key"),
-    *("schtasks", " -hp"),  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
+    *("schtasks", " -hp"),
+    *("tskey-", "rwrty0iy", "rwqaaeiy", "rwrcsw", "presharedkey"),  # Tailscale, minisign, signify, WireGuard  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
@@ -1569,6 +1594,16 @@ def has_trigger(text: str) -> bool:
         any(trigger in low for trigger in _TRIGGERS)
         or any(pattern.search(low) is not None for pattern in _TRIGGER_PATTERNS)
     )
+
+
+#: Case-sensitive words a secret's pattern starts with, looked for apart from the triggers:
+#: lower-cased, they are in too much code (``msg.``, ``task``, ``each``).
+_CASED_TRIGGERS = ("SG.", "SK", "AC")
+
+
+def _may_hold_secret(text: str) -> bool:
+    """Whether a few lines where two texts redacted apart meet may hold a secret across them."""
+    return has_trigger(text) or any(word in text for word in _CASED_TRIGGERS)
 
 
 def _outside(clean: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
@@ -1875,6 +1910,8 @@ def redact(
         redacted = _apply(((_SENDGRID, REDACTED),), redacted, keep_lines)
     if "SK" in redacted:
         redacted = _apply(((_TWILIO, REDACTED),), redacted, keep_lines)
+    if "AC" in redacted:
+        redacted = _apply(((_TWILIO_AUTH, r"\1" + REDACTED),), redacted, keep_lines)
     if "variable" in redacted:
         redacted = _apply(_TERRAFORM, redacted, keep_lines)
     if "default" in redacted or "default" in before[_line_start(before, len(before)) :]:
@@ -1977,7 +2014,7 @@ def _value_below_name(text: str, before: str) -> str:
     lo = _last_lines_start(before)
     hi = _first_lines_end(text)
     # The word that says what the value is may follow it: ``echo | sudo -S`` after the cursor.
-    found = _value_below(before[lo:], text, hi, None) if has_trigger(before[lo:] + text[:hi]) else None
+    found = _value_below(before[lo:], text, hi, None) if _may_hold_secret(before[lo:] + text[:hi]) else None
     if found is None and "variable" in before and (block := _terraform_block_start(before)) >= 0:
         found = _value_below(before[block:], text, hi, _TERRAFORM)
     return text if found is None else found
@@ -2007,7 +2044,7 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     hi = _first_lines_end(suffix)
     joined = window[lo:] + suffix[:hi]
     found = None
-    if has_trigger(joined) or "SG." in joined or "SK" in joined:
+    if _may_hold_secret(joined):
         found = _split_across(window, suffix, lo, hi, None)
     # A default's line, or a heredoc's below it: the cursor in ``<<EOT\nSup3r|-S3cret\nEOT``.
     line = _line_start(window, len(window))
