@@ -185,6 +185,55 @@ def test_public_keys_and_ids_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- no secret ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # An ABNF rule in a comment (http.client), a filler of one character again and again.
+        "# token          = 1*tchar\n",
+        "        first_token_with_whitespace = 'xxx   '\n",
+        "API_KEY=XXXXXXXXXXXXXXXX\n",
+        # A doc's example cut short (jwt-decode's README).
+        'var token = "eyJ0eXAiO.../// jwt token";\n',
+        "TOKEN = 'ghp_abc…xyz'\n",
+        # Prose in a secret's place (pino's docs and tests), a mask (``**GDPR COMPLIANT**``).
+        "      {secret: 'will be redacted', logme: 'will be logged'},\n",
+        "      {secret: 'as will this', logme: 'as will this'}\n",
+        "      secret: 'please hide me',\n",
+        '{"secret":"**GDPR COMPLIANT**","logme":"will be logged"}\n',
+        # The word itself in a password's place (node-forge's README, hashlib's and distutils' tests).
+        "    name: 'challengePassword',\n    value: 'password'\n",
+        "// decrypt p12 using the password 'password'\n",
+        "        # Password : 'password'\n",
+        "out = pbkdf2(hash_name='sha1', password=b'password', salt=b'salt', iterations=1)\n",
+        # A server's default: the user's name again (RabbitMQ's ``guest``).
+        'node app.js | pino-mq -u "amqp://guest:guest@localhost/" -q "pino-logs"\n',
+    ],
+)
+def test_what_holds_no_secret_is_not_redacted(code: str) -> None:
+    """Each went out with ``[REDACTED]`` in it (lines of the standard library and node_modules);
+    a secret on the line after stays redacted."""
+    text = code + f'DB_PASSWORD = "{SECRET}"\n'
+    assert redact(text, keep_lines=True) == text.replace(SECRET, REDACTED)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "app.secret_key = 'super secret key'\n",
+        f'PASSWORD = "correct horse battery {SECRET}"\n',
+        f"amqp://guest:{SECRET}@rabbit.example.com/\n",
+        f"TOKEN = '*{SECRET}'\n",
+    ],
+)
+def test_secrets_like_those_are_still_redacted(text: str) -> None:
+    """Words without a sentence's, a password with one symbol, another user's password."""
+    out = redact(text, keep_lines=True)
+    assert SECRET not in out and "secret key'" not in out and REDACTED in out, out
+
+
 # -- time -----------------------------------------------------------------------------------------------
 
 PATHOLOGICAL = {

@@ -35,8 +35,9 @@ def _basic_credentials(match: re.Match[str]) -> str:
 
 
 def _url_password(match: re.Match[str]) -> str:
-    """A URL's password, unless a word in its place (``http://joe:password@proxy``: a doc's)."""
-    if _SECRET_PLACEHOLDER.fullmatch(match.group(2)):
+    """A URL's password, unless a word in its place (``http://joe:password@proxy``: a doc's) or
+    its user's name again (``amqp://guest:guest@``: a server's default, the first guess)."""
+    if _SECRET_PLACEHOLDER.fullmatch(match.group(2)) or match.group(2) == match.group(1)[3:-1]:
         return match.group(0)
     return match.group(1) + REDACTED + match.group(3)
 
@@ -1452,11 +1453,26 @@ _FORMAT_ONLY = re.compile(r"(?:%[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGcab]|\{[^{}]*\}
 
 
 #: A quoted value that is a type's name (a schema's ``"token": "string"``), a setting's word
-#: (fetch's ``credentials: "same-origin"``), or a mask (``"********"``, ``"[Redacted]"``).
+#: (fetch's ``credentials: "same-origin"``), or a mask (``"********"``, ``"[Redacted]"``,
+#: ``"**GDPR COMPLIANT**"``).
 _SETTING_OR_MASK = re.compile(
     r"(?i:string|number|boolean|secretstr|secretbytes|unknown|same-origin|include|omit|required|optional"
-    r"|enabled|disabled|hidden|\[redacted\]|<redacted>)|\*{3,}"
+    r"|enabled|disabled|hidden|\[redacted\]|<redacted>)|\*{3,}|\*\*[^*\r\n]+\*\*"
 )
+#: A value that holds no secret, quoted or not: a placeholder's character again and again
+#: (``xxx``, ``XXXXXXXX``, ``----``: a placeholder or a test's filler), an elision (``"eyJ0eXAiO..."``, a doc's
+#: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``).
+_NO_SECRET = re.compile(r"(?i)[ \t]*([x*.#_-])\1{2,}[ \t]*|.*(?:\.\.\.|…).*|password|\d+\*\d*[a-z][\w-]*")
+#: Words of a sentence, not of a passphrase: a value of three words or more holding one of
+#: them is prose (pino's ``secret: 'will be redacted'``, ``'please hide me'``).
+_FUNCTION_WORDS = frozenset(
+    ("a", "an", "the", "is", "are", "was", "be", "will", "as", "this", "that", "these", "me", "please", "not", "to", "of", "it")
+)
+
+
+def _is_prose(value: str) -> bool:
+    words = value.split()
+    return len(words) >= 3 and all(w.isalpha() for w in words) and any(w.lower() in _FUNCTION_WORDS for w in words)
 
 
 def _is_format_only(value: str) -> bool:
@@ -1469,7 +1485,7 @@ _PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0
 
 def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
     value = (quoted if quote else bare) or ""
-    if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value):
+    if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
         return whole
     # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
     # credentials inside one (``://user:pass@``) have their own pattern.
@@ -1486,7 +1502,7 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
         return whole
     if quote:
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
-        if _is_message(value) or _is_format_only(value) or _SETTING_OR_MASK.fullmatch(value):
+        if _is_message(value) or _is_prose(value) or _is_format_only(value) or _SETTING_OR_MASK.fullmatch(value):
             return whole
         formatted = sep.lower().endswith(("f", "$", "$@", "@$"))  # the literal's prefix
         kept = _interpolated(value, formatted)
