@@ -185,6 +185,45 @@ def test_public_keys_and_ids_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- names ------------------------------------------------------------------------------------------------
+
+NAMES = [
+    f"DBPASS={SECRET}\n",
+    f"export ROOTPASS='{SECRET}'\n",
+    f"SSHPASS={SECRET} sshpass -e ssh deploy@host\n",
+    f"remotepass = {SECRET}\n",
+    f"  adminpass: {SECRET}\n",
+    f"APP_KEY=base64:{SECRET}\n",
+    f"RAILS_MASTER_KEY={SECRET}\n",
+    f'config.encryption_key = "{SECRET}"\n',
+    f"NEW_RELIC_LICENSE_KEY={SECRET}\n",
+    f'{{"masterKey": "{SECRET}"}}\n',
+]
+
+
+@pytest.mark.parametrize("text", NAMES)
+def test_a_value_under_such_a_name_is_redacted(text: str) -> None:
+    out = redact(text, keep_lines=True)
+    assert SECRET not in out and REDACTED in out, out
+
+
+@pytest.mark.parametrize("line", NAMES[::3])
+def test_a_value_under_such_a_name_is_not_in_a_completion_prompt(line: str) -> None:
+    assert_not_in_prompts("#!/bin/sh\nset -e\n\n" + line + "echo done\n", "echo done")
+
+
+def test_words_ending_in_pass_and_key_lookups_stay() -> None:
+    kept = (
+        "bypass = True\n"
+        "compass = Compass(north=0)\n"
+        "surpass = 'everyone'\n"
+        "APP_KEY = get_app_key()\n"
+        "license_key = request.args['key']\n"
+        "RAILS_MASTER_KEY=$RAILS_MASTER_KEY\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- no secret ---------------------------------------------------------------------------------------------
 
 
@@ -257,6 +296,9 @@ PATHOLOGICAL = {
     "untrusted comments": repeated("untrusted comment: secret key "),
     "minisign prefixes": repeated("RWRTY0Iy"),
     "preshared keys": repeated("\nPresharedKey = "),
+    "pass names": repeated("DBPASS="),
+    "key names": repeated("app_key="),
+    "key names run together": repeated("masterkeyappkey"),
 }
 
 

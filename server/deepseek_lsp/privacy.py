@@ -69,7 +69,12 @@ _TWILIO_AUTH = re.compile(r"""(AC(?<=\bAC)[0-9a-f]{32}["']?[ \t]*,\s*["'])[0-9a-
 _SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)"
 
 #: A word in a name that says it holds a secret.
-_SECRET_WORDS = r"(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN(?!I[SZ])|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?)"
+#: (A framework's key that signs or encrypts: Laravel's ``APP_KEY``, Rails' ``RAILS_MASTER_KEY``,
+#: an ``ENCRYPTION_KEY``; a product's ``LICENSE_KEY``.)
+_SECRET_WORDS = (
+    r"(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN(?!I[SZ])|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?"
+    r"|(?:MASTER|ENCRYPTION|LICENSE|APP)_?KEY)"
+)
 
 #: A name an assignment of a secret is to (``DB_PASSWORD``, ``apiKey``, ``smtpPass``), in a
 #: case-insensitive verbose pattern. The whole word holding such a word, found by a lookahead:
@@ -78,6 +83,8 @@ _SECRET_WORDS = r"(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN(?!I[SZ])|API[_-
 #: where the word has it, keep the search linear.
 _ASSIGNED_NAME = r"""\b(?:(?=[A-Z0-9_]*?""" + _SECRET_WORDS + r""")[A-Z0-9_]+(?:(?:(?<=API)|(?<=ACCESS)|(?<=PRIVATE))-KEY[A-Z0-9_]*)?(?![A-Z0-9_])
     |(?:[A-Z0-9_]*_)?PASS  # ``pass``, ``SMTP_PASS`` (nodemailer, compose files); not ``bypass``
+    # A word run into it (``DBPASS``, ``remotepass``, ``SSHPASS``); not ``compass``, ``surpass``.
+    |(?:DB|ROOT|ADMIN|USER|SSH|SMTP|MAIL|FTP|SQL|MYSQL|PG|REDIS|REMOTE|LOCAL|RPC|VNC|WIFI|LDAP|BIND|PROXY|STORE|KEY)PASS(?![A-Z0-9_])
     |(?-i:[A-Za-z0-9]*[a-z0-9]Pass)  # camelCase ``dbPass``, ``smtpPass``; not ``compass``
     )"""
 
@@ -1587,6 +1594,12 @@ _TRIGGERS = (
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
 #: ``dbPass := ...`` or one aligned with its neighbours. One search, not a find for each form.
 _PASS_NAME = re.compile(r"pass(?:(?<=_pass)|[:=\"']| [=:]|  )")
+#: The names of keys that sign or encrypt (see _SECRET_WORDS), lower-cased: one search, re skipping
+#: to each ``key``.
+_KEY_NAME = re.compile(
+    r"key(?:(?<=master_key)|(?<=masterkey)|(?<=encryption_key)|(?<=encryptionkey)|(?<=license_key)"
+    r"|(?<=licensekey)|(?<=app_key)|(?<=appkey))"
+)
 #: A password hash after a user's name, lower-cased (see the pattern): one search.
 _HASH_AFTER_NAME = re.compile(r":\$\$?(?:apr1|2[aby]|[156y])\$|:\{sha\}")
 #: An Oracle tool's logon, lower-cased: ``rman``'s command line, SQL*Plus's ``connect user/``
@@ -1599,7 +1612,7 @@ _ORACLE_LOGONS = (
     re.compile(r"imp (?<![\w./-]imp )[ \t]*\S+/"),
 )
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (_PASS_NAME, _HASH_AFTER_NAME, *_ORACLE_LOGONS)
+_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, _HASH_AFTER_NAME, *_ORACLE_LOGONS)
 
 
 def has_trigger(text: str) -> bool:
