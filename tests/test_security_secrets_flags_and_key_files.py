@@ -224,6 +224,48 @@ def test_words_ending_in_pass_and_key_lookups_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- piped and hashed ---------------------------------------------------------------------------------------
+
+PIPED = [
+    f"printf '%s' '{SECRET}' | docker login -u bob --password-stdin registry.example.com\n",
+    f'printf "{SECRET}" | podman login -u bob --password-stdin quay.io\n',
+    f"echo {SECRET} | passwd --stdin deploy\n",
+    f"echo -n '{SECRET}' | vncpasswd -f > ~/.vnc/passwd\n",
+    f"printf '{SECRET}\\n{SECRET}\\n' | smbpasswd -s -a deploy\n",
+    f"passwd --stdin deploy <<< '{SECRET}'\n",
+    f"vncpasswd -f <<< {SECRET} > ~/.vnc/passwd\n",
+    f'useradd -m -p "$(openssl passwd -6 \'{SECRET}\')" deploy\n',
+    f"openssl passwd -1 -salt xyz {SECRET}\n",
+    f"mkpasswd -m sha-512 {SECRET}\n",
+    f"mkpasswd --method=yescrypt '{SECRET}'\n",
+]
+
+
+@pytest.mark.parametrize("text", PIPED)
+def test_a_piped_or_hashed_password_is_redacted(text: str) -> None:
+    out = redact(text, keep_lines=True)
+    assert SECRET not in out and REDACTED in out, out
+
+
+@pytest.mark.parametrize("line", PIPED[::3])
+def test_a_piped_or_hashed_password_is_not_in_a_completion_prompt(line: str) -> None:
+    assert_not_in_prompts("#!/bin/sh\nset -e\n\n" + line + "echo done\n", "echo done")
+
+
+def test_what_reads_the_password_elsewhere_stays() -> None:
+    kept = (
+        'printf \'%s\' "$REGISTRY_PASSWORD" | docker login -u bob --password-stdin\n'
+        "echo $PW | passwd --stdin deploy\n"
+        'vncpasswd -f <<< "$VNC_PASSWORD"\n'
+        "openssl passwd -6 -stdin < pw.txt\n"
+        "openssl passwd -salt xyz\n"
+        "mkpasswd -m sha-512\n"
+        "mkpasswd --method sha-512\n"
+        "printf '%s\\n' done | tee log\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- no secret ---------------------------------------------------------------------------------------------
 
 
@@ -299,6 +341,13 @@ PATHOLOGICAL = {
     "pass names": repeated("DBPASS="),
     "key names": repeated("app_key="),
     "key names run together": repeated("masterkeyappkey"),
+    "printf pipes": repeated("printf a | "),
+    "stdin here-strings": repeated("passwd --stdin <<<"),
+    "openssl passwd options": "openssl passwd" + repeated(" -1"),
+    "mkpasswd options": "mkpasswd" + repeated(" -m x"),
+    "mkpasswd commands": repeated("mkpasswd -m "),
+    "mkpasswd long options": repeated("mkpasswd --method "),
+    "openssl salts": repeated("openssl passwd -salt "),
 }
 
 

@@ -1252,12 +1252,41 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(r"""(["'])(?![$(])([^"'\r\n]+?)(?=\1[ \t]*\|[ \t]*(?i:ConvertTo-SecureString)\b)"""),
         _piped_password,
     ),
+    # And ``printf`` (``printf '%s' '...'``), into any command that reads a password from its
+    # input: ``passwd --stdin user`` (Red Hat's), ``vncpasswd -f``, ``smbpasswd -s``.
     (
         re.compile(
-            r"""(\becho[ \t]+(?:-n[ \t]+)?(["']?))(?![$%{<-])([^\s"'`|;&<>]+)"""
-            r"""(?=\2[ \t]*\|[^|\r\n]*?[ \t]--password-stdin\b)"""
+            r"""((?:\becho[ \t]+(?:-n[ \t]+)?|\bprintf[ \t]+(?:(?:'%s(?:\\n)?'|"%s(?:\\n)?")[ \t]+)?)(["']?))"""
+            r"""(?![$%{<-])([^\s"'`|;&<>]+)"""
+            r"""(?=\2[ \t]*\|[^|\r\n]*?(?:[ \t]--password-stdin\b|\bpasswd[ \t]+--stdin\b|\bvncpasswd\b"""
+            r"""|\bsmbpasswd\b[^|\r\n]*?[ \t]-s\b))"""
         ),
         _piped_password,
+    ),
+    # The same commands' here-strings (``passwd --stdin user <<< ...``, ``vncpasswd -f <<< ...``).
+    (
+        re.compile(
+            r"""((?:passwd[ \t]+--stdin|vncpasswd|--password-stdin)\b(?:(?!passwd|--password-stdin)[^\r\n|;&<])*<<<[ \t]*)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # ``openssl passwd -6 ...`` and ``mkpasswd -m sha-512 ...``: the password to hash, last
+    # (``-stdin`` reads it). Options with a value (``-salt x``, ``-m sha-512``) before it, not
+    # past the next ``mkpasswd`` (from each one in a line of them the options ran to its end).
+    (
+        re.compile(
+            r"""(openssl[ \t]+passwd\b(?:[ \t]+(?:-salt[ \t]+[^\s-]\S*|-(?!salt\b)[\w-]+))*[ \t]+)(?!-)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    (
+        re.compile(
+            r"""(mkpasswd\b(?:[ \t]+(?!mkpasswd)(?:-[mSRP][ \t]*(?!mkpasswd)[^\s-]\S*|--(?:method|salt|rounds|password-fd)(?:=|[ \t]+)(?!mkpasswd)\S+|-(?![mSRP]\b|-(?:method|salt|rounds|password-fd)\b)[\w-]+))*[ \t]+)(?!mkpasswd)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
     ),
     # A Dockerfile's ``RUN echo "root:secret" | chpasswd``: the password after the user's name.
     (
