@@ -266,6 +266,51 @@ def test_what_reads_the_password_elsewhere_stays() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- settings -----------------------------------------------------------------------------------------------
+
+SETTINGS = [
+    f"npm config set //registry.npmjs.org/:_authToken {SECRET}\n",
+    f"npm config set _auth {SECRET}\n",
+    f"yarn config set npmAuthToken {SECRET}\n",
+    f"git config --global github.token {SECRET}\n",
+    f"pulumi config set --secret dbPassword {SECRET}\n",
+    f"pulumi config set dbPassword '{SECRET}' --secret\n",
+    f'dotnet user-secrets set "Movies:ServiceApiKey" "{SECRET}"\n',
+    f"netlify env:set API_KEY {SECRET}\n",
+    f"poetry config pypi-token.pypi {SECRET}\n",
+    f"poetry config http-basic.private __token__ {SECRET}\n",
+    f"composer config --global http-basic.repo.example.com bob {SECRET}\n",
+    f"composer config -g github-oauth.github.com {SECRET}\n",
+    f"ngrok config add-authtoken {SECRET}\n",
+    f"mc alias set myminio https://minio.example.com minioadmin {SECRET}\n",
+    f"mc config host add myminio https://minio.example.com minioadmin '{SECRET}'\n",
+]
+
+
+@pytest.mark.parametrize("text", SETTINGS)
+def test_a_tools_secret_setting_is_redacted(text: str) -> None:
+    assert_redacted(text)
+
+
+@pytest.mark.parametrize("line", SETTINGS[::4])
+def test_a_tools_secret_setting_is_not_in_a_completion_prompt(line: str) -> None:
+    assert_not_in_prompts("#!/bin/sh\nset -e\n\n" + line + "echo done\n", "echo done")
+
+
+def test_settings_that_hold_no_secret_stay() -> None:
+    kept = (
+        "git config user.password\n"
+        "npm config set strict-ssl false\n"
+        'npm config set init-author-name "John Smith 2"\n'
+        "npm config get //registry.npmjs.org/:_authToken\n"
+        "config set token_type bearer\n"
+        "pulumi config set --secret dbPassword $DB_PASSWORD\n"
+        "mc alias set local http://localhost:9000 $MINIO_USER $MINIO_PASSWORD\n"
+        "git config --global credential.helper store\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- no secret ---------------------------------------------------------------------------------------------
 
 
@@ -348,6 +393,10 @@ PATHOLOGICAL = {
     "mkpasswd commands": repeated("mkpasswd -m "),
     "mkpasswd long options": repeated("mkpasswd --method "),
     "openssl salts": repeated("openssl passwd -salt "),
+    "setting keys": "config set " + repeated("token"),
+    "config sets": repeated("config set a "),
+    "mc aliases": repeated("mc alias set "),
+    "http-basic settings": repeated("config http-basic.a "),
 }
 
 

@@ -975,6 +975,34 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"(?i:winrs)(?:(?!(?i:winrs))[^\r\n])*?(?<!\S)[-/](?i:p|password):" + _CLI_ARGUMENT), _cli_argument),
     # RAR's ``-pX`` and ``-hpX`` (headers too), attached (``-p`` alone asks, ``-p-`` is none).
     (re.compile(_command(r"(?<![\w./-])(?:un)?rar\b") + r"(?<!\S)-h?p" + _CLI_ARGUMENT), _cli_argument),
+    # A tool's setting of a secret, its key then its value (``npm config set //host/:_authToken
+    # X``, ``yarn config set npmAuthToken X``, ``git config --global github.token X``, ``pulumi
+    # config set --secret dbPassword X``, ``dotnet user-secrets set "Db:Password" "X"``, ``netlify
+    # env:set API_KEY X``, ``poetry config pypi-token.pypi X``): see _prose_safe_argument. The
+    # key's word found by a lookahead: to the key's end, each ``token`` in a run of them was tried
+    # again.
+    (
+        re.compile(
+            r"""((?<![\w-])(?:config(?:[ \t]+set)?|user-secrets[ \t]+set|env:set)(?:[ \t]+-{1,2}[\w-]+)*[ \t]+(["']?)"""
+            r"""(?=[\w.:/@-]*?(?i:_auth(?![a-z])|password|passwd|token|secret|api[_-]?key|access[_-]?key))[\w.:/@-]+\2[ \t]+)"""
+            + _CLI_ARGUMENT
+        ),
+        _prose_safe_argument,
+    ),
+    # Composer's and Poetry's ``config http-basic.repo user X``, Composer's ``github-oauth.host X``
+    # (``gitlab-oauth``, ``bitbucket-oauth``).
+    (
+        re.compile(
+            r"""(config(?<![\w-]config)(?:[ \t]+-{1,2}[\w-]+)*[ \t]+(?:http-basic\.\S+[ \t]+\S+|[\w-]*-oauth\.\S+)[ \t]+)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # MinIO's client: ``mc alias set NAME URL ACCESS_KEY SECRET_KEY`` (``mc config host add``).
+    (
+        re.compile(r"""(\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+)""" + _CLI_ARGUMENT),
+        _cli_argument,
+    ),
     # GitHub CLI's ``gh secret set NAME --body X`` (``-b X``, ``-bX``; without it, it asks).
     (re.compile(r"(" + _command(r"gh[ \t]+secret[ \t]+set\b") + r"(?<!\S)(?:--body(?:[ \t]+|=)|-b[ \t]*))" + _CLI_ARGUMENT), _cli_argument),
     # Tools whose password flag is their own: Mosquitto's ``-P``, ipmitool's ``-P``, PuTTY's
@@ -1617,7 +1645,8 @@ _TRIGGERS = (
     # " -p"; x11vnc's, mysqladmin's and nmcli's ``passwd``/``password`` have "passw".)
     *("-pw", "lftp", "psk", "snmp", "<<<", "wep-key"),
     *("schtasks", " -hp"),
-    *("tskey-", "rwrty0iy", "rwqaaeiy", "rwrcsw", "presharedkey"),  # Tailscale, minisign, signify, WireGuard  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
+    *("tskey-", "rwrty0iy", "rwqaaeiy", "rwrcsw", "presharedkey"),  # Tailscale, minisign, signify, WireGuard
+    *("http-basic.", "-oauth.", "mc alias set", "mc config host"),  # Composer's, Poetry's, MinIO's  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
