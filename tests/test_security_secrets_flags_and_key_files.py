@@ -311,6 +311,47 @@ def test_settings_that_hold_no_secret_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- scripts and sessions -----------------------------------------------------------------------------------
+
+SESSIONS = [
+    f"http -a bob:{SECRET} https://api.example.com/items\n",
+    f"xh --auth=bob:{SECRET} POST api.example.com/items\n",
+    f'expect "Password:"\nsend "{SECRET}\\r"\n',
+    f'expect -re "\\[sudo\\] password for .*:" {{ send -- "{SECRET}\\n" }}\n',
+    f"redis-cli -h db.internal AUTH {SECRET}\n",
+    f"127.0.0.1:6379> AUTH default {SECRET}\n",
+    f"vault login {SECRET}\n",
+    "vault login s.AbCdEfGhIjKlMnOpQrStUvWx\n",  # an old token's shape, no digit
+    f"    authentication {{\n        auth_type PASS\n        auth_pass {SECRET}\n    }}\n",
+    f'curl -H "Authorization: Basic $(echo -n bob:{SECRET} | base64)" https://x\n',
+]
+
+
+@pytest.mark.parametrize("text", SESSIONS)
+def test_a_sessions_password_is_redacted(text: str) -> None:
+    out = redact(text, keep_lines=True)
+    assert SECRET not in out and "s.AbCdEfGhI" not in out and REDACTED in out, out
+
+
+@pytest.mark.parametrize("line", [SESSIONS[0], SESSIONS[2], SESSIONS[4], SESSIONS[8]])
+def test_a_sessions_password_is_not_in_a_completion_prompt(line: str) -> None:
+    assert_not_in_prompts("#!/bin/sh\nset -e\n\n" + line + "echo done\n", "echo done")
+
+
+def test_sessions_that_ask_or_name_the_password_stay() -> None:
+    kept = (
+        "http -a bob https://api.example.com\n"
+        "See http -a user:password for the syntax\n"
+        'expect "password:"\nsend "$pw\\r"\n'
+        'expect "Password:"\nsend "[lindex $argv 0]\\r"\n'
+        "redis-cli -a $REDIS_PASSWORD AUTH\n"
+        "vault login -method=userpass username=bob\n"
+        "Run vault login to authenticate\n"
+        'echo -n "http://example.com" | base64\n'
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- no secret ---------------------------------------------------------------------------------------------
 
 
@@ -397,6 +438,13 @@ PATHOLOGICAL = {
     "config sets": repeated("config set a "),
     "mc aliases": repeated("mc alias set "),
     "http-basic settings": repeated("config http-basic.a "),
+    "httpie flags": "http" + repeated(" -a"),
+    "httpie commands": repeated("http -a a:"),
+    "expect prompts": repeated('expect "password" send "'),
+    "redis auths": repeated("redis-cli AUTH "),
+    "redis prompts": repeated("1> AUTH a "),
+    "vault logins": repeated("vault login -a "),
+    "base64 pipes": repeated("echo a:b | "),
 }
 
 

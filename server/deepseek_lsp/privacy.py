@@ -328,6 +328,17 @@ def _prose_safe_argument(match: re.Match[str]) -> str:
     return _cli_argument(match, bare_needs_symbol=True)
 
 
+#: An old Vault token (newer ones, ``hvs.``, have a pattern of their own).
+_OLD_VAULT_TOKEN = re.compile(r"s\.[A-Za-z0-9]{24}")
+
+
+def _vault_token(match: re.Match[str]) -> str:
+    """``vault login``'s token: an old token's shape, or a value with a digit or a symbol."""
+    if _OLD_VAULT_TOKEN.fullmatch(match.group(_argument_group(match))):
+        return _cli_argument(match)
+    return _prose_safe_argument(match)
+
+
 #: A flag's value that is a setting, not a secret: ``name=value`` pairs (``--secret-key
 #: id=x,src=...``), a number (a count, a size).
 _SETTING_VALUE = re.compile(r"[\w.-]+=|\d+\Z")
@@ -1003,6 +1014,39 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(r"""(\bmc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+[ \t]+)""" + _CLI_ARGUMENT),
         _cli_argument,
     ),
+    # HTTPie's ``http -a user:secret`` (``https``, ``xh``; ``--auth``), as curl's ``-u``.
+    (
+        re.compile(
+            r"(" + _command(r"(?:https?|xh)(?<![\w./:-]http)(?<![\w./:-]https)(?<![\w./:-]xh)(?=[ \t])")
+            + r"(?<!\S)(?:-a|--auth)(?:[ \t]+|=))" + _CLI_ARGUMENT
+        ),
+        _cli_user_password(":"),
+    ),
+    # An ``expect`` script's answer to a password prompt (``expect "*assword:"`` then ``send
+    # "...\r"``, on its line or the next).
+    (
+        re.compile(
+            r"""(expect(?<![\w-]expect)[ \t]+(?:-[\w-]+[ \t]+)*(?:"[^"\r\n]*(?:assword|assphrase)[^"\r\n]*"|'[^'\r\n]*(?:assword|assphrase)[^'\r\n]*'|\S*(?:assword|assphrase)\S*)"""
+            r"""(?:[ \t]*\{)?[ \t]*(?:\r?\n[ \t]*)?send[ \t]+(?:--[ \t]+)?")(?![$\[])([^"\\\r\n]+)(?=\\r"|\\n"|")"""
+        ),
+        r"\1" + REDACTED,
+    ),
+    # Redis's ``AUTH [user] secret``, in ``redis-cli`` or after its prompt (``127.0.0.1:6379> AUTH``).
+    (
+        re.compile(
+            r"""((?:redis-cli\b(?:(?!redis-cli)[^\r\n])*?[ \t]|\d>[ \t]*)(?:AUTH|auth)[ \t]+(?:[^\s"'<>$%]+[ \t]+(?=[^\s-]))?)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # The Vault CLI's ``vault login TOKEN`` (old tokens are ``s.`` and 24 characters); not
+    # ``-method=userpass`` and its pairs (assignments).
+    (
+        re.compile(r"""(vault(?<![\w-]vault)[ \t]+login(?:[ \t]+-[\w-]+(?:=\S*)?)*[ \t]+)(?![\w.-]+=)""" + _CLI_ARGUMENT),
+        _vault_token,
+    ),
+    # keepalived's ``auth_pass secret`` (VRRP's password), first on its line.
+    (re.compile(r"(?m)^([ \t]*auth_pass[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
     # GitHub CLI's ``gh secret set NAME --body X`` (``-b X``, ``-bX``; without it, it asks).
     (re.compile(r"(" + _command(r"gh[ \t]+secret[ \t]+set\b") + r"(?<!\S)(?:--body(?:[ \t]+|=)|-b[ \t]*))" + _CLI_ARGUMENT), _cli_argument),
     # Tools whose password flag is their own: Mosquitto's ``-P``, ipmitool's ``-P``, PuTTY's
@@ -1316,11 +1360,12 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _cli_argument,
     ),
-    # A Dockerfile's ``RUN echo "root:secret" | chpasswd``: the password after the user's name.
+    # A Dockerfile's ``RUN echo "root:secret" | chpasswd``: the password after the user's name;
+    # ``echo -n user:secret | base64`` (an HTTP Basic header made by hand), the same.
     (
         re.compile(
-            r"""(\becho[ \t]+(?:-[ne]+[ \t]+)?(["']?)[^\s:"'`|]+:)(?!-)((?:[^\s"'`|;&<>]|(?!\2)[ \t])+)"""
-            r"""(?=\2[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b)"""
+            r"""(\becho[ \t]+(?:-[ne]+[ \t]+)?(["']?)[^\s:"'`|]+:)(?!-|//)((?:[^\s"'`|;&<>]|(?!\2)[ \t])+)"""
+            r"""(?=\2[ \t]*\|[ \t]*(?:(?:sudo[ \t]+)?chpasswd|base64|openssl[ \t]+base64)\b)"""
         ),
         _piped_password,
     ),
@@ -1646,7 +1691,10 @@ _TRIGGERS = (
     *("-pw", "lftp", "psk", "snmp", "<<<", "wep-key"),
     *("schtasks", " -hp"),
     *("tskey-", "rwrty0iy", "rwqaaeiy", "rwrcsw", "presharedkey"),  # Tailscale, minisign, signify, WireGuard
-    *("http-basic.", "-oauth.", "mc alias set", "mc config host"),  # Composer's, Poetry's, MinIO's  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
+    *("http-basic.", "-oauth.", "mc alias set", "mc config host"),  # Composer's, Poetry's, MinIO's
+    # HTTPie's ``-a``/``--auth``, ``echo user:pass | base64``, Redis's ``AUTH`` after its prompt,
+    # ``vault login`` (an ``expect`` script's password prompt has "passw").
+    *("http -a", "https -a", "xh -a", "--auth", "| base64", "> auth ", "vault login"),  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
