@@ -352,6 +352,32 @@ def test_sessions_that_ask_or_name_the_password_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- ODBC -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"conn = pyodbc.connect('DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=db;UID=sa;PWD={{{SECRET}}};')\n",
+        f'"ConnectionStrings": {{"Db": "Driver={{PostgreSQL}};Server=db;Uid=app;Password={{{SECRET}}};"}}\n',
+    ],
+)
+def test_an_odbc_password_in_braces_is_redacted(text: str) -> None:
+    assert_redacted(text)
+    assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end")
+
+
+def test_format_fields_in_a_password_s_place_stay() -> None:
+    kept = (
+        'conn = f"UID={user};PWD={password};"\n'
+        '"PWD={0};".format(pw)\n'
+        'f"Password={self.password};"\n'
+        "password={{ db_password }}\n"
+        "Password={pw!r}\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- no secret ---------------------------------------------------------------------------------------------
 
 
@@ -445,6 +471,7 @@ PATHOLOGICAL = {
     "redis prompts": repeated("1> AUTH a "),
     "vault logins": repeated("vault login -a "),
     "base64 pipes": repeated("echo a:b | "),
+    "odbc braces": repeated("PWD={a-b};"),
 }
 
 

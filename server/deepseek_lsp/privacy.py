@@ -1592,6 +1592,11 @@ def _is_format_only(value: str) -> bool:
 _PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0-9])")
 
 
+_ODBC_PASSWORD_NAME = re.compile(r"(?i)pwd|password")
+#: What a format string's field holds: a name, an index, a conversion, a format spec.
+_FORMAT_FIELD_BODY = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:![rsa])?(?::[^{}]*)?|\d*")
+
+
 def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
     value = (quoted if quote else bare) or ""
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
@@ -1621,6 +1626,11 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
         # command line inside a JSON string: ``PASSWORD=\"...\"``), which the string needs.
         escape = "\\" if closing and (len(value) - len(value.rstrip("\\"))) % 2 else ""
         return f"{name}{sep}{quote}{REDACTED}{escape}{closing}"
+    # An ODBC connection string's password in braces (``PWD={...};``, for one with symbols),
+    # not a format field (``password={password}``, ``PWD={0}``).
+    if value[:1] == "{" and value[-1:] == "}" and _ODBC_PASSWORD_NAME.fullmatch(name.strip()):
+        if not _FORMAT_FIELD_BODY.fullmatch(value[1:-1]):
+            return f"{name}{sep}{{{REDACTED}}}"
     # Unquoted code that only names where a secret comes from (a call, an attribute, a generic
     # type's ``Feature<Shape>``) stays.
     if any(ch in value for ch in "().[]{}<>"):
