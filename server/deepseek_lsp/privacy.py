@@ -1698,23 +1698,30 @@ _TRIGGERS = (
     # PuTTY's ``-pw``, ``lftp -u``, a Wi-Fi ``psk`` (wpa_supplicant's, nmcli's), Net-SNMP's tools
     # and IOS's ``snmp-server host``, ``sudo -S ... <<<``. (Mosquitto's and ipmitool's ``-P`` have
     # " -p"; x11vnc's, mysqladmin's and nmcli's ``passwd``/``password`` have "passw".)
-    *("-pw", "lftp", "psk", "snmp", "<<<", "wep-key"),
-    *("schtasks", " -hp"),
-    *("tskey-", "rwrty0iy", "rwqaaeiy", "rwrcsw", "presharedkey"),  # Tailscale, minisign, signify, WireGuard
-    *("http-basic.", "-oauth.", "mc alias set", "mc config host"),  # Composer's, Poetry's, MinIO's
-    # HTTPie's ``-a``/``--auth``, ``echo user:pass | base64``, Redis's ``AUTH`` after its prompt,
-    # ``vault login`` (an ``expect`` script's password prompt has "passw").
-    *("http -a", "https -a", "xh -a", "--auth", "| base64", "> auth ", "vault login"),  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
+    *("-pw", "lftp", "psk", "snmp", "<<<"),
+    *("schtasks", " -hp"),  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
+    *("http-basic.", "-oauth."),  # Composer's and Poetry's settings
+    # HTTPie's ``--auth``, ``echo user:pass | base64``, Redis's ``AUTH`` after its prompt,
+    # ``vault login`` (an ``expect`` script's password prompt has "passw"). Each string is a
+    # search of the window (~0.07 ms over 120 kB): those sharing a word are patterns below.
+    *("--auth", "| base64", "> auth ", "vault login"),
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
 #: ``dbPass := ...`` or one aligned with its neighbours. One search, not a find for each form.
 _PASS_NAME = re.compile(r"pass(?:(?<=_pass)|[:=\"']| [=:]|  )")
-#: The names of keys that sign or encrypt (see _SECRET_WORDS), lower-cased: one search, re skipping
-#: to each ``key``.
+#: The names of keys that sign or encrypt (see _SECRET_WORDS), a WEP key (nmcli's ``wep-key0``),
+#: WireGuard's ``PresharedKey``, a Tailscale key, lower-cased: one search, re skipping to each ``key``.
 _KEY_NAME = re.compile(
     r"key(?:(?<=master_key)|(?<=masterkey)|(?<=encryption_key)|(?<=encryptionkey)|(?<=license_key)"
-    r"|(?<=licensekey)|(?<=app_key)|(?<=appkey))"
+    r"|(?<=licensekey)|(?<=app_key)|(?<=appkey)|(?<=wep-key)|(?<=presharedkey)|(?<=tskey)-)"
+)
+#: minisign's and signify's secret keys by their first bytes, HTTPie's ``-a``, MinIO's ``mc alias
+#: set``, lower-cased: a search each, re skipping to its first characters.
+_KEY_AND_LOGIN_WORDS = (
+    re.compile(r"rw(?:rty0iy|qaaeiy|rcsw)"),
+    re.compile(r" -a(?:(?<=http -a)|(?<=https -a)|(?<=xh -a))"),
+    re.compile(r"mc (?:alias set|config host)"),
 )
 #: A password hash after a user's name, lower-cased (see the pattern): one search.
 _HASH_AFTER_NAME = re.compile(r":\$\$?(?:apr1|2[aby]|[156y])\$|:\{sha\}")
@@ -1728,7 +1735,7 @@ _ORACLE_LOGONS = (
     re.compile(r"imp (?<![\w./-]imp )[ \t]*\S+/"),
 )
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, _HASH_AFTER_NAME, *_ORACLE_LOGONS)
+_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS)
 
 
 def has_trigger(text: str) -> bool:
