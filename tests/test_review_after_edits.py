@@ -215,3 +215,46 @@ async def test_a_model_switched_mid_review_stops_the_old_review_and_starts_the_n
         assert not fake_deepseek.requests_to(CHAT)[0].completed
         assert await eventually(lambda: len(editor.diagnostics()) == 1, timeout=10)
         assert [r.json["model"] for r in fake_deepseek.requests_to(CHAT)] == [old.review.model, "deepseek-v4-flash"]
+
+
+async def test_findings_stay_on_their_code_through_many_edits_above_below_and_between(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Diagnostics not moved off their lines by a key are kept as shown (their positions are not
+    read again after every key): each one still points at its code, edit after edit, lines
+    added and removed above it, text typed on its line, before and after it."""
+    import random
+
+    functions = "".join(f"def load_{n}(path):\n    data = read(path)\n    return data\n\n\n" for n in range(12))
+    fake_deepseek.responder(reviewer((WRAP,)), path=CHAT)
+    rng = random.Random(29)
+    async with Editor(fake_deepseek, functions) as editor:
+        await editor.review_file()
+        assert len(editor.diagnostics()) == 12
+        for _ in range(150):
+            at = rng.randrange(len(editor.text) + 1)
+            kind = rng.randrange(5)
+            if kind == 0:
+                editor.replace(at, at, "x")
+            elif kind == 1:
+                editor.replace(at, at, "\n")
+            elif kind == 2:
+                editor.replace(at, at, "# a\n# b\n")
+            elif kind == 3:  # a line joined to the next
+                nl = editor.text.find("\n", at)
+                if nl >= 0:
+                    editor.replace(nl, nl + 1, "")
+            else:
+                editor.replace(at, min(len(editor.text), at + rng.randrange(1, 12)), "")
+            shown = editor.diagnostics()
+            for d in shown:
+                code = editor.text[editor._offset(d.range.start) : editor._offset(d.range.end)]
+                assert code == WRAP.needle, (d.range, code)
+            # As a full recomputation places them.
+            doc = editor.services.documents.get(editor.uri)
+            assert doc is not None
+            state = editor.review._files[editor.uri]
+            fresh = editor.review.diagnostics(doc, state.findings)
+            assert [(d.code, d.range) for d in shown] == [(d.code, d.range) for d in fresh]
+        # Edits inside some findings' code dropped those; the others were followed.
+        assert 0 < len(editor.diagnostics()) < 12
