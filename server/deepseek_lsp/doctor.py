@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from fnmatch import fnmatchcase
 from typing import TextIO
 
 import httpx
@@ -37,19 +38,59 @@ def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
     return ok, problems
 
 
-def servers(settings: Settings, config: EndpointConfig) -> list[str]:
-    """The API bases the language server sends requests to: reviews' and, when another server
-    answers completions (``fimBaseUrl``), that one too."""
+def servers(settings: Settings, config: EndpointConfig) -> dict[str, list[tuple[str, str]]]:
+    """The API bases the language server sends requests to (reviews' and, when another server
+    answers completions (``fimBaseUrl``), that one too), each with the models it is asked for
+    as ``(setting, model)``: left empty where the name is not the server's to check (DeepSeek,
+    whose list need not name every alias it takes; llama-server, which answers with the model
+    it loaded whatever the request names)."""
     if settings.backend == "llamacpp-infill":
         root = LlamaCppBackend.root
         fim = root(config.fim_base)
         # As LlamaCppBackend.chat: with baseUrl left at DeepSeek's, reviews go to the FIM server.
         chat = fim if config.is_deepseek else root(config.base)
-        return [f"{base}/v1" for base in dict.fromkeys((chat, fim))]
+        return {f"{base}/v1": [] for base in (chat, fim)}
     plain_chat = settings.backend == "chat" and not config.use_chat_prefix
     if settings.backend in ("openai-suffix", "fim-template") or plain_chat:
-        return list(dict.fromkeys((config.base, config.fim_base)))
-    return [config.base]  # DeepSeek's /beta (FIM, chat prefix) has no model list of its own
+        asked: dict[str, list[tuple[str, str]]] = {config.base: [], config.fim_base: []}
+        if not config.is_deepseek:
+            if settings.completion.enable:
+                asked[config.fim_base].append(("completion.model", settings.completion.model))
+            if settings.review.mode != "off":
+                asked[config.base].append(("review.model", settings.review.model))
+        return asked
+    return {config.base: []}  # DeepSeek's /beta (FIM, chat prefix) has no model list of its own
+
+
+def serves(listed: list[str], model: str) -> bool:
+    """Whether a server listing ``listed`` takes requests for ``model``: by its exact name, or
+    as Ollama (``qwen2.5-coder`` is ``qwen2.5-coder:latest``), OpenRouter (``:nitro``,
+    ``:floor`` and the like are shortcuts of a listed model) and LiteLLM (a ``provider/*``
+    route) resolve it."""
+    if model in listed or (":" not in model and f"{model}:latest" in listed):
+        return True
+    base, colon, _ = model.rpartition(":")
+    if colon and base in listed:
+        return True
+    return any("*" in name and fnmatchcase(model, name) for name in listed)
+
+
+def _unserved(base: str, listed: list[str], asked: list[tuple[str, str]]) -> list[str]:
+    """What to change for each model ``base`` would be asked for and does not serve: every
+    request for it fails (Ollama: "model 'x' not found"; vLLM: "The model `x` does not exist"),
+    while the model list answered and doctor said all good."""
+    offered = f"it lists {_shown_models(listed)}" if listed else "it lists no model: load or pull one first"
+    return [
+        f"{safe_url(base)} does not serve {model!r}, the model {setting} names ({offered}): "
+        f"set {setting} to a model it lists, or make the server serve that one"
+        for setting, model in asked
+        if not serves(listed, model)
+    ]
+
+
+def _shown_models(listed: list[str]) -> str:
+    more = f" and {len(listed) - 8} more" if len(listed) > 8 else ""
+    return ", ".join(listed[:8]) + more
 
 
 def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
@@ -65,11 +106,15 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     except ConfigError as exc:
         return False, f"the endpoint configuration is invalid: {exc.user_message}"
     said: list[str] = []
-    for base in servers(settings, config):
-        ok, message = _check_server(base, settings.api_key, timeout)
+    unserved: list[str] = []
+    for base, asked in servers(settings, config).items():
+        ok, message, listed = _check_server(base, settings.api_key, timeout)
         if not ok:
             return False, message
+        unserved += _unserved(base, listed, asked)
         said.append(message)
+    if unserved:  # after every server answered: a server down is the first thing to mend
+        return False, "; ".join(unserved)
     if settings.backend == "deepseek":
         ok, message = _check_balance(config.base, settings.api_key, timeout)
         if not ok:
@@ -116,37 +161,38 @@ def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     return True, f"balance {amounts}" if amounts else ""
 
 
-def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
+def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, list[str]]:
+    """Whether ``base`` answers its model list with the key; what to tell; the models listed."""
     shown = safe_url(base)  # never the user:password a proxy URL may carry
     url = f"{base}/models"
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     try:
         client = _client(base, timeout)
     except ConfigError as exc:
-        return False, exc.user_message
+        return False, exc.user_message, []
     try:
         with client:
             response = client.get(url, headers=headers)
     except httpx.ConnectError as exc:
-        return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network"
+        return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network", []
     except httpx.TimeoutException:
-        return False, f"{shown} did not answer within {timeout:g} s"
+        return False, f"{shown} did not answer within {timeout:g} s", []
     except httpx.HTTPError as exc:
-        return False, f"request to {shown} failed: {exc.__class__.__name__}"
+        return False, f"request to {shown} failed: {exc.__class__.__name__}", []
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
-        return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL"
+        return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL", []
     if response.status_code == 401:
-        return False, f"{shown} rejected the API key (401): {KEY_HINT}"
+        return False, f"{shown} rejected the API key (401): {KEY_HINT}", []
     if response.status_code == 402:
-        return False, f"{shown} says the account has no balance (402): top up, then retry"
+        return False, f"{shown} says the account has no balance (402): top up, then retry", []
     if response.is_redirect:
         where = safe_url(response.headers.get("location")) or "elsewhere"
         return False, (
             f"{shown}/models redirects (HTTP {response.status_code}) to {where}: the base URL is "
             "not the API's (a web page, or an old address)"
-        )
+        ), []
     if response.status_code != 200:
-        return False, f"{shown}/models answered HTTP {response.status_code}"
+        return False, f"{shown}/models answered HTTP {response.status_code}", []
     try:
         body = response.json()
     except ValueError:
@@ -155,10 +201,10 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     if not isinstance(listed, list):
         kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
         what = "JSON without a model list" if body is not None else kind
-        return False, f"{shown}/models answered {what}, not the API's model list: is the base URL the API's?"
-    models = [m.get("id") for m in listed if isinstance(m, dict)]
-    shown_models = ", ".join(str(m) for m in models[:8]) or "none listed"
-    return True, f"{shown} answers and accepts the key (models: {shown_models})"
+        return False, f"{shown}/models answered {what}, not the API's model list: is the base URL the API's?", []
+    models = [str(m["id"]) for m in listed if isinstance(m, dict) and m.get("id") is not None]
+    shown_models = _shown_models(models) or "none listed"
+    return True, f"{shown} answers and accepts the key (models: {shown_models})", models
 
 
 def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: str | None = None) -> int:

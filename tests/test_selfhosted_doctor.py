@@ -1,0 +1,81 @@
+"""``deepseek-lsp doctor`` for a self-hosted server: the models the settings name are the ones it
+serves. The fake stands in for Ollama (no key, ``name:tag`` model ids) on 127.0.0.1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from deepseek_lsp.doctor import serves
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import server_env
+from tests.test_cli import doctor
+
+OLLAMA_MODELS = ("qwen2.5-coder:7b", "qwen2.5-coder:1.5b", "llama3.1:latest")
+
+
+def ollama_env(url: str, tmp_path: Any, **models: str) -> dict[str, str]:
+    env = server_env(f"{url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix")
+    env.update(models)
+    return env
+
+
+def test_doctor_names_a_model_the_server_does_not_serve(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    """Ollama with the completion model left at its default: doctor said "all good" (the model
+    list answered), and every completion then failed with "model 'deepseek-v4-flash' not found"."""
+    with FakeDeepSeek(api_key=None, models=OLLAMA_MODELS) as fake:
+        code, out, _ = doctor(monkeypatch, capsys, ollama_env(fake.url, tmp_path, DEEPSEEK_REVIEW_MODEL="llama3.1"))
+        asked = [r.path for r in fake.requests]
+    assert code == 1, out
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    assert "PROBLEM" in line and "'deepseek-v4-flash'" in line and "completion.model" in line
+    assert "qwen2.5-coder:7b" in line  # what to set it to
+    assert asked == ["/v1/models"]  # a check, not a completion
+
+
+def test_doctor_names_the_review_model_too(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    with FakeDeepSeek(api_key=None, models=OLLAMA_MODELS) as fake:
+        env = ollama_env(fake.url, tmp_path, DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:1.5b")
+        code, out, _ = doctor(monkeypatch, capsys, env)
+    assert code == 1 and "'deepseek-v4-pro'" in out and "review.model" in out, out
+
+
+def test_doctor_is_content_with_the_models_the_server_serves(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    # "llama3.1" is Ollama's "llama3.1:latest".
+    with FakeDeepSeek(api_key=None, models=OLLAMA_MODELS) as fake:
+        env = ollama_env(
+            fake.url, tmp_path, DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:1.5b", DEEPSEEK_REVIEW_MODEL="llama3.1"
+        )
+        code, out, _ = doctor(monkeypatch, capsys, env)
+    assert code == 0, out
+    assert "all good" in out
+
+
+def test_doctor_tells_a_server_without_any_model(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    with FakeDeepSeek(api_key=None, models=()) as fake:
+        code, out, _ = doctor(monkeypatch, capsys, ollama_env(fake.url, tmp_path, DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b"))
+    assert code == 1 and "lists no model" in out, out
+
+
+def test_doctor_does_not_check_names_llama_server_ignores(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    """One model per llama-server process: it answers whatever the request names."""
+    with FakeDeepSeek(api_key=None, models=("/models/qwen2.5-coder-7b-q8_0.gguf",)) as fake:
+        env = server_env(fake.url, api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="llamacpp-infill")
+        code, out, _ = doctor(monkeypatch, capsys, env)
+    assert code == 0, out
+
+
+@pytest.mark.parametrize(
+    ("model", "listed", "served"),
+    [
+        ("qwen2.5-coder", ["qwen2.5-coder:latest"], True),  # Ollama's default tag
+        ("qwen2.5-coder:7b", ["qwen2.5-coder:1.5b"], False),  # another tag is another model
+        ("deepseek/deepseek-chat-v3.1:nitro", ["deepseek/deepseek-chat-v3.1"], True),  # OpenRouter
+        ("deepseek/deepseek-chat", ["deepseek/*"], True),  # a LiteLLM route
+        ("Qwen/Qwen2.5-Coder-7B-Instruct", ["Qwen/Qwen2.5-Coder-7B-Instruct"], True),  # vLLM
+        ("qwen-coder", ["Qwen/Qwen2.5-Coder-7B-Instruct"], False),
+    ],
+)
+def test_model_names_as_each_server_resolves_them(model: str, listed: list[str], served: bool) -> None:
+    assert serves(listed, model) is served
