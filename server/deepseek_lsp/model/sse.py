@@ -218,7 +218,16 @@ def _stream_error(err: Any) -> ModelError:
     # the context size) is the request's fault, which asking again cannot mend.
     if isinstance(code, int) and not isinstance(code, bool) and 400 <= code < 600:
         return error_for_status(code, provider_message=msg)
+    if msg.startswith(_NO_SUCH_PATH):
+        # LM Studio answers a path it does not serve (a baseUrl without /v1) with 200 and this
+        # error: a 404 in all but status, told as one (check baseUrl), never retried.
+        return error_for_status(404, provider_message=msg)
     return ServerError(f"error in stream: {msg}", provider_message=msg)
+
+
+#: LM Studio's answer, with status 200, to an unknown path: "Unexpected endpoint or method.
+#: (POST /completions)" (lmstudio-ai/lmstudio-bug-tracker#618).
+_NO_SUCH_PATH = "Unexpected endpoint or method."
 
 
 def _int_or(value: Any, default: int) -> int:
