@@ -26,7 +26,8 @@ Streams send the answer in small chunks (``chunk_chars``), after ``ttft`` second
 ``per_token`` seconds apart. Usage comes either as a separate last chunk with ``choices: []``
 (``usage_shape="separate"``, default) or on the last content chunk (``"inline"``) or not at all
 (``"none"``), with ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens`` and
-``prompt_tokens_details.cached_tokens``.
+``prompt_tokens_details.cached_tokens``; with :attr:`FakeDeepSeek.cost_per_token` set, also
+OpenRouter's ``cost`` (USD).
 
 Token counts are approximations: 4 characters per token, rounded up. The simulated prefix cache
 remembers every prompt per model and reports as hits the longest common prefix with any earlier
@@ -220,6 +221,9 @@ class FakeDeepSeek:
         self.chunk_chars = 4
         self.keepalive_interval = 0.05
         self.set_usage_shape(usage_shape)
+        #: USD per token put in each usage as ``cost``, as OpenRouter reports its bill; None: no
+        #: ``cost`` (DeepSeek, self-hosted servers).
+        self.cost_per_token: float | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -797,7 +801,7 @@ class _Handler(BaseHTTPRequestHandler):
         prompt = approx_tokens(cache_text)
         hit = self.fake.cache.hit_tokens(model, cache_text)
         out = approx_tokens(completion)
-        return {
+        usage: dict[str, Any] = {
             "prompt_tokens": prompt,
             "completion_tokens": out,
             "total_tokens": prompt + out,
@@ -805,6 +809,9 @@ class _Handler(BaseHTTPRequestHandler):
             "prompt_cache_hit_tokens": hit,
             "prompt_cache_miss_tokens": prompt - hit,
         }
+        if self.fake.cost_per_token is not None:
+            usage["cost"] = (prompt + out) * self.fake.cost_per_token
+        return usage
 
     def _validate_common(self, body: dict[str, Any]) -> str:
         model = body.get("model")

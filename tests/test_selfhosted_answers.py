@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 import pytest
 
-from deepseek_lsp.model import EndpointConfig, FimRequest, ModelClient, ModelError
+from deepseek_lsp.config import Settings
+from deepseek_lsp.model import (
+    BudgetExceeded,
+    EndpointConfig,
+    FimRequest,
+    Ledger,
+    ModelClient,
+    ModelError,
+)
 from deepseek_lsp.model.client import ChatRequest
+from deepseek_lsp.usage_feature import endpoint_config, make_ledger
 from tests.fake_deepseek import FakeDeepSeek
 
 
@@ -61,3 +71,56 @@ async def test_lm_studio_without_v1_in_the_base_url_is_told_to_add_it_not_retrie
         assert "retried" not in message and "server error" not in message
         assert not info.value.retryable
     assert reviews_sent == 1
+
+
+# -- OpenRouter tells what each request cost -------------------------------------------------------
+
+ROUTED = "deepseek/deepseek-chat-v3.1"  # a gateway's model name: provider/model
+ROUTER_KEY = "sk-or-v1-0123456789abcdef"
+
+
+def gateway(fake: FakeDeepSeek, tmp_path: Path, budget: float = 0.0) -> tuple[Settings, Ledger]:
+    settings = Settings(base_url=f"{fake.url}/v1", backend="chat", api_key=ROUTER_KEY, daily_budget_usd=budget)
+    return settings, make_ledger(settings, str(tmp_path / "usage.sqlite3"))
+
+
+async def test_a_gateway_that_reports_its_cost_is_billed_what_it_says(tmp_path: Path) -> None:
+    """OpenRouter puts what a request cost in ``usage.cost``: a gateway is no DeepSeek host, so
+    its models had no price and every review and completion was recorded at $0, listed under
+    "models without a price", however much the account was charged."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.cost_per_token = 2e-6
+        settings, ledger = gateway(fake, tmp_path)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(routed_review(), deadline_in(5))
+            await client.fim(FimRequest(prompt="def add(a, b):\n    return ", suffix="\n", model=ROUTED), deadline_in(5))
+        finally:
+            await client.aclose()
+        billed = sum(r.usage["cost"] for r in fake.requests if r.usage)
+        summary = ledger.summary()
+        ledger.close()
+    assert billed > 0
+    assert summary["today"]["total"]["cost_usd"] == pytest.approx(billed)
+    assert summary["unpriced_models"] == []
+
+
+async def test_the_daily_budget_holds_for_a_gateway_that_reports_its_cost(tmp_path: Path) -> None:
+    """``dailyBudgetUsd`` never refused a request to a model without a price (a self-hosted
+    one, free): a gateway's went on past the budget, billed all the same."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.cost_per_token = 1e-3  # one review costs more than the budget
+        settings, ledger = gateway(fake, tmp_path, budget=0.01)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(routed_review(), deadline_in(5))
+            with pytest.raises(BudgetExceeded):
+                await client.chat(routed_review(), deadline_in(5))
+        finally:
+            await client.aclose()
+            ledger.close()
+        assert len(fake.requests_to("/v1/chat/completions")) == 1
+
+
+def routed_review() -> ChatRequest:
+    return ChatRequest(messages=[{"role": "user", "content": "review " * 50}], model=ROUTED)

@@ -256,6 +256,9 @@ class Ledger:
         self.session: dict[str, Totals] = {}
         self.recent: deque[UsageRecord] = deque(maxlen=keep_recent)
         self.unpriced: set[str] = set()
+        #: Models whose provider told what a request cost (see :meth:`record`): not free,
+        #: whatever the price table says.
+        self.billing_models: set[str] = set()
         #: The most each request under way (sent, not recorded yet) may cost: it counts against
         #: the daily budget until its usage is recorded (see :meth:`reserve`).
         self._in_flight: dict[str, float] = {}
@@ -558,16 +561,24 @@ class Ledger:
         """Record one request (cost from the price table at ``ts``, by default now: DeepSeek
         prices a request by the moment it completes). Never raises."""
         ts = self._clock() if ts is None else ts
-        priced = self.prices.known(model)
+        if usage.cost_usd is not None:
+            # The provider's own bill (a gateway's: OpenRouter): a model without a price here
+            # was recorded at $0, and the daily budget never refused it.
+            cost, priced = usage.cost_usd, True
+            if cost > 0:  # OpenRouter's ":free" models report 0: free they stay
+                with self._lock:
+                    self.billing_models.add(model)
+        else:
+            priced = self.prices.known(model)
+            cost = self.prices.cost(
+                model,
+                usage.cache_hit_tokens,
+                usage.cache_miss_tokens,
+                usage.completion_tokens,
+                datetime.fromtimestamp(ts, timezone.utc),
+            )
         if not priced:
             self.unpriced.add(model)
-        cost = self.prices.cost(
-            model,
-            usage.cache_hit_tokens,
-            usage.cache_miss_tokens,
-            usage.completion_tokens,
-            datetime.fromtimestamp(ts, timezone.utc),
-        )
         rec = UsageRecord(
             ts=ts,
             feature=feature,
@@ -631,7 +642,7 @@ class Ledger:
         completion of a local model, recorded at $0."""
         if not self.daily_budget or self.daily_budget <= 0:
             return
-        if model is not None and self.prices.free(model):
+        if model is not None and self.prices.free(model) and model not in self.billing_models:
             return
         self._refuse_over_budget(self.today_cost(), self._others_pending())
 
@@ -803,7 +814,7 @@ class Ledger:
                     for m, t in totals.items()
                     if t.requests and not t.cost_usd
                 )
-                if not self.prices.known(m)
+                if not self.prices.known(m) and m not in self.billing_models
             ),
             # None: usage is in memory only, ``problems`` says why.
             "path": str(self.path) if self.path and self.persistent and not unread else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,12 @@ def _int(value: Any) -> int:
     return number if number <= MAX_TOKENS else 0
 
 
+def _cost(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None  # absent, or not a figure (a proxy's garbage bills nothing)
+    return float(value) if math.isfinite(value) and value >= 0 else None
+
+
 @dataclass(frozen=True, slots=True)
 class Usage:
     """Billed token counts. ``cache_hit_tokens + cache_miss_tokens == prompt_tokens``."""
@@ -32,6 +39,9 @@ class Usage:
     cache_hit_tokens: int = 0
     cache_miss_tokens: int = 0
     reasoning_tokens: int = 0
+    #: What the provider says the request cost, in USD (OpenRouter's ``usage.cost``, in its
+    #: credits of one dollar): a gateway's own bill, its discounts and routing included.
+    cost_usd: float | None = None
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> Usage:
@@ -68,7 +78,7 @@ class Usage:
             if isinstance(completion_details, Mapping)
             else 0
         )
-        return cls(prompt, completion, hit, miss, reasoning)
+        return cls(prompt, completion, hit, miss, reasoning, _cost(raw.get("cost")))
 
 
 @dataclass(slots=True)
