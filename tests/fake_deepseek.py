@@ -13,7 +13,8 @@ Endpoints (all behind ``Authorization: Bearer <key>`` unless the key is None):
   ``/v1/chat/completions``; streaming or not, ``response_format: json_object``.
 * llama.cpp: ``POST /infill`` (its own stream format, no ``[DONE]``), ``GET /health``.
 * ``GET /models``, ``GET /v1/models``, ``GET /user/balance`` (:attr:`FakeDeepSeek.balance`);
-  Tabby ``GET /v1/health``.
+  Tabby ``GET /v1/health``; OpenRouter's ``GET /key``, ``/v1/key`` (:attr:`FakeDeepSeek.key_info`);
+  a path in :attr:`FakeDeepSeek.public_paths` needs no key.
 * Control (no auth, not recorded), for a fake running in another process:
   ``GET /_fake/requests``, ``POST /_fake/script|fault|latency|usage_shape|reset``.
 
@@ -224,6 +225,10 @@ class FakeDeepSeek:
         #: USD per token put in each usage as ``cost``, as OpenRouter reports its bill; None: no
         #: ``cost`` (DeepSeek, self-hosted servers).
         self.cost_per_token: float | None = None
+        #: Paths answered without a key, as OpenRouter's model list (``/api/v1/models``).
+        self.public_paths: set[str] = set()
+        #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
+        self.key_info: dict[str, Any] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -564,7 +569,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         auth = self.headers.get("Authorization")
         fake = self.fake
-        authorized = fake.api_key is None or auth == f"Bearer {fake.api_key}"
+        authorized = fake.api_key is None or auth == f"Bearer {fake.api_key}" or path in fake.public_paths
         rec = RecordedRequest(
             method=self.command,
             path=path,
@@ -622,6 +627,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"object": "list", "data": data})
             elif path == "/user/balance":
                 self._json(200, self.fake.balance)
+            elif path in ("/key", "/v1/key") and self.fake.key_info is not None:
+                self._json(200, {"data": self.fake.key_info})
             elif path == "/v1/health":
                 self._json(
                     200,

@@ -79,3 +79,51 @@ def test_doctor_does_not_check_names_llama_server_ignores(tmp_path: Any, monkeyp
 )
 def test_model_names_as_each_server_resolves_them(model: str, listed: list[str], served: bool) -> None:
     assert serves(listed, model) is served
+
+
+# -- a model list anyone may read proves no key -----------------------------------------------------
+
+ROUTED = "deepseek/deepseek-chat-v3.1"
+ROUTER_KEY = "sk-or-v1-0123456789abcdef"
+
+
+def gateway_env(url: str, tmp_path: Any, api_key: str) -> dict[str, str]:
+    return server_env(
+        f"{url}/v1",
+        api_key=api_key,
+        state_dir=str(tmp_path),
+        DEEPSEEK_BACKEND="chat",
+        DEEPSEEK_COMPLETION_MODEL=ROUTED,
+        DEEPSEEK_REVIEW_MODEL=ROUTED,
+    )
+
+
+def openrouter() -> FakeDeepSeek:
+    fake = FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,))
+    fake.public_paths = {"/v1/models"}  # OpenRouter lists its models to anyone
+    fake.key_info = {"label": "sk-or-v1-012...def", "limit": 5, "usage": 1.25, "limit_remaining": 3.75}
+    return fake
+
+
+def test_doctor_checks_a_gateway_key_its_public_model_list_does_not(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    """OpenRouter's model list answers any key: doctor said "accepts the key" of a mistyped
+    one, exit 0, and every completion then failed with 401."""
+    with openrouter() as fake:
+        code, out, _ = doctor(monkeypatch, capsys, gateway_env(fake.url, tmp_path, "sk-or-v1-mistyped-99999"))
+        assert code == 1, out
+        assert "rejected the API key (401)" in out and "accepts the key" not in out
+        assert "sk-or-v1-mistyped-99999" not in out
+        code, out, _ = doctor(monkeypatch, capsys, gateway_env(fake.url, tmp_path, ROUTER_KEY))
+    assert code == 0, out
+    assert "accepts the key (3.75 left on its limit)" in out
+
+
+def test_doctor_does_not_claim_a_key_a_keyless_server_never_checked(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    # vLLM started without --api-key, the key set anyway; then Ollama with none set.
+    with FakeDeepSeek(api_key=None, models=(ROUTED,)) as fake:
+        code, out, _ = doctor(monkeypatch, capsys, gateway_env(fake.url, tmp_path, "sk-team-0123456789"))
+        assert code == 0, out
+        assert "accepts the key" not in out and "the API key is not checked" in out
+        code, out, _ = doctor(monkeypatch, capsys, gateway_env(fake.url, tmp_path, ""))
+    assert code == 0, out
+    assert "accepts the key" not in out and "no API key set" in out

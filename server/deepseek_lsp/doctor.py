@@ -204,7 +204,40 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, l
         return False, f"{shown}/models answered {what}, not the API's model list: is the base URL the API's?", []
     models = [str(m["id"]) for m in listed if isinstance(m, dict) and m.get("id") is not None]
     shown_models = _shown_models(models) or "none listed"
-    return True, f"{shown} answers and accepts the key (models: {shown_models})", models
+    key_ok, key_said = _key_check(base, api_key, timeout) if api_key else (True, "answers (no API key set)")
+    if not key_ok:
+        return False, key_said, models
+    return True, f"{shown} {key_said} (models: {shown_models})", models
+
+
+def _key_check(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
+    """Whether the model list's 200 proved the key, and what to say of it. A list anyone may
+    read (OpenRouter's; vLLM or Ollama without a key of their own) proves nothing: doctor said
+    "accepts the key" of a wrong one, and every request then failed with 401. A gateway's
+    ``GET /key`` (OpenRouter) checks it instead; elsewhere the key is told as unchecked."""
+    accepted = "answers and accepts the key"
+    try:
+        with _client(base, timeout) as client:
+            if client.get(f"{base}/models").status_code != 200:
+                return True, accepted  # the list needs a key, and ours was taken
+            response = client.get(f"{base}/key", headers={"Authorization": f"Bearer {api_key}"})
+    except (ConfigError, httpx.HTTPError, ValueError):
+        return True, accepted  # it answered with the key; nothing more to learn
+    if response.status_code == 401:
+        return False, f"{safe_url(base)} rejected the API key (401): {KEY_HINT}"
+    try:
+        body = response.json() if response.status_code == 200 else None
+    except ValueError:
+        body = None
+    info = body.get("data") if isinstance(body, dict) else None
+    if isinstance(info, dict):
+        left = info.get("limit_remaining")
+        money = isinstance(left, (int, float)) and not isinstance(left, bool)
+        return True, accepted + (f" ({left:g} left on its limit)" if money else "")
+    return True, (
+        "answers (its model list needs no key, so the API key is not checked: a wrong one fails "
+        "at the first request)"
+    )
 
 
 def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: str | None = None) -> int:
