@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_lsp.config import Settings
+from deepseek_lsp.config import CompletionSettings, Settings
 from deepseek_lsp.model import (
     BudgetExceeded,
     EndpointConfig,
@@ -17,6 +17,7 @@ from deepseek_lsp.model import (
     Ledger,
     ModelClient,
     ModelError,
+    Usage,
 )
 from deepseek_lsp.model.client import ChatRequest
 from deepseek_lsp.usage_feature import endpoint_config, make_ledger
@@ -124,3 +125,42 @@ async def test_the_daily_budget_holds_for_a_gateway_that_reports_its_cost(tmp_pa
 
 def routed_review() -> ChatRequest:
     return ChatRequest(messages=[{"role": "user", "content": "review " * 50}], model=ROUTED)
+
+
+# -- completions on this machine, reviews at DeepSeek ------------------------------------------------
+
+
+def mixed(fake: FakeDeepSeek, backend: str, budget: float) -> Settings:
+    return Settings(
+        backend=backend,  # type: ignore[arg-type]
+        base_url="https://api.deepseek.com",  # reviews: never sent in these tests
+        api_key="sk-0123456789abcdef0123",
+        fim_base_url=f"{fake.url}/v1",
+        daily_budget_usd=budget,
+        completion=CompletionSettings(model="qwen2.5-coder:7b"),
+    )
+
+
+async def test_a_local_completion_model_is_not_held_to_the_budget_deepseek_reviews_spent() -> None:
+    """Ollama for completions (``fimBaseUrl``), DeepSeek for reviews: DeepSeek's price table
+    holds a model it has no price for to the budget (it may be a new DeepSeek model), so once
+    the day's reviews reached ``dailyBudgetUsd`` every completion, which costs nothing, was
+    refused with "Daily DeepSeek budget ... reached"."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        settings = mixed(fake, "openai-suffix", budget=0.5)
+        ledger = make_ledger(settings, ":memory:")
+        # The day's reviews: 1M prompt tokens at DeepSeek, over the budget.
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(1_000_000, 0, 0, 1_000_000))
+        assert ledger.today_cost() > 0.5
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            result = await client.fim(FimRequest(prompt="def add(a, b):\n    ", model="qwen2.5-coder:7b"), deadline_in(5))
+            with pytest.raises(BudgetExceeded):  # DeepSeek's own model is still held to it
+                ledger.check_budget("deepseek-v4-pro")
+        finally:
+            await client.aclose()
+        summary = ledger.summary()
+        ledger.close()
+    assert result.text
+    assert summary["today"]["models"]["qwen2.5-coder:7b"]["cost_usd"] == 0
+    assert "qwen2.5-coder:7b" not in summary["unpriced_models"]

@@ -17,6 +17,7 @@ from .features import Feature, Services
 from .model import ConfigError, EndpointConfig, EstimateCounter, Ledger, ModelClient, PriceTable
 from .model.client import is_deepseek_host
 from .model.errors import KEY_HINT
+from .model.prices import ModelPrice, Rates
 from .model.tokens import Counter
 from .status import Status
 
@@ -66,10 +67,38 @@ def bills_at_deepseek_prices(settings: Settings) -> bool:
     return any(is_deepseek_host(url) for url in (settings.base_url, settings.fim_base_url) if url)
 
 
+def local_models(settings: Settings) -> set[str]:
+    """The model sent to a server other than DeepSeek when the other one is DeepSeek's
+    (completions on Ollama at ``fimBaseUrl``, reviews at DeepSeek): the table has DeepSeek's
+    prices, where a model without a price may be a new DeepSeek one, so the local model was
+    held to the daily budget, and once reviews had spent it every completion, which costs
+    nothing, was refused ("daily budget reached")."""
+    if settings.backend in ("deepseek", "llamacpp-infill"):
+        return set()  # priced wherever it points; one server decides (bills_at_deepseek_prices)
+    completions_there = is_deepseek_host(settings.fim_base_url or settings.base_url)
+    reviews_there = is_deepseek_host(settings.base_url)
+    if completions_there == reviews_there:
+        return set()
+    completion, review = settings.completion.model, settings.review.model
+    local, remote = (completion, review) if reviews_there else (review, completion)
+    return {local} - {remote}
+
+
+_FREE = ModelPrice.flat(Rates(0.0, 0.0, 0.0))
+
+
 def price_table(settings: Settings) -> PriceTable:
-    return PriceTable.from_config(
+    table = PriceTable.from_config(
         settings.prices or None, defaults=bills_at_deepseek_prices(settings)
     )
+    local = local_models(settings)
+    if local:
+        # Free unless the user's own prices name it (an alias of a DeepSeek model included).
+        named = PriceTable.from_config(settings.prices or None, defaults=False)
+        for model in local:
+            if not named.known(model):
+                table.models[model.lower()] = _FREE
+    return table
 
 
 def make_ledger(settings: Settings, path: str | None = None, *, read_only: bool = False) -> Ledger:
