@@ -164,3 +164,24 @@ async def test_a_local_completion_model_is_not_held_to_the_budget_deepseek_revie
     assert result.text
     assert summary["today"]["models"]["qwen2.5-coder:7b"]["cost_usd"] == 0
     assert "qwen2.5-coder:7b" not in summary["unpriced_models"]
+
+
+async def test_chat_completions_on_a_local_server_are_plain_chat_not_deepseeks_prefix_completion() -> None:
+    """``chat`` with reviews at DeepSeek (``baseUrl``) and a small local chat model for
+    completions (``fimBaseUrl``): the completions were asked in DeepSeek's own form (the code as
+    an assistant message with ``prefix: true``, ``thinking``), which only DeepSeek's beta base
+    takes: the local server refused it, or took the code for a finished answer."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script("return a + b")
+        settings = mixed(fake, "chat", budget=0.0)
+        client = ModelClient(endpoint_config(settings))
+        try:
+            result = await client.fim(FimRequest(prompt="def add(a, b):\n    ", model="qwen2.5-coder:7b"), deadline_in(5))
+        finally:
+            await client.aclose()
+        (sent,) = fake.requests
+    assert result.text == "return a + b"
+    assert sent.path == "/v1/chat/completions"
+    assert "thinking" not in sent.json
+    assert not any(m.get("prefix") for m in sent.json["messages"])
+    assert "<CURSOR>" in sent.json["messages"][-1]["content"]

@@ -53,11 +53,10 @@ def servers(settings: Settings, config: EndpointConfig) -> dict[str, list[tuple[
     plain_chat = settings.backend == "chat" and not config.use_chat_prefix
     if settings.backend in ("openai-suffix", "fim-template") or plain_chat:
         asked: dict[str, list[tuple[str, str]]] = {config.base: [], config.fim_base: []}
-        if not config.is_deepseek:
-            if settings.completion.enable:
-                asked[config.fim_base].append(("completion.model", settings.completion.model))
-            if settings.review.mode != "off":
-                asked[config.base].append(("review.model", settings.review.model))
+        if settings.completion.enable and not config.fim_is_deepseek:
+            asked[config.fim_base].append(("completion.model", settings.completion.model))
+        if settings.review.mode != "off" and not config.is_deepseek:
+            asked[config.base].append(("review.model", settings.review.model))
         return asked
     return {config.base: []}  # DeepSeek's /beta (FIM, chat prefix) has no model list of its own
 

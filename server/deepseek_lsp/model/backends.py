@@ -13,8 +13,8 @@ client sends them. Base URLs (``EndpointConfig.base_url``) per profile:
   custom string with ``{prefix}`` and ``{suffix}``).
 * ``llamacpp-infill``: the llama.cpp server root, e.g. ``http://localhost:8080`` (a trailing
   ``/v1`` is dropped, since ``/infill`` lives at the root); chat uses ``/v1/chat/completions``.
-* ``chat``: chat-only providers, OpenAI base. Completions are asked as chat: on DeepSeek (or with
-  ``chat_prefix`` on) as a *chat prefix completion* (the code before the cursor is an assistant
+* ``chat``: chat-only providers, OpenAI base. Completions are asked as chat: where they go to
+  DeepSeek (``fimBaseUrl``'s host, else ``baseUrl``'s), or with ``chat_prefix`` on, as a *chat prefix completion* (the code before the cursor is an assistant
   message with ``prefix: true``, sent to the beta base), elsewhere as a plain instruction. Either
   way the text may carry Markdown fences: results are flagged ``from_chat`` and the completion
   post-processing strips them.
@@ -315,7 +315,7 @@ class ChatBackend(Backend):
             "stream": True,
             "stream_options": {"include_usage": True},
         }
-        if self.sends_thinking(config):
+        if config.fim_is_deepseek:  # the completion server's, which may not be baseUrl's
             body["thinking"] = {"type": "disabled"}
         stop = _stops(req.stop)
         if not config.use_chat_prefix:

@@ -118,7 +118,7 @@ class EndpointConfig:
 
     ``fim_base_url`` defaults to ``{base_url}/beta`` for DeepSeek (the ``deepseek`` backend, or the
     ``chat`` backend on a DeepSeek host) and to ``base_url`` otherwise. ``chat_prefix`` (for the
-    ``chat`` backend) defaults to on for DeepSeek hosts. Plain ``http://`` is refused for anything
+    ``chat`` backend) defaults to on where completions go to a DeepSeek host. Plain ``http://`` is refused for anything
     but loopback unless ``allow_http``: the API key would travel in clear text.
     """
 
@@ -199,8 +199,16 @@ class EndpointConfig:
         return self.base
 
     @property
+    def fim_is_deepseek(self) -> bool:
+        """Whether completions go to DeepSeek itself (``fimBaseUrl``'s host, else ``baseUrl``'s)."""
+        return is_deepseek_host(self.fim_base_url or self.base_url)
+
+    @property
     def use_chat_prefix(self) -> bool:
-        return self.is_deepseek if self.chat_prefix is None else self.chat_prefix
+        # The completion server's: with reviews at DeepSeek and completions on a server of
+        # one's own (fimBaseUrl), DeepSeek's prefix completion went to that server, which
+        # took the code as a finished assistant turn (or refused the unknown field).
+        return self.fim_is_deepseek if self.chat_prefix is None else self.chat_prefix
 
 
 # -- deadline helper ----------------------------------------------------------------------------
