@@ -580,3 +580,23 @@ def test_github_format_annotates_the_lines_of_the_pull_request(
         if f["suggestion"]:
             assert "%0ASuggested fix:%0A" in message
     assert out.splitlines()[-1] == "1 file(s) reviewed: 1 critical, 3 warning(s), 0 info"
+
+
+@pytest.mark.parametrize("reason", ["eos_token", "eos", "stop_sequence"])
+def test_a_server_naming_its_natural_stop_otherwise_completes_the_review(
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    reason: str,
+) -> None:
+    """Hugging Face's text-generation-inference (before 2.2, still deployed) ends an answer with
+    ``eos_token`` or ``stop_sequence``, Together with ``eos``: each review was "incomplete"
+    (exit 2, never passing in CI), nothing was cached, and every run paid for it again."""
+    fake_deepseek.fault("finish", count=None, path=CHAT, reason=reason)
+    code, out, err = run(capsys, "app/inventory.py", "--fail-on", "never")
+    assert code == 0, out + err
+    assert "incomplete" not in out + err
+    sent = len(fake_deepseek.requests_to(CHAT))
+    code, _, err = run(capsys, "app/inventory.py", "--fail-on", "never")
+    assert code == 0, err
+    assert len(fake_deepseek.requests_to(CHAT)) == sent  # answered from the cache

@@ -180,7 +180,7 @@ class ChunkAccumulator:
                 delta_text += piece
             reason = choice.get("finish_reason")
             if isinstance(reason, str) and reason:
-                self.finish_reason = reason
+                self.finish_reason = _FINISH_ALIASES.get(reason.lower(), reason)
         if delta_text:
             self.parts.append(delta_text)
         return delta_text
@@ -207,6 +207,22 @@ class ChunkAccumulator:
                 hit = min(cached, prompt)
                 self.usage = Usage(prompt, predicted, hit, prompt - hit)
         return text
+
+
+#: Other servers' names for OpenAI's ``stop`` (a natural end, or a stop sequence met) and
+#: ``length``: text-generation-inference before 2.2 (``eos_token``, ``stop_sequence``),
+#: Together (``eos``), Anthropic-style gateways (``end_turn``, ``max_tokens``), Gemini's upper
+#: case. Taken as they came, a whole review answer ending ``eos_token`` was "incomplete", never
+#: cached, and the review CLI exited 2 on it.
+_FINISH_ALIASES = {
+    "stop": "stop",
+    "eos_token": "stop",
+    "eos": "stop",
+    "stop_sequence": "stop",
+    "end_turn": "stop",
+    "length": "length",
+    "max_tokens": "length",
+}
 
 
 def _stream_error(err: Any) -> ModelError:
