@@ -127,3 +127,32 @@ def test_doctor_does_not_claim_a_key_a_keyless_server_never_checked(tmp_path: An
         code, out, _ = doctor(monkeypatch, capsys, gateway_env(fake.url, tmp_path, ""))
     assert code == 0, out
     assert "accepts the key" not in out and "no API key set" in out
+
+
+# -- a server that lists the model but refuses the completion request -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("backend", "path", "status", "said"),
+    [
+        ("openai-suffix", "/v1/completions", 400, "suffix is not currently supported"),  # vLLM
+        ("openai-suffix", "/v1/completions", 400, "registry.ollama.ai/library/qwen3:latest does not support insert"),
+        ("llamacpp-infill", "/infill", 501, "Infill is not supported by this model: prefix token is missing."),
+    ],
+)
+def test_doctor_asks_for_one_completion_where_a_server_may_refuse_the_wire(
+    tmp_path: Any, monkeypatch: Any, capsys: Any, backend: str, path: str, status: int, said: str
+) -> None:
+    """vLLM refuses ``suffix``, Ollama refuses it for a model without a FIM template, llama-server
+    refuses /infill for a model without FIM tokens: the model list answered, doctor said all
+    good, and every completion then failed."""
+    with FakeDeepSeek(api_key=None, models=("qwen3:latest",)) as fake:
+        fake.fault("status", count=None, path=path, status=status, message=said)
+        base = fake.url if backend == "llamacpp-infill" else f"{fake.url}/v1"
+        env = server_env(base, api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND=backend, DEEPSEEK_COMPLETION_MODEL="qwen3:latest", DEEPSEEK_REVIEW_MODEL="qwen3:latest")
+        code, out, _ = doctor(monkeypatch, capsys, env)
+        (probe,) = fake.requests_to(path)
+    assert code == 1, out
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    assert "PROBLEM" in line and said in line and "backend" in line
+    assert probe.json["stream"] is False and probe.json.get("max_tokens", probe.json.get("n_predict")) == 1

@@ -13,10 +13,11 @@ from . import __version__, tls
 from .config import Settings, build_settings, read_settings_file
 from .console import showable
 from .languages import QUERY_KINDS, LanguageError, LanguageRegistry
-from .model.backends import LlamaCppBackend
-from .model.client import EndpointConfig, direct_mounts, proxy_errors
-from .model.errors import KEY_HINT, ConfigError, safe_url
+from .model.backends import LlamaCppBackend, get_backend
+from .model.client import EndpointConfig, direct_mounts, provider_message, proxy_errors
+from .model.errors import KEY_HINT, ConfigError, error_for_status, safe_url
 from .model.ledger import state_dir
+from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
 from .usage_feature import endpoint_config
 
@@ -114,6 +115,9 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
         said.append(message)
     if unserved:  # after every server answered: a server down is the first thing to mend
         return False, "; ".join(unserved)
+    refused = _check_fim(settings, config, timeout)
+    if refused is not None:
+        return False, refused
     if settings.backend == "deepseek":
         ok, message = _check_balance(config.base, settings.api_key, timeout)
         if not ok:
@@ -121,6 +125,39 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
         if message:
             said.append(message)
     return True, "; ".join(said)
+
+
+#: Backends whose completion request a server may refuse though it lists the model: vLLM
+#: ("suffix is not currently supported") and Ollama ("... does not support insert") refuse
+#: ``suffix``; llama-server refuses /infill for a model without FIM tokens (501).
+_FIM_WIRES = ("openai-suffix", "llamacpp-infill")
+
+
+def _check_fim(settings: Settings, config: EndpointConfig, timeout: float) -> str | None:
+    """One completion of a single token, as the language server asks it, where the wire is one
+    a server may refuse: doctor said all good, and every completion failed with a 400 or 501.
+    Only on a server other than DeepSeek (costing nothing: these are self-hosted servers' wires);
+    no answer in time (a model still loading) or a failure to connect says nothing here."""
+    if settings.backend not in _FIM_WIRES or not settings.completion.enable or config.fim_is_deepseek:
+        return None
+    req = FimRequest(prompt="def add(a, b):\n    return ", suffix="\n", max_tokens=1, model=settings.completion.model)
+    call = get_backend(settings.backend).fim(config, req)
+    body = {k: v for k, v in call.body.items() if k != "stream_options"} | {"stream": False}
+    headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+    try:
+        with _client(call.url, timeout) as client:
+            response = client.post(call.url, json=body, headers=headers)
+    except (ConfigError, httpx.HTTPError, ValueError):
+        return None
+    if response.status_code < 400 or response.status_code in (408, 429, 503):  # busy, not refused
+        return None
+    error = error_for_status(
+        response.status_code,
+        method="POST",
+        url=safe_url(call.url),
+        provider_message=provider_message(response.content, settings.api_key),
+    )
+    return f"a completion request was refused: {error.user_message}"
 
 
 def _client(base: str, timeout: float) -> httpx.Client:

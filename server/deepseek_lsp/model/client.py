@@ -243,7 +243,7 @@ _CODE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)  # not text, wh
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _provider_message(content: bytes, api_key: str | None) -> str | None:
+def provider_message(content: bytes, api_key: str | None) -> str | None:
     """The human part of an error body: DeepSeek/OpenAI ``{"error": {"message"}}``, Ollama
     ``{"error": "..."}``, or plain text; scrubbed of the key in case a server echoes it."""
     text = content.decode("utf-8", errors="replace").strip()
@@ -276,7 +276,7 @@ def _status_message(response: httpx.Response, content: bytes, api_key: str | Non
     the body's message."""
     if response.is_redirect:
         return safe_url(response.headers.get("location"))
-    return _provider_message(content, api_key)
+    return provider_message(content, api_key)
 
 
 class ModelStream:
