@@ -185,3 +185,21 @@ async def test_chat_completions_on_a_local_server_are_plain_chat_not_deepseeks_p
     assert "thinking" not in sent.json
     assert not any(m.get("prefix") for m in sent.json["messages"])
     assert "<CURSOR>" in sent.json["messages"][-1]["content"]
+
+
+async def test_ollama_refusing_a_suffix_points_at_the_model_not_at_fim_template() -> None:
+    """Ollama refuses ``suffix`` for a model whose template has no FIM part: the user was sent to
+    backend 'fim-template', which on Ollama wraps the FIM tokens in a chat turn (its template
+    applies to every prompt), and got worse suggestions instead of an error."""
+    said = "registry.ollama.ai/library/qwen3:latest does not support insert"
+    with FakeDeepSeek(api_key=None, models=("qwen3:latest",)) as fake:
+        fake.fault("status", path="/v1/completions", status=400, message=said)
+        client = ModelClient(EndpointConfig(base_url=f"{fake.url}/v1", backend="openai-suffix"))
+        try:
+            with pytest.raises(ModelError) as info:
+                await client.fim(FimRequest(prompt="def add(a, b):\n    ", suffix="\n", model="qwen3:latest"), deadline_in(5))
+        finally:
+            await client.aclose()
+    message = info.value.user_message
+    assert said in message and "completion.model" in message and "qwen2.5-coder" in message
+    assert "fim-template" not in message

@@ -140,6 +140,9 @@ class ConfigError(ModelError, ValueError):
 #: available context size", vLLM's and SGLang's "maximum context length" / "longer than the
 #: model's context length", LiteLLM's ContextWindowExceededError.
 _CONTEXT = re.compile(r"context[ _]?(?:length|size|window)", re.IGNORECASE)
+#: Ollama's refusal of ``suffix`` for a model without a FIM template ("registry.ollama.ai/
+#: library/qwen3:latest does not support insert").
+_NO_INSERT = "does not support insert"
 
 
 class RequestError(ModelError):
@@ -169,6 +172,15 @@ class RequestError(ModelError):
                 "answer asked for do not fit the model's context: start the server with a larger "
                 "one (llama.cpp -c, vLLM --max-model-len), or lower completion.maxPromptTokens "
                 "or review.maxOutputTokens."
+            )
+        if self.provider != "DeepSeek" and _NO_INSERT in (self.provider_message or ""):
+            # Ollama applies the model's template to a prompt without suffix as a chat turn:
+            # the 'fim-template' the advice below names would wrap the FIM tokens in one.
+            return (
+                f"{self.provider} rejected the request ({self.status}){said}. Ollama completes "
+                "with a suffix only for a model whose template has a fill-in-the-middle part: set "
+                "completion.model to one (qwen2.5-coder, deepseek-coder-v2, starcoder2, "
+                "codegemma), or the backend setting to 'chat'."
             )
         if self.provider != "DeepSeek":
             # A self-hosted server refusing part of the request (vLLM and Ollama builds without
