@@ -203,3 +203,33 @@ async def test_ollama_refusing_a_suffix_points_at_the_model_not_at_fim_template(
     message = info.value.user_message
     assert said in message and "completion.model" in message and "qwen2.5-coder" in message
     assert "fim-template" not in message
+
+
+# -- vLLM, SGLang, Ollama and OpenRouter stream thinking as ``reasoning`` ----------------------------
+
+
+def thinking_chunk(thought: str) -> str:
+    chunk = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {"reasoning": thought}, "finish_reason": None}]}
+    return f"data: {json.dumps(chunk)}\n\n"
+
+
+async def test_thinking_streamed_as_reasoning_is_counted_when_no_usage_comes(tmp_path: Path) -> None:
+    """A review whose stream is cut while the model thinks (a server restarted, a proxy's
+    timeout) is billed for what was generated, estimated since no usage came: the thinking
+    of vLLM, SGLang, Ollama and OpenRouter (``delta.reasoning``) was not counted, and the
+    ledger recorded 0 output tokens for minutes of generation."""
+    thought = "The function reads the rows, then compares each with None using ==. " * 40
+    body = "".join(thinking_chunk(thought[i : i + 64]) for i in range(0, len(thought), 64))
+    with FakeDeepSeek(api_key=None) as fake:
+        fake.fault("raw", body=body)  # and the connection closes: no content, no usage
+        ledger = Ledger(tmp_path / "usage.sqlite3")
+        client = ModelClient(EndpointConfig(base_url=f"{fake.url}/v1", backend="chat"), ledger)
+        try:
+            with pytest.raises(ModelError):
+                await client.chat(review(), deadline_in(5))
+        finally:
+            await client.aclose()
+    (rec,) = ledger.recent
+    ledger.close()
+    assert rec.estimated and rec.outcome == "error"
+    assert rec.completion_tokens >= len(thought) // 8

@@ -171,7 +171,10 @@ class ChunkAccumulator:
             if self.dialect == "chat":
                 delta = _as_dict(choice.get("delta")) or _as_dict(choice.get("message")) or {}
                 piece = delta.get("content")
-                thought = delta.get("reasoning_content")
+                # DeepSeek's name; vLLM (which dropped the other in 2026), SGLang, Ollama and
+                # OpenRouter say ``reasoning``: their thinking was not counted in a review's
+                # estimated usage when its report never came (cancelled, cut).
+                thought = delta.get("reasoning_content") or delta.get("reasoning")
                 if isinstance(thought, str) and thought:
                     self.reasoning_parts.append(thought)
             else:
