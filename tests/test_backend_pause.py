@@ -11,6 +11,7 @@ import pytest
 
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import InsufficientBalanceError
+from deepseek_lsp.model.errors import OutOfMemoryError
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import ReviewFeatureSession, Rule, reviewer
 
@@ -70,3 +71,28 @@ async def test_a_rejected_key_pauses_reviews_until_the_settings_change(
         again = await r.run("file:///ws/a.py")
         assert not again["ok"] and "401" in again["reason"]
         assert len(fake_deepseek.requests_to(CHAT)) == 1
+
+
+async def test_a_model_too_big_for_the_machine_pauses_reviews_instead_of_loading_it_again(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ollama answers 500 "model requires more system memory ... than is available": read as a
+    passing server error, each review asked four times (four load attempts on the user's
+    machine) and told "it will be retried later", and the next save asked again."""
+    monkeypatch.setattr(OutOfMemoryError, "recheck_after_s", 0.5)
+    said = "model requires more system memory (7.5 GiB) than is available (5.2 GiB)"
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.fault("status", count=1, path=CHAT, status=500, message=said)
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        first = await r.run("file:///ws/a.py")
+        assert not first["ok"]
+        paused = await r.run("file:///ws/a.py")
+        assert not paused["ok"] and said in paused["reason"] and "smaller model" in paused["reason"]
+        assert "retried later" not in paused["reason"]
+        assert len(fake_deepseek.requests_to(CHAT)) == 1
+        assert r.statuses[-1].kind == "Error"
+
+        await asyncio.sleep(0.6)  # another model unloaded meanwhile
+        done = await r.run("file:///ws/a.py")
+        assert done["ok"] and done["findings"] == 1

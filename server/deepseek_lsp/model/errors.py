@@ -23,6 +23,7 @@ __all__ = [
     "InsufficientBalanceError",
     "MalformedResponse",
     "ModelError",
+    "OutOfMemoryError",
     "OverloadedError",
     "RateLimitError",
     "RedirectError",
@@ -319,6 +320,43 @@ class ServerError(ModelError):
         return f"{self.provider} had a server error ({self.status}){said}"
 
 
+class OutOfMemoryError(ServerError):
+    """The server cannot load the model in the memory it has (Ollama's 500 "model requires
+    more system memory (7.5 GiB) than is available (5.2 GiB)"). Told as a server error "retried
+    later", it was tried again at every keystroke (a load attempt each time, on the user's own
+    machine) and four times per review; memory may come free (another model unloaded), so the
+    features pause and try again a minute later, as for an empty balance."""
+
+    retryable = False
+    disables_feature = True
+    recheck_after_s = BALANCE_RECHECK_S
+
+    @property
+    def user_message(self) -> str:
+        return f"{self._no_room}; AI features are paused and try again every minute."
+
+    @property
+    def cli_message(self) -> str:
+        return f"{self._no_room}, then run the review again."
+
+    @property
+    def final_message(self) -> str:
+        return f"{self._no_room}."
+
+    @property
+    def _no_room(self) -> str:
+        said = f": {self.provider_message}" if self.provider_message else ""
+        return (
+            f"{self.provider} cannot load the model ({self.status}){said}. Set a smaller model "
+            "or quantization in completion.model or review.model, or free memory (Ollama: "
+            "'ollama ps', 'ollama stop MODEL')"
+        )
+
+
+#: Ollama's answer (500) for a model larger than the memory it can use.
+_NO_MEMORY = re.compile(r"requires more (?:system )?memory", re.IGNORECASE)
+
+
 class OverloadedError(ModelError):
     status = 503
     retryable = True
@@ -504,6 +542,8 @@ def error_for_status(
         # supported by this model"). Told as a server error "retried later", and retried, at
         # every keystroke and save, though only another backend or model mends it.
         return RequestError(f"not supported (501){said}", **ctx)
+    if status >= 500 and _NO_MEMORY.search(provider_message or ""):
+        return OutOfMemoryError(f"cannot load the model ({status}){said}", **ctx)
     if status >= 500:
         return ServerError(f"server error ({status}){said}", **ctx)
     return RequestError(f"request rejected ({status}){said}", **ctx)
