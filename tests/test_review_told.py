@@ -183,3 +183,25 @@ async def test_a_review_asked_again_after_an_unusable_answer_counts_both_in_its_
         assert result["ok"] and result["findings"] == 1
         assert len(fake_deepseek.requests_to(CHAT)) == 2
         assert billed > 0 and abs(result["costUsd"] - billed) < 1e-9, (result["costUsd"], billed)
+
+
+async def test_a_review_through_a_gateway_says_what_the_gateway_billed(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """OpenRouter says what each request cost (``usage.cost``), and the ledger now records it:
+    the review itself told nothing of it (its model has no price here), and ended on "14
+    finding(s)" while the day's totals grew."""
+    fake_deepseek.cost_per_token = 3e-7
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    routed = {"backend": "chat", "review": {"mode": "onSave", "model": "deepseek/deepseek-chat-v3.1"}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=routed) as client:
+        uri = "file:///ws/a.py"
+        open_doc(client, uri, FUNCTIONS)
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[uri])
+        )
+        usage = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+    billed = sum(r.usage["cost"] for r in fake_deepseek.requests_to(CHAT) if r.usage)
+    assert result["ok"] and billed > 0
+    assert result["costUsd"] == pytest.approx(billed)
+    assert usage["session"]["total"]["cost_usd"] == pytest.approx(billed)

@@ -660,15 +660,19 @@ class ReviewFeature(Feature):
         return outcome
 
     def _cost(self, outcome: ReviewOutcome, settings: Settings) -> float | None:
-        """What the review's own requests cost at the prices of now, as the usage ledger bills
-        them; None for a model without a price (a self-hosted one)."""
+        """What the review's own requests cost, as the usage ledger bills them: what the
+        provider said (a gateway's ``usage.cost``), else at the prices of now; None for a model
+        without a price that told none (a self-hosted one)."""
         ledger = getattr(self.services.models, "ledger", None)
         model = settings.review.model
-        if ledger is None or not ledger.prices.known(model):
+        told = any(u.cost_usd is not None for u in outcome.usage)
+        if ledger is None or not (told or ledger.prices.known(model)):
             return None
         now = datetime.now(timezone.utc)
         return sum(
-            ledger.prices.cost(model, u.cache_hit_tokens, u.cache_miss_tokens, u.completion_tokens, now)
+            u.cost_usd
+            if u.cost_usd is not None
+            else ledger.prices.cost(model, u.cache_hit_tokens, u.cache_miss_tokens, u.completion_tokens, now)
             for u in outcome.usage
         )
 
