@@ -461,6 +461,13 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # the default 5 drops connects from a client opening its pool
     fake: FakeDeepSeek
 
+    def server_activate(self) -> None:
+        super().server_activate()
+        # serve_forever accepts once select() says a connection waits; one gone by then (a
+        # client that hung up at once) left accept() blocked for good, and stop() with it: a
+        # whole test run hung. Not blocking, a connection gone is an OSError, and skipped.
+        self.socket.setblocking(False)
+
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.fake._lock:
             self.fake._conns.add(request)
