@@ -316,7 +316,8 @@ class Document:
     def line_at(self, offset: int) -> int:
         """The line holding byte ``offset``."""
         offset = max(0, min(offset, len(self._data)))
-        self._index_to(-1, offset)
+        if not self._indexed_to_end and self._starts[-1] <= offset:  # inline: a hot path
+            self._index_to(-1, offset)
         return bisect.bisect_right(self._starts, offset) - 1
 
     # -- positions ----------------------------------------------------------------------------
