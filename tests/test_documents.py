@@ -335,3 +335,13 @@ def test_line_index_of_a_long_file_read_far_from_the_last_edit() -> None:
     assert doc.line_at(len(data) - 2) == len(starts) - 2
     assert [doc.line_start(n) for n in range(len(starts))] == starts
     assert doc.position_at(data.index(b"value_19999")) == types.Position(line=20_001, character=0)
+
+
+def test_line_index_past_a_line_longer_than_its_bulk_step() -> None:
+    """A line longer than the 64 kB the index splits at once: the chunk inside it holds no line
+    start, and the index moved on only by looking for the line's end (it looped forever)."""
+    doc = Document("file:///min.js", "a" * 200_000 + "\nb\n" + "c" * 70_000)
+    assert doc.line_at(100_000) == 0  # inside the long line, far from its start
+    assert doc.line_at(200_001) == 1
+    assert doc.line_at(len(doc.data) - 1) == 2
+    assert doc.line_count == 3

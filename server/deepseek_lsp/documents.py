@@ -272,7 +272,9 @@ class Document:
                 # findings were shown (their positions reach the end of the file).
                 end = min(len(data), max(offset + 1, pos) + _BULK)
                 chunk = data[pos:end]
-                if b"\r" not in chunk:  # "\r" alone or in "\r\n": the careful way below
+                # "\r" alone or in "\r\n", or a line longer than the chunk: the careful way below
+                # (a chunk of one line's middle added nothing, and the loop never moved on).
+                if b"\r" not in chunk and (b"\n" in chunk or end == len(data)):
                     lengths = map(_PLUS_ONE, map(len, chunk.split(b"\n")[:-1]))
                     starts.extend(islice(accumulate(lengths, initial=pos), 1, None))
                     self._indexed_to_end = end == len(data)
