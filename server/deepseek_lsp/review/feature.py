@@ -742,10 +742,12 @@ class ReviewFeature(Feature):
         """The findings' diagnostics, those an edit did not move on their lines taken from
         what was shown (each one's position read anew, after every key, reached the end of a
         file with findings there: 11 ms a key on the event loop with 700 findings)."""
-        one = edits is not None and len(edits) == 1 and state.shown_at + 1 == doc.edit_count
-        if not one or edits is None or edits[0].start_line < 0 or self._cells(doc):
+        # One edit since what was shown, with its lines known, outside a notebook.
+        if edits is None or len(edits) != 1 or state.shown_at + 1 != doc.edit_count:
             return self.diagnostics(doc, state.findings)
         edit = edits[0]
+        if edit.start_line < 0 or self._cells(doc):
+            return self.diagnostics(doc, state.findings)
         last_line = edit.start_line + edit.old_breaks  # the edit's end, before it
         shift = edit.new_breaks - edit.old_breaks
         out = []
