@@ -66,6 +66,11 @@ function stubNotebook(uri: string | undefined): void {
 
 const noCommands = { log() {}, setKey() {}, restart() {} };
 
+/** A day and month with nothing spent, and the server's last status. */
+function emptyUsage(status: UsageJSON['status']): UsageJSON {
+  return { today: { day: '2025-01-02', models: {}, total: {} }, month: { month: '2025-01', models: {}, total: {} }, status };
+}
+
 test('clicking the red item of a server that was not found: the usage quick pick says Error and why, not "Normal"', async () => {
   switchEditor(A);
   const bar = new StatusBar();
@@ -85,12 +90,8 @@ test("the usage quick pick shows the status of the file being edited, as the ite
   switchEditor(A);
   const bar = new StatusBar();
   bar.setLifecycle('running');
-  const usage: UsageJSON = {
-    today: { day: '2025-01-02', models: {}, total: {} },
-    month: { month: '2025-01', models: {}, total: {} },
-    // The server's last word: about b.py, excluded (typed in a moment ago, in another group).
-    status: { kind: 'Inactive', message: 'b.py matches an exclusion pattern; nothing is sent', feature: 'completion', uri: B },
-  };
+  // The server's last word: about b.py, excluded (typed in a moment ago, in another group).
+  const usage = emptyUsage({ kind: 'Inactive', message: 'b.py matches an exclusion pattern; nothing is sent', feature: 'completion', uri: B });
   stub.quickPicks = [];
   await showUsage(
     async () => {
@@ -181,11 +182,7 @@ test('at a first start without a key, clicking the red item offers "Set API key"
   switchEditor(A);
   const bar = new StatusBar();
   bar.setLifecycle('running');
-  const usage: UsageJSON = {
-    today: { day: '2025-01-02', models: {}, total: {} },
-    month: { month: '2025-01', models: {}, total: {} },
-    status: { kind: 'Error', message: "no API key: set DEEPSEEK_API_KEY in the server's environment", feature: 'config' },
-  };
+  const usage = emptyUsage({ kind: 'Error', message: "no API key: set DEEPSEEK_API_KEY in the server's environment", feature: 'config' });
   stub.quickPicks = [];
   await showUsage(async () => (bar.setUsage(usage), usage), () => bar.displayed, noCommands);
   const items = stub.quickPicks[0].items as { label: string; action?: string }[];
