@@ -123,6 +123,30 @@ async def test_the_daily_budget_holds_for_a_gateway_that_reports_its_cost(tmp_pa
         assert len(fake.requests_to("/v1/chat/completions")) == 1
 
 
+async def test_the_daily_budget_still_holds_a_billing_gateway_model_after_a_restart(tmp_path: Path) -> None:
+    """Which models a gateway billed was known in memory only: after the editor restarted, a
+    model without a price counted as free again and its requests went out past a budget spent
+    that same day, until one of them had reported its cost."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.cost_per_token = 1e-3  # one review costs more than the budget
+        settings, ledger = gateway(fake, tmp_path, budget=0.01)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(routed_review(), deadline_in(5))
+        finally:
+            await client.aclose()
+            ledger.close()
+        _, ledger = gateway(fake, tmp_path, budget=0.01)  # the editor started again
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            with pytest.raises(BudgetExceeded):
+                await client.chat(routed_review(), deadline_in(5))
+        finally:
+            await client.aclose()
+            ledger.close()
+        assert len(fake.requests_to("/v1/chat/completions")) == 1
+
+
 def routed_review() -> ChatRequest:
     return ChatRequest(messages=[{"role": "user", "content": "review " * 50}], model=ROUTED)
 

@@ -148,6 +148,15 @@ CREATE TABLE IF NOT EXISTS pending (
 ) WITHOUT ROWID
 """
 
+#: The models whose provider told what a request cost (see :meth:`Ledger.record`), kept across
+#: restarts: in memory only, the first requests after a start to a model without a price went out
+#: unchecked by the daily budget, however much that model had been billed that day.
+_BILLING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS billing (
+    model TEXT PRIMARY KEY
+) WITHOUT ROWID
+"""
+
 #: The end of a pending row's id for a request that can wait for room in the budget (a review;
 #: see :meth:`Ledger.reserve`). In the id, not a column of its own: a deepseek-lsp of before
 #: writes four values to the table, and a fifth column would have failed its every write.
@@ -285,6 +294,8 @@ class Ledger:
         #: The file the connection has open (device, inode), while it is one that is written.
         self._opened = self._file_id()
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
+        self._billing_unsaved: set[str] = set()  # billing_models not in the file yet
+        self.billing_models.update(self._billing_in_file())
         self._flush_at: asyncio.TimerHandle | None = None
         self._flush_loop: asyncio.AbstractEventLoop | None = None
 
@@ -381,6 +392,7 @@ class Ledger:
                 )
             conn.execute(_SCHEMA)
             conn.execute(_PENDING_SCHEMA)
+            conn.execute(_BILLING_SCHEMA)
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
@@ -424,6 +436,17 @@ class Ledger:
             self._set_aside(damaged)
         self._conn = self._open()
         self._opened = self._file_id()
+        with self._lock:  # a new file: what the old one knew is written to it
+            self._billing_unsaved |= self.billing_models
+        self.billing_models.update(self._billing_in_file())
+
+    def _billing_in_file(self) -> set[str]:
+        """The models the file says were billed (none if it cannot say: a file of an older
+        version opened read-only has no such table)."""
+        try:
+            return {row[0] for row in self._conn.execute("SELECT model FROM billing").fetchall()}
+        except sqlite3.Error:
+            return set()
 
     def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
@@ -473,7 +496,8 @@ class Ledger:
             unsaved, self._unsaved = self._unsaved, {}
             adds, self._pending_add = self._pending_add, {}
             dels, self._pending_del = self._pending_del, set()
-        if not (unsaved or adds or dels):
+            billing, self._billing_unsaved = self._billing_unsaved, set()
+        if not (unsaved or adds or dels or billing):
             return
         rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
         added = [(key, self._owner, cost, until) for key, (cost, until) in adds.items()]
@@ -486,6 +510,7 @@ class Ledger:
                 conn.executemany(_UPSERT, rows)
                 conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", added)
                 conn.executemany("DELETE FROM pending WHERE id = ?", [(k,) for k in dels])
+                conn.executemany("INSERT OR IGNORE INTO billing VALUES (?)", [(m,) for m in billing])
                 if added:  # rows a process that died left behind
                     conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
 
@@ -499,6 +524,7 @@ class Ledger:
                 # Reservations released meanwhile need no row any more.
                 self._pending_add.update((k, v) for k, v in adds.items() if k in self._in_flight)
                 self._pending_del.update(dels)
+                self._billing_unsaved.update(billing)
             if not self._write_warned:  # once: a locked or full disk must not flood the log
                 self._write_warned = True
                 log.warning("usage ledger: could not save usage (%s); will try again", exc)
@@ -567,7 +593,9 @@ class Ledger:
             cost, priced = usage.cost_usd, True
             if cost > 0:  # OpenRouter's ":free" models report 0: free they stay
                 with self._lock:
-                    self.billing_models.add(model)
+                    if model not in self.billing_models:
+                        self.billing_models.add(model)
+                        self._billing_unsaved.add(model)
         else:
             priced = self.prices.known(model)
             cost = self.prices.cost(
