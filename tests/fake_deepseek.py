@@ -28,7 +28,8 @@ Streams send the answer in small chunks (``chunk_chars``), after ``ttft`` second
 (``usage_shape="separate"``, default) or on the last content chunk (``"inline"``) or not at all
 (``"none"``), with ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens`` and
 ``prompt_tokens_details.cached_tokens``; with :attr:`FakeDeepSeek.cost_per_token` set, also
-OpenRouter's ``cost`` (USD).
+OpenRouter's ``cost`` (USD), or with :attr:`FakeDeepSeek.cost_header` LiteLLM's: a whole answer's
+in its ``x-litellm-response-cost`` header, a stream's in ``usage.cost``.
 
 Token counts are approximations: 4 characters per token, rounded up. The simulated prefix cache
 remembers every prompt per model and reports as hits the longest common prefix with any earlier
@@ -225,6 +226,10 @@ class FakeDeepSeek:
         #: USD per token put in each usage as ``cost``, as OpenRouter reports its bill; None: no
         #: ``cost`` (DeepSeek, self-hosted servers).
         self.cost_per_token: float | None = None
+        #: LiteLLM's proxy: a whole (non-streamed) answer's cost is in the response header
+        #: ``x-litellm-response-cost``, not in its usage; a stream's header is sent before
+        #: the cost is known, so the stream's stays in ``usage.cost``.
+        self.cost_header = False
         #: Paths answered without a key, as OpenRouter's model list (``/api/v1/models``).
         self.public_paths: set[str] = set()
         #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
@@ -1096,9 +1101,14 @@ class _Handler(BaseHTTPRequestHandler):
         """A non-streaming answer. While stalled, DeepSeek sends blank lines before the JSON."""
         fake = self.fake
         delay = fake.ttft + fake.per_token * max(0, approx_tokens(str(self.rec.answer or "")) - 1)
+        extra: dict[str, str] = {}
+        usage = obj.get("usage")
+        if fake.cost_header and isinstance(usage, dict) and "cost" in usage:
+            obj = {**obj, "usage": {k: v for k, v in usage.items() if k != "cost"}}
+            extra["x-litellm-response-cost"] = repr(usage["cost"])
         if "stall" not in faults and "disconnect" not in faults:
             self._check_alive(delay)
-            self._json(200, obj)
+            self._json(200, obj, extra)
             return
         self._start_chunked("application/json")
         self._stall(faults, b"\n")

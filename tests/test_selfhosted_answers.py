@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from deepseek_lsp.model import (
     Usage,
 )
 from deepseek_lsp.model.client import ChatRequest
+from deepseek_lsp.model.types import header_cost
 from deepseek_lsp.usage_feature import endpoint_config, make_ledger
 from tests.fake_deepseek import FakeDeepSeek
 
@@ -145,6 +147,33 @@ async def test_the_daily_budget_still_holds_a_billing_gateway_model_after_a_rest
             await client.aclose()
             ledger.close()
         assert len(fake.requests_to("/v1/chat/completions")) == 1
+
+
+async def test_a_litellm_proxy_that_tells_its_cost_in_a_header_is_billed_what_it_says(tmp_path: Path) -> None:
+    """LiteLLM's proxy tells what a whole answer cost in its ``x-litellm-response-cost`` header,
+    not in the usage: such a request was recorded at $0 and its model listed as without a
+    price, however much the proxy charged the key."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.cost_per_token = 2e-6
+        fake.cost_header = True
+        settings, ledger = gateway(fake, tmp_path)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            result = await client.chat(replace(routed_review(), stream=False), deadline_in(5))
+        finally:
+            await client.aclose()
+        billed = sum(r.usage["cost"] for r in fake.requests if r.usage)
+        summary = ledger.summary()
+        ledger.close()
+    assert billed > 0
+    assert result.usage is not None and result.usage.cost_usd == pytest.approx(billed)
+    assert summary["today"]["total"]["cost_usd"] == pytest.approx(billed)
+    assert summary["unpriced_models"] == []
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-0.5", "0.001 USD", "", "None"])
+def test_a_cost_header_that_is_no_figure_bills_nothing(value: str) -> None:
+    assert header_cost(value) is None
 
 
 def routed_review() -> ChatRequest:

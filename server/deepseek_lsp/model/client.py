@@ -63,7 +63,7 @@ from .json_answer import load_json_answer
 from .retry import retrying
 from .sse import ChunkAccumulator, SSEDecoder
 from .tokens import Counter, EstimateCounter, default_counter, loaded_counter
-from .types import ChatRequest, FimRequest, StreamResult, Usage
+from .types import ChatRequest, FimRequest, StreamResult, Usage, header_cost
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -231,6 +231,11 @@ def is_deepseek_host(url: str) -> bool:
 
 _ESTIMATE = EstimateCounter()
 
+#: What LiteLLM's proxy charged the key for the request (USD, its discounts and margins in):
+#: sent when the cost is known as the answer starts (a whole answer; a stream's cost comes in
+#: ``usage.cost`` instead, with the proxy's ``include_cost_in_streaming_usage``).
+COST_HEADER = "x-litellm-response-cost"
+
 
 # After what may come before the markup: a byte-order mark, an XML declaration (XHTML pages of
 # IIS, Jetty, Squid), comments.
@@ -320,6 +325,7 @@ class ModelStream:
         self._eof = False
         self._finished = False  # the answer completed normally
         self._billable = False  # the provider may bill even without a usage report
+        self._told_cost: float | None = None  # the answer's COST_HEADER
         self._left = False  # the whole request was written: the provider has it
         self._recorded = False
         self._counted = False
@@ -338,7 +344,7 @@ class ModelStream:
         return StreamResult(
             text=acc.text,
             finish_reason=acc.finish_reason,
-            usage=acc.usage,
+            usage=self._with_told_cost(acc.usage),
             ttft_s=self._ttft,
             total_s=total,
             from_chat=self._call.from_chat,
@@ -406,6 +412,7 @@ class ModelStream:
         # We asked for no compression; the bytes as they come then spare httpx's decoder layer
         # on every chunk. A server that compresses anyway goes through the decoder.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        self._told_cost = header_cost(response.headers.get(COST_HEADER))
         self._raw = response.aiter_raw() if encoding in ("identity", "") else response.aiter_bytes()
         return self
 
@@ -677,6 +684,13 @@ class ModelStream:
             self._model, prompt, self._max_tokens, within_s=self._deadline - self._now(), waits=self._waits
         )
 
+    def _with_told_cost(self, usage: Usage | None) -> Usage | None:
+        """``usage`` at the cost the proxy's header told, which is what the key was charged
+        (a body's ``usage.cost`` may be the upstream provider's, before the proxy's margin)."""
+        if usage is None or self._told_cost is None:
+            return usage
+        return replace(usage, cost_usd=self._told_cost)
+
     def _give_back(self) -> None:
         """The client has one request less under way (see ModelClient.close_when_unused)."""
         if self._counted:
@@ -724,6 +738,7 @@ class ModelStream:
                     prompt = completion = 0
                 usage = Usage(prompt, completion, 0, prompt)
                 estimated = True
+        usage = self._with_told_cost(usage)
         try:
             ledger.record(
                 feature=self._feature,

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ChatRequest", "FimRequest", "StreamResult", "Usage"]
+__all__ = ["ChatRequest", "FimRequest", "StreamResult", "Usage", "header_cost"]
 
 
 #: More tokens than any one request can have: a count above it is a proxy's garbage, not usage.
@@ -28,6 +28,17 @@ def _cost(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None  # absent, or not a figure (a proxy's garbage bills nothing)
     return float(value) if math.isfinite(value) and value >= 0 else None
+
+
+def header_cost(value: str | None) -> float | None:
+    """A cost a response header gives (LiteLLM's ``x-litellm-response-cost``, in USD), or None
+    for none or one that is no figure."""
+    if value is None:
+        return None
+    try:
+        return _cost(float(value.strip()))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
