@@ -11,6 +11,8 @@ Endpoints (all behind ``Authorization: Bearer <key>`` unless the key is None):
   ``/v1/completions`` with ``segments`` is Tabby's API (``{"id", "choices": [{"index","text"}]}``).
 * Chat: ``POST /chat/completions``, ``/beta/chat/completions`` (prefix completion), and
   ``/v1/chat/completions``; streaming or not, ``response_format: json_object``.
+* An empty FIM prompt (and suffix), or no chat messages, is answered as Ollama does: the model
+  loaded (see :attr:`FakeDeepSeek.load_s`), nothing generated, finish reason ``load``.
 * llama.cpp: ``POST /infill`` (its own stream format, no ``[DONE]``), ``GET /health``.
 * ``GET /models``, ``GET /v1/models``, ``GET /user/balance`` (:attr:`FakeDeepSeek.balance`);
   Tabby ``GET /v1/health``; OpenRouter's ``GET /key``, ``/v1/key`` (:attr:`FakeDeepSeek.key_info`);
@@ -230,6 +232,13 @@ class FakeDeepSeek:
         #: ``x-litellm-response-cost``, not in its usage; a stream's header is sent before
         #: the cost is known, so the stream's stays in ``usage.cost``.
         self.cost_header = False
+        #: Ollama's cold start: a model not in :attr:`loaded` is loaded first, for ``load_s``
+        #: seconds before any byte of the answer (headers included); a request arriving
+        #: meanwhile waits for that load. A load whose request hangs up is given up ("client
+        #: connection closed before server finished loading, aborting load"). 0: no loading.
+        self.load_s = 0.0
+        self.loaded: set[str] = set()
+        self._loading: dict[str, float] = {}  # model: when its load under way ends
         #: Paths answered without a key, as OpenRouter's model list (``/api/v1/models``).
         self.public_paths: set[str] = set()
         #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
@@ -332,8 +341,10 @@ class FakeDeepSeek:
             self._queues.clear()
             self._responders.clear()
             self._faults.clear()
-            self.ttft = self.per_token = 0.0
+            self.ttft = self.per_token = self.load_s = 0.0
             self.chunk_chars = 4
+            self.loaded.clear()
+            self._loading.clear()
         self.cache.clear()
 
     # -- inspection ---------------------------------------------------------------------------
@@ -832,6 +843,41 @@ class _Handler(BaseHTTPRequestHandler):
             usage["cost"] = (prompt + out) * self.fake.cost_per_token
         return usage
 
+    def _load_model(self, model: str) -> None:
+        """Ollama's load of a model not loaded yet (see :attr:`FakeDeepSeek.load_s`)."""
+        fake = self.fake
+        while fake.load_s > 0:
+            with fake._lock:
+                if model in fake.loaded:
+                    return
+                loads = model not in fake._loading
+                if loads:
+                    fake._loading[model] = time.monotonic() + fake.load_s
+                until = fake._loading[model]
+            if not loads:  # queued behind another request's load
+                self._check_alive(min(0.02, max(0.001, until - time.monotonic())))
+                continue
+            try:
+                self._check_alive(fake.load_s)
+            except _HangUp:
+                with fake._lock:
+                    fake._loading.pop(model, None)
+                raise
+            with fake._lock:
+                fake._loading.pop(model, None)
+                fake.loaded.add(model)
+            return
+
+    def _loaded_only(self, body: dict[str, Any], choice: dict[str, Any]) -> None:
+        """Ollama's answer to an empty prompt (no messages): the model is loaded, nothing is
+        generated, scripted answers are left for the requests after."""
+        self.fake._update(self.rec, answer="")
+        chunk = {"id": str(uuid.uuid4()), "model": body.get("model"), "choices": [choice]}
+        if not body.get("stream"):
+            self._json(200, chunk)
+            return
+        self._stream_frames([(chunk, False)], {})
+
     def _validate_common(self, body: dict[str, Any]) -> str:
         model = body.get("model")
         if not isinstance(model, str) or not model:
@@ -840,6 +886,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(400, "Model Not Exist")
         if "stream_options" in body and not body.get("stream"):
             raise _BadRequest(400, "stream_options should be set along with stream = true")
+        self._load_model(model)
         return model
 
     def _stream_frames(
@@ -893,6 +940,9 @@ class _Handler(BaseHTTPRequestHandler):
         suffix = body.get("suffix")
         if body.get("echo") and suffix:
             raise _BadRequest(400, "echo cannot be used together with suffix")
+        if not prompt and not suffix:
+            self._loaded_only(body, {"text": "", "index": 0, "logprobs": None, "finish_reason": "load"})
+            return
         answer = self.fake._answer(path, body, DEFAULT_FIM_ANSWER)
         text, finish = self._shape(answer, body, faults)
         cache_text = prompt if suffix is None else f"{prompt}\x00{suffix}"
@@ -942,7 +992,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _chat(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
         model = self._validate_common(body)
         messages = body.get("messages")
-        if not isinstance(messages, list) or not messages:
+        if messages == []:
+            self._loaded_only(body, {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": "load"})
+            return
+        if not isinstance(messages, list):
             raise _BadRequest(422, "Missing required parameter: messages")
         for i, m in enumerate(messages):
             if not isinstance(m, dict) or "role" not in m:

@@ -304,3 +304,40 @@ async def test_a_model_given_a_price_is_no_longer_reported_as_without_one() -> N
         assert usage.summary()["unpriced_models"] == []
     finally:
         await usage.stop()
+
+
+LOCAL_MODEL = "qwen2.5-coder:7b"
+
+
+async def test_a_local_model_slower_to_load_than_a_completion_s_deadline_still_completes(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Ollama loads a model at the first request naming it, and gives the load up when that
+    request hangs up. A completion's request hung up at its deadline (5 s) or at the next key:
+    with a model that takes longer to load, the first completion after start (and after every
+    pause in which Ollama unloaded it) failed, and so did every one after it, each starting the
+    load anew."""
+    fake_deepseek.load_s = 1.5
+    fake_deepseek.script("return a + b", path="/v1/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, timeout_s=0.3, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")  # Ollama on this machine
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4, invoked=True) == ["return a + b"]
+        assert fake_deepseek.loaded == {LOCAL_MODEL}
+        told = [s.message for s in f.statuses if s.feature == "completion"]
+        assert f"loading {LOCAL_MODEL} on the model server" in told
+        assert f.services.status.current.message == ""  # not "answering slowly" either
+    finally:
+        await f.stop()
+
+
+async def test_no_load_request_goes_to_a_proxy_on_this_machine_for_a_paid_model(fake_deepseek: FakeDeepSeek) -> None:
+    """A proxy on this machine (LiteLLM) may forward to a paid model: nothing is sent of our own."""
+    f = Completing(fake_deepseek, model="deepseek-v4-flash")
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1", prices={"models": {"deepseek-v4-flash": [0.003, 0.15, 0.6]}})
+        await f.usage._warming
+        assert [r.path for r in fake_deepseek.requests] == ["/v1/models"]
+    finally:
+        await f.stop()

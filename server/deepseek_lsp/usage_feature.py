@@ -110,6 +110,10 @@ def make_ledger(settings: Settings, path: str | None = None, *, read_only: bool 
     )
 
 
+#: A load of the completion model taking longer than this is shown in the status.
+LOAD_TOLD_AFTER_S = 1.0
+
+
 @dataclass
 class Models:
     """What features call: ``client`` (None when the endpoint settings are unusable), ``ledger``."""
@@ -144,6 +148,7 @@ class UsageFeature(Feature):
         self._old_clients: list[ModelClient] = []
         self._closing: set[asyncio.Task[None]] = set()
         self._warming: asyncio.Future[bool] | None = None
+        self._loading: asyncio.Task[bool] | None = None
         ledger = make_ledger(services.settings)
         self._tell_prices(ledger)
         services.models = self._build(services.settings, ledger)
@@ -202,6 +207,34 @@ class UsageFeature(Feature):
             self.services.status.set(Status("Error", f"no API key: {KEY_HINT}", "config"))
             return
         self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))
+        self._load()
+
+    def _load(self) -> None:
+        """Have a server on this machine load the completion model now (see ModelClient.load):
+        at start, and after a pause, in which Ollama unloads it (keep_alive)."""
+        models = self.services.models
+        client, ledger = models.client, models.ledger
+        if client is None or not client.loads_locally or (self._loading and not self._loading.done()):
+            return
+        model = self.services.settings.completion.model
+        if not ledger.prices.free(model) or model in ledger.billing_models:
+            return  # a proxy on this machine to a paid model: no request of our own
+        status = self.services.status
+        loading = Status("Normal", f"loading {model} on the model server", "completion")
+
+        def tell() -> None:  # a load that is quick (the model was loaded) goes untold
+            if status.current.kind == "Normal":
+                status.set(loading)
+
+        told = asyncio.get_running_loop().call_later(LOAD_TOLD_AFTER_S, tell)
+        self._loading = task = client.load(model)
+
+        def done(_: asyncio.Task[bool]) -> None:
+            told.cancel()
+            if status.current == loading:
+                status.set(Status("Normal", "", "completion"))
+
+        task.add_done_callback(done)
 
     def _retire(self, client: ModelClient) -> None:
         """Close a replaced client once what runs on it has ended."""
@@ -219,6 +252,8 @@ class UsageFeature(Feature):
 
     async def stop(self) -> None:
         models = self.services.models
+        if self._loading is not None:
+            self._loading.cancel()
         for task in list(self._closing):
             task.cancel()
         for client in [*self._old_clients, models.client]:
@@ -245,11 +280,16 @@ class UsageFeature(Feature):
         if endpoint_fields(old) == endpoint_fields(new):
             if (old.prices, old.daily_budget_usd) != (new.prices, new.daily_budget_usd):
                 self._set_prices(models.ledger, new)
+            if old.completion.model != new.completion.model:
+                self._load()
             return
         current = self.services.status.current
         if current.feature == "config" and current.kind == "Error":
             # A refused endpoint or a missing key: the new settings are judged anew below.
             self.services.status.set(Status("Normal", "", "config"))
+        if self._loading is not None:  # the old server's load: the new one loads its own
+            self._loading.cancel()
+            self._loading = None
         if models.client is not None:
             self._retire(models.client)
         self._set_prices(models.ledger, new)

@@ -1464,6 +1464,10 @@ class CompletionFeature(Feature):
         """One backend answer; in single-line mode it returns once the first line is complete."""
         models = self.services.models
         deadline = asyncio.get_running_loop().time() + self.settings.completion.timeout_s
+        # While the server loads the model (see ModelClient.load) the answer comes once it is
+        # loaded: an error at the usual deadline would only say what the status already does.
+        loading = models.client.load_until > deadline
+        deadline = max(deadline, models.client.load_until)
         self.stats.backend_requests += 1
         started = time.monotonic()
         parts: list[str] = []
@@ -1482,14 +1486,15 @@ class CompletionFeature(Feature):
                         if "\n" in text.lstrip("\n"):
                             break  # the first line is complete: answer now, stop paying for more
         except asyncio.CancelledError:
-            if not parts:
+            if not parts and not loading:
                 self._cancelled_unanswered(time.monotonic() - started, epoch)
             raise
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".
         ttft = stream.result.ttft_s
-        self._backend_ok(time.monotonic() - started if ttft is None else ttft)
+        if not loading:  # a wait for the load says nothing of how fast the server answers
+            self._backend_ok(time.monotonic() - started if ttft is None else ttft)
         text = "".join(parts)
         if stream.result is not None and stream.result.filtered:
             return ""

@@ -97,6 +97,12 @@ SLEPT_S = 10.0
 #: How often a review held back by the daily budget looks again: the requests under way of
 #: the other processes sharing the budget (an editor window's, the review CLI's) end unannounced.
 BUDGET_RECHECK_S = 1.0
+#: How long a model server on this machine may take to load the completion model: Ollama (and
+#: LM Studio) load a model at the first request naming it, and again after it was unloaded
+#: when idle (Ollama's keep_alive: 5 minutes); a 7B model from disk takes seconds, a 30B one a
+#: minute or more. Ollama gives up a load whose request hangs up, so a completion's own
+#: deadline (5 s) could never see a slow load through: see ModelClient.load.
+MODEL_LOAD_S = 180.0
 
 
 def _is_loopback(host: str) -> bool:
@@ -946,9 +952,64 @@ class ModelClient:
         self._in_use = 0
         self._unused = asyncio.Event()
         self._unused.set()
+        #: Loop time until which a load of the completion model may still be under way (see
+        #: :meth:`load`); -inf when none is.
+        self.load_until = -math.inf
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
+
+    @property
+    def loads_locally(self) -> bool:
+        """The completion server is a self-hosted one on this machine (Ollama, LM Studio, a
+        llama.cpp router), which may load the model at the first request: :meth:`load` may be
+        asked of it (the caller checks that the model costs nothing: a proxy on this machine
+        may forward to a paid one)."""
+        host = urlsplit(self.config.fim_base).hostname or ""
+        return self.backend.name != "deepseek" and not self.config.fim_is_deepseek and _is_loopback(host)
+
+    def load(self, model: str, timeout: float = MODEL_LOAD_S) -> asyncio.Task[bool]:
+        """Have the completion server load ``model`` now, with a request of its own (an empty
+        prompt or no messages, one token at most; Ollama answers either with the load alone) that
+        may take ``timeout`` seconds: a completion's request, cancelled at its deadline or at
+        the next keystroke, made Ollama give up the load it had started (its log: "client
+        connection closed before server finished loading, aborting load"), and a model that
+        takes longer than a completion's deadline to load never answered one. Completions
+        sent meanwhile wait for the load too (:attr:`load_until`). Never raises; returns
+        whether the server answered.
+
+        :attr:`load_until` is set before this returns: a completion asked right after (the
+        keystroke that ended a pause) waits for the load."""
+        until = asyncio.get_running_loop().time() + timeout
+        self.load_until = max(self.load_until, until)
+        return asyncio.ensure_future(self._load(model, until))
+
+    async def _load(self, model: str, until: float) -> bool:
+        req = FimRequest(prompt="", max_tokens=1, model=model, feature="load")
+        call = self._call_for(self.backend.fim(self.config, req))
+        if call.from_chat:
+            # No messages: Ollama's chat answers that with the load alone (a server that
+            # loads nothing refuses it, which costs nothing either).
+            call = replace(call, body={**call.body, "messages": []})
+        stream = ModelStream(
+            self, call, model=model, feature="load", max_tokens=1, deadline=until, prompt_tokens=lambda _: 0
+        )
+        try:
+            async with stream:
+                async for _ in stream:
+                    pass
+            return True
+        except (ConnectError, DeadlineExceeded) as exc:
+            log.info("loading %s on %s failed: %s", model, safe_url(self.config.fim_base), exc)
+            return False
+        except ModelError:  # answered: what it said, the completions will be told themselves
+            return True
+        except Exception as exc:  # the client closed under it (settings changed, exit)
+            log.debug("loading %s: %r", model, exc)
+            return False
+        finally:
+            if self.load_until == until:
+                self.load_until = -math.inf
 
     @property
     def counter(self) -> Counter:
