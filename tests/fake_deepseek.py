@@ -28,7 +28,7 @@ are honoured like a real server (finish_reason ``length``/``stop``).
 Streams send the answer in small chunks (``chunk_chars``), after ``ttft`` seconds and
 ``per_token`` seconds apart. Usage comes either as a separate last chunk with ``choices: []``
 (``usage_shape="separate"``, default) or on the last content chunk (``"inline"``) or not at all
-(``"none"``), with ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens`` and
+(``"none"``), or as Ollama sends it (``"ollama"``: separate, without DeepSeek's fields), with ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens`` and
 ``prompt_tokens_details.cached_tokens``; with :attr:`FakeDeepSeek.cost_per_token` set, also
 OpenRouter's ``cost`` (USD), or with :attr:`FakeDeepSeek.cost_header` LiteLLM's: a whole answer's
 in its ``x-litellm-response-cost`` header, a stream's in ``usage.cost``.
@@ -330,8 +330,8 @@ class FakeDeepSeek:
                 self.chunk_chars = max(1, chunk_chars)
 
     def set_usage_shape(self, shape: str) -> None:
-        if shape not in ("separate", "inline", "none"):
-            raise ValueError("usage_shape must be separate, inline or none")
+        if shape not in ("separate", "inline", "none", "ollama"):
+            raise ValueError("usage_shape must be separate, inline, none or ollama")
         self.usage_shape = shape
 
     def reset(self) -> None:
@@ -927,7 +927,12 @@ class _Handler(BaseHTTPRequestHandler):
         envelope: dict[str, Any],
     ) -> None:
         shape = self.fake.usage_shape
-        if shape == "inline":
+        if shape == "ollama":
+            # Ollama's OpenAI layer (0.33.3 on): prompt_tokens is the whole prompt, its cached
+            # part only in prompt_tokens_details; none of DeepSeek's fields.
+            ollama = {k: v for k, v in usage.items() if not k.startswith("prompt_cache_")}
+            frames.append(({**envelope, "choices": [], "usage": ollama}, False))
+        elif shape == "inline":
             frames[-1][0]["usage"] = usage
         elif shape == "separate":
             frames.append(({**envelope, "choices": [], "usage": usage}, False))

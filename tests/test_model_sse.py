@@ -195,6 +195,18 @@ def test_llamacpp_stream() -> None:
     assert acc.usage == Usage(300, 2, 256, 44)
 
 
+def test_llamacpp_stream_without_tokens_evaluated_counts_the_cached_prompt_too() -> None:
+    """timings.prompt_n is the part of the prompt evaluated anew: taken for the whole prompt,
+    a completion that reused 1000 cached tokens was recorded as a 20-token prompt, all hits."""
+    raw = (
+        'data: {"index":0,"content":"x","stop":false}\n\n'
+        'data: {"index":0,"content":"","stop":true,"stop_type":"eos",'
+        '"timings":{"cache_n":1000,"prompt_n":20,"predicted_n":1}}\n\n'
+    )
+    acc, _, _ = run(raw.encode(), "llamacpp")
+    assert acc.usage == Usage(1020, 1, 1000, 20)
+
+
 def test_bad_json_raises_malformed() -> None:
     acc = ChunkAccumulator("text")
     with pytest.raises(MalformedResponse) as info:

@@ -286,3 +286,28 @@ async def test_thinking_streamed_as_reasoning_is_counted_when_no_usage_comes(tmp
     ledger.close()
     assert rec.estimated and rec.outcome == "error"
     assert rec.completion_tokens >= len(thought) // 8
+
+
+# -- what Ollama reports of its prompt cache -------------------------------------------------------
+
+
+async def test_ollama_s_cached_prompt_tokens_are_counted_as_cache_hits_of_the_whole_prompt(tmp_path: Path) -> None:
+    """Ollama (0.33.3 on) reports the whole prompt in ``prompt_tokens`` and the part its KV
+    cache held in ``prompt_tokens_details.cached_tokens``: the usage view shows both."""
+    model = "qwen2.5-coder:7b"
+    with FakeDeepSeek(api_key=None, usage_shape="ollama", models=(model,)) as fake:
+        settings = Settings(backend="openai-suffix", base_url=f"{fake.url}/v1", completion=CompletionSettings(model=model))
+        ledger = make_ledger(settings, str(tmp_path / "usage.sqlite3"))
+        client = ModelClient(endpoint_config(settings), ledger)
+        prefix = "def add(a, b):\n    return a + b\n\n" * 40
+        try:
+            for tail in ("def sub(a, b):\n    ", "def mul(a, b):\n    "):
+                await client.fim(FimRequest(prompt=prefix + tail, suffix="\n", model=model), deadline_in(5))
+        finally:
+            await client.aclose()
+        sent = [r.usage for r in fake.requests if r.usage]
+        totals = ledger.summary()["today"]["total"]
+        ledger.close()
+    assert totals["prompt_tokens"] == sum(u["prompt_tokens"] for u in sent)
+    assert totals["cache_hit_tokens"] == sum(u["prompt_tokens_details"]["cached_tokens"] for u in sent) > 0
+    assert totals["cache_miss_tokens"] == totals["prompt_tokens"] - totals["cache_hit_tokens"]

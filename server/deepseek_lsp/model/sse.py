@@ -201,8 +201,10 @@ class ChunkAccumulator:
             cut = obj.get("stop_type") == "limit" or obj.get("stopped_limit") is True
             self.finish_reason = "length" if cut or obj.get("truncated") else "stop"
             timings = _as_dict(obj.get("timings")) or {}
-            prompt = _int_or(obj.get("tokens_evaluated"), _int_or(timings.get("prompt_n"), 0))
             cached = _int_or(timings.get("cache_n"), 0)
+            # timings.prompt_n counts only the tokens evaluated anew, the cached ones are
+            # cache_n (the count Ollama 0.30 reported as the whole prompt, #16414).
+            prompt = _int_or(obj.get("tokens_evaluated"), _int_or(timings.get("prompt_n"), 0) + cached)
             if self.usage is None:
                 predicted = _int_or(
                     obj.get("tokens_predicted"), _int_or(timings.get("predicted_n"), 0)
