@@ -1198,7 +1198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--responder", help="module:function answering request_json -> str")
     parser.add_argument("--ttft", type=float, default=0.0)
     parser.add_argument("--per-token", type=float, default=0.0)
-    parser.add_argument("--usage-shape", default="separate", choices=["separate", "inline", "none"])
+    parser.add_argument("--usage-shape", default="separate", choices=["separate", "inline", "none", "ollama"])
+    parser.add_argument("--models", help="comma-separated model ids it serves (default DeepSeek's)")
+    parser.add_argument("--load-s", type=float, default=0.0, help="seconds to load a model, as Ollama at its first request")
     args = parser.parse_args(argv)
 
     fake = FakeDeepSeek(
@@ -1206,7 +1208,9 @@ def main(argv: list[str] | None = None) -> int:
         args.port,
         api_key=None if args.no_auth else args.key,
         usage_shape=args.usage_shape,
+        **({"models": [m for m in args.models.split(",") if m]} if args.models else {}),
     )
+    fake.load_s = args.load_s
     fake.set_latency(args.ttft, args.per_token)
     if args.script:
         with open(args.script, encoding="utf-8") as fh:
