@@ -328,6 +328,8 @@ async def test_a_local_model_slower_to_load_than_a_completion_s_deadline_still_c
         told = [s.message for s in f.statuses if s.feature == "completion"]
         assert f"loading {LOCAL_MODEL} on the model server" in told
         assert f.services.status.current.message == ""  # not "answering slowly" either
+        recorded = f.services.models.ledger.recent
+        assert recorded and all(r.feature == "completion" for r in recorded)  # the load is no completion
     finally:
         await f.stop()
 

@@ -309,8 +309,10 @@ class ModelStream:
         prompt_tokens: Callable[[Counter], int],
         on_sent: Callable[[], None] | None = None,
         waits: bool = False,
+        ledger: bool = True,
     ) -> None:
         self._client = client
+        self._ledger = ledger  # recorded in the client's ledger (a model's load is not)
         self._waits = waits  # it can wait for room in the daily budget (see Ledger.reserve)
         self._on_sent = on_sent
         self._call = call
@@ -677,7 +679,7 @@ class ModelStream:
             await _close_shielded(raw, response)
 
     def _reserve(self) -> None:
-        ledger = self._client.ledger
+        ledger = self._client.ledger if self._ledger else None
         if ledger is None or not ledger.daily_budget:
             return
         try:
@@ -723,7 +725,7 @@ class ModelStream:
             f"{self._ttft:.3f}s" if self._ttft is not None else "-",
             self._total,
         )
-        ledger = self._client.ledger
+        ledger = self._client.ledger if self._ledger else None
         if ledger is None or (outcome == "cancelled" and not self._left):
             return
         usage = self._acc.usage
@@ -992,7 +994,7 @@ class ModelClient:
             # loads nothing refuses it, which costs nothing either).
             call = replace(call, body={**call.body, "messages": []})
         stream = ModelStream(
-            self, call, model=model, feature="load", max_tokens=1, deadline=until, prompt_tokens=lambda _: 0
+            self, call, model=model, feature="load", max_tokens=1, deadline=until, prompt_tokens=lambda _: 0, ledger=False
         )
         try:
             async with stream:
