@@ -11,6 +11,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -98,6 +99,24 @@ class Services:
             if len(root) > best_len and (path == root or path.startswith(f"{root}/")):
                 best, best_len = settings, len(root)
         return best
+
+    def completions_off(self, uri_or_path: str) -> bool:
+        """Whether the settings turn completions off for this file (its folder's switch or its
+        language's; a ``file:`` URI or a path): such a file is never sent, neither as the file
+        being written nor as another's context (its definitions, its recent edits reached a
+        prompt in another folder or language)."""
+        settings = self.settings_for(uri_or_path)
+        if not settings.completion.enable:
+            return True
+        doc = self.documents.get(uri_or_path) or self.documents.by_path(uri_or_path)
+        if doc is not None:
+            return not settings.language_enabled(doc.language_id, doc.language.name if doc.language else None)
+        if not settings.completion.languages:
+            return False
+        # A file on disk has no language id from the editor: every id its language goes by
+        # is asked (``javascriptreact`` off keeps a ``.js`` file out too; better than sent).
+        lang = self.registry.for_filename(PurePath(uri_to_path(uri_or_path)).name)
+        return lang is not None and not settings.language_enabled(lang.name, *lang.spec.language_ids)
 
     def tell_storage_problem(self, key: str, message: str) -> None:
         """A problem of the usage ledger's or the review cache's file, told once; one caused by

@@ -1191,7 +1191,7 @@ class CompletionFeature(Feature):
             complete = True
             now = time.monotonic()
             documents = self.services.documents
-            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self._opens)
+            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self._opens, self._switches())
             if (
                 prev is not None
                 and prev.sources_key == sources_key
@@ -1231,6 +1231,7 @@ class CompletionFeature(Feature):
                     deadline=deadline,
                     open_uris=self.services.documents,
                     symbols=self.symbols,
+                    switched_off=self.services.completions_off,
                 )
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
@@ -1377,10 +1378,21 @@ class CompletionFeature(Feature):
         if self.services.documents.get(uri) is doc:
             self.indexer.for_document(doc)
 
+    def _switches(self) -> tuple[Any, ...]:
+        """What decides which files are switched off (``Services.completions_off``): a file
+        turned off since the snippets were chosen is not sent again with them."""
+        folders = self.services.folder_settings
+        return tuple(
+            (uri, s.completion.enable, sorted(s.completion.languages.items()))
+            for uri, s in [("", self.settings), *sorted(folders.items())]
+        )
+
     def _context_docs(self, uri: str) -> list[Document]:
         out: list[Document] = []
         for other in reversed(self._recent_docs):
-            if other != uri and (d := self.services.documents.get(other)) is not None:
+            if other == uri or self.services.completions_off(other):
+                continue  # (not sent: not to take one of the places either)
+            if (d := self.services.documents.get(other)) is not None:
                 out.append(d)
                 if len(out) >= MAX_CONTEXT_DOCS:
                     break

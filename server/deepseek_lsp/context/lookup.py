@@ -12,9 +12,6 @@ from typing import TYPE_CHECKING, cast
 from cachetools import LRUCache
 
 from ..documents import Document
-from ..imports import (
-    readable_import,
-)
 from ..languages import Language, LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import family
@@ -260,7 +257,7 @@ def found_in_workspace(
         if name not in imported and (guesses >= MAX_WORKSPACE_NAMES or not _used_as_member(doc.data, name, *window)):
             continue
         for path in symbols.files_defining(name, doc.language.name):
-            real = readable_import(path, roots, req.exclude) if path != doc_path else None
+            real = req.readable(path, roots) if path != doc_path else None
             if real is None:
                 continue
             # A file open in the editor is its buffer, never the copy on disk (older, it had

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,6 +107,22 @@ class ContextRequest:
     #: Set by ``gather_snippets`` when the time box cut the imports' resolution short: the
     #: snippets are then not complete, and the next request goes on with it.
     cut_short: bool = False
+    #: Whether the user switched a file (URI or path) off for this request's feature (a folder
+    #: or a language where completions are off): it is never read for context, as an excluded
+    #: file is not.
+    switched_off: Callable[[str], bool] = field(default=lambda _: False)
+
+    def sendable(self, uri: str) -> bool:
+        """Whether another open document may give this request context."""
+        return not is_excluded(uri, self.exclude) and not self.switched_off(uri)
+
+    def readable(self, path: Path, roots: Sequence[Path]) -> Path | None:
+        """The file to read for ``path`` (see ``readable_import``), unless it (or the file it
+        links to) is switched off."""
+        real = readable_import(path, roots, self.exclude)
+        if real is None or self.switched_off(str(path)) or (real != path and self.switched_off(str(real))):
+            return None
+        return real
 
     def open_document(self, *paths: Path) -> Document | None:
         """The document open in the editor for the file at one of ``paths``, by its path: not
@@ -187,7 +204,7 @@ def gather_snippets(
     for other in req.other_docs:
         if time.monotonic() > req.deadline:
             break
-        if other.uri != doc.uri and not is_excluded(other.uri, req.exclude) and _same_family(doc, other):
+        if other.uri != doc.uri and req.sendable(other.uri) and _same_family(doc, other):
             idx = indexer.for_document(other, deadline=req.deadline, other=True)
             if idx is not None:
                 indexes.append(idx)
@@ -216,7 +233,7 @@ def gather_snippets(
                 # for its while without the definitions the box had no time for).
                 req.cut_short = True
                 break
-            real = readable_import(path, roots, req.exclude)
+            real = req.readable(path, roots)
             if real is None:
                 continue
             # A file open in the editor is its buffer; the copy on disk may be older, and sent
@@ -301,7 +318,7 @@ def gather_snippets(
         if len(regions) >= MAX_RECENT_EDITS:
             break
         other = next((o for o in req.other_docs if o.uri == uri), None)
-        if other is None or other.uri == doc.uri or is_excluded(uri, req.exclude):
+        if other is None or other.uri == doc.uri or not req.sendable(uri):
             continue
         line = other.line_at(offset)
         lo, hi = max(0, line - RECENT_EDIT_LINES[0]), line + RECENT_EDIT_LINES[1]
