@@ -232,6 +232,9 @@ PIPED = [
     f"echo {SECRET} | passwd --stdin deploy\n",
     f"echo -n '{SECRET}' | vncpasswd -f > ~/.vnc/passwd\n",
     f"printf '{SECRET}\\n{SECRET}\\n' | smbpasswd -s -a deploy\n",
+    f"(echo {SECRET}; echo {SECRET}) | smbpasswd -s -a deploy\n",
+    f"(echo '{SECRET}'; echo '{SECRET}') | sudo smbpasswd -a -s deploy\n",
+    f'{{ echo "{SECRET}"; echo "{SECRET}"; }} | passwd --stdin deploy\n',
     f"passwd --stdin deploy <<< '{SECRET}'\n",
     f"vncpasswd -f <<< {SECRET} > ~/.vnc/passwd\n",
     f'useradd -m -p "$(openssl passwd -6 \'{SECRET}\')" deploy\n',
@@ -252,6 +255,13 @@ def test_a_piped_or_hashed_password_is_not_in_a_completion_prompt(line: str) -> 
     assert_not_in_prompts("#!/bin/sh\nset -e\n\n" + line + "echo done\n", "echo done")
 
 
+@pytest.mark.parametrize("text", [t for t in PIPED if t.startswith(("(", "{"))])
+def test_both_copies_echoed_for_a_command_that_asks_twice_go_and_the_shell_s_brackets_stay(text: str) -> None:
+    """``(echo X; echo X) | smbpasswd -s``: the first copy went out, the second as
+    ``[REDACTED]`` with the subshell's ``)`` taken for part of it."""
+    assert_redacted(text)
+
+
 def test_what_reads_the_password_elsewhere_stays() -> None:
     kept = (
         'printf \'%s\' "$REGISTRY_PASSWORD" | docker login -u bob --password-stdin\n'
@@ -262,6 +272,8 @@ def test_what_reads_the_password_elsewhere_stays() -> None:
         "mkpasswd -m sha-512\n"
         "mkpasswd --method sha-512\n"
         "printf '%s\\n' done | tee log\n"
+        "(echo $PW; echo $PW) | smbpasswd -s -a deploy\n"
+        "(cd build; echo done) | tee log\n"
     )
     assert redact(kept, keep_lines=True) == kept
 
@@ -284,6 +296,20 @@ SETTINGS = [
     f"ngrok config add-authtoken {SECRET}\n",
     f"mc alias set myminio https://minio.example.com minioadmin {SECRET}\n",
     f"mc config host add myminio https://minio.example.com minioadmin '{SECRET}'\n",
+    # curl's config file (.curlrc, curl -K): options without their dashes.
+    f"user = bob:{SECRET}\n",
+    f'user = "bob:{SECRET}"\n',
+    f"--proxy-user bob:{SECRET}\n",
+    # rclone: its config's options as words on the command line, plain or obscured.
+    f"rclone config create nas sftp host nas.lan user bob pass {SECRET}\n",
+    f"rclone config update nas pass '{SECRET}' --obscure\n",
+    f"rclone config create nas webdav url https://dav.lan pass $(rclone obscure {SECRET})\n",
+    f"rclone copy --sftp-pass {SECRET} src nas:backup\n",
+    # ngrok's agent and libraries.
+    f"ngrok authtoken {SECRET}\n",
+    f"ngrok http 8080 --authtoken {SECRET}\n",
+    f'ngrok.set_auth_token("{SECRET}")\n',
+    f"await ngrok.authtoken('{SECRET}');\n",
 ]
 
 
@@ -307,6 +333,16 @@ def test_settings_that_hold_no_secret_stay() -> None:
         "pulumi config set --secret dbPassword $DB_PASSWORD\n"
         "mc alias set local http://localhost:9000 $MINIO_USER $MINIO_PASSWORD\n"
         "git config --global credential.helper store\n"
+        "user = $USER:$NETRC_PASSWORD\n"
+        "user = guest:guest\n"
+        "--user 1000:1000 \\\n"
+        "  user: 'https://example.com/api/user',\n"
+        "user: str\n"
+        'pass $(rclone obscure "$NAS_PASSWORD")\n'
+        "echo $PW | rclone obscure -\n"
+        "ngrok authtoken $NGROK_AUTHTOKEN\n"
+        "ngrok.set_auth_token(os.environ['NGROK_AUTHTOKEN'])\n"
+        "a single-pass tokenizer\n"
     )
     assert redact(kept, keep_lines=True) == kept
 
@@ -364,6 +400,21 @@ def test_sessions_that_ask_or_name_the_password_stay() -> None:
 )
 def test_an_odbc_password_in_braces_is_redacted(text: str) -> None:
     assert_redacted(text)
+    assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end")
+
+
+@pytest.mark.parametrize(
+    ("text", "password"),
+    [
+        (f"conn = pyodbc.connect('DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=db;UID=sa;PWD={{a;{SECRET}}};')\n", f"a;{SECRET}"),
+        (f'"Db": "Driver={{PostgreSQL}};Server=db;Uid=app;Password={{{SECRET};x}};Port=5432"\n', f"{SECRET};x"),
+        (f"PWD={{x}}}};{SECRET}}};\n", f"x}}}};{SECRET}"),  # ``}}`` is a ``}`` inside
+    ],
+)
+def test_an_odbc_password_in_braces_with_a_semicolon_in_it_is_redacted(text: str, password: str) -> None:
+    """The assignment's value ended at the ``;`` inside the braces: ``{a`` looked like code,
+    and the password went out whole."""
+    assert redact(text, keep_lines=True) == text.replace("{" + password + "}", "{" + REDACTED + "}")
     assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end")
 
 
@@ -472,6 +523,16 @@ PATHOLOGICAL = {
     "vault logins": repeated("vault login -a "),
     "base64 pipes": repeated("echo a:b | "),
     "odbc braces": repeated("PWD={a-b};"),
+    "odbc braces with semicolons": repeated("PWD={a;"),
+    "odbc escaped braces": "PWD={" + repeated("}}"),
+    "subshell echoes": repeated("(echo a; echo "),
+    "subshell echoes piped": repeated("(echo a; echo a) | "),
+    "curlrc users": repeated("user = a:"),
+    "rclone config words": "rclone config create" + repeated(" pass"),
+    "rclone obscures": repeated("rclone obscure "),
+    "dash pass flags": repeated("--a-pass "),
+    "ngrok authtokens": repeated("ngrok authtoken "),
+    "ngrok calls": repeated('ngrok.authtoken("'),
 }
 
 

@@ -679,6 +679,25 @@ Replacement = str | Callable[[re.Match[str]], str] | None
 
 # Each pattern keeps the part that tells the model what the line is (a key name, "Bearer") and
 # replaces only the secret itself, so the surrounding code still reads naturally.
+#: A password's ``echo`` or ``printf`` into a command (see the patterns), and the commands
+#: that read it from their input, the rest of the line after the pipe.
+_ECHOED = r"""(?:\becho[ \t]+(?:-n[ \t]+)?|\bprintf[ \t]+(?:(?:'%s(?:\\n)?'|"%s(?:\\n)?")[ \t]+)?)"""
+_PIPED_INTO = (
+    r"""[^|\r\n]*?(?:[ \t]--password-stdin\b|\bpasswd[ \t]+--stdin\b|\bvncpasswd\b"""
+    r"""|\bsmbpasswd\b[^|\r\n]*?[ \t]-s\b)"""
+)
+
+
+def _curlrc_user(match: re.Match[str]) -> str:
+    """A ``.curlrc`` line's ``user = name:password`` (see ``_cli_user_password``); not a user
+    and group's ids (``--user 1000:1000``, a container's), a name given twice (``guest:guest``)
+    nor an address (p-map's ``user: 'https://example.com/api/user'``)."""
+    user, _, password = match.group(_argument_group(match)).partition(":")
+    if password == user or (user.isdigit() and password.isdigit()) or password.startswith("//"):
+        return match.group(0)
+    return _cli_user_password(":")(match)
+
+
 _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # To its END line, not past the next BEGIN line: from each BEGIN without an END the search
     # ran to the text's end (0.7 s over 54 kB of BEGIN lines); the next one is tried on its own.
@@ -846,6 +865,37 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(r"(" + _command(r"curl(?<=\bcurl)\b") + r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)?)" + _CLI_ARGUMENT),
         _cli_user_password(":"),
     ),
+    # curl's config file (``.curlrc``, ``curl -K file``): an option a line, its dashes left out
+    # (``user = "name:password"``, ``--proxy-user name:password``).
+    (re.compile(r"(?m)^([ \t]*(?:--)?(?:proxy-)?user(?:[ \t]*[=:][ \t]*|[ \t]+))" + _CLI_ARGUMENT), _curlrc_user),
+    # rclone's ``config create|update|password NAME … pass X`` (its options as words, plain or
+    # obscured: both log in) and ``rclone obscure X``.
+    (
+        re.compile(
+            r"(" + _command(r"rclone[ \t]+config[ \t]+(?:create|update|password)\b")
+            + r"(?<!\S)(?:\w*pass(?:word2?)?|client_secret|token)[ \t]+)" + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # Most often inside ``$(…)``: its ``)`` is the shell's.
+    (
+        re.compile(
+            r"""(rclone[ \t]+obscure[ \t]+)(?:'(?P<single>[^'\r\n]+)'|"(?P<double>[^"\r\n]+)"|"""
+            r"""(?P<bare>(?![-$])[^\s"'`;|&<>()]+))"""
+        ),
+        _cli_argument,
+    ),
+    # ngrok's agent: ``ngrok authtoken X`` (version 2's), and its libraries' calls
+    # (pyngrok's ``ngrok.set_auth_token("X")``, Node's ``ngrok.authtoken("X")``).
+    (re.compile(r"(ngrok(?<![\w-]ngrok)(?:\.exe)?[ \t]+authtoken[ \t]+)" + _CLI_ARGUMENT), _cli_argument),
+    (re.compile(r"""(ngrok\.(?:set_auth_token|authtoken)\([ \t]*)(["'])([^"'\r\n]+)(?=\2)"""), _named_literal),
+    # An ODBC connection string's password in braces with a ``;`` in it (``PWD={a;b};``): the
+    # assignment's value ends at a ``;``, and the password went out (``}}`` is a ``}`` inside;
+    # one without a ``;`` is the assignment's, see _assigned).
+    (
+        re.compile(r"((?<![\w-])(?i:pwd|password)[ \t]*=[ \t]*\{)(?!\{)(?:[^};\r\n]|\}\}){0,128};(?:[^}\r\n]|\}\}){0,128}?(?=\}(?!\}))"),
+        r"\1" + REDACTED,
+    ),
     # ``"-pS3cret"`` in an argument list too (``subprocess.run(["mysql", "-p..."])``); not ``"-p", x``.
     (
         re.compile(
@@ -965,7 +1015,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(
             r"(--(?<![\w-]--)(?!(?:no|ask|prompt)-)(?:[a-z0-9]+-)*(?:api-?key|(?:client|app|api|consumer)-secret"
-            r"|(?:account|access|secret|master)-key|secret-string|token)[ \t]+)" + _CLI_ARGUMENT
+            r"|(?:account|access|secret|master)-key|secret-string|token|authtoken)[ \t]+)" + _CLI_ARGUMENT
         ),
         _secret_flag,
     ),
@@ -1325,13 +1375,22 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         _piped_password,
     ),
     # And ``printf`` (``printf '%s' '...'``), into any command that reads a password from its
-    # input: ``passwd --stdin user`` (Red Hat's), ``vncpasswd -f``, ``smbpasswd -s``.
+    # input: ``passwd --stdin user`` (Red Hat's), ``vncpasswd -f``, ``smbpasswd -s``; the last
+    # of a subshell's or a group's (``(echo X; echo X) | smbpasswd -s``), whose ``)`` is the
+    # shell's, not the password's (it went out as ``[REDACTED]``, the ``)`` with it).
     (
         re.compile(
-            r"""((?:\becho[ \t]+(?:-n[ \t]+)?|\bprintf[ \t]+(?:(?:'%s(?:\\n)?'|"%s(?:\\n)?")[ \t]+)?)(["']?))"""
-            r"""(?![$%{<-])([^\s"'`|;&<>]+)"""
-            r"""(?=\2[ \t]*\|[^|\r\n]*?(?:[ \t]--password-stdin\b|\bpasswd[ \t]+--stdin\b|\bvncpasswd\b"""
-            r"""|\bsmbpasswd\b[^|\r\n]*?[ \t]-s\b))"""
+            r"""(""" + _ECHOED + r"""(["'])?)(?![$%{<-])((?(2)[^\s"'`|;&<>]+|[^\s"'`|;&<>()]+))"""
+            r"""(?=(?(2)\2)(?:[ \t]*;?[ \t]*[)}])?[ \t]*\|""" + _PIPED_INTO + ")"
+        ),
+        _piped_password,
+    ),
+    # The first of the two (``smbpasswd -s`` and ``passwd`` read the password, then again).
+    (
+        re.compile(
+            r"""([({][ \t]*""" + _ECHOED + r"""(["'])?)(?![$%{<-])((?(2)[^\s"'`|;&<>]+|[^\s"'`|;&<>()]+))"""
+            r"""(?=(?(2)\2)[ \t]*;[ \t]*""" + _ECHOED + r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`|;&<>()]+)"""
+            r"""[ \t]*;?[ \t]*[)}][ \t]*\|""" + _PIPED_INTO + ")"
         ),
         _piped_password,
     ),
@@ -1705,11 +1764,12 @@ _TRIGGERS = (
     # ``vault login`` (an ``expect`` script's password prompt has "passw"). Each string is a
     # search of the window (~0.07 ms over 120 kB): those sharing a word are patterns below.
     *("--auth", "| base64", "> auth ", "vault login"),
+    "rclone",  # ``rclone config create … pass X``, ``rclone obscure X``
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
 #: ``dbPass := ...`` or one aligned with its neighbours. One search, not a find for each form.
-_PASS_NAME = re.compile(r"pass(?:(?<=_pass)|[:=\"']| [=:]|  )")
+_PASS_NAME = re.compile(r"pass(?:(?<=_pass)|(?<=[a-z0-9]-pass)[ \t]|[:=\"']| [=:]|  )")
 #: The names of keys that sign or encrypt (see _SECRET_WORDS), a WEP key (nmcli's ``wep-key0``),
 #: WireGuard's ``PresharedKey``, a Tailscale key, lower-cased: one search, re skipping to each ``key``.
 _KEY_NAME = re.compile(
@@ -1734,8 +1794,10 @@ _ORACLE_LOGONS = (
     re.compile(r"exp (?<![\w./-]exp )[ \t]*\S+/"),
     re.compile(r"imp (?<![\w./-]imp )[ \t]*\S+/"),
 )
+#: A ``.curlrc`` line's user and password (``user = "name:…"``), lower-cased: re skipping to ``user``.
+_CURLRC_USER = re.compile(r"""user(?<![\w.]user)[ \t]*[=: \t][ \t]*["']?[^\s"':=]+:[^\s"'/]""")
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS)
+_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER)
 
 
 def has_trigger(text: str) -> bool:
