@@ -8,11 +8,13 @@ lines of its recent edits went into the prompts of every other folder's files.""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 
+from deepseek_lsp.timeouts import within
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
 from tests.test_context_prompts import write_files
@@ -114,3 +116,60 @@ async def test_a_folder_turned_off_mid_session_leaves_the_prompts_kept_context(t
             await inactive(client, theirs)
             sent = await prompt_at_end(client, fake, ours, main)
     assert "client_margin(x, rate" not in sent, sent
+
+
+async def test_a_folder_with_reviews_off_gives_no_context_to_another_folders_review(tmp_path: Path) -> None:
+    """``review.mode: off`` in the protocol library's folder: the review of the server in the
+    other folder was sent the library's ``send_request_async`` all the same, found by name in
+    the workspace's symbol table."""
+    from tests.review_support import reviewer
+    from tests.test_workspace_symbols import PROTOCOL, age, table_of, write
+
+    app, lib = tmp_path / "app", tmp_path / "lib"
+    server = SERVER_CODE
+    write(app, {"lsp/server.py": server})
+    write(lib, {"protocol/rpc.py": PROTOCOL})
+    age(tmp_path)
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer(()), path="/chat/completions")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        window = {**WINDOW, "review": {"mode": "onCommand"}}
+        async with lsp_session(env, settings=window, folders=[str(app), str(lib)]) as client:
+            client.set_configuration({"deepseek": {**window, "review": {"mode": "off"}}}, scope_uri=lib.as_uri())
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            ours = (app / "lsp/server.py").as_uri()
+            open_doc(client, ours, server)
+            assert (await table_of(client, 2))["files"] == 2
+
+            async def review(uri: str) -> Any:
+                return await client.workspace_execute_command_async(
+                    types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[uri])
+                )
+
+            theirs = (lib / "protocol/rpc.py").as_uri()
+            open_doc(client, theirs, PROTOCOL)
+            # Once the folder's settings are in: its own file is refused.
+            await within(review_until_off(review, theirs), 10)
+            assert (await review(ours))["ok"]
+            sent = fake.requests_to("/chat/completions")[-1].json["messages"][-1]["content"]
+    assert "await self.protocol.send_request_async" in sent
+    assert "def send_request_async(self, method: str" not in sent, sent
+
+
+SERVER_CODE = (
+    "class BaseServer:\n"
+    "    def __init__(self, protocol_cls):\n"
+    "        self.protocol = protocol_cls(self)\n\n"
+    "    async def shutdown(self):\n"
+    '        await self.protocol.send_request_async("shutdown")\n'
+)
+
+
+async def review_until_off(review: Any, uri: str) -> Any:
+    """The review command's answer for ``uri`` once the folder's settings say reviews are off
+    there (the pull after the change has been answered)."""
+    answer = await review(uri)
+    while "review.mode" not in str(answer.get("reason")):
+        await asyncio.sleep(0.05)
+        answer = await review(uri)
+    return answer

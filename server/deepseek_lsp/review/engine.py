@@ -293,6 +293,7 @@ class ReviewEngine:
         on_progress: Progress | None = None,
         share: bool = False,
         on_claimed: Callable[[], None] | None = None,
+        switched_off: Callable[[str], bool] | None = None,
     ) -> ReviewOutcome:
         """Review ``doc`` (a snapshot: it must not change while this runs).
 
@@ -371,6 +372,7 @@ class ReviewEngine:
                         settings,
                         symbols,
                         limit=MAX_IMPORTED_SIGNATURES * len(batches),
+                        switched_off=switched_off,
                     )
                     for batch in batches:
                         flight = self._start(client, doc, path, file_units, batch, settings, extra, placer)
@@ -715,12 +717,13 @@ class ReviewEngine:
         symbols: WorkspaceSymbols | None = None,
         *,
         limit: int = MAX_IMPORTED_SIGNATURES,
+        switched_off: Callable[[str], bool] | None = None,
     ) -> list[tuple[str, str]]:
         """Signatures of definitions in local modules this file imports that the units use,
         then of the members they call that only the workspace's symbol table finds (as a
         completion's context finds them: ``self.protocol.send(`` with the protocol's class
         never imported, when one or two files define ``send``); each with its name, at most
-        ``limit``."""
+        ``limit``. ``switched_off``: the files whose folder turns reviews off, never read."""
         wanted: set[str] = set()
         for unit in units:
             wanted |= unit.references
@@ -735,6 +738,8 @@ class ReviewEngine:
             req = ContextRequest(
                 doc, 0, [], [], imports.roots, settings.exclude, time.monotonic() + WORKSPACE_LOOKUP_S, symbols=symbols
             )
+            if switched_off is not None:
+                req.switched_off = switched_off
             found, _ = found_in_workspace(
                 self._indexer, req, imports.own, imports.indexes, list(used), (0, len(doc.data)), imports.doc_path, imports.roots
             )

@@ -618,6 +618,8 @@ class ReviewFeature(Feature):
                 ignored=self._ignored(uri),
                 roots=roots,
                 symbols=self.services.symbols,
+                # A folder whose reviews are off is sent for no other folder's review either.
+                switched_off=lambda where: self._mode(where) == "off",
                 on_progress=progress.report,
                 share=True,
                 on_claimed=on_claimed,
