@@ -9,6 +9,7 @@ lines of its recent edits went into the prompts of every other folder's files.""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,23 @@ async def review_until_off(review: Any, uri: str) -> Any:
         await asyncio.sleep(0.05)
         answer = await review(uri)
     return answer
+
+
+def test_a_windows_path_of_a_folder_with_completions_off_is_off(monkeypatch: Any) -> None:
+    """An imported file is a Windows path (``C:\\ws\\client\\pricing.py``), its folder the URI
+    VS Code sends (``file:///c%3A/ws/client``): the folder's settings were not found for it,
+    and a file of a folder switched off was read for another folder's prompt."""
+    from deepseek_lsp import privacy
+    from deepseek_lsp.config import Settings
+    from deepseek_lsp.documents import DocumentStore
+    from deepseek_lsp.features import Services
+    from tests.test_context_prompts import REGISTRY
+
+    monkeypatch.setattr(privacy, "WINDOWS", True, raising=False)
+    monkeypatch.setattr(privacy, "CASE_INSENSITIVE_FS", True, raising=False)
+    services = Services(documents=DocumentStore(REGISTRY), registry=REGISTRY, status=None, settings=Settings())  # type: ignore[arg-type]
+    off = replace(Settings(), completion=replace(Settings().completion, enable=False))
+    services.folder_settings = {"file:///c%3A/ws/client": off}
+    assert services.completions_off("C:\\ws\\client\\pricing.py")
+    assert services.completions_off("file:///C:/ws/client/pricing.py")  # Neovim's spelling
+    assert not services.completions_off("C:\\ws\\app\\main.py")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from . import privacy
 from .config import Settings
 from .documents import Document, DocumentStore
 from .languages import LanguageRegistry
@@ -61,6 +62,14 @@ async def register_with_client(server: LanguageServer, registration_id: str, met
 ASKED_CONFIGURATION_WAIT_S = 10.0
 
 
+def _comparable(uri_or_path: str) -> str:
+    """A file's or folder's path as another spelling of it compares equal: an imported file's
+    Windows path (``C:\\ws\\app\\x.py``) is in the folder VS Code names ``file:///c%3A/ws/app``
+    (their folder's settings did not apply to it); on Windows and macOS, whatever the case."""
+    path = uri_to_path(uri_or_path).replace("\\", "/").rstrip("/")
+    return path.lower() if privacy.CASE_INSENSITIVE_FS or privacy.WINDOWS else path
+
+
 @dataclass
 class Services:
     documents: DocumentStore
@@ -91,11 +100,11 @@ class Services:
         """The settings that apply to the document ``uri``: its folder's, else the window's."""
         if not self.folder_settings:
             return self.settings
-        path = uri_to_path(uri.split("#", 1)[0])
+        path = _comparable(uri.split("#", 1)[0])
         best, best_len = self.settings, -1
         for folder, settings in self.folder_settings.items():
             # The innermost folder wins (a folder nested in another, both in the workspace).
-            root = uri_to_path(folder).rstrip("/")
+            root = _comparable(folder)
             if len(root) > best_len and (path == root or path.startswith(f"{root}/")):
                 best, best_len = settings, len(root)
         return best
