@@ -677,8 +677,6 @@ _YAML_BLOCK_OPENER = re.compile(r":[ \t]*[|>]")
 #: A pattern's replacement: a template, a function of the match, or None for an assignment.
 Replacement = str | Callable[[re.Match[str]], str] | None
 
-# Each pattern keeps the part that tells the model what the line is (a key name, "Bearer") and
-# replaces only the secret itself, so the surrounding code still reads naturally.
 #: A password's ``echo`` or ``printf`` into a command (see the patterns), and the commands
 #: that read it from their input, the rest of the line after the pipe.
 _ECHOED = r"""(?:\becho[ \t]+(?:-n[ \t]+)?|\bprintf[ \t]+(?:(?:'%s(?:\\n)?'|"%s(?:\\n)?")[ \t]+)?)"""
@@ -698,6 +696,8 @@ def _curlrc_user(match: re.Match[str]) -> str:
     return _cli_user_password(":")(match)
 
 
+# Each pattern keeps the part that tells the model what the line is (a key name, "Bearer") and
+# replaces only the secret itself, so the surrounding code still reads naturally.
 _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # To its END line, not past the next BEGIN line: from each BEGIN without an END the search
     # ran to the text's end (0.7 s over 54 kB of BEGIN lines); the next one is tried on its own.
