@@ -17,7 +17,7 @@ def _serve(args: argparse.Namespace) -> int:
     from . import log as logsetup
     from .server import create_server
 
-    logsetup.setup(args.log_file, args.log_level)
+    logsetup.setup(args.log_file, args.log_level or "info")
     if not args.tcp and _is_terminal(sys.stdin):
         signal.signal(signal.SIGINT, _leave_terminal)  # before the hint that offers it
         print(TERMINAL_HINT, file=sys.stderr)
@@ -90,10 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tcp", action="store_true", help="serve over TCP instead of stdio")
     parser.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=2087, help="TCP port (default 2087)")
-    parser.add_argument("--log-file", help="also write logs to this file")
-    parser.add_argument(
-        "--log-level", default="info", choices=["error", "warning", "info", "debug"]
-    )
+    _add_log_options(parser, None, None)
     sub = parser.add_subparsers(dest="command")
 
     doctor = sub.add_parser("doctor", help="check configuration, languages and the endpoint")
@@ -107,7 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     from .review.cli import add_arguments
 
     add_arguments(review)
+    # Also after the command, where a CI step's `review src/ --log-level debug` puts them: they
+    # were taken only before it, and after it were "unrecognized arguments" under the server's
+    # usage. Unset there, the values before the command (or their defaults) stay.
+    _add_log_options(review, argparse.SUPPRESS, argparse.SUPPRESS)
     return parser
+
+
+def _add_log_options(parser: argparse.ArgumentParser, level: str | None, log_file: str | None) -> None:
+    parser.add_argument("--log-file", default=log_file, help="also write logs to this file")
+    parser.add_argument(
+        "--log-level",
+        default=level,
+        choices=["error", "warning", "info", "debug"],
+        help="what is logged (default: info; for review, warning)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,9 +135,39 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is not None:
-        # The modules are imported: what a command compiles from here on is made of its input.
-        code_cache.started()
+    if args.command is None:
+        return _serve(args)
+    # The modules are imported: what a command compiles from here on is made of its input.
+    code_cache.started()
+    try:
+        code = _command(args)
+        if sys.stdout is not None:
+            # Here rather than at exit, where a reader gone was "Exception ignored" and status 120.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+#: The status of a command whose reader went away (``| head``): what a shell shows for a
+#: program SIGPIPE ended, neither a verdict on the code (1) nor an error of the tool (2).
+EXIT_READER_GONE = 128 + 13
+
+
+def _reader_gone() -> int:
+    """stdout's reader closed the pipe (``deepseek-lsp usage --json | head``): end quietly, as
+    Unix tools do, where a traceback (doctor, usage) or "unexpected error" (review) was shown."""
+    try:
+        # The interpreter flushes stdout again at exit: into nothing, not into the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+    return EXIT_READER_GONE
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "doctor":
         from .doctor import run_doctor
 
@@ -143,9 +184,12 @@ def _run(argv: Sequence[str] | None) -> int:
             # Closed (``2>&-``, a supervisor's job): print(file=None) writes to stdout, and each
             # message went into the JSON or SARIF report there, which no parser could read.
             sys.stderr = open(os.devnull, "w", encoding="utf-8")
-        logsetup.setup(args.log_file, "warning" if args.log_level == "info" else args.log_level)
+        # Warnings only unless asked: info lines around the report are noise in a CI log.
+        logsetup.setup(args.log_file, args.log_level or "warning")
         try:
             return run_review(args)
+        except BrokenPipeError:
+            raise  # the reader's going, not the review's failing: see _reader_gone
         except KeyboardInterrupt:
             # Ctrl+C: one line and the shell's 130, not two chained tracebacks. What was
             # reviewed is in the cache already: the next run does not pay for it again.
@@ -156,7 +200,7 @@ def _run(argv: Sequence[str] | None) -> int:
             logging.getLogger(__name__).debug("review failed", exc_info=True)
             print(f"deepseek-lsp review: unexpected error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
             return EXIT_ERROR
-    return _serve(args)
+    raise AssertionError(f"unknown command {args.command!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

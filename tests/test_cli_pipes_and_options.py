@@ -1,0 +1,73 @@
+"""The command line as a shell uses it: piped into ``head``, options written after the command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import deepseek_lsp
+from tests.fake_deepseek import FakeDeepSeek
+from tests.test_review_cli import project as cli_project
+
+#: app/inventory.py (one critical finding, three warnings) and app/util.js, committed, with the
+#: fake server's URL and key in the environment.
+project = cli_project
+
+#: The deepseek_lsp under test and the tests' package, for a process of its own.
+PYTHONPATH = os.pathsep.join(
+    [str(Path(deepseek_lsp.__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent)]
+)
+
+
+def cli(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH}
+    return subprocess.run(
+        [sys.executable, "-m", "deepseek_lsp", *args], cwd=cwd, env=env, text=True, timeout=120, **kwargs
+    )
+
+
+def into_a_closed_pipe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``deepseek-lsp ARGS | head`` with head gone before the first byte: the pipe's read end
+    is closed before the process starts, so every write meets it (no race with a reader)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return cli(args, cwd, stdout=write_end, stderr=subprocess.PIPE)
+    finally:
+        os.close(write_end)
+
+
+def test_a_reader_gone_ends_each_command_quietly_with_the_shells_status(project: Path, fake_deepseek: FakeDeepSeek) -> None:
+    """``deepseek-lsp usage --json | head`` ended in a BrokenPipeError traceback (doctor's too),
+    and ``review | head`` in "unexpected error: BrokenPipeError", exit 2, a failure of the tool.
+    Now it ends as a program SIGPIPE ends: nothing said, status 141."""
+    for args in (["usage", "--json"], ["usage"], ["review", "app/inventory.py", "--format", "github"]):
+        gone = into_a_closed_pipe(args, project)
+        assert gone.returncode == 141, (args, gone.returncode, gone.stderr)
+        assert "Traceback" not in gone.stderr and "BrokenPipe" not in gone.stderr, gone.stderr
+        assert "Exception ignored" not in gone.stderr and "unexpected error" not in gone.stderr
+    # A reader that stays gets the whole report, and the verdict, as before.
+    read = cli(["review", "app/inventory.py", "--format", "json"], project, capture_output=True)
+    assert read.returncode == 1 and json.loads(read.stdout)["totals"]["critical"] == 1
+
+
+def test_log_options_after_review_are_taken(project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """``deepseek-lsp review src/ --log-level debug --log-file F``, as a CI step is written,
+    stopped with "unrecognized arguments" under the server's usage line: the two options were
+    taken only before the command. ``--log-level info`` was turned into warning."""
+    log = tmp_path / "review.log"
+    done = cli(
+        ["review", "app/inventory.py", "--no-cache", "--log-level", "debug", "--log-file", str(log)],
+        project,
+        capture_output=True,
+    )
+    assert done.returncode == 1, done.stderr  # the critical finding: the review ran
+    assert "SQL injection" in done.stdout
+    assert " DEBUG deepseek_lsp." in log.read_text()
+    assert "sk-fake" not in log.read_text()
+    # Before the command, as before.
+    before = cli(["--log-level", "error", "review", "app/util.js"], project, capture_output=True)
+    assert before.returncode == 0, before.stderr
