@@ -1659,7 +1659,10 @@ step("no server installed (no deepseek-lsp on PATH, python3 without the module):
   check(r.code == 0, "the Neovim run failed: " .. tostring(r.stderr))
   local notes = vim.json.decode(r.stdout).notes
   local told = table.concat(notes, "\n")
-  check(#notes == 1 and told:find("pip install deepseek-lsp", 1, true), "notifications: " .. vim.inspect(notes))
+  -- The repository the plugin is a folder of, which pip installs: "pip install deepseek-lsp"
+  -- found no such package (it is not on PyPI).
+  local install = "pip install " .. vim.fn.fnamemodify(vim.fn.fnamemodify(plugin_root, ":p:h:h:h"), ":~")
+  check(#notes == 1 and told:find(install .. ",", 1, true), "notifications: " .. vim.inspect(notes) .. "\nexpected: " .. install)
 end)
 
 step("a server that exits as it starts (a broken install): told once with its exit code, not once per file opened", function()
@@ -1761,6 +1764,9 @@ step(":checkhealth deepseek_lsp with no key and a server that cannot start: erro
   check(not text:find("OK server command", 1, true), "a server that cannot start is OK:\n" .. text)
   check(text:find("ERROR server command: python3 -m deepseek_lsp", 1, true) and text:find("No module named deepseek_lsp", 1, true), "no error naming why:\n" .. text)
   check(text:find("ERROR API key: not set", 1, true), "the missing key is not an error:\n" .. text)
+  -- What to install names this repository, not a package PyPI does not have.
+  local install = "pip install " .. vim.fn.fnamemodify(vim.fn.fnamemodify(plugin_root, ":p:h:h:h"), ":~")
+  check(text:find(install .. " into the Python that runs it", 1, true) and not text:find("pip install deepseek-lsp", 1, true), "the install advice:\n" .. text)
   -- A command that is not there, with a file open: not "open a file".
   text = health({ "/nonexistent/deepseek-lsp" })
   check(not text:find("Open a file", 1, true), "advice to open a file with one open:\n" .. text)

@@ -541,7 +541,7 @@ class DeepSeekExtension implements vscode.Disposable {
       {
         modal: true,
         detail:
-          `Install it into a Python 3.10+ environment:\n\n    ${this.install}\n\n` +
+          `Install it into a Python 3.10+ environment, from a checkout of its repository (it is not on PyPI):\n\n    ${this.install}\n\n` +
           'Then either run VS Code where that python3 (on Windows python, or py -3) is on PATH, or set "deepseek.server.pythonPath" to the ' +
           'environment\'s python, or "deepseek.server.command" to a full command line. ' +
           'The README has the details.',

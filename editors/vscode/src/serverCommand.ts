@@ -42,7 +42,11 @@ export type Resolution =
   | { ok: true; launch: ServerLaunch }
   | { ok: false; tried: string[]; invalid?: string; lacking?: string };
 
-const INSTALL_ARGS = 'install deepseek-lsp';
+/**
+ * deepseek-lsp is not on PyPI: `pip install deepseek-lsp` (what was offered, and copied by Copy
+ * Install Command) found no such package. pip installs it from a checkout of its repository.
+ */
+const INSTALL_ARGS = 'install /path/to/deepseek-lsp';
 
 /**
  * The command that installs the server. For the Python of deepseek.server.pythonPath, that

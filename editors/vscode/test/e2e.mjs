@@ -586,7 +586,7 @@ try {
       shown = norm(await toast.textContent()).slice(0, 120);
       await screenshot('server-missing-notification');
       await toast.locator('.monaco-button', { hasText: 'How to Install' }).first().click();
-      const dialog = page.locator('.monaco-dialog-box', { hasText: 'pip install deepseek-lsp' });
+      const dialog = page.locator('.monaco-dialog-box', { hasText: 'pip install /path/to/deepseek-lsp' });
       await dialog.waitFor({ state: 'visible', timeout: 10000 });
       await screenshot('server-missing-how-to-install');
       await page.keyboard.press('Escape');

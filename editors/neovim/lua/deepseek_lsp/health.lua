@@ -47,7 +47,7 @@ function M.check()
     local exe = resolve_cmd(cmd)
     if not exe then
       err(("server command not found: %s"):format(table.concat(cmd or {}, " ")), {
-        "pip install deepseek-lsp (into a virtualenv on PATH), or set cmd in setup()",
+        util.install_command() .. " (into a virtualenv on PATH), or set cmd in setup()",
       })
     else
       local found = ("server command: %s (%s)"):format(table.concat(cmd, " "), exe)
@@ -68,7 +68,7 @@ function M.check()
         -- A python3 without the server (cmd = python3 -m deepseek_lsp) is found on PATH, but the
         -- server cannot start: an OK for the command read as a working install.
         err(("%s, but `%s` exited with %s: %s"):format(found, table.concat(argv, " "), tostring(res.code), vim.trim(res.stderr or "")), {
-          "pip install deepseek-lsp into the Python that runs it, or set cmd in setup()",
+          util.install_command() .. " into the Python that runs it, or set cmd in setup()",
         })
       else
         ok(found)

@@ -784,7 +784,7 @@ function M.setup(opts)
       local problem = M.start_problem()
       if problem then
         util.notify_user(
-          problem .. ": no completions or reviews (pip install deepseek-lsp, or set cmd in setup(); see :checkhealth deepseek_lsp)",
+          problem .. ": no completions or reviews (" .. util.install_command() .. ", or set cmd in setup(); see :checkhealth deepseek_lsp)",
           vim.log.levels.WARN
         )
       end

@@ -131,6 +131,23 @@ function M.expand_tabs(s, start_col, ts)
   return table.concat(out)
 end
 
+--- The command that installs the server. deepseek-lsp is not on PyPI ("pip install
+--- deepseek-lsp" found no such package): it installs from the repository this plugin is a folder
+--- of (editors/neovim), named where it is, so the line can be pasted into a shell as it is.
+function M.install_command()
+  local here = debug.getinfo(1, "S").source:gsub("^@", "")
+  -- lua/deepseek_lsp/util.lua -> editors/neovim -> the repository's root
+  local root = vim.fn.fnamemodify(here, ":p:h:h:h:h:h")
+  if vim.fn.filereadable(root .. "/pyproject.toml") == 0 then
+    return "pip install <your checkout of the deepseek-lsp repository>"
+  end
+  local short = vim.fn.fnamemodify(root, ":~")
+  if short:match("^[%w/._~+-]+$") then
+    return "pip install " .. short
+  end
+  return "pip install " .. vim.fn.shellescape(root)
+end
+
 function M.notify_user(msg, level)
   vim.notify("DeepSeek: " .. msg, level or vim.log.levels.INFO, { title = "DeepSeek" })
 end

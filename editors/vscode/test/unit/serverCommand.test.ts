@@ -126,10 +126,10 @@ test('a pythonPath whose Python lacks the package is told to install it with tha
   assert.ok(!r.ok);
   assert.equal(r.lacking, python);
   assert.match(r.tried[0], /No module named 'deepseek_lsp'/);
-  assert.equal(installCommand(r.lacking), `${python} -m pip install deepseek-lsp`);
+  assert.equal(installCommand(r.lacking), `${python} -m pip install /path/to/deepseek-lsp`);
   // A path with a space is quoted (with PowerShell's `&` on Windows, its default terminal).
-  assert.equal(installCommand('/opt/my env/bin/python', 'linux'), '"/opt/my env/bin/python" -m pip install deepseek-lsp');
-  assert.equal(installCommand('C:\\Program Files\\Python312\\python.exe', 'win32'), '& "C:\\Program Files\\Python312\\python.exe" -m pip install deepseek-lsp');
+  assert.equal(installCommand('/opt/my env/bin/python', 'linux'), '"/opt/my env/bin/python" -m pip install /path/to/deepseek-lsp');
+  assert.equal(installCommand('C:\\Program Files\\Python312\\python.exe', 'win32'), '& "C:\\Program Files\\Python312\\python.exe" -m pip install /path/to/deepseek-lsp');
 });
 
 test('a pythonPath that does not exist, or no setting, keeps the general install advice', async () => {
@@ -137,7 +137,8 @@ test('a pythonPath that does not exist, or no setting, keeps the general install
   const missing = await resolveServer();
   assert.ok(!missing.ok);
   assert.equal(missing.lacking, undefined);
-  assert.equal(installCommand(missing.lacking), 'pip install deepseek-lsp');
+  // A package PyPI does not have was offered, and copied by Copy Install Command: a checkout's path.
+  assert.equal(installCommand(missing.lacking), 'pip install /path/to/deepseek-lsp');
   stub.config = {};
   const unset = await resolveServer();
   assert.ok(!unset.ok);
