@@ -9,6 +9,7 @@ import pytest
 
 from deepseek_lsp.config import build_settings
 from tests.fake_deepseek import FakeDeepSeek
+from tests.test_cli_pipes_and_options import cli
 from tests.test_review_cli import CHAT, run
 from tests.test_review_cli import project as cli_project
 
@@ -75,3 +76,28 @@ def test_a_vs_code_settings_json_is_told_how_its_keys_are_written(
         'deepseek-lsp review: settings: write "deepseek.review.model" (VS Code\'s settings.json) as '
         '{"review": {"model": "…"}}'
     ) in err.splitlines()
+
+
+def test_a_price_the_file_gives_wrongly_stops_the_run_and_is_a_doctor_problem(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A model's prices are read apart from the other settings: two of the three given, review
+    ran at the default price (the daily budget counted with it), exit 1 on its findings, and
+    doctor said "all good". Both named nothing; the editor tells it as a status."""
+    settings = tmp_path / "review-settings.json"
+    settings.write_text(json.dumps({"prices": {"deepseek-v4-pro": [0.1, 0.2]}}))
+    review = cli(["review", "app", "--settings", str(settings)], project, capture_output=True)
+    assert review.returncode == 2, review.stdout + review.stderr
+    assert review.stderr.splitlines()[0] == (
+        f"deepseek-lsp review: settings ({settings}): prices.models.deepseek-v4-pro: price must list "
+        "3 prices [cache_hit, cache_miss, output]"
+    )
+    assert fake_deepseek.requests_to(CHAT) == []
+    doctor = cli(["doctor", "--settings", str(settings)], project, capture_output=True)
+    assert doctor.returncode == 1
+    assert "  ! setting: prices.models.deepseek-v4-pro: price must list 3 prices" in doctor.stdout
+    assert "all good" not in doctor.stdout
+    # Written right, with a model of one's own, the same run goes.
+    settings.write_text(json.dumps({"prices": {"deepseek-v4-pro": [0.1, 0.2, 0.3], "my-model": [0, 0, 0]}}))
+    review = cli(["review", "app", "--settings", str(settings), "--format", "json"], project, capture_output=True)
+    assert review.returncode == 1 and json.loads(review.stdout)["totals"]["critical"] == 1

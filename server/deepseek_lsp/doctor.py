@@ -19,7 +19,7 @@ from .model.errors import KEY_HINT, ConfigError, error_for_status, safe_url
 from .model.ledger import state_dir
 from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
-from .usage_feature import endpoint_config
+from .usage_feature import endpoint_config, price_table
 
 
 def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
@@ -284,6 +284,9 @@ def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: 
         print(f"deepseek-lsp doctor: --settings: {exc}", file=sys.stderr)
         return 2
     settings, problems = build_settings(*layers)
+    # The price table is read apart from the other settings: an entry it refuses (a model's two
+    # prices of three) was costed at the default price, and doctor said "all good".
+    problems = [*problems, *price_table(settings).messages]
     registry = LanguageRegistry.load()
     ok_langs, lang_problems = check_languages(registry)
     print(f"deepseek-lsp {__version__}", file=out)

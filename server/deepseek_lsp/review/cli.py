@@ -644,6 +644,11 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: --settings: {exc}", file=err)
             return EXIT_ERROR
     settings, problems = build_settings(*layers, env=os.environ)
+    from ..usage_feature import price_table
+
+    # Read apart from the other settings, and refused the same way: a run went on at the default
+    # price (the daily budget's count with it) of a model whose price the file gave wrongly.
+    problems = [*problems, *price_table(settings).messages]
     # As the server does: whatever a library logs at --log-level debug, the key is not in it
     # (the filter's own patterns miss keys not shaped like DeepSeek's: a gateway's, a proxy's).
     SECRETS.add_secret(settings.api_key)
