@@ -101,3 +101,20 @@ def test_a_price_the_file_gives_wrongly_stops_the_run_and_is_a_doctor_problem(
     settings.write_text(json.dumps({"prices": {"deepseek-v4-pro": [0.1, 0.2, 0.3], "my-model": [0, 0, 0]}}))
     review = cli(["review", "app", "--settings", str(settings), "--format", "json"], project, capture_output=True)
     assert review.returncode == 1 and json.loads(review.stdout)["totals"]["critical"] == 1
+
+
+def test_settings_that_did_nothing_unsaid_are_named(project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+    """``review.maxConcurrency: 0`` reviewed one request at a time and ``invokedChoices: 5``
+    asked for three choices, neither said: the editor now names each with what it uses, and
+    a review run stops on them as on any setting it cannot use."""
+    _, problems = build_settings({"review": {"maxConcurrency": 0}, "completion": {"invokedChoices": 5}}, env={})
+    assert problems == [
+        "'completion.invokedChoices' must be at most 3; using 3",
+        "'review.maxConcurrency' must be more than 0; using 4",
+    ]
+    settings = tmp_path / "review-settings.json"
+    settings.write_text(json.dumps({"review": {"maxConcurrency": 0}}))
+    review = cli(["review", "app", "--settings", str(settings)], project, capture_output=True)
+    assert review.returncode == 2
+    assert f"settings ({settings}): 'review.maxConcurrency' must be more than 0" in review.stderr
+    assert fake_deepseek.requests_to(CHAT) == []

@@ -367,6 +367,10 @@ def _number_text(value: float) -> str:
 
 #: Longer than this, an auto-saved file would in effect never be reviewed (ten minutes).
 MAX_AUTO_SAVE_DELAY_MS = 600_000
+#: The temperatures of an explicit request's choices after the first (at the settings' own):
+#: more than these were never asked for, so a larger ``invokedChoices`` did nothing, unsaid.
+EXTRA_CHOICE_TEMPERATURES = (0.6, 0.9)
+MAX_INVOKED_CHOICES = 1 + len(EXTRA_CHOICE_TEMPERATURES)
 
 #: What an API key may hold: printable ASCII without spaces (it travels in a header). The
 #: settings refuse a key without it; so does the model client's EndpointConfig.
@@ -381,6 +385,8 @@ _MORE_THAN_ZERO = (
     ("completion", "multi_line_max_tokens", "completion.multiLineMaxTokens"),
     ("review", "timeout_s", "review.timeoutS"),
     ("review", "max_output_tokens", "review.maxOutputTokens"),
+    # 0 reviewed one request at a time, unsaid (the engine takes at least one).
+    ("review", "max_concurrency", "review.maxConcurrency"),
 )
 
 
@@ -413,6 +419,11 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
         )
         fixes["debounce_min_ms"] = p.debounce_min_ms
         fixes["debounce_max_ms"] = p.debounce_max_ms
+    if c.invoked_choices > MAX_INVOKED_CHOICES:
+        problems.append(
+            f"'completion.invokedChoices' must be at most {MAX_INVOKED_CHOICES}; using {p.invoked_choices}"
+        )
+        fixes["invoked_choices"] = p.invoked_choices
     if fixes:
         settings = replace(settings, completion=replace(c, **fixes))
     r = settings.review

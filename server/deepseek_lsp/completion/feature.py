@@ -23,7 +23,7 @@ from cachetools import LRUCache
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ..config import CompletionSettings, Settings
+from ..config import EXTRA_CHOICE_TEMPERATURES, CompletionSettings, Settings
 from ..context import (
     RECENT_EDIT_LINES,
     ContextRequest,
@@ -1524,7 +1524,7 @@ class CompletionFeature(Feature):
             doc = self.services.documents.get(uri)
             marker = self._cell_marker(doc) if doc is not None else None
             requests = [self._fim_request(fim, multiline, marker=marker)]
-            for t in (0.6, 0.9)[: n - 1]:
+            for t in EXTRA_CHOICE_TEMPERATURES[: n - 1]:
                 requests.append(self._fim_request(fim, multiline, temperature=t, marker=marker))
             streams = [
                 self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
