@@ -22,8 +22,12 @@ PYTHONPATH = os.pathsep.join(
 )
 
 
-def cli(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": PYTHONPATH}
+def cli(
+    args: list[str], cwd: Path, more_env: dict[str, str] | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """``deepseek-lsp ARGS`` in a process of its own, in this process's environment (the
+    project fixture's fake server, key and state folder) with ``more_env`` over it."""
+    env = {**os.environ, "PYTHONPATH": PYTHONPATH, **(more_env or {})}
     return subprocess.run(
         [sys.executable, "-m", "deepseek_lsp", *args], cwd=cwd, env=env, text=True, timeout=120, **kwargs
     )
@@ -71,3 +75,13 @@ def test_log_options_after_review_are_taken(project: Path, fake_deepseek: FakeDe
     # Before the command, as before.
     before = cli(["--log-level", "error", "review", "app/util.js"], project, capture_output=True)
     assert before.returncode == 0, before.stderr
+
+
+def test_a_refused_url_is_named_as_the_setting_is_written(project: Path, fake_deepseek: FakeDeepSeek) -> None:
+    """"Refusing plain http:// to example.com (base_url)": no settings table, README or editor
+    has a base_url; the setting is baseUrl, and allowHttp is set to true."""
+    done = cli(["review", "app/util.js"], project, {"DEEPSEEK_BASE_URL": "http://example.com/v1"}, capture_output=True)
+    assert done.returncode == 2
+    assert "Refusing plain http:// to example.com (baseUrl)" in done.stderr
+    assert "set allowHttp to true" in done.stderr and "base_url" not in done.stderr
+    assert fake_deepseek.requests == []

@@ -146,7 +146,8 @@ class EndpointConfig:
             get_backend(self.backend)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
-        for what, url in (("base_url", self.base_url), ("fim_base_url", self.fim_base_url)):
+        # Named as the user writes them: "(base_url)" is found in no settings table.
+        for what, url in (("baseUrl", self.base_url), ("fimBaseUrl", self.fim_base_url)):
             if url is not None:
                 self._check_url(what, url)
         if self.backend == "fim-template" and resolve_fim_template(self.fim_template) is None:
@@ -177,7 +178,7 @@ class EndpointConfig:
         if parts.scheme == "http" and not self.allow_http and not _is_loopback(host):
             raise ConfigError(
                 f"Refusing plain http:// to {host} ({what}): the API key and your code would "
-                "travel unencrypted. Use https://, or set allowHttp for a trusted network."
+                "travel unencrypted. Use https://, or set allowHttp to true for a trusted network."
             )
 
     def __repr__(self) -> str:
