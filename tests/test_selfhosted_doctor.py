@@ -3,12 +3,14 @@ serves. The fake stands in for Ollama (no key, ``name:tag`` model ids) on 127.0.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
 from deepseek_lsp.doctor import serves
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import server_env
 from tests.test_cli import doctor
 
@@ -156,3 +158,18 @@ def test_doctor_asks_for_one_completion_where_a_server_may_refuse_the_wire(
     line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
     assert "PROBLEM" in line and said in line and "backend" in line
     assert probe.json["stream"] is False and probe.json.get("max_tokens", probe.json.get("n_predict")) == 1
+
+
+def test_doctor_names_a_model_deepseek_does_not_have(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    """At DeepSeek the model names went unchecked: a typo, or the retired ``deepseek-chat``, was
+    "all good", and every review then failed with "Model Not Exist". An alias DeepSeek's list
+    leaves out (``deepseek-v4-flash`` beside ``deepseek-flash``) is still no problem."""
+    with FakeDeepSeek(models=("deepseek-flash", "deepseek-v4-pro")) as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), DEEPSEEK_REVIEW_MODEL="deepseek-v4-por")
+        typo = subprocess.run([sys.executable, "-m", "deepseek_lsp", "doctor"], capture_output=True, text=True, env=env, timeout=120)
+        code, out, _ = doctor(monkeypatch, capsys, server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+    assert typo.returncode == 1, typo.stdout
+    line = next(x for x in typo.stdout.splitlines() if x.startswith("endpoint:"))
+    assert "PROBLEM" in line and "'deepseek-v4-por', the model review.model names" in line
+    assert "deepseek-v4-pro" in line  # what it lists
+    assert code == 0 and "all good" in out, out  # completion.model deepseek-v4-flash, unlisted

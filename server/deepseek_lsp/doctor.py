@@ -17,6 +17,7 @@ from .model.backends import LlamaCppBackend, get_backend
 from .model.client import EndpointConfig, direct_mounts, provider_message, proxy_errors
 from .model.errors import KEY_HINT, ConfigError, error_for_status, safe_url
 from .model.ledger import state_dir
+from .model.prices import DEFAULT_PRICES
 from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
 from .usage_feature import endpoint_config, price_table
@@ -42,9 +43,9 @@ def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
 def servers(settings: Settings, config: EndpointConfig) -> dict[str, list[tuple[str, str]]]:
     """The API bases the language server sends requests to (reviews' and, when another server
     answers completions (``fimBaseUrl``), that one too), each with the models it is asked for
-    as ``(setting, model)``: left empty where the name is not the server's to check (DeepSeek,
-    whose list need not name every alias it takes; llama-server, which answers with the model
-    it loaded whatever the request names)."""
+    as ``(setting, model)``: left empty where the name is not the server's to check
+    (llama-server, which answers with the model it loaded whatever the request names). DeepSeek's
+    list need not name every alias it takes: a model its built-in prices know is not asked."""
     if settings.backend == "llamacpp-infill":
         root = LlamaCppBackend.root
         fim = root(config.fim_base)
@@ -59,7 +60,15 @@ def servers(settings: Settings, config: EndpointConfig) -> dict[str, list[tuple[
         if settings.review.mode != "off" and not config.is_deepseek:
             asked[config.base].append(("review.model", settings.review.model))
         return asked
-    return {config.base: []}  # DeepSeek's /beta (FIM, chat prefix) has no model list of its own
+    # DeepSeek's /beta (FIM, chat prefix) has no model list of its own: its models are the API's.
+    # A name neither listed nor priced (a typo, the retired deepseek-chat) failed every request
+    # with "Model Not Exist" while doctor said all good.
+    named: list[tuple[str, str]] = []
+    if settings.completion.enable and not settings.fim_base_url:
+        named.append(("completion.model", settings.completion.model))
+    if settings.review.mode != "off":
+        named.append(("review.model", settings.review.model))
+    return {config.base: [(setting, model) for setting, model in named if model.lower() not in DEFAULT_PRICES]}
 
 
 def serves(listed: list[str], model: str) -> bool:
