@@ -85,3 +85,19 @@ def test_a_refused_url_is_named_as_the_setting_is_written(project: Path, fake_de
     assert "Refusing plain http:// to example.com (baseUrl)" in done.stderr
     assert "set allowHttp to true" in done.stderr and "base_url" not in done.stderr
     assert fake_deepseek.requests == []
+
+
+def test_a_report_file_named_sarif_or_json_is_written_in_that_format(project: Path, fake_deepseek: FakeDeepSeek) -> None:
+    """``review app -o review.sarif`` without ``--format`` wrote the text report into it: the
+    upload to code scanning failed on it, the review paid for. A ``--format`` given still wins."""
+    for name, check in (
+        ("review.sarif", lambda text: json.loads(text)["version"] == "2.1.0"),
+        ("results.sarif.json", lambda text: json.loads(text)["runs"][0]["tool"]["driver"]["name"] == "deepseek-lsp"),
+        ("review.json", lambda text: json.loads(text)["totals"]["critical"] == 1),
+        ("review.txt", lambda text: ": critical: SQL injection" in text),
+    ):
+        done = cli(["review", "app/inventory.py", "-o", name], project, capture_output=True)
+        assert done.returncode == 1, done.stderr
+        assert check((project / name).read_text()), name
+    done = cli(["review", "app/inventory.py", "-o", "forced.sarif", "--format", "text"], project, capture_output=True)
+    assert done.returncode == 1 and ": critical: SQL injection" in (project / "forced.sarif").read_text()

@@ -95,8 +95,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=["text", "json", "sarif", "github"],
-        default="text",
-        help="report format (github: GitHub Actions annotations on the pull request's lines)",
+        help="report format (github: GitHub Actions annotations on the pull request's lines; "
+        "default: text, or what --output's name ends with: .sarif, .json)",
     )
     parser.add_argument(
         "--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)"
@@ -765,7 +765,7 @@ def run_review(args: argparse.Namespace) -> int:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     # Colored only for a terminal: a report written with --output is read by grep and CI logs.
     color = not args.output and _use_color(sys.stdout, os.environ)
-    report = _render(results, args.format, root, settings, fatal=fatal, color=color)
+    report = _render(results, report_format(args.format, args.output), root, settings, fatal=fatal, color=color)
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
         try:
@@ -905,6 +905,17 @@ def _stores(settings: Settings) -> tuple[Ledger, ReviewCache]:
         return make_ledger(settings, ":memory:"), ReviewCache.in_memory()
     cache = ReviewCache.default(on_problem=lambda m: print(f"deepseek-lsp review: {m}", file=sys.stderr))
     return make_ledger(settings), cache
+
+
+def report_format(given: str | None, output: str | None) -> str:
+    """``--format``, else the one ``--output``'s name says: ``-o review.sarif`` alone wrote the
+    text report into it, which code scanning's upload could not read, after the review was paid."""
+    name = (output or "").lower()
+    if given:
+        return given
+    if name.endswith((".sarif", ".sarif.json")):
+        return "sarif"
+    return "json" if name.endswith(".json") else "text"
 
 
 def _render(
