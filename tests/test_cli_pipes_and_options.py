@@ -101,3 +101,14 @@ def test_a_report_file_named_sarif_or_json_is_written_in_that_format(project: Pa
         assert check((project / name).read_text()), name
     done = cli(["review", "app/inventory.py", "-o", "forced.sarif", "--format", "text"], project, capture_output=True)
     assert done.returncode == 1 and ": critical: SQL injection" in (project / "forced.sarif").read_text()
+
+
+def test_base_without_changed_is_a_usage_error_not_a_whole_review(project: Path, fake_deepseek: FakeDeepSeek) -> None:
+    """``review --base origin/main`` (``--changed`` left out) ignored the base and reviewed,
+    and billed, every file of the project, where the branch's changes were meant."""
+    done = cli(["review", "--base", "main"], project, capture_output=True)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--base main is what --changed compares with: add --changed" in done.stderr
+    assert fake_deepseek.requests_to("/chat/completions") == []
+    done = cli(["review", "--changed", "--base", "main"], project, capture_output=True)
+    assert done.returncode == 0, done.stderr  # nothing changed since main: nothing to review

@@ -664,6 +664,14 @@ def run_review(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("deepseek-lsp review: --jobs must be at least 1", file=err)
         return EXIT_ERROR
+    if args.base is not None and not args.changed:
+        # Ignored, it reviewed (and billed) every file of PATH where a branch's changes were meant.
+        print(
+            f"deepseek-lsp review: --base {args.base} is what --changed compares with: add --changed "
+            "(without it every file of PATH is reviewed)",
+            file=err,
+        )
+        return EXIT_ERROR
     paths = [Path(p) for p in args.paths or ["."]]
     missing = [p for p in paths if not p.exists()]
     if missing and not args.changed:  # with --changed, a file the change deleted is named too
