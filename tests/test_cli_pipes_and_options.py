@@ -112,3 +112,28 @@ def test_base_without_changed_is_a_usage_error_not_a_whole_review(project: Path,
     assert fake_deepseek.requests_to("/chat/completions") == []
     done = cli(["review", "--changed", "--base", "main"], project, capture_output=True)
     assert done.returncode == 0, done.stderr  # nothing changed since main: nothing to review
+
+
+def test_github_annotations_past_the_runners_ten_a_kind_are_told_and_kept_in_the_log(
+    project: Path, fake_deepseek: FakeDeepSeek
+) -> None:
+    """The runner shows 10 annotations of a kind a step and drops the rest without a word: the
+    eleventh and twelfth warnings were nowhere on the pull request, and nothing said so. The
+    tenth now says how many more there are, and they are plain lines of the log."""
+    (project / "app" / "many.py").write_text(
+        "".join(f"def check_{i}(row):\n    if row == None:\n        return {i}\n    return 0\n\n\n" for i in range(12))
+    )
+    done = cli(["review", "app/many.py", "--format", "github", "--fail-on", "never"], project, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    warnings = [x for x in lines if x.startswith("::warning ")]
+    assert len(warnings) == 10, done.stdout
+    assert all("file=app/many.py,line=" in x for x in warnings[:9])
+    assert warnings[9].startswith("::warning title=DeepSeek review%3A 3 more::3 more warning annotation(s)")
+    at = lines.index("Not shown as annotations (3):")
+    rest = lines[at + 1 : at + 4]
+    assert all(x.startswith("  app/many.py:") and ": warning: Compare with None using 'is'. [" in x for x in rest), rest
+    assert lines[-1].endswith("0 critical, 12 warning(s), 0 info")
+    # Ten or fewer: every one an annotation, as before.
+    few = cli(["review", "app/inventory.py", "--format", "github", "--fail-on", "never"], project, capture_output=True)
+    assert sum(x.startswith("::") for x in few.stdout.splitlines()) == 4 and "Not shown" not in few.stdout

@@ -15,6 +15,11 @@ from .report import EXCLUDED, FileResult, split_stopped, totals
 #: A finding's severity as the workflow command that shows it.
 COMMANDS = {"critical": "error", "warning": "warning", "info": "notice"}
 
+#: Annotations of one kind (error, warning, notice) the runner shows for a step: the rest are
+#: dropped without a word (actions/toolkit's docs/problem-matchers.md), and an eleventh warning
+#: on the pull request's diff was simply not there.
+PER_STEP = 10
+
 
 def _data(text: str) -> str:
     """A command's message: ``%``, CR and LF escaped, as the runner reads them back."""
@@ -38,13 +43,15 @@ def _repository_path(path: str, root: Path | None) -> str:
 
 
 def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str | None = None) -> str:
-    lines: list[str] = []
+    # (command, its properties, its message, the same as a plain log line)
+    notes: list[tuple[str, str, str, str]] = []
     listed, stopped = split_stopped(results, fatal)
     for r in listed:
-        file = _property(_repository_path(r.path, root))
+        path = _repository_path(r.path, root)
+        file = _property(path)
         if r.skipped:
             if r.skipped != EXCLUDED:
-                lines.append(f"::warning file={file},title=Not reviewed::{_data(r.skipped)}")
+                notes.append(("warning", f"file={file},title=Not reviewed", r.skipped, f"{path}: not reviewed: {r.skipped}"))
             continue
         for f in r.findings:
             line, col, end_line, end_col = r.location(f.start, f.end)
@@ -55,11 +62,15 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
             if f.fix is not None and f.fix.strip():
                 message += "\nSuggested fix:\n" + f.fix.rstrip()
             title = _property(f"DeepSeek review: {f.severity} [{f.id}]")
-            lines.append(f"::{COMMANDS.get(f.severity, 'notice')} file={file}{where},title={title}::{_data(message)}")
+            at = f"{path}:{line}:{col}" if cell is None else path
+            plain = f"{at}: {f.severity}: {message.split(chr(10))[0]} [{f.id}]"
+            notes.append((COMMANDS.get(f.severity, "notice"), f"file={file}{where},title={title}", message, plain))
         for error in r.errors:
-            lines.append(f"::error file={file},title=Review failed::{_data(error)}")
+            notes.append(("error", f"file={file},title=Review failed", error, f"{path}: review failed: {error}"))
     if stopped:
-        lines.append(f"::error title=Review stopped::{_data(f'{stopped} file(s) not reviewed: {fatal}')}")
+        said = f"{stopped} file(s) not reviewed: {fatal}"
+        notes.append(("error", "title=Review stopped", said, said))
+    lines = _within_the_runners_limits(notes)
     t = totals(results)
     reviewed = sum(1 for r in results if not r.skipped)
     # As the text report says it: "1 file(s) reviewed: 0 critical" closed the log of a run
@@ -70,3 +81,32 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         f"{t['critical']} critical, {t['warning']} warning(s), {t['info']} info"
     )
     return "\n".join(lines) + "\n"
+
+
+def _within_the_runners_limits(notes: list[tuple[str, str, str, str]]) -> list[str]:
+    """Workflow commands, PER_STEP of a kind at most: past that, the last one the runner shows
+    says how many more there are, and those are written as plain lines of the log below."""
+    kinds = {kind: sum(1 for n in notes if n[0] == kind) for kind, *_ in notes}
+    shown: dict[str, int] = dict.fromkeys(kinds, 0)
+    lines: list[str] = []
+    rest: list[str] = []
+    for kind, properties, message, plain in notes:
+        if kinds[kind] <= PER_STEP or shown[kind] < PER_STEP - 1:
+            lines.append(f"::{kind} {properties}::{_data(message)}")
+            shown[kind] += 1
+        else:
+            rest.append(plain)
+    for kind, count in kinds.items():
+        if count > PER_STEP:
+            more = count - shown[kind]
+            title = _property(f"DeepSeek review: {more} more")
+            lines.append(
+                f"::{kind} title={title}::{more} more {kind} annotation(s) are not shown on the "
+                f"files: GitHub shows {PER_STEP} of a kind a step. They are in this step's log "
+                "(and all of them in --format sarif)"
+            )
+    if rest:
+        lines.append(f"Not shown as annotations ({len(rest)}):")
+        # One line each, indented: a line of the log that starts with "::" is a command.
+        lines.extend("  " + " ".join(plain.splitlines()) for plain in rest)
+    return lines
