@@ -63,6 +63,14 @@ class Editor(ReviewFeatureSession):
         self.review.document_changed(doc)
         self.text = self.text[:start] + new + self.text[end:]
 
+    def moves_now(self) -> None:
+        """The publish of diagnostics only moved by keys, put off until the keys pause, made
+        now (as the pause would)."""
+        state = self.review._files.get(self.uri)
+        if state is not None and state.moves_timer is not None:
+            state.moves_timer.cancel()
+            self.review._publish_moves(self.uri, state)
+
     def quick_fix(self, diagnostic: types.Diagnostic) -> types.TextEdit | None:
         actions = self.review.code_actions(
             types.CodeActionParams(
@@ -104,8 +112,9 @@ async def test_a_multi_line_fix_follows_its_line_when_the_line_is_re_indented(
         line = editor.text.index("    data = read(path)")
         editor.replace(line, line, "    ")
         editor.replace(line, line, "    if path:\n")
+        # Published once the keys pause: only moved, the editor moves it meanwhile.
+        assert await eventually(lambda: editor.diagnostics()[0].range.start == types.Position(line=2, character=8))
         (finding,) = editor.diagnostics()
-        assert finding.range.start == types.Position(line=2, character=8)
         edit = editor.quick_fix(finding)
         assert edit is not None
         editor.apply(edit)
@@ -246,6 +255,7 @@ async def test_findings_stay_on_their_code_through_many_edits_above_below_and_be
                     editor.replace(nl, nl + 1, "")
             else:
                 editor.replace(at, min(len(editor.text), at + rng.randrange(1, 12)), "")
+            editor.moves_now()
             shown = editor.diagnostics()
             for d in shown:
                 code = editor.text[editor._offset(d.range.start) : editor._offset(d.range.end)]
@@ -258,3 +268,28 @@ async def test_findings_stay_on_their_code_through_many_edits_above_below_and_be
             assert [(d.code, d.range) for d in shown] == [(d.code, d.range) for d in fresh]
         # Edits inside some findings' code dropped those; the others were followed.
         assert 0 < len(editor.diagnostics()) < 12
+
+
+async def test_lines_added_above_findings_are_published_once_the_keys_pause(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Each Enter above the findings sent all of them again (with 700 findings, 195 kB of JSON a
+    key): editors move the diagnostics they show along with the text, and the new positions go
+    once the keys pause. A key that changes a finding's code is told at once, the others' moves
+    with it."""
+    functions = "".join(f"def load_{n}(path):\n    data = read(path)\n    return data\n\n\n" for n in range(12))
+    fake_deepseek.responder(reviewer((WRAP,)), path=CHAT)
+    async with Editor(fake_deepseek, functions) as editor:
+        await editor.review_file()
+        lines = [d.range.start.line for d in editor.diagnostics()]
+        published = len(editor.published)
+        for _ in range(20):
+            editor.replace(0, 0, "\n")
+        assert len(editor.published) == published
+        assert await eventually(lambda: len(editor.published) == published + 1)
+        assert [d.range.start.line for d in editor.diagnostics()] == [n + 20 for n in lines]
+        editor.replace(0, 0, "\n")
+        at = editor.text.index("read(path)")
+        editor.replace(at, at + 1, "R")  # inside the first finding's code
+        assert len(editor.published) == published + 2
+        assert [d.range.start.line for d in editor.diagnostics()] == [n + 21 for n in lines[1:]]

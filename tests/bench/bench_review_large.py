@@ -5,13 +5,19 @@ The file holds N copies of one small handler with the same bare ``except:`` (gen
 repeats itself so), and the fake DeepSeek server flags every copy: each finding must land in
 its own handler, not on an earlier copy of the same code.
 
-    python tests/bench/bench_review_large.py [--functions 6000] [--concurrency 4]
+Then keys in an open file of 1,250 handlers (10,000 lines) whose 700 first ones have a finding
+shown: what each key costs the review feature on the event loop (moving the findings, and the
+publishes it makes, serialized as pygls sends them), typed in the middle and near the top.
+
+    python tests/bench/bench_review_large.py [--functions 6000] [--concurrency 4] [--keys-only]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import statistics
 import sys
 import tempfile
 import time
@@ -19,17 +25,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from lsprotocol import types
+from pygls.protocol import default_converter
+
 from deepseek_lsp.model import EndpointConfig, ModelClient
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.review_support import Rule, doc_of, generated_handlers, reviewer, settings_for
+from tests.harness import eventually
+from tests.review_support import (
+    GENERATED_HANDLER,
+    ReviewFeatureSession,
+    Rule,
+    doc_of,
+    generated_handlers,
+    reviewer,
+    settings_for,
+)
+
+BARE_EXCEPT = Rule("except:", "warning", "Bare except.")
 
 
 async def run(functions: int, concurrency: int) -> None:
     source = generated_handlers(functions)
     with FakeDeepSeek() as fake, tempfile.TemporaryDirectory() as folder:
-        fake.responder(reviewer((Rule("except:", "warning", "Bare except."),)), path="/chat/completions")
+        fake.responder(reviewer((BARE_EXCEPT,)), path="/chat/completions")
         engine = ReviewEngine(ReviewCache(Path(folder) / "review-cache.sqlite"))
         settings = settings_for(fake, maxConcurrency=concurrency)
         async with ModelClient(EndpointConfig(base_url=fake.url, api_key=DEFAULT_KEY)) as client:
@@ -47,12 +67,64 @@ async def run(functions: int, concurrency: int) -> None:
                 )
 
 
+async def keys(handlers: int = 1250, flagged: int = 700, count: int = 200) -> None:
+    """Per key: the review feature's time (the publishes' serialization included) and what it
+    sent, for keys typed in the middle of the file and near its top."""
+    source = "".join(
+        GENERATED_HANDLER.format(i=i).replace("except:", "except:" if i < flagged else "except ValueError:")
+        for i in range(handlers)
+    )
+    uri = "file:///project/handlers.py"
+    converter = default_converter()
+    sent: list[int] = []
+    with FakeDeepSeek() as fake:
+        fake.responder(reviewer((BARE_EXCEPT,)), path="/chat/completions")
+        async with ReviewFeatureSession(fake) as session:
+            # As pygls sends a notification: unstructured and written as JSON.
+            session.review._publish = lambda p: sent.append(len(json.dumps(converter.unstructure(p))))
+            doc = session.services.documents.open(uri, source, "python", 1)
+            answer = await session.review.run_command(uri, force=False)
+            print(f"\nkeys: {source.count(chr(10)):,} lines, {answer.get('findings')} findings shown")
+            version = 1
+            for label, line, text in (
+                ("a character typed, line 5,000", 5001, "x"),
+                ("a character typed, line 10", 10, "x"),
+                ("Enter, line 5,000", 5001, "\n"),
+                ("Enter, line 10", 10, "\n"),
+            ):
+                times = []
+                before = len(sent)
+                for _ in range(count):
+                    version += 1
+                    at = types.Position(line=line, character=0)
+                    change = types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=text)
+                    doc = session.services.documents.change(uri, version, [change])
+                    assert doc is not None
+                    started = time.perf_counter()
+                    session.review.document_changed(doc)
+                    times.append(time.perf_counter() - started)
+                at_once = len(sent) - before
+                # The publish put off until the keys pause, timed as the keys' own.
+                started = time.process_time()
+                await eventually(lambda: getattr(session.review._files[uri], "moves_timer", None) is None)
+                later = time.process_time() - started
+                print(
+                    f"{label:>32}: {statistics.median(times) * 1e3:6.3f} ms a key (median), "
+                    f"{sorted(times)[int(count * 0.9)] * 1e3:6.3f} ms p90; {at_once} publishes at a key, "
+                    f"{len(sent) - before - at_once} after the pause ({later * 1e3:.0f} ms CPU), "
+                    f"{sent[-1] if len(sent) > before else 0:,} bytes each"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=6000)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--keys-only", action="store_true", help="only the keys in an open file")
     args = parser.parse_args()
-    asyncio.run(run(args.functions, args.concurrency))
+    if not args.keys_only:
+        asyncio.run(run(args.functions, args.concurrency))
+    asyncio.run(keys())
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
 from .in_cells import InCell, Limbo, back_in_cells, in_cells
 from .projects import project_of
+from .tracked import Change, TrackedFindings
 from .units import Unit
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ _tokens = itertools.count(1)
 #: How long a review waits for the editor to create its progress token before it goes on
 #: without progress: an editor that never answered held the review (and Review File) for good.
 PROGRESS_CREATE_TIMEOUT_S = 2.0
+#: Diagnostics only moved by keys are published once the keys pause this long, and this long
+#: after the first such key at the latest (see ``_publish_moves_later``).
+MOVES_QUIET_S = 0.3
+MOVES_LATEST_S = 1.0
 
 
 def _diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
@@ -84,22 +89,9 @@ def _diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
     )
 
 
-def _shifted(d: types.Diagnostic, lines: int) -> types.Diagnostic:
-    if not lines:
-        return d
-    start, end = d.range.start, d.range.end
-    return attrs.evolve(
-        d,
-        range=types.Range(
-            start=types.Position(line=start.line + lines, character=start.character),
-            end=types.Position(line=end.line + lines, character=end.character),
-        ),
-    )
-
-
 @dataclass
 class _FileState:
-    findings: list[Finding] = field(default_factory=list)
+    tracked: TrackedFindings = field(default_factory=TrackedFindings)
     #: ``Document.edit_count`` the findings' byte offsets refer to.
     edit_count: int = 0
     #: What was last published, by the URI it went to (a notebook's cells, or the document).
@@ -109,9 +101,18 @@ class _FileState:
     #: What a notebook's last change dropped and wrote, and its cells' restructures seen.
     limbo: Limbo | None = None
     restructures: int = 0
-    #: Each finding last published and its diagnostic, by id, and the edit count then.
-    shown: dict[str, tuple[Finding, types.Diagnostic]] = field(default_factory=dict)
-    shown_at: int = -1
+    #: The publish of diagnostics only moved by keys, put off (see ``_publish_moves_later``),
+    #: and when the first of those keys came (the loop's time).
+    moves_timer: asyncio.TimerHandle | None = None
+    moves_since: float = 0.0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.tracked.findings()
+
+    @findings.setter
+    def findings(self, findings: list[Finding]) -> None:
+        self.tracked = TrackedFindings(findings)
 
 
 class ReviewFeature(Feature):
@@ -191,6 +192,9 @@ class ReviewFeature(Feature):
     async def stop(self) -> None:
         for handle in self._quiet.values():
             handle.cancel()
+        for state in self._files.values():
+            if state.moves_timer is not None:
+                state.moves_timer.cancel()
         self._quiet.clear()
         tasks = [*self._tasks.values(), *self._superseded]
         for task in tasks:
@@ -314,12 +318,46 @@ class ReviewFeature(Feature):
                 # file's went, until the next save).
                 state.edit_count = doc.edit_count
                 self._show_cached(doc)
+        elif len(edits) == 1 and edits[0].start_line >= 0 and not self._cells(doc):
+            # A key: only the findings near it are looked at again (see tracked.py).
+            change = state.tracked.follow(edits[0], doc.data, lambda f: _diagnostic(doc, f))
+            state.edit_count = doc.edit_count
+            if change is Change.CHANGED:
+                self._publish_state(doc, state)
+            elif change is Change.MOVED or state.moves_timer is not None:
+                self._publish_moves_later(doc.uri, state)
+            return
         else:
             before = state.findings
-            state.findings, _ = follow_edits(state.findings, edits, doc.data)
+            state.findings, _ = follow_edits(before, edits, doc.data)
             self._follow_cells(doc, state, before, edits)
         state.edit_count = doc.edit_count
-        self._publish_state(doc, state, edits=edits)
+        self._publish_state(doc, state)
+
+    def _publish_moves_later(self, uri: str, state: _FileState) -> None:
+        """Publish diagnostics the keys only moved once the keys pause (at the latest a while
+        after the first): editors move what they show along with the text they edit, and an
+        Enter above 700 findings sent all of them again, 195 kB of JSON for each key."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a feature driven by hand): at once
+            doc = self.services.documents.get(uri)
+            if doc is not None:
+                self._publish_state(doc, state)
+            return
+        now = loop.time()
+        if state.moves_timer is None:
+            state.moves_since = now
+        else:
+            state.moves_timer.cancel()
+        at = min(now + MOVES_QUIET_S, state.moves_since + MOVES_LATEST_S)
+        state.moves_timer = loop.call_at(at, self._publish_moves, uri, state)
+
+    def _publish_moves(self, uri: str, state: _FileState) -> None:
+        state.moves_timer = None
+        doc = self.services.documents.get(uri)
+        if doc is not None and self._files.get(uri) is state and state.edit_count == doc.edit_count:
+            self._publish_state(doc, state)
 
     def _follow_cells(
         self, doc: Document, state: _FileState, before: list[Finding], edits: list[Edit]
@@ -390,6 +428,8 @@ class ReviewFeature(Feature):
             task.cancel()
         state = self._files.pop(uri, None)
         if state is not None:
+            if state.moves_timer is not None:
+                state.moves_timer.cancel()
             # What was published, only: a notebook without code cells had nothing shown, and
             # its combined document's URI is no file the editor knows.
             for shown in state.published:
@@ -526,7 +566,7 @@ class ReviewFeature(Feature):
             return {"ok": False, "reason": self._paused.now() or self._refused(uri) or "not reviewed"}
         return {
             "ok": not outcome.errors,
-            "findings": len(self._files.get(uri, _FileState()).findings),
+            "findings": len(self._files.get(uri, _FileState()).tracked),
             "unitsSent": outcome.units_sent,
             "units": outcome.units,
             "summary": " ".join(outcome.summaries),
@@ -738,41 +778,14 @@ class ReviewFeature(Feature):
     def diagnostics(self, doc: Document, findings: list[Finding]) -> list[types.Diagnostic]:
         return [_diagnostic(doc, f) for f in findings]
 
-    def _diagnostics_after(
-        self, doc: Document, state: _FileState, edits: list[Edit] | None
-    ) -> list[types.Diagnostic]:
-        """The findings' diagnostics, those an edit did not move on their lines taken from
-        what was shown (each one's position read anew, after every key, reached the end of a
-        file with findings there: 11 ms a key on the event loop with 700 findings)."""
-        # One edit since what was shown, with its lines known, outside a notebook.
-        if edits is None or len(edits) != 1 or state.shown_at + 1 != doc.edit_count:
-            return self.diagnostics(doc, state.findings)
-        edit = edits[0]
-        if edit.start_line < 0 or self._cells(doc):
-            return self.diagnostics(doc, state.findings)
-        last_line = edit.start_line + edit.old_breaks  # the edit's end, before it
-        shift = edit.new_breaks - edit.old_breaks
-        out = []
-        for f in state.findings:
-            was = state.shown.get(f.id)
-            if was is None or (was[0].message, was[0].fix, was[0].severity) != (f.message, f.fix, f.severity):
-                out.append(_diagnostic(doc, f))
-            elif was[0].end <= edit.start_byte:  # before the edit: where it was
-                out.append(was[1])
-            elif was[0].start >= edit.old_end_byte and was[1].range.start.line > last_line:
-                out.append(_shifted(was[1], shift))  # on lines after it: only lines added or gone
-            else:
-                out.append(_diagnostic(doc, f))
-        return out
-
-    def _publish_state(
-        self, doc: Document, state: _FileState, *, force: bool = False, edits: list[Edit] | None = None
-    ) -> None:
-        diagnostics = self._diagnostics_after(doc, state, edits)
-        state.shown = {f.id: (f, d) for f, d in zip(state.findings, diagnostics, strict=True)}
-        state.shown_at = doc.edit_count
+    def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
+        if state.moves_timer is not None:  # what it waited to publish goes now
+            state.moves_timer.cancel()
+            state.moves_timer = None
+        diagnostics = state.tracked.diagnostics(lambda f: _diagnostic(doc, f))
         placed = self._placed(doc, diagnostics)
-        state.in_cells = in_cells(doc, self._cells(doc), state.findings)
+        cells = self._cells(doc)
+        state.in_cells = in_cells(doc, cells, state.findings) if cells else {}
         if force:  # findings anew (a review, the cache): nothing lost to bring back
             state.limbo = None
             notebooks = self.services.notebooks
@@ -832,7 +845,7 @@ class ReviewFeature(Feature):
         uri = params.text_document.uri
         doc, cell = self._view(uri)
         state = self._files.get(doc.uri) if doc is not None else None
-        if doc is None or state is None or not state.findings:
+        if doc is None or state is None or not len(state.tracked):
             return []
         if doc.uri != uri and cell is None:
             return []  # a notebook's markdown cell
@@ -843,11 +856,7 @@ class ReviewFeature(Feature):
         }
         rng = cell.to_doc(params.range) if cell is not None else params.range
         lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
-        findings = [
-            f
-            for f in state.findings
-            if f.id in wanted or (not wanted and f.start <= hi and lo <= f.end)
-        ]
+        findings = state.tracked.about(wanted, lo, hi)
         actions: list[types.CodeAction] = []
         by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
         for f in findings:

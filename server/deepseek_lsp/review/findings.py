@@ -938,52 +938,52 @@ def follow_edits(
     out: list[Finding] = []
     changed = False
     for finding in findings:
-        start, end = finding.start, finding.end
-        alive = True
-        beside = False  # an edit ends right before the code or starts right after it
-        for edit in edits:
-            delta = edit.new_end_byte - edit.old_end_byte
-            if edit.old_end_byte <= start:
-                beside = beside or edit.old_end_byte == start
-                start += delta
-                end += delta
-            elif edit.start_byte >= end:
-                beside = beside or edit.start_byte == end
-                continue
-            else:
-                alive = False
-                break
-        # Only an edit beside the code can be a fix applied as an insertion: a fix that is a
-        # start of the code (``import os`` for ``import os, sys``) "stood at its place" after
-        # any keystroke anywhere, and the finding vanished unfixed.
-        if alive and beside and data is not None and finding.fix:
-            fix = finding.fix.encode("utf-8")
-            # Longer than the code: a fix inserted beside it. A shorter one is a start of the
-            # code and "stands there" untouched (Enter after ``total = sum(rows) / 1`` dropped
-            # the finding about the ``/ 1``).
-            if len(fix) > end - start and (
-                data[start : start + len(fix)] == fix  # inserted after the code
-                or data[max(0, end - len(fix)) : end] == fix  # inserted before it
-            ):
-                alive = False
-        if alive and beside and data is not None and not _on_word_edges(data, start, end):
-            # Typed onto the code's edge, the code is now part of a longer word (``safe_`` +
-            # ``eval(value)``): kept, the finding marked part of a name and its fix gave
-            # ``safe_ast.literal_eval(value)``.
-            alive = False
-        if not alive:
-            changed = True
-            continue
-        if (start, end) != (finding.start, finding.end):
-            changed = True
-            finding = finding.moved(start, end)
-        if data is not None and finding.fix_base is not None:
-            # A tab for four spaces moves nothing yet changes the line's indentation.
-            reindented = _reindented(finding, data, start)
-            changed = changed or reindented is not finding
-            finding = reindented
-        out.append(finding)
+        followed = follow_one(finding, edits, data)
+        changed = changed or followed is not finding
+        if followed is not None:
+            out.append(followed)
     return out, changed
+
+
+def follow_one(finding: Finding, edits: Sequence[Any], data: bytes | None = None) -> Finding | None:
+    """One finding through ``edits`` (see :func:`follow_edits`): None once its code was touched,
+    else the finding, the same object when nothing about it changed."""
+    start, end = finding.start, finding.end
+    beside = False  # an edit ends right before the code or starts right after it
+    for edit in edits:
+        delta = edit.new_end_byte - edit.old_end_byte
+        if edit.old_end_byte <= start:
+            beside = beside or edit.old_end_byte == start
+            start += delta
+            end += delta
+        elif edit.start_byte >= end:
+            beside = beside or edit.start_byte == end
+        else:
+            return None
+    # Only an edit beside the code can be a fix applied as an insertion: a fix that is a
+    # start of the code (``import os`` for ``import os, sys``) "stood at its place" after
+    # any keystroke anywhere, and the finding vanished unfixed.
+    if beside and data is not None and finding.fix:
+        fix = finding.fix.encode("utf-8")
+        # Longer than the code: a fix inserted beside it. A shorter one is a start of the
+        # code and "stands there" untouched (Enter after ``total = sum(rows) / 1`` dropped
+        # the finding about the ``/ 1``).
+        if len(fix) > end - start and (
+            data[start : start + len(fix)] == fix  # inserted after the code
+            or data[max(0, end - len(fix)) : end] == fix  # inserted before it
+        ):
+            return None
+    if beside and data is not None and not _on_word_edges(data, start, end):
+        # Typed onto the code's edge, the code is now part of a longer word (``safe_`` +
+        # ``eval(value)``): kept, the finding marked part of a name and its fix gave
+        # ``safe_ast.literal_eval(value)``.
+        return None
+    if (start, end) != (finding.start, finding.end):
+        finding = finding.moved(start, end)
+    if data is not None and finding.fix_base is not None:
+        # A tab for four spaces moves nothing yet changes the line's indentation.
+        finding = _reindented(finding, data, start)
+    return finding
 
 
 def follow_span(start: int, end: int, edits: Sequence[Any]) -> tuple[int, int]:
