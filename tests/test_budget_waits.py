@@ -11,6 +11,8 @@ import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -25,6 +27,7 @@ from deepseek_lsp.model import (
 )
 from deepseek_lsp.model.ledger import DB_NAME
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import eventually
 from tests.review_support import ReviewFeatureSession, Rule, reviewer
 from tests.test_review_cli import CHAT, project, run  # noqa: F401 - project: a fixture
 from tests.test_review_cli_terminal import add_steps
@@ -144,7 +147,9 @@ async def test_a_file_saved_under_a_small_budget_is_reviewed_whole(
         done = await r.review.run_command("file:///ws/big.py", force=True)
         assert done["ok"], done
         assert done["findings"] == 30 and len(fake_deepseek.requests_to(CHAT)) == 3
-        assert not any("budget" in s.message for s in r.statuses)
+        # Only the wait was told (the batches waited for each other), no failure.
+        assert not any("budget" in s.message and "waiting for room" not in s.message for s in r.statuses)
+        assert not r.statuses or r.statuses[-1].kind == "Normal"
 
 
 def test_the_review_cli_reviews_every_file_within_a_small_budget(
@@ -227,3 +232,63 @@ async def test_the_budget_reached_is_told_even_after_a_nearly_reached_was(fake_d
     # Completions are refused, not held, while requests under way fill the budget: the pop-up
     # says they come back (it said every new request waited).
     assert "suggestions come back" in shown[0] and "AI requests are paused" in shown[1]
+
+
+class _ProgressShown:
+    """An editor's view of ``$/progress``: the messages of each report and the end."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.tokens: dict[str, object] = {}
+
+    async def create_async(self, token: str) -> None:
+        return None
+
+    def begin(self, token: str, value: object) -> None:
+        return None
+
+    def report(self, token: str, value: Any) -> None:
+        self.messages.append(value.message)
+
+    def end(self, token: str, value: Any) -> None:
+        self.messages.append(value.message)
+
+
+async def test_a_review_waiting_for_the_budget_says_so_and_until_when(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held by another window's request under way, a saved file's review said "0/1 request(s)"
+    in its progress for as long as it waited, and the status nothing: the user saw a review
+    that never ended. Both now say it waits for the budget, and until when at the latest."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    fake_deepseek.responder(reviewer([Rule("== None")]), path=CHAT)
+    uri = "file:///ws/app.py"
+    async with ReviewFeatureSession(fake_deepseek) as r:
+        budget = 0.9 * worst_output_cost(time.time())
+        r.services.models.ledger.daily_budget = budget
+        other = Ledger(tmp_path / DB_NAME, daily_budget=budget)  # another window's
+        try:
+            release = other.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
+            shown = _ProgressShown()
+            capabilities = SimpleNamespace(window=SimpleNamespace(work_done_progress=True), workspace=None)
+            r.review._server = SimpleNamespace(client_capabilities=capabilities, work_done_progress=shown)
+            r.services.documents.open(uri, "def f(x):\n    return x == None\n", "python", 1)
+            review = asyncio.ensure_future(r.review.run_command(uri, force=True))
+            waiting = await eventually(lambda: [m for m in shown.messages if "daily budget" in m])
+            assert waiting and not fake_deepseek.requests_to(CHAT)
+            assert waiting[0].startswith("waiting for room in the daily budget of $")
+            until = datetime.strptime(waiting[0].split("until ")[1], "%H:%M:%S UTC at the latest")
+            expected = datetime.fromtimestamp(time.time() + 120, timezone.utc)
+            gap = abs((expected - expected.replace(hour=until.hour, minute=until.minute, second=until.second)).total_seconds())
+            assert min(gap, 86400 - gap) < 30, waiting[0]  # the review's time limit from now
+            status = r.statuses[-1]
+            assert (status.kind, status.uri) == ("Warning", uri) and "app.py waiting for room" in status.message
+            release()
+            other.flush()
+            done = await asyncio.wait_for(review, 10)
+        finally:
+            other.close()
+        assert done["ok"] and done["findings"] == 1
+        # Going on, the progress counts its requests again.
+        assert shown.messages[shown.messages.index(waiting[0]) + 1 :][:2] == ["0/1 request(s)", "1/1 request(s)"]
+        assert r.statuses[-1].kind == "Normal"

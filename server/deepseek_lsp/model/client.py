@@ -1267,6 +1267,7 @@ class ModelClient:
         max_delay: float = 8.0,
         billed: list[Usage] | None = None,
         slot: asyncio.Semaphore | None = None,
+        on_wait: Callable[[BudgetExceeded | None, float], None] | None = None,
     ) -> StreamResult:
         """:meth:`chat`, retrying 429/500/503, connection errors and (once) unusable answers,
         with jittered exponential backoff or the server's Retry-After, within ``deadline``.
@@ -1282,7 +1283,10 @@ class ModelClient:
         ``slot``: held while the request is sent or retried (the caller's limit on requests at
         once), not while it waits for a slot or for room in the budget, neither of which is
         taken from its time: a review waiting for the budget held one of the four slots, and
-        the others of the file queued behind it."""
+        the others of the file queued behind it.
+
+        ``on_wait``: told the refusal and when the wait gives up (a time.time()) as it waits
+        for room in the budget, and ``(None, 0)`` as it asks again."""
         loop = asyncio.get_running_loop()
         own_time = max(0.0, deadline - loop.time())
         waited = 0.0  # for room in the budget
@@ -1298,12 +1302,16 @@ class ModelClient:
                     holding = True
                     queued += loop.time() - started
                 try:
+                    if waited and on_wait is not None:
+                        on_wait(None, 0.0)
                     return await self.chat(req, deadline + waited + queued, waits=True)
                 except BudgetExceeded as exc:
                     if not exc.held or self.ledger is None or waited >= own_time:
                         raise
                     if not waited:
                         log.info("%s; waiting for the requests under way to end", exc)
+                    if on_wait is not None:
+                        on_wait(exc, time.time() + own_time - waited)
                 except MalformedResponse as exc:
                     partial = exc.partial
                     if billed is not None and isinstance(partial, StreamResult) and partial.usage is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import re
 import time
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -452,6 +453,16 @@ class BudgetExceeded(ModelError):
         """Refused only for what the requests under way may cost: once they end (usually for
         far less), a request may go out again, as it may not once ``spent`` is the budget."""
         return self.spent < self.budget and self.pending > 0
+
+    def waiting_message(self, until: float) -> str:
+        """What a review held by the requests under way says while it waits for them, until
+        ``until`` (a time.time()) at the latest: its progress said "0/3 request(s)" for
+        minutes, the budget named nowhere."""
+        at = datetime.fromtimestamp(until, timezone.utc).strftime("%H:%M:%S")
+        return (
+            f"waiting for room in the daily budget of {_usd(self.budget)} ({_spent(self.spent, self.pending)}): "
+            f"goes on as those requests end, until {at} UTC at the latest"
+        )
 
     @property
     def user_message(self) -> str:

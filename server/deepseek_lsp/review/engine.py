@@ -23,7 +23,7 @@ from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_w
 from ..documents import Document
 from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from ..languages import LanguageRegistry
-from ..model.errors import MalformedResponse, ModelError
+from ..model.errors import BudgetExceeded, MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import file_path, uri_to_path
 from ..workspace_symbols import WorkspaceSymbols
@@ -61,6 +61,9 @@ WORKSPACE_LOOKUP_S = 0.5
 SIGNATURE_MAX_LINES = 12
 
 Progress = Callable[[int, int], None]
+#: Told what a review waits for in the daily budget (``BudgetExceeded.waiting_message``), or
+#: None once it no longer does.
+BudgetWait = Callable[[str | None], None]
 
 
 class ChatClient(Protocol):
@@ -74,6 +77,7 @@ class ChatClient(Protocol):
         *,
         billed: list[Usage] | None = None,
         slot: asyncio.Semaphore | None = None,
+        on_wait: Callable[[BudgetExceeded | None, float], None] | None = None,
     ) -> StreamResult: ...
 
 
@@ -187,6 +191,48 @@ class _Flight:
     client: ChatClient | None = None
     #: Reviews waiting for it; the request is cancelled when the last one stops waiting.
     waiters: int = 0
+    #: Its requests held back by the daily budget (a batch cut in halves sends two): the
+    #: refusal and when the wait gives up; and the reviews to tell of a change in them.
+    budget_waits: dict[int, tuple[BudgetExceeded, float]] = field(default_factory=dict)
+    watchers: set[Callable[[], None]] = field(default_factory=set)
+
+    def on_wait(self) -> Callable[[BudgetExceeded | None, float], None]:
+        """``chat_with_retry``'s ``on_wait`` for one of its requests."""
+        token = object()
+
+        def told(exc: BudgetExceeded | None, until: float) -> None:
+            if exc is None:
+                if self.budget_waits.pop(id(token), None) is None:
+                    return
+            else:
+                self.budget_waits[id(token)] = (exc, until)
+            for watch in list(self.watchers):
+                watch()
+
+        return told
+
+
+def _budget_watch(flights: list[_Flight], on_budget: BudgetWait) -> Callable[[], None]:
+    """What tells a review of its requests' waits for the daily budget: the one giving up last,
+    told on the loop's next turn (a request asking again after a wait and refused at once is no
+    change: "waiting" and "going on" flickered every second)."""
+    told: list[str | None] = [None]
+    scheduled = [False]
+
+    def tell() -> None:
+        scheduled[0] = False
+        waits = [w for f in flights for w in f.budget_waits.values()]
+        message = max(waits, key=lambda w: w[1])[0].waiting_message(max(w[1] for w in waits)) if waits else None
+        if message != told[0]:
+            told[0] = message
+            on_budget(message)
+
+    def watch() -> None:
+        if not scheduled[0]:
+            scheduled[0] = True
+            asyncio.get_running_loop().call_soon(tell)
+
+    return watch
 
 
 class ReviewEngine:
@@ -294,6 +340,7 @@ class ReviewEngine:
         share: bool = False,
         on_claimed: Callable[[], None] | None = None,
         switched_off: Callable[[str], bool] | None = None,
+        on_budget: BudgetWait | None = None,
     ) -> ReviewOutcome:
         """Review ``doc`` (a snapshot: it must not change while this runs).
 
@@ -305,7 +352,8 @@ class ReviewEngine:
         that request's answer. A request goes on while any review waits for it, and is
         cancelled when none does. ``on_claimed`` runs once this review has taken the requests
         it wants, before any of them can end: the moment to cancel a review this one
-        replaces, whose requests for unchanged code it has just taken over.
+        replaces, whose requests for unchanged code it has just taken over. ``on_budget`` is
+        told while its requests wait for room in the daily budget, and once none does.
         """
         path = path or uri_to_path(doc.uri)
         record = self._record_key(doc, settings, roots) if self._file_records and use_cache else None
@@ -343,6 +391,7 @@ class ReviewEngine:
             waits: list[tuple[_Flight, list[tuple[Unit, str]] | None]] = []
             claimed: list[_Flight] = []
             tasks: list[asyncio.Future[None]] = []
+            watch: Callable[[], None] | None = None
             try:
                 joined: dict[int, tuple[_Flight, list[tuple[Unit, str]]]] = {}
                 to_send: list[tuple[Unit, str]] = []
@@ -387,6 +436,10 @@ class ReviewEngine:
                 done = 0
                 if on_progress:
                     on_progress(0, len(waits))
+                if on_budget is not None:
+                    watch = _budget_watch([f for f, _ in waits], on_budget)
+                    for flight, _ in waits:
+                        flight.watchers.add(watch)
 
                 async def run(flight: _Flight, wanted: list[tuple[Unit, str]] | None) -> None:
                     nonlocal done
@@ -407,6 +460,9 @@ class ReviewEngine:
             finally:
                 for task in tasks:
                     task.cancel()
+                if watch is not None:
+                    for flight in claimed:
+                        flight.watchers.discard(watch)
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self._release(claimed)
             outcome.unanswered = [u for u, _ in pending if id(u) not in answered]
@@ -513,9 +569,15 @@ class ReviewEngine:
 
         async def fly() -> _Answer:
             answer = _Answer()
-            answer.answered = await self._review_batch(
-                client, doc, path, file_units, batch, settings, extra, placer, answer.outcome, answer.owned
-            )
+            try:
+                answer.answered = await self._review_batch(
+                    client, doc, path, file_units, batch, settings, extra, placer, answer.outcome, answer.owned, flight
+                )
+            finally:
+                if flight.budget_waits:  # ended while waiting: no longer does
+                    flight.budget_waits.clear()
+                    for watch in list(flight.watchers):
+                        watch()
             return answer
 
         flight = _Flight(batch, asyncio.ensure_future(fly()), client)
@@ -564,9 +626,11 @@ class ReviewEngine:
         placer: Placer,
         outcome: ReviewOutcome,
         owned_out: list[tuple[RawFinding, Unit]],
+        flight: _Flight | None = None,
     ) -> list[Unit]:
         """Review one batch; the units an answer came for (none when the request failed or its
-        answer was unusable or incomplete)."""
+        answer was unusable or incomplete). ``flight``: the one it is sent for, told of waits
+        for the daily budget."""
         r = settings.review
         messages = build_messages(
             doc,
@@ -598,6 +662,7 @@ class ReviewEngine:
                 billed=billed,
                 # Held only while sent: a request waiting for the daily budget holds none.
                 slot=self._limit,
+                on_wait=flight.on_wait() if flight is not None else None,
             )
         except MalformedResponse as exc:
             # Retried once already by the client; keep whatever valid findings it holds.
@@ -636,7 +701,7 @@ class ReviewEngine:
             parts = await asyncio.gather(
                 *(
                     self._review_batch(
-                        client, doc, path, file_units, h, settings, extra, placer, outcome, owned_out
+                        client, doc, path, file_units, h, settings, extra, placer, outcome, owned_out, flight
                     )
                     for h in halves
                 )

@@ -645,6 +645,19 @@ class ReviewFeature(Feature):
 
         progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}", on_cancel=stop)
         await progress.begin()
+        waiting: list[Status] = []  # the status saying the review waits for the budget
+
+        def budget_wait(message: str | None) -> None:
+            # Said in the progress and the status (what the editors show of the server): the
+            # progress read "0/3 request(s)" for minutes, the budget named nowhere.
+            progress.waiting(message)
+            status = self.services.status
+            if message is not None:
+                waiting[:] = [Status("Warning", f"review of {_basename(uri)} {message}", "review", uri)]
+                status.set(waiting[0])
+            elif waiting and status.current == waiting.pop():
+                status.set(Status("Normal", "", "review"))
+
         roots = env_workspace_roots(self.services.workspace_folders)
         try:
             outcome = await engine.review(
@@ -663,6 +676,7 @@ class ReviewFeature(Feature):
                 on_progress=progress.report,
                 share=True,
                 on_claimed=on_claimed,
+                on_budget=budget_wait,
             )
         except asyncio.CancelledError:
             progress.end("cancelled")
@@ -991,6 +1005,8 @@ class _Progress:
         self._title = title
         self._token: str | None = None
         self._on_cancel = on_cancel
+        self._done = (0, 0)
+        self._waiting: str | None = None
 
     def _supported(self) -> bool:
         caps = getattr(self._server, "client_capabilities", None)
@@ -1021,10 +1037,19 @@ class _Progress:
             cancelled.add_done_callback(lambda f: on_cancel() if f.cancelled() else None)
 
     def report(self, done: int, total: int) -> None:
+        self._done = (done, total)
+        self._say(self._waiting or f"{done}/{total} request(s)")
+
+    def waiting(self, message: str | None) -> None:
+        """Say what the review waits for (the daily budget), or, with None, its requests again."""
+        self._waiting = message
+        self._say(message or "{}/{} request(s)".format(*self._done))
+
+    def _say(self, message: str) -> None:
         if self._token is None:
             return
+        done, total = self._done
         percentage = int(100 * done / total) if total else 100
-        message = f"{done}/{total} request(s)"
         self._send(
             lambda p: p.report(
                 self._token, types.WorkDoneProgressReport(message=message, percentage=percentage)
