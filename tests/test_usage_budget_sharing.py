@@ -8,6 +8,10 @@ neither, and sent its own requests into a budget already spent."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,6 +27,7 @@ from deepseek_lsp.model import (
     PriceTable,
     Usage,
 )
+from deepseek_lsp.model import ledger as ledger_module
 from deepseek_lsp.model.ledger import DB_NAME
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
@@ -240,3 +245,44 @@ def test_the_remaining_budget_shown_leaves_out_what_the_requests_under_way_may_c
     finally:
         a.close()
         b.close()
+
+
+_HOLDER = """
+import sys, time
+from deepseek_lsp.model import Ledger
+ledger = Ledger(sys.argv[1], clock=lambda: float(sys.argv[2]), daily_budget=0.01)
+ledger.reserve("deepseek-v4-pro", 0, 6000, within_s=120, waits=True)
+print("held", flush=True)
+sys.stdin.read()  # until the test kills it
+"""
+
+
+def test_a_killed_windows_requests_under_way_stop_holding_the_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window whose server was killed mid-review (SIGKILL, out of memory) left its review's
+    row counting for 130 s: every completion of the other windows was refused meanwhile. The
+    row names its process; once that process is gone, the others' next budget check drops it."""
+    monkeypatch.setattr(ledger_module, "DEAD_SWEEP_S", 0.0)  # each check looks
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(tmp_path / DB_NAME), str(OFF_PEAK)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    other = window(tmp_path, 0.01)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        with pytest.raises(BudgetExceeded) as info:  # alive: its request counts
+            other.check_budget()
+        assert info.value.held
+        holder.kill()
+        holder.wait()
+        other.check_budget()
+        with sqlite3.connect(tmp_path / DB_NAME) as db:
+            assert db.execute("SELECT COUNT(*) FROM pending").fetchone()[0] == 0
+    finally:
+        other.close()
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()

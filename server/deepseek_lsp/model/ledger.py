@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import sqlite3
 import threading
 import time
@@ -33,6 +34,7 @@ from typing import Any, Literal, TypeVar
 
 import platformdirs
 
+from ..process import process_alive
 from ..storage import file_id, looks_damaged, open_shared
 from .errors import BudgetExceeded
 from .prices import PriceTable
@@ -167,6 +169,37 @@ WAITS_SUFFIX = ":waits"
 PENDING_GRACE_S = 10.0
 PENDING_TTL_S = 900.0
 
+#: How often a budget check looks for rows of processes that died (see ``_release_dead``).
+DEAD_SWEEP_S = 2.0
+_OWNERS_OF_OTHERS = "SELECT DISTINCT owner FROM pending WHERE owner != ? AND until > ?"
+
+
+def _machine() -> str:
+    """This machine and PID namespace: a process ID only means something inside them (a
+    container sharing the state folder has its own)."""
+    try:
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        namespace = 0
+    return f"{socket.gethostname()}#{namespace}"
+
+
+def _owner_name() -> str:
+    """A ledger's name in the pending table: a new id, then the process and where it runs
+    (``id:pid@machine``), so that the others sharing the file can tell once it has died. A row
+    of a deepseek-lsp of before is a bare id: it counts until its ``until``."""
+    return f"{uuid.uuid4().hex}:{os.getpid()}@{_machine()}"
+
+
+def _died(owner: str, machine: str) -> bool:
+    """Whether ``owner`` names a process of this machine that no longer exists."""
+    _, _, where = owner.partition(":")
+    pid, _, its_machine = where.partition("@")
+    if its_machine != machine or not pid.isdigit():
+        return False
+    return process_alive(int(pid)) is False
+
+
 _UPSERT = f"""
 INSERT INTO daily (day, model, feature, {", ".join(_COLUMNS)})
 VALUES (?, ?, ?, {", ".join("?" for _ in _COLUMNS)})
@@ -274,7 +307,9 @@ class Ledger:
         #: This ledger's rows in the file's ``pending`` table: those to write, and those to
         #: delete (written with the request's usage: other processes see it either under way
         #: or spent, never neither).
-        self._owner = uuid.uuid4().hex
+        self._owner = _owner_name()
+        self._machine = _machine()
+        self._next_sweep = 0.0  # time.monotonic() of the next look for dead processes' rows
         self._pending_add: dict[str, tuple[float, float]] = {}  # id: (cost, until)
         self._pending_del: set[str] = set()
         #: Those waiting for a request under way to end (see :meth:`until_released`).
@@ -702,11 +737,33 @@ class Ledger:
 
     def _others_pending(self) -> _UnderWay:
         """What the other processes' requests under way may cost (0 if the file cannot say)."""
+        self._release_dead()
         try:
             rows = self._execute(_PENDING_OF_OTHERS, (self._owner, self._clock()))
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
             return _UnderWay()
         return _UnderWay.of(rows[0])
+
+    def _release_dead(self) -> None:
+        """Delete the rows of processes of this machine that died (an editor window killed, or
+        its server): they held the budget until their ``until``, up to 130 s for a review's,
+        and every completion was refused meanwhile. At most every ``DEAD_SWEEP_S``."""
+        if self.read_only or time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + DEAD_SWEEP_S
+        try:
+            owners = self._execute(_OWNERS_OF_OTHERS, (self._owner, self._clock()))
+            dead = [(owner,) for (owner,) in owners if _died(owner, self._machine)]
+            if dead:
+
+                def delete(conn: sqlite3.Connection) -> None:
+                    with _transaction(conn):
+                        conn.executemany("DELETE FROM pending WHERE owner = ?", dead)
+
+                self._run(delete)
+                log.info("usage ledger: released the requests under way of %d process(es) that ended", len(dead))
+        except sqlite3.Error as exc:  # the next check tries again
+            log.debug("usage ledger: could not look for ended processes' rows: %s", exc)
 
     def reserve(
         self, model: str, prompt_tokens: int, max_tokens: int, *, within_s: float = 0.0, waits: bool = False
@@ -742,6 +799,7 @@ class Ledger:
         # Now, before the request goes out: the other processes sharing the file (another
         # editor window, the review CLI) count it from their next budget check on.
         self.flush()
+        self._release_dead()
         try:
             self._run(lambda conn: self._claim(conn, key, most, until))
         except sqlite3.Error:  # written with the next flush that can (see flush)
