@@ -293,3 +293,48 @@ async def test_lines_added_above_findings_are_published_once_the_keys_pause(
         editor.replace(at, at + 1, "R")  # inside the first finding's code
         assert len(editor.published) == published + 2
         assert [d.range.start.line for d in editor.diagnostics()] == [n + 21 for n in lines[1:]]
+
+
+async def test_a_finding_comes_back_when_the_edit_that_dropped_it_is_undone(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """An "Apply fix" undone, a line deleted and the deletion undone, a character typed into
+    the code and erased: the finding was gone until the next save, the code it is about back
+    as it was. It comes back at once, once, and a save after shows it once."""
+    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
+    async with Editor(fake_deepseek, FIND) as editor:
+        await editor.review_file()
+        (shown,) = editor.diagnostics()
+        fix = editor.quick_fix(shown)
+        assert fix is not None
+        before = editor.text
+        start, end = editor._offset(fix.range.start), editor._offset(fix.range.end)
+        editor.apply(fix)
+        assert editor.diagnostics() == []
+        # Undo: the editor puts back the text the fix replaced, as one change.
+        editor.replace(start, start + len(fix.new_text), before[start:end])
+        assert editor.text == before
+        assert [(d.code, d.range) for d in editor.diagnostics()] == [(shown.code, shown.range)]
+        # A line deleted, then the deletion undone.
+        line = editor.text.index("        if row == None:")
+        end = editor.text.index("\n", line) + 1
+        deleted = editor.text[line:end]
+        editor.replace(line, end, "")
+        assert editor.diagnostics() == []
+        editor.replace(line, line, deleted)
+        assert [(d.code, d.range) for d in editor.diagnostics()] == [(shown.code, shown.range)]
+        # Typed into the code, then erased key by key.
+        at = editor.text.index("== None")
+        editor.replace(at, at, "=")
+        editor.replace(at + 1, at + 1, "x")
+        assert editor.diagnostics() == []
+        editor.replace(at + 1, at + 2, "")
+        editor.replace(at, at + 1, "")
+        assert [(d.code, d.range) for d in editor.diagnostics()] == [(shown.code, shown.range)]
+        assert (await editor.review_file())["findings"] == 1
+        assert len(editor.diagnostics()) == 1
+        # Typed into the code, then a key elsewhere: the text around is not what it was on.
+        editor.replace(at, at, "=")
+        editor.replace(0, 0, "#\n")
+        editor.replace(at + 2, at + 3, "")
+        assert editor.diagnostics() == []

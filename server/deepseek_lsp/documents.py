@@ -115,6 +115,10 @@ def _chars_within(text: str, units: int, encoding: Encoding) -> int:
     return len(text)
 
 
+#: The longest text replaced by an edit that :meth:`Document.replaced` keeps.
+_REPLACED_KEPT = 65536
+
+
 @dataclass(frozen=True)
 class Edit:
     """One applied change, in bytes of the document before and after it."""
@@ -193,6 +197,7 @@ class Document:
         #: The latest edits, most recent last (bounded); ``edit_count`` counts all of them.
         self.recent_edits: list[Edit] = []
         self.edit_count = 0
+        self._replaced: bytes | None = None
 
     # -- tree ---------------------------------------------------------------------------------
 
@@ -494,9 +499,16 @@ class Document:
         )
         self.recent_edits.append(edit)
         self.edit_count += 1
+        # What the latest edit replaced, when short (an undo of it puts it back: see
+        # review.tracked.Undoable); kept for one edit only.
+        self._replaced = old_data[start:end] if end - start <= _REPLACED_KEPT else None
         if len(self.recent_edits) > 256:
             del self.recent_edits[:-128]
         return edit
+
+    def replaced(self) -> bytes | None:
+        """The text the latest edit replaced, unless it was long (or there was none)."""
+        return self._replaced
 
     def edits_since(self, count: int) -> list[Edit] | None:
         """Edits applied after the first ``count``; None when too old to replay."""

@@ -36,7 +36,7 @@ from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
 from .in_cells import InCell, Limbo, back_in_cells, in_cells
 from .projects import project_of
-from .tracked import Change, TrackedFindings
+from .tracked import Change, TrackedFindings, Undoable
 from .units import Unit
 
 if TYPE_CHECKING:
@@ -105,6 +105,8 @@ class _FileState:
     #: and when the first of those keys came (the loop's time).
     moves_timer: asyncio.TimerHandle | None = None
     moves_since: float = 0.0
+    #: The findings the latest keys dropped, brought back should those keys be undone.
+    undoable: Undoable | None = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -113,6 +115,7 @@ class _FileState:
     @findings.setter
     def findings(self, findings: list[Finding]) -> None:
         self.tracked = TrackedFindings(findings)
+        self.undoable = None  # findings anew: those dropped before are no longer theirs
 
 
 class ReviewFeature(Feature):
@@ -320,8 +323,18 @@ class ReviewFeature(Feature):
                 self._show_cached(doc)
         elif len(edits) == 1 and edits[0].start_line >= 0 and not self._cells(doc):
             # A key: only the findings near it are looked at again (see tracked.py).
-            change = state.tracked.follow(edits[0], doc.data, lambda f: _diagnostic(doc, f))
+            edit = edits[0]
+            change = state.tracked.follow(edit, doc.data, lambda f: _diagnostic(doc, f))
             state.edit_count = doc.edit_count
+            back = state.undoable.follow(edit, doc.data) if state.undoable is not None else None
+            if back:  # the text they were on is back as it was
+                state.findings = [*state.findings, *self._as_now(doc.uri, back)]
+                change = Change.CHANGED
+            if back is None and state.tracked.dropped:
+                old = doc.replaced()
+                state.undoable = None if old is None else Undoable(edit, old, state.tracked.dropped)
+            elif back is None or back:
+                state.undoable = None
             if change is Change.CHANGED:
                 self._publish_state(doc, state)
             elif change is Change.MOVED or state.moves_timer is not None:

@@ -63,6 +63,8 @@ class TrackedFindings:
         self._owed_lines = 0
         #: No finding's code is longer: how far before an edit one can reach it.
         self._longest = max((f.end - f.start for f in ordered), default=0)
+        #: The findings the last edit followed dropped, as they were before it.
+        self.dropped: list[Finding] = []
 
     def __len__(self) -> int:
         return len(self._findings)
@@ -109,12 +111,14 @@ class TrackedFindings:
         hi = self._index(line_end - delta + 1)
         self._settle(hi)
         change = Change.NONE
+        self.dropped = []
         near: list[tuple[Finding, types.Diagnostic]] = []
         for i in range(lo, hi):
             was = self._finding(i)
             now = follow_one(was, (edit,), data)
             if now is None:
                 change = Change.CHANGED
+                self.dropped.append(was)
                 continue
             old = self._diagnostics[i]
             old = None if old is None else _shifted(old, self._lines[i])
@@ -193,3 +197,25 @@ class TrackedFindings:
 
 def _said(d: types.Diagnostic) -> tuple[object, ...]:
     return (d.message, d.severity, d.code)
+
+
+class Undoable:
+    """The findings one edit dropped, and the text it replaced: brought back when the keys
+    after it, all inside what it wrote, put that text back (an undo, or typing then deleting
+    it). An "Apply fix" undone, a line deleted and the deletion undone, a character typed into
+    the code and erased: the finding was gone until the next save."""
+
+    def __init__(self, edit: Edit, old: bytes, dropped: list[Finding]) -> None:
+        self.start, self.end = edit.start_byte, edit.new_end_byte
+        self.old = old
+        self.dropped = dropped
+
+    def follow(self, edit: Edit, data: bytes) -> list[Finding] | None:
+        """After a later edit: the findings to bring back ([] for none yet); None once the edit
+        went outside what was written (the text around is no longer what they were on)."""
+        if edit.start_byte < self.start or edit.old_end_byte > self.end:
+            return None
+        self.end += edit.new_end_byte - edit.old_end_byte
+        if self.end - self.start == len(self.old) and data[self.start : self.end] == self.old:
+            return self.dropped
+        return []
