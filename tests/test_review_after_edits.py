@@ -338,3 +338,32 @@ async def test_a_finding_comes_back_when_the_edit_that_dropped_it_is_undone(
         editor.replace(0, 0, "#\n")
         editor.replace(at + 2, at + 3, "")
         assert editor.diagnostics() == []
+
+
+async def test_a_quick_fix_asked_for_at_a_moved_finding_is_that_findings(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Lines added above two findings, their new lines not yet sent (sent once the keys
+    pause): the editor shows them moved, and asked at the upper one's code, it names the
+    diagnostic its store still has on that line, the lower one. The quick fix offered was the
+    lower finding's, applied to its code, not the code under the cursor."""
+    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n            return key\n        if row == None:\n            return None\n"
+    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
+    async with Editor(fake_deepseek, text) as editor:
+        await editor.review_file()
+        upper, lower = editor.diagnostics()
+        assert (upper.range.start.line, lower.range.start.line) == (2, 4)
+        editor.replace(0, 0, "\n\n")
+        assert editor.diagnostics()[1].range == lower.range  # not told yet
+        cursor = types.Range(start=types.Position(line=4, character=12), end=types.Position(line=4, character=12))
+        actions = editor.review.code_actions(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=editor.uri),
+                range=cursor,
+                context=types.CodeActionContext(diagnostics=[lower]),  # the store's, on line 4
+            )
+        )
+        (fix,) = [a for a in actions if a.edit is not None]
+        assert fix.edit is not None and fix.edit.changes is not None
+        (edit,) = fix.edit.changes[editor.uri]
+        assert edit.range.start.line == 4 and edit.new_text == "if row is None:"

@@ -884,6 +884,13 @@ class ReviewFeature(Feature):
         rng = cell.to_doc(params.range) if cell is not None else params.range
         lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
         findings = state.tracked.about(wanted, lo, hi)
+        if wanted and state.moves_timer is not None:
+            # Lines added since the editor was last told: it shows the diagnostics moved with
+            # the text, but sends them at their old lines. Asked at the cursor, the finding
+            # whose code is there now is the one meant (Neovim's "gra" on a moved finding
+            # offered the fix of the finding below it, and applied it there).
+            here = state.tracked.about((), lo, hi)
+            findings = [f for f in findings if f in here] or here or findings
         actions: list[types.CodeAction] = []
         by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
         for f in findings:
