@@ -7,7 +7,8 @@ its own handler, not on an earlier copy of the same code.
 
 Then keys in an open file of 1,250 handlers (10,000 lines) whose 700 first ones have a finding
 shown: what each key costs the review feature on the event loop (moving the findings, and the
-publishes it makes, serialized as pygls sends them), typed in the middle and near the top.
+publishes it makes, serialized as pygls sends them), typed in the middle, near the top, and
+at both ends in turn.
 
     python tests/bench/bench_review_large.py [--functions 6000] [--concurrency 4] [--keys-only]
 """
@@ -91,12 +92,14 @@ async def keys(handlers: int = 1250, flagged: int = 700, count: int = 200) -> No
                 ("a character typed, line 10", 10, "x"),
                 ("Enter, line 5,000", 5001, "\n"),
                 ("Enter, line 10", 10, "\n"),
+                # The worst case: each key far from the one before.
+                ("a character, lines 10 and 9,990 in turn", (10, 9990), "x"),
             ):
                 times = []
                 before = len(sent)
-                for _ in range(count):
+                for n in range(count):
                     version += 1
-                    at = types.Position(line=line, character=0)
+                    at = types.Position(line=line if isinstance(line, int) else line[n % 2], character=0)
                     change = types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=text)
                     doc = session.services.documents.change(uri, version, [change])
                     assert doc is not None
@@ -109,7 +112,7 @@ async def keys(handlers: int = 1250, flagged: int = 700, count: int = 200) -> No
                 await eventually(lambda: getattr(session.review._files[uri], "moves_timer", None) is None)
                 later = time.process_time() - started
                 print(
-                    f"{label:>32}: {statistics.median(times) * 1e3:6.3f} ms a key (median), "
+                    f"{label:>40}: {statistics.median(times) * 1e3:6.3f} ms a key (median), "
                     f"{sorted(times)[int(count * 0.9)] * 1e3:6.3f} ms p90; {at_once} publishes at a key, "
                     f"{len(sent) - before - at_once} after the pause ({later * 1e3:.0f} ms CPU), "
                     f"{sent[-1] if len(sent) > before else 0:,} bytes each"

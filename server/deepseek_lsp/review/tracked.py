@@ -182,15 +182,15 @@ class TrackedFindings:
 
     def _owe(self, j: int, delta: int, lines: int) -> None:
         """Entries from ``j`` on (settled up to ``_k`` ≥ ``j``) move by ``delta`` and ``lines``."""
-        if not (self._bytes or self._owed_lines):
-            self._k = j  # nothing owed yet: the suffix may start anywhere
-        elif j < self._k:  # settled entries between: paid now, the rest owes more
-            k = self._k
-            if delta:
-                self._starts[j:k] = [s + delta for s in self._starts[j:k]]
-                self._ends[j:k] = [e + delta for e in self._ends[j:k]]
-            if lines:
-                self._lines[j:k] = [x + lines for x in self._lines[j:k]]
+        if j < self._k and (self._bytes or self._owed_lines):
+            # Settled entries between: written as owing too, so that the next keys here find
+            # the suffix starting at them (paid at each key, typing here after a key further
+            # down cost the entries between at every key).
+            k, b, n = self._k, self._bytes, self._owed_lines
+            self._starts[j:k] = [s - b for s in self._starts[j:k]]
+            self._ends[j:k] = [e - b for e in self._ends[j:k]]
+            self._lines[j:k] = [x - n for x in self._lines[j:k]]
+        self._k = j
         self._bytes += delta
         self._owed_lines += lines
 
