@@ -292,3 +292,25 @@ async def test_a_review_waiting_for_the_budget_says_so_and_until_when(
         # Going on, the progress counts its requests again.
         assert shown.messages[shown.messages.index(waiting[0]) + 1 :][:2] == ["0/1 request(s)", "1/1 request(s)"]
         assert r.statuses[-1].kind == "Normal"
+
+
+async def test_a_review_stopped_while_it_waits_for_the_budget_takes_its_word_back(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped from its progress while it waited, the review left the status saying it waited."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    uri = "file:///ws/app.py"
+    async with ReviewFeatureSession(fake_deepseek) as r:
+        budget = 0.9 * worst_output_cost(time.time())
+        r.services.models.ledger.daily_budget = budget
+        other = Ledger(tmp_path / DB_NAME, daily_budget=budget)
+        try:
+            other.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
+            r.services.documents.open(uri, "def f(x):\n    return x == None\n", "python", 1)
+            review = asyncio.ensure_future(r.review.run_command(uri, force=True))
+            assert await eventually(lambda: r.statuses and "waiting for room" in r.statuses[-1].message)
+            r.review._tasks[uri].cancel()  # what the progress's Cancel does
+            assert not (await asyncio.wait_for(review, 10))["ok"]
+        finally:
+            other.close()
+        assert r.statuses[-1].kind == "Normal"

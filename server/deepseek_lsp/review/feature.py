@@ -699,6 +699,9 @@ class ReviewFeature(Feature):
             progress.end("failed")
             self.services.status.set(Status("Warning", f"review failed: {exc}", "review", uri))
             return None
+        finally:
+            # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
+            budget_wait(None)
         outcome.cost_usd = self._cost(outcome, settings)
         progress.end(_ended(outcome))
         self._report(outcome, uri)
