@@ -280,3 +280,44 @@ def test_sigterm_keeps_the_usage_of_the_requests_under_way(fake_deepseek: FakeDe
     with Ledger(tmp_path / DB_NAME) as ledger:
         total = ledger.summary()["today"]["total"]
     assert total["requests"] == len(sent) == 2
+
+
+def test_sigterm_ends_the_work_the_editor_asked_for_before_it_without_starting_it(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A SIGTERM arriving with the server behind on what the editor sent (a loaded machine, a
+    burst of keys asking for suggestions): those messages were still handled after it, their
+    requests' handlers ran on while the features' stops were awaited one by one, each building
+    a prompt and sending it to the model, and the stop overran its time box ("could not stop
+    the features", with a traceback). Now nothing more starts once the signal is in: the
+    request under way is closed and billed, no new one goes out, and the log says nothing."""
+    import signal
+
+    log_file = tmp_path / "server.log"
+    server = RawServer(
+        server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), args=["--log-file", str(log_file)]
+    )
+    try:
+        server.initialize()
+        _review_and_completion_under_way(fake_deepseek, server)
+        uri = "file:///ws/one.py"
+        # The server is held still while the editor sends its burst and the signal comes: the
+        # burst is read with the signal pending, as a server behind on its input reads it.
+        server.proc.send_signal(signal.SIGSTOP)
+        for i in range(40):
+            server.request("textDocument/inlineCompletion", {
+                "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4},
+                "context": {"triggerKind": 1 + i % 2}})
+        server.proc.send_signal(signal.SIGTERM)
+        server.proc.send_signal(signal.SIGCONT)
+        code = server.wait_exit(15)
+    finally:
+        server.kill()
+    assert code == 128 + signal.SIGTERM
+    sent = fake_deepseek.requests_to(CHAT) + fake_deepseek.requests_to(FIM)
+    assert len(sent) == 2  # the review's and the completion's under way, no other
+    assert all(r.disconnected and not r.completed for r in sent)
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        assert ledger.summary()["today"]["total"]["requests"] == 2
+    log = log_file.read_text()
+    assert "could not stop" not in log and "gave up" not in log and "Traceback" not in log, log[-2000:]

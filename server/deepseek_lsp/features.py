@@ -214,6 +214,11 @@ class Feature:
     async def start(self) -> None:
         """Called once the client is initialized and configuration pulled."""
 
+    def halt(self) -> None:
+        """Cancel the work under way at once, awaiting nothing: called for every feature before
+        any :meth:`stop` is awaited, so that no feature's work runs on while another's stop
+        waits (a SIGTERM, the editor gone). :meth:`stop` calls it too."""
+
     async def stop(self) -> None:
         """Called on shutdown: cancel work, close connections."""
 

@@ -425,12 +425,33 @@ class DeepSeekServer(LanguageServer):
     async def end_now(self, code: int) -> None:
         """Exit at once, as on shutdown first: the work under way is cancelled, so that what it
         cost is recorded (cut off with the process, a review's billed prompt went unsaid)."""
+        self.halt()
         try:
             await within(self.stop_features(), STOP_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            # One line, not a traceback: the process ends either way, and what is said is
+            # what held it up.
+            log.warning("stopping: gave up after %.0f s waiting for %s", STOP_TIMEOUT_S, _running_tasks())
         except Exception:
             log.exception("could not stop the features")
         self.save_usage()
         os._exit(code)
+
+    def halt(self) -> None:
+        """Stop taking work and cancel all of it under way, awaiting nothing: the first thing
+        done on the way out. The messages the editor had sent before (a burst of keys the
+        server was behind on) were still handled, and the requests' handlers and the features'
+        idle work ran on while the features' stops were awaited one by one: on a loaded machine
+        the stop overran its time box ("could not stop the features") and a SIGTERM took
+        seconds."""
+        self.protocol.halted = True
+        for future in list(self.protocol._request_futures.values()):
+            future.cancel()
+        for feature in self.features:
+            try:
+                feature.halt()
+            except Exception:
+                log.exception("feature %s failed to halt", type(feature).__name__)
 
     def _end_on_sigterm(self, loop: asyncio.AbstractEventLoop) -> None:
         """SIGTERM (``docker stop``, a supervisor, ``kill``) ends the server as the editor's
@@ -438,8 +459,13 @@ class DeepSeekServer(LanguageServer):
         and of the last moment (written a little after each request) was lost."""
         if WINDOWS:
             return
+
+        def end() -> None:
+            self.halt()  # here, not in the task: before any other callback of the loop runs
+            self._ending = asyncio.ensure_future(self.end_now(128 + signal.SIGTERM))
+
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(self.end_now(128 + signal.SIGTERM)))
+            loop.add_signal_handler(signal.SIGTERM, end)
 
     async def stop_features(self) -> None:
         """Cancel the features' work under way and close their connections and files (on
@@ -465,6 +491,17 @@ def configuration_items(folders: list[str]) -> list[types.ConfigurationItem]:
 PARENT_CHECK_S = 3.0
 #: How long the work under way may take to stop when the editor is gone.
 STOP_TIMEOUT_S = 2.0
+
+
+def _running_tasks() -> str:
+    """The tasks still running, by their coroutines' names, for a log line."""
+    current = asyncio.current_task()
+    names = sorted(
+        getattr(task.get_coro(), "__qualname__", task.get_name())
+        for task in asyncio.all_tasks()
+        if task is not current and not task.done()
+    )
+    return ", ".join(names) or "nothing"
 
 
 def _param(params: Any, key: str) -> Any:

@@ -105,11 +105,13 @@ class SymbolCrawler:
         if task is None or task.done():
             self._tasks[name] = asyncio.ensure_future(work())
 
-    async def stop(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
+    def halt(self) -> None:
+        for task in self._tasks.values():
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        self.halt()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
 
     # -- the crawl -------------------------------------------------------------------------------
 

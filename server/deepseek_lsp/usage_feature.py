@@ -250,12 +250,15 @@ class UsageFeature(Feature):
         self._closing.add(task := asyncio.ensure_future(close()))
         task.add_done_callback(self._closing.discard)
 
-    async def stop(self) -> None:
-        models = self.services.models
+    def halt(self) -> None:
         if self._loading is not None:
             self._loading.cancel()
         for task in list(self._closing):
             task.cancel()
+
+    async def stop(self) -> None:
+        models = self.services.models
+        self.halt()
         for client in [*self._old_clients, models.client]:
             if client is not None:
                 await client.aclose()

@@ -376,10 +376,14 @@ class CompletionFeature(Feature):
                 changes.append((path, event.type != types.FileChangeType.Deleted))
         self.crawler.files_changed(changes)
 
-    async def stop(self) -> None:
+    def halt(self) -> None:
         self._stopping = True
         for task in [*self._fetches.values(), *self._background]:
             task.cancel()
+        self.crawler.halt()
+
+    async def stop(self) -> None:
+        self.halt()
         await asyncio.gather(*self._fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..config import Settings
 from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_workspace, index_tree
@@ -259,6 +259,8 @@ class ReviewEngine:
         self._limit_size = max(1, max_concurrency)
         #: The requests under way, by the cache key of each unit they review.
         self._flights: dict[str, _Flight] = {}
+        #: The requests :meth:`halt` cancelled, for :meth:`stop` to wait for.
+        self._halted: list[asyncio.Task[Any]] = []
 
     def set_concurrency(self, n: int) -> None:
         # In-flight requests keep the old semaphore; new ones queue on the new one.
@@ -606,13 +608,19 @@ class ReviewEngine:
             if self._flights.get(key) is flight:
                 del self._flights[key]
 
+    def halt(self) -> None:
+        """Cancel every request under way, awaiting nothing (see :meth:`stop`)."""
+        tasks = {id(f.task): f.task for f in self._flights.values()}
+        self._halted.extend(tasks.values())
+        self._flights.clear()
+        for task in tasks.values():
+            task.cancel()
+
     async def stop(self) -> None:
         """Cancel every request under way (the server is shutting down)."""
-        tasks = list({id(f.task): f.task for f in self._flights.values()}.values())
-        self._flights.clear()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        self.halt()
+        halted, self._halted = self._halted, []
+        await asyncio.gather(*halted, return_exceptions=True)
 
     async def _review_batch(
         self,

@@ -192,17 +192,21 @@ class ReviewFeature(Feature):
             # older version sends none.
             return self.unignore_all(_uri_argument(args, CMD_UNIGNORE_ALL) if args and args[0] else None)
 
-    async def stop(self) -> None:
+    def halt(self) -> None:
         for handle in self._quiet.values():
             handle.cancel()
         for state in self._files.values():
             if state.moves_timer is not None:
                 state.moves_timer.cancel()
         self._quiet.clear()
-        tasks = [*self._tasks.values(), *self._superseded]
-        for task in tasks:
+        for task in [*self._tasks.values(), *self._superseded]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._engine is not None:
+            self._engine.halt()
+
+    async def stop(self) -> None:
+        self.halt()
+        await asyncio.gather(*self._tasks.values(), *self._superseded, return_exceptions=True)
         if self._engine is not None:
             await self._engine.stop()
         if self._cache is not None:
