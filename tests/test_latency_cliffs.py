@@ -184,3 +184,94 @@ async def test_a_menu_item_on_a_line_with_a_long_hex_string_is_answered_in_milli
         assert labels[0] == "deploy(BYTECODE);"  # the word typed, then the suggestion
     finally:
         await c.stop()
+
+
+MINIFIED = "var s=function(a,b){return a.map(function(x){return x+b})};"
+
+
+async def test_a_key_in_a_line_over_100_kb_asks_nothing_and_says_why(fake_deepseek: FakeDeepSeek) -> None:
+    """A minified bundle's or a data file's one line of 330 kB: each key typed there built a
+    prompt (the line counted, redacted, scanned), ~80 ms of the server on an idle machine and
+    0.66 s on a loaded one, for a suggestion nobody wants there. Now such a line asks nothing
+    and the status says why; the file's other lines are completed as before."""
+    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        uri = "file:///w/bundle.min.js"
+        line = (MINIFIED * (330_000 // len(MINIFIED) + 1))[:330_000]
+        c.open(uri, "function f() {\n" + line + "\n", "javascript")
+        c.insert(uri, 1, len(line), "v")
+        fake_deepseek.script("ar t;", path="/beta/completions")
+        assert await c.inline(uri, 1, len(line) + 1) == []
+        assert fake_deepseek.requests_to("/beta/completions") == []
+        status = c.statuses[-1]
+        assert status.kind == "Inactive" and status.uri == uri
+        assert "330 kB" in status.message and "100 kB" in status.message
+        # A line of the same file of ordinary length: asked, and the status is back to Normal.
+        assert await c.inline(uri, 0, len("function f() {")) == ["ar t;"]
+        assert c.statuses[-1].kind == "Normal"
+    finally:
+        await c.stop()
+
+
+def test_a_line_too_long_for_any_prompt_is_never_handed_to_the_tokenizer_whole() -> None:
+    """The lines of the document being typed in are counted while the user pauses: a minified
+    file's 330 kB line went to DeepSeek's tokenizer whole, 0.76 s on the event loop after every
+    pause (a key typed then waited for it). Past ``COUNT_MAX_BYTES`` a line counts as its length
+    in bytes, which no count exceeds: it is never sent whole, and the lines around it are."""
+    import asyncio
+
+    from deepseek_lsp.line_tokens import LineTokens
+
+    line = MINIFIED * (330_000 // len(MINIFIED))
+    text = "import x from 'x';\n" + line + "\nconst a = 1;\nconst b = 2;\n"
+    doc = DocumentStore(REGISTRY).open("file:///w/bundle.js", text, "javascript", 1)
+    counted: list[int] = []
+    real = default_counter().count
+
+    def count(text: str) -> int:
+        counted.append(len(text))
+        return real(text)
+
+    tokens = LineTokens()
+    asyncio.run(tokens.fill(doc, count, lambda: 0.0))
+    assert tokens.known(doc, count) == doc.line_count
+    assert max(counted) <= 100_000
+    counter = tokens.counter(doc, count)
+    assert counter(1) >= real(line)  # a bound, never under the real count
+    assert counter(2) == real("const a = 1;\n")
+    # A prompt at the end of the file: its window stops below the long line.
+    fim = build_fim_prompt(doc, len(text) - 1, budget=2048, suffix_share=0.1, count=count, line_tokens=counter)
+    assert fim.window_start >= text.index("const a") and fim.prompt.endswith("const b = 2;")
+
+
+def test_redaction_looks_at_a_few_hundred_characters_around_the_cursor_in_a_long_line() -> None:
+    """Where the prompt's window and the text above it (or the suffix) meet, redaction looks
+    for a secret named on one side and written on the other, in the last and first four lines
+    of each: in a one-line file that was the whole window and the 4 kB above it, every pattern
+    over it twice a key (66 ms a key at the end of a 330 kB line). Now a few hundred characters
+    of each side in a long line; a value found there is still redacted whole, however long."""
+    from deepseek_lsp import privacy
+
+    seen: list[int] = []
+    real = privacy._replaced_across
+
+    def replaced_across(joined: str, cut: int, patterns: object = None) -> object:
+        seen.append(len(joined))
+        return real(joined, cut, patterns)  # type: ignore[arg-type]
+
+    pad = MINIFIED * 100
+    secret = "Zq8" * 700  # a value longer than the part looked at
+    before = pad + 'var config={password:"'
+    window = secret + '"};' + pad
+    original = privacy._replaced_across
+    privacy._replaced_across = replaced_across  # type: ignore[assignment]
+    try:
+        out = redact(window, before=before)
+        assert max(seen) < 2_000 + 2 * len(secret)
+        seen.clear()
+        # The cursor inside a long line: the part around it, not the window and the suffix.
+        privacy.split_at_secret(pad + "ab", "cd" + pad)
+        assert max(seen, default=0) < 2_000
+    finally:
+        privacy._replaced_across = original  # type: ignore[assignment]
+    assert secret[:3] not in out and out.startswith(REDACTED) and out.endswith(pad)

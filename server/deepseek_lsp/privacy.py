@@ -2177,22 +2177,42 @@ def _concatenated(text: str) -> str:
 _SEAM_LINES = 4
 
 
+#: Characters of each side looked at, at most, where lines are long (a name and what comes
+#: between it and its value are shorter): in a minified file's one line, "the last four lines"
+#: were the whole prompt window and the 4 kB above it, and every pattern ran over them twice a
+#: keystroke (66 ms a key at the end of a 330 kB line).
+_SEAM_CHARS = 256
+#: Where a value written after the seam may end: it is read to there, never cut inside (the
+#: rest of a long value would go out as it is).
+_VALUE_END = re.compile(r"""[\s"'`;,)\]}>]""")
+#: How far that end is looked for: no secret is longer (a data URL's base64 has no end).
+_VALUE_MAX_CHARS = 8192
+
+
 def _last_lines_start(text: str) -> int:
-    """Where the last ``_SEAM_LINES`` lines of ``text`` start."""
+    """Where the last ``_SEAM_LINES`` lines of ``text`` start, or its last ``_SEAM_CHARS``
+    characters where those lines are longer."""
     lo = len(text)
     for _ in range(_SEAM_LINES):
         lo = _line_start(text, lo - 1)
         if lo == 0:
             break
-    return lo
+    return max(lo, len(text) - _SEAM_CHARS)
 
 
 def _first_lines_end(text: str) -> int:
-    """Where the first ``_SEAM_LINES`` lines of ``text`` end (after their line break)."""
+    """Where the first ``_SEAM_LINES`` lines of ``text`` end (after their line break), or
+    where the word ``_SEAM_CHARS`` characters in ends, where those lines are longer."""
     hi = 0
     for _ in range(_SEAM_LINES):
-        nl = text.find("\n", hi)
-        hi = len(text) if nl < 0 else nl + 1
+        nl = text.find("\n", hi, hi + _SEAM_CHARS + 1)
+        if nl < 0:
+            if len(text) - hi <= _SEAM_CHARS:
+                return len(text)
+            far = min(len(text), hi + _VALUE_MAX_CHARS)
+            end = _VALUE_END.search(text, hi + _SEAM_CHARS, far)
+            return far if end is None else end.start()
+        hi = nl + 1
     return hi
 
 
