@@ -175,6 +175,28 @@ local function normal_mode()
   end)
 end
 
+--- Waits until the server is attached to the current buffer (a file just opened).
+local function wait_attached(what, timeout)
+  wait_for(what or "the client to attach", function()
+    return lua("return E2E.client() ~= nil")
+  end, timeout or 10000)
+end
+
+--- Types "ret" at the end of line `row` + 1 (a body's "    ") in insert mode, with no indent of
+--- Neovim's own: where the fake's answer is "urn a * b".
+local function type_ret(row)
+  lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+  lua("vim.api.nvim_win_set_cursor(0, { ..., 4 })", row + 1)
+  input("A")
+  input("ret")
+end
+
+--- `type_ret`, then waits for the suggestion it brings.
+local function suggest_on(row)
+  type_ret(row)
+  return wait_ghost("urn a * b")
+end
+
 --- Runs `fn` with automatic suggestions off; they come back on whatever `fn` raises.
 local function without_auto_trigger(fn)
   lua("require('deepseek_lsp.ghost').config.auto_trigger = false")
@@ -592,9 +614,7 @@ step(":DeepSeekStatus in a terminal and in a buffer of a type setup() leaves out
     check(text:find([[not served: its filetype "python" is not in setup()'s filetypes (go)]], 1, true), "in a Python buffer with filetypes = { 'go' }:\n" .. text)
   end)
   setup_again()
-  wait_for("the client back in the Python buffer", function()
-    return lua("return E2E.client() ~= nil")
-  end, 10000)
+  wait_attached("the client back in the Python buffer")
   check(ok, err)
 end)
 
@@ -747,13 +767,8 @@ step("diff mode (nvim -d, :diffsplit): no suggestion while typing (its virtual l
   lua("vim.cmd.edit(...)", left)
   lua("vim.cmd('vertical diffsplit ' .. vim.fn.fnameescape(...))", right)
   local ok, err = pcall(function()
-    wait_for("the client to attach", function()
-      return lua("return E2E.client() ~= nil")
-    end, 10000)
-    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-    lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
-    input("A")
-    input("ret")
+    wait_attached()
+    type_ret(1)
     -- Once the last key has been seen (on_change), a suggestion asked for while typing would be
     -- waiting for its debounce or under way.
     local typed = wait_for("the keys seen", function()
@@ -1329,13 +1344,8 @@ step("completion menus (:help lsp-attach's vim.lsp.completion, nvim-cmp, blink.c
   ]])
   local ok, err = pcall(function()
     lua("vim.cmd.edit(...)", menu_file)
-    wait_for("the client to attach", function()
-      return lua("return E2E.client() ~= nil")
-    end, 10000)
-    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-    lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
-    input("A")
-    input("ret")
+    wait_attached()
+    type_ret(1)
     wait_ghost("urn a * b")
     input("urn ") -- the space is a trigger character of the server's menu
     wait_ghost("a * b", "the ghost text after a trigger character")
@@ -1361,9 +1371,7 @@ step("a file whose type Neovim does not detect gets the server too (filetypes = 
   vim.fn.writefile({ "hello" }, notes)
   lua("vim.cmd.edit(...)", notes)
   check(lua("return vim.bo.filetype") == "", "a filetype was detected")
-  wait_for("the client to attach to notes.zzz", function()
-    return lua("return E2E.client() ~= nil")
-  end, 10000)
+  wait_attached("the client to attach to notes.zzz")
   lua("vim.cmd.edit(...)", file)
 end)
 
@@ -1415,22 +1423,12 @@ step("the user's buffer-local <Tab> is theirs again once the client detaches", f
 end)
 
 --- Types "ret" at the end of ``row`` (0-based, holding "    ") and waits for the fake's "urn a * b".
-local function suggest_on(row)
-  lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-  lua("vim.api.nvim_win_set_cursor(0, { ..., 4 })", row + 1)
-  input("A")
-  input("ret")
-  return wait_ghost("urn a * b")
-end
-
 step(":file renamed.py (a rename without a write): the server follows the buffer, suggestions go on", function()
   normal_mode()
   local before, after = dir .. "/before_rename.py", dir .. "/after_rename.py"
   vim.fn.writefile({ "def mul(a, b):", "    " }, before)
   lua("vim.cmd.edit(...)", before)
-  wait_for("the client to attach", function()
-    return lua("return E2E.client() ~= nil")
-  end, 10000)
+  wait_attached()
   -- What file managers do too (nvim_buf_set_name): Neovim sent the edits under the new name,
   -- which the server had never opened, until the next write.
   lua("vim.cmd('file ' .. vim.fn.fnameescape(...))", after)
@@ -1452,15 +1450,10 @@ step("a filetype set after the server attached (:set ft=markdown, markdown off):
     check(r.ok, "setup(): " .. tostring(r.err))
     lua("vim.cmd.edit(...)", untyped)
     check(lua("return vim.bo.filetype") == "", "a filetype was detected")
-    wait_for("the client to attach", function()
-      return lua("return E2E.client() ~= nil")
-    end, 10000)
+    wait_attached()
     -- The document kept the languageId it was opened with (none): markdown was completed.
     lua("vim.bo.filetype = 'markdown'")
-    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-    lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
-    input("A")
-    input("ret")
+    type_ret(1)
     wait_for("[off] in the markdown buffer", function()
       local sl = lua("return require('deepseek_lsp').statusline()")
       return sl == "DeepSeek [off]", sl
@@ -1483,9 +1476,7 @@ step("two buffers without a name (:enew, :set ft=python): the first keeps its su
     return lua("return vim.api.nvim_get_current_buf()")
   end
   local first = new_python({ "def mul(a, b):", "    " })
-  wait_for("the client to attach to the first", function()
-    return lua("return E2E.client() ~= nil")
-  end, 10000)
+  wait_attached("the client to attach to the first")
   -- Both are "file://" to Neovim: the second one's text replaced the first one's on the server.
   local second = new_python({ "x = 1", "y = 2", "", "def mul(a, b):", "    " })
   local second_served = lua("return E2E.client() ~= nil")
@@ -1497,9 +1488,7 @@ step("two buffers without a name (:enew, :set ft=python): the first keeps its su
   local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
   check(status:find("not served: another buffer without a name is served", 1, true), ":DeepSeekStatus in the second:\n" .. status)
   lua("vim.cmd('silent write ' .. vim.fn.fnameescape(...))", dir .. "/named_later.py")
-  wait_for("the client to attach once it has a name", function()
-    return lua("return E2E.client() ~= nil")
-  end, 5000)
+  wait_attached("the client to attach once it has a name", 5000)
   suggest_on(4)
   normal_mode()
   lua("vim.cmd('bwipeout!')")
@@ -1512,9 +1501,7 @@ step(":set fileformat=dos after the server attached: the server's copy has CRLF 
   local path = dir .. "/late_dos.py"
   vim.fn.writefile({ "x = 1", "def mul(a, b):", "    " }, path)
   lua("vim.cmd.edit(...)", path)
-  wait_for("the client to attach", function()
-    return lua("return E2E.client() ~= nil")
-  end, 10000)
+  wait_attached()
   lua("vim.bo.fileformat = 'dos'")
   suggest_on(2)
   normal_mode()
