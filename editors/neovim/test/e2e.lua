@@ -1516,6 +1516,32 @@ step(":set fileformat=dos after the server attached: the server's copy has CRLF 
   check(prompt:find("x = 1\r\ndef mul(a, b):\r\n    ret", 1, true), "the prompt: " .. vim.inspect(prompt))
 end)
 
+step("a line over 100 kB (minified code, a one-line data file): nothing asked there, [off] and :DeepSeekStatus say why; the next line is served", function()
+  normal_mode()
+  local path = dir .. "/long_line.py"
+  vim.fn.writefile({ "x = [" .. string.rep("1, ", 40000) .. "]", "def mul(a, b):", "    " }, path)
+  lua("vim.cmd.edit(...)", path)
+  local ok, err = pcall(function()
+    wait_attached()
+    lua("vim.api.nvim_win_set_cursor(0, { 1, 0 })")
+    input("A")
+    input("#")
+    wait_for("[off] in the long line", function()
+      local sl = lua("return require('deepseek_lsp').statusline()")
+      return sl == "DeepSeek [off]", sl
+    end, 5000)
+    local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
+    check(status:find("this line is 120 kB long", 1, true), ":DeepSeekStatus:\n" .. status)
+    normal_mode()
+    suggest_on(2)
+    check(lua("return require('deepseek_lsp').statusline()") == "DeepSeek", "still [off] on a short line")
+  end)
+  normal_mode()
+  lua("vim.cmd('bwipeout!')")
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end)
+
 step("status: a 402 from DeepSeek arrives as deepseek/status Error in statusline() and :DeepSeekStatus", function()
   -- Last on purpose: a 402 pauses completions for a minute. One 402 only: builtin_completion.lua
   -- runs next against the same fake.
