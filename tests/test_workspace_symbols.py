@@ -987,3 +987,26 @@ async def test_a_file_created_where_gitignore_says_is_not_indexed(tmp_path: Path
         return [p.name for p in crawler.symbols.files_defining(name, "python")]
 
     assert (where("gamma"), where("beta"), where("delta")) == (["c.py"], [], [])
+
+
+def test_a_listing_of_the_workspace_under_way_ends_at_its_next_folder_when_the_server_stops(tmp_path: Path) -> None:
+    """The first crawl lists the workspace on a thread of the event loop's executor, and the
+    process waits for that thread before it ends: after ``exit`` (an editor quitting, a
+    :DeepSeekRestart) the server lived on for the whole listing of a large workspace, 2-4 s
+    of site-packages here, and the restart waited for it, then killed it. Stopping the crawler
+    now ends the listing at its next folder."""
+    for i in range(30):
+        (tmp_path / f"pkg{i:02}").mkdir()
+        (tmp_path / f"pkg{i:02}" / "mod.py").write_text("def f():\n    return 1\n")
+    crawler = crawler_for(tmp_path, tmp_path / "state")
+    looked_at: list[Path] = []
+    wanted = crawler.symbols._wanted
+
+    def wanted_then_stop(path: Path, exclude: Any, want: Any) -> bool:
+        looked_at.append(path)
+        crawler.halt()  # the server stops while the listing is under way
+        return wanted(path, exclude, want)
+
+    crawler.symbols._wanted = wanted_then_stop  # type: ignore[method-assign]
+    planned = crawler.symbols.plan([tmp_path], DEFAULT_EXCLUDE, [tmp_path / "pkg00" / "mod.py"], "python")
+    assert planned == [] and len(looked_at) == 1

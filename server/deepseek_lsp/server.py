@@ -447,6 +447,9 @@ class DeepSeekServer(LanguageServer):
         self.protocol.halted = True
         for future in list(self.protocol._request_futures.values()):
             future.cancel()
+        self._halt_features()
+
+    def _halt_features(self) -> None:
         for feature in self.features:
             try:
                 feature.halt()
@@ -470,6 +473,8 @@ class DeepSeekServer(LanguageServer):
     async def stop_features(self) -> None:
         """Cancel the features' work under way and close their connections and files (on
         ``shutdown``, or when the editor is gone)."""
+        # All of them first: while one stop was awaited, the others' work ran on.
+        self._halt_features()
         # Last added, first stopped: completions cancelled on the way out record their usage
         # before the usage feature (added first) closes the ledger.
         for feature in reversed(self.features):

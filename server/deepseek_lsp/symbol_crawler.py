@@ -106,6 +106,7 @@ class SymbolCrawler:
             self._tasks[name] = asyncio.ensure_future(work())
 
     def halt(self) -> None:
+        self.symbols.stopping.set()
         for task in self._tasks.values():
             task.cancel()
 

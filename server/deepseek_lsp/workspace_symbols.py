@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -123,6 +124,11 @@ class WorkspaceSymbols:
         #: a C++ project's ``.h`` are C++ headers; parsed as C, their classes and namespaces
         #: were no names.
         self._read_as: dict[str, Language] = {}
+        #: Set when the server is on its way out: a walk of the disk under way (on a thread of
+        #: the event loop's executor) ends at its next folder. The process waited for it to end:
+        #: after ``exit`` the server lived on for the whole listing of a large workspace (2-4 s
+        #: here), and a :DeepSeekRestart waited for it, then killed it.
+        self.stopping = threading.Event()
 
     def claim_extensions(self, planned: Iterable[Path]) -> None:
         """Read the files of ``planned`` whose extension a language among them claims in that
@@ -200,6 +206,8 @@ class WorkspaceSymbols:
         near = list(near)
         for root in roots:
             for folder, dirs, files in _walk_near_first(root, near):
+                if self.stopping.is_set():
+                    return []
                 budget -= len(dirs) + len(files)
                 dirs[:] = [d for d in dirs if not skipped_dir(folder, d)]
                 if folders is not None and (mtime := _mtime(folder)) is not None:
@@ -219,6 +227,8 @@ class WorkspaceSymbols:
         # workspace folders) is walked twice, and its files' duplicates took half the places.
         # Not what the project's .gitignore leaves out (generated code: its names took the
         # places and made the project's own "too common", each defined again in a stub).
+        if self.stopping.is_set():
+            return []
         unique = drop_ignored(list(dict.fromkeys(listed)), set(), roots)
         return sorted(unique, key=distance)[: self.max_files]
 
