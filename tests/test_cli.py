@@ -424,3 +424,15 @@ def test_doctor_names_a_ca_bundle_that_cannot_be_read(tmp_path: Path, monkeypatc
     code, out, _ = doctor(monkeypatch, capsys, env, "--timeout", "2")
     assert code == 1
     assert f"PROBLEM: the CA certificates for HTTPS could not be loaded (SSL_CERT_FILE={missing}" in out
+
+
+def test_version_answers_without_loading_the_server(tmp_path) -> None:
+    """``--version`` imported the whole server first (the review engine, lsprotocol): 2.3 s
+    on a loaded machine, which Neovim's :checkhealth waited for with the editor frozen, then
+    warned that the server "did not answer within 5 s"."""
+    probe = (
+        "import sys\nfrom deepseek_lsp.cli import main\ncode = main(['--version'])\n"
+        "print(code, sorted(m for m in ('lsprotocol', 'deepseek_lsp.review.cli', 'httpx') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=server_env(state_dir=str(tmp_path)), timeout=60)
+    assert out.stdout.splitlines() == [f"deepseek-lsp {__version__}", "0 []"], out.stdout + out.stderr

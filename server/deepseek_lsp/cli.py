@@ -122,6 +122,12 @@ def _add_log_options(parser: argparse.ArgumentParser, level: str | None, log_fil
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:
+        # Before the parser, which imports the review engine and lsprotocol: 2.3 s on a loaded
+        # machine, and Neovim's :checkhealth, which runs it and waits (5 s at most), froze
+        # that long or warned the server "did not answer".
+        print(f"deepseek-lsp {__version__}")
+        return 0
     heap.fix_mmap_threshold()  # before the cache file is read: see there
     # Before build_parser, which imports lsprotocol: its classes' methods come from the cache.
     code_cache.install()
