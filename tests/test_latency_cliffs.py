@@ -275,3 +275,32 @@ def test_redaction_looks_at_a_few_hundred_characters_around_the_cursor_in_a_long
     finally:
         privacy._replaced_across = original  # type: ignore[assignment]
     assert secret[:3] not in out and out.startswith(REDACTED) and out.endswith(pad)
+
+
+async def test_an_edit_in_a_long_line_is_not_counted_as_a_recent_edit_of_the_next_prompt(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Keys typed in a minified file's 330 kB line made it a recent edit of that size: the next
+    completion in another file counted it with DeepSeek's tokenizer (0.76 s) to learn it did
+    not fit its prompt. Now such a region is left out before it is counted."""
+    c = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False)
+    try:
+        bundle, app = "file:///w/bundle.min.js", "file:///w/app.js"
+        line = (MINIFIED * (330_000 // len(MINIFIED) + 1))[:330_000]
+        c.open(bundle, line + "\n", "javascript")
+        c.open(app, "function area(w, h) {\n  return \n}\n", "javascript")
+        c.insert(bundle, 0, len(line), ";")
+        counter = c.services.models.counter
+        counted: list[int] = []
+        real = counter.count
+
+        def count(text: str) -> int:
+            counted.append(len(text))
+            return real(text)
+
+        counter.count = count
+        fake_deepseek.script("w * h;", path="/beta/completions")
+        assert await c.inline(app, 1, len("  return ")) == ["w * h;"]
+        assert counted and max(counted) < 100_000
+    finally:
+        await c.stop()

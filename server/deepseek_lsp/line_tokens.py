@@ -16,15 +16,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .context.snippets import SEND_MAX_BYTES
 from .documents import Document
 from .privacy import has_trigger
 from .prompts import WINDOW_STEP, TokenCount, count_line
 
 UNKNOWN = -1
-#: Lines longer than this are counted as their length in bytes, a bound no count exceeds (a
-#: byte-level BPE token is a byte at least): no prompt has room for one whole, and the
-#: tokenizer took 0.76 s for a minified file's 330 kB line, on the event loop, after each pause.
-COUNT_MAX_BYTES = 65536
 #: Lines counted per slice of background work: ~1 ms, so a request waits at most that long.
 SLICE_LINES = WINDOW_STEP
 
@@ -55,7 +52,10 @@ def _tokens(state: _Counts, line: int, measure: Callable[[TokenCount, bytes], in
             return known
     doc = state.doc
     start, end = doc.line_start(line), doc.line_start(line + 1)
-    value = end - start if end - start > COUNT_MAX_BYTES else measure(state.count, doc.data[start:end])
+    # A line no prompt has room for counts as its length in bytes, a bound no count exceeds (a
+    # byte-level BPE token is a byte at least): the tokenizer took 0.76 s for a minified
+    # file's 330 kB line, on the event loop, after each pause.
+    value = end - start if end - start > SEND_MAX_BYTES else measure(state.count, doc.data[start:end])
     if line >= len(lines):
         lines.extend(array("i", [UNKNOWN]) * (line + 1 - len(lines)))
     lines[line] = value

@@ -69,6 +69,10 @@ MAX_RECENT_EDITS = 3
 
 
 RECENT_EDIT_LINES = (4, 5)
+#: A text longer than this has no room in any prompt: not counted, not sent. An edit in a
+#: minified file's 330 kB line was a recent edit of that size, counted by the tokenizer for the
+#: next completion in another file (0.76 s), then left out for its size.
+SEND_MAX_BYTES = 65536
 
 
 @dataclass(frozen=True)
@@ -334,7 +338,10 @@ def gather_snippets(
                     hi = a - 1
         if shown or lo > hi:
             continue
-        text = other.data[other.line_start(lo) : other.line_end(hi)].decode("utf-8", "replace")
+        start, end = other.line_start(lo), other.line_end(hi)
+        if end - start > SEND_MAX_BYTES:
+            continue
+        text = other.data[start:end].decode("utf-8", "replace")
         if text.strip():
             regions.append((uri, lo, hi))
             add(Snippet(display_path(uri, indexer.roots), text, "recent-edit", lo, (other.uri, other.edit_count), max_snippets + 1))
