@@ -1756,12 +1756,12 @@ step(":checkhealth deepseek_lsp with no key and a server that cannot start: erro
   vim.fn.setfperm(bin .. "/python3", "rwxr-xr-x")
   local py = dir .. "/health.py"
   vim.fn.writefile({ "x = 1" }, py)
-  local function health(cmd)
+  local function health(cmd, settings)
     local script = vim.fn.tempname() .. ".lua"
     vim.fn.writefile({
       ("vim.opt.runtimepath:prepend(%q)"):format(plugin_root),
       "vim.notify = function() end",
-      ("require('deepseek_lsp').setup({ cmd = %s })"):format(vim.inspect(cmd)),
+      ("require('deepseek_lsp').setup({ cmd = %s, settings = %s })"):format(vim.inspect(cmd), vim.inspect(settings or {}, { newline = " ", indent = "" })),
       ("vim.cmd.edit(%q)"):format(py),
       "vim.wait(1500)",
       "vim.cmd('checkhealth deepseek_lsp')",
@@ -1780,6 +1780,9 @@ step(":checkhealth deepseek_lsp with no key and a server that cannot start: erro
   -- What to install names this repository, not a package PyPI does not have.
   local install = "pip install " .. vim.fn.fnamemodify(vim.fn.fnamemodify(plugin_root, ":p:h:h:h"), ":~")
   check(text:find(install .. " into the Python that runs it", 1, true) and not text:find("pip install deepseek-lsp", 1, true), "the install advice:\n" .. text)
+  -- A self-hosted server on another machine needs no key: no error for a setup that works.
+  text = health({ "/nonexistent/deepseek-lsp" }, { backend = "chat", baseUrl = "http://192.168.7.7:8000/v1" })
+  check(not text:find("ERROR API key", 1, true) and text:find("API key: not set (fine for a self-hosted server", 1, true), "a self-hosted server without a key:\n" .. text)
   -- A command that is not there, with a file open: not "open a file".
   text = health({ "/nonexistent/deepseek-lsp" })
   check(not text:find("Open a file", 1, true), "advice to open a file with one open:\n" .. text)

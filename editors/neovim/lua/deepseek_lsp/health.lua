@@ -77,6 +77,10 @@ function M.check()
   end
 
   start("DeepSeek API")
+  local function deepseek_host(url)
+    local host = (url:match("^%a[%w+.-]*://([^/:?#]+)") or ""):lower()
+    return host == "deepseek.com" or host:sub(-#".deepseek.com") == ".deepseek.com"
+  end
   local section = plugin.section()
   -- The server's environment is Neovim's plus the config's cmd_env (a key given there only was
   -- reported as "not set").
@@ -101,8 +105,10 @@ function M.check()
     ok("API key: set (in settings.apiKey)")
   elseif key then
     ok(("API key: set (DEEPSEEK_API_KEY in %s)"):format(key_from))
-  elseif base:match("^https?://127%.0%.0%.1") or base:match("^https?://localhost") then
-    info("API key: not set (fine for a local server)")
+  elseif not deepseek_host(base) then
+    -- Only DeepSeek's API refuses every request without one: a self-hosted server on another
+    -- machine of the network (vLLM, Ollama) had this error for a setup that works.
+    info("API key: not set (fine for a self-hosted server; a gateway such as OpenRouter needs one)")
   else
     err("API key: not set", {
       "export DEEPSEEK_API_KEY=... before starting Neovim (keeps it out of your config)",
