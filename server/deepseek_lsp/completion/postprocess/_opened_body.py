@@ -33,6 +33,9 @@ _SHELL_CASE = re.compile(r"\bin$")
 #: A comment, which may stand anywhere.
 _COMMENT = re.compile(r"(?:#|//|/\*|--)")
 
+#: A loop of its own: a `while` goes on with a statement only after the `}` of a `do` block.
+_LOOP = re.compile(r"while\b")
+
 #: A shell `then` or `do` on a line of its own, under its `if` or loop; a keyword closer the
 #: command goes on after (`done <<< "$list"`, `fi && exit`, Ruby's `end.join`).
 _KEYWORD_GOES_ON = re.compile(r"(?:then|do|done|fi|esac|end)\b")
@@ -69,12 +72,49 @@ def into_the_opened_body(lines: list[str], ctx: PostContext) -> list[str] | None
     out = list(lines[:index])
     for at in range(index, len(lines)):
         line = lines[at]
-        if at > index and at not in text_lines and _goes_on(line.strip(), ctx):
+        goes_on = at > index and at not in text_lines and _goes_on(line.strip(), ctx)
+        if goes_on and not _goes_on_in_the_answer(lines, index, at, text_lines, ctx):
             # The statement goes on (`else:` under its `if`, a `fi`): the rest stands as written
             # or as the structure around put it.
             return [*out, *lines[at:]]
         out.append(_shift_indent(line, target - written, ctx) if at not in text_lines else line)
     return out
+
+
+def _goes_on_in_the_answer(lines: list[str], index: int, at: int, text_lines: set[int], ctx: PostContext) -> bool:
+    """Whether the answer's line ``at`` (`except:`, `else:`, `fi`) goes on with a statement of
+    the answer's own: the nearest line of code above it, from the body's first line
+    (``index``) on, that stands no deeper than it, stands as deep and opens a block (`try:`
+    over the `except:` of its own). Taken for the header's, the answer's `except` stayed
+    behind, out of its `try`."""
+    width = ctx.width(_leading_ws(lines[at]))
+    for above in range(at - 1, index - 1, -1):
+        line = lines[above]
+        if above in text_lines or not line.strip() or _COMMENT.match(line.strip()):
+            continue
+        # (the first line's from the blank cursor line's column: the body starts there)
+        above_width = ctx.width((ctx.line_prefix if above == 0 else "") + _leading_ws(line))
+        if above_width <= width:
+            if above_width < width or not _block_opening(line, ctx):
+                return False
+            word = re.match(r"\w*", lines[at].strip()).group()
+            return re.match(_FOLLOWS.get(word, r""), line.strip()) is not None
+    return False
+
+
+#: The statements a line starting with one of these words can go on (as its header's column
+#: tells nothing), by the word of their line at its column: the `except` of an `if` or a
+#: `fi` of a `for` is the header's the cursor's line ends, not the answer's. Other closers
+#: and branches (`}`, `end`, `catch`, `when`) go on with any block.
+_FOLLOWS = {
+    "except": r"(?:try|except)\b",
+    "finally": r"(?:try|except|else)\b",
+    "elif": r"(?:if|elif)\b",
+    "else": r"(?:if|elif|for|async\s+for|while|try|except|case|when|unless)\b",
+    "fi": r"(?:if|elif|else)\b",
+    "done": r"(?:for|while|until|select|do)\b",
+    "esac": r"case\b",
+}
 
 
 def _wrapped(ctx: PostContext) -> bool:
@@ -109,7 +149,7 @@ def _goes_on(code: str, ctx: PostContext) -> bool:
     shell = _syntax_for(ctx.language).shell
     return bool(
         _CLOSER_ONLY.match(code)
-        or _CONTINUATION.match(code)
+        or (_CONTINUATION.match(code) and not _LOOP.match(code))
         or _LABEL.match(code)
         or (shell and _SHELL_ARM.match(code))
         or (ctx.language in _KEYWORD_CLOSING and _KEYWORD_GOES_ON.match(code))

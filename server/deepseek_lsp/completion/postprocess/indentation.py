@@ -318,12 +318,22 @@ def _into_the_brace_block(
 def _body_step(lines: list[str], widths: list[tuple[int, str, int]], inside: dict[int, int], ctx: PostContext) -> int:
     """The columns from each of the answer's lines that open a block with `{` to the next line
     of code, deeper, outside parentheses: their common divisor (0: no such line)."""
-    steps = []
+    return reduce(gcd, _body_rises(lines, widths, inside, ctx, braces=True), 0)
+
+
+def _body_rises(
+    lines: list[str], widths: list[tuple[int, str, int]], inside: dict[int, int], ctx: PostContext, braces: bool
+) -> list[int]:
+    """The columns from each of the answer's lines that opens a block (with `{` alone where
+    ``braces``) to the next line of code, deeper, outside parentheses: the answer's own
+    steps from a header to its body."""
+    rises = []
     for (i, _, width), (j, _, below) in pairwise(widths):
         code = ctx.trailing_comment_re.sub("", lines[i]).rstrip()
-        if code.endswith("{") and below > width and j not in inside:
-            steps.append(below - width)
-    return reduce(gcd, steps, 0)
+        opens = code.endswith("{") if braces else _opens_block(code, ctx) and not code.endswith(("(", "["))
+        if opens and below > width and j not in inside:
+            rises.append(below - width)
+    return rises
 
 
 def _is_comment(body: str) -> bool:
@@ -487,7 +497,15 @@ def _in_own_frame(
         # A body no deeper than its header is in a narrower step than the widths' divisor:
         # four spaces under `\tdef f(self):` are two levels of two, the tab one of them (read
         # as one level of four, the body was not deeper than the header and was dropped).
-        steps += [own for own in sorted(_OWN_STEPS, reverse=True) if own < step and step % own == 0]
+        # Not where the answer's own headers put their bodies further in than that step: a
+        # model writes each body one of its levels in, so `    if a:` over `        b` is one
+        # level of four too shallow (read as levels of two, `b` went two levels in).
+        rises = set(_body_rises(lines, written, _lines_in_parentheses(lines, ctx), ctx, braces=False))
+        steps += [
+            own
+            for own in sorted(_OWN_STEPS, reverse=True)
+            if own < step and step % own == 0 and rises <= {own}
+        ]
     # A switch's label may stay at the switch's depth (gofmt's `case`).
     targets = (1, 0) if label else (expected,)
     fits = (own for own in steps if own * levels != base and len(ws) - own * levels in (t * own for t in targets))
