@@ -32,6 +32,9 @@ _LONG_STRINGS = frozenset({'"""', "'''", '#"""', "<<"})
 _BACKTICK_LONG = frozenset({"javascript", "typescript", "tsx", "go"})
 
 
+_DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
+
+
 #: Where a shell string ends that a line leaves open (the scanner reads strings on one line).
 _SHELL_QUOTE_END = {'"': re.compile(r'(?<!\\)"'), "'": re.compile(r"'")}
 
@@ -156,3 +159,24 @@ def _starts_statement(above: str, body: str, ctx: PostContext) -> bool:
         or _CONTINUATION.match(body)
         or _inside_alignment_bracket(ctx)
     )
+
+
+def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[tuple[int, list[int]]]:
+    """Python docstrings the completion writes over lines, from a later line than its first:
+    the line of their opening quotes and their other lines. A string that is a statement of
+    its own is documentation, indented with the code; any other's lines are its value."""
+    if ctx.language != "python":
+        return []
+    out: list[tuple[int, list[int]]] = []
+    index = 2
+    while index < len(lines):
+        if index in in_text and index - 1 not in in_text:
+            block = [index]
+            while block[-1] + 1 in in_text:
+                block.append(block[-1] + 1)
+            if _DOCSTRING_OPENER.match(lines[index - 1]):
+                out.append((index - 1, block))
+            index = block[-1] + 1
+        else:
+            index += 1
+    return out

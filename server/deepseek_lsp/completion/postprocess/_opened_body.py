@@ -17,6 +17,7 @@ from ._text import (
     _block_opening,
     _brackets_left_open,
     _code_only,
+    _goes_on_after,
     _leading_ws,
     _shift_indent,
 )
@@ -97,24 +98,8 @@ def _goes_on_in_the_answer(lines: list[str], index: int, at: int, text_lines: se
         if above_width <= width:
             if above_width < width or not _block_opening(line, ctx):
                 return False
-            word = re.match(r"\w*", lines[at].strip()).group()
-            return re.match(_FOLLOWS.get(word, r""), line.strip()) is not None
+            return _goes_on_after(lines[at].strip(), line.strip())
     return False
-
-
-#: The statements a line starting with one of these words can go on (as its header's column
-#: tells nothing), by the word of their line at its column: the `except` of an `if` or a
-#: `fi` of a `for` is the header's the cursor's line ends, not the answer's. Other closers
-#: and branches (`}`, `end`, `catch`, `when`) go on with any block.
-_FOLLOWS = {
-    "except": r"(?:try|except)\b",
-    "finally": r"(?:try|except|else)\b",
-    "elif": r"(?:if|elif)\b",
-    "else": r"(?:if|elif|for|async\s+for|while|try|except|case|when|unless)\b",
-    "fi": r"(?:if|elif|else)\b",
-    "done": r"(?:for|while|until|select|do)\b",
-    "esac": r"case\b",
-}
 
 
 def _wrapped(ctx: PostContext) -> bool:

@@ -84,6 +84,27 @@ _KEYWORD_CONTINUATION = re.compile(r"^(?:end\s*,\s*\S|(?:fi|done|esac|end)\s*(?:
 _KEYWORD_CLOSING = frozenset({"ruby", "lua", "bash", "sh", "zsh", "shellscript", "elixir", "julia"})
 
 
+#: The statements a line starting with one of these words can go on, by the words their own
+#: line starts with: the `except` of an `if` or a `fi` of a `for` is some other statement's.
+#: Other closers and branches (`}`, `end`, `catch`, `when`) go on with any block.
+_FOLLOWS = {
+    "except": r"(?:try|except)\b",
+    "finally": r"(?:try|except|else)\b",
+    "elif": r"(?:if|elif)\b",
+    "else": r"(?:if|elif|for|async\s+for|while|try|except|case|when|unless)\b",
+    "fi": r"(?:if|elif|else)\b",
+    "done": r"(?:for|while|until|select|do)\b",
+    "esac": r"case\b",
+}
+
+
+def _goes_on_after(branch: str, header: str) -> bool:
+    """Whether ``branch`` (`else:`, `fi`, a line stripped) may go on with the statement whose
+    line (stripped) is ``header``."""
+    word = re.match(r"\w*", branch)
+    return re.match(_FOLLOWS.get(word.group() if word else "", r""), header) is not None
+
+
 #: A switch's arm label (`case 1:`, `default:`): at the depth of the line that opens the switch
 #: (gofmt's only style, the Linux kernel's, Oracle's Java) or after a fall-through label, it is
 #: the same statement going on. Not an assignment to a name `case`, nor a call of one; a

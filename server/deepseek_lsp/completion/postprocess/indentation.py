@@ -25,6 +25,7 @@ from ._code import (
     _BRACELESS,
     _GOES_ON_START,
     _GOES_ON_UNSIGNED,
+    _docstrings,
     _is_label,
     _lines_in_text_blocks,
     _starts_statement,
@@ -32,6 +33,7 @@ from ._code import (
 )
 from ._habit import in_the_habit_around
 from ._opened_body import into_the_opened_body
+from ._python_blocks import fitted_to_the_blocks
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
@@ -59,6 +61,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     body = _into_the_braceless_body(text.split("\n"), ctx) or into_the_opened_body(text.split("\n"), ctx)
     if body is not None:
         text = "\n".join(body)
+    text = fitted_to_the_blocks(text, ctx)
     return in_the_habit_around(_closers_under_their_openers(_under_the_comment_s_stars(text, ctx), ctx), ctx)
 
 
@@ -231,9 +234,6 @@ def _reindented(text: str, ctx: PostContext) -> str:
         moved = ctx.width(_leading_ws(out[opener])) - ctx.width(_leading_ws(lines[opener]))
         out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
     return "\n".join(out)
-
-
-_DOCSTRING_OPENER = re.compile(r"\s*[rRuU]?(?:\"\"\"|''')")
 
 
 #: The widths of a level an answer written in spaces of its own may have.
@@ -664,27 +664,6 @@ def _tab_step(written: list[tuple[int, str, int]], ctx: PostContext) -> int | No
     if any(ws.strip("\t") or depth % step for _, ws, depth in written):
         return None
     return step if any(ws for _, ws, _ in written) else None
-
-
-def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[tuple[int, list[int]]]:
-    """Python docstrings the completion writes over lines, from a later line than its first:
-    the line of their opening quotes and their other lines. A string that is a statement of
-    its own is documentation, indented with the code; any other's lines are its value."""
-    if ctx.language != "python":
-        return []
-    out: list[tuple[int, list[int]]] = []
-    index = 2
-    while index < len(lines):
-        if index in in_text and index - 1 not in in_text:
-            block = [index]
-            while block[-1] + 1 in in_text:
-                block.append(block[-1] + 1)
-            if _DOCSTRING_OPENER.match(lines[index - 1]):
-                out.append((index - 1, block))
-            index = block[-1] + 1
-        else:
-            index += 1
-    return out
 
 
 def _body_one_step_deeper(

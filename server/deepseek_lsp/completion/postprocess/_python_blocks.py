@@ -1,0 +1,269 @@
+"""Python's blocks: an answer whose lines do not fit the blocks around the cursor, moved as one.
+
+Python's indentation is its structure: a block's body stands one level right of its header,
+a statement after a whole one stands at its column or out at the column of a block still
+open (a branch, `else:` or `except`, at its own statement's), and so does the code below the
+cursor after the answer's last line. Where the file sets its definitions apart with blank
+lines (PEP 8), code that leaves a function's body comes after one. An answer written in a
+frame of its own (from column 0, a level too deep or too shallow) breaks those rules where
+the other filters left it; a careful reader moves all of it by the same columns until it
+fits, and no further."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from ._brackets import _BracketScanner, _closable_brackets, _syntax_for
+from ._code import _GOES_ON_START, _docstrings, _lines_in_text_blocks, _statement_start
+from ._text import _code_only, _goes_on_after, _iter_lines, _leading_ws, _shift_indent
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+#: A branch of the statement a block above belongs to: it stands out of the body it ends.
+_BRANCH = re.compile(r"(?:else|elif|except|finally)\b")
+
+#: A definition's line: a function's, a class's, a decorator.
+_DEFINITION = re.compile(r"(?:async\s+def|def|class)\b|@")
+
+#: Lines above the cursor looked at for the blocks open there.
+_WINDOW = 200
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A logical line: its first and last lines (indices into the lines read), the column it
+    starts at, whether it opens a block (a `:` ends it), its first line stripped, and whether
+    a blank line stands between it and the statement before it."""
+
+    index: int
+    end: int
+    width: int
+    opens: bool
+    text: str
+    blank_before: bool = False
+
+    def at(self, width: int) -> _Statement:
+        return _Statement(self.index, self.end, width, self.opens, self.text, self.blank_before)
+
+
+#: An open block's level: the column of its statements and the last one there (None: not
+#: known, the prompt's window ends before it).
+_Level = tuple[int, "str | None"]
+
+
+def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
+    """``text`` with its lines after the cursor's statement moved by the fewest columns that
+    make them and the suffix's next line fit the blocks open at the cursor, where as written
+    they do not (see the module's docstring). Unchanged where they fit, where nothing makes
+    them fit, or where the structure is no sure thing (the cursor in a bracket, a string or a
+    comment, the answer ending inside one)."""
+    if ctx.language != "python" or not ctx.indent_known or "\n" not in text:
+        return text
+    if _closable_brackets(ctx)[1].mode or ctx.brackets_after_prefix[4]:
+        return text  # in a string or a comment, or inside brackets: alignment, no blocks
+    lines = text.split("\n")
+    if not lines[0].strip() and not ctx.line_prefix.strip():
+        return text  # a blank line at the cursor: the model's first line tells nothing
+    statements = _answer_statements(lines, ctx)
+    if statements is None or len(statements) < 2:
+        return text
+    first, moving = statements[0], statements[1:]
+    if _GOES_ON_START.match(moving[0].text):
+        return text  # `.method()`, `and x`: a line meant to go on with the one above
+    levels = _open_levels(first, ctx)
+    below, unit = _suffix_statement(ctx), ctx.unit_width
+    if below is not None and below.width < first.width + (unit if first.opens else 0):
+        # The code below leaves the cursor's block itself: where the answer's lines leave it
+        # too is for them to tell (a class two spaces a level after a method's last line).
+        below = None
+    apart = _sets_definitions_apart(ctx)
+    if _fits(first, moving, below, levels, unit, apart):
+        return text
+    written = moving[0].width
+    if first.opens:
+        targets = [first.width + unit]
+    else:
+        targets = [width for width, _ in levels]
+    start = first.end + 1
+    code_lines = [i for i in range(start, len(lines)) if lines[i].strip()]
+    # The nearest column first, and the deeper of two as near: the block the cursor is in.
+    for target in sorted(targets, key=lambda t: (abs(t - written), -t)):
+        shift = target - written
+        if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in code_lines):
+            continue
+        if _fits(first, [s.at(s.width + shift) for s in moving], below, levels, unit, apart):
+            return "\n".join(_moved(lines, start, shift, ctx))
+    return text
+
+
+def _logical_lines(
+    lines: list[str], scanner: _BracketScanner, skip: set[int], ctx: PostContext, lead: str = ""
+) -> list[_Statement] | None:
+    """The logical lines of ``lines`` read by ``scanner`` from its state, ``lead`` the code
+    before the first line on its line (the cursor line's, where one starts there). Lines in
+    ``skip`` (a string's) and comments start none. None: a closer of a bracket opened before
+    them, or the last one still open (a bracket, a backslash)."""
+    depth, goes_on, blank = 0, False, False
+    out: list[_Statement] = []
+    for index, line in enumerate(lines):
+        whole = lead + line if index == 0 else line
+        code = _code_only(whole).strip()
+        if index == 0 or (
+            code and not depth and not goes_on and index not in skip and scanner.mode in ("", "line") and code[0] != "#"
+        ):
+            out.append(_Statement(index, index, ctx.width(_leading_ws(whole)), False, whole.strip(), blank))
+            blank = False
+        else:
+            blank = blank or not line.strip() if not code else False
+        for _, bracket in scanner.feed("\n" + line if index else line):
+            depth += 1 if bracket in "([{" else -1
+            if depth < 0:
+                return None
+        end = _code_only(whole).rstrip()
+        goes_on = end.endswith("\\")
+        if end and out and index not in skip and not end.lstrip().startswith("#"):
+            last = out[-1]
+            opens = end.endswith(":") and not depth and not goes_on
+            out[-1] = _Statement(last.index, index, last.width, opens, last.text, last.blank_before)
+    return None if depth or goes_on or scanner.mode not in ("", "line") else out
+
+
+def _answer_statements(lines: list[str], ctx: PostContext) -> list[_Statement] | None:
+    """The answer's logical lines, the first the one the cursor's line is in (its column where
+    that statement starts: a wrapped header's first line), None as :func:`_logical_lines`."""
+    scanner = _closable_brackets(ctx)[1]
+    out = _logical_lines(lines, scanner, _lines_in_text_blocks(lines, ctx), ctx, ctx.line_prefix)
+    if not out or out[0].index:
+        return None
+    if ctx.line_prefix.strip():
+        start = _statement_start(ctx, lines[0])
+        first = out[0]
+        out[0] = _Statement(0, first.end, ctx.width(_leading_ws(start)), first.opens, start.strip(), False)
+    return out
+
+
+def _open_levels(first: _Statement, ctx: PostContext) -> list[_Level]:
+    """The open blocks' levels at the cursor's statement, outermost first, from the headers
+    above it each left of the last (and column 0, not known, where the prompt's window ends
+    before one stands there); the last, the cursor's statement's."""
+    levels: list[_Level] = [(first.width, first.text)]
+    for line in reversed(ctx.recent_lines(_WINDOW)):
+        code = _code_only(line).rstrip()
+        if not code or code.lstrip().startswith("#"):
+            continue
+        width = ctx.width(_leading_ws(line))
+        if width < levels[0][0] and code.endswith(":"):
+            levels.insert(0, (width, line.strip()))
+            if not width:
+                return levels
+    return [(0, None), *levels] if levels[0][0] else levels
+
+
+def _suffix_statement(ctx: PostContext) -> _Statement | None:
+    """The suffix's next line of code below the cursor's line, where the answer ends the
+    cursor's line (else the answer's last line goes on with the rest of it)."""
+    if ctx.line_suffix.strip():
+        return None
+    blank = False
+    for line in islice(_iter_lines(ctx.suffix), 1, 40):
+        code = line.strip()
+        if code and not code.startswith("#"):
+            return _Statement(-1, -1, ctx.width(_leading_ws(line)), False, code, blank)
+        blank = blank or not code
+    return None
+
+
+def _sets_definitions_apart(ctx: PostContext) -> bool:
+    """Whether the prompt's window leaves every function's or class's body with a blank line
+    before the code after it (PEP 8's), where it leaves one at all."""
+    lines = ctx.recent_lines(_WINDOW)
+    while lines and not _code_only(lines[0]).strip():
+        del lines[0]  # (the first line read starts a statement)
+    scanner = _BracketScanner(_syntax_for(ctx.language))
+    statements = _logical_lines(lines, scanner, set(), ctx) or []
+    stack: list[_Level] = []
+    for statement in statements:
+        left = _leave(stack, statement.width)
+        if left and not statement.blank_before and not _DEFINITION.match(statement.text):
+            return False
+        if stack and stack[-1][0] == statement.width:
+            stack.pop()
+        stack.append((statement.width, statement.text))
+    return True
+
+
+def _leave(stack: list[_Level], width: int) -> bool:
+    """Takes the levels deeper than ``width`` off ``stack``; whether one of them was a
+    function's or a class's body."""
+    left = False
+    while stack and stack[-1][0] > width:
+        stack.pop()
+        left = left or _spaced_definition(stack)
+    return left
+
+
+def _spaced_definition(stack: list[_Level]) -> bool:
+    """Whether the last statement of the innermost level on ``stack`` is a definition PEP 8
+    sets apart with blank lines: a top-level one, or a method (a nested function is not)."""
+    header = stack[-1][1] if stack else None
+    if header is None or not _DEFINITION.match(header):
+        return False
+    if len(stack) < 2:
+        return stack[-1][0] == 0
+    parent = stack[-2][1]
+    return parent is not None and re.match(r"class\b", parent) is not None
+
+
+def _fits(
+    first: _Statement,
+    moving: list[_Statement],
+    below: _Statement | None,
+    levels: list[_Level],
+    unit: int,
+    apart: bool,
+) -> bool:
+    """Whether the statements after ``first`` and then ``below`` (the suffix's) stand where
+    Python's blocks let them: a body one level right of the cursor's header (the answer's own
+    headers: right of them), a statement after a whole one at its column or out at an open
+    block's, a branch there at its own statement's, and (``apart``) code out of a function's
+    body after a blank line. A header at the answer's end leaves the suffix unchecked: the
+    user is writing the lines around it."""
+    stack = list(levels)
+    prev = first
+    sequence = [*moving, below] if below is not None and not moving[-1].opens else moving
+    for statement in sequence:
+        width, branch = statement.width, _BRANCH.match(statement.text) is not None
+        if prev.opens:
+            deeper = width == prev.width + unit if prev is first else width > prev.width
+            if branch or not deeper:
+                return False
+            stack.append((width, statement.text))
+        else:
+            if width > prev.width:
+                return False
+            left = _leave(stack, width)
+            if not stack or stack[-1][0] != width:
+                return False
+            header = stack[-1][1]
+            if branch and (width == prev.width or (header is not None and not _goes_on_after(statement.text, header))):
+                return False
+            if apart and left and not statement.blank_before and not _DEFINITION.match(statement.text):
+                return False
+            stack[-1] = (width, statement.text)
+        prev = statement
+    return True
+
+
+def _moved(lines: list[str], start: int, shift: int, ctx: PostContext) -> list[str]:
+    """The answer's lines from ``start`` on moved by ``shift`` columns, but for a string's
+    lines: its value (a docstring's move with it, as its code)."""
+    in_text = _lines_in_text_blocks(lines, ctx)
+    documentation = {index for _, block in _docstrings(lines, in_text, ctx) for index in block}
+    return [
+        _shift_indent(line, shift, ctx) if index >= start and (index not in in_text or index in documentation) else line
+        for index, line in enumerate(lines)
+    ]
