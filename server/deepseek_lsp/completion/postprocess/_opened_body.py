@@ -53,16 +53,30 @@ def into_the_opened_body(lines: list[str], ctx: PostContext) -> list[str] | None
         return None  # a guessed unit, or the cursor in a string or a comment
     cursor_has_code = bool(ctx.line_prefix.strip())
     index = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    above = ctx.previous_line
+    own_header = (
+        index == 0
+        and not cursor_has_code
+        and not (above is not None and _opens_a_body(above, ctx))
+        and _opens_a_body(ctx.line_prefix + lines[0], ctx)
+    )
+    if own_header:
+        # The answer's first line, on a blank cursor line, is the header: its body below it.
+        # (Comments above the body's first line, anywhere, move with it.)
+        cursor_has_code = True
+        index = next((i for i, line in enumerate(lines) if i and line.strip() and not _COMMENT.match(line.strip())), -1)
     if index < 0 or (index == 0) == cursor_has_code:
         return None  # the body's first line is on the cursor's line after code, or below a blank one
     header = ctx.line_prefix + lines[0] if cursor_has_code else ctx.previous_line
     if header is None or not _opens_a_body(header, ctx):
         return None
-    if cursor_has_code:
+    if cursor_has_code and not own_header:
         # A wrapped header's body is indented from its statement's first line.
         header = _statement_start(ctx, lines[0])
-    elif _wrapped(ctx):
+    elif not own_header and _wrapped(ctx):
         return None
+    if _code_only(header).rstrip().endswith("{") and not _starts_its_statement(header, ctx):
+        return None  # `    throws IOException {` below its method's line: where it starts is a guess
     header_width = ctx.width(_leading_ws(header))
     offset = 0 if cursor_has_code else ctx.width(ctx.line_prefix)
     written = offset + ctx.width(_leading_ws(lines[index]))
@@ -70,11 +84,15 @@ def into_the_opened_body(lines: list[str], ctx: PostContext) -> list[str] | None
     if written > header_width or target < offset or not _is_a_body_line(lines[index].strip(), ctx):
         return None
     text_lines = _lines_in_text_blocks(lines, ctx)
-    out = list(lines[:index])
-    for at in range(index, len(lines)):
+    first = 1 if own_header else index
+    out = list(lines[:first])
+    for at in range(first, len(lines)):
         line = lines[at]
         goes_on = at > index and at not in text_lines and _goes_on(line.strip(), ctx)
-        if goes_on and not _goes_on_in_the_answer(lines, index, at, text_lines, ctx):
+        # Left of the body's first line, it stands where the model put the header: the header's
+        # own (`else:` a level left of a body written from column 0) moves with the body.
+        headers = goes_on and ctx.width(_leading_ws(line)) < written - offset
+        if goes_on and not headers and not _goes_on_in_the_answer(lines, index, at, text_lines, ctx):
             # The statement goes on (`else:` under its `if`, a `fi`): the rest stands as written
             # or as the structure around put it.
             return [*out, *lines[at:]]
@@ -102,6 +120,24 @@ def _goes_on_in_the_answer(lines: list[str], index: int, at: int, text_lines: se
     return False
 
 
+#: How a line ends that the next line does not go on with: a statement's end, a block's
+#: opener or closer, a label, a comment's end; or an annotation (`@Override`).
+_ENDS_ITS_LINE = re.compile(r"(?:[;{}:]|\*/)$|^@\w+(?:\(.*\))?$")
+
+
+def _starts_its_statement(header: str, ctx: PostContext) -> bool:
+    """Whether ``header``, a line of the prompt, starts its statement: the line of code above
+    it ends one (or there is none, or it is a comment)."""
+    recent = [*ctx.recent_lines(20), ctx.line_prefix]
+    at = next((i for i in range(len(recent) - 1, -1, -1) if recent[i] == header), None)
+    if at is None:
+        return False
+    above = next((line.strip() for line in reversed(recent[:at]) if line.strip()), None)
+    if above is None or _COMMENT.match(above):
+        return True
+    return _ENDS_ITS_LINE.search(_code_only(above).rstrip()) is not None
+
+
 def _wrapped(ctx: PostContext) -> bool:
     """Whether the line above the blank cursor line goes on from a line above it."""
     above = [line for line in ctx.recent_lines(20) if line.strip()][-2:-1]
@@ -115,7 +151,7 @@ def _opens_a_body(header: str, ctx: PostContext) -> bool:
     if _syntax_for(ctx.language).shell and _SHELL_CASE.search(code):
         return False  # its patterns follow, at its column in many files
     opening = _block_opening(header, ctx)
-    if opening == "keyword":
+    if opening == "keyword" or (code.endswith("{") and _syntax_for(ctx.language).brace_blocks):
         return True
     # Inside a bracket a `:` ends a dict's key or a slice's start, no header.
     colon = opening == "sign" and code.endswith(":") and ctx.language in _COLON_BLOCKS
