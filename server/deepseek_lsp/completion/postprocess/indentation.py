@@ -32,6 +32,7 @@ from ._code import (
     _statement_start,
 )
 from ._habit import in_the_habit_around
+from ._items import under_the_item_above
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._text import (
@@ -57,7 +58,12 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     close, the lines of a comment the cursor is in under its own, all in the characters of
     the lines around the cursor."""
     levelled = _reindented(text, ctx)
-    text = anchored(text, levelled, ctx) or under_the_open_bracket(text, levelled, ctx) or levelled
+    text = (
+        anchored(text, levelled, ctx)
+        or under_the_open_bracket(text, levelled, ctx)
+        or under_the_item_above(text, levelled, ctx)
+        or levelled
+    )
     body = _into_the_braceless_body(text.split("\n"), ctx) or into_the_opened_body(text.split("\n"), ctx)
     if body is not None:
         text = "\n".join(body)

@@ -1,0 +1,75 @@
+"""Items of a list or call the prompt opened on an earlier line: the next one goes under the
+item above it."""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from ._brackets import (
+    _BracketScanner,
+    _closable_brackets,
+    _innermost_opened_at,
+    _inside_alignment_bracket,
+    _syntax_for,
+)
+from ._code import _lines_in_text_blocks
+from ._text import _WAITING_END, _brackets_left_open, _code_only, _leading_ws, _shift_indent
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+
+def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None:
+    """``text`` with its lines below the cursor's moved together so the first stands under
+    the cursor's line, where that line is a whole item of a parenthesis or bracket opened on a
+    line above it (`    'compat32',` in `__all__ = [`): the next item stands where the items
+    do, whatever column the model wrote it at (its own frame, from column 0 or a level off,
+    left it out of line with the list's others). ``before`` is the answer re-indented by
+    levels: the lines move from there, nested ones in the file's levels. None: no such
+    answer, or it stands there."""
+    if not ctx.indent_known or not _inside_alignment_bracket(ctx) or _syntax_for(ctx.language).shell:
+        return None  # (a shell's brackets hold no items over lines)
+    lines = text.split("\n")
+    item = ctx.line_prefix + lines[0]
+    cursor_line = len(ctx.prefix) - len(ctx.line_prefix)
+    if not 0 <= _innermost_opened_at(ctx) < cursor_line or not _code_only(item).strip():
+        return None  # the bracket opened on the cursor's line (under_the_open_bracket's), or before the scan
+    scanner = _closable_brackets(ctx)[1]
+    code = _code_only(item).rstrip()
+    if scanner.mode or _brackets_left_open(code):
+        return None  # in a string, or the line leaves a bracket open or closes one: no whole item
+    for _ in scanner.feed(lines[0]):
+        pass
+    if scanner.mode not in ("", "line"):
+        return None
+    after = copy.copy(scanner)
+    if code.lstrip()[:1] in ")]}#" or (not code.endswith(",") and _WAITING_END.search(code)):
+        return None  # a closer, a comment, or an item going on below (`a +`, `key:`)
+    levelled = before.split("\n")
+    if len(levelled) != len(lines):
+        return None
+    lines = levelled
+    index = next((i for i, line in enumerate(lines) if i and line.strip()), -1)
+    if index < 0 or lines[index].lstrip()[:1] in ")]}":
+        return None
+    written, target = ctx.width(_leading_ws(lines[index])), ctx.width(_leading_ws(item))
+    in_text = _lines_in_text_blocks(lines, ctx)
+    moved = [i for i in range(index, _closing_line(lines, after)) if lines[i].strip() and i not in in_text]
+    shift = target - written
+    if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
+        return None
+    return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
+
+
+def _closing_line(lines: list[str], scanner: _BracketScanner) -> int:
+    """The index past the answer's line that closes the bracket the cursor is in (``scanner``
+    read its first line): the lines after it are code past the list, in their own levels."""
+    depth = 0
+    for index in range(1, len(lines)):
+        for _, bracket in scanner.feed("\n" + lines[index]):
+            depth += 1 if bracket in "([{" else -1
+            if depth < 0:
+                # A line of closers alone stands under what it closes (_closers_under_their_openers).
+                return index if lines[index].lstrip()[:1] in ")]}" else index + 1
+    return len(lines)
