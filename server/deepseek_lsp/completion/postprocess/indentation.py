@@ -31,6 +31,7 @@ from ._code import (
     _starts_statement,
     _statement_start,
 )
+from ._docstring_text import in_the_docstring_s_column
 from ._habit import in_the_habit_around
 from ._items import under_the_item_above
 from ._opened_body import into_the_opened_body
@@ -67,7 +68,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     body = _into_the_braceless_body(text.split("\n"), ctx) or into_the_opened_body(text.split("\n"), ctx)
     if body is not None:
         text = "\n".join(body)
-    text = fitted_to_the_blocks(text, ctx)
+    text = in_the_docstring_s_column(fitted_to_the_blocks(text, ctx), ctx)
     return in_the_habit_around(_closers_under_their_openers(_under_the_comment_s_stars(text, ctx), ctx), ctx)
 
 

@@ -1,0 +1,59 @@
+"""The lines of a Python docstring the cursor is in: never left of its opening quotes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._brackets import _closable_brackets
+from ._code import _DOCSTRING_OPENER
+from ._text import _leading_ws, _shift_indent
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+#: Lines above the cursor looked at for the docstring's opening quotes.
+_WINDOW = 200
+
+
+def in_the_docstring_s_column(text: str, ctx: PostContext) -> str:
+    """``text`` with its lines in the docstring the cursor is in (its closing quotes' line
+    too) moved together so the leftmost stands at the column of the docstring's opening
+    quotes, where the model wrote it left of that: a docstring's text stands no left of its
+    quotes (PEP 257), and the model's frame (from column 0, a level too shallow) left its
+    lines out of the function's body. A string that is a value (`x = \"\"\"`) keeps its text: it
+    is the value."""
+    if ctx.language != "python" or not ctx.indent_known or "\n" not in text:
+        return text
+    scanner = _closable_brackets(ctx)[1]
+    quote = scanner.mode
+    if quote not in ('"""', "'''"):
+        return text
+    base = _opening_column(quote, ctx)
+    if base is None:
+        return text
+    lines = text.split("\n")
+    inside: list[int] = []
+    for index, line in enumerate(lines):
+        if index:
+            inside.append(index)
+        for _ in scanner.feed("\n" + line if index else line):
+            pass
+        if scanner.mode != quote:
+            break
+    written = [ctx.width(_leading_ws(lines[i])) for i in inside if lines[i].strip()]
+    if not written or min(written) >= base:
+        return text
+    shift = base - min(written)
+    return "\n".join(_shift_indent(line, shift, ctx) if i in inside else line for i, line in enumerate(lines))
+
+
+def _opening_column(quote: str, ctx: PostContext) -> int | None:
+    """The column of the docstring's opening quotes: the nearest line at or above the cursor's
+    holding ``quote``, where it starts a line of its own (a docstring, not a value); None: no
+    such line in the window, or a string that is a value."""
+    for line in [ctx.line_prefix, *reversed(ctx.recent_lines(_WINDOW))]:
+        if quote in line:
+            if not _DOCSTRING_OPENER.match(line) or line.count(quote) != 1:
+                return None
+            return ctx.width(_leading_ws(line))
+    return None
