@@ -12,6 +12,7 @@ fits, and no further."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -29,8 +30,22 @@ _BRANCH = re.compile(r"(?:else|elif|except|finally)\b")
 #: A definition's line: a function's, a class's, a decorator.
 _DEFINITION = re.compile(r"(?:async\s+def|def|class)\b|@")
 
-#: Lines above the cursor looked at for the blocks open there.
+#: Lines above the cursor looked at for the blocks open there, and for the file's habit.
 _WINDOW = 200
+_HABIT_WINDOW = 100
+
+
+class _Once:
+    """A value worked out when first asked for."""
+
+    def __init__(self, make: Callable[[], bool]) -> None:
+        self._make: Callable[[], bool] | None = make
+        self._value = False
+
+    def __call__(self) -> bool:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,10 @@ class _Statement:
 #: An open block's level: the column of its statements and the last one there (None: not
 #: known, the prompt's window ends before it).
 _Level = tuple[int, "str | None"]
+
+#: The level below those the prompt's window shows, where it ends before column 0: any
+#: column left of them may be an open block's.
+_UNKNOWN = -1
 
 
 def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
@@ -80,14 +99,15 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
         # The code below leaves the cursor's block itself: where the answer's lines leave it
         # too is for them to tell (a class two spaces a level after a method's last line).
         below = None
-    apart = _sets_definitions_apart(ctx)
+    # Read from the prompt only where a line leaves a definition with no blank line (~1 ms).
+    apart = _Once(lambda: _sets_definitions_apart(ctx))
     if _fits(first, moving, below, levels, unit, apart):
         return text
     written = moving[0].width
     if first.opens:
         targets = [first.width + unit]
     else:
-        targets = [width for width, _ in levels]
+        targets = [width for width, _ in levels if width != _UNKNOWN]
     start = first.end + 1
     code_lines = [i for i in range(start, len(lines)) if lines[i].strip()]
     # The nearest column first, and the deeper of two as near: the block the cursor is in.
@@ -148,19 +168,20 @@ def _answer_statements(lines: list[str], ctx: PostContext) -> list[_Statement] |
 
 def _open_levels(first: _Statement, ctx: PostContext) -> list[_Level]:
     """The open blocks' levels at the cursor's statement, outermost first, from the headers
-    above it each left of the last (and column 0, not known, where the prompt's window ends
-    before one stands there); the last, the cursor's statement's."""
+    above it each left of the last (led by :data:`_UNKNOWN` where the prompt's window ends
+    before one stands at column 0); the last, the cursor's statement's."""
     levels: list[_Level] = [(first.width, first.text)]
     for line in reversed(ctx.recent_lines(_WINDOW)):
-        code = _code_only(line).rstrip()
-        if not code or code.lstrip().startswith("#"):
+        body = line.lstrip(" \t")
+        if not body or body[0] == "#":
             continue
-        width = ctx.width(_leading_ws(line))
-        if width < levels[0][0] and code.endswith(":"):
+        ws = line[: len(line) - len(body)]
+        width = ctx.width(ws) if "\t" in ws else len(ws)  # (spaces counted at once: ~200 lines a call)
+        if width < levels[0][0] and _code_only(line).rstrip().endswith(":"):
             levels.insert(0, (width, line.strip()))
             if not width:
                 return levels
-    return [(0, None), *levels] if levels[0][0] else levels
+    return [(_UNKNOWN, None), *levels] if levels[0][0] else levels
 
 
 def _suffix_statement(ctx: PostContext) -> _Statement | None:
@@ -180,7 +201,7 @@ def _suffix_statement(ctx: PostContext) -> _Statement | None:
 def _sets_definitions_apart(ctx: PostContext) -> bool:
     """Whether the prompt's window leaves every function's or class's body with a blank line
     before the code after it (PEP 8's), where it leaves one at all."""
-    lines = ctx.recent_lines(_WINDOW)
+    lines = ctx.recent_lines(_HABIT_WINDOW)
     while lines and not _code_only(lines[0]).strip():
         del lines[0]  # (the first line read starts a statement)
     scanner = _BracketScanner(_syntax_for(ctx.language))
@@ -224,7 +245,7 @@ def _fits(
     below: _Statement | None,
     levels: list[_Level],
     unit: int,
-    apart: bool,
+    apart: Callable[[], bool],
 ) -> bool:
     """Whether the statements after ``first`` and then ``below`` (the suffix's) stand where
     Python's blocks let them: a body one level right of the cursor's header (the answer's own
@@ -246,12 +267,14 @@ def _fits(
             if width > prev.width:
                 return False
             left = _leave(stack, width)
+            if stack and stack[-1][0] == _UNKNOWN:
+                stack.append((width, None))  # a block whose header the prompt's window leaves out
             if not stack or stack[-1][0] != width:
                 return False
             header = stack[-1][1]
             if branch and (width == prev.width or (header is not None and not _goes_on_after(statement.text, header))):
                 return False
-            if apart and left and not statement.blank_before and not _DEFINITION.match(statement.text):
+            if left and not statement.blank_before and not _DEFINITION.match(statement.text) and apart():
                 return False
             stack[-1] = (width, statement.text)
         prev = statement
