@@ -169,11 +169,12 @@ async def test_typing_through_a_suggestion_at_the_end_of_a_minified_line_answers
     """A suggestion inside `console.log(|)` at the end of a minified bundle's one line, typed
     through: served from what is held, it needed the line's brackets, and they were read from
     the start of the line, 900 kB with a scan that looks back to the line's start at each
-    bracket: 3 to 6 s each key (a fresh request reads its prompt's window: ~50 ms)."""
+    bracket: 3 to 6 s each key (a fresh request reads its prompt's window: ~50 ms). The line
+    is just under the 100 kB past which a cursor line gets no suggestion at all."""
     completing = Completing(fake_deepseek, debounce=0, prefetch=False)
     try:
         fake_deepseek.responder(lambda body: "value, other)", path=FIM)
-        line = "var a=function(){return 1};" * 33_000 + "console.log()"
+        line = "var a=function(){return 1};" * 3_600 + "console.log()"
         uri = "file:///w/bundle.min.js"
         doc = completing.services.documents.open(uri, line + "\n", "javascript", 1)
         completing.completion.document_opened(doc)
