@@ -980,9 +980,31 @@ try {
     }, 30000);
   }
 
+  /**
+   * `python -c` code that runs the server and ends it with `then` (Python statements) once it is
+   * running: after the settings pull that follows `initialized`, which the language client sends
+   * once it is Running. A crash 4 s after the process started (as before) came before that on a
+   * loaded machine, while the server was still importing: a start that failed, not a server that
+   * ran and crashed, and the step saw "did not start" (the flaky failure).
+   */
+  function crashOnceRunning(then) {
+    return [
+      'import os, sys',
+      'from deepseek_lsp import server',
+      'pull = server.DeepSeekServer.pull_configuration',
+      'async def pulled(self):',
+      '    await pull(self)',
+      `    ${then}`,
+      'server.DeepSeekServer.pull_configuration = pulled',
+      'sys.argv = ["deepseek-lsp"]',
+      'from deepseek_lsp.cli import main',
+      'main()',
+    ].join('\n');
+  }
+
   /** With deepseek.server.command set to `code` run by the server's python: the notifications it leaves. */
   // Before client-only-setting: the modal settings.json editor it leaves open takes F1.
-  async function crashingServer(code, waitMs, launcher = (py) => py) {
+  async function crashingServer(code, waitMs, expected, launcher = (py) => py) {
     const machine = path.join(USER_DATA_DIR, 'Machine', 'settings.json');
     const original = fs.readFileSync(machine, 'utf8');
     const py = launcher(JSON.parse(original)['deepseek.server.pythonPath']);
@@ -994,7 +1016,9 @@ try {
     try {
       fs.writeFileSync(machine, JSON.stringify({ 'deepseek.server.command': [py, '-c', code] }, null, 2));
       await statusIs('Error', '', waitMs);
-      // The client's restarts take a moment more: what they show is all there by then.
+      // The message awaited, then a moment for anything the client's restarts would add to it.
+      await waitFor(`a notification matching ${expected}`, async () =>
+        (await notificationsNow()).some((t) => expected.test(t)), 30000, 1000);
       await page.waitForTimeout(5000);
       shown = await notificationsNow();
     } finally {
@@ -1008,7 +1032,7 @@ try {
   await step('server-crashes-at-start', async () => {
     // A server that dies as it starts (a broken install): one notification that says so, with
     // the way out; not one per restart and per layer of the language client (about a dozen before).
-    const shown = await crashingServer("import sys; sys.stderr.write('ImportError: broken install\\n'); sys.exit(3)", 15000);
+    const shown = await crashingServer("import sys; sys.stderr.write('ImportError: broken install\\n'); sys.exit(3)", 15000, /did not start/);
     if (shown.length !== 1 || !/did not start/.test(shown[0]) || !/Show Log/.test(shown[0])) {
       throw new Error(`${shown.length} notifications: ${shown.map((t) => t.slice(0, 90)).join(' / ')}`);
     }
@@ -1018,9 +1042,7 @@ try {
   await step('server-keeps-crashing', async () => {
     // A server that runs, then crashes, 4 times: restarted 3 times, then given up on with one
     // notification offering "Restart Server" (the client's own had only "Go to output").
-    const code = 'import os, sys, threading; threading.Timer(4.0, lambda: os._exit(3)).start(); ' +
-      'sys.argv = ["deepseek-lsp"]; from deepseek_lsp.cli import main; main()';
-    const shown = await crashingServer(code, 60000);
+    const shown = await crashingServer(crashOnceRunning('os._exit(3)'), 120000, /stopped 4 times/);
     if (shown.length !== 1 || !/stopped 4 times/.test(shown[0]) || !/Restart Server/.test(shown[0]) || !/Show Log/.test(shown[0])) {
       throw new Error(`${shown.length} notifications: ${shown.map((t) => t.slice(0, 90)).join(' / ')}`);
     }
@@ -1032,10 +1054,8 @@ try {
     // package uninstalled): the client's restart cannot start it. One notification says so with
     // the way out; before, the client's own message was hidden and only the status bar changed.
     const launcher = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ds-gone-')), 'python-gone');
-    const code = 'import os, sys, threading; ' +
-      `threading.Timer(4.0, lambda: (os.unlink(${JSON.stringify(launcher)}), os._exit(3))).start(); ` +
-      'sys.argv = ["deepseek-lsp"]; from deepseek_lsp.cli import main; main()';
-    const shown = await crashingServer(code, 30000, (py) => {
+    const code = crashOnceRunning(`os.unlink(${JSON.stringify(launcher)}); os._exit(3)`);
+    const shown = await crashingServer(code, 60000, /did not start again/, (py) => {
       fs.writeFileSync(launcher, `#!/bin/sh\nexec "${py}" "$@"\n`, { mode: 0o755 });
       return launcher;
     });
