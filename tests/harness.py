@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
+import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -13,6 +16,46 @@ from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 SERVER = [sys.executable, "-m", "deepseek_lsp"]
+_REAL = list(SERVER)
+_FORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server_fork.py")
+#: The zygote the sessions' servers are forked from (tests/server_fork.py), started with the
+#: first session: its socket and the environment it imported the server in.
+_zygote: tuple[subprocess.Popen[bytes], str, dict[str, str]] | None = None
+
+
+def server_command(env: dict[str, str]) -> list[str]:
+    """The command that starts ``SERVER`` with ``env``: forked from the zygote, which has the
+    server imported already, unless a test changed the command or the environment differs in
+    what is read while importing (then the real command). ``DEEPSEEK_TEST_FORK=0``: never."""
+    from tests import server_fork
+
+    if SERVER[: len(_REAL)] != _REAL or os.environ.get("DEEPSEEK_TEST_FORK") == "0":
+        return SERVER
+    global _zygote
+    if _zygote is None or _zygote[0].poll() is not None:
+        base = {k: v for k, v in os.environ.items() if not k.startswith("DEEPSEEK_")}
+        path = os.path.join(tempfile.mkdtemp(prefix="deepseek-zygote-"), "socket")
+        # stdin: its end is the test run's end. Its output goes nowhere: started inside a
+        # test, it would hold that test's captured stdout for good.
+        proc = subprocess.Popen(
+            [sys.executable, _FORK, "serve", path],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=base,
+        )
+        _zygote = (proc, path, server_fork.import_time_environment(base))
+        atexit.register(_stop_zygote, proc)
+    _, path, imported_with = _zygote
+    if server_fork.import_time_environment(env) != imported_with:
+        return SERVER
+    return [sys.executable, _FORK, "launch", path, *SERVER[len(_REAL) :]]
+
+
+def _stop_zygote(proc: subprocess.Popen[bytes]) -> None:
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def server_env(base_url: str | None = None, api_key: str = "sk-test-0123456789", state_dir: str | None = None, **extra: str) -> dict[str, str]:
@@ -56,7 +99,7 @@ async def lsp_session(
     ``snippets``: whether the client takes snippet items (None: as the editor recorded);
     ``settled``: the session starts once the server has applied the editor's settings (False:
     at once, for a test of what happens before)."""
-    config = ClientServerConfig(server_command=SERVER, server_env=env)
+    config = ClientServerConfig(server_command=server_command(env), server_env=env)
     client: LanguageClient = await config.start()  # type: ignore[assignment]
     client.statuses = []  # type: ignore[attr-defined]
 

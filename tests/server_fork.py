@@ -1,0 +1,223 @@
+"""Start the language server for the end-to-end tests by forking a process that has already
+imported it, instead of a new interpreter importing it again for every test.
+
+A server's own start is mostly imports (lsprotocol, the features, tree-sitter, tokenizers):
+1-1.5 s of CPU an ``lsp_session`` on an idle machine, 3-4 s on a loaded one, and the suite
+starts a few hundred. ``serve`` (the zygote, one per test run) imports what the server
+imports and waits; ``launch`` is what the test starts as "the server process": a bare
+interpreter that hands its stdin, stdout and stderr, its arguments, environment and working
+directory to the zygote, which forks a child that runs ``deepseek_lsp.cli.main`` on them. The
+launcher then stands for that child: a signal it gets is passed on, it exits with the child's
+status (killed by a signal, it kills itself with it), and killed itself (SIGKILL cannot be
+passed on) the zygote kills the child. Its copies of the three streams are closed, so the
+test sees the server's stdout end when the server does.
+
+What the child does not share with a new process is what was set while importing: the
+harness uses this only when the variables read then (``IMPORT_TIME_VARIABLES``) are the
+zygote's, and tests of the start itself (the code cache, the heap freeze, exit statuses,
+signals) start the real command (:mod:`tests.raw_lsp`). Should the zygote be gone, the
+launcher runs the real server in its place.
+
+Only the standard library is imported here until ``serve`` runs: the launcher starts in ~20 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import signal
+import socket
+import struct
+import sys
+from typing import Any
+
+#: Variables read while the interpreter starts or the server's modules are imported (paths,
+#: the allocator, the locale and its stdio encoding, the code cache's folder).
+IMPORT_TIME_VARIABLES = re.compile(r"^(PYTHON\w*|LD_\w*|MALLOC_\w*|LC_\w*|XDG_\w*|LANG|LANGUAGE|HOME|TMPDIR|DEEPSEEK_LSP_CACHE_DIR)$")
+_LENGTH = struct.Struct("!I")
+#: Signals the launcher passes on to the server (the others end it as they end any process).
+FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+
+
+def import_time_environment(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if IMPORT_TIME_VARIABLES.match(k)}
+
+
+# -- launcher ---------------------------------------------------------------------------------
+
+
+def launch(path: str, args: list[str]) -> int:
+    job = json.dumps({"argv": args, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        socket.send_fds(conn, [_LENGTH.pack(len(job)) + job], [0, 1, 2])
+        pid = int(_read_line(conn))
+    except (OSError, ValueError):
+        conn.close()
+        # No zygote: the real command, with the streams still this process's own.
+        os.execv(sys.executable, [sys.executable, "-m", "deepseek_lsp", *args])
+    for signum in FORWARDED:
+        signal.signal(signum, lambda n, _f: os.kill(pid, n))
+    # Only the server holds the streams now: its stdout ends when it does, not when this does.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    try:
+        code = int(_read_line(conn) or "1")
+    except (OSError, ValueError):
+        code = 1
+    if code < 0:  # killed by a signal: so is this process
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    return code
+
+
+def _read_line(conn: socket.socket) -> str:
+    data = b""
+    while not data.endswith(b"\n"):
+        try:
+            chunk = conn.recv(64)
+        except InterruptedError:
+            continue
+        if not chunk:
+            break
+        data += chunk
+    return data.decode().strip()
+
+
+# -- zygote -----------------------------------------------------------------------------------
+
+
+def preload() -> None:
+    """Import what a server imports by the end of its first requests, as ``cli.main`` does."""
+    from deepseek_lsp import code_cache, heap
+
+    heap.fix_mmap_threshold()
+    code_cache.install()
+    import anyio._core._sockets  # noqa: F401  (httpcore's network backend, at the first request)
+    import tokenizers  # noqa: F401  (imported, not loaded: that stays the server's own doing)
+
+    import deepseek_lsp.cli
+    import deepseek_lsp.completion.feature
+    import deepseek_lsp.log
+    import deepseek_lsp.review.feature
+    import deepseek_lsp.server
+
+    deepseek_lsp.cli.build_parser()
+    code_cache.save()
+
+
+def serve(path: str) -> dict[str, Any] | None:
+    """Accept jobs on ``path`` until stdin ends (the test run is over). Returns only in a
+    forked child: its job, for :func:`run_child`."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    preload()  # after listening: a first launcher waits in the backlog meanwhile
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.set_wakeup_fd(wake_w)
+    children: dict[int, socket.socket] = {}
+    while True:
+        try:
+            readable, _, _ = select.select([listener, wake_r, sys.stdin, *children.values()], [], [])
+        except InterruptedError:
+            continue
+        if sys.stdin in readable and not os.read(sys.stdin.fileno(), 4096):
+            os.unlink(path)
+            return None
+        if wake_r in readable:
+            os.read(wake_r, 4096)
+        for conn in [c for c in readable if c in children.values()]:
+            if not conn.recv(64):  # the launcher was killed: so is its server
+                pid = next(p for p, c in children.items() if c is conn)
+                os.kill(pid, signal.SIGKILL)
+        _reap(children)
+        if listener in readable:
+            conn, _ = listener.accept()
+            try:
+                job, fds = _receive(conn)
+            except (OSError, ValueError):
+                conn.close()
+                continue
+            pid = os.fork()
+            if pid == 0:
+                for sock in (listener, conn, *children.values()):
+                    sock.close()
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.close(wake_r)
+                os.close(wake_w)
+                for fd, target in zip(fds, (0, 1, 2), strict=True):
+                    os.dup2(fd, target)
+                    os.close(fd)
+                return job
+            for fd in fds:
+                os.close(fd)
+            children[pid] = conn
+            try:
+                conn.sendall(f"{pid}\n".encode())
+            except OSError:
+                os.kill(pid, signal.SIGKILL)
+
+
+def _receive(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+    if len(fds) != 3 or len(data) < _LENGTH.size:
+        for fd in fds:
+            os.close(fd)
+        raise ValueError("not a job")
+    (length,) = _LENGTH.unpack_from(data)
+    data = data[_LENGTH.size :]
+    while len(data) < length:
+        chunk = conn.recv(length - len(data))
+        if not chunk:
+            raise ValueError("a job cut short")
+        data += chunk
+    return json.loads(data), fds
+
+
+def _reap(children: dict[int, socket.socket]) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        conn = children.pop(pid, None)
+        if conn is not None:
+            try:
+                conn.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+            except OSError:
+                pass
+            conn.close()
+
+
+def run_child(job: dict[str, Any]) -> int:
+    """The server's ``main`` in the forked child, as ``python -m deepseek_lsp ARGS`` runs it."""
+    import random
+
+    from deepseek_lsp.cli import main
+
+    os.chdir(job["cwd"])
+    sys.path[0] = job["cwd"]  # as ``python -m`` puts it, not this file's folder
+    os.environ.clear()
+    os.environ.update(job["env"])
+    sys.argv = ["deepseek-lsp", *job["argv"]]
+    random.seed()  # not the zygote's sequence, the same in every child
+    return main(job["argv"])
+
+
+if __name__ == "__main__":
+    mode, socket_path, *rest = sys.argv[1:]
+    if mode == "launch":
+        sys.exit(launch(socket_path, rest))
+    child_job = serve(socket_path)
+    # The child leaves serve() and ends as an interpreter running the server would: its
+    # threads joined, its logs flushed (atexit), its exit status main's.
+    sys.exit(0 if child_job is None else run_child(child_job))
