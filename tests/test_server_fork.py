@@ -44,6 +44,8 @@ def end(proc: subprocess.Popen[bytes], how: str) -> tuple[int, bytes]:
         proc.stdin.close()
     code = proc.wait(60)
     # Read to its end, which comes when the server's does (a server left running fails here).
+    proc.stdin.close()
+    proc.stdin = None
     out, _ = proc.communicate(timeout=30)
     return code, out
 
