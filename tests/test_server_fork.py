@@ -50,6 +50,12 @@ def end(proc: subprocess.Popen[bytes], how: str) -> tuple[int, bytes]:
     return code, out
 
 
+@pytest.fixture(autouse=True)
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork is what these tests are about, whatever the run asks of the others."""
+    monkeypatch.delenv("DEEPSEEK_TEST_FORK", raising=False)
+
+
 @pytest.mark.parametrize("how", ["SIGTERM", "exit without shutdown", "stdin closed"])
 def test_a_forked_server_ends_as_the_real_one_does(tmp_path: Path, how: str) -> None:
     env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
