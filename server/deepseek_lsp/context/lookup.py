@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, cast
 from cachetools import LRUCache
 
 from ..documents import Document
-from ..imports import own_roots
 from ..languages import Language, LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import family
@@ -248,10 +247,6 @@ def found_in_workspace(
     known = _defined_in(indexes)
     attributes = _own_attributes(own, doc.data, doc.language.name)
     imported = _import_words(own)
-    # An imported name is its module's, looked for where the import itself is (the file's own
-    # workspace folder): a module another folder defines is another project's, and its code
-    # went into the prompt. A member's name (``self.protocol.send(``) is looked for in all.
-    mine = own_roots(doc_path, roots)
     found: dict[str, list[FileIndex]] = {}
     guesses = 0  # members found, not imported names
     for name in names:
@@ -262,7 +257,7 @@ def found_in_workspace(
         if name not in imported and (guesses >= MAX_WORKSPACE_NAMES or not _used_as_member(doc.data, name, *window)):
             continue
         for path in symbols.files_defining(name, doc.language.name):
-            real = req.readable(path, mine if name in imported else roots) if path != doc_path else None
+            real = req.readable(path, roots) if path != doc_path else None
             if real is None:
                 continue
             # A file open in the editor is its buffer, never the copy on disk (older, it had
