@@ -55,7 +55,7 @@ def resolve_local_import(
     out: list[Path] = []
     if _NOT_A_PATH.search(source):
         return out
-    roots = own_roots(doc_path, roots)
+    roots = own_roots_first(doc_path, roots)
     resolver = _BUILT_IN.get(language or "")
     if resolver is not None:
         return resolver(source, doc_path, roots)
@@ -81,15 +81,11 @@ def resolve_local_import(
     return out
 
 
-def own_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
-    """The workspace folders an import of ``doc_path`` is looked up in: those holding it, the
-    innermost first. Another folder of a multi-root workspace is another project: ``import
-    config`` (or Lua's ``require("config")``, a package linked in ``node_modules``) not found
-    in the file's own folder was found in it, and that project's code went into the prompt. A
-    file in no folder has every folder, as it had (one opened from outside the workspace)."""
-    roots = list(roots)
-    own = sorted((r for r in roots if doc_path.is_relative_to(r)), key=lambda r: -len(r.parts))
-    return own or roots
+def own_roots_first(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """The workspace folders, those holding ``doc_path`` first (the innermost first): in a
+    workspace of two services with a ``config.py`` each, ``import config`` in the second's
+    file found the first's (the folders were tried in the workspace's order)."""
+    return sorted(roots, key=lambda r: (0, -len(r.parts)) if doc_path.is_relative_to(r) else (1, 0))
 
 
 def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
