@@ -239,6 +239,10 @@ class FakeDeepSeek:
         self.load_s = 0.0
         self.loaded: set[str] = set()
         self._loading: dict[str, float] = {}  # model: when its load under way ends
+        #: Each model's ``owned_by`` in ``GET /models`` (Ollama's: ``library``), and the headers
+        #: of that answer (LiteLLM's ``x-litellm-version``).
+        self.owned_by = "deepseek"
+        self.models_headers: dict[str, str] = {}
         #: Paths answered without a key, as OpenRouter's model list (``/api/v1/models``).
         self.public_paths: set[str] = set()
         #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
@@ -645,9 +649,9 @@ class _Handler(BaseHTTPRequestHandler):
         if cmd in ("GET", "HEAD"):
             if path in ("/models", "/v1/models"):
                 data = [
-                    {"id": m, "object": "model", "owned_by": "deepseek"} for m in self.fake.models
+                    {"id": m, "object": "model", "owned_by": self.fake.owned_by} for m in self.fake.models
                 ]
-                self._json(200, {"object": "list", "data": data})
+                self._json(200, {"object": "list", "data": data}, dict(self.fake.models_headers))
             elif path == "/user/balance":
                 self._json(200, self.fake.balance)
             elif path in ("/key", "/v1/key") and self.fake.key_info is not None:

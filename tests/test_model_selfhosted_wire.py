@@ -13,6 +13,7 @@ import pytest
 from deepseek_lsp.config import Settings
 from deepseek_lsp.doctor import check_endpoint
 from deepseek_lsp.model import EndpointConfig, FimRequest, Ledger, ModelError, RequestError
+from deepseek_lsp.model.model_server import loads_models
 from tests.test_model_selfhosted import deadline_in, mock_client, review, sse
 
 # -- LiteLLM's proxy gives the status of a streamed error as a string ------------------------------
@@ -270,3 +271,31 @@ async def test_a_base_url_with_a_crlf_line_end_or_spaces_still_reaches_the_serve
         await client.aclose()
     assert result.text == "return a + b"
     assert seen == ["http://127.0.0.1:11434/v1/completions"]
+
+
+# -- who answers the model list: a server that loads models, or a proxy ----------------------------
+
+
+def _listed(owned_by: str, *ids: str) -> dict[str, Any]:
+    return {"object": "list", "data": [{"id": i, "object": "model", "created": 1, "owned_by": owned_by} for i in ids]}
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "loads"),
+    [
+        ({}, _listed("library", "qwen2.5-coder:7b"), True),  # Ollama
+        ({}, {"object": "list", "data": [{"id": "hf.co/bartowski/Qwen2.5-Coder-7B-GGUF:Q4_K_M", "owned_by": "bartowski"}]}, True),
+        ({}, _listed("organization_owner", "qwen2.5-coder-7b-instruct"), True),  # LM Studio
+        ({}, _listed("llamacpp", "qwen2.5-coder-7b-q8_0.gguf"), True),  # llama.cpp's server
+        ({}, _listed("openai", "openai/gpt-4o-mini", "codestral"), False),  # LiteLLM
+        ({"x-litellm-version": "1.74.0"}, _listed("library", "qwen2.5-coder:7b"), False),
+        ({}, _listed("vllm", "Qwen/Qwen2.5-Coder-7B"), False),  # loads at its own start
+        ({}, {"object": "list", "data": []}, False),
+        ({}, {"error": "Unexpected endpoint or method. (GET /models)"}, False),  # LM Studio, no /v1
+    ],
+    ids=["ollama", "ollama-hf", "lm-studio", "llama.cpp", "litellm", "litellm-headers", "vllm", "empty", "error"],
+)
+def test_a_server_loading_models_itself_is_told_from_a_proxy_by_its_model_list(
+    headers: dict[str, str], body: Any, loads: bool
+) -> None:
+    assert loads_models(httpx.Headers(headers), body) is loads

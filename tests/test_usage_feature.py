@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
 from typing import Any
 
 import pytest
@@ -318,6 +319,7 @@ async def test_a_local_model_slower_to_load_than_a_completion_s_deadline_still_c
     pause in which Ollama unloaded it) failed, and so did every one after it, each starting the
     load anew."""
     fake_deepseek.load_s = 1.5
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "library"  # Ollama's model list
     fake_deepseek.script("return a + b", path="/v1/completions")
     f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, timeout_s=0.3, model=LOCAL_MODEL)
     try:
@@ -341,5 +343,34 @@ async def test_no_load_request_goes_to_a_proxy_on_this_machine_for_a_paid_model(
         f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1", prices={"models": {"deepseek-v4-flash": [0.003, 0.15, 0.6]}})
         await f.usage._warming
         assert [r.path for r in fake_deepseek.requests] == ["/v1/models"]
+    finally:
+        await f.stop()
+
+
+@pytest.mark.parametrize(
+    ("owned_by", "headers"),
+    [("openai", {}), ("library", {"x-litellm-version": "1.74.0"})],
+    ids=["litellm-model-list", "litellm-headers"],
+)
+async def test_no_load_request_goes_to_a_litellm_proxy_for_a_model_without_a_price(
+    fake_deepseek: FakeDeepSeek, owned_by: str, headers: dict[str, str]
+) -> None:
+    """A LiteLLM proxy on this machine in front of a paid FIM model nobody priced: it got a
+    one-token request of ours at start and after each pause (billed), until that model had
+    reported a cost once. Its model list says it is no Ollama, LM Studio or llama.cpp."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], owned_by
+    fake_deepseek.models_headers = headers
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        await f.usage._warming
+        if f.usage._loading is not None:
+            await f.usage._loading
+        f.usage._rewarm()  # after a pause
+        await f.usage._warming
+        if f.usage._loading is not None:
+            await f.usage._loading
+        assert [r.path for r in fake_deepseek.requests] == ["/v1/models", "/v1/models"]
+        assert f.services.models.client.load_until == -math.inf  # completions do not wait for a load
     finally:
         await f.stop()

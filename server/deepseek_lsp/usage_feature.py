@@ -227,7 +227,7 @@ class UsageFeature(Feature):
                 status.set(loading)
 
         told = asyncio.get_running_loop().call_later(LOAD_TOLD_AFTER_S, tell)
-        self._loading = task = client.load(model)
+        self._loading = task = client.load(model, after=self._warming)
 
         def done(_: asyncio.Task[bool]) -> None:
             told.cancel()

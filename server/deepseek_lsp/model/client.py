@@ -60,6 +60,7 @@ from .errors import (
     safe_url,
 )
 from .json_answer import load_json_answer
+from .model_server import loads_models
 from .retry import retrying
 from .sse import ChunkAccumulator, SSEDecoder
 from .tokens import Counter, EstimateCounter, default_counter, loaded_counter
@@ -103,6 +104,11 @@ BUDGET_RECHECK_S = 1.0
 #: minute or more. Ollama gives up a load whose request hangs up, so a completion's own
 #: deadline (5 s) could never see a slow load through: see ModelClient.load.
 MODEL_LOAD_S = 180.0
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or ""), parts.port
 
 
 def _is_loopback(host: str) -> bool:
@@ -958,6 +964,9 @@ class ModelClient:
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.
         self.load_until = -math.inf
+        #: Whether the completion server's last warm-up answer (its model list) was that of a
+        #: server that loads models itself, not of a proxy (see :mod:`.model_server`).
+        self.loads_models = False
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
@@ -971,7 +980,9 @@ class ModelClient:
         host = urlsplit(self.config.fim_base).hostname or ""
         return self.backend.name != "deepseek" and not self.config.fim_is_deepseek and _is_loopback(host)
 
-    def load(self, model: str, timeout: float = MODEL_LOAD_S) -> asyncio.Task[bool]:
+    def load(
+        self, model: str, timeout: float = MODEL_LOAD_S, *, after: Awaitable[bool] | None = None
+    ) -> asyncio.Task[bool]:
         """Have the completion server load ``model`` now, with a request of its own (an empty
         prompt or no messages, one token at most; Ollama answers either with the load alone) that
         may take ``timeout`` seconds: a completion's request, cancelled at its deadline or at
@@ -982,12 +993,30 @@ class ModelClient:
         whether the server answered.
 
         :attr:`load_until` is set before this returns: a completion asked right after (the
-        keystroke that ended a pause) waits for the load."""
+        keystroke that ended a pause) waits for the load.
+
+        ``after``: the warm-up under way, which tells whether the server loads models itself
+        (:attr:`loads_models`): a proxy on this machine (LiteLLM) in front of a paid model got
+        a billed request of ours at start and after every pause. Nothing is sent to any other."""
         until = asyncio.get_running_loop().time() + timeout
         self.load_until = max(self.load_until, until)
-        return asyncio.ensure_future(self._load(model, until))
+        return asyncio.ensure_future(self._load(model, until, after))
 
-    async def _load(self, model: str, until: float) -> bool:
+    async def _load(self, model: str, until: float, after: Awaitable[bool] | None = None) -> bool:
+        if after is not None:
+            try:
+                # Not cancelled with the load: the warm-up is the connection's too.
+                await asyncio.shield(after)
+            except asyncio.CancelledError:
+                self._load_over(until)
+                raise
+            except Exception:  # warm() never raises; the load is not sent without its answer
+                self._load_over(until)
+                return False
+        if not self.loads_models:
+            log.debug("no load of %s: %s does not load models itself", model, safe_url(self.config.fim_base))
+            self._load_over(until)
+            return False
         req = FimRequest(prompt="", max_tokens=1, model=model, feature="load")
         call = self._call_for(self.backend.fim(self.config, req))
         if call.from_chat:
@@ -1011,8 +1040,12 @@ class ModelClient:
             log.debug("loading %s: %r", model, exc)
             return False
         finally:
-            if self.load_until == until:
-                self.load_until = -math.inf
+            self._load_over(until)
+
+    def _load_over(self, until: float) -> None:
+        """The load that would last until ``until`` has ended: completions no longer wait for it."""
+        if self.load_until == until:
+            self.load_until = -math.inf
 
     @property
     def counter(self) -> Counter:
@@ -1121,6 +1154,7 @@ class ModelClient:
         try:
             response = await _until(loop.time() + timeout, self.http.get(url))
             ok = True
+            self.loads_models = self._answers_as_loader(url, response)
             if response.status_code == 401:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
         except (ModelError, httpx.HTTPError) as exc:
@@ -1134,6 +1168,19 @@ class ModelClient:
             except Exception as exc:
                 log.info("tokenizer preload failed: %s", exc)
         return ok
+
+    def _answers_as_loader(self, url: str, response: httpx.Response) -> bool:
+        """Whether ``response`` to the warm-up's ``GET url`` is the model list of a server on
+        the completion server's origin that loads models itself (see :mod:`.model_server`)."""
+        if response.status_code != 200 or not url.endswith("/models"):
+            return False
+        if _origin(url) != _origin(self.config.fim_base):
+            return False  # the list of another server than the completions'
+        try:
+            body = response.json()
+        except ValueError:
+            return False
+        return loads_models(response.headers, body)
 
     async def models(self, deadline: float) -> list[str]:
         """Model ids from ``GET {base}/models``."""
