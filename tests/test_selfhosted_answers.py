@@ -18,6 +18,7 @@ from deepseek_lsp.model import (
     Ledger,
     ModelClient,
     ModelError,
+    StreamResult,
     Usage,
 )
 from deepseek_lsp.model.client import ChatRequest
@@ -147,6 +148,77 @@ async def test_the_daily_budget_still_holds_a_billing_gateway_model_after_a_rest
             await client.aclose()
             ledger.close()
         assert len(fake.requests_to("/v1/chat/completions")) == 1
+
+
+ANSWER = "total = price * quantity\n" * 32  # ~200 tokens at the fake's 4 characters a token
+
+
+def batch() -> ChatRequest:
+    return replace(routed_review(), max_tokens=200)
+
+
+async def test_a_gateway_model_s_requests_sent_together_are_held_to_the_budget_at_what_it_was_billed(
+    tmp_path: Path,
+) -> None:
+    """A model without a price here was reserved at $0: a review's batches sent together each
+    passed the budget check before any was billed, and the day ended at twice the budget
+    (9 batches at ~$0.0029 each against $0.01). Held at the dearest it was billed a token, also
+    after a restart (the rate is kept in the usage file), the day's spend stays within one
+    request's worth of the budget."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.cost_per_token = 1e-5
+        fake.responder(lambda body: ANSWER, path="/v1/chat/completions")
+        settings, ledger = gateway(fake, tmp_path, budget=0.01)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            first = await client.chat(batch(), deadline_in(5))  # its cost is reported
+        finally:
+            await client.aclose()
+            ledger.close()
+        _, ledger = gateway(fake, tmp_path, budget=0.01)  # the editor started again
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            results = await asyncio.gather(
+                *(client.chat(batch(), deadline_in(5)) for _ in range(8)), return_exceptions=True
+            )
+            spent = ledger.today_cost()
+        finally:
+            await client.aclose()
+            ledger.close()
+    assert first.usage is not None and first.usage.cost_usd
+    one = first.usage.cost_usd
+    refused = [r for r in results if isinstance(r, BudgetExceeded)]
+    assert refused and all(isinstance(r, (StreamResult, BudgetExceeded)) for r in results), results
+    assert spent < 0.01 + one
+
+
+async def test_a_gateway_request_cancelled_before_its_cost_came_is_counted_at_what_the_model_was_billed(
+    tmp_path: Path,
+) -> None:
+    """A request to a model without a price here, cancelled before its usage came (a review
+    stopped, a completion overtaken by the next key), was recorded at $0 though the gateway
+    billed its prompt and what it had generated."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.cost_per_token = 1e-5
+        fake.responder(lambda body: ANSWER, path="/v1/chat/completions")
+        settings, ledger = gateway(fake, tmp_path)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(batch(), deadline_in(5))  # its cost is reported
+            fake.set_latency(per_token=0.02)
+            async with client.stream_chat(batch(), deadline_in(5)) as stream:
+                async for _ in stream:
+                    break
+        finally:
+            await client.aclose()
+        rate = ledger.learned_rate(ROUTED)
+        ledger.close()
+    billed, cancelled = ledger.recent
+    assert cancelled.outcome == "cancelled" and cancelled.estimated
+    tokens = cancelled.prompt_tokens + cancelled.completion_tokens
+    assert cancelled.cost > 0 and cancelled.cost == pytest.approx(tokens * 1e-5)
+    assert billed.cost > cancelled.cost  # the whole answer, against the first piece of it
+    assert rate is not None and rate.mean == pytest.approx(1e-5)
 
 
 async def test_a_litellm_proxy_that_tells_its_cost_in_a_header_is_billed_what_it_says(tmp_path: Path) -> None:

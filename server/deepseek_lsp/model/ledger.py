@@ -40,7 +40,7 @@ from .errors import BudgetExceeded
 from .prices import PriceTable
 from .types import Usage
 
-__all__ = ["DB_NAME", "Ledger", "Outcome", "Totals", "UsageRecord", "state_dir"]
+__all__ = ["DB_NAME", "Ledger", "Outcome", "Rate", "Totals", "UsageRecord", "state_dir"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -158,6 +158,46 @@ CREATE TABLE IF NOT EXISTS billing (
     model TEXT PRIMARY KEY
 ) WITHOUT ROWID
 """
+
+#: What the models a provider billed cost per token, as reported (see :meth:`Ledger.record`):
+#: sums of the costs reported and of their tokens (prompt and output), and the dearest rate of one
+#: request. A model without a configured price was held at $0 by the daily budget: requests sent
+#: together (a review's batches) all passed it before any was billed, and one cancelled before
+#: its cost came was recorded at $0. A table of its own: a deepseek-lsp of before writes one value
+#: to ``billing``, and a second column there would have failed its every write.
+_RATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS billing_rate (
+    model TEXT PRIMARY KEY,
+    cost REAL NOT NULL DEFAULT 0,
+    tokens INTEGER NOT NULL DEFAULT 0,
+    dearest REAL NOT NULL DEFAULT 0
+) WITHOUT ROWID
+"""
+_RATE_UPSERT = """
+INSERT INTO billing_rate VALUES (?, ?, ?, ?)
+ON CONFLICT (model) DO UPDATE SET
+cost = cost + excluded.cost, tokens = tokens + excluded.tokens, dearest = max(dearest, excluded.dearest)
+"""
+
+
+@dataclass(slots=True)
+class Rate:
+    """What a model was billed: ``cost`` USD for ``tokens`` tokens in all, at most ``dearest``
+    USD a token in one request."""
+
+    cost: float = 0.0
+    tokens: int = 0
+    dearest: float = 0.0
+
+    @property
+    def mean(self) -> float:
+        return self.cost / self.tokens if self.tokens else 0.0
+
+    def add(self, other: Rate) -> None:
+        self.cost += other.cost
+        self.tokens += other.tokens
+        self.dearest = max(self.dearest, other.dearest)
+
 
 #: The end of a pending row's id for a request that can wait for room in the budget (a review;
 #: see :meth:`Ledger.reserve`). In the id, not a column of its own: a deepseek-lsp of before
@@ -331,6 +371,10 @@ class Ledger:
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
         self._billing_unsaved: set[str] = set()  # billing_models not in the file yet
         self.billing_models.update(self._billing_in_file())
+        #: Per model a provider billed, what it cost per token (see :meth:`learned_rate`): the
+        #: file's at opening (every process's), with this one's since.
+        self._rates: dict[str, Rate] = self._rates_in_file()
+        self._rates_unsaved: dict[str, Rate] = {}  # added to _rates, not in the file yet
         self._flush_at: asyncio.TimerHandle | None = None
         self._flush_loop: asyncio.AbstractEventLoop | None = None
 
@@ -428,6 +472,7 @@ class Ledger:
             conn.execute(_SCHEMA)
             conn.execute(_PENDING_SCHEMA)
             conn.execute(_BILLING_SCHEMA)
+            conn.execute(_RATE_SCHEMA)
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
@@ -473,6 +518,7 @@ class Ledger:
         self._opened = self._file_id()
         with self._lock:  # a new file: what the old one knew is written to it
             self._billing_unsaved |= self.billing_models
+            self._rates_unsaved = {m: Rate(r.cost, r.tokens, r.dearest) for m, r in self._rates.items()}
         self.billing_models.update(self._billing_in_file())
 
     def _billing_in_file(self) -> set[str]:
@@ -482,6 +528,29 @@ class Ledger:
             return {row[0] for row in self._conn.execute("SELECT model FROM billing").fetchall()}
         except sqlite3.Error:
             return set()
+
+    def _rates_in_file(self) -> dict[str, Rate]:
+        """The billed rates the file holds (none if it cannot say: a file of an older version)."""
+        try:
+            rows = self._conn.execute("SELECT model, cost, tokens, dearest FROM billing_rate").fetchall()
+        except sqlite3.Error:
+            return {}
+        return {model: Rate(float(cost), int(tokens), float(dearest)) for model, cost, tokens, dearest in rows}
+
+    def learned_rate(self, model: str) -> Rate | None:
+        """What ``model`` was billed per token as its provider reported it, None if it never
+        reported a cost (or only $0: OpenRouter's ``:free`` models)."""
+        with self._lock:
+            rate = self._rates.get(model)
+            return Rate(rate.cost, rate.tokens, rate.dearest) if rate and rate.tokens else None
+
+    def _learn(self, model: str, cost: float, tokens: int) -> None:
+        if cost <= 0 or tokens <= 0:
+            return
+        seen = Rate(cost, tokens, cost / tokens)
+        with self._lock:
+            self._rates.setdefault(model, Rate()).add(seen)
+            self._rates_unsaved.setdefault(model, Rate()).add(seen)
 
     def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
@@ -532,7 +601,8 @@ class Ledger:
             adds, self._pending_add = self._pending_add, {}
             dels, self._pending_del = self._pending_del, set()
             billing, self._billing_unsaved = self._billing_unsaved, set()
-        if not (unsaved or adds or dels or billing):
+            rates, self._rates_unsaved = self._rates_unsaved, {}
+        if not (unsaved or adds or dels or billing or rates):
             return
         rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
         added = [(key, self._owner, cost, until) for key, (cost, until) in adds.items()]
@@ -546,6 +616,7 @@ class Ledger:
                 conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", added)
                 conn.executemany("DELETE FROM pending WHERE id = ?", [(k,) for k in dels])
                 conn.executemany("INSERT OR IGNORE INTO billing VALUES (?)", [(m,) for m in billing])
+                conn.executemany(_RATE_UPSERT, [(m, r.cost, r.tokens, r.dearest) for m, r in rates.items()])
                 if added:  # rows a process that died left behind
                     conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
 
@@ -560,6 +631,8 @@ class Ledger:
                 self._pending_add.update((k, v) for k, v in adds.items() if k in self._in_flight)
                 self._pending_del.update(dels)
                 self._billing_unsaved.update(billing)
+                for model, rate in rates.items():
+                    self._rates_unsaved.setdefault(model, Rate()).add(rate)
             if not self._write_warned:  # once: a locked or full disk must not flood the log
                 self._write_warned = True
                 log.warning("usage ledger: could not save usage (%s); will try again", exc)
@@ -631,6 +704,8 @@ class Ledger:
                     if model not in self.billing_models:
                         self.billing_models.add(model)
                         self._billing_unsaved.add(model)
+                if not estimated:
+                    self._learn(model, cost, usage.prompt_tokens + usage.completion_tokens)
         else:
             priced = self.prices.known(model)
             cost = self.prices.cost(
@@ -640,6 +715,11 @@ class Ledger:
                 usage.completion_tokens,
                 datetime.fromtimestamp(ts, timezone.utc),
             )
+            learned = None if priced else self.learned_rate(model)
+            if learned is not None:
+                # No cost came (a request cancelled before its report): billed all the same, at
+                # what this model's reports cost a token on average.
+                cost, priced = learned.mean * (usage.prompt_tokens + usage.completion_tokens), True
         if not priced:
             self.unpriced.add(model)
         rec = UsageRecord(
@@ -792,6 +872,9 @@ class Ledger:
             )
             for t in (now, now + max(0.0, within_s))
         )
+        if most <= 0 and not self.prices.known(model) and (learned := self.learned_rate(model)):
+            # A gateway's model without a price here, at the dearest a token of it was billed.
+            most = learned.dearest * (prompt_tokens + max_tokens)
         if most <= 0:  # a model without a price: nothing to hold, nothing to write
             return _nothing
         key = f"{self._owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
