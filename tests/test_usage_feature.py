@@ -374,3 +374,20 @@ async def test_no_load_request_goes_to_a_litellm_proxy_for_a_model_without_a_pri
         assert f.services.models.client.load_until == -math.inf  # completions do not wait for a load
     finally:
         await f.stop()
+
+
+async def test_a_local_model_server_for_completions_only_is_asked_to_load_the_model(fake_deepseek: FakeDeepSeek) -> None:
+    """Completions on Ollama (``fimBaseUrl``), reviews at another server (``baseUrl``): the
+    warm-up lists the models of the reviews' server, which says nothing of the completions'.
+    Ollama's own list is asked for, and the load goes to it."""
+    with FakeDeepSeek() as ollama:
+        ollama.models, ollama.owned_by = [LOCAL_MODEL], "library"
+        f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+        try:
+            f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1", fim_base_url=f"{ollama.url}/v1")
+            await f.usage._warming
+            assert f.usage._loading is not None and await f.usage._loading
+            assert [r.path for r in ollama.requests] == ["/v1/models", "/v1/completions"]
+            assert ollama.requests[1].json["max_tokens"] == 1
+        finally:
+            await f.stop()

@@ -964,9 +964,10 @@ class ModelClient:
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.
         self.load_until = -math.inf
-        #: Whether the completion server's last warm-up answer (its model list) was that of a
-        #: server that loads models itself, not of a proxy (see :mod:`.model_server`).
-        self.loads_models = False
+        #: Whether the completion server's model list, at the last warm-up, was that of a
+        #: server that loads models itself, not of a proxy (see :mod:`.model_server`); None:
+        #: not asked yet (the warm-up asks ``baseUrl``'s server, not ``fimBaseUrl``'s).
+        self.loads_models: bool | None = None
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
@@ -1013,6 +1014,8 @@ class ModelClient:
             except Exception:  # warm() never raises; the load is not sent without its answer
                 self._load_over(until)
                 return False
+        if self.loads_models is None:  # completions go elsewhere than baseUrl: ask that server
+            self.loads_models = await self._lists_as_loader(min(until, asyncio.get_running_loop().time() + 5.0))
         if not self.loads_models:
             log.debug("no load of %s: %s does not load models itself", model, safe_url(self.config.fim_base))
             self._load_over(until)
@@ -1154,7 +1157,8 @@ class ModelClient:
         try:
             response = await _until(loop.time() + timeout, self.http.get(url))
             ok = True
-            self.loads_models = self._answers_as_loader(url, response)
+            if _origin(url) == _origin(self.config.fim_base):
+                self.loads_models = self._answers_as_loader(url, response)
             if response.status_code == 401:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
         except (ModelError, httpx.HTTPError) as exc:
@@ -1169,13 +1173,25 @@ class ModelClient:
                 log.info("tokenizer preload failed: %s", exc)
         return ok
 
+    async def _lists_as_loader(self, deadline: float) -> bool:
+        """Whether the completion server's ``GET /models`` answers as a server that loads models
+        itself (False if it does not answer)."""
+        url = f"{self.config.fim_base}/models"
+        self.in_use(+1)
+        try:
+            response = await _until(deadline, self.http.get(url))
+        except (ModelError, httpx.HTTPError) as exc:
+            log.info("could not list the models of %s: %s", safe_url(url), _describe(exc, self.config.api_key))
+            return False
+        finally:
+            self.in_use(-1)
+        return self._answers_as_loader(url, response)
+
     def _answers_as_loader(self, url: str, response: httpx.Response) -> bool:
-        """Whether ``response`` to the warm-up's ``GET url`` is the model list of a server on
-        the completion server's origin that loads models itself (see :mod:`.model_server`)."""
+        """Whether ``response`` to ``GET url`` is the model list of a server that loads models
+        itself (see :mod:`.model_server`)."""
         if response.status_code != 200 or not url.endswith("/models"):
             return False
-        if _origin(url) != _origin(self.config.fim_base):
-            return False  # the list of another server than the completions'
         try:
             body = response.json()
         except ValueError:
