@@ -463,3 +463,18 @@ async def test_requests_sent_together_do_not_all_pass_the_daily_budget(
     assert len(fake_deepseek.requests) <= 2 and len(refused) >= 2
     assert spent <= budget + one * 1.01
     assert "in requests under way" in refused[0].user_message  # why, with $ spent below it
+
+
+def test_one_request_billed_far_dearer_a_token_does_not_hold_the_budget_for_every_request(tmp_path: Path) -> None:
+    """A gateway's report of a cent for one token (a per-request fee, a proxy's garbage count)
+    made the dearest rate a cent a token: every request then held prompt and token limit at
+    that rate, $20 for a 2000-token review, and a $1 budget refused them all with $0.01 spent."""
+    model = "vendor/coder"
+    with Ledger(tmp_path / DB_NAME, daily_budget=1.0) as ledger:
+        for _ in range(10):  # what the model costs: $2 per million tokens
+            ledger.record(feature="review", model=model, usage=Usage(1000, 0, 0, 1000, cost_usd=0.002))
+        ledger.record(feature="review", model=model, usage=Usage(1, 0, 0, 1, cost_usd=0.01))
+        release = ledger.reserve(model, 1000, 1000)  # held at 8 times the mean at most
+        ledger.check_budget(model)  # the next request still goes
+        assert 0 < ledger.summary()["budget"]["under_way_usd"] < 0.1
+        release()

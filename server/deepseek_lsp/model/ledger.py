@@ -180,6 +180,9 @@ cost = cost + excluded.cost, tokens = tokens + excluded.tokens, dearest = max(de
 """
 
 
+DEAREST_OVER_MEAN = 8.0
+
+
 @dataclass(slots=True)
 class Rate:
     """What a model was billed: ``cost`` USD for ``tokens`` tokens in all, at most ``dearest``
@@ -192,6 +195,14 @@ class Rate:
     @property
     def mean(self) -> float:
         return self.cost / self.tokens if self.tokens else 0.0
+
+    @property
+    def most(self) -> float:
+        """The most a token may cost: the dearest seen, within ``DEAREST_OVER_MEAN`` times the
+        mean. Output costs 4-5 times a prompt token at most providers (DeepSeek, OpenAI,
+        Anthropic): one request billed far dearer a token (a per-request fee, a proxy's
+        garbage count of 1 token) held a whole review's worth of budget for every request."""
+        return min(self.dearest, DEAREST_OVER_MEAN * self.mean)
 
     def add(self, other: Rate) -> None:
         self.cost += other.cost
@@ -874,7 +885,7 @@ class Ledger:
         )
         if most <= 0 and not self.prices.known(model) and (learned := self.learned_rate(model)):
             # A gateway's model without a price here, at the dearest a token of it was billed.
-            most = learned.dearest * (prompt_tokens + max_tokens)
+            most = learned.most * (prompt_tokens + max_tokens)
         if most <= 0:  # a model without a price: nothing to hold, nothing to write
             return _nothing
         key = f"{self._owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
