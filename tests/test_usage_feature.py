@@ -391,3 +391,23 @@ async def test_a_local_model_server_for_completions_only_is_asked_to_load_the_mo
             assert ollama.requests[1].json["max_tokens"] == 1
         finally:
             await f.stop()
+
+
+async def test_a_completion_model_server_not_answering_yet_is_asked_again_at_the_next_load(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Ollama behind ``fimBaseUrl`` started after the editor: its model list did not answer at
+    the first load, and that was no reason never to load a model on it."""
+    with FakeDeepSeek() as ollama:
+        ollama.models, ollama.owned_by = [LOCAL_MODEL, "qwen2.5-coder:1.5b"], "library"
+        ollama.fault("drop", path="/v1/models")
+        f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+        try:
+            f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1", fim_base_url=f"{ollama.url}/v1")
+            await f.usage._warming
+            assert f.usage._loading is not None and not await f.usage._loading
+            f.configure(model="qwen2.5-coder:1.5b")  # the next load
+            assert f.usage._loading is not None and await f.usage._loading
+            assert [r.json["model"] for r in ollama.requests_to("/v1/completions")] == ["qwen2.5-coder:1.5b"]
+        finally:
+            await f.stop()

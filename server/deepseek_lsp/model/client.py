@@ -1173,16 +1173,16 @@ class ModelClient:
                 log.info("tokenizer preload failed: %s", exc)
         return ok
 
-    async def _lists_as_loader(self, deadline: float) -> bool:
+    async def _lists_as_loader(self, deadline: float) -> bool | None:
         """Whether the completion server's ``GET /models`` answers as a server that loads models
-        itself (False if it does not answer)."""
+        itself; None if it does not answer (not started yet: asked again at the next load)."""
         url = f"{self.config.fim_base}/models"
         self.in_use(+1)
         try:
             response = await _until(deadline, self.http.get(url))
         except (ModelError, httpx.HTTPError) as exc:
             log.info("could not list the models of %s: %s", safe_url(url), _describe(exc, self.config.api_key))
-            return False
+            return None
         finally:
             self.in_use(-1)
         return self._answers_as_loader(url, response)
