@@ -478,3 +478,24 @@ def test_one_request_billed_far_dearer_a_token_does_not_hold_the_budget_for_ever
         ledger.check_budget(model)  # the next request still goes
         assert 0 < ledger.summary()["budget"]["under_way_usd"] < 0.1
         release()
+
+
+def test_a_window_open_all_day_holds_a_gateway_model_at_what_another_window_saw_it_billed(tmp_path: Path) -> None:
+    """What a model was billed was read from the usage file at start only: a window opened
+    before another one saw the gateway's model billed sent its requests unchecked by the
+    daily budget and held at $0, however much the day had spent on it."""
+    model = "vendor/coder"
+    gateway = PriceTable.from_config(None, defaults=False)  # a model without a price is free
+    with (
+        Ledger(tmp_path / DB_NAME, prices=gateway, daily_budget=0.01) as early,
+        Ledger(tmp_path / DB_NAME, prices=gateway) as other,
+    ):
+        other.record(feature="review", model=model, usage=Usage(1000, 100, 0, 1000, cost_usd=0.011))
+        other.flush()
+        with pytest.raises(BudgetExceeded):
+            early.check_budget(model)
+        early.daily_budget = 1.0
+        early.check_budget(model)
+        release = early.reserve(model, 1000, 100)
+        assert early.summary()["budget"]["under_way_usd"] == pytest.approx(0.011)
+        release()

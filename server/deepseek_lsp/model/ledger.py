@@ -361,6 +361,7 @@ class Ledger:
         self._owner = _owner_name()
         self._machine = _machine()
         self._next_sweep = 0.0  # time.monotonic() of the next look for dead processes' rows
+        self._next_billing_read = 0.0  # time.monotonic() of the next read of what others learned
         self._pending_add: dict[str, tuple[float, float]] = {}  # id: (cost, until)
         self._pending_del: set[str] = set()
         #: Those waiting for a request under way to end (see :meth:`until_released`).
@@ -796,6 +797,8 @@ class Ledger:
         completion of a local model, recorded at $0."""
         if not self.daily_budget or self.daily_budget <= 0:
             return
+        if model is not None and not self.prices.known(model):
+            self._read_billing()
         if model is not None and self.prices.free(model) and model not in self.billing_models:
             return
         self._refuse_over_budget(self.today_cost(), self._others_pending())
@@ -834,6 +837,22 @@ class Ledger:
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
             return _UnderWay()
         return _UnderWay.of(rows[0])
+
+    def _read_billing(self) -> None:
+        """What the other processes sharing the file learned of the models billed (read at
+        opening only, a window open all day held a gateway model at $0 that another window had
+        seen billed), at most every ``DEAD_SWEEP_S``."""
+        if time.monotonic() < self._next_billing_read:
+            return
+        self._next_billing_read = time.monotonic() + DEAD_SWEEP_S
+        with self._lock:
+            billed, rates = self._billing_in_file(), self._rates_in_file()
+            self.billing_models |= billed
+            for model, rate in self._rates_unsaved.items():  # could not be written yet
+                rates.setdefault(model, Rate()).add(rate)
+            for model, rate in rates.items():  # never fewer than this process knows
+                if rate.tokens >= self._rates.get(model, Rate()).tokens:
+                    self._rates[model] = rate
 
     def _release_dead(self) -> None:
         """Delete the rows of processes of this machine that died (an editor window killed, or
