@@ -1068,17 +1068,40 @@ local function budget()
   ]])
 end
 
-step(":DeepSeekRestart with the server running: 'restarted', and no crash warning ('stopped unexpectedly', 'quit with exit code')", function()
+step(":DeepSeekRestart with the server running: 'restarting…' at once, 'restarted' once the new server has initialized, and no crash warning ('stopped unexpectedly', 'quit with exit code')", function()
   normal_mode()
-  lua("E2E.notes = {}")
+  -- Each note with whether a server was running (initialized) as it was given.
+  lua([[
+    E2E.notes, E2E.running_at = {}, {}
+    E2E.saved_notify = vim.notify
+    vim.notify = function(msg, level)
+      local c = vim.lsp.get_clients({ name = "deepseek_lsp" })[1]
+      E2E.running_at[#E2E.notes + 1] = c ~= nil and c.initialized == true and not c:is_stopped()
+      E2E.saved_notify(msg, level)
+    end
+  ]])
   local old = lua("return E2E.client().id")
-  lua("vim.cmd('DeepSeekRestart')")
-  wait_for("a new client attached", function()
-    local id = lua("local c = E2E.client(); return c and c.initialized and c.id")
-    return id and id ~= old, id
-  end, 15000)
-  local notes = lua("return E2E.notes")
-  check(table.concat(notes, "\n"):find("restarted", 1, true), "no 'restarted': " .. vim.inspect(notes))
+  local ok, err = pcall(function()
+    lua("vim.cmd('DeepSeekRestart')")
+    local notes = lua("return E2E.notes")
+    check(notes[1] == "DeepSeek: deepseek-lsp restarting…", "said at once: " .. vim.inspect(notes))
+    wait_for("a new client attached", function()
+      local id = lua("local c = E2E.client(); return c and c.initialized and c.id")
+      return id and id ~= old, id
+    end, 15000)
+    wait_for("'restarted'", function()
+      local notes = lua("return E2E.notes")
+      return vim.tbl_contains(notes, "DeepSeek: deepseek-lsp restarted"), notes
+    end, 5000)
+  end)
+  lua("vim.notify = E2E.saved_notify")
+  check(ok, err)
+  local notes, running_at = lua("return E2E.notes"), lua("return E2E.running_at")
+  for i, note in ipairs(notes) do
+    if note == "DeepSeek: deepseek-lsp restarted" then
+      check(running_at[i], "'restarted' said before the new server had initialized: " .. vim.inspect(notes))
+    end
+  end
   for _, note in ipairs(notes) do
     check(not note:find("unexpectedly", 1, true) and not note:find("quit with exit code", 1, true), "notifications: " .. vim.inspect(notes))
   end

@@ -247,6 +247,10 @@ M._start_failed = nil
 ---@type string?
 M._crashed = nil
 
+--- The timer of the :DeepSeekRestart under way (stopping the old server, then waiting for the new one).
+---@type uv.uv_timer_t?
+M._restart_timer = nil
+
 local function on_exit(code, signal, client_id)
   local client = vim.lsp.get_client_by_id(client_id)
   -- Stopped on purpose (:DeepSeekRestart, :LspStop, a forced stop): the server's exit status
@@ -1364,15 +1368,62 @@ function M.restart()
         start_legacy(buf)
       end
     end
-    util.notify_user("deepseek-lsp restarted")
     return true
   end
+  local function will_serve()
+    for _, buf in ipairs(api.nvim_list_bufs()) do
+      if api.nvim_buf_is_loaded(buf) and not document.why_not_served(buf, M.config.filetypes) then
+        return true
+      end
+    end
+    return false
+  end
+  -- "restarted" waits for the new server's answer to initialize: said when it was only
+  -- started, it came seconds before suggestions did (4 s on a busy machine), and a server
+  -- that failed as it started had been "restarted" too. Returns true once there is no more to say.
+  local function told()
+    local clients = get({ name = NAME })
+    for _, client in ipairs(clients) do
+      if client.initialized and not util.is_stopped(client) then
+        util.notify_user("deepseek-lsp restarted")
+        return true
+      end
+    end
+    if M._start_failed or M._crashed then
+      return #clients == 0 -- told as it happened
+    end
+    if #clients > 0 or will_serve() then
+      return false -- a root_dir function starts its client on a later tick
+    end
+    util.notify_user("deepseek-lsp stopped; it starts again when a file of a type it serves is opened")
+    return true
+  end
+  if M._restart_timer and not M._restart_timer:is_closing() then
+    M._restart_timer:close() -- a second :DeepSeekRestart takes over from the first
+  end
+  util.notify_user("deepseek-lsp restarting…")
   -- The old clients go asynchronously; a new one started before they are gone would be reused.
   local timer = vim.uv.new_timer()
-  local tries = 0
+  M._restart_timer = timer
+  local tries, started_at = 0, nil
+  local function done(msg)
+    timer:stop()
+    timer:close()
+    if msg then
+      util.notify_user(msg, vim.log.levels.WARN)
+    end
+  end
   timer:start(0, 50, vim.schedule_wrap(function()
-    tries = tries + 1
     if timer:is_closing() then
+      return
+    end
+    tries = tries + 1
+    if started_at then
+      if told() then
+        done()
+      elseif tries - started_at > 600 then
+        done("deepseek-lsp was started again but has not initialized within 30 s (see :DeepSeekStatus, :LspLog)")
+      end
       return
     end
     if tries == 80 then
@@ -1380,12 +1431,13 @@ function M.restart()
       -- machine): a server that hangs.
       terminate_all()
     end
-    if start_all() or tries > 140 then
-      timer:stop()
-      timer:close()
-      if tries > 140 then
-        util.notify_user("deepseek-lsp did not stop within 7 s; not restarted", vim.log.levels.WARN)
+    if start_all() then
+      started_at = tries
+      if told() then
+        done()
       end
+    elseif tries > 140 then
+      done("deepseek-lsp did not stop within 7 s; not restarted")
     end
   end))
 end
