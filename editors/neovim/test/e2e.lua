@@ -646,6 +646,26 @@ step(":checkhealth deepseek_lsp: version, server found, key present (not printed
   ]])
   check(text:find("API key: set (DEEPSEEK_API_KEY in lsp.cmd_env)", 1, true), "key in cmd_env not seen:\n" .. text)
   check(not text:find("sk-only-in-cmd-env", 1, true), "the API key is printed in :checkhealth")
+  -- Completions sent to another server (fimBaseUrl): both endpoints, neither's password.
+  local function health_with(settings)
+    return lua([[
+      local plugin = require("deepseek_lsp")
+      local saved = plugin.config.settings
+      plugin.config.settings = vim.tbl_extend("force", saved or {}, ...)
+      vim.cmd("checkhealth deepseek_lsp")
+      local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+      vim.cmd("bwipeout!")
+      plugin.config.settings = saved
+      return table.concat(lines, "\n")
+    ]], settings)
+  end
+  local base = vim.env.DEEPSEEK_BASE_URL
+  text = health_with({ fimBaseUrl = "http://me:fim-pass-123@127.0.0.1:11434/v1?token=q-secret " })
+  check(text:find("endpoint: " .. base .. " (reviews)", 1, true), "the review endpoint:\n" .. text)
+  check(text:find("completion endpoint: http://127.0.0.1:11434/v1 (fimBaseUrl)", 1, true), "the completion endpoint:\n" .. text)
+  check(not text:find("fim-pass-123", 1, true) and not text:find("q-secret", 1, true), "a URL's password is printed:\n" .. text)
+  text = health_with({ fimBaseUrl = base .. "/" })
+  check(text:find("endpoint: " .. base .. "\n", 1, true) and not text:find("completion endpoint", 1, true), "fimBaseUrl the same as baseUrl:\n" .. text)
 end)
 
 step("status: a file's own Inactive (an excluded .env) is not shown in the other buffers", function()
@@ -1806,6 +1826,9 @@ step(":checkhealth deepseek_lsp with no key and a server that cannot start: erro
   -- A self-hosted server on another machine needs no key: no error for a setup that works.
   text = health({ "/nonexistent/deepseek-lsp" }, { backend = "chat", baseUrl = "http://192.168.7.7:8000/v1" })
   check(not text:find("ERROR API key", 1, true) and text:find("API key: not set (fine for a self-hosted server", 1, true), "a self-hosted server without a key:\n" .. text)
+  -- Reviews on a self-hosted server, completions from DeepSeek's (fimBaseUrl): DeepSeek wants the key.
+  text = health({ "/nonexistent/deepseek-lsp" }, { backend = "chat", baseUrl = "http://192.168.7.7:8000/v1", fimBaseUrl = "https://api.deepseek.com/beta" })
+  check(text:find("ERROR API key: not set", 1, true), "completions from DeepSeek without a key:\n" .. text)
   -- A command that is not there, with a file open: not "open a file".
   text = health({ "/nonexistent/deepseek-lsp" })
   check(not text:find("Open a file", 1, true), "advice to open a file with one open:\n" .. text)

@@ -96,8 +96,25 @@ function M.check()
       return v, "Neovim's environment"
     end
   end
-  local base = section.baseUrl or section.base_url or env("DEEPSEEK_BASE_URL") or "https://api.deepseek.com"
-  info("endpoint: " .. base)
+  -- As the server reads a URL setting: an empty text is no value, spaces around it dropped.
+  local function url_setting(camel, snake, env_name)
+    local given = { section[camel], section[snake], (env(env_name)) }
+    for i = 1, 3 do -- not ipairs: it stops at the first of them not given
+      if type(given[i]) == "string" and vim.trim(given[i]) ~= "" then
+        return vim.trim(given[i])
+      end
+    end
+  end
+  local base = url_setting("baseUrl", "base_url", "DEEPSEEK_BASE_URL") or "https://api.deepseek.com"
+  -- Completions go to fimBaseUrl when it is set: the line showed baseUrl only, a server that
+  -- never gets a completion request.
+  local fim = url_setting("fimBaseUrl", "fim_base_url", "DEEPSEEK_FIM_BASE_URL")
+  if fim and fim:gsub("/+$", "") ~= base:gsub("/+$", "") then
+    info("endpoint: " .. util.safe_url(base) .. " (reviews)")
+    info("completion endpoint: " .. util.safe_url(fim) .. " (fimBaseUrl)")
+  else
+    info("endpoint: " .. util.safe_url(base))
+  end
   local from_settings = type(section.apiKey or section.api_key) == "string" and (section.apiKey or section.api_key) ~= ""
   local key, key_from = env("DEEPSEEK_API_KEY")
   -- Never print the key, not even part of it.
@@ -105,7 +122,7 @@ function M.check()
     ok("API key: set (in settings.apiKey)")
   elseif key then
     ok(("API key: set (DEEPSEEK_API_KEY in %s)"):format(key_from))
-  elseif not deepseek_host(base) then
+  elseif not (deepseek_host(base) or (fim and deepseek_host(fim))) then
     -- Only DeepSeek's API refuses every request without one: a self-hosted server on another
     -- machine of the network (vLLM, Ollama) had this error for a setup that works.
     info("API key: not set (fine for a self-hosted server; a gateway such as OpenRouter needs one)")

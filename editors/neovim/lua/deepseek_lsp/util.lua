@@ -148,6 +148,19 @@ function M.install_command()
   return "pip install " .. vim.fn.shellescape(root)
 end
 
+--- ``url`` without userinfo, query or fragment, where secrets hide (``https://user:password@proxy``),
+--- as the server shows URLs.
+---@param url string
+---@return string
+function M.safe_url(url)
+  url = url:gsub("[?#].*$", "")
+  local scheme, authority, path = url:match("^(%a[%w+.-]*://)([^/]*)(.*)$")
+  if not scheme then
+    return url
+  end
+  return scheme .. authority:gsub("^.*@", "") .. path
+end
+
 function M.notify_user(msg, level)
   vim.notify("DeepSeek: " .. msg, level or vim.log.levels.INFO, { title = "DeepSeek" })
 end
