@@ -262,6 +262,20 @@ local function fake_prompts()
   return prompts
 end
 
+--- Sends ``signal`` to the server process, a child of the child Neovim; returns its pid (0: not found).
+local function signal_server(signal)
+  return lua([[
+    for _, pid in ipairs(vim.api.nvim_get_proc_children(vim.fn.getpid())) do
+      local p = vim.api.nvim_get_proc(pid)
+      if p and (p.name or ''):match('python') or (p and (p.name or ''):match('deepseek')) then
+        vim.uv.kill(pid, ...)
+        return pid
+      end
+    end
+    return 0
+  ]], signal)
+end
+
 -- -- the scenario ----------------------------------------------------------------------------------
 
 local dir = vim.fn.tempname()
@@ -592,6 +606,36 @@ step(":DeepSeekStatus in a narrow Neovim: the float is tall enough for its wrapp
   lua("vim.o.columns = ...; E2E.asked = nil", columns)
   check(ok, fit)
   check(fit.height >= fit.rows, ("the float is %d rows high for %d rows of text: the last ones are cut off"):format(fit.height, fit.rows))
+end)
+
+step(":DeepSeekStatus with a server slow to answer (under load): says its counters are not there yet, then shows them when it answers", function()
+  normal_mode()
+  local function float_lines()
+    return lua([[
+      for _, win in ipairs(vim.api.nvim_list_wins()) do
+        local buf = vim.api.nvim_win_get_buf(win)
+        if vim.bo[buf].filetype == "deepseek_lsp_info" then
+          return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+        end
+      end
+    ]])
+  end
+  -- A stopped server process answers nothing until it is continued: a busy one, for as long as it takes.
+  check(signal_server("sigstop") > 0, "the server process was not found among Neovim's children")
+  local ok, err = pcall(function()
+    lua("vim.cmd('DeepSeekStatus')")
+    local text = wait_for("the status float", float_lines, 5000)
+    check(text:find("Server: counters not available yet: the server has not answered in 1.5 s", 1, true), "the status float while the server does not answer:\n" .. text)
+    check(text:find("running", 1, true), "the status float while the server does not answer:\n" .. text)
+  end)
+  signal_server("sigcont")
+  local ok2, err2 = pcall(wait_for, "the counters in the float once the server answers", function()
+    local text = float_lines()
+    return text and text:find("Server: %d+ requests") ~= nil, text
+  end, 10000)
+  lua("E2E.info_float()") -- closes it
+  check(ok, err)
+  check(ok2, err2)
 end)
 
 step(":DeepSeekStatus in a terminal and in a buffer of a type setup() leaves out: says why it is not served", function()
@@ -1040,16 +1084,7 @@ step("a crash mid-session: told once with :DeepSeekRestart, which starts the ser
   check(before >= 1, "no client attached before the crash")
   lua("E2E.notes = {}")
   -- SIGKILL the server process (an out-of-memory kill, a segfault in a native library).
-  local killed = lua([[
-    for _, pid in ipairs(vim.api.nvim_get_proc_children(vim.fn.getpid())) do
-      local p = vim.api.nvim_get_proc(pid)
-      if p and (p.name or ''):match('python') or (p and (p.name or ''):match('deepseek')) then
-        vim.uv.kill(pid, 'sigkill')
-        return pid
-      end
-    end
-    return 0
-  ]])
+  local killed = signal_server("sigkill")
   check(killed > 0, "the server process was not found among Neovim's children")
   wait_for("the client to go", function()
     return #lua("return vim.lsp.get_clients({ name = 'deepseek_lsp' })") == 0

@@ -1054,6 +1054,32 @@ local function any_client()
 end
 
 --- Show lines in a small floating window (or echo them without a UI).
+--- Where the info float goes: centred, as wide as its widest line and ``rows`` high.
+local function float_place(lines, rows)
+  local width = 20
+  for _, l in ipairs(lines) do
+    width = math.max(width, vim.fn.strdisplaywidth(l))
+  end
+  width = math.min(width + 2, math.max(20, vim.o.columns - 4))
+  local height = math.min(rows or #lines, math.max(1, vim.o.lines - 4))
+  return {
+    relative = "editor",
+    row = math.max(0, math.floor((vim.o.lines - height) / 2) - 1),
+    col = math.max(0, math.floor((vim.o.columns - width) / 2)),
+    width = width,
+    height = height,
+  }
+end
+
+--- Lines wider than the screen wrap (a long root path, a narrow Neovim): one row per line
+--- cut the last lines off.
+local function float_fit(win, lines)
+  local rows = api.nvim_win_text_height(win, {}).all
+  if rows > #lines then
+    api.nvim_win_set_config(win, float_place(lines, rows))
+  end
+end
+
 function M.show(title, lines)
   if #api.nvim_list_uis() == 0 then
     for _, l in ipairs(lines) do
@@ -1065,34 +1091,14 @@ function M.show(title, lines)
   vim.bo[buf].modifiable = false
   vim.bo[buf].bufhidden = "wipe"
   vim.bo[buf].filetype = "deepseek_lsp_info"
-  local width = 20
-  for _, l in ipairs(lines) do
-    width = math.max(width, vim.fn.strdisplaywidth(l))
-  end
-  width = math.min(width + 2, math.max(20, vim.o.columns - 4))
-  local max_height = math.max(1, vim.o.lines - 4)
-  local function place(height)
-    return {
-      relative = "editor",
-      row = math.max(0, math.floor((vim.o.lines - height) / 2) - 1),
-      col = math.max(0, math.floor((vim.o.columns - width) / 2)),
-      width = width,
-      height = height,
-    }
-  end
-  local win = api.nvim_open_win(buf, true, vim.tbl_extend("force", place(math.min(#lines, max_height)), {
+  local win = api.nvim_open_win(buf, true, vim.tbl_extend("force", float_place(lines), {
     style = "minimal",
     border = "rounded",
     title = " " .. title .. " ",
     title_pos = "center",
   }))
   vim.wo[win].wrap = true
-  -- Lines wider than the screen wrap (a long root path, a narrow Neovim): one row per line
-  -- cut the last lines off.
-  local rows = api.nvim_win_text_height(win, {}).all
-  if rows > #lines then
-    api.nvim_win_set_config(win, place(math.min(rows, max_height)))
-  end
+  float_fit(win, lines)
   for _, key in ipairs({ "q", "<Esc>" }) do
     vim.keymap.set("n", key, function()
       pcall(api.nvim_win_close, win, true)
@@ -1106,6 +1112,18 @@ function M.show(title, lines)
     end,
   })
   return buf, win
+end
+
+--- New lines for a float M.show() opened, if it is still open.
+local function refill(buf, win, lines)
+  if not (api.nvim_buf_is_valid(buf) and api.nvim_win_is_valid(win)) then
+    return
+  end
+  vim.bo[buf].modifiable = true
+  api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+  vim.bo[buf].modifiable = false
+  api.nvim_win_set_config(win, float_place(lines))
+  float_fit(win, lines)
 end
 
 local function fmt_int(n)
@@ -1216,8 +1234,11 @@ function M.review(bufnr, callback)
   end, bufnr)
 end
 
---- Lines for :DeepSeekStatus.
-function M.status_lines(stats)
+--- Lines for :DeepSeekStatus: with the server's counters (``deepseek/completionStats``), or
+--- ``missing`` saying why they are not there.
+---@param stats table?
+---@param missing string?
+function M.status_lines(stats, missing)
   local lines = {}
   local bufnr = api.nvim_get_current_buf()
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = NAME })
@@ -1304,6 +1325,8 @@ function M.status_lines(stats)
       tostring(stats.partiallyAccepted),
       tostring(lat.p50 ~= vim.NIL and lat.p50 or "-")
     )
+  elseif missing and #clients > 0 then
+    lines[#lines + 1] = "Server: counters " .. missing
   end
   return lines
 end
@@ -1314,21 +1337,24 @@ function M.show_status()
     M.show("DeepSeek status", M.status_lines(nil))
     return
   end
-  local done = false
-  local function finish(stats)
-    if done then
-      return
-    end
-    done = true
-    M.show("DeepSeek status", M.status_lines(stats))
-  end
+  -- A server under load answers late: the float opens after 1.5 s without its counters, says
+  -- so, and gets them when the answer comes (the line was left out, as if there were none).
+  local answered, buf, win = false, nil, nil
   util.request(client, M.STATS_REQUEST, vim.empty_dict(), function(err, result)
     vim.schedule(function()
-      finish(not err and result or nil)
+      answered = true
+      local lines = M.status_lines(not err and result or nil, err and ("not available: " .. (err.message or vim.inspect(err))) or nil)
+      if buf then
+        refill(buf, win, lines)
+      else
+        M.show("DeepSeek status", lines)
+      end
     end)
   end)
   vim.defer_fn(function()
-    finish(nil)
+    if not answered then
+      buf, win = M.show("DeepSeek status", M.status_lines(nil, "not available yet: the server has not answered in 1.5 s (busy, or starting); shown here when it does"))
+    end
   end, 1500)
 end
 
