@@ -1448,7 +1448,8 @@ function M.restart()
       if told() then
         done()
       elseif tries - started_at > 600 then
-        done("deepseek-lsp was started again but has not initialized within 30 s (see :DeepSeekStatus, :LspLog)")
+        done(#get({ name = NAME }) > 0 and "deepseek-lsp was started again but has not initialized within 30 s (see :DeepSeekStatus, :LspLog)"
+          or "deepseek-lsp stopped, and was not started again for the open buffers (see :DeepSeekStatus)")
       end
       return
     end
