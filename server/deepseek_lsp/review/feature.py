@@ -34,6 +34,7 @@ from ..usage_feature import endpoint_fields, format_usd
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
+from .generated import generated
 from .in_cells import InCell, Limbo, back_in_cells, in_cells
 from .projects import project_of
 from .tracked import Change, TrackedFindings, Undoable
@@ -274,6 +275,8 @@ class ReviewFeature(Feature):
             if too_large:
                 self._tell_too_large(doc.uri, too_large)
                 return
+            if self._generated(doc):
+                return
             delay = self.settings.review.auto_save_delay_ms / 1000
             if reason in _AUTO_SAVES and delay > 0:
                 # Saved by the editor after a pause in typing, or as focus left it: reviewed
@@ -294,6 +297,21 @@ class ReviewFeature(Feature):
             f"Not reviewed: {reason} (the completion.maxFileBytes setting bounds reviews too).",
             3,
         )
+
+    def _generated(self, doc: Document) -> bool:
+        """Whether ``doc`` is generated or minified, which a save does not review; said once per
+        file. A 300 kB one-line bundle, a ``Code generated ... DO NOT EDIT.`` file went whole to
+        the large model on every save, for findings nobody would act on in code nobody edits."""
+        why = generated(_basename(doc.uri), doc.data)
+        if why:
+            log.debug("not reviewing %s on save: %s", doc.uri, why)
+            self.services.status.tell_once(
+                f"review:generated:{doc.uri}",
+                f"Not reviewed on save: {_basename(doc.uri)} is generated ({why}); "
+                "the Review File command reviews it all the same.",
+                3,
+            )
+        return bool(why)
 
     def _wait_quiet(self, uri: str, delay: float) -> None:
         self._end_wait(uri)
@@ -633,7 +651,7 @@ class ReviewFeature(Feature):
         if too_large:  # grown past the limit since the save, or saved before the settings came
             self._tell_too_large(uri, too_large)
             return None
-        if on_save and self._mode(doc.uri) != "onSave":
+        if on_save and (self._mode(doc.uri) != "onSave" or self._generated(doc)):
             return None
         models = self.services.models
         client = getattr(models, "client", None)
