@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 
@@ -54,17 +55,27 @@ class RawServer:
         """Answer one of the server's requests left unanswered (see ``unanswered``)."""
         self.send({"jsonrpc": "2.0", "id": request["id"], "result": result})
 
-    def wait_for(self, method: str, timeout: float = 10.0) -> dict[str, Any]:
-        """The first message the server sent with ``method``."""
+    def wait_for(self, method: str, timeout: float = 10.0, nth: int = 1) -> dict[str, Any]:
+        """The ``nth`` message the server sent with ``method`` (the first by default)."""
         end = time.monotonic() + timeout
         with self._cond:
             while True:
-                for msg in self.messages:
-                    if msg.get("method") == method:
-                        return msg
+                sent = [msg for msg in self.messages if msg.get("method") == method]
+                if len(sent) >= nth:
+                    return sent[nth - 1]
                 remaining = end - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"no {method}")
+                self._cond.wait(remaining)
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Until ``condition`` (of :attr:`messages`) holds, checked at each message received."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while not condition():
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the server never sent what was waited for")
                 self._cond.wait(remaining)
 
     def _read(self) -> None:

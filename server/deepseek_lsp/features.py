@@ -9,7 +9,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,10 @@ def _comparable(uri_or_path: str) -> str:
     return path.lower() if privacy.CASE_INSENSITIVE_FS or privacy.WINDOWS else path
 
 
+async def _no_pull() -> None:
+    return None
+
+
 @dataclass
 class Services:
     documents: DocumentStore
@@ -90,6 +94,11 @@ class Services:
     symbols: Any = None
     #: Set once the client's configuration has been pulled (or found unavailable).
     configured: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Why the editor's settings are not known (it never answered the pull), or "": the
+    #: settings are then the defaults, which reviews do not go with.
+    settings_unknown: str = ""
+    #: Asks the editor for its settings again (the server's pull).
+    pull_settings: Callable[[], Awaitable[None]] = _no_pull
     #: Open notebooks, each mirrored as one document of ``documents`` (for completions only).
     notebooks: Notebooks | None = None
     #: The settings of each folder of a multi-root workspace (folder URI to settings) whose own

@@ -41,6 +41,8 @@ DEBUG_STATE_REQUEST = "deepseek/debugState"
 WILL_SAVE_NOTEBOOK_NOTIFICATION = "deepseek/willSaveNotebook"
 #: How long the editor may take to answer workspace/configuration.
 CONFIGURATION_TIMEOUT_S = 5.0
+#: The ``tell_once`` key of a pull that got no answer.
+SETTINGS_UNANSWERED = "config:unanswered"
 #: The ``tell_once`` keys of the settings' problems (other ``config:`` keys are the features').
 SETTINGS_PROBLEM = "config:setting:"
 
@@ -97,6 +99,9 @@ class DeepSeekServer(LanguageServer):
         self.collector = Collector()
         self.init_options: Any = None
         self.client_settings: Any = None
+        #: The editor's settings were received once (pulled or pushed): a later pull that fails
+        #: keeps them rather than going back to the defaults.
+        self.settings_known = False
         #: What the last ``didChangeConfiguration`` carried, for an editor that answers the pull
         #: with nothing (see pull_configuration).
         self.pushed_settings: Any = None
@@ -116,6 +121,7 @@ class DeepSeekServer(LanguageServer):
             settings=self.settings,
             notify=self._notify,
             show_message=self._show_message,
+            pull_settings=self.pull_configuration,
         )
         self.features: list[Feature] = []
         #: Statuses and messages from before the editor is connected (a refused endpoint in the
@@ -373,8 +379,8 @@ class DeepSeekServer(LanguageServer):
             result = self._take_folder_answers(result, folders)
         except Exception as exc:
             log.warning("workspace/configuration failed: %r", exc)
-            self.folder_answers = {}
             if not unwrap_section(self.pushed_settings):
+                self._settings_unanswered(exc)
                 return
             # The settings the editor pushed are the editor's settings too: dropped, a change
             # made in an editor that cannot answer the pull never applied.
@@ -388,6 +394,26 @@ class DeepSeekServer(LanguageServer):
             result = self.pushed_settings
         self.take_client_settings(result)
         self.apply_settings()
+
+    def _settings_unanswered(self, exc: Exception) -> None:
+        """Say that the editor's settings could not be read, and what is used instead: those
+        it gave before, or in its initializationOptions, kept (a failed pull's folder settings
+        were dropped at the next apply); before any, the defaults, which reviews do not go
+        with: each review asks for the settings again (see ReviewFeature). A loaded machine's
+        editor took over 5 s once, and the session went on with the defaults: no daily
+        budget, no exclusions."""
+        why = f"no answer in {CONFIGURATION_TIMEOUT_S:.0f} s" if isinstance(exc, asyncio.TimeoutError) else repr(exc)
+        reason = f"the editor's settings could not be read ({why})"
+        if self.settings_known or unwrap_section(self.init_options):
+            message = f"settings: {reason}; those it gave before are used"
+        else:
+            self.services.settings_unknown = reason
+            message = (
+                f"settings: {reason}. Completions use the defaults meanwhile; reviews are not sent "
+                "(the defaults have none of your daily budget, exclusions or review.mode), and "
+                "each one asks for the settings again"
+            )
+        self.status.tell_once(SETTINGS_UNANSWERED, message)
 
     def pull_configuration_soon(self) -> None:
         """:meth:`pull_configuration` in the background (from a handler that must not wait)."""
@@ -408,6 +434,9 @@ class DeepSeekServer(LanguageServer):
         leaves that layer for good (see config.without_repeats): a setting later taken out of
         them is back to its default."""
         self.client_settings = settings
+        self.settings_known = True
+        self.services.settings_unknown = ""
+        self.status.forget(SETTINGS_UNANSWERED)
         self.init_options = without_repeats(self.init_options, settings)
 
     @property

@@ -642,6 +642,16 @@ class ReviewFeature(Feature):
         if not self.services.configured.is_set():
             log.warning("not reviewing %s: the editor's settings have not arrived", uri)
             return None
+        if self.services.settings_unknown:
+            # The editor never answered the pull: the defaults went instead, and a review was
+            # sent past the user's daily budget, or of a file their exclusions name.
+            await self.services.pull_settings()
+            if self.services.settings_unknown:
+                self.services.status.set(
+                    Status("Warning", f"review of {_basename(uri)} not sent: {self.services.settings_unknown}. Save again to "
+                           "ask for them again.", "review", uri)
+                )
+                return None
         doc = self.services.documents.get(uri)
         if doc is None or self._paused.now():
             return None

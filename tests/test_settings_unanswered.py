@@ -1,0 +1,64 @@
+"""An editor that does not answer the settings pull in time (a loaded machine's took over
+5 s): the session went on with the defaults, and a save was reviewed past the user's daily
+budget, or of a file their exclusions name. Now the user is told, and a review never goes with
+the defaults: it asks for the settings again itself, and goes by the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from deepseek_lsp.server import CONFIGURATION_TIMEOUT_S
+from tests.fake_deepseek import FakeDeepSeek
+from tests.raw_lsp import RawServer
+from tests.review_support import reviewer, user_prompt
+from tests.test_lifecycle_in_flight import CHAT, DOC, RULES, open_doc, published, start
+
+PULL = "workspace/configuration"
+#: Well past the time the server gives a pull: a pull never sent fails the test, not a slow one.
+PULL_WAIT_S = CONFIGURATION_TIMEOUT_S * 3
+
+
+def shown(server: RawServer) -> list[str]:
+    return [m["params"]["message"] for m in list(server.messages) if m.get("method") == "window/showMessage"]
+
+
+def save(server: RawServer, uri: str) -> None:
+    server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+
+
+def test_unanswered_settings_are_told_and_a_review_asks_for_them_again_rather_than_go_with_the_defaults(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    fake_deepseek.responder(reviewer(RULES), path=CHAT)
+    server = start(fake_deepseek, tmp_path)
+    server.unanswered.add(PULL)
+    try:
+        server.initialize(capabilities={"workspace": {"configuration": True}})
+        server.wait_for(PULL, timeout=PULL_WAIT_S)
+        def told() -> list[str]:
+            return [m for m in shown(server) if "settings could not be read" in m]
+
+        server.wait_until(lambda: bool(told()), timeout=PULL_WAIT_S)
+        assert server.call("deepseek/debugState")["result"]["configured"]
+        assert told() == [
+            f"DeepSeek: settings: the editor's settings could not be read (no answer in {CONFIGURATION_TIMEOUT_S:.0f} "
+            "s). Completions use the defaults meanwhile; reviews are not sent "
+            "(the defaults have none of your daily budget, exclusions or review.mode), and each one asks for "
+            "the settings again"
+        ]
+        secret, other = "file:///ws/secret.py", "file:///ws/other.py"
+        open_doc(server, secret, DOC)
+        open_doc(server, other, DOC)
+        save(server, secret)
+        # The review asks for the settings again, and goes by the answer: the file is excluded.
+        pull: dict[str, Any] = server.wait_for(PULL, timeout=PULL_WAIT_S, nth=2)
+        server.unanswered.discard(PULL)
+        server.answer(pull, [{"exclude": ["**/secret.py"], "review": {"mode": "onSave"}}])
+        save(server, other)  # handled after the first: once it is reviewed, the first was decided
+        server.wait_until(lambda: any(published(server, other)), timeout=PULL_WAIT_S)
+        sent = [user_prompt(r.json) for r in fake_deepseek.requests_to(CHAT)]
+        assert len(sent) == 1 and "other.py" in sent[0] and "secret.py" not in sent[0]
+        assert not any(published(server, secret))
+    finally:
+        server.kill()
