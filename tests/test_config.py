@@ -351,3 +351,19 @@ def test_an_invalid_url_is_not_replaced_by_deepseeks_when_another_server_was_nam
     # And another server the user named in a layer below is used in its place, as before.
     settings, _ = build_settings({"baseUrl": "ftp://llm.corp/v1"}, env={"DEEPSEEK_BASE_URL": "https://llm.corp/v1"})
     assert settings.base_url == "https://llm.corp/v1"
+
+
+def test_an_unknown_setting_names_the_nearest_known_one_as_the_user_spells_them() -> None:
+    """"unknown setting 'review.minSeverty' ignored" sent a new user to the README's table to
+    find the typo; the nearest setting is named, camelCase or snake_case as written."""
+    _, problems = build_settings({"review": {"minSeverty": "warning"}, "dailyBudgetUSD": 5}, env={})
+    assert problems == [
+        "unknown setting 'review.minSeverty' ignored; did you mean 'review.minSeverity'?",
+        "unknown setting 'dailyBudgetUSD' ignored; did you mean 'dailyBudgetUsd'?",
+    ]
+    _, problems = build_settings({"review": {"max_ouptut_tokens": 100}}, env={})
+    assert problems == ["unknown setting 'review.max_ouptut_tokens' ignored; did you mean 'review.max_output_tokens'?"]
+    # Nothing near: no guess.
+    _, problems = build_settings({"colour": "blue"}, env={})
+    assert problems == ["unknown setting 'colour' ignored"]
+

@@ -29,7 +29,9 @@ def test_invalid_settings_stop_the_run_with_exit_2_naming_each_setting_and_value
     lines = err.splitlines()
     assert f"deepseek-lsp review: settings ({settings}): invalid value 'severe' for 'review.minSeverity' " in lines[0]
     assert "one of 'critical', 'warning', 'info'" in lines[0]
-    assert lines[1] == f"deepseek-lsp review: settings ({settings}): unknown setting 'review.modle'"
+    assert lines[1] == (
+        f"deepseek-lsp review: settings ({settings}): unknown setting 'review.modle'; did you mean 'review.model'?"
+    )
     assert lines[-1] == "deepseek-lsp review: nothing reviewed: correct the setting(s) above and run it again"
     # What this run did not do is not said as if it did it ("using the default 'info'").
     assert "using" not in err

@@ -8,6 +8,7 @@ editors send) and snake_case.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import math
 import os
@@ -209,6 +210,28 @@ def snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower().replace("-", "_")
 
 
+def camel(name: str) -> str:
+    """A field's name as the editors and the README spell it (``max_output_tokens`` is
+    ``maxOutputTokens``)."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _unknown(path: str, key: str, known: Sequence[str]) -> str:
+    """The message for a setting no field has, with the nearest one's name when there is one
+    (``review.minSeverty``: the typo alone sent the user to the README's table), spelt as the
+    user spelt theirs."""
+    said = f"unknown setting '{path}{key}' ignored"
+    wanted = snake(key)
+    # Two letters swapped first: difflib alone took "modle" for "mode", not "model".
+    close = [name for name in known if sorted(name) == sorted(wanted)]
+    close = close or difflib.get_close_matches(wanted, known, n=1)
+    if not close:
+        return said
+    name = close[0] if "_" in key else camel(close[0])
+    return f"{said}; did you mean '{path}{name}'?"
+
+
 # Field types whose values are checked by shape; other annotations are checked by isinstance.
 def _check(value: Any, annotation: Any) -> tuple[bool, Any]:
     origin = get_origin(annotation)
@@ -259,7 +282,7 @@ def _merge(obj: Any, raw: Mapping[str, Any], path: str, problems: list[str]) -> 
     for key, value in raw.items():
         name = snake(str(key))
         if name not in known:
-            problems.append(f"unknown setting '{path}{key}' ignored")
+            problems.append(_unknown(path, str(key), list(known)))
             continue
         if value is None or _blank(value, known[name]):
             continue

@@ -805,7 +805,8 @@ def _settings_refused(problems: Sequence[str], settings_file: str | None, err: T
     for problem in problems:
         where = "environment" if problem in from_environment or not settings_file else settings_file
         # "; using the default 'info'" is what the editor does; this run uses nothing.
-        said = re.sub(r"; using [^;]*$", "", problem).removesuffix(" ignored")
+        said = re.sub(r"; using [^;]*$", "", problem)
+        said = re.sub(r"^(unknown setting '[^']*') ignored", r"\1", said)
         print(f"deepseek-lsp review: settings ({where}): {said}", file=err)
     flat = next((m.group(1) for p in problems if (m := re.match(r"unknown setting 'deepseek\.([^']+)'", p))), None)
     if flat is not None:
