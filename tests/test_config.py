@@ -367,3 +367,23 @@ def test_an_unknown_setting_names_the_nearest_known_one_as_the_user_spells_them(
     _, problems = build_settings({"colour": "blue"}, env={})
     assert problems == ["unknown setting 'colour' ignored"]
 
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        ({"completion": {"temperature": 3.5}}, "invalid value 3.5 for 'completion.temperature' (at most 2); using the default 0"),
+        (
+            {"review": {"maxOutputTokens": 10_000_000}},
+            "invalid value 10000000 for 'review.maxOutputTokens' (at most 393216); using the default 4096",
+        ),
+    ],
+)
+def test_a_temperature_or_review_output_limit_above_the_apis_is_refused(raw: dict, said: str) -> None:
+    """Taken as they were: every completion a 400 (DeepSeek takes temperatures of 0 to 2), or a
+    review asking for more tokens than any model writes, and the settings said nothing."""
+    settings, problems = build_settings(raw, env={})
+    assert problems == [said]
+    assert (settings.completion.temperature, settings.review.max_output_tokens) == (0.0, 4096)
+    # The bounds themselves are taken.
+    settings, problems = build_settings({"completion": {"temperature": 2}, "review": {"maxOutputTokens": 393216}}, env={})
+    assert problems == [] and (settings.completion.temperature, settings.review.max_output_tokens) == (2.0, 393216)

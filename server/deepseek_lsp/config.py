@@ -413,6 +413,32 @@ _MORE_THAN_ZERO = (
 )
 
 
+#: Upper bounds the API sets: above them every request was refused with a 400 (temperature:
+#: DeepSeek takes 0 to 2) or asked for more than any DeepSeek model writes (V4: 384K tokens).
+_AT_MOST = (
+    ("completion", "temperature", 2.0),
+    ("review", "max_output_tokens", 384 * 1024),
+)
+
+
+def _at_most(settings: Settings, problems: list[str], previous: Settings) -> Settings:
+    """Each of :data:`_AT_MOST` above its bound keeps what the layers below gave, said with the
+    setting, the value refused and the one used."""
+    for section, name, limit in _AT_MOST:
+        part = getattr(settings, section)
+        value = getattr(part, name)
+        if value <= limit:
+            continue
+        kept = getattr(getattr(previous, section), name)
+        spec = next(f for f in fields(part) if f.name == name)
+        problems.append(
+            f"invalid value {_number_text(value)} for '{section}.{camel(name)}' (at most "
+            f"{_number_text(limit)}); using {_describe(kept, name, spec)}"
+        )
+        settings = replace(settings, **{section: replace(part, **{name: kept})})
+    return settings
+
+
 def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Settings:
     """Cross-field checks that a type alone cannot express. A value that fails keeps what the
     layers below gave (``previous``, itself checked): a bad workspace setting does not undo the
@@ -462,6 +488,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
             f"using {previous.review.auto_save_delay_ms}"
         )
         settings = replace(settings, review=replace(r, auto_save_delay_ms=previous.review.auto_save_delay_ms))
+    settings = _at_most(settings, problems, previous)
     for section, name, where in _MORE_THAN_ZERO:
         part = getattr(settings, section)
         if getattr(part, name) <= 0:
