@@ -77,6 +77,21 @@ def test_doctor_explains_a_rejected_key(tmp_path, monkeypatch, capsys) -> None:
     assert "sk-wrong-key-999999" not in out
 
 
+def test_doctor_shows_the_settings_as_they_are_written_and_the_name_a_typo_meant(tmp_path, monkeypatch, capsys) -> None:
+    """doctor printed "max_output_tokens" and "base_url", spelt nowhere the user writes a
+    setting, and of "minSeverty" only that it was unknown."""
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"review": {"minSeverty": "warning"}, "completion": {"languages": {"my_lang": False}}}))
+    env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
+    code, out, _ = doctor(monkeypatch, capsys, env, "--settings", str(settings), "--timeout", "3")
+    assert code == 1
+    assert "  ! setting: unknown setting 'review.minSeverty' ignored; did you mean 'review.minSeverity'?" in out
+    assert '"maxOutputTokens": 4096' in out and '"baseUrl": "http://127.0.0.1:9"' in out
+    assert '"fimBaseUrl"' in out and '"dailyBudgetUsd"' in out
+    assert "max_output_tokens" not in out and "base_url" not in out
+    assert '"my_lang": false' in out  # the user's own names stay as written
+
+
 def test_doctor_explains_a_missing_key(tmp_path, monkeypatch, capsys) -> None:
     env = server_env("http://127.0.0.1:9", state_dir=str(tmp_path))
     del env["DEEPSEEK_API_KEY"]
@@ -96,7 +111,7 @@ def test_doctor_never_prints_credentials_in_the_base_url(tmp_path, monkeypatch, 
         code, out, err = doctor(monkeypatch, capsys, server_env(url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), "--timeout", "5")
     assert code == 1
     assert "Pr0xyS3cret" not in out + err and "proxyuser" not in out
-    assert f'"base_url": "{fake.url}"' in out and f"endpoint: PROBLEM: {fake.url} " in out
+    assert f'"baseUrl": "{fake.url}"' in out and f"endpoint: PROBLEM: {fake.url} " in out
 
 
 def test_doctor_says_an_invalid_base_url_is_invalid() -> None:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from deepseek_lsp.config import Settings, build_settings
+from deepseek_lsp.config import Settings, build_settings, camel
 
 PACKAGE = Path(__file__).resolve().parents[1] / "editors" / "vscode" / "package.json"
 #: The extension's own (how it starts the server and traces it): the server never sees them.
@@ -20,11 +20,6 @@ CLIENT_ONLY = {"deepseek.server.command", "deepseek.server.pythonPath", "deepsee
 SECRET = {"api_key"}
 #: Settings checked against each other: a maximum of 0 needs a minimum of 0 too.
 TOGETHER = {"debounceMaxMs": {"debounceMinMs": 0}}
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def server_settings(obj: Any = None, prefix: str = "deepseek.") -> dict[str, tuple[Any, Any]]:

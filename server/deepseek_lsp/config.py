@@ -217,6 +217,17 @@ def camel(name: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
+def camel_fields(obj: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` (``dataclasses.asdict(obj)`` or the like) with the names of ``obj``'s fields in
+    camelCase, as the README and the editors write them; the keys of values that are the user's
+    own (``completion.languages``, ``prices``) stay as they are."""
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        value, inner = data[f.name], getattr(obj, f.name)
+        out[camel(f.name)] = camel_fields(inner, value) if dataclasses.is_dataclass(inner) else value
+    return out
+
+
 def _unknown(path: str, key: str, known: Sequence[str]) -> str:
     """The message for a setting no field has, with the nearest one's name when there is one
     (``review.minSeverty``: the typo alone sent the user to the README's table), spelt as the

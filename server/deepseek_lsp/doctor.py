@@ -10,7 +10,7 @@ from typing import TextIO
 import httpx
 
 from . import __version__, tls
-from .config import Settings, build_settings, read_settings_file
+from .config import Settings, build_settings, camel_fields, read_settings_file
 from .console import showable
 from .languages import QUERY_KINDS, LanguageError, LanguageRegistry
 from .model.backends import LlamaCppBackend, get_backend
@@ -300,8 +300,10 @@ def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: 
     ok_langs, lang_problems = check_languages(registry)
     print(f"deepseek-lsp {__version__}", file=out)
     print(f"configuration (defaults < environment{' < ' + settings_file if settings_file else ''}):", file=out)
-    # As written, where the terminal can show it: the masked key read "sk-\u20267890".
-    shown = json.dumps(settings.masked(), indent=2, default=str, ensure_ascii=False)
+    # As written, where the terminal can show it: the masked key read "sk-\u20267890". Named
+    # as the README, the editors and a --settings file name them: "max_output_tokens" sent the
+    # user looking for a setting spelt nowhere they write one.
+    shown = json.dumps(camel_fields(settings, settings.masked()), indent=2, default=str, ensure_ascii=False)
     print(showable(shown, out), file=out)
     for problem in problems:
         print(f"  ! setting: {problem}", file=out)
