@@ -195,7 +195,7 @@ def test_the_review_cli_stops_when_the_budget_is_spent_during_the_run(
     assert "nearly reached" not in out
     sent = len(fake_deepseek.requests_to(CHAT))
     assert 3 <= sent < 10, sent
-    assert f"{10 - sent} file(s) not reviewed: Daily DeepSeek budget of" in out
+    assert f"{10 - sent} files not reviewed: Daily DeepSeek budget of" in out
     assert " reached ($0.00" in out and " spent today)" in out
     # Past the budget by one request at most (its worst case), as the budget always allowed.
     assert budget <= spent_in(state) <= budget + worst_output_cost(time.time()) * 1.5

@@ -181,6 +181,19 @@ def test_usage_that_cannot_read_the_ledger_says_so_and_fails(tmp_path, monkeypat
     assert not fresh.exists()  # a command that reads creates nothing
 
 
+def test_usage_counts_one_request_in_the_singular(tmp_path, monkeypatch, capsys) -> None:
+    """A new user's first request read "today (…): $0.0016, 1 requests"."""
+    from deepseek_lsp.model import Ledger, Usage
+    from deepseek_lsp.model.ledger import DB_NAME
+
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        ledger.record(feature="completion", model="deepseek-v4-flash", usage=Usage(0, 1000, 0, 10))
+    code, out, err = in_process(monkeypatch, capsys, server_env(state_dir=str(tmp_path)), "usage")
+    assert code == 0, err
+    today, month = [line for line in out.splitlines() if line.startswith(("today (", "month ("))]
+    assert today.endswith(", 1 request") and month.endswith(", 1 request"), out
+
+
 @pytest.mark.parametrize(("ending", "code"), [("shutdown and exit", 0), ("exit", 1), ("connection closed", 0)])
 def test_serves_over_tcp_and_ends_quietly(tmp_path: Path, ending: str, code: int) -> None:
     """Over TCP the server answers, and ends as over stdio: ``exit`` after ``shutdown`` with

@@ -129,11 +129,11 @@ def test_github_annotations_past_the_runners_ten_a_kind_are_told_and_kept_in_the
     warnings = [x for x in lines if x.startswith("::warning ")]
     assert len(warnings) == 10, done.stdout
     assert all("file=app/many.py,line=" in x for x in warnings[:9])
-    assert warnings[9].startswith("::warning title=DeepSeek review%3A 3 more::3 more warning annotation(s)")
+    assert warnings[9].startswith("::warning title=DeepSeek review%3A 3 more::3 more warning annotations")
     at = lines.index("Not shown as annotations (3):")
     rest = lines[at + 1 : at + 4]
     assert all(x.startswith("  app/many.py:") and ": warning: Compare with None using 'is'. [" in x for x in rest), rest
-    assert lines[-1].endswith("0 critical, 12 warning(s), 0 info")
+    assert lines[-1].endswith("0 critical, 12 warnings, 0 info")
     # Ten or fewer: every one an annotation, as before.
     few = cli(["review", "app/inventory.py", "--format", "github", "--fail-on", "never"], project, capture_output=True)
     assert sum(x.startswith("::") for x in few.stdout.splitlines()) == 4 and "Not shown" not in few.stdout

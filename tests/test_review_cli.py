@@ -103,11 +103,11 @@ def test_exit_status_follows_fail_on_and_the_cache_is_shared(
     code, out, _ = run(capsys, "app/inventory.py")
     assert code == 1  # one critical finding
     assert "app/inventory.py:" in out and ": critical: SQL injection" in out
-    assert out.rstrip().endswith("1 critical, 3 warning(s), 0 info")
+    assert out.rstrip().endswith("1 critical, 3 warnings, 0 info")
     requests = len(fake_deepseek.requests_to(CHAT))
     code, out, _ = run(capsys, "app/inventory.py", "--fail-on", "warning")
     assert code == 1 and len(fake_deepseek.requests_to(CHAT)) == requests  # all from the cache
-    assert "8 of 8 unit(s) from the cache" in out
+    assert "8 of 8 units from the cache" in out
     fake_deepseek.responder(reviewer(()), path=CHAT)
     assert run(capsys, "app/util.js", "--fail-on", "info")[0] == 0
     # The editor's engine sees the same store.
@@ -579,7 +579,7 @@ def test_github_format_annotates_the_lines_of_the_pull_request(
         assert "\n" not in message and message.startswith(f["message"].replace("%", "%25").replace("\n", "%0A"))
         if f["suggestion"]:
             assert "%0ASuggested fix:%0A" in message
-    assert out.splitlines()[-1] == "1 file(s) reviewed: 1 critical, 3 warning(s), 0 info"
+    assert out.splitlines()[-1] == "1 file reviewed: 1 critical, 3 warnings, 0 info"
 
 
 @pytest.mark.parametrize("reason", ["eos_token", "eos", "stop_sequence"])

@@ -79,7 +79,7 @@ def test_files_left_after_a_fatal_backend_error_are_not_reported_as_reviewed(
     later = files["app/util.js"]
     assert later["skipped"] is not None and "402" in later["skipped"]
     code, out, _ = run(capsys, "app", "-j", "1")
-    assert code == 2 and out.splitlines()[-1].startswith("1 file(s) reviewed (1 with errors),")
+    assert code == 2 and out.splitlines()[-1].startswith("1 file reviewed (1 with errors),")
 
 
 
@@ -106,8 +106,8 @@ def test_a_server_never_reached_stops_the_run_after_the_first_file(
     assert all(files[f"app/step_{i}.py"]["skipped"].startswith("Cannot reach") for i in range(4))
     assert files["app/util.js"]["skipped"] is None and files["app/util.js"]["errors"] == []
     code, out, _ = run(capsys, "app", "-j", "1")
-    assert "4 file(s) not reviewed: Cannot reach 127.0.0.1" in out and "app/step_0.py" not in out
-    assert out.splitlines()[-1].endswith("; 4 file(s) not reviewed")
+    assert "4 files not reviewed: Cannot reach 127.0.0.1" in out and "app/step_0.py" not in out
+    assert out.splitlines()[-1].endswith("; 4 files not reviewed")
 
 
 async def test_a_server_lost_after_it_answered_does_not_stop_the_run(tmp_path: Path) -> None:
@@ -395,7 +395,7 @@ def test_a_text_report_says_which_files_were_not_reviewed_and_why(
     assert code == 0
     assert "app/latin1.py: not reviewed: not readable as UTF-8 text" in out
     assert "config/secrets.py" not in out
-    assert out.splitlines()[-1].endswith("; 2 file(s) not reviewed")
+    assert out.splitlines()[-1].endswith("; 2 files not reviewed")
 
 
 def test_a_file_saved_as_utf16_is_reviewed_as_the_editor_reviews_it(

@@ -87,7 +87,7 @@ def test_the_github_logs_closing_line_counts_the_files_whose_requests_failed(
     fake_deepseek.fault("status", count=None, path=CHAT, status=500)
     code, out, _ = run(capsys, "app/util.js", "--format", "github", "--settings", str(_no_retries(project)))
     assert code == 2
-    assert out.splitlines()[-1] == "1 file(s) reviewed (1 with errors): 0 critical, 0 warning(s), 0 info"
+    assert out.splitlines()[-1] == "1 file reviewed (1 with errors): 0 critical, 0 warnings, 0 info"
 
 
 def _no_retries(project: Path) -> Path:
@@ -126,7 +126,7 @@ def test_nothing_to_review_against_a_base_branch_is_said(
     """A push to main whose job runs ``--changed --base main``: "0 file(s) reviewed", exit 0,
     and nothing on stderr to tell a misconfigured job from a clean change."""
     code, out, err = run(capsys, "--changed", "--base", "main")
-    assert code == 0 and out.startswith("0 file(s) reviewed")
+    assert code == 0 and out.startswith("0 files reviewed")
     assert err == "deepseek-lsp review: --changed found no file to review against main\n"
     (project / "NOTES.txt").write_text("not in a language the review knows\n")
     code, _, err = run(capsys, "--changed", "--base", "main")

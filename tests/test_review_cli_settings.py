@@ -32,7 +32,7 @@ def test_invalid_settings_stop_the_run_with_exit_2_naming_each_setting_and_value
     assert lines[1] == (
         f"deepseek-lsp review: settings ({settings}): unknown setting 'review.modle'; did you mean 'review.model'?"
     )
-    assert lines[-1] == "deepseek-lsp review: nothing reviewed: correct the setting(s) above and run it again"
+    assert lines[-1] == "deepseek-lsp review: nothing reviewed: correct the settings above and run it again"
     # What this run did not do is not said as if it did it ("using the default 'info'").
     assert "using" not in err
     assert fake_deepseek.requests_to(CHAT) == []

@@ -113,7 +113,7 @@ def test_a_rejected_key_is_said_once_for_the_files_left_unsent(
     code, out, err = run(capsys, "app", "-j", "1")
     assert code == 2
     assert out.count("rejected the API key") == 2  # the file sent, then the files left
-    assert "7 file(s) not reviewed: " in out
+    assert "7 files not reviewed: " in out
     assert "check DEEPSEEK_API_KEY" in out and "VS Code" not in out + err
     assert "sk-wrong-key-0000000000" not in out + err
 
@@ -130,7 +130,7 @@ def test_a_spent_daily_budget_stops_the_run_and_says_which_setting_raises_it(
     assert code == 2
     # Once, the file tried with the files left: none of its requests went out either.
     assert out.count("Daily DeepSeek budget of") == 1
-    assert "6 file(s) not reviewed: Daily DeepSeek budget" in out
+    assert "6 files not reviewed: Daily DeepSeek budget" in out
     assert "DEEPSEEK_DAILY_BUDGET_USD" in err and "new AI requests wait" not in out
 
 
@@ -366,7 +366,7 @@ def test_an_endpoint_refused_before_any_request_leaves_each_file_not_reviewed_sa
     monkeypatch.setenv("DEEPSEEK_BASE_URL", "http://example.com")
     code, out, err = run(capsys, "app/inventory.py", "app/util.js")
     assert code == 2
-    assert "2 file(s) not reviewed: Refusing plain http:// to example.com" in out
+    assert "2 files not reviewed: Refusing plain http:// to example.com" in out
     assert err.count("Refusing plain http://") == 1 and "skipped" not in err
     monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
     monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-wrong-key-0000000000")

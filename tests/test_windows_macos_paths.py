@@ -187,4 +187,4 @@ def test_the_review_report_written_to_a_windows_redirected_stdout_is_not_lost(
     assert code == 1, report  # the findings' status, not a crash's
     assert "app" in report and "rows.py:4:" in report
     assert "Use 'is None'" in report and "row is None" in report
-    assert "1 file(s) reviewed" in report
+    assert "1 file reviewed" in report

@@ -15,3 +15,9 @@ def showable(text: str, stream: TextIO) -> str:
         return text.encode(encoding, "backslashreplace").decode(encoding)
     except (LookupError, UnicodeError):
         return text
+
+
+def counted(n: int, word: str, plural: str | None = None) -> str:
+    """``n`` and ``word``, the plural for any number but 1: "1 requests" and "1 file(s)
+    reviewed" read as a tool that had not counted."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"

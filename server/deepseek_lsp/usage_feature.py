@@ -309,6 +309,7 @@ def format_usd(amount: float) -> str:
 
 def print_usage(as_json: bool = False) -> int:
     from .config import build_settings
+    from .console import counted
 
     settings, problems = build_settings()
     ledger = make_ledger(settings, read_only=True)
@@ -329,7 +330,7 @@ def print_usage(as_json: bool = False) -> int:
     for scope, label in (("today", today), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
-        print(f"{scope} ({label}): {format_usd(total.get('cost_usd', 0))}, {total.get('requests', 0)} requests")
+        print(f"{scope} ({label}): {format_usd(total.get('cost_usd', 0))}, {counted(total.get('requests', 0), 'request')}")
         for model, t in data["models"].items():
             print(
                 f"  {model:<24} {format_usd(t.get('cost_usd', 0))}  requests {t.get('requests', 0)}"

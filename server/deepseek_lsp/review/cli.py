@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
-from ..console import showable
+from ..console import counted, showable
 from ..documents import Document, DocumentStore, utf8_source
 from ..gitignore import drop_ignored, git
 from ..languages import LanguageRegistry
@@ -418,7 +418,7 @@ class _Bar:
         name = result.path if len(result.path) <= 40 else "…" + result.path[-39:]
         self._stream.write(
             f"\r\033[K[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} files, "
-            f"{self.findings} finding(s)  {name}"
+            f"{counted(self.findings, 'finding')}  {name}"
         )
         self._stream.flush()
 
@@ -816,7 +816,8 @@ def _settings_refused(problems: Sequence[str], settings_file: str | None, err: T
             f'deepseek-lsp review: settings: write "deepseek.{flat}" (VS Code\'s settings.json) as {nested}',
             file=err,
         )
-    print("deepseek-lsp review: nothing reviewed: correct the setting(s) above and run it again", file=err)
+    above = "the setting" if len(problems) == 1 else "the settings"
+    print(f"deepseek-lsp review: nothing reviewed: correct {above} above and run it again", file=err)
 
 
 def _existing(path: Path) -> Path:

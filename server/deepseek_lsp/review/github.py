@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..console import counted
 from .report import EXCLUDED, FileResult, split_stopped, totals
 
 #: A finding's severity as the workflow command that shows it.
@@ -68,7 +69,7 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         for error in r.errors:
             notes.append(("error", f"file={file},title=Review failed", error, f"{path}: review failed: {error}"))
     if stopped:
-        said = f"{stopped} file(s) not reviewed: {fatal}"
+        said = f"{counted(stopped, 'file')} not reviewed: {fatal}"
         notes.append(("error", "title=Review stopped", said, said))
     lines = _within_the_runners_limits(notes)
     t = totals(results)
@@ -77,8 +78,8 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
     # whose every request was refused, read as a clean review of that file.
     failed = sum(1 for r in results if not r.skipped and r.errors)
     lines.append(
-        f"{reviewed} file(s) reviewed{f' ({failed} with errors)' if failed else ''}: "
-        f"{t['critical']} critical, {t['warning']} warning(s), {t['info']} info"
+        f"{counted(reviewed, 'file')} reviewed{f' ({failed} with errors)' if failed else ''}: "
+        f"{t['critical']} critical, {counted(t['warning'], 'warning')}, {t['info']} info"
     )
     return "\n".join(lines) + "\n"
 
@@ -101,7 +102,7 @@ def _within_the_runners_limits(notes: list[tuple[str, str, str, str]]) -> list[s
             more = count - shown[kind]
             title = _property(f"DeepSeek review: {more} more")
             lines.append(
-                f"::{kind} title={title}::{more} more {kind} annotation(s) are not shown on the "
+                f"::{kind} title={title}::{more} more {kind} annotations are not shown on the "
                 f"files: GitHub shows {PER_STEP} of a kind a step. They are in this step's log "
                 "(and all of them in --format sarif)"
             )

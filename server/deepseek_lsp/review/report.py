@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..console import counted
 from ..documents import Document
 from ..notebooks import CellSpan
 from .findings import SEVERITIES, Finding, PlacementStats, at_least
@@ -111,7 +112,7 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
         for error in r.errors:
             lines.append(f"{r.path}: error: {error}")
     if stopped:
-        lines.append(f"{stopped} file(s) not reviewed: {fatal}")
+        lines.append(f"{counted(stopped, 'file')} not reviewed: {fatal}")
     t = totals(results)
     reviewed = sum(1 for r in results if not r.skipped)
     # Sent, but a request failed (a timeout, a server error): some of it may not be reviewed,
@@ -122,11 +123,11 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
     units = sum(r.units for r in results)
     dropped = sum(r.stats.unplaced for r in results)
     lines.append(
-        f"{reviewed} file(s) reviewed{f' ({failed} with errors)' if failed else ''}, "
-        f"{units - sent} of {units} unit(s) from the cache: "
-        f"{t['critical']} critical, {t['warning']} warning(s), {t['info']} info"
-        + (f"; {dropped} finding(s) could not be placed and were dropped" if dropped else "")
-        + (f"; {skipped} file(s) not reviewed" if skipped else "")
+        f"{counted(reviewed, 'file')} reviewed{f' ({failed} with errors)' if failed else ''}, "
+        f"{units - sent} of {counted(units, 'unit')} from the cache: "
+        f"{t['critical']} critical, {counted(t['warning'], 'warning')}, {t['info']} info"
+        + (f"; {counted(dropped, 'finding')} could not be placed and were dropped" if dropped else "")
+        + (f"; {counted(skipped, 'file')} not reviewed" if skipped else "")
     )
     return "\n".join(lines) + "\n"
 
