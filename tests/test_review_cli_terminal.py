@@ -197,12 +197,12 @@ def test_doctor_shows_the_masked_key_as_written_whatever_the_terminal_takes(
     monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
     out = io.StringIO()
     assert run_doctor(timeout=5, out=out) == 0
-    assert '"api_key": "sk-…cdef"' in out.getvalue()
+    assert '"apiKey": "sk-…cdef"' in out.getvalue()
     raw = io.BytesIO()
     latin1 = io.TextIOWrapper(raw, encoding="latin-1")
     assert run_doctor(timeout=5, out=latin1) == 0
     latin1.flush()
-    assert b'"api_key": "sk-\\u2026cdef"' in raw.getvalue()
+    assert b'"apiKey": "sk-\\u2026cdef"' in raw.getvalue()
 
 
 def test_review_help_tells_the_exit_statuses_a_ci_step_is_written_against(capsys: pytest.CaptureFixture[str]) -> None:
