@@ -77,6 +77,23 @@ def test_log_options_after_review_are_taken(project: Path, fake_deepseek: FakeDe
     assert before.returncode == 0, before.stderr
 
 
+def test_log_options_before_or_after_doctor_and_usage_are_taken(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``deepseek-lsp --log-file F --log-level debug doctor`` wrote nothing (neither command set
+    logging up), and after the command the options were "unrecognized arguments"."""
+    for command, said in ((["doctor", "--timeout", "10"], f"GET {fake_deepseek.url}/models: HTTP 200"), (["usage"], "usage read from ")):
+        for where in ("before", "after"):
+            log = tmp_path / f"{command[0]}-{where}.log"
+            options = ["--log-level", "debug", "--log-file", str(log)]
+            args = [*options, *command] if where == "before" else [*command, *options]
+            done = cli(args, project, capture_output=True)
+            assert done.returncode == 0, (args, done.stdout, done.stderr)
+            text = log.read_text()
+            assert " DEBUG deepseek_lsp." in text and said in text, (args, text)
+            assert os.environ["DEEPSEEK_API_KEY"] not in text
+
+
 def test_a_refused_url_is_named_as_the_setting_is_written(project: Path, fake_deepseek: FakeDeepSeek) -> None:
     """"Refusing plain http:// to example.com (base_url)": no settings table, README or editor
     has a base_url; the setting is baseUrl, and allowHttp is set to true."""

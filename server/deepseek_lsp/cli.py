@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Also after the command, where a CI step's `review src/ --log-level debug` puts them: they
     # were taken only before it, and after it were "unrecognized arguments" under the server's
     # usage. Unset there, the values before the command (or their defaults) stay.
-    _add_log_options(review, argparse.SUPPRESS, argparse.SUPPRESS)
+    for command in (doctor, usage, review):
+        _add_log_options(command, argparse.SUPPRESS, argparse.SUPPRESS)
     return parser
 
 
@@ -174,6 +175,15 @@ def _reader_gone() -> int:
 
 
 def _command(args: argparse.Namespace) -> int:
+    from . import log as logsetup
+
+    if sys.stderr is None:
+        # Closed (``2>&-``, a supervisor's job): print(file=None) writes to stdout, and each
+        # message went into the JSON or SARIF report there, which no parser could read.
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    # Warnings only unless asked: info lines around a report are noise in a CI log. doctor and
+    # usage set none up: --log-file and --log-level, before or after them, did nothing.
+    logsetup.setup(args.log_file, args.log_level or "warning")
     if args.command == "doctor":
         from .doctor import run_doctor
 
@@ -183,15 +193,8 @@ def _command(args: argparse.Namespace) -> int:
 
         return print_usage(as_json=args.json)
     if args.command == "review":
-        from . import log as logsetup
         from .review.cli import EXIT_ERROR, run_review
 
-        if sys.stderr is None:
-            # Closed (``2>&-``, a supervisor's job): print(file=None) writes to stdout, and each
-            # message went into the JSON or SARIF report there, which no parser could read.
-            sys.stderr = open(os.devnull, "w", encoding="utf-8")
-        # Warnings only unless asked: info lines around the report are noise in a CI log.
-        logsetup.setup(args.log_file, args.log_level or "warning")
         try:
             return run_review(args)
         except BrokenPipeError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from fnmatch import fnmatchcase
 from typing import TextIO
@@ -21,6 +22,8 @@ from .model.prices import DEFAULT_PRICES
 from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
 from .usage_feature import endpoint_config, price_table
+
+log = logging.getLogger(__name__)
 
 
 def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
@@ -175,7 +178,15 @@ def _client(base: str, timeout: float) -> httpx.Client:
     cannot use, or a CA bundle that cannot be read (it raised a traceback here)."""
     verify = tls.context(True)
     with proxy_errors():
-        return httpx.Client(mounts=direct_mounts(base) or None, timeout=timeout, verify=verify)
+        return httpx.Client(
+            mounts=direct_mounts(base) or None, timeout=timeout, verify=verify, event_hooks={"response": [_logged]}
+        )
+
+
+def _logged(response: httpx.Response) -> None:
+    """Each request doctor made and its answer, for ``--log-level debug``: the diagnosis says
+    what is wrong, the log what was asked to find it (no header, no credentials in the URL)."""
+    log.debug("%s %s: HTTP %d", response.request.method, safe_url(str(response.request.url)), response.status_code)
 
 
 def _check_balance(base: str, api_key: str, timeout: float) -> tuple[bool, str]:

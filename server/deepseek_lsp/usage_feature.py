@@ -315,6 +315,7 @@ def print_usage(as_json: bool = False) -> int:
     ledger = make_ledger(settings, read_only=True)
     summary = ledger.summary()
     ledger.close()
+    log.debug("usage read from %s", summary["path"] or "no ledger")
     # Totals read from no file are no totals: "$0" must not pass for "nothing spent".
     unread = summary["path"] is None
     # A budget variable refused is told: silently, the budget line was just missing.
