@@ -104,6 +104,23 @@ def test_a_refused_url_is_named_as_the_setting_is_written(project: Path, fake_de
     assert fake_deepseek.requests == []
 
 
+def test_a_ci_job_allows_plain_http_to_another_host_from_the_environment(project: Path, fake_deepseek: FakeDeepSeek) -> None:
+    """A CI job reviewing through a plain-http gateway on another host was told only to "set
+    allowHttp", which it could give in a --settings file alone, unsaid. ``127.1`` is such a host
+    to the server's loopback check, and still 127.0.0.1 to the connection."""
+    remote = {"DEEPSEEK_BASE_URL": fake_deepseek.url.replace("127.0.0.1", "127.1")}
+    refused = cli(["review", "app/inventory.py"], project, remote, capture_output=True)
+    assert refused.returncode == 2 and fake_deepseek.requests == []
+    assert "DEEPSEEK_ALLOW_HTTP=true" in refused.stderr and "--settings" in refused.stderr, refused.stderr
+    allowed = cli(["review", "app/inventory.py"], project, {**remote, "DEEPSEEK_ALLOW_HTTP": "true"}, capture_output=True)
+    assert allowed.returncode == 1 and "SQL injection" in allowed.stdout, allowed.stderr
+    # A word that is no switch is named with its variable, and nothing is sent.
+    before = len(fake_deepseek.requests)
+    unclear = cli(["review", "app/inventory.py"], project, {**remote, "DEEPSEEK_ALLOW_HTTP": "sure"}, capture_output=True)
+    assert unclear.returncode == 2 and len(fake_deepseek.requests) == before
+    assert "DEEPSEEK_ALLOW_HTTP: invalid value 'sure' for 'allowHttp' (true or false)" in unclear.stderr, unclear.stderr
+
+
 def test_a_report_file_named_sarif_or_json_is_written_in_that_format(project: Path, fake_deepseek: FakeDeepSeek) -> None:
     """``review app -o review.sarif`` without ``--format`` wrote the text report into it: the
     upload to code scanning failed on it, the review paid for. A ``--format`` given still wins."""

@@ -598,7 +598,13 @@ ENV_SETTINGS = {
     # ``deepseek-lsp usage`` has no editor to pass the budget nor a settings file: it showed
     # no budget at all (the CLI review keeps it too, settings file or not).
     "DEEPSEEK_DAILY_BUDGET_USD": "dailyBudgetUsd",
+    # A CI job reviewing through a plain-http server on another host (a gateway on the build
+    # network) had to write a settings file for this one switch.
+    "DEEPSEEK_ALLOW_HTTP": "allowHttp",
 }
+
+#: What a variable may say for true or false; anything else is refused, naming the variable.
+_SWITCH_WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -610,7 +616,10 @@ def from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             node = out
             for section in sections:
                 node = node.setdefault(section, {})
-            node[name] = env[variable]
+            value = env[variable]
+            if isinstance(getattr(Settings(), snake(name), None), bool):
+                value = _SWITCH_WORDS.get(value.strip().lower(), value)
+            node[name] = value
     return out
 
 

@@ -184,7 +184,9 @@ class EndpointConfig:
         if parts.scheme == "http" and not self.allow_http and not _is_loopback(host):
             raise ConfigError(
                 f"Refusing plain http:// to {host} ({what}): the API key and your code would "
-                "travel unencrypted. Use https://, or set allowHttp to true for a trusted network."
+                "travel unencrypted. Use https://, or set allowHttp to true for a trusted network "
+                "(DEEPSEEK_ALLOW_HTTP=true in the environment, or \"allowHttp\": true in the "
+                "editor's settings or a --settings file)."
             )
 
     def __repr__(self) -> str:
