@@ -222,14 +222,35 @@ def _paired_value(match: re.Match[str]) -> str:
 _REFERENCE = re.compile(r"\$(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|\{[^{}]*\}|\([^()]*\)|(?i:env):\w+)|%[A-Za-z_]\w*%")
 
 
+def _names_piped(value: str, literal: bool) -> bool:
+    """Whether a value piped in names the password (a variable, a placeholder), not is it;
+    ``literal``: single-quoted, where ``'$ecret'`` is no variable."""
+    return (_REFERENCE.fullmatch(value) is not None and not literal) or _PLACEHOLDER.fullmatch(value) is not None
+
+
+#: A shell word: quoted, or bare up to a space, a quote or the shell's punctuation.
+_SHELL_WORD = r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`|;&<>()]+)"""
+
+
+def _piped_word(word: str) -> str:
+    """A ``_SHELL_WORD`` piped in as a password, redacted inside its quotes unless it names one."""
+    quote = word[0] if word[0] in "'\"" else ""
+    value = word[len(quote) : len(word) - len(quote)]
+    if not value or _names_piped(value, quote == "'"):
+        return word
+    return quote + REDACTED + quote
+
+
 def _piped_password(match: re.Match[str]) -> str:
     """A password piped into a command (its last group), unless a variable or a placeholder."""
     at = match.re.groups
     value = match.group(at)
-    literal = match.group(at - 1) == "'"  # in single quotes, ``'$ecret'`` is no variable
-    if (_REFERENCE.fullmatch(value) and not literal) or _PLACEHOLDER.fullmatch(value):
+    if _names_piped(value, match.group(at - 1) == "'"):
         return match.group(0)
-    return match.group(0)[: match.start(at) - match.start()] + REDACTED
+    # ``echo -e 'X\nX'``, ``printf 'X\nX\n'``: the password and its confirmation, each
+    # redacted, the ``\n`` kept (the shape of the line tells the model what it is).
+    parts = (p and REDACTED for p in value.split("\\n"))
+    return match.group(0)[: match.start(at) - match.start()] + "\\n".join(parts)
 
 
 #: A command-line flag's value, quoted or bare, into named groups: in single quotes a shell
@@ -677,9 +698,12 @@ _YAML_BLOCK_OPENER = re.compile(r":[ \t]*[|>]")
 #: A pattern's replacement: a template, a function of the match, or None for an assignment.
 Replacement = str | Callable[[re.Match[str]], str] | None
 
-#: A password's ``echo`` or ``printf`` into a command (see the patterns), and the commands
-#: that read it from their input, the rest of the line after the pipe.
-_ECHOED = r"""(?:\becho[ \t]+(?:-n[ \t]+)?|\bprintf[ \t]+(?:(?:'%s(?:\\n)?'|"%s(?:\\n)?")[ \t]+)?)"""
+#: printf's format for one password or the same one twice (``'%s\n%s\n'``: a new password and
+#: its confirmation, which ``smbpasswd -s`` and ``passwd`` read).
+_TWICE = r"""(?:'%s(?:\\n)?(?:%s(?:\\n)?)?'|"%s(?:\\n)?(?:%s(?:\\n)?)?")"""
+#: A password's ``echo`` (``-e``: ``'X\nX'`` is the two) or ``printf`` into a command (see the
+#: patterns), and the commands that read it from their input, the rest of the line after the pipe.
+_ECHOED = r"""(?:\becho[ \t]+(?:-[neE]{1,3}[ \t]+){0,2}|\bprintf[ \t]+(?:""" + _TWICE + r"""[ \t]+)?)"""
 _PIPED_INTO = (
     r"""[^|\r\n]*?(?:[ \t]--password-stdin\b|\bpasswd[ \t]+--stdin\b|\bvncpasswd\b"""
     r"""|\bsmbpasswd\b[^|\r\n]*?[ \t]-s\b)"""
@@ -1390,10 +1414,18 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (
         re.compile(
             r"""([({][ \t]*""" + _ECHOED + r"""(["'])?)(?![$%{<-])((?(2)[^\s"'`|;&<>]+|[^\s"'`|;&<>()]+))"""
-            r"""(?=(?(2)\2)[ \t]*;[ \t]*""" + _ECHOED + r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"'`|;&<>()]+)"""
-            r"""[ \t]*;?[ \t]*[)}][ \t]*\|""" + _PIPED_INTO + ")"
+            r"""(?=(?(2)\2)[ \t]*;[ \t]*""" + _ECHOED + _SHELL_WORD
+            + r"""[ \t]*;?[ \t]*[)}][ \t]*\|""" + _PIPED_INTO + ")"
         ),
         _piped_password,
+    ),
+    # printf's two (``printf '%s\n%s\n' X X | smbpasswd -s``): the first went out.
+    (
+        re.compile(
+            r"""(\bprintf[ \t]+""" + _TWICE + r"""[ \t]+)(""" + _SHELL_WORD + r""")([ \t]+)(""" + _SHELL_WORD + r""")"""
+            r"""(?=[ \t]*\|""" + _PIPED_INTO + ")"
+        ),
+        lambda m: m.group(1) + _piped_word(m.group(2)) + m.group(3) + _piped_word(m.group(4)),
     ),
     # The same commands' here-strings (``passwd --stdin user <<< ...``, ``vncpasswd -f <<< ...``).
     (
