@@ -51,12 +51,51 @@ def test_variables_given_twice_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- curl's -u: a .curlrc's, a continued command's ---------------------------------------------------------
+
+CURL = [
+    f"-u bob:{SECRET}\n",
+    f'--silent\n-u "bob:{SECRET}"\n',
+    f"-U proxyuser:{SECRET}\n",
+    f"curl -sS \\\n  -u bob:{SECRET} \\\n  https://api.example.com/\n",
+    f"curl -sS \\\r\n  -H 'Accept: application/json' -u 'bob:{SECRET}' \\\r\n  https://api.example.com/\r\n",
+    # Far below its ``curl``: more than the two lines after a trigger that were looked at.
+    "curl -sS \\\n  -X POST \\\n  -H 'Accept: application/json' \\\n  -d @body.json \\\n"
+    f"  -o out.json -u bob:{SECRET} \\\n  https://api.example.com/\n",
+]
+
+
+@pytest.mark.parametrize("text", CURL)
+def test_curl_s_short_user_option_in_its_config_or_a_continued_command_is_redacted(text: str) -> None:
+    """Each went out whole: only ``user = …`` and ``curl … -u`` on the ``curl`` line were known."""
+    assert_redacted(text)
+
+
+@pytest.mark.parametrize("text", CURL[3::2])
+def test_a_continued_curl_s_password_is_not_in_a_completion_prompt(text: str) -> None:
+    assert_not_in_prompts("#!/bin/sh\nset -e\n\n" + text + "echo done\n", "echo done")
+
+
+def test_users_and_groups_and_variables_after_u_stay() -> None:
+    kept = (
+        "docker run \\\n  -u 1000:1000 \\\n  -u app:app \\\n  image\n"
+        'curl -sS \\\n  -u "$API_USER:$API_PASSWORD" \\\n  https://api.example.com/\n'
+        "-u bob\n"
+        "curl -sS \\\n  -u bob https://api.example.com/\n"
+        "echo -u bob:x\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- time -----------------------------------------------------------------------------------------------
 
 PATHOLOGICAL = {
     "printf twice": repeated("printf '%s\\n%s\\n' a "),
     "printf twice piped": repeated("printf '%s\\n%s' a b |"),
     "echo flags": "echo" + repeated(" -ne"),
+    "continued curl lines": "curl" + repeated(" \\\n -H x"),
+    "continued curls": repeated("curl \\\n"),
+    "u options": repeated("\n-u a:"),
 }
 
 

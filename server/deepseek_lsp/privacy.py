@@ -101,11 +101,13 @@ def _multiline_value(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED
 
 
-def _command(name: str) -> str:
+def _command(name: str, *, continued: bool = False) -> str:
     """``name`` (a command's, as a pattern) and the rest of its line up to a flag, lazily, but
     not past the next command of that name: that one is tried on its own, and from each ``curl``
-    in a line of them the scan ran to the line's end (2 s over 27 kB). The same matches."""
-    return rf"{name}(?:(?!{name})[^\r\n])*?"
+    in a line of them the scan ran to the line's end (2 s over 27 kB). The same matches.
+    ``continued``: and its lines continued after a ``\\`` (``curl -sS \\`` then ``-u name:X``)."""
+    rest = r"(?:[^\r\n]|\\\r?\n)" if continued else r"[^\r\n]"
+    return rf"{name}(?:(?!{name}){rest})*?"
 
 
 #: sudo's options before its ``-S``: flags, and those that take a value (``-u app``, ``-g wheel``,
@@ -886,12 +888,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # ``${{ secrets.X }}``, ``%PASS%``), a placeholder (``<password>``, ``PASSWORD``) is code.
     # The command's name first, as a literal: re finds it fast (see _SENDGRID).
     (
-        re.compile(r"(" + _command(r"curl(?<=\bcurl)\b") + r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)?)" + _CLI_ARGUMENT),
+        re.compile(r"(" + _command(r"curl(?<=\bcurl)\b", continued=True) + r"(?<!\S)(?:-u|--user)(?:[ \t]+|=)?)" + _CLI_ARGUMENT),
         _cli_user_password(":"),
     ),
     # curl's config file (``.curlrc``, ``curl -K file``): an option a line, its dashes left out
-    # (``user = "name:password"``, ``--proxy-user name:password``).
-    (re.compile(r"(?m)^([ \t]*(?:--)?(?:proxy-)?user(?:[ \t]*[=:][ \t]*|[ \t]+))" + _CLI_ARGUMENT), _curlrc_user),
+    # (``user = "name:password"``, ``--proxy-user name:password``) or not (``-u name:password``;
+    # the line of a command continued after a ``\\`` whose ``curl`` is out of sight).
+    (re.compile(r"(?m)^([ \t]*(?:-[uU]|(?:--)?(?:proxy-)?user)(?:[ \t]*[=:][ \t]*|[ \t]+))" + _CLI_ARGUMENT), _curlrc_user),
     # rclone's ``config create|update|password NAME … pass X`` (its options as words, plain or
     # obscured: both log in) and ``rclone obscure X``.
     (
@@ -1829,8 +1832,10 @@ _ORACLE_LOGONS = (
 )
 #: A ``.curlrc`` line's user and password (``user = "name:…"``), lower-cased: re skipping to ``user``.
 _CURLRC_USER = re.compile(r"""user(?<![\w.]user)[ \t]*[=: \t][ \t]*["']?[^\s"':=]+:[^\s"'/]""")
+#: And its ``-u name:…`` (``-U``, the proxy's, lower-cased), also on a command's continued line.
+_CURLRC_SHORT_USER = re.compile(r"""-u(?<![^ \t\n]-u)[ \t]+["']?[^\s"':=]+:[^\s"'/]""")
 #: The triggers that are patterns, not strings.
-_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER)
+_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
 
 
 def has_trigger(text: str) -> bool:
@@ -1890,7 +1895,13 @@ def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tupl
             continue
         begin = _bracket_line_above(low, _line_start(low, at))
         nl = low.find("\n", at)  # the trigger's own line
-        end = line_end = len(low) if nl < 0 else nl + 1
+        end = len(low) if nl < 0 else nl + 1
+        # A command continued after a ``\\`` is one line (``curl -sS \\``, its ``-u name:X``
+        # lines below): its triggers all share this span.
+        while end < len(low) and _continued(low, end):
+            nl = low.find("\n", end)
+            end = len(low) if nl < 0 else nl + 1
+        line_end = end
         wanted = 2  # then the lines after it, up to the second that is not blank
         while end < len(low) and wanted:
             nl = low.find("\n", end)
@@ -1909,6 +1920,12 @@ def _line_start(text: str, at: int) -> int:
     # the text's start from each trigger's line, 40 ms over 9,000 lines.
     nl = text.rfind("\n", 0, at)
     return max(nl, text.rfind("\r", nl + 1, at)) + 1
+
+
+def _continued(text: str, end: int) -> bool:
+    """Whether the line ending at ``end`` (after its line break) ends in a ``\\``."""
+    stop = end - 1 - (end >= 2 and text[end - 2] == "\r")
+    return stop > 0 and text[stop - 1] == "\\"
 
 
 def _bracket_line_above(text: str, begin: int) -> int:
@@ -2222,14 +2239,18 @@ _VALUE_MAX_CHARS = 8192
 
 
 def _last_lines_start(text: str) -> int:
-    """Where the last ``_SEAM_LINES`` lines of ``text`` start, or its last ``_SEAM_CHARS``
-    characters where those lines are longer."""
+    """Where the last ``_SEAM_LINES`` lines of ``text`` start (and the command they continue,
+    after ``\\``: ``curl`` five lines above its ``-u``), or its last ``_SEAM_CHARS`` characters
+    where those lines are longer."""
     lo = len(text)
     for _ in range(_SEAM_LINES):
         lo = _line_start(text, lo - 1)
         if lo == 0:
             break
-    return max(lo, len(text) - _SEAM_CHARS)
+    floor = len(text) - _SEAM_CHARS
+    while lo > max(floor, 0) and _continued(text, lo):
+        lo = _line_start(text, lo - 1)
+    return max(lo, floor)
 
 
 def _first_lines_end(text: str) -> int:
