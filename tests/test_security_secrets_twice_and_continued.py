@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from deepseek_lsp.privacy import redact
+from deepseek_lsp.privacy import REDACTED, redact
 from tests.secret_forms import (
     SECRET,
     assert_not_in_prompts,
@@ -87,6 +87,24 @@ def test_users_and_groups_and_variables_after_u_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- ODBC: a { with a ; in the braces -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "password"),
+    [
+        (f"conn = pyodbc.connect('DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=db;UID=sa;PWD={{a{{b;{SECRET}}};')\n", f"a{{b;{SECRET}"),
+        (f'"Db": "Driver={{PostgreSQL}};Server=db;Uid=app;Password={{{{{SECRET};x}};Port=5432"\n', f"{{{SECRET};x"),
+        (f"PWD={{{SECRET};x{{}};\n", f"{SECRET};x{{"),
+    ],
+)
+def test_an_odbc_password_with_a_brace_and_a_semicolon_inside_its_braces_is_redacted(text: str, password: str) -> None:
+    """A ``{`` inside (no escape needed: only ``}`` is doubled) ended the search for the braces'
+    end, and the assignment's value ended at the ``;``: the password went out whole."""
+    assert redact(text, keep_lines=True) == text.replace("{" + password + "}", "{" + REDACTED + "}")
+    assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end")
+
+
 # -- time -----------------------------------------------------------------------------------------------
 
 PATHOLOGICAL = {
@@ -96,6 +114,8 @@ PATHOLOGICAL = {
     "continued curl lines": "curl" + repeated(" \\\n -H x"),
     "continued curls": repeated("curl \\\n"),
     "u options": repeated("\n-u a:"),
+    "odbc braces with braces and semicolons": repeated("PWD={a{;"),
+    "odbc nested openings": "PWD={" + repeated("a{;"),
 }
 
 

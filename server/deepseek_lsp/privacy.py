@@ -918,10 +918,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"""(ngrok\.(?:set_auth_token|authtoken)\([ \t]*)(["'])([^"'\r\n]+)(?=\2)"""), _named_literal),
     # An ODBC connection string's password in braces with a ``;`` in it (``PWD={a;b};``): the
     # assignment's value ends at a ``;``, and the password went out (``}}`` is a ``}`` inside;
-    # one without a ``;`` is the assignment's, see _assigned). Not past a ``{``: from each
-    # ``PWD={`` of a line of them the scan went on to the line's end.
+    # one without a ``;`` is the assignment's, see _assigned). A ``{`` inside is the password's
+    # (``PWD={a{b;c};``, which went out), but not past ``={``: from each ``PWD={`` of a line of
+    # them the scan went on to the line's end.
     (
-        re.compile(r"((?<![\w-])(?i:pwd|password)[ \t]*=[ \t]*\{)(?:[^{};\r\n]|\}\}){0,128};(?:[^{}\r\n]|\}\}){0,128}?(?=\}(?!\}))"),
+        re.compile(
+            r"((?<![\w-])(?i:pwd|password)[ \t]*=[ \t]*\{)(?:[^{};\r\n]|\}\}|(?<!=)\{){0,128};"
+            r"(?:[^{}\r\n]|\}\}|(?<!=)\{){0,128}?(?=\}(?!\}))"
+        ),
         r"\1" + REDACTED,
     ),
     # ``"-pS3cret"`` in an argument list too (``subprocess.run(["mysql", "-p..."])``); not ``"-p", x``.
