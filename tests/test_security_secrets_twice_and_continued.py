@@ -1,7 +1,8 @@
 """Secrets the redactor still sent (round 19): a password and its confirmation in one
 ``printf`` or ``echo -e`` piped into ``smbpasswd -s`` or ``passwd --stdin``, curl's ``-u
 name:X`` in a ``.curlrc`` or on a continuation line of a multi-line command, an ODBC password
-with a ``{`` and a ``;`` inside its braces."""
+with a ``{`` and a ``;`` inside its braces, an XML password on the line between its tags, in
+CDATA, or in an element an attribute names (Hibernate's, Java's XML properties)."""
 
 from __future__ import annotations
 
@@ -105,6 +106,40 @@ def test_an_odbc_password_with_a_brace_and_a_semicolon_inside_its_braces_is_reda
     assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end")
 
 
+# -- XML ------------------------------------------------------------------------------------------------------
+
+XML = [
+    f"<server>\n  <id>nexus</id>\n  <username>deploy</username>\n  <password>\n    {SECRET}\n  </password>\n</server>\n",
+    f"<password>\r\n    {SECRET}\r\n</password>\r\n",
+    f"<password><![CDATA[{SECRET}]]></password>\n",
+    f'<property name="hibernate.connection.password">{SECRET}</property>\n',
+    f'<entry key="db.password">{SECRET}</entry>\n',
+    f'<entry key="api.token"><![CDATA[{SECRET}]]></entry>\n',
+]
+
+
+@pytest.mark.parametrize("text", XML)
+def test_an_xml_password_between_lines_in_cdata_or_named_by_an_attribute_is_redacted(text: str) -> None:
+    """Each went out whole: only ``<password>X</password>`` on one line was known."""
+    assert_redacted(text)
+
+
+@pytest.mark.parametrize("text", XML[::3])
+def test_an_xml_password_is_not_in_a_completion_prompt(text: str) -> None:
+    assert_not_in_prompts("<settings>\n" + text + "<!-- end -->\n", "<!-- end -->")
+
+
+def test_xml_that_holds_no_password_stays() -> None:
+    kept = (
+        '<label name="password">Password</label>\n'
+        '<Field name="password">{value}</Field>\n'
+        '<entry key="db.password">${db.password}</entry>\n'
+        "<password>\n  <value>x</value>\n</password>\n"
+        '<property name="hibernate.connection.username">deploy_user</property>\n'
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- time -----------------------------------------------------------------------------------------------
 
 PATHOLOGICAL = {
@@ -116,6 +151,9 @@ PATHOLOGICAL = {
     "u options": repeated("\n-u a:"),
     "odbc braces with braces and semicolons": repeated("PWD={a{;"),
     "odbc nested openings": "PWD={" + repeated("a{;"),
+    "xml elements named by attributes": repeated('<a key="password" '),
+    "xml opening tags": repeated("<password>"),
+    "xml text lines": "<password>" + repeated(" \n"),
 }
 
 

@@ -697,6 +697,21 @@ _YAML_BLOCK = re.compile(
 _YAML_BLOCK_OPENER = re.compile(r":[ \t]*[|>]")
 
 
+#: What may come between an XML element's tag and its text (``<password>\n    X\n</password>``,
+#: ``<![CDATA[X]]>``), and between the text and its end tag.
+_XML_TEXT_START = r"(?:[ \t]*\r?\n)?[ \t]*(?:<!\[CDATA\[)?"
+_XML_TEXT_END = r"(?:\]\]>)?(?:[ \t]*\r?\n)?[ \t]*"
+
+
+def _xml_named_text(match: re.Match[str]) -> str:
+    """An element's text that its ``name`` or ``key`` attribute says is a secret, unless a word
+    naming one (``<label name="password">Password</label>``, a form's)."""
+    value = match.group(match.re.groups)
+    if _SECRET_NAME_ONLY.fullmatch(value) or _is_placeholder(value):
+        return match.group(0)
+    return match.group(1) + REDACTED
+
+
 #: A pattern's replacement: a template, a function of the match, or None for an assignment.
 Replacement = str | Callable[[re.Match[str]], str] | None
 
@@ -1308,12 +1323,22 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
     # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
     # Not an expression (JSX's ``{value}``) nor a placeholder (``${env.DB_PASSWORD}``), nor text
-    # with spaces (a ``<PasswordHint>`` component's words).
+    # with spaces (a ``<PasswordHint>`` component's words). On the line between the tags too
+    # (an IDE's formatting of settings.xml), or in CDATA.
     (
         re.compile(
-            r"(?i)(<(" + _SECRET_NAME + r")(?:\s[^<>]*)?>)[^\s<>{}]{6,}(?=</\2>)"
+            r"(?i)(<(" + _SECRET_NAME + r")(?:\s[^<>]*)?>" + _XML_TEXT_START + r")[^\s<>{}]{6,}(?=" + _XML_TEXT_END + r"</\2>)"
         ),
         r"\1" + REDACTED,
+    ),
+    # An element an attribute names (Hibernate's ``<property name="hibernate.connection.password">``,
+    # Java's XML properties ``<entry key="db.password">``): its text went out whole.
+    (
+        re.compile(
+            r"""(?i)(<([\w.:-]+)\s[^<>]*?\b(?:name|key)\s*=\s*(["'])""" + _SECRET_NAME + r"""\3[^<>]*(?<!/)>"""
+            + _XML_TEXT_START + r")([^\s<>{}]{6,})(?=" + _XML_TEXT_END + r"</\2>)"
+        ),
+        _xml_named_text,
     ),
     (
         re.compile(
