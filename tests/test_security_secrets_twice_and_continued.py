@@ -2,7 +2,8 @@
 ``printf`` or ``echo -e`` piped into ``smbpasswd -s`` or ``passwd --stdin``, curl's ``-u
 name:X`` in a ``.curlrc`` or on a continuation line of a multi-line command, an ODBC password
 with a ``{`` and a ``;`` inside its braces, an XML password on the line between its tags, in
-CDATA, or in an element an attribute names (Hibernate's, Java's XML properties)."""
+CDATA, or in an element an attribute names (Hibernate's, Java's XML properties), a YAML anchor's
+value; and YAML's anchors and aliases themselves, which went out as ``[REDACTED]``."""
 
 from __future__ import annotations
 
@@ -140,6 +141,34 @@ def test_xml_that_holds_no_password_stays() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- YAML anchors -----------------------------------------------------------------------------------------------
+
+ANCHORED = [
+    f"x-db-password: &db_password {SECRET}\n",
+    f'x-db-password: &db_password "{SECRET}"\n',
+    f"    POSTGRES_PASSWORD: &pg '{SECRET}' # shared with the app\n",
+]
+
+
+@pytest.mark.parametrize("text", ANCHORED)
+def test_a_secret_under_a_yaml_anchor_is_redacted(text: str) -> None:
+    """The anchor took the value's place: the value went out (and a quoted one's anchor as
+    ``[REDACTED]``)."""
+    assert_redacted(text)
+    assert_not_in_prompts("services:\n" + text + "  db:\n", "  db:")
+
+
+def test_yaml_anchors_and_aliases_stay() -> None:
+    """A name for a value given elsewhere, not one: each went out as ``[REDACTED]``."""
+    kept = (
+        "x-secrets: &secrets\n  a: b\n"
+        "x-db-password: &db_password\n"
+        "      POSTGRES_PASSWORD: *db_password\n"
+        "      password: &pw ${DB_PASSWORD}\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- time -----------------------------------------------------------------------------------------------
 
 PATHOLOGICAL = {
@@ -154,6 +183,7 @@ PATHOLOGICAL = {
     "xml elements named by attributes": repeated('<a key="password" '),
     "xml opening tags": repeated("<password>"),
     "xml text lines": "<password>" + repeated(" \n"),
+    "yaml anchors": repeated("password: &a "),
 }
 
 

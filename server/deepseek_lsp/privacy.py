@@ -1331,6 +1331,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         r"\1" + REDACTED,
     ),
+    # A YAML anchor on a secret's value (``x-db-password: &db_password X``, a compose file's,
+    # used as ``*db_password`` below): the anchor's name took the value's place, which went out.
+    (
+        re.compile(
+            r"""(?ix)(""" + _ASSIGNED_NAME + r"""["']?[\ \t]*:[\ \t]*&[\w.-]+[\ \t]+)"""
+            r"""(?:(["'])([^"'\r\n]+)\2|([^\s"'\#&*|>!%@`][^\s\#]*)(?=[\ \t]*(?:\#|\r?\n|\Z)))"""
+        ),
+        lambda m: _assigned(m.group(0), m.group(1), "", m.group(2), m.group(3), m.group(4)),
+    ),
     # An element an attribute names (Hibernate's ``<property name="hibernate.connection.password">``,
     # Java's XML properties ``<entry key="db.password">``): its text went out whole.
     (
@@ -1721,6 +1730,9 @@ _ODBC_PASSWORD_NAME = re.compile(r"(?i)pwd|password")
 _FORMAT_FIELD_BODY = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:![rsa])?(?::[^{}]*)?|\d*")
 
 
+_YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
+
+
 def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
     value = (quoted if quote else bare) or ""
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
@@ -1737,6 +1749,10 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
         return whole
     # ``DB_PASSWORD=$DB_PASSWORD`` passes a variable on: it went out as ``[REDACTED]``.
     if _REFERENCE.fullmatch(value):
+        return whole
+    # YAML's anchor and alias (``x-db-password: &db_password``, ``password: *db_password``)
+    # name a value given elsewhere; each went out as ``[REDACTED]``.
+    if not quote and sep.rstrip().endswith(":") and _YAML_ANCHOR.fullmatch(value):
         return whole
     if quote:
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
