@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..console import counted
-from .report import EXCLUDED, FileResult, split_stopped, totals
+from .report import EXCLUDED, FileResult, split_stopped, summary
 
 #: A finding's severity as the workflow command that shows it.
 COMMANDS = {"critical": "error", "warning": "warning", "info": "notice"}
@@ -72,15 +72,8 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         said = f"{counted(stopped, 'file')} not reviewed: {fatal}"
         notes.append(("error", "title=Review stopped", said, said))
     lines = _within_the_runners_limits(notes)
-    t = totals(results)
-    reviewed = sum(1 for r in results if not r.skipped)
-    # As the text report says it: "1 file(s) reviewed: 0 critical" closed the log of a run
-    # whose every request was refused, read as a clean review of that file.
-    failed = sum(1 for r in results if not r.skipped and r.errors)
-    lines.append(
-        f"{counted(reviewed, 'file')} reviewed{f' ({failed} with errors)' if failed else ''}: "
-        f"{t['critical']} critical, {counted(t['warning'], 'warning')}, {t['info']} info"
-    )
+    reviewed, counts = summary(results)
+    lines.append(f"{reviewed}: {counts}")
     return "\n".join(lines) + "\n"
 
 

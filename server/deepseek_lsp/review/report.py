@@ -113,23 +113,32 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
             lines.append(f"{r.path}: error: {error}")
     if stopped:
         lines.append(f"{counted(stopped, 'file')} not reviewed: {fatal}")
-    t = totals(results)
-    reviewed = sum(1 for r in results if not r.skipped)
-    # Sent, but a request failed (a timeout, a server error): some of it may not be reviewed,
-    # which "N file(s) reviewed" alone did not say.
-    failed = sum(1 for r in results if not r.skipped and r.errors)
-    skipped = len(results) - reviewed
+    reviewed, counts = summary(results)
+    skipped = sum(1 for r in results if r.skipped)
     sent = sum(r.units_sent for r in results)
     units = sum(r.units for r in results)
     dropped = sum(r.stats.unplaced for r in results)
     lines.append(
-        f"{counted(reviewed, 'file')} reviewed{f' ({failed} with errors)' if failed else ''}, "
-        f"{units - sent} of {counted(units, 'unit')} from the cache: "
-        f"{t['critical']} critical, {counted(t['warning'], 'warning')}, {t['info']} info"
+        f"{reviewed}, {units - sent} of {counted(units, 'unit')} from the cache: {counts}"
         + (f"; {counted(dropped, 'finding')} could not be placed and were dropped" if dropped else "")
         + (f"; {counted(skipped, 'file')} not reviewed" if skipped else "")
     )
     return "\n".join(lines) + "\n"
+
+
+def summary(results: list[FileResult]) -> tuple[str, str]:
+    """The closing line's two parts every report format shares: "N files reviewed (M with
+    errors)" and the findings by severity."""
+    t = totals(results)
+    reviewed = sum(1 for r in results if not r.skipped)
+    # Sent, but a request failed (a timeout, a server error): some of it may not be reviewed,
+    # which "N file(s) reviewed" alone did not say; "1 file(s) reviewed: 0 critical" closed the
+    # log of a run whose every request was refused, read as a clean review of that file.
+    failed = sum(1 for r in results if not r.skipped and r.errors)
+    return (
+        f"{counted(reviewed, 'file')} reviewed{f' ({failed} with errors)' if failed else ''}",
+        f"{t['critical']} critical, {counted(t['warning'], 'warning')}, {t['info']} info",
+    )
 
 
 #: A run's ``error`` when no fatal error stopped it but some file's review failed.
