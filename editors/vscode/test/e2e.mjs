@@ -161,13 +161,37 @@ async function notebookCodeCells() {
   );
 }
 
-async function runCommand(title) {
-  await page.keyboard.press('F1');
+/**
+ * Opens the quick input with `key`, types `query` and waits for a row showing `rowText`.
+ * Retries until `timeoutMs`: in a window that has just opened, a key can come before the
+ * workbench's keybindings are ready, and the first file search can come back empty while
+ * the folder is still being read (CI failed on a single 10 s wait here).
+ */
+async function quickInput(key, query, rowText, timeoutMs = 30000) {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10000 });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 10000 });
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).first();
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (!(await input.isVisible())) {
+        await page.keyboard.press(key);
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+      }
+      // Typed again on each attempt: a changed query starts a new search.
+      await input.fill('');
+      await input.fill(query);
+      await row.waitFor({ state: 'visible', timeout: 5000 });
+      return row;
+    } catch (err) {
+      if (Date.now() >= end) {
+        throw new Error(`quick input ${key} "${query}": no row "${rowText}" after ${timeoutMs / 1000} s (${err.message.split('\n')[0]})`);
+      }
+    }
+  }
+}
+
+async function runCommand(title) {
+  await quickInput('F1', `>${title}`, title);
   await page.keyboard.press('Enter');
 }
 
@@ -179,12 +203,7 @@ async function statusText() {
 }
 
 async function quickOpen(name, firstLine) {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10000 });
-  await input.fill(name);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ timeout: 10000 });
+  const row = await quickInput('Control+P', name, name);
   await row.click();
   await waitFor(`${name} in the editor`, async () => {
     const tab = await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '));
@@ -361,11 +380,7 @@ try {
   }, { needs: ['workbench'] });
 
   await step('open-file', async () => {
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill(FILE);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: FILE }).first().waitFor({ timeout: 10000 });
+    await quickInput('Control+P', FILE, FILE);
     await page.keyboard.press('Enter');
     await waitFor(`${FILE} in the editor`, async () => (await editorLines()).some((l) => l.text.startsWith('def add(a, b):')));
     await page.locator('.editor-instance .monaco-editor textarea').first().focus();
@@ -625,11 +640,7 @@ try {
     // A cell of a notebook in VS Code's own notebook editor (the built-in ipynb extension, no
     // kernel): its suggestions come through notebook sync, with the cells above in the prompt.
     const before = (await fakeRequests()).length;
-    await page.keyboard.press('Control+P');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 10000 });
-    await input.fill(NOTEBOOK);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: NOTEBOOK }).first().waitFor({ timeout: 10000 });
+    await quickInput('Control+P', NOTEBOOK, NOTEBOOK);
     await page.keyboard.press('Enter');
     const cells = await waitFor(`${NOTEBOOK} in the notebook editor`, async () => {
       const c = await notebookCodeCells();
