@@ -35,6 +35,7 @@ from ..workspace_symbols import WorkspaceSymbols
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome
 from .findings import SEVERITIES
+from .generated import generated
 from .projects import project_of
 from .report import EXCLUDED, FileResult, count_at_least, to_json, to_text
 
@@ -131,6 +132,8 @@ class Target:
     path: Path
     #: 0-based lines to review (``--changed``); None means the whole file.
     lines: set[int] | None = None
+    #: Named on the command line, not found in a folder: reviewed even when generated.
+    named: bool = False
 
 
 def git_root(start: Path) -> Path | None:
@@ -337,7 +340,7 @@ def changed_targets(
         if path.suffix.lower() == NOTEBOOK_SUFFIX:
             # Its diff is of the JSON (and the outputs): the whole notebook, whose unchanged
             # units come from the cache anyway.
-            targets.append(Target(path))
+            targets.append(Target(path, named=path in scope))
             continue
         names = [old, name] if old else [name]
         diff = git(
@@ -366,13 +369,13 @@ def changed_targets(
             lines.update(
                 range(start - 1, start - 1 + count) if count else (max(0, start - 1), start)
             )
-        targets.append(Target(path, lines))
+        targets.append(Target(path, lines, named=path in scope))
     for name in filter(
         None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []
     ):
         path = (root / name).resolve()
         if wanted(path):
-            targets.append(Target(path))
+            targets.append(Target(path, named=path in scope))
     return targets
 
 
@@ -453,7 +456,7 @@ async def review_targets(
         nonlocal fatal, reached
         shown = _display(target.path)
         async with limit:
-            result = _load(target.path, shown, registry, settings)
+            result = _load(target.path, shown, registry, settings, named=target.named)
             lines = None if target.lines is None or result.skipped else document_lines(result.doc, target.lines)
             if result.skipped is None and fatal is not None:
                 if not (use_cache and _all_cached(engine, result.doc, settings, lines, roots)):
@@ -579,7 +582,9 @@ def document_lines(doc: Document, git_lines: set[int]) -> set[int]:
     return out
 
 
-def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings) -> FileResult:
+def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings, *, named: bool = False) -> FileResult:
+    """The file to review, or why it is not reviewed. A generated or minified file is left out
+    unless ``named``, as a save in the editor leaves it out and its Review File command takes it."""
     uri = path.resolve().as_uri()
     empty = Document(uri, "")
     # By either name, as the editor and imports judge it: ``src/secrets.py``, a link to
@@ -616,9 +621,14 @@ def _load(path: Path, shown: str, registry: LanguageRegistry, settings: Settings
             shown, empty, skipped=f"not readable as UTF-8 text ({exc.__class__.__name__})"
         )
     if notebook:
-        return _load_notebook(uri, text, shown, registry, cells_limit)
-    doc = Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16")
-    return FileResult(shown, doc)
+        result = _load_notebook(uri, text, shown, registry, cells_limit)
+    else:
+        result = FileResult(shown, Document(uri, text, language=registry.for_document(None, uri), encoding="utf-16"))
+    # Judged on the text as the editor holds it: a notebook's cells, not its JSON and outputs.
+    why = "" if named or result.skipped else generated(path.name, result.doc.data)
+    if why:
+        return FileResult(shown, empty, skipped=f"generated ({why})", generated=True)
+    return result
 
 
 def _load_notebook(uri: str, text: str, shown: str, registry: LanguageRegistry, limit: int) -> FileResult:
@@ -761,7 +771,7 @@ def run_review(args: argparse.Namespace) -> int:
                 unique.setdefault(f.resolve(), f)
             except (OSError, RuntimeError):
                 unique.setdefault(f, f)
-        targets = [Target(f) for f in unique.values()]
+        targets = [Target(f, named=key in explicit) for key, f in unique.items()]
     results, fatal = asyncio.run(_run(targets, settings, registry, args, root))
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.

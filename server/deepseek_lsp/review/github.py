@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..console import counted
-from .report import EXCLUDED, FileResult, split_stopped, summary
+from .report import FileResult, generated_skipped, split_stopped, summary
 
 #: A finding's severity as the workflow command that shows it.
 COMMANDS = {"critical": "error", "warning": "warning", "info": "notice"}
@@ -51,7 +51,7 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         path = _repository_path(r.path, root)
         file = _property(path)
         if r.skipped:
-            if r.skipped != EXCLUDED:
+            if r.said_skipped():
                 notes.append(("warning", f"file={file},title=Not reviewed", r.skipped, f"{path}: not reviewed: {r.skipped}"))
             continue
         for f in r.findings:
@@ -73,7 +73,7 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         notes.append(("error", "title=Review stopped", said, said))
     lines = _within_the_runners_limits(notes)
     reviewed, counts = summary(results)
-    lines.append(f"{reviewed}: {counts}")
+    lines.append(f"{reviewed}: {counts}{generated_skipped(results)}")
     return "\n".join(lines) + "\n"
 
 

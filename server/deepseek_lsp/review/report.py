@@ -13,6 +13,8 @@ from .findings import SEVERITIES, Finding, PlacementStats, at_least
 
 #: Why a file the exclude setting names is not reviewed.
 EXCLUDED = "excluded by the exclude setting"
+#: What the closing line tells of the generated and minified files a folder's walk left out.
+GENERATED_HINT = "name a file on the command line to review it"
 
 
 @dataclass
@@ -28,6 +30,14 @@ class FileResult:
     skipped: str | None = None  # why the file was not reviewed at all
     #: A notebook's code cells in ``doc`` (its cells as one document); none for a file.
     cells: list[CellSpan] = field(default_factory=list)
+    #: Skipped as generated or minified (``skipped`` says why), found in a folder, not named.
+    generated: bool = False
+
+    def said_skipped(self) -> bool:
+        """Whether the report names this file as not reviewed. Not the user's own exclusions,
+        nor generated files (both by the folder: a Go module's hundreds of ``.pb.go`` would fill
+        the log), which the closing line counts instead."""
+        return bool(self.skipped) and self.skipped != EXCLUDED and not self.generated
 
     def cell_at(self, offset: int) -> CellSpan | None:
         line = self.doc.line_at(offset)
@@ -94,8 +104,7 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
         if r.skipped:
             # Too large, binary, not UTF-8: said, as a CI log is all its reader sees (only the
             # JSON report said it, and a changed file left unreviewed passed the check unseen).
-            # The user's own exclusions go without saying: a folder of them would fill the log.
-            if r.skipped != EXCLUDED:
+            if r.said_skipped():
                 lines.append(f"{r.path}: not reviewed: {r.skipped}")
             continue
         for f in r.findings:
@@ -114,7 +123,7 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
     if stopped:
         lines.append(f"{counted(stopped, 'file')} not reviewed: {fatal}")
     reviewed, counts = summary(results)
-    skipped = sum(1 for r in results if r.skipped)
+    skipped = sum(1 for r in results if r.skipped and not r.generated)
     sent = sum(r.units_sent for r in results)
     units = sum(r.units for r in results)
     dropped = sum(r.stats.unplaced for r in results)
@@ -122,6 +131,7 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
         f"{reviewed}, {units - sent} of {counted(units, 'unit')} from the cache: {counts}"
         + (f"; {counted(dropped, 'finding')} could not be placed and were dropped" if dropped else "")
         + (f"; {counted(skipped, 'file')} not reviewed" if skipped else "")
+        + generated_skipped(results)
     )
     return "\n".join(lines) + "\n"
 
@@ -139,6 +149,13 @@ def summary(results: list[FileResult]) -> tuple[str, str]:
         f"{counted(reviewed, 'file')} reviewed{f' ({failed} with errors)' if failed else ''}",
         f"{t['critical']} critical, {counted(t['warning'], 'warning')}, {t['info']} info",
     )
+
+
+def generated_skipped(results: list[FileResult]) -> str:
+    """The closing line's word on the generated files left out ("" for none): a folder's
+    bundles and ``DO NOT EDIT`` files were reviewed, and paid for, though a save skips them."""
+    n = sum(1 for r in results if r.generated)
+    return f"; {counted(n, 'generated file')} skipped ({GENERATED_HINT})" if n else ""
 
 
 #: A run's ``error`` when no fatal error stopped it but some file's review failed.

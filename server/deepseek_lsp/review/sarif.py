@@ -15,7 +15,7 @@ from urllib.parse import quote
 from .. import __version__
 from .findings import SEVERITIES, Finding
 from .prompt import _redacted_lines
-from .report import EXCLUDED, FileResult
+from .report import FileResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"critical": "error", "warning": "warning", "info": "note"}
@@ -151,7 +151,7 @@ def to_sarif(
                     }
                 ]
             sarif_results.append(item)
-        if r.skipped and r.skipped not in (EXCLUDED, fatal):
+        if r.said_skipped() and r.skipped != fatal:
             # Too large, binary, not UTF-8: said, as the text report says it. A changed file
             # left unreviewed read as a clean one to code scanning. (A warning: the run is
             # still as successful as the user's limits allow.)
