@@ -1,5 +1,7 @@
 // "DeepSeek: Review Current File": what it says of the server's answer.
 
+import { counted } from './plural';
+
 /** The server's answer to deepseek.reviewFile (review/feature.py run_command). */
 export interface ReviewAnswer {
   ok?: boolean;
@@ -39,7 +41,7 @@ export function reviewReport(name: string, answer: unknown, serverStopped: boole
   const r = (answer ?? {}) as ReviewAnswer;
   if (r.ok) {
     const n = r.findings ?? 0;
-    const found = n === 0 ? 'no findings' : `${n} finding${n === 1 ? '' : 's'}`;
+    const found = n === 0 ? 'no findings' : counted(n, 'finding');
     // A review that is not whole is no clean bill: "no findings" alone hid that the model's
     // answer was cut short and part of the file went unreviewed.
     if (r.problems?.length) {
@@ -86,5 +88,5 @@ export function unignoreArguments(editor: string | undefined, notebook: string |
 /** What to say of its answer, the number of findings shown again. */
 export function unignoredText(count: unknown, named: boolean): string {
   const n = Number(count) || 0;
-  return `DeepSeek: ${n} ignored finding${n === 1 ? '' : 's'} shown again in ${named ? 'this project' : 'the workspace'}`;
+  return `DeepSeek: ${counted(n, 'ignored finding')} shown again in ${named ? 'this project' : 'the workspace'}`;
 }

@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { afterKeyCleared } from './apiKey';
+import { counted } from './plural';
 import { NOTEBOOK_CELL_SCHEME, SENT_SCHEMES } from './review';
 
 /** What the server appends to a notebook's URI for the document of its cells. */
@@ -345,7 +346,7 @@ export class StatusBar implements vscode.Disposable {
       const t = this.usage.today?.total ?? {};
       const m = this.usage.month?.total ?? {};
       tip.appendMarkdown(
-        `Today: ${formatCost(t.cost_usd)} (${t.requests ?? 0} requests) · this month: ${formatCost(m.cost_usd)}\n\n`,
+        `Today: ${formatCost(t.cost_usd)} (${counted(t.requests, 'request')}) · this month: ${formatCost(m.cost_usd)}\n\n`,
       );
     }
     tip.appendMarkdown('Click for usage per model.');

@@ -2,6 +2,7 @@
 
 import * as vscode from 'vscode';
 import { isNoKeyMessage } from './apiKey';
+import { counted } from './plural';
 import { formatCost, ScopeJSON, ServerStatus, TotalsJSON, UsageJSON } from './statusBar';
 
 interface UsageItem extends vscode.QuickPickItem {
@@ -14,9 +15,9 @@ function fmtInt(n: number | undefined): string {
 
 function detail(t: TotalsJSON): string {
   const parts = [
-    `${fmtInt(t.requests)} requests` + (t.errors ? `, ${fmtInt(t.errors)} failed` : '') +
+    counted(t.requests, 'request') + (t.errors ? `, ${fmtInt(t.errors)} failed` : '') +
       (t.cancelled ? `, ${fmtInt(t.cancelled)} cancelled` : ''),
-    `prompt ${fmtInt(t.prompt_tokens)} tokens (cache hit ${fmtInt(t.cache_hit_tokens)}, miss ${fmtInt(t.cache_miss_tokens)})`,
+    `prompt ${counted(t.prompt_tokens, 'token')} (cache hit ${fmtInt(t.cache_hit_tokens)}, miss ${fmtInt(t.cache_miss_tokens)})`,
     `output ${fmtInt(t.output_tokens)}`,
   ];
   if (t.mean_latency_s != null) {

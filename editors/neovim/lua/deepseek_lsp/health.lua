@@ -151,10 +151,10 @@ function M.check()
   for _, client in ipairs(clients) do
     local n = vim.tbl_count(client.attached_buffers or {})
     local here = alt > 0 and (client.attached_buffers or {})[alt]
-    ok(("client %d %s, attached to %d buffer(s)%s, position encoding %s"):format(
+    ok(("client %d %s, attached to %s%s, position encoding %s"):format(
       client.id,
       util.is_stopped(client) and "stopped" or (client.initialized and "running" or "starting"),
-      n,
+      util.counted(n, "buffer"),
       here and " including the buffer you came from" or "",
       tostring(client.offset_encoding)
     ))

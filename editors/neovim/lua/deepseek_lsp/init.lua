@@ -1126,11 +1126,6 @@ local function refill(buf, win, lines)
   float_fit(win, lines)
 end
 
-local function fmt_int(n)
-  local s = tostring(math.floor(tonumber(n) or 0))
-  return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
-end
-
 --- Dollars with 4 decimals; a spend too small for them is not "$0.0000" (read as nothing spent).
 local function usd(x)
   x = tonumber(x) or 0
@@ -1148,21 +1143,21 @@ function M.usage_lines(u)
       return
     end
     local t = data.total or {}
-    lines[#lines + 1] = ("%s: %s  %s requests  %s tokens in (%s cached)  %s out"):format(
+    lines[#lines + 1] = ("%s: %s  %s  %s in (%s cached)  %s out"):format(
       label,
       usd(t.cost_usd),
-      fmt_int(t.requests),
-      fmt_int(t.prompt_tokens),
-      fmt_int(t.cache_hit_tokens),
-      fmt_int(t.output_tokens)
+      util.counted(t.requests, "request"),
+      util.counted(t.prompt_tokens, "token"),
+      util.fmt_int(t.cache_hit_tokens),
+      util.fmt_int(t.output_tokens)
     )
     for model, m in pairs(data.models or {}) do
       lines[#lines + 1] = ("  %-22s %s  %s req  %s in  %s out"):format(
         model,
         usd(m.cost_usd),
-        fmt_int(m.requests),
-        fmt_int(m.prompt_tokens),
-        fmt_int(m.output_tokens)
+        util.fmt_int(m.requests),
+        util.fmt_int(m.prompt_tokens),
+        util.fmt_int(m.output_tokens)
       )
     end
   end
@@ -1215,7 +1210,7 @@ function M.review(bufnr, callback)
       elseif type(result) == "table" and result.ok == false and result.reason then
         util.notify_user("review: " .. tostring(result.reason), vim.log.levels.WARN)
       elseif type(result) == "table" then
-        local msg = ("review: %d finding(s)"):format(tonumber(result.findings) or 0)
+        local msg = "review: " .. util.counted(result.findings, "finding")
         if type(result.errors) == "table" and #result.errors > 0 then
           msg = msg .. "; " .. table.concat(result.errors, "; ")
         end
@@ -1318,8 +1313,8 @@ function M.status_lines(stats, missing)
   end
   if type(stats) == "table" then
     local lat = type(stats.latencyMs) == "table" and stats.latencyMs or {}
-    lines[#lines + 1] = ("Server: %s requests, %s shown, %s accepted, %s partly; p50 %s ms"):format(
-      tostring(stats.requests),
+    lines[#lines + 1] = ("Server: %s, %s shown, %s accepted, %s partly; p50 %s ms"):format(
+      util.counted(stats.requests, "request"),
       tostring(stats.shown),
       tostring(stats.accepted),
       tostring(stats.partiallyAccepted),
@@ -1487,7 +1482,7 @@ function M.unignore(bufnr)
       util.notify_user("showing ignored findings failed: " .. (err.message or vim.inspect(err)), vim.log.levels.WARN)
     else
       local where = named and "this project" or "the workspace"
-      util.notify_user(("%d ignored finding(s) shown again in %s"):format(tonumber(result) or 0, where))
+      util.notify_user(("%s shown again in %s"):format(util.counted(result, "ignored finding"), where))
     end
   end, bufnr)
 end

@@ -161,6 +161,20 @@ function M.safe_url(url)
   return scheme .. authority:gsub("^.*@", "") .. path
 end
 
+--- A whole number with its thousands grouped: 12,345.
+function M.fmt_int(n)
+  local s = tostring(math.floor(tonumber(n) or 0))
+  return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
+end
+
+--- ``n`` and ``word``, its plural for any number but 1: "1 request", "2 requests". "1 requests"
+--- and "1 finding(s)" read as a plugin that had not counted.
+---@param plural string? when adding "s" is not the plural
+function M.counted(n, word, plural)
+  n = math.floor(tonumber(n) or 0)
+  return M.fmt_int(n) .. " " .. (n == 1 and word or plural or word .. "s")
+end
+
 function M.notify_user(msg, level)
   vim.notify("DeepSeek: " .. msg, level or vim.log.levels.INFO, { title = "DeepSeek" })
 end

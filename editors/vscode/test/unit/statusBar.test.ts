@@ -192,3 +192,15 @@ test('at a first start without a key, clicking the red item offers "Set API key"
   assert.equal(items.filter((i) => /Set API key/.test(i.label)).length, 1);
   bar.dispose();
 });
+
+test("the tooltip counts today's requests in words: 1 request, 2 requests", () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  const day = (requests: number): UsageJSON => ({ today: { day: '2025-01-02', models: {}, total: { requests, cost_usd: 0.01 } } });
+  bar.setUsage(day(1));
+  assert.match(shown(bar), /\(1 request\)/, shown(bar));
+  bar.setUsage(day(1234));
+  assert.match(shown(bar), /\(1,234 requests\)/, shown(bar));
+  bar.dispose();
+});

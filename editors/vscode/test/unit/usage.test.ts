@@ -61,3 +61,21 @@ test('the status bar item\'s menu turns completions off and on, as Copilot\'s do
   });
   assert.ok(stub.quickPicks[0].items.some((i) => i.label === '$(sparkle) Turn completions on'));
 });
+
+test('the usage quick pick counts requests and tokens in words: 1 request, 1 token, 2 requests', async () => {
+  const one: UsageJSON = {
+    today: {
+      day: '2025-01-02',
+      models: {
+        'deepseek-v4-flash': { requests: 1, prompt_tokens: 1, cost_usd: 0.0001 },
+        'deepseek-v4-pro': { requests: 2, prompt_tokens: 2000, cost_usd: 0.01 },
+      },
+      total: { requests: 3, cost_usd: 0.0101 },
+    },
+  };
+  stub.quickPicks = [];
+  await showUsage(async () => one, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} });
+  const details = stub.quickPicks[0].items.map((i) => i.detail ?? '').filter((d) => d);
+  assert.match(details[0], /^1 request · prompt 1 token \(/, details.join('\n'));
+  assert.match(details[1], /^2 requests · prompt 2,000 tokens \(/, details.join('\n'));
+});
