@@ -80,7 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "141 the report's reader gone (| head)"
     )
     parser.add_argument(
-        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
+        "paths",
+        nargs="*",
+        default=["."],
+        metavar="PATH",
+        help="files or folders (default: .); a folder's generated and minified files are skipped, a file named is reviewed",
     )
     parser.add_argument(
         "--changed",
