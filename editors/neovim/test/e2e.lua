@@ -626,18 +626,20 @@ step(":DeepSeekStatus in a narrow Neovim: the float is tall enough for its wrapp
   check(fit.height >= fit.rows, ("the float is %d rows high for %d rows of text: the last ones are cut off"):format(fit.height, fit.rows))
 end)
 
+--- The text of the info float (:DeepSeekStatus, :DeepSeekUsage), left open; nil without one.
+local function float_lines()
+  return lua([[
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      local buf = vim.api.nvim_win_get_buf(win)
+      if vim.bo[buf].filetype == "deepseek_lsp_info" then
+        return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+      end
+    end
+  ]])
+end
+
 step(":DeepSeekStatus with a server slow to answer (under load): says its counters are not there yet, then shows them when it answers", function()
   normal_mode()
-  local function float_lines()
-    return lua([[
-      for _, win in ipairs(vim.api.nvim_list_wins()) do
-        local buf = vim.api.nvim_win_get_buf(win)
-        if vim.bo[buf].filetype == "deepseek_lsp_info" then
-          return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
-        end
-      end
-    ]])
-  end
   -- A stopped server process answers nothing until it is continued: a busy one, for as long as it takes.
   check(signal_server("sigstop") > 0, "the server process was not found among Neovim's children")
   local ok, err = pcall(function()
@@ -654,6 +656,38 @@ step(":DeepSeekStatus with a server slow to answer (under load): says its counte
   lua("E2E.info_float()") -- closes it
   check(ok, err)
   check(ok2, err2)
+end)
+
+step(":DeepSeekUsage with a server that does not answer: says it waits, then that it has not answered, then shows the usage when it does", function()
+  normal_mode()
+  -- It opened its float with the answer only: a busy (here stopped) server's usage showed nothing.
+  lua("require('deepseek_lsp').ANSWER_GIVE_UP_MS = 3000")
+  check(signal_server("sigstop") > 0, "the server process was not found among Neovim's children")
+  local ok, err = pcall(function()
+    lua("vim.cmd('DeepSeekUsage')")
+    local text = wait_for("the usage float while the server does not answer", float_lines, 5000)
+    check(text:find("Usage not available yet: the server has not answered in 1.5 s (busy, or starting); shown here when it does", 1, true), "the usage float:\n" .. text)
+    wait_for("the usage float to say the server has not answered in 3 s", function()
+      local now = float_lines()
+      return now and now:find("has not answered in 3 s: busy with a long task, or stuck (:DeepSeekRestart restarts it)", 1, true) ~= nil, now
+    end, 5000)
+  end)
+  signal_server("sigcont")
+  lua("require('deepseek_lsp').ANSWER_GIVE_UP_MS = 10000")
+  local ok2, err2 = pcall(wait_for, "the usage in the float once the server answers", function()
+    local text = float_lines()
+    return text and text:find("Today (", 1, true) ~= nil, text
+  end, 10000)
+  lua("E2E.info_float()") -- closes it
+  check(ok, err)
+  check(ok2, err2)
+  -- A client that is stopping refuses the request and never calls its handler: said, not silence.
+  local said = lua([[
+    local got
+    require("deepseek_lsp.util").ask({ request = function() return false end }, "deepseek/usage", {}, function(e) got = e end)
+    return got
+  ]])
+  check(said == "the server did not take the request (it is stopping or restarting)", "a refused request: " .. tostring(said))
 end)
 
 step(":DeepSeekStatus in a terminal and in a buffer of a type setup() leaves out: says why it is not served", function()

@@ -1184,18 +1184,57 @@ function M.usage(callback)
     callback("deepseek-lsp is not running")
     return
   end
-  util.request(client, M.USAGE_REQUEST, vim.empty_dict(), function(err, result)
-    callback(err and (err.message or vim.inspect(err)) or nil, result)
+  util.ask(client, M.USAGE_REQUEST, vim.empty_dict(), callback)
+end
+
+--- How long :DeepSeekUsage and :DeepSeekStatus wait for the server's answer before their float
+--- opens saying so, and before it says the server has not answered at all.
+M.ANSWER_WAIT_MS, M.ANSWER_GIVE_UP_MS = 1500, 10000
+
+--- Ask ``client`` for ``method`` and show the answer in a float titled ``title``, its lines
+--- ``lines(err, result)``, or ``lines(nil, nil, note)`` while there is no answer. A server under
+--- load answers late: the float opens after M.ANSWER_WAIT_MS saying so, says it again once
+--- M.ANSWER_GIVE_UP_MS have gone by without one, and is filled in when the answer comes. (The
+--- usage float opened with the answer only: a busy or hung server's :DeepSeekUsage showed nothing.)
+local function show_answer(client, method, title, lines)
+  local answered, buf, win = false, nil, nil
+  local function put(text)
+    if buf then
+      refill(buf, win, text)
+    else
+      buf, win = M.show(title, text)
+    end
+  end
+  util.ask(client, method, vim.empty_dict(), function(err, result)
+    vim.schedule(function()
+      answered = true
+      put(lines(err, result))
+    end)
   end)
+  local function unless_answered(ms, note)
+    vim.defer_fn(function()
+      if answered then
+        return
+      end
+      -- A server that exits with the request pending never answers it.
+      put(lines(nil, nil, util.is_stopped(client) and "the server stopped before it answered (see :DeepSeekStatus)" or note))
+    end, ms)
+  end
+  unless_answered(M.ANSWER_WAIT_MS, ("the server has not answered in %s s (busy, or starting); shown here when it does"):format(M.ANSWER_WAIT_MS / 1000))
+  unless_answered(M.ANSWER_GIVE_UP_MS, ("the server has not answered in %s s: busy with a long task, or stuck (:DeepSeekRestart restarts it); shown here if it does"):format(M.ANSWER_GIVE_UP_MS / 1000))
 end
 
 function M.show_usage()
-  M.usage(function(err, summary)
-    if err then
-      util.notify_user("usage: " .. err, vim.log.levels.WARN)
-      return
+  local client = any_client()
+  if not client then
+    util.notify_user("usage: deepseek-lsp is not running", vim.log.levels.WARN)
+    return
+  end
+  show_answer(client, M.USAGE_REQUEST, "DeepSeek usage", function(err, summary, note)
+    if err or note then
+      return { ("Usage not available%s: %s"):format(err and "" or " yet", err or note) }
     end
-    M.show("DeepSeek usage", M.usage_lines(summary or {}))
+    return M.usage_lines(type(summary) == "table" and summary or {})
   end)
 end
 
@@ -1221,12 +1260,10 @@ function M.review(bufnr, callback)
     callback("deepseek-lsp is not attached to this buffer")
     return
   end
-  util.request(client, "workspace/executeCommand", {
+  util.ask(client, "workspace/executeCommand", {
     command = M.REVIEW_COMMAND,
     arguments = { vim.uri_from_bufnr(bufnr) },
-  }, function(err, result)
-    callback(err and (err.message or vim.inspect(err)) or nil, result)
-  end, bufnr)
+  }, callback, bufnr)
 end
 
 --- Lines for :DeepSeekStatus: with the server's counters (``deepseek/completionStats``), or
@@ -1332,25 +1369,11 @@ function M.show_status()
     M.show("DeepSeek status", M.status_lines(nil))
     return
   end
-  -- A server under load answers late: the float opens after 1.5 s without its counters, says
-  -- so, and gets them when the answer comes (the line was left out, as if there were none).
-  local answered, buf, win = false, nil, nil
-  util.request(client, M.STATS_REQUEST, vim.empty_dict(), function(err, result)
-    vim.schedule(function()
-      answered = true
-      local lines = M.status_lines(not err and result or nil, err and ("not available: " .. (err.message or vim.inspect(err))) or nil)
-      if buf then
-        refill(buf, win, lines)
-      else
-        M.show("DeepSeek status", lines)
-      end
-    end)
+  -- Without the server's answer the float still opens, saying why the counters are not there
+  -- (the line was left out, as if there were none).
+  show_answer(client, M.STATS_REQUEST, "DeepSeek status", function(err, stats, note)
+    return M.status_lines(not err and stats or nil, err and ("not available: " .. err) or note and ("not available yet: " .. note))
   end)
-  vim.defer_fn(function()
-    if not answered then
-      buf, win = M.show("DeepSeek status", M.status_lines(nil, "not available yet: the server has not answered in 1.5 s (busy, or starting); shown here when it does"))
-    end
-  end, 1500)
 end
 
 --- Stop the server and start it again for every buffer it serves (and those it served before
@@ -1477,9 +1500,9 @@ function M.unignore(bufnr)
   -- An unnamed buffer names no project: the server takes every workspace folder's.
   local named = api.nvim_buf_get_name(bufnr) ~= ""
   local arguments = named and { vim.uri_from_bufnr(bufnr) } or {}
-  util.request(client, "workspace/executeCommand", { command = M.UNIGNORE_COMMAND, arguments = arguments }, function(err, result)
+  util.ask(client, "workspace/executeCommand", { command = M.UNIGNORE_COMMAND, arguments = arguments }, function(err, result)
     if err then
-      util.notify_user("showing ignored findings failed: " .. (err.message or vim.inspect(err)), vim.log.levels.WARN)
+      util.notify_user("showing ignored findings failed: " .. err, vim.log.levels.WARN)
     else
       local where = named and "this project" or "the workspace"
       util.notify_user(("%s shown again in %s"):format(util.counted(result, "ignored finding"), where))

@@ -38,6 +38,19 @@ function M.request(client, method, params, handler, bufnr)
   return client.request(method, params, handler, bufnr)
 end
 
+--- ``M.request`` whose ``callback(err, result)`` is called once whatever happens, ``err`` a
+--- string: a client that is stopping (its transport closing) refuses a request, returning false,
+--- and never calls its handler, so a command waiting for the answer said nothing at all.
+function M.ask(client, method, params, callback, bufnr)
+  local sent = M.request(client, method, params, function(err, result)
+    callback(err and (err.message or vim.inspect(err)) or nil, result)
+  end, bufnr)
+  if not sent then
+    callback("the server did not take the request (it is stopping or restarting)")
+  end
+  return sent
+end
+
 function M.notify(client, method, params)
   if M.has_011 then
     return client:notify(method, params)
