@@ -290,7 +290,7 @@ async def test_a_review_waiting_for_the_budget_says_so_and_until_when(
             other.close()
         assert done["ok"] and done["findings"] == 1
         # Going on, the progress counts its requests again.
-        assert shown.messages[shown.messages.index(waiting[0]) + 1 :][:2] == ["0/1 request(s)", "1/1 request(s)"]
+        assert shown.messages[shown.messages.index(waiting[0]) + 1 :][:2] == ["0/1 request", "1/1 request"]
         assert r.statuses[-1].kind == "Normal"
 
 

@@ -178,7 +178,7 @@ async def test_answer_cut_short_keeps_complete_findings_but_is_not_cached(
     settings = settings_for(fake_deepseek)
     outcome = await engine.review(client, doc_of(INVENTORY), settings)
     assert [f.message for f in outcome.findings] == ["Use is."]
-    assert outcome.problems == ["the model's answer was not valid JSON; kept 1 valid finding(s)"]
+    assert outcome.problems == ["the model's answer was not valid JSON; kept 1 valid finding"]
     fake_deepseek.responder(reviewer(()), path=CHAT)
     again = await engine.review(client, doc_of(INVENTORY), settings)
     assert again.units_sent == 8

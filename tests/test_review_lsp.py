@@ -124,7 +124,7 @@ async def test_save_publishes_findings_on_the_quoted_code(
         assert isinstance(reports[0], types.WorkDoneProgressBegin)
         assert (
             isinstance(reports[-1], types.WorkDoneProgressEnd)
-            and reports[-1].message.startswith("4 finding(s), $")  # and what it cost
+            and reports[-1].message.startswith("4 findings, $")  # and what it cost
         )
 
 

@@ -100,10 +100,10 @@ async def test_a_review_says_what_it_cost_and_a_cached_one_that_it_cost_nothing(
         billed = usage["session"]["total"]["cost_usd"]
         assert result["ok"] and result["findings"] == 14 and billed > 0
         assert abs(result["costUsd"] - billed) < 1e-9
-        assert ended == f"14 finding(s), {format_usd(billed)}"
+        assert ended == f"14 findings, {format_usd(billed)}"
         # Saved again unchanged: the cache answers, nothing is billed, and the user is told so.
         result, ended = await review()
-        assert result["costUsd"] == 0 and ended == "14 finding(s), from the cache"
+        assert result["costUsd"] == 0 and ended == "14 findings, from the cache"
         assert len(fake_deepseek.requests_to(CHAT)) == 2
 
 

@@ -44,6 +44,7 @@ import httpx
 
 from .. import __version__, tls
 from ..config import API_KEY_CHARS, beta_base
+from ..console import counted
 from ..timeouts import within
 from . import aio_network, h2_reset, pool_reclaim
 from .backends import Backend, HttpCall, get_backend, resolve_fim_template
@@ -1106,7 +1107,7 @@ class ModelClient:
         if not slept >= SLEPT_S:  # NaN before the first request
             return False
         closed = pool_reclaim.drop_idle(self.http)
-        log.info("the machine slept for %.0f s: %d idle connection(s) closed", slept, closed)
+        log.info("the machine slept for %.0f s: %s closed", slept, counted(closed, "idle connection"))
         return True
 
     @property

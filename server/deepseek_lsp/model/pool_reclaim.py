@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from ..console import counted
 from .aio_network import RECEIVED_AT
 
 __all__ = ["drop_idle", "drop_silent", "reclaim", "release"]
@@ -86,7 +87,7 @@ def reclaim(http: Any) -> int:
 
     count = _drop(http, orphaned)
     if count:
-        log.debug("reclaimed %d connection(s) orphaned by cancelled requests", count)
+        log.debug("reclaimed %s orphaned by cancelled requests", counted(count, "connection"))
     return count
 
 
@@ -121,7 +122,7 @@ def drop_silent(http: Any, since: float) -> int:
 
     count = _drop(http, lambda pool: silent)
     if count:
-        log.info("closed %d connection(s) silent since the request went out", count)
+        log.info("closed %s silent since the request went out", counted(count, "connection"))
     return count
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..config import Settings
+from ..console import counted
 from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_workspace, index_tree
 from ..documents import Document
 from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
@@ -728,7 +729,7 @@ class ReviewEngine:
             )
             return []  # what it did not get to stays shown (see above)
         if parsed.invalid_items:
-            log.info("review of %s: %d malformed finding(s) ignored", path, parsed.invalid_items)
+            log.info("review of %s: %s ignored", path, counted(parsed.invalid_items, "malformed finding"))
         per_unit: dict[int, list[RawFinding]] = {id(u): [] for u in batch.units}
         for raw, unit in owned:
             per_unit[id(unit)].append(_to_cache(raw, unit))
@@ -864,7 +865,7 @@ def _problem_text(exc: MalformedResponse, kept: list[RawFinding]) -> str:
         "blank_json": "the model's answer was blank",
         "invalid_json": "the model's answer was not valid JSON",
     }.get(exc.kind, f"the model's answer was unusable ({exc.message})")
-    return what + (f"; kept {len(kept)} valid finding(s)" if kept else "")
+    return what + (f"; kept {counted(len(kept), 'valid finding')}" if kept else "")
 
 
 def _from_cache(hits: list[RawFinding], unit: Unit | RecordedUnit) -> list[Located]:

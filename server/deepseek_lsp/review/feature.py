@@ -22,6 +22,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import Settings
+from ..console import counted
 from ..context import env_workspace_roots, label_path
 from ..documents import Document, Edit
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services
@@ -836,7 +837,7 @@ class ReviewFeature(Feature):
             # DeepSeek that adds the key answered, yet the Error stayed over a clean file.
             status.set(Status("Normal", "", "review"))
         if outcome.stats.unplaced:
-            log.info("review of %s: %d finding(s) could not be placed", uri, outcome.stats.unplaced)
+            log.info("review of %s: %s could not be placed", uri, counted(outcome.stats.unplaced, "finding"))
 
     # -- diagnostics ------------------------------------------------------------------------------
 
@@ -1096,12 +1097,12 @@ class _Progress:
 
     def report(self, done: int, total: int) -> None:
         self._done = (done, total)
-        self._say(self._waiting or f"{done}/{total} request(s)")
+        self._say(self._waiting or _requests_done(done, total))
 
     def waiting(self, message: str | None) -> None:
         """Say what the review waits for (the daily budget), or, with None, its requests again."""
         self._waiting = message
-        self._say(message or "{}/{} request(s)".format(*self._done))
+        self._say(message or _requests_done(*self._done))
 
     def _say(self, message: str) -> None:
         if self._token is None:
@@ -1131,10 +1132,14 @@ class _Progress:
             log.debug("progress update failed: %s", exc)
 
 
+def _requests_done(done: int, total: int) -> str:
+    return f"{done}/{counted(total, 'request')}"
+
+
 def _ended(outcome: ReviewOutcome) -> str:
     """The progress's last word: the findings, and what the review cost (or that the cache
     answered it whole, for nothing)."""
-    found = f"{len(outcome.findings)} finding(s)"
+    found = counted(len(outcome.findings), "finding")
     if not outcome.units_sent:
         return f"{found}, from the cache" if outcome.units else found  # (an empty file)
     if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
