@@ -183,10 +183,11 @@ cost = cost + excluded.cost, tokens = tokens + excluded.tokens, dearest = max(de
 DEAREST_OVER_MEAN = 8.0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Rate:
     """What a model was billed: ``cost`` USD for ``tokens`` tokens in all, at most ``dearest``
-    USD a token in one request."""
+    USD a token in one request. Frozen: shared between the ledger's tables and its callers
+    without copies (each place made its own, field by field)."""
 
     cost: float = 0.0
     tokens: int = 0
@@ -204,10 +205,8 @@ class Rate:
         garbage count of 1 token) held a whole review's worth of budget for every request."""
         return min(self.dearest, DEAREST_OVER_MEAN * self.mean)
 
-    def add(self, other: Rate) -> None:
-        self.cost += other.cost
-        self.tokens += other.tokens
-        self.dearest = max(self.dearest, other.dearest)
+    def plus(self, other: Rate) -> Rate:
+        return Rate(self.cost + other.cost, self.tokens + other.tokens, max(self.dearest, other.dearest))
 
 
 #: The end of a pending row's id for a request that can wait for room in the budget (a review;
@@ -530,7 +529,7 @@ class Ledger:
         self._opened = self._file_id()
         with self._lock:  # a new file: what the old one knew is written to it
             self._billing_unsaved |= self.billing_models
-            self._rates_unsaved = {m: Rate(r.cost, r.tokens, r.dearest) for m, r in self._rates.items()}
+            self._rates_unsaved = dict(self._rates)
         self.billing_models.update(self._billing_in_file())
 
     def _billing_in_file(self) -> set[str]:
@@ -554,15 +553,15 @@ class Ledger:
         reported a cost (or only $0: OpenRouter's ``:free`` models)."""
         with self._lock:
             rate = self._rates.get(model)
-            return Rate(rate.cost, rate.tokens, rate.dearest) if rate and rate.tokens else None
+            return rate if rate and rate.tokens else None
 
     def _learn(self, model: str, cost: float, tokens: int) -> None:
         if cost <= 0 or tokens <= 0:
             return
         seen = Rate(cost, tokens, cost / tokens)
         with self._lock:
-            self._rates.setdefault(model, Rate()).add(seen)
-            self._rates_unsaved.setdefault(model, Rate()).add(seen)
+            for rates in (self._rates, self._rates_unsaved):
+                rates[model] = rates.get(model, Rate()).plus(seen)
 
     def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
@@ -644,7 +643,7 @@ class Ledger:
                 self._pending_del.update(dels)
                 self._billing_unsaved.update(billing)
                 for model, rate in rates.items():
-                    self._rates_unsaved.setdefault(model, Rate()).add(rate)
+                    self._rates_unsaved[model] = self._rates_unsaved.get(model, Rate()).plus(rate)
             if not self._write_warned:  # once: a locked or full disk must not flood the log
                 self._write_warned = True
                 log.warning("usage ledger: could not save usage (%s); will try again", exc)
@@ -849,7 +848,7 @@ class Ledger:
             billed, rates = self._billing_in_file(), self._rates_in_file()
             self.billing_models |= billed
             for model, rate in self._rates_unsaved.items():  # could not be written yet
-                rates.setdefault(model, Rate()).add(rate)
+                rates[model] = rates.get(model, Rate()).plus(rate)
             for model, rate in rates.items():  # never fewer than this process knows
                 if rate.tokens >= self._rates.get(model, Rate()).tokens:
                     self._rates[model] = rate
