@@ -36,7 +36,9 @@ import platformdirs
 
 from ..process import process_alive
 from ..storage import file_id, looks_damaged, open_shared
+from . import learned
 from .errors import BudgetExceeded
+from .learned import Rate
 from .prices import PriceTable
 from .types import Usage
 
@@ -158,56 +160,6 @@ CREATE TABLE IF NOT EXISTS billing (
     model TEXT PRIMARY KEY
 ) WITHOUT ROWID
 """
-
-#: What the models a provider billed cost per token, as reported (see :meth:`Ledger.record`):
-#: sums of the costs reported and of their tokens (prompt and output), and the dearest rate of one
-#: request. A model without a configured price was held at $0 by the daily budget: requests sent
-#: together (a review's batches) all passed it before any was billed, and one cancelled before
-#: its cost came was recorded at $0. A table of its own: a deepseek-lsp of before writes one value
-#: to ``billing``, and a second column there would have failed its every write.
-_RATE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS billing_rate (
-    model TEXT PRIMARY KEY,
-    cost REAL NOT NULL DEFAULT 0,
-    tokens INTEGER NOT NULL DEFAULT 0,
-    dearest REAL NOT NULL DEFAULT 0
-) WITHOUT ROWID
-"""
-_RATE_UPSERT = """
-INSERT INTO billing_rate VALUES (?, ?, ?, ?)
-ON CONFLICT (model) DO UPDATE SET
-cost = cost + excluded.cost, tokens = tokens + excluded.tokens, dearest = max(dearest, excluded.dearest)
-"""
-
-
-DEAREST_OVER_MEAN = 8.0
-
-
-@dataclass(frozen=True, slots=True)
-class Rate:
-    """What a model was billed: ``cost`` USD for ``tokens`` tokens in all, at most ``dearest``
-    USD a token in one request. Frozen: shared between the ledger's tables and its callers
-    without copies (each place made its own, field by field)."""
-
-    cost: float = 0.0
-    tokens: int = 0
-    dearest: float = 0.0
-
-    @property
-    def mean(self) -> float:
-        return self.cost / self.tokens if self.tokens else 0.0
-
-    @property
-    def most(self) -> float:
-        """The most a token may cost: the dearest seen, within ``DEAREST_OVER_MEAN`` times the
-        mean. Output costs 4-5 times a prompt token at most providers (DeepSeek, OpenAI,
-        Anthropic): one request billed far dearer a token (a per-request fee, a proxy's
-        garbage count of 1 token) held a whole review's worth of budget for every request."""
-        return min(self.dearest, DEAREST_OVER_MEAN * self.mean)
-
-    def plus(self, other: Rate) -> Rate:
-        return Rate(self.cost + other.cost, self.tokens + other.tokens, max(self.dearest, other.dearest))
-
 
 #: The end of a pending row's id for a request that can wait for room in the budget (a review;
 #: see :meth:`Ledger.reserve`). In the id, not a column of its own: a deepseek-lsp of before
@@ -483,7 +435,7 @@ class Ledger:
             conn.execute(_SCHEMA)
             conn.execute(_PENDING_SCHEMA)
             conn.execute(_BILLING_SCHEMA)
-            conn.execute(_RATE_SCHEMA)
+            learned.create_table(conn, self._clock())
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
@@ -541,24 +493,20 @@ class Ledger:
             return set()
 
     def _rates_in_file(self) -> dict[str, Rate]:
-        """The billed rates the file holds (none if it cannot say: a file of an older version)."""
-        try:
-            rows = self._conn.execute("SELECT model, cost, tokens, dearest FROM billing_rate").fetchall()
-        except sqlite3.Error:
-            return {}
-        return {model: Rate(float(cost), int(tokens), float(dearest)) for model, cost, tokens, dearest in rows}
+        return learned.read(self._conn)
 
     def learned_rate(self, model: str) -> Rate | None:
         """What ``model`` was billed per token as its provider reported it, None if it never
-        reported a cost (or only $0: OpenRouter's ``:free`` models)."""
+        reported a cost (or only $0: OpenRouter's ``:free`` models), or none for
+        ``learned.FORGET_S`` (the gateway's prices may have changed since)."""
         with self._lock:
             rate = self._rates.get(model)
-            return rate if rate and rate.tokens else None
+        return rate if rate is not None and rate.fresh(self._clock()) else None
 
-    def _learn(self, model: str, cost: float, tokens: int) -> None:
+    def _learn(self, model: str, cost: float, tokens: int, when: float) -> None:
         if cost <= 0 or tokens <= 0:
             return
-        seen = Rate(cost, tokens, cost / tokens)
+        seen = Rate.billed(cost, tokens, when)
         with self._lock:
             for rates in (self._rates, self._rates_unsaved):
                 rates[model] = rates.get(model, Rate()).plus(seen)
@@ -627,7 +575,7 @@ class Ledger:
                 conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", added)
                 conn.executemany("DELETE FROM pending WHERE id = ?", [(k,) for k in dels])
                 conn.executemany("INSERT OR IGNORE INTO billing VALUES (?)", [(m,) for m in billing])
-                conn.executemany(_RATE_UPSERT, [(m, r.cost, r.tokens, r.dearest) for m, r in rates.items()])
+                learned.store(conn, rates)
                 if added:  # rows a process that died left behind
                     conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
 
@@ -716,7 +664,7 @@ class Ledger:
                         self.billing_models.add(model)
                         self._billing_unsaved.add(model)
                 if not estimated:
-                    self._learn(model, cost, usage.prompt_tokens + usage.completion_tokens)
+                    self._learn(model, cost, usage.prompt_tokens + usage.completion_tokens, ts)
         else:
             priced = self.prices.known(model)
             cost = self.prices.cost(
@@ -848,9 +796,10 @@ class Ledger:
             billed, rates = self._billing_in_file(), self._rates_in_file()
             self.billing_models |= billed
             for model, rate in self._rates_unsaved.items():  # could not be written yet
-                rates[model] = rates.get(model, Rate()).plus(rate)
-            for model, rate in rates.items():  # never fewer than this process knows
-                if rate.tokens >= self._rates.get(model, Rate()).tokens:
+                if model in rates:  # (else what this process knows is all there is)
+                    rates[model] = rates[model].plus(rate)
+            for model, rate in rates.items():  # never older than what this process knows
+                if rate.seen >= self._rates.get(model, Rate()).seen:
                     self._rates[model] = rate
 
     def _release_dead(self) -> None:
