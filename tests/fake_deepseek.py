@@ -243,6 +243,8 @@ class FakeDeepSeek:
         #: of that answer (LiteLLM's ``x-litellm-version``).
         self.owned_by = "deepseek"
         self.models_headers: dict[str, str] = {}
+        #: Headers of every answer (LiteLLM's proxy: ``x-litellm-call-id``, ``x-litellm-version``).
+        self.answer_headers: dict[str, str] = {}
         #: Paths answered without a key, as OpenRouter's model list (``/api/v1/models``).
         self.public_paths: set[str] = set()
         #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
@@ -700,7 +702,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
-        for k, v in (extra or {}).items():
+        for k, v in {**self.fake.answer_headers, **(extra or {})}.items():
             self.send_header(k, v)
         self.end_headers()
         if self.command != "HEAD":
@@ -764,6 +766,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("x-ds-trace-id", uuid.uuid4().hex)
+        for k, v in self.fake.answer_headers.items():
+            self.send_header(k, v)
         self.end_headers()
         self.fake._update(self.rec, status=200)
 

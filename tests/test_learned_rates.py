@@ -50,8 +50,8 @@ def test_after_the_gateway_changes_its_price_newer_reports_decide(tmp_path: Path
 
 def test_a_rate_no_report_confirmed_for_a_month_is_not_used_also_after_a_restart(tmp_path: Path) -> None:
     """A rate learned months ago priced every request without a report at it, though the
-    gateway's prices may have changed since: such a request is priced at none, as before the
-    model's first report."""
+    gateway's prices may have changed since: such a request's cost is unknown (the gateway
+    bills the model: not $0), as before the model's first report."""
     clock = Clock(OFF_PEAK)
     with ledger_at(tmp_path, clock) as ledger:
         billed(ledger, 1e-6)
@@ -61,7 +61,8 @@ def test_a_rate_no_report_confirmed_for_a_month_is_not_used_also_after_a_restart
     with ledger_at(tmp_path, clock) as ledger:
         assert ledger.learned_rate(MODEL) is None
         forgotten = cancelled(ledger)
-        assert forgotten.cost == 0 and not forgotten.priced
+        assert forgotten.cost == 0 and not forgotten.priced and forgotten.cost_unknown
+        assert ledger.summary()["unknown_cost_models"] == [MODEL]
         billed(ledger, 3e-6)  # a new report: learned again, at the new price
         assert cancelled(ledger).cost == pytest.approx(1000 * 3e-6)
 

@@ -170,7 +170,7 @@ class UsageFeature(Feature):
             return self.summary()
 
     def summary(self) -> dict[str, Any]:
-        out = self.services.models.ledger.summary()
+        out = usage_summary(self.services.models.ledger)
         out["status"] = self.services.status.current.to_json()
         return out
 
@@ -307,13 +307,39 @@ def format_usd(amount: float) -> str:
     return f"${amount:.4f}"
 
 
+def format_cost(totals: dict[str, Any]) -> str:
+    """A scope's or model's cost (``Totals.as_dict``): requests of unknown cost are said, not
+    passed off as $0 (a LiteLLM stream that told none read as a free request)."""
+    cost, unknown = totals.get("cost_usd", 0), totals.get("unknown_cost", 0)
+    if not unknown:
+        return format_usd(cost)
+    return f"{format_usd(cost)} + unknown" if cost else "cost unknown"
+
+
+#: What to do about requests of unknown cost, after the models' names.
+UNKNOWN_COST_HINT = (
+    "billed by a gateway that did not say what; not in the totals nor the daily budget. For a"
+    " LiteLLM proxy set litellm_settings: {include_cost_in_streaming_usage: true}, or give the"
+    " model a price in the prices setting"
+)
+
+
+def usage_summary(ledger: Ledger) -> dict[str, Any]:
+    """The ledger's summary, with ``unknown_cost_hint`` when requests are of unknown cost: the
+    editors show it as it is, so that one text says what to do."""
+    out = ledger.summary()
+    if out["unknown_cost_models"]:
+        out["unknown_cost_hint"] = UNKNOWN_COST_HINT
+    return out
+
+
 def print_usage(as_json: bool = False) -> int:
     from .config import build_settings
     from .console import counted
 
     settings, problems = build_settings()
     ledger = make_ledger(settings, read_only=True)
-    summary = ledger.summary()
+    summary = usage_summary(ledger)
     ledger.close()
     log.debug("usage read from %s", summary["path"] or "no ledger")
     # Totals read from no file are no totals: "$0" must not pass for "nothing spent".
@@ -331,10 +357,10 @@ def print_usage(as_json: bool = False) -> int:
     for scope, label in (("today", today), ("month", summary["month"]["month"])):
         data = summary[scope]
         total = data["total"]
-        print(f"{scope} ({label}): {format_usd(total.get('cost_usd', 0))}, {counted(total.get('requests', 0), 'request')}")
+        print(f"{scope} ({label}): {format_cost(total)}, {counted(total.get('requests', 0), 'request')}")
         for model, t in data["models"].items():
             print(
-                f"  {model:<24} {format_usd(t.get('cost_usd', 0))}  requests {t.get('requests', 0)}"
+                f"  {model:<24} {format_cost(t)}  requests {t.get('requests', 0)}"
                 f"  prompt hit {t.get('cache_hit_tokens', 0)} miss {t.get('cache_miss_tokens', 0)}"
                 f"  output {t.get('output_tokens', 0)}"
             )
@@ -348,5 +374,7 @@ def print_usage(as_json: bool = False) -> int:
         )
     if summary["unpriced_models"]:
         print(f"models without a price (counted as $0): {', '.join(summary['unpriced_models'])}")
+    if unknown := summary.get("unknown_cost_models"):
+        print(f"cost unknown for requests to {', '.join(unknown)}: {summary['unknown_cost_hint']}")
     print(f"ledger: {summary['path'] or 'none could be read (see above)'}")
     return 1 if unread else 0

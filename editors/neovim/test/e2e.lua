@@ -571,6 +571,16 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
     budget = { daily_usd = 1, remaining_usd = 0.25, under_way_usd = 0.5 },
   })[1] ]])
   check(held == "Daily budget: $1.0000, up to $0.5000 in requests under way, remaining $0.2500", "a budget with requests under way shown as: " .. held)
+  -- Requests a gateway billed without saying what (a LiteLLM stream) are no free ones.
+  local unknown = lua([[return require("deepseek_lsp").usage_lines({
+    today = { day = "2026-01-02", total = { cost_usd = 0, requests = 2, unknown_cost = 2 },
+              models = { ["gpt-4o"] = { cost_usd = 0, requests = 2, unknown_cost = 2 } } },
+    unknown_cost_models = { "gpt-4o" },
+    unknown_cost_hint = "set include_cost_in_streaming_usage",
+  })]])
+  check(unknown[1]:find("Today (2026-01-02): cost unknown  2 requests", 1, true), "unknown cost shown as: " .. unknown[1])
+  check(unknown[2]:find("gpt%-4o%s+cost unknown"), "a model of unknown cost shown as: " .. unknown[2])
+  check(unknown[3]:find("^Cost unknown for requests to gpt%-4o: .*include_cost_in_streaming_usage"), "no word why: " .. unknown[3])
 end)
 
 step("counts are said in words: 1 request, 1 token, 2 requests (not 1 requests, 1 finding(s))", function()

@@ -31,6 +31,8 @@ export interface TotalsJSON {
   cache_miss_tokens?: number;
   output_tokens?: number;
   cost_usd?: number;
+  /** Requests a gateway billed without saying what: not in cost_usd. */
+  unknown_cost?: number;
   mean_ttft_s?: number | null;
   mean_latency_s?: number | null;
 }
@@ -47,6 +49,8 @@ export interface UsageJSON {
   month: ScopeJSON;
   session?: ScopeJSON;
   unpriced_models?: string[];
+  unknown_cost_models?: string[];
+  unknown_cost_hint?: string;
   budget?: { daily_usd: number; spent_today_usd: number; remaining_usd: number; under_way_usd?: number } | null;
   path?: string | null;
   status?: ServerStatus;
@@ -68,6 +72,17 @@ export function formatCost(usd: number | undefined): string {
     return '<$0.0001';
   }
   return v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`;
+}
+
+/**
+ * What requests cost, as the server's `deepseek-lsp usage` says it: requests a gateway billed
+ * without saying what (a LiteLLM stream) are "unknown", never "$0.00", which read as free.
+ */
+export function formatTotalCost(t: TotalsJSON | undefined): string {
+  if (!t?.unknown_cost) {
+    return formatCost(t?.cost_usd);
+  }
+  return t.cost_usd ? `${formatCost(t.cost_usd)} + unknown` : 'cost unknown';
 }
 
 /**
@@ -294,7 +309,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private render(): void {
-    const cost = this.usage ? ` ${formatCost(this.usage.today?.total?.cost_usd)}` : '';
+    const cost = this.usage ? ` ${formatTotalCost(this.usage.today?.total)}` : '';
     let icon: string;
     let headline: string;
     let reason: string;
@@ -346,7 +361,7 @@ export class StatusBar implements vscode.Disposable {
       const t = this.usage.today?.total ?? {};
       const m = this.usage.month?.total ?? {};
       tip.appendMarkdown(
-        `Today: ${formatCost(t.cost_usd)} (${counted(t.requests, 'request')}) · this month: ${formatCost(m.cost_usd)}\n\n`,
+        `Today: ${formatTotalCost(t)} (${counted(t.requests, 'request')}) · this month: ${formatTotalCost(m)}\n\n`,
       );
     }
     tip.appendMarkdown('Click for usage per model.');

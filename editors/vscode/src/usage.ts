@@ -3,10 +3,15 @@
 import * as vscode from 'vscode';
 import { isNoKeyMessage } from './apiKey';
 import { counted } from './plural';
-import { formatCost, ScopeJSON, ServerStatus, TotalsJSON, UsageJSON } from './statusBar';
+import { formatCost, formatTotalCost, ScopeJSON, ServerStatus, TotalsJSON, UsageJSON } from './statusBar';
 
 interface UsageItem extends vscode.QuickPickItem {
   action?: 'markdown' | 'log' | 'key' | 'restart' | 'trust' | 'refresh' | 'toggle';
+}
+
+// The server's words (usage_feature.UNKNOWN_COST_HINT): what to do, with the settings' names.
+function unknownCostHint(usage: UsageJSON): string {
+  return usage.unknown_cost_hint ?? 'billed by a gateway that did not say what';
 }
 
 function fmtInt(n: number | undefined): string {
@@ -29,13 +34,13 @@ function detail(t: TotalsJSON): string {
 function scopeItems(label: string, scope: ScopeJSON | undefined): UsageItem[] {
   const items: UsageItem[] = [];
   const total = scope?.total ?? {};
-  items.push({ label: `${label}: ${formatCost(total.cost_usd)}`, kind: vscode.QuickPickItemKind.Separator });
+  items.push({ label: `${label}: ${formatTotalCost(total)}`, kind: vscode.QuickPickItemKind.Separator });
   const models = Object.entries(scope?.models ?? {});
   if (models.length === 0) {
     items.push({ label: '$(dash) no requests', description: '' });
   }
   for (const [model, t] of models) {
-    items.push({ label: `$(symbol-method) ${model}`, description: formatCost(t.cost_usd), detail: detail(t) });
+    items.push({ label: `$(symbol-method) ${model}`, description: formatTotalCost(t), detail: detail(t) });
   }
   return items;
 }
@@ -53,7 +58,7 @@ export function usageMarkdown(usage: UsageJSON): string {
     const rows: [string, TotalsJSON][] = [...Object.entries(scope?.models ?? {}), ['**total**', scope?.total ?? {}]];
     for (const [model, t] of rows) {
       out.push(
-        `| ${model} | ${formatCost(t.cost_usd)} | ${fmtInt(t.requests)} | ${fmtInt(t.prompt_tokens)} | ` +
+        `| ${model} | ${formatTotalCost(t)} | ${fmtInt(t.requests)} | ${fmtInt(t.prompt_tokens)} | ` +
           `${fmtInt(t.cache_hit_tokens)} | ${fmtInt(t.cache_miss_tokens)} | ${fmtInt(t.output_tokens)} |`,
       );
     }
@@ -72,6 +77,9 @@ export function usageMarkdown(usage: UsageJSON): string {
   }
   if (usage.unpriced_models?.length) {
     out.push(`Models without a price (counted as $0): ${usage.unpriced_models.join(', ')}.`, '');
+  }
+  if (usage.unknown_cost_models?.length) {
+    out.push(`Cost unknown for requests to ${usage.unknown_cost_models.join(', ')}: ${unknownCostHint(usage)}.`, '');
   }
   if (usage.path) {
     out.push(`Ledger: \`${usage.path}\``, '');
@@ -126,6 +134,13 @@ export async function showUsage(
         description: 'counted as $0 (deepseek.prices)',
       });
     }
+    if (usage.unknown_cost_models?.length) {
+      items.push({
+        label: `$(warning) Cost unknown: ${usage.unknown_cost_models.join(', ')}`,
+        description: 'billed by a gateway that did not say what',
+        detail: unknownCostHint(usage),
+      });
+    }
   } else {
     items.push({ label: '$(info) The server is not running: no usage to show.' });
   }
@@ -153,7 +168,7 @@ export async function showUsage(
   }
   const picked = await vscode.window.showQuickPick(items, {
     title: 'DeepSeek usage',
-    placeHolder: usage ? `Today ${formatCost(usage.today?.total?.cost_usd)} · this month ${formatCost(usage.month?.total?.cost_usd)}` : 'DeepSeek',
+    placeHolder: usage ? `Today ${formatTotalCost(usage.today?.total)} · this month ${formatTotalCost(usage.month?.total)}` : 'DeepSeek',
     matchOnDetail: true,
   });
   switch (picked?.action) {

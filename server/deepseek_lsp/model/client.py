@@ -61,7 +61,7 @@ from .errors import (
     safe_url,
 )
 from .json_answer import load_json_answer
-from .model_server import loads_models
+from .model_server import from_litellm, loads_models
 from .retry import retrying
 from .sse import ChunkAccumulator, SSEDecoder
 from .tokens import Counter, EstimateCounter, default_counter, loaded_counter
@@ -344,6 +344,7 @@ class ModelStream:
         self._finished = False  # the answer completed normally
         self._billable = False  # the provider may bill even without a usage report
         self._told_cost: float | None = None  # the answer's COST_HEADER
+        self._via_litellm = False  # the answer came through LiteLLM's proxy, which bills it
         self._left = False  # the whole request was written: the provider has it
         self._recorded = False
         self._counted = False
@@ -431,6 +432,7 @@ class ModelStream:
         # on every chunk. A server that compresses anyway goes through the decoder.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         self._told_cost = header_cost(response.headers.get(COST_HEADER))
+        self._via_litellm = from_litellm(response.headers)
         self._raw = response.aiter_raw() if encoding in ("identity", "") else response.aiter_bytes()
         return self
 
@@ -704,10 +706,16 @@ class ModelStream:
 
     def _with_told_cost(self, usage: Usage | None) -> Usage | None:
         """``usage`` at the cost the proxy's header told, which is what the key was charged
-        (a body's ``usage.cost`` may be the upstream provider's, before the proxy's margin)."""
-        if usage is None or self._told_cost is None:
+        (a body's ``usage.cost`` may be the upstream provider's, before the proxy's margin);
+        of unknown cost when LiteLLM told none (a stream: its header goes before the cost is
+        known), which was recorded at $0 as if the request were free."""
+        if usage is None:
             return usage
-        return replace(usage, cost_usd=self._told_cost)
+        if self._told_cost is not None:
+            return replace(usage, cost_usd=self._told_cost)
+        if usage.cost_usd is None and self._via_litellm:
+            return replace(usage, cost_unknown=True)
+        return usage
 
     def _give_back(self) -> None:
         """The client has one request less under way (see ModelClient.close_when_unused)."""

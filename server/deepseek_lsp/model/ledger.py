@@ -75,6 +75,9 @@ class UsageRecord:
     estimated: bool  # counted by us (no usage report), not billed figures
     cost: float  # USD
     priced: bool  # False: the model has no price, cost is 0
+    #: Billed, but what it cost is not known (no report, no price, no rate learned): its 0 is
+    #: no "free" (see Usage.cost_unknown).
+    cost_unknown: bool = False
 
 
 @dataclass(slots=True)
@@ -89,6 +92,8 @@ class Totals:
     cache_miss_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    #: Requests of unknown cost: ``cost_usd`` is what the others cost.
+    unknown_cost: int = 0
     ttft_sum: float = 0.0
     ttft_n: int = 0
     latency_sum: float = 0.0
@@ -104,6 +109,7 @@ class Totals:
         self.cache_miss_tokens += rec.cache_miss_tokens
         self.output_tokens += rec.completion_tokens
         self.cost_usd += rec.cost
+        self.unknown_cost += rec.cost_unknown
         if rec.ttft_s is not None:
             self.ttft_sum += rec.ttft_s
             self.ttft_n += 1
@@ -266,6 +272,20 @@ def _nothing() -> None:
 def _wake(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
         waiter.set_result(None)
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """The ``daily`` columns a file of an older deepseek-lsp lacks (it names its columns when
+    it writes: it goes on writing to the file, the new ones left at 0)."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(daily)")}
+    for column in _COLUMNS:
+        if column not in have:
+            kind = "REAL" if column in _REAL else "INTEGER"
+            try:
+                conn.execute(f"ALTER TABLE daily ADD COLUMN {column} {kind} NOT NULL DEFAULT 0")
+            except sqlite3.OperationalError:  # another process opening the file added it first
+                if column not in {row[1] for row in conn.execute("PRAGMA table_info(daily)")}:
+                    raise
 
 
 def _day(ts: float) -> str:
@@ -433,6 +453,7 @@ class Ledger:
                     "usage ledger %s is from a newer deepseek-lsp (schema %d)", target, version
                 )
             conn.execute(_SCHEMA)
+            _add_columns(conn)
             conn.execute(_PENDING_SCHEMA)
             conn.execute(_BILLING_SCHEMA)
             learned.create_table(conn, self._clock())
@@ -674,12 +695,15 @@ class Ledger:
                 usage.completion_tokens,
                 datetime.fromtimestamp(ts, timezone.utc),
             )
-            learned = None if priced else self.learned_rate(model)
-            if learned is not None:
+            rate = None if priced else self.learned_rate(model)
+            if rate is not None:
                 # No cost came (a request cancelled before its report): billed all the same, at
                 # what this model's reports cost a token on average.
-                cost, priced = learned.mean * (usage.prompt_tokens + usage.completion_tokens), True
-        if not priced:
+                cost, priced = rate.mean * (usage.prompt_tokens + usage.completion_tokens), True
+        # A gateway bills it (LiteLLM said so, or the model's reports did) and nothing here
+        # says what: unknown, not free.
+        unknown = not priced and (usage.cost_unknown or model in self.billing_models)
+        if not priced and not unknown:
             self.unpriced.add(model)
         rec = UsageRecord(
             ts=ts,
@@ -695,6 +719,7 @@ class Ledger:
             estimated=estimated,
             cost=cost,
             priced=priced,
+            cost_unknown=unknown,
         )
         with self._lock:
             self.session.setdefault(model, Totals()).add(rec)
@@ -709,7 +734,9 @@ class Ledger:
         """Per model, the totals of the days ``day_prefix`` (a day, or a month) covers: the
         file's, plus what could not be written to it yet."""
         self.flush()
-        cols = ", ".join(f"SUM({c})" for c in _COLUMNS)
+        # A column a file of before lacks (read only, it is not added) reads as 0.
+        have = {row[1] for row in self._execute("PRAGMA table_info(daily)")}
+        cols = ", ".join(f"SUM({c})" if c in have else "0" for c in _COLUMNS)
         rows = self._execute(
             f"SELECT model, {cols} FROM daily WHERE substr(day, 1, ?) = ? GROUP BY model",
             (len(day_prefix), day_prefix),
@@ -850,9 +877,9 @@ class Ledger:
             )
             for t in (now, now + max(0.0, within_s))
         )
-        if most <= 0 and not self.prices.known(model) and (learned := self.learned_rate(model)):
+        if most <= 0 and not self.prices.known(model) and (rate := self.learned_rate(model)):
             # A gateway's model without a price here, at the dearest a token of it was billed.
-            most = learned.most * (prompt_tokens + max_tokens)
+            most = rate.most * (prompt_tokens + max_tokens)
         if most <= 0:  # a model without a price: nothing to hold, nothing to write
             return _nothing
         key = f"{self._owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
@@ -959,9 +986,14 @@ class Ledger:
                     m
                     for totals in (today_totals, month_totals)
                     for m, t in totals.items()
-                    if t.requests and not t.cost_usd
+                    if t.requests and not t.cost_usd and not t.unknown_cost
                 )
                 if not self.prices.known(m) and m not in self.billing_models
+            ),
+            # Billed by a gateway that did not say what (see Usage.cost_unknown): the totals'
+            # ``unknown_cost`` counts those requests, left out of ``cost_usd``.
+            "unknown_cost_models": sorted(
+                {m for totals in (session, today_totals, month_totals) for m, t in totals.items() if t.unknown_cost}
             ),
             # None: usage is in memory only, ``problems`` says why.
             "path": str(self.path) if self.path and self.persistent and not unread else None,

@@ -19,15 +19,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["loads_models"]
+__all__ = ["from_litellm", "loads_models"]
 
 _LOADER_OWNERS = frozenset({"organization_owner", "llamacpp"})
+
+
+def from_litellm(headers: Mapping[str, str]) -> bool:
+    """Whether LiteLLM's proxy sent the answer with ``headers``."""
+    return any(name.lower().startswith("x-litellm") for name in headers)
 
 
 def loads_models(headers: Mapping[str, str], body: Any) -> bool:
     """Whether the server that answered the model list with ``headers`` and ``body`` (the
     decoded JSON) is one that loads the model at the first request naming it."""
-    if any(name.lower().startswith("x-litellm") for name in headers):
+    if from_litellm(headers):
         return False
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list) or not data:

@@ -53,6 +53,9 @@ class Usage:
     #: What the provider says the request cost, in USD (OpenRouter's ``usage.cost``, in its
     #: credits of one dollar): a gateway's own bill, its discounts and routing included.
     cost_usd: float | None = None
+    #: The request went through a gateway that bills it but said nothing of what it cost
+    #: (LiteLLM's stream without ``include_cost_in_streaming_usage``): not free, unknown.
+    cost_unknown: bool = False
 
     @classmethod
     def from_api(cls, raw: Mapping[str, Any]) -> Usage:

@@ -1135,6 +1135,16 @@ local function usd(x)
   return ("$%.4f"):format(x)
 end
 
+--- What totals cost: requests a gateway billed without saying what (a LiteLLM stream) are
+--- "unknown", never "$0.0000", which read as free (as `deepseek-lsp usage` says it).
+local function cost(t)
+  local unknown = tonumber(t.unknown_cost) or 0
+  if unknown == 0 then
+    return usd(t.cost_usd)
+  end
+  return (tonumber(t.cost_usd) or 0) > 0 and (usd(t.cost_usd) .. " + unknown") or "cost unknown"
+end
+
 --- Lines describing a `deepseek/usage` answer.
 function M.usage_lines(u)
   local lines = {}
@@ -1145,7 +1155,7 @@ function M.usage_lines(u)
     local t = data.total or {}
     lines[#lines + 1] = ("%s: %s  %s  %s in (%s cached)  %s out"):format(
       label,
-      usd(t.cost_usd),
+      cost(t),
       util.counted(t.requests, "request"),
       util.counted(t.prompt_tokens, "token"),
       util.fmt_int(t.cache_hit_tokens),
@@ -1154,7 +1164,7 @@ function M.usage_lines(u)
     for model, m in pairs(data.models or {}) do
       lines[#lines + 1] = ("  %-22s %s  %s req  %s in  %s out"):format(
         model,
-        usd(m.cost_usd),
+        cost(m),
         util.fmt_int(m.requests),
         util.fmt_int(m.prompt_tokens),
         util.fmt_int(m.output_tokens)
@@ -1173,6 +1183,13 @@ function M.usage_lines(u)
   end
   if type(u.unpriced_models) == "table" and #u.unpriced_models > 0 then
     lines[#lines + 1] = "No price known for: " .. table.concat(u.unpriced_models, ", ")
+  end
+  if type(u.unknown_cost_models) == "table" and #u.unknown_cost_models > 0 then
+    lines[#lines + 1] = "Cost unknown for requests to "
+      .. table.concat(u.unknown_cost_models, ", ")
+      .. ": "
+      -- The server's words (usage_feature.UNKNOWN_COST_HINT): what to do, with the settings' names.
+      .. tostring(u.unknown_cost_hint or "billed by a gateway that did not say what")
   end
   return lines
 end

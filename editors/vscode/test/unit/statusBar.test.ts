@@ -204,3 +204,17 @@ test("the tooltip counts today's requests in words: 1 request, 2 requests", () =
   assert.match(shown(bar), /\(1,234 requests\)/, shown(bar));
   bar.dispose();
 });
+
+test('a day of requests a gateway billed without saying what reads "cost unknown" on the item, not $0.00', () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  const usage = emptyUsage({ kind: 'Normal', message: '' });
+  usage.today.total = { requests: 2, cost_usd: 0, unknown_cost: 2 };
+  usage.month.total = { ...usage.today.total };
+  bar.setUsage(usage);
+  assert.match(bar.item.text, /DeepSeek cost unknown$/, bar.item.text);
+  assert.match(shown(bar), /Today: cost unknown \(2 requests\)/, shown(bar));
+  assert.doesNotMatch(shown(bar), /\$0\.00/, shown(bar));
+  bar.dispose();
+});

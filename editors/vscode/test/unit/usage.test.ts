@@ -1,7 +1,7 @@
 // "DeepSeek: Show Usage" (src/usage.ts) and the cost format (src/statusBar.ts).
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatCost, UsageJSON } from '../../src/statusBar';
+import { formatCost, formatTotalCost, UsageJSON } from '../../src/statusBar';
 import { showUsage, usageMarkdown } from '../../src/usage';
 import { stub } from './vscode-stub';
 
@@ -78,4 +78,27 @@ test('the usage quick pick counts requests and tokens in words: 1 request, 1 tok
   const details = stub.quickPicks[0].items.map((i) => i.detail ?? '').filter((d) => d);
   assert.match(details[0], /^1 request · prompt 1 token \(/, details.join('\n'));
   assert.match(details[1], /^2 requests · prompt 2,000 tokens \(/, details.join('\n'));
+});
+
+test('requests a gateway billed without saying what are "cost unknown", never $0.00', async () => {
+  const unknown: UsageJSON = {
+    today: {
+      day: '2025-01-02',
+      models: { 'gpt-4o': { requests: 3, cost_usd: 0, unknown_cost: 3 }, 'deepseek-v4-flash': { requests: 1, cost_usd: 0.02 } },
+      total: { requests: 4, cost_usd: 0.02, unknown_cost: 3 },
+    },
+    month: { month: '2025-01', models: {}, total: { requests: 3, cost_usd: 0, unknown_cost: 3 } },
+    unknown_cost_models: ['gpt-4o'],
+    unknown_cost_hint: 'set include_cost_in_streaming_usage',
+  };
+  assert.equal(formatTotalCost(unknown.month.total), 'cost unknown');
+  assert.equal(formatTotalCost(unknown.today.total), '$0.02 + unknown');
+  const report = usageMarkdown(unknown);
+  assert.match(report, /\| gpt-4o \| cost unknown \|/);
+  assert.match(report, /Cost unknown for requests to gpt-4o: .*include_cost_in_streaming_usage/);
+  stub.quickPicks = [];
+  await showUsage(async () => unknown, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} });
+  const texts = stub.quickPicks[0].items.map((i) => [i.label, i.description].join(' '));
+  assert.ok(texts.includes('$(symbol-method) gpt-4o cost unknown'), texts.join('\n'));
+  assert.ok(texts.some((t) => t.startsWith('$(warning) Cost unknown: gpt-4o')), texts.join('\n'));
 });

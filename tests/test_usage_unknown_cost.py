@@ -1,0 +1,96 @@
+"""Requests a gateway billed without saying what (LiteLLM's streams without
+``include_cost_in_streaming_usage``) are of unknown cost in the usage view and `deepseek-lsp
+usage`, not $0: they read as free requests."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepseek_lsp.model import Ledger, ModelClient, Usage
+from deepseek_lsp.model.ledger import _COLUMNS, _REAL, DB_NAME
+from deepseek_lsp.usage_feature import endpoint_config, print_usage
+from tests.fake_deepseek import FakeDeepSeek
+from tests.test_selfhosted_answers import ROUTED, ROUTER_KEY, deadline_in, gateway, routed_review
+from tests.test_usage_money import _isolated_env
+
+LITELLM = {"x-litellm-version": "1.74.0", "x-litellm-call-id": "5a1f"}
+
+
+async def test_a_litellm_stream_that_told_no_cost_is_of_unknown_cost_not_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """Every completion and review is streamed, and LiteLLM's proxy tells a stream's cost only
+    with ``include_cost_in_streaming_usage``: without it each request was recorded at $0, the
+    usage view said "$0.0000" for the day, and nothing said that the proxy billed them."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.answer_headers = dict(LITELLM)
+        settings, ledger = gateway(fake, tmp_path)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            for _ in range(2):
+                await client.chat(routed_review(), deadline_in(5))
+        finally:
+            await client.aclose()
+        summary = ledger.summary()
+        ledger.close()
+        _isolated_env(monkeypatch, tmp_path, DEEPSEEK_BASE_URL=f"{fake.url}/v1", DEEPSEEK_BACKEND="chat")
+        assert print_usage() == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].startswith("today (") and "cost unknown, 2 requests" in lines[0], out
+    assert f"cost unknown for requests to {ROUTED}" in out and "include_cost_in_streaming_usage" in out, out
+    assert "$0.0000" not in out and "counted as $0" not in out, out
+    today = summary["today"]
+    assert today["total"]["unknown_cost"] == today["models"][ROUTED]["unknown_cost"] == 2
+    assert summary["unknown_cost_models"] == [ROUTED]
+    assert summary["unpriced_models"] == []  # not "counted as $0": nothing is known of it
+
+
+async def test_a_litellm_stream_is_priced_when_the_proxy_tells_the_cost_or_prices_name_the_model(
+    tmp_path: Path,
+) -> None:
+    """Known costs stay known: a stream's ``usage.cost`` (the proxy's
+    ``include_cost_in_streaming_usage``) is what it cost."""
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED,)) as fake:
+        fake.answer_headers = dict(LITELLM)
+        fake.cost_per_token = 1e-6
+        settings, ledger = gateway(fake, tmp_path)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(routed_review(), deadline_in(5))
+        finally:
+            await client.aclose()
+        summary = ledger.summary()
+        ledger.close()
+    assert summary["today"]["total"]["unknown_cost"] == 0 and summary["today"]["total"]["cost_usd"] > 0
+    assert summary["unknown_cost_models"] == []
+
+
+def test_a_usage_file_of_before_is_read_and_written_with_its_totals_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A file written by a deepseek-lsp of before lacks the column of unknown costs: read only
+    (`deepseek-lsp usage` before any editor started the new server) and written, its totals
+    are those it holds."""
+    old = [c for c in _COLUMNS if c != "unknown_cost"]
+    columns = ", ".join(f"{c} {'REAL' if c in _REAL else 'INTEGER'} NOT NULL DEFAULT 0" for c in old)
+    with sqlite3.connect(tmp_path / DB_NAME) as conn:
+        conn.execute(
+            f"CREATE TABLE daily (day TEXT NOT NULL, model TEXT NOT NULL, feature TEXT NOT NULL, {columns}, "
+            "PRIMARY KEY (day, model, feature)) WITHOUT ROWID"
+        )
+        conn.execute(
+            "INSERT INTO daily (day, model, feature, requests, cost_usd) VALUES (date('now'), 'deepseek-flash', 'completion', 3, 0.5)"
+        )
+    conn.close()
+    _isolated_env(monkeypatch, tmp_path)
+    assert print_usage() == 0
+    assert "today (" in (out := capsys.readouterr().out) and "$0.5000, 3 requests" in out, out
+    with Ledger(tmp_path / DB_NAME) as ledger:
+        ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1000, 0, 0, 1000))
+        total = ledger.summary()["today"]["total"]
+    assert total["requests"] == 4 and total["cost_usd"] > 0.5 and total["unknown_cost"] == 0
