@@ -34,6 +34,7 @@ from typing import Any, Literal, TypeVar
 
 import platformdirs
 
+from ..console import counted
 from ..process import process_alive
 from ..storage import file_id, looks_damaged, open_shared
 from . import learned
@@ -563,7 +564,7 @@ class Ledger:
         with self._lock:
             lost = sum(t.requests for t in self._unsaved.values())
             if lost:
-                log.warning("usage ledger: the usage of %d request(s) could not be saved", lost)
+                log.warning("usage ledger: the usage of %s could not be saved", counted(lost, "request"))
             self._conn.close()
             self._closed = True
 

@@ -690,8 +690,8 @@ class ReviewEngine:
             outcome.errors.append(exc)
             return []
         log.debug(
-            "review of %d unit(s) of %s took %.1fs",
-            len(batch.units),
+            "review of %s of %s took %.1fs",
+            counted(len(batch.units), "unit"),
             path,
             time.monotonic() - started,
         )
