@@ -517,7 +517,7 @@ def _sanity(settings: Settings, problems: list[str], previous: Settings) -> Sett
     if key != settings.api_key:
         settings = replace(settings, api_key=key)
     from .model.backends import resolve_fim_template  # the model package imports this module
-    from .model.client import is_deepseek_host
+    from .model.endpoint import is_deepseek_host
     from .model.errors import safe_url
 
     if resolve_fim_template(settings.fim_template) is None:

@@ -15,10 +15,12 @@ from .config import Settings, build_settings, camel_fields, read_settings_file
 from .console import showable
 from .languages import QUERY_KINDS, LanguageError, LanguageRegistry
 from .model.backends import LlamaCppBackend, get_backend
-from .model.client import EndpointConfig, direct_mounts, provider_message, proxy_errors
+from .model.client import direct_mounts, proxy_errors
+from .model.endpoint import EndpointConfig
 from .model.errors import KEY_HINT, ConfigError, error_for_status, safe_url
 from .model.ledger import state_dir
 from .model.prices import DEFAULT_PRICES
+from .model.stream import provider_message
 from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
 from .usage_feature import endpoint_config, price_table

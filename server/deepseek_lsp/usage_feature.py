@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .config import Settings
 from .features import Feature, Services
 from .model import ConfigError, EndpointConfig, EstimateCounter, Ledger, ModelClient, PriceTable
-from .model.client import is_deepseek_host
+from .model.endpoint import is_deepseek_host
 from .model.errors import KEY_HINT
 from .model.prices import ModelPrice, Rates
 from .model.tokens import Counter

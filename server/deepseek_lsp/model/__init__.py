@@ -2,7 +2,8 @@
 recording what it costs. See ``client.py`` for the streaming contract."""
 
 from .backends import BACKENDS, FIM_TEMPLATES, HttpCall, get_backend, render_fim_template
-from .client import DEFAULT_BASE_URL, EndpointConfig, ModelClient, ModelStream
+from .client import ModelClient
+from .endpoint import DEFAULT_BASE_URL, EndpointConfig
 from .errors import (
     AuthenticationError,
     BudgetExceeded,
@@ -22,6 +23,7 @@ from .ledger import Ledger, Totals, UsageRecord, state_dir
 from .prices import ModelPrice, PeakWindow, PriceTable, Rates
 from .retry import retrying
 from .sse import ChunkAccumulator, SSEDecoder
+from .stream import ModelStream
 from .tokens import Counter, EstimateCounter, TokenCounter, default_counter
 from .types import ChatRequest, FimRequest, StreamResult, Usage
 

@@ -34,7 +34,7 @@ from .sse import Dialect
 from .types import ChatRequest, FimRequest
 
 if TYPE_CHECKING:
-    from .client import EndpointConfig
+    from .endpoint import EndpointConfig
 
 __all__ = [
     "BACKENDS",

@@ -1,0 +1,686 @@
+"""One streamed request to a model server (:class:`ModelStream`): its deadline, its SSE text
+deltas, the response closed at once when the caller leaves, its errors translated, its usage
+recorded. ``client.py`` owns the connections and makes these."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import httpx
+
+from ..timeouts import within
+from . import pool_reclaim
+from .backends import HttpCall
+from .errors import (
+    ConfigError,
+    ConnectError,
+    DeadlineExceeded,
+    MalformedResponse,
+    ModelError,
+    RequestError,
+    error_for_status,
+    parse_retry_after,
+    safe_url,
+)
+from .model_server import from_litellm
+from .sse import ChunkAccumulator, SSEDecoder
+from .tokens import Counter, EstimateCounter
+from .types import StreamResult, Usage, header_cost
+
+if TYPE_CHECKING:
+    from .client import ModelClient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# A server that ignores max_tokens must not stream forever: cut at this many characters per
+# requested token (code averages 3-4; long whitespace runs can reach ~16).
+OVERRUN_CHARS_PER_TOKEN = 24
+# After [DONE], wait this long for the end of the HTTP body so the connection can be reused.
+DRAIN_GRACE_S = 0.05
+
+
+async def until_deadline(deadline: float, aw: Awaitable[T]) -> T:
+    try:
+        return await within(aw, max(0.0, deadline - asyncio.get_running_loop().time()))
+    except asyncio.TimeoutError:
+        raise DeadlineExceeded("deadline exceeded") from None
+
+
+ESTIMATE_COUNTER = EstimateCounter()
+
+#: What LiteLLM's proxy charged the key for the request (USD, its discounts and margins in):
+#: sent when the cost is known as the answer starts (a whole answer; a stream's cost comes in
+#: ``usage.cost`` instead, with the proxy's ``include_cost_in_streaming_usage``).
+COST_HEADER = "x-litellm-response-cost"
+
+
+# After what may come before the markup: a byte-order mark, an XML declaration (XHTML pages of
+# IIS, Jetty, Squid), comments.
+_HTML = re.compile(
+    r"\ufeff?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
+    re.I | re.S,
+)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_CODE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)  # not text, when there is no title
+_TAG = re.compile(r"<[^>]*>")
+
+
+def provider_message(content: bytes, api_key: str | None) -> str | None:
+    """The human part of an error body: DeepSeek/OpenAI ``{"error": {"message"}}``, Ollama
+    ``{"error": "..."}``, or plain text; scrubbed of the key in case a server echoes it."""
+    text = content.decode("utf-8", errors="replace").strip()
+    if _HTML.match(text):
+        # A reverse proxy's error page (nginx, Cloudflare): its title says it, the markup is noise.
+        title = _TITLE.search(text)
+        text = title.group(1) if title else _TAG.sub(" ", _CODE.sub(" ", text))
+        text = " ".join(html.unescape(text).split())
+    message: Any = text
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict):
+        err = obj.get("error", obj)
+        if isinstance(err, dict):
+            message = err.get("message") or err.get("detail") or err.get("type") or text
+        else:
+            message = err
+    message = str(message).strip()
+    if api_key:
+        # Before the cut: a key the cut goes through was left there, all but its last characters.
+        message = message.replace(api_key, "***")
+    message = message[:300]
+    return message or None
+
+
+def status_message(response: httpx.Response, content: bytes, api_key: str | None) -> str | None:
+    """What an error status says: where a redirect points (its page says nothing more), else
+    the body's message."""
+    if response.is_redirect:
+        return safe_url(response.headers.get("location"))
+    return provider_message(content, api_key)
+
+
+class ModelStream:
+    """One streamed request. Use as ``async with``; iterate for text deltas; read ``result``.
+
+    Single use. Iterating outside ``async with`` is refused because nothing would then close the
+    response promptly.
+    """
+
+    def __init__(
+        self,
+        client: ModelClient,
+        call: HttpCall,
+        *,
+        model: str,
+        feature: str,
+        max_tokens: int,
+        deadline: float,
+        prompt_tokens: Callable[[Counter], int],
+        on_sent: Callable[[], None] | None = None,
+        waits: bool = False,
+        ledger: bool = True,
+    ) -> None:
+        self._client = client
+        self._ledger = ledger  # recorded in the client's ledger (a model's load is not)
+        self._waits = waits  # it can wait for room in the daily budget (see Ledger.reserve)
+        self._on_sent = on_sent
+        self._call = call
+        self._model = model
+        self._feature = feature
+        self._deadline = deadline
+        self._prompt_tokens = prompt_tokens
+        self._max_tokens = max_tokens
+        self._max_chars = max(2048, max_tokens * OVERRUN_CHARS_PER_TOKEN)
+        self._release: Callable[[], None] | None = None  # see Ledger.reserve
+        self._acc = ChunkAccumulator(call.dialect)
+        self._decoder = SSEDecoder()
+        self._response: httpx.Response | None = None
+        self._raw: Any = None
+        self._whole = not call.stream  # the answer is one JSON body, not an SSE stream
+        self._sniffed = False  # the body's first bytes were looked at (see __anext__)
+        self._entered = False
+        self._eof = False
+        self._finished = False  # the answer completed normally
+        self._billable = False  # the provider may bill even without a usage report
+        self._told_cost: float | None = None  # the answer's COST_HEADER
+        self._via_litellm = False  # the answer came through LiteLLM's proxy, which bills it
+        self._left = False  # the whole request was written: the provider has it
+        self._recorded = False
+        self._counted = False
+        self._overrun = False
+        self._chars = 0
+        self._t0 = 0.0
+        self._ttft: float | None = None
+        self._total = 0.0
+
+    # -- public -------------------------------------------------------------------------------
+
+    @property
+    def result(self) -> StreamResult:
+        acc = self._acc
+        total = self._total or (self._now() - self._t0 if self._t0 else 0.0)
+        return StreamResult(
+            text=acc.text,
+            finish_reason=acc.finish_reason,
+            usage=self._with_told_cost(acc.usage),
+            ttft_s=self._ttft,
+            total_s=total,
+            from_chat=self._call.from_chat,
+            reasoning=acc.reasoning,
+            overrun=self._overrun,
+        )
+
+    @property
+    def call(self) -> HttpCall:
+        """The request as built by the backend profile (URL, JSON body, dialect)."""
+        return self._call
+
+    def _sent(self) -> None:
+        # The provider has the whole request from here on, and may bill it however it ends. A
+        # deadline or a cancel while connecting, in the TLS handshake or waiting for the pool
+        # costs nothing (they were recorded as charges).
+        self._billable = self._left = True
+        # Once, though the body may go out twice (see _send and _Body).
+        on_sent, self._on_sent = self._on_sent, None
+        if on_sent is not None:
+            on_sent()
+
+    @property
+    def keepalive_comments(self) -> int:
+        return self._decoder.comments
+
+    async def __aenter__(self) -> ModelStream:
+        if self._entered:
+            raise RuntimeError("a ModelStream can only be used once")
+        self._entered = True
+        client = self._client
+        client.check_budget(self._model)
+        self._t0 = self._now()
+        client.forget_connections_if_slept()
+        client.last_active = self._t0
+        # Nothing awaited since the budget check: the next request's check counts this one.
+        self._reserve()
+        client.in_use(+1)
+        self._counted = True
+        error: ModelError | None = None
+        try:
+            response = await self._send()
+            if response.status_code >= 300:
+                error = await self._status_error(response)
+                if _refuses_stream_options(error, self._call):
+                    # Pydantic-strict OpenAI-compatible servers refuse the field (400/422): the
+                    # request goes again without it, and the client leaves it out from now on
+                    # (usage is then estimated, as for any server that reports none).
+                    client.stream_options_refused = True
+                    log.info("the endpoint refuses stream_options; usage will be estimated")
+                    self._call = without_stream_options(self._call)
+                    response = await self._send()
+                    error = None
+                    if response.status_code >= 300:
+                        error = await self._status_error(response)
+        except asyncio.CancelledError:
+            self._end("cancelled")
+            raise
+        except BaseException:
+            self._give_back()
+            raise
+        if error is not None:
+            self._end("error")
+            raise error
+        # We asked for no compression; the bytes as they come then spare httpx's decoder layer
+        # on every chunk. A server that compresses anyway goes through the decoder.
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        self._told_cost = header_cost(response.headers.get(COST_HEADER))
+        self._via_litellm = from_litellm(response.headers)
+        self._raw = response.aiter_raw() if encoding in ("identity", "") else response.aiter_bytes()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._close()
+        finally:  # recorded even when a cancel lands while closing
+            if self._finished:
+                outcome = "ok"
+            elif isinstance(exc, ModelError):
+                outcome = "error"
+            else:  # cancelled, a consumer-side exception, or the consumer stopped reading early
+                outcome = "cancelled"
+            self._end(outcome)
+
+    def __aiter__(self) -> ModelStream:
+        if not self._entered:
+            raise RuntimeError("use `async with client.stream_...(...) as stream:` to iterate")
+        return self
+
+    async def __anext__(self) -> str:
+        if self._response is None:
+            raise StopAsyncIteration
+        while True:
+            if self._eof or self._acc.done:
+                await self._complete()
+                raise StopAsyncIteration
+            try:
+                chunk = await until_deadline(self._deadline, self._raw.__anext__())
+            except StopAsyncIteration:
+                self._eof = True
+                delta = self._consume(self._decoder.flush())
+            except (httpx.HTTPError, DeadlineExceeded) as exc:
+                self._reraise(exc)
+            else:
+                if not self._sniffed:
+                    head = chunk.lstrip()
+                    if head:
+                        self._sniffed = True
+                        # A server or proxy that does not stream answers one JSON body (or an
+                        # error object) though a stream was asked for: no ``data:`` line in it
+                        # for the SSE decoder. An SSE stream never starts with "{".
+                        self._whole = self._whole or head.startswith(b"{")
+                if self._whole:
+                    delta = await self._read_whole(chunk)
+                else:
+                    delta = self._consume(self._decoder.feed(chunk))
+            if delta:
+                if self._ttft is None:
+                    self._ttft = self._now() - self._t0
+                self._chars += len(delta)
+                if self._chars > self._max_chars:
+                    # The server ignores max_tokens: keep what we asked for, hang up on the rest.
+                    self._overrun = True
+                    self._acc.finish_reason = "length"
+                    self._eof = True
+                    self._finished = True
+                return delta
+
+    # -- internals ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _now() -> float:
+        return asyncio.get_running_loop().time()
+
+    def _consume(self, events: list[str]) -> str:
+        if not events:
+            return ""
+        feed = self._acc.feed
+        try:
+            if len(events) == 1:
+                return feed(events[0])
+            return "".join([feed(data) for data in events])
+        except ModelError as exc:
+            raise self._located(exc) from None
+
+    def _located(self, exc: ModelError) -> ModelError:
+        """An error the answer itself carried, with the request it answers: its message names
+        the server that sent it ("The model server at ..."), not DeepSeek."""
+        if exc.url is None:
+            exc.method, exc.url = self._call.method, safe_url(self._call.url)
+        key = self._client.config.api_key
+        if key:  # shown to the user: scrubbed like an error status's body
+            exc.message = exc.message.replace(key, "***")
+            if exc.provider_message:
+                exc.provider_message = exc.provider_message.replace(key, "***")
+            exc.args = (exc.message,)
+        return exc
+
+    async def _read_whole(self, first: bytes) -> str:
+        # Non-streaming answers may be preceded by blank keep-alive lines; json.loads skips them.
+        parts = [first]
+        while True:
+            try:
+                parts.append(await until_deadline(self._deadline, self._raw.__anext__()))
+            except StopAsyncIteration:
+                break
+            except (httpx.HTTPError, DeadlineExceeded) as exc:
+                self._reraise(exc)
+        self._eof = True
+        body = b"".join(parts).decode("utf-8", errors="replace")
+        try:
+            delta = self._acc.feed(body)
+        except ModelError as exc:
+            raise self._located(exc) from None
+        self._acc.done = True
+        return delta
+
+    async def _complete(self) -> None:
+        if self._finished:
+            return
+        acc = self._acc
+        if not acc.done and acc.finish_reason is None:
+            raise MalformedResponse(
+                "the stream ended before the answer was complete",
+                kind="truncated",
+                partial=self.result,
+                **self._where(),
+            )
+        if acc.finish_reason in _GAVE_UP:
+            self._eof = True
+            raise MalformedResponse(
+                _GAVE_UP[acc.finish_reason],
+                kind=acc.finish_reason,
+                partial=self.result,
+                **self._where(),
+            )
+        self._finished = True
+        if not self._eof:
+            await self._drain()
+
+    async def _drain(self) -> None:
+        # Reading the body to its end lets an HTTP/1.1 connection go back to the pool; a tail
+        # that does not come within the grace period only costs that connection.
+        grace = min(self._deadline, self._now() + DRAIN_GRACE_S)
+        try:
+            await until_deadline(grace, self._read_rest())
+        except (ModelError, httpx.HTTPError):
+            pass
+        self._eof = True
+
+    async def _read_rest(self) -> None:
+        async for _ in self._raw:
+            pass
+
+    async def _send(self) -> httpx.Response:
+        """Send the call; the response, its status unchecked, with its body still to read."""
+        client = self._client
+        call = self._call
+        headers = {"Accept": "text/event-stream"} if call.stream else {}
+        # Compression would make a proxy or server buffer deltas; a token stream is tiny anyway.
+        headers["Accept-Encoding"] = "identity"
+        headers["Content-Type"] = "application/json"
+        # Encoded here, ASCII-only: httpx's own encoding (``json=``, non-ASCII kept) built the
+        # request in 170 us instead of 66 for a 16 kB prompt, on every completion's wait.
+        body = json.dumps(call.body, allow_nan=False).encode("ascii")
+        headers["Content-Length"] = str(len(body))  # else httpx would send the stream chunked
+        content = _Body(body, self._sent)
+        request = client.http.build_request(call.method, call.url, content=content, headers=headers)
+        # Slots that cancelled requests leaked in httpcore's pool (see pool_reclaim) go back first.
+        pool_reclaim.reclaim(client.http)
+        sent_at = time.monotonic()
+        try:
+            try:
+                response = await until_deadline(self._deadline, client.http.send(request, stream=True))
+            except _LOST_BEFORE_ANSWER as exc:
+                # The pooled connection was dead and nothing said so before the request went
+                # out on it: the server closed it while idle (an idle timeout racing the
+                # request, "Server disconnected without sending a response"; over HTTP/2 its
+                # GOAWAY and close are not looked at before reuse), or it reset it (a laptop
+                # woken up). The server took nothing: once more, at once, on a new connection,
+                # rather than a lost suggestion and an error in the status bar.
+                log.debug("%s; sending the request again", describe(exc, client.config.api_key))
+                self._billable = self._left = False
+                pool_reclaim.reclaim(client.http)
+                response = await until_deadline(self._deadline, client.http.send(request, stream=True))
+        except BaseException as exc:
+            # A cancel while the pool was setting up a connection orphans it: reclaim it now,
+            # not only before the next request.
+            pool_reclaim.reclaim(client.http)
+            if isinstance(exc, DeadlineExceeded):
+                # Not a byte from the server in all that time: the connection is presumed dead
+                # (see pool_reclaim.drop_silent), not kept for the next requests to wait on.
+                pool_reclaim.drop_silent(client.http, sent_at)
+            error = self._translate(exc, started=False)
+            if isinstance(error, ConnectError):
+                self._billable = False
+            self._end("cancelled" if isinstance(exc, asyncio.CancelledError) else "error")
+            if error is exc:
+                raise
+            raise error from exc
+        self._response = response
+        if response.status_code >= 300:
+            self._billable = False
+        return response
+
+    async def _status_error(self, response: httpx.Response) -> ModelError:
+        """The error for an error status, its body read and the response closed."""
+        client = self._client
+        try:
+            content = await until_deadline(self._deadline, response.aread())
+        except (ModelError, httpx.HTTPError):
+            content = b""
+        finally:
+            await _close_shielded(None, response)
+        self._response = None
+        return error_for_status(
+            response.status_code,
+            method=self._call.method,
+            url=self._call.url,
+            provider_message=status_message(response, content, client.config.api_key),
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+        )
+
+    def _where(self) -> dict[str, Any]:
+        return {"method": self._call.method, "url": self._call.url}
+
+    def _reraise(self, exc: BaseException) -> NoReturn:
+        error = self._translate(exc, started=True)
+        if error is exc:
+            raise exc
+        raise error from exc
+
+    def _translate(self, exc: BaseException, *, started: bool) -> BaseException:
+        where = self._where()
+        key = self._client.config.api_key
+        if isinstance(exc, DeadlineExceeded):
+            exc.method, exc.url = self._call.method, safe_url(self._call.url)
+            return exc
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.ProxyError)):
+            return ConnectError(describe(exc, key), **where)
+        if isinstance(exc, httpx.PoolTimeout):
+            return ConnectError("no free connection in the pool", **where)
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return ConfigError(f"unsupported URL: {describe(exc, key)}", **where)
+        if isinstance(exc, httpx.TransportError):
+            if started:
+                return MalformedResponse(
+                    f"connection lost mid-answer ({describe(exc, key)})",
+                    kind="truncated",
+                    partial=self.result,
+                    **where,
+                )
+            return ConnectError(f"connection lost ({describe(exc, key)})", **where)
+        return exc
+
+    async def _close(self) -> None:
+        raw, self._raw = self._raw, None
+        response, self._response = self._response, None
+        if raw is not None or response is not None:
+            await _close_shielded(raw, response)
+
+    def _reserve(self) -> None:
+        ledger = self._client.ledger if self._ledger else None
+        if ledger is None or not ledger.daily_budget:
+            return
+        try:
+            # The estimate, not the tokenizer: this is on every request's way out.
+            prompt = self._prompt_tokens(ESTIMATE_COUNTER)
+        except Exception as exc:  # counting must never break a request
+            log.debug("token count failed: %s", exc)
+            prompt = 0
+        self._release = ledger.reserve(
+            self._model, prompt, self._max_tokens, within_s=self._deadline - self._now(), waits=self._waits
+        )
+
+    def _with_told_cost(self, usage: Usage | None) -> Usage | None:
+        """``usage`` at the cost the proxy's header told, which is what the key was charged
+        (a body's ``usage.cost`` may be the upstream provider's, before the proxy's margin);
+        of unknown cost when LiteLLM told none (a stream: its header goes before the cost is
+        known), which was recorded at $0 as if the request were free."""
+        if usage is None:
+            return usage
+        if self._told_cost is not None:
+            return replace(usage, cost_usd=self._told_cost)
+        if usage.cost_usd is None and self._via_litellm:
+            return replace(usage, cost_unknown=True)
+        return usage
+
+    def _give_back(self) -> None:
+        """The client has one request less under way (see ModelClient.close_when_unused)."""
+        if self._counted:
+            self._counted = False
+            self._client.in_use(-1)
+
+    def _end(self, outcome: str) -> None:
+        self._give_back()
+        if self._recorded:
+            return
+        self._recorded = True
+        if self._release is not None:  # recorded below: counted by its usage from now on
+            self._release()
+            self._release = None
+        now = self._now()
+        self._total = now - self._t0 if self._t0 else 0.0
+        self._client.last_active = now
+        log.debug(
+            "%s %s %s: %s, ttft=%s total=%.3fs",
+            self._feature,
+            self._call.method,
+            safe_url(self._call.url),
+            outcome,
+            f"{self._ttft:.3f}s" if self._ttft is not None else "-",
+            self._total,
+        )
+        ledger = self._client.ledger if self._ledger else None
+        if ledger is None or (outcome == "cancelled" and not self._left):
+            return
+        usage = self._acc.usage
+        estimated = False
+        if usage is None or self._overrun:
+            usage = Usage()
+            if self._billable:
+                # No usage report (cancelled, cut, or overrun), but the provider bills the prompt
+                # it received and whatever it generated: count both ourselves, all as misses.
+                try:
+                    counter = self._client.counter_nowait()
+                    prompt = self._prompt_tokens(counter)
+                    # Thinking is billed as output too, and a review cut mid-thought has
+                    # little else.
+                    completion = counter.count(self._acc.text) + counter.count(self._acc.reasoning)
+                except Exception as exc:  # counting must never break a request
+                    log.debug("token count failed: %s", exc)
+                    prompt = completion = 0
+                usage = Usage(prompt, completion, 0, prompt)
+                estimated = True
+        usage = self._with_told_cost(usage)
+        try:
+            ledger.record(
+                feature=self._feature,
+                model=self._model,
+                usage=usage,
+                ttft_s=self._ttft,
+                total_s=self._total,
+                outcome=outcome,
+                estimated=estimated,
+            )
+        except Exception:
+            log.exception("could not record usage")
+
+
+def _refuses_stream_options(error: ModelError, call: HttpCall) -> bool:
+    said = f"{error.provider_message or ''} {error.message}"
+    return (
+        isinstance(error, RequestError)
+        and "stream_options" in call.body
+        and "stream_options" in said
+    )
+
+
+def without_stream_options(call: HttpCall) -> HttpCall:
+    body = {k: v for k, v in call.body.items() if k != "stream_options"}
+    return replace(call, body=body)
+
+
+#: Finish reasons that end an answer half-way, the server's failure, not the answer's end:
+#: DeepSeek out of capacity; vLLM ("abort": the engine dropped the request, e.g. while
+#: shutting down; "error": failed mid-generation) and SGLang (an abort without an error status)
+#: send the text so far with these, which read as a whole answer (a suggestion cut mid-word).
+_GAVE_UP = {
+    "insufficient_system_resource": "the provider ran out of capacity mid-answer "
+    "(insufficient_system_resource)",
+    "abort": "the server aborted the answer half-way (finish_reason abort)",
+    "error": "the server failed mid-answer (finish_reason error)",
+}
+
+#: Transport errors before any answer, on a connection that was made: it was dead already.
+_LOST_BEFORE_ANSWER = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+
+
+class _Body:
+    """``body``, then a call to ``on_sent``: httpcore asks for more of a request body only once
+    it has written what it had, so the call comes when the request is on its way.
+
+    Iterable any number of times, unlike a generator, which httpx refuses to iterate twice
+    (StreamConsumed): httpcore sends a request again on another connection when the server's
+    GOAWAY says it did not take it, and so does :meth:`ModelStream._send`."""
+
+    __slots__ = ("_body", "_on_sent")
+
+    def __init__(self, body: bytes, on_sent: Callable[[], None]) -> None:
+        self._body = body
+        self._on_sent = on_sent
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._body
+        try:
+            self._on_sent()
+        except Exception:  # the caller's business; the request must go on
+            log.exception("on_sent failed")
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+async def _close_shielded(raw: Any, response: httpx.Response | None) -> None:
+    """Close a response to the end, even if the caller is cancelled meanwhile.
+
+    Closing is what tells the server to stop, and what gives the connection back to the pool.
+    httpcore shields that work with an anyio scope, which a native ``task.cancel()`` goes
+    through: a cancel landing while it hands the connection back (it awaits a lock) left the
+    request listed in the pool and its connection ACTIVE for good, and after 16 of them every
+    request failed with PoolTimeout (found by tests/bench/soak.py; tests/test_reliability_leaks.py).
+    So the close runs in a task of its own that the caller's cancel does not reach (the caller
+    still sees its CancelledError at once), and ends with ``pool_reclaim.release``.
+    """
+
+    async def close() -> None:
+        try:
+            if raw is not None:
+                with contextlib.suppress(Exception):
+                    await raw.aclose()
+        finally:
+            if response is not None:
+                try:
+                    await response.aclose()
+                finally:
+                    # A cancel may have cut httpx's own close short earlier (the end of a body
+                    # closes the response inside the reading task): finish it.
+                    await pool_reclaim.release(response)
+
+    task = asyncio.ensure_future(close())
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
+    await asyncio.shield(task)
+
+
+def describe(exc: BaseException, api_key: str | None = None) -> str:
+    """The exception's text for a user, the key scrubbed: some transport errors quote the
+    request's headers."""
+    text = str(exc).strip()
+    if api_key:
+        text = text.replace(api_key, "***")
+    return text or type(exc).__name__
