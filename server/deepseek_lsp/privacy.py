@@ -840,10 +840,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"(?i)([?&;]sig=)[A-Za-z0-9%+/]{20,}(?:={0,2}|(?:%3D){0,2})"), r"\1" + REDACTED),
     # Connection strings (Azure storage, Service Bus): the key part only.
     (re.compile(r"(?i)\b((?:Account|SharedAccess)Key\s*=\s*)[A-Za-z0-9+/=]{20,}"), r"\1" + REDACTED),
-    # .npmrc's base64 ``_auth`` (``_authToken`` is caught as a TOKEN assignment). Spaces and
+    # .npmrc's base64 ``_auth`` (``_authToken`` is caught as a TOKEN assignment), quoted or
+    # not (npm reads ``_auth="..."`` as the value in the quotes; that form went out). Spaces and
     # tabs before it, not ``\s``: from each line start ``\s*`` ran over all the blank lines
     # below, and a run of 1,700 of them under a URL in the prompt window cost 90 ms a keystroke.
-    (re.compile(r"(?m)^([ \t]*(?:\S+:)?_auth\s*=\s*)[A-Za-z0-9+/]{8,}={0,2}[ \t]*$"), r"\1" + REDACTED),
+    (
+        re.compile(r"""(?m)^([ \t]*(?:\S+:)?_auth[ \t]*=[ \t]*(["']?))[A-Za-z0-9+/]{8,}={0,2}(?=\2[ \t]*\r?$)"""),
+        r"\1" + REDACTED,
+    ),
     # A JWT starts a run of base64url, not after its ``-``: from each ``eyJ`` in a run of
     # ``eyJ-eyJ-...`` the first part ran to the run's end (3 s over 108 kB).
     (re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"), REDACTED),
@@ -1331,6 +1335,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         r"\1" + REDACTED,
     ),
+    # Maven's encrypted passwords (``mvn --encrypt-password``): ``<password>{COQLCE6DU6GtcS5P=}
+    # </password>`` in settings.xml, and the master password in settings-security.xml's
+    # ``<master>{...}</master>``, which Maven encrypts with a key in its own source: anyone
+    # decrypts that one, then the others. Both went out (braces are JSX's ``{value}`` above).
+    # Base64 with a digit or a ``+/=`` in it, not an expression; Maven 4's ``[name=...]`` first,
+    # a note before the braces (Maven's docs: ``Oleg reset this password ... {...}``) too.
+    (
+        re.compile(
+            r"(?i)(<(" + _SECRET_NAME + r"|master)(?:\s[^<>]*)?>" + _XML_TEXT_START
+            + r"[^<>{}\r\n]*\{(?:\[[^\[\]{}<>\r\n]*\])?)(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}"
+            r"(?=\}(?:\]\]>)?[ \t]*(?:\r?\n[ \t]*)?</\2>)"
+        ),
+        r"\1" + REDACTED,
+    ),
     # A YAML anchor on a secret's value (``x-db-password: &db_password X``, a compose file's,
     # used as ``*db_password`` below): the anchor's name took the value's place, which went out.
     (
@@ -1812,6 +1830,7 @@ _TRIGGERS = (
     *("private_key", "private-key", "privatekey"),
     *("whsec_", "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
     *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
+    "<master>",  # Maven's settings-security.xml
     "basic",
     "ls0tls1crudjti",
     *("gocspx-", "ya29.", "1//0", "key-", "shp", "atatt3", "dapi", "_v1_"),

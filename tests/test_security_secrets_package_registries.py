@@ -1,0 +1,113 @@
+"""Package registries' credentials as users write them: Maven's encrypted passwords, .npmrc's
+quoted ``_auth``. Each went out; what only names one stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp import privacy
+from deepseek_lsp.privacy import REDACTED, redact
+from tests.secret_forms import assert_not_in_prompts, assert_redacted_in_linear_time, repeated
+
+#: ``mvn --encrypt-password``'s output (Maven's docs' example) and a longer one.
+MAVEN_SHORT = "COQLCE6DU6GtcS5P="
+MAVEN_LONG = "jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ="
+#: ``user:Sup3r-S3cret-77`` in base64, as ``.npmrc``'s ``_auth`` holds it.
+NPM_AUTH = "dXNlcjpTdXAzci1TM2NyZXQtNzc="
+
+
+def assert_only_gone(text: str, secret: str) -> None:
+    """``secret`` replaced, the rest of ``text`` as written, and the quick path finds it."""
+    assert redact(text, keep_lines=True) == text.replace(secret, REDACTED)
+    assert privacy.has_trigger(text)
+
+
+# -- Maven ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        (f"      <password>{{{MAVEN_SHORT}}}</password>\n", MAVEN_SHORT),
+        (
+            "  <servers>\n    <server>\n      <id>ossrh</id>\n      <username>deploy</username>\n"
+            f"      <password>{{{MAVEN_LONG}}}</password>\n    </server>\n  </servers>\n",
+            MAVEN_LONG,
+        ),
+        # As an IDE formats it, and with the note Maven's docs show before the braces.
+        (f"<password>\n  {{{MAVEN_SHORT}}}\n</password>\n", MAVEN_SHORT),
+        (f"<password>Oleg reset this password on 2009-03-11 {{{MAVEN_SHORT}}}</password>\n", MAVEN_SHORT),
+        # Maven 4's, its cipher named first.
+        (f"<password>{{[name=master,cipher=AES/GCM/NoPadding,version=4.0]{MAVEN_LONG}}}</password>\n", MAVEN_LONG),
+        # settings-security.xml: the master password, which anyone decrypts (its key is Maven's).
+        (f"<settingsSecurity>\n  <master>{{{MAVEN_LONG}}}</master>\n</settingsSecurity>\n", MAVEN_LONG),
+    ],
+)
+def test_a_maven_encrypted_password_is_redacted_inside_its_braces(text: str, secret: str) -> None:
+    """It went out whole: braces were taken for JSX's ``{value}``. The braces stay, so the model
+    still reads an encrypted password."""
+    assert_only_gone(text, secret)
+
+
+def test_a_maven_encrypted_password_is_not_sent_in_a_prompt() -> None:
+    text = "<settings>\n  <servers>\n    <server>\n" f"      <password>{{{MAVEN_LONG}}}</password>\n" "    </server>\n"
+    assert_not_in_prompts(text, "    </server>", secret=MAVEN_LONG)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "<Password>{passwordValue}</Password>\n",
+        "<password>{this.state.password}</password>\n",
+        "<PasswordField>{props.token}</PasswordField>\n",
+        "<master>{children}</master>\n",
+    ],
+)
+def test_an_expression_in_braces_between_password_tags_stays(code: str) -> None:
+    assert redact(code, keep_lines=True) == code
+
+
+# -- .npmrc ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'_auth="{NPM_AUTH}"\n',
+        f"  _auth = '{NPM_AUTH}'\r\n",
+        f'registry=https://registry.example.com/\n//registry.example.com/:_auth="{NPM_AUTH}"\n',
+        f"//registry.example.com/:_auth={NPM_AUTH}\r\n",
+    ],
+)
+def test_an_npmrc_auth_in_quotes_is_redacted(text: str) -> None:
+    """npm reads the value inside the quotes: that form went out whole (and any form in a file
+    with Windows line endings)."""
+    assert_only_gone(text, NPM_AUTH)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '//registry.example.com/:_authToken="Sup3r-S3cret-77"\n',
+        "//registry.example.com/:_authToken=Sup3r-S3cret-77\n",
+        "//registry.example.com/:_password='Sup3r-S3cret-77'\n",
+    ],
+)
+def test_an_npmrc_auth_token_quoted_or_not_is_redacted(text: str) -> None:
+    assert_only_gone(text, "Sup3r-S3cret-77")
+
+
+# -- time -------------------------------------------------------------------------------------------------
+
+PATHOLOGICAL = {
+    "password tags with braces": repeated("<password>{a"),
+    "master tags": repeated("<master>{"),
+    "maven notes": "<password>" + repeated("a {"),
+    "maven ciphers": repeated("<password>{[a"),
+    "quoted npm auths": repeated('_auth="aaaaaaaa'),
+}
+
+
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_redacting_a_pathological_line_takes_linear_time(name: str) -> None:
+    assert_redacted_in_linear_time(name, PATHOLOGICAL[name])
