@@ -1,5 +1,5 @@
 """Package registries' credentials as users write them: Maven's encrypted passwords, .npmrc's
-quoted ``_auth``. Each went out; what only names one stays."""
+quoted ``_auth``, a token as a pip index URL's user. Each went out; what only names one stays."""
 
 from __future__ import annotations
 
@@ -67,6 +67,50 @@ def test_an_expression_in_braces_between_password_tags_stays(code: str) -> None:
     assert redact(code, keep_lines=True) == code
 
 
+# -- pip: a token as an index URL's user -----------------------------------------------------------------
+
+#: Gemfury's shape (mixed case and digits) and an Azure DevOps PAT's (lower case, base32).
+PIP_TOKEN = "Xy7kQp2LmN9vRt4WzB6d"
+AZURE_PAT = "uuyq6hgwkdqtrqrmxjgwpbw3ea5xvjk7ffcn4wkq7shv4jjvb3ka"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        (f"pip install --index-url https://{PIP_TOKEN}@pypi.fury.io/acme/ acme-tools\n", PIP_TOKEN),
+        (f"[global]\nindex-url = https://{PIP_TOKEN}@pypi.example.com/simple\n", PIP_TOKEN),
+        (f"--extra-index-url https://{AZURE_PAT}@pkgs.dev.azure.com/acme/_packaging/feed/pypi/simple/\nrequests==2.32.3\n", AZURE_PAT),
+        (f"PIP_INDEX_URL=https://{PIP_TOKEN}@pypi.example.com/simple\n", PIP_TOKEN),
+        (f"git clone https://{PIP_TOKEN}@github.com/acme/private.git\n", PIP_TOKEN),
+    ],
+)
+def test_a_token_as_an_index_urls_user_is_redacted(text: str, secret: str) -> None:
+    """A token without a ``:`` after it went out whole (only ``user:password@`` was known)."""
+    assert_only_gone(text, secret)
+
+
+def test_a_token_as_an_index_urls_user_is_not_sent_in_a_prompt() -> None:
+    text = f"# requirements.txt\n--index-url https://{PIP_TOKEN}@pypi.example.com/simple\nrequests==2.32.3\n"
+    assert_not_in_prompts(text, "requests", secret=PIP_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "git clone ssh://git@github.com/acme/app.git\n",
+        "--index-url https://VssSessionToken@pkgs.dev.azure.com/acme/_packaging/feed/pypi/simple/\n",
+        "git clone https://build-bot-01@github.com/acme/app.git\n",
+        "git clone https://svc_deploy_user_2024@github.com/acme/app.git\n",
+        "url = 'https://jenkinsBuildUser2@ci.example.com/job/'\n",
+        "https://john.doe1984@example.com/\n",
+        "see https://20240101123000000@archive.example.com/\n",
+    ],
+)
+def test_a_users_name_in_a_url_stays(code: str) -> None:
+    """A name, a number: no token (artifacts-keyring's ``VssSessionToken`` is a fixed word)."""
+    assert redact(code, keep_lines=True) == code
+
+
 # -- .npmrc ----------------------------------------------------------------------------------------------
 
 
@@ -105,6 +149,8 @@ PATHOLOGICAL = {
     "maven notes": "<password>" + repeated("a {"),
     "maven ciphers": repeated("<password>{[a"),
     "quoted npm auths": repeated('_auth="aaaaaaaa'),
+    "url users": repeated("://" + "a1" * 8),
+    "url users run together": "://" + repeated("a1"),
 }
 
 

@@ -42,6 +42,22 @@ def _url_password(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED + match.group(3)
 
 
+#: A user's name made of words and numbers (``build-bot-01``, ``svc_deploy_2024``), not a token.
+_NAMED_USER = re.compile(r"[A-Za-z]+\d*(?:[_-](?:[A-Za-z]+|\d+))*")
+
+
+def _url_token(match: re.Match[str]) -> str:
+    """A URL's user that is a generated token: letters and at least four digits (most of an
+    Azure DevOps PAT's characters are letters), or digits and mixed case, as in a random key."""
+    token = match.group(2)
+    digits = sum(ch.isdigit() for ch in token)
+    if digits == 0 or digits == len(token) or _NAMED_USER.fullmatch(token):
+        return match.group(0)
+    if digits < 4 and not _mixed_case(token):
+        return match.group(0)
+    return match.group(1) + REDACTED + match.group(3)
+
+
 def _docker_auth(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED if _is_user_and_password(match.group(2)) else match.group(0)
 
@@ -863,6 +879,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(r"(?i)(://[^:/@\s]*:)(?!(?:\$?\{[^{}\s]*\}|(?-i:\$[A-Z_][A-Z0-9_]*))@)([^/?#\s\"'`]{3,})(@)"),
         _url_password,
     ),
+    # A token as a URL's user, no password after it: pip's ``--index-url https://TOKEN@host/simple``
+    # (Gemfury's, an Azure DevOps PAT; pip.conf, a requirements file), ``git clone https://TOKEN@``.
+    # It went out whole. Only a generated token's shape: a user's name (``git@``, ``john.doe@``,
+    # ``VssSessionToken@``, ``build-bot-01@``) stays.
+    (re.compile(r"(://)([A-Za-z0-9_-]{16,})(@)(?=[A-Za-z0-9\[])"), _url_token),
     # HTTP Basic credentials: ``user:password`` in base64, which anyone decodes. Only what
     # decodes to that (``Basic authentication`` is a word, not base64 of a user and password).
     (re.compile(r"(?i)\b(basic)\s+([A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"), _basic_credentials),
