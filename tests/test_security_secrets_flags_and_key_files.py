@@ -429,6 +429,24 @@ def test_format_fields_in_a_password_s_place_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        'conn = f"DRIVER={{ODBC Driver 18 for SQL Server}};SERVER={host};UID={user};PWD={{{pw}}};"\n',
+        'conn = f"PWD={{{self.password}}}"\n',
+        'conn = f"PWD={{{pw!s}}}"\n',
+        'conn = "UID={{{0}}};PWD={{{1}}};".format(user, pw)\n',
+        "const conn = `UID=${user};PWD={${pw}};`;\n",
+        '$conn = "UID={$user};PWD={$pw};";\n',
+        'conn = "PWD={%s};" % pw\n',
+    ],
+)
+def test_a_field_inside_escaped_odbc_braces_stays(code: str) -> None:
+    """Brace-escaping a variable (ODBC's ``PWD={...}`` quoting a password code fills in) went out
+    as ``PWD={[REDACTED]}``: the variable's name lost, no secret kept."""
+    assert redact(code, keep_lines=True) == code
+
+
 # -- no secret ---------------------------------------------------------------------------------------------
 
 

@@ -1770,6 +1770,10 @@ _FORMAT_FIELD_BODY = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:![rsa])?(?::[
 
 
 _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
+#: An ODBC password's braces that code fills in: a format field inside escaped braces
+#: (``f"PWD={{{pw}}}"``, ``"PWD={{{0}}}".format(pw)``: a ``{``, the field, a ``}``), a
+#: template's (`` `PWD={${pw}}` ``, PHP's ``"PWD={$pw}"``, ``{{ pw }}``) or printf's (``{%s}``).
+_FILLED_BRACES = re.compile(r"\{(?:\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Za-z_][\w>-]*|%(?:\([\w.]*\))?[sr])\}")
 
 
 def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
@@ -1808,7 +1812,7 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
     # An ODBC connection string's password in braces (``PWD={...};``, for one with symbols),
     # not a format field (``password={password}``, ``PWD={0}``).
     if value[:1] == "{" and value[-1:] == "}" and _ODBC_PASSWORD_NAME.fullmatch(name.strip()):
-        if not _FORMAT_FIELD_BODY.fullmatch(value[1:-1]):
+        if not _FORMAT_FIELD_BODY.fullmatch(value[1:-1]) and not _FILLED_BRACES.fullmatch(value):
             return f"{name}{sep}{{{REDACTED}}}"
     # Unquoted code that only names where a secret comes from (a call, an attribute, a generic
     # type's ``Feature<Shape>``) stays.
