@@ -25,8 +25,9 @@ KEY_BLOCK = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2
 
 
 def whole_text(text: str, keep_lines: bool = False) -> str:
-    """The reference: every pattern over the whole text."""
-    return privacy._apply(privacy._PATTERNS, text, keep_lines)
+    """The reference: every pattern over the whole text, then what :func:`redact` does after
+    them (a secret's parts as adjacent literals)."""
+    return privacy._concatenated(privacy._apply(privacy._PATTERNS, text, keep_lines))
 
 
 def test_each_kind_of_secret_is_replaced_and_its_context_kept() -> None:
@@ -106,6 +107,10 @@ _pieces = st.sampled_from(
 @example(["token ", "\n", "\n", "QUJDREVGR0hJSktMTU5PUA==\n"], False)
 # And one whose `=` stands on a line of its own between them.
 @example(["token ", "\n", "=", "\n", "    return value\n"], False)
+# A literal after a redacted one (the reference left out the step that redacts it): 2 draws in
+# 28,762 at random, a 400-example run failing about once in 36.
+@example([AWS, "'", "\n", "'", " "], False)
+@example(["password", "=", '"', "hunter2-long-secret", '"', " ", '"', "hunter2-long-secret", '"'], True)
 def test_the_fast_path_redacts_what_the_whole_text_patterns_redact(parts: list[str], keep_lines: bool) -> None:
     text = "".join(parts)
     assert redact(text, keep_lines=keep_lines) == whole_text(text, keep_lines)
