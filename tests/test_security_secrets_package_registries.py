@@ -7,7 +7,13 @@ import pytest
 
 from deepseek_lsp import privacy
 from deepseek_lsp.privacy import REDACTED, redact
-from tests.secret_forms import assert_not_in_prompts, assert_redacted_in_linear_time, repeated
+from tests.secret_forms import (
+    SECRET,
+    assert_not_in_prompts,
+    assert_redacted,
+    assert_redacted_in_linear_time,
+    repeated,
+)
 
 #: ``mvn --encrypt-password``'s output (Maven's docs' example) and a longer one.
 MAVEN_SHORT = "COQLCE6DU6GtcS5P="
@@ -64,6 +70,61 @@ def test_a_maven_encrypted_password_is_not_sent_in_a_prompt() -> None:
     ],
 )
 def test_an_expression_in_braces_between_password_tags_stays(code: str) -> None:
+    assert redact(code, keep_lines=True) == code
+
+
+# -- Gradle ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Groovy DSL: a setter called without ``=`` (nexus-publish's, the signing plugin's).
+        f"nexusPublishing {{\n  repositories {{\n    sonatype {{\n      sonatypePassword '{SECRET}'\n",
+        f'    signing.password "{SECRET}"\n',
+        f"        setPassword '{SECRET}'\n",
+        # With brackets: a setter's (Java's too), Kotlin DSL's ``Property.set``.
+        f'            credentials.setPassword("{SECRET}")\n',
+        f'        dataSource.setPassword("{SECRET}");\n',
+        f'            password.set("{SECRET}") // for now\n',
+        # gradle.properties, its key and value apart by a space.
+        f"signing.keyId=24875D73\nsigning.password {SECRET}\nsigning.secretKeyRingFile=/home/u/.gnupg/secring.gpg\n",
+        f"systemProp.https.proxyPassword {SECRET}\r\n",
+        f"sonatypePassword {SECRET}\n",
+    ],
+)
+def test_a_gradle_publishing_password_given_without_an_equals_sign_is_redacted(text: str) -> None:
+    """Each went out whole: only ``NAME = 'X'``, ``NAME=X`` and ``password 'X'`` were known."""
+    assert_redacted(text)
+
+
+def test_a_gradle_password_is_not_sent_in_a_prompt() -> None:
+    text = f"signing {{\n    sign publishing.publications\n}}\nsonatypePassword '{SECRET}'\nversion = '1.0'\n"
+    assert_not_in_prompts(text, "version")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "    sonatypePassword project.findProperty('sonatypePassword')\n",
+        '    sonatypePassword System.getenv("SONATYPE_PASSWORD")\n',
+        "    sonatypePassword ossrhPassword\n",
+        "    signingPassword 'my-signing-password'\n",
+        '        token = getToken("github-app-installation");\n',
+        'getSecret("database-connection")\n',
+        'apiToken "Enter your token:"\n',
+        "password_encryption scram-sha-256\n",
+        "auth-user-pass /etc/openvpn/creds.txt\n",
+        "signing.secretKeyRingFile /home/u/.gnupg/secring.gpg\n",
+        "systemProp.https.proxyPassword ${PROXY_PASSWORD}\n",
+        "tokenLifetimeSeconds 3600\n",
+        "passwordPolicy strict\n",
+        "        this.federatedTokenFilePath =\n            options.tokenFilePath;\n",
+        "            (refreshAccessToken &&\n                response.refresh_token)\n",
+        "    validatedRequest.attributeTokens ||\n        [];\n",
+    ],
+)
+def test_what_only_names_a_gradle_password_stays(code: str) -> None:
     assert redact(code, keep_lines=True) == code
 
 
@@ -149,6 +210,11 @@ PATHOLOGICAL = {
     "maven notes": "<password>" + repeated("a {"),
     "maven ciphers": repeated("<password>{[a"),
     "quoted npm auths": repeated('_auth="aaaaaaaa'),
+    "groovy setters": repeated("a.password 'aaaaaa"),
+    "setter calls": repeated("setPassword(\"aaaaaaa "),
+    "kotlin sets": repeated("password.set(\"a"),
+    "spaced properties": "a.password " + repeated("a1"),
+    "dotted keys": repeated("a."),
     "url users": repeated("://" + "a1" * 8),
     "url users run together": "://" + repeated("a1"),
 }

@@ -203,8 +203,29 @@ def _is_placeholder(value: str) -> bool:
     return ("-" in value or "_" in value) and _SECRET_PLACEHOLDER.fullmatch(value) is not None
 
 
+#: A setter's name (``setPassword``, ``set_api_key``).
+_SETTER = re.compile(r"set(?=[A-Z_])")
+
+
 #: A value that is itself a secret's name (``("password", "confirm_password")``).
 _SECRET_NAME_ONLY = re.compile(r"(?ix)" + _ASSIGNED_NAME)
+
+
+def _setter_literal(match: re.Match[str]) -> str:
+    """A Groovy DSL's or a setter's literal (group 3 the call's opening): with brackets, only a
+    setter's (``setPassword("X")``, ``password.set("X")``): ``getToken("github-app")`` names one."""
+    opening = match.group(3)
+    if "(" in opening and not opening.startswith(".set") and not _SETTER.match(match.group(2)):
+        return match.group(0)
+    return _named_literal(match)
+
+
+def _spaced_property(match: re.Match[str]) -> str:
+    """A properties file's ``key value`` (see the pattern): as an assignment's, and prose-safe."""
+    value = match.group("bare")
+    if value.isdigit() or _SECRET_LIKE.search(value) is None:
+        return match.group(0)
+    return _assigned(match.group(0), match.group(1), "", None, None, value)
 
 
 def _named_literal(match: re.Match[str]) -> str:
@@ -1436,6 +1457,28 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<])[^\s"'`,;{}\#]{6,}))"""
         ),
         None,
+    ),
+    # Gradle's Groovy DSL, a setter called without ``=`` or brackets (``sonatypePassword 'X'``,
+    # ``signing.password "X"``, ``setPassword 'X'``) or with them (``setPassword("X")``, Java's
+    # ``ds.setPassword("X");``), Kotlin DSL's ``password.set("X")``: first on its line, the
+    # literal last. Each went out (only ``password 'X'`` itself, as SQL's, was known).
+    (
+        re.compile(
+            r"""(?ix)((?m:^)[\ \t]*(?:[\w-]+\.)*(""" + _ASSIGNED_NAME + r""")([\ \t]+|[\ \t]*\([\ \t]*|\.set\([\ \t]*))
+            (["'])([^"'\r\n]{6,}?)(?=\4[\ \t]*\)?[\ \t]*;?[\ \t]*(?://[^\r\n]*)?\r?(?:\n|\Z))"""
+        ),
+        _setter_literal,
+    ),
+    # A properties file's key and value apart by spaces (``signing.password X`` in
+    # gradle.properties, ``systemProp.https.proxyPassword X``): a dotted or camelCase key, its
+    # value with a digit or a symbol (a line of prose has none), not a path, a number or an
+    # operator ending a line of code (``this.federatedTokenFilePath =``, ``refreshToken &&``).
+    (
+        re.compile(
+            r"""(?x)((?m:^)[\ \t]*(?=[\w.-]*(?:\.|[a-z](?-i:[A-Z])))(?:[\w-]+\.)*(?i:""" + _ASSIGNED_NAME + r""")[\ \t]+)"""
+            r"""(?P<bare>(?=[^\s"'`()\[\]{}]*[A-Za-z0-9])(?![-<{(\[\\$%/~.=&|+*!?:;,])[^\s"'`()\[\]{}]+)(?=[\ \t]*\r?(?:\n|\Z))"""
+        ),
+        _spaced_property,
     ),
     # A Dockerfile's ``ENV DB_PASSWORD value``, the form without ``=``.
     (
