@@ -255,9 +255,9 @@ def test_redaction_looks_at_a_few_hundred_characters_around_the_cursor_in_a_long
     seen: list[int] = []
     real = privacy._replaced_across
 
-    def replaced_across(joined: str, cut: int, patterns: object = None) -> object:
+    def replaced_across(joined: str, cut: int, patterns: object = None, **options: bool) -> object:
         seen.append(len(joined))
-        return real(joined, cut, patterns)  # type: ignore[arg-type]
+        return real(joined, cut, patterns, **options)  # type: ignore[arg-type]
 
     pad = MINIFIED * 100
     secret = "Zq8" * 700  # a value longer than the part looked at

@@ -1,5 +1,6 @@
-"""Package registries' credentials as users write them: Maven's encrypted passwords, .npmrc's
-quoted ``_auth``, a token as a pip index URL's user. Each went out; what only names one stays."""
+"""Package registries' credentials as users write them: Maven's encrypted passwords, Gradle's
+publishing passwords, .npmrc's quoted ``_auth``, a token as a pip index URL's user. Each went
+out; what only names one stays."""
 
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ def test_a_maven_encrypted_password_is_redacted_inside_its_braces(text: str, sec
 
 def test_a_maven_encrypted_password_is_not_sent_in_a_prompt() -> None:
     text = "<settings>\n  <servers>\n    <server>\n" f"      <password>{{{MAVEN_LONG}}}</password>\n" "    </server>\n"
-    assert_not_in_prompts(text, "    </server>", secret=MAVEN_LONG)
+    for mark in ("    </server>", "</password>"):  # after the element; before its end tag
+        assert_not_in_prompts(text, mark, secret=MAVEN_LONG)
 
 
 @pytest.mark.parametrize(

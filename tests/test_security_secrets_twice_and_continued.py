@@ -130,6 +130,23 @@ def test_an_xml_password_is_not_in_a_completion_prompt(text: str) -> None:
     assert_not_in_prompts("<settings>\n" + text + "<!-- end -->\n", "<!-- end -->")
 
 
+@pytest.mark.parametrize(
+    ("text", "mark"),
+    [
+        (f"<password>{SECRET}</password>\n", "</password>"),
+        (f'<entry key="db.password">{SECRET}</entry>\n', "</entry>"),
+        (f'<add key="DbPassword" value="{SECRET}"/>\n', '"/>'),
+        (XML[0], "</password>"),
+        (XML[0], "  </password>"),
+    ],
+)
+def test_an_xml_password_is_not_sent_with_the_cursor_before_its_end_tag(text: str, mark: str) -> None:
+    """An editor that closes tags leaves the cursor there as the password is typed: the window
+    ended with the password, the end tag that says what it is began the suffix, and neither
+    half alone was a secret: it went out."""
+    assert_not_in_prompts("<settings>\n" + text + "<!-- end -->\n", mark)
+
+
 def test_xml_that_holds_no_password_stays() -> None:
     kept = (
         '<label name="password">Password</label>\n'

@@ -2402,20 +2402,37 @@ def _first_lines_end(text: str) -> int:
 
 
 def _replaced_across(
-    joined: str, cut: int, patterns: Sequence[tuple[re.Pattern[str], Replacement]] | None = None
+    joined: str,
+    cut: int,
+    patterns: Sequence[tuple[re.Pattern[str], Replacement]] | None = None,
+    *,
+    across: bool = True,
+    told_after: bool = False,
 ) -> Iterator[tuple[re.Match[str], str]]:
     """The matches of ``patterns`` (the one-line ones by default) in ``joined`` that run across
     ``cut`` (where two texts redacted apart meet) with what replaces each, where that differs
-    from the match."""
+    from the match. ``told_after``: also those ending before ``cut``, on its line or the one
+    above, known a secret only by what follows it (``<password>X`` then ``</password>``);
+    ``across``: False for those alone."""
+    line = _line_start(joined, max(0, _line_start(joined, cut) - 1))
     for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:] if patterns is None else patterns:
         for m in pattern.finditer(joined):
             if m.start() >= cut:
                 break
-            if m.end() <= cut:
+            if m.end() > cut and not across:
+                continue
+            if m.end() <= cut and not (told_after and m.end() >= line and _told_after(pattern, m, cut)):
                 continue
             out = _keeping_lines(replacement)(m)
             if out != m.group(0):
                 yield m, out
+
+
+def _told_after(pattern: re.Pattern[str], m: re.Match[str], cut: int) -> bool:
+    """Whether ``m`` (ending at or before ``cut``) is not found in the text before ``cut`` alone:
+    its pattern looked past ``cut`` (an end tag, a closing brace)."""
+    alone = pattern.match(m.string, m.start(), cut)
+    return alone is None or alone.end() != m.end()
 
 
 def _terraform_block_start(text: str) -> int:
@@ -2457,15 +2474,21 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
     """``window`` and ``suffix`` (the text before and after the cursor, redacted apart) with a
     secret the cursor is inside of replaced, before the cursor. Each half alone looked like no
     secret (``AKIAQQQQ`` and ``QQQQQQQQQQQQ`` both went out), or the part after the cursor went
-    out with the suffix (``-Secret-77"`` of a password being edited)."""
-    if not window or not suffix or window[-1].isspace() or suffix[0].isspace():
-        return window, suffix  # the cursor is between words, not inside one
+    out with the suffix (``-Secret-77"`` of a password being edited). And one the cursor is
+    right after, that only what follows says is a secret: ``<password>X|</password>``, where an
+    editor that closes tags leaves the cursor as the password is typed."""
+    if not window or not suffix:
+        return window, suffix
+    # Between words the cursor is inside no secret: only one it is after is looked for.
+    inside = not (window[-1].isspace() or suffix[0].isspace())
     lo = _last_lines_start(window)
     hi = _first_lines_end(suffix)
     joined = window[lo:] + suffix[:hi]
     found = None
     if _may_hold_secret(joined):
-        found = _split_across(window, suffix, lo, hi, None)
+        found = _split_across(window, suffix, lo, hi, None, across=inside)
+    if not inside:
+        return (window, suffix) if found is None else found
     # A default's line, or a heredoc's below it: the cursor in ``<<EOT\nSup3r|-S3cret\nEOT``.
     line = _line_start(window, len(window))
     if found is None and "default" in window[lo:]:
@@ -2478,11 +2501,19 @@ def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
 
 
 def _split_across(
-    window: str, suffix: str, lo: int, hi: int, patterns: Sequence[tuple[re.Pattern[str], Replacement]] | None
+    window: str,
+    suffix: str,
+    lo: int,
+    hi: int,
+    patterns: Sequence[tuple[re.Pattern[str], Replacement]] | None,
+    *,
+    across: bool = True,
 ) -> tuple[str, str] | None:
     joined = window[lo:] + suffix[:hi]
     cut = len(window) - lo
-    for m, out in _replaced_across(joined, cut, patterns):
+    for m, out in _replaced_across(joined, cut, patterns, across=across, told_after=True):
+        if m.end() <= cut:  # wholly before the cursor: the suffix stays as it is
+            return window[:lo] + joined[: m.start()] + out + joined[m.end() : cut], suffix
         # What the replacement ends with as the match does (a closing quote) stays after the cursor.
         keep = 0
         while keep < min(len(out), m.end() - cut) and out[-1 - keep] == joined[m.end() - 1 - keep]:
