@@ -116,6 +116,12 @@ def test_the_fast_path_redacts_what_the_whole_text_patterns_redact(parts: list[s
     assert redact(text, keep_lines=keep_lines) == whole_text(text, keep_lines)
 
 
+def test_a_literal_opened_after_an_unquoted_secret_stays() -> None:
+    """The quote after it opens a literal and closes none: the property test above drew this,
+    and the literal went out as ``[REDACTED]`` (a secret's second part)."""
+    assert redact(f"{AWS}'\n' ") == f"{REDACTED}'\n' "
+
+
 def _count(text: str) -> int:
     """A stand-in tokenizer for the prompt tests below."""
     return len(text) // 3 + 1

@@ -348,6 +348,20 @@ def test_a_secret_written_as_adjacent_literals_is_redacted_whole(text: str) -> N
     assert out.count("\n") == text.count("\n")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'docker login -p "{LONG_SECRET}" "registry.example.com"\n',
+        f'curl -u "deploy:{LONG_SECRET}" "https://api.example.com/v1/items"\n',
+        f"sshpass -p '{LONG_SECRET}' 'ssh' 'deploy@db.example.com'\n",
+    ],
+)
+def test_a_commands_arguments_after_a_redacted_password_stay(text: str) -> None:
+    """A shell's quoted arguments are words apart, not one literal in parts: the registry, the
+    URL, the command after the password went out as ``[REDACTED]``."""
+    assert redact(text, keep_lines=True) == text.replace(LONG_SECRET, REDACTED)
+
+
 def test_literals_next_to_a_redacted_one_but_not_part_of_it_stay() -> None:
     text = (
         f'API_KEY = "{LONG_SECRET}"\n"""The key of the mail service."""\n'

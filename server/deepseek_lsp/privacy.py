@@ -2345,12 +2345,26 @@ _CONCATENATED = re.compile(r"""\[REDACTED\](["'])((?:[\s\\]+\1(?!\1)[^"'\r\n]+(?
 _CONCATENATED_PART = re.compile(r"""([\s\\]+["'])[^"'\r\n]+""")
 
 
+#: A command line's flag before a literal (``docker login -p "..."``): the literals after it are
+#: the command's next arguments (``"registry.example.com"``), not parts of the flag's value.
+_FLAG_BEFORE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*[ \t]+\Z")
+
+
+def _joined_literals(match: re.Match[str]) -> str:
+    text, at = match.string, match.start()
+    line = _line_start(text, at)
+    opening = text.rfind(match.group(1), line, at)
+    # No quote before the secret on its line: the one after it opens a literal, it closes none
+    # (``AKIA...' '`` went out as ``[REDACTED]'[REDACTED]``).
+    if opening < 0 or _FLAG_BEFORE.search(text, max(line, opening - 64), opening):
+        return match.group(0)
+    return REDACTED + match.group(1) + _CONCATENATED_PART.sub(r"\1" + REDACTED, match.group(2))
+
+
 def _concatenated(text: str) -> str:
     if REDACTED not in text:
         return text
-    return _CONCATENATED.sub(
-        lambda m: REDACTED + m.group(1) + _CONCATENATED_PART.sub(r"\1" + REDACTED, m.group(2)), text
-    )
+    return _CONCATENATED.sub(_joined_literals, text)
 
 
 #: Lines of a prompt's window and of its suffix looked at around the cursor for a secret it is
