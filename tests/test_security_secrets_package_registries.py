@@ -184,12 +184,20 @@ def test_a_users_name_in_a_url_stays(code: str) -> None:
         f"  _auth = '{NPM_AUTH}'\r\n",
         f'registry=https://registry.example.com/\n//registry.example.com/:_auth="{NPM_AUTH}"\n',
         f"//registry.example.com/:_auth={NPM_AUTH}\r\n",
+        # Echoed into the file by a Dockerfile or a CI step.
+        f"RUN echo '//registry.example.com/:_auth=\"{NPM_AUTH}\"' >> ~/.npmrc\n",
+        f'      - run: echo "_auth={NPM_AUTH}" >> .npmrc\n',
     ],
 )
 def test_an_npmrc_auth_in_quotes_is_redacted(text: str) -> None:
     """npm reads the value inside the quotes: that form went out whole (and any form in a file
-    with Windows line endings)."""
+    with Windows line endings, or echoed into one)."""
     assert_only_gone(text, NPM_AUTH)
+
+
+def test_code_naming_an_npm_auth_stays() -> None:
+    code = "_auth = make_auth()\nprintf '_auth=%s\\n' \"$NPM_AUTH\" > .npmrc\nrequest._auth = credentials\n"
+    assert redact(code, keep_lines=True) == code
 
 
 @pytest.mark.parametrize(
@@ -212,6 +220,8 @@ PATHOLOGICAL = {
     "maven notes": "<password>" + repeated("a {"),
     "maven ciphers": repeated("<password>{[a"),
     "quoted npm auths": repeated('_auth="aaaaaaaa'),
+    "echoed npm auths": repeated('echo "_auth=aaaaaaaa'),
+    "npm auths in a word": repeated("x_auth="),
     "groovy setters": repeated("a.password 'aaaaaa"),
     "setter calls": repeated("setPassword(\"aaaaaaa "),
     "kotlin sets": repeated("password.set(\"a"),

@@ -878,11 +878,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # Connection strings (Azure storage, Service Bus): the key part only.
     (re.compile(r"(?i)\b((?:Account|SharedAccess)Key\s*=\s*)[A-Za-z0-9+/=]{20,}"), r"\1" + REDACTED),
     # .npmrc's base64 ``_auth`` (``_authToken`` is caught as a TOKEN assignment), quoted or
-    # not (npm reads ``_auth="..."`` as the value in the quotes; that form went out). Spaces and
-    # tabs before it, not ``\s``: from each line start ``\s*`` ran over all the blank lines
-    # below, and a run of 1,700 of them under a URL in the prompt window cost 90 ms a keystroke.
+    # not (npm reads ``_auth="..."`` as the value in the quotes; that form went out), first on
+    # its line, after a registry's ``//host/:``, or echoed into the file (``echo "_auth=..." >>
+    # .npmrc``, a CI step's). The literal first, what is before it by a lookbehind: ``^\s*``
+    # ran from each line start over all the blank lines below (1,700 of them under a URL in the
+    # prompt window cost 90 ms a keystroke), and a ``\S+`` before it from each character of a line.
     (
-        re.compile(r"""(?m)^([ \t]*(?:\S+:)?_auth[ \t]*=[ \t]*(["']?))[A-Za-z0-9+/]{8,}={0,2}(?=\2[ \t]*\r?$)"""),
+        re.compile(
+            r"""(?m)(_auth(?<![^\s'":]_auth)[ \t]*=[ \t]*(["']?))[A-Za-z0-9+/]{8,}={0,2}(?=\2(?:[ \t]*\r?$|["'`]))"""
+        ),
         r"\1" + REDACTED,
     ),
     # A JWT starts a run of base64url, not after its ``-``: from each ``eyJ`` in a run of
