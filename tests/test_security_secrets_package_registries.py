@@ -121,6 +121,8 @@ def test_a_gradle_password_is_not_sent_in_a_prompt() -> None:
         "systemProp.https.proxyPassword ${PROXY_PASSWORD}\n",
         "tokenLifetimeSeconds 3600\n",
         "passwordPolicy strict\n",
+        # A Go struct's fields: a name and its type.
+        "type Session struct {\n    apiKey int64\n    sessionToken float64\n\tAccessToken  uint32\n}\n",
         "        this.federatedTokenFilePath =\n            options.tokenFilePath;\n",
         "            (refreshAccessToken &&\n                response.refresh_token)\n",
         "    validatedRequest.attributeTokens ||\n        [];\n",

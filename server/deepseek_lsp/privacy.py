@@ -220,10 +220,14 @@ def _setter_literal(match: re.Match[str]) -> str:
     return _named_literal(match)
 
 
+#: A type with its size in its name: a Go struct's field is ``apiKey int64``, a name and a value's shape.
+_SIZED_TYPE = re.compile(r"(?:u?int|float|complex)\d*")
+
+
 def _spaced_property(match: re.Match[str]) -> str:
     """A properties file's ``key value`` (see the pattern): as an assignment's, and prose-safe."""
     value = match.group("bare")
-    if value.isdigit() or _SECRET_LIKE.search(value) is None:
+    if value.isdigit() or _SECRET_LIKE.search(value) is None or _SIZED_TYPE.fullmatch(value):
         return match.group(0)
     return _assigned(match.group(0), match.group(1), "", None, None, value)
 
