@@ -12,6 +12,10 @@ status (killed by a signal, it kills itself with it), and killed itself (SIGKILL
 passed on) the zygote kills the child. Its copies of the three streams are closed, so the
 test sees the server's stdout end when the server does.
 
+The zygote also loads DeepSeek's tokenizer (0.6 s of CPU, the GIL held, in every server
+otherwise): a child starts with it loaded, as a server a second after its start has it. A test of
+what happens before it has loaded sets ``COLD_TOKENIZER`` in the server's environment.
+
 What the child does not share with a new process is what was set while importing: the
 harness uses this only when the variables read then (``IMPORT_TIME_VARIABLES``) are the
 zygote's, and tests of the start itself (the code cache, the heap freeze, exit statuses,
@@ -37,6 +41,8 @@ from typing import Any
 #: the allocator, the locale and its stdio encoding, the code cache's folder).
 IMPORT_TIME_VARIABLES = re.compile(r"^(PYTHON\w*|LD_\w*|MALLOC_\w*|LC_\w*|XDG_\w*|LANG|LANGUAGE|HOME|TMPDIR|DEEPSEEK_LSP_CACHE_DIR)$")
 _LENGTH = struct.Struct("!I")
+#: Set in a server's environment: it loads the tokenizer itself, as a server not forked does.
+COLD_TOKENIZER = "DEEPSEEK_TEST_COLD_TOKENIZER"
 #: Signals the launcher passes on to the server (the others end it as they end any process).
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
@@ -92,7 +98,8 @@ def _read_line(conn: socket.socket) -> str:
 
 
 def preload() -> None:
-    """Import what a server imports by the end of its first requests, as ``cli.main`` does."""
+    """Import what a server imports by the end of its first requests, as ``cli.main`` does,
+    and load the tokenizer it loads after ``initialized``."""
     from deepseek_lsp import code_cache, heap
 
     heap.fix_mmap_threshold()
@@ -108,6 +115,13 @@ def preload() -> None:
 
     deepseek_lsp.cli.build_parser()
     code_cache.save()
+    # Once here, not in each child: 0.6 s of CPU a server start (a few hundred a test run),
+    # during which the GIL held the child's first answers back. Loading starts no thread:
+    # the zygote forks with its one thread, as before.
+    from deepseek_lsp.model.tokens import default_counter
+
+    default_counter()
+    heap.trim()
 
 
 def serve(path: str) -> dict[str, Any] | None:
@@ -209,6 +223,10 @@ def run_child(job: dict[str, Any]) -> int:
     sys.path[0] = job["cwd"]  # as ``python -m`` puts it, not this file's folder
     os.environ.clear()
     os.environ.update(job["env"])
+    if os.environ.pop(COLD_TOKENIZER, None):
+        from deepseek_lsp.model import tokens
+
+        tokens._default = None  # loaded by the server after `initialized`, as outside the tests
     sys.argv = ["deepseek-lsp", *job["argv"]]
     random.seed()  # not the zygote's sequence, the same in every child
     return main(job["argv"])

@@ -21,6 +21,7 @@ from tests.harness import (
     open_doc,
     server_env,
 )
+from tests.server_fork import COLD_TOKENIZER
 
 FIM = "/beta/completions"
 
@@ -30,9 +31,11 @@ def fim_requests(fake: FakeDeepSeek) -> list[Any]:
 
 
 @asynccontextmanager
-async def session(fake: FakeDeepSeek, tmp_path: Path, completion: dict[str, Any] | None = None) -> AsyncIterator[Any]:
+async def session(
+    fake: FakeDeepSeek, tmp_path: Path, completion: dict[str, Any] | None = None, **env_extra: str
+) -> AsyncIterator[Any]:
     """The server against ``fake``, with these ``completion`` settings (none: the defaults)."""
-    env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+    env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), **env_extra)
     settings = None if completion is None else {"completion": completion}
     async with lsp_session(env, settings=settings) as client:
         yield client
@@ -491,7 +494,7 @@ async def test_a_file_opened_at_start_up_gets_exact_token_counts_without_a_reque
     # estimate); the exact recount starts when the tokenizer is ready, not at the first request.
     text = "".join(f"value_{i} = compute({i}, other)\n" for i in range(3000))
     with FakeDeepSeek() as fake:
-        async with session(fake, tmp_path) as client:
+        async with session(fake, tmp_path, **{COLD_TOKENIZER: "1"}) as client:
             open_doc(client, "file:///ws/big.py", text)
             counted = None
             for _ in range(300):
