@@ -12,11 +12,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests import harness
+
 
 class RawServer:
-    def __init__(self, env: dict[str, str], args: list[str] | None = None) -> None:
+    def __init__(self, env: dict[str, str], args: list[str] | None = None, *, forked: bool = False) -> None:
+        """``forked``: the server is forked from the test run's zygote (``harness.server_command``),
+        for tests of the protocol rather than of the process: a new interpreter's imports and
+        tokenizer load cost 2-5 s of CPU a start."""
+        command = harness.server_command(env) if forked else [sys.executable, "-m", "deepseek_lsp"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "deepseek_lsp", *(args or [])],
+            [*command, *(args or [])],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

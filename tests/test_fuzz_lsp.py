@@ -115,7 +115,7 @@ def backend():
 def server(request, backend, tmp_path_factory):
     encoding = request.param
     env = server_env(backend.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path_factory.mktemp("state")))
-    srv = RawServer(env)
+    srv = RawServer(env, forked=True)
     caps = {"general": {"positionEncodings": [encoding]}, "workspace": {"configuration": True}}
     answer = srv.initialize(capabilities=caps)
     assert answer["result"]["capabilities"]["positionEncoding"] == encoding
@@ -194,7 +194,7 @@ def test_two_requests_that_go_on_in_one_turn_of_the_loop_are_both_answered(tmp_p
     pending for good). Both wait here for the configuration the client never sends, and go on
     together."""
     with FakeDeepSeek() as fake:
-        srv = RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
+        srv = RawServer(server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), forked=True)
         try:
             srv.initialize(capabilities={"workspace": {"configuration": True}})
             uri = "file:///ws/a.py"

@@ -120,7 +120,7 @@ def test_messages_without_params_are_answered_by_the_protocol(tmp_path: Path) ->
     """JSON-RPC lets a message leave out ``params``. An unknown notification without them
     popped "Error in server: Internal Error" up in the editor (the protocol: ignore it), and an
     unknown request without them was answered InternalError, not MethodNotFound."""
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         server.initialize()
         for method in ("$/unknown/notification", "someEditor/didSomething"):
@@ -145,7 +145,7 @@ def test_commands_run_without_their_arguments_are_answered_with_an_error(tmp_pat
     without arguments. A review was answered ``{"ok": false, "reason": "document is not
     open"}``, which Helix shows nowhere (nothing happened, without a word), and an accept of no
     suggestion was counted. An error answer is shown in Helix's status line."""
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         server.initialize()
         server.notify("textDocument/didOpen", {"textDocument": {"uri": URI, "languageId": "python", "version": 1, "text": INVENTORY}})
@@ -181,7 +181,7 @@ def test_nothing_but_messages_and_logs_is_sent_before_the_initialize_answer(tmp_
     telemetry/event before its InitializeResult. The status of settings given as
     initializationOptions (completions turned off, an endpoint refused) went out before it;
     it now goes once the editor has said ``initialized``."""
-    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), forked=True)
     try:
         answer = server.call(
             "initialize",

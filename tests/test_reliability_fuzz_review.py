@@ -98,7 +98,7 @@ def server(tmp_path_factory):
     with FakeDeepSeek() as fake:
         fake.responder(reviewer(RULES), path=CHAT)
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path_factory.mktemp("state")))
-        srv = RawServer(env)
+        srv = RawServer(env, forked=True)
         srv.initialize(capabilities={"workspace": {"configuration": True}})
         srv.counts = {"sequences": 0, "messages": 0}  # type: ignore[attr-defined]
         yield srv
