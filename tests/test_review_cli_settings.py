@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.cli import main
 from deepseek_lsp.config import build_settings
 from tests.fake_deepseek import FakeDeepSeek
-from tests.test_cli_pipes_and_options import cli
 from tests.test_review_cli import CHAT, run
 from tests.test_review_cli import project as cli_project
 
@@ -81,31 +81,36 @@ def test_a_vs_code_settings_json_is_told_how_its_keys_are_written(
 
 
 def test_a_price_the_file_gives_wrongly_stops_the_run_and_is_a_doctor_problem(
-    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A model's prices are read apart from the other settings: two of the three given, review
     ran at the default price (the daily budget counted with it), exit 1 on its findings, and
-    doctor said "all good". Both named nothing; the editor tells it as a status."""
+    doctor said "all good". Both named nothing; the editor tells it as a status.
+
+    In this process, as the other tests here (three processes of their own took 30 s of this
+    file's 40 on a loaded machine): nothing of the settings outlives a run of ``main``."""
     settings = tmp_path / "review-settings.json"
     settings.write_text(json.dumps({"prices": {"deepseek-v4-pro": [0.1, 0.2]}}))
-    review = cli(["review", "app", "--settings", str(settings)], project, capture_output=True)
-    assert review.returncode == 2, review.stdout + review.stderr
-    assert review.stderr.splitlines()[0] == (
+    code, out, err = run(capsys, "app", "--settings", str(settings))
+    assert code == 2, out + err
+    assert err.splitlines()[0] == (
         f"deepseek-lsp review: settings ({settings}): prices.models.deepseek-v4-pro: price must list "
         "3 prices [cache_hit, cache_miss, output]"
     )
     assert fake_deepseek.requests_to(CHAT) == []
-    doctor = cli(["doctor", "--settings", str(settings)], project, capture_output=True)
-    assert doctor.returncode == 1
-    assert "  ! setting: prices.models.deepseek-v4-pro: price must list 3 prices" in doctor.stdout
-    assert "all good" not in doctor.stdout
+    assert main(["doctor", "--settings", str(settings)]) == 1
+    doctor = capsys.readouterr().out
+    assert "  ! setting: prices.models.deepseek-v4-pro: price must list 3 prices" in doctor
+    assert "all good" not in doctor
     # Written right, with a model of one's own, the same run goes.
     settings.write_text(json.dumps({"prices": {"deepseek-v4-pro": [0.1, 0.2, 0.3], "my-model": [0, 0, 0]}}))
-    review = cli(["review", "app", "--settings", str(settings), "--format", "json"], project, capture_output=True)
-    assert review.returncode == 1 and json.loads(review.stdout)["totals"]["critical"] == 1
+    code, out, _ = run(capsys, "app", "--settings", str(settings), "--format", "json")
+    assert code == 1 and json.loads(out)["totals"]["critical"] == 1
 
 
-def test_settings_that_did_nothing_unsaid_are_named(project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path) -> None:
+def test_settings_that_did_nothing_unsaid_are_named(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     """``review.maxConcurrency: 0`` reviewed one request at a time and ``invokedChoices: 5``
     asked for three choices, neither said: the editor now names each with what it uses, and
     a review run stops on them as on any setting it cannot use."""
@@ -116,7 +121,7 @@ def test_settings_that_did_nothing_unsaid_are_named(project: Path, fake_deepseek
     ]
     settings = tmp_path / "review-settings.json"
     settings.write_text(json.dumps({"review": {"maxConcurrency": 0}}))
-    review = cli(["review", "app", "--settings", str(settings)], project, capture_output=True)
-    assert review.returncode == 2
-    assert f"settings ({settings}): 'review.maxConcurrency' must be more than 0" in review.stderr
+    code, _, err = run(capsys, "app", "--settings", str(settings))
+    assert code == 2
+    assert f"settings ({settings}): 'review.maxConcurrency' must be more than 0" in err
     assert fake_deepseek.requests_to(CHAT) == []
