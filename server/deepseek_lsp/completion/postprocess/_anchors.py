@@ -13,7 +13,13 @@ from itertools import pairwise
 from math import gcd
 from typing import TYPE_CHECKING, Protocol
 
-from ._brackets import _closable_brackets, _innermost_opened_at, _statement_line_start, _syntax_for
+from ._brackets import (
+    _closable_brackets,
+    _in_text,
+    _innermost_opened_at,
+    _statement_line_start,
+    _syntax_for,
+)
 from ._code import _BRACELESS, _GOES_ON_START, _lines_in_text_blocks
 from ._text import (
     _CONTINUATION,
@@ -50,8 +56,8 @@ def anchored(text: str, before: str, ctx: PostContext) -> str | None:
     """``text`` with its anchored lines at their columns and the lines after each kept where
     the model put them relative to it; the lines above the first anchor as ``before`` (the
     answer re-indented by levels) has them. None: no line of the answer is anchored."""
-    if not ctx.indent_known or _closable_brackets(ctx)[1].mode:
-        return None  # a guessed unit, or the cursor in a string or a comment
+    if not ctx.indent_known or _in_text(ctx):
+        return None  # a guessed unit, or the cursor in a string or a block comment
     structure = _shell_structure(ctx) or _switch_structure(ctx)
     if structure is None:
         return None
@@ -442,7 +448,7 @@ def under_the_open_bracket(text: str, before: str, ctx: PostContext) -> str | No
     opened = _innermost_opened_at(ctx)
     cursor_line = len(ctx.prefix) - len(ctx.line_prefix)
     line_start = ctx.prefix.rfind("\n", 0, opened) + 1
-    if opened < 0 or _closable_brackets(ctx)[1].mode:
+    if opened < 0 or _in_text(ctx):
         return None
     lines = text.split("\n")
     index = next((i for i, line in enumerate(lines) if line.strip()), -1)

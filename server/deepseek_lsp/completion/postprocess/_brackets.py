@@ -668,6 +668,12 @@ def _closable_brackets(ctx: PostContext) -> tuple[list[str], _BracketScanner]:
     return list(closable), copy.copy(scanner)
 
 
+def _in_text(ctx: PostContext) -> bool:
+    """Whether the cursor is in a string or a block comment: the answer's next lines are its
+    text. A line comment ends with the cursor's line; the lines below it are code."""
+    return ctx.brackets_after_prefix[1].mode not in ("", "line")
+
+
 def _line_closed(ctx: PostContext) -> list[str]:
     """The open brackets that the rest of the cursor line closes (auto-closed pairs), innermost
     last: a copy, for the caller to change."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets
+from ._brackets import _in_text
 from ._code import _lines_in_text_blocks
 from ._text import _iter_lines, _leading_ws
 
@@ -23,7 +23,7 @@ def in_the_habit_around(text: str, ctx: PostContext) -> str:
     model wrote spaces; columns read the same, the file's own habit was lost). Columns are
     kept; a line of text (a heredoc's, a string's) is kept whole."""
     tab = ctx.tab_width
-    if not tab or "\t" in ctx.indent_unit or _closable_brackets(ctx)[1].mode:
+    if not tab or "\t" in ctx.indent_unit or _in_text(ctx):
         return text
     tabs = _tabs_around(ctx)
     if tabs is None:

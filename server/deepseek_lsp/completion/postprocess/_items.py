@@ -37,7 +37,7 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
         return None  # the bracket opened on the cursor's line (under_the_open_bracket's), or before the scan
     scanner = _closable_brackets(ctx)[1]
     code = _code_only(item).rstrip()
-    if scanner.mode or _brackets_left_open(code):
+    if scanner.mode not in ("", "line") or _brackets_left_open(code):
         return None  # in a string, or the line leaves a bracket open or closes one: no whole item
     for _ in scanner.feed(lines[0]):
         pass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
+from ._brackets import _in_text, _inside_alignment_bracket, _syntax_for
 from ._code import _lines_in_text_blocks, _statement_start
 from ._text import (
     _CLOSER_ONLY,
@@ -49,8 +49,8 @@ def into_the_opened_body(lines: list[str], ctx: PostContext) -> list[str] | None
     that goes on with the header's statement or closes it (`else:`, `fi`, `end`). Left there,
     the body was an IndentationError in Python and read as the code after the block elsewhere.
     None: no such answer."""
-    if not ctx.indent_known or _closable_brackets(ctx)[1].mode:
-        return None  # a guessed unit, or the cursor in a string or a comment
+    if not ctx.indent_known or _in_text(ctx):
+        return None  # a guessed unit, or the cursor in a string or a block comment
     cursor_has_code = bool(ctx.line_prefix.strip())
     index = next((i for i, line in enumerate(lines) if line.strip()), -1)
     above = ctx.previous_line

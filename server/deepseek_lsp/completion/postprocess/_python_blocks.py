@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from ._brackets import _BracketScanner, _closable_brackets, _syntax_for
+from ._brackets import _BracketScanner, _closable_brackets, _in_text, _syntax_for
 from ._code import _GOES_ON_START, _docstrings, _lines_in_text_blocks, _statement_start
 from ._text import _code_only, _goes_on_after, _iter_lines, _leading_ws, _shift_indent
 
@@ -82,8 +82,8 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
     comment, the answer ending inside one)."""
     if ctx.language != "python" or not ctx.indent_known or "\n" not in text:
         return text
-    if _closable_brackets(ctx)[1].mode or ctx.brackets_after_prefix[4]:
-        return text  # in a string or a comment, or inside brackets: alignment, no blocks
+    if _in_text(ctx) or ctx.brackets_after_prefix[4]:
+        return text  # in a string or a block comment, or inside brackets: alignment, no blocks
     lines = text.split("\n")
     if not lines[0].strip() and not ctx.line_prefix.strip():
         return text  # a blank line at the cursor: the model's first line tells nothing

@@ -13,6 +13,7 @@ from ._anchors import anchored, under_the_open_bracket
 from ._brackets import (
     _OPENER_OF,
     _closable_brackets,
+    _in_text,
     _innermost_opened_at,
     _inside_alignment_bracket,
     _open_after_prefix,
@@ -276,7 +277,7 @@ def _into_the_brace_block(
     if not ctx.indent_known:
         return None  # a guessed unit tells no depth (a new file's own lines are kept)
     opened, unit = _innermost_opened_at(ctx), ctx.unit_width
-    if opened < 0 or _closable_brackets(ctx)[1].mode:
+    if opened < 0 or _in_text(ctx):
         return None  # the block opened before the prompt's window, or the cursor is in a string
     floor = _statement_width(opened, ctx) + unit  # the column of the block's statements
     if not _suffix_agrees(floor, ctx):
@@ -899,8 +900,8 @@ def _into_the_braceless_body(lines: list[str], ctx: PostContext) -> list[str] | 
     None: no such answer, or the body already stands there."""
     if (ctx.language or "").lower() not in _BRACELESS_BODIES or not ctx.indent_known:
         return None
-    if _closable_brackets(ctx)[1].mode:
-        return None  # in a string or a comment
+    if _in_text(ctx):
+        return None  # in a string or a block comment
     cursor_has_code = bool(ctx.line_prefix.strip())
     index = next((i for i, line in enumerate(lines) if line.strip()), -1)
     if index < 0 or (cursor_has_code and index == 0) or (not cursor_has_code and index > 0):
