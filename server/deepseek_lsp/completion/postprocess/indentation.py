@@ -32,6 +32,7 @@ from ._code import (
     _starts_statement,
     _statement_start,
 )
+from ._comment_end import below_the_closed_comment
 from ._docstring_text import in_the_docstring_s_column
 from ._habit import in_the_habit_around
 from ._items import under_the_item_above
@@ -59,7 +60,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     a level in from its header, its lone closers no left of the lines that opened what they
     close, the lines of a comment the cursor is in under its own, all in the characters of
     the lines around the cursor."""
-    levelled = _reindented(text, ctx)
+    answer, levelled = text, _reindented(text, ctx)
     text = (
         anchored(text, levelled, ctx)
         or under_the_open_bracket(text, levelled, ctx)
@@ -70,7 +71,8 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     if body is not None:
         text = "\n".join(body)
     text = in_the_docstring_s_column(fitted_to_the_blocks(text, ctx), ctx)
-    return in_the_habit_around(_closers_under_their_openers(_under_the_comment_s_stars(text, ctx), ctx), ctx)
+    text = below_the_closed_comment(answer, _under_the_comment_s_stars(text, ctx), ctx)
+    return in_the_habit_around(_closers_under_their_openers(text, ctx), ctx)
 
 
 def _reindented(text: str, ctx: PostContext) -> str:

@@ -15,6 +15,7 @@ from ._code import (
     _statement_start,
     _suffix_targets,
 )
+from ._comment_end import comment_opening_column
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
@@ -143,6 +144,12 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     else:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
         inner = False
+    if _closable_brackets(ctx)[1].mode == "block":
+        # In a comment, the block is the one the comment stands in: the code after its `*/`
+        # at its `/**`'s column is that block's (cut as left of the cursor's ` * ` column,
+        # a Javadoc's method never came with it).
+        opened = comment_opening_column(ctx)
+        block = block if opened is None else min(block, opened)
     start = block
     syntax = _syntax_for(ctx.language)
     # A block comment's inner lines start with `* ` (not C's `*p = 0;`).
