@@ -28,6 +28,7 @@ from ._code import (
     _GOES_ON_UNSIGNED,
     _docstrings,
     _is_label,
+    _lines_in_parentheses,
     _lines_in_text_blocks,
     _starts_statement,
     _statement_start,
@@ -751,30 +752,6 @@ def _back_in_the_prompt_s_bracket(
         and bool(ctx.line_prefix.strip())
         and all(c in ctx.indent_unit for c in ws)
     )
-
-
-def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
-    """The lines after the first that start inside a parenthesis or square bracket the
-    completion opened (a brace may open a block), each with the line that opened the
-    outermost."""
-    scanner = _closable_brackets(ctx)[1]
-    own: list[tuple[str, int]] = []
-    inside: dict[int, int] = {}
-    # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
-    # too, measured from the first: a +2 line was taken for a level and doubled.
-    in_prefix_paren = _inside_alignment_bracket(ctx)
-    for index, line in enumerate(lines):
-        outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
-        if outer is None and in_prefix_paren and not own:
-            outer = 0
-        if index and outer is not None and line.strip():
-            inside[index] = outer
-        for _, bracket in scanner.feed("\n" + line if index else line):
-            if bracket in "([{":
-                own.append((bracket, index))
-            elif own:
-                own.pop()
-    return inside
 
 
 def _realign(index: int, parent: int, lines: list[str], out: list[str], ctx: PostContext) -> str:
