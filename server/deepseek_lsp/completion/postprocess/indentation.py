@@ -1011,11 +1011,69 @@ def _closers_under_their_openers(text: str, ctx: PostContext) -> str:
     if not any(_movable_closer(lines, index, ctx) for index in range(len(lines))):
         return text
     targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
+    moved = _out_of_a_frame_too_deep(lines, targets, ctx)
+    if moved is not lines:
+        lines = moved
+        targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
     for index, indent in targets.items():
         ws = _leading_ws(lines[index])
         if ctx.width(ws) < ctx.width(indent):
             lines[index] = indent + lines[index][len(ws) :]
     return "\n".join(lines)
+
+
+def _out_of_a_frame_too_deep(lines: list[str], targets: dict[int, str], ctx: PostContext) -> list[str]:
+    """``lines`` with the answer's first `}`, where it stands right of the line where the
+    statement it closes starts, moved there: with the lines below the first, where the line
+    after the cursor's stands as far right of where it goes (a body a level right of the
+    cursor's line, or two right of a header it ends) as the `}` does, the model having written
+    them in a frame too deep (a body two levels in under its `if`, the code after it a level
+    right of the `if`); alone where that line stands where it goes. Only in brace languages,
+    and not in a call's parenthesis (its lines are aligned, in no frame)."""
+    if (ctx.language or "").lower() not in _BRACE_LANGUAGES or not targets or _inside_alignment_bracket(ctx):
+        return lines
+    index = min(targets)
+    if index == 0 or not lines[index].lstrip().startswith("}"):
+        return lines
+    written, wanted = ctx.width(_leading_ws(lines[index])), ctx.width(targets[index])
+    shift = wanted - written
+    if shift >= 0 or shift % ctx.unit_width or ctx.unit_width < 2:
+        return lines  # (no whole level: a label's odd column, C++'s ` private:`)
+    in_text = _lines_in_text_blocks(lines, ctx)
+    aligned = _aligned_below_the_first(lines, ctx)  # (they stay with the cursor's line)
+    code = [i for i in range(1, len(lines)) if lines[i].strip() and i not in in_text and i not in aligned]
+    between = [i for i in code if i < index]
+    if between:
+        above = _code_only(_whole_line(lines, between[0] - 1, ctx)).rstrip()
+        cursor = ctx.width(ctx.indentation if ctx.line_prefix.strip() else ctx.line_prefix + _leading_ws(lines[0]))
+        expected = cursor + (ctx.unit_width if above.endswith(("{", ")")) else 0)
+        excess = ctx.width(_leading_ws(lines[between[0]])) - expected
+        if excess == 0:
+            code = [index]  # the body where it goes: only the `}` is off
+        elif excess != -shift:
+            return lines
+    if any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in code):
+        return lines
+    moved = set(code)
+    return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
+
+
+def _aligned_below_the_first(lines: list[str], ctx: PostContext) -> set[int]:
+    """The answer's lines that start right inside a parenthesis or square bracket its first
+    line opened (a wrapped condition's or call's next line, aligned under it; not a callback's
+    body, inside a `{` in it)."""
+    scanner = _closable_brackets(ctx)[1]
+    own: list[tuple[str, int]] = []
+    aligned: set[int] = set()
+    for index, line in enumerate(lines):
+        if index and own and own[-1][0] != "{" and own[-1][1] == 0:
+            aligned.add(index)
+        for _, bracket in scanner.feed("\n" + line if index else line):
+            if bracket in "([{":
+                own.append((bracket, index))
+            elif own:
+                own.pop()
+    return aligned
 
 
 def _whole_line(lines: list[str], index: int, ctx: PostContext) -> str:
