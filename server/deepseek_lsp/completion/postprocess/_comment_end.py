@@ -17,10 +17,6 @@ from ._text import _leading_ws
 if TYPE_CHECKING:
     from .context import PostContext
 
-#: Lines above the cursor looked at for the comment's opening line.
-_WINDOW = 200
-
-
 def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
     """``text`` (the answer as the filters re-indented it so far) with the lines after the
     one that closes the block comment or Python docstring the cursor is in (`/**` … `*/`,
@@ -33,9 +29,8 @@ def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
     its text lines with them. Not after a comment that starts after code (`x = 1; /* … */`)
     or ends with code on its line, a string that is a value, nor where the next line closes a
     block (a comment at a block's end stands a level right of its `}`)."""
-    scanner = _closable_brackets(ctx)[1]
-    quote = scanner.mode
-    if not ctx.indent_known or "\n" not in written:
+    quote = ctx.brackets_after_prefix[1].mode  # (read, not copied: most answers stop here)
+    if quote not in ("block", '"""', "'''") or not ctx.indent_known or "\n" not in written:
         return text
     if quote == "block":
         target, closer = comment_opening_column(ctx), "*/"
@@ -48,7 +43,7 @@ def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
     lines, out = written.split("\n"), text.split("\n")
     if len(lines) != len(out):
         return text
-    closed = -1
+    scanner, closed = _closable_brackets(ctx)[1], -1
     for index, line in enumerate(lines):
         for _ in scanner.feed("\n" + line if index else line):
             pass
@@ -102,10 +97,10 @@ def _reindent(line: str, shift: int, ctx: PostContext) -> str:
 
 def comment_opening_column(ctx: PostContext) -> int | None:
     """The indentation of the prompt's line that opens the block comment the cursor is in
-    (the caller knows it is in one), where the comment starts that line; None: not in the
-    window, or after code."""
-    for line in [ctx.line_prefix, *reversed(ctx.recent_lines(_WINDOW))]:
-        opener = line.rfind("/*")
-        if opener >= 0:
-            return ctx.width(line[:opener]) if not line[:opener].strip() else None
-    return None
+    (the caller knows it is in one: the last `/*` before the cursor opened it), where the
+    comment starts that line; None: not in the window, or after code."""
+    opener = ctx.prefix.rfind("/*")
+    if opener < 0:
+        return None
+    before = ctx.prefix[ctx.prefix.rfind("\n", 0, opener) + 1 : opener]
+    return None if before.strip() else ctx.width(before)

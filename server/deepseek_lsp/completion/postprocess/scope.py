@@ -144,7 +144,7 @@ def _limit_by_indentation(text: str, ctx: PostContext) -> str:
     else:
         block = ctx.width(ctx.line_prefix + _leading_ws(lines[0]))
         inner = False
-    if _closable_brackets(ctx)[1].mode == "block":
+    if ctx.brackets_after_prefix[1].mode == "block":
         # In a comment, the block is the one the comment stands in: the code after its `*/`
         # at its `/**`'s column is that block's (cut as left of the cursor's ` * ` column,
         # a Javadoc's method never came with it).
