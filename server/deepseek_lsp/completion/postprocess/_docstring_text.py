@@ -20,7 +20,8 @@ def in_the_docstring_s_column(text: str, ctx: PostContext) -> str:
     too) moved together so the leftmost stands at the column of the docstring's opening
     quotes, where the model wrote it left of that: a docstring's text stands no left of its
     quotes (PEP 257), and the model's frame (from column 0, a level too shallow) left its
-    lines out of the function's body. A string that is a value (`x = \"\"\"`) keeps its text: it
+    lines out of the function's body; their tabs in a file indented with spaces are its
+    levels. A string that is a value (`x = \"\"\"`) keeps its text: it
     is the value."""
     if ctx.language != "python" or not ctx.indent_known or "\n" not in text:
         return text
@@ -40,6 +41,14 @@ def in_the_docstring_s_column(text: str, ctx: PostContext) -> str:
             pass
         if scanner.mode != quote:
             break
+    if "\t" not in ctx.indent_unit and not ctx.tab_width:
+        # Tabs in a file indented with spaces: a level of the file's each (a docstring in tabs
+        # under code in spaces is read with its text columns off, and one tool's TabError).
+        for i in inside:
+            ws = _leading_ws(lines[i])
+            if "\t" in ws:
+                lines[i] = ctx.render_indent(ctx.width(ws)) + lines[i][len(ws) :]
+        text = "\n".join(lines)
     written = [ctx.width(_leading_ws(lines[i])) for i in inside if lines[i].strip()]
     if not written or min(written) >= base:
         return text
