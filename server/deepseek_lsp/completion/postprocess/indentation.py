@@ -34,6 +34,7 @@ from ._code import (
     _statement_start,
 )
 from ._comment_end import below_the_closed_comment
+from ._comment_lines import under_the_comment_above
 from ._docstring_text import in_the_docstring_s_column
 from ._habit import in_the_habit_around
 from ._items import under_the_item_above
@@ -66,6 +67,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         anchored(text, levelled, ctx)
         or under_the_open_bracket(text, levelled, ctx)
         or under_the_item_above(text, levelled, ctx)
+        or under_the_comment_above(text, levelled, ctx)
         or levelled
     )
     body = _into_the_braceless_body(text.split("\n"), ctx) or into_the_opened_body(text.split("\n"), ctx)

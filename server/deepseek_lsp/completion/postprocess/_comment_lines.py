@@ -1,0 +1,41 @@
+"""A comment the answer goes on with below a comment line: under it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._brackets import _syntax_for
+from ._code import _lines_in_text_blocks
+from ._text import _leading_ws, _shift_indent
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+
+def under_the_comment_above(text: str, before: str, ctx: PostContext) -> str | None:
+    """``text`` with its lines below the cursor's moved together so the first stands under
+    the cursor's line, where that line is a comment of its own (`# …`, `// …`) and the
+    answer's next line goes on with it (a comment line too): a comment's lines stand in one
+    column, and the code after them where the model put it relative to them (its frame, from
+    column 0 or a level off, left them out of the block the comment is in). ``before`` is the
+    answer re-indented by levels: the lines move from there, nested ones in the file's levels.
+    None: no such answer, or it stands there."""
+    if not ctx.indent_known or ctx.brackets_after_prefix[1].mode != "line":
+        return None
+    tokens = _syntax_for(ctx.language).line_comments
+    comment = ctx.line_prefix.lstrip(" \t")
+    if not tokens or not comment.startswith(tokens):
+        return None
+    token = next(t for t in tokens if comment.startswith(t))
+    lines = before.split("\n")
+    if len(lines) != len(text.split("\n")):
+        return None
+    index = next((i for i, line in enumerate(lines) if i and line.strip()), -1)
+    if index < 0 or not lines[index].lstrip(" \t").startswith(token):
+        return None
+    shift = ctx.width(ctx.indentation) - ctx.width(_leading_ws(lines[index]))
+    in_text = _lines_in_text_blocks(lines, ctx)
+    moved = [i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text]
+    if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
+        return None
+    return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
