@@ -67,7 +67,8 @@ def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
             out[1 : closed + 1] = [_reindent(line, shift, ctx) for line in inside]
     in_text = _lines_in_text_blocks(lines, ctx)
     after = [i for i in range(closed + 1, len(lines)) if lines[i].strip() and i not in in_text]
-    if not after or lines[after[0]].lstrip()[:1] in (")]}" if quote != "block" else ")]}#"):
+    # (A C directive stands at column 0 whatever the comment's column: after one in a block, kept.)
+    if not after or lines[after[0]].lstrip()[:1] in (")]}#" if quote == "block" and target else ")]}"):
         return text
     widths = {i: ctx.width(_leading_ws(lines[i])) for i in after}
     first = widths[after[0]]
