@@ -3,12 +3,11 @@ each form gets (redacted alone, keeping the code around it; absent from a comple
 
 from __future__ import annotations
 
-import time
-
 from deepseek_lsp import privacy
 from deepseek_lsp.documents import Document
 from deepseek_lsp.privacy import REDACTED, redact
 from deepseek_lsp.prompts import build_fim_prompt
+from tests.cpu_time import ThreadCpu
 
 SECRET = "Sup3r-S3cret-77"
 
@@ -51,10 +50,9 @@ def assert_redacted_in_linear_time(name: str, text: str, *, split: bool = True) 
     The thread's CPU time is what is measured: a quadratic pattern costs seconds of it, while
     wall-clock time also counted the other processes of a busy machine (this check failed at
     random, for the code before a change too, under a load of 8)."""
-    began = time.thread_time()
-    redact(text, keep_lines=True)
-    if split:
-        half = len(text) // 2
-        redact(text[half:], before=text[:half], after=text)
-    elapsed = time.thread_time() - began
-    assert elapsed < 0.5, f"{name}: {elapsed:.2f} s of CPU"
+    with ThreadCpu() as cpu:
+        redact(text, keep_lines=True)
+        if split:
+            half = len(text) // 2
+            redact(text[half:], before=text[:half], after=text)
+    assert cpu.seconds < 0.5, f"{name}: {cpu.seconds:.2f} s of CPU"
