@@ -5,8 +5,6 @@ bound the test thread's CPU time where the work runs in it (tests/cpu_time.py)."
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from lsprotocol import types
 
@@ -180,9 +178,10 @@ async def test_a_menu_item_on_a_line_with_a_long_hex_string_is_answered_in_milli
         await c.menu(uri, 0, len("function f() {"), types.CompletionTriggerKind.Invoked)
         c.insert(uri, 1, len(line), "dep")
         fake_deepseek.script(*["loy(BYTECODE);"] * 3)
-        began = time.perf_counter()
-        labels = await c.menu(uri, 1, len(line) + 3, types.CompletionTriggerKind.Invoked)
-        assert time.perf_counter() - began < 0.5
+        # The server's work runs on this thread's event loop; the fake answers from its own.
+        with ThreadCpu() as cpu:
+            labels = await c.menu(uri, 1, len(line) + 3, types.CompletionTriggerKind.Invoked)
+        assert cpu.seconds < 0.5, f"{cpu.seconds:.2f} s of CPU"
         assert labels[0] == "deploy(BYTECODE);"  # the word typed, then the suggestion
     finally:
         await c.stop()
