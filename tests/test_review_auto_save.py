@@ -37,6 +37,10 @@ THREE = (
 AUTO = types.TextDocumentSaveReason.AfterDelay
 FOCUS = types.TextDocumentSaveReason.FocusOut
 MANUAL = types.TextDocumentSaveReason.Manual
+#: The real server's pause before an auto-save is reviewed: long enough that no bound is a race
+#: on a loaded machine (at 0.8 s, auto-saves 0.3 s apart could stretch into two pauses, and a
+#: manual save's review, at once, had 0.6 s to reach the fake).
+AUTO_SAVE_S = 3.0
 
 
 def auto_save_delay(editor: Editor, seconds: float) -> None:
@@ -218,7 +222,7 @@ async def test_auto_saves_from_vs_code_wait_for_the_pause(fake_deepseek: FakeDee
     decides when the save is reviewed."""
     fake_deepseek.responder(reviewer([ROW]), path=CHAT)
     uri = "file:///ws/three.py"
-    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": 800}}
+    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": int(AUTO_SAVE_S * 1000)}}
     async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
         sync = client.init_result.capabilities.text_document_sync  # type: ignore[attr-defined]
         assert isinstance(sync, types.TextDocumentSyncOptions)
@@ -235,7 +239,7 @@ async def test_auto_saves_from_vs_code_wait_for_the_pause(fake_deepseek: FakeDee
             await asyncio.sleep(0.3)
         await reviewed(client, 3, uri)
         (request,) = fake_deepseek.requests_to(CHAT)
-        assert request.received_at >= last + 0.75
+        assert request.received_at >= last + AUTO_SAVE_S - 0.05
         assert "return z" in user_prompt(request.json)
 
 
@@ -264,7 +268,7 @@ async def test_an_auto_saved_notebook_waits_for_the_pause_too(fake_deepseek: Fak
     )
 
     fake_deepseek.responder(reviewer(list(NOTEBOOK_RULES)), path=CHAT)
-    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": 800}}
+    settings = {"review": {"mode": "onSave", "maxRetries": 1, "autoSaveDelayMs": int(AUTO_SAVE_S * 1000)}}
 
     def notebook_saved(client, reason: types.TextDocumentSaveReason) -> None:
         client.protocol.notify("deepseek/willSaveNotebook", {"uri": NB, "reason": int(reason)})
@@ -281,14 +285,14 @@ async def test_an_auto_saved_notebook_waits_for_the_pause_too(fake_deepseek: Fak
             await asyncio.sleep(0.3)
         assert await eventually(lambda: cell_diagnostics(client, "a"), timeout=10)
         first = fake_deepseek.requests_to(CHAT)
-        assert first and min(r.received_at for r in first) >= last + 0.75
+        assert first and min(r.received_at for r in first) >= last + AUTO_SAVE_S - 0.05
         assert all("zyxtotal = 0" in user_prompt(r.json) for r in first if "total" in user_prompt(r.json))
 
         client.notebook_document_did_change(change_params(5, edit("b", 5, (0, 0), (0, 0), "w")))
         notebook_saved(client, MANUAL)
         saved_at = time.monotonic()
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) > len(first), timeout=10)
-        assert fake_deepseek.requests_to(CHAT)[-1].received_at < saved_at + 0.6
+        assert fake_deepseek.requests_to(CHAT)[-1].received_at < saved_at + AUTO_SAVE_S - 0.5
 
 
 async def test_running_cells_does_not_hold_back_an_auto_saved_notebooks_review(
