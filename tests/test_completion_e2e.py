@@ -274,7 +274,7 @@ async def test_a_call_or_string_written_inside_an_auto_closed_pair_leaves_the_li
 async def test_right_after_accepting_an_item_that_replaced_closers_a_block_comes_at_once(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("len(xs)", "\n    return xs")
-        async with session(fake, tmp_path, {"debounce": 1500, "prefetch": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False}) as client:
             uri = "file:///ws/acc.py"
             open_doc(client, uri, "def show(xs):\n    print()\n")
             item = (await client.text_document_inline_completion_async(inline_params(uri, 1, 10))).items[0]
@@ -292,7 +292,7 @@ async def test_right_after_accepting_an_item_that_replaced_closers_a_block_comes
             loop = asyncio.get_running_loop()
             started = loop.time()
             follow = await client.text_document_inline_completion_async(inline_params(uri, 1, 18))
-            assert loop.time() - started < 1.0  # the 1.5 s debounce was skipped (a margin for a loaded host)
+            assert loop.time() - started < 3.0  # the 4 s debounce was skipped (a loaded host's margin)
             assert fim_requests(fake)[-1].json["stop"] != ["\n"]  # a block was asked for
             assert [i.insert_text for i in follow.items] == ["\n    return xs"]
 
@@ -362,7 +362,7 @@ async def test_bad_key_is_reported_once_and_stops_requests(tmp_path) -> None:
 async def test_events_accept_and_usage_are_counted(tmp_path) -> None:
     with FakeDeepSeek() as fake:
         fake.script("total = a + b", "return total")
-        async with session(fake, tmp_path, {"debounce": 1500, "prefetch": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
@@ -377,7 +377,7 @@ async def test_events_accept_and_usage_are_counted(tmp_path) -> None:
             loop = asyncio.get_running_loop()
             started = loop.time()
             follow = await client.text_document_inline_completion_async(inline_params(uri, 1, 4 + len(item.insert_text)))
-            assert loop.time() - started < 1.0  # the 1.5 s debounce was skipped (a margin for a loaded host)
+            assert loop.time() - started < 3.0  # the 4 s debounce was skipped (a loaded host's margin)
             assert [i.insert_text for i in follow.items] == ["return total"]
             assert fim_requests(fake)[-1].json["stop"] != ["\n"]
             counts = await stats(client)
@@ -772,7 +772,7 @@ async def test_right_after_accepting_a_menu_snippet_cut_short_a_block_comes_at_o
             loop = asyncio.get_running_loop()
             started = loop.time()
             await client.text_document_inline_completion_async(inline_params(uri, 3, 20))
-            assert loop.time() - started < 2.0  # the 4 s debounce was skipped (a wide margin: CI hosts are loaded)
+            assert loop.time() - started < 3.0  # the 4 s debounce was skipped (a loaded host's margin)
             assert len(fim_requests(fake)) == 3
             assert fim_requests(fake)[-1].json["stop"] != ["\n"]  # a block was asked for
 

@@ -150,7 +150,7 @@ async def test_a_suggestion_taken_word_by_word_to_its_end_is_one_accept(tmp_path
     one suggestion shown."""
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: 'say("🎉 done")' if body["stop"] == ["\n"] else "\nz = 1", path=FIM)
-        async with session(fake, tmp_path, {"debounce": 1500, "prefetch": False}) as client:
+        async with session(fake, tmp_path, {"debounce": 4000, "prefetch": False}) as client:
             uri = "file:///ws/a.py"
             open_doc(client, uri, "x = \ny = \n")
 
@@ -170,11 +170,11 @@ async def test_a_suggestion_taken_word_by_word_to_its_end_is_one_accept(tmp_path
             await take_in_parts(0, 2)  # Neovim 0.12: no command
             counts = await stats(client)
             assert counts["shown"] == 1 and counts["accepted"] == 1 and counts["partiallyAccepted"] == 3
-            # Right after the whole suggestion: the next block at once (no 1.5 s debounce).
+            # Right after the whole suggestion: the next block at once (no 4 s debounce).
             loop = asyncio.get_running_loop()
             started = loop.time()
             follow = await client.text_document_inline_completion_async(inline_params(uri, 0, 4 + len('say("🎉 done")') + 1))  # UTF-16
-            assert loop.time() - started < 1.0
+            assert loop.time() - started < 3.0  # a loaded host's margin
             assert [i.insert_text for i in follow.items] == ["\nz = 1"]
 
             item = await take_in_parts(1, 3)  # Neovim 0.11: the command after the parts
