@@ -170,7 +170,11 @@ async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
     uri = (tmp_path / "app" / "main.py").as_uri()
     real_stat = os.stat
 
+    stats = 0
+
     def slow_stat(*args: Any, **kwargs: Any) -> os.stat_result:
+        nonlocal stats
+        stats += 1
         time.sleep(0.002)
         return real_stat(*args, **kwargs)
 
@@ -182,6 +186,7 @@ async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
         started = time.monotonic()
         await c.inline(uri, len(lines) - 1, len(lines[-1]))
         waited = time.monotonic() - started
+        looked_at = stats
         # Later requests go on from where the time box stopped: the definitions come.
         for _ in range(60):
             await c.inline(uri, len(lines) - 1, len(lines[-1]))
@@ -191,7 +196,11 @@ async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
     finally:
         await c.stop()
     assert len(fake.requests_to(FIM)) >= 1
-    assert waited < 0.5  # 80 ms for the context, and the request (2.5 s before)
+    # The paths looked at in the first request: what its 80 ms time box lets through (a loaded
+    # machine's slower stat lets fewer), against some thousand (2.5 s) before. The wait itself
+    # has a loaded machine's margin: other processes stretch it, never the paths looked at.
+    assert looked_at <= 80, looked_at
+    assert waited < 1.5
     assert "# def thing1(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]
 
 
