@@ -24,7 +24,10 @@ import pytest
 
 from deepseek_lsp.model import EndpointConfig, FimRequest, ModelClient
 
-CLOSE_LIMIT_S = 0.05
+#: How soon after the cancel the server hears of it (~1 ms idle). Nothing else is written on the
+#: connection in these tests, so a reset left for a later write never comes at all: the bound
+#: is a loaded machine's margin (at 50 ms, its thread switches could pass it).
+CLOSE_LIMIT_S = 0.5
 
 
 def _chunk(text: str, finish: str | None = None, usage: dict | None = None) -> bytes:
