@@ -323,7 +323,7 @@ async def test_a_prefetch_stops_when_the_user_edits_another_file(fake_deepseek: 
                 break
         completing.insert(helpers, 1, 0, "import re\n")
         prefetch = fake_deepseek.requests_to(FIM)[1]
-        assert await fake_deepseek.wait_closed_async(prefetch, timeout=1.0)
+        assert await fake_deepseek.wait_closed_async(prefetch, timeout=2.5)
         assert not prefetch.completed
     finally:
         await completing.stop()

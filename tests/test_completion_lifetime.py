@@ -80,7 +80,7 @@ async def test_a_stream_joined_then_left_by_a_cancelled_request_is_closed(
     second.cancel()
     await asyncio.gather(first, second, return_exceptions=True)
     [request] = fake_deepseek.requests_to(FIM)
-    assert await fake_deepseek.wait_closed_async(request, timeout=1.0)
+    assert await fake_deepseek.wait_closed_async(request, timeout=2.5)
     assert request.disconnected and not request.completed
 
 
