@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
@@ -182,25 +183,33 @@ def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[t
     return out
 
 
-def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
-    """The lines after the first that start inside a parenthesis or square bracket the
-    completion opened (a brace may open a block), each with the line that opened the
-    outermost."""
+def _open_before_each_line(lines: list[str], ctx: PostContext) -> Iterator[tuple[int, str, list[tuple[str, int]]]]:
+    """Each line of the answer with the brackets the answer opened before it and has not
+    closed yet, outermost first, each with the index of the line that opened it (the list is
+    the walk's own: read it before asking for the next line)."""
     scanner = _closable_brackets(ctx)[1]
     own: list[tuple[str, int]] = []
-    inside: dict[int, int] = {}
-    # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
-    # too, measured from the first: a +2 line was taken for a level and doubled.
-    in_prefix_paren = _inside_alignment_bracket(ctx)
     for index, line in enumerate(lines):
-        outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
-        if outer is None and in_prefix_paren and not own:
-            outer = 0
-        if index and outer is not None and line.strip():
-            inside[index] = outer
+        yield index, line, own
         for _, bracket in scanner.feed("\n" + line if index else line):
             if bracket in "([{":
                 own.append((bracket, index))
             elif own:
                 own.pop()
+
+
+def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
+    """The lines after the first that start inside a parenthesis or square bracket the
+    completion opened (a brace may open a block), each with the line that opened the
+    outermost."""
+    inside: dict[int, int] = {}
+    # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
+    # too, measured from the first: a +2 line was taken for a level and doubled.
+    in_prefix_paren = _inside_alignment_bracket(ctx)
+    for index, line, own in _open_before_each_line(lines, ctx):
+        outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
+        if outer is None and in_prefix_paren and not own:
+            outer = 0
+        if index and outer is not None and line.strip():
+            inside[index] = outer
     return inside

@@ -30,6 +30,7 @@ from ._code import (
     _is_label,
     _lines_in_parentheses,
     _lines_in_text_blocks,
+    _open_before_each_line,
     _starts_statement,
     _statement_start,
 )
@@ -1064,18 +1065,11 @@ def _aligned_below_the_first(lines: list[str], ctx: PostContext) -> set[int]:
     """The answer's lines that start right inside a parenthesis or square bracket its first
     line opened (a wrapped condition's or call's next line, aligned under it; not a callback's
     body, inside a `{` in it)."""
-    scanner = _closable_brackets(ctx)[1]
-    own: list[tuple[str, int]] = []
-    aligned: set[int] = set()
-    for index, line in enumerate(lines):
-        if index and own and own[-1][0] != "{" and own[-1][1] == 0:
-            aligned.add(index)
-        for _, bracket in scanner.feed("\n" + line if index else line):
-            if bracket in "([{":
-                own.append((bracket, index))
-            elif own:
-                own.pop()
-    return aligned
+    return {
+        index
+        for index, _, own in _open_before_each_line(lines, ctx)
+        if index and own and own[-1][0] != "{" and own[-1][1] == 0
+    }
 
 
 def _whole_line(lines: list[str], index: int, ctx: PostContext) -> str:
