@@ -533,7 +533,7 @@ def _statement_below_the_cursor(lines: list[str], index: int, ctx: PostContext) 
     """Whether the answer's line ``index``, the first below the cursor line with code, starts a
     statement of its own after the one the cursor line ends (not text: the cursor in a
     docstring, its lines were read as code)."""
-    if _closable_brackets(ctx)[1].mode not in ("", "line") or any(line.strip() for line in lines[1:index]):
+    if _in_text(ctx) or any(line.strip() for line in lines[1:index]):
         return False
     return _starts_statement(ctx.line_prefix + lines[0], lines[index].lstrip(), ctx)
 
