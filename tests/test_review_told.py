@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
+from deepseek_lsp.model import Ledger, Usage
+from deepseek_lsp.model.ledger import DB_NAME
 from deepseek_lsp.usage_feature import format_usd
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import _to_dict, eventually, lsp_session, open_doc
@@ -205,3 +207,38 @@ async def test_a_review_through_a_gateway_says_what_the_gateway_billed(
     assert result["ok"] and billed > 0
     assert result["costUsd"] == pytest.approx(billed)
     assert usage["session"]["total"]["cost_usd"] == pytest.approx(billed)
+
+
+@pytest.mark.parametrize("learned", [True, False], ids=["learned rate", "no rate"])
+async def test_a_review_through_a_gateway_that_tells_no_cost_is_priced_as_the_usage_view_prices_it(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, learned: bool
+) -> None:
+    """A LiteLLM stream without ``include_cost_in_streaming_usage`` says nothing of its cost:
+    the usage view priced the review's requests at the model's learned rate (or said "cost
+    unknown"), while the review's own line said "14 findings" and its answer no costUsd."""
+    routed = "deepseek/deepseek-chat-v3.1"
+    if learned:  # what earlier requests of the model cost, in the usage file the server opens
+        with Ledger(tmp_path / DB_NAME) as ledger:
+            ledger.record(feature="review", model=routed, usage=Usage(1000, 1000, 0, 1000, cost_usd=0.004))
+    fake_deepseek.answer_headers = {"x-litellm-version": "1.74.0"}
+    fake_deepseek.responder(reviewer([ROW]), path=CHAT)
+    settings = {"backend": "chat", "review": {"mode": "onSave", "model": routed}}
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
+        uri = "file:///ws/a.py"
+        open_doc(client, uri, FUNCTIONS)
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.reviewFile", arguments=[uri])
+        )
+        ends = [r.message for rs in client.progress_reports.values() for r in rs if isinstance(r, types.WorkDoneProgressEnd)]
+        usage = _to_dict(await client.protocol.send_request_async("deepseek/usage", {}))
+    session = usage["session"]["total"]
+    assert result["ok"] and len(fake_deepseek.requests_to(CHAT)) == 2
+    if learned:
+        tokens = sum(r.usage["prompt_tokens"] + r.usage["completion_tokens"] for r in fake_deepseek.requests_to(CHAT))
+        assert session["cost_usd"] == pytest.approx(tokens * 2e-6) and session["unknown_cost"] == 0
+        assert result["costUsd"] == pytest.approx(session["cost_usd"]) and result["unknownCost"] == 0
+        assert ends == [f"14 findings, {format_usd(session['cost_usd'])}"]
+    else:
+        assert session["cost_usd"] == 0 and session["unknown_cost"] == 2
+        assert result["costUsd"] == 0 and result["unknownCost"] == 2
+        assert ends == ["14 findings, cost unknown"]

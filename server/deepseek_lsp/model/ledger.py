@@ -43,7 +43,7 @@ from .learned import Rate
 from .prices import PriceTable
 from .types import Usage
 
-__all__ = ["DB_NAME", "Ledger", "Outcome", "Rate", "Totals", "UsageRecord", "state_dir"]
+__all__ = ["DB_NAME", "Ledger", "Outcome", "Priced", "Rate", "Totals", "UsageRecord", "state_dir"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,6 +79,17 @@ class UsageRecord:
     #: Billed, but what it cost is not known (no report, no price, no rate learned): its 0 is
     #: no "free" (see Usage.cost_unknown).
     cost_unknown: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """What one request cost as the ledger counts it (see :meth:`Ledger.price`)."""
+
+    cost: float  # USD
+    #: False: no report, no price, no rate learned: ``cost`` is 0, free or ``unknown``.
+    priced: bool
+    #: Billed, but nothing here says what (see Usage.cost_unknown): its 0 is no "free".
+    unknown: bool = False
 
 
 @dataclass(slots=True)
@@ -676,35 +687,18 @@ class Ledger:
         """Record one request (cost from the price table at ``ts``, by default now: DeepSeek
         prices a request by the moment it completes). Never raises."""
         ts = self._clock() if ts is None else ts
-        if usage.cost_usd is not None:
+        if usage.cost_usd is not None and usage.cost_usd > 0:
             # The provider's own bill (a gateway's: OpenRouter): a model without a price here
-            # was recorded at $0, and the daily budget never refused it.
-            cost, priced = usage.cost_usd, True
-            if cost > 0:  # OpenRouter's ":free" models report 0: free they stay
-                with self._lock:
-                    if model not in self.billing_models:
-                        self.billing_models.add(model)
-                        self._billing_unsaved.add(model)
-                if not estimated:
-                    self._learn(model, cost, usage.prompt_tokens + usage.completion_tokens, ts)
-        else:
-            priced = self.prices.known(model)
-            cost = self.prices.cost(
-                model,
-                usage.cache_hit_tokens,
-                usage.cache_miss_tokens,
-                usage.completion_tokens,
-                datetime.fromtimestamp(ts, timezone.utc),
-            )
-            rate = None if priced else self.learned_rate(model)
-            if rate is not None:
-                # No cost came (a request cancelled before its report): billed all the same, at
-                # what this model's reports cost a token on average.
-                cost, priced = rate.mean * (usage.prompt_tokens + usage.completion_tokens), True
-        # A gateway bills it (LiteLLM said so, or the model's reports did) and nothing here
-        # says what: unknown, not free.
-        unknown = not priced and (usage.cost_unknown or model in self.billing_models)
-        if not priced and not unknown:
+            # was recorded at $0, and the daily budget never refused it. OpenRouter's ":free"
+            # models report 0: free they stay.
+            with self._lock:
+                if model not in self.billing_models:
+                    self.billing_models.add(model)
+                    self._billing_unsaved.add(model)
+            if not estimated:
+                self._learn(model, usage.cost_usd, usage.prompt_tokens + usage.completion_tokens, ts)
+        priced = self.price(model, usage, ts)
+        if not priced.priced and not priced.unknown:
             self.unpriced.add(model)
         rec = UsageRecord(
             ts=ts,
@@ -718,9 +712,9 @@ class Ledger:
             total_s=total_s,
             outcome=outcome,
             estimated=estimated,
-            cost=cost,
-            priced=priced,
-            cost_unknown=unknown,
+            cost=priced.cost,
+            priced=priced.priced,
+            cost_unknown=priced.unknown,
         )
         with self._lock:
             self.session.setdefault(model, Totals()).add(rec)
@@ -728,6 +722,27 @@ class Ledger:
             self._unsaved.setdefault((_day(ts), model, feature), Totals()).add(rec)
         self._flush_soon()
         return rec
+
+    def price(self, model: str, usage: Usage, ts: float | None = None) -> Priced:
+        """What a request of ``model`` with ``usage`` costs at ``ts`` (by default now), as
+        :meth:`record` counts it: what the provider said, else the price table's, else the
+        model's learned rate; unknown when a gateway bills it and none of these says what.
+        Also for a figure shown of requests already recorded (a review's cost line): one way
+        of pricing, so the line and the usage view agree."""
+        if usage.cost_usd is not None:
+            return Priced(usage.cost_usd, True)
+        ts = self._clock() if ts is None else ts
+        if self.prices.known(model):
+            when = datetime.fromtimestamp(ts, timezone.utc)
+            hit, miss, output = usage.cache_hit_tokens, usage.cache_miss_tokens, usage.completion_tokens
+            return Priced(self.prices.cost(model, hit, miss, output, when), True)
+        rate = self.learned_rate(model)
+        if rate is not None:
+            # No cost came (a request cancelled before its report): billed all the same, at
+            # what this model's reports cost a token on average.
+            return Priced(rate.mean * (usage.prompt_tokens + usage.completion_tokens), True)
+        # A gateway bills it (LiteLLM said so, or the model's reports did): unknown, not free.
+        return Priced(0.0, False, usage.cost_unknown or model in self.billing_models)
 
     # -- queries -------------------------------------------------------------------------------
 

@@ -150,6 +150,8 @@ class ReviewOutcome:
     unanswered: list[Unit] = field(default_factory=list)
     #: What its requests cost in USD (set by the editor's review; None: the model has no price).
     cost_usd: float | None = None
+    #: Its requests of unknown cost (a gateway billed them without saying what), not in cost_usd.
+    unknown_cost: int = 0
 
     @property
     def fatal(self) -> ModelError | None:

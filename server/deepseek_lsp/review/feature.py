@@ -14,7 +14,6 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -31,7 +30,7 @@ from ..notebooks import CellSpan
 from ..privacy import file_path, is_excluded, uri_to_path
 from ..status import Status
 from ..timeouts import within
-from ..usage_feature import endpoint_fields, format_usd
+from ..usage_feature import endpoint_fields, format_cost
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
 from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
@@ -613,6 +612,8 @@ class ReviewFeature(Feature):
             "errors": [e.user_message for e in outcome.errors],
             # A review is the large model's work: what each save costs was only in the totals.
             "costUsd": outcome.cost_usd,
+            # Requests a gateway billed without saying what: left out of costUsd.
+            "unknownCost": outcome.unknown_cost,
         }
 
     async def _review(
@@ -738,7 +739,7 @@ class ReviewFeature(Feature):
         finally:
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
-        outcome.cost_usd = self._cost(outcome, settings)
+        self._cost(outcome, settings)
         progress.end(_ended(outcome))
         self._report(outcome, uri)
         current = self.services.documents.get(uri)
@@ -767,22 +768,21 @@ class ReviewFeature(Feature):
         self._publish_state(current, state, force=True)
         return outcome
 
-    def _cost(self, outcome: ReviewOutcome, settings: Settings) -> float | None:
-        """What the review's own requests cost, as the usage ledger bills them: what the
-        provider said (a gateway's ``usage.cost``), else at the prices of now; None for a model
-        without a price that told none (a self-hosted one)."""
+    def _cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
+        """What the review's own requests cost (``outcome.cost_usd``), priced as the usage
+        ledger prices them (a gateway's learned rate included: a gateway that reports no cost
+        showed no figure while the usage view had one), with those of unknown cost counted in
+        ``outcome.unknown_cost``; no figure for a model without a price that told none (a
+        self-hosted one)."""
         ledger = getattr(self.services.models, "ledger", None)
+        if ledger is None:
+            return
         model = settings.review.model
-        told = any(u.cost_usd is not None for u in outcome.usage)
-        if ledger is None or not (told or ledger.prices.known(model)):
-            return None
-        now = datetime.now(timezone.utc)
-        return sum(
-            u.cost_usd
-            if u.cost_usd is not None
-            else ledger.prices.cost(model, u.cache_hit_tokens, u.cache_miss_tokens, u.completion_tokens, now)
-            for u in outcome.usage
-        )
+        each = [ledger.price(model, u) for u in outcome.usage]
+        if not ledger.prices.known(model) and not any(p.priced or p.unknown for p in each):
+            return
+        outcome.cost_usd = sum(p.cost for p in each)
+        outcome.unknown_cost = sum(p.unknown for p in each)
 
     def _as_now(self, uri: str, findings: list[Finding]) -> list[Finding]:
         """The findings of ``uri`` the settings and ignores let through now: a review that began
@@ -1144,7 +1144,7 @@ def _ended(outcome: ReviewOutcome) -> str:
         return f"{found}, from the cache" if outcome.units else found  # (an empty file)
     if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
         return found
-    return f"{found}, {format_usd(outcome.cost_usd)}"
+    return f"{found}, {format_cost({'cost_usd': outcome.cost_usd, 'unknown_cost': outcome.unknown_cost})}"
 
 
 def _left_unreviewed(outcome: ReviewOutcome) -> str:
