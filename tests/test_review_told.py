@@ -209,20 +209,24 @@ async def test_a_review_through_a_gateway_says_what_the_gateway_billed(
     assert usage["session"]["total"]["cost_usd"] == pytest.approx(billed)
 
 
-@pytest.mark.parametrize("learned", [True, False], ids=["learned rate", "no rate"])
+@pytest.mark.parametrize(
+    ("model", "learned"),
+    [("deepseek/deepseek-chat-v3.1", True), ("deepseek/deepseek-chat-v3.1", False), ("deepseek/deepseek-v4-pro", False)],
+    ids=["learned rate", "no rate", "list price"],
+)
 async def test_a_review_through_a_gateway_that_tells_no_cost_is_priced_as_the_usage_view_prices_it(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path, learned: bool
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, model: str, learned: bool
 ) -> None:
     """A LiteLLM stream without ``include_cost_in_streaming_usage`` says nothing of its cost:
-    the usage view priced the review's requests at the model's learned rate (or said "cost
-    unknown"), while the review's own line said "14 findings" and its answer no costUsd."""
-    routed = "deepseek/deepseek-chat-v3.1"
+    the usage view priced the review's requests at the model's learned rate (or estimated them
+    at DeepSeek's list price of the model, or said "cost unknown"), while the review's own line
+    said "14 findings" and its answer no costUsd."""
     if learned:  # what earlier requests of the model cost, in the usage file the server opens
         with Ledger(tmp_path / DB_NAME) as ledger:
-            ledger.record(feature="review", model=routed, usage=Usage(1000, 1000, 0, 1000, cost_usd=0.004))
+            ledger.record(feature="review", model=model, usage=Usage(1000, 1000, 0, 1000, cost_usd=0.004))
     fake_deepseek.answer_headers = {"x-litellm-version": "1.74.0"}
     fake_deepseek.responder(reviewer([ROW]), path=CHAT)
-    settings = {"backend": "chat", "review": {"mode": "onSave", "model": routed}}
+    settings = {"backend": "chat", "review": {"mode": "onSave", "model": model}}
     async with lsp_session(env(fake_deepseek, tmp_path), settings=settings) as client:
         uri = "file:///ws/a.py"
         open_doc(client, uri, FUNCTIONS)
@@ -238,6 +242,10 @@ async def test_a_review_through_a_gateway_that_tells_no_cost_is_priced_as_the_us
         assert session["cost_usd"] == pytest.approx(tokens * 2e-6) and session["unknown_cost"] == 0
         assert result["costUsd"] == pytest.approx(session["cost_usd"]) and result["unknownCost"] == 0
         assert ends == [f"14 findings, {format_usd(session['cost_usd'])}"]
+    elif model.endswith("v4-pro"):
+        assert session["cost_usd"] == session["estimated_usd"] > 0 and session["unknown_cost"] == 0
+        assert result["costUsd"] == result["estimatedUsd"] == pytest.approx(session["cost_usd"])
+        assert ends == [f"14 findings, ~{format_usd(session['cost_usd'])}"]
     else:
         assert session["cost_usd"] == 0 and session["unknown_cost"] == 2
         assert result["costUsd"] == 0 and result["unknownCost"] == 2

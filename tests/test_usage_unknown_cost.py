@@ -5,14 +5,16 @@ usage`, not $0: they read as free requests."""
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from deepseek_lsp.model import Ledger, ModelClient, Usage
+from deepseek_lsp.model import BudgetExceeded, Ledger, ModelClient, PriceTable, Usage
 from deepseek_lsp.model.ledger import _COLUMNS, _REAL, DB_NAME
-from deepseek_lsp.usage_feature import endpoint_config, print_usage
+from deepseek_lsp.usage_feature import endpoint_config, format_usd, print_usage
 from tests.fake_deepseek import FakeDeepSeek
 from tests.test_selfhosted_answers import ROUTED, ROUTER_KEY, deadline_in, gateway, routed_review
 from tests.test_usage_money import _isolated_env
@@ -94,3 +96,67 @@ def test_a_usage_file_of_before_is_read_and_written_with_its_totals_kept(
         ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1000, 0, 0, 1000))
         total = ledger.summary()["today"]["total"]
     assert total["requests"] == 4 and total["cost_usd"] > 0.5 and total["unknown_cost"] == 0
+
+
+LISTED = "deepseek/deepseek-v4-flash"  # a LiteLLM route to a model DeepSeek lists a price for
+
+
+async def test_a_litellm_stream_that_told_no_cost_is_held_to_the_daily_budget_at_the_model_s_list_price(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A user on a LiteLLM proxy without ``include_cost_in_streaming_usage`` had no daily
+    budget at all: every request was of unknown cost, counted as nothing spent, and its model
+    (free to a table without DeepSeek's prices) was never checked. Estimated at DeepSeek's list
+    price for its tokens, the first request spends the tiny budget and the next is refused; the
+    usage view says the figure is an estimate."""
+    budget = 1e-7
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(LISTED,)) as fake:
+        fake.answer_headers = dict(LITELLM)
+        settings, ledger = gateway(fake, tmp_path, budget=budget)
+        review = replace(routed_review(), model=LISTED)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(review, deadline_in(5))
+            with pytest.raises(BudgetExceeded):
+                await client.chat(review, deadline_in(5))
+        finally:
+            await client.aclose()
+        sent = len(fake.requests)
+        summary = ledger.summary()
+        (rec,) = ledger.recent
+        ledger.close()
+        _isolated_env(
+            monkeypatch, tmp_path, DEEPSEEK_BASE_URL=f"{fake.url}/v1", DEEPSEEK_BACKEND="chat", DEEPSEEK_DAILY_BUDGET_USD=str(budget)
+        )
+        assert print_usage() == 0
+    when = datetime.fromtimestamp(rec.ts, timezone.utc)
+    listed = PriceTable().cost("deepseek-v4-flash", rec.cache_hit_tokens, rec.cache_miss_tokens, rec.completion_tokens, when)
+    assert sent == 1 and rec.cost == pytest.approx(listed) and listed > budget
+    today = summary["today"]
+    assert today["total"]["cost_usd"] == today["total"]["estimated_usd"] == pytest.approx(listed)
+    assert today["total"]["unknown_cost"] == 0 and summary["unknown_cost_models"] == []
+    assert summary["estimated_cost_models"] == [LISTED]
+    assert summary["budget"]["spent_today_usd"] == summary["budget"]["estimated_usd"] == pytest.approx(listed)
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].endswith(f": ~{format_usd(listed)}, 1 request"), out
+    assert f"spent ~{format_usd(listed)} ({format_usd(listed)} of it estimated)" in out, out
+    assert f"cost estimated for requests to {LISTED}: " in out and "DeepSeek's list price" in out, out
+
+
+def test_a_gateway_model_of_unknown_cost_is_held_to_the_budget_and_reserved_at_its_list_price() -> None:
+    """Once a gateway billed a model without saying what, its requests under way are held at
+    its list price (a review's batches sent together no longer all pass the budget at $0), and
+    one without a list price, of unknown cost, is still refused once the budget is spent
+    (it was sent as a free model's would be)."""
+    table = PriceTable.from_config(None, defaults=False)  # a gateway's: no DeepSeek prices
+    with Ledger(":memory:", prices=table, daily_budget=0.01) as ledger:
+        for model in (LISTED, "gpt-4o"):
+            ledger.record(feature="review", model=model, usage=replace(Usage(100, 10, 0, 100), cost_unknown=True))
+        release = ledger.reserve(LISTED, 1000, 1000)
+        held = ledger.summary()["budget"]["under_way_usd"]
+        release()
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(10, 10, 0, 10, cost_usd=0.02))
+        with pytest.raises(BudgetExceeded):
+            ledger.check_budget("gpt-4o")
+    # Flash's list price for 1000 prompt tokens (all misses) and 1000 out, off-peak or peak.
+    assert held == pytest.approx(0.00075) or held == pytest.approx(0.0015), held

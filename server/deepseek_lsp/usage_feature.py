@@ -309,27 +309,40 @@ def format_usd(amount: float) -> str:
 
 def format_cost(totals: dict[str, Any]) -> str:
     """A scope's or model's cost (``Totals.as_dict``): requests of unknown cost are said, not
-    passed off as $0 (a LiteLLM stream that told none read as a free request)."""
+    passed off as $0 (a LiteLLM stream that told none read as a free request), and a figure
+    estimated in part at list prices reads ``~$…``, not as the gateway's bill."""
     cost, unknown = totals.get("cost_usd", 0), totals.get("unknown_cost", 0)
+    figure = f"~{format_usd(cost)}" if totals.get("estimated_usd") else format_usd(cost)
     if not unknown:
-        return format_usd(cost)
-    return f"{format_usd(cost)} + unknown" if cost else "cost unknown"
+        return figure
+    return f"{figure} + unknown" if cost else "cost unknown"
 
 
+_TO_KNOW = (
+    "For a LiteLLM proxy set litellm_settings: {include_cost_in_streaming_usage: true}, or give the"
+    " model a price in the prices setting"
+)
 #: What to do about requests of unknown cost, after the models' names.
 UNKNOWN_COST_HINT = (
-    "billed by a gateway that did not say what; not in the totals nor the daily budget. For a"
-    " LiteLLM proxy set litellm_settings: {include_cost_in_streaming_usage: true}, or give the"
-    " model a price in the prices setting"
+    "billed by a gateway that did not say what, for a model without a DeepSeek list price; not in"
+    f" the totals nor the daily budget. {_TO_KNOW}"
+)
+#: What the estimated costs are and what to do about them, after the models' names.
+ESTIMATED_COST_HINT = (
+    "billed by a gateway that did not say what; estimated at DeepSeek's list price of the model for"
+    f" their tokens, in the totals and the daily budget (~). {_TO_KNOW}"
 )
 
 
 def usage_summary(ledger: Ledger) -> dict[str, Any]:
-    """The ledger's summary, with ``unknown_cost_hint`` when requests are of unknown cost: the
-    editors show it as it is, so that one text says what to do."""
+    """The ledger's summary, with ``unknown_cost_hint`` (``estimated_cost_hint``) when
+    requests are of unknown (estimated) cost: the editors show it as it is, so that one text
+    says what to do."""
     out = ledger.summary()
     if out["unknown_cost_models"]:
         out["unknown_cost_hint"] = UNKNOWN_COST_HINT
+    if out["estimated_cost_models"]:
+        out["estimated_cost_hint"] = ESTIMATED_COST_HINT
     return out
 
 
@@ -368,12 +381,17 @@ def print_usage(as_json: bool = False) -> int:
     if (budget := summary["budget"]) and not unread:
         under_way = budget["under_way_usd"]
         more = f", up to {format_usd(under_way)} more in requests under way" if under_way > 0 else ""
+        spent = format_usd(budget["spent_today_usd"])
+        if budget.get("estimated_usd"):
+            spent = f"~{spent} ({format_usd(budget['estimated_usd'])} of it estimated)"
         print(
-            f"daily budget: {format_usd(budget['daily_usd'])}, spent {format_usd(budget['spent_today_usd'])}{more},"
+            f"daily budget: {format_usd(budget['daily_usd'])}, spent {spent}{more},"
             f" remaining {format_usd(budget['remaining_usd'])}"
         )
     if summary["unpriced_models"]:
         print(f"models without a price (counted as $0): {', '.join(summary['unpriced_models'])}")
+    if estimated := summary.get("estimated_cost_models"):
+        print(f"cost estimated for requests to {', '.join(estimated)}: {summary['estimated_cost_hint']}")
     if unknown := summary.get("unknown_cost_models"):
         print(f"cost unknown for requests to {', '.join(unknown)}: {summary['unknown_cost_hint']}")
     print(f"ledger: {summary['path'] or 'none could be read (see above)'}")

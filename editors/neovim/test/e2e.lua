@@ -581,6 +581,18 @@ step(":DeepSeekUsage shows today's cost and tokens", function()
   check(unknown[1]:find("Today (2026-01-02): cost unknown  2 requests", 1, true), "unknown cost shown as: " .. unknown[1])
   check(unknown[2]:find("gpt%-4o%s+cost unknown"), "a model of unknown cost shown as: " .. unknown[2])
   check(unknown[3]:find("^Cost unknown for requests to gpt%-4o: .*include_cost_in_streaming_usage"), "no word why: " .. unknown[3])
+  -- Estimated at a list price (a gateway that told no cost): "~", and the budget says how much.
+  local estimated = lua([[return require("deepseek_lsp").usage_lines({
+    today = { day = "2026-01-02", total = { cost_usd = 0.03, requests = 2, estimated_usd = 0.03 },
+              models = { ["deepseek/deepseek-v4-pro"] = { cost_usd = 0.03, requests = 2, estimated_usd = 0.03 } } },
+    budget = { daily_usd = 1, spent_today_usd = 0.03, remaining_usd = 0.97, estimated_usd = 0.03 },
+    estimated_cost_models = { "deepseek/deepseek-v4-pro" },
+    estimated_cost_hint = "estimated at DeepSeek's list price; set include_cost_in_streaming_usage",
+  })]])
+  check(estimated[1]:find("Today (2026-01-02): ~$0.0300  2 requests", 1, true), "estimated cost shown as: " .. estimated[1])
+  check(estimated[2]:find("deepseek/deepseek%-v4%-pro%s+~%$0%.0300"), "a model of estimated cost shown as: " .. estimated[2])
+  check(estimated[3] == "Daily budget: $1.0000, spent ~$0.0300 ($0.0300 of it estimated), remaining $0.9700", "budget shown as: " .. estimated[3])
+  check(estimated[4]:find("^Cost estimated %(~%) for requests to deepseek/deepseek%-v4%-pro: .*list price"), "no word why: " .. estimated[4])
 end)
 
 step("counts are said in words: 1 request, 1 token, 2 requests (not 1 requests, 1 finding(s))", function()

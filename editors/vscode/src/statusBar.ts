@@ -33,6 +33,8 @@ export interface TotalsJSON {
   cost_usd?: number;
   /** Requests a gateway billed without saying what: not in cost_usd. */
   unknown_cost?: number;
+  /** The part of cost_usd estimated at the model's DeepSeek list price (the gateway told none). */
+  estimated_usd?: number;
   mean_ttft_s?: number | null;
   mean_latency_s?: number | null;
 }
@@ -51,7 +53,15 @@ export interface UsageJSON {
   unpriced_models?: string[];
   unknown_cost_models?: string[];
   unknown_cost_hint?: string;
-  budget?: { daily_usd: number; spent_today_usd: number; remaining_usd: number; under_way_usd?: number } | null;
+  estimated_cost_models?: string[];
+  estimated_cost_hint?: string;
+  budget?: {
+    daily_usd: number;
+    spent_today_usd: number;
+    remaining_usd: number;
+    under_way_usd?: number;
+    estimated_usd?: number;
+  } | null;
   path?: string | null;
   status?: ServerStatus;
 }
@@ -76,13 +86,15 @@ export function formatCost(usd: number | undefined): string {
 
 /**
  * What requests cost, as the server's `deepseek-lsp usage` says it: requests a gateway billed
- * without saying what (a LiteLLM stream) are "unknown", never "$0.00", which read as free.
+ * without saying what (a LiteLLM stream) are "unknown", never "$0.00", which read as free; a
+ * figure estimated in part at list prices reads "~$0.02", not as the gateway's bill.
  */
 export function formatTotalCost(t: TotalsJSON | undefined): string {
+  const figure = t?.estimated_usd ? `~${formatCost(t.cost_usd)}` : formatCost(t?.cost_usd);
   if (!t?.unknown_cost) {
-    return formatCost(t?.cost_usd);
+    return figure;
   }
-  return t.cost_usd ? `${formatCost(t.cost_usd)} + unknown` : 'cost unknown';
+  return t.cost_usd ? `${figure} + unknown` : 'cost unknown';
 }
 
 /**

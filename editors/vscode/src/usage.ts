@@ -14,6 +14,11 @@ function unknownCostHint(usage: UsageJSON): string {
   return usage.unknown_cost_hint ?? 'billed by a gateway that did not say what';
 }
 
+// The server's words (usage_feature.ESTIMATED_COST_HINT): what the estimate is, what to do.
+function estimatedCostHint(usage: UsageJSON): string {
+  return usage.estimated_cost_hint ?? "billed by a gateway that did not say what; estimated at DeepSeek's list price";
+}
+
 function fmtInt(n: number | undefined): string {
   return (n ?? 0).toLocaleString('en-US');
 }
@@ -45,6 +50,12 @@ function scopeItems(label: string, scope: ScopeJSON | undefined): UsageItem[] {
   return items;
 }
 
+/** Today's spend, "~" and how much of it is an estimate when part of it is. */
+function spentToday(budget: NonNullable<UsageJSON['budget']>): string {
+  const spent = formatCost(budget.spent_today_usd);
+  return budget.estimated_usd ? `~${spent} (${formatCost(budget.estimated_usd)} of it estimated)` : spent;
+}
+
 export function usageMarkdown(usage: UsageJSON): string {
   const out: string[] = ['# DeepSeek usage', ''];
   const status = usage.status;
@@ -68,7 +79,7 @@ export function usageMarkdown(usage: UsageJSON): string {
   table(`This month (${usage.month?.month ?? ''})`, usage.month);
   if (usage.budget) {
     out.push(
-      `Daily budget: ${formatCost(usage.budget.daily_usd)}, spent ${formatCost(usage.budget.spent_today_usd)}, ` +
+      `Daily budget: ${formatCost(usage.budget.daily_usd)}, spent ${spentToday(usage.budget)}, ` +
         // Reserved by requests in flight: without it, spent and remaining fell short of the budget.
         (usage.budget.under_way_usd ? `up to ${formatCost(usage.budget.under_way_usd)} in requests under way, ` : '') +
         `remaining ${formatCost(usage.budget.remaining_usd)}.`,
@@ -77,6 +88,9 @@ export function usageMarkdown(usage: UsageJSON): string {
   }
   if (usage.unpriced_models?.length) {
     out.push(`Models without a price (counted as $0): ${usage.unpriced_models.join(', ')}.`, '');
+  }
+  if (usage.estimated_cost_models?.length) {
+    out.push(`Cost estimated (~) for requests to ${usage.estimated_cost_models.join(', ')}: ${estimatedCostHint(usage)}.`, '');
   }
   if (usage.unknown_cost_models?.length) {
     out.push(`Cost unknown for requests to ${usage.unknown_cost_models.join(', ')}: ${unknownCostHint(usage)}.`, '');
@@ -132,6 +146,13 @@ export async function showUsage(
       items.push({
         label: `$(warning) Models without a price: ${usage.unpriced_models.join(', ')}`,
         description: 'counted as $0 (deepseek.prices)',
+      });
+    }
+    if (usage.estimated_cost_models?.length) {
+      items.push({
+        label: `$(info) Cost estimated: ${usage.estimated_cost_models.join(', ')}`,
+        description: "~ at DeepSeek's list price",
+        detail: estimatedCostHint(usage),
       });
     }
     if (usage.unknown_cost_models?.length) {

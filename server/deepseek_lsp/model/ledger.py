@@ -79,6 +79,8 @@ class UsageRecord:
     #: Billed, but what it cost is not known (no report, no price, no rate learned): its 0 is
     #: no "free" (see Usage.cost_unknown).
     cost_unknown: bool = False
+    #: ``cost`` is an estimate at the model's list price (see Priced.estimated).
+    cost_estimated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,9 @@ class Priced:
     priced: bool
     #: Billed, but nothing here says what (see Usage.cost_unknown): its 0 is no "free".
     unknown: bool = False
+    #: ``cost`` is our estimate at DeepSeek's list price of the model: a gateway billed it
+    #: without saying what, and no rate of the model was learned.
+    estimated: bool = False
 
 
 @dataclass(slots=True)
@@ -106,6 +111,8 @@ class Totals:
     cost_usd: float = 0.0
     #: Requests of unknown cost: ``cost_usd`` is what the others cost.
     unknown_cost: int = 0
+    #: The part of ``cost_usd`` that is estimated at list prices (see Priced.estimated).
+    estimated_usd: float = 0.0
     ttft_sum: float = 0.0
     ttft_n: int = 0
     latency_sum: float = 0.0
@@ -122,6 +129,8 @@ class Totals:
         self.output_tokens += rec.completion_tokens
         self.cost_usd += rec.cost
         self.unknown_cost += rec.cost_unknown
+        if rec.cost_estimated:
+            self.estimated_usd += rec.cost
         if rec.ttft_s is not None:
             self.ttft_sum += rec.ttft_s
             self.ttft_n += 1
@@ -144,7 +153,7 @@ class Totals:
 
 _COLUMNS = [f.name for f in fields(Totals)]
 
-_REAL = {"cost_usd", "ttft_sum", "latency_sum"}
+_REAL = {"cost_usd", "estimated_usd", "ttft_sum", "latency_sum"}
 _COLUMN_DEFS = ",\n    ".join(
     f"{c} {'REAL' if c in _REAL else 'INTEGER'} NOT NULL DEFAULT 0" for c in _COLUMNS
 )
@@ -691,12 +700,13 @@ class Ledger:
             # The provider's own bill (a gateway's: OpenRouter): a model without a price here
             # was recorded at $0, and the daily budget never refused it. OpenRouter's ":free"
             # models report 0: free they stay.
-            with self._lock:
-                if model not in self.billing_models:
-                    self.billing_models.add(model)
-                    self._billing_unsaved.add(model)
+            self._billed(model)
             if not estimated:
                 self._learn(model, usage.cost_usd, usage.prompt_tokens + usage.completion_tokens, ts)
+        elif usage.cost_unknown:
+            # Billed all the same (LiteLLM's stream that told no cost): held to the daily
+            # budget from now on, which let a model the price table does not know go unchecked.
+            self._billed(model)
         priced = self.price(model, usage, ts)
         if not priced.priced and not priced.unknown:
             self.unpriced.add(model)
@@ -715,6 +725,7 @@ class Ledger:
             cost=priced.cost,
             priced=priced.priced,
             cost_unknown=priced.unknown,
+            cost_estimated=priced.estimated,
         )
         with self._lock:
             self.session.setdefault(model, Totals()).add(rec)
@@ -723,26 +734,38 @@ class Ledger:
         self._flush_soon()
         return rec
 
+    def _billed(self, model: str) -> None:
+        """``model``'s provider bills it: not free, whatever the price table says."""
+        with self._lock:
+            if model not in self.billing_models:
+                self.billing_models.add(model)
+                self._billing_unsaved.add(model)
+
     def price(self, model: str, usage: Usage, ts: float | None = None) -> Priced:
         """What a request of ``model`` with ``usage`` costs at ``ts`` (by default now), as
         :meth:`record` counts it: what the provider said, else the price table's, else the
-        model's learned rate; unknown when a gateway bills it and none of these says what.
+        model's learned rate; when a gateway bills it and none of these says what, estimated
+        at DeepSeek's list price of the model (the daily budget counts it), else unknown.
         Also for a figure shown of requests already recorded (a review's cost line): one way
         of pricing, so the line and the usage view agree."""
         if usage.cost_usd is not None:
             return Priced(usage.cost_usd, True)
-        ts = self._clock() if ts is None else ts
+        when = datetime.fromtimestamp(self._clock() if ts is None else ts, timezone.utc)
+        hit, miss, output = usage.cache_hit_tokens, usage.cache_miss_tokens, usage.completion_tokens
         if self.prices.known(model):
-            when = datetime.fromtimestamp(ts, timezone.utc)
-            hit, miss, output = usage.cache_hit_tokens, usage.cache_miss_tokens, usage.completion_tokens
             return Priced(self.prices.cost(model, hit, miss, output, when), True)
         rate = self.learned_rate(model)
         if rate is not None:
             # No cost came (a request cancelled before its report): billed all the same, at
             # what this model's reports cost a token on average.
             return Priced(rate.mean * (usage.prompt_tokens + usage.completion_tokens), True)
-        # A gateway bills it (LiteLLM said so, or the model's reports did): unknown, not free.
-        return Priced(0.0, False, usage.cost_unknown or model in self.billing_models)
+        # A gateway bills it (LiteLLM said so, or the model's reports did): not free.
+        if not (usage.cost_unknown or model in self.billing_models):
+            return Priced(0.0, False)
+        estimate = self.prices.list_cost(model, hit, miss, output, when)
+        if estimate is None:  # another provider's model: nothing here can tell
+            return Priced(0.0, False, unknown=True)
+        return Priced(estimate, True, estimated=True)
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -887,15 +910,7 @@ class Ledger:
         # Priced when it completes, as DeepSeek bills it (see record): one sent just before
         # the peak hours may end in them, at twice the rate. The peak windows last hours, so
         # the rates at both ends of the request's time are the dearest it can meet.
-        most = max(
-            self.prices.cost(
-                model, 0, prompt_tokens, max_tokens, datetime.fromtimestamp(t, timezone.utc)
-            )
-            for t in (now, now + max(0.0, within_s))
-        )
-        if most <= 0 and not self.prices.known(model) and (rate := self.learned_rate(model)):
-            # A gateway's model without a price here, at the dearest a token of it was billed.
-            most = rate.most * (prompt_tokens + max_tokens)
+        most = self._most(model, prompt_tokens, max_tokens, (now, now + max(0.0, within_s)))
         if most <= 0:  # a model without a price: nothing to hold, nothing to write
             return _nothing
         key = f"{self._owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
@@ -930,6 +945,20 @@ class Ledger:
                     waiter.get_loop().call_soon_threadsafe(_wake, waiter)
 
         return release
+
+    def _most(self, model: str, prompt_tokens: int, max_tokens: int, times: tuple[float, float]) -> float:
+        """The most a request of ``model`` may cost, sent and ended within ``times``: every
+        prompt token a miss, all of ``max_tokens`` generated (0: nothing to hold)."""
+        whens = [datetime.fromtimestamp(t, timezone.utc) for t in times]
+        most = max(self.prices.cost(model, 0, prompt_tokens, max_tokens, when) for when in whens)
+        if most > 0 or self.prices.known(model):
+            return most
+        if rate := self.learned_rate(model):
+            # A gateway's model without a price here, at the dearest a token of it was billed.
+            return rate.most * (prompt_tokens + max_tokens)
+        if model in self.billing_models:  # billed without a word of what: at its list price
+            return max(self.prices.list_cost(model, 0, prompt_tokens, max_tokens, when) or 0.0 for when in whens)
+        return 0.0
 
     async def until_released(self, timeout: float) -> None:
         """Wait until one of this ledger's requests under way ends, or ``timeout`` seconds
@@ -1011,6 +1040,11 @@ class Ledger:
             "unknown_cost_models": sorted(
                 {m for totals in (session, today_totals, month_totals) for m, t in totals.items() if t.unknown_cost}
             ),
+            # Those whose cost is in part our estimate at their list price (the totals'
+            # ``estimated_usd``): said, so that the figure is not taken for the gateway's bill.
+            "estimated_cost_models": sorted(
+                {m for totals in (session, today_totals, month_totals) for m, t in totals.items() if t.estimated_usd}
+            ),
             # None: usage is in memory only, ``problems`` says why.
             "path": str(self.path) if self.path and self.persistent and not unread else None,
             "problems": [*self.problems, *([unread] if unread else [])],
@@ -1024,6 +1058,8 @@ class Ledger:
             out["budget"] = {
                 "daily_usd": self.daily_budget,
                 "spent_today_usd": round(spent, 12),
+                # The part of it estimated at list prices (see estimated_cost_models).
+                "estimated_usd": round(sum(t.estimated_usd for t in today_totals.values()), 12),
                 # What new requests may still spend: those under way count at their most, as
                 # the budget check counts them. Left out, a review under way had completions
                 # refused as over budget while the same view said money remained.

@@ -35,6 +35,7 @@ __all__ = [
     "PeakWindow",
     "PriceTable",
     "Rates",
+    "list_price",
 ]
 
 
@@ -45,6 +46,10 @@ class Rates:
     cache_hit: float
     cache_miss: float
     output: float
+
+    def dollars(self, hit: int, miss: int, output: int) -> float:
+        """USD for one request's tokens at these rates."""
+        return (hit * self.cache_hit + miss * self.cache_miss + output * self.output) / 1e6
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,14 @@ DEFAULT_PRICES: Mapping[str, ModelPrice] = {
 }
 
 
+def list_price(model: str) -> ModelPrice | None:
+    """DeepSeek's own price of ``model`` as a gateway may name it (``deepseek-v4-pro``, a
+    LiteLLM route's ``deepseek/deepseek-v4-pro``, OpenRouter's ``…:nitro``); None for another
+    provider's model, whose price nothing here knows."""
+    name = model.lower()
+    return DEFAULT_PRICES.get(name) or DEFAULT_PRICES.get(name.rpartition("/")[2].partition(":")[0])
+
+
 @dataclass
 class PriceTable:
     models: dict[str, ModelPrice] = field(default_factory=lambda: dict(DEFAULT_PRICES))
@@ -134,9 +147,16 @@ class PriceTable:
     def cost(self, model: str, hit: int, miss: int, output: int, when: datetime) -> float:
         """USD for one request's tokens. Unknown models cost 0 (check :meth:`known`)."""
         rates = self.rates(model, when)
-        if rates is None:
-            return 0.0
-        return (hit * rates.cache_hit + miss * rates.cache_miss + output * rates.output) / 1e6
+        return 0.0 if rates is None else rates.dollars(hit, miss, output)
+
+    def list_cost(self, model: str, hit: int, miss: int, output: int, when: datetime) -> float | None:
+        """USD for one request's tokens at DeepSeek's list price of ``model`` (see
+        :func:`list_price`) in this table's peak hours: an estimate for a request a gateway
+        billed without saying what. None for a model without a list price."""
+        price = list_price(model)
+        if price is None:
+            return None
+        return (price.peak if self.is_peak(when) else price.off_peak).dollars(hit, miss, output)
 
     @classmethod
     def from_config(

@@ -152,6 +152,8 @@ class ReviewOutcome:
     cost_usd: float | None = None
     #: Its requests of unknown cost (a gateway billed them without saying what), not in cost_usd.
     unknown_cost: int = 0
+    #: The part of cost_usd that is an estimate at the model's list price.
+    estimated_usd: float = 0.0
 
     @property
     def fatal(self) -> ModelError | None:

@@ -614,6 +614,8 @@ class ReviewFeature(Feature):
             "costUsd": outcome.cost_usd,
             # Requests a gateway billed without saying what: left out of costUsd.
             "unknownCost": outcome.unknown_cost,
+            # The part of costUsd estimated at the model's list price (see Ledger.price).
+            "estimatedUsd": outcome.estimated_usd,
         }
 
     async def _review(
@@ -783,6 +785,7 @@ class ReviewFeature(Feature):
             return
         outcome.cost_usd = sum(p.cost for p in each)
         outcome.unknown_cost = sum(p.unknown for p in each)
+        outcome.estimated_usd = sum(p.cost for p in each if p.estimated)
 
     def _as_now(self, uri: str, findings: list[Finding]) -> list[Finding]:
         """The findings of ``uri`` the settings and ignores let through now: a review that began
@@ -1144,7 +1147,8 @@ def _ended(outcome: ReviewOutcome) -> str:
         return f"{found}, from the cache" if outcome.units else found  # (an empty file)
     if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
         return found
-    return f"{found}, {format_cost({'cost_usd': outcome.cost_usd, 'unknown_cost': outcome.unknown_cost})}"
+    cost = {"cost_usd": outcome.cost_usd, "unknown_cost": outcome.unknown_cost, "estimated_usd": outcome.estimated_usd}
+    return f"{found}, {format_cost(cost)}"
 
 
 def _left_unreviewed(outcome: ReviewOutcome) -> str:

@@ -1136,13 +1136,15 @@ local function usd(x)
 end
 
 --- What totals cost: requests a gateway billed without saying what (a LiteLLM stream) are
---- "unknown", never "$0.0000", which read as free (as `deepseek-lsp usage` says it).
+--- "unknown", never "$0.0000", which read as free, and a figure estimated in part at list
+--- prices reads "~$0.0123", not as the gateway's bill (as `deepseek-lsp usage` says it).
 local function cost(t)
   local unknown = tonumber(t.unknown_cost) or 0
+  local figure = ((tonumber(t.estimated_usd) or 0) > 0 and "~" or "") .. usd(t.cost_usd)
   if unknown == 0 then
-    return usd(t.cost_usd)
+    return figure
   end
-  return (tonumber(t.cost_usd) or 0) > 0 and (usd(t.cost_usd) .. " + unknown") or "cost unknown"
+  return (tonumber(t.cost_usd) or 0) > 0 and (figure .. " + unknown") or "cost unknown"
 end
 
 --- Lines describing a `deepseek/usage` answer.
@@ -1179,10 +1181,27 @@ function M.usage_lines(u)
     local under_way = tonumber(u.budget.under_way_usd) or 0
     -- Reserved by requests in flight: without it the remaining figure looked too low.
     local held = under_way > 0 and (", up to %s in requests under way"):format(usd(under_way)) or ""
-    lines[#lines + 1] = ("Daily budget: %s%s, remaining %s"):format(usd(u.budget.daily_usd), held, usd(u.budget.remaining_usd))
+    -- Spent in part at list prices (a gateway that told no cost): said as the estimate it is.
+    local estimated = tonumber(u.budget.estimated_usd) or 0
+    local spent = estimated > 0
+        and (", spent ~%s (%s of it estimated)"):format(usd(u.budget.spent_today_usd), usd(estimated))
+      or ""
+    lines[#lines + 1] = ("Daily budget: %s%s%s, remaining %s"):format(
+      usd(u.budget.daily_usd),
+      spent,
+      held,
+      usd(u.budget.remaining_usd)
+    )
   end
   if type(u.unpriced_models) == "table" and #u.unpriced_models > 0 then
     lines[#lines + 1] = "No price known for: " .. table.concat(u.unpriced_models, ", ")
+  end
+  if type(u.estimated_cost_models) == "table" and #u.estimated_cost_models > 0 then
+    lines[#lines + 1] = "Cost estimated (~) for requests to "
+      .. table.concat(u.estimated_cost_models, ", ")
+      .. ": "
+      -- The server's words (usage_feature.ESTIMATED_COST_HINT): what the estimate is, what to do.
+      .. tostring(u.estimated_cost_hint or "billed by a gateway that did not say what; estimated at DeepSeek's list price")
   end
   if type(u.unknown_cost_models) == "table" and #u.unknown_cost_models > 0 then
     lines[#lines + 1] = "Cost unknown for requests to "

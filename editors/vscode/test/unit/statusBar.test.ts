@@ -218,3 +218,16 @@ test('a day of requests a gateway billed without saying what reads "cost unknown
   assert.doesNotMatch(shown(bar), /\$0\.00/, shown(bar));
   bar.dispose();
 });
+
+test('a day whose cost is estimated in part at list prices reads "~" on the item and in the tooltip', () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  const usage = emptyUsage({ kind: 'Normal', message: '' });
+  usage.today.total = { requests: 2, cost_usd: 0.0123, estimated_usd: 0.01 };
+  usage.month.total = { ...usage.today.total };
+  bar.setUsage(usage);
+  assert.match(bar.item.text, /DeepSeek ~\$0\.01$/, bar.item.text);
+  assert.match(shown(bar), /Today: ~\$0\.01 \(2 requests\)/, shown(bar));
+  bar.dispose();
+});

@@ -102,3 +102,27 @@ test('requests a gateway billed without saying what are "cost unknown", never $0
   assert.ok(texts.includes('$(symbol-method) gpt-4o cost unknown'), texts.join('\n'));
   assert.ok(texts.some((t) => t.startsWith('$(warning) Cost unknown: gpt-4o')), texts.join('\n'));
 });
+
+test('requests a gateway billed without saying what, estimated at list prices, read "~" with what the estimate is', async () => {
+  const estimated: UsageJSON = {
+    today: {
+      day: '2025-01-02',
+      models: { 'deepseek/deepseek-v4-pro': { requests: 2, cost_usd: 0.03, estimated_usd: 0.03 } },
+      total: { requests: 2, cost_usd: 0.03, estimated_usd: 0.03 },
+    },
+    month: { month: '2025-01', models: {}, total: { requests: 2, cost_usd: 0.03, estimated_usd: 0.03 } },
+    estimated_cost_models: ['deepseek/deepseek-v4-pro'],
+    estimated_cost_hint: "estimated at DeepSeek's list price; set include_cost_in_streaming_usage",
+    budget: { daily_usd: 1, spent_today_usd: 0.03, remaining_usd: 0.97, estimated_usd: 0.03 },
+  };
+  assert.equal(formatTotalCost(estimated.today.total), '~$0.03');
+  const report = usageMarkdown(estimated);
+  assert.match(report, /\| deepseek\/deepseek-v4-pro \| ~\$0\.03 \|/);
+  assert.match(report, /spent ~\$0\.03 \(\$0\.03 of it estimated\)/);
+  assert.match(report, /Cost estimated \(~\) for requests to deepseek\/deepseek-v4-pro: .*include_cost_in_streaming_usage/);
+  stub.quickPicks = [];
+  await showUsage(async () => estimated, () => ({ kind: 'Normal', message: '' }), { log() {}, setKey() {}, restart() {} });
+  const texts = stub.quickPicks[0].items.map((i) => [i.label, i.description].join(' '));
+  assert.ok(texts.includes('$(symbol-method) deepseek/deepseek-v4-pro ~$0.03'), texts.join('\n'));
+  assert.ok(texts.some((t) => t.startsWith('$(info) Cost estimated: deepseek/deepseek-v4-pro')), texts.join('\n'));
+});
