@@ -4,7 +4,9 @@ usage`, not $0: they read as free requests."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +18,7 @@ from deepseek_lsp.model import BudgetExceeded, Ledger, ModelClient, PriceTable, 
 from deepseek_lsp.model.ledger import _COLUMNS, _REAL, DB_NAME
 from deepseek_lsp.usage_feature import endpoint_config, format_usd, print_usage
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually
 from tests.test_selfhosted_answers import ROUTED, ROUTER_KEY, deadline_in, gateway, routed_review
 from tests.test_usage_money import _isolated_env
 
@@ -160,3 +163,54 @@ def test_a_gateway_model_of_unknown_cost_is_held_to_the_budget_and_reserved_at_i
             ledger.check_budget("gpt-4o")
     # Flash's list price for 1000 prompt tokens (all misses) and 1000 out, off-peak or peak.
     assert held == pytest.approx(0.00075) or held == pytest.approx(0.0015), held
+
+
+@pytest.mark.parametrize("model", [ROUTED, LISTED], ids=["no list price", "list price"])
+async def test_a_litellm_request_cancelled_before_its_headers_is_billed_once_the_endpoint_was_seen_to_be_a_gateway(
+    tmp_path: Path, model: str
+) -> None:
+    """Only LiteLLM's ``x-litellm-*`` headers tell that a request went through the proxy: one
+    cancelled before they came (a completion overtaken by the next key while the proxy was
+    slow to answer) was recorded at $0, as a free request, when its model had not been
+    answered before (the completion model, with only reviews answered so far). The endpoint
+    seen as a gateway before, also by the process of before (an editor restarted), it is of
+    unknown cost, or estimated at the model's list price."""
+    release = threading.Event()
+
+    def slow(body: dict[str, Any]) -> str:  # the answer, headers included, waits for the test
+        release.wait(5)
+        return "ok"
+
+    other = "openai/gpt-4o-mini"  # the model answered before: another one
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(model, other)) as fake:
+        fake.answer_headers = dict(LITELLM)
+        settings, ledger = gateway(fake, tmp_path)
+        review = replace(routed_review(), model=model)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(replace(review, model=other), deadline_in(5))
+        finally:
+            await client.aclose()
+            ledger.close()
+        _, ledger = gateway(fake, tmp_path)  # the editor started again
+        client = ModelClient(endpoint_config(settings), ledger)
+        fake.responder(slow, path="/v1/chat/completions")
+        try:
+            cancelled = asyncio.ensure_future(client.chat(review, deadline_in(5)))
+            assert await eventually(lambda: len(fake.requests) == 2, timeout=5)
+            cancelled.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await cancelled
+        finally:
+            release.set()
+            await client.aclose()
+        (rec,) = ledger.recent
+        summary = ledger.summary()
+        ledger.close()
+    assert rec.outcome == "cancelled" and rec.model == model and rec.prompt_tokens > 0
+    totals = summary["today"]["models"][model]
+    if model == ROUTED:
+        assert rec.cost_unknown and rec.cost == 0 and totals["unknown_cost"] == 1
+    else:
+        assert rec.cost_estimated and rec.cost > 0 and totals["estimated_usd"] == totals["cost_usd"] == rec.cost
+    assert summary["unpriced_models"] == []  # not "counted as $0"

@@ -121,6 +121,12 @@ class EndpointConfig:
             return beta_base(self.base)
         return self.base
 
+    def base_of(self, url: str) -> str:
+        """The base URL ``url`` was built on (``fim_base``'s, ``base``'s), as the usage file
+        keeps it: without userinfo or query, where secrets hide."""
+        base = next((b for b in sorted({self.fim_base, self.base}, key=len, reverse=True) if url.startswith(b)), url)
+        return safe_url(base) or ""
+
     @property
     def fim_is_deepseek(self) -> bool:
         """Whether completions go to DeepSeek itself (``fimBaseUrl``'s host, else ``baseUrl``'s)."""

@@ -188,6 +188,15 @@ CREATE TABLE IF NOT EXISTS billing (
 ) WITHOUT ROWID
 """
 
+#: The endpoints (base URLs, see EndpointConfig.base_of) seen to be a gateway that bills (LiteLLM's
+#: proxy, told by its headers; one that reported a cost), kept across restarts: a request
+#: to one cancelled before its answer's headers could not tell and was recorded at $0.
+_GATEWAY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS gateway (
+    base_url TEXT PRIMARY KEY
+) WITHOUT ROWID
+"""
+
 #: The end of a pending row's id for a request that can wait for room in the budget (a review;
 #: see :meth:`Ledger.reserve`). In the id, not a column of its own: a deepseek-lsp of before
 #: writes four values to the table, and a fifth column would have failed its every write.
@@ -375,6 +384,9 @@ class Ledger:
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
         self._billing_unsaved: set[str] = set()  # billing_models not in the file yet
         self.billing_models.update(self._billing_in_file())
+        #: Endpoints seen to be a gateway that bills (see :meth:`saw_gateway`), every process's.
+        self.gateways: set[str] = self._gateways_in_file()
+        self._gateways_unsaved: set[str] = set()
         #: Per model a provider billed, what it cost per token (see :meth:`learned_rate`): the
         #: file's at opening (every process's), with this one's since.
         self._rates: dict[str, Rate] = self._rates_in_file()
@@ -477,6 +489,7 @@ class Ledger:
             _add_columns(conn)
             conn.execute(_PENDING_SCHEMA)
             conn.execute(_BILLING_SCHEMA)
+            conn.execute(_GATEWAY_SCHEMA)
             learned.create_table(conn, self._clock())
             if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -523,8 +536,10 @@ class Ledger:
         self._opened = self._file_id()
         with self._lock:  # a new file: what the old one knew is written to it
             self._billing_unsaved |= self.billing_models
+            self._gateways_unsaved |= self.gateways
             self._rates_unsaved = dict(self._rates)
         self.billing_models.update(self._billing_in_file())
+        self.gateways.update(self._gateways_in_file())
 
     def _billing_in_file(self) -> set[str]:
         """The models the file says were billed (none if it cannot say: a file of an older
@@ -533,6 +548,28 @@ class Ledger:
             return {row[0] for row in self._conn.execute("SELECT model FROM billing").fetchall()}
         except sqlite3.Error:
             return set()
+
+    def _gateways_in_file(self) -> set[str]:
+        """The endpoints the file says are gateways that bill (none if it cannot say)."""
+        try:
+            return {row[0] for row in self._conn.execute("SELECT base_url FROM gateway").fetchall()}
+        except sqlite3.Error:
+            return set()
+
+    def saw_gateway(self, base_url: str) -> None:
+        """The endpoint at ``base_url`` is a gateway that bills (see :meth:`is_gateway`)."""
+        with self._lock:
+            if base_url not in self.gateways:
+                self.gateways.add(base_url)
+                self._gateways_unsaved.add(base_url)
+
+    def is_gateway(self, base_url: str) -> bool:
+        """Whether the endpoint at ``base_url`` was seen to be a gateway that bills, by any
+        process sharing the file: a request to it that could not tell (cancelled before its
+        answer's headers) is billed all the same, not free."""
+        self._read_billing()
+        with self._lock:
+            return base_url in self.gateways
 
     def _rates_in_file(self) -> dict[str, Rate]:
         return learned.read(self._conn)
@@ -602,8 +639,9 @@ class Ledger:
             adds, self._pending_add = self._pending_add, {}
             dels, self._pending_del = self._pending_del, set()
             billing, self._billing_unsaved = self._billing_unsaved, set()
+            gateways, self._gateways_unsaved = self._gateways_unsaved, set()
             rates, self._rates_unsaved = self._rates_unsaved, {}
-        if not (unsaved or adds or dels or billing or rates):
+        if not (unsaved or adds or dels or billing or gateways or rates):
             return
         rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
         added = [(key, self._owner, cost, until) for key, (cost, until) in adds.items()]
@@ -617,6 +655,7 @@ class Ledger:
                 conn.executemany("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", added)
                 conn.executemany("DELETE FROM pending WHERE id = ?", [(k,) for k in dels])
                 conn.executemany("INSERT OR IGNORE INTO billing VALUES (?)", [(m,) for m in billing])
+                conn.executemany("INSERT OR IGNORE INTO gateway VALUES (?)", [(g,) for g in gateways])
                 learned.store(conn, rates)
                 if added:  # rows a process that died left behind
                     conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
@@ -632,6 +671,7 @@ class Ledger:
                 self._pending_add.update((k, v) for k, v in adds.items() if k in self._in_flight)
                 self._pending_del.update(dels)
                 self._billing_unsaved.update(billing)
+                self._gateways_unsaved.update(gateways)
                 for model, rate in rates.items():
                     self._rates_unsaved[model] = self._rates_unsaved.get(model, Rate()).plus(rate)
             if not self._write_warned:  # once: a locked or full disk must not flood the log
@@ -861,6 +901,7 @@ class Ledger:
         with self._lock:
             billed, rates = self._billing_in_file(), self._rates_in_file()
             self.billing_models |= billed
+            self.gateways |= self._gateways_in_file()
             for model, rate in self._rates_unsaved.items():  # could not be written yet
                 if model in rates:  # (else what this process knows is all there is)
                     rates[model] = rates[model].plus(rate)

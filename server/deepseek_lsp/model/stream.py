@@ -245,6 +245,8 @@ class ModelStream:
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
         self._told_cost = header_cost(response.headers.get(COST_HEADER))
         self._via_litellm = from_litellm(response.headers)
+        if self._via_litellm and client.ledger is not None:
+            client.ledger.saw_gateway(self._endpoint())
         self._raw = response.aiter_raw() if encoding in ("identity", "") else response.aiter_bytes()
         return self
 
@@ -529,6 +531,10 @@ class ModelStream:
             return replace(usage, cost_unknown=True)
         return usage
 
+    def _endpoint(self) -> str:
+        """The base URL the request went to, as the ledger remembers gateways by."""
+        return self._client.config.base_of(self._call.url)
+
     def _give_back(self) -> None:
         """The client has one request less under way (see ModelClient.close_when_unused)."""
         if self._counted:
@@ -577,6 +583,18 @@ class ModelStream:
                 usage = Usage(prompt, completion, 0, prompt)
                 estimated = True
         usage = self._with_told_cost(usage)
+        endpoint = self._endpoint()
+        if usage.cost_usd:  # a gateway that reports what it bills (OpenRouter)
+            ledger.saw_gateway(endpoint)
+        elif (
+            usage.cost_usd is None
+            and not usage.cost_unknown
+            and not ledger.prices.known(self._model)  # (priced all the same: not looked up)
+            and ledger.is_gateway(endpoint)
+        ):
+            # No header came to tell (cancelled before the answer's): the endpoint was seen
+            # to bill before, by this process or another, and bills this one too.
+            usage = replace(usage, cost_unknown=True)
         try:
             ledger.record(
                 feature=self._feature,
