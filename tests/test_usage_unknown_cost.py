@@ -120,7 +120,7 @@ async def test_a_litellm_stream_that_told_no_cost_is_held_to_the_daily_budget_at
         client = ModelClient(endpoint_config(settings), ledger)
         try:
             await client.chat(review, deadline_in(5))
-            with pytest.raises(BudgetExceeded):
+            with pytest.raises(BudgetExceeded) as refused:
                 await client.chat(review, deadline_in(5))
         finally:
             await client.aclose()
@@ -144,6 +144,9 @@ async def test_a_litellm_stream_that_told_no_cost_is_held_to_the_daily_budget_at
     assert out.splitlines()[0].endswith(f": ~{format_usd(listed)}, 1 request"), out
     assert f"spent ~{format_usd(listed)} ({format_usd(listed)} of it estimated)" in out, out
     assert f"cost estimated for requests to {LISTED}: " in out and "DeepSeek's list price" in out, out
+    # The refusal in the status bar says it too: the spend it names is no gateway's bill.
+    said = refused.value.user_message
+    assert f"reached (~{format_usd(listed)} spent today, {format_usd(listed)} of it estimated at list prices)" in said, said
 
 
 def test_a_gateway_model_of_unknown_cost_is_held_to_the_budget_and_reserved_at_its_list_price() -> None:

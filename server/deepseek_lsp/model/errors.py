@@ -435,12 +435,14 @@ class BudgetExceeded(ModelError):
     Not ``disables_feature``: the budget resets at 00:00 UTC without any user action.
     """
 
-    def __init__(self, spent: float, budget: float, *, pending: float = 0.0) -> None:
-        super().__init__(f"daily budget of {_usd(budget)} reached ({_spent(spent, pending)})")
+    def __init__(self, spent: float, budget: float, *, pending: float = 0.0, estimated: float = 0.0) -> None:
+        super().__init__(f"daily budget of {_usd(budget)} reached ({_spent(spent, pending, estimated)})")
         self.spent = spent
         self.budget = budget
         #: The most the requests under way may still cost (counted against the budget).
         self.pending = pending
+        #: The part of ``spent`` estimated at list prices (a gateway that told no cost).
+        self.estimated = estimated
 
     @property
     def kind_told(self) -> str:
@@ -460,7 +462,7 @@ class BudgetExceeded(ModelError):
         minutes, the budget named nowhere."""
         at = datetime.fromtimestamp(until, timezone.utc).strftime("%H:%M:%S")
         return (
-            f"waiting for room in the daily budget of {_usd(self.budget)} ({_spent(self.spent, self.pending)}): "
+            f"waiting for room in the daily budget of {_usd(self.budget)} ({_spent(self.spent, self.pending, self.estimated)}): "
             f"goes on as those requests end, until {at} UTC at the latest"
         )
 
@@ -472,12 +474,12 @@ class BudgetExceeded(ModelError):
             # Only reviews wait meanwhile: a suggestion refused now is asked for at the next key.
             return (
                 f"Daily DeepSeek budget of {_usd(self.budget)} nearly reached "
-                f"({_spent(self.spent, self.pending)}): reviews wait for the requests under way "
+                f"({_spent(self.spent, self.pending, self.estimated)}): reviews wait for the requests under way "
                 "to finish, and suggestions come back as they do. Raise the daily budget "
                 "setting to continue."
             )
         return (
-            f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_spent(self.spent, self.pending)}): "
+            f"Daily DeepSeek budget of {_usd(self.budget)} reached ({_spent(self.spent, self.pending, self.estimated)}): "
             "AI requests are paused until 00:00 UTC. Raise the daily budget setting to continue."
         )
 
@@ -487,17 +489,19 @@ class BudgetExceeded(ModelError):
         # command line. A review waits for the requests under way (see
         # ModelClient.chat_with_retry): held still, they outlasted its time limit.
         if self.held:
-            state = f"nearly reached ({_spent(self.spent, self.pending)}, which did not end in time)"
+            state = f"nearly reached ({_spent(self.spent, self.pending, self.estimated)}, which did not end in time)"
         else:
-            state = f"reached ({_spent(self.spent, self.pending)})"
+            state = f"reached ({_spent(self.spent, self.pending, self.estimated)})"
         return (
             f"Daily DeepSeek budget of {_usd(self.budget)} {state}. Raise DEEPSEEK_DAILY_BUDGET_USD "
             "(or dailyBudgetUsd in --settings) to continue."
         )
 
 
-def _spent(spent: float, pending: float) -> str:
+def _spent(spent: float, pending: float, estimated: float = 0.0) -> str:
     more = f", up to {_usd(pending)} more in requests under way" if pending > 0 else ""
+    if estimated > 0:  # said, so that the figure is not taken for what the gateway billed
+        return f"~{_usd(spent)} spent today, {_usd(estimated)} of it estimated at list prices{more}"
     return f"{_usd(spent)} spent today{more}"
 
 

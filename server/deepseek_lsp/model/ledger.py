@@ -869,12 +869,24 @@ class Ledger:
         assert self.daily_budget is not None
         pending = self._under_way(others.all)
         if spent + pending >= self.daily_budget:
-            raise BudgetExceeded(spent, self.daily_budget, pending=pending)
+            raise self._refusal(spent, pending)
         if waiting_most > 0:
             with self._lock:
                 waiting = others.waiting + sum(c for k, c in self._in_flight.items() if k.endswith(WAITS_SUFFIX))
             if waiting > 0 and waiting + waiting_most > (self.daily_budget - spent) / 2:
-                raise BudgetExceeded(spent, self.daily_budget, pending=pending)
+                raise self._refusal(spent, pending)
+
+    def _refusal(self, spent: float, pending: float) -> BudgetExceeded:
+        """The refusal, saying how much of ``spent`` is estimated at list prices."""
+        assert self.daily_budget is not None
+        day = _day(self._clock())
+        try:  # on the connection as it is: inside _claim's transaction too
+            row = self._conn.execute("SELECT SUM(estimated_usd) FROM daily WHERE day = ?", (day,)).fetchone()
+            estimated = float(row[0] or 0.0)
+        except sqlite3.Error:  # unreadable, or a read-only file of an older version
+            estimated = 0.0
+        estimated += sum(t.estimated_usd for t in self._unsaved_totals(day).values())
+        return BudgetExceeded(spent, self.daily_budget, pending=pending, estimated=estimated)
 
     def _under_way(self, others_pending: float) -> float:
         """What the requests under way may cost at most: the other processes' (``others_pending``)
