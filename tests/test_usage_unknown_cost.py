@@ -217,3 +217,47 @@ async def test_a_litellm_request_cancelled_before_its_headers_is_billed_once_the
     else:
         assert rec.cost_estimated and rec.cost > 0 and totals["estimated_usd"] == totals["cost_usd"] == rec.cost
     assert summary["unpriced_models"] == []  # not "counted as $0"
+
+
+async def test_an_endpoint_that_answers_as_a_free_server_since_is_no_longer_taken_for_a_gateway(
+    tmp_path: Path,
+) -> None:
+    """The mark of a gateway is kept per base URL across restarts: a port a LiteLLM proxy had
+    and a free server (llama-server, Ollama) has now would have kept every request cancelled
+    before its headers "cost unknown" for good. A whole answer from it with neither a cost nor
+    LiteLLM's headers takes the mark away, in the usage file too."""
+    release = threading.Event()
+
+    def slow(body: dict[str, Any]) -> str:
+        release.wait(5)
+        return "ok"
+
+    other = "openai/gpt-4o-mini"
+    with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED, other)) as fake:
+        fake.answer_headers = dict(LITELLM)
+        settings, ledger = gateway(fake, tmp_path)
+        review = replace(routed_review(), model=other)
+        client = ModelClient(endpoint_config(settings), ledger)
+        try:
+            await client.chat(review, deadline_in(5))  # the proxy: a gateway that bills
+            fake.answer_headers = {}  # the port is a free server's now
+            await client.chat(review, deadline_in(5))
+        finally:
+            await client.aclose()
+            ledger.close()
+        _, ledger = gateway(fake, tmp_path)  # the editor started again
+        client = ModelClient(endpoint_config(settings), ledger)
+        fake.responder(slow, path="/v1/chat/completions")
+        try:
+            cancelled = asyncio.ensure_future(client.chat(routed_review(), deadline_in(5)))
+            assert await eventually(lambda: len(fake.requests) == 3, timeout=5)
+            cancelled.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await cancelled
+        finally:
+            release.set()
+            await client.aclose()
+        (rec,) = ledger.recent
+        ledger.close()
+    assert rec.outcome == "cancelled" and rec.model == ROUTED and rec.prompt_tokens > 0
+    assert not rec.cost_unknown and rec.cost == 0

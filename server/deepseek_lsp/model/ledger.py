@@ -385,8 +385,9 @@ class Ledger:
         self._billing_unsaved: set[str] = set()  # billing_models not in the file yet
         self.billing_models.update(self._billing_in_file())
         #: Endpoints seen to be a gateway that bills (see :meth:`saw_gateway`), every process's.
-        self.gateways: set[str] = self._gateways_in_file()
+        self.gateways: set[str] = self._gateways_in_file() or set()
         self._gateways_unsaved: set[str] = set()
+        self._gateways_gone: set[str] = set()  # seen free since, not deleted from the file yet
         #: Per model a provider billed, what it cost per token (see :meth:`learned_rate`): the
         #: file's at opening (every process's), with this one's since.
         self._rates: dict[str, Rate] = self._rates_in_file()
@@ -539,7 +540,7 @@ class Ledger:
             self._gateways_unsaved |= self.gateways
             self._rates_unsaved = dict(self._rates)
         self.billing_models.update(self._billing_in_file())
-        self.gateways.update(self._gateways_in_file())
+        self.gateways.update(self._gateways_in_file() or ())
 
     def _billing_in_file(self) -> set[str]:
         """The models the file says were billed (none if it cannot say: a file of an older
@@ -549,12 +550,12 @@ class Ledger:
         except sqlite3.Error:
             return set()
 
-    def _gateways_in_file(self) -> set[str]:
-        """The endpoints the file says are gateways that bill (none if it cannot say)."""
+    def _gateways_in_file(self) -> set[str] | None:
+        """The endpoints the file says are gateways that bill (None if it cannot say)."""
         try:
             return {row[0] for row in self._conn.execute("SELECT base_url FROM gateway").fetchall()}
         except sqlite3.Error:
-            return set()
+            return None
 
     def saw_gateway(self, base_url: str) -> None:
         """The endpoint at ``base_url`` is a gateway that bills (see :meth:`is_gateway`)."""
@@ -562,6 +563,17 @@ class Ledger:
             if base_url not in self.gateways:
                 self.gateways.add(base_url)
                 self._gateways_unsaved.add(base_url)
+            self._gateways_gone.discard(base_url)
+
+    def saw_no_gateway(self, base_url: str) -> None:
+        """The endpoint at ``base_url`` answered a whole request with neither a cost nor a
+        gateway's headers: what billed there before is gone (a LiteLLM proxy's port now a free
+        server's), and its requests cancelled before their headers are free again."""
+        with self._lock:
+            if base_url in self.gateways:
+                self.gateways.discard(base_url)
+                self._gateways_unsaved.discard(base_url)
+                self._gateways_gone.add(base_url)
 
     def is_gateway(self, base_url: str) -> bool:
         """Whether the endpoint at ``base_url`` was seen to be a gateway that bills, by any
@@ -640,8 +652,9 @@ class Ledger:
             dels, self._pending_del = self._pending_del, set()
             billing, self._billing_unsaved = self._billing_unsaved, set()
             gateways, self._gateways_unsaved = self._gateways_unsaved, set()
+            gone, self._gateways_gone = self._gateways_gone, set()
             rates, self._rates_unsaved = self._rates_unsaved, {}
-        if not (unsaved or adds or dels or billing or gateways or rates):
+        if not (unsaved or adds or dels or billing or gateways or gone or rates):
             return
         rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
         added = [(key, self._owner, cost, until) for key, (cost, until) in adds.items()]
@@ -656,6 +669,7 @@ class Ledger:
                 conn.executemany("DELETE FROM pending WHERE id = ?", [(k,) for k in dels])
                 conn.executemany("INSERT OR IGNORE INTO billing VALUES (?)", [(m,) for m in billing])
                 conn.executemany("INSERT OR IGNORE INTO gateway VALUES (?)", [(g,) for g in gateways])
+                conn.executemany("DELETE FROM gateway WHERE base_url = ?", [(g,) for g in gone])
                 learned.store(conn, rates)
                 if added:  # rows a process that died left behind
                     conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
@@ -672,6 +686,7 @@ class Ledger:
                 self._pending_del.update(dels)
                 self._billing_unsaved.update(billing)
                 self._gateways_unsaved.update(gateways)
+                self._gateways_gone.update(gone - self.gateways)
                 for model, rate in rates.items():
                     self._rates_unsaved[model] = self._rates_unsaved.get(model, Rate()).plus(rate)
             if not self._write_warned:  # once: a locked or full disk must not flood the log
@@ -913,7 +928,9 @@ class Ledger:
         with self._lock:
             billed, rates = self._billing_in_file(), self._rates_in_file()
             self.billing_models |= billed
-            self.gateways |= self._gateways_in_file()
+            in_file = self._gateways_in_file()
+            if in_file is not None:  # the file's word (another window saw one go), and this one's unsaved
+                self.gateways = (in_file | self._gateways_unsaved) - self._gateways_gone
             for model, rate in self._rates_unsaved.items():  # could not be written yet
                 if model in rates:  # (else what this process knows is all there is)
                     rates[model] = rates[model].plus(rate)

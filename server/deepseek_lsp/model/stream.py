@@ -586,6 +586,8 @@ class ModelStream:
         endpoint = self._endpoint()
         if usage.cost_usd:  # a gateway that reports what it bills (OpenRouter)
             ledger.saw_gateway(endpoint)
+        elif not estimated and usage.cost_usd is None and not usage.cost_unknown and not self._via_litellm:
+            ledger.saw_no_gateway(endpoint)  # a whole answer that nothing said was billed
         elif (
             usage.cost_usd is None
             and not usage.cost_unknown
