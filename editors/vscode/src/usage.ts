@@ -138,7 +138,8 @@ export async function showUsage(
     if (usage.budget) {
       items.push({
         label: `$(law) Daily budget ${formatCost(usage.budget.daily_usd)}`,
-        description: `${formatCost(usage.budget.remaining_usd)} left`,
+        // What is left is an estimate too when part of the day's spend is (as the report says).
+        description: `${usage.budget.estimated_usd ? '~' : ''}${formatCost(usage.budget.remaining_usd)} left`,
       });
     }
     // As the Markdown report says: without it a model with no price looked free.

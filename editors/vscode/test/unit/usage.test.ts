@@ -125,4 +125,5 @@ test('requests a gateway billed without saying what, estimated at list prices, r
   const texts = stub.quickPicks[0].items.map((i) => [i.label, i.description].join(' '));
   assert.ok(texts.includes('$(symbol-method) deepseek/deepseek-v4-pro ~$0.03'), texts.join('\n'));
   assert.ok(texts.some((t) => t.startsWith('$(info) Cost estimated: deepseek/deepseek-v4-pro')), texts.join('\n'));
+  assert.ok(texts.includes('$(law) Daily budget $1.00 ~$0.97 left'), texts.join('\n'));
 });
