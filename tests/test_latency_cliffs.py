@@ -251,10 +251,10 @@ def test_redaction_looks_at_a_few_hundred_characters_around_the_cursor_in_a_long
     of each: in a one-line file that was the whole window and the 4 kB above it, every pattern
     over it twice a key (66 ms a key at the end of a 330 kB line). Now a few hundred characters
     of each side in a long line; a value found there is still redacted whole, however long."""
-    from deepseek_lsp import privacy
+    from deepseek_lsp.privacy import redaction
 
     seen: list[int] = []
-    real = privacy._replaced_across
+    real = redaction._replaced_across
 
     def replaced_across(joined: str, cut: int, patterns: object = None, **options: bool) -> object:
         seen.append(len(joined))
@@ -264,17 +264,17 @@ def test_redaction_looks_at_a_few_hundred_characters_around_the_cursor_in_a_long
     secret = "Zq8" * 700  # a value longer than the part looked at
     before = pad + 'var config={password:"'
     window = secret + '"};' + pad
-    original = privacy._replaced_across
-    privacy._replaced_across = replaced_across  # type: ignore[assignment]
+    original = redaction._replaced_across
+    redaction._replaced_across = replaced_across  # type: ignore[assignment]
     try:
         out = redact(window, before=before)
         assert max(seen) < 2_000 + 2 * len(secret)
         seen.clear()
         # The cursor inside a long line: the part around it, not the window and the suffix.
-        privacy.split_at_secret(pad + "ab", "cd" + pad)
+        redaction.split_at_secret(pad + "ab", "cd" + pad)
         assert max(seen, default=0) < 2_000
     finally:
-        privacy._replaced_across = original  # type: ignore[assignment]
+        redaction._replaced_across = original  # type: ignore[assignment]
     assert secret[:3] not in out and out.startswith(REDACTED) and out.endswith(pad)
 
 

@@ -16,6 +16,9 @@ from deepseek_lsp.context import Snippet
 from deepseek_lsp.documents import Document
 from deepseek_lsp.line_tokens import LineTokens
 from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.privacy.patterns import _PATTERNS
+from deepseek_lsp.privacy.redaction import _concatenated
+from deepseek_lsp.privacy.triggers import _apply
 from deepseek_lsp.prompts import WINDOW_STEP, build_fim_prompt, whole_lines
 
 AWS = "AKIA" + "Q" * 16
@@ -27,7 +30,7 @@ KEY_BLOCK = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2
 def whole_text(text: str, keep_lines: bool = False) -> str:
     """The reference: every pattern over the whole text, then what :func:`redact` does after
     them (a secret's parts as adjacent literals)."""
-    return privacy._concatenated(privacy._apply(privacy._PATTERNS, text, keep_lines))
+    return _concatenated(_apply(_PATTERNS, text, keep_lines))
 
 
 def test_each_kind_of_secret_is_replaced_and_its_context_kept() -> None:
@@ -318,7 +321,7 @@ def test_a_link_target_that_expires_while_it_is_looked_up_is_no_error(monkeypatc
 
     clock = iter(range(0, 10_000, 3))  # each look at the clock is 3 s on: past the 5 s TTL by the second
     targets: TTLCache[str, str | None] = TTLCache(maxsize=8, ttl=5.0, timer=lambda: next(clock))
-    monkeypatch.setattr(privacy, "_targets", targets)
+    monkeypatch.setattr(privacy.paths, "_targets", targets)
     uri = (tmp_path / "a.py").as_uri()
     targets[uri] = None
     assert privacy.is_excluded(uri, ["**/.env"]) is False

@@ -6,12 +6,15 @@ and lines that made the assignment patterns take seconds."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 
 import pytest
 
 from deepseek_lsp import privacy
 from deepseek_lsp.privacy import REDACTED, redact
+from deepseek_lsp.privacy.patterns import _PATTERNS
 from tests.secret_forms import (
     SECRET,
     assert_not_in_prompts,
@@ -264,7 +267,8 @@ def test_the_patterns_compile_on_python_3_10() -> None:
     """The server supports Python 3.10, whose ``re`` has no possessive quantifiers nor atomic
     groups: one in a pattern (``\\w*+``) stopped the module, and the server, from importing."""
     newer = re.compile(r"[*+?}]\+|\(\?>")
-    patterns = [p for p, _ in privacy._PATTERNS] + [v for v in vars(privacy).values() if isinstance(v, re.Pattern)]
+    modules = [importlib.import_module(f"{privacy.__name__}.{m.name}") for m in pkgutil.iter_modules(privacy.__path__)]
+    patterns = [p for p, _ in _PATTERNS] + [v for m in modules for v in vars(m).values() if isinstance(v, re.Pattern)]
     # Each escape and character class (``[*+]``) as one character: a ``+`` there is no quantifier.
     bare = [re.sub(r"\[\^?\]?[^\]]*\]", "x", re.sub(r"\\.", "x", p.pattern)) for p in patterns]
     assert not [b for b in bare if newer.search(b)]

@@ -186,8 +186,8 @@ def test_a_windows_path_of_a_folder_with_completions_off_is_off(monkeypatch: Any
     from deepseek_lsp.features import Services
     from tests.test_context_prompts import REGISTRY
 
-    monkeypatch.setattr(privacy, "WINDOWS", True, raising=False)
-    monkeypatch.setattr(privacy, "CASE_INSENSITIVE_FS", True, raising=False)
+    monkeypatch.setattr(privacy.paths, "WINDOWS", True, raising=False)
+    monkeypatch.setattr(privacy.paths, "CASE_INSENSITIVE_FS", True, raising=False)
     services = Services(documents=DocumentStore(REGISTRY), registry=REGISTRY, status=None, settings=Settings())  # type: ignore[arg-type]
     off = replace(Settings(), completion=replace(Settings().completion, enable=False))
     services.folder_settings = {"file:///c%3A/ws/client": off}

@@ -27,15 +27,15 @@ from tests.review_support import Rule, reviewer
 @pytest.fixture
 def case_insensitive(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """macOS' file system (and Windows')."""
-    monkeypatch.setattr(privacy, "CASE_INSENSITIVE_FS", True, raising=False)
-    privacy._is_excluded.cache_clear()  # its answers were given for the other system
+    monkeypatch.setattr(privacy.paths, "CASE_INSENSITIVE_FS", True, raising=False)
+    privacy.paths._is_excluded.cache_clear()  # its answers were given for the other system
     yield
-    privacy._is_excluded.cache_clear()
+    privacy.paths._is_excluded.cache_clear()
 
 
 @pytest.fixture
 def on_windows(case_insensitive: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(privacy, "WINDOWS", True, raising=False)
+    monkeypatch.setattr(privacy.paths, "WINDOWS", True, raising=False)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_an_excluded_folder_opened_in_another_case_on_macos_is_excluded(case_ins
 
 def test_exclusion_folders_keep_their_case_on_linux() -> None:
     """Linux' file systems tell ``Secrets`` from ``secrets``: two folders, as before."""
-    privacy._is_excluded.cache_clear()
+    privacy.paths._is_excluded.cache_clear()
     assert not is_excluded("file:///home/me/proj/Secrets/keys.h", ["**/secrets/**"])
     assert is_excluded("file:///home/me/proj/secrets/keys.h", ["**/secrets/**"])
 
@@ -122,7 +122,7 @@ def test_an_open_module_the_windows_document_imports_ranks_as_imported(
     document a URI: compared as strings (``/c:/Users/...`` or ``c:/Users/...``) they never
     matched, and a module the document imports, open in a tab, ranked with any open file: the
     same name in an unrelated open file could be the definition sent."""
-    monkeypatch.setattr(privacy, "Path", PureWindowsPath)  # Windows' Path, as far as it is pure
+    monkeypatch.setattr(privacy.paths, "Path", PureWindowsPath)  # Windows' Path, as far as it is pure
     assert privacy.file_path("file:///c%3A/Users/me/proj/mod.py") == PureWindowsPath(r"C:\Users\me\proj\mod.py")
     assert privacy.file_path("file://server/share/mod.py") == PureWindowsPath(r"\\server\share\mod.py")
     assert privacy.file_path("file://") is None

@@ -67,7 +67,7 @@ def _comparable(uri_or_path: str) -> str:
     Windows path (``C:\\ws\\app\\x.py``) is in the folder VS Code names ``file:///c%3A/ws/app``
     (their folder's settings did not apply to it); on Windows and macOS, whatever the case."""
     path = uri_to_path(uri_or_path).replace("\\", "/").rstrip("/")
-    return path.lower() if privacy.CASE_INSENSITIVE_FS or privacy.WINDOWS else path
+    return path.lower() if privacy.paths.CASE_INSENSITIVE_FS or privacy.paths.WINDOWS else path
 
 
 async def _no_pull() -> None:

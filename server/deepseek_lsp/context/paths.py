@@ -25,7 +25,7 @@ def label_path(path: str, roots: Iterable[Path] = ()) -> str:
     # read for context is the resolved one (``C:``, the names' case on disk) under a folder
     # VS Code spells ``c:``: the label was the whole path, the user's name in it, not
     # ``src/app.py``. Labels there use slashes, as everywhere (the model reads one spelling).
-    windows, any_case = privacy.WINDOWS, privacy.CASE_INSENSITIVE_FS
+    windows, any_case = privacy.paths.WINDOWS, privacy.paths.CASE_INSENSITIVE_FS
     if windows:
         path = path.replace("\\", "/")
     best = ""

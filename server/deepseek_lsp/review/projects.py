@@ -34,7 +34,7 @@ def project_of(path: Path, folders: Sequence[Path] = ()) -> str:
     if project is None:
         holders = [root for root in (os.path.realpath(f) for f in folders) if _holds(root, start)]
         project = max(holders, key=len) if holders else start
-    return project.lower() if privacy.CASE_INSENSITIVE_FS else project
+    return project.lower() if privacy.paths.CASE_INSENSITIVE_FS else project
 
 
 def _holds(folder: str, path: str) -> bool:

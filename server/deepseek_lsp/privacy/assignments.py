@@ -1,0 +1,284 @@
+"""A value a name says is a secret (``password = "…"``, ``("API_KEY", "…")``): redacted unless it is
+code, a format string's fields, prose, a mask or a placeholder."""
+
+from __future__ import annotations
+
+import re
+
+from .values import _REFERENCE, _SECRET_LIKE, _SECRET_NAME_ONLY, REDACTED, _is_placeholder
+
+#: A setter's name (``setPassword``, ``set_api_key``).
+_SETTER = re.compile(r"set(?=[A-Z_])")
+
+
+def _setter_literal(match: re.Match[str]) -> str:
+    """A Groovy DSL's or a setter's literal (group 3 the call's opening): with brackets, only a
+    setter's (``setPassword("X")``, ``password.set("X")``): ``getToken("github-app")`` names one."""
+    opening = match.group(3)
+    if "(" in opening and not opening.startswith(".set") and not _SETTER.match(match.group(2)):
+        return match.group(0)
+    return _named_literal(match)
+
+
+#: A type with its size in its name: a Go struct's field is ``apiKey int64``, a name and a value's shape.
+_SIZED_TYPE = re.compile(r"(?:u?int|float|complex)\d*")
+
+
+def _spaced_property(match: re.Match[str]) -> str:
+    """A properties file's ``key value`` (see the pattern): as an assignment's, and prose-safe."""
+    value = match.group("bare")
+    if value.isdigit() or _SECRET_LIKE.search(value) is None or _SIZED_TYPE.fullmatch(value):
+        return match.group(0)
+    return _assigned(match.group(0), match.group(1), "", None, None, value)
+
+
+def _named_literal(match: re.Match[str]) -> str:
+    """A quoted value that a name before it, with no assignment between, says is a secret
+    (``#define DB_PASSWORD "..."``): group 1 all before the quote, the last two the quote and
+    the value. Left or redacted as an assignment's."""
+    quote, value = match.group(match.re.groups - 1, match.re.groups)
+    return _assigned(match.group(0), match.group(1), "", quote, value, None)
+
+
+def _paired_value(match: re.Match[str]) -> str:
+    """A secret's name and value as a pair of literals (``("password", "...")``) or a macro's:
+    group 2 the name. Less sure a name and its value than an assignment: not words or names
+    (``("password", "Password")``, ``files_defining("reveal_token", "python")``)."""
+    name, value = match.group(2, match.re.groups)
+    if (
+        value.lower() == name.lower()
+        or any(ch in value for ch in " ./\\")  # words (``"SM2 PRIVATE KEY"``), a file, a path
+        or _SECRET_LIKE.search(value) is None
+        or _SECRET_NAME_ONLY.fullmatch(value)
+    ):
+        return match.group(0)
+    return _named_literal(match)
+
+
+_TYPE_NAMES = frozenset(
+    ("string", "str", "bytes", "number", "boolean", "bool", "secretstr", "secretbytes", "any", "unknown")
+)
+
+
+#: A word naming a secret, in a quoted value with spaces: a prompt's or a message's text.
+_SECRET_WORD = re.compile(r"(?i)(?<!\S)(?:password|passphrase|passwd|passcode|token|secret|key|credentials?)s?(?=[\s:?!.,]|$)")
+
+
+def _is_message(value: str) -> bool:
+    """Whether ``value`` is words about a secret (``"Enter password:"``, ``"Wrong password, try
+    again"``), not one: a sentence's punctuation or four words or more. Flask's ``"super secret
+    key"`` is a secret."""
+    words = value.split()
+    if len(words) < 2 or not _SECRET_WORD.search(value):
+        return False
+    return value.rstrip()[-1] in ":?.!" or ", " in value or len(words) >= 4
+
+
+#: Where an interpolating literal takes a value from code: a JavaScript template's, a shell's,
+#: Kotlin's ``${...}``, Ruby's ``#{...}``, a template engine's ``{{...}}``; in Python's
+#: ``f"..."`` and C#'s ``$"..."``, any ``{...}``.
+_INTERPOLATION = re.compile(r"\$\{[^{}]*\}|#\{[^{}]*\}|\{\{[^{}]*\}\}")
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
+#: A run of a literal part that may be a secret, when it has a digit or is long.
+_LITERAL_RUN = re.compile(r"[\w+=~-]{6,}")
+
+
+def _literal_part(part: str) -> str:
+    # A path, an address, a file name or words are how the value is made, not a secret.
+    if any(ch in part for ch in "/.\\ \t"):
+        return part
+    return _LITERAL_RUN.sub(
+        lambda m: REDACTED if len(m.group()) >= 20 or any(ch.isdigit() for ch in m.group()) else m.group(), part
+    )
+
+
+def _interpolated(value: str, formatted: bool) -> str | None:
+    """``value`` with the secrets in its literal parts redacted, its interpolations kept (an
+    ``f"{prefix}XyZ..."`` went out whole, a `` `Bearer ${token}` `` was redacted whole); None
+    when nothing in it is interpolated."""
+    fields = list((_FORMAT_FIELD if formatted else _INTERPOLATION).finditer(value))
+    if all(m.group() in ("{{", "}}") for m in fields):  # none, or escaped braces only
+        return None
+    out: list[str] = []
+    at = 0
+    for m in fields:
+        out += [_literal_part(value[at : m.start()]), m.group()]
+        at = m.end()
+    out.append(_literal_part(value[at:]))
+    return "".join(out)
+
+
+#: A batch file's ``set /p NAME=`` (before an assignment's name): what follows the ``=`` is the
+#: prompt shown while the user types the value (``Token? ``), not the value.
+_BATCH_PROMPT = re.compile(r"""(?i)\bset[ \t]+/p[ \t]+"?\Z""")
+#: An ARN's service before the name (``arn:aws:secretsmanager:eu-west-1:123:secret:db-AbCdEf``):
+#: the rest is where the secret is kept, not it; it went out as ``[REDACTED]``.
+_ARN_SERVICE = re.compile(r"\barn:aws(?:-[a-z]+)*:\Z")
+_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:[a-z0-9-]+:")
+
+
+def _assignment(match: re.Match[str]) -> str:
+    # Only the few characters before the name: from each name on a long line, a search back to
+    # the line's start made the pattern quadratic.
+    if _BATCH_PROMPT.search(match.string, max(0, match.start() - 16), match.start()):
+        return match.group(0)
+    if _ARN_SERVICE.search(match.string, max(0, match.start() - 24), match.start()):
+        return match.group(0)
+    if match.group(5) is not None and _bare_value_is_code(match):
+        return match.group(0)
+    return _assigned(match.group(0), *match.groups())
+
+
+#: A value with no digit that is a word of code: a keyword or a literal (``let token =
+#: undefined;``), or a statement (the next line's ``return``, after ``if x in TOKENS:``).
+_CODE_WORDS = frozenset(
+    ("undefined", "unknown", "nullptr", "return", "continue", "import", "raise", "yield", "await", "break", "pass")
+)
+#: An identifier without a digit: a generated secret has digits; a variable most often none.
+_IDENTIFIER = re.compile(r"[A-Za-z_$]+")
+#: An identifier of words, camelCase or snake_case (``storedJwt``, ``current_token``).
+_CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+_SNAKE_CASE = re.compile(r"[a-z]_+[a-z]")
+#: An infix operator after a value: an expression (``Token = Ignore + PlainToken``, a type's
+#: ``number | string``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
+_INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&))[ \t]")
+#: Before a name: an attribute of an object (``self.token = nextchar``) or the last target of
+#: a tuple (``exposed, token = result``): code.
+_CODE_TARGET = re.compile(r"(?:\b(?:self|this|cls)\.|,[ \t]*(?:\w+\.)*)\Z")
+#: The rest of a value's line that is more code or prose: neither blank nor a comment.
+_MORE_ON_LINE = re.compile(r"[ \t]*[^\s#/;]")
+_WORD_AFTER = re.compile(r"[ \t]+[A-Za-z]")
+
+
+def _bare_value_is_code(match: re.Match[str]) -> bool:
+    """Whether an assignment's unquoted value is code or prose, not a secret: a variable, a
+    type, an expression; a word of a sentence (``"pwd: expected bytes"``, ``# First pass:
+    determine ...``); the first word of the next line of code after a name ending a line
+    (``if key in TOKENS:`` then ``return``)."""
+    text, value, sep = match.string, match.group(5), match.group(2)
+    end = match.end()
+    if value.lower() in _CODE_WORDS:
+        return True
+    if "\n" in sep or "\r" in sep:
+        return _MORE_ON_LINE.match(text, end) is not None
+    if _IDENTIFIER.fullmatch(value) is None:
+        return False
+    if _INFIX_AFTER.match(text, end) is not None:
+        return True
+    # Code's ``a = b``, not a shell's or an .env file's ``NAME=value``; or a member's ``a: b``.
+    spaced = "=" in sep and sep != sep.strip()
+    colon = sep.strip() == ":"
+    # A statement's end, or a camelCase variable or type before a list's comma or a call's
+    # parenthesis (``token: storedJwt,``); alone, ``password: hunterPass`` may be a password.
+    following = text[end : end + 1]
+    if (spaced or colon) and (following == ";" or (following in ",)" and _CAMEL_CASE.search(value))):
+        return True
+    if spaced and (_SNAKE_CASE.search(value) or _CODE_TARGET.search(text, max(0, match.start() - 24), match.start())):
+        return True
+    # A colon then words: a sentence (a message, a comment), not a YAML key's value.
+    return sep.strip() == ":" and _WORD_AFTER.match(text, end) is not None
+
+
+#: A name saying its value is about a secret, not one: its kind, its format, its size, where it
+#: is asked for (``token_type = 'phrase'``, ``TokenFormat = 'relative'``, ``password_policy``).
+_ABOUT_A_SECRET = (
+    "type", "types", "kind", "format", "name", "names", "len", "length", "size", "count", "field", "header",
+    "prefix", "label", "hint", "policy", "mode", "style", "ttl", "lifetime", "expiry", "expires", "timeout",
+    "endpoint", "url", "uri", "regex", "pattern", "range", "scope", "scopes", "algorithm", "encoding",
+)
+#: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
+_METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
+#: A format string's fields alone (``'%s:%s'``, ``'{0}:{1}'``): how a value is built, not one.
+_FORMAT_ONLY = re.compile(r"(?:%[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGcab]|\{[^{}]*\}|[^\w\s%{}])+")
+
+
+#: A quoted value that is a type's name (a schema's ``"token": "string"``), a setting's word
+#: (fetch's ``credentials: "same-origin"``), or a mask (``"********"``, ``"[Redacted]"``,
+#: ``"**GDPR COMPLIANT**"``).
+_SETTING_OR_MASK = re.compile(
+    r"(?i:string|number|boolean|secretstr|secretbytes|unknown|same-origin|include|omit|required|optional"
+    r"|enabled|disabled|hidden|\[redacted\]|<redacted>)|\*{3,}|\*\*[^*\r\n]+\*\*"
+)
+#: A value that holds no secret, quoted or not: a placeholder's character again and again
+#: (``xxx``, ``XXXXXXXX``, ``----``: a placeholder or a test's filler), an elision (``"eyJ0eXAiO..."``, a doc's
+#: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``).
+_NO_SECRET = re.compile(r"(?i)[ \t]*([x*.#_-])\1{2,}[ \t]*|.*(?:\.\.\.|…).*|password|\d+\*\d*[a-z][\w-]*")
+#: Words of a sentence, not of a passphrase: a value of three words or more holding one of
+#: them is prose (pino's ``secret: 'will be redacted'``, ``'please hide me'``).
+_FUNCTION_WORDS = frozenset(
+    ("a", "an", "the", "is", "are", "was", "be", "will", "as", "this", "that", "these", "me", "please", "not", "to", "of", "it")
+)
+
+
+def _is_prose(value: str) -> bool:
+    words = value.split()
+    return len(words) >= 3 and all(w.isalpha() for w in words) and any(w.lower() in _FUNCTION_WORDS for w in words)
+
+
+def _is_format_only(value: str) -> bool:
+    return ("%" in value or "{" in value) and _FORMAT_ONLY.fullmatch(value) is not None
+
+
+#: A name saying its value is a file's path: ``DB_PASSWORD_FILE``, ``tokenPath``.
+_PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0-9])")
+
+
+_ODBC_PASSWORD_NAME = re.compile(r"(?i)pwd|password")
+#: What a format string's field holds: a name, an index, a conversion, a format spec.
+_FORMAT_FIELD_BODY = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:![rsa])?(?::[^{}]*)?|\d*")
+
+
+_YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
+#: An ODBC password's braces that code fills in: a format field inside escaped braces
+#: (``f"PWD={{{pw}}}"``, ``"PWD={{{0}}}".format(pw)``: a ``{``, the field, a ``}``), a
+#: template's (`` `PWD={${pw}}` ``, PHP's ``"PWD={$pw}"``, ``{{ pw }}``) or printf's (``{%s}``).
+_FILLED_BRACES = re.compile(r"\{(?:\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Za-z_][\w>-]*|%(?:\([\w.]*\))?[sr])\}")
+
+
+def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
+    value = (quoted if quote else bare) or ""
+    if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
+        return whole
+    # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
+    # credentials inside one (``://user:pass@``) have their own pattern.
+    if value.lower().startswith(("http://", "https://")) and "@" not in value:
+        return whole
+    # So is an ARN (``SECRET_ARN=arn:aws:secretsmanager:...``): a name, in any account.
+    if _ARN.match(value):
+        return whole
+    # Where the secret is kept (Docker's ``POSTGRES_PASSWORD_FILE=/run/secrets/db``), not it.
+    if _PATH_NAME.search(name) and any(ch in value for ch in "/\\"):
+        return whole
+    # ``DB_PASSWORD=$DB_PASSWORD`` passes a variable on: it went out as ``[REDACTED]``.
+    if _REFERENCE.fullmatch(value):
+        return whole
+    # YAML's anchor and alias (``x-db-password: &db_password``, ``password: *db_password``)
+    # name a value given elsewhere; each went out as ``[REDACTED]``.
+    if not quote and sep.rstrip().endswith(":") and _YAML_ANCHOR.fullmatch(value):
+        return whole
+    if quote:
+        closing = quote if whole.endswith(quote) else ""  # none at the cursor
+        if _is_message(value) or _is_prose(value) or _is_format_only(value) or _SETTING_OR_MASK.fullmatch(value):
+            return whole
+        formatted = sep.lower().endswith(("f", "$", "$@", "@$"))  # the literal's prefix
+        kept = _interpolated(value, formatted)
+        if kept is not None:
+            return f"{name}{sep}{quote}{kept}{closing}" if kept != value else whole
+        # An odd run of backslashes before the closing quote ends in that quote's escape (a
+        # command line inside a JSON string: ``PASSWORD=\"...\"``), which the string needs.
+        escape = "\\" if closing and (len(value) - len(value.rstrip("\\"))) % 2 else ""
+        return f"{name}{sep}{quote}{REDACTED}{escape}{closing}"
+    # An ODBC connection string's password in braces (``PWD={...};``, for one with symbols),
+    # not a format field (``password={password}``, ``PWD={0}``).
+    if value[:1] == "{" and value[-1:] == "}" and _ODBC_PASSWORD_NAME.fullmatch(name.strip()):
+        if not _FORMAT_FIELD_BODY.fullmatch(value[1:-1]) and not _FILLED_BRACES.fullmatch(value):
+            return f"{name}{sep}{{{REDACTED}}}"
+    # Unquoted code that only names where a secret comes from (a call, an attribute, a generic
+    # type's ``Feature<Shape>``) stays.
+    if any(ch in value for ch in "().[]{}<>"):
+        return whole
+    # A variable of the same name (``self.password = password``, ``password=password,``) or a
+    # type (``password: string;``) is code, not a secret.
+    if value.lower() == name.lower() or (sep.strip() == ":" and value.lower() in _TYPE_NAMES):
+        return whole
+    return f"{name}{sep}{REDACTED}"

@@ -1,0 +1,325 @@
+"""Patterns for secrets in configuration and code: XML, YAML, C macros, name and value pairs,
+Gradle, SQL, passwords piped into a command, and assignments to a secret's name."""
+
+from __future__ import annotations
+
+import re
+
+from .assignments import _assigned, _named_literal, _paired_value, _setter_literal, _spaced_property
+from .commands import _ECHOED, _PIPED_INTO, _TWICE
+from .values import (
+    _ASSIGNED_NAME,
+    _CLI_ARGUMENT,
+    _LINES_TO_VALUE,
+    _SECRET_NAME,
+    _SECRET_NAME_ONLY,
+    _SHELL_WORD,
+    REDACTED,
+    Replacement,
+    _cli_argument,
+    _is_placeholder,
+    _multiline_value,
+    _piped_password,
+    _piped_word,
+)
+
+#: YAML's block scalar: ``password: |`` (or ``>-``), the value on the more indented line below
+#: it. One word there too: a block of text (a script, a policy) is not a secret.
+_YAML_BLOCK = re.compile(
+    r"""(?ix)("""
+    + _ASSIGNED_NAME
+    + r"""["']?[ \t]*:[ \t]*([|>][+-]?[1-9]?[+-]?)[ \t]*(?:\#[^\r\n]*)?\r?\n(?:[ \t]*\r?\n)*[ \t]+)
+    ([^\s"'`{}\#]{6,})(?=[ \t]*(?:\r?\n|\Z))
+    """
+)
+#: What a text holds for :data:`_YAML_BLOCK` to match: a search far cheaper than the pattern's.
+_YAML_BLOCK_OPENER = re.compile(r":[ \t]*[|>]")
+
+
+#: What may come between an XML element's tag and its text (``<password>\n    X\n</password>``,
+#: ``<![CDATA[X]]>``), and between the text and its end tag.
+_XML_TEXT_START = r"(?:[ \t]*\r?\n)?[ \t]*(?:<!\[CDATA\[)?"
+_XML_TEXT_END = r"(?:\]\]>)?(?:[ \t]*\r?\n)?[ \t]*"
+
+
+def _xml_named_text(match: re.Match[str]) -> str:
+    """An element's text that its ``name`` or ``key`` attribute says is a secret, unless a word
+    naming one (``<label name="password">Password</label>``, a form's)."""
+    value = match.group(match.re.groups)
+    if _SECRET_NAME_ONLY.fullmatch(value) or _is_placeholder(value):
+        return match.group(0)
+    return match.group(1) + REDACTED
+
+
+_CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
+    # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
+    # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
+    # Not an expression (JSX's ``{value}``) nor a placeholder (``${env.DB_PASSWORD}``), nor text
+    # with spaces (a ``<PasswordHint>`` component's words). On the line between the tags too
+    # (an IDE's formatting of settings.xml), or in CDATA.
+    (
+        re.compile(
+            r"(?i)(<(" + _SECRET_NAME + r")(?:\s[^<>]*)?>" + _XML_TEXT_START + r")[^\s<>{}]{6,}(?=" + _XML_TEXT_END + r"</\2>)"
+        ),
+        r"\1" + REDACTED,
+    ),
+    # Maven's encrypted passwords (``mvn --encrypt-password``): ``<password>{COQLCE6DU6GtcS5P=}
+    # </password>`` in settings.xml, and the master password in settings-security.xml's
+    # ``<master>{...}</master>``, which Maven encrypts with a key in its own source: anyone
+    # decrypts that one, then the others. Both went out (braces are JSX's ``{value}`` above).
+    # Base64 with a digit or a ``+/=`` in it, not an expression; Maven 4's ``[name=...]`` first,
+    # a note before the braces (Maven's docs: ``Oleg reset this password ... {...}``) too.
+    (
+        re.compile(
+            r"(?i)(<(" + _SECRET_NAME + r"|master)(?:\s[^<>]*)?>" + _XML_TEXT_START
+            + r"[^<>{}\r\n]*\{(?:\[[^\[\]{}<>\r\n]*\])?)(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}"
+            r"(?=\}(?:\]\]>)?[ \t]*(?:\r?\n[ \t]*)?</\2>)"
+        ),
+        r"\1" + REDACTED,
+    ),
+    # A YAML anchor on a secret's value (``x-db-password: &db_password X``, a compose file's,
+    # used as ``*db_password`` below): the anchor's name took the value's place, which went out.
+    (
+        re.compile(
+            r"""(?ix)(""" + _ASSIGNED_NAME + r"""["']?[\ \t]*:[\ \t]*&[\w.-]+[\ \t]+)"""
+            r"""(?:(["'])([^"'\r\n]+)\2|([^\s"'\#&*|>!%@`][^\s\#]*)(?=[\ \t]*(?:\#|\r?\n|\Z)))"""
+        ),
+        lambda m: _assigned(m.group(0), m.group(1), "", m.group(2), m.group(3), m.group(4)),
+    ),
+    # An element an attribute names (Hibernate's ``<property name="hibernate.connection.password">``,
+    # Java's XML properties ``<entry key="db.password">``): its text went out whole.
+    (
+        re.compile(
+            r"""(?i)(<([\w.:-]+)\s[^<>]*?\b(?:name|key)\s*=\s*(["'])""" + _SECRET_NAME + r"""\3[^<>]*(?<!/)>"""
+            + _XML_TEXT_START + r")([^\s<>{}]{6,})(?=" + _XML_TEXT_END + r"</\2>)"
+        ),
+        _xml_named_text,
+    ),
+    (
+        re.compile(
+            r"""(?i)(\b(?:name|key)\s*=\s*(["'])""" + _SECRET_NAME + r"""\2\s+value\s*=\s*(["']))[^"'{}\r\n]{6,}(?=\3)"""
+        ),
+        r"\1" + REDACTED,
+    ),
+    # A C or C++ macro (``#define DB_PASSWORD "..."``, ``L"..."``, ``u8"..."``): no separator, so
+    # its value went out unless it had a known token's prefix. A quoted value only, as long as
+    # an assignment's: ``#define PASSWORD_MAX_LEN 64`` and ``#define TOKEN_SEP ","`` are code,
+    # and a word or a name is a label (OpenSSL's ``#define LN_userPassword "userPassword"``).
+    (
+        re.compile(
+            r"""(?ix)(\#[\ \t]*define[\ \t]+(""" + _ASSIGNED_NAME + r""")[\ \t]+(?:u8|[LuU])?)
+            (["'])([^"'\r\n]{6,}?)(?:\3|\Z)"""
+        ),
+        _paired_value,
+    ),
+    # A name and its value as a pair of literals, alone in brackets: a tuple or a list
+    # (``("password", "...")``), a call's two arguments (``os.environ.setdefault("API_KEY",
+    # "...")``, PHP's ``define('DB_PASSWORD', '...')``, ``setProperty("db.password", "...")``).
+    # Not the end of a longer list (Django's ``fields = ("username", "password", "last_login")``,
+    # a call's arguments one a line: ``join(dir,\n  'tokenizedata',\n  'bad_coding2.py')``).
+    # One a line too, with a trailing comma (``(\n    "password",\n    "...",\n)``, a JSON array).
+    (
+        re.compile(
+            r"""(?ix)([(\[]\s*["'](?=[\w.-]+["'][\ \t]*,)((?:\w*[.-])*""" + _ASSIGNED_NAME + r""")["'][\ \t]*,\s*)
+            (["'])(?![$%{<-])([^"'\s]{6,})(?:\3(?=\s*,?\s*[)\]])|\Z)"""
+        ),
+        _paired_value,
+    ),
+    # Windows' ``[Environment]::SetEnvironmentVariable("DB_PASSWORD", "...", "User")`` (.NET's
+    # too): a third argument, the variable's scope, after the pair.
+    (
+        re.compile(
+            r"""(?ix)((?-i:SetEnvironmentVariable)\(\s*(["'])(""" + _ASSIGNED_NAME + r""")\2[\ \t]*,\s*)
+            (["'])([^"'\r\n]{6,}?)(?:\4|\Z)"""
+        ),
+        _named_literal,
+    ),
+    # An environment list's entry: Kubernetes' ``- name: DB_PASSWORD`` with ``value: ...`` on
+    # the next line, an ECS task's ``{"name": "API_KEY", "value": "..."}``.
+    (
+        re.compile(
+            r"""(?ix)((?-i:name)(?<![\w-]name)["']?[\ \t]*:[\ \t]*["']?(?:\w*[.-])*""" + _ASSIGNED_NAME + r"""["']?
+            [\ \t]*,?[\ \t]*(?:\r?\n[\ \t]*)?["']?value["']?)([\ \t]*:[\ \t]*)
+            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<])[^\s"'`,;{}\#]{6,}))"""
+        ),
+        None,
+    ),
+    # Gradle's Groovy DSL, a setter called without ``=`` or brackets (``sonatypePassword 'X'``,
+    # ``signing.password "X"``, ``setPassword 'X'``) or with them (``setPassword("X")``, Java's
+    # ``ds.setPassword("X");``), Kotlin DSL's ``password.set("X")``: first on its line, the
+    # literal last. Each went out (only ``password 'X'`` itself, as SQL's, was known).
+    (
+        re.compile(
+            r"""(?ix)((?m:^)[\ \t]*(?:[\w-]+\.)*(""" + _ASSIGNED_NAME + r""")([\ \t]+|[\ \t]*\([\ \t]*|\.set\([\ \t]*))
+            (["'])([^"'\r\n]{6,}?)(?=\4[\ \t]*\)?[\ \t]*;?[\ \t]*(?://[^\r\n]*)?\r?(?:\n|\Z))"""
+        ),
+        _setter_literal,
+    ),
+    # A properties file's key and value apart by spaces (``signing.password X`` in
+    # gradle.properties, ``systemProp.https.proxyPassword X``): a dotted or camelCase key, its
+    # value with a digit or a symbol (a line of prose has none), not a path, a number or an
+    # operator ending a line of code (``this.federatedTokenFilePath =``, ``refreshToken &&``).
+    (
+        re.compile(
+            r"""(?x)((?m:^)[\ \t]*(?=[\w.-]*(?:\.|[a-z](?-i:[A-Z])))(?:[\w-]+\.)*(?i:""" + _ASSIGNED_NAME + r""")[\ \t]+)"""
+            r"""(?P<bare>(?=[^\s"'`()\[\]{}]*[A-Za-z0-9])(?![-<{(\[\\$%/~.=&|+*!?:;,])[^\s"'`()\[\]{}]+)(?=[\ \t]*\r?(?:\n|\Z))"""
+        ),
+        _spaced_property,
+    ),
+    # A Dockerfile's ``ENV DB_PASSWORD value``, the form without ``=``.
+    (
+        re.compile(
+            r"""(?ix)((?m:^)[\ \t]*(?-i:ENV)[\ \t]+""" + _ASSIGNED_NAME + r""")([\ \t]+)
+            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<])[^\s"'`]{6,}))"""
+        ),
+        None,
+    ),
+    # Windows' ``setx DB_PASSWORD value`` (``/M`` for the machine's), the same form.
+    (
+        re.compile(
+            r"""(?ix)(\bsetx(?:[\ \t]+/M)?[\ \t]+""" + _ASSIGNED_NAME + r""")([\ \t]+)
+            (?:(["'])([^"'\r\n]{6,}?)(?:\3|\Z)|((?![$%{<])[^\s"'`]{6,}))"""
+        ),
+        None,
+    ),
+    # SQL: ``CREATE USER app IDENTIFIED BY '...'``, ``ALTER ROLE app WITH PASSWORD '...'``. Each
+    # case as a literal, not ``(?i)``: re skips to them, 5x faster. Not a name's end (OpenSSL's
+    # ``#define LN_userPassword "userPassword"``) nor a message's words (``"Wrong password " +
+    # user``: what follows its quote starts with a space).
+    (
+        re.compile(
+            r"""((?:(?:PASSWORD|Password|password)(?<![\w-].{8})|(?:IDENTIFIED|identified)(?<![\w-].{10})\ (?:BY|by))[ \t]+)"""
+            r"""(["'])(?![\s{$%:?<])([^"'\r\n]{6,}?)(?:\2|\Z)"""
+        ),
+        _named_literal,
+    ),
+    # PowerShell's ``ConvertTo-SecureString "..." -AsPlainText`` (and ``-String "..."``), the
+    # cmdlet's name as written: re skips to it.
+    (
+        re.compile(
+            r"""(ConvertTo-SecureString(?i:(?:[ \t]+-(?:asplaintext|force))*[ \t]+(?:-string[ \t]+)?))"""
+            r"""(["'])(?!\$)([^"'\r\n]+?)(?:\2|\Z)"""
+        ),
+        _named_literal,
+    ),
+    # A password piped in: PowerShell's ``"..." | ConvertTo-SecureString -AsPlainText``, a
+    # shell's ``echo "..." | docker login --password-stdin`` (podman's, helm registry's).
+    (
+        re.compile(r"""(["'])(?![$(])([^"'\r\n]+?)(?=\1[ \t]*\|[ \t]*(?i:ConvertTo-SecureString)\b)"""),
+        _piped_password,
+    ),
+    # And ``printf`` (``printf '%s' '...'``), into any command that reads a password from its
+    # input: ``passwd --stdin user`` (Red Hat's), ``vncpasswd -f``, ``smbpasswd -s``; the last
+    # of a subshell's or a group's (``(echo X; echo X) | smbpasswd -s``), whose ``)`` is the
+    # shell's, not the password's (it went out as ``[REDACTED]``, the ``)`` with it).
+    (
+        re.compile(
+            r"""(""" + _ECHOED + r"""(["'])?)(?![$%{<-])((?(2)[^\s"'`|;&<>]+|[^\s"'`|;&<>()]+))"""
+            r"""(?=(?(2)\2)(?:[ \t]*;?[ \t]*[)}])?[ \t]*\|""" + _PIPED_INTO + ")"
+        ),
+        _piped_password,
+    ),
+    # The first of the two (``smbpasswd -s`` and ``passwd`` read the password, then again).
+    (
+        re.compile(
+            r"""([({][ \t]*""" + _ECHOED + r"""(["'])?)(?![$%{<-])((?(2)[^\s"'`|;&<>]+|[^\s"'`|;&<>()]+))"""
+            r"""(?=(?(2)\2)[ \t]*;[ \t]*""" + _ECHOED + _SHELL_WORD
+            + r"""[ \t]*;?[ \t]*[)}][ \t]*\|""" + _PIPED_INTO + ")"
+        ),
+        _piped_password,
+    ),
+    # printf's two (``printf '%s\n%s\n' X X | smbpasswd -s``): the first went out.
+    (
+        re.compile(
+            r"""(\bprintf[ \t]+""" + _TWICE + r"""[ \t]+)(""" + _SHELL_WORD + r""")([ \t]+)(""" + _SHELL_WORD + r""")"""
+            r"""(?=[ \t]*\|""" + _PIPED_INTO + ")"
+        ),
+        lambda m: m.group(1) + _piped_word(m.group(2)) + m.group(3) + _piped_word(m.group(4)),
+    ),
+    # The same commands' here-strings (``passwd --stdin user <<< ...``, ``vncpasswd -f <<< ...``).
+    (
+        re.compile(
+            r"""((?:passwd[ \t]+--stdin|vncpasswd|--password-stdin)\b(?:(?!passwd|--password-stdin)[^\r\n|;&<])*<<<[ \t]*)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # ``openssl passwd -6 ...`` and ``mkpasswd -m sha-512 ...``: the password to hash, last
+    # (``-stdin`` reads it). Options with a value (``-salt x``, ``-m sha-512``) before it, not
+    # past the next ``mkpasswd`` (from each one in a line of them the options ran to its end).
+    (
+        re.compile(
+            r"""(openssl[ \t]+passwd\b(?:[ \t]+(?:-salt[ \t]+[^\s-]\S*|-(?!salt\b)[\w-]+))*[ \t]+)(?!-)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    (
+        re.compile(
+            r"""(mkpasswd\b(?:[ \t]+(?!mkpasswd)(?:-[mSRP][ \t]*(?!mkpasswd)[^\s-]\S*|--(?:method|salt|rounds|password-fd)(?:=|[ \t]+)(?!mkpasswd)\S+|-(?![mSRP]\b|-(?:method|salt|rounds|password-fd)\b)[\w-]+))*[ \t]+)(?!mkpasswd)"""
+            + _CLI_ARGUMENT
+        ),
+        _cli_argument,
+    ),
+    # A Dockerfile's ``RUN echo "root:secret" | chpasswd``: the password after the user's name;
+    # ``echo -n user:secret | base64`` (an HTTP Basic header made by hand), the same.
+    (
+        re.compile(
+            r"""(\becho[ \t]+(?:-[ne]+[ \t]+)?(["']?)[^\s:"'`|]+:)(?!-|//)((?:[^\s"'`|;&<>]|(?!\2)[ \t])+)"""
+            r"""(?=\2[ \t]*\|[ \t]*(?:(?:sudo[ \t]+)?chpasswd|base64|openssl[ \t]+base64)\b)"""
+        ),
+        _piped_password,
+    ),
+    # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
+    # The separator may be Go's ``:=`` or a PHP/Ruby ``=>``, after an optional type annotation
+    # (``password: str = ...``); a quoted value runs to its closing quote, spaces and all, or
+    # to the end of the text: a prompt window ends at the cursor, and a secret pasted between
+    # the quotes an editor closed (``password="hunter2|"``) has its closing quote after it.
+    # The quotes may be Python's triple ones or a JavaScript template's backticks, after a
+    # literal's prefix (``b"..."``, ``r'...'``, C#'s ``@"..."``, C++'s ``L"..."``), or an
+    # interpolating one (``f"..."``, C#'s ``$"..."``): each went out. The value may be on the
+    # next line, in brackets or after a line continuation (``PASSWORD = (\n    "..."\n)``).
+    # Not a YAML key, though: under ``credentials:`` the key below (``  password:``) was taken
+    # for its value, redacted, and the password after it went out. (Its colon is looked for in
+    # the value's first 100 characters: to the value's end, it was looked for again from each
+    # name inside the value, 1.3 s over a 27 kB run of ``pwd:``.) The name may be a key
+    # assigned a literal (Flask's ``app.config['SECRET_KEY'] = "..."``, ``os.environ["API_KEY"]
+    # = "..."``; not a variable: ``env["API_KEY"] = api_key`` is code) or a C array's (``char
+    # api_key[] = "..."``), its type Rust's ``&str``: each went out.
+    (
+        re.compile(
+            r"""(?ix)("""
+            + _ASSIGNED_NAME
+            + r""")
+            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
+            (?:[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
+            (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
+            (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
+            """
+        ),
+        None,
+    ),
+    # The same, with the value alone on the lines of a triple-quoted string or a template
+    # (``password = """`` then the secret on the next line): it went out whole. Only one word
+    # there: a docstring, SQL or a prompt's text in triple quotes is code. The quotes may open
+    # on a line of their own, in brackets (``password = (\n    """``), within the lines
+    # redaction looks at around the name. The lines may start with a comment mark: a snippet's
+    # (another file's lines, commented).
+    (
+        re.compile(
+            r"""(?ix)("""
+            + _ASSIGNED_NAME
+            + r"""
+            ["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?[ \t]*(?::=|=>|[:=])\s*(?:[(\\]\s*)?
+            (?:(?:[rbu]{1,2}|@)(?=["']))?("{3}|'{3}|`)[ \t]*\r?\n"""
+            + _LINES_TO_VALUE
+            + r""")
+            ([^\s"'`{}]{6,})(?=[ \t]*(?:\r?\n"""
+            + _LINES_TO_VALUE
+            + r""")?(?:\2|\Z))
+            """
+        ),
+        _multiline_value,
+    ),
+    (_YAML_BLOCK, _multiline_value),
+)

@@ -1,0 +1,10 @@
+"""Every pattern, in the order :func:`~.redaction.redact` tries them."""
+
+from __future__ import annotations
+
+from .commands import _COMMAND_PATTERNS
+from .configs import _CONFIG_PATTERNS
+from .tokens import _TOKEN_PATTERNS
+
+#: Every pattern, in the order tried (the first :data:`_KEY_BLOCK_PATTERNS` are key blocks).
+_PATTERNS = (*_TOKEN_PATTERNS, *_COMMAND_PATTERNS, *_CONFIG_PATTERNS)

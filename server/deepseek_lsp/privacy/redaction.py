@@ -1,0 +1,278 @@
+""":func:`redact`, and a secret the cursor cuts: the seams between a prompt's window and the
+text around it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from .manifests import _redact_secret_manifests, _seams
+from .patterns import _PATTERNS
+from .terraform import (
+    _HCL_DEFAULT,
+    _TERRAFORM,
+    _terraform_block_start,
+    _unseen_block,
+    _unseen_block_defaults,
+    _unseen_default,
+)
+from .triggers import (
+    _KEY_BLOCK_PATTERNS,
+    _apply,
+    _continued,
+    _keeping_lines,
+    _may_hold_secret,
+    _suspect_spans,
+)
+from .values import _SENDGRID, _TWILIO, _TWILIO_AUTH, REDACTED, Replacement, _line_start
+
+
+def redact(
+    text: str,
+    *,
+    keep_lines: bool = False,
+    clean: Sequence[tuple[int, int]] = (),
+    before: str = "",
+    after: str = "",
+) -> str:
+    """Replace secret-looking strings; code that only names a secret (``api_key = get()``) stays.
+
+    ``keep_lines``: a secret spanning several lines (a private key block) leaves as many line
+    breaks behind, so the line numbers of the rest of the text do not move. Redact whole texts,
+    never line by line: a key block's base64 lines look like nothing on their own.
+
+    ``clean``: (start, end) ranges of whole lines of ``text`` (each starts at a line start and
+    ends after a line break or at the end) that :func:`has_trigger` found nothing in: the
+    search for triggers skips them (a prompt window is mostly lines checked before). Secrets
+    after a trigger elsewhere are still found in them.
+
+    ``before`` and ``after``: the text around ``text`` when it is redacted apart from it (a
+    prompt's window and suffix), which may say what ``text`` is part of (a Kubernetes Secret).
+    """
+    redacted = text
+    if "PRIVATE KEY" in redacted:
+        redacted = _apply(_PATTERNS[:_KEY_BLOCK_PATTERNS], redacted, keep_lines)
+    if "SG." in redacted:
+        redacted = _apply(((_SENDGRID, REDACTED),), redacted, keep_lines)
+    if "SK" in redacted:
+        redacted = _apply(((_TWILIO, REDACTED),), redacted, keep_lines)
+    if "AC" in redacted:
+        redacted = _apply(((_TWILIO_AUTH, r"\1" + REDACTED),), redacted, keep_lines)
+    if "variable" in redacted:
+        redacted = _apply(_TERRAFORM, redacted, keep_lines)
+    if "default" in redacted or "default" in before[_line_start(before, len(before)) :]:
+        redacted = _unseen_block_defaults(redacted, before, after)
+    if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
+        redacted = _redact_secret_manifests(redacted, before, after)
+    if before:
+        redacted = _value_below_name(redacted, before)
+    if redacted != text:
+        clean = ()  # the ranges were positions in the text before these went
+    text = redacted
+    single = _PATTERNS[_KEY_BLOCK_PATTERNS:]
+    low = text.lower()
+    if len(low) != len(text):
+        # A few characters lower-case to two ("İ"): positions in the lowered text would not be
+        # positions in the text. Rare enough to pay for the whole-text patterns.
+        return _concatenated(_apply(single, text, keep_lines))
+    spans = _suspect_spans(low, clean)
+    if not spans:
+        return text
+    out: list[str] = []
+    done = 0
+    for begin, end in spans:
+        out.append(text[done:begin])
+        out.append(_apply(single, text[begin:end], keep_lines))
+        done = end
+    out.append(text[done:])
+    return _concatenated("".join(out))
+
+
+#: A literal written right after a redacted one, with only spaces and line breaks between:
+#: implicit concatenation (``PASSWORD = (\n    "part1"\n    "part2"\n)``, ``"abc" "def"``, a ``\`` between),
+#: one secret in parts, of which only the first was redacted. Not a triple-quoted docstring.
+_CONCATENATED = re.compile(r"""\[REDACTED\](["'])((?:[\s\\]+\1(?!\1)[^"'\r\n]+(?:\1|\Z))+)""")
+_CONCATENATED_PART = re.compile(r"""([\s\\]+["'])[^"'\r\n]+""")
+
+
+#: A command line's flag before a literal (``docker login -p "..."``): the literals after it are
+#: the command's next arguments (``"registry.example.com"``), not parts of the flag's value.
+_FLAG_BEFORE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*[ \t]+\Z")
+
+
+def _joined_literals(match: re.Match[str]) -> str:
+    text, at = match.string, match.start()
+    line = _line_start(text, at)
+    opening = text.rfind(match.group(1), line, at)
+    # No quote before the secret on its line: the one after it opens a literal, it closes none
+    # (``AKIA...' '`` went out as ``[REDACTED]'[REDACTED]``).
+    if opening < 0 or _FLAG_BEFORE.search(text, max(line, opening - 64), opening):
+        return match.group(0)
+    return REDACTED + match.group(1) + _CONCATENATED_PART.sub(r"\1" + REDACTED, match.group(2))
+
+
+def _concatenated(text: str) -> str:
+    if REDACTED not in text:
+        return text
+    return _CONCATENATED.sub(_joined_literals, text)
+
+
+#: Lines of a prompt's window and of its suffix looked at around the cursor for a secret it is
+#: inside of: a value may come a line or two after its name (see :func:`_suspect_spans`).
+_SEAM_LINES = 4
+
+
+#: Characters of each side looked at, at most, where lines are long (a name and what comes
+#: between it and its value are shorter): in a minified file's one line, "the last four lines"
+#: were the whole prompt window and the 4 kB above it, and every pattern ran over them twice a
+#: keystroke (66 ms a key at the end of a 330 kB line).
+_SEAM_CHARS = 256
+#: Where a value written after the seam may end: it is read to there, never cut inside (the
+#: rest of a long value would go out as it is).
+_VALUE_END = re.compile(r"""[\s"'`;,)\]}>]""")
+#: How far that end is looked for: no secret is longer (a data URL's base64 has no end).
+_VALUE_MAX_CHARS = 8192
+
+
+def _last_lines_start(text: str) -> int:
+    """Where the last ``_SEAM_LINES`` lines of ``text`` start (and the command they continue,
+    after ``\\``: ``curl`` five lines above its ``-u``), or its last ``_SEAM_CHARS`` characters
+    where those lines are longer."""
+    lo = len(text)
+    for _ in range(_SEAM_LINES):
+        lo = _line_start(text, lo - 1)
+        if lo == 0:
+            break
+    floor = len(text) - _SEAM_CHARS
+    while lo > max(floor, 0) and _continued(text, lo):
+        lo = _line_start(text, lo - 1)
+    return max(lo, floor)
+
+
+def _first_lines_end(text: str) -> int:
+    """Where the first ``_SEAM_LINES`` lines of ``text`` end (after their line break), or
+    where the word ``_SEAM_CHARS`` characters in ends, where those lines are longer."""
+    hi = 0
+    for _ in range(_SEAM_LINES):
+        nl = text.find("\n", hi, hi + _SEAM_CHARS + 1)
+        if nl < 0:
+            if len(text) - hi <= _SEAM_CHARS:
+                return len(text)
+            far = min(len(text), hi + _VALUE_MAX_CHARS)
+            end = _VALUE_END.search(text, hi + _SEAM_CHARS, far)
+            return far if end is None else end.start()
+        hi = nl + 1
+    return hi
+
+
+def _replaced_across(
+    joined: str,
+    cut: int,
+    patterns: Sequence[tuple[re.Pattern[str], Replacement]] | None = None,
+    *,
+    across: bool = True,
+    told_after: bool = False,
+) -> Iterator[tuple[re.Match[str], str]]:
+    """The matches of ``patterns`` (the one-line ones by default) in ``joined`` that run across
+    ``cut`` (where two texts redacted apart meet) with what replaces each, where that differs
+    from the match. ``told_after``: also those ending before ``cut``, on its line or the one
+    above, known a secret only by what follows it (``<password>X`` then ``</password>``);
+    ``across``: False for those alone."""
+    line = _line_start(joined, max(0, _line_start(joined, cut) - 1))
+    for pattern, replacement in _PATTERNS[_KEY_BLOCK_PATTERNS:] if patterns is None else patterns:
+        for m in pattern.finditer(joined):
+            if m.start() >= cut:
+                break
+            if m.end() > cut and not across:
+                continue
+            if m.end() <= cut and not (told_after and m.end() >= line and _told_after(pattern, m, cut)):
+                continue
+            out = _keeping_lines(replacement)(m)
+            if out != m.group(0):
+                yield m, out
+
+
+def _told_after(pattern: re.Pattern[str], m: re.Match[str], cut: int) -> bool:
+    """Whether ``m`` (ending at or before ``cut``) is not found in the text before ``cut`` alone:
+    its pattern looked past ``cut`` (an end tag, a closing brace)."""
+    alone = pattern.match(m.string, m.start(), cut)
+    return alone is None or alone.end() != m.end()
+
+
+def _value_below_name(text: str, before: str) -> str:
+    """``text`` with its first lines redacted where they hold the value of a secret named at the
+    end of ``before``: a prompt's window starting between ``password = (`` and its value on the
+    next line sent the value alone, which looks like nothing on its own."""
+    lo = _last_lines_start(before)
+    hi = _first_lines_end(text)
+    # The word that says what the value is may follow it: ``echo | sudo -S`` after the cursor.
+    found = _value_below(before[lo:], text, hi, None) if _may_hold_secret(before[lo:] + text[:hi]) else None
+    if found is None and "variable" in before and (block := _terraform_block_start(before)) >= 0:
+        found = _value_below(before[block:], text, hi, _TERRAFORM)
+    return text if found is None else found
+
+
+def _value_below(
+    tail: str, text: str, hi: int, patterns: Sequence[tuple[re.Pattern[str], Replacement]] | None
+) -> str | None:
+    joined = tail + text[:hi]
+    cut = len(tail)
+    for m, out in _replaced_across(joined, cut, patterns):
+        name = joined[m.start() : cut]
+        # Only a value wholly in ``text``, after a name and separator that stay as written.
+        if out.startswith(name):
+            return out[len(name) :] + joined[m.end() :] + text[hi:]
+    return None
+
+
+def split_at_secret(window: str, suffix: str) -> tuple[str, str]:
+    """``window`` and ``suffix`` (the text before and after the cursor, redacted apart) with a
+    secret the cursor is inside of replaced, before the cursor. Each half alone looked like no
+    secret (``AKIAQQQQ`` and ``QQQQQQQQQQQQ`` both went out), or the part after the cursor went
+    out with the suffix (``-Secret-77"`` of a password being edited). And one the cursor is
+    right after, that only what follows says is a secret: ``<password>X|</password>``, where an
+    editor that closes tags leaves the cursor as the password is typed."""
+    if not window or not suffix:
+        return window, suffix
+    # Between words the cursor is inside no secret: only one it is after is looked for.
+    inside = not (window[-1].isspace() or suffix[0].isspace())
+    lo = _last_lines_start(window)
+    hi = _first_lines_end(suffix)
+    joined = window[lo:] + suffix[:hi]
+    found = None
+    if _may_hold_secret(joined):
+        found = _split_across(window, suffix, lo, hi, None, across=inside)
+    if not inside:
+        return (window, suffix) if found is None else found
+    # A default's line, or a heredoc's below it: the cursor in ``<<EOT\nSup3r|-S3cret\nEOT``.
+    line = _line_start(window, len(window))
+    if found is None and "default" in window[lo:]:
+        block = _terraform_block_start(window)
+        if block >= 0:
+            found = _split_across(window, suffix, block, hi, _TERRAFORM)
+        elif "default" in window[line:] and (unseen := _unseen_block(window[:line], window[line:] + suffix[:hi], suffix[hi:])):
+            found = _split_across(window, suffix, line, hi, ((_HCL_DEFAULT, _unseen_default(unseen[1])),))
+    return (window, suffix) if found is None else found
+
+
+def _split_across(
+    window: str,
+    suffix: str,
+    lo: int,
+    hi: int,
+    patterns: Sequence[tuple[re.Pattern[str], Replacement]] | None,
+    *,
+    across: bool = True,
+) -> tuple[str, str] | None:
+    joined = window[lo:] + suffix[:hi]
+    cut = len(window) - lo
+    for m, out in _replaced_across(joined, cut, patterns, across=across, told_after=True):
+        if m.end() <= cut:  # wholly before the cursor: the suffix stays as it is
+            return window[:lo] + joined[: m.start()] + out + joined[m.end() : cut], suffix
+        # What the replacement ends with as the match does (a closing quote) stays after the cursor.
+        keep = 0
+        while keep < min(len(out), m.end() - cut) and out[-1 - keep] == joined[m.end() - 1 - keep]:
+            keep += 1
+        head = joined[: m.start()] + out[: len(out) - keep]
+        return window[:lo] + head, joined[m.end() - keep :] + suffix[hi:]
+    return None

@@ -1,0 +1,217 @@
+"""The cheap first look: the words that may introduce a secret, the lines of a text worth
+running the patterns over, and running them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .assignments import _assignment
+from .configs import _YAML_BLOCK, _YAML_BLOCK_OPENER
+from .values import Replacement, _line_start
+
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+def _keeping_lines(replacement: Replacement) -> Any:
+    """A ``re.sub`` replacement that leaves as many line breaks as the secret it replaces."""
+
+    def repl(match: re.Match[str]) -> str:
+        if replacement is None:
+            out = _assignment(match)
+        else:
+            out = replacement(match) if callable(replacement) else match.expand(replacement)
+        missing = len(_EOL.findall(match.group(0))) - len(_EOL.findall(out))
+        return out + "\n" * max(0, missing)
+
+    return repl
+
+
+#: The key-block patterns (the first three) span lines and run over the whole text, when it names a
+#: private key at all. Every other pattern matches within a line or two and only where one of
+#: these strings occurs (case-insensitively); running the regexes over whole prompt windows cost
+#: ~9 ms a request (tests/bench/bench_overhead.py), finding these strings costs ~0.1 ms.
+_KEY_BLOCK_PATTERNS = 3
+_TRIGGERS = (
+    *("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aiza"),
+    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk-", "k_live_", "k_test_", "eyj"),
+    *("bearer", "token", "://", "secret", "passw", "passphrase", "pwd", "credential"),
+    *("api_key", "api-key", "apikey", "access_key", "access-key", "accesskey"),
+    *("private_key", "private-key", "privatekey"),
+    *("whsec_", "glpat-", "gldt-", "glrt-", "glptt-", "gloas-", "npm_", "hf_", "hvs.", "hvb.", "hvr.", "xapp-", "accountkey", "_auth"),
+    *("pypi-", '"auth"', "sig="),  # webhook URLs are found by their "://"
+    "<master>",  # Maven's settings-security.xml
+    "basic",
+    "ls0tls1crudjti",
+    *("gocspx-", "ya29.", "1//0", "key-", "shp", "atatt3", "dapi", "_v1_"),
+    # A password on a command line: ``curl -u``, ``mysql -p...``, ``sshpass -p``, ``docker login -p``.
+    *("curl", " -p"),
+    # ``redis-cli -a``, ``ldapsearch -w``, ``openssl enc -k``, ``smbclient -U user%pass``,
+    # ``net use ... /user:x pass``, an argument list's ``"-u", "user:pass"``.
+    # Each trigger is a search of the whole window (~0.07 ms over 120 kB): few, and precise.
+    *("redis-cli", "ldap", "openssl", "smbclient", "/user:", '"-u"', "'-u'"),
+    *('"-p', "'-p"),  # mysql's ``["mysql", "-pS3cret"]``
+    *("identified by", "convertto-securestring"),  # SQL's ``IDENTIFIED BY '...'``, PowerShell's
+    *("storepass", "keypass"),  # keytool's ``-storepass ...``
+    *("ssh-keygen", "net user"),  # ``ssh-keygen -N ...``, ``net user admin ...``
+    *("sqlplus", "expdp", "impdp", "rabbitmqctl"),  # ``sqlplus user/pass@db``, ``add_user name pass``
+    *("auth_key", "auth_salt", "logged_in_", "nonce_"),  # WordPress's ``define('AUTH_KEY', ...)``
+    # Oracle's ``sqlldr``, ``userid=user/...``, a JDBC URL's logon (``rman``, ``connect`` and
+    # ``exp`` below: as text, they are in "performance", "disconnect", "expect").
+    *("sqlldr", "userid=", "jdbc:oracle:"),
+    # Network devices (Cisco's ``enable secret``, ``username x password`` have "secret" and
+    # "passw"), SNMP communities, Redis's ``requirepass``, a .pgpass line, ``| sudo -S``.
+    # ``-key``: ``pre-shared-key``, ``authentication-key``, ``message-digest-key``.
+    *("tacacs-server", "radius-server", "key-string", "-key", "isakmp", "community", "com2sec"),
+    *("requirepass", "masterauth", ":5432:", ":*:", "pgpass", "| sudo"),
+    # PuTTY's ``-pw``, ``lftp -u``, a Wi-Fi ``psk`` (wpa_supplicant's, nmcli's), Net-SNMP's tools
+    # and IOS's ``snmp-server host``, ``sudo -S ... <<<``. (Mosquitto's and ipmitool's ``-P`` have
+    # " -p"; x11vnc's, mysqladmin's and nmcli's ``passwd``/``password`` have "passw".)
+    *("-pw", "lftp", "psk", "snmp", "<<<"),
+    *("schtasks", " -hp"),  # ``schtasks /rp ...``, ``rar -hp...`` (``winrs -p:``, ``unrar -p`` have " -p")
+    *("http-basic.", "-oauth."),  # Composer's and Poetry's settings
+    # HTTPie's ``--auth``, ``echo user:pass | base64``, Redis's ``AUTH`` after its prompt,
+    # ``vault login`` (an ``expect`` script's password prompt has "passw"). Each string is a
+    # search of the window (~0.07 ms over 120 kB): those sharing a word are patterns below.
+    *("--auth", "| base64", "> auth ", "vault login"),
+    "rclone",  # ``rclone config create … pass X``, ``rclone obscure X``
+)
+#: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
+#: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
+#: ``dbPass := ...`` or one aligned with its neighbours. One search, not a find for each form.
+_PASS_NAME = re.compile(r"pass(?:(?<=_pass)|(?<=[a-z0-9]-pass)[ \t]|[:=\"']| [=:]|  )")
+#: The names of keys that sign or encrypt (see _SECRET_WORDS), a WEP key (nmcli's ``wep-key0``),
+#: WireGuard's ``PresharedKey``, a Tailscale key, lower-cased: one search, re skipping to each ``key``.
+_KEY_NAME = re.compile(
+    r"key(?:(?<=master_key)|(?<=masterkey)|(?<=encryption_key)|(?<=encryptionkey)|(?<=license_key)"
+    r"|(?<=licensekey)|(?<=app_key)|(?<=appkey)|(?<=wep-key)|(?<=presharedkey)|(?<=tskey)-)"
+)
+#: minisign's and signify's secret keys by their first bytes, HTTPie's ``-a``, MinIO's ``mc alias
+#: set``, lower-cased: a search each, re skipping to its first characters.
+_KEY_AND_LOGIN_WORDS = (
+    re.compile(r"rw(?:rty0iy|qaaeiy|rcsw)"),
+    re.compile(r" -a(?:(?<=http -a)|(?<=https -a)|(?<=xh -a))"),
+    re.compile(r"mc (?:alias set|config host)"),
+)
+#: A password hash after a user's name, lower-cased (see the pattern): one search.
+_HASH_AFTER_NAME = re.compile(r":\$\$?(?:apr1|2[aby]|[156y])\$|:\{sha\}")
+#: An Oracle tool's logon, lower-cased: ``rman``'s command line, SQL*Plus's ``connect user/``
+#: (``conn``), ``exp user/`` and ``imp user/``. A search each, its word first: re skips to it
+#: (one search of the four words took 10 ms over a 120 kB window, these 0.5 ms).
+_ORACLE_LOGONS = (
+    re.compile(r"rman (?<![\w-]rman )"),
+    re.compile(r"conn(?<![\w.-]conn)(?:ect)?(?:[ \t]+(?:target|catalog|auxiliary))?[ \t]+\S+/"),
+    re.compile(r"exp (?<![\w./-]exp )[ \t]*\S+/"),
+    re.compile(r"imp (?<![\w./-]imp )[ \t]*\S+/"),
+)
+#: A ``.curlrc`` line's user and password (``user = "name:…"``), lower-cased: re skipping to ``user``.
+_CURLRC_USER = re.compile(r"""user(?<![\w.]user)[ \t]*[=: \t][ \t]*["']?[^\s"':=]+:[^\s"'/]""")
+#: And its ``-u name:…`` (``-U``, the proxy's, lower-cased), also on a command's continued line.
+_CURLRC_SHORT_USER = re.compile(r"""-u(?<![^ \t\n]-u)[ \t]+["']?[^\s"':=]+:[^\s"'/]""")
+#: The triggers that are patterns, not strings.
+_TRIGGER_PATTERNS = (_PASS_NAME, _KEY_NAME, *_KEY_AND_LOGIN_WORDS, _HASH_AFTER_NAME, *_ORACLE_LOGONS, _CURLRC_USER, _CURLRC_SHORT_USER)
+
+
+def has_trigger(text: str) -> bool:
+    """Whether ``text`` holds a word that may introduce a secret (what :func:`redact` looks
+    around). Text without one may be passed to :func:`redact` as ``clean``."""
+    low = text.lower()
+    return (
+        any(trigger in low for trigger in _TRIGGERS)
+        or any(pattern.search(low) is not None for pattern in _TRIGGER_PATTERNS)
+    )
+
+
+#: Case-sensitive words a secret's pattern starts with, looked for apart from the triggers:
+#: lower-cased, they are in too much code (``msg.``, ``task``, ``each``).
+_CASED_TRIGGERS = ("SG.", "SK", "AC")
+
+
+def _may_hold_secret(text: str) -> bool:
+    """Whether a few lines where two texts redacted apart meet may hold a secret across them."""
+    return has_trigger(text) or any(word in text for word in _CASED_TRIGGERS)
+
+
+def _outside(clean: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    segments: list[tuple[int, int]] = []
+    at = 0
+    for start, end in sorted(clean):
+        if start > at:
+            segments.append((at, start))
+        at = max(at, end)
+    if at < size:
+        segments.append((at, size))
+    return segments
+
+
+def _suspect_spans(low: str, clean: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Merged (start, end) spans of the lines of ``low`` (a text lower-cased, positions
+    unchanged) holding a trigger, each with the next two lines that are not blank (a secret may
+    follow its name on a later line, and its `=` on another: whitespace in the patterns spans
+    any number of line breaks). Triggers are not looked for in the ``clean`` ranges."""
+    starts: list[int] = []
+    for lo, hi in _outside(clean, len(low)) if clean else ((0, len(low)),):
+        for trigger in _TRIGGERS:
+            at = low.find(trigger, lo, hi)
+            while at >= 0:
+                starts.append(at)
+                at = low.find(trigger, at + len(trigger), hi)
+        for pattern in _TRIGGER_PATTERNS:
+            starts += (m.start() for m in pattern.finditer(low, lo, hi))
+    if not starts:
+        return []
+    spans: list[tuple[int, int]] = []
+    line_end = 0
+    for at in sorted(starts):
+        # Once a line: its span is the same for each trigger on it, and from each of 36,000 on
+        # one line the searches for its ends took 0.2 s.
+        if at < line_end:
+            continue
+        begin = _bracket_line_above(low, _line_start(low, at))
+        nl = low.find("\n", at)  # the trigger's own line
+        end = len(low) if nl < 0 else nl + 1
+        # A command continued after a ``\\`` is one line (``curl -sS \\``, its ``-u name:X``
+        # lines below): its triggers all share this span.
+        while end < len(low) and _continued(low, end):
+            nl = low.find("\n", end)
+            end = len(low) if nl < 0 else nl + 1
+        line_end = end
+        wanted = 2  # then the lines after it, up to the second that is not blank
+        while end < len(low) and wanted:
+            nl = low.find("\n", end)
+            stop = len(low) if nl < 0 else nl + 1
+            wanted -= bool(low[end:stop].strip())
+            end = stop
+        if spans and begin <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((begin, end))
+    return spans
+
+
+def _continued(text: str, end: int) -> bool:
+    """Whether the line ending at ``end`` (after its line break) ends in a ``\\``."""
+    stop = end - 1 - (end >= 2 and text[end - 2] == "\r")
+    return stop > 0 and text[stop - 1] == "\\"
+
+
+def _bracket_line_above(text: str, begin: int) -> int:
+    """Where the line above ``begin`` starts, when it ends in an opening bracket (blank lines
+    between): a name and its value one a line below it (``(\\n    "password",\\n    "...",\\n)``)
+    are a pair only with it. Else ``begin``."""
+    prev = begin - 1
+    while prev >= 0 and text[prev] in " \t\r\n":
+        prev -= 1
+    return _line_start(text, prev) if prev >= 0 and text[prev] in "([" else begin
+
+
+def _apply(patterns: Iterable[tuple[re.Pattern[str], Replacement]], text: str, keep_lines: bool) -> str:
+    for pattern, replacement in patterns:
+        if pattern is _YAML_BLOCK and _YAML_BLOCK_OPENER.search(text) is None:
+            continue
+        if keep_lines:
+            text = pattern.sub(_keeping_lines(replacement), text)
+        else:
+            text = pattern.sub(replacement if replacement is not None else _assignment, text)
+    return text
