@@ -418,6 +418,42 @@ def test_an_odbc_password_in_braces_with_a_semicolon_in_it_is_redacted(text: str
     assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'conn = "Driver={ODBC Driver 18 for SQL Server};Server=db;UID=sa;PWD={S3cret77};"\n',
+        "conn = pyodbc.connect('DRIVER={SQL Server};SERVER=db;UID=sa;PWD={hunter2}')\n",
+        'var conn = "Server=db;User Id=sa;Password={Tr0ub4dor};";\n',
+        "DB_CONN=Driver={PostgreSQL};Server=db;Uid=app;Pwd={S3cret77};\n",  # a .env line, no literal
+    ],
+)
+def test_an_odbc_password_in_braces_shaped_like_a_field_name_is_redacted(text: str) -> None:
+    """``{S3cret77}`` has a format field's shape: in a literal that formats nothing (no ``f``,
+    no ``.format(``), or a configuration line, it was kept as one and the password went out."""
+    password = text.split("={")[-1].split("}")[0]
+    assert redact(text, keep_lines=True) == text.replace("{" + password + "}", "{" + REDACTED + "}")
+    assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end", password)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'conn = f"Driver={driver};UID={user};PWD={password2};"\n',
+        'conn = rf"PWD={password2};"\n',
+        'conn = "UID={user};PWD={pwd1}".format(user=u, pwd1=pw)\n',
+        'conn = "PWD={0};UID={1}".format(pw, user)\n',
+        'let conn = format!("PWD={password2};");\n',
+        'var conn = $"Server=db;Password={password2};";\n',
+        'var conn = string.Format("Server=db;Password={0};", pw);\n',
+        'CONN_TEMPLATE = "Driver={ODBC Driver 18};UID={user};PWD={password};"\n',  # formatted later
+    ],
+)
+def test_a_format_field_in_an_odbc_password_s_place_stays(code: str) -> None:
+    """A field of a literal that formats (``f"..."``, ``.format(``, ``format!(``, C#'s ``$"..."``),
+    whatever its name, and a field named like a variable in any literal."""
+    assert redact(code, keep_lines=True) == code
+
+
 def test_format_fields_in_a_password_s_place_stay() -> None:
     kept = (
         'conn = f"UID={user};PWD={password};"\n'

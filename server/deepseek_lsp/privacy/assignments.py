@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from .values import _REFERENCE, _SECRET_LIKE, _SECRET_NAME_ONLY, REDACTED, _is_placeholder
+from .values import (
+    _REFERENCE,
+    _SECRET_LIKE,
+    _SECRET_NAME_ONLY,
+    REDACTED,
+    _is_placeholder,
+    _line_start,
+)
 
 #: A setter's name (``setPassword``, ``set_api_key``).
 _SETTER = re.compile(r"set(?=[A-Z_])")
@@ -126,7 +133,7 @@ def _assignment(match: re.Match[str]) -> str:
         return match.group(0)
     if match.group(5) is not None and _bare_value_is_code(match):
         return match.group(0)
-    return _assigned(match.group(0), *match.groups())
+    return _assigned(match.group(0), *match.groups(), at=match)
 
 
 #: A value with no digit that is a word of code: a keyword or a literal (``let token =
@@ -226,6 +233,40 @@ _PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0
 _ODBC_PASSWORD_NAME = re.compile(r"(?i)pwd|password")
 #: What a format string's field holds: a name, an index, a conversion, a format spec.
 _FORMAT_FIELD_BODY = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:![rsa])?(?::[^{}]*)?|\d*")
+_FIELD_NAME = re.compile(r"\w*")
+#: A literal's opening that formats its braces, before its quote: Python's ``f"`` (``rf"``),
+#: C#'s ``$"`` (``$@"``), a Rust macro's (``format!("``, ``write!(f, "``), C#'s ``string.Format("``.
+_FORMATTING_OPENING = re.compile(
+    r"(?:(?<![\w$@])(?:[rR]?[fF]|[fF][rR]|\$@?|@\$)|(?:\w!|\b[Ss]tring\.Format)\((?:[ \t]*[\w.&]+,)?[ \t]*)\Z"
+)
+#: After a literal's closing quote: Python's ``.format(`` (``.format_map(``).
+_FORMAT_CALL = re.compile(r"[ \t]*\.format(?:_map)?\(")
+
+
+def _in_format_string(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is inside a literal that fills its braces in: the nearest quote
+    before it on its line opens that literal."""
+    line = _line_start(text, start)
+    opening = max(text.rfind('"', line, start), text.rfind("'", line, start))
+    if opening < 0:
+        return False  # a configuration file's line: nothing formats it
+    if _FORMATTING_OPENING.search(text, line, opening):
+        return True
+    closing = text.find(text[opening], end)
+    return closing >= 0 and _FORMAT_CALL.match(text, closing + 1) is not None
+
+
+def _format_field(body: str, at: re.Match[str] | None) -> bool:
+    """Whether ``{body}`` in ODBC's password braces is a format field code fills in, not the
+    password: any field of a literal that formats (``f"PWD={pw2};"``, ``"PWD={0}".format(pw)``);
+    elsewhere only an index or a name without a digit (``{password}``, a template formatted
+    later): ``"PWD={S3cret77};"`` is a password. ``at``: the match, when the text is known."""
+    if not _FORMAT_FIELD_BODY.fullmatch(body):
+        return False
+    name = _FIELD_NAME.match(body)
+    if name is None or name.group().isdigit() or not any(ch.isdigit() for ch in name.group()):
+        return True
+    return at is None or _in_format_string(at.string, at.start(), at.end())
 
 
 _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
@@ -235,7 +276,16 @@ _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
 _FILLED_BRACES = re.compile(r"\{(?:\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Za-z_][\w>-]*|%(?:\([\w.]*\))?[sr])\}")
 
 
-def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | None, bare: str | None) -> str:
+def _assigned(
+    whole: str,
+    name: str,
+    sep: str,
+    quote: str | None,
+    quoted: str | None,
+    bare: str | None,
+    *,
+    at: re.Match[str] | None = None,
+) -> str:
     value = (quoted if quote else bare) or ""
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
         return whole
@@ -269,9 +319,9 @@ def _assigned(whole: str, name: str, sep: str, quote: str | None, quoted: str | 
         escape = "\\" if closing and (len(value) - len(value.rstrip("\\"))) % 2 else ""
         return f"{name}{sep}{quote}{REDACTED}{escape}{closing}"
     # An ODBC connection string's password in braces (``PWD={...};``, for one with symbols),
-    # not a format field (``password={password}``, ``PWD={0}``).
+    # not a format field (``password={password}``, ``PWD={0}``, see _format_field).
     if value[:1] == "{" and value[-1:] == "}" and _ODBC_PASSWORD_NAME.fullmatch(name.strip()):
-        if not _FORMAT_FIELD_BODY.fullmatch(value[1:-1]) and not _FILLED_BRACES.fullmatch(value):
+        if not _format_field(value[1:-1], at) and not _FILLED_BRACES.fullmatch(value):
             return f"{name}{sep}{{{REDACTED}}}"
     # Unquoted code that only names where a secret comes from (a call, an attribute, a generic
     # type's ``Feature<Shape>``) stays.
