@@ -362,6 +362,22 @@ def test_a_commands_arguments_after_a_redacted_password_stay(text: str) -> None:
     assert redact(text, keep_lines=True) == text.replace(LONG_SECRET, REDACTED)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'docker login --password="{LONG_SECRET}" "registry.example.com"\n',
+        f"mysql --user=app --password='{LONG_SECRET}' 'appdb'\n",
+        f'az login --service-principal --password="{LONG_SECRET}" "--tenant" "contoso.onmicrosoft.com"\n',
+        f'subprocess.run("psql --token=\'{LONG_SECRET}\' \'prod\'", shell=True)\n',
+    ],
+)
+def test_the_next_argument_after_a_flag_s_quoted_value_stays(text: str) -> None:
+    """``--password="X" "registry"``: the ``=`` form of a flag, its value quoted, then the
+    command's next argument: that argument went out as ``[REDACTED]`` too, and the model saw a
+    command with its registry or database gone."""
+    assert redact(text, keep_lines=True) == text.replace(LONG_SECRET, REDACTED)
+
+
 def test_literals_next_to_a_redacted_one_but_not_part_of_it_stay() -> None:
     text = (
         f'API_KEY = "{LONG_SECRET}"\n"""The key of the mail service."""\n'

@@ -95,9 +95,10 @@ _CONCATENATED = re.compile(r"""\[REDACTED\](["'])((?:[\s\\]+\1(?!\1)[^"'\r\n]+(?
 _CONCATENATED_PART = re.compile(r"""([\s\\]+["'])[^"'\r\n]+""")
 
 
-#: A command line's flag before a literal (``docker login -p "..."``): the literals after it are
-#: the command's next arguments (``"registry.example.com"``), not parts of the flag's value.
-_FLAG_BEFORE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*[ \t]+\Z")
+#: A command line's flag before a literal (``docker login -p "..."``, ``--password="..."``): the
+#: literals after it are the command's next arguments (``"registry.example.com"``), not parts of
+#: the flag's value.
+_FLAG_BEFORE = re.compile(r"(?<!\S)--?[A-Za-z][\w-]*(?:[ \t]+|=)\Z")
 
 
 def _joined_literals(match: re.Match[str]) -> str:
