@@ -33,6 +33,17 @@ def assert_not_in_prompts(text: str, mark: str, secret: str = SECRET) -> None:
         assert secret[:5] not in sent and secret[5:] not in sent, (cursor, sent)
 
 
+def assert_not_in_prompts_at_each(text: str, first: str, last: str, secret: str = SECRET) -> None:
+    """As :func:`assert_not_in_prompts`, the cursor at each place from just before ``first``
+    to the end of ``last`` (a secret's element, its end tag after blank lines)."""
+    doc = Document("file:///w/app.src", text)
+    start = text.index(first)
+    for cursor in range(max(0, start - 1), text.index(last, start) + len(last) + 1):
+        fim = build_fim_prompt(doc, cursor, budget=2000, suffix_share=0.3, count=_count)
+        sent = fim.prompt + fim.suffix
+        assert secret[:5] not in sent and secret[5:] not in sent, (cursor, sent)
+
+
 #: The size of a pathological line: a quadratic pattern takes seconds over it, a linear one a
 #: tenth of a second at most (every pattern runs over a line holding a trigger).
 LINE_SIZE = 20_000

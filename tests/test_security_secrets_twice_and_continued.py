@@ -13,10 +13,14 @@ from deepseek_lsp.privacy import REDACTED, redact
 from tests.secret_forms import (
     SECRET,
     assert_not_in_prompts,
+    assert_not_in_prompts_at_each,
     assert_redacted,
     assert_redacted_in_linear_time,
     repeated,
 )
+
+#: A Maven encrypted password (``mvn --encrypt-password``).
+MAVEN_LIKE = "jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ="
 
 # -- twice, for a command that asks again -----------------------------------------------------------------
 
@@ -147,6 +151,43 @@ def test_an_xml_password_is_not_sent_with_the_cursor_before_its_end_tag(text: st
     assert_not_in_prompts("<settings>\n" + text + "<!-- end -->\n", mark)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"<password>\n\n    {SECRET}\n</password>\n",
+        f"<password>\n    {SECRET}\n\n  </password>\n",
+        f"<server>\n  <password>\n\n    {SECRET}\n\n  </password>\n</server>\n",
+        f'<entry key="db.password">\n\n  <![CDATA[{SECRET}]]>\n\n</entry>\n',
+    ],
+)
+def test_an_xml_password_with_blank_lines_around_it_is_redacted(text: str) -> None:
+    """Only one line break was allowed between the tags and the text: with a blank line (a
+    formatter's, a hand-edited settings.xml's) the password went out whole."""
+    assert_redacted(text)
+    assert_not_in_prompts("<settings>\n" + text + "<!-- end -->\n", "<!-- end -->")
+
+
+@pytest.mark.parametrize(
+    ("text", "last"),
+    [
+        (f"<password>\n    {SECRET}\n\n</password>\n", "</password>"),
+        (f"<password>\n\n    {SECRET}\n\n</password>\n", "</password>"),
+        (f"<password>\n  {SECRET}\n\n\n\n\n\n</password>\n", "</password>"),
+        (f'<entry key="db.password"><![CDATA[{SECRET}]]>\n\n</entry>\n', "</entry>"),
+        (f"<password>\n  {{{MAVEN_LIKE}}}\n\n</password>\n", "</password>"),
+        (f'password = """\n\n{SECRET}\n\n"""\n', '\n"""'),
+    ],
+)
+def test_a_password_with_blank_lines_before_what_says_what_it_is_is_not_sent_at_the_cursor(text: str, last: str) -> None:
+    """The cursor at the end tag (or in the closing quotes) with blank lines between it and the
+    value, or between the value and its name: only the line above the cursor was looked at for
+    a value its end tag tells, and blank lines counted in the four lines looked at around the
+    cursor, pushing the name (``<password>``) out of them: the password went out."""
+    secret = MAVEN_LIKE if MAVEN_LIKE in text else SECRET
+    first = "<entry" if text.startswith("<entry") else text.split("\n")[0]
+    assert_not_in_prompts_at_each("<settings>\n" + text + "<!-- end -->\n", first, last, secret)
+
+
 def test_xml_that_holds_no_password_stays() -> None:
     kept = (
         '<label name="password">Password</label>\n'
@@ -200,6 +241,8 @@ PATHOLOGICAL = {
     "xml elements named by attributes": repeated('<a key="password" '),
     "xml opening tags": repeated("<password>"),
     "xml text lines": "<password>" + repeated(" \n"),
+    "xml blank lines after text": repeated("<password>\n\nSup3r-S3cret\n\n \n"),
+    "xml tags and blank lines": repeated("<password>\n \n"),
     "yaml anchors": repeated("password: &a "),
 }
 

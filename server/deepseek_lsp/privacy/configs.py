@@ -37,9 +37,10 @@ _YAML_BLOCK_OPENER = re.compile(r":[ \t]*[|>]")
 
 
 #: What may come between an XML element's tag and its text (``<password>\n    X\n</password>``,
-#: ``<![CDATA[X]]>``), and between the text and its end tag.
-_XML_TEXT_START = r"(?:[ \t]*\r?\n)?[ \t]*(?:<!\[CDATA\[)?"
-_XML_TEXT_END = r"(?:\]\]>)?(?:[ \t]*\r?\n)?[ \t]*"
+#: ``<![CDATA[X]]>``), and between the text and its end tag: blank lines too (a formatter's, a
+#: hand-edited file's), where the text went out whole.
+_XML_TEXT_START = r"(?:[ \t]*\r?\n)*[ \t]*(?:<!\[CDATA\[)?"
+_XML_TEXT_END = r"(?:\]\]>)?(?:[ \t]*\r?\n)*[ \t]*"
 
 
 def _xml_named_text(match: re.Match[str]) -> str:
@@ -73,7 +74,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         re.compile(
             r"(?i)(<(" + _SECRET_NAME + r"|master)(?:\s[^<>]*)?>" + _XML_TEXT_START
             + r"[^<>{}\r\n]*\{(?:\[[^\[\]{}<>\r\n]*\])?)(?=[A-Za-z]*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}"
-            r"(?=\}(?:\]\]>)?[ \t]*(?:\r?\n[ \t]*)?</\2>)"
+            r"(?=\}(?:\]\]>)?[ \t]*(?:\r?\n[ \t]*)*</\2>)"
         ),
         r"\1" + REDACTED,
     ),

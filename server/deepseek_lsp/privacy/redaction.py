@@ -136,25 +136,30 @@ _VALUE_MAX_CHARS = 8192
 
 
 def _last_lines_start(text: str) -> int:
-    """Where the last ``_SEAM_LINES`` lines of ``text`` start (and the command they continue,
-    after ``\\``: ``curl`` five lines above its ``-u``), or its last ``_SEAM_CHARS`` characters
-    where those lines are longer."""
-    lo = len(text)
-    for _ in range(_SEAM_LINES):
-        lo = _line_start(text, lo - 1)
-        if lo == 0:
-            break
+    """Where the last ``_SEAM_LINES`` lines of ``text`` start, blank lines not counted (and the
+    command they continue, after ``\\``: ``curl`` five lines above its ``-u``), or its last
+    ``_SEAM_CHARS`` characters where those lines are longer."""
     floor = len(text) - _SEAM_CHARS
+    lo = len(text)
+    lines = 0
+    # Blank lines between a name and its value, or a value and its end tag, pushed the name out
+    # of sight (``<password>``, blank, value, blank, cursor at ``</password>``): it went out.
+    while lines < _SEAM_LINES and lo > max(floor, 0):
+        start = _line_start(text, lo - 1)
+        lines += bool(text[start:lo].strip())
+        lo = start
     while lo > max(floor, 0) and _continued(text, lo):
         lo = _line_start(text, lo - 1)
     return max(lo, floor)
 
 
 def _first_lines_end(text: str) -> int:
-    """Where the first ``_SEAM_LINES`` lines of ``text`` end (after their line break), or
-    where the word ``_SEAM_CHARS`` characters in ends, where those lines are longer."""
+    """Where the first ``_SEAM_LINES`` lines of ``text`` end (after their line break), blank
+    lines not counted up to ``_SEAM_CHARS`` characters of them, or where the word
+    ``_SEAM_CHARS`` characters in ends, where those lines are longer."""
     hi = 0
-    for _ in range(_SEAM_LINES):
+    lines = 0
+    while lines < _SEAM_LINES:
         nl = text.find("\n", hi, hi + _SEAM_CHARS + 1)
         if nl < 0:
             if len(text) - hi <= _SEAM_CHARS:
@@ -162,6 +167,8 @@ def _first_lines_end(text: str) -> int:
             far = min(len(text), hi + _VALUE_MAX_CHARS)
             end = _VALUE_END.search(text, hi + _SEAM_CHARS, far)
             return far if end is None else end.start()
+        # An end tag after blank lines (``X|``, blank lines, ``</password>``) says what X is.
+        lines += bool(text[hi:nl].strip()) or nl >= _SEAM_CHARS
         hi = nl + 1
     return hi
 
@@ -186,11 +193,18 @@ def _replaced_across(
                 break
             if m.end() > cut and not across:
                 continue
-            if m.end() <= cut and not (told_after and m.end() >= line and _told_after(pattern, m, cut)):
+            if m.end() <= cut and not (told_after and _near(joined, m.end(), line) and _told_after(pattern, m, cut)):
                 continue
             out = _keeping_lines(replacement)(m)
             if out != m.group(0):
                 yield m, out
+
+
+def _near(joined: str, end: int, line: int) -> bool:
+    """Whether a value ending at ``end`` is on the line above the cursor's (``line`` its start)
+    or below, or only blank lines (and a CDATA's or Maven's braces' end) come between: the end
+    tag of ``<password>X`` may come after blank lines, where the value went out."""
+    return end >= line or not joined[end:line].strip(" \t\r\n]>}")
 
 
 def _told_after(pattern: re.Pattern[str], m: re.Match[str], cut: int) -> bool:
