@@ -148,13 +148,18 @@ _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 _SNAKE_CASE = re.compile(r"[a-z]_+[a-z]")
 #: An infix operator after a value: an expression (``Token = Ignore + PlainToken``, a type's
 #: ``number | string``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
-_INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&))[ \t]")
+_INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&)|\?[:?])[ \t]")
 #: Before a name: an attribute of an object (``self.token = nextchar``) or the last target of
 #: a tuple (``exposed, token = result``): code.
 _CODE_TARGET = re.compile(r"(?:\b(?:self|this|cls)\.|,[ \t]*(?:\w+\.)*)\Z")
 #: The rest of a value's line that is more code or prose: neither blank nor a comment.
 _MORE_ON_LINE = re.compile(r"[ \t]*[^\s#/;]")
 _WORD_AFTER = re.compile(r"[ \t]+[A-Za-z]")
+#: A type, nullable (Kotlin's ``token: String?``, ``(password: CharArray?)``) or before a
+#: declaration's value or delegate (``val password: CharArray = ...``, ``by lazy``); no digit,
+#: as a password has (``{password: Hunter2, ...}``).
+_TYPE = re.compile(r"[A-Z][A-Za-z_.]*\??")
+_AFTER_TYPE = re.compile(r"[ \t]*(?:=(?!=)|by[ \t])")
 
 
 def _bare_value_is_code(match: re.Match[str]) -> bool:
@@ -166,6 +171,9 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     end = match.end()
     if value.lower() in _CODE_WORDS:
         return True
+    # A nullable type was taken for a value (``accessToken: String?``), and redacted.
+    if sep.strip() == ":" and _TYPE.fullmatch(value) and (value[-1] == "?" or _AFTER_TYPE.match(text, end)):
+        return True
     if "\n" in sep or "\r" in sep:
         return _MORE_ON_LINE.match(text, end) is not None
     if _IDENTIFIER.fullmatch(value) is None:
@@ -174,6 +182,11 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
         return True
     # Code's ``a = b``, not a shell's or an .env file's ``NAME=value``; or a member's ``a: b``.
     spaced = "=" in sep and sep != sep.strip()
+    # A variable that itself names a secret, passed on (Gradle's ``password = sonatypePassword``,
+    # Go's ``cfg.JWTSecret = secret``): it went out as ``[REDACTED]``. A variable's lower case
+    # first: an INI file's ``PASSWORD = SuperSecret`` is a value.
+    if spaced and value[0].islower() and _SECRET_NAME_ONLY.fullmatch(value):
+        return True
     colon = sep.strip() == ":"
     # A statement's end, or a camelCase variable or type before a list's comma or a call's
     # parenthesis (``token: storedJwt,``); alone, ``password: hunterPass`` may be a password.

@@ -51,9 +51,12 @@ _PIPED_INTO = (
 def _curlrc_user(match: re.Match[str]) -> str:
     """A ``.curlrc`` line's ``user = name:password`` (see ``_cli_user_password``); not a user
     and group's ids (``--user 1000:1000``, a container's), a name given twice (``guest:guest``)
-    nor an address (p-map's ``user: 'https://example.com/api/user'``)."""
+    nor an address (p-map's ``user: 'https://example.com/api/user'``), nor code (Ruby's ``user =
+    User.authenticate(params[:email], ...)``, whose ``email],`` went out as ``[REDACTED]``)."""
     user, _, password = match.group(_argument_group(match)).partition(":")
     if password == user or (user.isdigit() and password.isdigit()) or password.startswith("//"):
+        return match.group(0)
+    if any(ch in user for ch in "([{"):
         return match.group(0)
     return _cli_user_password(":")(match)
 

@@ -1,0 +1,65 @@
+"""Ordinary code that names secrets but holds none, in the languages whose forms the other
+tests lack: Go (config structs, ``os.Getenv``), Gradle's Groovy and Kotlin DSLs (``findProperty``,
+``System.getenv``, credentials blocks), Kotlin (nullable types, delegates) and Ruby on Rails
+(``ENV.fetch``, credentials calls, strong parameters). Each file under ``tests/data/no_secrets/``
+must reach the model as written: a false positive replaces code the model needs to read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.privacy import REDACTED, redact
+from tests.secret_forms import SECRET, assert_redacted
+
+SAMPLES = sorted((Path(__file__).parent / "data" / "no_secrets").iterdir())
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_code_that_only_names_secrets_stays(path: Path) -> None:
+    text = path.read_text()
+    out = redact(text, keep_lines=True)
+    changed = [(a, b) for a, b in zip(text.splitlines(), out.splitlines(), strict=True) if a != b]
+    assert not changed, changed
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "var accessToken: String? = null\n",  # Kotlin: a nullable type, then the value
+        "val ossrhPassword: String? by project\n",  # a delegated property
+        "val password: CharArray? = null\n",
+        "fun connect(password: CharArray?) = Unit\n",
+        "    password = sonatypePassword\n",  # Gradle: a variable of the same kind
+        "\tcfg.JWTSecret = secret\n",  # Go
+        "    password = storedPw ?: System.getenv(\"DB_PASSWORD\")\n",  # Kotlin's Elvis operator
+        "var token = cachedJwt ?? await FetchJwtAsync();\n",  # C#'s and JavaScript's ``??``
+        "    user = User.authenticate(params[:email], params[:password])\n",  # not a .curlrc ``user =``
+    ],
+)
+def test_a_variable_type_or_call_in_a_secret_s_place_stays(line: str) -> None:
+    """Each went out with ``[REDACTED]`` in its code's place: a nullable type (``String?``) was
+    taken for a YAML value, a variable naming a secret for the secret, ``?:`` was no operator,
+    and a Ruby line starting ``user = `` for a .curlrc's ``user = name:password``."""
+    assert redact(line, keep_lines=True) == line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'\tPassword: "{SECRET}",\n',  # a Go struct literal's field
+        f"    password = '{SECRET}'\n",  # Gradle
+        f'val apiKey: String = "{SECRET}"\n',  # Kotlin
+        f'config.secret_key = "{SECRET}"\n',  # Ruby
+        f"user = deploy:{SECRET}\n",  # a .curlrc line
+    ],
+)
+def test_a_literal_secret_in_these_languages_is_still_redacted(text: str) -> None:
+    assert_redacted(text)
+
+
+def test_an_env_file_s_value_shaped_like_a_variable_is_still_redacted() -> None:
+    """Only code's spaced ``=`` passes a variable on; an .env file's ``NAME=value`` is a value."""
+    assert redact("DB_PASSWORD=sonatypePassword\n") == f"DB_PASSWORD={REDACTED}\n"
