@@ -16,6 +16,7 @@ import pytest
 
 from deepseek_lsp.model import BudgetExceeded, Ledger, ModelClient, PriceTable, Usage
 from deepseek_lsp.model.ledger import _COLUMNS, _REAL, DB_NAME
+from deepseek_lsp.model.types import ChatRequest
 from deepseek_lsp.usage_feature import endpoint_config, format_usd, print_usage
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually
@@ -23,6 +24,22 @@ from tests.test_selfhosted_answers import ROUTED, ROUTER_KEY, deadline_in, gatew
 from tests.test_usage_money import _isolated_env
 
 LITELLM = {"x-litellm-version": "1.74.0", "x-litellm-call-id": "5a1f"}
+
+
+async def cancelled_before_headers(fake: FakeDeepSeek, client: ModelClient, request: ChatRequest) -> None:
+    """``request`` sent and cancelled while the fake holds its answer, headers included."""
+    release = threading.Event()
+    fake.responder(lambda body: "ok" if release.wait(5) else "late", path="/v1/chat/completions")
+    sent = len(fake.requests)
+    try:
+        cancelled = asyncio.ensure_future(client.chat(request, deadline_in(5)))
+        assert await eventually(lambda: len(fake.requests) == sent + 1, timeout=5)
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+    finally:
+        release.set()
+        await client.aclose()
 
 
 async def test_a_litellm_stream_that_told_no_cost_is_of_unknown_cost_not_free(
@@ -178,12 +195,6 @@ async def test_a_litellm_request_cancelled_before_its_headers_is_billed_once_the
     answered before (the completion model, with only reviews answered so far). The endpoint
     seen as a gateway before, also by the process of before (an editor restarted), it is of
     unknown cost, or estimated at the model's list price."""
-    release = threading.Event()
-
-    def slow(body: dict[str, Any]) -> str:  # the answer, headers included, waits for the test
-        release.wait(5)
-        return "ok"
-
     other = "openai/gpt-4o-mini"  # the model answered before: another one
     with FakeDeepSeek(api_key=ROUTER_KEY, models=(model, other)) as fake:
         fake.answer_headers = dict(LITELLM)
@@ -196,17 +207,7 @@ async def test_a_litellm_request_cancelled_before_its_headers_is_billed_once_the
             await client.aclose()
             ledger.close()
         _, ledger = gateway(fake, tmp_path)  # the editor started again
-        client = ModelClient(endpoint_config(settings), ledger)
-        fake.responder(slow, path="/v1/chat/completions")
-        try:
-            cancelled = asyncio.ensure_future(client.chat(review, deadline_in(5)))
-            assert await eventually(lambda: len(fake.requests) == 2, timeout=5)
-            cancelled.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await cancelled
-        finally:
-            release.set()
-            await client.aclose()
+        await cancelled_before_headers(fake, ModelClient(endpoint_config(settings), ledger), review)
         (rec,) = ledger.recent
         summary = ledger.summary()
         ledger.close()
@@ -226,12 +227,6 @@ async def test_an_endpoint_that_answers_as_a_free_server_since_is_no_longer_take
     and a free server (llama-server, Ollama) has now would have kept every request cancelled
     before its headers "cost unknown" for good. A whole answer from it with neither a cost nor
     LiteLLM's headers takes the mark away, in the usage file too."""
-    release = threading.Event()
-
-    def slow(body: dict[str, Any]) -> str:
-        release.wait(5)
-        return "ok"
-
     other = "openai/gpt-4o-mini"
     with FakeDeepSeek(api_key=ROUTER_KEY, models=(ROUTED, other)) as fake:
         fake.answer_headers = dict(LITELLM)
@@ -246,17 +241,7 @@ async def test_an_endpoint_that_answers_as_a_free_server_since_is_no_longer_take
             await client.aclose()
             ledger.close()
         _, ledger = gateway(fake, tmp_path)  # the editor started again
-        client = ModelClient(endpoint_config(settings), ledger)
-        fake.responder(slow, path="/v1/chat/completions")
-        try:
-            cancelled = asyncio.ensure_future(client.chat(routed_review(), deadline_in(5)))
-            assert await eventually(lambda: len(fake.requests) == 3, timeout=5)
-            cancelled.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await cancelled
-        finally:
-            release.set()
-            await client.aclose()
+        await cancelled_before_headers(fake, ModelClient(endpoint_config(settings), ledger), routed_review())
         (rec,) = ledger.recent
         ledger.close()
     assert rec.outcome == "cancelled" and rec.model == ROUTED and rec.prompt_tokens > 0
