@@ -222,7 +222,7 @@ async def test_the_budget_reached_is_told_even_after_a_nearly_reached_was(fake_d
             BudgetExceeded(0.02, 0.05, pending=0.06),  # the same again: not told twice
             BudgetExceeded(0.05, 0.05),
         ):
-            feature._backend_failed(error)
+            feature.health.failed(error)
     finally:
         await feature.stop()
     assert [m.split(" (")[0] for m in shown] == [

@@ -121,11 +121,11 @@ async def test_a_new_fim_server_lifts_the_pause_its_rejected_key_caused(fake_dee
         uri = "file:///w/a.py"
         doc = completing.open(uri, "a = 1\nx = \n")
         assert await completing.inline(uri, 1, 4) == []
-        assert completing.completion.status_for(doc)  # off: the key was refused
+        assert completing.completion.health.status_for(doc)  # off: the key was refused
         assert await completing.inline(uri, 1, 4) == []
         assert len(fake_deepseek.requests_to(FIM)) == 1
         completing.configure(fim_base_url=fake_deepseek.url + "/beta/")
-        assert completing.completion.status_for(doc) == ""
+        assert completing.completion.health.status_for(doc) == ""
         assert await completing.inline(uri, 1, 4) == ["compute(a)"]
     finally:
         await completing.stop()

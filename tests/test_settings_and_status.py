@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from lsprotocol import types
 
-from deepseek_lsp.completion import feature
+from deepseek_lsp.completion import health
 from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import _to_dict, eventually, inline_params, lsp_session, open_doc, server_env
@@ -224,7 +224,7 @@ async def test_a_healthy_backend_streaming_blocks_is_not_answering_slowly(
     """The slow status was judged by how long whole streams took: the block asked for after each
     suggestion (to be shown at the next Tab) streams for seconds on a healthy backend, and the
     status flipped to "answering slowly" and back while every suggestion came at once."""
-    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.3)
+    monkeypatch.setattr(health, "SLOW_ANSWER_S", 0.3)
     fake_deepseek.set_latency(per_token=0.03, chunk_chars=2)  # first tokens at once; a block ~1 s
     fake_deepseek.responder(lambda body: "compute(a)" if body["stop"] == ["\n"] else "\n" + "w = 1\n" * 10, path=FIM)
     completing = Completing(fake_deepseek, debounce=0, prefetch=True)
@@ -247,7 +247,7 @@ async def test_a_backend_slow_to_start_answering_is_a_warning_until_it_is_quick_
     fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Tabby's rule: first tokens slow on average are a Warning, gone once they are quick again."""
-    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.3)
+    monkeypatch.setattr(health, "SLOW_ANSWER_S", 0.3)
     fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
     completing = Completing(fake_deepseek, debounce=0, prefetch=False)
     try:
@@ -273,7 +273,7 @@ async def test_a_slow_backend_left_for_another_is_not_the_new_ones_slowness(
     """Switched from a slow server to a quick one, the old one's first-token times still made
     the average: "answering slowly" stayed, then came back after the new server's quick
     answers, now named after it."""
-    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.3)
+    monkeypatch.setattr(health, "SLOW_ANSWER_S", 0.3)
     fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
     fake_deepseek.set_latency(ttft=0.5)
     completing = Completing(fake_deepseek, debounce=0, prefetch=False)
@@ -302,7 +302,7 @@ async def test_a_request_cancelled_by_a_change_of_model_does_not_call_the_new_on
 ) -> None:
     """The old model's request, long unanswered, is cancelled by the switch: its wait says
     nothing of the model now asked."""
-    monkeypatch.setattr(feature, "SLOW_ANSWER_S", 0.5)
+    monkeypatch.setattr(health, "SLOW_ANSWER_S", 0.5)
     fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
     fake_deepseek.set_latency(ttft=3.0)
     completing = Completing(fake_deepseek, debounce=0, prefetch=False)
@@ -327,7 +327,7 @@ async def test_a_request_cancelled_by_a_change_of_model_does_not_call_the_new_on
         (0.5, 5.0),
         # The slow threshold was the default time limit's (5 s): no request waits past its
         # limit, so none could count. Half the limit (0.8 s) is slow then.
-        (feature.SLOW_ANSWER_S, 1.6),
+        (health.SLOW_ANSWER_S, 1.6),
     ],
 )
 async def test_typing_on_while_the_backend_is_slow_to_start_answering_is_a_warning(
@@ -337,7 +337,7 @@ async def test_typing_on_while_the_backend_is_slow_to_start_answering_is_a_warni
     to time, so the status stayed Normal however long the backend took. A request cancelled
     sooner than a slow answer says nothing (no false alarm for a fast typist); a quick answer
     clears the Warning."""
-    monkeypatch.setattr(feature, "SLOW_ANSWER_S", slow_s)
+    monkeypatch.setattr(health, "SLOW_ANSWER_S", slow_s)
     fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
     completing = Completing(fake_deepseek, debounce=0, prefetch=False, timeout_s=timeout_s)
     uri = "file:///w/a.py"

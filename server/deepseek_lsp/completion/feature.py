@@ -39,13 +39,13 @@ from ..context import (
     unchanged_on_disk,
 )
 from ..documents import Document, Edit
-from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services, register_with_client
+from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Services, register_with_client
 from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens, until_idle
-from ..model.errors import ModelError, provider_name
+from ..model.errors import ModelError
 from ..model.types import FimRequest
 from ..notebooks import CellTarget
-from ..privacy import file_path, is_excluded
+from ..privacy import file_path
 from ..prompts import FimPrompt, build_fim_prompt, snippet_block
 from ..status import Status
 from ..symbol_crawler import GITIGNORE, SymbolCrawler
@@ -55,6 +55,7 @@ from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
 from .events import SentItem, SentItems, Stats, field_of
+from .health import TURNED_OFF, BackendHealth
 from .indentation import DEFAULT_INDENT, detect_indentation
 from .multiline import is_multiline
 from .postprocess import (
@@ -103,9 +104,6 @@ _LINE_CONTEXT_BYTES = 8192
 _CLOSERS_ONLY = re.compile(r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$")
 #: The characters of the word a menu item replaces (JavaScript's ``$`` too).
 _WORD_CHARS = re.compile(r"[\w$]*")
-#: The backend is slow (status Warning) when its first tokens take this long on average (Tabby's
-#: rule): a block's whole stream takes seconds on a healthy backend.
-SLOW_ANSWER_S = 5.0
 #: How long an automatic request waits for the editor's settings still being pulled at
 #: start-up: briefly, the next keystroke asks again (an invoked one waits as a review does).
 AUTOMATIC_CONFIGURATION_WAIT_S = 1.0
@@ -228,25 +226,6 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
 
 
 T = TypeVar("T")
-TURNED_OFF = "completions are turned off"
-#: Turned off by the settings of the file's folder in a multi-root workspace.
-FOLDER_TURNED_OFF = "completions are turned off in this folder's settings"
-#: A cursor line longer than this (a minified bundle, a one-line data file) gets no suggestion:
-#: one there is seldom wanted, and each key typed in a 330 kB line cost ~0.66 s of the server
-#: on a loaded machine.
-LONG_LINE_BYTES = 100_000
-
-
-def _long_line(doc: Document, offset: int) -> str:
-    """Why the cursor's line at ``offset`` is too long for a suggestion, or ''."""
-    line = doc.line_at(offset)
-    size = doc.line_end(line) - doc.line_start(line)
-    if size <= LONG_LINE_BYTES:
-        return ""
-    return (
-        f"this line is {round(size / 1000)} kB long (minified code or data?): "
-        f"no suggestions on lines over {LONG_LINE_BYTES // 1000} kB"
-    )
 
 
 async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
@@ -303,16 +282,8 @@ class CompletionFeature(Feature):
         self._idle_indexing: asyncio.Task[None] | None = None
         self._accepted_at: dict[str, int] = {}
         self.items = SentItems(self.stats)
-        self._paused = Paused()
+        self.health = BackendHealth(services, self.debouncer)
         self._background: set[asyncio.Task[Any]] = set()
-        #: A request waited past the slow threshold (``_slow_s``) with no token before the next
-        #: key cancelled it, and no answer has come quickly since: typing on, the user got no
-        #: answer to time the backend by, so neither suggestions nor the slow Warning.
-        self._waited_unanswered = False
-        #: Counts the changes of backend (endpoint, key, model): a wait on the one before is
-        #: not the current one's.
-        self._backend_epoch = 0
-        self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -393,7 +364,7 @@ class CompletionFeature(Feature):
         self.crawler.files_changed(changes)
 
     def halt(self) -> None:
-        self._stopping = True
+        self.health.stopping = True
         for task in [*self._fetches.values(), *self._background]:
             task.cancel()
         self.crawler.halt()
@@ -406,20 +377,8 @@ class CompletionFeature(Feature):
         if tuple(old.exclude) != tuple(new.exclude):
             self.crawler.exclude_changed()
         new_model = (*endpoint_fields(old), old.completion.model) != (*endpoint_fields(new), new.completion.model)
-        if new_model and self._paused.reason:
-            # The key or endpoint changed: the problem that turned completions off may be gone.
-            self._paused.clear()
-            self.services.status.set(Status("Normal", "", "completion"))
         if new_model:
-            self.services.status.forget("completion:")
-            # The old backend's first-token times made the new one "answering slowly": the
-            # Warning stayed, then came back after its quick answers, named after it.
-            self.debouncer.forget_latencies()
-            self._waited_unanswered = False
-            self._backend_epoch += 1
-            current = self.services.status.current
-            if current.feature == "completion" and current.kind == "Warning":
-                self.services.status.set(Status("Normal", "", "completion"))
+            self.health.backend_changed()
         if new_model or _answer_settings(old) != _answer_settings(new):
             # What the old model or settings answered is not shown for the new ones (an
             # identical prompt now gets another answer), nor what they are answering: a stream
@@ -457,7 +416,7 @@ class CompletionFeature(Feature):
         ghost text in a file the status already called Inactive, and paid for to its end."""
         for uri in {*self._fetches, *self._prefetch_tasks}:
             doc = self.services.documents.get(uri)
-            if doc is not None and self._inactive_reason(doc):
+            if doc is not None and self.health.inactive_reason(doc):
                 self._cancel_fetch(uri)
                 for task in self._prefetch_tasks.pop(uri, ()):
                     task.cancel()
@@ -469,10 +428,10 @@ class CompletionFeature(Feature):
         file when these settings change, and an excluded file not typed in since showed Normal."""
         docs = [doc for uri in self._recent_docs if (doc := self.services.documents.get(uri)) is not None]
         for doc in docs[:-1]:
-            if self._inactive_reason(doc):
-                self.status_for(doc)
+            if self.health.inactive_reason(doc):
+                self.health.status_for(doc)
         if docs:
-            self.status_for(docs[-1])
+            self.health.status_for(docs[-1])
             return
         current = self.services.status.current
         if not self.settings.completion.enable:
@@ -517,7 +476,7 @@ class CompletionFeature(Feature):
             self._record_edit(doc, applied if applied else [edit])
             self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
-        if models is not None and models.idle() and not (self._paused.now() or self._inactive_reason(doc)):
+        if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
 
     def _record_edit(self, doc: Document, applied: list[Edit]) -> None:
@@ -599,7 +558,7 @@ class CompletionFeature(Feature):
         # An open is activity too: idle work waits until files stop opening (a session restore
         # opening a hundred files used to start counting each of them in turn).
         self._last_change = time.monotonic()
-        if not self.status_for(doc):
+        if not self.health.status_for(doc):
             if doc.language is not None:
                 self._compile_queries(doc.language)
             self._count_when_idle(doc)
@@ -675,97 +634,6 @@ class CompletionFeature(Feature):
         if item is not None:
             # Right after a whole accept the user usually wants the next block, at once.
             self._accepted_at[item.uri] = item.end
-
-    # -- status ----------------------------------------------------------------------------------
-
-    def _inactive_reason(self, doc: Document) -> str:
-        """Why the settings give this document no completions, or ''."""
-        s = self.services.settings_for(doc.uri)
-        if not s.completion.enable:
-            return TURNED_OFF if not self.settings.completion.enable else FOLDER_TURNED_OFF
-        if not s.language_enabled(doc.language_id, doc.language.name if doc.language else None):
-            return f"completions are off for {doc.language_id or 'this language'}"
-        if is_excluded(doc.uri, s.exclude):
-            return f"{display_path(doc.uri)} matches an exclusion pattern; nothing is sent"
-        if len(doc) > s.completion.max_file_bytes:
-            return f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
-        return ""
-
-    def _enabled_in_a_folder(self) -> bool:
-        return any(s.completion.enable for s in self.services.folder_settings.values())
-
-    def status_for(self, doc: Document, offset: int | None = None) -> str:
-        """Why this document (with the cursor at ``offset``) gets no completions (also sent as
-        an Inactive status), or ''."""
-        reason = self._inactive_reason(doc) or (_long_line(doc, offset) if offset is not None else "")
-        paused = self._paused.now()
-        if not reason and paused:
-            # Shown again where another status replaced it (an excluded file's Inactive): the
-            # editor showed nothing wrong while completions stayed off.
-            self.services.status.set(Status(self._paused.kind, paused, "completion"))
-            return paused
-        if reason:
-            # Turned off is everyone's state, not this file's (shown for every file), unless a
-            # folder of a multi-root workspace turns them on for its own files.
-            uri = "" if reason == TURNED_OFF and not self._enabled_in_a_folder() else doc.uri
-            self.services.status.set(Status("Inactive", reason, "completion", uri))
-        elif refused := getattr(self.services.models, "config_error", ""):
-            # The endpoint settings are refused (plain http:// to another host): nothing can be
-            # sent. Shown again where an Inactive replaced it, which then turned Normal.
-            self.services.status.set(Status("Error", refused, "config"))
-        elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
-            self.services.status.set(Status("Normal", "", "completion"))
-        return reason
-
-    def _backend_failed(self, exc: ModelError) -> None:
-        status = self.services.status
-        message = exc.user_message
-        # In the log too, once per change of what is wrong (a log of why suggestions stopped,
-        # for bug reports), not once per keystroke. The message is already free of the key.
-        if status.current.message != message:
-            log.warning("completion request failed: %s", message)
-        if exc.disables_feature:
-            self._paused.pause(exc, message)
-            status.set(Status("Error", message, "completion"))
-            status.tell_once(f"completion:{exc.kind_told}", message, 1)
-        else:
-            if exc.retry_after:  # 429 (or 503) with Retry-After: the server asked for quiet
-                self._paused.pause(exc, message)
-            status.set(Status("Warning", message, "completion"))
-            status.tell_once(f"completion:{exc.kind_told}", message, 2)
-
-    def _slow_s(self) -> float:
-        """How long a wait for the first token is slow: half the time limit at most. By default
-        the limit is SLOW_ANSWER_S (5 s) and no request waits past its limit: no wait, nor any
-        first token, was ever counted slow."""
-        return min(SLOW_ANSWER_S, self.settings.completion.timeout_s / 2)
-
-    def _backend_ok(self, first_token: float) -> None:
-        if first_token <= self._slow_s():
-            self._waited_unanswered = False
-        self.debouncer.latency(first_token)
-        self._judge_speed()
-
-    def _cancelled_unanswered(self, waited: float, epoch: int) -> None:
-        """A stream cancelled before its first token after ``waited`` seconds. One cancelled
-        sooner says nothing (the next key came first); nor does one cancelled because the
-        backend was replaced (endpoint, key, model) or the server stops."""
-        if waited > self._slow_s() and not self._stopping and epoch == self._backend_epoch:
-            self._waited_unanswered = True
-            self._judge_speed()
-
-    def _judge_speed(self) -> None:
-        status = self.services.status
-        if self._waited_unanswered or self.debouncer.average_latency > self._slow_s():
-            client = self.services.models.client
-            # Named as errors name it: a self-hosted server's slowness is not DeepSeek's.
-            who = provider_name(client.config.fim_base if client is not None else None)
-            status.set(Status("Warning", f"{who} is answering slowly", "completion"))
-        elif status.current.feature in ("completion", "config") and status.current.kind in ("Warning", "Error"):
-            # A "config" Error here is the missing key's (a refused endpoint sends nothing): the
-            # server answered without it (a gateway adds it), yet the Error stayed for good.
-            status.set(Status("Normal", "", "completion"))
-            status.forget("completion:")
 
     # -- LSP entry points ------------------------------------------------------------------------
 
@@ -937,7 +805,7 @@ class CompletionFeature(Feature):
             # Not with the defaults meanwhile: the user's exclusions, ``enable: false`` or a
             # self-hosted ``baseUrl`` are in the settings still to come. The next keystroke asks again.
             return []
-        if req.stale or self.status_for(doc, req.offset) or self.services.models.client is None:
+        if req.stale or self.health.status_for(doc, req.offset) or self.services.models.client is None:
             return []
         # The cursor may have moved with no edit (arrow keys, a click): prefetches for states
         # it is no longer on the way to are never used (only the newest one is joinable) and
@@ -1033,7 +901,7 @@ class CompletionFeature(Feature):
                 # A prefetch's failure is told to nobody: the request after the accept showed
                 # nothing (counted as a prefetch hit) where asking itself, it gets an answer or
                 # says what is wrong. Not while a failure paused completions.
-                return [] if self._paused.now() else None
+                return [] if self.health.paused.now() else None
             # What was typed agreed with the raw stream; the choices are post-processed (a
             # leading line break and indent dropped, say), so only those that still begin
             # with it can be cut there (cutting the others gave "n x * 2" for "return x * 2").
@@ -1507,7 +1375,7 @@ class CompletionFeature(Feature):
         # A chat model's first line may be a fence or a sentence: its whole (short) answer is
         # read, and post-processing takes the code line out of it.
         early = single_line and self.settings.backend != "chat"
-        epoch = self._backend_epoch
+        epoch = self.health.epoch
         try:
             async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
                 async for delta in stream:
@@ -1520,14 +1388,14 @@ class CompletionFeature(Feature):
                             break  # the first line is complete: answer now, stop paying for more
         except asyncio.CancelledError:
             if not parts and not loading:
-                self._cancelled_unanswered(time.monotonic() - started, epoch)
+                self.health.cancelled_unanswered(time.monotonic() - started, epoch)
             raise
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".
         ttft = stream.result.ttft_s
         if not loading:  # a wait for the load says nothing of how fast the server answers
-            self._backend_ok(time.monotonic() - started if ttft is None else ttft)
+            self.health.answered(time.monotonic() - started if ttft is None else ttft)
         text = "".join(parts)
         if stream.result is not None and stream.result.filtered:
             return ""
@@ -1560,7 +1428,7 @@ class CompletionFeature(Feature):
             texts = []
             for item in raw:
                 if isinstance(item, ModelError):
-                    self._backend_failed(item)
+                    self.health.failed(item)
                 elif isinstance(item, BaseException):
                     if isinstance(item, asyncio.CancelledError):
                         raise item
@@ -1670,7 +1538,7 @@ class CompletionFeature(Feature):
                 if exc.retry_after or exc.disables_feature:
                     # Heard as from any request (a pause, the status): unheard, the next word
                     # accepted or typed through the suggestion asked again, refused again.
-                    self._backend_failed(exc)
+                    self.health.failed(exc)
             finally:
                 if not pending.future.done():
                     pending.failed = not answered

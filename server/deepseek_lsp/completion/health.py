@@ -1,0 +1,165 @@
+"""Whether completions can be asked for, and how the backend is answering them: the
+settings that turn a document off, a pause after the backend refused, and the "answering
+slowly" Warning judged from first-token times and from waits the next key cut short."""
+
+from __future__ import annotations
+
+import logging
+
+from ..context import display_path
+from ..documents import Document
+from ..features import Paused, Services
+from ..model.errors import ModelError, provider_name
+from ..privacy import is_excluded
+from ..status import Status
+from .debounce import Debouncer
+
+log = logging.getLogger(__name__)
+
+#: The backend is slow (status Warning) when its first tokens take this long on average (Tabby's
+#: rule): a block's whole stream takes seconds on a healthy backend.
+SLOW_ANSWER_S = 5.0
+#: Why a document gets no completions: the toggle is off.
+TURNED_OFF = "completions are turned off"
+#: Turned off by the settings of the file's folder in a multi-root workspace.
+FOLDER_TURNED_OFF = "completions are turned off in this folder's settings"
+#: A cursor line longer than this (a minified bundle, a one-line data file) gets no suggestion:
+#: one there is seldom wanted, and each key typed in a 330 kB line cost ~0.66 s of the server
+#: on a loaded machine.
+LONG_LINE_BYTES = 100_000
+
+
+def _long_line(doc: Document, offset: int) -> str:
+    """Why the cursor's line at ``offset`` is too long for a suggestion, or ''."""
+    line = doc.line_at(offset)
+    size = doc.line_end(line) - doc.line_start(line)
+    if size <= LONG_LINE_BYTES:
+        return ""
+    return (
+        f"this line is {round(size / 1000)} kB long (minified code or data?): "
+        f"no suggestions on lines over {LONG_LINE_BYTES // 1000} kB"
+    )
+
+
+class BackendHealth:
+    """The completion feature's status: why a document gets no completions, and whether the
+    backend answers, slowly or not at all."""
+
+    def __init__(self, services: Services, debouncer: Debouncer) -> None:
+        self.services = services
+        #: The first-token times are the debouncer's: it paces requests by them too.
+        self.debouncer = debouncer
+        self.paused = Paused()
+        #: A request waited past the slow threshold (``slow_s``) with no token before the next
+        #: key cancelled it, and no answer has come quickly since: typing on, the user got no
+        #: answer to time the backend by, so neither suggestions nor the slow Warning.
+        self.waited_unanswered = False
+        #: Counts the changes of backend (endpoint, key, model): a wait on the one before is
+        #: not the current one's.
+        self.epoch = 0
+        self.stopping = False
+
+    def backend_changed(self) -> None:
+        """The endpoint, key or model changed."""
+        if self.paused.reason:
+            # The key or endpoint changed: the problem that turned completions off may be gone.
+            self.paused.clear()
+            self.services.status.set(Status("Normal", "", "completion"))
+        self.services.status.forget("completion:")
+        # The old backend's first-token times made the new one "answering slowly": the
+        # Warning stayed, then came back after its quick answers, named after it.
+        self.debouncer.forget_latencies()
+        self.waited_unanswered = False
+        self.epoch += 1
+        current = self.services.status.current
+        if current.feature == "completion" and current.kind == "Warning":
+            self.services.status.set(Status("Normal", "", "completion"))
+
+    def inactive_reason(self, doc: Document) -> str:
+        """Why the settings give this document no completions, or ''."""
+        s = self.services.settings_for(doc.uri)
+        if not s.completion.enable:
+            return TURNED_OFF if not self.services.settings.completion.enable else FOLDER_TURNED_OFF
+        if not s.language_enabled(doc.language_id, doc.language.name if doc.language else None):
+            return f"completions are off for {doc.language_id or 'this language'}"
+        if is_excluded(doc.uri, s.exclude):
+            return f"{display_path(doc.uri)} matches an exclusion pattern; nothing is sent"
+        if len(doc) > s.completion.max_file_bytes:
+            return f"{display_path(doc.uri)} is larger than {s.completion.max_file_bytes} bytes; nothing is sent"
+        return ""
+
+    def _enabled_in_a_folder(self) -> bool:
+        return any(s.completion.enable for s in self.services.folder_settings.values())
+
+    def status_for(self, doc: Document, offset: int | None = None) -> str:
+        """Why this document (with the cursor at ``offset``) gets no completions (also sent as
+        an Inactive status), or ''."""
+        reason = self.inactive_reason(doc) or (_long_line(doc, offset) if offset is not None else "")
+        paused = self.paused.now()
+        if not reason and paused:
+            # Shown again where another status replaced it (an excluded file's Inactive): the
+            # editor showed nothing wrong while completions stayed off.
+            self.services.status.set(Status(self.paused.kind, paused, "completion"))
+            return paused
+        if reason:
+            # Turned off is everyone's state, not this file's (shown for every file), unless a
+            # folder of a multi-root workspace turns them on for its own files.
+            uri = "" if reason == TURNED_OFF and not self._enabled_in_a_folder() else doc.uri
+            self.services.status.set(Status("Inactive", reason, "completion", uri))
+        elif refused := getattr(self.services.models, "config_error", ""):
+            # The endpoint settings are refused (plain http:// to another host): nothing can be
+            # sent. Shown again where an Inactive replaced it, which then turned Normal.
+            self.services.status.set(Status("Error", refused, "config"))
+        elif self.services.status.current.kind == "Inactive" and self.services.status.current.feature == "completion":
+            self.services.status.set(Status("Normal", "", "completion"))
+        return reason
+
+    def failed(self, exc: ModelError) -> None:
+        status = self.services.status
+        message = exc.user_message
+        # In the log too, once per change of what is wrong (a log of why suggestions stopped,
+        # for bug reports), not once per keystroke. The message is already free of the key.
+        if status.current.message != message:
+            log.warning("completion request failed: %s", message)
+        if exc.disables_feature:
+            self.paused.pause(exc, message)
+            status.set(Status("Error", message, "completion"))
+            status.tell_once(f"completion:{exc.kind_told}", message, 1)
+        else:
+            if exc.retry_after:  # 429 (or 503) with Retry-After: the server asked for quiet
+                self.paused.pause(exc, message)
+            status.set(Status("Warning", message, "completion"))
+            status.tell_once(f"completion:{exc.kind_told}", message, 2)
+
+    def slow_s(self) -> float:
+        """How long a wait for the first token is slow: half the time limit at most. By default
+        the limit is SLOW_ANSWER_S (5 s) and no request waits past its limit: no wait, nor any
+        first token, was ever counted slow."""
+        return min(SLOW_ANSWER_S, self.services.settings.completion.timeout_s / 2)
+
+    def answered(self, first_token: float) -> None:
+        if first_token <= self.slow_s():
+            self.waited_unanswered = False
+        self.debouncer.latency(first_token)
+        self._judge_speed()
+
+    def cancelled_unanswered(self, waited: float, epoch: int) -> None:
+        """A stream cancelled before its first token after ``waited`` seconds. One cancelled
+        sooner says nothing (the next key came first); nor does one cancelled because the
+        backend was replaced (endpoint, key, model) or the server stops."""
+        if waited > self.slow_s() and not self.stopping and epoch == self.epoch:
+            self.waited_unanswered = True
+            self._judge_speed()
+
+    def _judge_speed(self) -> None:
+        status = self.services.status
+        if self.waited_unanswered or self.debouncer.average_latency > self.slow_s():
+            client = self.services.models.client
+            # Named as errors name it: a self-hosted server's slowness is not DeepSeek's.
+            who = provider_name(client.config.fim_base if client is not None else None)
+            status.set(Status("Warning", f"{who} is answering slowly", "completion"))
+        elif status.current.feature in ("completion", "config") and status.current.kind in ("Warning", "Error"):
+            # A "config" Error here is the missing key's (a refused endpoint sends nothing): the
+            # server answered without it (a gateway adds it), yet the Error stayed for good.
+            status.set(Status("Normal", "", "completion"))
+            status.forget("completion:")
