@@ -340,7 +340,7 @@ async def test_a_request_before_the_imported_language_is_compiled_leaves_its_fil
         assert compiled_in_requests == []
         prompt = fake_deepseek.requests_to(FIM)[-1].json["prompt"]
         assert "formatDate(d, pattern)" not in prompt and "parseDate(s, strict)" not in prompt
-        await c.completion._idle_indexing  # the user pauses: compiled and indexed then
+        await c.completion.idle.indexing  # the user pauses: compiled and indexed then
         assert javascript.queries_compiled(INDEX_KINDS)
         fake_deepseek.script("1);", path=FIM)
         await c.inline(uri, 3, len("formatDate("))

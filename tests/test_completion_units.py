@@ -547,8 +547,8 @@ async def test_a_document_too_large_to_index_in_the_time_box_is_indexed_when_idl
     fim = feature._prompt(Request(doc, len(text) // 2, False))
     assert not feature.indexer.has_index(doc)
     assert "import os" not in fim.prompt  # no imports at the head meanwhile
-    feature._last_change = 0.0  # the user pauses
-    await feature._idle_indexing
+    feature.idle.last_change = 0.0  # the user pauses
+    await feature.idle.indexing
     assert feature.indexer.has_index(doc)
     assert "import os" in feature._prompt(Request(doc, len(text) // 2 + 1, False)).prompt
 

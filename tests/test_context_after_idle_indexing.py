@@ -24,8 +24,8 @@ async def test_definitions_left_out_for_lack_of_time_are_in_the_next_prompt_once
     first = feature._prompt(Request(doc, len(text), False)).prompt
     assert "def build_report(" not in first
     assert [p.name for p in feature.indexer.deferred] == ["handlers.py"]
-    feature._last_change = 0.0  # the user pauses
-    await feature._idle_indexing
+    feature.idle.last_change = 0.0  # the user pauses
+    await feature.idle.indexing
     feature.indexer.bytes_per_s = 2e6
     later = feature._prompt(Request(doc, len(text), False)).prompt
     assert "# def build_report(orders, *, currency: str, rounding: int = 2):" in later

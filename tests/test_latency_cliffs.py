@@ -152,8 +152,8 @@ async def test_an_index_gone_stale_while_typing_in_a_large_file_is_rebuilt_in_a_
     fim = feature._prompt(Request(doc, len(doc) // 2, False))
     assert built == []  # the request kept to its time box
     assert "import os" in fim.prompt  # with the imports the stale index has
-    feature._last_change = 0.0  # the user pauses
-    await feature._idle_indexing
+    feature.idle.last_change = 0.0  # the user pauses
+    await feature.idle.indexing
     assert len(built) == 1
     assert "import sys" in feature._prompt(Request(doc, len(doc) // 2 + 1, False)).prompt
 

@@ -41,12 +41,12 @@ from ..context import (
 from ..documents import Document, Edit
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Services, register_with_client
 from ..languages import INDEX_KINDS, QUERY_KINDS, Language
-from ..line_tokens import LineTokens, until_idle
+from ..line_tokens import LineTokens
 from ..model.errors import ModelError
 from ..model.types import FimRequest
 from ..notebooks import CellTarget
 from ..privacy import file_path
-from ..prompts import FimPrompt, build_fim_prompt, snippet_block
+from ..prompts import FimPrompt, build_fim_prompt
 from ..status import Status
 from ..symbol_crawler import GITIGNORE, SymbolCrawler
 from ..usage_feature import endpoint_fields
@@ -56,6 +56,7 @@ from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
 from .events import SentItem, SentItems, Stats, field_of
 from .health import TURNED_OFF, BackendHealth
+from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, detect_indentation
 from .multiline import is_multiline
 from .postprocess import (
@@ -85,17 +86,11 @@ CANCEL_GRACE_S = 0.05
 MAX_CONTEXT_DOCS = 16
 #: How long the extra context (snippets) chosen for a cursor window is reused, see ``_prompt``.
 CONTEXT_REUSE_S = 30.0
-#: Documents too large to index inside a request's time box are indexed once the user has not
-#: typed for this long, one at a time.
-IDLE_INDEX_S = 0.3
 #: The names of the function the cursor is in count from its start when it begins at most this
 #: many bytes before the cursor (past names_near's span; as far back as the window may reach).
 NAMES_REACH = 6000
 #: A menu request this soon after a key pressed where the cursor is comes from typing.
 TYPED_INVOKE_S = 1.0
-#: Idle work on the event loop gives way after this much time, so a key pressed meanwhile waits
-#: at most about this long (one item of work can take longer).
-IDLE_SLICE_S = 0.002
 #: Bytes around the cursor read for the brackets of a suggestion served from a cache.
 _LINE_CONTEXT_BYTES = 8192
 #: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
@@ -247,14 +242,12 @@ class CompletionFeature(Feature):
         self.debouncer = Debouncer()
         self.indexer = Indexer(services.registry, compile_in_time_box=False)
         self.symbols = services.symbols = WorkspaceSymbols(services.registry)
-        self.crawler = SymbolCrawler(services, self.symbols, lambda: self._last_change + IDLE_INDEX_S)
-        self._server: LanguageServer | None = None
         self.line_tokens = LineTokens()
-        self._counting: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+        self.idle = IdleWork(services, self.indexer, self.line_tokens, self._spawn)
+        self.crawler = SymbolCrawler(services, self.symbols, self.idle.busy_until)
+        self._server: LanguageServer | None = None
         self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
-        # The document counted (or being counted) last, and with which counter: the estimate
-        # stands in until the tokenizer has loaded, and counts by the estimate are then useless.
-        self._counted: tuple[Document, Any] | None = None
         self.stats = Stats()
         #: The newest request's number per (document, method). Numbered over the session, not
         #: per document: a slot forgotten on close started again at 1, and a request for the
@@ -275,15 +268,12 @@ class CompletionFeature(Feature):
         #: When and where each document's last key press ended.
         self._key_pressed: dict[str, tuple[float, int]] = {}
         self._context: dict[str, _Context] = {}
-        self._last_change = 0.0
         self._opens = 0  # documents opened so far, see _Context.sources_key
         #: Each document's edit count at its last change notification, see document_changed.
         self._edit_counts: dict[str, int] = {}
-        self._idle_indexing: asyncio.Task[None] | None = None
         self._accepted_at: dict[str, int] = {}
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
-        self._background: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -445,12 +435,12 @@ class CompletionFeature(Feature):
 
     def document_changed(self, doc: Document) -> None:
         self._touch(doc.uri)
-        self._last_change = time.monotonic()
+        self.idle.last_change = time.monotonic()
         edit = doc.recent_edits[-1] if doc.recent_edits else None
         typed = edit is not None and _is_key_press(doc, edit)
         self.debouncer.keystroke(doc.uri, typed=typed)
         if typed and edit is not None:
-            self._key_pressed[doc.uri] = (self._last_change, edit.new_end_byte)
+            self._key_pressed[doc.uri] = (self.idle.last_change, edit.new_end_byte)
         edits = doc.edit_count - self._edit_counts.get(doc.uri, 0)
         # Edits far from the cursor are not seen by the typing-through anchors (see edited).
         applied = doc.edits_since(self._edit_counts.get(doc.uri, 0))
@@ -535,21 +525,10 @@ class CompletionFeature(Feature):
                 task.cancel()
 
     def debug_state(self) -> dict[str, Any]:
-        # Lines of the document counted last that have their count by the current tokenizer.
-        counted = None
-        if self._counted is not None and self.services.models is not None:
-            counted = self.line_tokens.known(self._counted[0], self.services.models.counter.count)
-        return {"completionLinesCounted": counted, "workspaceSymbols": self.symbols.stats()}
+        return {"completionLinesCounted": self.idle.lines_counted(), "workspaceSymbols": self.symbols.stats()}
 
     def tokenizer_loaded(self) -> None:
-        # The document opened before the tokenizer was ready was counted with the estimate:
-        # recount it now, while the user reads, not once the first request finds the counts
-        # stale (a 10,000-line file is ~0.5 s of counting, sliced between the next requests).
-        if self._counted is None:
-            return
-        doc, count = self._counted
-        if self.services.documents.get(doc.uri) is doc and count != self.services.models.counter.count:
-            self._count_when_idle(doc)
+        self.idle.tokenizer_loaded()
 
     def document_opened(self, doc: Document) -> None:
         self._touch(doc.uri)
@@ -557,11 +536,11 @@ class CompletionFeature(Feature):
         self._opens += 1
         # An open is activity too: idle work waits until files stop opening (a session restore
         # opening a hundred files used to start counting each of them in turn).
-        self._last_change = time.monotonic()
+        self.idle.last_change = time.monotonic()
         if not self.health.status_for(doc):
             if doc.language is not None:
                 self._compile_queries(doc.language)
-            self._count_when_idle(doc)
+            self.idle.count(doc)
             if doc.language is not None and (path := file_path(doc.uri)) is not None:
                 self.crawler.request(path, doc.language.name)
             models = self.services.models
@@ -936,8 +915,8 @@ class CompletionFeature(Feature):
         log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
         fim = self._prompt(req)
         log.debug("prompt built: %d tokens", fim.prompt_tokens)
-        if self._counted != (doc, self.services.models.counter.count):
-            self._count_when_idle(doc)
+        if self.idle.counted != (doc, self.services.models.counter.count):
+            self.idle.count(doc)
         shape = (c.model, req.multiline, settings.backend, settings.fim_template)
         key = exact_key(fim.prompt, fim.suffix, shape)
         if c.cache:
@@ -1086,7 +1065,7 @@ class CompletionFeature(Feature):
                 and prev.sources_key == sources_key
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
-                and (prev.complete or self._indexing_when_idle())
+                and (prev.complete or self.idle.indexing_now())
                 and all(
                     (source := documents.get(s.source[0])) is not None and source.edit_count == s.source[1]
                     for s in prev.snippets
@@ -1127,7 +1106,7 @@ class CompletionFeature(Feature):
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
                 complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs or ctx_req.cut_short)
             if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
-                self._index_when_idle(unindexed)
+                self.idle.index(unindexed)
             fim = self._build(req, inserted, snippets, scopes, imports)
             if not inserted and not req.inserted:
                 self._context[doc.uri] = _Context(
@@ -1191,81 +1170,6 @@ class CompletionFeature(Feature):
                 # Not "unknown": the new file's first indented lines are written meanwhile.
                 self._indent_units[key] = hit
         return hit[1]
-
-    def _count_when_idle(self, doc: Document) -> None:
-        """Count the lines of the document the user works in while the user pauses, so a
-        request anywhere in it finds its window counted. One document at a time: the newest."""
-        if self._counting is not None and not self._counting.done():
-            self._counting.cancel()
-        count = self.services.models.counter.count
-        self._counted = (doc, count)
-        self.line_tokens.counter(doc, count)  # the document becomes the most recent
-
-        def busy_until() -> float:
-            return self._last_change + IDLE_INDEX_S
-
-        async def run() -> None:
-            await self.line_tokens.fill(doc, count, busy_until)
-            # The definitions a prompt may quote, counted by the prompt's own ``snippet_block``:
-            # a request somewhere new would otherwise count them (~1 ms each).
-            lang = doc.language
-            if lang is None or not lang.spec.line_comment or self.services.documents.get(doc.uri) is not doc:
-                return
-            await until_idle(busy_until)
-            index = self.indexer.for_document(doc)
-            began = time.perf_counter()
-            for definition in (d for ds in (index.definitions.values() if index else ()) for d in ds):
-                snippet_block(lang.spec.line_comment, definition.path, definition.text, count)
-                snippet_block(lang.spec.line_comment, definition.path, definition.signature, count)
-                # Given way by the clock, not every so many definitions: sixteen long ones held
-                # the event loop (and a key pressed) for 24 ms.
-                if time.perf_counter() - began > IDLE_SLICE_S:
-                    await asyncio.sleep(0)
-                    await until_idle(busy_until)
-                    began = time.perf_counter()
-
-        self._counting = asyncio.ensure_future(run())
-        self._background.add(self._counting)
-        self._counting.add_done_callback(self._background.discard)
-
-    def _indexing_when_idle(self) -> bool:
-        return self._idle_indexing is not None and not self._idle_indexing.done()
-
-    def _index_when_idle(self, docs: list[Document]) -> None:
-        """Index, in the background while the user pauses, the documents and imported files that
-        the request's time box left out (each large file costs tens of milliseconds on the event
-        loop)."""
-        if self._indexing_when_idle():
-            return
-
-        async def run() -> None:
-            for doc in docs:
-                if self.indexer.has_index(doc) or self.services.documents.get(doc.uri) is not doc:
-                    continue
-                await until_idle(lambda: self._last_change + IDLE_INDEX_S)
-                if self.services.documents.get(doc.uri) is doc:
-                    self.indexer.for_document(doc)
-                await asyncio.sleep(0)
-            await drain(self.indexer.deferred_docs, self._index_if_open)
-            await drain(self.indexer.deferred, lambda path, lang: self.indexer.for_file(path, language=lang))
-
-        async def drain(left: dict[Any, Any], index: Callable[[Any, Any], object]) -> None:
-            """Index what ``left`` holds, one at a time while the user pauses (it may grow
-            meanwhile: requests add what their time box had no room for)."""
-            while left:
-                await until_idle(lambda: self._last_change + IDLE_INDEX_S)
-                key = next(iter(left), None)  # a closed document left meanwhile
-                if key is not None:
-                    index(key, left.pop(key))
-                await asyncio.sleep(0)
-
-        self._idle_indexing = asyncio.ensure_future(run())
-        self._background.add(self._idle_indexing)
-        self._idle_indexing.add_done_callback(self._background.discard)
-
-    def _index_if_open(self, uri: str, doc: Document) -> None:
-        if self.services.documents.get(uri) is doc:
-            self.indexer.for_document(doc)
 
     def _switches(self) -> tuple[Any, ...]:
         """What decides which files are switched off (``Services.completions_off``): a file

@@ -1,0 +1,133 @@
+"""Work done while the user pauses typing: counting the tokens of the document worked in, and
+indexing the documents and files a request's time box had no room for. Each gives way to the
+keys pressed meanwhile (``until_idle``)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from ..context import Indexer
+from ..documents import Document
+from ..features import Services
+from ..line_tokens import LineTokens, until_idle
+from ..prompts import snippet_block
+
+#: Documents too large to index inside a request's time box are indexed once the user has not
+#: typed for this long, one at a time.
+IDLE_INDEX_S = 0.3
+#: Idle work on the event loop gives way after this much time, so a key pressed meanwhile waits
+#: at most about this long (one item of work can take longer).
+IDLE_SLICE_S = 0.002
+
+
+class IdleWork:
+    """What the completion feature does between keys (one task of each kind at a time)."""
+
+    def __init__(
+        self,
+        services: Services,
+        indexer: Indexer,
+        line_tokens: LineTokens,
+        spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]],
+    ) -> None:
+        self.services = services
+        self.indexer = indexer
+        self.line_tokens = line_tokens
+        self._spawn = spawn
+        #: When the user last typed (or opened a file): idle work waits IDLE_INDEX_S past it.
+        self.last_change = 0.0
+        self.counting: asyncio.Task[None] | None = None
+        # The document counted (or being counted) last, and with which counter: the estimate
+        # stands in until the tokenizer has loaded, and counts by the estimate are then useless.
+        self.counted: tuple[Document, Any] | None = None
+        self.indexing: asyncio.Task[None] | None = None
+
+    def busy_until(self) -> float:
+        return self.last_change + IDLE_INDEX_S
+
+    def lines_counted(self) -> int | None:
+        """Lines of the document counted last that have their count by the current tokenizer."""
+        if self.counted is not None and self.services.models is not None:
+            return self.line_tokens.known(self.counted[0], self.services.models.counter.count)
+        return None
+
+    def tokenizer_loaded(self) -> None:
+        # The document opened before the tokenizer was ready was counted with the estimate:
+        # recount it now, while the user reads, not once the first request finds the counts
+        # stale (a 10,000-line file is ~0.5 s of counting, sliced between the next requests).
+        if self.counted is None:
+            return
+        doc, count = self.counted
+        if self.services.documents.get(doc.uri) is doc and count != self.services.models.counter.count:
+            self.count(doc)
+
+    def count(self, doc: Document) -> None:
+        """Count the lines of the document the user works in while the user pauses, so a
+        request anywhere in it finds its window counted. One document at a time: the newest."""
+        if self.counting is not None and not self.counting.done():
+            self.counting.cancel()
+        count = self.services.models.counter.count
+        self.counted = (doc, count)
+        self.line_tokens.counter(doc, count)  # the document becomes the most recent
+
+        async def run() -> None:
+            await self.line_tokens.fill(doc, count, self.busy_until)
+            # The definitions a prompt may quote, counted by the prompt's own ``snippet_block``:
+            # a request somewhere new would otherwise count them (~1 ms each).
+            lang = doc.language
+            if lang is None or not lang.spec.line_comment or self.services.documents.get(doc.uri) is not doc:
+                return
+            await until_idle(self.busy_until)
+            index = self.indexer.for_document(doc)
+            began = time.perf_counter()
+            for definition in (d for ds in (index.definitions.values() if index else ()) for d in ds):
+                snippet_block(lang.spec.line_comment, definition.path, definition.text, count)
+                snippet_block(lang.spec.line_comment, definition.path, definition.signature, count)
+                # Given way by the clock, not every so many definitions: sixteen long ones held
+                # the event loop (and a key pressed) for 24 ms.
+                if time.perf_counter() - began > IDLE_SLICE_S:
+                    await asyncio.sleep(0)
+                    await until_idle(self.busy_until)
+                    began = time.perf_counter()
+
+        self.counting = self._spawn(run())
+
+    def indexing_now(self) -> bool:
+        return self.indexing is not None and not self.indexing.done()
+
+    def index(self, docs: list[Document]) -> None:
+        """Index, in the background while the user pauses, the documents and imported files that
+        the request's time box left out (each large file costs tens of milliseconds on the event
+        loop)."""
+        if self.indexing_now():
+            return
+
+        async def run() -> None:
+            for doc in docs:
+                if self.indexer.has_index(doc) or self.services.documents.get(doc.uri) is not doc:
+                    continue
+                await until_idle(self.busy_until)
+                if self.services.documents.get(doc.uri) is doc:
+                    self.indexer.for_document(doc)
+                await asyncio.sleep(0)
+            await drain(self.indexer.deferred_docs, self._index_if_open)
+            await drain(self.indexer.deferred, lambda path, lang: self.indexer.for_file(path, language=lang))
+
+        async def drain(left: dict[Any, Any], index: Callable[[Any, Any], object]) -> None:
+            """Index what ``left`` holds, one at a time while the user pauses (it may grow
+            meanwhile: requests add what their time box had no room for)."""
+            while left:
+                await until_idle(self.busy_until)
+                key = next(iter(left), None)  # a closed document left meanwhile
+                if key is not None:
+                    index(key, left.pop(key))
+                await asyncio.sleep(0)
+
+        self.indexing = self._spawn(run())
+
+    def _index_if_open(self, uri: str, doc: Document) -> None:
+        if self.services.documents.get(uri) is doc:
+            self.indexer.for_document(doc)
