@@ -10,11 +10,9 @@ newer request is waiting on it.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 import time
-from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,7 +23,6 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import EXTRA_CHOICE_TEMPERATURES, CompletionSettings, Settings
 from ..context import (
-    RECENT_EDIT_LINES,
     ContextRequest,
     Indexer,
     bracket_scan_start,
@@ -56,6 +53,7 @@ from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
 from .events import SentItem, SentItems, Stats, field_of
 from .health import TURNED_OFF, BackendHealth
+from .history import EditHistory
 from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, detect_indentation
 from .multiline import is_multiline
@@ -104,22 +102,6 @@ _WORD_CHARS = re.compile(r"[\w$]*")
 AUTOMATIC_CONFIGURATION_WAIT_S = 1.0
 
 
-def _lines_within(data: bytes, lo: int, hi: int, most: int) -> bool:
-    """Whether ``data[lo:hi]`` has at most ``most`` line breaks; it reads no further than the
-    one after them (counted whole, far-apart places in a long file cost a scan of it a key)."""
-    at = lo
-    for _ in range(most + 1):
-        at = data.find(b"\n", at, hi)
-        if at < 0:
-            return True
-        at += 1
-    return False
-
-
-def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=16).digest()
-
-
 @dataclass
 class _Context:
     """The snippets last put in a document's prompt, and the window they went with."""
@@ -138,7 +120,7 @@ class _Context:
     #: to be indexed while the user pauses lacked their definitions, and are chosen anew once
     #: that is done (kept, they hid them for CONTEXT_REUSE_S).
     complete: bool = True
-    #: The edits made anywhere so far (``CompletionFeature._edit_serial``) when they were
+    #: The edits made anywhere so far (``EditHistory.serial``) when they were
     #: chosen: an edit since in another file is a recent edit they lack.
     edit_serial: int = 0
 
@@ -258,17 +240,10 @@ class CompletionFeature(Feature):
         #: Running prefetches per document, with what each will answer.
         self._prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
-        self._recent_edits: deque[tuple[str, int]] = deque(maxlen=32)
-        #: Changes counted over the session, and each open document's last one's number.
-        self._edit_serial = 0
-        self._last_edited: dict[str, int] = {}
-        #: Each open document's text as opened: its length and digest (``_as_opened``).
-        self._opened: dict[str, tuple[int, bytes]] = {}
-        self._recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
+        self.history = EditHistory()
         #: When and where each document's last key press ended.
         self._key_pressed: dict[str, tuple[float, int]] = {}
         self._context: dict[str, _Context] = {}
-        self._opens = 0  # documents opened so far, see _Context.sources_key
         #: Each document's edit count at its last change notification, see document_changed.
         self._edit_counts: dict[str, int] = {}
         self._accepted_at: dict[str, int] = {}
@@ -416,7 +391,7 @@ class CompletionFeature(Feature):
         completions changed nothing on screen until the next keystroke or opened file. The
         other open files' Inactive is said again first: the editor forgets what it kept of each
         file when these settings change, and an excluded file not typed in since showed Normal."""
-        docs = [doc for uri in self._recent_docs if (doc := self.services.documents.get(uri)) is not None]
+        docs = [doc for uri in self.history.recent_docs if (doc := self.services.documents.get(uri)) is not None]
         for doc in docs[:-1]:
             if self.health.inactive_reason(doc):
                 self.health.status_for(doc)
@@ -429,12 +404,8 @@ class CompletionFeature(Feature):
         elif current.kind == "Inactive" and current.feature == "completion":
             self.services.status.set(Status("Normal", "", "completion"))
 
-    def _touch(self, uri: str) -> None:
-        self._recent_docs[uri] = None
-        self._recent_docs.move_to_end(uri)
-
     def document_changed(self, doc: Document) -> None:
-        self._touch(doc.uri)
+        self.history.touch(doc.uri)
         self.idle.last_change = time.monotonic()
         edit = doc.recent_edits[-1] if doc.recent_edits else None
         typed = edit is not None and _is_key_press(doc, edit)
@@ -463,45 +434,11 @@ class CompletionFeature(Feature):
             # a file turned from tabs to spaces were still re-indented with tabs.
             self._forget_indentation(doc.uri)
         if edit is not None:
-            self._record_edit(doc, applied if applied else [edit])
+            self.history.record(doc, applied if applied else [edit])
             self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
-
-    def _record_edit(self, doc: Document, applied: list[Edit]) -> None:
-        """Note the document's newest edit among the recent edits, newest first. Its older
-        ones follow the text (an edit above one moves it: the lines it showed were another
-        function's), and those its region shows go (each key typed took a place of its own,
-        and three keys in one file pushed the edit just made in another out of the prompt)."""
-        self._edit_serial += 1
-        self._last_edited[doc.uri] = self._edit_serial
-        if self._as_opened(doc):
-            # Undone back to the text it was opened with: no edit of it is one any more (its
-            # lines were sent as the user's latest work).
-            self._recent_edits = deque((e for e in self._recent_edits if e[0] != doc.uri), maxlen=self._recent_edits.maxlen)
-            return
-        start = applied[-1].start_byte
-        before, after = RECENT_EDIT_LINES
-        kept: list[tuple[str, int]] = []
-        for uri, offset in self._recent_edits:
-            if uri == doc.uri:
-                for e in applied:
-                    if offset >= e.old_end_byte:
-                        offset += e.new_end_byte - e.old_end_byte
-                    elif offset > e.start_byte:
-                        offset = min(offset, e.new_end_byte)  # in the text replaced
-                lo, hi = min(offset, start), max(offset, start)
-                if _lines_within(doc.data, lo, hi, before if offset <= start else after):
-                    continue  # within the new edit's region
-            kept.append((uri, offset))
-        self._recent_edits = deque([(doc.uri, start), *kept], maxlen=self._recent_edits.maxlen)
-
-    def _as_opened(self, doc: Document) -> bool:
-        """Whether the document's text is the one it was opened with (hashed only when its
-        length is: most edits change it)."""
-        opened = self._opened.get(doc.uri)
-        return opened is not None and opened[0] == len(doc.data) and opened[1] == _digest(doc.data)
 
     def _forget_indentation(self, uri: str) -> None:
         for key in [k for k in self._indent_units if k[0] == uri]:
@@ -531,9 +468,7 @@ class CompletionFeature(Feature):
         self.idle.tokenizer_loaded()
 
     def document_opened(self, doc: Document) -> None:
-        self._touch(doc.uri)
-        self._opened[doc.uri] = (len(doc.data), _digest(doc.data))
-        self._opens += 1
+        self.history.document_opened(doc)
         # An open is activity too: idle work waits until files stop opening (a session restore
         # opening a hundred files used to start counting each of them in turn).
         self.idle.last_change = time.monotonic()
@@ -578,13 +513,7 @@ class CompletionFeature(Feature):
             self.crawler.saved(path, doc.language.name, index.definitions)
 
     def document_closed(self, doc: Document) -> None:
-        self._recent_docs.pop(doc.uri, None)
-        # Its edits go with it: closed unsaved, they are gone, and opened again (a reload, a
-        # file renamed back) its text is another; its old edits' places showed lines of it
-        # as edited when nothing was.
-        self._recent_edits = deque((e for e in self._recent_edits if e[0] != doc.uri), maxlen=self._recent_edits.maxlen)
-        self._last_edited.pop(doc.uri, None)
-        self._opened.pop(doc.uri, None)
+        self.history.document_closed(doc.uri)
         self._context.pop(doc.uri, None)
         # And the contexts that quote it: opened again (a reload), it has the same edit count.
         for uri in [u for u, ctx in self._context.items() if any(s.source and s.source[0] == doc.uri for s in ctx.snippets)]:
@@ -1059,7 +988,7 @@ class CompletionFeature(Feature):
             complete = True
             now = time.monotonic()
             documents = self.services.documents
-            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self._opens, self._switches())
+            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self.history.opens, self._switches())
             if (
                 prev is not None
                 and prev.sources_key == sources_key
@@ -1076,7 +1005,7 @@ class CompletionFeature(Feature):
                 and unchanged_on_disk(prev.snippets)
                 # Nor once another file was edited: back from writing a helper there, the
                 # prompt lacked it (the recent edit) for up to CONTEXT_REUSE_S.
-                and not any(n > prev.edit_serial for u, n in self._last_edited.items() if u != doc.uri)
+                and not any(n > prev.edit_serial for u, n in self.history.last_edited.items() if u != doc.uri)
             ):
                 snippets = prev.snippets
                 complete = prev.complete
@@ -1089,7 +1018,7 @@ class CompletionFeature(Feature):
                     doc=doc,
                     offset=req.offset,
                     other_docs=self._context_docs(doc.uri),
-                    recent_edits=[e for e in self._recent_edits if e[0] != doc.uri],
+                    recent_edits=[e for e in self.history.edits if e[0] != doc.uri],
                     # Without a workspace, the document's own folder (display_path's was ".",
                     # the server's working directory: another project's files were read).
                     # A buffer with no file (``file://``, ``untitled:``) has no folder: none.
@@ -1117,7 +1046,7 @@ class CompletionFeature(Feature):
                     prev.at if prev else now,
                     sources_key,
                     complete,
-                    prev.edit_serial if prev else self._edit_serial,
+                    prev.edit_serial if prev else self.history.serial,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
@@ -1182,7 +1111,7 @@ class CompletionFeature(Feature):
 
     def _context_docs(self, uri: str) -> list[Document]:
         out: list[Document] = []
-        for other in reversed(self._recent_docs):
+        for other in reversed(self.history.recent_docs):
             if other == uri or self.services.completions_off(other):
                 continue  # (not sent: not to take one of the places either)
             if (d := self.services.documents.get(other)) is not None:

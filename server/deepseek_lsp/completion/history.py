@@ -1,0 +1,92 @@
+"""What the user has been working on: the documents used most recently, and the places of the
+recent edits, which the prompt shows (``ContextRequest.recent_edits``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict, deque
+
+from ..context import RECENT_EDIT_LINES
+from ..documents import Document, Edit
+
+
+def _lines_within(data: bytes, lo: int, hi: int, most: int) -> bool:
+    """Whether ``data[lo:hi]`` has at most ``most`` line breaks; it reads no further than the
+    one after them (counted whole, far-apart places in a long file cost a scan of it a key)."""
+    at = lo
+    for _ in range(most + 1):
+        at = data.find(b"\n", at, hi)
+        if at < 0:
+            return True
+        at += 1
+    return False
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class EditHistory:
+    """The open documents by last use and the session's recent edits, newest first."""
+
+    def __init__(self) -> None:
+        self.edits: deque[tuple[str, int]] = deque(maxlen=32)
+        #: Changes counted over the session, and each open document's last one's number.
+        self.serial = 0
+        self.last_edited: dict[str, int] = {}
+        #: Each open document's text as opened: its length and digest (``as_opened``).
+        self.opened: dict[str, tuple[int, bytes]] = {}
+        self.recent_docs: OrderedDict[str, None] = OrderedDict()  # most recently used last
+        self.opens = 0  # documents opened so far, see prompting's _Context.sources_key
+
+    def touch(self, uri: str) -> None:
+        self.recent_docs[uri] = None
+        self.recent_docs.move_to_end(uri)
+
+    def document_opened(self, doc: Document) -> None:
+        self.touch(doc.uri)
+        self.opened[doc.uri] = (len(doc.data), _digest(doc.data))
+        self.opens += 1
+
+    def document_closed(self, uri: str) -> None:
+        self.recent_docs.pop(uri, None)
+        # Its edits go with it: closed unsaved, they are gone, and opened again (a reload, a
+        # file renamed back) its text is another; its old edits' places showed lines of it
+        # as edited when nothing was.
+        self.edits = deque((e for e in self.edits if e[0] != uri), maxlen=self.edits.maxlen)
+        self.last_edited.pop(uri, None)
+        self.opened.pop(uri, None)
+
+    def record(self, doc: Document, applied: list[Edit]) -> None:
+        """Note the document's newest edit among the recent edits, newest first. Its older
+        ones follow the text (an edit above one moves it: the lines it showed were another
+        function's), and those its region shows go (each key typed took a place of its own,
+        and three keys in one file pushed the edit just made in another out of the prompt)."""
+        self.serial += 1
+        self.last_edited[doc.uri] = self.serial
+        if self.as_opened(doc):
+            # Undone back to the text it was opened with: no edit of it is one any more (its
+            # lines were sent as the user's latest work).
+            self.edits = deque((e for e in self.edits if e[0] != doc.uri), maxlen=self.edits.maxlen)
+            return
+        start = applied[-1].start_byte
+        before, after = RECENT_EDIT_LINES
+        kept: list[tuple[str, int]] = []
+        for uri, offset in self.edits:
+            if uri == doc.uri:
+                for e in applied:
+                    if offset >= e.old_end_byte:
+                        offset += e.new_end_byte - e.old_end_byte
+                    elif offset > e.start_byte:
+                        offset = min(offset, e.new_end_byte)  # in the text replaced
+                lo, hi = min(offset, start), max(offset, start)
+                if _lines_within(doc.data, lo, hi, before if offset <= start else after):
+                    continue  # within the new edit's region
+            kept.append((uri, offset))
+        self.edits = deque([(doc.uri, start), *kept], maxlen=self.edits.maxlen)
+
+    def as_opened(self, doc: Document) -> bool:
+        """Whether the document's text is the one it was opened with (hashed only when its
+        length is: most edits change it)."""
+        opened = self.opened.get(doc.uri)
+        return opened is not None and opened[0] == len(doc.data) and opened[1] == _digest(doc.data)
