@@ -182,13 +182,13 @@ async def test_typing_through_a_suggestion_at_the_end_of_a_minified_line_answers
         # How much of the line post-processing reads for each key: the CPU bound alone no longer
         # tells, the bracket scan having grown fast enough that the whole line costs 0.06 s.
         read: list[int] = []
-        between = completing.completion._context_between
+        between = completing.completion.prompts.context_between
 
         def context_between(req: object, start: int, end: int) -> object:
             read.append(end - start)
             return between(req, start, end)  # type: ignore[arg-type]
 
-        completing.completion._context_between = context_between  # type: ignore[method-assign,assignment]
+        completing.completion.prompts.context_between = context_between  # type: ignore[method-assign,assignment]
         for i, typed in enumerate("val"):
             completing.insert(uri, 0, col + i, typed)
             # The server's work runs on this thread's event loop: its CPU time, not the wall

@@ -14,10 +14,11 @@ from lsprotocol import types
 from deepseek_lsp import context
 from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
 from deepseek_lsp.completion.debounce import Debouncer
-from deepseek_lsp.completion.feature import CompletionFeature, Request, _is_key_press
+from deepseek_lsp.completion.feature import CompletionFeature, _is_key_press
 from deepseek_lsp.completion.indentation import detect_indentation
 from deepseek_lsp.completion.multiline import _code_part, is_multiline
 from deepseek_lsp.completion.postprocess import postprocess
+from deepseek_lsp.completion.request import Request
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import Document, DocumentStore
 from deepseek_lsp.features import Services
@@ -301,7 +302,7 @@ def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -
     offset = len(head)
     req = Request(doc, offset, False)
     window_start = text.index("Don't")  # the window starts inside the docstring
-    ctx = feature._context_between(req, window_start, len(text))
+    ctx = feature.prompts.context_between(req, window_start, len(text))
     assert postprocess("str(item)))", ctx) == "str(item))"
 
 
@@ -384,7 +385,7 @@ def test_block_comment_lines_are_no_indentation() -> None:
     feature = _feature()
     doc = feature.services.documents.open("file:///w/Thing.php", php + "\n", "php", 1)
     offset = len(php) - 1
-    ctx = feature._context_between(Request(doc, offset, False, multiline=True), 0, len(doc.data))
+    ctx = feature.prompts.context_between(Request(doc, offset, False, multiline=True), 0, len(doc.data))
     answer = "\n    public function name(): string\n    {\n        return 'thing';\n    }\n}"
     assert not ctx.indent_known
     assert postprocess(answer, ctx) == answer
@@ -399,7 +400,7 @@ def test_a_new_makefiles_first_recipe_is_led_by_a_tab() -> None:
     answer = "\n    $(CC) -o app main.o\n    strip app"
     for language_id in ("makefile", "make"):
         doc = feature.services.documents.open(f"file:///w/{language_id}/Makefile", text, language_id, 1)
-        ctx = feature._context_between(Request(doc, len(text) - 1, False, multiline=True), 0, len(doc.data))
+        ctx = feature.prompts.context_between(Request(doc, len(text) - 1, False, multiline=True), 0, len(doc.data))
         assert postprocess(answer, ctx) == "\n\t$(CC) -o app main.o\n\tstrip app", language_id
 
 
@@ -437,7 +438,7 @@ def test_vim_four_column_levels_with_eight_column_tabs() -> None:
     feature = _feature()
     doc = feature.services.documents.open("file:///w/sensible-editor", head + "\n", "shellscript", 1)
     assert detect_indentation(doc, head.count("\n")) == ("    ", 8)
-    ctx = feature._context_between(Request(doc, len(head), False, multiline=True), 0, len(doc.data))
+    ctx = feature.prompts.context_between(Request(doc, len(head), False, multiline=True), 0, len(doc.data))
     answer = "\n    if [ -r ~/.selected_editor ]; then\n\t. ~/.selected_editor\n    fi\nfi"
     assert postprocess(answer, ctx) == answer
     # GNU's two-column levels and a file indented by tabs stay as they were.
@@ -478,7 +479,7 @@ def test_an_answer_is_filtered_against_the_text_it_was_asked_about() -> None:
     )
     doc.apply_change(change)
     assert req.stale
-    ctx = feature._post_context(req, fim)
+    ctx = feature.prompts.post_context(req, fim)
     assert ctx.prefix == "def f(a, b):\n    return "
     assert ctx.suffix == "\n"
 
@@ -509,7 +510,7 @@ async def test_without_a_workspace_imports_are_found_next_to_the_document(tmp_pa
     feature = _feature_for_prompts([], time_box_ms=5000)
     text = "import helpers\n" + "x = 1\n" * 300 + "print(helpers.shout('hi'))\n"
     doc = feature.services.documents.open((tmp_path / "proj" / "main.py").as_uri(), text, "python", 1)
-    fim = feature._prompt(Request(doc, len(text) - 3, False))
+    fim = feature.prompts.prompt(Request(doc, len(text) - 3, False))
     assert "return msg.upper()" in fim.prompt
     assert "WRONG FILE" not in fim.prompt
 
@@ -526,15 +527,15 @@ async def test_context_from_a_document_edited_or_closed_since_is_not_reused(tmp_
     text = "import os\n" + "x = 1\n" * 50 + "send_mail("
     main = docs.open((tmp_path / "main.py").as_uri(), text, "python", 1)
     feature.document_opened(main)
-    assert "# def send_mail(to):" in feature._prompt(Request(main, len(text), False)).prompt
+    assert "# def send_mail(to):" in feature.prompts.prompt(Request(main, len(text), False)).prompt
     new = "def send_mail(to, subject, body):\n    return to\n"
     docs.change(helper_uri, 2, [types.TextDocumentContentChangeWholeDocument(text=new)])
     feature.document_changed(helper)
-    prompt = feature._prompt(Request(main, len(text), False)).prompt
+    prompt = feature.prompts.prompt(Request(main, len(text), False)).prompt
     assert "# def send_mail(to, subject, body):" in prompt and "# def send_mail(to):" not in prompt
     docs.close(helper_uri)
     feature.document_closed(helper)
-    assert "def send_mail" not in feature._prompt(Request(main, len(text), False)).prompt
+    assert "def send_mail" not in feature.prompts.prompt(Request(main, len(text), False)).prompt
 
 
 async def test_a_document_too_large_to_index_in_the_time_box_is_indexed_when_idle(tmp_path) -> None:
@@ -544,13 +545,13 @@ async def test_a_document_too_large_to_index_in_the_time_box_is_indexed_when_idl
     feature.indexer.bytes_per_s = 1e5  # as if the file took a second to index
     text = "import os\n" + "".join(f"def handler_{k}(request):\n    return request\n\n" for k in range(2500))
     doc = feature.services.documents.open((tmp_path / "big.py").as_uri(), text, "python", 1)
-    fim = feature._prompt(Request(doc, len(text) // 2, False))
+    fim = feature.prompts.prompt(Request(doc, len(text) // 2, False))
     assert not feature.indexer.has_index(doc)
     assert "import os" not in fim.prompt  # no imports at the head meanwhile
     feature.idle.last_change = 0.0  # the user pauses
     await feature.idle.indexing
     assert feature.indexer.has_index(doc)
-    assert "import os" in feature._prompt(Request(doc, len(text) // 2 + 1, False)).prompt
+    assert "import os" in feature.prompts.prompt(Request(doc, len(text) // 2 + 1, False)).prompt
 
 
 def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
@@ -769,7 +770,7 @@ async def test_the_names_of_the_function_the_cursor_is_in_count_from_its_start(t
         text = f"{head}{far}def handle(msg: Message, value, other):\n{filler}    payload = msg."
         doc = feature.services.documents.open((tmp_path / f"main{len(filler)}.py").as_uri(), text, "python", 1)
         assert len(filler) > 2000
-        prompt = feature._prompt(Request(doc, len(text.encode()), False)).prompt
+        prompt = feature.prompts.prompt(Request(doc, len(text.encode()), False)).prompt
         assert "def unrelated_0(" not in prompt  # the class is out of the window
         assert ("# class Message:" in prompt) is sent, len(filler)
 

@@ -13,7 +13,7 @@ from typing import Any
 from lsprotocol import types
 
 from deepseek_lsp import symbol_crawler
-from deepseek_lsp.completion.feature import Request
+from deepseek_lsp.completion.request import Request
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.documents import Document
 from deepseek_lsp.model import EndpointConfig, ModelClient
@@ -57,11 +57,11 @@ def test_an_imported_file_rewritten_on_disk_gives_its_new_signature_to_the_next_
     feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
     text = "from reports import build_report\n\n\ndef main(orders):\n    report = build_report("
     doc = feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
-    first = feature._prompt(Request(doc, len(text), False)).prompt
+    first = feature.prompts.prompt(Request(doc, len(text), False)).prompt
     assert "def build_report(orders, *, currency: str):" in first
 
     _rewrite(helpers, "def build_report(orders, *, locale: str, rounding: int = 2):\n    return orders\n")
-    later = feature._prompt(Request(doc, len(text), False)).prompt
+    later = feature.prompts.prompt(Request(doc, len(text), False)).prompt
     assert "def build_report(orders, *, locale: str, rounding: int = 2):" in later
     assert "currency" not in later
 
@@ -73,9 +73,9 @@ def test_an_imported_file_deleted_on_disk_leaves_the_next_prompt(tmp_path: Path)
     feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
     text = "from legacy import migrate_accounts\n\n\ndef main():\n    migrate_accounts("
     doc = feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
-    assert "def migrate_accounts(" in feature._prompt(Request(doc, len(text), False)).prompt
+    assert "def migrate_accounts(" in feature.prompts.prompt(Request(doc, len(text), False)).prompt
     helpers.unlink()
-    assert "def migrate_accounts(" not in feature._prompt(Request(doc, len(text), False)).prompt
+    assert "def migrate_accounts(" not in feature.prompts.prompt(Request(doc, len(text), False)).prompt
 
 
 async def test_a_review_is_not_taken_from_the_cache_once_an_imported_signature_changed(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from deepseek_lsp.completion.feature import Request
+from deepseek_lsp.completion.request import Request
 from tests.test_completion_units import _feature_for_prompts
 
 
@@ -21,11 +21,11 @@ async def test_definitions_left_out_for_lack_of_time_are_in_the_next_prompt_once
     doc = feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
     feature.indexer.for_document(doc)  # (the document itself is indexed: only the import is late)
     feature.indexer.bytes_per_s = 1e5  # as if handlers.py took seconds to index
-    first = feature._prompt(Request(doc, len(text), False)).prompt
+    first = feature.prompts.prompt(Request(doc, len(text), False)).prompt
     assert "def build_report(" not in first
     assert [p.name for p in feature.indexer.deferred] == ["handlers.py"]
     feature.idle.last_change = 0.0  # the user pauses
     await feature.idle.indexing
     feature.indexer.bytes_per_s = 2e6
-    later = feature._prompt(Request(doc, len(text), False)).prompt
+    later = feature.prompts.prompt(Request(doc, len(text), False)).prompt
     assert "# def build_report(orders, *, currency: str, rounding: int = 2):" in later

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
-from deepseek_lsp.completion.feature import Request
+from deepseek_lsp.completion.request import Request
 from deepseek_lsp.context import indexer as context
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
@@ -149,13 +149,13 @@ async def test_an_index_gone_stale_while_typing_in_a_large_file_is_rebuilt_in_a_
     store.change(doc.uri, 2, [types.TextDocumentContentChangePartial(range=types.Range(top, top), text="import sys\n")])
     feature.document_changed(doc)
     feature.indexer._docs[doc.uri].built_at -= context.INDEX_MAX_STALE_S + 1
-    fim = feature._prompt(Request(doc, len(doc) // 2, False))
+    fim = feature.prompts.prompt(Request(doc, len(doc) // 2, False))
     assert built == []  # the request kept to its time box
     assert "import os" in fim.prompt  # with the imports the stale index has
     feature.idle.last_change = 0.0  # the user pauses
     await feature.idle.indexing
     assert len(built) == 1
-    assert "import sys" in feature._prompt(Request(doc, len(doc) // 2 + 1, False)).prompt
+    assert "import sys" in feature.prompts.prompt(Request(doc, len(doc) // 2 + 1, False)).prompt
 
 
 async def test_a_menu_item_on_a_line_with_a_long_hex_string_is_answered_in_milliseconds(

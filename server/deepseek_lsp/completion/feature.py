@@ -14,26 +14,16 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cachetools import LRUCache
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ..config import EXTRA_CHOICE_TEMPERATURES, CompletionSettings, Settings
+from ..config import EXTRA_CHOICE_TEMPERATURES, Settings
 from ..context import (
-    ContextRequest,
     Indexer,
-    bracket_scan_start,
-    display_path,
-    enclosing_scopes,
-    env_workspace_roots,
-    gather_snippets,
-    names_near,
-    past_string_or_comment,
     read_languages,
-    unchanged_on_disk,
 )
 from ..documents import Document, Edit
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Services, register_with_client
@@ -43,7 +33,7 @@ from ..model.errors import ModelError
 from ..model.types import FimRequest
 from ..notebooks import CellTarget
 from ..privacy import file_path
-from ..prompts import FimPrompt, build_fim_prompt
+from ..prompts import FimPrompt
 from ..status import Status
 from ..symbol_crawler import GITIGNORE, SymbolCrawler
 from ..usage_feature import endpoint_fields
@@ -55,7 +45,6 @@ from .events import SentItem, SentItems, Stats, field_of
 from .health import TURNED_OFF, BackendHealth
 from .history import EditHistory
 from .idle_indexing import IdleWork
-from .indentation import DEFAULT_INDENT, detect_indentation
 from .multiline import is_multiline
 from .postprocess import (
     LaterContext,
@@ -67,6 +56,8 @@ from .postprocess import (
     without_cut_line,
     without_retyped_rest,
 )
+from .prompting import PromptBuilder
+from .request import Request, Suggestion, choices_wanted
 
 if TYPE_CHECKING:
     from pygls.lsp.server import LanguageServer
@@ -78,19 +69,8 @@ SHOWN_NOTIFICATION = "textDocument/didShowCompletion"
 PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
 STATS_REQUEST = "deepseek/completionStats"
 CANCEL_GRACE_S = 0.05
-#: Other open documents searched for context, most recently used first. Indexing a document
-#: costs 25-90 ms per 5,000 lines; with 100 files open, searching them all every keystroke stalled
-#: requests (tests/bench/bench_memory.py). Copilot similarly looks at the ~20 most recent tabs.
-MAX_CONTEXT_DOCS = 16
-#: How long the extra context (snippets) chosen for a cursor window is reused, see ``_prompt``.
-CONTEXT_REUSE_S = 30.0
-#: The names of the function the cursor is in count from its start when it begins at most this
-#: many bytes before the cursor (past names_near's span; as far back as the window may reach).
-NAMES_REACH = 6000
 #: A menu request this soon after a key pressed where the cursor is comes from typing.
 TYPED_INVOKE_S = 1.0
-#: Bytes around the cursor read for the brackets of a suggestion served from a cache.
-_LINE_CONTEXT_BYTES = 8192
 #: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
 #: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
 #: the user writes the element's text; with the tag refused, every element typed got nothing.
@@ -102,96 +82,10 @@ _WORD_CHARS = re.compile(r"[\w$]*")
 AUTOMATIC_CONFIGURATION_WAIT_S = 1.0
 
 
-@dataclass
-class _Context:
-    """The snippets last put in a document's prompt, and the window they went with."""
-
-    window_start: int
-    window_end: int
-    doc_len: int
-    snippets: list[Any]
-    at: float
-    #: What decided which files the snippets could come from (workspace folders, exclusion
-    #: globs, the documents opened so far): once any changes they are chosen anew (a file just
-    #: excluded was still sent; a definition read from disk, which no open document vouches
-    #: for, was still sent after its file was opened and edited).
-    sources_key: tuple[Any, ...] = ()
-    #: Whether the time box let every file be read: the snippets of a request that left files
-    #: to be indexed while the user pauses lacked their definitions, and are chosen anew once
-    #: that is done (kept, they hid them for CONTEXT_REUSE_S).
-    complete: bool = True
-    #: The edits made anywhere so far (``EditHistory.serial``) when they were
-    #: chosen: an edit since in another file is a recent edit they lack.
-    edit_serial: int = 0
-
-
-@dataclass
-class Suggestion:
-    text: str  # inserted at the cursor
-    replace_end: int  # byte offset the insertion replaces up to (auto-closed characters)
-    tail: str  # those replaced characters, kept once at the end of the insert
-    #: What a completion-menu item inserts at the cursor, the line's closers left in place:
-    #: ``text`` up to a closer of the line it types over (menu.py).
-    menu_text: str | None = None
-
-
-@dataclass
-class Request:
-    doc: Document
-    offset: int
-    invoked: bool
-    inserted: str = ""  # the selected completion item's text not yet in the document
-    multiline: bool = False
-    #: The cursor is in a block of its own with nothing else in it (an empty notebook cell):
-    #: what comes is a block, as in an empty function body.
-    empty_block: bool = False
-    #: Which request method asked: a client may send both for one keystroke (Neovim's inline
-    #: completion beside a completion-menu plugin), and each is only stale to its own kind.
-    method: str = types.TEXT_DOCUMENT_INLINE_COMPLETION
-
-    #: The text this request is about. Edits replace a document's bytes, never change them, so
-    #: this stays what the offsets point into while the document moves on.
-    data: bytes = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.data = self.doc.data
-
-    @property
-    def stale(self) -> bool:
-        """The document has changed since: an answer would go where the text no longer is."""
-        return self.doc.data is not self.data
-
-    @property
-    def slot(self) -> tuple[str, str]:
-        """What a newer request makes this one stale: the same document, the same method."""
-        return (self.doc.uri, self.method)
-
-
-def _scan_start(data: bytes, at: int) -> int:
-    """Where post-processing reads the text before the cursor from, to know the brackets open
-    at ``at``: the start of its line (code, not the inside of a string) when that is at most
-    ``_LINE_CONTEXT_BYTES`` before it, else ``at`` itself, at a character's start (the tree
-    tells whether that is in a string). Read from the line's start however long the line,
-    typing through a suggestion at the end of a minified bundle's line took seconds a key."""
-    line_start = data.rfind(b"\n", 0, at) + 1
-    if at - line_start <= _LINE_CONTEXT_BYTES:
-        return line_start
-    while at < len(data) and data[at] & 0xC0 == 0x80:
-        at += 1
-    return at
-
-
 def _answer_settings(settings: Settings) -> tuple[object, ...]:
     """The settings besides the model and endpoint that shape what an answer is."""
     c = settings.completion
     return (c.temperature, c.single_line_max_tokens, c.multi_line_max_tokens)
-
-
-def choices_wanted(c: CompletionSettings, invoked: bool) -> int:
-    """How many choices a request shows: one for typing; for an explicit request
-    ``invokedChoices``, at least one (0, the settings UI's minimum, threw away the one answer
-    that was asked for and paid for)."""
-    return max(1, c.invoked_choices) if invoked else 1
 
 
 def _is_key_press(doc: Document, edit: Edit) -> bool:
@@ -229,7 +123,6 @@ class CompletionFeature(Feature):
         self.idle = IdleWork(services, self.indexer, self.line_tokens, self._spawn)
         self.crawler = SymbolCrawler(services, self.symbols, self.idle.busy_until)
         self._server: LanguageServer | None = None
-        self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
         self.stats = Stats()
         #: The newest request's number per (document, method). Numbered over the session, not
         #: per document: a slot forgotten on close started again at 1, and a request for the
@@ -241,9 +134,9 @@ class CompletionFeature(Feature):
         self._prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
         self._fetches: dict[str, asyncio.Task[None]] = {}
         self.history = EditHistory()
+        self.prompts = PromptBuilder(services, self.indexer, self.symbols, self.line_tokens, self.history, self.idle)
         #: When and where each document's last key press ended.
         self._key_pressed: dict[str, tuple[float, int]] = {}
-        self._context: dict[str, _Context] = {}
         #: Each document's edit count at its last change notification, see document_changed.
         self._edit_counts: dict[str, int] = {}
         self._accepted_at: dict[str, int] = {}
@@ -432,17 +325,13 @@ class CompletionFeature(Feature):
             # Not a key press (a paste over everything, a formatter, Convert Indentation's one
             # change per line): the file's indentation may be another now. Kept, the blocks of
             # a file turned from tabs to spaces were still re-indented with tabs.
-            self._forget_indentation(doc.uri)
+            self.prompts.forget_indentation(doc.uri)
         if edit is not None:
             self.history.record(doc, applied if applied else [edit])
             self._drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
-
-    def _forget_indentation(self, uri: str) -> None:
-        for key in [k for k in self._indent_units if k[0] == uri]:
-            del self._indent_units[key]
 
     def _just_typed(self, uri: str, offset: int) -> bool:
         """Whether a key pressed at ``offset`` just now changed the document: a menu request
@@ -514,14 +403,8 @@ class CompletionFeature(Feature):
 
     def document_closed(self, doc: Document) -> None:
         self.history.document_closed(doc.uri)
-        self._context.pop(doc.uri, None)
-        # And the contexts that quote it: opened again (a reload), it has the same edit count.
-        for uri in [u for u, ctx in self._context.items() if any(s.source and s.source[0] == doc.uri for s in ctx.snippets)]:
-            del self._context[uri]
+        self.prompts.document_closed(doc.uri)
         self._key_pressed.pop(doc.uri, None)
-        # The indentation looks hold the document (and its tree): 186 MB after 60 files of
-        # 3,000 lines had been closed.
-        self._forget_indentation(doc.uri)
         self._edit_counts.pop(doc.uri, None)
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
@@ -553,11 +436,6 @@ class CompletionFeature(Feature):
         if cell is not None:
             return (cell.doc if cell.code else None), cell
         return self.services.documents.get(uri), None
-
-    def _cell_marker(self, doc: Document) -> str | None:
-        """The line that starts a cell, for a notebook's combined document (notebooks.py)."""
-        notebooks = self.services.notebooks
-        return notebooks.marker(doc.uri) if notebooks is not None else None
 
     async def inline_completion(self, params: types.InlineCompletionParams) -> types.InlineCompletionList:
         started = time.perf_counter()
@@ -744,7 +622,7 @@ class CompletionFeature(Feature):
             # with the statement (`len(|))` with `parts), 3`) is left out of the tail.
             if not tail:
                 return [Suggestion(text, replace_end, tail) for text in texts]
-            ctx = ctx or self._line_context(req)
+            ctx = ctx or self.prompts.line_context(req)
             out = []
             for text in texts:
                 kept = kept_tail(text, tail, ctx)
@@ -842,7 +720,7 @@ class CompletionFeature(Feature):
 
         # 2. context and prompt.
         log.debug("suggest %s@%d multiline=%s", uri, req.offset, req.multiline)
-        fim = self._prompt(req)
+        fim = self.prompts.prompt(req)
         log.debug("prompt built: %d tokens", fim.prompt_tokens)
         if self.idle.counted != (doc, self.services.models.counter.count):
             self.idle.count(doc)
@@ -881,7 +759,7 @@ class CompletionFeature(Feature):
 
         # 4. the backend, in a task a newer keystroke may reuse. How its answer is to be
         # post-processed is worked out while the model works, not before asking it.
-        post = LaterContext(lambda: self._post_context(req, fim))
+        post = LaterContext(lambda: self.prompts.post_context(req, fim))
         anchor = Anchor.at(req.data, req.offset, req.inserted.encode("utf-8"))
         pending = self._start_fetch(uri, anchor, fim, post, req, key)
         pending.waiters += 1
@@ -917,208 +795,6 @@ class CompletionFeature(Feature):
             return None
         rest = kept_bytes[len(typed) :].decode("utf-8", "ignore")
         return rest if rest.strip() else None
-
-    def _post_context(self, req: Request, fim: FimPrompt) -> PostContext:
-        # A line longer than the prompt's window (a long list or call on one line) is cut
-        # there: read from its start, the brackets it opened before the cut are known, and
-        # the model's closers of them are not taken for stray ones (`"zebra"]` lost its `]`).
-        # The prompt stays as sent; only what post-processing reads goes back.
-        return self._context_between(req, _scan_start(req.data, fim.window_start), fim.window_end)
-
-    def _line_context(self, req: Request) -> PostContext:
-        """The brackets around the cursor, for a suggestion served without its request's
-        context (from a cache, typing through): what of the line's closers it typed over."""
-        data, offset = req.data, req.offset
-        start = _scan_start(data, max(0, offset - _LINE_CONTEXT_BYTES))
-        return self._context_between(req, start, min(len(data), offset + _LINE_CONTEXT_BYTES))
-
-    def _context_between(self, req: Request, window_start: int, window_end: int) -> PostContext:
-        # Built once the request is out, and the document may have changed by then: what the
-        # model was asked about is the request's own text (the tree only while it matches).
-        doc, data = req.doc, req.data
-        tree = doc.tree if not req.stale else None
-        scan = bracket_scan_start(tree, data, req.offset, window_start) if tree else None
-        if scan is None and tree is not None:
-            # The window may start inside a docstring: the scan starts after it.
-            scan = past_string_or_comment(tree, window_start, req.offset), []
-        scan_from, open_before = scan if scan else (window_start, [])
-        unit, tab_width = self._indentation(doc, req.offset)
-        conventional = DEFAULT_INDENT.get(doc.language.name if doc.language else doc.language_id or "")
-        return PostContext(
-            prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
-            suffix=data[req.offset : window_end].decode("utf-8", "replace"),
-            indent_unit=unit or conventional or "    ",
-            indent_known=bool(unit or conventional),
-            tab_width=tab_width,
-            single_line=not req.multiline,
-            from_chat=self.settings.backend == "chat",
-            language=doc.language.name if doc.language else doc.language_id,
-            bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
-            open_before_scan=tuple(open_before),
-            cell_marker=self._cell_marker(doc),
-            block_opener=doc.language.spec.block_opener if doc.language else None,
-        )
-
-    def _prompt(self, req: Request, inserted: str = "") -> FimPrompt:
-        doc = req.doc
-        settings = self.settings
-        c = settings.completion
-        lang = doc.language
-        scopes: list[Any] = []
-        imports: list[Any] = []
-        snippets: list[Any] = []
-        if lang is not None and doc.tree is not None:
-            deadline = time.monotonic() + c.context_timeout_ms / 1000
-            scopes = enclosing_scopes(lang, doc.tree, doc.data, req.offset)
-            # A stale index of a large file is reused rather than rebuilt inside the time box,
-            # and a missing one is built while the user pauses: built here, it took 1.5 s of
-            # the request on a 3.9 MB file. The prompt goes without imports meanwhile.
-            index = self.indexer.for_document(doc, deadline=deadline)
-            imports = index.imports if index else []
-            unindexed = [] if index is not None else [doc]
-            # The snippets come first in the prompt, so a change in them changes every token
-            # after: DeepSeek's prefix cache misses the whole prompt. They were chosen anew on
-            # every keystroke from the names near the cursor, which change as the user types
-            # (tests/bench/bench_replay.py: requests at the same place with no cache hit at all).
-            # While the cursor stays in the last prompt's window they are kept, for a while,
-            # unless a document they were read from has changed or closed since (they showed
-            # the signature the user had just edited away, for up to CONTEXT_REUSE_S), or a
-            # file they were read from changed on disk.
-            prev = self._context.get(doc.uri)
-            complete = True
-            now = time.monotonic()
-            documents = self.services.documents
-            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self.history.opens, self._switches())
-            if (
-                prev is not None
-                and prev.sources_key == sources_key
-                and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
-                and now - prev.at < CONTEXT_REUSE_S
-                and (prev.complete or self.idle.indexing_now())
-                and all(
-                    (source := documents.get(s.source[0])) is not None and source.edit_count == s.source[1]
-                    for s in prev.snippets
-                    if s.source is not None
-                )
-                # Nor a file read from disk that changed there since (a branch switched, code
-                # generated): the old signature was sent for up to CONTEXT_REUSE_S.
-                and unchanged_on_disk(prev.snippets)
-                # Nor once another file was edited: back from writing a helper there, the
-                # prompt lacked it (the recent edit) for up to CONTEXT_REUSE_S.
-                and not any(n > prev.edit_serial for u, n in self.history.last_edited.items() if u != doc.uri)
-            ):
-                snippets = prev.snippets
-                complete = prev.complete
-            elif lang.spec.line_comment:
-                prev = None
-                reach = self._function_start(doc, req.offset, scopes)
-                names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
-                self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
-                ctx_req = ContextRequest(
-                    doc=doc,
-                    offset=req.offset,
-                    other_docs=self._context_docs(doc.uri),
-                    recent_edits=[e for e in self.history.edits if e[0] != doc.uri],
-                    # Without a workspace, the document's own folder (display_path's was ".",
-                    # the server's working directory: another project's files were read).
-                    # A buffer with no file (``file://``, ``untitled:``) has no folder: none.
-                    workspace_roots=env_workspace_roots(self.services.workspace_folders)
-                    or ([path.parent] if (path := file_path(doc.uri)) is not None else []),
-                    exclude=settings.exclude,
-                    deadline=deadline,
-                    open_uris=self.services.documents,
-                    symbols=self.symbols,
-                    switched_off=self.services.completions_off,
-                )
-                window_guess = (max(0, req.offset - 6000), req.offset + 2000)
-                snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
-                unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
-                complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs or ctx_req.cut_short)
-            if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
-                self.idle.index(unindexed)
-            fim = self._build(req, inserted, snippets, scopes, imports)
-            if not inserted and not req.inserted:
-                self._context[doc.uri] = _Context(
-                    fim.window_start,
-                    fim.window_end,
-                    len(doc.data),
-                    snippets,
-                    prev.at if prev else now,
-                    sources_key,
-                    complete,
-                    prev.edit_serial if prev else self.history.serial,
-                )
-            return fim
-        return self._build(req, inserted, snippets, scopes, imports)
-
-    def _build(
-        self, req: Request, inserted: str, snippets: list[Any], scopes: list[Any], imports: list[Any]
-    ) -> FimPrompt:
-        doc = req.doc
-        settings = self.settings
-        c = settings.completion
-        lang = doc.language
-        return build_fim_prompt(
-            doc,
-            req.offset,
-            budget=c.max_prompt_tokens,
-            suffix_share=c.suffix_share,
-            count=self.services.models.counter.count,
-            snippets=snippets,
-            scopes=scopes,
-            imports=imports,
-            line_comment=lang.spec.line_comment if lang else None,
-            path=display_path(doc.uri, self.indexer.roots),
-            redact_secrets=settings.redact_secrets,
-            inserted=req.inserted + inserted,
-            line_tokens=self.line_tokens.counter(doc, self.services.models.counter.count),
-        )
-
-    @staticmethod
-    def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
-        """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes
-        back. At its very end (the last line being typed) the tree puts the cursor outside it:
-        the character before tells."""
-        inner = next((s for s in reversed(scopes) if s.kind in ("function", "class")), None)
-        if inner is None and offset > 0 and doc.language is not None and doc.tree is not None:
-            before = enclosing_scopes(doc.language, doc.tree, doc.data, offset - 1)
-            inner = next((s for s in reversed(before) if s.kind in ("function", "class")), None)
-        return inner.start if inner is not None and offset - inner.start <= NAMES_REACH else None
-
-    def _indentation(self, doc: Document, offset: int) -> tuple[str, int]:
-        """The document's indentation unit around ``offset`` and its tab width where it mixes
-        tabs and spaces (:func:`detect_indentation`); a file's style does not change as it is
-        typed in, so it is looked at once per region (~0.5 ms a look) until a change that is
-        not a key press (document_changed)."""
-        line = doc.line_at(offset)
-        key = (doc.uri, line // 256)
-        hit = self._indent_units.get(key)
-        if hit is None or hit[0] is not doc:
-            hit = (doc, detect_indentation(doc, line))
-            if hit[1][0]:
-                # Not "unknown": the new file's first indented lines are written meanwhile.
-                self._indent_units[key] = hit
-        return hit[1]
-
-    def _switches(self) -> tuple[Any, ...]:
-        """What decides which files are switched off (``Services.completions_off``): a file
-        turned off since the snippets were chosen is not sent again with them."""
-        folders = self.services.folder_settings
-        return tuple(
-            (uri, s.completion.enable, sorted(s.completion.languages.items()))
-            for uri, s in [("", self.settings), *sorted(folders.items())]
-        )
-
-    def _context_docs(self, uri: str) -> list[Document]:
-        out: list[Document] = []
-        for other in reversed(self.history.recent_docs):
-            if other == uri or self.services.completions_off(other):
-                continue  # (not sent: not to take one of the places either)
-            if (d := self.services.documents.get(other)) is not None:
-                out.append(d)
-                if len(out) >= MAX_CONTEXT_DOCS:
-                    break
-        return out
 
     def _fim_request(
         self, fim: FimPrompt, multiline: bool, temperature: float | None = None, *, marker: str | None = None
@@ -1244,7 +920,7 @@ class CompletionFeature(Feature):
 
         try:
             doc = self.services.documents.get(uri)
-            marker = self._cell_marker(doc) if doc is not None else None
+            marker = self.prompts.cell_marker(doc) if doc is not None else None
             requests = [self._fim_request(fim, multiline, marker=marker)]
             for t in EXTRA_CHOICE_TEMPERATURES[: n - 1]:
                 requests.append(self._fim_request(fim, multiline, temperature=t, marker=marker))
@@ -1302,8 +978,8 @@ class CompletionFeature(Feature):
             await asyncio.sleep(0)  # the answer goes out first; the prompt is built after
             if self._seq.get(req.slot) != seq or req.stale:
                 return
-            fim = self._prompt(req)
-            self._prefetch(req, fim, self._post_context(req, fim), shown)
+            fim = self.prompts.prompt(req)
+            self._prefetch(req, fim, self.prompts.post_context(req, fim), shown)
 
         self._spawn(run())
 
@@ -1360,7 +1036,7 @@ class CompletionFeature(Feature):
             result = ""
             answered = False
             try:
-                fitted = prompt if prompt is not None else self._prompt(req, shown)
+                fitted = prompt if prompt is not None else self.prompts.prompt(req, shown)
                 text = await self._stream_one(
                     self._fim_request(fitted, True, marker=post.cell_marker), pending, False
                 )

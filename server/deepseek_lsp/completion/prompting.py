@@ -1,0 +1,336 @@
+"""The prompt for a completion request, and what post-processing reads of the text around it.
+
+The prompt is the cursor's window with the definitions of the names near it from other files
+(snippets), the imports and the enclosing scopes, within the token budget (``build_fim_prompt``).
+The snippets are kept while the cursor stays in the window they were chosen for, so the
+provider's prefix cache keeps matching.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import LRUCache
+
+from ..config import Settings
+from ..context import (
+    ContextRequest,
+    Indexer,
+    bracket_scan_start,
+    display_path,
+    enclosing_scopes,
+    env_workspace_roots,
+    gather_snippets,
+    names_near,
+    past_string_or_comment,
+    unchanged_on_disk,
+)
+from ..documents import Document
+from ..features import Services
+from ..line_tokens import LineTokens
+from ..privacy import file_path
+from ..prompts import FimPrompt, build_fim_prompt
+from ..workspace_symbols import WorkspaceSymbols
+from .history import EditHistory
+from .idle_indexing import IdleWork
+from .indentation import DEFAULT_INDENT, detect_indentation
+from .postprocess import PostContext
+from .request import Request
+
+#: Other open documents searched for context, most recently used first. Indexing a document
+#: costs 25-90 ms per 5,000 lines; with 100 files open, searching them all every keystroke stalled
+#: requests (tests/bench/bench_memory.py). Copilot similarly looks at the ~20 most recent tabs.
+MAX_CONTEXT_DOCS = 16
+#: How long the extra context (snippets) chosen for a cursor window is reused, see ``PromptBuilder.prompt``.
+CONTEXT_REUSE_S = 30.0
+#: The names of the function the cursor is in count from its start when it begins at most this
+#: many bytes before the cursor (past names_near's span; as far back as the window may reach).
+NAMES_REACH = 6000
+#: Bytes around the cursor read for the brackets of a suggestion served from a cache.
+_LINE_CONTEXT_BYTES = 8192
+
+
+@dataclass
+class _Context:
+    """The snippets last put in a document's prompt, and the window they went with."""
+
+    window_start: int
+    window_end: int
+    doc_len: int
+    snippets: list[Any]
+    at: float
+    #: What decided which files the snippets could come from (workspace folders, exclusion
+    #: globs, the documents opened so far): once any changes they are chosen anew (a file just
+    #: excluded was still sent; a definition read from disk, which no open document vouches
+    #: for, was still sent after its file was opened and edited).
+    sources_key: tuple[Any, ...] = ()
+    #: Whether the time box let every file be read: the snippets of a request that left files
+    #: to be indexed while the user pauses lacked their definitions, and are chosen anew once
+    #: that is done (kept, they hid them for CONTEXT_REUSE_S).
+    complete: bool = True
+    #: The edits made anywhere so far (``EditHistory.serial``) when they were
+    #: chosen: an edit since in another file is a recent edit they lack.
+    edit_serial: int = 0
+
+
+def _scan_start(data: bytes, at: int) -> int:
+    """Where post-processing reads the text before the cursor from, to know the brackets open
+    at ``at``: the start of its line (code, not the inside of a string) when that is at most
+    ``_LINE_CONTEXT_BYTES`` before it, else ``at`` itself, at a character's start (the tree
+    tells whether that is in a string). Read from the line's start however long the line,
+    typing through a suggestion at the end of a minified bundle's line took seconds a key."""
+    line_start = data.rfind(b"\n", 0, at) + 1
+    if at - line_start <= _LINE_CONTEXT_BYTES:
+        return line_start
+    while at < len(data) and data[at] & 0xC0 == 0x80:
+        at += 1
+    return at
+
+
+class PromptBuilder:
+    """Builds the prompts of a completion feature's requests and their post-processing context,
+    keeping per document the snippets chosen last and the indentation looked up."""
+
+    def __init__(
+        self,
+        services: Services,
+        indexer: Indexer,
+        symbols: WorkspaceSymbols,
+        line_tokens: LineTokens,
+        history: EditHistory,
+        idle: IdleWork,
+    ) -> None:
+        self.services = services
+        self.indexer = indexer
+        self.symbols = symbols
+        self.line_tokens = line_tokens
+        self.history = history
+        self.idle = idle
+        self.contexts: dict[str, _Context] = {}
+        self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    def document_closed(self, uri: str) -> None:
+        self.contexts.pop(uri, None)
+        # And the contexts that quote it: opened again (a reload), it has the same edit count.
+        for other in [u for u, ctx in self.contexts.items() if any(s.source and s.source[0] == uri for s in ctx.snippets)]:
+            del self.contexts[other]
+        # The indentation looks hold the document (and its tree): 186 MB after 60 files of
+        # 3,000 lines had been closed.
+        self.forget_indentation(uri)
+
+    def post_context(self, req: Request, fim: FimPrompt) -> PostContext:
+        # A line longer than the prompt's window (a long list or call on one line) is cut
+        # there: read from its start, the brackets it opened before the cut are known, and
+        # the model's closers of them are not taken for stray ones (`"zebra"]` lost its `]`).
+        # The prompt stays as sent; only what post-processing reads goes back.
+        return self.context_between(req, _scan_start(req.data, fim.window_start), fim.window_end)
+
+    def line_context(self, req: Request) -> PostContext:
+        """The brackets around the cursor, for a suggestion served without its request's
+        context (from a cache, typing through): what of the line's closers it typed over."""
+        data, offset = req.data, req.offset
+        start = _scan_start(data, max(0, offset - _LINE_CONTEXT_BYTES))
+        return self.context_between(req, start, min(len(data), offset + _LINE_CONTEXT_BYTES))
+
+    def context_between(self, req: Request, window_start: int, window_end: int) -> PostContext:
+        # Built once the request is out, and the document may have changed by then: what the
+        # model was asked about is the request's own text (the tree only while it matches).
+        doc, data = req.doc, req.data
+        tree = doc.tree if not req.stale else None
+        scan = bracket_scan_start(tree, data, req.offset, window_start) if tree else None
+        if scan is None and tree is not None:
+            # The window may start inside a docstring: the scan starts after it.
+            scan = past_string_or_comment(tree, window_start, req.offset), []
+        scan_from, open_before = scan if scan else (window_start, [])
+        unit, tab_width = self.indentation(doc, req.offset)
+        conventional = DEFAULT_INDENT.get(doc.language.name if doc.language else doc.language_id or "")
+        return PostContext(
+            prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
+            suffix=data[req.offset : window_end].decode("utf-8", "replace"),
+            indent_unit=unit or conventional or "    ",
+            indent_known=bool(unit or conventional),
+            tab_width=tab_width,
+            single_line=not req.multiline,
+            from_chat=self.settings.backend == "chat",
+            language=doc.language.name if doc.language else doc.language_id,
+            bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
+            open_before_scan=tuple(open_before),
+            cell_marker=self.cell_marker(doc),
+            block_opener=doc.language.spec.block_opener if doc.language else None,
+        )
+
+    def prompt(self, req: Request, inserted: str = "") -> FimPrompt:
+        doc = req.doc
+        settings = self.settings
+        c = settings.completion
+        lang = doc.language
+        scopes: list[Any] = []
+        imports: list[Any] = []
+        snippets: list[Any] = []
+        if lang is not None and doc.tree is not None:
+            deadline = time.monotonic() + c.context_timeout_ms / 1000
+            scopes = enclosing_scopes(lang, doc.tree, doc.data, req.offset)
+            # A stale index of a large file is reused rather than rebuilt inside the time box,
+            # and a missing one is built while the user pauses: built here, it took 1.5 s of
+            # the request on a 3.9 MB file. The prompt goes without imports meanwhile.
+            index = self.indexer.for_document(doc, deadline=deadline)
+            imports = index.imports if index else []
+            unindexed = [] if index is not None else [doc]
+            # The snippets come first in the prompt, so a change in them changes every token
+            # after: DeepSeek's prefix cache misses the whole prompt. They were chosen anew on
+            # every keystroke from the names near the cursor, which change as the user types
+            # (tests/bench/bench_replay.py: requests at the same place with no cache hit at all).
+            # While the cursor stays in the last prompt's window they are kept, for a while,
+            # unless a document they were read from has changed or closed since (they showed
+            # the signature the user had just edited away, for up to CONTEXT_REUSE_S), or a
+            # file they were read from changed on disk.
+            prev = self.contexts.get(doc.uri)
+            complete = True
+            now = time.monotonic()
+            documents = self.services.documents
+            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self.history.opens, self._switches())
+            if (
+                prev is not None
+                and prev.sources_key == sources_key
+                and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
+                and now - prev.at < CONTEXT_REUSE_S
+                and (prev.complete or self.idle.indexing_now())
+                and all(
+                    (source := documents.get(s.source[0])) is not None and source.edit_count == s.source[1]
+                    for s in prev.snippets
+                    if s.source is not None
+                )
+                # Nor a file read from disk that changed there since (a branch switched, code
+                # generated): the old signature was sent for up to CONTEXT_REUSE_S.
+                and unchanged_on_disk(prev.snippets)
+                # Nor once another file was edited: back from writing a helper there, the
+                # prompt lacked it (the recent edit) for up to CONTEXT_REUSE_S.
+                and not any(n > prev.edit_serial for u, n in self.history.last_edited.items() if u != doc.uri)
+            ):
+                snippets = prev.snippets
+                complete = prev.complete
+            elif lang.spec.line_comment:
+                prev = None
+                reach = self._function_start(doc, req.offset, scopes)
+                names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
+                self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
+                ctx_req = ContextRequest(
+                    doc=doc,
+                    offset=req.offset,
+                    other_docs=self._context_docs(doc.uri),
+                    recent_edits=[e for e in self.history.edits if e[0] != doc.uri],
+                    # Without a workspace, the document's own folder (display_path's was ".",
+                    # the server's working directory: another project's files were read).
+                    # A buffer with no file (``file://``, ``untitled:``) has no folder: none.
+                    workspace_roots=env_workspace_roots(self.services.workspace_folders)
+                    or ([path.parent] if (path := file_path(doc.uri)) is not None else []),
+                    exclude=settings.exclude,
+                    deadline=deadline,
+                    open_uris=self.services.documents,
+                    symbols=self.symbols,
+                    switched_off=self.services.completions_off,
+                )
+                window_guess = (max(0, req.offset - 6000), req.offset + 2000)
+                snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
+                unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
+                complete = not (unindexed or self.indexer.deferred or self.indexer.deferred_docs or ctx_req.cut_short)
+            if unindexed or self.indexer.deferred or self.indexer.deferred_docs:
+                self.idle.index(unindexed)
+            fim = self._build(req, inserted, snippets, scopes, imports)
+            if not inserted and not req.inserted:
+                self.contexts[doc.uri] = _Context(
+                    fim.window_start,
+                    fim.window_end,
+                    len(doc.data),
+                    snippets,
+                    prev.at if prev else now,
+                    sources_key,
+                    complete,
+                    prev.edit_serial if prev else self.history.serial,
+                )
+            return fim
+        return self._build(req, inserted, snippets, scopes, imports)
+
+    def _build(
+        self, req: Request, inserted: str, snippets: list[Any], scopes: list[Any], imports: list[Any]
+    ) -> FimPrompt:
+        doc = req.doc
+        settings = self.settings
+        c = settings.completion
+        lang = doc.language
+        return build_fim_prompt(
+            doc,
+            req.offset,
+            budget=c.max_prompt_tokens,
+            suffix_share=c.suffix_share,
+            count=self.services.models.counter.count,
+            snippets=snippets,
+            scopes=scopes,
+            imports=imports,
+            line_comment=lang.spec.line_comment if lang else None,
+            path=display_path(doc.uri, self.indexer.roots),
+            redact_secrets=settings.redact_secrets,
+            inserted=req.inserted + inserted,
+            line_tokens=self.line_tokens.counter(doc, self.services.models.counter.count),
+        )
+
+    @staticmethod
+    def _function_start(doc: Document, offset: int, scopes: list[Any]) -> int | None:
+        """Where the function (or class) the cursor is in begins, if at most NAMES_REACH bytes
+        back. At its very end (the last line being typed) the tree puts the cursor outside it:
+        the character before tells."""
+        inner = next((s for s in reversed(scopes) if s.kind in ("function", "class")), None)
+        if inner is None and offset > 0 and doc.language is not None and doc.tree is not None:
+            before = enclosing_scopes(doc.language, doc.tree, doc.data, offset - 1)
+            inner = next((s for s in reversed(before) if s.kind in ("function", "class")), None)
+        return inner.start if inner is not None and offset - inner.start <= NAMES_REACH else None
+
+    def indentation(self, doc: Document, offset: int) -> tuple[str, int]:
+        """The document's indentation unit around ``offset`` and its tab width where it mixes
+        tabs and spaces (:func:`detect_indentation`); a file's style does not change as it is
+        typed in, so it is looked at once per region (~0.5 ms a look) until a change that is
+        not a key press (document_changed)."""
+        line = doc.line_at(offset)
+        key = (doc.uri, line // 256)
+        hit = self._indent_units.get(key)
+        if hit is None or hit[0] is not doc:
+            hit = (doc, detect_indentation(doc, line))
+            if hit[1][0]:
+                # Not "unknown": the new file's first indented lines are written meanwhile.
+                self._indent_units[key] = hit
+        return hit[1]
+
+    def _switches(self) -> tuple[Any, ...]:
+        """What decides which files are switched off (``Services.completions_off``): a file
+        turned off since the snippets were chosen is not sent again with them."""
+        folders = self.services.folder_settings
+        return tuple(
+            (uri, s.completion.enable, sorted(s.completion.languages.items()))
+            for uri, s in [("", self.settings), *sorted(folders.items())]
+        )
+
+    def _context_docs(self, uri: str) -> list[Document]:
+        out: list[Document] = []
+        for other in reversed(self.history.recent_docs):
+            if other == uri or self.services.completions_off(other):
+                continue  # (not sent: not to take one of the places either)
+            if (d := self.services.documents.get(other)) is not None:
+                out.append(d)
+                if len(out) >= MAX_CONTEXT_DOCS:
+                    break
+        return out
+
+    def cell_marker(self, doc: Document) -> str | None:
+        """The line that starts a cell, for a notebook's combined document (notebooks.py)."""
+        notebooks = self.services.notebooks
+        return notebooks.marker(doc.uri) if notebooks is not None else None
+
+    def forget_indentation(self, uri: str) -> None:
+        for key in [k for k in self._indent_units if k[0] == uri]:
+            del self._indent_units[key]

@@ -1,0 +1,59 @@
+"""What a completion request is about, and what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lsprotocol import types
+
+from ..config import CompletionSettings
+from ..documents import Document
+
+
+@dataclass
+class Suggestion:
+    text: str  # inserted at the cursor
+    replace_end: int  # byte offset the insertion replaces up to (auto-closed characters)
+    tail: str  # those replaced characters, kept once at the end of the insert
+    #: What a completion-menu item inserts at the cursor, the line's closers left in place:
+    #: ``text`` up to a closer of the line it types over (menu.py).
+    menu_text: str | None = None
+
+
+@dataclass
+class Request:
+    doc: Document
+    offset: int
+    invoked: bool
+    inserted: str = ""  # the selected completion item's text not yet in the document
+    multiline: bool = False
+    #: The cursor is in a block of its own with nothing else in it (an empty notebook cell):
+    #: what comes is a block, as in an empty function body.
+    empty_block: bool = False
+    #: Which request method asked: a client may send both for one keystroke (Neovim's inline
+    #: completion beside a completion-menu plugin), and each is only stale to its own kind.
+    method: str = types.TEXT_DOCUMENT_INLINE_COMPLETION
+
+    #: The text this request is about. Edits replace a document's bytes, never change them, so
+    #: this stays what the offsets point into while the document moves on.
+    data: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.data = self.doc.data
+
+    @property
+    def stale(self) -> bool:
+        """The document has changed since: an answer would go where the text no longer is."""
+        return self.doc.data is not self.data
+
+    @property
+    def slot(self) -> tuple[str, str]:
+        """What a newer request makes this one stale: the same document, the same method."""
+        return (self.doc.uri, self.method)
+
+
+def choices_wanted(c: CompletionSettings, invoked: bool) -> int:
+    """How many choices a request shows: one for typing; for an explicit request
+    ``invokedChoices``, at least one (0, the settings UI's minimum, threw away the one answer
+    that was asked for and paid for)."""
+    return max(1, c.invoked_choices) if invoked else 1
