@@ -105,7 +105,7 @@ def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() ->
 def test_a_prefetch_stays_reachable_only_on_the_way_to_its_state() -> None:
     before, after = b"def f(x):\n    a = ", b"\n\nprint(f(2))\n"
     shown = b"x + 1"
-    # A prefetch for the state after accepting "x + 1" (see CompletionFeature._prefetch).
+    # A prefetch for the state after accepting "x + 1" (see Fetcher.prefetch).
     anchor = Anchor.at(before + after, len(before), shown)
     at = len(before)
 

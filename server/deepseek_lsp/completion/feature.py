@@ -13,14 +13,13 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ..config import EXTRA_CHOICE_TEMPERATURES, Settings
+from ..config import Settings
 from ..context import (
     Indexer,
     read_languages,
@@ -29,11 +28,8 @@ from ..documents import Document, Edit
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Services, register_with_client
 from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens
-from ..model.errors import ModelError
-from ..model.types import FimRequest
 from ..notebooks import CellTarget
 from ..privacy import file_path
-from ..prompts import FimPrompt
 from ..status import Status
 from ..symbol_crawler import GITIGNORE, SymbolCrawler
 from ..usage_feature import endpoint_fields
@@ -42,6 +38,7 @@ from . import menu
 from .cache import Anchor, CompletionCache, Pending, exact_key
 from .debounce import Debouncer
 from .events import SentItem, SentItems, Stats, field_of
+from .fetching import Fetcher
 from .health import TURNED_OFF, BackendHealth
 from .history import EditHistory
 from .idle_indexing import IdleWork
@@ -50,10 +47,8 @@ from .postprocess import (
     LaterContext,
     PostContext,
     before_typed_over,
-    dedupe_choices,
     kept_tail,
     postprocess,
-    without_cut_line,
     without_retyped_rest,
 )
 from .prompting import PromptBuilder
@@ -68,7 +63,6 @@ ACCEPT_COMMAND = "deepseek.completionAccepted"
 SHOWN_NOTIFICATION = "textDocument/didShowCompletion"
 PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
 STATS_REQUEST = "deepseek/completionStats"
-CANCEL_GRACE_S = 0.05
 #: A menu request this soon after a key pressed where the cursor is comes from typing.
 TYPED_INVOKE_S = 1.0
 #: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
@@ -96,18 +90,6 @@ def _is_key_press(doc: Document, edit: Edit) -> bool:
     return len(doc.data[edit.start_byte : edit.new_end_byte].strip()) <= 2
 
 
-T = TypeVar("T")
-
-
-async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
-    """``await aw``, its exception returned rather than raised (as ``gather`` with
-    ``return_exceptions``); a cancel still raises."""
-    try:
-        return await aw
-    except Exception as exc:
-        return exc
-
-
 class CompletionFeature(Feature):
     serves_notebooks = True
 
@@ -130,9 +112,6 @@ class CompletionFeature(Feature):
         #: for its own, asked about the closed text and showed the answer.
         self._seq: dict[tuple[str, str], int] = {}
         self._last_seq = 0
-        #: Running prefetches per document, with what each will answer.
-        self._prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
-        self._fetches: dict[str, asyncio.Task[None]] = {}
         self.history = EditHistory()
         self.prompts = PromptBuilder(services, self.indexer, self.symbols, self.line_tokens, self.history, self.idle)
         #: When and where each document's last key press ended.
@@ -142,6 +121,7 @@ class CompletionFeature(Feature):
         self._accepted_at: dict[str, int] = {}
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
+        self.fetching = Fetcher(services, self.cache, self.stats, self.health, self.prompts, self._seq, self._spawn)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -223,13 +203,13 @@ class CompletionFeature(Feature):
 
     def halt(self) -> None:
         self.health.stopping = True
-        for task in [*self._fetches.values(), *self._background]:
+        for task in [*self.fetching.fetches.values(), *self._background]:
             task.cancel()
         self.crawler.halt()
 
     async def stop(self) -> None:
         self.halt()
-        await asyncio.gather(*self._fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
+        await asyncio.gather(*self.fetching.fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:
         if tuple(old.exclude) != tuple(new.exclude):
@@ -241,11 +221,7 @@ class CompletionFeature(Feature):
             # What the old model or settings answered is not shown for the new ones (an
             # identical prompt now gets another answer), nor what they are answering: a stream
             # left running stored its answer once over, in the cache just emptied.
-            for uri in list(self._fetches):
-                self._cancel_fetch(uri)
-            for tasks in self._prefetch_tasks.values():
-                for task in tasks:
-                    task.cancel()
+            self.fetching.cancel_all()
             self.cache.clear()
         if (old.completion.cache_size, old.completion.cache_ttl_s) != (
             new.completion.cache_size,
@@ -272,12 +248,11 @@ class CompletionFeature(Feature):
         """Closes the streams of the files the settings now turn off (the toggle, a language's
         switch, an exclusion, a folder's own): their answer, coming a moment later, was shown as
         ghost text in a file the status already called Inactive, and paid for to its end."""
-        for uri in {*self._fetches, *self._prefetch_tasks}:
+        for uri in {*self.fetching.fetches, *self.fetching.prefetch_tasks}:
             doc = self.services.documents.get(uri)
             if doc is not None and self.health.inactive_reason(doc):
-                self._cancel_fetch(uri)
-                for task in self._prefetch_tasks.pop(uri, ()):
-                    task.cancel()
+                self.fetching.cancel(uri)
+                self.fetching.cancel_prefetches(uri)
 
     def _refresh_status(self) -> None:
         """The status as the new settings make it, for the document used last: toggling
@@ -316,10 +291,7 @@ class CompletionFeature(Feature):
                 self.cache.edited(doc.uri, e.start_byte, length - e.new_end_byte)
                 length -= e.new_end_byte - e.old_end_byte  # the length before it
         self.cache.edited_elsewhere(doc.uri)
-        for uri, tasks in self._prefetch_tasks.items():
-            if uri != doc.uri:
-                for task in tasks:
-                    task.cancel()  # for a state whose answer is no longer served: billed for nothing
+        self.fetching.cancel_other_prefetches(doc.uri)
         self._edit_counts[doc.uri] = doc.edit_count
         if not typed or edits > 1:
             # Not a key press (a paste over everything, a formatter, Convert Indentation's one
@@ -328,7 +300,7 @@ class CompletionFeature(Feature):
             self.prompts.forget_indentation(doc.uri)
         if edit is not None:
             self.history.record(doc, applied if applied else [edit])
-            self._drop_unreachable_prefetches(doc, edit.new_end_byte)
+            self.fetching.drop_unreachable_prefetches(doc, edit.new_end_byte)
         models = self.services.models
         if models is not None and models.idle() and not (self.health.paused.now() or self.health.inactive_reason(doc)):
             models.rewarm()  # the user is back after a pause: see Models.idle
@@ -338,17 +310,6 @@ class CompletionFeature(Feature):
         then comes from typing, whatever its trigger kind says."""
         pressed = self._key_pressed.get(uri)
         return pressed is not None and pressed[1] == offset and time.monotonic() - pressed[0] < TYPED_INVOKE_S
-
-    def _drop_unreachable_prefetches(self, doc: Document, cursor: int) -> None:
-        """Cancel prefetches the user has typed away from: their answer would never be shown,
-        and each streams on, billed for every token, holding a connection the next request
-        then has to open anew."""
-        for task, pending in list(self._prefetch_tasks.get(doc.uri, {}).items()):
-            if pending.future.done():
-                continue
-            streamed = pending.text.encode("utf-8", "surrogatepass")
-            if not pending.anchor.reachable(doc.data, cursor, streamed):
-                task.cancel()
 
     def debug_state(self) -> dict[str, Any]:
         return {"completionLinesCounted": self.idle.lines_counted(), "workspaceSymbols": self.symbols.stats()}
@@ -387,6 +348,12 @@ class CompletionFeature(Feature):
         for lang, kinds in wanted:
             await lang.compile_queries(kinds)
 
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
     def document_saved(self, doc: Document) -> None:
         path = file_path(doc.uri)
         if path is None or doc.language is None or not self.crawler.covers(path, doc.language.name):
@@ -409,9 +376,8 @@ class CompletionFeature(Feature):
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
         self.line_tokens.forget(doc.uri)
-        self._cancel_fetch(doc.uri)
-        for task in self._prefetch_tasks.pop(doc.uri, ()):
-            task.cancel()  # its answer is for a file no longer open: stop paying for it
+        self.fetching.cancel(doc.uri)
+        self.fetching.cancel_prefetches(doc.uri)  # its answer is for a file no longer open: stop paying for it
         for method in (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.TEXT_DOCUMENT_COMPLETION):
             self._seq.pop((doc.uri, method), None)
         self._accepted_at.pop(doc.uri, None)
@@ -596,7 +562,7 @@ class CompletionFeature(Feature):
         # The cursor may have moved with no edit (arrow keys, a click): prefetches for states
         # it is no longer on the way to are never used (only the newest one is joinable) and
         # streamed on, one more billed block with every place a suggestion was shown.
-        self._drop_unreachable_prefetches(doc, req.offset)
+        self.fetching.drop_unreachable_prefetches(doc, req.offset)
         before, after, _ = self._line_parts(doc, req.offset)
         if after.strip() and not _CLOSERS_ONLY.match(after):
             return []  # mid-line only before closers and light punctuation
@@ -650,7 +616,7 @@ class CompletionFeature(Feature):
                 return None
             rest = self.cache.through(uri, doc.data, req.offset)
             if rest is not None:
-                self._prefetch_soon(req, seq, rest, tail)
+                self.fetching.prefetch_soon(req, seq, rest, tail)
                 return finish([rest])
             reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
             if reuse is None:
@@ -679,7 +645,7 @@ class CompletionFeature(Feature):
                 pending.waiters -= 1
                 # Its own request was cancelled before, so nothing else closes the stream: it
                 # ran to its end, every token billed, with nobody waiting.
-                self._cancel_later(uri, pending)
+                self.fetching.cancel_later(uri, pending)
                 raise
             if self._seq.get(slot) != seq:
                 return []
@@ -710,7 +676,7 @@ class CompletionFeature(Feature):
                 return None  # nothing of it fits what was typed: ask for this state itself
             self.cache.hits[path] += 1
             if rests:
-                self._prefetch_soon(req, seq, rests[0], tail)
+                self.fetching.prefetch_soon(req, seq, rests[0], tail)
             return finish(rests)
 
         # 1. what we already have or is on its way.
@@ -736,7 +702,7 @@ class CompletionFeature(Feature):
                 self.cache.hits["exact"] += 1
                 if hit:
                     # As after any suggestion shown: the Tab that accepts it waited for a request.
-                    self._prefetch_soon(req, seq, hit[0], tail)
+                    self.fetching.prefetch_soon(req, seq, hit[0], tail)
                 return finish(hit[:wanted])
 
         # 3. debounce: not for an explicit request, nor right after an accept.
@@ -761,13 +727,13 @@ class CompletionFeature(Feature):
         # post-processed is worked out while the model works, not before asking it.
         post = LaterContext(lambda: self.prompts.post_context(req, fim))
         anchor = Anchor.at(req.data, req.offset, req.inserted.encode("utf-8"))
-        pending = self._start_fetch(uri, anchor, fim, post, req, key)
+        pending = self.fetching.start(uri, anchor, fim, post, req, key)
         pending.waiters += 1
         try:
             choices = await asyncio.shield(pending.future)
         except asyncio.CancelledError:
             pending.waiters -= 1
-            self._cancel_later(uri, pending)
+            self.fetching.cancel_later(uri, pending)
             raise
         pending.waiters -= 1
         if self._seq.get(slot) != seq:
@@ -779,7 +745,7 @@ class CompletionFeature(Feature):
         # with ``cache: false`` each one was billed and never shown, the request after the
         # accept sent anew: two requests for every suggestion.
         if choices and c.prefetch and c.cache and not req.inserted and not tail and not req.stale:
-            self._prefetch(req, fim, post.get(), choices[0])
+            self.fetching.prefetch(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
 
     @staticmethod
@@ -795,274 +761,3 @@ class CompletionFeature(Feature):
             return None
         rest = kept_bytes[len(typed) :].decode("utf-8", "ignore")
         return rest if rest.strip() else None
-
-    def _fim_request(
-        self, fim: FimPrompt, multiline: bool, temperature: float | None = None, *, marker: str | None = None
-    ) -> FimRequest:
-        c = self.settings.completion
-        stop = ["\n\n\n"] if multiline else ["\n"]
-        if marker and multiline:
-            # Cells are one blank line apart: "\n\n\n" never ends a block at a cell's end, and
-            # the model went on writing the next cell, billed and thrown away (end_of_cell).
-            stop.append("\n" + marker)
-        return FimRequest(
-            prompt=fim.prompt,
-            suffix=fim.suffix,
-            max_tokens=c.multi_line_max_tokens if multiline else c.single_line_max_tokens,
-            stop=stop,
-            temperature=c.temperature if temperature is None else temperature,
-            model=c.model,
-            feature="completion",
-            estimated_prompt_tokens=fim.prompt_tokens + fim.suffix_tokens,
-        )
-
-    def _start_fetch(
-        self, uri: str, anchor: Anchor, fim: FimPrompt, post: LaterContext, req: Request, key: str
-    ) -> Pending:
-        self._cancel_fetch(uri)
-        pending = Pending(anchor=anchor, multiline=req.multiline, post=post if req.multiline else None)
-        self.cache.pending[uri] = pending
-        n = choices_wanted(self.settings.completion, req.invoked)
-        task = asyncio.ensure_future(self._fetch(uri, pending, fim, post, req.multiline, n, key))
-        self._fetches[uri] = task
-        task.add_done_callback(lambda t: self._fetches.pop(uri, None) if self._fetches.get(uri) is t else None)
-        task.add_done_callback(lambda _: self._settle(pending, self.cache.pending, uri))
-        return pending
-
-    @staticmethod
-    def _settle(pending: Pending, registry: dict[str, Pending], uri: str) -> None:
-        """Once a fetch's task is over: its waiters get an empty answer if it gave none, and it
-        is no longer joinable. A task cancelled before its first step (a second request in the
-        same turn of the loop cancels the first one's fetch) runs none of its own ``except`` or
-        ``finally`` blocks: the first request then waited for good (found by tests/test_fuzz_lsp.py)."""
-        if not pending.future.done():
-            pending.failed = True
-            pending.future.set_result([])
-        if registry.get(uri) is pending:
-            del registry[uri]
-
-    def _cancel_fetch(self, uri: str) -> None:
-        task = self._fetches.pop(uri, None)
-        if task is not None and not task.done():
-            self.stats.backend_cancelled += 1
-            task.cancel()
-
-    def _cancel_later(self, uri: str, pending: Pending) -> None:
-        """After ``$/cancelRequest``: close the stream unless a newer request waits on it."""
-
-        async def later() -> None:
-            await asyncio.sleep(CANCEL_GRACE_S)
-            idle = pending.waiters <= 0 and not pending.shown
-            if idle and not pending.future.done() and self.cache.pending.get(uri) is pending:
-                self._cancel_fetch(uri)
-
-        self._spawn(later())
-
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return task
-
-    async def _stream_one(
-        self,
-        fim_req: FimRequest,
-        pending: Pending | None,
-        single_line: bool,
-        on_sent: Callable[[], None] | None = None,
-    ) -> str:
-        """One backend answer; in single-line mode it returns once the first line is complete."""
-        models = self.services.models
-        deadline = asyncio.get_running_loop().time() + self.settings.completion.timeout_s
-        # While the server loads the model (see ModelClient.load) the answer comes once it is
-        # loaded: an error at the usual deadline would only say what the status already does.
-        loading = models.client.load_until > deadline
-        deadline = max(deadline, models.client.load_until)
-        self.stats.backend_requests += 1
-        started = time.monotonic()
-        parts: list[str] = []
-        # A chat model's first line may be a fence or a sentence: its whole (short) answer is
-        # read, and post-processing takes the code line out of it.
-        early = single_line and self.settings.backend != "chat"
-        epoch = self.health.epoch
-        try:
-            async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
-                async for delta in stream:
-                    parts.append(delta)
-                    if pending is not None:
-                        pending.add(delta)
-                    if early:
-                        text = "".join(parts)
-                        if "\n" in text.lstrip("\n"):
-                            break  # the first line is complete: answer now, stop paying for more
-        except asyncio.CancelledError:
-            if not parts and not loading:
-                self.health.cancelled_unanswered(time.monotonic() - started, epoch)
-            raise
-        # How long the backend takes to start answering, not to finish: a block (a prefetch,
-        # 256 tokens) streams for a second or more, which as the latency took the debounce to
-        # its floor after every prefetch and made the status flip to "answering slowly".
-        ttft = stream.result.ttft_s
-        if not loading:  # a wait for the load says nothing of how fast the server answers
-            self.health.answered(time.monotonic() - started if ttft is None else ttft)
-        text = "".join(parts)
-        if stream.result is not None and stream.result.filtered:
-            return ""
-        if not single_line and stream.result is not None and stream.result.finish_reason == "length":
-            return without_cut_line(text)
-        return text
-
-    async def _fetch(
-        self, uri: str, pending: Pending, fim: FimPrompt, post: LaterContext, multiline: bool, n: int, key: str
-    ) -> None:
-        def sent() -> None:
-            asyncio.get_running_loop().call_soon(post.get)
-
-        try:
-            doc = self.services.documents.get(uri)
-            marker = self.prompts.cell_marker(doc) if doc is not None else None
-            requests = [self._fim_request(fim, multiline, marker=marker)]
-            for t in EXTRA_CHOICE_TEMPERATURES[: n - 1]:
-                requests.append(self._fim_request(fim, multiline, temperature=t, marker=marker))
-            streams = [
-                self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
-                for i, r in enumerate(requests)
-            ]
-            # One stream (every automatic request) is awaited here: gather would run it in a
-            # task of its own, two more turns of the loop between the answer and the editor.
-            if len(streams) == 1:
-                raw = [await _result_or_error(streams[0])]
-            else:
-                raw = await asyncio.gather(*streams, return_exceptions=True)
-            texts = []
-            for item in raw:
-                if isinstance(item, ModelError):
-                    self.health.failed(item)
-                elif isinstance(item, BaseException):
-                    if isinstance(item, asyncio.CancelledError):
-                        raise item
-                    log.warning("completion failed: %r", item)
-                else:
-                    texts.append(item)
-            choices: list[str] = []
-            if texts:
-                ctx = post.get()
-                choices = dedupe_choices([t for t in (postprocess(x, ctx) for x in texts) if t])
-            if choices:
-                self.cache.put(key, choices)
-                # Every choice, the first one last (the newest is tried first): the user may
-                # cycle to another and accept a word of it, and its rest was asked again.
-                for choice in reversed(choices):
-                    self.cache.remember(uri, pending.anchor, choice, multiline)
-            elif len(texts) == len(raw):
-                self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
-            pending.failed = not texts
-            pending.future.set_result(choices)
-        except Exception as exc:  # its waiters get nothing: see _settle, which also unregisters it
-            log.warning("completion failed: %r", exc)
-
-    def _prefetch_soon(self, req: Request, seq: int, shown: str, tail: str) -> None:
-        """Prefetch after a suggestion served from what we already had (typing-through, a
-        pending request, a prefetch), so Tab, Tab, Tab finds every answer ready; once per
-        state after the accept, however many keystrokes type through the same suggestion."""
-        c = self.settings.completion
-        if not (c.prefetch and c.cache) or tail or req.inserted:
-            return
-        doc = req.doc
-        after = Anchor.at(doc.data, req.offset, shown.encode("utf-8"))
-        held = self.cache.prefetching.get(doc.uri)
-        if held is not None and held.anchor == after:
-            return
-
-        async def run() -> None:
-            await asyncio.sleep(0)  # the answer goes out first; the prompt is built after
-            if self._seq.get(req.slot) != seq or req.stale:
-                return
-            fim = self.prompts.prompt(req)
-            self._prefetch(req, fim, self.prompts.post_context(req, fim), shown)
-
-        self._spawn(run())
-
-    def _prefetch(self, req: Request, fim: FimPrompt, ctx: PostContext, shown: str) -> None:
-        """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
-        uri = req.doc.uri
-        anchor = Anchor.at(req.doc.data, req.offset, (req.inserted + shown).encode("utf-8"))
-        # With the suggestion it carries: a prefetch cancelled as the user types on (or
-        # answered with no usage) is billed in the ledger by this count, which left out
-        # the suggestion's tokens (up to ``multiLineMaxTokens``).
-        shown_tokens = self.services.models.counter.count(shown)
-        fits = fim.prompt_tokens + shown_tokens + fim.suffix_tokens <= self.settings.completion.max_prompt_tokens
-        # The prompt just sent with the suggestion appended starts as that one did (the
-        # provider's cache); when that goes over the budget, the window is fitted again.
-        prompt: FimPrompt | None = (
-            FimPrompt(
-                prompt=fim.prompt + shown,
-                suffix=fim.suffix,
-                window_start=fim.window_start,
-                window_end=fim.window_end,
-                prompt_tokens=fim.prompt_tokens + shown_tokens,
-                suffix_tokens=fim.suffix_tokens,
-            )
-            if fits
-            else None
-        )
-        post = PostContext(
-            prefix=ctx.prefix + shown,
-            suffix=ctx.suffix,
-            indent_unit=ctx.indent_unit,
-            single_line=False,
-            from_chat=ctx.from_chat,
-            language=ctx.language,
-            bracket_scan_from=ctx.bracket_scan_from,
-            open_before_scan=ctx.open_before_scan,
-            cell_marker=ctx.cell_marker,
-            indent_known=ctx.indent_known,
-            tab_width=ctx.tab_width,
-            block_opener=ctx.block_opener,
-        )
-
-        # Registered like an in-flight request: the user accepts after a reading delay shorter
-        # than the prefetch takes, and the request that follows the accept used to start the
-        # very same request again (tests/bench/bench_replay.py saw one duplicate per accept).
-        pending = Pending(anchor=anchor, multiline=True, post=LaterContext.of(post))
-        self.cache.prefetching[uri] = pending
-
-        async def run() -> None:
-            # Let the answer that showed ``shown`` go out first: started from the handler, this
-            # task's first step (building and sending a request, ~1 ms) ran before pygls wrote
-            # the response (tests/bench/bench_overhead.py).
-            await asyncio.sleep(0)
-            self.stats.prefetches += 1
-            result = ""
-            answered = False
-            try:
-                fitted = prompt if prompt is not None else self.prompts.prompt(req, shown)
-                text = await self._stream_one(
-                    self._fim_request(fitted, True, marker=post.cell_marker), pending, False
-                )
-                result = postprocess(text, post) or ""
-                answered = True
-            except ModelError as exc:
-                log.debug("prefetch failed: %s", exc)
-                if exc.retry_after or exc.disables_feature:
-                    # Heard as from any request (a pause, the status): unheard, the next word
-                    # accepted or typed through the suggestion asked again, refused again.
-                    self.health.failed(exc)
-            finally:
-                if not pending.future.done():
-                    pending.failed = not answered
-                    pending.future.set_result([result] if result else [])
-                if not answered and self.cache.prefetching.get(uri) is pending:
-                    del self.cache.prefetching[uri]
-            if result:
-                self.cache.remember(uri, anchor, result, True, prefetched=True)
-
-        def settle(_: asyncio.Task[Any]) -> None:
-            if not pending.future.done():  # cancelled before its first step
-                self._settle(pending, self.cache.prefetching, uri)
-
-        task = self._spawn(run())
-        task.add_done_callback(settle)
-        running = self._prefetch_tasks.setdefault(uri, {})
-        running[task] = pending
-        task.add_done_callback(lambda t: running.pop(t, None))

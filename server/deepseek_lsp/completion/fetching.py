@@ -1,0 +1,365 @@
+"""The backend calls of completion requests: the one in flight per document, which a newer
+request may join, and the prefetches of what comes after accepting a suggestion.
+
+Each fetch runs in its own task so that a newer keystroke can reuse it; a request that loses the
+race (a newer one for the same document, or ``$/cancelRequest``) closes the stream after a grace
+period unless a newer request is waiting on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from ..config import EXTRA_CHOICE_TEMPERATURES
+from ..documents import Document
+from ..features import Services
+from ..model.errors import ModelError
+from ..model.types import FimRequest
+from ..prompts import FimPrompt
+from .cache import Anchor, CompletionCache, Pending
+from .events import Stats
+from .health import BackendHealth
+from .postprocess import LaterContext, PostContext, dedupe_choices, postprocess, without_cut_line
+from .prompting import PromptBuilder
+from .request import Request, choices_wanted
+
+log = logging.getLogger(__name__)
+
+CANCEL_GRACE_S = 0.05
+
+T = TypeVar("T")
+
+
+async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
+    """``await aw``, its exception returned rather than raised (as ``gather`` with
+    ``return_exceptions``); a cancel still raises."""
+    try:
+        return await aw
+    except Exception as exc:
+        return exc
+
+
+class Fetcher:
+    """The running backend calls of a completion feature, by document."""
+
+    def __init__(
+        self,
+        services: Services,
+        cache: CompletionCache,
+        stats: Stats,
+        health: BackendHealth,
+        prompts: PromptBuilder,
+        seq: dict[tuple[str, str], int],
+        spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]],
+    ) -> None:
+        self.services = services
+        self.cache = cache
+        self.stats = stats
+        self.health = health
+        self.prompts = prompts
+        #: The newest request's number per (document, method), the feature's: a prefetch is
+        #: only started for the newest.
+        self._seq = seq
+        self._spawn = spawn
+        #: Running prefetches per document, with what each will answer.
+        self.prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
+        self.fetches: dict[str, asyncio.Task[None]] = {}
+
+    def cancel_all(self) -> None:
+        for uri in list(self.fetches):
+            self.cancel(uri)
+        for tasks in self.prefetch_tasks.values():
+            for task in tasks:
+                task.cancel()
+
+    def cancel_prefetches(self, uri: str) -> None:
+        for task in self.prefetch_tasks.pop(uri, ()):
+            task.cancel()
+
+    def cancel_other_prefetches(self, uri: str) -> None:
+        """After an edit of ``uri``: the prefetches of other documents are for a state whose
+        answer is no longer served, billed for nothing."""
+        for other, tasks in self.prefetch_tasks.items():
+            if other != uri:
+                for task in tasks:
+                    task.cancel()
+
+    def fim_request(
+        self, fim: FimPrompt, multiline: bool, temperature: float | None = None, *, marker: str | None = None
+    ) -> FimRequest:
+        c = self.services.settings.completion
+        stop = ["\n\n\n"] if multiline else ["\n"]
+        if marker and multiline:
+            # Cells are one blank line apart: "\n\n\n" never ends a block at a cell's end, and
+            # the model went on writing the next cell, billed and thrown away (end_of_cell).
+            stop.append("\n" + marker)
+        return FimRequest(
+            prompt=fim.prompt,
+            suffix=fim.suffix,
+            max_tokens=c.multi_line_max_tokens if multiline else c.single_line_max_tokens,
+            stop=stop,
+            temperature=c.temperature if temperature is None else temperature,
+            model=c.model,
+            feature="completion",
+            estimated_prompt_tokens=fim.prompt_tokens + fim.suffix_tokens,
+        )
+
+    def start(
+        self, uri: str, anchor: Anchor, fim: FimPrompt, post: LaterContext, req: Request, key: str
+    ) -> Pending:
+        self.cancel(uri)
+        pending = Pending(anchor=anchor, multiline=req.multiline, post=post if req.multiline else None)
+        self.cache.pending[uri] = pending
+        n = choices_wanted(self.services.settings.completion, req.invoked)
+        task = asyncio.ensure_future(self._fetch(uri, pending, fim, post, req.multiline, n, key))
+        self.fetches[uri] = task
+        task.add_done_callback(lambda t: self.fetches.pop(uri, None) if self.fetches.get(uri) is t else None)
+        task.add_done_callback(lambda _: self._settle(pending, self.cache.pending, uri))
+        return pending
+
+    @staticmethod
+    def _settle(pending: Pending, registry: dict[str, Pending], uri: str) -> None:
+        """Once a fetch's task is over: its waiters get an empty answer if it gave none, and it
+        is no longer joinable. A task cancelled before its first step (a second request in the
+        same turn of the loop cancels the first one's fetch) runs none of its own ``except`` or
+        ``finally`` blocks: the first request then waited for good (found by tests/test_fuzz_lsp.py)."""
+        if not pending.future.done():
+            pending.failed = True
+            pending.future.set_result([])
+        if registry.get(uri) is pending:
+            del registry[uri]
+
+    def cancel(self, uri: str) -> None:
+        task = self.fetches.pop(uri, None)
+        if task is not None and not task.done():
+            self.stats.backend_cancelled += 1
+            task.cancel()
+
+    def cancel_later(self, uri: str, pending: Pending) -> None:
+        """After ``$/cancelRequest``: close the stream unless a newer request waits on it."""
+
+        async def later() -> None:
+            await asyncio.sleep(CANCEL_GRACE_S)
+            idle = pending.waiters <= 0 and not pending.shown
+            if idle and not pending.future.done() and self.cache.pending.get(uri) is pending:
+                self.cancel(uri)
+
+        self._spawn(later())
+
+    async def _stream_one(
+        self,
+        fim_req: FimRequest,
+        pending: Pending | None,
+        single_line: bool,
+        on_sent: Callable[[], None] | None = None,
+    ) -> str:
+        """One backend answer; in single-line mode it returns once the first line is complete."""
+        models = self.services.models
+        deadline = asyncio.get_running_loop().time() + self.services.settings.completion.timeout_s
+        # While the server loads the model (see ModelClient.load) the answer comes once it is
+        # loaded: an error at the usual deadline would only say what the status already does.
+        loading = models.client.load_until > deadline
+        deadline = max(deadline, models.client.load_until)
+        self.stats.backend_requests += 1
+        started = time.monotonic()
+        parts: list[str] = []
+        # A chat model's first line may be a fence or a sentence: its whole (short) answer is
+        # read, and post-processing takes the code line out of it.
+        early = single_line and self.services.settings.backend != "chat"
+        epoch = self.health.epoch
+        try:
+            async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
+                async for delta in stream:
+                    parts.append(delta)
+                    if pending is not None:
+                        pending.add(delta)
+                    if early:
+                        text = "".join(parts)
+                        if "\n" in text.lstrip("\n"):
+                            break  # the first line is complete: answer now, stop paying for more
+        except asyncio.CancelledError:
+            if not parts and not loading:
+                self.health.cancelled_unanswered(time.monotonic() - started, epoch)
+            raise
+        # How long the backend takes to start answering, not to finish: a block (a prefetch,
+        # 256 tokens) streams for a second or more, which as the latency took the debounce to
+        # its floor after every prefetch and made the status flip to "answering slowly".
+        ttft = stream.result.ttft_s
+        if not loading:  # a wait for the load says nothing of how fast the server answers
+            self.health.answered(time.monotonic() - started if ttft is None else ttft)
+        text = "".join(parts)
+        if stream.result is not None and stream.result.filtered:
+            return ""
+        if not single_line and stream.result is not None and stream.result.finish_reason == "length":
+            return without_cut_line(text)
+        return text
+
+    async def _fetch(
+        self, uri: str, pending: Pending, fim: FimPrompt, post: LaterContext, multiline: bool, n: int, key: str
+    ) -> None:
+        def sent() -> None:
+            asyncio.get_running_loop().call_soon(post.get)
+
+        try:
+            doc = self.services.documents.get(uri)
+            marker = self.prompts.cell_marker(doc) if doc is not None else None
+            requests = [self.fim_request(fim, multiline, marker=marker)]
+            for t in EXTRA_CHOICE_TEMPERATURES[: n - 1]:
+                requests.append(self.fim_request(fim, multiline, temperature=t, marker=marker))
+            streams = [
+                self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
+                for i, r in enumerate(requests)
+            ]
+            # One stream (every automatic request) is awaited here: gather would run it in a
+            # task of its own, two more turns of the loop between the answer and the editor.
+            if len(streams) == 1:
+                raw = [await _result_or_error(streams[0])]
+            else:
+                raw = await asyncio.gather(*streams, return_exceptions=True)
+            texts = []
+            for item in raw:
+                if isinstance(item, ModelError):
+                    self.health.failed(item)
+                elif isinstance(item, BaseException):
+                    if isinstance(item, asyncio.CancelledError):
+                        raise item
+                    log.warning("completion failed: %r", item)
+                else:
+                    texts.append(item)
+            choices: list[str] = []
+            if texts:
+                ctx = post.get()
+                choices = dedupe_choices([t for t in (postprocess(x, ctx) for x in texts) if t])
+            if choices:
+                self.cache.put(key, choices)
+                # Every choice, the first one last (the newest is tried first): the user may
+                # cycle to another and accept a word of it, and its rest was asked again.
+                for choice in reversed(choices):
+                    self.cache.remember(uri, pending.anchor, choice, multiline)
+            elif len(texts) == len(raw):
+                self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
+            pending.failed = not texts
+            pending.future.set_result(choices)
+        except Exception as exc:  # its waiters get nothing: see _settle, which also unregisters it
+            log.warning("completion failed: %r", exc)
+
+    def prefetch_soon(self, req: Request, seq: int, shown: str, tail: str) -> None:
+        """Prefetch after a suggestion served from what we already had (typing-through, a
+        pending request, a prefetch), so Tab, Tab, Tab finds every answer ready; once per
+        state after the accept, however many keystrokes type through the same suggestion."""
+        c = self.services.settings.completion
+        if not (c.prefetch and c.cache) or tail or req.inserted:
+            return
+        doc = req.doc
+        after = Anchor.at(doc.data, req.offset, shown.encode("utf-8"))
+        held = self.cache.prefetching.get(doc.uri)
+        if held is not None and held.anchor == after:
+            return
+
+        async def run() -> None:
+            await asyncio.sleep(0)  # the answer goes out first; the prompt is built after
+            if self._seq.get(req.slot) != seq or req.stale:
+                return
+            fim = self.prompts.prompt(req)
+            self.prefetch(req, fim, self.prompts.post_context(req, fim), shown)
+
+        self._spawn(run())
+
+    def prefetch(self, req: Request, fim: FimPrompt, ctx: PostContext, shown: str) -> None:
+        """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
+        uri = req.doc.uri
+        anchor = Anchor.at(req.doc.data, req.offset, (req.inserted + shown).encode("utf-8"))
+        # With the suggestion it carries: a prefetch cancelled as the user types on (or
+        # answered with no usage) is billed in the ledger by this count, which left out
+        # the suggestion's tokens (up to ``multiLineMaxTokens``).
+        shown_tokens = self.services.models.counter.count(shown)
+        fits = fim.prompt_tokens + shown_tokens + fim.suffix_tokens <= self.services.settings.completion.max_prompt_tokens
+        # The prompt just sent with the suggestion appended starts as that one did (the
+        # provider's cache); when that goes over the budget, the window is fitted again.
+        prompt: FimPrompt | None = (
+            FimPrompt(
+                prompt=fim.prompt + shown,
+                suffix=fim.suffix,
+                window_start=fim.window_start,
+                window_end=fim.window_end,
+                prompt_tokens=fim.prompt_tokens + shown_tokens,
+                suffix_tokens=fim.suffix_tokens,
+            )
+            if fits
+            else None
+        )
+        post = PostContext(
+            prefix=ctx.prefix + shown,
+            suffix=ctx.suffix,
+            indent_unit=ctx.indent_unit,
+            single_line=False,
+            from_chat=ctx.from_chat,
+            language=ctx.language,
+            bracket_scan_from=ctx.bracket_scan_from,
+            open_before_scan=ctx.open_before_scan,
+            cell_marker=ctx.cell_marker,
+            indent_known=ctx.indent_known,
+            tab_width=ctx.tab_width,
+            block_opener=ctx.block_opener,
+        )
+
+        # Registered like an in-flight request: the user accepts after a reading delay shorter
+        # than the prefetch takes, and the request that follows the accept used to start the
+        # very same request again (tests/bench/bench_replay.py saw one duplicate per accept).
+        pending = Pending(anchor=anchor, multiline=True, post=LaterContext.of(post))
+        self.cache.prefetching[uri] = pending
+
+        async def run() -> None:
+            # Let the answer that showed ``shown`` go out first: started from the handler, this
+            # task's first step (building and sending a request, ~1 ms) ran before pygls wrote
+            # the response (tests/bench/bench_overhead.py).
+            await asyncio.sleep(0)
+            self.stats.prefetches += 1
+            result = ""
+            answered = False
+            try:
+                fitted = prompt if prompt is not None else self.prompts.prompt(req, shown)
+                text = await self._stream_one(
+                    self.fim_request(fitted, True, marker=post.cell_marker), pending, False
+                )
+                result = postprocess(text, post) or ""
+                answered = True
+            except ModelError as exc:
+                log.debug("prefetch failed: %s", exc)
+                if exc.retry_after or exc.disables_feature:
+                    # Heard as from any request (a pause, the status): unheard, the next word
+                    # accepted or typed through the suggestion asked again, refused again.
+                    self.health.failed(exc)
+            finally:
+                if not pending.future.done():
+                    pending.failed = not answered
+                    pending.future.set_result([result] if result else [])
+                if not answered and self.cache.prefetching.get(uri) is pending:
+                    del self.cache.prefetching[uri]
+            if result:
+                self.cache.remember(uri, anchor, result, True, prefetched=True)
+
+        def settle(_: asyncio.Task[Any]) -> None:
+            if not pending.future.done():  # cancelled before its first step
+                self._settle(pending, self.cache.prefetching, uri)
+
+        task = self._spawn(run())
+        task.add_done_callback(settle)
+        running = self.prefetch_tasks.setdefault(uri, {})
+        running[task] = pending
+        task.add_done_callback(lambda t: running.pop(t, None))
+
+    def drop_unreachable_prefetches(self, doc: Document, cursor: int) -> None:
+        """Cancel prefetches the user has typed away from: their answer would never be shown,
+        and each streams on, billed for every token, holding a connection the next request
+        then has to open anew."""
+        for task, pending in list(self.prefetch_tasks.get(doc.uri, {}).items()):
+            if pending.future.done():
+                continue
+            streamed = pending.text.encode("utf-8", "surrogatepass")
+            if not pending.anchor.reachable(doc.data, cursor, streamed):
+                task.cancel()
