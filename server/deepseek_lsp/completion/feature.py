@@ -13,7 +13,6 @@ import asyncio
 import logging
 import re
 import time
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -35,21 +34,19 @@ from ..symbol_crawler import GITIGNORE, SymbolCrawler
 from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
 from . import menu
-from .cache import Anchor, CompletionCache, Pending, exact_key
+from .cache import Anchor, CompletionCache, exact_key
 from .debounce import Debouncer
 from .events import SentItem, SentItems, Stats, field_of
 from .fetching import Fetcher
 from .health import TURNED_OFF, BackendHealth
+from .held import HeldAnswers
 from .history import EditHistory
 from .idle_indexing import IdleWork
+from .line_tail import CLOSERS_ONLY, fit_to_tail
 from .multiline import is_multiline
 from .postprocess import (
     LaterContext,
     PostContext,
-    before_typed_over,
-    kept_tail,
-    postprocess,
-    without_retyped_rest,
 )
 from .prompting import PromptBuilder
 from .request import Request, Suggestion, choices_wanted
@@ -65,10 +62,6 @@ PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
 STATS_REQUEST = "deepseek/completionStats"
 #: A menu request this soon after a key pressed where the cursor is comes from typing.
 TYPED_INVOKE_S = 1.0
-#: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
-#: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
-#: the user writes the element's text; with the tag refused, every element typed got nothing.
-_CLOSERS_ONLY = re.compile(r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$")
 #: The characters of the word a menu item replaces (JavaScript's ``$`` too).
 _WORD_CHARS = re.compile(r"[\w$]*")
 #: How long an automatic request waits for the editor's settings still being pulled at
@@ -122,6 +115,7 @@ class CompletionFeature(Feature):
         self.items = SentItems(self.stats)
         self.health = BackendHealth(services, self.debouncer)
         self.fetching = Fetcher(services, self.cache, self.stats, self.health, self.prompts, self._seq, self._spawn)
+        self.held = HeldAnswers(self.cache, self.fetching, self.health, self._seq)
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -564,7 +558,7 @@ class CompletionFeature(Feature):
         # streamed on, one more billed block with every place a suggestion was shown.
         self.fetching.drop_unreachable_prefetches(doc, req.offset)
         before, after, _ = self._line_parts(doc, req.offset)
-        if after.strip() and not _CLOSERS_ONLY.match(after):
+        if after.strip() and not CLOSERS_ONLY.match(after):
             return []  # mid-line only before closers and light punctuation
         tail = after.rstrip() if after.strip() else ""
         # Up to the last closer, not the line's end: the blanks after it (a Markdown hard
@@ -582,105 +576,10 @@ class CompletionFeature(Feature):
         c = settings.completion
 
         def finish(texts: list[str], ctx: PostContext | None = None) -> list[Suggestion]:
-            # What the text re-typed of the tail was cut in post-processing (drop_suffix_duplicates),
-            # which tells the model's own closers from the line's: cutting here whatever the text
-            # ended with showed "print(len(xs)" for "print(|)". What it typed over as it went on
-            # with the statement (`len(|))` with `parts), 3`) is left out of the tail.
-            if not tail:
-                return [Suggestion(text, replace_end, tail) for text in texts]
-            ctx = ctx or self.prompts.line_context(req)
-            out = []
-            for text in texts:
-                kept = kept_tail(text, tail, ctx)
-                menu_text = None
-                if kept != tail:
-                    menu_text = before_typed_over(text, tail, ctx)
-                    text = without_retyped_rest(text, kept)
-                if req.multiline and "\n" in text.rstrip() and kept.lstrip().startswith("}"):
-                    # A body written between `{` and the editor's `}`: the `}` goes on a line
-                    # of its own under the header (it read `return 1}`). So it does from
-                    # between the spaces of an empty body (`{ | }`), its space left out (it
-                    # read `return 1; }`).
-                    indent = before[: len(before) - len(before.lstrip())]
-                    # The document's line break: the text's own are already made CRLF.
-                    text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
-                    kept = kept.lstrip()
-                    menu_text = None
-                out.append(Suggestion(text, replace_end, kept, menu_text))
-            return out
-
-        async def held() -> list[Suggestion] | None:
-            """Typing-through and in-flight reuse, which need no context at all. They hold one
-            choice, so an explicit request (the user cycling through choices) asks for several."""
-            if not c.cache or req.inserted or req.invoked:
-                return None
-            rest = self.cache.through(uri, doc.data, req.offset)
-            if rest is not None:
-                self.fetching.prefetch_soon(req, seq, rest, tail)
-                return finish([rest])
-            reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
-            if reuse is None:
-                return None
-            pending, skip = reuse
-            path = "prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"
-            # What was typed as the document has it: ``skip`` counts it in the stream, whose
-            # line breaks may be LF where the document's (and the choices') are CRLF.
-            typed = req.data[pending.anchor.prefix_len : req.offset]
-            pending.waiters += 1
-            try:
-                # A block still streaming shows its complete lines at once: after an accept,
-                # the next line is worth more now than the whole block half a second later.
-                lines = await pending.complete_lines(skip) if pending.post is not None else None
-                if lines is not None:
-                    early = self._early_lines(pending, typed, lines)
-                    if early is not None:
-                        pending.waiters -= 1
-                        pending.shown = True  # it streams on for the next accept to take
-                        if self._seq.get(slot) != seq:
-                            return []
-                        self.cache.hits[path] += 1
-                        return finish([early])
-                choices = await asyncio.shield(pending.future)
-            except asyncio.CancelledError:
-                pending.waiters -= 1
-                # Its own request was cancelled before, so nothing else closes the stream: it
-                # ran to its end, every token billed, with nobody waiting.
-                self.fetching.cancel_later(uri, pending)
-                raise
-            if self._seq.get(slot) != seq:
-                return []
-            if pending.failed and path == "prefetch":
-                # A prefetch's failure is told to nobody: the request after the accept showed
-                # nothing (counted as a prefetch hit) where asking itself, it gets an answer or
-                # says what is wrong. Not while a failure paused completions.
-                return [] if self.health.paused.now() else None
-            # What was typed agreed with the raw stream; the choices are post-processed (a
-            # leading line break and indent dropped, say), so only those that still begin
-            # with it can be cut there (cutting the others gave "n x * 2" for "return x * 2").
-            streamed = pending.text.encode("utf-8", "surrogatepass")
-            rests = []
-            for choice in choices:
-                data = choice.encode("utf-8", "surrogatepass")
-                if data.startswith(typed) and data[len(typed) :].strip():
-                    rests.append(data[len(typed) :].decode("utf-8", "ignore"))
-            if not rests and choices and skip and pending.post is not None:
-                # The filters reshaped the start the user typed: the rest of the raw answer,
-                # filtered where the cursor is now, is still the model's answer for here.
-                ctx = pending.post.get()
-                now = replace(ctx, prefix=ctx.prefix + typed.decode("utf-8", "ignore"))
-                rest = postprocess(streamed[skip:].decode("utf-8", "ignore"), now)
-                # None: the filters keep nothing of it (only line breaks were left after what
-                # was typed); stripped, it failed the request.
-                rests = [rest] if rest is not None and rest.strip() else []
-            if not rests and skip:
-                return None  # nothing of it fits what was typed: ask for this state itself
-            self.cache.hits[path] += 1
-            if rests:
-                self.fetching.prefetch_soon(req, seq, rests[0], tail)
-            return finish(rests)
+            return fit_to_tail(texts, req, before, tail, replace_end, ctx, self.prompts)
 
         # 1. what we already have or is on its way.
-        found = await held()
+        found = await self.held.serve(req, seq, slot, c, tail, finish)
         if found is not None:
             return found
 
@@ -718,7 +617,7 @@ class CompletionFeature(Feature):
                     return []
                 # Meanwhile the previous request's answer may have begun, and agree with what
                 # was typed since: joining it beats cancelling it to ask again.
-                found = await held()
+                found = await self.held.serve(req, seq, slot, c, tail, finish)
                 if found is not None:
                     return found
         self._accepted_at.pop(uri, None)
@@ -747,17 +646,3 @@ class CompletionFeature(Feature):
         if choices and c.prefetch and c.cache and not req.inserted and not tail and not req.stale:
             self.fetching.prefetch(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
-
-    @staticmethod
-    def _early_lines(pending: Pending, typed: bytes, lines: str) -> str | None:
-        """Post-processed complete lines of a block still streaming, past what was typed; None
-        when the filters keep nothing of them or change what was typed."""
-        text = (typed + lines.encode("utf-8", "surrogatepass")).decode("utf-8", "ignore")
-        kept = postprocess(text, pending.post.get())
-        if not kept:
-            return None
-        kept_bytes = kept.encode("utf-8", "surrogatepass")
-        if not kept_bytes.startswith(typed):
-            return None
-        rest = kept_bytes[len(typed) :].decode("utf-8", "ignore")
-        return rest if rest.strip() else None

@@ -1,0 +1,55 @@
+"""The text after the cursor on its line (the tail: closers the editor added, light
+punctuation): whether a suggestion may go there, and what of it a suggestion keeps."""
+
+from __future__ import annotations
+
+import re
+
+from .postprocess import PostContext, before_typed_over, kept_tail, without_retyped_rest
+from .prompting import PromptBuilder
+from .request import Request, Suggestion
+
+#: What may follow the cursor for a suggestion mid-line: closers and light punctuation, and the
+#: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
+#: the user writes the element's text; with the tag refused, every element typed got nothing.
+CLOSERS_ONLY = re.compile(r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$")
+
+
+def fit_to_tail(
+    texts: list[str],
+    req: Request,
+    before: str,
+    tail: str,
+    replace_end: int,
+    ctx: PostContext | None,
+    prompts: PromptBuilder,
+) -> list[Suggestion]:
+    """The suggestions of ``texts`` at the request's cursor, ``before`` it on its line and
+    ``tail`` after it (replaced up to ``replace_end``); ``ctx`` is the post-processing context,
+    worked out from the line (``prompts``) when not given."""
+    # What the text re-typed of the tail was cut in post-processing (drop_suffix_duplicates),
+    # which tells the model's own closers from the line's: cutting here whatever the text
+    # ended with showed "print(len(xs)" for "print(|)". What it typed over as it went on
+    # with the statement (`len(|))` with `parts), 3`) is left out of the tail.
+    if not tail:
+        return [Suggestion(text, replace_end, tail) for text in texts]
+    ctx = ctx or prompts.line_context(req)
+    out = []
+    for text in texts:
+        kept = kept_tail(text, tail, ctx)
+        menu_text = None
+        if kept != tail:
+            menu_text = before_typed_over(text, tail, ctx)
+            text = without_retyped_rest(text, kept)
+        if req.multiline and "\n" in text.rstrip() and kept.lstrip().startswith("}"):
+            # A body written between `{` and the editor's `}`: the `}` goes on a line
+            # of its own under the header (it read `return 1}`). So it does from
+            # between the spaces of an empty body (`{ | }`), its space left out (it
+            # read `return 1; }`).
+            indent = before[: len(before) - len(before.lstrip())]
+            # The document's line break: the text's own are already made CRLF.
+            text = text.rstrip() + ("\r\n" if "\r\n" in text else "\n") + indent
+            kept = kept.lstrip()
+            menu_text = None
+        out.append(Suggestion(text, replace_end, kept, menu_text))
+    return out
