@@ -7,7 +7,12 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from lsprotocol import types
+
 from ..documents import utf16_len
+
+#: The command an item runs once accepted, with its id and document (``SentItems.add``).
+ACCEPT_COMMAND = "deepseek.completionAccepted"
 
 #: Items remembered for their events; the oldest half goes when there are more.
 MAX_ITEMS = 256
@@ -132,3 +137,8 @@ class SentItems:
         if item.from_menu:
             self.stats.menu_accepted += 1
         return item
+
+
+def accept_command(item_id: str, uri: str) -> types.Command:
+    """What a suggestion sent runs once the user accepts it: the editor's word of the accept."""
+    return types.Command(title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": uri}])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,7 @@ from ..workspace_symbols import WorkspaceSymbols
 from . import menu
 from .cache import Anchor, CompletionCache, exact_key
 from .debounce import Debouncer
-from .events import SentItem, SentItems, Stats, field_of
+from .events import ACCEPT_COMMAND, SentItem, SentItems, Stats, accept_command, field_of
 from .fetching import Fetcher
 from .health import TURNED_OFF, BackendHealth
 from .held import HeldAnswers
@@ -56,14 +55,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACCEPT_COMMAND = "deepseek.completionAccepted"
 SHOWN_NOTIFICATION = "textDocument/didShowCompletion"
 PARTIAL_NOTIFICATION = "textDocument/didPartiallyAcceptCompletion"
 STATS_REQUEST = "deepseek/completionStats"
 #: A menu request this soon after a key pressed where the cursor is comes from typing.
 TYPED_INVOKE_S = 1.0
-#: The characters of the word a menu item replaces (JavaScript's ``$`` too).
-_WORD_CHARS = re.compile(r"[\w$]*")
 #: How long an automatic request waits for the editor's settings still being pulled at
 #: start-up: briefly, the next keystroke asks again (an invoked one waits as a review does).
 AUTOMATIC_CONFIGURATION_WAIT_S = 1.0
@@ -431,9 +427,7 @@ class CompletionFeature(Feature):
                 types.InlineCompletionItem(
                     insert_text=insert,
                     range=cell.to_cell(rng) if cell else rng,
-                    command=types.Command(
-                        title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": doc.uri}]
-                    ),
+                    command=accept_command(item_id, doc.uri),
                 )
             )
         self._record_latency(started, bool(items))
@@ -456,61 +450,15 @@ class CompletionFeature(Feature):
         )
         req = Request(doc, offset, invoked, method=types.TEXT_DOCUMENT_COMPLETION, empty_block=bool(cell and cell.empty))
         suggestions = await self.suggest(req)
-        line_start = doc.line_start(doc.line_at(offset))
-        before = doc.data[line_start:offset].decode("utf-8", "replace")
-        # The word is read backwards from the cursor: ``re.search(r"[\w$]*$", before)`` tried
-        # every start in the line, each running to the end of its word, and a line with a long
-        # hex string before the cursor (contract bytecode, a digest list) took seconds a key.
-        word_text = _WORD_CHARS.match(before[::-1]).group(0)[::-1]  # type: ignore[union-attr]
-        word_start = offset - len(word_text.encode("utf-8"))
-        indent = before[: len(before) - len(before.lstrip())]
-        snippets = self.services.client_snippets
-        items: list[types.CompletionItem] = []
-        offered: set[str] = set()
-        for s in suggestions:
-            # Up to the cursor only: the line's auto-closed characters stay (see menu.py).
-            full = word_text + (s.text if s.menu_text is None else s.menu_text)
-            text = menu.lf(full)
-            # The line's closers stay after the item: a body's last line break (finish) puts
-            # them on a line of their own.
-            before_closer = bool(s.tail.strip()) and s.menu_text is None
-            if snippets:
-                # What the snippet carries, also for where the cursor lands (SentItems.add).
-                keep = menu.snippet_lines(text, indent, before_closer=before_closer)
-                text = "\n".join(text.split("\n")[:keep])
-                full = "\n".join(full.split("\n")[:keep]).rstrip("\r")
-            if not text[len(word_text) :].strip():
-                # It types over the line's closer at once (`foo(|)` with `) + 1`), or the snippet
-                # stops before its first line of code (a level out): the item would insert
-                # nothing, a blank entry preselected at the top of the menu.
-                continue
-            if text in offered:
-                continue  # choices that differ past the closer insert the same: one item
-            offered.add(text)
-            i = len(items)
-            item_id = self.items.add(doc.uri, word_start, full, from_menu=True)
-            shown = menu.label(text)
-            items.append(
-                types.CompletionItem(
-                    label=shown,
-                    kind=types.CompletionItemKind.Text,
-                    detail="DeepSeek",
-                    documentation=menu.documentation(text, self.services.client_markdown_docs),
-                    # The line shown, which starts with the word typed (clients match on it).
-                    filter_text=shown.removesuffix(" …"),
-                    sort_text=f"0000{i}",
-                    preselect=i == 0,
-                    insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
-                    insert_text_mode=types.InsertTextMode.AdjustIndentation if snippets else types.InsertTextMode.AsIs,
-                    text_edit=types.TextEdit(
-                        range=cell.to_cell(doc.range_of(word_start, offset)) if cell else doc.range_of(word_start, offset),
-                        new_text=menu.as_snippet(text, indent, before_closer=before_closer) if snippets else text,
-                    ),
-                    command=types.Command(
-                        title="DeepSeek: accepted", command=ACCEPT_COMMAND, arguments=[{"id": item_id, "uri": doc.uri}]
-                    ),
-                )
-            )
+        items = menu.completion_items(
+            suggestions,
+            doc,
+            cell,
+            offset,
+            self.items,
+            snippets=self.services.client_snippets,
+            markdown_docs=self.services.client_markdown_docs,
+        )
         self._record_latency(started, bool(items))
         # Incomplete: the client must ask again as the user types (each keystroke is a new prompt).
         return types.CompletionList(is_incomplete=True, items=items)

@@ -19,8 +19,15 @@ import re
 
 from lsprotocol import types
 
+from ..documents import Document
+from ..notebooks import CellTarget
+from .events import SentItems, accept_command
+from .request import Suggestion
+
 _SNIPPET_SPECIAL = re.compile(r"([\\$}])")
 _LABEL_CHARS = 80
+#: The characters of the word a menu item replaces (JavaScript's ``$`` too).
+_WORD_CHARS = re.compile(r"[\w$]*")
 
 
 def label(text: str) -> str:
@@ -78,3 +85,70 @@ def documentation(text: str, markdown: bool = True) -> str | types.MarkupContent
 
 def lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def completion_items(
+    suggestions: list[Suggestion],
+    doc: Document,
+    cell: CellTarget | None,
+    offset: int,
+    sent: SentItems,
+    *,
+    snippets: bool,
+    markdown_docs: bool,
+) -> list[types.CompletionItem]:
+    """The menu's items for the suggestions at ``offset``, each replacing the word typed before
+    it (``snippets``: the client takes snippets; ``markdown_docs``: and Markdown documentation)."""
+    line_start = doc.line_start(doc.line_at(offset))
+    before = doc.data[line_start:offset].decode("utf-8", "replace")
+    # The word is read backwards from the cursor: ``re.search(r"[\w$]*$", before)`` tried
+    # every start in the line, each running to the end of its word, and a line with a long
+    # hex string before the cursor (contract bytecode, a digest list) took seconds a key.
+    word_text = _WORD_CHARS.match(before[::-1]).group(0)[::-1]  # type: ignore[union-attr]
+    word_start = offset - len(word_text.encode("utf-8"))
+    indent = before[: len(before) - len(before.lstrip())]
+    items: list[types.CompletionItem] = []
+    offered: set[str] = set()
+    for s in suggestions:
+        # Up to the cursor only: the line's auto-closed characters stay (see this module's notes).
+        full = word_text + (s.text if s.menu_text is None else s.menu_text)
+        text = lf(full)
+        # The line's closers stay after the item: a body's last line break (finish) puts
+        # them on a line of their own.
+        before_closer = bool(s.tail.strip()) and s.menu_text is None
+        if snippets:
+            # What the snippet carries, also for where the cursor lands (SentItems.add).
+            keep = snippet_lines(text, indent, before_closer=before_closer)
+            text = "\n".join(text.split("\n")[:keep])
+            full = "\n".join(full.split("\n")[:keep]).rstrip("\r")
+        if not text[len(word_text) :].strip():
+            # It types over the line's closer at once (`foo(|)` with `) + 1`), or the snippet
+            # stops before its first line of code (a level out): the item would insert
+            # nothing, a blank entry preselected at the top of the menu.
+            continue
+        if text in offered:
+            continue  # choices that differ past the closer insert the same: one item
+        offered.add(text)
+        i = len(items)
+        item_id = sent.add(doc.uri, word_start, full, from_menu=True)
+        shown = label(text)
+        items.append(
+            types.CompletionItem(
+                label=shown,
+                kind=types.CompletionItemKind.Text,
+                detail="DeepSeek",
+                documentation=documentation(text, markdown_docs),
+                # The line shown, which starts with the word typed (clients match on it).
+                filter_text=shown.removesuffix(" …"),
+                sort_text=f"0000{i}",
+                preselect=i == 0,
+                insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
+                insert_text_mode=types.InsertTextMode.AdjustIndentation if snippets else types.InsertTextMode.AsIs,
+                text_edit=types.TextEdit(
+                    range=cell.to_cell(doc.range_of(word_start, offset)) if cell else doc.range_of(word_start, offset),
+                    new_text=as_snippet(text, indent, before_closer=before_closer) if snippets else text,
+                ),
+                command=accept_command(item_id, doc.uri),
+            )
+        )
+    return items
