@@ -8,6 +8,7 @@ from collections import Counter
 import pytest
 import tree_sitter
 
+from deepseek_lsp.completion.line_tail import line_parts
 from deepseek_lsp.completion.multiline import is_multiline
 from deepseek_lsp.doctor import check_languages
 from deepseek_lsp.languages import INDEX_KINDS, QUERY_KINDS, Language, LanguageRegistry
@@ -69,7 +70,7 @@ def _is_multiline(language: str, text: str) -> bool:
     language_id, ext = _LANGUAGE_IDS[language]
     offset = text.encode().index("‸".encode())
     doc = feature.services.documents.open(f"file:///e.{ext}", text.replace("‸", ""), language_id, 1)
-    before, after, _ = feature._line_parts(doc, offset)
+    before, after, _ = line_parts(doc, offset)
     return is_multiline(doc, offset, before, after, after_accept=False, empty_block=False)
 
 

@@ -16,6 +16,7 @@ from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exac
 from deepseek_lsp.completion.debounce import Debouncer
 from deepseek_lsp.completion.feature import CompletionFeature, _is_key_press
 from deepseek_lsp.completion.indentation import detect_indentation
+from deepseek_lsp.completion.line_tail import line_parts
 from deepseek_lsp.completion.multiline import _code_part, is_multiline
 from deepseek_lsp.completion.postprocess import postprocess
 from deepseek_lsp.completion.request import Request
@@ -224,7 +225,7 @@ def test_multiline_when_the_cursor_opens_an_empty_block() -> None:
         clean = text.replace("|", "")
         lang = "javascript" if "function" in text or "const" in text else "python"
         doc = store.open(f"file:///m.{'js' if lang == 'javascript' else 'py'}", clean, lang, 1)
-        before, after, _ = feature._line_parts(doc, offset)
+        before, after, _ = line_parts(doc, offset)
         assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
@@ -251,7 +252,7 @@ def test_multiline_after_a_new_block_opener_in_a_body_that_has_code() -> None:
         clean = text.replace("|", "")
         ext = "js" if "function" in text else "py"
         doc = store.open(f"file:///b{n}.{ext}", clean, "javascript" if ext == "js" else "python", 1)
-        before, after, _ = feature._line_parts(doc, offset)
+        before, after, _ = line_parts(doc, offset)
         assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
@@ -286,7 +287,7 @@ def test_multiline_in_a_body_holding_only_comments_or_a_docstring() -> None:
     for n, (lang, ext, text, expected) in enumerate(cases):
         offset = text.encode().index("‸".encode())
         doc = store.open(f"file:///c{n}.{ext}", text.replace("‸", ""), lang, 1)
-        before, after, _ = feature._line_parts(doc, offset)
+        before, after, _ = line_parts(doc, offset)
         assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
@@ -649,7 +650,7 @@ def test_multiline_for_empty_blocks_in_keyword_and_brace_languages() -> None:
         offset = text.encode().index("‸".encode())
         doc = store.open(f"file:///m.{ext}", text.replace("‸", ""), lang, 1)
         assert doc.language is not None and doc.language.name == lang
-        before, after, _ = feature._line_parts(doc, offset)
+        before, after, _ = line_parts(doc, offset)
         assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, text
 
 
@@ -754,7 +755,7 @@ def test_multiline_decision_on_cases_from_real_code(cause: str, language: str, t
     offset = text.encode().index("‸".encode())
     doc = feature.services.documents.open(f"file:///real.{ext}", text.replace("‸", ""), language_id, 1)
     assert doc.language is not None and doc.language.name == language
-    before, after, _ = feature._line_parts(doc, offset)
+    before, after, _ = line_parts(doc, offset)
     assert is_multiline(doc, offset, before, after, after_accept=False, empty_block=False) is expected, cause
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ..config import Settings
+from ..config import CompletionSettings, Settings
 from ..context import (
     Indexer,
     read_languages,
@@ -28,7 +28,6 @@ from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens
 from ..notebooks import CellTarget
 from ..privacy import file_path
-from ..status import Status
 from ..symbol_crawler import GITIGNORE, SymbolCrawler
 from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
@@ -37,11 +36,11 @@ from .cache import Anchor, CompletionCache, exact_key
 from .debounce import Debouncer
 from .events import ACCEPT_COMMAND, SentItem, SentItems, Stats, accept_command, field_of
 from .fetching import Fetcher
-from .health import TURNED_OFF, BackendHealth
+from .health import BackendHealth
 from .held import HeldAnswers
 from .history import EditHistory
 from .idle_indexing import IdleWork
-from .line_tail import CLOSERS_ONLY, fit_to_tail
+from .line_tail import CLOSERS_ONLY, fit_to_tail, line_parts
 from .multiline import is_multiline
 from .postprocess import (
     LaterContext,
@@ -225,14 +224,14 @@ class CompletionFeature(Feature):
             new.completion.max_file_bytes,
         ):
             self._drop_turned_off()
-            self._refresh_status()
+            self.health.refresh_status(self.history.recent_docs)
 
     def workspace_folders_changed(self) -> None:
         self.crawler.folders_changed()
 
     def folder_settings_changed(self) -> None:
         self._drop_turned_off()
-        self._refresh_status()
+        self.health.refresh_status(self.history.recent_docs)
 
     def _drop_turned_off(self) -> None:
         """Closes the streams of the files the settings now turn off (the toggle, a language's
@@ -243,24 +242,6 @@ class CompletionFeature(Feature):
             if doc is not None and self.health.inactive_reason(doc):
                 self.fetching.cancel(uri)
                 self.fetching.cancel_prefetches(uri)
-
-    def _refresh_status(self) -> None:
-        """The status as the new settings make it, for the document used last: toggling
-        completions changed nothing on screen until the next keystroke or opened file. The
-        other open files' Inactive is said again first: the editor forgets what it kept of each
-        file when these settings change, and an excluded file not typed in since showed Normal."""
-        docs = [doc for uri in self.history.recent_docs if (doc := self.services.documents.get(uri)) is not None]
-        for doc in docs[:-1]:
-            if self.health.inactive_reason(doc):
-                self.health.status_for(doc)
-        if docs:
-            self.health.status_for(docs[-1])
-            return
-        current = self.services.status.current
-        if not self.settings.completion.enable:
-            self.services.status.set(Status("Inactive", TURNED_OFF, "completion"))
-        elif current.kind == "Inactive" and current.feature == "completion":
-            self.services.status.set(Status("Normal", "", "completion"))
 
     def document_changed(self, doc: Document) -> None:
         self.history.touch(doc.uri)
@@ -472,13 +453,6 @@ class CompletionFeature(Feature):
 
     # -- the pipeline ----------------------------------------------------------------------------
 
-    def _line_parts(self, doc: Document, offset: int) -> tuple[str, str, int]:
-        line = doc.line_at(offset)
-        start, end = doc.line_start(line), doc.line_end(line)
-        before = doc.data[start:offset].decode("utf-8", "replace")
-        after = doc.data[offset:end].decode("utf-8", "replace")
-        return before, after, end
-
     async def suggest(self, req: Request) -> list[Suggestion]:
         """Suggestions for the request's cursor; none when the document changed meanwhile
         (an editor asks again for the new text; not every editor drops an answer that came
@@ -505,7 +479,7 @@ class CompletionFeature(Feature):
         # it is no longer on the way to are never used (only the newest one is joinable) and
         # streamed on, one more billed block with every place a suggestion was shown.
         self.fetching.drop_unreachable_prefetches(doc, req.offset)
-        before, after, _ = self._line_parts(doc, req.offset)
+        before, after, _ = line_parts(doc, req.offset)
         if after.strip() and not CLOSERS_ONLY.match(after):
             return []  # mid-line only before closers and light punctuation
         tail = after.rstrip() if after.strip() else ""
@@ -539,26 +513,12 @@ class CompletionFeature(Feature):
             self.idle.count(doc)
         shape = (c.model, req.multiline, settings.backend, settings.fim_template)
         key = exact_key(fim.prompt, fim.suffix, shape)
-        if c.cache:
-            hit = self.cache.get(key, count=False)
-            wanted = choices_wanted(c, req.invoked)
-            # An explicit request asks for several choices, unless the user wants one. Counted
-            # only when served: a single kept choice the explicit request asks anew for was
-            # counted as a hit beside the requests it sent.
-            if hit is not None and (wanted == 1 or len(hit) > 1):
-                self.cache.hits["exact"] += 1
-                if hit:
-                    # As after any suggestion shown: the Tab that accepts it waited for a request.
-                    self.fetching.prefetch_soon(req, seq, hit[0], tail)
-                return finish(hit[:wanted])
+        if c.cache and (hit := self._exact_hit(req, seq, c, key, tail)) is not None:
+            return finish(hit)
 
         # 3. debounce: not for an explicit request, nor right after an accept.
         if not req.invoked and self._accepted_at.get(uri) != req.offset:
-            delay = (
-                c.debounce / 1000
-                if isinstance(c.debounce, int)
-                else self.debouncer.delay(before, after, c.debounce_min_ms, c.debounce_max_ms)
-            )
+            delay = self._debounce_s(c, before, after)
             if delay > 0:
                 await asyncio.sleep(delay)
                 if self._seq.get(slot) != seq or req.stale:
@@ -594,3 +554,27 @@ class CompletionFeature(Feature):
         if choices and c.prefetch and c.cache and not req.inserted and not tail and not req.stale:
             self.fetching.prefetch(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
+
+    def _exact_hit(self, req: Request, seq: int, c: CompletionSettings, key: str, tail: str) -> list[str] | None:
+        """The choices the exact cache holds for the prompt ``key``, as many as the request
+        shows; None when it has none to serve."""
+        hit = self.cache.get(key, count=False)
+        wanted = choices_wanted(c, req.invoked)
+        # An explicit request asks for several choices, unless the user wants one. Counted
+        # only when served: a single kept choice the explicit request asks anew for was
+        # counted as a hit beside the requests it sent.
+        if hit is not None and (wanted == 1 or len(hit) > 1):
+            self.cache.hits["exact"] += 1
+            if hit:
+                # As after any suggestion shown: the Tab that accepts it waited for a request.
+                self.fetching.prefetch_soon(req, seq, hit[0], tail)
+            return hit[:wanted]
+        return None
+
+    def _debounce_s(self, c: CompletionSettings, before: str, after: str) -> float:
+        """How long an automatic request waits for the next key: fixed, or by the typing's cadence."""
+        return (
+            c.debounce / 1000
+            if isinstance(c.debounce, int)
+            else self.debouncer.delay(before, after, c.debounce_min_ms, c.debounce_max_ms)
+        )

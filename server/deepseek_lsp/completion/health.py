@@ -5,6 +5,7 @@ slowly" Warning judged from first-token times and from waits the next key cut sh
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from ..context import display_path
 from ..documents import Document
@@ -163,3 +164,22 @@ class BackendHealth:
             # server answered without it (a gateway adds it), yet the Error stayed for good.
             status.set(Status("Normal", "", "completion"))
             status.forget("completion:")
+
+    def refresh_status(self, recent_uris: Iterable[str]) -> None:
+        """The status as the new settings make it, for the document used last: toggling
+        completions changed nothing on screen until the next keystroke or opened file. The
+        other open files' Inactive is said again first: the editor forgets what it kept of each
+        file when these settings change, and an excluded file not typed in since showed Normal.
+        ``recent_uris``: the open documents, the one used last last."""
+        docs = [doc for uri in recent_uris if (doc := self.services.documents.get(uri)) is not None]
+        for doc in docs[:-1]:
+            if self.inactive_reason(doc):
+                self.status_for(doc)
+        if docs:
+            self.status_for(docs[-1])
+            return
+        current = self.services.status.current
+        if not self.services.settings.completion.enable:
+            self.services.status.set(Status("Inactive", TURNED_OFF, "completion"))
+        elif current.kind == "Inactive" and current.feature == "completion":
+            self.services.status.set(Status("Normal", "", "completion"))

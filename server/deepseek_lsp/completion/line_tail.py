@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ..documents import Document
 from .postprocess import PostContext, before_typed_over, kept_tail, without_retyped_rest
 from .prompting import PromptBuilder
 from .request import Request, Suggestion
@@ -13,6 +14,15 @@ from .request import Request, Suggestion
 #: closing tags an editor adds as an element is opened (HTML, JSX, Vue: ``<li>|</li>``), where
 #: the user writes the element's text; with the tag refused, every element typed got nothing.
 CLOSERS_ONLY = re.compile(r"^(?:[\s)\]}>\"'`;:,.]|</[\w.:-]*>)*$")
+
+
+def line_parts(doc: Document, offset: int) -> tuple[str, str, int]:
+    """The cursor's line before and after ``offset``, and where the line ends."""
+    line = doc.line_at(offset)
+    start, end = doc.line_start(line), doc.line_end(line)
+    before = doc.data[start:offset].decode("utf-8", "replace")
+    after = doc.data[offset:end].decode("utf-8", "replace")
+    return before, after, end
 
 
 def fit_to_tail(
