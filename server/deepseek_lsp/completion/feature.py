@@ -1,10 +1,12 @@
 """Inline completions: ``textDocument/inlineCompletion`` and the ``textDocument/completion`` fallback.
 
-The request path, cheapest first: typing-through and in-flight reuse (no context needed), then
-the context and prompt, the exact cache, the adaptive debounce, and only then the backend. The
-backend call runs in its own task so a newer keystroke can reuse it; a request that loses the
-race (a newer one for the same document, or ``$/cancelRequest``) closes its stream unless the
-newer request is waiting on it.
+The request path, cheapest first: typing-through and in-flight reuse (no context needed,
+held.py), then the context and prompt (prompting.py), the exact cache, the adaptive debounce,
+and only then the backend. The backend call runs in its own task so a newer keystroke can reuse
+it; a request that loses the race (a newer one for the same document, or ``$/cancelRequest``)
+closes its stream unless the newer request is waiting on it (fetching.py). The feature wires
+these together with the status (health.py), the recent edits (history.py) and the work done
+while the user pauses (idle_indexing.py).
 """
 
 from __future__ import annotations
@@ -18,20 +20,16 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ..config import CompletionSettings, Settings
-from ..context import (
-    Indexer,
-    read_languages,
-)
+from ..context import Indexer
 from ..documents import Document, Edit
-from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Services, register_with_client
-from ..languages import INDEX_KINDS, QUERY_KINDS, Language
+from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Services
 from ..line_tokens import LineTokens
 from ..notebooks import CellTarget
 from ..privacy import file_path
-from ..symbol_crawler import GITIGNORE, SymbolCrawler
+from ..symbol_crawler import SymbolCrawler
 from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
-from . import menu
+from . import menu, workspace_files
 from .cache import Anchor, CompletionCache, exact_key
 from .debounce import Debouncer
 from .events import ACCEPT_COMMAND, SentItem, SentItems, Stats, accept_command, field_of
@@ -42,10 +40,7 @@ from .history import EditHistory
 from .idle_indexing import IdleWork
 from .line_tail import CLOSERS_ONLY, fit_to_tail, line_parts
 from .multiline import is_multiline
-from .postprocess import (
-    LaterContext,
-    PostContext,
-)
+from .postprocess import LaterContext, PostContext
 from .prompting import PromptBuilder
 from .request import Request, Suggestion, choices_wanted
 
@@ -158,37 +153,10 @@ class CompletionFeature(Feature):
         self._server = server
 
     async def start(self) -> None:
-        await self._watch_files()
-
-    async def _watch_files(self) -> None:
-        """Ask the editor to tell us of the workspace's source files created, changed or deleted
-        on disk (the symbol table follows them), when it can be asked (VS Code); and look at the
-        disk now and then, watched or not: VS Code tells of a folder moved or deleted as one
-        event for the folder, which the source files' glob does not match (microsoft/vscode
-        #109754, as designed), and the files in a folder moved into the workspace never joined
-        the table, nor did a deleted folder's leave it."""
-        server = self._server
-        caps = server.client_capabilities if server is not None else None
-        watched = caps and caps.workspace and caps.workspace.did_change_watched_files
-        if server is not None and watched and watched.dynamic_registration:
-            options = types.DidChangeWatchedFilesRegistrationOptions(
-                watchers=[
-                    types.FileSystemWatcher(glob_pattern=self.crawler.watch_pattern()),
-                    # A pattern added or removed changes which files are indexed (and sent).
-                    types.FileSystemWatcher(glob_pattern=f"**/{GITIGNORE}"),
-                ]
-            )
-            method = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
-            await register_with_client(server, "deepseek-workspace-files", method, options)
-        self.crawler.check_disk_now_and_then()
+        await workspace_files.watch_files(self._server, self.crawler)
 
     def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
-        changes = []
-        for event in params.changes:
-            path = file_path(event.uri)
-            if path is not None:
-                changes.append((path, event.type != types.FileChangeType.Deleted))
-        self.crawler.files_changed(changes)
+        workspace_files.files_changed(self.crawler, params)
 
     def halt(self) -> None:
         self.health.stopping = True
@@ -295,7 +263,7 @@ class CompletionFeature(Feature):
         self.idle.last_change = time.monotonic()
         if not self.health.status_for(doc):
             if doc.language is not None:
-                self._compile_queries(doc.language)
+                self.idle.compile_queries(doc.language)
             self.idle.count(doc)
             if doc.language is not None and (path := file_path(doc.uri)) is not None:
                 self.crawler.request(path, doc.language.name)
@@ -303,41 +271,14 @@ class CompletionFeature(Feature):
             if models is not None and models.idle():
                 models.rewarm()
 
-    def _compile_queries(self, language: Language) -> None:
-        """Compile, in the background, the queries of the language of a document opened, then
-        those that reading the files of the languages it takes definitions from needs (the
-        ``.js`` a ``.ts`` file imports): a request that needs them leaves such a file for
-        later rather than compile them (``Indexer.for_file``)."""
-        wanted = [(language, QUERY_KINDS)]
-        wanted += [(other, INDEX_KINDS) for other in read_languages(self.services.registry, language)]
-        wanted = [(lang, kinds) for lang, kinds in wanted if not lang.queries_compiled(kinds)]
-        if wanted:
-            self._spawn(self._compile_each(wanted))
-
-    @staticmethod
-    async def _compile_each(wanted: list[tuple[Language, tuple[str, ...]]]) -> None:
-        for lang, kinds in wanted:
-            await lang.compile_queries(kinds)
+    def document_saved(self, doc: Document) -> None:
+        workspace_files.store_names(self.crawler, self.indexer, doc)
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return task
-
-    def document_saved(self, doc: Document) -> None:
-        path = file_path(doc.uri)
-        if path is None or doc.language is None or not self.crawler.covers(path, doc.language.name):
-            return
-        # The names it defines now, for the other files' requests: from the buffer's own index
-        # (its tree is parsed already), not by reading and parsing the file again.
-        index = self.indexer.for_document(doc)
-        if index is not None and index.edit_count != doc.edit_count:
-            # An index a moment old is good enough for a prompt, not for the names stored with
-            # the file's new stamp for the next session (a rename just before the save).
-            index = self.indexer.for_document(doc, force=True)
-        if index is not None:
-            self.crawler.saved(path, doc.language.name, index.definitions)
 
     def document_closed(self, doc: Document) -> None:
         self.history.document_closed(doc.uri)

@@ -1,6 +1,7 @@
-"""Work done while the user pauses typing: counting the tokens of the document worked in, and
-indexing the documents and files a request's time box had no room for. Each gives way to the
-keys pressed meanwhile (``until_idle``)."""
+"""Work done out of a request's way: counting the tokens of the document worked in, and
+indexing the documents and files a request's time box had no room for, while the user pauses
+(each gives way to the keys pressed meanwhile, ``until_idle``); compiling the queries a
+document's language needs as it is opened."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from ..context import Indexer
+from ..context import Indexer, read_languages
 from ..documents import Document
 from ..features import Services
+from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens, until_idle
 from ..prompts import snippet_block
 
@@ -131,3 +133,19 @@ class IdleWork:
     def _index_if_open(self, uri: str, doc: Document) -> None:
         if self.services.documents.get(uri) is doc:
             self.indexer.for_document(doc)
+
+    def compile_queries(self, language: Language) -> None:
+        """Compile, in the background, the queries of the language of a document opened, then
+        those that reading the files of the languages it takes definitions from needs (the
+        ``.js`` a ``.ts`` file imports): a request that needs them leaves such a file for
+        later rather than compile them (``Indexer.for_file``)."""
+        wanted = [(language, QUERY_KINDS)]
+        wanted += [(other, INDEX_KINDS) for other in read_languages(self.services.registry, language)]
+        wanted = [(lang, kinds) for lang, kinds in wanted if not lang.queries_compiled(kinds)]
+        if wanted:
+            self._spawn(self._compile_each(wanted))
+
+    @staticmethod
+    async def _compile_each(wanted: list[tuple[Language, tuple[str, ...]]]) -> None:
+        for lang, kinds in wanted:
+            await lang.compile_queries(kinds)
