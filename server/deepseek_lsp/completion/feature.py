@@ -489,7 +489,7 @@ class CompletionFeature(Feature):
         choices = choices[: choices_wanted(c, req.invoked)]
         # Not for an answer the document moved on from (it is not shown): the state after
         # accepting it never comes, and the stream would be billed for nothing.
-        # Not without the cache: a prefetch's answer is only ever served from it (held()), and
+        # Not without the cache: a prefetch's answer is only ever served from it (HeldAnswers), and
         # with ``cache: false`` each one was billed and never shown, the request after the
         # accept sent anew: two requests for every suggestion.
         if choices and c.prefetch and c.cache and not req.inserted and not tail and not req.stale:
