@@ -168,6 +168,13 @@ class CompletionFeature(Feature):
         self.halt()
         await asyncio.gather(*self.fetching.fetches.values(), *self._background, self.crawler.stop(), return_exceptions=True)
 
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run ``coro`` as background work, cancelled and awaited when the server stops."""
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
     def settings_changed(self, old: Settings, new: Settings) -> None:
         if tuple(old.exclude) != tuple(new.exclude):
             self.crawler.exclude_changed()
@@ -273,12 +280,6 @@ class CompletionFeature(Feature):
 
     def document_saved(self, doc: Document) -> None:
         workspace_files.store_names(self.crawler, self.indexer, doc)
-
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        return task
 
     def document_closed(self, doc: Document) -> None:
         self.history.document_closed(doc.uri)
