@@ -41,6 +41,7 @@ from ._habit import in_the_habit_around
 from ._items import under_the_item_above
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
+from ._statement_end import under_the_whole_statement
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
 
 def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     """The answer re-indented (:func:`_reindented`), a block's first line no shallower than
-    a level in from its header, its lone closers no left of the lines that opened what they
+    a level in from its header, the line after a whole statement no deeper than it, its lone closers no left of the lines that opened what they
     close, the lines of a comment the cursor is in under its own, all in the characters of
     the lines around the cursor."""
     answer, levelled = text, _reindented(text, ctx)
@@ -71,7 +72,12 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         or under_the_comment_above(text, levelled, ctx)
         or levelled
     )
-    body = _into_the_braceless_body(text.split("\n"), ctx) or into_the_opened_body(text.split("\n"), ctx)
+    lines = text.split("\n")
+    body = (
+        _into_the_braceless_body(lines, ctx)
+        or into_the_opened_body(lines, ctx)
+        or under_the_whole_statement(lines, ctx)
+    )
     if body is not None:
         text = "\n".join(body)
     text = in_the_docstring_s_column(fitted_to_the_blocks(text, ctx), ctx)

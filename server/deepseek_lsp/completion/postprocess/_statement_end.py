@@ -1,0 +1,59 @@
+"""The line after a whole statement (`x = 1;`): at that statement's column, never deeper."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ._brackets import _in_text, _inside_alignment_bracket
+from ._code import _is_label, _lines_in_text_blocks, _statement_start
+from ._text import _CONTINUATION, _brackets_left_open, _code_only, _leading_ws, _shift_indent
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+#: Languages whose statements end at a `;`, after which nothing goes on: the next line is a
+#: statement of its own, at the column of the one before it or left of it (out of its block).
+_SEMICOLON_LANGUAGES = frozenset(
+    {"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "rust", "kotlin", "swift", "php"}
+)
+
+#: A block comment closed at the end of a line (`int x;  /* the width */`).
+_TRAILING_BLOCK_COMMENT = re.compile(r"\s*/\*.*\*/$")
+
+
+def under_the_whole_statement(lines: list[str], ctx: PostContext) -> list[str] | None:
+    """The answer's lines from its first line of code below the line that ends a statement
+    with `;` (the cursor's line, or on a blank cursor line the answer's first), moved left
+    together so that line stands where that statement starts, where the model wrote it deeper:
+    no statement goes on from a whole one, so a deeper line is the model's frame a level or
+    more off (left there, the answer's statements stood in a block of their own, a struct's
+    next fields a level right of the others). The lines after it keep their places relative
+    to it, their `}` too. None: no such answer, or it stands no deeper."""
+    if (ctx.language or "").lower() not in _SEMICOLON_LANGUAGES or not ctx.indent_known:
+        return None
+    if _in_text(ctx) or _inside_alignment_bracket(ctx):
+        return None  # in a string or comment, or in a `for (...;` header's parenthesis
+    statement = ctx.line_prefix + lines[0]
+    code = _TRAILING_BLOCK_COMMENT.sub("", _code_only(statement).rstrip())
+    if not code.strip() or not code.endswith(";") or _brackets_left_open(code) > 0:
+        return None
+    index = next((i for i, line in enumerate(lines) if i and line.strip()), -1)
+    in_text = _lines_in_text_blocks(lines, ctx)
+    if index < 0 or index in in_text:
+        return None
+    body = lines[index].lstrip(" \t")
+    if body.startswith(("//", "/*", "*", "#")) or body[:1] in ")]}":
+        # A comment may stand right of code (one going on with a trailing comment); a closer
+        # and a directive have places of their own.
+        return None
+    if _is_label(body, ctx) or _CONTINUATION.match(body):
+        return None  # `case 2:`, `else`: the place of the statement they go on with
+    start = _statement_start(ctx, lines[0])
+    if start == ctx.line_prefix:
+        start = statement  # (on a blank cursor line, the first line's own indentation counts)
+    shift = ctx.width(_leading_ws(start)) - ctx.width(_leading_ws(lines[index]))
+    moved = [i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text]
+    if shift >= 0 or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
+        return None
+    return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
