@@ -38,6 +38,7 @@ from ._comment_end import below_the_closed_comment
 from ._comment_lines import under_the_comment_above
 from ._docstring_text import in_the_docstring_s_column
 from ._habit import in_the_habit_around
+from ._hanging_indent import into_the_hanging_bracket
 from ._items import under_the_item_above
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
@@ -61,7 +62,8 @@ if TYPE_CHECKING:
 
 def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     """The answer re-indented (:func:`_reindented`), a block's first line no shallower than
-    a level in from its header, the line after a whole statement no deeper than it, its lone closers no left of the lines that opened what they
+    a level in from its header, the line after a whole statement no deeper than it, a hanging
+    indent right of its line, its lone closers no left of the lines that opened what they
     close, the lines of a comment the cursor is in under its own, all in the characters of
     the lines around the cursor."""
     answer, levelled = text, _reindented(text, ctx)
@@ -77,6 +79,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         _into_the_braceless_body(lines, ctx)
         or into_the_opened_body(lines, ctx)
         or under_the_whole_statement(lines, ctx)
+        or into_the_hanging_bracket(lines, ctx)
     )
     if body is not None:
         text = "\n".join(body)
