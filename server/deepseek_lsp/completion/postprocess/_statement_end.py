@@ -21,6 +21,9 @@ _SEMICOLON_LANGUAGES = frozenset(
 #: A block comment closed at the end of a line (`int x;  /* the width */`).
 _TRAILING_BLOCK_COMMENT = re.compile(r"\s*/\*.*\*/$")
 
+#: Where a comment starts after code (after a blank: not a URL's `//` in a string).
+_COMMENT_AFTER_CODE = re.compile(r"(?<=\S)\s+(//|/\*)")
+
 
 def under_the_whole_statement(lines: list[str], ctx: PostContext) -> list[str] | None:
     """The answer's lines from its first line of code below the line that ends a statement
@@ -43,10 +46,10 @@ def under_the_whole_statement(lines: list[str], ctx: PostContext) -> list[str] |
     if index < 0 or index in in_text:
         return None
     body = lines[index].lstrip(" \t")
-    if body.startswith(("//", "/*", "*", "#")) or body[:1] in ")]}":
-        # A comment may stand right of code (one going on with a trailing comment); a closer
-        # and a directive have places of their own.
-        return None
+    if body.startswith("#") or body[:1] in ")]}":
+        return None  # a directive and a closer have places of their own
+    if body.startswith(("//", "/*")) and _trailing_comment_column(statement, ctx) == ctx.width(_leading_ws(lines[index])):
+        return None  # the statement's trailing comment going on below it, aligned under it
     if _is_label(body, ctx) or _CONTINUATION.match(body):
         return None  # `case 2:`, `else`: the place of the statement they go on with
     start = _statement_start(ctx, lines[0])
@@ -57,3 +60,11 @@ def under_the_whole_statement(lines: list[str], ctx: PostContext) -> list[str] |
     if shift >= 0 or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
         return None
     return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
+
+
+def _trailing_comment_column(line: str, ctx: PostContext) -> int | None:
+    """The column of the comment after the code on ``line``, if it has one."""
+    found = _COMMENT_AFTER_CODE.search(line)
+    if found is None:
+        return None
+    return len(line[: found.start(1)].expandtabs(ctx.tab_size))
