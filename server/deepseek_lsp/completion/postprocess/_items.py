@@ -25,7 +25,8 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
     the cursor's line, where that line is a whole item of a parenthesis or bracket opened on a
     line above it (`    'compat32',` in `__all__ = [`): the next item stands where the items
     do, whatever column the model wrote it at (its own frame, from column 0 or a level off,
-    left it out of line with the list's others). ``before`` is the answer re-indented by
+    left it out of line with the list's others); the lines after the list's closer with them
+    where it was written in their frame. ``before`` is the answer re-indented by
     levels: the lines move from there, nested ones in the file's levels. None: no such
     answer, or it stands there."""
     if not ctx.indent_known or not _inside_alignment_bracket(ctx) or _syntax_for(ctx.language).shell:
@@ -55,8 +56,17 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
         return None
     written, target = ctx.width(_leading_ws(lines[index])), ctx.width(_leading_ws(item))
     in_text = _lines_in_text_blocks(lines, ctx)
-    moved = [i for i in range(index, _closing_line(lines, after)) if lines[i].strip() and i not in in_text]
     shift = target - written
+    end = _closing_line(lines, after)
+    opened = _innermost_opened_at(ctx)
+    opener_line = ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]
+    if end < len(lines) and ctx.width(_leading_ws(lines[end])) + shift == ctx.width(_leading_ws(opener_line)):
+        # The list's closer alone on its line (or, after an item's line that closes it, the
+        # next line) written in the items' frame: moved with them it stands under the line
+        # that opened the list, and the code after it is in that frame too (left where the
+        # model wrote it, it stood a level off, out of its block or in one no line opens).
+        end = len(lines)
+    moved = [i for i in range(index, end) if lines[i].strip() and i not in in_text]
     if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
         return None
     return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
