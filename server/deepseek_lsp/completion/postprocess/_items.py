@@ -4,6 +4,7 @@ item above it."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import TYPE_CHECKING
 
 from ._brackets import (
@@ -13,7 +14,7 @@ from ._brackets import (
     _inside_alignment_bracket,
     _syntax_for,
 )
-from ._code import _lines_in_text_blocks
+from ._code import _is_label, _lines_in_text_blocks
 from ._text import _WAITING_END, _brackets_left_open, _code_only, _leading_ws, _shift_indent
 
 if TYPE_CHECKING:
@@ -22,15 +23,18 @@ if TYPE_CHECKING:
 
 def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None:
     """``text`` with its lines below the cursor's moved together so the first stands under
-    the cursor's line, where that line is a whole item of a parenthesis or bracket opened on a
-    line above it (`    'compat32',` in `__all__ = [`): the next item stands where the items
+    the cursor's line, where that line is a whole item of a parenthesis, a bracket or a brace
+    that opens a value (an object, an initializer, an enum) opened on a line above it
+    (`    'compat32',` in `__all__ = [`): the next item stands where the items
     do, whatever column the model wrote it at (its own frame, from column 0 or a level off,
     left it out of line with the list's others); the lines after the list's closer with them
     where it was written in their frame. ``before`` is the answer re-indented by
     levels: the lines move from there, nested ones in the file's levels. None: no such
     answer, or it stands there."""
-    if not ctx.indent_known or not _inside_alignment_bracket(ctx) or _syntax_for(ctx.language).shell:
+    if not ctx.indent_known or _syntax_for(ctx.language).shell:
         return None  # (a shell's brackets hold no items over lines)
+    if not _inside_alignment_bracket(ctx) and not _in_a_literal_s_braces(ctx):
+        return None  # in no list: a block's statements
     lines = text.split("\n")
     item = ctx.line_prefix + lines[0]
     cursor_line = len(ctx.prefix) - len(ctx.line_prefix)
@@ -70,6 +74,26 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
     if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
         return None
     return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
+
+
+#: How the code before a `{` ends where the brace opens a value (an object, an initializer, a
+#: destructuring pattern), not a block: after `=`, `(`, `[`, `,`, `:`, `?`, `return`, `const`...
+#: (`int a[] = {`, `foo({`, `key: {`, `const {`), after an array type (`new int[] {`); or an
+#: enum's header.
+_BEFORE_A_LITERAL = re.compile(
+    r"(?:[=(\[,:?]|\[\]|\b(?:return|const|let|var|default|yield|await))$|^(?:typedef\s+)?enum\b"
+)
+
+
+def _in_a_literal_s_braces(ctx: PostContext) -> bool:
+    """Whether the innermost bracket open at the cursor is a brace that opens a value, whose
+    lines are items (an enum's, an initializer's, an object's, a destructuring's), not a
+    block's statements (a `case 1: {` is a block)."""
+    opened = _innermost_opened_at(ctx)
+    if ctx.brackets_after_prefix[3] != "{" or opened < 0:
+        return False
+    before = _code_only(ctx.prefix[ctx.prefix.rfind("\n", 0, opened) + 1 : opened]).strip()
+    return not _is_label(before, ctx) and _BEFORE_A_LITERAL.search(before) is not None
 
 
 def _closing_line(lines: list[str], scanner: _BracketScanner) -> int:
