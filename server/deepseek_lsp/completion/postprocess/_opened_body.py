@@ -7,13 +7,11 @@ import re
 from typing import TYPE_CHECKING
 
 from ._brackets import _in_text, _inside_alignment_bracket, _syntax_for
-from ._code import _lines_in_text_blocks, _statement_start
+from ._code import _is_label, _lines_in_text_blocks, _statement_start
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
     _KEYWORD_CLOSING,
-    _LABEL,
-    _SHELL_ARM,
     _block_opening,
     _brackets_left_open,
     _code_only,
@@ -83,6 +81,8 @@ def into_the_opened_body(lines: list[str], ctx: PostContext) -> list[str] | None
     target = header_width + ctx.unit_width
     if written > header_width or target < offset or not _is_a_body_line(lines[index].strip(), ctx):
         return None
+    if written == header_width and _indented_lone_keyword(header, ctx):
+        return None  # a body at the column of its `do` alone on a line right of its `for`: a style
     text_lines = _lines_in_text_blocks(lines, ctx)
     first = 1 if own_header else index
     out = list(lines[:first])
@@ -138,6 +138,17 @@ def _starts_its_statement(header: str, ctx: PostContext) -> bool:
     return _ENDS_ITS_LINE.search(_code_only(above).rstrip()) is not None
 
 
+def _indented_lone_keyword(header: str, ctx: PostContext) -> bool:
+    """Whether ``header``, a line of the prompt, is a shell `do` or `then` alone, right of the
+    line of code above it (`for i` over `  do`): files written so put the body at its column."""
+    if not _syntax_for(ctx.language).shell or _code_only(header).strip() not in ("do", "then"):
+        return False
+    recent = ctx.recent_lines(20)
+    at = next((i for i in range(len(recent) - 1, -1, -1) if recent[i] == header), None)
+    above = next((line for line in reversed(recent[:at]) if line.strip()), None) if at is not None else None
+    return above is not None and ctx.width(_leading_ws(above)) < ctx.width(_leading_ws(header))
+
+
 def _wrapped(ctx: PostContext) -> bool:
     """Whether the line above the blank cursor line goes on from a line above it."""
     above = [line for line in ctx.recent_lines(20) if line.strip()][-2:-1]
@@ -167,11 +178,11 @@ def _is_a_body_line(code: str, ctx: PostContext) -> bool:
 def _goes_on(code: str, ctx: PostContext) -> bool:
     """Whether ``code`` goes on with the statement of the line that opened its block or closes
     it: a closer, `else`, `elif`, `except`, a label, a shell pattern, `then` or `do`."""
-    shell = _syntax_for(ctx.language).shell
     return bool(
         _CLOSER_ONLY.match(code)
         or (_CONTINUATION.match(code) and not _LOOP.match(code))
-        or _LABEL.match(code)
-        or (shell and _SHELL_ARM.match(code))
+        # A switch's `case 1:`; not a shell's `case`, a statement, nor its patterns: no header
+        # of a body is a shell `case ... in`, so they go on with the answer's own.
+        or (not _syntax_for(ctx.language).shell and _is_label(code, ctx))
         or (ctx.language in _KEYWORD_CLOSING and _KEYWORD_GOES_ON.match(code))
     )
