@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, pairwise
 from typing import TYPE_CHECKING
 
 from ._brackets import _BracketScanner, _closable_brackets, _in_text, _syntax_for
@@ -99,9 +99,17 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
         # The code below leaves the cursor's block itself: where the answer's lines leave it
         # too is for them to tell (a class two spaces a level after a method's last line).
         below = None
+    # A header ending the answer with the code below deeper than it: that code is its body,
+    # a level of the file's right of it (else the user is writing the lines between); only
+    # where the answer's own bodies stand a level of the file's right of their headers (in a
+    # step of its own, where its last header goes is the other filters' business).
+    own_steps = {b.width - a.width for a, b in pairwise(statements) if a.opens}
+    body_below = (
+        below is not None and moving[-1].opens and below.width > moving[-1].width and own_steps <= {unit}
+    )
     # Read from the prompt only where a line leaves a definition with no blank line (~1 ms).
     apart = _Once(lambda: _sets_definitions_apart(ctx))
-    if _fits(first, moving, below, levels, unit, apart):
+    if _fits(first, moving, below, levels, unit, apart, body_below):
         return text
     written = moving[0].width
     if first.opens:
@@ -115,7 +123,7 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
         shift = target - written
         if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in code_lines):
             continue
-        if _fits(first, [s.at(s.width + shift) for s in moving], below, levels, unit, apart):
+        if _fits(first, [s.at(s.width + shift) for s in moving], below, levels, unit, apart, body_below):
             return "\n".join(_moved(lines, start, shift, ctx))
     return text
 
@@ -246,20 +254,24 @@ def _fits(
     levels: list[_Level],
     unit: int,
     apart: Callable[[], bool],
+    body_below: bool = False,
 ) -> bool:
     """Whether the statements after ``first`` and then ``below`` (the suffix's) stand where
     Python's blocks let them: a body one level right of the cursor's header (the answer's own
     headers: right of them), a statement after a whole one at its column or out at an open
     block's, a branch there at its own statement's, and (``apart``) code out of a function's
-    body after a blank line. A header at the answer's end leaves the suffix unchecked: the
-    user is writing the lines around it."""
+    body after a blank line. A header at the answer's end leaves the suffix unchecked (the
+    user is writing the lines around it) unless it is the header's body (``body_below``): one
+    level right of it, the suffix being in the file's levels."""
     stack = list(levels)
     prev = first
-    sequence = [*moving, below] if below is not None and not moving[-1].opens else moving
+    with_below = below is not None and (body_below or not moving[-1].opens)
+    sequence = [*moving, below] if with_below else moving
     for statement in sequence:
         width, branch = statement.width, _BRANCH.match(statement.text) is not None
         if prev.opens:
-            deeper = width == prev.width + unit if prev is first else width > prev.width
+            own = prev is not first and statement is not below  # (the model's own step)
+            deeper = width > prev.width if own else width == prev.width + unit
             if branch or not deeper:
                 return False
             stack.append((width, statement.text))
