@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from deepseek_lsp.model import tokens
 from deepseek_lsp.model.tokens import EstimateCounter, TokenCounter, default_counter
@@ -32,41 +30,11 @@ def test_count(counter: TokenCounter) -> None:
     assert counter.exact
 
 
-def test_truncate_start_keeps_the_end(counter: TokenCounter) -> None:
-    cut = counter.truncate_start(CODE, 50)
-    assert CODE.endswith(cut)
-    assert 45 <= counter.count(cut) <= 50
-    assert counter.truncate_start(CODE, 10_000) == CODE
-    assert counter.truncate_start(CODE, 0) == ""
-
-
-def test_truncate_end_keeps_the_start(counter: TokenCounter) -> None:
-    cut = counter.truncate_end(CODE, 50)
-    assert CODE.startswith(cut)
-    assert 45 <= counter.count(cut) <= 50
-    assert counter.truncate_end(CODE, 10_000) == CODE
-    assert counter.truncate_end("abc", 0) == ""
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.text(min_size=1, max_size=300), st.integers(min_value=1, max_value=80))
-def test_truncation_never_exceeds_budget(text: str, budget: int) -> None:
-    counter = TokenCounter()
-    start = counter.truncate_start(text, budget)
-    end = counter.truncate_end(text, budget)
-    assert text.endswith(start) and counter.count(start) <= budget
-    assert text.startswith(end) and counter.count(end) <= budget
-
-
 def test_estimate_counter() -> None:
     est = EstimateCounter()
     assert not est.exact
     assert est.count("x" * 10) == 3
     assert est.count("") == 0
-    text = "abcdefghij" * 10
-    assert est.truncate_start(text, 3) == text[-10:]
-    assert est.truncate_end(text, 3) == text[:10]
-    assert est.count(est.truncate_end(text, 7)) <= 7
     with pytest.raises(ValueError):
         EstimateCounter(0)
 
@@ -97,23 +65,6 @@ def test_the_estimate_is_not_far_below_the_real_count(counter: TokenCounter, nam
 def test_the_estimate_of_code_and_prose_stays_close(counter: TokenCounter) -> None:
     for text in (Path(tokens.__file__).read_text(), tokens.__doc__ or ""):
         assert 0.9 <= EstimateCounter().count(text) / counter.count(text) <= 1.3
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.sampled_from([*"ab Z9_(:\n", "é", "名", "😀", "0x1f"]), max_size=120).map("".join),
-    st.integers(min_value=0, max_value=60),
-)
-def test_estimate_truncation_never_exceeds_budget(text: str, budget: int) -> None:
-    est = EstimateCounter()
-    start, end = est.truncate_start(text, budget), est.truncate_end(text, budget)
-    assert text.endswith(start) and est.count(start) <= budget
-    assert text.startswith(end) and est.count(end) <= budget
-    # And keeps all it can: one character more would go over.
-    if start != text:
-        assert est.count(text[len(text) - len(start) - 1 :]) > budget
-    if end != text:
-        assert est.count(text[: len(end) + 1]) > budget
 
 
 def test_default_counter_is_a_process_singleton() -> None:

@@ -6,10 +6,6 @@ takes ~0.5 s, so it happens once per process, lazily (call :func:`default_counte
 startup to keep it off the event loop). Self-hosted models use other tokenizers: for them, and when
 the file cannot be loaded, :class:`EstimateCounter` (~0.3 tokens per ASCII character, more for
 CJK text, hex and base64) stands in.
-
-``truncate_start`` drops text from the start (keeps the end: the code just before the cursor);
-``truncate_end`` drops text from the end (keeps the start: the code just after the cursor). Both
-cut on token boundaries and guarantee ``count(result) <= max_tokens``.
 """
 
 from __future__ import annotations
@@ -43,8 +39,6 @@ class Counter(Protocol):
     exact: bool
 
     def count(self, text: str) -> int: ...
-    def truncate_start(self, text: str, max_tokens: int) -> str: ...
-    def truncate_end(self, text: str, max_tokens: int) -> str: ...
 
 
 def tokenizer_path() -> Path:
@@ -91,33 +85,6 @@ class TokenCounter:
             return 0
         return len(self._tok.encode(text, add_special_tokens=False).ids)
 
-    def truncate_start(self, text: str, max_tokens: int) -> str:
-        if max_tokens <= 0 or not text:
-            return ""
-        offsets = self._tok.encode(text, add_special_tokens=False).offsets
-        drop = len(offsets) - max_tokens
-        if drop <= 0:
-            return text
-        # Cut after the last dropped token: a character split over two byte-level tokens then
-        # goes entirely, instead of being kept with one token too many.
-        result = text[offsets[drop - 1][1] :]
-        return self._shrink(result, max_tokens, from_start=True)
-
-    def truncate_end(self, text: str, max_tokens: int) -> str:
-        if max_tokens <= 0 or not text:
-            return ""
-        offsets = self._tok.encode(text, add_special_tokens=False).offsets
-        if len(offsets) <= max_tokens:
-            return text
-        result = text[: offsets[max_tokens][0]]
-        return self._shrink(result, max_tokens, from_start=False)
-
-    def _shrink(self, text: str, max_tokens: int, *, from_start: bool) -> str:
-        # Re-encoding a slice can merge differently at the cut; trim until the promise holds.
-        while text and self.count(text) > max_tokens:
-            text = text[1:] if from_start else text[:-1]
-        return text
-
 
 #: Where a DeepSeek-like byte-level BPE starts a token whatever came before: a run of digits
 #: (digits are split off in groups of three), a letter after a digit, a capital after a small
@@ -155,26 +122,6 @@ class EstimateCounter:
             tokens += 2.0 * astral + 0.7 * wide + 0.4 * other
         # round() first: 10 * 0.3 is 3.0000000000000004 in floats, which must count as 3.
         return math.ceil(round(tokens + ascii_chars * self.tokens_per_char, 6))
-
-    def truncate_start(self, text: str, max_tokens: int) -> str:
-        return text[len(text) - self._fitting(text, max_tokens, from_start=True) :]
-
-    def truncate_end(self, text: str, max_tokens: int) -> str:
-        return text[: self._fitting(text, max_tokens, from_start=False)]
-
-    def _fitting(self, text: str, max_tokens: int, *, from_start: bool) -> int:
-        """The most characters of ``text`` kept from its end (``from_start``: the start is
-        dropped) or from its start that count at most ``max_tokens``."""
-        if self.count(text) <= max_tokens:
-            return len(text)
-        fits, over = 0, len(text)  # binary search: each character counts at least a little
-        while over - fits > 1:
-            mid = (fits + over) // 2
-            if self.count(text[len(text) - mid :] if from_start else text[:mid]) <= max_tokens:
-                fits = mid
-            else:
-                over = mid
-        return fits
 
 
 def loaded_counter() -> Counter | None:

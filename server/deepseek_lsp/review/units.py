@@ -126,9 +126,6 @@ class FileUnits:
         default=None, init=False, repr=False, compare=False
     )
 
-    def unit_at(self, line: int) -> Unit | None:
-        return next((u for u in self.units if u.contains_line(line)), None)
-
     def _signatures_by_name(self) -> dict[str, list[tuple[int, Signature]]]:
         if self._by_name is None:
             self._by_name = {}
