@@ -1,6 +1,6 @@
 """Lines whose column the code around them tells for sure, whatever the model wrote: a shell
-`fi`, `done`, `esac`, `then`, `do` under what they close or go on with, a `case` arm's pattern
-and its `;;` where the file puts them, a switch's `case`/`default` labels and the statements
+`fi`, `done`, `esac`, `then`, `do` under what they close or go on with, a `case` arm's pattern,
+its commands and its `;;` where the file puts them, a switch's `case`/`default` labels and the statements
 of its arms. The answer's other lines keep their place relative to the last such line, in the
 model's own step turned into the file's levels."""
 
@@ -164,6 +164,8 @@ _SHELL_TOKEN = re.compile(r";;&|;;|;&|&&|\|\||[;&|()]|[^\s;&|()]+")
 _ARM_ENDS = frozenset({";;", ";&", ";;&"})
 _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")"})
 _LOOPS = frozenset({"for", "while", "until", "select"})
+#: Words that end or go on with a block, no command of an arm's.
+_CLOSING_WORDS = frozenset({"fi", "done", "esac", "then", "do", "else", "elif", "}", ")", *_ARM_ENDS})
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([A-Za-z_]\w*)\1")
 
 
@@ -179,6 +181,11 @@ class _ShellBlocks:
         self.patterns: dict[int, int] = {}  # each open `case`'s patterns' column, by its place
         self.case_ends: dict[int, Counter[int]] = {}  # each open `case`'s `;;` offsets
         self.arm_commands = -1  # the column of the last line of the open arm's commands
+        self.command_offsets: Counter[int] = Counter()  # from a pattern alone to its commands
+        self.first_commands: dict[int, int | None] = {}  # each open arm's first command's column
+        self.goes_on = False  # the last line goes on below (after `\`, a pipe, `&&`, `||`)
+        self.parentheses = 0  # open in the commands since the last pattern
+        self.in_text = False  # the prompt ends in a string or a heredoc
 
     def _top(self, depth: int = 1) -> tuple[str, int] | None:
         return self.stack[-depth] if len(self.stack) >= depth else None
@@ -219,23 +226,52 @@ class _ShellBlocks:
             if written - top[1] in (0, self.unit):
                 return written  # a case's first pattern in either style (files mix them)
             return _where_the_file_puts(self.arm_offsets, top[1], written)
+        if kind == "arm" and not (self.goes_on or self.parentheses or self.in_text) and first not in _CLOSING_WORDS:
+            return self._arm_command(top[1], written)
         return None
+
+    def _arm_command(self, pattern: int, written: int) -> int | None:
+        """Where a command of the open arm goes: under the arm's first; the first (below its
+        pattern alone on its line) where the file's arms put theirs, else a level right of
+        the pattern when written no right of it (right of it, no file's arm to go by: no sure
+        thing). A model's arm body at its pattern's column, or a level too deep, left the next
+        pattern where it should be and the body not."""
+        place = len(self.stack) - 1
+        if place not in self.first_commands:
+            return None  # commands on the pattern's line: their column is no level
+        first = self.first_commands[place]
+        if first is not None:
+            return first
+        if self.command_offsets:
+            return _where_the_file_puts(self.command_offsets, pattern, written)
+        return None if written > pattern else pattern + self.unit
 
     def feed(self, code: str, width: int) -> None:
         if not code or code.startswith("#"):
             return
         top = self._top()
         arm = _SHELL_ARM.match(code) if top is not None and top[0] == "case" else None
+        goes_on, self.goes_on = self.goes_on, code.endswith(("\\", "|", "&&", "||"))
         if arm is not None and top is not None and not code.startswith("esac"):
             self.arm_offsets[width - top[1]] += 1
             self.patterns[len(self.stack) - 1] = width
             self.stack.append(("arm", width))
+            self.parentheses = 0
             # A block opened after the pattern (`*)   if ...; then`) closes under its keyword.
             rest = code[arm.end() :]
+            self.first_commands.pop(len(self.stack) - 1, None)
+            if not rest.strip():
+                self.first_commands[len(self.stack) - 1] = None
             width += arm.end() + len(rest) - len(rest.lstrip())
             code = rest.lstrip()
         elif top is not None and top[0] == "arm":
             self.arm_commands = width
+            place = len(self.stack) - 1
+            opens_arm = not goes_on and not self.parentheses and self.first_commands.get(place, 0) is None
+            if opens_arm and not code.startswith(tuple(_ARM_ENDS)):
+                self.first_commands[place] = width
+                self.command_offsets[width - top[1]] += 1
+        self.parentheses = max(0, self.parentheses + code.count("(") - code.count(")"))
         at_start, first = True, True
         for match in _SHELL_TOKEN.finditer(code):
             token = match.group()
@@ -309,6 +345,10 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
         continued = code.endswith(("\\", "|", "&&", "||"))
         opened = None if quote else _HEREDOC.search(line)
         heredoc = opened.group(2) if opened else None
+    # The answer goes on with the prompt's last command, or is a string's or heredoc's text
+    # (a usage message's lines are no arm's commands).
+    blocks.goes_on = continued
+    blocks.in_text = bool(quote) or heredoc is not None
     return blocks
 
 
