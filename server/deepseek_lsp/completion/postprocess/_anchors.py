@@ -166,6 +166,8 @@ _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")"})
 _LOOPS = frozenset({"for", "while", "until", "select"})
 #: Words that end or go on with a block, no command of an arm's.
 _CLOSING_WORDS = frozenset({"fi", "done", "esac", "then", "do", "else", "elif", "}", ")", *_ARM_ENDS})
+#: The lines below the cursor read for the code that goes on there.
+_LINES_BELOW = 8
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([A-Za-z_]\w*)\1")
 
 
@@ -186,6 +188,8 @@ class _ShellBlocks:
         self.goes_on = False  # the last line goes on below (after `\`, a pipe, `&&`, `||`)
         self.parentheses = 0  # open in the commands since the last pattern
         self.in_text = False  # the prompt ends in a string or a heredoc
+        self.pattern_below: int | None = None  # the column of a pattern below the cursor
+        self.patterns_below: tuple[int, int] | None = None  # (place, column) of the case's next pattern below
 
     def _top(self, depth: int = 1) -> tuple[str, int] | None:
         return self.stack[-depth] if len(self.stack) >= depth else None
@@ -220,9 +224,12 @@ class _ShellBlocks:
         if first == "}" and kind == "brace":
             return top[1]
         if kind == "case" and first != "esac" and _SHELL_ARM.match(code):
-            own = self.patterns.get(len(self.stack) - 1)
+            place = len(self.stack) - 1
+            own = self.patterns.get(place)
             if own is not None:
                 return own  # under the case's patterns above
+            if self.patterns_below is not None and self.patterns_below[0] == place:
+                return self.patterns_below[1]  # above the case's next pattern, below the cursor
             if written - top[1] in (0, self.unit):
                 return written  # a case's first pattern in either style (files mix them)
             return _where_the_file_puts(self.arm_offsets, top[1], written)
@@ -290,7 +297,18 @@ class _ShellBlocks:
                 # A `case` after `do` on its line (`do  case $x in`): its patterns go by its column.
                 at_start = self._keyword(token, width + match.start() if token == "case" else width)
 
-    cursor_line = feed
+    def cursor_line(self, code: str, width: int) -> None:
+        self.feed(code, width)
+        self.mark_the_pattern_below()
+
+    def mark_the_pattern_below(self) -> None:
+        """Takes the pattern below the cursor for the next of the innermost `case` open there
+        (its first pattern the model writes goes above it: a new case's first arm has no
+        pattern above to go under)."""
+        cases = [place for place, (kind, _) in enumerate(self.stack) if kind == "case"]
+        below = self.pattern_below
+        if cases and below is not None and below >= self.stack[cases[-1]][1]:
+            self.patterns_below = (cases[-1], below)
 
     def _keyword(self, token: str, width: int) -> bool:
         """Takes in a command's first word; whether the next word starts a command too."""
@@ -300,6 +318,8 @@ class _ShellBlocks:
         elif token in _LOOPS:
             self.stack.append(("loop", width))
         elif token == "case":
+            if self.patterns_below is not None and self.patterns_below[0] == len(self.stack):
+                self.patterns_below = None  # another case in that place: the code below is not its
             self.patterns.pop(len(self.stack), None)
             self.case_ends.pop(len(self.stack), None)
             self.stack.append(("case", width))
@@ -349,7 +369,20 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
     # (a usage message's lines are no arm's commands).
     blocks.goes_on = continued
     blocks.in_text = bool(quote) or heredoc is not None
+    if not blocks.in_text:
+        blocks.pattern_below = _pattern_below(ctx)
+        blocks.mark_the_pattern_below()
     return blocks
+
+
+def _pattern_below(ctx: PostContext) -> int | None:
+    """The column of the first line of code below the cursor where it is a `case` pattern."""
+    for line in ctx.suffix.split("\n", _LINES_BELOW + 1)[1 : _LINES_BELOW + 1]:
+        code = _code_only(line).strip()
+        if code and not code.startswith("#"):
+            arm = _SHELL_ARM.match(code) is not None and not code.startswith("esac")
+            return ctx.width(_leading_ws(line)) if arm else None
+    return None
 
 
 def _open_quote_after(line: str, quote: str) -> str:
