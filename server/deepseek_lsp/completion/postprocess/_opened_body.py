@@ -46,18 +46,36 @@ def into_the_opened_body(lines: list[str], ctx: PostContext) -> list[str] | None
     a Python `if x:`, a shell `then`, a Ruby `def`. The lines after move with it, up to a line
     that goes on with the header's statement or closes it (`else:`, `fi`, `end`). Left there,
     the body was an IndentationError in Python and read as the code after the block elsewhere.
-    None: no such answer."""
+    None: no such answer.
+
+    On a blank cursor line below a header, the answer's first line is that header's body; where
+    it opens a block too (`cmd || {`, a `then`), its own body goes a level right of it the same
+    way (at its column, the group's commands stood as the code after it)."""
+    return _into_the_opened_body(lines, ctx, below_a_header=False) or _into_the_opened_body(
+        lines, ctx, below_a_header=True
+    )
+
+
+def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bool) -> list[str] | None:
+    """:func:`into_the_opened_body` for the header the cursor's line ends or the line above it
+    (``below_a_header`` False), or for the answer's first line on a blank cursor line below a
+    header (True)."""
     if not ctx.indent_known or _in_text(ctx):
         return None  # a guessed unit, or the cursor in a string or a block comment
     cursor_has_code = bool(ctx.line_prefix.strip())
     index = next((i for i, line in enumerate(lines) if line.strip()), -1)
     above = ctx.previous_line
+    header_above = above is not None and _opens_a_body(above, ctx)
+    if below_a_header and not header_above:
+        return None  # (done by the first reading)
     own_header = (
         index == 0
         and not cursor_has_code
-        and not (above is not None and _opens_a_body(above, ctx))
+        and header_above == below_a_header
         and _opens_a_body(ctx.line_prefix + lines[0], ctx)
     )
+    if below_a_header and not own_header:
+        return None
     if own_header:
         # The answer's first line, on a blank cursor line, is the header: its body below it.
         # (Comments above the body's first line, anywhere, move with it.)
