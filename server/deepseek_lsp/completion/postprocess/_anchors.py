@@ -188,7 +188,7 @@ class _ShellBlocks:
         self.goes_on = False  # the last line goes on below (after `\`, a pipe, `&&`, `||`)
         self.parentheses = 0  # open in the commands since the last pattern
         self.in_text = False  # the prompt ends in a string or a heredoc
-        self.pattern_below: int | None = None  # the column of a pattern below the cursor
+        self.pattern_below: tuple[int, int | None] | None = None  # a pattern below the cursor, its commands' offset
         self.patterns_below: tuple[int, int] | None = None  # (place, column) of the case's next pattern below
 
     def _top(self, depth: int = 1) -> tuple[str, int] | None:
@@ -306,9 +306,11 @@ class _ShellBlocks:
         (its first pattern the model writes goes above it: a new case's first arm has no
         pattern above to go under)."""
         cases = [place for place, (kind, _) in enumerate(self.stack) if kind == "case"]
-        below = self.pattern_below
-        if cases and below is not None and below >= self.stack[cases[-1]][1]:
-            self.patterns_below = (cases[-1], below)
+        if cases and self.pattern_below is not None and self.pattern_below[0] >= self.stack[cases[-1]][1]:
+            self.patterns_below = (cases[-1], self.pattern_below[0])
+            if self.pattern_below[1] is not None and not self.command_offsets:
+                # (its arm's commands too, where no arm above tells where they go)
+                self.command_offsets[self.pattern_below[1]] += 1
 
     def _keyword(self, token: str, width: int) -> bool:
         """Takes in a command's first word; whether the next word starts a command too."""
@@ -375,14 +377,27 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
     return blocks
 
 
-def _pattern_below(ctx: PostContext) -> int | None:
-    """The column of the first line of code below the cursor where it is a `case` pattern."""
+def _pattern_below(ctx: PostContext) -> tuple[int, int | None] | None:
+    """The column of the first line of code below the cursor where it is a `case` pattern
+    alone on its line, and how far right of it the next line, its arm's first command, stands
+    (None: not a command)."""
+    pattern: int | None = None
     for line in ctx.suffix.split("\n", _LINES_BELOW + 1)[1 : _LINES_BELOW + 1]:
         code = _code_only(line).strip()
-        if code and not code.startswith("#"):
-            arm = _SHELL_ARM.match(code) is not None and not code.startswith("esac")
-            return ctx.width(_leading_ws(line)) if arm else None
-    return None
+        if not code or code.startswith("#"):
+            continue
+        width = ctx.width(_leading_ws(line))
+        if pattern is not None:
+            word = _SHELL_TOKEN.match(code)
+            command = not _SHELL_ARM.match(code) and word is not None and word.group() not in _CLOSING_WORDS
+            return pattern, width - pattern if command and width > pattern else None
+        arm = _SHELL_ARM.match(code)
+        if arm is None or code.startswith("esac"):
+            return None
+        if code[arm.end() :].strip():
+            return width, None  # (its commands on its line)
+        pattern = width
+    return (pattern, None) if pattern is not None else None
 
 
 def _open_quote_after(line: str, quote: str) -> str:
