@@ -108,6 +108,7 @@ def _relevel(lines: list[str], earlier: list[str], structure: _Structure, ctx: P
         if target is not None:
             if anchor is None:
                 step = _model_step(common, written, target, ctx)
+                _comments_with_the_line_below(lines, out, skip, written, target, ctx)
             anchor, placed = (written, target), target
         elif anchor is None:
             # Above the first anchored line: as re-indented by levels.
@@ -125,6 +126,27 @@ def _relevel(lines: list[str], earlier: list[str], structure: _Structure, ctx: P
             continue
         out.append(_render(placed, ctx) + line.lstrip(" \t"))  # (a blank cursor line's is "")
     return "\n".join(out) if anchor is not None else None
+
+
+def _comments_with_the_line_below(
+    lines: list[str], out: list[str], skip: set[int], written: int, target: int, ctx: PostContext
+) -> None:
+    """The comment lines right above the first anchored line (``out``'s last), written at its
+    column, moved with it to ``target``: they tell of it (a comment above an arm's first
+    command stayed at column 0 where the command went into the arm)."""
+    for index in range(len(out) - 1, -1, -1):
+        line = lines[index]
+        if index in skip or (index == 0 and ctx.line_prefix):
+            return
+        if not line.strip():
+            continue
+        if not _is_comment_line(line) or _written_width(index, line, ctx) != written:
+            return
+        out[index] = _render(target, ctx) + line.lstrip(" \t")
+
+
+def _is_comment_line(line: str) -> bool:
+    return line.lstrip().startswith(("#", "//"))
 
 
 def _render(columns: int, ctx: PostContext) -> str:
