@@ -188,6 +188,9 @@ _SEPARATORS = frozenset({";", "&&", "||", "|", "&", "(", ")"})
 _LOOPS = frozenset({"for", "while", "until", "select"})
 #: Words that end or go on with a block, no command of an arm's.
 _CLOSING_WORDS = frozenset({"fi", "done", "esac", "then", "do", "else", "elif", "}", ")", *_ARM_ENDS})
+#: A line after which no command of its block follows at its column: an arm's end, a body's
+#: opening word (`then`, `do`, `else`, `{`, a `case`'s `in`).
+_ARM_END_OR_BODY = re.compile(r"^;;|(?:;;&?|;&)$|(?:^|[\s;])(?:then|do|else|in|\{)$")
 #: The lines below the cursor read for the code that goes on there.
 _LINES_BELOW = 8
 _HEREDOC = re.compile(r"(?<!<)<<(?!<)-?\s*(['\"]?)([A-Za-z_]\w*)\1")
@@ -212,6 +215,8 @@ class _ShellBlocks:
         self.in_text = False  # the prompt ends in a string or a heredoc
         self.pattern_below: tuple[int, int | None] | None = None  # a pattern below the cursor, its commands' offset
         self.patterns_below: tuple[int, int] | None = None  # (place, column) of the case's next pattern below
+        self.command_start = 0  # the column of the line the command under way started on
+        self.whole_command: int | None = None  # the column of the last line's command, ended there
 
     def _top(self, depth: int = 1) -> tuple[str, int] | None:
         return self.stack[-depth] if len(self.stack) >= depth else None
@@ -219,6 +224,18 @@ class _ShellBlocks:
     def target(self, code: str, written: int) -> int | None:
         if not code or code.startswith("#"):
             return None
+        placed = self._block_target(code, written)
+        if placed is not None or self.whole_command is None or self.in_text:
+            return placed
+        word = _SHELL_TOKEN.match(code)
+        if word is None or word.group() in _CLOSING_WORDS or _SHELL_ARM.match(code):
+            return None
+        # A command below a whole one, no block opened or closed between, is in its block:
+        # at its column, whatever the model wrote (deeper, it read as a body; left of it, as
+        # out of the block, which only a `fi`, `done` or `}` ends).
+        return self.whole_command
+
+    def _block_target(self, code: str, written: int) -> int | None:
         word = _SHELL_TOKEN.match(code)
         first = word.group() if word else ""
         top = self._top()
@@ -281,6 +298,9 @@ class _ShellBlocks:
         top = self._top()
         arm = _SHELL_ARM.match(code) if top is not None and top[0] == "case" else None
         goes_on, self.goes_on = self.goes_on, code.endswith(("\\", "|", "&&", "||"))
+        if not goes_on and not self.parentheses:
+            self.command_start = width
+        depth, self.whole_command = len(self.stack), None
         if arm is not None and top is not None and not code.startswith("esac"):
             self.arm_offsets[width - top[1]] += 1
             self.patterns[len(self.stack) - 1] = width
@@ -301,6 +321,7 @@ class _ShellBlocks:
                 self.first_commands[place] = width
                 self.command_offsets[width - top[1]] += 1
         self.parentheses = max(0, self.parentheses + code.count("(") - code.count(")"))
+        ends = arm is None and not self.goes_on and not self.parentheses and not _ARM_END_OR_BODY.search(code)
         at_start, first = True, True
         for match in _SHELL_TOKEN.finditer(code):
             token = match.group()
@@ -318,6 +339,8 @@ class _ShellBlocks:
             elif at_start:
                 # A `case` after `do` on its line (`do  case $x in`): its patterns go by its column.
                 at_start = self._keyword(token, width + match.start() if token == "case" else width)
+        if ends and len(self.stack) <= depth:
+            self.whole_command = self.command_start
 
     def cursor_line(self, code: str, width: int) -> None:
         self.feed(code, width)
@@ -383,10 +406,13 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
         # command: its `for` opened a loop.
         in_text, quote = bool(quote), _open_quote_after(line, quote)
         code = _code_only(line).strip()
+        goes_on = code.endswith(("\\", "|", "&&", "||"))
         if not continued and not in_text:
             blocks.feed(code, ctx.width(_leading_ws(line)))
+        elif continued and not in_text and not goes_on and code and not blocks.parentheses:
+            blocks.whole_command = blocks.command_start  # the end of a command started above
         # A command's next line (after `\`, a pipe) starts no command of its own.
-        continued = code.endswith(("\\", "|", "&&", "||"))
+        continued = goes_on
         opened = None if quote else _HEREDOC.search(line)
         heredoc = opened.group(2) if opened else None
     # The answer goes on with the prompt's last command, or is a string's or heredoc's text
