@@ -15,6 +15,8 @@ from typing import Any
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+import deepseek_lsp
+
 SERVER = [sys.executable, "-m", "deepseek_lsp"]
 _REAL = list(SERVER)
 _FORK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "server_fork.py")
@@ -47,6 +49,24 @@ def server_command(env: dict[str, str]) -> list[str]:
     if server_fork.import_time_environment(env) != imported_with:
         return SERVER
     return [sys.executable, _FORK, "launch", path, *SERVER[len(_REAL) :]]
+
+
+#: The deepseek_lsp under test and the tests' package: what a new interpreter started in another
+#: folder (a project's, for ``review``) must import.
+IMPORT_PATH = os.pathsep.join(
+    [os.path.dirname(os.path.dirname(os.path.abspath(deepseek_lsp.__file__))), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+)
+
+
+def cli_command(args: list[str], env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The command and environment for ``deepseek-lsp ARGS`` as a process of its own (its
+    streams, folder, signals and exit status), forked from the zygote as the sessions' servers
+    are: ~50 ms of CPU where a new interpreter's imports cost 1-3 s. For a test of the entry
+    point itself (``--version``, what a start imports) run ``python -m deepseek_lsp`` instead."""
+    command = server_command(env)
+    if command[1:2] != [_FORK]:  # the real command, maybe in another folder
+        env = {**env, "PYTHONPATH": IMPORT_PATH}
+    return [*command, *args], env
 
 
 def _stop_zygote(proc: subprocess.Popen[bytes]) -> None:

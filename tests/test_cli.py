@@ -19,13 +19,13 @@ from deepseek_lsp import __version__
 from deepseek_lsp.config import Settings
 from deepseek_lsp.doctor import check_endpoint
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import server_env
+from tests.harness import cli_command, server_env
 
 
 def run(args: list[str], env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "deepseek_lsp", *args], capture_output=True, text=True, env=env, timeout=timeout
-    )
+    """``deepseek-lsp ARGS`` in a process of its own, forked from the test run's zygote."""
+    command, env = cli_command(args, env)
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def in_process(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *args: str) -> tuple[int, str, str]:
@@ -54,7 +54,10 @@ def doctor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], 
 
 
 def test_version(tmp_path) -> None:
-    out = run(["--version"], server_env(state_dir=str(tmp_path)))
+    # The real entry point: a new interpreter, as the installed script starts.
+    out = subprocess.run(
+        [sys.executable, "-m", "deepseek_lsp", "--version"], capture_output=True, text=True, env=server_env(state_dir=str(tmp_path)), timeout=60
+    )
     assert out.returncode == 0 and __version__ in out.stdout
 
 
@@ -202,9 +205,10 @@ def test_serves_over_tcp_and_ends_quietly(tmp_path: Path, ending: str, code: int
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    command, env = cli_command(["--tcp", "--port", str(port)], server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "deepseek_lsp", "--tcp", "--port", str(port)],
-        env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
+        command,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -355,9 +359,10 @@ def test_usage_with_a_state_folder_that_is_a_file_says_so_and_fails(
 def test_tcp_port_0_tells_the_port_it_listens_on(tmp_path: Path) -> None:
     """``--port 0`` (any free port, as test rigs and some editor plugins ask) logged
     "serving on 127.0.0.1:0": nothing could find the server."""
+    command, env = cli_command(["--tcp", "--port", "0"], server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "deepseek_lsp", "--tcp", "--port", "0"],
-        env=server_env("http://127.0.0.1:9", state_dir=str(tmp_path)),
+        command,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -387,16 +392,18 @@ def test_usage_with_a_state_folder_it_may_not_read_says_so_and_fails(tmp_path: P
 
     locked = tmp_path / "state"
     locked.mkdir()
-    cmd = [sys.executable, "-m", "deepseek_lsp", "usage"]
+    env = server_env(state_dir=str(locked))
+    cmd, env = cli_command(["usage"], env)
     if os.geteuid() == 0:  # root reads anything: drop the capabilities that let it
         if shutil.which("setpriv") is None:
             pytest.skip("needs setpriv to run without root's file access as root")
         caps = "-dac_override,-dac_read_search"
-        cmd = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--", *cmd]
+        # A new interpreter: a forked one would keep the zygote's capabilities.
+        cmd = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--", sys.executable, "-m", "deepseek_lsp", "usage"]
     locked.chmod(0)
     try:
         for args in ([], ["--json"]):
-            out = subprocess.run([*cmd, *args], capture_output=True, text=True, env=server_env(state_dir=str(locked)), timeout=60)
+            out = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, timeout=60)
             assert out.returncode == 1
             assert "Traceback" not in out.stderr, out.stderr
             assert "cannot read" in out.stderr and "Permission denied" in out.stderr

@@ -5,32 +5,24 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-import deepseek_lsp
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import cli_command
 from tests.test_review_cli import project as cli_project
 
 #: app/inventory.py (one critical finding, three warnings) and app/util.js, committed, with the
 #: fake server's URL and key in the environment.
 project = cli_project
 
-#: The deepseek_lsp under test and the tests' package, for a process of its own.
-PYTHONPATH = os.pathsep.join(
-    [str(Path(deepseek_lsp.__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent)]
-)
-
-
 def cli(
     args: list[str], cwd: Path, more_env: dict[str, str] | None = None, **kwargs: object
 ) -> subprocess.CompletedProcess[str]:
-    """``deepseek-lsp ARGS`` in a process of its own, in this process's environment (the
-    project fixture's fake server, key and state folder) with ``more_env`` over it."""
-    env = {**os.environ, "PYTHONPATH": PYTHONPATH, **(more_env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "deepseek_lsp", *args], cwd=cwd, env=env, text=True, timeout=120, **kwargs
-    )
+    """``deepseek-lsp ARGS`` in a process of its own (forked from the test run's zygote), in
+    this process's environment (the project fixture's fake server, key and state folder) with
+    ``more_env`` over it."""
+    command, env = cli_command(args, {**os.environ, **(more_env or {})})
+    return subprocess.run(command, cwd=cwd, env=env, text=True, timeout=120, **kwargs)
 
 
 def into_a_closed_pipe(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -17,7 +17,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-import deepseek_lsp
 from deepseek_lsp.config import build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
@@ -29,6 +28,7 @@ from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.report import FileResult
 from deepseek_lsp.review.sarif import to_sarif
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import cli_command
 from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer
 from tests.test_review_cli import CHAT, SCHEMA, git, run, use_fake
 from tests.test_review_cli import project as cli_project
@@ -36,10 +36,6 @@ from tests.test_review_cli import project as cli_project
 #: The project of tests/test_review_cli.py: app/inventory.py and app/util.js to review, a
 #: .gitignore'd generated/out.py, an excluded config/secrets.py, one commit.
 project = cli_project
-
-#: The deepseek_lsp under test, for a subprocess to import the same one.
-SERVER = Path(deepseek_lsp.__file__).resolve().parent.parent
-
 
 def commit(root: Path, message: str) -> None:
     git(root, "add", "-A")
@@ -280,9 +276,9 @@ def test_ctrl_c_stops_with_one_line_and_exit_130(
     """Ctrl+C during a review printed two chained tracebacks (CancelledError, then
     KeyboardInterrupt); shells and CI expect 130 and one line."""
     fake_deepseek.set_latency(ttft=30)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SERVER), str(Path(__file__).resolve().parent.parent)])}
+    command, env = cli_command(["review", "app", "--format", "json"], dict(os.environ))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "deepseek_lsp", "review", "app", "--format", "json"],
+        command,
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,

@@ -15,22 +15,17 @@ from pathlib import Path
 
 import pytest
 
-import deepseek_lsp
 from deepseek_lsp.doctor import run_doctor
 from deepseek_lsp.documents import Document
 from deepseek_lsp.review.cli import _Bar
 from deepseek_lsp.review.report import FileResult
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import server_env
+from tests.harness import cli_command, server_env
 from tests.test_review_cli import CHAT, git, run
 from tests.test_review_cli import project as cli_project
 
 #: app/inventory.py (one critical finding, three warnings) and app/util.js, committed.
 project = cli_project
-
-#: The deepseek_lsp under test, for a subprocess to import the same one.
-SERVER = Path(deepseek_lsp.__file__).resolve().parent.parent
-
 
 def add_steps(project: Path, count: int) -> None:
     for i in range(count):
@@ -320,17 +315,12 @@ def test_a_named_pipe_in_the_project_does_not_hang_the_run(project: Path, fake_d
     review with it, forever. Walked into, it is passed over; named, it is not reviewed, and
     says why."""
     os.mkfifo(project / "app" / "pipe.py")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SERVER), str(Path(__file__).resolve().parent.parent)])}
-    walked = subprocess.run(
-        [sys.executable, "-m", "deepseek_lsp", "review", "app", "--format", "json"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=60,
-    )
+    command, env = cli_command(["review", "app", "--format", "json"], dict(os.environ))
+    walked = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=60)
     assert walked.returncode == 1, walked.stderr  # inventory.py's critical finding
     assert [f["path"] for f in json.loads(walked.stdout)["files"]] == ["app/inventory.py", "app/util.js"]
-    named = subprocess.run(
-        [sys.executable, "-m", "deepseek_lsp", "review", "app/pipe.py"],
-        cwd=project, env=env, capture_output=True, text=True, timeout=60,
-    )
+    command, env = cli_command(["review", "app/pipe.py"], dict(os.environ))
+    named = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=60)
     assert named.returncode == 0 and "skipped app/pipe.py: not a regular file" in named.stderr
 
 

@@ -3,8 +3,6 @@ serves. The fake stands in for Ollama (no key, ``name:tag`` model ids) on 127.0.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from deepseek_lsp.doctor import serves
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import server_env
-from tests.test_cli import doctor
+from tests.test_cli import doctor, run
 
 OLLAMA_MODELS = ("qwen2.5-coder:7b", "qwen2.5-coder:1.5b", "llama3.1:latest")
 
@@ -166,7 +164,7 @@ def test_doctor_names_a_model_deepseek_does_not_have(tmp_path: Any, monkeypatch:
     leaves out (``deepseek-v4-flash`` beside ``deepseek-flash``) is still no problem."""
     with FakeDeepSeek(models=("deepseek-flash", "deepseek-v4-pro")) as fake:
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path), DEEPSEEK_REVIEW_MODEL="deepseek-v4-por")
-        typo = subprocess.run([sys.executable, "-m", "deepseek_lsp", "doctor"], capture_output=True, text=True, env=env, timeout=120)
+        typo = run(["doctor"], env, timeout=120)
         code, out, _ = doctor(monkeypatch, capsys, server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
     assert typo.returncode == 1, typo.stdout
     line = next(x for x in typo.stdout.splitlines() if x.startswith("endpoint:"))
