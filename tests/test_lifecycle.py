@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
+import threading
+from typing import Any
 
 import pytest
 
@@ -153,7 +154,16 @@ def test_shutdown_with_a_prefetch_on_its_way_exits_at_once_and_keeps_its_usage(t
     closed the ledger before the cancelled prefetch recorded itself, the failed save was
     logged to a closed pipe, and pygls reported that failure on the same pipe, recursively
     (9 s to exit, 8.8 MB on stderr, the usage lost)."""
-    fake_deepseek.set_latency(ttft=0.3)
+    prefetched = threading.Event()
+    gone = threading.Event()
+
+    def answer(body: dict[str, Any]) -> str:
+        if "a + b" in body.get("prompt", ""):  # the prefetch, past the suggestion shown
+            prefetched.set()
+            gone.wait(120)  # held until the server is gone, however long that takes
+        return "a + b"
+
+    fake_deepseek.responder(answer, path="/beta/completions")
     server = RawServer(server_env(fake_deepseek.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)))
     uri = "file:///w/d.py"
     try:
@@ -162,16 +172,15 @@ def test_shutdown_with_a_prefetch_on_its_way_exits_at_once_and_keeps_its_usage(t
             "uri": uri, "languageId": "python", "version": 1, "text": "def f(a, b):\n    return \n"}})
         server.call("textDocument/inlineCompletion", {
             "textDocument": {"uri": uri}, "position": {"line": 1, "character": 11}, "context": {"triggerKind": 1}})
-        deadline = time.monotonic() + 5
-        while len(fake_deepseek.requests_to("/beta/completions")) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)  # the prefetch is out
+        assert prefetched.wait(30), "no prefetch was sent"
         assert "error" not in server.call("shutdown")
-        started = time.monotonic()
         server.notify("exit")
-        assert server.wait_exit(10) == 0
-        assert time.monotonic() - started < 2
+        # At once: the prefetch never ends while the server is there, so a server waiting
+        # for it would still be waiting when this gives up.
+        assert server.wait_exit(30) == 0
         assert b"Traceback" not in server.stderr and len(server.stderr) < 2000
     finally:
+        gone.set()
         server.kill()
     sent = len(fake_deepseek.requests_to("/beta/completions"))
     with Ledger(tmp_path / DB_NAME) as ledger:

@@ -135,7 +135,9 @@ def test_exit_without_shutdown_while_requests_are_in_flight_exits_at_once_and_ke
     editor killed it."""
     fake_deepseek.responder(reviewer(RULES), path=CHAT)
     fake_deepseek.responder(lambda body: "x + 1", path=FIM)
-    fake_deepseek.set_latency(ttft=5.0)
+    # Held by the fake far past the test's bound: a server that lets them run on, or waits
+    # for them, is still there when the wait for its exit gives up, however busy the machine.
+    fake_deepseek.set_latency(ttft=120.0)
     server = start(fake_deepseek, tmp_path)
     uri = "file:///ws/one.py"
     try:
@@ -144,13 +146,11 @@ def test_exit_without_shutdown_while_requests_are_in_flight_exits_at_once_and_ke
         server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
         server.request("textDocument/inlineCompletion", {
             "textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}, "context": {"triggerKind": 2}})
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30
         while not (fake_deepseek.requests_to(CHAT) and fake_deepseek.requests_to(FIM)) and time.monotonic() < deadline:
             time.sleep(0.01)
-        started = time.monotonic()
         server.notify("exit")
-        assert server.wait_exit(10) == 1
-        assert time.monotonic() - started < 3
+        assert server.wait_exit(30) == 1
         assert b"Traceback" not in server.stderr and len(server.stderr) < 2000, server.stderr[-2000:]
     finally:
         server.kill()
