@@ -87,17 +87,20 @@ async def test_auto_saves_while_typing_are_reviewed_once_after_the_pause(fake_de
     fake_deepseek.responder(reviewer([ROW]), path=CHAT)
     fake_deepseek.set_latency(ttft=0.3)
     async with Editor(fake_deepseek, THREE) as editor:
-        auto_save_delay(editor, 0.5)
+        # Saves 0.2 s apart, the pause 3 s: a busy machine stretching a gap into a pause (at
+        # 0.5 s it could) would take 15 times as long.
+        auto_save_delay(editor, AUTO_SAVE_S)
         for n, reason in enumerate((AUTO, FOCUS, AUTO)):
             edit_gamma(editor, str(60 + n))
             saved(editor, reason)
             last = time.monotonic()
             await asyncio.sleep(0.2)
         assert fake_deepseek.requests_to(CHAT) == []  # still typing
-        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=10)
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=AUTO_SAVE_S + 30)
         await review_done(editor)
         (request,) = fake_deepseek.requests_to(CHAT)
-        assert request.received_at >= last + 0.45
+        # From the last save: a wait the later saves did not restart ends 0.4 s before this.
+        assert request.received_at >= last + AUTO_SAVE_S - 0.05
         assert reviewed_units(request.json) == ["alpha", "beta", "gamma"]
         assert "return 62" in user_prompt(request.json) and "return 61" not in user_prompt(request.json)
         assert request.completed and not request.disconnected
@@ -129,16 +132,21 @@ async def test_a_manual_save_or_a_save_without_will_save_is_reviewed_at_once(fak
 async def test_an_edit_restarts_the_wait_and_closing_the_file_ends_it(fake_deepseek: FakeDeepSeek) -> None:
     fake_deepseek.responder(reviewer([ROW]), path=CHAT)
     async with Editor(fake_deepseek, THREE) as editor:
-        auto_save_delay(editor, 0.8)
+        auto_save_delay(editor, AUTO_SAVE_S)
         saved(editor, AUTO)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.3)
         edit_gamma(editor, "70")  # typing again, not saved yet
-        await asyncio.sleep(0.5)  # the save's wait would be over by now
-        assert fake_deepseek.requests_to(CHAT) == []
-        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=5)
+        edited = time.monotonic()
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1, timeout=AUTO_SAVE_S + 30)
         await review_done(editor)
-        assert "return 70" in user_prompt(fake_deepseek.requests_to(CHAT)[0].json)
-        # Auto-saved, then closed before the pause was over: nothing is sent.
+        (request,) = fake_deepseek.requests_to(CHAT)
+        # The pause counted from the edit: the save's own wait ended 0.3 s (or, on a busy
+        # machine, more) before this, as the review's arrival would show.
+        assert request.received_at >= edited + AUTO_SAVE_S - 0.05
+        assert "return 70" in user_prompt(request.json)
+        # Auto-saved, then closed before the pause was over (nothing awaited between: the
+        # wait cannot end first): nothing is sent.
+        auto_save_delay(editor, 0.8)
         edit_gamma(editor, "71")
         saved(editor, AUTO)
         doc = editor.services.documents.close(editor.uri)
