@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -22,15 +23,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def keep_rewritten_modules(config: pytest.Config) -> None:
     """Keep the test modules as pytest rewrote their asserts, and the modules imported after
-    them compiled, in pytest's cache folder when ``PYTHONDONTWRITEBYTECODE`` forbids
-    ``__pycache__`` (this project's containers set it): pytest rewrote all 250 test modules at
-    every run, 6.5 s of the 9.5 s of CPU its collection took. Out of the source folders, as
-    the variable asks; without pytest's cache (``-p no:cacheprovider``) as before."""
+    them (here and in the processes the tests start) compiled, in pytest's cache folder when
+    ``PYTHONDONTWRITEBYTECODE`` forbids ``__pycache__`` (this project's containers set it):
+    pytest rewrote all 250 test modules at every run, 6.5 s of the 9.5 s of CPU its collection
+    took. Out of the source folders, as the variable asks; without pytest's cache
+    (``-p no:cacheprovider``) as before."""
     cache = getattr(config, "cache", None)
     if not sys.dont_write_bytecode or sys.pycache_prefix or cache is None:
         return
     sys.pycache_prefix = str(cache.mkdir("pyc"))
     sys.dont_write_bytecode = False
+    # And in the interpreters the tests start (servers, the zygote, the command line): each
+    # compiled the server's modules again, ~0.25 s of CPU a start.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = sys.pycache_prefix
 
 
 @pytest.fixture
