@@ -281,7 +281,8 @@ async def test_a_review_waiting_for_the_budget_says_so_and_until_when(
             r.review._server = SimpleNamespace(client_capabilities=capabilities, work_done_progress=shown)
             r.services.documents.open(uri, "def f(x):\n    return x == None\n", "python", 1)
             review = asyncio.ensure_future(r.review.run_command(uri, force=True))
-            waiting = await eventually(lambda: [m for m in shown.messages if "daily budget" in m])
+            # A bound against a hang only: on a loaded machine the review gets there late, not never.
+            waiting = await eventually(lambda: [m for m in shown.messages if "daily budget" in m], timeout=30)
             assert waiting and not fake_deepseek.requests_to(CHAT)
             assert waiting[0].startswith("waiting for room in the daily budget of $")
             until = datetime.strptime(waiting[0].split("until ")[1], "%H:%M:%S UTC at the latest")
@@ -315,7 +316,7 @@ async def test_a_review_stopped_while_it_waits_for_the_budget_takes_its_word_bac
             other.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
             r.services.documents.open(uri, "def f(x):\n    return x == None\n", "python", 1)
             review = asyncio.ensure_future(r.review.run_command(uri, force=True))
-            assert await eventually(lambda: r.statuses and "waiting for room" in r.statuses[-1].message)
+            assert await eventually(lambda: r.statuses and "waiting for room" in r.statuses[-1].message, timeout=30)
             r.review._tasks[uri].cancel()  # what the progress's Cancel does
             assert not (await asyncio.wait_for(review, 10))["ok"]
         finally:
