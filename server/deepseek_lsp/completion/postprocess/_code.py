@@ -15,6 +15,7 @@ from ._text import (
     _WAITING_END,
     _brackets_left_open,
     _code_only,
+    _is_comment,
     _iter_lines,
     _leading_ws,
     _opens_block,
@@ -213,3 +214,18 @@ def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
         if index and outer is not None and line.strip():
             inside[index] = outer
     return inside
+
+
+#: How a line ends that the next line does not go on with: a statement's end, a block's
+#: opener or closer, a label, a comment's end, an annotation (`@Override`).
+_ENDS_A_LINE = re.compile(r"(?:[;{}:]|\*/)$|^@\w+(?:\(.*\))?$")
+
+
+def _goes_on_from(above: str | None, start: str, ctx: PostContext) -> bool:
+    """Whether ``start`` goes on with ``above``, the line of code above it: it stands right of
+    it, and ``above`` ends no statement and opens no block (not even a brace-less header's,
+    whose `{` may come on the next line: GNU's)."""
+    if above is None or ctx.width(_leading_ws(above)) >= ctx.width(_leading_ws(start)):
+        return False
+    code = ctx.trailing_comment_re.sub("", above).strip()
+    return not (_is_comment(code) or _ENDS_A_LINE.search(code) or _opens_block(code, ctx) or _BRACELESS.match(code))

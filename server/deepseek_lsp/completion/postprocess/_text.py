@@ -191,3 +191,14 @@ def _loose(line: str) -> str:
 #: Line ends that leave a statement waiting for what comes next: a block's header, an open
 #: bracket, an operator or a comma.
 _WAITING_END = re.compile(r"(?:[:{(\[,\\=+\-*/&|]|=>|\band|\bor|\bnot)\s*$")
+
+
+#: Languages whose blocks end at their closing brace alone: a line leaves a block only after
+#: its `}`, however it is indented (not Scala: Scala 3 blocks may end by indentation).
+_BRACE_LANGUAGES = frozenset(
+    {"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "rust", "kotlin", "swift", "php"}
+)
+
+
+def _is_comment(body: str) -> bool:
+    return body.startswith(("//", "/*", "*", "#"))

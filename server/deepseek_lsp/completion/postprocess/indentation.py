@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import reduce
 from itertools import islice, pairwise
 from math import gcd
 from typing import TYPE_CHECKING
 
 from ._anchors import anchored, under_the_open_bracket
+from ._block_comments import (
+    _lines_in_block_comments,
+    _under_the_comment_s_stars,
+    _where_the_comment_s_lines_stand,
+)
+from ._braceless_body import _into_the_braceless_body
 from ._brackets import (
-    _OPENER_OF,
     _closable_brackets,
     _in_text,
     _innermost_opened_at,
     _inside_alignment_bracket,
-    _open_after_prefix,
-    _opened_at,
-    _statement_line_start,
     _statement_width,
     _syntax_for,
 )
+from ._closers import _closers_under_their_openers
 from ._code import (
     _BRACELESS,
     _GOES_ON_START,
-    _GOES_ON_UNSIGNED,
     _docstrings,
+    _goes_on_from,
     _is_label,
     _lines_in_parentheses,
     _lines_in_text_blocks,
-    _open_before_each_line,
     _starts_statement,
     _statement_start,
 )
@@ -44,11 +45,10 @@ from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._statement_end import under_the_whole_statement
 from ._text import (
-    _CLOSER_ONLY,
+    _BRACE_LANGUAGES,
     _CONTINUATION,
     _block_opening,
-    _brackets_left_open,
-    _code_only,
+    _is_comment,
     _iter_lines,
     _leading_ws,
     _opens_block,
@@ -263,12 +263,6 @@ def _reindented(text: str, ctx: PostContext) -> str:
 _OWN_STEPS = (2, 3, 4, 8)
 
 
-#: Languages whose blocks end at their closing brace alone: a line leaves a block only after
-#: its `}`, however it is indented (not Scala: Scala 3 blocks may end by indentation).
-_BRACE_LANGUAGES = frozenset(
-    {"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "go", "rust", "kotlin", "swift", "php"}
-)
-
 #: A line that may stand left of its block's statements: a label (`retry:`, C++'s `public:`,
 #: `case (0x400):  // note`), a preprocessor line (`#ifdef`).
 _LEFT_OF_BLOCK = re.compile(
@@ -359,10 +353,6 @@ def _body_rises(
     return rises
 
 
-def _is_comment(body: str) -> bool:
-    return body.startswith(("//", "/*", "*", "#"))
-
-
 def _suffix_agrees(floor: int, ctx: PostContext) -> bool:
     """Whether the code below the cursor leaves the block's statements at ``floor``: its next
     line of code stands there or deeper (in a block the answer opens), or it is the block's
@@ -431,11 +421,6 @@ _SIGNLESS_END = re.compile(r"[\w)\]>]$")
 _CONTROL_HEADER = re.compile(r"(?:\}\s*)?(?:if|for|foreach|while|else|do)\b")
 
 
-#: How a line ends that the next line does not go on with: a statement's end, a block's
-#: opener or closer, a label, a comment's end, an annotation (`@Override`).
-_ENDS_A_LINE = re.compile(r"(?:[;{}:]|\*/)$|^@\w+(?:\(.*\))?$")
-
-
 def _goes_on_from_above(start: str, ctx: PostContext) -> bool:
     """Whether ``start``, a line of the prefix, stands right of the line above it that it
     may go on with (Java's `    throws IOException {` under its method's `public ... )`):
@@ -445,16 +430,6 @@ def _goes_on_from_above(start: str, ctx: PostContext) -> bool:
     if at is None:
         return True  # not found: no sure thing
     return _goes_on_from(next((line for line in reversed(recent[:at]) if line.strip()), None), start, ctx)
-
-
-def _goes_on_from(above: str | None, start: str, ctx: PostContext) -> bool:
-    """Whether ``start`` goes on with ``above``, the line of code above it: it stands right of
-    it, and ``above`` ends no statement and opens no block (not even a brace-less header's,
-    whose `{` may come on the next line: GNU's)."""
-    if above is None or ctx.width(_leading_ws(above)) >= ctx.width(_leading_ws(start)):
-        return False
-    code = ctx.trailing_comment_re.sub("", above).strip()
-    return not (_is_comment(code) or _ENDS_A_LINE.search(code) or _opens_block(code, ctx) or _BRACELESS.match(code))
 
 
 def _outer_closers(lines: list[str], ctx: PostContext) -> dict[int, int]:
@@ -870,450 +845,3 @@ def _make_reads(code: str, ws: str, ctx: PostContext) -> bool:
     and runs it in the shell (`CFLAGS += -g` in an `ifeq` went in a tab deep: "CFLAGS:
     command not found"; before any rule, "recipe commences before first target")."""
     return ctx.language in _MAKEFILES and "\t" not in ws and _MAKE_LINE.match(code) is not None
-
-
-#: Languages where a control statement's body may come without braces, on the next line
-#: (not Go, Rust or Swift, whose `if` always takes a block).
-_BRACELESS_BODIES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx", "php", "kotlin"})
-
-#: A control statement's header whose body comes next, joined from its lines: a condition in
-#: parentheses (their end checked apart), `else`, `do`. Not `} while (x)`, a `do` loop's end.
-_BRACELESS_HEADER = re.compile(r"(?:\}\s*)?else\s+if\s*\(|(?:if|for|foreach|while)\s*\(|(?:\}\s*)?else$|do$")
-
-
-def _into_the_braceless_body(lines: list[str], ctx: PostContext) -> list[str] | None:
-    """The answer with its first line of code, the body of the brace-less `if (...)`,
-    `for (...)`, `else` the line above it ends (wrapped over lines or not), one level right of
-    where that statement starts, and its other lines moved in the model's own frame. Nothing
-    else may stand there, whatever the model's indentation says. Left as written, a body at
-    the header's depth or left of it was taken for a line out of the block and dropped, one
-    as deep as the wrapped condition's last line (or a step of its own deeper) kept there.
-    None: no such answer, or the body already stands there."""
-    if (ctx.language or "").lower() not in _BRACELESS_BODIES or not ctx.indent_known:
-        return None
-    if _in_text(ctx):
-        return None  # in a string or a block comment
-    cursor_has_code = bool(ctx.line_prefix.strip())
-    index = next((i for i, line in enumerate(lines) if line.strip()), -1)
-    if index < 0 or (cursor_has_code and index == 0) or (not cursor_has_code and index > 0):
-        return None
-    header = [*ctx.recent_lines(20), ctx.line_prefix] if cursor_has_code else ctx.recent_lines(20)
-    start = _braceless_header_start(header, ctx)
-    body = lines[index].lstrip(" \t")
-    if start is None or body[:1] in "{}#" or _is_comment(body) or _GOES_ON_START.match(body):
-        return None
-    if not index and ctx.line_prefix and not _leading_ws(lines[0]):
-        return None  # where the editor put the cursor below the header: its style stands
-    offset = 0 if index else ctx.width(ctx.line_prefix)  # the blank cursor line's columns
-    target = ctx.width(_leading_ws(start)) + _braceless_body_offset(ctx)
-    written = offset + ctx.width(_leading_ws(lines[index]))
-    if written == target or target < offset:
-        return None
-    moved = _after_the_body(lines[index + 1 :], written, target, ctx)
-    if moved is None:
-        return None
-    indent = ctx.render_indent(target - offset)
-    return [*lines[:index], indent + body, *moved]
-
-
-def _braceless_body_offset(ctx: PostContext) -> int:
-    """The columns from a brace-less header's line to its body's in the prompt's other such
-    bodies (zlib's two in a four-space file), else a level."""
-    recent = ctx.recent_lines(80)
-    offsets = []
-    for index, line in enumerate(recent[:-1]):
-        code = _code_only(line).strip()
-        if _BRACELESS.match(code) and _braceless_header_start([line], ctx) is not None:
-            body = recent[index + 1]
-            if body.strip() and not body.lstrip().startswith("{"):
-                offsets.append(ctx.width(_leading_ws(body)) - ctx.width(_leading_ws(line)))
-    common = max(set(offsets), key=offsets.count) if offsets else 0
-    return common if common > 0 else ctx.unit_width
-
-
-def _braceless_header_start(header: list[str], ctx: PostContext) -> str | None:
-    """The line where the brace-less control header that ``header``'s last line of code ends
-    starts (up through the lines whose brackets that line closes), or None if that line ends
-    no such header."""
-    code_lines = [line for line in header if line.strip()]
-    if not code_lines:
-        return None
-    end = _code_only(code_lines[-1]).rstrip()
-    if not end or end.endswith((";", "{", "}", ",")):
-        return None
-    depth = -_brackets_left_open(end)
-    taken = [end.strip()]
-    for line in reversed(code_lines[:-1]):
-        if depth <= 0:
-            break
-        code = _code_only(line).strip()
-        depth -= _brackets_left_open(code)
-        taken.append(code)
-    if depth:
-        return None  # the header's start lies above the lines looked at, or is no sure thing
-    joined = " ".join(reversed(taken))
-    match = _BRACELESS_HEADER.match(joined)
-    if match is None:
-        return None
-    if joined.endswith(("else", "do")) and match.end() == len(joined):
-        return code_lines[-len(taken)]
-    # The condition's parenthesis is the one that closes at the header's end (`if (x) f(y)`,
-    # JavaScript without semicolons, is a whole statement).
-    level = 0
-    for pos in range(match.end() - 1, len(joined)):
-        level += {"(": 1, ")": -1}.get(joined[pos], 0)
-        if not level:
-            return code_lines[-len(taken)] if pos == len(joined) - 1 else None
-    return None
-
-
-def _after_the_body(rest: list[str], written: int, target: int, ctx: PostContext) -> list[str] | None:
-    """The answer's lines after a brace-less body written at ``written`` columns that goes in at
-    ``target``, already in the file's levels: deeper ones (its statement going on) move with
-    it; those left of it, the nearest as far left of it as a body stands right of its header,
-    keep their levels from that header (the whole answer was a level off: the body at the
-    header's depth, the next line a level out); one as deep stays where it is when the body
-    stood at the header's depth (the model did not indent it). None: where they go is no
-    sure thing."""
-    widths = [ctx.width(_leading_ws(line)) for line in rest if line.strip()]
-    left = [width for width in widths if width < written]
-    offset, unit = _braceless_body_offset(ctx), ctx.unit_width
-    header, model_header = target - offset, written - offset
-    if left and (max(left) != model_header or any((model_header - width) % unit for width in left)):
-        return None
-    if not left and written in widths and written != header:
-        return None
-    out = []
-    for line in rest:
-        width = ctx.width(_leading_ws(line))
-        if not line.strip():
-            out.append(line)
-        elif width > written or (width == written and left):
-            out.append(_shift_indent(line, target - written, ctx))
-        elif width == written:
-            out.append(line)
-        else:
-            levels = (model_header - width) // unit  # levels left of the model's header
-            out.append(ctx.render_indent(header - levels * unit) + line.lstrip(" \t"))
-    return out
-
-
-#: How a line ends that the next goes on with, past any bracket: an assignment's `=`, an
-#: operator (not `i++` without a semicolon, nor a comment's `*/` or `/*`).
-_OPERATOR_END = re.compile(r"(?:[=%&|^?]|(?<!\+)\+|(?<!-)-|(?<!/)\*|(?<!\*)/)\s*$")
-
-
-#: A line that goes on with the block the line above opened rather than opening one: Ruby's
-#: `elsif`, `when`, `rescue`; Lua's `elseif ... then`, `else`.
-_MID_BLOCK = re.compile(r"(?:else|elsif|elseif|when|in|rescue|ensure|catch)\b")
-
-
-def _closers_under_their_openers(text: str, ctx: PostContext) -> str:
-    """``text`` with each line that holds only closers (`}`, `)`, `});`, Ruby's and Lua's
-    `end`) and stands left of the line where the statement it closes starts moved right to
-    that line's indentation, in its characters: a block's `}` written at column 0 under a
-    loop four in closed the loop (left there, the scope limit took it for the function's and
-    cut the lines after it, or the suffix's `}` for a duplicate). Deeper closers keep their
-    place (styles differ: a closer under a list's items); only a line the scanner reads as
-    code, closing a bracket whose opening line is known (in the answer, or in the prompt's
-    window), moves."""
-    if not ctx.language or ctx.language.lower() in _GOES_ON_UNSIGNED:
-        return text  # prose, or a language whose layout is its own (Haskell's)
-    lines = text.split("\n")
-    if not any(_movable_closer(lines, index, ctx) for index in range(len(lines))):
-        return text
-    targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
-    moved = _out_of_a_frame_too_deep(lines, targets, ctx)
-    if moved is not lines:
-        lines = moved
-        targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
-    for index, indent in targets.items():
-        ws = _leading_ws(lines[index])
-        if ctx.width(ws) < ctx.width(indent):
-            lines[index] = indent + lines[index][len(ws) :]
-    return "\n".join(lines)
-
-
-def _out_of_a_frame_too_deep(lines: list[str], targets: dict[int, str], ctx: PostContext) -> list[str]:
-    """``lines`` with the answer's first `}`, where it stands right of the line where the
-    statement it closes starts, moved there: with the lines below the first, where the line
-    after the cursor's stands as far right of where it goes (a body a level right of the
-    cursor's line, or two right of a header it ends) as the `}` does, the model having written
-    them in a frame too deep (a body two levels in under its `if`, the code after it a level
-    right of the `if`); alone where that line stands where it goes. Only in brace languages,
-    and not in a call's parenthesis (its lines are aligned, in no frame)."""
-    if (ctx.language or "").lower() not in _BRACE_LANGUAGES or not targets or _inside_alignment_bracket(ctx):
-        return lines
-    index = min(targets)
-    if index == 0 or not lines[index].lstrip().startswith("}"):
-        return lines
-    written, wanted = ctx.width(_leading_ws(lines[index])), ctx.width(targets[index])
-    shift = wanted - written
-    if shift >= 0 or shift % ctx.unit_width or ctx.unit_width < 2:
-        return lines  # (no whole level: a label's odd column, C++'s ` private:`)
-    in_text = _lines_in_text_blocks(lines, ctx)
-    aligned = _aligned_below_the_first(lines, ctx)  # (they stay with the cursor's line)
-    code = [i for i in range(1, len(lines)) if lines[i].strip() and i not in in_text and i not in aligned]
-    between = [i for i in code if i < index]
-    if between:
-        above = _code_only(_whole_line(lines, between[0] - 1, ctx)).rstrip()
-        cursor = ctx.width(ctx.indentation if ctx.line_prefix.strip() else ctx.line_prefix + _leading_ws(lines[0]))
-        expected = cursor + (ctx.unit_width if above.endswith(("{", ")")) else 0)
-        excess = ctx.width(_leading_ws(lines[between[0]])) - expected
-        if excess == 0:
-            code = [index]  # the body where it goes: only the `}` is off
-        elif excess != -shift:
-            return lines
-    if any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in code):
-        return lines
-    moved = set(code)
-    return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
-
-
-def _aligned_below_the_first(lines: list[str], ctx: PostContext) -> set[int]:
-    """The answer's lines that start right inside a parenthesis or square bracket its first
-    line opened (a wrapped condition's or call's next line, aligned under it; not a callback's
-    body, inside a `{` in it)."""
-    return {
-        index
-        for index, _, own in _open_before_each_line(lines, ctx)
-        if index and own and own[-1][0] != "{" and own[-1][1] == 0
-    }
-
-
-def _whole_line(lines: list[str], index: int, ctx: PostContext) -> str:
-    return ctx.line_prefix + lines[0] if index == 0 else lines[index]
-
-
-def _movable_closer(lines: list[str], index: int, ctx: PostContext) -> bool:
-    """Whether the answer's line ``index`` is a line of closers alone that may be re-indented:
-    a whole line (the first only from column 0)."""
-    return (index > 0 or not ctx.line_prefix) and _CLOSER_ONLY.match(lines[index].strip()) is not None
-
-
-def _bracket_closer_targets(lines: list[str], ctx: PostContext) -> dict[int, str]:
-    """The answer's lines of closers alone that close a bracket, each with the indentation of
-    the line where the statement opening that bracket starts, where that is known."""
-    scanner = _closable_brackets(ctx)[1]
-    prefix_open = [
-        (bracket, opened) for (bracket, _), opened in zip(_open_after_prefix(ctx), _opened_at(ctx), strict=True)
-    ]
-    # The answer's open brackets, each with its statement's indentation (None: unknown).
-    own: list[tuple[str, str | None]] = []
-    open_at_start: list[int] = []  # how many of them were open where each line starts
-    goes_on: set[int] = set()  # lines that close an earlier line's bracket after code (`|| b) {`)
-    targets: dict[int, str] = {}
-    for index, line in enumerate(lines):
-        open_at_start.append(len(own))
-        lead = 1 + len(_leading_ws(line)) if index else len(_leading_ws(line))
-        opened_here = 0
-        for pos, bracket in scanner.feed("\n" + line if index else line):
-            if bracket in "([{":
-                own.append((bracket, _own_statement_indent(index, len(own), open_at_start, goes_on, lines, ctx)))
-                opened_here += 1
-                continue
-            if opened_here:
-                opened_here -= 1
-            elif pos != lead:
-                goes_on.add(index)
-            wanted = pos == lead and _movable_closer(lines, index, ctx)
-            indent = _closed_line_indent(bracket, own, prefix_open, lines, ctx, wanted)
-            if indent is not None:
-                targets[index] = indent
-            lead = -1  # only the line's first bracket tells where it goes
-    return targets
-
-
-def _own_statement_indent(
-    index: int, depth: int, open_at_start: list[int], goes_on: set[int], lines: list[str], ctx: PostContext
-) -> str | None:
-    """The indentation of the line where the statement starts that opens a bracket on the
-    answer's line ``index`` with ``depth`` of its brackets open: up through the lines inside
-    brackets opened above. None where it starts in the prompt, past a bracket of it that the
-    answer closes (the end of a wrapped condition, `|| b) {`), or past a line it goes on."""
-    start = index
-    while start > 0 and (open_at_start[start] > depth or _OPERATOR_END.search(_code_only(lines[start - 1]))):
-        start -= 1  # a line inside brackets opened above, or after `=`: the statement starts higher
-    if start in goes_on:
-        return None
-    if start == 0 and ctx.line_prefix.strip():
-        return _prefix_statement_indent(len(ctx.prefix), ctx)
-    return _leading_ws(_whole_line(lines, start, ctx))
-
-
-def _closed_line_indent(
-    bracket: str,
-    own: list[tuple[str, str | None]],
-    prefix_open: list[tuple[str, int]],
-    lines: list[str],
-    ctx: PostContext,
-    wanted: bool,
-) -> str | None:
-    """Takes the bracket ``bracket`` closes off ``own`` (the answer's) or else ``prefix_open``
-    (the prompt's), and gives the indentation of its statement's line if ``wanted``; None when
-    unknown (a bracket of another kind, one opened before the prompt's window, a statement
-    whose start no bracket tells)."""
-    opener = _OPENER_OF[bracket]
-    if own:
-        kind, indent = own.pop()
-        return indent if kind == opener and wanted else None
-    if not prefix_open:
-        return None
-    kind, opened = prefix_open.pop()
-    if kind != opener or opened < 0 or not wanted:
-        return None
-    indent = _prefix_statement_indent(opened, ctx)
-    if indent is None or not _deeper_below(opened, ctx.width(indent), lines, ctx):
-        return None
-    return indent
-
-
-def _prefix_statement_indent(opened: int, ctx: PostContext) -> str | None:
-    """The indentation of the line where the statement starts that opens a bracket at
-    ``opened`` in the prefix (:func:`_statement_line_start`), or None where that line goes on
-    from a line above it that ends no statement or block: a declaration wrapped before its
-    name or after its `=` (`static final double[]` above `    T[] = {`), where no bracket
-    tells where the statement starts. A mixed indentation (a space under tabs) is no sure
-    thing either."""
-    start = _statement_line_start(opened, ctx)
-    indent = _leading_ws(ctx.prefix[start:opened])
-    if any(c not in ctx.indent_unit for c in indent) and not ctx.tab_width:
-        return None
-    if not ctx.prefix[start:opened].strip():
-        return indent  # a `{` alone on its line (GNU's, Allman's): its closer goes under it
-    return None if _goes_on_from(_code_line_above(start, ctx), indent, ctx) else indent
-
-
-def _code_line_above(start: int, ctx: PostContext) -> str | None:
-    """The last line of the prefix that is not blank above the line starting at ``start``."""
-    end = start - 1
-    while end > 0:
-        begin = ctx.prefix.rfind("\n", 0, end) + 1
-        if ctx.prefix[begin:end].strip():
-            return ctx.prefix[begin:end]
-        end = begin - 1
-    return None
-
-
-def _deeper_below(opened: int, width: int, lines: list[str], ctx: PostContext) -> bool:
-    """Whether the first line below the prefix's line that opens a bracket at ``opened`` stands
-    deeper than ``width``, as a block's or a call's lines stand deeper than its statement's
-    first line. Not so, the statement starts higher up, where no bracket tells (Java's
-    `    throws IOException {` below its method's header), and its place is a guess."""
-    cursor_line = len(ctx.prefix) - len(ctx.line_prefix)
-    end = ctx.prefix.find("\n", opened, cursor_line)
-    above_cursor = ctx.prefix[end + 1 : cursor_line].split("\n") if end >= 0 else []
-    answer = [ctx.line_prefix + lines[0], *lines[1:]] if end >= 0 or not ctx.line_prefix.strip() else lines[1:]
-    # A switch's label may stand as deep as the switch (gofmt's, the kernel's `case`).
-    line = next((line for line in (*above_cursor, *answer) if line.strip() and not _is_label(line.lstrip(), ctx)), None)
-    return line is not None and ctx.width(_leading_ws(line)) > width
-
-
-def _keyword_closer_targets(lines: list[str], ctx: PostContext) -> dict[int, str]:
-    """The answer's `end` lines (Ruby, Lua), each with the indentation of the line that opened
-    the block it ends: the answer's own, else the prompt's innermost still open."""
-    if ctx.language not in ("ruby", "lua") or ctx.block_opener_re is None:
-        return {}
-    in_text = _lines_in_text_blocks(lines, ctx)
-    prefix_openers = _prefix_keyword_openers(ctx)
-    own: list[str] = []
-    targets: dict[int, str] = {}
-    for index in range(len(lines)):
-        whole = _whole_line(lines, index, ctx)
-        code = _code_only(whole).strip()
-        if index in in_text or not code:
-            continue
-        if re.match(r"end\b", code):
-            indent = own.pop() if own else next(prefix_openers, None)
-            if indent is not None and _movable_closer(lines, index, ctx):
-                targets[index] = indent
-        elif _opens_keyword_block(code, ctx):
-            own.append(_leading_ws(whole))
-    return targets
-
-
-def _opens_keyword_block(code: str, ctx: PostContext) -> bool:
-    """Whether a line of code opens a block its `end` closes (not a `{` block, nor a branch
-    going on with the block above: `else`, `elsif`, `when`)."""
-    if _MID_BLOCK.match(code) or code.rstrip("| ").endswith("{") or re.search(r"\{\s*\|[^|]*\|$", code):
-        return False
-    return ctx.block_opener_re is not None and ctx.block_opener_re.search(code) is not None
-
-
-def _prefix_keyword_openers(ctx: PostContext) -> Iterator[str]:
-    """The indentation of each line of the prompt's window that opens a block no `end` above
-    the cursor closes, innermost first."""
-    pending = 0
-    for line in reversed(ctx.recent_lines(80)):
-        code = _code_only(line).strip()
-        if re.match(r"end\b", code):
-            pending += 1
-        elif code and _opens_keyword_block(code, ctx):
-            if pending:
-                pending -= 1
-            else:
-                yield _leading_ws(line)
-
-
-def _where_the_comment_s_lines_stand(lines: list[str], ctx: PostContext) -> bool:
-    """Whether each of ``lines`` stands where the prompt's lines of the block comment the
-    cursor is in do (at their indentation, under its `/*`'s `*`, or at its text), some
-    between the file's levels, in the file's characters: text aligned in the comment.
-    (Commented-out code stands in levels, which may be the model's own.)"""
-    columns: set[int] = set()
-    for line in reversed(ctx.recent_lines(20)):
-        opener = line.find("/*")
-        if opener < 0:
-            columns.add(ctx.width(_leading_ws(line)))
-            continue
-        after = line[opener + 2 :]
-        if not line[:opener].strip():
-            columns.add(ctx.width(line[:opener]) + 1)  # a ` * ` line's, under the `*`
-            if after.strip():
-                columns.add(ctx.width(line[:opener]) + 2 + len(_leading_ws(after)))
-        break
-    if any(c not in ctx.indent_unit for line in lines for c in _leading_ws(line)):
-        return False  # tabs in a space file: still made the file's spaces
-    widths = [ctx.width(_leading_ws(line)) for line in lines if line.strip()]
-    return all(width in columns for width in widths) and any(width % ctx.unit_width for width in widths)
-
-
-def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> dict[int, int]:
-    """The answer's lines after the first that start inside a block comment, each with the
-    line that opened it (-1: the prompt did, the cursor is in it)."""
-    scanner = _closable_brackets(ctx)[1]
-    opener = -1 if scanner.mode == "block" else None
-    inside: dict[int, int] = {}
-    if opener is None and not any("/*" in line for line in lines):
-        return inside
-    for index, line in enumerate(lines):
-        if index and opener is not None and scanner.mode == "block":
-            inside[index] = opener
-        before = scanner.mode
-        for _ in scanner.feed("\n" + line if index else line):
-            pass
-        if scanner.mode != "block":
-            opener = None
-        elif before != "block" or opener is None:
-            opener = index
-    return inside
-
-
-def _under_the_comment_s_stars(text: str, ctx: PostContext) -> str:
-    """``text`` with its whole lines that go on with the block comment the cursor is in, led
-    by a `*` (JSDoc's, Javadoc's ` * @param`, the closing ` */`), under the `*` of the
-    comment's line above: a model that wrote the comment's lines from column 0 left them a
-    column or a level off (read as levels, a later one went in a column off the first)."""
-    if _closable_brackets(ctx)[1].mode != "block":
-        return text
-    above = ctx.line_prefix if ctx.line_prefix.strip() else ctx.previous_line
-    body = (above or "").lstrip()
-    if not body.startswith(("/**", "*")):
-        return text  # a comment of other lines (`/*` then text): their own places
-    star = _leading_ws(above or "") + (" " if body.startswith("/**") else "")
-    lines = text.split("\n")
-    inside = [index for index, opener in _lines_in_block_comments(lines, ctx).items() if opener < 0]
-    for index in [0, *inside] if not ctx.line_prefix else inside:
-        if lines[index].lstrip(" \t").startswith("*"):
-            lines[index] = star + lines[index].lstrip(" \t")
-    return "\n".join(lines)
