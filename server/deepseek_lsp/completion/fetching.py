@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from ..config import EXTRA_CHOICE_TEMPERATURES
@@ -292,20 +293,7 @@ class Fetcher:
             if fits
             else None
         )
-        post = PostContext(
-            prefix=ctx.prefix + shown,
-            suffix=ctx.suffix,
-            indent_unit=ctx.indent_unit,
-            single_line=False,
-            from_chat=ctx.from_chat,
-            language=ctx.language,
-            bracket_scan_from=ctx.bracket_scan_from,
-            open_before_scan=ctx.open_before_scan,
-            cell_marker=ctx.cell_marker,
-            indent_known=ctx.indent_known,
-            tab_width=ctx.tab_width,
-            block_opener=ctx.block_opener,
-        )
+        post = replace(ctx, prefix=ctx.prefix + shown, single_line=False)
 
         # Registered like an in-flight request: the user accepts after a reading delay shorter
         # than the prefetch takes, and the request that follows the accept used to start the
