@@ -165,7 +165,10 @@ async function notebookCodeCells() {
  * Opens the quick input with `key`, types `query` and waits for a row showing `rowText`.
  * Retries until `timeoutMs`: in a window that has just opened, a key can come before the
  * workbench's keybindings are ready, and the first file search can come back empty while
- * the folder is still being read (CI failed on a single 10 s wait here).
+ * the folder is still being read (CI failed on a single 10 s wait here). A retry closes the
+ * picker and opens it again: Quick Open lists files from one search made when it opens, so a
+ * query typed again into the same picker filters the same (empty) list (CI failed so in a
+ * multi-root window whose folders were read after its first search).
  */
 async function quickInput(key, query, rowText, timeoutMs = 30000) {
   const input = page.locator('.quick-input-widget input');
@@ -173,20 +176,19 @@ async function quickInput(key, query, rowText, timeoutMs = 30000) {
   const end = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      // Pressed on the first attempt even when a quick input shows (another picker's, closing);
-      // on later ones only when none shows: Control+P in an open quick open moves its selection.
-      if (attempt === 0 || !(await input.isVisible())) {
-        await page.keyboard.press(key);
-        await input.waitFor({ state: 'visible', timeout: 5000 });
+      if (attempt > 0 && (await input.isVisible())) {
+        await page.keyboard.press('Escape');
+        await input.waitFor({ state: 'hidden', timeout: 3000 });
       }
-      // Typed again on each attempt: a changed query starts a new search.
-      await input.fill('', { timeout: 3000 });
+      // Pressed even when a quick input shows on the first attempt (another picker's, closing).
+      await page.keyboard.press(key);
+      await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill(query, { timeout: 3000 });
-      await row.waitFor({ state: 'visible', timeout: 5000 });
+      await row.waitFor({ state: 'visible', timeout: 5000 + 2000 * Math.min(attempt, 5) });
       return row;
     } catch (err) {
       if (Date.now() >= end) {
-        throw new Error(`quick input ${key} "${query}": no row "${rowText}" after ${timeoutMs / 1000} s (${err.message.split('\n')[0]})`);
+        throw new Error(`quick input ${key} "${query}": no row "${rowText}" after ${timeoutMs / 1000} s, ${attempt + 1} attempt(s) (${err.message.split('\n')[0]})`);
       }
     }
   }
@@ -204,8 +206,8 @@ async function statusText() {
   return items.find((t) => t.includes('DeepSeek')) ?? '';
 }
 
-async function quickOpen(name, firstLine) {
-  const row = await quickInput('Control+P', name, name);
+async function quickOpen(name, firstLine, timeoutMs = 30000) {
+  const row = await quickInput('Control+P', name, name, timeoutMs);
   await row.click();
   await waitFor(`${name} in the editor`, async () => {
     const tab = await page.$$eval('.tab.active', (els) => els.map((e) => e.textContent ?? '').join(' '));
@@ -1184,7 +1186,8 @@ try {
       await page.keyboard.type(text, { delay: 60 });
     };
     // alpha first: what it would send goes out before beta's answers are waited for below.
-    await quickOpen('alpha.py', 'def div_alpha(a, b):');
+    // 60 s: the new window's first search can start before its two folders are read.
+    await quickOpen('alpha.py', 'def div_alpha(a, b):', 60000);
     const alphaStatus = await statusIs('Inactive', "folder's settings", 30000);
     await typeAtEnd('    ret');
     await page.keyboard.press('Control+S');
