@@ -108,7 +108,7 @@ def test_an_editor_answering_the_configuration_pull_late_gets_no_error_popup(tmp
     """An editor busy at start-up answers ``workspace/configuration`` after the server's time
     limit (5 s): the server goes on without the answer, as it should, but the late answer
     failed inside pygls and popped up "Error in server: CANCELLED: <Future ...>"."""
-    from deepseek_lsp.server import CONFIGURATION_TIMEOUT_S
+    from deepseek_lsp.editor_settings import CONFIGURATION_TIMEOUT_S
 
     server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)))
     server.unanswered.add("workspace/configuration")

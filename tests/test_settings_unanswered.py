@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from deepseek_lsp.server import CONFIGURATION_TIMEOUT_S
+from deepseek_lsp.editor_settings import CONFIGURATION_TIMEOUT_S
 from tests.fake_deepseek import FakeDeepSeek
 from tests.raw_lsp import RawServer
 from tests.review_support import reviewer, user_prompt

@@ -4,76 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
-import gc
 import logging
 import os
 import signal
-import stat
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from lsprotocol import types
-from pygls.io_ import StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 
-from . import __version__, code_cache
+from . import __version__, code_cache, inspection
 from . import log as logsetup
-from .config import SECTION, Settings, build_settings, folder_part, unwrap_section, without_repeats
+from .config import SECTION, build_settings
 from .documents import DocumentStore, normalize_encoding
+from .editor_settings import EditorSettings
 from .features import Feature, Services, register_with_client
 from .heap import Collector, Trimmer
+from .inspection import DEBUG_STATE_REQUEST, DOCUMENT_STATE_REQUEST
 from .languages import LanguageRegistry
-from .model.tokens import loaded_counter, preload_in_background
+from .model.tokens import preload_in_background
 from .notebooks import Notebooks
 from .process import WINDOWS, _process_visible, process_alive
-from .protocol import Protocol, _PipeReader
+from .protocol import Protocol
 from .status import STATUS_NOTIFICATION, Status, StatusReporter
 from .timeouts import within
+from .transport import is_pipe, serve_pipe, serve_tcp
 
 log = logging.getLogger(__name__)
-DOCUMENT_STATE_REQUEST = "deepseek/documentState"
-DEBUG_STATE_REQUEST = "deepseek/debugState"
 #: ``{uri, reason}`` of a notebook about to be saved (LSP has no willSave for notebooks): VS
 #: Code's extension sends it, so that an auto-saved notebook waits for a pause as a file does.
 WILL_SAVE_NOTEBOOK_NOTIFICATION = "deepseek/willSaveNotebook"
-#: How long the editor may take to answer workspace/configuration.
-CONFIGURATION_TIMEOUT_S = 5.0
-#: The ``tell_once`` key of a pull that got no answer.
-SETTINGS_UNANSWERED = "config:unanswered"
-#: The ``tell_once`` keys of the settings' problems (other ``config:`` keys are the features').
-SETTINGS_PROBLEM = "config:setting:"
-
-
-def _open_connections(http: Any) -> int:
-    """Connections httpx still holds (idle keep-alive ones included); -1 when unknowable."""
-    try:
-        return sum(1 for c in http._transport._pool.connections if not c.is_closed())
-    except AttributeError:
-        return -1
-
-
-def _busy_connections(http: Any) -> tuple[int, int]:
-    """Connections checked out of the pool (serving, or leaked), and requests the pool lists
-    (queued or not yet closed); -1 when unknowable."""
-    try:
-        pool = http._transport._pool
-        busy = sum(1 for c in pool.connections if not c.is_closed() and not c.is_idle())
-        return busy, len(pool._requests)
-    except AttributeError:
-        return -1, -1
-
-
-def _rss_bytes() -> int:
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class DeepSeekServer(LanguageServer):
@@ -97,18 +58,7 @@ class DeepSeekServer(LanguageServer):
         self.heap = Trimmer()
         self.documents.on_free = self.heap.freed
         self.collector = Collector()
-        self.init_options: Any = None
-        self.client_settings: Any = None
-        #: The editor's settings were received once (pulled or pushed): a later pull that fails
-        #: keeps them rather than going back to the defaults.
-        self.settings_known = False
-        #: What the last ``didChangeConfiguration`` carried, for an editor that answers the pull
-        #: with nothing (see pull_configuration).
-        self.pushed_settings: Any = None
-        #: Each workspace folder's answer to the pull (multi-root workspaces only).
-        self.folder_answers: dict[str, Any] = {}
-        #: Pulls started in the background, held until done (the loop keeps weak references).
-        self._pulls: set[asyncio.Future[None]] = set()
+        self.editor_settings = EditorSettings(self)
         # The environment's problems are told in ``initialize``, where apply_settings builds
         # it again and the editor can show them.
         self.settings, _ = build_settings(env=self.env)
@@ -121,14 +71,14 @@ class DeepSeekServer(LanguageServer):
             settings=self.settings,
             notify=self._notify,
             show_message=self._show_message,
-            pull_settings=self.pull_configuration,
+            pull_settings=self.editor_settings.pull,
         )
         self.features: list[Feature] = []
         #: Statuses and messages from before the editor is connected (a refused endpoint in the
         #: environment is found while the server is built): pygls dropped them for want of a
         #: transport, so the user never heard why nothing worked. Sent on ``initialized``.
         self._early: list[Callable[[], None]] | None = []
-        #: The process's exit status, from the ``exit`` notification (see ``_start_io_async``).
+        #: The process's exit status, from the ``exit`` notification (see transport.py).
         self.exit_code = 0
         #: The log handler that sends to the editor, once it is attached (``logLevel`` sets it).
         self.client_log: logging.Handler | None = None
@@ -137,102 +87,14 @@ class DeepSeekServer(LanguageServer):
     # -- transport -----------------------------------------------------------------------------
 
     def _start_io_async(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
-        """Serve over stdio, reading with the event loop's own pipe reader.
-
-        pygls reads each header line and each body in its thread pool: three thread hand-offs
-        per message, ~1 ms of every request's round trip (tests/bench/bench_overhead.py). A pipe
-        (what editors give us) is read by the loop directly; anything else (a regular file, a
-        terminal, Windows) keeps pygls' reader.
-        """
         source = stdin or sys.stdin.buffer
-        try:
-            mode = os.fstat(source.fileno()).st_mode
-        except (OSError, ValueError, AttributeError):
-            mode = 0
-        # POSIX only: on Windows the loop can only read overlapped pipes, and an editor's stdin
-        # is not one.
-        if os.name != "posix" or not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        if is_pipe(source):
+            serve_pipe(self, source, stdout or sys.stdout.buffer)
+        else:  # a regular file, a terminal, Windows
             super()._start_io_async(stdin, stdout)
-            return
-        self._stop_event = threading.Event()
-        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-
-        async def serve() -> None:
-            loop = asyncio.get_running_loop()
-            self._end_on_sigterm(loop)
-            reader = asyncio.StreamReader(limit=1 << 20)
-            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), source)
-            await run_async(
-                stop_event=self._stop_event,
-                reader=_PipeReader(reader),
-                protocol=self.protocol,
-                logger=log,
-                error_handler=self.report_server_error,
-            )
-
-        try:
-            asyncio.run(serve())
-        except BrokenPipeError:
-            log.error("Connection to the client is lost; shutting down.")
-        except KeyboardInterrupt:
-            pass
-        except SystemExit as exc:
-            # pygls' exit: 0 after shutdown, 1 without one (the protocol says so; the process
-            # always ended with 0, so a supervisor could not tell).
-            self.exit_code = exc.code if isinstance(exc.code, int) else 1
-        finally:
-            self.shutdown()
 
     def start_tcp(self, host: str, port: int) -> None:
-        """Serve the first editor to connect over TCP, and end with its connection as over
-        stdio. pygls' own let ``exit``'s SystemExit escape the connection's callback: asyncio
-        printed it as an unhandled exception with a traceback, and its status was lost."""
-        self._stop_event = threading.Event()
-
-        async def serve() -> None:
-            self._end_on_sigterm(asyncio.get_running_loop())
-            ended = asyncio.get_running_loop().create_future()
-
-            async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-                if ended.done() or getattr(self.protocol, "writer", None) is not None:
-                    writer.close()  # one editor a server, as over stdio
-                    return
-                self.protocol.set_writer(writer)  # type: ignore[arg-type]
-                try:
-                    await run_async(
-                        stop_event=self._stop_event,
-                        reader=reader,
-                        protocol=self.protocol,
-                        logger=log,
-                        error_handler=self.report_server_error,
-                    )
-                except SystemExit as exc:
-                    self.exit_code = exc.code if isinstance(exc.code, int) else 1
-                finally:
-                    if not ended.done():
-                        ended.set_result(None)
-
-            try:
-                listener = await asyncio.start_server(connection, host, port)
-            except OSError as exc:  # the port in use, a host not found or not this machine's
-                # One sentence and status 1: asyncio's traceback told the user nothing useful.
-                reason = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or exc
-                print(f"deepseek-lsp: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
-                self.exit_code = 1
-                return
-            # The port bound, not the one asked for: with ``--port 0`` (any free port) that
-            # was "0", and nothing could find the server.
-            bound = listener.sockets[0].getsockname()[1] if listener.sockets else port
-            log.info("serving on %s:%s", host, bound)
-            async with listener:
-                await ended
-
-        try:
-            asyncio.run(serve())
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.shutdown()
+        serve_tcp(self, host, port)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -322,9 +184,7 @@ class DeepSeekServer(LanguageServer):
     # -- configuration ---------------------------------------------------------------------------
 
     def apply_settings(self) -> None:
-        settings, problems = build_settings(self.init_options, self.client_settings, env=self.env)
-        folders, folder_problems = self._folder_settings(settings)
-        self._tell_problems(list(dict.fromkeys([*problems, *folder_problems])))
+        settings, folders = self.editor_settings.build()
         logsetup.SECRETS.add_secret(settings.api_key)
         logsetup.set_level(settings.log_level, self.client_log)
         old = self.settings
@@ -340,104 +200,6 @@ class DeepSeekServer(LanguageServer):
             log.info("folders with settings of their own: %s", ", ".join(self.services.folder_settings) or "none")
             for feature in self.features:
                 feature.folder_settings_changed()
-
-    def _folder_settings(self, window: Settings) -> tuple[dict[str, Settings], list[str]]:
-        """The settings of each folder whose own (config.FOLDER_SETTINGS) differ from the
-        window's, and the problems of their values (an invalid one leaves the window's)."""
-        out: dict[str, Settings] = {}
-        problems: list[str] = []
-        for folder, answer in self.folder_answers.items():
-            part = folder_part(answer)
-            if not part:
-                continue
-            settings, found = build_settings(self.init_options, self.client_settings, part, env=self.env)
-            problems.extend(found)
-            if settings != window:
-                out[folder] = settings
-        return out, problems
-
-    def _tell_problems(self, problems: list[str]) -> None:
-        """One message per invalid setting while it stays; told again if made again later."""
-        keys = {f"{SETTINGS_PROBLEM}{problem}" for problem in problems}
-        self.status.keep_told(SETTINGS_PROBLEM, keys)
-        for problem in problems:
-            self.status.tell_once(f"{SETTINGS_PROBLEM}{problem}", f"settings: {problem}")
-
-    async def pull_configuration(self) -> None:
-        caps = self.client_capabilities.workspace if self.client_capabilities else None
-        if not (caps and caps.configuration):
-            return
-        # Per folder in a multi-root workspace only: with one folder, its settings are the window's.
-        folders = list(self.services.workspace_folders) if len(self.services.workspace_folders) > 1 else []
-        try:
-            # Bounded: an editor answering null (which pygls cannot read, and never resolves)
-            # left the server waiting for good, and reviews, which wait for the settings, stopped.
-            result = await within(
-                self.workspace_configuration_async(types.ConfigurationParams(items=configuration_items(folders))),
-                CONFIGURATION_TIMEOUT_S,
-            )
-            result = self._take_folder_answers(result, folders)
-        except Exception as exc:
-            log.warning("workspace/configuration failed: %r", exc)
-            if not unwrap_section(self.pushed_settings):
-                self._settings_unanswered(exc)
-                return
-            # The settings the editor pushed are the editor's settings too: dropped, a change
-            # made in an editor that cannot answer the pull never applied.
-            log.info("using the settings the editor pushed")
-            result = self.pushed_settings
-        log.debug("workspace/configuration answered %s", type(result).__name__)
-        if not unwrap_section(result) and unwrap_section(self.pushed_settings):
-            # No ``deepseek`` section, but settings pushed: Neovim's ``vim.lsp.config`` with
-            # ``settings = { completion = ... }`` unwrapped. They were dropped without a word.
-            log.info("no 'deepseek' section in the editor's settings; using the settings it pushed")
-            result = self.pushed_settings
-        self.take_client_settings(result)
-        self.apply_settings()
-
-    def _settings_unanswered(self, exc: Exception) -> None:
-        """Say that the editor's settings could not be read, and what is used instead: those
-        it gave before, or in its initializationOptions, kept (a failed pull's folder settings
-        were dropped at the next apply); before any, the defaults, which reviews do not go
-        with: each review asks for the settings again (see ReviewFeature). A loaded machine's
-        editor took over 5 s once, and the session went on with the defaults: no daily
-        budget, no exclusions."""
-        why = f"no answer in {CONFIGURATION_TIMEOUT_S:.0f} s" if isinstance(exc, asyncio.TimeoutError) else repr(exc)
-        reason = f"the editor's settings could not be read ({why})"
-        if self.settings_known or unwrap_section(self.init_options):
-            message = f"settings: {reason}; those it gave before are used"
-        else:
-            self.services.settings_unknown = reason
-            message = (
-                f"settings: {reason}. Completions use the defaults meanwhile; reviews are not sent "
-                "(the defaults have none of your daily budget, exclusions or review.mode), and "
-                "each one asks for the settings again"
-            )
-        self.status.tell_once(SETTINGS_UNANSWERED, message)
-
-    def pull_configuration_soon(self) -> None:
-        """:meth:`pull_configuration` in the background (from a handler that must not wait)."""
-        task = asyncio.ensure_future(self.pull_configuration())
-        self._pulls.add(task)
-        task.add_done_callback(self._pulls.discard)
-
-    def _take_folder_answers(self, result: Any, folders: list[str]) -> Any:
-        """Keep the folders' answers (the items after the first) and return the window's."""
-        if folders and isinstance(result, (list, tuple)) and len(result) == len(folders) + 1:
-            self.folder_answers = dict(zip(folders, result[1:], strict=True))
-            return list(result[:1])
-        self.folder_answers = {}
-        return result
-
-    def take_client_settings(self, settings: Any) -> None:
-        """The client's settings, pulled or pushed. What they repeat of the initializationOptions
-        leaves that layer for good (see config.without_repeats): a setting later taken out of
-        them is back to its default."""
-        self.client_settings = settings
-        self.settings_known = True
-        self.services.settings_unknown = ""
-        self.status.forget(SETTINGS_UNANSWERED)
-        self.init_options = without_repeats(self.init_options, settings)
 
     @property
     def client_capabilities(self) -> types.ClientCapabilities | None:
@@ -485,7 +247,7 @@ class DeepSeekServer(LanguageServer):
             except Exception:
                 log.exception("feature %s failed to halt", type(feature).__name__)
 
-    def _end_on_sigterm(self, loop: asyncio.AbstractEventLoop) -> None:
+    def end_on_sigterm(self, loop: asyncio.AbstractEventLoop) -> None:
         """SIGTERM (``docker stop``, a supervisor, ``kill``) ends the server as the editor's
         going does. Python's default ended it on the spot: the usage of the requests under way
         and of the last moment (written a little after each request) was lost."""
@@ -513,15 +275,6 @@ class DeepSeekServer(LanguageServer):
                 log.exception("feature %s failed to stop", type(feature).__name__)
 
 
-def configuration_items(folders: list[str]) -> list[types.ConfigurationItem]:
-    """The window's ``deepseek`` section, then each folder's (VS Code answers a folder's with its
-    ``.vscode/settings.json`` over the window's)."""
-    return [
-        types.ConfigurationItem(section=SECTION),
-        *(types.ConfigurationItem(section=SECTION, scope_uri=folder) for folder in folders),
-    ]
-
-
 PARENT_CHECK_S = 3.0
 #: How long the work under way may take to stop when the editor is gone.
 STOP_TIMEOUT_S = 2.0
@@ -543,18 +296,6 @@ def _param(params: Any, key: str) -> Any:
     return params.get(key) if isinstance(params, dict) else getattr(params, key, None)
 
 
-def _tree_shape(tree: Any) -> list[tuple[str, int, int]]:
-    """Every node's type and byte span, in order: an S-expression alone has no positions, and a
-    tree whose edits were recorded at the wrong bytes still printed the same."""
-    shape: list[tuple[str, int, int]] = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        shape.append((node.type, node.start_byte, node.end_byte))
-        stack.extend(reversed(node.children))
-    return shape
-
-
 def create_server(env: dict[str, str] | None = None) -> DeepSeekServer:
     from .completion.feature import CompletionFeature
     from .review.feature import ReviewFeature
@@ -574,7 +315,7 @@ def _register_core(server: DeepSeekServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: DeepSeekServer, params: types.InitializeParams) -> None:
         ls.protocol.initialized_once = True
-        ls.init_options = params.initialization_options
+        ls.editor_settings.init_options = params.initialization_options
         encoding = normalize_encoding(
             ls.protocol.workspace.position_encoding if ls.protocol._workspace else "utf-16"
         )
@@ -624,7 +365,7 @@ def _register_core(server: DeepSeekServer) -> None:
             )
         ls.flush_early()
         try:
-            await ls.pull_configuration()
+            await ls.editor_settings.pull()
         finally:
             ls.services.configured.set()
         for feature in ls.features:
@@ -642,13 +383,7 @@ def _register_core(server: DeepSeekServer) -> None:
     async def did_change_configuration(
         ls: DeepSeekServer, params: types.DidChangeConfigurationParams
     ) -> None:
-        caps = ls.client_capabilities
-        ls.pushed_settings = params.settings
-        if caps and caps.workspace and caps.workspace.configuration:
-            await ls.pull_configuration()
-        else:
-            ls.take_client_settings(params.settings)
-            ls.apply_settings()
+        await ls.editor_settings.pushed(params.settings)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def did_change_workspace_folders(ls: DeepSeekServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
@@ -666,7 +401,7 @@ def _register_core(server: DeepSeekServer) -> None:
         if ls.services.configured.is_set():
             # An added folder's own settings (completions off there) applied only after the
             # next change of any setting.
-            ls.pull_configuration_soon()
+            ls.editor_settings.pull_soon()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DeepSeekServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -771,58 +506,11 @@ def _register_core(server: DeepSeekServer) -> None:
 
     @server.feature(DOCUMENT_STATE_REQUEST)
     def document_state(ls: DeepSeekServer, params: Any) -> dict[str, Any] | None:
-        """The server's copy of a document, for tests and bug reports (text never leaves the machine)."""
-        uri = _param(params, "uri")
-        doc = ls.documents.get(str(uri))
-        if doc is None:
-            return None
-        tree_ok = None
-        # Only a tree the server holds: ``doc.tree`` parses one on first use, and a fresh parse
-        # compared with a fresh parse always matched (the edits' tree updates went unchecked).
-        if doc.has_tree and doc.tree is not None and doc.language is not None:
-            tree_ok = _tree_shape(doc.tree) == _tree_shape(doc.language.parser().parse(doc.data))
-        return {
-            "uri": doc.uri,
-            "version": doc.version,
-            "text": doc.text,
-            "language": doc.language.name if doc.language else None,
-            "encoding": doc.encoding,
-            "treeMatchesFreshParse": tree_ok,
-        }
+        return inspection.document_state(ls, str(_param(params, "uri")))
 
     @server.feature(DEBUG_STATE_REQUEST)
     def debug_state(ls: DeepSeekServer, params: Any) -> dict[str, Any]:
-        """Resource counts, for leak tests and bug reports."""
-        current = asyncio.current_task()
-        tasks = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-        state: dict[str, Any] = {
-            "documents": len(ls.documents),
-            "tasks": len(tasks),
-            "taskNames": sorted({t.get_coro().__qualname__ for t in tasks})[:20],
-            "rssBytes": _rss_bytes(),
-            "connections": 0,
-            "connectionsBusy": 0,
-            # Futures pygls holds for requests (and, unless cleaned, for notifications).
-            "protocolFutures": len(getattr(ls.protocol, "_request_futures", ())),
-            # Cycle collections run right after an answer went out, per generation.
-            "collectionsAfterAnswers": list(ls.collector.collections),
-            # The tokenizer loads in the background after `initialized`, holding the GIL ~0.5 s.
-            "tokenizerLoaded": loaded_counter() is not None,
-            # The editor's settings are pulled and applied (or found unavailable): requests
-            # before this wait for them, or answer nothing.
-            "configured": ls.services.configured.is_set(),
-            # Objects out of the collector's way since `initialized` (Collector.started).
-            "frozenObjects": gc.get_freeze_count(),
-            # attrs' and cattrs' generated code: taken from the cache file / compiled.
-            "generatedCode": code_cache.counts(),
-        }
-        client = ls.services.models.client if ls.services.models else None
-        if client is not None:
-            state["connections"] = _open_connections(client.http)
-            state["connectionsBusy"], state["poolRequests"] = _busy_connections(client.http)
-        for feature in ls.features:
-            state.update(feature.debug_state())
-        return state
+        return inspection.debug_state(ls)
 
     @server.feature(types.EXIT)
     def exit_(ls: DeepSeekServer, *args: Any) -> None:

@@ -1,0 +1,175 @@
+"""The editor's settings as they arrive: initializationOptions, the answers to
+``workspace/configuration`` (the window's and, in a multi-root workspace, each folder's) and
+what ``didChangeConfiguration`` pushes; merged into :class:`~.config.Settings` with their
+problems told once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from .config import SECTION, Settings, build_settings, folder_part, unwrap_section, without_repeats
+from .timeouts import within
+
+if TYPE_CHECKING:
+    from .server import DeepSeekServer
+
+log = logging.getLogger(__name__)
+#: How long the editor may take to answer workspace/configuration.
+CONFIGURATION_TIMEOUT_S = 5.0
+#: The ``tell_once`` key of a pull that got no answer.
+SETTINGS_UNANSWERED = "config:unanswered"
+#: The ``tell_once`` keys of the settings' problems (other ``config:`` keys are the features').
+SETTINGS_PROBLEM = "config:setting:"
+
+
+def configuration_items(folders: list[str]) -> list[types.ConfigurationItem]:
+    """The window's ``deepseek`` section, then each folder's (VS Code answers a folder's with its
+    ``.vscode/settings.json`` over the window's)."""
+    return [
+        types.ConfigurationItem(section=SECTION),
+        *(types.ConfigurationItem(section=SECTION, scope_uri=folder) for folder in folders),
+    ]
+
+
+class EditorSettings:
+    def __init__(self, server: DeepSeekServer) -> None:
+        self._server = server
+        self.init_options: Any = None
+        self.client_settings: Any = None
+        #: The editor's settings were received once (pulled or pushed): a later pull that fails
+        #: keeps them rather than going back to the defaults.
+        self.settings_known = False
+        #: What the last ``didChangeConfiguration`` carried, for an editor that answers the pull
+        #: with nothing (see pull).
+        self.pushed_settings: Any = None
+        #: Each workspace folder's answer to the pull (multi-root workspaces only).
+        self.folder_answers: dict[str, Any] = {}
+        #: Pulls started in the background, held until done (the loop keeps weak references).
+        self._pulls: set[asyncio.Future[None]] = set()
+
+    def build(self) -> tuple[Settings, dict[str, Settings]]:
+        """The window's settings and those of each folder whose own differ; their problems are
+        told, each once while it stays."""
+        env = self._server.env
+        settings, problems = build_settings(self.init_options, self.client_settings, env=env)
+        folders, folder_problems = self._folder_settings(settings)
+        self._tell_problems(list(dict.fromkeys([*problems, *folder_problems])))
+        return settings, folders
+
+    def _folder_settings(self, window: Settings) -> tuple[dict[str, Settings], list[str]]:
+        """The settings of each folder whose own (config.FOLDER_SETTINGS) differ from the
+        window's, and the problems of their values (an invalid one leaves the window's)."""
+        out: dict[str, Settings] = {}
+        problems: list[str] = []
+        for folder, answer in self.folder_answers.items():
+            part = folder_part(answer)
+            if not part:
+                continue
+            settings, found = build_settings(self.init_options, self.client_settings, part, env=self._server.env)
+            problems.extend(found)
+            if settings != window:
+                out[folder] = settings
+        return out, problems
+
+    def _tell_problems(self, problems: list[str]) -> None:
+        """One message per invalid setting while it stays; told again if made again later."""
+        status = self._server.status
+        keys = {f"{SETTINGS_PROBLEM}{problem}" for problem in problems}
+        status.keep_told(SETTINGS_PROBLEM, keys)
+        for problem in problems:
+            status.tell_once(f"{SETTINGS_PROBLEM}{problem}", f"settings: {problem}")
+
+    def can_pull(self) -> bool:
+        caps = self._server.client_capabilities
+        return bool(caps and caps.workspace and caps.workspace.configuration)
+
+    async def pull(self) -> None:
+        """Ask the editor for its settings and apply them (nothing when it cannot be asked)."""
+        if not self.can_pull():
+            return
+        server = self._server
+        # Per folder in a multi-root workspace only: with one folder, its settings are the window's.
+        folders = list(server.services.workspace_folders) if len(server.services.workspace_folders) > 1 else []
+        try:
+            # Bounded: an editor answering null (which pygls cannot read, and never resolves)
+            # left the server waiting for good, and reviews, which wait for the settings, stopped.
+            result = await within(
+                server.workspace_configuration_async(types.ConfigurationParams(items=configuration_items(folders))),
+                CONFIGURATION_TIMEOUT_S,
+            )
+            result = self._take_folder_answers(result, folders)
+        except Exception as exc:
+            log.warning("workspace/configuration failed: %r", exc)
+            if not unwrap_section(self.pushed_settings):
+                self._unanswered(exc)
+                return
+            # The settings the editor pushed are the editor's settings too: dropped, a change
+            # made in an editor that cannot answer the pull never applied.
+            log.info("using the settings the editor pushed")
+            result = self.pushed_settings
+        log.debug("workspace/configuration answered %s", type(result).__name__)
+        if not unwrap_section(result) and unwrap_section(self.pushed_settings):
+            # No ``deepseek`` section, but settings pushed: Neovim's ``vim.lsp.config`` with
+            # ``settings = { completion = ... }`` unwrapped. They were dropped without a word.
+            log.info("no 'deepseek' section in the editor's settings; using the settings it pushed")
+            result = self.pushed_settings
+        self.take(result)
+        server.apply_settings()
+
+    async def pushed(self, settings: Any) -> None:
+        """``didChangeConfiguration``: pull the settings again where the editor can be asked
+        (what it pushes may be a part, or nothing); else take what it pushed."""
+        self.pushed_settings = settings
+        if self.can_pull():
+            await self.pull()
+        else:
+            self.take(settings)
+            self._server.apply_settings()
+
+    def _unanswered(self, exc: Exception) -> None:
+        """Say that the editor's settings could not be read, and what is used instead: those
+        it gave before, or in its initializationOptions, kept (a failed pull's folder settings
+        were dropped at the next apply); before any, the defaults, which reviews do not go
+        with: each review asks for the settings again (see ReviewFeature). A loaded machine's
+        editor took over 5 s once, and the session went on with the defaults: no daily
+        budget, no exclusions."""
+        why = f"no answer in {CONFIGURATION_TIMEOUT_S:.0f} s" if isinstance(exc, asyncio.TimeoutError) else repr(exc)
+        reason = f"the editor's settings could not be read ({why})"
+        if self.settings_known or unwrap_section(self.init_options):
+            message = f"settings: {reason}; those it gave before are used"
+        else:
+            self._server.services.settings_unknown = reason
+            message = (
+                f"settings: {reason}. Completions use the defaults meanwhile; reviews are not sent "
+                "(the defaults have none of your daily budget, exclusions or review.mode), and "
+                "each one asks for the settings again"
+            )
+        self._server.status.tell_once(SETTINGS_UNANSWERED, message)
+
+    def pull_soon(self) -> None:
+        """:meth:`pull` in the background (from a handler that must not wait)."""
+        task = asyncio.ensure_future(self.pull())
+        self._pulls.add(task)
+        task.add_done_callback(self._pulls.discard)
+
+    def _take_folder_answers(self, result: Any, folders: list[str]) -> Any:
+        """Keep the folders' answers (the items after the first) and return the window's."""
+        if folders and isinstance(result, (list, tuple)) and len(result) == len(folders) + 1:
+            self.folder_answers = dict(zip(folders, result[1:], strict=True))
+            return list(result[:1])
+        self.folder_answers = {}
+        return result
+
+    def take(self, settings: Any) -> None:
+        """The client's settings, pulled or pushed. What they repeat of the initializationOptions
+        leaves that layer for good (see config.without_repeats): a setting later taken out of
+        them is back to its default."""
+        self.client_settings = settings
+        self.settings_known = True
+        self._server.services.settings_unknown = ""
+        self._server.status.forget(SETTINGS_UNANSWERED)
+        self.init_options = without_repeats(self.init_options, settings)
