@@ -23,7 +23,7 @@ from deepseek_lsp.model import (
 )
 from deepseek_lsp.model.backends import get_backend
 from deepseek_lsp.model.json_answer import load_json_answer
-from deepseek_lsp.review.findings import parse_answer
+from deepseek_lsp.review.answer import parse_answer
 
 CONTEXT_ERROR = {
     "code": 400,

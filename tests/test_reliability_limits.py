@@ -17,8 +17,8 @@ from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model.ledger import Ledger
 from deepseek_lsp.model.types import Usage
+from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.cache import PRUNE_EVERY, ReviewCache
-from deepseek_lsp.review.findings import RawFinding
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, inline_params, insert, lsp_session, open_doc, server_env
 

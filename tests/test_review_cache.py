@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.cache import FILENAME, ReviewCache
-from deepseek_lsp.review.findings import RawFinding
 
 FINDING = RawFinding("warning", "x = load()", "Unchecked.", "x = load() or {}", 0.7, 3)
 APP, SHOP = "/work/app", "/work/shop"

@@ -16,8 +16,8 @@ import pytest
 from deepseek_lsp import imports
 from deepseek_lsp.documents import Document
 from deepseek_lsp.review import engine
+from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.cache import ReviewCache
-from deepseek_lsp.review.findings import RawFinding
 from deepseek_lsp.review.records import recorded_units
 from deepseek_lsp.review.records import to_json as record_json
 from deepseek_lsp.review.units import extract_units

@@ -9,17 +9,10 @@ import pytest
 
 from deepseek_lsp.documents import Document, Edit
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.review.findings import (
-    Finding,
-    Placer,
-    RawFinding,
-    adapt_fix,
-    clean_excerpt,
-    fingerprint,
-    follow_edits,
-    parse_answer,
-    place_findings,
-)
+from deepseek_lsp.review.answer import RawFinding, clean_excerpt, parse_answer
+from deepseek_lsp.review.findings import Finding, fingerprint, follow_edits, place_findings
+from deepseek_lsp.review.fixes import adapt_fix
+from deepseek_lsp.review.placing import Placer
 
 DATA = Path(__file__).parent / "data" / "review"
 PYTHON = LanguageRegistry.load().get("python")

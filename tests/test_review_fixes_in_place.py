@@ -8,8 +8,10 @@ import pytest
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ModelClient
+from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.engine import ReviewEngine
-from deepseek_lsp.review.findings import Finding, Placer, RawFinding, place_findings
+from deepseek_lsp.review.findings import Finding, place_findings
+from deepseek_lsp.review.placing import Placer
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import doc_of, reviewer, settings_for
 

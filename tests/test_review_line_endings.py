@@ -15,7 +15,8 @@ from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ModelClient
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
-from deepseek_lsp.review.findings import Placer, adapt_fix
+from deepseek_lsp.review.fixes import adapt_fix
+from deepseek_lsp.review.placing import Placer
 from deepseek_lsp.review.units import extract_units
 from deepseek_lsp.usage_feature import endpoint_config, make_ledger
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek

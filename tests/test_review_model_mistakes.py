@@ -13,8 +13,10 @@ import pytest
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ModelClient
+from deepseek_lsp.review.answer import RawFinding, parse_answer
 from deepseek_lsp.review.engine import ReviewEngine
-from deepseek_lsp.review.findings import Placer, RawFinding, parse_answer, place_findings
+from deepseek_lsp.review.findings import place_findings
+from deepseek_lsp.review.placing import Placer
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import settings_for
 

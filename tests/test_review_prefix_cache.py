@@ -120,8 +120,8 @@ async def test_reviews_cached_under_the_file_ordered_key_are_still_used(
 ) -> None:
     """Keys now sort the signatures; a review stored before (signatures in file order) is the
     same answer and must not be paid for again after an upgrade."""
+    from deepseek_lsp.review.answer import RawFinding
     from deepseek_lsp.review.engine import _signatures_of, unit_key
-    from deepseek_lsp.review.findings import RawFinding
 
     settings = settings_for(fake_deepseek)
     doc = doc_of(MOVED, "numbers.py")

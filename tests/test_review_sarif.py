@@ -10,7 +10,9 @@ import jsonschema
 
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
-from deepseek_lsp.review.findings import Placer, RawFinding, place_findings
+from deepseek_lsp.review.answer import RawFinding
+from deepseek_lsp.review.findings import place_findings
+from deepseek_lsp.review.placing import Placer
 from deepseek_lsp.review.report import EXCLUDED, FileResult, to_json, to_text
 from deepseek_lsp.review.sarif import to_sarif
 

@@ -214,7 +214,9 @@ def test_a_sarif_report_quotes_no_secret_the_model_was_not_shown(tmp_path: Path)
     result's snippet (uploaded to code scanning, kept as a CI artifact) was cut from the file:
     the secret itself, which the prompt had hidden."""
     from deepseek_lsp.languages import LanguageRegistry
-    from deepseek_lsp.review.findings import Placer, RawFinding, place_findings
+    from deepseek_lsp.review.answer import RawFinding
+    from deepseek_lsp.review.findings import place_findings
+    from deepseek_lsp.review.placing import Placer
     from deepseek_lsp.review.report import FileResult, to_json, to_text
     from deepseek_lsp.review.sarif import to_sarif
 

@@ -26,8 +26,8 @@ import pytest
 
 from deepseek_lsp.model.ledger import DB_NAME, Ledger
 from deepseek_lsp.model.types import Usage
+from deepseek_lsp.review.answer import RawFinding
 from deepseek_lsp.review.cache import FILENAME, ReviewCache
-from deepseek_lsp.review.findings import RawFinding
 
 ROOT = Path(__file__).resolve().parents[1]
 FINDING = RawFinding("warning", "x = load()", "Unchecked.", "x = load() or {}", 0.7, 3)

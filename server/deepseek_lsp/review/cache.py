@@ -19,7 +19,7 @@ from typing import Any
 
 from ..model.ledger import state_dir
 from ..storage import file_id, is_busy, looks_damaged, make_private, open_shared
-from .findings import RawFinding
+from .answer import RawFinding
 
 log = logging.getLogger(__name__)
 

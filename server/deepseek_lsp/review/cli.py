@@ -32,9 +32,9 @@ from ..privacy import is_excluded
 from ..storage import folder_problem, state_folder_message
 from ..symbol_crawler import stored_table
 from ..workspace_symbols import WorkspaceSymbols
+from .answer import SEVERITIES
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome
-from .findings import SEVERITIES
 from .generated import generated
 from .projects import project_of
 from .report import EXCLUDED, FileResult, count_at_least, to_json, to_text

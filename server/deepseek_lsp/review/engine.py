@@ -28,17 +28,10 @@ from ..model.errors import BudgetExceeded, MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import file_path, uri_to_path
 from ..workspace_symbols import WorkspaceSymbols
+from .answer import RawFinding, parse_answer
 from .cache import ReviewCache
-from .findings import (
-    Finding,
-    Located,
-    PlacementStats,
-    Placer,
-    RawFinding,
-    fingerprint,
-    parse_answer,
-    place_findings,
-)
+from .findings import Finding, Located, PlacementStats, fingerprint, place_findings
+from .placing import Placer
 from .prompt import PROMPT_VERSION, batch_units, build_messages
 from .records import (
     RecordedUnit,

@@ -31,9 +31,10 @@ from ..privacy import file_path, is_excluded, uri_to_path
 from ..status import Status
 from ..timeouts import within
 from ..usage_feature import endpoint_fields, format_cost
+from .answer import at_least, severity_rank
 from .cache import ReviewCache
 from .engine import ReviewEngine, ReviewOutcome, answer_settings
-from .findings import Finding, at_least, follow_edits, follow_span, severity_rank, with_kept
+from .findings import Finding, follow_edits, follow_span, with_kept
 from .generated import generated
 from .in_cells import InCell, Limbo, back_in_cells, in_cells
 from .projects import project_of

@@ -9,7 +9,8 @@ from typing import Any
 from ..console import counted
 from ..documents import Document
 from ..notebooks import CellSpan
-from .findings import SEVERITIES, Finding, PlacementStats, at_least
+from .answer import SEVERITIES, at_least
+from .findings import Finding, PlacementStats
 
 #: Why a file the exclude setting names is not reviewed.
 EXCLUDED = "excluded by the exclude setting"

@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from .findings import SEVERITIES, Finding
+from .answer import SEVERITIES
+from .findings import Finding
 from .prompt import _redacted_lines
 from .report import FileResult
 

@@ -18,7 +18,8 @@ import attrs
 from lsprotocol import types
 
 from ..documents import Edit
-from .findings import Finding, follow_one, severity_rank
+from .answer import severity_rank
+from .findings import Finding, follow_one
 
 
 class Change(enum.Enum):
