@@ -121,7 +121,7 @@ async def test_reviews_cached_under_the_file_ordered_key_are_still_used(
     """Keys now sort the signatures; a review stored before (signatures in file order) is the
     same answer and must not be paid for again after an upgrade."""
     from deepseek_lsp.review.answer import RawFinding
-    from deepseek_lsp.review.engine import _signatures_of, unit_key
+    from deepseek_lsp.review.keys import _signatures_of, unit_key
 
     settings = settings_for(fake_deepseek)
     doc = doc_of(MOVED, "numbers.py")

@@ -34,7 +34,8 @@ from ..symbol_crawler import stored_table
 from ..workspace_symbols import WorkspaceSymbols
 from .answer import SEVERITIES
 from .cache import ReviewCache
-from .engine import ReviewEngine, ReviewOutcome
+from .engine import ReviewEngine
+from .flights import ReviewOutcome
 from .generated import generated
 from .projects import project_of
 from .report import EXCLUDED, FileResult, count_at_least, to_json, to_text

@@ -9,32 +9,44 @@ cached per unit so an unchanged unit is never paid for twice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ..config import Settings
 from ..console import counted
-from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_workspace, index_tree
+from ..context import Indexer
 from ..documents import Document
-from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
 from ..languages import LanguageRegistry
-from ..model.errors import BudgetExceeded, MalformedResponse, ModelError
+from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
 from ..privacy import file_path, uri_to_path
 from ..workspace_symbols import WorkspaceSymbols
 from .answer import RawFinding, parse_answer
 from .cache import ReviewCache
-from .findings import Finding, Located, PlacementStats, fingerprint, place_findings
+from .findings import Finding, Located, place_findings
+from .flights import (
+    BudgetWait,
+    ChatClient,
+    Progress,
+    ReviewOutcome,
+    _Answer,
+    _Batch,
+    _budget_watch,
+    _Flight,
+    _from_cache,
+    _owned,
+    _problem_text,
+    _take,
+    _to_cache,
+)
+from .imported import MAX_IMPORTED_SIGNATURES, ImportedSignatures, _Imports, _used_by
+from .keys import _cache_key, answer_settings
 from .placing import Placer
-from .prompt import PROMPT_VERSION, batch_units, build_messages
+from .prompt import batch_units, build_messages
 from .records import (
-    RecordedUnit,
     dependencies,
     dependencies_unchanged,
     record_key,
@@ -45,195 +57,8 @@ from .units import FileUnits, Unit, extract_units
 
 log = logging.getLogger(__name__)
 
-#: Signatures from other files of the project that a batch may carry.
-MAX_IMPORTED_SIGNATURES = 12
-_WORDS = re.compile(r"\w+")
-#: Time for the members' lookups in the workspace's files (each file read and parsed once).
-WORKSPACE_LOOKUP_S = 0.5
-#: Header lines of an imported definition shown as its signature.
-#: Lines of an imported definition's header sent at most (a class's outline is its header).
-SIGNATURE_MAX_LINES = 12
 
-Progress = Callable[[int, int], None]
-#: Told what a review waits for in the daily budget (``BudgetExceeded.waiting_message``), or
-#: None once it no longer does.
-BudgetWait = Callable[[str | None], None]
-
-
-class ChatClient(Protocol):
-    """What the engine needs of ``model.ModelClient`` (a fake in tests would do as well)."""
-
-    async def chat_with_retry(
-        self,
-        req: ChatRequest,
-        deadline: float,
-        max_retries: int = 2,
-        *,
-        billed: list[Usage] | None = None,
-        slot: asyncio.Semaphore | None = None,
-        on_wait: Callable[[BudgetExceeded | None, float], None] | None = None,
-    ) -> StreamResult: ...
-
-
-def unit_key(
-    unit: Unit, settings: Settings, language: str | None, signatures: Sequence[str] = ()
-) -> str:
-    """The cache key: the unit's normalized code and everything that changes the answer,
-    ``signatures`` (of the file's definitions the unit uses, see ``_signatures_of``) included."""
-    parts = (*answer_settings(settings), language or "", unit.fingerprint(), *signatures)
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-
-
-def answer_settings(settings: Settings) -> tuple[str, ...]:
-    """The settings that change what a review says (part of every cache key): a review made
-    with others is not the answer for the settings now."""
-    r = settings.review
-    return (PROMPT_VERSION, r.model, str(r.thinking), str(settings.redact_secrets))
-
-
-def _signatures_of(file_units: FileUnits, unit: Unit) -> list[str]:
-    """The signatures the unit is reviewed with from its own file, as the prompt shows them: a
-    caller's findings rest on them ("scale() needs a factor"), and came back from the cache
-    after the callee's signature changed. Its body, or where it is, changes nothing here."""
-    return [" ".join(s.header.split()) for s in file_units.signatures_for([unit])]
-
-
-def _cache_key(
-    unit: Unit,
-    settings: Settings,
-    language: str | None,
-    file_units: FileUnits,
-    imported: Sequence[tuple[str, str]] = (),
-) -> tuple[str, str | None]:
-    """The unit's cache key, and the key a review of it made before keys sorted the signatures
-    (None when that is the same key).
-
-    Sorted: in file order, moving two functions the unit calls (no code changed) made a new
-    key, and the unit was reviewed and paid for again. The old key is still read, so the
-    reviews cached before are not paid for again either.
-
-    ``imported`` are the signatures of the files the document imports (``_Imports.signatures``):
-    those the unit uses are in its key as its own file's are. Left out, a ``git pull`` that
-    gave the imported ``scale`` the argument the call passes brought back "scale() takes one
-    argument" from the cache for as long as the caller was unchanged."""
-    own = _signatures_of(file_units, unit)
-    from_imports = [" ".join(line.split()) for line in _used_by([unit], imported)]
-    key = unit_key(unit, settings, language, sorted(own + from_imports))
-    if from_imports or own == sorted(own):
-        return key, None  # (no key made before this one held an imported signature)
-    return key, unit_key(unit, settings, language, own)
-
-
-@dataclass
-class ReviewOutcome:
-    findings: list[Finding] = field(default_factory=list)
-    stats: PlacementStats = field(default_factory=PlacementStats)
-    units: int = 0
-    units_sent: int = 0
-    requests: int = 0
-    usage: list[Usage] = field(default_factory=list)
-    summaries: list[str] = field(default_factory=list)
-    #: Answers that could not be fully used (their valid findings are still shown).
-    problems: list[str] = field(default_factory=list)
-    #: Requests that failed outright; ``fatal`` when nothing will work until settings change.
-    errors: list[ModelError] = field(default_factory=list)
-    #: Units sent that got no complete answer (their request failed, was given up after a
-    #: fatal error, or was answered blank, not in JSON or cut short): this review says nothing
-    #: (or not all) about them, so what was known of them still stands.
-    unanswered: list[Unit] = field(default_factory=list)
-    #: What its requests cost in USD (set by the editor's review; None: the model has no price).
-    cost_usd: float | None = None
-    #: Its requests of unknown cost (a gateway billed them without saying what), not in cost_usd.
-    unknown_cost: int = 0
-    #: The part of cost_usd that is an estimate at the model's list price.
-    estimated_usd: float = 0.0
-
-    @property
-    def fatal(self) -> ModelError | None:
-        return next((e for e in self.errors if e.disables_feature), None)
-
-    @property
-    def prompt_tokens(self) -> int:
-        return sum(u.prompt_tokens for u in self.usage)
-
-    @property
-    def cache_hit_tokens(self) -> int:
-        return sum(u.cache_hit_tokens for u in self.usage)
-
-
-@dataclass
-class _Batch:
-    units: list[Unit]
-    keys: list[str]
-
-
-@dataclass
-class _Answer:
-    """What one request (with the halves it may have been split into) said."""
-
-    #: Its requests, usage, problems and errors; its findings' placement counts.
-    outcome: ReviewOutcome = field(default_factory=ReviewOutcome)
-    #: Each finding with the unit of the batch it is about.
-    owned: list[tuple[RawFinding, Unit]] = field(default_factory=list)
-    #: The batch's units an answer came for.
-    answered: list[Unit] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class _Flight:
-    """A batch's request under way, for every review that wants its units' answers."""
-
-    batch: _Batch
-    task: asyncio.Task[_Answer]
-    #: The client it was sent with: the cache key holds no endpoint nor API key.
-    client: ChatClient | None = None
-    #: Reviews waiting for it; the request is cancelled when the last one stops waiting.
-    waiters: int = 0
-    #: Its requests held back by the daily budget (a batch cut in halves sends two): the
-    #: refusal and when the wait gives up; and the reviews to tell of a change in them.
-    budget_waits: dict[int, tuple[BudgetExceeded, float]] = field(default_factory=dict)
-    watchers: set[Callable[[], None]] = field(default_factory=set)
-
-    def on_wait(self) -> Callable[[BudgetExceeded | None, float], None]:
-        """``chat_with_retry``'s ``on_wait`` for one of its requests."""
-        token = object()
-
-        def told(exc: BudgetExceeded | None, until: float) -> None:
-            if exc is None:
-                if self.budget_waits.pop(id(token), None) is None:
-                    return
-            else:
-                self.budget_waits[id(token)] = (exc, until)
-            for watch in list(self.watchers):
-                watch()
-
-        return told
-
-
-def _budget_watch(flights: list[_Flight], on_budget: BudgetWait) -> Callable[[], None]:
-    """What tells a review of its requests' waits for the daily budget: the one giving up last,
-    told on the loop's next turn (a request asking again after a wait and refused at once is no
-    change: "waiting" and "going on" flickered every second)."""
-    told: list[str | None] = [None]
-    scheduled = [False]
-
-    def tell() -> None:
-        scheduled[0] = False
-        waits = [w for f in flights for w in f.budget_waits.values()]
-        message = max(waits, key=lambda w: w[1])[0].waiting_message(max(w[1] for w in waits)) if waits else None
-        if message != told[0]:
-            told[0] = message
-            on_budget(message)
-
-    def watch() -> None:
-        if not scheduled[0]:
-            scheduled[0] = True
-            asyncio.get_running_loop().call_soon(tell)
-
-    return watch
-
-
-class ReviewEngine:
+class ReviewEngine(ImportedSignatures):
     """Stateless apart from the cache and a per-process import index; safe to share."""
 
     def __init__(
@@ -734,215 +559,4 @@ class ReviewEngine:
             self.cache.put(key, per_unit[id(unit)], r.model)
         return batch.units
 
-    # -- imported signatures ----------------------------------------------------------------------
 
-    def _read_imports(
-        self, doc: Document, path: str, units: Sequence[Unit], roots: Sequence[Path], settings: Settings
-    ) -> _Imports | None:
-        """The local files this file imports, read once for a review: its cache keys and its
-        requests' signatures both come from them (read for each, every imported file was
-        looked up twice and the document indexed twice on every save)."""
-        doc_path = file_path(doc.uri)
-        if doc.language is None or doc.tree is None or doc_path is None:
-            return None
-        wanted: set[str] = set()
-        for unit in units:
-            wanted |= unit.references
-        if not wanted:
-            return None
-        if self._indexer is None:
-            self._indexer = Indexer(self._registry or LanguageRegistry.load())
-        try:
-            own = index_tree(doc.language, doc.tree, doc.data, path)
-            out: list[tuple[str, str]] = []
-            # The same gate as completion context: excluded by either name, or outside every
-            # workspace root (the document's folder without one), is not read.
-            roots = list(roots) or [doc_path.parent]
-            language = doc.language.name
-            imported = resolve_local_imports_cached(
-                own.import_sources, doc_path, roots, language, doc.language.spec.imports
-            )
-            indexes = [own]
-            targets: list[tuple[Path, Path | None]] = []
-            for target in dict.fromkeys([*imported, *sibling_type_files(doc_path, sorted(wanted), language)]):
-                real = readable_import(target, roots, settings.exclude)
-                targets.append((target, real))
-                index = self._indexer.for_file(real, language=doc.language) if real is not None else None
-                if index is None:
-                    continue
-                indexes.append(index)
-                for name in sorted(wanted & index.definitions.keys()):
-                    for d in index.definitions[name][:1]:
-                        out.append((name, f"{_signature(d)}  # {target.name}"))
-            return _Imports(own, indexes, out, roots, doc_path, list(own.import_sources), sorted(wanted), targets)
-        except (OSError, ValueError) as exc:
-            log.debug("imported signatures of %s: %s", path, exc)
-            return None
-
-    def _imported_signatures(
-        self,
-        doc: Document,
-        imports: _Imports | None,
-        units: Sequence[Unit],
-        settings: Settings,
-        symbols: WorkspaceSymbols | None = None,
-        *,
-        limit: int = MAX_IMPORTED_SIGNATURES,
-        switched_off: Callable[[str], bool] | None = None,
-    ) -> list[tuple[str, str]]:
-        """Signatures of definitions in local modules this file imports that the units use,
-        then of the members they call that only the workspace's symbol table finds (as a
-        completion's context finds them: ``self.protocol.send(`` with the protocol's class
-        never imported, when one or two files define ``send``); each with its name, at most
-        ``limit``. ``switched_off``: the files whose folder turns reviews off, never read."""
-        wanted: set[str] = set()
-        for unit in units:
-            wanted |= unit.references
-        if imports is None or not wanted or self._indexer is None:
-            return []
-        out = [(name, line) for name, line in imports.signatures if name in wanted][:limit]
-        if symbols is None or len(out) >= limit:
-            return out
-        try:
-            # In the order the units use them: the lookups stop after a few members.
-            used = dict.fromkeys(w for u in units for w in _WORDS.findall(u.text) if w in wanted)
-            req = ContextRequest(
-                doc, 0, [], [], imports.roots, settings.exclude, time.monotonic() + WORKSPACE_LOOKUP_S, symbols=symbols
-            )
-            if switched_off is not None:
-                req.switched_off = switched_off
-            found, _ = found_in_workspace(
-                self._indexer, req, imports.own, imports.indexes, list(used), (0, len(doc.data)), imports.doc_path, imports.roots
-            )
-            for name, where in found.items():
-                for index in where:
-                    d = index.definitions[name][0]
-                    out.append((name, f"{_signature(d)}  # {Path(d.path).name}"))
-        except (OSError, ValueError) as exc:
-            log.debug("workspace signatures of %s: %s", imports.doc_path, exc)
-        return out[:limit]
-
-
-@dataclass
-class _Imports:
-    """What one review read of the files its document imports (see ``_read_imports``)."""
-
-    own: FileIndex
-    #: The document's index and those of the imported files that could be read.
-    indexes: list[FileIndex]
-    #: Every imported definition the units use, by name, in the files' order: the cache keys'
-    #: (a unit's key is the same whichever units are reviewed with it), never what the
-    #: workspace's symbol table finds, which depends on how far its crawl got and on a time
-    #: box (in a key, the same unit would be paid for again and again).
-    signatures: list[tuple[str, str]]
-    roots: list[Path]
-    doc_path: Path
-    #: How the imported files were found, for a file's record (see ``records.dependencies``).
-    sources: list[str] = field(default_factory=list)
-    wanted: list[str] = field(default_factory=list)
-    targets: list[tuple[Path, Path | None]] = field(default_factory=list)
-
-
-def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
-    """The imported signatures (see ``_imported_signatures``) of the names ``units`` use."""
-    wanted = frozenset().union(*(u.references for u in units))
-    return [line for name, line in signatures if name in wanted][:MAX_IMPORTED_SIGNATURES]
-
-
-def _signature(d: Definition) -> str:
-    """The definition's header as the tree gives it (decorators and signature), on one line.
-    Cut at the first line ending in ``)``, ``{``…, it was ``@lru_cache(maxsize=None)`` alone
-    for a cached function, and stopped a TypeScript signature at ``options: {``."""
-    header = d.text[: d.header_len] if d.header_len else d.text
-    return " ".join(line.strip() for line in header.splitlines()[:SIGNATURE_MAX_LINES] if line.strip())
-
-
-def _problem_text(exc: MalformedResponse, kept: list[RawFinding]) -> str:
-    what = {
-        "blank_json": "the model's answer was blank",
-        "invalid_json": "the model's answer was not valid JSON",
-    }.get(exc.kind, f"the model's answer was unusable ({exc.message})")
-    return what + (f"; kept {counted(len(kept), 'valid finding')}" if kept else "")
-
-
-def _from_cache(hits: list[RawFinding], unit: Unit | RecordedUnit) -> list[Located]:
-    out = []
-    for raw in hits:
-        line = unit.line_at_index(raw.line - 1) + 1 if raw.line else None
-        out.append((replace(raw, line=line), unit.lines, unit.name))
-    return out
-
-
-def _to_cache(raw: RawFinding, unit: Unit) -> RawFinding:
-    index = unit.index_of_line(raw.line - 1) if raw.line else None
-    return replace(raw, line=None if index is None else index + 1)
-
-
-def _owned(
-    findings: Iterable[RawFinding], units: Sequence[Unit], placer: Placer, stats: PlacementStats
-) -> list[tuple[RawFinding, Unit]]:
-    """Each finding with the unit of the batch it is about: where its code occurs nearest the hint.
-
-    A finding whose code occurs in none of the batch's units is dropped (and counted): it is about
-    code the model was shown only as context, or code it made up.
-    """
-    out: list[tuple[RawFinding, Unit]] = []
-    #: Where each finding (by fingerprint) was put, and the line the model said for it.
-    claimed: dict[str, list[tuple[int, int | None]]] = {}
-    for raw in findings:
-        fp = fingerprint(raw.code, raw.message)
-        # The same finding said of another line is about another occurrence of the same code
-        # (as in ``place_findings``): two bare ``except:`` with hints two lines early both
-        # became the first one's line here, and the second was dropped as a repeat.
-        avoid = {start for start, hint in claimed.get(fp, ()) if hint != raw.line}
-        best: tuple[tuple[bool, int], Unit, int, int] | None = None
-        # Looked for in the batch's units only: in a generated file with thousands of copies of
-        # the code, the whole text's first 500 held none of a later batch's units.
-        for unit in units:
-            for start, _ in placer.occurrences_on(raw.code, unit.lines):
-                line = placer.doc.line_at(start)
-                score = (start in avoid, abs(line + 1 - raw.line) if raw.line else 0)
-                if best is None or score < best[0]:
-                    best = (score, unit, line, start)
-        if best is None:
-            stats.unplaced += 1
-            continue
-        _, unit, line, start = best
-        claimed.setdefault(fp, []).append((start, raw.line))
-        # The hint becomes where the code really is, so the cached copy points at the right place.
-        out.append((replace(raw, line=line + 1), unit))
-    return out
-
-
-def _take(
-    answer: _Answer,
-    batch: _Batch,
-    wanted: list[tuple[Unit, str]] | None,
-    outcome: ReviewOutcome,
-    found: list[Located],
-    answered: set[int],
-) -> None:
-    """Add what a request said to a review: all of it to the review that sent it (``wanted``
-    None), or to one that took it over, the findings of its own units (the same code as the
-    batch's, maybe elsewhere in another text), as the cache would give them."""
-    said = answer.outcome
-    outcome.problems.extend(said.problems)
-    outcome.errors.extend(said.errors)
-    outcome.summaries.extend(said.summaries)
-    if wanted is None:
-        outcome.requests += said.requests
-        outcome.usage.extend(said.usage)
-        outcome.stats.add(said.stats)
-        found.extend(_about(answer.owned))
-        answered.update(id(u) for u in answer.answered)
-        return
-    for unit, key in wanted:
-        theirs = batch.units[batch.keys.index(key)]
-        if any(u is theirs for u in answer.answered):
-            relative = [_to_cache(raw, theirs) for raw, u in answer.owned if u is theirs]
-            found.extend(_from_cache(relative, unit))
-            answered.add(id(unit))
-
-
-def _about(owned: Iterable[tuple[RawFinding, Unit]]) -> list[Located]:
-    return [(raw, unit.lines, unit.name) for raw, unit in owned]

@@ -33,10 +33,12 @@ from ..timeouts import within
 from ..usage_feature import endpoint_fields, format_cost
 from .answer import at_least, severity_rank
 from .cache import ReviewCache
-from .engine import ReviewEngine, ReviewOutcome, answer_settings
+from .engine import ReviewEngine
 from .findings import Finding, follow_edits, follow_span, with_kept
+from .flights import ReviewOutcome
 from .generated import generated
 from .in_cells import InCell, Limbo, back_in_cells, in_cells
+from .keys import answer_settings
 from .projects import project_of
 from .tracked import Change, TrackedFindings, Undoable
 from .units import Unit

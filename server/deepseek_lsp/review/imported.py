@@ -1,0 +1,161 @@
+"""The signatures a review's units use from the local files their document imports (and,
+where those do not define them, from the workspace's symbol table): part of its cache keys and
+of the requests that carry them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings
+from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_workspace, index_tree
+from ..documents import Document
+from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
+from ..languages import LanguageRegistry
+from ..privacy import file_path
+from ..workspace_symbols import WorkspaceSymbols
+from .units import Unit
+
+log = logging.getLogger(__name__)
+
+
+#: Signatures from other files of the project that a batch may carry.
+MAX_IMPORTED_SIGNATURES = 12
+_WORDS = re.compile(r"\w+")
+#: Time for the members' lookups in the workspace's files (each file read and parsed once).
+WORKSPACE_LOOKUP_S = 0.5
+#: Header lines of an imported definition shown as its signature.
+#: Lines of an imported definition's header sent at most (a class's outline is its header).
+SIGNATURE_MAX_LINES = 12
+
+
+@dataclass
+class _Imports:
+    """What one review read of the files its document imports (see ``_read_imports``)."""
+
+    own: FileIndex
+    #: The document's index and those of the imported files that could be read.
+    indexes: list[FileIndex]
+    #: Every imported definition the units use, by name, in the files' order: the cache keys'
+    #: (a unit's key is the same whichever units are reviewed with it), never what the
+    #: workspace's symbol table finds, which depends on how far its crawl got and on a time
+    #: box (in a key, the same unit would be paid for again and again).
+    signatures: list[tuple[str, str]]
+    roots: list[Path]
+    doc_path: Path
+    #: How the imported files were found, for a file's record (see ``records.dependencies``).
+    sources: list[str] = field(default_factory=list)
+    wanted: list[str] = field(default_factory=list)
+    targets: list[tuple[Path, Path | None]] = field(default_factory=list)
+
+
+def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
+    """The imported signatures (see ``_imported_signatures``) of the names ``units`` use."""
+    wanted = frozenset().union(*(u.references for u in units))
+    return [line for name, line in signatures if name in wanted][:MAX_IMPORTED_SIGNATURES]
+
+
+def _signature(d: Definition) -> str:
+    """The definition's header as the tree gives it (decorators and signature), on one line.
+    Cut at the first line ending in ``)``, ``{``…, it was ``@lru_cache(maxsize=None)`` alone
+    for a cached function, and stopped a TypeScript signature at ``options: {``."""
+    header = d.text[: d.header_len] if d.header_len else d.text
+    return " ".join(line.strip() for line in header.splitlines()[:SIGNATURE_MAX_LINES] if line.strip())
+
+
+class ImportedSignatures:
+    """The engine's reading of imported files (a part of ``ReviewEngine``, which sets these)."""
+
+    _indexer: Indexer | None
+    _registry: LanguageRegistry | None
+
+    def _read_imports(
+        self, doc: Document, path: str, units: Sequence[Unit], roots: Sequence[Path], settings: Settings
+    ) -> _Imports | None:
+        """The local files this file imports, read once for a review: its cache keys and its
+        requests' signatures both come from them (read for each, every imported file was
+        looked up twice and the document indexed twice on every save)."""
+        doc_path = file_path(doc.uri)
+        if doc.language is None or doc.tree is None or doc_path is None:
+            return None
+        wanted: set[str] = set()
+        for unit in units:
+            wanted |= unit.references
+        if not wanted:
+            return None
+        if self._indexer is None:
+            self._indexer = Indexer(self._registry or LanguageRegistry.load())
+        try:
+            own = index_tree(doc.language, doc.tree, doc.data, path)
+            out: list[tuple[str, str]] = []
+            # The same gate as completion context: excluded by either name, or outside every
+            # workspace root (the document's folder without one), is not read.
+            roots = list(roots) or [doc_path.parent]
+            language = doc.language.name
+            imported = resolve_local_imports_cached(
+                own.import_sources, doc_path, roots, language, doc.language.spec.imports
+            )
+            indexes = [own]
+            targets: list[tuple[Path, Path | None]] = []
+            for target in dict.fromkeys([*imported, *sibling_type_files(doc_path, sorted(wanted), language)]):
+                real = readable_import(target, roots, settings.exclude)
+                targets.append((target, real))
+                index = self._indexer.for_file(real, language=doc.language) if real is not None else None
+                if index is None:
+                    continue
+                indexes.append(index)
+                for name in sorted(wanted & index.definitions.keys()):
+                    for d in index.definitions[name][:1]:
+                        out.append((name, f"{_signature(d)}  # {target.name}"))
+            return _Imports(own, indexes, out, roots, doc_path, list(own.import_sources), sorted(wanted), targets)
+        except (OSError, ValueError) as exc:
+            log.debug("imported signatures of %s: %s", path, exc)
+            return None
+
+    def _imported_signatures(
+        self,
+        doc: Document,
+        imports: _Imports | None,
+        units: Sequence[Unit],
+        settings: Settings,
+        symbols: WorkspaceSymbols | None = None,
+        *,
+        limit: int = MAX_IMPORTED_SIGNATURES,
+        switched_off: Callable[[str], bool] | None = None,
+    ) -> list[tuple[str, str]]:
+        """Signatures of definitions in local modules this file imports that the units use,
+        then of the members they call that only the workspace's symbol table finds (as a
+        completion's context finds them: ``self.protocol.send(`` with the protocol's class
+        never imported, when one or two files define ``send``); each with its name, at most
+        ``limit``. ``switched_off``: the files whose folder turns reviews off, never read."""
+        wanted: set[str] = set()
+        for unit in units:
+            wanted |= unit.references
+        if imports is None or not wanted or self._indexer is None:
+            return []
+        out = [(name, line) for name, line in imports.signatures if name in wanted][:limit]
+        if symbols is None or len(out) >= limit:
+            return out
+        try:
+            # In the order the units use them: the lookups stop after a few members.
+            used = dict.fromkeys(w for u in units for w in _WORDS.findall(u.text) if w in wanted)
+            req = ContextRequest(
+                doc, 0, [], [], imports.roots, settings.exclude, time.monotonic() + WORKSPACE_LOOKUP_S, symbols=symbols
+            )
+            if switched_off is not None:
+                req.switched_off = switched_off
+            found, _ = found_in_workspace(
+                self._indexer, req, imports.own, imports.indexes, list(used), (0, len(doc.data)), imports.doc_path, imports.roots
+            )
+            for name, where in found.items():
+                for index in where:
+                    d = index.definitions[name][0]
+                    out.append((name, f"{_signature(d)}  # {Path(d.path).name}"))
+        except (OSError, ValueError) as exc:
+            log.debug("workspace signatures of %s: %s", imports.doc_path, exc)
+        return out[:limit]
