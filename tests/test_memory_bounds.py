@@ -16,8 +16,9 @@ from deepseek_lsp.heap import Collector, Trimmer, trim
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model.types import StreamResult
 from deepseek_lsp.review.cache import ReviewCache
-from deepseek_lsp.review.cli import Target, review_targets
 from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.reviewing import review_targets
+from deepseek_lsp.review.targets import Target
 
 REGISTRY = LanguageRegistry.load()
 CODE = "import os\n\n\ndef area(r):\n    return 3.14 * r * r\n\n\nclass Shape:\n    def size(self):\n        return 1\n"

@@ -19,9 +19,10 @@ from deepseek_lsp.config import DEFAULT_EXCLUDE, build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.review.cache import ReviewCache
-from deepseek_lsp.review.cli import CI_BASE_VARIABLES, _Bar
+from deepseek_lsp.review.changed import CI_BASE_VARIABLES
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.report import FileResult
+from deepseek_lsp.review.reviewing import _Bar
 from deepseek_lsp.symbol_store import SymbolStore
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek

@@ -23,10 +23,11 @@ from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model.errors import ConnectError
 from deepseek_lsp.model.types import StreamResult
 from deepseek_lsp.review.cache import ReviewCache
-from deepseek_lsp.review.cli import Target, review_targets
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.report import FileResult
+from deepseek_lsp.review.reviewing import review_targets
 from deepseek_lsp.review.sarif import to_sarif
+from deepseek_lsp.review.targets import Target
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import cli_command
 from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer

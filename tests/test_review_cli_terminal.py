@@ -17,8 +17,8 @@ import pytest
 
 from deepseek_lsp.doctor import run_doctor
 from deepseek_lsp.documents import Document
-from deepseek_lsp.review.cli import _Bar
 from deepseek_lsp.review.report import FileResult
+from deepseek_lsp.review.reviewing import _Bar
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import cli_command, server_env
 from tests.test_review_cli import CHAT, git, run

@@ -1,0 +1,244 @@
+"""``--changed``: the files and lines git says differ from the base a branch left (or the
+revision a pull request's CI job names), and why a base cannot be compared with.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..gitignore import git
+from ..languages import LanguageRegistry
+from .targets import NOTEBOOK_SUFFIX, SKIP_DIRS, Target, _known_language
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
+
+
+def git_root(start: Path) -> Path | None:
+    result = git(start if start.is_dir() else start.parent, "rev-parse", "--show-toplevel")
+    if result is None or result.returncode != 0:
+        return None
+    return Path(result.stdout.strip())
+
+
+def _in_repository(path: Path, root: Path) -> bool:
+    """By its name or where it leads: a link in the repository to a file elsewhere is the
+    repository's file to git."""
+    return any(p == root or root in p.parents for p in (Path(os.path.abspath(path)), path.resolve()))
+
+
+#: The variables naming the branch a pull (merge) request targets, in its CI job.
+CI_BASE_VARIABLES = ("GITHUB_BASE_REF", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+
+
+def ci_base(env: Mapping[str, str]) -> tuple[str, str] | None:
+    """The revision a pull request's CI job compares with, and the variable that named it. In
+    that job the checkout is the commit under review with nothing changed: against HEAD,
+    ``--changed`` reviewed nothing and the check passed."""
+    for name in CI_BASE_VARIABLES:
+        if env.get(name, "").strip():
+            return f"origin/{env[name].strip()}", name
+    return None
+
+
+def _is_revision(root: Path, rev: str) -> bool:
+    result = git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    return result is not None and result.returncode == 0
+
+
+def _has_commits(root: Path) -> bool:
+    return _is_revision(root, "HEAD")
+
+
+def _is_shallow(root: Path) -> bool:
+    result = git(root, "rev-parse", "--is-shallow-repository")
+    return result is not None and result.stdout.strip() == "true"
+
+
+def _no_revision(root: Path, named: str) -> str:
+    """Why ``--base named`` names nothing, and what to do."""
+    branch = named.removeprefix("origin/")
+    if _is_shallow(root):
+        # A CI checkout is shallow, of one branch: the base branch is not there until fetched
+        # (git's "bad revision" said nothing of that).
+        fetch = f"`{_fetch_command(root, branch, shallow=True)}`" if branch != named else "`git fetch --unshallow`"
+        return (
+            f"no revision {named!r} in this clone (a CI checkout often holds only the commit it "
+            f"tests): fetch it first, e.g. {fetch}"
+        )
+    # A whole clone: a misspelt name was told to `git fetch --unshallow`, which git refuses
+    # there ("--unshallow on a complete repository does not make sense").
+    fetch = f"fetch it (`{_fetch_command(root, branch, shallow=False)}`) or " if branch != named else ""
+    return f"no revision {named!r} in this repository: {fetch}check the name (`git branch -a` lists the branches)"
+
+
+def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
+    """The fetch that makes ``origin/branch``. A clone of one branch (``git clone --depth=1
+    --branch feature``, as many CI systems and scripts make it) fetches ``origin main`` into
+    FETCH_HEAD only, unless told where to keep it: the short command the message gave left
+    the run failing with the same message."""
+    found = git(root, "config", "--get-all", "remote.origin.fetch")
+    refspecs = found.stdout.split() if found is not None and found.returncode == 0 else []
+    one_branch = bool(refspecs) and not any(r.endswith("refs/heads/*:refs/remotes/origin/*") for r in refspecs)
+    target = f"{branch}:refs/remotes/origin/{branch}" if one_branch else branch
+    return f"git fetch {'--depth=1 ' if shallow else ''}origin {target}"
+
+
+def _merges(root: Path, base: str) -> bool:
+    """Whether ``base`` is a parent of HEAD (a pull request's merge commit, or a branch one
+    commit ahead): the diff with ``base`` is then the change, whatever history the clone lacks.
+    A shallow clone cuts the commit's parents from its history, not from the commit itself,
+    which still names them."""
+    head = git(root, "cat-file", "commit", "HEAD")
+    tip = git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+    if head is None or tip is None or head.returncode != 0 or tip.returncode != 0:
+        return False
+    header = head.stdout.split("\n\n", 1)[0]
+    return f"parent {tip.stdout.strip()}" in header.splitlines()
+
+
+def _no_fork_note(root: Path, named: str) -> str:
+    """Said when the diff is against ``named`` itself, HEAD not being a merge of it."""
+    if not _is_shallow(root):
+        return f"HEAD and {named} share no commit: comparing with {named} itself"
+    return (
+        f"no common commit of HEAD and {named} in this clone: comparing with {named} itself, so what "
+        f"it changed since this branch left it is reviewed too (fetch more history, e.g. "
+        f"`git fetch --deepen=100 origin`)"
+    )
+
+
+def changed_targets(
+    root: Path,
+    base: str,
+    within: Sequence[Path],
+    registry: LanguageRegistry | None = None,
+    submodules: list[Path] | None = None,
+    notes: list[str] | None = None,
+) -> list[Target] | str:
+    """Files and lines that differ from ``base`` (plus untracked files), or an error message.
+
+    With a ``registry``, only files in a language it knows, as when walking folders (notes, data
+    and lock files were sent too), unless a file is named itself. Renamed files count only
+    their changed lines, and names are paths, not patterns (``x[1].py`` is not ``x1.py``).
+    Changed submodules in scope (their diff is a commit id, not lines) go to ``submodules``;
+    what the user should know of the comparison, to ``notes``.
+    """
+    named = base
+    if base == "HEAD" and not _has_commits(root):
+        # A repository without commits yet: everything in it is new, so compare with nothing
+        # (git's empty tree) rather than fail on a HEAD that does not exist.
+        empty = git(root, "hash-object", "-t", "tree", "--stdin", stdin="")
+        if empty is not None and empty.returncode == 0:
+            base = empty.stdout.strip()
+    if named != "HEAD" and not _is_revision(root, base):
+        return _no_revision(root, named)
+    if named != "HEAD":
+        # Against where this branch left ``base`` (as a pull request's diff is): once ``main``
+        # moved on, what it changed since differs from the working tree too, and was reviewed
+        # and paid for as this branch's change. Without a common commit (a shallow fetch of
+        # ``base`` alone) the diff is against ``base`` itself.
+        fork = git(root, "merge-base", base, "HEAD")
+        if fork is not None and fork.returncode == 0 and fork.stdout.strip():
+            base = fork.stdout.strip()
+        elif notes is not None and not _merges(root, base):
+            notes.append(_no_fork_note(root, named))
+    status = git(root, "diff", "--name-status", "-M", "--diff-filter=d", "-z", base, "--")
+    if status is None or status.returncode != 0:
+        return f"git diff against {named!r} failed: {(status.stderr.strip() if status else 'git not found')}"
+    untracked = git(root, "ls-files", "--others", "--exclude-standard", "-z")
+    scope = [p.resolve() for p in within]
+
+    def wanted(path: Path) -> bool:
+        if path in scope:
+            return path.is_file()
+        folder = next((s for s in scope if s in path.parents), None)
+        if folder is None or not path.is_file():
+            return False
+        if any(part in SKIP_DIRS for part in path.relative_to(folder).parts[:-1]):
+            return False  # as walking skips them (an untracked .ipynb_checkpoints/)
+        return registry is None or _known_language(path, registry)
+
+    # (status, old name, new name): a rename names both, which the line diff needs to pair them.
+    fields = status.stdout.split("\0")
+    changes: list[tuple[str, str]] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        kind = fields[i]
+        if kind[:1] in ("R", "C"):
+            changes.append((fields[i + 1], fields[i + 2]))
+            i += 3
+        else:
+            changes.append(("", fields[i + 1]))
+            i += 2
+    targets: list[Target] = []
+    for old, name in changes:
+        path = (root / name).resolve()
+        if submodules is not None and path.is_dir() and (path in scope or any(f in path.parents for f in scope)):
+            submodules.append(path)
+            continue
+        if not wanted(path):
+            continue
+        if path.suffix.lower() == NOTEBOOK_SUFFIX:
+            # Its diff is of the JSON (and the outputs): the whole notebook, whose unchanged
+            # units come from the cache anyway.
+            targets.append(Target(path, named=path in scope))
+            continue
+        names = [old, name] if old else [name]
+        diff = git(
+            root,
+            # A user's interHunkContext joins nearby hunks, the unchanged lines between too.
+            "-c",
+            "diff.interHunkContext=0",
+            "--literal-pathspecs",
+            "diff",
+            "-U0",
+            "-M",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",  # a textconv driver's lines are not the file's
+            # A file .gitattributes marks ``-diff`` or ``binary`` (generated code, vendored
+            # files) diffs as "Binary files differ", no lines: changed, and nothing reviewed.
+            "--text",
+            base,
+            "--",
+            *names,
+        )
+        lines: set[int] = set()
+        for m in _HUNK.finditer(diff.stdout if diff else ""):
+            start, count = int(m.group(1)), int(m.group(2) or 1)
+            # A pure deletion (count 0) still changes the code around where it was.
+            lines.update(
+                range(start - 1, start - 1 + count) if count else (max(0, start - 1), start)
+            )
+        targets.append(Target(path, lines, named=path in scope))
+    for name in filter(
+        None, untracked.stdout.split("\0") if untracked and untracked.returncode == 0 else []
+    ):
+        path = (root / name).resolve()
+        if wanted(path):
+            targets.append(Target(path, named=path in scope))
+    return targets
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or the nearest folder above it that exists (a file the change deleted)."""
+    path = Path(os.path.abspath(path))
+    while not path.exists() and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _deleted(root: Path, base: str, path: Path) -> bool:
+    """Whether ``path``, not on disk, is in ``base`` or ``HEAD``: deleted, not misspelt."""
+    try:
+        name = Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return False
+    for revision in dict.fromkeys((base, "HEAD")):
+        found = git(root, "cat-file", "-e", f"{revision}:{name}")
+        if found is not None and found.returncode == 0:
+            return True
+    return False

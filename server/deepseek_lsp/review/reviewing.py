@@ -1,0 +1,217 @@
+"""Reviewing a command-line run's files, ``--jobs`` at a time, with a progress bar on a
+terminal; a run stops sending once an error every later file would meet too has come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from ..config import Settings
+from ..console import counted
+from ..documents import Document
+from ..languages import LanguageRegistry
+from ..model.errors import BudgetExceeded, ConnectError, ModelError
+from ..workspace_symbols import WorkspaceSymbols
+from .engine import ReviewEngine
+from .flights import ReviewOutcome
+from .projects import project_of
+from .report import FileResult
+from .targets import Target, _display, _load
+
+
+def _escapes_understood(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether ``stream`` is a terminal that takes escape codes: Emacs' compilation buffer and
+    other ``TERM=dumb`` terminals showed the bar's and colors' codes raw."""
+    return stream.isatty() and env.get("TERM") != "dumb"
+
+
+def _use_color(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Colored severities for a terminal, unless the user asked for none (https://no-color.org:
+    any non-empty ``NO_COLOR``), which the report ignored."""
+    return _escapes_understood(stream, env) and not env.get("NO_COLOR")
+
+
+class _Bar:
+    """A one-line progress bar on stderr, only when stderr is a terminal that can redraw it."""
+
+    def __init__(self, total: int, stream: TextIO, env: Mapping[str, str] | None = None) -> None:
+        self.total = total
+        self.done = 0
+        self.findings = 0
+        self._stream = stream
+        self._on = _escapes_understood(stream, os.environ if env is None else env) and total > 0
+
+    def update(self, result: FileResult) -> None:
+        self.done += 1
+        self.findings += len(result.findings)
+        if not self._on:
+            return
+        width = 24
+        filled = int(width * self.done / self.total)
+        name = result.path if len(result.path) <= 40 else "…" + result.path[-39:]
+        self._stream.write(
+            f"\r\033[K[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} files, "
+            f"{counted(self.findings, 'finding')}  {name}"
+        )
+        self._stream.flush()
+
+    def close(self) -> None:
+        if self._on:
+            self._stream.write("\r\033[K")
+            self._stream.flush()
+
+
+async def review_targets(
+    targets: Sequence[Target],
+    settings: Settings,
+    registry: LanguageRegistry,
+    *,
+    jobs: int,
+    use_cache: bool,
+    root: Path | None,
+    client: object,
+    engine: ReviewEngine,
+    stream: TextIO,
+    symbols: WorkspaceSymbols | None = None,
+) -> tuple[list[FileResult], str | None]:
+    """Review the files, ``jobs`` at a time. Returns the results and a fatal error, if any."""
+    ignores: dict[str, frozenset[str]] = {}
+    limit = asyncio.Semaphore(max(1, jobs))
+    bar = _Bar(len(targets), stream)
+    fatal: str | None = None
+    reached = False  # a request of this run was answered
+    roots = [root] if root else [Path.cwd()]
+
+    async def one(target: Target) -> FileResult:
+        nonlocal fatal, reached
+        shown = _display(target.path)
+        async with limit:
+            result = _load(target.path, shown, registry, settings, named=target.named)
+            lines = None if target.lines is None or result.skipped else document_lines(result.doc, target.lines)
+            if result.skipped is None and fatal is not None:
+                if not (use_cache and _all_cached(engine, result.doc, settings, lines, roots)):
+                    # Never sent: it must not read as reviewed with nothing found. (The report
+                    # says "not reviewed:" before the reason: "not reviewed: not reviewed: …".)
+                    result.skipped = fatal
+            if result.skipped:
+                bar.update(result)
+                return result
+            # What the user ignored in the editor, in this file's project.
+            project = _project(target.path)
+            if project not in ignores:
+                ignores[project] = engine.cache.ignored(project)
+            outcome = await engine.review(
+                client,
+                result.doc,
+                settings,
+                path=shown,
+                use_cache=use_cache,
+                lines=lines,
+                ignored=ignores[project],
+                roots=roots,
+                symbols=symbols,
+            )
+            # The report needs the text only: the syntax tree (some twenty times the text's
+            # size) was kept for every file until the end, a gigabyte for a large project.
+            result.doc.drop_tree()
+        result.findings = outcome.findings
+        if result.cells:
+            # A finding on a cell header or in a markdown cell's comment has no code to point at.
+            result.findings = [f for f in outcome.findings if result.cell_at(f.start)]
+            outcome.stats.unplaced += len(outcome.findings) - len(result.findings)
+        result.stats = outcome.stats
+        result.units = outcome.units
+        result.units_sent = outcome.units_sent
+        result.errors = _distinct([e.cli_message for e in outcome.errors] + outcome.problems)
+        # Answered, if only in part (a self-hosted server may give no usage to tell it by).
+        reached = reached or outcome.requests > len(outcome.errors)
+        stop = outcome.fatal or _stopping(outcome.errors, reached)
+        if stop is not None:
+            fatal = stop.cli_message
+        if fatal is not None and _refused_whole(outcome):
+            # It waited for room in the budget (the requests of the files before it under way)
+            # and the budget was spent meanwhile: nothing of it went out, as for the files after.
+            result.skipped = fatal
+            result.findings, result.errors = [], []
+        bar.update(result)
+        return result
+
+    try:
+        results = list(await asyncio.gather(*(one(t) for t in targets)))
+    finally:
+        bar.close()
+    return results, fatal
+
+
+def _project(path: Path) -> str:
+    """The project of ``path`` (``projects.project_of``), the working directory standing for
+    the folder an editor opened."""
+    return project_of(Path(os.path.abspath(path)), [Path.cwd()])
+
+
+def _stopping(errors: Sequence[ModelError], reached: bool) -> ModelError | None:
+    """An error each file after this one would meet too, though the editor goes on sending."""
+    for error in errors:
+        if isinstance(error, ConnectError) and not reached:
+            # The server was never reached in this run (a wrong base URL, no network in the CI
+            # job): each file after waited out its own retries to fail the same way, minutes
+            # (a connect timeout: hours) of a run that could only fail, and the error line
+            # repeated for every file of the project.
+            return error
+        if isinstance(error, BudgetExceeded) and error.spent >= error.budget:
+            # Spent for the UTC day: every file after was refused in turn, each request's
+            # refusal a line of the report (11 for one file).
+            return error
+    return None
+
+
+def _refused_whole(outcome: ReviewOutcome) -> bool:
+    """Whether each of the file's requests was refused by a spent daily budget (before going out)."""
+    errors = outcome.errors
+    return bool(errors) and outcome.requests == len(errors) and all(
+        isinstance(e, BudgetExceeded) and not e.held for e in errors
+    )
+
+
+def _distinct(messages: Iterable[str]) -> list[str]:
+    """Each message once, with how many requests said it: a file of eleven units refused
+    for the same reason read as eleven identical lines."""
+    counts: dict[str, int] = {}
+    for message in messages:
+        counts[message] = counts.get(message, 0) + 1
+    return [m if n == 1 else f"{m} (in {n} requests)" for m, n in counts.items()]
+
+
+def _all_cached(
+    engine: ReviewEngine, doc: Document, settings: Settings, lines: set[int] | None, roots: Sequence[Path]
+) -> bool:
+    """Whether reviewing ``doc`` (its ``lines``) would send nothing: once the server is out of
+    reach (or the key rejected), a file the cache answers whole is still reported, as the
+    editor shows it."""
+    _, missing = engine.cached_review(doc, settings, roots=roots)
+    if missing is None:
+        return False
+    return not any(lines is None or any(u.contains_line(n) for n in lines) for u in missing)
+
+
+def document_lines(doc: Document, git_lines: set[int]) -> set[int]:
+    """The document's lines holding git's (0-based) ``git_lines``. git counts "\n" alone; the
+    document, as LSP and the review's units do, a lone "\r" too: below a stray "\r" the
+    lines of the change were not the ones reviewed (a changed function went unreviewed)."""
+    data = doc.data
+    if b"\r" not in data:
+        return git_lines
+    starts = [0, *(m.end() for m in re.finditer(b"\n", data))]
+    out: set[int] = set()
+    for n in git_lines:
+        if n >= len(starts):  # past the end (a deletion there): as far past the document's end
+            out.add(n - len(starts) + doc.line_count)
+            continue
+        last = starts[n + 1] - 1 if n + 1 < len(starts) else len(data)
+        out.update(range(doc.line_at(starts[n]), doc.line_at(last) + 1))
+    return out
