@@ -9,8 +9,8 @@ import random
 from lsprotocol import types
 
 from deepseek_lsp.documents import Document
-from deepseek_lsp.review.feature import _diagnostic
 from deepseek_lsp.review.findings import Finding, follow_edits
+from deepseek_lsp.review.publishing import _diagnostic
 from deepseek_lsp.review.tracked import Change, TrackedFindings
 from tests.review_support import PYTHON
 

@@ -1,0 +1,218 @@
+"""The review's quick fixes and commands: applying a finding's fix (a versioned edit where the
+editor takes one), ignoring a finding in its project, showing the ignored ones again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+
+from ..context import env_workspace_roots
+from ..documents import Document
+from ..features import Services
+from ..notebooks import CellSpan
+from ..privacy import file_path
+from .findings import Finding
+from .projects import project_of
+from .publishing import SOURCE, _FileState
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+
+CMD_REVIEW_FILE = "deepseek.reviewFile"
+CMD_REVIEW_AGAIN = "deepseek.review.again"
+CMD_IGNORE = "deepseek.review.ignore"
+#: The findings ignored in a file's project shown again: an "Ignore" clicked by mistake (it
+#: sits below "Apply") held for good, with no way back but deleting the cache's database.
+CMD_UNIGNORE_ALL = "deepseek.review.unignoreAll"
+
+
+#: A finding's message in a code action's title is cut to this many characters.
+_TITLE_MESSAGE_CHARS = 60
+
+
+def _short(message: str) -> str:
+    if len(message) <= _TITLE_MESSAGE_CHARS:
+        return message
+    return message[: _TITLE_MESSAGE_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+
+
+class QuickFixes:
+    """The review's code actions and ignores (a part of ``ReviewFeature``, which sets these)."""
+
+    services: Services
+    _files: dict[str, _FileState]
+    _server: LanguageServer | None
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        only = params.context.only
+        if only and not any(kind in ("", types.CodeActionKind.QuickFix) for kind in only):
+            # Asked for other kinds (organize imports, fix all on save). Zed's
+            # code_actions_on_format ran every action answered (until zed#20847): each format
+            # applied the DeepSeek fixes, and could ignore findings for good and review again.
+            return []
+        uri = params.text_document.uri
+        doc, cell = self._view(uri)
+        state = self._files.get(doc.uri) if doc is not None else None
+        if doc is None or state is None or not len(state.tracked):
+            return []
+        if doc.uri != uri and cell is None:
+            return []  # a notebook's markdown cell
+        wanted = {
+            str(d.code)
+            for d in params.context.diagnostics
+            if d.source == SOURCE and d.code is not None
+        }
+        rng = cell.to_doc(params.range) if cell is not None else params.range
+        lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
+        findings = state.tracked.about(wanted, lo, hi)
+        if wanted and state.moves_timer is not None:
+            # Lines added since the editor was last told: it shows the diagnostics moved with
+            # the text, but sends them at their old lines. Asked at the cursor, the finding
+            # whose code is there now is the one meant (Neovim's "gra" on a moved finding
+            # offered the fix of the finding below it, and applied it there).
+            here = state.tracked.about((), lo, hi)
+            findings = [f for f in findings if f in here] or here or findings
+        actions: list[types.CodeAction] = []
+        by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
+        for f in findings:
+            # Several findings here (overlapping code, one line): the menu listed "Apply
+            # DeepSeek fix" and "Ignore this DeepSeek finding" once for each, with nothing to
+            # tell which finding each one was for.
+            about = f": {_short(f.message)}" if len(findings) > 1 else ""
+            diagnostic = by_id[f.id]
+            if cell is not None:
+                diagnostic = attrs.evolve(diagnostic, range=cell.to_cell(diagnostic.range, doc))
+            # A fix is an edit of the cell's text: not of code beyond it.
+            fixable = cell is None or (
+                cell.holds(doc.position_at(f.start).line) and cell.holds(doc.position_at(f.end).line)
+            )
+            if f.fix is not None and fixable:
+                actions.append(
+                    types.CodeAction(
+                        title=f"Apply DeepSeek fix{about}",
+                        kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diagnostic],
+                        is_preferred=True,
+                        edit=self._fix_edit(doc, f, cell),
+                    )
+                )
+            actions.append(
+                types.CodeAction(
+                    title=f"Ignore this DeepSeek finding{about}",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    command=types.Command(
+                        title="Ignore this DeepSeek finding",
+                        command=CMD_IGNORE,
+                        arguments=[uri, f.id],
+                    ),
+                )
+            )
+        if findings:
+            actions.append(
+                types.CodeAction(
+                    title="Review this file again with DeepSeek",
+                    kind=types.CodeActionKind.QuickFix,
+                    command=types.Command(
+                        title="Review this file again", command=CMD_REVIEW_AGAIN, arguments=[uri]
+                    ),
+                )
+            )
+        return actions
+
+    def _fix_edit(
+        self, doc: Document, finding: Finding, cell: CellSpan | None = None
+    ) -> types.WorkspaceEdit:
+        rng = doc.range_of(finding.start, finding.end)
+        uri, version = (cell.uri, cell.version) if cell is not None else (doc.uri, doc.version)
+        edit = types.TextEdit(
+            range=cell.to_cell(rng, doc) if cell is not None else rng, new_text=finding.fix or ""
+        )
+        caps = getattr(self._server, "client_capabilities", None)
+        ws_edit = caps.workspace.workspace_edit if caps and caps.workspace else None
+        if ws_edit is not None and ws_edit.document_changes:
+            # Versioned: a client whose text moved on since refuses the edit instead of
+            # applying it to the wrong code.
+            return types.WorkspaceEdit(
+                document_changes=[
+                    types.TextDocumentEdit(
+                        text_document=types.OptionalVersionedTextDocumentIdentifier(
+                            uri=uri, version=version
+                        ),
+                        edits=[edit],
+                    )
+                ]
+            )
+        return types.WorkspaceEdit(changes={uri: [edit]})
+
+    def _project(self, uri: str) -> str:
+        """The project whose ignores apply to the file (or folder) ``uri`` (see ``projects``)."""
+        path = file_path(uri)
+        if path is None:  # an untitled buffer: among the others of its scheme
+            return uri.split(":", 1)[0] + ":"
+        return project_of(path, env_workspace_roots(self.services.workspace_folders))
+
+    def _ignored(self, uri: str) -> frozenset[str]:
+        return self.engine.cache.ignored(self._project(uri))
+
+    def unignore_all(self, uri: str | None = None) -> int:
+        """Forget the findings ignored in the project of ``uri`` (a file, a notebook's cell or a
+        folder; without one, the projects of the workspace's folders and open files) and show
+        them again in its open files (from the cache: nothing is sent); how many there were."""
+        if uri is not None:
+            doc, _ = self._view(uri)
+            projects = {self._project(doc.uri if doc is not None else uri)}
+        else:
+            projects = {self._project(u) for u in self.services.workspace_folders}
+            projects |= {self._project(d.uri) for d in self.services.documents}
+        count = sum(self.engine.cache.unignore_all(project) for project in sorted(projects))
+        for shown in list(self._files):
+            doc = self.services.documents.get(shown)
+            if doc is None or self._project(shown) not in projects:
+                continue
+            if self._reviewable(doc) and not self._too_large(doc):
+                self._show_cached(doc, keep_edited=True)
+        return count
+
+    def ignore(self, uri: str, finding_id: str) -> bool:
+        doc, _ = self._view(uri)
+        state = self._files.get(doc.uri) if doc is not None else None
+        finding = next((f for f in state.findings if f.id == finding_id), None) if state else None
+        if doc is None or state is None or finding is None:
+            return False
+        project = self._project(doc.uri)
+        self.engine.cache.ignore(finding.fingerprint, finding.message, project=project)
+        # Every occurrence of the same code and message goes, here and in the project's other
+        # open files (another project's stay: it is not theirs the user judged).
+        for other_uri, other in self._files.items():
+            if self._project(other_uri) != project:
+                continue
+            kept = [f for f in other.findings if f.fingerprint != finding.fingerprint]
+            if len(kept) != len(other.findings):
+                other.findings = kept
+                doc = self.services.documents.get(other_uri)
+                if doc is not None:
+                    self._publish_state(doc, other)
+        return True
+
+
+def _uri_argument(args: tuple[Any, ...], command: str) -> str:
+    """Commands take the URI first; VS Code may wrap it as ``{"uri": ...}`` or pass a list.
+
+    Without one, the request is answered with an error: Helix's ``:lsp-workspace-command``
+    lists the server's commands and runs them without arguments, and a result saying "document
+    is not open" was shown nowhere (nothing happened, without a word).
+    """
+    first: Any = args[0] if args else ""
+    if isinstance(first, list) and first:
+        first = first[0]
+    if isinstance(first, dict):
+        first = first.get("uri") or first.get("external") or ""
+    if not isinstance(first, str) or not first:
+        raise JsonRpcInvalidParams(message=f"{command} takes the file's URI as its first argument")
+    return first

@@ -1,0 +1,111 @@
+"""What the end of a review tells the user: the status (paused, failed, incomplete, clear), its
+progress's last word, and what its requests cost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..config import Settings
+from ..console import counted
+from ..features import Paused, Services
+from ..model.errors import BudgetExceeded, ModelError
+from ..privacy import uri_to_path
+from ..status import Status
+from ..usage_feature import format_cost
+from .flights import ReviewOutcome
+
+log = logging.getLogger(__name__)
+
+
+def _ended(outcome: ReviewOutcome) -> str:
+    """The progress's last word: the findings, and what the review cost (or that the cache
+    answered it whole, for nothing)."""
+    found = counted(len(outcome.findings), "finding")
+    if not outcome.units_sent:
+        return f"{found}, from the cache" if outcome.units else found  # (an empty file)
+    if outcome.cost_usd is None or not outcome.requests:  # (joined requests another review paid)
+        return found
+    cost = {"cost_usd": outcome.cost_usd, "unknown_cost": outcome.unknown_cost, "estimated_usd": outcome.estimated_usd}
+    return f"{found}, {format_cost(cost)}"
+
+
+def _left_unreviewed(outcome: ReviewOutcome) -> str:
+    """"N of M units not reviewed" when some of the review's requests were answered and others
+    failed, else "". A large file's later requests refused by the daily budget read "review of
+    big.py not sent" over the findings of its first requests, as if none of it had been."""
+    left = len(outcome.unanswered)
+    if not left or outcome.units_sent <= left:
+        return ""
+    return f"{left} of {outcome.units} units not reviewed"
+
+
+class OutcomeStatus:
+    """Telling a review's end (a part of ``ReviewFeature``, which sets these)."""
+
+    services: Services
+    _paused: Paused
+
+    def _cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
+        """What the review's own requests cost (``outcome.cost_usd``), priced as the usage
+        ledger prices them (a gateway's learned rate included: a gateway that reports no cost
+        showed no figure while the usage view had one), with those of unknown cost counted in
+        ``outcome.unknown_cost``; no figure for a model without a price that told none (a
+        self-hosted one)."""
+        ledger = getattr(self.services.models, "ledger", None)
+        if ledger is None:
+            return
+        model = settings.review.model
+        each = [ledger.price(model, u) for u in outcome.usage]
+        if not ledger.prices.known(model) and not any(p.priced or p.unknown for p in each):
+            return
+        outcome.cost_usd = sum(p.cost for p in each)
+        outcome.unknown_cost = sum(p.unknown for p in each)
+        outcome.estimated_usd = sum(p.cost for p in each if p.estimated)
+
+    def _report(self, outcome: ReviewOutcome, uri: str) -> None:
+        status = self.services.status
+        fatal = outcome.fatal
+        if fatal is not None:
+            self._paused.pause(fatal, fatal.user_message)
+            status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
+            status.tell_once(f"review:{fatal.kind_told}", fatal.user_message, 1)
+            return
+        if outcome.errors:
+            error: ModelError = outcome.errors[0]
+            # Its retries are spent: nothing reviews the file again until it is saved again.
+            message = error.final_message
+            name = _basename(uri)
+            left = _left_unreviewed(outcome)
+            if isinstance(error, BudgetExceeded):
+                # Not sent, and saving again at once is refused again: "Raise the daily budget
+                # setting to continue. Save again to retry" read as two ways out.
+                if left:
+                    text = f"review of {name} incomplete, {left}: {message} Then save the file again to review them."
+                else:
+                    text = f"review of {name} not sent: {message} Then save the file again to review it."
+            elif left:
+                text = f"review of {name} incomplete, {left}: {message} Save again to retry."
+            else:
+                text = f"review of {name} failed: {message} Save again to retry."
+            status.set(Status("Warning", text, "review", uri))
+            return
+        if outcome.problems:
+            status.set(Status("Warning", f"review: {outcome.problems[0]}", "review", uri))
+            return
+        # Only this file's own problem clears: another file's failed review stays shown (a
+        # good review of b.py hid a.py's failure, and a.py looked reviewed and clean).
+        current = status.current
+        if current.feature == "review" and current.kind != "Normal" and current.uri in ("", uri):
+            status.set(Status("Normal", "", "review"))
+        elif current.feature == "config" and current.kind == "Error" and outcome.requests:
+            # The missing key's (a refused endpoint sends nothing): a gateway in front of
+            # DeepSeek that adds the key answered, yet the Error stayed over a clean file.
+            status.set(Status("Normal", "", "review"))
+        if outcome.stats.unplaced:
+            log.info("review of %s: %s could not be placed", uri, counted(outcome.stats.unplaced, "finding"))
+
+
+def _basename(uri: str) -> str:
+    # A notebook's combined document is its URI and a fragment: named as the notebook.
+    return uri_to_path(uri).rstrip("/").rsplit("/", 1)[-1]

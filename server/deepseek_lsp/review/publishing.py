@@ -1,0 +1,180 @@
+"""A file's findings as the editor's diagnostics: each finding's diagnostic, what is kept of a
+file's findings, and publishing them (to a notebook's cells, only what changed, the moves keys
+made put off until the keys pause).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import attrs
+from lsprotocol import types
+
+from ..documents import Document
+from ..features import Services
+from ..notebooks import CellSpan
+from .findings import Finding
+from .in_cells import InCell, Limbo, in_cells
+from .tracked import TrackedFindings, Undoable
+
+SOURCE = "deepseek-review"
+
+
+_SEVERITY = {
+    "critical": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+}
+#: A fix this short is shown in the diagnostic itself; longer ones only through the quick fix.
+_INLINE_FIX_CHARS = 80
+
+
+#: Diagnostics only moved by keys are published once the keys pause this long, and this long
+#: after the first such key at the latest (see ``_publish_moves_later``).
+MOVES_QUIET_S = 0.3
+MOVES_LATEST_S = 1.0
+
+
+def _diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
+    message = f.message
+    if f.fix is not None:
+        fix = f.fix.strip()
+        message += (
+            f"\nSuggested fix: {fix}"
+            if "\n" not in fix and len(fix) <= _INLINE_FIX_CHARS
+            else "\nA suggested fix is available as a quick fix."
+        )
+    return types.Diagnostic(
+        range=doc.range_of(f.start, f.end),
+        message=message,
+        severity=_SEVERITY[f.severity],
+        code=f.id,
+        source=SOURCE,
+        # The id only, which code actions and Ignore go by (``code`` has it too). The
+        # fingerprint, which no editor and no request of the server's reads, was a fifth of
+        # each diagnostic's JSON, sent again at each publish of every finding.
+        data={"id": f.id},
+    )
+
+
+@dataclass
+class _FileState:
+    tracked: TrackedFindings = field(default_factory=TrackedFindings)
+    #: ``Document.edit_count`` the findings' byte offsets refer to.
+    edit_count: int = 0
+    #: What was last published, by the URI it went to (a notebook's cells, or the document).
+    published: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    #: A notebook's findings by id, where they were last published (``back_in_cells``).
+    in_cells: dict[str, InCell] = field(default_factory=dict)
+    #: What a notebook's last change dropped and wrote, and its cells' restructures seen.
+    limbo: Limbo | None = None
+    restructures: int = 0
+    #: The publish of diagnostics only moved by keys, put off (see ``_publish_moves_later``),
+    #: and when the first of those keys came (the loop's time).
+    moves_timer: asyncio.TimerHandle | None = None
+    moves_since: float = 0.0
+    #: The findings the latest keys dropped, brought back should those keys be undone.
+    undoable: Undoable | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.tracked.findings()
+
+    @findings.setter
+    def findings(self, findings: list[Finding]) -> None:
+        self.tracked = TrackedFindings(findings)
+        self.undoable = None  # findings anew: those dropped before are no longer theirs
+
+
+class Publishing:
+    """Publishing a file's findings (a part of ``ReviewFeature``, which sets these)."""
+
+    services: Services
+    _files: dict[str, _FileState]
+    _publish: Callable[[types.PublishDiagnosticsParams], None]
+
+    def _publish_moves_later(self, uri: str, state: _FileState) -> None:
+        """Publish diagnostics the keys only moved once the keys pause (at the latest a while
+        after the first): editors move what they show along with the text they edit, and an
+        Enter above 700 findings sent all of them again, 195 kB of JSON for each key."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a feature driven by hand): at once
+            doc = self.services.documents.get(uri)
+            if doc is not None:
+                self._publish_state(doc, state)
+            return
+        now = loop.time()
+        if state.moves_timer is None:
+            state.moves_since = now
+        else:
+            state.moves_timer.cancel()
+        at = min(now + MOVES_QUIET_S, state.moves_since + MOVES_LATEST_S)
+        state.moves_timer = loop.call_at(at, self._publish_moves, uri, state)
+
+    def _publish_moves(self, uri: str, state: _FileState) -> None:
+        state.moves_timer = None
+        doc = self.services.documents.get(uri)
+        if doc is not None and self._files.get(uri) is state and state.edit_count == doc.edit_count:
+            self._publish_state(doc, state)
+
+    def diagnostics(self, doc: Document, findings: list[Finding]) -> list[types.Diagnostic]:
+        return [_diagnostic(doc, f) for f in findings]
+
+    def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
+        if state.moves_timer is not None:  # what it waited to publish goes now
+            state.moves_timer.cancel()
+            state.moves_timer = None
+        diagnostics = state.tracked.diagnostics(lambda f: _diagnostic(doc, f))
+        placed = self._placed(doc, diagnostics)
+        cells = self._cells(doc)
+        state.in_cells = in_cells(doc, cells, state.findings) if cells else {}
+        if force:  # findings anew (a review, the cache): nothing lost to bring back
+            state.limbo = None
+            notebooks = self.services.notebooks
+            state.restructures = notebooks.restructures(doc.uri) if notebooks is not None else 0
+        for uri in state.published.keys() - placed.keys():  # a cell deleted since
+            placed[uri] = ([], None)
+        for uri, (diagnostics, version) in placed.items():
+            shape = [
+                (
+                    d.code,
+                    d.range.start.line,
+                    d.range.start.character,
+                    d.range.end.line,
+                    d.range.end.character,
+                )
+                for d in diagnostics
+            ]
+            if not force and shape == state.published.get(uri):
+                continue  # the offsets moved but no position did (an edit earlier on the line)
+            state.published[uri] = shape
+            self._publish(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
+            )
+
+    def _cells(self, doc: Document) -> list[CellSpan]:
+        notebooks = self.services.notebooks
+        return notebooks.code_cells(doc.uri) if notebooks is not None else []
+
+    def _placed(
+        self, doc: Document, diagnostics: list[types.Diagnostic]
+    ) -> dict[str, tuple[list[types.Diagnostic], int | None]]:
+        """The diagnostics and version by the URI the editor shows them under: a notebook's go
+        to the cells they start in, in the cells' own lines (none on a cell's header line or
+        in a markdown cell, which the editor shows as prose)."""
+        cells = self._cells(doc)
+        if not cells:
+            # A notebook without code cells shows nothing: its URI is no file the editor has.
+            return {} if self._no_code(doc) else {doc.uri: (diagnostics, doc.version)}
+        placed: dict[str, tuple[list[types.Diagnostic], int | None]] = {
+            cell.uri: ([], cell.version) for cell in cells
+        }
+        for d in diagnostics:
+            cell = next((c for c in cells if c.holds(d.range.start.line)), None)
+            if cell is not None:
+                placed[cell.uri][0].append(attrs.evolve(d, range=cell.to_cell(d.range, doc)))
+        return placed
