@@ -490,3 +490,30 @@ async def test_every_copy_of_repeated_code_in_a_generated_file_gets_its_own_find
     lines = sorted(doc.line_at(f.start) for f in outcome.findings)
     assert lines == [i * 8 + 3 for i in range(700)]
     assert all(text_at(doc, f.start, f.end) == "except:" for f in outcome.findings)
+
+
+async def test_a_function_whose_findings_run_past_the_answer_limit_says_which_setting_to_raise(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One function with more findings than review.maxOutputTokens holds: its answer is cut
+    (a lone unit has no halves to be sent in), its complete findings shown, and it is sent
+    again at every save. The status said "the model's answer was incomplete (answer is not
+    valid JSON); valid findings were kept": neither the file, nor the limit, nor what to do."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path))
+    fake_deepseek.responder(reviewer([Rule("== None", "warning", "Compare with None using 'is'.")]), path=CHAT)
+    body = "".join(f"    if x{i} == None:\n        return {i}\n" for i in range(40))
+    async with ReviewFeatureSession(fake_deepseek) as r:
+        s = r.services.settings
+        r.services.settings = replace(s, review=replace(s.review, max_output_tokens=300))
+        r.services.documents.open("file:///ws/checks.py", f"def check(x):\n{body}", "python", 1)
+        done = await r.review.run_command("file:///ws/checks.py", force=True)
+        assert 0 < done["findings"] < 40, done  # what came whole before the cut is shown
+        status = r.statuses[-1]
+        assert status.kind == "Warning" and status.uri == "file:///ws/checks.py"
+        cut = (
+            "the model's answer about check ran past review.maxOutputTokens (300 tokens) and was "
+            "cut: the findings before the cut are shown; raise review.maxOutputTokens to have it "
+            "reviewed whole"
+        )
+        assert status.message == f"review of checks.py: {cut}"
+        assert done["problems"] == [cut]

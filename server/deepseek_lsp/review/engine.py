@@ -35,6 +35,7 @@ from .flights import (
     _Answer,
     _Batch,
     _budget_watch,
+    _cut_text,
     _Flight,
     _from_cache,
     _owned,
@@ -545,10 +546,16 @@ class ReviewEngine(ImportedSignatures):
         owned_out.extend(owned)
         if not parsed.usable or result.finish_reason not in (None, "stop"):
             # Not cached: the next save asks again rather than remembering half an answer.
-            outcome.problems.append(
-                f"the model's answer was incomplete ({parsed.problem or result.finish_reason}); "
-                "valid findings were kept"
-            )
+            if result.finish_reason == "length" and not result.overrun:
+                # A lone unit's findings past the limit (no halves to send it in): "incomplete
+                # (answer is not valid JSON)" named neither the cause nor the way out, and each
+                # save paid for the same cut answer again.
+                outcome.problems.append(_cut_text(batch.units, r.max_output_tokens))
+            else:
+                outcome.problems.append(
+                    f"the model's answer was incomplete ({parsed.problem or result.finish_reason}); "
+                    "valid findings were kept"
+                )
             return []  # what it did not get to stays shown (see above)
         if parsed.invalid_items:
             log.info("review of %s: %s ignored", path, counted(parsed.invalid_items, "malformed finding"))

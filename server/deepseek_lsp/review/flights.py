@@ -157,6 +157,15 @@ def _problem_text(exc: MalformedResponse, kept: list[RawFinding]) -> str:
     return what + (f"; kept {counted(len(kept), 'valid finding')}" if kept else "")
 
 
+def _cut_text(units: Sequence[Unit], limit: int) -> str:
+    about = ", ".join(u.name for u in units)
+    return (
+        f"the model's answer about {about} ran past review.maxOutputTokens ({limit} tokens) and was "
+        "cut: the findings before the cut are shown; raise review.maxOutputTokens to have it "
+        "reviewed whole"
+    )
+
+
 def _from_cache(hits: list[RawFinding], unit: Unit | RecordedUnit) -> list[Located]:
     out = []
     for raw in hits:

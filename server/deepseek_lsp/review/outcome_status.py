@@ -91,7 +91,8 @@ class OutcomeStatus:
             status.set(Status("Warning", text, "review", uri))
             return
         if outcome.problems:
-            status.set(Status("Warning", f"review: {outcome.problems[0]}", "review", uri))
+            # Named: "review: the model's answer was blank" said nothing of which file's.
+            status.set(Status("Warning", f"review of {_basename(uri)}: {outcome.problems[0]}", "review", uri))
             return
         # Only this file's own problem clears: another file's failed review stays shown (a
         # good review of b.py hid a.py's failure, and a.py looked reviewed and clean).
