@@ -134,6 +134,30 @@ def test_nothing_to_review_against_a_base_branch_is_said(
     assert fake_deepseek.requests_to(CHAT) == []
 
 
+
+def test_a_folder_with_nothing_to_review_is_said(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``review docs -o review.sarif``, a folder of notes and data files (or of files in
+    folders never walked into: node_modules, a virtualenv): exit 0 and not a word on the
+    terminal, a CI step passed having reviewed nothing, as --changed's empty runs did before
+    they were said."""
+    (project / "docs" / "node_modules" / "dep").mkdir(parents=True)
+    (project / "docs" / "usage.md").write_text("# Usage\n")
+    (project / "docs" / "prices.csv").write_text("sku,price\n")
+    (project / "docs" / "node_modules" / "dep" / "index.js").write_text("export const x = 1;\n")
+    code, out, err = run(capsys, "docs", "-o", "review.sarif")
+    assert code == 0 and out == ""
+    assert err == (
+        "deepseek-lsp review: found no file to review in docs (a folder's files are those "
+        "in a language the review parses, outside .gitignore, node_modules and virtualenvs; a "
+        "file named is reviewed whatever it is)\n"
+    )
+    assert fake_deepseek.requests_to(CHAT) == []
+    code, out, err = run(capsys, "docs", "app", "--fail-on", "never")
+    assert code == 0 and out.startswith("app/inventory.py") and err == ""
+
+
 def shallow_clone(project: Path, branch: str, into: Path) -> None:
     """As a CI job checks out ``branch``: one commit, then the base branch's tip alone."""
     subprocess.run(

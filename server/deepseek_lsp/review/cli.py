@@ -221,6 +221,16 @@ def run_review(args: argparse.Namespace) -> int:
             except (OSError, RuntimeError):
                 unique.setdefault(f, f)
         targets = [Target(f, named=key in explicit) for key, f in unique.items()]
+        if not targets:
+            # A folder .gitignore leaves out, or of notes and data files only: "0 files
+            # reviewed" in the report (not even that with --output) and exit 0, a CI step
+            # passed that reviewed nothing.
+            print(
+                f"deepseek-lsp review: found no file to review in {', '.join(map(str, paths))} (a "
+                "folder's files are those in a language the review parses, outside .gitignore, "
+                "node_modules and virtualenvs; a file named is reviewed whatever it is)",
+                file=err,
+            )
     results, fatal = asyncio.run(_run(targets, settings, registry, args, root))
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.
