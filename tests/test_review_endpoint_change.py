@@ -46,3 +46,21 @@ async def test_a_review_under_way_goes_to_the_new_endpoint_once_it_is_set(fake_d
             assert [RULE.message in d.message for d in r.published[-1].diagnostics] == [True]
             first.cancel()
             await asyncio.gather(first, return_exceptions=True)
+
+
+async def test_review_file_with_an_endpoint_refused_says_why_and_what_to_do(fake_deepseek: FakeDeepSeek) -> None:
+    """``baseUrl`` a plain http:// address of another machine, refused until ``allowHttp`` is
+    set: the Review File command answered "not reviewed", which both editors show as it is,
+    with nothing of why nor what to do (only the status said it)."""
+    async with Reviewing(fake_deepseek) as r:
+        old = r.services.settings
+        r.services.settings = replace(old, base_url=f"http://127.1:{fake_deepseek.port}")
+        for feature in (r.usage, r.review):
+            feature.settings_changed(old, r.services.settings)
+        uri = "file:///ws/a.py"
+        r.services.documents.open(uri, DOC, "python", 1)
+        done = await r.review.run_command(uri, force=False)
+        assert done["ok"] is False
+        assert done["reason"].startswith("Refusing plain http:// to 127.1"), done
+        assert "allowHttp" in done["reason"]
+        assert fake_deepseek.requests_to(CHAT) == []

@@ -347,7 +347,8 @@ class ReviewFeature(FollowingEdits, SaveTriggers, Publishing, QuickFixes, Outcom
                 return {"ok": False, "reason": self._refused(uri) or "superseded by a newer review"}
             raise
         if outcome is None:
-            return {"ok": False, "reason": self._paused.now() or self._refused(uri) or "not reviewed"}
+            reason = self._paused.now() or self._refused(uri) or self._unsendable() or "not reviewed"
+            return {"ok": False, "reason": reason}
         return {
             "ok": not outcome.errors,
             "findings": len(self._files.get(uri, _FileState()).tracked),
@@ -363,6 +364,15 @@ class ReviewFeature(FollowingEdits, SaveTriggers, Publishing, QuickFixes, Outcom
             # The part of costUsd estimated at the model's list price (see Ledger.price).
             "estimatedUsd": outcome.estimated_usd,
         }
+
+    def _unsendable(self) -> str:
+        """Why no review can be sent to the endpoint the settings name (a plain http:// one
+        refused, a base URL that is none), or "". The Review File command answered "not
+        reviewed" for it, which both editors show as it is: the way out was in the status only."""
+        models = self.services.models
+        if getattr(models, "client", None) is not None:
+            return ""
+        return getattr(models, "config_error", "") or "no model client is configured"
 
     async def _review(
         self,
@@ -416,11 +426,9 @@ class ReviewFeature(FollowingEdits, SaveTriggers, Publishing, QuickFixes, Outcom
             return None
         if on_save and (self._mode(doc.uri) != "onSave" or self._generated(doc)):
             return None
-        models = self.services.models
-        client = getattr(models, "client", None)
+        client = getattr(self.services.models, "client", None)
         if client is None:
-            reason = getattr(models, "config_error", "") or "no model client is configured"
-            self.services.status.set(Status("Error", f"review: {reason}", "review"))
+            self.services.status.set(Status("Error", f"review: {self._unsendable()}", "review"))
             return None
         settings = self.settings
         engine = self.engine
