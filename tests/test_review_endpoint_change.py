@@ -64,3 +64,20 @@ async def test_review_file_with_an_endpoint_refused_says_why_and_what_to_do(fake
         assert done["reason"].startswith("Refusing plain http:// to 127.1"), done
         assert "allowHttp" in done["reason"]
         assert fake_deepseek.requests_to(CHAT) == []
+
+
+async def test_review_file_without_the_editors_settings_says_why(fake_deepseek: FakeDeepSeek) -> None:
+    """The editor never answered the settings' pull, nor the review's own ask: the review is not
+    sent with the defaults (no daily budget, no exclusions), and the Review File command
+    answered "not reviewed", not that it waits for the editor's settings."""
+    async with Reviewing(fake_deepseek) as r:
+        r.services.settings_unknown = "the editor's settings could not be read (no answer in 5 s)"
+        uri = "file:///ws/a.py"
+        r.services.documents.open(uri, DOC, "python", 1)
+        done = await r.review.run_command(uri, force=False)
+        assert done == {
+            "ok": False,
+            "reason": "not sent: the editor's settings could not be read (no answer in 5 s); review "
+            "the file again to ask the editor for them again",
+        }
+        assert fake_deepseek.requests_to(CHAT) == []

@@ -347,7 +347,9 @@ class ReviewFeature(FollowingEdits, SaveTriggers, Publishing, QuickFixes, Outcom
                 return {"ok": False, "reason": self._refused(uri) or "superseded by a newer review"}
             raise
         if outcome is None:
-            reason = self._paused.now() or self._refused(uri) or self._unsendable() or "not reviewed"
+            reason = (
+                self._paused.now() or self._refused(uri) or self._unsettled() or self._unsendable() or "not reviewed"
+            )
             return {"ok": False, "reason": reason}
         return {
             "ok": not outcome.errors,
@@ -364,6 +366,14 @@ class ReviewFeature(FollowingEdits, SaveTriggers, Publishing, QuickFixes, Outcom
             # The part of costUsd estimated at the model's list price (see Ledger.price).
             "estimatedUsd": outcome.estimated_usd,
         }
+
+    def _unsettled(self) -> str:
+        """Why a review waits for the editor's settings (see ``_review_now``), or ""."""
+        if not self.services.configured.is_set():
+            return "the editor's settings have not arrived"
+        if self.services.settings_unknown:
+            return f"not sent: {self.services.settings_unknown}; review the file again to ask the editor for them again"
+        return ""
 
     def _unsendable(self) -> str:
         """Why no review can be sent to the endpoint the settings name (a plain http:// one
