@@ -22,10 +22,11 @@ from ..documents import Document
 from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
 from ..model.types import ChatRequest, StreamResult, Usage
-from ..privacy import file_path, uri_to_path
+from ..privacy import uri_to_path
 from ..workspace_symbols import WorkspaceSymbols
 from .answer import RawFinding, parse_answer
 from .cache import ReviewCache
+from .file_records import FileRecords
 from .findings import Finding, Located, place_findings
 from .flights import (
     BudgetWait,
@@ -43,23 +44,16 @@ from .flights import (
     _take,
     _to_cache,
 )
-from .imported import MAX_IMPORTED_SIGNATURES, ImportedSignatures, _Imports, _used_by
-from .keys import _cache_key, answer_settings
+from .imported import MAX_IMPORTED_SIGNATURES, ImportedSignatures, _used_by
+from .keys import _cache_key
 from .placing import Placer
 from .prompt import batch_units, build_messages
-from .records import (
-    dependencies,
-    dependencies_unchanged,
-    record_key,
-    recorded_units,
-)
-from .records import to_json as record_json
 from .units import FileUnits, Unit, extract_units
 
 log = logging.getLogger(__name__)
 
 
-class ReviewEngine(ImportedSignatures):
+class ReviewEngine(FileRecords, ImportedSignatures):
     """Stateless apart from the cache and a per-process import index; safe to share."""
 
     def __init__(
@@ -306,79 +300,6 @@ class ReviewEngine(ImportedSignatures):
         if self._file_records and not outcome.unanswered and not outcome.errors:
             self._record(doc, path, file_units, imports if lines is None else None, settings, roots)
         return outcome
-
-    # -- file records -----------------------------------------------------------------------------
-
-    def _record_key(self, doc: Document, settings: Settings, roots: Sequence[Path]) -> str:
-        return record_key(doc, answer_settings(settings), roots, settings.exclude)
-
-    def _review_from_record(
-        self,
-        key: str,
-        doc: Document,
-        settings: Settings,
-        lines: Iterable[int] | None,
-        ignored: frozenset[str],
-        roots: Sequence[Path],
-    ) -> ReviewOutcome | None:
-        """The review of ``doc`` from its record and the cache, without a parse; None when
-        a parse is needed (no record, an imported file changed, a unit's answer missing)."""
-        record = self.cache.get_file(key)
-        units = recorded_units(record) if record is not None else None
-        if record is None or units is None:
-            return None
-        deps = record.get("deps")
-        if deps is not None and not dependencies_unchanged(doc, deps, roots, settings):
-            return None
-        if lines is not None:
-            wanted = set(lines)
-            units = [u for u in units if any(u.contains_line(n) for n in wanted)]
-        hits = self.cache.get_many([u.key for u in units])
-        found: list[Located] = []
-        for unit in units:
-            hit = hits.get(unit.key)
-            if hit is None and unit.legacy is not None:
-                hit = self._cached(settings, unit.key, unit.legacy)
-            if hit is None:
-                return None
-            found.extend(_from_cache(hit, unit))
-        outcome = ReviewOutcome(units=len(units))
-        outcome.findings, stats = place_findings(
-            Placer(doc),
-            found,
-            min_confidence=settings.review.min_confidence,
-            min_severity=settings.review.min_severity,
-            ignored=ignored,
-        )
-        outcome.stats.add(stats)
-        return outcome
-
-    def _record(
-        self,
-        doc: Document,
-        path: str,
-        file_units: FileUnits,
-        imports: _Imports | None,
-        settings: Settings,
-        roots: Sequence[Path],
-    ) -> None:
-        """Record ``doc``'s units and keys for the next review of the same text (see ``records``).
-        ``imports`` as read for all its units, or None to read them here."""
-        units = file_units.units
-        if imports is None:
-            imports = self._read_imports(doc, path, units, roots, settings)
-        if imports is None:
-            if doc.language is not None and doc.tree is not None and file_path(doc.uri) is not None and any(
-                u.references for u in units
-            ):
-                return  # the imports could not be read (see ``_read_imports``): keys unsure
-            deps = None
-        else:
-            deps = dependencies(imports.sources, imports.wanted, imports.targets, imports.roots)
-        lang = doc.language.name if doc.language else None
-        imported = imports.signatures if imports is not None else []
-        keyed = [(u, *_cache_key(u, settings, lang, file_units, imported)) for u in units]
-        self.cache.put_file(self._record_key(doc, settings, roots), record_json(keyed, deps))
 
     def _start(
         self,
