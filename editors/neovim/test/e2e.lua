@@ -544,6 +544,16 @@ step(":DeepSeekReview reviews the buffer now and reports the result", function()
     local left = review_diagnostics()
     return #left == 0, left
   end, 3000)
+  -- A review that is not whole (an answer cut at its token limit) is a warning that says so, not
+  -- "2 findings"; a failed one says why at warning level, not "0 findings; <error>" as news.
+  local cut = lua([[return { require("deepseek_lsp").review_report({ ok = true, findings = 2,
+    problems = { "the model's answer about check ran past review.maxOutputTokens" } }) }]])
+  check(cut[1] == "review: 2 findings; the model's answer about check ran past review.maxOutputTokens"
+    and cut[2] == vim.log.levels.WARN, "a cut review reported as: " .. vim.inspect(cut))
+  local failed = lua([[return { require("deepseek_lsp").review_report({ ok = false, findings = 0,
+    errors = { "rate limited: try again in a minute" } }) }]])
+  check(failed[1] == "review: rate limited: try again in a minute" and failed[2] == vim.log.levels.WARN,
+    "a failed review reported as: " .. vim.inspect(failed))
 end)
 
 step(":DeepSeekUsage shows today's cost and tokens", function()

@@ -1274,6 +1274,34 @@ function M.show_usage()
   end)
 end
 
+--- What to say of the server's answer to `deepseek.reviewFile` (review/command.py), and at
+--- which level; nil for an answer that says nothing.
+---@param result table?
+---@return string?, integer?
+function M.review_report(result)
+  if type(result) ~= "table" then
+    return nil
+  end
+  local function joined(list)
+    return type(list) == "table" and #list > 0 and table.concat(vim.tbl_map(tostring, list), "; ") or nil
+  end
+  if result.ok then
+    local found = util.counted(result.findings or 0, "finding")
+    -- A review that is not whole (an answer cut at review.maxOutputTokens, not JSON) is no clean
+    -- bill: "0 findings" alone hid that part of the file went unreviewed.
+    local problems = joined(result.problems)
+    if problems then
+      return "review: " .. found .. "; " .. problems, vim.log.levels.WARN
+    end
+    return "review: " .. found, vim.log.levels.INFO
+  end
+  local why = result.reason and tostring(result.reason) or joined(result.errors)
+  if why then
+    return "review: " .. why, vim.log.levels.WARN
+  end
+  return nil
+end
+
 --- Review a buffer now (`deepseek.reviewFile`); callback(err, result) with the server's answer.
 function M.review(bufnr, callback)
   bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
@@ -1282,14 +1310,11 @@ function M.review(bufnr, callback)
     or function(err, result)
       if err then
         util.notify_user("review failed: " .. err, vim.log.levels.WARN)
-      elseif type(result) == "table" and result.ok == false and result.reason then
-        util.notify_user("review: " .. tostring(result.reason), vim.log.levels.WARN)
-      elseif type(result) == "table" then
-        local msg = "review: " .. util.counted(result.findings, "finding")
-        if type(result.errors) == "table" and #result.errors > 0 then
-          msg = msg .. "; " .. table.concat(result.errors, "; ")
-        end
-        util.notify_user(msg)
+        return
+      end
+      local msg, level = M.review_report(result)
+      if msg then
+        util.notify_user(msg, level)
       end
     end
   if not client then
