@@ -96,3 +96,28 @@ async def test_a_model_too_big_for_the_machine_pauses_reviews_instead_of_loading
         await asyncio.sleep(0.6)  # another model unloaded meanwhile
         done = await r.run("file:///ws/a.py")
         assert done["ok"] and done["findings"] == 1
+
+
+async def test_a_review_that_fails_on_a_server_error_says_which_file_and_where_to_look(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug of the server's own (not the provider's answer): the command answered "not
+    # reviewed" and the status "review failed: KeyError('unit')", naming neither the file nor
+    # where the details are.
+    async with Reviewing(fake_deepseek) as r:
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+
+        async def broken(*args: Any, **kwargs: Any) -> None:
+            raise KeyError("unit")
+
+        monkeypatch.setattr(type(r.review.engine), "review", broken)
+        failed = await r.run("file:///ws/a.py")
+        assert not failed["ok"]
+        assert "a.py" in failed["reason"] and "KeyError('unit')" in failed["reason"]
+        assert "log" in failed["reason"]
+        assert r.statuses[-1].kind == "Warning" and r.statuses[-1].message == failed["reason"]
+
+        monkeypatch.undo()
+        done = await r.run("file:///ws/a.py")  # the failure is not told of a later review
+        assert done["ok"] and done["findings"] == 1

@@ -20,6 +20,7 @@ class ReviewCommand:
     services: Services
     _files: dict[str, _FileState]
     _paused: Paused
+    _failed: dict[str, str]
     _stopped_by_user: weakref.WeakSet[asyncio.Task[Any]]
 
     def _refused(self, uri: str) -> str:
@@ -60,7 +61,12 @@ class ReviewCommand:
             raise
         if outcome is None:
             reason = (
-                self._paused.now() or self._refused(uri) or self._unsettled() or self._unsendable() or "not reviewed"
+                self._failed.get(uri)
+                or self._paused.now()
+                or self._refused(uri)
+                or self._unsettled()
+                or self._unsendable()
+                or "not reviewed"
             )
             return {"ok": False, "reason": reason}
         return {

@@ -72,6 +72,9 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         self._quiet: dict[str, asyncio.TimerHandle] = {}
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
+        #: Why each document's last review ended on an error of the server's own, for the
+        #: Review File command's answer (it said "not reviewed"); gone when the next one starts.
+        self._failed: dict[str, str] = {}
         #: Why reviews are off (a rejected key, no balance), and until when.
         self._paused = Paused()
         self._publish: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
@@ -207,6 +210,7 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         """Cancel the file's review (or the wait for one) and clear its diagnostics."""
         self._end_wait(uri)
         self._save_reasons.pop(uri, None)
+        self._failed.pop(uri, None)
         task = self._tasks.pop(uri, None)
         self._asked.pop(uri, None)
         if task is not None:
@@ -386,6 +390,7 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
                 self._stopped_by_user.add(task)
                 task.cancel()
 
+        self._failed.pop(uri, None)
         progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}", on_cancel=stop)
         await progress.begin()
         waiting: list[Status] = []  # the status saying the review waits for the budget
@@ -427,7 +432,13 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         except Exception as exc:  # a review bug must not take the server down
             log.exception("review of %s failed", uri)
             progress.end("failed")
-            self.services.status.set(Status("Warning", f"review failed: {exc}", "review", uri))
+            # A bug of ours, not the user's doing: "review failed: KeyError('x')" said neither
+            # which file nor where to look.
+            self._failed[uri] = (
+                f"the review of {_basename(uri)} failed on an error in deepseek-lsp ({exc!r}); "
+                "the server's log has the details (please report it)"
+            )
+            self.services.status.set(Status("Warning", self._failed[uri], "review", uri))
             return None
         finally:
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
