@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from deepseek_lsp.model import BudgetExceeded, Ledger, ModelClient, PriceTable, Usage
-from deepseek_lsp.model.ledger import _COLUMNS, _REAL, DB_NAME
+from deepseek_lsp.model.ledger import DB_NAME
 from deepseek_lsp.model.types import ChatRequest
+from deepseek_lsp.model.usage_file import _COLUMNS, _REAL
 from deepseek_lsp.usage_feature import endpoint_config, format_usd, print_usage
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually

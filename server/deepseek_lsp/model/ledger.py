@@ -17,276 +17,46 @@ Days are UTC days, like DeepSeek's peak windows: the daily budget resets at 00:0
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import socket
 import sqlite3
 import threading
 import time
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-import platformdirs
+from typing import Any, TypeVar
 
 from ..console import counted
-from ..process import process_alive
-from ..storage import file_id, looks_damaged, open_shared
 from . import learned
-from .errors import BudgetExceeded
+from .budget import BudgetChecks
 from .learned import Rate
 from .prices import PriceTable
 from .types import Usage
+from .usage_file import (
+    _COLUMNS,
+    _OWNERS_OF_OTHERS,
+    _UPSERT,
+    DB_NAME,
+    UsageFileStore,
+    _day,
+    _died,
+    _machine,
+    _owner_name,
+    _transaction,
+    state_dir,
+)
+from .usage_records import Outcome, Priced, Totals, UsageRecord
 
 __all__ = ["DB_NAME", "Ledger", "Outcome", "Priced", "Rate", "Totals", "UsageRecord", "state_dir"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-Outcome = Literal["ok", "cancelled", "error"]
-DB_NAME = "usage.sqlite3"
-SCHEMA_VERSION = 1
-
-
-def state_dir() -> Path:
-    """``$DEEPSEEK_LSP_STATE_DIR``, else the platform's user state directory."""
-    env = os.environ.get("DEEPSEEK_LSP_STATE_DIR")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_state_dir("deepseek-lsp", appauthor=False))
-
-
-@dataclass(frozen=True, slots=True)
-class UsageRecord:
-    ts: float  # unix time
-    feature: str
-    model: str
-    prompt_tokens: int
-    cache_hit_tokens: int
-    cache_miss_tokens: int
-    completion_tokens: int
-    ttft_s: float | None
-    total_s: float
-    outcome: Outcome
-    estimated: bool  # counted by us (no usage report), not billed figures
-    cost: float  # USD
-    priced: bool  # False: the model has no price, cost is 0
-    #: Billed, but what it cost is not known (no report, no price, no rate learned): its 0 is
-    #: no "free" (see Usage.cost_unknown).
-    cost_unknown: bool = False
-    #: ``cost`` is an estimate at the model's list price (see Priced.estimated).
-    cost_estimated: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Priced:
-    """What one request cost as the ledger counts it (see :meth:`Ledger.price`)."""
-
-    cost: float  # USD
-    #: False: no report, no price, no rate learned: ``cost`` is 0, free or ``unknown``.
-    priced: bool
-    #: Billed, but nothing here says what (see Usage.cost_unknown): its 0 is no "free".
-    unknown: bool = False
-    #: ``cost`` is our estimate at DeepSeek's list price of the model: a gateway billed it
-    #: without saying what, and no rate of the model was learned.
-    estimated: bool = False
-
-
-@dataclass(slots=True)
-class Totals:
-    requests: int = 0
-    ok: int = 0
-    cancelled: int = 0
-    errors: int = 0
-    estimated: int = 0
-    prompt_tokens: int = 0
-    cache_hit_tokens: int = 0
-    cache_miss_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
-    #: Requests of unknown cost: ``cost_usd`` is what the others cost.
-    unknown_cost: int = 0
-    #: The part of ``cost_usd`` that is estimated at list prices (see Priced.estimated).
-    estimated_usd: float = 0.0
-    ttft_sum: float = 0.0
-    ttft_n: int = 0
-    latency_sum: float = 0.0
-
-    def add(self, rec: UsageRecord) -> None:
-        self.requests += 1
-        self.ok += rec.outcome == "ok"
-        self.cancelled += rec.outcome == "cancelled"
-        self.errors += rec.outcome == "error"
-        self.estimated += rec.estimated
-        self.prompt_tokens += rec.prompt_tokens
-        self.cache_hit_tokens += rec.cache_hit_tokens
-        self.cache_miss_tokens += rec.cache_miss_tokens
-        self.output_tokens += rec.completion_tokens
-        self.cost_usd += rec.cost
-        self.unknown_cost += rec.cost_unknown
-        if rec.cost_estimated:
-            self.estimated_usd += rec.cost
-        if rec.ttft_s is not None:
-            self.ttft_sum += rec.ttft_s
-            self.ttft_n += 1
-        self.latency_sum += rec.total_s
-
-    def merge(self, other: Totals) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
-
-    def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        for key in ("ttft_sum", "ttft_n", "latency_sum"):
-            del out[key]
-        out["mean_ttft_s"] = round(self.ttft_sum / self.ttft_n, 4) if self.ttft_n else None
-        out["mean_latency_s"] = (
-            round(self.latency_sum / self.requests, 4) if self.requests else None
-        )
-        return out
-
-
-_COLUMNS = [f.name for f in fields(Totals)]
-
-_REAL = {"cost_usd", "estimated_usd", "ttft_sum", "latency_sum"}
-_COLUMN_DEFS = ",\n    ".join(
-    f"{c} {'REAL' if c in _REAL else 'INTEGER'} NOT NULL DEFAULT 0" for c in _COLUMNS
-)
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS daily (
-    day TEXT NOT NULL,
-    model TEXT NOT NULL,
-    feature TEXT NOT NULL,
-    {_COLUMN_DEFS},
-    PRIMARY KEY (day, model, feature)
-) WITHOUT ROWID
-"""
-
-#: The requests under way in every process sharing the file, each at the most it may cost (see
-#: :meth:`Ledger.reserve`): a window counting only its own let another's spend the same budget.
-#: ``until``: when the row stops counting, should its process die without taking it back.
-_PENDING_SCHEMA = """
-CREATE TABLE IF NOT EXISTS pending (
-    id TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    cost REAL NOT NULL,
-    until REAL NOT NULL
-) WITHOUT ROWID
-"""
-
-#: The models whose provider told what a request cost (see :meth:`Ledger.record`), kept across
-#: restarts: in memory only, the first requests after a start to a model without a price went out
-#: unchecked by the daily budget, however much that model had been billed that day.
-_BILLING_SCHEMA = """
-CREATE TABLE IF NOT EXISTS billing (
-    model TEXT PRIMARY KEY
-) WITHOUT ROWID
-"""
-
-#: The endpoints (base URLs, see EndpointConfig.base_of) seen to be a gateway that bills (LiteLLM's
-#: proxy, told by its headers; one that reported a cost), kept across restarts: a request
-#: to one cancelled before its answer's headers could not tell and was recorded at $0.
-_GATEWAY_SCHEMA = """
-CREATE TABLE IF NOT EXISTS gateway (
-    base_url TEXT PRIMARY KEY
-) WITHOUT ROWID
-"""
-
-#: The end of a pending row's id for a request that can wait for room in the budget (a review;
-#: see :meth:`Ledger.reserve`). In the id, not a column of its own: a deepseek-lsp of before
-#: writes four values to the table, and a fifth column would have failed its every write.
-WAITS_SUFFIX = ":waits"
-
-#: How long a request under way counts in the other processes past its deadline, or at all when
-#: it has none: a row left by a process that died (an editor that crashed) then stops counting.
-PENDING_GRACE_S = 10.0
-PENDING_TTL_S = 900.0
 
 #: How often a budget check looks for rows of processes that died (see ``_release_dead``).
 DEAD_SWEEP_S = 2.0
-_OWNERS_OF_OTHERS = "SELECT DISTINCT owner FROM pending WHERE owner != ? AND until > ?"
-
-
-def _machine() -> str:
-    """This machine and PID namespace: a process ID only means something inside them (a
-    container sharing the state folder has its own)."""
-    try:
-        namespace = os.stat("/proc/self/ns/pid").st_ino
-    except OSError:
-        namespace = 0
-    return f"{socket.gethostname()}#{namespace}"
-
-
-def _owner_name() -> str:
-    """A ledger's name in the pending table: a new id, then the process and where it runs
-    (``id:pid@machine``), so that the others sharing the file can tell once it has died. A row
-    of a deepseek-lsp of before is a bare id: it counts until its ``until``."""
-    return f"{uuid.uuid4().hex}:{os.getpid()}@{_machine()}"
-
-
-def _died(owner: str, machine: str) -> bool:
-    """Whether ``owner`` names a process of this machine that no longer exists."""
-    _, _, where = owner.partition(":")
-    pid, _, its_machine = where.partition("@")
-    if its_machine != machine or not pid.isdigit():
-        return False
-    return process_alive(int(pid)) is False
-
-
-_UPSERT = f"""
-INSERT INTO daily (day, model, feature, {", ".join(_COLUMNS)})
-VALUES (?, ?, ?, {", ".join("?" for _ in _COLUMNS)})
-ON CONFLICT (day, model, feature) DO UPDATE SET
-{", ".join(f"{c} = {c} + excluded.{c}" for c in _COLUMNS)}
-"""
-
-#: Today's spend in the file, and what the other processes' requests under way may cost: read
-#: by the budget check, and again in the transaction that writes a reservation.
-_SPENT_ON_DAY = "SELECT SUM(cost_usd) FROM daily WHERE day = ?"
-_PENDING_OF_OTHERS = (
-    f"SELECT SUM(cost), SUM(CASE WHEN id GLOB '*{WAITS_SUFFIX}' THEN cost ELSE 0 END) "
-    "FROM pending WHERE owner != ? AND until > ?"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _UnderWay:
-    """What requests under way may cost at most: all of them, and those that can wait."""
-
-    all: float = 0.0
-    waiting: float = 0.0
-
-    @classmethod
-    def of(cls, row: tuple[Any, ...]) -> _UnderWay:
-        return cls(float(row[0] or 0.0), float(row[1] or 0.0))
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction, its lock taken at once (``BEGIN IMMEDIATE``), rolled back on any
-    exception."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                conn.execute("ROLLBACK")
-        raise
-
-
-class _Corrupt(sqlite3.DatabaseError):
-    pass
-
-
-def _is_corruption(exc: BaseException) -> bool:
-    return isinstance(exc, _Corrupt) or looks_damaged(exc)
 
 
 #: A request's usage reaches the file this long after it is recorded: an SQLite write costs
@@ -295,34 +65,7 @@ def _is_corruption(exc: BaseException) -> bool:
 WRITE_DELAY_S = 0.25
 
 
-def _nothing() -> None:
-    return None
-
-
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-def _add_columns(conn: sqlite3.Connection) -> None:
-    """The ``daily`` columns a file of an older deepseek-lsp lacks (it names its columns when
-    it writes: it goes on writing to the file, the new ones left at 0)."""
-    have = {row[1] for row in conn.execute("PRAGMA table_info(daily)")}
-    for column in _COLUMNS:
-        if column not in have:
-            kind = "REAL" if column in _REAL else "INTEGER"
-            try:
-                conn.execute(f"ALTER TABLE daily ADD COLUMN {column} {kind} NOT NULL DEFAULT 0")
-            except sqlite3.OperationalError:  # another process opening the file added it first
-                if column not in {row[1] for row in conn.execute("PRAGMA table_info(daily)")}:
-                    raise
-
-
-def _day(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
-
-
-class Ledger:
+class Ledger(UsageFileStore, BudgetChecks):
     """Records :class:`UsageRecord` s and answers spending questions.
 
     ``path``: the SQLite file (default ``state_dir()/usage.sqlite3``; ``":memory:"`` for none).
@@ -396,138 +139,6 @@ class Ledger:
         self._flush_loop: asyncio.AbstractEventLoop | None = None
 
     # -- storage ------------------------------------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        if self.path is None:
-            return self._connect(":memory:")
-        if self.read_only:
-            return self._open_read_only(self.path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            log.warning(
-                "usage ledger: cannot create %s (%s); usage kept in memory only",
-                self.path.parent,
-                exc,
-            )
-            self.problems.append(f"usage ledger: cannot create {self.path.parent}; usage is kept in memory only")
-            self.persistent = False
-            return self._connect(":memory:")
-        target = str(self.path)
-        for attempt in range(2):
-            try:
-                return open_shared(lambda: self._connect(target))
-            except sqlite3.DatabaseError as exc:
-                if attempt == 0 and _is_corruption(exc):
-                    self._set_aside(exc)
-                    continue
-                log.warning(
-                    "usage ledger: cannot open %s (%s); usage kept in memory only", self.path, exc
-                )
-                self.problems.append(f"usage ledger: cannot open {self.path}; usage is kept in memory only")
-                break
-        self.persistent = False
-        return self._connect(":memory:")
-
-    def _open_read_only(self, path: Path) -> sqlite3.Connection:
-        try:
-            exists = path.exists()
-        except OSError as exc:  # a folder this user may not look into (another's, 0700)
-            self.problems.append(f"usage ledger: cannot read {path} ({exc.strerror or exc})")
-            self.persistent = False
-            return self._connect(":memory:")
-        if not exists:
-            # A file where the state folder should be: no process could record anything there
-            # (the servers kept their usage in memory), so "$0" would not be "nothing spent".
-            blocker = next((p for p in path.parents if p.exists()), None)
-            if blocker is not None and not blocker.is_dir():
-                self.problems.append(
-                    f"usage ledger: cannot read {path}: {blocker} is a file, not a folder "
-                    "(check DEEPSEEK_LSP_STATE_DIR)"
-                )
-                self.persistent = False
-            return self._connect(":memory:")  # else nothing recorded yet: nothing wrong
-        uri = path.resolve().as_uri()
-        error: sqlite3.Error | None = None
-        # mode=ro still needs the -shm file of a WAL database, which a read-only folder cannot
-        # get; immutable=1 then reads the file as it is (no other writer can be there anyway).
-        for target in (f"{uri}?mode=ro", f"{uri}?immutable=1"):
-            try:
-                return open_shared(lambda t=target: self._connect(t, read_only=True))
-            except sqlite3.Error as exc:
-                error = exc
-        self.problems.append(f"usage ledger: cannot read {path} ({error})")
-        self.persistent = False
-        return self._connect(":memory:")
-
-    def _connect(self, target: str, *, read_only: bool = False) -> sqlite3.Connection:
-        conn = sqlite3.connect(
-            target,
-            timeout=self._busy_ms / 1000,
-            isolation_level=None,  # autocommit: every write is its own short transaction
-            check_same_thread=False,
-            uri=read_only,
-        )
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_ms)}")
-            if read_only:
-                check = conn.execute("PRAGMA quick_check").fetchone()
-                if not check or check[0] != "ok":
-                    raise _Corrupt(f"integrity check failed: {check[0] if check else '?'}")
-                return conn
-            if target != ":memory:":
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                check = conn.execute("PRAGMA quick_check").fetchone()
-                if not check or check[0] != "ok":
-                    raise _Corrupt(f"integrity check failed: {check[0] if check else '?'}")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                log.warning(
-                    "usage ledger %s is from a newer deepseek-lsp (schema %d)", target, version
-                )
-            conn.execute(_SCHEMA)
-            _add_columns(conn)
-            conn.execute(_PENDING_SCHEMA)
-            conn.execute(_BILLING_SCHEMA)
-            conn.execute(_GATEWAY_SCHEMA)
-            learned.create_table(conn, self._clock())
-            if version < SCHEMA_VERSION:
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _set_aside(self, exc: BaseException) -> None:
-        assert self.path is not None
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(self._clock())}")
-        try:
-            os.replace(self.path, aside)
-            for tail in ("-wal", "-shm"):
-                extra = self.path.with_name(self.path.name + tail)
-                if extra.exists():
-                    os.replace(extra, aside.with_name(aside.name + tail))
-            log.warning(
-                "usage ledger %s was unreadable (%s): moved it to %s and started anew",
-                self.path,
-                exc,
-                aside.name,
-            )
-            self.problems.append(f"usage ledger {self.path} was unreadable: moved it to {aside.name} and started anew")
-        except OSError as err:
-            log.warning(
-                "usage ledger %s is unreadable (%s) and could not be moved (%s)",
-                self.path,
-                exc,
-                err,
-            )
-
-    def _file_id(self) -> tuple[int, int] | None:
-        if self.path is None or self.read_only or not self.persistent:
-            return None
-        return file_id(self.path)
-
     def _reopen(self, damaged: BaseException | None = None) -> None:
         """The file at the path, opened again; ``damaged``: the current one is set aside first."""
         self._conn.close()
@@ -541,21 +152,6 @@ class Ledger:
             self._rates_unsaved = dict(self._rates)
         self.billing_models.update(self._billing_in_file())
         self.gateways.update(self._gateways_in_file() or ())
-
-    def _billing_in_file(self) -> set[str]:
-        """The models the file says were billed (none if it cannot say: a file of an older
-        version opened read-only has no such table)."""
-        try:
-            return {row[0] for row in self._conn.execute("SELECT model FROM billing").fetchall()}
-        except sqlite3.Error:
-            return set()
-
-    def _gateways_in_file(self) -> set[str] | None:
-        """The endpoints the file says are gateways that bill (None if it cannot say)."""
-        try:
-            return {row[0] for row in self._conn.execute("SELECT base_url FROM gateway").fetchall()}
-        except sqlite3.Error:
-            return None
 
     def saw_gateway(self, base_url: str) -> None:
         """The endpoint at ``base_url`` is a gateway that bills (see :meth:`is_gateway`)."""
@@ -583,9 +179,6 @@ class Ledger:
         with self._lock:
             return base_url in self.gateways
 
-    def _rates_in_file(self) -> dict[str, Rate]:
-        return learned.read(self._conn)
-
     def learned_rate(self, model: str) -> Rate | None:
         """What ``model`` was billed per token as its provider reported it, None if it never
         reported a cost (or only $0: OpenRouter's ``:free`` models), or none for
@@ -601,26 +194,6 @@ class Ledger:
         with self._lock:
             for rates in (self._rates, self._rates_unsaved):
                 rates[model] = rates.get(model, Rate()).plus(seen)
-
-    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        with self._lock:
-            if self._opened is not None and self._file_id() != self._opened:
-                # Another process set the file aside (it found it damaged at its start) or it
-                # was deleted: this connection would go on writing to a file no other process,
-                # budget check or ``usage`` reads. The one at the path now is the shared one.
-                log.info("usage ledger: %s was replaced; opening the new file", self.path)
-                self._reopen()
-            try:
-                return work(self._conn)
-            except sqlite3.DatabaseError as exc:
-                if not _is_corruption(exc) or self.path is None or self.read_only:
-                    raise
-                # Corrupted under us (disk trouble, a foreign writer): rebuild once, retry.
-                self._reopen(damaged=exc)
-                return work(self._conn)
-
-    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        return self._run(lambda conn: conn.execute(sql, tuple(params)).fetchall())
 
     def close(self) -> None:
         with self._lock:
@@ -842,82 +415,6 @@ class Ledger:
             out.setdefault(model, Totals()).merge(totals)
         return out
 
-    def today_cost(self) -> float:
-        """Today's spend across every process sharing the file (this session's if unreadable)."""
-        today = _day(self._clock())
-        try:
-            self.flush()
-            rows = self._execute(_SPENT_ON_DAY, (today,))
-            return float(rows[0][0] or 0.0) + self._unsaved_cost(today)
-        except sqlite3.Error:
-            return self._session_cost(today)
-
-    def _session_cost(self, day: str) -> float:
-        """What this process spent on ``day`` (the file aside)."""
-        with self._lock:
-            return sum(r.cost for r in self.recent if _day(r.ts) == day)
-
-    def check_budget(self, model: str | None = None) -> None:
-        """Raise :class:`BudgetExceeded` once today's spend, with what the requests under way
-        may cost, reached the daily budget. ``model``: the request's; one that costs nothing
-        (a self-hosted server's) is never refused: the budget spent at DeepSeek (another window,
-        the review CLI, this one before it was pointed at a local server) refused every
-        completion of a local model, recorded at $0."""
-        if not self.daily_budget or self.daily_budget <= 0:
-            return
-        if model is not None and not self.prices.known(model):
-            self._read_billing()
-        if model is not None and self.prices.free(model) and model not in self.billing_models:
-            return
-        self._refuse_over_budget(self.today_cost(), self._others_pending())
-
-    def _refuse_over_budget(self, spent: float, others: _UnderWay, waiting_most: float = 0.0) -> None:
-        """Raise :class:`BudgetExceeded` when ``spent`` today, with what the requests under way
-        may cost (the other processes' ``others`` and this one's), reaches the budget.
-
-        ``waiting_most``: what the request to send may cost at most, if it can wait for room
-        (a review). Those together hold half of what is left of the budget at most, one of
-        them always allowed: a review's batches, each counted at its worst case, held all of a
-        small budget, and every completion was refused for them while the day's spend was a
-        fraction of it. What goes past the budget stays one request's worst case at most: any
-        request goes only while spend and requests under way are below the budget."""
-        assert self.daily_budget is not None
-        pending = self._under_way(others.all)
-        if spent + pending >= self.daily_budget:
-            raise self._refusal(spent, pending)
-        if waiting_most > 0:
-            with self._lock:
-                waiting = others.waiting + sum(c for k, c in self._in_flight.items() if k.endswith(WAITS_SUFFIX))
-            if waiting > 0 and waiting + waiting_most > (self.daily_budget - spent) / 2:
-                raise self._refusal(spent, pending)
-
-    def _refusal(self, spent: float, pending: float) -> BudgetExceeded:
-        """The refusal, saying how much of ``spent`` is estimated at list prices."""
-        assert self.daily_budget is not None
-        day = _day(self._clock())
-        try:  # on the connection as it is: inside _claim's transaction too
-            row = self._conn.execute("SELECT SUM(estimated_usd) FROM daily WHERE day = ?", (day,)).fetchone()
-            estimated = float(row[0] or 0.0)
-        except sqlite3.Error:  # unreadable, or a read-only file of an older version
-            estimated = 0.0
-        estimated += sum(t.estimated_usd for t in self._unsaved_totals(day).values())
-        return BudgetExceeded(spent, self.daily_budget, pending=pending, estimated=estimated)
-
-    def _under_way(self, others_pending: float) -> float:
-        """What the requests under way may cost at most: the other processes' (``others_pending``)
-        and this one's."""
-        with self._lock:
-            return others_pending + sum(self._in_flight.values())
-
-    def _others_pending(self) -> _UnderWay:
-        """What the other processes' requests under way may cost (0 if the file cannot say)."""
-        self._release_dead()
-        try:
-            rows = self._execute(_PENDING_OF_OTHERS, (self._owner, self._clock()))
-        except sqlite3.Error:  # unreadable, or a read-only file of an older version
-            return _UnderWay()
-        return _UnderWay.of(rows[0])
-
     def _read_billing(self) -> None:
         """What the other processes sharing the file learned of the models billed (read at
         opening only, a window open all day held a gateway model at $0 that another window had
@@ -958,103 +455,6 @@ class Ledger:
                 log.info("usage ledger: released the requests under way of %d process(es) that ended", len(dead))
         except sqlite3.Error as exc:  # the next check tries again
             log.debug("usage ledger: could not look for ended processes' rows: %s", exc)
-
-    def reserve(
-        self, model: str, prompt_tokens: int, max_tokens: int, *, within_s: float = 0.0, waits: bool = False
-    ) -> Callable[[], None]:
-        """Count a request being sent against the daily budget until it is recorded; returns
-        the call that stops counting it (call it before recording the request). ``within_s``:
-        the request ends within that many seconds (its deadline). ``waits``: the request can
-        wait for room (a review; see :meth:`_refuse_over_budget`).
-
-        Requests sent together (a review's batches, several completion choices) each passed
-        :meth:`check_budget` before any of them was billed: all went out and the day ended at
-        several times the budget. Counted at their most (every prompt token a miss, all of
-        ``max_tokens`` generated), the next ones wait for the budget to allow them.
-
-        Raises :class:`BudgetExceeded` when another process took what was left of the budget
-        since this one's :meth:`check_budget`."""
-        if not self.daily_budget or self.daily_budget <= 0:
-            return _nothing
-        now = self._clock()
-        # Priced when it completes, as DeepSeek bills it (see record): one sent just before
-        # the peak hours may end in them, at twice the rate. The peak windows last hours, so
-        # the rates at both ends of the request's time are the dearest it can meet.
-        most = self._most(model, prompt_tokens, max_tokens, (now, now + max(0.0, within_s)))
-        if most <= 0:  # a model without a price: nothing to hold, nothing to write
-            return _nothing
-        key = f"{self._owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
-        until = now + (within_s + PENDING_GRACE_S if within_s > 0 else PENDING_TTL_S)
-        # Now, before the request goes out: the other processes sharing the file (another
-        # editor window, the review CLI) count it from their next budget check on.
-        self.flush()
-        self._release_dead()
-        try:
-            self._run(lambda conn: self._claim(conn, key, most, until))
-        except sqlite3.Error:  # written with the next flush that can (see flush)
-            if waits:  # checked as the file would have, with what this process knows (the
-                # file is locked or unwritable: no second wait for it on the event loop)
-                self._refuse_over_budget(self._session_cost(_day(now)), _UnderWay(), most)
-            with self._lock:
-                self._pending_add[key] = (most, until)
-        with self._lock:
-            self._in_flight[key] = most
-
-        def release() -> None:
-            with self._lock:
-                if self._in_flight.pop(key, None) is None:
-                    return
-                if self._pending_add.pop(key, None) is None:  # its row is in the file
-                    self._pending_del.add(key)
-                waiters, self._release_waiters = self._release_waiters, set()
-            self._flush_soon()
-            # Woken on their loops' next turn: the caller records the request's usage right
-            # after this (see ModelStream._end), so a waiter's check counts it as spent.
-            for waiter in waiters:
-                with contextlib.suppress(RuntimeError):  # its loop has closed
-                    waiter.get_loop().call_soon_threadsafe(_wake, waiter)
-
-        return release
-
-    def _most(self, model: str, prompt_tokens: int, max_tokens: int, times: tuple[float, float]) -> float:
-        """The most a request of ``model`` may cost, sent and ended within ``times``: every
-        prompt token a miss, all of ``max_tokens`` generated (0: nothing to hold)."""
-        whens = [datetime.fromtimestamp(t, timezone.utc) for t in times]
-        most = max(self.prices.cost(model, 0, prompt_tokens, max_tokens, when) for when in whens)
-        if most > 0 or self.prices.known(model):
-            return most
-        if rate := self.learned_rate(model):
-            # A gateway's model without a price here, at the dearest a token of it was billed.
-            return rate.most * (prompt_tokens + max_tokens)
-        if model in self.billing_models:  # billed without a word of what: at its list price
-            return max(self.prices.list_cost(model, 0, prompt_tokens, max_tokens, when) or 0.0 for when in whens)
-        return 0.0
-
-    async def until_released(self, timeout: float) -> None:
-        """Wait until one of this ledger's requests under way ends, or ``timeout`` seconds
-        (those of other processes end unannounced: the caller checks the budget again)."""
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        with self._lock:
-            self._release_waiters.add(waiter)
-        try:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(waiter, max(0.0, timeout))
-        finally:
-            with self._lock:
-                self._release_waiters.discard(waiter)
-
-    def _claim(self, conn: sqlite3.Connection, key: str, most: float, until: float) -> None:
-        """Write a request's reservation if the budget still has room for it, in the
-        transaction that checks: two windows whose checks both passed before either had
-        written its row both sent, into a budget with room for one (raises BudgetExceeded)."""
-        now = self._clock()
-        day = _day(now)
-        with _transaction(conn):
-            spent = float(conn.execute(_SPENT_ON_DAY, (day,)).fetchone()[0] or 0.0)
-            others = _UnderWay.of(conn.execute(_PENDING_OF_OTHERS, (self._owner, now)).fetchone())
-            self._refuse_over_budget(spent + self._unsaved_cost(day), others, most if key.endswith(WAITS_SUFFIX) else 0.0)
-            conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", (key, self._owner, most, until))
-            conn.execute("DELETE FROM pending WHERE until < ?", (now,))  # a dead process's
 
     def summary(self) -> dict[str, Any]:
         """Totals per model for this session, today and this month (UTC)."""
