@@ -1,0 +1,28 @@
+"""Which workspace files an import names, and whether they may be read.
+
+Context (completion prompts) and reviews send the definitions of names a file imports from
+the workspace: each language's imports are looked up the way its own tools do (Python's
+packages, Node's and TypeScript's lookup, ``[imports]`` rules in language.toml for Ruby and
+Lua, a C include path, a JVM source root, a Go module, a Rust crate, PHP's PSR-4 autoload).
+Nothing is guessed beyond that: a name that is no file there names nothing.
+"""
+
+from .cached import _resolved, resolution_pending, resolve_local_imports_cached
+from .go import MAX_PACKAGE_FILES
+from .jvm import main_source_set
+from .project_files import own_roots_first
+from .readable import readable_import
+from .resolve import resolve_local_import
+from .sibling_types import sibling_type_files
+
+__all__ = [
+    "MAX_PACKAGE_FILES",
+    "_resolved",
+    "main_source_set",
+    "own_roots_first",
+    "readable_import",
+    "resolution_pending",
+    "resolve_local_import",
+    "resolve_local_imports_cached",
+    "sibling_type_files",
+]

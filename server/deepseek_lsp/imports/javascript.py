@@ -1,0 +1,210 @@
+"""JavaScript and TypeScript imports as Node and TypeScript look them up: a path (``./x`` is
+x.ts, x.js, x/index.js…), a tsconfig.json ``paths`` alias, a package of the workspace itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .project_files import _folders_up, _read_small, _read_when_changed
+
+#: Languages whose local imports are paths, looked up the way Node and TypeScript do.
+_JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
+_JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".mts", ".cjs", ".cts")
+#: TypeScript imports a file by the name of the JavaScript it compiles to: ``./x.js`` is x.ts.
+_TS_FOR_JS = {".js": (".ts", ".tsx", ".d.ts"), ".jsx": (".tsx",), ".mjs": (".mts", ".d.mts"), ".cjs": (".cts", ".d.cts")}
+
+
+def _resolve_path(source: str, doc_path: Path, language: str | None) -> list[Path]:
+    """A path from the importing file's folder, as spelled, or as Node and TypeScript look it
+    up for JavaScript (``./x`` is x.ts, x.js, x/index.js…)."""
+    out: list[Path] = []
+    js = language is None or language in _JS_LANGUAGES
+    base = Path(os.path.normpath(doc_path.parent / source))
+    # ``..`` and ``./lib/`` name a folder: Node loads its index.
+    folder = source in (".", "..") or source.endswith("/")
+    # TypeScript reads ``./x.js`` as x.ts (or x.d.ts) before any x.js: the compiled output
+    # beside its source is not the file meant.
+    ts_first = language in ("typescript", "tsx")
+    for_js = tuple(base.with_suffix(ext) for ext in _TS_FOR_JS.get(base.suffix, ()) if js and not folder)
+    for cand in (
+        *(for_js if ts_first else ()),
+        *(() if folder else (base,)),
+        *(base.with_name(base.name + ext) for ext in _JS_EXTENSIONS if js and not folder),
+        *(() if ts_first else for_js),
+        *(base / f"index{ext}" for ext in (".ts", ".tsx", ".js", ".jsx") if js),
+    ):
+        if cand.is_file():
+            out.append(cand)
+            break
+    return out
+
+
+#: tsconfig.json / jsconfig.json: JSON with comments and trailing commas. Strings are matched
+#: first, so that ``"./src/*"`` is not taken for the start of a comment.
+_JSONC_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.S)
+_TSCONFIGS = ("tsconfig.json", "jsconfig.json")
+#: ``extends`` followed this many times at most (a package's config extends the monorepo's base).
+MAX_TSCONFIG_EXTENDS = 4
+
+
+def _load_jsonc(path: Path) -> object:
+    # utf-8-sig: Visual Studio saves a tsconfig.json with a byte order mark, which TypeScript
+    # reads and json refuses ("Unexpected UTF-8 BOM": every ``paths`` alias was lost).
+    text = _read_small(path, 1 << 20).decode("utf-8-sig", "replace")
+    return json.loads(_JSONC_TOKEN.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text))
+
+
+#: (the folder ``paths`` and ``baseUrl`` are relative to, the ``paths`` patterns, whether a
+#: ``baseUrl`` was given).
+_Aliases = tuple[Path, list[tuple[str, list[str]]], bool]
+
+
+def _ts_aliases(config: Path) -> _Aliases | None:
+    """``compilerOptions.paths`` and ``baseUrl`` of a tsconfig.json, through its ``extends``
+    (relative ones: a package in a monorepo extends the root's tsconfig.base.json, which holds
+    the paths); None when it has neither. Each file of the chain is parsed again when it
+    changes: cached by the first one's modification time alone, an alias ``nx g lib`` added
+    to the monorepo's tsconfig.base.json was not followed until the server restarted."""
+    return _read_ts_aliases(config)
+
+
+def _jsonc_or_none(path: Path) -> object:
+    """``_load_jsonc``, None for a file that cannot be read or parsed (kept as such until it
+    changes)."""
+    try:
+        return _load_jsonc(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _read_ts_aliases(config: Path) -> _Aliases | None:
+    base_url: Path | None = None
+    paths: dict[str, list[str]] | None = None
+    paths_from = config.parent
+    current: Path | None = config
+    for _ in range(MAX_TSCONFIG_EXTENDS + 1):
+        if current is None:
+            break
+        data = _read_when_changed(current, _jsonc_or_none)
+        if not isinstance(data, dict):
+            break
+        options = data.get("compilerOptions")
+        options = options if isinstance(options, dict) else {}
+        # The nearest config's settings win; each is relative to the file that gives it.
+        if base_url is None and isinstance(options.get("baseUrl"), str):
+            base_url = Path(os.path.normpath(current.parent / options["baseUrl"]))
+        if paths is None and isinstance(options.get("paths"), dict):
+            paths = {
+                str(k): [str(t) for t in v if isinstance(t, str)]
+                for k, v in options["paths"].items()
+                if isinstance(v, list)
+            }
+            paths_from = current.parent
+        extends = data.get("extends")
+        # Only a relative one: a package's config (``@tsconfig/node18``) holds no paths of ours.
+        if isinstance(extends, str) and extends.startswith("."):
+            nxt = Path(os.path.normpath(current.parent / extends))
+            current = nxt if nxt.suffix == ".json" else nxt.with_name(nxt.name + ".json")
+        else:
+            current = None
+    found: _Aliases | None = None
+    if paths is not None or base_url is not None:
+        # ``paths`` are relative to baseUrl when there is one, else to the config giving them.
+        # An exact pattern before any ``*`` one, then the longest prefix first (TypeScript's rule).
+        ordered = sorted((paths or {}).items(), key=lambda item: ("*" in item[0], -len(item[0].split("*")[0])))
+        found = (base_url if base_url is not None else paths_from, ordered, base_url is not None)
+    return found
+
+
+def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
+    """A bare import through the nearest tsconfig.json's (or jsconfig.json's) ``paths`` and
+    ``baseUrl``, as TypeScript resolves it: ``@/components/button`` (Next.js, shadcn/ui),
+    ``~/lib/db``, ``@app/core``. A package name no pattern maps is a package: nothing."""
+    if not source or source.startswith(("/", ".")):
+        return []
+    for folder in _folders_up(doc_path, roots):
+        config = next((folder / name for name in _TSCONFIGS if (folder / name).is_file()), None)
+        if config is None:
+            continue
+        aliases = _ts_aliases(config)
+        if aliases is None:
+            break
+        base, patterns, has_base_url = aliases
+        for pattern, targets in patterns:
+            head, star, tail = pattern.partition("*")
+            if star:
+                if not (source.startswith(head) and source.endswith(tail) and len(source) >= len(head) + len(tail)):
+                    continue
+                matched = source[len(head) : len(source) - len(tail)]
+            elif source != pattern:
+                continue
+            else:
+                matched = ""
+            for target in targets:
+                found = _resolve_path(str(base / target.replace("*", matched)), doc_path, language)
+                if found:
+                    return found
+        if has_base_url:
+            found = _resolve_path(str(base / source), doc_path, language)
+            if found:
+                return found
+        break
+    return _resolve_workspace_package(source, doc_path, roots, language)
+
+
+
+#: package.json fields naming a package's entry, the TypeScript source first.
+_ENTRY_FIELDS = ("types", "typings", "source", "module", "main")
+
+
+def _resolve_workspace_package(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
+    """A package of the workspace itself (npm, yarn and pnpm workspaces link it into
+    node_modules: ``@acme/ui`` -> packages/ui), read at its entry (package.json's ``exports``,
+    ``types``, ``main``…, or src/index) or at the subpath named (``@acme/ui/button``). A package
+    installed from the registry is not the workspace's: never read."""
+    parts = source.split("/")
+    n = 2 if source.startswith("@") else 1
+    if len(parts) < n or not all(parts[:n]):
+        return []
+    name, sub = "/".join(parts[:n]), "/".join(parts[n:])
+    roots = list(roots)
+    for folder in _folders_up(doc_path, roots):
+        link = folder / "node_modules" / name
+        if not link.is_symlink():
+            continue
+        try:
+            real = link.resolve()
+        except (OSError, RuntimeError):
+            return []
+        if "node_modules" in real.parts or not any(real.is_relative_to(r) for r in roots):
+            return []
+        if sub:
+            return _resolve_path(str(real / sub), doc_path, language) or _resolve_path(str(real / "src" / sub), doc_path, language)
+        for entry in _package_entries(real / "package.json"):
+            found = _resolve_path(str(real / entry), doc_path, language)
+            if found:
+                return found
+        return _resolve_path(str(real / "src") + "/", doc_path, language) or _resolve_path(str(real) + "/", doc_path, language)
+    return []
+
+
+def _package_entries(package_json: Path) -> list[str]:
+    try:
+        data = json.loads(_read_small(package_json, 1 << 20))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    out: list[str] = []
+    exports = data.get("exports")
+    main = exports.get(".", exports) if isinstance(exports, dict) else exports
+    if isinstance(main, dict):  # conditions: {"types": ..., "import": ..., "default": ...}
+        out += [v for k in ("types", "import", "default", "require") if isinstance(v := main.get(k), str)]
+    elif isinstance(main, str):
+        out.append(main)
+    out += [v for k in _ENTRY_FIELDS if isinstance(v := data.get(k), str)]
+    return list(dict.fromkeys(out))

@@ -1,0 +1,72 @@
+"""Where a Python import may start: the package's parent, the project's and the workspace's
+folders with their ``src`` and the folders their pyproject.toml names."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from .project_files import _dig, _folders_up, _read_small, _read_when_changed
+
+
+def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """Where ``import pkg.mod`` may start: the folder above the package the importing file is
+    in (its own folder when it is in none), the nearest project folder above it and the
+    workspace folders, each with its ``src`` (the src layout PyPA recommends) and the folders
+    its pyproject.toml gives setuptools (``where``, ``package-dir``). Only the
+    workspace folders were tried: in a src-layout project no import of its own package was
+    followed."""
+    out: list[Path] = []
+    top = doc_path.parent
+    while (top / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    # Outside a package, the file's own folder: a script's, first on ``sys.path`` (and a test
+    # folder's without ``__init__.py``, as pytest imports it). Not tried, a monorepo service's
+    # ``import config`` found nothing, or the workspace folder's ``config.py``.
+    out.append(top)
+    # The nearest project of a monorepo's (``packages/billing/pyproject.toml``, installed
+    # editable): its own src or pyproject folders. Only the workspace folder's were tried, and
+    # a package's tests importing it named nothing.
+    for folder in _folders_up(doc_path, roots):
+        if (folder / "pyproject.toml").is_file() or (folder / "setup.py").is_file():
+            out += [folder, *_pyproject_dirs(folder)]
+            if (folder / "src").is_dir():
+                out.append(folder / "src")
+            break
+    for root in roots:
+        out.append(root)
+        out.extend(_pyproject_dirs(root))
+        if (root / "src").is_dir():
+            out.append(root / "src")
+    return list(dict.fromkeys(out))
+
+
+def _pyproject_dirs(root: Path) -> list[Path]:
+    return _read_when_changed(root / "pyproject.toml", _source_dirs_in_pyproject) or []
+
+
+def _source_dirs_in_pyproject(pyproject: Path) -> list[Path]:
+    root = pyproject.parent
+    try:
+        data = tomllib.loads(_read_small(pyproject, 1 << 20).decode("utf-8", "replace"))
+    except (OSError, ValueError):
+        data = {}
+    found: list[str] = []
+    where = _dig(data, "tool", "setuptools", "packages", "find", "where")
+    found += [w for w in where if isinstance(w, str)] if isinstance(where, list) else []
+    package_dir = _dig(data, "tool", "setuptools", "package-dir", "")
+    found += [package_dir] if isinstance(package_dir, str) else []
+    # Hatch names the packages' own folders (``server/deepseek_lsp``): their parent is the root.
+    hatch = _dig(data, "tool", "hatch", "build", "targets", "wheel", "packages")
+    found += [os.path.dirname(p.rstrip("/")) or "." for p in hatch if isinstance(p, str)] if isinstance(hatch, list) else []
+    # Poetry: ``packages = [{include = "shop", from = "src"}]``.
+    poetry = _dig(data, "tool", "poetry", "packages")
+    found += [e["from"] for e in poetry if isinstance(e, dict) and isinstance(e.get("from"), str)] if isinstance(poetry, list) else []
+    dirs = [Path(os.path.normpath(root / d)) for d in dict.fromkeys(found)]
+    return [d for d in dirs if d.is_relative_to(root) and d.is_dir()]

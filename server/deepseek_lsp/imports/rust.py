@@ -1,0 +1,127 @@
+"""Rust modules as rustc finds their files: ``crate::``, ``self::``, ``super::``, ``mod x;`` and
+use trees."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .project_files import _folders_up
+
+
+def _rust_module_file(base: Path, parts: Sequence[str], down_to: int = 1) -> list[Path]:
+    """``base/a/b.rs`` or ``base/a/b/mod.rs`` for the module path ``a::b``: the first that is
+    a file, trying shorter paths (``a::b::Item`` names an item of ``a::b``) down to
+    ``down_to`` parts; none is the file of the module whose folder is ``base`` itself
+    (``crate::Error`` is in lib.rs, ``super::Header`` in the parent's mod.rs)."""
+    for n in range(len(parts), down_to - 1, -1):
+        if not all(re.fullmatch(r"[A-Za-z_]\w*", p) for p in parts[:n]):
+            continue
+        if n == 0:
+            own = (base / "mod.rs", base.parent / (base.name + ".rs"), base / "lib.rs", base / "main.rs")
+            return [c for c in own if c.is_file()][:1]
+        target = base.joinpath(*parts[:n])
+        for cand in (target.with_name(target.name + ".rs"), target / "mod.rs"):
+            if cand.is_file():
+                return [cand]
+    return []
+
+
+#: Folders whose files are crate roots of their own (a test, a bench, an example, a binary).
+_RUST_CRATE_FOLDERS = ("tests", "benches", "examples", "bin")  # bin: src/bin
+
+
+def _is_rust_target_folder(folder: Path) -> bool:
+    """tests/, benches/, examples/ or src/bin/ of a package: each file there is a crate root."""
+    package = folder.parent.parent if folder.name == "bin" and folder.parent.name == "src" else folder.parent
+    return folder.name in _RUST_CRATE_FOLDERS and (package / "Cargo.toml").is_file()
+
+
+def _rust_crate_folder(doc_path: Path, roots: Iterable[Path]) -> tuple[Path, bool] | None:
+    """The folder of the crate root the file belongs to: src/ of the nearest Cargo.toml, or
+    tests/, benches/, examples/, src/bin/ for a file in them (each file there is a crate), or
+    a folder of theirs with a main.rs (a target of several files, ``src/bin/admin/main.rs``,
+    whose modules are beside its main.rs); and whether each file of that folder is a crate."""
+    for folder in _folders_up(doc_path, roots):
+        if (folder / "Cargo.toml").is_file():
+            return folder / "src", False
+        if _is_rust_target_folder(folder):
+            return folder, True
+        # Cargo's layout for a binary, example, test or bench of several files: read as
+        # ``src/bin``'s files, ``mod cli;`` in src/bin/admin/main.rs was src/bin/admin/main/cli.rs.
+        main = folder / "main.rs"
+        if (main == doc_path or main.is_file()) and _is_rust_target_folder(folder.parent):
+            return folder, False
+    return None
+
+
+#: Paths read from one use tree (``use crate::{a, b::{c, d}}``).
+MAX_USE_TREE_PATHS = 32
+
+
+def _rust_use_paths(tree: str) -> list[str]:
+    """The paths a use tree names, its ``as`` renames and ``*`` left out:
+    ``crate::{config::{load, Settings}, store as db, self}`` is ``crate::config::load``,
+    ``crate::config::Settings``, ``crate::store`` and ``crate``."""
+    out: list[str] = []
+    pending = [("", tree)]
+    while pending and len(out) < MAX_USE_TREE_PATHS:
+        prefix, item = pending.pop(0)
+        head, brace, rest = item.partition("{")
+        path = [p.strip() for p in head.split(" as ")[0].split("::")]
+        path = [p for p in path if p and p != "*"]
+        lead = "::" if not prefix and item.strip().startswith("::") else ""
+        if path == ["self"] and prefix:
+            path = []  # ``{self, ...}``: the module the list is in
+        base = "::".join(p for p in (prefix, lead + "::".join(path)) if p)
+        if not brace:
+            if base:
+                out.append(base)
+            continue
+        # The list's items, split at the commas outside nested braces.
+        depth, start, inner = 0, 0, rest[: rest.rfind("}")] if "}" in rest else rest
+        for i, char in enumerate(inner + ","):
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            if char == "," and depth == 0:
+                if inner[start:i].strip():
+                    pending.append((base, inner[start:i]))
+                start = i + 1
+    return list(dict.fromkeys(out))
+
+
+def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """A module of the crate, as rustc finds its file: ``crate::a::b`` under the crate root's
+    folder (src/ of the nearest Cargo.toml; a test, bench, example or binary is a crate of its
+    own), ``self::``/``super::`` and a bare ``mod x;`` or ``use x::Y`` from the file's own
+    module folder (``foo.rs``'s children are in ``foo/``; ``mod.rs`` and a crate root own
+    their folder). A leading ``::`` names another crate. A use tree
+    (``crate::{config, store::Backend}``) is each of its paths."""
+    if "{" in source:
+        found: dict[Path, None] = {}
+        for path in _rust_use_paths(source):
+            found.update(dict.fromkeys(_resolve_rust(path, doc_path, roots)))
+        return list(found)
+    if source.startswith("::"):
+        return []
+    parts = [p for p in source.split("::") if p]
+    if not parts:
+        return []
+    crate, one_file_crates = _rust_crate_folder(doc_path, roots) or (None, False)
+    owns_folder = doc_path.name == "mod.rs" or (
+        crate is not None and doc_path.parent == crate and (doc_path.name in ("lib.rs", "main.rs") or one_file_crates)
+    )
+    here = doc_path.parent if owns_folder else doc_path.parent / doc_path.stem
+    if parts[0] == "crate":
+        return [] if crate is None else _rust_module_file(crate, parts[1:], down_to=0)
+    if parts[0] == "self":
+        return _rust_module_file(here, parts[1:])
+    if parts[0] == "super":
+        # The parent module's children live where this file is (``foo.rs`` beside ``x.rs``),
+        # or one up for a folder's ``mod.rs``.
+        base = doc_path.parent.parent if owns_folder else doc_path.parent
+        parts = parts[1:]
+        while parts and parts[0] == "super":
+            base, parts = base.parent, parts[1:]
+        return _rust_module_file(base, parts, down_to=0)
+    return _rust_module_file(here, parts)
