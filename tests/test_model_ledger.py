@@ -379,8 +379,8 @@ class FullDisk:
 
 def test_failed_writes_are_retried_with_the_next_one_and_counted_once(tmp_path: Path) -> None:
     ledger = make(tmp_path)
-    disk = FullDisk(ledger._conn)
-    ledger._conn = disk  # type: ignore[assignment]
+    disk = FullDisk(ledger.file.conn)
+    ledger.file.conn = disk  # type: ignore[assignment]
     for _ in range(3):
         ledger.record(feature="completion", model="deepseek-flash", usage=Usage(100, 10, 0, 100))
     disk.full = False

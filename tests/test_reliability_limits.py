@@ -206,7 +206,7 @@ def test_ledger_memory_is_bounded(tmp_path: Path) -> None:
     summary = ledger.summary()
     assert summary["today"]["total"]["requests"] == 20_000
     # The file holds one row per day, model and feature.
-    assert ledger._execute("SELECT COUNT(*) FROM daily")[0][0] == 3
+    assert ledger.file.execute("SELECT COUNT(*) FROM daily")[0][0] == 3
     size = sum(sys.getsizeof(r) for r in ledger.recent)
     assert size < 1000 * 400
     ledger.close()

@@ -22,6 +22,7 @@ from .usage_file import (
     PENDING_GRACE_S,
     PENDING_TTL_S,
     WAITS_SUFFIX,
+    UsageFile,
     _day,
     _transaction,
     _UnderWay,
@@ -47,7 +48,7 @@ class BudgetChecks:
     daily_budget: float | None
     billing_models: set[str]
     recent: Any
-    _conn: sqlite3.Connection
+    file: UsageFile
     _owner: str
     _in_flight: dict[str, float]
     _pending_add: dict[str, tuple[float, float]]
@@ -62,12 +63,6 @@ class BudgetChecks:
             ...
 
         def _flush_soon(self) -> None:
-            ...
-
-        def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-            ...
-
-        def _execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
             ...
 
         def _unsaved_cost(self, day: str) -> float:
@@ -90,7 +85,7 @@ class BudgetChecks:
         today = _day(self._clock())
         try:
             self.flush()
-            rows = self._execute(_SPENT_ON_DAY, (today,))
+            rows = self.file.execute(_SPENT_ON_DAY, (today,))
             return float(rows[0][0] or 0.0) + self._unsaved_cost(today)
         except sqlite3.Error:
             return self._session_cost(today)
@@ -139,7 +134,7 @@ class BudgetChecks:
         assert self.daily_budget is not None
         day = _day(self._clock())
         try:  # on the connection as it is: inside _claim's transaction too
-            row = self._conn.execute("SELECT SUM(estimated_usd) FROM daily WHERE day = ?", (day,)).fetchone()
+            row = self.file.conn.execute("SELECT SUM(estimated_usd) FROM daily WHERE day = ?", (day,)).fetchone()
             estimated = float(row[0] or 0.0)
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
             estimated = 0.0
@@ -156,7 +151,7 @@ class BudgetChecks:
         """What the other processes' requests under way may cost (0 if the file cannot say)."""
         self._release_dead()
         try:
-            rows = self._execute(_PENDING_OF_OTHERS, (self._owner, self._clock()))
+            rows = self.file.execute(_PENDING_OF_OTHERS, (self._owner, self._clock()))
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
             return _UnderWay()
         return _UnderWay.of(rows[0])
@@ -192,7 +187,7 @@ class BudgetChecks:
         self.flush()
         self._release_dead()
         try:
-            self._run(lambda conn: self._claim(conn, key, most, until))
+            self.file.run(lambda conn: self._claim(conn, key, most, until))
         except sqlite3.Error:  # written with the next flush that can (see flush)
             if waits:  # checked as the file would have, with what this process knows (the
                 # file is locked or unwritable: no second wait for it on the event loop)

@@ -1,15 +1,11 @@
-"""Usage and cost ledger: what every request cost, per session (memory) and per day (SQLite).
+"""Usage and cost ledger: what every request cost, per session (memory) and per day (the usage
+file, shared by every server of the machine: see usage_file.py), and the daily budget's checks
+(budget.py).
 
-The SQLite file keeps one row per (UTC day, model, feature) with running sums, so it stays small
-however many completions are made. Several servers (one per editor window) share it: sqlite's own
-locking, one short autocommit UPSERT per request, WAL mode and a busy timeout keep them from
-corrupting it or waiting on each other for long. Writes are synchronous (well under a millisecond):
-a background writer would make the budget check lag behind the spending. The requests under way
-are in the file too (table ``pending``), so that each process's budget check counts the others'.
-
-A file that cannot be read as a database is renamed aside (``usage.sqlite3.corrupt-<ts>``) and
-rebuilt, with one log message. If the state directory is unusable the ledger keeps working in
-memory. Nothing here raises into the caller except :class:`BudgetExceeded`.
+Records reach the file a moment after they are made (``WRITE_DELAY_S``), together; until then
+they count in every read and budget check all the same. What the file cannot take (a lock held
+too long, a full disk) stays queued for the next write. Nothing here raises into the caller
+except :class:`BudgetExceeded`.
 
 Days are UTC days, like DeepSeek's peak windows: the daily budget resets at 00:00 UTC.
 """
@@ -39,7 +35,7 @@ from .usage_file import (
     _OWNERS_OF_OTHERS,
     _UPSERT,
     DB_NAME,
-    UsageFileStore,
+    UsageFile,
     _day,
     _died,
     _machine,
@@ -65,7 +61,7 @@ DEAD_SWEEP_S = 2.0
 WRITE_DELAY_S = 0.25
 
 
-class Ledger(UsageFileStore, BudgetChecks):
+class Ledger(BudgetChecks):
     """Records :class:`UsageRecord` s and answers spending questions.
 
     ``path``: the SQLite file (default ``state_dir()/usage.sqlite3``; ``":memory:"`` for none).
@@ -86,7 +82,6 @@ class Ledger(UsageFileStore, BudgetChecks):
         self.prices = prices or PriceTable()
         self.daily_budget = daily_budget
         self._clock = clock
-        self._busy_ms = busy_timeout_ms
         self._lock = threading.RLock()
         self._write_warned = False
         self.started = clock()
@@ -110,48 +105,59 @@ class Ledger(UsageFileStore, BudgetChecks):
         self._pending_del: set[str] = set()
         #: Those waiting for a request under way to end (see :meth:`until_released`).
         self._release_waiters: set[asyncio.Future[None]] = set()
-        #: What went wrong opening the file, for the user (the server shows each once).
-        self.problems: list[str] = []
         if path is None:
             path = state_dir() / DB_NAME
-        self.path: Path | None = None if str(path) == ":memory:" else Path(path)
-        #: ``read_only``: for commands that only report (``deepseek-lsp usage``): nothing is
-        #: created, set aside or written, and a read-only home or snapshot can still be read.
-        self.read_only = read_only
-        #: False once the file could not be used and usage lives in memory only.
-        self.persistent = self.path is not None
         self._closed = False
-        self._conn = self._open()
-        #: The file the connection has open (device, inode), while it is one that is written.
-        self._opened = self._file_id()
+        self.file = UsageFile(
+            None if str(path) == ":memory:" else Path(path),
+            clock=clock,
+            busy_timeout_ms=busy_timeout_ms,
+            read_only=read_only,
+            lock=self._lock,
+            on_new_file=self._new_file,
+        )
         self._unsaved: dict[tuple[str, str, str], Totals] = {}
         self._billing_unsaved: set[str] = set()  # billing_models not in the file yet
-        self.billing_models.update(self._billing_in_file())
+        self.billing_models.update(self.file.billed_models())
         #: Endpoints seen to be a gateway that bills (see :meth:`saw_gateway`), every process's.
-        self.gateways: set[str] = self._gateways_in_file() or set()
+        self.gateways: set[str] = self.file.gateways() or set()
         self._gateways_unsaved: set[str] = set()
         self._gateways_gone: set[str] = set()  # seen free since, not deleted from the file yet
         #: Per model a provider billed, what it cost per token (see :meth:`learned_rate`): the
         #: file's at opening (every process's), with this one's since.
-        self._rates: dict[str, Rate] = self._rates_in_file()
+        self._rates: dict[str, Rate] = self.file.rates()
         self._rates_unsaved: dict[str, Rate] = {}  # added to _rates, not in the file yet
         self._flush_at: asyncio.TimerHandle | None = None
         self._flush_loop: asyncio.AbstractEventLoop | None = None
 
-    # -- storage ------------------------------------------------------------------------------
-    def _reopen(self, damaged: BaseException | None = None) -> None:
-        """The file at the path, opened again; ``damaged``: the current one is set aside first."""
-        self._conn.close()
-        if damaged is not None:
-            self._set_aside(damaged)
-        self._conn = self._open()
-        self._opened = self._file_id()
-        with self._lock:  # a new file: what the old one knew is written to it
+    @property
+    def path(self) -> Path | None:
+        """The usage file (None: in memory only)."""
+        return self.file.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.file.read_only
+
+    @property
+    def persistent(self) -> bool:
+        """False once the file could not be used and usage lives in memory only."""
+        return self.file.persistent
+
+    @property
+    def problems(self) -> list[str]:
+        """What went wrong opening the file, for the user (the server shows each once)."""
+        return self.file.problems
+
+    def _new_file(self) -> None:
+        """The connection is to a new file (see UsageFile.reopen): what the old one knew is
+        written to it."""
+        with self._lock:
             self._billing_unsaved |= self.billing_models
             self._gateways_unsaved |= self.gateways
             self._rates_unsaved = dict(self._rates)
-        self.billing_models.update(self._billing_in_file())
-        self.gateways.update(self._gateways_in_file() or ())
+        self.billing_models.update(self.file.billed_models())
+        self.gateways.update(self.file.gateways() or ())
 
     def saw_gateway(self, base_url: str) -> None:
         """The endpoint at ``base_url`` is a gateway that bills (see :meth:`is_gateway`)."""
@@ -207,7 +213,7 @@ class Ledger(UsageFileStore, BudgetChecks):
             lost = sum(t.requests for t in self._unsaved.values())
             if lost:
                 log.warning("usage ledger: the usage of %s could not be saved", counted(lost, "request"))
-            self._conn.close()
+            self.file.close()
             self._closed = True
 
     def flush(self) -> None:
@@ -248,7 +254,7 @@ class Ledger(UsageFileStore, BudgetChecks):
                     conn.execute("DELETE FROM pending WHERE until < ?", (self._clock(),))
 
         try:
-            self._run(write)
+            self.file.run(write)
         except sqlite3.Error as exc:
             # Kept for the next flush (or close): a lock held past the busy timeout or a full
             # disk is usually gone by then, and a dropped row was spend the budget never saw.
@@ -402,9 +408,9 @@ class Ledger(UsageFileStore, BudgetChecks):
         file's, plus what could not be written to it yet."""
         self.flush()
         # A column a file of before lacks (read only, it is not added) reads as 0.
-        have = {row[1] for row in self._execute("PRAGMA table_info(daily)")}
+        have = {row[1] for row in self.file.execute("PRAGMA table_info(daily)")}
         cols = ", ".join(f"SUM({c})" if c in have else "0" for c in _COLUMNS)
-        rows = self._execute(
+        rows = self.file.execute(
             f"SELECT model, {cols} FROM daily WHERE substr(day, 1, ?) = ? GROUP BY model",
             (len(day_prefix), day_prefix),
         )
@@ -423,9 +429,9 @@ class Ledger(UsageFileStore, BudgetChecks):
             return
         self._next_billing_read = time.monotonic() + DEAD_SWEEP_S
         with self._lock:
-            billed, rates = self._billing_in_file(), self._rates_in_file()
+            billed, rates = self.file.billed_models(), self.file.rates()
             self.billing_models |= billed
-            in_file = self._gateways_in_file()
+            in_file = self.file.gateways()
             if in_file is not None:  # the file's word (another window saw one go), and this one's unsaved
                 self.gateways = (in_file | self._gateways_unsaved) - self._gateways_gone
             for model, rate in self._rates_unsaved.items():  # could not be written yet
@@ -439,11 +445,11 @@ class Ledger(UsageFileStore, BudgetChecks):
         """Delete the rows of processes of this machine that died (an editor window killed, or
         its server): they held the budget until their ``until``, up to 130 s for a review's,
         and every completion was refused meanwhile. At most every ``DEAD_SWEEP_S``."""
-        if self.read_only or time.monotonic() < self._next_sweep:
+        if self.file.read_only or time.monotonic() < self._next_sweep:
             return
         self._next_sweep = time.monotonic() + DEAD_SWEEP_S
         try:
-            owners = self._execute(_OWNERS_OF_OTHERS, (self._owner, self._clock()))
+            owners = self.file.execute(_OWNERS_OF_OTHERS, (self._owner, self._clock()))
             dead = [(owner,) for (owner,) in owners if _died(owner, self._machine)]
             if dead:
 
@@ -451,7 +457,7 @@ class Ledger(UsageFileStore, BudgetChecks):
                     with _transaction(conn):
                         conn.executemany("DELETE FROM pending WHERE owner = ?", dead)
 
-                self._run(delete)
+                self.file.run(delete)
                 log.info("usage ledger: released the requests under way of %d process(es) that ended", len(dead))
         except sqlite3.Error as exc:  # the next check tries again
             log.debug("usage ledger: could not look for ended processes' rows: %s", exc)

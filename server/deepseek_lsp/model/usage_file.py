@@ -9,11 +9,8 @@ are in the file too (table ``pending``), so that each process's budget check cou
 
 A file that cannot be read as a database is renamed aside (``usage.sqlite3.corrupt-<ts>``) and
 rebuilt, with one log message. If the state directory is unusable the ledger keeps working in
-memory. Nothing here raises into the caller except :class:`BudgetExceeded`.
-
-This module opens it (read-only for reports, set aside and rebuilt when damaged, in memory
-when it cannot be used), holds its schema and the migration of an older file's, and runs the
-ledger's statements on it; what the figures mean is the ledger's.
+memory. An older deepseek-lsp's file gets the columns it lacks (``_add_columns``) and goes on
+being written by it. What the figures mean is the ledger's.
 """
 
 from __future__ import annotations
@@ -29,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -210,27 +207,38 @@ def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
 
 
-class UsageFileStore:
-    """The usage file's side of :class:`~.ledger.Ledger`: opening it, setting a damaged one
-    aside, running statements on it (reopened when another process replaced it), and reading
-    what it knows of the models and endpoints billed."""
+class UsageFile:
+    """The usage file of a :class:`~.ledger.Ledger` (``path``; None: in memory only): opened,
+    set aside when damaged, opened again when another process replaced it; the ledger's
+    statements run on it with :meth:`run`. ``lock``: the ledger's, held while the connection
+    is used or changed. ``on_new_file``: called once the connection is to a file other than
+    the one opened (what the ledger knew of the old one is to be written to it)."""
 
-    path: Path | None
-    read_only: bool
-    persistent: bool
-    problems: list[str]
-    billing_models: set[str]
-    gateways: set[str]
-    _conn: sqlite3.Connection
-    _opened: tuple[int, int] | None
-    _busy_ms: int
-    _clock: Callable[[], float]
-    _lock: threading.RLock
-
-    if TYPE_CHECKING:  # the other parts of Ledger
-
-        def _reopen(self, damaged: BaseException | None = None) -> None:
-            ...
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        clock: Callable[[], float],
+        busy_timeout_ms: int,
+        read_only: bool,
+        lock: threading.RLock,
+        on_new_file: Callable[[], None],
+    ) -> None:
+        self.path = path
+        #: ``read_only``: for commands that only report (``deepseek-lsp usage``): nothing is
+        #: created, set aside or written, and a read-only home or snapshot can still be read.
+        self.read_only = read_only
+        #: What went wrong opening the file, for the user (the server shows each once).
+        self.problems: list[str] = []
+        #: False once the file could not be used and usage lives in memory only.
+        self.persistent = path is not None
+        self._clock = clock
+        self._busy_ms = busy_timeout_ms
+        self._lock = lock
+        self._on_new_file = on_new_file
+        self.conn = self._open()
+        #: The file the connection has open (device, inode), while it is one that is written.
+        self._opened = self._file_id()
 
     def _open(self) -> sqlite3.Connection:
         if self.path is None:
@@ -363,41 +371,53 @@ class UsageFileStore:
             return None
         return file_id(self.path)
 
-    def _billing_in_file(self) -> set[str]:
+    def reopen(self, damaged: BaseException | None = None) -> None:
+        """The file at the path, opened again; ``damaged``: the current one is set aside first."""
+        self.conn.close()
+        if damaged is not None:
+            self._set_aside(damaged)
+        self.conn = self._open()
+        self._opened = self._file_id()
+        self._on_new_file()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def billed_models(self) -> set[str]:
         """The models the file says were billed (none if it cannot say: a file of an older
         version opened read-only has no such table)."""
         try:
-            return {row[0] for row in self._conn.execute("SELECT model FROM billing").fetchall()}
+            return {row[0] for row in self.conn.execute("SELECT model FROM billing").fetchall()}
         except sqlite3.Error:
             return set()
 
-    def _gateways_in_file(self) -> set[str] | None:
+    def gateways(self) -> set[str] | None:
         """The endpoints the file says are gateways that bill (None if it cannot say)."""
         try:
-            return {row[0] for row in self._conn.execute("SELECT base_url FROM gateway").fetchall()}
+            return {row[0] for row in self.conn.execute("SELECT base_url FROM gateway").fetchall()}
         except sqlite3.Error:
             return None
 
-    def _rates_in_file(self) -> dict[str, Rate]:
-        return learned.read(self._conn)
+    def rates(self) -> dict[str, Rate]:
+        return learned.read(self.conn)
 
-    def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
             if self._opened is not None and self._file_id() != self._opened:
                 # Another process set the file aside (it found it damaged at its start) or it
                 # was deleted: this connection would go on writing to a file no other process,
                 # budget check or ``usage`` reads. The one at the path now is the shared one.
                 log.info("usage ledger: %s was replaced; opening the new file", self.path)
-                self._reopen()
+                self.reopen()
             try:
-                return work(self._conn)
+                return work(self.conn)
             except sqlite3.DatabaseError as exc:
                 if not _is_corruption(exc) or self.path is None or self.read_only:
                     raise
                 # Corrupted under us (disk trouble, a foreign writer): rebuild once, retry.
-                self._reopen(damaged=exc)
-                return work(self._conn)
+                self.reopen(damaged=exc)
+                return work(self.conn)
 
-    def _execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        return self._run(lambda conn: conn.execute(sql, tuple(params)).fetchall())
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.run(lambda conn: conn.execute(sql, tuple(params)).fetchall())
 
