@@ -1637,6 +1637,29 @@ def test_typescript_path_aliases_are_followed(tmp_path: Path) -> None:
     assert "function Card(title: string, elevated = false): HTMLElement" in prompt
 
 
+def test_a_tsconfig_extending_a_list_of_configs_gives_their_path_aliases(tmp_path: Path) -> None:
+    """TypeScript 5 takes a list in ``extends`` (a package's preset, then the monorepo's base):
+    only a single config was followed, and the aliases of the base (``@acme/ui``) brought
+    nothing. Of two configs that both map an alias, the later one's mapping is used."""
+    write_files(tmp_path, {
+        "tsconfig.base.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@acme/ui": ["packages/ui/src/index.ts"]}}}',
+        "packages/ui/src/index.ts": "export function Card(title: string, elevated = false): HTMLElement {\n  return document.createElement(title);\n}\n",
+        "apps/admin/tsconfig.json": '{"extends": ["@tsconfig/strictest/tsconfig.json", "../../tsconfig.base.json"]}',
+        "apps/web/tsconfig.json": '{"extends": ["./tsconfig.old.json", "./tsconfig.paths.json"]}',
+        "apps/web/tsconfig.old.json": '{"compilerOptions": {"paths": {"@/*": ["./legacy/*"]}}}',
+        "apps/web/tsconfig.paths.json": '{"compilerOptions": {"paths": {"@/*": ["./src/*"]}}}',
+        "apps/web/legacy/db.ts": "export function query(sql: string): string[] {\n  return [];\n}\n",
+        "apps/web/src/db.ts": "export async function query(sql: string, params: unknown[] = []): Promise<Row[]> {\n  return [];\n}\n",
+    })  # fmt: skip
+    text = 'import { Card } from "@acme/ui";\n\nexport function Admin() {\n  return Card('
+    prompt = prompt_with_imports(tmp_path / "apps/admin/src/main.ts", text, [tmp_path], "typescript")
+    assert "function Card(title: string, elevated = false): HTMLElement" in prompt
+    text = 'import { query } from "@/db";\n\nexport async function load() {\n  return query('
+    prompt = prompt_with_imports(tmp_path / "apps/web/src/page.ts", text, [tmp_path], "typescript")
+    assert "function query(sql: string, params: unknown[] = []): Promise<Row[]>" in prompt
+    assert "function query(sql: string): string[]" not in prompt
+
+
 def test_a_typescript_base_url_import_is_followed(tmp_path: Path) -> None:
     write_files(tmp_path, {
         "jsconfig.json": '{"compilerOptions": {"baseUrl": "src"}}',

@@ -85,13 +85,17 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
     base_url: Path | None = None
     paths: dict[str, list[str]] | None = None
     paths_from = config.parent
-    current: Path | None = config
+    # The configs still to read, the next on top: TypeScript 5's ``extends`` list is applied
+    # in its order, each base (with its own bases) over the one before it, so the last is read
+    # first. Only a string was followed, and a list's ``paths`` were lost.
+    todo = [config]
     for _ in range(MAX_TSCONFIG_EXTENDS + 1):
-        if current is None:
+        if not todo:
             break
+        current = todo.pop()
         data = _read_when_changed(current, _jsonc_or_none)
         if not isinstance(data, dict):
-            break
+            continue
         options = data.get("compilerOptions")
         options = options if isinstance(options, dict) else {}
         # The nearest config's settings win; each is relative to the file that gives it.
@@ -105,12 +109,12 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
             }
             paths_from = current.parent
         extends = data.get("extends")
+        bases = [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []
         # Only a relative one: a package's config (``@tsconfig/node18``) holds no paths of ours.
-        if isinstance(extends, str) and extends.startswith("."):
-            nxt = Path(os.path.normpath(current.parent / extends))
-            current = nxt if nxt.suffix == ".json" else nxt.with_name(nxt.name + ".json")
-        else:
-            current = None
+        for base in bases:
+            if isinstance(base, str) and base.startswith("."):
+                nxt = Path(os.path.normpath(current.parent / base))
+                todo.append(nxt if nxt.suffix == ".json" else nxt.with_name(nxt.name + ".json"))
     found: _Aliases | None = None
     if paths is not None or base_url is not None:
         # ``paths`` are relative to baseUrl when there is one, else to the config giving them.
