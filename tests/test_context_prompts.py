@@ -1660,6 +1660,21 @@ def test_a_tsconfig_extending_a_list_of_configs_gives_their_path_aliases(tmp_pat
     assert "function query(sql: string): string[]" not in prompt
 
 
+def test_the_path_aliases_of_a_vite_project_are_read_from_its_referenced_config(tmp_path: Path) -> None:
+    """Vite's TypeScript template: tsconfig.json only lists the projects (``"files": []``,
+    ``references``), and ``@/*`` is mapped in tsconfig.app.json: the aliases were looked for in
+    tsconfig.json alone, and ``@/components/button`` brought no definition."""
+    write_files(tmp_path, {
+        "tsconfig.json": '{\n  "files": [],\n  "references": [{ "path": "./tsconfig.node.json" }, { "path": "./tsconfig.app.json" }]\n}\n',
+        "tsconfig.node.json": '{"compilerOptions": {"composite": true}, "include": ["vite.config.ts"]}',
+        "tsconfig.app.json": '{\n  "compilerOptions": {\n    /* Bundler mode */\n    "baseUrl": ".",\n    "paths": {"@/*": ["./src/*"]},\n  },\n  "include": ["src"]\n}\n',
+        "src/components/button.tsx": "export function Button(label: string, onClick: () => void): JSX.Element {\n  return label;\n}\n",
+    })  # fmt: skip
+    text = 'import { Button } from "@/components/button";\n\nexport function App() {\n  return Button('
+    prompt = prompt_with_imports(tmp_path / "src/App.tsx", text, [tmp_path], "tsx")
+    assert "function Button(label: string, onClick: () => void): JSX.Element" in prompt
+
+
 def test_a_typescript_base_url_import_is_followed(tmp_path: Path) -> None:
     write_files(tmp_path, {
         "jsconfig.json": '{"compilerOptions": {"baseUrl": "src"}}',

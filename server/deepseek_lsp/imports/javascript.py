@@ -124,6 +124,25 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
     return found
 
 
+def _referenced_aliases(config: Path) -> _Aliases | None:
+    """The aliases of a solution-style config, one that only lists the projects of the folder
+    (Vite's template: ``"files": []`` and ``references`` to tsconfig.app.json, which holds the
+    ``paths``, and tsconfig.node.json): the first referenced config's that gives any. Not read,
+    ``@/components/button`` in such a project named nothing. (TypeScript gives a file the
+    project that includes it; the configs that give aliases are the application's.)"""
+    data = _read_when_changed(config, _jsonc_or_none)
+    references = data.get("references") if isinstance(data, dict) else None
+    for reference in references if isinstance(references, list) else []:
+        path = reference.get("path") if isinstance(reference, dict) else None
+        if not isinstance(path, str):
+            continue
+        target = Path(os.path.normpath(config.parent / path))
+        aliases = _ts_aliases(target if target.suffix == ".json" else target / "tsconfig.json")
+        if aliases is not None:
+            return aliases
+    return None
+
+
 def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
     """A bare import through the nearest tsconfig.json's (or jsconfig.json's) ``paths`` and
     ``baseUrl``, as TypeScript resolves it: ``@/components/button`` (Next.js, shadcn/ui),
@@ -134,7 +153,7 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
         config = next((folder / name for name in _TSCONFIGS if (folder / name).is_file()), None)
         if config is None:
             continue
-        aliases = _ts_aliases(config)
+        aliases = _ts_aliases(config) or _referenced_aliases(config)
         if aliases is None:
             break
         base, patterns, has_base_url = aliases
