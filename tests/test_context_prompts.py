@@ -1016,6 +1016,33 @@ def test_go_imports_of_the_module_and_the_files_of_the_own_package_are_followed(
     assert "OpenStore(path" not in prompt and "func registerRoutes(mux" in prompt
 
 
+def test_go_imports_of_the_workspace_modules_a_go_work_or_a_replace_names_are_followed(tmp_path: Path) -> None:
+    """A go.work monorepo (``use ./api``, ``use ./shared``), and a go.mod's ``replace`` by a
+    folder: only the file's own module was read, and an import of the shared module's package
+    brought none of its definitions. A module replaced by another version, or no module of the
+    workspace, is a dependency: nothing."""
+    _write(
+        tmp_path,
+        {
+            "go.work": "go 1.22\n\nuse (\n\t./api // the service\n\t./shared\n)\n",
+            "api/go.mod": "module example.com/api\n\ngo 1.22\n\nrequire example.com/shared v0.0.0\n",
+            "shared/go.mod": "module example.com/shared\n",
+            "shared/money/money.go": "package money\n\nfunc AddCents(a int64, b int64) (int64, error) {\n\treturn a + b, nil\n}\n",
+            "tools/go.mod": "module example.com/tools\n\nreplace (\n\texample.com/fmtx v1.2.0 => ./third_party/fmtx\n\texample.com/pinned => example.com/pinned v1.0.0\n)\n",
+            "tools/third_party/fmtx/go.mod": "module example.com/fmtx\n",
+            "tools/third_party/fmtx/pad.go": "package fmtx\n\nfunc PadLeft(text string, width int) string {\n\treturn text\n}\n",
+            "tools/pinned/pinned.go": "package pinned\n\nfunc Pinned(vault int) {}\n",
+        },
+    )
+    text = 'package handlers\n\nimport "example.com/shared/money"\n\nfunc Total() {\n\tmoney.AddCents('
+    prompt = prompt_with_imports(tmp_path / "api" / "handlers" / "total.go", text, [tmp_path], "go")
+    assert "func AddCents(a int64, b int64) (int64, error)" in prompt
+    text = 'package main\n\nimport (\n\t"example.com/fmtx"\n\t"example.com/pinned"\n)\n\nfunc main() {\n\tpinned.Pinned(1)\n\tfmtx.PadLeft('
+    prompt = prompt_with_imports(tmp_path / "tools" / "main.go", text, [tmp_path], "go")
+    assert "func PadLeft(text string, width int) string" in prompt
+    assert "vault" not in prompt
+
+
 def test_rust_modules_are_followed_as_rustc_finds_their_files(tmp_path: Path) -> None:
     """`mod x;` beside the module's file, `crate::a::b` under the crate's src/, `super::` from
     the parent module, `self::` from the module's own folder."""

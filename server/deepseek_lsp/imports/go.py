@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .project_files import _folders_up, _read_small
+from .project_files import _folders_up, _read_small, _read_when_changed
 
 #: Files read from one Go package (a folder): the first by name. The time box decides how many
 #: are indexed in time; this keeps a package of a hundred files from filling the list.
@@ -35,11 +36,64 @@ def _resolve_go(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path
     for folder in _folders_up(doc_path, roots):
         go_mod = folder / "go.mod"
         if go_mod.is_file():
-            found = _GO_MODULE.search(_read_small(go_mod))
-            module = found.group(1).decode("utf-8", "replace") if found else ""
-            if module and (source == module or source.startswith(module + "/")):
-                rest = [part for part in source[len(module) :].split("/") if part]
-                if ".." not in rest:
-                    return _go_files(folder.joinpath(*rest), skip=doc_path)
-            return []  # the nearest go.mod decides: another module's package is a dependency
+            # The nearest go.mod decides: its own module, then those the build takes from the
+            # workspace; another module's package is a dependency.
+            for module, base in ((_module_of(go_mod), folder), *_local_modules(go_mod, roots)):
+                found = _package_folder(source, module, base)
+                if found is not None:
+                    return _go_files(found, skip=doc_path)
+            return []
     return []
+
+
+def _module_of(go_mod: Path) -> str:
+    found = _GO_MODULE.search(_read_small(go_mod))
+    return found.group(1).decode("utf-8", "replace") if found else ""
+
+
+def _package_folder(source: str, module: str, base: Path) -> Path | None:
+    """The folder of package ``source`` in ``module`` (at ``base``), None when not its."""
+    if not module or not (source == module or source.startswith(module + "/")):
+        return None
+    rest = [part for part in source[len(module) :].split("/") if part]
+    return None if ".." in rest else base.joinpath(*rest)
+
+
+#: A ``replace`` by a folder (go.mod, go.work): ``example.com/shared => ../shared``, alone or in
+#: a ``replace (...)`` block; one by another module's version is a dependency.
+_GO_LOCAL_REPLACE = re.compile(rb"^\s*(?:replace\s+)?([^\s()]+)(?:\s+v\S+)?\s*=>\s*(\.{1,2}/\S*|/\S+)\s*$", re.MULTILINE)
+_GO_WORK_USE = re.compile(rb"^\s*use\s+(?:\(([^)]*)\)|(\S+))", re.MULTILINE)
+
+
+def _local_modules(go_mod: Path, roots: Iterable[Path]) -> list[tuple[str, Path]]:
+    """(module path, folder) of the modules the build of ``go_mod``'s module takes from the
+    workspace: those its go.mod replaces by a folder, and those of the nearest go.work above it
+    (its ``use`` lines, its replaces). Only the file's own module was read: in a go.work
+    monorepo, or with ``replace example.com/shared => ../shared``, an import of the shared
+    module's package brought none of its definitions."""
+    out = list(_read_when_changed(go_mod, _local_replaces) or [])
+    for folder in _folders_up(go_mod, roots):
+        work = folder / "go.work"
+        if work.is_file():
+            out += _read_when_changed(work, _work_modules) or []
+            break
+    return out
+
+
+def _work_modules(work: Path) -> list[tuple[str, Path]]:
+    """A go.work's modules: its ``use`` lines' and its replaces by a folder."""
+    out = _local_replaces(work)
+    for block, single in _GO_WORK_USE.findall(_read_small(work)):
+        for line in (block or single).decode("utf-8", "replace").splitlines():
+            name = line.split("//")[0].strip().strip('"')
+            used = Path(os.path.normpath(work.parent / name))
+            if name and (used / "go.mod").is_file():
+                out.append((_module_of(used / "go.mod"), used))
+    return out
+
+
+def _local_replaces(path: Path) -> list[tuple[str, Path]]:
+    return [
+        (module.decode("utf-8", "replace"), Path(os.path.normpath(path.parent / target.decode("utf-8", "replace"))))
+        for module, target in _GO_LOCAL_REPLACE.findall(_read_small(path))
+    ]
