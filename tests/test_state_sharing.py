@@ -7,6 +7,7 @@ and kept for long sessions: the review cache and the usage ledger.
 * Files holding the user's code are the user's alone.
 * A server that keeps a ledger open while another process sets the file aside (it found it
   damaged at its start) writes on in the new file: its spend still counts in the day's total.
+* Two that meet the same damage keep the new file the first one started.
 """
 
 from __future__ import annotations
@@ -190,6 +191,54 @@ def test_a_ledger_set_aside_by_another_process_is_followed_by_the_one_still_writ
     with Ledger(path, read_only=True) as usage:  # ``deepseek-lsp usage``, B's budget check
         assert usage.today_cost() == pytest.approx(spent)
     assert a.today_cost() == pytest.approx(spent)
+    a.close()
+
+
+class _DamageMetMidWrite:
+    """A connection whose next write meets the file's damage after another process (``other``)
+    has set the file aside and started a new one: the file was the same when the write began."""
+
+    def __init__(self, conn: sqlite3.Connection, other: Any) -> None:
+        self.conn, self.other = conn, other
+
+    def executemany(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if self.other is not None and "INSERT" in sql:
+            self.other()
+            self.other = None
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return self.conn.executemany(sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+def test_two_windows_meeting_the_same_damage_keep_the_file_the_first_one_started(tmp_path: Path) -> None:
+    """Both windows meet a damaged ledger at their next write. B set it aside first and started
+    a new file, which holds B's spend from then on; A's write, begun on the old file, failed as
+    damaged, and A set aside the file at the path: B's new one. B's spend was then in no total,
+    ``deepseek-lsp usage``'s nor the daily budget's."""
+    path = tmp_path / DB_NAME
+    a = Ledger(path)
+    a.record(feature="completion", model="deepseek-v4-pro", usage=Usage(1000, 100, 0, 1000))
+    a.flush()
+    b_spent = 0.0
+
+    def b_sets_it_aside_and_starts_anew() -> None:
+        nonlocal b_spent
+        for tail in ("", "-wal", "-shm"):
+            if Path(f"{path}{tail}").exists():
+                os.replace(f"{path}{tail}", f"{path}.corrupt-1{tail}")
+        with Ledger(path) as b:
+            b_spent = b.record(feature="review", model="deepseek-v4-pro", usage=Usage(200_000, 8_000, 0, 200_000)).cost
+
+    a.file.conn = _DamageMetMidWrite(a.file.conn, b_sets_it_aside_and_starts_anew)  # type: ignore[assignment]
+    a_spent = a.record(feature="completion", model="deepseek-v4-pro", usage=Usage(3000, 300, 0, 3000)).cost
+    a.flush()
+    assert b_spent > 0 and a_spent > 0
+    with Ledger(path, read_only=True) as usage:
+        assert usage.today_cost() == pytest.approx(b_spent + a_spent)
+    aside = [p.name for p in tmp_path.glob(f"{DB_NAME}.corrupt-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert aside == [f"{DB_NAME}.corrupt-1"]  # B's alone: the file B started was not set aside
     a.close()
 
 

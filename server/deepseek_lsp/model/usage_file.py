@@ -374,7 +374,10 @@ class UsageFile:
     def reopen(self, damaged: BaseException | None = None) -> None:
         """The file at the path, opened again; ``damaged``: the current one is set aside first."""
         self.conn.close()
-        if damaged is not None:
+        # Only the file this connection found damaged: another process meeting the same damage
+        # may have set it aside first and started a new one, which holds its usage since (it
+        # was set aside in turn, as if damaged too, and that usage lost from every total).
+        if damaged is not None and self._file_id() == self._opened:
             self._set_aside(damaged)
         self.conn = self._open()
         self._opened = self._file_id()
