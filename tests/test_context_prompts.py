@@ -1191,6 +1191,30 @@ def test_rust_crate_roots_and_bare_crate_or_super_imports(tmp_path: Path) -> Non
     assert _resolved(tmp_path, "tests/io_read.rs", "rust") == ["tests/support/mod.rs"]
 
 
+def test_rust_imports_of_the_packages_library_and_of_workspace_crates(tmp_path: Path) -> None:
+    """An integration test's ``use my_app::config::Config`` and a binary's ``use my_app::run``
+    name the package's own library (``my-app`` spelled ``my_app``), and ``shared_core::money``
+    a crate of the workspace (a ``{ workspace = true }`` dependency whose path the workspace's
+    Cargo.toml gives): only modules of the importing crate were read, and those brought
+    nothing. A crate from the registry (serde) is none."""
+    _write(
+        tmp_path,
+        {
+            "Cargo.toml": '[workspace]\nmembers = ["app", "crates/shared"]\n\n[workspace.dependencies]\nshared-core = { path = "crates/shared" }\n',
+            "app/Cargo.toml": '[package]\nname = "my-app"\n\n[dependencies]\nshared-core = { workspace = true }\nserde = "1"\n',
+            "app/src/lib.rs": "pub mod config;\npub fn run() {}\n",
+            "app/src/config.rs": "pub struct Config;\n",
+            "app/src/main.rs": "use my_app::run;\nuse serde::Serialize;\n",
+            "app/tests/config_loads.rs": "use my_app::config::Config;\nuse shared_core::money::add_cents;\n",
+            "crates/shared/Cargo.toml": '[package]\nname = "shared-core"\n',
+            "crates/shared/src/lib.rs": "pub mod money;\n",
+            "crates/shared/src/money.rs": "pub fn add_cents(a: i64) -> i64 {\n    a\n}\n",
+        },
+    )
+    assert _resolved(tmp_path, "app/tests/config_loads.rs", "rust") == ["app/src/config.rs", "crates/shared/src/money.rs"]
+    assert _resolved(tmp_path, "app/src/main.rs", "rust") == ["app/src/lib.rs"]
+
+
 def test_jvm_imports_across_languages_names_and_layouts(tmp_path: Path) -> None:
     """A Java file imports a Kotlin class; a Kotlin class in a file named otherwise and a
     top-level function are found by what their package's files declare; Kotlin's layout

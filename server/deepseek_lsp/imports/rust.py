@@ -3,11 +3,18 @@ use trees."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from .project_files import _folders_up
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from .project_files import _folders_up, _read_small, _read_when_changed
 
 
 def _rust_module_file(base: Path, parts: Sequence[str], down_to: int = 1) -> list[Path]:
@@ -95,18 +102,18 @@ def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pa
     folder (src/ of the nearest Cargo.toml; a test, bench, example or binary is a crate of its
     own), ``self::``/``super::`` and a bare ``mod x;`` or ``use x::Y`` from the file's own
     module folder (``foo.rs``'s children are in ``foo/``; ``mod.rs`` and a crate root own
-    their folder). A leading ``::`` names another crate. A use tree
-    (``crate::{config, store::Backend}``) is each of its paths."""
+    their folder). Another crate of the workspace is read from its library's root (see
+    ``_rust_library``). A use tree (``crate::{config, store::Backend}``) is each of its paths."""
     if "{" in source:
         found: dict[Path, None] = {}
         for path in _rust_use_paths(source):
             found.update(dict.fromkeys(_resolve_rust(path, doc_path, roots)))
         return list(found)
-    if source.startswith("::"):
-        return []
     parts = [p for p in source.split("::") if p]
     if not parts:
         return []
+    if source.startswith("::"):  # a crate's name, never a module of this one
+        return _rust_extern_crate(parts, doc_path, roots)
     crate, one_file_crates = _rust_crate_folder(doc_path, roots) or (None, False)
     owns_folder = doc_path.name == "mod.rs" or (
         crate is not None and doc_path.parent == crate and (doc_path.name in ("lib.rs", "main.rs") or one_file_crates)
@@ -124,4 +131,78 @@ def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pa
         while parts and parts[0] == "super":
             base, parts = base.parent, parts[1:]
         return _rust_module_file(base, parts, down_to=0)
-    return _rust_module_file(here, parts)
+    return _rust_module_file(here, parts) or _rust_extern_crate(parts, doc_path, roots)
+
+
+def _rust_extern_crate(parts: Sequence[str], doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    """``mycrate::a::b`` in another crate of the workspace: ``a/b.rs`` beside its library's
+    root, or the root itself for an item it defines (``mycrate::run``)."""
+    lib = _rust_library(doc_path, roots, parts[0])
+    if lib is None or lib == doc_path:
+        return []
+    return _rust_module_file(lib.parent, parts[1:]) or [lib]
+
+
+def _cargo_manifest(manifest: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(_read_small(manifest, 1 << 20).decode("utf-8", "replace"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _table(data: object, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _library_of(manifest: Path) -> tuple[str, Path] | None:
+    """A package's library: its crate name as code spells it (``my-app`` is ``my_app``) and
+    its root file (``src/lib.rs`` or ``[lib] path``); None for a package without one."""
+    data = _read_when_changed(manifest, _cargo_manifest)
+    lib = _table(data, "lib")
+    name = lib.get("name") or _table(data, "package").get("name")
+    path = lib.get("path") if isinstance(lib.get("path"), str) else "src/lib.rs"
+    root = Path(os.path.normpath(manifest.parent / path))
+    return (name.replace("-", "_"), root) if isinstance(name, str) and root.is_file() else None
+
+
+def _rust_library(doc_path: Path, roots: Iterable[Path], name: str) -> Path | None:
+    """The root file of the library ``name`` names in the file's package, by the nearest
+    Cargo.toml: the package's own library (a binary's ``use my_app::run``, an integration
+    test's ``use my_app::Config``), or a dependency by a path (``shared = { path = "../shared"
+    }``, or ``{ workspace = true }`` with that path in the workspace's Cargo.toml). Only the
+    crate's own modules were read: those imports, in every integration test of a package,
+    brought no definition. A dependency from a registry is none."""
+    roots = list(roots)
+    for folder in _folders_up(doc_path, roots):
+        manifest = folder / "Cargo.toml"
+        if not manifest.is_file():
+            continue
+        own = _library_of(manifest)
+        if own is not None and own[0] == name:
+            return own[1]
+        data = _read_when_changed(manifest, _cargo_manifest)
+        for table in ("dependencies", "dev-dependencies", "build-dependencies"):
+            for key, spec in _table(data, table).items():
+                if key.replace("-", "_") != name or not isinstance(spec, dict):
+                    continue  # (a renamed one, ``package = ...``, is named in code by its key)
+                at = spec.get("path")
+                base = folder if isinstance(at, str) else None
+                if spec.get("workspace") is True:
+                    base, at = _workspace_dependency(manifest, roots, key)
+                if base is not None and isinstance(at, str):
+                    found = _library_of(Path(os.path.normpath(base / at)) / "Cargo.toml")
+                    return found[1] if found is not None else None
+        return None  # the nearest Cargo.toml decides
+    return None
+
+
+def _workspace_dependency(manifest: Path, roots: Iterable[Path], key: str) -> tuple[Path | None, object]:
+    """The folder of the workspace's Cargo.toml above ``manifest`` and the path it gives the
+    dependency ``key`` in ``[workspace.dependencies]``."""
+    for folder in _folders_up(manifest, roots):
+        data = _read_when_changed(folder / "Cargo.toml", _cargo_manifest)
+        if "workspace" in (data or {}):
+            spec = _table(_table(data, "workspace"), "dependencies").get(key)
+            return folder, spec.get("path") if isinstance(spec, dict) else None
+    return None, None
