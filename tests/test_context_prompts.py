@@ -1726,6 +1726,27 @@ def test_the_path_aliases_of_a_vite_project_are_read_from_its_referenced_config(
     assert "function Button(label: string, onClick: () => void): JSX.Element" in prompt
 
 
+def test_node_subpath_imports_are_followed_through_the_package_json(tmp_path: Path) -> None:
+    """Node's subpath imports (``"imports"`` in package.json, read by TypeScript too):
+    ``#db`` and ``#lib/strings`` named nothing, and their definitions never reached the prompt.
+    A target by condition is read at its TypeScript source; one that is a package is not."""
+    write_files(tmp_path, {
+        "package.json": '{"name": "api", "type": "module", "imports": {"#db": {"types": "./src/db.ts", "default": "./dist/db.js"}, "#lib/*": "./src/lib/*.js", "#dep": "left-pad"}}',
+        "src/db.ts": "export async function query(sql: string, params: unknown[] = []): Promise<Row[]> {\n  return [];\n}\n",
+        "dist/db.js": "export async function query(vault) {\n  return [];\n}\n",
+        "src/lib/strings.ts": "export function slugify(title: string, sep = \"-\"): string {\n  return title;\n}\n",
+        "node_modules/left-pad/index.js": "export default function leftPad(vault) {}\n",
+    })  # fmt: skip
+    text = (
+        'import { query } from "#db";\nimport { slugify } from "#lib/strings";\nimport leftPad from "#dep";\n\n'
+        "export async function load(title: string) {\n  const rows = await query(slugify(title));\n  return leftPad("
+    )
+    prompt = prompt_with_imports(tmp_path / "src/routes/load.ts", text, [tmp_path], "typescript")
+    assert "function query(sql: string, params: unknown[] = []): Promise<Row[]>" in prompt
+    assert 'function slugify(title: string, sep = "-"): string' in prompt
+    assert "vault" not in prompt
+
+
 def test_a_typescript_base_url_import_is_followed(tmp_path: Path) -> None:
     write_files(tmp_path, {
         "jsconfig.json": '{"compilerOptions": {"baseUrl": "src"}}',

@@ -149,6 +149,8 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
     ``~/lib/db``, ``@app/core``. A package name no pattern maps is a package: nothing."""
     if not source or source.startswith(("/", ".")):
         return []
+    if source.startswith("#") and (found := _resolve_subpath_import(source, doc_path, roots, language)):
+        return found
     for folder in _folders_up(doc_path, roots):
         config = next((folder / name for name in _TSCONFIGS if (folder / name).is_file()), None)
         if config is None:
@@ -178,6 +180,61 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
         break
     return _resolve_workspace_package(source, doc_path, roots, language)
 
+
+
+#: The conditions of a package.json target tried, in this order: the TypeScript source first.
+_CONDITIONS = ("types", "import", "node", "default", "require")
+
+
+def _condition_targets(value: object) -> list[str]:
+    """The paths a package.json target gives: itself, each of a list's, or by condition
+    (``{"types": ..., "import": ..., "default": ...}``, nested too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [t for item in value for t in _condition_targets(item)]
+    if isinstance(value, dict):
+        return [t for key in _CONDITIONS if key in value for t in _condition_targets(value[key])]
+    return []
+
+
+def _subpath_imports(package_json: Path) -> list[tuple[str, list[str]]]:
+    """A package.json's ``imports``, exact names before patterns, the longest prefix first."""
+    try:
+        data = json.loads(_read_small(package_json, 1 << 20))
+    except (OSError, ValueError):
+        return []
+    imports = data.get("imports") if isinstance(data, dict) else None
+    if not isinstance(imports, dict):
+        return []
+    found = [(str(key), _condition_targets(value)) for key, value in imports.items()]
+    return sorted(found, key=lambda item: ("*" in item[0], -len(item[0].split("*")[0])))
+
+
+def _resolve_subpath_import(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
+    """``#db`` or ``#lib/db`` through the ``imports`` of the nearest package.json (Node's
+    subpath imports, ``{"#lib/*": "./src/lib/*.js"}``, which TypeScript reads too): such an
+    import named nothing, and its definitions never reached the prompt."""
+    for folder in _folders_up(doc_path, roots):
+        package_json = folder / "package.json"
+        if not package_json.is_file():
+            continue
+        for pattern, targets in _read_when_changed(package_json, _subpath_imports) or []:
+            head, star, tail = pattern.partition("*")
+            if star and source.startswith(head) and source.endswith(tail) and len(source) >= len(head) + len(tail):
+                matched = source[len(head) : len(source) - len(tail)]
+            elif source == pattern:
+                matched = ""
+            else:
+                continue
+            for target in targets:
+                if target.startswith("./"):  # else a package's: not the workspace's to read
+                    found = _resolve_path(str(folder / target.replace("*", matched)), doc_path, language)
+                    if found:
+                        return found
+            return []
+        return []  # the nearest package.json is the package the import is looked up in
+    return []
 
 
 #: package.json fields naming a package's entry, the TypeScript source first.
