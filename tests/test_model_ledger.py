@@ -393,6 +393,32 @@ def test_failed_writes_are_retried_with_the_next_one_and_counted_once(tmp_path: 
     assert models["deepseek-v4-pro"]["requests"] == 1
 
 
+class UnreadableTotals(FullDisk):
+    """The day's rows cannot be read any more (a disk error): writes still go."""
+
+    def _check(self, sql: str) -> None:
+        if self.full and sql.lstrip().startswith("SELECT") and "FROM daily" in sql:
+            raise sqlite3.OperationalError("disk I/O error")
+
+
+def test_the_budget_shown_when_the_totals_cannot_be_read_is_the_one_the_check_goes_by(tmp_path: Path) -> None:
+    """The usage view said "spent $0.0000, remaining" all of the budget while every completion
+    was refused as over it: unread, the budget check goes by this session's spend, and the
+    view said nothing was spent."""
+    ledger = make(tmp_path, daily_budget=0.10)
+    spent = ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(150_000, 8_000, 0, 150_000)).cost
+    assert spent > 0.10
+    ledger.file.conn = UnreadableTotals(ledger.file.conn)  # type: ignore[assignment]
+    with pytest.raises(BudgetExceeded):
+        ledger.check_budget("deepseek-v4-pro")
+    summary = ledger.summary()
+    assert summary["problems"] and summary["path"] is None  # the view says the file was unread
+    assert summary["budget"]["spent_today_usd"] == pytest.approx(spent)
+    assert summary["budget"]["remaining_usd"] == 0
+    ledger.file.conn.full = False  # type: ignore[attr-defined]
+    ledger.close()
+
+
 def test_read_only_ledger_reads_a_file_it_may_not_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -527,7 +527,9 @@ class Ledger(BudgetChecks):
             "budget": None,
         }
         if self.daily_budget:
-            spent = sum(t.cost_usd for t in today_totals.values())
+            # Unread, the spend the budget check goes by (this session's): "spent $0, all of the
+            # budget remaining" was shown while completions were refused as over it.
+            spent = self.today_cost() if unread else sum(t.cost_usd for t in today_totals.values())
             under_way = self._under_way(self._others_pending().all)
             # Not rounded to 6 places: a day of a few cached completions (under half a
             # millionth of a dollar) read "spent $0.00" next to a total of "<$0.0001".
