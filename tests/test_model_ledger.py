@@ -419,6 +419,23 @@ def test_the_budget_shown_when_the_totals_cannot_be_read_is_the_one_the_check_go
     ledger.close()
 
 
+def test_a_long_sessions_spend_is_all_counted_when_the_file_cannot_be_read(tmp_path: Path) -> None:
+    """Unread, the budget went by the last records kept in memory (``keep_recent``, 1,000 by
+    default): past them, a long session's earlier spend was forgotten and requests went out
+    past the budget."""
+    ledger = make(tmp_path, daily_budget=0.10, keep_recent=2)
+    costs = [
+        ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(50_000, 2_000, 0, 50_000)).cost
+        for _ in range(3)
+    ]
+    ledger.file.conn = UnreadableTotals(ledger.file.conn)  # type: ignore[assignment]
+    assert ledger.today_cost() == pytest.approx(sum(costs))
+    with pytest.raises(BudgetExceeded):  # the last two alone are under the budget
+        ledger.check_budget("deepseek-v4-pro")
+    ledger.file.conn.full = False  # type: ignore[attr-defined]
+    ledger.close()
+
+
 def test_read_only_ledger_reads_a_file_it_may_not_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

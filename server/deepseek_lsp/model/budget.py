@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .errors import BudgetExceeded
 from .learned import Rate
@@ -47,7 +47,7 @@ class BudgetChecks:
     prices: PriceTable
     daily_budget: float | None
     billing_models: set[str]
-    recent: Any
+    _spent_on: dict[str, float]
     file: UsageFile
     _owner: str
     _in_flight: dict[str, float]
@@ -93,7 +93,7 @@ class BudgetChecks:
     def _session_cost(self, day: str) -> float:
         """What this process spent on ``day`` (the file aside)."""
         with self._lock:
-            return sum(r.cost for r in self.recent if _day(r.ts) == day)
+            return self._spent_on.get(day, 0.0)
 
     def check_budget(self, model: str | None = None) -> None:
         """Raise :class:`BudgetExceeded` once today's spend, with what the requests under way

@@ -87,6 +87,9 @@ class Ledger(BudgetChecks):
         self.started = clock()
         self.session: dict[str, Totals] = {}
         self.recent: deque[UsageRecord] = deque(maxlen=keep_recent)
+        #: This session's spend per UTC day, what the budget goes by when the file cannot be
+        #: read (``recent`` keeps the last records only: a long session's spend fell short).
+        self._spent_on: dict[str, float] = {}
         self.unpriced: set[str] = set()
         #: Models whose provider told what a request cost (see :meth:`record`): not free,
         #: whatever the price table says.
@@ -361,10 +364,12 @@ class Ledger(BudgetChecks):
             cost_unknown=priced.unknown,
             cost_estimated=priced.estimated,
         )
+        day = _day(ts)
         with self._lock:
             self.session.setdefault(model, Totals()).add(rec)
             self.recent.append(rec)
-            self._unsaved.setdefault((_day(ts), model, feature), Totals()).add(rec)
+            self._spent_on[day] = self._spent_on.get(day, 0.0) + rec.cost
+            self._unsaved.setdefault((day, model, feature), Totals()).add(rec)
         self._flush_soon()
         return rec
 
