@@ -1801,6 +1801,27 @@ def test_a_python_src_layout_package_is_followed(tmp_path: Path) -> None:
     assert "def render_invoice(order: dict, currency: str = 'EUR') -> str:" in prompt
 
 
+def test_a_python_import_of_another_member_of_a_uv_workspace_is_followed(tmp_path: Path) -> None:
+    """A uv workspace (``[tool.uv.workspace] members = ["packages/*"]``): ``packages/api``
+    imports ``core`` of ``packages/core/src``, installed editable by ``uv sync``. Only the
+    importing project's folders were tried, and the import named nothing. A member left out
+    (``exclude``) is not read."""
+    write_files(tmp_path, {
+        "pyproject.toml": '[project]\nname = "shop"\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\nexclude = ["packages/legacy"]\n',
+        "packages/core/pyproject.toml": '[project]\nname = "core"\n',
+        "packages/core/src/core/__init__.py": "",
+        "packages/core/src/core/money.py": "def add_cents(a: int, b: int, *, currency: str = 'EUR') -> int:\n    return a + b\n",
+        "packages/legacy/pyproject.toml": '[project]\nname = "legacy"\n',
+        "packages/legacy/src/billing/__init__.py": "def charge(vault: int) -> None:\n    pass\n",
+        "packages/api/pyproject.toml": '[project]\nname = "api"\ndependencies = ["core"]\n\n[tool.uv.sources]\ncore = { workspace = true }\n',
+        "packages/api/src/api/__init__.py": "",
+    })  # fmt: skip
+    text = "from core.money import add_cents\nfrom billing import charge\n\n\ndef total(a, b):\n    charge(1)\n    return add_cents("
+    prompt = prompt_with_imports(tmp_path / "packages/api/src/api/routes.py", text, [tmp_path], "python")
+    assert "def add_cents(a: int, b: int, *, currency: str = 'EUR') -> int:" in prompt
+    assert "vault" not in prompt
+
+
 def test_a_files_definitions_share_one_label() -> None:
     """Every definition came under its own ``# Path:`` line: four from one module repeated
     its workspace path four times, ~10 tokens each, and at the extras' cap a definition was

@@ -44,7 +44,48 @@ def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
         out.extend(_pyproject_dirs(root))
         if (root / "src").is_dir():
             out.append(root / "src")
+    # The other members of the uv workspace the file is in (``packages/api`` importing
+    # ``core`` of ``packages/core/src``, installed editable): not tried, such an import named
+    # nothing.
+    for folder in _folders_up(doc_path, roots):
+        members = _read_when_changed(folder / "pyproject.toml", _uv_workspace_members)
+        if members:
+            out += members
+            break
     return list(dict.fromkeys(out))
+
+
+#: Members of a uv workspace read at most (``members`` are globs: ``packages/*``).
+MAX_WORKSPACE_MEMBERS = 64
+
+
+def _uv_workspace_members(pyproject: Path) -> list[Path]:
+    """The source folders of the members of the uv workspace ``pyproject`` declares
+    (``[tool.uv.workspace] members``, less ``exclude``): each member's folder, its src/ and
+    those its own pyproject.toml names; none when it declares no workspace."""
+    root = pyproject.parent
+    try:
+        data = tomllib.loads(_read_small(pyproject, 1 << 20).decode("utf-8", "replace"))
+    except (OSError, ValueError):
+        return []
+    workspace = _dig(data, "tool", "uv", "workspace")
+    if not isinstance(workspace, dict):
+        return []
+
+    def matched(key: str) -> list[Path]:
+        globs = workspace.get(key)
+        globs = [g for g in globs if isinstance(g, str) and g and not os.path.isabs(g)] if isinstance(globs, list) else []
+        return [Path(os.path.normpath(p)) for g in globs for p in sorted(root.glob(g))]
+
+    excluded = set(matched("exclude"))
+    out: list[Path] = []
+    for member in list(dict.fromkeys(matched("members")))[:MAX_WORKSPACE_MEMBERS]:
+        if member in excluded or not member.is_relative_to(root) or not (member / "pyproject.toml").is_file():
+            continue
+        out += [member, *_pyproject_dirs(member)]
+        if (member / "src").is_dir():
+            out.append(member / "src")
+    return out
 
 
 def _pyproject_dirs(root: Path) -> list[Path]:
