@@ -5,6 +5,11 @@ the workspace: each language's imports are looked up the way its own tools do (P
 packages, Node's and TypeScript's lookup, ``[imports]`` rules in language.toml for Ruby and
 Lua, a C include path, a JVM source root, a Go module, a Rust crate, PHP's PSR-4 autoload).
 Nothing is guessed beyond that: a name that is no file there names nothing.
+
+``resolve`` picks the language's lookup (one module each: ``python``, ``javascript``, ``go``,
+``rust``, ``jvm``, ``php``, ``c_include``, ``by_rules``), which share ``project_files``;
+``cached`` resolves a file's imports within a request's time box, ``readable`` says whether a
+file found may be read, ``sibling_types`` finds the types used with no import.
 """
 
 from .cached import _resolved, resolution_pending, resolve_local_imports_cached

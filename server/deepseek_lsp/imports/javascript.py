@@ -63,6 +63,23 @@ def _load_jsonc(path: Path) -> object:
 _Aliases = tuple[Path, list[tuple[str, list[str]]], bool]
 
 
+def _pattern_match(pattern: str, source: str) -> str | None:
+    """What the ``*`` of ``pattern`` (tsconfig's ``paths``, package.json's ``imports``) stands
+    for in ``source``, "" when it is the pattern itself; None when it does not match."""
+    head, star, tail = pattern.partition("*")
+    if not star:
+        return "" if source == pattern else None
+    if source.startswith(head) and source.endswith(tail) and len(source) >= len(head) + len(tail):
+        return source[len(head) : len(source) - len(tail)]
+    return None
+
+
+def _most_specific_first(patterns: Iterable[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Exact patterns before any ``*`` one, then the longest prefix first (TypeScript's and
+    Node's rule)."""
+    return sorted(patterns, key=lambda item: ("*" in item[0], -len(item[0].split("*")[0])))
+
+
 def _ts_aliases(config: Path) -> _Aliases | None:
     """``compilerOptions.paths`` and ``baseUrl`` of a tsconfig.json, through its ``extends``
     (relative ones: a package in a monorepo extends the root's tsconfig.base.json, which holds
@@ -119,7 +136,7 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
     if paths is not None or base_url is not None:
         # ``paths`` are relative to baseUrl when there is one, else to the config giving them.
         # An exact pattern before any ``*`` one, then the longest prefix first (TypeScript's rule).
-        ordered = sorted((paths or {}).items(), key=lambda item: ("*" in item[0], -len(item[0].split("*")[0])))
+        ordered = _most_specific_first((paths or {}).items())
         found = (base_url if base_url is not None else paths_from, ordered, base_url is not None)
     return found
 
@@ -160,15 +177,9 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
             break
         base, patterns, has_base_url = aliases
         for pattern, targets in patterns:
-            head, star, tail = pattern.partition("*")
-            if star:
-                if not (source.startswith(head) and source.endswith(tail) and len(source) >= len(head) + len(tail)):
-                    continue
-                matched = source[len(head) : len(source) - len(tail)]
-            elif source != pattern:
+            matched = _pattern_match(pattern, source)
+            if matched is None:
                 continue
-            else:
-                matched = ""
             for target in targets:
                 found = _resolve_path(str(base / target.replace("*", matched)), doc_path, language)
                 if found:
@@ -208,7 +219,7 @@ def _subpath_imports(package_json: Path) -> list[tuple[str, list[str]]]:
     if not isinstance(imports, dict):
         return []
     found = [(str(key), _condition_targets(value)) for key, value in imports.items()]
-    return sorted(found, key=lambda item: ("*" in item[0], -len(item[0].split("*")[0])))
+    return _most_specific_first(found)
 
 
 def _resolve_subpath_import(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
@@ -220,12 +231,8 @@ def _resolve_subpath_import(source: str, doc_path: Path, roots: Iterable[Path], 
         if not package_json.is_file():
             continue
         for pattern, targets in _read_when_changed(package_json, _subpath_imports) or []:
-            head, star, tail = pattern.partition("*")
-            if star and source.startswith(head) and source.endswith(tail) and len(source) >= len(head) + len(tail):
-                matched = source[len(head) : len(source) - len(tail)]
-            elif source == pattern:
-                matched = ""
-            else:
+            matched = _pattern_match(pattern, source)
+            if matched is None:
                 continue
             for target in targets:
                 if target.startswith("./"):  # else a package's: not the workspace's to read

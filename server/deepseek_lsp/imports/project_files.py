@@ -10,6 +10,11 @@ from typing import Any, TypeVar, cast
 
 from cachetools import LRUCache
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
 
 def own_roots_first(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
     """The workspace folders, those holding ``doc_path`` first (the innermost first): in a
@@ -66,3 +71,11 @@ def _read_small(path: Path, limit: int = 65536) -> bytes:
 
 
 Resolver = Callable[[str, Path, Iterable[Path]], list[Path]]
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    """A project's TOML file (pyproject.toml, Cargo.toml), {} when it cannot be read or parsed."""
+    try:
+        return tomllib.loads(_read_small(path, 1 << 20).decode("utf-8", "replace"))
+    except (OSError, ValueError):
+        return {}

@@ -7,12 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
-from .project_files import _dig, _folders_up, _read_small, _read_when_changed
+from .project_files import _dig, _folders_up, _read_when_changed, _toml
 
 
 def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
@@ -64,11 +59,7 @@ def _uv_workspace_members(pyproject: Path) -> list[Path]:
     (``[tool.uv.workspace] members``, less ``exclude``): each member's folder, its src/ and
     those its own pyproject.toml names; none when it declares no workspace."""
     root = pyproject.parent
-    try:
-        data = tomllib.loads(_read_small(pyproject, 1 << 20).decode("utf-8", "replace"))
-    except (OSError, ValueError):
-        return []
-    workspace = _dig(data, "tool", "uv", "workspace")
+    workspace = _dig(_toml(pyproject), "tool", "uv", "workspace")
     if not isinstance(workspace, dict):
         return []
 
@@ -94,10 +85,7 @@ def _pyproject_dirs(root: Path) -> list[Path]:
 
 def _source_dirs_in_pyproject(pyproject: Path) -> list[Path]:
     root = pyproject.parent
-    try:
-        data = tomllib.loads(_read_small(pyproject, 1 << 20).decode("utf-8", "replace"))
-    except (OSError, ValueError):
-        data = {}
+    data = _toml(pyproject)
     found: list[str] = []
     where = _dig(data, "tool", "setuptools", "packages", "find", "where")
     found += [w for w in where if isinstance(w, str)] if isinstance(where, list) else []

@@ -9,12 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
-
-from .project_files import _folders_up, _read_small, _read_when_changed
+from .project_files import _folders_up, _read_when_changed, _toml
 
 
 def _rust_module_file(base: Path, parts: Sequence[str], down_to: int = 1) -> list[Path]:
@@ -143,13 +138,6 @@ def _rust_extern_crate(parts: Sequence[str], doc_path: Path, roots: Iterable[Pat
     return _rust_module_file(lib.parent, parts[1:]) or [lib]
 
 
-def _cargo_manifest(manifest: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(_read_small(manifest, 1 << 20).decode("utf-8", "replace"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _table(data: object, key: str) -> dict[str, Any]:
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, dict) else {}
@@ -158,7 +146,7 @@ def _table(data: object, key: str) -> dict[str, Any]:
 def _library_of(manifest: Path) -> tuple[str, Path] | None:
     """A package's library: its crate name as code spells it (``my-app`` is ``my_app``) and
     its root file (``src/lib.rs`` or ``[lib] path``); None for a package without one."""
-    data = _read_when_changed(manifest, _cargo_manifest)
+    data = _read_when_changed(manifest, _toml)
     lib = _table(data, "lib")
     name = lib.get("name") or _table(data, "package").get("name")
     path = lib.get("path") if isinstance(lib.get("path"), str) else "src/lib.rs"
@@ -181,7 +169,7 @@ def _rust_library(doc_path: Path, roots: Iterable[Path], name: str) -> Path | No
         own = _library_of(manifest)
         if own is not None and own[0] == name:
             return own[1]
-        data = _read_when_changed(manifest, _cargo_manifest)
+        data = _read_when_changed(manifest, _toml)
         for table in ("dependencies", "dev-dependencies", "build-dependencies"):
             for key, spec in _table(data, table).items():
                 if key.replace("-", "_") != name or not isinstance(spec, dict):
@@ -201,7 +189,7 @@ def _workspace_dependency(manifest: Path, roots: Iterable[Path], key: str) -> tu
     """The folder of the workspace's Cargo.toml above ``manifest`` and the path it gives the
     dependency ``key`` in ``[workspace.dependencies]``."""
     for folder in _folders_up(manifest, roots):
-        data = _read_when_changed(folder / "Cargo.toml", _cargo_manifest)
+        data = _read_when_changed(folder / "Cargo.toml", _toml)
         if "workspace" in (data or {}):
             spec = _table(_table(data, "workspace"), "dependencies").get(key)
             return folder, spec.get("path") if isinstance(spec, dict) else None
