@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .project_files import _folders_up, _read_small, _read_when_changed
+from .project_files import _folders_up, _kept_a_moment, _read_small, _read_when_changed
 
 #: Files read from one Go package (a folder): the first by name. The time box decides how many
 #: are indexed in time; this keeps a package of a hundred files from filling the list.
@@ -66,6 +66,11 @@ _GO_WORK_USE = re.compile(rb"^\s*use\s+(?:\(([^)]*)\)|(\S+))", re.MULTILINE)
 
 
 def _local_modules(go_mod: Path, roots: Iterable[Path]) -> list[tuple[str, Path]]:
+    roots = list(roots)
+    return _kept_a_moment(("go", str(go_mod), *map(str, roots)), lambda: _find_local_modules(go_mod, roots))
+
+
+def _find_local_modules(go_mod: Path, roots: Iterable[Path]) -> list[tuple[str, Path]]:
     """(module path, folder) of the modules the build of ``go_mod``'s module takes from the
     workspace: those its go.mod replaces by a folder, and those of the nearest go.work above it
     (its ``use`` lines, its replaces). Only the file's own module was read: in a go.work

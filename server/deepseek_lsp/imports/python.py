@@ -7,10 +7,16 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .project_files import _dig, _folders_up, _read_when_changed, _toml
+from .project_files import _dig, _folders_up, _kept_a_moment, _read_when_changed, _toml
 
 
 def _python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
+    roots = list(roots)
+    key = ("python", str(doc_path.parent), *map(str, roots))
+    return _kept_a_moment(key, lambda: _find_python_source_roots(doc_path, roots))
+
+
+def _find_python_source_roots(doc_path: Path, roots: Iterable[Path]) -> list[Path]:
     """Where ``import pkg.mod`` may start: the folder above the package the importing file is
     in (its own folder when it is in none), the nearest project folder above it and the
     workspace folders, each with its ``src`` (the src layout PyPA recommends) and the folders

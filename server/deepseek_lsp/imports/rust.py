@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .project_files import _folders_up, _read_when_changed, _toml
+from .project_files import _folders_up, _kept_a_moment, _read_when_changed, _toml
 
 
 def _rust_module_file(base: Path, parts: Sequence[str], down_to: int = 1) -> list[Path]:
@@ -155,13 +155,18 @@ def _library_of(manifest: Path) -> tuple[str, Path] | None:
 
 
 def _rust_library(doc_path: Path, roots: Iterable[Path], name: str) -> Path | None:
+    roots = list(roots)
+    key = ("rust", str(doc_path.parent), name, *map(str, roots))
+    return _kept_a_moment(key, lambda: _find_rust_library(doc_path, roots, name))
+
+
+def _find_rust_library(doc_path: Path, roots: Iterable[Path], name: str) -> Path | None:
     """The root file of the library ``name`` names in the file's package, by the nearest
     Cargo.toml: the package's own library (a binary's ``use my_app::run``, an integration
     test's ``use my_app::Config``), or a dependency by a path (``shared = { path = "../shared"
     }``, or ``{ workspace = true }`` with that path in the workspace's Cargo.toml). Only the
     crate's own modules were read: those imports, in every integration test of a package,
     brought no definition. A dependency from a registry is none."""
-    roots = list(roots)
     for folder in _folders_up(doc_path, roots):
         manifest = folder / "Cargo.toml"
         if not manifest.is_file():
