@@ -108,6 +108,8 @@ PENDING_GRACE_S = 10.0
 PENDING_TTL_S = 900.0
 
 #: How often a budget check looks for rows of processes that died (see ``_release_dead``).
+#: How often a budget check looks for rows of processes that died (see ``_release_dead``).
+DEAD_SWEEP_S = 2.0
 _OWNERS_OF_OTHERS = "SELECT DISTINCT owner FROM pending WHERE owner != ? AND until > ?"
 
 
