@@ -7,7 +7,8 @@ and kept for long sessions: the review cache and the usage ledger.
 * Files holding the user's code are the user's alone.
 * A server that keeps a ledger open while another process sets the file aside (it found it
   damaged at its start) writes on in the new file: its spend still counts in the day's total.
-* Two that meet the same damage keep the new file the first one started.
+* Two that meet the same damage keep the new file the first one started, and a window's
+  requests under way hold the budget in the new file as in the old.
 """
 
 from __future__ import annotations
@@ -192,6 +193,31 @@ def test_a_ledger_set_aside_by_another_process_is_followed_by_the_one_still_writ
         assert usage.today_cost() == pytest.approx(spent)
     assert a.today_cost() == pytest.approx(spent)
     a.close()
+
+
+def test_a_windows_requests_under_way_hold_the_budget_in_the_file_another_window_started(
+    tmp_path: Path,
+) -> None:
+    """Window B, starting, found the ledger damaged, set it aside and started a new one while
+    a review of window A was under way: the review's reservation was in the old file only, and
+    B's budget check no longer counted it (its worst case could be spent twice)."""
+    path = tmp_path / DB_NAME
+    a = Ledger(path, daily_budget=5.0)
+    release = a.reserve("deepseek-v4-pro", 200_000, 8_000, within_s=120, waits=True)
+    with Ledger(path, daily_budget=5.0, read_only=True) as usage:
+        held = usage.summary()["budget"]["under_way_usd"]
+    assert held > 0
+    for tail in ("", "-wal", "-shm"):  # B sets the file aside, as it does a damaged one
+        if Path(f"{path}{tail}").exists():
+            os.replace(f"{path}{tail}", f"{path}.corrupt-1{tail}")
+    b = Ledger(path, daily_budget=5.0)
+    a.check_budget("deepseek-v4-pro")  # A's next check opens the file B started
+    assert b.summary()["budget"]["under_way_usd"] == pytest.approx(held)
+    release()
+    a.flush()
+    assert b.summary()["budget"]["under_way_usd"] == 0
+    a.close()
+    b.close()
 
 
 class _DamageMetMidWrite:

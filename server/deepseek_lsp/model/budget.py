@@ -51,6 +51,7 @@ class BudgetChecks:
     file: UsageFile
     _owner: str
     _in_flight: dict[str, float]
+    _in_flight_until: dict[str, float]
     _pending_add: dict[str, tuple[float, float]]
     _pending_del: set[str]
     _release_waiters: set[asyncio.Future[None]]
@@ -196,11 +197,13 @@ class BudgetChecks:
                 self._pending_add[key] = (most, until)
         with self._lock:
             self._in_flight[key] = most
+            self._in_flight_until[key] = until
 
         def release() -> None:
             with self._lock:
                 if self._in_flight.pop(key, None) is None:
                     return
+                del self._in_flight_until[key]
                 if self._pending_add.pop(key, None) is None:  # its row is in the file
                     self._pending_del.add(key)
                 waiters, self._release_waiters = self._release_waiters, set()

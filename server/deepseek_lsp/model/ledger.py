@@ -95,6 +95,7 @@ class Ledger(BillingKnowledge, BudgetChecks):
         #: The most each request under way (sent, not recorded yet) may cost: it counts against
         #: the daily budget until its usage is recorded (see :meth:`reserve`).
         self._in_flight: dict[str, float] = {}
+        self._in_flight_until: dict[str, float] = {}  # when each stops counting, in the file
         #: This ledger's rows in the file's ``pending`` table: those to write, and those to
         #: delete (written with the request's usage: other processes see it either under way
         #: or spent, never neither).
@@ -157,8 +158,12 @@ class Ledger(BillingKnowledge, BudgetChecks):
             self._billing_unsaved |= self.billing_models
             self._gateways_unsaved |= self.gateways
             self._rates_unsaved = dict(self._rates)
+            # The requests under way hold the budget in the new file too: their rows were in
+            # the old one only, and the other windows' checks stopped counting them.
+            self._pending_add.update((k, (most, self._in_flight_until[k])) for k, most in self._in_flight.items())
         self.billing_models.update(self.file.billed_models())
         self.gateways.update(self.file.gateways() or ())
+        self._flush_soon()
 
     def close(self) -> None:
         with self._lock:
@@ -167,6 +172,7 @@ class Ledger(BillingKnowledge, BudgetChecks):
             self._pending_del.update(k for k in self._in_flight if k not in self._pending_add)
             self._pending_add.clear()
             self._in_flight.clear()
+            self._in_flight_until.clear()
         self.flush()
         with self._lock:
             lost = sum(t.requests for t in self._unsaved.values())
