@@ -1215,6 +1215,22 @@ def test_rust_imports_of_the_packages_library_and_of_workspace_crates(tmp_path: 
     assert _resolved(tmp_path, "app/src/main.rs", "rust") == ["app/src/lib.rs"]
 
 
+def test_a_kotlin_class_annotated_on_its_line_in_a_file_named_otherwise_is_found(tmp_path: Path) -> None:
+    """``@Serializable data class Order(...)`` and ``@JvmInline value class Sku(...)`` in
+    Models.kt: a declaration with an annotation before it on its line was not seen, and the
+    imports of those classes named nothing."""
+    _write(
+        tmp_path,
+        {
+            "src/main/kotlin/com/acme/model/Models.kt": "package com.acme.model\n\n"
+            '@Serializable data class Order(val id: Long, val sku: Sku)\n\n@JvmInline value class Sku(val raw: String)\n'
+            '@Deprecated("use Order") class LegacyOrder\n',
+            "src/main/kotlin/com/acme/App.kt": "package com.acme\n\nimport com.acme.model.Order\nimport com.acme.model.LegacyOrder\n",
+        },
+    )
+    assert _resolved(tmp_path, "src/main/kotlin/com/acme/App.kt", "kotlin") == ["src/main/kotlin/com/acme/model/Models.kt"]
+
+
 def test_jvm_imports_across_languages_names_and_layouts(tmp_path: Path) -> None:
     """A Java file imports a Kotlin class; a Kotlin class in a file named otherwise and a
     top-level function are found by what their package's files declare; Kotlin's layout

@@ -65,7 +65,10 @@ def _jvm_source_roots(doc_path: Path, roots: Iterable[Path], parts: Sequence[str
 #: A declaration a Kotlin or Java file makes at its top (a class in a file named otherwise, a
 #: sealed hierarchy, a top-level function or value).
 _JVM_DECLARATION = re.compile(
-    rb"^(?:[ \t]*(?:public|internal|private|protected|abstract|open|sealed|data|final|static|inline|"
+    # Annotations on the declaration's line (``@Serializable data class Order(``) first: not
+    # taken, a class of a file named otherwise went unfound by its import.
+    rb"^(?:@[\w.]+(?:\([^()\n]*\))?[ \t]+)*"
+    rb"(?:[ \t]*(?:public|internal|private|protected|abstract|open|sealed|data|final|static|inline|"
     rb"value|enum|annotation|const|suspend|operator|infix|expect|actual|external)\s+)*"
     rb"(?:class|interface|object|record|typealias|fun|val|var)\s+(?:<[^>\n]*>\s*)?(?:[\w.?<>, ]+\.)?(\w+)",
     re.MULTILINE,
