@@ -1727,6 +1727,20 @@ def test_a_tsconfig_extending_a_list_of_configs_gives_their_path_aliases(tmp_pat
     assert "function query(sql: string): string[]" not in prompt
 
 
+def test_config_dir_in_a_shared_tsconfig_is_the_folder_of_the_config_extending_it(tmp_path: Path) -> None:
+    """TypeScript 5.5's ``${configDir}`` in a monorepo's shared base (``"@/*":
+    ["${configDir}/src/*"]``) is the folder of each app's own tsconfig.json: it was read as a
+    folder named ``${configDir}``, and ``@/lib/db`` named nothing."""
+    write_files(tmp_path, {
+        "tsconfig.base.json": '{"compilerOptions": {"baseUrl": "${configDir}", "paths": {"@/*": ["${configDir}/src/*"]}}}',
+        "apps/web/tsconfig.json": '{"extends": "../../tsconfig.base.json"}',
+        "apps/web/src/lib/db.ts": "export async function query(sql: string, params: unknown[] = []): Promise<Row[]> {\n  return [];\n}\n",
+    })  # fmt: skip
+    text = 'import { query } from "@/lib/db";\n\nexport async function load() {\n  return query('
+    prompt = prompt_with_imports(tmp_path / "apps/web/src/page.ts", text, [tmp_path], "typescript")
+    assert "function query(sql: string, params: unknown[] = []): Promise<Row[]>" in prompt
+
+
 def test_the_path_aliases_of_a_vite_project_are_read_from_its_referenced_config(tmp_path: Path) -> None:
     """Vite's TypeScript template: tsconfig.json only lists the projects (``"files": []``,
     ``references``), and ``@/*`` is mapped in tsconfig.app.json: the aliases were looked for in

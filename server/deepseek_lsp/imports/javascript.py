@@ -98,6 +98,13 @@ def _jsonc_or_none(path: Path) -> object:
         return None
 
 
+def _in_config_dir(value: str, config: Path) -> str:
+    """``value`` with TypeScript 5.5's ``${configDir}`` as the folder of ``config``, the config
+    extending the one that says it (a monorepo's shared base: ``"@/*": ["${configDir}/src/*"]``
+    is each app's src/); taken as a folder of that name, the aliases named nothing."""
+    return value.replace("${configDir}", str(config.parent))
+
+
 def _read_ts_aliases(config: Path) -> _Aliases | None:
     base_url: Path | None = None
     paths: dict[str, list[str]] | None = None
@@ -117,10 +124,10 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
         options = options if isinstance(options, dict) else {}
         # The nearest config's settings win; each is relative to the file that gives it.
         if base_url is None and isinstance(options.get("baseUrl"), str):
-            base_url = Path(os.path.normpath(current.parent / options["baseUrl"]))
+            base_url = Path(os.path.normpath(current.parent / _in_config_dir(options["baseUrl"], config)))
         if paths is None and isinstance(options.get("paths"), dict):
             paths = {
-                str(k): [str(t) for t in v if isinstance(t, str)]
+                str(k): [_in_config_dir(t, config) for t in v if isinstance(t, str)]
                 for k, v in options["paths"].items()
                 if isinstance(v, list)
             }
