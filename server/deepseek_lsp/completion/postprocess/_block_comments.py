@@ -58,19 +58,23 @@ def _lines_in_block_comments(lines: list[str], ctx: PostContext) -> dict[int, in
 
 def _under_the_comment_s_stars(text: str, ctx: PostContext) -> str:
     """``text`` with its whole lines that go on with the block comment the cursor is in, led
-    by a `*` (JSDoc's, Javadoc's ` * @param`, the closing ` */`), under the `*` of the
-    comment's line above: a model that wrote the comment's lines from column 0 left them a
+    by a `*` (JSDoc's, Javadoc's ` * @param`, a licence header's ` * `, the closing ` */`),
+    under the `*` of the comment's line above (its `/**` or `/*`, or a ` * ` line): a model that wrote the comment's lines from column 0 left them a
     column or a level off (read as levels, a later one went in a column off the first)."""
     if _closable_brackets(ctx)[1].mode != "block":
         return text
     above = ctx.line_prefix if ctx.line_prefix.strip() else ctx.previous_line
     body = (above or "").lstrip()
-    if not body.startswith(("/**", "*")):
-        return text  # a comment of other lines (`/*` then text): their own places
-    star = _leading_ws(above or "") + (" " if body.startswith("/**") else "")
+    if not body.startswith(("/*", "*")):
+        return text  # a line of prose above: no star to go under
+    # `/*`'s star is where `/**`'s is: a licence header's ` * ` lines stand under it too.
+    star = _leading_ws(above or "") + (" " if body.startswith("/*") else "")
     lines = text.split("\n")
     inside = [index for index, opener in _lines_in_block_comments(lines, ctx).items() if opener < 0]
-    for index in [0, *inside] if not ctx.line_prefix else inside:
-        if lines[index].lstrip(" \t").startswith("*"):
-            lines[index] = star + lines[index].lstrip(" \t")
+    comment = [index for index in ([0, *inside] if not ctx.line_prefix else inside) if lines[index].strip()]
+    starred = [index for index in comment if lines[index].lstrip(" \t").startswith("*")]
+    if body.startswith("/*") and not body.startswith("/**") and len(starred) < len(comment):
+        return text  # code commented out: its `*/` stands with the code, not under the `/*`
+    for index in starred:
+        lines[index] = star + lines[index].lstrip(" \t")
     return "\n".join(lines)
