@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ._brackets import _in_text, _inside_alignment_bracket, _syntax_for
-from ._code import _is_label, _lines_in_text_blocks, _statement_start
+from ._code import _GOES_ON_START, _is_label, _lines_in_text_blocks, _statement_start
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
@@ -142,6 +142,15 @@ def _goes_on_in_the_answer(lines: list[str], index: int, at: int, text_lines: se
 #: opener or closer, a label, a comment's end; or an annotation (`@Override`).
 _ENDS_ITS_LINE = re.compile(r"(?:[;{}:]|\*/)$|^@\w+(?:\(.*\))?$")
 
+#: Languages whose statements end at a line's end without a `;` (JavaScript's standard style,
+#: Go's and Kotlin's automatic semicolons), and how such a statement ends: a name, a value, a
+#: call's `)`, an index's `]`, a string, `i++`.
+_NEWLINE_ENDS = frozenset({"javascript", "typescript", "tsx", "go", "kotlin", "swift"})
+_ENDS_UNSIGNED = re.compile(r"(?:[\w)\]'\"`]|\+\+|--)$")
+
+#: A header's line that goes on with the declaration above it (`  extends Base {`).
+_GOES_ON_WORD = re.compile(r"(?:extends|implements|throws|permits|where)\b")
+
 
 def _starts_its_statement(header: str, ctx: PostContext) -> bool:
     """Whether ``header``, a line of the prompt, starts its statement: the line of code above
@@ -153,7 +162,19 @@ def _starts_its_statement(header: str, ctx: PostContext) -> bool:
     above = next((line.strip() for line in reversed(recent[:at]) if line.strip()), None)
     if above is None or _COMMENT.match(above):
         return True
-    return _ENDS_ITS_LINE.search(_code_only(above).rstrip()) is not None
+    code = _code_only(above).rstrip()
+    if _ENDS_ITS_LINE.search(code):
+        return True
+    # Without semicolons `t.plan(1)` ends its statement: the `{` line below starts one, unless
+    # it begins by going on (`.then(() => {`, `&& ok) {`, `extends Base {`).
+    start = header.lstrip()
+    return (
+        (ctx.language or "").lower() in _NEWLINE_ENDS
+        and _ENDS_UNSIGNED.search(code) is not None
+        and not _GOES_ON_START.match(start)
+        and not _GOES_ON_WORD.match(start)
+        and start[:1] not in ")]}"
+    )
 
 
 def _indented_lone_keyword(header: str, ctx: PostContext) -> bool:
