@@ -307,7 +307,7 @@ def _into_the_brace_block(
         return None  # it goes on with the statement above (`.then(`, `else`)
     target = _depth_below(lines, index, body, in_text, floor, ctx)
     first = ctx.width(ws)
-    if target is None or first >= target or target % unit or base % unit:
+    if target is None or first == target or target % unit or base % unit:
         return None
     levels, base_levels = target // unit, base // unit
     widths = [(i, w, ctx.width(w)) for i, w, _ in entries]
@@ -321,15 +321,69 @@ def _into_the_brace_block(
     if step not in _OWN_STEPS and step != unit:
         return None
     closers = _outer_closers(lines, ctx)
+    if first > target:
+        step = _too_deep_below_a_brace(lines, index, widths, step, target, closers, floor, ctx)
+        if not step:
+            return None
     moved = []
     for i, w, width in widths:
         depth = width - first + (levels - base_levels) * step
         if i in closers:
             # Where the block it closes stands, whatever the answer's frame says (a body
             # written at its header's depth has its `}` there too).
-            depth = (levels - closers[i] - base_levels) * step
+            depth = (floor // unit - closers[i] - base_levels) * step
         moved.append((i, w, depth))
     return step, moved
+
+
+def _too_deep_below_a_brace(
+    lines: list[str],
+    index: int,
+    widths: list[tuple[int, str, int]],
+    step: int,
+    target: int,
+    closers: dict[int, int],
+    floor: int,
+    ctx: PostContext,
+) -> int:
+    """The step the answer's levels are read in where its line ``index``, its first of code,
+    stands right of where the block puts it (``target``) and goes there with the rest: below
+    a `{`, written in wider levels of the model's own that put it at that block's level from
+    column 0, or in the file's levels (``step``) in a frame too deep (:func:`_deeper_by`).
+    0: neither. Below a statement a deeper line may be the model's wider levels too, which
+    the other frames read."""
+    above = ctx.trailing_comment_re.sub("", _line_above(lines, index, ctx)[0]).rstrip()
+    if not above.endswith("{"):
+        return 0
+    unit, first = ctx.unit_width, ctx.width(_leading_ws(lines[index]))
+    wide = step if step > unit else reduce(gcd, (width for _, _, width in widths), 0)
+    if wide > unit and wide in _OWN_STEPS:
+        return wide if first == target // unit * wide else 0
+    # Lines a level apart from each other in the file's unit: the whole answer shifted.
+    own = reduce(gcd, (abs(width - first) for _, _, width in widths), 0)
+    return step if own in (0, unit) and _deeper_by(first - target, lines, closers, floor, ctx) else 0
+
+
+def _deeper_by(shift: int, lines: list[str], closers: dict[int, int], floor: int, ctx: PostContext) -> bool:
+    """Whether an answer whose first line of code stands ``shift`` columns right of the
+    cursor's block's statements (``floor``) was written in a frame that much too deep, not
+    deeper on purpose: the `}` it closes that block with stands as far right of the block's
+    header, or (with none) the code below the cursor has its next statement at ``floor``, or
+    the block's `}` at its header's column. (Left there, a body a level too deep read as a
+    block of its own.)"""
+    header = floor - ctx.unit_width
+    closing = min(closers, key=closers.__getitem__, default=None)
+    if closing is not None:
+        return ctx.width(_leading_ws(lines[closing])) == header + shift
+    if ctx.line_suffix.strip():
+        return False
+    code = next((line for line in islice(_iter_lines(ctx.suffix), 1, 12) if line.strip() and not _is_comment(line.strip())), None)
+    if code is None:
+        return False
+    body = code.strip()
+    if body[0] in ")]}":
+        return body[0] == "}" and ctx.width(_leading_ws(code)) == header
+    return ctx.width(_leading_ws(code)) == floor and not (_GOES_ON_START.match(body) or _CONTINUATION.match(body))
 
 
 def _body_step(lines: list[str], widths: list[tuple[int, str, int]], inside: dict[int, int], ctx: PostContext) -> int:
@@ -384,12 +438,7 @@ def _depth_below(
     between = enumerate(lines[1:index], 1)
     if any(i in in_text or (line.strip() and not _is_comment(line.lstrip())) for i, line in between):
         return None
-    if index and (ctx.line_prefix.strip() or lines[0].strip()):
-        above, start = ctx.line_prefix + lines[0], _statement_start(ctx, lines[0])
-        brace_in_prefix = not lines[0].strip()
-    else:
-        above = start = ctx.previous_line or ""
-        brace_in_prefix = True
+    above, start, brace_in_prefix = _line_above(lines, index, ctx)
     if above.lstrip().startswith("//"):
         # A comment line as deep as the block's statements: the next statement goes there.
         return floor if ctx.width(_leading_ws(above)) == floor else None
@@ -410,6 +459,16 @@ def _depth_below(
     if _CONTROL_HEADER.match(start.lstrip()) and not code.endswith((";", "}")):
         return None  # the end of a wrapped `if (...)` without braces: its body is deeper
     return floor
+
+
+def _line_above(lines: list[str], index: int, ctx: PostContext) -> tuple[str, str, bool]:
+    """The line above the answer's line ``index`` (its first with code; the cursor's line with
+    the answer's first, or the line above a blank cursor line), the line its statement starts
+    on, and whether that line is the prompt's alone."""
+    if index and (ctx.line_prefix.strip() or lines[0].strip()):
+        return ctx.line_prefix + lines[0], _statement_start(ctx, lines[0]), not lines[0].strip()
+    above = ctx.previous_line or ""
+    return above, above, True
 
 
 #: How a line ends that a header wrapped without a sign goes on from: a name, a type's `>`,
