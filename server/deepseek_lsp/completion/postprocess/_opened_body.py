@@ -93,6 +93,13 @@ def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bo
         return None
     if _code_only(header).rstrip().endswith("{") and not _starts_its_statement(header, ctx):
         return None  # `    throws IOException {` below its method's line: where it starts is a guess
+    first = 1 if own_header else index
+    if not own_header and cursor_has_code and _COMMENT.match(lines[index].strip()):
+        # Comments above the body's first line of code move with it: the code tells where
+        # the body stands (`then` over a comment and `exit 0` at its column stayed there).
+        index = next((i for i in range(index + 1, len(lines)) if lines[i].strip() and not _COMMENT.match(lines[i].strip())), -1)
+        if index < 0:
+            return None
     header_width = ctx.width(_leading_ws(header))
     offset = 0 if cursor_has_code else ctx.width(ctx.line_prefix)
     written = offset + ctx.width(_leading_ws(lines[index]))
@@ -102,7 +109,6 @@ def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bo
     if written == header_width and _indented_lone_keyword(header, ctx):
         return None  # a body at the column of its `do` alone on a line right of its `for`: a style
     text_lines = _lines_in_text_blocks(lines, ctx)
-    first = 1 if own_header else index
     out = list(lines[:first])
     for at in range(first, len(lines)):
         line = lines[at]
