@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ._brackets import _in_text, _inside_alignment_bracket, _syntax_for
-from ._code import _GOES_ON_START, _is_label, _lines_in_text_blocks, _statement_start
+from ._code import _GOES_ON_START, _docstrings, _is_label, _lines_in_text_blocks, _statement_start
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
@@ -104,11 +104,16 @@ def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bo
     offset = 0 if cursor_has_code else ctx.width(ctx.line_prefix)
     written = offset + ctx.width(_leading_ws(lines[index]))
     target = header_width + ctx.unit_width
-    if written > header_width or target < offset or not _is_a_body_line(lines[index].strip(), ctx):
+    text_lines = _lines_in_text_blocks(lines, ctx)
+    too_deep = written > target and cursor_has_code and _deeper_frame(lines, index, written, target, text_lines, ctx)
+    if (written > header_width and not too_deep) or target < offset or not _is_a_body_line(lines[index].strip(), ctx):
         return None
     if written == header_width and _indented_lone_keyword(header, ctx):
         return None  # a body at the column of its `do` alone on a line right of its `for`: a style
-    text_lines = _lines_in_text_blocks(lines, ctx)
+    if too_deep:
+        # A docstring's lines move with its opening quotes, as in the file's frame the model
+        # wrote them (cleandoc reads them the same); left, they stood a level right of them.
+        text_lines = text_lines - {i for _, block in _docstrings(lines, text_lines, ctx) for i in block}
     out = list(lines[:first])
     for at in range(first, len(lines)):
         line = lines[at]
@@ -122,6 +127,31 @@ def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bo
             return [*out, *lines[at:]]
         out.append(_shift_indent(line, target - written, ctx) if at not in text_lines else line)
     return out
+
+
+def _deeper_frame(lines: list[str], index: int, written: int, target: int, text_lines: set[int], ctx: PostContext) -> bool:
+    """Whether the body the answer's line ``index`` starts, ``written`` columns in, right of
+    its place (``target``), was written in a frame that much too deep: the answer's next line
+    of code left of it (a `fi`, an `else:`, the code after the block) stands as far right of
+    the header's column, or (with none) the code below the cursor has the body's next line at
+    ``target`` or its header's closer a level left of it. Deeper on purpose it would be no
+    body of the file's levels (in Python, an IndentationError before the line after it)."""
+    shift = written - target
+    for at in range(index + 1, len(lines)):
+        line = lines[at]
+        if at in text_lines or not line.strip() or _COMMENT.match(line.strip()):
+            continue
+        width = ctx.width(_leading_ws(line))
+        if width < written:
+            return width == target - ctx.unit_width + shift
+    if ctx.line_suffix.strip():
+        return False
+    for line in ctx.suffix.split("\n")[1:12]:
+        code = line.strip()
+        if code and not _COMMENT.match(code):
+            width = ctx.width(_leading_ws(line))
+            return width == target or (width == target - ctx.unit_width and _goes_on(code, ctx))
+    return False
 
 
 def _goes_on_in_the_answer(lines: list[str], index: int, at: int, text_lines: set[int], ctx: PostContext) -> bool:
