@@ -28,9 +28,10 @@ def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
     docstring's closing quotes alone on their line go to its opening quotes' column (PEP 257),
     its text lines with them. Not after a comment that starts after code (`x = 1; /* … */`)
     or ends with code on its line, a string that is a value, nor where the next line closes a
-    block (a comment at a block's end stands a level right of its `}`)."""
+    block (a comment at a block's end stands a level right of its `}`). In a file whose unit
+    is a guess, only after a comment at column 0, the lines as written left of it."""
     quote = ctx.brackets_after_prefix[1].mode  # (read, not copied: most answers stop here)
-    if quote not in ("block", '"""', "'''") or not ctx.indent_known or "\n" not in written:
+    if quote not in ("block", '"""', "'''") or "\n" not in written:
         return text
     if quote == "block":
         target, closer = comment_opening_column(ctx), "*/"
@@ -38,7 +39,7 @@ def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
         target, closer = _opening_column(quote, ctx), quote
     else:
         return text
-    if target is None or target % ctx.unit_width:
+    if target is None or target % ctx.unit_width or not (ctx.indent_known or target == 0):
         return text  # (a comment between levels: the file's own columns, no level to go by)
     lines, out = written.split("\n"), text.split("\n")
     if len(lines) != len(out):
@@ -70,6 +71,16 @@ def below_the_closed_comment(written: str, text: str, ctx: PostContext) -> str:
     # (A C directive stands at column 0 whatever the comment's column: after one in a block, kept.)
     if not after or lines[after[0]].lstrip()[:1] in (")]}#" if quote == "block" and target else ")]}"):
         return text
+    if not ctx.indent_known:
+        # A file with no indented line to tell its unit (a header's declarations): no levels
+        # to read, but the code after a comment at column 0 starts there, the lines after it
+        # as far right of it as written, in the characters written.
+        lead = _leading_ws(lines[after[0]])
+        if not lead or any(not lines[i].startswith(lead) for i in after):
+            return text
+        for index in after:
+            out[index] = lines[index][len(lead) :]
+        return "\n".join(out)
     widths = {i: ctx.width(_leading_ws(lines[i])) for i in after}
     first = widths[after[0]]
     common = reduce(gcd, (abs(widths[b] - widths[a]) for a, b in pairwise(after)), 0)
