@@ -53,7 +53,7 @@ def _closers_under_their_openers(text: str, ctx: PostContext) -> str:
     if not any(_movable_closer(lines, index, ctx) for index in range(len(lines))):
         return text
     targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
-    moved = _out_of_a_frame_too_deep(lines, targets, ctx)
+    moved = _out_of_the_model_s_frame(lines, targets, ctx)
     if moved is not lines:
         lines = moved
         targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
@@ -64,14 +64,17 @@ def _closers_under_their_openers(text: str, ctx: PostContext) -> str:
     return "\n".join(lines)
 
 
-def _out_of_a_frame_too_deep(lines: list[str], targets: dict[int, str], ctx: PostContext) -> list[str]:
-    """``lines`` with the answer's first `}`, where it stands right of the line where the
-    statement it closes starts, moved there: with the lines below the first, where the line
-    after the cursor's stands as far right of where it goes (a body a level right of the
-    cursor's line, or two right of a header it ends) as the `}` does, the model having written
-    them in a frame too deep (a body two levels in under its `if`, the code after it a level
-    right of the `if`); alone where that line stands where it goes. Only in brace languages,
-    and not in a call's parenthesis (its lines are aligned, in no frame)."""
+def _out_of_the_model_s_frame(lines: list[str], targets: dict[int, str], ctx: PostContext) -> list[str]:
+    """``lines`` with the answer's first `}`, where it stands right or left of the line where
+    the statement it closes starts, moved there: with the lines below the first, where the
+    line after the cursor's stands as far off where it goes (a body a level right of the
+    cursor's line, or two right of a header it ends) as the `}` does, or there is none, the
+    model having written them in a frame too deep (a body two levels in under its `if`, the
+    code after it a level right of the `if`) or too shallow (the lines after a first line on
+    the cursor's retyped indentation written as if it stood at column 0: the `return` after
+    the `}` stayed at the `}`'s column as written, out of its block); alone where that line
+    stands where it goes. Only in brace languages, and not in a call's parenthesis (its lines
+    are aligned, in no frame)."""
     if (ctx.language or "").lower() not in _BRACE_LANGUAGES or not targets or _inside_alignment_bracket(ctx):
         return lines
     index = min(targets)
@@ -79,7 +82,7 @@ def _out_of_a_frame_too_deep(lines: list[str], targets: dict[int, str], ctx: Pos
         return lines
     written, wanted = ctx.width(_leading_ws(lines[index])), ctx.width(targets[index])
     shift = wanted - written
-    if shift >= 0 or shift % ctx.unit_width or ctx.unit_width < 2:
+    if shift == 0 or shift % ctx.unit_width or ctx.unit_width < 2:
         return lines  # (no whole level: a label's odd column, C++'s ` private:`)
     in_text = _lines_in_text_blocks(lines, ctx)
     aligned = _aligned_below_the_first(lines, ctx)  # (they stay with the cursor's line)
