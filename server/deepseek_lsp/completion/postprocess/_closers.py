@@ -53,7 +53,8 @@ def _closers_under_their_openers(text: str, ctx: PostContext) -> str:
     if not any(_movable_closer(lines, index, ctx) for index in range(len(lines))):
         return text
     targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
-    moved = _out_of_the_model_s_frame(lines, targets, ctx)
+    # (a `} else {` tells the frame as a `}` alone does)
+    moved = _out_of_the_model_s_frame(lines, _bracket_closer_targets(lines, ctx, going_on=True), ctx)
     if moved is not lines:
         lines = moved
         targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
@@ -124,9 +125,10 @@ def _movable_closer(lines: list[str], index: int, ctx: PostContext) -> bool:
     return (index > 0 or not ctx.line_prefix) and _CLOSER_ONLY.match(lines[index].strip()) is not None
 
 
-def _bracket_closer_targets(lines: list[str], ctx: PostContext) -> dict[int, str]:
+def _bracket_closer_targets(lines: list[str], ctx: PostContext, going_on: bool = False) -> dict[int, str]:
     """The answer's lines of closers alone that close a bracket, each with the indentation of
-    the line where the statement opening that bracket starts, where that is known."""
+    the line where the statement opening that bracket starts, where that is known; with
+    ``going_on``, the lines a `}` starts that go on after it too (`} else {`)."""
     scanner = _closable_brackets(ctx)[1]
     prefix_open = [
         (bracket, opened) for (bracket, _), opened in zip(_open_after_prefix(ctx), _opened_at(ctx), strict=True)
@@ -149,7 +151,9 @@ def _bracket_closer_targets(lines: list[str], ctx: PostContext) -> dict[int, str
                 opened_here -= 1
             elif pos != lead:
                 goes_on.add(index)
-            wanted = pos == lead and _movable_closer(lines, index, ctx)
+            wanted = pos == lead and (
+                _movable_closer(lines, index, ctx) or (going_on and index > 0 and line.lstrip().startswith("}"))
+            )
             indent = _closed_line_indent(bracket, own, prefix_open, lines, ctx, wanted)
             if indent is not None:
                 targets[index] = indent
