@@ -1918,3 +1918,17 @@ def test_a_barrel_that_imports_names_and_exports_them_is_followed(tmp_path: Path
     for wanted in ("function parse(text, strict)", "function formatDate(date, pattern)",
                    "function helper(a: number, b: string)"):  # fmt: skip
         assert wanted in prompt, wanted
+
+
+def test_a_package_and_a_module_of_one_name_import_the_package_as_python_does(tmp_path: Path) -> None:
+    # A leftover settings.py beside the settings/ package that replaced it: Python imports the
+    # package, and the definitions in the prompt are the package's.
+    (tmp_path / "settings").mkdir()
+    (tmp_path / "settings" / "__init__.py").write_text("def load_settings(path: str) -> dict:\n    return {}\n")
+    (tmp_path / "settings.py").write_text("def load_settings_legacy(name):\n    return None\n")
+    found = resolve_local_import("settings", tmp_path / "main.py", [tmp_path], "python")
+    assert found == [tmp_path / "settings" / "__init__.py"]
+    text = "from settings import load_settings\n\n\ndef main():\n    config = load_settings("
+    prompt = prompt_with_imports(tmp_path / "main.py", text, [tmp_path], "python")
+    assert "# def load_settings(path: str) -> dict:" in prompt
+    assert "load_settings_legacy" not in prompt

@@ -59,7 +59,10 @@ def resolve_local_import(
         bases = [Path(os.path.normpath(up))] if dots else _python_source_roots(doc_path, roots)
         for base in bases:
             target = base.joinpath(*parts) if parts else base
-            for cand in (target.with_suffix(".py") if parts else None, target / "__init__.py"):
+            # A package before a module of its name, as Python's own finder goes: with both
+            # ``config/__init__.py`` and ``config.py``, ``import config`` is the package
+            # (``config.py`` was read, its definitions in the prompt for names it has not).
+            for cand in (target / "__init__.py", target.with_suffix(".py") if parts else None):
                 if cand is not None and cand.is_file():
                     out.append(cand)
                     break
