@@ -1191,6 +1191,24 @@ def test_rust_crate_roots_and_bare_crate_or_super_imports(tmp_path: Path) -> Non
     assert _resolved(tmp_path, "tests/io_read.rs", "rust") == ["tests/support/mod.rs"]
 
 
+def test_a_rust_use_of_a_module_this_file_does_not_declare_names_a_crate(tmp_path: Path) -> None:
+    """main.rs's ``use log::info`` is the log crate, not the library's src/log.rs (main.rs
+    declares no ``mod log;``): that unrelated file went into the prompt. A module the file
+    declares is followed as before, to its own modules too (``use cli::args::parse``)."""
+    _write(
+        tmp_path,
+        {
+            "Cargo.toml": '[package]\nname = "app"\n',
+            "src/lib.rs": "pub mod log;\n",
+            "src/log.rs": "pub fn rotate(keep: usize) {}\n",
+            "src/cli/mod.rs": "pub mod args;\n",
+            "src/cli/args.rs": "pub fn parse() {}\n",
+            "src/main.rs": "#[cfg(not(test))] mod cli;\nuse cli::args::parse;\nuse log::info;\n",
+        },
+    )
+    assert _resolved(tmp_path, "src/main.rs", "rust") == ["src/cli/args.rs", "src/cli/mod.rs"]
+
+
 def test_rust_imports_of_the_packages_library_and_of_workspace_crates(tmp_path: Path) -> None:
     """An integration test's ``use my_app::config::Config`` and a binary's ``use my_app::run``
     name the package's own library (``my-app`` spelled ``my_app``), and ``shared_core::money``

@@ -126,7 +126,33 @@ def _resolve_rust(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Pa
         while parts and parts[0] == "super":
             base, parts = base.parent, parts[1:]
         return _rust_module_file(base, parts, down_to=0)
+    if len(parts) > 1 and not _declares_module(doc_path, parts[0]):
+        # ``use log::info`` names a module of this one only where this file declares ``mod
+        # log;`` (whose own import finds its file); else a crate. main.rs's ``use log::info``
+        # read the library's src/log.rs, an unrelated file, into the prompt.
+        return _rust_extern_crate(parts, doc_path, roots)
     return _rust_module_file(here, parts) or _rust_extern_crate(parts, doc_path, roots)
+
+
+#: ``mod name;``, ``pub(crate) mod name;``, ``#[cfg(test)] mod tests;`` on a line of their own.
+_MOD_DECLARATION = re.compile(
+    r"^[ \t]*(?:#\[[^\]\n]*\][ \t]*)*(?:pub(?:\([^)\n]*\))?[ \t]+)?mod[ \t]+(r#)?([A-Za-z_]\w*)[ \t]*;", re.M
+)
+
+
+def _declared_modules(path: Path) -> frozenset[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return frozenset()
+    return frozenset(m.group(2) for m in _MOD_DECLARATION.finditer(text))
+
+
+def _declares_module(doc_path: Path, name: str) -> bool:
+    """Whether the file declares ``mod name;`` as saved; a file not saved yet is taken to (its
+    imports were followed so before it was first saved)."""
+    declared = _read_when_changed(doc_path, _declared_modules)
+    return declared is None or name in declared
 
 
 def _rust_extern_crate(parts: Sequence[str], doc_path: Path, roots: Iterable[Path]) -> list[Path]:
