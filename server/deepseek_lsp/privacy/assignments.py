@@ -47,6 +47,12 @@ def _named_literal(match: re.Match[str]) -> str:
     return _assigned(match.group(0), match.group(1), "", quote, value, None)
 
 
+def _let_literal(match: re.Match[str]) -> str:
+    """RSpec's ``let(:name) { "..." }`` (group 3 the name): as a named literal, unless the name
+    says the value is about a secret (``let(:token_type) { "bearer" }``)."""
+    return match.group(0) if _METADATA_NAME.search(match.group(3)) else _named_literal(match)
+
+
 def _paired_value(match: re.Match[str]) -> str:
     """A secret's name and value as a pair of literals (``("password", "...")``) or a macro's:
     group 2 the name. Less sure a name and its value than an assignment: not words or names

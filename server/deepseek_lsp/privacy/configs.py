@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from .assignments import _assigned, _named_literal, _paired_value, _setter_literal, _spaced_property
+from .assignments import (
+    _assigned,
+    _let_literal,
+    _named_literal,
+    _paired_value,
+    _setter_literal,
+    _spaced_property,
+)
 from .commands import _ECHOED, _PIPED_INTO, _TWICE
 from .values import (
     _ASSIGNED_NAME,
@@ -155,6 +162,16 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             (["'])([^"'\r\n]{6,}?)(?=\4[\ \t]*\)?[\ \t]*;?[\ \t]*(?://[^\r\n]*)?\r?(?:\n|\Z))"""
         ),
         _setter_literal,
+    ),
+    # RSpec's ``let(:password) { "X" }`` (``let!``, a ``do`` block): a block returning a literal
+    # under a secret's name has no separator, and went out. A block of code (``{ create(:user)
+    # .password }``, ``{ Faker::Internet.password }``) has no literal alone in it, and stays.
+    (
+        re.compile(
+            r"""(?ix)(\blet!?\([ \t]*(?::|(["']))(""" + _ASSIGNED_NAME + r""")(?(2)\2)[ \t]*\)[ \t]*(?:\{|do\b)\s*)
+            (["'])([^"'\r\n]{6,}?)(?=\4\s*(?:\}|end\b))"""
+        ),
+        _let_literal,
     ),
     # A properties file's key and value apart by spaces (``signing.password X`` in
     # gradle.properties, ``systemProp.https.proxyPassword X``): a dotted or camelCase key, its
