@@ -40,3 +40,41 @@ def test_rspec_lets_of_code_words_and_other_names_stay() -> None:
         '  let(:username) { "deploy-bot-01" }\n'
     )
     assert redact(kept, keep_lines=True) == kept
+
+
+# -- ODBC braces: formatted or not ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "password"),
+    [
+        ('conn = pyodbc.connect("DRIVER={ODBC Driver 18};SERVER=db;UID=sa;PWD={correcthorse};")\n', "correcthorse"),
+        ("conn = 'Server=db;UID=sa;PWD={Tr0ub:4dor};'\n", "Tr0ub:4dor"),  # a spec's shape, with digits
+        ('"Db": "Server=db;User Id=app;Password={dbpassword7};"\n', "dbpassword7"),  # a secret's name and a digit
+        ("DB_CONN=Driver={PostgreSQL};Server=db;Uid=app;Pwd={correcthorse};\n", "correcthorse"),  # a .env line
+    ],
+)
+def test_an_odbc_password_shaped_like_a_word_in_a_literal_that_formats_nothing_is_redacted(text: str, password: str) -> None:
+    """Without a digit, ``{hunter}`` was taken for a template's field and went out: what decides
+    is whether the literal is formatted, not the password's digits."""
+    assert redact(text, keep_lines=True) == text.replace("{" + password + "}", "{[REDACTED]}")
+    assert_not_in_prompts("# db\n\n" + text + "# end\n", "# end", password)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'conn = "DRIVER={ODBC Driver 18};UID=sa;PWD={hunter};".format(hunter=pw)\n',
+        'conn = f"DRIVER={{ODBC Driver 18}};UID=sa;PWD={hunter};"\n',
+        'var conn = $"Server=db;User Id=sa;Password={hunter};";\n',
+        'var conn = String.Format("Server=db;Password={hunter};", pw);\n',
+        'String conn = String.format("Server=db;Password={hunter};", pw);\n',
+        'String conn = MessageFormat.format("Server=db;Password={hunter};", pw);\n',
+        'let conn = format!("Server=db;Password={hunter};");\n',
+        'CONN_TEMPLATE = "Driver={ODBC Driver 18};UID={user};PWD={db_password};"\n',  # a secret's name
+        'conn = "PWD={self.password};"\n',
+        "Password={pw!r}\n",
+    ],
+)
+def test_a_real_format_s_field_or_a_secret_s_name_in_the_braces_stays(code: str) -> None:
+    assert redact(code, keep_lines=True) == code

@@ -254,9 +254,10 @@ _ODBC_PASSWORD_NAME = re.compile(r"(?i)pwd|password")
 _FORMAT_FIELD_BODY = re.compile(r"[A-Za-z_][\w.]*(?:\[[^\]]*\])?(?:![rsa])?(?::[^{}]*)?|\d*")
 _FIELD_NAME = re.compile(r"\w*")
 #: A literal's opening that formats its braces, before its quote: Python's ``f"`` (``rf"``),
-#: C#'s ``$"`` (``$@"``), a Rust macro's (``format!("``, ``write!(f, "``), C#'s ``string.Format("``.
+#: C#'s ``$"`` (``$@"``), a Rust macro's (``format!("``, ``write!(f, "``), C#'s ``string.Format("``,
+#: Java's ``String.format("`` and ``MessageFormat.format("``.
 _FORMATTING_OPENING = re.compile(
-    r"(?:(?<![\w$@])(?:[rR]?[fF]|[fF][rR]|\$@?|@\$)|(?:\w!|\b[Ss]tring\.Format)\((?:[ \t]*[\w.&]+,)?[ \t]*)\Z"
+    r"(?:(?<![\w$@])(?:[rR]?[fF]|[fF][rR]|\$@?|@\$)|(?:\w!|\b(?:[Ss]tring|MessageFormat)\.[Ff]ormat)\((?:[ \t]*[\w.&]+,)?[ \t]*)\Z"
 )
 #: After a literal's closing quote: Python's ``.format(`` (``.format_map(``).
 _FORMAT_CALL = re.compile(r"[ \t]*\.format(?:_map)?\(")
@@ -277,13 +278,18 @@ def _in_format_string(text: str, start: int, end: int) -> bool:
 
 def _format_field(body: str, at: re.Match[str] | None) -> bool:
     """Whether ``{body}`` in ODBC's password braces is a format field code fills in, not the
-    password: any field of a literal that formats (``f"PWD={pw2};"``, ``"PWD={0}".format(pw)``);
-    elsewhere only an index or a name without a digit (``{password}``, a template formatted
-    later): ``"PWD={S3cret77};"`` is a password. ``at``: the match, when the text is known."""
+    password: an index (``{0}``, ``{}``), or any field of a literal that formats (``f"PWD={pw};"``,
+    ``"PWD={pw}".format(pw=x)``). Elsewhere (a literal that formats nothing, a configuration
+    line) a word is the password, digits or not (``"PWD={hunter};"`` went out), except a template's
+    field no password is written as: a secret's name (``{password}``, ``{db_pwd}``, formatted
+    later) or a field with format syntax (``{pw!r}``, ``{self.password}``), without a digit.
+    ``at``: the match, when the text is known."""
     if not _FORMAT_FIELD_BODY.fullmatch(body):
         return False
     name = _FIELD_NAME.match(body)
-    if name is None or name.group().isdigit() or not any(ch.isdigit() for ch in name.group()):
+    if name is None or not name.group() or name.group().isdigit():
+        return True
+    if not any(ch.isdigit() for ch in body) and (name.group() != body or _SECRET_NAME_ONLY.fullmatch(body)):
         return True
     return at is None or _in_format_string(at.string, at.start(), at.end())
 
