@@ -78,3 +78,37 @@ def test_an_odbc_password_shaped_like_a_word_in_a_literal_that_formats_nothing_i
 )
 def test_a_real_format_s_field_or_a_secret_s_name_in_the_braces_stays(code: str) -> None:
     assert redact(code, keep_lines=True) == code
+
+
+# -- a value below a line continuation ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"DB_PASSWORD =\\\n\n  {SECRET}\n",  # blank lines after the ``\``
+        f"export DB_PASSWORD=\\\n{SECRET}\n",  # a shell's
+        f"DB_PASSWORD := \\\n\t{SECRET}\n",  # a Makefile's
+        f"DB_PASSWORD ?= \\\n\t{SECRET}\n",
+        f"DB_PASSWORD ?= {SECRET}\n",  # a Makefile's default, on one line too
+        f"API_TOKEN = \\\n    {SECRET}\n",  # Python's
+    ],
+)
+def test_a_value_on_a_line_below_its_name_s_continuation_is_redacted(text: str) -> None:
+    """The ``\\`` between the ``=`` and an unquoted value hid it (only a quoted one was known
+    there), and it went out; a Makefile's ``?=`` was no separator."""
+    assert_redacted(text)
+    assert_not_in_prompts("# settings\n" + text + "# end\n", "# end")
+
+
+def test_code_on_a_line_below_a_continuation_stays() -> None:
+    kept = (
+        "        self.api_token = \\\n            token_from_settings\n"
+        "        api_token = \\\n            get_token()\n"
+        "DB_PASSWORD = \\\n    $(shell cat /run/secrets/db)\n"
+        "DB_PASSWORD ?= $(DB_PASSWORD)\n"
+        "    password = \\\n        None\n"
+        '    secret_key = \\\n        os.environ["SECRET_KEY"]\n'
+        "token ??= await FetchTokenAsync();\n"
+    )
+    assert redact(kept, keep_lines=True) == kept

@@ -168,6 +168,10 @@ _TYPE = re.compile(r"[A-Z][A-Za-z_.]*\??")
 _AFTER_TYPE = re.compile(r"[ \t]*(?:=(?!=)|by[ \t])")
 
 
+#: A line continuation and the line breaks and spaces after it, to the value.
+_CONTINUATION = re.compile(r"\\\s*\Z")
+
+
 def _bare_value_is_code(match: re.Match[str]) -> bool:
     """Whether an assignment's unquoted value is code or prose, not a secret: a variable, a
     type, an expression; a word of a sentence (``"pwd: expected bytes"``, ``# First pass:
@@ -177,6 +181,8 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     end = match.end()
     if value.lower() in _CODE_WORDS:
         return True
+    # A line continued after a ``\\`` is one line: its value is read as on the name's line.
+    sep = _CONTINUATION.sub("", sep)
     # A nullable type was taken for a value (``accessToken: String?``), and redacted.
     if sep.strip() == ":" and _TYPE.fullmatch(value) and (value[-1] == "?" or _AFTER_TYPE.match(text, end)):
         return True

@@ -296,7 +296,8 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # The quotes may be Python's triple ones or a JavaScript template's backticks, after a
     # literal's prefix (``b"..."``, ``r'...'``, C#'s ``@"..."``, C++'s ``L"..."``), or an
     # interpolating one (``f"..."``, C#'s ``$"..."``): each went out. The value may be on the
-    # next line, in brackets or after a line continuation (``PASSWORD = (\n    "..."\n)``).
+    # next line, in brackets or after a line continuation (``PASSWORD = (\n    "..."\n)``), bare
+    # too after a ``\`` (a shell's, a Makefile's, Python's ``DB_PASSWORD = \``, the value below).
     # Not a YAML key, though: under ``credentials:`` the key below (``  password:``) was taken
     # for its value, redacted, and the password after it went out. (Its colon is looked for in
     # the value's first 100 characters: to the value's end, it was looked for again from each
@@ -309,8 +310,8 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r""")
-            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|=>|[:=])\s*
-            (?:[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
+            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|[:=])\s*
+            (?:\\[ \t]*\r?\n\s*|[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
             """
