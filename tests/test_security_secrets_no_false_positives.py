@@ -1,7 +1,8 @@
 """Ordinary code that names secrets but holds none, in the languages whose forms the other
 tests lack: Go (config structs, ``os.Getenv``), Gradle's Groovy and Kotlin DSLs (``findProperty``,
-``System.getenv``, credentials blocks), Kotlin (nullable types, delegates) and Ruby on Rails
-(``ENV.fetch``, credentials calls, strong parameters). Each file under ``tests/data/no_secrets/``
+``System.getenv``, credentials blocks), Kotlin (nullable types, delegates), Ruby on Rails
+(``ENV.fetch``, credentials calls, strong parameters), Laravel (``env()`` in configuration
+arrays, validation rules, casts), C#, Swift, CI workflows, Dockerfiles, ``.npmrc`` and ``.pypirc``. Each file under ``tests/data/no_secrets/``
 must reach the model as written: a false positive replaces code the model needs to read."""
 
 from __future__ import annotations

@@ -225,12 +225,25 @@ _FORMAT_ONLY = re.compile(r"(?:%[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGcab]|\{[^{}]*\}
 
 
 #: A quoted value that is a type's name (a schema's ``"token": "string"``), a setting's word
-#: (fetch's ``credentials: "same-origin"``), or a mask (``"********"``, ``"[Redacted]"``,
-#: ``"**GDPR COMPLIANT**"``).
+#: (fetch's ``credentials: "same-origin"``, Laravel's casts: ``'password' => 'hashed'``), or a
+#: mask (``"********"``, ``"[Redacted]"``, ``"**GDPR COMPLIANT**"``).
 _SETTING_OR_MASK = re.compile(
     r"(?i:string|number|boolean|secretstr|secretbytes|unknown|same-origin|include|omit|required|optional"
-    r"|enabled|disabled|hidden|\[redacted\]|<redacted>)|\*{3,}|\*\*[^*\r\n]+\*\*"
+    r"|enabled|disabled|hidden|\[redacted\]|<redacted>|hashed|encrypted(?::\w+)?)|\*{3,}|\*\*[^*\r\n]+\*\*"
 )
+#: Validation rules joined by ``|`` (Laravel's ``'password' => 'required|string|min:8|confirmed'``):
+#: each a lower-case rule's name, its arguments after a ``:``; one at least a rule for any field.
+_VALIDATION_RULE = re.compile(r"[a-z_]+(?::[^|]*)?")
+_COMMON_RULES = frozenset(("required", "nullable", "sometimes", "bail", "confirmed", "string", "min", "max", "between"))
+
+
+def _is_validation_rules(value: str) -> bool:
+    rules = value.split("|")
+    return (
+        len(rules) >= 2
+        and all(_VALIDATION_RULE.fullmatch(rule) for rule in rules)
+        and any(rule.partition(":")[0] in _COMMON_RULES for rule in rules)
+    )
 #: A value that holds no secret, quoted or not: a placeholder's character again and again
 #: (``xxx``, ``XXXXXXXX``, ``----``: a placeholder or a test's filler), an elision (``"eyJ0eXAiO..."``, a doc's
 #: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``).
@@ -339,7 +352,9 @@ def _assigned(
         return whole
     if quote:
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
-        if _is_message(value) or _is_prose(value) or _is_format_only(value) or _SETTING_OR_MASK.fullmatch(value):
+        if _is_message(value) or _is_prose(value) or _is_format_only(value) or _is_validation_rules(value):
+            return whole
+        if _SETTING_OR_MASK.fullmatch(value):
             return whole
         formatted = sep.lower().endswith(("f", "$", "$@", "@$"))  # the literal's prefix
         kept = _interpolated(value, formatted)
