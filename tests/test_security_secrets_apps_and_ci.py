@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from deepseek_lsp.privacy import REDACTED, redact
-from tests.secret_forms import SECRET
+from tests.secret_forms import SECRET, assert_not_in_prompts, assert_redacted
 
 # -- PHP ----------------------------------------------------------------------------------------------------
 
@@ -36,3 +36,43 @@ def test_laravel_s_validation_rules_and_casts_stay() -> None:
 )
 def test_a_password_beside_rules_words_is_still_redacted(text: str, password: str) -> None:
     assert redact(text, keep_lines=True) == text.replace(password, REDACTED)
+
+
+# -- a password as a credential's argument ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'var credential = new NetworkCredential("deploy", "{SECRET}");\n',
+        f'client.Credentials = new NetworkCredential(options.UserName, "{SECRET}", "CORP");\n',
+        f'return new PasswordAuthentication("user", "{SECRET}".toCharArray());\n',
+        f'creds = new UsernamePasswordCredentials("admin", "{SECRET}");\n',
+        f'r = requests.get(url, auth=HTTPBasicAuth("admin", "{SECRET}"))\n',
+        f'r = requests.get(url, auth=("admin", "{SECRET}"))\n',
+        f'req.SetBasicAuth("admin", "{SECRET}")\n',
+        f'val credential = Credentials.basic("admin", "{SECRET}")\n',
+        f"$pdo = new PDO('mysql:host=localhost;dbname=app', 'root', '{SECRET}');\n",
+        f"$pdo = new \\PDO(getenv('DB_DSN'), $user, '{SECRET}', $options);\n",
+        f'$mysqli = new mysqli("localhost", "root", "{SECRET}", "app");\n',
+        f'$link = mysqli_connect("localhost", "root", "{SECRET}", "app");\n',
+    ],
+)
+def test_a_password_given_to_a_credential_s_constructor_is_redacted(text: str) -> None:
+    """Only the call says what its second (PDO's and mysqli's third) literal is: it went out."""
+    assert_redacted(text)
+    assert_not_in_prompts("// connect\n" + text + "// end\n", "// end")
+
+
+def test_credentials_built_from_variables_or_placeholders_stay() -> None:
+    kept = (
+        "var credential = new NetworkCredential(userName, password);\n"
+        'var example = new NetworkCredential("user", "password");\n'
+        "$pdo = new PDO($dsn, $user, $password);\n"
+        '$mysqli = new mysqli("localhost", "my_user", "my_password", "world");\n'
+        "$pdo = new PDO('mysql:host=localhost;dbname=app', 'root', '');\n"
+        "r = requests.get(url, auth=(user, password))\n"
+        'r = requests.get(url, auth=("admin", os.environ["ADMIN_PASSWORD"]))\n'
+        'auth = HTTPBasicAuth("user", "Password is required")\n'
+    )
+    assert redact(kept, keep_lines=True) == kept

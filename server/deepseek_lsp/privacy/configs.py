@@ -59,6 +59,11 @@ def _xml_named_text(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED
 
 
+#: A call's argument before the one looked at: a literal, or code without a comma (``$dsn``,
+#: ``options.UserName``, ``getenv("DB_USER")``).
+_CALL_ARGUMENT = r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"',()]+(?:\([^()\r\n]*\))?)"""
+
+
 _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # XML configuration (Maven's settings.xml, tomcat-users, Spring beans, .NET's web.config):
     # ``<password>...</password>`` and ``<add key="DbPassword" value="..."/>`` went out whole.
@@ -132,6 +137,21 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             (["'])(?![$%{<-])([^"'\s]{6,})(?:\3(?=\s*,?\s*[)\]])|\Z)"""
         ),
         _paired_value,
+    ),
+    # A credential's constructor, the password its second argument after a user's name: .NET's
+    # ``new NetworkCredential("deploy", "...")``, Java's ``PasswordAuthentication`` (``"...".
+    # toCharArray()``) and ``UsernamePasswordCredentials``, requests' ``HTTPBasicAuth`` and
+    # ``auth=("user", "...")``, Go's ``SetBasicAuth``, OkHttp's ``Credentials.basic``; PHP's
+    # ``new PDO($dsn, "root", "...")`` and ``mysqli`` its third. No name says what the literal
+    # is but the call's: each went out.
+    (
+        re.compile(
+            r"""(?x)((?:(?:(?:NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials?"""
+            r"""|HTTP(?:Basic|Digest|Proxy)Auth|BasicAuth|SetBasicAuth|Credentials\.basic)|\bauth[\ \t]*=[\ \t]*)\("""
+            r"""|(?:\bnew[\ \t]+\\?(?:PDO|mysqli)|\bmysqli_connect)\([\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,)"""
+            r"""[\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,[\ \t]*)(["'])([^"'\r\n]{6,}?)(?=\2)"""
+        ),
+        _named_literal,
     ),
     # Windows' ``[Environment]::SetEnvironmentVariable("DB_PASSWORD", "...", "User")`` (.NET's
     # too): a third argument, the variable's scope, after the pair.
