@@ -76,3 +76,38 @@ def test_credentials_built_from_variables_or_placeholders_stay() -> None:
         'auth = HTTPBasicAuth("user", "Password is required")\n'
     )
     assert redact(kept, keep_lines=True) == kept
+
+
+# -- Android's and iOS's build settings ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'        buildConfigField("String", "API_KEY", "\\"{SECRET}\\"")\n',  # Kotlin DSL
+        f"        buildConfigField \"String\", \"API_KEY\", '\"{SECRET}\"'\n",  # Groovy
+        f"        buildConfigField 'String', 'CLIENT_SECRET', \"\\\"{SECRET}\\\"\"\n",
+        f'        resValue("string", "maps_api_key", "{SECRET}")\n',
+        f"\t<key>API_KEY</key>\n\t<string>{SECRET}</string>\n",  # Info.plist
+        f"\t<key>FacebookClientToken</key>\n\t<string>{SECRET}</string>\n",
+    ],
+)
+def test_a_secret_in_android_s_or_ios_s_build_settings_is_redacted(text: str) -> None:
+    """A literal inside a literal after its name's literal, or a plist's ``<string>`` after its
+    ``<key>``: no assignment between them, and it went out."""
+    assert_redacted(text)
+    assert_not_in_prompts("android {\n" + text + "}\n", "}\n")
+
+
+def test_build_settings_from_properties_or_variables_stay() -> None:
+    kept = (
+        '        buildConfigField("String", "API_KEY", "\\"${localProps[\'apiKey\']}\\"")\n'
+        '        buildConfigField("String", "API_KEY", "\\"$apiKey\\"")\n'
+        '        buildConfigField("String", "API_KEY", "\\"" + apiKey + "\\"")\n'
+        '        buildConfigField("String", "API_KEY", properties.getProperty("API_KEY"))\n'
+        '        buildConfigField("String", "API_KEY", "\\"YOUR_API_KEY\\"")\n'
+        '        buildConfigField("String", "BASE_URL", "\\"https://api.example.com\\"")\n'
+        "\t<key>API_KEY</key>\n\t<string>$(API_KEY)</string>\n"
+        "\t<key>API_KEY</key>\n\t<string>YOUR_API_KEY</string>\n"
+    )
+    assert redact(kept, keep_lines=True) == kept

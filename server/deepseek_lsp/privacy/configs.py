@@ -59,6 +59,14 @@ def _xml_named_text(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED
 
 
+def _build_setting(match: re.Match[str]) -> str:
+    """An Android build setting's literal (group 4 its quotes, 6 the value), as an assignment's;
+    not one starting with ``$``: Groovy's and Kotlin's ``"\\"$apiKey\\""`` is a variable's value."""
+    if match.group(6).startswith("$"):
+        return match.group(0)
+    return _assigned(match.group(0), match.group(1), "", match.group(4), match.group(6), None)
+
+
 #: A call's argument before the one looked at: a literal, or code without a comma (``$dsn``,
 #: ``options.UserName``, ``getenv("DB_USER")``).
 _CALL_ARGUMENT = r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"',()]+(?:\([^()\r\n]*\))?)"""
@@ -152,6 +160,25 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             r"""[\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,[\ \t]*)(["'])([^"'\r\n]{6,}?)(?=\2)"""
         ),
         _named_literal,
+    ),
+    # Android's build settings: Gradle's ``buildConfigField("String", "API_KEY", "\"...\"")``
+    # (``'"..."'``, Groovy's without brackets) and ``resValue("string", "api_key", "...")``: the
+    # value a literal inside a literal, after its name as a literal. It went out.
+    (
+        re.compile(
+            r"""(?ix)(\b(?-i:buildConfigField|resValue)[\ \t]*\(?[\ \t]*(["'])\w+\2[\ \t]*,[\ \t]*(["'])"""
+            + _ASSIGNED_NAME
+            + r"""\3[\ \t]*,[\ \t]*)((["'])(?:\\?["'])?)([^"'\\\r\n]{6,}?)(?=(?:\\?["'])?\5)"""
+        ),
+        _build_setting,
+    ),
+    # iOS's Info.plist (and any property list): ``<key>API_KEY</key>`` then ``<string>...</string>``,
+    # on the next line; not a build setting's reference (``$(API_KEY)``). It went out.
+    (
+        re.compile(
+            r"(?i)(<key>[ \t]*(?:" + _SECRET_NAME + r")[\w.:-]*[ \t]*</key>\s*<string>[ \t]*)(?!\$)([^\s<>]{6,})(?=[ \t]*</string>)"
+        ),
+        _xml_named_text,
     ),
     # Windows' ``[Environment]::SetEnvironmentVariable("DB_PASSWORD", "...", "User")`` (.NET's
     # too): a third argument, the variable's scope, after the pair.
