@@ -111,3 +111,19 @@ def test_build_settings_from_properties_or_variables_stay() -> None:
         "\t<key>API_KEY</key>\n\t<string>YOUR_API_KEY</string>\n"
     )
     assert redact(kept, keep_lines=True) == kept
+
+
+# -- an .env file's empty values ----------------------------------------------------------------------------
+
+
+def test_an_empty_value_before_the_next_line_s_assignment_leaves_that_line() -> None:
+    """``DB_PASSWORD=`` then ``REDIS_PASSWORD=null`` (Laravel's .env.example): the next line was
+    taken for the empty value and went out as ``[REDACTED]``, its name too."""
+    kept = "DB_PASSWORD=\nREDIS_PASSWORD=null\nAWS_ACCESS_KEY_ID=\nAWS_SECRET_ACCESS_KEY=\ndb.password=\ndb.user=app\n"
+    assert redact(kept, keep_lines=True) == kept
+
+
+@pytest.mark.parametrize("value", ["c2VjcmV0LXZhbHVlMQ==", SECRET, "Sup3r=S3cret-77"])
+def test_a_value_below_an_empty_name_is_still_redacted(value: str) -> None:
+    text = f"DB_PASSWORD=\n  {value}\n"
+    assert redact(text, keep_lines=True) == text.replace(value, REDACTED)

@@ -161,6 +161,10 @@ _CODE_TARGET = re.compile(r"(?:\b(?:self|this|cls)\.|,[ \t]*(?:\w+\.)*)\Z")
 #: The rest of a value's line that is more code or prose: neither blank nor a comment.
 _MORE_ON_LINE = re.compile(r"[ \t]*[^\s#/;]")
 _WORD_AFTER = re.compile(r"[ \t]+[A-Za-z]")
+#: A .env file's or a properties file's assignment (``REDIS_PASSWORD=null``, ``db.user=app``);
+#: an empty one too (``AWS_SECRET_ACCESS_KEY=``); not base64 (``c2VjcmV0==``) nor a password with an
+#: ``=`` (``Sup3r=S3cret``).
+_NEXT_ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z]+(?:\.[a-z][\w-]*)+)=(?!=)")
 #: A type, nullable (Kotlin's ``token: String?``, ``(password: CharArray?)``) or before a
 #: declaration's value or delegate (``val password: CharArray = ...``, ``by lazy``); no digit,
 #: as a password has (``{password: Hunter2, ...}``).
@@ -187,7 +191,9 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     if sep.strip() == ":" and _TYPE.fullmatch(value) and (value[-1] == "?" or _AFTER_TYPE.match(text, end)):
         return True
     if "\n" in sep or "\r" in sep:
-        return _MORE_ON_LINE.match(text, end) is not None
+        # The next line's assignment after an empty value (a .env file's ``DB_PASSWORD=`` then
+        # ``REDIS_PASSWORD=null``, Laravel's own) is no value: it went out as ``[REDACTED]``.
+        return _MORE_ON_LINE.match(text, end) is not None or _NEXT_ASSIGNMENT.match(value) is not None
     if _IDENTIFIER.fullmatch(value) is None:
         return False
     if _INFIX_AFTER.match(text, end) is not None:
