@@ -13,15 +13,17 @@ from tests.secret_forms import SECRET, assert_not_in_prompts, assert_redacted
 # -- PHP ----------------------------------------------------------------------------------------------------
 
 
-def test_laravel_s_validation_rules_and_casts_stay() -> None:
+def test_laravel_s_validation_rules_casts_and_static_members_stay() -> None:
     """Each went out as ``[REDACTED]``, taken for a password: the rules a controller checks a
-    password against, and the cast that hashes it."""
+    password against, the cast that hashes it, a static member its factory hashes once."""
     kept = (
         "            'password' => 'required|string|min:8|confirmed',\n"
         "            'password' => 'nullable|string|max:255',\n"
         "        'password' => 'hashed',\n"
         "        'api_token' => 'encrypted',\n"
         "        'secret' => 'encrypted:array',\n"
+        "            'password' => static::$password ??= Hash::make('password'),\n"  # its UserFactory
+        "    $token = \\App\\Support\\Token::$current;\n"
     )
     assert redact(kept, keep_lines=True) == kept
 
@@ -32,6 +34,7 @@ def test_laravel_s_validation_rules_and_casts_stay() -> None:
         (f"    'password' => 'abc|{SECRET}',\n", f"abc|{SECRET}"),  # a ``|`` in a password, no rule's name
         (f"    'password' => 'required|{SECRET}',\n", f"required|{SECRET}"),  # a rule's name, then no rule
         (f"    'password' => env('DB_PASSWORD', '{SECRET}'),\n", SECRET),  # a default in the code
+        ("DB_PASSWORD=Sup3r::S3cret77\n", "Sup3r::S3cret77"),  # a static member's shape, with digits
     ],
 )
 def test_a_password_beside_rules_words_is_still_redacted(text: str, password: str) -> None:

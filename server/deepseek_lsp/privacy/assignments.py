@@ -319,6 +319,8 @@ def _format_field(body: str, at: re.Match[str] | None) -> bool:
     return at is None or _in_format_string(at.string, at.start(), at.end())
 
 
+#: A static member, without a digit (``static::$password``, ``Config::DB_PASSWORD``).
+_STATIC_MEMBER = re.compile(r"[A-Za-z_\\][A-Za-z_\\]*(?:::\$?[A-Za-z_]+)+")
 _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
 #: An ODBC password's braces that code fills in: a format field inside escaped braces
 #: (``f"PWD={{{pw}}}"``, ``"PWD={{{0}}}".format(pw)``: a ``{``, the field, a ``}``), a
@@ -376,8 +378,10 @@ def _assigned(
         if not _format_field(value[1:-1], at) and not _FILLED_BRACES.fullmatch(value):
             return f"{name}{sep}{{{REDACTED}}}"
     # Unquoted code that only names where a secret comes from (a call, an attribute, a generic
-    # type's ``Feature<Shape>``) stays.
-    if any(ch in value for ch in "().[]{}<>"):
+    # type's ``Feature<Shape>``, a static member: PHP's ``static::$password``, Laravel's factory's
+    # ``'password' => static::$password ??= Hash::make(...)``, C++'s ``Config::kToken``; not a
+    # password with ``::`` and a digit in it) stays.
+    if any(ch in value for ch in "().[]{}<>") or _STATIC_MEMBER.fullmatch(value):
         return whole
     # A variable of the same name (``self.password = password``, ``password=password,``) or a
     # type (``password: string;``) is code, not a secret.
