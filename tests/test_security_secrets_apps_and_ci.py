@@ -130,3 +130,31 @@ def test_an_empty_value_before_the_next_line_s_assignment_leaves_that_line() -> 
 def test_a_value_below_an_empty_name_is_still_redacted(value: str) -> None:
     text = f"DB_PASSWORD=\n  {value}\n"
     assert redact(text, keep_lines=True) == text.replace(value, REDACTED)
+
+
+# -- C#'s and Swift's names -----------------------------------------------------------------------------------
+
+
+def test_a_key_a_token_is_stored_under_and_a_token_s_provider_stay() -> None:
+    """Each went out as ``[REDACTED]``: a keychain's key (dotted words, one naming a secret),
+    ASP.NET Identity's token provider and purpose, the type a Swift or Kotlin type conforms to."""
+    kept = (
+        '    static let accessTokenKey = "com.example.app.accessToken"\n'
+        '    private let tokenKey = "auth.token.v2"\n'
+        '    public const string PasswordResetTokenPurpose = "ResetPasswordTokenPurpose";\n'
+        '        options.Tokens.PasswordResetTokenProvider = "Default";\n'
+        "struct TokenResponse: Decodable {\n"
+        "class TokenStore : Serializable {\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '    password = "correct.horse.staple"\n',  # dotted words, none naming a secret
+        '    SECRET_KEY = "django.insecure.Sup3r"\n',
+    ],
+)
+def test_dotted_words_naming_no_secret_are_still_redacted(text: str) -> None:
+    assert redact(text, keep_lines=True) == text.replace(text.split('"')[1], REDACTED)

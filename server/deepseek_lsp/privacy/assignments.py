@@ -166,10 +166,11 @@ _WORD_AFTER = re.compile(r"[ \t]+[A-Za-z]")
 #: ``=`` (``Sup3r=S3cret``).
 _NEXT_ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z]+(?:\.[a-z][\w-]*)+)=(?!=)")
 #: A type, nullable (Kotlin's ``token: String?``, ``(password: CharArray?)``) or before a
-#: declaration's value or delegate (``val password: CharArray = ...``, ``by lazy``); no digit,
+#: declaration's value or delegate (``val password: CharArray = ...``, ``by lazy``) or a type's
+#: body after the type it conforms to (Swift's ``struct TokenResponse: Decodable {``); no digit,
 #: as a password has (``{password: Hunter2, ...}``).
 _TYPE = re.compile(r"[A-Z][A-Za-z_.]*\??")
-_AFTER_TYPE = re.compile(r"[ \t]*(?:=(?!=)|by[ \t])")
+_AFTER_TYPE = re.compile(r"[ \t]*(?:=(?!=)|by[ \t]|\{)")
 
 
 #: A line continuation and the line breaks and spaces after it, to the value.
@@ -218,11 +219,13 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
 
 
 #: A name saying its value is about a secret, not one: its kind, its format, its size, where it
-#: is asked for (``token_type = 'phrase'``, ``TokenFormat = 'relative'``, ``password_policy``).
+#: is asked for (``token_type = 'phrase'``, ``TokenFormat = 'relative'``, ``password_policy``), what
+#: makes or uses one (ASP.NET Identity's ``PasswordResetTokenProvider = "Default"``).
 _ABOUT_A_SECRET = (
     "type", "types", "kind", "format", "name", "names", "len", "length", "size", "count", "field", "header",
     "prefix", "label", "hint", "policy", "mode", "style", "ttl", "lifetime", "expiry", "expires", "timeout",
     "endpoint", "url", "uri", "regex", "pattern", "range", "scope", "scopes", "algorithm", "encoding",
+    "provider", "purpose",
 )
 #: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
 _METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
@@ -264,6 +267,18 @@ _FUNCTION_WORDS = frozenset(
 def _is_prose(value: str) -> bool:
     words = value.split()
     return len(words) >= 3 and all(w.isalpha() for w in words) and any(w.lower() in _FUNCTION_WORDS for w in words)
+
+
+#: Words joined by dots, the first lower-case (``com.example.app.accessToken``, ``auth.token.v2``).
+_DOTTED_NAME = re.compile(r"[a-z][a-z0-9_-]*(?:\.[A-Za-z][A-Za-z0-9_-]*)+")
+
+
+def _is_storage_key(value: str) -> bool:
+    """Whether ``value`` is a key the secret is stored under, not it: dotted words, one naming a
+    secret (Swift's ``tokenKey = "com.example.app.token"``, a keychain's or preferences' key)."""
+    return _DOTTED_NAME.fullmatch(value) is not None and any(
+        _SECRET_NAME_ONLY.fullmatch(part) for part in value.split(".")
+    )
 
 
 def _is_format_only(value: str) -> bool:
@@ -361,6 +376,8 @@ def _assigned(
     if quote:
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
         if _is_message(value) or _is_prose(value) or _is_format_only(value) or _is_validation_rules(value):
+            return whole
+        if _is_storage_key(value):
             return whole
         if _SETTING_OR_MASK.fullmatch(value):
             return whole

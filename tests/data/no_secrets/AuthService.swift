@@ -25,3 +25,19 @@ final class AuthService {
         return token
     }
 }
+
+struct TokenResponse: Decodable {
+    let accessToken: String
+    let refreshToken: String
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case refreshToken = "refresh_token"
+    }
+}
+
+enum KeychainKeys {
+    static let accessTokenKey = "com.example.app.accessToken"
+    static let refreshTokenKey = "com.example.app.refresh_token"
+    static let passwordKey = "auth.password.v2"
+}

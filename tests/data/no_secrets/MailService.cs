@@ -22,3 +22,15 @@ public class MailService
         if (string.IsNullOrEmpty(password)) throw new ArgumentException("Password is required", nameof(password));
     }
 }
+
+public static class IdentitySetup
+{
+    public const string PasswordResetTokenPurpose = "ResetPasswordTokenPurpose";
+
+    public static void Configure(IdentityOptions options)
+    {
+        options.Password.RequiredLength = 12;
+        options.Tokens.PasswordResetTokenProvider = "Default";
+        options.Tokens.EmailConfirmationTokenProvider = "EmailConfirmation";
+    }
+}
