@@ -158,3 +158,10 @@ def test_a_key_a_token_is_stored_under_and_a_token_s_provider_stay() -> None:
 )
 def test_dotted_words_naming_no_secret_are_still_redacted(text: str) -> None:
     assert redact(text, keep_lines=True) == text.replace(text.split('"')[1], REDACTED)
+
+
+def test_a_placeholder_in_angle_brackets_stays() -> None:
+    """A sample configuration's ``"<your-secret-key>"`` went out as ``[REDACTED]``."""
+    kept = '    "secret_key": "<your-secret-key>",\n  "ApiKey": "<YOUR API KEY>",\n'
+    assert redact(kept, keep_lines=True) == kept
+    assert redact(f'password = "<{SECRET}"\n') == f'password = "{REDACTED}"\n'  # a password starting with ``<``

@@ -235,10 +235,11 @@ _FORMAT_ONLY = re.compile(r"(?:%[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGcab]|\{[^{}]*\}
 
 #: A quoted value that is a type's name (a schema's ``"token": "string"``), a setting's word
 #: (fetch's ``credentials: "same-origin"``, Laravel's casts: ``'password' => 'hashed'``), or a
-#: mask (``"********"``, ``"[Redacted]"``, ``"**GDPR COMPLIANT**"``).
+#: mask (``"********"``, ``"[Redacted]"``, ``"**GDPR COMPLIANT**"``), or a placeholder in angle
+#: brackets (``"<your-secret-key>"``, a README's or a sample configuration's).
 _SETTING_OR_MASK = re.compile(
     r"(?i:string|number|boolean|secretstr|secretbytes|unknown|same-origin|include|omit|required|optional"
-    r"|enabled|disabled|hidden|\[redacted\]|<redacted>|hashed|encrypted(?::\w+)?)|\*{3,}|\*\*[^*\r\n]+\*\*"
+    r"|enabled|disabled|hidden|\[redacted\]|<redacted>|hashed|encrypted(?::\w+)?)|\*{3,}|\*\*[^*\r\n]+\*\*|<[^<>\r\n]+>"
 )
 #: Validation rules joined by ``|`` (Laravel's ``'password' => 'required|string|min:8|confirmed'``):
 #: each a lower-case rule's name, its arguments after a ``:``; one at least a rule for any field.
