@@ -165,3 +165,39 @@ def test_a_placeholder_in_angle_brackets_stays() -> None:
     kept = '    "secret_key": "<your-secret-key>",\n  "ApiKey": "<YOUR API KEY>",\n'
     assert redact(kept, keep_lines=True) == kept
     assert redact(f'password = "<{SECRET}"\n') == f'password = "{REDACTED}"\n'  # a password starting with ``<``
+
+
+# -- a literal a secret's lookup falls back to --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"$password = $_ENV['DB_PASSWORD'] ?? '{SECRET}';\n",
+        f"$password = getenv('DB_PASSWORD') ?: '{SECRET}';\n",
+        f'private static readonly string ApiKey = Environment.GetEnvironmentVariable("API_KEY") ?? "{SECRET}";\n',
+        f'    const apiKey = process.env.API_KEY || "{SECRET}";\n',
+        f'    val apiKey = System.getenv("API_KEY") ?: "{SECRET}"\n',
+        f'  let apiKey = ProcessInfo.processInfo.environment["API_KEY"] ?? "{SECRET}"\n',
+        f'    api_key = os.getenv("API_KEY") or "{SECRET}"\n',
+        f"ENV DB_PASSWORD=${{DB_PASSWORD:-{SECRET}}}\n",  # a Dockerfile's, a shell's
+        f"      POSTGRES_PASSWORD: ${{POSTGRES_PASSWORD:-{SECRET}}}\n",  # a compose file's
+    ],
+)
+def test_a_literal_a_secret_s_lookup_falls_back_to_is_redacted(text: str) -> None:
+    """The assignment's value is the lookup, code: the literal after ``??``, ``?:``, ``||``,
+    ``or`` or ``:-`` went out."""
+    assert_redacted(text)
+    assert_not_in_prompts("# config\n" + text + "# end\n", "# end")
+
+
+def test_lookups_falling_back_to_no_secret_stay() -> None:
+    kept = (
+        '    token = request.headers.get("token") or ""\n'
+        '    mode = args.password or "interactive"\n'  # a word: a setting's default
+        "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}\n"
+        "      DB_PASSWORD: ${DB_PASSWORD:-}\n"
+        "      DB_PASSWORD: ${DB_PASSWORD:-$FALLBACK_PASSWORD}\n"
+        '    raise ValueError("password or token is required")\n'
+    )
+    assert redact(kept, keep_lines=True) == kept

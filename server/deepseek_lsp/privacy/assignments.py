@@ -53,6 +53,15 @@ def _let_literal(match: re.Match[str]) -> str:
     return match.group(0) if _METADATA_NAME.search(match.group(3)) else _named_literal(match)
 
 
+def _fallback_literal(match: re.Match[str]) -> str:
+    """A literal a secret's lookup falls back to (``getenv("API_KEY") ?? "..."``): as a named
+    literal, only with a digit or a symbol: a word is as often a setting's default (``args.
+    password or "interactive"``)."""
+    if _SECRET_LIKE.search(match.group(match.re.groups)) is None:
+        return match.group(0)
+    return _named_literal(match)
+
+
 def _paired_value(match: re.Match[str]) -> str:
     """A secret's name and value as a pair of literals (``("password", "...")``) or a macro's:
     group 2 the name. Less sure a name and its value than an assignment: not words or names

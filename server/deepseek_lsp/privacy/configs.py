@@ -7,6 +7,7 @@ import re
 
 from .assignments import (
     _assigned,
+    _fallback_literal,
     _let_literal,
     _named_literal,
     _paired_value,
@@ -334,6 +335,24 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             r"""(?=\2[ \t]*\|[ \t]*(?:(?:sudo[ \t]+)?chpasswd|base64|openssl[ \t]+base64)\b)"""
         ),
         _piped_password,
+    ),
+    # A literal a secret falls back to when its lookup finds none: ``$_ENV['DB_PASSWORD'] ??
+    # '...'``, ``getenv('DB_PASSWORD') ?: '...'``, ``process.env.API_KEY || "..."``, Python's
+    # ``os.getenv("API_KEY") or "..."``, Kotlin's ``?:``, Swift's and C#'s ``??``. The
+    # assignment's value is the lookup (code), and the literal after it went out. (A word there
+    # is as often a setting's default: only a literal with a digit or a symbol.)
+    (
+        re.compile(
+            r"""(?ix)(""" + _ASSIGNED_NAME + r"""[\]\)"'`]{0,3}[\ \t]*(?:\?\?|\?:|\|\||\bor\b)[\ \t]*)"""
+            r"""(["'`])([^"'`\r\n]{6,}?)(?:\2|\Z)"""
+        ),
+        _fallback_literal,
+    ),
+    # A shell's and a compose file's default (``${DB_PASSWORD:-...}``, ``${API_KEY:=...}``):
+    # inside a template, which keeps its value as code, it went out.
+    (
+        re.compile(r"""(?ix)(\$\{""" + _ASSIGNED_NAME + r""":?[-=])([^\s"'`${}]{6,})(?=\})"""),
+        lambda m: _assigned(m.group(0), m.group(1), "", None, None, m.group(2)),
     ),
     # .env-style and code assignments whose name says it holds a secret: KEY=..., "password": "...".
     # The separator may be Go's ``:=`` or a PHP/Ruby ``=>``, after an optional type annotation
