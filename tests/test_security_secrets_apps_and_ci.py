@@ -201,3 +201,22 @@ def test_lookups_falling_back_to_no_secret_stay() -> None:
         '    raise ValueError("password or token is required")\n'
     )
     assert redact(kept, keep_lines=True) == kept
+
+
+# -- a scope's ``::`` and LDIF's ----------------------------------------------------------------------------
+
+
+def test_a_scope_s_double_colon_is_no_separator() -> None:
+    """``SecretsManager::Secret`` was a name, ``:`` and a value (``:Secret``), which went out
+    as ``[REDACTED]`` (cfn-lint's resource types, C++'s and Ruby's scopes)."""
+    kept = (
+        '    "AWS::SecretsManager::SecretTargetAttachment": {"Ref": "Attachment"},\n'
+        "    TOKEN::Kind => 1,\n"
+        "  value = Rails::Secrets::MissingKeyError\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
+def test_an_ldif_base64_password_is_redacted() -> None:
+    """LDIF's ``::`` says the value is base64: it went out."""
+    assert_redacted(f"userPassword:: {SECRET}\n")

@@ -370,13 +370,15 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # name inside the value, 1.3 s over a 27 kB run of ``pwd:``.) The name may be a key
     # assigned a literal (Flask's ``app.config['SECRET_KEY'] = "..."``, ``os.environ["API_KEY"]
     # = "..."``; not a variable: ``env["API_KEY"] = api_key`` is code) or a C array's (``char
-    # api_key[] = "..."``), its type Rust's ``&str``: each went out.
+    # api_key[] = "..."``), its type Rust's ``&str``: each went out. A scope's ``::`` is no
+    # separator (``"AWS::SecretsManager::Secret"``: ``:Secret`` went out as ``[REDACTED]``);
+    # LDIF's ``userPassword:: <base64>`` is (its value went out).
     (
         re.compile(
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r""")
-            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|[:=])\s*
+            ((?:(?:["']\]|\[\d*\])(?=\s*=\s*[\w@$]{0,2}["'`])|["'])?(?:[ \t]*:[ \t]*(?:&(?:'static[ \t]+)?)?[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?\s*(?::=|\?=|=>|::(?=[ \t])|:(?!:)|=)\s*
             (?:\\[ \t]*\r?\n\s*|[(\\]\s*(?=(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)?["'`]))?
             (?:(?:[rbuf]{1,2}|u8|l|@\$?|\$@?)(?=["']))?)
             (?:("{3}|'{3}|["'`])([^"'\r\n]{6,}?)(?:\3|\Z)|(?!=)((?![^\s"'`,;]{0,100}:(?!\S))[^\s"'`,;]{6,}))
@@ -395,7 +397,7 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
             r"""(?ix)("""
             + _ASSIGNED_NAME
             + r"""
-            ["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?[ \t]*(?::=|=>|[:=])\s*(?:[(\\]\s*)?
+            ["']?(?:[ \t]*:[ \t]*[A-Za-z_][\w.]*(?:\[[\w.,\ \[\]|]*\])?)?[ \t]*(?::=|=>|::(?=[ \t])|:(?!:)|=)\s*(?:[(\\]\s*)?
             (?:(?:[rbu]{1,2}|@)(?=["']))?("{3}|'{3}|`)[ \t]*\r?\n"""
             + _LINES_TO_VALUE
             + r""")
