@@ -220,3 +220,26 @@ def test_a_scope_s_double_colon_is_no_separator() -> None:
 def test_an_ldif_base64_password_is_redacted() -> None:
     """LDIF's ``::`` says the value is base64: it went out."""
     assert_redacted(f"userPassword:: {SECRET}\n")
+
+
+# -- names in a secret's place ------------------------------------------------------------------------------
+
+
+def test_a_field_s_name_or_the_name_again_in_a_secret_s_place_stays() -> None:
+    """Each went out as ``[REDACTED]``: botocore's paginators (5,724 lines of its service
+    models, ``"input_token": "NextToken"``), an enum's or a constant's value that is its name."""
+    kept = (
+        '      "input_token": "NextToken",\n'
+        '      "output_token": "nextPageToken",\n'
+        'const SilentIframeClientAcquireToken = "silentIframeClientAcquireToken";\n'
+        '    PasswordReset: "PasswordReset",\n'
+        'PASSWORD_RESET = "password-reset"\n'
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
+@pytest.mark.parametrize(
+    "text", ['    token = "Sup3rToken"\n', '    api_token = "MyToken2"\n', '    password = "hunter22"\n']
+)
+def test_a_token_shaped_like_a_name_with_a_digit_is_still_redacted(text: str) -> None:
+    assert redact(text, keep_lines=True) == text.replace(text.split('"')[1], REDACTED)

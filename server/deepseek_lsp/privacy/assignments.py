@@ -283,6 +283,27 @@ def _is_prose(value: str) -> bool:
 _DOTTED_NAME = re.compile(r"[a-z][a-z0-9_-]*(?:\.[A-Za-z][A-Za-z0-9_-]*)+")
 
 
+#: A field's name ending in ``Token`` (a paginator's ``"input_token": "NextToken"``, ``nextPageToken``):
+#: words, the first lower- or upper-case, no digit. A token is no such word.
+_TOKEN_FIELD = re.compile(r"(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)*Token")
+_IDENTIFIER_CHARS = re.compile(r"[A-Za-z][A-Za-z_-]*")
+_NOT_A_LETTER = re.compile(r"[^a-z]")
+
+
+def _names_a_field(value: str, name: str) -> bool:
+    """Whether a quoted ``value`` is a name, not a secret: a field's ending in ``Token``, or the
+    name it is assigned to, again in any case (an enum's ``PasswordReset: "PasswordReset"``,
+    ``AcquireToken = "acquireToken"``, ``PASSWORD_RESET = "password-reset"``)."""
+    if _TOKEN_FIELD.fullmatch(value):
+        return True
+    words = re.findall(r"\w+", name)
+    return (
+        bool(words)
+        and _IDENTIFIER_CHARS.fullmatch(value) is not None
+        and _NOT_A_LETTER.sub("", value.lower()) == _NOT_A_LETTER.sub("", words[-1].lower())
+    )
+
+
 def _is_storage_key(value: str) -> bool:
     """Whether ``value`` is a key the secret is stored under, not it: dotted words, one naming a
     secret (Swift's ``tokenKey = "com.example.app.token"``, a keychain's or preferences' key)."""
@@ -387,7 +408,7 @@ def _assigned(
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
         if _is_message(value) or _is_prose(value) or _is_format_only(value) or _is_validation_rules(value):
             return whole
-        if _is_storage_key(value):
+        if _is_storage_key(value) or _names_a_field(value, name):
             return whole
         if _SETTING_OR_MASK.fullmatch(value):
             return whole
