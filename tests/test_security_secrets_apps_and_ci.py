@@ -243,3 +243,17 @@ def test_a_field_s_name_or_the_name_again_in_a_secret_s_place_stays() -> None:
 )
 def test_a_token_shaped_like_a_name_with_a_digit_is_still_redacted(text: str) -> None:
     assert redact(text, keep_lines=True) == text.replace(text.split('"')[1], REDACTED)
+
+
+def test_a_language_model_s_token_counts_and_limits_stay() -> None:
+    """Each went out as ``[REDACTED]``: a number under a name with "token" in it."""
+    kept = (
+        '    "usage": {"input_tokens": 1234567, "output_tokens": 345678},\n'
+        "MAX_TOKENS = 128000\n"
+        "max_new_tokens=100000\n"
+        "token_limit = 100000\n"
+        "TOKEN_BUDGET = 120000\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+    assert redact("PIN_PASSWORD = 123456\n") == f"PIN_PASSWORD = {REDACTED}\n"  # a secret's number
+    assert redact(f"API_TOKENS={SECRET}\n") == f"API_TOKENS={REDACTED}\n"

@@ -229,12 +229,13 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
 
 #: A name saying its value is about a secret, not one: its kind, its format, its size, where it
 #: is asked for (``token_type = 'phrase'``, ``TokenFormat = 'relative'``, ``password_policy``), what
-#: makes or uses one (ASP.NET Identity's ``PasswordResetTokenProvider = "Default"``).
+#: makes or uses one (ASP.NET Identity's ``PasswordResetTokenProvider = "Default"``), how many
+#: (``TOKEN_LIMIT = 100000``).
 _ABOUT_A_SECRET = (
     "type", "types", "kind", "format", "name", "names", "len", "length", "size", "count", "field", "header",
     "prefix", "label", "hint", "policy", "mode", "style", "ttl", "lifetime", "expiry", "expires", "timeout",
     "endpoint", "url", "uri", "regex", "pattern", "range", "scope", "scopes", "algorithm", "encoding",
-    "provider", "purpose",
+    "provider", "purpose", "limit", "budget", "max",
 )
 #: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
 _METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
@@ -374,6 +375,10 @@ _YAML_ANCHOR = re.compile(r"[&*][A-Za-z_][\w.-]*")
 _FILLED_BRACES = re.compile(r"\{(?:\{\{[^{}]*\}\}|\$\{[^{}]*\}|\$[A-Za-z_][\w>-]*|%(?:\([\w.]*\))?[sr])\}")
 
 
+#: A name for a count of a language model's tokens (``max_new_tokens``, ``PROMPT_TOKENS``).
+_TOKEN_COUNT = re.compile(r"(?i)tokens\Z")
+
+
 def _assigned(
     whole: str,
     name: str,
@@ -385,6 +390,10 @@ def _assigned(
     at: re.Match[str] | None = None,
 ) -> str:
     value = (quoted if quote else bare) or ""
+    # A number of tokens (``MAX_TOKENS = 128000``, a usage's ``"input_tokens": 1234567``): a
+    # language model's count, which went out as ``[REDACTED]``.
+    if value.isdigit() and _TOKEN_COUNT.search(name.rstrip()):
+        return whole
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
         return whole
     # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
