@@ -257,3 +257,24 @@ def test_a_language_model_s_token_counts_and_limits_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
     assert redact("PIN_PASSWORD = 123456\n") == f"PIN_PASSWORD = {REDACTED}\n"  # a secret's number
     assert redact(f"API_TOKENS={SECRET}\n") == f"API_TOKENS={REDACTED}\n"
+
+
+def test_a_constant_or_a_keyword_argument_in_a_secret_s_place_stays() -> None:
+    """Each went out as ``[REDACTED]``: a pygments style's ``Token: FG_DEFAULT``, botocore's
+    ``'ec2_credential_refresh_window': _DEFAULT_ADVISORY_REFRESH_TIMEOUT``, moto's
+    ``api_key_required=key_req,``."""
+    kept = (
+        "        Token:                      FG_DEFAULT,\n"
+        "        'ec2_credential_refresh_window': _DEFAULT_ADVISORY_REFRESH_TIMEOUT,\n"
+        "    'password' => DEFAULT_PASSWORD,\n"
+        "            api_key_required=key_req,\n"
+        "    client = make(api_key=api_key_from_env)\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
+@pytest.mark.parametrize("text", ["DB_PASSWORD=CORRECT_HORSE\n", "  export API_TOKEN=abc_def_ghi\n", "API_TOKEN=abc_def_ghi"])
+def test_an_env_file_s_value_shaped_like_a_constant_or_a_variable_is_still_redacted(text: str) -> None:
+    """An .env line's ``NAME=value`` ends at its value: no comma or bracket after it."""
+    name = text.split("=")[0]
+    assert redact(text, keep_lines=True) == name + "=" + REDACTED + text[len(text.rstrip("\n")) :]

@@ -160,6 +160,9 @@ _CODE_WORDS = frozenset(
 _IDENTIFIER = re.compile(r"[A-Za-z_$]+")
 #: An identifier of words, camelCase or snake_case (``storedJwt``, ``current_token``).
 _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
+#: A constant's name, capitals joined by ``_`` (``FG_DEFAULT``, ``_DEFAULT_REFRESH_TIMEOUT``), no
+#: digit: a pygments style's ``Token: FG_DEFAULT``, a dict's value; a password is not written so.
+_CONSTANT = re.compile(r"_*[A-Z]+(?:_[A-Z]+)+|_+[A-Z]+")
 _SNAKE_CASE = re.compile(r"[a-z]_+[a-z]")
 #: An infix operator after a value: an expression (``Token = Ignore + PlainToken``, a type's
 #: ``number | string``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
@@ -210,6 +213,8 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
         return True
     # Code's ``a = b``, not a shell's or an .env file's ``NAME=value``; or a member's ``a: b``.
     spaced = "=" in sep and sep != sep.strip()
+    if (spaced or sep.strip(" \t\"'") in (":", "=>")) and _CONSTANT.fullmatch(value):
+        return True
     # A variable that itself names a secret, passed on (Gradle's ``password = sonatypePassword``,
     # Go's ``cfg.JWTSecret = secret``): it went out as ``[REDACTED]``. A variable's lower case
     # first: an INI file's ``PASSWORD = SuperSecret`` is a value.
@@ -222,6 +227,9 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     if (spaced or colon) and (following == ";" or (following in ",)" and _CAMEL_CASE.search(value))):
         return True
     if spaced and (_SNAKE_CASE.search(value) or _CODE_TARGET.search(text, max(0, match.start() - 24), match.start())):
+        return True
+    # A call's keyword argument (``api_key_required=key_req,``): an .env line ends at its value.
+    if sep == "=" and following and following in ",)" and _SNAKE_CASE.search(value):
         return True
     # A colon then words: a sentence (a message, a comment), not a YAML key's value.
     return sep.strip() == ":" and _WORD_AFTER.match(text, end) is not None
