@@ -112,3 +112,15 @@ def test_code_on_a_line_below_a_continuation_stays() -> None:
         "token ??= await FetchTokenAsync();\n"
     )
     assert redact(kept, keep_lines=True) == kept
+
+
+# -- a value at the end of the text -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["    password: hunterPass", "    password = correctHorse"])
+def test_a_camel_case_value_at_the_end_of_the_text_is_redacted(text: str) -> None:
+    """Nothing after it (a prompt's window ends at the cursor) was taken for a comma or a call's
+    bracket after a variable (``"" in ",)"``), and the password went out with the cursor after it."""
+    value = text.split()[-1]
+    assert redact(text) == text.replace(value, "[REDACTED]")
+    assert_not_in_prompts("config:\n" + text + "\nend\n", "\nend", value)

@@ -224,7 +224,9 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     # A statement's end, or a camelCase variable or type before a list's comma or a call's
     # parenthesis (``token: storedJwt,``); alone, ``password: hunterPass`` may be a password.
     following = text[end : end + 1]
-    if (spaced or colon) and (following == ";" or (following in ",)" and _CAMEL_CASE.search(value))):
+    # (At the text's end nothing follows: ``"" in ",)"`` held, and a window ending at the cursor
+    # sent ``password: hunterPass``.)
+    if (spaced or colon) and (following == ";" or (following and following in ",)" and _CAMEL_CASE.search(value))):
         return True
     if spaced and (_SNAKE_CASE.search(value) or _CODE_TARGET.search(text, max(0, match.start() - 24), match.start())):
         return True
