@@ -278,3 +278,11 @@ def test_an_env_file_s_value_shaped_like_a_constant_or_a_variable_is_still_redac
     """An .env line's ``NAME=value`` ends at its value: no comma or bracket after it."""
     name = text.split("=")[0]
     assert redact(text, keep_lines=True) == name + "=" + REDACTED + text[len(text.rstrip("\n")) :]
+
+
+def test_a_class_named_for_a_secret_and_its_docstring_stay() -> None:
+    """``class SemanticTokens:`` and its docstring were a name and its value: lsprotocol's 19
+    ``\"\"\"@since 3.16.0\"\"\"`` went out as ``[REDACTED]``."""
+    kept = 'class SemanticTokens:\n    """@since 3.16.0"""\n\nclass ApiKey:\n    """v2 keys, 32 bytes."""\n'
+    assert redact(kept, keep_lines=True) == kept
+    assert_redacted(f'class Config:\n    password = "{SECRET}"\n')

@@ -139,12 +139,19 @@ _ARN_SERVICE = re.compile(r"\barn:aws(?:-[a-z]+)*:\Z")
 _ARN = re.compile(r"arn:aws(?:-[a-z]+)*:[a-z0-9-]+:")
 
 
+#: A declaration's keyword before the name: ``class SemanticTokens:`` then its docstring
+#: (``"""@since 3.16.0"""``, lsprotocol's, went out as ``[REDACTED]``) is no name and value.
+_DECLARATION = re.compile(r"\b(?:class|struct|interface|enum|trait|object|record|protocol|module)[ \t]+\Z")
+
+
 def _assignment(match: re.Match[str]) -> str:
     # Only the few characters before the name: from each name on a long line, a search back to
     # the line's start made the pattern quadratic.
     if _BATCH_PROMPT.search(match.string, max(0, match.start() - 16), match.start()):
         return match.group(0)
     if _ARN_SERVICE.search(match.string, max(0, match.start() - 24), match.start()):
+        return match.group(0)
+    if _DECLARATION.search(match.string, max(0, match.start() - 16), match.start()):
         return match.group(0)
     if match.group(5) is not None and _bare_value_is_code(match):
         return match.group(0)
