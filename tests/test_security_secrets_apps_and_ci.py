@@ -286,3 +286,14 @@ def test_a_class_named_for_a_secret_and_its_docstring_stay() -> None:
     kept = 'class SemanticTokens:\n    """@since 3.16.0"""\n\nclass ApiKey:\n    """v2 keys, 32 bytes."""\n'
     assert redact(kept, keep_lines=True) == kept
     assert_redacted(f'class Config:\n    password = "{SECRET}"\n')
+
+
+def test_a_colour_or_a_style_under_a_token_s_name_stays() -> None:
+    """A pygments style's ``Token: "#d8dee9"`` went out as ``[REDACTED]`` (27 lines of its styles)."""
+    kept = (
+        '        Token:                      "#d8dee9",\n'
+        "        Token:                  '#000080',   # Blue\n"
+        '        Token.Comment: "italic bg:#f8f8f8 #888",\n'
+    )
+    assert redact(kept, keep_lines=True) == kept
+    assert redact('password: "#abc1234"\n') == f'password: "{REDACTED}"\n'  # no colour's length

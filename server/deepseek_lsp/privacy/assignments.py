@@ -322,6 +322,14 @@ def _names_a_field(value: str, name: str) -> bool:
     )
 
 
+#: A colour or a font's style (a pygments style's ``Token: "bold #000080"``, ``"bg:#f8f8f8"``).
+_STYLE_PART = re.compile(r"(?:no)?(?:bold|italic|underline|inherit)|(?:bg:|border:)?#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+def _is_style(value: str) -> bool:
+    return all(_STYLE_PART.fullmatch(part) for part in value.split())
+
+
 def _is_storage_key(value: str) -> bool:
     """Whether ``value`` is a key the secret is stored under, not it: dotted words, one naming a
     secret (Swift's ``tokenKey = "com.example.app.token"``, a keychain's or preferences' key)."""
@@ -434,7 +442,7 @@ def _assigned(
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
         if _is_message(value) or _is_prose(value) or _is_format_only(value) or _is_validation_rules(value):
             return whole
-        if _is_storage_key(value) or _names_a_field(value, name):
+        if _is_storage_key(value) or _names_a_field(value, name) or _is_style(value):
             return whole
         if _SETTING_OR_MASK.fullmatch(value):
             return whole
