@@ -297,3 +297,11 @@ def test_a_colour_or_a_style_under_a_token_s_name_stays() -> None:
     )
     assert redact(kept, keep_lines=True) == kept
     assert redact('password: "#abc1234"\n') == f'password: "{REDACTED}"\n'  # no colour's length
+
+
+def test_a_bearer_challenge_s_parameters_stay() -> None:
+    """``WWW-Authenticate: Bearer authorization_uri="..."`` sent ``Bearer [REDACTED]"https://..."``:
+    the parameter's name and ``=`` taken for a token (12 lines of the Azure SDK's docs)."""
+    kept = ' * Bearer authorization_uri="https://login.windows-ppe.net/", error="invalid_token",\n'
+    assert redact(kept, keep_lines=True) == kept
+    assert redact("Authorization: Bearer Sup3rS3cret77Sup3rS3cret77==\n") == f"Authorization: Bearer {REDACTED}\n"

@@ -137,7 +137,9 @@ _TOKEN_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # A JWT starts a run of base64url, not after its ``-``: from each ``eyJ`` in a run of
     # ``eyJ-eyJ-...`` the first part ran to the run's end (3 s over 108 kB).
     (re.compile(r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b"), REDACTED),
-    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
+    # Not a challenge's parameter (``WWW-Authenticate: Bearer authorization_uri="https://..."``):
+    # its name and ``=`` went out as ``[REDACTED]``.
+    (re.compile(r"(?i)\b(bearer)\s+(?![\w-]+=[\"'])[A-Za-z0-9._~+/=-]{16,}"), r"\1 " + REDACTED),
     # "token <value>": a value with a digit and no dot, not code (``var token oauth2.TokenSource``).
     (re.compile(r"(?i)\b(token)\s+(?=[A-Za-z0-9_~+/=-]*\d)[A-Za-z0-9_~+/=-]{16,}"), r"\1 " + REDACTED),
     # The user name may be empty: ``redis://:password@host`` (Redis has no users by default).
