@@ -199,6 +199,7 @@ def test_lookups_falling_back_to_no_secret_stay() -> None:
         "      DB_PASSWORD: ${DB_PASSWORD:-}\n"
         "      DB_PASSWORD: ${DB_PASSWORD:-$FALLBACK_PASSWORD}\n"
         '    raise ValueError("password or token is required")\n'
+        '            api_key_selection_expression or "$request.header.x-api-key"\n'  # moto's
     )
     assert redact(kept, keep_lines=True) == kept
 
@@ -305,3 +306,10 @@ def test_a_bearer_challenge_s_parameters_stay() -> None:
     kept = ' * Bearer authorization_uri="https://login.windows-ppe.net/", error="invalid_token",\n'
     assert redact(kept, keep_lines=True) == kept
     assert redact("Authorization: Bearer Sup3rS3cret77Sup3rS3cret77==\n") == f"Authorization: Bearer {REDACTED}\n"
+
+
+def test_an_expression_selecting_an_api_key_stays() -> None:
+    """API Gateway's ``"ApiKeySelectionExpression": "$request.header.x-api-key"`` (awscli's
+    examples) went out as ``[REDACTED]``: where the key is read, not the key."""
+    kept = '  "ApiKeySelectionExpression": "$request.header.x-api-key",\n'
+    assert redact(kept, keep_lines=True) == kept

@@ -56,8 +56,10 @@ def _let_literal(match: re.Match[str]) -> str:
 def _fallback_literal(match: re.Match[str]) -> str:
     """A literal a secret's lookup falls back to (``getenv("API_KEY") ?? "..."``): as a named
     literal, only with a digit or a symbol: a word is as often a setting's default (``args.
-    password or "interactive"``)."""
-    if _SECRET_LIKE.search(match.group(match.re.groups)) is None:
+    password or "interactive"``); not under a name about a secret (``api_key_selection_expression
+    or "$request.header.x-api-key"``)."""
+    name = re.match(r"[\w.-]*", match.group(1))
+    if _SECRET_LIKE.search(match.group(match.re.groups)) is None or (name and _METADATA_NAME.search(name.group())):
         return match.group(0)
     return _named_literal(match)
 
@@ -252,7 +254,7 @@ _ABOUT_A_SECRET = (
     "type", "types", "kind", "format", "name", "names", "len", "length", "size", "count", "field", "header",
     "prefix", "label", "hint", "policy", "mode", "style", "ttl", "lifetime", "expiry", "expires", "timeout",
     "endpoint", "url", "uri", "regex", "pattern", "range", "scope", "scopes", "algorithm", "encoding",
-    "provider", "purpose", "limit", "budget", "max",
+    "provider", "purpose", "limit", "budget", "max", "expression",
 )
 #: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
 _METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
