@@ -68,6 +68,20 @@ def _build_setting(match: re.Match[str]) -> str:
     return _assigned(match.group(0), match.group(1), "", match.group(4), match.group(6), None)
 
 
+#: A literal a secret falls back to when its lookup finds none: ``$_ENV['DB_PASSWORD'] ??
+#: '...'``, ``getenv('DB_PASSWORD') ?: '...'``, ``process.env.API_KEY || "..."``, Python's
+#: ``os.getenv("API_KEY") or "..."``, Kotlin's ``?:``, Swift's and C#'s ``??``. The
+#: assignment's value is the lookup (code), and the literal after it went out. (A word there
+#: is as often a setting's default: only a literal with a digit or a symbol.)
+_FALLBACK = re.compile(
+    r"""(?ix)(""" + _ASSIGNED_NAME + r"""[\]\)"'`]{0,3}[\ \t]*(?:\?\?|\?:|\|\||\bor\b)[\ \t]*)"""
+    r"""(["'`])([^"'`\r\n]{6,}?)(?:\2|\Z)"""
+)
+#: What a text holds for :data:`_FALLBACK` to match: its operators, found far faster than the
+#: pattern's names (a search of the text for each name cost as much as the assignments' own).
+_FALLBACK_OPERATOR = re.compile(r"\?\?|\?:|\|\||\bor\b", re.IGNORECASE)
+
+
 #: A call's argument before the one looked at: a literal, or code without a comma (``$dsn``,
 #: ``options.UserName``, ``getenv("DB_USER")``).
 _CALL_ARGUMENT = r"""(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s"',()]+(?:\([^()\r\n]*\))?)"""
@@ -336,18 +350,8 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _piped_password,
     ),
-    # A literal a secret falls back to when its lookup finds none: ``$_ENV['DB_PASSWORD'] ??
-    # '...'``, ``getenv('DB_PASSWORD') ?: '...'``, ``process.env.API_KEY || "..."``, Python's
-    # ``os.getenv("API_KEY") or "..."``, Kotlin's ``?:``, Swift's and C#'s ``??``. The
-    # assignment's value is the lookup (code), and the literal after it went out. (A word there
-    # is as often a setting's default: only a literal with a digit or a symbol.)
-    (
-        re.compile(
-            r"""(?ix)(""" + _ASSIGNED_NAME + r"""[\]\)"'`]{0,3}[\ \t]*(?:\?\?|\?:|\|\||\bor\b)[\ \t]*)"""
-            r"""(["'`])([^"'`\r\n]{6,}?)(?:\2|\Z)"""
-        ),
-        _fallback_literal,
-    ),
+    # A literal a secret falls back to (see the pattern).
+    (_FALLBACK, _fallback_literal),
     # A shell's and a compose file's default (``${DB_PASSWORD:-...}``, ``${API_KEY:=...}``):
     # inside a template, which keeps its value as code, it went out.
     (
