@@ -59,6 +59,8 @@ def test_a_password_beside_rules_words_is_still_redacted(text: str, password: st
         f"$pdo = new \\PDO(getenv('DB_DSN'), $user, '{SECRET}', $options);\n",
         f'$mysqli = new mysqli("localhost", "root", "{SECRET}", "app");\n',
         f'$link = mysqli_connect("localhost", "root", "{SECRET}", "app");\n',
+        f'    ftp_login($conn, "deploy", "{SECRET}");\n',
+        f"if (!ssh2_auth_password($session, 'deploy', '{SECRET}')) {{\n",
     ],
 )
 def test_a_password_given_to_a_credential_s_constructor_is_redacted(text: str) -> None:
@@ -72,6 +74,7 @@ def test_credentials_built_from_variables_or_placeholders_stay() -> None:
         "var credential = new NetworkCredential(userName, password);\n"
         'var example = new NetworkCredential("user", "password");\n'
         "$pdo = new PDO($dsn, $user, $password);\n"
+        "ftp_login($conn, $user, $pass);\n"
         '$mysqli = new mysqli("localhost", "my_user", "my_password", "world");\n'
         "$pdo = new PDO('mysql:host=localhost;dbname=app', 'root', '');\n"
         "r = requests.get(url, auth=(user, password))\n"

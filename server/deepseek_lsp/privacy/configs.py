@@ -165,13 +165,13 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # ``new NetworkCredential("deploy", "...")``, Java's ``PasswordAuthentication`` (``"...".
     # toCharArray()``) and ``UsernamePasswordCredentials``, requests' ``HTTPBasicAuth`` and
     # ``auth=("user", "...")``, Go's ``SetBasicAuth``, OkHttp's ``Credentials.basic``; PHP's
-    # ``new PDO($dsn, "root", "...")`` and ``mysqli`` its third. No name says what the literal
-    # is but the call's: each went out.
+    # ``new PDO($dsn, "root", "...")``, ``mysqli``, ``ftp_login`` and ``ssh2_auth_password``
+    # its third. No name says what the literal is but the call's: each went out.
     (
         re.compile(
             r"""(?x)((?:(?:(?:NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials?"""
             r"""|HTTP(?:Basic|Digest|Proxy)Auth|BasicAuth|SetBasicAuth|Credentials\.basic)|\bauth[\ \t]*=[\ \t]*)\("""
-            r"""|(?:\bnew[\ \t]+\\?(?:PDO|mysqli)|\bmysqli_connect)\([\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,)"""
+            r"""|(?:\bnew[\ \t]+\\?(?:PDO|mysqli)|\b(?:mysqli_connect|ftp_login|ssh2_auth_password))\([\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,)"""
             r"""[\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,[\ \t]*)(["'])([^"'\r\n]{6,}?)(?=\2)"""
         ),
         _named_literal,
