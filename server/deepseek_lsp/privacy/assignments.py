@@ -1,5 +1,6 @@
 """A value a name says is a secret (``password = "…"``, ``("API_KEY", "…")``): redacted unless it is
-code, a format string's fields, prose, a mask or a placeholder."""
+code, a format string's fields, prose, a mask or a placeholder (:mod:`.words` says which quoted
+values are words)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from .values import (
     _is_placeholder,
     _line_start,
 )
+from .words import _is_words
 
 #: A setter's name (``setPassword``, ``set_api_key``).
 _SETTER = re.compile(r"set(?=[A-Z_])")
@@ -82,20 +84,6 @@ def _paired_value(match: re.Match[str]) -> str:
 _TYPE_NAMES = frozenset(
     ("string", "str", "bytes", "number", "boolean", "bool", "secretstr", "secretbytes", "any", "unknown")
 )
-
-
-#: A word naming a secret, in a quoted value with spaces: a prompt's or a message's text.
-_SECRET_WORD = re.compile(r"(?i)(?<!\S)(?:password|passphrase|passwd|passcode|token|secret|key|credentials?)s?(?=[\s:?!.,]|$)")
-
-
-def _is_message(value: str) -> bool:
-    """Whether ``value`` is words about a secret (``"Enter password:"``, ``"Wrong password, try
-    again"``), not one: a sentence's punctuation or four words or more. Flask's ``"super secret
-    key"`` is a secret."""
-    words = value.split()
-    if len(words) < 2 or not _SECRET_WORD.search(value):
-        return False
-    return value.rstrip()[-1] in ":?.!" or ", " in value or len(words) >= 4
 
 
 #: Where an interpolating literal takes a value from code: a JavaScript template's, a shell's,
@@ -258,92 +246,10 @@ _ABOUT_A_SECRET = (
 )
 #: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
 _METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
-#: A format string's fields alone (``'%s:%s'``, ``'{0}:{1}'``): how a value is built, not one.
-_FORMAT_ONLY = re.compile(r"(?:%[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGcab]|\{[^{}]*\}|[^\w\s%{}])+")
-
-
-#: A quoted value that is a type's name (a schema's ``"token": "string"``), a setting's word
-#: (fetch's ``credentials: "same-origin"``, Laravel's casts: ``'password' => 'hashed'``), or a
-#: mask (``"********"``, ``"[Redacted]"``, ``"**GDPR COMPLIANT**"``), or a placeholder in angle
-#: brackets (``"<your-secret-key>"``, a README's or a sample configuration's).
-_SETTING_OR_MASK = re.compile(
-    r"(?i:string|number|boolean|secretstr|secretbytes|unknown|same-origin|include|omit|required|optional"
-    r"|enabled|disabled|hidden|\[redacted\]|<redacted>|hashed|encrypted(?::\w+)?)|\*{3,}|\*\*[^*\r\n]+\*\*|<[^<>\r\n]+>"
-)
-#: Validation rules joined by ``|`` (Laravel's ``'password' => 'required|string|min:8|confirmed'``):
-#: each a lower-case rule's name, its arguments after a ``:``; one at least a rule for any field.
-_VALIDATION_RULE = re.compile(r"[a-z_]+(?::[^|]*)?")
-_COMMON_RULES = frozenset(("required", "nullable", "sometimes", "bail", "confirmed", "string", "min", "max", "between"))
-
-
-def _is_validation_rules(value: str) -> bool:
-    rules = value.split("|")
-    return (
-        len(rules) >= 2
-        and all(_VALIDATION_RULE.fullmatch(rule) for rule in rules)
-        and any(rule.partition(":")[0] in _COMMON_RULES for rule in rules)
-    )
 #: A value that holds no secret, quoted or not: a placeholder's character again and again
 #: (``xxx``, ``XXXXXXXX``, ``----``: a placeholder or a test's filler), an elision (``"eyJ0eXAiO..."``, a doc's
 #: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``).
 _NO_SECRET = re.compile(r"(?i)[ \t]*([x*.#_-])\1{2,}[ \t]*|.*(?:\.\.\.|…).*|password|\d+\*\d*[a-z][\w-]*")
-#: Words of a sentence, not of a passphrase: a value of three words or more holding one of
-#: them is prose (pino's ``secret: 'will be redacted'``, ``'please hide me'``).
-_FUNCTION_WORDS = frozenset(
-    ("a", "an", "the", "is", "are", "was", "be", "will", "as", "this", "that", "these", "me", "please", "not", "to", "of", "it")
-)
-
-
-def _is_prose(value: str) -> bool:
-    words = value.split()
-    return len(words) >= 3 and all(w.isalpha() for w in words) and any(w.lower() in _FUNCTION_WORDS for w in words)
-
-
-#: Words joined by dots, the first lower-case (``com.example.app.accessToken``, ``auth.token.v2``).
-_DOTTED_NAME = re.compile(r"[a-z][a-z0-9_-]*(?:\.[A-Za-z][A-Za-z0-9_-]*)+")
-
-
-#: A field's name ending in ``Token`` (a paginator's ``"input_token": "NextToken"``, ``nextPageToken``):
-#: words, the first lower- or upper-case, no digit. A token is no such word.
-_TOKEN_FIELD = re.compile(r"(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)*Token")
-_IDENTIFIER_CHARS = re.compile(r"[A-Za-z][A-Za-z_-]*")
-_NOT_A_LETTER = re.compile(r"[^a-z]")
-
-
-def _names_a_field(value: str, name: str) -> bool:
-    """Whether a quoted ``value`` is a name, not a secret: a field's ending in ``Token``, or the
-    name it is assigned to, again in any case (an enum's ``PasswordReset: "PasswordReset"``,
-    ``AcquireToken = "acquireToken"``, ``PASSWORD_RESET = "password-reset"``)."""
-    if _TOKEN_FIELD.fullmatch(value):
-        return True
-    words = re.findall(r"\w+", name)
-    return (
-        bool(words)
-        and _IDENTIFIER_CHARS.fullmatch(value) is not None
-        and _NOT_A_LETTER.sub("", value.lower()) == _NOT_A_LETTER.sub("", words[-1].lower())
-    )
-
-
-#: A colour or a font's style (a pygments style's ``Token: "bold #000080"``, ``"bg:#f8f8f8"``).
-_STYLE_PART = re.compile(r"(?:no)?(?:bold|italic|underline|inherit)|(?:bg:|border:)?#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
-
-
-def _is_style(value: str) -> bool:
-    return all(_STYLE_PART.fullmatch(part) for part in value.split())
-
-
-def _is_storage_key(value: str) -> bool:
-    """Whether ``value`` is a key the secret is stored under, not it: dotted words, one naming a
-    secret (Swift's ``tokenKey = "com.example.app.token"``, a keychain's or preferences' key)."""
-    return _DOTTED_NAME.fullmatch(value) is not None and any(
-        _SECRET_NAME_ONLY.fullmatch(part) for part in value.split(".")
-    )
-
-
-def _is_format_only(value: str) -> bool:
-    return ("%" in value or "{" in value) and _FORMAT_ONLY.fullmatch(value) is not None
-
-
 #: A name saying its value is a file's path: ``DB_PASSWORD_FILE``, ``tokenPath``.
 _PATH_NAME = re.compile(r"(?:_(?i:file|path|dir)|(?-i:File|Path|Dir))(?![A-Za-z0-9])")
 
@@ -442,11 +348,7 @@ def _assigned(
         return whole
     if quote:
         closing = quote if whole.endswith(quote) else ""  # none at the cursor
-        if _is_message(value) or _is_prose(value) or _is_format_only(value) or _is_validation_rules(value):
-            return whole
-        if _is_storage_key(value) or _names_a_field(value, name) or _is_style(value):
-            return whole
-        if _SETTING_OR_MASK.fullmatch(value):
+        if _is_words(value, name):
             return whole
         formatted = sep.lower().endswith(("f", "$", "$@", "@$"))  # the literal's prefix
         kept = _interpolated(value, formatted)
