@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     usage.add_argument("--json", action="store_true", help="machine-readable output")
 
     review = sub.add_parser("review", help="review files or folders from the terminal or CI")
-    from .review.cli import add_arguments
+    from .review.arguments import add_arguments
 
     add_arguments(review)
     # Also after the command, where a CI step's `review src/ --log-level debug` puts them: they
