@@ -832,7 +832,8 @@ try {
     await runCommand('DeepSeek: Review Current File');
     const msg = await waitFor('the review result', async () =>
       (await messagesShown()).find((x) => x.includes(`DeepSeek review of ${CUT}`)) ?? '', 20000);
-    if (!/incomplete/.test(msg)) {
+    // It names the function and the setting to raise (it said only "incomplete").
+    if (!/about mul ran past review\.maxOutputTokens/.test(msg)) {
       throw new Error(`the review of an answer cut short says ${JSON.stringify(msg.trim().slice(0, 160))}`);
     }
     return msg.trim().slice(0, 160);
@@ -1016,12 +1017,12 @@ try {
   function crashOnceRunning(then) {
     return [
       'import os, sys',
-      'from deepseek_lsp import server',
-      'pull = server.DeepSeekServer.pull_configuration',
+      'from deepseek_lsp.editor_settings import EditorSettings',
+      'pull = EditorSettings.pull',
       'async def pulled(self):',
       '    await pull(self)',
       `    ${then}`,
-      'server.DeepSeekServer.pull_configuration = pulled',
+      'EditorSettings.pull = pulled',
       'sys.argv = ["deepseek-lsp"]',
       'from deepseek_lsp.cli import main',
       'main()',
