@@ -50,8 +50,7 @@ class BudgetChecks:
     _spent_on: dict[str, float]
     file: UsageFile
     _owner: str
-    _in_flight: dict[str, float]
-    _in_flight_until: dict[str, float]
+    _in_flight: dict[str, tuple[float, float]]
     _pending_add: dict[str, tuple[float, float]]
     _pending_del: set[str]
     _release_waiters: set[asyncio.Future[None]]
@@ -126,7 +125,7 @@ class BudgetChecks:
             raise self._refusal(spent, pending)
         if waiting_most > 0:
             with self._lock:
-                waiting = others.waiting + sum(c for k, c in self._in_flight.items() if k.endswith(WAITS_SUFFIX))
+                waiting = others.waiting + sum(c for k, (c, _) in self._in_flight.items() if k.endswith(WAITS_SUFFIX))
             if waiting > 0 and waiting + waiting_most > (self.daily_budget - spent) / 2:
                 raise self._refusal(spent, pending)
 
@@ -146,7 +145,7 @@ class BudgetChecks:
         """What the requests under way may cost at most: the other processes' (``others_pending``)
         and this one's."""
         with self._lock:
-            return others_pending + sum(self._in_flight.values())
+            return others_pending + sum(most for most, _ in self._in_flight.values())
 
     def _others_pending(self) -> _UnderWay:
         """What the other processes' requests under way may cost (0 if the file cannot say)."""
@@ -196,14 +195,12 @@ class BudgetChecks:
             with self._lock:
                 self._pending_add[key] = (most, until)
         with self._lock:
-            self._in_flight[key] = most
-            self._in_flight_until[key] = until
+            self._in_flight[key] = (most, until)
 
         def release() -> None:
             with self._lock:
                 if self._in_flight.pop(key, None) is None:
                     return
-                del self._in_flight_until[key]
                 if self._pending_add.pop(key, None) is None:  # its row is in the file
                     self._pending_del.add(key)
                 waiters, self._release_waiters = self._release_waiters, set()

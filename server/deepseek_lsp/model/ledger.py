@@ -92,10 +92,10 @@ class Ledger(BillingKnowledge, BudgetChecks):
         #: Models whose provider told what a request cost (see :meth:`record`): not free,
         #: whatever the price table says.
         self.billing_models: set[str] = set()
-        #: The most each request under way (sent, not recorded yet) may cost: it counts against
-        #: the daily budget until its usage is recorded (see :meth:`reserve`).
-        self._in_flight: dict[str, float] = {}
-        self._in_flight_until: dict[str, float] = {}  # when each stops counting, in the file
+        #: The most each request under way (sent, not recorded yet) may cost, and when it stops
+        #: counting in the file: it counts against the daily budget until its usage is recorded
+        #: (see :meth:`reserve`).
+        self._in_flight: dict[str, tuple[float, float]] = {}
         #: This ledger's rows in the file's ``pending`` table: those to write, and those to
         #: delete (written with the request's usage: other processes see it either under way
         #: or spent, never neither).
@@ -160,7 +160,7 @@ class Ledger(BillingKnowledge, BudgetChecks):
             self._rates_unsaved = dict(self._rates)
             # The requests under way hold the budget in the new file too: their rows were in
             # the old one only, and the other windows' checks stopped counting them.
-            self._pending_add.update((k, (most, self._in_flight_until[k])) for k, most in self._in_flight.items())
+            self._pending_add.update(self._in_flight)
         self.billing_models.update(self.file.billed_models())
         self.gateways.update(self.file.gateways() or ())
         self._flush_soon()
@@ -172,7 +172,6 @@ class Ledger(BillingKnowledge, BudgetChecks):
             self._pending_del.update(k for k in self._in_flight if k not in self._pending_add)
             self._pending_add.clear()
             self._in_flight.clear()
-            self._in_flight_until.clear()
         self.flush()
         with self._lock:
             lost = sum(t.requests for t in self._unsaved.values())
