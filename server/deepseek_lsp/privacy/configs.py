@@ -414,3 +414,10 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     ),
     (_YAML_BLOCK, _multiline_value),
 )
+
+#: Patterns tried only over a text holding what they need, found far faster than the patterns
+#: themselves (see triggers._apply).
+PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
+    _YAML_BLOCK: _YAML_BLOCK_OPENER,
+    _FALLBACK: _FALLBACK_OPERATOR,
+}

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .assignments import _assignment
-from .configs import _FALLBACK, _FALLBACK_OPERATOR, _YAML_BLOCK, _YAML_BLOCK_OPENER
+from .configs import PREFILTERS
 from .values import Replacement, _line_start
 
 _EOL = re.compile(r"\r\n|\r|\n")
@@ -213,9 +213,8 @@ def _bracket_line_above(text: str, begin: int) -> int:
 
 def _apply(patterns: Iterable[tuple[re.Pattern[str], Replacement]], text: str, keep_lines: bool) -> str:
     for pattern, replacement in patterns:
-        if pattern is _YAML_BLOCK and _YAML_BLOCK_OPENER.search(text) is None:
-            continue
-        if pattern is _FALLBACK and _FALLBACK_OPERATOR.search(text) is None:
+        needs = PREFILTERS.get(pattern)
+        if needs is not None and needs.search(text) is None:
             continue
         if keep_lines:
             text = pattern.sub(_keeping_lines(replacement), text)
