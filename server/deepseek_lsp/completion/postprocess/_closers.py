@@ -52,12 +52,9 @@ def _closers_under_their_openers(text: str, ctx: PostContext) -> str:
     lines = text.split("\n")
     if not any(_movable_closer(lines, index, ctx) for index in range(len(lines))):
         return text
-    targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
     # (a `} else {` tells the frame as a `}` alone does)
-    moved = _out_of_the_model_s_frame(lines, _bracket_closer_targets(lines, ctx, going_on=True), ctx)
-    if moved is not lines:
-        lines = moved
-        targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
+    lines = _out_of_the_model_s_frame(lines, _bracket_closer_targets(lines, ctx, going_on=True), ctx)
+    targets = {**_bracket_closer_targets(lines, ctx), **_keyword_closer_targets(lines, ctx)}
     for index, indent in targets.items():
         ws = _leading_ws(lines[index])
         if ctx.width(ws) < ctx.width(indent):
