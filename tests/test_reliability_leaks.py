@@ -11,7 +11,7 @@ of the 20-step mix: ~300 requests to the backend, ~350 cache hits, ~110 cancelle
 leaked for every 50 of the completion feature's background tasks (two in 600 requests) fails it.
 It was 3,000 (~20-30 s, the same paths five times over); a race rare enough to need more is the
 long soak's, the issue's 10,000 (about 70-100 s here):
-``RELIABILITY_REQUESTS=10000 python -m pytest -s tests/test_reliability_leaks.py``.
+``RELIABILITY_REQUESTS=10000 python -m pytest -n 0 -s tests/test_reliability_leaks.py``.
 """
 
 from __future__ import annotations
