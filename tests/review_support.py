@@ -157,7 +157,7 @@ class ReviewFeatureSession:
         self.usage = UsageFeature(self.services)
         self.review = ReviewFeature(self.services)
         self.published: list[types.PublishDiagnosticsParams] = []
-        self.review._publish = self.published.append
+        self.review.publisher.send = self.published.append
         self.services.configured.set()
 
     async def __aenter__(self) -> Any:

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the tes
 
 class Reviewing(ReviewFeatureSession):
     async def run(self, uri: str) -> dict[str, Any]:
-        return await self.review.run_command(uri, force=True)
+        return await self.review.command.run(uri, force=True)
 
 
 async def test_reviews_resume_by_themselves_after_a_top_up(

@@ -151,7 +151,7 @@ async def test_a_file_saved_under_a_small_budget_is_reviewed_whole(
     async with ReviewFeatureSession(fake_deepseek) as r:
         r.services.models.ledger.daily_budget = 1.5 * worst_output_cost(time.time())
         r.services.documents.open("file:///ws/big.py", text, "python", 1)
-        done = await r.review.run_command("file:///ws/big.py", force=True)
+        done = await r.review.command.run("file:///ws/big.py", force=True)
         assert done["ok"], done
         assert done["findings"] == 30 and len(fake_deepseek.requests_to(CHAT)) == 3
         # Only the wait was told (the batches waited for each other), no failure.
@@ -280,7 +280,7 @@ async def test_a_review_waiting_for_the_budget_says_so_and_until_when(
             capabilities = SimpleNamespace(window=SimpleNamespace(work_done_progress=True), workspace=None)
             r.review._server = SimpleNamespace(client_capabilities=capabilities, work_done_progress=shown)
             r.services.documents.open(uri, "def f(x):\n    return x == None\n", "python", 1)
-            review = asyncio.ensure_future(r.review.run_command(uri, force=True))
+            review = asyncio.ensure_future(r.review.command.run(uri, force=True))
             # A bound against a hang only: on a loaded machine the review gets there late, not never.
             waiting = await eventually(lambda: [m for m in shown.messages if "daily budget" in m], timeout=30)
             assert waiting and not fake_deepseek.requests_to(CHAT)
@@ -315,7 +315,7 @@ async def test_a_review_stopped_while_it_waits_for_the_budget_takes_its_word_bac
         try:
             other.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
             r.services.documents.open(uri, "def f(x):\n    return x == None\n", "python", 1)
-            review = asyncio.ensure_future(r.review.run_command(uri, force=True))
+            review = asyncio.ensure_future(r.review.command.run(uri, force=True))
             assert await eventually(lambda: r.statuses and "waiting for room" in r.statuses[-1].message, timeout=30)
             r.review._tasks[uri].cancel()  # what the progress's Cancel does
             assert not (await asyncio.wait_for(review, 10))["ok"]

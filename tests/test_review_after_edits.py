@@ -37,7 +37,7 @@ class Editor(ReviewFeatureSession):
 
     async def review_file(self) -> dict[str, Any]:
         """What the user's save (or "review this file") gets."""
-        return await self.review.run_command(self.uri, force=False)
+        return await self.review.command.run(self.uri, force=False)
 
     def diagnostics(self) -> list[types.Diagnostic]:
         mine = [p for p in self.published if p.uri == self.uri]
@@ -66,13 +66,13 @@ class Editor(ReviewFeatureSession):
     def moves_now(self) -> None:
         """The publish of diagnostics only moved by keys, put off until the keys pause, made
         now (as the pause would)."""
-        state = self.review._files.get(self.uri)
+        state = self.review.publisher.files.get(self.uri)
         if state is not None and state.moves_timer is not None:
             state.moves_timer.cancel()
-            self.review._publish_moves(self.uri, state)
+            self.review.publisher.publish_moves(self.uri, state)
 
     def quick_fix(self, diagnostic: types.Diagnostic) -> types.TextEdit | None:
-        actions = self.review.code_actions(
+        actions = self.review.quick_fixes.code_actions(
             types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=self.uri),
                 range=diagnostic.range,
@@ -263,8 +263,8 @@ async def test_findings_stay_on_their_code_through_many_edits_above_below_and_be
             # As a full recomputation places them.
             doc = editor.services.documents.get(editor.uri)
             assert doc is not None
-            state = editor.review._files[editor.uri]
-            fresh = editor.review.diagnostics(doc, state.findings)
+            state = editor.review.publisher.files[editor.uri]
+            fresh = editor.review.publisher.diagnostics(doc, state.findings)
             assert [(d.code, d.range) for d in shown] == [(d.code, d.range) for d in fresh]
         # Edits inside some findings' code dropped those; the others were followed.
         assert 0 < len(editor.diagnostics()) < 12
@@ -356,7 +356,7 @@ async def test_a_quick_fix_asked_for_at_a_moved_finding_is_that_findings(
         editor.replace(0, 0, "\n\n")
         assert editor.diagnostics()[1].range == lower.range  # not told yet
         cursor = types.Range(start=types.Position(line=4, character=12), end=types.Position(line=4, character=12))
-        actions = editor.review.code_actions(
+        actions = editor.review.quick_fixes.code_actions(
             types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=editor.uri),
                 range=cursor,

@@ -217,7 +217,7 @@ async def test_review_again_sends_anew(fake_deepseek: FakeDeepSeek, monkeypatch:
     async with Editor(fake_deepseek, THREE) as editor:
         saved(editor, None)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 3, timeout=5)
-        result = await asyncio.wait_for(editor.review.run_command(editor.uri, force=True), 15)
+        result = await asyncio.wait_for(editor.review.command.run(editor.uri, force=True), 15)
         assert result["findings"] == 3
         for name in ("alpha", "beta", "gamma"):
             first, second = asked_for(fake_deepseek, name)

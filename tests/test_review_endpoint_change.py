@@ -27,7 +27,7 @@ async def test_a_review_under_way_goes_to_the_new_endpoint_once_it_is_set(fake_d
         async with Reviewing(fake_deepseek) as r:
             uri = "file:///ws/a.py"
             r.services.documents.open(uri, DOC, "python", 1)
-            first = asyncio.ensure_future(r.review.run_command(uri, force=False))
+            first = asyncio.ensure_future(r.review.command.run(uri, force=False))
             for _ in range(200):
                 if fake_deepseek.requests_to(CHAT):
                     break
@@ -59,7 +59,7 @@ async def test_review_file_with_an_endpoint_refused_says_why_and_what_to_do(fake
             feature.settings_changed(old, r.services.settings)
         uri = "file:///ws/a.py"
         r.services.documents.open(uri, DOC, "python", 1)
-        done = await r.review.run_command(uri, force=False)
+        done = await r.review.command.run(uri, force=False)
         assert done["ok"] is False
         assert done["reason"].startswith("Refusing plain http:// to 127.1"), done
         assert "allowHttp" in done["reason"]
@@ -74,7 +74,7 @@ async def test_review_file_without_the_editors_settings_says_why(fake_deepseek: 
         r.services.settings_unknown = "the editor's settings could not be read (no answer in 5 s)"
         uri = "file:///ws/a.py"
         r.services.documents.open(uri, DOC, "python", 1)
-        done = await r.review.run_command(uri, force=False)
+        done = await r.review.command.run(uri, force=False)
         assert done == {
             "ok": False,
             "reason": "not sent: the editor's settings could not be read (no answer in 5 s); review "

@@ -347,7 +347,7 @@ async def test_a_review_compiles_no_query_the_session_has_compiled(
         monkeypatch.setattr(tree_sitter, "Query", lambda language, source: compiled.append(source) or real(language, source))
         uri = (tmp_path / "main.py").as_uri()
         r.services.documents.open(uri, "import helpers\n\n\ndef greet(name):\n    return helpers.shout(name, 2)\n", "python", 1)
-        assert (await r.review.run_command(uri, force=True))["ok"]
+        assert (await r.review.command.run(uri, force=True))["ok"]
     assert compiled == []
     sent = json.dumps([q.json for q in fake_deepseek.requests_to(CHAT)])
     assert "def shout(msg: str, times: int = 1) -> str:  # helpers.py" in sent
@@ -506,7 +506,7 @@ async def test_a_function_whose_findings_run_past_the_answer_limit_says_which_se
         s = r.services.settings
         r.services.settings = replace(s, review=replace(s.review, max_output_tokens=300))
         r.services.documents.open("file:///ws/checks.py", f"def check(x):\n{body}", "python", 1)
-        done = await r.review.run_command("file:///ws/checks.py", force=True)
+        done = await r.review.command.run("file:///ws/checks.py", force=True)
         assert 0 < done["findings"] < 40, done  # what came whole before the cut is shown
         status = r.statuses[-1]
         assert status.kind == "Warning" and status.uri == "file:///ws/checks.py"

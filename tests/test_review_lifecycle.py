@@ -51,7 +51,7 @@ async def test_a_failed_review_again_keeps_the_findings_shown(fake_deepseek: Fak
         assert len(before) == 2
         no_retries(editor)
         fake_deepseek.fault("status", count=5, path=CHAT, status=500)
-        result = await editor.review.run_command(editor.uri, force=True)
+        result = await editor.review.command.run(editor.uri, force=True)
         assert not result["ok"] and result["errors"]
         assert ranges(editor) == before
         # The quick fix of a kept finding still works.
@@ -174,7 +174,7 @@ async def test_code_actions_of_overlapping_findings_say_which_finding_they_are_f
         await editor.review_file()
         diagnostics = editor.diagnostics()
         assert len(diagnostics) == 2
-        actions = editor.review.code_actions(
+        actions = editor.review.quick_fixes.code_actions(
             types.CodeActionParams(
                 text_document=types.TextDocumentIdentifier(uri=editor.uri),
                 range=types.Range(start=types.Position(line=1, character=20), end=types.Position(line=1, character=20)),
@@ -211,6 +211,6 @@ async def test_review_again_answered_blank_or_cut_keeps_the_findings_shown(
         before = ranges(editor)
         assert len(before) == 2
         fake_deepseek.responder(lambda body: answer, path=CHAT)
-        result = await editor.review.run_command(editor.uri, force=True)
+        result = await editor.review.command.run(editor.uri, force=True)
         assert result["problems"]
         assert ranges(editor) == before

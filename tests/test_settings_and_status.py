@@ -406,7 +406,7 @@ async def test_the_missing_key_error_goes_once_a_review_is_answered() -> None:
         async with ReviewFeatureSession(gateway) as r:
             r.services.status.set(Status("Error", "no API key: set DEEPSEEK_API_KEY", "config"))
             r.services.documents.open("file:///ws/a.py", "def f(x):\n    return x\n", "python", 1)
-            done = await r.review.run_command("file:///ws/a.py", force=True)
+            done = await r.review.command.run("file:///ws/a.py", force=True)
             assert done["ok"]
             assert r.statuses[-1].kind == "Normal"
 

@@ -82,9 +82,9 @@ async def keys(handlers: int = 1250, flagged: int = 700, count: int = 200) -> No
         fake.responder(reviewer((BARE_EXCEPT,)), path="/chat/completions")
         async with ReviewFeatureSession(fake) as session:
             # As pygls sends a notification: unstructured and written as JSON.
-            session.review._publish = lambda p: sent.append(len(json.dumps(converter.unstructure(p))))
+            session.review.publisher.send = lambda p: sent.append(len(json.dumps(converter.unstructure(p))))
             doc = session.services.documents.open(uri, source, "python", 1)
-            answer = await session.review.run_command(uri, force=False)
+            answer = await session.review.command.run(uri, force=False)
             print(f"\nkeys: {source.count(chr(10)):,} lines, {answer.get('findings')} findings shown")
             version = 1
             for label, line, text in (
@@ -109,7 +109,7 @@ async def keys(handlers: int = 1250, flagged: int = 700, count: int = 200) -> No
                 at_once = len(sent) - before
                 # The publish put off until the keys pause, timed as the keys' own.
                 started = time.process_time()
-                await eventually(lambda: getattr(session.review._files[uri], "moves_timer", None) is None)
+                await eventually(lambda: getattr(session.review.publisher.files[uri], "moves_timer", None) is None)
                 later = time.process_time() - started
                 print(
                     f"{label:>40}: {statistics.median(times) * 1e3:6.3f} ms a key (median), "

@@ -1,27 +1,20 @@
 """The review's quick fixes and commands: applying a finding's fix (a versioned edit where the
-editor takes one), ignoring a finding in its project, showing the ignored ones again.
+editor takes one), ignoring a finding in its project, showing the ignored ones again (``ignores``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
-from ..context import env_workspace_roots
 from ..documents import Document
-from ..features import Services
 from ..notebooks import CellSpan
-from ..privacy import file_path
 from .findings import Finding
-from .projects import project_of
-from .publishing import SOURCE, _FileState
-
-if TYPE_CHECKING:
-    from pygls.lsp.server import LanguageServer
-
+from .publishing import SOURCE, Publisher
 
 CMD_REVIEW_FILE = "deepseek.reviewFile"
 CMD_REVIEW_AGAIN = "deepseek.review.again"
@@ -42,11 +35,13 @@ def _short(message: str) -> str:
 
 
 class QuickFixes:
-    """The review's code actions and ignores (a part of ``ReviewFeature``, which sets these)."""
+    """The review's code actions on the findings ``publisher`` shows: apply a finding's fix,
+    ignore it, review the file again. ``capabilities`` gives the client's (None before it
+    connects), which say whether a fix may be a versioned edit."""
 
-    services: Services
-    _files: dict[str, _FileState]
-    _server: LanguageServer | None
+    def __init__(self, publisher: Publisher, capabilities: Callable[[], Any]) -> None:
+        self.publisher = publisher
+        self.capabilities = capabilities
 
     def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
         only = params.context.only
@@ -56,8 +51,8 @@ class QuickFixes:
             # applied the DeepSeek fixes, and could ignore findings for good and review again.
             return []
         uri = params.text_document.uri
-        doc, cell = self._view(uri)
-        state = self._files.get(doc.uri) if doc is not None else None
+        doc, cell = self.publisher.view(uri)
+        state = self.publisher.files.get(doc.uri) if doc is not None else None
         if doc is None or state is None or not len(state.tracked):
             return []
         if doc.uri != uri and cell is None:
@@ -78,7 +73,7 @@ class QuickFixes:
             here = state.tracked.about((), lo, hi)
             findings = [f for f in findings if f in here] or here or findings
         actions: list[types.CodeAction] = []
-        by_id = {str(d.code): d for d in self.diagnostics(doc, findings)}
+        by_id = {str(d.code): d for d in self.publisher.diagnostics(doc, findings)}
         for f in findings:
             # Several findings here (overlapping code, one line): the menu listed "Apply
             # DeepSeek fix" and "Ignore this DeepSeek finding" once for each, with nothing to
@@ -133,7 +128,7 @@ class QuickFixes:
         edit = types.TextEdit(
             range=cell.to_cell(rng, doc) if cell is not None else rng, new_text=finding.fix or ""
         )
-        caps = getattr(self._server, "client_capabilities", None)
+        caps = self.capabilities()
         ws_edit = caps.workspace.workspace_edit if caps and caps.workspace else None
         if ws_edit is not None and ws_edit.document_changes:
             # Versioned: a client whose text moved on since refuses the edit instead of
@@ -149,56 +144,6 @@ class QuickFixes:
                 ]
             )
         return types.WorkspaceEdit(changes={uri: [edit]})
-
-    def _project(self, uri: str) -> str:
-        """The project whose ignores apply to the file (or folder) ``uri`` (see ``projects``)."""
-        path = file_path(uri)
-        if path is None:  # an untitled buffer: among the others of its scheme
-            return uri.split(":", 1)[0] + ":"
-        return project_of(path, env_workspace_roots(self.services.workspace_folders))
-
-    def _ignored(self, uri: str) -> frozenset[str]:
-        return self.engine.cache.ignored(self._project(uri))
-
-    def unignore_all(self, uri: str | None = None) -> int:
-        """Forget the findings ignored in the project of ``uri`` (a file, a notebook's cell or a
-        folder; without one, the projects of the workspace's folders and open files) and show
-        them again in its open files (from the cache: nothing is sent); how many there were."""
-        if uri is not None:
-            doc, _ = self._view(uri)
-            projects = {self._project(doc.uri if doc is not None else uri)}
-        else:
-            projects = {self._project(u) for u in self.services.workspace_folders}
-            projects |= {self._project(d.uri) for d in self.services.documents}
-        count = sum(self.engine.cache.unignore_all(project) for project in sorted(projects))
-        for shown in list(self._files):
-            doc = self.services.documents.get(shown)
-            if doc is None or self._project(shown) not in projects:
-                continue
-            if self._reviewable(doc) and not self._too_large(doc):
-                self._show_cached(doc, keep_edited=True)
-        return count
-
-    def ignore(self, uri: str, finding_id: str) -> bool:
-        doc, _ = self._view(uri)
-        state = self._files.get(doc.uri) if doc is not None else None
-        finding = next((f for f in state.findings if f.id == finding_id), None) if state else None
-        if doc is None or state is None or finding is None:
-            return False
-        project = self._project(doc.uri)
-        self.engine.cache.ignore(finding.fingerprint, finding.message, project=project)
-        # Every occurrence of the same code and message goes, here and in the project's other
-        # open files (another project's stay: it is not theirs the user judged).
-        for other_uri, other in self._files.items():
-            if self._project(other_uri) != project:
-                continue
-            kept = [f for f in other.findings if f.fingerprint != finding.fingerprint]
-            if len(kept) != len(other.findings):
-                other.findings = kept
-                doc = self.services.documents.get(other_uri)
-                if doc is not None:
-                    self._publish_state(doc, other)
-        return True
 
 
 def _uri_argument(args: tuple[Any, ...], command: str) -> str:

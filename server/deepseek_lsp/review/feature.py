@@ -20,8 +20,7 @@ from ..config import Settings
 from ..context import env_workspace_roots, label_path
 from ..documents import Document
 from ..features import ASKED_CONFIGURATION_WAIT_S, Feature, Paused, Services
-from ..notebooks import CellSpan
-from ..privacy import is_excluded, uri_to_path
+from ..privacy import uri_to_path
 from ..status import Status
 from ..usage_feature import endpoint_fields
 from .actions import (
@@ -32,17 +31,18 @@ from .actions import (
     QuickFixes,
     _uri_argument,
 )
-from .answer import at_least
 from .cache import ReviewCache
 from .command import ReviewCommand
 from .engine import ReviewEngine
 from .findings import Finding, follow_edits, follow_span, with_kept
 from .flights import ReviewOutcome
-from .following import FollowingEdits
+from .following import EditFollower
+from .ignores import Ignores
 from .keys import answer_settings
 from .outcome_status import OutcomeStatus, _basename, _ended
 from .progress import _Progress
-from .publishing import Publishing, _FileState
+from .publishing import Publisher, _FileState
+from .rules import ReviewRules
 from .saving import SaveTriggers
 from .units import Unit
 
@@ -52,13 +52,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, QuickFixes, OutcomeStatus, Feature):
+class ReviewFeature(Feature):
+    """The reviews under way, one per file, and the parts it calls: which files are reviewed
+    (``rules``), which saves review them (``saves``), the findings shown (``publisher``) and
+    kept through edits (``following``), quick fixes, ignores, the commands' answer and the
+    status a review's end sets."""
+
     #: A notebook is reviewed as its combined document; diagnostics go back to its cells.
     serves_notebooks = True
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self._files: dict[str, _FileState] = {}
         self._tasks: dict[str, asyncio.Task[ReviewOutcome | None]] = {}
         #: The document and its edit count each running review was asked for.
         self._asked: dict[str, tuple[Document, int]] = {}
@@ -66,10 +70,6 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         self._stopped_by_user: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         #: Reviews replaced by a newer one that have not let go yet (see ``schedule``).
         self._superseded: set[asyncio.Task[ReviewOutcome | None]] = set()
-        #: Why the editor is saving each document (``textDocument/willSave``), until its didSave.
-        self._save_reasons: dict[str, int] = {}
-        #: Auto-saved documents waiting for a pause in their edits before they are reviewed.
-        self._quiet: dict[str, asyncio.TimerHandle] = {}
         self._cache: ReviewCache | None = None
         self._engine: ReviewEngine | None = None
         #: Why each document's last review ended on an error of the server's own, for the
@@ -77,8 +77,15 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         self._failed: dict[str, str] = {}
         #: Why reviews are off (a rejected key, no balance), and until when.
         self._paused = Paused()
-        self._publish: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
         self._server: LanguageServer | None = None
+        self.rules = ReviewRules(services)
+        self.publisher = Publisher(services)
+        self.saves = SaveTriggers(services, self.rules, lambda uri: self.schedule(uri, on_save=True))
+        self.ignores = Ignores(services, self.publisher, lambda: self.engine.cache, self._reshow)
+        self.following = EditFollower(services, self.publisher, self.ignores, self.rules, self._show_cached)
+        self.quick_fixes = QuickFixes(self.publisher, lambda: getattr(self._server, "client_capabilities", None))
+        self.command = ReviewCommand(self, self.rules, self.publisher, self._paused)
+        self.outcome = OutcomeStatus(services, self._paused)
 
     # -- wiring ----------------------------------------------------------------------------------
 
@@ -95,7 +102,7 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
 
     def register(self, server: LanguageServer) -> None:
         self._server = server
-        self._publish = server.text_document_publish_diagnostics
+        self.publisher.send = server.text_document_publish_diagnostics
 
         @server.feature(
             types.TEXT_DOCUMENT_CODE_ACTION,
@@ -104,38 +111,34 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         def code_action(
             ls: LanguageServer, params: types.CodeActionParams
         ) -> list[types.CodeAction]:
-            return self.code_actions(params)
+            return self.quick_fixes.code_actions(params)
 
         # Command handlers' annotations are evaluated by pygls at call time: no names that exist
         # only for type checkers there.
         @server.command(CMD_REVIEW_FILE)
         async def review_file(ls: Any, *args: Any) -> dict[str, Any]:
-            return await self.run_command(_uri_argument(args, CMD_REVIEW_FILE), force=False)
+            return await self.command.run(_uri_argument(args, CMD_REVIEW_FILE), force=False)
 
         @server.command(CMD_REVIEW_AGAIN)
         async def review_again(ls: Any, *args: Any) -> dict[str, Any]:
-            return await self.run_command(_uri_argument(args, CMD_REVIEW_AGAIN), force=True)
+            return await self.command.run(_uri_argument(args, CMD_REVIEW_AGAIN), force=True)
 
         @server.command(CMD_IGNORE)
         def ignore(ls: Any, *args: Any) -> bool:
             uri = _uri_argument(args, CMD_IGNORE)
             if len(args) < 2 or not isinstance(args[1], (str, int)):
                 raise JsonRpcInvalidParams(message=f"{CMD_IGNORE} takes the file's URI and the finding's id")
-            return self.ignore(uri, str(args[1]))
+            return self.ignores.ignore(uri, str(args[1]))
 
         @server.command(CMD_UNIGNORE_ALL)
         def unignore_all(ls: Any, *args: Any) -> int:
             # The file (or folder) whose project's findings to show again; an editor of an
             # older version sends none.
-            return self.unignore_all(_uri_argument(args, CMD_UNIGNORE_ALL) if args and args[0] else None)
+            return self.ignores.unignore_all(_uri_argument(args, CMD_UNIGNORE_ALL) if args and args[0] else None)
 
     def halt(self) -> None:
-        for handle in self._quiet.values():
-            handle.cancel()
-        for state in self._files.values():
-            if state.moves_timer is not None:
-                state.moves_timer.cancel()
-        self._quiet.clear()
+        self.saves.halt()
+        self.publisher.halt()
         for task in [*self._tasks.values(), *self._superseded]:
             task.cancel()
         if self._engine is not None:
@@ -151,14 +154,11 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
 
     # -- document events --------------------------------------------------------------------------
 
-    def _reviewable(self, doc: Document) -> bool:
-        return self._mode(doc.uri) != "off" and not is_excluded(
-            doc.uri, self.settings.exclude
-        )
+    def stopped_by_user(self, task: asyncio.Task[Any]) -> bool:
+        return task in self._stopped_by_user
 
-    def _mode(self, uri: str) -> str:
-        """review.mode for this file: its folder's in a multi-root workspace, else the window's."""
-        return self.services.settings_for(uri).review.mode
+    def failure(self, uri: str) -> str:
+        return self._failed.get(uri, "")
 
     def document_opened(self, doc: Document) -> None:
         # Whatever was reviewed before (in this editor, another one, or on the command line)
@@ -166,8 +166,18 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         # shown again by settings_changed if the review settings turn out different. Not a
         # file too large to be reviewed: parsing a 3.7 MB one for cached findings blocked the
         # server for 6 s.
-        if self._reviewable(doc) and not self._too_large(doc):
+        if self.rules.reviewable(doc) and not self.rules.too_large(doc):
             self._show_cached(doc)
+
+    def document_changed(self, doc: Document) -> None:
+        self.saves.typing(doc.uri)  # still typing: an auto-save's pause starts again
+        self.following.document_changed(doc)
+
+    def document_will_save(self, doc: Document, reason: int) -> None:
+        self.saves.will_save(doc, reason)
+
+    def document_saved(self, doc: Document) -> None:
+        self.saves.saved(doc)
 
     def document_closed(self, doc: Document) -> None:
         self._forget(doc.uri)
@@ -200,7 +210,7 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
             return
         same_answers = answer_settings(old) == answer_settings(new)
         for doc in self.services.documents:
-            if self._reviewable(doc) and not self._too_large(doc):
+            if self.rules.reviewable(doc) and not self.rules.too_large(doc):
                 self._show_cached(doc, keep_edited=same_answers)
             else:
                 self._forget(doc.uri)
@@ -208,33 +218,21 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
 
     def _forget(self, uri: str) -> None:
         """Cancel the file's review (or the wait for one) and clear its diagnostics."""
-        self._end_wait(uri)
-        self._save_reasons.pop(uri, None)
+        self.saves.forget(uri)
         self._failed.pop(uri, None)
         task = self._tasks.pop(uri, None)
         self._asked.pop(uri, None)
         if task is not None:
             task.cancel()
-        state = self._files.pop(uri, None)
-        if state is not None:
-            if state.moves_timer is not None:
-                state.moves_timer.cancel()
-            # What was published, only: a notebook without code cells had nothing shown, and
-            # its combined document's URI is no file the editor knows.
-            for shown in state.published:
-                self._publish(types.PublishDiagnosticsParams(uri=shown, diagnostics=[]))
-
-    def _view(self, uri: str) -> tuple[Document | None, CellSpan | None]:
-        """The document behind a URI the editor names: a notebook cell's is its notebook's
-        combined document, with where the cell is in it."""
-        notebooks = self.services.notebooks
-        target = notebooks.locate(uri) if notebooks is not None else None
-        if target is None:
-            return self.services.documents.get(uri), None
-        span = next((c for c in notebooks.code_cells(target.doc.uri) if c.uri == uri), None)
-        return target.doc, span
+        self.publisher.forget(uri)
 
     # -- reviewing --------------------------------------------------------------------------------
+
+    def _reshow(self, doc: Document) -> None:
+        """Show ``doc``'s cached review again, its findings in code edited since kept (its
+        project's ignores are gone)."""
+        if self.rules.reviewable(doc) and not self.rules.too_large(doc):
+            self._show_cached(doc, keep_edited=True)
 
     def _show_cached(self, doc: Document, *, keep_edited: bool = False) -> None:
         """Show the cached review of ``doc``; with ``keep_edited``, the findings shown in units
@@ -246,22 +244,23 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
                 findings, missing = self.engine.cached_review(
                     doc,
                     self.settings,
-                    ignored=self._ignored(doc.uri),
+                    ignored=self.ignores.ignored(doc.uri),
                     roots=env_workspace_roots(self.services.workspace_folders),
                 )
         except Exception:  # showing old findings is a nicety, never a failure
             log.exception("could not read cached review of %s", doc.uri)
             return
-        state = self._files.get(doc.uri)
+        files = self.publisher.files
+        state = files.get(doc.uri)
         if keep_edited and state is not None and state.edit_count == doc.edit_count:
             # A setting changed (minConfidence, a timeout): the findings of every function
             # edited since its review went, until the next save reviewed it again.
             spans = None if missing is None else _unit_spans(doc, missing)
-            findings = with_kept(findings, [f for f in self._as_now(doc.uri, state.findings) if _starts_in(f, spans)])
-        state = self._files.setdefault(doc.uri, _FileState())
+            findings = with_kept(findings, [f for f in self.ignores.let_through(doc.uri, state.findings) if _starts_in(f, spans)])
+        state = files.setdefault(doc.uri, _FileState())
         state.findings = findings
         state.edit_count = doc.edit_count
-        self._publish_state(doc, state, force=True)
+        self.publisher.publish(doc, state, force=True)
 
     def schedule(self, uri: str, *, force: bool = False, on_save: bool = False) -> asyncio.Task[ReviewOutcome | None]:
         """Start reviewing ``uri``; a review still running for it is cancelled (its HTTP request
@@ -359,17 +358,18 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         doc = self.services.documents.get(uri)
         if doc is None or self._paused.now():
             return None
-        if not self._reviewable(doc) or self._no_code(doc):
+        rules = self.rules
+        if not rules.reviewable(doc) or rules.no_code(doc):
             return None
-        too_large = self._too_large(doc)
+        too_large = rules.too_large(doc)
         if too_large:  # grown past the limit since the save, or saved before the settings came
-            self._tell_too_large(uri, too_large)
+            rules.tell_too_large(uri, too_large)
             return None
-        if on_save and (self._mode(doc.uri) != "onSave" or self._generated(doc)):
+        if on_save and (rules.mode(doc.uri) != "onSave" or rules.generated(doc)):
             return None
         client = getattr(self.services.models, "client", None)
         if client is None:
-            self.services.status.set(Status("Error", f"review: {self._unsendable()}", "review"))
+            self.services.status.set(Status("Error", f"review: {rules.unsendable()}", "review"))
             return None
         settings = self.settings
         engine = self.engine
@@ -416,11 +416,11 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
                 # home folder and how their disk is laid out.
                 path=label_path(uri_to_path(uri), roots),
                 use_cache=not force,
-                ignored=self._ignored(uri),
+                ignored=self.ignores.ignored(uri),
                 roots=roots,
                 symbols=self.services.symbols,
                 # A folder whose reviews are off is sent for no other folder's review either.
-                switched_off=lambda where: self._mode(where) == "off",
+                switched_off=lambda where: rules.mode(where) == "off",
                 on_progress=progress.report,
                 share=True,
                 on_claimed=on_claimed,
@@ -443,11 +443,11 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         finally:
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
-        self._cost(outcome, settings)
+        self.outcome.cost(outcome, settings)
         progress.end(_ended(outcome))
-        self._report(outcome, uri)
+        self.outcome.report(outcome, uri)
         current = self.services.documents.get(uri)
-        if current is None or self._mode(uri) == "off":
+        if current is None or rules.mode(uri) == "off":
             return outcome
         # Closed and reopened meanwhile, or edited too much to replay: place the results anew.
         # So too when the user switched the model (or thinking, redaction) meanwhile: the
@@ -455,35 +455,22 @@ class ReviewFeature(ReviewCommand, FollowingEdits, SaveTriggers, Publishing, Qui
         edits = current.edits_since(edit_count) if current is doc else None
         if edits is None or answer_settings(settings) != answer_settings(self.settings):
             findings, _ = engine.cached_findings(
-                current, self.settings, ignored=self._ignored(uri), roots=roots
+                current, self.settings, ignored=self.ignores.ignored(uri), roots=roots
             )
         else:
             findings, _ = follow_edits(outcome.findings, edits, current.data)
-            state = self._files.get(uri)
+            state = self.publisher.files.get(uri)
             if outcome.unanswered and state is not None and state.edit_count == current.edit_count:
                 # Units whose request failed were not reviewed: their findings shown before
                 # stay (a failed "review again" cleared the whole file, a failed save the
                 # functions it sent, with "Save again to retry" as the only word).
                 spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
                 findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
-        state = self._files.setdefault(uri, _FileState())
-        state.findings = self._as_now(uri, findings)
+        state = self.publisher.files.setdefault(uri, _FileState())
+        state.findings = self.ignores.let_through(uri, findings)
         state.edit_count = current.edit_count
-        self._publish_state(current, state, force=True)
+        self.publisher.publish(current, state, force=True)
         return outcome
-
-    def _as_now(self, uri: str, findings: list[Finding]) -> list[Finding]:
-        """The findings of ``uri`` the settings and ignores let through now: a review that began
-        before the user ignored a finding or raised minSeverity published them all the same."""
-        r = self.settings.review
-        ignored = self._ignored(uri)
-        return [
-            f
-            for f in findings
-            if f.fingerprint not in ignored
-            and f.confidence >= r.min_confidence
-            and at_least(f.severity, r.min_severity)
-        ]
 
 
 def _unit_spans(doc: Document, units: list[Unit]) -> list[tuple[int, int]]:

@@ -41,12 +41,14 @@ def _left_unreviewed(outcome: ReviewOutcome) -> str:
 
 
 class OutcomeStatus:
-    """Telling a review's end (a part of ``ReviewFeature``, which sets these)."""
+    """Tells a review's end in the status, and pauses reviews (``paused``) on an error of the
+    account's (a rejected key, no balance)."""
 
-    services: Services
-    _paused: Paused
+    def __init__(self, services: Services, paused: Paused) -> None:
+        self.services = services
+        self.paused = paused
 
-    def _cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
+    def cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
         """What the review's own requests cost (``outcome.cost_usd``), priced as the usage
         ledger prices them (a gateway's learned rate included: a gateway that reports no cost
         showed no figure while the usage view had one), with those of unknown cost counted in
@@ -63,11 +65,11 @@ class OutcomeStatus:
         outcome.unknown_cost = sum(p.unknown for p in each)
         outcome.estimated_usd = sum(p.cost for p in each if p.estimated)
 
-    def _report(self, outcome: ReviewOutcome, uri: str) -> None:
+    def report(self, outcome: ReviewOutcome, uri: str) -> None:
         status = self.services.status
         fatal = outcome.fatal
         if fatal is not None:
-            self._paused.pause(fatal, fatal.user_message)
+            self.paused.pause(fatal, fatal.user_message)
             status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
             status.tell_once(f"review:{fatal.kind_told}", fatal.user_message, 1)
             return

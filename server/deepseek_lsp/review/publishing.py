@@ -33,7 +33,7 @@ _INLINE_FIX_CHARS = 80
 
 
 #: Diagnostics only moved by keys are published once the keys pause this long, and this long
-#: after the first such key at the latest (see ``_publish_moves_later``).
+#: after the first such key at the latest (see ``Publisher.publish_moves_later``).
 MOVES_QUIET_S = 0.3
 MOVES_LATEST_S = 1.0
 
@@ -72,7 +72,7 @@ class _FileState:
     #: What a notebook's last change dropped and wrote, and its cells' restructures seen.
     limbo: Limbo | None = None
     restructures: int = 0
-    #: The publish of diagnostics only moved by keys, put off (see ``_publish_moves_later``),
+    #: The publish of diagnostics only moved by keys, put off (see ``Publisher.publish_moves_later``),
     #: and when the first of those keys came (the loop's time).
     moves_timer: asyncio.TimerHandle | None = None
     moves_since: float = 0.0
@@ -89,14 +89,17 @@ class _FileState:
         self.undoable = None  # findings anew: those dropped before are no longer theirs
 
 
-class Publishing:
-    """Publishing a file's findings (a part of ``ReviewFeature``, which sets these)."""
+class Publisher:
+    """Publishes each open file's findings as the editor's diagnostics (``send``: the server's
+    ``textDocument/publishDiagnostics``, set once the feature is registered) and holds what
+    each file shows (``files``)."""
 
-    services: Services
-    _files: dict[str, _FileState]
-    _publish: Callable[[types.PublishDiagnosticsParams], None]
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.files: dict[str, _FileState] = {}
+        self.send: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
 
-    def _publish_moves_later(self, uri: str, state: _FileState) -> None:
+    def publish_moves_later(self, uri: str, state: _FileState) -> None:
         """Publish diagnostics the keys only moved once the keys pause (at the latest a while
         after the first): editors move what they show along with the text they edit, and an
         Enter above 700 findings sent all of them again, 195 kB of JSON for each key."""
@@ -105,7 +108,7 @@ class Publishing:
         except RuntimeError:  # no loop (a feature driven by hand): at once
             doc = self.services.documents.get(uri)
             if doc is not None:
-                self._publish_state(doc, state)
+                self.publish(doc, state)
             return
         now = loop.time()
         if state.moves_timer is None:
@@ -113,24 +116,24 @@ class Publishing:
         else:
             state.moves_timer.cancel()
         at = min(now + MOVES_QUIET_S, state.moves_since + MOVES_LATEST_S)
-        state.moves_timer = loop.call_at(at, self._publish_moves, uri, state)
+        state.moves_timer = loop.call_at(at, self.publish_moves, uri, state)
 
-    def _publish_moves(self, uri: str, state: _FileState) -> None:
+    def publish_moves(self, uri: str, state: _FileState) -> None:
         state.moves_timer = None
         doc = self.services.documents.get(uri)
-        if doc is not None and self._files.get(uri) is state and state.edit_count == doc.edit_count:
-            self._publish_state(doc, state)
+        if doc is not None and self.files.get(uri) is state and state.edit_count == doc.edit_count:
+            self.publish(doc, state)
 
     def diagnostics(self, doc: Document, findings: list[Finding]) -> list[types.Diagnostic]:
         return [_diagnostic(doc, f) for f in findings]
 
-    def _publish_state(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
+    def publish(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
         if state.moves_timer is not None:  # what it waited to publish goes now
             state.moves_timer.cancel()
             state.moves_timer = None
         diagnostics = state.tracked.diagnostics(lambda f: _diagnostic(doc, f))
         placed = self._placed(doc, diagnostics)
-        cells = self._cells(doc)
+        cells = self.cells(doc)
         state.in_cells = in_cells(doc, cells, state.findings) if cells else {}
         if force:  # findings anew (a review, the cache): nothing lost to bring back
             state.limbo = None
@@ -152,13 +155,39 @@ class Publishing:
             if not force and shape == state.published.get(uri):
                 continue  # the offsets moved but no position did (an edit earlier on the line)
             state.published[uri] = shape
-            self._publish(
+            self.send(
                 types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
             )
 
-    def _cells(self, doc: Document) -> list[CellSpan]:
+    def view(self, uri: str) -> tuple[Document | None, CellSpan | None]:
+        """The document behind a URI the editor names: a notebook cell's is its notebook's
+        combined document, with where the cell is in it."""
+        notebooks = self.services.notebooks
+        target = notebooks.locate(uri) if notebooks is not None else None
+        if target is None:
+            return self.services.documents.get(uri), None
+        span = next((c for c in notebooks.code_cells(target.doc.uri) if c.uri == uri), None)
+        return target.doc, span
+
+    def cells(self, doc: Document) -> list[CellSpan]:
         notebooks = self.services.notebooks
         return notebooks.code_cells(doc.uri) if notebooks is not None else []
+
+    def forget(self, uri: str) -> None:
+        """Stop showing ``uri``'s findings: the diagnostics published for it are cleared."""
+        state = self.files.pop(uri, None)
+        if state is not None:
+            if state.moves_timer is not None:
+                state.moves_timer.cancel()
+            # What was published, only: a notebook without code cells had nothing shown, and
+            # its combined document's URI is no file the editor knows.
+            for shown in state.published:
+                self.send(types.PublishDiagnosticsParams(uri=shown, diagnostics=[]))
+
+    def halt(self) -> None:
+        for state in self.files.values():
+            if state.moves_timer is not None:
+                state.moves_timer.cancel()
 
     def _placed(
         self, doc: Document, diagnostics: list[types.Diagnostic]
@@ -166,10 +195,12 @@ class Publishing:
         """The diagnostics and version by the URI the editor shows them under: a notebook's go
         to the cells they start in, in the cells' own lines (none on a cell's header line or
         in a markdown cell, which the editor shows as prose)."""
-        cells = self._cells(doc)
+        cells = self.cells(doc)
         if not cells:
             # A notebook without code cells shows nothing: its URI is no file the editor has.
-            return {} if self._no_code(doc) else {doc.uri: (diagnostics, doc.version)}
+            notebooks = self.services.notebooks
+            no_code = notebooks is not None and notebooks.is_combined(doc.uri)
+            return {} if no_code else {doc.uri: (diagnostics, doc.version)}
         placed: dict[str, tuple[list[types.Diagnostic], int | None]] = {
             cell.uri: ([], cell.version) for cell in cells
         }

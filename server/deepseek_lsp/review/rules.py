@@ -1,0 +1,116 @@
+"""Which documents the editor's reviews take, and why not: the file's review.mode and the
+exclusions, the size limit, a notebook without code, generated code (each said once per file),
+and the editor's settings or the endpoint not usable.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..documents import Document
+from ..features import Services
+from ..privacy import is_excluded
+from .generated import generated
+from .outcome_status import _basename
+
+log = logging.getLogger(__name__)
+
+
+class ReviewRules:
+    """The checks a review, a save and the review commands go by; they read the services'
+    settings of now, so they hold nothing of their own."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def mode(self, uri: str) -> str:
+        """review.mode for this file: its folder's in a multi-root workspace, else the window's."""
+        return self.services.settings_for(uri).review.mode
+
+    def reviewable(self, doc: Document) -> bool:
+        return self.mode(doc.uri) != "off" and not is_excluded(doc.uri, self.services.settings.exclude)
+
+    def too_large(self, doc: Document) -> str:
+        """Why ``doc`` is never sent (completion.maxFileBytes bounds what leaves the machine,
+        for reviews too: a save of a large generated file used to be reviewed in full)."""
+        limit = self.services.settings.completion.max_file_bytes
+        if len(doc) > limit:
+            return f"{_basename(doc.uri)} is larger than {limit} bytes; nothing is sent"
+        return ""
+
+    def no_code(self, doc: Document) -> bool:
+        """A notebook without code cells: nothing to review, and no cell to show a finding in
+        (its combined document's URI is no file the editor knows)."""
+        notebooks = self.services.notebooks
+        return (
+            notebooks is not None
+            and notebooks.is_combined(doc.uri)
+            and not notebooks.code_cells(doc.uri)
+        )
+
+    def is_code(self, doc: Document) -> bool:
+        """Whether a save reviews ``doc``: a file in a language the server knows, or a notebook,
+        as ``deepseek-lsp review`` picks a folder's files. Notes, data and lock files (a README,
+        a YAML manifest, ``package-lock.json``) were reviewed, and paid for, on every save; the
+        review command still takes any file, as the command line takes a file it is named."""
+        notebooks = self.services.notebooks
+        return doc.language is not None or (notebooks is not None and notebooks.is_combined(doc.uri))
+
+    def tell_too_large(self, uri: str, reason: str) -> None:
+        """Say once per file that its saves are not reviewed. Left to the completions' Inactive
+        status, a user with completions off (or off for the language) saved a large file and
+        saw no word at all: no diagnostic read as a clean review."""
+        log.debug("not reviewing %s: %s", uri, reason)
+        self.services.status.tell_once(
+            f"review:too-large:{uri}",
+            f"Not reviewed: {reason} (the completion.maxFileBytes setting bounds reviews too).",
+            3,
+        )
+
+    def generated(self, doc: Document) -> bool:
+        """Whether ``doc`` is generated or minified, which a save does not review; said once per
+        file. A 300 kB one-line bundle, a ``Code generated ... DO NOT EDIT.`` file went whole to
+        the large model on every save, for findings nobody would act on in code nobody edits."""
+        why = generated(_basename(doc.uri), doc.data)
+        if why:
+            log.debug("not reviewing %s on save: %s", doc.uri, why)
+            self.services.status.tell_once(
+                f"review:generated:{doc.uri}",
+                f"Not reviewed on save: {_basename(doc.uri)} is generated ({why}); "
+                "the Review File command reviews it all the same.",
+                3,
+            )
+        return bool(why)
+
+    def refused(self, uri: str) -> str:
+        """Why the document ``uri`` is not reviewed now, or ""."""
+        doc = self.services.documents.get(uri)
+        if doc is None:
+            return "the file was closed before its review ended"
+        if is_excluded(uri, self.services.settings.exclude):
+            return "this file is excluded from review by the exclude setting"
+        if self.mode(uri) == "off":
+            return "code review is off (review.mode)"
+        too_large = self.too_large(doc)
+        if too_large:
+            return too_large
+        if self.no_code(doc):
+            return "this notebook has no code cells to review"
+        return ""
+
+    def unsettled(self) -> str:
+        """Why a review waits for the editor's settings (see ``ReviewFeature._review_now``), or ""."""
+        if not self.services.configured.is_set():
+            return "the editor's settings have not arrived"
+        if self.services.settings_unknown:
+            return f"not sent: {self.services.settings_unknown}; review the file again to ask the editor for them again"
+        return ""
+
+    def unsendable(self) -> str:
+        """Why no review can be sent to the endpoint the settings name (a plain http:// one
+        refused, a base URL that is none), or "". The Review File command answered "not
+        reviewed" for it, which both editors show as it is: the way out was in the status only."""
+        models = self.services.models
+        if getattr(models, "client", None) is not None:
+            return ""
+        return getattr(models, "config_error", "") or "no model client is configured"
