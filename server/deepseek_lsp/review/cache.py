@@ -232,6 +232,16 @@ class ReviewCache:
         row = self._run(q)
         return None if row is None else _findings(row[0])
 
+    def get_or_legacy(self, key: str, legacy: str | None, model: str) -> list[RawFinding] | None:
+        """``get``, or else the findings an older version kept under the unit's ``legacy`` key,
+        kept under ``key`` from now on."""
+        hit = self.get(key)
+        if hit is None and legacy is not None:
+            hit = self.get(legacy)
+            if hit is not None:
+                self.put(key, hit, model)
+        return hit
+
     def get_many(self, keys: Sequence[str]) -> dict[str, list[RawFinding]]:
         """``get`` for each of ``keys`` that was reviewed, in one query and one write: a file's
         units one by one, a write each, were half of a fully cached run's time."""

@@ -17,7 +17,6 @@ from typing import Any
 
 from ..config import Settings
 from ..console import counted
-from ..context import Indexer
 from ..documents import Document
 from ..languages import LanguageRegistry
 from ..model.errors import MalformedResponse, ModelError
@@ -44,7 +43,7 @@ from .flights import (
     _take,
     _to_cache,
 )
-from .imported import MAX_IMPORTED_SIGNATURES, ImportedSignatures, _used_by
+from .imported import MAX_IMPORTED_SIGNATURES, ImportReader, _used_by
 from .keys import _cache_key
 from .placing import Placer
 from .prompt import batch_units, build_messages
@@ -53,8 +52,9 @@ from .units import FileUnits, Unit, extract_units
 log = logging.getLogger(__name__)
 
 
-class ReviewEngine(FileRecords, ImportedSignatures):
-    """Stateless apart from the cache and a per-process import index; safe to share."""
+class ReviewEngine:
+    """Stateless apart from the cache, the requests under way and a per-process import index
+    (``imports``); safe to share."""
 
     def __init__(
         self,
@@ -65,14 +65,14 @@ class ReviewEngine(FileRecords, ImportedSignatures):
         file_records: bool = False,
     ) -> None:
         self.cache = cache
-        #: Whether a file's units and keys are recorded by its text, so that a review of the
-        #: same text answered whole from the cache needs no parse (see ``records``). The command
-        #: line's: it parses every file only for that; an editor has the trees anyway.
-        self._file_records = file_records
         #: The editor session's languages, their queries compiled already (a registry of its
         #: own compiled them again, on the event loop, at the first review of a session).
-        self._registry = registry
-        self._indexer: Indexer | None = None
+        self.imports = ImportReader(registry)
+        #: With ``file_records``, a file's units and keys are recorded by its text, so that a
+        #: review of the same text answered whole from the cache needs no parse (see
+        #: ``records``). The command line's: it parses every file only for that; an editor has
+        #: the trees anyway.
+        self.records = FileRecords(cache, self.imports) if file_records else None
         self._limit = asyncio.Semaphore(max(1, max_concurrency))
         self._limit_size = max(1, max_concurrency)
         #: The requests under way, by the cache key of each unit they review.
@@ -117,12 +117,13 @@ class ReviewEngine(FileRecords, ImportedSignatures):
             return [], None
         file_units = extract_units(doc)
         lang = doc.language.name if doc.language else None
-        imports = self._read_imports(doc, uri_to_path(doc.uri), file_units.units, roots, settings)
+        imports = self.imports.read(doc, uri_to_path(doc.uri), file_units.units, roots, settings)
         imported = imports.signatures if imports is not None else []
         found: list[Located] = []
         missing: list[Unit] = []
         for unit in file_units.units:
-            hit = self._cached(settings, *_cache_key(unit, settings, lang, file_units, imported))
+            key, legacy = _cache_key(unit, settings, lang, file_units, imported)
+            hit = self.cache.get_or_legacy(key, legacy, settings.review.model)
             if hit is None:
                 missing.append(unit)
                 continue
@@ -135,14 +136,6 @@ class ReviewEngine(FileRecords, ImportedSignatures):
             ignored=ignored,
         )
         return findings, missing
-
-    def _cached(self, settings: Settings, key: str, legacy: str | None) -> list[RawFinding] | None:
-        hit = self.cache.get(key)
-        if hit is None and legacy is not None:
-            hit = self.cache.get(legacy)
-            if hit is not None:  # kept under the key used from now on
-                self.cache.put(key, hit, settings.review.model)
-        return hit
 
     async def review(
         self,
@@ -176,9 +169,9 @@ class ReviewEngine(FileRecords, ImportedSignatures):
         told while its requests wait for room in the daily budget, and once none does.
         """
         path = path or uri_to_path(doc.uri)
-        record = self._record_key(doc, settings, roots) if self._file_records and use_cache else None
-        if record is not None:
-            quick = self._review_from_record(record, doc, settings, lines, ignored, roots)
+        records = self.records
+        if records is not None and use_cache:
+            quick = records.review(records.key(doc, settings, roots), doc, settings, lines, ignored, roots)
             if quick is not None:
                 if on_claimed is not None:
                     on_claimed()
@@ -193,11 +186,11 @@ class ReviewEngine(FileRecords, ImportedSignatures):
         lang = doc.language.name if doc.language else None
         found: list[Located] = []
         pending: list[tuple[Unit, str]] = []
-        imports = self._read_imports(doc, path, units, roots, settings)
+        imports = self.imports.read(doc, path, units, roots, settings)
         imported = imports.signatures if imports is not None else []
         for unit in units:
             key, legacy = _cache_key(unit, settings, lang, file_units, imported)
-            hit = self._cached(settings, key, legacy) if use_cache else None
+            hit = self.cache.get_or_legacy(key, legacy, settings.review.model) if use_cache else None
             if hit is None:
                 pending.append((unit, key))
             else:
@@ -234,7 +227,7 @@ class ReviewEngine(FileRecords, ImportedSignatures):
                     # request carries those its own units use: every request carried the first
                     # twelve of all, paid for where unused, and a later request lacked the ones
                     # its units call.
-                    extra = self._imported_signatures(
+                    extra = self.imports.signatures(
                         doc,
                         imports,
                         [u for u, _ in to_send],
@@ -297,8 +290,8 @@ class ReviewEngine(FileRecords, ImportedSignatures):
         )
         outcome.findings = findings
         outcome.stats.add(stats)
-        if self._file_records and not outcome.unanswered and not outcome.errors:
-            self._record(doc, path, file_units, imports if lines is None else None, settings, roots)
+        if records is not None and not outcome.unanswered and not outcome.errors:
+            records.record(doc, path, file_units, imports if lines is None else None, settings, roots)
         return outcome
 
     def _start(

@@ -14,7 +14,7 @@ from ..privacy import file_path
 from .cache import ReviewCache
 from .findings import Located, place_findings
 from .flights import ReviewOutcome, _from_cache
-from .imported import _Imports
+from .imported import ImportReader, _Imports
 from .keys import _cache_key, answer_settings
 from .placing import Placer
 from .records import dependencies, dependencies_unchanged, record_key, recorded_units
@@ -23,15 +23,17 @@ from .units import FileUnits
 
 
 class FileRecords:
-    """Reviews from a file's record, and its recording (a part of ``ReviewEngine``, which sets
-    these)."""
+    """Reviews from a file's record in ``cache``, and its recording (the imported files it
+    depends on read by ``imports``)."""
 
-    cache: ReviewCache
+    def __init__(self, cache: ReviewCache, imports: ImportReader) -> None:
+        self.cache = cache
+        self.imports = imports
 
-    def _record_key(self, doc: Document, settings: Settings, roots: Sequence[Path]) -> str:
+    def key(self, doc: Document, settings: Settings, roots: Sequence[Path]) -> str:
         return record_key(doc, answer_settings(settings), roots, settings.exclude)
 
-    def _review_from_record(
+    def review(
         self,
         key: str,
         doc: Document,
@@ -57,7 +59,7 @@ class FileRecords:
         for unit in units:
             hit = hits.get(unit.key)
             if hit is None and unit.legacy is not None:
-                hit = self._cached(settings, unit.key, unit.legacy)
+                hit = self.cache.get_or_legacy(unit.key, unit.legacy, settings.review.model)
             if hit is None:
                 return None
             found.extend(_from_cache(hit, unit))
@@ -72,7 +74,7 @@ class FileRecords:
         outcome.stats.add(stats)
         return outcome
 
-    def _record(
+    def record(
         self,
         doc: Document,
         path: str,
@@ -85,16 +87,16 @@ class FileRecords:
         ``imports`` as read for all its units, or None to read them here."""
         units = file_units.units
         if imports is None:
-            imports = self._read_imports(doc, path, units, roots, settings)
+            imports = self.imports.read(doc, path, units, roots, settings)
         if imports is None:
             if doc.language is not None and doc.tree is not None and file_path(doc.uri) is not None and any(
                 u.references for u in units
             ):
-                return  # the imports could not be read (see ``_read_imports``): keys unsure
+                return  # the imports could not be read (see ``ImportReader.read``): keys unsure
             deps = None
         else:
             deps = dependencies(imports.sources, imports.wanted, imports.targets, imports.roots)
         lang = doc.language.name if doc.language else None
         imported = imports.signatures if imports is not None else []
         keyed = [(u, *_cache_key(u, settings, lang, file_units, imported)) for u in units]
-        self.cache.put_file(self._record_key(doc, settings, roots), record_json(keyed, deps))
+        self.cache.put_file(self.key(doc, settings, roots), record_json(keyed, deps))

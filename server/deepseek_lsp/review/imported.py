@@ -36,7 +36,7 @@ SIGNATURE_MAX_LINES = 12
 
 @dataclass
 class _Imports:
-    """What one review read of the files its document imports (see ``_read_imports``)."""
+    """What one review read of the files its document imports (see ``ImportReader.read``)."""
 
     own: FileIndex
     #: The document's index and those of the imported files that could be read.
@@ -55,7 +55,7 @@ class _Imports:
 
 
 def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
-    """The imported signatures (see ``_imported_signatures``) of the names ``units`` use."""
+    """The imported signatures (see ``ImportReader.signatures``) of the names ``units`` use."""
     wanted = frozenset().union(*(u.references for u in units))
     return [line for name, line in signatures if name in wanted][:MAX_IMPORTED_SIGNATURES]
 
@@ -68,13 +68,16 @@ def _signature(d: Definition) -> str:
     return " ".join(line.strip() for line in header.splitlines()[:SIGNATURE_MAX_LINES] if line.strip())
 
 
-class ImportedSignatures:
-    """The engine's reading of imported files (a part of ``ReviewEngine``, which sets these)."""
+class ImportReader:
+    """Reads the local files a document imports for its reviews, with an index of those files
+    kept for the process (``registry``: the editor session's languages, their queries compiled
+    already; None: loaded at the first read)."""
 
-    _indexer: Indexer | None
-    _registry: LanguageRegistry | None
+    def __init__(self, registry: LanguageRegistry | None = None) -> None:
+        self._registry = registry
+        self._indexer: Indexer | None = None
 
-    def _read_imports(
+    def read(
         self, doc: Document, path: str, units: Sequence[Unit], roots: Sequence[Path], settings: Settings
     ) -> _Imports | None:
         """The local files this file imports, read once for a review: its cache keys and its
@@ -117,7 +120,7 @@ class ImportedSignatures:
             log.debug("imported signatures of %s: %s", path, exc)
             return None
 
-    def _imported_signatures(
+    def signatures(
         self,
         doc: Document,
         imports: _Imports | None,
