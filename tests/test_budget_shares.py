@@ -151,7 +151,7 @@ async def test_the_day_ends_past_the_budget_by_one_requests_worst_case_at_most(
                     except BudgetExceeded as exc:
                         if not exc.held:
                             return
-                        await ledger.until_released(1.0)
+                        await ledger.budget.until_released(1.0)
                         continue
                     completions_during_reviews += during
 
@@ -174,12 +174,12 @@ async def test_a_review_waiting_for_the_budget_holds_no_review_slot(
     engine = ReviewEngine(ReviewCache(tmp_path / "review-cache.sqlite"), max_concurrency=1)
     config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
     try:
-        release = other_window.reserve(PRO, 0, 6000, within_s=120)  # all of the budget
+        release = other_window.budget.reserve(PRO, 0, 6000, within_s=120)  # all of the budget
         async with ModelClient(config, ledger) as client:
             held = asyncio.ensure_future(
                 engine.review(client, doc_of("def f(x):\n    return x == None\n", "a.py"), settings_for(fake_deepseek))
             )
-            assert await eventually(lambda: ledger._release_waiters, timeout=10)  # waiting for room
+            assert await eventually(lambda: ledger.budget._release_waiters, timeout=10)  # waiting for room
             local = settings_for(fake_deepseek, model="local-coder")
             outcome = await engine.review(client, doc_of("def g(y):\n    return y == None\n", "b.py"), local)
             assert len(outcome.findings) == 1 and not outcome.errors
@@ -197,14 +197,14 @@ def test_another_windows_reviews_count_in_the_reviews_half(tmp_path: Path) -> No
     a = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=0.05)
     b = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=0.05)
     try:
-        a.reserve(PRO, 0, 7000, within_s=120, waits=True)  # $0.01386 at most
+        a.budget.reserve(PRO, 0, 7000, within_s=120, waits=True)  # $0.01386 at most
         with pytest.raises(BudgetExceeded) as info:  # two such: more than half of $0.05
-            b.reserve(PRO, 0, 7000, within_s=120, waits=True)
+            b.budget.reserve(PRO, 0, 7000, within_s=120, waits=True)
         assert info.value.held
-        b.check_budget(FLASH)
-        b.reserve(FLASH, 2000, 256, within_s=5)  # a completion goes
+        b.budget.check(FLASH)
+        b.budget.reserve(FLASH, 2000, 256, within_s=5)  # a completion goes
         a.close()  # A's review is taken back: B's goes
-        b.reserve(PRO, 0, 7000, within_s=120, waits=True)
+        b.budget.reserve(PRO, 0, 7000, within_s=120, waits=True)
     finally:
         a.close()
         b.close()
@@ -217,11 +217,11 @@ def test_reviews_keep_to_their_half_while_another_process_holds_the_file(tmp_pat
     other = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")  # holds the write lock
-        ledger.reserve(PRO, 0, 7000, within_s=120, waits=True)
+        ledger.budget.reserve(PRO, 0, 7000, within_s=120, waits=True)
         with pytest.raises(BudgetExceeded) as info:
-            ledger.reserve(PRO, 0, 7000, within_s=120, waits=True)
+            ledger.budget.reserve(PRO, 0, 7000, within_s=120, waits=True)
         assert info.value.held
-        ledger.reserve(FLASH, 2000, 256, within_s=5)  # a completion goes
+        ledger.budget.reserve(FLASH, 2000, 256, within_s=5)  # a completion goes
     finally:
         other.execute("ROLLBACK")
         other.close()

@@ -87,7 +87,7 @@ async def test_a_review_held_by_another_windows_request_goes_once_that_request_e
     editor = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
     cli = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
     try:
-        release = editor.reserve(PRO, 0, 6000, within_s=120)  # $0.01188 at most: all of it
+        release = editor.budget.reserve(PRO, 0, 6000, within_s=120)  # $0.01188 at most: all of it
         config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
         async with ModelClient(config, cli) as client:
             loop = asyncio.get_running_loop()
@@ -121,7 +121,7 @@ async def test_a_review_held_past_its_time_limit_is_refused_rather_than_kept_wai
     editor = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
     cli = Ledger(tmp_path / DB_NAME, clock=lambda: OFF_PEAK, daily_budget=budget)
     try:
-        editor.reserve(PRO, 0, 6000, within_s=120)
+        editor.budget.reserve(PRO, 0, 6000, within_s=120)
         config = EndpointConfig(base_url=fake_deepseek.url, api_key=DEFAULT_KEY)
         async with ModelClient(config, cli) as client:
             loop = asyncio.get_running_loop()
@@ -149,7 +149,7 @@ async def test_a_file_saved_under_a_small_budget_is_reviewed_whole(
     fake_deepseek.responder(reviewer([Rule("== None")]), path=CHAT)
     text = "".join(f"def f{i}(x):\n    return x == None or {i}\n\n\n" for i in range(30))
     async with ReviewFeatureSession(fake_deepseek) as r:
-        r.services.models.ledger.daily_budget = 1.5 * worst_output_cost(time.time())
+        r.services.models.ledger.budget.daily_usd = 1.5 * worst_output_cost(time.time())
         r.services.documents.open("file:///ws/big.py", text, "python", 1)
         done = await r.review.command.run("file:///ws/big.py", force=True)
         assert done["ok"], done
@@ -272,10 +272,10 @@ async def test_a_review_waiting_for_the_budget_says_so_and_until_when(
     uri = "file:///ws/app.py"
     async with ReviewFeatureSession(fake_deepseek) as r:
         budget = 0.9 * worst_output_cost(time.time())
-        r.services.models.ledger.daily_budget = budget
+        r.services.models.ledger.budget.daily_usd = budget
         other = Ledger(tmp_path / DB_NAME, daily_budget=budget)  # another window's
         try:
-            release = other.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
+            release = other.budget.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
             shown = _ProgressShown()
             capabilities = SimpleNamespace(window=SimpleNamespace(work_done_progress=True), workspace=None)
             r.review._server = SimpleNamespace(client_capabilities=capabilities, work_done_progress=shown)
@@ -310,10 +310,10 @@ async def test_a_review_stopped_while_it_waits_for_the_budget_takes_its_word_bac
     uri = "file:///ws/app.py"
     async with ReviewFeatureSession(fake_deepseek) as r:
         budget = 0.9 * worst_output_cost(time.time())
-        r.services.models.ledger.daily_budget = budget
+        r.services.models.ledger.budget.daily_usd = budget
         other = Ledger(tmp_path / DB_NAME, daily_budget=budget)
         try:
-            other.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
+            other.budget.reserve(PRO, 0, REVIEW_OUTPUT, within_s=120)
             r.services.documents.open(uri, "def f(x):\n    return x == None\n", "python", 1)
             review = asyncio.ensure_future(r.review.command.run(uri, force=True))
             assert await eventually(lambda: r.statuses and "waiting for room" in r.statuses[-1].message, timeout=30)

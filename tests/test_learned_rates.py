@@ -59,7 +59,7 @@ def test_a_rate_no_report_confirmed_for_a_month_is_not_used_also_after_a_restart
         assert cancelled(ledger).cost == pytest.approx(1000 * 1e-6)  # still confirmed recently enough
     clock.now += 2 * DAY
     with ledger_at(tmp_path, clock) as ledger:
-        assert ledger.learned_rate(MODEL) is None
+        assert ledger.billing.learned_rate(MODEL) is None
         forgotten = cancelled(ledger)
         assert forgotten.cost == 0 and not forgotten.priced and forgotten.cost_unknown
         assert ledger.summary()["unknown_cost_models"] == [MODEL]
@@ -78,7 +78,7 @@ def test_two_windows_reports_are_merged_in_the_file_newest_weighing_most(tmp_pat
         billed(two, 4e-6)
         two.flush()
     with ledger_at(tmp_path, clock) as later:
-        rate = later.learned_rate(MODEL)
+        rate = later.billing.learned_rate(MODEL)
     assert rate is not None and rate.mean == pytest.approx(4e-6, rel=0.01)
 
 

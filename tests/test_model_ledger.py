@@ -317,20 +317,20 @@ def test_garbage_token_counts_from_a_proxy_lose_no_usage(tmp_path: Path) -> None
 def test_budget(tmp_path: Path) -> None:
     clock = Clock(OFF_PEAK)
     with Ledger(tmp_path / DB_NAME, clock=clock, daily_budget=0.01) as ledger:
-        ledger.check_budget()
+        ledger.budget.check()
         ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
-        ledger.check_budget()  # 3000 * 1.98 / 1e6 = $0.00594
+        ledger.budget.check()  # 3000 * 1.98 / 1e6 = $0.00594
         ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
         with pytest.raises(BudgetExceeded) as info:
-            ledger.check_budget()
+            ledger.budget.check()
         assert info.value.spent == pytest.approx(0.01188)
         assert ledger.summary()["budget"]["remaining_usd"] == 0
         clock.now += 86400  # a new UTC day
-        ledger.check_budget()
-        ledger.daily_budget = None
+        ledger.budget.check()
+        ledger.budget.daily_usd = None
     with Ledger(tmp_path / DB_NAME, clock=Clock(OFF_PEAK), daily_budget=0.01) as other:
         with pytest.raises(BudgetExceeded):  # the spend is shared through the file
-            other.check_budget()
+            other.budget.check()
 
 
 def test_a_write_that_meets_a_locked_file_is_kept_and_saved_later(tmp_path: Path) -> None:
@@ -344,7 +344,7 @@ def test_a_write_that_meets_a_locked_file_is_kept_and_saved_later(tmp_path: Path
         ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
         assert ledger.summary()["today"]["total"]["requests"] == 1
         with pytest.raises(BudgetExceeded):  # $0.00594 spent, though not in the file yet
-            ledger.check_budget()
+            ledger.budget.check()
     finally:
         other.execute("COMMIT")
         other.close()
@@ -410,7 +410,7 @@ def test_the_budget_shown_when_the_totals_cannot_be_read_is_the_one_the_check_go
     assert spent > 0.10
     ledger.file.conn = UnreadableTotals(ledger.file.conn)  # type: ignore[assignment]
     with pytest.raises(BudgetExceeded):
-        ledger.check_budget("deepseek-v4-pro")
+        ledger.budget.check("deepseek-v4-pro")
     summary = ledger.summary()
     assert summary["problems"] and summary["path"] is None  # the view says the file was unread
     assert summary["budget"]["spent_today_usd"] == pytest.approx(spent)
@@ -431,7 +431,7 @@ def test_a_long_sessions_spend_is_all_counted_when_the_file_cannot_be_read(tmp_p
     ledger.file.conn = UnreadableTotals(ledger.file.conn)  # type: ignore[assignment]
     assert ledger.today_cost() == pytest.approx(sum(costs))
     with pytest.raises(BudgetExceeded):  # the last two alone are under the budget
-        ledger.check_budget("deepseek-v4-pro")
+        ledger.budget.check("deepseek-v4-pro")
     ledger.file.conn.full = False  # type: ignore[attr-defined]
     ledger.close()
 
@@ -517,8 +517,8 @@ def test_one_request_billed_far_dearer_a_token_does_not_hold_the_budget_for_ever
         for _ in range(10):  # what the model costs: $2 per million tokens
             ledger.record(feature="review", model=model, usage=Usage(1000, 0, 0, 1000, cost_usd=0.002))
         ledger.record(feature="review", model=model, usage=Usage(1, 0, 0, 1, cost_usd=0.01))
-        release = ledger.reserve(model, 1000, 1000)  # held at 8 times the mean at most
-        ledger.check_budget(model)  # the next request still goes
+        release = ledger.budget.reserve(model, 1000, 1000)  # held at 8 times the mean at most
+        ledger.budget.check(model)  # the next request still goes
         assert 0 < ledger.summary()["budget"]["under_way_usd"] < 0.1
         release()
 
@@ -536,9 +536,9 @@ def test_a_window_open_all_day_holds_a_gateway_model_at_what_another_window_saw_
         other.record(feature="review", model=model, usage=Usage(1000, 100, 0, 1000, cost_usd=0.011))
         other.flush()
         with pytest.raises(BudgetExceeded):
-            early.check_budget(model)
-        early.daily_budget = 1.0
-        early.check_budget(model)
-        release = early.reserve(model, 1000, 100)
+            early.budget.check(model)
+        early.budget.daily_usd = 1.0
+        early.budget.check(model)
+        release = early.budget.reserve(model, 1000, 100)
         assert early.summary()["budget"]["under_way_usd"] == pytest.approx(0.011)
         release()

@@ -211,7 +211,7 @@ async def test_a_gateway_request_cancelled_before_its_cost_came_is_counted_at_wh
                     break
         finally:
             await client.aclose()
-        rate = ledger.learned_rate(ROUTED)
+        rate = ledger.billing.learned_rate(ROUTED)
         ledger.close()
     billed, cancelled = ledger.recent
     assert cancelled.outcome == "cancelled" and cancelled.estimated
@@ -281,7 +281,7 @@ async def test_a_local_completion_model_is_not_held_to_the_budget_deepseek_revie
         try:
             result = await client.fim(FimRequest(prompt="def add(a, b):\n    ", model="qwen2.5-coder:7b"), deadline_in(5))
             with pytest.raises(BudgetExceeded):  # DeepSeek's own model is still held to it
-                ledger.check_budget("deepseek-v4-pro")
+                ledger.budget.check("deepseek-v4-pro")
         finally:
             await client.aclose()
         summary = ledger.summary()

@@ -203,7 +203,7 @@ def test_a_windows_requests_under_way_hold_the_budget_in_the_file_another_window
     B's budget check no longer counted it (its worst case could be spent twice)."""
     path = tmp_path / DB_NAME
     a = Ledger(path, daily_budget=5.0)
-    release = a.reserve("deepseek-v4-pro", 200_000, 8_000, within_s=120, waits=True)
+    release = a.budget.reserve("deepseek-v4-pro", 200_000, 8_000, within_s=120, waits=True)
     with Ledger(path, daily_budget=5.0, read_only=True) as usage:
         held = usage.summary()["budget"]["under_way_usd"]
     assert held > 0
@@ -211,7 +211,7 @@ def test_a_windows_requests_under_way_hold_the_budget_in_the_file_another_window
         if Path(f"{path}{tail}").exists():
             os.replace(f"{path}{tail}", f"{path}.corrupt-1{tail}")
     b = Ledger(path, daily_budget=5.0)
-    a.check_budget("deepseek-v4-pro")  # A's next check opens the file B started
+    a.budget.check("deepseek-v4-pro")  # A's next check opens the file B started
     assert b.summary()["budget"]["under_way_usd"] == pytest.approx(held)
     release()
     a.flush()

@@ -27,7 +27,7 @@ from deepseek_lsp.model import (
     PriceTable,
     Usage,
 )
-from deepseek_lsp.model import ledger as ledger_module
+from deepseek_lsp.model import budget as budget_module
 from deepseek_lsp.model.ledger import DB_NAME
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 
@@ -42,25 +42,25 @@ def window(tmp_path: Path, budget: float) -> Ledger:
 async def test_requests_under_way_in_another_window_count_against_the_budget(tmp_path: Path) -> None:
     a, b = window(tmp_path, 0.01), window(tmp_path, 0.01)
     try:
-        release_a = a.reserve("deepseek-v4-pro", 0, 3000)  # $0.00594 at most
-        b.check_budget()  # $0.00594 of $0.01: room for one more
-        release_b = b.reserve("deepseek-v4-pro", 0, 3000)
+        release_a = a.budget.reserve("deepseek-v4-pro", 0, 3000)  # $0.00594 at most
+        b.budget.check()  # $0.00594 of $0.01: room for one more
+        release_b = b.budget.reserve("deepseek-v4-pro", 0, 3000)
         with pytest.raises(BudgetExceeded) as info:  # was let through: A saw only its own
-            a.check_budget()
+            a.budget.check()
         assert info.value.pending == pytest.approx(2 * 0.00594)
         # A's request ends: its cost is recorded (written to the file a moment later).
         release_a()
         a.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
         with pytest.raises(BudgetExceeded):  # was let through: in no file, no longer reserved
-            b.check_budget()
+            b.budget.check()
         release_b()
         b.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 1000, 0, 0))
         await asyncio.sleep(0.4)  # both written
         assert a.today_cost() == pytest.approx(b.today_cost()) == pytest.approx(0.00792)
         # Nothing is left counted as under way once recorded: the spend alone decides.
-        a.daily_budget = b.daily_budget = 0.008
-        a.check_budget()
-        b.check_budget()
+        a.budget.daily_usd = b.budget.daily_usd = 0.008
+        a.budget.check()
+        b.budget.check()
     finally:
         a.close()
         b.close()
@@ -71,16 +71,16 @@ def test_two_windows_checking_the_budget_at_the_same_moment_do_not_both_send(tmp
     both went out, each alone at the most the budget lets through: $0.01 let $0.024 be spent."""
     a, b = window(tmp_path, 0.01), window(tmp_path, 0.01)
     try:
-        a.check_budget()
-        b.check_budget()  # the same moment, in the other process: nothing under way yet
-        a.reserve("deepseek-v4-pro", 0, 6000)  # $0.01188 at most: all of the budget
+        a.budget.check()
+        b.budget.check()  # the same moment, in the other process: nothing under way yet
+        a.budget.reserve("deepseek-v4-pro", 0, 6000)  # $0.01188 at most: all of the budget
         with pytest.raises(BudgetExceeded) as info:
-            b.reserve("deepseek-v4-pro", 0, 6000)  # not sent
+            b.budget.reserve("deepseek-v4-pro", 0, 6000)  # not sent
         assert info.value.spent == 0
         assert info.value.pending == pytest.approx(0.01188)
         a.close()  # A's request is taken back (its window closed): B's next one goes
-        b.check_budget()  # the refused one holds nothing
-        b.reserve("deepseek-v4-pro", 0, 6000)
+        b.budget.check()  # the refused one holds nothing
+        b.budget.reserve("deepseek-v4-pro", 0, 6000)
     finally:
         a.close()
         b.close()
@@ -88,10 +88,10 @@ def test_two_windows_checking_the_budget_at_the_same_moment_do_not_both_send(tmp
 
 def test_a_window_that_closed_with_requests_under_way_does_not_hold_the_budget(tmp_path: Path) -> None:
     a, b = window(tmp_path, 0.01), window(tmp_path, 0.01)
-    a.reserve("deepseek-v4-pro", 0, 3000)
+    a.budget.reserve("deepseek-v4-pro", 0, 3000)
     a.close()  # its server stopped (the editor closed): those requests will never be recorded
-    b.reserve("deepseek-v4-pro", 0, 3000)
-    b.check_budget()
+    b.budget.reserve("deepseek-v4-pro", 0, 3000)
+    b.budget.check()
     b.close()
 
 
@@ -189,11 +189,11 @@ def test_requests_of_a_window_that_died_stop_counting_after_their_deadline(tmp_p
     a = Ledger(tmp_path / DB_NAME, clock=clock, daily_budget=0.01)
     b = Ledger(tmp_path / DB_NAME, clock=clock, daily_budget=0.01)
     try:
-        a.reserve("deepseek-v4-pro", 0, 6000, within_s=120)  # $0.01188 at most: over the budget
+        a.budget.reserve("deepseek-v4-pro", 0, 6000, within_s=120)  # $0.01188 at most: over the budget
         with pytest.raises(BudgetExceeded):
-            b.check_budget()
+            b.budget.check()
         clock.now += 150  # its deadline is past (a was never closed: the process died)
-        b.check_budget()
+        b.budget.check()
     finally:
         b.close()
         a.close()
@@ -206,18 +206,18 @@ def test_a_budget_held_by_requests_under_way_does_not_say_paused_until_midnight(
     ledger = window(tmp_path, 0.01)
     try:
         ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
-        release = ledger.reserve("deepseek-v4-pro", 0, 3000)  # $0.00594 spent, as much held
+        release = ledger.budget.reserve("deepseek-v4-pro", 0, 3000)  # $0.00594 spent, as much held
         with pytest.raises(BudgetExceeded) as info:
-            ledger.check_budget()
+            ledger.budget.check()
         message = info.value.user_message
         assert "00:00 UTC" not in message, message
         assert "under way" in message
         release()
         ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 500, 0, 0))
-        ledger.check_budget()  # not paused at all
+        ledger.budget.check()  # not paused at all
         ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))
         with pytest.raises(BudgetExceeded) as info:  # spent: now it is until midnight
-            ledger.check_budget()
+            ledger.budget.check()
         assert "paused until 00:00 UTC" in info.value.user_message
     finally:
         ledger.close()
@@ -230,16 +230,16 @@ def test_the_remaining_budget_shown_leaves_out_what_the_requests_under_way_may_c
     a, b = window(tmp_path, 0.02), window(tmp_path, 0.02)
     try:
         a.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0))  # $0.00594
-        release_a = a.reserve("deepseek-v4-pro", 0, 3000)
-        b.reserve("deepseek-v4-pro", 0, 3000)
+        release_a = a.budget.reserve("deepseek-v4-pro", 0, 3000)
+        b.budget.reserve("deepseek-v4-pro", 0, 3000)
         budget = a.summary()["budget"]
         assert budget["spent_today_usd"] == pytest.approx(0.00594)
         assert budget["under_way_usd"] == pytest.approx(2 * 0.00594)
         assert budget["remaining_usd"] == pytest.approx(0.02 - 3 * 0.00594)
-        a.reserve("deepseek-v4-pro", 0, 3000)
+        a.budget.reserve("deepseek-v4-pro", 0, 3000)
         assert a.summary()["budget"]["remaining_usd"] == 0
         with pytest.raises(BudgetExceeded):  # as the figure says: nothing left for a new one
-            a.check_budget()
+            a.budget.check()
         release_a()
         assert a.summary()["budget"]["remaining_usd"] == pytest.approx(0.02 - 3 * 0.00594)
     finally:
@@ -251,7 +251,7 @@ _HOLDER = """
 import sys, time
 from deepseek_lsp.model import Ledger
 ledger = Ledger(sys.argv[1], clock=lambda: float(sys.argv[2]), daily_budget=0.01)
-ledger.reserve("deepseek-v4-pro", 0, 6000, within_s=120, waits=True)
+ledger.budget.reserve("deepseek-v4-pro", 0, 6000, within_s=120, waits=True)
 print("held", flush=True)
 sys.stdin.read()  # until the test kills it
 """
@@ -263,7 +263,7 @@ def test_a_killed_windows_requests_under_way_stop_holding_the_budget(
     """A window whose server was killed mid-review (SIGKILL, out of memory) left its review's
     row counting for 130 s: every completion of the other windows was refused meanwhile. The
     row names its process; once that process is gone, the others' next budget check drops it."""
-    monkeypatch.setattr(ledger_module, "DEAD_SWEEP_S", 0.0)  # each check looks
+    monkeypatch.setattr(budget_module, "DEAD_SWEEP_S", 0.0)  # each check looks
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER, str(tmp_path / DB_NAME), str(OFF_PEAK)],
         stdin=subprocess.PIPE,
@@ -274,11 +274,11 @@ def test_a_killed_windows_requests_under_way_stop_holding_the_budget(
     try:
         assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
         with pytest.raises(BudgetExceeded) as info:  # alive: its request counts
-            other.check_budget()
+            other.budget.check()
         assert info.value.held
         holder.kill()
         holder.wait()
-        other.check_budget()
+        other.budget.check()
         with sqlite3.connect(tmp_path / DB_NAME) as db:
             assert db.execute("SELECT COUNT(*) FROM pending").fetchone()[0] == 0
     finally:

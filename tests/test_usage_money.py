@@ -111,9 +111,9 @@ def test_the_budget_message_does_not_show_a_small_spend_as_zero(tmp_path: Path) 
     with Ledger(tmp_path / DB_NAME, clock=lambda: _NOON, daily_budget=0.05) as ledger:
         rec = ledger.record(feature="completion", model="deepseek-flash", usage=Usage(1200, 12, 1000, 200))
         assert 0 < rec.cost < 0.00005
-        ledger.reserve("deepseek-v4-pro", 60_000, 8192)  # a large review under way
+        ledger.budget.reserve("deepseek-v4-pro", 60_000, 8192)  # a large review under way
         with pytest.raises(BudgetExceeded) as info:
-            ledger.check_budget()
+            ledger.budget.check()
     message = info.value.user_message
     assert "$0.0000" not in message, message
     assert "<$0.0001 spent today" in message, message
@@ -156,7 +156,7 @@ def test_usage_command_shows_the_daily_budget_the_environment_gives(
     with Ledger(tmp_path / DB_NAME) as ledger:
         spent = ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(0, 3000, 0, 0)).cost
     with Ledger(tmp_path / DB_NAME, daily_budget=1.0) as window:
-        window.reserve("deepseek-v4-pro", 0, 3000)  # as much again, under way in a window
+        window.budget.reserve("deepseek-v4-pro", 0, 3000)  # as much again, under way in a window
         _isolated_env(monkeypatch, tmp_path, DEEPSEEK_DAILY_BUDGET_USD="0.5")
         assert print_usage() == 0
         out = capsys.readouterr().out

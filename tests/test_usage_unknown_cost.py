@@ -176,12 +176,12 @@ def test_a_gateway_model_of_unknown_cost_is_held_to_the_budget_and_reserved_at_i
     with Ledger(":memory:", prices=table, daily_budget=0.01) as ledger:
         for model in (LISTED, "gpt-4o"):
             ledger.record(feature="review", model=model, usage=replace(Usage(100, 10, 0, 100), cost_unknown=True))
-        release = ledger.reserve(LISTED, 1000, 1000)
+        release = ledger.budget.reserve(LISTED, 1000, 1000)
         held = ledger.summary()["budget"]["under_way_usd"]
         release()
         ledger.record(feature="review", model="deepseek-v4-pro", usage=Usage(10, 10, 0, 10, cost_usd=0.02))
         with pytest.raises(BudgetExceeded):
-            ledger.check_budget("gpt-4o")
+            ledger.budget.check("gpt-4o")
     # Flash's list price for 1000 prompt tokens (all misses) and 1000 out, off-peak or peak.
     assert held == pytest.approx(0.00075) or held == pytest.approx(0.0015), held
 

@@ -217,7 +217,7 @@ class UsageFeature(Feature):
         if client is None or not client.loads_locally or (self._loading and not self._loading.done()):
             return
         model = self.services.settings.completion.model
-        if not ledger.prices.free(model) or model in ledger.billing_models:
+        if not ledger.billing.prices.free(model) or model in ledger.billing.billed_models:
             return  # a proxy on this machine to a paid model: no request of our own
         status = self.services.status
         loading = Status("Normal", f"loading {model} on the model server", "completion")
@@ -267,12 +267,12 @@ class UsageFeature(Feature):
     def _set_prices(self, ledger: Ledger, settings: Settings) -> None:
         """The price table and budget from the settings; what is wrong in them is told once
         (it was told only when the endpoint changed too)."""
-        ledger.prices = price_table(settings)
-        ledger.daily_budget = settings.daily_budget_usd or None
+        ledger.billing.prices = price_table(settings)
+        ledger.budget.daily_usd = settings.daily_budget_usd or None
         self._tell_prices(ledger)
 
     def _tell_prices(self, ledger: Ledger) -> None:
-        for message in ledger.prices.messages:
+        for message in ledger.billing.prices.messages:
             self.services.status.tell_once(f"config:prices:{message}", message)
 
     def settings_changed(self, old: Settings, new: Settings) -> None:

@@ -1,35 +1,41 @@
-"""The daily budget's side of :class:`~.ledger.Ledger`: today's spend, the requests under
-way held at the most they may cost (in every process sharing the usage file), and the check
-that refuses a request once the two reach the budget."""
+"""The daily budget of :class:`~.ledger.Ledger`: the requests under way held at the most they
+may cost (in every process sharing the usage file), and the check that refuses a request once
+they and today's spend reach the budget."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, TypeVar
+from typing import Protocol
 
+from .billing import Billing
 from .errors import BudgetExceeded
-from .learned import Rate
-from .prices import PriceTable
 from .usage_file import (
+    _OWNERS_OF_OTHERS,
     _PENDING_OF_OTHERS,
     _SPENT_ON_DAY,
+    DEAD_SWEEP_S,
     PENDING_GRACE_S,
     PENDING_TTL_S,
     WAITS_SUFFIX,
+    Unwritten,
     UsageFile,
     _day,
+    _died,
+    _machine,
     _transaction,
     _UnderWay,
 )
 from .usage_records import Totals
 
-T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _nothing() -> None:
@@ -41,73 +47,83 @@ def _wake(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-class BudgetChecks:
-    """Part of :class:`~.ledger.Ledger` (see the module's docstring)."""
+class Spending(Protocol):
+    """What the budget needs of the ledger's accounts (:class:`~.ledger.Ledger`)."""
 
-    prices: PriceTable
-    daily_budget: float | None
-    billing_models: set[str]
-    _spent_on: dict[str, float]
-    file: UsageFile
-    _owner: str
-    _in_flight: dict[str, tuple[float, float]]
-    _pending_add: dict[str, tuple[float, float]]
-    _pending_del: set[str]
-    _release_waiters: set[asyncio.Future[None]]
-    _clock: Callable[[], float]
-    _lock: threading.RLock
+    def flush(self) -> None:
+        """Write the records not yet in the usage file (and the budget's rows)."""
+        ...
 
-    if TYPE_CHECKING:  # the other parts of Ledger
-
-        def flush(self) -> None:
-            ...
-
-        def _flush_soon(self) -> None:
-            ...
-
-        def _unsaved_cost(self, day: str) -> float:
-            ...
-
-        def _unsaved_totals(self, day_prefix: str) -> dict[str, Totals]:
-            ...
-
-        def _read_billing(self) -> None:
-            ...
-
-        def _release_dead(self) -> None:
-            ...
-
-        def learned_rate(self, model: str) -> Rate | None:
-            ...
+    def flush_soon(self) -> None: ...
 
     def today_cost(self) -> float:
         """Today's spend across every process sharing the file (this session's if unreadable)."""
-        today = _day(self._clock())
-        try:
-            self.flush()
-            rows = self.file.execute(_SPENT_ON_DAY, (today,))
-            return float(rows[0][0] or 0.0) + self._unsaved_cost(today)
-        except sqlite3.Error:
-            return self._session_cost(today)
+        ...
 
-    def _session_cost(self, day: str) -> float:
+    def session_cost(self, day: str) -> float:
         """What this process spent on ``day`` (the file aside)."""
-        with self._lock:
-            return self._spent_on.get(day, 0.0)
+        ...
 
-    def check_budget(self, model: str | None = None) -> None:
+    def unsaved_cost(self, day: str) -> float:
+        """What this process spent on ``day`` that is not in the file yet."""
+        ...
+
+    def unsaved_totals(self, day_prefix: str) -> dict[str, Totals]:
+        """Per model, the records not in the file yet of the days ``day_prefix`` covers."""
+        ...
+
+
+class Budget:
+    """The daily budget (``daily_usd``, USD per UTC day; None: none), checked by :meth:`check`
+    before each request and held by the requests under way (:meth:`reserve`), in ``file``,
+    where the other processes' requests are too. ``spending`` is the ledger's accounts, which
+    write the budget's rows (put in ``unwritten``) along with the usage."""
+
+    def __init__(
+        self,
+        file: UsageFile,
+        billing: Billing,
+        spending: Spending,
+        unwritten: Unwritten,
+        daily_usd: float | None,
+        *,
+        owner: str,
+        clock: Callable[[], float],
+        lock: threading.RLock,
+    ) -> None:
+        self.file = file
+        self.billing = billing
+        self.spending = spending
+        self.daily_usd = daily_usd
+        #: This process's rows in the file's ``pending`` table (see ``usage_file._owner_name``).
+        self.owner = owner
+        self._machine = _machine()
+        self._clock = clock
+        self._lock = lock
+        #: The most each request under way (sent, not recorded yet) may cost, and when it stops
+        #: counting in the file: it counts against the daily budget until its usage is recorded
+        #: (see :meth:`reserve`).
+        self._in_flight: dict[str, tuple[float, float]] = {}
+        #: Its rows of the file's ``pending`` table that are not written yet, and those to delete.
+        self._unwritten = unwritten
+        #: Those waiting for a request under way to end (see :meth:`until_released`).
+        self._release_waiters: set[asyncio.Future[None]] = set()
+        self._next_sweep = 0.0  # time.monotonic() of the next look for dead processes' rows
+
+    def check(self, model: str | None = None) -> None:
         """Raise :class:`BudgetExceeded` once today's spend, with what the requests under way
         may cost, reached the daily budget. ``model``: the request's; one that costs nothing
         (a self-hosted server's) is never refused: the budget spent at DeepSeek (another window,
         the review CLI, this one before it was pointed at a local server) refused every
         completion of a local model, recorded at $0."""
-        if not self.daily_budget or self.daily_budget <= 0:
+        if not self.daily_usd or self.daily_usd <= 0:
             return
-        if model is not None and not self.prices.known(model):
-            self._read_billing()
-        if model is not None and self.prices.free(model) and model not in self.billing_models:
+        billing = self.billing
+        if model is not None and not billing.prices.known(model):
+            billing.read()
+        if model is not None and billing.prices.free(model) and model not in billing.billed_models:
             return
-        self._refuse_over_budget(self.today_cost(), self._others_pending())
+        self._refuse_over_budget(self.spending.today_cost(), self.others_pending())
 
     def _refuse_over_budget(self, spent: float, others: _UnderWay, waiting_most: float = 0.0) -> None:
         """Raise :class:`BudgetExceeded` when ``spent`` today, with what the requests under way
@@ -119,39 +135,39 @@ class BudgetChecks:
         small budget, and every completion was refused for them while the day's spend was a
         fraction of it. What goes past the budget stays one request's worst case at most: any
         request goes only while spend and requests under way are below the budget."""
-        assert self.daily_budget is not None
-        pending = self._under_way(others.all)
-        if spent + pending >= self.daily_budget:
+        assert self.daily_usd is not None
+        pending = self.under_way(others.all)
+        if spent + pending >= self.daily_usd:
             raise self._refusal(spent, pending)
         if waiting_most > 0:
             with self._lock:
                 waiting = others.waiting + sum(c for k, (c, _) in self._in_flight.items() if k.endswith(WAITS_SUFFIX))
-            if waiting > 0 and waiting + waiting_most > (self.daily_budget - spent) / 2:
+            if waiting > 0 and waiting + waiting_most > (self.daily_usd - spent) / 2:
                 raise self._refusal(spent, pending)
 
     def _refusal(self, spent: float, pending: float) -> BudgetExceeded:
         """The refusal, saying how much of ``spent`` is estimated at list prices."""
-        assert self.daily_budget is not None
+        assert self.daily_usd is not None
         day = _day(self._clock())
         try:  # on the connection as it is: inside _claim's transaction too
             row = self.file.conn.execute("SELECT SUM(estimated_usd) FROM daily WHERE day = ?", (day,)).fetchone()
             estimated = float(row[0] or 0.0)
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
             estimated = 0.0
-        estimated += sum(t.estimated_usd for t in self._unsaved_totals(day).values())
-        return BudgetExceeded(spent, self.daily_budget, pending=pending, estimated=estimated)
+        estimated += sum(t.estimated_usd for t in self.spending.unsaved_totals(day).values())
+        return BudgetExceeded(spent, self.daily_usd, pending=pending, estimated=estimated)
 
-    def _under_way(self, others_pending: float) -> float:
+    def under_way(self, others_pending: float) -> float:
         """What the requests under way may cost at most: the other processes' (``others_pending``)
         and this one's."""
         with self._lock:
             return others_pending + sum(most for most, _ in self._in_flight.values())
 
-    def _others_pending(self) -> _UnderWay:
+    def others_pending(self) -> _UnderWay:
         """What the other processes' requests under way may cost (0 if the file cannot say)."""
         self._release_dead()
         try:
-            rows = self.file.execute(_PENDING_OF_OTHERS, (self._owner, self._clock()))
+            rows = self.file.execute(_PENDING_OF_OTHERS, (self.owner, self._clock()))
         except sqlite3.Error:  # unreadable, or a read-only file of an older version
             return _UnderWay()
         return _UnderWay.of(rows[0])
@@ -165,13 +181,13 @@ class BudgetChecks:
         wait for room (a review; see :meth:`_refuse_over_budget`).
 
         Requests sent together (a review's batches, several completion choices) each passed
-        :meth:`check_budget` before any of them was billed: all went out and the day ended at
+        :meth:`check` before any of them was billed: all went out and the day ended at
         several times the budget. Counted at their most (every prompt token a miss, all of
         ``max_tokens`` generated), the next ones wait for the budget to allow them.
 
         Raises :class:`BudgetExceeded` when another process took what was left of the budget
-        since this one's :meth:`check_budget`."""
-        if not self.daily_budget or self.daily_budget <= 0:
+        since this one's :meth:`check`."""
+        if not self.daily_usd or self.daily_usd <= 0:
             return _nothing
         now = self._clock()
         # Priced when it completes, as DeepSeek bills it (see record): one sent just before
@@ -180,20 +196,20 @@ class BudgetChecks:
         most = self._most(model, prompt_tokens, max_tokens, (now, now + max(0.0, within_s)))
         if most <= 0:  # a model without a price: nothing to hold, nothing to write
             return _nothing
-        key = f"{self._owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
+        key = f"{self.owner}:{uuid.uuid4().hex}{WAITS_SUFFIX if waits else ''}"
         until = now + (within_s + PENDING_GRACE_S if within_s > 0 else PENDING_TTL_S)
         # Now, before the request goes out: the other processes sharing the file (another
         # editor window, the review CLI) count it from their next budget check on.
-        self.flush()
+        self.spending.flush()
         self._release_dead()
         try:
             self.file.run(lambda conn: self._claim(conn, key, most, until))
-        except sqlite3.Error:  # written with the next flush that can (see flush)
+        except sqlite3.Error:  # written with the next flush that can (see Ledger.flush)
             if waits:  # checked as the file would have, with what this process knows (the
                 # file is locked or unwritable: no second wait for it on the event loop)
-                self._refuse_over_budget(self._session_cost(_day(now)), _UnderWay(), most)
+                self._refuse_over_budget(self.spending.session_cost(_day(now)), _UnderWay(), most)
             with self._lock:
-                self._pending_add[key] = (most, until)
+                self._unwritten.pending_add[key] = (most, until)
         with self._lock:
             self._in_flight[key] = (most, until)
 
@@ -201,10 +217,10 @@ class BudgetChecks:
             with self._lock:
                 if self._in_flight.pop(key, None) is None:
                     return
-                if self._pending_add.pop(key, None) is None:  # its row is in the file
-                    self._pending_del.add(key)
+                if self._unwritten.pending_add.pop(key, None) is None:  # its row is in the file
+                    self._unwritten.pending_del.add(key)
                 waiters, self._release_waiters = self._release_waiters, set()
-            self._flush_soon()
+            self.spending.flush_soon()
             # Woken on their loops' next turn: the caller records the request's usage right
             # after this (see ModelStream._end), so a waiter's check counts it as spent.
             for waiter in waiters:
@@ -216,15 +232,17 @@ class BudgetChecks:
     def _most(self, model: str, prompt_tokens: int, max_tokens: int, times: tuple[float, float]) -> float:
         """The most a request of ``model`` may cost, sent and ended within ``times``: every
         prompt token a miss, all of ``max_tokens`` generated (0: nothing to hold)."""
+        billing = self.billing
+        prices = billing.prices
         whens = [datetime.fromtimestamp(t, timezone.utc) for t in times]
-        most = max(self.prices.cost(model, 0, prompt_tokens, max_tokens, when) for when in whens)
-        if most > 0 or self.prices.known(model):
+        most = max(prices.cost(model, 0, prompt_tokens, max_tokens, when) for when in whens)
+        if most > 0 or prices.known(model):
             return most
-        if rate := self.learned_rate(model):
+        if rate := billing.learned_rate(model):
             # A gateway's model without a price here, at the dearest a token of it was billed.
             return rate.most * (prompt_tokens + max_tokens)
-        if model in self.billing_models:  # billed without a word of what: at its list price
-            return max(self.prices.list_cost(model, 0, prompt_tokens, max_tokens, when) or 0.0 for when in whens)
+        if model in billing.billed_models:  # billed without a word of what: at its list price
+            return max(prices.list_cost(model, 0, prompt_tokens, max_tokens, when) or 0.0 for when in whens)
         return 0.0
 
     async def until_released(self, timeout: float) -> None:
@@ -248,8 +266,53 @@ class BudgetChecks:
         day = _day(now)
         with _transaction(conn):
             spent = float(conn.execute(_SPENT_ON_DAY, (day,)).fetchone()[0] or 0.0)
-            others = _UnderWay.of(conn.execute(_PENDING_OF_OTHERS, (self._owner, now)).fetchone())
-            self._refuse_over_budget(spent + self._unsaved_cost(day), others, most if key.endswith(WAITS_SUFFIX) else 0.0)
-            conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", (key, self._owner, most, until))
+            others = _UnderWay.of(conn.execute(_PENDING_OF_OTHERS, (self.owner, now)).fetchone())
+            self._refuse_over_budget(
+                spent + self.spending.unsaved_cost(day), others, most if key.endswith(WAITS_SUFFIX) else 0.0
+            )
+            conn.execute("INSERT OR REPLACE INTO pending VALUES (?, ?, ?, ?)", (key, self.owner, most, until))
             conn.execute("DELETE FROM pending WHERE until < ?", (now,))  # a dead process's
 
+    def _release_dead(self) -> None:
+        """Delete the rows of processes of this machine that died (an editor window killed, or
+        its server): they held the budget until their ``until``, up to 130 s for a review's,
+        and every completion was refused meanwhile. At most every ``DEAD_SWEEP_S``."""
+        if self.file.read_only or time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + DEAD_SWEEP_S
+        try:
+            owners = self.file.execute(_OWNERS_OF_OTHERS, (self.owner, self._clock()))
+            dead = [(owner,) for (owner,) in owners if _died(owner, self._machine)]
+            if dead:
+
+                def delete(conn: sqlite3.Connection) -> None:
+                    with _transaction(conn):
+                        conn.executemany("DELETE FROM pending WHERE owner = ?", dead)
+
+                self.file.run(delete)
+                log.info("usage ledger: released the requests under way of %d process(es) that ended", len(dead))
+        except sqlite3.Error as exc:  # the next check tries again
+            log.debug("usage ledger: could not look for ended processes' rows: %s", exc)
+
+    def not_written(self, add: dict[str, tuple[float, float]], delete: set[str]) -> None:
+        """The rows the ledger took to write (see ``Unwritten``) could not be written: kept for
+        the next write, but for the reservations released meanwhile, which need no row any more."""
+        with self._lock:
+            self._unwritten.pending_add.update((k, v) for k, v in add.items() if k in self._in_flight)
+            self._unwritten.pending_del.update(delete)
+
+    def new_file(self) -> None:
+        """The usage file is a new one (see UsageFile.reopen): the requests under way hold the
+        budget in it too (their rows were in the old one only, and the other windows' checks
+        stopped counting them)."""
+        with self._lock:
+            self._unwritten.pending_add.update(self._in_flight)
+
+    def end_all(self) -> None:
+        """The requests still under way will not be recorded by this process (it is closing
+        the ledger): they no longer hold the other processes' budget."""
+        with self._lock:
+            out = self._unwritten
+            out.pending_del.update(k for k in self._in_flight if k not in out.pending_add)
+            out.pending_add.clear()
+            self._in_flight.clear()

@@ -354,7 +354,7 @@ class ModelClient:
 
     def check_budget(self, model: str | None = None) -> None:
         if self.ledger is not None:
-            self.ledger.check_budget(model)
+            self.ledger.budget.check(model)
 
     async def __aenter__(self) -> ModelClient:
         return self
@@ -623,7 +623,7 @@ class ModelClient:
                     slot.release()
                     holding = False
                 started = loop.time()
-                await self.ledger.until_released(min(BUDGET_RECHECK_S, own_time - waited))
+                await self.ledger.budget.until_released(min(BUDGET_RECHECK_S, own_time - waited))
                 waited += loop.time() - started
 
         try:

@@ -26,21 +26,19 @@ from typing import Any, TypeVar
 
 from ..console import counted
 from . import learned
-from .billing import BillingKnowledge
-from .budget import BudgetChecks
+from .billing import Billing
+from .budget import Budget
 from .learned import Rate
 from .prices import PriceTable
 from .types import Usage
 from .usage_file import (
     _COLUMNS,
-    _OWNERS_OF_OTHERS,
+    _SPENT_ON_DAY,
     _UPSERT,
     DB_NAME,
-    DEAD_SWEEP_S,
+    Unwritten,
     UsageFile,
     _day,
-    _died,
-    _machine,
     _owner_name,
     _transaction,
     state_dir,
@@ -59,11 +57,12 @@ T = TypeVar("T")
 WRITE_DELAY_S = 0.25
 
 
-class Ledger(BillingKnowledge, BudgetChecks):
-    """Records :class:`UsageRecord` s and answers spending questions.
+class Ledger:
+    """Records :class:`UsageRecord` s and answers spending questions; prices requests with its
+    ``billing`` and holds to its daily ``budget``.
 
     ``path``: the SQLite file (default ``state_dir()/usage.sqlite3``; ``":memory:"`` for none).
-    ``daily_budget``: USD per UTC day, checked by :meth:`check_budget` before each request.
+    ``daily_budget``: USD per UTC day, checked by :meth:`Budget.check` before each request.
     """
 
     def __init__(
@@ -77,8 +76,6 @@ class Ledger(BillingKnowledge, BudgetChecks):
         keep_recent: int = 1000,
         read_only: bool = False,
     ) -> None:
-        self.prices = prices or PriceTable()
-        self.daily_budget = daily_budget
         self._clock = clock
         self._lock = threading.RLock()
         self._write_warned = False
@@ -89,24 +86,6 @@ class Ledger(BillingKnowledge, BudgetChecks):
         #: read (``recent`` keeps the last records only: a long session's spend fell short).
         self._spent_on: dict[str, float] = {}
         self.unpriced: set[str] = set()
-        #: Models whose provider told what a request cost (see :meth:`record`): not free,
-        #: whatever the price table says.
-        self.billing_models: set[str] = set()
-        #: The most each request under way (sent, not recorded yet) may cost, and when it stops
-        #: counting in the file: it counts against the daily budget until its usage is recorded
-        #: (see :meth:`reserve`).
-        self._in_flight: dict[str, tuple[float, float]] = {}
-        #: This ledger's rows in the file's ``pending`` table: those to write, and those to
-        #: delete (written with the request's usage: other processes see it either under way
-        #: or spent, never neither).
-        self._owner = _owner_name()
-        self._machine = _machine()
-        self._next_sweep = 0.0  # time.monotonic() of the next look for dead processes' rows
-        self._next_billing_read = 0.0  # time.monotonic() of the next read of what others learned
-        self._pending_add: dict[str, tuple[float, float]] = {}  # id: (cost, until)
-        self._pending_del: set[str] = set()
-        #: Those waiting for a request under way to end (see :meth:`until_released`).
-        self._release_waiters: set[asyncio.Future[None]] = set()
         if path is None:
             path = state_dir() / DB_NAME
         self._closed = False
@@ -118,17 +97,12 @@ class Ledger(BillingKnowledge, BudgetChecks):
             lock=self._lock,
             on_new_file=self._new_file,
         )
-        self._unsaved: dict[tuple[str, str, str], Totals] = {}
-        self._billing_unsaved: set[str] = set()  # billing_models not in the file yet
-        self.billing_models.update(self.file.billed_models())
-        #: Endpoints seen to be a gateway that bills (see :meth:`saw_gateway`), every process's.
-        self.gateways: set[str] = self.file.gateways() or set()
-        self._gateways_unsaved: set[str] = set()
-        self._gateways_gone: set[str] = set()  # seen free since, not deleted from the file yet
-        #: Per model a provider billed, what it cost per token (see :meth:`learned_rate`): the
-        #: file's at opening (every process's), with this one's since.
-        self._rates: dict[str, Rate] = self.file.rates()
-        self._rates_unsaved: dict[str, Rate] = {}  # added to _rates, not in the file yet
+        #: What is not in the file yet: this ledger's usage rows, and its parts' rows.
+        self._unwritten = Unwritten()
+        self.billing = Billing(self.file, prices or PriceTable(), self._unwritten, clock=clock, lock=self._lock)
+        self.budget = Budget(
+            self.file, self.billing, self, self._unwritten, daily_budget, owner=_owner_name(), clock=clock, lock=self._lock
+        )
         self._flush_at: asyncio.TimerHandle | None = None
         self._flush_loop: asyncio.AbstractEventLoop | None = None
 
@@ -154,27 +128,15 @@ class Ledger(BillingKnowledge, BudgetChecks):
     def _new_file(self) -> None:
         """The connection is to a new file (see UsageFile.reopen): what the old one knew is
         written to it."""
-        with self._lock:
-            self._billing_unsaved |= self.billing_models
-            self._gateways_unsaved |= self.gateways
-            self._rates_unsaved = dict(self._rates)
-            # The requests under way hold the budget in the new file too: their rows were in
-            # the old one only, and the other windows' checks stopped counting them.
-            self._pending_add.update(self._in_flight)
-        self.billing_models.update(self.file.billed_models())
-        self.gateways.update(self.file.gateways() or ())
-        self._flush_soon()
+        self.budget.new_file()
+        self.billing.new_file()
+        self.flush_soon()
 
     def close(self) -> None:
-        with self._lock:
-            # The requests still under way will not be recorded by this process: they no
-            # longer hold the other processes' budget.
-            self._pending_del.update(k for k in self._in_flight if k not in self._pending_add)
-            self._pending_add.clear()
-            self._in_flight.clear()
+        self.budget.end_all()
         self.flush()
         with self._lock:
-            lost = sum(t.requests for t in self._unsaved.values())
+            lost = sum(t.requests for t in self._unwritten.usage.values())
             if lost:
                 log.warning("usage ledger: the usage of %s could not be saved", counted(lost, "request"))
             self.file.close()
@@ -190,17 +152,19 @@ class Ledger(BillingKnowledge, BudgetChecks):
             if self._flush_at is not None:
                 self._flush_at.cancel()
                 self._flush_at = None
-            unsaved, self._unsaved = self._unsaved, {}
-            adds, self._pending_add = self._pending_add, {}
-            dels, self._pending_del = self._pending_del, set()
-            billing, self._billing_unsaved = self._billing_unsaved, set()
-            gateways, self._gateways_unsaved = self._gateways_unsaved, set()
-            gone, self._gateways_gone = self._gateways_gone, set()
-            rates, self._rates_unsaved = self._rates_unsaved, {}
+            # Taken field by field, with no call: this runs several times for each completion.
+            out = self._unwritten
+            unsaved, out.usage = out.usage, {}
+            adds, out.pending_add = out.pending_add, {}
+            dels, out.pending_del = out.pending_del, set()
+            billing, out.billed = out.billed, set()
+            gateways, out.gateways = out.gateways, set()
+            gone, out.gateways_gone = out.gateways_gone, set()
+            rates, out.rates = out.rates, {}
         if not (unsaved or adds or dels or billing or gateways or gone or rates):
             return
         rows = [(*key, *(getattr(t, c) for c in _COLUMNS)) for key, t in unsaved.items()]
-        added = [(key, self._owner, cost, until) for key, (cost, until) in adds.items()]
+        added = [(key, self.budget.owner, cost, until) for key, (cost, until) in adds.items()]
 
         def write(conn: sqlite3.Connection) -> None:
             # One transaction: all rows or none, so a failed flush can be retried whole without
@@ -223,15 +187,8 @@ class Ledger(BillingKnowledge, BudgetChecks):
             # Kept for the next flush (or close): a lock held past the busy timeout or a full
             # disk is usually gone by then, and a dropped row was spend the budget never saw.
             self._keep_unsaved(unsaved.items())
-            with self._lock:
-                # Reservations released meanwhile need no row any more.
-                self._pending_add.update((k, v) for k, v in adds.items() if k in self._in_flight)
-                self._pending_del.update(dels)
-                self._billing_unsaved.update(billing)
-                self._gateways_unsaved.update(gateways)
-                self._gateways_gone.update(gone - self.gateways)
-                for model, rate in rates.items():
-                    self._rates_unsaved[model] = self._rates_unsaved.get(model, Rate()).plus(rate)
+            self.budget.not_written(adds, dels)
+            self.billing.not_written(billing, gateways, gone, rates)
             if not self._write_warned:  # once: a locked or full disk must not flood the log
                 self._write_warned = True
                 log.warning("usage ledger: could not save usage (%s); will try again", exc)
@@ -243,23 +200,38 @@ class Ledger(BillingKnowledge, BudgetChecks):
     def _keep_unsaved(self, rows: Iterable[tuple[tuple[str, str, str], Totals]]) -> None:
         with self._lock:
             for key, totals in rows:
-                self._unsaved.setdefault(key, Totals()).merge(totals)
+                self._unwritten.usage.setdefault(key, Totals()).merge(totals)
 
-    def _unsaved_cost(self, day: str) -> float:
+    def today_cost(self) -> float:
+        """Today's spend across every process sharing the file (this session's if unreadable)."""
+        today = _day(self._clock())
+        try:
+            self.flush()
+            rows = self.file.execute(_SPENT_ON_DAY, (today,))
+            return float(rows[0][0] or 0.0) + self.unsaved_cost(today)
+        except sqlite3.Error:
+            return self.session_cost(today)
+
+    def session_cost(self, day: str) -> float:
+        """What this process spent on ``day`` (the file aside)."""
+        with self._lock:
+            return self._spent_on.get(day, 0.0)
+
+    def unsaved_cost(self, day: str) -> float:
         """What this process spent on ``day`` that is not in the file yet."""
-        return sum(t.cost_usd for t in self._unsaved_totals(day).values())
+        return sum(t.cost_usd for t in self.unsaved_totals(day).values())
 
-    def _unsaved_totals(self, day_prefix: str) -> dict[str, Totals]:
+    def unsaved_totals(self, day_prefix: str) -> dict[str, Totals]:
         """Per model, the records not in the file yet of the days ``day_prefix`` (a day, or a
         month) covers."""
         out: dict[str, Totals] = {}
         with self._lock:
-            for (day, model, _), totals in self._unsaved.items():
+            for (day, model, _), totals in self._unwritten.usage.items():
                 if day.startswith(day_prefix):
                     out.setdefault(model, Totals()).merge(totals)
         return out
 
-    def _flush_soon(self) -> None:
+    def flush_soon(self) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop here (the CLI, a thread): write now
@@ -298,14 +270,14 @@ class Ledger(BillingKnowledge, BudgetChecks):
             # The provider's own bill (a gateway's: OpenRouter): a model without a price here
             # was recorded at $0, and the daily budget never refused it. OpenRouter's ":free"
             # models report 0: free they stay.
-            self._billed(model)
+            self.billing.billed(model)
             if not estimated:
-                self._learn(model, usage.cost_usd, usage.prompt_tokens + usage.completion_tokens, ts)
+                self.billing.learn(model, usage.cost_usd, usage.prompt_tokens + usage.completion_tokens, ts)
         elif usage.cost_unknown:
             # Billed all the same (LiteLLM's stream that told no cost): held to the daily
             # budget from now on, which let a model the price table does not know go unchecked.
-            self._billed(model)
-        priced = self.price(model, usage, ts)
+            self.billing.billed(model)
+        priced = self.billing.price(model, usage, ts)
         if not priced.priced and not priced.unknown:
             self.unpriced.add(model)
         rec = UsageRecord(
@@ -330,8 +302,8 @@ class Ledger(BillingKnowledge, BudgetChecks):
             self.session.setdefault(model, Totals()).add(rec)
             self.recent.append(rec)
             self._spent_on[day] = self._spent_on.get(day, 0.0) + rec.cost
-            self._unsaved.setdefault((day, model, feature), Totals()).add(rec)
-        self._flush_soon()
+            self._unwritten.usage.setdefault((day, model, feature), Totals()).add(rec)
+        self.flush_soon()
         return rec
 
     # -- queries -------------------------------------------------------------------------------
@@ -350,30 +322,9 @@ class Ledger(BillingKnowledge, BudgetChecks):
         out: dict[str, Totals] = {}
         for model, *values in rows:
             out[model] = Totals(*(v or 0 for v in values))
-        for model, totals in self._unsaved_totals(day_prefix).items():
+        for model, totals in self.unsaved_totals(day_prefix).items():
             out.setdefault(model, Totals()).merge(totals)
         return out
-
-    def _release_dead(self) -> None:
-        """Delete the rows of processes of this machine that died (an editor window killed, or
-        its server): they held the budget until their ``until``, up to 130 s for a review's,
-        and every completion was refused meanwhile. At most every ``DEAD_SWEEP_S``."""
-        if self.file.read_only or time.monotonic() < self._next_sweep:
-            return
-        self._next_sweep = time.monotonic() + DEAD_SWEEP_S
-        try:
-            owners = self.file.execute(_OWNERS_OF_OTHERS, (self._owner, self._clock()))
-            dead = [(owner,) for (owner,) in owners if _died(owner, self._machine)]
-            if dead:
-
-                def delete(conn: sqlite3.Connection) -> None:
-                    with _transaction(conn):
-                        conn.executemany("DELETE FROM pending WHERE owner = ?", dead)
-
-                self.file.run(delete)
-                log.info("usage ledger: released the requests under way of %d process(es) that ended", len(dead))
-        except sqlite3.Error as exc:  # the next check tries again
-            log.debug("usage ledger: could not look for ended processes' rows: %s", exc)
 
     def summary(self) -> dict[str, Any]:
         """Totals per model for this session, today and this month (UTC)."""
@@ -422,7 +373,7 @@ class Ledger(BillingKnowledge, BudgetChecks):
                     for m, t in totals.items()
                     if t.requests and not t.cost_usd and not t.unknown_cost
                 )
-                if not self.prices.known(m) and m not in self.billing_models
+                if not self.billing.prices.known(m) and m not in self.billing.billed_models
             ),
             # Billed by a gateway that did not say what (see Usage.cost_unknown): the totals'
             # ``unknown_cost`` counts those requests, left out of ``cost_usd``.
@@ -439,22 +390,23 @@ class Ledger(BillingKnowledge, BudgetChecks):
             "problems": [*self.problems, *([unread] if unread else [])],
             "budget": None,
         }
-        if self.daily_budget:
+        daily = self.budget.daily_usd
+        if daily:
             # Unread, the spend the budget check goes by (this session's): "spent $0, all of the
             # budget remaining" was shown while completions were refused as over it.
             spent = self.today_cost() if unread else sum(t.cost_usd for t in today_totals.values())
-            under_way = self._under_way(self._others_pending().all)
+            under_way = self.budget.under_way(self.budget.others_pending().all)
             # Not rounded to 6 places: a day of a few cached completions (under half a
             # millionth of a dollar) read "spent $0.00" next to a total of "<$0.0001".
             out["budget"] = {
-                "daily_usd": self.daily_budget,
+                "daily_usd": daily,
                 "spent_today_usd": round(spent, 12),
                 # The part of it estimated at list prices (see estimated_cost_models).
                 "estimated_usd": round(sum(t.estimated_usd for t in today_totals.values()), 12),
                 # What new requests may still spend: those under way count at their most, as
                 # the budget check counts them. Left out, a review under way had completions
                 # refused as over budget while the same view said money remained.
-                "remaining_usd": round(max(0.0, self.daily_budget - spent - under_way), 12),
+                "remaining_usd": round(max(0.0, daily - spent - under_way), 12),
                 "under_way_usd": round(under_way, 12),
             }
         return out

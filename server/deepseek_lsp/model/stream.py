@@ -135,7 +135,7 @@ class ModelStream:
     ) -> None:
         self._client = client
         self._ledger = ledger  # recorded in the client's ledger (a model's load is not)
-        self._waits = waits  # it can wait for room in the daily budget (see Ledger.reserve)
+        self._waits = waits  # it can wait for room in the daily budget (see Budget.reserve)
         self._on_sent = on_sent
         self._call = call
         self._model = model
@@ -144,7 +144,7 @@ class ModelStream:
         self._prompt_tokens = prompt_tokens
         self._max_tokens = max_tokens
         self._max_chars = max(2048, max_tokens * OVERRUN_CHARS_PER_TOKEN)
-        self._release: Callable[[], None] | None = None  # see Ledger.reserve
+        self._release: Callable[[], None] | None = None  # see Budget.reserve
         self._acc = ChunkAccumulator(call.dialect)
         self._decoder = SSEDecoder()
         self._response: httpx.Response | None = None
@@ -246,7 +246,7 @@ class ModelStream:
         self._told_cost = header_cost(response.headers.get(COST_HEADER))
         self._via_litellm = from_litellm(response.headers)
         if self._via_litellm and client.ledger is not None:
-            client.ledger.saw_gateway(self._endpoint())
+            client.ledger.billing.saw_gateway(self._endpoint())
         self._raw = response.aiter_raw() if encoding in ("identity", "") else response.aiter_bytes()
         return self
 
@@ -506,7 +506,7 @@ class ModelStream:
 
     def _reserve(self) -> None:
         ledger = self._client.ledger if self._ledger else None
-        if ledger is None or not ledger.daily_budget:
+        if ledger is None or not ledger.budget.daily_usd:
             return
         try:
             # The estimate, not the tokenizer: this is on every request's way out.
@@ -514,7 +514,7 @@ class ModelStream:
         except Exception as exc:  # counting must never break a request
             log.debug("token count failed: %s", exc)
             prompt = 0
-        self._release = ledger.reserve(
+        self._release = ledger.budget.reserve(
             self._model, prompt, self._max_tokens, within_s=self._deadline - self._now(), waits=self._waits
         )
 
@@ -586,15 +586,15 @@ class ModelStream:
         # The endpoint (~10 µs to make) only where a gateway's mark is set or read: not at the
         # end of every request.
         if usage.cost_usd:  # a gateway that reports what it bills (OpenRouter)
-            ledger.saw_gateway(self._endpoint())
+            ledger.billing.saw_gateway(self._endpoint())
         elif not estimated and usage.cost_usd is None and not usage.cost_unknown and not self._via_litellm:
-            if ledger.gateways:  # a whole answer that nothing said was billed: a mark to drop?
-                ledger.saw_no_gateway(self._endpoint())
+            if ledger.billing.gateways:  # a whole answer that nothing said was billed: a mark to drop?
+                ledger.billing.saw_no_gateway(self._endpoint())
         elif (
             usage.cost_usd is None
             and not usage.cost_unknown
-            and not ledger.prices.known(self._model)  # (priced all the same: not looked up)
-            and ledger.is_gateway(self._endpoint())
+            and not ledger.billing.prices.known(self._model)  # (priced all the same: not looked up)
+            and ledger.billing.is_gateway(self._endpoint())
         ):
             # No header came to tell (cancelled before the answer's): the endpoint was seen
             # to bill before, by this process or another, and bills this one too.

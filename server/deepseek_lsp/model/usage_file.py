@@ -23,7 +23,7 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS daily (
 """
 
 #: The requests under way in every process sharing the file, each at the most it may cost (see
-#: :meth:`Ledger.reserve`): a window counting only its own let another's spend the same budget.
+#: :meth:`Budget.reserve`): a window counting only its own let another's spend the same budget.
 #: ``until``: when the row stops counting, should its process die without taking it back.
 _PENDING_SCHEMA = """
 CREATE TABLE IF NOT EXISTS pending (
@@ -98,7 +98,7 @@ CREATE TABLE IF NOT EXISTS gateway (
 """
 
 #: The end of a pending row's id for a request that can wait for room in the budget (a review;
-#: see :meth:`Ledger.reserve`). In the id, not a column of its own: a deepseek-lsp of before
+#: see :meth:`Budget.reserve`). In the id, not a column of its own: a deepseek-lsp of before
 #: writes four values to the table, and a fifth column would have failed its every write.
 WAITS_SUFFIX = ":waits"
 
@@ -153,6 +153,24 @@ _PENDING_OF_OTHERS = (
     f"SELECT SUM(cost), SUM(CASE WHEN id GLOB '*{WAITS_SUFFIX}' THEN cost ELSE 0 END) "
     "FROM pending WHERE owner != ? AND until > ?"
 )
+
+
+@dataclass
+class Unwritten:
+    """What a process has for the usage file that it has not written yet: the ledger's usage
+    rows, the budget's reservations (``pending`` rows to write, by id: (cost, until), and ids to
+    delete) and what billing learned (models billed, gateways seen and gone, rates). One object,
+    which the ledger's parts add to, so that one write takes all of it in one transaction (a
+    request's usage and the end of its reservation together: the other processes see it either
+    under way or spent, never neither)."""
+
+    usage: dict[tuple[str, str, str], Totals] = field(default_factory=dict)
+    pending_add: dict[str, tuple[float, float]] = field(default_factory=dict)
+    pending_del: set[str] = field(default_factory=set)
+    billed: set[str] = field(default_factory=set)
+    gateways: set[str] = field(default_factory=set)
+    gateways_gone: set[str] = field(default_factory=set)
+    rates: dict[str, Rate] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

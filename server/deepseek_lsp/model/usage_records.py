@@ -33,7 +33,7 @@ class UsageRecord:
 
 @dataclass(frozen=True, slots=True)
 class Priced:
-    """What one request cost as the ledger counts it (see :meth:`Ledger.price`)."""
+    """What one request cost as the ledger counts it (see :meth:`Billing.price`)."""
 
     cost: float  # USD
     #: False: no report, no price, no rate learned: ``cost`` is 0, free or ``unknown``.

@@ -78,6 +78,6 @@ class ReviewCommand:
             "costUsd": outcome.cost_usd,
             # Requests a gateway billed without saying what: left out of costUsd.
             "unknownCost": outcome.unknown_cost,
-            # The part of costUsd estimated at the model's list price (see Ledger.price).
+            # The part of costUsd estimated at the model's list price (see Billing.price).
             "estimatedUsd": outcome.estimated_usd,
         }

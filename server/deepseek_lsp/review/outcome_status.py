@@ -58,8 +58,8 @@ class OutcomeStatus:
         if ledger is None:
             return
         model = settings.review.model
-        each = [ledger.price(model, u) for u in outcome.usage]
-        if not ledger.prices.known(model) and not any(p.priced or p.unknown for p in each):
+        each = [ledger.billing.price(model, u) for u in outcome.usage]
+        if not ledger.billing.prices.known(model) and not any(p.priced or p.unknown for p in each):
             return
         outcome.cost_usd = sum(p.cost for p in each)
         outcome.unknown_cost = sum(p.unknown for p in each)
