@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { notSentReport, reviewReport, unignoredText, unignoreArguments } from '../../src/review';
 
 test('a review whose answer was cut short does not say "no findings" alone: it warns that it is incomplete', () => {
-  // review/feature.py run_command: ok (no request failed), but the model's answer ended at its
+  // review/command.py ReviewCommand.run: ok (no request failed), but the model's answer ended at its
   // token limit and part of the file went unreviewed.
   const answer = {
     ok: true,
