@@ -49,7 +49,7 @@ def doctor(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], 
     test_doctor_all_good_masks_the_key_and_lists_languages, in a process of its own."""
     from deepseek_lsp import doctor as doctor_module
 
-    monkeypatch.setattr(doctor_module, "check_languages", lambda registry: (["python"], []))
+    monkeypatch.setattr(doctor_module, "check_languages", lambda registry, jobs=1: (["python"], []))
     return in_process(monkeypatch, capsys, env, "doctor", *args)
 
 

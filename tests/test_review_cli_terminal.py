@@ -187,7 +187,7 @@ def test_doctor_shows_the_masked_key_as_written_whatever_the_terminal_takes(
     rather than crashing the check."""
     from deepseek_lsp import doctor as doctor_module
 
-    monkeypatch.setattr(doctor_module, "check_languages", lambda registry: (["python"], []))
+    monkeypatch.setattr(doctor_module, "check_languages", lambda registry, jobs=1: (["python"], []))
     monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
     monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
     out = io.StringIO()
@@ -331,7 +331,7 @@ def test_doctor_says_when_the_state_folder_cannot_be_written(
     said "all good"."""
     from deepseek_lsp import doctor as doctor_module
 
-    monkeypatch.setattr(doctor_module, "check_languages", lambda registry: (["python"], []))
+    monkeypatch.setattr(doctor_module, "check_languages", lambda registry, jobs=1: (["python"], []))
     monkeypatch.setenv("DEEPSEEK_API_KEY", DEFAULT_KEY)
     monkeypatch.setenv("DEEPSEEK_BASE_URL", fake_deepseek.url)
     monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))

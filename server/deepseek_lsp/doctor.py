@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from fnmatch import fnmatchcase
 from typing import TextIO
 
@@ -13,7 +14,8 @@ import httpx
 from . import __version__, tls
 from .config import Settings, build_settings, camel_fields, read_settings_file
 from .console import showable
-from .languages import QUERY_KINDS, LanguageError, LanguageRegistry
+from .language_check import check_languages, cores
+from .languages import LanguageRegistry
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
@@ -26,23 +28,6 @@ from .storage import folder_problem, state_folder_message
 from .usage_feature import endpoint_config, price_table
 
 log = logging.getLogger(__name__)
-
-
-def check_languages(registry: LanguageRegistry) -> tuple[list[str], list[str]]:
-    ok, problems = [], list(registry.problems)
-    for lang in registry:
-        try:
-            lang.ts_language  # noqa: B018 - importing the grammar is the check
-            for kind in QUERY_KINDS:
-                lang.query(kind)
-        except (LanguageError, SyntaxError, ValueError) as exc:
-            problems.append(f"{lang.name}: {exc}")
-            continue
-        # A query that does not compile is left out where the server runs, not an error there.
-        problems += [f"{lang.name}: {kind} query: {why}" for kind, why in lang.query_problems.items()]
-        if not lang.query_problems:
-            ok.append(lang.name)
-    return ok, problems
 
 
 def servers(settings: Settings, config: EndpointConfig) -> dict[str, list[tuple[str, str]]]:
@@ -309,8 +294,6 @@ def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: 
     # The price table is read apart from the other settings: an entry it refuses (a model's two
     # prices of three) was costed at the default price, and doctor said "all good".
     problems = [*problems, *price_table(settings).messages]
-    registry = LanguageRegistry.load()
-    ok_langs, lang_problems = check_languages(registry)
     print(f"deepseek-lsp {__version__}", file=out)
     print(f"configuration (defaults < environment{' < ' + settings_file if settings_file else ''}):", file=out)
     # As written, where the terminal can show it: the masked key read "sk-\u20267890". Named
@@ -320,17 +303,22 @@ def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: 
     print(showable(shown, out), file=out)
     for problem in problems:
         print(f"  ! setting: {problem}", file=out)
-    print(f"languages: {', '.join(ok_langs) or 'none'}", file=out)
-    for problem in lang_problems:
-        print(f"  ! language: {problem}", file=out)
-    folder = state_dir()
-    # Where usage (the daily budget's count) and reviews are kept: a folder that cannot be
-    # written left both in memory only, and doctor said "all good".
-    state_problem = folder_problem(folder)
-    print(f"state folder: {folder}", file=out)
-    if state_problem is not None:
-        print(f"  ! state: {state_folder_message(folder, state_problem)}", file=out)
-    reachable, message = check_endpoint(settings, timeout)
+    # The endpoint is asked while the languages' queries compile (seconds of CPU): its answers
+    # (several round trips, a timeout where a server is down) were waited for after them.
+    with ThreadPoolExecutor(1, thread_name_prefix="doctor-endpoint") as asking:
+        endpoint = asking.submit(check_endpoint, settings, timeout)
+        ok_langs, lang_problems = check_languages(LanguageRegistry.load(), cores())
+        print(f"languages: {', '.join(ok_langs) or 'none'}", file=out)
+        for problem in lang_problems:
+            print(f"  ! language: {problem}", file=out)
+        folder = state_dir()
+        # Where usage (the daily budget's count) and reviews are kept: a folder that cannot be
+        # written left both in memory only, and doctor said "all good".
+        state_problem = folder_problem(folder)
+        print(f"state folder: {folder}", file=out)
+        if state_problem is not None:
+            print(f"  ! state: {state_folder_message(folder, state_problem)}", file=out)
+        reachable, message = endpoint.result()
     print(f"endpoint: {'ok' if reachable else 'PROBLEM'}: {message}", file=out)
     healthy = reachable and not problems and not lang_problems and state_problem is None
     print("all good" if healthy else "problems found (see '!' and PROBLEM lines above)", file=out)

@@ -1,0 +1,63 @@
+"""``deepseek-lsp doctor``'s check of the languages: seconds of query compiling, done in worker
+processes while the endpoint is asked, with the same verdicts as compiled one by one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from deepseek_lsp import doctor as doctor_module
+from deepseek_lsp.language_check import check_languages
+from deepseek_lsp.languages import LanguageRegistry, grammars_root
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import server_env
+from tests.test_cli import in_process
+
+
+def test_doctor_asks_the_endpoint_while_the_languages_compile(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    """The endpoint's round trips (four to DeepSeek, each its own connection; a timeout where a
+    server is down) waited until every language's queries had compiled."""
+    with FakeDeepSeek() as fake:
+
+        def languages(registry: LanguageRegistry, jobs: int = 1) -> tuple[list[str], list[str]]:
+            # Still "compiling" until the endpoint's first request has its answer.
+            answered = fake.wait_closed(0, timeout=30)
+            return ["python"], [] if answered else ["the endpoint was not asked while the languages compiled"]
+
+        monkeypatch.setattr(doctor_module, "check_languages", languages)
+        code, out, _ = in_process(monkeypatch, capsys, server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path)), "doctor")
+    assert code == 0, out
+    lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith((" ", "{", "}"))]
+    assert lines == ["deepseek-lsp 0.1.0", "configuration (defaults < environment)", "languages", "state folder", "endpoint", "all good"]
+
+
+@pytest.fixture
+def grammars(tmp_path: Path) -> Path:
+    """Python and Go as installed, Python's definitions query written for another grammar (a
+    grammar wheel newer than its queries)."""
+    for name in ("python", "go"):
+        shutil.copytree(grammars_root() / name, tmp_path / name)
+    (tmp_path / "python" / "definitions.scm").write_text("(no_such_node) @definition.function\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_query_that_does_not_compile_is_told_whether_compiled_here_or_in_workers(grammars: Path, jobs: int) -> None:
+    registry = LanguageRegistry.load(grammars)
+    ok, problems = check_languages(registry, jobs)
+    assert ok == ["go"]
+    # With workers, doctor's own process compiles none: two cores take half the time.
+    assert [lang.queries_compiled() for lang in registry] == [jobs == 1] * 2
+    assert len(problems) == 1 and problems[0].startswith("python: definitions query: Invalid node type"), problems
+
+
+def test_a_grammar_that_does_not_load_is_told_once(grammars: Path) -> None:
+    toml = grammars / "go" / "language.toml"
+    toml.write_text(toml.read_text().replace("tree_sitter_go", "tree_sitter_gone"))
+    ok, problems = check_languages(LanguageRegistry.load(grammars), 2)
+    assert ok == []
+    assert [p.split(":")[0] for p in problems] == ["go", "python"], problems
+    assert "install the" in problems[0]
