@@ -200,33 +200,68 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
 
 
 
-#: The conditions of a package.json target tried, in this order: the TypeScript source first.
-_CONDITIONS = ("types", "import", "node", "default", "require")
+#: The conditions of a package.json target an import may take, matched in the object's own key
+#: order as Node and TypeScript match them (``types`` is TypeScript's). ``import`` and
+#: ``require`` both: which one applies depends on the importing file's module kind, unknown here.
+_CONDITIONS = frozenset({"types", "import", "require", "node", "default"})
 
 
 def _condition_targets(value: object) -> list[str]:
-    """The paths a package.json target gives: itself, each of a list's, or by condition
-    (``{"types": ..., "import": ..., "default": ...}``, nested too)."""
+    """The paths a package.json target gives (``exports`` and ``imports`` alike), Node's pick
+    first: itself, each of a list's (Node's fallbacks), or by condition in the object's key
+    order, nested too (``{"import": {"types": ..., "default": ...}, "require": {...}}``, as tsup
+    and unbuild write them). Every matching condition's, not only the first, so that a target
+    not built yet (``dist/``) falls back to the next; a ``null`` one excludes the rest."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
         return [t for item in value for t in _condition_targets(item)]
+    out: list[str] = []
     if isinstance(value, dict):
-        return [t for key in _CONDITIONS if key in value for t in _condition_targets(value[key])]
-    return []
+        for key, target in value.items():
+            if key not in _CONDITIONS:
+                continue
+            if target is None:
+                break
+            out += _condition_targets(target)
+    return out
 
 
-def _subpath_imports(package_json: Path) -> list[tuple[str, list[str]]]:
-    """A package.json's ``imports``, exact names before patterns, the longest prefix first."""
+#: A package.json's ``imports`` and ``exports``, each as ``(pattern, targets)`` pairs, exact
+#: names before patterns, the longest prefix first; and its entry fields' values.
+_PackageMaps = tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]], list[str]]
+
+
+def _package_maps(package_json: Path) -> _PackageMaps:
+    """One reading of a package.json for both lookups Node makes in it with the same rules:
+    ``#lib/db`` through ``imports``, ``@acme/ui`` and ``@acme/ui/button`` through ``exports``
+    (a string, a list or a conditions object is the package's ``"."``)."""
     try:
         data = json.loads(_read_small(package_json, 1 << 20))
     except (OSError, ValueError):
-        return []
-    imports = data.get("imports") if isinstance(data, dict) else None
-    if not isinstance(imports, dict):
-        return []
-    found = [(str(key), _condition_targets(value)) for key, value in imports.items()]
-    return _most_specific_first(found)
+        return [], [], []
+    if not isinstance(data, dict):
+        return [], [], []
+    imports, exports = data.get("imports"), data.get("exports")
+    if not (isinstance(exports, dict) and any(str(key).startswith(".") for key in exports)):
+        exports = {".": exports} if exports is not None else {}
+    maps = [
+        _most_specific_first((str(key), _condition_targets(value)) for key, value in field.items())
+        if isinstance(field, dict)
+        else []
+        for field in (imports, exports)
+    ]
+    return maps[0], maps[1], [v for k in _ENTRY_FIELDS if isinstance(v := data.get(k), str)]
+
+
+def _mapped_targets(patterns: list[tuple[str, list[str]]], name: str) -> list[str] | None:
+    """The targets of the first pattern ``name`` matches, its ``*`` filled in; None when none
+    does. Only a path in the package (``./``): another package's is not the workspace's."""
+    for pattern, targets in patterns:
+        matched = _pattern_match(pattern, name)
+        if matched is not None:
+            return [t.replace("*", matched) for t in targets if t.startswith("./")]
+    return None
 
 
 def _resolve_subpath_import(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
@@ -237,16 +272,11 @@ def _resolve_subpath_import(source: str, doc_path: Path, roots: Iterable[Path], 
         package_json = folder / "package.json"
         if not package_json.is_file():
             continue
-        for pattern, targets in _read_when_changed(package_json, _subpath_imports) or []:
-            matched = _pattern_match(pattern, source)
-            if matched is None:
-                continue
-            for target in targets:
-                if target.startswith("./"):  # else a package's: not the workspace's to read
-                    found = _resolve_path(str(folder / target.replace("*", matched)), doc_path, language)
-                    if found:
-                        return found
-            return []
+        imports = (_read_when_changed(package_json, _package_maps) or ([], [], []))[0]
+        for target in _mapped_targets(imports, source) or []:
+            found = _resolve_path(str(folder / target), doc_path, language)
+            if found:
+                return found
         return []  # the nearest package.json is the package the import is looked up in
     return []
 
@@ -276,29 +306,15 @@ def _resolve_workspace_package(source: str, doc_path: Path, roots: Iterable[Path
             return []
         if "node_modules" in real.parts or not any(real.is_relative_to(r) for r in roots):
             return []
-        if sub:
-            return _resolve_path(str(real / sub), doc_path, language) or _resolve_path(str(real / "src" / sub), doc_path, language)
-        for entry in _package_entries(real / "package.json"):
+        _, exports, fields = _read_when_changed(real / "package.json", _package_maps) or ([], [], [])
+        # What ``exports`` maps the subpath to, as Node reads it; then, for a package without
+        # one for it, the subpath itself, or under src/.
+        mapped = _mapped_targets(exports, f"./{sub}" if sub else ".") or []
+        for entry in [*mapped, *((sub, f"src/{sub}") if sub else fields)]:
             found = _resolve_path(str(real / entry), doc_path, language)
             if found:
                 return found
+        if sub:
+            return []
         return _resolve_path(str(real / "src") + "/", doc_path, language) or _resolve_path(str(real) + "/", doc_path, language)
     return []
-
-
-def _package_entries(package_json: Path) -> list[str]:
-    try:
-        data = json.loads(_read_small(package_json, 1 << 20))
-    except (OSError, ValueError):
-        return []
-    if not isinstance(data, dict):
-        return []
-    out: list[str] = []
-    exports = data.get("exports")
-    main = exports.get(".", exports) if isinstance(exports, dict) else exports
-    if isinstance(main, dict):  # conditions: {"types": ..., "import": ..., "default": ...}
-        out += [v for k in ("types", "import", "default", "require") if isinstance(v := main.get(k), str)]
-    elif isinstance(main, str):
-        out.append(main)
-    out += [v for k in _ENTRY_FIELDS if isinstance(v := data.get(k), str)]
-    return list(dict.fromkeys(out))
