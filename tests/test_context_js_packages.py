@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deepseek_lsp.imports.javascript import _condition_targets
+from deepseek_lsp.imports.javascript import _condition_targets, _project_files
 from tests.test_context_prompts import prompt_with_imports, write_files
 
 
@@ -67,3 +67,55 @@ def test_a_targets_conditions_are_matched_in_their_key_order(target: object, fir
 def test_a_null_condition_excludes_the_ones_after_it() -> None:
     # Node: a matching condition whose target is null ends the lookup ("not exported").
     assert _condition_targets({"types": "./index.d.ts", "import": None, "default": "./index.js"}) == ["./index.d.ts"]
+
+
+# -- a solution-style tsconfig.json: the referenced project that includes the file --------------
+
+
+def test_a_vite_projects_aliases_are_those_of_the_referenced_config_that_includes_the_file(tmp_path: Path) -> None:
+    """Vite's template lists tsconfig.node.json first; here it maps ``@/*`` too, for its build
+    scripts. Its aliases (the first referenced config's) were taken for src/App.tsx, which
+    tsconfig.app.json's ``"include": ["src"]`` holds, and ``@/components/button`` named
+    build/components/button: nothing. vite.config.ts, which the node config includes by
+    name, still goes by that config."""
+    write_files(tmp_path, {
+        "tsconfig.json": '{\n  "files": [],\n  "references": [{ "path": "./tsconfig.node.json" }, { "path": "./tsconfig.app.json" }]\n}\n',
+        "tsconfig.node.json": '{"compilerOptions": {"composite": true, "paths": {"@/*": ["./build/*"]}}, "include": ["vite.config.ts", "build/**/*.ts"]}',
+        "tsconfig.app.json": '{\n  "compilerOptions": {\n    "baseUrl": ".",\n    "paths": {"@/*": ["./src/*"]},\n  },\n  "include": ["src"]\n}\n',
+        "src/components/button.tsx": "export function Button(label: string, onClick: () => void): JSX.Element {\n  return label;\n}\n",
+        "build/components/button.ts": "export function buildButtonCss(theme: string, minify = true): string {\n  return theme;\n}\n",
+    })  # fmt: skip
+    text = 'import { Button } from "@/components/button";\n\nexport function App() {\n  return Button('
+    prompt = prompt_with_imports(tmp_path / "src/App.tsx", text, [tmp_path], "tsx")
+    assert "function Button(label: string, onClick: () => void): JSX.Element" in prompt
+    assert "buildButtonCss" not in prompt
+    text = 'import { buildButtonCss } from "@/components/button";\n\nexport default {\n  css: buildButtonCss('
+    prompt = prompt_with_imports(tmp_path / "vite.config.ts", text, [tmp_path], "typescript")
+    assert "function buildButtonCss(theme: string, minify = true): string" in prompt
+
+
+@pytest.mark.parametrize(
+    ("config", "held", "not_held"),
+    [
+        # Nx's split: the library's files without its tests, the tests' config the rest.
+        ({"include": ["src/**/*.ts"], "exclude": ["src/**/*.spec.ts"]}, "src/lib/a.ts", "src/lib/a.spec.ts"),
+        ({"files": ["src/main.ts"]}, "src/main.ts", "src/other.ts"),  # files alone: no include
+        ({}, "src/deep/x.ts", "node_modules/pkg/index.ts"),  # neither: all but the defaults' exclude
+        ({"include": ["src/*.ts"]}, "src/a.ts", "src/deep/a.ts"),  # * within one folder
+    ],
+)
+def test_which_files_a_tsconfig_holds(tmp_path: Path, config: dict[str, list[str]], held: str, not_held: str) -> None:
+    (tmp_path / "tsconfig.lib.json").write_text(json.dumps(config))
+    files = _project_files(tmp_path / "tsconfig.lib.json")
+    assert files.holds(tmp_path / held, tmp_path) and not files.holds(tmp_path / not_held, tmp_path)
+
+
+def test_a_tsconfig_inherits_include_relative_to_the_config_that_gives_it(tmp_path: Path) -> None:
+    # TypeScript: ``include`` from a base is relative to the base's folder, not the extending one's.
+    write_files(tmp_path, {
+        "configs/tsconfig.base.json": '{"include": ["../app/src"]}',
+        "app/tsconfig.app.json": '{"extends": "../configs/tsconfig.base.json"}',
+    })  # fmt: skip
+    files = _project_files(tmp_path / "app/tsconfig.app.json")
+    assert files.holds(tmp_path / "app/src/main.ts", tmp_path / "app")
+    assert not files.holds(tmp_path / "app/scripts/seed.ts", tmp_path / "app")

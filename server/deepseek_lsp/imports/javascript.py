@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .project_files import _folders_up, _read_small, _read_when_changed
+from .tsconfig_files import ProjectFiles, strings
 
 #: Languages whose local imports are paths, looked up the way Node and TypeScript do.
 _JS_LANGUAGES = frozenset({"javascript", "typescript", "tsx"})
@@ -105,14 +107,13 @@ def _in_config_dir(value: str, config: Path) -> str:
     return value.replace("${configDir}", str(config.parent))
 
 
-def _read_ts_aliases(config: Path) -> _Aliases | None:
-    base_url: Path | None = None
-    paths: dict[str, list[str]] | None = None
-    paths_from = config.parent
-    # The configs still to read, the next on top: TypeScript 5's ``extends`` list is applied
-    # in its order, each base (with its own bases) over the one before it, so the last is read
-    # first. Only a string was followed, and a list's ``paths`` were lost.
-    todo = [config]
+def _config_chain(config: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Each config of ``config``'s ``extends`` chain, with what it holds, the one whose settings
+    win first. TypeScript 5's ``extends`` list is applied in its order, each base (with its own
+    bases) over the one before it, so the last is read first (only a string was followed, and a
+    list's ``paths`` were lost). Only relative ones: a package's config (``@tsconfig/node18``)
+    holds no paths or files of ours."""
+    todo = [config]  # the configs still to read, the next on top
     for _ in range(MAX_TSCONFIG_EXTENDS + 1):
         if not todo:
             break
@@ -120,6 +121,20 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
         data = _read_when_changed(current, _jsonc_or_none)
         if not isinstance(data, dict):
             continue
+        yield current, data
+        extends = data.get("extends")
+        bases = [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []
+        for base in bases:
+            if isinstance(base, str) and base.startswith("."):
+                nxt = Path(os.path.normpath(current.parent / base))
+                todo.append(nxt if nxt.suffix == ".json" else nxt.with_name(nxt.name + ".json"))
+
+
+def _read_ts_aliases(config: Path) -> _Aliases | None:
+    base_url: Path | None = None
+    paths: dict[str, list[str]] | None = None
+    paths_from = config.parent
+    for current, data in _config_chain(config):
         options = data.get("compilerOptions")
         options = options if isinstance(options, dict) else {}
         # The nearest config's settings win; each is relative to the file that gives it.
@@ -132,13 +147,6 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
                 if isinstance(v, list)
             }
             paths_from = current.parent
-        extends = data.get("extends")
-        bases = [extends] if isinstance(extends, str) else extends if isinstance(extends, list) else []
-        # Only a relative one: a package's config (``@tsconfig/node18``) holds no paths of ours.
-        for base in bases:
-            if isinstance(base, str) and base.startswith("."):
-                nxt = Path(os.path.normpath(current.parent / base))
-                todo.append(nxt if nxt.suffix == ".json" else nxt.with_name(nxt.name + ".json"))
     found: _Aliases | None = None
     if paths is not None or base_url is not None:
         # ``paths`` are relative to baseUrl when there is one, else to the config giving them.
@@ -148,23 +156,44 @@ def _read_ts_aliases(config: Path) -> _Aliases | None:
     return found
 
 
-def _referenced_aliases(config: Path) -> _Aliases | None:
-    """The aliases of a solution-style config, one that only lists the projects of the folder
-    (Vite's template: ``"files": []`` and ``references`` to tsconfig.app.json, which holds the
-    ``paths``, and tsconfig.node.json): the first referenced config's that gives any. Not read,
-    ``@/components/button`` in such a project named nothing. (TypeScript gives a file the
-    project that includes it; the configs that give aliases are the application's.)"""
+def _project_files(config: Path) -> ProjectFiles:
+    """``files``, ``include`` and ``exclude`` of ``config``, each from the nearest config of its
+    chain that gives it, relative to that one's folder (as TypeScript inherits them)."""
+    given: dict[str, tuple[Path, tuple[str, ...]]] = {}
+    for current, data in _config_chain(config):
+        for key in ("files", "include", "exclude"):
+            names = strings(data.get(key))
+            if key not in given and names is not None:
+                given[key] = (current.parent, tuple(_in_config_dir(n, config) for n in names))
+    return ProjectFiles(**given)
+
+
+def _project_aliases(config: Path, doc_path: Path) -> _Aliases | None:
+    """The aliases that apply to ``doc_path`` under the nearest ``config``: its own where its
+    project holds the file; else, in a solution-style config, one that only lists the projects
+    of the folder (Vite's template: ``"files": []`` and ``references`` to tsconfig.app.json,
+    which holds the ``paths`` and ``"include": ["src"]``, and tsconfig.node.json), those of the
+    referenced project that holds it, as ``tsc --build`` and the editor's TypeScript give the
+    file that project (the first referenced config's were taken: tsconfig.node.json's for a
+    file of src/). Where no project holds it, its own, or the first referenced config's that
+    gives any. Not read, ``@/components/button`` in such a project named nothing."""
+    own = _ts_aliases(config)
+    if own is not None and _project_files(config).holds(doc_path, config.parent):
+        return own
     data = _read_when_changed(config, _jsonc_or_none)
     references = data.get("references") if isinstance(data, dict) else None
+    fallback = own
     for reference in references if isinstance(references, list) else []:
         path = reference.get("path") if isinstance(reference, dict) else None
         if not isinstance(path, str):
             continue
         target = Path(os.path.normpath(config.parent / path))
-        aliases = _ts_aliases(target if target.suffix == ".json" else target / "tsconfig.json")
-        if aliases is not None:
+        target = target if target.suffix == ".json" else target / "tsconfig.json"
+        aliases = _ts_aliases(target)
+        if _project_files(target).holds(doc_path, target.parent):
             return aliases
-    return None
+        fallback = fallback or aliases
+    return fallback
 
 
 def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], language: str | None) -> list[Path]:
@@ -179,7 +208,7 @@ def _resolve_aliased(source: str, doc_path: Path, roots: Iterable[Path], languag
         config = next((folder / name for name in _TSCONFIGS if (folder / name).is_file()), None)
         if config is None:
             continue
-        aliases = _ts_aliases(config) or _referenced_aliases(config)
+        aliases = _project_aliases(config, doc_path)
         if aliases is None:
             break
         base, patterns, has_base_url = aliases
