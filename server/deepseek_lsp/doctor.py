@@ -14,6 +14,7 @@ import httpx
 from . import __version__, tls
 from .config import Settings, build_settings, camel_fields, read_settings_file
 from .console import showable
+from .endpoint_settings import endpoint_config, price_table
 from .language_check import check_languages, cores
 from .languages import LanguageRegistry
 from .model.backends import LlamaCppBackend, get_backend
@@ -25,7 +26,6 @@ from .model.prices import DEFAULT_PRICES
 from .model.stream import provider_message
 from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
-from .usage_feature import endpoint_config, price_table
 
 log = logging.getLogger(__name__)
 

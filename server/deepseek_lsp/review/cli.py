@@ -45,7 +45,7 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: --settings: {exc}", file=err)
             return EXIT_ERROR
     settings, problems = build_settings(*layers, env=os.environ)
-    from ..usage_feature import price_table
+    from ..endpoint_settings import price_table
 
     # Read apart from the other settings, and refused the same way: a run went on at the default
     # price (the daily budget's count with it) of a model whose price the file gave wrongly.
@@ -250,8 +250,8 @@ async def _run(
     args: argparse.Namespace,
     root: Path | None,
 ) -> tuple[list[FileResult], str | None]:
+    from ..endpoint_settings import endpoint_config
     from ..model import ConfigError, ModelClient
-    from ..usage_feature import endpoint_config
 
     ledger, cache = _stores(settings)
     try:

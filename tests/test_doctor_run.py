@@ -1,9 +1,12 @@
-"""``deepseek-lsp doctor``'s check of the languages: seconds of query compiling, done in worker
-processes while the endpoint is asked, with the same verdicts as compiled one by one."""
+"""What ``deepseek-lsp doctor`` spends its time on: seconds of compiling the languages' queries,
+done in worker processes while the endpoint is asked (with the same verdicts as compiled one by
+one), and only the imports it needs."""
 
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +64,18 @@ def test_a_grammar_that_does_not_load_is_told_once(grammars: Path) -> None:
     assert ok == []
     assert [p.split(":")[0] for p in problems] == ["go", "python"], problems
     assert "install the" in problems[0]
+
+
+def test_doctor_does_not_import_the_language_servers_protocol(tmp_path: Path) -> None:
+    """doctor took the endpoint's settings from the usage feature's module, which imports
+    lsprotocol and makes its ~570 classes: a third of a second of every run, for nothing."""
+    probe = (
+        "import sys\nfrom deepseek_lsp import doctor\n"
+        "doctor.check_languages = lambda registry, jobs=1: (['python'], [])\n"
+        "from deepseek_lsp.cli import main\ncode = main(['doctor'])\n"
+        "print(code, 'lsprotocol' in sys.modules)"
+    )
+    with FakeDeepSeek() as fake:
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.splitlines()[-2:] == ["all good", "0 False"], out.stdout + out.stderr
