@@ -377,6 +377,11 @@ class FakeDeepSeek:
                     return False
                 self._changed.wait(remaining)
 
+    def wait_requested(self, path: str, timeout: float = 10.0) -> bool:
+        """Block until a request to ``path`` has arrived (answered or not)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: any(r.path == path for r in self._requests), timeout)
+
     async def wait_closed_async(
         self, request: RecordedRequest | int = -1, timeout: float = 2.0
     ) -> bool:
@@ -650,6 +655,7 @@ class _Handler(BaseHTTPRequestHandler):
         cmd = self.command
         if cmd in ("GET", "HEAD"):
             if path in ("/models", "/v1/models"):
+                self._stall_wait(faults)  # a server that has not answered yet
                 data = [
                     {"id": m, "object": "model", "owned_by": self.fake.owned_by} for m in self.fake.models
                 ]

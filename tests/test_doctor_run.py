@@ -4,17 +4,21 @@ one), and only the imports it needs."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from deepseek_lsp import doctor as doctor_module
-from deepseek_lsp.language_check import check_languages
-from deepseek_lsp.languages import LanguageRegistry, grammars_root
+from deepseek_lsp.language_check import _compiled_elsewhere, check_languages
+from deepseek_lsp.languages import Language, LanguageRegistry, grammars_root
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import server_env
 from tests.test_cli import in_process
@@ -35,6 +39,25 @@ def test_doctor_asks_the_endpoint_while_the_languages_compile(tmp_path: Path, mo
     assert code == 0, out
     lines = [line.split(":")[0] for line in out.splitlines() if not line.startswith((" ", "{", "}"))]
     assert lines == ["deepseek-lsp 0.1.0", "configuration (defaults < environment)", "languages", "state folder", "endpoint", "all good"]
+
+
+
+def test_ctrl_c_ends_doctor_while_the_endpoint_has_not_answered(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    """Ctrl+C while the endpoint is asked on its thread: doctor ends then, not when the
+    endpoint's request gives up at its time limit (an executor's thread is waited for)."""
+    with FakeDeepSeek() as fake:
+        fake.fault("stall", path="/models", seconds=60)
+
+        def languages(registry: LanguageRegistry, jobs: int = 1) -> tuple[list[str], list[str]]:
+            assert fake.wait_requested("/models")
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(doctor_module, "check_languages", languages)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        with pytest.raises(KeyboardInterrupt):
+            in_process(monkeypatch, capsys, env, "doctor", "--timeout", "30")
+        # The check is still under way, its request unanswered: doctor did not wait for it.
+        assert any(t.name == "doctor-endpoint" for t in threading.enumerate())
 
 
 @pytest.fixture
@@ -79,3 +102,31 @@ def test_doctor_does_not_import_the_language_servers_protocol(tmp_path: Path) ->
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.splitlines()[-2:] == ["all good", "0 False"], out.stdout + out.stderr
+
+
+def test_ctrl_c_ends_the_language_check_without_compiling_the_rest(tmp_path: Path) -> None:
+    """Ctrl+C while the workers compiled: doctor waited until every query left was compiled
+    (seconds; held here until the test lets the worker go, 30 s at most)."""
+    os.mkfifo(tmp_path / "started")
+    os.mkfifo(tmp_path / "release")
+    python = LanguageRegistry.load().get("python")
+    assert python is not None
+    held = Language(replace(python.spec, grammar=f"tests.blocking_grammar:wait_{str(tmp_path).encode().hex()}"))
+    main, returned, timed_out = threading.get_ident(), threading.Event(), []
+
+    def press_ctrl_c() -> None:
+        with open(tmp_path / "started", "rb") as started:  # a worker is loading the grammar
+            started.read()
+        signal.pthread_kill(main, signal.SIGINT)
+        if not returned.wait(30):
+            timed_out.append(True)
+        with open(tmp_path / "release", "wb"):
+            pass
+
+    presser = threading.Thread(target=press_ctrl_c, daemon=True)
+    presser.start()
+    with pytest.raises(KeyboardInterrupt):
+        _compiled_elsewhere([held], jobs=1)
+    returned.set()
+    presser.join()
+    assert not timed_out, "the interrupted check waited for the worker"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from fnmatch import fnmatchcase
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import httpx
 
@@ -28,6 +30,7 @@ from .model.types import FimRequest
 from .storage import folder_problem, state_folder_message
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def servers(settings: Settings, config: EndpointConfig) -> dict[str, list[tuple[str, str]]]:
@@ -283,6 +286,13 @@ def _key_check(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     )
 
 
+def _settle(future: Future[T], fn: Callable[..., T], *args: object) -> None:
+    try:
+        future.set_result(fn(*args))
+    except BaseException as exc:
+        future.set_exception(exc)
+
+
 def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: str | None = None) -> int:
     out = out or sys.stdout
     try:
@@ -304,21 +314,22 @@ def run_doctor(timeout: float = 10.0, out: TextIO | None = None, settings_file: 
     for problem in problems:
         print(f"  ! setting: {problem}", file=out)
     # The endpoint is asked while the languages' queries compile (seconds of CPU): its answers
-    # (several round trips, a timeout where a server is down) were waited for after them.
-    with ThreadPoolExecutor(1, thread_name_prefix="doctor-endpoint") as asking:
-        endpoint = asking.submit(check_endpoint, settings, timeout)
-        ok_langs, lang_problems = check_languages(LanguageRegistry.load(), cores())
-        print(f"languages: {', '.join(ok_langs) or 'none'}", file=out)
-        for problem in lang_problems:
-            print(f"  ! language: {problem}", file=out)
-        folder = state_dir()
-        # Where usage (the daily budget's count) and reviews are kept: a folder that cannot be
-        # written left both in memory only, and doctor said "all good".
-        state_problem = folder_problem(folder)
-        print(f"state folder: {folder}", file=out)
-        if state_problem is not None:
-            print(f"  ! state: {state_folder_message(folder, state_problem)}", file=out)
-        reachable, message = endpoint.result()
+    # (several round trips, a timeout where a server is down) were waited for after them. On a
+    # daemon thread, not an executor's: Ctrl+C ends doctor at once, not at the endpoint's timeout.
+    endpoint: Future[tuple[bool, str]] = Future()
+    threading.Thread(target=_settle, args=(endpoint, check_endpoint, settings, timeout), name="doctor-endpoint", daemon=True).start()
+    ok_langs, lang_problems = check_languages(LanguageRegistry.load(), cores())
+    print(f"languages: {', '.join(ok_langs) or 'none'}", file=out)
+    for problem in lang_problems:
+        print(f"  ! language: {problem}", file=out)
+    folder = state_dir()
+    # Where usage (the daily budget's count) and reviews are kept: a folder that cannot be
+    # written left both in memory only, and doctor said "all good".
+    state_problem = folder_problem(folder)
+    print(f"state folder: {folder}", file=out)
+    if state_problem is not None:
+        print(f"  ! state: {state_folder_message(folder, state_problem)}", file=out)
+    reachable, message = endpoint.result()
     print(f"endpoint: {'ok' if reachable else 'PROBLEM'}: {message}", file=out)
     healthy = reachable and not problems and not lang_problems and state_problem is None
     print("all good" if healthy else "problems found (see '!' and PROBLEM lines above)", file=out)

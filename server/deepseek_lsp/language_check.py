@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pickle import PicklingError
 
@@ -65,9 +65,16 @@ def _compiled_elsewhere(langs: list[Language], jobs: int) -> list[dict[str, str]
         context.set_forkserver_preload([__name__])  # the grammars' modules once, not per worker
     tasks = [(lang.spec, kind) for lang in langs for kind in QUERY_KINDS]
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-            futures: list[Future[str | None]] = [pool.submit(_compile, spec, kind) for spec, kind in tasks]
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context)
+        try:
+            futures = [pool.submit(_compile, spec, kind) for spec, kind in tasks]
             results = [future.result() for future in futures]
+        except BaseException:
+            # Ctrl+C: the queries not begun are dropped, where leaving the executor's ``with``
+            # compiled every one of them before doctor could exit.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     except (OSError, NotImplementedError, BrokenProcessPool, PicklingError, ImportError) as exc:
         log.debug("query check in worker processes failed (%s); compiling here", exc)
         return None
