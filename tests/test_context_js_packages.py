@@ -119,3 +119,18 @@ def test_a_tsconfig_inherits_include_relative_to_the_config_that_gives_it(tmp_pa
     files = _project_files(tmp_path / "app/tsconfig.app.json")
     assert files.holds(tmp_path / "app/src/main.ts", tmp_path / "app")
     assert not files.holds(tmp_path / "app/scripts/seed.ts", tmp_path / "app")
+
+
+def test_a_solution_configs_own_aliases_serve_a_referenced_project_without_any(tmp_path: Path) -> None:
+    """``paths`` in tsconfig.json only (the editor's), tsconfig.app.json holding the file
+    without any: the root's are taken, not those of tsconfig.node.json, meant for other files."""
+    write_files(tmp_path, {
+        "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.node.json"}, {"path": "./tsconfig.app.json"}], "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}}',
+        "tsconfig.node.json": '{"compilerOptions": {"paths": {"@/*": ["./build/*"]}}, "include": ["vite.config.ts"]}',
+        "tsconfig.app.json": '{"include": ["src"]}',
+        "src/components/button.tsx": "export function Button(label: string, onClick: () => void): JSX.Element {\n  return label;\n}\n",
+        "build/components/button.ts": "export function buildButtonCss(theme: string, minify = true): string {\n  return theme;\n}\n",
+    })  # fmt: skip
+    text = 'import { Button } from "@/components/button";\n\nexport function App() {\n  return Button('
+    prompt = prompt_with_imports(tmp_path / "src/App.tsx", text, [tmp_path], "tsx")
+    assert "function Button(label: string, onClick: () => void): JSX.Element" in prompt

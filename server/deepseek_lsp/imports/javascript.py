@@ -175,8 +175,9 @@ def _project_aliases(config: Path, doc_path: Path) -> _Aliases | None:
     which holds the ``paths`` and ``"include": ["src"]``, and tsconfig.node.json), those of the
     referenced project that holds it, as ``tsc --build`` and the editor's TypeScript give the
     file that project (the first referenced config's were taken: tsconfig.node.json's for a
-    file of src/). Where no project holds it, its own, or the first referenced config's that
-    gives any. Not read, ``@/components/button`` in such a project named nothing."""
+    file of src/), or, where that one has none, its own (shadcn/ui's setup puts them in both).
+    Where no project holds it, its own, or the first referenced config's that gives any. Not
+    read, ``@/components/button`` in such a project named nothing."""
     own = _ts_aliases(config)
     if own is not None and _project_files(config).holds(doc_path, config.parent):
         return own
@@ -191,7 +192,8 @@ def _project_aliases(config: Path, doc_path: Path) -> _Aliases | None:
         target = target if target.suffix == ".json" else target / "tsconfig.json"
         aliases = _ts_aliases(target)
         if _project_files(target).holds(doc_path, target.parent):
-            return aliases
+            # Not a sibling project's: those are for other files (tsconfig.node.json's).
+            return aliases or own
         fallback = fallback or aliases
     return fallback
 
