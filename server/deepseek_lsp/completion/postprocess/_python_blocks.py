@@ -51,8 +51,9 @@ class _Once:
 @dataclass(frozen=True)
 class _Statement:
     """A logical line: its first and last lines (indices into the lines read), the column it
-    starts at, whether it opens a block (a `:` ends it), its first line stripped, and whether
-    a blank line stands between it and the statement before it."""
+    starts at, whether it opens a block (a `:` ends it), its first line stripped, whether
+    a blank line stands between it and the statement before it, and whether it ends (False:
+    the lines read stop inside it)."""
 
     index: int
     end: int
@@ -60,9 +61,10 @@ class _Statement:
     opens: bool
     text: str
     blank_before: bool = False
+    ends: bool = True
 
     def at(self, width: int) -> _Statement:
-        return _Statement(self.index, self.end, width, self.opens, self.text, self.blank_before)
+        return _Statement(self.index, self.end, width, self.opens, self.text, self.blank_before, self.ends)
 
 
 #: An open block's level: the column of its statements and the last one there (None: not
@@ -94,7 +96,8 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
     if _GOES_ON_START.match(moving[0].text):
         return text  # `.method()`, `and x`: a line meant to go on with the one above
     levels = _open_levels(first, ctx)
-    below, unit = _suffix_statement(ctx), ctx.unit_width
+    # Below an answer stopping inside its last statement, the suffix goes on with it.
+    below, unit = (_suffix_statement(ctx) if moving[-1].ends else None), ctx.unit_width
     if below is not None and below.width < first.width + (unit if first.opens else 0):
         # The code below leaves the cursor's block itself: where the answer's lines leave it
         # too is for them to tell (a class two spaces a level after a method's last line).
@@ -129,12 +132,18 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
 
 
 def _logical_lines(
-    lines: list[str], scanner: _BracketScanner, skip: set[int], ctx: PostContext, lead: str = ""
+    lines: list[str],
+    scanner: _BracketScanner,
+    skip: set[int],
+    ctx: PostContext,
+    lead: str = "",
+    open_end: bool = False,
 ) -> list[_Statement] | None:
     """The logical lines of ``lines`` read by ``scanner`` from its state, ``lead`` the code
     before the first line on its line (the cursor line's, where one starts there). Lines in
     ``skip`` (a string's) and comments start none. None: a closer of a bracket opened before
-    them, or the last one still open (a bracket, a backslash)."""
+    them, or the last one still open (a bracket, a backslash) unless ``open_end``: then it
+    counts from its first line, a header or not unknown (read as none)."""
     depth, goes_on, blank = 0, False, False
     out: list[_Statement] = []
     for index, line in enumerate(lines):
@@ -157,14 +166,24 @@ def _logical_lines(
             last = out[-1]
             opens = end.endswith(":") and not depth and not goes_on
             out[-1] = _Statement(last.index, index, last.width, opens, last.text, last.blank_before)
-    return None if depth or goes_on or scanner.mode not in ("", "line") else out
+    if scanner.mode not in ("", "line"):
+        return None  # in a string: where its text ends is no sure thing
+    if depth or goes_on:
+        if not open_end or not out:
+            return None
+        last = out[-1]
+        out[-1] = _Statement(last.index, last.end, last.width, False, last.text, last.blank_before, False)
+    return out
 
 
 def _answer_statements(lines: list[str], ctx: PostContext) -> list[_Statement] | None:
     """The answer's logical lines, the first the one the cursor's line is in (its column where
     that statement starts: a wrapped header's first line), None as :func:`_logical_lines`."""
     scanner = _closable_brackets(ctx)[1]
-    out = _logical_lines(lines, scanner, _lines_in_text_blocks(lines, ctx), ctx, ctx.line_prefix)
+    # The answer may stop inside its last statement (cut by its token limit, or the model's
+    # own stop): where that statement starts still tells its block (read as None, an answer
+    # from column 0 whose last call went on past its end was left out of its method).
+    out = _logical_lines(lines, scanner, _lines_in_text_blocks(lines, ctx), ctx, ctx.line_prefix, open_end=True)
     if not out or out[0].index:
         return None
     if ctx.line_prefix.strip():
