@@ -1,11 +1,12 @@
-"""The lines of a Python docstring the cursor is in: never left of its opening quotes."""
+"""The lines of a Python docstring (the one the cursor is in, the answer's own): never left of
+its opening quotes."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ._brackets import _closable_brackets
-from ._code import _DOCSTRING_OPENER
+from ._code import _DOCSTRING_OPENER, _docstrings, _lines_in_text_blocks
 from ._text import _leading_ws, _shift_indent
 
 if TYPE_CHECKING:
@@ -66,3 +67,31 @@ def _opening_column(quote: str, ctx: PostContext) -> int | None:
                 return None
             return ctx.width(_leading_ws(line))
     return None
+
+
+def the_answer_s_docstrings_under_their_quotes(text: str, ctx: PostContext) -> str:
+    """``text`` with the text of each docstring it writes (the one opened on the cursor's
+    blank line too) moved together so its leftmost line stands at the column of its opening
+    quotes, where it stands left of them: the other filters move a docstring's opening
+    line with the code it documents, its text as a string's text, where the model wrote it
+    (from column 0, the text stayed there under quotes four columns in)."""
+    if ctx.language != "python" or not ctx.indent_known or ('"""' not in text and "'''" not in text):
+        return text
+    lines = text.split("\n")
+    in_text = _lines_in_text_blocks(lines, ctx)
+    if not in_text:
+        return text
+    found = _docstrings(lines, in_text, ctx)
+    if not ctx.line_prefix.strip() and _DOCSTRING_OPENER.match(lines[0]) and 1 in in_text:
+        block = [1]
+        while block[-1] + 1 in in_text:
+            block.append(block[-1] + 1)
+        found.append((0, block))
+    for opener, block in found:
+        quotes = ctx.width(_leading_ws(lines[opener])) + (ctx.width(ctx.line_prefix) if opener == 0 else 0)
+        written = [ctx.width(_leading_ws(lines[i])) for i in block if lines[i].strip()]
+        if written and min(written) < quotes:
+            shift = quotes - min(written)
+            for i in block:
+                lines[i] = _shift_indent(lines[i], shift, ctx)
+    return "\n".join(lines)

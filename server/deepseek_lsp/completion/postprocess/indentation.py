@@ -35,7 +35,7 @@ from ._code import (
 )
 from ._comment_end import below_the_closed_comment
 from ._comment_lines import under_the_comment_above
-from ._docstring_text import in_the_docstring_s_column
+from ._docstring_text import in_the_docstring_s_column, the_answer_s_docstrings_under_their_quotes
 from ._habit import in_the_habit_around
 from ._hanging_indent import into_the_hanging_bracket
 from ._items import under_the_item_above
@@ -80,6 +80,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     if body is not None:
         text = "\n".join(body)
     text = in_the_docstring_s_column(fitted_to_the_blocks(text, ctx), ctx)
+    text = the_answer_s_docstrings_under_their_quotes(text, ctx)
     text = below_the_closed_comment(answer, _under_the_comment_s_stars(text, ctx), ctx)
     return in_the_habit_around(_closers_under_their_openers(text, ctx), ctx)
 
