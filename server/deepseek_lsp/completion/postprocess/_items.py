@@ -30,8 +30,11 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
     left it out of line with the list's others); the lines after the list's closer with them
     where it was written in their frame. ``before`` is the answer re-indented by
     levels: the lines move from there, nested ones in the file's levels. None: no such
-    answer, or it stands there."""
-    if not ctx.indent_known or _syntax_for(ctx.language).shell:
+    answer, or it stands there. Where no indented line tells the file's unit (a header whose
+    lines are all alignment), the items' column is still the prompt's: the lines go right of
+    the item's own whitespace, none left of it (left where written, a header's parameters
+    from column 0 stayed there)."""
+    if _syntax_for(ctx.language).shell:
         return None  # (a shell's brackets hold no items over lines)
     if not _inside_alignment_bracket(ctx) and not _in_a_literal_s_braces(ctx):
         return None  # in no list: a block's statements
@@ -73,7 +76,23 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
     moved = [i for i in range(index, end) if lines[i].strip() and i not in in_text]
     if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
         return None
+    if not ctx.indent_known:
+        return _right_of_the_item(lines, moved, shift, _leading_ws(item), ctx)
     return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
+
+
+def _right_of_the_item(lines: list[str], moved: list[int], shift: int, item_ws: str, ctx: PostContext) -> str | None:
+    """The answer with the ``moved`` lines ``shift`` columns right, in the item's whitespace and
+    spaces after it (no unit known to render levels in); None where one would stand left of it."""
+    target = ctx.width(item_ws)
+    out = list(lines)
+    for i in moved:
+        ws = _leading_ws(lines[i])
+        extra = ctx.width(ws) + shift - target
+        if extra < 0:
+            return None
+        out[i] = item_ws + " " * extra + lines[i][len(ws) :]
+    return "\n".join(out)
 
 
 #: How the code before a `{` ends where the brace opens a value (an object, an initializer, a
