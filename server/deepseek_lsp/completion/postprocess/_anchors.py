@@ -396,15 +396,15 @@ def _moved_inside(
     for line in lines[:first]:
         for _ in scanner.feed(line + "\n"):
             pass
-    depth, out = 0, earlier[:first]
+    depth, past, out = 0, False, earlier[:first]
     for index in range(first, len(lines)):
         line = lines[index]
-        if depth < 0 and earlier[index] != line:
+        if past and earlier[index] != line:
             # A line past the bracket re-indented by levels: the answer is in a frame of the
             # model's own (two-space lines from column 0), where the argument's place is a
             # level's too.
             return None
-        if depth < 0 or not line.strip():
+        if past or not line.strip():
             out.append(line)
         else:
             width = _written_width(index, line, ctx) + shift
@@ -416,4 +416,7 @@ def _moved_inside(
             out.append((ws[len(ctx.line_prefix) :] if index == 0 else ws) + line.lstrip(" \t"))
         for _, bracket in scanner.feed(line + "\n"):
             depth += 1 if bracket in "([{" else -1
+        # Past the bracket for good: a later statement's own parenthesis is no argument list
+        # of the prompt's (its lines were moved, and not the line that opens it).
+        past = past or depth < 0
     return "\n".join(out)

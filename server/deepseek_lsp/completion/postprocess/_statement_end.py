@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ._brackets import _in_text, _inside_alignment_bracket
+from ._brackets import (
+    _closable_brackets,
+    _in_text,
+    _inside_alignment_bracket,
+    _statement_line_start,
+)
 from ._code import _is_label, _lines_in_text_blocks, _statement_start
 from ._text import _CONTINUATION, _brackets_left_open, _code_only, _leading_ws, _shift_indent
 
@@ -55,11 +60,63 @@ def under_the_whole_statement(lines: list[str], ctx: PostContext) -> list[str] |
     start = _statement_start(ctx, lines[0])
     if start == ctx.line_prefix:
         start = statement  # (on a blank cursor line, the first line's own indentation counts)
-    shift = ctx.width(_leading_ws(start)) - ctx.width(_leading_ws(lines[index]))
+    return _no_deeper_than(lines, index, ctx.width(_leading_ws(start)), in_text, ctx)
+
+
+def _no_deeper_than(lines: list[str], index: int, column: int, in_text: set[int], ctx: PostContext) -> list[str] | None:
+    """The answer's lines from ``index`` on (a string's text kept) moved left together so that
+    line stands at ``column``; None where it stands no deeper, or one would go left of column 0."""
+    shift = column - ctx.width(_leading_ws(lines[index]))
     moved = [i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text]
     if shift >= 0 or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
         return None
     return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
+
+
+def under_the_statement_it_ends(lines: list[str], ctx: PostContext) -> list[str] | None:
+    """The answer's lines after its line that closes the parentheses the cursor is in and ends
+    their statement (with `;`; in Python, with its line: no header's `:`) (a call's or a
+    declaration's last arguments), moved left together
+    so the first stands where that statement starts, where the model wrote it deeper: as
+    :func:`under_the_whole_statement` for a statement the cursor's line ends (written a
+    level deep, the arguments went under the call and the declarations after it stayed a
+    level in, a header's prototypes in a block of their own). None: no such answer, or it
+    stands no deeper."""
+    language = (ctx.language or "").lower()
+    if (language not in _SEMICOLON_LANGUAGES and language != "python") or not ctx.indent_known or _in_text(ctx):
+        return None
+    opened, where = ctx.brackets_after_prefix[4], ctx.brackets_after_prefix[6]
+    inner = 0  # the parentheses and square brackets open at the cursor, inside any brace
+    for bracket, _ in reversed(opened):
+        if bracket not in "([":
+            break
+        inner += 1
+    if not inner or where[-inner] < 0:
+        return None
+    scanner = _closable_brackets(ctx)[1]
+    depth, end = 0, -1
+    for i, line in enumerate(lines):
+        for _, bracket in scanner.feed("\n" + line if i else line):
+            depth += 1 if bracket in "([{" else -1
+        if depth <= -inner:
+            end = i
+            break
+    if end < 0 or depth != -inner or scanner.mode not in ("", "line"):
+        return None
+    code = _TRAILING_BLOCK_COMMENT.sub("", _code_only(lines[end]).rstrip())
+    if not code.endswith(";") if language != "python" else code.endswith((":", "\\")):
+        return None  # (Python's statement ends with its line, but for a header's or a backslash)
+    in_text = _lines_in_text_blocks(lines, ctx)
+    index = next((i for i in range(end + 1, len(lines)) if lines[i].strip()), -1)
+    if index < 0 or index in in_text:
+        return None
+    body = lines[index].lstrip(" \t")
+    if body.startswith(("#", "//", "/*")) or body[:1] in ")]}" or _is_label(body, ctx) or _CONTINUATION.match(body):
+        return None  # a directive, a comment, a closer, a label: places of their own
+    start = _statement_line_start(where[-inner], ctx)
+    stop = ctx.prefix.find("\n", start)
+    first_line = ctx.prefix[start:] if stop < 0 else ctx.prefix[start:stop]
+    return _no_deeper_than(lines, index, ctx.width(_leading_ws(first_line)), in_text, ctx)
 
 
 def _trailing_comment_column(line: str, ctx: PostContext) -> int | None:

@@ -41,7 +41,7 @@ from ._hanging_indent import into_the_hanging_bracket
 from ._items import under_the_item_above
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
-from ._statement_end import under_the_whole_statement
+from ._statement_end import under_the_statement_it_ends, under_the_whole_statement
 from ._text import (
     _BRACE_LANGUAGES,
     _block_opening,
@@ -78,7 +78,9 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         or into_the_hanging_bracket(lines, ctx)
     )
     if body is not None:
-        text = "\n".join(body)
+        lines = body
+    lines = under_the_statement_it_ends(lines, ctx) or lines
+    text = "\n".join(lines)
     text = in_the_docstring_s_column(fitted_to_the_blocks(text, ctx), ctx)
     text = the_answer_s_docstrings_under_their_quotes(text, ctx)
     text = below_the_closed_comment(answer, _under_the_comment_s_stars(text, ctx), ctx)
