@@ -76,8 +76,13 @@ def under_the_item_above(text: str, before: str, ctx: PostContext) -> str | None
     moved = [i for i in range(index, end) if lines[i].strip() and i not in in_text]
     if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
         return None
-    if not ctx.indent_known:
-        return _right_of_the_item(lines, moved, shift, _leading_ws(item), ctx)
+    item_ws = _leading_ws(item)
+    if not ctx.indent_known or ("\t" in item_ws and item_ws.endswith(" ")):
+        # Tabs then spaces (levels, then alignment under a parenthesis): the item's own
+        # whitespace, not the columns in tabs (five spaces past four tabs became a fifth tab).
+        right = _right_of_the_item(lines, moved, shift, item_ws, ctx)
+        if right is not None or not ctx.indent_known:
+            return right
     return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
 
 
