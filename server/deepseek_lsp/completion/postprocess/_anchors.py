@@ -121,10 +121,17 @@ def _relevel(lines: list[str], earlier: list[str], structure: _Structure, ctx: P
             # In place: as re-indented by levels where that left it there too (in the file's
             # characters), else as written (a tab-and-spaces mix of the file's own).
             kept = _written_width(index, earlier[index], ctx) == written
-            out.append(earlier[index] if kept else line)
-            continue
+            if kept or not _foreign_tabs(line, ctx):
+                out.append(earlier[index] if kept else line)
+                continue
+            # (tabs in a file indented with spaces alone are no mix of its own: its spaces)
         out.append(_render(placed, ctx) + line.lstrip(" \t"))  # (a blank cursor line's is "")
     return "\n".join(out) if anchor is not None else None
+
+
+def _foreign_tabs(line: str, ctx: PostContext) -> bool:
+    """Whether ``line`` is led by a tab in a file indented with spaces and no tabs."""
+    return "\t" in _leading_ws(line) and "\t" not in ctx.indent_unit and not ctx.tab_width
 
 
 def _comments_with_the_line_below(
