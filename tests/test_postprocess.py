@@ -26,7 +26,8 @@ from deepseek_lsp.completion.postprocess import (
     kept_tail,
     postprocess,
 )
-from deepseek_lsp.completion.postprocess._brackets import _BracketScanner, _syntax_for
+from deepseek_lsp.completion.postprocess._scanner import _BracketScanner
+from deepseek_lsp.completion.postprocess._syntax import _syntax_for
 from deepseek_lsp.languages import LanguageRegistry
 
 if sys.version_info >= (3, 11):

@@ -22,14 +22,13 @@ from dataclasses import replace
 
 from ._brackets import (
     _CLOSER_OF,
-    _INTERPOLATION_CLOSER,
-    _BracketScanner,
     _closable_brackets,
     _closed_by_completion,
     _line_closed,
     _open_after_prefix,
-    has_block_comments,
 )
+from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
+from ._syntax import has_block_comments
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
 from .fences import drop_redacted, end_of_cell, strip_fences

@@ -13,12 +13,7 @@ from itertools import pairwise
 from math import gcd
 from typing import TYPE_CHECKING, Protocol
 
-from ._brackets import (
-    _closable_brackets,
-    _in_text,
-    _innermost_opened_at,
-    _statement_line_start,
-)
+from ._brackets import _closable_brackets, _in_text, _innermost_opened_at
 from ._code import _BRACELESS, _GOES_ON_START, _lines_in_text_blocks
 from ._shell_blocks import _shell_structure
 from ._text import (
@@ -30,6 +25,7 @@ from ._text import (
     _code_only,
     _leading_ws,
 )
+from ._wrapped_statements import _statement_line_start
 
 if TYPE_CHECKING:
     from .context import PostContext

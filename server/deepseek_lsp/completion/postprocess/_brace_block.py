@@ -10,7 +10,7 @@ from math import gcd
 from typing import TYPE_CHECKING
 
 from ._anchors import _OWN_STEPS
-from ._brackets import _closable_brackets, _in_text, _innermost_opened_at, _statement_width
+from ._brackets import _closable_brackets, _in_text, _innermost_opened_at
 from ._code import (
     _GOES_ON_START,
     _goes_on_from,
@@ -27,6 +27,7 @@ from ._text import (
     _leading_ws,
     _opens_block,
 )
+from ._wrapped_statements import _statement_width
 
 if TYPE_CHECKING:
     from .context import PostContext

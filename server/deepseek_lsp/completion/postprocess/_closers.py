@@ -13,7 +13,6 @@ from ._brackets import (
     _inside_alignment_bracket,
     _open_after_prefix,
     _opened_at,
-    _statement_line_start,
 )
 from ._code import (
     _GOES_ON_UNSIGNED,
@@ -23,6 +22,7 @@ from ._code import (
     _open_before_each_line,
 )
 from ._text import _BRACE_LANGUAGES, _CLOSER_ONLY, _code_only, _leading_ws, _shift_indent
+from ._wrapped_statements import _statement_line_start
 
 if TYPE_CHECKING:
     from .context import PostContext

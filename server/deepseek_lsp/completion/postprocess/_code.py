@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets, _inside_alignment_bracket, _syntax_for
+from ._brackets import _closable_brackets, _inside_alignment_bracket
+from ._syntax import _syntax_for
 from ._text import (
     _CONTINUATION,
     _LABEL,

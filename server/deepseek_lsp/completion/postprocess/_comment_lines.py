@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._brackets import _syntax_for
 from ._code import _lines_in_text_blocks
+from ._syntax import _syntax_for
 from ._text import _leading_ws, _shift_indent
 
 if TYPE_CHECKING:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._brackets import _in_text, _syntax_for
+from ._brackets import _in_text
 from ._code import _lines_in_text_blocks
+from ._syntax import _syntax_for
 from ._text import _code_only, _leading_ws, _shift_indent
 
 if TYPE_CHECKING:

@@ -7,14 +7,10 @@ import copy
 import re
 from typing import TYPE_CHECKING
 
-from ._brackets import (
-    _BracketScanner,
-    _closable_brackets,
-    _innermost_opened_at,
-    _inside_alignment_bracket,
-    _syntax_for,
-)
+from ._brackets import _closable_brackets, _innermost_opened_at, _inside_alignment_bracket
 from ._code import _is_label, _lines_in_text_blocks
+from ._scanner import _BracketScanner
+from ._syntax import _syntax_for
 from ._text import _WAITING_END, _brackets_left_open, _code_only, _leading_ws, _shift_indent
 
 if TYPE_CHECKING:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ._brackets import _in_text, _inside_alignment_bracket, _syntax_for
+from ._brackets import _in_text, _inside_alignment_bracket
 from ._code import _GOES_ON_START, _docstrings, _is_label, _lines_in_text_blocks, _statement_start
+from ._syntax import _syntax_for
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,

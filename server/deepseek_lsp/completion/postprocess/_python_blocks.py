@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from itertools import islice, pairwise
 from typing import TYPE_CHECKING
 
-from ._brackets import _BracketScanner, _closable_brackets, _in_text, _syntax_for
+from ._brackets import _closable_brackets, _in_text
 from ._code import _GOES_ON_START, _docstrings, _lines_in_text_blocks, _statement_start
+from ._scanner import _BracketScanner
+from ._syntax import _syntax_for
 from ._text import _code_only, _goes_on_after, _iter_lines, _leading_ws, _shift_indent
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ._brackets import _syntax_for
+from ._syntax import _syntax_for
 from ._text import _SHELL_ARM, _code_only, _leading_ws
 
 if TYPE_CHECKING:

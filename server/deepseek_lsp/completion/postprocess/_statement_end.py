@@ -5,14 +5,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ._brackets import (
-    _closable_brackets,
-    _in_text,
-    _inside_alignment_bracket,
-    _statement_line_start,
-)
+from ._brackets import _closable_brackets, _in_text, _inside_alignment_bracket
 from ._code import _is_label, _lines_in_text_blocks, _statement_start
 from ._text import _CONTINUATION, _brackets_left_open, _code_only, _leading_ws, _shift_indent
+from ._wrapped_statements import _statement_line_start
 
 if TYPE_CHECKING:
     from .context import PostContext

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ._brackets import _SYNTAX, _scan_closable_brackets, _syntax_for
+from ._brackets import _scan_closable_brackets
+from ._syntax import _SYNTAX, _syntax_for
 from ._text import _leading_ws
 
 if TYPE_CHECKING:
-    from ._brackets import _BracketScanner
+    from ._scanner import _BracketScanner
 
 
 @dataclass(frozen=True)

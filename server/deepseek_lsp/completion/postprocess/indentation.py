@@ -16,12 +16,7 @@ from ._block_comments import (
 )
 from ._brace_block import _body_rises, _into_the_brace_block
 from ._braceless_body import _into_the_braceless_body
-from ._brackets import (
-    _closable_brackets,
-    _in_text,
-    _inside_alignment_bracket,
-    _syntax_for,
-)
+from ._brackets import _closable_brackets, _in_text, _inside_alignment_bracket
 from ._closers import _closers_under_their_openers
 from ._code import (
     _BRACELESS,
@@ -42,6 +37,7 @@ from ._items import under_the_item_above
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._statement_end import under_the_statement_it_ends, under_the_whole_statement
+from ._syntax import _syntax_for
 from ._text import (
     _BRACE_LANGUAGES,
     _block_opening,

@@ -7,7 +7,7 @@ import re
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets, _closed_by_completion, _open_after_prefix, _syntax_for
+from ._brackets import _closable_brackets, _closed_by_completion, _open_after_prefix
 from ._code import (
     _BACKTICK_LONG,
     _is_label,
@@ -16,6 +16,7 @@ from ._code import (
     _suffix_targets,
 )
 from ._comment_end import comment_opening_column
+from ._syntax import _syntax_for
 from ._text import (
     _CLOSER_ONLY,
     _CONTINUATION,
@@ -33,7 +34,7 @@ from ._text import (
 )
 
 if TYPE_CHECKING:
-    from ._brackets import _BracketScanner
+    from ._scanner import _BracketScanner
     from .context import PostContext
 
 

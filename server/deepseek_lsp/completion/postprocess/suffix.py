@@ -10,7 +10,7 @@ from ._code import _suffix_targets
 from ._text import _CLOSER_ONLY, _brackets_left_open, _code_only, _join, _same_line
 
 if TYPE_CHECKING:
-    from ._brackets import _BracketScanner
+    from ._scanner import _BracketScanner
     from .context import PostContext
 
 

@@ -1,0 +1,492 @@
+"""The bracket scanner: brackets read outside strings and comments, in a language's syntax,
+its state kept between feeds."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._syntax import _Syntax
+
+
+_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#|--""")
+
+
+#: Where a string ends, by the quote that opened it (the scanner's mode in it).
+_STRING_END = {
+    **{
+        q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
+        for q in ('"', "'", "`", '"""', "'''")
+    },
+    # Swift's raw strings, by their closers: a backslash escapes nothing (`\"` is text).
+    '#"': re.compile(r'"#|\n'),
+    '#"""': re.compile(r'"""#'),
+}
+
+
+#: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
+_RAW_TRIPLE_END = re.compile(r'"""')
+
+
+#: Where a string ends or code interpolated in it starts, by the interpolation's opener and the
+#: string's quote (Kotlin's triple-quoted strings are raw: no escapes).
+_INTERPOLATED_STRING_END = {
+    ("${", '"'): re.compile(r'\$\{|\\.|"|\n'),
+    ("${", '"""'): re.compile(r'\$\{|"""'),
+    ("\\(", '"'): re.compile(r'\\\(|\\.|"|\n'),
+    ("\\(", '"""'): re.compile(r'\\\(|\\.|"""'),
+    ("${", "`"): re.compile(r"\$\{|\\.|`"),
+}
+
+
+#: What closes an interpolation, by its opener.
+_INTERPOLATION_CLOSER = {"${": "}", "\\(": ")"}
+
+
+#: The closer of a string whose opener is no closer too (Swift's raw strings).
+_CLOSING_QUOTE = {'#"': '"#', '#"""': '"""#'}
+
+
+# One word or alternatives (`-h|--help`, `-h | --help`, `--debug )`).
+# The shell: escaped characters (`\"` outside quotes is a quote character, no string), quotes
+# (a backtick is command substitution, code), comments, heredocs, and the `case`/`esac` words
+# around case patterns.
+_SHELL_CODE_TOKEN = re.compile(
+    r"""\\.|[()\[\]{}]|["'`]|#|(?<!<)<<-?[ \t]*(['"]?)([A-Za-z_]\w*)\1|\b(?:case|esac)\b"""
+)
+
+
+_RAW_STRING_CODE_TOKEN = re.compile(r'#"(?:"")?|' + _CODE_TOKEN.pattern)
+
+
+#: JavaScript: a `/` that is no comment may open a regexp literal.
+_JS_CODE_TOKEN = re.compile(_CODE_TOKEN.pattern + r"|/")
+
+
+#: What may come right before a JavaScript regexp literal (after anything else a `/` divides;
+#: not `<` nor `>`, which JSX's tags put before a `/`).
+_JS_REGEX_AFTER = frozenset("(,=:[!&|?{};+-*%~^")
+
+
+_JS_KEYWORDS_BEFORE_VALUE = frozenset("return typeof case do else in of new delete void throw yield await".split())
+
+
+_JS_REGEX_BODY = re.compile(r"(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\[\n])*/")
+
+
+_RUBY_CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|#|/|%[qQwWiIrsx]?[^\w\s]|\?.""")
+
+
+#: What may come right before a Ruby regexp literal (after it, a `/` divides).
+_RUBY_REGEX_AFTER = frozenset("(,=~!|&{[;:+-*<>?%^")
+
+
+_RUBY_KEYWORDS_BEFORE_VALUE = frozenset(
+    "if unless when and or not return elsif while until then do puts print".split()
+)
+
+
+_RUBY_REGEX_END = re.compile(r"\\.|/[a-z]*|\n")
+
+
+_PAIRED_DELIMITER = {"(": ")", "[": "]", "{": "}", "<": ">"}
+
+
+_CASE_PATTERN = re.compile(r"\s*[^\s()|]+(?:\s*\|\s*[^\s()|]+)*\s*")
+
+
+#: Elixir: a sigil's opener (its `sd` group: the delimiter), or a character literal (`?(`,
+#: `?\)`; a `?` glued to a word ends a name: `empty?`).
+_SIGIL = re.compile(r"""~(?:[a-z]|[A-Z][A-Z0-9]*)(?P<sd>"{3}|'{3}|[/|"'(\[{<])|(?<![\w?!])\?(?:\\.|\S)""")
+
+
+_CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
+
+
+_STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
+
+
+@cache
+def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
+    """What the scanner looks for in code: the language's raw string openers first (see
+    :attr:`_Syntax.raw_string`; `r#"` before the `#`, `--[[` before the `--`)."""
+    base = (
+        _RUBY_CODE_TOKEN if syntax.ruby
+        else _SHELL_CODE_TOKEN if syntax.shell
+        else _RAW_STRING_CODE_TOKEN if syntax.raw_strings
+        else _JS_CODE_TOKEN if syntax.regex_literals
+        else _CODE_TOKEN
+    )  # fmt: skip
+    pattern = base.pattern
+    if syntax.raw_string[0]:
+        pattern = f"(?P<raw>{syntax.raw_string[0]})|{pattern}"
+    if syntax.heredoc[0]:
+        pattern = f"(?P<heredoc>{syntax.heredoc[0]})|{pattern}"
+    if syntax.other_block_comment[0]:
+        pattern = f"(?P<comment>{re.escape(syntax.other_block_comment[0])})|{pattern}"
+    if syntax.sigils:
+        pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
+    return base if pattern == base.pattern else re.compile(pattern)
+
+
+def _block_comment_delimiters(syntax: _Syntax) -> tuple[str, str]:
+    return syntax.other_block_comment if syntax.other_block_comment[0] else ("/*", "*/")
+
+
+@cache
+def _nested_comment_tokens(syntax: _Syntax) -> re.Pattern[str]:
+    """The opener or closer of a block comment, in one that nests."""
+    return re.compile("|".join(map(re.escape, _block_comment_delimiters(syntax))))
+
+
+@cache
+def _sigil_end(closer: str) -> re.Pattern[str]:
+    """Where an Elixir sigil ends: its closer, not escaped (`~r/\\)$/`; `~S` too escapes it)."""
+    return re.compile(r"\\.|" + re.escape(closer), re.S)
+
+
+@cache
+def _raw_string_end(closer: str) -> re.Pattern[str]:
+    """Where a raw string ends, by its closer: in C#'s verbatim strings (the only raw ones
+    closed by a lone `"`; Rust's `r""` never meets a second one) `""` is a quote, read as an
+    escape."""
+    return re.compile('""|"') if closer == '"' else re.compile(re.escape(closer))
+
+
+class _BracketScanner:
+    """Yields brackets outside strings and comments.
+
+    The state survives between feeds so the completion is read in the state the prefix left
+    (the cursor may be inside a string or a comment).
+    """
+
+    def __init__(self, syntax: _Syntax) -> None:
+        self.syntax = syntax
+        self.mode = ""  # "" code, "line" / "block" comment, or the quote that closes a string
+        self.line_blank = True  # the current line holds only whitespace so far
+        self.parens = 0  # shell: parentheses open (a `)` closing one is no case pattern's)
+        #: Shell: for each `case` open, the parentheses open when it began (a tuple: the
+        #: scanner is copied shallowly). A `)` at that count ends a pattern, not a `(` before.
+        self.case_parens: tuple[int, ...] = ()
+        #: The line that ends the heredoc being read, and whether its text has begun (in the
+        #: shell, mode "<<" from its opener on; elsewhere, from the end of the opener's line).
+        self.heredoc_end: re.Pattern[str] | None = None
+        self.heredoc_body = False
+        #: The interpolations being read, innermost last: the quote of the string each is in,
+        #: and the brackets open in it (a tuple: the scanner is copied shallowly).
+        self.interpolations: tuple[tuple[str, int], ...] = ()
+        #: JavaScript: the end of the current line as fed so far, which tells whether a `/`
+        #: at the start of the next feed opens a regexp (after `s.match(`) or divides.
+        self.line_tail = ""
+        #: The closer of the raw string being read (see :attr:`_Syntax.raw_string`), else "".
+        self.raw_closer = ""
+        #: The block comments open inside the one being read (see :attr:`_Syntax.nested_comments`).
+        self.comment_depth = 0
+
+    def feed(self, text: str) -> Iterator[tuple[int, str]]:
+        pos, n = 0, len(text)
+        syntax = self.syntax
+        tokens = _code_tokens(syntax)
+        while pos < n:
+            mode = self.mode
+            if mode == "line":
+                end = text.find("\n", pos)
+                if end < 0:
+                    pos = n
+                    break
+                self.mode, pos = self._mode_at_line_start(), end + 1
+            elif mode == "block" and syntax.nested_comments:
+                m = _nested_comment_tokens(syntax).search(text, pos)
+                if m is None:
+                    pos = n
+                    break
+                pos = m.end()
+                if m.group() == _block_comment_delimiters(syntax)[0]:
+                    self.comment_depth += 1
+                elif self.comment_depth:
+                    self.comment_depth -= 1
+                else:
+                    self.mode = ""
+            elif mode == "block":
+                closer = _block_comment_delimiters(syntax)[1]
+                end = text.find(closer, pos)
+                if end < 0:
+                    pos = n
+                    break
+                self.mode, pos = "", end + len(closer)
+            elif mode == "<<":
+                pos = self._heredoc(text, pos)
+            elif mode:
+                # One line at most, in the shell too: a quote misread (a scan started inside a
+                # string by a broken tree) must not hide the rest of the window.
+                closer = self._string_end(mode)
+                while True:
+                    m = closer.search(text, pos)
+                    if m is None:
+                        pos = n
+                        break
+                    pos = m.end()
+                    if m.group() == syntax.interpolation:
+                        self.mode, self.interpolations = "", (*self.interpolations, (mode, 0))
+                        break
+                    if not m.group().startswith("\\") and m.group() != '""':  # C#'s `""`: a quote
+                        # Closed, or a one-line string cut by the newline.
+                        self.mode = self._mode_at_line_start() if m.group() == "\n" else ""
+                        self.raw_closer = ""
+                        break
+            else:
+                m = tokens.search(text, pos)
+                if self.interpolations and "\n" in text[pos : m.start() if m else n]:
+                    self._leave_one_line_interpolations()
+                if self.heredoc_end is not None and "\n" in text[pos : m.start() if m else n]:
+                    # The end of a heredoc opener's line: its text begins.
+                    self.mode, self.heredoc_body, pos = "<<", True, text.index("\n", pos) + 1
+                    continue
+                if m is None:
+                    pos = n
+                    break
+                token, start, pos = m.group(), m.start(), m.end()
+                if syntax.raw_string[0] and m.group("raw") is not None:
+                    self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
+                    continue
+                if syntax.other_block_comment[0] and m.group("comment") is not None:
+                    self.mode = "block"
+                    continue
+                if syntax.sigils and m.group("sigil") is not None:
+                    delimiter = m.group("sd")
+                    if delimiter in ('"""', "'''"):
+                        self.mode = delimiter  # a heredoc sigil (`~S"""`): read as one
+                    elif delimiter:
+                        self.mode, self.raw_closer = token, _PAIRED_DELIMITER.get(delimiter, delimiter)
+                    continue  # else a character literal, passed
+                if syntax.heredoc[0] and m.group("heredoc") is not None:
+                    if self._opens_heredoc(text, m):
+                        word = re.escape(m.group("w"))
+                        self.heredoc_end = re.compile(syntax.heredoc[1].format(w=word), re.M)
+                        self.heredoc_body = False
+                    else:
+                        pos = start + 2  # Ruby's shift (`x<<FLAG`), `class <<self`
+                    continue
+                at_line_start = self._blank_before(text, start)
+                if syntax.ruby and token[0] in "/%?":
+                    pos = self._ruby_literal_end(text, token, start, pos)
+                    continue
+                if token == "/":  # JavaScript's: a regexp literal or a division
+                    pos = self._js_regex_end(text, start, pos)
+                    continue
+                if syntax.shell and token[0] == "\\":
+                    continue
+                if syntax.shell and (token[0] == "<" or token[0].isalpha()):
+                    line_before = text[text.rfind("\n", 0, start) + 1 : start]
+                    if token[0] == "<":
+                        if line_before.count("((") <= line_before.count("))"):  # `$((1<<bit))`
+                            self.mode, self.heredoc_body = "<<", False
+                            self.heredoc_end = re.compile(r"(?m)^\t*" + re.escape(m.group(2)) + r"[ \t]*$")
+                        continue
+                    # A command word only (`--ignore-case`, `echo case` are no `case`).
+                    command = not line_before.strip() or line_before.rstrip()[-1] in ";&|("
+                    if command and token == "case":
+                        self.case_parens += (self.parens,)
+                    elif command and token == "esac":
+                        self.case_parens = self.case_parens[:-1]
+                    continue
+                if syntax.shell and token in "()":
+                    if token == "(":
+                        self.parens += 1
+                    elif (
+                        self.case_parens
+                        and self.parens == self.case_parens[-1]
+                        and self._ends_case_pattern(text, start)
+                    ):
+                        continue  # an array opened before the `case` stays open
+                    elif self.parens:
+                        self.parens -= 1  # an array's or a subshell's, not a case pattern's
+                    elif self._ends_case_pattern(text, start):
+                        continue
+                    yield start, token
+                elif token in "()[]{}":
+                    if not self._ends_interpolation(token):
+                        yield start, token
+                elif token in syntax.line_comments and not (
+                    syntax.shell and token == "#" and start > 0 and text[start - 1] not in " \t\n;|&("
+                ):
+                    self.mode = "line"
+                elif token == "/*" and syntax.block_comments:
+                    self.mode = "block"
+                elif token == "#":
+                    if (
+                        syntax.hash_at_line_start
+                        and at_line_start
+                        and text[pos : pos + 1] not in "[!"
+                    ):
+                        self.mode = "line"
+                elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
+                    pass  # C's decrement; an apostrophe in a word
+                elif token == "`" and syntax.shell:
+                    pass  # command substitution: code, whose quotes are quotes
+                elif token == "'" and syntax.char_literals:
+                    lit = _CHAR_LITERAL.match(text, start)
+                    if lit:
+                        pos = lit.end()
+                elif token not in ("//", "/*"):
+                    self.mode = token
+        last_nl = text.rfind("\n")
+        tail = text[last_nl + 1 :]
+        self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
+        if syntax.regex_literals:
+            self.line_tail = ((self.line_tail if last_nl < 0 else "") + tail[-16:])[-16:]
+
+    def _string_end(self, mode: str) -> re.Pattern[str]:
+        """What ends the string ``mode`` opened, or starts code interpolated in it."""
+        if self.raw_closer:
+            return _sigil_end(self.raw_closer) if mode[0] == "~" else _raw_string_end(self.raw_closer)
+        interpolation = self.syntax.interpolation
+        if interpolation and mode in self.syntax.interpolated_quotes:
+            return _INTERPOLATED_STRING_END[interpolation, mode]
+        if mode == '"""' and self.syntax.raw_triple_quotes:
+            return _RAW_TRIPLE_END
+        return _STRING_END[mode]
+
+    def closing_quote(self) -> str:
+        """What ends the string the scanner is in (its mode is a string's)."""
+        return self.raw_closer or _CLOSING_QUOTE.get(self.mode, self.mode)
+
+    def _ends_interpolation(self, bracket: str) -> bool:
+        """Whether ``bracket`` ends the interpolation being read (back in its string), keeping
+        count of the brackets opened and closed in it."""
+        if not self.interpolations:
+            return False
+        quote, depth = self.interpolations[-1]
+        if bracket in "([{":
+            depth += 1
+        elif depth:
+            depth -= 1
+        elif bracket == _INTERPOLATION_CLOSER[self.syntax.interpolation]:
+            self.mode, self.interpolations = quote, self.interpolations[:-1]
+            return True
+        self.interpolations = (*self.interpolations[:-1], (quote, depth))
+        return False
+
+    def _leave_one_line_interpolations(self) -> None:
+        """Past a line end, no interpolation of a one-line string is open (one misread must not
+        hide the rest of the window): only those of a triple-quoted string go on."""
+        while self.interpolations and self.interpolations[-1][0] not in ('"""', "`"):
+            self.interpolations = self.interpolations[:-1]
+
+    def _mode_at_line_start(self) -> str:
+        """The mode past a line end in code: in a heredoc whose opener's line it ends."""
+        return "<<" if self.heredoc_end is not None else ""
+
+    def _opens_heredoc(self, text: str, m: re.Match[str]) -> bool:
+        """Whether a heredoc opener in code opens one: in Ruby, `x<<FLAG` shifts and `class
+        <<self` opens a singleton class; a heredoc's word is capitalised by convention, unless
+        `<<~`/`<<-` says so, after a space or `(`."""
+        if not self.syntax.ruby:
+            return True
+        start = m.start()
+        if start and text[start - 1] not in " \t(,=":
+            return False
+        return bool(m.group("hd")) or m.group("w").isupper()
+
+    def _heredoc(self, text: str, pos: int) -> int:
+        """Past the heredoc's text from ``pos``: its body starts on the line after the one that
+        opened it and ends at its word alone on a line (tabs before it for ``<<-``)."""
+        n = len(text)
+        if not self.heredoc_body:
+            newline = text.find("\n", pos)
+            if newline < 0:
+                return n
+            pos, self.heredoc_body = newline + 1, True  # the shell's: from its opener on
+        assert self.heredoc_end is not None
+        for m in self.heredoc_end.finditer(text, pos):
+            if m.start() or pos or self.line_blank:  # the feed's start is a line's only then
+                self.mode, self.heredoc_end = "", None
+                return m.end()
+        return n
+
+    def _ruby_literal_end(self, text: str, token: str, start: int, pos: int) -> int:
+        """Where to go on scanning after a Ruby ``/``, ``%`` or ``?`` token: past the literal
+        it starts, or right after its first character where it starts none (a division, a
+        modulo, a ternary or a method name's ``?``). Literals are read on their line."""
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[line_start:start].rstrip()
+        if line_start == 0 and not self.line_blank:
+            before = "x"  # the line began in an earlier feed: unknown, taken for an operand
+        operand = bool(before) and before[-1] not in _RUBY_REGEX_AFTER and (
+            before.rsplit(None, 1)[-1] not in _RUBY_KEYWORDS_BEFORE_VALUE
+        )
+        if token == "/":
+            spaced_argument = before and text[start - 1] in " \t" and text[pos : pos + 1] not in " \t=\n"
+            if operand and not spaced_argument:
+                return pos  # a division
+            end = pos
+            while True:
+                m = _RUBY_REGEX_END.search(text, end)
+                if m is None or m.group() == "\n":
+                    return pos  # no regexp ends on this line: a division after all
+                end = m.end()
+                if m.group()[0] == "/":
+                    return end
+        if token[0] == "?":
+            word_before = start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_?!")
+            after = text[pos : pos + 1]
+            if not word_before and len(token) == 2 and not token[1].isspace() and not (after.isalnum() or after == "_"):
+                return pos  # `?)`: one character
+            return start + 1
+        # `%r{...}`, `%w[...]`, `%(...)`: a bare `%` after an operand is a modulo.
+        delimiter = token[-1]
+        if len(token) == 2 and operand:
+            return start + 1
+        closer = _PAIRED_DELIMITER.get(delimiter, delimiter)
+        depth, end = 1, pos
+        while end < len(text) and text[end] != "\n":
+            c = text[end]
+            if c == "\\":
+                end += 2
+                continue
+            if c == closer:
+                depth -= 1
+                if not depth:
+                    return end + 1
+            elif c == delimiter and closer != delimiter:
+                depth += 1
+            end += 1
+        return start + 1  # over lines (`%w[` ... `]`): its brackets balance, counted as such
+
+    def _js_regex_end(self, text: str, start: int, pos: int) -> int:
+        """Where to go on scanning after a JavaScript ``/`` at ``start``: past the regexp literal
+        it opens (one line, a ``/`` in a character class is text), or right after it where it
+        divides: after an operand (a name, a number, a closer, a string's quote)."""
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[max(line_start, start - 16) : start]
+        if not line_start:
+            before = self.line_tail + before  # the line began in an earlier feed (`s.match(`)
+        before = before.rstrip()
+        if before and before[-1] not in _JS_REGEX_AFTER:
+            word = re.search(r"\w+$", before)
+            if word is None or word.group() not in _JS_KEYWORDS_BEFORE_VALUE:
+                return pos  # a division
+        m = _JS_REGEX_BODY.match(text, pos)
+        return m.end() if m else pos
+
+    def _ends_case_pattern(self, text: str, index: int) -> bool:
+        """Whether the ``)`` at ``index`` ends a shell ``case`` pattern: one word or
+        alternatives before it on its line, no ``(`` (``prod*)``, ``a|b)``, ``-h | --help)``,
+        ``*)``)."""
+        line_start = text.rfind("\n", 0, index) + 1
+        if line_start == 0 and not self.line_blank:
+            return False  # the line began in an earlier feed: not known to be a pattern
+        return _CASE_PATTERN.fullmatch(text[line_start:index]) is not None
+
+    def _blank_before(self, text: str, index: int) -> bool:
+        line_start = text.rfind("\n", 0, index) + 1
+        return not text[line_start:index].strip() and (line_start > 0 or self.line_blank)
+
+    def _opens_quote(self, text: str, index: int) -> bool:
+        # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are.
+        if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
+            return True
+        return bool(_STRING_PREFIX.search(text[max(0, index - 3) : index]))

@@ -1,0 +1,141 @@
+"""What each language's code looks like to the bracket scanner: its comments, strings and
+brackets (:class:`_Syntax`, by language id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class _Syntax:
+    line_comments: tuple[str, ...] = ("//",)
+    block_comments: bool = True
+    # '#' first on a line is a directive or comment (C preprocessor, shebang-less scripts) but
+    # not '#[' / '#!' (Rust attributes), whose brackets are balanced anyway.
+    hash_at_line_start: bool = True
+    # "'" opens only a one-character literal; anything else is a lifetime or label (Rust).
+    char_literals: bool = False
+    # Braces open blocks (C family, shell, Ruby's blocks), not only dict or set displays.
+    brace_blocks: bool = True
+    # Shell words: a `case` arm's pattern ends with a `)` that nothing opened (`prod*)`: no
+    # bracket), and `#` starts a comment only at a word's start (`$#`, `${#x}` are none).
+    shell: bool = False
+    # Ruby's regexp, percent and character literals (`/}/`, `%r{\}}`, `%w[a b]`, `?)`): their
+    # brackets are text.
+    ruby: bool = False
+    # Swift's raw strings: `#"` ends at `"#` (`#"{"key": 1}"#`: the quotes inside are text) and
+    # `#"""` at `"""#`.
+    raw_strings: bool = False
+    # Triple-quoted strings are raw (Kotlin's, Scala's, C# 11's): a backslash escapes nothing,
+    # so `"""C:\dir\"""` ends at its last quotes (read as an escape, the string ran on).
+    raw_triple_quotes: bool = False
+    # What opens code inside a double-quoted string (Kotlin's `"${x}"`, Swift's `"\(x)"`): a
+    # string in there (`"${if (c) "}" else ""}"`) is no end of the outer one.
+    interpolation: str = ""
+    # The quotes of the strings that interpolate: JavaScript's template literals only (`"${"` is
+    # text), whose `${...}` may hold another template: read as the outer one's end, the `//` of
+    # `${tls ? `https://` : ""}` in it began a comment that hid the rest of the line.
+    interpolated_quotes: tuple[str, ...] = ('"', '"""')
+    # JavaScript's regexp literals (`/[)]/`, `/^\s*}/`): their brackets are text (the `)` of
+    # `s.match(/[)]/)` cut the completion there).
+    regex_literals: bool = False
+    # Raw strings and long brackets, whose text ends only at a closer their opener tells (Rust's
+    # `r#"{"a": "}"}"#`, C++'s `R"x(...)x"`, C#'s verbatim `@"C:\dir\"`, Go's backquotes, Lua's
+    # `[==[...]==]` and `--[[...]]`): no backslash escapes, they run over lines. The opener's
+    # pattern (its `d` group: the delimiter) and the closer, a template (`\g<d>`); unknown,
+    # the quote inside `r#"{"a": "` ended the string and the `}` after it cut the completion.
+    raw_string: tuple[str, str] = ("", "")
+    # Block comments nest (Rust's, Swift's, Kotlin's, Scala's, Haskell's): in commented-out code
+    # holding a comment, the code after the inner `*/` is still comment (its `}` cut the
+    # completion there).
+    nested_comments: bool = False
+    # A block comment other than C's `/* */` (Haskell's `{- -}`): its opener and closer. Read as
+    # code, a `1)` in one cut the completion inside it, and left the comment open.
+    other_block_comment: tuple[str, str] = ("", "")
+    # Elixir's sigils (`~r/\)$/`, `~w[a b]`, `~S"""..."""`) and character literals (`?(`):
+    # text, up to the sigil's first closer not escaped (they do not nest).
+    sigils: bool = False
+    # Heredocs (Ruby's `<<~EOS`, PHP's `<<<EOT`; the shell's are its own): the opener's pattern
+    # (its `w` group: the word) and the pattern of the line that ends the text (`{w}`: the
+    # word). Their text begins on the next line, after the rest of the opener's line, which
+    # is code (`expect(out).to eq(<<~TEXT)`); unknown, a `1)` in the text cut the completion.
+    heredoc: tuple[str, str] = ("", "")
+
+
+_DEFAULT_SYNTAX = _Syntax()
+
+
+_HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False)
+
+
+# Data, not logic: only the languages whose comments or quotes differ from the C family.
+_SYNTAX: dict[str, _Syntax] = {
+    **dict.fromkeys(
+        "perl r julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
+        _HASH_SYNTAX,
+    ),
+    "elixir": replace(_HASH_SYNTAX, sigils=True),
+    "ruby": replace(
+        _HASH_SYNTAX,
+        ruby=True,
+        heredoc=(
+            r"""<<(?P<hd>[-~]?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""",
+            r"^[ \t]*{w}[ \t]*$",
+        ),
+    ),
+    "php": _Syntax(
+        heredoc=(r"""<<<[ \t]*(?P<hq>['"]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}\b")
+    ),
+    **dict.fromkeys(
+        "shellscript bash sh zsh".split(),
+        _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, shell=True),
+    ),
+    "python": _Syntax(line_comments=("#",), block_comments=False, hash_at_line_start=False, brace_blocks=False),
+    # No `#` comments: a `#` first on a line is a macro or a directive (`#Preview {`, `#if`).
+    "swift": _Syntax(
+        hash_at_line_start=False, raw_strings=True, interpolation="\\(", nested_comments=True
+    ),
+    "kotlin": _Syntax(raw_triple_quotes=True, interpolation="${", nested_comments=True),
+    "scala": _Syntax(raw_triple_quotes=True, nested_comments=True),
+    **dict.fromkeys(
+        "javascript typescript tsx".split(),
+        _Syntax(regex_literals=True, interpolation="${", interpolated_quotes=("`",)),
+    ),
+    # `--` comments: a bracket in a Lua comment cut completions (read with C's rules).
+    "haskell": _Syntax(
+        line_comments=("--",),
+        block_comments=False,
+        hash_at_line_start=False,
+        other_block_comment=("{-", "-}"),
+        nested_comments=True,
+    ),
+    # SQL has C's `/* */` comments too (a `1)` in one cut the completion there).
+    "sql": _Syntax(line_comments=("--",), hash_at_line_start=False),
+    "lua": _Syntax(
+        line_comments=("--",),
+        block_comments=False,
+        hash_at_line_start=False,
+        raw_string=(r"(?:--)?\[(?P<d>=*)\[", r"]\g<d>]"),
+    ),
+    "rust": _Syntax(
+        char_literals=True, raw_string=(r'(?<!\w)[bc]?r(?P<d>#*)"', r'"\g<d>'), nested_comments=True
+    ),
+    "cpp": _Syntax(raw_string=(r'(?<!\w)(?:u8|[uUL])?R"(?P<d>[^()\\\s"]{0,16})\(', r')\g<d>"')),
+    # C# 11's `"""` strings are raw_triple_quotes; in a verbatim one `""` is a quote.
+    "csharp": _Syntax(raw_triple_quotes=True, raw_string=(r'(?:\$+@|@\$*)"', '"')),
+    "go": _Syntax(raw_string=("`", "`")),
+    # Prose has no comments: a link's `https://` began a line comment (the model's `)` after
+    # it went unseen, and the editor's was put back after it: `(https://x.org))`).
+    **dict.fromkeys(
+        "markdown plaintext".split(), _Syntax(line_comments=(), block_comments=False, hash_at_line_start=False)
+    ),
+}
+
+
+def _syntax_for(language: str | None) -> _Syntax:
+    return _SYNTAX.get((language or "").lower(), _DEFAULT_SYNTAX)
+
+
+def has_block_comments(language: str | None) -> bool:
+    """Whether the language has ``/* ... */`` comments (the C family's rules by default)."""
+    return _syntax_for(language).block_comments
