@@ -21,6 +21,7 @@ from ._code import (
     _lines_in_text_blocks,
     _open_before_each_line,
 )
+from ._initializer_list import _initializes
 from ._text import _BRACE_LANGUAGES, _CLOSER_ONLY, _code_only, _leading_ws, _shift_indent
 from ._wrapped_statements import _statement_line_start
 
@@ -166,8 +167,14 @@ def _own_statement_indent(
     brackets opened above. None where it starts in the prompt, past a bracket of it that the
     answer closes (the end of a wrapped condition, `|| b) {`), or past a line it goes on."""
     start = index
-    while start > 0 and (open_at_start[start] > depth or _OPERATOR_END.search(_code_only(lines[start - 1]))):
-        start -= 1  # a line inside brackets opened above, or after `=`: the statement starts higher
+    while start > 0 and (
+        open_at_start[start] > depth
+        or _OPERATOR_END.search(_code_only(lines[start - 1]))
+        or _initializes(lines, start)
+    ):
+        # A line inside brackets opened above, after `=`, or a constructor's initializer list:
+        # the statement starts higher (a constructor's `}` went under its `: a(x) {`).
+        start -= 1
     if start in goes_on:
         return None
     if start == 0 and ctx.line_prefix.strip():

@@ -33,6 +33,7 @@ from ._comment_lines import under_the_comment_above
 from ._docstring_text import in_the_docstring_s_column, the_answer_s_docstrings_under_their_quotes
 from ._habit import in_the_habit_around
 from ._hanging_indent import into_the_hanging_bracket
+from ._initializer_list import under_the_constructor
 from ._items import under_the_item_above
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
@@ -76,6 +77,7 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     if body is not None:
         lines = body
     lines = under_the_statement_it_ends(lines, ctx) or lines
+    lines = under_the_constructor(lines, ctx) or lines
     text = "\n".join(lines)
     text = in_the_docstring_s_column(fitted_to_the_blocks(text, ctx), ctx)
     text = the_answer_s_docstrings_under_their_quotes(text, ctx)
