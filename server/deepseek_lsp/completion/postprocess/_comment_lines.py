@@ -20,11 +20,20 @@ def under_the_comment_above(text: str, before: str, ctx: PostContext) -> str | N
     column 0 or a level off, left them out of the block the comment is in). ``before`` is the
     answer re-indented by levels: the lines move from there, nested ones in the file's levels.
     None: no such answer, or it stands there."""
-    if not ctx.indent_known or ctx.brackets_after_prefix[1].mode != "line":
+    if not ctx.indent_known:
         return None
     tokens = _syntax_for(ctx.language).line_comments
-    comment = ctx.line_prefix.lstrip(" \t")
-    if not tokens or not comment.startswith(tokens):
+    if not tokens:
+        return None
+    if ctx.brackets_after_prefix[1].mode == "line":
+        comment = ctx.line_prefix.lstrip(" \t")
+    elif _retyped_under_a_comment(text, tokens, ctx):
+        # On the retyped indentation of the line below a comment line, the answer's first line
+        # the comment's next: the cursor line is that comment's, as after Enter at its end.
+        comment = text.split("\n", 1)[0]
+    else:
+        return None
+    if not comment.startswith(tokens):
         return None
     token = next(t for t in tokens if comment.startswith(t))
     lines = before.split("\n")
@@ -39,3 +48,16 @@ def under_the_comment_above(text: str, before: str, ctx: PostContext) -> str | N
     if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
         return None
     return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
+
+
+def _retyped_under_a_comment(text: str, tokens: tuple[str, ...], ctx: PostContext) -> bool:
+    """Whether the cursor stands on a blank line's retyped indentation right below a comment
+    line at that column, and the answer's first line is a comment too."""
+    above = ctx.previous_line
+    if ctx.line_prefix.strip() or not ctx.line_prefix or above is None:
+        return False
+    if not text.startswith(tokens) or not above.lstrip(" \t").startswith(tokens):
+        return False
+    cursor_line = len(ctx.prefix) - len(ctx.line_prefix)
+    directly_above = ctx.prefix.rfind("\n", 0, cursor_line - 1) + 1
+    return ctx.prefix[directly_above : cursor_line - 1] == above and ctx.width(_leading_ws(above)) == ctx.width(ctx.line_prefix)
