@@ -22,6 +22,8 @@ from ._code import (
 from ._text import (
     _BRACE_LANGUAGES,
     _CONTINUATION,
+    _brackets_left_open,
+    _code_only,
     _is_comment,
     _iter_lines,
     _leading_ws,
@@ -58,7 +60,7 @@ def _into_the_brace_block(
     if opened < 0 or _in_text(ctx):
         return None  # the block opened before the prompt's window, or the cursor is in a string
     floor = _statement_width(opened, ctx) + unit  # the column of the block's statements
-    if not _suffix_agrees(floor, ctx):
+    if not _suffix_agrees(floor, ctx, sum(_brackets_left_open(_code_only(line)) for line in lines) > 0):
         return None
     entries = list(written)
     if not ctx.line_prefix and lines[0].strip() and not (entries and entries[0][0] == 0):
@@ -176,11 +178,13 @@ def _body_rises(
     return rises
 
 
-def _suffix_agrees(floor: int, ctx: PostContext) -> bool:
+def _suffix_agrees(floor: int, ctx: PostContext, answer_opens: bool = False) -> bool:
     """Whether the code below the cursor leaves the block's statements at ``floor``: its next
     line of code stands there or deeper (in a block the answer opens), or it is the block's
     `}` one level left (a header wrapped onto a line of its own, `throws IOException {`,
-    made the block's depth a guess, too deep)."""
+    made the block's depth a guess, too deep), or, where the answer leaves a bracket of its
+    own open (``answer_opens``), that bracket's closer at ``floor`` or right of it (an answer
+    stopping inside its own `if (…) {` was left as written, its body at column 0)."""
     rest = ctx.line_suffix.strip()
     if rest:
         return rest.startswith("}")  # `{|}`: the block's closer, on the cursor line
@@ -191,7 +195,8 @@ def _suffix_agrees(floor: int, ctx: PostContext) -> bool:
         if _GOES_ON_START.match(code):
             return False  # a statement's next line (`.environment(envp)`): no level
         if code[0] in ")]}":
-            return ctx.width(_leading_ws(line)) == floor - ctx.unit_width
+            width = ctx.width(_leading_ws(line))
+            return width == floor - ctx.unit_width or (answer_opens and width >= floor)
         return ctx.width(_leading_ws(line)) >= floor
     return False
 
