@@ -120,15 +120,21 @@ def _too_deep_below_a_brace(
     """The step the answer's levels are read in where its line ``index``, its first of code,
     stands right of where the block puts it (``target``) and goes there with the rest: below
     a `{`, written in wider levels of the model's own that put it at that block's level from
-    column 0, or in the file's levels (``step``) in a frame too deep (:func:`_deeper_by`).
-    0: neither. Below a statement a deeper line may be the model's wider levels too, which
-    the other frames read."""
-    above = ctx.trailing_comment_re.sub("", _line_above(lines, index, ctx)[0]).rstrip()
-    if not above.endswith("{"):
+    column 0, or (below a `{` or a `//` comment line of the block's) in the file's levels
+    (``step``) in a frame too deep (:func:`_deeper_by`). 0: neither. Below a statement a
+    deeper line may be the model's wider levels too, which the other frames read."""
+    line_above = _line_above(lines, index, ctx)[0]
+    below_a_brace = ctx.trailing_comment_re.sub("", line_above).rstrip().endswith("{")
+    if not below_a_brace and (
+        not line_above.lstrip(" \t").startswith("//") or ctx.width(_leading_ws(line_above)) != floor
+    ):
+        # Below a comment line of the block's own the line may be the whole answer shifted
+        # too (no statement goes on from a comment: after `// make sure it exists`, the
+        # answer stayed a level in); below anything else, no sure thing.
         return 0
     unit, first = ctx.unit_width, ctx.width(_leading_ws(lines[index]))
     wide = step if step > unit else reduce(gcd, (width for _, _, width in widths), 0)
-    if wide > unit and wide in _OWN_STEPS:
+    if below_a_brace and wide > unit and wide in _OWN_STEPS:
         return wide if first == target // unit * wide else 0
     # Lines a level apart from each other in the file's unit: the whole answer shifted.
     own = reduce(gcd, (abs(width - first) for _, _, width in widths), 0)
