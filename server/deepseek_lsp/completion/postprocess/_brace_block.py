@@ -159,8 +159,25 @@ def _deeper_by(shift: int, lines: list[str], closers: dict[int, int], floor: int
         return False
     body = code.strip()
     if body[0] in ")]}":
+        own = _last_open_brace_line(lines)
+        if own is not None:
+            # The `}` of the answer's own block left open: under that block's line once moved.
+            return body[0] == "}" and ctx.width(_leading_ws(code)) == ctx.width(_leading_ws(lines[own])) - shift
         return body[0] == "}" and ctx.width(_leading_ws(code)) == header
     return ctx.width(_leading_ws(code)) == floor and not (_GOES_ON_START.match(body) or _CONTINUATION.match(body))
+
+
+def _last_open_brace_line(lines: list[str]) -> int | None:
+    """The answer's line (past its first) that opens the innermost `{` it leaves open; None:
+    it leaves none open, or the first line opens it."""
+    opened: list[int] = []
+    for index, line in enumerate(lines):
+        for char in _code_only(line):
+            if char == "{":
+                opened.append(index)
+            elif char == "}" and opened:
+                opened.pop()
+    return opened[-1] if opened and opened[-1] else None
 
 
 def _body_step(lines: list[str], widths: list[tuple[int, str, int]], inside: dict[int, int], ctx: PostContext) -> int:
