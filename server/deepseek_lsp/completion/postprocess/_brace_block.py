@@ -107,6 +107,11 @@ def _into_the_brace_block(
     return step, moved
 
 
+#: How a line ends that the next goes on with: an operator, a comma, an open bracket (wider
+#: than _WAITING_END: a TypeScript type argument's `<` or `>`, a chain's `.`, a `!`).
+_GOES_ON_END = tuple(",([{=+-*/%&|^!?:<>.~")
+
+
 def _too_deep_below_a_brace(
     lines: list[str],
     index: int,
@@ -120,17 +125,20 @@ def _too_deep_below_a_brace(
     """The step the answer's levels are read in where its line ``index``, its first of code,
     stands right of where the block puts it (``target``) and goes there with the rest: below
     a `{`, written in wider levels of the model's own that put it at that block's level from
-    column 0, or (below a `{` or a `//` comment line of the block's) in the file's levels
-    (``step``) in a frame too deep (:func:`_deeper_by`). 0: neither. Below a statement a
-    deeper line may be the model's wider levels too, which the other frames read."""
+    column 0, or (below a `{`, a `//` comment line or a whole statement of the block's) in
+    the file's levels (``step``) in a frame too deep (:func:`_deeper_by`). 0: neither. Below
+    a statement a deeper line may be the model's wider levels too, which the other frames
+    read."""
     line_above = _line_above(lines, index, ctx)[0]
-    below_a_brace = ctx.trailing_comment_re.sub("", line_above).rstrip().endswith("{")
-    if not below_a_brace and (
-        not line_above.lstrip(" \t").startswith("//") or ctx.width(_leading_ws(line_above)) != floor
-    ):
-        # Below a comment line of the block's own the line may be the whole answer shifted
-        # too (no statement goes on from a comment: after `// make sure it exists`, the
-        # answer stayed a level in); below anything else, no sure thing.
+    code_above = ctx.trailing_comment_re.sub("", line_above).rstrip()
+    below_a_brace = code_above.endswith("{")
+    whole_above = line_above.lstrip(" \t").startswith("//") or (
+        code_above.strip() and not code_above.endswith(_GOES_ON_END)
+    )
+    if not below_a_brace and (not whole_above or ctx.width(_leading_ws(line_above)) != floor):
+        # Below a comment line or a whole statement of the block's own the line may be the
+        # whole answer shifted too (after `// make sure it exists`, the answer stayed a level
+        # in); below anything else (a line going on), no sure thing.
         return 0
     unit, first = ctx.unit_width, ctx.width(_leading_ws(lines[index]))
     wide = step if step > unit else reduce(gcd, (width for _, _, width in widths), 0)
