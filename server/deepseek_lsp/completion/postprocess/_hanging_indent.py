@@ -23,7 +23,7 @@ def into_the_hanging_bracket(lines: list[str], ctx: PostContext) -> list[str] | 
     later lines keep their places relative to it, the code after the bracket's `)` with them
     (they stood at column 0, out of the function). None: no such answer, or its first line
     already stands right of the cursor's line."""
-    if not ctx.indent_known or _in_text(ctx) or not ctx.line_prefix.strip():
+    if not ctx.indent_known or _in_text(ctx) or not (ctx.line_prefix + lines[0]).strip():
         return None  # a guessed unit, the cursor in a string or comment, or no line to hang from
     code = _code_only(ctx.line_prefix + lines[0]).rstrip()
     if not code.endswith(("(", "[")) and not (code.endswith("{") and not _syntax_for(ctx.language).brace_blocks):
