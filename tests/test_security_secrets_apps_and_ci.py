@@ -61,10 +61,22 @@ def test_a_password_beside_rules_words_is_still_redacted(text: str, password: st
         f'$link = mysqli_connect("localhost", "root", "{SECRET}", "app");\n',
         f'    ftp_login($conn, "deploy", "{SECRET}");\n',
         f"if (!ssh2_auth_password($session, 'deploy', '{SECRET}')) {{\n",
+        f"$redis->auth('{SECRET}');\n",  # phpredis
+        f"$redis->auth(['phpredis', '{SECRET}']);\n",
+        f'jedis.auth("{SECRET}");\n',
+        f"    .auth('deploy', '{SECRET}')\n",  # superagent, supertest
+        f'server.login("me@example.com", "{SECRET}")\n',  # smtplib, ftplib, imaplib
+        f"mail.login(user, '{SECRET}')\n",
+        f'Connection conn = DriverManager.getConnection(url, "root", "{SECRET}");\n',
+        f'auth := smtp.PlainAuth("", "me@example.com", "{SECRET}", "smtp.example.com")\n',
+        f'db = MySQLdb.connect("localhost", "app", "{SECRET}", "app")\n',
+        f"conn = pymysql.connect('localhost', 'root', '{SECRET}', 'app')\n",
+        f"ftp = FTP('ftp.example.com', 'deploy', '{SECRET}')\n",
     ],
 )
 def test_a_password_given_to_a_credential_s_constructor_is_redacted(text: str) -> None:
-    """Only the call says what its second (PDO's and mysqli's third) literal is: it went out."""
+    """Only the call says what its second (PDO's and mysqli's third, Redis's ``auth``'s only or
+    last) literal is: it went out."""
     assert_redacted(text)
     assert_not_in_prompts("// connect\n" + text + "// end\n", "// end")
 
@@ -80,6 +92,13 @@ def test_credentials_built_from_variables_or_placeholders_stay() -> None:
         "r = requests.get(url, auth=(user, password))\n"
         'r = requests.get(url, auth=("admin", os.environ["ADMIN_PASSWORD"]))\n'
         'auth = HTTPBasicAuth("user", "Password is required")\n'
+        "$redis->auth($password);\n"
+        "$redis->auth(['phpredis', getenv('REDIS_PASSWORD')]);\n"
+        "redis.auth('password')\n"
+        "server.login(user, password)\n"
+        'server.login("me@example.com", "your_password")\n'
+        "ftp = FTP('ftp.example.com')\n"
+        "    .auth(token, { type: 'bearer' })\n"
     )
     assert redact(kept, keep_lines=True) == kept
 

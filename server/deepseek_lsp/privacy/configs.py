@@ -164,15 +164,30 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     # A credential's constructor, the password its second argument after a user's name: .NET's
     # ``new NetworkCredential("deploy", "...")``, Java's ``PasswordAuthentication`` (``"...".
     # toCharArray()``) and ``UsernamePasswordCredentials``, requests' ``HTTPBasicAuth`` and
-    # ``auth=("user", "...")``, Go's ``SetBasicAuth``, OkHttp's ``Credentials.basic``; PHP's
-    # ``new PDO($dsn, "root", "...")``, ``mysqli``, ``ftp_login`` and ``ssh2_auth_password``
-    # its third. No name says what the literal is but the call's: each went out.
+    # ``auth=("user", "...")``, Go's ``SetBasicAuth``, OkHttp's ``Credentials.basic``, a login's
+    # (smtplib's, ftplib's, imaplib's ``server.login("me", "...")``, superagent's ``.auth("me",
+    # "...")``); PHP's ``new PDO($dsn, "root", "...")``, ``mysqli``, ``ftp_login`` and
+    # ``ssh2_auth_password`` its third, as JDBC's ``DriverManager.getConnection(url, "root",
+    # "...")``, Go's ``smtp.PlainAuth("", "me", "...", host)``, MySQLdb's and PyMySQL's
+    # ``connect(host, user, "...", db)``, ftplib's ``FTP(host, user, "...")``. No name says what
+    # the literal is but the call's: each went out.
     (
         re.compile(
             r"""(?x)((?:(?:(?:NetworkCredential|PasswordAuthentication|UsernamePasswordCredentials?"""
-            r"""|HTTP(?:Basic|Digest|Proxy)Auth|BasicAuth|SetBasicAuth|Credentials\.basic)|\bauth[\ \t]*=[\ \t]*)\("""
-            r"""|(?:\bnew[\ \t]+\\?(?:PDO|mysqli)|\b(?:mysqli_connect|ftp_login|ssh2_auth_password))\([\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,)"""
+            r"""|HTTP(?:Basic|Digest|Proxy)Auth|BasicAuth|SetBasicAuth|Credentials\.basic|(?:->|\.)(?:auth|login))"""
+            r"""|\bauth[\ \t]*=[\ \t]*)\("""
+            r"""|(?:\bnew[\ \t]+\\?(?:PDO|mysqli)|\b(?:mysqli_connect|ftp_login|ssh2_auth_password|FTP(?:_TLS)?"""
+            r"""|DriverManager\.getConnection|smtp\.PlainAuth|(?:MySQLdb|pymysql)\.connect))\([\ \t]*"""
+            + _CALL_ARGUMENT + r"""[\ \t]*,)"""
             r"""[\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,[\ \t]*)(["'])([^"'\r\n]{6,}?)(?=\2)"""
+        ),
+        _named_literal,
+    ),
+    # Redis's ``AUTH`` from code: phpredis' ``$redis->auth("...")`` (``->auth(["user", "..."])``),
+    # Jedis', ioredis' ``.auth("...")``: the password alone, or last in an array after its user's.
+    (
+        re.compile(
+            r"""((?:->|\.)auth\([\ \t]*(?:\[[\ \t]*""" + _CALL_ARGUMENT + r"""[\ \t]*,[\ \t]*)?)(["'])([^"'\r\n]{6,}?)(?=\2[\ \t]*[\])])"""
         ),
         _named_literal,
     ),

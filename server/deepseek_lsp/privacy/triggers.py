@@ -76,11 +76,13 @@ _TRIGGERS = (
     # search of the window (~0.07 ms over 120 kB): those sharing a word are patterns below.
     *("--auth", "| base64", "> auth ", "vault login"),
     "rclone",  # ``rclone config create … pass X``, ``rclone obscure X``
-    # A credential's constructor (``HTTPDigestAuth(``, requests' ``auth=(``), PHP's ``new PDO(``,
-    # ``mysqli`` and ``ftp_login(``: their names say nothing of a password (``ssh2_auth_password``
-    # has "passw"). (``NetworkCredential`` has
+    # A credential's constructor (``HTTPDigestAuth(``, requests' ``auth=(``, Redis's ``->auth(``),
+    # PHP's ``new PDO(``, ``mysqli`` and ``ftp_login(``, a login's (``server.login(``, ``FTP(``,
+    # JDBC's ``getConnection(``, Go's ``smtp.PlainAuth(``, MySQLdb's ``connect(``): their names
+    # say nothing of a password (``ssh2_auth_password`` has "passw"). (``NetworkCredential`` has
     # "credential", ``HTTPBasicAuth`` "basic", ``PasswordAuthentication`` "passw".)
-    *("auth(", "auth=(", "auth = (", "pdo(", "mysqli", "ftp_login"),
+    *("auth(", "auth=(", "auth = (", "pdo(", "mysqli", "ftp_login", "login(", "ftp(", "ftp_tls("),
+    *("getconnection(", "mysqldb.connect(", "pymysql.connect("),
 )
 #: ``pass`` as a name, not Python's statement (a trigger on every ``pass`` line made most of a
 #: Python window suspect: 0.5 -> 11 ms a request): ``_pass``, ``pass:``, ``"pass"``, Go's
