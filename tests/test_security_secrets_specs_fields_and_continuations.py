@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from deepseek_lsp.privacy import redact
+from deepseek_lsp.privacy import REDACTED, redact
 from tests.secret_forms import SECRET, assert_not_in_prompts, assert_redacted
 
 # -- RSpec's let --------------------------------------------------------------------------------------------
@@ -38,6 +38,37 @@ def test_rspec_lets_of_code_words_and_other_names_stay() -> None:
         '  let(:token_type) { "bearer_v2" }\n'  # about a token, not one
         '  let(:password_prompt) { "Enter your password:" }\n'
         '  let(:username) { "deploy-bot-01" }\n'
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '  let(:password) { "Sup3r-S" + "3cret-77" }\n',
+        "  let!(:api_token) { 'Sup3r-S' + '3cret-77' }\n",
+        '  let(:token) do\n    "Sup3r-S" +\n      "3cret-77"\n  end\n',
+        'password = "Sup3r-S" + "3cret-77"\n',  # the first part was redacted, the second went out
+        "$password = 'Sup3r-S' . '3cret-77';\n",  # PHP's ``.``
+        '  "password": "Sup3r-S" + "3cret-77",\n',
+    ],
+)
+def test_a_secret_written_as_literals_joined_by_plus_is_redacted(text: str) -> None:
+    """Judged as the one value the parts make: ``"pass" + "word123"`` under a ``let`` went out
+    whole, as no literal was alone in its block; after an ``=``, all but the first part."""
+    out = redact(text, keep_lines=True)
+    assert out == text.replace("Sup3r-S", REDACTED).replace("3cret-77", REDACTED), out
+    for part in ("Sup3r-S", "3cret-77"):
+        assert_not_in_prompts("describe User do\n" + text + "end\n", "end\n", secret=part)
+
+
+def test_joined_literals_of_words_or_about_a_secret_stay() -> None:
+    kept = (
+        '  let(:password) { "pass" + "word" }\n'  # the word itself
+        '  let(:token_type) { "bear" + "er_v2" }\n'
+        '  let(:password_prompt) { "Enter your " + "password:" }\n'
+        'token_type = "bear" + "er_v2"\n'
+        '  let(:password) { "abc" + "def" + suffix }\n'  # code, not a literal
     )
     assert redact(kept, keep_lines=True) == kept
 

@@ -55,6 +55,23 @@ def _let_literal(match: re.Match[str]) -> str:
     return match.group(0) if _METADATA_NAME.search(match.group(3)) else _named_literal(match)
 
 
+#: One literal of a secret written in parts (see :func:`_joined_parts`), its quote and text.
+_PART = re.compile(r"""(["'])([^"'\r\n]*)\1""")
+
+
+def _joined_parts(match: re.Match[str]) -> str:
+    """A secret written as literals joined by ``+`` or ``.`` (``let(:password) { "pass" +
+    "word123" }``, ``$password = 'hunter' . '2pass';``; group 1 all before the first, the last
+    group the parts): judged as the one value they make, each part redacted. Only the first was
+    looked at, and a short one (``"pass"``) left them all to go out. Groups 2 and 3: the name,
+    a ``let``'s or an assignment's."""
+    head, parts = match.group(1), match.group(match.re.groups)
+    value = "".join(m.group(2) for m in _PART.finditer(parts))
+    if _assigned(value, match.group(2) or match.group(3), "", '"', value, None) == value:
+        return match.group(0)
+    return head + _PART.sub(lambda m: m.group(1) + (REDACTED if m.group(2) else "") + m.group(1), parts)
+
+
 def _fallback_literal(match: re.Match[str]) -> str:
     """A literal a secret's lookup falls back to (``getenv("API_KEY") ?? "..."``): as a named
     literal, only with a digit or a symbol: a word is as often a setting's default (``args.

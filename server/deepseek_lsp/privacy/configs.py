@@ -8,6 +8,7 @@ import re
 from .assignments import (
     _assigned,
     _fallback_literal,
+    _joined_parts,
     _let_literal,
     _named_literal,
     _paired_value,
@@ -80,6 +81,23 @@ _FALLBACK = re.compile(
 #: What a text holds for :data:`_FALLBACK` to match: its operators, found far faster than the
 #: pattern's names (a search of the text for each name cost as much as the assignments' own).
 _FALLBACK_OPERATOR = re.compile(r"\?\?|\?:|\|\||\bor\b", re.IGNORECASE)
+
+
+#: A literal and more joined to it (see :func:`~.assignments._joined_parts`).
+_LITERAL = r"""(?:"[^"\r\n]*"|'[^'\r\n]*')"""
+_JOIN = r"""[\ \t]*[+.]\s*"""  # the next part may be on the next line (Ruby's ``"..." +``)
+_JOINED = re.compile(
+    r"""(?ix)((?:\blet!?\([ \t]*(?::|["'])(""" + _ASSIGNED_NAME + r""")["']?[ \t]*\)[ \t]*(?:\{|do\b)\s*"""
+    r"""|(""" + _ASSIGNED_NAME + r""")["'\]]{0,2}[\ \t]*(?::=|=>|=|:)[\ \t]*))"""
+    r"""(""" + _LITERAL + r"""(?:""" + _JOIN + _LITERAL + r""")+(?=[\ \t]*(?:[;,)}\]]|\r?\n|\Z|end\b))"""
+    # Or parts at the text's end, an operator after them (or a ``let``'s first part alone): a
+    # prompt's window ending at the cursor, the next part in the suffix (the parts before it
+    # went out).
+    r"""|""" + _LITERAL + r"""(?:""" + _JOIN + _LITERAL + r""")*(?=""" + _JOIN + r"""\Z|(?(2)[\ \t]*\Z|(?!))))"""
+)
+#: What a text holds for :data:`_JOINED` to match, found far faster: two literals joined, or
+#: one and maybe an operator at the text's end.
+_JOINED_OPERATOR = re.compile(r"""["'][\ \t]*[+.]\s*["']|["'][\ \t]*[+.]?\s*\Z""")
 
 
 #: A call's argument before the one looked at: a literal, or code without a comma (``$dsn``,
@@ -250,6 +268,10 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
         ),
         _let_literal,
     ),
+    # A secret written as literals joined by ``+`` (``.``, PHP's), after its name's ``=``, ``:`` or
+    # ``=>`` or in RSpec's ``let`` block (``let(:password) { "pass" + "word123" }``), to the end
+    # of the expression: each part went out, or all but the first.
+    (_JOINED, _joined_parts),
     # A properties file's key and value apart by spaces (``signing.password X`` in
     # gradle.properties, ``systemProp.https.proxyPassword X``): a dotted or camelCase key, its
     # value with a digit or a symbol (a line of prose has none), not a path, a number or an
@@ -435,4 +457,5 @@ _CONFIG_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
 PREFILTERS: dict[re.Pattern[str], re.Pattern[str]] = {
     _YAML_BLOCK: _YAML_BLOCK_OPENER,
     _FALLBACK: _FALLBACK_OPERATOR,
+    _JOINED: _JOINED_OPERATOR,
 }

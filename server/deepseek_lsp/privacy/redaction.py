@@ -234,7 +234,11 @@ def _value_below(
     cut = len(tail)
     for m, out in _replaced_across(joined, cut, patterns):
         name = joined[m.start() : cut]
-        # Only a value wholly in ``text``, after a name and separator that stay as written.
+        # Only a value wholly in ``text``, after a name and separator that stay as written, or
+        # as the text before redacts them alone: a secret in parts (``"Sup3r" + "S3cret"``),
+        # the first part's redacted there, and the cursor before the second sent that one.
+        if not out.startswith(name):
+            name = _apply(_PATTERNS[_KEY_BLOCK_PATTERNS:] if patterns is None else patterns, name, False)
         if out.startswith(name):
             return out[len(name) :] + joined[m.end() :] + text[hi:]
     return None
