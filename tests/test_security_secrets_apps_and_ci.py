@@ -103,6 +103,49 @@ def test_credentials_built_from_variables_or_placeholders_stay() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+# -- .NET's signing keys ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'{{\n  "Jwt": {{"Key": "{SECRET}", "Issuer": "me"}}\n}}\n',  # appsettings.json
+        f'{{\n  "Jwt": {{\n    "Issuer": "https://localhost:5001",\n    "Audience": "https://localhost:5001",\n'
+        f'    "ExpiryMinutes": 60,\n    "Key": "{SECRET}"\n  }}\n}}\n',
+        f'{{\n  "Authentication": {{\n    "Google": {{\n      "Key": "{SECRET}"\n    }}\n  }}\n}}\n',
+        f'{{\n  "Jwt:Key": "{SECRET}",\n  "Jwt:Issuer": "me"\n}}\n',  # secrets.json, Azure's settings
+        f"Jwt__Key={SECRET}\n",  # the environment's name of Jwt:Key
+        f'  "IssuerSigningKey": "{SECRET}",\n',
+        f"JWT_SIGNING_KEY={SECRET}\n",
+        f"HMAC_KEY={SECRET}\n",
+        f'dotnet user-secrets set "Jwt:Key" "{SECRET}"\n',
+        f'{{\n  "ConnectionStrings": {{\n    "Default": "Server=db;Database=app;User Id=sa;Password={SECRET};"\n  }}\n}}\n',
+    ],
+)
+def test_a_signing_key_in_dotnet_s_settings_is_redacted(text: str) -> None:
+    """A section's ``"Key"`` (bound as ``Jwt:Key``) says nothing of a secret on its line, nor
+    did ``SigningKey``, ``HMAC_KEY`` or ``Jwt__Key``: each went out."""
+    assert redact(text, keep_lines=True) == text.replace(SECRET, REDACTED)
+    assert_not_in_prompts(text + "// end\n", "// end")
+
+
+def test_neutral_keys_outside_secret_sections_and_code_reading_a_key_stay() -> None:
+    kept = (
+        '{\n  "Cache": {"Key": "app-cache-v2"},\n'
+        '  "Logging": {"LogLevel": {"Default": "Information"}, "Key": "console"},\n'
+        '  "Jwt": {"Key": "YOUR_SECRET_KEY", "Issuer": "me"},\n'
+        '  "JwtSettings": {"Key": "", "Issuer": "me"}\n}\n'
+        'var key = Encoding.UTF8.GetBytes(builder.Configuration["Jwt:Key"]);\n'
+        "signing_key = load_key(path)\n"
+        "IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwtKey)),\n"
+        '"signedObject": {"s3": {"bucketName": "b", "key": "signed-2065c468-73e2-4385-a6c9-0123456789abc"}}\n'  # S3's
+        '    "AWS::PaymentCryptography::Key": "af26a71fe21eb480",\n'  # a type's name, not Section:Key
+        'n = attributes.get("NextSigningKeyLength", "RSA_1024_BIT")\n'
+        "TPM_E_KEY_NOT_SIGNING_KEY: Final = -2144795622\n"  # winerror's code
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
 # -- Android's and iOS's build settings ---------------------------------------------------------------------
 
 

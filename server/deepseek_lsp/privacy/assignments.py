@@ -90,6 +90,7 @@ def _paired_value(match: re.Match[str]) -> str:
     name, value = match.group(2, match.re.groups)
     if (
         value.lower() == name.lower()
+        or _METADATA_NAME.search(name)  # moto's ``.get("NextSigningKeyLength", "RSA_1024_BIT")``
         or any(ch in value for ch in " ./\\")  # words (``"SM2 PRIVATE KEY"``), a file, a path
         or _SECRET_LIKE.search(value) is None
         or _SECRET_NAME_ONLY.fullmatch(value)
@@ -343,6 +344,9 @@ def _assigned(
     # A number of tokens (``MAX_TOKENS = 128000``, a usage's ``"input_tokens": 1234567``): a
     # language model's count, which went out as ``[REDACTED]``.
     if value.isdigit() and _TOKEN_COUNT.search(name.rstrip()):
+        return whole
+    # A negative number is a code (winerror's ``TPM_E_KEY_NOT_SIGNING_KEY: Final = -2144795622``).
+    if value[:1] == "-" and value[1:].isdigit():
         return whole
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
         return whole

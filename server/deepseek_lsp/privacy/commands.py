@@ -250,14 +250,14 @@ _COMMAND_PATTERNS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(_command(r"(?<![\w./-])(?:un)?rar\b") + r"(?<!\S)-h?p" + _CLI_ARGUMENT), _cli_argument),
     # A tool's setting of a secret, its key then its value (``npm config set //host/:_authToken
     # X``, ``yarn config set npmAuthToken X``, ``git config --global github.token X``, ``pulumi
-    # config set --secret dbPassword X``, ``dotnet user-secrets set "Db:Password" "X"``, ``netlify
+    # config set --secret dbPassword X``, ``dotnet user-secrets set "Db:Password" "X"`` (``"Jwt:Key"``), ``netlify
     # env:set API_KEY X``, ``poetry config pypi-token.pypi X``): see _prose_safe_argument. The
     # key's word found by a lookahead: to the key's end, each ``token`` in a run of them was tried
     # again.
     (
         re.compile(
             r"""((?<![\w-])(?:config(?:[ \t]+set)?|user-secrets[ \t]+set|env:set)(?:[ \t]+-{1,2}[\w-]+)*[ \t]+(["']?)"""
-            r"""(?=[\w.:/@-]*?(?i:_auth(?![a-z])|password|passwd|token|secret|api[_-]?key|access[_-]?key))[\w.:/@-]+\2[ \t]+)"""
+            r"""(?=[\w.:/@-]*?(?i:_auth(?![a-z])|password|passwd|token|secret|api[_-]?key|access[_-]?key|signing[_-]?key|jwt[:_-]*key))[\w.:/@-]+\2[ \t]+)"""
             + _CLI_ARGUMENT
         ),
         _prose_safe_argument,

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 
 from .manifests import _redact_secret_manifests, _seams
 from .patterns import _PATTERNS
+from .sections import may_hold_section_key, redact_section_keys
 from .terraform import (
     _HCL_DEFAULT,
     _TERRAFORM,
@@ -62,6 +63,8 @@ def redact(
         redacted = _apply(_TERRAFORM, redacted, keep_lines)
     if "default" in redacted or "default" in before[_line_start(before, len(before)) :]:
         redacted = _unseen_block_defaults(redacted, before, after)
+    if may_hold_section_key(redacted, before):
+        redacted = redact_section_keys(redacted, before, after)
     if any("Secret" in part for part in (redacted, before, after, *_seams(redacted, before, after))):
         redacted = _redact_secret_manifests(redacted, before, after)
     if before:

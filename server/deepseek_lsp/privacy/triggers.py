@@ -90,9 +90,11 @@ _TRIGGERS = (
 _PASS_NAME = re.compile(r"pass(?:(?<=_pass)|(?<=[a-z0-9]-pass)[ \t]|[:=\"']| [=:]|  )")
 #: The names of keys that sign or encrypt (see _SECRET_WORDS), a WEP key (nmcli's ``wep-key0``),
 #: WireGuard's ``PresharedKey``, a Tailscale key, lower-cased: one search, re skipping to each ``key``.
+#: And a neutral ``"Key"`` in a JSON section named for one (``"Jwt": {"Key": …}``, ``"Jwt:Key"``).
 _KEY_NAME = re.compile(
     r"key(?:(?<=master_key)|(?<=masterkey)|(?<=encryption_key)|(?<=encryptionkey)|(?<=license_key)"
-    r"|(?<=licensekey)|(?<=app_key)|(?<=appkey)|(?<=wep-key)|(?<=presharedkey)|(?<=tskey)-)"
+    r"|(?<=licensekey)|(?<=app_key)|(?<=appkey)|(?<=wep-key)|(?<=presharedkey)|(?<=tskey)-"
+    r"|(?<=signingkey)|(?<=signing_key)|(?<=hmackey)|(?<=hmac_key)|(?<=jwtkey)|(?<=jwt_key)|(?<=jwt__key))"
 )
 #: minisign's and signify's secret keys by their first bytes, HTTPie's ``-a``, MinIO's ``mc alias
 #: set``, lower-cased: a search each, re skipping to its first characters.

@@ -78,10 +78,11 @@ _SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key
 
 #: A word in a name that says it holds a secret.
 #: (A framework's key that signs or encrypts: Laravel's ``APP_KEY``, Rails' ``RAILS_MASTER_KEY``,
-#: an ``ENCRYPTION_KEY``; a product's ``LICENSE_KEY``.)
+#: an ``ENCRYPTION_KEY``, a token's ``SigningKey``, ``HMAC_KEY``, .NET's ``Jwt__Key`` (the
+#: environment's name of ``Jwt:Key``); a product's ``LICENSE_KEY``.)
 _SECRET_WORDS = (
     r"(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN(?!I[SZ])|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?"
-    r"|(?:MASTER|ENCRYPTION|LICENSE|APP)_?KEY)"
+    r"|(?:MASTER|ENCRYPTION|LICENSE|APP|SIGNING|HMAC)_?KEY|JWT_{0,2}KEY)"
 )
 
 #: A name an assignment of a secret is to (``DB_PASSWORD``, ``apiKey``, ``smtpPass``), in a

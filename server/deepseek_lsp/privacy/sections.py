@@ -1,0 +1,90 @@
+"""A secret under a neutral key in a JSON section whose name says what it is: .NET's
+``appsettings.json`` ``"Jwt": {"Key": "…", "Issuer": "me"}`` (bound as ``Jwt:Key``). No name on
+the key's line says it is a secret, and the section's may be lines above it."""
+
+from __future__ import annotations
+
+import re
+
+from .assignments import _assigned
+from .values import REDACTED
+
+#: The neutral key and its value (to the text's end: a prompt's window ends at the cursor). .NET's
+#: ``"Key"``: a JSON ``"key"`` is as often an object's name (S3's ``"key": "signed-2065c468-…"``).
+_KEY_VALUE = re.compile(r'"Key"\s*:\s*"((?:[^"\\\r\n]|\\.)*)(?:"|\Z)')
+#: A section's name whose key signs, encrypts or authenticates (``Jwt``, ``JwtSettings``,
+#: ``Authentication``, ``DataEncryption``; ``Stripe`` has none: its ``SecretKey`` says it).
+_SECRET_SECTION_WORD = re.compile(r"(?i)jwt|token|signing|crypt|hmac|secret|auth|api|licen[cs]e|master|credential|captcha|webhook")
+#: A section's opening (its name looked at apart: a search for the words inside each quoted
+#: text was quadratic in its length).
+_SECTION = re.compile(r'"([^"\\\r\n]+)"\s*:\s*\{')
+#: The same key under its section's name flattened (``"Jwt:Key": "…"``, a ``secrets.json``'s, Azure's;
+#: not a scope's ``::``: CloudFormation's ``"AWS::PaymentCryptography::Key"`` is a type's name).
+_FLAT_KEY_VALUE = re.compile(r'"([^"\\\r\n]+?)(?<!:)(?::|__)[Kk]ey"\s*:\s*"((?:[^"\\\r\n]|\\.)*)(?:"|\Z)')
+#: What a section's body is read as: strings (skipped whole: a brace inside one is text) and braces.
+_BODY_TOKEN = re.compile(r'"(?:[^"\\\r\n]|\\.)*"|[{}]')
+#: How much of the text around is read for a section's name above and a value's end below.
+_ABOVE_CHARS = 4096
+_BELOW_CHARS = 256
+#: The end of the text before looked at for a key whose value the text may start inside of.
+_SEAM_CHARS = 256
+
+
+def _section_end(text: str, start: int) -> int:
+    """Where the object whose body starts at ``start`` ends (its ``}``), or the text's end."""
+    depth = 1
+    for m in _BODY_TOKEN.finditer(text, start):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    return len(text)
+
+
+def _secret_values(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of the values of the neutral keys inside secret sections of ``text``."""
+    values: list[tuple[int, int]] = []
+    for section in _SECTION.finditer(text):
+        if _SECRET_SECTION_WORD.search(section.group(1)):
+            end = _section_end(text, section.end())
+            values += (m.span(1) for m in _KEY_VALUE.finditer(text, section.end(), end if end == len(text) else end + 1))
+    values += (m.span(2) for m in _FLAT_KEY_VALUE.finditer(text) if _SECRET_SECTION_WORD.search(m.group(1)))
+    return sorted({(start, end) for start, end in values if start < end and _is_secret(text[start:end])})
+
+
+def _is_secret(value: str) -> bool:
+    """Whether a neutral key's value is a secret: as an assignment's (not a placeholder, words)."""
+    return _assigned(value, "Key", "", '"', value, None) != value
+
+
+def redact_section_keys(text: str, before: str = "", after: str = "") -> str:
+    """``text`` with the values of the neutral keys in secret sections redacted. ``before`` and
+    ``after``: the text around it (a prompt's window and suffix are redacted apart), where the
+    section's name or the rest of a value the cursor cuts may be."""
+    above = before[-_ABOVE_CHARS:]
+    joined = above + text + after[:_BELOW_CHARS]
+    lo, hi = len(above), len(above) + len(text)
+    out: list[str] = []
+    done = lo
+    for start, end in _secret_values(joined):
+        if end <= lo or start >= hi:
+            continue
+        begun = start < lo
+        start, end = max(start, lo), min(end, hi)
+        out.append(joined[done:start])
+        # A value begun before ``text`` is redacted there: none of it here.
+        out.append("" if begun else REDACTED)
+        done = end
+    if not out:
+        return text
+    out.append(joined[done:hi])
+    return "".join(out)
+
+
+def may_hold_section_key(text: str, before: str) -> bool:
+    """Whether ``text``, or the end of ``before`` with its start (the cursor may cut the key's
+    name, ``"K|ey": "…"``, or be below it), holds a neutral key."""
+    seam = before[-_SEAM_CHARS:] + text[:8]
+    return any('ey":' in part or 'ey" :' in part for part in (text, seam))
