@@ -256,6 +256,28 @@ def test_a_literal_a_secret_s_lookup_falls_back_to_is_redacted(text: str) -> Non
     assert_not_in_prompts("# config\n" + text + "# end\n", "# end")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$password = getenv('DB_PASSWORD') ?: 'correcthorse';\n",
+        "$password = $_ENV['DB_PASSWORD'] ?? 'correcthorse';\n",
+        '    const apiKey = process.env.API_KEY || "correcthorse";\n',
+        '    const apiKey = import.meta.env.VITE_API_KEY || "correcthorse";\n',
+        '    api_key = os.getenv("API_KEY") or "correcthorse"\n',
+        '  let apiKey = ProcessInfo.processInfo.environment["API_KEY"] ?? "correcthorse"\n',
+        '    password = os.environ.get("DB_PASSWORD", "correcthorse")\n',
+        "    'password' => env('DB_PASSWORD', 'correcthorse'),\n",  # Laravel's configuration
+        '  token = ENV.fetch("API_TOKEN", "correcthorse")\n',
+    ],
+)
+def test_a_word_the_environment_s_lookup_falls_back_to_is_redacted(text: str) -> None:
+    """Only a literal with a digit or a symbol was taken for a secret (``args.password or
+    "interactive"`` is a setting's): where the environment is read, the word is the password a
+    setup runs with when none is set, and it went out."""
+    assert redact(text, keep_lines=True) == text.replace("correcthorse", REDACTED)
+    assert_not_in_prompts("# config\n" + text + "# end\n", "# end", secret="correcthorse")
+
+
 def test_lookups_falling_back_to_no_secret_stay() -> None:
     kept = (
         '    token = request.headers.get("token") or ""\n'
@@ -265,6 +287,10 @@ def test_lookups_falling_back_to_no_secret_stay() -> None:
         "      DB_PASSWORD: ${DB_PASSWORD:-$FALLBACK_PASSWORD}\n"
         '    raise ValueError("password or token is required")\n'
         '            api_key_selection_expression or "$request.header.x-api-key"\n'  # moto's
+        '    token = kwargs.get("token", "default")\n'  # not the environment: a setting's word
+        "    'password' => env('DB_PASSWORD', ''),\n"
+        "    'password' => env('DB_PASSWORD', 'password'),\n"
+        "    'password' => env('DB_PASSWORD', 'your-password'),\n"
     )
     assert redact(kept, keep_lines=True) == kept
 

@@ -72,13 +72,34 @@ def _joined_parts(match: re.Match[str]) -> str:
     return head + _PART.sub(lambda m: m.group(1) + (REDACTED if m.group(2) else "") + m.group(1), parts)
 
 
+#: A lookup of the environment right before a secret's name: ``getenv("``, ``os.environ.get("``,
+#: Laravel's ``env('``, Ruby's ``ENV.fetch("`` and ``ENV["``, PHP's ``$_ENV['``, Node's
+#: ``process.env.``, Vite's ``import.meta.env.``, Deno's ``env.get("``, .NET's
+#: ``GetEnvironmentVariable("``, Swift's ``environment["``.
+_ENV_LOOKUP = re.compile(
+    r"""(?:\b(?i:getenv)|GetEnvironmentVariable|\benviron\.(?:get|setdefault)|\benv|\bENV\.fetch|\benv\.get)\([ \t]*["']?\Z"""
+    r"""|(?:\$_ENV|\$_SERVER|\benviron(?:ment)?|\bENV)\[[ \t]*["']\Z"""
+    r"""|\b(?:process|import\.meta)\.env(?:\.|\[[ \t]*["'])\Z"""
+)
+#: How far before a name its lookup is looked for.
+_ENV_LOOKUP_CHARS = 40
+
+
+def _reads_environment(text: str, at: int) -> bool:
+    """Whether the name at ``at`` in ``text`` (or the bracket of its call) is the environment's."""
+    return _ENV_LOOKUP.search(text, max(0, at - _ENV_LOOKUP_CHARS), at) is not None
+
+
 def _fallback_literal(match: re.Match[str]) -> str:
     """A literal a secret's lookup falls back to (``getenv("API_KEY") ?? "..."``): as a named
-    literal, only with a digit or a symbol: a word is as often a setting's default (``args.
-    password or "interactive"``); not under a name about a secret (``api_key_selection_expression
+    literal. A word only where the environment is read: elsewhere it is as often a setting's
+    default (``args.password or "interactive"``), there a password (``getenv("DB_PASSWORD") ?:
+    "correcthorse"`` went out). Not under a name about a secret (``api_key_selection_expression
     or "$request.header.x-api-key"``)."""
     name = re.match(r"[\w.-]*", match.group(1))
-    if _SECRET_LIKE.search(match.group(match.re.groups)) is None or (name and _METADATA_NAME.search(name.group())):
+    if name and _METADATA_NAME.search(name.group()):
+        return match.group(0)
+    if _SECRET_LIKE.search(match.group(match.re.groups)) is None and not _reads_environment(match.string, match.start()):
         return match.group(0)
     return _named_literal(match)
 
@@ -86,13 +107,14 @@ def _fallback_literal(match: re.Match[str]) -> str:
 def _paired_value(match: re.Match[str]) -> str:
     """A secret's name and value as a pair of literals (``("password", "...")``) or a macro's:
     group 2 the name. Less sure a name and its value than an assignment: not words or names
-    (``("password", "Password")``, ``files_defining("reveal_token", "python")``)."""
+    (``("password", "Password")``, ``files_defining("reveal_token", "python")``); a word only as
+    the environment's default (``os.getenv("DB_PASSWORD", "correcthorse")``, Laravel's ``env(``)."""
     name, value = match.group(2, match.re.groups)
     if (
         value.lower() == name.lower()
         or _METADATA_NAME.search(name)  # moto's ``.get("NextSigningKeyLength", "RSA_1024_BIT")``
         or any(ch in value for ch in " ./\\")  # words (``"SM2 PRIVATE KEY"``), a file, a path
-        or _SECRET_LIKE.search(value) is None
+        or (_SECRET_LIKE.search(value) is None and not _reads_environment(match.string, match.start() + 1))
         or _SECRET_NAME_ONLY.fullmatch(value)
     ):
         return match.group(0)
