@@ -330,6 +330,22 @@ def test_a_field_s_name_or_the_name_again_in_a_secret_s_place_stays() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+def test_a_paginator_s_fields_stay() -> None:
+    """botocore's paginators name the field their token is read from and written to:
+    ``"input_token": "Marker"`` went out as ``[REDACTED]`` (872 lines of the corpus: ``Marker``,
+    ``NextMarker``, ``DistributionList.NextMarker``, ``Contents[-1].Key``)."""
+    kept = (
+        '      "input_token": "Marker",\n'
+        '      "output_token": "NextMarker",\n'
+        '      "output_token": "DistributionList.NextMarker",\n'
+        '      "output_token": "NextMarker || Contents[-1].Key",\n'
+        '      "output_token": "StreamDescription.Shards[-1].ShardId",\n'
+        '        "input_token": "next_marker",\n'  # moto's
+    )
+    assert redact(kept, keep_lines=True) == kept
+    assert_redacted(f'    input_token = "{SECRET}"\n')
+
+
 @pytest.mark.parametrize(
     "text", ['    token = "Sup3rToken"\n', '    api_token = "MyToken2"\n', '    password = "hunter22"\n']
 )

@@ -72,11 +72,20 @@ _IDENTIFIER_CHARS = re.compile(r"[A-Za-z][A-Za-z_-]*")
 _NOT_A_LETTER = re.compile(r"[^a-z]")
 
 
+#: A paginator's names for where its token is read and written (botocore's ``input_token``,
+#: ``output_token``), and a field's path there: ``"Marker"``, ``"DistributionList.NextMarker"``,
+#: ``"Contents[-1].Key"``, ``"NextMarker || Contents[-1].Key"``.
+_PAGINATION_NAME = re.compile(r"(?i)(?:input|output)_?tokens?\Z")
+_FIELD_STEP = r"[A-Za-z_]+(?:\[-?\d+\])?(?:\.[A-Za-z_]+(?:\[-?\d+\])?)*"
+_FIELD_PATH = re.compile(_FIELD_STEP + r"(?:[ \t]*\|\|[ \t]*" + _FIELD_STEP + ")*")
+
+
 def _names_a_field(value: str, name: str) -> bool:
-    """Whether a quoted ``value`` is a name, not a secret: a field's ending in ``Token``, or the
-    name it is assigned to, again in any case (an enum's ``PasswordReset: "PasswordReset"``,
-    ``AcquireToken = "acquireToken"``, ``PASSWORD_RESET = "password-reset"``)."""
-    if _TOKEN_FIELD.fullmatch(value):
+    """Whether a quoted ``value`` is a name, not a secret: a field's ending in ``Token``, a
+    paginator's field (``"input_token": "Marker"``), or the name it is assigned to, again in any
+    case (an enum's ``PasswordReset: "PasswordReset"``, ``AcquireToken = "acquireToken"``,
+    ``PASSWORD_RESET = "password-reset"``)."""
+    if _TOKEN_FIELD.fullmatch(value) or (_PAGINATION_NAME.search(name) and _FIELD_PATH.fullmatch(value)):
         return True
     words = re.findall(r"\w+", name)
     return (
