@@ -309,6 +309,19 @@ def test_a_scope_s_double_colon_is_no_separator() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+def test_a_type_s_name_in_quotes_with_its_scopes_is_no_secret_s_name() -> None:
+    """cfn-lint's schemas map each resource type to a hash: ``"AWS::ApiGateway::ApiKey":
+    "48205d4ffd7feba3"`` went out as ``[REDACTED]`` (418 lines of the corpus); a constant
+    assigned in a scope is still a secret's name."""
+    kept = (
+        '    "AWS::ApiGateway::ApiKey": "48205d4ffd7feba3",\n'
+        '    "AWS::SecretsManager::Secret": "c85175a4ebcce361",\n'
+        '    "AWS::Route53::KeySigningKey": "a9a67ae6c371fcf4",\n'
+    )
+    assert redact(kept, keep_lines=True) == kept
+    assert_redacted(f'Config::API_KEY = "{SECRET}"\n')
+
+
 def test_an_ldif_base64_password_is_redacted() -> None:
     """LDIF's ``::`` says the value is base64: it went out."""
     assert_redacted(f"userPassword:: {SECRET}\n")

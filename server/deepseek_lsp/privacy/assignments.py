@@ -169,6 +169,11 @@ _ARN_SERVICE = re.compile(r"\barn:aws(?:-[a-z]+)*:\Z")
 _ARN = re.compile(r"arn:aws(?:-[a-z]+)*:[a-z0-9-]+:")
 
 
+#: A quoted name's scopes before the name: a type's (CloudFormation's ``"AWS::ApiGateway::ApiKey":
+#: "48205d4ffd7feba3"``, cfn-lint's schemas' hashes by type), no variable's.
+_QUOTED_SCOPES = re.compile(r"""["'][A-Za-z_]\w*(?:::\w+)*::\Z""")
+
+
 #: A declaration's keyword before the name: ``class SemanticTokens:`` then its docstring
 #: (``"""@since 3.16.0"""``, lsprotocol's, went out as ``[REDACTED]``) is no name and value.
 _DECLARATION = re.compile(r"\b(?:class|struct|interface|enum|trait|object|record|protocol|module)[ \t]+\Z")
@@ -182,6 +187,8 @@ def _assignment(match: re.Match[str]) -> str:
     if _ARN_SERVICE.search(match.string, max(0, match.start() - 24), match.start()):
         return match.group(0)
     if _DECLARATION.search(match.string, max(0, match.start() - 16), match.start()):
+        return match.group(0)
+    if _QUOTED_SCOPES.search(match.string, max(0, match.start() - 64), match.start()):
         return match.group(0)
     if match.group(5) is not None and _bare_value_is_code(match):
         return match.group(0)
