@@ -394,6 +394,48 @@ def test_a_constant_or_a_keyword_argument_in_a_secret_s_place_stays() -> None:
     assert redact(kept, keep_lines=True) == kept
 
 
+def test_a_variable_or_a_class_in_a_secret_s_place_stays() -> None:
+    """Each went out as ``[REDACTED]``: pygments' ``token = Keyword`` in a lexer's function,
+    typeshed's annotations (``client_secret: Incomplete``, ``token_handler: TokenBase``), a
+    dict's or a call's variable (``Token: foreground,``, ``'tokenmerge': TokenMergeFilter,``,
+    ``token_refresh_headers=headers,``), a type named for the variable."""
+    kept = (
+        "            token = Keyword\n"
+        "        token = Punctuation\n"
+        "    client_secret: Incomplete\n"
+        "    def run(self, token: object, signal: int) -> None: ...\n"
+        "    password_grant: ResourceOwnerPasswordCredentialsGrant\n"
+        "    state_credentials: StateCredentials\n"
+        "    token_loader_cls = FileWebIdentityTokenLoader\n"
+        "    token_handler: TokenBase\n"
+        "        Token:                  foreground,\n"
+        "    'tokenmerge':     TokenMergeFilter,\n"
+        '            "secrets": secrets_map,\n'
+        '        "fail_on_invalid_token": InvalidContinuationToken,\n'
+        "                token_refresh_headers=headers,\n"
+        "    access_token_generator: _TokenGenerator\n"
+        "    signing_key: EllipticCurvePrivateKey\n"
+        "PrivateKeyWithSerialization = DHPrivateKey\n"
+        "        token_generator=lambda item: item.next_token,\n"
+    )
+    assert redact(kept, keep_lines=True) == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password = Sunshine\n",  # an INI file's line, at its start
+        "PASSWORD = SuperSecret\n",
+        "  password: SuperSecret\n",  # a YAML value ending in a secret's word
+        "  password: Hunter\n",
+        "password: hunterPass",  # the cursor after it
+    ],
+)
+def test_a_word_shaped_like_a_variable_alone_on_its_line_is_still_redacted(text: str) -> None:
+    value = text.split()[-1]
+    assert redact(text, keep_lines=True) == text.replace(value, REDACTED)
+
+
 @pytest.mark.parametrize("text", ["DB_PASSWORD=CORRECT_HORSE\n", "  export API_TOKEN=abc_def_ghi\n", "API_TOKEN=abc_def_ghi"])
 def test_an_env_file_s_value_shaped_like_a_constant_or_a_variable_is_still_redacted(text: str) -> None:
     """An .env line's ``NAME=value`` ends at its value: no comma or bracket after it."""

@@ -121,8 +121,12 @@ def _paired_value(match: re.Match[str]) -> str:
     return _named_literal(match)
 
 
+#: (And Python's annotations: typeshed's stubs' ``token: Incomplete``, anyio's ``token: object``.)
 _TYPE_NAMES = frozenset(
-    ("string", "str", "bytes", "number", "boolean", "bool", "secretstr", "secretbytes", "any", "unknown")
+    (
+        *("string", "str", "bytes", "number", "boolean", "bool", "secretstr", "secretbytes", "any", "unknown"),
+        *("object", "incomplete", "callable"),
+    )
 )
 
 
@@ -198,7 +202,7 @@ def _assignment(match: re.Match[str]) -> str:
 #: A value with no digit that is a word of code: a keyword or a literal (``let token =
 #: undefined;``), or a statement (the next line's ``return``, after ``if x in TOKENS:``).
 _CODE_WORDS = frozenset(
-    ("undefined", "unknown", "nullptr", "return", "continue", "import", "raise", "yield", "await", "break", "pass")
+    ("undefined", "unknown", "nullptr", "return", "continue", "import", "raise", "yield", "await", "break", "pass", "lambda")
 )
 #: An identifier without a digit: a generated secret has digits; a variable most often none.
 _IDENTIFIER = re.compile(r"[A-Za-z_$]+")
@@ -208,6 +212,14 @@ _CAMEL_CASE = re.compile(r"[a-z][A-Z]")
 #: digit: a pygments style's ``Token: FG_DEFAULT``, a dict's value; a password is not written so.
 _CONSTANT = re.compile(r"_*[A-Z]+(?:_[A-Z]+)+|_+[A-Z]+")
 _SNAKE_CASE = re.compile(r"[a-z]_+[a-z]")
+#: A class's name (``TokenBase``, ``_TokenGenerator``, ``Keyword``): capitalised words, no digit.
+_CLASS_NAME = re.compile(r"_?[A-Z][A-Za-z]*[a-z][A-Za-z]*")
+#: A secret's word with more words after it in a class's name: a type for one (``TokenBase``,
+#: ``ResourceOwnerPasswordCredentialsGrant``, ``FileWebIdentityTokenLoader``), no password; one
+#: ending in it may be (an INI file's ``PASSWORD = SuperSecret``), but for a key pair's half
+#: (cryptography's ``EllipticCurvePrivateKey``).
+_SECRET_IN_CLASS = re.compile(r"(?:Token|Password|Passphrase|Secret|Credentials?|Key)[A-Z][a-z]|[A-Za-z](?:Private|Public)Key\Z")
+_NOT_LETTERS = re.compile(r"[^a-z]")
 #: An infix operator after a value: an expression (``Token = Ignore + PlainToken``, a type's
 #: ``number | string``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
 _INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&)|\?[:?])[ \t]")
@@ -255,6 +267,14 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
         return False
     if _INFIX_AFTER.match(text, end) is not None:
         return True
+    name = match.group(1)
+    # A type named for a secret or for the name itself (``token_handler: TokenBase``,
+    # ``state_credentials: StateCredentials``, ``token_loader_cls = FileWebIdentityTokenLoader``).
+    if _CLASS_NAME.fullmatch(value) and (
+        _SECRET_IN_CLASS.search(value)
+        or _NOT_LETTERS.sub("", value.lower()) == _NOT_LETTERS.sub("", name.lower())
+    ):
+        return True
     # Code's ``a = b``, not a shell's or an .env file's ``NAME=value``; or a member's ``a: b``.
     spaced = "=" in sep and sep != sep.strip()
     if (spaced or sep.strip(" \t\"'") in (":", "=>")) and _CONSTANT.fullmatch(value):
@@ -264,21 +284,35 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     # first: an INI file's ``PASSWORD = SuperSecret`` is a value.
     if spaced and value[0].islower() and _SECRET_NAME_ONLY.fullmatch(value):
         return True
-    colon = sep.strip() == ":"
+    colon = sep.strip(" \t\"'") == ":"
     # A statement's end, or a camelCase variable or type before a list's comma or a call's
-    # parenthesis (``token: storedJwt,``); alone, ``password: hunterPass`` may be a password.
+    # parenthesis (``token: storedJwt,``), any variable after a key's colon there (a dict's or a
+    # signature's: pygments' ``Token: foreground,``, ``"secrets": secrets_map,``); alone,
+    # ``password: hunterPass`` may be a password.
     following = text[end : end + 1]
     # (At the text's end nothing follows: ``"" in ",)"`` held, and a window ending at the cursor
     # sent ``password: hunterPass``.)
-    if (spaced or colon) and (following == ";" or (following and following in ",)" and _CAMEL_CASE.search(value))):
+    before_comma = bool(following) and following in ",)"
+    if (spaced or colon) and (following == ";" or (before_comma and (colon or _CAMEL_CASE.search(value)))):
+        return True
+    # pygments' ``token = Keyword`` in a function: a class or a constant given a variable; an
+    # INI file's ``password = Sunshine`` starts its line.
+    if spaced and name[:1].islower() and value[0].isupper() and _indented(text, match.start()):
         return True
     if spaced and (_SNAKE_CASE.search(value) or _CODE_TARGET.search(text, max(0, match.start() - 24), match.start())):
         return True
-    # A call's keyword argument (``api_key_required=key_req,``): an .env line ends at its value.
-    if sep == "=" and following and following in ",)" and _SNAKE_CASE.search(value):
+    # A call's keyword argument (``api_key_required=key_req,``, ``token_refresh_headers=headers,``):
+    # an .env line ends at its value.
+    if sep == "=" and before_comma and (_SNAKE_CASE.search(value) or name.islower()):
         return True
     # A colon then words: a sentence (a message, a comment), not a YAML key's value.
     return sep.strip() == ":" and _WORD_AFTER.match(text, end) is not None
+
+
+def _indented(text: str, at: int) -> bool:
+    """Whether only spaces, one at least, come before ``at`` on its line."""
+    line = _line_start(text, at)
+    return at > line and not text[line:at].strip(" \t")
 
 
 #: A name saying its value is about a secret, not one: its kind, its format, its size, where it
