@@ -80,7 +80,10 @@ _SECRET_NAME = r"[\w.:-]*?(?:password|passwd|passphrase|secret|token|api[_-]?key
 #: (A framework's key that signs or encrypts: Laravel's ``APP_KEY``, Rails' ``RAILS_MASTER_KEY``,
 #: an ``ENCRYPTION_KEY``, a token's ``SigningKey``, ``HMAC_KEY``, .NET's ``Jwt__Key`` (the
 #: environment's name of ``Jwt:Key``); a product's ``LICENSE_KEY``.)
+#: (Their first letters first, as one class: each word's alternative, case-insensitive, is
+#: entered at every character of every name, and most characters start none of them.)
 _SECRET_WORDS = (
+    r"(?=[ACEHJLMPST])"
     r"(?:SECRET|PASSWORD|PASSWD|PASSPHRASE|PWD|TOKEN(?!I[SZ])|API[_-]?KEY|ACCESS[_-]?KEY|PRIVATE[_-]?KEY|CREDENTIALS?"
     r"|(?:MASTER|ENCRYPTION|LICENSE|APP|SIGNING|HMAC)_?KEY|JWT_{0,2}KEY)"
 )
