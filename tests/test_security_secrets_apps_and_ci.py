@@ -359,6 +359,24 @@ def test_a_paginator_s_fields_stay() -> None:
     assert_redacted(f'    input_token = "{SECRET}"\n')
 
 
+def test_tokens_that_are_no_credential_and_words_about_a_token_stay() -> None:
+    """Each went out as ``[REDACTED]`` (botocore's and awscli's examples): a listing's resuming
+    token, a change's or a lock's, a sentence about one, a key's spec, a validity's unit, where
+    a token is put."""
+    kept = (
+        '    "NextToken": "57r3EXAMPLEujbzWfHF7Ciw==:ywSmZsD3mtpQmQLQ5XfOsIMkYybSj",\n'
+        '    "ChangeToken": "abcd12f2-46da-4fdb-b8d5-fbd4c466928f",\n'
+        '    "LockToken":"7f36cb30-74ef-4cff-8cd4-a77e1aba1746",\n'
+        '    "token": "A dynamically generated value, used for paginating results."\n'
+        '    "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",\n'
+        '        "AccessToken": "minutes",\n'
+        '    token_placement: str = "header",\n'
+    )
+    assert redact(kept, keep_lines=True) == kept
+    for text in (f'    "AccessToken": "{SECRET}",\n', f'client_token = "{SECRET}"\n', f'password = "{SECRET}, the rest."\n'):
+        assert SECRET not in redact(text)
+
+
 @pytest.mark.parametrize(
     "text", ['    token = "Sup3rToken"\n', '    api_token = "MyToken2"\n', '    password = "hunter22"\n']
 )

@@ -323,10 +323,16 @@ _ABOUT_A_SECRET = (
     "type", "types", "kind", "format", "name", "names", "len", "length", "size", "count", "field", "header",
     "prefix", "label", "hint", "policy", "mode", "style", "ttl", "lifetime", "expiry", "expires", "timeout",
     "endpoint", "url", "uri", "regex", "pattern", "range", "scope", "scopes", "algorithm", "encoding",
-    "provider", "purpose", "limit", "budget", "max", "expression",
+    "provider", "purpose", "limit", "budget", "max", "expression", "spec", "placement",
 )
 #: After a separator or a camelCase word's boundary: one alternation of the words, compiled once.
 _METADATA_NAME = re.compile(r"(?:[_.-]|(?<=[a-z0-9])(?=[A-Z]))(?i:" + "|".join(_ABOUT_A_SECRET) + r")\Z")
+#: A token that is no credential: a page's, a change's or a lock's, a request's idempotency
+#: (botocore's examples' ``"NextToken": "57r3EXAMPLE…"``, ``"ChangeToken": "abcd12f2-…"``,
+#: ``"LockToken": "7f36cb30-…"``), where a listing resumes.
+_NO_CREDENTIAL_TOKEN = re.compile(
+    r"(?i)(?:next|page|continuation|pagination|change|lock|idempotency|cancellation|sync|starting|resume)[_-]?tokens?\Z"
+)
 #: A value that holds no secret, quoted or not: a placeholder's character again and again
 #: (``xxx``, ``XXXXXXXX``, ``----``: a placeholder or a test's filler), an elision (``"eyJ0eXAiO..."``, a doc's
 #: example cut short), the word ``password`` in a password's place, an ABNF rule (``1*tchar``).
@@ -412,6 +418,8 @@ def _assigned(
     if value[:1] == "-" and value[1:].isdigit():
         return whole
     if _METADATA_NAME.search(name.rstrip()) or _is_placeholder(value) or _NO_SECRET.fullmatch(value):
+        return whole
+    if _NO_CREDENTIAL_TOKEN.search(name.rstrip()):
         return whole
     # An address (``token_url = "https://host/oauth/token"``) is where a secret is asked for;
     # credentials inside one (``://user:pass@``) have their own pattern.

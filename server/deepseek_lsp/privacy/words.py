@@ -27,12 +27,14 @@ _FORMAT_ONLY = re.compile(r"(?:%[-+ #0]*\d*(?:\.\d+)?[sdifrxXeEgGcab]|\{[^{}]*\}
 
 
 #: A quoted value that is a type's name (a schema's ``"token": "string"``), a setting's word
-#: (fetch's ``credentials: "same-origin"``, Laravel's casts: ``'password' => 'hashed'``), or a
+#: (fetch's ``credentials: "same-origin"``, Laravel's casts: ``'password' => 'hashed'``, Cognito's
+#: token validity's unit: ``"AccessToken": "minutes"``), or a
 #: mask (``"********"``, ``"[Redacted]"``, ``"**GDPR COMPLIANT**"``), or a placeholder in angle
 #: brackets (``"<your-secret-key>"``, a README's or a sample configuration's).
 _SETTING_OR_MASK = re.compile(
     r"(?i:string|number|boolean|secretstr|secretbytes|unknown|same-origin|include|omit|required|optional"
-    r"|enabled|disabled|hidden|\[redacted\]|<redacted>|hashed|encrypted(?::\w+)?)|\*{3,}|\*\*[^*\r\n]+\*\*|<[^<>\r\n]+>"
+    r"|enabled|disabled|hidden|\[redacted\]|<redacted>|hashed|encrypted(?::\w+)?|seconds|minutes|hours|days)"
+    r"|\*{3,}|\*\*[^*\r\n]+\*\*|<[^<>\r\n]+>"
 )
 #: Validation rules joined by ``|`` (Laravel's ``'password' => 'required|string|min:8|confirmed'``):
 #: each a lower-case rule's name, its arguments after a ``:``; one at least a rule for any field.
@@ -57,7 +59,9 @@ _FUNCTION_WORDS = frozenset(
 
 
 def _is_prose(value: str) -> bool:
-    words = value.split()
+    # A sentence's punctuation is no symbol of a secret: botocore's examples' ``"nextToken": "A
+    # dynamically generated value, used for paginating results."`` went out as ``[REDACTED]``.
+    words = [w.rstrip(".,;:!?") for w in value.split()]
     return len(words) >= 3 and all(w.isalpha() for w in words) and any(w.lower() in _FUNCTION_WORDS for w in words)
 
 
