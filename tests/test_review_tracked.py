@@ -10,7 +10,7 @@ from lsprotocol import types
 
 from deepseek_lsp.documents import Document
 from deepseek_lsp.review.findings import Finding, follow_edits
-from deepseek_lsp.review.publishing import _diagnostic
+from deepseek_lsp.review.publishing import as_diagnostic
 from deepseek_lsp.review.tracked import Change, TrackedFindings
 from tests.review_support import PYTHON
 
@@ -85,7 +85,7 @@ def _run(seed: int, *, publish_every: int) -> None:
     full = tracked.findings()  # in the order shown
 
     def make(f: Finding) -> types.Diagnostic:
-        return _diagnostic(doc, f)
+        return as_diagnostic(doc, f)
 
     shown = tracked.diagnostics(make)
     moved = False  # since the last publish
@@ -144,7 +144,7 @@ def test_an_edit_inside_a_long_finding_far_below_its_start_drops_it() -> None:
     long = _finding(0, text, 0, text.index(b"x150"))
     short = [_finding(n, text, text.index(f"x{n} ".encode()), text.index(f"x{n} ".encode()) + len(f"x{n}")) for n in range(1, 200)]
     tracked = TrackedFindings([long, *short])
-    tracked.diagnostics(lambda f: _diagnostic(doc, f))
+    tracked.diagnostics(lambda f: as_diagnostic(doc, f))
     at = text.index(b"= 120")
     edit = doc.apply_change(
         types.TextDocumentContentChangePartial(
@@ -153,6 +153,6 @@ def test_an_edit_inside_a_long_finding_far_below_its_start_drops_it() -> None:
         )
     )
     assert edit.start_byte == at
-    assert tracked.follow(edit, doc.data, lambda f: _diagnostic(doc, f)) is Change.CHANGED
+    assert tracked.follow(edit, doc.data, lambda f: as_diagnostic(doc, f)) is Change.CHANGED
     assert "id0" not in {f.id for f in tracked.findings()}
     assert len(tracked) == 199

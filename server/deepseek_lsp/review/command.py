@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from ..features import Paused
 from .flights import ReviewOutcome
-from .publishing import Publisher, _FileState
+from .publishing import FileState, Publisher
 from .rules import ReviewRules
 
 
@@ -68,7 +68,7 @@ class ReviewCommand:
             return {"ok": False, "reason": reason}
         return {
             "ok": not outcome.errors,
-            "findings": len(self.publisher.files.get(uri, _FileState()).tracked),
+            "findings": len(self.publisher.files.get(uri, FileState()).tracked),
             "unitsSent": outcome.units_sent,
             "units": outcome.units,
             "summary": " ".join(outcome.summaries),

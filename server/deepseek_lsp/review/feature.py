@@ -39,9 +39,9 @@ from .flights import ReviewOutcome
 from .following import EditFollower
 from .ignores import Ignores
 from .keys import answer_settings
-from .outcome_status import OutcomeStatus, _basename, _ended
+from .outcome_status import OutcomeStatus, basename, last_word
 from .progress import _Progress
-from .publishing import Publisher, _FileState
+from .publishing import FileState, Publisher
 from .rules import ReviewRules
 from .saving import SaveTriggers
 from .units import Unit
@@ -257,7 +257,7 @@ class ReviewFeature(Feature):
             # edited since its review went, until the next save reviewed it again.
             spans = None if missing is None else _unit_spans(doc, missing)
             findings = with_kept(findings, [f for f in self.ignores.let_through(doc.uri, state.findings) if _starts_in(f, spans)])
-        state = files.setdefault(doc.uri, _FileState())
+        state = files.setdefault(doc.uri, FileState())
         state.findings = findings
         state.edit_count = doc.edit_count
         self.publisher.publish(doc, state, force=True)
@@ -351,7 +351,7 @@ class ReviewFeature(Feature):
             await self.services.pull_settings()
             if self.services.settings_unknown:
                 self.services.status.set(
-                    Status("Warning", f"review of {_basename(uri)} not sent: {self.services.settings_unknown}. Save again to "
+                    Status("Warning", f"review of {basename(uri)} not sent: {self.services.settings_unknown}. Save again to "
                            "ask for them again.", "review", uri)
                 )
                 return None
@@ -391,7 +391,7 @@ class ReviewFeature(Feature):
                 task.cancel()
 
         self._failed.pop(uri, None)
-        progress = _Progress(self._server, f"DeepSeek review: {_basename(uri)}", on_cancel=stop)
+        progress = _Progress(self._server, f"DeepSeek review: {basename(uri)}", on_cancel=stop)
         await progress.begin()
         waiting: list[Status] = []  # the status saying the review waits for the budget
 
@@ -401,7 +401,7 @@ class ReviewFeature(Feature):
             progress.waiting(message)
             status = self.services.status
             if message is not None:
-                waiting[:] = [Status("Warning", f"review of {_basename(uri)} {message}", "review", uri)]
+                waiting[:] = [Status("Warning", f"review of {basename(uri)} {message}", "review", uri)]
                 status.set(waiting[0])
             elif waiting and status.current == waiting.pop():
                 status.set(Status("Normal", "", "review"))
@@ -435,7 +435,7 @@ class ReviewFeature(Feature):
             # A bug of ours, not the user's doing: "review failed: KeyError('x')" said neither
             # which file nor where to look.
             self._failed[uri] = (
-                f"the review of {_basename(uri)} failed on an error in deepseek-lsp ({exc!r}); "
+                f"the review of {basename(uri)} failed on an error in deepseek-lsp ({exc!r}); "
                 "the server's log has the details (please report it)"
             )
             self.services.status.set(Status("Warning", self._failed[uri], "review", uri))
@@ -444,7 +444,7 @@ class ReviewFeature(Feature):
             # Stopped or replaced while it waited: the wait is no one's now (it stayed said).
             budget_wait(None)
         self.outcome.cost(outcome, settings)
-        progress.end(_ended(outcome))
+        progress.end(last_word(outcome))
         self.outcome.report(outcome, uri)
         current = self.services.documents.get(uri)
         if current is None or rules.mode(uri) == "off":
@@ -466,7 +466,7 @@ class ReviewFeature(Feature):
                 # functions it sent, with "Save again to retry" as the only word).
                 spans = [follow_span(a, b, edits) for a, b in _unit_spans(snapshot, outcome.unanswered)]
                 findings = with_kept(findings, [f for f in state.findings if _starts_in(f, spans)])
-        state = self.publisher.files.setdefault(uri, _FileState())
+        state = self.publisher.files.setdefault(uri, FileState())
         state.findings = self.ignores.let_through(uri, findings)
         state.edit_count = current.edit_count
         self.publisher.publish(current, state, force=True)

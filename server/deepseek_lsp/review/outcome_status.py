@@ -18,7 +18,7 @@ from .flights import ReviewOutcome
 log = logging.getLogger(__name__)
 
 
-def _ended(outcome: ReviewOutcome) -> str:
+def last_word(outcome: ReviewOutcome) -> str:
     """The progress's last word: the findings, and what the review cost (or that the cache
     answered it whole, for nothing)."""
     found = counted(len(outcome.findings), "finding")
@@ -77,7 +77,7 @@ class OutcomeStatus:
             error: ModelError = outcome.errors[0]
             # Its retries are spent: nothing reviews the file again until it is saved again.
             message = error.final_message
-            name = _basename(uri)
+            name = basename(uri)
             left = _left_unreviewed(outcome)
             if isinstance(error, BudgetExceeded):
                 # Not sent, and saving again at once is refused again: "Raise the daily budget
@@ -94,7 +94,7 @@ class OutcomeStatus:
             return
         if outcome.problems:
             # Named: "review: the model's answer was blank" said nothing of which file's.
-            status.set(Status("Warning", f"review of {_basename(uri)}: {outcome.problems[0]}", "review", uri))
+            status.set(Status("Warning", f"review of {basename(uri)}: {outcome.problems[0]}", "review", uri))
             return
         # Only this file's own problem clears: another file's failed review stays shown (a
         # good review of b.py hid a.py's failure, and a.py looked reviewed and clean).
@@ -109,6 +109,6 @@ class OutcomeStatus:
             log.info("review of %s: %s could not be placed", uri, counted(outcome.stats.unplaced, "finding"))
 
 
-def _basename(uri: str) -> str:
+def basename(uri: str) -> str:
     # A notebook's combined document is its URI and a fragment: named as the notebook.
     return uri_to_path(uri).rstrip("/").rsplit("/", 1)[-1]

@@ -38,7 +38,7 @@ MOVES_QUIET_S = 0.3
 MOVES_LATEST_S = 1.0
 
 
-def _diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
+def as_diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
     message = f.message
     if f.fix is not None:
         fix = f.fix.strip()
@@ -61,7 +61,7 @@ def _diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
 
 
 @dataclass
-class _FileState:
+class FileState:
     tracked: TrackedFindings = field(default_factory=TrackedFindings)
     #: ``Document.edit_count`` the findings' byte offsets refer to.
     edit_count: int = 0
@@ -96,10 +96,10 @@ class Publisher:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.files: dict[str, _FileState] = {}
+        self.files: dict[str, FileState] = {}
         self.send: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
 
-    def publish_moves_later(self, uri: str, state: _FileState) -> None:
+    def publish_moves_later(self, uri: str, state: FileState) -> None:
         """Publish diagnostics the keys only moved once the keys pause (at the latest a while
         after the first): editors move what they show along with the text they edit, and an
         Enter above 700 findings sent all of them again, 195 kB of JSON for each key."""
@@ -118,20 +118,20 @@ class Publisher:
         at = min(now + MOVES_QUIET_S, state.moves_since + MOVES_LATEST_S)
         state.moves_timer = loop.call_at(at, self.publish_moves, uri, state)
 
-    def publish_moves(self, uri: str, state: _FileState) -> None:
+    def publish_moves(self, uri: str, state: FileState) -> None:
         state.moves_timer = None
         doc = self.services.documents.get(uri)
         if doc is not None and self.files.get(uri) is state and state.edit_count == doc.edit_count:
             self.publish(doc, state)
 
     def diagnostics(self, doc: Document, findings: list[Finding]) -> list[types.Diagnostic]:
-        return [_diagnostic(doc, f) for f in findings]
+        return [as_diagnostic(doc, f) for f in findings]
 
-    def publish(self, doc: Document, state: _FileState, *, force: bool = False) -> None:
+    def publish(self, doc: Document, state: FileState, *, force: bool = False) -> None:
         if state.moves_timer is not None:  # what it waited to publish goes now
             state.moves_timer.cancel()
             state.moves_timer = None
-        diagnostics = state.tracked.diagnostics(lambda f: _diagnostic(doc, f))
+        diagnostics = state.tracked.diagnostics(lambda f: as_diagnostic(doc, f))
         placed = self._placed(doc, diagnostics)
         cells = self.cells(doc)
         state.in_cells = in_cells(doc, cells, state.findings) if cells else {}

@@ -11,7 +11,7 @@ from ..documents import Document
 from ..features import Services
 from ..privacy import is_excluded
 from .generated import generated
-from .outcome_status import _basename
+from .outcome_status import basename
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class ReviewRules:
         for reviews too: a save of a large generated file used to be reviewed in full)."""
         limit = self.services.settings.completion.max_file_bytes
         if len(doc) > limit:
-            return f"{_basename(doc.uri)} is larger than {limit} bytes; nothing is sent"
+            return f"{basename(doc.uri)} is larger than {limit} bytes; nothing is sent"
         return ""
 
     def no_code(self, doc: Document) -> bool:
@@ -71,12 +71,12 @@ class ReviewRules:
         """Whether ``doc`` is generated or minified, which a save does not review; said once per
         file. A 300 kB one-line bundle, a ``Code generated ... DO NOT EDIT.`` file went whole to
         the large model on every save, for findings nobody would act on in code nobody edits."""
-        why = generated(_basename(doc.uri), doc.data)
+        why = generated(basename(doc.uri), doc.data)
         if why:
             log.debug("not reviewing %s on save: %s", doc.uri, why)
             self.services.status.tell_once(
                 f"review:generated:{doc.uri}",
-                f"Not reviewed on save: {_basename(doc.uri)} is generated ({why}); "
+                f"Not reviewed on save: {basename(doc.uri)} is generated ({why}); "
                 "the Review File command reviews it all the same.",
                 3,
             )
