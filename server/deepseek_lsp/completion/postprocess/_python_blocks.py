@@ -116,6 +116,11 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
     apart = _Once(lambda: _sets_definitions_apart(ctx))
     if _fits(first, moving, below, levels, unit, apart, body_below):
         return text
+    if not moving[-1].ends and len(moving) > 1 and _fits(first, moving[:-1], None, levels, unit, apart):
+        # Whole statements that fit as written stay for an unfinished last one: its column is
+        # the least sure (a continuation aligned in it read as a two-space step put a right
+        # `elif (a and` a level out, and the whole answer went two levels left to fit it).
+        return text
     written = moving[0].width
     if first.opens:
         targets = [first.width + unit]
