@@ -55,10 +55,12 @@ if TYPE_CHECKING:
 
 def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     """The answer re-indented (:func:`_reindented`), a block's first line no shallower than
-    a level in from its header, the line after a whole statement no deeper than it, a hanging
-    indent right of its line, its lone closers no left of the lines that opened what they
-    close, the lines of a comment the cursor is in under its own, all in the characters of
-    the lines around the cursor."""
+    a level in from its header, the line after a whole statement (or after the line ending
+    the statement the cursor is in) no deeper than it, a hanging indent right of its line, a
+    C++ initializer list as far right of its header as the file's others, a docstring's text
+    no left of its quotes, its lone closers no left of the lines that opened what they close,
+    the lines of a comment the cursor is in under its own, all in the characters of the lines
+    around the cursor."""
     answer, levelled = text, _reindented(text, ctx)
     text = (
         anchored(text, levelled, ctx)
