@@ -9,7 +9,9 @@ retyped indentation (``typed``). The true next lines are handed to ``normalize_i
 re-indented wrongly, as models do: from column 0 (``col0``), a level too deep (``deep``) or too
 shallow (``shallow``), tabs for the file's spaces or spaces for its tabs (``tabs``), levels of
 two columns for four or four for two (``two``). A check is one non-blank line: right when the
-filter puts it back exactly as the file has it.
+filter puts it back exactly as the file has it. The same lines are also handed in as the file has
+them (``kept``): a filter that moves an answer already right shows there, not in the figures of
+the wrong ones (a language's total counts those five only).
 
     python tests/bench/bench_indentation.py --out before.json
     python tests/bench/bench_indentation.py --same-files-as before.json --out after.json
@@ -53,6 +55,9 @@ PREFIX_LINES = 200
 SUFFIX_LINES = 100
 MAX_FILE_BYTES = 400_000
 DISTORTIONS = ("col0", "deep", "shallow", "tabs", "two")
+#: The true lines as the file has them: right when the filter leaves them so.
+KEPT = "kept"
+CHECKS = (*DISTORTIONS, KEPT)
 FILES = "files"  # the key of the output's file names, by language
 
 
@@ -125,11 +130,13 @@ def _columns(ws: str, tab: int) -> int:
 
 
 def _distorted(span: list[str], how: str, unit: str, mixed: int) -> list[str] | None:
-    """The span's lines re-indented wrongly ``how``; None where that is no change. ``mixed``
-    is the columns of a tab where the file mixes tabs and spaces (else 0)."""
+    """The span's lines re-indented wrongly ``how`` (as they are for ``KEPT``); None where that
+    is no change. ``mixed`` is the columns of a tab where the file mixes tabs and spaces (else 0)."""
     code = [line for line in span if line.strip()]
     if not code:
         return None
+    if how == KEPT:
+        return span
     tab = mixed or 8
     unit_cols = _columns(unit, tab)
 
@@ -216,7 +223,7 @@ def check_file(
             bracket_scan_from=scan_from,
             open_before_scan=open_before,
         )
-        for how in DISTORTIONS:
+        for how in CHECKS:
             wrong = _distorted(span, how, indent_unit, tab)
             if wrong is None:
                 continue
@@ -289,13 +296,22 @@ def run(
         for name, text in files:
             found.update(check_file(name, text, language, registry))
         results[language] = found
-        print(language, _summary(found), file=sys.stderr, flush=True)
+        print(language, _summary(_wrong_ones(found)), file=sys.stderr, flush=True)
     out.write_text(json.dumps({**results, FILES: chosen}, indent=0, sort_keys=True))
     _print_totals(results)
 
 
 def _files_of(previous: Path | None) -> dict[str, list[str]] | None:
     return json.loads(previous.read_text())[FILES] if previous else None
+
+
+def _kept(found: dict[str, str]) -> dict[str, str]:
+    return {key: marks for key, marks in found.items() if key.endswith(":" + KEPT)}
+
+
+def _wrong_ones(found: dict[str, str]) -> dict[str, str]:
+    """The checks of answers handed in wrongly indented (a language's figure), not ``KEPT``'s."""
+    return {key: marks for key, marks in found.items() if not key.endswith(":" + KEPT)}
 
 
 def _summary(found: dict[str, str]) -> str:
@@ -309,7 +325,11 @@ def _print_totals(results: dict[str, dict[str, str]]) -> None:
         per: dict[str, dict[str, str]] = defaultdict(dict)
         for key, marks in found.items():
             per[key.rsplit(":", 1)[1]][key] = marks
-        print(f"{language:11} {_summary(found)}  " + "  ".join(f"{how} {_summary(per[how]).split(' right')[0]}" for how in DISTORTIONS))
+        print(
+            f"{language:11} {_summary(_wrong_ones(found))}  "
+            + "  ".join(f"{how} {_summary(per[how]).split(' right')[0]}" for how in DISTORTIONS)
+            + f"  | already right, left so: {_summary(per[KEPT]).split(' right')[0]}"
+        )
 
 
 def compare(before: Path, after: Path) -> None:
@@ -325,7 +345,11 @@ def compare(before: Path, after: Path) -> None:
                 elif x == "1" and y == "0":
                     worse += 1
                     where[key] += 1
-        print(f"{language:11} before {_summary(a)}  after {_summary(b)}  better {better:,}  worse {worse:,} at {len(where)} groups")
+        print(
+            f"{language:11} before {_summary(_wrong_ones(a))}  after {_summary(_wrong_ones(b))}  better {better:,}"
+            f"  worse {worse:,} at {len(where)} groups (already right, left so: before"
+            f" {_summary(_kept(a)).split(' right')[0]}, after {_summary(_kept(b)).split(' right')[0]})"
+        )
         for key, n in where.most_common(12):
             print(f"    worse {n}: {key}")
 
