@@ -38,11 +38,6 @@ class StatusReporter:
         self.sent += 1
         self._send(status)
 
-    def normal(self, feature: str = "", message: str = "") -> None:
-        if self.current.kind != "Normal" and feature and self.current.feature not in ("", feature):
-            return  # another feature's problem is still the user's concern
-        self.set(Status("Normal", message, feature))
-
     def tell_once(self, key: str, message: str, level: int = 2) -> bool:
         """``window/showMessage`` once per key (until :meth:`forget`); level 1 error … 4 log."""
         if key in self._told:
