@@ -14,7 +14,7 @@ from .values import (
     _is_placeholder,
     _line_start,
 )
-from .words import _is_words
+from .words import _is_words, same_letters
 
 #: A setter's name (``setPassword``, ``set_api_key``).
 _SETTER = re.compile(r"set(?=[A-Z_])")
@@ -219,7 +219,6 @@ _CLASS_NAME = re.compile(r"_?[A-Z][A-Za-z]*[a-z][A-Za-z]*")
 #: ending in it may be (an INI file's ``PASSWORD = SuperSecret``), but for a key pair's half
 #: (cryptography's ``EllipticCurvePrivateKey``).
 _SECRET_IN_CLASS = re.compile(r"(?:Token|Password|Passphrase|Secret|Credentials?|Key)[A-Z][a-z]|[A-Za-z](?:Private|Public)Key\Z")
-_NOT_LETTERS = re.compile(r"[^a-z]")
 #: An infix operator after a value: an expression (``Token = Ignore + PlainToken``, a type's
 #: ``number | string``). Not a shell's ``&&`` or ``||`` after ``TOKEN=...``.
 _INFIX_AFTER = re.compile(r"[ \t]+(?:[-+*/%^]|\|(?!\|)|&(?!&)|\?[:?])[ \t]")
@@ -272,7 +271,7 @@ def _bare_value_is_code(match: re.Match[str]) -> bool:
     # ``state_credentials: StateCredentials``, ``token_loader_cls = FileWebIdentityTokenLoader``).
     if _CLASS_NAME.fullmatch(value) and (
         _SECRET_IN_CLASS.search(value)
-        or _NOT_LETTERS.sub("", value.lower()) == _NOT_LETTERS.sub("", name.lower())
+        or same_letters(value, name)
     ):
         return True
     # Code's ``a = b``, not a shell's or an .env file's ``NAME=value``; or a member's ``a: b``.

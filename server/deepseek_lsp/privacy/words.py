@@ -76,6 +76,12 @@ _IDENTIFIER_CHARS = re.compile(r"[A-Za-z][A-Za-z_-]*")
 _NOT_A_LETTER = re.compile(r"[^a-z]")
 
 
+def same_letters(a: str, b: str) -> bool:
+    """Whether two names are one, whatever their case and separators (``PasswordReset`` and
+    ``password-reset``, ``StateCredentials`` and ``state_credentials``)."""
+    return _NOT_A_LETTER.sub("", a.lower()) == _NOT_A_LETTER.sub("", b.lower())
+
+
 #: A paginator's names for where its token is read and written (botocore's ``input_token``,
 #: ``output_token``), and a field's path there: ``"Marker"``, ``"DistributionList.NextMarker"``,
 #: ``"Contents[-1].Key"``, ``"NextMarker || Contents[-1].Key"``.
@@ -95,7 +101,7 @@ def _names_a_field(value: str, name: str) -> bool:
     return (
         bool(words)
         and _IDENTIFIER_CHARS.fullmatch(value) is not None
-        and _NOT_A_LETTER.sub("", value.lower()) == _NOT_A_LETTER.sub("", words[-1].lower())
+        and same_letters(value, words[-1])
     )
 
 
