@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ..console import counted
 from . import learned
@@ -48,7 +48,6 @@ from .usage_records import Outcome, Priced, Totals, UsageRecord
 __all__ = ["DB_NAME", "Ledger", "Outcome", "Priced", "Rate", "Totals", "UsageRecord", "state_dir"]
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 #: A request's usage reaches the file this long after it is recorded: an SQLite write costs

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ._code import _lines_in_text_blocks
 from ._syntax import _syntax_for
-from ._text import _leading_ws, _shift_indent
+from ._text import _leading_ws, _tail_shifted
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -44,10 +44,8 @@ def under_the_comment_above(text: str, before: str, ctx: PostContext) -> str | N
         return None
     shift = ctx.width(ctx.indentation) - ctx.width(_leading_ws(lines[index]))
     in_text = _lines_in_text_blocks(lines, ctx)
-    moved = [i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text]
-    if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
-        return None
-    return "\n".join(_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines))
+    shifted = _tail_shifted(lines, index, shift, in_text, ctx)
+    return None if shifted is None else "\n".join(shifted)
 
 
 def _retyped_under_a_comment(text: str, tokens: tuple[str, ...], ctx: PostContext) -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ._brackets import _in_text
 from ._code import _lines_in_text_blocks
 from ._syntax import _syntax_for
-from ._text import _code_only, _leading_ws, _shift_indent
+from ._text import _code_only, _leading_ws, _tail_shifted
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -35,6 +35,4 @@ def into_the_hanging_bracket(lines: list[str], ctx: PostContext) -> list[str] | 
     written, column = ctx.width(_leading_ws(lines[index])), ctx.width(ctx.indentation)
     if written > column:
         return None  # right of the line already: a hanging indent of the model's own depth
-    shift = column + ctx.unit_width - written
-    moved = {i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text}
-    return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
+    return _tail_shifted(lines, index, column + ctx.unit_width - written, in_text, ctx)

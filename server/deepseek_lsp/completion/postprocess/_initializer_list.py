@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ._brackets import _in_text
 from ._code import _lines_in_text_blocks
-from ._text import _brackets_left_open, _code_only, _leading_ws, _shift_indent
+from ._text import _brackets_left_open, _code_only, _leading_ws, _tail_shifted
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -45,11 +45,7 @@ def under_the_constructor(lines: list[str], ctx: PostContext) -> list[str] | Non
         return None
     above = [*ctx.recent_lines(20), *whole[:index]]
     target = ctx.width(_leading_ws(_header_start(above))) + offset
-    shift = target - ctx.width(_leading_ws(lines[index]))
-    moved = [i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text]
-    if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
-        return None
-    return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
+    return _tail_shifted(lines, index, target - ctx.width(_leading_ws(lines[index])), in_text, ctx)
 
 
 def _initializes(lines: list[str], index: int) -> bool:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ._brackets import _closable_brackets, _in_text, _inside_alignment_bracket
 from ._code import _is_label, _lines_in_text_blocks, _statement_start
-from ._text import _CONTINUATION, _brackets_left_open, _code_only, _leading_ws, _shift_indent
+from ._text import _CONTINUATION, _brackets_left_open, _code_only, _leading_ws, _tail_shifted
 from ._wrapped_statements import _statement_line_start
 
 if TYPE_CHECKING:
@@ -63,10 +63,7 @@ def _no_deeper_than(lines: list[str], index: int, column: int, in_text: set[int]
     """The answer's lines from ``index`` on (a string's text kept) moved left together so that
     line stands at ``column``; None where it stands no deeper, or one would go left of column 0."""
     shift = column - ctx.width(_leading_ws(lines[index]))
-    moved = [i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text]
-    if shift >= 0 or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
-        return None
-    return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
+    return _tail_shifted(lines, index, shift, in_text, ctx) if shift < 0 else None
 
 
 def under_the_statement_it_ends(lines: list[str], ctx: PostContext) -> list[str] | None:

@@ -54,6 +54,16 @@ def _shift_indent(line: str, columns: int, ctx: PostContext) -> str:
     return ctx.render_indent(ctx.width(ws) + columns) + line[len(ws) :]
 
 
+def _tail_shifted(lines: list[str], index: int, shift: int, in_text: set[int], ctx: PostContext) -> list[str] | None:
+    """The answer's lines from ``index`` on moved ``shift`` columns together (a string's or a
+    heredoc's text, ``in_text``, kept where it is); None where there is nothing to move or a
+    line would go left of column 0."""
+    moved = {i for i in range(index, len(lines)) if lines[i].strip() and i not in in_text}
+    if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in moved):
+        return None
+    return [_shift_indent(line, shift, ctx) if i in moved else line for i, line in enumerate(lines)]
+
+
 # Lines made only of closing brackets (and the punctuation after them) end a block rather than
 # start new code, so scope limits may keep them and let the bracket count decide.
 # Keyword closers too: Ruby's and Lua's `end` (Lua's callback `end)` as well), the shell's `fi`,
