@@ -72,6 +72,15 @@ def test_a_null_condition_excludes_the_ones_after_it() -> None:
 # -- a solution-style tsconfig.json: the referenced project that includes the file --------------
 
 
+#: A Vite project's component under src/ and a build script's module of the same name under
+#: build/, which the two referenced configs' ``@/*`` each name; and an App importing the first.
+_VITE_SOURCES = {
+    "src/components/button.tsx": "export function Button(label: string, onClick: () => void): JSX.Element {\n  return label;\n}\n",
+    "build/components/button.ts": "export function buildButtonCss(theme: string, minify = true): string {\n  return theme;\n}\n",
+}
+_APP_USING_BUTTON = 'import { Button } from "@/components/button";\n\nexport function App() {\n  return Button('
+
+
 def test_a_vite_projects_aliases_are_those_of_the_referenced_config_that_includes_the_file(tmp_path: Path) -> None:
     """Vite's template lists tsconfig.node.json first; here it maps ``@/*`` too, for its build
     scripts. Its aliases (the first referenced config's) were taken for src/App.tsx, which
@@ -82,10 +91,9 @@ def test_a_vite_projects_aliases_are_those_of_the_referenced_config_that_include
         "tsconfig.json": '{\n  "files": [],\n  "references": [{ "path": "./tsconfig.node.json" }, { "path": "./tsconfig.app.json" }]\n}\n',
         "tsconfig.node.json": '{"compilerOptions": {"composite": true, "paths": {"@/*": ["./build/*"]}}, "include": ["vite.config.ts", "build/**/*.ts"]}',
         "tsconfig.app.json": '{\n  "compilerOptions": {\n    "baseUrl": ".",\n    "paths": {"@/*": ["./src/*"]},\n  },\n  "include": ["src"]\n}\n',
-        "src/components/button.tsx": "export function Button(label: string, onClick: () => void): JSX.Element {\n  return label;\n}\n",
-        "build/components/button.ts": "export function buildButtonCss(theme: string, minify = true): string {\n  return theme;\n}\n",
+        **_VITE_SOURCES,
     })  # fmt: skip
-    text = 'import { Button } from "@/components/button";\n\nexport function App() {\n  return Button('
+    text = _APP_USING_BUTTON
     prompt = prompt_with_imports(tmp_path / "src/App.tsx", text, [tmp_path], "tsx")
     assert "function Button(label: string, onClick: () => void): JSX.Element" in prompt
     assert "buildButtonCss" not in prompt
@@ -128,9 +136,8 @@ def test_a_solution_configs_own_aliases_serve_a_referenced_project_without_any(t
         "tsconfig.json": '{"files": [], "references": [{"path": "./tsconfig.node.json"}, {"path": "./tsconfig.app.json"}], "compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./src/*"]}}}',
         "tsconfig.node.json": '{"compilerOptions": {"paths": {"@/*": ["./build/*"]}}, "include": ["vite.config.ts"]}',
         "tsconfig.app.json": '{"include": ["src"]}',
-        "src/components/button.tsx": "export function Button(label: string, onClick: () => void): JSX.Element {\n  return label;\n}\n",
-        "build/components/button.ts": "export function buildButtonCss(theme: string, minify = true): string {\n  return theme;\n}\n",
+        **_VITE_SOURCES,
     })  # fmt: skip
-    text = 'import { Button } from "@/components/button";\n\nexport function App() {\n  return Button('
+    text = _APP_USING_BUTTON
     prompt = prompt_with_imports(tmp_path / "src/App.tsx", text, [tmp_path], "tsx")
     assert "function Button(label: string, onClick: () => void): JSX.Element" in prompt
