@@ -4,8 +4,11 @@ deletes files named on the command line, the GitHub log's closing line after fai
 from __future__ import annotations
 
 import json
+import os
 import re
+import resource
 import shlex
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 
 from deepseek_lsp.cli import main
 from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import IMPORT_PATH
 from tests.review_support import reviewed_units
 from tests.test_review_cli import CHAT, git, run
 from tests.test_review_cli import project as cli_project
@@ -209,3 +213,43 @@ def test_a_shallow_clone_without_a_common_commit_says_main_changes_are_reviewed_
     code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
     assert code == 0 and "no common commit" not in err
     assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+
+
+def test_a_report_that_could_not_be_written_whole_leaves_the_last_one_as_it_was(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """A full disk or a file size limit met while writing ``-o review.sarif``: the file held the
+    start of the new log, which the upload refused as invalid JSON, and the last run's report
+    was lost. (Python ignores SIGXFSZ: the write past the limit fails as a full disk's does.)"""
+    report = project / "review.sarif"
+    report.write_text("the last run's report\n")
+    report.chmod(0o640)
+    (tmp_path / "a-file").write_text("")
+    limit = 4096
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": IMPORT_PATH,
+        # No store nor compiled module to write: the limit is for the report alone (a module
+        # compiled under it is cut short, and the next interpreter fails to import it).
+        "DEEPSEEK_LSP_STATE_DIR": str(tmp_path / "a-file" / "state"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("PYTHONPYCACHEPREFIX", None)
+    command = [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py", "-o", report.name]
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    assert done.returncode == 2
+    assert "deepseek-lsp review: cannot write review.sarif: File too large" in done.stderr
+    assert report.read_text() == "the last run's report\n"
+    assert sorted(p.name for p in project.iterdir() if p.is_file()) == [".gitignore", "review.sarif"]
+    # Within the limit, the report replaces the last one whole, its mode kept.
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert json.loads(report.read_text())["runs"][0]["results"] and len(report.read_bytes()) > limit
+    assert stat.S_IMODE(report.stat().st_mode) == 0o640
+    # A device is written to as it is, not replaced: the report reaches the pipe.
+    done = subprocess.run([*command[:-1], "/dev/stdout", "--format", "json"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and json.loads(done.stdout)["totals"]["critical"] == 1

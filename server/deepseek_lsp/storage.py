@@ -81,12 +81,15 @@ def make_private(path: Path) -> None:
                 target.chmod(mode & 0o700)
 
 
-def replace_file(target: Path, data: bytes, *, prefix: str, suffix: str = "") -> None:
+def replace_file(target: Path, data: bytes, *, prefix: str, suffix: str = "", mode: int | None = None) -> None:
     """Write ``data`` to a new file beside ``target``, then rename it over ``target``: a reader
     (another server starting) sees the old file or the new one whole, never one cut short.
-    The new file is the owner's only (mkstemp's 0600). Raises OSError; no temporary is left."""
+    The new file is the owner's only (mkstemp's 0600) unless ``mode`` says otherwise. Raises
+    OSError; no temporary is left."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
     try:
+        if mode is not None:
+            os.chmod(tmp, mode)  # by name: os.fchmod is not on Windows before Python 3.13
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.replace(tmp, target)

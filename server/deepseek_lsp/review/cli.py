@@ -12,6 +12,7 @@ import asyncio
 import os
 import re
 import shutil
+import stat
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
 from ..log import SECRETS
 from ..model.ledger import Ledger, state_dir
-from ..storage import folder_problem, state_folder_message
+from ..storage import folder_problem, replace_file, state_folder_message
 from ..symbol_crawler import stored_table
 from .arguments import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from .cache import ReviewCache
@@ -188,7 +189,7 @@ def run_review(args: argparse.Namespace) -> int:
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
         try:
-            Path(args.output).write_text(report, encoding="utf-8")
+            write_report(Path(args.output), report)
         except OSError as exc:
             print(f"deepseek-lsp review: cannot write {args.output}: {exc.strerror or exc}", file=err)
             return EXIT_ERROR
@@ -229,6 +230,33 @@ def _settings_refused(problems: Sequence[str], settings_file: str | None, err: T
         )
     above = "the setting" if len(problems) == 1 else "the settings"
     print(f"deepseek-lsp review: nothing reviewed: correct {above} above and run it again", file=err)
+
+
+def write_report(path: Path, report: str) -> None:
+    """Write ``report`` to ``path`` whole or not at all: written in place, a full disk or a
+    file size limit left the start of a SARIF log there (which the upload then refused as
+    invalid JSON) where the last run's report had been. A device or a named pipe
+    (``-o /dev/stdout``) is written to as it is, and a link's target is what is replaced."""
+    try:
+        mode: int | None = path.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    data = report.replace("\n", os.linesep).encode("utf-8")  # as a file opened for text
+    if mode is not None and not stat.S_ISREG(mode):
+        # By the name given: /dev/stdout's target is /proc/self/fd/1, then "pipe:[…]".
+        with open(path, "wb") as out:
+            out.write(data)
+        return
+    target = Path(os.path.realpath(path))
+    # The file's own mode kept; a new one as open() would make it (0o666 less the umask), not
+    # the temporary file's 0600, which a later CI step run as another user could not read.
+    replace_file(target, data, prefix=f".{target.name}.", suffix=".tmp", mode=stat.S_IMODE(mode) if mode is not None else _new_file_mode())
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _unwritable(path: Path) -> str | None:
