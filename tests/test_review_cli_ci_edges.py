@@ -253,3 +253,41 @@ def test_a_report_that_could_not_be_written_whole_leaves_the_last_one_as_it_was(
     # A device is written to as it is, not replaced: the report reaches the pipe.
     done = subprocess.run([*command[:-1], "/dev/stdout", "--format", "json"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and json.loads(done.stdout)["totals"]["critical"] == 1
+
+
+def test_a_base_named_as_a_local_branch_a_ci_checkout_lacks_is_told_its_remotes_name(
+    project: Path,
+    tmp_path: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--base main`` in a CI job's clone, which has no local branch but the one it tests: a
+    whole clone was told to check the name (``main`` is right, as ``origin/main``), a shallow
+    one to run ``git fetch --unshallow``, after which there was still no ``main`` and the run
+    failed again the same way."""
+    feature_branch(project)
+    whole, shallow = tmp_path / "whole", tmp_path / "shallow"
+    for folder, depth in ((whole, []), (shallow, ["--depth=1"])):
+        subprocess.run(
+            ["git", "clone", "-q", *depth, "--branch", "feature", "--no-local", project.as_uri(), str(folder)],
+            check=True,
+            capture_output=True,
+        )
+    monkeypatch.chdir(whole)
+    code, _, err = run(capsys, "--changed", "--base", "main")
+    assert code == 2
+    assert err == "deepseek-lsp review: no branch 'main' in this clone, only the remote's: pass --base origin/main\n"
+    monkeypatch.chdir(shallow)
+    code, _, err = run(capsys, "--changed", "--base", "main")
+    assert code == 2 and "--unshallow" not in err
+    (suggested,) = re.findall(r"`(git fetch [^`]+)`, then pass --base origin/main$", err.strip())
+    subprocess.run(shlex.split(suggested), cwd=shallow, check=True, capture_output=True)
+    for folder in (whole, shallow):
+        monkeypatch.chdir(folder)
+        code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
+        assert code == 0, err
+        assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    # A revision that is no branch's name is still told to deepen the clone.
+    code, _, err = run(capsys, "--changed", "--base", "HEAD~3")
+    assert code == 2 and "e.g. `git fetch --unshallow`" in err

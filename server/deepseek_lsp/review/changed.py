@@ -60,10 +60,20 @@ def _is_shallow(root: Path) -> bool:
 def _no_revision(root: Path, named: str) -> str:
     """Why ``--base named`` names nothing, and what to do."""
     branch = named.removeprefix("origin/")
+    # ``--base main`` in a CI checkout, which has no local branch but the one it tests: told to
+    # check the name, or (shallow) to `git fetch --unshallow`, after which there is still no
+    # ``main``, only ``origin/main``.
+    remote_branch = branch == named and _branch_name(root, named)
+    if remote_branch and _is_revision(root, f"origin/{named}"):
+        return f"no branch {named!r} in this clone, only the remote's: pass --base origin/{named}"
     if _is_shallow(root):
         # A CI checkout is shallow, of one branch: the base branch is not there until fetched
         # (git's "bad revision" said nothing of that).
-        fetch = f"`{_fetch_command(root, branch, shallow=True)}`" if branch != named else "`git fetch --unshallow`"
+        if branch != named or remote_branch:
+            then = f", then pass --base origin/{branch}" if remote_branch else ""
+            fetch = f"`{_fetch_command(root, branch, shallow=True)}`{then}"
+        else:
+            fetch = "`git fetch --unshallow`"
         return (
             f"no revision {named!r} in this clone (a CI checkout often holds only the commit it "
             f"tests): fetch it first, e.g. {fetch}"
@@ -72,6 +82,14 @@ def _no_revision(root: Path, named: str) -> str:
     # there ("--unshallow on a complete repository does not make sense").
     fetch = f"fetch it (`{_fetch_command(root, branch, shallow=False)}`) or " if branch != named else ""
     return f"no revision {named!r} in this repository: {fetch}check the name (`git branch -a` lists the branches)"
+
+
+def _branch_name(root: Path, name: str) -> bool:
+    """Whether ``name`` could be a branch's, not a revision (``HEAD~3``) or a commit's id."""
+    if re.fullmatch(r"[0-9a-f]{7,40}", name) or name == "HEAD":
+        return False
+    found = git(root, "check-ref-format", "--branch", name)
+    return found is not None and found.returncode == 0
 
 
 def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
