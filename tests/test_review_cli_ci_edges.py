@@ -16,6 +16,13 @@ from pathlib import Path
 import pytest
 
 from deepseek_lsp.cli import main
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.answer import RawFinding
+from deepseek_lsp.review.findings import place_findings
+from deepseek_lsp.review.github import to_github
+from deepseek_lsp.review.placing import Placer
+from deepseek_lsp.review.report import FileResult
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import IMPORT_PATH
 from tests.review_support import reviewed_units
@@ -291,3 +298,24 @@ def test_a_base_named_as_a_local_branch_a_ci_checkout_lacks_is_told_its_remotes_
     # A revision that is no branch's name is still told to deepen the clone.
     code, _, err = run(capsys, "--changed", "--base", "HEAD~3")
     assert code == 2 and "e.g. `git fetch --unshallow`" in err
+
+
+def test_a_finding_over_several_lines_is_annotated_on_its_lines_without_columns(tmp_path: Path) -> None:
+    """The runner takes columns for one line only ("'col' and 'endColumn' cannot be set if
+    'line' and 'endLine' are different values", actions/runner's ValidateLinesAndColumns): a
+    finding over two lines was annotated with both, which the runner drops (said in its debug
+    log only; runners before that check left the job's run in progress)."""
+    text = "def f(rows):\n    for row in rows:\n        if row == None:\n            pass\n"
+    path = tmp_path / "mod.py"
+    doc = Document(path.as_uri(), text, language=LanguageRegistry.load().get("python"))
+    raws = [
+        (RawFinding("warning", "for row in rows:\n        if row == None:", "Loop of Nones.", None, 0.9, 2), (), "f"),
+        (RawFinding("critical", "if row == None:", "Use is.", None, 0.9, 3), (), "f"),
+    ]
+    findings, _ = place_findings(Placer(doc), raws, min_confidence=0.5, min_severity="info")
+    out = to_github([FileResult(str(path), doc, findings)], root=tmp_path)
+    assert out.splitlines()[:2] == [
+        "::warning file=mod.py,line=2,endLine=3,title=DeepSeek review%3A warning "
+        f"[{findings[0].id}]::Loop of Nones.",
+        f"::error file=mod.py,line=3,col=9,endLine=3,endColumn=24,title=DeepSeek review%3A critical [{findings[1].id}]::Use is.",
+    ]

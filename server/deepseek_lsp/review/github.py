@@ -58,7 +58,14 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
             line, col, end_line, end_col = r.location(f.start, f.end)
             cell = r.cell_number(f.start)
             # A notebook's lines are its cell's: the runner would put them on the JSON file's.
-            where = f",line={line},col={col},endLine={end_line},endColumn={end_col}" if cell is None else ""
+            # Columns on one line only: the runner takes none across lines ("'col' and
+            # 'endColumn' cannot be set if 'line' and 'endLine' are different values").
+            if cell is not None:
+                where = ""
+            elif line == end_line:
+                where = f",line={line},col={col},endLine={end_line},endColumn={end_col}"
+            else:
+                where = f",line={line},endLine={end_line}"
             message = f.message + (f" (cell {cell}, line {line})" if cell is not None else "")
             if f.fix is not None and f.fix.strip():
                 message += "\nSuggested fix:\n" + f.fix.rstrip()
