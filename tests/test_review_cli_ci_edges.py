@@ -43,6 +43,15 @@ def feature_branch(project: Path) -> None:
     commit(project, "feature")
 
 
+def clone_of_feature(project: Path, folder: Path, *options: str) -> None:
+    """A CI job's clone of the feature branch (``feature_branch``), as its checkout makes it."""
+    subprocess.run(
+        ["git", "clone", "-q", *options, "--branch", "feature", "--no-local", project.as_uri(), str(folder)],
+        check=True,
+        capture_output=True,
+    )
+
+
 def test_the_fetch_a_single_branch_clone_is_told_to_run_makes_the_next_run_work(
     project: Path,
     tmp_path: Path,
@@ -55,11 +64,7 @@ def test_the_fetch_a_single_branch_clone_is_told_to_run_makes_the_next_run_work(
     the next run failed with the same message and the same advice."""
     feature_branch(project)
     ci = tmp_path / "ci job"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth=1", "--branch", "feature", "--no-local", project.as_uri(), str(ci)],
-        check=True,
-        capture_output=True,
-    )
+    clone_of_feature(project, ci, "--depth=1")
     monkeypatch.chdir(ci)
     code, _, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json")
     assert code == 2 and "no revision 'origin/main' in this clone" in err
@@ -263,11 +268,7 @@ def test_a_report_that_could_not_be_written_whole_leaves_the_last_one_as_it_was(
 
 
 def test_a_base_named_as_a_local_branch_a_ci_checkout_lacks_is_told_its_remotes_name(
-    project: Path,
-    tmp_path: Path,
-    fake_deepseek: FakeDeepSeek,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--base main`` in a CI job's clone, which has no local branch but the one it tests: a
     whole clone was told to check the name (``main`` is right, as ``origin/main``), a shallow
@@ -275,12 +276,8 @@ def test_a_base_named_as_a_local_branch_a_ci_checkout_lacks_is_told_its_remotes_
     failed again the same way."""
     feature_branch(project)
     whole, shallow = tmp_path / "whole", tmp_path / "shallow"
-    for folder, depth in ((whole, []), (shallow, ["--depth=1"])):
-        subprocess.run(
-            ["git", "clone", "-q", *depth, "--branch", "feature", "--no-local", project.as_uri(), str(folder)],
-            check=True,
-            capture_output=True,
-        )
+    clone_of_feature(project, whole)
+    clone_of_feature(project, shallow, "--depth=1")
     monkeypatch.chdir(whole)
     code, _, err = run(capsys, "--changed", "--base", "main")
     assert code == 2
