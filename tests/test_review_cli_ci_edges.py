@@ -292,9 +292,11 @@ def test_a_base_named_as_a_local_branch_a_ci_checkout_lacks_is_told_its_remotes_
         code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
         assert code == 0, err
         assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
-    # A revision that is no branch's name is still told to deepen the clone.
-    code, _, err = run(capsys, "--changed", "--base", "HEAD~3")
-    assert code == 2 and "e.g. `git fetch --unshallow`" in err
+    # A revision that is no local branch's name is still told to deepen the clone.
+    git(shallow, "remote", "add", "upstream", project.as_uri())
+    for revision in ("HEAD~3", "upstream/main"):
+        code, _, err = run(capsys, "--changed", "--base", revision)
+        assert code == 2 and "e.g. `git fetch --unshallow`" in err and "origin/" not in err
 
 
 def test_a_finding_over_several_lines_is_annotated_on_its_lines_without_columns(tmp_path: Path) -> None:

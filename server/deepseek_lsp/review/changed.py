@@ -85,8 +85,12 @@ def _no_revision(root: Path, named: str) -> str:
 
 
 def _branch_name(root: Path, name: str) -> bool:
-    """Whether ``name`` could be a branch's, not a revision (``HEAD~3``) or a commit's id."""
+    """Whether ``name`` could be a local branch's, not a revision (``HEAD~3``), a commit's id or
+    another remote's branch (``upstream/main``)."""
     if re.fullmatch(r"[0-9a-f]{7,40}", name) or name == "HEAD":
+        return False
+    remotes = git(root, "remote")
+    if remotes is not None and name.split("/", 1)[0] in remotes.stdout.split():
         return False
     found = git(root, "check-ref-format", "--branch", name)
     return found is not None and found.returncode == 0
