@@ -189,7 +189,7 @@ def run_review(args: argparse.Namespace) -> int:
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
         try:
-            write_report(Path(args.output), report)
+            _write_report(Path(args.output), report)
         except OSError as exc:
             print(f"deepseek-lsp review: cannot write {args.output}: {exc.strerror or exc}", file=err)
             return EXIT_ERROR
@@ -232,7 +232,7 @@ def _settings_refused(problems: Sequence[str], settings_file: str | None, err: T
     print(f"deepseek-lsp review: nothing reviewed: correct {above} above and run it again", file=err)
 
 
-def write_report(path: Path, report: str) -> None:
+def _write_report(path: Path, report: str) -> None:
     """Write ``report`` to ``path`` whole or not at all: written in place, a full disk or a
     file size limit left the start of a SARIF log there (which the upload then refused as
     invalid JSON) where the last run's report had been. A device or a named pipe
@@ -248,8 +248,8 @@ def write_report(path: Path, report: str) -> None:
             out.write(data)
         return
     target = Path(os.path.realpath(path))
-    # The file's own mode kept; a new one as open() would make it (0o666 less the umask), not
-    # the temporary file's 0600, which a later CI step run as another user could not read.
+    # The file's own mode kept; a new one's as open() would make it (0o666 less the umask), not
+    # the temporary file's 0600.
     replace_file(target, data, prefix=f".{target.name}.", suffix=".tmp", mode=stat.S_IMODE(mode) if mode is not None else _new_file_mode())
 
 
