@@ -118,3 +118,19 @@ def test_a_self_hosted_servers_own_words_reach_the_user() -> None:
     assert "backend" in suffix.user_message and "bug" not in suffix.user_message
     # From DeepSeek itself, a 400 is still ours to fix.
     assert "bug" in error_for_status(400, url="https://api.deepseek.com/beta/completions").user_message
+
+
+def test_a_review_refused_by_a_self_hosted_server_is_not_told_about_fim() -> None:
+    """A 403 or 400 to a review's chat request told the user to check FIM suffix support and
+    the completion backend, which the review does not use: the review's model and baseUrl are
+    what to check."""
+    refused = error_for_status(
+        403, url="http://127.0.0.1:4000/v1/chat/completions", provider_message="model not allowed"
+    )
+    message = refused.user_message
+    assert "model not allowed" in message
+    assert "review.model" in message and "baseUrl" in message
+    assert "FIM" not in message and "suffix" not in message
+    # A completion's request keeps the FIM advice.
+    fim = error_for_status(403, url="http://127.0.0.1:4000/v1/completions", provider_message="no")
+    assert "fim-template" in fim.user_message

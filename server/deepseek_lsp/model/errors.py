@@ -184,6 +184,13 @@ class RequestError(ModelError):
                 "completion.model to one (qwen2.5-coder, deepseek-coder-v2, starcoder2, "
                 "codegemma), or the backend setting to 'chat'."
             )
+        if self.provider != "DeepSeek" and urlsplit(self.url or "").path.endswith("/chat/completions"):
+            # A review's (or the chat backend's) request: FIM advice would send the user after
+            # the wrong setting.
+            return (
+                f"{self.provider} rejected the request ({self.status}){said}. Check the model "
+                "name (review.model, or completion.model with backend 'chat') and the baseUrl."
+            )
         if self.provider != "DeepSeek":
             # A self-hosted server refusing part of the request (vLLM and Ollama builds without
             # FIM ``suffix`` support, a model name it does not serve): a setting's to mend.
