@@ -30,6 +30,12 @@ function M.get_client(bufnr)
   return get(filter)[1]
 end
 
+--- The client of the current buffer, else any: usage and counters are the server's, not a file's.
+---@return vim.lsp.Client?
+function M.any_client()
+  return M.get_client(vim.api.nvim_get_current_buf()) or M.get_client(nil)
+end
+
 --- ``client:request`` on 0.11+, ``client.request`` on 0.10.
 function M.request(client, method, params, handler, bufnr)
   if M.has_011 then

@@ -1,0 +1,88 @@
+--- :DeepSeekReview and :DeepSeekUnignore: a review of the buffer now, and the findings ignored
+--- in its project shown again.
+local util = require("deepseek_lsp.util")
+
+local api = vim.api
+
+local M = {}
+
+M.COMMAND = "deepseek.reviewFile"
+M.UNIGNORE = "deepseek.review.unignoreAll"
+
+--- What to say of the server's answer to `deepseek.reviewFile` (review/command.py), and at
+--- which level; nil for an answer that says nothing.
+---@param result table?
+---@return string?, integer?
+function M.review_report(result)
+  if type(result) ~= "table" then
+    return nil
+  end
+  local function joined(list)
+    return type(list) == "table" and #list > 0 and table.concat(vim.tbl_map(tostring, list), "; ") or nil
+  end
+  if result.ok then
+    local found = util.counted(result.findings or 0, "finding")
+    -- A review that is not whole (an answer cut at review.maxOutputTokens, not JSON) is no clean
+    -- bill: "0 findings" alone hid that part of the file went unreviewed.
+    local problems = joined(result.problems)
+    if problems then
+      return "review: " .. found .. "; " .. problems, vim.log.levels.WARN
+    end
+    return "review: " .. found, vim.log.levels.INFO
+  end
+  local why = result.reason and tostring(result.reason) or joined(result.errors)
+  if why then
+    return "review: " .. why, vim.log.levels.WARN
+  end
+  return nil
+end
+
+--- Review a buffer now (`deepseek.reviewFile`); callback(err, result) with the server's answer.
+function M.review(bufnr, callback)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local client = util.get_client(bufnr)
+  callback = callback
+    or function(err, result)
+      if err then
+        util.notify_user("review failed: " .. err, vim.log.levels.WARN)
+        return
+      end
+      local msg, level = M.review_report(result)
+      if msg then
+        util.notify_user(msg, level)
+      end
+    end
+  if not client then
+    callback("deepseek-lsp is not attached to this buffer")
+    return
+  end
+  util.ask(client, "workspace/executeCommand", {
+    command = M.COMMAND,
+    arguments = { vim.uri_from_bufnr(bufnr) },
+  }, callback, bufnr)
+end
+
+--- Show the review findings ignored in the buffer's project again ("Ignore this DeepSeek
+--- finding" holds in the project it was used in, for good: one clicked by mistake had no way
+--- back). The project is the server's: the git repository or workspace folder holding the file.
+function M.unignore(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local client = util.get_client(bufnr)
+  if not client then
+    util.notify_user("deepseek-lsp is not attached to this buffer", vim.log.levels.WARN)
+    return
+  end
+  -- An unnamed buffer names no project: the server takes every workspace folder's.
+  local named = api.nvim_buf_get_name(bufnr) ~= ""
+  local arguments = named and { vim.uri_from_bufnr(bufnr) } or {}
+  util.ask(client, "workspace/executeCommand", { command = M.UNIGNORE, arguments = arguments }, function(err, result)
+    if err then
+      util.notify_user("showing ignored findings failed: " .. err, vim.log.levels.WARN)
+    else
+      local where = named and "this project" or "the workspace"
+      util.notify_user(("%s shown again in %s"):format(util.counted(result, "ignored finding"), where))
+    end
+  end, bufnr)
+end
+
+return M
