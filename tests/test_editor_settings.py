@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
@@ -102,6 +103,46 @@ def test_the_editors_bounds_are_the_servers() -> None:
             for part in path:
                 value = getattr(value, re.sub(r"(?<!^)(?=[A-Z])", "_", part).lower())
             assert value == prop[bound], (key, bound, value)
+
+
+def editor_takes(prop: dict[str, Any], value: float) -> bool:
+    """Whether VS Code's settings editor lets ``value`` through for a numeric setting."""
+    declared = prop.get("type")
+    kinds = declared if isinstance(declared, list) else [declared]
+    if not float(value).is_integer() and "number" not in kinds:
+        return False
+    return not (
+        value < prop.get("minimum", -math.inf)
+        or value > prop.get("maximum", math.inf)
+        or value <= prop.get("exclusiveMinimum", -math.inf)
+    )
+
+
+#: Each side of the bounds the server checks (0, 1, 64 prompt tokens, 0.9 of the budget, 2 for
+#: the temperature, 3 choices, 384K output tokens, ten minutes), a fraction and a huge number.
+PROBES = (-1, 0, 0.5, 1, 2, 2.5, 3, 4, 63, 64, 0.95, 393_216, 393_217, 600_000, 600_001, 10**12)
+
+
+def test_a_value_the_server_refuses_the_editor_refuses() -> None:
+    """The settings editor took ``completion.debounce: -1`` without a squiggle, and the server
+    then used ``adaptive`` with a warning: a bound only the server knew."""
+    editor = editor_settings()
+    for key, (_default, annotation) in server_settings().items():
+        kinds = {annotation} | set(get_args(annotation))
+        if not kinds & {int, float}:
+            continue
+        path = key.removeprefix("deepseek.").split(".")
+        for value in PROBES:
+            raw: dict[str, Any] = {}
+            node = raw
+            for part in path[:-1]:
+                node = node.setdefault(part, {})
+            # The adaptive debounce's minimum is checked against its maximum: probe each alone.
+            node.update({"debounceMinMs": 0, "debounceMaxMs": 10**12} if "debounce" in path[-1] else {})
+            node[path[-1]] = value
+            _settings, problems = build_settings(raw, env={})
+            if problems:
+                assert not editor_takes(editor[key], value), f"{key}: the editor takes {value}, the server says {problems}"
 
 
 def test_the_daily_budget_says_which_day_it_is_for() -> None:
