@@ -116,6 +116,13 @@ function M.set(bufnr)
   local function cmd(fn)
     return ("<Cmd>lua require('deepseek_lsp').%s()<CR>"):format(fn)
   end
+  -- Both ways of showing suggestions cycle through them alike (actions.next / actions.prev).
+  map(bufnr, km.next, "next suggestion", function()
+    return cmd("next")
+  end)
+  map(bufnr, km.prev, "previous suggestion", function()
+    return cmd("prev")
+  end)
   if state.mode == "builtin" then
     local ic = vim.lsp.inline_completion
     map(bufnr, km.accept, "accept suggestion", function()
@@ -126,12 +133,6 @@ function M.set(bufnr)
     end)
     map(bufnr, km.accept_line, "accept line", function()
       return actions.builtin_partial("line") and "" or nil
-    end)
-    map(bufnr, km.next, "next suggestion", function()
-      return cmd("next")
-    end)
-    map(bufnr, km.prev, "previous suggestion", function()
-      return cmd("prev")
     end)
     return
   end
@@ -144,12 +145,6 @@ function M.set(bufnr)
   map(bufnr, km.accept_line, "accept line", function()
     return ghost.visible(bufnr) and cmd("accept_line") or nil
   end, true)
-  map(bufnr, km.next, "next suggestion", function()
-    return cmd("next")
-  end)
-  map(bufnr, km.prev, "previous suggestion", function()
-    return cmd("prev")
-  end)
   map(bufnr, km.dismiss, "dismiss suggestion", function()
     return ghost.visible(bufnr) and cmd("dismiss") or nil
   end)
