@@ -943,6 +943,59 @@ step("diff mode (nvim -d, :diffsplit): no suggestion while typing (its virtual l
   check(ok, err)
 end)
 
+step(":DeepSeekToggle: no suggestion while typing in this buffer ([off], said in :DeepSeekStatus), one when asked; again: back on; vim.g.deepseek_completion = false: off everywhere", function()
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  local other = dir .. "/toggled.py"
+  vim.fn.writefile({ "def mul(a, b):", "    " }, other)
+  lua("vim.cmd.edit(...)", other)
+  --- Types at line 2 and says whether a suggestion is being asked for once the keys are seen.
+  local function asks_while_typing()
+    type_ret(1)
+    return wait_for("the keys seen", function()
+      return lua([[
+        local st = require("deepseek_lsp.ghost")._states[vim.api.nvim_get_current_buf()]
+        local pos = vim.api.nvim_win_get_cursor(0)
+        local key = ("%d:%d:%d"):format(vim.api.nvim_buf_get_changedtick(0), pos[1] - 1, pos[2])
+        if st and st.last_key == key then
+          return { asking = (st.timer ~= nil and st.timer:is_active()) or st.pending ~= nil
+            or #vim.api.nvim_buf_get_extmarks(0, require("deepseek_lsp.ghost").ns, 0, -1, {}) > 0 }
+        end
+      ]])
+    end).asking
+  end
+  local function retype()
+    normal_mode()
+    lua("vim.api.nvim_buf_set_lines(0, 1, 2, false, { '    ' })")
+  end
+  local ok, err = pcall(function()
+    wait_attached()
+    lua("E2E.notes = {}; vim.cmd('DeepSeekToggle')")
+    local notes = table.concat(lua("return E2E.notes"), "\n")
+    check(notes:find("suggestions off in this buffer", 1, true), "what :DeepSeekToggle said: " .. notes)
+    check(not asks_while_typing(), "a suggestion asked for while typing in a buffer toggled off")
+    local sl = lua("return require('deepseek_lsp').statusline()")
+    check(sl == "DeepSeek [off]", "statusline() in the buffer toggled off: " .. vim.inspect(sl))
+    local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
+    check(status:find("off while typing in this buffer (:DeepSeekToggle", 1, true), ":DeepSeekStatus:\n" .. status)
+    input("<M-\\>")
+    wait_ghost("urn a * b", "the suggestion asked for with <M-\\> in the buffer toggled off")
+    retype()
+    lua("vim.cmd('DeepSeekToggle')")
+    check(lua("return require('deepseek_lsp').statusline()") == "DeepSeek", "statusline() once toggled on again")
+    type_ret(1)
+    wait_ghost("urn a * b", "the suggestion while typing once toggled on again")
+    retype()
+    lua("vim.b.deepseek_completion = nil; vim.g.deepseek_completion = false")
+    check(not asks_while_typing(), "a suggestion asked for while typing with vim.g.deepseek_completion = false")
+  end)
+  lua("vim.g.deepseek_completion = nil")
+  normal_mode()
+  lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", other)
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end)
+
 step("dot-repeat: '.' after an accept inserts the accepted text again", function()
   normal_mode()
   lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { '    re', '    re' })")

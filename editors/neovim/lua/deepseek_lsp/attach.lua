@@ -1,4 +1,5 @@
 --- What a buffer gets when the server attaches to it: its inline completion UI and keys.
+local util = require("deepseek_lsp.util")
 local ghost = require("deepseek_lsp.ghost")
 local document = require("deepseek_lsp.document")
 local state = require("deepseek_lsp.state")
@@ -10,7 +11,7 @@ function M.on_attach(client, bufnr)
   document.attached(bufnr)
   if state.mode == "ghost" then
     ghost.attach(bufnr)
-  elseif state.mode == "builtin" then
+  elseif state.mode == "builtin" and util.completion_on(bufnr) then
     pcall(vim.lsp.inline_completion.enable, true, { bufnr = bufnr })
   end
   if state.mode ~= "off" then

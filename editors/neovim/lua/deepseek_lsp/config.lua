@@ -49,7 +49,8 @@ M.defaults = {
     dismiss = "<C-]>",
     suggest = "<M-\\>",
   },
-  --- Create :DeepSeekUsage, :DeepSeekReview, :DeepSeekUnignore, :DeepSeekStatus, :DeepSeekRestart.
+  --- Create :DeepSeekUsage, :DeepSeekReview, :DeepSeekUnignore, :DeepSeekStatus, :DeepSeekToggle,
+  --- :DeepSeekRestart.
   commands = true,
   --- Extra fields merged into the vim.lsp config (capabilities, on_attach, handlers...).
   lsp = {},

@@ -451,7 +451,8 @@ local function schedule(bufnr)
     return
   end
   local fire = function()
-    if states[bufnr] and in_insert() and api.nvim_get_current_buf() == bufnr then
+    -- Turned off (:DeepSeekToggle) while the debounce ran: nothing asked.
+    if states[bufnr] and in_insert() and api.nvim_get_current_buf() == bufnr and util.completion_on(bufnr) then
       M.request(bufnr, false)
     end
   end
@@ -511,7 +512,7 @@ local function on_change(bufnr)
     return
   end
   M.reset(bufnr)
-  if M.config.auto_trigger and not M.diff_window() then
+  if M.config.auto_trigger and util.completion_on(bufnr) and not M.diff_window() then
     schedule(bufnr)
   end
 end

@@ -25,6 +25,7 @@ local review = require("deepseek_lsp.review")
 local status_report = require("deepseek_lsp.status_report")
 local restart = require("deepseek_lsp.restart")
 local commands = require("deepseek_lsp.commands")
+local toggle = require("deepseek_lsp.toggle")
 
 local api = vim.api
 local NAME = util.NAME
@@ -65,6 +66,7 @@ M.unignore = review.unignore
 M.status_lines = status_report.status_lines
 M.show_status = status_report.show_status
 M.restart = restart.restart
+M.toggle = toggle.toggle
 M.create_commands = commands.create
 
 --- Fields that live in the modules that use them, read and set here as before (a test shortens

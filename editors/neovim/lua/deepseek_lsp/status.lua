@@ -95,7 +95,7 @@ function M.statusline(opts)
     return icon .. " [error]"
   elseif st and st.kind == "Warning" then
     return icon .. " [warning]"
-  elseif st and st.kind == "Inactive" then
+  elseif (st and st.kind == "Inactive") or not util.completion_on(bufnr) then
     return icon .. " [off]"
   end
   if state.mode == "ghost" and ghost.busy(bufnr) then

@@ -85,6 +85,9 @@ function M.status_lines(stats, missing)
   end
   local mode = ({ builtin = "built-in vim.lsp.inline_completion", ghost = "ghost text (extmarks)", off = "off" })[state.mode or "off"]
   lines[#lines + 1] = "Inline completions: " .. tostring(mode)
+  if state.mode ~= "off" and not util.completion_on(bufnr) then
+    lines[#lines + 1] = "  off while typing in this buffer (:DeepSeekToggle turns them on; suggest still asks)"
+  end
   if state.mode == "ghost" then
     if ghost.diff_window() then
       lines[#lines + 1] = "  this window shows a diff: suggestions only when asked (suggest, next, prev)"

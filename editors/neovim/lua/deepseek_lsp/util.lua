@@ -30,6 +30,19 @@ function M.get_client(bufnr)
   return get(filter)[1]
 end
 
+--- Whether suggestions are asked for while typing in ``bufnr``: `vim.b.deepseek_completion`
+--- (`:DeepSeekToggle`) when set, else `vim.g.deepseek_completion`; false turns them off, as
+--- copilot.vim's `b:copilot_enabled` / `g:copilot_enabled` do. Asking (suggest, next) still works.
+---@param bufnr integer
+---@return boolean
+function M.completion_on(bufnr)
+  local own = vim.b[bufnr].deepseek_completion
+  if own ~= nil then
+    return own ~= false
+  end
+  return vim.g.deepseek_completion ~= false
+end
+
 --- The client of the current buffer, else any: usage and counters are the server's, not a file's.
 ---@return vim.lsp.Client?
 function M.any_client()
