@@ -197,6 +197,23 @@ local function suggest_on(row)
   return wait_ghost("urn a * b")
 end
 
+--- `type_ret(row)`, then whether a suggestion is being asked for (its debounce running, the
+--- request under way, or it shown) once the child has seen the last key.
+local function asks_while_typing(row)
+  type_ret(row)
+  return wait_for("the keys seen", function()
+    return lua([[
+      local st = require("deepseek_lsp.ghost")._states[vim.api.nvim_get_current_buf()]
+      local pos = vim.api.nvim_win_get_cursor(0)
+      local key = ("%d:%d:%d"):format(vim.api.nvim_buf_get_changedtick(0), pos[1] - 1, pos[2])
+      if st and st.last_key == key then
+        return { asking = (st.timer ~= nil and st.timer:is_active()) or st.pending ~= nil
+          or #vim.api.nvim_buf_get_extmarks(0, require("deepseek_lsp.ghost").ns, 0, -1, {}) > 0 }
+      end
+    ]])
+  end).asking
+end
+
 --- Runs `fn` with automatic suggestions off; they come back on whatever `fn` raises.
 local function without_auto_trigger(fn)
   lua("require('deepseek_lsp.ghost').config.auto_trigger = false")
@@ -296,6 +313,17 @@ local sample = {
 vim.fn.writefile(sample, file)
 local LAST = #sample - 1 -- 0-based row of "    "
 local RATIO = 5 -- 0-based row of "    return a / b"
+
+--- Leaves the sample saved and opens a new file ``name`` of the test folder holding ``lines``.
+---@return string path
+local function open_new(name, lines)
+  normal_mode()
+  lua("vim.cmd('silent write')")
+  local path = dir .. "/" .. name
+  vim.fn.writefile(lines, path)
+  lua("vim.cmd.edit(...)", path)
+  return path
+end
 
 out(("e2e: Neovim %s, server via %s, fake at %s"):format(
   tostring(vim.version()),
@@ -916,21 +944,7 @@ step("diff mode (nvim -d, :diffsplit): no suggestion while typing (its virtual l
   lua("vim.cmd('vertical diffsplit ' .. vim.fn.fnameescape(...))", right)
   local ok, err = pcall(function()
     wait_attached()
-    type_ret(1)
-    -- Once the last key has been seen (on_change), a suggestion asked for while typing would be
-    -- waiting for its debounce or under way.
-    local typed = wait_for("the keys seen", function()
-      local r = lua([[
-        local st = require("deepseek_lsp.ghost")._states[vim.api.nvim_get_current_buf()]
-        local pos = vim.api.nvim_win_get_cursor(0)
-        local key = ("%d:%d:%d"):format(vim.api.nvim_buf_get_changedtick(0), pos[1] - 1, pos[2])
-        if st and st.last_key == key then
-          return { asking = (st.timer ~= nil and st.timer:is_active()) or st.pending ~= nil }
-        end
-      ]])
-      return r
-    end)
-    check(not typed.asking, "a suggestion asked for while typing in a diff window")
+    check(not asks_while_typing(1), "a suggestion asked for while typing in a diff window")
     local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
     check(status:find("shows a diff", 1, true), ":DeepSeekStatus:\n" .. status)
     input("<M-\\>")
@@ -944,26 +958,7 @@ step("diff mode (nvim -d, :diffsplit): no suggestion while typing (its virtual l
 end)
 
 step(":DeepSeekToggle: no suggestion while typing in this buffer ([off], said in :DeepSeekStatus), one when asked; again: back on; vim.g.deepseek_completion = false: off everywhere", function()
-  normal_mode()
-  lua("vim.cmd('silent write')")
-  local other = dir .. "/toggled.py"
-  vim.fn.writefile({ "def mul(a, b):", "    " }, other)
-  lua("vim.cmd.edit(...)", other)
-  --- Types at line 2 and says whether a suggestion is being asked for once the keys are seen.
-  local function asks_while_typing()
-    type_ret(1)
-    return wait_for("the keys seen", function()
-      return lua([[
-        local st = require("deepseek_lsp.ghost")._states[vim.api.nvim_get_current_buf()]
-        local pos = vim.api.nvim_win_get_cursor(0)
-        local key = ("%d:%d:%d"):format(vim.api.nvim_buf_get_changedtick(0), pos[1] - 1, pos[2])
-        if st and st.last_key == key then
-          return { asking = (st.timer ~= nil and st.timer:is_active()) or st.pending ~= nil
-            or #vim.api.nvim_buf_get_extmarks(0, require("deepseek_lsp.ghost").ns, 0, -1, {}) > 0 }
-        end
-      ]])
-    end).asking
-  end
+  local other = open_new("toggled.py", { "def mul(a, b):", "    " })
   local function retype()
     normal_mode()
     lua("vim.api.nvim_buf_set_lines(0, 1, 2, false, { '    ' })")
@@ -973,7 +968,7 @@ step(":DeepSeekToggle: no suggestion while typing in this buffer ([off], said in
     lua("E2E.notes = {}; vim.cmd('DeepSeekToggle')")
     local notes = table.concat(lua("return E2E.notes"), "\n")
     check(notes:find("suggestions off in this buffer", 1, true), "what :DeepSeekToggle said: " .. notes)
-    check(not asks_while_typing(), "a suggestion asked for while typing in a buffer toggled off")
+    check(not asks_while_typing(1), "a suggestion asked for while typing in a buffer toggled off")
     local sl = lua("return require('deepseek_lsp').statusline()")
     check(sl == "DeepSeek [off]", "statusline() in the buffer toggled off: " .. vim.inspect(sl))
     local status = table.concat(lua("return require('deepseek_lsp').status_lines(nil)"), "\n")
@@ -987,7 +982,7 @@ step(":DeepSeekToggle: no suggestion while typing in this buffer ([off], said in
     wait_ghost("urn a * b", "the suggestion while typing once toggled on again")
     retype()
     lua("vim.b.deepseek_completion = nil; vim.g.deepseek_completion = false")
-    check(not asks_while_typing(), "a suggestion asked for while typing with vim.g.deepseek_completion = false")
+    check(not asks_while_typing(1), "a suggestion asked for while typing with vim.g.deepseek_completion = false")
   end)
   lua("vim.g.deepseek_completion = nil")
   normal_mode()
