@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from deepseek_lsp.config import Settings, build_settings, camel
+from deepseek_lsp.model.prices import ModelPrice, PriceTable, Rates
 
 PACKAGE = Path(__file__).resolve().parents[1] / "editors" / "vscode" / "package.json"
 #: The extension's own (how it starts the server and traces it): the server never sees them.
@@ -151,3 +152,15 @@ def test_the_daily_budget_says_which_day_it_is_for() -> None:
     UTC's, as DeepSeek's peak hours are)."""
     description = editor_settings()["deepseek.dailyBudgetUsd"]["markdownDescription"]
     assert "00:00 UTC" in description
+
+
+def test_the_prices_example_is_a_price_the_server_takes() -> None:
+    """The settings editor said only "per-model prices per 1M tokens": what a price looks like
+    (three numbers, in which order) was in the server's README alone."""
+    description = editor_settings()["deepseek.prices"]["markdownDescription"]
+    examples = [json.loads(code) for code in re.findall(r"`(\{.*?\})`", description)]
+    assert len(examples) == 1, description
+    table = PriceTable.from_config(examples[0])
+    assert table.messages == []
+    assert table.models["my-model"] == ModelPrice.flat(Rates(0.07, 0.27, 1.1))
+    assert "(cache hit, cache miss, output)" in description
