@@ -267,6 +267,26 @@ def test_a_report_that_could_not_be_written_whole_leaves_the_last_one_as_it_was(
     assert done.returncode == 1 and json.loads(done.stdout)["totals"]["critical"] == 1
 
 
+def test_a_link_as_the_report_is_checked_where_its_target_is_written_before_any_request(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o review.sarif``, a link into a folder that is not there (a build folder cleaned out):
+    the link's own folder was the one checked, the review was made and paid for, and then the
+    report, written beside the link's target, could not be."""
+    reports = tmp_path / "build" / "reports"
+    (project / "review.sarif").symlink_to(reports / "review.sarif")
+    code, out, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 2 and out == ""
+    assert err == f"deepseek-lsp review: cannot write review.sarif: no folder {str(reports)!r}\n"
+    assert fake_deepseek.requests_to(CHAT) == []
+    # The folder made, the report is the link's target, the link left a link.
+    reports.mkdir(parents=True)
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 1, err
+    assert (project / "review.sarif").is_symlink()
+    assert json.loads((reports / "review.sarif").read_text())["runs"][0]["results"]
+
+
 def test_a_base_named_as_a_local_branch_a_ci_checkout_lacks_is_told_its_remotes_name(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

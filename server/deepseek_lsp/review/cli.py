@@ -237,20 +237,28 @@ def _write_report(path: Path, report: str) -> None:
     file size limit left the start of a SARIF log there (which the upload then refused as
     invalid JSON) where the last run's report had been. A device or a named pipe
     (``-o /dev/stdout``) is written to as it is, and a link's target is what is replaced."""
-    try:
-        mode: int | None = path.stat().st_mode
-    except FileNotFoundError:
-        mode = None
+    mode, target = _destination(path)
     data = report.replace("\n", os.linesep).encode("utf-8")  # as a file opened for text
-    if mode is not None and not stat.S_ISREG(mode):
-        # By the name given: /dev/stdout's target is /proc/self/fd/1, then "pipe:[…]".
+    if target is None:
         with open(path, "wb") as out:
             out.write(data)
         return
-    target = Path(os.path.realpath(path))
     # The file's own mode kept; a new one's as open() would make it (0o666 less the umask), not
     # the temporary file's 0600.
     replace_file(target, data, prefix=f".{target.name}.", suffix=".tmp", mode=stat.S_IMODE(mode) if mode is not None else _new_file_mode())
+
+
+def _destination(path: Path) -> tuple[int | None, Path | None]:
+    """What ``-o path`` names (its mode, None if nothing yet) and the file the report replaces,
+    a link's target; None for a device, a named pipe or a folder, opened by the name given (by its
+    target, /dev/stdout is /proc/self/fd/1, then "pipe:[…]"). Raises OSError (a link's loop)."""
+    try:
+        mode: int | None = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):  # nothing yet, or no such folder
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        return mode, None
+    return mode, Path(os.path.realpath(path))
 
 
 def _new_file_mode() -> int:
@@ -260,13 +268,22 @@ def _new_file_mode() -> int:
 
 
 def _unwritable(path: Path) -> str | None:
-    """Why the report could not be written to ``path``, or None."""
-    folder = path.parent
-    if path.is_dir():
+    """Why the report could not be written to ``path``, or None: asked of what _write_report
+    writes, the new file beside a link's target and a device itself (the folder of the link, and
+    /dev, which only root may write, were asked instead)."""
+    try:
+        mode, target = _destination(path)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if mode is not None and stat.S_ISDIR(mode):
         return "it is a folder"
+    if target is None:
+        return None if os.access(path, os.W_OK) else "permission denied"
+    # Named as given, unless a link leads elsewhere.
+    folder = target.parent if path.is_symlink() else path.parent
     if not folder.is_dir():
         return f"no folder {str(folder)!r}"
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if not os.access(folder, os.W_OK) or (mode is not None and not os.access(target, os.W_OK)):
         return "permission denied"
     return None
 
