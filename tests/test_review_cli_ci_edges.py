@@ -319,6 +319,28 @@ def test_a_base_named_as_a_local_branch_a_ci_checkout_lacks_is_told_its_remotes_
         assert code == 2 and "e.g. `git fetch --unshallow`" in err and "origin/" not in err
 
 
+def test_a_base_named_as_a_branch_a_whole_clone_of_one_branch_lacks_is_told_the_fetch_that_makes_it(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--base main`` in ``git clone --single-branch --branch feature`` (whole, not shallow):
+    told only to check the name, which was right; the branch was not fetched."""
+    feature_branch(project)
+    ci = tmp_path / "one branch"
+    clone_of_feature(project, ci, "--single-branch")
+    monkeypatch.chdir(ci)
+    code, _, err = run(capsys, "--changed", "--base", "main")
+    assert code == 2 and "--unshallow" not in err
+    (suggested,) = re.findall(r"fetch it \(`(git fetch origin [^`]+)`, then pass --base origin/main\)", err)
+    subprocess.run(shlex.split(suggested), cwd=ci, check=True, capture_output=True)
+    code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    # A misspelt name, in a clone that fetches every branch, is still only told to check it.
+    monkeypatch.chdir(project)
+    code, _, err = run(capsys, "--changed", "--base", "mian")
+    assert code == 2 and "no revision 'mian' in this repository: check the name" in err
+
+
 def test_a_finding_over_several_lines_is_annotated_on_its_lines_without_columns(tmp_path: Path) -> None:
     """The runner takes columns for one line only ("'col' and 'endColumn' cannot be set if
     'line' and 'endLine' are different values", actions/runner's ValidateLinesAndColumns): a

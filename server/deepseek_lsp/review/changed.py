@@ -80,7 +80,11 @@ def _no_revision(root: Path, named: str) -> str:
         )
     # A whole clone: a misspelt name was told to `git fetch --unshallow`, which git refuses
     # there ("--unshallow on a complete repository does not make sense").
-    fetch = f"fetch it (`{_fetch_command(root, branch, shallow=False)}`) or " if branch != named else ""
+    # ``--base main`` in a whole clone of one branch (``git clone --single-branch``) was told only
+    # to check the name, which is right: it names a branch the clone did not fetch.
+    unfetched = remote_branch and _one_branch(root)
+    then = f", then pass --base origin/{branch}" if unfetched else ""
+    fetch = f"fetch it (`{_fetch_command(root, branch, shallow=False)}`{then}) or " if branch != named or unfetched else ""
     return f"no revision {named!r} in this repository: {fetch}check the name (`git branch -a` lists the branches)"
 
 
@@ -101,11 +105,15 @@ def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
     --branch feature``, as many CI systems and scripts make it) fetches ``origin main`` into
     FETCH_HEAD only, unless told where to keep it: the short command the message gave left
     the run failing with the same message."""
+    target = f"{branch}:refs/remotes/origin/{branch}" if _one_branch(root) else branch
+    return f"git fetch {'--depth=1 ' if shallow else ''}origin {target}"
+
+
+def _one_branch(root: Path) -> bool:
+    """Whether ``origin`` is fetched for some branches only, not each of them."""
     found = git(root, "config", "--get-all", "remote.origin.fetch")
     refspecs = found.stdout.split() if found is not None and found.returncode == 0 else []
-    one_branch = bool(refspecs) and not any(r.endswith("refs/heads/*:refs/remotes/origin/*") for r in refspecs)
-    target = f"{branch}:refs/remotes/origin/{branch}" if one_branch else branch
-    return f"git fetch {'--depth=1 ' if shallow else ''}origin {target}"
+    return bool(refspecs) and not any(r.endswith("refs/heads/*:refs/remotes/origin/*") for r in refspecs)
 
 
 def _merges(root: Path, base: str) -> bool:
