@@ -957,7 +957,7 @@ step("diff mode (nvim -d, :diffsplit): no suggestion while typing (its virtual l
   check(ok, err)
 end)
 
-step(":DeepSeekToggle: no suggestion while typing in this buffer ([off], said in :DeepSeekStatus), one when asked; again: back on; vim.g.deepseek_completion = false: off everywhere", function()
+step(":DeepSeekToggle: no suggestion while typing in this buffer ([off], said in :DeepSeekStatus), one when asked; again: back on; vim.g.deepseek_completion = false: off everywhere; 0 (Vimscript's `let g:… = 0`) is off too", function()
   local other = open_new("toggled.py", { "def mul(a, b):", "    " })
   local function retype()
     normal_mode()
@@ -983,6 +983,13 @@ step(":DeepSeekToggle: no suggestion while typing in this buffer ([off], said in
     retype()
     lua("vim.b.deepseek_completion = nil; vim.g.deepseek_completion = false")
     check(not asks_while_typing(1), "a suggestion asked for while typing with vim.g.deepseek_completion = false")
+    -- Vimscript's way (copilot.vim's `let b:copilot_enabled = 0`): the number 0 is off too.
+    for _, scope in ipairs({ "g", "b" }) do
+      retype()
+      lua("vim.g.deepseek_completion = nil; vim.cmd('let ' .. ... .. ':deepseek_completion = 0')", scope)
+      check(not asks_while_typing(1), ("a suggestion asked for while typing with `let %s:deepseek_completion = 0`"):format(scope))
+      check(lua("return require('deepseek_lsp').statusline()") == "DeepSeek [off]", "statusline() with " .. scope .. ":deepseek_completion = 0")
+    end
   end)
   lua("vim.g.deepseek_completion = nil")
   normal_mode()

@@ -31,16 +31,18 @@ function M.get_client(bufnr)
 end
 
 --- Whether suggestions are asked for while typing in ``bufnr``: `vim.b.deepseek_completion`
---- (`:DeepSeekToggle`) when set, else `vim.g.deepseek_completion`; false turns them off, as
---- copilot.vim's `b:copilot_enabled` / `g:copilot_enabled` do. Asking (suggest, next) still works.
+--- (`:DeepSeekToggle`) when set, else `vim.g.deepseek_completion`; false or 0 turns them off, as
+--- copilot.vim's `b:copilot_enabled` / `g:copilot_enabled` do (Vimscript's `let
+--- g:deepseek_completion = 0` reads as the number 0, which Lua takes as true: suggestions stayed
+--- on). Asking (suggest, next) still works.
 ---@param bufnr integer
 ---@return boolean
 function M.completion_on(bufnr)
-  local own = vim.b[bufnr].deepseek_completion
-  if own ~= nil then
-    return own ~= false
+  local said = vim.b[bufnr].deepseek_completion
+  if said == nil then
+    said = vim.g.deepseek_completion
   end
-  return vim.g.deepseek_completion ~= false
+  return said ~= false and said ~= 0
 end
 
 --- The client of the current buffer, else any: usage and counters are the server's, not a file's.
