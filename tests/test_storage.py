@@ -3,11 +3,13 @@ waited for instead of being taken for damaged (and moved aside) or unusable."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from deepseek_lsp.storage import is_busy, looks_damaged, open_shared
+from deepseek_lsp.storage import is_busy, looks_damaged, open_shared, replace_file
 
 
 def flaky(errors: list[str]):
@@ -82,3 +84,24 @@ def test_an_unusable_state_folder_is_told_once_and_completions_go_on(tmp_path, f
     assert str(state) in message and "not a folder" in message
     assert "memory" in message and "reviews" in message and "DEEPSEEK_LSP_STATE_DIR" in message
     assert afile.read_text() == "not a folder"  # nothing of the user's was touched
+
+
+def test_a_report_whose_mode_cannot_be_set_leaves_no_open_file_nor_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chmod refused (a file system without modes) leaked the temporary's descriptor, and on
+    Windows the open temporary could not be removed: one left behind per report written."""
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    target = tmp_path / "report.sarif"
+    target.write_text("last report")
+    before = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "chmod", refuse)
+    with pytest.raises(PermissionError):
+        replace_file(target, b"new report", prefix=".report-", mode=0o644)
+    monkeypatch.undo()
+    assert set(os.listdir("/proc/self/fd")) <= before
+    assert [p.name for p in tmp_path.iterdir()] == ["report.sarif"]
+    assert target.read_text() == "last report"

@@ -88,9 +88,11 @@ def replace_file(target: Path, data: bytes, *, prefix: str, suffix: str = "", mo
     OSError; no temporary is left."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
     try:
-        if mode is not None:
-            os.chmod(tmp, mode)  # by name: os.fchmod is not on Windows before Python 3.13
+        # The descriptor is owned by ``out`` first: a chmod that fails closes it on the way out
+        # (on Windows an open file cannot be unlinked).
         with os.fdopen(fd, "wb") as out:
+            if mode is not None:
+                os.chmod(tmp, mode)  # by name: os.fchmod is not on Windows before Python 3.13
             out.write(data)
         os.replace(tmp, target)
     except BaseException:
