@@ -157,7 +157,7 @@ def test_the_terminal_review_uses_the_symbol_table_an_editor_session_stored(
 
     (project / "protocol" / "rpc.py").write_text("class JsonRPCProtocol:\n    pass\n")
     assert run(capsys, "lsp/server.py", "--no-cache")[0] == 0
-    assert "send_request_async(self" not in sent().split("Code to review")[0]
+    assert "send_request_async(self" not in sent().partition("\n\nSignatures of definitions")[2]
 
 
 def test_sarif_output_validates_against_the_sarif_schema(

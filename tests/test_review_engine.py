@@ -260,7 +260,7 @@ def test_prompt_is_stable_first_with_line_numbers() -> None:
     head = "File: inventory.py\n\nLanguage: python\n\nImports of this file:\n"
     assert user.startswith(head) and b[1]["content"].startswith(head)
     assert (
-        user.index("import sqlite3") < user.index("Signatures") < user.index("### class Warehouse")
+        user.index("import sqlite3") < user.index("### class Warehouse") < user.index("Signatures")
     )
     assert "def find_item(db: sqlite3.Connection, sku: str) -> Item | None:" in user
     line = INVENTORY[: INVENTORY.index("    def reserve")].count("\n") + 1

@@ -76,6 +76,58 @@ async def test_saving_an_edited_unit_again_hits_the_provider_cache_up_to_the_edi
     assert shared_tokens(a, b) >= shared_tokens(b[:edit], b[:edit] + "x") - 2
 
 
+def prefix_through(a: str, b: str, end: int) -> None:
+    """``a`` and ``b`` are the same text up to ``b[:end]``, and DeepSeek's tokenizer sees them
+    so (but for the token ``end`` falls in)."""
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(b))
+    assert common >= end, f"the prompts part at {b[common - 60:common + 20]!r}, before {b[end:end + 40]!r}"
+    assert shared_tokens(a, b) >= shared_tokens(b[:end], b[:end] + "x") - 2
+
+
+async def test_reviews_of_different_functions_of_a_file_share_all_but_the_functions(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    """Two saves, each editing another function: everything before the function's heading
+    (the rubric, the file's path and imports, how the code is shown) is the same prompt. The
+    signatures each function uses came before the code: the prompts parted at the first
+    signature, and the line telling how the code is numbered was billed as a miss on every
+    save (with DeepSeek's tokenizer 414 of the 444 tokens before the unit were shared; now all
+    435 are)."""
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    settings = settings_for(fake_deepseek)
+    await engine.review(client, doc_of(INVENTORY), settings)
+    available = INVENTORY.replace("        return 0\n", "        return 0  # unknown SKU\n")
+    exported = available.replace("    log.info(", "    handle.close()\n    log.info(")
+    for text in (available, exported):
+        assert (await engine.review(client, doc_of(text), settings)).units_sent == 1
+    *_, before, after = fake_deepseek.requests_to(CHAT)
+    assert reviewed_units(before.json) == ["Warehouse"] and reviewed_units(after.json) == ["export_csv"]
+    a, b = prompt_of(before.json), prompt_of(after.json)
+    prefix_through(a, b, b.index("### function export_csv"))
+
+
+async def test_a_call_added_to_a_function_leaves_its_code_before_the_call_cached(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    """Fix, save, add a call to another function of the file, save: the second review adds
+    that function's signature, which came before the code under review, so the provider's
+    cache missed the whole function although only its last line was new (DeepSeek's
+    tokenizer: 414 of the 606 tokens shared, 192 missed; now 555 of 617, 62 missed)."""
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    settings = settings_for(fake_deepseek)
+    await engine.review(client, doc_of(INVENTORY), settings)
+    closed = INVENTORY.replace("    log.info(", "    handle.close()\n    log.info(")
+    valued = closed.replace("    log.info(", '    log.info("worth %.2f", total_value(items))\n    log.info(')
+    for text in (closed, valued):
+        assert (await engine.review(client, doc_of(text), settings)).units_sent == 1
+    *_, before, after = fake_deepseek.requests_to(CHAT)
+    assert reviewed_units(before.json) == reviewed_units(after.json) == ["export_csv"]
+    a, b = prompt_of(before.json), prompt_of(after.json)
+    assert "def total_value(items: list[Item]) -> float:" in b and "def total_value" not in a
+    edit = b.index('log.info("worth')
+    prefix_through(a, b, b.rindex("\n", 0, edit) + 1)
+
+
 MOVED = textwrap.dedent(
     '''\
     def scale(values: list[float], factor: float) -> list[float]:

@@ -1,9 +1,13 @@
 """Review prompts, laid out stable-first so DeepSeek's prefix cache keeps hitting.
 
-Order: the system rubric with the JSON example (identical for every request), then the file's
-path and imports (identical for every request about that file), then the signatures the units
-use, then the units themselves, last. Units carry their line numbers as ``123| `` prefixes: the
-model needs them to say ``line``, and the rubric tells it not to copy them into ``code``.
+Order: the system rubric with the JSON example and how the code is shown (identical for every
+request), then the file's path, language and imports (identical for every request about that
+file), then the units, then the signatures they use, last. A save reviews the one unit it
+changed: what comes before it is the same as in every other review of the file, and what
+follows its code changes with what the unit calls (put before it, a call added at a function's
+end changed the prompt above its first line, and the provider's cache missed all of it). Units
+carry their line numbers as ``123| `` prefixes: the model needs them to say ``line``, and the
+rubric tells it not to copy them into ``code``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from ..privacy import redact
 from .units import FileUnits, Signature, Unit
 
 #: Part of every cache key: bump it when the rubric or the layout changes what the model says.
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 #: Unit text per request: several small units share one request, a larger one goes alone and is
 #: never cut (the review model has a 1M-token context; splitting is only for answer quality).
 BATCH_MAX_CHARS = 24_000
@@ -57,7 +61,10 @@ line or a few consecutive lines, short but unique. Copy it WITHOUT the "123| " l
 there is no concrete fix.
 - "message" is one short sentence (under 120 characters).
 - "confidence" (0 to 1) is how sure you are that this is a real problem.
-- Review only the code under "Code to review"; the rest is context."""
+- Review only the code under "Code to review"; the imports and signatures are context.
+
+Each unit of that code comes under a "### kind name" heading, each of its lines starting with \
+its line number and "| ". The signatures of definitions it uses from elsewhere come after it."""
 
 
 _EOL = re.compile(r"\r\n|\r|\n")
@@ -117,22 +124,20 @@ def build_messages(
     imports = list(dict.fromkeys(file_units.imports))
     if imports:
         parts.append("Imports of this file:\n" + clean("\n".join(imports)))
+    parts.append("Code to review:")
     ordered = sorted(units, key=lambda u: u.first_line)
-    signatures = _signature_lines(file_units.signatures_for(ordered), extra_signatures)
-    if signatures:
-        parts.append(
-            "Signatures of definitions the code uses (defined elsewhere):\n" + clean(signatures)
-        )
-    parts.append(
-        'Code to review. Each line starts with its line number and "| " — use it for "line", '
-        'never copy it into "code".'
-    )
     for unit in ordered:
         block = [_unit_heading(unit)]
         if unit.context:
             block.append(f"(inside: {clean(unit.context.splitlines()[0].strip())} …)")
         block.append(render_lines(doc, unit.lines, redact_secrets=redact_secrets))
         parts.append("\n".join(block))
+    signatures = _signature_lines(file_units.signatures_for(ordered), extra_signatures)
+    if signatures:
+        parts.append(
+            "Signatures of definitions the code uses (defined elsewhere; context, not to review):\n"
+            + clean(signatures)
+        )
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": "\n\n".join(parts)},
