@@ -21,7 +21,7 @@ from deepseek_lsp.model.tokens import tokenizer_path
 from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.units import extract_units
 from tests.fake_deepseek import CACHE_UNIT_TOKENS, CHARS_PER_TOKEN, FakeDeepSeek
-from tests.review_support import Rule, doc_of, reviewed_units, reviewer, settings_for
+from tests.review_support import Rule, doc_of, reviewed_units, reviewer, settings_for, user_prompt
 
 DATA = Path(__file__).parent / "data" / "review"
 PYTHON = LanguageRegistry.load().get("python")
@@ -165,6 +165,37 @@ async def test_moving_definitions_does_not_pay_for_their_callers_again(
     last = await engine.review(client, doc_of(changed, "numbers.py"), settings)
     assert sorted(reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json)) == ["normalize", "scale"]
     assert last.units_sent == 2
+
+
+SHAPES = textwrap.dedent(
+    """\
+    class Circle:
+        def __init__(self, radius: float) -> None:
+            self.radius = radius
+
+
+    class Square:
+        def __init__(self, side: float) -> None:
+            self.side = side
+    """
+)
+
+
+async def test_changing_one_classs_init_does_not_pay_for_the_others_again(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
+) -> None:
+    """A definition's own name counted as a use of that name: ``Circle`` was reviewed with
+    ``Square.__init__``'s signature (and each ``__call__`` of argparse with the 11 others'), so
+    giving ``Square.__init__`` an argument changed ``Circle``'s cache key, and ``Circle`` was
+    sent and paid for again with none of its code changed."""
+    fake_deepseek.responder(reviewer(()), path=CHAT)
+    settings = settings_for(fake_deepseek)
+    assert (await engine.review(client, doc_of(SHAPES, "shapes.py"), settings)).units_sent == 2
+    assert "Signatures of definitions" not in user_prompt(fake_deepseek.requests_to(CHAT)[0].json)
+    changed = SHAPES.replace("side: float)", "side: float, unit: str = 'cm')")
+    again = await engine.review(client, doc_of(changed, "shapes.py"), settings)
+    assert reviewed_units(fake_deepseek.requests_to(CHAT)[-1].json) == ["Square"]
+    assert again.units_sent == 1
 
 
 async def test_reviews_cached_under_the_file_ordered_key_are_still_used(

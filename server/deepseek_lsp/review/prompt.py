@@ -22,7 +22,7 @@ from ..privacy import redact
 from .units import FileUnits, Signature, Unit
 
 #: Part of every cache key: bump it when the rubric or the layout changes what the model says.
-PROMPT_VERSION = "2"
+PROMPT_VERSION = "3"
 #: Unit text per request: several small units share one request, a larger one goes alone and is
 #: never cut (the review model has a 1M-token context; splitting is only for answer quality).
 BATCH_MAX_CHARS = 24_000

@@ -275,9 +275,17 @@ def _rest_units(
 
 
 class _References:
-    """Identifiers by line, from identifiers.scm (or a word regex without one)."""
+    """Identifiers by line, from identifiers.scm (or a word regex without one).
 
-    def __init__(self, doc: Document, language: Language | None) -> None:
+    ``named`` are where the file's definitions write their names: a name being defined is no
+    use of it. Counted as one, each class's ``__init__`` was sent with every other class's
+    (argparse's ``__call__`` methods with the 11 others': 199 of the 744 signatures its units
+    were sent with, none of them code the unit calls), and a changed ``__init__`` signature
+    changed the cache key of every class with an ``__init__``: all were reviewed again."""
+
+    def __init__(
+        self, doc: Document, language: Language | None, named: frozenset[int] = frozenset()
+    ) -> None:
         self._by_line: dict[int, set[str]] = {}
         query = language.query("identifiers") if language else None
         if query is None or doc.tree is None:
@@ -291,6 +299,8 @@ class _References:
             if not name.startswith("reference"):
                 continue
             for node in nodes:
+                if node.start_byte in named:
+                    continue
                 word = _node_text(doc, node.start_byte, node.end_byte)
                 line = node.start_point[0] if rows else doc.line_at(node.start_byte)
                 self._by_line.setdefault(line, set()).add(word)
@@ -314,6 +324,7 @@ class _Definition:
     outer: ts.Node  # with its decorators/export wrapper
     body: ts.Node | None
     first_line: int  # including leading comments and attributes
+    name_start: int  # the byte where its name is written
 
 
 def _leading_line(node: ts.Node, doc: Document, language: Language) -> int:
@@ -360,7 +371,9 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
             outer = outer.parent
         body = (match.get("body") or [None])[0]
         name = _node_text(doc, names[0].start_byte, names[0].end_byte)
-        out.append(_Definition(kind, name, node, outer, body, _leading_line(outer, doc, language)))
+        out.append(
+            _Definition(kind, name, node, outer, body, _leading_line(outer, doc, language), names[0].start_byte)
+        )
     out.sort(key=lambda d: d.outer.start_byte)
     return out
 
@@ -385,12 +398,12 @@ def extract_units(doc: Document) -> FileUnits:
     """The review units of ``doc``, in file order, covering every non-blank line once."""
     language = doc.language
     line_count = doc.line_count
-    refs = _References(doc, language)
     if language is None or doc.tree is None or language.query("definitions") is None:
-        units = _rest_units(doc, range(line_count), "chunk", "file", refs)
+        units = _rest_units(doc, range(line_count), "chunk", "file", _References(doc, language))
         return FileUnits(_name_chunks(units))
     root = doc.tree.root_node
     defs = _definitions(doc, language)
+    refs = _References(doc, language, frozenset(d.name_start for d in defs))
     signatures = [
         Signature(d.name, d.kind, _header(doc, d), doc.line_at(d.node.start_byte))
         for d in defs
