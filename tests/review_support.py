@@ -52,10 +52,9 @@ def numbered_lines(body: dict[str, Any]) -> list[int]:
     return [int(m.group(1)) for m in _NUMBERED.finditer(user_prompt(body))]
 
 
-def reviewer(
-    rules: Sequence[Rule], *, line_offset: int = 0, summary: str = "Reviewed."
-) -> Callable[[dict[str, Any]], str]:
-    """A responder for ``FakeDeepSeek.responder``: JSON findings for every rule that matches."""
+def reviewer(rules: Sequence[Rule], *, line_offset: int = 0) -> Callable[[dict[str, Any]], str]:
+    """A responder for ``FakeDeepSeek.responder``: JSON findings for every rule that matches, in
+    the prompt's shape."""
 
     def respond(body: dict[str, Any]) -> str:
         findings = []
@@ -73,7 +72,7 @@ def reviewer(
                     if rule.confidence is not None:
                         item["confidence"] = rule.confidence
                     findings.append(item)
-        return json.dumps({"findings": findings, "summary": summary})
+        return json.dumps({"findings": findings})
 
     return respond
 

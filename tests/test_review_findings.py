@@ -49,7 +49,7 @@ def test_parse_valid_answer_with_unknown_keys_and_missing_confidence() -> None:
         "extra": [1, 2],
     }
     parsed = parse_answer(json.dumps(answer))
-    assert parsed.usable and parsed.summary == "Two things." and parsed.invalid_items == 0
+    assert parsed.usable and parsed.invalid_items == 0
     first, second = parsed.findings
     assert (first.severity, first.line, first.suggestion, first.confidence) == (
         "critical",
@@ -58,6 +58,24 @@ def test_parse_valid_answer_with_unknown_keys_and_missing_confidence() -> None:
         0.9,
     )
     assert (second.line, second.confidence, second.suggestion) == (7, 1.0, None)
+
+
+def test_the_prompts_example_asks_only_for_what_the_reader_keeps() -> None:
+    """Every output token costs three input misses: the answer the system prompt shows is read
+    whole, each of its fields kept, and asks for nothing else (it asked for a "summary"
+    sentence, which nothing showed, in every answer)."""
+    from deepseek_lsp.review.prompt import SYSTEM_PROMPT
+
+    shown = next(line for line in SYSTEM_PROMPT.splitlines() if line.startswith('{"findings"'))
+    example = json.loads(shown)
+    assert list(example) == ["findings"]
+    parsed = parse_answer(shown)
+    assert parsed.usable and parsed.invalid_items == 0
+    (finding,) = parsed.findings
+    (asked,) = example["findings"]
+    assert set(asked) == set(finding.to_json())
+    assert {key: finding.to_json()[key] for key in asked} == asked
+    assert shown == json.dumps(example, separators=(",", ":"))  # written compactly, as the model should
 
 
 @pytest.mark.parametrize("content", ["", "   \n  ", None])

@@ -238,7 +238,6 @@ def clean_excerpt(code: str) -> str:
 @dataclass
 class ParsedAnswer:
     findings: list[RawFinding] = field(default_factory=list)
-    summary: str = ""
     #: None when the answer was a usable JSON object; else what was wrong with it.
     problem: str | None = None
     invalid_items: int = 0
@@ -274,12 +273,10 @@ def parse_answer(content: str | None) -> ParsedAnswer:
         # Self-hosted models name the list as they like ("issues", "problems", "comments"): read
         # as no findings, their answer was cached as a clean review of the unit.
         raw_items = next((v for v in data.values() if _looks_like_findings(v)), None)
-    summary = data.get("summary")
-    summary = " ".join(summary.split()) if isinstance(summary, str) else ""
     if raw_items is None:
         raw_items = []
     if not isinstance(raw_items, list):
-        return ParsedAnswer(summary=summary, problem="'findings' is not a list")
+        return ParsedAnswer(problem="'findings' is not a list")
     findings = []
     invalid = 0
     for item in raw_items:
@@ -288,7 +285,7 @@ def parse_answer(content: str | None) -> ParsedAnswer:
             invalid += 1
         else:
             findings.append(finding)
-    return ParsedAnswer(findings, summary, None, invalid)
+    return ParsedAnswer(findings, None, invalid)
 
 
 _FINDINGS_KEY = re.compile(r'"findings"\s*:\s*\[')

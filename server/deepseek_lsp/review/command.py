@@ -71,7 +71,6 @@ class ReviewCommand:
             "findings": len(self.publisher.files.get(uri, FileState()).tracked),
             "unitsSent": outcome.units_sent,
             "units": outcome.units,
-            "summary": " ".join(outcome.summaries),
             "problems": outcome.problems,
             "errors": [e.user_message for e in outcome.errors],
             # A review is the large model's work: what each save costs was only in the totals.

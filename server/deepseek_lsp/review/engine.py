@@ -454,8 +454,6 @@ class ReviewEngine:
             )
             return [u for units in parts for u in units]
         parsed = parse_answer(result.text)
-        if parsed.summary:
-            outcome.summaries.append(parsed.summary)
         owned = _owned(parsed.findings, batch.units, placer, outcome.stats)
         owned_out.extend(owned)
         if not parsed.usable or result.finish_reason not in (None, "stop"):

@@ -48,7 +48,6 @@ class ReviewOutcome:
     units_sent: int = 0
     requests: int = 0
     usage: list[Usage] = field(default_factory=list)
-    summaries: list[str] = field(default_factory=list)
     #: Answers that could not be fully used (their valid findings are still shown).
     problems: list[str] = field(default_factory=list)
     #: Requests that failed outright; ``fatal`` when nothing will work until settings change.
@@ -229,7 +228,6 @@ def _take(
     said = answer.outcome
     outcome.problems.extend(said.problems)
     outcome.errors.extend(said.errors)
-    outcome.summaries.extend(said.summaries)
     if wanted is None:
         outcome.requests += said.requests
         outcome.usage.extend(said.usage)
