@@ -84,6 +84,19 @@ def prefix_through(a: str, b: str, end: int) -> None:
     assert shared_tokens(a, b) >= shared_tokens(b[:end], b[:end] + "x") - 2
 
 
+async def two_saves(
+    fake: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, texts: tuple[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The requests of two saves after the first review of the inventory, each of one unit."""
+    fake.responder(reviewer(()), path=CHAT)
+    settings = settings_for(fake)
+    await engine.review(client, doc_of(INVENTORY), settings)
+    for text in texts:
+        assert (await engine.review(client, doc_of(text), settings)).units_sent == 1
+    *_, before, after = fake.requests_to(CHAT)
+    return before.json, after.json
+
+
 async def test_reviews_of_different_functions_of_a_file_share_all_but_the_functions(
     fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine
 ) -> None:
@@ -93,16 +106,11 @@ async def test_reviews_of_different_functions_of_a_file_share_all_but_the_functi
     signature, and the line telling how the code is numbered was billed as a miss on every
     save (with DeepSeek's tokenizer 414 of the 444 tokens before the unit were shared; now all
     435 are)."""
-    fake_deepseek.responder(reviewer(()), path=CHAT)
-    settings = settings_for(fake_deepseek)
-    await engine.review(client, doc_of(INVENTORY), settings)
     available = INVENTORY.replace("        return 0\n", "        return 0  # unknown SKU\n")
     exported = available.replace("    log.info(", "    handle.close()\n    log.info(")
-    for text in (available, exported):
-        assert (await engine.review(client, doc_of(text), settings)).units_sent == 1
-    *_, before, after = fake_deepseek.requests_to(CHAT)
-    assert reviewed_units(before.json) == ["Warehouse"] and reviewed_units(after.json) == ["export_csv"]
-    a, b = prompt_of(before.json), prompt_of(after.json)
+    before, after = await two_saves(fake_deepseek, client, engine, (available, exported))
+    assert reviewed_units(before) == ["Warehouse"] and reviewed_units(after) == ["export_csv"]
+    a, b = prompt_of(before), prompt_of(after)
     prefix_through(a, b, b.index("### function export_csv"))
 
 
@@ -113,16 +121,11 @@ async def test_a_call_added_to_a_function_leaves_its_code_before_the_call_cached
     that function's signature, which came before the code under review, so the provider's
     cache missed the whole function although only its last line was new (DeepSeek's
     tokenizer: 414 of the 606 tokens shared, 192 missed; now 555 of 617, 62 missed)."""
-    fake_deepseek.responder(reviewer(()), path=CHAT)
-    settings = settings_for(fake_deepseek)
-    await engine.review(client, doc_of(INVENTORY), settings)
     closed = INVENTORY.replace("    log.info(", "    handle.close()\n    log.info(")
     valued = closed.replace("    log.info(", '    log.info("worth %.2f", total_value(items))\n    log.info(')
-    for text in (closed, valued):
-        assert (await engine.review(client, doc_of(text), settings)).units_sent == 1
-    *_, before, after = fake_deepseek.requests_to(CHAT)
-    assert reviewed_units(before.json) == reviewed_units(after.json) == ["export_csv"]
-    a, b = prompt_of(before.json), prompt_of(after.json)
+    before, after = await two_saves(fake_deepseek, client, engine, (closed, valued))
+    assert reviewed_units(before) == reviewed_units(after) == ["export_csv"]
+    a, b = prompt_of(before), prompt_of(after)
     assert "def total_value(items: list[Item]) -> float:" in b and "def total_value" not in a
     edit = b.index('log.info("worth')
     prefix_through(a, b, b.rindex("\n", 0, edit) + 1)
