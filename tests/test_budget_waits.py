@@ -190,11 +190,15 @@ def test_the_review_cli_stops_when_the_budget_is_spent_during_the_run(
     add_steps(project, 10)
     state = project.parent / "state"
     assert run(capsys, "app/step_0.py", "--fail-on", "never")[0] == 0
-    one = spent_in(state)  # what one such file costs
-    fake_deepseek.reset()
+    first = spent_in(state)  # the first such file: the rubric too is a miss in the provider's cache
+    assert run(capsys, "app/step_1.py", "--fail-on", "never")[0] == 0
+    # Each one after: the rubric and all before the path is a hit (a budget of 3.5 first files
+    # held all ten once the rubric took most of the prompt).
+    one = spent_in(state) - first
+    fake_deepseek.reset()  # the provider's cache too: the run's first file is a first again
     fake_deepseek.responder(reviewer(()), path=CHAT)
     fake_deepseek.set_latency(ttft=0.2)
-    budget = one * 3.5
+    budget = spent_in(state) + first + one * 2.5  # today's spend, then room for a few files
     monkeypatch.setenv("DEEPSEEK_DAILY_BUDGET_USD", f"{budget:.8f}")
     steps = [f"app/step_{i}.py" for i in range(10)]
     code, out, _ = run(capsys, *steps, "--no-cache", "--fail-on", "never")
