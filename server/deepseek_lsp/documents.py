@@ -244,6 +244,9 @@ class Document:
             self.on_tree_use = hook
             self.drop_tree()
 
+    def parse_now(self) -> None:
+        self.tree  # noqa: B018 - the property parses
+
     # -- text ---------------------------------------------------------------------------------
 
     @property

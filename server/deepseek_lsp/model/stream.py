@@ -198,6 +198,10 @@ class ModelStream:
         if on_sent is not None:
             on_sent()
 
+    @property
+    def keepalive_comments(self) -> int:
+        return self._decoder.comments
+
     async def __aenter__(self) -> ModelStream:
         if self._entered:
             raise RuntimeError("a ModelStream can only be used once")
