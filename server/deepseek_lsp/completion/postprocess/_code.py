@@ -217,6 +217,31 @@ def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
     return inside
 
 
+def _aligned_in_own_brackets(lines: list[str], ctx: PostContext) -> set[int]:
+    """The lines after the first that start right after a bracket the answer opened on a line
+    above and has not closed (`elif (a and` over `      (b or`): alignment, in no step."""
+    scanner = _closable_brackets(ctx)[1]
+    after_open: list[int] = []  # the column right after each bracket open, innermost last
+    aligned: set[int] = set()
+    for index, line in enumerate(lines):
+        ws = _leading_ws(line)
+        if index and line.strip() and ctx.width(ws) in after_open:
+            aligned.add(index)
+        # Columns from the line's start: the first line goes on from the cursor line's text.
+        head = ctx.line_prefix if index == 0 else ""
+        full = head + line
+        lead = _leading_ws(full)
+        for pos, bracket in scanner.feed("\n" + line if index else line):
+            if bracket == "{":
+                after_open.append(-1)  # a block's, or an object's: no alignment under it
+            elif bracket in "([":
+                end = len(head) + pos + (0 if index else 1)
+                after_open.append(ctx.width(lead) + max(0, end - len(lead)))
+            elif after_open:
+                after_open.pop()
+    return aligned
+
+
 #: How a line ends that the next line does not go on with: a statement's end, a block's
 #: opener or closer, a label, a comment's end, an annotation (`@Override`).
 _ENDS_A_LINE = re.compile(r"(?:[;{}:]|\*/)$|^@\w+(?:\(.*\))?$")

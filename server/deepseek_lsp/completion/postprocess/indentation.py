@@ -20,6 +20,7 @@ from ._brackets import _closable_brackets, _in_text, _inside_alignment_bracket
 from ._closers import _closers_under_their_openers
 from ._code import (
     _BRACELESS,
+    _aligned_in_own_brackets,
     _docstrings,
     _goes_on_from,
     _is_label,
@@ -193,6 +194,13 @@ def _reindented(text: str, ctx: PostContext) -> str:
         if step == unit and not foreign and not own_frame:
             return text
         smallest = min((abs(d) for d in depths if d), default=step)
+        if not inside and step < unit and (wider := _step_outside_parentheses(lines, levelled, ctx)):
+            # Only lines aligned in the answer's own parentheses (`elif (a and` over a line at
+            # column 18 of a four-space file) make the step narrower than the file's: they are
+            # alignment, and the lines outside in whole levels tell the step (read as levels
+            # of two, a right `elif` below went a level out).
+            inside, levelled = wider
+            continue
         if step in (2, 3, 4, 8, unit) and smallest == step:
             break
         if inside:
@@ -256,6 +264,22 @@ def _reindented(text: str, ctx: PostContext) -> str:
         moved = ctx.width(_leading_ws(out[opener])) - ctx.width(_leading_ws(lines[opener]))
         out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
     return "\n".join(out)
+
+
+def _step_outside_parentheses(
+    lines: list[str], written: list[tuple[int, str, int]], ctx: PostContext
+) -> tuple[dict[int, int], list[tuple[int, str, int]]] | None:
+    """The lines in the answer's own parentheses and the others, where those of them off the
+    file's levels stand right after a bracket open above them and the others in whole levels
+    of the file's unit, one of them off the cursor's (None: no such evidence). A two-space
+    answer's hanging indent (`tests = (` over `  TestInfo(`) is a level of it."""
+    inside = _lines_in_parentheses(lines, ctx)
+    outside = [w for w in written if w[0] not in inside]
+    off_levels = {i for i, _, depth in written if i in inside and depth % ctx.unit_width}
+    if len(outside) == len(written) or not off_levels <= _aligned_in_own_brackets(lines, ctx):
+        return None
+    step = reduce(gcd, (abs(depth) for _, _, depth in outside), 0)
+    return (inside, outside) if step and step % ctx.unit_width == 0 else None
 
 
 #: How a line ends that a header wrapped without a sign goes on from: a name, a type's `>`,
