@@ -100,21 +100,28 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
     levels = _open_levels(first, ctx)
     # Below an answer stopping inside its last statement, the suffix goes on with it.
     below, unit = (_suffix_statement(ctx) if moving[-1].ends else None), ctx.unit_width
+    own_steps = {b.width - a.width for a, b in pairwise(statements) if a.opens}
+    floor = 0
     if below is not None and below.width < first.width + (unit if first.opens else 0):
         # The code below leaves the cursor's block itself: where the answer's lines leave it
-        # too is for them to tell (a class two spaces a level after a method's last line).
+        # too is for them to tell (a class two spaces a level after a method's last line),
+        # but not left of it, but for a header's: that code would stand deeper than the
+        # statement before it (an `else:` from column 0 whose body ends at column 4 above
+        # a method's line at column 12, an unexpected indent). Not where the answer's own
+        # bodies stand in a step of their own (its levels, not its frame, are wrong).
+        if not moving[-1].opens and own_steps <= {unit}:
+            floor = below.width
         below = None
     # A header ending the answer with the code below deeper than it: that code is its body,
     # a level of the file's right of it (else the user is writing the lines between); only
     # where the answer's own bodies stand a level of the file's right of their headers (in a
     # step of its own, where its last header goes is the other filters' business).
-    own_steps = {b.width - a.width for a, b in pairwise(statements) if a.opens}
     body_below = (
         below is not None and moving[-1].opens and below.width > moving[-1].width and own_steps <= {unit}
     )
     # Read from the prompt only where a line leaves a definition with no blank line (~1 ms).
     apart = _Once(lambda: _sets_definitions_apart(ctx))
-    if _fits(first, moving, below, levels, unit, apart, body_below):
+    if moving[-1].width >= floor and _fits(first, moving, below, levels, unit, apart, body_below):
         return text
     if not moving[-1].ends and len(moving) > 1 and _fits(first, moving[:-1], None, levels, unit, apart):
         # Whole statements that fit as written stay for an unfinished last one: its column is
@@ -133,7 +140,9 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
         shift = target - written
         if not shift or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in code_lines):
             continue
-        if _fits(first, [s.at(s.width + shift) for s in moving], below, levels, unit, apart, body_below):
+        if moving[-1].width + shift >= floor and _fits(
+            first, [s.at(s.width + shift) for s in moving], below, levels, unit, apart, body_below
+        ):
             return "\n".join(_moved(lines, start, shift, ctx))
     return text
 
