@@ -32,6 +32,11 @@ _BRANCH = re.compile(r"(?:else|elif|except|finally)\b")
 #: A definition's line: a function's, a class's, a decorator.
 _DEFINITION = re.compile(r"(?:async\s+def|def|class)\b|@")
 
+#: The first line of a function's or a class's header, wrapped or not: a block opens there
+#: (`class T(support.TempdirManager,` over its bases' line: read as no header, its column
+#: was an unknown block's, where an answer's `finally:` from column 0 fitted).
+_HEADER_START = re.compile(r"(?:async\s+def|def|class)\s")
+
 #: Lines above the cursor looked at for the blocks open there, and for the file's habit.
 _WINDOW = 200
 _HABIT_WINDOW = 100
@@ -220,7 +225,7 @@ def _open_levels(first: _Statement, ctx: PostContext) -> list[_Level]:
             continue
         ws = line[: len(line) - len(body)]
         width = ctx.width(ws) if "\t" in ws else len(ws)  # (spaces counted at once: ~200 lines a call)
-        if width < levels[0][0] and _code_only(line).rstrip().endswith(":"):
+        if width < levels[0][0] and (_code_only(line).rstrip().endswith(":") or _HEADER_START.match(body)):
             levels.insert(0, (width, line.strip()))
             if not width:
                 return levels
