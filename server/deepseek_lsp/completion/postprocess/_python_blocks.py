@@ -37,6 +37,9 @@ _DEFINITION = re.compile(r"(?:async\s+def|def|class)\b|@")
 #: was an unknown block's, where an answer's `finally:` from column 0 fitted).
 _HEADER_START = re.compile(r"(?:async\s+def|def|class)\s")
 
+#: A method's header: its first parameter is the instance or the class.
+_METHOD = re.compile(r"(?:async\s+)?def\s+\w+\s*\(\s*(?:self|cls)\b")
+
 #: Lines above the cursor looked at for the blocks open there, and for the file's habit.
 _WINDOW = 200
 _HABIT_WINDOW = 100
@@ -299,8 +302,9 @@ def _fits(
     """Whether the statements after ``first`` and then ``below`` (the suffix's) stand where
     Python's blocks let them: a body one level right of the cursor's header (the answer's own
     headers: right of them), a statement after a whole one at its column or out at an open
-    block's, a branch there at its own statement's, and (``apart``) code out of a function's
-    body after a blank line. A header at the answer's end leaves the suffix unchecked (the
+    block's, a branch there at its own statement's, a method's `def` (`self` or `cls` its
+    first parameter) in a class's body, and (``apart``) code out of a function's body after a
+    blank line. A header at the answer's end leaves the suffix unchecked (the
     user is writing the lines around it) unless it is the header's body (``body_below``): one
     level right of it, the suffix being in the file's levels."""
     stack = list(levels)
@@ -329,8 +333,17 @@ def _fits(
             if left and not statement.blank_before and not _DEFINITION.match(statement.text) and apart():
                 return False
             stack[-1] = (width, statement.text)
+            if _METHOD.match(statement.text) and not _in_a_class(stack):
+                return False
         prev = statement
     return True
+
+
+def _in_a_class(stack: list[_Level]) -> bool:
+    """Whether the innermost level on ``stack`` is a class's body (or one whose header the
+    prompt's window leaves out): where a method's `def` may stand."""
+    header = stack[-2][1] if len(stack) > 1 else ""
+    return header is None or re.match(r"class\b", header) is not None
 
 
 def _moved(lines: list[str], start: int, shift: int, ctx: PostContext) -> list[str]:
