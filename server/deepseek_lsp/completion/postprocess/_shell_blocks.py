@@ -223,13 +223,17 @@ def _where_the_file_puts(offsets: Counter[int], column: int, written: int) -> in
     return column + offsets.most_common(1)[0][0]
 
 
+#: A compound command's first word, a loop's or a branch's.
+_LOOP_OR_BRANCH = re.compile(r"(?:while|until|for|select|if|case)\s")
+
+
 def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
     """The shell's blocks open at the cursor line, from the prompt's last lines."""
     if not _syntax_for(ctx.language).shell:
         return None
     blocks = _ShellBlocks(ctx.unit_width)
     heredoc: str | None = None
-    continued, quote = False, ""
+    continued, joined, quote = False, False, ""
     for line in ctx.recent_lines(120):
         if heredoc is not None:
             if line.strip() == heredoc:
@@ -242,10 +246,22 @@ def _shell_structure(ctx: PostContext) -> _ShellBlocks | None:
         goes_on = code.endswith(("\\", "|", "&&", "||"))
         if not continued and not in_text:
             blocks.feed(code, ctx.width(_leading_ws(line)))
+        elif (
+            continued
+            and not in_text
+            and (joined or code.startswith(("|", "&&")))
+            and _LOOP_OR_BRANCH.match(code.lstrip("|&").lstrip())
+        ):
+            # A pipeline's or a list's next command may be a compound one (`${cat} \` over
+            # `  | while read -r user; do`): its block opens, at the column the pipeline starts
+            # where the line leads with the pipe, else at its own (missed, the loop's body was
+            # read as commands after the whole one at column 0).
+            column = ctx.width(_leading_ws(line)) if joined else blocks.command_start
+            blocks.feed(code.lstrip("|&").strip(), column)
         elif continued and not in_text and not goes_on and code and not blocks.parentheses:
             blocks.whole_command = blocks.command_start  # the end of a command started above
         # A command's next line (after `\`, a pipe) starts no command of its own.
-        continued = goes_on
+        continued, joined = goes_on, code.endswith(("|", "&&", "||"))
         opened = None if quote else _HEREDOC.search(line)
         heredoc = opened.group(2) if opened else None
     # The answer goes on with the prompt's last command, or is a string's or heredoc's text
