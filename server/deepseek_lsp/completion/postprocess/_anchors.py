@@ -21,7 +21,7 @@ from ._text import (
     _LABEL,
     _STRING_LITERAL,
     _SWITCH_LANGUAGES,
-    _TRAILING_COMMENT,
+    _argument_list_opened,
     _code_only,
     _leading_ws,
 )
@@ -319,7 +319,11 @@ def under_the_open_bracket(text: str, before: str, ctx: PostContext) -> str | No
         return None
     indent = _leading_ws(opener_line)
     statement = ctx.width(indent)
-    columns = _argument_columns(opener_line, opened - line_start, indent, statement)
+    # Tabs inside the line (`\txmlNanoHTTPRead\t\t(void *ctx,`) go to their stops: counted as
+    # one column each, the arguments' column stood a tab's width and more left of the `(`.
+    expanded = opener_line.expandtabs(ctx.tab_size)
+    bracket = len(opener_line[: opened - line_start].expandtabs(ctx.tab_size))
+    columns = _argument_columns(expanded, bracket, _leading_ws(expanded), statement)
     written = _written_width(index, lines[index], ctx)
     target = _continuation_column(statement, columns, written, ctx)
     if target is None or target == written:
@@ -368,20 +372,12 @@ def _argument_lines_above(ctx: PostContext) -> tuple[int, Counter[int]]:
     aligned, hanging = 0, Counter[int]()
     recent = ctx.recent_lines(80)
     for above, line in pairwise(recent):
-        # Strings' text kept as long as written: the columns count.
-        code = _TRAILING_COMMENT.sub("", _STRING_LITERAL.sub(lambda m: "_" * len(m.group()), above)).rstrip()
-        if not line.strip() or not code.endswith(","):
+        opened = _argument_list_opened(above) if line.strip() and "\t" not in above else None
+        if opened is None:
             continue
-        stack: list[int] = []
-        for position, char in enumerate(code):
-            if char in "([":
-                stack.append(position)
-            elif char in ")]" and stack:
-                stack.pop()
-        if not stack or not code[stack[-1] + 1 :].strip() or "\t" in above:
-            continue
+        bracket = opened[1]
         width, indent = ctx.width(_leading_ws(line)), len(_leading_ws(above))
-        if width == stack[-1] + 1:
+        if width == bracket + 1:
             aligned += 1
         elif width > indent:
             hanging[width - indent] += 1

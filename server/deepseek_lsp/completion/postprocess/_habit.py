@@ -1,5 +1,5 @@
-"""In a file that mixes tabs and spaces, the answer's indentation in the characters the lines
-around the cursor use for its columns."""
+"""In a file that mixes tabs and spaces (or aligns in tabs of eight columns), the answer's
+indentation in the characters the lines around the cursor use for its columns."""
 
 from __future__ import annotations
 
@@ -21,11 +21,16 @@ def in_the_habit_around(text: str, ctx: PostContext) -> str:
     Vim's noexpandtab with a narrower shiftwidth have regions of each, and the file's majority
     went into the region of the other kind (eight spaces under lines led by tabs, where the
     model wrote spaces; columns read the same, the file's own habit was lost). Columns are
-    kept; a line of text (a heredoc's, a string's) is kept whole."""
-    tab = ctx.tab_width
-    if not tab or "\t" in ctx.indent_unit or _in_text(ctx):
+    kept; a line of text (a heredoc's, a string's) is kept whole. In a file indented with tabs
+    whose aligned lines show tabs of eight columns (``PostContext.tab_size``), a line is written
+    in tabs for each eight of its columns, as the file's are."""
+    indented_with_tabs = "\t" in ctx.indent_unit
+    # A file indented with tabs whose aligned lines show tabs of eight columns writes a tab for
+    # each eight of an argument's column too (the model's spaces stood in its tabs' place).
+    tab = 8 if indented_with_tabs and ctx.tab_size == 8 else 0 if indented_with_tabs else ctx.tab_width
+    if not tab or _in_text(ctx):
         return text
-    tabs = _tabs_around(ctx)
+    tabs = True if indented_with_tabs else _tabs_around(ctx)
     if tabs is None:
         return text
     lines = text.split("\n")

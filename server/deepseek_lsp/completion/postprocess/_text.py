@@ -212,3 +212,19 @@ _BRACE_LANGUAGES = frozenset(
 
 def _is_comment(body: str) -> bool:
     return body.startswith(("//", "/*", "*", "#"))
+
+
+def _argument_list_opened(line: str) -> tuple[str, int] | None:
+    """``line``'s code (strings' text kept as long as written: the columns count) and where the
+    innermost parenthesis or square bracket it leaves open after an argument opens, where it
+    ends with a `,`; None: no such line."""
+    code = _TRAILING_COMMENT.sub("", _STRING_LITERAL.sub(lambda m: "_" * len(m.group()), line)).rstrip()
+    if not code.endswith(","):
+        return None
+    stack: list[int] = []
+    for position, char in enumerate(code):
+        if char in "([":
+            stack.append(position)
+        elif char in ")]" and stack:
+            stack.pop()
+    return (code, stack[-1]) if stack and code[stack[-1] + 1 :].strip() else None

@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING
 
 from ._brackets import _scan_closable_brackets
 from ._syntax import _SYNTAX, _syntax_for
+from ._tab_columns import eight_column_tabs
 from ._text import _leading_ws
 
 if TYPE_CHECKING:
     from ._scanner import _BracketScanner
+
+#: The lines above the cursor whose alignment tells a tab's columns.
+_TAB_LOOK = 100
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,9 @@ class PostContext:
         if self.tab_width:
             return self.tab_width
         unit = self.indent_unit
-        return len(unit) if unit and "\t" not in unit else 4
+        if unit and "\t" not in unit:
+            return len(unit)
+        return 8 if eight_column_tabs(self.recent_lines(_TAB_LOOK)) else 4
 
     @cached_property
     def unit_width(self) -> int:
