@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from ._brackets import _in_text, _inside_alignment_bracket
@@ -17,6 +18,7 @@ from ._text import (
     _brackets_left_open,
     _code_only,
     _goes_on_after,
+    _iter_lines,
     _leading_ws,
     _shift_indent,
 )
@@ -100,7 +102,7 @@ def _into_the_opened_body(lines: list[str], ctx: PostContext, below_a_header: bo
         # the body stands (`then` over a comment and `exit 0` at its column stayed there).
         index = next((i for i in range(index + 1, len(lines)) if lines[i].strip() and not _COMMENT.match(lines[i].strip())), -1)
         if index < 0:
-            return None
+            return _comments_over_the_body_below(lines, header, ctx)
     header_width = ctx.width(_leading_ws(header))
     offset = 0 if cursor_has_code else ctx.width(ctx.line_prefix)
     written = offset + ctx.width(_leading_ws(lines[index]))
@@ -243,6 +245,22 @@ def _opens_a_body(header: str, ctx: PostContext) -> bool:
     # Inside a bracket a `:` ends a dict's key or a slice's start, no header.
     colon = opening == "sign" and code.endswith(":") and ctx.language in _COLON_BLOCKS
     return colon and not _inside_alignment_bracket(ctx)
+
+
+def _comments_over_the_body_below(lines: list[str], header: str, ctx: PostContext) -> list[str] | None:
+    """An answer of comments alone below the header the cursor's line ends, written at its
+    column or left of it, at the column of the body's first line below the cursor where that
+    stands a level right of the header (`if issubclass(cls, subclass):` over a comment from
+    column 0 and the suffix's `raise` a level in: the comment stayed at column 0)."""
+    below = next((line for line in islice(_iter_lines(ctx.suffix), 1, 40) if line.strip()), None)
+    header_width = ctx.width(_leading_ws(header))
+    target = header_width + ctx.unit_width
+    if below is None or _COMMENT.match(below.strip()) or ctx.width(_leading_ws(below)) != target:
+        return None
+    written = [ctx.width(_leading_ws(line)) for line in lines if line.strip()]
+    if max(written) > header_width:
+        return None  # some stand in the body already: as the model put them
+    return [_shift_indent(line, target - min(written), ctx) for line in lines]
 
 
 def _is_a_body_line(code: str, ctx: PostContext) -> bool:
