@@ -33,6 +33,7 @@ from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ChatRequest, EndpointConfig, ModelClient, PriceTable, default_counter
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.keys import _signatures_of
 from deepseek_lsp.review.prompt import build_messages
 from deepseek_lsp.review.units import FileUnits, Unit, extract_units
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -90,6 +91,16 @@ def whole_file_messages(doc: Document, path: str) -> list[dict[str, Any]]:
         r"^### file .*$", f"### file {path}", messages[-1]["content"], count=1, flags=re.M
     )
     return messages
+
+
+def signatures_carried(text: str) -> dict[str, int]:
+    """The signatures of its own file that the units of ``text`` are reviewed with (each unit's,
+    as its cache key holds them), and their tokens (DeepSeek's tokenizer, one line each)."""
+    doc = Document("file:///bench/mod.py", text, language=LanguageRegistry.load().get("python"))
+    file_units = extract_units(doc)
+    lines = [line for u in file_units.units for line in _signatures_of(file_units, u)]
+    count = default_counter().count
+    return {"signatures": len(lines), "signature_tokens": sum(count(line) for line in lines)}
 
 
 def usage_of(fake: FakeDeepSeek, since: int) -> tuple[int, int, int]:
@@ -209,6 +220,7 @@ async def bench(
         "saves": saves,
         "seed": seed,
         "model": model,
+        **signatures_carried(text),
     }
     for name, runner in (("unit_level", run_unit_level), ("whole_file", run_whole_file)):
         with FakeDeepSeek() as fake:  # a fresh provider cache for each strategy
@@ -262,6 +274,10 @@ def main() -> None:
     )
     print(
         f"first save: unit-level {unit['first_save_prompt_tokens']} vs whole-file {whole['first_save_prompt_tokens']} tokens"
+    )
+    print(
+        f"signatures the units are reviewed with (first version): {results['signatures']}, "
+        f"{results['signature_tokens']} tokens"
     )
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
