@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.config import build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.keys import _cache_key
 from deepseek_lsp.review.units import (
     CHUNK_MAX_LINES,
     SPLIT_CLASS_LINES,
+    FileUnits,
     Unit,
     chunk_lines,
     extract_units,
@@ -431,3 +434,96 @@ def test_a_definition_after_a_trailing_comment_is_its_own_unit(name: str, text: 
     assert ("function", "a") in names and ("function", "b") in names, names
     b = next(u for u in units if u.name == "b")
     assert "// a" not in b.text and "/* a */" not in b.text
+
+
+SHAPES = '''class Shape:
+    def __init__(self, sides):
+        self.sides = sides
+
+    def area(self):
+        return 0
+
+
+class Logger:
+    def __init__(self, path, level="info"):
+        self.path = path
+
+    def area(self):
+        return "log"
+
+
+class Square(Shape):
+    def __init__(self, side):
+        super().__init__(4)
+        self.side = side
+
+    def double(self):
+        return Logger.area(self) + self.describe()
+
+    def describe(self):
+        return "square"
+
+
+def report(shape):
+    return shape.area()
+
+
+def log_area(logger):
+    return Logger.area(logger)
+'''
+
+
+def _shown(file_units: FileUnits, unit_name: str) -> list[str]:
+    unit = next(u for u in file_units.units if u.name == unit_name)
+    return [s.shown() for s in file_units.signatures_for([unit])]
+
+
+def test_a_name_several_classes_define_brings_only_the_related_class_s_signature() -> None:
+    """``super().__init__(4)`` in Square brought Logger's ``__init__`` too, matched by name, and
+    neither line said whose it was: the model could not tell the parent's."""
+    file_units = extract_units(python_doc(SHAPES))
+    square = _shown(file_units, "Square")
+    assert "def __init__(self, sides):  # Shape" in square
+    assert not any("path" in line for line in square)  # Logger.__init__
+    # Its base's area (``self.area()``) and the one it calls on Logger by name.
+    assert "def area(self):  # Shape" in square and "def area(self):  # Logger" in square
+    # Called on a class by name: that class's only; two unrelated classes' and nothing to
+    # say which: neither.
+    assert _shown(file_units, "log_area") == ["class Logger:", "def area(self):  # Logger"]
+    assert _shown(file_units, "report") == []
+    # A member of a class split into its methods knows its class and its bases from the header.
+    body = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(SPLIT_CLASS_LINES))
+    long_square = SHAPES.replace("    def describe(self):", body + "    def describe(self):")
+    file_units = extract_units(python_doc(long_square))
+    init = _shown(file_units, "Square.__init__")
+    assert init == ["def __init__(self, sides):  # Shape"]
+    # A method only one class defines comes whoever calls it.
+    assert "def describe(self):  # Square" in _shown(file_units, "Square.double")
+
+
+def test_an_unrelated_class_s_changed_init_leaves_the_subclass_s_cache_key() -> None:
+    """Logger's ``__init__`` was in Square's cache key: a parameter added to it had Square
+    reviewed and paid for again, its code and its base unchanged."""
+    settings, _ = build_settings(env={})
+
+    def key(text: str) -> str:
+        doc = python_doc(text)
+        file_units = extract_units(doc)
+        square = next(u for u in file_units.units if u.name == "Square")
+        return _cache_key(square, settings, "python", file_units)[0]
+
+    assert key(SHAPES) == key(SHAPES.replace('level="info"', 'level="info", mode="a"'))
+    base_changed = SHAPES.replace("def __init__(self, sides):", "def __init__(self, sides, name):")
+    assert key(SHAPES) != key(base_changed)
+
+
+def test_a_rust_path_call_brings_that_type_s_function_only() -> None:
+    text = (
+        "struct Shape;\nstruct Logger;\n\n"
+        "impl Shape {\n    fn new() -> Shape {\n        Shape\n    }\n}\n\n"
+        "impl Logger {\n    fn new() -> Logger {\n        Logger\n    }\n}\n\n"
+        "fn main() {\n    let s = Shape::new();\n}\n"
+    )
+    file_units = extract_units(Document("file:///w/a.rs", text, language=REGISTRY.get("rust")))
+    new = [line for line in _shown(file_units, "main") if "fn new" in line]
+    assert new == ["fn new() -> Shape  # Shape"]

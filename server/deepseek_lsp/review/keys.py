@@ -33,7 +33,7 @@ def _signatures_of(file_units: FileUnits, unit: Unit) -> list[str]:
     """The signatures the unit is reviewed with from its own file, as the prompt shows them: a
     caller's findings rest on them ("scale() needs a factor"), and came back from the cache
     after the callee's signature changed. Its body, or where it is, changes nothing here."""
-    return [" ".join(s.header.split()) for s in file_units.signatures_for([unit])]
+    return [s.shown() for s in file_units.signatures_for([unit])]
 
 
 def _cache_key(

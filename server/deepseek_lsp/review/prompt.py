@@ -21,8 +21,9 @@ from ..documents import Document
 from ..privacy import redact
 from .units import FileUnits, Signature, Unit
 
-#: Part of every cache key: bump it when the rubric or the layout changes what the model says.
-PROMPT_VERSION = "4"
+#: Part of every cache key: bump it when the rubric or the layout changes what the model says
+#: (5: a method's signature names its class, and only the related classes' of a shared name).
+PROMPT_VERSION = "5"
 #: Unit text per request: several small units share one request, a larger one goes alone and is
 #: never cut (the review model has a 1M-token context; splitting is only for answer quality).
 BATCH_MAX_CHARS = 24_000
@@ -148,7 +149,7 @@ def build_messages(
 
 
 def _signature_lines(own: Sequence[Signature], extra: Sequence[str]) -> str:
-    lines = [" ".join(s.header.split()) for s in own]
+    lines = [s.shown() for s in own]
     lines.extend(extra)
     return "\n".join(dict.fromkeys(lines))
 
