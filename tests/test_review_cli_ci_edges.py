@@ -26,7 +26,7 @@ from deepseek_lsp.review.report import FileResult
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import IMPORT_PATH
 from tests.review_support import reviewed_units
-from tests.test_review_cli import CHAT, git, run
+from tests.test_review_cli import CHAT, git, run, use_fake
 from tests.test_review_cli import project as cli_project
 from tests.test_review_cli_ci import commit
 
@@ -339,6 +339,49 @@ def test_a_base_named_as_a_branch_a_whole_clone_of_one_branch_lacks_is_told_the_
     monkeypatch.chdir(project)
     code, _, err = run(capsys, "--changed", "--base", "mian")
     assert code == 2 and "no revision 'mian' in this repository: check the name" in err
+
+
+def test_a_tag_a_clone_lacks_is_told_the_tag_fetch_that_makes_the_next_run_work(
+    project: Path,
+    tmp_path: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--base v1.0`` in a shallow clone, or one made with ``--no-tags``, was told to fetch it as
+    a branch (``origin v1.0:refs/remotes/origin/v1.0``) and pass ``--base origin/v1.0``."""
+    git(project, "tag", "-a", "v1.0", "-m", "release")
+    feature_branch(project)
+    shallow, whole = tmp_path / "shallow", tmp_path / "whole"
+    clone_of_feature(project, shallow, "--depth=1")
+    clone_of_feature(project, whole, "--no-tags")
+    for folder in (shallow, whole):
+        monkeypatch.chdir(folder)
+        for named, then in (("v1.0", ""), ("origin/v1.0", ", then pass --base v1.0")):
+            code, _, err = run(capsys, "--changed", "--base", named)
+            assert code == 2 and "refs/remotes" not in err
+            (suggested,) = re.findall(rf"it is origin's tag, fetch it first \(`(git fetch [^`]+ tag v1\.0)`{then}\)$", err.strip())
+        subprocess.run(shlex.split(suggested), cwd=folder, check=True, capture_output=True)
+        code, out, err = run(capsys, "--changed", "--base", "v1.0", "--format", "json", "--fail-on", "never")
+        assert code == 0, err
+        assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+
+
+def test_a_base_in_a_repository_without_commits_is_told_there_are_none_yet(
+    tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--base main`` right after ``git init`` was told to check the name."""
+    use_fake(monkeypatch, fake_deepseek, tmp_path / "state")
+    folder = tmp_path / "new"
+    folder.mkdir()
+    git(folder, "init", "-q", "-b", "main")
+    monkeypatch.chdir(folder)
+    code, _, err = run(capsys, "--changed", "--base", "main")
+    assert code == 2
+    assert err == (
+        "deepseek-lsp review: no revision 'main' in this repository, which has no commits yet: "
+        "commit first, or leave out --base to review every file in it as new\n"
+    )
 
 
 def test_a_finding_over_several_lines_is_annotated_on_its_lines_without_columns(tmp_path: Path) -> None:

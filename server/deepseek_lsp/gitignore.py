@@ -9,6 +9,7 @@ nothing is ignored. Blocking: run it off the event loop.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -17,20 +18,27 @@ from pathlib import Path
 
 
 def git(
-    cwd: Path, *args: str, stdin: str | None = None
+    cwd: Path, *args: str, stdin: str | None = None, remote: bool = False
 ) -> subprocess.CompletedProcess[str] | None:
+    """``remote``: the command asks a remote, which must fail rather than ask the user for a
+    password, a key's passphrase or a host's key (on its own session, ssh has no terminal to
+    prompt on), and gives up sooner than a local command."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "SSH_ASKPASS_REQUIRE": "never"} if remote else None
     try:
         return subprocess.run(
             ["git", *args],
             cwd=cwd,
             input=stdin,
+            env=env,
+            start_new_session=remote,
+            stdin=subprocess.DEVNULL if remote and stdin is None else None,
             capture_output=True,
             # Names are bytes to git: decoded as os.fsdecode does, a name that is not UTF-8
             # survives the round trip to the file system instead of crashing the review.
             encoding=sys.getfilesystemencoding(),
             errors=sys.getfilesystemencodeerrors(),
             check=False,
-            timeout=60,
+            timeout=15 if remote else 60,
         )
     except (OSError, subprocess.SubprocessError):
         return None

@@ -66,7 +66,23 @@ def _no_revision(root: Path, named: str) -> str:
     remote_branch = branch == named and _branch_name(root, named)
     if remote_branch and _is_revision(root, f"origin/{named}"):
         return f"no branch {named!r} in this clone, only the remote's: pass --base origin/{named}"
-    if _is_shallow(root):
+    if not _has_commits(root):
+        # ``--base main`` before the first commit: there is no branch yet to compare with, and
+        # "check the name" sent the user looking for a misspelling.
+        return (
+            f"no revision {named!r} in this repository, which has no commits yet: commit first, or "
+            f"leave out --base to review every file in it as new"
+        )
+    shallow = _is_shallow(root)
+    if (branch != named or remote_branch) and _origins_tag(root, branch):
+        # A release's tag (``--base v1.0``) a clone lacks (a shallow one, or one made with
+        # ``--no-tags``): the branch fetch given for any other name stored it as the remote's
+        # branch ``origin/v1.0``, and the run was told to pass that.
+        then = f", then pass --base {branch}" if branch != named else ""
+        place = "clone" if shallow else "repository"
+        depth = "--depth=1 " if shallow else ""
+        return f"no revision {named!r} in this {place}: it is origin's tag, fetch it first (`git fetch {depth}origin tag {branch}`{then})"
+    if shallow:
         # A CI checkout is shallow, of one branch: the base branch is not there until fetched
         # (git's "bad revision" said nothing of that).
         if branch != named or remote_branch:
@@ -98,6 +114,16 @@ def _branch_name(root: Path, name: str) -> bool:
         return False
     found = git(root, "check-ref-format", "--branch", name)
     return found is not None and found.returncode == 0
+
+
+def _origins_tag(root: Path, name: str) -> bool:
+    """Whether ``origin`` has a tag ``name`` and no branch of that name (asked of the remote:
+    nothing in a clone that lacks the tag tells a tag's name from a branch's)."""
+    found = git(root, "ls-remote", "origin", f"refs/heads/{name}", f"refs/tags/{name}", remote=True)
+    if found is None or found.returncode != 0:
+        return False
+    refs = {line.partition("\t")[2] for line in found.stdout.splitlines()}
+    return f"refs/tags/{name}" in refs and f"refs/heads/{name}" not in refs
 
 
 def _fetch_command(root: Path, branch: str, *, shallow: bool) -> str:
