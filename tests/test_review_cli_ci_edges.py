@@ -3,6 +3,7 @@ deletes files named on the command line, the GitHub log's closing line after fai
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -265,6 +266,61 @@ def test_a_report_that_could_not_be_written_whole_leaves_the_last_one_as_it_was(
     # A device is written to as it is, not replaced: the report reaches the pipe.
     done = subprocess.run([*command[:-1], "/dev/stdout", "--format", "json"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and json.loads(done.stdout)["totals"]["critical"] == 1
+
+
+@pytest.mark.parametrize("refusal", [errno.EBUSY, errno.EXDEV])
+def test_a_report_mounted_on_its_own_is_written_in_place(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, refusal: int
+) -> None:
+    """``docker run -v $PWD/review.sarif:/src/review.sarif``: the report is a mount point, which
+    no rename replaces: "cannot write review.sarif: Device or resource busy", exit 2, every
+    finding lost. Any other refusal still leaves the last report as it was."""
+    report = project / "review.sarif"
+    report.write_text("the last run's report\n")
+    renamed = os.replace
+    refused = [refusal]
+
+    def mounted(source: str, target: str | Path) -> None:
+        if str(target).endswith(".sarif"):
+            raise OSError(refused[0], os.strerror(refused[0]))
+        renamed(source, target)
+
+    monkeypatch.setattr(os, "replace", mounted)
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 1, err
+    assert json.loads(report.read_text())["runs"][0]["results"]
+    assert sorted(p.name for p in project.iterdir() if p.is_file()) == [".gitignore", "review.sarif"]
+    # No file there yet (nothing a rename was refused to replace), or any other refusal: an
+    # error, as before.
+    code, _, err = run(capsys, "app/inventory.py", "-o", "new.sarif")
+    assert code == 2 and "cannot write new.sarif:" in err
+    report.write_text("the last run's report\n")
+    refused[0] = errno.EACCES
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 2 and "cannot write review.sarif: Permission denied" in err
+    assert report.read_text() == "the last run's report\n"
+    assert not (project / "new.sarif").exists()
+
+
+def test_a_report_replaced_keeps_its_owner_and_group(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI container's root (or a user writing a file of a shared group) replaced a host user's
+    report with a file of its own: the user could no longer change or remove it."""
+    report = project / "review.sarif"
+    report.write_text("the last run's report\n")
+    others = [g for g in os.getgroups() if g != os.getgid()]
+    if os.geteuid() == 0:
+        owner = (4321, 4322)  # root may give it anyone
+    elif others:
+        owner = (os.getuid(), others[0])  # another user, a group of its own
+    else:
+        pytest.skip("needs root, or a user in a second group")
+    os.chown(report, *owner)
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 1, err
+    assert json.loads(report.read_text())["runs"][0]["results"]
+    assert (report.stat().st_uid, report.stat().st_gid) == owner
 
 
 def test_a_link_as_the_report_is_checked_where_its_target_is_written_before_any_request(

@@ -81,16 +81,27 @@ def make_private(path: Path) -> None:
                 target.chmod(mode & 0o700)
 
 
-def replace_file(target: Path, data: bytes, *, prefix: str, suffix: str = "", mode: int | None = None) -> None:
+def replace_file(
+    target: Path,
+    data: bytes,
+    *,
+    prefix: str,
+    suffix: str = "",
+    mode: int | None = None,
+    owner: tuple[int, int] | None = None,
+) -> None:
     """Write ``data`` to a new file beside ``target``, then rename it over ``target``: a reader
     (another server starting) sees the old file or the new one whole, never one cut short.
-    The new file is the owner's only (mkstemp's 0600) unless ``mode`` says otherwise. Raises
-    OSError; no temporary is left."""
+    The new file is the owner's only (mkstemp's 0600) unless ``mode`` says otherwise, and this
+    process's unless ``owner`` (user, group) says otherwise (see :func:`_give`). Raises OSError;
+    no temporary is left."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
     try:
         # The descriptor is owned by ``out`` first: a chmod that fails closes it on the way out
         # (on Windows an open file cannot be unlinked).
         with os.fdopen(fd, "wb") as out:
+            if owner is not None:
+                _give(tmp, *owner)  # first: a chown (root's too) clears the set-id bits of a mode
             if mode is not None:
                 os.chmod(tmp, mode)  # by name: os.fchmod is not on Windows before Python 3.13
             out.write(data)
@@ -99,6 +110,21 @@ def replace_file(target: Path, data: bytes, *, prefix: str, suffix: str = "", mo
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _give(path: str, uid: int, gid: int) -> None:
+    """``path`` given to ``uid`` and ``gid`` as far as this process may: root to anyone (a CI
+    container's root replaced a host user's report with a file of root's), another user to a
+    group of its own only. What it may not give stays its own; there is no way to write a new
+    file as someone else."""
+    if not hasattr(os, "chown"):  # Windows: no owners to keep this way
+        return
+    for ids in ((uid, gid), (-1, gid)):
+        try:
+            os.chown(path, *ids)
+            return
+        except OSError:  # EPERM; EINVAL for an id a user namespace does not map
+            continue
 
 
 def folder_problem(folder: Path) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import os
 import re
 import shutil
@@ -243,9 +244,29 @@ def _write_report(path: Path, report: str) -> None:
         with open(path, "wb") as out:
             out.write(data)
         return
-    # The file's own mode kept; a new one's as open() would make it (0o666 less the umask), not
-    # the temporary file's 0600.
-    replace_file(target, data, prefix=f".{target.name}.", suffix=".tmp", mode=stat.S_IMODE(mode) if mode is not None else _new_file_mode())
+    # The file's own mode and owner kept; a new one's mode as open() would make it (0o666 less
+    # the umask), not the temporary file's 0600.
+    owner = None
+    if mode is not None:
+        found = target.stat()
+        owner = (found.st_uid, found.st_gid)
+    try:
+        replace_file(
+            target,
+            data,
+            prefix=f".{target.name}.",
+            suffix=".tmp",
+            mode=stat.S_IMODE(mode) if mode is not None else _new_file_mode(),
+            owner=owner,
+        )
+    except OSError as exc:
+        # A file mounted on its own (``docker run -v $PWD/review.sarif:/src/review.sarif``) is
+        # a mount point, which no rename replaces (EBUSY; EXDEV on some kernels): written in
+        # place, the one way to reach it, at the cost of a report cut short by a full disk.
+        if mode is None or exc.errno not in (errno.EBUSY, errno.EXDEV):
+            raise
+        with open(target, "wb") as out:
+            out.write(data)
 
 
 def _destination(path: Path) -> tuple[int | None, Path | None]:
