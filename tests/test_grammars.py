@@ -52,7 +52,7 @@ CAPTURES = {
         "import", "import.source", "import.source.relative", "import.name",
         "import.reexport", "import.reexport.local", "import.reexport.name",
     },
-    "identifiers": {"reference", "reference.member"},
+    "identifiers": {"reference", "reference.member", "reference.alias"},
 }
 #: The capture that marks the whole construct in each kind of query.
 MAIN = {
@@ -68,6 +68,7 @@ STANDARD_PREDICATES = {
     "eq?", "not-eq?", "any-eq?", "any-not-eq?",
     "match?", "not-match?", "any-match?", "any-not-match?",
     "any-of?", "not-any-of?",
+    "set!",  # a directive: the pattern's settings (``Query.pattern_settings``)
 }  # fmt: skip
 EDITOR_ONLY = {"lua-match?", "vim-match?", "contains?"}
 # Strings and comments first, so a `#` or `;` inside them is not taken for a predicate.

@@ -517,6 +517,31 @@ def test_an_unrelated_class_s_changed_init_leaves_the_subclass_s_cache_key() -> 
     assert key(SHAPES) != key(base_changed)
 
 
+JS_SHAPES = """class Shape {
+  constructor(sides) { this.sides = sides; }
+}
+
+class Logger {
+  constructor(path, level = "info") { this.path = path; }
+}
+
+class Square extends Shape {
+  constructor(side) {
+    super(4);
+    this.side = side;
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("lang, ext", [("javascript", "js"), ("typescript", "ts"), ("tsx", "tsx")])
+def test_a_super_call_brings_the_base_s_constructor(lang: str, ext: str) -> None:
+    """``super(4)`` never writes ``constructor``: Square was reviewed without Shape's, the
+    signature its call must match, as Python's ``super().__init__(4)`` is with Shape's."""
+    file_units = extract_units(Document(f"file:///w/shapes.{ext}", JS_SHAPES, language=REGISTRY.get(lang)))
+    assert _shown(file_units, "Square") == ["class Shape", "constructor(sides)  # Shape"]
+
+
 def test_a_rust_path_call_brings_that_type_s_function_only() -> None:
     text = (
         "struct Shape;\nstruct Logger;\n\n"

@@ -5,3 +5,7 @@
   property: [(property_identifier) (private_property_identifier)] @reference.member)
 (nested_type_identifier
   name: (type_identifier) @reference.member)
+; `super(...)` in a subclass's constructor calls its base's `constructor`, a name never written.
+((call_expression
+  function: (super) @reference.alias)
+  (#set! reference "constructor"))

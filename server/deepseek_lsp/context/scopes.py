@@ -187,7 +187,8 @@ def names_near(
     cursor = ts.QueryCursor(query)
     cursor.set_byte_range(lo, hi)
     for name, nodes in cursor.captures(tree.root_node).items():
-        if not name.startswith("reference"):
+        # An alias (``super``) is no name a definition near the cursor bears.
+        if not name.startswith("reference") or name == "reference.alias":
             continue
         for node in nodes:
             start = node.start_byte

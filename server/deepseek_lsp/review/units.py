@@ -357,7 +357,12 @@ class _References:
             for node in nodes:
                 if node.start_byte in named:
                     continue
-                word = _node_text(doc, node.start_byte, node.end_byte)
+                if name == "reference.alias":
+                    word = _alias(query, doc.tree.root_node, node)
+                    if word is None:
+                        continue
+                else:
+                    word = _node_text(doc, node.start_byte, node.end_byte)
                 line = node.start_point[0] if rows else doc.line_at(node.start_byte)
                 self._by_line.setdefault(line, set()).add(word)
 
@@ -370,6 +375,18 @@ class _References:
                 else:
                     found |= self._by_line.get(line, set())
         return frozenset(found)
+
+
+def _alias(query: ts.Query, root: ts.Node, node: ts.Node) -> str | None:
+    """The name a ``@reference.alias`` node uses, which its pattern's ``#set! reference`` gives
+    (``super(4)``: ``constructor``). Asked of its own bytes alone: such nodes are few."""
+    cursor = ts.QueryCursor(query)
+    cursor.set_byte_range(node.start_byte, node.end_byte)
+    for pattern, match in cursor.matches(root):
+        if any(n.id == node.id for n in match.get("reference.alias", ())):
+            word = query.pattern_settings(pattern).get("reference")
+            return word if isinstance(word, str) else None
+    return None
 
 
 @dataclass
