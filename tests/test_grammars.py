@@ -47,6 +47,8 @@ CAPTURES = {
         "definition.constant",
         "name",
         "body",
+        "owner",
+        "parameter.type",
     },
     "imports": {
         "import", "import.source", "import.source.relative", "import.name",
@@ -488,6 +490,14 @@ class Parsed:
         assert query is not None, f"{self.lang.name} has no {kind}.scm"
         return [caps for _, caps in ts.QueryCursor(query).matches(self.tree.root_node)]
 
+    def definitions(self) -> list[dict[str, list[ts.Node]]]:
+        """The definitions' matches: a ``@parameter.type`` has a pattern of its own, no definition."""
+        matches = self.matches("definitions")
+        for caps in matches:
+            if "parameter.type" in caps:
+                assert set(caps) == {"parameter.type"}, f"{self.lang.name}: @parameter.type in a definition's pattern"
+        return [caps for caps in matches if "parameter.type" not in caps]
+
     def main(self, kind: str, caps: dict[str, list[ts.Node]]) -> tuple[str, ts.Node]:
         """The match's main capture (`scope.*`, `definition.*`, `import`)."""
         found = [(k, n) for k, nodes in caps.items() if k.startswith(MAIN[kind]) for n in nodes]
@@ -548,10 +558,11 @@ def test_sample_captures_are_well_formed(registry: LanguageRegistry, name: str):
         seen_scopes.add(key)
     assert seen_scopes
 
-    for caps in parsed.matches("definitions"):
+    for caps in parsed.definitions():
         kind, node = parsed.main("definitions", caps)
         (name_node,) = caps["name"]
         assert within(name_node, node)
+        assert len(caps.get("owner", [])) <= 1 and all(within(n, node) for n in caps.get("owner", []))
         assert len(caps.get("body", [])) <= 1
         assert all(within(b, node) for b in caps.get("body", []))
         key = (node.start_byte, node.end_byte, parsed.text(name_node))
@@ -574,7 +585,7 @@ def test_sample_definitions(registry: LanguageRegistry, name: str):
     expect, parsed = EXPECT[name], parse(registry, name)
     found: dict[str, set[str]] = {}
     bodies: dict[str, str] = {}
-    for caps in parsed.matches("definitions"):
+    for caps in parsed.definitions():
         kind, _ = parsed.main("definitions", caps)
         text = parsed.text(caps["name"][0])
         found.setdefault(text, set()).add(kind.removeprefix("definition."))

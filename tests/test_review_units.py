@@ -542,6 +542,42 @@ def test_a_super_call_brings_the_base_s_constructor(lang: str, ext: str) -> None
     assert _shown(file_units, "Square") == ["class Shape", "constructor(sides)  # Shape"]
 
 
+GO_SHAPES = """package shapes
+
+import "fmt"
+
+type Shape struct{ sides int }
+
+type Logger struct{ path string }
+
+func (s Shape) Area() float64 { return 0 }
+
+func (l *Logger) Area() string { return "log" }
+
+func (c *Cache[K, V]) Area() int { return len(c.items) }
+
+func (s Shape) Describe() string { return fmt.Sprint(s.Area()) }
+
+func report(s Shape) float64 { return s.Area() }
+
+func logArea(name string, l *Logger) string { return name + l.Area() }
+"""
+
+
+def test_a_go_method_s_receiver_is_its_class_and_a_parameter_s_type_one_the_function_means() -> None:
+    """A Go method's receiver sits outside any class body: each ``Area`` had no owner, and every
+    unit calling one was sent all three. Its receiver's type is its class, as a Python method's
+    class is; a function's parameter ``s Shape`` says whose ``s.Area()`` is."""
+    file_units = extract_units(Document("file:///w/shapes.go", GO_SHAPES, language=REGISTRY.get("go")))
+    areas = {u.name: [line for line in _shown(file_units, u.name) if "Area()" in line] for u in file_units.units}
+    # The header names the receiver: no ``  # Shape`` after it.
+    assert areas["Describe"] == ["func (s Shape) Area() float64"]
+    assert areas["report"] == ["func (s Shape) Area() float64"]
+    assert areas["logArea"] == ["func (l *Logger) Area() string"]
+    owners = {s.header: s.owner for s in file_units.signatures if s.name == "Area"}
+    assert list(owners.values()) == ["Shape", "Logger", "Cache"]
+
+
 def test_a_rust_path_call_brings_that_type_s_function_only() -> None:
     text = (
         "struct Shape;\nstruct Logger;\n\n"

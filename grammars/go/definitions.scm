@@ -8,10 +8,35 @@
     name: (identifier) @name
     body: (block)? @body) @definition.function)
 
+; A method's class is its receiver's type (`Shape`, `*Logger`, `Cache[K, V]`), written before its
+; name and outside any body: `@owner`.
 (source_file
   (method_declaration
+    receiver: (parameter_list
+      (parameter_declaration
+        type: [
+          (type_identifier) @owner
+          (pointer_type (type_identifier) @owner)
+          (generic_type type: (type_identifier) @owner)
+          (pointer_type (generic_type type: (type_identifier) @owner))
+        ])?)
     name: (field_identifier) @name
     body: (block)? @body) @definition.method)
+
+; The types a function's or a method's parameters are declared with (`s Shape`, `l *Logger`,
+; `rows ...Row`): a class it means by a method name several types define (`s.Area()`). A match of
+; its own for each parameter, apart from the definition's (quantified over the parameters, the
+; definition's pattern matched once for each of them).
+(source_file
+  (_
+    parameters: (parameter_list
+      (_
+        type: [
+          (type_identifier) @parameter.type
+          (pointer_type (type_identifier) @parameter.type)
+          (generic_type type: (type_identifier) @parameter.type)
+          (pointer_type (generic_type type: (type_identifier) @parameter.type))
+        ]))))
 
 ; Struct and interface types. An interface has no body node: its body is what follows its `{`
 ; (the `}` of an empty one), so that its signature says `type T interface {`.

@@ -59,7 +59,8 @@ class Unit:
     #: Identifiers the unit uses, to pick the signatures it needs.
     references: frozenset[str] = frozenset()
     #: The class it is or is in (the innermost) and the names its header gives (``class
-    #: C(Base)``, ``impl Evict for Cache``): whose method it means by a name several define.
+    #: C(Base)``, ``impl Evict for Cache``), a Go method's receiver type and the types its
+    #: parameters are declared with: whose method it means by a name several define.
     classes: frozenset[str] = frozenset()
 
     @property
@@ -119,12 +120,14 @@ class Signature:
     header: str  # the definition up to its body
     line: int
     owner: str = ""  # the class (impl, trait, module...) it is a member of
+    #: The header says whose it is (a Go method's receiver): not said again after it.
+    owner_in_header: bool = False
 
     def shown(self) -> str:
         """The line a prompt and a cache key hold: the header on one line, its class after it
         (``def __init__(self, prog):  # Action``): a method's header does not say whose it is."""
         header = " ".join(self.header.split())
-        return f"{header}  # {self.owner}" if self.owner else header
+        return f"{header}  # {self.owner}" if self.owner and not self.owner_in_header else header
 
 
 @dataclass
@@ -398,6 +401,10 @@ class _Definition:
     body: ts.Node | None
     first_line: int  # including leading comments and attributes
     name_start: int  # the byte where its name is written
+    #: The class its query names (``@owner``: a Go method's receiver type), "" when none does.
+    owner: str = ""
+    #: The types its parameters are declared with (``@parameter.type``), where the query says.
+    parameter_types: frozenset[str] = frozenset()
 
 
 def _leading_line(node: ts.Node, doc: Document, language: Language) -> int:
@@ -430,7 +437,9 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
         return []
     seen: set[int] = set()
     out: list[_Definition] = []
+    typed: list[ts.Node] = []
     for _, match in ts.QueryCursor(query).matches(doc.tree.root_node):
+        typed.extend(match.get("parameter.type", ()))
         captured = next(
             ((k, v[0]) for k, v in match.items() if k.startswith("definition.") and v), None
         )
@@ -444,11 +453,26 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
             outer = outer.parent
         body = (match.get("body") or [None])[0]
         name = _node_text(doc, names[0].start_byte, names[0].end_byte)
+        owner = "".join(_node_text(doc, n.start_byte, n.end_byte) for n in match.get("owner", ())[:1])
         out.append(
-            _Definition(kind, name, node, outer, body, _leading_line(outer, doc, language), names[0].start_byte)
+            _Definition(kind, name, node, outer, body, _leading_line(outer, doc, language), names[0].start_byte, owner)
         )
     out.sort(key=lambda d: d.outer.start_byte)
-    return out
+    return _with_parameter_types(doc, out, typed) if typed else out
+
+
+def _with_parameter_types(doc: Document, defs: list[_Definition], typed: list[ts.Node]) -> list[_Definition]:
+    """``defs`` given the parameter types captured in their own patterns, each to the
+    definition its parameter list belongs to (the nearest one above it)."""
+    by_node = {d.node.id: d for d in defs}
+    types: dict[int, set[str]] = {}
+    for node in typed:
+        above = node.parent
+        while above is not None and above.id not in by_node:
+            above = above.parent
+        if above is not None:
+            types.setdefault(above.id, set()).add(_node_text(doc, node.start_byte, node.end_byte))
+    return [replace(d, parameter_types=frozenset(types[d.node.id])) if d.node.id in types else d for d in defs]
 
 
 def _header(doc: Document, d: _Definition) -> str:
@@ -481,7 +505,12 @@ def extract_units(doc: Document) -> FileUnits:
     bases = _bases(doc, defs, refs)
     signatures = [
         Signature(
-            d.name, d.kind, _header(doc, d), doc.line_at(d.node.start_byte), owners.get(d.node.id, "")
+            d.name,
+            d.kind,
+            _header(doc, d),
+            doc.line_at(d.node.start_byte),
+            owners.get(d.node.id, ""),
+            bool(d.owner) and owners.get(d.node.id) == d.owner,
         )
         for d in defs
         if d.kind in UNIT_KINDS
@@ -508,7 +537,8 @@ def extract_units(doc: Document) -> FileUnits:
 def _owners(defs: list[_Definition]) -> dict[int, str]:
     """Each definition's class (by node id): the innermost class-kind definition whose body
     holds it, whatever the language calls it (a Python class, a Rust ``impl`` named by its type
-    or a ``trait``, a Ruby module, a C# namespace)."""
+    or a ``trait``, a Ruby module, a C# namespace), else the one its query names (a Go method's
+    receiver type, written outside any body)."""
     class_of_body = {d.body.id: d.name for d in defs if d.kind == "class" and d.body is not None}
     owners: dict[int, str] = {}
     for d in defs:
@@ -517,6 +547,8 @@ def _owners(defs: list[_Definition]) -> dict[int, str]:
             node = node.parent
         if node is not None:
             owners[d.node.id] = class_of_body[node.id]
+        elif d.owner:
+            owners[d.node.id] = d.owner
     return owners
 
 
@@ -549,6 +581,9 @@ def _definition_units(
     if d.kind == "class":
         # Its own and its bases', not the enclosing class's: a nested class's ``self`` is not one.
         classes = frozenset({d.name}) | bases.get(d.name, frozenset())
+    # A Go method's receiver is its class, and a parameter's declared type one it means by a
+    # method name several types define (``func report(s Shape)``: ``s.Area()`` is Shape's).
+    classes = classes | {d.owner} - {""} | d.parameter_types
     members = _members(d, defs) if d.kind == "class" and hi - lo + 1 > SPLIT_CLASS_LINES else []
     if not members:
         kind = "method" if context and d.kind == "function" else d.kind
