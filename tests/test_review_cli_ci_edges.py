@@ -53,6 +53,14 @@ def clone_of_feature(project: Path, folder: Path, *options: str) -> None:
     )
 
 
+def fetch_as_told(capsys: pytest.CaptureFixture[str], folder: Path, suggested: str, base: str) -> None:
+    """Run the fetch a message told, then ``--changed --base base``: the feature's change alone."""
+    subprocess.run(shlex.split(suggested), cwd=folder, check=True, capture_output=True)
+    code, out, err = run(capsys, "--changed", "--base", base, "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+
+
 def test_the_fetch_a_single_branch_clone_is_told_to_run_makes_the_next_run_work(
     project: Path,
     tmp_path: Path,
@@ -70,10 +78,7 @@ def test_the_fetch_a_single_branch_clone_is_told_to_run_makes_the_next_run_work(
     code, _, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json")
     assert code == 2 and "no revision 'origin/main' in this clone" in err
     (suggested,) = re.findall(r"`(git fetch [^`]+)`", err)
-    subprocess.run(shlex.split(suggested), cwd=ci, check=True, capture_output=True)
-    code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
-    assert code == 0, err
-    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    fetch_as_told(capsys, ci, suggested, "origin/main")
     assert [u for r in fake_deepseek.requests_to(CHAT) for u in reviewed_units(r.json)] == ["total_value"]
 
 
@@ -387,10 +392,7 @@ def test_a_base_named_as_a_branch_a_whole_clone_of_one_branch_lacks_is_told_the_
     code, _, err = run(capsys, "--changed", "--base", "main")
     assert code == 2 and "--unshallow" not in err
     (suggested,) = re.findall(r"fetch it \(`(git fetch origin [^`]+)`, then pass --base origin/main\)", err)
-    subprocess.run(shlex.split(suggested), cwd=ci, check=True, capture_output=True)
-    code, out, err = run(capsys, "--changed", "--base", "origin/main", "--format", "json", "--fail-on", "never")
-    assert code == 0, err
-    assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+    fetch_as_told(capsys, ci, suggested, "origin/main")
     # A misspelt name, in a clone that fetches every branch, is still only told to check it.
     monkeypatch.chdir(project)
     code, _, err = run(capsys, "--changed", "--base", "mian")
@@ -398,11 +400,7 @@ def test_a_base_named_as_a_branch_a_whole_clone_of_one_branch_lacks_is_told_the_
 
 
 def test_a_tag_a_clone_lacks_is_told_the_tag_fetch_that_makes_the_next_run_work(
-    project: Path,
-    tmp_path: Path,
-    fake_deepseek: FakeDeepSeek,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``--base v1.0`` in a shallow clone, or one made with ``--no-tags``, was told to fetch it as
     a branch (``origin v1.0:refs/remotes/origin/v1.0``) and pass ``--base origin/v1.0``."""
@@ -417,10 +415,7 @@ def test_a_tag_a_clone_lacks_is_told_the_tag_fetch_that_makes_the_next_run_work(
             code, _, err = run(capsys, "--changed", "--base", named)
             assert code == 2 and "refs/remotes" not in err
             (suggested,) = re.findall(rf"it is origin's tag, fetch it first \(`(git fetch [^`]+ tag v1\.0)`{then}\)$", err.strip())
-        subprocess.run(shlex.split(suggested), cwd=folder, check=True, capture_output=True)
-        code, out, err = run(capsys, "--changed", "--base", "v1.0", "--format", "json", "--fail-on", "never")
-        assert code == 0, err
-        assert [f["path"] for f in json.loads(out)["files"]] == ["app/inventory.py"]
+        fetch_as_told(capsys, folder, suggested, "v1.0")
 
 
 def test_a_base_in_a_repository_without_commits_is_told_there_are_none_yet(
