@@ -451,6 +451,34 @@ def test_vim_four_column_levels_with_eight_column_tabs() -> None:
     assert detect_indentation(doc, 7) == ("\t", 0)
 
 
+def test_tab_levels_beside_four_space_lines_are_eight_columns() -> None:
+    """A file whose levels step by a tab's eight columns, with lines led by four spaces beside
+    them (bzcmp: `    case "$ARG" in` under `do`, `\t    OPTIONS=...` under its arm's `then`): a
+    tab is eight columns. Read as four, the model's right lines (as the file has them) were
+    re-levelled in four-column tabs: `\t    exit 1` (twelve columns) went to `\t\t\texit 1`,
+    twenty-four in the editor, and `        fi ;;` to sixteen."""
+    head = (
+        'FILES=\nfor ARG\ndo\n    case "$ARG" in\n    -*)\tif test -z "$OPTIONS"; then\n'
+        '\t    OPTIONS="$ARG"\n        else\n            OPTIONS="$OPTIONS $ARG"\n        fi ;;\n'
+        '     *)\tif test -f "$ARG"; then\n            FILES="$FILES $ARG"\n        else\n'
+        '            echo "${prog}: $ARG not found or not a regular file"'
+    )
+    feature = _feature()
+    tail = (
+        '\ndone\nif test -z "$FILES"; then\n\techo "Usage: $prog file [file]"\n\texit 1\nfi\n'
+        'if test $# -eq 1; then\n\tFILE=`echo "$1" | sed \'s/.bz2$//\'`\n\tSTAT="$?"\n'
+        'elif test $# -eq 2; then\n\tcase "$1" in\n        *.bz2)\n                case "$2" in\n'
+        '\t        *.bz2)\n\t\t\tF=`echo "$2" | sed \'s|.*/||\'`\n\t\t\tSTAT="$?";;\n                esac;;\n'
+        '\tesac\nelse\n\techo "Usage: $prog file [file]"\n\texit 1\nfi\n'
+    )
+    doc = feature.services.documents.open("file:///w/bzcmp", head + tail, "shellscript", 1)
+    assert detect_indentation(doc, head.count("\n")) == ("\t", 8)
+    ctx = feature.prompts.context_between(Request(doc, len(head), False, multiline=True), 0, len(doc.data))
+    answer = "\n\t    exit 1\n        fi ;;\n    esac"
+    # Each line at its column (a level's eight spaces may be written as the file's tab).
+    assert [line.expandtabs(8) for line in postprocess(answer, ctx).split("\n")] == answer.expandtabs(8).split("\n")
+
+
 def test_key_presses_are_told_from_accepts_and_pastes() -> None:
     def edit(text: str, line: int, character: int, old_end: int | None = None) -> bool:
         doc = Document("file:///w/k.py", "def f(x):\n    return \n")

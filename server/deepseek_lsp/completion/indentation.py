@@ -81,6 +81,11 @@ def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
     step = votes.most_common(1)[0][0] if votes else 0
     if tabs:
         # Mixed only when the levels are narrower than a tab: a tab-indented file with a few
-        # space-indented lines is still indented by tabs.
-        return (" " * step, 8) if narrow_spaces and 0 < step < 8 else ("\t", 0)
+        # space-indented lines is still indented by tabs. Its tabs are eight columns where lines
+        # led by a few spaces stand beside them (bzcmp's `    case` under `do`, `\t    OPTIONS=`
+        # under `then`): read as four, right lines written so were re-levelled in four-column
+        # tabs, `\t    exit 1` to `\t\t\texit 1` (twenty-four columns for twelve).
+        if narrow_spaces:
+            return (" " * step, 8) if 0 < step < 8 else ("\t", 8)
+        return "\t", 0
     return " " * step, 0
