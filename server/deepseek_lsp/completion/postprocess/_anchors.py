@@ -23,6 +23,7 @@ from ._text import (
     _SWITCH_LANGUAGES,
     _argument_list_opened,
     _code_only,
+    _foreign_tabs,
     _leading_ws,
 )
 from ._wrapped_statements import _statement_line_start
@@ -123,11 +124,6 @@ def _relevel(lines: list[str], earlier: list[str], structure: _Structure, ctx: P
             # (tabs in a file indented with spaces alone are no mix of its own: its spaces)
         out.append(_render(placed, ctx) + line.lstrip(" \t"))  # (a blank cursor line's is "")
     return "\n".join(out) if anchor is not None else None
-
-
-def _foreign_tabs(line: str, ctx: PostContext) -> bool:
-    """Whether ``line`` is led by a tab in a file indented with spaces and no tabs."""
-    return "\t" in _leading_ws(line) and "\t" not in ctx.indent_unit and not ctx.tab_width
 
 
 def _comments_with_the_line_below(

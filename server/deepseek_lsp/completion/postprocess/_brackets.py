@@ -23,10 +23,15 @@ _CLOSER_OF = {"(": ")", "[": "]", "{": "}"}
 
 def _inside_alignment_bracket(ctx: PostContext) -> bool:
     """Whether the innermost bracket open after the prefix is one inside which lines are
-    aligned, not indented by levels: a parenthesis or square bracket; a brace too where braces
-    never open a block (Python's dict and set displays: ``{name\n for name in ...}``)."""
-    inside = ctx.brackets_after_prefix[3]
-    return inside in ("(", "[") or (inside == "{" and not _syntax_for(ctx.language).brace_blocks)
+    aligned, not indented by levels (:func:`_aligns_inside`)."""
+    return _aligns_inside(ctx.brackets_after_prefix[3], ctx)
+
+
+def _aligns_inside(bracket: str, ctx: PostContext) -> bool:
+    """Whether lines inside ``bracket`` are aligned, not indented by levels: a parenthesis or
+    square bracket; a brace too where braces never open a block (Python's dict and set
+    displays: ``{name\n for name in ...}``)."""
+    return bracket in ("(", "[") or (bracket == "{" and not _syntax_for(ctx.language).brace_blocks)
 
 
 def _push_pop(stack: list[tuple[str, int]], bracket: str, pos: int) -> None:

@@ -108,7 +108,7 @@ def _aligned_below_the_first(lines: list[str], ctx: PostContext) -> set[int]:
     body, inside a `{` in it)."""
     return {
         index
-        for index, _, own in _open_before_each_line(lines, ctx)
+        for index, _, own, _ in _open_before_each_line(lines, ctx)
         if index and own and own[-1][0] != "{" and own[-1][1] == 0
     }
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ._brackets import _closable_brackets, _inside_alignment_bracket
+from ._brackets import _aligns_inside, _closable_brackets, _inside_alignment_bracket
 from ._syntax import _syntax_for
 from ._text import (
     _CONTINUATION,
@@ -16,6 +16,7 @@ from ._text import (
     _WAITING_END,
     _brackets_left_open,
     _code_only,
+    _foreign_tabs,
     _is_comment,
     _iter_lines,
     _leading_ws,
@@ -185,19 +186,25 @@ def _docstrings(lines: list[str], in_text: set[int], ctx: PostContext) -> list[t
     return out
 
 
-def _open_before_each_line(lines: list[str], ctx: PostContext) -> Iterator[tuple[int, str, list[tuple[str, int]]]]:
+def _open_before_each_line(
+    lines: list[str], ctx: PostContext
+) -> Iterator[tuple[int, str, list[tuple[str, int]], tuple[str, ...]]]:
     """Each line of the answer with the brackets the answer opened before it and has not
     closed yet, outermost first, each with the index of the line that opened it (the list is
-    the walk's own: read it before asking for the next line)."""
+    the walk's own: read it before asking for the next line), and those the prompt left open
+    that the answer has not closed before it (innermost last)."""
     scanner = _closable_brackets(ctx)[1]
     own: list[tuple[str, int]] = []
+    prompt_s = [bracket for bracket, _ in ctx.brackets_after_prefix[4]]
     for index, line in enumerate(lines):
-        yield index, line, own
+        yield index, line, own, tuple(prompt_s)
         for _, bracket in scanner.feed("\n" + line if index else line):
             if bracket in "([{":
                 own.append((bracket, index))
             elif own:
                 own.pop()
+            elif prompt_s:
+                prompt_s.pop()
 
 
 def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
@@ -205,12 +212,20 @@ def _lines_in_parentheses(lines: list[str], ctx: PostContext) -> dict[int, int]:
     completion opened (a brace may open a block), each with the line that opened the
     outermost."""
     inside: dict[int, int] = {}
-    # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are alignment
-    # too, measured from the first: a +2 line was taken for a level and doubled.
     in_prefix_paren = _inside_alignment_bracket(ctx)
-    for index, line, own in _open_before_each_line(lines, ctx):
+    for index, line, own, prompt_s in _open_before_each_line(lines, ctx):
         outer = next((opened_on for bracket, opened_on in own if bracket != "{"), None)
-        if outer is None and in_prefix_paren and not own:
+        # Inside a parenthesis the prefix opened (Enter in ``refold = (``), the lines are
+        # alignment too, measured from the first: a +2 line was taken for a level and doubled.
+        # Past the answer's closer they are the statement's levels, but measured from the
+        # cursor's line, aligned in the parenthesis, they would go wrong: they are left as
+        # written, unless led by tabs in a file of spaces, never right as written (kept,
+        # `options.processes)` and the `except:` below it stayed in tabs, a TabError).
+        if _foreign_tabs(line, ctx):
+            in_prompt_s = bool(prompt_s) and _aligns_inside(prompt_s[-1], ctx)
+        else:
+            in_prompt_s = in_prefix_paren
+        if outer is None and not own and in_prompt_s:
             outer = 0
         if index and outer is not None and line.strip():
             inside[index] = outer

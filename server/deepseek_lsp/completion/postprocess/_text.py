@@ -228,3 +228,8 @@ def _argument_list_opened(line: str) -> tuple[str, int] | None:
         elif char in ")]" and stack:
             stack.pop()
     return (code, stack[-1]) if stack and code[stack[-1] + 1 :].strip() else None
+
+
+def _foreign_tabs(line: str, ctx: PostContext) -> bool:
+    """Whether ``line`` is led by a tab in a file indented with spaces and no tabs."""
+    return "\t" in _leading_ws(line) and "\t" not in ctx.indent_unit and not ctx.tab_width
