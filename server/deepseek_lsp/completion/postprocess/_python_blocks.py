@@ -22,6 +22,7 @@ from ._code import _GOES_ON_START, _docstrings, _lines_in_text_blocks, _statemen
 from ._scanner import _BracketScanner
 from ._syntax import _syntax_for
 from ._text import _code_only, _goes_on_after, _iter_lines, _leading_ws, _shift_indent
+from ._wrapped_statements import _statement_line_start
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -90,12 +91,14 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
     """``text`` with its lines after the cursor's statement moved by the fewest columns that
     make them and the suffix's next line fit the blocks open at the cursor, where as written
     they do not (see the module's docstring). Unchanged where they fit, where nothing makes
-    them fit, or where the structure is no sure thing (the cursor in a bracket, a string or a
-    comment, the answer ending inside one)."""
+    them fit, or where the structure is no sure thing (the cursor in a string or a comment, in
+    a bracket opened out of the prompt's window or one the suffix closes, the answer ending
+    inside one). In brackets the prompt opened, the cursor's statement is the one they are
+    in, and the lines moved are those after the answer's closer of the outermost."""
     if ctx.language != "python" or not ctx.indent_known or "\n" not in text:
         return text
-    if _in_text(ctx) or ctx.brackets_after_prefix[4]:
-        return text  # in a string or a block comment, or inside brackets: alignment, no blocks
+    if _in_text(ctx) or not _prompt_s_brackets_known(ctx):
+        return text  # in a string or a block comment, or inside brackets out of sight
     lines = text.split("\n")
     if not lines[0].strip() and not ctx.line_prefix.strip():
         return text  # a blank line at the cursor: the model's first line tells nothing
@@ -162,13 +165,15 @@ def _logical_lines(
     ctx: PostContext,
     lead: str = "",
     open_end: bool = False,
+    open_at_start: int = 0,
 ) -> list[_Statement] | None:
     """The logical lines of ``lines`` read by ``scanner`` from its state, ``lead`` the code
-    before the first line on its line (the cursor line's, where one starts there). Lines in
-    ``skip`` (a string's) and comments start none. None: a closer of a bracket opened before
-    them, or the last one still open (a bracket, a backslash) unless ``open_end``: then it
-    counts from its first line, a header or not unknown (read as none)."""
-    depth, goes_on, blank = 0, False, False
+    before the first line on its line (the cursor line's, where one starts there), inside
+    ``open_at_start`` brackets opened before them (the first goes on until it closes them).
+    Lines in ``skip`` (a string's) and comments start none. None: a closer of a bracket opened
+    before them otherwise, or the last one still open (a bracket, a backslash) unless
+    ``open_end``: then it counts from its first line, a header or not unknown (read as none)."""
+    depth, goes_on, blank = open_at_start, False, False
     out: list[_Statement] = []
     for index, line in enumerate(lines):
         whole = lead + line if index == 0 else line
@@ -204,17 +209,34 @@ def _answer_statements(lines: list[str], ctx: PostContext) -> list[_Statement] |
     """The answer's logical lines, the first the one the cursor's line is in (its column where
     that statement starts: a wrapped header's first line), None as :func:`_logical_lines`."""
     scanner = _closable_brackets(ctx)[1]
+    opened = ctx.brackets_after_prefix[6]
     # The answer may stop inside its last statement (cut by its token limit, or the model's
     # own stop): where that statement starts still tells its block (read as None, an answer
     # from column 0 whose last call went on past its end was left out of its method).
-    out = _logical_lines(lines, scanner, _lines_in_text_blocks(lines, ctx), ctx, ctx.line_prefix, open_end=True)
+    skip = _lines_in_text_blocks(lines, ctx)
+    out = _logical_lines(lines, scanner, skip, ctx, ctx.line_prefix, open_end=True, open_at_start=len(opened))
     if not out or out[0].index:
         return None
-    if ctx.line_prefix.strip():
+    if opened:
+        # In brackets the prompt opened, the cursor's statement starts on the line that opened
+        # the outermost (where the lines after the answer's closer go on from).
+        start = ctx.prefix[_statement_line_start(opened[0], ctx) : opened[0]]
+        first = out[0]
+        out[0] = _Statement(0, first.end, ctx.width(_leading_ws(start)), first.opens, start.strip(), False, first.ends)
+    elif ctx.line_prefix.strip():
         start = _statement_start(ctx, lines[0])
         first = out[0]
         out[0] = _Statement(0, first.end, ctx.width(_leading_ws(start)), first.opens, start.strip(), False)
     return out
+
+
+def _prompt_s_brackets_known(ctx: PostContext) -> bool:
+    """Whether the brackets the prompt leaves open at the cursor (none, or some) opened in the
+    prompt's window, and the suffix closes none of them: then the answer's closer of the
+    outermost ends the statement they are in, and its next lines are statements (a call's last
+    argument closing it, then `if start_serving:` from column 0 where the call stood deeper)."""
+    opened, open_after = ctx.brackets_after_prefix[6], ctx.brackets_after_prefix[4]
+    return all(where >= 0 for where in opened) and not any(by for _, by in open_after)
 
 
 def _open_levels(first: _Statement, ctx: PostContext) -> list[_Level]:
