@@ -155,7 +155,42 @@ def fitted_to_the_blocks(text: str, ctx: PostContext) -> str:
             first, [s.at(s.width + shift) for s in moving], below, levels, unit, apart, body_below
         ):
             return "\n".join(_moved(lines, start, shift, ctx))
-    return text
+    return _tail_fitted(lines, first, moving, below, levels, floor, (apart, body_below), ctx) or text
+
+
+def _tail_fitted(
+    lines: list[str],
+    first: _Statement,
+    moving: list[_Statement],
+    below: _Statement | None,
+    levels: list[_Level],
+    floor: int,
+    rules: tuple[_Once, bool],
+    ctx: PostContext,
+) -> str | None:
+    """The answer with its statements after the first below the cursor's moved by the fewest
+    columns that make them fit, where they stand left of it and no move of all of them does:
+    the body's first line placed (a level in from its header), the rest in the model's frame
+    from column 0 (`m = tuple(...)` moved into its `if`, and `s1 = min(m)` below it left at
+    column 0, out of the function). None: nothing makes them fit."""
+    head, tail = moving[0], moving[1:]
+    if not tail or tail[0].width >= head.width:
+        return None
+    unit, (apart, body_below) = ctx.unit_width, rules
+    written = tail[0].width
+    targets = {width for width, _ in levels if width != _UNKNOWN} | {head.width + (unit if head.opens else 0)}
+    # (past the head's own string: a docstring's text moved with its quotes already)
+    in_text = _lines_in_text_blocks(lines, ctx)
+    start = next(i for i in range(head.end + 1, tail[0].index + 1) if i not in in_text)
+    code_lines = [i for i in range(start, len(lines)) if lines[i].strip()]
+    for target in sorted(targets, key=lambda t: (abs(t - written), -t)):
+        shift = target - written
+        if shift <= 0 or any(ctx.width(_leading_ws(lines[i])) + shift < 0 for i in code_lines):
+            continue
+        moved = [head, *(s.at(s.width + shift) for s in tail)]
+        if moved[-1].width >= floor and _fits(first, moved, below, levels, unit, apart, body_below):
+            return "\n".join(_moved(lines, start, shift, ctx))
+    return None
 
 
 def _logical_lines(
