@@ -588,3 +588,25 @@ def test_a_rust_path_call_brings_that_type_s_function_only() -> None:
     file_units = extract_units(Document("file:///w/a.rs", text, language=REGISTRY.get("rust")))
     new = [line for line in _shown(file_units, "main") if "fn new" in line]
     assert new == ["fn new() -> Shape  # Shape"]
+
+
+def test_a_class_calling_its_own_method_is_not_sent_the_other_class_s_of_that_name() -> None:
+    """Shape calls its own ``self.area()``; Logger defines an ``area`` too. Counted over the
+    definitions Shape's unit does not hold, Logger's was the only one left and was kept: Shape
+    was reviewed with ``def area(self):  # Logger``, and re-sent when Logger's changed."""
+    text = SHAPES.replace("        return 0\n", "        return 0\n\n    def double(self):\n        return self.area() * 2\n", 1)
+    file_units = extract_units(python_doc(text))
+    assert _shown(file_units, "Shape") == []
+
+
+def test_a_type_in_a_class_s_first_line_is_not_its_base() -> None:
+    """Python's class body starts at its first statement: Shape's ``def __init__(self, sides,
+    log: Logger)`` made Logger a base of Shape, so Square's ``super().__init__`` brought
+    Logger's ``__init__`` and Logger's changed ``__init__`` re-sent Square."""
+    text = SHAPES.replace("def __init__(self, sides):", "def __init__(self, sides, log: Logger):")
+    file_units = extract_units(python_doc(text))
+    assert file_units.bases["Shape"] == frozenset()
+    assert not any("path" in line for line in _shown(file_units, "Square"))
+    # A base written on the header's own lines, wrapped or not, is still one.
+    wrapped = text.replace("class Square(Shape):", "class Square(\n    Shape,\n):")
+    assert extract_units(python_doc(wrapped)).bases["Square"] == frozenset({"Shape"})
