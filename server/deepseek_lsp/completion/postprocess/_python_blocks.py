@@ -360,14 +360,15 @@ def _fits(
     Python's blocks let them: a body one level right of the cursor's header (the answer's own
     headers: right of them), a statement after a whole one at its column or out at an open
     block's, a branch there at its own statement's, a method's `def` (`self` or `cls` its
-    first parameter) in a class's body, and (``apart``) code out of a function's body after a
-    blank line. A header at the answer's end leaves the suffix unchecked (the
-    user is writing the lines around it) unless it is the header's body (``body_below``): one
-    level right of it, the suffix being in the file's levels."""
+    first parameter) in a class's or a function's body, and (``apart``) code out of a
+    function's body after a blank line. A header at the answer's end leaves the suffix
+    unchecked (the user is writing the lines around it) unless it is the header's body
+    (``body_below``): one level right of it, the suffix being in the file's levels."""
     stack = list(levels)
     prev = first
     with_below = below is not None and (body_below or not moving[-1].opens)
     sequence = [*moving, below] if with_below else moving
+    nested_method: int | None = None  # the column of a method's `def` in a function's body
     for statement in sequence:
         width, branch = statement.width, _BRANCH.match(statement.text) is not None
         if prev.opens:
@@ -389,18 +390,34 @@ def _fits(
                 return False
             if left and not statement.blank_before and not _DEFINITION.match(statement.text) and apart():
                 return False
+            if nested_method is not None and width <= nested_method:
+                if width < nested_method:
+                    return False  # the function's body ended with it: a method a level deep
+                nested_method = None
             stack[-1] = (width, statement.text)
-            if _METHOD.match(statement.text) and not _in_a_class(stack):
-                return False
+            if _METHOD.match(statement.text):
+                enclosing = _enclosing_definition(stack)
+                if enclosing is None:
+                    return False
+                if enclosing == "def":
+                    nested_method = width
         prev = statement
-    return True
+    return nested_method is None
 
 
-def _in_a_class(stack: list[_Level]) -> bool:
-    """Whether the innermost level on ``stack`` is a class's body (or one whose header the
-    prompt's window leaves out): where a method's `def` may stand."""
-    header = stack[-2][1] if len(stack) > 1 else ""
-    return header is None or re.match(r"class\b", header) is not None
+def _enclosing_definition(stack: list[_Level]) -> str | None:
+    """Whether the innermost level on ``stack`` is in a class's body (``"class"``, or a block
+    whose header the prompt's window leaves out), in a function's (``"def"``) or in neither
+    (None), from the innermost header out: where a method's `def` stands. In a function's, a
+    wrapper's or a test's fake (`def fake_send(self, request):` in a test method) is nested
+    there when the function's body goes on after it; where nothing after it does, it is a
+    method written a level deep (the next method's line at the class's column below it)."""
+    for _, header in reversed(stack[:-1]):
+        if header is None or header.startswith("class"):
+            return "class"
+        if _HEADER_START.match(header):
+            return "def"
+    return None
 
 
 def _moved(lines: list[str], start: int, shift: int, ctx: PostContext) -> list[str]:
