@@ -10,7 +10,11 @@ shown: what each key costs the review feature on the event loop (moving the find
 publishes it makes, serialized as pygls sends them), typed in the middle, near the top, and
 at both ends in turn.
 
+First, the CPU of the signatures each unit of a file of N generated subclasses is reviewed
+with (each calls its base's ``__init__``: a name every class defines).
+
     python tests/bench/bench_review_large.py [--functions 6000] [--concurrency 4] [--keys-only]
+        [--subclasses 600]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pygls.protocol import default_converter
 from deepseek_lsp.model import EndpointConfig, ModelClient
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.units import extract_units
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually
 from tests.review_support import (
@@ -119,12 +124,31 @@ async def keys(handlers: int = 1250, flagged: int = 700, count: int = 200) -> No
                 )
 
 
+def subclasses_signatures(classes: int) -> None:
+    """CPU of the signatures each unit of a generated file of ``classes`` subclasses is
+    reviewed with (their cache keys'): each defines ``__init__`` and ``run`` and calls its
+    base's, a name several classes define for every unit."""
+    base = "class Base:\n    def __init__(self, x):\n        self.x = x\n\n    def run(self):\n        return 0\n\n"
+    source = base + "".join(
+        f"class C{i}(Base):\n    def __init__(self, x):\n        super().__init__(x)\n\n"
+        f"    def run(self):\n        return self.x + super().run()\n\n"
+        for i in range(classes)
+    )
+    file_units = extract_units(doc_of(source, "subclasses.py"))
+    cpu = time.process_time()
+    carried = sum(len(file_units.signatures_for([unit])) for unit in file_units.units)
+    cpu = time.process_time() - cpu
+    print(f"{classes} subclasses, {len(file_units.units)} units: {carried} signatures, {cpu:.2f} s CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=6000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--keys-only", action="store_true", help="only the keys in an open file")
+    parser.add_argument("--subclasses", type=int, default=600, help="classes of the signatures' file")
     args = parser.parse_args()
+    subclasses_signatures(args.subclasses)
     if not args.keys_only:
         asyncio.run(run(args.functions, args.concurrency))
     asyncio.run(keys())
