@@ -50,6 +50,10 @@ class _ShellBlocks:
         self.patterns_below: tuple[int, int] | None = None  # (place, column) of the case's next pattern below
         self.command_start = 0  # the column of the line the command under way started on
         self.whole_command: int | None = None  # the column of the last line's command, ended there
+        #: The column of the command each open block is part of, by its place on the stack: a
+        #: loop a pipeline's next line opens (`ps aux |` over `  while read -r a; do`) ends the
+        #: command the pipeline started, at its column, not at the loop's.
+        self.opened_in: dict[int, int] = {}
 
     def _top(self, depth: int = 1) -> tuple[str, int] | None:
         return self.stack[-depth] if len(self.stack) >= depth else None
@@ -193,6 +197,8 @@ class _ShellBlocks:
     def _keyword(self, token: str, width: int) -> bool:
         """Takes in a command's first word; whether the next word starts a command too."""
         kind = self.stack[-1][0] if self.stack else ""
+        if token in ("if", "case", "{", *_LOOPS):
+            self.opened_in[len(self.stack)] = self.command_start
         if token == "if":
             self.stack.append(("if", width))
         elif token in _LOOPS:
@@ -206,13 +212,20 @@ class _ShellBlocks:
         elif token == "{":
             self.stack.append(("brace", width))
         elif (token == "fi" and kind == "if") or (token == "done" and kind == "loop") or (token == "}" and kind == "brace"):
-            self.stack.pop()
+            self._close()
         elif token == "esac":
             if kind == "arm":
                 self.stack.pop()
             if self.stack and self.stack[-1][0] == "case":
-                self.stack.pop()
+                self._close()
         return token in ("then", "do", "else", "elif", "!", "{")
+
+
+    def _close(self) -> None:
+        """Closes the innermost block: the command its closer ends started where the block's
+        command did."""
+        self.stack.pop()
+        self.command_start = self.opened_in.pop(len(self.stack), self.command_start)
 
 
 def _where_the_file_puts(offsets: Counter[int], column: int, written: int) -> int | None:
