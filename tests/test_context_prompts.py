@@ -1415,6 +1415,46 @@ def test_an_imported_name_used_in_the_window_beyond_the_nearest_names_is_looked_
     assert any(s.text.startswith("def encode_frame(") for s in snippets)
 
 
+IDENTITY_JS = (
+    "'use strict';\n\n"
+    + "".join(f"const is{k} = (node) => !!node && node.type === '{k.upper()}';\n" for k in ("Scalar", "Map", "Seq", "Pair", "Node"))
+    + "".join(f"exports.is{k} = is{k};\n" for k in ("Scalar", "Map", "Seq", "Pair", "Node"))
+)
+
+
+def _walk_filler(lines: int) -> str:
+    return "".join(f"    log.debug('step {i} of the walk, nothing to see here: %s', state_{i});\n" for i in range(lines))
+
+
+def test_a_member_of_a_module_imported_whole_used_in_the_window_beyond_the_nearest_names_is_looked_up(
+    tmp_path: Path,
+) -> None:
+    """yaml's ``var identity = require('../nodes/identity.js')`` and ``identity.isScalar(node)``
+    30 lines up: the import statement names the module alone, so ``isScalar`` was no imported
+    name, and only a use within names_near's 1,500 bytes had its definition sent. Python's
+    ``from . import frames`` likewise."""
+    (tmp_path / "identity.js").write_text(IDENTITY_JS)
+    # Members the file uses more, all out of the window: ``isScalar`` is there for its use.
+    elsewhere = "".join(f"function {k}Of(n) {{ return identity.is{k}(n) || identity.is{k}(n.value); }}\n" for k in ("Map", "Seq", "Pair"))
+    text = (
+        "'use strict';\n\nvar identity = require('./identity.js');\n\n" + elsewhere + "\n" + "// filler\n" * 800
+        + "function walk(node, log) {\n    if (identity.isScalar(node))\n        return node.value;\n" + _walk_filler(24) + "    return "
+    )
+    assert len(text) - text.index("isScalar(node)") > 1500
+    assert len(text) - text.index("function MapOf") > 6000
+    heads = [s.text.split(" =")[0] for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
+    assert "const isScalar" in heads
+    assert "const isNode" not in heads  # the file never uses it
+    (tmp_path / "frames.py").write_text(
+        "def encode_frame(kind: int, payload: bytes) -> bytes:\n    return bytes([kind]) + payload\n"
+    )
+    py_text = (
+        "from . import frames\n\n\ndef handshake(sock, log):\n    sock.send(frames.encode_frame(1, b'hi'))\n"
+        + _walk_filler(24).replace(";\n", "\n") + "    sock.send("
+    )
+    assert any(s.text.startswith("def encode_frame(") for s in gather(tmp_path / "main.py", py_text, [tmp_path]))
+
+
 def test_a_name_imported_and_used_nowhere_yet_comes_after_the_names_in_use(tmp_path: Path) -> None:
     """A name the file imports and uses nowhere is imported for the code being written (the
     recall benchmark's ``is_socket_readable``, imported at the top and called in the line being

@@ -106,6 +106,33 @@ def _import_words(own: FileIndex) -> dict[str, None]:
     )
 
 
+def _module_member_use(own: FileIndex, imported: list[FileIndex]) -> re.Pattern[bytes] | None:
+    """A use of a member of a module the document imports whole (``identity.isScalar`` of
+    yaml's ``var identity = require('../nodes/identity.js')``, ``utils.quote`` of ``from email
+    import utils``), the member its group: a word of the import statements that the imported
+    files do not define is taken for a module's name. None when there is none."""
+
+    def work() -> re.Pattern[bytes] | None:
+        modules = [w.encode() for w in _import_words(own) if len(w) > 1 and not any(w in idx.definitions for idx in imported)]
+        if not modules:
+            return None
+        return re.compile(rb"(?<![\w$.])(?:" + b"|".join(map(re.escape, modules)) + rb")\s*\.\s*([A-Za-z_$][\w$]*)")
+
+    return cast("re.Pattern[bytes] | None", _cached_over("module member use", [own, *imported], work))
+
+
+def _module_members(own: FileIndex, data: bytes, window: tuple[int, int], imported: list[FileIndex]) -> list[str]:
+    """The members of modules the document imports whole that it uses in ``window`` and the
+    imported files define, in order: the import statement holds the module's name alone, so
+    ``isScalar`` was no imported name, and its definition came only for a use within
+    names_near's span."""
+    use = _module_member_use(own, imported)
+    if use is None:
+        return []
+    defined = _defined_in(imported)
+    return [m for m in dict.fromkeys(m.decode() for m in use.findall(data, *window)) if m in defined]
+
+
 def _defined_in(indexes: list[FileIndex]) -> set[str]:
     """Every name the indexes define: one look per name near the cursor, not one per file."""
     return cast("set[str]", _cached_over("defined", indexes, lambda: {n for idx in indexes for n in idx.definitions}))
@@ -149,7 +176,8 @@ def _farther_imported(
     ``names_near``'s span, nearest first: a function imported and called 24 lines up is in the
     prompt's window, its definition was not (61 misses on 16 projects). Widening names_near's
     span instead costs its tree query time in proportion (0.2 ms a 2 kB span)."""
-    words = [w for w in _imported_names(own, imported) if w not in near][:MAX_FAR_IMPORTED]
+    named = dict.fromkeys([*_imported_names(own, imported), *_module_members(own, data, window, imported)])
+    words = [w for w in named if w not in near][:MAX_FAR_IMPORTED]
     found: list[tuple[int, str]] = []
     for word in words:
         dist = _distance_of_use(data, word.encode(), offset, window[0], window[1], own.imports)
