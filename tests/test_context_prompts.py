@@ -1431,19 +1431,27 @@ def test_a_member_of_a_module_imported_whole_used_in_the_window_beyond_the_neare
 ) -> None:
     """yaml's ``var identity = require('../nodes/identity.js')`` and ``identity.isScalar(node)``
     30 lines up: the import statement names the module alone, so ``isScalar`` was no imported
-    name, and only a use within names_near's 1,500 bytes had its definition sent. Python's
-    ``from . import frames`` likewise."""
+    name, and only a use within names_near's 1,500 bytes had its definition sent. Also where the
+    module's name is one of its definitions too (``var Scalar = require('./Scalar.js')``, whose
+    class is ``Scalar.Scalar``), and Python's ``from . import frames``."""
     (tmp_path / "identity.js").write_text(IDENTITY_JS)
+    (tmp_path / "Scalar.js").write_text(
+        "'use strict';\n\nconst isScalarValue = (value) => value === null || typeof value !== 'object';\n"
+        "class Scalar {\n    constructor(value) {\n        this.value = value;\n    }\n}\n\n"
+        "exports.Scalar = Scalar;\nexports.isScalarValue = isScalarValue;\n"
+    )
     # Members the file uses more, all out of the window: ``isScalar`` is there for its use.
     elsewhere = "".join(f"function {k}Of(n) {{ return identity.is{k}(n) || identity.is{k}(n.value); }}\n" for k in ("Map", "Seq", "Pair"))
     text = (
-        "'use strict';\n\nvar identity = require('./identity.js');\n\n" + elsewhere + "\n" + "// filler\n" * 800
-        + "function walk(node, log) {\n    if (identity.isScalar(node))\n        return node.value;\n" + _walk_filler(24) + "    return "
+        "'use strict';\n\nvar identity = require('./identity.js');\nvar Scalar = require('./Scalar.js');\n\n"
+        + elsewhere + "\n" + "// filler\n" * 800 + "function walk(node, log) {\n"
+        + "    if (identity.isScalar(node) && Scalar.isScalarValue(node.value))\n        return node.value;\n"
+        + _walk_filler(24) + "    return "
     )
     assert len(text) - text.index("isScalar(node)") > 1500
     assert len(text) - text.index("function MapOf") > 6000
     heads = [s.text.split(" =")[0] for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
-    assert "const isScalar" in heads
+    assert "const isScalar" in heads and "const isScalarValue" in heads
     assert "const isNode" not in heads  # the file never uses it
     (tmp_path / "frames.py").write_text(
         "def encode_frame(kind: int, payload: bytes) -> bytes:\n    return bytes([kind]) + payload\n"
