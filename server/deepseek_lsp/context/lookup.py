@@ -116,8 +116,9 @@ def _module_members(own: FileIndex, data: bytes, window: tuple[int, int], import
     ``utils.quote`` of ``from email import utils``, a static ``Option.parse``) that the
     imported files define, in order: the import statement holds the module's name alone, so
     ``isScalar`` was no imported name, and its definition came only for a use within
-    names_near's span. A text search per word of the import statements (32 at most; ~4 µs
-    each on an 8 kB window, a regular expression of them all took 0.1 ms)."""
+    names_near's span. A text search per word of the import statements (32 at most; yaml's
+    Document.js, 17 words and an 8 kB window: 0.09 ms of CPU, one regular expression of them
+    all 0.17 ms)."""
     defined = _defined_in(imported)
     found: list[tuple[int, str]] = []
     for word in list(_import_words(own))[:MAX_FAR_IMPORTED]:
