@@ -486,13 +486,22 @@ try {
 
   await step('quick-fix', async () => {
     // F8 puts the cursor on the diagnostic; Escape closes its peek; Ctrl+. lists the fixes.
-    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
-    await page.keyboard.press('F8');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+.');
+    // Tried three times: in one CI run the menu never opened (the lightbulb shown, the key lost).
     const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Apply DeepSeek fix' }).first();
-    await item.waitFor({ state: 'visible', timeout: 10000 });
+    for (let attempt = 1; ; attempt++) {
+      await page.locator('.editor-instance .monaco-editor textarea').first().focus();
+      await page.keyboard.press('F8');
+      await page.waitForTimeout(500);
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+.');
+      try {
+        await item.waitFor({ state: 'visible', timeout: 8000 });
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await page.keyboard.press('Escape');
+      }
+    }
     await screenshot('quick-fix-menu');
     await item.click();
     await waitFor(`"${FIXED}" in the document`, async () => {
@@ -1174,8 +1183,21 @@ try {
       settings: { '[markdown]': { 'deepseek.completion.enable': false } },
     }, null, 2));
     const before = (await fakeRequests()).length;
-    await page.goto(`${CS_URL}/?workspace=${encodeURIComponent(wsFile)}`, { waitUntil: 'domcontentloaded' });
-    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+    // code-server now and then opens the window without its folders ("No Folder Opened", seen in
+    // two of this session's runs): that window is opened again, three times at most.
+    for (let attempt = 1; ; attempt++) {
+      await page.goto(`${CS_URL}/?workspace=${encodeURIComponent(wsFile)}`, { waitUntil: 'domcontentloaded' });
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+      const folder = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'alpha' }).first();
+      const empty = page.getByText('No Folder Opened').first();
+      let state = '';
+      for (const end = Date.now() + 20000; !state && Date.now() < end; ) {
+        if (await folder.isVisible()) state = 'folders';
+        else if (await empty.isVisible()) state = 'empty';
+        else await page.waitForTimeout(250);
+      }
+      if (state !== 'empty' || attempt >= 3) break;
+    }
     await waitFor('the server of the two-folder window (its GET /models)', async () =>
       (await fakeRequests()).slice(before).some((r) => r.path === '/models' && r.authorized), 60000);
     // The key is the user's (secret storage): no prompt for one in the new window.
