@@ -241,8 +241,7 @@ def _write_report(path: Path, report: str) -> None:
     mode, target = _destination(path)
     data = report.replace("\n", os.linesep).encode("utf-8")  # as a file opened for text
     if target is None:
-        with open(path, "wb") as out:
-            out.write(data)
+        path.write_bytes(data)
         return
     # The file's own mode and owner kept; a new one's mode as open() would make it (0o666 less
     # the umask), not the temporary file's 0600.
@@ -265,8 +264,7 @@ def _write_report(path: Path, report: str) -> None:
         # place, the one way to reach it, at the cost of a report cut short by a full disk.
         if mode is None or exc.errno not in (errno.EBUSY, errno.EXDEV):
             raise
-        with open(target, "wb") as out:
-            out.write(data)
+        target.write_bytes(data)
 
 
 def _destination(path: Path) -> tuple[int | None, Path | None]:
