@@ -1463,6 +1463,34 @@ def test_a_member_of_a_module_imported_whole_used_in_the_window_beyond_the_neare
     assert any(s.text.startswith("def encode_frame(") for s in gather(tmp_path / "main.py", py_text, [tmp_path]))
 
 
+def test_a_member_of_a_module_not_in_the_workspace_is_no_local_definition_of_its_name(tmp_path: Path) -> None:
+    """``json.dumps(record)`` and ``path.join(dir, name)`` beyond names_near's span: the module
+    is the standard library's, so the workspace's own ``dumps`` and ``join`` (a local module's,
+    imported for another name) are other functions; they were sent as the ones called."""
+    (tmp_path / "store.py").write_text("def dumps(record) -> str:\n    return 'LOCAL'\n\n\ndef save(record):\n    pass\n")
+    text = (
+        "import json\nfrom .store import save\n\n\ndef handle(record, log):\n    body = json.dumps(record)\n"
+        + _walk_filler(24).replace(";\n", "\n") + "    save("
+    )
+    texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path])]
+    assert any(t.startswith("def save(") for t in texts)
+    assert not any(t.startswith("def dumps(") for t in texts)
+    (tmp_path / "util.js").write_text(
+        "function join(a, b) { return a + '/' + b; }\nfunction keep(x) { return x; }\nmodule.exports = { join, keep };\n"
+    )
+    text = (
+        "const path = require('path');\nconst { keep } = require('./util');\n\nfunction walk(node, log) {\n"
+        "    const p = path.join(node.dir, node.name);\n" + _walk_filler(24) + "    return keep("
+    )
+    texts = [s.text for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
+    assert any(t.startswith("function keep(") for t in texts)
+    assert not any(t.startswith("function join(") for t in texts)
+    # A module of the workspace's, imported whole, still has its members looked up.
+    text = text.replace("require('path')", "require('./util')")
+    texts = [s.text for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
+    assert any(t.startswith("function join(") for t in texts)
+
+
 def test_a_name_imported_and_used_nowhere_yet_comes_after_the_names_in_use(tmp_path: Path) -> None:
     """A name the file imports and uses nowhere is imported for the code being written (the
     recall benchmark's ``is_socket_readable``, imported at the top and called in the line being

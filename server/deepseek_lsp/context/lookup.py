@@ -110,7 +110,9 @@ def _import_words(own: FileIndex) -> dict[str, None]:
 _MEMBER = re.compile(rb"[A-Za-z_$][\w$]*")
 
 
-def _module_members(own: FileIndex, data: bytes, window: tuple[int, int], imported: list[FileIndex]) -> list[str]:
+def _module_members(
+    own: FileIndex, data: bytes, window: tuple[int, int], imported: list[FileIndex], names_local: Callable[[list[str]], bool]
+) -> list[str]:
     """The members the document reaches in ``window`` through a name its import statements
     bind (``identity.isScalar`` of yaml's ``var identity = require('../nodes/identity.js')``,
     ``utils.quote`` of ``from email import utils``, a static ``Option.parse``) that the
@@ -118,20 +120,37 @@ def _module_members(own: FileIndex, data: bytes, window: tuple[int, int], import
     ``isScalar`` was no imported name, and its definition came only for a use within
     names_near's span. A text search per word of the import statements (32 at most; yaml's
     Document.js, 17 words and an 8 kB window: 0.09 ms of CPU, one regular expression of them
-    all 0.17 ms)."""
+    all 0.17 ms). Only through a statement ``names_local`` says names a file of the
+    workspace's: ``json.dumps`` and ``path.join`` are not a local module's ``dumps`` or ``join``."""
     defined = _defined_in(imported)
     found: list[tuple[int, str]] = []
     for word in list(_import_words(own))[:MAX_FAR_IMPORTED]:
         dotted = word.encode() + b"."
         at = window[0]
+        members: list[tuple[int, str]] = []
         while (at := data.find(dotted, at, window[1])) >= 0:
             member = _MEMBER.match(data, at + len(dotted))
             # Not a member's member (``node.identity.x``) nor the end of a longer name.
             whole = _is_word_at(data, at, len(word)) and data[at - 1 : at] not in (b".", b"$")
             if member and whole and member.group().decode() in defined:
-                found.append((at, member.group().decode()))
+                members.append((at, member.group().decode()))
             at += len(dotted)
+        if members and names_local(_sources_of_words(own).get(word, [])):
+            found += members
     return list(dict.fromkeys(m for _at, m in sorted(found)))
+
+
+def _sources_of_words(own: FileIndex) -> dict[str, list[str]]:
+    """By word of the document's import statements, the sources of the statements it is in."""
+
+    def work() -> dict[str, list[str]]:
+        by_word: dict[str, dict[str, None]] = {}
+        for start, _end, text in own.imports:
+            for word in _WORD.findall(text):
+                by_word.setdefault(word, {}).update(dict.fromkeys(own.statement_sources.get(start, ())))
+        return {word: list(sources) for word, sources in by_word.items()}
+
+    return cast("dict[str, list[str]]", _cached_over("sources of words", [own], work))
 
 
 def _defined_in(indexes: list[FileIndex]) -> set[str]:
@@ -171,13 +190,19 @@ def _distance_of_use(
 
 
 def _farther_imported(
-    own: FileIndex, data: bytes, offset: int, window: tuple[int, int], near: set[str], imported: list[FileIndex]
+    own: FileIndex,
+    data: bytes,
+    offset: int,
+    window: tuple[int, int],
+    near: set[str],
+    imported: list[FileIndex],
+    names_local: Callable[[list[str]], bool],
 ) -> list[str]:
     """Names the document imports from the files of ``imported`` and uses in ``window`` beyond
     ``names_near``'s span, nearest first: a function imported and called 24 lines up is in the
     prompt's window, its definition was not (61 misses on 16 projects). Widening names_near's
     span instead costs its tree query time in proportion (0.2 ms a 2 kB span)."""
-    named = dict.fromkeys([*_imported_names(own, imported), *_module_members(own, data, window, imported)])
+    named = dict.fromkeys([*_imported_names(own, imported), *_module_members(own, data, window, imported, names_local)])
     words = [w for w in named if w not in near][:MAX_FAR_IMPORTED]
     found: list[tuple[int, str]] = []
     for word in words:

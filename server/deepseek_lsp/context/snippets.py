@@ -285,8 +285,19 @@ def gather_snippets(
         if renamed:
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
+        importer = doc_path
+
+        def names_local(module_sources: list[str]) -> bool:
+            """Whether a statement's sources name a file of the workspace's (a few stats a
+            source, then kept as the other resolutions are)."""
+            return bool(module_sources) and bool(
+                resolve_local_imports_cached(module_sources, importer, roots, language, rules, req.deadline)
+            )
     else:
         found_by_name, imported_found = {}, set()
+
+        def names_local(module_sources: list[str]) -> bool:
+            return False  # no imported file read: no member of one is looked up
         # The imports not even looked at, the time box over: not the whole context.
         req.cut_short = own is not None and doc_path is not None
     chosen, unused = _chosen_definitions(
@@ -300,6 +311,7 @@ def gather_snippets(
         max_snippets + max_signatures,
         found_by_name,
         imported_found,
+        names_local,
     )
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source, signature = from_docs.get(id(idx)), d.signature
@@ -363,6 +375,7 @@ def _chosen_definitions(
     places: int,
     found_by_name: dict[str, list[FileIndex]],
     imported_found: set[str],
+    names_local: Callable[[list[str]], bool],
 ) -> tuple[list[tuple[Definition, FileIndex]], list[tuple[Definition, FileIndex]]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
@@ -402,7 +415,7 @@ def _chosen_definitions(
                 break
     from_imports = [idx for idx in ordered if tiers[id(idx)] == 1]
     if own is not None and from_imports and len(chosen) < min(places, most):
-        for name in _farther_imported(own, doc.data, req.offset, window, set(names), from_imports):
+        for name in _farther_imported(own, doc.data, req.offset, window, set(names), from_imports, names_local):
             found = _candidates(name, ordered, own, doc, window)
             if found is not None and len(chosen) < most:
                 chosen.append(found)
