@@ -4,6 +4,7 @@ deletes files named on the command line, the GitHub log's closing line after fai
 from __future__ import annotations
 
 import errno
+import http.server
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import shlex
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -416,6 +418,43 @@ def test_a_tag_a_clone_lacks_is_told_the_tag_fetch_that_makes_the_next_run_work(
             assert code == 2 and "refs/remotes" not in err
             (suggested,) = re.findall(rf"it is origin's tag, fetch it first \(`(git fetch [^`]+ tag v1\.0)`{then}\)$", err.strip())
         fetch_as_told(capsys, folder, suggested, "v1.0")
+
+
+class _AsksForALogin(http.server.BaseHTTPRequestHandler):
+    """A Git host over HTTPS that wants a user and a password (a private repository)."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="git"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def test_asking_origin_for_a_tag_never_asks_the_user_for_a_login(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--base v1.0`` missing, origin a private repository over HTTPS: ``git ls-remote`` asked
+    GIT_ASKPASS (set by VS Code's terminal, core.askPass, SSH_ASKPASS) for a user and a
+    password, a dialog in the editor, though GIT_TERMINAL_PROMPT=0 kept it off the terminal."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), _AsksForALogin)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        git(project, "remote", "add", "origin", f"http://127.0.0.1:{server.server_address[1]}/repo.git")
+        asked = tmp_path / "asked"
+        askpass = tmp_path / "askpass.sh"
+        askpass.write_text(f"#!/bin/sh\necho \"$1\" >> '{asked}'\necho someone\n")
+        askpass.chmod(0o755)
+        monkeypatch.setenv("GIT_ASKPASS", str(askpass))
+        monkeypatch.setenv("SSH_ASKPASS", str(askpass))
+        code, _, err = run(capsys, "--changed", "--base", "v1.0")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert code == 2 and "no revision 'v1.0' in this repository: check the name" in err
+    assert not asked.exists(), asked.read_text()
 
 
 def test_a_base_in_a_repository_without_commits_is_told_there_are_none_yet(

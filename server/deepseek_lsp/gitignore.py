@@ -16,6 +16,16 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+#: Git asks its askpass program (GIT_ASKPASS, which VS Code's terminal sets, core.askPass, then
+#: SSH_ASKPASS) for a login before it looks at GIT_TERMINAL_PROMPT: an empty GIT_ASKPASS stands
+#: for them all. Git Credential Manager's own dialogs are off with GCM_INTERACTIVE.
+_NO_PROMPTS = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS_REQUIRE": "never",
+    "GCM_INTERACTIVE": "never",
+}
+
 
 def git(
     cwd: Path, *args: str, stdin: str | None = None, remote: bool = False
@@ -23,7 +33,7 @@ def git(
     """``remote``: the command asks a remote, which must fail rather than ask the user for a
     password, a key's passphrase or a host's key (on its own session, ssh has no terminal to
     prompt on), and gives up sooner than a local command."""
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "SSH_ASKPASS_REQUIRE": "never"} if remote else None
+    env = {**os.environ, **_NO_PROMPTS} if remote else None
     try:
         return subprocess.run(
             ["git", *args],
