@@ -309,6 +309,29 @@ def test_a_report_mounted_on_its_own_is_written_in_place(
     assert not (project / "new.sarif").exists()
 
 
+def test_a_report_on_a_file_system_without_modes_is_written(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o /media/usb/review.sarif``, a FAT or exFAT drive: it refuses a mode it cannot hold
+    (EPERM: its files' mode is the mount's), and the report, reviewed and paid for, was not
+    written ("cannot write review.sarif: Operation not permitted", exit 2), where open() and
+    write() would have written it."""
+    changed = os.chmod
+
+    def fat(path: str | Path, mode: int, **kwargs: object) -> None:
+        if str(path).endswith(".tmp"):
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        changed(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "chmod", fat)
+    (project / "old.sarif").write_text("the last run's report\n")
+    for name in ("new.sarif", "old.sarif"):
+        code, _, err = run(capsys, "app/inventory.py", "-o", name)
+        assert code == 1, err
+        assert json.loads((project / name).read_text())["runs"][0]["results"]
+    assert sorted(p.name for p in project.iterdir() if p.is_file()) == [".gitignore", "new.sarif", "old.sarif"]
+
+
 def test_a_report_replaced_keeps_its_owner_and_group(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:

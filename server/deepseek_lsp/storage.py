@@ -92,18 +92,23 @@ def replace_file(
 ) -> None:
     """Write ``data`` to a new file beside ``target``, then rename it over ``target``: a reader
     (another server starting) sees the old file or the new one whole, never one cut short.
-    The new file is the owner's only (mkstemp's 0600) unless ``mode`` says otherwise, and this
+    The new file is the owner's only (mkstemp's 0600) unless ``mode`` says otherwise (where the
+    file system keeps modes), and this
     process's unless ``owner`` (user, group) says otherwise (see :func:`_give`). Raises OSError;
     no temporary is left."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
     try:
-        # The descriptor is owned by ``out`` first: a chmod that fails closes it on the way out
-        # (on Windows an open file cannot be unlinked).
+        # The descriptor is owned by ``out`` first: a chown or a write that fails closes it on
+        # the way out (on Windows an open file cannot be unlinked).
         with os.fdopen(fd, "wb") as out:
             if owner is not None:
                 _give(tmp, *owner)  # first: a chown (root's too) clears the set-id bits of a mode
             if mode is not None:
-                os.chmod(tmp, mode)  # by name: os.fchmod is not on Windows before Python 3.13
+                # By name: os.fchmod is not on Windows before Python 3.13. A file system without
+                # modes (FAT, exFAT: EPERM for one it cannot hold) keeps the mount's: the file is
+                # written all the same, as open() would write it there.
+                with contextlib.suppress(OSError):
+                    os.chmod(tmp, mode)
             out.write(data)
         os.replace(tmp, target)
     except BaseException:
