@@ -1489,6 +1489,27 @@ def test_a_member_of_a_module_not_in_the_workspace_is_no_local_definition_of_its
     text = text.replace("require('path')", "require('./util')")
     texts = [s.text for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
     assert any(t.startswith("function join(") for t in texts)
+    # Go: the package's other files are the document's without an import, not strings's.
+    go = tmp_path / "go"
+    go.mkdir()
+    (go / "go.mod").write_text("module example.com/m\n\ngo 1.21\n")
+    (go / "helpers.go").write_text(
+        "package main\n\nfunc Join(parts []string, sep string) string {\n\treturn \"LOCAL\"\n}\n\n"
+        "func keep(x int) int {\n\treturn x\n}\n"
+    )
+    text = (
+        'package main\n\nimport (\n\t"log"\n\t"strings"\n)\n\nfunc walk(parts []string) int {\n'
+        '\tp := strings.Join(parts, ",")\n' + _walk_filler(24).replace("    ", "\t").replace(";\n", "\n") + "\treturn keep("
+    )
+    texts = [s.text for s in gather(go / "main.go", text, [go], "go")]
+    assert any(t.startswith("func keep(") for t in texts)
+    assert not any(t.startswith("func Join(") for t in texts)
+    # One of the module's own packages is.
+    (go / "shapes").mkdir()
+    (go / "shapes" / "shapes.go").write_text("package shapes\n\nfunc Join(sides []int) int {\n\treturn len(sides)\n}\n")
+    text = text.replace('"strings"', '"example.com/m/shapes"').replace("strings.Join", "shapes.Join")
+    texts = [s.text for s in gather(go / "main.go", text, [go], "go")]
+    assert any(t.startswith("func Join(sides") for t in texts)
 
 
 def test_a_name_imported_and_used_nowhere_yet_comes_after_the_names_in_use(tmp_path: Path) -> None:

@@ -289,10 +289,12 @@ def gather_snippets(
 
         def names_local(module_sources: list[str]) -> bool:
             """Whether a statement's sources name a file of the workspace's (a few stats a
-            source, then kept as the other resolutions are)."""
-            return bool(module_sources) and bool(
-                resolve_local_imports_cached(module_sources, importer, roots, language, rules, req.deadline)
-            )
+            source, then kept as the other resolutions are). Not Go's own package's other
+            files, which every resolution holds."""
+            if not module_sources:
+                return False
+            found = resolve_local_imports_cached(module_sources, importer, roots, language, rules, req.deadline)
+            return bool(set(found) - set(resolve_local_imports_cached([], importer, roots, language, rules, req.deadline)))
     else:
         found_by_name, imported_found = {}, set()
 
