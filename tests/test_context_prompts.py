@@ -1510,6 +1510,15 @@ def test_a_member_of_a_module_not_in_the_workspace_is_no_local_definition_of_its
     text = text.replace('"strings"', '"example.com/m/shapes"').replace("strings.Join", "shapes.Join")
     texts = [s.text for s in gather(go / "main.go", text, [go], "go")]
     assert any(t.startswith("func Join(sides") for t in texts)
+    # Each module of a statement that imports several is its own: strings's Join is not the
+    # local package's imported beside it.
+    text = text.replace('"example.com/m/shapes"', '"example.com/m/shapes"\n\t"strings"').replace("shapes.Join", "strings.Join")
+    texts = [s.text for s in gather(go / "main.go", text, [go], "go")]
+    assert not any(t.startswith("func Join(") for t in texts)
+    text = "import json, store\n\n\ndef handle(record, log):\n    body = json.dumps(record)\n" + _walk_filler(24).replace(";\n", "\n") + "    store.save("
+    texts = [s.text for s in gather(tmp_path / "main.py", text, [tmp_path])]
+    assert any(t.startswith("def save(") for t in texts)
+    assert not any(t.startswith("def dumps(") for t in texts)
 
 
 def test_a_name_imported_and_used_nowhere_yet_comes_after_the_names_in_use(tmp_path: Path) -> None:

@@ -61,9 +61,10 @@ class FileIndex:
     import_sources: list[str] = field(default_factory=list)
     #: ``pkg.mod`` for Python's ``from pkg import mod``: the name imported may be a module.
     submodule_sources: list[str] = field(default_factory=list)
-    #: By an import statement's start byte, the sources it names, Python's submodules among
-    #: them: whether a name it binds is a module of the workspace's (``_module_members``).
-    statement_sources: dict[int, list[str]] = field(default_factory=dict)
+    #: By word of the names an import binds, the sources it names, Python's submodules among
+    #: them: whether ``word.member`` is a module's of the workspace's (``_module_members``).
+    #: An import's own: ``import json, store`` is two.
+    word_sources: dict[str, list[str]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)  # name bound -> name imported
     definitions: dict[str, list[Definition]] = field(default_factory=dict)
     #: What it passes on of other files' (a barrel's ``export * from``): see ``reexports``.
@@ -221,8 +222,10 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                 _relative(node_text(data, src).strip("\"'`<> ")) for src in match.get("import.source.relative", [])
             ]
             index.import_sources.extend(sources)
-            if stmt:
-                index.statement_sources.setdefault(stmt[0].start_byte, []).extend(sources)
+            # The names it binds; Go's package (``"example.com/m/shapes"``), bound by its source.
+            named = match.get("import.name") or [*match.get("import.source", []), *match.get("import.source.relative", [])]
+            words = [w for n in named for w in _WORD.findall(node_text(data, n))]
+            sources_of_words = [*sources]
             if "import.reexport" in match and sources:
                 bound = [(node_text(data, b), _original_name(data, b)) for b in match.get("import.name", [])]
                 index.reexports = add_reexport(index.reexports, lang, path, sources, bound)
@@ -238,7 +241,9 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                     name = original or node_text(data, bound)
                     submodules = [s + name if s.strip(".") == "" else f"{s}.{name}" for s in sources]
                     index.submodule_sources.extend(submodules)
-                    index.statement_sources.setdefault(stmt[0].start_byte, []).extend(submodules)
+                    sources_of_words += submodules
+            for word in words:
+                index.word_sources[word] = list(dict.fromkeys([*index.word_sources.get(word, []), *sources_of_words]))
         # Imported, then passed on by name (``import { a } from "./a"; export { a }``,
         # ``const a = require("./a"); module.exports = { a }``): a barrel too.
         for local, exported in passed_on:

@@ -135,22 +135,9 @@ def _module_members(
             if member and whole and member.group().decode() in defined:
                 members.append((at, member.group().decode()))
             at += len(dotted)
-        if members and names_local(_sources_of_words(own).get(word, [])):
+        if members and names_local(own.word_sources.get(word, [])):
             found += members
     return list(dict.fromkeys(m for _at, m in sorted(found)))
-
-
-def _sources_of_words(own: FileIndex) -> dict[str, list[str]]:
-    """By word of the document's import statements, the sources of the statements it is in."""
-
-    def work() -> dict[str, list[str]]:
-        by_word: dict[str, dict[str, None]] = {}
-        for start, _end, text in own.imports:
-            for word in _WORD.findall(text):
-                by_word.setdefault(word, {}).update(dict.fromkeys(own.statement_sources.get(start, ())))
-        return {word: list(sources) for word, sources in by_word.items()}
-
-    return cast("dict[str, list[str]]", _cached_over("sources of words", [own], work))
 
 
 def _defined_in(indexes: list[FileIndex]) -> set[str]:
