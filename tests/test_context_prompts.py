@@ -1463,6 +1463,21 @@ def test_a_member_of_a_module_imported_whole_used_in_the_window_beyond_the_neare
     assert any(s.text.startswith("def encode_frame(") for s in gather(tmp_path / "main.py", py_text, [tmp_path]))
 
 
+def test_a_member_of_a_module_imported_whole_below_many_imports_is_looked_up(tmp_path: Path) -> None:
+    """``import * as api from './api'`` below ten imports and ``api.fetchUser(...)`` beyond
+    names_near's span: only the first 32 words of the import statements were looked at
+    (``import``, ``from``, each path's words), and past seven imports of two names no module's
+    member was looked up at all."""
+    (tmp_path / "api.js").write_text("export function fetchUser(id, options) {\n  return fetch('/users/' + id, options);\n}\n")
+    heads = "".join(f"import {{ helper{i}A, helper{i}B }} from './lib/helpers_{i}';\n" for i in range(10))
+    text = (
+        heads + "import * as api from './api';\n\nfunction walk(node, log) {\n    const user = api.fetchUser(node.id, {});\n"
+        + _walk_filler(24) + "    return "
+    )
+    texts = [s.text for s in gather(tmp_path / "main.js", text, [tmp_path], "javascript")]
+    assert any(t.startswith("function fetchUser(") for t in texts)
+
+
 def test_a_member_of_a_module_not_in_the_workspace_is_no_local_definition_of_its_name(tmp_path: Path) -> None:
     """``json.dumps(record)`` and ``path.join(dir, name)`` beyond names_near's span: the module
     is the standard library's, so the workspace's own ``dumps`` and ``join`` (a local module's,
