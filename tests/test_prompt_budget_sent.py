@@ -146,6 +146,22 @@ async def test_a_prefetch_keeps_to_the_budget_with_the_suggestion_it_carries(fak
     assert COUNT(bodies[1]["prompt"]) > 1500  # still a window, not a few lines
 
 
+STDLIB = ["os", "sys", "json", "re", "time", "typing", "collections", "itertools", "functools"]
+
+
+def thirty_packages(fake: FakeDeepSeek, tmp_path: Path, text: str) -> tuple[Completing, str]:
+    """A project of 30 packages, ``pkgN`` defining ``thingN(a, b)``, and ``app/main.py`` holding
+    ``text``; a server for it and the file's URI."""
+    for i in range(30):
+        (tmp_path / f"pkg{i}").mkdir()
+        (tmp_path / f"pkg{i}" / "__init__.py").write_text(f"def thing{i}(a, b):\n    return a + b\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "main.py").write_text(text)
+    c = Completing(fake, debounce=0, prefetch=False, cache=False)
+    c.services.workspace_folders = [tmp_path.as_uri()]
+    return c, (tmp_path / "app" / "main.py").as_uri()
+
+
 async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
     fake: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -153,21 +169,13 @@ async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
     millisecond or more): resolving a file's 70 imports looked at some thousand paths, with no
     regard for the time box (``completion.contextTimeoutMs``, 80 ms); the first suggestion
     waited seconds, and again every few seconds when the answers expired."""
-    for i in range(30):
-        (tmp_path / f"pkg{i}").mkdir()
-        (tmp_path / f"pkg{i}" / "__init__.py").write_text(f"def thing{i}(a, b):\n    return a + b\n")
-    (tmp_path / "app").mkdir()
-    stdlib = ["os", "sys", "json", "re", "time", "typing", "collections", "itertools", "functools"]
     others = ["pathlib", "numpy", "pandas", "requests", "django.db", "flask", "sqlalchemy.orm", "pydantic"]
     text = (
-        "".join(f"import {m}\n" for m in [*stdlib, *others, "yaml", "click", "httpx", "asyncio", "logging"])
+        "".join(f"import {m}\n" for m in [*STDLIB, *others, "yaml", "click", "httpx", "asyncio", "logging"])
         + "".join(f"from pkg{i} import thing{i}\n" for i in range(30))
         + "\n\ndef main():\n    x = thing1("
     )
-    (tmp_path / "app" / "main.py").write_text(text)
-    c = Completing(fake, debounce=0, prefetch=False, cache=False)
-    c.services.workspace_folders = [tmp_path.as_uri()]
-    uri = (tmp_path / "app" / "main.py").as_uri()
+    c, uri = thirty_packages(fake, tmp_path, text)
     real_stat = os.stat
 
     stats = 0
@@ -202,6 +210,52 @@ async def test_a_slow_disk_does_not_hold_the_first_suggestion_past_the_time_box(
     assert looked_at <= 80, looked_at
     assert waited < 1.5
     assert "# def thing1(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]
+
+
+async def test_modules_imported_whole_cost_the_slow_disks_resolution_nothing(
+    fake: FakeDeepSeek, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a slow file system the imports' resolution goes on, request after request, from
+    where the time box stopped it (a few such places are kept). A file using members of modules
+    it imports whole (``pkg3.thing3(...)``) beyond the nearest names asked the resolution once
+    more for each module, past the time box: each left a place of its own (16 after a few
+    requests), and the file's own, pushed out, started again from its first import."""
+    from deepseek_lsp.imports import cached
+
+    filler = "".join(f"    log.debug('step {i} of the walk, nothing to see here: %s', state_{i})\n" for i in range(30))
+    text = (
+        "".join(f"import {m}\n" for m in STDLIB)
+        + "".join(f"import pkg{i}\n" for i in range(30))
+        + "\n\ndef main(log):\n"
+        + "".join(f"    total += pkg{i}.thing{i}(1, 2)\n" for i in range(30))
+        + filler
+        + "    x = "
+    )
+    c, uri = thirty_packages(fake, tmp_path, text)
+    real_stat = os.stat
+
+    def slow_stat(*args: Any, **kwargs: Any) -> os.stat_result:
+        time.sleep(0.002)
+        return real_stat(*args, **kwargs)
+
+    lines = text.split("\n")
+    cached._partial.clear()
+    unfinished = []
+    try:
+        doc = c.open(uri, text)
+        c.completion.indexer.for_document(doc)
+        monkeypatch.setattr(os, "stat", slow_stat)
+        for _ in range(2):  # the first resolution, then one after its answers expired
+            cached._resolved.clear()
+            for _ in range(12):
+                await c.inline(uri, len(lines) - 1, len(lines[-1]))
+                unfinished.append(len(cached._partial))
+        monkeypatch.setattr(os, "stat", real_stat)
+    finally:
+        await c.stop()
+    assert max(unfinished) <= 1, unfinished
+    # The modules' members still come, the nearest first (``thing29`` is no imported name).
+    assert "# def thing29(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]
 
 
 async def test_a_request_made_before_the_tokenizer_has_loaded_keeps_near_its_budget(

@@ -111,33 +111,33 @@ _MEMBER = re.compile(rb"[A-Za-z_$][\w$]*")
 
 
 def _module_members(
-    own: FileIndex, data: bytes, window: tuple[int, int], imported: list[FileIndex], names_local: Callable[[list[str]], bool]
+    own: FileIndex, data: bytes, window: tuple[int, int], imported: list[FileIndex], local: set[str]
 ) -> list[str]:
     """The members the document reaches in ``window`` through a name its import statements
     bind (``identity.isScalar`` of yaml's ``var identity = require('../nodes/identity.js')``,
     ``utils.quote`` of ``from email import utils``, a static ``Option.parse``) that the
     imported files define, in order: the import statement holds the module's name alone, so
     ``isScalar`` was no imported name, and its definition came only for a use within
-    names_near's span. A text search per name the imports bind (32 at most; yaml's
+    names_near's span. A text search per name the imports of local modules bind (32 at most; yaml's
     Document.js, 17 words and an 8 kB window: 0.09 ms of CPU, one regular expression of them
-    all 0.17 ms). Only through an import ``names_local`` says names a file of the
-    workspace's: ``json.dumps`` and ``path.join`` are not a local module's ``dumps`` or ``join``."""
+    all 0.17 ms). Only through an import of a source in ``local`` (one the document's imports'
+    resolution found a file of the workspace's for): ``json.dumps`` and ``path.join`` are not a
+    local module's ``dumps`` or ``join``."""
     defined = _defined_in(imported)
     found: list[tuple[int, str]] = []
-    # The names the imports bind: ``import``, ``from`` and the paths' words took most of the 32.
-    for word in [w for w in _import_words(own) if w in own.word_sources][:MAX_FAR_IMPORTED]:
+    # The names the imports of local modules bind: ``import``, ``from``, the paths' words and
+    # the standard library's modules took most of the 32.
+    words = [w for w in _import_words(own) if any(s in local for s in own.word_sources.get(w, ()))]
+    for word in words[:MAX_FAR_IMPORTED]:
         dotted = word.encode() + b"."
         at = window[0]
-        members: list[tuple[int, str]] = []
         while (at := data.find(dotted, at, window[1])) >= 0:
             member = _MEMBER.match(data, at + len(dotted))
             # Not a member's member (``node.identity.x``) nor the end of a longer name.
             whole = _is_word_at(data, at, len(word)) and data[at - 1 : at] not in (b".", b"$")
             if member and whole and member.group().decode() in defined:
-                members.append((at, member.group().decode()))
+                found.append((at, member.group().decode()))
             at += len(dotted)
-        if members and names_local(own.word_sources.get(word, [])):
-            found += members
     return list(dict.fromkeys(m for _at, m in sorted(found)))
 
 
@@ -184,13 +184,13 @@ def _farther_imported(
     window: tuple[int, int],
     near: set[str],
     imported: list[FileIndex],
-    names_local: Callable[[list[str]], bool],
+    local: set[str],
 ) -> list[str]:
     """Names the document imports from the files of ``imported`` and uses in ``window`` beyond
     ``names_near``'s span, nearest first: a function imported and called 24 lines up is in the
     prompt's window, its definition was not (61 misses on 16 projects). Widening names_near's
     span instead costs its tree query time in proportion (0.2 ms a 2 kB span)."""
-    named = dict.fromkeys([*_imported_names(own, imported), *_module_members(own, data, window, imported, names_local)])
+    named = dict.fromkeys([*_imported_names(own, imported), *_module_members(own, data, window, imported, local)])
     words = [w for w in named if w not in near][:MAX_FAR_IMPORTED]
     found: list[tuple[int, str]] = []
     for word in words:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..documents import Document, DocumentStore
 from ..imports import (
+    local_sources,
     readable_import,
     resolution_pending,
     resolve_local_imports_cached,
@@ -226,6 +227,7 @@ def gather_snippets(
         imported = resolve_local_imports_cached(sources, doc_path, roots, language, rules, req.deadline)
         imported = imported[:MAX_IMPORTED_FILES]
         req.cut_short = resolution_pending(sources, doc_path, roots, language, rules)
+        local = local_sources(sources, doc_path, roots, language, rules)
         pending = list(dict.fromkeys([*imported, *sibling_type_files(doc_path, wanted, language)]))
         # A file's default bound to a wanted name may be another's, passed on (``export {
         # default } from "./Button"`` in Button/index.ts): followed as a name.
@@ -285,21 +287,9 @@ def gather_snippets(
         if renamed:
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
-        importer = doc_path
-
-        def names_local(module_sources: list[str]) -> bool:
-            """Whether a statement's sources name a file of the workspace's (a few stats a
-            source, then kept as the other resolutions are). Not Go's own package's other
-            files, which every resolution holds."""
-            if not module_sources:
-                return False
-            found = resolve_local_imports_cached(module_sources, importer, roots, language, rules, req.deadline)
-            return bool(set(found) - set(resolve_local_imports_cached([], importer, roots, language, rules, req.deadline)))
     else:
         found_by_name, imported_found = {}, set()
-
-        def names_local(module_sources: list[str]) -> bool:
-            return False  # no imported file read: no member of one is looked up
+        local = set()
         # The imports not even looked at, the time box over: not the whole context.
         req.cut_short = own is not None and doc_path is not None
     chosen, unused = _chosen_definitions(
@@ -313,7 +303,7 @@ def gather_snippets(
         max_snippets + max_signatures,
         found_by_name,
         imported_found,
-        names_local,
+        local,
     )
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source, signature = from_docs.get(id(idx)), d.signature
@@ -377,7 +367,7 @@ def _chosen_definitions(
     places: int,
     found_by_name: dict[str, list[FileIndex]],
     imported_found: set[str],
-    names_local: Callable[[list[str]], bool],
+    local: set[str],
 ) -> tuple[list[tuple[Definition, FileIndex]], list[tuple[Definition, FileIndex]]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
@@ -417,7 +407,7 @@ def _chosen_definitions(
                 break
     from_imports = [idx for idx in ordered if tiers[id(idx)] == 1]
     if own is not None and from_imports and len(chosen) < min(places, most):
-        for name in _farther_imported(own, doc.data, req.offset, window, set(names), from_imports, names_local):
+        for name in _farther_imported(own, doc.data, req.offset, window, set(names), from_imports, local):
             found = _candidates(name, ordered, own, doc, window)
             if found is not None and len(chosen) < most:
                 chosen.append(found)

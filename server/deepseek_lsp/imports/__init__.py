@@ -12,7 +12,7 @@ Nothing is guessed beyond that: a name that is no file there names nothing.
 file found may be read, ``sibling_types`` finds the types used with no import.
 """
 
-from .cached import _resolved, resolution_pending, resolve_local_imports_cached
+from .cached import _resolved, local_sources, resolution_pending, resolve_local_imports_cached
 from .go import MAX_PACKAGE_FILES
 from .jvm import main_source_set
 from .project_files import own_roots_first
@@ -23,6 +23,7 @@ from .sibling_types import sibling_type_files
 __all__ = [
     "MAX_PACKAGE_FILES",
     "_resolved",
+    "local_sources",
     "main_source_set",
     "own_roots_first",
     "readable_import",

@@ -37,6 +37,11 @@ _partial: LRUCache[_ResolvedKey, tuple[dict[Path, None], int]] = LRUCache(maxsiz
 #: The last complete answer for each key, which outlives ``_resolved``'s few seconds: while its
 #: new answer is under way, one request's box after another, the prompt keeps the files it had.
 _complete: LRUCache[_ResolvedKey, list[Path]] = LRUCache(maxsize=64)
+#: By resolution, whether each source looked at names a file other than the document: whether
+#: a module a file imports whole is the workspace's (context/lookup.py looks its members up),
+#: known without another resolution (one per module, each past the time box, kept 16 places in
+#: ``_partial`` and pushed the file's own out).
+_local: LRUCache[_ResolvedKey, dict[str, bool]] = LRUCache(maxsize=64)
 
 
 def resolve_local_imports_cached(
@@ -61,7 +66,9 @@ def resolve_local_imports_cached(
             if deadline is not None and time.monotonic() > deadline:
                 _partial[key] = (found, i)
                 return _complete.get(key) or [path for path in found if path != doc_path]
-            found.update(dict.fromkeys(_resolve_or_none(todo[i], doc_path, roots, language, rules)))
+            paths = _resolve_or_none(todo[i], doc_path, roots, language, rules)
+            found.update(dict.fromkeys(paths))
+            _local.setdefault(key, {})[todo[i]] = any(path != doc_path for path in paths)
         found.pop(doc_path, None)
         hit = _resolved[key] = _complete[key] = list(found)
     return hit
@@ -74,3 +81,12 @@ def resolution_pending(
     with no complete answer of before to give instead: the files it gave may not be all."""
     key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language, rules)
     return key in _partial and key not in _complete
+
+
+def local_sources(
+    sources: Sequence[str], doc_path: Path, roots: Sequence[Path], language: str | None, rules: ImportRules | None
+) -> set[str]:
+    """Those of ``sources`` that :func:`resolve_local_imports_cached` for these found to name a
+    local file, as far as it got (no file is looked at here)."""
+    key = (str(doc_path), tuple(sources), tuple(str(r) for r in roots), language, rules)
+    return {source for source, local in _local.get(key, {}).items() if local and source in sources}
