@@ -21,8 +21,9 @@ function M.toggle(bufnr)
   elseif state.mode == "builtin" then
     pcall(vim.lsp.inline_completion.enable, on, { bufnr = bufnr })
   end
-  util.notify_user(on and "DeepSeek suggestions on in this buffer"
-    or "DeepSeek suggestions off in this buffer while typing (suggest still asks; :DeepSeekToggle turns them on)")
+  -- notify_user says "DeepSeek: " before it.
+  util.notify_user(on and "suggestions on in this buffer"
+    or "suggestions off in this buffer while typing (suggest still asks; :DeepSeekToggle turns them on)")
   pcall(vim.cmd, "redrawstatus") -- statusline(): [off]
   return on
 end
