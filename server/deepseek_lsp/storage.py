@@ -93,9 +93,8 @@ def replace_file(
     """Write ``data`` to a new file beside ``target``, then rename it over ``target``: a reader
     (another server starting) sees the old file or the new one whole, never one cut short.
     The new file is the owner's only (mkstemp's 0600) unless ``mode`` says otherwise (where the
-    file system keeps modes), and this
-    process's unless ``owner`` (user, group) says otherwise (see :func:`_give`). Raises OSError;
-    no temporary is left."""
+    file system keeps modes), and this process's unless ``owner`` (user, group) says otherwise
+    (see :func:`_give`). Raises OSError; no temporary is left."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=suffix)
     try:
         # The descriptor is owned by ``out`` first: a chown or a write that fails closes it on

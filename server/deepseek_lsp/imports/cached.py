@@ -39,8 +39,8 @@ _partial: LRUCache[_ResolvedKey, tuple[dict[Path, None], int]] = LRUCache(maxsiz
 _complete: LRUCache[_ResolvedKey, list[Path]] = LRUCache(maxsize=64)
 #: By resolution, whether each source looked at names a file other than the document: whether
 #: a module a file imports whole is the workspace's (context/lookup.py looks its members up),
-#: known without another resolution (one per module, each past the time box, kept 16 places in
-#: ``_partial`` and pushed the file's own out).
+#: known without a resolution of its own (one per module, past the time box, would take the
+#: few places ``_partial`` has, and push the file's own out).
 _local: LRUCache[_ResolvedKey, dict[str, bool]] = LRUCache(maxsize=64)
 
 
