@@ -13,6 +13,7 @@ import shlex
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -307,6 +308,34 @@ def test_a_report_mounted_on_its_own_is_written_in_place(
     assert code == 2 and "cannot write review.sarif: Permission denied" in err
     assert report.read_text() == "the last run's report\n"
     assert not (project / "new.sarif").exists()
+
+
+def test_a_report_mounted_into_a_folder_the_user_cannot_write_is_written_in_place(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``docker run --user 1000 -v $PWD/review.sarif:/out/review.sarif``: the file is the
+    user's, its folder (made by Docker) root's. No new file can be made beside it, so it can only
+    be written in place, as a mount point is; it was refused before any request ("permission
+    denied"), and would have failed at the end had it not been. A new file there still is."""
+    report = project / "review.sarif"
+    report.write_text("the last run's report\n")
+    access, mkstemp = os.access, tempfile.mkstemp
+
+    def roots_folder(path: str | Path, mode: int, **kwargs: object) -> bool:
+        return False if Path(path).resolve() == project.resolve() and mode & os.W_OK else access(path, mode, **kwargs)
+
+    def no_new_file(*args: object, **kwargs: object) -> tuple[int, str]:
+        if Path(str(kwargs.get("dir"))).resolve() == project.resolve():
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return mkstemp(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "access", roots_folder)
+    monkeypatch.setattr(tempfile, "mkstemp", no_new_file)
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 1, err
+    assert json.loads(report.read_text())["runs"][0]["results"]
+    code, out, err = run(capsys, "app/inventory.py", "-o", "new.sarif")
+    assert (code, out, err) == (2, "", "deepseek-lsp review: cannot write new.sarif: permission denied\n")
 
 
 def test_a_report_on_a_file_system_without_modes_is_written(

@@ -260,9 +260,12 @@ def _write_report(path: Path, report: str) -> None:
         )
     except OSError as exc:
         # A file mounted on its own (``docker run -v $PWD/review.sarif:/src/review.sarif``) is
-        # a mount point, which no rename replaces (EBUSY; EXDEV on some kernels): written in
-        # place, the one way to reach it, at the cost of a report cut short by a full disk.
-        if mode is None or exc.errno not in (errno.EBUSY, errno.EXDEV):
+        # a mount point, which no rename replaces (EBUSY; EXDEV on some kernels), and in a
+        # folder the user may not write (Docker's, root's, for ``--user 1000``) no new file can
+        # be made beside it: written in place, the one way to reach it, at the cost of a report
+        # cut short by a full disk.
+        beside = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.access(target.parent, os.W_OK)
+        if mode is None or not (exc.errno in (errno.EBUSY, errno.EXDEV) or beside):
             raise
         target.write_bytes(data)
 
@@ -302,9 +305,9 @@ def _unwritable(path: Path) -> str | None:
     folder = target.parent if path.is_symlink() else path.parent
     if not folder.is_dir():
         return f"no folder {str(folder)!r}"
-    if not os.access(folder, os.W_OK) or (mode is not None and not os.access(target, os.W_OK)):
-        return "permission denied"
-    return None
+    # A file there is written in place where no new one can be made beside it (_write_report).
+    writable = os.access(target, os.W_OK) if mode is not None else os.access(folder, os.W_OK)
+    return None if writable else "permission denied"
 
 
 async def _run(
