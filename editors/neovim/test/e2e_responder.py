@@ -27,7 +27,11 @@ TARGETS = (
     "    label = f'${price:.2f}'",
 )
 #: A block body, answered when the line before the cursor's (blank) line is the key.
-BLOCKS = {"def sub(a, b):": "diff = a - b\n    return diff"}
+BLOCKS = {
+    "def sub(a, b):": "diff = a - b\n    return diff",
+    # Its last line stands left of the line above it: Enter's autoindent goes deeper than it.
+    "def clamp(x):": "if x < 0:\n        return 0\n    return x",
+}
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
 REVIEW_CODE = "return a / b"

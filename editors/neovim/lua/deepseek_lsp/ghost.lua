@@ -128,12 +128,33 @@ local function split(s)
   return vim.split(s, "\n", { plain = true })
 end
 
+--- Enter typed through a block indents the new line as the editor does (autoindent, an indent
+--- script), which may be deeper than the suggestion's next line: `        ` where it goes on
+--- with `    }`. With nothing but that indent typed on the line, the suggestion still holds
+--- (cleared there, it was asked again and its answer knew nothing of it): what is typed of it
+--- is the text up to that line's own indent, and ``outdent`` the extra columns an accept takes
+--- out. As copilot.vim does; text typed after a deeper indent is the user's choice, not ours.
+---@param text string the item's text
+---@param typed string the buffer's text from the item's start to the cursor
+---@return string? typed, integer outdent
+local function outdented(text, typed)
+  local head, indent = typed:match("^(.*\n)([ \t]*)$")
+  if not head or text:sub(1, #head) ~= head then
+    return nil, 0
+  end
+  local own = text:match("^[ \t]*", #head + 1)
+  if #indent <= #own or indent:sub(1, #own) ~= own then
+    return nil, 0
+  end
+  return head .. own, #indent - #own
+end
+
 --- Where an item stands at the current cursor: what was typed of it, what remains, what to draw.
 ---@param bufnr integer
 ---@param item deepseek.GhostItem
 ---@param crow integer
 ---@param ccol integer
----@return {typed: string, remaining: string, display: string}?
+---@return {typed: string, remaining: string, display: string, outdent: integer}?
 local function check(bufnr, item, crow, ccol)
   if crow < item.row or crow - item.row > 200 then
     return nil
@@ -154,8 +175,12 @@ local function check(bufnr, item, crow, ccol)
     return nil
   end
   local typed = table.concat(parts, "\n")
+  local outdent = 0
   if #typed > #item.text or item.text:sub(1, #typed) ~= typed then
-    return nil
+    typed, outdent = outdented(item.text, typed)
+    if not typed then
+      return nil
+    end
   end
   local remaining = item.text:sub(#typed + 1)
   local display = remaining
@@ -168,7 +193,7 @@ local function check(bufnr, item, crow, ccol)
   if display == "" then
     return nil
   end
-  return { typed = typed, remaining = remaining, display = display }
+  return { typed = typed, remaining = remaining, display = display, outdent = outdent }
 end
 
 ---@param bufnr integer
@@ -705,20 +730,22 @@ function M._paste_queued()
   end
 end
 
---- Insert mode: insert ``text`` at the cursor as a paste, after deleting the ``ndel`` characters
---- that follow the cursor. Inserted with nvim_buf_set_text, an accept was no part of the insert
+--- Insert mode: insert ``text`` at the cursor as a paste, after deleting the ``nback``
+--- characters before the cursor (an indent deeper than the item's) and the ``ndel`` that
+--- follow it. Inserted with nvim_buf_set_text, an accept was no part of the insert
 --- that `.` repeats: `.` typed only the keys before it ("ret" for "return a * b"). A paste goes
 --- into the redo buffer as text (no autoindent or 'textwidth' on repeat), and <Del> keys do too.
 ---@param text string
 ---@param ndel integer
-local function paste_at_cursor(text, ndel)
-  if ndel <= 0 then
+---@param nback integer
+local function paste_at_cursor(text, ndel, nback)
+  if ndel <= 0 and nback <= 0 then
     api.nvim_paste(text, false, -1)
     return
   end
   -- Keys, not an API delete, so that `.` deletes them too (an auto-closed ")" the item retypes).
   queued_paste = text
-  local keys = ("<Del>"):rep(ndel) .. "<Cmd>lua require('deepseek_lsp.ghost')._paste_queued()<CR>"
+  local keys = macro.delete_keys(nback, ndel) .. "<Cmd>lua require('deepseek_lsp.ghost')._paste_queued()<CR>"
   api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), "ni", false)
 end
 
@@ -763,8 +790,8 @@ function M.accept(bufnr)
   if can_paste(win) then
     -- check() made sure the buffer holds the item's text up to the cursor: the rest goes in.
     local ndel = vim.fn.strchars(cur:sub(ccol + 1, end_col), 1)
-    paste_at_cursor(v.remaining, ndel)
-    macro.accepted(v.remaining, ndel)
+    paste_at_cursor(v.remaining, ndel, v.outdent)
+    macro.accepted(v.remaining, ndel, v.outdent)
   else
     macro.accepted(nil)
     api.nvim_buf_set_text(bufnr, item.row, item.scol, crow, end_col, lines)
@@ -820,13 +847,14 @@ function M.accept_partial(kind, bufnr)
   stop_timer(st)
   cancel_pending(st)
   if can_paste(win) then
-    paste_at_cursor(chunk, 0)
-    macro.accepted(chunk, 0)
+    paste_at_cursor(chunk, 0, v.outdent)
+    macro.accepted(chunk, 0, v.outdent)
   else
     macro.accepted(nil)
-    api.nvim_buf_set_text(bufnr, crow, ccol, crow, ccol, lines)
+    local scol = ccol - v.outdent
+    api.nvim_buf_set_text(bufnr, crow, scol, crow, ccol, lines)
     local row = crow + #lines - 1
-    local col = (#lines == 1 and ccol or 0) + #lines[#lines]
+    local col = (#lines == 1 and scol or 0) + #lines[#lines]
     api.nvim_win_set_cursor(win, { row + 1, col })
   end
   local client = vim.lsp.get_client_by_id(item.client_id)

@@ -63,11 +63,24 @@ local function lua_literal(s)
   end) .. '"'
 end
 
---- The accept of the key just pressed inserted ``text`` after deleting ``ndel`` characters; nil
---- text: it went in some other way (Replace mode), and the key stays as recorded.
+--- Insert-mode keys that delete the ``nback`` characters before the cursor and the ``ndel``
+--- after it, as one insert: `.` and a macro repeat them. <BS> deleted as many as
+--- 'softtabstop' and 'smarttab' said (a whole indent level), and a plain <Left> ended the
+--- insert that `.` repeats; <C-g>U<Left> does neither.
+---@param nback integer
+---@param ndel integer
+---@return string
+function M.delete_keys(nback, ndel)
+  return ("<C-g>U<Left>"):rep(nback) .. ("<Del>"):rep(nback + ndel)
+end
+
+--- The accept of the key just pressed inserted ``text`` after deleting the ``nback`` characters
+--- before the cursor and the ``ndel`` after it; nil text: it went in some other way (Replace
+--- mode), and the key stays as recorded.
 ---@param text string?
 ---@param ndel integer?
-function M.accepted(text, ndel)
+---@param nback integer?
+function M.accepted(text, ndel, nback)
   local press = pressed
   pressed = nil
   if not press or not recording() or not text then
@@ -75,7 +88,8 @@ function M.accepted(text, ndel)
   end
   presses[#presses + 1] = press
   -- A paste, as the accept itself was: no autoindent or 'textwidth' on replay either.
-  local keys = ("<Del>"):rep(ndel or 0) .. ("<Cmd>lua vim.api.nvim_paste(%s, false, -1)<CR>"):format(lua_literal(text))
+  local keys = M.delete_keys(nback or 0, ndel or 0)
+    .. ("<Cmd>lua vim.api.nvim_paste(%s, false, -1)<CR>"):format(lua_literal(text))
   press.keys = api.nvim_replace_termcodes(keys, true, true, true)
 end
 
