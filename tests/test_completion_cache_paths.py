@@ -102,21 +102,47 @@ async def test_enter_typed_while_a_block_streams_joins_it_in_a_crlf_document(
     assert completing.completion.cache.hits == {"inflight": 1, "typing": 1}
 
 
-async def test_an_exact_hit_not_served_is_not_counted(completing: Completing, fake_deepseek: FakeDeepSeek) -> None:
-    """An explicit request (three choices) where one typed choice is kept asks the model again;
-    ``deepseek/completionStats`` still counted an exact hit for it."""
+async def test_an_explicit_request_asks_only_for_the_choices_it_lacks(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """The first <M-]> (an explicit request, three choices) where the suggestion shown came
+    from the model at the settings' own temperature: that request was sent again beside the
+    two for the other choices, and its answer (the suggestion on screen) paid for twice. Each
+    answer kept counts once as an exact hit, where it is served."""
     fake_deepseek.responder(lambda body: f"compute(a, {body.get('temperature', 0)})", path=FIM)
     uri = "file:///w/a.py"
     completing.open(uri, "a = 1\nx = \n")
-    assert len(await completing.inline(uri, 1, 4)) == 1
-    assert len(await completing.inline(uri, 1, 4, invoked=True)) == 3
+    assert await completing.inline(uri, 1, 4) == ["compute(a, 0.0)"]
+    choices = await completing.inline(uri, 1, 4, invoked=True)
+    assert choices == ["compute(a, 0.0)", "compute(a, 0.6)", "compute(a, 0.9)"]
+    asked = fake_deepseek.requests_to(FIM)
+    assert asked[0].json["temperature"] == 0.0
+    assert sorted(r.json["temperature"] for r in asked[1:]) == [0.6, 0.9]
     stats = completing.completion.stats.to_json(completing.completion.cache.hits)
-    assert stats["backendRequests"] == 4  # one typed, three choices asked for
-    assert stats["cacheHits"].get("exact", 0) == 0
-    await completing.inline(uri, 1, 4, invoked=True)  # now three choices are kept: a real hit
-    stats = completing.completion.stats.to_json(completing.completion.cache.hits)
-    assert stats["backendRequests"] == 4
+    assert stats["backendRequests"] == 3
     assert stats["cacheHits"]["exact"] == 1
+    await completing.inline(uri, 1, 4, invoked=True)  # now three choices are kept
+    stats = completing.completion.stats.to_json(completing.completion.cache.hits)
+    assert stats["backendRequests"] == 3
+    assert stats["cacheHits"]["exact"] == 2
+
+
+async def test_an_explicit_request_where_the_model_had_nothing_asks_only_for_other_choices(
+    completing: Completing, fake_deepseek: FakeDeepSeek
+) -> None:
+    """Where the suggestion asked while typing came back empty, <M-]> asked the same question
+    at the same temperature again (the same nothing) beside the two other choices."""
+    fake_deepseek.responder(
+        lambda body: f"compute(a, {body['temperature']})" if body["temperature"] else "", path=FIM
+    )
+    uri = "file:///w/a.py"
+    completing.open(uri, "a = 1\nx = \n")
+    assert await completing.inline(uri, 1, 4) == []
+    choices = await completing.inline(uri, 1, 4, invoked=True)
+    assert choices == ["compute(a, 0.6)", "compute(a, 0.9)"]
+    asked = fake_deepseek.requests_to(FIM)
+    assert asked[0].json["temperature"] == 0.0
+    assert sorted(r.json["temperature"] for r in asked[1:]) == [0.6, 0.9]
 
 
 async def test_a_rename_far_above_is_not_answered_with_the_old_name(

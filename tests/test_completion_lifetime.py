@@ -189,7 +189,9 @@ async def test_a_menu_request_invoked_by_typing_costs_one_stream_and_one_asked_f
 
     await asyncio.sleep(1.1)  # a pause, then Ctrl+Space
     labels = await completing.menu(uri, 1, 7, types.CompletionTriggerKind.Invoked)
-    assert len(fake_deepseek.requests_to(FIM)) == 4 and len(labels) >= 2
+    # The choice at the settings' temperature is the one kept from the typing: two more asked.
+    assert len(fake_deepseek.requests_to(FIM)) == 3
+    assert labels[0] == "compute(a)" and sorted(labels[1:]) == ["compare()", "compute(b)"]
 
 
 async def _eventually(check: Any, timeout: float = 3.0) -> bool:

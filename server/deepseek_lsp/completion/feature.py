@@ -455,7 +455,8 @@ class CompletionFeature(Feature):
             self.idle.count(doc)
         shape = (c.model, req.multiline, settings.backend, settings.fim_template)
         key = exact_key(fim.prompt, fim.suffix, shape)
-        if c.cache and (hit := self._exact_hit(req, seq, c, key, tail)) is not None:
+        kept = self.cache.get(key, count=False) if c.cache else None
+        if kept is not None and (hit := self._exact_hit(req, seq, c, kept, tail)) is not None:
             return finish(hit)
 
         # 3. debounce: not for an explicit request, nor right after an accept.
@@ -476,7 +477,11 @@ class CompletionFeature(Feature):
         # post-processed is worked out while the model works, not before asking it.
         post = LaterContext(lambda: self.prompts.post_context(req, fim))
         anchor = Anchor.at(req.data, req.offset, req.inserted.encode("utf-8"))
-        pending = self.fetching.start(uri, anchor, fim, post, req, key)
+        if kept is not None:
+            # An explicit request where the choice at the settings' own temperature is kept
+            # (the suggestion on screen, or the model's nothing): only the others are asked.
+            self.cache.hits["exact"] += 1
+        pending = self.fetching.start(uri, anchor, fim, post, req, key, kept)
         pending.waiters += 1
         try:
             choices = await asyncio.shield(pending.future)
@@ -497,15 +502,16 @@ class CompletionFeature(Feature):
             self.fetching.prefetch(req, fim, post.get(), choices[0])
         return finish(choices, post.get())
 
-    def _exact_hit(self, req: Request, seq: int, c: CompletionSettings, key: str, tail: str) -> list[str] | None:
-        """The choices the exact cache holds for the prompt ``key``, as many as the request
-        shows; None when it has none to serve."""
-        hit = self.cache.get(key, count=False)
+    def _exact_hit(
+        self, req: Request, seq: int, c: CompletionSettings, hit: list[str], tail: str
+    ) -> list[str] | None:
+        """The choices ``hit`` the exact cache holds for the prompt, as many as the request
+        shows; None when they are too few to serve alone."""
         wanted = choices_wanted(c, req.invoked)
         # An explicit request asks for several choices, unless the user wants one. Counted
         # only when served: a single kept choice the explicit request asks anew for was
         # counted as a hit beside the requests it sent.
-        if hit is not None and (wanted == 1 or len(hit) > 1):
+        if wanted == 1 or len(hit) > 1:
             self.cache.hits["exact"] += 1
             if hit:
                 # As after any suggestion shown: the Tab that accepts it waited for a request.

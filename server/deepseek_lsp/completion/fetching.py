@@ -110,13 +110,23 @@ class Fetcher:
         )
 
     def start(
-        self, uri: str, anchor: Anchor, fim: FimPrompt, post: LaterContext, req: Request, key: str
+        self,
+        uri: str,
+        anchor: Anchor,
+        fim: FimPrompt,
+        post: LaterContext,
+        req: Request,
+        key: str,
+        kept: list[str] | None = None,
     ) -> Pending:
+        """Ask the backend for the request's choices; ``kept``: the exact cache's answer at the
+        settings' own temperature, so only the other choices are asked for."""
         self.cancel(uri)
         pending = Pending(anchor=anchor, multiline=req.multiline, post=post if req.multiline else None)
         self.cache.pending[uri] = pending
         n = choices_wanted(self.services.settings.completion, req.invoked)
-        task = asyncio.ensure_future(self._fetch(uri, pending, fim, post, req.multiline, n, key))
+        fetch = self._fetch(uri, pending, fim, post, req.multiline, n, key, kept)
+        task = asyncio.ensure_future(fetch)
         self.fetches[uri] = task
         task.add_done_callback(lambda t: self.fetches.pop(uri, None) if self.fetches.get(uri) is t else None)
         task.add_done_callback(lambda _: self._settle(pending, self.cache.pending, uri))
@@ -200,7 +210,15 @@ class Fetcher:
         return text
 
     async def _fetch(
-        self, uri: str, pending: Pending, fim: FimPrompt, post: LaterContext, multiline: bool, n: int, key: str
+        self,
+        uri: str,
+        pending: Pending,
+        fim: FimPrompt,
+        post: LaterContext,
+        multiline: bool,
+        n: int,
+        key: str,
+        kept: list[str] | None,
     ) -> None:
         def sent() -> None:
             asyncio.get_running_loop().call_soon(post.get)
@@ -208,11 +226,16 @@ class Fetcher:
         try:
             doc = self.services.documents.get(uri)
             marker = self.prompts.cell_marker(doc) if doc is not None else None
-            requests = [self.fim_request(fim, multiline, marker=marker)]
+            requests = [] if kept is not None else [self.fim_request(fim, multiline, marker=marker)]
             for t in EXTRA_CHOICE_TEMPERATURES[: n - 1]:
                 requests.append(self.fim_request(fim, multiline, temperature=t, marker=marker))
+            # The stream a keystroke may join is the one at the settings' temperature: with that
+            # answer kept, the others' text is no typing-through of the suggestion shown.
+            joinable = pending if kept is None else None
             streams = [
-                self._stream_one(r, pending if i == 0 else None, not multiline, sent if i == 0 else None)
+                self._stream_one(
+                    r, joinable if i == 0 else None, not multiline, sent if i == 0 else None
+                )
                 for i, r in enumerate(requests)
             ]
             # One stream (every automatic request) is awaited here: gather would run it in a
@@ -231,10 +254,11 @@ class Fetcher:
                     log.warning("completion failed: %r", item)
                 else:
                     texts.append(item)
-            choices: list[str] = []
+            choices: list[str] = list(kept or [])
             if texts:
                 ctx = post.get()
-                choices = dedupe_choices([t for t in (postprocess(x, ctx) for x in texts) if t])
+                fresh = [t for t in (postprocess(x, ctx) for x in texts) if t]
+                choices = dedupe_choices(choices + fresh)
             if choices:
                 self.cache.put(key, choices)
                 # Every choice, the first one last (the newest is tried first): the user may
@@ -243,7 +267,7 @@ class Fetcher:
                     self.cache.remember(uri, pending.anchor, choice, multiline)
             elif len(texts) == len(raw):
                 self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
-            pending.failed = not texts
+            pending.failed = not texts and kept is None
             pending.future.set_result(choices)
         except Exception as exc:  # its waiters get nothing: see _settle, which also unregisters it
             log.warning("completion failed: %r", exc)
