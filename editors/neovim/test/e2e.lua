@@ -472,7 +472,7 @@ step("multi-line: first line inline, the rest as virt_lines; accept line, then t
   check(s.row == row + 1 and s.col == #"    return diff", "cursor " .. vim.inspect(s))
 end)
 
-step("typing through a block: Enter's autoindent deeper than the suggestion's next line keeps the suggestion; the accept takes the extra indent out; '.' repeats it", function()
+step("typing through a block: Enter's autoindent deeper than the suggestion's next line keeps the suggestion, and so does typing its text there; the accept takes the extra indent out; '.' repeats it", function()
   local other = open_new("clamp.py", { "def clamp(x):", "    ", "", "def clamp(x):", "    " })
   local ok, err = pcall(function()
     wait_attached()
@@ -487,6 +487,10 @@ step("typing through a block: Enter's autoindent deeper than the suggestion's ne
     input("    return 0<CR>")
     local g = wait_ghost("return x", "the suggestion's last line on the deeper autoindent")
     check(g.row == 3 and g.col == 8 and #g.lines == 0, "ghost " .. vim.inspect(g))
+    -- Typed after that indent, the line's text still types through it.
+    input("r")
+    g = wait_ghost("eturn x", "the rest after 'r' typed on the deeper indent")
+    check(g.row == 3 and g.col == 9, "ghost " .. vim.inspect(g))
     input("<M-Right>")
     wait_line(3, "    return")
     wait_ghost(" x", "the rest after a word accepted")

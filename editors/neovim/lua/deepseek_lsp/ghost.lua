@@ -130,23 +130,38 @@ end
 
 --- Enter typed through a block indents the new line as the editor does (autoindent, an indent
 --- script), which may be deeper than the suggestion's next line: `        ` where it goes on
---- with `    }`. With nothing but that indent typed on the line, the suggestion still holds
---- (cleared there, it was asked again and its answer knew nothing of it): what is typed of it
---- is the text up to that line's own indent, and ``outdent`` the extra columns an accept takes
---- out. As copilot.vim does; text typed after a deeper indent is the user's choice, not ours.
+--- with `    }`. The suggestion still holds there (cleared, it was asked again, and the answer
+--- knew nothing of it), and so it does while what is typed after that indent is the line's
+--- text (`        el` for `    else:`, until the indent script moves it). What is typed of
+--- the item is then the text up to that line's own indent and ``retyped``; an accept takes
+--- out the ``outdent`` extra columns, as copilot.vim does on a line of blanks.
 ---@param text string the item's text
 ---@param typed string the buffer's text from the item's start to the cursor
----@return string? typed, integer outdent
+---@return string? typed, integer outdent, string retyped
 local function outdented(text, typed)
-  local head, indent = typed:match("^(.*\n)([ \t]*)$")
+  local head, indent, retyped = typed:match("^(.*\n)([ \t]*)([^\n]*)$")
   if not head or text:sub(1, #head) ~= head then
-    return nil, 0
+    return nil, 0, ""
   end
   local own = text:match("^[ \t]*", #head + 1)
-  if #indent <= #own or indent:sub(1, #own) ~= own then
-    return nil, 0
+  local at = #head + #own
+  if #indent <= #own or indent:sub(1, #own) ~= own or text:sub(at + 1, at + #retyped) ~= retyped then
+    return nil, 0, ""
   end
-  return head .. own, #indent - #own
+  return head .. own .. retyped, #indent - #own, retyped
+end
+
+--- What an accept of ``text`` (the part of the item it takes) pastes, and how many characters
+--- before the cursor it deletes first: the extra indent (see ``outdented``), and what was
+--- typed after it, which goes in again at the item's own indent.
+---@param v {outdent: integer, retyped: string}
+---@param text string
+---@return string paste, integer nback
+local function with_outdent(v, text)
+  if v.outdent == 0 then
+    return text, 0
+  end
+  return v.retyped .. text, v.outdent + vim.fn.strchars(v.retyped)
 end
 
 --- Where an item stands at the current cursor: what was typed of it, what remains, what to draw.
@@ -154,7 +169,7 @@ end
 ---@param item deepseek.GhostItem
 ---@param crow integer
 ---@param ccol integer
----@return {typed: string, remaining: string, display: string, outdent: integer}?
+---@return {typed: string, remaining: string, display: string, outdent: integer, retyped: string}?
 local function check(bufnr, item, crow, ccol)
   if crow < item.row or crow - item.row > 200 then
     return nil
@@ -175,9 +190,9 @@ local function check(bufnr, item, crow, ccol)
     return nil
   end
   local typed = table.concat(parts, "\n")
-  local outdent = 0
+  local outdent, retyped = 0, ""
   if #typed > #item.text or item.text:sub(1, #typed) ~= typed then
-    typed, outdent = outdented(item.text, typed)
+    typed, outdent, retyped = outdented(item.text, typed)
     if not typed then
       return nil
     end
@@ -193,7 +208,7 @@ local function check(bufnr, item, crow, ccol)
   if display == "" then
     return nil
   end
-  return { typed = typed, remaining = remaining, display = display, outdent = outdent }
+  return { typed = typed, remaining = remaining, display = display, outdent = outdent, retyped = retyped }
 end
 
 ---@param bufnr integer
@@ -790,8 +805,9 @@ function M.accept(bufnr)
   if can_paste(win) then
     -- check() made sure the buffer holds the item's text up to the cursor: the rest goes in.
     local ndel = vim.fn.strchars(cur:sub(ccol + 1, end_col), 1)
-    paste_at_cursor(v.remaining, ndel, v.outdent)
-    macro.accepted(v.remaining, ndel, v.outdent)
+    local text, nback = with_outdent(v, v.remaining)
+    paste_at_cursor(text, ndel, nback)
+    macro.accepted(text, ndel, nback)
   else
     macro.accepted(nil)
     api.nvim_buf_set_text(bufnr, item.row, item.scol, crow, end_col, lines)
@@ -843,15 +859,16 @@ function M.accept_partial(kind, bufnr)
     return true
   end
   local crow, ccol, win = cursor_of(bufnr)
-  local lines = split(chunk)
+  local text, nback = with_outdent(v, chunk)
+  local lines = split(text)
   stop_timer(st)
   cancel_pending(st)
   if can_paste(win) then
-    paste_at_cursor(chunk, 0, v.outdent)
-    macro.accepted(chunk, 0, v.outdent)
+    paste_at_cursor(text, 0, nback)
+    macro.accepted(text, 0, nback)
   else
     macro.accepted(nil)
-    local scol = ccol - v.outdent
+    local scol = ccol - v.outdent - #v.retyped
     api.nvim_buf_set_text(bufnr, crow, scol, crow, ccol, lines)
     local row = crow + #lines - 1
     local col = (#lines == 1 and scol or 0) + #lines[#lines]
