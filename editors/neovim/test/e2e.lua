@@ -408,6 +408,49 @@ step("partial accept: word then line, over non-ASCII text, before an auto-closed
   end, 3000)
 end)
 
+step("a suggestion going on past an auto-closed quote: drawn around the quote, not before it; word and line accepts leave no quote twice", function()
+  normal_mode()
+  local line, want = 'shout = ""', 'shout = "wörld".upper()'
+  lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+  local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  local win = lua("return vim.api.nvim_get_current_win()")
+  local function drawn(r)
+    return (lua("return E2E.drawn(...)", win, r + 1) or ""):gsub("%s+$", "")
+  end
+  local function drawn_as(r, what)
+    wait_for(what .. " drawn as " .. vim.inspect(want), function()
+      local d = drawn(r)
+      return d == want, d
+    end)
+  end
+  lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, #line - 1)
+  input("i")
+  -- The server's range covers the '"' after the cursor, and the item goes on past it: drawn
+  -- at the cursor whole, the line read 'shout = "wörld".upper()"'.
+  drawn_as(row, "the suggestion")
+  input("<M-C-Right>")
+  -- The line's '"' was left after the line accepted: 'shout = "wörld".upper()"'.
+  wait_line(row, want)
+  -- Again, a word at a time (the line above would be the same line: it goes first).
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { select(2, ...) })", row, line)
+  lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, #line - 1)
+  input("i")
+  drawn_as(row, "the suggestion asked again")
+  input("<M-Right>")
+  wait_line(row, 'shout = "wörld"')
+  drawn_as(row, "the rest after a word")
+  input("<M-Right>")
+  wait_line(row, 'shout = "wörld".')
+  drawn_as(row, "the rest after the quote and the dot")
+  input("<Tab>")
+  wait_line(row, want)
+  local s = state()
+  check(s.row == row and s.col == #want, "cursor " .. vim.inspect(s))
+  normal_mode()
+  lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+end)
+
 step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices", function()
   normal_mode()
   without_auto_trigger(function()

@@ -21,6 +21,8 @@ from typing import Any
 TARGETS = (
     "    return a * b",
     'msg = fmt("héllo", "wörld")',
+    # Goes on past the string's auto-closed quote.
+    'shout = "wörld".upper()',
     # builtin_completion.lua: Neovim's own completion menu.
     "    total = compute(a, b)",
     "    print(len(xs))",

@@ -164,12 +164,40 @@ local function with_outdent(v, text)
   return v.retyped .. text, v.outdent + vim.fn.strchars(v.retyped)
 end
 
+--- Where the auto-closed characters ``tail`` stand in ``text``'s first line, in their order:
+--- the byte offset and length of each; nil when not all of them do.
+---@param text string
+---@param tail string
+---@return {at: integer, len: integer}[]?
+local function tail_places(text, tail)
+  local first = text:match("^[^\n]*")
+  local places, from = {}, 1
+  for ch in tail:gmatch("[%z\1-\127\194-\244][\128-\191]*") do
+    local at = first:find(ch, from, true)
+    if not at then
+      return nil
+    end
+    places[#places + 1] = { at = at, len = #ch }
+    from = at + #ch
+  end
+  return places
+end
+
+---@class deepseek.GhostView
+---@field typed string what was typed of the item's text
+---@field remaining string the rest of its text
+---@field display string what is drawn of it (the rest, less auto-closed characters it ends with)
+---@field tail string the auto-closed characters after the cursor the item replaces
+---@field places {at: integer, len: integer}[] where those stand in ``display``, when it goes on past them
+---@field outdent integer columns of indent an accept takes out (see ``outdented``)
+---@field retyped string text typed after that indent, pasted again by an accept
+
 --- Where an item stands at the current cursor: what was typed of it, what remains, what to draw.
 ---@param bufnr integer
 ---@param item deepseek.GhostItem
 ---@param crow integer
 ---@param ccol integer
----@return {typed: string, remaining: string, display: string, outdent: integer, retyped: string}?
+---@return deepseek.GhostView?
 local function check(bufnr, item, crow, ccol)
   if crow < item.row or crow - item.row > 200 then
     return nil
@@ -182,7 +210,12 @@ local function check(bufnr, item, crow, ccol)
     return nil
   end
   local cur = crow == item.row and rowline or util.line(bufnr, crow)
-  if cur:sub(ccol + 1) ~= item.after then
+  -- After the cursor: what followed the request's cursor, less the auto-closed characters the
+  -- item replaces that are behind it now (an accept of part of the item, an auto-pair plugin
+  -- stepping over its own '"'); those are then part of what was typed.
+  local after = cur:sub(ccol + 1)
+  local over = #item.after - #after
+  if over < 0 or over > item.tail_len or item.after:sub(over + 1) ~= after then
     return nil
   end
   local ok, parts = pcall(api.nvim_buf_get_text, bufnr, item.row, item.scol, crow, ccol, {})
@@ -200,15 +233,28 @@ local function check(bufnr, item, crow, ccol)
   local remaining = item.text:sub(#typed + 1)
   local display = remaining
   -- The range may cover auto-closed characters after the cursor (")"): they stay visible in the
-  -- buffer, so do not draw them a second time.
-  local tail = item.after:sub(1, item.tail_len)
+  -- buffer, so do not draw them a second time. Where the item goes on past them
+  -- (`wörld".upper()` in `"|"`), it is drawn around them (``places``): drawn whole at the
+  -- cursor, the line read `"wörld".upper()"`, and a line accepted left that '"' in it.
+  local tail = item.after:sub(over + 1, item.tail_len)
+  local places = {}
   if tail ~= "" and #display >= #tail and display:sub(-#tail) == tail then
     display = display:sub(1, #display - #tail)
+  elseif tail ~= "" then
+    places = tail_places(display, tail) or {}
   end
   if display == "" then
     return nil
   end
-  return { typed = typed, remaining = remaining, display = display, outdent = outdent, retyped = retyped }
+  return {
+    typed = typed,
+    remaining = remaining,
+    display = display,
+    tail = tail,
+    places = places,
+    outdent = outdent,
+    retyped = retyped,
+  }
 end
 
 ---@param bufnr integer
@@ -275,6 +321,36 @@ local function prune(bufnr, st)
   st.items, st.index = keep, index
 end
 
+--- The suggestion's first line as drawn: the text at the cursor and, where it goes on past
+--- auto-closed characters after the cursor (``places``), the pieces between and after them,
+--- each at the column right after the buffer's own character; tabs expanded where they land.
+---@param line string
+---@param places {at: integer, len: integer}[]
+---@param ccol integer
+---@param startcol integer the cursor's screen column
+---@param ts integer 'tabstop'
+---@return string head, {col: integer, text: string}[] later
+local function first_line_pieces(line, places, ccol, startcol, ts)
+  local head, later = nil, {}
+  local from, col, width = 1, ccol, startcol
+  local function piece(text)
+    local shown = util.expand_tabs(text, width, ts)
+    width = width + vim.fn.strdisplaywidth(shown)
+    if head == nil then
+      head = shown
+    elseif shown ~= "" then
+      later[#later + 1] = { col = col, text = shown }
+    end
+  end
+  for _, place in ipairs(places) do
+    piece(line:sub(from, place.at - 1))
+    width = width + vim.fn.strdisplaywidth(line:sub(place.at, place.at + place.len - 1))
+    from, col = place.at + place.len, col + place.len
+  end
+  piece(line:sub(from))
+  return head, later
+end
+
 --- Draw the selected item; false when there is nothing to draw.
 ---@param bufnr integer
 ---@return boolean
@@ -300,9 +376,21 @@ function M.render(bufnr)
   if st.show_count and #st.items > 1 then
     count = { (" (%d/%d)"):format(st.index, #st.items), cfg.hl_group_count }
   end
-  if lines[1] ~= "" or #lines == 1 then
-    opts.virt_text = { { util.expand_tabs(lines[1], startcol, ts), cfg.hl_group } }
+  local head, later = first_line_pieces(lines[1], v.places, ccol, startcol, ts)
+  if head ~= "" or (#lines == 1 and #later == 0) then
+    opts.virt_text = { { head, cfg.hl_group } }
     opts.virt_text_pos = "inline"
+  end
+  for i, piece in ipairs(later) do
+    later[i] = {
+      col = piece.col,
+      opts = {
+        hl_mode = "combine",
+        priority = 4096,
+        virt_text_pos = "inline",
+        virt_text = { { piece.text, cfg.hl_group } },
+      },
+    }
   end
   if #lines > 1 then
     opts.virt_lines = {}
@@ -311,7 +399,9 @@ function M.render(bufnr)
     end
   end
   if count then
-    local target = opts.virt_lines and opts.virt_lines[#opts.virt_lines] or opts.virt_text
+    local target = opts.virt_lines and opts.virt_lines[#opts.virt_lines]
+      or (#later > 0 and later[#later].opts.virt_text)
+      or opts.virt_text
     if not target then
       opts.virt_text, opts.virt_text_pos = {}, "inline"
       target = opts.virt_text
@@ -324,6 +414,9 @@ function M.render(bufnr)
     pcall(api.nvim__ns_set, M.ns, { wins = { api.nvim_get_current_win() } })
   end
   api.nvim_buf_set_extmark(bufnr, M.ns, crow, ccol, opts)
+  for _, piece in ipairs(later) do
+    api.nvim_buf_set_extmark(bufnr, M.ns, crow, piece.col, piece.opts)
+  end
   if not st.shown[item.raw] then
     st.shown[item.raw] = true
     local client = vim.lsp.get_client_by_id(item.client_id)
@@ -799,7 +892,7 @@ function M.accept(bufnr)
   end
   local crow, ccol, win = cursor_of(bufnr)
   local cur = util.line(bufnr, crow)
-  local end_col = math.min(ccol + item.tail_len, #cur)
+  local end_col = math.min(ccol + #v.tail, #cur)
   local lines = split(item.text)
   M.reset(bufnr)
   if can_paste(win) then
@@ -861,15 +954,22 @@ function M.accept_partial(kind, bufnr)
   local crow, ccol, win = cursor_of(bufnr)
   local text, nback = with_outdent(v, chunk)
   local lines = split(text)
+  -- The auto-closed characters the chunk goes past are in it: the buffer's go.
+  local ndel, ecol = 0, ccol
+  for _, place in ipairs(v.places) do
+    if place.at + place.len - 1 <= #chunk then
+      ndel, ecol = ndel + 1, ecol + place.len
+    end
+  end
   stop_timer(st)
   cancel_pending(st)
   if can_paste(win) then
-    paste_at_cursor(text, 0, nback)
-    macro.accepted(text, 0, nback)
+    paste_at_cursor(text, ndel, nback)
+    macro.accepted(text, ndel, nback)
   else
     macro.accepted(nil)
     local scol = ccol - v.outdent - #v.retyped
-    api.nvim_buf_set_text(bufnr, crow, scol, crow, ccol, lines)
+    api.nvim_buf_set_text(bufnr, crow, scol, crow, ecol, lines)
     local row = crow + #lines - 1
     local col = (#lines == 1 and scol or 0) + #lines[#lines]
     api.nvim_win_set_cursor(win, { row + 1, col })
