@@ -286,8 +286,9 @@ local function clear_marks(bufnr)
 end
 
 local function stop_timer(st)
-  if st.timer then
+  if st.timer and st.timer:is_active() then
     st.timer:stop()
+    vim.schedule(redraw_status) -- the statusline's busy mark counts the debounce too
   end
 end
 
@@ -587,6 +588,8 @@ local function schedule(bufnr)
     -- Turned off (:DeepSeekToggle) while the debounce ran: nothing asked.
     if states[bufnr] and in_insert() and api.nvim_get_current_buf() == bufnr and util.completion_on(bufnr) then
       M.request(bufnr, false)
+    else
+      redraw_status()
     end
   end
   stop_timer(st)
@@ -597,6 +600,7 @@ local function schedule(bufnr)
   end
   st.timer = st.timer or uv.new_timer()
   st.timer:start(delay, 0, vim.schedule_wrap(fire))
+  vim.schedule(redraw_status)
 end
 
 local on_menu -- below: it asks again through on_change
@@ -791,12 +795,15 @@ function M.visible(bufnr)
   return item ~= nil
 end
 
+--- Whether a suggestion is on its way: asked, or to be asked once the debounce ends. Only the
+--- request counted, the statusline's busy mark went off for the debounce after each key that
+--- cancelled the request before it (30 ms every key, a flicker while typing).
 ---@param bufnr integer?
 ---@return boolean
 function M.busy(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
   local st = states[bufnr]
-  return st ~= nil and st.pending ~= nil
+  return st ~= nil and (st.pending ~= nil or (st.timer ~= nil and st.timer:is_active()))
 end
 
 --- The item shown and the text still to insert, for tests and integrations.
