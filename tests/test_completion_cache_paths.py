@@ -145,6 +145,30 @@ async def test_an_explicit_request_where_the_model_had_nothing_asks_only_for_oth
     assert sorted(r.json["temperature"] for r in asked[1:]) == [0.6, 0.9]
 
 
+async def test_an_explicit_request_does_not_prefetch_again_what_is_prefetched(fake_deepseek: FakeDeepSeek) -> None:
+    """<M-]> where the suggestion shown was answered and prefetched: its first choice is that
+    suggestion, and the state after accepting it was asked for a second time."""
+
+    def answer(body: dict[str, object]) -> str:
+        if str(body["prompt"]).endswith("a = "):
+            return f"x + {body['temperature'] or 1}"
+        return "\n    return a"
+
+    fake_deepseek.responder(answer, path=FIM)
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(x):\n    a = \n")
+        assert await completing.inline(uri, 1, 8) == ["x + 1"]
+        await answered(fake_deepseek, 2)  # and its prefetch
+        assert await completing.inline(uri, 1, 8, invoked=True) == ["x + 1", "x + 0.6", "x + 0.9"]
+        await asyncio.sleep(0.3)  # time for a prefetch to be sent
+        asked = [r.json["prompt"][-12:] for r in fake_deepseek.requests_to(FIM)]
+        assert len(asked) == 4, asked  # the suggestion, its prefetch, the two other choices
+    finally:
+        await completing.stop()
+
+
 async def test_a_rename_far_above_is_not_answered_with_the_old_name(
     completing: Completing, fake_deepseek: FakeDeepSeek
 ) -> None:

@@ -281,8 +281,7 @@ class Fetcher:
             return
         doc = req.doc
         after = Anchor.at(doc.data, req.offset, shown.encode("utf-8"))
-        held = self.cache.prefetching.get(doc.uri)
-        if held is not None and held.anchor == after:
+        if self._prefetched(doc.uri, after):
             return
 
         async def run() -> None:
@@ -294,10 +293,19 @@ class Fetcher:
 
         self._spawn(run())
 
+    def _prefetched(self, uri: str, anchor: Anchor) -> bool:
+        """Whether the state ``anchor`` is being (or was) prefetched already."""
+        held = self.cache.prefetching.get(uri)
+        return held is not None and held.anchor == anchor
+
     def prefetch(self, req: Request, fim: FimPrompt, ctx: PostContext, shown: str) -> None:
         """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
         uri = req.doc.uri
         anchor = Anchor.at(req.doc.data, req.offset, (req.inserted + shown).encode("utf-8"))
+        if self._prefetched(uri, anchor):
+            # An explicit request's first choice is the suggestion shown, asked and prefetched
+            # before it: that prefetch was sent again.
+            return
         # With the suggestion it carries: a prefetch cancelled as the user types on (or
         # answered with no usage) is billed in the ledger by this count, which left out
         # the suggestion's tokens (up to ``multiLineMaxTokens``).
