@@ -1089,12 +1089,19 @@ try {
     // The server crashes mid-session and its interpreter is gone by then (a venv recreated, a
     // package uninstalled): the client's restart cannot start it. One notification says so with
     // the way out; before, the client's own message was hidden and only the status bar changed.
-    const launcher = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ds-gone-')), 'python-gone');
+    const gone = fs.mkdtempSync(path.join(os.tmpdir(), 'ds-gone-'));
+    const launcher = path.join(gone, 'python-gone');
     const code = crashOnceRunning(`os.unlink(${JSON.stringify(launcher)}); os._exit(3)`);
-    const shown = await crashingServer(code, 60000, /did not start again/, (py) => {
-      fs.writeFileSync(launcher, `#!/bin/sh\nexec "${py}" "$@"\n`, { mode: 0o755 });
-      return launcher;
-    });
+    let shown;
+    try {
+      shown = await crashingServer(code, 60000, /did not start again/, (py) => {
+        fs.writeFileSync(launcher, `#!/bin/sh\nexec "${py}" "$@"\n`, { mode: 0o755 });
+        return launcher;
+      });
+    } finally {
+      // Each run left its empty folder in /tmp.
+      fs.rmSync(gone, { recursive: true, force: true });
+    }
     if (shown.length !== 1 || !/did not start again/.test(shown[0]) || !/Restart Server/.test(shown[0]) || !/Show Log/.test(shown[0])) {
       throw new Error(`${shown.length} notifications: ${shown.map((t) => t.slice(0, 90)).join(' / ')}`);
     }
