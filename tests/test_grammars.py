@@ -49,6 +49,7 @@ CAPTURES = {
         "body",
         "owner",
         "parameter.type",
+        "base",
     },
     "imports": {
         "import", "import.source", "import.source.relative", "import.name",
@@ -56,6 +57,8 @@ CAPTURES = {
     },
     "identifiers": {"reference", "reference.member", "reference.alias"},
 }
+#: Definitions' captures in patterns of their own, with no definition.
+OWN_PATTERN = frozenset({"parameter.type", "base"})
 #: The capture that marks the whole construct in each kind of query.
 MAIN = {
     "scopes": "scope.",
@@ -491,12 +494,14 @@ class Parsed:
         return [caps for _, caps in ts.QueryCursor(query).matches(self.tree.root_node)]
 
     def definitions(self) -> list[dict[str, list[ts.Node]]]:
-        """The definitions' matches: a ``@parameter.type`` has a pattern of its own, no definition."""
+        """The definitions' matches: a ``@parameter.type`` or a ``@base`` has a pattern of its
+        own, no definition (``_`` captures are its predicates')."""
         matches = self.matches("definitions")
-        for caps in matches:
-            if "parameter.type" in caps:
-                assert set(caps) == {"parameter.type"}, f"{self.lang.name}: @parameter.type in a definition's pattern"
-        return [caps for caps in matches if "parameter.type" not in caps]
+        own = [caps for caps in matches if OWN_PATTERN & set(caps)]
+        for caps in own:
+            named = {k for k in caps if not k.startswith("_")}
+            assert len(named) == 1, f"{self.lang.name}: {sorted(named)} in a definition's pattern"
+        return [caps for caps in matches if not OWN_PATTERN & set(caps)]
 
     def main(self, kind: str, caps: dict[str, list[ts.Node]]) -> tuple[str, ts.Node]:
         """The match's main capture (`scope.*`, `definition.*`, `import`)."""

@@ -37,3 +37,15 @@
 (event_field_declaration
   (variable_declaration
     (variable_declarator name: (identifier) @name))) @definition.variable
+
+; The types a method's or a constructor's parameters are declared with (`Shape s`, `Logger? l`,
+; `List<Shape> l` as `List`, `Shapes.Shape s`): a class it means by a method name several classes
+; define (`s.Area()`). A match of its own for each parameter, apart from the definition's.
+(parameter_list
+  (parameter
+    type: [
+      (identifier) @parameter.type
+      (nullable_type type: (identifier) @parameter.type)
+      (generic_name . (identifier) @parameter.type)
+      (qualified_name name: (identifier) @parameter.type)
+    ]))

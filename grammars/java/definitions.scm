@@ -38,3 +38,21 @@
 (constant_declaration
   declarator: (variable_declarator
     name: (identifier) @name)) @definition.constant
+
+; The types a method's or a constructor's parameters are declared with (`Shape s`, `List<Shape>
+; l` as `List`, `Logger... ls`, `shapes.Shape s`): a class it means by a method name several
+; classes define (`s.area()`). A match of its own for each parameter, apart from the definition's.
+(formal_parameters
+  [
+    (formal_parameter
+      type: [
+        (type_identifier) @parameter.type
+        (generic_type . (type_identifier) @parameter.type)
+        (scoped_type_identifier (type_identifier) @parameter.type .)
+      ])
+    (spread_parameter
+      [
+        (type_identifier) @parameter.type
+        (generic_type . (type_identifier) @parameter.type)
+      ])
+  ])

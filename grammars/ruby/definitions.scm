@@ -49,3 +49,21 @@
   (program (assignment left: (constant) @name) @definition.constant)
   (body_statement (assignment left: (constant) @name) @definition.constant)
 ]
+
+; `include Walker`, `extend Helpers`, `prepend(Audit)`, `include Billing::Taxes` in a class's or a
+; module's body: a module whose methods it has, as a base's (`@base`, read as a name its header
+; gave). Not in a method's body, where `include` is any call.
+(
+  [
+    (class body: (body_statement
+      (call
+        !receiver
+        method: (identifier) @_mixin
+        arguments: (argument_list [(constant) @base (scope_resolution name: (constant) @base)]))))
+    (module body: (body_statement
+      (call
+        !receiver
+        method: (identifier) @_mixin
+        arguments: (argument_list [(constant) @base (scope_resolution name: (constant) @base)]))))
+  ]
+  (#any-of? @_mixin "include" "extend" "prepend"))

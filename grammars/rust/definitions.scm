@@ -123,3 +123,24 @@
     (macro_definition
       name: (identifier) @name) @definition.function)
 ]
+
+; The types a function's parameters are declared with (`s: Shape`, `s: &Shape`, `c: &mut
+; Cache<K>` as `Cache`, `s: &dyn Area`, `s: impl Area`, `s: geo::Shape`): a type or trait it
+; means by a method name several define (`s.area()`). A match of its own for each parameter,
+; apart from the definition's.
+(parameters
+  (parameter
+    type: [
+      (type_identifier) @parameter.type
+      (generic_type type: (type_identifier) @parameter.type)
+      (scoped_type_identifier name: (type_identifier) @parameter.type)
+      (abstract_type trait: (type_identifier) @parameter.type)
+      (dynamic_type trait: (type_identifier) @parameter.type)
+      (reference_type
+        type: [
+          (type_identifier) @parameter.type
+          (generic_type type: (type_identifier) @parameter.type)
+          (scoped_type_identifier name: (type_identifier) @parameter.type)
+          (dynamic_type trait: (type_identifier) @parameter.type)
+        ])
+    ]))

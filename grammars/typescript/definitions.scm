@@ -435,3 +435,18 @@
       (method_signature
         name: (_) @name) @definition.method
     ]))
+
+; The types a function's or a method's parameters are declared with (`s: Shape`, `log?: Logger`,
+; `log: Logger | null`, `c: Cache<K>` as `Cache`, `s: geo.Shape`): a class it means by a method
+; name several classes define (`s.area()`). A match of its own for each parameter, apart from the
+; definition's.
+(formal_parameters
+  ; `required_parameter` and `optional_parameter`, the parameters with a type.
+  (_
+    type: (type_annotation
+      [
+        (type_identifier) @parameter.type
+        (generic_type name: (type_identifier) @parameter.type)
+        (nested_type_identifier name: (type_identifier) @parameter.type)
+        (union_type (type_identifier) @parameter.type)
+      ])))

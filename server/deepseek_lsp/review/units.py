@@ -59,9 +59,15 @@ class Unit:
     #: Identifiers the unit uses, to pick the signatures it needs.
     references: frozenset[str] = frozenset()
     #: The class it is or is in (the innermost) and the names its header gives (``class
-    #: C(Base)``, ``impl Evict for Cache``), a Go method's receiver type and the types its
-    #: parameters are declared with: whose method it means by a name several define.
+    #: C(Base)``, ``impl Evict for Cache``), a Go method's receiver type: whose method it means
+    #: by a name several define.
     classes: frozenset[str] = frozenset()
+    #: The types its parameters are declared with (``s: Shape``): whose method, but not whose
+    #: constructor, it means by a name several define.
+    typed: frozenset[str] = frozenset()
+    #: Classes whose constructors it calls without naming them (Java's ``super(4)`` and
+    #: ``this(4)``, C#'s ``: base(4)``): its class's bases, or its own class.
+    constructs: frozenset[str] = frozenset()
 
     @property
     def first_line(self) -> int:
@@ -171,10 +177,20 @@ class FileUnits:
             for name in unit.references:
                 candidates = by_name.get(name, ())
                 if name in self._shared:
-                    meant = meant or _Meant(self._ancestry(unit.classes), unit.text)
+                    meant = meant or _Meant(
+                        self._ancestry(unit.classes), self._ancestry(unit.typed), unit.text
+                    )
                     candidates = [(i, s) for i, s in candidates if meant.means(s)]
                 found.update(
                     (i, s) for i, s in candidates if not any(u.contains_line(s.line) for u in selected)
+                )
+            for name in unit.constructs:
+                # Its constructors (a member named as its class), not the class's header: the
+                # unit is in that class, or its own header names it already.
+                found.update(
+                    (i, s)
+                    for i, s in by_name.get(name, ())
+                    if s.owner == name and not any(u.contains_line(s.line) for u in selected)
                 )
         out = [found[i] for i in sorted(found)]
         if len(out) > limit:
@@ -200,7 +216,7 @@ class FileUnits:
 
 class _Meant:
     """Of the definitions of a name several classes define, those a unit of ``classes`` (its
-    class and their bases) and of code ``text`` means.
+    class and their bases), of parameters of the ``typed`` classes and of code ``text`` means.
 
     Matched by name alone, ``super().__init__(...)`` brought every class's ``__init__``: 327 of
     the 545 signatures argparse's units carried, none saying whose it was. A name one class (or
@@ -210,15 +226,26 @@ class _Meant:
     class merely named (``formatter_class=HelpFormatter``) brought all its shared names.
     """
 
-    def __init__(self, classes: set[str], text: str) -> None:
+    def __init__(self, classes: set[str], typed: set[str], text: str) -> None:
         self._classes = classes
+        self._typed = typed
         # Each ``owner.name`` / ``owner::name`` the text writes, read once: a regex of each
         # candidate's own took a generated file of 600 classes, each calling
         # ``super().__init__``, 34 s of CPU for its units' signatures (0.5 s before).
         self._called = {(m[1], m[2]) for m in _CALLED_ON.finditer(text)}
 
     def means(self, s: Signature) -> bool:
-        return not s.owner or s.owner in self._classes or (s.owner, s.name) in self._called
+        if not s.owner or s.owner in self._classes or (s.owner, s.name) in self._called:
+            return True
+        # A parameter's class's methods, not its constructor: no call through an instance
+        # makes one (click's CommandCollection, whose methods take ``ctx: Context``, was sent
+        # Context's ``__init__`` of 16 parameters beside its base's for ``super().__init__``).
+        return s.owner in self._typed and s.name not in _CONSTRUCTORS and s.name != s.owner
+
+
+#: Constructors' names (Java's, C#'s and C++'s are their class's; Rust's ``new`` is one by
+#: custom, called on the type, ``Shape::new``).
+_CONSTRUCTORS = frozenset({"__init__", "__new__", "constructor", "initialize", "new"})
 
 
 #: A word followed by ``.`` or ``::`` and another (the lookahead lets ``a.B.c`` give both pairs).
@@ -325,22 +352,57 @@ def _rest_units(
     name: str,
     refs: _References,
     classes: frozenset[str] = frozenset(),
+    own: _OwnClass | None = None,
 ) -> list[Unit]:
     chunks = [c for c in chunk_lines(doc, lines) if c]
     units = []
     for i, runs in enumerate(chunks, 1):
         label = name if len(chunks) == 1 else f"{name}, part {i}"
+        references, constructs = _constructor_calls(refs.in_lines(doc, runs), own)
         units.append(
             Unit(
                 kind,
                 label,
                 tuple(runs),
                 _text_of_lines(doc, runs),
-                references=refs.in_lines(doc, runs),
+                references=references,
                 classes=classes,
+                constructs=constructs,
             )
         )
     return units
+
+
+#: The words identifiers.scm's ``#set! reference`` gives a constructor call that writes no
+#: class name: Java's ``super(4)`` and C#'s ``: base(4)`` (the class's base's constructor),
+#: ``this(4)`` and ``: this(4)`` (another of its own). No identifier is spelled so.
+BASE_CONSTRUCTOR = "super()"
+OWN_CONSTRUCTOR = "this()"
+
+
+@dataclass(frozen=True)
+class _OwnClass:
+    """The class a unit is or is in, and the names its header gives (its bases)."""
+
+    name: str
+    bases: frozenset[str]
+
+
+def _constructor_calls(
+    words: frozenset[str], own: _OwnClass | None
+) -> tuple[frozenset[str], frozenset[str]]:
+    """``words`` without the constructor calls' words, and the classes those calls construct:
+    a Java constructor is named as its class, so a member's ``super(4)`` brought none (its
+    class's header, which names the base, is no line of its own)."""
+    if BASE_CONSTRUCTOR not in words and OWN_CONSTRUCTOR not in words:
+        return words, frozenset()
+    constructs: set[str] = set()
+    if own is not None:
+        if BASE_CONSTRUCTOR in words:
+            constructs |= own.bases
+        if OWN_CONSTRUCTOR in words:
+            constructs.add(own.name)
+    return words - {BASE_CONSTRUCTOR, OWN_CONSTRUCTOR}, frozenset(constructs)
 
 
 class _References:
@@ -413,8 +475,11 @@ class _Definition:
     name_start: int  # the byte where its name is written
     #: The class its query names (``@owner``: a Go method's receiver type), "" when none does.
     owner: str = ""
-    #: The types its parameters are declared with (``@parameter.type``), where the query says.
+    #: The types its parameters and those of the definitions in it are declared with
+    #: (``@parameter.type``), where the query says.
     parameter_types: frozenset[str] = frozenset()
+    #: Names its body makes its bases (``@base``: Ruby's ``include Mixin``).
+    mixins: frozenset[str] = frozenset()
 
 
 def _leading_line(node: ts.Node, doc: Document, language: Language) -> int:
@@ -448,8 +513,10 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
     seen: set[int] = set()
     out: list[_Definition] = []
     typed: list[ts.Node] = []
+    mixed: list[ts.Node] = []
     for _, match in ts.QueryCursor(query).matches(doc.tree.root_node):
         typed.extend(match.get("parameter.type", ()))
+        mixed.extend(match.get("base", ()))
         captured = next(
             ((k, v[0]) for k, v in match.items() if k.startswith("definition.") and v), None
         )
@@ -468,21 +535,42 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
             _Definition(kind, name, node, outer, body, _leading_line(outer, doc, language), names[0].start_byte, owner)
         )
     out.sort(key=lambda d: d.outer.start_byte)
-    return _with_parameter_types(doc, out, typed) if typed else out
+    return _with_captured(doc, out, typed, mixed) if typed or mixed else out
 
 
-def _with_parameter_types(doc: Document, defs: list[_Definition], typed: list[ts.Node]) -> list[_Definition]:
-    """``defs`` given the parameter types captured in their own patterns, each to the
-    definition its parameter list belongs to (the nearest one above it)."""
+def _with_captured(
+    doc: Document, defs: list[_Definition], typed: list[ts.Node], mixed: list[ts.Node]
+) -> list[_Definition]:
+    """``defs`` given what patterns of their own captured: each parameter type to every
+    definition holding it (a class reviewed whole means its methods' parameters' classes, a
+    method of a long class reviewed alone only its own), each ``@base`` to the class whose body
+    holds it."""
     by_node = {d.node.id: d for d in defs}
     types: dict[int, set[str]] = {}
     for node in typed:
+        typed_as = _node_text(doc, node.start_byte, node.end_byte)
         above = node.parent
-        while above is not None and above.id not in by_node:
+        while above is not None:
+            if above.id in by_node:
+                types.setdefault(above.id, set()).add(typed_as)
+            above = above.parent
+    mixins: dict[int, set[str]] = {}
+    for node in mixed:
+        above = node.parent
+        while above is not None and (above.id not in by_node or by_node[above.id].kind != "class"):
             above = above.parent
         if above is not None:
-            types.setdefault(above.id, set()).add(_node_text(doc, node.start_byte, node.end_byte))
-    return [replace(d, parameter_types=frozenset(types[d.node.id])) if d.node.id in types else d for d in defs]
+            mixins.setdefault(above.id, set()).add(_node_text(doc, node.start_byte, node.end_byte))
+    return [
+        replace(
+            d,
+            parameter_types=frozenset(types.get(d.node.id, ())),
+            mixins=frozenset(mixins.get(d.node.id, ())),
+        )
+        if d.node.id in types or d.node.id in mixins
+        else d
+        for d in defs
+    ]
 
 
 def _header(doc: Document, d: _Definition) -> str:
@@ -564,12 +652,14 @@ def _owners(defs: list[_Definition]) -> dict[int, str]:
 
 def _bases(doc: Document, defs: list[_Definition], refs: _References) -> dict[str, frozenset[str]]:
     """The names each class's header gives besides its own (``class C(Base)``: Base; ``impl
-    Evict for Cache``: Evict), by class name: a method's ``super().__init__`` is its base's."""
+    Evict for Cache``: Evict) and those its body mixes in (Ruby's ``include Walker``), by class
+    name: a method's ``super().__init__`` is its base's, a Ruby class's ``move(3)`` its mixin's."""
     out: dict[str, frozenset[str]] = {}
     for d in defs:
         if d.kind == "class" and d.body is not None:
             header = ((doc.line_at(d.node.start_byte), _header_end_line(doc, d.node, d.body)),)
-            out[d.name] = out.get(d.name, frozenset()) | (refs.in_lines(doc, header) - {d.name})
+            words = refs.in_lines(doc, header) - {d.name, BASE_CONSTRUCTOR, OWN_CONSTRUCTOR}
+            out[d.name] = out.get(d.name, frozenset()) | words | (d.mixins - {d.name})
     return out
 
 
@@ -593,6 +683,7 @@ def _definition_units(
     context: str,
     bases: dict[str, frozenset[str]],
     classes: frozenset[str] = frozenset(),
+    own: _OwnClass | None = None,
 ) -> list[Unit]:
     """The units of one definition: itself, or, for a long class, its members (each with the
     headers around it as context) and the class's own remaining lines. Members that are long
@@ -601,16 +692,21 @@ def _definition_units(
     lo, hi = d.first_line, _last_line(doc, d.outer)
     if d.kind == "class":
         # Its own and its bases', not the enclosing class's: a nested class's ``self`` is not one.
-        classes = frozenset({d.name}) | bases.get(d.name, frozenset())
-    # A Go method's receiver is its class, and a parameter's declared type one it means by a
-    # method name several types define (``func report(s Shape)``: ``s.Area()`` is Shape's).
-    classes = classes | {d.owner} - {""} | d.parameter_types
+        own = _OwnClass(d.name, bases.get(d.name, frozenset()))
+        classes = frozenset({d.name}) | own.bases
+    # A Go method's receiver is its class.
+    classes = classes | {d.owner} - {""}
     members = _members(d, defs) if d.kind == "class" and hi - lo + 1 > SPLIT_CLASS_LINES else []
     if not members:
         kind = "method" if context and d.kind == "function" else d.kind
         lines = ((lo, hi),)
         text = _text_of_lines(doc, lines)
-        return [Unit(kind, name, lines, text, context, refs.in_lines(doc, lines), classes)]
+        references, constructs = _constructor_calls(refs.in_lines(doc, lines), own)
+        # A parameter's declared type says whose method it calls by a name several types
+        # define (``func report(s Shape)``, ``def report(s: Shape)``: ``s.area()`` is
+        # Shape's); reviewed whole, a class's methods' parameters are its own.
+        typed = d.parameter_types
+        return [Unit(kind, name, lines, text, context, references, classes, typed, constructs)]
     header = _header(doc, d)
     inner = f"{context}\n{header}" if context else header
     units: list[Unit] = []
@@ -618,9 +714,10 @@ def _definition_units(
     for m in members:
         member_lines.update(range(m.first_line, _last_line(doc, m.outer) + 1))
         member = f"{name}.{m.name}"
-        units.extend(_definition_units(doc, m, defs, refs, member, inner, bases, classes))
+        units.extend(_definition_units(doc, m, defs, refs, member, inner, bases, classes, own))
     rest = [ln for ln in range(lo, hi + 1) if ln not in member_lines]
-    units.extend(_rest_units(doc, rest, "class", name, refs, classes))
+    # Not its members' parameter types: a class's own lines call through none of them.
+    units.extend(_rest_units(doc, rest, "class", name, refs, classes, own))
     return units
 
 

@@ -9,6 +9,7 @@ module Caching
   VERSION = "1.2.0"
 
   class LruCache < Store::Base
+    include Enumerable
     attr_reader :entries
 
     def initialize(backend, limit: MAX_ENTRIES)

@@ -1,0 +1,505 @@
+"""Of a name several classes of a file define, the definitions a review unit is sent: those of
+the classes it is in, mixes in, constructs and declares its parameters with, and no other's."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp.documents import Document
+from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.review.prompt import build_messages
+from deepseek_lsp.review.units import SPLIT_CLASS_LINES, FileUnits, Unit, extract_units
+
+REGISTRY = LanguageRegistry.load()
+_SIGNATURES = (
+    "Signatures of definitions the code uses (defined elsewhere; context, not to review):\n"
+)
+
+
+def units_of(lang: str, ext: str, text: str) -> FileUnits:
+    return extract_units(Document(f"file:///w/shapes.{ext}", text, language=REGISTRY.get(lang)))
+
+
+def unit_at(file_units: FileUnits, name: str, nth: int = 0) -> Unit:
+    return [u for u in file_units.units if u.name == name][nth]
+
+
+def selected(file_units: FileUnits, name: str, nth: int = 0) -> list[str]:
+    return [s.shown() for s in file_units.signatures_for([unit_at(file_units, name, nth)])]
+
+
+def prompt_signatures(lang: str, ext: str, text: str, name: str, nth: int = 0) -> list[str]:
+    """The signature lines the review request of unit ``name`` carries."""
+    doc = Document(f"file:///w/shapes.{ext}", text, language=REGISTRY.get(lang))
+    file_units = extract_units(doc)
+    content = build_messages(doc, f"shapes.{ext}", file_units, [unit_at(file_units, name, nth)])[1][
+        "content"
+    ]
+    return content.split(_SIGNATURES, 1)[1].splitlines() if _SIGNATURES in content else []
+
+
+def filler(template: str) -> str:
+    """Enough members to make a class longer than SPLIT_CLASS_LINES: reviewed member by member."""
+    return "".join(template.format(i=i) for i in range(SPLIT_CLASS_LINES // 3 + 1))
+
+
+RUBY = """module Walker
+  def move(steps)
+    steps
+  end
+end
+
+module Swimmer
+  def move(strokes, depth = 0)
+    strokes + depth
+  end
+end
+
+module Tools
+  module Flyer
+    def move(height)
+      height
+    end
+  end
+end
+
+class Duck
+  include Swimmer
+
+  def go
+    move(3)
+  end
+end
+
+class Mallard < Duck
+  def go_far
+    move(30)
+  end
+end
+
+class Dog
+  prepend(Walker)
+
+  def go
+    move(4)
+  end
+end
+
+class Goose
+  extend Tools::Flyer
+
+  def self.go
+    move(100)
+  end
+end
+
+class Robot
+  def go
+    move(5)
+  end
+end
+"""
+
+
+def _moves(file_units: FileUnits, name: str) -> list[str]:
+    return [line for line in selected(file_units, name) if "def move" in line]
+
+
+def test_a_ruby_class_s_mixins_are_its_bases() -> None:
+    """Three modules define ``move``: a class that includes one was sent none of them (no base
+    of its was one), so its ``move(3)`` was reviewed without the two parameters it must fit."""
+    file_units = units_of("ruby", "rb", RUBY)
+    assert file_units.bases["Duck"] == frozenset({"Swimmer"})
+    assert _moves(file_units, "Duck") == ["def move(strokes, depth = 0)  # Swimmer"]
+    # Through its base, as a Python subclass gets its base's base's.
+    assert _moves(file_units, "Mallard") == ["def move(strokes, depth = 0)  # Swimmer"]
+    assert _moves(file_units, "Dog") == ["def move(steps)  # Walker"]
+    assert _moves(file_units, "Goose") == ["def move(height)  # Flyer"]
+    # Nothing says which: none.
+    assert _moves(file_units, "Robot") == []
+
+
+def test_a_ruby_include_in_a_method_is_no_mixin() -> None:
+    text = RUBY.replace("  def go\n    move(5)", "  def go\n    include Walker\n    move(5)")
+    file_units = units_of("ruby", "rb", text)
+    assert file_units.bases["Robot"] == frozenset()
+    assert _moves(file_units, "Robot") == []
+
+
+JAVA = (
+    """class Shape {
+    Shape(int sides) {
+        this.sides = sides;
+    }
+
+    double area() {
+        return 0;
+    }
+}
+
+class Logger {
+    Logger(String path) {
+        this.path = path;
+    }
+
+    String area() {
+        return "log";
+    }
+}
+
+class Square extends Shape implements Comparable<Square> {
+    Square(int side) {
+        super(4);
+        this.side = side;
+    }
+
+    Square() {
+        this(1);
+    }
+"""
+    + filler("\n    int m{i}() {{\n        return {i};\n    }}\n")
+    + """}
+
+class Reports {
+    static double report(Shape s) {
+        return s.area();
+    }
+}
+
+class Logs {
+    static String logArea(String name, Logger... loggers) {
+        return name + loggers[0].area();
+    }
+}
+"""
+)
+
+
+def test_a_java_constructor_s_super_and_this_calls_bring_the_constructors_they_call() -> None:
+    """A Java constructor is named as its class: a long class's constructor, reviewed alone,
+    calling ``super(4)`` was sent no constructor of its base (``super`` names none), nor, with
+    ``this(1)``, the other constructor of its own class it calls."""
+    file_units = units_of("java", "java", JAVA)
+    assert selected(file_units, "Square.Square", 0) == ["Shape(int sides)  # Shape"]
+    assert selected(file_units, "Square.Square", 1) == ["Square(int side)  # Square"]
+
+
+def test_a_java_method_s_parameter_types_say_whose_method_it_calls() -> None:
+    file_units = units_of("java", "java", JAVA)
+    assert [line for line in selected(file_units, "Reports") if "area" in line] == [
+        "double area()  # Shape"
+    ]
+    assert [line for line in selected(file_units, "Logs") if "area" in line] == [
+        "String area()  # Logger"
+    ]
+
+
+CSHARP = (
+    """class Shape {
+    public Shape(int sides) { Sides = sides; }
+    public double Area() { return 0; }
+}
+
+class Logger {
+    public Logger(string path) { Path = path; }
+    public string Area() { return "log"; }
+}
+
+class Square : Shape {
+    public Square(int side) : base(4) {
+        Side = side;
+    }
+
+    public Square() : this(1) { }
+"""
+    + filler("\n    public int M{i}() {{\n        return {i};\n    }}\n")
+    + """}
+
+static class Reports {
+    public static double Report(Shape s) => s.Area();
+}
+
+static class Logs {
+    public static string LogArea(Logger? log) => log?.Area() ?? "";
+}
+"""
+)
+
+
+def test_a_csharp_constructor_initializer_brings_the_constructor_it_calls() -> None:
+    file_units = units_of("csharp", "cs", CSHARP)
+    assert selected(file_units, "Square.Square", 0) == ["public Shape(int sides)  # Shape"]
+    assert selected(file_units, "Square.Square", 1) == [
+        "public Square(int side) : base(4)  # Square"
+    ]
+    assert [line for line in selected(file_units, "Reports") if "Area" in line] == [
+        "public double Area()  # Shape"
+    ]
+    assert [line for line in selected(file_units, "Logs") if "Area" in line] == [
+        "public string Area()  # Logger"
+    ]
+
+
+TYPESCRIPT = """class Shape {
+  area(): number { return 0; }
+}
+
+class Logger {
+  area(): string { return "log"; }
+}
+
+function report(s: Shape): number {
+  return s.area();
+}
+
+function logArea(log?: Logger | null): string {
+  return log ? log.area() : "";
+}
+
+function untyped(x) {
+  return x.area();
+}
+"""
+
+RUST = """struct Shape;
+struct Logger;
+
+trait Area {
+    fn area(&self) -> f64;
+}
+
+impl Shape {
+    fn area(&self) -> f64 {
+        0.0
+    }
+}
+
+impl Logger {
+    fn area(&self) -> String {
+        String::new()
+    }
+}
+
+fn report(s: &Shape) -> f64 {
+    s.area()
+}
+
+fn log_area(log: &mut Logger) -> String {
+    log.area()
+}
+
+fn any_area(a: &dyn Area) -> f64 {
+    a.area()
+}
+"""
+
+PYTHON = """from typing import Optional
+
+
+class Shape:
+    def area(self):
+        return 0
+
+
+class Logger:
+    def area(self):
+        return "log"
+
+
+def report(s: Shape):
+    return s.area()
+
+
+def log_area(log: Optional[Logger] = None):
+    return log.area() if log else ""
+
+
+def untyped(s):
+    return s.area()
+
+
+class Canvas:
+    def draw(self, s: Shape):
+        return s.area()
+"""
+
+
+@pytest.mark.parametrize(
+    "lang, ext, text, expected",
+    [
+        (
+            "typescript",
+            "ts",
+            TYPESCRIPT,
+            {"report": ["area(): number  # Shape"], "logArea": ["area(): string  # Logger"]},
+        ),
+        ("tsx", "tsx", TYPESCRIPT, {"report": ["area(): number  # Shape"], "untyped": []}),
+        (
+            "rust",
+            "rs",
+            RUST,
+            {
+                "report": ["fn area(&self) -> f64  # Shape"],
+                "log_area": ["fn area(&self) -> String  # Logger"],
+                "any_area": ["fn area(&self) -> f64;  # Area"],
+            },
+        ),
+        (
+            "python",
+            "py",
+            PYTHON,
+            {
+                "report": ["def area(self):  # Shape"],
+                "log_area": ["def area(self):  # Logger"],
+                "untyped": [],
+                "Canvas": ["def area(self):  # Shape"],
+            },
+        ),
+    ],
+)
+def test_a_parameter_s_declared_type_says_whose_method_a_function_calls(
+    lang: str, ext: str, text: str, expected: dict[str, list[str]]
+) -> None:
+    """Two classes define ``area``: a function taking ``s: Shape`` was sent neither (nothing
+    said which), so ``s.area()`` was reviewed without the signature it calls; Go's did."""
+    file_units = units_of(lang, ext, text)
+    for name, lines in expected.items():
+        assert [line for line in selected(file_units, name) if "area" in line] == lines, name
+
+
+def test_a_method_of_a_long_class_means_its_own_parameters_types_not_its_neighbours() -> None:
+    """Reviewed alone, a method is sent the classes of its own parameters; a class reviewed
+    whole, those of all its methods'."""
+    body = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(SPLIT_CLASS_LINES))
+    text = PYTHON.replace(
+        "class Canvas:\n",
+        "class Canvas:\n    def show(self, log: Logger):\n        return log.area()\n\n"
+        "    def again(self, s):\n        return s.area()\n\n" + body,
+    )
+    file_units = units_of("python", "py", text)
+    assert selected(file_units, "Canvas.show") == ["class Logger:", "def area(self):  # Logger"]
+    assert selected(file_units, "Canvas.draw") == ["class Shape:", "def area(self):  # Shape"]
+    assert selected(file_units, "Canvas.again") == []
+
+
+def test_a_parameter_s_class_brings_its_methods_not_its_constructor() -> None:
+    """No call through a parameter makes an instance: a class whose method took ``ctx:
+    Context`` was sent Context's ``__init__`` beside its base's for its own
+    ``super().__init__``, a constructor it never calls (click's CommandCollection)."""
+    text = """class Base:
+    def __init__(self, name):
+        self.name = name
+
+
+class Context:
+    def __init__(self, command, parent=None):
+        self.command = command
+
+    def invoke(self, callback):
+        return callback()
+
+
+class Command(Base):
+    def __init__(self, name):
+        super().__init__(name)
+
+    def invoke(self, ctx: Context):
+        return ctx.invoke(self.run)
+"""
+    file_units = units_of("python", "py", text)
+    assert selected(file_units, "Command") == [
+        "class Base:",
+        "def __init__(self, name):  # Base",
+        "class Context:",
+        "def invoke(self, callback):  # Context",
+    ]
+
+
+def test_a_rust_parameter_s_type_brings_no_new_of_its_own() -> None:
+    """``new`` is called on a type (``Logger::new()``), never through a parameter ``s: &Shape``."""
+    text = RUST.replace(
+        "impl Shape {\n", "impl Shape {\n    fn new() -> Shape {\n        Shape\n    }\n\n"
+    ).replace(
+        "impl Logger {\n", "impl Logger {\n    fn new() -> Logger {\n        Logger\n    }\n\n"
+    )
+    text += "\nfn log_for(s: &Shape) -> Logger {\n    Logger::new()\n}\n"
+    file_units = units_of("rust", "rs", text)
+    assert [line for line in selected(file_units, "log_for") if "fn new" in line] == [
+        "fn new() -> Logger  # Logger"
+    ]
+
+
+@pytest.mark.parametrize(
+    "lang, ext, text, unit, nth, carried, left_out",
+    [
+        (
+            "ruby",
+            "rb",
+            RUBY,
+            "Duck",
+            0,
+            ["def move(strokes, depth = 0)  # Swimmer"],
+            ["def move(steps)  # Walker"],
+        ),
+        (
+            "java",
+            "java",
+            JAVA,
+            "Square.Square",
+            0,
+            ["Shape(int sides)  # Shape"],
+            ["Logger(String path)  # Logger"],
+        ),
+        (
+            "java",
+            "java",
+            JAVA,
+            "Reports",
+            0,
+            ["double area()  # Shape"],
+            ["String area()  # Logger"],
+        ),
+        (
+            "csharp",
+            "cs",
+            CSHARP,
+            "Square.Square",
+            0,
+            ["public Shape(int sides)  # Shape"],
+            ["public Logger(string path)  # Logger"],
+        ),
+        (
+            "typescript",
+            "ts",
+            TYPESCRIPT,
+            "report",
+            0,
+            ["area(): number  # Shape"],
+            ["area(): string  # Logger"],
+        ),
+        (
+            "rust",
+            "rs",
+            RUST,
+            "report",
+            0,
+            ["fn area(&self) -> f64  # Shape"],
+            ["fn area(&self) -> String  # Logger"],
+        ),
+        (
+            "python",
+            "py",
+            PYTHON,
+            "report",
+            0,
+            ["def area(self):  # Shape"],
+            ["def area(self):  # Logger"],
+        ),
+    ],
+)
+def test_the_review_request_carries_the_meant_class_s_signature_only(
+    lang: str, ext: str, text: str, unit: str, nth: int, carried: list[str], left_out: list[str]
+) -> None:
+    lines = prompt_signatures(lang, ext, text, unit, nth)
+    assert all(line in lines for line in carried), lines
+    assert not any(line in lines for line in left_out), lines
