@@ -230,6 +230,23 @@ def test_signatures_for_a_unit_are_what_it_uses() -> None:
     assert header == "def find_item(db: sqlite3.Connection, sku: str) -> Item | None:"
 
 
+def test_a_signature_leaves_out_the_comments_that_open_its_body() -> None:
+    """Python's and Ruby's body starts at its first statement: a function's opening comment was
+    part of its header, and every unit calling it was sent that comment as its signature."""
+    text = (
+        "def usd(amount: float) -> str:  # money\n"
+        "    # Cents, or 4 places under a cent: a $0.002 budget read as $0.00.\n"
+        "    return f'${amount:.2f}'\n\n\n"
+        "def report(total):\n    return usd(total)\n"
+    )
+    file_units = extract_units(python_doc(text))
+    report = next(u for u in file_units.units if u.name == "report")
+    assert [s.shown() for s in file_units.signatures_for([report])] == ["def usd(amount: float) -> str:"]
+    ruby = "class Shop\n  def usd(amount)\n    # cents\n    format(amount)\n  end\nend\n"
+    doc = Document("file:///w/shop.rb", ruby, language=REGISTRY.get("ruby"))
+    assert [s.header for s in extract_units(doc).signatures] == ["class Shop", "def usd(amount)"]
+
+
 def _constants_module(seed: int) -> str:
     rng = random.Random(seed)
     names = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta", "zeta", "rho"]
