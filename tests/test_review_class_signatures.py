@@ -3,12 +3,18 @@ the classes it is in, mixes in, constructs and declares its parameters with, and
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model import ModelClient
+from deepseek_lsp.review.engine import ReviewEngine
 from deepseek_lsp.review.prompt import build_messages
 from deepseek_lsp.review.units import SPLIT_CLASS_LINES, FileUnits, Unit, extract_units
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import reviewer, settings_for
 
 REGISTRY = LanguageRegistry.load()
 _SIGNATURES = (
@@ -503,3 +509,78 @@ def test_the_review_request_carries_the_meant_class_s_signature_only(
     lines = prompt_signatures(lang, ext, text, unit, nth)
     assert all(line in lines for line in carried), lines
     assert not any(line in lines for line in left_out), lines
+
+
+async def test_a_java_constructor_s_super_call_brings_its_base_from_the_base_s_file(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    """A Java class is a file of its own: Square's constructor, reviewed alone (a long class),
+    calls ``super(4)`` and names no Shape, so Shape.java was not read for it."""
+    (tmp_path / "Shape.java").write_text(
+        "public class Shape {\n    public Shape(int sides) {\n        this.sides = sides;\n    }\n}\n"
+    )
+    square = (
+        "public class Square extends Shape {\n    public Square(int side) {\n        super(4);\n    }\n"
+        + filler("\n    int m{i}() {{\n        return {i};\n    }}\n")
+        + "}\n"
+    )
+    doc = Document((tmp_path / "Square.java").as_uri(), square, language=REGISTRY.get("java"))
+    fake_deepseek.responder(reviewer(()), path="/chat/completions")
+    constructor = unit_at(extract_units(doc), "Square.Square")
+    await engine.review(
+        client, doc, settings_for(fake_deepseek), roots=[tmp_path], lines=[constructor.first_line]
+    )
+    (request,) = fake_deepseek.requests_to("/chat/completions")
+    assert "public Shape(int sides)" in request.json["messages"][-1]["content"]
+
+
+SHORT_SHAPE = """public class Shape {
+    public Shape(int sides) { this.sides = sides; }
+    public Shape(int sides, String name) { this(sides); }
+    public int sides() { return sides; }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "shape, expected",
+    [
+        (
+            SHORT_SHAPE,
+            [
+                "public class Shape  # Shape.java",
+                "public Shape(int sides)  # Shape.java",
+                "public Shape(int sides, String name)  # Shape.java",
+            ],
+        ),
+        # Longer than a snippet, a class is sent as its outline: its constructors are in it.
+        (
+            SHORT_SHAPE.replace(
+                "    public int",
+                "\n".join(f"    int m{i}() {{ return {i}; }}" for i in range(12))
+                + "\n    public int",
+            ),
+            [
+                "public class Shape public Shape(int sides) … public Shape(int sides, String name) … "
+                "int m0() … int m1() …  # Shape.java"
+            ],
+        ),
+    ],
+)
+async def test_a_class_imported_from_another_file_comes_with_its_constructors(
+    fake_deepseek: FakeDeepSeek,
+    client: ModelClient,
+    engine: ReviewEngine,
+    tmp_path: Path,
+    shape: str,
+    expected: list[str],
+) -> None:
+    """``new Shape(3)`` was reviewed with ``public class Shape`` alone: a short class's
+    signature is its header, which says nothing of the arguments its constructors take."""
+    (tmp_path / "Shape.java").write_text(shape)
+    text = "public class Factory {\n    static Shape make() {\n        return new Shape(3);\n    }\n}\n"
+    doc = Document((tmp_path / "Factory.java").as_uri(), text, language=REGISTRY.get("java"))
+    fake_deepseek.responder(reviewer(()), path="/chat/completions")
+    await engine.review(client, doc, settings_for(fake_deepseek), roots=[tmp_path])
+    (request,) = fake_deepseek.requests_to("/chat/completions")
+    assert request.json["messages"][-1]["content"].split(_SIGNATURES, 1)[1].splitlines() == expected

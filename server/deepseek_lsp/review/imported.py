@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: Signatures from other files of the project that a batch may carry.
 MAX_IMPORTED_SIGNATURES = 12
+#: Constructors of an imported class sent with it.
+MAX_CONSTRUCTORS = 3
 _WORDS = re.compile(r"\w+")
 #: Time for the members' lookups in the workspace's files (each file read and parsed once).
 WORKSPACE_LOOKUP_S = 0.5
@@ -56,8 +58,21 @@ class _Imports:
 
 def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
     """The imported signatures (see ``ImportReader.signatures``) of the names ``units`` use."""
-    wanted = frozenset().union(*(u.references for u in units))
+    wanted = frozenset().union(*(u.uses for u in units))
     return [line for name, line in signatures if name in wanted][:MAX_IMPORTED_SIGNATURES]
+
+
+def _shown_of(defs: Sequence[Definition]) -> Sequence[Definition]:
+    """Of the definitions of a name in an imported file, those sent: the first, and where it is
+    a class, the constructors named as it (Java's, C#'s, C++'s; a few at most): ``new
+    Shape(3)`` and a subclass's ``super(4)`` call one, and a short class's signature is its
+    header alone."""
+    if not defs or defs[0].kind != "class":
+        return defs[:1]
+    # Not those its outline shows already (a class longer than a snippet is its first members).
+    outline = _signature(defs[0])
+    constructors = [d for d in defs[1:] if d.kind == "method" and _signature(d) not in outline]
+    return [defs[0], *constructors[:MAX_CONSTRUCTORS]]
 
 
 def _signature(d: Definition) -> str:
@@ -88,7 +103,7 @@ class ImportReader:
             return None
         wanted: set[str] = set()
         for unit in units:
-            wanted |= unit.references
+            wanted |= unit.uses
         if not wanted:
             return None
         if self._indexer is None:
@@ -113,7 +128,7 @@ class ImportReader:
                     continue
                 indexes.append(index)
                 for name in sorted(wanted & index.definitions.keys()):
-                    for d in index.definitions[name][:1]:
+                    for d in _shown_of(index.definitions[name]):
                         out.append((name, f"{_signature(d)}  # {target.name}"))
             return _Imports(own, indexes, out, roots, doc_path, list(own.import_sources), sorted(wanted), targets)
         except (OSError, ValueError) as exc:
@@ -138,7 +153,7 @@ class ImportReader:
         ``limit``. ``switched_off``: the files whose folder turns reviews off, never read."""
         wanted: set[str] = set()
         for unit in units:
-            wanted |= unit.references
+            wanted |= unit.uses
         if imports is None or not wanted or self._indexer is None:
             return []
         out = [(name, line) for name, line in imports.signatures if name in wanted][:limit]

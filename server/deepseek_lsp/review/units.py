@@ -70,6 +70,11 @@ class Unit:
     constructs: frozenset[str] = frozenset()
 
     @property
+    def uses(self) -> frozenset[str]:
+        """The names of what it uses: its identifiers and the classes it constructs."""
+        return self.references | self.constructs if self.constructs else self.references
+
+    @property
     def first_line(self) -> int:
         return self.lines[0][0]
 
