@@ -324,6 +324,10 @@ def untyped(s):
     return s.area()
 
 
+def forward(log: "Logger"):
+    return log.area()
+
+
 class Canvas:
     def draw(self, s: Shape):
         return s.area()
@@ -358,6 +362,7 @@ class Canvas:
                 "report": ["def area(self):  # Shape"],
                 "log_area": ["def area(self):  # Logger"],
                 "untyped": [],
+                "forward": ["def area(self):  # Logger"],
                 "Canvas": ["def area(self):  # Shape"],
             },
         ),

@@ -96,19 +96,21 @@
               left: (identifier) @name)) @definition.variable
         ]))))
 
-; The types a function's parameters are declared with (`s: Shape`, `log: Logger | None`,
-; `log: Optional[Logger]`, `s: shapes.Shape`): a class it means by a method name several classes
-; define (`s.area()`). A match of its own for each parameter, apart from the definition's.
+; The types a function's parameters are declared with (`s: Shape`, `s: "Shape"`, `log: Logger |
+; None`, `log: Optional[Logger]`, `s: shapes.Shape`): a class it means by a method name several
+; classes define (`s.area()`). A match of its own for each parameter, apart from the definition's.
 (parameters
   ; `typed_parameter` and `typed_default_parameter`, the parameters with a type.
   (_
     type: (type
       [
         (identifier) @parameter.type
+        (string (string_content) @parameter.type)
         (attribute attribute: (identifier) @parameter.type)
         (binary_operator [left: (identifier) @parameter.type right: (identifier) @parameter.type])
         (generic_type
           (identifier) @_optional
           (type_parameter . (type (identifier) @parameter.type) .))
       ]))
-  (#any-of? @_optional "Optional"))
+  (#any-of? @_optional "Optional")
+  (#match? @parameter.type "^[A-Za-z_][A-Za-z0-9_]*$"))
