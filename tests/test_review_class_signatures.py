@@ -334,6 +334,79 @@ class Canvas:
 """
 
 
+KOTLIN = """class Shape {
+    fun area(): Double = 0.0
+}
+
+class Logger {
+    fun area(): String = "log"
+}
+
+fun report(s: Shape): Double = s.area()
+
+fun logArea(log: Logger?): String = log?.area() ?: ""
+"""
+
+CPP = """class Shape {
+public:
+    double area() { return 0; }
+};
+
+class Logger {
+public:
+    const char* area() { return "log"; }
+};
+
+double report(const Shape& s) { return s.area(); }
+
+const char* log_area(Logger* log) { return log->area(); }
+"""
+
+PHP = """<?php
+class Shape {
+    public function area(): float { return 0; }
+}
+
+class Logger {
+    public function area(): string { return "log"; }
+}
+
+function report(Shape $s): float { return $s->area(); }
+
+function logArea(?Logger $log): string { return $log->area(); }
+"""
+
+SWIFT = """class Shape {
+    func area() -> Double { return 0 }
+}
+
+class Logger {
+    func area() -> String { return "log" }
+}
+
+func report(s: Shape) -> Double { return s.area() }
+
+func logArea(log: Logger?) -> String { return log?.area() ?? "" }
+"""
+
+SCALA = """class Shape {
+  def area(): Double = 0
+}
+
+class Logger {
+  def area(): String = "log"
+}
+
+object Reports {
+  def report(s: Shape): Double = s.area()
+}
+
+object Logs {
+  def logArea(log: Option[Logger]): String = log.map(_.area()).getOrElse("")
+}
+"""
+
+
 @pytest.mark.parametrize(
     "lang, ext, text, expected",
     [
@@ -366,6 +439,41 @@ class Canvas:
                 "Canvas": ["def area(self):  # Shape"],
             },
         ),
+        (
+            "kotlin",
+            "kt",
+            KOTLIN,
+            {
+                "report": ["fun area(): Double  # Shape"],
+                "logArea": ["fun area(): String  # Logger"],
+            },
+        ),
+        (
+            "cpp",
+            "cpp",
+            CPP,
+            {"report": ["double area()  # Shape"], "log_area": ["const char* area()  # Logger"]},
+        ),
+        (
+            "php",
+            "php",
+            PHP,
+            {
+                "report": ["public function area(): float  # Shape"],
+                "logArea": ["public function area(): string  # Logger"],
+            },
+        ),
+        (
+            "swift",
+            "swift",
+            SWIFT,
+            {
+                "report": ["func area() -> Double  # Shape"],
+                "logArea": ["func area() -> String  # Logger"],
+            },
+        ),
+        # ``Option[Logger]`` is an Option: its argument is no class the function names.
+        ("scala", "scala", SCALA, {"Reports": ["def area(): Double =  # Shape"], "Logs": []}),
     ],
 )
 def test_a_parameter_s_declared_type_says_whose_method_a_function_calls(
@@ -505,6 +613,51 @@ def test_a_rust_parameter_s_type_brings_no_new_of_its_own() -> None:
             0,
             ["def area(self):  # Shape"],
             ["def area(self):  # Logger"],
+        ),
+        (
+            "kotlin",
+            "kt",
+            KOTLIN,
+            "report",
+            0,
+            ["fun area(): Double  # Shape"],
+            ["fun area(): String  # Logger"],
+        ),
+        (
+            "cpp",
+            "cpp",
+            CPP,
+            "log_area",
+            0,
+            ["const char* area()  # Logger"],
+            ["double area()  # Shape"],
+        ),
+        (
+            "php",
+            "php",
+            PHP,
+            "report",
+            0,
+            ["public function area(): float  # Shape"],
+            ["public function area(): string  # Logger"],
+        ),
+        (
+            "swift",
+            "swift",
+            SWIFT,
+            "report",
+            0,
+            ["func area() -> Double  # Shape"],
+            ["func area() -> String  # Logger"],
+        ),
+        (
+            "scala",
+            "scala",
+            SCALA,
+            "Reports",
+            0,
+            ["def area(): Double =  # Shape"],
+            ["def area(): String =  # Logger"],
         ),
     ],
 )

@@ -367,3 +367,14 @@
       (reference_declarator (field_identifier) @name)
       (array_declarator declarator: (field_identifier) @name)
     ]) @definition.variable)
+
+; The types a function's parameters are declared with (`const Shape& s`, `Logger* log`,
+; `Cache<K> c` as `Cache`, `geo::Shape s`): a class it means by a method name several classes
+; define (`s.area()`). A match of its own for each parameter, apart from the definition's.
+(parameter_list
+  (parameter_declaration
+    type: [
+      (type_identifier) @parameter.type
+      (template_type name: (type_identifier) @parameter.type)
+      (qualified_identifier name: (type_identifier) @parameter.type)
+    ]))

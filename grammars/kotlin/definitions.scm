@@ -68,3 +68,15 @@
         (variable_declaration (identifier) @name)) @definition.variable)
   ]
   (#not-match? @_modifiers "(^|\\s)const(\\s|$)"))
+
+; The types a function's parameters are declared with (`s: Shape`, `log: Logger?`, `c: Cache<K>`
+; as `Cache`, `s: geo.Shape`): a class it means by a method name several classes define
+; (`s.area()`). A match of its own for each parameter, apart from the definition's.
+(function_value_parameters
+  (parameter
+    [
+      (user_type (identifier) @parameter.type .)
+      (user_type (identifier) @parameter.type . (type_arguments) .)
+      (nullable_type (user_type (identifier) @parameter.type .))
+      (nullable_type (user_type (identifier) @parameter.type . (type_arguments) .))
+    ]))

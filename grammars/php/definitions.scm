@@ -53,3 +53,15 @@
 (property_declaration
   (property_element
     name: (variable_name (name) @name))) @definition.variable
+
+; The types a function's parameters are declared with (`Shape $s`, `?Logger $log`, `\Geo\Shape
+; $s`): a class it means by a method name several classes define (`$s->area()`). A match of its
+; own for each parameter, apart from the definition's.
+(formal_parameters
+  (_
+    type: [
+      (named_type (name) @parameter.type)
+      (named_type (qualified_name (name) @parameter.type .))
+      (optional_type (named_type (name) @parameter.type))
+      (optional_type (named_type (qualified_name (name) @parameter.type .)))
+    ]))

@@ -84,3 +84,14 @@
       ] @definition.variable)
   ]
   (#not-match? @_modifiers "(^|\\s)final(\\s|$)"))
+
+; The types a function's parameters are declared with (`s: Shape`, `c: Cache[K]` as `Cache`,
+; `s: geo.Shape`): a class it means by a method name several classes define (`s.area()`). A match
+; of its own for each parameter, apart from the definition's.
+(parameters
+  (parameter
+    type: [
+      (type_identifier) @parameter.type
+      (generic_type type: (type_identifier) @parameter.type)
+      (stable_type_identifier (type_identifier) @parameter.type .)
+    ]))

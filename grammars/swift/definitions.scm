@@ -53,3 +53,12 @@
   (enum_class_body (property_declaration name: (pattern bound_identifier: (simple_identifier) @name)) @definition.variable)
   (protocol_body (protocol_property_declaration name: (pattern bound_identifier: (simple_identifier) @name)) @definition.variable)
 ]
+
+; The types a function's parameters are declared with (`s: Shape`, `log: Logger?`, `c: Cache<K>`
+; as `Cache`): a class it means by a method name several classes define (`s.area()`). A match of
+; its own for each parameter, apart from the definition's.
+(parameter
+  [
+    (user_type . (type_identifier) @parameter.type)
+    (optional_type (user_type . (type_identifier) @parameter.type))
+  ])
