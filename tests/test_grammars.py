@@ -50,6 +50,7 @@ CAPTURES = {
         "owner",
         "parameter.type",
         "base",
+        "field.type",
     },
     "imports": {
         "import", "import.source", "import.source.relative", "import.name",
@@ -58,7 +59,7 @@ CAPTURES = {
     "identifiers": {"reference", "reference.member", "reference.alias"},
 }
 #: Definitions' captures in patterns of their own, with no definition.
-OWN_PATTERN = frozenset({"parameter.type", "base"})
+OWN_PATTERN = frozenset({"parameter.type", "base", "field.type"})
 #: The capture that marks the whole construct in each kind of query.
 MAIN = {
     "scopes": "scope.",
@@ -494,8 +495,8 @@ class Parsed:
         return [caps for _, caps in ts.QueryCursor(query).matches(self.tree.root_node)]
 
     def definitions(self) -> list[dict[str, list[ts.Node]]]:
-        """The definitions' matches: a ``@parameter.type`` or a ``@base`` has a pattern of its
-        own, no definition (``_`` captures are its predicates')."""
+        """The definitions' matches: a ``@parameter.type``, a ``@base`` or a ``@field.type`` has a
+        pattern of its own, no definition (``_`` captures are its predicates')."""
         matches = self.matches("definitions")
         own = [caps for caps in matches if OWN_PATTERN & set(caps)]
         for caps in own:

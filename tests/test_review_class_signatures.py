@@ -548,6 +548,97 @@ def test_a_rust_parameter_s_type_brings_no_new_of_its_own() -> None:
     ]
 
 
+FIELDS = {
+    "java": (
+        "java",
+        "class Shape {\n    double area() { return 0; }\n}\n\n"
+        'class Logger {\n    String area() { return "log"; }\n}\n\n'
+        "class Report {\n    private final Logger log = new Logger();\n\n"
+        "    String run() { return log.area(); }\n}\n",
+        "Report",
+        0,
+        "String area()  # Logger",
+    ),
+    "csharp": (
+        "cs",
+        "class Shape {\n    public double Area() { return 0; }\n}\n\n"
+        'class Logger {\n    public string Area() { return "log"; }\n}\n\n'
+        "class Report {\n    private readonly Logger _log = new Logger();\n\n"
+        "    public string Run() => _log.Area();\n}\n",
+        "Report",
+        0,
+        "public string Area()  # Logger",
+    ),
+    "typescript": (
+        "ts",
+        "class Shape {\n  area(): number { return 0; }\n}\n\n"
+        "class Logger {\n  area(): string { return 'log'; }\n}\n\n"
+        "class Report {\n  private log: Logger = new Logger();\n\n"
+        "  run(): string { return this.log.area(); }\n}\n",
+        "Report",
+        0,
+        "area(): string  # Logger",
+    ),
+    "rust": (
+        "rs",
+        RUST.split("fn report")[0] + "struct Report {\n    log: Logger,\n}\n\n"
+        "impl Report {\n    fn run(&self) -> String {\n        self.log.area()\n    }\n}\n",
+        "Report",
+        1,  # the impl, after the struct
+        "fn area(&self) -> String  # Logger",
+    ),
+    "python": (
+        "py",
+        PYTHON.split("def report")[0] + "class Report:\n    log: Logger\n\n"
+        "    def run(self):\n        return self.log.area()\n",
+        "Report",
+        0,
+        "def area(self):  # Logger",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(FIELDS))
+def test_a_field_s_declared_type_says_whose_method_the_class_calls(lang: str) -> None:
+    """``this.log.area()`` in a class whose field is ``private Logger log``: two classes
+    define ``area``, and the class was sent neither."""
+    ext, text, name, nth, meant = FIELDS[lang]
+    file_units = units_of(lang, ext, text)
+    assert [line for line in selected(file_units, name, nth) if "rea(" in line] == [meant]
+    assert meant in prompt_signatures(lang, ext, text, name, nth)
+
+
+def test_a_method_of_a_long_class_or_of_a_subclass_means_the_class_s_fields_types() -> None:
+    """Reviewed alone, a method of a long class is in its class: ``self.log``, declared in
+    ``__init__`` as a Logger, is a Logger in every method, and in a subclass's."""
+    body = "".join(f"    def m{i}(self):\n        return {i}\n\n" for i in range(SPLIT_CLASS_LINES))
+    text = PYTHON.split("def report")[0] + (
+        "class Report:\n    def __init__(self, log):\n        self.log: Logger = log\n\n"
+        "    def run(self):\n        return self.log.area()\n\n" + body + "\n"
+        "class Daily(Report):\n    def again(self):\n        return self.log.area()\n"
+    )
+    file_units = units_of("python", "py", text)
+    assert selected(file_units, "Report.run") == ["def area(self):  # Logger"]
+    assert [line for line in selected(file_units, "Daily") if "area" in line] == [
+        "def area(self):  # Logger"
+    ]
+
+
+def test_a_typescript_parameter_property_is_a_field_of_its_class() -> None:
+    """``constructor(private readonly log: Logger)`` declares a field: a method of a long class,
+    reviewed alone, calling ``this.log.area()`` means Logger's."""
+    body = "".join(
+        f"  m{i}(): number {{\n    return {i};\n  }}\n\n" for i in range(SPLIT_CLASS_LINES // 3)
+    )
+    text = TYPESCRIPT.split("function report")[0] + (
+        "class Report {\n  constructor(private readonly log: Logger, size: Shape) {}\n\n"
+        "  run(): string {\n    return this.log.area();\n  }\n\n" + body + "}\n"
+    )
+    file_units = units_of("typescript", "ts", text)
+    # The constructor's other parameter is no field: Shape's ``area`` is not meant.
+    assert selected(file_units, "Report.run") == ["area(): string  # Logger"]
+
+
 @pytest.mark.parametrize(
     "lang, ext, text, unit, nth, carried, left_out",
     [

@@ -49,3 +49,24 @@
       (generic_name . (identifier) @parameter.type)
       (qualified_name name: (identifier) @parameter.type)
     ]))
+
+; The types a class's fields and properties are declared with (`private readonly Logger _log`,
+; `public Shape Main { get; }`, `Logger? log`): a class whose methods its own methods mean by a
+; name several classes define (`_log.Area()`). A pattern of its own.
+[
+  (field_declaration
+    (variable_declaration
+      type: [
+        (identifier) @field.type
+        (nullable_type type: (identifier) @field.type)
+        (generic_name . (identifier) @field.type)
+        (qualified_name name: (identifier) @field.type)
+      ]))
+  (property_declaration
+    type: [
+      (identifier) @field.type
+      (nullable_type type: (identifier) @field.type)
+      (generic_name . (identifier) @field.type)
+      (qualified_name name: (identifier) @field.type)
+    ])
+]

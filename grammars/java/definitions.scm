@@ -56,3 +56,13 @@
         (generic_type . (type_identifier) @parameter.type)
       ])
   ])
+
+; The types a class's fields are declared with (`private final Logger log`, `Cache<K> cache` as
+; `Cache`): a class whose methods its own methods mean by a name several classes define
+; (`log.area()`). A pattern of its own.
+(field_declaration
+  type: [
+    (type_identifier) @field.type
+    (generic_type . (type_identifier) @field.type)
+    (scoped_type_identifier (type_identifier) @field.type .)
+  ])

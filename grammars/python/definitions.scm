@@ -114,3 +114,23 @@
       ]))
   (#any-of? @_optional "Optional")
   (#match? @parameter.type "^[A-Za-z_][A-Za-z0-9_]*$"))
+
+; The types a class's attributes are declared with (`log: Logger` in its body, a dataclass's
+; field; `self.log: Logger = log` in a method; `Optional[Logger]`, `Logger | None`, "Logger"): a
+; class whose methods its own methods mean by a name several classes define (`self.log.area()`).
+; A pattern of its own, read for the class holding it (an annotated local in a method too).
+((assignment
+  left: [(identifier) (attribute object: (identifier) @_self)]
+  type: (type
+    [
+      (identifier) @field.type
+      (string (string_content) @field.type)
+      (attribute attribute: (identifier) @field.type)
+      (binary_operator [left: (identifier) @field.type right: (identifier) @field.type])
+      (generic_type
+        (identifier) @_optional
+        (type_parameter . (type (identifier) @field.type) .))
+    ]))
+  (#eq? @_self "self")
+  (#any-of? @_optional "Optional")
+  (#match? @field.type "^[A-Za-z_][A-Za-z0-9_]*$"))

@@ -144,3 +144,14 @@
           (dynamic_type trait: (type_identifier) @parameter.type)
         ])
     ]))
+
+; The types a struct's fields are declared with (`log: Logger`, `cache: Cache<K>` as `Cache`,
+; `shape: &'a Shape`): a type whose methods its `impl`'s methods mean by a name several types
+; define (`self.log.area()`). A pattern of its own.
+(field_declaration
+  type: [
+    (type_identifier) @field.type
+    (generic_type type: (type_identifier) @field.type)
+    (scoped_type_identifier name: (type_identifier) @field.type)
+    (reference_type type: (type_identifier) @field.type)
+  ])

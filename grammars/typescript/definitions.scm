@@ -450,3 +450,26 @@
         (nested_type_identifier name: (type_identifier) @parameter.type)
         (union_type (type_identifier) @parameter.type)
       ])))
+
+; The types a class's fields are declared with (`private log: Logger`, `cache?: Cache<K>` as
+; `Cache`, a constructor's `private readonly log: Logger`): a class whose methods its own
+; methods mean by a name several classes define (`this.log.area()`). A pattern of its own.
+[
+  (public_field_definition
+    type: (type_annotation
+      [
+        (type_identifier) @field.type
+        (generic_type name: (type_identifier) @field.type)
+        (nested_type_identifier name: (type_identifier) @field.type)
+        (union_type (type_identifier) @field.type)
+      ]))
+  (required_parameter
+    [(accessibility_modifier) "readonly"]
+    type: (type_annotation
+      [
+        (type_identifier) @field.type
+        (generic_type name: (type_identifier) @field.type)
+        (nested_type_identifier name: (type_identifier) @field.type)
+        (union_type (type_identifier) @field.type)
+      ]))
+]

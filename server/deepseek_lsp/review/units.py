@@ -148,6 +148,8 @@ class FileUnits:
     signatures: list[Signature] = field(default_factory=list)
     #: Each class's header names (its bases), to follow a unit's classes to their ancestors.
     bases: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: The types each class's fields are declared with, by class name (``private Logger log``).
+    fields: dict[str, frozenset[str]] = field(default_factory=dict)
     _by_name: dict[str, list[tuple[int, Signature]]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -182,9 +184,7 @@ class FileUnits:
             for name in unit.references:
                 candidates = by_name.get(name, ())
                 if name in self._shared:
-                    meant = meant or _Meant(
-                        self._ancestry(unit.classes), self._ancestry(unit.typed), unit.text
-                    )
+                    meant = meant or self._meant(unit)
                     candidates = [(i, s) for i, s in candidates if meant.means(s)]
                 found.update(
                     (i, s) for i, s in candidates if not any(u.contains_line(s.line) for u in selected)
@@ -206,6 +206,12 @@ class FileUnits:
             chosen = {id(s) for s in sorted(out, key=lambda s: (s.name, s.header))[:limit]}
             out = [s for s in out if id(s) in chosen]
         return out
+
+    def _meant(self, unit: Unit) -> _Meant:
+        classes = self._ancestry(unit.classes)
+        # Its parameters' types and its classes' fields' (``this.log.area()``), and their bases.
+        typed = unit.typed.union(*(self.fields.get(c, ()) for c in classes)) if self.fields else unit.typed
+        return _Meant(classes, self._ancestry(typed), unit.text)
 
     def _ancestry(self, names: Iterable[str]) -> set[str]:
         """``names`` and, for those that are classes of this file, their bases, transitively."""
@@ -485,6 +491,8 @@ class _Definition:
     parameter_types: frozenset[str] = frozenset()
     #: Names its body makes its bases (``@base``: Ruby's ``include Mixin``).
     mixins: frozenset[str] = frozenset()
+    #: The types its fields are declared with (``@field.type``).
+    field_types: frozenset[str] = frozenset()
 
 
 def _leading_line(node: ts.Node, doc: Document, language: Language) -> int:
@@ -518,10 +526,11 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
     seen: set[int] = set()
     out: list[_Definition] = []
     typed: list[ts.Node] = []
-    mixed: list[ts.Node] = []
+    of_class: dict[str, list[ts.Node]] = {"base": [], "field.type": []}
     for _, match in ts.QueryCursor(query).matches(doc.tree.root_node):
         typed.extend(match.get("parameter.type", ()))
-        mixed.extend(match.get("base", ()))
+        for capture, nodes in of_class.items():
+            nodes.extend(match.get(capture, ()))
         captured = next(
             ((k, v[0]) for k, v in match.items() if k.startswith("definition.") and v), None
         )
@@ -540,16 +549,16 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
             _Definition(kind, name, node, outer, body, _leading_line(outer, doc, language), names[0].start_byte, owner)
         )
     out.sort(key=lambda d: d.outer.start_byte)
-    return _with_captured(doc, out, typed, mixed) if typed or mixed else out
+    return _with_captured(doc, out, typed, of_class) if typed or any(of_class.values()) else out
 
 
 def _with_captured(
-    doc: Document, defs: list[_Definition], typed: list[ts.Node], mixed: list[ts.Node]
+    doc: Document, defs: list[_Definition], typed: list[ts.Node], of_class: dict[str, list[ts.Node]]
 ) -> list[_Definition]:
     """``defs`` given what patterns of their own captured: each parameter type to every
     definition holding it (a class reviewed whole means its methods' parameters' classes, a
-    method of a long class reviewed alone only its own), each ``@base`` to the class whose body
-    holds it."""
+    method of a long class reviewed alone only its own), each ``@base`` and ``@field.type`` to
+    the class whose body holds it."""
     by_node = {d.node.id: d for d in defs}
     types: dict[int, set[str]] = {}
     for node in typed:
@@ -559,20 +568,24 @@ def _with_captured(
             if above.id in by_node:
                 types.setdefault(above.id, set()).add(typed_as)
             above = above.parent
-    mixins: dict[int, set[str]] = {}
-    for node in mixed:
-        above = node.parent
-        while above is not None and (above.id not in by_node or by_node[above.id].kind != "class"):
-            above = above.parent
-        if above is not None:
-            mixins.setdefault(above.id, set()).add(_node_text(doc, node.start_byte, node.end_byte))
+    classes: dict[str, dict[int, set[str]]] = {}
+    for capture, nodes in of_class.items():
+        found = classes[capture] = {}
+        for node in nodes:
+            above = node.parent
+            while above is not None and (above.id not in by_node or by_node[above.id].kind != "class"):
+                above = above.parent
+            if above is not None:
+                found.setdefault(above.id, set()).add(_node_text(doc, node.start_byte, node.end_byte))
+    mixins, fields = classes["base"], classes["field.type"]
     return [
         replace(
             d,
             parameter_types=frozenset(types.get(d.node.id, ())),
             mixins=frozenset(mixins.get(d.node.id, ())),
+            field_types=frozenset(fields.get(d.node.id, ())),
         )
-        if d.node.id in types or d.node.id in mixins
+        if d.node.id in types or d.node.id in mixins or d.node.id in fields
         else d
         for d in defs
     ]
@@ -642,7 +655,12 @@ def extract_units(doc: Document) -> FileUnits:
     rest = [ln for ln in range(line_count) if ln not in covered]
     units.extend(_rest_units(doc, rest, "module", "module level", refs))
     units.sort(key=lambda u: u.first_line)
-    return FileUnits(units, _imports(doc, language), signatures, bases)
+    fields: dict[str, frozenset[str]] = {}
+    for d in defs:
+        if d.field_types:
+            # By name: a Rust struct's fields are its ``impl``'s.
+            fields[d.name] = fields.get(d.name, frozenset()) | d.field_types
+    return FileUnits(units, _imports(doc, language), signatures, bases, fields)
 
 
 def _owners(defs: list[_Definition]) -> dict[int, str]:
