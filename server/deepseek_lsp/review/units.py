@@ -210,7 +210,7 @@ class FileUnits:
     def _meant(self, unit: Unit) -> _Meant:
         classes = self._ancestry(unit.classes)
         # Its parameters' types and its classes' fields' (``this.log.area()``), and their bases.
-        typed = unit.typed.union(*(self.fields.get(c, ()) for c in classes)) if self.fields else unit.typed
+        typed = unit.typed.union(*(self.fields.get(c, ()) for c in classes))
         return _Meant(classes, self._ancestry(typed), unit.text)
 
     def _ancestry(self, names: Iterable[str]) -> set[str]:
@@ -227,7 +227,8 @@ class FileUnits:
 
 class _Meant:
     """Of the definitions of a name several classes define, those a unit of ``classes`` (its
-    class and their bases), of parameters of the ``typed`` classes and of code ``text`` means.
+    class and their bases), with parameters and fields of the ``typed`` classes and of code
+    ``text`` means.
 
     Matched by name alone, ``super().__init__(...)`` brought every class's ``__init__``: 327 of
     the 545 signatures argparse's units carried, none saying whose it was. A name one class (or
@@ -248,9 +249,10 @@ class _Meant:
     def means(self, s: Signature) -> bool:
         if not s.owner or s.owner in self._classes or (s.owner, s.name) in self._called:
             return True
-        # A parameter's class's methods, not its constructor: no call through an instance
-        # makes one (click's CommandCollection, whose methods take ``ctx: Context``, was sent
-        # Context's ``__init__`` of 16 parameters beside its base's for ``super().__init__``).
+        # A parameter's or a field's class's methods, not its constructor: no call through an
+        # instance makes one (click's CommandCollection, whose methods take ``ctx: Context``,
+        # was sent Context's ``__init__`` of 16 parameters beside its base's for its own
+        # ``super().__init__``).
         return s.owner in self._typed and s.name not in _CONSTRUCTORS and s.name != s.owner
 
 
@@ -553,7 +555,10 @@ def _definitions(doc: Document, language: Language) -> list[_Definition]:
 
 
 def _with_captured(
-    doc: Document, defs: list[_Definition], typed: list[ts.Node], of_class: dict[str, list[ts.Node]]
+    doc: Document,
+    defs: list[_Definition],
+    typed: list[ts.Node],
+    of_class: dict[str, list[ts.Node]],
 ) -> list[_Definition]:
     """``defs`` given what patterns of their own captured: each parameter type to every
     definition holding it (a class reviewed whole means its methods' parameters' classes, a
@@ -568,15 +573,17 @@ def _with_captured(
             if above.id in by_node:
                 types.setdefault(above.id, set()).add(typed_as)
             above = above.parent
+    class_ids = {d.node.id for d in defs if d.kind == "class"}
     classes: dict[str, dict[int, set[str]]] = {}
     for capture, nodes in of_class.items():
         found = classes[capture] = {}
         for node in nodes:
             above = node.parent
-            while above is not None and (above.id not in by_node or by_node[above.id].kind != "class"):
+            while above is not None and above.id not in class_ids:
                 above = above.parent
             if above is not None:
-                found.setdefault(above.id, set()).add(_node_text(doc, node.start_byte, node.end_byte))
+                text = _node_text(doc, node.start_byte, node.end_byte)
+                found.setdefault(above.id, set()).add(text)
     mixins, fields = classes["base"], classes["field.type"]
     return [
         replace(
