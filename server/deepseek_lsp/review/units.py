@@ -20,6 +20,7 @@ import tree_sitter as ts
 
 from ..documents import Document
 from ..languages import Language
+from .meant import BASE_CONSTRUCTOR, OWN_CONSTRUCTOR, Meant, OwnClass, constructor_calls
 
 #: Capture suffixes of definitions.scm that make a unit of their own; the others (variables,
 #: constants, small types) stay in the module-level unit.
@@ -193,7 +194,7 @@ class FileUnits:
         by_name = self._signatures_by_name()
         found: dict[int, Signature] = {}
         for unit in selected:
-            meant: _Meant | None = None
+            meant: Meant | None = None
             for name in unit.references:
                 candidates = by_name.get(name, ())
                 if name in self._shared:
@@ -220,11 +221,11 @@ class FileUnits:
             out = [s for s in out if id(s) in chosen]
         return out
 
-    def _meant(self, unit: Unit) -> _Meant:
+    def _meant(self, unit: Unit) -> Meant:
         classes = self._ancestry(unit.classes)
         # Its parameters' types and its classes' fields' (``this.log.area()``), and their bases.
         typed = unit.typed.union(*(self.fields.get(c, ()) for c in classes))
-        return _Meant(classes, self._ancestry(typed), unit.text)
+        return Meant(classes, self._ancestry(typed), unit.text)
 
     def _ancestry(self, names: Iterable[str]) -> set[str]:
         """``names`` and, for those that are classes of this file, their bases, transitively."""
@@ -254,52 +255,6 @@ class FileUnits:
                 todo.extend(self.bases.get(current, ()))
         found = self._ancestors[name] = frozenset(out)
         return found
-
-
-class _Meant:
-    """Of the definitions of a name several classes define, those a unit of ``classes`` (its
-    class and their bases), with parameters and fields of the ``typed`` classes and of code
-    ``text`` means.
-
-    Matched by name alone, ``super().__init__(...)`` brought every class's ``__init__``: 327 of
-    the 545 signatures argparse's units carried, none saying whose it was. A name one class (or
-    none) defines is kept; of one several classes define, the members of the unit's classes and
-    of a class it calls it on (``Base.method(self)``, ``Base::new``), and no member of another:
-    the ``__init__`` or ``__call__`` of an unrelated class says nothing of the call made, and a
-    class merely named (``formatter_class=HelpFormatter``) brought all its shared names.
-    """
-
-    def __init__(self, classes: set[str], typed: set[str], text: str) -> None:
-        self._classes = classes
-        # Those not among its classes already: a class's chain of bases, met again through a
-        # parameter of a class in it, was counted twice.
-        self._typed = typed - classes
-        # Each ``owner.name`` / ``owner::name`` the text writes, read once: a regex of each
-        # candidate's own took a generated file of 600 classes, each calling
-        # ``super().__init__``, 34 s of CPU for its units' signatures (0.5 s before).
-        self._called: dict[str, set[str]] = {}
-        for m in _CALLED_ON.finditer(text):
-            self._called.setdefault(m[2], set()).add(m[1])
-
-    def of(self, name: str, owned: dict[str, list[tuple[int, Signature]]]) -> list[tuple[int, Signature]]:
-        """The definitions of ``name`` it means, of those ``owned`` by each class."""
-        groups: list[Iterable[str]] = [("",), self._classes, self._called.get(name, ())]
-        if name not in _CONSTRUCTORS:
-            # A parameter's or a field's class's methods, not its constructor: no call through
-            # an instance makes one (click's CommandCollection, whose methods take ``ctx:
-            # Context``, was sent Context's ``__init__`` of 16 parameters beside its base's for
-            # its own ``super().__init__``); nor a Java one, named as its class.
-            groups.append([owner for owner in self._typed if owner != name])
-        return [d for owners in groups for owner in owners for d in owned.get(owner, ())]
-
-
-#: Constructors' names (Java's, C#'s and C++'s are their class's; Rust's ``new`` is one by
-#: custom, called on the type, ``Shape::new``).
-_CONSTRUCTORS = frozenset({"__init__", "__new__", "constructor", "initialize", "new"})
-
-
-#: A word followed by ``.`` or ``::`` and another (the lookahead lets ``a.B.c`` give both pairs).
-_CALLED_ON = re.compile(r"\b(\w+)(?=\s*(?:\.|::)\s*(\w+)\b)")
 
 
 def normalize_code(text: str) -> str:
@@ -402,13 +357,13 @@ def _rest_units(
     name: str,
     refs: _References,
     classes: frozenset[str] = frozenset(),
-    own: _OwnClass | None = None,
+    own: OwnClass | None = None,
 ) -> list[Unit]:
     chunks = [c for c in chunk_lines(doc, lines) if c]
     units = []
     for i, runs in enumerate(chunks, 1):
         label = name if len(chunks) == 1 else f"{name}, part {i}"
-        references, constructs = _constructor_calls(refs.in_lines(doc, runs), own)
+        references, constructs = constructor_calls(refs.in_lines(doc, runs), own)
         units.append(
             Unit(
                 kind,
@@ -421,38 +376,6 @@ def _rest_units(
             )
         )
     return units
-
-
-#: The words identifiers.scm's ``#set! reference`` gives a constructor call that writes no
-#: class name: Java's ``super(4)`` and C#'s ``: base(4)`` (the class's base's constructor),
-#: ``this(4)`` and ``: this(4)`` (another of its own). No identifier is spelled so.
-BASE_CONSTRUCTOR = "super()"
-OWN_CONSTRUCTOR = "this()"
-
-
-@dataclass(frozen=True)
-class _OwnClass:
-    """The class a unit is or is in, and the names its header gives (its bases)."""
-
-    name: str
-    bases: frozenset[str]
-
-
-def _constructor_calls(
-    words: frozenset[str], own: _OwnClass | None
-) -> tuple[frozenset[str], frozenset[str]]:
-    """``words`` without the constructor calls' words, and the classes those calls construct:
-    a Java constructor is named as its class, so a member's ``super(4)`` brought none (its
-    class's header, which names the base, is no line of its own)."""
-    if BASE_CONSTRUCTOR not in words and OWN_CONSTRUCTOR not in words:
-        return words, frozenset()
-    constructs: set[str] = set()
-    if own is not None:
-        if BASE_CONSTRUCTOR in words:
-            constructs |= own.bases
-        if OWN_CONSTRUCTOR in words:
-            constructs.add(own.name)
-    return words - {BASE_CONSTRUCTOR, OWN_CONSTRUCTOR}, frozenset(constructs)
 
 
 class _References:
@@ -758,7 +681,7 @@ def _definition_units(
     context: str,
     bases: dict[str, frozenset[str]],
     classes: frozenset[str] = frozenset(),
-    own: _OwnClass | None = None,
+    own: OwnClass | None = None,
 ) -> list[Unit]:
     """The units of one definition: itself, or, for a long class, its members (each with the
     headers around it as context) and the class's own remaining lines. Members that are long
@@ -767,7 +690,7 @@ def _definition_units(
     lo, hi = d.first_line, _last_line(doc, d.outer)
     if d.kind == "class":
         # Its own and its bases', not the enclosing class's: a nested class's ``self`` is not one.
-        own = _OwnClass(d.name, bases.get(d.name, frozenset()))
+        own = OwnClass(d.name, bases.get(d.name, frozenset()))
         classes = frozenset({d.name}) | own.bases
     # A Go method's receiver is its class.
     classes = classes | {d.owner} - {""}
@@ -776,7 +699,7 @@ def _definition_units(
         kind = "method" if context and d.kind == "function" else d.kind
         lines = ((lo, hi),)
         text = _text_of_lines(doc, lines)
-        references, constructs = _constructor_calls(refs.in_lines(doc, lines), own)
+        references, constructs = constructor_calls(refs.in_lines(doc, lines), own)
         # A parameter's declared type says whose method it calls by a name several types
         # define (``func report(s Shape)``, ``def report(s: Shape)``: ``s.area()`` is
         # Shape's); reviewed whole, a class's methods' parameters are its own.
