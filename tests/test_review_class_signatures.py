@@ -595,7 +595,63 @@ FIELDS = {
         0,
         "def area(self):  # Logger",
     ),
+    "kotlin": (
+        "kt",
+        KOTLIN.split("fun report")[0] + "class Report(private val log: Logger, size: Shape) {\n"
+        "    fun run(): String = log.area()\n}\n",
+        "Report",
+        0,
+        "fun area(): String  # Logger",
+    ),
+    "cpp": (
+        "cpp",
+        CPP.split("double report")[0] + "class Report {\n    Logger* log_;\n\npublic:\n"
+        "    const char* run() { return log_->area(); }\n};\n",
+        "Report",
+        0,
+        "const char* area()  # Logger",
+    ),
+    "php": (
+        "php",
+        PHP.split("function report")[0] + "class Report {\n    private Logger $log;\n\n"
+        "    public function run(): string { return $this->log->area(); }\n}\n",
+        "Report",
+        0,
+        "public function area(): string  # Logger",
+    ),
 }
+
+
+@pytest.mark.parametrize(
+    "lang, ext, text",
+    [
+        (
+            "kotlin",
+            "kt",
+            "class Report(private val log: Logger, size: Shape) : Base() {\n    fun run() = 1\n}\n",
+        ),
+        (
+            "scala",
+            "scala",
+            "class Report(log: Logger, val size: Shape) extends Base(log) {\n  def run(): Int = 1\n}\n",
+        ),
+        (
+            "csharp",
+            "cs",
+            "class Report(Logger log, Shape size) : Base(log) {\n    int Run() => 1;\n}\n",
+        ),
+        (
+            "java",
+            "java",
+            "record Report(Logger log, Shape size) implements Base {\n    int run() { return 1; }\n}\n",
+        ),
+    ],
+)
+def test_a_class_s_own_parameters_are_no_bases(lang: str, ext: str, text: str) -> None:
+    """``class Report(private val log: Logger) : Base()``: read from the header's lines, Logger
+    and Shape were bases of Report, and its methods meant every method of theirs."""
+    bases = units_of(lang, ext, text).bases["Report"]
+    assert "Base" in bases and not bases & {"Logger", "Shape"}
 
 
 @pytest.mark.parametrize("lang", sorted(FIELDS))

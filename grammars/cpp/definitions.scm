@@ -378,3 +378,13 @@
       (template_type name: (type_identifier) @parameter.type)
       (qualified_identifier name: (type_identifier) @parameter.type)
     ]))
+
+; The types a class's fields are declared with (`Logger* log_`, `Cache<K> cache` as `Cache`): a
+; class whose methods its own methods mean by a name several classes define (`log_->area()`). A
+; pattern of its own.
+(field_declaration
+  type: [
+    (type_identifier) @field.type
+    (template_type name: (type_identifier) @field.type)
+    (qualified_identifier name: (type_identifier) @field.type)
+  ])

@@ -80,3 +80,25 @@
       (nullable_type (user_type (identifier) @parameter.type .))
       (nullable_type (user_type (identifier) @parameter.type . (type_arguments) .))
     ]))
+
+; The types a class's properties are declared with (`class Report(private val log: Logger)`,
+; `val cache: Cache<K>?` as `Cache`): a class whose methods its own methods mean by a name
+; several classes define (`log.area()`). A pattern of its own.
+[
+  (class_parameter
+    ["val" "var"]
+    [
+      (user_type (identifier) @field.type .)
+      (user_type (identifier) @field.type . (type_arguments) .)
+      (nullable_type (user_type (identifier) @field.type .))
+      (nullable_type (user_type (identifier) @field.type . (type_arguments) .))
+    ])
+  (property_declaration
+    (variable_declaration
+      [
+        (user_type (identifier) @field.type .)
+        (user_type (identifier) @field.type . (type_arguments) .)
+        (nullable_type (user_type (identifier) @field.type .))
+        (nullable_type (user_type (identifier) @field.type . (type_arguments) .))
+      ]))
+]

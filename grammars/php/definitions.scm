@@ -65,3 +65,23 @@
       (optional_type (named_type (name) @parameter.type))
       (optional_type (named_type (qualified_name (name) @parameter.type .)))
     ]))
+
+; The types a class's properties are declared with (`private Logger $log`, `?Cache $cache`, a
+; constructor's `private Logger $log`): a class whose methods its own methods mean by a name
+; several classes define (`$this->log->area()`). A pattern of its own.
+[
+  (property_declaration
+    type: [
+      (named_type (name) @field.type)
+      (named_type (qualified_name (name) @field.type .))
+      (optional_type (named_type (name) @field.type))
+      (optional_type (named_type (qualified_name (name) @field.type .)))
+    ])
+  (property_promotion_parameter
+    type: [
+      (named_type (name) @field.type)
+      (named_type (qualified_name (name) @field.type .))
+      (optional_type (named_type (name) @field.type))
+      (optional_type (named_type (qualified_name (name) @field.type .)))
+    ])
+]

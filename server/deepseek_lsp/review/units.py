@@ -391,6 +391,7 @@ class _References:
         self, doc: Document, language: Language | None, named: frozenset[int] = frozenset()
     ) -> None:
         self._by_line: dict[int, set[str]] = {}
+        self._named = named
         query = language.query("identifiers") if language else None
         if query is None or doc.tree is None:
             self._query = None
@@ -423,6 +424,23 @@ class _References:
                 else:
                     found |= self._by_line.get(line, set())
         return frozenset(found)
+
+    def in_span(self, doc: Document, start: int, end: int) -> frozenset[str]:
+        """The identifiers written between bytes ``start`` and ``end`` (asked of those bytes
+        alone: for a few headers)."""
+        if start >= end:
+            return frozenset()
+        if self._query is None or doc.tree is None:
+            return frozenset(_WORD.findall(_node_text(doc, start, end)))
+        cursor = ts.QueryCursor(self._query)
+        cursor.set_byte_range(start, end)
+        return frozenset(
+            _node_text(doc, node.start_byte, node.end_byte)
+            for name, nodes in cursor.captures(doc.tree.root_node).items()
+            if name.startswith("reference") and name != "reference.alias"
+            for node in nodes
+            if start <= node.start_byte and node.end_byte <= end and node.start_byte not in self._named
+        )
 
 
 def _alias(query: ts.Query, root: ts.Node, node: ts.Node) -> str | None:
@@ -655,10 +673,23 @@ def _bases(doc: Document, defs: list[_Definition], refs: _References) -> dict[st
     out: dict[str, frozenset[str]] = {}
     for d in defs:
         if d.kind == "class" and d.body is not None:
-            header = ((doc.line_at(d.node.start_byte), _header_end_line(doc, d.node, d.body)),)
-            words = refs.in_lines(doc, header) - {d.name, BASE_CONSTRUCTOR, OWN_CONSTRUCTOR}
+            params = next((c for c in d.node.children if c.type in _PRIMARY_PARAMETERS), None)
+            if params is not None and params.end_byte <= d.body.start_byte:
+                # Around its parameters: ``class Report(private val log: Logger) : Base()``
+                # made Logger a base of Report, and its methods meant every Logger's method.
+                words = refs.in_span(doc, d.node.start_byte, params.start_byte)
+                words |= refs.in_span(doc, params.end_byte, d.body.start_byte)
+            else:
+                header = ((doc.line_at(d.node.start_byte), _header_end_line(doc, d.node, d.body)),)
+                words = refs.in_lines(doc, header)
+            words -= {d.name, BASE_CONSTRUCTOR, OWN_CONSTRUCTOR}
             out[d.name] = out.get(d.name, frozenset()) | words | (d.mixins - {d.name})
     return out
+
+
+#: A class header's own parameter list, no base of it: Kotlin's and Scala's primary
+#: constructor, C#'s, a Java record's components.
+_PRIMARY_PARAMETERS = frozenset({"primary_constructor", "class_parameters", "parameter_list", "formal_parameters"})
 
 
 def _header_end_line(doc: Document, node: ts.Node, body: ts.Node) -> int:
