@@ -43,6 +43,9 @@ class Definition:
     #: Characters of ``text`` before the body: the decorators and the signature (the first line
     #: for a definition without a body, such as a constant; an outlined class's first members).
     header_len: int = 0
+    #: The class whose body holds it (a method, a class attribute or field), else None: which
+    #: ``send`` is ``Connection.send`` when five files define one (``context.receivers``).
+    owner: str | None = None
 
     @property
     def signature(self) -> str:
@@ -277,6 +280,7 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                     found_defs.append((key, capture.split(".", 1)[-1], node, body, names[0].start_byte))
         in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
         starts = [d[2].start_byte for d in in_order]
+        owners = _owners(in_order)
         for name, kind, node, body, at in found_defs:
             text, header_len = _definition_text(data, node, lang, body, kind, at)
             if kind == "class" and body is not None and text.endswith("\n…"):
@@ -297,9 +301,27 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                     start_line=node.start_point[0],
                     path=path,
                     header_len=header_len,
+                    owner=owners.get(node.id),
                 )
             )
     return index
+
+
+def _owners(in_order: list[_Found]) -> dict[int, str]:
+    """By node id, the name of the class a definition is directly in (not through a function:
+    a helper nested in a method is no member)."""
+    owners: dict[int, str] = {}
+    around: list[tuple[ts.Node, str, str]] = []  # the definitions open at this point: node, name, kind
+    # The outer first where two start together (a class's first member cannot, a wrapper can).
+    for name, kind, node, _body, _at in sorted(in_order, key=lambda d: (d[2].start_byte, -d[2].end_byte)):
+        while around and around[-1][0].end_byte <= node.start_byte:
+            around.pop()
+        if around and around[-1][0].id == node.id:
+            continue  # the same node under its short name (``short_name``)
+        if around and around[-1][2] == "class":
+            owners[node.id] = around[-1][1]
+        around.append((node, name, kind))
+    return owners
 
 
 _JS_FAMILY = frozenset({"javascript", "typescript", "tsx"})

@@ -17,6 +17,7 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import _WORD, _is_dunder
 from .indexer import MAX_FILE_BYTES
+from .receivers import class_of_type, member_receivers, reads_receivers
 
 if TYPE_CHECKING:
     from .index import Definition, FileIndex
@@ -298,25 +299,38 @@ def found_in_workspace(
             continue
         if name not in imported and (guesses >= MAX_WORKSPACE_NAMES or not _used_as_member(doc.data, name, *window)):
             continue
-        for path in symbols.files_defining(name, doc.language.name):
-            real = req.readable(path, roots) if path != doc_path else None
-            if real is None:
-                continue
-            # A file open in the editor is its buffer, never the copy on disk (older, it had
-            # the name the user just renamed away). Among the other documents, it was looked
-            # in already (the name is not in it).
-            open_doc = req.open_document(real, path)
-            if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
-                continue
-            idx = (
-                indexer.for_document(open_doc, deadline=req.deadline, other=True)
-                if open_doc is not None
-                else indexer.for_file(real, deadline=req.deadline, language=doc.language)
-            )
-            if idx is not None and name in idx.definitions:
-                found.setdefault(name, []).append(idx)
+        for idx in _workspace_indexes(indexer, req, name, doc_path, roots):
+            found.setdefault(name, []).append(idx)
         guesses += name in found and name not in imported
     return found, {name for name in found if name in imported}
+
+
+def _workspace_indexes(indexer: Indexer, req: ContextRequest, name: str, doc_path: Path, roots: list[Path]) -> list[FileIndex]:
+    """The indexes of the workspace files that define ``name`` (one or two, see
+    ``WorkspaceSymbols.files_defining``) and that the request may read, but the document's and
+    the other documents' (looked in already)."""
+    doc = req.doc
+    if req.symbols is None or doc.language is None:
+        return []
+    found = []
+    for path in req.symbols.files_defining(name, doc.language.name):
+        real = req.readable(path, roots) if path != doc_path else None
+        if real is None:
+            continue
+        # A file open in the editor is its buffer, never the copy on disk (older, it had
+        # the name the user just renamed away). Among the other documents, it was looked
+        # in already (the name is not in it).
+        open_doc = req.open_document(real, path)
+        if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
+            continue
+        idx = (
+            indexer.for_document(open_doc, deadline=req.deadline, other=True)
+            if open_doc is not None
+            else indexer.for_file(real, deadline=req.deadline, language=doc.language)
+        )
+        if idx is not None and name in idx.definitions:
+            found.append(idx)
+    return found
 
 
 @dataclass
@@ -331,20 +345,112 @@ class _Candidates:
 def _candidates(
     name: str, ordered: list[FileIndex], own: FileIndex | None, doc: Document, window: tuple[int, int]
 ) -> _Candidates | None:
+    return _candidates_among(name, [(d, idx) for idx in ordered for d in idx.definitions.get(name, ())], own, doc, window)
+
+
+def _candidates_among(
+    name: str, pairs: list[tuple[Definition, FileIndex]], own: FileIndex | None, doc: Document, window: tuple[int, int]
+) -> _Candidates | None:
+    """``_candidates`` of the given definitions (each with its file's index), in order."""
     found: list[tuple[Definition, FileIndex]] = []
     texts: list[str] = []
     in_view = False
-    for idx in ordered:  # the document's own first: whether one is in view is known after it
-        if len(found) >= MAX_PER_NAME:
+    last: FileIndex | None = None
+    for d, idx in pairs:  # the document's own first: whether one is in view is known after it
+        if idx is not last and len(found) >= MAX_PER_NAME:
             break  # ``close`` has thirty definitions in asyncio's files
-        for d in idx.definitions.get(name, ()):
-            if idx is own and window[0] <= doc.line_start(d.start_line) < window[1]:
-                in_view = True  # inside the cursor window: the model sees it
-            elif d.text not in texts:
-                texts.append(d.text)
-                found.append((d, idx))
+        last = idx
+        if idx is own and window[0] <= doc.line_start(d.start_line) < window[1]:
+            in_view = True  # inside the cursor window: the model sees it
+        elif d.text not in texts:
+            texts.append(d.text)
+            found.append((d, idx))
     wanted = MAX_PER_NAME - in_view
     return _Candidates(name, found[:wanted], in_view) if found and wanted > 0 else None
+
+
+#: Receivers' classes looked for in the workspace's symbols per request (each a read of up to
+#: two files' indexes, most often cached).
+MAX_RECEIVER_CLASSES = 4
+
+
+#: Bases followed up from a receiver's class to the one that defines the member.
+MAX_BASE_DEPTH = 2
+
+
+def receivers_members(
+    indexer: Indexer,
+    req: ContextRequest,
+    own: FileIndex,
+    indexes: list[FileIndex],
+    names: list[str],
+    window: tuple[int, int],
+    doc_path: Path,
+    roots: list[Path],
+) -> dict[str, list[tuple[Definition, FileIndex]]]:
+    """By member name, the definitions of it in its receiver's class (or a base of it), where
+    the document says the class (``context.receivers``): ``conn.send(`` after ``conn =
+    Connection()`` is ``Connection.send``, however many files define a ``send``. The class is
+    looked for in ``indexes`` (the document's, the files it imports, the other open documents),
+    then in the workspace's symbols."""
+    doc = req.doc
+    if doc.language is None or not reads_receivers(doc.language.name) or (tree := doc.tree) is None:
+        return {}
+    classes = member_receivers(doc.language.name, tree, doc.data, req.offset, window, names, _import_words(own))
+    where: dict[str, list[FileIndex]] = {}
+    reads = 0
+
+    def defining(cls: str) -> list[FileIndex]:
+        nonlocal reads
+        if cls not in where:
+            found = [idx for idx in indexes if _defines_class(idx, cls)]
+            if not found and reads < MAX_RECEIVER_CLASSES and time.monotonic() <= req.deadline:
+                reads += 1
+                found = [idx for idx in _workspace_indexes(indexer, req, cls, doc_path, roots) if _defines_class(idx, cls)]
+            where[cls] = found
+        return where[cls]
+
+    def members(cls: str, member: str, depth: int) -> list[tuple[Definition, FileIndex]]:
+        files = defining(cls)
+        found = [(d, idx) for idx in files for d in idx.definitions.get(member, ()) if d.owner == cls]
+        if found or depth >= MAX_BASE_DEPTH:
+            return found
+        bases = [b for idx in files for d in idx.definitions[cls] if d.kind == "class" for b in _bases(d.text)]
+        for base in list(dict.fromkeys(bases))[:3]:
+            if base != cls and (found := members(base, member, depth + 1)):
+                return found
+        return []
+
+    out = {}
+    for member, cls in classes.items():
+        if found := members(cls, member, 0):
+            out[member] = found
+    return out
+
+
+def _defines_class(idx: FileIndex, name: str) -> bool:
+    return any(d.kind == "class" for d in idx.definitions.get(name, ()))
+
+
+#: A class's bases in its header: Python's ``class A(Base, metaclass=M):``, TypeScript's and
+#: JavaScript's ``class A<T> extends Base<T> implements I, J {``.
+_PY_BASES = re.compile(r"^\s*class\s+\w+\s*(?:\[[^\]]*\])?\s*\(([^)]*)\)", re.M)
+_JS_BASES = re.compile(r"\bclass\s+[\w$]+[^{\n]*?\b(?:extends|implements)\s+([^{\n]+)")
+_NO_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "Exception", "Enum"})
+
+
+def _bases(text: str) -> list[str]:
+    m = _PY_BASES.search(text) or _JS_BASES.search(text)
+    if m is None:
+        return []
+    found = []
+    for part in re.split(r",|\bimplements\b|\bextends\b", m.group(1)):
+        if "=" in part:
+            continue  # ``metaclass=ABCMeta``
+        name = class_of_type(part)
+        if name is not None and name not in _NO_BASES:
+            found.append(name)
+    return found
 
 
 def _tiers(

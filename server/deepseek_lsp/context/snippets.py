@@ -23,6 +23,7 @@ from .index import _WORD
 from .lookup import (
     MAX_PER_NAME,
     _candidates,
+    _candidates_among,
     _defined_in,
     _farther_imported,
     _import_words,
@@ -34,6 +35,7 @@ from .lookup import (
     _used_as_member,
     _within,
     found_in_workspace,
+    receivers_members,
 )
 from .paths import display_path
 
@@ -287,8 +289,9 @@ def gather_snippets(
         if renamed:
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
+        typed = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
     else:
-        found_by_name, imported_found = {}, set()
+        found_by_name, imported_found, typed = {}, set(), {}
         local = set()
         # The imports not even looked at, the time box over: not the whole context.
         req.cut_short = own is not None and doc_path is not None
@@ -304,6 +307,7 @@ def gather_snippets(
         found_by_name,
         imported_found,
         local,
+        typed,
     )
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source, signature = from_docs.get(id(idx)), d.signature
@@ -368,13 +372,15 @@ def _chosen_definitions(
     found_by_name: dict[str, list[FileIndex]],
     imported_found: set[str],
     local: set[str],
+    typed: dict[str, list[tuple[Definition, FileIndex]]],
 ) -> tuple[list[tuple[Definition, FileIndex]], list[tuple[Definition, FileIndex]]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
     workspace's symbols, except imported ones, which take their own place), then a name's
     second, likewise; ``places`` of them at most, whole or signatures. Then, apart, those of
     the names imported and not used yet. ``names`` are those to look up (``_looked_up``),
-    nearest first."""
+    nearest first; a member whose receiver's class is known has that class's definitions
+    (``typed``, see ``receivers_members``) in place of the first two found by its name."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
@@ -391,6 +397,13 @@ def _chosen_definitions(
     attributes = _own_attributes(own, doc.data, doc.language.name) if own is not None and doc.language else set()
     import_words = _import_words(own) if own is not None else {}
     for name in names:
+        if name in typed:
+            found = _candidates_among(name, typed[name], own, doc, window)
+            if found is not None:
+                chosen.append(found)
+                if len(chosen) >= most:
+                    break
+            continue
         # Only as a member (``this.name_``): ``this.createStore = createStore`` keeps the
         # imported function's definition for ``createStore(``.
         if name in attributes and name not in own_names and name not in import_words and _used_as_member(doc.data, name, *window):
@@ -420,7 +433,7 @@ def _chosen_definitions(
             if found is not None and len(chosen) + len(unused) < most:
                 unused.append(found)
     for name, files in found_by_name.items():
-        if name in imported_found:
+        if name in imported_found or name in typed:
             continue
         found = _candidates(name, files, None, doc, window)
         if found is not None and len(chosen) < most:

@@ -1,0 +1,345 @@
+"""A member whose name several files define gets its receiver's class's definition, when the
+document says which class the receiver is (``context.receivers``)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
+from deepseek_lsp.context.receivers import class_of_type, member_receivers
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.workspace_symbols import WorkspaceSymbols
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import lsp_session, open_doc, server_env
+from tests.test_workspace_symbols import (
+    REGISTRY,
+    gather,
+    heads,
+    indexed,
+    prompt_at_end,
+    table_of,
+    write,
+)
+
+
+def receivers(text: str, *members: str, language: str = "python") -> dict[str, str]:
+    """The receivers' classes the document says, the cursor at its end."""
+    ext = {"python": "py", "javascript": "js"}.get(language, "ts")
+    doc = DocumentStore(REGISTRY).open(f"file:///w/main.{ext}", text, language, 1)
+    assert doc.tree is not None
+    return member_receivers(
+        language, doc.tree, doc.data, len(doc.data), (0, len(doc.data)), members
+    )
+
+
+# ---------------------------------------------------------------- the inference, Python
+
+
+def test_a_local_constructed_from_a_class() -> None:
+    assert receivers("def run():\n    conn = Connection('db', 5432)\n    conn.send(", "send") == {
+        "send": "Connection"
+    }
+    assert receivers("def run():\n    conn = net.Connection()\n    conn.send(", "send") == {
+        "send": "Connection"
+    }
+
+
+def test_annotations_of_locals_and_parameters() -> None:
+    assert receivers("def run():\n    conn: Connection = connect()\n    conn.send(", "send") == {
+        "send": "Connection"
+    }
+    text = "def fetch(client: Optional[Client], pool: 'Pool | None' = None):\n    pool.take()\n    client.get("
+    assert receivers(text, "get", "take") == {"get": "Client", "take": "Pool"}
+
+
+def test_a_with_statement_binds_what_it_constructs() -> None:
+    text = "def run():\n    with Session(timeout=limits(3)) as s:\n        s.get("
+    assert receivers(text, "get") == {"get": "Session"}
+
+
+def test_an_attribute_its_class_constructs_annotates_or_takes_as_an_annotated_parameter() -> None:
+    text = (
+        "class Client:\n"
+        "    retries: RetryPolicy\n\n"
+        "    def __init__(self, pool: Pool) -> None:\n"
+        "        self.pool = pool\n"
+        "        self.conn = None\n"
+        "        self.log: Logger = make_logger()\n\n"
+        "    def open(self):\n"
+        "        self.conn = Connection()\n\n"
+        "    def go(self):\n"
+        "        self.retries.delay()\n"
+        "        self.log.info('go')\n"
+        "        self.pool.take()\n"
+        "        self.conn.send("
+    )
+    assert receivers(text, "send", "take", "info", "delay") == {
+        "send": "Connection",
+        "take": "Pool",
+        "info": "Logger",
+        "delay": "RetryPolicy",
+    }
+
+
+def test_self_is_the_enclosing_class() -> None:
+    assert receivers("class Reader(Base):\n    def go(self):\n        self.parse(", "parse") == {
+        "parse": "Reader"
+    }
+
+
+def test_the_last_assignment_before_the_use_decides() -> None:
+    """Rebound to another class, the other class; rebound to what a function returns, none."""
+    text = "def run():\n    conn = Connection()\n    conn = Proxy(conn)\n    conn.send("
+    assert receivers(text, "send") == {"send": "Proxy"}
+    text = "def run():\n    conn = Connection()\n    conn = wrap(conn)\n    conn.send("
+    assert receivers(text, "send") == {}
+    text = "def run():\n    conn = connect()\n    conn.send("  # a function's result: no class here
+    assert receivers(text, "send") == {}
+
+
+def test_a_parameter_of_the_same_name_in_another_function_is_not_its_annotation() -> None:
+    text = "def a(conn: Connection):\n    pass\n\ndef b(conn):\n    conn.send("
+    assert receivers(text, "send") == {}
+    # A module-level variable is shadowed by the function's own parameter too.
+    text = "conn = Connection()\n\ndef b(conn):\n    conn.send("
+    assert receivers(text, "send") == {}
+    # Not shadowed, it is the module's.
+    text = "conn = Connection()\n\ndef b():\n    conn.send("
+    assert receivers(text, "send") == {"send": "Connection"}
+
+
+def test_an_attribute_given_two_classes_has_none() -> None:
+    text = (
+        "class Client:\n"
+        "    def a(self):\n        self.conn = Connection()\n"
+        "    def b(self):\n        self.conn = Proxy()\n"
+        "    def c(self):\n        self.conn.send("
+    )
+    assert receivers(text, "send") == {}
+
+
+# ---------------------------------------------------------------- the inference, TypeScript
+
+TS_CLASS = (
+    "class Client {\n"
+    "  private store: Store;\n"
+    "  constructor(private readonly conn: Connection, other: Foo) {\n"
+    "    this.cache = new Cache<string>();\n"
+    "  }\n"
+    "  go(client: Client | undefined) {\n"
+    "    const q = new Queue();\n"
+    "    q.push(1);\n"
+    "    this.cache.get(1);\n"
+    "    this.store.load();\n"
+    "    client?.fetch();\n"
+    "    this.conn.send();\n"
+    "  }\n"
+    "}\n"
+)
+
+
+def test_typescript_new_annotations_fields_and_parameter_properties() -> None:
+    assert receivers(TS_CLASS, "send", "get", "load", "fetch", "push", language="typescript") == {
+        "send": "Connection",
+        "get": "Cache",
+        "load": "Store",
+        "fetch": "Client",
+        "push": "Queue",
+    }
+
+
+def test_typescript_a_parameter_of_another_function_is_not_the_local() -> None:
+    text = "function a(conn: Connection) {}\nfunction b(conn) {\n  conn.send();\n}\n"
+    assert receivers(text, "send", language="typescript") == {}
+
+
+def test_javascript_a_jsdoc_param_type() -> None:
+    text = (
+        "class Help {\n"
+        "  /**\n"
+        "   * The visible subcommands.\n"
+        "   *\n"
+        "   * @param {Command} cmd\n"
+        "   * @param {Option[]} options\n"
+        "   * @returns {Command[]}\n"
+        "   */\n\n"
+        "  visibleCommands(cmd, options, other) {\n"
+        "    options.at(0);\n"
+        "    other.render();\n"
+        "    return cmd._getHelpCommand();\n"
+        "  }\n"
+        "}\n"
+    )
+    # An array of options is no Option; a parameter the comment does not name has no class.
+    assert receivers(text, "_getHelpCommand", "at", "render", language="javascript") == {
+        "_getHelpCommand": "Command"
+    }
+
+
+def test_the_class_an_annotation_names() -> None:
+    assert class_of_type("Optional[pool.Connection]") == "Connection"
+    assert class_of_type("Client<string> | undefined") == "Client"
+    assert class_of_type("'Pool'") == "Pool"
+    assert class_of_type("Connection | Proxy") is None  # two classes: no guess
+    assert class_of_type("{ send(): void }") is None
+    assert class_of_type("Connection[]") is None
+
+
+# ---------------------------------------------------------------- the definitions sent
+
+
+def test_a_definition_knows_the_class_whose_body_holds_it() -> None:
+    text = (
+        "class Connection:\n"
+        "    timeout: float = 5.0\n\n"
+        "    def send(self, frame):\n"
+        "        pass\n\n"
+        "def send(frame):\n"
+        "    pass\n"
+    )
+    doc = DocumentStore(REGISTRY).open("file:///w/conn.py", text, "python", 1)
+    index = Indexer(REGISTRY).for_document(doc)
+    assert index is not None
+    owners = {(name, d.owner) for name, ds in index.definitions.items() for d in ds}
+    assert ("send", "Connection") in owners and ("send", None) in owners
+    assert ("timeout", "Connection") in owners
+    assert ("Connection", None) in owners
+
+
+def gather_at(
+    root: Path, rel: str, text: str, symbols: WorkspaceSymbols, language: str
+) -> list[Snippet]:
+    """``gather`` with the cursor at the ``|`` in ``text``."""
+    store = DocumentStore(REGISTRY)
+    doc = store.open((root / rel).as_uri(), text.replace("|", ""), language, 1)
+    offset = text.index("|")
+    assert doc.language is not None and doc.tree is not None
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    req = ContextRequest(
+        doc,
+        offset,
+        [],
+        [],
+        [root],
+        DEFAULT_EXCLUDE,
+        time.monotonic() + 5,
+        open_uris=store,
+        symbols=symbols,
+    )
+    return gather_snippets(Indexer(REGISTRY), req, (max(0, offset - 6000), offset + 2000), names)
+
+
+SEND_FILES = {
+    "net/connection.py": (
+        "class Connection:\n"
+        "    def send(self, frame: bytes, *, flush: bool = True) -> int:\n"
+        "        return self._write(frame)\n"
+    ),
+    "mail/smtp.py": "class Mailer:\n    def send(self, message: str, to: list[str]) -> None:\n        pass\n",
+    "queue/jobs.py": "class JobQueue:\n    def send(self, job: object, delay: float = 0.0) -> None:\n        pass\n",
+}
+
+
+def test_the_receivers_class_member_is_sent_where_three_files_define_the_name(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, SEND_FILES)
+    text = "def run(host):\n    conn = Connection(host)\n    conn.send("
+    snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+    assert [s.text.splitlines()[0] for s in snippets] == [
+        "def send(self, frame: bytes, *, flush: bool = True) -> int:"
+    ], heads(snippets)
+    assert snippets[0].path == "connection.py"
+    # Untyped, no guess among the three.
+    snippets = gather(
+        tmp_path, "app/main.py", "def run(conn):\n    conn.send(", indexed(tmp_path, "app/main.py")
+    )
+    assert snippets == []
+
+
+def test_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            **SEND_FILES,
+            "net/tls.py": "from net.connection import Connection\n\nclass TlsConnection(Connection):\n    def wrap(self):\n        pass\n",
+        },
+    )
+    text = "from net.tls import TlsConnection\n\ndef run(conn: TlsConnection):\n    conn.send("
+    snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+    sent = [s for s in snippets if "def send" in s.text]
+    assert [s.path for s in sent] == ["connection.py"], heads(snippets)
+
+
+def test_the_receivers_class_wins_over_the_other_definitions_the_imports_bring(
+    tmp_path: Path,
+) -> None:
+    """Both modules imported define a ``send``: the first two found were sent, whichever
+    class's they were (the mailer's first, in the order of the imports)."""
+    write(
+        tmp_path,
+        {"mail/smtp.py": SEND_FILES["mail/smtp.py"], "work/jobs.py": SEND_FILES["queue/jobs.py"]},
+    )
+    text = (
+        "from mail import smtp\nfrom work import jobs\n\n\ndef run(q: jobs.JobQueue):\n    q.send("
+    )
+    snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+    sent = [line.strip() for s in snippets for line in s.text.splitlines() if "def send" in line]
+    assert sent == ["def send(self, job: object, delay: float = 0.0) -> None:"], heads(snippets)
+
+
+def test_a_class_in_an_excluded_file_is_not_read(tmp_path: Path) -> None:
+    write(tmp_path, SEND_FILES)
+    text = "def run(host):\n    conn = Connection(host)\n    conn.send("
+    exclude = (*DEFAULT_EXCLUDE, "**/net/**")
+    snippets = gather(
+        tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"), exclude=exclude
+    )
+    assert not any("frame: bytes" in s.text for s in snippets), heads(snippets)
+
+
+def test_typescript_the_receivers_class_member_is_sent(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "src/net/connection.ts": "export class Connection {\n  send(frame: Uint8Array, flush = true): number {\n    return 0;\n  }\n}\n",
+            "src/mail/mailer.ts": "export class Mailer {\n  send(message: string, to: string[]): void {}\n}\n",
+            "src/jobs/queue.ts": "export class JobQueue {\n  send(job: unknown, delay = 0): void {}\n}\n",
+        },
+    )
+    # The function closed after the cursor, as in an editor (unclosed, its tree is an error).
+    text = "export function run(host: string) {\n  const conn = new Connection(host);\n  conn.send(|);\n}\n"
+    snippets = gather_at(
+        tmp_path, "src/app/main.ts", text, indexed(tmp_path, "src/app/main.ts"), "typescript"
+    )
+    sent = [s.text.splitlines()[0].strip() for s in snippets if "send(" in s.text]
+    assert sent == ["send(frame: Uint8Array, flush = true): number {"], heads(snippets)
+
+
+# ---------------------------------------------------------------- through the server
+
+MAIN = "from net.connection import Connection\n\n\ndef deliver(host, payload):\n    conn = Connection(host)\n    conn.send("
+OTHER = "class Other:\n    def send(self, letter: str, stamp: int) -> None:\n        pass\n"
+
+
+async def test_the_prompt_carries_the_receivers_send_and_not_the_other_classes(
+    tmp_path: Path,
+) -> None:
+    """Over stdio: ``send`` is defined in three files, two of them open in the editor; the
+    prompt for ``conn.send(`` has Connection's and not Other's."""
+    root = tmp_path / "ws"
+    write(root, {**SEND_FILES, "post/other.py": OTHER, "app/main.py": MAIN})
+    with FakeDeepSeek() as fake:
+        fake.script("payload)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            open_doc(client, (root / "post/other.py").as_uri(), OTHER)
+            uri = (root / "app/main.py").as_uri()
+            open_doc(client, uri, MAIN)
+            assert (await table_of(client, 5))["files"] == 5
+            prompt = await prompt_at_end(client, fake, uri, MAIN)
+    assert "def send(self, frame: bytes, *, flush: bool = True) -> int:" in prompt
+    assert "letter: str" not in prompt
