@@ -8,7 +8,7 @@ from pathlib import Path
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
-from deepseek_lsp.context.receivers import class_of_type, member_receivers
+from deepseek_lsp.context.receivers import class_of_type, member_receivers, receiver_at
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
@@ -81,6 +81,22 @@ def test_an_attribute_its_class_constructs_annotates_or_takes_as_an_annotated_pa
         "info": "Logger",
         "delay": "RetryPolicy",
     }
+
+
+def test_a_capitalised_name_nothing_binds_is_the_class_itself() -> None:
+    assert receivers("def run(text):\n    return Option.parse(", "parse") == {"parse": "Option"}
+    assert receivers("def run(text):\n    return util.parse(", "parse") == {}  # a module, no class
+
+
+def test_the_receiver_the_cursor_is_after() -> None:
+    doc = DocumentStore(REGISTRY).open(
+        "file:///w/main.py", "def run(pool: Pool):\n    pool.ta", "python", 1
+    )
+    assert doc.tree is not None
+    assert receiver_at("python", doc.tree, doc.data, len(doc.data)) == "Pool"
+    assert (
+        receiver_at("python", doc.tree, doc.data, len(doc.data) - 3) is None
+    )  # after ``pool``: no dot yet
 
 
 def test_self_is_the_enclosing_class() -> None:
@@ -257,6 +273,24 @@ def test_the_receivers_class_member_is_sent_where_three_files_define_the_name(
         tmp_path, "app/main.py", "def run(conn):\n    conn.send(", indexed(tmp_path, "app/main.py")
     )
     assert snippets == []
+
+
+def test_after_a_receivers_dot_its_class_comes_first(tmp_path: Path) -> None:
+    """``conn.|``: the member is still to be typed; the class's definition says which there are."""
+    write(tmp_path, SEND_FILES)
+    text = "def run(host):\n    conn = Connection(host)\n    conn."
+    snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+    assert heads(snippets) == ["class Connection:"]
+    assert "def send(self, frame: bytes" in snippets[0].text
+    # Half typed, the same; a receiver the file says nothing of, nothing.
+    snippets = gather(tmp_path, "app/main.py", text + "se", indexed(tmp_path, "app/main.py"))
+    assert heads(snippets) == ["class Connection:"]
+    assert (
+        gather(
+            tmp_path, "app/main.py", "def run(conn):\n    conn.", indexed(tmp_path, "app/main.py")
+        )
+        == []
+    )
 
 
 def test_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import _WORD, _is_dunder
 from .indexer import MAX_FILE_BYTES
-from .receivers import class_of_type, member_receivers, reads_receivers
+from .receivers import class_of_type, member_receivers, reads_receivers, receiver_at
 
 if TYPE_CHECKING:
     from .index import Definition, FileIndex
@@ -387,45 +387,56 @@ def receivers_members(
     window: tuple[int, int],
     doc_path: Path,
     roots: list[Path],
-) -> dict[str, list[tuple[Definition, FileIndex]]]:
+) -> tuple[dict[str, list[tuple[Definition, FileIndex]]], list[tuple[Definition, FileIndex]]]:
     """By member name, the definitions of it in its receiver's class (or a base of it), where
     the document says the class (``context.receivers``): ``conn.send(`` after ``conn =
-    Connection()`` is ``Connection.send``, however many files define a ``send``. The class is
-    looked for in ``indexes`` (the document's, the files it imports, the other open documents),
-    then in the workspace's symbols."""
+    Connection()`` is ``Connection.send``, however many files define a ``send``; and the
+    definition of the class of the receiver the cursor is after (``conn.``), whose member is
+    still to be typed. The class is looked for in ``indexes`` (the document's, the files it
+    imports, the other open documents), then in the workspace's symbols."""
     doc = req.doc
     if doc.language is None or not reads_receivers(doc.language.name) or (tree := doc.tree) is None:
-        return {}
-    classes = member_receivers(doc.language.name, tree, doc.data, req.offset, window, names, _import_words(own))
-    where: dict[str, list[FileIndex]] = {}
-    reads = 0
+        return {}, []
+    imported = _import_words(own)
+    classes = member_receivers(doc.language.name, tree, doc.data, req.offset, window, names, imported)
+    found = _Classes(indexer, req, indexes, doc_path, roots)
+    members = {member: defs for member, cls in classes.items() if (defs := found.members(cls, member))}
+    at_cursor = receiver_at(doc.language.name, tree, doc.data, req.offset, imported)
+    return members, found.classes(at_cursor) if at_cursor is not None else []
 
-    def defining(cls: str) -> list[FileIndex]:
-        nonlocal reads
-        if cls not in where:
-            found = [idx for idx in indexes if _defines_class(idx, cls)]
-            if not found and reads < MAX_RECEIVER_CLASSES and time.monotonic() <= req.deadline:
-                reads += 1
-                found = [idx for idx in _workspace_indexes(indexer, req, cls, doc_path, roots) if _defines_class(idx, cls)]
-            where[cls] = found
-        return where[cls]
 
-    def members(cls: str, member: str, depth: int) -> list[tuple[Definition, FileIndex]]:
-        files = defining(cls)
+class _Classes:
+    """Where a request's receivers' classes are defined, each looked for once."""
+
+    def __init__(self, indexer: Indexer, req: ContextRequest, indexes: list[FileIndex], doc_path: Path, roots: list[Path]) -> None:
+        self.indexer, self.req, self.indexes, self.doc_path, self.roots = indexer, req, indexes, doc_path, roots
+        self.where: dict[str, list[FileIndex]] = {}
+        self.reads = 0
+
+    def defining(self, cls: str) -> list[FileIndex]:
+        if cls not in self.where:
+            found = [idx for idx in self.indexes if _defines_class(idx, cls)]
+            if not found and self.reads < MAX_RECEIVER_CLASSES and time.monotonic() <= self.req.deadline:
+                self.reads += 1
+                read = _workspace_indexes(self.indexer, self.req, cls, self.doc_path, self.roots)
+                found = [idx for idx in read if _defines_class(idx, cls)]
+            self.where[cls] = found
+        return self.where[cls]
+
+    def classes(self, cls: str) -> list[tuple[Definition, FileIndex]]:
+        return [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]
+
+    def members(self, cls: str, member: str, depth: int = 0) -> list[tuple[Definition, FileIndex]]:
+        """``cls``'s definitions of ``member``, or its bases' (``MAX_BASE_DEPTH`` up)."""
+        files = self.defining(cls)
         found = [(d, idx) for idx in files for d in idx.definitions.get(member, ()) if d.owner == cls]
         if found or depth >= MAX_BASE_DEPTH:
             return found
-        bases = [b for idx in files for d in idx.definitions[cls] if d.kind == "class" for b in _bases(d.text)]
+        bases = [b for d, _idx in self.classes(cls) for b in _bases(d.text)]
         for base in list(dict.fromkeys(bases))[:3]:
-            if base != cls and (found := members(base, member, depth + 1)):
+            if base != cls and (found := self.members(base, member, depth + 1)):
                 return found
         return []
-
-    out = {}
-    for member, cls in classes.items():
-        if found := members(cls, member, 0):
-            out[member] = found
-    return out
 
 
 def _defines_class(idx: FileIndex, name: str) -> bool:

@@ -106,6 +106,32 @@ def member_receivers(
     return found
 
 
+#: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``store?.``, ``conn.se``
+#: (the member half typed).
+_AT_CURSOR = re.compile(rb"(?<![\w$.])((?:self|this)\.)?([A-Za-z_$][\w$]*)\??\.[A-Za-z_$]?[\w$]*$")
+
+
+def receiver_at(
+    language: str, tree: ts.Tree, data: bytes, offset: int, imported: Container[str] = ()
+) -> str | None:
+    """The class of the receiver the cursor is after (``conn.|``), where the document says it:
+    its member is still to be typed, so the class's members are what the line needs."""
+    fam = _family(language)
+    if fam is None:
+        return None
+    line = data[data.rfind(b"\n", 0, offset) + 1 : offset]
+    m = _AT_CURSOR.search(line[-200:])
+    if m is None:
+        return None
+    receiver, on_self = m.group(2).decode(), m.group(1) is not None
+    if receiver in ("self", "this") and not on_self:
+        return None  # the class around the cursor: in view, or its outline is the file's
+    if not on_self and receiver in imported:
+        return receiver if receiver[:1].isupper() else None
+    at = offset - len(line[-200:]) + m.start()
+    return receiver_class(fam, tree, data, at, receiver, on_self)
+
+
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
 _is_word = _WORD_BYTES.__contains__
 

@@ -289,9 +289,9 @@ def gather_snippets(
         if renamed:
             looked_up = _looked_up(names, {**renamed, **aliases})
         found_by_name, imported_found = found_in_workspace(indexer, req, own, indexes, looked_up, window, doc_path, roots)
-        typed = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
+        typed, at_cursor = receivers_members(indexer, req, own, indexes, looked_up[:MAX_NAMES], window, doc_path, roots)
     else:
-        found_by_name, imported_found, typed = {}, set(), {}
+        found_by_name, imported_found, typed, at_cursor = {}, set(), {}, []
         local = set()
         # The imports not even looked at, the time box over: not the whole context.
         req.cut_short = own is not None and doc_path is not None
@@ -308,6 +308,7 @@ def gather_snippets(
         imported_found,
         local,
         typed,
+        at_cursor,
     )
     def add_definition(d: Definition, idx: FileIndex, rank: int, after_edits: int) -> None:
         source, signature = from_docs.get(id(idx)), d.signature
@@ -373,6 +374,7 @@ def _chosen_definitions(
     imported_found: set[str],
     local: set[str],
     typed: dict[str, list[tuple[Definition, FileIndex]]],
+    at_cursor: list[tuple[Definition, FileIndex]],
 ) -> tuple[list[tuple[Definition, FileIndex]], list[tuple[Definition, FileIndex]]]:
     """The definitions to send, best first: every name's best, nearest name first (imported names
     used beyond ``names_near``'s span after the others, then names found only through the
@@ -380,7 +382,8 @@ def _chosen_definitions(
     second, likewise; ``places`` of them at most, whole or signatures. Then, apart, those of
     the names imported and not used yet. ``names`` are those to look up (``_looked_up``),
     nearest first; a member whose receiver's class is known has that class's definitions
-    (``typed``, see ``receivers_members``) in place of the first two found by its name."""
+    (``typed``, see ``receivers_members``) in place of the first two found by its name, and the
+    class of the receiver the cursor is after (``at_cursor``) comes first."""
     doc = req.doc
     tiers = _tiers(indexes, own, from_docs, imported)
     ordered = sorted(indexes, key=lambda idx: tiers[id(idx)])
@@ -396,7 +399,13 @@ def _chosen_definitions(
     # ComputedValue's ``name_: string`` through the barrel).
     attributes = _own_attributes(own, doc.data, doc.language.name) if own is not None and doc.language else set()
     import_words = _import_words(own) if own is not None else {}
+    # ``conn.|``: the member to be typed is one of its class's, the nearest name of all.
+    receiver = _candidates_among(at_cursor[0][0].name, at_cursor, own, doc, window) if at_cursor else None
+    if receiver is not None:
+        chosen.append(receiver)
     for name in names:
+        if receiver is not None and name == receiver.name:
+            continue
         if name in typed:
             found = _candidates_among(name, typed[name], own, doc, window)
             if found is not None:
