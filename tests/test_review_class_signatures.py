@@ -889,3 +889,61 @@ async def test_a_class_imported_from_another_file_comes_with_its_constructors(
     await engine.review(client, doc, settings_for(fake_deepseek), roots=[tmp_path])
     (request,) = fake_deepseek.requests_to("/chat/completions")
     assert request.json["messages"][-1]["content"].split(_SIGNATURES, 1)[1].splitlines() == expected
+
+
+MADE = {
+    "python": (
+        "py",
+        "class Mailer:\n    def send(self, to):\n        return to\n\n\n"
+        "class Socket:\n    def send(self, data):\n        return data\n\n\n"
+        "def ping(sock):\n    sock.send(b'x')\n\n\n"
+        "def notify(user):\n    mailer = Mailer()\n    mailer.send(user)\n",
+        "def send(self, to):  # Mailer",
+    ),
+    "javascript": (
+        "js",
+        "class Mailer {\n  send(to) {\n    return to;\n  }\n}\n\n"
+        "class Socket {\n  send(data) {\n    return data;\n  }\n}\n\n"
+        "function ping(sock) {\n  sock.send('x');\n}\n\n"
+        "function notify(user) {\n  const mailer = new Mailer();\n  mailer.send(user);\n}\n",
+        "send(to)  # Mailer",
+    ),
+    "go": (
+        "go",
+        "package m\n\ntype Mailer struct{}\n\nfunc (m *Mailer) Send(to string) string {\n\treturn to\n}\n\n"
+        "type Socket struct{}\n\nfunc (s *Socket) Send(data string) string {\n\treturn data\n}\n\n"
+        "func ping(sock any) {\n\tsock.(*Socket).Send(\"x\")\n}\n\n"
+        "func notify(user string) {\n\tmailer := &Mailer{}\n\tmailer.Send(user)\n}\n",
+        "func (m *Mailer) Send(to string) string",
+    ),
+    "ruby": (
+        "rb",
+        "class Mailer\n  def deliver(to)\n    to\n  end\nend\n\n"
+        "class Socket\n  def deliver(data)\n    data\n  end\nend\n\n"
+        "def ping(sock)\n  sock.deliver('x')\nend\n\n"
+        "def notify(user)\n  mailer = Mailer.new\n  mailer.deliver(user)\nend\n",
+        "def deliver(to)  # Mailer",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(MADE))
+def test_a_class_the_unit_makes_an_instance_of_says_whose_method_it_calls(lang: str) -> None:
+    # `mailer = Mailer(); mailer.send(user)` outside any class: neither of the two classes'
+    # `send` went with it, though the code says whose it is.
+    ext, text, meant = MADE[lang]
+    file_units = units_of(lang, ext, text)
+    sent = selected(file_units, "notify")
+    assert meant in sent
+    assert not any("Socket" in s and "class" not in s and "type" not in s for s in sent), sent
+    # A unit making no instance still gets neither: nothing says whose `send` it calls.
+    assert not [s for s in selected(file_units, "ping") if "(" in s], selected(file_units, "ping")
+
+
+def test_a_module_s_own_code_means_the_class_it_makes_an_instance_of() -> None:
+    ext, text, _ = MADE["python"]
+    text += "\n\nmailer = Mailer()\nmailer.send('ops')\n"
+    assert prompt_signatures("python", ext, text, "module level") == [
+        "class Mailer:",
+        "def send(self, to):  # Mailer",
+    ]

@@ -45,6 +45,9 @@ _WRAPPER_TYPES = frozenset({"decorated_definition", "export_statement"})
 #: Siblings glued to the definition that follows them (doc comments, attributes, annotations).
 _LEADING_MARKERS = ("comment", "attribute", "decorator", "annotation")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A class called to make an instance: ``Mailer(...)``, ``new Mailer(``, Go's ``Mailer{``,
+#: Ruby's ``Mailer.new`` and Rust's ``Mailer::new``.
+_MADE = re.compile(r"\b(\w+)(?:\s*\(|\{|(?:\.|::)new\b)")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
@@ -155,6 +158,8 @@ class FileUnits:
         default=None, init=False, repr=False, compare=False
     )
     _shared: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    #: The classes (impls, modules...) whose members the signatures hold.
+    _owners: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
     _ancestors: dict[str, frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -176,6 +181,7 @@ class FileUnits:
                 for name, defined in self._by_name.items()
                 if len({s.owner for _, s in defined if s.owner}) > 1
             )
+            self._owners = frozenset(s.owner for s in self.signatures if s.owner)
             # Looked up by class: a pass over every class's ``__init__`` for each unit took 600
             # generated subclasses 71 ms of CPU for their units' signatures.
             for name in self._shared:
@@ -225,7 +231,10 @@ class FileUnits:
         classes = self._ancestry(unit.classes)
         # Its parameters' types and its classes' fields' (``this.log.area()``), and their bases.
         typed = unit.typed.union(*(self.fields.get(c, ()) for c in classes))
-        return Meant(classes, self._ancestry(typed), unit.text)
+        # And the classes it makes an instance of (``mailer = Mailer()``, ``new Mailer()``): a
+        # module's ``mailer.send(...)`` was sent none of two classes' ``send``.
+        made = {m for m in _MADE.findall(unit.text) if m in self._owners}
+        return Meant(classes, self._ancestry(typed | made), unit.text)
 
     def _ancestry(self, names: Iterable[str]) -> set[str]:
         """``names`` and, for those that are classes of this file, their bases, transitively."""
