@@ -1,9 +1,11 @@
 """What the editor tells of the suggestions it was sent (shown, accepted in part or whole) and the
-session's counts of it: each item counted once, however many times the editor tells."""
+session's counts of it: each suggestion counted once, however many times the editor tells and
+however many items carried it (it is sent again each time the editor asks at its place)."""
 
 from __future__ import annotations
 
-from collections import Counter, deque
+import hashlib
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,16 +18,27 @@ ACCEPT_COMMAND = "deepseek.completionAccepted"
 
 #: Items remembered for their events; the oldest half goes when there are more.
 MAX_ITEMS = 256
+#: Suggestions remembered for their counts, the least recently sent going first: one sent
+#: again after that many others is counted again.
+MAX_SUGGESTIONS = 1024
+#: How much of the document an accept would make, before the suggestion's end and after it, tells
+#: one suggestion from another (the text typed through it and the place included).
+KEY_BEFORE = 4096
+KEY_AFTER = 1024
 
 
 @dataclass
 class Stats:
     requests: int = 0
+    #: Suggestions, not items (see ``suggestion_key``): the same one drawn again after Esc, a
+    #: cursor move or an undo was one more shown each time (6 shown, 1 accepted: 17 %).
     shown: int = 0
     accepted: int = 0
     #: Of ``accepted``, completion-menu items: no editor reports those shown, so they are left
     #: out of the acceptance rate (with them it went over 100 %).
     menu_accepted: int = 0
+    #: Suggestions taken in part (a word, a line) and not, or not yet, to their end: one taken
+    #: piece by piece to its end moves to ``accepted``.
     partially_accepted: int = 0
     backend_requests: int = 0
     backend_cancelled: int = 0
@@ -62,6 +75,29 @@ def field_of(obj: Any, key: str, default: Any = None) -> Any:
     return getattr(obj, key, default)
 
 
+def suggestion_key(uri: str, data: bytes, start: int, end: int, insert: str, from_menu: bool) -> bytes:
+    """What tells a suggestion from another: the document an accept would make around where the
+    suggestion ends. The same text at the same place is sent again after Esc, a cursor move or
+    an undo; typed through (or taken a word at a time) what is left of it makes the same
+    document, so it is still the one suggestion."""
+    text = insert.encode("utf-8")
+    before = (data[max(0, start - KEY_BEFORE) : start] + text)[-KEY_BEFORE:]
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (uri.encode("utf-8"), b"menu" if from_menu else b"inline", before, data[end : end + KEY_AFTER]):
+        digest.update(len(part).to_bytes(8, "little"))  # no two splits of the same bytes alike
+        digest.update(part)
+    return digest.digest()
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one suggestion, whichever of its items the editor told of."""
+
+    shown: bool = False
+    accepted: bool = False
+    partly: bool = False
+
+
 @dataclass
 class SentItem:
     uri: str
@@ -70,28 +106,40 @@ class SentItem:
     #: Its insertText's length in UTF-16 code units, what ``acceptedLength`` counts.
     length: int
     from_menu: bool
-    shown: bool = False
+    outcome: Outcome
     accepted: bool = False
 
 
 class SentItems:
-    """The items sent to the editor, by the id their accept command carries."""
+    """The items sent to the editor, by the id their accept command carries, and the
+    suggestions they carry, each counted once."""
 
     def __init__(self, stats: Stats) -> None:
         self.stats = stats
         self._items: dict[str, SentItem] = {}
+        self._outcomes: OrderedDict[bytes, Outcome] = OrderedDict()
         self._next_id = 0
 
-    def add(self, uri: str, start: int, insert: str, *, from_menu: bool) -> str:
-        """An id for the item's accept command. What is kept tells where the cursor lands after
-        the accept: the end of the whole insert from ``start`` (the replaced closers and the
-        selected menu entry included, which the "just accepted" check used to miss)."""
+    def add(self, uri: str, data: bytes, start: int, end: int, insert: str, *, from_menu: bool) -> str:
+        """An id for the item's accept command, ``insert`` replacing ``data[start:end]``. What is
+        kept tells where the cursor lands after the accept: the end of the whole insert from
+        ``start`` (the replaced closers and the selected menu entry included, which the "just
+        accepted" check used to miss)."""
         self._next_id += 1
         item_id = str(self._next_id)
-        self._items[item_id] = SentItem(uri, start + len(insert.encode("utf-8")), utf16_len(insert), from_menu)
+        key = suggestion_key(uri, data, start, end, insert, from_menu)
+        outcome = self._outcomes.get(key)
+        if outcome is None:
+            outcome = self._outcomes[key] = Outcome()
+            if len(self._outcomes) > MAX_SUGGESTIONS:
+                self._outcomes.popitem(last=False)
+        else:
+            self._outcomes.move_to_end(key)
+        end_of_insert = start + len(insert.encode("utf-8"))
+        self._items[item_id] = SentItem(uri, end_of_insert, utf16_len(insert), from_menu, outcome)
         if len(self._items) > MAX_ITEMS:
-            for key in list(self._items)[: MAX_ITEMS // 2]:
-                del self._items[key]
+            for old in list(self._items)[: MAX_ITEMS // 2]:
+                del self._items[old]
         return item_id
 
     def _of(self, params: Any) -> SentItem | None:
@@ -104,18 +152,24 @@ class SentItems:
     def shown(self, params: Any) -> None:
         item = self._of(params)
         if item is not None:
-            if item.shown:
-                return  # drawn again (the cursor came back, the window scrolled): one suggestion
-            item.shown = True
+            if item.outcome.shown:
+                return  # drawn again, or sent again at its place: one suggestion
+            item.outcome.shown = True
         self.stats.shown += 1
 
     def partially_accepted(self, params: Any) -> SentItem | None:
         """The item if this part takes it to its end: taken piece by piece, it is accepted
         (Neovim 0.12 and VS Code run no command for it)."""
-        self.stats.partially_accepted += 1
         item = self._of(params)
+        if item is None:
+            self.stats.partially_accepted += 1  # nothing to tell it by: each part counts
+            return None
+        outcome = item.outcome
+        if not outcome.partly and not outcome.accepted:
+            outcome.partly = True
+            self.stats.partially_accepted += 1
         length = field_of(params, "acceptedLength")
-        if item is None or isinstance(length, bool) or not isinstance(length, int) or length < item.length:
+        if isinstance(length, bool) or not isinstance(length, int) or length < item.length:
             return None
         return self._accept(item)
 
@@ -133,9 +187,16 @@ class SentItems:
             # command ran twice: counted twice, the acceptance rate went over 100 %.
             return None
         item.accepted = True
-        self.stats.accepted += 1
-        if item.from_menu:
-            self.stats.menu_accepted += 1
+        outcome = item.outcome
+        if not outcome.accepted:
+            # Once per suggestion: taken again after an undo it is still one suggestion accepted.
+            outcome.accepted = True
+            self.stats.accepted += 1
+            if item.from_menu:
+                self.stats.menu_accepted += 1
+            if outcome.partly:
+                outcome.partly = False
+                self.stats.partially_accepted -= 1
         return item
 
 

@@ -344,7 +344,7 @@ class CompletionFeature(Feature):
             insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
             if selected is None:
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
-            item_id = self.items.add(doc.uri, replace_start, insert, from_menu=False)
+            item_id = self.items.add(doc.uri, doc.data, replace_start, s.replace_end, insert, from_menu=False)
             rng = doc.range_of(replace_start, s.replace_end)
             items.append(
                 types.InlineCompletionItem(

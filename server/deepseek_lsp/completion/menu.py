@@ -130,7 +130,7 @@ def completion_items(
             continue  # choices that differ past the closer insert the same: one item
         offered.add(text)
         i = len(items)
-        item_id = sent.add(doc.uri, word_start, full, from_menu=True)
+        item_id = sent.add(doc.uri, doc.data, word_start, offset, full, from_menu=True)
         shown = label(text)
         items.append(
             types.CompletionItem(

@@ -1,0 +1,171 @@
+"""The counts the editors show (shown, accepted, partly accepted, the acceptance rate) are of
+suggestions, not of the items carrying them: the same suggestion is sent again each time the
+editor asks at its place (Esc and back into insert mode, the cursor away and back, an undo), and
+each of those items was one more shown. The real server over stdio against the fake DeepSeek
+server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.completion.events import MAX_SUGGESTIONS
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params, insert, open_doc
+from tests.test_completion_e2e import accept, session, stats
+
+FIM = "/beta/completions"
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+
+def raw(item: types.InlineCompletionItem) -> dict[str, Any]:
+    """The item as the editor sends it back in its notifications."""
+    assert item.command is not None
+    return {
+        "insertText": item.insert_text,
+        "command": {
+            "command": item.command.command,
+            "arguments": list(item.command.arguments or []),
+        },
+    }
+
+
+async def shown_at(client: Any, uri: str, line: int, character: int) -> types.InlineCompletionItem:
+    """Ask at the cursor as the editor does and draw the answer's first item."""
+    result = await client.text_document_inline_completion_async(inline_params(uri, line, character))
+    assert result.items, f"no suggestion at {line}:{character}"
+    item = result.items[0]
+    client.protocol.notify("textDocument/didShowCompletion", {"item": raw(item)})
+    return item
+
+
+def delete(client: Any, uri: str, version: int, line: int, start: int, end: int) -> None:
+    """Undo an insert on one line: the editor sends the text's removal."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(line, start), types.Position(line, end)),
+                    text="",
+                )
+            ],
+        )
+    )
+
+
+def respond(body: dict[str, Any]) -> str:
+    prompt: str = body["prompt"]
+    if prompt.endswith("x = "):
+        return "compute(a, b)"
+    return "other(a)" if prompt.endswith("y = ") else ""
+
+
+async def test_one_suggestion_drawn_again_and_again_then_accepted_is_a_rate_of_one(
+    tmp_path: Path,
+) -> None:
+    """Neovim: the suggestion drawn, Esc and back into insert mode (asked again, drawn again), the
+    cursor away and back, accepted, undone, typed through and accepted again: 6 shown and 2
+    accepted (33 %) for the one suggestion the user saw and took."""
+    with FakeDeepSeek() as fake:
+        fake.responder(respond, path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "a = b = 1\nx = \ny = \n")
+            first = await shown_at(client, uri, 1, 4)
+            assert first.insert_text == "compute(a, b)"
+            client.protocol.notify(
+                "textDocument/didShowCompletion", {"item": raw(first)}
+            )  # redrawn
+            await shown_at(client, uri, 1, 4)  # Esc, then `a`: asked and drawn again
+            away = await client.text_document_inline_completion_async(inline_params(uri, 0, 0))
+            assert not away.items  # mid-line: nothing there
+            again = await shown_at(client, uri, 1, 4)  # and back
+            await accept(client, uri, 2, 1, 4, again)
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["acceptanceRate"]) == (1, 1, 1.0)
+
+            delete(client, uri, 3, 1, 4, 4 + len(again.insert_text))  # `u`
+            await shown_at(client, uri, 1, 4)
+            insert(client, uri, 4, 1, 4, "comp")  # typed through
+            rest = await shown_at(client, uri, 1, 8)
+            assert rest.insert_text == "ute(a, b)"
+            await accept(client, uri, 5, 1, 8, rest)
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["acceptanceRate"]) == (1, 1, 1.0)
+            assert counts["requests"] == 6  # each answer still counted for the latencies
+            assert counts["latencyMs"]["p50"] is not None
+
+
+async def test_two_suggestions_shown_and_one_accepted_is_a_rate_of_one_half(tmp_path: Path) -> None:
+    """Each drawn twice (the cursor went back to the first), the first accepted."""
+    with FakeDeepSeek() as fake:
+        fake.responder(respond, path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "a = b = 1\nx = \ny = \n")
+            await shown_at(client, uri, 1, 4)
+            other = await shown_at(client, uri, 2, 4)
+            assert other.insert_text == "other(a)"
+            await shown_at(client, uri, 2, 4)
+            first = await shown_at(client, uri, 1, 4)
+            await accept(client, uri, 2, 1, 4, first)
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["acceptanceRate"]) == (2, 1, 0.5)
+
+
+async def test_a_suggestion_taken_a_word_then_whole_is_accepted_not_partly(tmp_path: Path) -> None:
+    """A word taken (the rest sent again at the new cursor, and drawn) is a suggestion partly
+    accepted, counted once for both words; taken to its end, it is accepted instead."""
+    with FakeDeepSeek() as fake:
+        fake.responder(
+            lambda body: "compute(alpha, beta)" if body["prompt"].endswith("x = ") else "", path=FIM
+        )
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "alpha = beta = 1\nx = \n")
+            item = await shown_at(client, uri, 1, 4)
+            for version, (at, word) in enumerate(((4, "compute"), (11, "(alpha")), start=2):
+                insert(client, uri, version, 1, at, word)
+                client.protocol.notify(
+                    "textDocument/didPartiallyAcceptCompletion",
+                    {"item": raw(item), "acceptedLength": at - 4 + len(word)},
+                )
+            rest = await shown_at(client, uri, 1, 17)
+            assert rest.insert_text == ", beta)"
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 0, 1)
+            await accept(client, uri, 4, 1, 17, rest)  # Tab takes the rest
+            counts = await stats(client)
+            assert (counts["shown"], counts["accepted"], counts["partiallyAccepted"]) == (1, 1, 0)
+            assert counts["acceptanceRate"] == 1.0
+
+
+async def test_suggestions_are_remembered_a_bounded_number_at_a_time(tmp_path: Path) -> None:
+    """Past MAX_SUGGESTIONS others, the first suggestion is forgotten (memory does not grow with
+    the session) and, drawn again, counts again; one sent again meanwhile is kept."""
+    lines = MAX_SUGGESTIONS + 2
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "value()", path=FIM)
+        async with session(fake, tmp_path, {"debounce": 0, "prefetch": False}) as client:
+            uri = "file:///ws/a.py"
+            open_doc(client, uri, "".join(f"v{n} = \n" for n in range(lines)))
+
+            def at(n: int) -> Any:
+                return shown_at(client, uri, n, len(f"v{n} = "))
+
+            await at(0)
+            await at(1)
+            for n in range(2, lines):
+                await at(n)
+                if n % 64 == 0:
+                    await at(1)  # sent again: among the most recent
+            assert (await stats(client))["shown"] == lines
+            await at(1)
+            assert (await stats(client))["shown"] == lines
+            await at(0)
+            assert (await stats(client))["shown"] == lines + 1
