@@ -384,27 +384,41 @@ step("server: counted the shown item (didShowCompletion) and the accept (deepsee
   check(ok, "deepseek/completionStats after one shown + accepted item: " .. vim.inspect(last))
 end)
 
-step("partial accept: word then line, over non-ASCII text, before an auto-closed ')'", function()
+step("partial accept: word then line, over non-ASCII text, before an auto-closed ')'; counted as one suggestion", function()
   normal_mode()
   local line = 'msg = fmt("héllo", )'
   lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
   local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+  local before = stats()
   lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, #line - 1)
   input("i") -- insert before ")": InsertEnter asks for a suggestion
   -- The server's range covers the ")" and the item ends with it; only the new text is drawn.
   local g = wait_ghost('"wörld"')
+  -- Esc and back in: asked again, another item for the same suggestion, drawn again.
+  normal_mode()
+  input("a")
+  g = wait_ghost('"wörld"', "the suggestion drawn again after Esc and a")
   check(g.col == #line - 1, "extmark col " .. g.col)
   check(g.current and g.current.text == '"wörld")', "insertText " .. vim.inspect(g.current and g.current.text))
   input("<M-Right>")
   wait_line(row, 'msg = fmt("héllo", ")')
   wait_ghost('wörld"', "ghost text of the rest after accepting a word")
+  wait_for("completionStats: one suggestion shown, partly accepted", function()
+    local st = stats()
+    return st and st.shown == before.shown + 1 and st.partiallyAccepted == before.partiallyAccepted + 1, st
+  end, 3000)
   input("<M-C-Right>")
   wait_line(row, 'msg = fmt("héllo", "wörld")')
   local s = state()
   check(s.col == #'msg = fmt("héllo", "wörld"', "cursor col " .. s.col)
-  wait_for("completionStats partiallyAccepted >= 2", function()
+  -- Taken to its end, a word and then the line: accepted, no longer partly (it was counted
+  -- shown twice, and partly accepted once a part).
+  wait_for("completionStats: one suggestion shown and accepted", function()
     local st = stats()
-    return st and st.partiallyAccepted >= 2, st
+    return st
+      and st.shown == before.shown + 1
+      and st.accepted == before.accepted + 1
+      and st.partiallyAccepted == before.partiallyAccepted, st
   end, 3000)
 end)
 
