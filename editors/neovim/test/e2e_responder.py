@@ -6,7 +6,7 @@ in which order (a keystroke may or may not cancel the previous one; the server p
 
 FIM: the last line of the prompt is the text before the cursor; if one of ``TARGETS`` starts
 with it, the rest of that target comes back. On a blank line after a key of ``BLOCKS``, a
-multi-line body comes back. ``CYCLE_PREFIX`` answers differently per sampling
+multi-line body comes back, and so it does after a header of ``BRACED``. ``CYCLE_PREFIX`` answers differently per sampling
 temperature, which is how the server asks for several choices on an Invoked request.
 
 Chat (review): one finding on the line ``return a / b``, wherever it is in the file.
@@ -34,6 +34,12 @@ BLOCKS = {
     # Its last line stands left of the line above it: Enter's autoindent goes deeper than it.
     "def clamp(x):": "if x < 0:\n        return 0\n    return x",
 }
+#: A body between a header's `{` and the `}` the editor closed it with, by the header.
+BRACED = {
+    "function add(a, b) {": "\n  return a + b;\n",
+    # Its first line goes on the header's line, before the '}'.
+    "function mul(a, b) {": " // the product\n  return a * b;\n",
+}
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
 REVIEW_CODE = "return a / b"
@@ -49,6 +55,8 @@ def respond(body: dict[str, Any]) -> str:
     line = lines[-1]
     if len(lines) > 1 and lines[-2] in BLOCKS and not line.strip():
         return BLOCKS[lines[-2]]
+    if line in BRACED:
+        return BRACED[line]
     if line.endswith(CYCLE_PREFIX):
         temperature = float(body.get("temperature") or 0.0)
         return min(CYCLE, key=lambda c: abs(c[0] - temperature))[1]

@@ -188,6 +188,7 @@ end
 ---@field remaining string the rest of its text
 ---@field display string what is drawn of it (the rest, less auto-closed characters it ends with)
 ---@field tail string the auto-closed characters after the cursor the item replaces
+---@field closes string those of them it ends with, left out of ``display`` ("" if none)
 ---@field places {at: integer, len: integer}[] where those stand in ``display``, when it goes on past them
 ---@field outdent integer columns of indent an accept takes out (see ``outdented``)
 ---@field retyped string text typed after that indent, pasted again by an accept
@@ -237,9 +238,9 @@ local function check(bufnr, item, crow, ccol)
   -- (`wörld".upper()` in `"|"`), it is drawn around them (``places``): drawn whole at the
   -- cursor, the line read `"wörld".upper()"`, and a line accepted left that '"' in it.
   local tail = item.after:sub(over + 1, item.tail_len)
-  local places = {}
+  local places, closes = {}, ""
   if tail ~= "" and #display >= #tail and display:sub(-#tail) == tail then
-    display = display:sub(1, #display - #tail)
+    display, closes = display:sub(1, #display - #tail), tail
   elseif tail ~= "" then
     places = tail_places(display, tail) or {}
   end
@@ -251,6 +252,7 @@ local function check(bufnr, item, crow, ccol)
     remaining = remaining,
     display = display,
     tail = tail,
+    closes = closes,
     places = places,
     outdent = outdent,
     retyped = retyped,
@@ -370,6 +372,14 @@ function M.render(bufnr)
   local cfg = M.config
   local ts = vim.bo[bufnr].tabstop
   local lines = split(v.display)
+  -- A block that ends with the auto-closed characters after the cursor (`{|}` and a body,
+  -- `foo(|)` and `a,\n    b)`): they close its last line, not the first. Drawn there, and the
+  -- buffer's own, still after the cursor, covered with blanks as copilot.vim does: the first
+  -- line read `function add(a, b) {}` and the block's last line had no `}`.
+  local covered = #lines > 1 and v.closes ~= ""
+  if covered then
+    lines[#lines] = lines[#lines] .. v.closes
+  end
   local rowline = util.line(bufnr, crow)
   local startcol = vim.fn.strdisplaywidth(rowline:sub(1, ccol))
   local opts = { hl_mode = "combine", priority = 4096 }
@@ -417,6 +427,15 @@ function M.render(bufnr)
   api.nvim_buf_set_extmark(bufnr, M.ns, crow, ccol, opts)
   for _, piece in ipairs(later) do
     api.nvim_buf_set_extmark(bufnr, M.ns, crow, piece.col, piece.opts)
+  end
+  if covered then
+    local blanks = (" "):rep(vim.fn.strdisplaywidth(v.closes))
+    api.nvim_buf_set_extmark(bufnr, M.ns, crow, ccol, {
+      virt_text = { { blanks } },
+      virt_text_pos = "overlay",
+      hl_mode = "combine",
+      priority = 4096,
+    })
   end
   if not st.shown[item.raw] then
     st.shown[item.raw] = true
