@@ -325,6 +325,17 @@ local function open_new(name, lines)
   return path
 end
 
+--- Runs `fn` in a new file (`open_new`), then goes back to the sample file, whatever `fn` raises.
+local function in_new_file(name, lines, fn)
+  local other = open_new(name, lines)
+  local ok, err = pcall(fn)
+  normal_mode()
+  lua("vim.cmd('silent! write')")
+  lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", other)
+  lua("vim.cmd.edit(...)", file)
+  check(ok, err)
+end
+
 out(("e2e: Neovim %s, server via %s, fake at %s"):format(
   tostring(vim.version()),
   vim.env.DEEPSEEK_LSP_CMD or "deepseek-lsp",
@@ -530,8 +541,7 @@ step("multi-line: first line inline, the rest as virt_lines; accept line, then t
 end)
 
 step("multi-line before an auto-closed '}' (`{|}` and a body): the buffer's '}' is covered on the first line, after the block's first line if any, and drawn at the block's end; a line accept, then <Tab>, leave one '}'", function()
-  local other = open_new("add.js", { "function add(a, b) {}" })
-  local ok, err = pcall(function()
+  in_new_file("add.js", { "function add(a, b) {}" }, function()
     wait_attached()
     local win = lua("return vim.api.nvim_get_current_win()")
     local function drawn(lnum)
@@ -573,16 +583,10 @@ step("multi-line before an auto-closed '}' (`{|}` and a body): the buffer's '}' 
     lines = lua("return vim.api.nvim_buf_get_lines(0, 4, -1, false)")
     check(vim.deep_equal(lines, { "function mul(a, b) { // the product", "  return a * b;", "}" }), vim.inspect(lines))
   end)
-  normal_mode()
-  lua("vim.cmd('silent! write')")
-  lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", other)
-  lua("vim.cmd.edit(...)", file)
-  check(ok, err)
 end)
 
 step("typing through a block: Enter's autoindent deeper than the suggestion's next line keeps the suggestion, and so does typing its text there; the accept takes the extra indent out; '.' repeats it", function()
-  local other = open_new("clamp.py", { "def clamp(x):", "    ", "", "def clamp(x):", "    " })
-  local ok, err = pcall(function()
+  in_new_file("clamp.py", { "def clamp(x):", "    ", "", "def clamp(x):", "    " }, function()
     wait_attached()
     lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true; vim.bo.expandtab = true")
     lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
@@ -616,11 +620,6 @@ step("typing through a block: Enter's autoindent deeper than the suggestion's ne
     lines = lua("return vim.api.nvim_buf_get_lines(0, 6, -1, false)")
     check(vim.deep_equal(lines, block), "after '.': " .. vim.inspect(lines))
   end)
-  normal_mode()
-  lua("vim.cmd('silent! write')")
-  lua("vim.cmd('silent! bwipeout! ' .. vim.fn.fnameescape(...))", other)
-  lua("vim.cmd.edit(...)", file)
-  check(ok, err)
 end)
 
 step("review on save: :w publishes a deepseek-review diagnostic on 'return a / b' (line 6)", function()
