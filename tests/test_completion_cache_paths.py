@@ -424,3 +424,28 @@ async def test_a_long_block_streaming_is_not_taken_for_a_slow_backend(fake_deeps
         assert completing.completion.debouncer.average_latency < 0.3
     finally:
         await completing.stop()
+
+
+async def test_a_prefetch_whose_answer_expired_is_asked_again(fake_deepseek: FakeDeepSeek) -> None:
+    """Back at a suggestion after the cache's lifetime (``cacheTtlS``), asked of the model
+    again: the prefetch answered the first time is no longer served, yet it stood for the
+    state after the accept, which was not prefetched again; the accept waited for the model."""
+    line_then_block(fake_deepseek)
+    completing = Completing(fake_deepseek, debounce=0, cache_ttl_s=0.4)
+    try:
+        uri = "file:///w/a.py"
+        completing.open(uri, "def f(x):\n    a = \n")
+        assert await completing.inline(uri, 1, 8) == ["x + 1"]
+        await answered(fake_deepseek, 2)  # and its prefetch
+        await asyncio.sleep(0.6)  # both answers expired
+        [item] = (await completing.completion.inline_completion(inline_params(uri, 1, 8))).items
+        await answered(fake_deepseek, 4)
+        asked = [r.json["prompt"].endswith("a = x + 1") for r in fake_deepseek.requests_to(FIM)]
+        # The suggestion asked again, and its prefetch while the user reads (three: none).
+        assert asked == [False, True, False, True], asked
+        completing.insert(uri, 1, 8, str(item.insert_text))
+        completing.completion.accepted(item.command.arguments[0])
+        assert await completing.inline(uri, 1, 13) == ["\n    return a"]
+        assert len(fake_deepseek.requests_to(FIM)) == 4
+    finally:
+        await completing.stop()

@@ -266,7 +266,7 @@ class CompletionCache:
         if len(self._through) > 256:
             self._through.pop(next(iter(self._through)))
 
-    def _expired(self, at: float) -> bool:
+    def expired(self, at: float) -> bool:
         # The same lifetime as an exact repeat's: an answer asked 10 minutes before was served
         # back at its place from here with ``cacheTtlS: 60``, with no request.
         return time.monotonic() - at > self.exact.ttl
@@ -274,7 +274,7 @@ class CompletionCache:
     def through(self, uri: str, data: bytes, offset: int) -> str | None:
         """The rest of a held suggestion the user is typing through, if any."""
         for entry in reversed(self._through.get(uri, ())):
-            if self._expired(entry.at):
+            if self.expired(entry.at):
                 continue
             typed = entry.anchor.typed_since(data, offset, auto_closed=True)
             if typed is None:
@@ -326,7 +326,7 @@ class CompletionCache:
         """A pending request (or prefetch) for this document that will cover the cursor, and how
         far in."""
         for pending in (self.pending.get(uri), self.prefetching.get(uri)):
-            if pending is not None and pending.future.done() and self._expired(pending.at):
+            if pending is not None and pending.future.done() and self.expired(pending.at):
                 continue
             found = self._covers(pending, data, offset, multiline)
             if found is not None:

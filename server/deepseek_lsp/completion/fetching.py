@@ -294,9 +294,13 @@ class Fetcher:
         self._spawn(run())
 
     def _prefetched(self, uri: str, anchor: Anchor) -> bool:
-        """Whether the state ``anchor`` is being (or was) prefetched already."""
+        """Whether the state ``anchor`` is being (or was) prefetched already. Not by an answer
+        past the cache's lifetime, which is served no more (``in_flight``): back at a suggestion
+        asked again once its answers expired, the accept waited for the model."""
         held = self.cache.prefetching.get(uri)
-        return held is not None and held.anchor == anchor
+        if held is None or held.anchor != anchor:
+            return False
+        return not (held.future.done() and self.cache.expired(held.at))
 
     def prefetch(self, req: Request, fim: FimPrompt, ctx: PostContext, shown: str) -> None:
         """Ask now for what comes after accepting ``shown``, so the next Tab answers from cache."""
