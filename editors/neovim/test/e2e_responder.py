@@ -33,6 +33,8 @@ BLOCKS = {
     "def sub(a, b):": "diff = a - b\n    return diff",
     # Its last line stands left of the line above it: Enter's autoindent goes deeper than it.
     "def clamp(x):": "if x < 0:\n        return 0\n    return x",
+    # The same, its last line led by a letter and a combining accent (two code points, one character).
+    "def accent(x):": "if x < 0:\n        return 0\n    e\u0301 = x",
 }
 #: A body between a header's `{` and the `}` the editor closed it with, by the header.
 BRACED = {

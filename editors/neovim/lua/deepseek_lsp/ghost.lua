@@ -161,7 +161,8 @@ local function with_outdent(v, text)
   if v.outdent == 0 then
     return text, 0
   end
-  return v.retyped .. text, v.outdent + vim.fn.strchars(v.retyped)
+  -- A character with its combining marks is one <Left> and one <Del> (strchars' skipcc).
+  return v.retyped .. text, v.outdent + vim.fn.strchars(v.retyped, 1)
 end
 
 --- Where the auto-closed characters ``tail`` stand in ``text``'s first line, in their order:
