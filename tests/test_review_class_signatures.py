@@ -654,6 +654,45 @@ def test_a_class_s_own_parameters_are_no_bases(lang: str, ext: str, text: str) -
     assert "Base" in bases and not bases & {"Logger", "Shape"}
 
 
+@pytest.mark.parametrize(
+    "lang, ext, text",
+    [
+        (
+            "java",
+            "java",
+            "class Circle { double area() { return 1; } }\n"
+            "class Square { double area() { return 2; } }\n"
+            "class Report { Circle first() { return null; } }\n"
+            "class Big extends Report {\n    double total(Square s) { return s.area(); }\n}\n",
+        ),
+        (
+            "python",
+            "py",
+            "class Circle:\n    def area(self): return 1\n"
+            "class Square:\n    def area(self): return 2\n"
+            "class Report: kind = Circle\n"
+            "class Big(Report):\n    def total(self, s: Square):\n        return s.area()\n",
+        ),
+        (
+            "typescript",
+            "ts",
+            "class Circle { area() { return 1 } }\n"
+            "class Square { area() { return 2 } }\n"
+            "class Report { first(): Circle | null { return null } }\n"
+            "class Big extends Report {\n  total(s: Square) { return s.area() }\n}\n",
+        ),
+    ],
+)
+def test_a_one_line_class_s_members_are_no_bases(lang: str, ext: str, text: str) -> None:
+    """``class Report { Circle first() {...} }`` on one line: read from the header's line,
+    its members' words were Report's bases, and a subclass's ``s.area()`` was sent Circle's
+    ``area`` beside its parameter's Square's."""
+    file_units = units_of(lang, ext, text)
+    assert not file_units.bases["Report"] & {"Circle", "first", "kind"}
+    areas = [line for line in selected(file_units, "Big") if "area(" in line]
+    assert len(areas) == 1 and areas[0].endswith("# Square")
+
+
 @pytest.mark.parametrize("lang", sorted(FIELDS))
 def test_a_field_s_declared_type_says_whose_method_the_class_calls(lang: str) -> None:
     """``this.log.area()`` in a class whose field is ``private Logger log``: two classes

@@ -689,8 +689,7 @@ def _bases(doc: Document, defs: list[_Definition], refs: _References) -> dict[st
                 words = refs.in_span(doc, d.node.start_byte, params.start_byte)
                 words |= refs.in_span(doc, params.end_byte, d.body.start_byte)
             else:
-                header = ((doc.line_at(d.node.start_byte), _header_end_line(doc, d.node, d.body)),)
-                words = refs.in_lines(doc, header)
+                words = _header_words(doc, d.node, d.body, refs)
             words -= {d.name, BASE_CONSTRUCTOR, OWN_CONSTRUCTOR}
             out[d.name] = out.get(d.name, frozenset()) | words | (d.mixins - {d.name})
     return out
@@ -701,15 +700,17 @@ def _bases(doc: Document, defs: list[_Definition], refs: _References) -> dict[st
 _PRIMARY_PARAMETERS = frozenset({"primary_constructor", "class_parameters", "parameter_list", "formal_parameters"})
 
 
-def _header_end_line(doc: Document, node: ts.Node, body: ts.Node) -> int:
-    """The line a definition's header ends on, where its body starts on a line of its own
-    (Python's block starts at its first statement: ``def __init__(self, log: Logger)`` below
-    ``class Shape:`` made Logger a base of Shape, and its ``__init__`` was sent with Square's
-    ``super().__init__``)."""
+def _header_words(doc: Document, node: ts.Node, body: ts.Node, refs: _References) -> frozenset[str]:
+    """The identifiers a class's header writes, up to its body: its lines but the last by line
+    (kept from the file's pass), the last up to where the body starts (a one-line class's
+    ``class Report { Circle first() {...} }`` made Circle a base of Report, and a subclass's
+    ``s.area()`` meant Circle's; Python's block starts at its first statement, a line below)."""
     end = body.start_byte
     while end > node.start_byte and doc.data[end - 1 : end].isspace():
         end -= 1
-    return doc.line_at(max(end - 1, node.start_byte))
+    first, last = doc.line_at(node.start_byte), doc.line_at(max(end - 1, node.start_byte))
+    words = refs.in_lines(doc, ((first, last - 1),)) if last > first else frozenset()
+    return words | refs.in_span(doc, max(doc.line_start(last), node.start_byte), body.start_byte)
 
 
 def _definition_units(
