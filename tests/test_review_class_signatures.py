@@ -986,3 +986,30 @@ def test_a_module_s_own_code_means_the_class_it_makes_an_instance_of() -> None:
         "class Mailer:",
         "def send(self, to):  # Mailer",
     ]
+
+
+async def test_a_unit_s_key_holds_no_signature_of_a_file_another_unit_names(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    """Java reads the file named after a type a unit uses (Circle.java for ``Circle c``), and
+    every name it defines that any unit uses went into each unit's key: reviewed with the
+    whole file, UsesShape's key held Circle.java's ``area``, reviewed alone (``--changed``) it
+    did not, and it was sent and paid for again, its code unchanged."""
+    for name in ("Shape", "Circle"):
+        (tmp_path / f"{name}.java").write_text(
+            f"public class {name} {{\n    public double area() {{\n        return 1;\n    }}\n}}\n"
+        )
+    text = (
+        "class UsesShape {\n    double a(Shape s) {\n        return s.area();\n    }\n}\n\n"
+        "class UsesCircle {\n    double b(Circle c) {\n        return c.area();\n    }\n}\n"
+    )
+    doc = Document((tmp_path / "Report.java").as_uri(), text, language=REGISTRY.get("java"))
+    fake_deepseek.responder(reviewer(()), path="/chat/completions")
+    settings = settings_for(fake_deepseek)
+    await engine.review(client, doc, settings, roots=[tmp_path])
+    sent = len(fake_deepseek.requests_to("/chat/completions"))
+    (request,) = fake_deepseek.requests_to("/chat/completions")
+    lines = request.json["messages"][-1]["content"].split(_SIGNATURES, 1)[1].splitlines()
+    assert "public double area()  # Circle.java" in lines  # UsesCircle's, in the same request
+    await engine.review(client, doc, settings, roots=[tmp_path], lines=[0])
+    assert len(fake_deepseek.requests_to("/chat/completions")) == sent

@@ -47,7 +47,7 @@ class _Imports:
     #: (a unit's key is the same whichever units are reviewed with it), never what the
     #: workspace's symbol table finds, which depends on how far its crawl got and on a time
     #: box (in a key, the same unit would be paid for again and again).
-    signatures: list[tuple[str, str]]
+    signatures: list[Imported]
     roots: list[Path]
     doc_path: Path
     #: How the imported files were found, for a file's record (see ``records.dependencies``).
@@ -56,10 +56,23 @@ class _Imports:
     targets: list[tuple[Path, Path | None]] = field(default_factory=list)
 
 
-def _used_by(units: Sequence[Unit], signatures: Iterable[tuple[str, str]]) -> list[str]:
+#: An imported signature: the name it defines, its line, and the type whose file beside the
+#: document it is in ("" for a file the document imports; see ``_wanted``).
+Imported = tuple[str, str, str]
+
+
+def _wanted(signatures: Iterable[Imported], wanted: frozenset[str] | set[str]) -> list[Imported]:
+    """Those of ``signatures`` code using the names ``wanted`` means: of a file beside the
+    document (Circle.java, read for a ``Circle`` some unit uses), only where the code uses its
+    type too. Its ``area`` was in the key of every unit calling an ``area``: a unit was sent
+    and paid for again when reviewed without the unit naming Circle (``--changed``)."""
+    return [s for s in signatures if s[0] in wanted and (not s[2] or s[2] in wanted)]
+
+
+def _used_by(units: Sequence[Unit], signatures: Iterable[Imported]) -> list[str]:
     """The imported signatures (see ``ImportReader.signatures``) of the names ``units`` use."""
     wanted = frozenset().union(*(u.uses for u in units))
-    return [line for name, line in signatures if name in wanted][:MAX_IMPORTED_SIGNATURES]
+    return [line for _, line, _ in _wanted(signatures, wanted)][:MAX_IMPORTED_SIGNATURES]
 
 
 def _shown_of(defs: Sequence[Definition]) -> Sequence[Definition]:
@@ -110,7 +123,7 @@ class ImportReader:
             self._indexer = Indexer(self._registry or LanguageRegistry.load())
         try:
             own = index_tree(doc.language, doc.tree, doc.data, path)
-            out: list[tuple[str, str]] = []
+            out: list[Imported] = []
             # The same gate as completion context: excluded by either name, or outside every
             # workspace root (the document's folder without one), is not read.
             roots = list(roots) or [doc_path.parent]
@@ -120,7 +133,9 @@ class ImportReader:
             )
             indexes = [own]
             targets: list[tuple[Path, Path | None]] = []
-            for target in dict.fromkeys([*imported, *sibling_type_files(doc_path, sorted(wanted), language)]):
+            siblings = sibling_type_files(doc_path, sorted(wanted), language)
+            beside = {target: target.stem for target in siblings if target not in imported}
+            for target in dict.fromkeys([*imported, *siblings]):
                 real = readable_import(target, roots, settings.exclude)
                 targets.append((target, real))
                 index = self._indexer.for_file(real, language=doc.language) if real is not None else None
@@ -129,7 +144,7 @@ class ImportReader:
                 indexes.append(index)
                 for name in sorted(wanted & index.definitions.keys()):
                     for d in _shown_of(index.definitions[name]):
-                        out.append((name, f"{_signature(d)}  # {target.name}"))
+                        out.append((name, f"{_signature(d)}  # {target.name}", beside.get(target, "")))
             return _Imports(own, indexes, out, roots, doc_path, list(own.import_sources), sorted(wanted), targets)
         except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)
@@ -145,7 +160,7 @@ class ImportReader:
         *,
         limit: int = MAX_IMPORTED_SIGNATURES,
         switched_off: Callable[[str], bool] | None = None,
-    ) -> list[tuple[str, str]]:
+    ) -> list[Imported]:
         """Signatures of definitions in local modules this file imports that the units use,
         then of the members they call that only the workspace's symbol table finds (as a
         completion's context finds them: ``self.protocol.send(`` with the protocol's class
@@ -156,7 +171,7 @@ class ImportReader:
             wanted |= unit.uses
         if imports is None or not wanted or self._indexer is None:
             return []
-        out = [(name, line) for name, line in imports.signatures if name in wanted][:limit]
+        out = _wanted(imports.signatures, wanted)[:limit]
         if symbols is None or len(out) >= limit:
             return out
         try:
@@ -173,7 +188,7 @@ class ImportReader:
             for name, where in found.items():
                 for index in where:
                     d = index.definitions[name][0]
-                    out.append((name, f"{_signature(d)}  # {Path(d.path).name}"))
+                    out.append((name, f"{_signature(d)}  # {Path(d.path).name}", ""))
         except (OSError, ValueError) as exc:
             log.debug("workspace signatures of %s: %s", imports.doc_path, exc)
         return out[:limit]

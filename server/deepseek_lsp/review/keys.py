@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Sequence
 
 from ..config import Settings
-from .imported import _used_by
+from .imported import Imported, _used_by
 from .prompt import PROMPT_VERSION
 from .units import FileUnits, Unit
 
@@ -41,7 +41,7 @@ def _cache_key(
     settings: Settings,
     language: str | None,
     file_units: FileUnits,
-    imported: Sequence[tuple[str, str]] = (),
+    imported: Sequence[Imported] = (),
 ) -> tuple[str, str | None]:
     """The unit's cache key, and the key a review of it made before keys sorted the signatures
     (None when that is the same key).
