@@ -7,11 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.config import build_settings
 from deepseek_lsp.documents import Document
+from deepseek_lsp.imports import sibling_types
 from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.model import ModelClient
 from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.imported import ImportReader
 from deepseek_lsp.review.prompt import build_messages
+from deepseek_lsp.review.records import dependencies, dependencies_unchanged
 from deepseek_lsp.review.units import SPLIT_CLASS_LINES, FileUnits, Unit, extract_units
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import reviewer, settings_for
@@ -1013,3 +1017,44 @@ async def test_a_unit_s_key_holds_no_signature_of_a_file_another_unit_names(
     assert "public double area()  # Circle.java" in lines  # UsesCircle's, in the same request
     await engine.review(client, doc, settings, roots=[tmp_path], lines=[0])
     assert len(fake_deepseek.requests_to("/chat/completions")) == sent
+
+
+async def test_each_unit_reads_the_files_of_its_own_types_however_many_the_file_uses(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, engine: ReviewEngine, tmp_path: Path
+) -> None:
+    """Twelve files beside a document are read at most, counted over all its units' types:
+    the unit using the thirteenth, in alphabetical order, was reviewed with the whole file
+    without its type's file, and reviewed alone (``--changed``) with it: a new key, sent and
+    paid for again, its code unchanged."""
+    names = [f"T{letter}" for letter in "ABCDEFGHIJKLMN"]
+    for name in names:
+        (tmp_path / f"{name}.java").write_text(
+            f"public class {name} {{\n    public int go{name}(int x) {{\n        return x;\n    }}\n}}\n"
+        )
+    text = "\n".join(
+        f"class Uses{n} {{\n    int f({n} t) {{\n        return t.go{n}(1);\n    }}\n}}\n" for n in names
+    )
+    doc = Document((tmp_path / "Report.java").as_uri(), text, language=REGISTRY.get("java"))
+    fake_deepseek.responder(reviewer(()), path="/chat/completions")
+    settings = settings_for(fake_deepseek)
+    await engine.review(client, doc, settings, roots=[tmp_path])
+    sent = len(fake_deepseek.requests_to("/chat/completions"))
+    last = unit_at(extract_units(doc), "UsesTN")
+    await engine.review(client, doc, settings, roots=[tmp_path], lines=[last.first_line])
+    assert len(fake_deepseek.requests_to("/chat/completions")) == sent
+
+
+def test_a_file_record_knows_its_units_type_files_again(tmp_path: Path) -> None:
+    """A file's record (answered without a parse while nothing it read changed) finds the files
+    beside it named after each unit's types as the review did, and sees a new one appear."""
+    (tmp_path / "Shape.java").write_text("public class Shape {\n    int area() { return 1; }\n}\n")
+    text = "class Uses {\n    int f(Shape s, Circle c) {\n        return s.area() + c.area();\n    }\n}\n"
+    doc = Document((tmp_path / "Report.java").as_uri(), text, language=REGISTRY.get("java"))
+    settings, _ = build_settings({}, env={})
+    imports = ImportReader(REGISTRY).read(doc, "Report.java", extract_units(doc).units, [tmp_path], settings)
+    assert imports is not None and [t.name for t, _ in imports.targets] == ["Shape.java"]
+    deps = dependencies(imports.sources, imports.wanted, imports.targets, imports.roots)
+    assert dependencies_unchanged(doc, deps, [tmp_path], settings)
+    (tmp_path / "Circle.java").write_text("public class Circle {\n    int area() { return 2; }\n}\n")
+    sibling_types._siblings.clear()  # what it found is kept 5 s
+    assert not dependencies_unchanged(doc, deps, [tmp_path], settings)

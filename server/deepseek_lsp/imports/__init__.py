@@ -18,7 +18,7 @@ from .jvm import main_source_set
 from .project_files import own_roots_first
 from .readable import readable_import
 from .resolve import resolve_local_import
-from .sibling_types import sibling_type_files
+from .sibling_types import sibling_type_files, sibling_type_files_of_each
 
 __all__ = [
     "MAX_PACKAGE_FILES",
@@ -31,4 +31,5 @@ __all__ = [
     "resolve_local_import",
     "resolve_local_imports_cached",
     "sibling_type_files",
+    "sibling_type_files_of_each",
 ]

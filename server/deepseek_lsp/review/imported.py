@@ -15,7 +15,7 @@ from pathlib import Path
 from ..config import Settings
 from ..context import ContextRequest, Definition, FileIndex, Indexer, found_in_workspace, index_tree
 from ..documents import Document
-from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
+from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files_of_each
 from ..languages import LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import WorkspaceSymbols
@@ -52,7 +52,8 @@ class _Imports:
     doc_path: Path
     #: How the imported files were found, for a file's record (see ``records.dependencies``).
     sources: list[str] = field(default_factory=list)
-    wanted: list[str] = field(default_factory=list)
+    #: Each unit's names, for the files beside the document named after its types.
+    wanted: list[list[str]] = field(default_factory=list)
     targets: list[tuple[Path, Path | None]] = field(default_factory=list)
 
 
@@ -133,7 +134,8 @@ class ImportReader:
             )
             indexes = [own]
             targets: list[tuple[Path, Path | None]] = []
-            siblings = sibling_type_files(doc_path, sorted(wanted), language)
+            each = sorted({tuple(sorted(n for n in unit.uses if n[:1].isupper())) for unit in units})
+            siblings = sibling_type_files_of_each(doc_path, each, language)
             beside = {target: target.stem for target in siblings if target not in imported}
             for target in dict.fromkeys([*imported, *siblings]):
                 real = readable_import(target, roots, settings.exclude)
@@ -145,7 +147,7 @@ class ImportReader:
                 for name in sorted(wanted & index.definitions.keys()):
                     for d in _shown_of(index.definitions[name]):
                         out.append((name, f"{_signature(d)}  # {target.name}", beside.get(target, "")))
-            return _Imports(own, indexes, out, roots, doc_path, list(own.import_sources), sorted(wanted), targets)
+            return _Imports(own, indexes, out, roots, doc_path, list(own.import_sources), [list(names) for names in each], targets)
         except (OSError, ValueError) as exc:
             log.debug("imported signatures of %s: %s", path, exc)
             return None

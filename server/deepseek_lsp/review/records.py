@@ -20,7 +20,7 @@ from typing import Any
 from .. import __version__
 from ..config import Settings
 from ..documents import Document
-from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files
+from ..imports import readable_import, resolve_local_imports_cached, sibling_type_files_of_each
 from ..privacy import file_path
 from .units import Unit, line_at_index
 
@@ -91,7 +91,7 @@ def file_digest(path: Path) -> str | None:
 
 def dependencies(
     sources: Sequence[str],
-    wanted: Sequence[str],
+    wanted: Sequence[Sequence[str]],
     targets: Sequence[tuple[Path, Path | None]],
     roots: Sequence[Path],
 ) -> dict[str, Any]:
@@ -100,7 +100,8 @@ def dependencies(
     (``in_project``), with its content."""
     return {
         "sources": list(sources),
-        "wanted": list(wanted),
+        # Each unit's types: the files beside the document are found for each unit apart.
+        "types": [list(names) for names in wanted],
         "files": [
             [in_project(t, roots), in_project(r, roots) if r else None, file_digest(r) if r else None]
             for t, r in targets
@@ -118,7 +119,7 @@ def dependencies_unchanged(doc: Document, deps: dict[str, Any], roots: Sequence[
     roots = _roots(roots, doc_path)
     try:
         imported = resolve_local_imports_cached(deps["sources"], doc_path, roots, language.name, language.spec.imports)
-        found = dict.fromkeys([*imported, *sibling_type_files(doc_path, deps["wanted"], language.name)])
+        found = dict.fromkeys([*imported, *sibling_type_files_of_each(doc_path, deps["types"], language.name)])
         files = deps["files"]
         if [in_project(t, roots) for t in found] != [f[0] for f in files]:
             return False
