@@ -194,13 +194,47 @@ def receiver_class(
         cls = _enclosing(node, _CLASSES[fam])
         return _attribute_class(fam, tree, data, cls, receiver) if cls is not None else None
     scope = _enclosing(node, _FUNCTIONS[fam])
+    if fam == _PYTHON and _comprehension_binds(node, scope, data, receiver):
+        return None  # ``[c.send() for c in conns]``: not the function's ``c``
+    # An enclosing function's own text ends where the inner one starts (the inner's bindings
+    # are not its own); none is searched farther back than ``MODULE_SPAN`` from the use.
+    end, floor = at, max(0, at - MODULE_SPAN)
     while True:
-        bound, cls_name = _bound_in(fam, data, scope, receiver, at)
+        bound, cls_name = _bound_in(fam, data, scope, receiver, end, floor)
         if bound:
             return cls_name
         if scope is None:
             return receiver if receiver[:1].isupper() else None
+        end = max(floor, scope.start_byte)
         scope = _enclosing(scope.parent, _FUNCTIONS[fam])
+
+
+_COMPREHENSIONS = frozenset(
+    {"list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"}
+)
+
+
+def _comprehension_binds(
+    node: ts.Node | None, scope: ts.Node | None, data: bytes, name: str
+) -> bool:
+    """Whether a comprehension around ``node`` (inside ``scope``) has ``name`` as a variable."""
+    stop = scope.id if scope is not None else None
+    while node is not None and node.id != stop:
+        if node.type in _COMPREHENSIONS:
+            for clause in node.named_children:
+                if clause.type != "for_in_clause":
+                    continue
+                left = clause.child_by_field_name("left")
+                if left is not None and name in _identifiers(data, left):
+                    return True
+        node = node.parent
+    return False
+
+
+def _identifiers(data: bytes, node: ts.Node) -> list[str]:
+    if node.type == "identifier":
+        return [_text(data, node)]
+    return [i for child in node.named_children for i in _identifiers(data, child)]
 
 
 def _enclosing(node: ts.Node | None, types: frozenset[str]) -> ts.Node | None:
@@ -214,23 +248,29 @@ def _text(data: bytes, node: ts.Node) -> str:
 
 
 def _bound_in(
-    fam: str, data: bytes, scope: ts.Node | None, name: str, at: int
+    fam: str, data: bytes, scope: ts.Node | None, name: str, at: int, floor: int
 ) -> tuple[bool, str | None]:
-    """Whether ``scope`` (None: the module) binds ``name`` before ``at``, and the class it says:
-    the last binding before the use wins, then a parameter's annotation."""
+    """Whether ``scope`` (None: the module) binds ``name`` before ``at`` (from ``floor``), and
+    the class it says: the last binding before the use wins, then a parameter's annotation."""
     word = name.encode()
     if scope is None:
-        positions = _module_level(fam, data, word, max(0, at - MODULE_SPAN), at)
+        positions = _module_level(fam, data, word, floor, at)
     else:
-        positions = _occurrences(data, word, scope.start_byte, at)
+        positions = _occurrences(data, word, max(floor, scope.start_byte), at)
     for pos in positions:
         if _whole(data, pos, len(word)):
             said = _binding(fam, *_line_around(data, pos, len(word)))
-            if said is not None:
+            if said is not None and (scope is None or _innermost(fam, scope, pos) == scope.id):
                 return True, said[0]
     if scope is not None:
         return _parameter(scope, data, name)
     return False, None
+
+
+def _innermost(fam: str, scope: ts.Node, at: int) -> int | None:
+    """The id of the innermost function around byte ``at`` of ``scope``."""
+    node = _enclosing(scope.descendant_for_byte_range(at, at), _FUNCTIONS[fam])
+    return node.id if node is not None else None
 
 
 def _occurrences(data: bytes, word: bytes, start: int, end: int) -> Iterator[int]:
@@ -268,11 +308,16 @@ def _whole(data: bytes, at: int, size: int) -> bool:
     )
 
 
+#: A line's text read either side of a name: a generated line of 100 kB is no binding's.
+LINE_SPAN = 1000
+
+
 def _line_around(data: bytes, at: int, size: int) -> tuple[bytes, bytes]:
     """The line's text before ``at`` and after the word there."""
-    line_start = data.rfind(b"\n", 0, at) + 1
-    line_end = data.find(b"\n", at)
-    return data[line_start:at], data[at + size : len(data) if line_end < 0 else line_end]
+    line_start = max(data.rfind(b"\n", max(0, at - LINE_SPAN), at) + 1, at - LINE_SPAN)
+    line_end = data.find(b"\n", at, at + size + LINE_SPAN)
+    stop = min(len(data), at + size + LINE_SPAN) if line_end < 0 else line_end
+    return data[line_start:at], data[at + size : stop]
 
 
 #: After a name: ``: Ann``, ``: Ann = value``, ``= value`` (Python).
@@ -281,6 +326,8 @@ _PY_ASSIGNED = re.compile(
 )
 #: Before a name: ``with Session(...) as`` (its value); ``as`` alone, ``for`` (no class).
 _PY_WITH = re.compile(rb"(?P<value>[A-Za-z_][\w.]*\((?:[^()]|\([^()]*\))*\))[ \t]+as[ \t]+$")
+# (Searched only where ``as`` ends the text: from each call's start, the search was quadratic.)
+_PY_AS_END = re.compile(rb"[ \t]as[ \t]+$")
 _PY_BOUND_BEFORE = re.compile(rb"\b(?:as|for)[ \t]+$")
 #: ``a, conn = pair``: bound, to no class said.
 _PY_UNPACKED = (
@@ -301,7 +348,7 @@ def _binding(fam: str, prefix: bytes, suffix: bytes) -> tuple[str | None] | None
         if not prefix.strip():
             m = _PY_ASSIGNED.match(suffix)
             return (_said(fam, m),) if m else None
-        if m := _PY_WITH.search(prefix):
+        if _PY_AS_END.search(prefix[-16:]) and (m := _PY_WITH.search(prefix)):
             return (_class_of_value(fam, m.group("value").decode("utf-8", "replace")),)
         if _PY_BOUND_BEFORE.search(prefix) or (
             _PY_UNPACKED[0].fullmatch(prefix) and _PY_UNPACKED[1].match(suffix)
@@ -466,7 +513,36 @@ def _class_of_value(fam: str, value: str) -> str | None:
     if value in _NO_VALUE:
         return None
     m = (_PY_CONSTRUCTED if fam == _PYTHON else _JS_CONSTRUCTED).match(value)
-    return m.group(1) if m else None
+    if m is None:
+        return None
+    rest = value[m.end() :]
+    if fam == _PYTHON:
+        rest = _after_brackets("(" + rest, "([", ")]")
+    else:
+        rest = rest.lstrip()
+        if rest[:1] == "<":  # ``new Cache<Map<K, V>>(...)``
+            rest = _after_brackets(rest, "<", ">")
+        if rest is not None and rest[:1] == "(":
+            rest = _after_brackets(rest, "([", ")]")
+    # The value is the call itself, or it runs on to the next lines (its arguments there):
+    # ``Request(url).send()``, ``Conns()[0]``, ``Conn() or other`` are something else.
+    return m.group(1) if rest is None or _ENDS_VALUE.fullmatch(rest) else None
+
+
+#: What may follow a constructor's call in a value that is the new instance: a comment, the next
+#: declarator (``new A(), b = 1``), ``if ... else None``.
+_ENDS_VALUE = re.compile(r"|(?:#|//|/\*|,).*|if\b.*\belse\s+(?:None|null|undefined)")
+
+
+def _after_brackets(text: str, opening: str, closing: str) -> str | None:
+    """``text``'s rest after the brackets it starts with, stripped; None when they close on a
+    later line."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c in opening) - (c in closing)
+        if depth == 0:
+            return text[i + 1 :].strip()
+    return None
 
 
 _OPTIONAL = re.compile(r"(?:typing\.)?Optional\[(.*)\]")
