@@ -8,6 +8,7 @@ from pathlib import Path
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
+from deepseek_lsp.context.lookup import receivers_members
 from deepseek_lsp.context.receivers import class_of_type, member_receivers, receiver_at
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
@@ -438,3 +439,28 @@ async def test_the_prompt_carries_the_receivers_send_and_not_the_other_classes(
             prompt = await prompt_at_end(client, fake, uri, MAIN)
     assert "def send(self, frame: bytes, *, flush: bool = True) -> int:" in prompt
     assert "letter: str" not in prompt
+
+
+def test_the_receivers_are_not_read_once_the_time_box_is_over(tmp_path: Path) -> None:
+    text = (
+        "class Connection:\n    def send(self, frame: bytes) -> int:\n        return 0\n\n"
+        "def run(host):\n    conn = Connection(host)\n    conn.send("
+    )
+    store = DocumentStore(REGISTRY)
+    doc = store.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    indexer = Indexer(REGISTRY)
+    own = indexer.for_document(doc, deadline=time.monotonic() + 5)
+    assert own is not None
+    window = (0, len(doc.data))
+
+    def typed(deadline: float) -> tuple[list[str], bool]:
+        req = ContextRequest(
+            doc, len(doc.data), [], [], [tmp_path], DEFAULT_EXCLUDE, deadline, open_uris=store
+        )
+        found, _ = receivers_members(
+            indexer, req, own, [own], ["send"], window, tmp_path / "main.py", [tmp_path]
+        )
+        return list(found), req.cut_short
+
+    assert typed(time.monotonic() + 5) == (["send"], False)
+    assert typed(time.monotonic() - 1) == ([], True)

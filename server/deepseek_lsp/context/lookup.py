@@ -397,6 +397,11 @@ def receivers_members(
     doc = req.doc
     if doc.language is None or not reads_receivers(doc.language.name) or (tree := doc.tree) is None:
         return {}, []
+    if time.monotonic() > req.deadline:
+        # The box spent on the names' files: the receivers' classes go unread, and the context
+        # is not the whole one (not kept as if it were).
+        req.cut_short = True
+        return {}, []
     imported = _import_words(own)
     classes = member_receivers(doc.language.name, tree, doc.data, req.offset, window, names, imported)
     found = _Classes(indexer, req, indexes, doc_path, roots)
