@@ -179,6 +179,40 @@ def test_a_binding_in_a_nested_function_is_not_the_enclosing_ones() -> None:
     assert receivers(text, "send", language="typescript") == {"send": "Connection"}
 
 
+def test_a_binding_in_a_branch_the_use_is_not_in_is_one_of_its_classes() -> None:
+    """The last binding may not have run: the class is the branches' when they agree."""
+    either = (
+        "def run():\n    if remote:\n        conn = Remote()\n    else:\n        conn = Local()\n"
+    )
+    assert receivers(either + "    conn.send(", "send") == {}
+    maybe = "def run():\n    conn = Connection()\n    if tls:\n        conn = Secure(conn)\n"
+    assert receivers(maybe + "    conn.send(", "send") == {}
+    looped = "def run():\n    conn = Connection()\n    for conn in pool:\n        pass\n"
+    assert receivers(looped + "    conn.send(", "send") == {}
+    # The same class either way, a None first, the use in the branch itself: the class.
+    same = (
+        "def run():\n    if remote:\n        conn = Connection(url)\n"
+        "    else:\n        conn = Connection()\n"
+    )
+    assert receivers(same + "    conn.send(", "send") == {"send": "Connection"}
+    unset = (
+        "def run():\n    conn = None\n    try:\n        conn = Connection()\n"
+        "    except OSError:\n        raise\n"
+    )
+    assert receivers(unset + "    conn.send(", "send") == {"send": "Connection"}
+    assert receivers(maybe + "        conn.send(", "send") == {"send": "Secure"}
+    text = (
+        "function run() {\n  const conn = new Connection();\n  if (tls) {\n"
+        "    const conn = new Secure();\n  }\n  conn.send();\n}\n"
+    )
+    assert receivers(text, "send", language="typescript") == {}
+    text = (
+        "function run() {\n  let conn;\n  if (a) {\n    conn = new Connection();\n  }\n"
+        "  conn.send();\n}\n"
+    )
+    assert receivers(text, "send", language="typescript") == {"send": "Connection"}
+
+
 def test_a_comprehensions_variable_is_not_the_functions() -> None:
     text = "def run():\n    c = Connection()\n    out = [c.send() for c in others]\n"
     doc_at = text.index("c.send") + 2

@@ -251,26 +251,78 @@ def _bound_in(
     fam: str, data: bytes, scope: ts.Node | None, name: str, at: int, floor: int
 ) -> tuple[bool, str | None]:
     """Whether ``scope`` (None: the module) binds ``name`` before ``at`` (from ``floor``), and
-    the class it says: the last binding before the use wins, then a parameter's annotation."""
+    the class it says: the last binding before the use, then a parameter's annotation. A last
+    binding in a branch the use is not in (``if``/``else``, a loop, ``try``) may not have run:
+    the class is known only if it and the bindings before it, back to one that always runs,
+    say the same one (``if remote: conn = Remote() else: conn = Local()``: none; ``conn =
+    None``, ``let conn;`` say none of their own: ``conn = None`` then ``if url: conn =
+    Connection()`` is a Connection)."""
     word = name.encode()
     if scope is None:
         positions = _module_level(fam, data, word, floor, at)
     else:
         positions = _occurrences(data, word, max(floor, scope.start_byte), at)
+    said: list[str | None] = []
+    bound = False
     for pos in positions:
-        if _whole(data, pos, len(word)):
-            said = _binding(fam, *_line_around(data, pos, len(word)))
-            if said is not None and (scope is None or _innermost(fam, scope, pos) == scope.id):
-                return True, said[0]
+        if not _whole(data, pos, len(word)):
+            continue
+        binding = _binding(fam, *_line_around(data, pos, len(word)))
+        if binding is None:
+            continue
+        node = scope.descendant_for_byte_range(pos, pos) if scope is not None else None
+        if scope is not None and _enclosing(node, _FUNCTIONS[fam]) != scope:
+            continue  # a nested function's own
+        bound = True
+        if not _NO_VALUE_GIVEN.match(data, pos + len(word)):
+            said.append(binding[0])
+        if scope is None or not _in_branch(node, scope, at):
+            break
+    else:
+        if bound and scope is not None:
+            in_parameters, cls_name = _parameter(scope, data, name)
+            said += [cls_name] if in_parameters else []
+    if bound:
+        return True, said[0] if len(set(said)) == 1 else None
     if scope is not None:
         return _parameter(scope, data, name)
     return False, None
 
 
-def _innermost(fam: str, scope: ts.Node, at: int) -> int | None:
-    """The id of the innermost function around byte ``at`` of ``scope``."""
-    node = _enclosing(scope.descendant_for_byte_range(at, at), _FUNCTIONS[fam])
-    return node.id if node is not None else None
+#: After a name, no value of a class: ``= None``, ``= null``, ``let conn;``.
+_NO_VALUE_GIVEN = re.compile(
+    rb"[ \t]*(?:=[ \t]*(?:None|null|undefined)\b)?[ \t;]*(?:(?:#|//).*)?$", re.M
+)
+
+
+#: Statements and clauses whose body may not run, or run instead of another's.
+_BRANCHES = frozenset(
+    {
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "for_statement",
+        "for_in_statement",
+        "while_statement",
+        "do_statement",
+        "try_statement",
+        "except_clause",
+        "catch_clause",
+        "match_statement",
+        "case_clause",
+        "switch_statement",
+        "switch_case",
+    }
+)
+
+
+def _in_branch(node: ts.Node | None, scope: ts.Node, at: int) -> bool:
+    """Whether ``node`` is in a branch of ``scope`` that the byte ``at`` is not in."""
+    while node is not None and node != scope:
+        if node.type in _BRANCHES and not node.start_byte <= at < node.end_byte:
+            return True
+        node = node.parent
+    return False
 
 
 def _occurrences(data: bytes, word: bytes, start: int, end: int) -> Iterator[int]:
