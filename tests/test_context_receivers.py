@@ -213,6 +213,20 @@ def test_a_binding_in_a_branch_the_use_is_not_in_is_one_of_its_classes() -> None
     assert receivers(text, "send", language="typescript") == {"send": "Connection"}
 
 
+
+def test_the_modules_own_code_reads_its_branches_and_reassignments() -> None:
+    maybe = "conn = Connection()\nif tls:\n    conn = Secure(conn)\n"
+    assert receivers(maybe + "conn.send(", "send") == {}
+    assert receivers(maybe + "    conn.send(", "send") == {"send": "Secure"}
+    main = "import sys\n\nif __name__ == '__main__':\n    conn = Connection(sys.argv[1])\n"
+    assert receivers(main + "    conn.send(", "send") == {"send": "Connection"}
+    # A class's attribute of that name is not the module's.
+    text = "conn = Connection()\n\nclass Pool:\n    conn = Other()\n\nconn.send("
+    assert receivers(text, "send") == {"send": "Connection"}
+    text = "let conn = new Connection();\nconn = new Proxy(conn);\nconn.send();\n"
+    assert receivers(text, "send", language="javascript") == {"send": "Proxy"}
+
+
 def test_a_comprehensions_variable_is_not_the_functions() -> None:
     text = "def run():\n    c = Connection()\n    out = [c.send() for c in others]\n"
     doc_at = text.index("c.send") + 2

@@ -200,7 +200,7 @@ def receiver_class(
     # are not its own); none is searched farther back than ``MODULE_SPAN`` from the use.
     end, floor = at, max(0, at - MODULE_SPAN)
     while True:
-        bound, cls_name = _bound_in(fam, data, scope, receiver, end, floor)
+        bound, cls_name = _bound_in(fam, tree.root_node, data, scope, receiver, end, floor)
         if bound:
             return cls_name
         if scope is None:
@@ -248,7 +248,13 @@ def _text(data: bytes, node: ts.Node) -> str:
 
 
 def _bound_in(
-    fam: str, data: bytes, scope: ts.Node | None, name: str, at: int, floor: int
+    fam: str,
+    root: ts.Node,
+    data: bytes,
+    scope: ts.Node | None,
+    name: str,
+    at: int,
+    floor: int,
 ) -> tuple[bool, str | None]:
     """Whether ``scope`` (None: the module) binds ``name`` before ``at`` (from ``floor``), and
     the class it says: the last binding before the use, then a parameter's annotation. A last
@@ -259,7 +265,7 @@ def _bound_in(
     Connection()`` is a Connection)."""
     word = name.encode()
     if scope is None:
-        positions = _module_level(fam, data, word, floor, at)
+        positions = _module_level(data, word, floor, at)
     else:
         positions = _occurrences(data, word, max(floor, scope.start_byte), at)
     said: list[str | None] = []
@@ -270,13 +276,15 @@ def _bound_in(
         binding = _binding(fam, *_line_around(data, pos, len(word)))
         if binding is None:
             continue
-        node = scope.descendant_for_byte_range(pos, pos) if scope is not None else None
-        if scope is not None and _enclosing(node, _FUNCTIONS[fam]) != scope:
+        node = (scope or root).descendant_for_byte_range(pos, pos)
+        if _enclosing(node, _FUNCTIONS[fam]) != scope:
             continue  # a nested function's own
+        if scope is None and _enclosing(node, _CLASSES[fam]) is not None:
+            continue  # a class's attribute
         bound = True
         if not _NO_VALUE_GIVEN.match(data, pos + len(word)):
             said.append(binding[0])
-        if scope is None or not _in_branch(node, scope, at):
+        if not _in_branch(node, scope or root, at):
             break
     else:
         if bound and scope is not None:
@@ -332,23 +340,22 @@ def _occurrences(data: bytes, word: bytes, start: int, end: int) -> Iterator[int
         yield pos
 
 
-#: A module-level binding's start (at column 0, ``export`` before it counting): the module's
-#: text is searched for these, not for every use of the name (pygls's ``params``, 300 of them).
-_MODULE_LEADS = {_PYTHON: (b"\n",), "js": (b"const ", b"let ", b"var ")}
+@lru_cache(maxsize=512)
+def _at_line_start(word: bytes) -> re.Pattern[bytes]:
+    """``word`` first on a line, declared or not (``conn =``, ``export let conn``, indented in
+    an ``if``): the module's text is searched for these, not for every use of the name (pygls's
+    ``params``, 300 of them)."""
+    return re.compile(
+        rb"^[ \t]*(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?" + re.escape(word) + rb"(?![\w$])",
+        re.M,
+    )
 
 
-def _module_level(fam: str, data: bytes, word: bytes, start: int, end: int) -> list[int]:
-    """Where a module-level line binds or declares ``word``, last first."""
-    found = []
-    for lead in _MODULE_LEADS[fam]:
-        for pos in _occurrences(data, lead + word, max(0, start - len(lead)), end):
-            at = pos + len(lead)
-            line = data[data.rfind(b"\n", 0, at) + 1 : at]
-            if line in (b"", lead, b"export " + lead):
-                found.append(at)
-        if start == 0 and data.startswith(lead.lstrip(b"\n") + word):
-            found.append(len(lead.lstrip(b"\n")))
-    return sorted(found, reverse=True)
+def _module_level(data: bytes, word: bytes, start: int, end: int) -> list[int]:
+    """Where a line of the module's text starts with ``word``, last first (those in functions
+    and classes are told apart by the tree)."""
+    found = [m.end() - len(word) for m in _at_line_start(word).finditer(data, start, end)]
+    return found[::-1]
 
 
 def _whole(data: bytes, at: int, size: int) -> bool:
