@@ -201,6 +201,14 @@ def test_a_binding_in_a_branch_the_use_is_not_in_is_one_of_its_classes() -> None
     )
     assert receivers(unset + "    conn.send(", "send") == {"send": "Connection"}
     assert receivers(maybe + "        conn.send(", "send") == {"send": "Secure"}
+    # The if's body did not run where its else runs, nor the try's where its except does.
+    text = maybe + "    else:\n        conn.send("
+    assert receivers(text, "send") == {"send": "Connection"}
+    text = (
+        "def run():\n    conn = Fallback()\n    try:\n        conn = Connection()\n"
+        "    except OSError:\n        conn.close("
+    )
+    assert receivers(text, "close") == {}
     text = (
         "function run() {\n  const conn = new Connection();\n  if (tls) {\n"
         "    const conn = new Secure();\n  }\n  conn.send();\n}\n"

@@ -281,10 +281,13 @@ def _bound_in(
             continue  # a nested function's own
         if scope is None and _enclosing(node, _CLASSES[fam]) is not None:
             continue  # a class's attribute
+        runs = _runs(node, scope or root, at)
+        if runs == "never":
+            continue
         bound = True
         if not _NO_VALUE_GIVEN.match(data, pos + len(word)):
             said.append(binding[0])
-        if not _in_branch(node, scope or root, at):
+        if runs == "always":
             break
     else:
         if bound and scope is not None:
@@ -324,13 +327,24 @@ _BRANCHES = frozenset(
 )
 
 
-def _in_branch(node: ts.Node | None, scope: ts.Node, at: int) -> bool:
-    """Whether ``node`` is in a branch of ``scope`` that the byte ``at`` is not in."""
+def _holds(node: ts.Node, at: int) -> bool:
+    return node.start_byte <= at < node.end_byte
+
+
+def _runs(node: ts.Node | None, scope: ts.Node, at: int) -> str:
+    """Whether ``node`` of ``scope`` has run where the byte ``at`` is: ``never`` in another part
+    of an ``if`` around the use (its body for a use in its ``else``); ``maybe`` in a branch
+    around it but not the use, or another part of a ``try`` or loop around both (the ``try``'s
+    body for a use in its ``except``); else ``always``."""
     while node is not None and node != scope:
-        if node.type in _BRANCHES and not node.start_byte <= at < node.end_byte:
-            return True
-        node = node.parent
-    return False
+        parent = node.parent
+        if not _holds(node, at):
+            if parent is not None and parent.type == "if_statement" and _holds(parent, at):
+                return "never"
+            if node.type in _BRANCHES or (parent is not None and parent.type in _BRANCHES):
+                return "maybe"
+        node = parent
+    return "always"
 
 
 def _occurrences(data: bytes, word: bytes, start: int, end: int) -> Iterator[int]:
