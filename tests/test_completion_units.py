@@ -790,18 +790,22 @@ def test_multiline_decision_on_cases_from_real_code(cause: str, language: str, t
 async def test_the_names_of_the_function_the_cursor_is_in_count_from_its_start(tmp_path) -> None:
     """``msg: Message`` in the signature, ``msg.`` 2 kB below, the class far up the file: the
     annotation was past the 1,500 bytes whose names were looked up, and Message's definition
-    was not sent. A function that began farther back than the window can reach keeps the span."""
+    was not sent. A function that began farther back than the window can reach keeps the span
+    (``parse(msg``: Message is only a name of the function's); ``msg.`` at the cursor brings its
+    class whatever the span, from the annotation (``context/receivers.py``)."""
     feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
     head = "class Message:\n    def get_payload(self, i=None, decode=False):\n        return self._payload\n\n\n"
     far = "".join(f"def unrelated_{i}(a, b):\n    return a * {i} + b\n\n\n" for i in range(300))
     body = "".join(f"    step_{i} = compute_{i}(value, other)\n" for i in range(60))
-    for filler, sent in ((body, True), (body * 4, False)):
-        text = f"{head}{far}def handle(msg: Message, value, other):\n{filler}    payload = msg."
-        doc = feature.services.documents.open((tmp_path / f"main{len(filler)}.py").as_uri(), text, "python", 1)
+    cases = ((body, "parse(msg", True), (body * 4, "parse(msg", False), (body * 4, "msg.", True))
+    for filler, cursor, sent in cases:
+        text = f"{head}{far}def handle(msg: Message, value, other):\n{filler}    payload = {cursor}"
+        name = f"main{len(filler)}{cursor.endswith('.')}.py"
+        doc = feature.services.documents.open((tmp_path / name).as_uri(), text, "python", 1)
         assert len(filler) > 2000
         prompt = feature.prompts.prompt(Request(doc, len(text.encode()), False)).prompt
         assert "def unrelated_0(" not in prompt  # the class is out of the window
-        assert ("# class Message:" in prompt) is sent, len(filler)
+        assert ("# class Message:" in prompt) is sent, (len(filler), cursor)
 
 
 def _code_part_by_hand(line: str, comment: str, quotes: str) -> str:
