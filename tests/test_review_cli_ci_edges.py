@@ -310,6 +310,44 @@ def test_a_report_mounted_on_its_own_is_written_in_place(
     assert not (project / "new.sarif").exists()
 
 
+def test_another_user_s_report_in_a_sticky_folder_is_written_in_place(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-o /tmp/review.sarif`` (or a team's shared folder), the file another user's but writable
+    by this one: in a sticky folder only its owner may rename over it (EPERM), and the report,
+    reviewed and paid for, was lost ("cannot write review.sarif: Operation not permitted"). Written
+    in place, without O_CREAT (which fs.protected_regular refuses there). Not sticky: an error,
+    as before, the last report as it was."""
+    report = project / "review.sarif"
+    report.write_text("the last run's report\n")
+    renamed, opened = os.replace, os.open
+    flags: list[int] = []
+
+    def not_the_owner(source: str, target: str | Path) -> None:
+        if str(target).endswith(".sarif"):
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM))
+        renamed(source, target)
+
+    def watched(path: str | Path, flag: int, *args: object, **kwargs: object) -> int:
+        if str(path).endswith("review.sarif"):
+            flags.append(flag)
+        return opened(path, flag, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", not_the_owner)
+    monkeypatch.setattr(os, "open", watched)
+    project.chmod(0o1777)
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 1, err
+    assert json.loads(report.read_text())["runs"][0]["results"]
+    assert flags and not any(f & os.O_CREAT for f in flags)
+    assert sorted(p.name for p in project.iterdir() if p.is_file()) == [".gitignore", "review.sarif"]
+    project.chmod(0o755)
+    report.write_text("the last run's report\n")
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 2 and "cannot write review.sarif: Operation not permitted" in err, err
+    assert report.read_text() == "the last run's report\n"
+
+
 def test_a_report_mounted_into_a_folder_the_user_cannot_write_is_written_in_place(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -265,9 +265,23 @@ def _write_report(path: Path, report: str) -> None:
         # be made beside it: written in place, the one way to reach it, at the cost of a report
         # cut short by a full disk.
         beside = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not os.access(target.parent, os.W_OK)
-        if mode is None or not (exc.errno in (errno.EBUSY, errno.EXDEV) or beside):
+        # In a sticky folder (/tmp, a team's share) only a file's owner may rename over it:
+        # another user's file the user may write was refused after the review was paid for.
+        sticky = exc.errno == errno.EPERM and _sticky(target.parent) and os.access(target, os.W_OK)
+        if mode is None or not (exc.errno in (errno.EBUSY, errno.EXDEV) or beside or sticky):
             raise
-        target.write_bytes(data)
+        # Opened without O_CREAT: fs.protected_regular refuses O_CREAT on another user's file
+        # in a sticky folder, even one the user may write.
+        fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+
+
+def _sticky(folder: Path) -> bool:
+    try:
+        return bool(folder.stat().st_mode & stat.S_ISVTX)
+    except OSError:
+        return False
 
 
 def _destination(path: Path) -> tuple[int | None, Path | None]:
