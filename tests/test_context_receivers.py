@@ -520,3 +520,25 @@ def test_the_receivers_are_not_read_once_the_time_box_is_over(tmp_path: Path) ->
 
     assert typed(time.monotonic() + 5) == (["send"], False)
     assert typed(time.monotonic() - 1) == ([], True)
+
+
+def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
+    """``# then conn.`` is prose: the class's outline went first in the prompt all the same. An
+    f-string's or a template's code is code."""
+    store = DocumentStore(REGISTRY)
+    head = "def run(conn: Connection):\n"
+    # The text after the cursor (``|``) as an editor's auto-closing leaves it.
+    cases = [
+        ("python", "py", head + "    # then conn.|", None),
+        ("python", "py", head + '    log("conn.|")', None),
+        ("python", "py", head + '    log(f"{conn.|}")', "Connection"),
+        ("python", "py", head + "    conn.|", "Connection"),
+        ("typescript", "ts", "function run(conn: Connection) {\n  // conn.|\n}", None),
+        ("typescript", "ts", "function run(conn: Connection) {\n  log('conn.|');\n}", None),
+        ("typescript", "ts", "function run(conn: Connection) {\n  log(`${conn.|}`);\n}", "Connection"),
+    ]
+    for i, (lang, ext, text, expected) in enumerate(cases):
+        doc = store.open(f"file:///w/m{i}.{ext}", text.replace("|", ""), lang, 1)
+        assert doc.tree is not None
+        at = len(text[: text.index("|")].encode())
+        assert receiver_at(lang, doc.tree, doc.data, at) == expected, text

@@ -123,6 +123,8 @@ def receiver_at(
     m = _AT_CURSOR.search(line[-200:])
     if m is None:
         return None
+    if _in_prose(tree, offset):
+        return None  # ``# then conn.``, ``"conn.``: no member is being typed
     receiver, on_self = m.group(2).decode(), m.group(1) is not None
     if receiver in ("self", "this") and not on_self:
         return None  # the class around the cursor: in view, or its outline is the file's
@@ -130,6 +132,23 @@ def receiver_at(
         return receiver if receiver[:1].isupper() else None
     at = offset - len(line[-200:]) + m.start()
     return receiver_class(fam, tree, data, at, receiver, on_self)
+
+
+#: Code inside a string: an f-string's ``{…}``, a template literal's ``${…}``.
+_CODE_IN_STRING = frozenset({"interpolation", "template_substitution", "string_interpolation"})
+
+
+def _in_prose(tree: ts.Tree, offset: int) -> bool:
+    """Whether the text before ``offset`` is in a comment or a string (not its code)."""
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(max(0, offset - 1), max(0, offset - 1))
+    while node is not None:
+        kind = node.type
+        if kind in _CODE_IN_STRING:
+            return False
+        if "comment" in kind or "string" in kind:
+            return True
+        node = node.parent
+    return False
 
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
