@@ -583,3 +583,53 @@ def test_a_finding_over_several_lines_is_annotated_on_its_lines_without_columns(
         f"[{findings[0].id}]::Loop of Nones.",
         f"::error file=mod.py,line=3,col=9,endLine=3,endColumn=24,title=DeepSeek review%3A critical [{findings[1].id}]::Use is.",
     ]
+
+
+def test_a_report_written_in_place_that_does_not_fit_leaves_the_last_one_as_it_was(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report mounted on its own (written in place, no rename can replace it) met a full disk
+    or a file size limit halfway: the file was cut to nothing first, and held the start of the
+    new log (invalid JSON to the upload) where the last run's report had been. The room is
+    asked for before the last report is touched. (Python ignores SIGXFSZ: a write past the
+    limit fails as a full disk's does.)"""
+    report = project / "review.sarif"
+    report.write_text("the last run's report\n")
+    renamed = os.replace
+    before = resource.getrlimit(resource.RLIMIT_FSIZE)
+    limits = [2048]
+
+    def mounted(source: str, target: str | Path) -> None:
+        if str(target).endswith(".sarif"):
+            if limits:  # the new log, whole in its temporary, is larger than the limit
+                assert os.path.getsize(source) > limits[0]
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limits[0], before[1]))
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY))
+        renamed(source, target)
+
+    monkeypatch.setattr(os, "replace", mounted)
+    try:
+        code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, before)
+    assert code == 2 and "deepseek-lsp review: cannot write review.sarif: File too large" in err, err
+    assert report.read_text() == "the last run's report\n"
+    # With room, the report is written in place whole, whether the last one was shorter or
+    # longer (nothing of it is left after the new one's end).
+    limits.clear()
+    for last in ("the last run's report\n", "x" * 100_000):
+        report.write_text(last)
+        code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+        assert code == 1, err
+        assert json.loads(report.read_text())["runs"][0]["results"]
+    # Nor where the file system cannot reserve room (vfat: glibc's fallback reads the file, open
+    # for writing only): nothing is known of the room, and the report is written.
+
+    def cannot_reserve(fd: int, offset: int, length: int) -> None:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    monkeypatch.setattr(os, "posix_fallocate", cannot_reserve, raising=False)
+    report.write_text("the last run's report\n")
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 1, err
+    assert json.loads(report.read_text())["runs"][0]["results"]

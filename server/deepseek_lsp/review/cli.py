@@ -270,11 +270,33 @@ def _write_report(path: Path, report: str) -> None:
         sticky = exc.errno == errno.EPERM and _sticky(target.parent) and os.access(target, os.W_OK)
         if mode is None or not (exc.errno in (errno.EBUSY, errno.EXDEV) or beside or sticky):
             raise
-        # Opened without O_CREAT: fs.protected_regular refuses O_CREAT on another user's file
-        # in a sticky folder, even one the user may write.
-        fd = os.open(target, os.O_WRONLY | os.O_TRUNC)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
+        _write_in_place(target, data)
+
+
+#: What says there is no room for the report: met halfway through its writing, the last one
+#: was already cut to nothing.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Write ``data`` over the file ``target`` itself, its room asked for first: the last report
+    is touched only once the new one fits (truncated on opening, a full disk or a file size limit
+    left the start of a SARIF log where it had been)."""
+    # Opened without O_CREAT: fs.protected_regular refuses O_CREAT on another user's file in a
+    # sticky folder, even one the user may write. Without O_TRUNC: see above.
+    fd = os.open(target, os.O_WRONLY)
+    with os.fdopen(fd, "wb") as out:
+        if hasattr(os, "posix_fallocate") and data:
+            try:
+                os.posix_fallocate(fd, 0, len(data))
+            except OSError as exc:
+                # A file system that cannot reserve room (glibc's fallback reads, and this
+                # file is open for writing only) says nothing of whether the report fits.
+                if exc.errno in _NO_ROOM:
+                    raise
+        out.write(data)
+        out.flush()
+        os.ftruncate(fd, len(data))
 
 
 def _sticky(folder: Path) -> bool:
