@@ -633,3 +633,15 @@ def test_a_report_written_in_place_that_does_not_fit_leaves_the_last_one_as_it_w
     code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
     assert code == 1, err
     assert json.loads(report.read_text())["runs"][0]["results"]
+
+
+def test_a_dash_as_the_output_is_the_standard_output(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o -`` (as curl's, sort's, most tools'): the report went into a file named ``-`` in the
+    current folder, and a pipe (``| jq``) read nothing."""
+    code, out, err = run(capsys, "app/inventory.py", "-o", "-", "--format", "json")
+    assert code == 1, err
+    assert json.loads(out)["totals"]["critical"] == 1
+    assert not (project / "-").exists()
+    assert "(see the errors in -)" not in err

@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default: text, or what --output's name ends with: .sarif, .json)",
     )
     parser.add_argument(
-        "--output", "-o", metavar="FILE", help="write the report to FILE (default: stdout)"
+        "--output", "-o", metavar="FILE", help="write the report to FILE (default, or -: stdout)"
     )
     parser.add_argument(
         "--fail-on",

@@ -39,6 +39,10 @@ from .targets import Target, _display, walk
 
 def run_review(args: argparse.Namespace) -> int:
     err = sys.stderr
+    if args.output == "-":
+        # The standard output, as for most tools (curl, sort): a file named "-" was written, and
+        # the pipe after the command read nothing.
+        args.output = None
     layers = []
     if args.settings:
         try:
