@@ -645,3 +645,32 @@ def test_a_dash_as_the_output_is_the_standard_output(
     assert json.loads(out)["totals"]["critical"] == 1
     assert not (project / "-").exists()
     assert "(see the errors in -)" not in err
+
+
+def test_another_user_s_link_in_a_sticky_folder_is_not_followed(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o /tmp/review.sarif`` where another user had put a link of that name to a file of this
+    user's (``~/.bashrc``): the report replaced the link's target, where the shell's ``>`` (and
+    any open()) is refused, fs.protected_symlinks following no other user's link in a sticky
+    folder anyone may write. Said before any request; a link of the user's own is followed."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to give the link another user")
+    mine = tmp_path / "bashrc"
+    mine.write_text("export PATH\n")
+    link = project / "review.sarif"
+    link.symlink_to(mine)
+    os.lchown(link, 4321, 4321)
+    project.chmod(0o1777)
+    try:
+        code, out, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+        assert (code, out) == (2, "")
+        assert err == "deepseek-lsp review: cannot write review.sarif: another user's link in a sticky folder\n"
+        assert fake_deepseek.requests_to(CHAT) == []
+        assert mine.read_text() == "export PATH\n" and link.is_symlink()
+        os.lchown(link, os.geteuid(), os.getegid())
+        code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+        assert code == 1, err
+        assert json.loads(mine.read_text())["runs"][0]["results"] and link.is_symlink()
+    finally:
+        project.chmod(0o755)

@@ -320,7 +320,24 @@ def _destination(path: Path) -> tuple[int | None, Path | None]:
         mode = None
     if mode is not None and not stat.S_ISREG(mode):
         return mode, None
+    if _planted_link(path):
+        raise PermissionError(errno.EACCES, "another user's link in a sticky folder")
     return mode, Path(os.path.realpath(path))
+
+
+def _planted_link(path: Path) -> bool:
+    """Whether ``path`` is a link the kernel would not follow (fs.protected_symlinks): another
+    user's, in a sticky folder anyone may write (``/tmp``), not the folder owner's. Replaced by
+    its target's name, the report went over a file of this user's the link's maker chose."""
+    try:
+        link = path.lstat()
+        folder = path.parent.stat()
+    except OSError:
+        return False
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    return bool(
+        stat.S_ISLNK(link.st_mode) and shared and link.st_uid not in (os.geteuid(), folder.st_uid)
+    )
 
 
 def _new_file_mode() -> int:
