@@ -536,6 +536,10 @@ def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
         ("typescript", "ts", "function run(conn: Connection) {\n  // conn.|\n}", None),
         ("typescript", "ts", "function run(conn: Connection) {\n  log('conn.|');\n}", None),
         ("typescript", "ts", "function run(conn: Connection) {\n  log(`${conn.|}`);\n}", "Connection"),
+        # A regular expression's dot is any character: no member either.
+        ("typescript", "ts", "function run(conn: Connection) {\n  const r = /conn.|/;\n}", None),
+        ("javascript", "js", "function run(conn) {\n  conn = new Connection();\n  if (/^conn.|/.test(s)) {}\n}", None),
+        ("typescript", "ts", "function run(conn: Connection) {\n  const r = /a\\/b/; conn.|\n}", "Connection"),
     ]
     for i, (lang, ext, text, expected) in enumerate(cases):
         doc = store.open(f"file:///w/m{i}.{ext}", text.replace("|", ""), lang, 1)

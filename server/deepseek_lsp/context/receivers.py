@@ -139,14 +139,15 @@ _CODE_IN_STRING = frozenset({"interpolation", "template_substitution", "string_i
 
 
 def _in_prose(tree: ts.Tree, offset: int) -> bool:
-    """Whether the text before ``offset`` is in a comment or a string (not its code)."""
+    """Whether the text before ``offset`` is in a comment, a string (not its code) or a
+    regular expression."""
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(max(0, offset - 1), max(0, offset - 1))
     while node is not None:
         kind = node.type
         if kind in _CODE_IN_STRING:
             return False
-        if "comment" in kind or "string" in kind:
-            return True
+        if "comment" in kind or "string" in kind or kind == "regex":
+            return True  # a regular expression's dot is any character, no member
         node = node.parent
     return False
 
