@@ -547,6 +547,42 @@ def test_asking_origin_for_a_tag_never_asks_the_user_for_a_login(
     assert not asked.exists(), asked.read_text()
 
 
+#: ssh as OpenSSH before 8.4 (RHEL 8's 8.0) asks for a key's passphrase with no terminal (its
+#: readpass.c): DISPLAY set, SSH_ASKPASS runs (its default where unset); SSH_ASKPASS_REQUIRE, new
+#: in 8.4, is unknown to it.
+_OLD_SSH = """#!/bin/sh
+if [ -n "$DISPLAY" ] && ! [ -t 0 ]; then
+  "${SSH_ASKPASS-/usr/libexec/openssh/ssh-askpass}" "Enter passphrase for key 'id_ed25519': " >/dev/null 2>&1
+fi
+echo "git@origin: Permission denied (publickey)." >&2
+exit 255
+"""
+
+
+def test_asking_an_ssh_origin_for_a_tag_never_asks_for_a_key_s_passphrase(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--base v1.0`` missing, origin over SSH, a key with a passphrase no agent holds, in a
+    desktop's terminal (DISPLAY, SSH_ASKPASS set, as RHEL 8's GNOME does): an ssh before 8.4
+    knows no SSH_ASKPASS_REQUIRE and, without a terminal, ran SSH_ASKPASS, a dialog the review
+    waited on (15 s, then git was killed and the dialog left open)."""
+    asked = tmp_path / "asked"
+    askpass = tmp_path / "askpass.sh"
+    askpass.write_text(f"#!/bin/sh\necho \"$1\" >> '{asked}'\nsleep 30\n")
+    askpass.chmod(0o755)
+    ssh = tmp_path / "ssh"
+    ssh.write_text(_OLD_SSH)
+    ssh.chmod(0o755)
+    git(project, "remote", "add", "origin", "git@origin.invalid:team/repo.git")
+    monkeypatch.setenv("GIT_SSH", str(ssh))
+    monkeypatch.delenv("GIT_SSH_COMMAND", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("SSH_ASKPASS", str(askpass))
+    code, _, err = run(capsys, "--changed", "--base", "v1.0")
+    assert code == 2 and "no revision 'v1.0' in this repository: check the name" in err
+    assert not asked.exists(), asked.read_text()
+
+
 def test_a_base_in_a_repository_without_commits_is_told_there_are_none_yet(
     tmp_path: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,10 +18,13 @@ from pathlib import Path
 
 #: Git asks its askpass program (GIT_ASKPASS, which VS Code's terminal sets, core.askPass, then
 #: SSH_ASKPASS) for a login before it looks at GIT_TERMINAL_PROMPT: an empty GIT_ASKPASS stands
-#: for them all. Git Credential Manager's own dialogs are off with GCM_INTERACTIVE.
+#: for them all. Git Credential Manager's own dialogs are off with GCM_INTERACTIVE. ssh, with no
+#: terminal and a DISPLAY, runs SSH_ASKPASS for a key's passphrase: SSH_ASKPASS_REQUIRE stops
+#: it from 8.4 on, an empty SSH_ASKPASS before (RHEL 8's 8.0 ran the dialog, the review waited).
 _NO_PROMPTS = {
     "GIT_TERMINAL_PROMPT": "0",
     "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
     "SSH_ASKPASS_REQUIRE": "never",
     "GCM_INTERACTIVE": "never",
 }
