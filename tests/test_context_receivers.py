@@ -540,6 +540,9 @@ def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
         ("typescript", "ts", "function run(conn: Connection) {\n  const r = /conn.|/;\n}", None),
         ("javascript", "js", "function run(conn) {\n  conn = new Connection();\n  if (/^conn.|/.test(s)) {}\n}", None),
         ("typescript", "ts", "function run(conn: Connection) {\n  const r = /a\\/b/; conn.|\n}", "Connection"),
+        # JSX's text is prose; its {…} is code.
+        ("javascript", "jsx", "function View(conn) {\n  conn = new Connection();\n  return <p>Open conn.|</p>;\n}", None),
+        ("javascript", "jsx", "function View(conn) {\n  conn = new Connection();\n  return <p>{conn.|}</p>;\n}", "Connection"),
     ]
     for i, (lang, ext, text, expected) in enumerate(cases):
         doc = store.open(f"file:///w/m{i}.{ext}", text.replace("|", ""), lang, 1)

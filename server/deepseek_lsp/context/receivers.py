@@ -136,18 +136,21 @@ def receiver_at(
 
 #: Code inside a string: an f-string's ``{…}``, a template literal's ``${…}``.
 _CODE_IN_STRING = frozenset({"interpolation", "template_substitution", "string_interpolation"})
+#: No member typed there either: a regular expression (its dot is any character), JSX's text
+#: (its ``{…}`` is code, a ``jsx_expression``).
+_PROSE = frozenset({"regex", "jsx_text"})
 
 
 def _in_prose(tree: ts.Tree, offset: int) -> bool:
-    """Whether the text before ``offset`` is in a comment, a string (not its code) or a
-    regular expression."""
+    """Whether the text before ``offset`` is in a comment, a string (not its code), a regular
+    expression or JSX's text."""
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(max(0, offset - 1), max(0, offset - 1))
     while node is not None:
         kind = node.type
         if kind in _CODE_IN_STRING:
             return False
-        if "comment" in kind or "string" in kind or kind == "regex":
-            return True  # a regular expression's dot is any character, no member
+        if "comment" in kind or "string" in kind or kind in _PROSE:
+            return True
         node = node.parent
     return False
 
