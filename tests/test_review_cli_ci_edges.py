@@ -658,6 +658,17 @@ def test_a_report_written_in_place_that_does_not_fit_leaves_the_last_one_as_it_w
         code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
         assert code == 1, err
         assert json.loads(report.read_text())["runs"][0]["results"]
+    # A disk that fills up while the room is reserved (ext4 makes the file longer as it finds
+    # room): the last report is as it was, with no zeros after it.
+    def fills_up(fd: int, offset: int, length: int) -> None:
+        os.ftruncate(fd, length // 2)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "posix_fallocate", fills_up, raising=False)
+    report.write_text("the last run's report\n")
+    code, _, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+    assert code == 2 and "cannot write review.sarif: No space left on device" in err, err
+    assert report.read_text() == "the last run's report\n"
     # Nor where the file system cannot reserve room (vfat: glibc's fallback reads the file, open
     # for writing only): nothing is known of the room, and the report is written.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import os
 import re
@@ -291,12 +292,16 @@ def _write_in_place(target: Path, data: bytes) -> None:
     fd = os.open(target, os.O_WRONLY)
     with os.fdopen(fd, "wb") as out:
         if hasattr(os, "posix_fallocate") and data:
+            size = os.fstat(fd).st_size
             try:
                 os.posix_fallocate(fd, 0, len(data))
             except OSError as exc:
                 # A file system that cannot reserve room (glibc's fallback reads, and this
                 # file is open for writing only) says nothing of whether the report fits.
                 if exc.errno in _NO_ROOM:
+                    # ext4 makes the file longer as it finds room: zeros after the last report.
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, size)
                     raise
         out.write(data)
         out.flush()
