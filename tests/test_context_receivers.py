@@ -543,6 +543,13 @@ def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
         # JSX's text is prose; its {…} is code.
         ("javascript", "jsx", "function View(conn) {\n  conn = new Connection();\n  return <p>Open conn.|</p>;\n}", None),
         ("javascript", "jsx", "function View(conn) {\n  conn = new Connection();\n  return <p>{conn.|}</p>;\n}", "Connection"),
+        # No editor to close the quotes (Neovim's default): the parser finds no string there,
+        # only its opening quote in an error.
+        ("python", "py", head + '    log("see conn.|\n    return 1\n', None),
+        ("python", "py", head + '    log(f"{x} see conn.|\n    return 1\n', None),
+        ("python", "py", head + '    """Send it.\n\n    Then conn.|\n    return 1\n\n\ndef g():\n    pass\n', None),
+        ("python", "py", head + '    log(f"{conn.|\n    return 1\n', "Connection"),
+        ("python", "py", head + '    s = "left open\n    conn.|\n    return 1\n', "Connection"),
     ]
     for i, (lang, ext, text, expected) in enumerate(cases):
         doc = store.open(f"file:///w/m{i}.{ext}", text.replace("|", ""), lang, 1)
