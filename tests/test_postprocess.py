@@ -149,6 +149,11 @@ def test_dedupe_choices() -> None:
         ("    print(", ")\n", "len(xs)", ")"),
         ("    x = foo(bar(", ")\n", "x)", ")"),
         ('    print("', '")\n', "a)", '")'),
+        # A quote the user typed that the line does not close: the `)` after it is the
+        # editor's, typed over by the completion's (it read `print("a"))`); Python's `'` too.
+        ('    print("', ")\n", 'a")', ""),
+        ("    print('", ")\n", "a')", ""),
+        ('    print("', ")\n", "a", ")"),
     ],
 )
 def test_kept_tail_leaves_out_the_closers_the_completion_typed_over(

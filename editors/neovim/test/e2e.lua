@@ -476,6 +476,40 @@ step("a suggestion going on past an auto-closed quote: drawn around the quote, n
   lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
 end)
 
+step("a quote the user typed (no auto-pair closed it), at a line's end and before an auto-closed ')': word and line accepts leave one quote and one ')'", function()
+  --- Types ``keys`` into a new last line ``line`` at byte ``col`` once the suggestion ``first``
+  --- shows, and returns what the line then reads.
+  local function accepted(line, col, first, keys)
+    normal_mode()
+    lua("vim.api.nvim_buf_set_lines(0, -1, -1, false, { ... })", line)
+    local row = lua("return vim.api.nvim_buf_line_count(0) - 1")
+    lua("vim.api.nvim_win_set_cursor(0, { ..., select(2, ...) })", row + 1, col)
+    input(col >= #line and "A" or "i")
+    wait_ghost(first)
+    for _, key in ipairs(keys) do
+      local before = lua("return vim.api.nvim_get_current_line()")
+      input(key)
+      wait_for("the line to change after " .. key, function()
+        local now = lua("return vim.api.nvim_get_current_line()")
+        return now ~= before and now, now
+      end)
+    end
+    local got = lua("return vim.api.nvim_buf_get_lines(0, ..., ... + 1, false)[1]", row)
+    normal_mode()
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, {})", row)
+    return got
+  end
+  local want = 'msg = fmt("héllo", "wörld")'
+  local open = 'msg = fmt("héllo", ")'
+  -- The server took the ')' for the string's text and put it back after its own '")'.
+  local got = accepted(open, #open - 1, 'wörld"', { "<M-Right>", "<M-Right>" })
+  check(got == want, "two words: " .. vim.inspect(got))
+  got = accepted(open, #open - 1, 'wörld"', { "<M-C-Right>" })
+  check(got == want, "a line: " .. vim.inspect(got))
+  got = accepted('shout = "', #'shout = "', 'wörld".upper()', { "<M-Right>", "<M-Right>", "<M-Right>", "<M-Right>" })
+  check(got == 'shout = "wörld".upper()', "four words at the line's end: " .. vim.inspect(got))
+end)
+
 step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices", function()
   normal_mode()
   without_auto_trigger(function()

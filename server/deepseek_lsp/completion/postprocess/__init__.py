@@ -26,6 +26,7 @@ from ._brackets import (
     _closed_by_completion,
     _line_closed,
     _open_after_prefix,
+    _suffix_scanner,
 )
 from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
 from ._syntax import has_block_comments
@@ -231,7 +232,7 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
     if not tail or not _line_closed(ctx):
         return tail
     scanner = _closable_brackets(ctx)[1]
-    after_prefix = copy.copy(scanner)
+    after_prefix = _suffix_scanner(scanner, ctx.line_suffix)
     open_after = _open_after_prefix(ctx)
     own: list[str] = []
     typed_over = 0

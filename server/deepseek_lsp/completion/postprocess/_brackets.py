@@ -158,7 +158,8 @@ def _scan_closable_brackets(
     ceiling = len(stack)
     own = 0
     line_end = ctx.suffix.find("\n")
-    for pos, bracket in copy.copy(after_prefix).feed(ctx.suffix) if stack else ():
+    line_rest = ctx.suffix[: line_end if line_end >= 0 else len(ctx.suffix)]
+    for pos, bracket in _suffix_scanner(after_prefix, line_rest).feed(ctx.suffix) if stack else ():
         if bracket in "([{":
             own += 1
         elif own:
@@ -188,6 +189,23 @@ def _scan_closable_brackets(
     innermost = stack[-1] if stack else ("", -1)
     opened_at = tuple(pos for _, pos in stack)
     return closable, after_prefix, line_closed, innermost[0], open_after, innermost[1], opened_at
+
+
+def _suffix_scanner(after_prefix: _BracketScanner, line_rest: str) -> _BracketScanner:
+    """A copy of ``after_prefix`` (the scanner right after the prefix) to read the suffix with,
+    ``line_rest`` the rest of the cursor line. A quote the user typed that nothing on the line
+    closes (no auto-pair for quotes, or one that pairs none before a `)`) leaves the rest of
+    the line as the code the editor closed (`fmt("a", "|)`), not the string's text: read as
+    text, its `)` was no closer of the line's, and went back after the completion's own
+    `b")` (`fmt("a", "b"))`)."""
+    scanner = copy.copy(after_prefix)
+    if scanner.mode in ('"', "'") and not scanner.interpolations:
+        probe = copy.copy(scanner)
+        for _ in probe.feed(line_rest):
+            pass
+        if probe.mode == scanner.mode:
+            scanner.mode = ""
+    return scanner
 
 
 def _suffix_closes(
