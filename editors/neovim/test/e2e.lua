@@ -510,6 +510,51 @@ step("a quote the user typed (no auto-pair closed it), at a line's end and befor
   check(got == 'shout = "wörld".upper()', "four words at the line's end: " .. vim.inspect(got))
 end)
 
+step("multi-line on the window's last line: the window scrolls as little as shows the block's other lines, at the buffer's end and mid-buffer", function()
+  local lines = {}
+  for i = 1, 40 do
+    lines[i] = ("x%d = %d"):format(i, i)
+  end
+  vim.list_extend(lines, { "def sub(a, b):", "    ", "", "def sub(a, b):", "    ", "", "y = 1" })
+  in_new_file("bottom.py", lines, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+    --- The window's rows as drawn, top first.
+    local function rows()
+      return lua([[
+        vim.cmd("redraw")
+        local info = vim.fn.getwininfo(vim.api.nvim_get_current_win())[1]
+        local out = {}
+        for r = info.winrow, info.winrow + info.height - 1 do
+          local cells = {}
+          for c = info.wincol, info.wincol + info.width - 1 do cells[#cells + 1] = vim.fn.screenstring(r, c) end
+          out[#out + 1] = (table.concat(cells):gsub("%s+$", ""))
+        end
+        return out
+      ]])
+    end
+    for _, lnum in ipairs({ 45, 42 }) do
+      normal_mode()
+      -- The block's `    ` line on the window's last row.
+      lua("vim.api.nvim_win_set_cursor(0, { ..., 0 }); vim.cmd('normal! zb')", lnum)
+      local top = lua("return vim.fn.line('w0')")
+      input("A")
+      wait_ghost("diff = a - b")
+      local shown = wait_for("the block's last line in the window", function()
+        local r = rows()
+        return r[#r] == "    return diff" and r, r
+      end, 3000)
+      check(shown[#shown - 1] == "    diff = a - b", "rows " .. vim.inspect(shown))
+      -- Scrolled by one line: the block has one line below the cursor's.
+      check(lua("return vim.fn.line('w0')") == top + 1, "top line " .. lua("return vim.fn.line('w0')"))
+      input("<Tab>")
+      wait_line(lnum, "    return diff")
+      local s = state()
+      check(s.row == lnum and lua("return vim.fn.line('w$')") >= lnum + 1, "cursor not in view " .. vim.inspect(s))
+    end
+  end)
+end)
+
 step("cycle: next/prev ask with triggerKind Invoked and switch between 3 choices", function()
   normal_mode()
   without_auto_trigger(function()

@@ -355,6 +355,36 @@ local function first_line_pieces(line, places, ccol, startcol, ts)
   return head, later
 end
 
+--- Screen rows of window ``win`` that rows ``from`` to ``to`` of its buffer take, less the
+--- virtual lines above ``from`` (above the window's top line, where they are not drawn).
+---@return integer
+local function text_rows(win, from, to)
+  local ok, all = pcall(api.nvim_win_text_height, win, { start_row = from, end_row = to })
+  local ok2, above = pcall(api.nvim_win_text_height, win, { start_row = from, end_row = from })
+  return (ok and all.all or 0) - (ok2 and above.fill or 0)
+end
+
+--- Scroll ``win`` down as little as shows the ``count`` virtual lines drawn below row ``crow``,
+--- the cursor's row staying in the window (at its top at most). Neovim scrolls for the cursor
+--- only: a block suggested on the window's last line had its other lines below the window,
+--- out of sight, until accepted.
+---@param win integer
+---@param crow integer
+---@param count integer
+local function reveal(win, crow, count)
+  local height = api.nvim_win_get_height(win)
+  local topline = api.nvim_win_call(win, vim.fn.winsaveview).topline
+  local top = topline - 1
+  while top < crow and text_rows(win, top, crow) + count > height do
+    top = top + 1
+  end
+  if top ~= topline - 1 then
+    api.nvim_win_call(win, function()
+      vim.fn.winrestview({ topline = top + 1, topfill = 0 })
+    end)
+  end
+end
+
 --- Draw the selected item; false when there is nothing to draw.
 ---@param bufnr integer
 ---@return boolean
@@ -369,7 +399,7 @@ function M.render(bufnr)
   if not item or not v then
     return false
   end
-  local crow, ccol = cursor_of(bufnr)
+  local crow, ccol, win = cursor_of(bufnr)
   local cfg = M.config
   local ts = vim.bo[bufnr].tabstop
   local lines = split(v.display)
@@ -428,6 +458,9 @@ function M.render(bufnr)
   api.nvim_buf_set_extmark(bufnr, M.ns, crow, ccol, opts)
   for _, piece in ipairs(later) do
     api.nvim_buf_set_extmark(bufnr, M.ns, crow, piece.col, piece.opts)
+  end
+  if opts.virt_lines then
+    reveal(win, crow, #opts.virt_lines)
   end
   if covered then
     local blanks = (" "):rep(vim.fn.strdisplaywidth(v.closes))
