@@ -677,11 +677,18 @@ step("typing through a block: Enter's autoindent deeper than the suggestion's ne
     -- The suggestion was cleared there and asked again (the answer knew nothing of it).
     input("    return 0<CR>")
     local g = wait_ghost("return x", "the suggestion's last line on the deeper autoindent")
-    check(g.row == 3 and g.col == 8 and #g.lines == 0, "ghost " .. vim.inspect(g))
+    -- Drawn where the accept puts it, over the extra indent: it stood on the deeper indent
+    -- (`        return x`), and the accept moved it left.
+    local win = lua("return vim.api.nvim_get_current_win()")
+    local function drawn(lnum)
+      return ((lua("return E2E.drawn(...)", win, lnum) or ""):gsub("%s+$", ""))
+    end
+    check(drawn(4) == "    return x", "line 4 drawn as " .. vim.inspect(drawn(4)))
+    check(g.row == 3 and g.col == 4 and g.pos == "overlay" and #g.lines == 0, "ghost " .. vim.inspect(g))
     -- Typed after that indent, the line's text still types through it.
     input("r")
     g = wait_ghost("eturn x", "the rest after 'r' typed on the deeper indent")
-    check(g.row == 3 and g.col == 9, "ghost " .. vim.inspect(g))
+    check(drawn(4) == "    return x", "line 4 drawn as " .. vim.inspect(drawn(4)) .. " after 'r'")
     input("<M-Right>")
     wait_line(3, "    return")
     wait_ghost(" x", "the rest after a word accepted")
@@ -701,20 +708,57 @@ step("typing through a block: Enter's autoindent deeper than the suggestion's ne
   end)
 end)
 
-step("typing through a block: text typed on the deeper autoindent that holds a combining accent ('é' as e and U+0301) goes back to the item's indent whole", function()
-  in_new_file("accent.py", { "def accent(x):", "    " }, function()
+--- In a new file ``name`` of ``header`` and an empty body, with autoindent, types the fake's
+--- block for it through its first two lines: the cursor on Enter's indent, deeper than the
+--- block's next line. Then runs ``fn``.
+local function through_block(name, header, fn)
+  in_new_file(name, { header, "    " }, function()
     wait_attached()
     lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true; vim.bo.expandtab = true")
     lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
     input("A")
     wait_ghost("if x < 0:")
     input("if x <lt> 0:<CR>    return 0<CR>")
+    fn()
+  end)
+end
+
+step("typing through a block: text typed on the deeper autoindent that holds a combining accent ('é' as e and U+0301) goes back to the item's indent whole", function()
+  through_block("accent.py", "def accent(x):", function()
     wait_ghost("e\u{301} = x", "the last line on the deeper autoindent")
     input("e\u{301}")
     wait_ghost(" = x", "the rest after the accented letter")
+    local drawn = lua("return E2E.drawn(vim.api.nvim_get_current_win(), 4)"):gsub("%s+$", "")
+    check(drawn == "    e\u{301} = x", "line 4 drawn as " .. vim.inspect(drawn))
     input("<Tab>")
     -- Counted as two characters, the keys went one column too far left: '   é = x'.
     wait_line(3, "    e\u{301} = x")
+  end)
+end)
+
+step("typing through a block onto a deeper autoindent: the rest of the block is drawn as the accept inserts it, its lines in line with each other", function()
+  through_block("limit.py", "def limit(x):", function()
+    local g = wait_ghost("y = x", "the block's third line on the deeper autoindent")
+    check(vim.deep_equal(g.lines, { "    return y" }), "virt_lines " .. vim.inspect(g.lines))
+    -- Line 4 and the virtual line below it, as the window shows them.
+    local rows = lua([[
+      vim.cmd("redraw")
+      local win = vim.api.nvim_get_current_win()
+      local row, info = vim.fn.screenpos(win, 4, 1).row, vim.fn.getwininfo(win)[1]
+      local out = {}
+      for r = row, row + 1 do
+        local cells = {}
+        for c = info.wincol, info.wincol + info.width - 1 do cells[#cells + 1] = vim.fn.screenstring(r, c) end
+        out[#out + 1] = (table.concat(cells):gsub("%s+$", ""))
+      end
+      return out
+    ]])
+    -- It read `        y = x` above `    return y`.
+    check(vim.deep_equal(rows, { "    y = x", "    return y" }), "drawn " .. vim.inspect(rows))
+    input("<Tab>")
+    wait_line(4, "    return y")
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 1, -1, false)")
+    check(vim.deep_equal(lines, { "    if x < 0:", "        return 0", "    y = x", "    return y" }), vim.inspect(lines))
   end)
 end)
 

@@ -33,6 +33,8 @@ BLOCKS = {
     "def sub(a, b):": "diff = a - b\n    return diff",
     # Its last line stands left of the line above it: Enter's autoindent goes deeper than it.
     "def clamp(x):": "if x < 0:\n        return 0\n    return x",
+    # The same, with a line after the one left of the line above it.
+    "def limit(x):": "if x < 0:\n        return 0\n    y = x\n    return y",
     # The same, its last line led by a letter and a combining accent (two code points, one character).
     "def accent(x):": "if x < 0:\n        return 0\n    e\u0301 = x",
 }

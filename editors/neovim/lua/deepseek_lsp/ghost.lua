@@ -355,6 +355,33 @@ local function first_line_pieces(line, places, ccol, startcol, ts)
   return head, later
 end
 
+--- The first line of a suggestion typed through onto an indent deeper than its own (see
+--- ``outdented``), as an overlay drawn where an accept puts it: from the item's own indent,
+--- over the extra one, the text typed after that first, blanks over what is left of the line.
+--- Drawn at the cursor, `return x` stood on Enter's deeper autoindent and the accept moved
+--- it left, and the block's next lines, drawn at their own indent, did not line up with it.
+--- Neovim 0.12's own inline completion draws an item replacing the indent so, as an overlay
+--- from its first changed column.
+---@param rowline string the cursor's line: its indent and the text typed after it, nothing more
+---@param ccol integer
+---@param v deepseek.GhostView
+---@param first string the item's line as drawn, from the cursor on
+---@param ts integer 'tabstop'
+---@return integer col, table virt_text
+local function over_indent(rowline, ccol, v, first, ts)
+  local col = ccol - v.outdent - #v.retyped
+  local startcol = vim.fn.strdisplaywidth(rowline:sub(1, col))
+  local retyped = util.expand_tabs(v.retyped, startcol, ts)
+  local at = startcol + vim.fn.strdisplaywidth(retyped)
+  local rest = util.expand_tabs(first, at, ts)
+  local chunks = { { retyped }, { rest, M.config.hl_group } }
+  local left = vim.fn.strdisplaywidth(rowline) - at - vim.fn.strdisplaywidth(rest)
+  if left > 0 then
+    chunks[#chunks + 1] = { (" "):rep(left) }
+  end
+  return col, chunks
+end
+
 --- Screen rows of window ``win`` that rows ``from`` to ``to`` of its buffer take, less the
 --- virtual lines above ``from`` (above the window's top line, where they are not drawn).
 ---@return integer
@@ -419,7 +446,11 @@ function M.render(bufnr)
     count = { (" (%d/%d)"):format(st.index, #st.items), cfg.hl_group_count }
   end
   local head, later = first_line_pieces(lines[1], v.places, ccol, startcol, ts)
-  if head ~= "" or (#lines == 1 and #later == 0) then
+  local col = ccol
+  if v.outdent > 0 and rowline:sub(ccol + 1) == "" then
+    col, opts.virt_text = over_indent(rowline, ccol, v, lines[1], ts)
+    opts.virt_text_pos = "overlay"
+  elseif head ~= "" or (#lines == 1 and #later == 0) then
     opts.virt_text = { { head, cfg.hl_group } }
     opts.virt_text_pos = "inline"
   end
@@ -455,7 +486,7 @@ function M.render(bufnr)
     -- as if it were code.
     pcall(api.nvim__ns_set, M.ns, { wins = { api.nvim_get_current_win() } })
   end
-  api.nvim_buf_set_extmark(bufnr, M.ns, crow, ccol, opts)
+  api.nvim_buf_set_extmark(bufnr, M.ns, crow, col, opts)
   for _, piece in ipairs(later) do
     api.nvim_buf_set_extmark(bufnr, M.ns, crow, piece.col, piece.opts)
   end
