@@ -762,6 +762,42 @@ step("typing through a block onto a deeper autoindent: the rest of the block is 
   end)
 end)
 
+step("leaving the buffer in insert mode while a suggestion is on its way (a click in another window, a <Cmd> mapping): back there, it shows without asking the model again", function()
+  in_new_file("leave.py", { "def mul(a, b):", "    " }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+    local other = lua("local b = vim.api.nvim_create_buf(true, false); vim.cmd('rightbelow vsplit'); vim.api.nvim_win_set_buf(0, b); vim.cmd('wincmd p'); return b")
+    local function asked()
+      local n = 0
+      for _, prompt in ipairs(fake_prompts()) do
+        n = n + (prompt:match("\n    ret$") and 1 or 0)
+      end
+      return n
+    end
+    fake_control("latency", { ttft = 0.8 })
+    local ok, err = pcall(function()
+      lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+      input("A")
+      input("ret")
+      wait_for("the request to reach the model", function()
+        return asked() == 1
+      end)
+      input("<Cmd>wincmd w<CR>")
+      wait_for("the other buffer", function()
+        return lua("return vim.api.nvim_get_current_buf()") == other
+      end)
+      vim.wait(1200) -- the answer has come by now, unless the stream was closed
+      input("<Cmd>wincmd w<CR>")
+      wait_ghost("urn a * b", "the suggestion back in the buffer")
+    end)
+    fake_control("latency", { ttft = 0 })
+    lua("vim.api.nvim_buf_delete(..., { force = true })", other)
+    check(ok, err)
+    -- The stream was closed on leaving, and the model asked again on coming back.
+    check(asked() == 1, ("the model was asked %d times"):format(asked()))
+  end)
+end)
+
 step("review on save: :w publishes a deepseek-review diagnostic on 'return a / b' (line 6)", function()
   normal_mode()
   lua("vim.cmd('silent write')")

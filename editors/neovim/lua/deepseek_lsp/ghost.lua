@@ -829,7 +829,15 @@ function M.attach(bufnr)
   api.nvim_create_autocmd({ "InsertLeave", "BufLeave" }, {
     group = group,
     buffer = bufnr,
-    callback = function()
+    callback = function(ev)
+      local st = states[bufnr]
+      if st and ev.event == "BufLeave" and in_insert() then
+        -- Left in insert mode (a click in another window, a <Cmd> mapping): the request under
+        -- way is dropped here, not cancelled, so that the server keeps its answer (cached)
+        -- and coming back shows it. Cancelled, the stream was closed and the model asked
+        -- again on the way back. Leaving insert mode still cancels it: you are done there.
+        st.pending = nil
+      end
       M.reset(bufnr)
       local st = states[bufnr]
       if st then
