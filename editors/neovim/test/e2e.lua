@@ -799,6 +799,32 @@ step("leaving the buffer in insert mode while a suggestion is on its way (a clic
   end)
 end)
 
+step("typing through a block in a tab-indented file: the line on Enter's deeper tab drawn over the extra tab, the accept leaves one, one 'u' undoes the whole insert", function()
+  local body = { "def other(y):", "\tif y:", "\t\treturn 1", "\treturn 2", "", "def clamp(x):", "\t" }
+  in_new_file("tabs.py", body, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true; vim.bo.expandtab = false; vim.bo.tabstop = 4; vim.bo.shiftwidth = 4")
+    lua("vim.cmd('let &undolevels = &undolevels')") -- break the undo sequence
+    lua("vim.api.nvim_win_set_cursor(0, { 7, 1 })")
+    input("A")
+    wait_ghost("if x < 0:")
+    -- <Tab> accepts: a tab typed is <C-v><Tab>.
+    input("if x <lt> 0:<CR><C-v><Tab>return 0<CR>")
+    local g = wait_ghost("return x", "the last line on the deeper tab")
+    check(g.col == 1 and g.pos == "overlay", "ghost " .. vim.inspect(g))
+    local drawn = lua("return E2E.drawn(vim.api.nvim_get_current_win(), 9)"):gsub("%s+$", "")
+    check(drawn == "    return x", "line 9 drawn as " .. vim.inspect(drawn))
+    input("<Tab>")
+    wait_line(8, "\treturn x")
+    normal_mode()
+    input("u")
+    wait_for("one 'u' to undo the insert", function()
+      local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+      return vim.deep_equal(lines, body), lines
+    end, 3000)
+  end)
+end)
+
 step("review on save: :w publishes a deepseek-review diagnostic on 'return a / b' (line 6)", function()
   normal_mode()
   lua("vim.cmd('silent write')")
