@@ -21,6 +21,7 @@ from deepseek_lsp.review.report import FileResult
 from deepseek_lsp.review.reviewing import _Bar
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import cli_command, server_env
+from tests.review_support import Rule, reviewer
 from tests.test_review_cli import CHAT, git, run
 from tests.test_review_cli import project as cli_project
 
@@ -362,3 +363,38 @@ def test_an_endpoint_refused_before_any_request_leaves_each_file_not_reviewed_sa
     monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-wrong-key-0000000000")
     code, out, err = run(capsys, "app/inventory.py", "app/util.js", "-j", "1")
     assert code == 2 and err.count("rejected the API key") == 1
+
+
+def test_a_models_escape_codes_do_not_reach_the_terminal(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewed code is the model's input, so a comment in a pull request can have it
+    write anything in its answer: an escape sequence in a finding's message or fix was printed
+    as it was (colors forged, text hidden, OSC 52 set the clipboard of the terminal that ran
+    the review), and a fix with a bidirectional override (Trojan Source) was offered."""
+    fake_deepseek.responder(
+        reviewer(
+            [
+                Rule(
+                    "if row == None:",
+                    "warning",
+                    "Compare with None\x1b]52;c;cm0gLXJmIH4K\x07 using \x1b[8mhidden\x1b[0m 'is'\x08.",
+                    "if row is None:  # \u202eenon si wor",
+                ),
+                Rule(
+                    "if self.available(sku) > count:",
+                    "warning",
+                    "Off by one.",
+                    "if self.available(sku) >= count:\x1b[2K",
+                ),
+            ]
+        ),
+        path=CHAT,
+    )
+    code, out, _ = run(capsys, "app/inventory.py", "--fail-on", "critical")
+    assert code == 0
+    for control in ("\x1b", "\x07", "\x08", "\u202e"):
+        assert control not in out
+    assert ": warning: Compare with None]52;c;cm0gLXJmIH4K using [8mhidden[0m 'is'." in out
+    assert "fix:" not in out  # neither fix is offered: each would write its controls in the code
+    assert ": warning: Off by one. [" in out

@@ -52,6 +52,11 @@ _LINE_PREFIX = re.compile(r"^[ \t]*\d+[ \t]*\| ?")
 
 
 MAX_MESSAGE_CHARS = 300
+#: Characters no finding's prose or fix needs: controls (ESC, BEL, backspace, C1) and the
+#: bidirectional embeddings, overrides and isolates. The reviewed code is the model's input,
+#: so a pull request's comment can have it write them: a terminal ran the escape sequences
+#: (colors, hidden text, OSC 52 setting the clipboard), an override reordered what was read.
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def severity_rank(severity: str) -> int:
@@ -104,12 +109,14 @@ class RawFinding:
         # JSON may hold half an emoji ("\ud83d"): a lone surrogate no UTF-8 output can carry.
         message = _whole(message)
         code = clean_excerpt(code)
-        message = " ".join(message.split())[:MAX_MESSAGE_CHARS]
+        message = _UNSHOWABLE.sub("", " ".join(message.split()))[:MAX_MESSAGE_CHARS]
         if not code.strip() or not message:
             return None
         suggestion = raw.get("suggestion")
         if not isinstance(suggestion, str) or _whole(suggestion) != suggestion:
             suggestion = None  # a fix must never write a broken character into the code
+        elif set(_UNSHOWABLE.findall(suggestion)) - set(code):
+            suggestion = None  # nor a control or an override the code did not have
         elif suggestion:
             suggestion = _undiffed(clean_excerpt(suggestion), code)
             if _says_no_fix(suggestion, code):
