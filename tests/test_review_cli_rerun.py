@@ -217,3 +217,23 @@ def test_a_checkout_moved_to_another_folder_is_answered_from_its_records(
     report(capsys, "app")
     assert sorted(Path(p).name for p in parses) == ["orders.py", "prices.py"]
     assert "order_total" in [u for r in fake_deepseek.requests_to(CHAT)[requests:] for u in reviewed_units(r.json)]
+
+
+def test_the_text_report_says_what_the_runs_requests_cost_and_that_a_cached_run_cost_nothing(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing told what a review run cost, a CI job's or a re-run answered by the cache, but
+    ``deepseek-lsp usage``'s totals of the whole day, every window's and run's together."""
+    from deepseek_lsp.cli import main
+
+    _, out, _ = run(capsys, "app")
+    requests = len(fake_deepseek.requests_to(CHAT))
+    assert main(["usage"]) == 0
+    today = capsys.readouterr().out.splitlines()[0]  # "today (…, UTC): $0.0021, 3 requests"
+    cost = today.split(": ", 1)[1].split(",")[0]
+    assert cost.startswith("$") and cost != "$0.0000"
+    summary = out.splitlines()[-1]
+    assert f" units from the cache, {cost} for {requests} requests: 1 critical," in summary
+    _, again, _ = run(capsys, "app")
+    assert len(fake_deepseek.requests_to(CHAT)) == requests
+    assert " units from the cache, no request made: 1 critical," in again.splitlines()[-1]

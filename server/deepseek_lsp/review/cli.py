@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
-from ..console import showable
+from ..console import counted, showable
 from ..documents import Document
 from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
@@ -180,7 +180,7 @@ def run_review(args: argparse.Namespace) -> int:
                 "node_modules and virtualenvs; a file named is reviewed whatever it is)",
                 file=err,
             )
-    results, fatal = asyncio.run(_run(targets, settings, registry, args, root))
+    results, fatal, spent = asyncio.run(_run(targets, settings, registry, args, root))
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.
         if r.skipped and r.skipped != fatal and any(r.path == _display(p) for p in paths):
@@ -191,7 +191,8 @@ def run_review(args: argparse.Namespace) -> int:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     # Colored only for a terminal: a report written with --output is read by grep and CI logs.
     color = not args.output and _use_color(sys.stdout, os.environ)
-    report = _render(results, report_format(args.format, args.output), root, settings, fatal=fatal, color=color)
+    fmt = report_format(args.format, args.output)
+    report = _render(results, fmt, root, settings, fatal=fatal, color=color, spent=spent)
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
         try:
@@ -378,46 +379,75 @@ async def _run(
     registry: LanguageRegistry,
     args: argparse.Namespace,
     root: Path | None,
+) -> tuple[list[FileResult], str | None, str]:
+    """The files' results, why the run stopped (or None) and what its requests cost."""
+    ledger, cache = _stores(settings)
+    try:
+        results, fatal = await _review(targets, settings, registry, args, root, ledger, cache)
+        return results, fatal, _spent(ledger)
+    finally:
+        cache.close()
+        ledger.close()
+
+
+async def _review(
+    targets: Sequence[Target],
+    settings: Settings,
+    registry: LanguageRegistry,
+    args: argparse.Namespace,
+    root: Path | None,
+    ledger: Ledger,
+    cache: ReviewCache,
 ) -> tuple[list[FileResult], str | None]:
     from ..endpoint_settings import endpoint_config
     from ..model import ConfigError, ModelClient
 
-    ledger, cache = _stores(settings)
     try:
-        try:
-            client = ModelClient(endpoint_config(settings), ledger)
-        except ConfigError as exc:
-            # Each file not reviewed, as after any error that stops the run: the text report
-            # read "0 file(s) reviewed" and nothing else, a clean run of nothing.
-            unsent = [FileResult(_display(t.path), Document(t.path.resolve().as_uri(), ""), skipped=exc.user_message) for t in targets]
-            return unsent, exc.user_message
-        async with client:
-            engine = ReviewEngine(
-                cache, max_concurrency=settings.review.max_concurrency, registry=registry, file_records=True
-            )
-            languages = [lang.name for t in targets if (lang := registry.for_filename(t.path.name))]
-            symbols = await asyncio.to_thread(
-                stored_table,
-                [root or Path.cwd()],
-                languages,
-                settings.exclude,
-                settings.completion.workspace_index_files,
-            )
-            return await review_targets(
-                targets,
-                settings,
-                registry,
-                jobs=args.jobs,
-                use_cache=not args.no_cache,
-                root=root,
-                client=client,
-                engine=engine,
-                stream=sys.stderr,
-                symbols=symbols,
-            )
-    finally:
-        cache.close()
-        ledger.close()
+        client = ModelClient(endpoint_config(settings), ledger)
+    except ConfigError as exc:
+        # Each file not reviewed, as after any error that stops the run: the text report
+        # read "0 file(s) reviewed" and nothing else, a clean run of nothing.
+        unsent = [FileResult(_display(t.path), Document(t.path.resolve().as_uri(), ""), skipped=exc.user_message) for t in targets]
+        return unsent, exc.user_message
+    async with client:
+        engine = ReviewEngine(
+            cache, max_concurrency=settings.review.max_concurrency, registry=registry, file_records=True
+        )
+        languages = [lang.name for t in targets if (lang := registry.for_filename(t.path.name))]
+        symbols = await asyncio.to_thread(
+            stored_table,
+            [root or Path.cwd()],
+            languages,
+            settings.exclude,
+            settings.completion.workspace_index_files,
+        )
+        return await review_targets(
+            targets,
+            settings,
+            registry,
+            jobs=args.jobs,
+            use_cache=not args.no_cache,
+            root=root,
+            client=client,
+            engine=engine,
+            stream=sys.stderr,
+            symbols=symbols,
+        )
+
+
+def _spent(ledger: Ledger) -> str:
+    """This run's requests and their cost, for the text report: nothing said what a review in
+    CI cost, nor that a run answered by the cache cost nothing, but `deepseek-lsp usage`'s
+    totals of the whole day."""
+    from ..model.usage_records import Totals
+    from ..usage_feature import format_cost
+
+    total = Totals()
+    for model_totals in list(ledger.session.values()):
+        total.merge(model_totals)
+    if not total.requests:
+        return "no request made"
+    return f"{format_cost(total.as_dict())} for {counted(total.requests, 'request')}"
 
 
 def _stores(settings: Settings) -> tuple[Ledger, ReviewCache]:
@@ -455,6 +485,7 @@ def _render(
     *,
     fatal: str | None = None,
     color: bool = False,
+    spent: str | None = None,
 ) -> str:
     ordered = sorted(results, key=lambda r: r.path)
     if fmt == "json":
@@ -467,4 +498,4 @@ def _render(
         from .github import to_github
 
         return to_github(ordered, root=root, fatal=fatal)
-    return to_text(ordered, color=color, fatal=fatal)
+    return to_text(ordered, color=color, fatal=fatal, spent=spent)

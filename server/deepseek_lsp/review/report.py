@@ -91,8 +91,15 @@ def split_stopped(results: list[FileResult], fatal: str | None) -> tuple[list[Fi
     return listed, len(results) - len(listed)
 
 
-def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None = None) -> str:
-    """``fatal``: why the run stopped (see :func:`split_stopped`)."""
+def to_text(
+    results: list[FileResult],
+    *,
+    color: bool = False,
+    fatal: str | None = None,
+    spent: str | None = None,
+) -> str:
+    """``fatal``: why the run stopped (see :func:`split_stopped`); ``spent``: what the run's
+    requests cost, said after what the cache answered."""
     paint = {
         "critical": "\033[1;31m",
         "warning": "\033[33m",
@@ -129,7 +136,9 @@ def to_text(results: list[FileResult], *, color: bool = False, fatal: str | None
     units = sum(r.units for r in results)
     dropped = sum(r.stats.unplaced for r in results)
     lines.append(
-        f"{reviewed}, {units - sent} of {counted(units, 'unit')} from the cache: {counts}"
+        f"{reviewed}, {units - sent} of {counted(units, 'unit')} from the cache"
+        + (f", {spent}" if spent else "")
+        + f": {counts}"
         + (f"; {counted(dropped, 'finding')} could not be placed and were dropped" if dropped else "")
         + (f"; {counted(skipped, 'file')} not reviewed" if skipped else "")
         + generated_skipped(results)
