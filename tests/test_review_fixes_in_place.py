@@ -181,3 +181,33 @@ async def test_moving_a_helper_does_not_pay_for_the_review_of_its_caller_again(
     outcome = await engine.review(client, doc_of(moved, "steps.py"), settings)
     assert outcome.units_sent == 0
     assert len(fake_deepseek.requests_to(CHAT)) == sent
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "suggestion", "expected"),
+    [
+        (
+            "def load(path):\n    data = read(path)\n    return data\n",
+            "data = read(path)",
+            "try:\n        data = read(path)\n    except OSError:\n        data = None",
+            "def load(path):\n    try:\n        data = read(path)\n    except OSError:\n"
+            "        data = None\n    return data\n",
+        ),
+        (
+            "class Store:\n\tdef load(self, path):\n\t\tdata = read(path)\n\t\treturn data\n",
+            "data = read(path)",
+            "try:\n\t\t\tdata = read(path)\n\t\texcept OSError:\n\t\t\tdata = None",
+            "class Store:\n\tdef load(self, path):\n\t\ttry:\n\t\t\tdata = read(path)\n"
+            "\t\texcept OSError:\n\t\t\tdata = None\n\t\treturn data\n",
+        ),
+    ],
+)
+def test_a_fix_of_one_line_written_as_the_file_indents_it_keeps_its_blocks(
+    text: str, code: str, suggestion: str, expected: str
+) -> None:
+    """The model quotes the line without its indentation and writes the fix's later lines as
+    the prompt shows the file: read from the quote (column 0), ``except`` went four spaces
+    deeper than ``try:``, into its block, and Python no longer compiled the file."""
+    result = fixed(text, code, suggestion, "python", "app.py")
+    assert result == expected
+    compile(result, "app.py", "exec")

@@ -72,6 +72,8 @@ def adapt_fix(
             # ``if path: try:`` (as ``_reindented`` withdraws it once code is typed there).
             return None
         real_base = before
+        if _written_as_the_file(lines[1:], model_base, real_base):
+            model_base = real_base
     unit = real_base[:1] or _file_indent(doc)
     out = [lines[0].lstrip()]
     for line in lines[1:]:
@@ -237,6 +239,36 @@ def _line_of_nth_char(doc: Document, start: int, placed: str, n: int) -> int | N
             return line if not head.strip() else None
         seen += 1
     return None
+
+
+def _written_as_the_file(later: list[str], model_base: str, real_base: str) -> bool:
+    """Whether a one-line quote's fix has its later lines indented as the file is, not from the
+    quote: the model quoted the line without its indentation and wrote the next lines as the
+    prompt shows the code. Read from the quote, ``except`` of a ``try:`` went into the try's
+    block and Python no longer compiled the file; taken only where that reading returns to a
+    level no line opened and this one does not (else the quote's, as before)."""
+    body = [line for line in later if line.strip()]
+    if not body or len(model_base) >= len(real_base) or not real_base.startswith(model_base):
+        return False
+    if not all(line.startswith(real_base) for line in body):
+        return False
+    return not _levels_close(model_base, body) and _levels_close(real_base, body)
+
+
+def _levels_close(first: str, lines: list[str]) -> bool:
+    """Whether each of ``lines``, after a first line indented ``first``, is as deep as a line
+    before it or deeper than all: a line between two levels closes none (Python refuses it)."""
+    open_levels = [_columns(first)]
+    for line in lines:
+        column = _columns(_indent_of(line))
+        if column > open_levels[-1]:
+            open_levels.append(column)
+            continue
+        while open_levels and column < open_levels[-1]:
+            open_levels.pop()
+        if not open_levels or column != open_levels[-1]:
+            return False
+    return True
 
 
 _INDENTED = re.compile(rb"^[ \t]+\S", re.M)
