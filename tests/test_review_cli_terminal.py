@@ -398,3 +398,22 @@ def test_a_models_escape_codes_do_not_reach_the_terminal(
     assert ": warning: Compare with None]52;c;cm0gLXJmIH4K using [8mhidden[0m 'is'." in out
     assert "fix:" not in out  # neither fix is offered: each would write its controls in the code
     assert ": warning: Off by one. [" in out
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pull request names its files: one named ``x\\n::error file=…::…`` wrote a line of its
+    own in the text report (the default format, in a CI log), which GitHub Actions ran as a
+    workflow command (a forged annotation; ``::stop-commands::`` turns off the real ones), and
+    an escape sequence in a name reached the terminal. Shown escaped, as git quotes them."""
+    name = "x\n::error file=README.txt,line=1::Approved by the review \x1b[8m.py"
+    (project / "app" / name).write_text("def f(row):\n    if row == None:\n        return 0\n")
+    (project / "app" / "skip\x1b]0;pwned\x07.py").write_bytes(b"\xff\xfe not UTF-8\n")
+    code, out, err = run(capsys, "app", "--fail-on", "never")
+    assert code == 0
+    assert not [line for line in (out + err).splitlines() if line.startswith("::")]
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    shown = "app/x\\n::error file=README.txt,line=1::Approved by the review \\x1b[8m.py"
+    assert f"{shown}:2:5: warning: Compare with None using 'is'." in out
+    assert "app/skip\\x1b]0;pwned\\x07.py: not reviewed: " in out

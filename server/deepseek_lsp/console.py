@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
+
+#: What a terminal acts on or reorders text by, and no name or finding needs: the C0 and C1
+#: controls but whitespace, and the bidirectional embeddings, overrides and isolates.
+CONTROLS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
+_IN_NAMES = re.compile(f"[\t\n\r\x0b\x0c\x85{CONTROLS}]")
+
+
+def shown_name(name: str) -> str:
+    """``name`` with its controls escaped (``\\n``, ``\\x1b``), as git quotes them: a file
+    named ``x\\n::error::…`` wrote a line of its own, which GitHub Actions ran as a workflow
+    command, and an escape sequence in a name reached the terminal."""
+    return _IN_NAMES.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
 def showable(text: str, stream: TextIO) -> str:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..console import CONTROLS
 from ..model.json_answer import FENCE, load_json_answer, unfence
 
 SEVERITIES = ("critical", "warning", "info")
@@ -52,11 +53,10 @@ _LINE_PREFIX = re.compile(r"^[ \t]*\d+[ \t]*\| ?")
 
 
 MAX_MESSAGE_CHARS = 300
-#: Characters no finding's prose or fix needs: controls (ESC, BEL, backspace, C1) and the
-#: bidirectional embeddings, overrides and isolates. The reviewed code is the model's input,
-#: so a pull request's comment can have it write them: a terminal ran the escape sequences
+#: The reviewed code is the model's input, so a pull request's comment can have it write
+#: controls and bidirectional overrides: a terminal ran the escape sequences of a message
 #: (colors, hidden text, OSC 52 setting the clipboard), an override reordered what was read.
-_UNSHOWABLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSHOWABLE = re.compile(f"[{CONTROLS}]")
 
 
 def severity_rank(severity: str) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
-from ..console import counted, showable
+from ..console import counted, showable, shown_name
 from ..documents import Document
 from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
@@ -129,18 +129,21 @@ def run_review(args: argparse.Namespace) -> int:
             print(f"deepseek-lsp review: {note}", file=err)
         deleted = [p for p in missing if _deleted(root, base, p)]
         if len(deleted) < len(missing):
-            unknown = ", ".join(str(p) for p in missing if p not in deleted)
+            unknown = ", ".join(shown_name(str(p)) for p in missing if p not in deleted)
             print(f"deepseek-lsp review: no such file or folder: {unknown}", file=err)
             return EXIT_ERROR
         for gone in deleted:
             # A CI step passing the change's list of files (``git diff --name-only``) names
             # those it deleted: the whole run stopped, "no such file or folder", exit 2.
-            print(f"deepseek-lsp review: {gone}: deleted by the change, nothing to review", file=err)
+            said = shown_name(str(gone))
+            print(f"deepseek-lsp review: {said}: deleted by the change, nothing to review",
+                  file=err)
         for sub in submodules:
             # Its code is another repository's (often a vendored library): said, not skipped
             # silently, and not reviewed whole on each bump of the commit it points at.
+            said = shown_name(_display(sub))
             print(
-                f"deepseek-lsp review: {_display(sub)} is a submodule: its changes are not reviewed "
+                f"deepseek-lsp review: {said} is a submodule: its changes are not reviewed "
                 f"here (run `deepseek-lsp review --changed` inside it)",
                 file=err,
             )
@@ -184,7 +187,7 @@ def run_review(args: argparse.Namespace) -> int:
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.
         if r.skipped and r.skipped != fatal and any(r.path == _display(p) for p in paths):
-            print(f"deepseek-lsp review: skipped {r.path}: {r.skipped}", file=err)
+            print(f"deepseek-lsp review: skipped {shown_name(r.path)}: {r.skipped}", file=err)
     if fatal:
         print(f"deepseek-lsp review: {fatal}", file=err)
     # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:

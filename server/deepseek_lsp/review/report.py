@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..console import counted
+from ..console import counted, shown_name
 from ..documents import Document
 from ..notebooks import CellSpan
 from .answer import SEVERITIES, at_least
@@ -113,13 +113,13 @@ def to_text(
             # Too large, binary, not UTF-8: said, as a CI log is all its reader sees (only the
             # JSON report said it, and a changed file left unreviewed passed the check unseen).
             if r.said_skipped():
-                lines.append(f"{r.path}: not reviewed: {r.skipped}")
+                lines.append(f"{shown_name(r.path)}: not reviewed: {r.skipped}")
             continue
         for f in r.findings:
             line, col, _, _ = r.location(f.start, f.end)
             sev = f"{paint[f.severity]}{f.severity}{reset}" if color else f.severity
             cell = r.cell_number(f.start)
-            where = f"{r.path}:cell {cell}" if cell is not None else r.path
+            where = shown_name(r.path) + (f":cell {cell}" if cell is not None else "")
             lines.append(f"{where}:{line}:{col}: {sev}: {f.message} [{f.id}]")
             excerpt = f.code.strip().splitlines()
             lines.append(f"    | {excerpt[0]}" + (" …" if len(excerpt) > 1 else ""))
@@ -127,7 +127,7 @@ def to_text(
                 fix = f.fix.strip().splitlines() or [""]
                 lines.append(f"    fix: {fix[0]}" + (" …" if len(fix) > 1 else ""))
         for error in r.errors:
-            lines.append(f"{r.path}: error: {error}")
+            lines.append(f"{shown_name(r.path)}: error: {error}")
     if stopped:
         lines.append(f"{counted(stopped, 'file')} not reviewed: {fatal}")
     reviewed, counts = summary(results)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings
-from ..console import counted
+from ..console import counted, shown_name
 from ..documents import Document
 from ..languages import LanguageRegistry
 from ..model.errors import BudgetExceeded, ConnectError, ModelError
@@ -53,7 +53,8 @@ class _Bar:
             return
         width = 24
         filled = int(width * self.done / self.total)
-        name = result.path if len(result.path) <= 40 else "…" + result.path[-39:]
+        shown = shown_name(result.path)
+        name = shown if len(shown) <= 40 else "…" + shown[-39:]
         self._stream.write(
             f"\r\033[K[{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} files, "
             f"{counted(self.findings, 'finding')}  {name}"
