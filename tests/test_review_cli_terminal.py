@@ -417,3 +417,23 @@ def test_a_file_name_with_control_characters_is_shown_escaped(
     shown = "app/x\\n::error file=README.txt,line=1::Approved by the review \\x1b[8m.py"
     assert f"{shown}:2:5: warning: Compare with None using 'is'." in out
     assert "app/skip\\x1b]0;pwned\\x07.py: not reviewed: " in out
+
+
+QUOTED = 'print("\x1b]52;c;cm0gLXJmIH4K\x07")'
+
+
+def test_quoted_code_with_raw_escape_characters_is_shown_escaped(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report quotes the code a finding is on, and the reviewed file is a pull request's:
+    a line holding a raw ESC (``print("<ESC>]52;c;…<BEL>")``, OSC 52 setting the clipboard) ran
+    in the terminal that printed the report, its fix's line too."""
+    (project / "app" / "banner.py").write_text(f"def banner(row):\n    {QUOTED}\n")
+    fake_deepseek.responder(
+        reviewer([Rule(QUOTED, "warning", "Flushes late.", QUOTED[:-1] + ", flush=True)")]),
+        path=CHAT,
+    )
+    code, out, err = run(capsys, "app/banner.py", "--fail-on", "never")
+    assert code == 0 and "\x1b" not in out + err and "\x07" not in out + err
+    shown = 'print("\\x1b]52;c;cm0gLXJmIH4K\\x07"'
+    assert f"    | {shown})" in out and f"    fix: {shown}, flush=True)" in out

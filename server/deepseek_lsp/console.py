@@ -11,11 +11,24 @@ CONTROLS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
 _IN_NAMES = re.compile(f"[\t\n\r\x0b\x0c\x85{CONTROLS}]")
 
 
+_IN_LINES = re.compile(f"[{CONTROLS}]")
+
+
 def shown_name(name: str) -> str:
     """``name`` with its controls escaped (``\\n``, ``\\x1b``), as git quotes them: a file
     named ``x\\n::error::…`` wrote a line of its own, which GitHub Actions ran as a workflow
     command, and an escape sequence in a name reached the terminal."""
-    return _IN_NAMES.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
+    return _IN_NAMES.sub(_escaped, name)
+
+
+def shown_line(line: str) -> str:
+    """One line of a reviewed file (its tabs kept) with its controls escaped: the file may be
+    a pull request's, and a raw ESC in the code a finding quotes ran in the terminal."""
+    return _IN_LINES.sub(_escaped, line)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return m.group().encode("unicode_escape").decode("ascii")
 
 
 def showable(text: str, stream: TextIO) -> str:

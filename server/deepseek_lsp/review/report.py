@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..console import counted, shown_name
+from ..console import counted, shown_line, shown_name
 from ..documents import Document
 from ..notebooks import CellSpan
 from .answer import SEVERITIES, at_least
@@ -122,10 +122,10 @@ def to_text(
             where = shown_name(r.path) + (f":cell {cell}" if cell is not None else "")
             lines.append(f"{where}:{line}:{col}: {sev}: {f.message} [{f.id}]")
             excerpt = f.code.strip().splitlines()
-            lines.append(f"    | {excerpt[0]}" + (" …" if len(excerpt) > 1 else ""))
+            lines.append(f"    | {shown_line(excerpt[0])}" + (" …" if len(excerpt) > 1 else ""))
             if f.fix is not None:
                 fix = f.fix.strip().splitlines() or [""]
-                lines.append(f"    fix: {fix[0]}" + (" …" if len(fix) > 1 else ""))
+                lines.append(f"    fix: {shown_line(fix[0])}" + (" …" if len(fix) > 1 else ""))
         for error in r.errors:
             lines.append(f"{shown_name(r.path)}: error: {error}")
     if stopped:
