@@ -200,6 +200,13 @@ async def test_moving_a_helper_does_not_pay_for_the_review_of_its_caller_again(
             "class Store:\n\tdef load(self, path):\n\t\ttry:\n\t\t\tdata = read(path)\n"
             "\t\texcept OSError:\n\t\t\tdata = None\n\t\treturn data\n",
         ),
+        (
+            "def greet(names):\n\tfor n in names:\n\t\tif n == None:\n\t\t\tprint(n)\n",
+            "if n == None:",
+            "if n is None:\n\t\t\tcontinue",
+            "def greet(names):\n\tfor n in names:\n\t\tif n is None:\n\t\t\tcontinue\n"
+            "\t\t\tprint(n)\n",
+        ),
     ],
 )
 def test_a_fix_of_one_line_written_as_the_file_indents_it_keeps_its_blocks(
@@ -207,7 +214,8 @@ def test_a_fix_of_one_line_written_as_the_file_indents_it_keeps_its_blocks(
 ) -> None:
     """The model quotes the line without its indentation and writes the fix's later lines as
     the prompt shows the file: read from the quote (column 0), ``except`` went four spaces
-    deeper than ``try:``, into its block, and Python no longer compiled the file."""
+    deeper than ``try:``, into its block, and Python no longer compiled the file; ``continue``
+    went three levels deeper than its ``if``."""
     result = fixed(text, code, suggestion, "python", "app.py")
     assert result == expected
     compile(result, "app.py", "exec")

@@ -245,14 +245,19 @@ def _written_as_the_file(later: list[str], model_base: str, real_base: str) -> b
     """Whether a one-line quote's fix has its later lines indented as the file is, not from the
     quote: the model quoted the line without its indentation and wrote the next lines as the
     prompt shows the code. Read from the quote, ``except`` of a ``try:`` went into the try's
-    block and Python no longer compiled the file; taken only where that reading returns to a
-    level no line opened and this one does not (else the quote's, as before)."""
+    block and Python no longer compiled the file: taken where that reading returns to a level
+    no line opened and this one does not, or where only this one goes a level at a time."""
     body = [line for line in later if line.strip()]
     if not body or len(model_base) >= len(real_base) or not real_base.startswith(model_base):
         return False
-    if not all(line.startswith(real_base) for line in body):
+    if not all(line.startswith(real_base) for line in body) or not _levels_close(real_base, body):
         return False
-    return not _levels_close(model_base, body) and _levels_close(real_base, body)
+    if not _levels_close(model_base, body):
+        return True
+    # Both read soundly: the file's when it puts the next line one level deeper, where the
+    # quote's put it several (``if n is None:`` then ``continue`` five tabs deep for three).
+    step = _indent_of(body[0])[len(real_base) :]
+    return step == "\t" or (not step.strip(" ") and 2 <= len(step) <= 4)
 
 
 def _levels_close(first: str, lines: list[str]) -> bool:
