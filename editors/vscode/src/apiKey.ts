@@ -81,6 +81,13 @@ export function isNoKeyMessage(text: string): boolean {
   return NO_KEY.test(text);
 }
 
+/** The server's "<provider> rejected the API key (401)" (model/errors.py AuthenticationError). */
+const KEY_REJECTED = /\brejected the API key\b/;
+
+export function isKeyRejectedMessage(text: string): boolean {
+  return KEY_REJECTED.test(text);
+}
+
 /**
  * The server's "no API key" Error status as shown after the user cleared the key on purpose:
  * their choice, not a fault (the item turned red right after "Clear API Key"). Other statuses

@@ -17,7 +17,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
+import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
@@ -573,6 +573,16 @@ class DeepSeekExtension implements vscode.Disposable {
       }
       return;
     }
+    if (isKeyRejectedMessage(params.message)) {
+      // With the way to fix it that the message names: without the button the user had to
+      // find the command, and completions stayed off meanwhile.
+      void vscode.window.showErrorMessage(params.message, 'Set API Key').then((choice) => {
+        if (choice) {
+          void this.setApiKey();
+        }
+      });
+      return;
+    }
     const show =
       params.type === MessageType.Error
         ? vscode.window.showErrorMessage
@@ -703,6 +713,14 @@ class DeepSeekExtension implements vscode.Disposable {
     }
     const trimmed = key.trim();
     if (trimmed === this.apiKey) {
+      // The server stops asking once a key is rejected, until it gets a key: the same key
+      // entered again (made valid on the provider's side meanwhile) was "unchanged" and
+      // completions stayed off until a restart.
+      if (isKeyRejectedMessage(this.statusBar.current.status.message)) {
+        await this.restart('the rejected API key entered again');
+        vscode.window.setStatusBarMessage('DeepSeek: trying the API key again', 3000);
+        return;
+      }
       vscode.window.setStatusBarMessage('DeepSeek: the API key is unchanged', 3000);
       return;
     }

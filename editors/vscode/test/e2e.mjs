@@ -602,6 +602,58 @@ try {
     return text.split(' | ')[1]?.trim();
   }, { needs: ['set-api-key', 'open-file'] });
 
+  await step('key-rejected-entered-again', async () => {
+    // DeepSeek rejects the key (401) once: the pop-up offers "Set API Key", and the key entered
+    // again (made valid meanwhile on DeepSeek's side) is tried again. The pop-up had no button,
+    // and the same key typed into "Set API Key" was "unchanged": completions stayed off, the
+    // item red, until a restart of the server.
+    const problems = [];
+    await page.keyboard.press('Escape');
+    // The line restart-server typed ("    ret"): its word goes, its indentation stays.
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Delete');
+    await clearToasts();
+    await fakeFault({ kind: 'status', status: 401, count: 1, path: '/beta/completions' });
+    await page.keyboard.type('pass', { delay: 60 });
+    const toast = page.locator('.notification-toast', { hasText: 'rejected the API key' }).first();
+    await toast.waitFor({ state: 'visible', timeout: 20000 });
+    await statusIs('Error', 'rejected the API key');
+    const button = toast.locator('.monaco-button', { hasText: 'Set API Key' }).first();
+    if (await button.count()) {
+      await button.click();
+    } else {
+      problems.push('the "rejected the API key" pop-up has no "Set API Key" button');
+      await clearToasts();
+      await runCommand('DeepSeek: Set API Key');
+    }
+    const before = (await fakeRequests()).length;
+    const input = page.locator('.quick-input-widget input[type="password"]');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    await input.fill(API_KEY);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 10000 });
+    try {
+      await waitFor('the key tried again (GET /models)', async () =>
+        (await fakeRequests()).slice(before).some((r) => r.path === '/models' && r.authorized), 15000);
+      await statusIs('Normal', '', 30000);
+      // Suggestions again: the line's word typed anew gets its ghost text.
+      await page.keyboard.press('End');
+      await page.keyboard.press('Shift+Home');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type('ret', { delay: 60 });
+      await waitFor('ghost text "urn a + b"', async () =>
+        norm((await page.$$eval('.ghost-text-decoration', (els) => els.map((e) => e.textContent ?? ''))).join('')).includes('urn a + b'), 20000);
+    } catch (err) {
+      problems.push(`after the key was entered again: ${err.message} (status ${JSON.stringify(norm(await statusText()).slice(0, 90))})`);
+    }
+    await page.keyboard.press('Escape');
+    if (problems.length) {
+      throw new Error(problems.join('; '));
+    }
+    return 'the pop-up\'s "Set API Key", the same key entered: the server tried it again, Normal, ghost text';
+  }, { needs: ['set-api-key', 'open-file', 'restart-server'] });
+
   await step('server-missing', async () => {
     // Point the extension at a python that does not exist: it must say so and offer help.
     const machine = path.join(USER_DATA_DIR, 'Machine', 'settings.json');

@@ -1,7 +1,7 @@
 // "DeepSeek: Set API Key" / "Clear API Key" (src/apiKey.ts).
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { afterKeyCleared, isNoKeyMessage, keyClearedMessage, keyInputProblem } from '../../src/apiKey';
+import { afterKeyCleared, isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem } from '../../src/apiKey';
 
 test('a key pasted with a character the server refuses (a typographic dash, a zero-width space) is refused in the input box', () => {
   // The server (config.API_KEY_CHARS) takes printable ASCII only: such a key was stored,
@@ -58,4 +58,14 @@ test('"Clear API Key" says the key was cleared and how to set one again, and its
   // A key rejected is still an Error.
   const rejected = { kind: 'Error' as const, message: 'the API key was rejected (401)', feature: 'completion' };
   assert.deepEqual(afterKeyCleared(rejected), rejected);
+});
+
+test('the server\'s "rejected the API key" (DeepSeek\'s or a self-hosted server\'s) is told apart from "no API key"', () => {
+  // Its pop-up offers "Set API Key", and the same key entered again restarts the server: it
+  // asks nothing more once a key is rejected (model/errors.py AuthenticationError).
+  const hint = "set DEEPSEEK_API_KEY in the server's environment (VS Code: run 'DeepSeek: Set API Key').";
+  assert.ok(isKeyRejectedMessage(`DeepSeek rejected the API key (401): ${hint}`));
+  assert.ok(isKeyRejectedMessage(`The model server at 127.0.0.1 rejected the API key (401): ${hint}`));
+  assert.ok(!isKeyRejectedMessage('DeepSeek: no API key is set; completions and review need one.'));
+  assert.ok(!isKeyRejectedMessage('DeepSeek answered 429, rate limit reached; requests will resume shortly.'));
 });
