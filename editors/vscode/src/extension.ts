@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageclient/node';
 import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
+import { LateSuggestions } from './lateSuggestions';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
 import { notSentReport, reviewReport, SENT_SCHEMES, unignoredText, unignoreArguments } from './review';
@@ -113,6 +114,7 @@ class DeepSeekExtension implements vscode.Disposable {
   private readonly output: vscode.LogOutputChannel;
   private readonly log: vscode.LogOutputChannel;
   private readonly statusBar = new StatusBar();
+  private readonly lateSuggestions = new LateSuggestions();
   private readonly keys: string[];
   private client: LanguageClient | undefined;
   private apiKey: string | undefined;
@@ -469,9 +471,12 @@ class DeepSeekExtension implements vscode.Disposable {
         },
         // VS Code shows suggestions as ghost text: the server's textDocument/completion fallback
         // would only duplicate them in the suggest widget (and cost a request per keystroke).
-        provideCompletionItem: () => undefined,
+        provideCompletionItem: (document, position) => {
+          this.lateSuggestions.suggestAsked(document, position);
+          return undefined;
+        },
         provideInlineCompletionItems: async (document, position, context, token, next) => {
-          const result = await next(document, position, context, token);
+          const result = await this.lateSuggestions.provide(document, position, context, token, next);
           if (!token.isCancellationRequested) {
             const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
             this.statusBar.settled(document.uri.toString(), notebook?.uri.toString());

@@ -682,6 +682,41 @@ try {
     return shown;
   }, { needs: ['set-api-key'] });
 
+  await step('slow-backend-after-a-word', async () => {
+    // A backend 1.5 s to its first token, the cursor right after a word ("    ret"): VS Code's
+    // quick suggestions (editor.quickSuggestions' default "offWhenInlineCompletions") wait
+    // 750 ms for the ghost text there, then cancel its request to open the suggest widget.
+    // No ghost text ever showed after a word with a backend slower than that.
+    await quickOpen(FILE, 'def add(a, b):');
+    const before = (await fakeRequests()).length;
+    await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 1.5 }) });
+    try {
+      await statusIs('Normal', '', 30000);
+      await page.keyboard.press('Control+End');
+      // The line earlier steps typed ("    ret"): its word goes, its indentation stays. The
+      // server was restarted since (server-missing): nothing is cached for it.
+      await page.keyboard.press('Shift+Home');
+      await page.keyboard.press('Delete');
+      await page.keyboard.type('ret', { delay: 60 });
+      const ghost = await waitFor('ghost text "urn a + b" from the slow backend', async () => {
+        const t = norm((await page.$$eval('.ghost-text-decoration', (els) => els.map((e) => e.textContent ?? ''))).join(''));
+        return t.includes('urn a + b') ? t : '';
+      }, 15000);
+      await page.keyboard.press('Escape');
+      // Asked for again once in, as the automatic request it was: one choice paid for, not the
+      // three of a request the user makes (Alt+\\).
+      const temperatures = new Set((await fakeRequests()).slice(before)
+        .filter((r) => r.path === '/beta/completions' && String(r.json?.prompt ?? '').endsWith('    ret'))
+        .map((r) => r.json?.temperature));
+      if (temperatures.size !== 1) {
+        throw new Error(`the line was asked at temperatures ${JSON.stringify([...temperatures])}`);
+      }
+      return `ghost text ${JSON.stringify(ghost)} after 1.5 s, one choice asked`;
+    } finally {
+      await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0 }) });
+    }
+  }, { needs: ['set-api-key', 'open-file'] });
+
   await step('excluded-file-status', async () => {
     // An excluded file (.env) gets Inactive, shown while that file is the active one only.
     // The file was written before the workbench opened: quick open's index missed a file
