@@ -166,6 +166,7 @@ class DeepSeekExtension implements vscode.Disposable {
     this.disposables.push(
       this.output,
       this.statusBar,
+      this.lateSuggestions,
       this.context.secrets.onDidChange(async (e) => {
         if (e.key !== SECRET_KEY) {
           return;

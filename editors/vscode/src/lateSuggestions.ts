@@ -46,16 +46,30 @@ function samePlace(a: Asked | undefined, b: Asked): boolean {
   return !!a && a.document === b.document && a.version === b.version && a.position.isEqual(b.position);
 }
 
-export class LateSuggestions {
+/**
+ * VS Code gives up 750 ms after the key pressed: a request cancelled sooner with the text and the
+ * cursor as they were was the user's Escape (VS Code then opens its suggest widget too), and
+ * that suggestion stays away.
+ */
+const GIVE_UP_MS = 650;
+
+export class LateSuggestions implements vscode.Disposable {
   /** The place whose answer came after VS Code stopped waiting: asked again by us. */
   private askedAgain: Asked | undefined;
   /** Where VS Code last opened its suggest widget (asked the completion providers). */
   private suggestAt: Asked | undefined;
+  private readonly lastEdit = new WeakMap<vscode.TextDocument, number>();
+  private readonly edits = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.contentChanges.length) {
+      this.lastEdit.set(e.document, Date.now());
+    }
+  });
 
-  /**
-   * VS Code asks the completion providers at the place where it gave up on the ghost text.
-   * Pressing Escape also cancels the request, with no such ask: that suggestion stays away.
-   */
+  dispose(): void {
+    this.edits.dispose();
+  }
+
+  /** VS Code asks the completion providers at the place where it gave up on the ghost text. */
   suggestAsked(document: vscode.TextDocument, position: vscode.Position): void {
     this.suggestAt = { document, version: document.version, position };
   }
@@ -77,6 +91,13 @@ export class LateSuggestions {
     }
     // Cancelled by an edit or a move of the cursor, not by VS Code giving up on it.
     const own = new vscode.CancellationTokenSource();
+    let gaveUp = false;
+    const onCancel = token.onCancellationRequested(() => {
+      gaveUp = Date.now() - (this.lastEdit.get(document) ?? 0) >= GIVE_UP_MS;
+      if (!gaveUp) {
+        own.cancel(); // the user's Escape: not paid for to the end either
+      }
+    });
     const watching = [
       vscode.workspace.onDidChangeTextDocument((e) => e.document === document && e.contentChanges.length && own.cancel()),
       vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor.document === document && own.cancel()),
@@ -87,13 +108,15 @@ export class LateSuggestions {
       if (!token.isCancellationRequested) {
         return result;
       }
-      if (!own.token.isCancellationRequested && hasItems(result) && samePlace(this.suggestAt, asked) && cursorAt(asked)) {
+      const stillThere = !own.token.isCancellationRequested && cursorAt(asked);
+      if (gaveUp && stillThere && hasItems(result) && samePlace(this.suggestAt, asked)) {
         this.askedAgain = asked;
         void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
       }
       return undefined;
     } finally {
       watching.forEach((d) => d.dispose());
+      onCancel.dispose();
       own.dispose();
     }
   }
