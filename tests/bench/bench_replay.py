@@ -35,6 +35,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -73,18 +74,22 @@ def pct(values: list[float], p: float) -> float | None:
 # -- the simulated user ---------------------------------------------------------------------------
 
 
-def key_delays(site: Site, seed: int) -> list[float]:
+def key_delays(site: Site, seed: int, cadence_s: float | None = None) -> list[float]:
     """Seconds the user waits before the next key, for each position in ``site.typed``.
 
     The same for every server, whatever it suggested: at a given position the user takes the
     same time. About 90 ms between characters; 150-400 ms before pressing Enter at the end of a
-    line; 300-800 ms after Enter, before the line's first character (thinking).
+    line; 300-800 ms after Enter, before the line's first character (thinking). ``cadence_s``:
+    the gap between characters drawn around it instead (a quarter of it as the spread).
     """
-    rng = random.Random(f"{seed}:{site.label}")
+    rng = random.Random(f"{seed}:{site.label}" if cadence_s is None else f"{seed}:{cadence_s}:{site.label}")
     typed = site.typed
     out = []
     for k in range(len(typed) + 1):
-        base = min(max(rng.gauss(0.090, 0.030), 0.035), 0.300)
+        if cadence_s is None:
+            base = min(max(rng.gauss(0.090, 0.030), 0.035), 0.300)
+        else:
+            base = min(max(rng.gauss(cadence_s, cadence_s / 4), cadence_s / 2), cadence_s * 2)
         end_pause = rng.uniform(0.150, 0.400)
         start_pause = rng.uniform(0.300, 0.800)
         line_start = typed.rfind("\n", 0, k)
@@ -169,6 +174,8 @@ class Tally:
     shown_agreeing: int = 0
     errors: int = 0
     latencies_ms: list[float] = field(default_factory=list)
+    #: Of the suggestions the user accepted: how long they took to come.
+    agreeing_latencies_ms: list[float] = field(default_factory=list)
     per_site: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -266,6 +273,7 @@ class Session:
                     await asyncio.sleep(max(0.0, deadline - loop.time()))
                     break
                 tally.shown_agreeing += 1
+                tally.agreeing_latencies_ms.append(tally.latencies_ms[-1])
                 await asyncio.sleep(READ_DELAY_S)
                 item = ((call.result or {}).get("items") or [{}])[0] if isinstance(call.result, dict) else {}
                 call = apply(agree)
@@ -364,10 +372,12 @@ def bill(records: list[dict[str, Any]], peer: Peer, ttft: float, per_token: floa
 
 async def run_peer(
     peer: Peer, sites: list[Site], seed: int, workdir: Path, *, ttft: float, per_token: float,
-    dump: Path | None = None,
+    dump: Path | None = None, oracle_args: tuple[str, ...] = (),
+    delays: Callable[[Site, int], list[float]] = key_delays,
 ) -> dict[str, Any]:
     oracle = await OracleProcess.start(
-        "--seed", str(seed), "--sites", str(len(sites)), "--ttft", str(ttft), "--per-token", str(per_token)
+        "--seed", str(seed), "--sites", str(len(sites)), "--ttft", str(ttft), "--per-token", str(per_token),
+        *oracle_args,
     )
     started = time.monotonic()
     tally = Tally()
@@ -377,7 +387,7 @@ async def run_peer(
         await asyncio.sleep(1.0)  # let the server settle (tokenizer, health check)
         session = Session(client, peer, tally)
         for site in sites:
-            await session.type_site(site, key_delays(site, seed))
+            await session.type_site(site, delays(site, seed))
         await asyncio.sleep(1.0)  # let background work (prefetch) finish before reading the logs
         stats = usage = None
         if peer.kind == "deepseek":
@@ -416,6 +426,11 @@ async def run_peer(
             "p50": pct(tally.latencies_ms, 0.50),
             "p95": pct(tally.latencies_ms, 0.95),
             "p99": pct(tally.latencies_ms, 0.99),
+        },
+        "agreeing_latency_ms": {
+            "n": len(tally.agreeing_latencies_ms),
+            "p50": pct(tally.agreeing_latencies_ms, 0.50),
+            "p95": pct(tally.agreeing_latencies_ms, 0.95),
         },
         **billing,
         # Per keystroke pressed (typed keys + accepts): fewer keys are pressed the more is accepted.

@@ -17,12 +17,18 @@ for the GIL; the client reads the recorded requests through the fake's control A
 
     python -m tests.bench.oracle --seed 1 --sites 24 [--ttft 0.15] [--per-token 0.008]
     python -m tests.bench.oracle --answer "x = 1"       # a fixed answer (overhead benchmark)
+    python -m tests.bench.oracle --mispredict 0.5        # a wrong answer for half the states
+
+``--mispredict SHARE`` answers text the user does not type (the true text behind ``zq_``) for
+that share of the states asked about, drawn from a hash of the seed and the text around the
+cursor: the same state is mispredicted in every run and every column, whatever the timing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,23 +43,39 @@ FIM_PATH = "/beta/completions"
 TABBY_PATH = "/v1/completions"
 TABBY_MAX_DECODING_TOKENS = 64
 TAILS = (400, 160, 60)
+#: What a mispredicted answer starts with: no site's text does, so nobody types through it.
+WRONG_START = "zq_"
 
 
 class Oracle:
-    def __init__(self, spans: list[tuple[str, int, int]]) -> None:
+    def __init__(self, spans: list[tuple[str, int, int]], *, mispredict: float = 0.0, seed: int = 1) -> None:
         #: (original text, offset where the span starts, offset where it ends)
         self.spans = spans
         self.misses = 0
+        self.mispredict = mispredict
+        self.seed = seed
 
     @classmethod
-    def for_sites(cls, seed: int, count: int) -> Oracle:
+    def for_sites(cls, seed: int, count: int, mispredict: float = 0.0) -> Oracle:
         from tests.bench.corpus import replay_sites
 
         spans = []
         for site in replay_sites(seed, count):
             start = len(site.before)
             spans.append((site.file.text, start, start + len(site.typed)))
-        return cls(spans)
+        return cls(spans, mispredict=mispredict, seed=seed)
+
+    def wrong_here(self, before: str, after: str) -> bool:
+        """Whether the model gets this state wrong: a hash, not the request's order, decides."""
+        if self.mispredict <= 0.0:
+            return False
+        key = f"{self.seed}\0{before[-300:]}\0{after[:64]}".encode("utf-8", "surrogatepass")
+        draw = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") / 2**64
+        return draw < self.mispredict
+
+    def answer(self, before: str, after: str) -> str:
+        text = self.middle(before, after)
+        return WRONG_START + text if text and self.wrong_here(before, after) else text
 
     def middle(self, before: str, after: str) -> str:
         """The original text from the cursor to the end of its span, or '' when not found."""
@@ -72,11 +94,11 @@ class Oracle:
         return ""
 
     def fim(self, body: dict[str, Any]) -> str:
-        return self.middle(str(body.get("prompt") or ""), str(body.get("suffix") or ""))
+        return self.answer(str(body.get("prompt") or ""), str(body.get("suffix") or ""))
 
     def tabby(self, body: dict[str, Any]) -> str:
         seg = body.get("segments") or {}
-        text = self.middle(str(seg.get("prefix") or ""), str(seg.get("suffix") or ""))
+        text = self.answer(str(seg.get("prefix") or ""), str(seg.get("suffix") or ""))
         return text[: TABBY_MAX_DECODING_TOKENS * CHARS_PER_TOKEN]
 
 
@@ -119,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answer", help="answer every request with this text instead")
     parser.add_argument("--ttft", type=float, default=0.0)
     parser.add_argument("--per-token", type=float, default=0.0)
+    parser.add_argument("--mispredict", type=float, default=0.0,
+                        help="share of states answered with text the user does not type (0-1)")
     args = parser.parse_args(argv)
 
     fake = FakeDeepSeek(api_key=None)
@@ -127,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         fake.responder(lambda body: fixed, path=FIM_PATH)
         fake.responder(lambda body: fixed, path=TABBY_PATH)
     else:
-        oracle = Oracle.for_sites(args.seed, args.sites)
+        oracle = Oracle.for_sites(args.seed, args.sites, args.mispredict)
         fake.responder(oracle.fim, path=FIM_PATH)
         fake.responder(oracle.tabby, path=TABBY_PATH)
     fake.set_latency(args.ttft, args.per_token)
