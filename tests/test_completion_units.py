@@ -172,6 +172,31 @@ def test_debounce_tracks_cadence_and_context_and_latency() -> None:
     assert d.delay("    retu", "", 50, 600) >= 0.05
 
 
+def test_debounce_stops_subtracting_the_latency_after_requests_cancelled_unused() -> None:
+    """Keys 100 ms apart, a 150 ms backend: the wait mid-word is its 50 ms floor, so a model that
+    predicts nothing typed was asked (and billed) at every key. After three requests in a row
+    hung up on unused, the wait while typing is the cadence's alone; at a pause point it is
+    unchanged; an answer used again (typed through, accepted) brings the old wait back."""
+    d = Debouncer()
+    for i in range(10):
+        d.keystroke("u", now=i * 0.1)
+    for _ in range(10):
+        d.latency(0.15)
+    mid_word, after_plus, at_paren = ("    retu", ""), ("    x = a +", ""), ("    f(", "")
+    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.05)
+    d.cancelled()
+    d.cancelled()
+    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.05)  # two: not yet
+    d.cancelled()
+    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.2)  # 100 ms x 2 mid-word
+    assert d.delay(*after_plus, 50, 600, 3) == pytest.approx(0.15)  # 100 ms x 1.5
+    assert d.delay(*at_paren, 50, 600, 3) == pytest.approx(0.05)  # a pause point: as before
+    assert d.delay(*mid_word, 50, 600, 0) == pytest.approx(0.05)  # debounceBackoff 0: never
+    assert d.delay(*mid_word, 50, 150, 3) == pytest.approx(0.15)  # still within the bounds
+    d.agreed()
+    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.05)
+
+
 def test_cadence_counts_key_presses_not_accepts() -> None:
     # Tab, Tab: two keys 90 ms apart, then a suggestion read for 400 ms and accepted, and 300 ms
     # until the next key. The wait at a pause point follows the typing, not the reading.

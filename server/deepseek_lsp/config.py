@@ -87,6 +87,10 @@ class CompletionSettings:
     debounce: str | int = "adaptive"
     debounce_min_ms: int = 50
     debounce_max_ms: int = 600
+    #: After this many backend requests in a row hung up on with no answer used (the model does
+    #: not predict what is typed), the adaptive wait while typing stops subtracting the backend's
+    #: latency until a suggestion is used again; 0 never.
+    debounce_backoff: int = 3
     max_prompt_tokens: int = 2048
     #: Share of the cursor window's budget spent on text after the cursor. Suffix tokens come
     #: after the prefix in a FIM prompt, so they never hit the provider's prefix cache: keep the

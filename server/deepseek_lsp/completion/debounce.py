@@ -1,5 +1,9 @@
 """Adaptive debounce: wait about as long as the user pauses between keys, minus what the backend
-will take anyway (Tabby's rule), so fast typists send few requests and slow ones wait little."""
+will take anyway (Tabby's rule), so fast typists send few requests and slow ones wait little.
+
+Subtracting the latency pays off only while the answer in flight is typed through: once several
+requests in a row were hung up on with none of their answers used, the model is not predicting
+this text, and the wait while typing counts the cadence alone (tests/bench/bench_mispredict.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ class Debouncer:
         self._last_key: dict[str, float] = {}
         self._intervals: deque[float] = deque(maxlen=20)
         self._latencies: deque[float] = deque(maxlen=20)
+        #: Backend requests in a row hung up on before any answer was of use.
+        self.unused_in_a_row = 0
 
     def keystroke(self, uri: str, now: float | None = None, *, typed: bool = True) -> None:
         """A change to ``uri``; ``typed`` when it looks like a key press (a character, Enter,
@@ -35,6 +41,14 @@ class Debouncer:
     def latency(self, seconds: float) -> None:
         self._latencies.append(seconds)
 
+    def cancelled(self) -> None:
+        """A backend request was hung up on: the user typed on before its answer was of use."""
+        self.unused_in_a_row += 1
+
+    def agreed(self) -> None:
+        """An answer agreed with what the user did (typed through, joined, accepted)."""
+        self.unused_in_a_row = 0
+
     def forget_latencies(self) -> None:
         """Another backend (or model) answers from now on: the old one's times are not its."""
         self._latencies.clear()
@@ -43,8 +57,11 @@ class Debouncer:
     def average_latency(self) -> float:
         return sum(self._latencies) / len(self._latencies) if self._latencies else 0.0
 
-    def delay(self, line_before: str, line_after: str, min_ms: int, max_ms: int) -> float:
-        """Seconds to wait before asking the backend."""
+    def delay(
+        self, line_before: str, line_after: str, min_ms: int, max_ms: int, backoff_after: int = 0
+    ) -> float:
+        """Seconds to wait before asking the backend; ``backoff_after``: after that many requests
+        in a row hung up on unused, the latency is not subtracted while typing (0: always is)."""
         # The median gap: a few pauses at line ends (half a second or more) made the mean
         # cadence, and the wait at every pause point, swing by 100 ms from run to run.
         cadence = median(self._intervals) if self._intervals else 0.15
@@ -55,5 +72,8 @@ class Debouncer:
             factor = 2.0  # mid-word: the next key is likely coming
         else:
             factor = 1.5
-        wait = cadence * factor - self.average_latency
+        # At a pause point the request goes ahead as before: the suggestion is most wanted there,
+        # and it costs one request a pause.
+        backing_off = 0 < backoff_after <= self.unused_in_a_row and factor > 1.0
+        wait = cadence * factor - (0.0 if backing_off else self.average_latency)
         return min(max(wait, min_ms / 1000), max_ms / 1000)

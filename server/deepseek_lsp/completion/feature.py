@@ -302,6 +302,7 @@ class CompletionFeature(Feature):
 
     def _took_whole(self, item: SentItem | None) -> None:
         if item is not None:
+            self.debouncer.agreed()
             # Right after a whole accept the user usually wants the next block, at once.
             self._accepted_at[item.uri] = item.end
 
@@ -445,6 +446,8 @@ class CompletionFeature(Feature):
         # 1. what we already have or is on its way.
         found = await self.held.serve(req, seq, slot, c, tail, finish)
         if found is not None:
+            if found:
+                self.debouncer.agreed()
             return found
 
         # 2. context and prompt.
@@ -524,5 +527,7 @@ class CompletionFeature(Feature):
         return (
             c.debounce / 1000
             if isinstance(c.debounce, int)
-            else self.debouncer.delay(before, after, c.debounce_min_ms, c.debounce_max_ms)
+            else self.debouncer.delay(
+                before, after, c.debounce_min_ms, c.debounce_max_ms, c.debounce_backoff
+            )
         )

@@ -148,6 +148,7 @@ class Fetcher:
         task = self.fetches.pop(uri, None)
         if task is not None and not task.done():
             self.stats.backend_cancelled += 1
+            self.health.debouncer.cancelled()
             task.cancel()
 
     def cancel_later(self, uri: str, pending: Pending) -> None:

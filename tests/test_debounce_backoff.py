@@ -1,0 +1,47 @@
+"""The adaptive debounce backs off while the model predicts nothing the user types: the requests
+a newer key hangs up on are counted, and an answer used again (typed through) ends it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.completing import FIM, Completing
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import eventually
+
+pytestmark = pytest.mark.usefixtures("state_dir")
+
+
+async def test_requests_hung_up_on_unused_lengthen_the_wait_until_one_is_typed_through(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    fake_deepseek.responder(
+        lambda body: "compute(a)" if body["prompt"].endswith("y = ") else "zq_other()", path=FIM
+    )
+    fake_deepseek.set_latency(ttft=0.2)
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        feature, uri = completing.completion, "file:///w/a.py"
+        completing.open(uri, "x = \ny = \n")
+        tasks = []
+        for i, key in enumerate("abcd"):  # each key's request is on its way when the next comes
+            completing.insert(uri, 0, 4 + i, key)
+            tasks.append(asyncio.ensure_future(completing.inline(uri, 0, 5 + i)))
+            await eventually(lambda n=i + 1: len(fake_deepseek.requests_to(FIM)) == n, timeout=2.0)
+        answers = await asyncio.gather(*tasks)
+        assert answers == [[], [], [], ["zq_other()"]]  # shown, but the user types on
+        debouncer, c = feature.debouncer, completing.services.settings.completion
+        assert debouncer.unused_in_a_row == 3
+        # The cadence of this test's keys is the 100 ms floor; the latency the 200 ms measured.
+        as_before = debouncer.delay("x = abcd", "", c.debounce_min_ms, c.debounce_max_ms, 0)
+        backed_off = debouncer.delay("x = abcd", "", c.debounce_min_ms, c.debounce_max_ms, c.debounce_backoff)
+        assert (as_before, backed_off) == (pytest.approx(0.05), pytest.approx(0.2))
+
+        assert await completing.inline(uri, 1, 4) == ["compute(a)"]
+        completing.insert(uri, 1, 4, "c")
+        assert await completing.inline(uri, 1, 5) == ["ompute(a)"]  # typed through: no request
+        assert debouncer.unused_in_a_row == 0
+    finally:
+        await completing.stop()
