@@ -213,7 +213,8 @@ def test_a_binding_in_a_branch_the_use_is_not_in_is_one_of_its_classes() -> None
         "function run() {\n  const conn = new Connection();\n  if (tls) {\n"
         "    const conn = new Secure();\n  }\n  conn.send();\n}\n"
     )
-    assert receivers(text, "send", language="typescript") == {}
+    # The if's const is its block's: the function's is the one used after it.
+    assert receivers(text, "send", language="typescript") == {"send": "Connection"}
     text = (
         "function run() {\n  let conn;\n  if (a) {\n    conn = new Connection();\n  }\n"
         "  conn.send();\n}\n"

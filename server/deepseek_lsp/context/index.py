@@ -275,18 +275,22 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
     q_defs = lang.query("definitions")
     if q_defs is not None:
         found_defs: list[_Found] = []
+        # A Go method's class is its receiver's type, written outside any body (``@owner``).
+        said_owners: dict[int, str] = {}
         for match in _captures_by_match(q_defs, root):
             found = _one(match, "definition")
             names = match.get("name")
             if found and names:
                 capture, node = found
+                if match.get("owner"):
+                    said_owners[node.id] = node_text(data, match["owner"][0])
                 body = (match.get("body") or [None])[0]
                 name = node_text(data, names[0])
                 for key in filter(None, (name, short_name(names[0], name))):
                     found_defs.append((key, capture.split(".", 1)[-1], node, body, names[0].start_byte))
         in_order = sorted(found_defs, key=lambda d: d[2].start_byte)
         starts = [d[2].start_byte for d in in_order]
-        owners = _owners(in_order)
+        owners = {**_owners(in_order), **said_owners}
         for name, kind, node, body, at in found_defs:
             text, header_len = _definition_text(data, node, lang, body, kind, at)
             if kind == "class" and body is not None and text.endswith("\n…"):

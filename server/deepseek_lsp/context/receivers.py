@@ -22,6 +22,9 @@ from functools import lru_cache
 
 import tree_sitter as ts
 
+from . import typed_bindings as typed
+from .type_names import class_of_type, class_of_value
+
 #: The languages read, and their scopes: where a parameter or local is bound, where a class's
 #: attributes are assigned.
 _PYTHON = "python"
@@ -44,6 +47,8 @@ _CLASSES = {
     _PYTHON: frozenset({"class_definition"}),
     "js": frozenset({"class_declaration", "class", "abstract_class_declaration"}),
 }
+_FUNCTIONS.update(typed.FUNCTIONS)
+_CLASSES.update(typed.CLASSES)
 
 
 #: Receivers read per request: the members nearest the cursor.
@@ -59,9 +64,6 @@ USE_SPAN = (1500, 500)
 MODULE_SPAN = 32_768
 
 
-_NO_VALUE = frozenset({"None", "null", "undefined"})
-
-
 def reads_receivers(language: str) -> bool:
     """Whether ``member_receivers`` reads documents of ``language``."""
     return _family(language) is not None
@@ -70,7 +72,7 @@ def reads_receivers(language: str) -> bool:
 def _family(language: str) -> str | None:
     if language == _PYTHON:
         return _PYTHON
-    return "js" if language in _JS_FAMILY else None
+    return "js" if language in _JS_FAMILY else typed.FAMILIES.get(language)
 
 
 def member_receivers(
@@ -244,11 +246,15 @@ def receiver_class(
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at)
     if receiver in ("self", "this") and not on_self:
         cls = _enclosing(node, _CLASSES[fam])
-        name = cls.child_by_field_name("name") if cls is not None else None
-        return _text(data, name) if name is not None else None
+        name = cls.child_by_field_name("name") or cls.child_by_field_name("type") if cls else None
+        return class_of_type(_text(data, name)) if name is not None else None
     if on_self:
         cls = _enclosing(node, _CLASSES[fam])
-        return _attribute_class(fam, tree, data, cls, receiver) if cls is not None else None
+        if cls is None:
+            return None
+        if fam in _FIELDED:
+            return typed.field_class(fam, tree.root_node, data, cls, receiver)[1]
+        return _attribute_class(fam, tree, data, cls, receiver)
     scope = _enclosing(node, _FUNCTIONS[fam])
     if fam == _PYTHON and _comprehension_binds(node, scope, data, receiver):
         return None  # ``[c.send() for c in conns]``: not the function's ``c``
@@ -262,6 +268,14 @@ def receiver_class(
         if scope is None:
             return receiver if receiver[:1].isupper() else None
         end = max(floor, scope.start_byte)
+        if fam == typed.JAVA and _enclosing(scope.parent, _FUNCTIONS[fam]) is None:
+            # Out of the methods: a field of the class (of a class around it, for a nested one).
+            cls = _enclosing(scope, _CLASSES[fam])
+            while cls is not None:
+                bound, cls_name = typed.field_class(fam, tree.root_node, data, cls, receiver)
+                if bound:
+                    return cls_name
+                cls = _enclosing(cls.parent, _CLASSES[fam])
         scope = _enclosing(scope.parent, _FUNCTIONS[fam])
 
 
@@ -320,6 +334,8 @@ def _bound_in(
     None``, ``let conn;`` say none of their own: ``conn = None`` then ``if url: conn =
     Connection()`` is a Connection)."""
     word = name.encode()
+    if scope is None and fam in _NO_MODULE_BINDINGS:
+        return False, None
     if scope is None:
         positions = _module_level(data, word, floor, at)
     else:
@@ -332,34 +348,56 @@ def _bound_in(
         binding = _binding(fam, *_line_around(data, pos, len(word)))
         if binding is None:
             continue
-        node = (scope or root).descendant_for_byte_range(pos, pos)
-        if _enclosing(node, _FUNCTIONS[fam]) != scope:
+        # The nodes up to its function, walked once: each step up is a search down from the
+        # root, whose children are a large file's hundreds of functions.
+        path, function = _path_up(scope or root, pos, _FUNCTIONS[fam])
+        if function != scope:
             continue  # a nested function's own
-        if scope is None and _enclosing(node, _CLASSES[fam]) is not None:
+        if scope is None and any(n.type in _CLASSES[fam] for n in path):
             continue  # a class's attribute
-        runs = _runs(node, scope or root, at)
+        if binding[1] and any(n.type in typed.BLOCKS and not _holds(n, at) for n in path):
+            continue  # ``if (ok) { const conn = new A(); }`` then ``conn.send()``: another
+        runs = _runs(path, at)
         if runs == "never":
             continue
         bound = True
-        if not _NO_VALUE_GIVEN.match(data, pos + len(word)):
+        if binding[0] is not None or not _NO_VALUE_GIVEN.match(data, pos + len(word)):
             said.append(binding[0])
         if runs == "always":
             break
     else:
         if bound and scope is not None:
-            in_parameters, cls_name = _parameter(scope, data, name)
+            in_parameters, cls_name = _parameter(fam, scope, data, name)
             said += [cls_name] if in_parameters else []
     if bound:
         return True, said[0] if len(set(said)) == 1 else None
     if scope is not None:
-        return _parameter(scope, data, name)
+        return _parameter(fam, scope, data, name)
     return False, None
 
 
 #: After a name, no value of a class: ``= None``, ``= null``, ``let conn;``.
 _NO_VALUE_GIVEN = re.compile(
-    rb"[ \t]*(?:=[ \t]*(?:None|null|undefined)\b)?[ \t;]*(?:(?:#|//).*)?$", re.M
+    rb"[ \t]*(?:=[ \t]*(?:None|null|undefined|nil)\b)?[ \t;]*(?:(?:#|//).*)?$", re.M
 )
+
+#: The families whose classes declare their fields (read from the tree), and those with no
+#: binding of a local at the module's level.
+_FIELDED = frozenset({typed.JAVA, typed.RUST})
+_NO_MODULE_BINDINGS = frozenset({typed.JAVA, typed.RUST})
+
+
+def _path_up(
+    within: ts.Node, pos: int, functions: frozenset[str]
+) -> tuple[list[ts.Node], ts.Node | None]:
+    """The nodes from the one at ``pos`` up to its function (not included; the root included
+    where there is none), and that function."""
+    path: list[ts.Node] = []
+    node: ts.Node | None = within.descendant_for_byte_range(pos, pos)
+    while node is not None and node.type not in functions:
+        path.append(node)
+        node = node.parent
+    return path, node
 
 
 #: Statements and clauses whose body may not run, or run instead of another's.
@@ -379,27 +417,46 @@ _BRANCHES = frozenset(
         "case_clause",
         "switch_statement",
         "switch_case",
+        # Go, Java, C#, Rust
+        "expression_switch_statement",
+        "type_switch_statement",
+        "select_statement",
+        "expression_case",
+        "type_case",
+        "default_case",
+        "communication_case",
+        "enhanced_for_statement",
+        "foreach_statement",
+        "switch_expression",
+        "switch_block_statement_group",
+        "switch_rule",
+        "switch_section",
+        "if_expression",
+        "match_expression",
+        "match_arm",
+        "for_expression",
+        "while_expression",
+        "loop_expression",
     }
 )
+_IFS = frozenset({"if_statement", "if_expression"})
 
 
 def _holds(node: ts.Node, at: int) -> bool:
     return node.start_byte <= at < node.end_byte
 
 
-def _runs(node: ts.Node | None, scope: ts.Node, at: int) -> str:
-    """Whether ``node`` of ``scope`` has run where the byte ``at`` is: ``never`` in another part
-    of an ``if`` around the use (its body for a use in its ``else``); ``maybe`` in a branch
-    around it but not the use, or another part of a ``try`` or loop around both (the ``try``'s
-    body for a use in its ``except``); else ``always``."""
-    while node is not None and node != scope:
-        parent = node.parent
+def _runs(path: list[ts.Node], at: int) -> str:
+    """Whether the first node of ``path`` (up to its scope) has run where the byte ``at`` is:
+    ``never`` in another part of an ``if`` around the use (its body for a use in its
+    ``else``); ``maybe`` in a branch around it but not the use, or another part of a ``try`` or
+    loop around both (the ``try``'s body for a use in its ``except``); else ``always``."""
+    for node, parent in zip(path, [*path[1:], None], strict=True):
         if not _holds(node, at):
-            if parent is not None and parent.type == "if_statement" and _holds(parent, at):
+            if parent is not None and parent.type in _IFS and _holds(parent, at):
                 return "never"
             if node.type in _BRANCHES or (parent is not None and parent.type in _BRANCHES):
                 return "maybe"
-        node = parent
     return "always"
 
 
@@ -467,30 +524,51 @@ _PY_UNPACKED = (
 _JS_ASSIGNED = re.compile(
     rb"[ \t]*[?!]?[ \t]*(?::[ \t]*(?P<ann>[^=;,)]+?)[ \t]*(?=[=;,)]|$))?[ \t]*(?P<eq>=(?![=>])[ \t]*(?P<value>[^;]*))?"
 )
-_JS_DECLARED = re.compile(rb"\b(?:const|let|var)[ \t]+$")
+_JS_DECLARED = re.compile(rb"\b(const|let|var)[ \t]+$")
 
 
-def _binding(fam: str, prefix: bytes, suffix: bytes) -> tuple[str | None] | None:
-    """Whether the name between ``prefix`` and ``suffix`` (its line) is bound there, and to
-    which class: ``(class,)``, or None where it is only used."""
+def _binding(fam: str, prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
+    """Whether the name between ``prefix`` and ``suffix`` (its line) is bound there, to which
+    class and whether declared in its block only: ``(class, block_scoped)``, or None where it
+    is only used."""
+    if fam in typed.BINDINGS:
+        return typed.binding(fam, prefix, suffix)
     if fam == _PYTHON:
         if not prefix.strip():
             m = _PY_ASSIGNED.match(suffix)
-            return (_said(fam, m),) if m else None
+            return (_said(fam, m), False) if m else None
         if _PY_AS_END.search(prefix[-16:]) and (m := _PY_WITH.search(prefix)):
-            return (_class_of_value(fam, m.group("value").decode("utf-8", "replace")),)
+            return class_of_value(fam == _PYTHON, m.group("value").decode("utf-8", "replace")), False
+        if prefix.endswith(b"(") and (m := _PY_WALRUS.match(suffix)):
+            value = _up_to_close(m.group("value").decode("utf-8", "replace"))
+            return class_of_value(fam == _PYTHON, value), False
         if _PY_BOUND_BEFORE.search(prefix) or (
             _PY_UNPACKED[0].fullmatch(prefix) and _PY_UNPACKED[1].match(suffix)
         ):
-            return (None,)
+            return None, False
         return None
-    declared = _JS_DECLARED.search(prefix) is not None
-    if not declared and prefix.strip():
+    declared = _JS_DECLARED.search(prefix)
+    if declared is None and prefix.strip():
         return None
     m = _JS_ASSIGNED.match(suffix)
     if m is None or not (declared or m.group("eq")):
         return None
-    return (_said(fam, m),)
+    # ``let`` and ``const`` are their block's; ``var`` its function's.
+    return _said(fam, m), declared is not None and declared.group(1) != b"var"
+
+
+#: ``(conn := Connection())``: its value, to the bracket that closes the one before it.
+_PY_WALRUS = re.compile(rb"[ \t]*:=[ \t]*(?P<value>.*)")
+
+
+def _up_to_close(text: str) -> str:
+    """``text`` up to the bracket it does not open."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c in "([{") - (c in ")]}")
+        if depth < 0:
+            return text[:i]
+    return text
 
 
 def _said(fam: str, m: re.Match[bytes]) -> str | None:
@@ -498,22 +576,26 @@ def _said(fam: str, m: re.Match[bytes]) -> str | None:
     ann, value = m.group("ann"), m.group("value")
     if ann:
         return class_of_type(ann.decode("utf-8", "replace"))
-    return _class_of_value(fam, value.decode("utf-8", "replace")) if value else None
+    return class_of_value(fam == _PYTHON, value.decode("utf-8", "replace")) if value else None
 
 
-def _parameter(scope: ts.Node, data: bytes, name: str) -> tuple[bool, str | None]:
-    """Whether the function's parameters bind ``name``, and its annotation's class."""
-    params = scope.child_by_field_name("parameters") or scope.child_by_field_name("parameter")
-    if params is None:
-        return False, None
-    for child in [params] if params.type == "identifier" else params.named_children:
-        bound = child if child.type == "identifier" else _parameter_name(child)
-        if bound is None or _text(data, bound) != name:
+def _parameter(fam: str, scope: ts.Node, data: bytes, name: str) -> tuple[bool, str | None]:
+    """Whether the function's parameters (a Go method's receiver too) bind ``name``, and its
+    annotation's class."""
+    for field in ("receiver", "parameters", "parameter"):
+        params = scope.child_by_field_name(field)
+        if params is None:
             continue
-        kind = child.child_by_field_name("type")
-        if kind is not None:
-            return True, class_of_type(_text(data, kind).lstrip(":"))
-        return True, _jsdoc_type(scope, data, name) if scope.type in _FUNCTIONS["js"] else None
+        for child in [params] if params.type == "identifier" else params.named_children:
+            bound = [child] if child.type == "identifier" else _parameter_names(child)
+            if not any(_text(data, b) == name for b in bound):
+                continue
+            kind = child.child_by_field_name("type")
+            if kind is not None and fam in typed.BINDINGS:
+                return True, typed.type_class(_text(data, kind))
+            if kind is not None:
+                return True, class_of_type(_text(data, kind).lstrip(":"))
+            return True, _jsdoc_type(scope, data, name) if fam == "js" else None
     return False, None
 
 
@@ -550,14 +632,17 @@ def _jsdoc_type(function: ts.Node, data: bytes, name: str) -> str | None:
     return None
 
 
-def _parameter_name(param: ts.Node) -> ts.Node | None:
-    """``conn`` of ``conn: Connection``, ``conn=None``, ``private conn: Connection``."""
+def _parameter_names(param: ts.Node) -> list[ts.Node]:
+    """``conn`` of ``conn: Connection``, ``conn=None``, ``private conn: Connection``, Rust's
+    ``mut conn: Conn``; Go's ``a, b *Conn`` has two."""
     for field in ("name", "pattern", "left"):
-        node = param.child_by_field_name(field)
-        if node is not None:
-            return node if node.type == "identifier" else None
+        nodes = param.children_by_field_name(field)
+        if nodes and nodes[0].type == "mut_pattern":
+            nodes = nodes[0].named_children
+        if nodes:
+            return [n for n in nodes if n.type == "identifier"]
     first = param.named_children[0] if param.named_children else None
-    return first if first is not None and first.type == "identifier" else None
+    return [first] if first is not None and first.type == "identifier" else []
 
 
 #: Before a TypeScript field's name: its modifiers at the start of a line, or a constructor's
@@ -615,7 +700,7 @@ def _attribute_class(fam: str, tree: ts.Tree, data: bytes, cls: ts.Node, name: s
             # ``self.conn = conn``: the parameter's annotation says it.
             scope = _enclosing(tree.root_node.descendant_for_byte_range(at, at), _FUNCTIONS[fam])
             found = (
-                _parameter(scope, data, value.strip().rstrip(b";,").decode())
+                _parameter(fam, scope, data, value.strip().rstrip(b";,").decode())
                 if scope is not None
                 else (False, None)
             )
@@ -630,68 +715,3 @@ def _attribute_class(fam: str, tree: ts.Tree, data: bytes, cls: ts.Node, name: s
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 
 
-#: ``Connection(``, ``pool.Connection(``, ``await Client.create(``' ``Client`` is not: only a
-#: call of the class itself (its last name capitalised, as classes are named).
-_PY_CONSTRUCTED = re.compile(r"(?:await\s+)?(?:[A-Za-z_][\w]*\.)*([A-Z]\w*)\s*\(")
-_JS_CONSTRUCTED = re.compile(r"(?:await\s+)?new\s+(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)")
-
-
-def _class_of_value(fam: str, value: str) -> str | None:
-    """The class a value constructs: ``Connection(...)``, ``new Connection()``."""
-    value = value.strip()
-    if value in _NO_VALUE:
-        return None
-    m = (_PY_CONSTRUCTED if fam == _PYTHON else _JS_CONSTRUCTED).match(value)
-    if m is None:
-        return None
-    rest = value[m.end() :]
-    if fam == _PYTHON:
-        rest = _after_brackets("(" + rest, "([", ")]")
-    else:
-        rest = rest.lstrip()
-        if rest[:1] == "<":  # ``new Cache<Map<K, V>>(...)``
-            rest = _after_brackets(rest, "<", ">")
-        if rest is not None and rest[:1] == "(":
-            rest = _after_brackets(rest, "([", ")]")
-    # The value is the call itself, or it runs on to the next lines (its arguments there):
-    # ``Request(url).send()``, ``Conns()[0]``, ``Conn() or other`` are something else.
-    return m.group(1) if rest is None or _ENDS_VALUE.fullmatch(rest) else None
-
-
-#: What may follow a constructor's call in a value that is the new instance: a comment, the next
-#: declarator (``new A(), b = 1``), ``if ... else None``.
-_ENDS_VALUE = re.compile(r"|(?:#|//|/\*|,).*|if\b.*\belse\s+(?:None|null|undefined)")
-
-
-def _after_brackets(text: str, opening: str, closing: str) -> str | None:
-    """``text``'s rest after the brackets it starts with, stripped; None when they close on a
-    later line."""
-    depth = 0
-    for i, c in enumerate(text):
-        depth += (c in opening) - (c in closing)
-        if depth == 0:
-            return text[i + 1 :].strip()
-    return None
-
-
-_OPTIONAL = re.compile(r"(?:typing\.)?Optional\[(.*)\]")
-_TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
-
-
-def class_of_type(annotation: str) -> str | None:
-    """The class an annotation names: ``Connection``, ``"Connection"``, ``Optional[Connection]``,
-    ``Connection | None``, ``pool.Connection``, ``Client<T>``; None for a union of two classes
-    and a type that is no name."""
-    text = annotation.strip().strip("\"'")
-    m = _OPTIONAL.fullmatch(text)
-    if m:
-        text = m.group(1)
-    parts = [p.strip().strip("\"'") for p in text.split("|")]
-    parts = [p for p in parts if p and p not in _NO_VALUE]
-    if len(parts) != 1:
-        return None
-    m = _TYPE_NAME.match(parts[0])
-    rest = parts[0][m.end() :].strip() if m is not None else ""
-    if m is None or rest[:1] not in ("", "[", "<") or rest.startswith("[]"):
-        return None  # (``Command[]``: an array of them)
-    return m.group().rsplit(".", 1)[-1]

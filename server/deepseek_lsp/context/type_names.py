@@ -1,0 +1,97 @@
+"""The class a type or a value's text names, for ``context.receivers``."""
+
+from __future__ import annotations
+
+import re
+
+#: A value that is no instance of a class.
+NO_VALUE = frozenset({"None", "null", "undefined", "nil"})
+
+
+#: What may follow a constructor's call in a value that is the new instance: a comment, the next
+#: declarator (``new A(), b = 1``), ``if ... else None``.
+ENDS_VALUE = re.compile(r"|(?:#|//|/\*|,).*|if\b.*\belse\s+(?:None|null|undefined|nil)")
+
+
+def after_brackets(text: str, opening: str, closing: str) -> str | None:
+    """``text``'s rest after the brackets it starts with, stripped; None when they close on a
+    later line."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c in opening) - (c in closing)
+        if depth == 0:
+            return text[i + 1 :].strip()
+    return None
+
+
+_OPTIONAL = re.compile(r"(?:typing\.)?Optional\[(.*)\]")
+_TYPE_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def class_of_type(annotation: str) -> str | None:
+    """The class an annotation names: ``Connection``, ``"Connection"``, ``Optional[Connection]``,
+    ``Connection | None``, ``pool.Connection``, ``Client<T>``; None for a union of two classes
+    and a type that is no name."""
+    text = annotation.strip().strip("\"'")
+    m = _OPTIONAL.fullmatch(text)
+    if m:
+        text = m.group(1)
+    parts = [p.strip().strip("\"'") for p in text.split("|")]
+    parts = [p for p in parts if p and p not in NO_VALUE]
+    if len(parts) != 1:
+        return None
+    m = _TYPE_NAME.match(parts[0])
+    rest = parts[0][m.end() :].strip() if m is not None else ""
+    if m is None or rest[:1] not in ("", "[", "<") or rest.startswith("[]"):
+        return None  # (``Command[]``: an array of them)
+    return m.group().rsplit(".", 1)[-1]
+
+
+#: Before a type's name: Go's pointer, Rust's reference (``&'a mut``), a Java or C# modifier.
+_TYPE_PREFIX = re.compile(r"^(?:[*&]|'\w+\b|\b(?:mut|dyn|impl|final|ref|out|in|readonly)\s)\s*")
+
+
+def type_class(text: str) -> str | None:
+    """``class_of_type`` of a Go, Java, C# or Rust type: ``*Conn``, ``&mut Conn``, ``Conn?``,
+    ``final Conn``, ``net.Conn``, ``net::Conn``, ``Cache[K]``."""
+    text = text.strip()
+    while (m := _TYPE_PREFIX.match(text)) is not None and m.end() > 0:
+        text = text[m.end() :]
+    return class_of_type(text.rstrip("?").replace("::", "."))
+
+
+#: ``Connection(``, ``pool.Connection(``, ``await Client.create(``' ``Client`` is not: only a
+#: call of the class itself (its last name capitalised, as classes are named).
+_PY_CONSTRUCTED = re.compile(r"(?:await\s+)?(?:[A-Za-z_][\w]*\.)*([A-Z]\w*)\s*\(")
+#: ``new Connection(`` (JavaScript, TypeScript, Java, C#).
+_NEW = re.compile(r"(?:await\s+)?new\s+(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)")
+
+
+def class_of_value(python: bool, value: str) -> str | None:
+    """The class a value constructs: ``Connection(...)``, ``new Connection()``, C#'s ``new
+    Connection { Port = 1 }``."""
+    value = value.strip()
+    if value in NO_VALUE:
+        return None
+    m = (_PY_CONSTRUCTED if python else _NEW).match(value)
+    if m is None:
+        return None
+    rest: str | None
+    if python:
+        rest = after_brackets("(" + value[m.end() :], "([", ")]")
+    else:
+        rest = value[m.end() :].lstrip()
+        if rest[:1] == "<":  # ``new Cache<Map<K, V>>(...)``
+            rest = after_brackets(rest, "<", ">")
+        if rest is not None and rest[:1] == "(":
+            rest = after_brackets(rest, "([", ")]")
+        if rest is not None and rest[:1] == "{":
+            rest = after_brackets(rest, "{([", "})]")
+    return constructed(m.group(1), rest)
+
+
+def constructed(name: str, rest: str | None) -> str | None:
+    """``name``, where the value is the constructor's call itself, or runs on to the next lines
+    (its arguments there: ``rest`` None): ``Request(url).send()``, ``Conns()[0]``, ``Conn() or
+    other`` are something else."""
+    return name if rest is None or ENDS_VALUE.fullmatch(rest) else None

@@ -1,0 +1,276 @@
+"""Where Go, Java, C# and Rust say a name's class, for ``context.receivers``: a line's text
+around the name (``c := &Conn{}``, ``var c Conn``, ``Conn c = new Conn()``, ``var c = new
+Conn()``, ``let c = Conn::new()``, ``let c: Conn``) and the tree's fields (Java's and C#'s
+``private Conn conn;``, a Rust struct's ``conn: Conn`` for ``self.conn``). A function's result
+says nothing (``c := NewConn()``: its type is in another file, if anywhere).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import tree_sitter as ts
+
+from .type_names import after_brackets, class_of_value, constructed, type_class
+
+__all__ = ["type_class"]
+
+GO, JAVA, RUST = "go", "java", "rust"  # JAVA: Java and C#, a type before its name
+
+FAMILIES = {"go": GO, "java": JAVA, "csharp": JAVA, "rust": RUST}
+
+FUNCTIONS = {
+    GO: frozenset({"function_declaration", "method_declaration", "func_literal"}),
+    JAVA: frozenset(
+        {
+            "method_declaration",
+            "constructor_declaration",
+            "compact_constructor_declaration",
+            "lambda_expression",
+            "local_function_statement",
+            "anonymous_method_expression",
+            "accessor_declaration",
+        }
+    ),
+    RUST: frozenset({"function_item", "closure_expression"}),
+}
+CLASSES = {
+    GO: frozenset(),
+    JAVA: frozenset(
+        {
+            "class_declaration",
+            "interface_declaration",
+            "enum_declaration",
+            "record_declaration",
+            "struct_declaration",
+        }
+    ),
+    RUST: frozenset({"impl_item", "trait_item"}),
+}
+
+#: The nodes a declaration is scoped to: one that does not hold the use has it out of scope
+#: (``if ok { c := &Conn{} }`` then ``c.Send()``).
+BLOCKS = frozenset(
+    {
+        "block",
+        "statement_block",
+        "constructor_body",
+        "if_statement",
+        "for_statement",
+        "for_in_statement",
+        "enhanced_for_statement",
+        "foreach_statement",
+        "for_expression",
+        "switch_block",
+        "switch_section",
+        "catch_clause",
+        "match_arm",
+    }
+)
+
+# ---------------------------------------------------------------- Go
+
+#: Before a name: its line's start, ``if``/``for``/``switch``'s, other names (``a, c :=``).
+_GO_LEFT = re.compile(rb"^[ \t]*(?:(?:if|for|switch)[ \t]+)?(?P<others>(?:\w+[ \t]*,[ \t]*)*)$")
+#: After it: ``:= value``, ``= value``, ``, b := value``.
+_GO_RIGHT = re.compile(rb"[ \t]*(?P<more>(?:,[ \t]*\w+[ \t]*)*)(?P<colon>:)?=(?!=)[ \t]*(?P<value>.*)")
+_GO_VAR = re.compile(rb"(?:^|[;(])[ \t]*var[ \t]+$")
+_GO_VAR_SPEC = re.compile(
+    rb"[ \t]*(?P<ann>[^=\s/][^=/]*?)?[ \t]*(?:=[ \t]*(?P<value>[^/]*))?[ \t]*(?://.*)?$"
+)
+#: ``&Conn{``, ``net.Conn{``, ``Cache[K]{``, ``new(Conn)``.
+_GO_LITERAL = re.compile(r"&?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*(?=\{)")
+_GO_NEW = re.compile(r"new\(\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*\)")
+_GO_KEYWORDS = frozenset({"struct", "map", "chan", "interface", "func"})
+
+
+def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
+    if _GO_VAR.search(prefix):
+        m = _GO_VAR_SPEC.match(suffix)
+        if m is None:
+            return None
+        return _declared(m.group("ann"), m.group("value"), _go_value)
+    left = _GO_LEFT.match(prefix)
+    right = _GO_RIGHT.match(suffix) if left is not None else None
+    if left is None or right is None:
+        return None
+    value = right.group("value").decode("utf-8", "replace")
+    alone = not left.group("others") and not right.group("more")
+    return (_go_value(value) if alone else None), right.group("colon") is not None
+
+
+def _go_value(value: str) -> str | None:
+    value = value.strip().rstrip(";")
+    m = _GO_NEW.match(value)
+    if m is not None:
+        return constructed(m.group(1), value[m.end() :].strip())
+    m = _GO_LITERAL.match(value)
+    if m is None or m.group(1) in _GO_KEYWORDS:
+        return None
+    return constructed(m.group(1), after_brackets(value[m.end() :], "{([", "})]"))
+
+
+# ---------------------------------------------------------------- Java, C#
+
+_JAVA_MODIFIERS = (
+    rb"(?:(?:public|private|protected|internal|static|final|readonly|volatile|transient|const"
+    rb"|required|scoped|ref|out|in|using|await|unsafe|fixed)[ \t]+)*"
+)
+#: Before a name: its type, after the line's start, a bracket or a separator (``Conn c``,
+#: ``final List<Conn> cs``, ``Conn? c``, ``(Conn c``, ``for (Conn c :``).
+_JAVA_TYPED = re.compile(
+    rb"(?:^|[(,;{])[ \t]*"
+    + _JAVA_MODIFIERS
+    + rb"(?P<ann>[A-Za-z_][\w.]*(?:[ \t]*<[^;=()]*>)?(?:\[\])*\??)[ \t]+$"
+)
+#: After a typed name: a value, or the end of the declaration or parameter.
+_JAVA_DECLARED = re.compile(rb"[ \t]*(?:=(?![=>])[ \t]*(?P<value>[^;]*)|[;,):]|in\b)")
+#: Words a use may follow that are no type (``return c``, ``throw e``, ``case c``).
+_JAVA_NOT_TYPES = frozenset(
+    {
+        "return", "new", "throw", "else", "case", "yield", "goto", "is", "as", "not", "and",
+        "or", "when", "typeof", "sizeof", "nameof", "default", "package", "import", "assert",
+        "do", "try", "checked", "lock", "with", "from", "select", "where", "orderby", "let",
+        "on", "equals", "by", "into", "group", "join", "instanceof", "extends", "implements",
+    }
+)  # fmt: skip
+
+
+def _java(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
+    typed = _JAVA_TYPED.search(prefix)
+    if typed is not None:
+        ann = typed.group("ann").decode("utf-8", "replace")
+        m = _JAVA_DECLARED.match(suffix)
+        if ann in _JAVA_NOT_TYPES or m is None:
+            return None
+        return _declared(None if ann == "var" else typed.group("ann"), m.group("value"), _java_value)
+    return _assigned(prefix, suffix, _java_value)
+
+
+def _java_value(value: str) -> str | None:
+    """``new Conn(...)``, ``new net.Conn<T>(...)``, C#'s ``new Conn { Port = 1 }``."""
+    return class_of_value(False, value)
+
+
+# ---------------------------------------------------------------- Rust
+
+#: Before a name: ``let``, ``let mut``; ``let (a, `` and ``if let Some(`` bind it to no class.
+_RUST_LET = re.compile(rb"\blet[ \t]+(?P<pattern>[^=;]*?)$")
+_RUST_FOR = re.compile(rb"\bfor[ \t]+[(\w, \t]*$")
+_RUST_ANNOTATED = re.compile(
+    rb"[ \t]*(?::[ \t]*(?P<ann>[^=;]+?))?[ \t]*(?:=(?![=>])[ \t]*(?P<value>[^;]*))?[ \t]*(?:;.*)?$"
+)
+#: ``Conn::new(``, ``net::Conn::default(``, ``Conn {``, ``&mut Conn {``: the type's own
+#: constructors (another associated function may return anything: ``Conn::connect()``'s
+#: ``Result<Conn>``).
+_RUST_VALUE = re.compile(
+    r"(?:&\s*(?:mut\s+)?)?(?:[A-Za-z_]\w*::)*([A-Z]\w*)(?:::<[^>]*>)?(?:::(?:new|default)\s*(?=\()|\s*(?=\{))"
+)
+
+
+def _rust(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
+    let = _RUST_LET.search(prefix)
+    if let is not None:
+        m = _RUST_ANNOTATED.match(suffix)
+        if let.group("pattern").strip() not in (b"", b"mut") or m is None:
+            return None, True  # a pattern's part
+        return _declared(m.group("ann"), m.group("value"), _rust_value)
+    if _RUST_FOR.search(prefix):
+        return None, True
+    return _assigned(prefix, suffix, _rust_value)
+
+
+def _rust_value(value: str) -> str | None:
+    value = value.strip()
+    m = _RUST_VALUE.match(value)
+    if m is None:
+        return None
+    rest = after_brackets(value[m.end() :].lstrip(), "{([", "})]")
+    return constructed(m.group(1), rest.removeprefix("?").strip() if rest is not None else None)
+
+
+def _declared(
+    ann: bytes | None, value: bytes | None, of_value: Callable[[str], str | None]
+) -> tuple[str | None, bool]:
+    """A declaration's class: its type's, else its value's."""
+    if ann:
+        return type_class(ann.decode("utf-8", "replace")), True
+    return (of_value(value.decode("utf-8", "replace")) if value else None), True
+
+
+#: ``conn = value``, the name first on its line (Java, C#, Rust).
+_ASSIGNED = re.compile(rb"[ \t]*=(?![=>])[ \t]*(?P<value>[^;]*)")
+
+
+def _assigned(
+    prefix: bytes, suffix: bytes, of_value: Callable[[str], str | None]
+) -> tuple[str | None, bool] | None:
+    """An assignment's class, its value's: bound anew, not declared."""
+    m = _ASSIGNED.match(suffix) if not prefix.strip() else None
+    return (of_value(m.group("value").decode("utf-8", "replace")), False) if m else None
+
+
+BINDINGS = {GO: _go, JAVA: _java, RUST: _rust}
+
+
+def binding(fam: str, prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
+    """Whether the name between ``prefix`` and ``suffix`` (its line) is bound there: its class
+    (None when the line says none) and whether it is declared there, in scope only in its
+    block; None where it is only used."""
+    return BINDINGS[fam](prefix, suffix)
+
+
+# ---------------------------------------------------------------- fields
+
+
+_FIELDS = frozenset(
+    {"field_declaration", "property_declaration", "event_field_declaration", "constant_declaration"}
+)
+
+
+def field_class(fam: str, root: ts.Node, data: bytes, cls: ts.Node, name: str) -> tuple[bool, str | None]:
+    """Whether the class ``cls`` declares a field ``name``, and its type's class: Java's and
+    C#'s fields and properties in its body, a Rust ``impl``'s struct's (in the same file)."""
+    if fam == RUST:
+        body = _rust_struct_fields(root, data, cls)
+    else:
+        body = cls.child_by_field_name("body")
+    if body is None:
+        return False, None
+    for member in body.named_children:
+        if member.type not in _FIELDS:
+            continue  # (a method has a type and a name too: its result's)
+        for decl in [member, *(c for c in member.named_children if c.type == "variable_declaration")]:
+            kind = decl.child_by_field_name("type")
+            if kind is None:
+                continue
+            names = [decl.child_by_field_name("name")] + [
+                d.child_by_field_name("name")
+                for d in decl.named_children
+                if d.type == "variable_declarator"
+            ]
+            if any(n is not None and _text(data, n) == name for n in names):
+                return True, type_class(_text(data, kind))
+    return False, None
+
+
+def _rust_struct_fields(root: ts.Node, data: bytes, impl: ts.Node) -> ts.Node | None:
+    """The field list of the struct an ``impl`` is for, at the top level or in a module."""
+    kind = impl.child_by_field_name("type")
+    if kind is None or impl.type != "impl_item":
+        return None
+    wanted = type_class(_text(data, kind))
+    items = list(root.named_children)
+    for item in items:
+        if item.type == "mod_item" and (body := item.child_by_field_name("body")) is not None:
+            items.extend(body.named_children)
+        elif item.type == "struct_item":
+            name = item.child_by_field_name("name")
+            if name is not None and _text(data, name) == wanted:
+                return item.child_by_field_name("body")
+    return None
+
+
+def _text(data: bytes, node: ts.Node) -> str:
+    return data[node.start_byte : node.end_byte].decode("utf-8", "replace")

@@ -1,0 +1,223 @@
+"""The receiver's class in Go, Java, C# and Rust (``context.receivers``): ``c := &Conn{}`` then
+``c.Send(`` is Conn's ``Send``, however many types define one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.context import Indexer
+from deepseek_lsp.context.receivers import member_receivers, receiver_at
+from deepseek_lsp.documents import DocumentStore
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import lsp_session, open_doc, server_env
+from tests.test_context_receivers import gather_at
+from tests.test_workspace_symbols import REGISTRY, heads, indexed, prompt_at_end, table_of, write
+
+EXT = {"go": "go", "java": "java", "csharp": "cs", "rust": "rs"}
+
+
+def receiver(language: str, text: str) -> str | None:
+    """The class of the receiver of ``send``/``Send`` used at the last ``|``, and that of the
+    receiver the cursor is after there (``c.|``): both are asked, and must agree (but for
+    ``self``'s, the class around the cursor, in view)."""
+    at = text.rindex("|")
+    plain = text[:at] + text[at + 1 :]
+    store = DocumentStore(REGISTRY)
+    doc = store.open(f"file:///w/m.{EXT[language]}", plain, language, 1)
+    assert doc.tree is not None
+    offset = len(text[:at].encode())
+    found = member_receivers(
+        language, doc.tree, doc.data, offset, (0, len(doc.data)), ["send", "Send"]
+    )
+    used = next(iter(found.values()), None)
+    # The member still to be typed: the text up to the receiver's dot.
+    dot = text.rindex(".", 0, at) + 1
+    cut_doc = store.open(f"file:///w/c.{EXT[language]}", text[:dot] + text[at + 1 :], language, 1)
+    assert cut_doc.tree is not None
+    after = receiver_at(language, cut_doc.tree, cut_doc.data, len(text[:dot].encode()))
+    if not text[:dot].endswith("self."):
+        assert after == used, (text, used, after)
+    return used
+
+
+GO = "package m\n\nfunc run(a string) {\n"
+
+GO_CASES = [
+    (GO + "\tc := &Conn{addr: a}\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tc := Conn{}\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tvar c Conn\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tvar c = &net.Conn{}\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tc := new(Conn)\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tc := &Conn{\n\t\taddr: a,\n\t}\n\tc.Send(|)\n}\n", "Conn"),
+    ("package m\n\nfunc run(m *Mailer, c *Conn) {\n\tm.Close()\n\tc.Send(|)\n}\n", "Conn"),
+    ("package m\n\nfunc run(b, c *Conn) {\n\tc.Send(|)\n}\n", "Conn"),
+    ("package m\n\nfunc (c *Conn) Flush() {\n\tc.Send(|)\n}\n", "Conn"),
+    ("package m\n\nvar c Conn\n\nfunc run() {\n\tc.Send(|)\n}\n", "Conn"),
+    # A function's result: its type is not said here.
+    (GO + "\tc := NewConn(a)\n\tc.Send(|)\n}\n", None),
+    # Nearest binding wins; another block's declaration is out of scope after it.
+    (GO + "\tc := &Mailer{}\n\tc = &Conn{}\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tc := &Conn{}\n\tif tls {\n\t\tc := &Secure{}\n\t\t_ = c\n\t}\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tif tls {\n\t\tc := &Secure{}\n\t\t_ = c\n\t}\n\tc.Send(|)\n}\n", None),
+    # Assigned in a branch that may not have run: either class.
+    (GO + "\tc := &Conn{}\n\tif tls {\n\t\tc = &Secure{}\n\t}\n\tc.Send(|)\n}\n", None),
+    (GO + "\tc := &Conn{}\n\ta, c := pair()\n\tc.Send(|)\n}\n", None),
+    (GO + "\tfor _, c := range conns {\n\t\tc.Send(|)\n\t}\n}\n", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GO_CASES)
+def test_go(text: str, expected: str | None) -> None:
+    assert receiver("go", text) == expected
+
+
+JAVA_CASES = [
+    ("class A {\n  void run() {\n    Conn c = new Conn();\n    c.send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void run() {\n    Conn c = null;\n    c.send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void run() {\n    var c = new net.Conn(\"h\");\n    c.send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void run() {\n    var c = pool.take();\n    c.send(|);\n  }\n}\n", None),
+    ("class A {\n  void run(final Conn c, Mailer m) {\n    c.send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  private final Conn conn;\n  void run() {\n    conn.send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  private Conn conn;\n  void run() {\n    this.conn.send(|);\n  }\n}\n", "Conn"),
+    # A field of the class around a nested one; a parameter hides the field.
+    ("class A {\n  private Conn conn;\n  class B {\n    void run() {\n      conn.send(|);\n    }\n  }\n}\n", "Conn"),
+    ("class A {\n  private Conn conn;\n  void run(Mailer conn) {\n    conn.send(|);\n  }\n}\n", "Mailer"),
+    ("class A {\n  void run(List<Conn> cs) {\n    for (Conn c : cs) {\n      c.send(|);\n    }\n  }\n}\n", "Conn"),
+    # A lambda's parameter is not the class's field of that name; a method is no field.
+    ("class A {\n  Conn c;\n  void run() {\n    cs.forEach(c -> c.send(|));\n  }\n}\n", None),
+    ("class A {\n  Conn c() { return null; }\n  void run() {\n    c.send(|);\n  }\n}\n", None),
+    ("class A {\n  void run() {\n    if (tls) {\n      Secure c = new Secure();\n    }\n    c.send(|);\n  }\n}\n", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), JAVA_CASES)
+def test_java(text: str, expected: str | None) -> None:
+    assert receiver("java", text) == expected
+
+
+CSHARP_CASES = [
+    ("class A {\n  void Run() {\n    var c = new Conn { Port = 1 };\n    c.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void Run() {\n    Conn c = new();\n    c.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  private readonly Conn? _conn;\n  void Run() {\n    _conn.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  public Conn Main { get; }\n  void Run() {\n    Main.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void Run(Conn? c) {\n    c.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void Run(List<Conn> cs) {\n    foreach (Conn c in cs) {\n      c.Send(|);\n    }\n  }\n}\n", "Conn"),
+    ("class A {\n  void Run() {\n    var c = Factory.Make();\n    c.Send(|);\n  }\n}\n", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CSHARP_CASES)
+def test_csharp(text: str, expected: str | None) -> None:
+    assert receiver("csharp", text) == expected
+
+
+RUST_CASES = [
+    ("fn run(a: &str) {\n    let c = Conn::new(a);\n    c.send(|);\n}\n", "Conn"),
+    ("fn run(a: &str) {\n    let c = net::Conn::new(a)?;\n    c.send(|);\n}\n", "Conn"),
+    ("fn run(a: &str) {\n    let mut c = Conn { addr: a };\n    c.send(|);\n}\n", "Conn"),
+    ("fn run(a: &str) {\n    let c: Conn = make(a);\n    c.send(|);\n}\n", "Conn"),
+    ("fn run(c: &mut Conn, m: Mailer) {\n    c.send(|);\n}\n", "Conn"),
+    ("fn run(mut c: Conn) {\n    c.send(|);\n}\n", "Conn"),
+    ("struct Client {\n    log: Logger,\n    conn: Conn,\n}\n\nimpl Client {\n    fn go(&self) {\n        self.conn.send(|);\n    }\n}\n", "Conn"),
+    ("impl Client {\n    fn go(&self) {\n        self.send(|);\n    }\n}\n", "Client"),
+    # Another associated function, a function: their result is not said here.
+    ("fn run(a: &str) {\n    let c = Conn::connect(a)?;\n    c.send(|);\n}\n", None),
+    ("fn run(a: &str) {\n    let c = connect(a);\n    c.send(|);\n}\n", None),
+    # A shadowing pattern; an inner block's let.
+    ("fn run() {\n    let c = Conn::new();\n    let (a, c) = pair();\n    c.send(|);\n}\n", None),
+    ("fn run() {\n    let c = Conn::new();\n    if tls {\n        let c = Secure::new();\n    }\n    c.send(|);\n}\n", "Conn"),
+    ("fn run() {\n    let c = Conn::new();\n    conns.iter().for_each(|c| c.send(|));\n}\n", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), RUST_CASES)
+def test_rust(text: str, expected: str | None) -> None:
+    assert receiver("rust", text) == expected
+
+
+def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
+    store = DocumentStore(REGISTRY)
+    for i, (lang, text) in enumerate(
+        [
+            ("go", GO + "\tc := &Conn{}\n\t// then c.|\n}\n"),
+            ("go", GO + "\tc := &Conn{}\n\tlog(\"c.|\")\n}\n"),
+            ("java", "class A {\n  void run(Conn c) {\n    log(\"c.|\");\n  }\n}\n"),
+            ("csharp", "class A {\n  void Run(Conn c) {\n    // c.|\n  }\n}\n"),
+            ("rust", "fn run(c: Conn) {\n    /* c.| */\n}\n"),
+        ]
+    ):
+        doc = store.open(f"file:///w/p{i}.{EXT[lang]}", text.replace("|", ""), lang, 1)
+        assert doc.tree is not None
+        assert receiver_at(lang, doc.tree, doc.data, len(text[: text.index("|")].encode())) is None
+
+
+def test_a_go_methods_class_is_its_receivers_type() -> None:
+    text = (
+        "package net\n\ntype Conn struct{}\n\n"
+        "func (c *Conn) Send(frame []byte) error { return nil }\n"
+        "func (c Cache[K]) Get(k K) {}\n"
+        "func Send() {}\n"
+    )
+    doc = DocumentStore(REGISTRY).open("file:///w/conn.go", text, "go", 1)
+    index = Indexer(REGISTRY).for_document(doc)
+    assert index is not None
+    owners = {(name, d.kind, d.owner) for name, ds in index.definitions.items() for d in ds}
+    assert {("Send", "method", "Conn"), ("Send", "function", None), ("Get", "method", "Cache")} <= owners
+
+
+GO_SENDS = {
+    "net/conn.go": "package net\n\ntype Conn struct{}\n\nfunc (c *Conn) Send(frame []byte, flush bool) (int, error) {\n\treturn 0, nil\n}\n",
+    "mail/mailer.go": "package mail\n\ntype Mailer struct{}\n\nfunc (m *Mailer) Send(message string, to []string) error {\n\treturn nil\n}\n",
+    "jobs/queue.go": "package jobs\n\ntype Queue struct{}\n\nfunc (q *Queue) Send(job any, delay int) error {\n\treturn nil\n}\n",
+}
+
+
+def test_go_the_receivers_class_member_is_sent(tmp_path: Path) -> None:
+    write(tmp_path, GO_SENDS)
+    text = "package app\n\nfunc run() {\n\tc := &net.Conn{}\n\tc.Send(|)\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    sent = [s.text.splitlines()[0] for s in snippets if "Send(" in s.text]
+    assert sent == ["func (c *Conn) Send(frame []byte, flush bool) (int, error) {"], heads(snippets)
+    # ``c.|``: the struct's definition first.
+    text = "package app\n\nfunc run() {\n\tc := &net.Conn{}\n\tc.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    assert heads(snippets)[:1] == ["type Conn struct{}"], heads(snippets)
+
+
+JAVA_SENDS = {
+    "src/net/Conn.java": "package net;\n\npublic class Conn {\n  public int send(byte[] frame, boolean flush) {\n    return 0;\n  }\n}\n",
+    "src/mail/Mailer.java": "package mail;\n\npublic class Mailer {\n  public void send(String message, String to) {}\n}\n",
+    "src/jobs/Queue.java": "package jobs;\n\npublic class Queue {\n  public void send(Object job, int delay) {}\n}\n",
+}
+
+
+def test_java_the_fields_class_member_is_sent(tmp_path: Path) -> None:
+    write(tmp_path, JAVA_SENDS)
+    text = "package app;\n\nclass App {\n  private final Conn conn = make();\n\n  void run() {\n    conn.send(|);\n  }\n}\n"
+    snippets = gather_at(tmp_path, "src/app/App.java", text, indexed(tmp_path, "src/app/App.java"), "java")
+    sent = [line.strip() for s in snippets for line in s.text.splitlines() if "send(" in line]
+    assert sent == ["public int send(byte[] frame, boolean flush) {"], heads(snippets)
+
+
+MAIN_GO = "package app\n\nimport \"example.com/ws/net\"\n\nfunc deliver(payload []byte) {\n\tc := &net.Conn{}\n\tc.Send("
+
+
+async def test_the_prompt_for_a_go_file_carries_the_receivers_send_only(tmp_path: Path) -> None:
+    """Over stdio: ``Send`` is a method of three Go types, one of them open in the editor; the
+    prompt for ``c.Send(`` after ``c := &net.Conn{}`` has Conn's and not the Mailer's."""
+    root = tmp_path / "ws"
+    write(root, {**GO_SENDS, "app/main.go": MAIN_GO})
+    with FakeDeepSeek() as fake:
+        fake.script("payload, true)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            open_doc(client, (root / "mail/mailer.go").as_uri(), GO_SENDS["mail/mailer.go"], "go")
+            uri = (root / "app/main.go").as_uri()
+            open_doc(client, uri, MAIN_GO, "go")
+            assert (await table_of(client, 4))["files"] == 4
+            prompt = await prompt_at_end(client, fake, uri, MAIN_GO)
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error) {" in prompt
+    assert "message string" not in prompt
