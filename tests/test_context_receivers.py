@@ -236,6 +236,39 @@ def test_the_modules_own_code_reads_its_branches_and_reassignments() -> None:
     assert receivers(text, "send", language="javascript") == {"send": "Proxy"}
 
 
+def test_the_modules_for_with_and_assignment_expressions_bind_too() -> None:
+    """A script's own loop, ``with`` and ``:=`` bind a name as a function's do: the module's
+    ``conn = Connection()`` was taken for the loop's ``conn``, and ``with``'s session was none."""
+    text = "conn = Connection()\nfor conn in pool.idle():\n    conn.send("
+    assert receivers(text, "send") == {}
+    text = "conn = Connection()\nfor name, conn in pool.items():\n    conn.send("
+    assert receivers(text, "send") == {}
+    assert receivers("with Session(retries=3) as s:\n    s.get(", "get") == {"get": "Session"}
+    text = "if (conn := Connection(url)) is not None:\n    conn.send("
+    assert receivers(text, "send") == {"send": "Connection"}
+    text = "def run(conn: Connection):\n    for i, conn in enumerate(others):\n        conn.send("
+    assert receivers(text, "send") == {}
+    text = "def run():\n    while (m := Matcher(next(lines))).ok:\n        m.group("
+    assert receivers(text, "group") == {"group": "Matcher"}
+    # A call's argument is no binding; the module's assignment still is.
+    text = "conn = Connection()\nlog(conn)\nconn.send("
+    assert receivers(text, "send") == {"send": "Connection"}
+
+
+def test_a_let_or_const_in_a_block_is_not_in_scope_after_it() -> None:
+    for lang in ("javascript", "typescript"):
+        for kind in ("const", "let"):
+            text = f"if (ok) {{\n  {kind} conn = new Connection();\n}}\nconn.send();\n"
+            assert receivers(text, "send", language=lang) == {}, (lang, kind)
+            text = f"function run() {{\n  for (const c of cs) {{\n    {kind} conn = new A();\n  }}\n  conn.send();\n}}\n"
+            assert receivers(text, "send", language=lang) == {}, (lang, kind)
+        # ``var`` is the function's: the one binding, if it ran.
+        text = "function run() {\n  if (ok) {\n    var conn = new Connection();\n  }\n  conn.send();\n}\n"
+        assert receivers(text, "send", language=lang) == {"send": "Connection"}
+        text = "function run() {\n  if (ok) {\n    const conn = new Connection();\n    conn.send();\n  }\n}\n"
+        assert receivers(text, "send", language=lang) == {"send": "Connection"}
+
+
 def test_a_comprehensions_variable_is_not_the_functions() -> None:
     text = "def run():\n    c = Connection()\n    out = [c.send() for c in others]\n"
     doc_at = text.index("c.send") + 2
@@ -424,6 +457,31 @@ def test_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None:
     snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
     sent = [s for s in snippets if "def send" in s.text]
     assert [s.path for s in sent] == ["connection.py"], heads(snippets)
+
+
+def test_a_diamonds_member_is_the_one_pythons_method_resolution_order_finds(
+    tmp_path: Path,
+) -> None:
+    """``Both(Left, Right)``, both from ``Base``: Python calls ``Right.send`` (C3: Both, Left,
+    Right, Base); the bases walked depth first sent ``Base.send``, through ``Left``."""
+    write(
+        tmp_path,
+        {
+            "net/base.py": "class Base:\n    def send(self, frame: bytes) -> int:\n        return 0\n",
+            "net/left.py": "from net.base import Base\n\nclass Left(Base):\n    def wrap(self):\n        pass\n",
+            "net/right.py": "from net.base import Base\n\nclass Right(Base):\n    def send(self, frame: bytes, *, right: bool) -> int:\n        return 1\n",
+            "net/both.py": "from net.left import Left\nfrom net.right import Right\n\nclass Both(Left, Right):\n    pass\n",
+        },
+    )
+    text = "from net.both import Both\n\ndef run(conn: Both):\n    conn.send("
+    snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+    sent = [line.strip() for s in snippets for line in s.text.splitlines() if "def send" in line]
+    assert sent == ["def send(self, frame: bytes, *, right: bool) -> int:"], heads(snippets)
+    # One line of bases: the nearest base's, as before.
+    text = "from net.left import Left\n\ndef run(conn: Left):\n    conn.send("
+    snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+    sent = [line.strip() for s in snippets for line in s.text.splitlines() if "def send" in line]
+    assert sent == ["def send(self, frame: bytes) -> int:"], heads(snippets)
 
 
 def test_the_receivers_class_wins_over_the_other_definitions_the_imports_bring(

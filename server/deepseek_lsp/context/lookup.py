@@ -431,17 +431,43 @@ class _Classes:
     def classes(self, cls: str) -> list[tuple[Definition, FileIndex]]:
         return [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]
 
-    def members(self, cls: str, member: str, depth: int = 0) -> list[tuple[Definition, FileIndex]]:
-        """``cls``'s definitions of ``member``, or its bases' (``MAX_BASE_DEPTH`` up)."""
-        files = self.defining(cls)
-        found = [(d, idx) for idx in files for d in idx.definitions.get(member, ()) if d.owner == cls]
-        if found or depth >= MAX_BASE_DEPTH:
-            return found
-        bases = [b for d, _idx in self.classes(cls) for b in _bases(d.text)]
-        for base in list(dict.fromkeys(bases))[:3]:
-            if base != cls and (found := self.members(base, member, depth + 1)):
+    def members(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
+        """``cls``'s definitions of ``member``, or the first base's that has one in Python's
+        method resolution order (C3, ``MAX_BASE_DEPTH`` up): ``class Both(Left, Right)``
+        whose ``Left`` and ``Right`` derive from ``Base`` has ``Right``'s before ``Base``'s
+        (depth first, ``Base``'s came through ``Left``)."""
+        found = self._own(cls, member)
+        if found:
+            return found  # (its bases are not looked for)
+        for owner in dict.fromkeys(self._linearization(cls, 0)[1:]):  # (a cycle repeats one)
+            if found := self._own(owner, member):
                 return found
         return []
+
+    def _own(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
+        return [(d, idx) for idx in self.defining(cls) for d in idx.definitions.get(member, ()) if d.owner == cls]
+
+    def _linearization(self, cls: str, depth: int) -> list[str]:
+        if depth >= MAX_BASE_DEPTH:
+            return [cls]
+        named = dict.fromkeys(b for d, _idx in self.classes(cls) for b in _bases(d.text))
+        bases = [b for b in list(named)[:3] if b != cls]
+        return [cls, *_c3_merge([*(self._linearization(b, depth + 1) for b in bases), bases])]
+
+
+def _c3_merge(seqs: list[list[str]]) -> list[str]:
+    """C3's merge of the bases' linearizations and the bases' list: the first head no list has
+    in its tail, each in turn; where none is (an order Python would refuse), the rest depth
+    first."""
+    seqs = [s for s in seqs if s]
+    out: list[str] = []
+    while seqs:
+        head = next((s[0] for s in seqs if not any(s[0] in t[1:] for t in seqs)), None)
+        if head is None:
+            return out + [c for c in dict.fromkeys(c for s in seqs for c in s) if c not in out]
+        out.append(head)
+        seqs = [t for s in seqs if (t := s[1:] if s[0] == head else s)]
+    return out
 
 
 def _defines_class(idx: FileIndex, name: str) -> bool:
