@@ -86,7 +86,9 @@ _GO_KEYWORDS = frozenset({"struct", "map", "chan", "interface", "func"})
 
 
 def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
-    if _GO_VAR.search(prefix):
+    # (Each regex searched only where its word or space ends the text: a search of a generated
+    # line's 1,000 bytes before each of its uses took 37 ms for 2,500 of them.)
+    if prefix.rstrip(b" \t").endswith(b"var") and _GO_VAR.search(prefix):
         m = _GO_VAR_SPEC.match(suffix)
         if m is None:
             return None
@@ -138,7 +140,7 @@ _JAVA_NOT_TYPES = frozenset(
 
 
 def _java(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
-    typed = _JAVA_TYPED.search(prefix)
+    typed = _JAVA_TYPED.search(prefix) if prefix[-1:] in (b" ", b"\t") else None
     if typed is not None:
         ann = typed.group("ann").decode("utf-8", "replace")
         m = _JAVA_DECLARED.match(suffix)
@@ -170,13 +172,13 @@ _RUST_VALUE = re.compile(
 
 
 def _rust(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
-    let = _RUST_LET.search(prefix)
+    let = _RUST_LET.search(prefix) if b"let" in prefix else None
     if let is not None:
         m = _RUST_ANNOTATED.match(suffix)
         if let.group("pattern").strip() not in (b"", b"mut") or m is None:
             return None, True  # a pattern's part
         return _declared(m.group("ann"), m.group("value"), _rust_value)
-    if _RUST_FOR.search(prefix):
+    if b"for" in prefix and _RUST_FOR.search(prefix):
         return None, True
     return _assigned(prefix, suffix, _rust_value)
 
