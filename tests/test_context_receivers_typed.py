@@ -122,6 +122,8 @@ RUST_CASES = [
     ("fn run(mut c: Conn) {\n    c.send(|);\n}\n", "Conn"),
     ("struct Client {\n    log: Logger,\n    conn: Conn,\n}\n\nimpl Client {\n    fn go(&self) {\n        self.conn.send(|);\n    }\n}\n", "Conn"),
     ("impl Client {\n    fn go(&self) {\n        self.send(|);\n    }\n}\n", "Client"),
+    ("impl<K> Client<K> {\n    fn go(&self, other: &Self) {\n        other.send(|);\n    }\n}\n", "Client"),
+    ("impl Client {\n    fn go(&self) {\n        let c = Self::new();\n        c.send(|);\n    }\n}\n", "Client"),
     # Another associated function, a function: their result is not said here.
     ("fn run(a: &str) {\n    let c = Conn::connect(a)?;\n    c.send(|);\n}\n", None),
     ("fn run(a: &str) {\n    let c = connect(a);\n    c.send(|);\n}\n", None),
@@ -135,6 +137,19 @@ RUST_CASES = [
 @pytest.mark.parametrize(("text", "expected"), RUST_CASES)
 def test_rust(text: str, expected: str | None) -> None:
     assert receiver("rust", text) == expected
+
+
+def test_a_file_whose_end_is_still_being_typed() -> None:
+    """No editor closed the braces: the tree around the cursor is an error, no method nor class
+    in it; the declarations before the use still say the class, the nearest first."""
+    field = "class A {\n  private final Conn conn = Conn.open();\n\n  void run(byte[] b) {\n    "
+    assert receiver("java", field + "conn.send(|") == "Conn"
+    assert receiver("java", field + "Mailer conn = mailer();\n    conn.send(|") == "Mailer"
+    assert receiver("csharp", "class A {\n  void Run() {\n    var c = new Conn();\n    c.Send(|") == "Conn"
+    assert receiver("rust", "fn run(a: &str) {\n    let mut c = Conn::new(a);\n    c.send(|") == "Conn"
+    assert receiver("go", GO + "\tc := &Conn{}\n\tc.Send(|") == "Conn"
+    assert receiver("java", field + "Object conn = other();\n    conn.send(|") == "Object"
+    assert receiver("java", "class A {\n  void run(byte[] b) {\n    conn.send(|") is None
 
 
 def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
@@ -221,3 +236,29 @@ async def test_the_prompt_for_a_go_file_carries_the_receivers_send_only(tmp_path
             prompt = await prompt_at_end(client, fake, uri, MAIN_GO)
     assert "func (c *Conn) Send(frame []byte, flush bool) (int, error) {" in prompt
     assert "message string" not in prompt
+
+
+MAIN_JAVA = (
+    "package app;\n\nimport net.Conn;\n\nclass App {\n  private final Conn conn = Conn.open();\n\n"
+    "  void deliver(byte[] payload) {\n    conn.send("
+)
+
+
+async def test_the_prompt_for_a_java_file_carries_the_fields_send_only(tmp_path: Path) -> None:
+    """Over stdio: ``send`` is a method of three Java classes, the Mailer open in the editor;
+    the prompt for ``conn.send(`` on a ``private final Conn conn`` has Conn's only."""
+    root = tmp_path / "ws"
+    write(root, {**JAVA_SENDS, "src/app/App.java": MAIN_JAVA})
+    with FakeDeepSeek() as fake:
+        fake.script("payload, true);")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            mailer = JAVA_SENDS["src/mail/Mailer.java"]
+            open_doc(client, (root / "src/mail/Mailer.java").as_uri(), mailer, "java")
+            uri = (root / "src/app/App.java").as_uri()
+            open_doc(client, uri, MAIN_JAVA, "java")
+            assert (await table_of(client, 4))["files"] == 4
+            prompt = await prompt_at_end(client, fake, uri, MAIN_JAVA)
+    assert "public int send(byte[] frame, boolean flush) {" in prompt
+    assert "String message" not in prompt, prompt

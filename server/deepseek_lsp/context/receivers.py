@@ -243,6 +243,16 @@ def receiver_class(
     fam: str, tree: ts.Tree, data: bytes, at: int, receiver: str, on_self: bool
 ) -> str | None:
     """The class of ``receiver`` (``self.receiver`` when ``on_self``) used at byte ``at``."""
+    cls = _receiver_class(fam, tree, data, at, receiver, on_self)
+    if cls == "Self" and fam == typed.RUST:
+        # ``let c = Self::new()``, ``other: &Self``: the type of the ``impl`` around.
+        return _receiver_class(fam, tree, data, at, "self", False)
+    return cls
+
+
+def _receiver_class(
+    fam: str, tree: ts.Tree, data: bytes, at: int, receiver: str, on_self: bool
+) -> str | None:
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at)
     if receiver in ("self", "this") and not on_self:
         cls = _enclosing(node, _CLASSES[fam])
@@ -334,9 +344,11 @@ def _bound_in(
     None``, ``let conn;`` say none of their own: ``conn = None`` then ``if url: conn =
     Connection()`` is a Connection)."""
     word = name.encode()
-    if scope is None and fam in _NO_MODULE_BINDINGS:
-        return False, None
-    if scope is None:
+    if scope is None and fam in _NO_MODULE_LOCALS:
+        # Outside any function: a tree broken around the use (its method's ``}`` not typed yet,
+        # the class an ERROR), its declarations read back from there, the nearest first.
+        positions: Iterable[int] = _occurrences(data, word, floor, at)
+    elif scope is None:
         positions = _module_level(fam, data, word, floor, at)
     else:
         positions = _occurrences(data, word, max(floor, scope.start_byte), at)
@@ -382,9 +394,9 @@ _NO_VALUE_GIVEN = re.compile(
 )
 
 #: The families whose classes declare their fields (read from the tree), and those with no
-#: binding of a local at the module's level.
+#: local at the module's level.
 _FIELDED = frozenset({typed.JAVA, typed.RUST})
-_NO_MODULE_BINDINGS = frozenset({typed.JAVA, typed.RUST})
+_NO_MODULE_LOCALS = frozenset({typed.JAVA, typed.RUST})
 
 
 def _path_up(
