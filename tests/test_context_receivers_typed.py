@@ -219,21 +219,32 @@ def test_java_the_fields_class_member_is_sent(tmp_path: Path) -> None:
 MAIN_GO = "package app\n\nimport \"example.com/ws/net\"\n\nfunc deliver(payload []byte) {\n\tc := &net.Conn{}\n\tc.Send("
 
 
-async def test_the_prompt_for_a_go_file_carries_the_receivers_send_only(tmp_path: Path) -> None:
-    """Over stdio: ``Send`` is a method of three Go types, one of them open in the editor; the
-    prompt for ``c.Send(`` after ``c := &net.Conn{}`` has Conn's and not the Mailer's."""
+async def prompt_over_stdio(
+    tmp_path: Path, files: dict[str, str], opened: str, main: tuple[str, str], language: str
+) -> str:
+    """The prompt the fake DeepSeek gets for a completion at the end of ``main`` (its path and
+    text), the workspace's ``files`` indexed and ``opened`` open in the editor too."""
     root = tmp_path / "ws"
-    write(root, {**GO_SENDS, "app/main.go": MAIN_GO})
+    write(root, {**files, main[0]: main[1]})
     with FakeDeepSeek() as fake:
         fake.script("payload, true)")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
         settings = {"completion": {"debounce": 0, "prefetch": False}}
         async with lsp_session(env, settings=settings, root=str(root)) as client:
-            open_doc(client, (root / "mail/mailer.go").as_uri(), GO_SENDS["mail/mailer.go"], "go")
-            uri = (root / "app/main.go").as_uri()
-            open_doc(client, uri, MAIN_GO, "go")
-            assert (await table_of(client, 4))["files"] == 4
-            prompt = await prompt_at_end(client, fake, uri, MAIN_GO)
+            open_doc(client, (root / opened).as_uri(), files[opened], language)
+            uri = (root / main[0]).as_uri()
+            open_doc(client, uri, main[1], language)
+            assert (await table_of(client, len(files) + 1))["files"] == len(files) + 1
+            return await prompt_at_end(client, fake, uri, main[1])
+
+
+async def test_the_prompt_for_a_go_file_carries_the_receivers_send_only(tmp_path: Path) -> None:
+    """Over stdio: ``Send`` is a method of three Go types, one of them open in the editor; the
+    prompt for ``c.Send(`` after ``c := &net.Conn{}`` has Conn's and not the Mailer's (which
+    it had, and not Conn's)."""
+    prompt = await prompt_over_stdio(
+        tmp_path, GO_SENDS, "mail/mailer.go", ("app/main.go", MAIN_GO), "go"
+    )
     assert "func (c *Conn) Send(frame []byte, flush bool) (int, error) {" in prompt
     assert "message string" not in prompt
 
@@ -246,19 +257,10 @@ MAIN_JAVA = (
 
 async def test_the_prompt_for_a_java_file_carries_the_fields_send_only(tmp_path: Path) -> None:
     """Over stdio: ``send`` is a method of three Java classes, the Mailer open in the editor;
-    the prompt for ``conn.send(`` on a ``private final Conn conn`` has Conn's only."""
-    root = tmp_path / "ws"
-    write(root, {**JAVA_SENDS, "src/app/App.java": MAIN_JAVA})
-    with FakeDeepSeek() as fake:
-        fake.script("payload, true);")
-        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
-        settings = {"completion": {"debounce": 0, "prefetch": False}}
-        async with lsp_session(env, settings=settings, root=str(root)) as client:
-            mailer = JAVA_SENDS["src/mail/Mailer.java"]
-            open_doc(client, (root / "src/mail/Mailer.java").as_uri(), mailer, "java")
-            uri = (root / "src/app/App.java").as_uri()
-            open_doc(client, uri, MAIN_JAVA, "java")
-            assert (await table_of(client, 4))["files"] == 4
-            prompt = await prompt_at_end(client, fake, uri, MAIN_JAVA)
+    the prompt for ``conn.send(`` on a ``private final Conn conn`` has Conn's only (the file
+    not closed yet, as typed)."""
+    prompt = await prompt_over_stdio(
+        tmp_path, JAVA_SENDS, "src/mail/Mailer.java", ("src/app/App.java", MAIN_JAVA), "java"
+    )
     assert "public int send(byte[] frame, boolean flush) {" in prompt
-    assert "String message" not in prompt, prompt
+    assert "String message" not in prompt
