@@ -216,6 +216,24 @@ def test_java_the_fields_class_member_is_sent(tmp_path: Path) -> None:
     assert sent == ["public int send(byte[] frame, boolean flush) {"], heads(snippets)
 
 
+def test_csharp_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None:
+    """``class TlsConn : Conn``: C#'s bases were not read, and ``c.Send(`` on a TlsConn found
+    no ``Send`` of its class."""
+    write(
+        tmp_path,
+        {
+            "Net/Conn.cs": "namespace Net {\n  public class Conn {\n    public int Send(byte[] frame, bool flush) { return 0; }\n  }\n}\n",
+            "Net/TlsConn.cs": "namespace Net {\n  public class TlsConn : Conn, IDisposable {\n    public void Wrap() {}\n  }\n}\n",
+            "Mail/Mailer.cs": "public class Mailer {\n  public void Send(string message, string to) {}\n}\n",
+            "Jobs/Queue.cs": "public class Queue {\n  public void Send(object job, int delay) {}\n}\n",
+        },
+    )
+    text = "class App {\n  void Run(TlsConn c) {\n    c.Send(|);\n  }\n}\n"
+    snippets = gather_at(tmp_path, "App/App.cs", text, indexed(tmp_path, "App/App.cs"), "csharp")
+    sent = [line.strip() for s in snippets for line in s.text.splitlines() if "Send(" in line]
+    assert sent == ["public int Send(byte[] frame, bool flush) { return 0; }"], heads(snippets)
+
+
 MAIN_GO = "package app\n\nimport \"example.com/ws/net\"\n\nfunc deliver(payload []byte) {\n\tc := &net.Conn{}\n\tc.Send("
 
 

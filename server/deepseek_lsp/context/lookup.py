@@ -478,11 +478,17 @@ def _defines_class(idx: FileIndex, name: str) -> bool:
 #: JavaScript's ``class A<T> extends Base<T> implements I, J {``.
 _PY_BASES = re.compile(r"^\s*class\s+\w+\s*(?:\[[^\]]*\])?\s*\(([^)]*)\)", re.M)
 _JS_BASES = re.compile(r"\bclass\s+[\w$]+[^{\n]*?\b(?:extends|implements)\s+([^{\n]+)")
+#: C#'s ``class TlsConn : Conn, IDisposable`` (``where T : IEntity`` after them is no base).
+_CS_BASES = re.compile(
+    r"^[^\n]*?\b(?:class|struct|record|interface)[ \t]+\w+(?:<[^>\n]*>)?(?:[ \t]*\([^)\n]*\))?"
+    r"[ \t]*:(?!:)[ \t]*([^{\n]+?)(?:[ \t]+where\b.*)?[ \t]*(?:\{|$)",
+    re.M,
+)
 _NO_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "Exception", "Enum"})
 
 
 def _bases(text: str) -> list[str]:
-    m = _PY_BASES.search(text) or _JS_BASES.search(text)
+    m = _PY_BASES.search(text) or _JS_BASES.search(text) or _CS_BASES.search(text)
     if m is None:
         return []
     found = []
