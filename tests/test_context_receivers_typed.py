@@ -201,6 +201,16 @@ def test_go_the_receivers_class_member_is_sent(tmp_path: Path) -> None:
     assert heads(snippets)[:1] == ["type Conn struct{}"], heads(snippets)
 
 
+def test_go_a_method_an_embedded_type_promotes(tmp_path: Path) -> None:
+    """``type TlsConn struct { *Conn; ... }``: ``t.Send(`` on a TlsConn is Conn's ``Send``."""
+    tls = "package net\n\ntype TlsConn struct {\n\t*Conn\n\tkey []byte\n}\n\nfunc (t *TlsConn) Wrap() {}\n"
+    write(tmp_path, {**GO_SENDS, "net/tls.go": tls})
+    text = "package app\n\nfunc run(t *net.TlsConn) {\n\tt.Send(|)\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    sent = [s.text.splitlines()[0] for s in snippets if "Send(" in s.text]
+    assert sent == ["func (c *Conn) Send(frame []byte, flush bool) (int, error) {"], heads(snippets)
+
+
 JAVA_SENDS = {
     "src/net/Conn.java": "package net;\n\npublic class Conn {\n  public int send(byte[] frame, boolean flush) {\n    return 0;\n  }\n}\n",
     "src/mail/Mailer.java": "package mail;\n\npublic class Mailer {\n  public void send(String message, String to) {}\n}\n",

@@ -487,7 +487,15 @@ _CS_BASES = re.compile(
 _NO_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "Exception", "Enum"})
 
 
+#: A Go struct's embedded types (``type TlsConn struct {`` then ``*Conn``, ``net.Dialer`` on
+#: lines of their own): their methods are the struct's.
+_GO_STRUCT = re.compile(r"^type[ \t]+\w+(?:\[[^\]\n]*\])?[ \t]+struct[ \t]*\{", re.M)
+_GO_EMBEDDED = re.compile(r"^[ \t]+\*?(?:\w+\.)?(\w+)(?:\[[^\]\n]*\])?[ \t]*(?://.*)?$", re.M)
+
+
 def _bases(text: str) -> list[str]:
+    if _GO_STRUCT.match(text):
+        return [b for b in _GO_EMBEDDED.findall(text, text.index("{")) if b not in _NO_BASES]
     m = _PY_BASES.search(text) or _JS_BASES.search(text) or _CS_BASES.search(text)
     if m is None:
         return []
