@@ -105,6 +105,10 @@ CSHARP_CASES = [
     ("class A {\n  void Run(Conn? c) {\n    c.Send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void Run(List<Conn> cs) {\n    foreach (Conn c in cs) {\n      c.Send(|);\n    }\n  }\n}\n", "Conn"),
     ("class A {\n  void Run() {\n    var c = Factory.Make();\n    c.Send(|);\n  }\n}\n", None),
+    # A modifier or a keyword before a use is no type.
+    ("class A {\n  void Run(Conn c) {\n    Parse(out c);\n    c.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  async Task Run(Conn c) {\n    await c;\n    c.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void Run() {\n    Parse(out var c);\n    c.Send(|);\n  }\n}\n", None),
 ]
 
 

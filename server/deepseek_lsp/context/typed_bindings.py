@@ -86,8 +86,8 @@ _GO_KEYWORDS = frozenset({"struct", "map", "chan", "interface", "func"})
 
 
 def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
-    # (Each regex searched only where its word or space ends the text: a search of a generated
-    # line's 1,000 bytes before each of its uses took 37 ms for 2,500 of them.)
+    # (The regex searched only where ``var`` ends the text: searched before each of 2,500 uses
+    # on a generated line, 1,000 bytes each, it took 88 ms of CPU.)
     if prefix.rstrip(b" \t").endswith(b"var") and _GO_VAR.search(prefix):
         m = _GO_VAR_SPEC.match(suffix)
         if m is None:
@@ -135,6 +135,7 @@ _JAVA_NOT_TYPES = frozenset(
         "or", "when", "typeof", "sizeof", "nameof", "default", "package", "import", "assert",
         "do", "try", "checked", "lock", "with", "from", "select", "where", "orderby", "let",
         "on", "equals", "by", "into", "group", "join", "instanceof", "extends", "implements",
+        "await", "out", "ref", "in", "params", "this", "base", "using", "static", "const",
     }
 )  # fmt: skip
 
