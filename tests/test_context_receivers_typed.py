@@ -78,6 +78,8 @@ JAVA_CASES = [
     ("class A {\n  void run() {\n    Conn c = null;\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void run() {\n    var c = new net.Conn(\"h\");\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void run() {\n    var c = pool.take();\n    c.send(|);\n  }\n}\n", None),
+    ("class A {\n  void run() {\n    final @Nullable Conn c = pool.take();\n    c.send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void run() {\n    @SuppressWarnings(\"x\") Conn c = take();\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void run(final Conn c, Mailer m) {\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  private final Conn conn;\n  void run() {\n    conn.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  private Conn conn;\n  void run() {\n    this.conn.send(|);\n  }\n}\n", "Conn"),

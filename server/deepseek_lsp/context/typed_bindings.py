@@ -117,7 +117,7 @@ def _go_value(value: str) -> str | None:
 
 _JAVA_MODIFIERS = (
     rb"(?:(?:public|private|protected|internal|static|final|readonly|volatile|transient|const"
-    rb"|required|scoped|ref|out|in|using|await|unsafe|fixed)[ \t]+)*"
+    rb"|required|scoped|ref|out|in|using|await|unsafe|fixed|@[\w.]+(?:\([^()\n]*\))?)[ \t]+)*"
 )
 #: Before a name: its type, after the line's start, a bracket or a separator (``Conn c``,
 #: ``final List<Conn> cs``, ``Conn? c``, ``(Conn c``, ``for (Conn c :``).
