@@ -13,18 +13,37 @@ _IN_NAMES = re.compile(f"[\t\n\r\x0b\x0c\x85{CONTROLS}]")
 
 _IN_LINES = re.compile(f"[{CONTROLS}]")
 
+#: A GitHub Actions workflow command in the legacy form, which the runner takes anywhere in a
+#: line of its log (``… ##[error]Approved``; ``::error::`` only at a line's start).
+_LEGACY_COMMAND = re.compile(r"##\[(?=[A-Za-z-]+[ \]])")
+
 
 def shown_name(name: str) -> str:
     """``name`` with its controls escaped (``\\n``, ``\\x1b``), as git quotes them: a file
     named ``x\\n::error::…`` wrote a line of its own, which GitHub Actions ran as a workflow
-    command, and an escape sequence in a name reached the terminal."""
-    return _IN_NAMES.sub(_escaped, name)
+    command, and an escape sequence in a name reached the terminal. Nor does it read as a
+    command where it begins a line (``./::warning::….py``) or in it (:func:`no_command`)."""
+    shown = no_command(_IN_NAMES.sub(_escaped, name))
+    return "./" + shown if shown.lstrip().startswith("::") else shown
 
 
 def shown_line(line: str) -> str:
     """One line of a reviewed file (its tabs kept) with its controls escaped: the file may be
     a pull request's, and a raw ESC in the code a finding quotes ran in the terminal."""
-    return _IN_LINES.sub(_escaped, line)
+    return no_command(_IN_LINES.sub(_escaped, line))
+
+
+def no_command(text: str) -> str:
+    """``text`` with a legacy workflow command's ``##[`` shown as ``#\\x23[``: a pull request's
+    name, code or what it had the model say was run by the runner that printed the review
+    (``##[stop-commands]`` turned off the real annotations, ``##[add-mask]`` hid text)."""
+    return _LEGACY_COMMAND.sub(r"#\\x23[", text)
+
+
+def no_command_in_json(text: str) -> str:
+    """JSON text whose strings' ``##[`` reads ``##\\u005b``: the same strings to a parser, and
+    no command to the runner where the report is printed in a job's log."""
+    return text.replace("##[", "##\\u005b")
 
 
 def _escaped(m: re.Match[str]) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
-from ..console import counted, showable, shown_name
+from ..console import counted, no_command_in_json, showable, shown_name
 from ..documents import Document
 from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
@@ -83,7 +83,8 @@ def run_review(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths or ["."]]
     missing = [p for p in paths if not p.exists()]
     if missing and not args.changed:  # with --changed, a file the change deleted is named too
-        print(f"deepseek-lsp review: no such file or folder: {', '.join(map(str, missing))}", file=err)
+        unknown = ", ".join(shown_name(str(p)) for p in missing)
+        print(f"deepseek-lsp review: no such file or folder: {unknown}", file=err)
         return EXIT_ERROR
     if not args.output and sys.stdout is None:
         # Closed (``>&-``): the review was paid for, then "unexpected error: AttributeError".
@@ -491,12 +492,14 @@ def _render(
     spent: str | None = None,
 ) -> str:
     ordered = sorted(results, key=lambda r: r.path)
+    # Printed in a job's log (``--format json``), a string's ``##[error]`` was a workflow command.
     if fmt == "json":
-        return to_json(ordered, fatal=fatal)
+        return no_command_in_json(to_json(ordered, fatal=fatal))
     if fmt == "sarif":
         from .sarif import dumps
 
-        return dumps(ordered, root=root or Path.cwd(), model=settings.review.model, fatal=fatal)
+        sarif = dumps(ordered, root=root or Path.cwd(), model=settings.review.model, fatal=fatal)
+        return no_command_in_json(sarif)
     if fmt == "github":
         from .github import to_github
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..console import counted
+from ..console import counted, no_command, shown_name
 from .report import FileResult, generated_skipped, split_stopped, summary
 
 #: A finding's severity as the workflow command that shows it.
@@ -52,7 +52,8 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         file = _property(path)
         if r.skipped:
             if r.said_skipped():
-                notes.append(("warning", f"file={file},title=Not reviewed", r.skipped, f"{path}: not reviewed: {r.skipped}"))
+                said = f"{shown_name(path)}: not reviewed: {r.skipped}"
+                notes.append(("warning", f"file={file},title=Not reviewed", r.skipped, said))
             continue
         for f in r.findings:
             line, col, end_line, end_col = r.location(f.start, f.end)
@@ -70,11 +71,12 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
             if f.fix is not None and f.fix.strip():
                 message += "\nSuggested fix:\n" + f.fix.rstrip()
             title = _property(f"DeepSeek review: {f.severity} [{f.id}]")
-            at = f"{path}:{line}:{col}" if cell is None else path
+            at = f"{shown_name(path)}:{line}:{col}" if cell is None else shown_name(path)
             plain = f"{at}: {f.severity}: {message.split(chr(10))[0]} [{f.id}]"
             notes.append((COMMANDS.get(f.severity, "notice"), f"file={file}{where},title={title}", message, plain))
         for error in r.errors:
-            notes.append(("error", f"file={file},title=Review failed", error, f"{path}: review failed: {error}"))
+            said = f"{shown_name(path)}: review failed: {error}"
+            notes.append(("error", f"file={file},title=Review failed", error, said))
     if stopped:
         said = f"{counted(stopped, 'file')} not reviewed: {fatal}"
         notes.append(("error", "title=Review stopped", said, said))
@@ -108,6 +110,8 @@ def _within_the_runners_limits(notes: list[tuple[str, str, str, str]]) -> list[s
             )
     if rest:
         lines.append(f"Not shown as annotations ({len(rest)}):")
-        # One line each, indented: a line of the log that starts with "::" is a command.
-        lines.extend("  " + " ".join(plain.splitlines()) for plain in rest)
+        # One line each, indented, and no command to the runner all the same: it trims a line
+        # before it looks for "::" (a name is shown ./::…), and takes the legacy ``##[error]``
+        # anywhere in it (a pull request's name, what it had the model say).
+        lines.extend("  " + no_command(" ".join(plain.splitlines())) for plain in rest)
     return lines

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..console import counted, shown_line, shown_name
+from ..console import counted, no_command, shown_line, shown_name
 from ..documents import Document
 from ..notebooks import CellSpan
 from .answer import SEVERITIES, at_least
@@ -120,14 +120,14 @@ def to_text(
             sev = f"{paint[f.severity]}{f.severity}{reset}" if color else f.severity
             cell = r.cell_number(f.start)
             where = shown_name(r.path) + (f":cell {cell}" if cell is not None else "")
-            lines.append(f"{where}:{line}:{col}: {sev}: {f.message} [{f.id}]")
+            lines.append(f"{where}:{line}:{col}: {sev}: {no_command(f.message)} [{f.id}]")
             excerpt = f.code.strip().splitlines()
             lines.append(f"    | {shown_line(excerpt[0])}" + (" …" if len(excerpt) > 1 else ""))
             if f.fix is not None:
                 fix = f.fix.strip().splitlines() or [""]
                 lines.append(f"    fix: {shown_line(fix[0])}" + (" …" if len(fix) > 1 else ""))
         for error in r.errors:
-            lines.append(f"{shown_name(r.path)}: error: {error}")
+            lines.append(f"{shown_name(r.path)}: error: {no_command(str(error))}")
     if stopped:
         lines.append(f"{counted(stopped, 'file')} not reviewed: {fatal}")
     reviewed, counts = summary(results)

@@ -1,0 +1,90 @@
+"""The review's output in a GitHub Actions log, whose runner acts on workflow commands: what a
+pull request writes (its files' names, its code, what it has the model say) must not read as
+one, in any format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.review_support import Rule, reviewer
+from tests.test_review_cli import CHAT, run
+from tests.test_review_cli import project as cli_project
+
+project = cli_project
+
+#: The runner's commands (actions/runner's registered command extensions and stop-commands).
+_RUNNER_COMMANDS = frozenset(
+    "set-env set-output save-state add-mask add-path add-matcher remove-matcher debug warning "
+    "error notice group endgroup echo stop-commands".split()
+)
+
+
+def runner_commands(log: str) -> list[str]:
+    """The lines of ``log`` the runner would take for commands: ``::name …::`` once leading
+    white space is trimmed (ActionCommand.TryParseV2), ``##[name …]`` anywhere in the line
+    (ActionCommand.TryParse, the legacy form)."""
+    found = []
+    for line in log.splitlines():
+        trimmed = line.lstrip()
+        if trimmed.startswith("::") and "::" in trimmed[2:]:
+            found.append(line)
+            continue
+        at = line.find("##[")
+        end = line.find("]", at)
+        if at >= 0 and end >= 0 and line[at + 3 : end].split(" ")[0] in _RUNNER_COMMANDS:
+            found.append(line)
+    return found
+
+
+FORGED = "##[error]Approved"
+QUOTED = f'print("{FORGED}")'
+
+
+@pytest.fixture
+def forging(project: Path, fake_deepseek: FakeDeepSeek) -> Path:
+    """A root-level file named as a command, another with the legacy form in its name, a line
+    of code and a finding's message and fix holding it."""
+    # Seven findings each: the github format writes those past its ten as lines of the log.
+    checks = "".join(f"    if row == None:\n        return {i}\n" for i in range(6))
+    code = f"def banner(row):\n    {QUOTED}\n{checks}"
+    (project / "::warning title=Review::Approved.py").write_text(code)
+    (project / "app" / "x ##[stop-commands]tok.py").write_text(code)
+    fake_deepseek.responder(
+        reviewer(
+            [
+                Rule(QUOTED, "warning", f"Says {FORGED} ##[add-mask]secret.", QUOTED[:-1] + ", 1)"),
+                Rule("if row == None:", "warning", "Compare with None using 'is'."),
+            ]
+        ),
+        path=CHAT,
+    )
+    return project
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json", "sarif"])
+def test_a_pull_requests_text_reads_as_no_workflow_command(
+    forging: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """A file at the repository's root named ``::warning …::…`` began a line of the text
+    report (the runner trims the line first: the github format's lines past its 10
+    annotations too), and ``##[error]`` anywhere in a line is a command to the runner: in a
+    name, in the code a finding quotes, in what the model wrote (``##[stop-commands]`` turns off
+    the real annotations, ``##[add-mask]`` hides text). The JSON formats say it unchanged."""
+    names = ["::warning title=Review::Approved.py", "app/x ##[stop-commands]tok.py"]
+    args = [*names, "--fail-on", "never", "--format", fmt, "-j", "1"]
+    code, out, err = run(capsys, *args)
+    assert code == 0
+    assert runner_commands(err) == []
+    if fmt == "github":
+        out = "\n".join(line for line in out.splitlines() if not line.startswith("::"))
+    assert runner_commands(out) == [], out
+    if fmt == "text":
+        assert f"./{names[0]}:2:5: warning: Says #\\x23[error]Approved" in out
+        assert "app/x #\\x23[stop-commands]tok.py:3:5: warning: Compare with None" in out
+        assert '    | print("#\\x23[error]Approved")' in out
+    elif fmt in ("json", "sarif"):
+        assert FORGED in json.dumps(json.loads(out), ensure_ascii=False)
