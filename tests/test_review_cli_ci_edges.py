@@ -721,3 +721,24 @@ def test_another_user_s_link_in_a_sticky_folder_is_not_followed(
         assert json.loads(mine.read_text())["runs"][0]["results"] and link.is_symlink()
     finally:
         project.chmod(0o755)
+
+
+def test_another_user_s_link_to_a_device_in_a_sticky_folder_is_not_followed(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same link to a device or a named pipe (the other user's, reading the report) was
+    followed: it was checked for a regular file's target only. Where fs.protected_symlinks is
+    off (as here), nothing else refuses it."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to give the link another user")
+    link = project / "review.sarif"
+    link.symlink_to(os.devnull)
+    os.lchown(link, 4321, 4321)
+    project.chmod(0o1777)
+    try:
+        code, out, err = run(capsys, "app/inventory.py", "-o", "review.sarif")
+        assert (code, out) == (2, "")
+        assert err == "deepseek-lsp review: cannot write review.sarif: another user's link in a sticky folder\n"
+        assert fake_deepseek.requests_to(CHAT) == []
+    finally:
+        project.chmod(0o755)

@@ -328,10 +328,11 @@ def _destination(path: Path) -> tuple[int | None, Path | None]:
         mode: int | None = path.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):  # nothing yet, or no such folder
         mode = None
-    if mode is not None and not stat.S_ISREG(mode):
-        return mode, None
+    # Before a device's: one the link's maker reads (a named pipe) had the report.
     if _planted_link(path):
         raise PermissionError(errno.EACCES, "another user's link in a sticky folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        return mode, None
     return mode, Path(os.path.realpath(path))
 
 
