@@ -510,7 +510,7 @@ step("a quote the user typed (no auto-pair closed it), at a line's end and befor
   check(got == 'shout = "wörld".upper()', "four words at the line's end: " .. vim.inspect(got))
 end)
 
-step("multi-line on the window's last line: the window scrolls as little as shows the block's other lines, at the buffer's end and mid-buffer", function()
+step("multi-line on the window's last line: the window scrolls as little as shows the block's other lines, at the buffer's end and mid-buffer, with a winbar too", function()
   local lines = {}
   for i = 1, 40 do
     lines[i] = ("x%d = %d"):format(i, i)
@@ -519,13 +519,13 @@ step("multi-line on the window's last line: the window scrolls as little as show
   in_new_file("bottom.py", lines, function()
     wait_attached()
     lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-    --- The window's rows as drawn, top first.
+    --- The window's rows of text as drawn, top first (below its winbar).
     local function rows()
       return lua([[
         vim.cmd("redraw")
         local info = vim.fn.getwininfo(vim.api.nvim_get_current_win())[1]
         local out = {}
-        for r = info.winrow, info.winrow + info.height - 1 do
+        for r = info.winrow + info.winbar, info.winrow + info.winbar + info.height - 1 do
           local cells = {}
           for c = info.wincol, info.wincol + info.width - 1 do cells[#cells + 1] = vim.fn.screenstring(r, c) end
           out[#out + 1] = (table.concat(cells):gsub("%s+$", ""))
@@ -533,14 +533,18 @@ step("multi-line on the window's last line: the window scrolls as little as show
         return out
       ]])
     end
-    for _, lnum in ipairs({ 45, 42 }) do
+    -- A winbar (breadcrumbs, a file name) takes a row of the window's height: the block's
+    -- last line was left under the window.
+    for _, case in ipairs({ { 45, "" }, { 42, "" }, { 45, "%f" }, { 42, "%f" } }) do
+      local lnum = case[1]
       normal_mode()
+      lua("vim.wo.winbar = ...; vim.api.nvim_buf_set_lines(0, 0, -1, false, select(2, ...))", case[2], lines)
       -- The block's `    ` line on the window's last row.
       lua("vim.api.nvim_win_set_cursor(0, { ..., 0 }); vim.cmd('normal! zb')", lnum)
       local top = lua("return vim.fn.line('w0')")
       input("A")
       wait_ghost("diff = a - b")
-      local shown = wait_for("the block's last line in the window", function()
+      local shown = wait_for(("the block's last line in the window (winbar %q)"):format(case[2]), function()
         local r = rows()
         return r[#r] == "    return diff" and r, r
       end, 3000)

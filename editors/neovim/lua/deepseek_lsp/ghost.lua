@@ -399,7 +399,9 @@ end
 ---@param crow integer
 ---@param count integer
 local function reveal(win, crow, count)
-  local height = api.nvim_win_get_height(win)
+  -- Its rows of text: nvim_win_get_height counts a winbar's row too, and the block's last
+  -- line was left under the window.
+  local height = vim.fn.winheight(win)
   local topline = api.nvim_win_call(win, vim.fn.winsaveview).topline
   local top = topline - 1
   while top < crow and text_rows(win, top, crow) + count > height do
