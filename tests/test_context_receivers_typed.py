@@ -65,6 +65,10 @@ GO_CASES = [
     (GO + "\tc := &Conn{}\n\tif tls {\n\t\tc = &Secure{}\n\t}\n\tc.Send(|)\n}\n", None),
     (GO + "\tc := &Conn{}\n\ta, c := pair()\n\tc.Send(|)\n}\n", None),
     (GO + "\tfor _, c := range conns {\n\t\tc.Send(|)\n\t}\n}\n", None),
+    # A select's case binds its own (in its case only); a type switch's is its own.
+    (GO + "\tc := &Conn{}\n\tselect {\n\tcase c := <-mailers:\n\t\tc.Send(|)\n\t}\n}\n", None),
+    (GO + "\tc := &Conn{}\n\tselect {\n\tcase c := <-mailers:\n\t\t_ = c\n\t}\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tc := &Conn{}\n\tswitch c := x.(type) {\n\tcase int:\n\t\t_ = c\n\t}\n\tc.Send(|)\n}\n", "Conn"),
 ]
 
 
@@ -91,6 +95,10 @@ JAVA_CASES = [
     ("class A {\n  Conn c;\n  void run() {\n    cs.forEach(c -> c.send(|));\n  }\n}\n", None),
     ("class A {\n  Conn c() { return null; }\n  void run() {\n    c.send(|);\n  }\n}\n", None),
     ("class A {\n  void run() {\n    if (tls) {\n      Secure c = new Secure();\n    }\n    c.send(|);\n  }\n}\n", None),
+    # A type pattern binds its own name: the field of that name is hidden there.
+    ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (o instanceof Mailer c) {\n      c.send(|);\n    }\n  }\n}\n", "Mailer"),
+    ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (o instanceof Mailer c && c.ready()) {\n    }\n    c.send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  private Conn c;\n  void run(Object o) {\n    switch (o) {\n      case Mailer c -> c.send(|);\n      default -> {}\n    }\n  }\n}\n", "Mailer"),
 ]
 
 
@@ -111,6 +119,9 @@ CSHARP_CASES = [
     ("class A {\n  void Run(Conn c) {\n    Parse(out c);\n    c.Send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  async Task Run(Conn c) {\n    await c;\n    c.Send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void Run() {\n    Parse(out var c);\n    c.Send(|);\n  }\n}\n", None),
+    ("class A {\n  private Conn c;\n  void Run(object o) {\n    if (o is Mailer c) {\n      c.Send(|);\n    }\n  }\n}\n", "Mailer"),
+    ("class A {\n  private Conn c;\n  void Run(object o) {\n    switch (o) {\n      case Mailer c:\n        c.Send(|);\n        break;\n    }\n  }\n}\n", "Mailer"),
+    ("class A {\n  private Conn c;\n  void Run(object o) {\n    switch (o) {\n      case Mailer c when c.Ready:\n        c.Send(|);\n        break;\n    }\n  }\n}\n", "Mailer"),
 ]
 
 
@@ -137,6 +148,11 @@ RUST_CASES = [
     ("fn run() {\n    let c = Conn::new();\n    let (a, c) = pair();\n    c.send(|);\n}\n", None),
     ("fn run() {\n    let c = Conn::new();\n    if tls {\n        let c = Secure::new();\n    }\n    c.send(|);\n}\n", "Conn"),
     ("fn run() {\n    let c = Conn::new();\n    conns.iter().for_each(|c| c.send(|));\n}\n", None),
+    # A match arm's pattern binds its own name, in its arm only.
+    ("fn run() {\n    let c = Conn::new();\n    match pool.get() {\n        Some(c) => c.send(|),\n        None => {}\n    }\n}\n", None),
+    ("fn run() {\n    let c = Conn::new();\n    match pool.get() {\n        Ok(c) | Err(c) => {\n            c.send(|);\n        }\n    }\n}\n", None),
+    ("fn run() {\n    let c = Conn::new();\n    match pool.get() {\n        Some(c) => {}\n        None => {}\n    }\n    c.send(|);\n}\n", "Conn"),
+    ("fn run() {\n    let c = Conn::new();\n    match n {\n        x if x == c.port() => c.send(|),\n        _ => {}\n    }\n}\n", "Conn"),
 ]
 
 
