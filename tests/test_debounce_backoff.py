@@ -45,3 +45,27 @@ async def test_requests_hung_up_on_unused_lengthen_the_wait_until_one_is_typed_t
         assert debouncer.unused_in_a_row == 0
     finally:
         await completing.stop()
+
+
+async def test_an_answer_the_typing_agrees_with_after_the_wait_ends_the_backoff(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The key typed while the previous request's answer was on its way agrees with it: the
+    request that waited out its debounce serves that answer (no new request), which is as much
+    an answer used as a join before the wait; the backoff it was in ends there too."""
+    fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+    fake_deepseek.set_latency(ttft=0.2)
+    completing = Completing(fake_deepseek, debounce_min_ms=400, debounce_max_ms=400)
+    try:
+        feature, uri = completing.completion, "file:///w/a.py"
+        completing.open(uri, "y = \n")
+        feature.debouncer.unused_in_a_row = 3  # three requests before were hung up on unused
+        first = asyncio.ensure_future(completing.inline(uri, 0, 4))
+        await eventually(lambda: len(fake_deepseek.requests_to(FIM)) == 1, timeout=2.0)
+        completing.insert(uri, 0, 4, "c")  # before any of the answer came
+        assert await completing.inline(uri, 0, 5) == ["ompute(a)"]
+        assert await first == []
+        assert len(fake_deepseek.requests_to(FIM)) == 1
+        assert feature.debouncer.unused_in_a_row == 0
+    finally:
+        await completing.stop()

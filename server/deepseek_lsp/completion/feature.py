@@ -473,6 +473,8 @@ class CompletionFeature(Feature):
                 # was typed since: joining it beats cancelling it to ask again.
                 found = await self.held.serve(req, seq, slot, c, tail, finish)
                 if found is not None:
+                    if found:
+                        self.debouncer.agreed()  # as one served before the wait
                     return found
         self._accepted_at.pop(uri, None)
 
