@@ -69,3 +69,32 @@ async def test_an_answer_the_typing_agrees_with_after_the_wait_ends_the_backoff(
         assert feature.debouncer.unused_in_a_row == 0
     finally:
         await completing.stop()
+
+
+async def test_requests_hung_up_on_by_a_close_or_a_new_model_are_no_misprediction(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Only the typing's hang-ups say the model predicts nothing typed: a file closed, or the
+    settings changing the model, while an answer is on its way said the same, and two of them
+    after two mispredictions put the wait while typing into the backoff. Another model starts
+    with no count of the old one's."""
+    fake_deepseek.responder(lambda body: "compute(a)", path=FIM)
+    fake_deepseek.set_latency(ttft=1.0)
+    completing = Completing(fake_deepseek, debounce=0)
+    try:
+        debouncer = completing.completion.debouncer
+        for n, name in enumerate(("a", "b")):
+            uri = f"file:///w/{name}.py"
+            doc = completing.open(uri, "y = \n")
+            debouncer.unused_in_a_row = 2
+            asking = asyncio.ensure_future(completing.inline(uri, 0, 4))
+            await eventually(lambda n=n: len(fake_deepseek.requests_to(FIM)) == n + 1, timeout=2.0)
+            if name == "a":
+                completing.close(doc)
+                assert debouncer.unused_in_a_row == 2
+            else:
+                completing.configure(model="deepseek-other")
+                assert debouncer.unused_in_a_row == 0
+            assert await asking == []
+    finally:
+        await completing.stop()

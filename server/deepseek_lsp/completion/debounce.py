@@ -50,8 +50,10 @@ class Debouncer:
         self.unused_in_a_row = 0
 
     def forget_latencies(self) -> None:
-        """Another backend (or model) answers from now on: the old one's times are not its."""
+        """Another backend (or model) answers from now on: the old one's times are not its,
+        nor are the old one's mispredictions."""
         self._latencies.clear()
+        self.unused_in_a_row = 0
 
     @property
     def average_latency(self) -> float:

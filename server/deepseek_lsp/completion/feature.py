@@ -215,7 +215,7 @@ class CompletionFeature(Feature):
         for uri in {*self.fetching.fetches, *self.fetching.prefetch_tasks}:
             doc = self.services.documents.get(uri)
             if doc is not None and self.health.inactive_reason(doc):
-                self.fetching.cancel(uri)
+                self.fetching.cancel(uri, typing=False)
                 self.fetching.cancel_prefetches(uri)
 
     def document_changed(self, doc: Document) -> None:
@@ -289,7 +289,7 @@ class CompletionFeature(Feature):
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
         self.line_tokens.forget(doc.uri)
-        self.fetching.cancel(doc.uri)
+        self.fetching.cancel(doc.uri, typing=False)
         self.fetching.cancel_prefetches(doc.uri)  # its answer is for a file no longer open: stop paying for it
         for method in (types.TEXT_DOCUMENT_INLINE_COMPLETION, types.TEXT_DOCUMENT_COMPLETION):
             self._seq.pop((doc.uri, method), None)

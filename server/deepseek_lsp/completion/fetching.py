@@ -72,7 +72,7 @@ class Fetcher:
 
     def cancel_all(self) -> None:
         for uri in list(self.fetches):
-            self.cancel(uri)
+            self.cancel(uri, typing=False)
         for tasks in self.prefetch_tasks.values():
             for task in tasks:
                 task.cancel()
@@ -144,11 +144,15 @@ class Fetcher:
         if registry.get(uri) is pending:
             del registry[uri]
 
-    def cancel(self, uri: str) -> None:
+    def cancel(self, uri: str, *, typing: bool = True) -> None:
+        """``typing``: hung up on as the user typed on (a newer request, the client's cancel),
+        which tells the debouncer the model predicts nothing typed; a file closed or a setting
+        changed tells it nothing."""
         task = self.fetches.pop(uri, None)
         if task is not None and not task.done():
             self.stats.backend_cancelled += 1
-            self.health.debouncer.cancelled()
+            if typing:
+                self.health.debouncer.cancelled()
             task.cancel()
 
     def cancel_later(self, uri: str, pending: Pending) -> None:
