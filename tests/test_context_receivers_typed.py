@@ -172,6 +172,13 @@ def test_a_file_whose_end_is_still_being_typed() -> None:
     assert receiver("go", GO + "\tc := &Conn{}\n\tc.Send(|") == "Conn"
     assert receiver("java", field + "Object conn = other();\n    conn.send(|") == "Object"
     assert receiver("java", "class A {\n  void run(byte[] b) {\n    conn.send(|") is None
+    # A parameter's class, the function's end not typed yet (Go's and Rust's tree an error there).
+    assert receiver("go", "package m\n\nfunc run(m *Mailer, c *Conn) {\n\tc.Send(|") == "Conn"
+    assert receiver("go", "package m\n\nfunc run(b, c *net.Conn) {\n\tb.Send(|") == "Conn"
+    assert receiver("go", "package m\n\nfunc (c *Conn) Flush() {\n\tx := 1\n\tc.Send(|") == "Conn"
+    assert receiver("rust", "fn run(m: Mailer, mut c: &mut Conn) {\n    c.send(|") == "Conn"
+    assert receiver("rust", "fn run(m: HashMap<K, V>, c: Conn) {\n    let x = 1;\n    c.send(|") == "Conn"
+    assert receiver("rust", "fn run(c: Conn) {\n    let c = Mailer::new();\n    c.send(|") == "Mailer"
 
 
 def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:

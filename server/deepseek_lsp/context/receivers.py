@@ -363,8 +363,13 @@ def _bound_in(
         # The nodes up to its function, walked once: each step up is a search down from the
         # root, whose children are a large file's hundreds of functions.
         path, function = _path_up(scope or root, pos, _FUNCTIONS[fam])
-        if function != scope:
-            continue  # a nested function's own
+        # A nested function's own; not a function whose body the tree lost (its end not typed
+        # yet: the use is in the error after it), whose parameters are the use's.
+        unfinished = (
+            scope is None and function is not None and function.child_by_field_name("body") is None
+        )
+        if function != scope and not unfinished:
+            continue
         if scope is None and any(n.type in _CLASSES[fam] for n in path):
             continue  # a class's attribute
         if binding[1] and any(n.type in typed.BLOCKS and not _holds(n, at) for n in path):
@@ -394,9 +399,10 @@ _NO_VALUE_GIVEN = re.compile(
 )
 
 #: The families whose classes declare their fields (read from the tree), and those with no
-#: local at the module's level.
+#: local at the module's level (Go's package-level ``var c Conn`` is read back as a local's):
+#: a use there is in a tree broken around it.
 _FIELDED = frozenset({typed.JAVA, typed.RUST})
-_NO_MODULE_LOCALS = frozenset({typed.JAVA, typed.RUST})
+_NO_MODULE_LOCALS = frozenset({typed.JAVA, typed.RUST, typed.GO})
 
 
 def _path_up(

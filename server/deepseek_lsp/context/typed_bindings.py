@@ -79,7 +79,9 @@ BLOCKS = frozenset(
 
 #: Before a name: its line's start, ``if``/``for``/``switch``'s, a select's ``case`` (``case c :=
 #: <-ch:``), other names (``a, c :=``).
-_GO_LEFT = re.compile(rb"^[ \t]*(?:(?:if|for|switch|case)[ \t]+)?(?P<others>(?:\w+[ \t]*,[ \t]*)*)$")
+_GO_LEFT = re.compile(
+    rb"^[ \t]*(?:(?:if|for|switch|case)[ \t]+)?(?P<others>(?:\w+[ \t]*,[ \t]*)*)$"
+)
 #: After it: ``:= value``, ``= value``, ``, b := value``.
 _GO_RIGHT = re.compile(rb"[ \t]*(?P<more>(?:,[ \t]*\w+[ \t]*)*)(?P<colon>:)?=(?!=)[ \t]*(?P<value>.*)")
 _GO_VAR = re.compile(rb"(?:^|[;(])[ \t]*var[ \t]+$")
@@ -90,6 +92,12 @@ _GO_VAR_SPEC = re.compile(
 _GO_LITERAL = re.compile(r"&?\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*(?=\{)")
 _GO_NEW = re.compile(r"new\(\s*(?:[A-Za-z_]\w*\.)?([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*\)")
 _GO_KEYWORDS = frozenset({"struct", "map", "chan", "interface", "func"})
+#: After a parameter's, a result's or the method's receiver's name, on the function's line
+#: (``func (c *Conn)``, ``(m *Mailer, c *Conn)``, ``(b, c *Conn)``): read from the text, the
+#: tree says nothing of them while the function's end is still to be typed (an error there).
+_GO_PARAMETER = re.compile(
+    rb"(?:[ \t]*,[ \t]*\w+)*[ \t]+(?P<ann>\*?[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)[ \t]*[,)]"
+)
 
 
 def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
@@ -100,6 +108,8 @@ def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
         if m is None:
             return None
         return _declared(m.group("ann"), m.group("value"), _go_value)
+    if prefix.rstrip(b" \t")[-1:] in (b"(", b",") and (m := _GO_PARAMETER.match(suffix)):
+        return type_class(m.group("ann").decode("utf-8", "replace")), False
     left = _GO_LEFT.match(prefix)
     right = _GO_RIGHT.match(suffix) if left is not None else None
     if left is None or right is None:
@@ -158,7 +168,8 @@ def _after_a_type(prefix: bytes) -> bool:
     ``List<Conn>``, ``Conn[]``, ``Conn?``): not after a comma, an operator, a bracket."""
     head = prefix.rstrip(b" \t")
     last = head[-1:]
-    return len(head) < len(prefix) and bool(last) and (last.isalnum() or last in b"_.>]?" or last >= b"\x80")
+    typeish = last.isalnum() or last in b"_.>]?" or last >= b"\x80"
+    return len(head) < len(prefix) and bool(last) and typeish
 
 
 def _java(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
@@ -192,6 +203,11 @@ _RUST_FOR = re.compile(rb"\bfor[ \t]+[(\w, \t]*$")
 #: the name only a pattern's text, after it the pattern's rest and the arm's ``=>``.
 _RUST_ARM_BEFORE = re.compile(rb"^[ \t]*(?:[\w:()\[\]{},|&@ \t]|\.\.)*$")
 _RUST_ARM_AFTER = re.compile(rb"(?:[ \t]*[)\]},|@]|[ \t]+(?=if\b|=>))[^;]*?=>")
+#: A parameter on the function's line (``fn run(m: Mailer, mut c: &mut Conn)``), as Go's.
+_RUST_PARAMETER_BEFORE = re.compile(rb"[(,][ \t]*(?:mut[ \t]+)?$")
+_RUST_PARAMETER = re.compile(
+    rb"[ \t]*:[ \t]*(?P<ann>(?:[^,()<>{}|=;\n]|<[^(){};\n]*?>)+?)[ \t]*[,)]"
+)
 _RUST_ANNOTATED = re.compile(
     rb"[ \t]*(?::[ \t]*(?P<ann>[^=;]+?))?[ \t]*(?:=(?![=>])[ \t]*(?P<value>[^;]*))?[ \t]*(?:;.*)?$"
 )
@@ -215,6 +231,8 @@ def _rust(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
     if b"=>" in suffix and _RUST_ARM_AFTER.match(suffix) and _RUST_ARM_BEFORE.match(prefix):
         if not re.search(rb"\bif\b", prefix):  # a guard's use
             return None, True
+    if _RUST_PARAMETER_BEFORE.search(prefix[-16:]) and (m := _RUST_PARAMETER.match(suffix)):
+        return type_class(m.group("ann").decode("utf-8", "replace")), False
     return _assigned(prefix, suffix, _rust_value)
 
 
