@@ -109,7 +109,10 @@ export class LateSuggestions implements vscode.Disposable {
         return result;
       }
       const stillThere = !own.token.isCancellationRequested && cursorAt(asked);
-      if (gaveUp && stillThere && hasItems(result) && samePlace(this.suggestAt, asked)) {
+      // Once a place: the trigger's own request given up on in its turn was asked again, and
+      // again, for as long as VS Code cancelled it (a request to the server each time).
+      const firstTime = !samePlace(again, asked);
+      if (gaveUp && stillThere && firstTime && hasItems(result) && samePlace(this.suggestAt, asked)) {
         this.askedAgain = asked;
         void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
       }

@@ -13,7 +13,21 @@ export const stub: {
   activeUri: string | undefined;
   /** Fires window.onDidChangeActiveTextEditor's listeners. */
   editorListeners: ((editor: unknown) => void)[];
-} = { config: {}, languageConfig: {}, defaults: {}, workspaceFolders: undefined, quickPicks: [], activeUri: undefined, editorListeners: [] };
+  /** The active editor itself, for lateSuggestions.ts (its document, selections); over activeUri. */
+  editor: unknown;
+  /** The commands run, by id. */
+  commandsRun: string[];
+} = {
+  config: {},
+  languageConfig: {},
+  defaults: {},
+  workspaceFolders: undefined,
+  quickPicks: [],
+  activeUri: undefined,
+  editorListeners: [],
+  editor: undefined,
+  commandsRun: [],
+};
 
 /** A text editor on `uri` as statusBar.ts sees it. */
 export function fakeEditor(uri: string): { document: { uri: { scheme: string; path: string; toString(): string } } } {
@@ -34,6 +48,9 @@ export enum QuickPickItemKind {
 }
 
 export const workspace = {
+  onDidChangeTextDocument() {
+    return new Disposable();
+  },
   get workspaceFolders() {
     return stub.workspaceFolders;
   },
@@ -65,7 +82,13 @@ export const workspace = {
 
 export const window = {
   get activeTextEditor() {
+    if (stub.editor !== undefined) {
+      return stub.editor;
+    }
     return stub.activeUri === undefined ? undefined : fakeEditor(stub.activeUri);
+  },
+  onDidChangeTextEditorSelection() {
+    return new Disposable();
   },
   get visibleTextEditors() {
     return [];
@@ -88,10 +111,34 @@ export const window = {
 };
 
 export const commands = {
-  async executeCommand(): Promise<undefined> {
+  async executeCommand(command: string): Promise<undefined> {
+    stub.commandsRun.push(command);
     return undefined;
   },
 };
+
+export enum InlineCompletionTriggerKind {
+  Invoked = 0,
+  Automatic = 1,
+}
+
+export class CancellationTokenSource {
+  private listeners: (() => void)[] = [];
+  readonly token = {
+    isCancellationRequested: false,
+    onCancellationRequested: (listener: () => void) => {
+      this.listeners.push(listener);
+      return new Disposable();
+    },
+  };
+  cancel(): void {
+    if (!this.token.isCancellationRequested) {
+      this.token.isCancellationRequested = true;
+      this.listeners.forEach((l) => l());
+    }
+  }
+  dispose(): void {}
+}
 
 // Referenced by statusBar.ts.
 export enum StatusBarAlignment {
