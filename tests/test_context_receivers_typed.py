@@ -69,6 +69,9 @@ GO_CASES = [
     (GO + "\tc := &Conn{}\n\tselect {\n\tcase c := <-mailers:\n\t\tc.Send(|)\n\t}\n}\n", None),
     (GO + "\tc := &Conn{}\n\tselect {\n\tcase c := <-mailers:\n\t\t_ = c\n\t}\n\tc.Send(|)\n}\n", "Conn"),
     (GO + "\tc := &Conn{}\n\tswitch c := x.(type) {\n\tcase int:\n\t\t_ = c\n\t}\n\tc.Send(|)\n}\n", "Conn"),
+    # A value assigned says nothing of its own: the declared type stays (Go's, Java's, C#'s, Rust's).
+    (GO + "\tc := &Conn{}\n\tc = pool.Take()\n\tc.Send(|)\n}\n", "Conn"),
+    ("package m\n\nfunc run(c *Conn) {\n\tc, err = redial(c)\n\tc.Send(|)\n}\n", "Conn"),
 ]
 
 
@@ -99,6 +102,7 @@ JAVA_CASES = [
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (o instanceof Mailer c) {\n      c.send(|);\n    }\n  }\n}\n", "Mailer"),
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (o instanceof Mailer c && c.ready()) {\n    }\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    switch (o) {\n      case Mailer c -> c.send(|);\n      default -> {}\n    }\n  }\n}\n", "Mailer"),
+    ("class A {\n  void run() {\n    Conn c = new Conn();\n    if (stale) {\n      c = pool.take();\n    }\n    c.send(|);\n  }\n}\n", "Conn"),
 ]
 
 
@@ -122,6 +126,7 @@ CSHARP_CASES = [
     ("class A {\n  private Conn c;\n  void Run(object o) {\n    if (o is Mailer c) {\n      c.Send(|);\n    }\n  }\n}\n", "Mailer"),
     ("class A {\n  private Conn c;\n  void Run(object o) {\n    switch (o) {\n      case Mailer c:\n        c.Send(|);\n        break;\n    }\n  }\n}\n", "Mailer"),
     ("class A {\n  private Conn c;\n  void Run(object o) {\n    switch (o) {\n      case Mailer c when c.Ready:\n        c.Send(|);\n        break;\n    }\n  }\n}\n", "Mailer"),
+    ("class A {\n  void Run(Conn c) {\n    c = c.Upgrade();\n    c.Send(|);\n  }\n}\n", "Conn"),
 ]
 
 
@@ -153,6 +158,7 @@ RUST_CASES = [
     ("fn run() {\n    let c = Conn::new();\n    match pool.get() {\n        Ok(c) | Err(c) => {\n            c.send(|);\n        }\n    }\n}\n", None),
     ("fn run() {\n    let c = Conn::new();\n    match pool.get() {\n        Some(c) => {}\n        None => {}\n    }\n    c.send(|);\n}\n", "Conn"),
     ("fn run() {\n    let c = Conn::new();\n    match n {\n        x if x == c.port() => c.send(|),\n        _ => {}\n    }\n}\n", "Conn"),
+    ("fn run() {\n    let mut c = Conn::new();\n    c = reconnect(c);\n    c.send(|);\n}\n", "Conn"),
 ]
 
 

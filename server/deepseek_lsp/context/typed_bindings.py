@@ -116,7 +116,10 @@ def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
         return None
     value = right.group("value").decode("utf-8", "replace")
     alone = not left.group("others") and not right.group("more")
-    return (_go_value(value) if alone else None), right.group("colon") is not None
+    cls = _go_value(value) if alone else None
+    if right.group("colon") is None and cls is None:
+        return None  # ``c = pool.Take()``: the type declared before stays (see _assigned)
+    return cls, right.group("colon") is not None
 
 
 def _go_value(value: str) -> str | None:
@@ -261,9 +264,12 @@ _ASSIGNED = re.compile(rb"[ \t]*=(?![=>])[ \t]*(?P<value>[^;]*)")
 def _assigned(
     prefix: bytes, suffix: bytes, of_value: Callable[[str], str | None]
 ) -> tuple[str | None, bool] | None:
-    """An assignment's class, its value's: bound anew, not declared."""
+    """An assignment's class, its value's: bound anew, not declared. A value whose class it
+    does not say is no binding: a typed variable keeps its type (``Conn c = new Conn();`` then
+    ``c = pool.take();`` is a Conn still; it had no class)."""
     m = _ASSIGNED.match(suffix) if not prefix.strip() else None
-    return (of_value(m.group("value").decode("utf-8", "replace")), False) if m else None
+    cls = of_value(m.group("value").decode("utf-8", "replace")) if m else None
+    return (cls, False) if cls is not None else None
 
 
 BINDINGS = {GO: _go, JAVA: _java, RUST: _rust}
