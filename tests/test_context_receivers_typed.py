@@ -72,6 +72,7 @@ GO_CASES = [
     # A value assigned says nothing of its own: the declared type stays (Go's, Java's, C#'s, Rust's).
     (GO + "\tc := &Conn{}\n\tc = pool.Take()\n\tc.Send(|)\n}\n", "Conn"),
     ("package m\n\nfunc run(c *Conn) {\n\tc, err = redial(c)\n\tc.Send(|)\n}\n", "Conn"),
+    (GO + "\tc := &Conn{}\n\tlog(a, c *scale)\n\tc.Send(|)\n}\n", "Conn"),
 ]
 
 
@@ -159,6 +160,8 @@ RUST_CASES = [
     ("fn run() {\n    let c = Conn::new();\n    match pool.get() {\n        Some(c) => {}\n        None => {}\n    }\n    c.send(|);\n}\n", "Conn"),
     ("fn run() {\n    let c = Conn::new();\n    match n {\n        x if x == c.port() => c.send(|),\n        _ => {}\n    }\n}\n", "Conn"),
     ("fn run() {\n    let mut c = Conn::new();\n    c = reconnect(c);\n    c.send(|);\n}\n", "Conn"),
+    # A struct literal's field of that name is no binding (nor a Go call's argument).
+    ("fn run() {\n    let c = Conn::new();\n    let cfg = Config { a: 1, c: other, };\n    c.send(|);\n}\n", "Conn"),
 ]
 
 

@@ -77,13 +77,19 @@ BLOCKS = frozenset(
 
 # ---------------------------------------------------------------- Go
 
+#: How far back from a name its type and modifiers are looked for: searched over a generated
+#: line's 1,000 bytes before each of its 2,500 uses of c, the regexes took 200 ms a request.
+TYPE_SPAN = 300
+
 #: Before a name: its line's start, ``if``/``for``/``switch``'s, a select's ``case`` (``case c :=
 #: <-ch:``), other names (``a, c :=``).
 _GO_LEFT = re.compile(
     rb"^[ \t]*(?:(?:if|for|switch|case)[ \t]+)?(?P<others>(?:\w+[ \t]*,[ \t]*)*)$"
 )
-#: After it: ``:= value``, ``= value``, ``, b := value``.
-_GO_RIGHT = re.compile(rb"[ \t]*(?P<more>(?:,[ \t]*\w+[ \t]*)*)(?P<colon>:)?=(?!=)[ \t]*(?P<value>.*)")
+#: After it: ``:= value``, ``= value``, ``, b := value``: the other names first, then the
+#: rest (one regex backtracked through a generated line's names, 2,500 of them: 90 ms).
+_GO_MORE = re.compile(rb"[ \t]*(?:,[ \t]*\w+[ \t]*)*")
+_GO_RIGHT = re.compile(rb"(?P<colon>:)?=(?!=)[ \t]*(?P<value>.*)")
 _GO_VAR = re.compile(rb"(?:^|[;(])[ \t]*var[ \t]+$")
 _GO_VAR_SPEC = re.compile(
     rb"[ \t]*(?P<ann>[^=\s/][^=/]*?)?[ \t]*(?:=[ \t]*(?P<value>[^/]*))?[ \t]*(?://.*)?$"
@@ -95,9 +101,18 @@ _GO_KEYWORDS = frozenset({"struct", "map", "chan", "interface", "func"})
 #: After a parameter's, a result's or the method's receiver's name, on the function's line
 #: (``func (c *Conn)``, ``(m *Mailer, c *Conn)``, ``(b, c *Conn)``): read from the text, the
 #: tree says nothing of them while the function's end is still to be typed (an error there).
-_GO_PARAMETER = re.compile(
-    rb"(?:[ \t]*,[ \t]*\w+)*[ \t]+(?P<ann>\*?[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)[ \t]*[,)]"
-)
+_GO_PARAMETER_BEFORE = re.compile(rb"\bfunc\b[^{};]*[(,][ \t]*$")
+#: (After the names grouped with it, ``_GO_MORE``'s.)
+_GO_PARAMETER = re.compile(rb"(?<=[ \t])[ \t]*(?P<ann>\*?[A-Za-z_][\w.]*(?:\[[^\]\n]*\])?)[ \t]*[,)]")
+
+
+def _on_signature(prefix: bytes, keyword: bytes, before: re.Pattern[bytes]) -> bool:
+    """Whether the name after ``prefix`` is in a function's parameters on its line (within
+    ``TYPE_SPAN``): after a ``(`` or a ``,`` (a ``mut``), the line's ``func``/``fn`` before."""
+    last = prefix.rstrip(b" \t").removesuffix(b"mut").rstrip(b" \t")[-1:]
+    if last not in (b"(", b",") or keyword not in prefix:
+        return False
+    return before.search(prefix, max(0, len(prefix) - TYPE_SPAN)) is not None
 
 
 def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
@@ -108,14 +123,18 @@ def _go(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
         if m is None:
             return None
         return _declared(m.group("ann"), m.group("value"), _go_value)
-    if prefix.rstrip(b" \t")[-1:] in (b"(", b",") and (m := _GO_PARAMETER.match(suffix)):
-        return type_class(m.group("ann").decode("utf-8", "replace")), False
-    left = _GO_LEFT.match(prefix)
-    right = _GO_RIGHT.match(suffix) if left is not None else None
+    more = _GO_MORE.match(suffix, 0, TYPE_SPAN)
+    end = more.end() if more is not None else 0
+    if _on_signature(prefix, b"func", _GO_PARAMETER_BEFORE):
+        m = _GO_PARAMETER.match(suffix, end, end + TYPE_SPAN)
+        if m is not None:
+            return type_class(m.group("ann").decode("utf-8", "replace")), False
+    right = _GO_RIGHT.match(suffix, end)
+    left = _GO_LEFT.match(prefix) if right is not None else None
     if left is None or right is None:
         return None
     value = right.group("value").decode("utf-8", "replace")
-    alone = not left.group("others") and not right.group("more")
+    alone = not left.group("others") and not suffix[:end].strip()
     cls = _go_value(value) if alone else None
     if right.group("colon") is None and cls is None:
         return None  # ``c = pool.Take()``: the type declared before stays (see _assigned)
@@ -161,11 +180,6 @@ _JAVA_NOT_TYPES = frozenset(
 )  # fmt: skip
 
 
-#: How far back from a name its type and modifiers are looked for: searched over a generated
-#: line's 1,000 bytes before each of its 2,500 uses of c, the regexes took 200 ms a request.
-TYPE_SPAN = 300
-
-
 def _after_a_type(prefix: bytes) -> bool:
     """Whether the text before a name ends as a type followed by a gap does (``Conn``,
     ``List<Conn>``, ``Conn[]``, ``Conn?``): not after a comma, an operator, a bracket."""
@@ -206,8 +220,9 @@ _RUST_FOR = re.compile(rb"\bfor[ \t]+[(\w, \t]*$")
 #: the name only a pattern's text, after it the pattern's rest and the arm's ``=>``.
 _RUST_ARM_BEFORE = re.compile(rb"^[ \t]*(?:[\w:()\[\]{},|&@ \t]|\.\.)*$")
 _RUST_ARM_AFTER = re.compile(rb"(?:[ \t]*[)\]},|@]|[ \t]+(?=if\b|=>))[^;]*?=>")
-#: A parameter on the function's line (``fn run(m: Mailer, mut c: &mut Conn)``), as Go's.
-_RUST_PARAMETER_BEFORE = re.compile(rb"[(,][ \t]*(?:mut[ \t]+)?$")
+#: A parameter on the function's line (``fn run(m: Mailer, mut c: &mut Conn)``), as Go's; not a
+#: struct literal's field (``Config { a: 1, c: other }``).
+_RUST_PARAMETER_BEFORE = re.compile(rb"\bfn\b[^{};]*[(,][ \t]*(?:mut[ \t]+)?$")
 _RUST_PARAMETER = re.compile(
     rb"[ \t]*:[ \t]*(?P<ann>(?:[^,()<>{}|=;\n]|<[^(){};\n]*?>)+?)[ \t]*[,)]"
 )
@@ -234,8 +249,10 @@ def _rust(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
     if b"=>" in suffix and _RUST_ARM_AFTER.match(suffix) and _RUST_ARM_BEFORE.match(prefix):
         if not re.search(rb"\bif\b", prefix):  # a guard's use
             return None, True
-    if _RUST_PARAMETER_BEFORE.search(prefix[-16:]) and (m := _RUST_PARAMETER.match(suffix)):
-        return type_class(m.group("ann").decode("utf-8", "replace")), False
+    signature = _on_signature(prefix, b"fn", _RUST_PARAMETER_BEFORE)
+    parameter = signature and _RUST_PARAMETER.match(suffix, 0, TYPE_SPAN)
+    if parameter:
+        return type_class(parameter.group("ann").decode("utf-8", "replace")), False
     return _assigned(prefix, suffix, _rust_value)
 
 
