@@ -37,7 +37,7 @@ import {
   toggleTarget,
   userValue,
 } from './settings';
-import { notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
+import { CompletionStatsJSON, notRunningPrompt, notSentReason, ServerStatus, StatusBar, UsageJSON } from './statusBar';
 import { showUsage } from './usage';
 
 const SECRET_KEY = 'deepseek.apiKey';
@@ -47,6 +47,8 @@ const STATUS_NOTIFICATION = 'deepseek/status';
 /** LSP has no willSave for notebooks: the server hears why a notebook is saved from this. */
 const WILL_SAVE_NOTEBOOK = 'deepseek/willSaveNotebook';
 const USAGE_REQUEST = 'deepseek/usage';
+/** The session's suggestions shown, accepted and their latency, for the status bar's tooltip. */
+const STATS_REQUEST = 'deepseek/completionStats';
 const SERVER_REVIEW_COMMAND = 'deepseek.reviewFile';
 /** The ignored review findings of a file's project shown again (an Ignore clicked by mistake had no way back). */
 const SERVER_UNIGNORE_COMMAND = 'deepseek.review.unignoreAll';
@@ -123,6 +125,7 @@ class DeepSeekExtension implements vscode.Disposable {
   private readonly crashLimit = new CrashLimit();
   private readonly notices = new OpenNotices();
   private usageFailed = new WeakSet<LanguageClient>();
+  private statsFailed = new WeakSet<LanguageClient>();
   private restartPending = false;
   /** Start/stop/restart run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -477,7 +480,10 @@ class DeepSeekExtension implements vscode.Disposable {
           return undefined;
         },
         provideInlineCompletionItems: async (document, position, context, token, next) => {
-          const result = await this.lateSuggestions.provide(document, position, context, token, next);
+          const done = this.statusBar.waiting.begin(document.uri.toString());
+          const result = await this.lateSuggestions
+            .provide(document, position, context, token, next)
+            .finally(() => done(token.isCancellationRequested));
           if (!token.isCancellationRequested) {
             const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
             this.statusBar.settled(document.uri.toString(), notebook?.uri.toString());
@@ -642,6 +648,7 @@ class DeepSeekExtension implements vscode.Disposable {
     if (!client || !client.isRunning()) {
       return undefined;
     }
+    void this.fetchStats(client);
     try {
       const usage = await client.sendRequest<UsageJSON>(USAGE_REQUEST, {});
       if (usage && usage.today) {
@@ -655,6 +662,21 @@ class DeepSeekExtension implements vscode.Disposable {
       }
     }
     return undefined;
+  }
+
+  private async fetchStats(client: LanguageClient): Promise<void> {
+    try {
+      const stats = await client.sendRequest<CompletionStatsJSON>(STATS_REQUEST, {});
+      if (stats && typeof stats === 'object') {
+        this.statusBar.setStats(stats);
+      }
+    } catch (err) {
+      // A server without the request (older) has a tooltip without the counts: said once.
+      if (!this.statsFailed.has(client)) {
+        this.statsFailed.add(client);
+        this.log.debug(`deepseek/completionStats failed: ${String(err)}`);
+      }
+    }
   }
 
   private refreshUsageSoon(delay = USAGE_SOON_MS): void {

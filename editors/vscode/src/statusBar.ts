@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { afterKeyCleared } from './apiKey';
 import { counted } from './plural';
 import { NOTEBOOK_CELL_SCHEME, SENT_SCHEMES } from './review';
+import { SECTION } from './settings';
+import { Waiting } from './waiting';
 
 /** What the server appends to a notebook's URI for the document of its cells. */
 const NOTEBOOK_SUFFIX = '#cells';
@@ -64,6 +66,50 @@ export interface UsageJSON {
   } | null;
   path?: string | null;
   status?: ServerStatus;
+}
+
+/** The server's completion counters of the session (`deepseek/completionStats`). */
+export interface CompletionStatsJSON {
+  requests?: number;
+  shown?: number;
+  accepted?: number;
+  acceptanceRate?: number | null;
+  latencyMs?: { p50?: number | null };
+}
+
+/**
+ * The session's suggestions as the tooltip says them. VS Code's stable API tells an extension
+ * nothing of a suggestion shown, so its "shown" is 0 there and no rate can be given: the
+ * accepted ones are said over the requests answered instead.
+ */
+export function sessionLine(stats: CompletionStatsJSON | undefined, session: TotalsJSON | undefined): string {
+  const parts: string[] = [];
+  if (stats) {
+    const accepted = counted(stats.accepted, 'suggestion') + ' accepted';
+    parts.push(
+      stats.shown
+        ? `${accepted} of ${stats.shown} shown` +
+            (stats.acceptanceRate != null ? ` (${Math.round(stats.acceptanceRate * 100)} %)` : '')
+        : `${accepted} (of ${counted(stats.requests, 'request')})`,
+    );
+    const p50 = stats.latencyMs?.p50;
+    if (p50 != null) {
+      // Answers from the server's cache take a fraction of a millisecond: not "0 ms".
+      parts.push(`latency p50 ${p50 < 1 ? '<1' : Math.round(p50)} ms`);
+    }
+  }
+  if (session) {
+    parts.push(formatTotalCost(session));
+  }
+  return parts.length ? `This session: ${parts.join(' · ')}` : '';
+}
+
+/** A request keeps the spinner at most this long past the server's own timeout. */
+const WAIT_CAP_MARGIN_MS = 2000;
+
+function completionTimeoutMs(): number {
+  const s = vscode.workspace.getConfiguration(SECTION).get<number>('completion.timeoutS', 5);
+  return (typeof s === 'number' && s > 0 && Number.isFinite(s) ? s : 5) * 1000;
 }
 
 const ICONS: Record<Kind, string> = {
@@ -150,6 +196,12 @@ export class StatusBar implements vscode.Disposable {
   private lifecycleMessage = '';
   private status: ServerStatus = { kind: 'Normal', message: '' };
   private usage: UsageJSON | undefined;
+  private stats: CompletionStatsJSON | undefined;
+  /** The inline completion requests in flight (the spinner). */
+  readonly waiting = new Waiting<string>(
+    () => this.render(),
+    () => completionTimeoutMs() + WAIT_CAP_MARGIN_MS,
+  );
   /**
    * The last status about each file (Inactive: excluded, too large, language off), shown again
    * when that file is: the server, which is told nothing of the active editor, has moved on to
@@ -235,6 +287,10 @@ export class StatusBar implements vscode.Disposable {
   setLifecycle(lifecycle: Lifecycle, message = ''): void {
     this.lifecycle = lifecycle;
     this.lifecycleMessage = message;
+    if (lifecycle !== 'running') {
+      // A server stopped or restarting answers nothing it was asked.
+      this.waiting.reset();
+    }
     if (lifecycle === 'starting') {
       this.status = { kind: 'Normal', message: '' };
       this.fileStatus.clear();
@@ -293,6 +349,11 @@ export class StatusBar implements vscode.Disposable {
       this.setStatus(usage.status);
       return;
     }
+    this.render();
+  }
+
+  setStats(stats: CompletionStatsJSON): void {
+    this.stats = stats;
     this.render();
   }
 
@@ -361,12 +422,25 @@ export class StatusBar implements vscode.Disposable {
         }
       }
     }
+    const editorUri = this.editor?.document.uri.toString();
+    const waiting = this.lifecycle === 'running' && !!editorUri && this.waiting.showing === editorUri;
+    if (waiting) {
+      icon = '$(loading~spin)';
+    }
     this.item.text = `${icon} DeepSeek${cost}`;
     this.item.backgroundColor = background;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**DeepSeek: ${headline}**\n\n`);
     if (reason) {
       tip.appendText(reason);
+      tip.appendMarkdown('\n\n');
+    }
+    if (waiting) {
+      tip.appendMarkdown('Waiting for a suggestion…\n\n');
+    }
+    const session = sessionLine(this.stats, this.usage?.session?.total);
+    if (session) {
+      tip.appendText(session);
       tip.appendMarkdown('\n\n');
     }
     if (this.usage) {
@@ -376,14 +450,17 @@ export class StatusBar implements vscode.Disposable {
         `Today: ${formatTotalCost(t)} (${counted(t.requests, 'request')}) · this month: ${formatTotalCost(m)}\n\n`,
       );
     }
-    tip.appendMarkdown('Click for usage per model.');
+    tip.appendMarkdown('Click for usage per model, to turn completions off or on, the log, the API key.');
     this.item.tooltip = tip;
     this.item.accessibilityInformation = {
-      label: `DeepSeek ${headline}${reason ? `: ${reason}` : ''}${cost ? `; today ${cost.trim()}` : ''}`,
+      label:
+        `DeepSeek ${headline}${reason ? `: ${reason}` : ''}${cost ? `; today ${cost.trim()}` : ''}` +
+        (waiting ? '; waiting for a suggestion' : ''),
     };
   }
 
   dispose(): void {
+    this.waiting.reset();
     this.editorWatch.dispose();
     this.item.dispose();
   }

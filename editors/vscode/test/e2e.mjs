@@ -258,6 +258,65 @@ async function focusLog() {
   }, 15000, 300);
 }
 
+/**
+ * Records every change of the DeepSeek item's spinner from now on (a MutationObserver: a flicker
+ * of one frame is caught too); `spinnerChanges()` returns them as [{ on, t }], t in ms.
+ */
+async function watchSpinner() {
+  await page.evaluate(() => {
+    // The item, not a status message such as "DeepSeek review of": its label starts so.
+    const item = () => [...document.querySelectorAll('.statusbar-item')]
+      .find((el) => (el.getAttribute('aria-label') || '').startsWith('DeepSeek '));
+    const spinning = () => !!item()?.querySelector('.codicon-loading'); // not "starting"'s sync
+    window.__deepseekSpinner?.observer.disconnect();
+    const state = { changes: [], last: spinning() };
+    state.observer = new MutationObserver(() => {
+      const now = spinning();
+      if (now !== state.last) {
+        state.last = now;
+        state.changes.push({ on: now, t: Math.round(performance.now()) });
+      }
+    });
+    const options = { subtree: true, childList: true, attributes: true, characterData: true };
+    state.observer.observe(document.querySelector('.part.statusbar'), options);
+    window.__deepseekSpinner = state;
+  });
+}
+
+function spinnerChanges() {
+  return page.evaluate(() => window.__deepseekSpinner?.changes ?? []);
+}
+
+async function fakeLatency(ttft) {
+  await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft }) });
+}
+
+/**
+ * The fixture's last line (earlier steps typed "    ret..."), its text gone and its indentation
+ * kept, with a backend `ttft` seconds to its first token and the spinner watched from then on.
+ */
+async function slowBackendOnLastLine(ttft) {
+  await quickOpen(FILE, 'def add(a, b):');
+  await statusIs('Normal', '', 30000);
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(1000); // what the Delete asked is answered before the watch
+  await fakeLatency(ttft);
+  await watchSpinner();
+}
+
+/** Waits for the spinner to have gone on (`on`) or off since watchSpinner(). */
+function spinnerWent(on, what, timeoutMs) {
+  return waitFor(what, async () => {
+    const changes = await spinnerChanges();
+    return changes.length > 0 && changes[changes.length - 1].on === on;
+  }, timeoutMs, 50);
+}
+
+const ghostText = async () => norm((await page.$$eval('.ghost-text-decoration', (els) => els.map((e) => e.textContent ?? ''))).join(''));
+
 /** Replaces the user settings as a user does: settings.json in the editor, its text replaced, saved. */
 async function writeUserSettings(settings) {
   const file = path.join(USER_DATA_DIR, 'User', 'settings.json');
@@ -530,11 +589,38 @@ try {
     return text.split(' | ')[1]?.trim();
   }, { needs: ['set-api-key'] });
 
+  await step('status-bar-tooltip', async () => {
+    // The session's counts (a suggestion was accepted by Tab), its latency and cost, as
+    // Copilot's item tells them on hover.
+    const item = page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first();
+    await page.mouse.move(10, 10);
+    // Hovered and left there: the hover shows after a delay, which moving away starts again.
+    const text = await waitFor('the session in the tooltip', async () => {
+      await item.hover();
+      // Found by its text through Playwright's locators: a walk of document.body's text nodes
+      // and querySelectorAll('.monaco-hover') did not find the hover shown on the screen.
+      const line = page.getByText('This session:').first();
+      const t = norm(await line.textContent({ timeout: 1000 }).catch(() => ''));
+      if (!/This session: [1-9]\d* suggestions? accepted .*latency p50 (<1|\d+) ms · (\$|<\$|~)/.test(t)) {
+        throw new Error(`the tooltip says ${JSON.stringify(t.slice(0, 200))}`);
+      }
+      return t;
+    }, 20000, 500);
+    await page.mouse.move(10, 10);
+    return text.slice(text.indexOf('This session')).slice(0, 120);
+  }, { needs: ['accept-tab'] });
+
   await step('show-usage', async () => {
     await page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first().click();
     const rows = page.locator('.quick-input-widget .monaco-list-row');
     await waitFor('usage rows', async () => (await rows.allTextContents()).some((t) => t.includes('deepseek-v4-flash')), 10000);
     const texts = norm((await rows.allTextContents()).join(' | '));
+    // The actions a Copilot user looks for in the item's menu.
+    for (const action of ['Turn completions off', 'Show log', 'Set API key', 'Open as Markdown report', 'Restart server']) {
+      if (!texts.includes(action)) {
+        throw new Error(`no "${action}" in the menu: ${texts.slice(0, 300)}`);
+      }
+    }
     await screenshot('usage');
     await page.keyboard.press('Escape');
     return texts.slice(0, 160);
@@ -714,6 +800,70 @@ try {
       return `ghost text ${JSON.stringify(ghost)} after 1.5 s, one choice asked`;
     } finally {
       await fetch(`${FAKE_URL}/_fake/latency`, { method: 'POST', body: JSON.stringify({ ttft: 0 }) });
+    }
+  }, { needs: ['set-api-key', 'open-file'] });
+
+  await step('status-bar-waiting', async () => {
+    // A backend 2 s to its first token: while the suggestion is on its way the item spins (the
+    // user saw nothing happen for up to the 5 s timeout), once from the first key to the
+    // answer although each key cancels the request before it, and not after the answer.
+    try {
+      await slowBackendOnLastLine(2.0);
+      await page.keyboard.type('res', { delay: 100 });
+      await spinnerWent(true, 'the spinner while the suggestion is awaited', 3000);
+      const aria = await statusText();
+      if (!aria.includes('waiting for a suggestion')) {
+        throw new Error(`the item's label says no wait: ${aria}`);
+      }
+      const ghost = await waitFor('ghost text "ult = a * b" from the slow backend', async () => {
+        const t = await ghostText();
+        return t.includes('ult = a * b') ? t : '';
+      }, 15000, 50);
+      const shownAt = await page.evaluate(() => Math.round(performance.now()));
+      await spinnerWent(false, 'the spinner gone after the answer', 3000);
+      await page.waitForTimeout(1000);
+      const changes = await spinnerChanges();
+      // One on, one off: no flicker at each key, none after (the answer asked again from the
+      // cache when VS Code had given up on it draws none).
+      if (changes.length !== 2 || !changes[0].on || changes[1].on) {
+        throw new Error(`the spinner went ${JSON.stringify(changes)}`);
+      }
+      if (changes[1].t > shownAt + 1000) {
+        throw new Error(`the spinner stayed ${changes[1].t - shownAt} ms after the ghost text showed`);
+      }
+      await page.keyboard.press('Escape');
+      return `spinner on for ${changes[1].t - changes[0].t} ms, one on and one off over 3 keys, ghost ${JSON.stringify(ghost)}`;
+    } finally {
+      await fakeLatency(0);
+    }
+  }, { needs: ['set-api-key', 'open-file'] });
+
+  await step('status-bar-waiting-cleared', async () => {
+    // A request cancelled (the cursor moved away) or left unanswered by a server restarted:
+    // the spinner goes and does not come back.
+    try {
+      await slowBackendOnLastLine(4.0);
+      await page.keyboard.type('quo', { delay: 100 });
+      await spinnerWent(true, 'the spinner', 3000);
+      const movedAt = await page.evaluate(() => Math.round(performance.now()));
+      await page.keyboard.press('ArrowUp');
+      await spinnerWent(false, 'the spinner gone after the cursor moved', 3000);
+      const off = (await spinnerChanges()).at(-1).t - movedAt;
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('End');
+      await page.keyboard.type('t', { delay: 100 });
+      await spinnerWent(true, 'the spinner again', 3000);
+      await runCommand('DeepSeek: Restart Server');
+      await spinnerWent(false, 'the spinner gone with the server restarted', 5000);
+      await statusIs('Normal', '', 30000);
+      await page.waitForTimeout(5000); // the old request's timeout: no spinner comes back
+      const changes = await spinnerChanges();
+      if (changes.at(-1).on || changes.length !== 4) {
+        throw new Error(`the spinner went ${JSON.stringify(changes)}`);
+      }
+      return `off ${off} ms after the cursor moved; off at the restart, not back in 5 s`;
+    } finally {
+      await fakeLatency(0);
     }
   }, { needs: ['set-api-key', 'open-file'] });
 

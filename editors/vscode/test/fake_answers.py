@@ -12,7 +12,9 @@ import json
 import re
 from typing import Any
 
-LINES = ["    return a + b", "unit = area(1.0)"]
+# The status bar's spinner steps type lines no earlier step did, so that no answer comes from
+# the server's cache: "    res" gets "ult = a * b", "    quo" "tient = a // b".
+LINES = ["    return a + b", "unit = area(1.0)", "    result = a * b", "    quotient = a // b"]
 FINDING_CODE = "return a / b"
 FIX = "return a / b if b else 0.0"
 MESSAGE = "Division by zero when b is 0."

@@ -231,3 +231,49 @@ test('a day whose cost is estimated in part at list prices reads "~" on the item
   assert.match(shown(bar), /Today: ~\$0\.01 \(2 requests\)/, shown(bar));
   bar.dispose();
 });
+
+test("the tooltip tells the session's suggestions, their latency and cost", () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  bar.setUsage({
+    today: { models: {}, total: { requests: 9, cost_usd: 0.02 } },
+    month: { models: {}, total: { cost_usd: 0.5 } },
+    session: { models: {}, total: { requests: 5, cost_usd: 0.0012 } },
+  });
+  // VS Code reports no suggestion shown: accepted over the requests, no rate.
+  bar.setStats({ requests: 5, shown: 0, accepted: 2, acceptanceRate: null, latencyMs: { p50: 231.6 } });
+  assert.match(shown(bar), /This session: 2 suggestions accepted \(of 5 requests\) · latency p50 232 ms · \$0\.0012/);
+  // A client that reports them (Neovim's plugin) gets the rate.
+  bar.setStats({ requests: 8, shown: 4, accepted: 1, acceptanceRate: 0.25, latencyMs: { p50: null } });
+  assert.match(shown(bar), /This session: 1 suggestion accepted of 4 shown \(25 %\) · \$0\.0012/);
+  bar.setStats({ requests: 3, accepted: 0, latencyMs: { p50: 0.4 } });
+  assert.match(shown(bar), /This session: 0 suggestions accepted \(of 3 requests\) · latency p50 <1 ms/);
+});
+
+test('the spinner shows while a suggestion of the file being edited is awaited, not of another', async () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  const done = bar.waiting.begin(A);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.match(shown(bar), /^\$\(loading~spin\) DeepSeek .*Waiting for a suggestion/s);
+  switchEditor(B);
+  assert.match(shown(bar), /^\$\(sparkle\) DeepSeek/);
+  switchEditor(A);
+  done(false);
+  assert.match(shown(bar), /^\$\(sparkle\) DeepSeek/);
+  assert.doesNotMatch(shown(bar), /Waiting/);
+});
+
+test('the spinner goes when the server stops, with a request unanswered', async () => {
+  switchEditor(A);
+  const bar = new StatusBar();
+  bar.setLifecycle('running');
+  bar.waiting.begin(A);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.match(shown(bar), /loading~spin/);
+  bar.setLifecycle('stopped');
+  bar.setLifecycle('running');
+  assert.doesNotMatch(shown(bar), /loading~spin/);
+});
