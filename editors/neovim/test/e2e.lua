@@ -941,6 +941,36 @@ step(":DeepSeekReview reviews the buffer now and reports the result", function()
     "a failed review reported as: " .. vim.inspect(failed))
 end)
 
+step("statusline: 'DeepSeek [reviewing]' in the file while its review runs (it said 'DeepSeek', nothing, for the minute a review can take), 'DeepSeek' again after", function()
+  normal_mode()
+  local statusline = "return require('deepseek_lsp').statusline()"
+  check(lua(statusline) == "DeepSeek", "statusline before: " .. vim.inspect(lua(statusline)))
+  local line = lua("return vim.api.nvim_buf_get_lines(0, ..., ... + 1, false)[1]", RATIO)
+  fake_control("latency", { ttft = 2 })
+  local ok, err = pcall(function()
+    -- A unit the cache has no findings of: the save sends it.
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    return a / b  # checked' })", RATIO)
+    lua("vim.cmd('silent write')")
+    wait_for("'DeepSeek [reviewing]'", function()
+      local sl = lua(statusline)
+      return sl == "DeepSeek [reviewing]", sl
+    end, 5000)
+    -- Elsewhere it is not this file's review.
+    lua("vim.cmd('silent enew')")
+    local other = lua(statusline)
+    lua("local scratch = vim.api.nvim_get_current_buf(); vim.cmd('silent buffer #'); vim.cmd.bwipeout(scratch)")
+    check(other == "", "statusline in an unnamed buffer: " .. vim.inspect(other))
+    wait_for("'DeepSeek' once the review ended", function()
+      local sl = lua(statusline)
+      return sl == "DeepSeek", sl
+    end, 20000)
+  end)
+  fake_control("latency", { ttft = 0 })
+  lua("local row, text = ...; vim.api.nvim_buf_set_lines(0, row, row + 1, false, { text })", RATIO, line)
+  lua("vim.cmd('silent write')")
+  check(ok, err)
+end)
+
 step(":DeepSeekUsage shows today's cost and tokens", function()
   lua("vim.cmd('DeepSeekUsage')")
   local lines = wait_for("the usage float", function()

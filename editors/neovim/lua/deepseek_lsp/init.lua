@@ -166,6 +166,7 @@ function M.setup(opts)
       end
     end,
   })
+  api.nvim_create_autocmd("LspProgress", { group = group, callback = status.on_progress })
   api.nvim_create_autocmd("ColorScheme", {
     group = group,
     callback = function()

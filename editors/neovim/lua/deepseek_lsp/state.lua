@@ -15,6 +15,11 @@ M.status = {}
 ---@type table<integer, table<string, table>>
 M.file_status = {}
 M.last_status = nil
+--- Per client, the reviews under way: the server's `$/progress` token -> its title ("DeepSeek
+--- review: <file name>"). A review by the large model runs for seconds to a minute, and the
+--- statusline said nothing meanwhile.
+---@type table<integer, table<string, string>>
+M.reviews = {}
 
 --- Why the server is not started any more: it exited before it answered `initialize`. A broken
 --- install (a missing dependency, a Python too old) fails so on every file opened, and each

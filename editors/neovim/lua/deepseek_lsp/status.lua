@@ -33,10 +33,50 @@ function M.handler(err, result, ctx)
     -- Completions work again while in this buffer: what made this file Inactive is gone.
     files[vim.uri_from_bufnr(api.nvim_get_current_buf())] = nil
   end
+  changed(entry)
+end
+
+local function changed(data)
   vim.schedule(function()
-    pcall(api.nvim_exec_autocmds, "User", { pattern = "DeepSeekStatus", modeline = false, data = entry })
+    pcall(api.nvim_exec_autocmds, "User", { pattern = "DeepSeekStatus", modeline = false, data = data })
     pcall(vim.cmd, "redrawstatus")
   end)
+end
+
+--- `LspProgress`: keeps the reviews under way (the server's `deepseek-review-` tokens).
+function M.on_progress(args)
+  local data = args.data or {}
+  local params = data.params or {}
+  local value = params.value
+  if type(params.token) ~= "string" or not params.token:find("^deepseek%-review%-") or type(value) ~= "table" then
+    return
+  end
+  local reviews = state.reviews[data.client_id] or {}
+  state.reviews[data.client_id] = reviews
+  if value.kind == "begin" then
+    reviews[params.token] = tostring(value.title or "")
+  elseif value.kind == "end" then
+    reviews[params.token] = nil
+  else
+    return
+  end
+  changed(state.status[data.client_id])
+end
+
+--- Whether a review of ``bufnr``'s file is under way. The progress names the file by its name
+--- only: a file of that name in another folder under review counts too.
+---@return boolean
+function M.reviewing(client_id, bufnr)
+  local name = vim.fs.basename(api.nvim_buf_get_name(bufnr))
+  if name == "" then
+    return false
+  end
+  for _, title in pairs(state.reviews[client_id] or {}) do
+    if title:sub(-#name - 2) == ": " .. name then
+      return true
+    end
+  end
+  return false
 end
 
 --- The last `deepseek/status` (for a client id, or the latest from any client).
@@ -89,6 +129,10 @@ function M.statusline(opts)
   local client = util.get_client(bufnr)
   if not client then
     return M._stopped_here(bufnr) and icon .. " [stopped]" or ""
+  end
+  -- Before a status: the last one may be the failure of the review this one retries.
+  if M.reviewing(client.id, bufnr) then
+    return icon .. " [reviewing]"
   end
   local st = M.buffer_status(client.id, bufnr)
   if st and st.kind == "Error" then
