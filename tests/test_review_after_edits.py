@@ -340,6 +340,36 @@ async def test_a_finding_comes_back_when_the_edit_that_dropped_it_is_undone(
         assert editor.diagnostics() == []
 
 
+async def test_a_key_typed_into_the_code_and_taken_back_while_its_review_runs_keeps_the_finding(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Saved, then a character deleted from the reviewed code and the deletion undone (in
+    Neovim, "x" then "u") before the review's answer came: the edits were replayed one by one
+    on its findings, the first dropped the finding and nothing brought it back, so the review
+    showed no finding until the next save, on the code it was about, as reviewed. An edit left
+    in the code still drops it."""
+    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
+    async with Editor(fake_deepseek, FIND) as editor:
+        fake_deepseek.set_latency(ttft=0.5)
+        review = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
+        at = editor.text.index("== None")
+        editor.replace(at, at + 1, "")
+        editor.replace(0, 0, "# a line above\n")  # another edit, the code moved
+        at += len("# a line above\n")
+        editor.replace(at, at, "=")
+        assert (await asyncio.wait_for(review, 10))["findings"] == 1
+        (shown,) = editor.diagnostics()
+        assert shown.range.start.line == 3
+        assert editor.text.splitlines()[3][shown.range.start.character :].startswith("if row == None:")
+        # Left changed: the finding goes.
+        review = asyncio.ensure_future(editor.review.command.run(editor.uri, force=True))
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2)
+        editor.replace(at, at, "=")
+        await asyncio.wait_for(review, 10)
+        assert editor.diagnostics() == []
+
+
 async def test_a_quick_fix_asked_for_at_a_moved_finding_is_that_findings(
     fake_deepseek: FakeDeepSeek,
 ) -> None:

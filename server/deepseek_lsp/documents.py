@@ -161,6 +161,13 @@ def _shared_ends(old: bytes, new: bytes) -> tuple[int, int]:
     return head, tail
 
 
+def net_edit(old: bytes, new: bytes) -> Edit:
+    """What differs between ``old`` and ``new`` as one edit (empty where they are the same);
+    its line fields unknown."""
+    head, tail = _shared_ends(old, new)
+    return Edit(head, len(old) - tail, len(new) - tail)
+
+
 class Document:
     def __init__(
         self,

@@ -941,34 +941,60 @@ step(":DeepSeekReview reviews the buffer now and reports the result", function()
     "a failed review reported as: " .. vim.inspect(failed))
 end)
 
-step("statusline: 'DeepSeek [reviewing]' in the file while its review runs (it said 'DeepSeek', nothing, for the minute a review can take), 'DeepSeek' again after", function()
+local STATUSLINE = "return require('deepseek_lsp').statusline()"
+
+local function wait_statusline(expected, timeout)
+  return wait_for("the statusline " .. vim.inspect(expected), function()
+    local sl = lua(STATUSLINE)
+    return sl == expected, sl
+  end, timeout)
+end
+
+--- ``lines`` in place of the sample's line RATIO (a unit the cache has no review of: the save
+--- sends it), saved with the fake answering after 2 s; ``fn`` runs once the statusline says the
+--- review runs. Whatever ``fn`` raises, the line is put back and saved (cached: nothing sent).
+local function in_slow_review(lines, fn)
   normal_mode()
-  local statusline = "return require('deepseek_lsp').statusline()"
-  check(lua(statusline) == "DeepSeek", "statusline before: " .. vim.inspect(lua(statusline)))
   local line = lua("return vim.api.nvim_buf_get_lines(0, ..., ... + 1, false)[1]", RATIO)
   fake_control("latency", { ttft = 2 })
   local ok, err = pcall(function()
-    -- A unit the cache has no findings of: the save sends it.
-    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    return a / b  # checked' })", RATIO)
+    lua("local row, new = ...; vim.api.nvim_buf_set_lines(0, row, row + 1, false, new)", RATIO, lines)
     lua("vim.cmd('silent write')")
-    wait_for("'DeepSeek [reviewing]'", function()
-      local sl = lua(statusline)
-      return sl == "DeepSeek [reviewing]", sl
-    end, 5000)
-    -- Elsewhere it is not this file's review.
-    lua("vim.cmd('silent enew')")
-    local other = lua(statusline)
-    lua("local scratch = vim.api.nvim_get_current_buf(); vim.cmd('silent buffer #'); vim.cmd.bwipeout(scratch)")
-    check(other == "", "statusline in an unnamed buffer: " .. vim.inspect(other))
-    wait_for("'DeepSeek' once the review ended", function()
-      local sl = lua(statusline)
-      return sl == "DeepSeek", sl
-    end, 20000)
+    wait_statusline("DeepSeek [reviewing]", 5000)
+    fn()
   end)
   fake_control("latency", { ttft = 0 })
-  lua("local row, text = ...; vim.api.nvim_buf_set_lines(0, row, row + 1, false, { text })", RATIO, line)
+  lua("local row, n, text = ...; vim.api.nvim_buf_set_lines(0, row, row + n, false, { text })", RATIO, #lines, line)
   lua("vim.cmd('silent write')")
   check(ok, err)
+end
+
+step("statusline: 'DeepSeek [reviewing]' in the file while its review runs (it said 'DeepSeek', nothing, for the minute a review can take), 'DeepSeek' again after", function()
+  check(lua(STATUSLINE) == "DeepSeek", "statusline before: " .. vim.inspect(lua(STATUSLINE)))
+  in_slow_review({ "    return a / b  # checked" }, function()
+    -- Elsewhere it is not this file's review.
+    lua("vim.cmd('silent enew')")
+    local other = lua(STATUSLINE)
+    lua("local scratch = vim.api.nvim_get_current_buf(); vim.cmd('silent buffer #'); vim.cmd.bwipeout(scratch)")
+    check(other == "", "statusline in an unnamed buffer: " .. vim.inspect(other))
+    wait_statusline("DeepSeek", 20000)
+  end)
+end)
+
+step("review: 'x' then 'u' in the finding's code while its review runs: the finding is shown when it ends (the edits were replayed one by one, the 'x' dropped it and it was gone until the next save)", function()
+  in_slow_review({ "    # b may be 0", "    return a / b" }, function()
+    lua("vim.api.nvim_win_set_cursor(0, { ..., 13 })", RATIO + 2)
+    input("x")
+    wait_line(RATIO + 1, "    return a  b")
+    input("u")
+    wait_line(RATIO + 1, "    return a / b")
+    check(lua(STATUSLINE) == "DeepSeek [reviewing]", "the review ended before the 'u': " .. lua(STATUSLINE))
+    local expected = ("%d:4-%d:16 Division by zero when b is 0.\nSuggested fix: return a / b if b else 0.0"):format(RATIO + 2, RATIO + 2)
+    wait_for("the finding on 'return a / b' once the review ended", function()
+      local shown = review_diagnostics()
+      return lua(STATUSLINE) == "DeepSeek" and shown[1] == expected, shown
+    end, 20000)
+  end)
 end)
 
 step(":DeepSeekUsage shows today's cost and tokens", function()

@@ -34,7 +34,7 @@ from .actions import (
 from .cache import ReviewCache
 from .command import ReviewCommand
 from .engine import ReviewEngine
-from .findings import Finding, follow_edits, follow_span, with_kept
+from .findings import Finding, follow_edits, follow_span, with_kept, with_net_change
 from .flights import ReviewOutcome
 from .following import EditFollower
 from .ignores import Ignores
@@ -459,6 +459,7 @@ class ReviewFeature(Feature):
             )
         else:
             findings, _ = follow_edits(outcome.findings, edits, current.data)
+            findings = with_net_change(outcome.findings, findings, snapshot.data, current.data)
             state = self.publisher.files.get(uri)
             if outcome.unanswered and state is not None and state.edit_count == current.edit_count:
                 # Units whose request failed were not reviewed: their findings shown before

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..documents import net_edit
 from .answer import RawFinding, at_least, severity_rank
 from .fixes import _fix_base, _reindented, adapt_fix
 from .placing import Placer, _in_backticks
@@ -162,6 +163,21 @@ def follow_edits(
         if followed is not None:
             out.append(followed)
     return out, changed
+
+
+def with_net_change(
+    findings: Iterable[Finding], followed: list[Finding], old: bytes, new: bytes
+) -> list[Finding]:
+    """``followed`` (``findings`` through the edits from ``old`` to ``new`` one by one) and
+    those the edits dropped whose code the net change leaves as it was: a character typed into
+    it and erased, an edit undone. Replayed one by one, the first edit dropped them and the one
+    that took it back did not bring them back."""
+    kept = {f.id for f in followed}
+    net = [net_edit(old, new)]
+    back = [f for f in (follow_one(f, net, new) for f in findings if f.id not in kept) if f is not None]
+    if not back:
+        return followed
+    return sorted([*followed, *back], key=lambda f: (f.start, severity_rank(f.severity)))
 
 
 def follow_one(finding: Finding, edits: Sequence[Any], data: bytes | None = None) -> Finding | None:
