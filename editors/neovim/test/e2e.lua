@@ -967,10 +967,15 @@ local function in_slow_review(lines, fn)
   lua("local row, n, text = ...; vim.api.nvim_buf_set_lines(0, row, row + n, false, { text })", RATIO, #lines, line)
   lua("vim.cmd('silent write')")
   check(ok, err)
+  -- No Lua error on the way (one in a handler shows only there, and its prompt eats keys).
+  local messages = lua("return vim.api.nvim_exec2('messages', { output = true }).output")
+  check(not messages:find("Error executing", 1, true) and not messages:find("E5108", 1, true), ":messages\n" .. messages)
 end
 
 step("statusline: 'DeepSeek [reviewing]' in the file while its review runs (it said 'DeepSeek', nothing, for the minute a review can take), 'DeepSeek' again after", function()
   check(lua(STATUSLINE) == "DeepSeek", "statusline before: " .. vim.inspect(lua(STATUSLINE)))
+  lua([[E2E.told = 0
+    vim.api.nvim_create_autocmd("User", { pattern = "DeepSeekStatus", callback = function() E2E.told = E2E.told + 1 end })]])
   in_slow_review({ "    return a / b  # checked" }, function()
     -- Elsewhere it is not this file's review.
     lua("vim.cmd('silent enew')")
@@ -979,6 +984,7 @@ step("statusline: 'DeepSeek [reviewing]' in the file while its review runs (it s
     check(other == "", "statusline in an unnamed buffer: " .. vim.inspect(other))
     wait_statusline("DeepSeek", 20000)
   end)
+  check(lua("return E2E.told") >= 2, "User DeepSeekStatus fired " .. lua("return E2E.told") .. " times")
 end)
 
 step("review: 'x' then 'u' in the finding's code while its review runs: the finding is shown when it ends (the edits were replayed one by one, the 'x' dropped it and it was gone until the next save)", function()

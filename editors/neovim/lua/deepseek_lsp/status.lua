@@ -11,6 +11,14 @@ local M = {}
 
 M.NOTIFICATION = "deepseek/status"
 
+--- Tells the statusline, and `User DeepSeekStatus` listeners, of a change.
+local function changed(data)
+  vim.schedule(function()
+    pcall(api.nvim_exec_autocmds, "User", { pattern = "DeepSeekStatus", modeline = false, data = data })
+    pcall(vim.cmd, "redrawstatus")
+  end)
+end
+
 --- Handles `deepseek/status`: kept per client, and per file when it is about one.
 function M.handler(err, result, ctx)
   if err or type(result) ~= "table" then
@@ -34,13 +42,6 @@ function M.handler(err, result, ctx)
     files[vim.uri_from_bufnr(api.nvim_get_current_buf())] = nil
   end
   changed(entry)
-end
-
-local function changed(data)
-  vim.schedule(function()
-    pcall(api.nvim_exec_autocmds, "User", { pattern = "DeepSeekStatus", modeline = false, data = data })
-    pcall(vim.cmd, "redrawstatus")
-  end)
 end
 
 --- `LspProgress`: keeps the reviews under way (the server's `deepseek-review-` tokens).
