@@ -1003,6 +1003,36 @@ step("review: 'x' then 'u' in the finding's code while its review runs: the find
   end)
 end)
 
+step(":DeepSeekReview on a rejected key: the server's message once, not again as the review's report (the same long text twice)", function()
+  normal_mode()
+  local line = lua("return vim.api.nvim_buf_get_lines(0, ..., ... + 1, false)[1]", RATIO)
+  lua("E2E.notes = {}")
+  fake_control("fault", { kind = "status", status = 401, count = 1, path = "/chat/completions" })
+  local ok, err = pcall(function()
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    return a / b  # keyed' })", RATIO)
+    lua("vim.cmd('DeepSeekReview')")
+    wait_statusline("DeepSeek [error]", 10000)
+    -- The review's answer follows its progress's end: one request more, and it has come.
+    lua("E2E.client():request_sync('deepseek/completionStats', vim.empty_dict(), 3000, 0)")
+    local said = {}
+    for _, note in ipairs(lua("return E2E.notes")) do
+      if note:find("rejected the API key", 1, true) then
+        said[#said + 1] = note
+      end
+    end
+    check(#said == 1, "the rejected key said " .. #said .. " times: " .. vim.inspect(lua("return E2E.notes")))
+  end)
+  -- A review setting changed lifts the pause a rejected key puts on reviews (the settings put
+  -- back at once may reach the server as no change at all).
+  setup_again({}, { review = { mode = "onSave", minConfidence = 0.55 } })
+  local lifted, why = pcall(wait_statusline, "DeepSeek", 10000)
+  setup_again()
+  lua("local row, text = ...; vim.api.nvim_buf_set_lines(0, row, row + 1, false, { text })", RATIO, line)
+  lua("vim.cmd('silent write')")
+  check(ok, err)
+  check(lifted, why)
+end)
+
 step(":DeepSeekUsage shows today's cost and tokens", function()
   lua("vim.cmd('DeepSeekUsage')")
   local lines = wait_for("the usage float", function()

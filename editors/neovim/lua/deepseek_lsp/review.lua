@@ -1,6 +1,8 @@
 --- :DeepSeekReview and :DeepSeekUnignore: a review of the buffer now, and the findings ignored
 --- in its project shown again.
 local util = require("deepseek_lsp.util")
+local state = require("deepseek_lsp.state")
+local status = require("deepseek_lsp.status")
 
 local api = vim.api
 
@@ -41,6 +43,7 @@ end
 function M.review(bufnr, callback)
   bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
   local client = util.get_client(bufnr)
+  local since = state.shown_count
   callback = callback
     or function(err, result)
       if err then
@@ -48,6 +51,11 @@ function M.review(bufnr, callback)
         return
       end
       local msg, level = M.review_report(result)
+      -- A rejected key, an empty balance: the server has said it in a message during the
+      -- review, and the report said the same long text again.
+      if msg and status.said_since(msg:gsub("^review: ", ""), since) then
+        return
+      end
       if msg then
         util.notify_user(msg, level)
       end

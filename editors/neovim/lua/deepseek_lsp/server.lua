@@ -139,7 +139,11 @@ function M.lsp_config()
     root_markers = c.root_markers,
     settings = { deepseek = section },
     init_options = c.init_options or { deepseek = section },
-    handlers = { [status.NOTIFICATION] = status.handler, ["workspace/configuration"] = settings_sync.configuration_handler },
+    handlers = {
+      [status.NOTIFICATION] = status.handler,
+      ["workspace/configuration"] = settings_sync.configuration_handler,
+      ["window/showMessage"] = status.show_message,
+    },
     capabilities = M.capabilities(),
   }
   if c.single_server then

@@ -20,6 +20,11 @@ M.last_status = nil
 --- statusline said nothing meanwhile.
 ---@type table<integer, table<string, string>>
 M.reviews = {}
+--- The server's `window/showMessage` texts, the latest last (the last few), and how many came:
+--- a review's report that one of them already said is not said again.
+---@type string[]
+M.shown = {}
+M.shown_count = 0
 
 --- Why the server is not started any more: it exited before it answered `initialize`. A broken
 --- install (a missing dependency, a Python too old) fails so on every file opened, and each

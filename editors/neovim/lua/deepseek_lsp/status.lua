@@ -44,6 +44,32 @@ function M.handler(err, result, ctx)
   changed(entry)
 end
 
+--- `window/showMessage`: shown as Neovim (or the user's handler) shows it, and kept.
+function M.show_message(err, result, ctx, cfg)
+  if type(result) == "table" and type(result.message) == "string" then
+    state.shown_count = state.shown_count + 1
+    table.insert(state.shown, result.message)
+    if #state.shown > 8 then
+      table.remove(state.shown, 1)
+    end
+  end
+  return vim.lsp.handlers["window/showMessage"](err, result, ctx, cfg)
+end
+
+--- Whether the server showed ``text`` in a message since ``state.shown_count`` was ``since``.
+---@param text string
+---@param since integer
+---@return boolean
+function M.said_since(text, since)
+  local n = math.min(state.shown_count - since, #state.shown)
+  for i = #state.shown - n + 1, #state.shown do
+    if state.shown[i]:find(text, 1, true) then
+      return true
+    end
+  end
+  return false
+end
+
 --- `LspProgress`: keeps the reviews under way (the server's `deepseek-review-` tokens).
 function M.on_progress(args)
   local data = args.data or {}
