@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from lsprotocol import types
 
@@ -158,35 +159,64 @@ async def test_one_change_of_hundreds_of_edits_keeps_the_findings_of_unchanged_c
         assert editor.published[-1].version == 2
 
 
+#: Two findings on one line, one quoting part of the other's code.
+OVERLAPPING = [
+    Rule("eval(user_input)", "critical", "eval runs any code the user types.", "ast.literal_eval(user_input)"),
+    Rule("result = eval(user_input)", "info", "The name result hides the builtin meaning.", "value = eval(user_input)"),
+]
+OVERLAPPING_TEXT = "def run(user_input):\n    result = eval(user_input)\n    return result\n"
+
+
+def actions_in_eval(editor: Editor, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
+    """The code actions asked for with the cursor in ``eval`` of ``OVERLAPPING_TEXT``."""
+    cursor = types.Position(line=1, character=20)
+    return editor.review.quick_fixes.code_actions(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=editor.uri),
+            range=types.Range(start=cursor, end=cursor),
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+
+
 async def test_code_actions_of_overlapping_findings_say_which_finding_they_are_for(
     fake_deepseek: FakeDeepSeek,
 ) -> None:
     """Two findings on one line (one quoting part of the other's code): the quick fix menu
     listed "Apply DeepSeek fix" and "Ignore this DeepSeek finding" twice each, identical, with
     nothing to tell which finding each would fix or ignore."""
-    rules = [
-        Rule("eval(user_input)", "critical", "eval runs any code the user types.", "ast.literal_eval(user_input)"),
-        Rule("result = eval(user_input)", "info", "The name result hides the builtin meaning.", "value = eval(user_input)"),
-    ]
-    fake_deepseek.responder(reviewer(rules), path=CHAT)
-    text = "def run(user_input):\n    result = eval(user_input)\n    return result\n"
-    async with Editor(fake_deepseek, text) as editor:
+    fake_deepseek.responder(reviewer(OVERLAPPING), path=CHAT)
+    async with Editor(fake_deepseek, OVERLAPPING_TEXT) as editor:
         await editor.review_file()
         diagnostics = editor.diagnostics()
         assert len(diagnostics) == 2
-        actions = editor.review.quick_fixes.code_actions(
-            types.CodeActionParams(
-                text_document=types.TextDocumentIdentifier(uri=editor.uri),
-                range=types.Range(start=types.Position(line=1, character=20), end=types.Position(line=1, character=20)),
-                context=types.CodeActionContext(diagnostics=diagnostics),
-            )
-        )
+        actions = actions_in_eval(editor, diagnostics)
         titles = [a.title for a in actions]
         assert len(titles) == 5 and len(set(titles)) == 5, titles
         for action in actions:
             if action.diagnostics:
                 # Each names the finding it acts on.
                 assert action.diagnostics[0].message.split("\n")[0] in action.title
+
+
+async def test_a_quick_fix_asked_for_a_diagnostic_without_its_code_is_for_that_finding(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The Neovim plugin drops the diagnostics' code (a hash Neovim showed at the end of the
+    float and the start of each virtual line) and sends them back with their data only: asked
+    for one of two findings on a line, the menu offered both findings' fixes and ignores."""
+    fake_deepseek.responder(reviewer(OVERLAPPING), path=CHAT)
+    async with Editor(fake_deepseek, OVERLAPPING_TEXT) as editor:
+        await editor.review_file()
+        first, second = editor.diagnostics()
+        sent = attrs.evolve(second, code=None)
+        actions = actions_in_eval(editor, [sent])
+        assert [a.title for a in actions] == [
+            "Apply DeepSeek fix",
+            "Ignore this DeepSeek finding",
+            "Review this file again with DeepSeek",
+        ]
+        assert actions[0].diagnostics is not None and actions[0].diagnostics[0].code == second.code != first.code
 
 
 @pytest.mark.parametrize(

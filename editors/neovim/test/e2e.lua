@@ -987,7 +987,7 @@ step("statusline: 'DeepSeek [reviewing]' in the file while its review runs (it s
   check(lua("return E2E.told") >= 2, "User DeepSeekStatus fired " .. lua("return E2E.told") .. " times")
 end)
 
-step("review: 'x' then 'u' in the finding's code while its review runs: the finding is shown when it ends (the edits were replayed one by one, the 'x' dropped it and it was gone until the next save)", function()
+step("review: 'x' then 'u' in the finding's code while its review runs: the finding is shown when it ends (the edits were replayed one by one, the 'x' dropped it and it was gone until the next save); its float shows no finding id", function()
   in_slow_review({ "    # b may be 0", "    return a / b" }, function()
     lua("vim.api.nvim_win_set_cursor(0, { ..., 13 })", RATIO + 2)
     input("x")
@@ -1000,6 +1000,19 @@ step("review: 'x' then 'u' in the finding's code while its review runs: the find
       local shown = review_diagnostics()
       return lua(STATUSLINE) == "DeepSeek" and shown[1] == expected, shown
     end, 20000)
+    -- Its float and virtual line say what it is about, not its id (the float ended in
+    -- "[745172cf4b5e]", each virtual line began "745172cf4b5e: "); its quick fixes still found.
+    local float = lua([[local buf, win = vim.diagnostic.open_float({ scope = "line", pos = ... })
+      local lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+      vim.api.nvim_win_close(win, true)
+      return table.concat(lines, "\n")]], RATIO + 1)
+    check(float:find("Division by zero", 1, true) and not float:find("%x%x%x%x%x%x%x%x"), "the float:\n" .. float)
+    local titles = lua([[local client = E2E.client()
+      local params = vim.lsp.util.make_range_params(0, client.offset_encoding)
+      params.context = { diagnostics = vim.lsp.diagnostic.from(vim.diagnostic.get(0, { lnum = ... })) }
+      local answer = client:request_sync("textDocument/codeAction", params, 3000, 0)
+      return vim.tbl_map(function(a) return a.title end, answer and answer.result or {})]], RATIO + 1)
+    check(vim.tbl_contains(titles, "Apply DeepSeek fix"), "the quick fixes: " .. vim.inspect(titles))
   end)
 end)
 

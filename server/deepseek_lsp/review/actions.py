@@ -58,9 +58,7 @@ class QuickFixes:
         if doc.uri != uri and cell is None:
             return []  # a notebook's markdown cell
         wanted = {
-            str(d.code)
-            for d in params.context.diagnostics
-            if d.source == SOURCE and d.code is not None
+            found for d in params.context.diagnostics if d.source == SOURCE and (found := _finding_id(d))
         }
         rng = cell.to_doc(params.range) if cell is not None else params.range
         lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
@@ -144,6 +142,16 @@ class QuickFixes:
                 ]
             )
         return types.WorkspaceEdit(changes={uri: [edit]})
+
+
+def _finding_id(diagnostic: types.Diagnostic) -> str | None:
+    """The finding a diagnostic sent back is of: its code, or without one (the Neovim plugin
+    drops it, a hash shown in the float) its data's id."""
+    if diagnostic.code is not None:
+        return str(diagnostic.code)
+    data = diagnostic.data
+    found = data.get("id") if isinstance(data, dict) else None
+    return found if isinstance(found, str) and found else None
 
 
 def _uri_argument(args: tuple[Any, ...], command: str) -> str:

@@ -10,6 +10,7 @@ local M = {}
 
 M.COMMAND = "deepseek.reviewFile"
 M.UNIGNORE = "deepseek.review.unignoreAll"
+M.SOURCE = "deepseek-review"
 
 --- What to say of the server's answer to `deepseek.reviewFile` (review/command.py), and at
 --- which level; nil for an answer that says nothing.
@@ -37,6 +38,18 @@ function M.review_report(result)
     return "review: " .. why, vim.log.levels.WARN
   end
   return nil
+end
+
+--- `textDocument/publishDiagnostics`: the review's findings without their `code`, the finding's
+--- id (a hash): Neovim shows a code at the end of the float ("[745172cf4b5e]") and at the start
+--- of each virtual line. The server reads the id from `data` too, which quick fixes send back.
+function M.without_ids(err, result, ctx, cfg)
+  for _, d in ipairs(type(result) == "table" and type(result.diagnostics) == "table" and result.diagnostics or {}) do
+    if d.source == M.SOURCE and type(d.data) == "table" and d.data.id == d.code then
+      d.code = nil
+    end
+  end
+  return vim.lsp.handlers["textDocument/publishDiagnostics"](err, result, ctx, cfg)
 end
 
 --- Review a buffer now (`deepseek.reviewFile`); callback(err, result) with the server's answer.

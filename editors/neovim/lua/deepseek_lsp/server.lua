@@ -7,6 +7,7 @@ local config = require("deepseek_lsp.config")
 local status = require("deepseek_lsp.status")
 local server_cmd = require("deepseek_lsp.server_cmd")
 local settings_sync = require("deepseek_lsp.settings_sync")
+local review = require("deepseek_lsp.review")
 
 local api = vim.api
 local NAME = util.NAME
@@ -143,6 +144,7 @@ function M.lsp_config()
       [status.NOTIFICATION] = status.handler,
       ["workspace/configuration"] = settings_sync.configuration_handler,
       ["window/showMessage"] = status.show_message,
+      ["textDocument/publishDiagnostics"] = review.without_ids,
     },
     capabilities = M.capabilities(),
   }
