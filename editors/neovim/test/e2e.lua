@@ -957,9 +957,21 @@ local function in_slow_review(lines, fn)
   normal_mode()
   local line = lua("return vim.api.nvim_buf_get_lines(0, ..., ... + 1, false)[1]", RATIO)
   fake_control("latency", { ttft = 2 })
+  local function reviews_asked()
+    local n = 0
+    for _, r in ipairs(vim.json.decode(fake_control("requests"))) do
+      n = n + (r.path == "/chat/completions" and 1 or 0)
+    end
+    return n
+  end
+  local asked = reviews_asked()
   local ok, err = pcall(function()
     lua("local row, new = ...; vim.api.nvim_buf_set_lines(0, row, row + 1, false, new)", RATIO, lines)
     lua("vim.cmd('silent write')")
+    -- This save's request under way (not the end of an earlier save's review, from the cache).
+    wait_for("the review's request", function()
+      return reviews_asked() > asked
+    end, 5000)
     wait_statusline("DeepSeek [reviewing]", 5000)
     fn()
   end)
