@@ -370,6 +370,27 @@ async def test_a_key_typed_into_the_code_and_taken_back_while_its_review_runs_ke
         assert editor.diagnostics() == []
 
 
+async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_finding(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Two same lines, a finding on each; the first line deleted ("dd") while the review runs.
+    The text before and after reads as much as the second deleted: the net change brought the
+    first line's finding back onto the line left, where the second's had moved, and that line
+    showed the finding twice."""
+    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
+    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n"
+    text += "        if row == None:\n            return key\n"
+    async with Editor(fake_deepseek, text) as editor:
+        fake_deepseek.set_latency(ttft=0.5)
+        review = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
+        at = editor.text.index("        if row")
+        editor.replace(at, at + len("        if row == None:\n"), "")
+        assert (await asyncio.wait_for(review, 10))["findings"] == 1
+        (shown,) = editor.diagnostics()
+        assert shown.range.start.line == 2
+
+
 async def test_a_quick_fix_asked_for_at_a_moved_finding_is_that_findings(
     fake_deepseek: FakeDeepSeek,
 ) -> None:

@@ -161,11 +161,21 @@ def _shared_ends(old: bytes, new: bytes) -> tuple[int, int]:
     return head, tail
 
 
-def net_edit(old: bytes, new: bytes) -> Edit:
-    """What differs between ``old`` and ``new`` as one edit (empty where they are the same);
-    its line fields unknown."""
+def net_edits(old: bytes, new: bytes) -> tuple[Edit, Edit]:
+    """What differs between ``old`` and ``new`` as one edit (empty where they are the same),
+    its line fields unknown: placed as late and as early as the text allows. Where text
+    repeats the change has several places (of two same lines, the first deleted reads as much
+    as the second deleted); only what both leave untouched, at the same place, surely is."""
     head, tail = _shared_ends(old, new)
-    return Edit(head, len(old) - tail, len(new) - tail)
+    late = Edit(head, len(old) - tail, len(new) - tail)
+    if late.start_byte == late.old_end_byte == late.new_end_byte:
+        return late, late
+    old_end, new_end = late.old_end_byte, late.new_end_byte
+    # One byte earlier is the same change while the last byte it replaces equals the last it
+    # writes (that byte joins the shared end).
+    while head and old[old_end - 1] == new[new_end - 1]:
+        head, old_end, new_end = head - 1, old_end - 1, new_end - 1
+    return late, Edit(head, old_end, new_end)
 
 
 class Document:

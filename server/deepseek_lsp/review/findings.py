@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..documents import net_edit
+from ..documents import net_edits
 from .answer import RawFinding, at_least, severity_rank
 from .fixes import _fix_base, _reindented, adapt_fix
 from .placing import Placer, _in_backticks
@@ -171,13 +171,24 @@ def with_net_change(
     """``followed`` (``findings`` through the edits from ``old`` to ``new`` one by one) and
     those the edits dropped whose code the net change leaves as it was: a character typed into
     it and erased, an edit undone. Replayed one by one, the first edit dropped them and the one
-    that took it back did not bring them back."""
+    that took it back did not bring them back. A finding the change's places disagree on
+    stays dropped."""
     kept = {f.id for f in followed}
-    net = [net_edit(old, new)]
-    back = [f for f in (follow_one(f, net, new) for f in findings if f.id not in kept) if f is not None]
+    late, early = ([edit] for edit in net_edits(old, new))
+    back = [
+        moved
+        for f in findings
+        if f.id not in kept
+        and (moved := follow_one(f, late, new)) is not None
+        and _same_place(moved, follow_one(f, early, new))
+    ]
     if not back:
         return followed
     return sorted([*followed, *back], key=lambda f: (f.start, severity_rank(f.severity)))
+
+
+def _same_place(finding: Finding, other: Finding | None) -> bool:
+    return other is not None and (other.start, other.end) == (finding.start, finding.end)
 
 
 def follow_one(finding: Finding, edits: Sequence[Any], data: bytes | None = None) -> Finding | None:
