@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
-from deepseek_lsp.documents import Document, DocumentStore
+from deepseek_lsp.documents import Document, DocumentStore, net_edits
 from deepseek_lsp.languages import LanguageRegistry
 
 REGISTRY = LanguageRegistry.load()
@@ -345,3 +345,25 @@ def test_line_index_past_a_line_longer_than_its_bulk_step() -> None:
     assert doc.line_at(200_001) == 1
     assert doc.line_at(len(doc.data) - 1) == 2
     assert doc.line_count == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40).map(lambda b: bytes(b"ab\n"[x % 3] for x in b)), st.data())
+def test_a_net_edit_placed_late_or_early_makes_the_new_text(old: bytes, data: st.DataObject) -> None:
+    """Both places of the one change from ``old`` to ``new`` give ``new``, the early one as
+    far back as repeated text lets it go (a review's findings are kept only where both agree)."""
+    new = data.draw(st.binary(max_size=40).map(lambda b: bytes(b"ab\n"[x % 3] for x in b)))
+    for edit in net_edits(old, new):
+        assert old[: edit.start_byte] + new[edit.start_byte : edit.new_end_byte] + old[edit.old_end_byte :] == new
+    late, early = net_edits(old, new)
+    assert early.start_byte <= late.start_byte
+    if early.start_byte and old != new:
+        assert old[early.old_end_byte - 1] != new[early.new_end_byte - 1]  # no further back
+
+
+def test_one_of_many_same_lines_deleted_is_placed_at_each_end_of_them() -> None:
+    """A line of 170,000 same lines deleted reads as the last deleted and as the first."""
+    old = b"x = 1\n" * 170_000
+    late, early = net_edits(old, old[6:])
+    assert (late.start_byte, late.old_end_byte) == (len(old) - 6, len(old))
+    assert (early.start_byte, early.old_end_byte, early.new_end_byte) == (0, 6, 0)

@@ -171,11 +171,17 @@ def net_edits(old: bytes, new: bytes) -> tuple[Edit, Edit]:
     if late.start_byte == late.old_end_byte == late.new_end_byte:
         return late, late
     old_end, new_end = late.old_end_byte, late.new_end_byte
-    # One byte earlier is the same change while the last byte it replaces equals the last it
-    # writes (that byte joins the shared end).
-    while head and old[old_end - 1] == new[new_end - 1]:
-        head, old_end, new_end = head - 1, old_end - 1, new_end - 1
-    return late, Edit(head, old_end, new_end)
+    # A byte earlier is the same change while the last byte it replaces equals the last it
+    # writes (that byte joins the shared end): as far back as what ends at both ends is alike,
+    # compared a block at a time (a byte at a time, 110 ms over 1 MB of repeated lines).
+    back, block = 0, 4096
+    while back + block <= head and (
+        old[old_end - back - block : old_end - back] == new[new_end - back - block : new_end - back]
+    ):
+        back += block
+    while back < head and old[old_end - back - 1] == new[new_end - back - 1]:
+        back += 1
+    return late, Edit(head - back, old_end - back, new_end - back)
 
 
 class Document:
