@@ -354,12 +354,19 @@ def _bound_in(
         positions = _occurrences(data, word, max(floor, scope.start_byte), at)
     said: list[str | None] = []
     bound = False
+    skip_from = len(data) + 1
     for pos in positions:
-        if not _whole(data, pos, len(word)):
+        if pos >= skip_from or not _whole(data, pos, len(word)):
             continue
-        binding = _binding(fam, *_line_around(data, pos, len(word)))
+        line = _line_around(data, pos, len(word))
+        binding = _binding(fam, *line)
+        if binding is None and scope is None and fam in (typed.GO, typed.RUST):
+            binding = typed.unfinished_parameter(fam, root, data, pos, name, *line)
         if binding is None:
             continue
+        if fam == typed.GO and binding == (None, True) and _go_reused(root, data, pos, name):
+            skip_from = data.rfind(b"\n", 0, pos) + 1  # (its line's others: the same's)
+            continue  # ``a, c := pair()``: an assignment of c declared before
         # The nodes up to its function, walked once: each step up is a search down from the
         # root, whose children are a large file's hundreds of functions.
         path, function = _path_up(scope or root, pos, _FUNCTIONS[fam])
@@ -372,7 +379,16 @@ def _bound_in(
             continue
         if scope is None and any(n.type in _CLASSES[fam] for n in path):
             continue  # a class's attribute
-        if binding[1] and any(n.type in typed.BLOCKS and not _holds(n, at) for n in path):
+        scoped = path
+        negated = typed.negated_pattern_if(path) if fam == typed.JAVA else None
+        if negated is not None:
+            statement, after = negated
+            body = statement.child_by_field_name("consequence")
+            if body is not None and _holds(body, at):
+                continue  # ``if (!(o instanceof Mailer c)) { c.| }``: the pattern failed there
+            if after and statement.end_byte <= at:
+                scoped = path[path.index(statement) + 1 :]
+        if binding[1] and any(n.type in typed.BLOCKS and not _holds(n, at) for n in scoped):
             continue  # ``if (ok) { const conn = new A(); }`` then ``conn.send()``: another
         runs = _runs(path, at)
         if runs == "never":
@@ -391,6 +407,12 @@ def _bound_in(
     if scope is not None:
         return _parameter(fam, scope, data, name)
     return False, None
+
+
+def _go_reused(root: ts.Node, data: bytes, pos: int, name: str) -> bool:
+    """Whether Go's ``a, c := pair()`` at ``pos`` assigns a ``c`` declared before it."""
+    reused, function = typed.go_reused(root, data, pos, name)
+    return reused or (function is not None and _parameter(typed.GO, function, data, name)[0])
 
 
 #: After a name, no value of a class: ``= None``, ``= null``, ``let conn;``.

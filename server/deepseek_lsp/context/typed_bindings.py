@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import tree_sitter as ts
 
-from .type_names import after_brackets, class_of_value, constructed, type_class
+from .type_names import ENDS_VALUE, after_brackets, class_of_value, constructed, type_class
 
 __all__ = ["type_class"]
 
@@ -152,6 +152,48 @@ def _go_value(value: str) -> str | None:
     return constructed(m.group(1), after_brackets(value[m.end() :], "{([", "})]"))
 
 
+#: Where Go lists a block's statements: a block's list, the error a function whose ``}`` is not
+#: typed yet leaves (its statements in it).
+_GO_STATEMENT_LISTS = frozenset({"statement_list", "ERROR"})
+
+
+def go_reused(root: ts.Node, data: bytes, pos: int, name: str) -> tuple[bool, ts.Node | None]:
+    """Whether the name at ``pos``, one of several a ``:=`` has on its left (``a, c :=
+    pair()``), is one its block declared before: ``:=`` declares only the new ones, the others
+    keep their type. Else the function whose body the block is: its parameters are that
+    block's too (``func f(c *Conn) { c, err := redial(c) }``)."""
+    decl: ts.Node | None = root.descendant_for_byte_range(pos, pos + len(name))
+    while decl is not None and decl.type in ("identifier", "expression_list"):
+        decl = decl.parent
+    left = decl.child_by_field_name("left") if decl is not None else None
+    block = decl.parent if decl is not None else None
+    if left is None or len(left.named_children) < 2 or block is None:
+        return False, None
+    if block.type not in _GO_STATEMENT_LISTS:
+        return False, None  # an ``if``'s or a ``for``'s: a scope of its own
+    for statement in block.named_children:
+        if statement.start_byte >= decl.start_byte:
+            break
+        if name in _go_declares(statement, data):
+            return True, None
+    body = block.parent if block.type != "ERROR" else None
+    owner = block.prev_named_sibling if block.type == "ERROR" else body and body.parent
+    return False, owner if owner is not None and owner.type in FUNCTIONS[GO] else None
+
+
+def _go_declares(statement: ts.Node, data: bytes) -> list[str]:
+    """The names a Go statement declares: ``c := ...``'s, ``var c Conn``'s."""
+    if statement.type == "short_var_declaration":
+        left = statement.child_by_field_name("left")
+        return [_text(data, n) for n in left.named_children] if left is not None else []
+    if statement.type != "var_declaration":
+        return []
+    specs = [c for c in statement.named_children if c.type == "var_spec"]
+    for group in statement.named_children:
+        specs += group.named_children if group.type == "var_spec_list" else []
+    return [_text(data, n) for spec in specs for n in spec.children_by_field_name("name")]
+
+
 # ---------------------------------------------------------------- Java, C#
 
 _JAVA_MODIFIERS = (
@@ -180,6 +222,46 @@ _JAVA_NOT_TYPES = frozenset(
 )  # fmt: skip
 
 
+#: What ends an ``if``'s body so that the code after it does not run after the body.
+_JUMPS = frozenset(
+    {
+        "return_statement",
+        "throw_statement",
+        "break_statement",
+        "continue_statement",
+        "yield_statement",
+    }
+)
+#: From a type pattern up to its ``if``: ``if (!(o instanceof Mailer c))``.
+_NEGATED = [
+    "parenthesized_expression",
+    "unary_expression",
+    "parenthesized_expression",
+    "if_statement",
+]
+
+
+def negated_pattern_if(path: list[ts.Node]) -> tuple[ts.Node, bool] | None:
+    """The ``if`` whose condition negates the Java type pattern whose name ``path`` (the nodes
+    from it up) starts with (``if (!(o instanceof Mailer c))``), and whether the name is in
+    scope after it: no ``else``, a body that cannot run on past its end (``return;``, a
+    ``throw``, ...). In its body the name is not the pattern's."""
+    pattern = next((i for i, n in enumerate(path[:3]) if n.type == "instanceof_expression"), None)
+    chain = path[pattern + 1 : pattern + 5] if pattern is not None else []
+    if [n.type for n in chain] != _NEGATED:
+        return None
+    negation, condition, statement = chain[1].child(0), chain[2], chain[3]
+    if negation is None or negation.type != "!":
+        return None
+    if statement.child_by_field_name("condition") != condition:
+        return None
+    body = statement.child_by_field_name("consequence")
+    if body is None or statement.child_by_field_name("alternative") is not None:
+        return statement, False
+    last = body.named_children[-1] if body.type == "block" and body.named_children else body
+    return statement, last.type in _JUMPS
+
+
 def _after_a_type(prefix: bytes) -> bool:
     """Whether the text before a name ends as a type followed by a gap does (``Conn``,
     ``List<Conn>``, ``Conn[]``, ``Conn?``): not after a comma, an operator, a bracket."""
@@ -206,9 +288,24 @@ def _java(prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
     return _assigned(prefix, suffix, _java_value)
 
 
+#: A cast's value (``(Conn) o``, ``(net.Conn) pool.take(o)``), C#'s ``o as Conn``: one operand
+#: after the cast, no operator at its top level (``(Conn) o + s`` is no Conn; ``(count) - 1``
+#: no cast), the type capitalised as classes are named.
+_JAVA_CAST = re.compile(
+    r"\(\s*(?P<cast>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:<[^;()]*>)?)\s*\)\s*"
+    r"(?=[A-Za-z_$(\"])(?:[\w$.\s]|\((?:[^()]|\([^()]*\))*\)|\[[^\]]*\])*"
+    r"|[\w$.]+\s+as\s+(?P<as>(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:<[^;()]*>)?)"
+)
+
+
 def _java_value(value: str) -> str | None:
-    """``new Conn(...)``, ``new net.Conn<T>(...)``, C#'s ``new Conn { Port = 1 }``."""
-    return class_of_value(False, value)
+    """``new Conn(...)``, ``new net.Conn<T>(...)``, C#'s ``new Conn { Port = 1 }``, a cast."""
+    cls = class_of_value(False, value)
+    if cls is None and (m := _JAVA_CAST.match(value.strip())) is not None:
+        rest = value.strip()[m.end() :].strip()
+        if ENDS_VALUE.fullmatch(rest):
+            return type_class(m.group("cast") or m.group("as"))
+    return cls
 
 
 # ---------------------------------------------------------------- Rust
@@ -263,6 +360,39 @@ def _rust_value(value: str) -> str | None:
         return None
     rest = after_brackets(value[m.end() :].lstrip(), "{([", "})]")
     return constructed(m.group(1), rest.removeprefix("?").strip() if rest is not None else None)
+
+
+#: A parameter first on a line of its function's (``func run(\n\tc *Conn,``, ``\tb, c *Conn)``,
+#: ``fn run(\n    mut c: &mut Conn,``): the names before it, a type or ``:`` after it.
+_PARAMETER_LINE = {
+    GO: (re.compile(rb"[ \t]*(?:\w+[ \t]*,[ \t]*)*"), re.compile(rb"[ \t,]")),
+    RUST: (re.compile(rb"[ \t]*(?:mut[ \t]+)?"), re.compile(rb"[ \t]*:(?!:)")),
+}
+_PARAMETER_NODES = frozenset({"parameter_declaration", "parameter"})
+_PARAMETER_LISTS = frozenset({"parameter_list", "parameters"})
+
+
+def unfinished_parameter(
+    fam: str, root: ts.Node, data: bytes, pos: int, name: str, prefix: bytes, suffix: bytes
+) -> tuple[str | None, bool] | None:
+    """A Go or Rust parameter's class where its list runs over several lines and its function's
+    end is still to be typed: the tree has no function around the use, its parameters are not
+    on the ``func``'s or ``fn``'s line (``_on_signature``'s), but the tree has them still."""
+    before, after = _PARAMETER_LINE[fam]
+    # (A long line's names are not a parameter's: on a generated line passing c 2,500 times,
+    # each use's 1,000 bytes before it searched and its node looked up took 50 ms a request.)
+    if len(prefix) > TYPE_SPAN or not before.fullmatch(prefix) or not after.match(suffix):
+        return None
+    node: ts.Node | None = root.descendant_for_byte_range(pos, pos + len(name))
+    param = node.parent if node is not None and node.type == "identifier" else None
+    if param is not None and param.type == "mut_pattern":
+        param = param.parent
+    if param is None or param.type not in _PARAMETER_NODES:
+        return None
+    if param.parent is None or param.parent.type not in _PARAMETER_LISTS:
+        return None
+    kind = param.child_by_field_name("type")
+    return (type_class(_text(data, kind)) if kind is not None else None), False
 
 
 def _declared(
