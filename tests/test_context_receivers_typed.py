@@ -111,7 +111,8 @@ JAVA_CASES = [
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (o instanceof Mailer c) {\n      c.send(|);\n    }\n  }\n}\n", "Mailer"),
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (o instanceof Mailer c && c.ready()) {\n    }\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    switch (o) {\n      case Mailer c -> c.send(|);\n      default -> {}\n    }\n  }\n}\n", "Mailer"),
-    ("class A {\n  void run() {\n    Conn c = new Conn();\n    if (stale) {\n      c = pool.take();\n    }\n    c.send(|);\n  }\n}\n", "Conn"),    # A cast says the class; a cast of more than one operand does not.
+    ("class A {\n  void run() {\n    Conn c = new Conn();\n    if (stale) {\n      c = pool.take();\n    }\n    c.send(|);\n  }\n}\n", "Conn"),
+    # A cast says the class; a cast of more than one operand does not.
     ("class A {\n  void run(Object o) {\n    var c = (Conn) o;\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void run(Object o) {\n    var c = (net.Conn) pool.take(o);\n    c.send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void run(Object o) {\n    var c = (Conn) o + suffix;\n    c.send(|);\n  }\n}\n", None),
@@ -144,7 +145,13 @@ CSHARP_CASES = [
     ("class A {\n  private Conn c;\n  void Run(object o) {\n    if (o is Mailer c) {\n      c.Send(|);\n    }\n  }\n}\n", "Mailer"),
     ("class A {\n  private Conn c;\n  void Run(object o) {\n    switch (o) {\n      case Mailer c:\n        c.Send(|);\n        break;\n    }\n  }\n}\n", "Mailer"),
     ("class A {\n  private Conn c;\n  void Run(object o) {\n    switch (o) {\n      case Mailer c when c.Ready:\n        c.Send(|);\n        break;\n    }\n  }\n}\n", "Mailer"),
-    ("class A {\n  void Run(Conn c) {\n    c = c.Upgrade();\n    c.Send(|);\n  }\n}\n", "Conn"),    ("class A {\n  void Run(object o) {\n    var c = o as Conn;\n    c.Send(|);\n  }\n}\n", "Conn"),
+    ("class A {\n  void Run(Conn c) {\n    c = c.Upgrade();\n    c.Send(|);\n  }\n}\n", "Conn"),
+    # A negated pattern whose ``if`` cannot complete: its name after the ``if``, not in it.
+    ("class A {\n  private Conn c;\n  void Run(object o) {\n    if (o is not Mailer c) return;\n    c.Send(|);\n  }\n}\n", "Mailer"),
+    ("class A {\n  private Conn c;\n  void Run(object o) {\n    if (!(o is Mailer c)) {\n      throw new X();\n    }\n    c.Send(|);\n  }\n}\n", "Mailer"),
+    ("class A {\n  private Conn c;\n  void Run(object o) {\n    if (o is not Mailer c) {\n      c.Send(|);\n      return;\n    }\n  }\n}\n", "Conn"),
+    # A cast, C#'s ``as``: their class; not with more after them, nor a value in brackets.
+    ("class A {\n  void Run(object o) {\n    var c = o as Conn;\n    c.Send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void Run(object o) {\n    var c = (Conn)o;\n    c.Send(|);\n  }\n}\n", "Conn"),
     ("class A {\n  void Run(object o) {\n    var c = o as Conn ?? other;\n    c.Send(|);\n  }\n}\n", None),
     ("class A {\n  void Run(object o) {\n    var c = (count) - 1;\n    c.Send(|);\n  }\n}\n", None),

@@ -206,7 +206,7 @@ _JAVA_TYPE = rb"(?P<ann>[A-Za-z_][\w.]*(?:[ \t]*<[^;=()]*>)?(?:\[\])*\??)[ \t]+$
 _JAVA_TYPED = re.compile(rb"(?:^|[(,;{])[ \t]*" + _JAVA_MODIFIERS + _JAVA_TYPE)
 #: A type pattern's name (``o instanceof Mailer c``, C#'s ``o is Mailer c``, ``case Mailer c``),
 #: in its statement only: a field of that name is hidden there.
-_JAVA_PATTERN = re.compile(rb"\b(?:instanceof|is|case)[ \t]+(?:final[ \t]+)?" + _JAVA_TYPE)
+_JAVA_PATTERN = re.compile(rb"\b(?:instanceof|is|case)[ \t]+(?:(?:final|not)[ \t]+)?" + _JAVA_TYPE)
 _JAVA_PATTERN_END = re.compile(rb"[ \t]*(?:[)&|:?,]|->|when\b|$)")
 #: After a typed name: a value, or the end of the declaration or parameter.
 _JAVA_DECLARED = re.compile(rb"[ \t]*(?:=(?![=>])[ \t]*(?P<value>[^;]*)|[;,):]|in\b)")
@@ -232,28 +232,35 @@ _JUMPS = frozenset(
         "yield_statement",
     }
 )
-#: From a type pattern up to its ``if``: ``if (!(o instanceof Mailer c))``.
-_NEGATED = [
-    "parenthesized_expression",
-    "unary_expression",
-    "parenthesized_expression",
-    "if_statement",
-]
+#: A type pattern's test (Java's ``o instanceof Mailer c``, C#'s ``o is Mailer c``), and what
+#: may stand between it and its ``if``: brackets, a ``!``.
+_PATTERN_TESTS = frozenset({"instanceof_expression", "is_pattern_expression"})
+_AROUND_TEST = frozenset(
+    {"parenthesized_expression", "unary_expression", "prefix_unary_expression"}
+)
 
 
 def negated_pattern_if(path: list[ts.Node]) -> tuple[ts.Node, bool] | None:
-    """The ``if`` whose condition negates the Java type pattern whose name ``path`` (the nodes
-    from it up) starts with (``if (!(o instanceof Mailer c))``), and whether the name is in
-    scope after it: no ``else``, a body that cannot run on past its end (``return;``, a
-    ``throw``, ...). In its body the name is not the pattern's."""
-    pattern = next((i for i, n in enumerate(path[:3]) if n.type == "instanceof_expression"), None)
-    chain = path[pattern + 1 : pattern + 5] if pattern is not None else []
-    if [n.type for n in chain] != _NEGATED:
+    """The ``if`` whose condition negates the Java or C# type pattern whose name ``path`` (the
+    nodes from it up) starts with (``if (!(o instanceof Mailer c))``, C#'s ``if (o is not
+    Mailer c)``), and whether the name is in scope after it: no ``else``, a body that cannot
+    run on past its end (``return;``, a ``throw``, ...). In its body it is not the pattern's."""
+    test = next((i for i, n in enumerate(path[:4]) if n.type in _PATTERN_TESTS), None)
+    if test is None:
         return None
-    negation, condition, statement = chain[1].child(0), chain[2], chain[3]
-    if negation is None or negation.type != "!":
+    negations = sum(n.type == "negated_pattern" for n in path[:test])
+    up = test + 1
+    while up < len(path) and path[up].type in _AROUND_TEST:
+        if path[up].type != "parenthesized_expression":
+            operator = path[up].child(0)
+            if operator is None or operator.type != "!":
+                return None  # (not the pattern's test alone: ``!(...) || x``, ``-``)
+            negations += 1
+        up += 1
+    if up == len(path) or path[up].type != "if_statement" or negations != 1:
         return None
-    if statement.child_by_field_name("condition") != condition:
+    statement = path[up]
+    if statement.child_by_field_name("condition") != path[up - 1]:
         return None
     body = statement.child_by_field_name("consequence")
     if body is None or statement.child_by_field_name("alternative") is not None:
