@@ -119,6 +119,8 @@ JAVA_CASES = [
     # A negated pattern whose ``if`` cannot complete binds its name after that ``if``.
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (!(o instanceof Mailer c)) return;\n    c.send(|);\n  }\n}\n", "Mailer"),
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (!(o instanceof Mailer c)) {\n      throw new X();\n    }\n    c.send(|);\n  }\n}\n", "Mailer"),
+    # ... one test of several: not read, no class rather than the field's.
+    ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (!(o instanceof Mailer c) || x) return;\n    c.send(|);\n  }\n}\n", None),
     # ... not one whose ``if`` may complete, nor in its body (where it failed): the field.
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (!(o instanceof Mailer c)) {\n      c.send(|);\n      return;\n    }\n  }\n}\n", "Conn"),
     ("class A {\n  private Conn c;\n  void run(Object o) {\n    if (!(o instanceof Mailer c)) {\n      log();\n    }\n    c.send(|);\n  }\n}\n", "Conn"),

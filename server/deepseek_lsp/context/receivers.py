@@ -386,7 +386,9 @@ def _bound_in(
             body = statement.child_by_field_name("consequence")
             if body is not None and _holds(body, at):
                 continue  # ``if (!(o instanceof Mailer c)) { c.| }``: the pattern failed there
-            if after and statement.end_byte <= at:
+            if statement.end_byte <= at and after is None:
+                return True, None  # maybe the pattern's, maybe what it hides: no class said
+            if statement.end_byte <= at and after:
                 scoped = path[path.index(statement) + 1 :]
         if binding[1] and any(n.type in typed.BLOCKS and not _holds(n, at) for n in scoped):
             continue  # ``if (ok) { const conn = new A(); }`` then ``conn.send()``: another

@@ -236,28 +236,32 @@ _JUMPS = frozenset(
 #: may stand between it and its ``if``: brackets, a ``!``.
 _PATTERN_TESTS = frozenset({"instanceof_expression", "is_pattern_expression"})
 _AROUND_TEST = frozenset(
-    {"parenthesized_expression", "unary_expression", "prefix_unary_expression"}
+    {"parenthesized_expression", "unary_expression", "prefix_unary_expression", "binary_expression"}
 )
 
 
-def negated_pattern_if(path: list[ts.Node]) -> tuple[ts.Node, bool] | None:
+def negated_pattern_if(path: list[ts.Node]) -> tuple[ts.Node, bool | None] | None:
     """The ``if`` whose condition negates the Java or C# type pattern whose name ``path`` (the
     nodes from it up) starts with (``if (!(o instanceof Mailer c))``, C#'s ``if (o is not
     Mailer c)``), and whether the name is in scope after it: no ``else``, a body that cannot
-    run on past its end (``return;``, a ``throw``, ...). In its body it is not the pattern's."""
+    run on past its end (``return;``, a ``throw``, ...); None where the negated pattern is one
+    test of several (``!(o instanceof Mailer c) || x``: not read). In its body it is not the
+    pattern's."""
     test = next((i for i, n in enumerate(path[:4]) if n.type in _PATTERN_TESTS), None)
     if test is None:
         return None
     negations = sum(n.type == "negated_pattern" for n in path[:test])
-    up = test + 1
+    up, several = test + 1, False
     while up < len(path) and path[up].type in _AROUND_TEST:
-        if path[up].type != "parenthesized_expression":
+        if path[up].type == "binary_expression":
+            several = True
+        elif path[up].type != "parenthesized_expression":
             operator = path[up].child(0)
             if operator is None or operator.type != "!":
-                return None  # (not the pattern's test alone: ``!(...) || x``, ``-``)
+                return None  # (``-x``, ``~x``: no test)
             negations += 1
         up += 1
-    if up == len(path) or path[up].type != "if_statement" or negations != 1:
+    if up == len(path) or path[up].type != "if_statement" or negations == 0:
         return None
     statement = path[up]
     if statement.child_by_field_name("condition") != path[up - 1]:
@@ -266,7 +270,9 @@ def negated_pattern_if(path: list[ts.Node]) -> tuple[ts.Node, bool] | None:
     if body is None or statement.child_by_field_name("alternative") is not None:
         return statement, False
     last = body.named_children[-1] if body.type == "block" and body.named_children else body
-    return statement, last.type in _JUMPS
+    if last.type not in _JUMPS:
+        return statement, False
+    return statement, None if several or negations != 1 else True
 
 
 def _after_a_type(prefix: bytes) -> bool:
