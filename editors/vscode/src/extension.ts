@@ -22,7 +22,15 @@ import { afterClose, CrashLimit } from './crashLimit';
 import { LateSuggestions } from './lateSuggestions';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
-import { notSentReport, reviewReport, SENT_SCHEMES, unignoredText, unignoreArguments } from './review';
+import {
+  notSentReport,
+  REVIEW_SOURCE,
+  reviewReport,
+  SENT_SCHEMES,
+  unignoredText,
+  unignoreArguments,
+  withoutFindingIds,
+} from './review';
 import { installCommand, resolveServer, shownCommandLine, workspaceCwd } from './serverCommand';
 import { ServerStderr } from './serverLog';
 import {
@@ -53,7 +61,6 @@ const SERVER_REVIEW_COMMAND = 'deepseek.reviewFile';
 /** The ignored review findings of a file's project shown again (an Ignore clicked by mistake had no way back). */
 const SERVER_UNIGNORE_COMMAND = 'deepseek.review.unignoreAll';
 const ACCEPT_COMMAND = 'deepseek.completionAccepted';
-const REVIEW_SOURCE = 'deepseek-review';
 const USAGE_POLL_MS = 60_000;
 const USAGE_SOON_MS = 1_500;
 /** The settings that make a file Inactive (excluded, language off, too large, off in its folder). */
@@ -502,7 +509,7 @@ class DeepSeekExtension implements vscode.Disposable {
           return result;
         },
         handleDiagnostics: (uri, diagnostics, next) => {
-          next(uri, diagnostics);
+          next(uri, withoutFindingIds(diagnostics));
           if (diagnostics.some((d) => d.source === REVIEW_SOURCE)) {
             this.refreshUsageSoon();
           }

@@ -90,3 +90,21 @@ export function unignoredText(count: unknown, named: boolean): string {
   const n = Number(count) || 0;
   return `DeepSeek: ${counted(n, 'ignored finding')} shown again in ${named ? 'this project' : 'the workspace'}`;
 }
+
+/** The source of the server's review diagnostics (review/publishing.py). */
+export const REVIEW_SOURCE = 'deepseek-review';
+
+/**
+ * The review diagnostics among `diagnostics` without their code, the finding's id, which VS Code
+ * shows after the source in the hover and the Problems panel ("deepseek-review(745172cf4b5e)"),
+ * a hash that tells the user nothing. Changed in place: the objects the client made keep their
+ * data ({id}), sent back with a code action request, from which the server finds the finding.
+ */
+export function withoutFindingIds<T extends { source?: string; code?: unknown }>(diagnostics: T[]): T[] {
+  for (const d of diagnostics) {
+    if (d.source === REVIEW_SOURCE) {
+      d.code = undefined;
+    }
+  }
+  return diagnostics;
+}

@@ -523,6 +523,12 @@ try {
     await screenshot('review-hover-shown');
     await page.mouse.move(5, 5);
     await page.keyboard.press('Escape');
+    // VS Code shows a diagnostic's code after its source: the finding's id said nothing to the
+    // user ("deepseek-review(745172cf4b5e)"); the server finds the finding by its data's id.
+    const id = /deepseek-review\s*\(|\b[0-9a-f]{12}\b/.exec(hover);
+    if (id) {
+      throw new Error(`the hover shows the finding's id ("${id[0]}"): ${hover.slice(0, 200)}`);
+    }
     return hover.includes('deepseek-review') ? 'message and source shown' : 'message shown';
   }, { needs: ['review-on-save'] });
 

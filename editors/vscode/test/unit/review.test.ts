@@ -1,7 +1,7 @@
 // "DeepSeek: Review Current File" (src/review.ts): what it says of the server's answer.
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { notSentReport, reviewReport, unignoredText, unignoreArguments } from '../../src/review';
+import { notSentReport, reviewReport, unignoredText, unignoreArguments, withoutFindingIds } from '../../src/review';
 
 test('a review whose answer was cut short does not say "no findings" alone: it warns that it is incomplete', () => {
   // review/command.py ReviewCommand.run: ok (no request failed), but the model's answer ended at its
@@ -64,4 +64,21 @@ test('"Show Ignored Review Findings Again" names the project of the file being e
   assert.equal(unignoredText(2, true), 'DeepSeek: 2 ignored findings shown again in this project');
   assert.equal(unignoredText(1, false), 'DeepSeek: 1 ignored finding shown again in the workspace');
   assert.equal(unignoredText(null, true), 'DeepSeek: 0 ignored findings shown again in this project');
+});
+
+test('a review finding is shown without its id hash; its data (the way back to its fixes) is kept', () => {
+  // What vscode-languageclient makes of publishing.py's diagnostic: VS Code showed
+  // "deepseek-review(745172cf4b5e)" in the hover and the Problems panel.
+  class ProtocolDiagnostic {
+    data = { id: '745172cf4b5e' };
+    constructor(public source: string, public code: unknown) {}
+  }
+  const review = new ProtocolDiagnostic('deepseek-review', '745172cf4b5e');
+  const other = new ProtocolDiagnostic('Pylance', 'reportUndefinedVariable');
+  const shown = withoutFindingIds([review, other]);
+  assert.equal(shown[0].code, undefined);
+  assert.ok(shown[0] instanceof ProtocolDiagnostic, 'the client\'s own object, which it sends back with its data');
+  assert.deepEqual(shown[0].data, { id: '745172cf4b5e' });
+  // Another extension's diagnostic keeps its code (a link to its rule's documentation).
+  assert.equal(shown[1].code, 'reportUndefinedVariable');
 });
