@@ -1116,6 +1116,71 @@ try {
     return msg.trim().slice(0, 160);
   }, { needs: ['set-api-key'] });
 
+  /** Types ` + 0` at the end of slow.py's `return` line and saves: a changed unit to review. */
+  async function editSlowAndSave() {
+    // A click on the line: the focus was elsewhere (the keys went into calc.py's editor).
+    const slowPath = path.join(WORKSPACE, SLOW);
+    const saved = fs.readFileSync(slowPath, 'utf8');
+    const line = page.locator('.editor-instance .view-line', { hasText: 'return a - b' });
+    await line.first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' + 0');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    const onDisk = () => fs.readFileSync(slowPath, 'utf8') !== saved;
+    await waitFor(`the edit of ${SLOW} on disk`, onDisk, 10000);
+  }
+
+  /** The status bar's items (the language client's progress among them). */
+  async function statusBarItems() {
+    return page.$$eval('.statusbar-item', (els) =>
+      els.map((e) => `${e.innerText ?? ''} ${e.getAttribute('aria-label') ?? ''}`),
+    ).then((items) => items.map(norm));
+  }
+
+  await step('review-on-save-under-way', async () => {
+    // A review takes up to a minute on V4-Pro: the status bar says that one runs while it does
+    // (else it looks the same as idle), and no longer once it is over.
+    await clearToasts();
+    await quickOpen(SLOW, 'def sub(a, b):');
+    const before = (await fakeRequests()).length;
+    await fakeFault({ kind: 'stall', seconds: 8, path: '/chat/completions', count: 1 });
+    await editSlowAndSave();
+    await waitFor('the review request at the fake', async () =>
+      (await fakeRequests()).slice(before).some((r) => r.path === '/chat/completions'), 15000);
+    const shown = await waitFor('the review under way in the status bar', async () =>
+      (await statusBarItems()).find((t) => /review/i.test(t) && t.includes(SLOW)) ?? '', 5000);
+    await screenshot('review-on-save-under-way');
+    await waitFor('the review\'s item to go when it is over', async () =>
+      !(await statusBarItems()).some((t) => /review/i.test(t) && t.includes(SLOW)), 30000);
+    return shown.trim().slice(0, 120);
+  }, { needs: ['review-command-server-restarted'] });
+
+  await step('review-on-save-failing', async () => {
+    // DeepSeek answering 503 (the try and review.maxRetries' 3 retries) on two saves in a row:
+    // one notification at most, not one per save; the status bar says the review failed.
+    await clearToasts();
+    const before = (await fakeRequests()).length;
+    const atFake = async () =>
+      (await fakeRequests()).slice(before).filter((r) => r.path === '/chat/completions').length;
+    await fakeFault({ kind: 'status', status: 503, path: '/chat/completions', count: 8 });
+    await editSlowAndSave();
+    await waitFor('the first save\'s 4 tries', async () => (await atFake()) >= 4, 60000);
+    const failed = await waitFor('the failed review in the status bar', async () => {
+      const t = await statusText();
+      return /fail|error|503/i.test(t) ? t : '';
+    }, 15000);
+    await editSlowAndSave();
+    await waitFor('the second save\'s 4 tries', async () => (await atFake()) >= 8, 60000);
+    await page.waitForTimeout(1000);
+    const told = (await notificationsNow()).filter((t) => /DeepSeek|review|503/i.test(t));
+    if (told.length > 1) {
+      const said = told.map((t) => t.slice(0, 80)).join(' / ');
+      throw new Error(`${told.length} notifications: ${said}`);
+    }
+    return `${told.length} notification; ${failed.split(' | ')[0].slice(0, 120)}`;
+  }, { needs: ['review-on-save-under-way'] });
+
   await step('server-setting-wrong-type', async () => {
     // deepseek.server.* with the wrong type in settings.json: a message naming the setting, the
     // status bar in Error (not spinning for good, not a silently ignored setting).
