@@ -569,11 +569,25 @@ try {
     }
     await screenshot('quick-fix-menu');
     await item.click();
-    await waitFor(`"${FIXED}" in the document`, async () => {
-      const t = await editorTextWithoutGhost();
-      return t.split('\n').some((l) => l.trim() === FIXED);
-    }, 10000);
-    return `"${FLAGGED}" became "${FIXED}"`;
+    const shows = (line) => async () =>
+      (await editorTextWithoutGhost()).split('\n').some((l) => l.trim() === line);
+    await waitFor(`"${FIXED}" in the document`, shows(FIXED), 10000);
+    // One undo takes the whole fix back (a fix applied in pieces needed several), one redo
+    // puts it back for the next step.
+    await page.locator('.editor-instance .view-line', { hasText: FIXED }).first().click();
+    let undos = 0;
+    while (undos < 3 && !(await shows(FLAGGED)())) {
+      await page.keyboard.press('Control+Z');
+      undos += 1;
+      await waitFor(`undo ${undos}`, shows(FLAGGED), 2000).catch(() => undefined);
+    }
+    const back = await shows(FLAGGED)();
+    if (undos !== 1 || !back) {
+      throw new Error(`after ${undos} undos the line is ${back ? '' : 'not '}back`);
+    }
+    await page.keyboard.press('Control+Shift+Z');
+    await waitFor(`"${FIXED}" again after one redo`, shows(FIXED), 5000);
+    return `"${FLAGGED}" became "${FIXED}"; one undo took it back`;
   }, { needs: ['review-on-save'] });
 
   await step('saved-file', async () => {
