@@ -43,7 +43,7 @@ from .usage_file import (
     _transaction,
     state_dir,
 )
-from .usage_records import Outcome, Priced, Totals, UsageRecord
+from .usage_records import Outcome, Priced, Totals, UsageRecord, summed
 
 __all__ = ["DB_NAME", "Ledger", "Outcome", "Priced", "Rate", "Totals", "UsageRecord", "state_dir"]
 
@@ -325,6 +325,11 @@ class Ledger:
             out.setdefault(model, Totals()).merge(totals)
         return out
 
+    def session_total(self) -> Totals:
+        """This session's requests and cost, all models together."""
+        with self._lock:
+            return summed(self.session.values())
+
     def summary(self) -> dict[str, Any]:
         """Totals per model for this session, today and this month (UTC)."""
         now = self._clock()
@@ -332,12 +337,9 @@ class Ledger:
         month = today[:7]
 
         def scope(per_model: dict[str, Totals]) -> dict[str, Any]:
-            total = Totals()
-            for t in per_model.values():
-                total.merge(t)
             return {
                 "models": {m: t.as_dict() for m, t in sorted(per_model.items())},
-                "total": total.as_dict(),
+                "total": summed(per_model.values()).as_dict(),
             }
 
         with self._lock:

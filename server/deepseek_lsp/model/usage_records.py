@@ -3,6 +3,7 @@ many (:class:`Totals`): the ledger's figures, in memory and as the usage file's 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
@@ -97,3 +98,11 @@ class Totals:
             round(self.latency_sum / self.requests, 4) if self.requests else None
         )
         return out
+
+
+def summed(per_model: Iterable[Totals]) -> Totals:
+    """The totals of several models (or days) as one."""
+    total = Totals()
+    for t in per_model:
+        total.merge(t)
+    return total

@@ -444,12 +444,9 @@ def _spent(ledger: Ledger) -> str:
     """This run's requests and their cost, for the text report: nothing said what a review in
     CI cost, nor that a run answered by the cache cost nothing, but `deepseek-lsp usage`'s
     totals of the whole day."""
-    from ..model.usage_records import Totals
     from ..usage_feature import format_cost
 
-    total = Totals()
-    for model_totals in list(ledger.session.values()):
-        total.merge(model_totals)
+    total = ledger.session_total()
     if not total.requests:
         return "no request made"
     return f"{format_cost(total.as_dict())} for {counted(total.requests, 'request')}"
