@@ -8,10 +8,9 @@ from typing import TextIO
 #: What a terminal acts on or reorders text by, and no name or finding needs: the C0 and C1
 #: controls but whitespace, and the bidirectional embeddings, overrides and isolates.
 CONTROLS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
+#: One of :data:`CONTROLS`: escaped in a line of code shown, removed from a model's message.
+CONTROL = re.compile(f"[{CONTROLS}]")
 _IN_NAMES = re.compile(f"[\t\n\r\x0b\x0c\x85{CONTROLS}]")
-
-
-_IN_LINES = re.compile(f"[{CONTROLS}]")
 
 #: A GitHub Actions workflow command in the legacy form, which the runner takes anywhere in a
 #: line of its log (``… ##[error]Approved``; ``::error::`` only at a line's start).
@@ -30,7 +29,7 @@ def shown_name(name: str) -> str:
 def shown_line(line: str) -> str:
     """One line of a reviewed file (its tabs kept) with its controls escaped: the file may be
     a pull request's, and a raw ESC in the code a finding quotes ran in the terminal."""
-    return no_command(_IN_LINES.sub(_escaped, line))
+    return no_command(CONTROL.sub(_escaped, line))
 
 
 def no_command(text: str) -> str:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..console import CONTROLS
+from ..console import CONTROL
 from ..model.json_answer import FENCE, load_json_answer, unfence
 
 SEVERITIES = ("critical", "warning", "info")
@@ -53,10 +53,6 @@ _LINE_PREFIX = re.compile(r"^[ \t]*\d+[ \t]*\| ?")
 
 
 MAX_MESSAGE_CHARS = 300
-#: The reviewed code is the model's input, so a pull request's comment can have it write
-#: controls and bidirectional overrides: a terminal ran the escape sequences of a message
-#: (colors, hidden text, OSC 52 setting the clipboard), an override reordered what was read.
-_UNSHOWABLE = re.compile(f"[{CONTROLS}]")
 
 
 def severity_rank(severity: str) -> int:
@@ -109,13 +105,16 @@ class RawFinding:
         # JSON may hold half an emoji ("\ud83d"): a lone surrogate no UTF-8 output can carry.
         message = _whole(message)
         code = clean_excerpt(code)
-        message = _UNSHOWABLE.sub("", " ".join(message.split()))[:MAX_MESSAGE_CHARS]
+        # The reviewed code is the model's input, so a pull request's comment can have it write
+        # controls and bidirectional overrides: a terminal ran the escape sequences of a message
+        # (colors, hidden text, OSC 52 setting the clipboard), an override reordered what was read.
+        message = CONTROL.sub("", " ".join(message.split()))[:MAX_MESSAGE_CHARS]
         if not code.strip() or not message:
             return None
         suggestion = raw.get("suggestion")
         if not isinstance(suggestion, str) or _whole(suggestion) != suggestion:
             suggestion = None  # a fix must never write a broken character into the code
-        elif set(_UNSHOWABLE.findall(suggestion)) - set(code):
+        elif set(CONTROL.findall(suggestion)) - set(code):
             suggestion = None  # nor a control or an override the code did not have
         elif suggestion:
             suggestion = _undiffed(clean_excerpt(suggestion), code)
