@@ -19,7 +19,7 @@ import {
 } from 'vscode-languageclient/node';
 import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
-import { LateSuggestions } from './lateSuggestions';
+import { hasItems, LateSuggestions } from './lateSuggestions';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
 import {
@@ -495,8 +495,7 @@ class DeepSeekExtension implements vscode.Disposable {
             const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
             this.statusBar.settled(document.uri.toString(), notebook?.uri.toString());
           }
-          const items = Array.isArray(result) ? result : result?.items;
-          if (items && items.length) {
+          if (hasItems(result)) {
             this.refreshUsageSoon();
           }
           return result;

@@ -25,7 +25,8 @@ interface Asked {
   position: vscode.Position;
 }
 
-function hasItems(result: Result): boolean {
+/** Whether an inline-completion answer carries any suggestion (a list or an array). */
+export function hasItems(result: Result): boolean {
   const items = Array.isArray(result) ? result : result?.items;
   return !!items && items.length > 0;
 }
