@@ -165,3 +165,10 @@ class ReviewFeatureSession:
     async def __aexit__(self, *exc: object) -> None:
         await self.review.stop()
         await self.usage.stop()
+
+
+def finding_id(d: types.Diagnostic) -> str:
+    """The finding a review diagnostic shows (its data's id; ``code`` only for clients that
+    drop data)."""
+    assert isinstance(d.data, dict) and isinstance(d.data.get("id"), str), d
+    return str(d.data["id"])

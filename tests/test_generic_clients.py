@@ -14,7 +14,7 @@ from deepseek_lsp.documents import Document
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc, server_env
 from tests.raw_lsp import RawServer
-from tests.review_support import INVENTORY_RULES, reviewer, track_publishes
+from tests.review_support import INVENTORY_RULES, finding_id, reviewer, track_publishes
 from tests.test_documents import PYTHON, ClientText, boundaries, edit_sequences
 from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, URI, as_tuple, reviewed, save
 
@@ -54,18 +54,18 @@ async def test_a_whole_text_change_keeps_the_findings_of_the_code_it_did_not_cha
         publishes = track_publishes(client)
         open_doc(client, URI, INVENTORY)
         save(client)
-        before = {d.code: as_tuple(d.range) for d in await reviewed(client, 4)}
+        before = {finding_id(d): as_tuple(d.range) for d in await reviewed(client, 4)}
         # The file reverted, unchanged on disk.
         send_whole_text(client, 2, INVENTORY)
         # Nothing changed: nothing need be published (the old code published every finding
         # gone); waited for, then the findings shown are checked.
         await eventually(lambda: publishes[-1].version == 2, timeout=2)
-        assert {d.code: as_tuple(d.range) for d in client.diagnostics[URI]} == before
+        assert {finding_id(d): as_tuple(d.range) for d in client.diagnostics[URI]} == before
         # Reverted to a version with a comment line above everything: all move down a line.
         text = "# Reverted.\n" + INVENTORY
         send_whole_text(client, 3, text, ranged_over=INVENTORY)
         assert await eventually(lambda: publishes[-1].version == 3, timeout=2)
-        moved = {d.code: as_tuple(d.range) for d in client.diagnostics[URI]}
+        moved = {finding_id(d): as_tuple(d.range) for d in client.diagnostics[URI]}
         assert moved == {k: (a + 1, b, c + 1, d) for k, (a, b, c, d) in before.items()}
         # The code of one finding rewritten: that finding goes, the others stay.
         rewritten = text.replace("if row == None:", "if row is None:")

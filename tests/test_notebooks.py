@@ -16,7 +16,7 @@ from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.notebooks import Notebooks
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, lsp_session, server_env
-from tests.review_support import Rule, reviewer
+from tests.review_support import Rule, finding_id, reviewer
 
 NB = "file:///ws/analysis.ipynb"
 CODE, MARKDOWN = t.NotebookCellKind.Code, t.NotebookCellKind.Markup
@@ -612,10 +612,10 @@ async def test_a_saved_notebook_is_reviewed_with_findings_in_its_cells(tmp_path)
         ]
         # (lsprotocol reads a CodeAction that carries a command back as a Command, whose
         # command is the text of the one sent: it names the cell.)
-        assert f"'arguments': ['{cell_uri('b')}', '{b.code}']" in str(actions[0].command)
+        assert f"'arguments': ['{cell_uri('b')}', '{finding_id(b)}']" in str(actions[0].command)
         assert await client.workspace_execute_command_async(
             t.ExecuteCommandParams(
-                command="deepseek.review.ignore", arguments=[cell_uri("b"), b.code]
+                command="deepseek.review.ignore", arguments=[cell_uri("b"), finding_id(b)]
             )
         )
         assert await eventually(lambda: cell_diagnostics(client, "b") == [])

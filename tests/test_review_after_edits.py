@@ -15,7 +15,14 @@ from deepseek_lsp.config import Settings
 from deepseek_lsp.languages import LanguageRegistry
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import eventually
-from tests.review_support import ReviewFeatureSession, Rule, reviewed_units, reviewer, user_prompt
+from tests.review_support import (
+    ReviewFeatureSession,
+    Rule,
+    finding_id,
+    reviewed_units,
+    reviewer,
+    user_prompt,
+)
 
 CHAT = "/chat/completions"
 REGISTRY = LanguageRegistry.load()
@@ -265,7 +272,7 @@ async def test_findings_stay_on_their_code_through_many_edits_above_below_and_be
             assert doc is not None
             state = editor.review.publisher.files[editor.uri]
             fresh = editor.review.publisher.diagnostics(doc, state.findings)
-            assert [(d.code, d.range) for d in shown] == [(d.code, d.range) for d in fresh]
+            assert [(finding_id(d), d.range) for d in shown] == [(finding_id(d), d.range) for d in fresh]
         # Edits inside some findings' code dropped those; the others were followed.
         assert 0 < len(editor.diagnostics()) < 12
 
@@ -314,7 +321,7 @@ async def test_a_finding_comes_back_when_the_edit_that_dropped_it_is_undone(
         # Undo: the editor puts back the text the fix replaced, as one change.
         editor.replace(start, start + len(fix.new_text), before[start:end])
         assert editor.text == before
-        assert [(d.code, d.range) for d in editor.diagnostics()] == [(shown.code, shown.range)]
+        assert [(finding_id(d), d.range) for d in editor.diagnostics()] == [(finding_id(shown), shown.range)]
         # A line deleted, then the deletion undone.
         line = editor.text.index("        if row == None:")
         end = editor.text.index("\n", line) + 1
@@ -322,7 +329,7 @@ async def test_a_finding_comes_back_when_the_edit_that_dropped_it_is_undone(
         editor.replace(line, end, "")
         assert editor.diagnostics() == []
         editor.replace(line, line, deleted)
-        assert [(d.code, d.range) for d in editor.diagnostics()] == [(shown.code, shown.range)]
+        assert [(finding_id(d), d.range) for d in editor.diagnostics()] == [(finding_id(shown), shown.range)]
         # Typed into the code, then erased key by key.
         at = editor.text.index("== None")
         editor.replace(at, at, "=")
@@ -330,7 +337,7 @@ async def test_a_finding_comes_back_when_the_edit_that_dropped_it_is_undone(
         assert editor.diagnostics() == []
         editor.replace(at + 1, at + 2, "")
         editor.replace(at, at + 1, "")
-        assert [(d.code, d.range) for d in editor.diagnostics()] == [(shown.code, shown.range)]
+        assert [(finding_id(d), d.range) for d in editor.diagnostics()] == [(finding_id(shown), shown.range)]
         assert (await editor.review_file())["findings"] == 1
         assert len(editor.diagnostics()) == 1
         # Typed into the code, then a key elsewhere: the text around is not what it was on.

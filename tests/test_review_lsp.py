@@ -6,11 +6,13 @@ import asyncio
 import inspect
 import json
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
@@ -19,6 +21,7 @@ from tests.harness import SERVER, capabilities, eventually, lsp_session, open_do
 from tests.review_support import (
     INVENTORY_RULES,
     Rule,
+    finding_id,
     reviewed_units,
     reviewer,
     track_publishes,
@@ -114,8 +117,9 @@ async def test_save_publishes_findings_on_the_quoted_code(
             d = diags[rule.message]
             assert as_tuple(d.range) == position_of(INVENTORY, rule.needle)
             assert d.source == "deepseek-review"
-            # What code actions go by, and nothing more: each publish sends it for every finding.
-            assert d.data == {"id": d.code}
+            # What code actions go by, and nothing more: each publish sends it for every finding
+            # (and no code: VS Code shows it after the message).
+            assert d.data == {"id": finding_id(d)} and d.code is None
         assert diags[INVENTORY_RULES[1].message].severity == types.DiagnosticSeverity.Error
         assert diags[INVENTORY_RULES[0].message].severity == types.DiagnosticSeverity.Warning
         assert "Suggested fix: if row is None:" in diags[INVENTORY_RULES[0].message].message
@@ -182,6 +186,44 @@ class Buffer:
         self.replace(self.offset(edit.range.start), self.offset(edit.range.end), edit.new_text)
 
 
+@pytest.mark.parametrize(
+    ("editor", "shows_code"),
+    [("visual_studio_code", False), ("neovim@v0.11", False), ("emacs", True)],
+)
+async def test_a_findings_id_goes_in_data_and_in_code_only_for_clients_that_drop_data(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, editor: str, shows_code: bool
+) -> None:
+    """Helix, eglot, Zed and Sublime show a diagnostic's code after its message: every finding
+    ended with 'deepseek-review(745172cf4b5e)'. A client that sends data back with code actions
+    (publishDiagnostics.dataSupport) needs no code to tell which finding it asks about."""
+    fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor=editor) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        diags = await reviewed(client, 4)
+        ids = [d.data["id"] for d in diags if isinstance(d.data, dict)]
+        assert len(set(ids)) == 4 and all(re.fullmatch("[0-9a-f]{12}", i) for i in ids)
+        assert [d.code for d in diags] == (ids if shows_code else [None] * 4)
+        diag = by_message(diags)[INVENTORY_RULES[2].message]
+        # Asked over the whole file with one diagnostic: that finding's actions only.
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=URI),
+                range=at(0, 0, INVENTORY.count("\n"), 0),
+                context=types.CodeActionContext(diagnostics=[diag]),
+            )
+        )
+        assert [a.title for a in actions or []] == [
+            "Apply DeepSeek fix",
+            "Ignore this DeepSeek finding",
+            "Review this file again with DeepSeek",
+        ]
+        assert await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, finding_id(diag)])
+        )
+        assert INVENTORY_RULES[2].message not in by_message(await reviewed(client, 3))
+
+
 async def test_edits_move_findings_and_quick_fixes_apply(
     fake_deepseek: FakeDeepSeek, tmp_path: Path
 ) -> None:
@@ -190,7 +232,7 @@ async def test_edits_move_findings_and_quick_fixes_apply(
         publishes = track_publishes(client)
         buffer = Buffer(client, INVENTORY)
         save(client)
-        before = {d.code: as_tuple(d.range) for d in await reviewed(client, 4)}
+        before = {finding_id(d): as_tuple(d.range) for d in await reviewed(client, 4)}
         # Two new lines above everything: every finding moves down two lines.
         top = buffer.text.index("from __future__")
         buffer.replace(top, top, "# Copyright the warehouse team.\n# Licensed under MIT.\n")
@@ -198,7 +240,7 @@ async def test_edits_move_findings_and_quick_fixes_apply(
         assert await eventually(
             lambda: diagnostics(client) and diagnostics(client)[0].range.start.line == first
         )
-        moved = {d.code: as_tuple(d.range) for d in diagnostics(client)}
+        moved = {finding_id(d): as_tuple(d.range) for d in diagnostics(client)}
         assert moved == {k: (a + 2, b, c + 2, d) for k, (a, b, c, d) in before.items()}
         assert publishes[-1].version == 2  # diagnostics carry the document version they fit
         # Typing inside the quoted code of one finding removes just that one.
@@ -247,7 +289,7 @@ async def test_ignore_is_remembered_across_a_server_restart(
         save(client)
         diag = by_message(await reviewed(client, 4))[INVENTORY_RULES[3].message]
         ok = await client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, diag.code])
+            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, finding_id(diag)])
         )
         assert ok is True
         await reviewed(client, 3)
@@ -511,7 +553,7 @@ async def test_what_changes_while_a_review_runs_applies_to_its_answer(
         save(client, uri)
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 2)
         await client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[uri, finding.code])
+            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[uri, finding_id(finding)])
         )
         assert await eventually(lambda: not diagnostics(client, uri))
         assert await eventually(lambda: fake_deepseek.requests_to(CHAT)[-1].closed, timeout=5)

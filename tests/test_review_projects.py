@@ -15,7 +15,7 @@ from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.projects import project_of
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import lsp_session, open_doc
-from tests.review_support import INVENTORY_RULES, reviewer
+from tests.review_support import INVENTORY_RULES, finding_id, reviewer
 from tests.test_review_cli import project as cli_project
 from tests.test_review_cli import run
 from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, by_message, env, reviewed, save
@@ -49,7 +49,7 @@ async def test_an_ignore_holds_in_its_own_folder_of_a_multi_root_workspace(
             save(client, uri)
             await reviewed(client, 4, uri)
         diag = by_message(await reviewed(client, 4, shop))[IGNORED]
-        assert await command(client, "deepseek.review.ignore", shop, diag.code) is True
+        assert await command(client, "deepseek.review.ignore", shop, finding_id(diag)) is True
         await reviewed(client, 3, shop)
         # Its diagnostics would have been published before the command's answer.
         assert IGNORED in by_message(await reviewed(client, 4, billing))
@@ -58,7 +58,7 @@ async def test_an_ignore_holds_in_its_own_folder_of_a_multi_root_workspace(
             open_doc(client, uri, INVENTORY)
         assert IGNORED not in by_message(await reviewed(client, 3, shop))
         diag = by_message(await reviewed(client, 4, billing))[IGNORED]
-        assert await command(client, "deepseek.review.ignore", billing, diag.code) is True
+        assert await command(client, "deepseek.review.ignore", billing, finding_id(diag)) is True
         await reviewed(client, 3, billing)
         # Shown again: the project of the file named only, the other's ignore stays.
         assert await command(client, "deepseek.review.unignoreAll", shop) == 1

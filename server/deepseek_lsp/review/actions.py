@@ -14,7 +14,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from ..documents import Document
 from ..notebooks import CellSpan
 from .findings import Finding
-from .publishing import SOURCE, Publisher
+from .publishing import SOURCE, Publisher, finding_id
 
 CMD_REVIEW_FILE = "deepseek.reviewFile"
 CMD_REVIEW_AGAIN = "deepseek.review.again"
@@ -58,7 +58,7 @@ class QuickFixes:
         if doc.uri != uri and cell is None:
             return []  # a notebook's markdown cell
         wanted = {
-            found for d in params.context.diagnostics if d.source == SOURCE and (found := _finding_id(d))
+            found for d in params.context.diagnostics if d.source == SOURCE and (found := finding_id(d))
         }
         rng = cell.to_doc(params.range) if cell is not None else params.range
         lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
@@ -71,7 +71,7 @@ class QuickFixes:
             here = state.tracked.about((), lo, hi)
             findings = [f for f in findings if f in here] or here or findings
         actions: list[types.CodeAction] = []
-        by_id = {str(d.code): d for d in self.publisher.diagnostics(doc, findings)}
+        by_id = {finding_id(d): d for d in self.publisher.diagnostics(doc, findings)}
         for f in findings:
             # Several findings here (overlapping code, one line): the menu listed "Apply
             # DeepSeek fix" and "Ignore this DeepSeek finding" once for each, with nothing to
@@ -142,16 +142,6 @@ class QuickFixes:
                 ]
             )
         return types.WorkspaceEdit(changes={uri: [edit]})
-
-
-def _finding_id(diagnostic: types.Diagnostic) -> str | None:
-    """The finding a diagnostic sent back is of: its code, or without one (the Neovim plugin
-    drops it, a hash shown in the float) its data's id."""
-    if diagnostic.code is not None:
-        return str(diagnostic.code)
-    data = diagnostic.data
-    found = data.get("id") if isinstance(data, dict) else None
-    return found if isinstance(found, str) and found else None
 
 
 def _uri_argument(args: tuple[Any, ...], command: str) -> str:

@@ -79,15 +79,18 @@ class ReviewFeature(Feature):
         self._paused = Paused()
         self._server: LanguageServer | None = None
         self.rules = ReviewRules(services)
-        self.publisher = Publisher(services)
+        self.publisher = Publisher(services, self._client_capabilities)
         self.saves = SaveTriggers(services, self.rules, lambda uri: self.schedule(uri, on_save=True))
         self.ignores = Ignores(services, self.publisher, lambda: self.engine.cache, self._reshow)
         self.following = EditFollower(services, self.publisher, self.ignores, self.rules, self._show_cached)
-        self.quick_fixes = QuickFixes(self.publisher, lambda: getattr(self._server, "client_capabilities", None))
+        self.quick_fixes = QuickFixes(self.publisher, self._client_capabilities)
         self.command = ReviewCommand(self, self.rules, self.publisher, self._paused)
         self.outcome = OutcomeStatus(services, self._paused)
 
     # -- wiring ----------------------------------------------------------------------------------
+
+    def _client_capabilities(self) -> Any:
+        return getattr(self._server, "client_capabilities", None)
 
     @property
     def engine(self) -> ReviewEngine:

@@ -13,7 +13,7 @@ from .answer import severity_rank
 from .findings import Finding, follow_edits
 from .ignores import Ignores
 from .in_cells import back_in_cells
-from .publishing import FileState, Publisher, as_diagnostic
+from .publishing import FileState, Publisher
 from .rules import ReviewRules
 from .tracked import Change, Undoable
 
@@ -53,7 +53,7 @@ class EditFollower:
         elif len(edits) == 1 and edits[0].start_line >= 0 and not publisher.cells(doc):
             # A key: only the findings near it are looked at again (see tracked.py).
             edit = edits[0]
-            change = state.tracked.follow(edit, doc.data, lambda f: as_diagnostic(doc, f))
+            change = state.tracked.follow(edit, doc.data, lambda f: publisher.diagnostic(doc, f))
             state.edit_count = doc.edit_count
             back = state.undoable.follow(edit, doc.data) if state.undoable is not None else None
             if back:  # the text they were on is back as it was

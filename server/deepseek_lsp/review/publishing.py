@@ -38,7 +38,11 @@ MOVES_QUIET_S = 0.3
 MOVES_LATEST_S = 1.0
 
 
-def as_diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
+def as_diagnostic(doc: Document, f: Finding, *, with_code: bool = True) -> types.Diagnostic:
+    """``with_code``: the finding's id as the diagnostic's code too, for a client that sends
+    code actions' diagnostics back without their data (the id tells two findings on a line
+    apart). Others leave it out: Helix, eglot, Zed and Sublime show the code after the
+    message, a hash ending every finding ('deepseek-review(745172cf4b5e)')."""
     message = f.message
     if f.fix is not None:
         fix = f.fix.strip()
@@ -51,13 +55,32 @@ def as_diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
         range=doc.range_of(f.start, f.end),
         message=message,
         severity=_SEVERITY[f.severity],
-        code=f.id,
+        code=f.id if with_code else None,
         source=SOURCE,
-        # The id only, which code actions and Ignore go by (``code`` has it too). The
-        # fingerprint, which no editor and no request of the server's reads, was a fifth of
-        # each diagnostic's JSON, sent again at each publish of every finding.
+        # The id only, which code actions and Ignore go by. The fingerprint, which no editor
+        # and no request of the server's reads, was a fifth of each diagnostic's JSON, sent
+        # again at each publish of every finding.
         data={"id": f.id},
     )
+
+
+def finding_id(diagnostic: types.Diagnostic) -> str | None:
+    """The finding a diagnostic is of: its data's id, or for a client that drops data (or
+    a plugin of ours before it kept it) its code."""
+    data = diagnostic.data
+    found = data.get("id") if isinstance(data, dict) else None
+    if isinstance(found, str) and found:
+        return found
+    return str(diagnostic.code) if diagnostic.code is not None else None
+
+
+def keeps_data(capabilities: Any) -> bool:
+    """Whether the client sends a diagnostic's data back in code action requests (LSP 3.16's
+    ``publishDiagnostics.dataSupport``: VS Code, Neovim 0.10+; not eglot 29). Unknown
+    capabilities (no client yet): no."""
+    text_document = getattr(capabilities, "text_document", None)
+    publish = getattr(text_document, "publish_diagnostics", None)
+    return getattr(publish, "data_support", None) is True
 
 
 @dataclass
@@ -94,8 +117,10 @@ class Publisher:
     ``textDocument/publishDiagnostics``, set once the feature is registered) and holds what
     each file shows (``files``)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, capabilities: Callable[[], Any] = lambda: None) -> None:
         self.services = services
+        #: The client's capabilities (None before it connects): whether diagnostics need a code.
+        self.capabilities = capabilities
         self.files: dict[str, FileState] = {}
         self.send: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
 
@@ -124,14 +149,17 @@ class Publisher:
         if doc is not None and self.files.get(uri) is state and state.edit_count == doc.edit_count:
             self.publish(doc, state)
 
+    def diagnostic(self, doc: Document, f: Finding) -> types.Diagnostic:
+        return as_diagnostic(doc, f, with_code=not keeps_data(self.capabilities()))
+
     def diagnostics(self, doc: Document, findings: list[Finding]) -> list[types.Diagnostic]:
-        return [as_diagnostic(doc, f) for f in findings]
+        return [self.diagnostic(doc, f) for f in findings]
 
     def publish(self, doc: Document, state: FileState, *, force: bool = False) -> None:
         if state.moves_timer is not None:  # what it waited to publish goes now
             state.moves_timer.cancel()
             state.moves_timer = None
-        diagnostics = state.tracked.diagnostics(lambda f: as_diagnostic(doc, f))
+        diagnostics = state.tracked.diagnostics(lambda f: self.diagnostic(doc, f))
         placed = self._placed(doc, diagnostics)
         cells = self.cells(doc)
         state.in_cells = in_cells(doc, cells, state.findings) if cells else {}
@@ -144,7 +172,7 @@ class Publisher:
         for uri, (diagnostics, version) in placed.items():
             shape = [
                 (
-                    d.code,
+                    finding_id(d),
                     d.range.start.line,
                     d.range.start.character,
                     d.range.end.line,

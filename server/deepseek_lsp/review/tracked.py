@@ -197,7 +197,7 @@ class TrackedFindings:
 
 
 def _said(d: types.Diagnostic) -> tuple[object, ...]:
-    return (d.message, d.severity, d.code)
+    return (d.message, d.severity, d.code, d.data)
 
 
 class Undoable:
