@@ -715,3 +715,31 @@ async def test_a_review_refused_for_its_rate_limit_promises_no_resumption(
         message = client.statuses[-1]["message"]
         assert "rate limit" in message and "Save again" in message, message
         assert "resume shortly" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("client_name", "editor", "said", "unsaid"),
+    [
+        ("Visual Studio Code", "visual_studio_code", "'DeepSeek: Set API Key'", "setup("),
+        ("code-server", "visual_studio_code", "'DeepSeek: Set API Key'", "setup("),
+        ("Neovim", "neovim", "setup({ settings = { apiKey = ... } })", "Set API Key"),
+        ("helix", "neovim", "apiKey", "Set API Key"),
+    ],
+)
+async def test_a_rejected_key_is_told_how_to_set_one_in_the_editor_at_hand(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, client_name: str, editor: str, said: str, unsaid: str
+) -> None:
+    """The advice named VS Code's command to Neovim's and Helix's users too."""
+    fake_deepseek.fault("status", count=1, path=CHAT, status=401)
+    async with lsp_session(
+        env(fake_deepseek, tmp_path),
+        settings=SETTINGS,
+        editor=editor,
+        client_info=types.ClientInfo(name=client_name),
+    ) as client:
+        open_doc(client, URI, INVENTORY)
+        save(client)
+        assert await eventually(lambda: any("401" in m.message for m in client.messages), timeout=10)
+        told = next(m.message for m in client.messages if "401" in m.message)
+        assert "DEEPSEEK_API_KEY" in told and said in told and unsaid not in told, told
+        assert said in statuses(client)[-1]["message"]

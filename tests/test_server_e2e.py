@@ -126,7 +126,8 @@ async def test_warm_up_waits_for_settings_and_needs_a_key(tmp_path) -> None:
             assert await eventually(lambda: fake.requests_to("/models"))
             assert all(r.authorized for r in fake.requests)
         fake.reset()
-        async with lsp_session(env, settings={"baseUrl": fake.url}) as client:
+        vscode = types.ClientInfo(name="Visual Studio Code")
+        async with lsp_session(env, settings={"baseUrl": fake.url}, client_info=vscode) as client:
             assert await eventually(lambda: any("no API key" in m.message for m in client.messages))
             told = next(m.message for m in client.messages if "no API key" in m.message)
             # What works in every editor; not a VS Code setting the extension does not forward.

@@ -23,6 +23,7 @@ from .features import Feature, Services, register_with_client
 from .heap import Collector, Trimmer
 from .inspection import DEBUG_STATE_REQUEST, DOCUMENT_STATE_REQUEST
 from .languages import LanguageRegistry
+from .model.errors import tell_client
 from .model.tokens import preload_in_background
 from .notebooks import Notebooks
 from .process import WINDOWS, _process_visible, process_alive
@@ -330,6 +331,7 @@ def _register_core(server: DeepSeekServer) -> None:
         # editor ("[yas] elisp error ... void: total:" left in the code, or whatever Lisp the
         # model wrote run). Its plain-text item inserts the whole text.
         client = params.client_info.name if params.client_info else ""
+        tell_client(client)  # the key's advice names the editor's own way of setting it
         ls.services.client_snippets = bool(item_caps and item_caps.snippet_support) and client != "Eglot"
         formats = (item_caps and item_caps.documentation_format) or []
         ls.services.client_markdown_docs = types.MarkupKind.Markdown in formats

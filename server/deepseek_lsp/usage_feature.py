@@ -16,7 +16,7 @@ from .config import Settings
 from .endpoint_settings import endpoint_config, endpoint_fields, make_ledger, price_table
 from .features import Feature, Services
 from .model import ConfigError, EstimateCounter, Ledger, ModelClient
-from .model.errors import KEY_HINT
+from .model.errors import key_hint
 from .model.tokens import Counter
 from .status import Status
 
@@ -117,12 +117,12 @@ class UsageFeature(Feature):
                 return
             self.services.status.tell_once(
                 "config:no-key",
-                f"no API key: {KEY_HINT}",
+                f"no API key: {key_hint()}",
             )
             # Also in the status bar, as Copilot's "sign in": the message goes by once, and the
             # status said Normal until a completion came back refused. Requests still go out
             # (a gateway may add the key); one that is answered makes the status Normal.
-            self.services.status.set(Status("Error", f"no API key: {KEY_HINT}", "config"))
+            self.services.status.set(Status("Error", f"no API key: {key_hint()}", "config"))
             return
         self._warming = asyncio.ensure_future(client.warm(tokenizer=tokenizer))
         self._load()

@@ -220,13 +220,49 @@ class RedirectError(RequestError):
         )
 
 
-#: Where a key goes, for every editor: the server's messages are shown by all of them. The
-#: VS Code extension keeps the key in its secret storage (its command) and does not forward a
-#: ``deepseek.apiKey`` from settings.json, which the message used to suggest.
+#: Where a key goes in an editor without a plugin of ours (Helix, Zed, eglot) or unknown.
 KEY_HINT = (
-    "set DEEPSEEK_API_KEY in the server's environment or the apiKey setting of your editor's "
-    "DeepSeek plugin (VS Code: run 'DeepSeek: Set API Key')"
+    "set DEEPSEEK_API_KEY in the server's environment or apiKey in its settings (the deepseek "
+    "section your editor sends this server)"
 )
+#: The same in the editors with a plugin of ours, by the name the client gives (clientInfo.name).
+#: The VS Code extension keeps the key in its secret storage (its command) and does not forward
+#: a ``deepseek.apiKey`` from settings.json, which the message used to suggest; the Neovim plugin
+#: has no command for it, but passes its settings and Neovim's environment to the server.
+_KEY_HINTS = {
+    "vscode": (
+        "run 'DeepSeek: Set API Key', or set DEEPSEEK_API_KEY in the environment VS Code starts in"
+    ),
+    "neovim": (
+        "export DEEPSEEK_API_KEY before starting Neovim, or give the plugin "
+        "setup({ settings = { apiKey = ... } })"
+    ),
+}
+
+
+def _editor_of(client_name: str) -> str | None:
+    name = client_name.strip().lower()
+    if name.startswith(("visual studio code", "code-server", "vscodium", "code - oss")):
+        return "vscode"  # VS Code's appName, its Insiders' and code-server's, the open builds'
+    if name.startswith("neovim") or name == "nvim":
+        return "neovim"
+    return None
+
+
+class _Client:
+    """The editor this server process serves (one, over its stdio), told at initialize."""
+
+    name = ""
+
+
+def tell_client(name: str | None) -> None:
+    """The editor's ``clientInfo.name``, which the key's advice names its way of setting it for."""
+    _Client.name = name or ""
+
+
+def key_hint() -> str:
+    """Where the user sets the key, in the words of the editor at hand (neutral if unknown)."""
+    return _KEY_HINTS.get(_editor_of(_Client.name) or "", KEY_HINT)
 
 
 class AuthenticationError(ModelError):
@@ -236,7 +272,7 @@ class AuthenticationError(ModelError):
     @property
     def user_message(self) -> str:
         return (
-            f"{self.provider} rejected the API key (401): {KEY_HINT}."
+            f"{self.provider} rejected the API key (401): {key_hint()}."
         )
 
     @property
