@@ -437,3 +437,19 @@ def test_quoted_code_with_raw_escape_characters_is_shown_escaped(
     assert code == 0 and "\x1b" not in out + err and "\x07" not in out + err
     shown = 'print("\\x1b]52;c;cm0gLXJmIH4K\\x07"'
     assert f"    | {shown})" in out and f"    fix: {shown}, flush=True)" in out
+
+
+def test_a_fix_keeping_raw_escape_characters_of_the_code_is_escaped_in_github_annotations(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fix of a line holding a raw ESC keeps it (the code had it): the annotation's message
+    carried it into the job's log as it was, where the text report escapes it."""
+    (project / "app" / "banner.py").write_text(f"def banner(row):\n    {QUOTED}\n")
+    fake_deepseek.responder(
+        reviewer([Rule(QUOTED, "warning", "Flushes late.", QUOTED[:-1] + ", flush=True)")]),
+        path=CHAT,
+    )
+    code, out, err = run(capsys, "app/banner.py", "--fail-on", "never", "--format", "github")
+    assert code == 0 and "\x1b" not in out + err and "\x07" not in out + err
+    (annotation,) = [line for line in out.splitlines() if line.startswith("::warning ")]
+    assert annotation.endswith('::Flushes late.%0ASuggested fix:%0Aprint("\\x1b]52;c;cm0gLXJmIH4K\\x07", flush=True)')

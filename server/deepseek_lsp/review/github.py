@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..console import counted, no_command, shown_name
+from ..console import counted, no_command, shown_line, shown_name
 from .report import FileResult, generated_skipped, split_stopped, summary
 
 #: A finding's severity as the workflow command that shows it.
@@ -69,7 +69,10 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
                 where = f",line={line},endLine={end_line}"
             message = f.message + (f" (cell {cell}, line {line})" if cell is not None else "")
             if f.fix is not None and f.fix.strip():
-                message += "\nSuggested fix:\n" + f.fix.rstrip()
+                # Escaped as the text report shows it: a fix keeps the controls of the code
+                # it rewrites (a raw ESC there), which reached the job's log as they were.
+                fix = "\n".join(shown_line(line) for line in f.fix.rstrip().split("\n"))
+                message += "\nSuggested fix:\n" + fix
             title = _property(f"DeepSeek review: {f.severity} [{f.id}]")
             at = f"{shown_name(path)}:{line}:{col}" if cell is None else shown_name(path)
             plain = f"{at}: {f.severity}: {message.split(chr(10))[0]} [{f.id}]"
