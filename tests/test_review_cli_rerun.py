@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from deepseek_lsp import imports
@@ -25,6 +26,7 @@ from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import REGISTRY, reviewed_units
 from tests.test_review_cli import CHAT, DATA, run
 from tests.test_review_cli import project as cli_project
+from tests.test_review_sarif import SCHEMA
 
 #: The project of tests/test_review_cli.py: app/inventory.py and app/util.js, one commit.
 project = cli_project
@@ -237,3 +239,35 @@ def test_the_text_report_says_what_the_runs_requests_cost_and_that_a_cached_run_
     _, again, _ = run(capsys, "app")
     assert len(fake_deepseek.requests_to(CHAT)) == requests
     assert " units from the cache, no request made: 1 critical," in again.splitlines()[-1]
+
+
+def test_the_json_sarif_and_github_reports_carry_what_the_runs_requests_cost(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the text report said what a run cost: a CI job writing JSON or SARIF kept no
+    record of it, and the github format's log said nothing either."""
+    from deepseek_lsp.usage_feature import format_usd
+
+    _, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    requests = len(fake_deepseek.requests_to(CHAT))
+    usage = json.loads(out)["usage"]
+    assert usage["requests"] == requests > 0 and usage["unknownCost"] == 0
+    assert usage["costUsd"] > 0 and usage["promptTokens"] > 0 and usage["outputTokens"] > 0
+    _, out, _ = run(capsys, "app", "--format", "sarif", "--fail-on", "never", "--no-cache")
+    assert len(fake_deepseek.requests_to(CHAT)) == 2 * requests
+    jsonschema.Draft4Validator(SCHEMA).validate(json.loads(out))  # a run's property bag
+    again = json.loads(out)["runs"][0]["properties"]["usage"]
+    # The same requests again (the fake's prompt cache makes them cheaper).
+    assert [again[k] for k in ("requests", "promptTokens", "outputTokens")] == [
+        usage[k] for k in ("requests", "promptTokens", "outputTokens")
+    ]
+    assert 0 < again["costUsd"] < usage["costUsd"] and again["cacheHitTokens"] > 0
+    _, out, _ = run(capsys, "app", "--format", "github", "--fail-on", "never", "--no-cache")
+    summary = out.splitlines()[-1]
+    cost = format_usd(again["costUsd"])
+    assert f" reviewed, {cost} for {requests} requests: 1 critical," in summary
+    # Said in the log, not as a notice: the runner shows 10 a step, and info findings are notices.
+    assert not [line for line in out.splitlines() if line.startswith("::") and "requests" in line]
+    _, out, _ = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    assert len(fake_deepseek.requests_to(CHAT)) == 3 * requests  # answered by the cache
+    assert json.loads(out)["usage"] == dict.fromkeys(usage, 0)

@@ -452,4 +452,5 @@ def test_a_fix_keeping_raw_escape_characters_of_the_code_is_escaped_in_github_an
     code, out, err = run(capsys, "app/banner.py", "--fail-on", "never", "--format", "github")
     assert code == 0 and "\x1b" not in out + err and "\x07" not in out + err
     (annotation,) = [line for line in out.splitlines() if line.startswith("::warning ")]
-    assert annotation.endswith('::Flushes late.%0ASuggested fix:%0Aprint("\\x1b]52;c;cm0gLXJmIH4K\\x07", flush=True)')
+    fix = 'print("\\x1b]52;c;cm0gLXJmIH4K\\x07", flush=True)'
+    assert annotation.endswith(f"::Flushes late.%0ASuggested fix:%0A{fix}")

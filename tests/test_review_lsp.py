@@ -197,7 +197,8 @@ async def test_a_findings_id_goes_in_data_and_in_code_only_for_clients_that_drop
     ended with 'deepseek-review(745172cf4b5e)'. A client that sends data back with code actions
     (publishDiagnostics.dataSupport) needs no code to tell which finding it asks about."""
     fake_deepseek.responder(reviewer(INVENTORY_RULES), path=CHAT)
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor=editor) as client:
+    session = lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor=editor)
+    async with session as client:
         open_doc(client, URI, INVENTORY)
         save(client)
         diags = await reviewed(client, 4)
@@ -218,9 +219,10 @@ async def test_a_findings_id_goes_in_data_and_in_code_only_for_clients_that_drop
             "Ignore this DeepSeek finding",
             "Review this file again with DeepSeek",
         ]
-        assert await client.workspace_execute_command_async(
-            types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, finding_id(diag)])
+        ignore = types.ExecuteCommandParams(
+            command="deepseek.review.ignore", arguments=[URI, finding_id(diag)]
         )
+        assert await client.workspace_execute_command_async(ignore)
         assert INVENTORY_RULES[2].message not in by_message(await reviewed(client, 3))
 
 
@@ -727,7 +729,12 @@ async def test_a_review_refused_for_its_rate_limit_promises_no_resumption(
     ],
 )
 async def test_a_rejected_key_is_told_how_to_set_one_in_the_editor_at_hand(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path, client_name: str, editor: str, said: str, unsaid: str
+    fake_deepseek: FakeDeepSeek,
+    tmp_path: Path,
+    client_name: str,
+    editor: str,
+    said: str,
+    unsaid: str,
 ) -> None:
     """The advice named VS Code's command to Neovim's and Helix's users too."""
     fake_deepseek.fault("status", count=1, path=CHAT, status=401)
@@ -739,7 +746,9 @@ async def test_a_rejected_key_is_told_how_to_set_one_in_the_editor_at_hand(
     ) as client:
         open_doc(client, URI, INVENTORY)
         save(client)
-        assert await eventually(lambda: any("401" in m.message for m in client.messages), timeout=10)
+        assert await eventually(
+            lambda: any("401" in m.message for m in client.messages), timeout=10
+        )
         told = next(m.message for m in client.messages if "401" in m.message)
         assert "DEEPSEEK_API_KEY" in told and said in told and unsaid not in told, told
         assert said in statuses(client)[-1]["message"]

@@ -27,13 +27,14 @@ from ..gitignore import drop_ignored
 from ..languages import LanguageRegistry
 from ..log import SECRETS
 from ..model.ledger import Ledger, state_dir
+from ..model.usage_records import Totals
 from ..storage import folder_problem, replace_file, state_folder_message
 from ..symbol_crawler import stored_table
 from .arguments import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from .cache import ReviewCache
 from .changed import _deleted, _existing, _in_repository, changed_targets, ci_base, git_root
 from .engine import ReviewEngine
-from .report import FileResult, count_at_least, to_json, to_text
+from .report import FileResult, count_at_least, to_json, to_text, usage_of
 from .reviewing import _use_color, review_targets
 from .targets import Target, _display, walk
 
@@ -384,12 +385,12 @@ async def _run(
     registry: LanguageRegistry,
     args: argparse.Namespace,
     root: Path | None,
-) -> tuple[list[FileResult], str | None, str]:
+) -> tuple[list[FileResult], str | None, Totals]:
     """The files' results, why the run stopped (or None) and what its requests cost."""
     ledger, cache = _stores(settings)
     try:
         results, fatal = await _review(targets, settings, registry, args, root, ledger, cache)
-        return results, fatal, _spent(ledger)
+        return results, fatal, ledger.session_total()
     finally:
         cache.close()
         ledger.close()
@@ -440,13 +441,12 @@ async def _review(
         )
 
 
-def _spent(ledger: Ledger) -> str:
-    """This run's requests and their cost, for the text report: nothing said what a review in
-    CI cost, nor that a run answered by the cache cost nothing, but `deepseek-lsp usage`'s
-    totals of the whole day."""
+def _spent(total: Totals) -> str:
+    """This run's requests and their cost, for the text and github reports: nothing said what
+    a review in CI cost, nor that a run answered by the cache cost nothing, but
+    `deepseek-lsp usage`'s totals of the whole day."""
     from ..usage_feature import format_cost
 
-    total = ledger.session_total()
     if not total.requests:
         return "no request made"
     return f"{format_cost(total.as_dict())} for {counted(total.requests, 'request')}"
@@ -487,19 +487,22 @@ def _render(
     *,
     fatal: str | None = None,
     color: bool = False,
-    spent: str | None = None,
+    spent: Totals | None = None,
 ) -> str:
     ordered = sorted(results, key=lambda r: r.path)
+    usage = usage_of(spent) if spent is not None else None
+    said = _spent(spent) if spent is not None else None
     # Printed in a job's log (``--format json``), a string's ``##[error]`` was a workflow command.
     if fmt == "json":
-        return no_command_in_json(to_json(ordered, fatal=fatal))
+        return no_command_in_json(to_json(ordered, fatal=fatal, usage=usage))
     if fmt == "sarif":
         from .sarif import dumps
 
-        sarif = dumps(ordered, root=root or Path.cwd(), model=settings.review.model, fatal=fatal)
+        model = settings.review.model
+        sarif = dumps(ordered, root=root or Path.cwd(), model=model, fatal=fatal, usage=usage)
         return no_command_in_json(sarif)
     if fmt == "github":
         from .github import to_github
 
-        return to_github(ordered, root=root, fatal=fatal)
-    return to_text(ordered, color=color, fatal=fatal, spent=spent)
+        return to_github(ordered, root=root, fatal=fatal, spent=said)
+    return to_text(ordered, color=color, fatal=fatal, spent=said)

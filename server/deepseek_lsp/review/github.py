@@ -43,7 +43,15 @@ def _repository_path(path: str, root: Path | None) -> str:
     return Path(path).as_posix()
 
 
-def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str | None = None) -> str:
+def to_github(
+    results: list[FileResult],
+    *,
+    root: Path | None = None,
+    fatal: str | None = None,
+    spent: str | None = None,
+) -> str:
+    """``spent``: what the run's requests cost, said in the closing line of the log as the text
+    report says it; no notice: the runner shows 10 of them a step, info findings among them."""
     # (command, its properties, its message, the same as a plain log line)
     notes: list[tuple[str, str, str, str]] = []
     listed, stopped = split_stopped(results, fatal)
@@ -85,7 +93,7 @@ def to_github(results: list[FileResult], *, root: Path | None = None, fatal: str
         notes.append(("error", "title=Review stopped", said, said))
     lines = _within_the_runners_limits(notes)
     reviewed, counts = summary(results)
-    lines.append(f"{reviewed}: {counts}{generated_skipped(results)}")
+    lines.append(f"{reviewed}{f', {spent}' if spent else ''}: {counts}{generated_skipped(results)}")
     return "\n".join(lines) + "\n"
 
 

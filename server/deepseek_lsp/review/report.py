@@ -8,6 +8,7 @@ from typing import Any
 
 from ..console import counted, no_command, shown_line, shown_name
 from ..documents import Document
+from ..model.usage_records import Totals
 from ..notebooks import CellSpan
 from .answer import SEVERITIES, at_least
 from .findings import Finding, PlacementStats
@@ -172,10 +173,29 @@ def generated_skipped(results: list[FileResult]) -> str:
 INCOMPLETE = "some reviews did not complete (see the files' errors)"
 
 
-def to_json(results: list[FileResult], *, fatal: str | None = None) -> str:
+def usage_of(total: Totals) -> dict[str, Any]:
+    """What a run's requests used and cost, for the JSON report's ``usage`` and SARIF's run
+    properties (only the text report said it: a CI job keeping JSON kept no record of it).
+    ``costUsd`` is what the requests of known cost cost; ``unknownCost`` counts the others."""
+    return {
+        "requests": total.requests,
+        "costUsd": round(total.cost_usd, 8),
+        "unknownCost": total.unknown_cost,
+        "estimatedUsd": round(total.estimated_usd, 8),
+        "promptTokens": total.prompt_tokens,
+        "cacheHitTokens": total.cache_hit_tokens,
+        "cacheMissTokens": total.cache_miss_tokens,
+        "outputTokens": total.output_tokens,
+    }
+
+
+def to_json(
+    results: list[FileResult], *, fatal: str | None = None, usage: dict[str, Any] | None = None
+) -> str:
     """``fatal``: why the run stopped. The report says the run failed (``error``), as SARIF's
     ``executionSuccessful`` does: a key refused before any file was sent gave ``"files": []``
-    and zero totals, a clean review to whatever reads the file and not the exit status."""
+    and zero totals, a clean review to whatever reads the file and not the exit status.
+    ``usage``: the run's requests (:func:`usage_of`)."""
     files: list[dict[str, Any]] = []
     for r in results:
         items = []
@@ -215,5 +235,9 @@ def to_json(results: list[FileResult], *, fatal: str | None = None) -> str:
             }
         )
     error = fatal or (INCOMPLETE if any(r.errors for r in results) else None)
-    report = {"version": 1, "error": error, "files": files, "totals": totals(results)}
+    report: dict[str, Any] = {
+        "version": 1, "error": error, "files": files, "totals": totals(results)
+    }
+    if usage is not None:
+        report["usage"] = usage
     return json.dumps(report, indent=2) + "\n"

@@ -100,9 +100,11 @@ def to_sarif(
     root: Path | None = None,
     model: str = "",
     fatal: str | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``fatal``: why the review stopped (a rejected key, a refused URL): the run did not
-    succeed, whatever results it holds, so code scanning does not take it as a clean one."""
+    succeed, whatever results it holds, so code scanning does not take it as a clean one.
+    ``usage``: what its requests cost (``report.usage_of``), in the run's property bag."""
     severities = list(SEVERITIES)
     sarif_results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
@@ -190,6 +192,8 @@ def to_sarif(
             }
         ],
     }
+    if usage is not None:
+        run["properties"] = {"usage": usage}
     if root is not None:
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": root.resolve().as_uri() + "/"}}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
@@ -243,6 +247,12 @@ def _in_notebook(
 
 
 def dumps(
-    results: list[FileResult], *, root: Path | None = None, model: str = "", fatal: str | None = None
+    results: list[FileResult],
+    *,
+    root: Path | None = None,
+    model: str = "",
+    fatal: str | None = None,
+    usage: dict[str, Any] | None = None,
 ) -> str:
-    return json.dumps(to_sarif(results, root=root, model=model, fatal=fatal), indent=2) + "\n"
+    log = to_sarif(results, root=root, model=model, fatal=fatal, usage=usage)
+    return json.dumps(log, indent=2) + "\n"
