@@ -112,7 +112,9 @@ def test_the_github_logs_closing_line_counts_the_files_whose_requests_failed(
     fake_deepseek.fault("status", count=None, path=CHAT, status=500)
     code, out, _ = run(capsys, "app/util.js", "--format", "github", "--settings", str(_no_retries(project)))
     assert code == 2
-    assert out.splitlines()[-1] == "1 file reviewed (1 with errors): 0 critical, 0 warnings, 0 info"
+    assert out.splitlines()[-1] == (
+        "1 file reviewed (1 with errors), $0.0000 for 1 request: 0 critical, 0 warnings, 0 info"
+    )
 
 
 def _no_retries(project: Path) -> Path:
