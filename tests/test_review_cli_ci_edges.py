@@ -731,3 +731,32 @@ def test_another_user_s_link_in_a_sticky_folder_is_not_followed(
     finally:
         project.chmod(0o755)
 
+
+def test_another_user_s_link_to_a_folder_in_a_sticky_folder_is_not_followed(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``-o /tmp/reports/review.sarif`` where another user had made ``/tmp/reports`` a link to
+    a folder of this user's (``~/.config/autostart``): only the last part of the path was
+    checked, and the report went into that folder, where the kernel follows no such link."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to give the link another user")
+    mine = tmp_path / "autostart"
+    mine.mkdir()
+    shared = project / "shared"
+    shared.mkdir(mode=0o1777)
+    shared.chmod(0o1777)  # (the umask took the sticky bit's neighbours)
+    link = shared / "reports"
+    link.symlink_to(mine, target_is_directory=True)
+    os.lchown(link, 4321, 4321)
+    code, out, err = run(capsys, "app/inventory.py", "-o", "shared/reports/review.sarif")
+    assert (code, out) == (2, "")
+    assert err == (
+        "deepseek-lsp review: cannot write shared/reports/review.sarif: another user's link in a "
+        "sticky folder\n"
+    )
+    assert fake_deepseek.requests_to(CHAT) == [] and list(mine.iterdir()) == []
+    os.lchown(link, os.geteuid(), os.getegid())  # the user's own: followed
+    code, _, err = run(capsys, "app/inventory.py", "-o", "shared/reports/review.sarif")
+    assert code == 1, err
+    assert json.loads((mine / "review.sarif").read_text())["runs"][0]["results"]
+

@@ -414,9 +414,25 @@ def test_a_file_name_with_control_characters_is_shown_escaped(
     assert code == 0
     assert not [line for line in (out + err).splitlines() if line.startswith("::")]
     assert "\x1b" not in out + err and "\x07" not in out + err
-    shown = "app/x\\n::error file=README.txt,line=1::Approved by the review \\x1b[8m.py"
+    shown = '"app/x\\n::error file=README.txt,line=1::Approved by the review \\x1b[8m.py"'
     assert f"{shown}:2:5: warning: Compare with None using 'is'." in out
-    assert "app/skip\\x1b]0;pwned\\x07.py: not reviewed: " in out
+    assert '"app/skip\\x1b]0;pwned\\x07.py": not reviewed: ' in out
+
+
+def test_a_backslash_in_a_name_is_told_from_an_escaped_control_as_git_quotes_them(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file named ``a\\nb.py`` (a backslash, then n) and one named ``a<LF>b.py`` were shown
+    alike, ``app/a\\nb.py``: a name needing escapes is quoted, its backslashes doubled."""
+    code = "def f(row):\n    if row == None:\n        return 0\n"
+    (project / "app" / "a\\nb.py").write_text(code)
+    (project / "app" / "a\nb.py").write_text(code)
+    (project / "app" / 'say "hi".py').write_text(code)
+    _, out, _ = run(capsys, "app", "--fail-on", "never")
+    assert '"app/a\\\\nb.py":2:5: warning: Compare with None using \'is\'.' in out
+    assert '"app/a\\nb.py":2:5: warning: Compare with None using \'is\'.' in out
+    assert '"app/say \\"hi\\".py":2:5: warning: ' in out
+    assert "app/inventory.py:" in out  # a plain name as it is
 
 
 QUOTED = 'print("\x1b]52;c;cm0gLXJmIH4K\x07")'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TextIO
 
@@ -18,11 +19,19 @@ _LEGACY_COMMAND = re.compile(r"##\[(?=[A-Za-z-]+[ \]])")
 
 
 def shown_name(name: str) -> str:
-    """``name`` with its controls escaped (``\\n``, ``\\x1b``), as git quotes them: a file
-    named ``x\\n::error::…`` wrote a line of its own, which GitHub Actions ran as a workflow
-    command, and an escape sequence in a name reached the terminal. Nor does it read as a
+    """``name`` as git quotes it (core.quotePath aside): with a control, a backslash or a double
+    quote, in double quotes, the controls escaped (``\\n``, ``\\x1b``), the backslashes and
+    quotes too. A file named ``x\\n::error::…`` wrote a line of its own, which GitHub Actions ran
+    as a workflow command, and an escape sequence in a name reached the terminal; unquoted, a
+    name with a backslash then ``n`` read as one with a line break. Nor does a name read as a
     command where it begins a line (``./::warning::….py``) or in it (:func:`no_command`)."""
-    shown = no_command(_IN_NAMES.sub(_escaped, name))
+    # Windows names hold no control, no quote, and their backslashes are the separators.
+    backslash = "\\" in name and os.sep != "\\"
+    if backslash or '"' in name or _IN_NAMES.search(name):
+        if os.sep != "\\":
+            name = name.replace("\\", "\\\\")
+        return '"' + no_command(_IN_NAMES.sub(_escaped, name.replace('"', '\\"'))) + '"'
+    shown = no_command(name)
     return "./" + shown if shown.lstrip().startswith("::") else shown
 
 

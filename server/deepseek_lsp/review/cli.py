@@ -338,9 +338,20 @@ def _destination(path: Path) -> tuple[int | None, Path | None]:
 
 
 def _planted_link(path: Path) -> bool:
-    """Whether ``path`` is a link the kernel would not follow (fs.protected_symlinks): another
-    user's, in a sticky folder anyone may write (``/tmp``), not the folder owner's. Replaced by
-    its target's name, the report went over a file of this user's the link's maker chose."""
+    """Whether ``path`` goes through a link the kernel would not follow (fs.protected_symlinks):
+    another user's, in a sticky folder anyone may write (``/tmp``), not the folder owner's.
+    Replaced by its target's name, the report went over a file of this user's the link's maker
+    chose; through a link to a folder (``/tmp/reports/review.sarif``, only the last part was
+    looked at), into a folder of theirs."""
+    walked = Path(os.getcwd()) if not path.is_absolute() else Path(path.anchor)
+    for part in path.parts[1:] if path.is_absolute() else path.parts:
+        walked /= part
+        if _planted(walked):
+            return True
+    return False
+
+
+def _planted(path: Path) -> bool:
     try:
         link = path.lstat()
         folder = path.parent.stat()
