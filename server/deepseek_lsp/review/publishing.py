@@ -41,8 +41,8 @@ MOVES_LATEST_S = 1.0
 def as_diagnostic(doc: Document, f: Finding, *, with_code: bool = True) -> types.Diagnostic:
     """``with_code``: the finding's id as the diagnostic's code too, for a client that sends
     code actions' diagnostics back without their data (the id tells two findings on a line
-    apart). Others leave it out: Helix, eglot, Zed and Sublime show the code after the
-    message, a hash ending every finding ('deepseek-review(745172cf4b5e)')."""
+    apart). Others leave it out: clients show a code after the message, a hash ending every
+    finding (VS Code's hover: 'deepseek-review(745172cf4b5e)') that tells the user nothing."""
     message = f.message
     if f.fix is not None:
         fix = f.fix.strip()
