@@ -766,6 +766,35 @@ step("typing through a block onto a deeper autoindent: the rest of the block is 
   end)
 end)
 
+step("typing through a block onto a deeper autoindent before an auto-closed '}': the line is drawn where the accept puts it, the '}' covered and drawn at the block's end", function()
+  in_new_file("sign.js", { "function sign(x) {}" }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true; vim.bo.expandtab = true")
+    lua("vim.api.nvim_win_set_cursor(0, { 1, 18 })")
+    input("i")
+    wait_for("the block before the '}'", function()
+      local gh = ghost()
+      return gh and #gh.lines == 5 and gh, gh
+    end)
+    -- Enter's autoindent gives 2 columns, the inner line has 4: typed; Enter after it gives 4
+    -- where the block goes on with `  }` at 2, the editor's '}' after the cursor.
+    input("<CR>  if (x <lt> 0) {<CR>  return -1;<CR>")
+    local g = wait_for("the inner block's '}' on the deeper autoindent", function()
+      local gh = ghost()
+      return gh and gh.row == 3 and vim.deep_equal(gh.lines, { "  return 1;", "}" }) and gh, gh
+    end)
+    check(state().line == "    }", "line 4 " .. vim.inspect(state().line))
+    local drawn = lua("return E2E.drawn(vim.api.nvim_get_current_win(), 4)"):gsub("%s+$", "")
+    -- It read `    }`, where the accept gives `  }`, out of line with the `  if`.
+    check(drawn == "  }", "line 4 drawn as " .. vim.inspect(drawn))
+    input("<Tab>")
+    wait_line(5, "}")
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    local want = { "function sign(x) {", "  if (x < 0) {", "    return -1;", "  }", "  return 1;", "}" }
+    check(vim.deep_equal(lines, want), vim.inspect(lines))
+  end)
+end)
+
 step("leaving the buffer in insert mode while a suggestion is on its way (a click in another window, a <Cmd> mapping): back there, it shows without asking the model again", function()
   -- A header of its own: the server keeps the answers it had for other steps' prompts.
   in_new_file("leave.py", { "def product(a, b):", "    " }, function()

@@ -43,6 +43,8 @@ BRACED = {
     "function add(a, b) {": "\n  return a + b;\n",
     # Its first line goes on the header's line, before the '}'.
     "function mul(a, b) {": " // the product\n  return a * b;\n",
+    # Its inner block's '}' stands left of the line above it: Enter's autoindent goes deeper.
+    "function sign(x) {": "\n  if (x < 0) {\n    return -1;\n  }\n  return 1;\n",
 }
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))

@@ -357,25 +357,42 @@ end
 
 --- The first line of a suggestion typed through onto an indent deeper than its own (see
 --- ``outdented``), as an overlay drawn where an accept puts it: from the item's own indent,
---- over the extra one, the text typed after that first, blanks over what is left of the line.
+--- over the extra one, the text typed after that first, then the line's text after the
+--- cursor (the pieces of the item it goes on past drawn between, as ``first_line_pieces``
+--- places them), blanks over what is left of the line.
 --- Drawn at the cursor, `return x` stood on Enter's deeper autoindent and the accept moved
 --- it left, and the block's next lines, drawn at their own indent, did not line up with it.
 --- Neovim 0.12's own inline completion draws an item replacing the indent so, as an overlay
---- from its first changed column.
----@param rowline string the cursor's line: its indent and the text typed after it, nothing more
+--- from its first changed column. The text after the cursor is in the overlay: an auto-closed
+--- `}` (or a suffix) after the cursor kept the line drawn at the cursor, on the deeper indent.
+---@param rowline string the cursor's line
 ---@param ccol integer
 ---@param v deepseek.GhostView
 ---@param first string the item's line as drawn, from the cursor on
+---@param covered string auto-closed characters after the cursor drawn at the block's end instead
 ---@param ts integer 'tabstop'
 ---@return integer col, table virt_text
-local function over_indent(rowline, ccol, v, first, ts)
+local function over_indent(rowline, ccol, v, first, covered, ts)
   local col = ccol - v.outdent - #v.retyped
   local startcol = vim.fn.strdisplaywidth(rowline:sub(1, col))
   local retyped = util.expand_tabs(v.retyped, startcol, ts)
   local at = startcol + vim.fn.strdisplaywidth(retyped)
-  local rest = util.expand_tabs(first, at, ts)
-  local chunks = { { retyped }, { rest, M.config.hl_group } }
-  local left = vim.fn.strdisplaywidth(rowline) - at - vim.fn.strdisplaywidth(rest)
+  local head, later = first_line_pieces(first, v.places, ccol, at, ts)
+  local chunks = { { retyped }, { head, M.config.hl_group } }
+  local width = at + vim.fn.strdisplaywidth(head)
+  local function add(text, hl)
+    local shown = util.expand_tabs(text, width, ts)
+    width = width + vim.fn.strdisplaywidth(shown)
+    chunks[#chunks + 1] = { shown, hl }
+  end
+  local from = ccol + #covered
+  for _, piece in ipairs(later) do
+    add(rowline:sub(from + 1, piece.col))
+    add(piece.text, M.config.hl_group)
+    from = piece.col
+  end
+  add(rowline:sub(from + 1))
+  local left = vim.fn.strdisplaywidth(rowline) - width
   if left > 0 then
     chunks[#chunks + 1] = { (" "):rep(left) }
   end
@@ -449,9 +466,10 @@ function M.render(bufnr)
   end
   local head, later = first_line_pieces(lines[1], v.places, ccol, startcol, ts)
   local col = ccol
-  if v.outdent > 0 and rowline:sub(ccol + 1) == "" then
-    col, opts.virt_text = over_indent(rowline, ccol, v, lines[1], ts)
+  if v.outdent > 0 then
+    col, opts.virt_text = over_indent(rowline, ccol, v, lines[1], covered and v.closes or "", ts)
     opts.virt_text_pos = "overlay"
+    later, covered = {}, false
   elseif head ~= "" or (#lines == 1 and #later == 0) then
     opts.virt_text = { { head, cfg.hl_group } }
     opts.virt_text_pos = "inline"
