@@ -832,6 +832,54 @@ step("leaving the buffer in insert mode while a suggestion is on its way (a clic
   end)
 end)
 
+step("leaving the buffer in insert mode with <C-o>:buffer # while a suggestion is on its way: back there, the cursor is at the line's end where it was, the suggestion shown there without asking the model again", function()
+  in_new_file("back.py", { "def times(a, b):", "    " }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
+    local here_buf = lua("return vim.api.nvim_get_current_buf()")
+    local function asked()
+      local n = 0
+      for _, prompt in ipairs(fake_prompts()) do
+        n = n + (prompt:match("def times%(a, b%):\n    ret$") and 1 or 0)
+      end
+      return n
+    end
+    fake_control("latency", { ttft = 0.8 })
+    local ok, err = pcall(function()
+      lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+      input("A")
+      input("ret")
+      wait_for("the request to reach the model", function()
+        return asked() == 1
+      end)
+      input("<C-o>:buffer #<CR>")
+      wait_for("the alternate buffer", function()
+        return lua("return vim.api.nvim_get_current_buf()") ~= here_buf
+      end)
+      vim.wait(1200) -- the answer has come by now, unless the stream was closed
+      input("<C-o>:buffer #<CR>")
+      wait_for("back in insert mode", function()
+        local s = state()
+        return lua("return vim.api.nvim_get_current_buf()") == here_buf and s.mode == "i", s
+      end)
+      -- Neovim's own <C-o> put the cursor on the 't' (`    re|t`): the answer, for the line's
+      -- end, was not shown, and a key typed went in before the 't'.
+      wait_for("the cursor at the line's end", function()
+        local s = state()
+        return s.row == 1 and s.col == 7, s
+      end, 3000)
+      wait_ghost("urn a * b", "the suggestion back in the buffer")
+      local drawn = lua("return E2E.drawn(vim.api.nvim_get_current_win(), 2)"):gsub("%s+$", "")
+      check(drawn == "    return a * b", "line 2 drawn as " .. vim.inspect(drawn))
+    end)
+    fake_control("latency", { ttft = 0 })
+    check(ok, err)
+    check(asked() == 1, ("the model was asked %d times"):format(asked()))
+    input("<Tab>")
+    wait_line(1, "    return a * b")
+  end)
+end)
+
 step("typing through a block in a tab-indented file: the line on Enter's deeper tab drawn over the extra tab, the accept leaves one, one 'u' undoes the whole insert", function()
   local body = { "def other(y):", "\tif y:", "\t\treturn 1", "\treturn 2", "", "def clamp(x):", "\t" }
   in_new_file("tabs.py", body, function()

@@ -736,7 +736,9 @@ local function on_change(bufnr)
   if not crow then
     return
   end
-  local key = ("%d:%d:%d"):format(api.nvim_buf_get_changedtick(bufnr), crow, ccol)
+  local tick = api.nvim_buf_get_changedtick(bufnr)
+  st.insert_at = { tick = tick, row = crow, col = ccol }
+  local key = ("%d:%d:%d"):format(tick, crow, ccol)
   if key == st.last_key then
     return -- CursorMovedI right after TextChangedI for the same keystroke
   end
@@ -759,6 +761,28 @@ local function on_change(bufnr)
 end
 
 local global_group = nil
+
+--- Back in insert mode after <C-o> (`<C-o>:buffer #` and back, `<C-o>:edit other.py`): a
+--- cursor that was at the line's end stands on its last character, where <C-o> put it while
+--- the command ran. Neovim moves it back to the end only when that command stayed in the
+--- buffer; after another buffer it did not, and the suggestion asked for at the line's end
+--- (kept by the server) was not shown, and a key typed went in before that character. Put
+--- back there while the buffer is as it was left.
+---@param bufnr integer
+local function back_from_ctrl_o(bufnr)
+  local st = states[bufnr]
+  local at = st.ctrl_o
+  st.ctrl_o = nil
+  local crow, ccol, win = cursor_of(bufnr)
+  if not at or not crow or crow ~= at.row or api.nvim_buf_get_changedtick(bufnr) ~= at.tick then
+    return
+  end
+  local line = util.line(bufnr, crow)
+  -- On the last character: one left of the end, a character with its combining marks as one.
+  if at.col == #line and ccol < at.col and vim.fn.strchars(line:sub(ccol + 1), 1) == 1 then
+    api.nvim_win_set_cursor(win, { crow + 1, at.col })
+  end
+end
 
 --- A menu opened: its items are what the user is looking at. Closed with the text unchanged
 --- (<C-e>, a cmp abort): no key would bring the suggestion back, so ask again.
@@ -797,10 +821,30 @@ function M.attach(bufnr)
           return -- insert-mode completion (ic, ix), <Insert>: not leaving insert mode
         end
         local buf = api.nvim_get_current_buf()
-        if states[buf] then
+        local st = states[buf]
+        if st then
+          if new_mode:sub(1, 2) == "ni" then
+            -- <C-o>: one command, then insert mode again; the request under way is dropped,
+            -- not cancelled, as on leaving the buffer in insert mode (BufLeave below).
+            st.pending = nil
+            st.ctrl_o = st.insert_at
+          end
           M.reset(buf)
-          states[buf].last_key = nil
+          st.last_key = nil
         end
+      end,
+    })
+    api.nvim_create_autocmd("ModeChanged", {
+      group = global_group,
+      pattern = { "ni*:i*", "ni*:R*" },
+      callback = function()
+        vim.schedule(function()
+          local buf = api.nvim_get_current_buf()
+          if states[buf] and in_insert() then
+            back_from_ctrl_o(buf)
+            on_change(buf)
+          end
+        end)
       end,
     })
     api.nvim_create_autocmd("User", {
