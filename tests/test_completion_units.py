@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -15,7 +16,7 @@ from deepseek_lsp import context
 from deepseek_lsp.completion.cache import Anchor, CompletionCache, Pending, exact_key
 from deepseek_lsp.completion.debounce import Debouncer
 from deepseek_lsp.completion.feature import CompletionFeature, _is_key_press
-from deepseek_lsp.completion.indentation import detect_indentation
+from deepseek_lsp.completion.indentation import detect_indentation, editor_indentation
 from deepseek_lsp.completion.line_tail import line_parts
 from deepseek_lsp.completion.multiline import _code_part, is_multiline
 from deepseek_lsp.completion.postprocess import postprocess
@@ -428,6 +429,62 @@ def test_a_new_makefiles_first_recipe_is_led_by_a_tab() -> None:
         doc = feature.services.documents.open(f"file:///w/{language_id}/Makefile", text, language_id, 1)
         ctx = feature.prompts.context_between(Request(doc, len(text) - 1, False, multiline=True), 0, len(doc.data))
         assert postprocess(answer, ctx) == "\n\t$(CC) -o app main.o\n\tstrip app", language_id
+
+
+def _notification_handlers(feature: CompletionFeature) -> dict[str, Any]:
+    """The handlers ``feature`` registers, by method."""
+    handlers: dict[str, Any] = {}
+
+    class Server:
+        def feature(self, method: str, *options: Any) -> Any:
+            return lambda fn: handlers.setdefault(method, fn)
+
+        def command(self, name: str) -> Any:
+            return lambda fn: fn
+
+    feature.register(Server())  # type: ignore[arg-type]
+    return handlers
+
+
+def test_a_file_whose_only_tab_led_line_is_blank_gets_what_the_editor_inserts() -> None:
+    """No non-blank line tells the unit: the cursor's blank line holds the tab Vim's noexpandtab
+    typed. The answer's lines were re-indented in Python's four spaces under that tab (a
+    TabError); the editor's 'expandtab', 'shiftwidth' and 'tabstop' (told by the client) decide
+    there, the file's non-blank lines wherever they tell, and a Makefile's recipes stay tabs."""
+    feature = _feature()
+    told = _notification_handlers(feature)["deepseek/editorIndentation"]
+    answer = "if x < 0:\n        return 0\n    return x"
+
+    def suggested(uri: str, text: str, language: str, options: dict[str, Any] | None) -> str | None:
+        doc = feature.services.documents.open(uri, text, language, 1)
+        if options is not None:
+            told(None, {"textDocument": {"uri": uri}, **options})
+        ctx = feature.prompts.context_between(Request(doc, len(text), False, multiline=True), 0, len(doc.data))
+        return postprocess(answer, ctx)
+
+    tabs = {"insertSpaces": False, "tabSize": 4, "indentSize": 4}
+    blank_tab = "def clamp(x):\n\t"
+    assert suggested("file:///w/a.py", blank_tab, "python", tabs) == "if x < 0:\n\t\treturn 0\n\treturn x"
+    spaces = {"insertSpaces": True, "tabSize": 8, "indentSize": 4}
+    assert suggested("file:///w/b.py", "def clamp(x):\n    ", "python", spaces) == answer
+    # noexpandtab with levels narrower than a tab: four-column levels, a tab for eight columns,
+    # as detect_indentation reads such a file.
+    mixed = {"textDocument": {"uri": "file:///w/c.py"}, "insertSpaces": False, "tabSize": 8, "indentSize": 4}
+    assert editor_indentation(mixed) == ("file:///w/c.py", ("    ", 8))
+    # The file's own lines tell: its four spaces, whatever the editor inserts.
+    spaced = "def other(y):\n    return y\n\ndef clamp(x):\n    "
+    assert suggested("file:///w/d.py", spaced, "python", tabs) == answer
+    # Make wants tabs before recipes: the editor's spaces do not change that.
+    recipe = suggested("file:///w/Makefile", "app: main.o\n\t", "make", spaces)
+    assert recipe is not None and "    " not in recipe
+    # Malformed notifications change nothing; a closed document's setting goes with it.
+    for bad in ({"insertSpaces": "no", "tabSize": 4}, {"insertSpaces": False, "tabSize": 0}, {"tabSize": 4}):
+        told(None, {"textDocument": {"uri": "file:///w/e.py"}, **bad})
+    told(None, {"insertSpaces": False, "tabSize": 4})
+    assert "file:///w/e.py" not in feature.prompts.editor_indents
+    assert suggested("file:///w/e.py", blank_tab, "python", None) == answer
+    feature.document_closed(feature.services.documents.close("file:///w/a.py"))
+    assert "file:///w/a.py" not in feature.prompts.editor_indents
 
 
 def test_the_first_line_looked_at_is_no_step_from_column_0() -> None:

@@ -626,6 +626,9 @@ end)
 step("multi-line before an auto-closed '}' (`{|}` and a body): the buffer's '}' is covered on the first line, after the block's first line if any, and drawn at the block's end; a line accept, then <Tab>, leave one '}'", function()
   in_new_file("add.js", { "function add(a, b) {}" }, function()
     wait_attached()
+    -- Levels of two, as the answers' bodies: where no line is indented, a suggestion takes
+    -- what the editor inserts (the test's shiftwidth is 4).
+    lua("vim.bo.shiftwidth = 2")
     local win = lua("return vim.api.nvim_get_current_win()")
     local function drawn(lnum)
       return ((lua("return E2E.drawn(...)", win, lnum) or ""):gsub("%s+$", ""))
@@ -769,7 +772,7 @@ end)
 step("typing through a block onto a deeper autoindent before an auto-closed '}': the line is drawn where the accept puts it, the '}' covered and drawn at the block's end", function()
   in_new_file("sign.js", { "function sign(x) {}" }, function()
     wait_attached()
-    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true; vim.bo.expandtab = true")
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true; vim.bo.expandtab = true; vim.bo.shiftwidth = 2")
     lua("vim.api.nvim_win_set_cursor(0, { 1, 18 })")
     input("i")
     wait_for("the block before the '}'", function()
@@ -903,6 +906,22 @@ step("typing through a block in a tab-indented file: the line on Enter's deeper 
       local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
       return vim.deep_equal(lines, body), lines
     end, 3000)
+  end)
+end)
+
+step("a file whose only tab-led line is the blank one typed on, with noexpandtab: the block's lines in tabs ('expandtab', 'shiftwidth', 'tabstop' told to the server), not in Python's four spaces (a TabError)", function()
+  in_new_file("bound.py", { "def bound(x):", "\t" }, function()
+    wait_attached()
+    -- Over what Python's ftplugin set (expandtab, shiftwidth 4): told on OptionSet.
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = true; vim.bo.expandtab = false; vim.bo.tabstop = 4; vim.bo.shiftwidth = 4")
+    lua("vim.api.nvim_win_set_cursor(0, { 2, 1 })")
+    input("A")
+    wait_ghost("if x < 0:")
+    input("<Tab>")
+    wait_line(3, "\treturn x")
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    -- It read `\tif x < 0:`, `        return 0`, `    return x`.
+    check(vim.deep_equal(lines, { "def bound(x):", "\tif x < 0:", "\t\treturn 0", "\treturn x" }), vim.inspect(lines))
   end)
 end)
 

@@ -35,6 +35,8 @@ BLOCKS = {
     "def clamp(x):": "if x < 0:\n        return 0\n    return x",
     # The same, with a line after the one left of the line above it.
     "def limit(x):": "if x < 0:\n        return 0\n    y = x\n    return y",
+    # The same, for a file whose only tab-led line is the blank one typed on (noexpandtab).
+    "def bound(x):": "if x < 0:\n        return 0\n    return x",
     # The same, its last line led by a letter and a combining accent (two code points, one character).
     "def accent(x):": "if x < 0:\n        return 0\n    e\u0301 = x",
 }

@@ -38,6 +38,7 @@ from .health import BackendHealth
 from .held import HeldAnswers
 from .history import EditHistory
 from .idle_indexing import IdleWork
+from .indentation import EDITOR_INDENTATION_NOTIFICATION, editor_indentation
 from .line_tail import CLOSERS_ONLY, fit_to_tail, line_parts
 from .multiline import is_multiline
 from .postprocess import LaterContext, PostContext
@@ -141,6 +142,14 @@ class CompletionFeature(Feature):
         @server.feature(PARTIAL_NOTIFICATION)
         def partial(ls: LanguageServer, params: Any) -> None:
             self._took_whole(self.items.partially_accepted(params))
+
+        @server.feature(EDITOR_INDENTATION_NOTIFICATION)
+        def editor_indentation_changed(ls: LanguageServer, params: Any) -> None:
+            told = editor_indentation(params)
+            if told is None:
+                log.debug("ignored a malformed %s", EDITOR_INDENTATION_NOTIFICATION)
+                return
+            self.prompts.editor_indents[told[0]] = told[1]
 
         @server.feature(STATS_REQUEST)
         def stats(ls: LanguageServer, params: Any) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from ..documents import Document
+from .events import field_of
 from .multiline import BLOCK_OPENERS, opens_block
 from .postprocess import has_block_comments
 
@@ -19,6 +21,31 @@ _COMMENT_STARS = (b"* ", b"*\t", b"*/")
 #: elsewhere the model's is kept. Keyed by the grammar's name, else the client's language id
 #: (Makefiles have no grammar: VS Code's "makefile", Neovim's and Helix's "make").
 DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    ", "makefile": "\t", "make": "\t"}
+#: The client tells what its editor inserts for a level in a document (Neovim's plugin: Vim's
+#: 'expandtab', 'shiftwidth' and 'tabstop'), on opening it and when that changes:
+#: ``{textDocument: {uri}, insertSpaces, tabSize, indentSize}``.
+EDITOR_INDENTATION_NOTIFICATION = "deepseek/editorIndentation"
+#: Wider than this, a level or a tab is no setting anyone uses: the notification is ignored.
+_MAX_COLUMNS = 32
+
+
+def editor_indentation(params: Any) -> tuple[str, tuple[str, int]] | None:
+    """The document's URI and what its editor inserts for a level, as :func:`detect_indentation`
+    gives a unit and a tab width; None for a malformed notification. Spaces; a tab where a level
+    is a tab wide; else levels of spaces written a tab for each tab's columns (Vim's
+    ``noexpandtab`` with a narrower 'shiftwidth')."""
+    document = field_of(params, "textDocument")
+    uri = field_of(document, "uri") if document is not None else None
+    spaces, tab, level = (field_of(params, key) for key in ("insertSpaces", "tabSize", "indentSize"))
+    if level is None:
+        level = tab
+    if not isinstance(uri, str) or not isinstance(spaces, bool):
+        return None
+    if not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= _MAX_COLUMNS for n in (tab, level)):
+        return None
+    if spaces:
+        return uri, (" " * level, 0)
+    return uri, ("\t", 0) if level == tab else (" " * level, tab)
 
 
 def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:

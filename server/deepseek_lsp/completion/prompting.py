@@ -110,6 +110,8 @@ class PromptBuilder:
         self.idle = idle
         self.contexts: dict[str, _Context] = {}
         self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
+        #: What each document's editor inserts for a level (EDITOR_INDENTATION_NOTIFICATION).
+        self.editor_indents: dict[str, tuple[str, int]] = {}
 
     @property
     def settings(self) -> Settings:
@@ -123,6 +125,7 @@ class PromptBuilder:
         # The indentation looks hold the document (and its tree): 186 MB after 60 files of
         # 3,000 lines had been closed.
         self.forget_indentation(uri)
+        self.editor_indents.pop(uri, None)
 
     def post_context(self, req: Request, fim: FimPrompt) -> PostContext:
         # A line longer than the prompt's window (a long list or call on one line) is cut
@@ -150,6 +153,12 @@ class PromptBuilder:
         scan_from, open_before = scan if scan else (window_start, [])
         unit, tab_width = self.indentation(doc, req.offset)
         conventional = DEFAULT_INDENT.get(doc.language.name if doc.language else doc.language_id or "")
+        if not unit and conventional != "\t":
+            # No non-blank line tells the unit (a file whose only tab-led line is the blank one
+            # being typed on): what the editor inserts, not the language's habit. Four spaces
+            # below a tab typed in Vim with noexpandtab: a Python TabError. Make's recipes and
+            # gofmt's levels are tabs whatever the editor says.
+            unit, tab_width = self.editor_indents.get(doc.uri, ("", 0))
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=data[req.offset : window_end].decode("utf-8", "replace"),

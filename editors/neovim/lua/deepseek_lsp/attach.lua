@@ -4,11 +4,13 @@ local ghost = require("deepseek_lsp.ghost")
 local document = require("deepseek_lsp.document")
 local state = require("deepseek_lsp.state")
 local keymaps = require("deepseek_lsp.keymaps")
+local indentation = require("deepseek_lsp.indentation")
 
 local M = {}
 
 function M.on_attach(client, bufnr)
   document.attached(bufnr)
+  indentation.attach(bufnr)
   if state.mode == "ghost" then
     ghost.attach(bufnr)
   elseif state.mode == "builtin" and util.completion_on(bufnr) then
