@@ -126,6 +126,9 @@ async def test_save_publishes_findings_on_the_quoted_code(
         # A $/progress report ran while the review was in flight.
         reports = [r for rs in client.progress_reports.values() for r in rs]
         assert isinstance(reports[0], types.WorkDoneProgressBegin)
+        # Its token names the document (the title only its file name): Neovim's statusline
+        # said [reviewing] in another folder's file of the same name.
+        assert [str(t).partition(":")[2] for t in client.progress_reports] == [URI]
         assert (
             isinstance(reports[-1], types.WorkDoneProgressEnd)
             and reports[-1].message.startswith("4 findings, $")  # and what it cost

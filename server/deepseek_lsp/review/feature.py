@@ -394,7 +394,7 @@ class ReviewFeature(Feature):
                 task.cancel()
 
         self._failed.pop(uri, None)
-        progress = _Progress(self._server, f"DeepSeek review: {basename(uri)}", on_cancel=stop)
+        progress = _Progress(self._server, f"DeepSeek review: {basename(uri)}", on_cancel=stop, uri=uri)
         await progress.begin()
         waiting: list[Status] = []  # the status saying the review waits for the budget
 

@@ -29,9 +29,12 @@ class _Progress:
     cancellable (a review by the large model can run for a minute): ``on_cancel`` runs when the
     client sends ``window/workDoneProgress/cancel`` for it."""
 
-    def __init__(self, server: Any, title: str, on_cancel: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, server: Any, title: str, on_cancel: Callable[[], None] | None = None, uri: str = ""
+    ) -> None:
         self._server = server
         self._title = title
+        self._uri = uri
         self._token: str | None = None
         self._on_cancel = on_cancel
         self._done = (0, 0)
@@ -44,7 +47,9 @@ class _Progress:
     async def begin(self) -> None:
         if self._server is None or not self._supported():
             return
-        token = f"deepseek-review-{next(_tokens)}"
+        # The document's URI after the number: the title names the file only, and Neovim's
+        # statusline said a file was under review where another folder's of that name was.
+        token = f"deepseek-review-{next(_tokens)}" + (f":{self._uri}" if self._uri else "")
         try:
             await within(
                 self._server.work_done_progress.create_async(token), PROGRESS_CREATE_TIMEOUT_S

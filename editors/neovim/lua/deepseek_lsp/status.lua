@@ -90,16 +90,20 @@ function M.on_progress(args)
   changed(state.status[data.client_id])
 end
 
---- Whether a review of ``bufnr``'s file is under way. The progress names the file by its name
---- only: a file of that name in another folder under review counts too.
+--- Whether a review of ``bufnr``'s file is under way: its progress token ends in the file's
+--- URI (`deepseek-review-3:file:///...`). Matched by the file name in the title, another
+--- folder's file of that name said `[reviewing]` too; so it still is with a server whose
+--- tokens carry no URI.
 ---@return boolean
 function M.reviewing(client_id, bufnr)
   local name = vim.fs.basename(api.nvim_buf_get_name(bufnr))
   if name == "" then
     return false
   end
-  for _, title in pairs(state.reviews[client_id] or {}) do
-    if title:sub(-#name - 2) == ": " .. name then
+  local uri = vim.uri_from_bufnr(bufnr)
+  for token, title in pairs(state.reviews[client_id] or {}) do
+    local reviewed = token:match("^deepseek%-review%-%d+:(.+)$")
+    if reviewed == uri or (not reviewed and title:sub(-#name - 2) == ": " .. name) then
       return true
     end
   end
