@@ -798,16 +798,22 @@ step("typing through a block onto a deeper autoindent before an auto-closed '}':
   end)
 end)
 
-step("leaving the buffer in insert mode while a suggestion is on its way (a click in another window, a <Cmd> mapping): back there, it shows without asking the model again", function()
-  -- A header of its own: the server keeps the answers it had for other steps' prompts.
-  in_new_file("leave.py", { "def product(a, b):", "    " }, function()
+--- In a new file ``name`` of ``header`` and a body line, types "ret" there with the fake taking
+--- 0.8 s to answer; while the model is asked, ``leave()`` leaves the buffer in insert mode, and
+--- once the answer has come ``back()`` comes back and checks what is shown. The model must have
+--- been asked once: the stream closed on leaving, it was asked again on coming back.
+--- ``prepare()``, before the typing, may return what undoes it.
+---@param t {leave: function, back: function, prepare?: function}
+local function away_while_asked(name, header, t)
+  in_new_file(name, { header, "    " }, function()
     wait_attached()
     lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-    local other = lua("local b = vim.api.nvim_create_buf(true, false); vim.cmd('rightbelow vsplit'); vim.api.nvim_win_set_buf(0, b); vim.cmd('wincmd p'); return b")
+    local undo = t.prepare and t.prepare()
+    local place = vim.pesc(header) .. "\n    ret$"
     local function asked()
       local n = 0
       for _, prompt in ipairs(fake_prompts()) do
-        n = n + (prompt:match("def product%(a, b%):\n    ret$") and 1 or 0)
+        n = n + (prompt:match(place) and 1 or 0)
       end
       return n
     end
@@ -819,47 +825,53 @@ step("leaving the buffer in insert mode while a suggestion is on its way (a clic
       wait_for("the request to reach the model", function()
         return asked() == 1
       end)
+      t.leave()
+      vim.wait(1200) -- the answer has come by now, unless the stream was closed
+      t.back()
+    end)
+    fake_control("latency", { ttft = 0 })
+    if undo then
+      undo()
+    end
+    check(ok, err)
+    check(asked() == 1, ("the model was asked %d times"):format(asked()))
+  end)
+end
+
+step("leaving the buffer in insert mode while a suggestion is on its way (a click in another window, a <Cmd> mapping): back there, it shows without asking the model again", function()
+  -- A header of its own: the server keeps the answers it had for other steps' prompts.
+  local other
+  away_while_asked("leave.py", "def product(a, b):", {
+    prepare = function()
+      other = lua("local b = vim.api.nvim_create_buf(true, false); vim.cmd('rightbelow vsplit'); vim.api.nvim_win_set_buf(0, b); vim.cmd('wincmd p'); return b")
+      return function()
+        lua("vim.api.nvim_buf_delete(..., { force = true })", other)
+      end
+    end,
+    leave = function()
       input("<Cmd>wincmd w<CR>")
       wait_for("the other buffer", function()
         return lua("return vim.api.nvim_get_current_buf()") == other
       end)
-      vim.wait(1200) -- the answer has come by now, unless the stream was closed
+    end,
+    back = function()
       input("<Cmd>wincmd w<CR>")
       wait_ghost("urn a * b", "the suggestion back in the buffer")
-    end)
-    fake_control("latency", { ttft = 0 })
-    lua("vim.api.nvim_buf_delete(..., { force = true })", other)
-    check(ok, err)
-    -- The stream was closed on leaving, and the model asked again on coming back.
-    check(asked() == 1, ("the model was asked %d times"):format(asked()))
-  end)
+    end,
+  })
 end)
 
 step("leaving the buffer in insert mode with <C-o>:buffer # while a suggestion is on its way: back there, the cursor is at the line's end where it was, the suggestion shown there without asking the model again", function()
-  in_new_file("back.py", { "def times(a, b):", "    " }, function()
-    wait_attached()
-    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false")
-    local here_buf = lua("return vim.api.nvim_get_current_buf()")
-    local function asked()
-      local n = 0
-      for _, prompt in ipairs(fake_prompts()) do
-        n = n + (prompt:match("def times%(a, b%):\n    ret$") and 1 or 0)
-      end
-      return n
-    end
-    fake_control("latency", { ttft = 0.8 })
-    local ok, err = pcall(function()
-      lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
-      input("A")
-      input("ret")
-      wait_for("the request to reach the model", function()
-        return asked() == 1
-      end)
+  local here_buf
+  away_while_asked("back.py", "def times(a, b):", {
+    leave = function()
+      here_buf = lua("return vim.api.nvim_get_current_buf()")
       input("<C-o>:buffer #<CR>")
       wait_for("the alternate buffer", function()
         return lua("return vim.api.nvim_get_current_buf()") ~= here_buf
       end)
-      vim.wait(1200) -- the answer has come by now, unless the stream was closed
+    end,
+    back = function()
       input("<C-o>:buffer #<CR>")
       wait_for("back in insert mode", function()
         local s = state()
@@ -874,13 +886,10 @@ step("leaving the buffer in insert mode with <C-o>:buffer # while a suggestion i
       wait_ghost("urn a * b", "the suggestion back in the buffer")
       local drawn = lua("return E2E.drawn(vim.api.nvim_get_current_win(), 2)"):gsub("%s+$", "")
       check(drawn == "    return a * b", "line 2 drawn as " .. vim.inspect(drawn))
-    end)
-    fake_control("latency", { ttft = 0 })
-    check(ok, err)
-    check(asked() == 1, ("the model was asked %d times"):format(asked()))
-    input("<Tab>")
-    wait_line(1, "    return a * b")
-  end)
+      input("<Tab>")
+      wait_line(1, "    return a * b")
+    end,
+  })
 end)
 
 step("typing through a block in a tab-indented file: the line on Enter's deeper tab drawn over the extra tab, the accept leaves one, one 'u' undoes the whole insert", function()
