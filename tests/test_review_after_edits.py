@@ -398,6 +398,28 @@ async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_fi
         assert shown.range.start.line == 2
 
 
+async def test_one_of_two_same_lines_deleted_and_a_line_added_at_the_end_leaves_one_finding(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """As above, and a line typed at the file's end while the review runs: the net change then
+    reads as one replacement from the line left to the end, which both its places leave the
+    first line's dropped finding outside of: it came back onto the line where the second's
+    had moved, shown twice."""
+    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
+    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n"
+    text += "        if row == None:\n            return key\n"
+    async with Editor(fake_deepseek, text) as editor:
+        fake_deepseek.set_latency(ttft=0.5)
+        review = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
+        at = editor.text.index("        if row")
+        editor.replace(at, at + len("        if row == None:\n"), "")
+        editor.replace(len(editor.text), len(editor.text), "    return None\n")
+        assert (await asyncio.wait_for(review, 10))["findings"] == 1
+        (shown,) = editor.diagnostics()
+        assert shown.range.start.line == 2
+
+
 async def test_a_quick_fix_asked_for_at_a_moved_finding_is_that_findings(
     fake_deepseek: FakeDeepSeek,
 ) -> None:

@@ -172,8 +172,11 @@ def with_net_change(
     those the edits dropped whose code the net change leaves as it was: a character typed into
     it and erased, an edit undone. Replayed one by one, the first edit dropped them and the one
     that took it back did not bring them back. A finding the change's places disagree on
-    stays dropped."""
+    stays dropped, and so does one that would land where a followed one says the same: of two
+    same lines, the first deleted and a line added further down read as one change after the
+    first line, whose finding came back onto the second's, shown twice."""
     kept = {f.id for f in followed}
+    places = {(f.start, f.end, f.message) for f in followed}
     late, early = ([edit] for edit in net_edits(old, new))
     back = [
         moved
@@ -181,6 +184,7 @@ def with_net_change(
         if f.id not in kept
         and (moved := follow_one(f, late, new)) is not None
         and _same_place(moved, follow_one(f, early, new))
+        and (moved.start, moved.end, moved.message) not in places
     ]
     if not back:
         return followed
