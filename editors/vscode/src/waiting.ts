@@ -5,8 +5,8 @@
 // cancels the request at every key and asks again after its own debounce: ended at each cancel,
 // the spinner went off and on with every key. So a cancelled request with none other in flight
 // keeps the wait for HOLD_MS, which the next key's request takes over; and the spinner shows
-// only once a wait is SHOW_AFTER_MS old, so that answers from the server's cache (a few ms) and
-// files it declines draw nothing.
+// only once a wait is SHOW_AFTER_MS old with a request in flight, so that answers from the
+// server's cache (a few ms), files it declines and a request cancelled at once draw nothing.
 
 /** Answers quicker than this (the server's cache, an excluded file) show no spinner. */
 export const SHOW_AFTER_MS = 150;
@@ -29,6 +29,8 @@ export class Waiting<Doc> {
   /** The document of the newest request of the wait under way (undefined: no wait). */
   private doc: Doc | undefined;
   private shown = false;
+  /** The wait grew old enough to show while no request was in flight (held past a cancel). */
+  private due = false;
   private showTimer: unknown;
   private holdTimer: unknown;
   private readonly capTimers = new Map<number, unknown>();
@@ -57,11 +59,18 @@ export class Waiting<Doc> {
     this.clearTimer('holdTimer');
     const switched = this.doc !== undefined && this.doc !== doc;
     this.doc = doc;
-    if (!this.shown && this.showTimer === undefined) {
+    if (this.due) {
+      this.show();
+    } else if (!this.shown && this.showTimer === undefined) {
       this.showTimer = this.timers.set(() => {
         this.showTimer = undefined;
-        this.shown = true;
-        this.onChange();
+        // Only cancelled requests so far, held for the next key's: a spinner now would come
+        // on after an Escape, for nothing awaited. The next request shows it at once.
+        if (this.inFlight.size > 0) {
+          this.show();
+        } else {
+          this.due = true;
+        }
       }, SHOW_AFTER_MS);
     } else if (this.shown && switched) {
       this.onChange();
@@ -99,9 +108,16 @@ export class Waiting<Doc> {
     this.finish();
   }
 
+  private show(): void {
+    this.due = false;
+    this.shown = true;
+    this.onChange();
+  }
+
   private finish(): void {
     this.clearTimer('showTimer');
     this.clearTimer('holdTimer');
+    this.due = false;
     const was = this.shown;
     this.shown = false;
     this.doc = undefined;

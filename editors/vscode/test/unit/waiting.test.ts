@@ -114,3 +114,28 @@ test('two requests in flight: the spinner stays until the last is answered', () 
   second(false);
   assert.deepEqual(changes, [`on@${SHOW_AFTER_MS}`, 'off@500']);
 });
+
+test('a request cancelled before the show delay with none after it (Escape) draws no spinner', () => {
+  // Nothing is awaited once it is cancelled: the spinner came on at the delay, during the
+  // hold, and went 250 ms later, for a suggestion the user had just turned away.
+  const { w, clock, changes } = setup();
+  const done = w.begin('a.py');
+  clock.advance(50);
+  done(true);
+  clock.advance(2000);
+  assert.deepEqual(changes, []);
+});
+
+test('a request taking over a held wait older than the show delay shows the spinner at once', () => {
+  const { w, clock, changes } = setup();
+  const first = w.begin('a.py');
+  clock.advance(100);
+  first(true);
+  clock.advance(100); // the show delay passes during the hold, with nothing in flight
+  assert.deepEqual(changes, []);
+  const second = w.begin('a.py');
+  assert.equal(w.showing, 'a.py');
+  clock.advance(500);
+  second(false);
+  assert.deepEqual(changes, ['on@200', 'off@700']);
+});
