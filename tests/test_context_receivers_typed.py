@@ -229,6 +229,24 @@ def test_a_file_whose_end_is_still_being_typed() -> None:
     assert receiver("go", GO + "\tc := &Conn{}\n\ta, c := pair()\n\tc.Send(|") == "Conn"
 
 
+def test_a_go_loop_or_if_name_hiding_a_parameter_while_the_function_end_is_not_typed() -> None:
+    """``for _, c := range`` and ``if c, ok := x.(T)`` declare a c of their own, hiding the
+    parameter's. With the function's ``}`` not typed yet the tree loses the ``for`` and the
+    ``if``, and their c read as the parameter's assigned again (``c, err := redial(c)``): its
+    class, Conn, came first in the prompt."""
+    head = "package m\n\nfunc run(c *Conn) {\n"
+    assert receiver("go", head + "\tfor _, c := range mailers {\n\t\tc.Send(|") is None
+    assert receiver("go", head + "\tif c, ok := x.(*Mailer); ok {\n\t\tc.Send(|") is None
+    assert receiver("go", head + "\tswitch c, ok := x.(*Mailer); {\n\tcase ok:\n\t\tc.Send(|") is None
+    assert receiver("go", head + "\tif x {\n\t} else if c, ok := x.(*Mailer); ok {\n\t\tc.Send(|") is None
+    # An ``else if``'s initializer is its own too (as an ``if``'s: of no class said), the
+    # function's end typed or not: it read as no binding, and c as the parameter.
+    closed = head + "\tif x {\n\t} else if c, ok := x.(*Mailer); ok {\n\t\tc.Send(|)\n\t}\n}\n"
+    assert receiver("go", closed) is None
+    # Still the parameter's, assigned again at the function's top.
+    assert receiver("go", head + "\tc, err := redial(c)\n\tc.Send(|") == "Conn"
+
+
 def test_a_long_go_line_of_names_takes_no_time() -> None:
     """Generated code: a call passing c 2,500 times, and as many names on a ``:=``'s left, the
     function's end not typed yet. Each name was a parameter looked for in the tree, or the

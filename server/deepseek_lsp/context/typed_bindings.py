@@ -81,10 +81,11 @@ BLOCKS = frozenset(
 #: line's 1,000 bytes before each of its 2,500 uses of c, the regexes took 200 ms a request.
 TYPE_SPAN = 300
 
-#: Before a name: its line's start, ``if``/``for``/``switch``'s, a select's ``case`` (``case c :=
-#: <-ch:``), other names (``a, c :=``).
+#: Before a name: its line's start, ``if``/``} else if``/``for``/``switch``'s, a select's ``case``
+#: (``case c := <-ch:``), other names (``a, c :=``).
 _GO_LEFT = re.compile(
-    rb"^[ \t]*(?:(?:if|for|switch|case)[ \t]+)?(?P<others>(?:\w+[ \t]*,[ \t]*)*)$"
+    rb"^[ \t]*(?:(?:(?:\}[ \t]*else[ \t]+)?if|for|switch|case)[ \t]+)?"
+    rb"(?P<others>(?:\w+[ \t]*,[ \t]*)*)$"
 )
 #: After it: ``:= value``, ``= value``, ``, b := value``: the other names first, then the
 #: rest (one regex backtracked through a generated line's names, 2,500 of them: 90 ms).
@@ -155,6 +156,8 @@ def _go_value(value: str) -> str | None:
 #: Where Go lists a block's statements: a block's list, the error a function whose ``}`` is not
 #: typed yet leaves (its statements in it).
 _GO_STATEMENT_LISTS = frozenset({"statement_list", "ERROR"})
+#: Before an initializer's names on their line: the statement they are scoped to.
+_GO_OWN_SCOPE = re.compile(rb"[ \t]*(?:\}[ \t]*else[ \t]+)?(?:if|for|switch|case)\b")
 
 
 def go_reused(root: ts.Node, data: bytes, pos: int, name: str) -> tuple[bool, ts.Node | None]:
@@ -169,8 +172,12 @@ def go_reused(root: ts.Node, data: bytes, pos: int, name: str) -> tuple[bool, ts
     block = decl.parent if decl is not None else None
     if left is None or len(left.named_children) < 2 or block is None:
         return False, None
-    if block.type not in _GO_STATEMENT_LISTS:
-        return False, None  # an ``if``'s or a ``for``'s: a scope of its own
+    if block.type not in _GO_STATEMENT_LISTS or decl.type != "short_var_declaration":
+        return False, None  # an ``if``'s or a ``for``'s (``range``): a scope of its own
+    if _GO_OWN_SCOPE.match(data, data.rfind(b"\n", 0, decl.start_byte) + 1, decl.start_byte):
+        # The same, where the function's ``}`` is not typed yet: the tree lost the ``if``
+        # around its initializer, the error holds the ``:=`` alone.
+        return False, None
     for statement in block.named_children:
         if statement.start_byte >= decl.start_byte:
             break
