@@ -247,6 +247,16 @@ def test_a_go_loop_or_if_name_hiding_a_parameter_while_the_function_end_is_not_t
     assert receiver("go", head + "\tc, err := redial(c)\n\tc.Send(|") == "Conn"
 
 
+def test_a_func_types_parameter_names_bind_nothing() -> None:
+    """``f func(c *Mailer)``, Rust's ``f: fn(c: Mailer)``: the names in a parameter's function
+    type are no one's in the body; the c there read as a parameter, Mailer, nearer than the
+    function's own c (Conn)."""
+    go = "package m\n\nfunc run(c *Conn, f func(c *Mailer) error) {\n\tc.Send(|)\n}\n"
+    assert receiver("go", go) == "Conn"
+    assert receiver("go", go.removesuffix("}\n")) == "Conn"  # the function's end not typed yet
+    assert receiver("rust", "fn run(c: &Conn, f: fn(c: Mailer)) {\n    c.send(|);\n}\n") == "Conn"
+
+
 def test_a_long_go_line_of_names_takes_no_time() -> None:
     """Generated code: a call passing c 2,500 times, and as many names on a ``:=``'s left, the
     function's end not typed yet. Each name was a parameter looked for in the tree, or the

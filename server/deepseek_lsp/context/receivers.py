@@ -377,6 +377,8 @@ def _bound_in(
         )
         if function != scope and not unfinished:
             continue
+        if any(n.type == "function_type" for n in path):
+            continue  # ``f func(c *Mailer)``: a parameter's function type names no one's c
         if scope is None and any(n.type in _CLASSES[fam] for n in path):
             continue  # a class's attribute
         scoped = path
