@@ -257,6 +257,18 @@ def test_a_func_types_parameter_names_bind_nothing() -> None:
     assert receiver("rust", "fn run(c: &Conn, f: fn(c: Mailer)) {\n    c.send(|);\n}\n") == "Conn"
 
 
+def test_a_resource_is_scoped_to_its_try_or_using() -> None:
+    """Java's ``try (Mailer c = open()) { }``, C#'s ``using (var c = new Mailer()) { }``: after
+    it c is the field again (Java said Mailer; C#, both in doubt, no class), and in it C#'s
+    ``var`` is the value's class (none: the value read on to the ``using``'s ``) {``)."""
+    java = "class M {\n  private Conn c;\n  void run() {\n    try (Mailer c = open()) {\n"
+    assert receiver("java", java + "      c.send(|);\n    }\n  }\n}\n") == "Mailer"
+    assert receiver("java", java + "    }\n    c.send(|);\n  }\n}\n") == "Conn"
+    cs = "class M {\n  private Conn c;\n  void Run() {\n    using (var c = new Mailer()) {\n"
+    assert receiver("csharp", cs + "      c.Send(|);\n    }\n  }\n}\n") == "Mailer"
+    assert receiver("csharp", cs + "    }\n    c.Send(|);\n  }\n}\n") == "Conn"
+
+
 def test_a_long_go_line_of_names_takes_no_time() -> None:
     """Generated code: a call passing c 2,500 times, and as many names on a ``:=``'s left, the
     function's end not typed yet. Each name was a parameter looked for in the tree, or the

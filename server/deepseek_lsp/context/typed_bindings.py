@@ -66,6 +66,9 @@ BLOCKS = frozenset(
         "switch_section",
         "catch_clause",
         "match_arm",
+        # Java's try (Mailer c = open()) { }, C#'s using (var c = ...) { }: the resource's.
+        "try_with_resources_statement",
+        "using_statement",
         # Go's select and switch, Java's case ->: their own names (case c := <-ch:,
         # switch c := x.(type)) are no one's after them.
         "communication_case",
@@ -320,12 +323,27 @@ _JAVA_CAST = re.compile(
 
 def _java_value(value: str) -> str | None:
     """``new Conn(...)``, ``new net.Conn<T>(...)``, C#'s ``new Conn { Port = 1 }``, a cast."""
+    value = _within_brackets(value)
     cls = class_of_value(False, value)
     if cls is None and (m := _JAVA_CAST.match(value.strip())) is not None:
         rest = value.strip()[m.end() :].strip()
         if ENDS_VALUE.fullmatch(rest):
             return type_class(m.group("cast") or m.group("as"))
     return cls
+
+
+def _within_brackets(value: str) -> str:
+    """``value`` up to a bracket it does not open: the ``)`` of the ``using (`` or ``try (``
+    whose resource it is (``using (var c = new Conn()) {`` was no Conn, ``) {`` after it)."""
+    depth = 0
+    for i, ch in enumerate(value):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                return value[:i]
+    return value
 
 
 # ---------------------------------------------------------------- Rust
