@@ -377,13 +377,16 @@ async def test_a_key_typed_into_the_code_and_taken_back_while_its_review_runs_ke
         assert editor.diagnostics() == []
 
 
+@pytest.mark.parametrize("typed_at_the_end", ["", "    return None\n"])
 async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_finding(
-    fake_deepseek: FakeDeepSeek,
+    fake_deepseek: FakeDeepSeek, typed_at_the_end: str
 ) -> None:
     """Two same lines, a finding on each; the first line deleted ("dd") while the review runs.
     The text before and after reads as much as the second deleted: the net change brought the
     first line's finding back onto the line left, where the second's had moved, and that line
-    showed the finding twice."""
+    showed the finding twice. With a line typed at the file's end too, the net change reads as
+    one replacement from the line left to the end, which both its places leave the first line's
+    dropped finding outside of: it came back there the same way."""
     fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
     text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n"
     text += "        if row == None:\n            return key\n"
@@ -393,28 +396,7 @@ async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_fi
         assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
         at = editor.text.index("        if row")
         editor.replace(at, at + len("        if row == None:\n"), "")
-        assert (await asyncio.wait_for(review, 10))["findings"] == 1
-        (shown,) = editor.diagnostics()
-        assert shown.range.start.line == 2
-
-
-async def test_one_of_two_same_lines_deleted_and_a_line_added_at_the_end_leaves_one_finding(
-    fake_deepseek: FakeDeepSeek,
-) -> None:
-    """As above, and a line typed at the file's end while the review runs: the net change then
-    reads as one replacement from the line left to the end, which both its places leave the
-    first line's dropped finding outside of: it came back onto the line where the second's
-    had moved, shown twice."""
-    fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
-    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n"
-    text += "        if row == None:\n            return key\n"
-    async with Editor(fake_deepseek, text) as editor:
-        fake_deepseek.set_latency(ttft=0.5)
-        review = asyncio.ensure_future(editor.review_file())
-        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
-        at = editor.text.index("        if row")
-        editor.replace(at, at + len("        if row == None:\n"), "")
-        editor.replace(len(editor.text), len(editor.text), "    return None\n")
+        editor.replace(len(editor.text), len(editor.text), typed_at_the_end)
         assert (await asyncio.wait_for(review, 10))["findings"] == 1
         (shown,) = editor.diagnostics()
         assert shown.range.start.line == 2
