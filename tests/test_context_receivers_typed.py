@@ -243,6 +243,8 @@ def test_a_go_loop_or_if_name_hiding_a_parameter_while_the_function_end_is_not_t
     # function's end typed or not: it read as no binding, and c as the parameter.
     closed = head + "\tif x {\n\t} else if c, ok := x.(*Mailer); ok {\n\t\tc.Send(|)\n\t}\n}\n"
     assert receiver("go", closed) is None
+    # In a function literal's body (``go func() {``, ``defer func() {``): its own c.
+    assert receiver("go", head + "\tdefer func() {\n\t\ta, c := pair()\n\t\tc.Send(|") is None
     # Still the parameter's, assigned again at the function's top.
     assert receiver("go", head + "\tc, err := redial(c)\n\tc.Send(|") == "Conn"
 

@@ -159,6 +159,8 @@ def _go_value(value: str) -> str | None:
 #: Where Go lists a block's statements: a block's list, the error a function whose ``}`` is not
 #: typed yet leaves (its statements in it).
 _GO_STATEMENT_LISTS = frozenset({"statement_list", "ERROR"})
+#: A function literal's start (``go func() {``, ``f := func(c *Conn) {``).
+_GO_FUNC_LITERAL = re.compile(rb"\bfunc[ \t]*\(")
 #: Before an initializer's names on their line: the statement they are scoped to.
 _GO_OWN_SCOPE = re.compile(rb"[ \t]*(?:\}[ \t]*else[ \t]+)?(?:if|for|switch|case)\b")
 
@@ -188,6 +190,11 @@ def go_reused(root: ts.Node, data: bytes, pos: int, name: str) -> tuple[bool, ts
             return True, None
     body = block.parent if block.type != "ERROR" else None
     owner = block.prev_named_sibling if block.type == "ERROR" else body and body.parent
+    if block.type == "ERROR" and owner is not None:
+        if _GO_FUNC_LITERAL.search(data, owner.end_byte, decl.start_byte):
+            # Maybe in a literal's body (``defer func() {``), lost with the function's end:
+            # its own c, not the parameter's.
+            return False, None
     return False, owner if owner is not None and owner.type in FUNCTIONS[GO] else None
 
 
