@@ -608,6 +608,10 @@ def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
         ("python", "py", head + '    log(f"{x} see conn.|\n    return 1\n', None),
         ("python", "py", head + '    """Send it.\n\n    Then conn.|\n    return 1\n\n\ndef g():\n    pass\n', None),
         ("python", "py", head + '    log(f"{conn.|\n    return 1\n', "Connection"),
+        # A quote in an f-string's closed {…} is code's, not the string's end: prose after it.
+        ("python", "py", head + '    log(f"{d[\'k\']} see conn.|\n    return 1\n', None),
+        ("python", "py", head + '    log(f"{d[\'k\']!r:>{w}} and {f\'{x}\'} conn.|\n', None),
+        ("python", "py", head + '    log(f"{d[\'k\']} {conn.|\n    return 1\n', "Connection"),
         ("python", "py", head + '    s = "left open\n    conn.|\n    return 1\n', "Connection"),
     ]
     for i, (lang, ext, text, expected) in enumerate(cases):

@@ -179,6 +179,10 @@ def _in_unclosed_string(error: ts.Node, data: bytes, offset: int) -> bool:
         if at < 0:
             return False
         token = error.descendant_for_byte_range(at, at + 1)
+        code = _code_in(token, error)
+        if code is not None:
+            at = code.start_byte  # ``f"{d['k']} see conn.``: the quote is a closed {…}'s
+            continue
         if token is None or token.type == "string_end":
             return False  # the string before the cursor is closed
         if token.type == "string_start":
@@ -188,6 +192,15 @@ def _in_unclosed_string(error: ts.Node, data: bytes, offset: int) -> bool:
                 return False
             return not (b"f" in quote.lower() and text.count(b"{") > text.count(b"}"))
     return False
+
+
+def _code_in(token: ts.Node | None, error: ts.Node) -> ts.Node | None:
+    """The outermost f-string's ``{…}`` that holds ``token`` inside ``error``."""
+    code = None
+    while token is not None and token.id != error.id:
+        code = token if token.type in _CODE_IN_STRING else code
+        token = token.parent
+    return code
 
 
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
