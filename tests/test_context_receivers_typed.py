@@ -271,6 +271,45 @@ def test_a_resource_is_scoped_to_its_try_or_using() -> None:
     assert receiver("csharp", cs + "    }\n    c.Send(|);\n  }\n}\n") == "Conn"
 
 
+def test_the_class_around_a_use_whose_end_is_still_being_typed() -> None:
+    """The class's ``}`` not typed yet: the tree has no class nor ``impl`` around the use, only
+    an error holding its keyword, its name and its fields so far; ``self.conn``, ``this.conn``
+    and ``Self`` had no class."""
+    fields = "struct Client<T> {\n    log: Logger,\n    conn: Conn<T>,\n}\n\n"
+    rust = fields + "impl<T> Client<T> {\n    fn a(&self) {}\n\n    fn go(&self) {\n        "
+    assert receiver("rust", rust + "self.conn.send(|") == "Conn"
+    assert receiver("rust", rust + "if ok {\n            self.conn.send(|") == "Conn"
+    assert receiver("rust", rust + "let c = Self::new();\n        c.send(|") == "Client"
+    assert receiver("rust", rust + "self.missing.send(|") is None
+    trait = fields + "impl<T: Send> Drop for Client<T> {\n    fn drop(&mut self) {\n        "
+    assert receiver("rust", trait + "self.conn.send(|") == "Conn"
+    module = "mod net {\n    struct Client {\n        conn: Conn,\n    }\n\n    impl Client {\n"
+    assert receiver("rust", module + "        fn go(&self) {\n            self.conn.send(|") == "Conn"
+    java = "class A {\n  private Mailer m;\n  private Conn conn;\n\n  void go() {\n    if (x) {\n      "
+    assert receiver("java", java + "this.conn.send(|") == "Conn"
+    assert receiver("java", java + "this.m.send(|") == "Mailer"
+    assert receiver("java", java + "this.other.send(|") is None
+    # A class nested in it: its own field first.
+    nested = java + "}\n  }\n\n  class B {\n    private Mailer conn;\n    void go() {\n      "
+    assert receiver("java", nested + "this.conn.send(|") == "Mailer"
+    csharp = "namespace N {\n  record A(string H) {\n    private Conn _conn;\n    void Go() {\n      "
+    assert receiver("csharp", csharp + "this._conn.Send(|") == "Conn"
+
+
+def test_a_field_far_above_a_use_whose_end_is_still_being_typed() -> None:
+    """The text is read back 32 kB from a use in an error (the class's ``}`` not typed yet):
+    a field declared farther up had no class. The error's fields are read instead."""
+    methods = "".join(f"  void m{i}(Pool a) {{\n    Conn c = new Conn(a);\n    c.send(a);\n  }}\n" for i in range(700))
+    text = "class A {\n  private final Conn conn = Conn.open();\n" + methods + "  void run() {\n    "
+    assert len(text) > 40_000
+    assert receiver("java", text + "conn.send(|") == "Conn"
+    assert receiver("java", text + "this.conn.send(|") == "Conn"
+    # A local of that name before the use hides it (read back from the use, as before).
+    assert receiver("java", text + "Mailer conn = mailer();\n    conn.send(|") == "Mailer"
+    csharp = text.replace("private final Conn", "private readonly Conn").replace("Conn.open()", "new Conn()")
+    assert receiver("csharp", csharp + "conn.send(|") == "Conn"
+
+
 def test_a_long_go_line_of_names_takes_no_time() -> None:
     """Generated code: a call passing c 2,500 times, and as many names on a ``:=``'s left, the
     function's end not typed yet. Each name was a parameter looked for in the tree, or the

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import tree_sitter as ts
 
+from . import class_fields
 from . import typed_bindings as typed
 from .type_names import class_of_type, class_of_value
 
@@ -269,10 +270,16 @@ def _receiver_class(
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at)
     if receiver in ("self", "this") and not on_self:
         cls = _enclosing(node, _CLASSES[fam])
+        if cls is None and fam in _FIELDED:
+            # The class's ``}`` not typed yet: no class in the tree, its keyword in an error.
+            found = class_fields.open_class(fam, tree, data, at)
+            return found[0] if found is not None else None
         name = cls.child_by_field_name("name") or cls.child_by_field_name("type") if cls else None
         return class_of_type(_text(data, name)) if name is not None else None
     if on_self:
         cls = _enclosing(node, _CLASSES[fam])
+        if cls is None and fam in _FIELDED:
+            return class_fields.open_field(fam, tree, data, at, receiver)[1]
         if cls is None:
             return None
         if fam in _FIELDED:
@@ -288,6 +295,12 @@ def _receiver_class(
         bound, cls_name = _bound_in(fam, tree.root_node, data, scope, receiver, end, floor)
         if bound:
             return cls_name
+        if scope is None and fam == typed.JAVA:
+            # A field farther back than ``MODULE_SPAN``, the class's ``}`` not typed yet: the
+            # error around the use holds the class's fields (the text read back is not).
+            bound, cls_name = class_fields.open_field(fam, tree, data, at, receiver)
+            if bound:
+                return cls_name
         if scope is None:
             return receiver if receiver[:1].isupper() else None
         end = max(floor, scope.start_byte)

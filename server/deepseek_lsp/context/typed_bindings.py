@@ -492,19 +492,26 @@ def field_class(fam: str, root: ts.Node, data: bytes, cls: ts.Node, name: str) -
     if body is None:
         return False, None
     for member in body.named_children:
-        if member.type not in _FIELDS:
-            continue  # (a method has a type and a name too: its result's)
-        for decl in [member, *(c for c in member.named_children if c.type == "variable_declaration")]:
-            kind = decl.child_by_field_name("type")
-            if kind is None:
-                continue
-            names = [decl.child_by_field_name("name")] + [
-                d.child_by_field_name("name")
-                for d in decl.named_children
-                if d.type == "variable_declarator"
-            ]
-            if any(n is not None and _text(data, n) == name for n in names):
-                return True, type_class(_text(data, kind))
+        declared = declared_field(data, member, name)
+        if declared[0]:
+            return declared
+    return False, None
+
+
+def declared_field(data: bytes, member: ts.Node, name: str) -> tuple[bool, str | None]:
+    """Whether the class's member ``member`` is a field ``name`` (Go's ``a, conn *Conn`` one
+    of several), and its type's class."""
+    if member.type not in _FIELDS:
+        return False, None  # (a method has a type and a name too: its result's)
+    for decl in [member, *(c for c in member.named_children if c.type == "variable_declaration")]:
+        kind = decl.child_by_field_name("type")
+        if kind is None:
+            continue
+        names = decl.children_by_field_name("name") + [
+            d.child_by_field_name("name") for d in decl.named_children if d.type == "variable_declarator"
+        ]
+        if any(n is not None and _text(data, n) == name for n in names):
+            return True, type_class(_text(data, kind))
     return False, None
 
 
