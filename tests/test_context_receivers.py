@@ -84,6 +84,39 @@ def test_an_attribute_its_class_constructs_annotates_or_takes_as_an_annotated_pa
     }
 
 
+def test_a_field_of_a_receiver_whose_class_the_file_declares() -> None:
+    """``k.conn.send(``: the class ``k`` is, declared in this file, gives ``conn``'s (one
+    level: ``self.b.conn``'s and ``a.b.conn``'s are not read)."""
+    client = (
+        "class Client:\n    retries: Policy\n\n    def __init__(self, log: Logger):\n"
+        "        self.conn = Connection()\n        self.log = log\n\n"
+    )
+    assert receivers(client + "def run(k: Client):\n    k.conn.send(", "send") == {
+        "send": "Connection"
+    }
+    text = client + "def run():\n    k = Client(make())\n    k.log.info()\n    k.retries.delay("
+    assert receivers(text, "info", "delay") == {"info": "Logger", "delay": "Policy"}
+    assert receivers(client + "def run(k):\n    k.conn.send(", "send") == {}
+    assert receivers(client + "def run(k: Other):\n    k.conn.send(", "send") == {}
+    assert receivers(client + "def run(k: Client):\n    k.other.send(", "send") == {}
+    nested = "class App:\n    def __init__(self):\n        self.k = Client()\n\n    def go(self):\n"
+    assert receivers(client + nested + "        self.k.conn.send(", "send") == {}
+    assert receivers("import os\n\ndef run():\n    os.path.join(", "join", language="python") == {}
+    ts = (
+        "export class Client {\n  conn: Connection;\n  constructor(private log: Logger) {}\n}\n\n"
+        "function run(k: Client) {\n  k.log.info();\n  k.conn.send();\n}\n"
+    )
+    assert receivers(ts, "send", "info", language="typescript") == {
+        "send": "Connection",
+        "info": "Logger",
+    }
+    doc = DocumentStore(REGISTRY).open(
+        "file:///w/main.py", client + "def run(k: Client):\n    k.conn.", "python", 1
+    )
+    assert doc.tree is not None
+    assert receiver_at("python", doc.tree, doc.data, len(doc.data)) == "Connection"
+
+
 def test_a_capitalised_name_nothing_binds_is_the_class_itself() -> None:
     assert receivers("def run(text):\n    return Option.parse(", "parse") == {"parse": "Option"}
     assert receivers("def run(text):\n    return util.parse(", "parse") == {}  # a module, no class

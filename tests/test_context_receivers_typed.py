@@ -310,6 +310,29 @@ def test_a_field_far_above_a_use_whose_end_is_still_being_typed() -> None:
     assert receiver("csharp", csharp + "conn.send(|") == "Conn"
 
 
+def test_a_field_of_a_receiver_whose_class_the_file_declares() -> None:
+    """``k.conn.Send(``: ``conn``'s class is the field's type in ``k``'s class, where this file
+    declares it (one level: ``a.b.conn``'s is not read)."""
+    go = "package m\n\ntype Client struct {\n\tlog  *Logger\n\tconn *net.Conn\n}\n\n"
+    assert receiver("go", go + "func (k *Client) Run() {\n\tk.conn.Send(|)\n}\n") == "Conn"
+    assert receiver("go", go + "func run(k Client) {\n\tk.log.Send(|)\n}\n") == "Logger"
+    assert receiver("go", go + "func (k *Client) Run() {\n\tk.conn.Send(|") == "Conn"
+    assert receiver("go", go + "func (k *Client) Run() {\n\tk.other.Send(|)\n}\n") is None
+    assert receiver("go", go + "func run(k *Mailer) {\n\tk.conn.Send(|)\n}\n") is None
+    assert receiver("go", go + "func run(k *Client) {\n\tx.k.conn.Send(|)\n}\n") is None
+    java = "class Client {\n  Conn conn;\n  Mailer mailer() { return null; }\n}\n\nclass App {\n"
+    assert receiver("java", java + "  void run(Client k) {\n    k.conn.send(|);\n  }\n}\n") == "Conn"
+    assert receiver("java", java + "  private Client k;\n  void run() {\n    k.conn.send(|);\n  }\n}\n") == "Conn"
+    assert receiver("java", java + "  void run(Client k) {\n    k.mailer.send(|);\n  }\n}\n") is None
+    # The class not closed yet: the fields read so far.
+    assert receiver("java", "class Client {\n  Conn conn;\n  void run(Client k) {\n    k.conn.send(|") == "Conn"
+    csharp = "class Client {\n  public Conn Main { get; }\n}\n\nclass App {\n"
+    assert receiver("csharp", csharp + "  void Run(Client k) {\n    k.Main.Send(|);\n  }\n}\n") == "Conn"
+    rust = "struct Client {\n    conn: Conn,\n}\n\n"
+    assert receiver("rust", rust + "fn run(k: &Client) {\n    k.conn.send(|);\n}\n") == "Conn"
+    assert receiver("rust", rust + "fn run() {\n    let k = Client::new();\n    k.conn.send(|);\n}\n") == "Conn"
+
+
 def test_a_long_go_line_of_names_takes_no_time() -> None:
     """Generated code: a call passing c 2,500 times, and as many names on a ``:=``'s left, the
     function's end not typed yet. Each name was a parameter looked for in the tree, or the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -115,58 +116,64 @@ def open_field(fam: str, tree: ts.Tree, data: bytes, at: int, name: str) -> tupl
     cls_name, members = found
     if fam == RUST:
         return _struct_field(tree.root_node, data, cls_name, name)
-    for member in reversed(members):
-        declared = declared_field(data, member, name)
-        if declared[0]:
-            return declared
-    return False, None
+    return _first_field(data, members[::-1], name)
 
 
 def field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) -> str | None:
     """The class of the field ``name`` that the class ``cls_name`` declares in this file
     (the first class of that name; its ``}`` not typed yet too)."""
     root = tree.root_node
-    if fam == GO:
-        return _struct_field(root, data, cls_name, name, b"type")[1]
-    if fam == RUST:
-        return _struct_field(root, data, cls_name, name)[1]
-    for m in _declared(b"class|interface|enum|record|struct", cls_name).finditer(data):
-        node = root.descendant_for_byte_range(m.start("name"), m.end("name"))
-        parent = node.parent if node is not None else None
-        if parent is not None and parent.type in CLASSES[JAVA]:
-            return field_class(JAVA, root, data, parent, name)[1]
-        if parent is not None and parent.type == "ERROR":
-            return open_field(fam, tree, data, m.end("name") + 1, name)[1]
+    if fam in (GO, RUST):
+        return _struct_field(root, data, cls_name, name, "type" if fam == GO else "struct")[1]
+    for named in declarations(root, data, cls_name, _OPENERS[JAVA]):
+        cls = named.parent
+        if cls is not None and cls.type in CLASSES[JAVA]:
+            return field_class(JAVA, root, data, cls, name)[1]
+        if cls is not None and cls.type == "ERROR":
+            # Its ``}`` not typed yet: its keyword, name and fields so far in an error.
+            fields = _layout(fam, tree, cls).fields
+            after = fields[bisect_left(fields, named.end_byte, key=_start) :]
+            return _first_field(data, after, name)[1]
     return None
 
 
+def _first_field(data: bytes, members: list[ts.Node], name: str) -> tuple[bool, str | None]:
+    """Whether one of ``members`` declares the field ``name``, and its type's class."""
+    return next((d for m in members if (d := declared_field(data, m, name))[0]), (False, None))
+
+
+def declarations(
+    root: ts.Node, data: bytes, cls_name: str, keywords: tuple[str, ...]
+) -> Iterator[ts.Node]:
+    """The names of the classes ``cls_name`` declared after one of ``keywords`` (Go's
+    ``type``: ``Client struct``), as the tree has them."""
+    for m in _declared(keywords, cls_name).finditer(data):
+        node = root.descendant_for_byte_range(m.start(), m.end())
+        if node is not None and _text(data, node) == cls_name:
+            yield node
+
+
 @lru_cache(maxsize=256)
-def _declared(keywords: bytes, cls_name: str) -> re.Pattern[bytes]:
-    """``struct Client``, ``class Client``, Go's ``type Client struct`` (and a ``type (...)``
-    group's ``Client struct``)."""
-    if keywords == b"type":
-        return re.compile(rb"\b(?P<name>" + re.escape(cls_name.encode()) + rb")[ \t]+struct\b")
-    return re.compile(
-        rb"\b(?:" + keywords + rb")[ \t]+(?P<name>" + re.escape(cls_name.encode()) + rb")\b"
-    )
+def _declared(keywords: tuple[str, ...], cls_name: str) -> re.Pattern[bytes]:
+    """``class Client``, ``struct Client``, Go's ``Client struct``: the name's text first, a
+    scan for its bytes (a regular expression starting with a keyword's ``\\b``, tried at each
+    byte, took 0.7-1 ms over 100 kB)."""
+    name = re.escape(cls_name.encode())
+    if keywords == ("type",):
+        return re.compile(name + rb"(?=[ \t]+struct\b)")
+    behind = b"|".join(rb"(?<=" + k.encode() + gap + name + rb")" for k in keywords for gap in (b" ", b"\t"))
+    return re.compile(name + rb"(?![\w$])(?:" + behind + rb")")
 
 
 def _struct_field(
-    root: ts.Node, data: bytes, cls_name: str, name: str, keyword: bytes = b"struct"
+    root: ts.Node, data: bytes, cls_name: str, name: str, keyword: str = "struct"
 ) -> tuple[bool, str | None]:
     """A Rust or Go struct's field ``name`` and its type's class, the struct found by its
     name's text (in a module, in an error around a use not closed yet)."""
-    for m in _declared(keyword, cls_name).finditer(data):
-        node = root.descendant_for_byte_range(m.start("name"), m.end("name"))
-        item = node.parent if node is not None else None
-        body = _struct_body(item)
-        if body is None:
-            continue
-        for member in body.named_children:
-            declared = declared_field(data, member, name)
-            if declared[0]:
-                return declared
-        return False, None
+    for named in declarations(root, data, cls_name, (keyword,)):
+        body = _struct_body(named.parent)
+        if body is not None:
+            return _first_field(data, body.named_children, name)
     return False, None
 
 

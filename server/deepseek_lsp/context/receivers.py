@@ -99,19 +99,52 @@ def member_receivers(
         key=lambda u: u[0],
     )
     found: dict[str, str] = {}
-    for _dist, member, at, receiver, on_self in uses[:MAX_RECEIVERS]:
-        if not on_self and receiver in imported:
-            cls = receiver if receiver[:1].isupper() else None
-        else:
-            cls = receiver_class(fam, tree, data, at, receiver, on_self)
+    for _dist, member, at, receiver, owner in uses[:MAX_RECEIVERS]:
+        cls = _class_of(fam, tree, data, at, receiver, owner, imported)
         if cls is not None:
             found[member] = cls
     return found
 
 
-#: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``store?.``, ``conn.se``
-#: (the member half typed).
-_AT_CURSOR = re.compile(rb"(?<![\w$.])((?:self|this)\.)?([A-Za-z_$][\w$]*)\??\.[A-Za-z_$]?[\w$]*$")
+_SELVES = ("self", "this")
+
+
+def _class_of(
+    fam: str,
+    tree: ts.Tree,
+    data: bytes,
+    at: int,
+    receiver: str,
+    owner: str | None,
+    imported: Container[str],
+) -> str | None:
+    """The class of ``receiver`` (``owner.receiver`` when ``owner``, ``self``/``this`` or a
+    name: the field's type in the class the file says the name is, declared in this file;
+    one level only, ``a.b.conn`` has none) used at ``at``."""
+    if owner is not None and owner not in _SELVES:
+        of = _class_of(fam, tree, data, at, owner, None, imported)
+        return _field_of(fam, tree, data, of, receiver) if of is not None else None
+    if owner is None and receiver in imported:
+        return receiver if receiver[:1].isupper() else None
+    return receiver_class(fam, tree, data, at, receiver, owner is not None)
+
+
+def _field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) -> str | None:
+    """The class of the attribute or field ``name`` of the class ``cls_name`` this file
+    declares."""
+    if fam not in (_PYTHON, "js"):
+        return class_fields.field_of(fam, tree, data, cls_name, name)
+    for named in class_fields.declarations(tree.root_node, data, cls_name, ("class",)):
+        if named.parent is not None and named.parent.type in _CLASSES[fam]:
+            return _attribute_class(fam, tree, data, named.parent, name)
+    return None
+
+
+#: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``, ``store?.``,
+#: ``conn.se`` (the member half typed).
+_AT_CURSOR = re.compile(
+    rb"(?<![\w$.])(?:([A-Za-z_$][\w$]*)\.)?([A-Za-z_$][\w$]*)\??\.[A-Za-z_$]?[\w$]*$"
+)
 
 
 def receiver_at(
@@ -128,13 +161,11 @@ def receiver_at(
         return None
     if _in_prose(tree, data, offset):
         return None  # ``# then conn.``, ``"conn.``: no member is being typed
-    receiver, on_self = m.group(2).decode(), m.group(1) is not None
-    if receiver in ("self", "this") and not on_self:
+    receiver, owner = m.group(2).decode(), m.group(1) and m.group(1).decode()
+    if receiver in _SELVES and owner is None:
         return None  # the class around the cursor: in view, or its outline is the file's
-    if not on_self and receiver in imported:
-        return receiver if receiver[:1].isupper() else None
     at = offset - len(line[-200:]) + m.start()
-    return receiver_class(fam, tree, data, at, receiver, on_self)
+    return _class_of(fam, tree, data, at, receiver, owner, imported)
 
 
 #: Code inside a string: an f-string's ``{…}``, a template literal's ``${…}``.
@@ -210,13 +241,13 @@ _is_word = _WORD_BYTES.__contains__
 
 def _nearest_use(
     data: bytes, offset: int, window: tuple[int, int], member: str
-) -> tuple[int, str, int, str, bool] | None:
-    """The use of ``member`` on a receiver (``conn.send``, ``self.pool.get``, ``this.store?.load``)
-    nearest ``offset``: (distance, member, the receiver's start, the receiver, whether it is an
-    attribute of ``self``/``this``). A text search, as ``_used_as_member``; a member's member
-    (``a.b.c``'s ``c``: ``b``'s class is not read) is none."""
+) -> tuple[int, str, int, str, str | None] | None:
+    """The use of ``member`` on a receiver (``conn.send``, ``self.pool.get``, ``k.conn.send``,
+    ``this.store?.load``) nearest ``offset``: (distance, member, the receiver's start (its
+    owner's), the receiver, its owner). A text search, as ``_used_as_member``; a member's
+    member's (``a.b.c.send``) is none."""
     needle = b"." + member.encode()
-    best: tuple[int, str, int, str, bool] | None = None
+    best: tuple[int, str, int, str, str | None] | None = None
     at, hi = max(0, window[0]), min(len(data), window[1])
     while (at := data.find(needle, at, hi)) >= 0:
         dot, at = at, at + 1
@@ -229,27 +260,21 @@ def _nearest_use(
             start -= 1
         if start == stop or data[start : start + 1].isdigit():
             continue  # ``).send``, ``1.5``
-        receiver, on_self = data[start:stop].decode(), False
+        receiver, owner = data[start:stop].decode(), None
         if data[start - 1 : start] == b".":
-            owner = next(
-                (
-                    o
-                    for o in (b"self", b"this")
-                    if data[max(0, start - 1 - len(o)) : start - 1] == o
-                ),
-                None,
-            )
-            before = start - 2 - len(owner) if owner else -1
-            if owner is None or (
-                before >= 0 and (_is_word(data[before]) or data[before] == ord("."))
-            ):
+            end = start = start - 1
+            while start > 0 and _is_word(data[start - 1]):
+                start -= 1
+            if start == end or data[start : start + 1].isdigit():
                 continue
-            start, on_self = start - 1 - len(owner), True
+            if start > 0 and (data[start - 1] in b".$" or _is_word(data[start - 1])):
+                continue
+            owner = data[start:end].decode()
         elif start > 0 and data[start - 1] in b"$":
             continue
         dist = abs(offset - dot)
         if best is None or dist < best[0]:
-            best = (dist, member, start, receiver, on_self)
+            best = (dist, member, start, receiver, owner)
     return best
 
 
