@@ -436,6 +436,28 @@ def test_csharp_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None
     assert sent == ["public int Send(byte[] frame, bool flush) { return 0; }"], heads(snippets)
 
 
+def test_csharp_a_positional_records_base(tmp_path: Path) -> None:
+    """``record TlsConn(string Host) : Conn(Host);``: the base's arguments after its name (and
+    the record's ``;`` for a body) left it unread, and ``c.Send(`` on a TlsConn found no
+    ``Send`` of its class."""
+    write(
+        tmp_path,
+        {
+            "Net/Conn.cs": "namespace Net {\n  public record Conn(string Host) {\n    public int Send(byte[] frame, bool flush) { return 0; }\n  }\n}\n",
+            "Net/TlsConn.cs": "namespace Net;\n\npublic sealed record TlsConn(string Host, int Port) : Conn(Host), IDisposable;\n",
+            # A class's primary constructor (C# 12) is no Python base list.
+            "Net/Pooled.cs": "namespace Net;\n\nclass Pooled(Pool p) : TlsConn(p.Host, 1) {\n  public void Release() {}\n}\n",
+            "Mail/Mailer.cs": "public class Mailer {\n  public void Send(string message, string to) {}\n}\n",
+            "Jobs/Queue.cs": "public class Queue {\n  public void Send(object job, int delay) {}\n}\n",
+        },
+    )
+    for cls in ("TlsConn", "Pooled"):
+        text = f"class App {{\n  void Run({cls} c) {{\n    c.Send(|);\n  }}\n}}\n"
+        snippets = gather_at(tmp_path, "App/App.cs", text, indexed(tmp_path, "App/App.cs"), "csharp")
+        sent = [line.strip() for s in snippets for line in s.text.splitlines() if "Send(" in line]
+        assert sent == ["public int Send(byte[] frame, bool flush) { return 0; }"], (cls, heads(snippets))
+
+
 MAIN_GO = "package app\n\nimport \"example.com/ws/net\"\n\nfunc deliver(payload []byte) {\n\tc := &net.Conn{}\n\tc.Send("
 
 

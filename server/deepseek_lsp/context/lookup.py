@@ -478,12 +478,14 @@ def _defines_class(idx: FileIndex, name: str) -> bool:
 #: JavaScript's ``class A<T> extends Base<T> implements I, J {``.
 _PY_BASES = re.compile(r"^\s*class\s+\w+\s*(?:\[[^\]]*\])?\s*\(([^)]*)\)", re.M)
 _JS_BASES = re.compile(r"\bclass\s+[\w$]+[^{\n]*?\b(?:extends|implements)\s+([^{\n]+)")
-#: C#'s ``class TlsConn : Conn, IDisposable`` (``where T : IEntity`` after them is no base).
+#: C#'s ``class TlsConn : Conn, IDisposable`` (``where T : IEntity`` after them is no base), a
+#: positional record's ``record TlsConn(string Host) : Conn(Host);`` (the base's arguments).
 _CS_BASES = re.compile(
     r"^[^\n]*?\b(?:class|struct|record|interface)[ \t]+\w+(?:<[^>\n]*>)?(?:[ \t]*\([^)\n]*\))?"
-    r"[ \t]*:(?!:)[ \t]*([^{\n]+?)(?:[ \t]+where\b.*)?[ \t]*(?:\{|$)",
+    r"[ \t]*:(?!:)[ \t]*([^{\n]+?)(?:[ \t]+where\b.*)?[ \t]*;?[ \t]*(?:\{|$)",
     re.M,
 )
+_ARGUMENTS = re.compile(r"\([^()]*\)")
 _NO_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "Exception", "Enum"})
 
 
@@ -496,11 +498,23 @@ _GO_EMBEDDED = re.compile(r"^[ \t]+\*?(?:\w+\.)?(\w+)(?:\[[^\]\n]*\])?[ \t]*(?:/
 def _bases(text: str) -> list[str]:
     if _GO_STRUCT.match(text):
         return [b for b in _GO_EMBEDDED.findall(text, text.index("{")) if b not in _NO_BASES]
-    m = _PY_BASES.search(text) or _JS_BASES.search(text) or _CS_BASES.search(text)
-    if m is None:
-        return []
+    for header in (_PY_BASES, _JS_BASES, _CS_BASES):
+        # (Python's ``class A(B):`` is C#'s primary constructor ``class A(B b) : Base(b.X)``
+        # too: the next form is read where one names no base.)
+        m = header.search(text)
+        if m is None:
+            continue
+        listed = m.group(1)
+        for _ in range(3) if header is _CS_BASES else ():
+            listed = _ARGUMENTS.sub("", listed)  # (``Conn(Make(host))``: the inner ones first)
+        if found := _named(listed):
+            return found
+    return []
+
+
+def _named(listed: str) -> list[str]:
     found = []
-    for part in re.split(r",|\bimplements\b|\bextends\b", m.group(1)):
+    for part in re.split(r",|\bimplements\b|\bextends\b", listed):
         if "=" in part:
             continue  # ``metaclass=ABCMeta``
         name = class_of_type(part)
