@@ -91,7 +91,10 @@ def _start(node: ts.Node) -> int:
     return node.start_byte
 
 
-_RUST_IMPLEMENTED = re.compile(r"(?:<.*>)?\s+(?:.*\bfor\s+)?(?P<type>[^{]+?)\s*(?:where\b.*)?$", re.S)
+#: After ``impl``: ``<T>``, a trait's name and ``for``, then the type.
+_RUST_IMPLEMENTED = re.compile(
+    r"(?:<.*>)?\s+(?:.*\bfor\s+)?(?P<type>[^{]+?)\s*(?:where\b.*)?$", re.S
+)
 
 
 def _name_after(fam: str, children: list[ts.Node], opener: ts.Node, data: bytes) -> str | None:
@@ -128,7 +131,7 @@ def field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) -> 
     for named in declarations(root, data, cls_name, _OPENERS[JAVA]):
         cls = named.parent
         if cls is not None and cls.type in CLASSES[JAVA]:
-            return field_class(JAVA, root, data, cls, name)[1]
+            return field_class(data, cls, name)[1]
         if cls is not None and cls.type == "ERROR":
             # Its ``}`` not typed yet: its keyword, name and fields so far in an error.
             fields = _layout(fam, tree, cls).fields
@@ -161,7 +164,9 @@ def _declared(keywords: tuple[str, ...], cls_name: str) -> re.Pattern[bytes]:
     name = re.escape(cls_name.encode())
     if keywords == ("type",):
         return re.compile(name + rb"(?=[ \t]+struct\b)")
-    behind = b"|".join(rb"(?<=" + k.encode() + gap + name + rb")" for k in keywords for gap in (b" ", b"\t"))
+    behind = b"|".join(
+        rb"(?<=" + k.encode() + gap + name + rb")" for k in keywords for gap in (b" ", b"\t")
+    )
     return re.compile(name + rb"(?![\w$])(?:" + behind + rb")")
 
 
@@ -178,10 +183,12 @@ def _struct_field(
 
 
 def _struct_body(item: ts.Node | None) -> ts.Node | None:
-    if item is not None and item.type == "type_spec":  # Go: its type's field list
+    """A Rust struct's or a Go ``type_spec``'s struct's field list."""
+    if item is not None and item.type == "type_spec":
         kind = item.child_by_field_name("type")
-        item = kind if kind is not None and kind.type == "struct_type" else None
-        return next((c for c in item.named_children if c.type == "field_declaration_list"), None) if item else None
+        if kind is None or kind.type != "struct_type":
+            return None
+        return next((c for c in kind.named_children if c.type == "field_declaration_list"), None)
     if item is not None and item.type == "struct_item":
         return item.child_by_field_name("body")
     return None

@@ -5,7 +5,8 @@ two files define, and the first two definitions found were other classes'. The d
 says which class ``conn`` is: ``conn = Connection(...)``, ``def f(conn: Connection)``, ``with
 Connection() as conn``, ``self.conn = Connection()`` or ``self.conn: Connection`` in its class,
 TypeScript's ``const conn = new Connection()``, ``conn: Connection``, ``private conn:
-Connection`` and ``this.conn = new Connection()``. No inference beyond that: a name bound
+Connection`` and ``this.conn = new Connection()``; ``k.conn``'s is the field's type in the class
+``k`` is, where this file declares it (one level). No inference beyond that: a name bound
 otherwise (a call of a function, a parameter without an annotation) has no class here, and an
 attribute given two classes has none either.
 
@@ -307,8 +308,12 @@ def _receiver_class(
             return class_fields.open_field(fam, tree, data, at, receiver)[1]
         if cls is None:
             return None
+        if fam == typed.RUST:  # the field of the struct the ``impl`` is for
+            kind = cls.child_by_field_name("type") if cls.type == "impl_item" else None
+            struct = typed.type_class(_text(data, kind)) if kind is not None else None
+            return class_fields.field_of(fam, tree, data, struct, receiver) if struct else None
         if fam in _FIELDED:
-            return typed.field_class(fam, tree.root_node, data, cls, receiver)[1]
+            return typed.field_class(data, cls, receiver)[1]
         return _attribute_class(fam, tree, data, cls, receiver)
     scope = _enclosing(node, _FUNCTIONS[fam])
     if fam == _PYTHON and _comprehension_binds(node, scope, data, receiver):
@@ -333,7 +338,7 @@ def _receiver_class(
             # Out of the methods: a field of the class (of a class around it, for a nested one).
             cls = _enclosing(scope, _CLASSES[fam])
             while cls is not None:
-                bound, cls_name = typed.field_class(fam, tree.root_node, data, cls, receiver)
+                bound, cls_name = typed.field_class(data, cls, receiver)
                 if bound:
                     return cls_name
                 cls = _enclosing(cls.parent, _CLASSES[fam])

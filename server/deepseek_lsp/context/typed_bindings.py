@@ -1,8 +1,9 @@
 """Where Go, Java, C# and Rust say a name's class, for ``context.receivers``: a line's text
 around the name (``c := &Conn{}``, ``var c Conn``, ``Conn c = new Conn()``, ``var c = new
 Conn()``, ``let c = Conn::new()``, ``let c: Conn``) and the tree's fields (Java's and C#'s
-``private Conn conn;``, a Rust struct's ``conn: Conn`` for ``self.conn``). A function's result
-says nothing (``c := NewConn()``: its type is in another file, if anywhere).
+``private Conn conn;``; ``class_fields`` reads a Rust struct's ``conn: Conn`` for
+``self.conn``). A function's result says nothing (``c := NewConn()``: its type is in another
+file, if anywhere).
 """
 
 from __future__ import annotations
@@ -482,13 +483,10 @@ _FIELDS = frozenset(
 )
 
 
-def field_class(fam: str, root: ts.Node, data: bytes, cls: ts.Node, name: str) -> tuple[bool, str | None]:
-    """Whether the class ``cls`` declares a field ``name``, and its type's class: Java's and
-    C#'s fields and properties in its body, a Rust ``impl``'s struct's (in the same file)."""
-    if fam == RUST:
-        body = _rust_struct_fields(root, data, cls)
-    else:
-        body = cls.child_by_field_name("body")
+def field_class(data: bytes, cls: ts.Node, name: str) -> tuple[bool, str | None]:
+    """Whether the Java or C# class ``cls`` declares a field or property ``name`` in its body,
+    and its type's class."""
+    body = cls.child_by_field_name("body")
     if body is None:
         return False, None
     for member in body.named_children:
@@ -507,29 +505,13 @@ def declared_field(data: bytes, member: ts.Node, name: str) -> tuple[bool, str |
         kind = decl.child_by_field_name("type")
         if kind is None:
             continue
+        declarators = [d for d in decl.named_children if d.type == "variable_declarator"]
         names = decl.children_by_field_name("name") + [
-            d.child_by_field_name("name") for d in decl.named_children if d.type == "variable_declarator"
+            d.child_by_field_name("name") for d in declarators
         ]
         if any(n is not None and _text(data, n) == name for n in names):
             return True, type_class(_text(data, kind))
     return False, None
-
-
-def _rust_struct_fields(root: ts.Node, data: bytes, impl: ts.Node) -> ts.Node | None:
-    """The field list of the struct an ``impl`` is for, at the top level or in a module."""
-    kind = impl.child_by_field_name("type")
-    if kind is None or impl.type != "impl_item":
-        return None
-    wanted = type_class(_text(data, kind))
-    items = list(root.named_children)
-    for item in items:
-        if item.type == "mod_item" and (body := item.child_by_field_name("body")) is not None:
-            items.extend(body.named_children)
-        elif item.type == "struct_item":
-            name = item.child_by_field_name("name")
-            if name is not None and _text(data, name) == wanted:
-                return item.child_by_field_name("body")
-    return None
 
 
 def _text(data: bytes, node: ts.Node) -> str:
