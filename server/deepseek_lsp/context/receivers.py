@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable, Iterator
 from functools import lru_cache
+from itertools import islice
 
 import tree_sitter as ts
 
@@ -590,15 +591,38 @@ def _at_line_start(word: bytes) -> re.Pattern[bytes]:
     )
 
 
+#: Up to how many times a name's text may be in the module's text searched for its bindings
+#: for each to be looked at (its line's start read back), rather than every line's start.
+FEW_USES = 48
+_LINE_HEAD = re.compile(rb"[ \t]*(?:export[ \t]+)?(?:(?:const|let|var)[ \t]+)?")
+
+
 def _module_level(fam: str, data: bytes, word: bytes, start: int, end: int) -> list[int]:
     """Where a line of the module's text starts with ``word``, and where Python binds it later
     on a line (``for conn in``, ``with X() as conn``, ``(conn := X())``), last first (those in
-    functions and classes are told apart by the tree)."""
-    found = [m.end() - len(word) for m in _at_line_start(word).finditer(data, start, end)]
+    functions and classes are told apart by the tree). A name seldom in the text is looked for
+    where it is (``k`` 3 times in 32 kB: 0.05 ms); the lines' starts are tried each (0.6 ms over
+    32 kB, 1.6 on a busy machine) for one used often."""
+    uses = list(islice(_name_uses(word).finditer(data, start, end), FEW_USES + 1))
+    if len(uses) <= FEW_USES:
+        found = [
+            m.start()
+            for m in uses
+            if (head := data.rfind(b"\n", 0, m.start()) + 1) >= start
+            and _LINE_HEAD.fullmatch(data, head, m.start())
+        ]
+    else:
+        found = [m.end() - len(word) for m in _at_line_start(word).finditer(data, start, end)]
     if fam == _PYTHON:
         found += [m.start() for m in _bound_later_on_line(word).finditer(data, start, end)]
         found.sort()
     return found[::-1]
+
+
+@lru_cache(maxsize=512)
+def _name_uses(word: bytes) -> re.Pattern[bytes]:
+    """``word`` not followed by a name's character: its text first, a scan in C for it."""
+    return re.compile(re.escape(word) + rb"(?![\w$])")
 
 
 @lru_cache(maxsize=512)
