@@ -3,11 +3,15 @@ document says which class the receiver is (``context.receivers``)."""
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
+import pytest
+
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
+from deepseek_lsp.context import receivers as receivers_module
 from deepseek_lsp.context.lookup import receivers_members
 from deepseek_lsp.context.receivers import class_of_type, member_receivers, receiver_at
 from deepseek_lsp.documents import DocumentStore
@@ -319,6 +323,26 @@ def test_a_long_line_takes_no_time() -> None:
     started = time.process_time()
     assert receivers(text, "send", "recv") == {}
     assert time.process_time() - started < 0.3
+
+
+def test_a_module_level_name_is_found_alike_where_it_is_and_at_each_lines_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name seldom in the module's text is looked for where it is, one often there at each
+    line's start: both find the same lines (``export const conn``, indented, not ``x.conn``,
+    ``aconn``, ``conn2``, ``$conn``), on generated texts."""
+    rng = random.Random(5)
+    pieces = [b"conn", b" ", b"\t", b"\n", b"export ", b"const ", b"let ", b"x", b".", b"$"]
+    pieces += [b"=", b"conn2", b"(", b"for conn in y:", b"aconn", b"_"]
+    for _ in range(3000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        start = rng.randint(0, len(data))
+        end = rng.randint(start, len(data))
+        found = []
+        for few in (10**9, -1):
+            monkeypatch.setattr(receivers_module, "FEW_USES", few)
+            found.append(receivers_module._module_level("js", data, b"conn", start, end))
+        assert found[0] == found[1], (data, start, end)
 
 
 # ---------------------------------------------------------------- the inference, TypeScript
