@@ -375,6 +375,32 @@ def test_typescript_new_annotations_fields_and_parameter_properties() -> None:
     }
 
 
+def test_typescript_this_in_a_class_whose_end_is_still_being_typed() -> None:
+    """The class's ``}`` not typed yet: no class in the tree, its keyword and name in an error;
+    ``this.conn`` had no class there."""
+    head = (
+        "export class Client {\n  private log: Logger;\n"
+        "  constructor(private readonly conn: Connection) {\n    this.cache = new Cache();\n  }\n"
+        "  go() {\n    if (x) {\n      "
+    )
+    text = head + "this.log.info();\n      this.cache.get();\n      this.conn.send("
+    assert receivers(text, "send", "info", "get", language="typescript") == {
+        "send": "Connection",
+        "info": "Logger",
+        "get": "Cache",
+    }
+    assert receivers(head + "this.other.send(", "send", language="typescript") == {}
+    js = "class Client {\n  constructor() {\n    this.conn = new Conn();\n  }\n  go() {\n    "
+    local = "const k = new Client();\n    k.conn."
+    store = DocumentStore(REGISTRY)
+    for i, (text, expected) in enumerate(
+        [(js + "this.conn.", "Conn"), (js + local, "Conn"), (js + "this.", None)]
+    ):
+        doc = store.open(f"file:///w/open{i}.js", text, "javascript", 1)
+        assert doc.tree is not None
+        assert receiver_at("javascript", doc.tree, doc.data, len(doc.data)) == expected, text
+
+
 def test_typescript_a_parameter_of_another_function_is_not_the_local() -> None:
     text = "function a(conn: Connection) {}\nfunction b(conn) {\n  conn.send();\n}\n"
     assert receivers(text, "send", language="typescript") == {}

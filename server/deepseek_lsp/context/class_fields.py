@@ -20,6 +20,7 @@ from .typed_bindings import CLASSES, GO, JAVA, RUST, declared_field, field_class
 _OPENERS = {
     JAVA: ("class", "interface", "enum", "record", "struct"),
     RUST: ("impl",),
+    "js": ("class",),
 }
 _FIELD_KINDS = (
     "field_declaration",
@@ -35,10 +36,20 @@ def _kinds(language: ts.Language, names: tuple[str, ...], named: bool) -> frozen
     return frozenset(language.id_for_node_kind(n, named) or -1 for n in names)
 
 
-def open_class(fam: str, tree: ts.Tree, data: bytes, at: int) -> tuple[str, list[ts.Node]] | None:
-    """The class whose ``}`` is not typed yet around ``at``: its name (an ``impl``'s type's,
-    ``impl<T> Drop for Client<T>``'s ``Client``), and the error's children before ``at`` that
-    declare fields (Java's, C#'s; its class's fields and the classes' around it)."""
+class OpenClass(NamedTuple):
+    """A class whose ``}`` is not typed yet: its name (an ``impl``'s type's, ``impl<T> Drop for
+    Client<T>``'s ``Client``), the node of its name (of its ``impl``'s), and the error's
+    children before the use that declare fields (Java's, C#'s: its class's fields and the
+    classes' around it)."""
+
+    name: str
+    named: ts.Node
+    fields: list[ts.Node]
+
+
+def open_class(fam: str, tree: ts.Tree, data: bytes, at: int) -> OpenClass | None:
+    """The class whose ``}`` is not typed yet around ``at``, its keyword the last one before
+    ``at`` in an error around it."""
     if fam not in _OPENERS:
         return None
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at)
@@ -47,9 +58,11 @@ def open_class(fam: str, tree: ts.Tree, data: bytes, at: int) -> tuple[str, list
             layout = _layout(fam, tree, node)
             last = bisect_left(layout.openers, at, key=_start) - 1
             opener = layout.openers[last] if last >= 0 else None
-            name = _name_after(fam, layout.children, opener, data) if opener is not None else None
-            if name is not None:
-                return name, layout.fields[: bisect_left(layout.fields, at, key=_start)]
+            named = _name_after(fam, layout.children, opener) if opener is not None else None
+            name = _class_name(fam, layout.children, named, data) if named is not None else None
+            if named is not None and name is not None:
+                fields = layout.fields[: bisect_left(layout.fields, at, key=_start)]
+                return OpenClass(name, named, fields)
         node = node.parent
     return None
 
@@ -97,16 +110,27 @@ _RUST_IMPLEMENTED = re.compile(
 )
 
 
-def _name_after(fam: str, children: list[ts.Node], opener: ts.Node, data: bytes) -> str | None:
+def _name_after(fam: str, children: list[ts.Node], opener: ts.Node) -> ts.Node | None:
+    """The node after a class's keyword: its name (an ``impl``'s the keyword itself)."""
     keyword = bisect_left(children, opener.start_byte, key=_start)
+    if fam == RUST:
+        return children[keyword]
+    name = children[keyword + 1] if keyword + 1 < len(children) else None
+    return name if name is not None and name.type in _NAMES else None
+
+
+_NAMES = frozenset({"identifier", "type_identifier"})
+
+
+def _class_name(fam: str, children: list[ts.Node], named: ts.Node, data: bytes) -> str | None:
     if fam != RUST:
-        name = children[keyword + 1] if keyword + 1 < len(children) else None
-        return _text(data, name) if name is not None and name.type == "identifier" else None
+        return _text(data, named)
     # ``impl<T: Send> Drop for Client<T> {``: its children up to its ``{``.
+    keyword = bisect_left(children, named.start_byte, key=_start)
     end = next((c.start_byte for c in children[keyword + 1 :] if c.type == "{"), None)
     if end is None:
         return None
-    m = _RUST_IMPLEMENTED.match(data[children[keyword].end_byte : end].decode("utf-8", "replace"))
+    m = _RUST_IMPLEMENTED.match(data[named.end_byte : end].decode("utf-8", "replace"))
     return type_class(m.group("type")) if m is not None else None
 
 
@@ -116,10 +140,9 @@ def open_field(fam: str, tree: ts.Tree, data: bytes, at: int, name: str) -> tupl
     found = open_class(fam, tree, data, at)
     if found is None:
         return False, None
-    cls_name, members = found
     if fam == RUST:
-        return _struct_field(tree.root_node, data, cls_name, name)
-    return _first_field(data, members[::-1], name)
+        return _struct_field(tree.root_node, data, found.name, name)
+    return _first_field(data, found.fields[::-1], name)
 
 
 def field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) -> str | None:

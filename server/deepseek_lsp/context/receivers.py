@@ -139,6 +139,8 @@ def _field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) ->
     for named in class_fields.declarations(tree.root_node, data, cls_name, ("class",)):
         if named.parent is not None and named.parent.type in _CLASSES[fam]:
             return _attribute_class(fam, tree, data, named.parent, name)
+        if fam == "js" and named.parent is not None and named.parent.type == "ERROR":
+            return _attribute_class(fam, tree, data, named, name, named.parent.end_byte)
     return None
 
 
@@ -297,16 +299,18 @@ def _receiver_class(
     node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at)
     if receiver in ("self", "this") and not on_self:
         cls = _enclosing(node, _CLASSES[fam])
-        if cls is None and fam in _FIELDED:
+        if cls is None and fam in _OPEN_CLASSES:
             # The class's ``}`` not typed yet: no class in the tree, its keyword in an error.
             found = class_fields.open_class(fam, tree, data, at)
-            return found[0] if found is not None else None
+            return found.name if found is not None else None
         name = cls.child_by_field_name("name") or cls.child_by_field_name("type") if cls else None
         return class_of_type(_text(data, name)) if name is not None else None
     if on_self:
         cls = _enclosing(node, _CLASSES[fam])
         if cls is None and fam in _FIELDED:
             return class_fields.open_field(fam, tree, data, at, receiver)[1]
+        if cls is None and fam == "js" and (opened := class_fields.open_class(fam, tree, data, at)):
+            return _attribute_class(fam, tree, data, opened.named, receiver, at)
         if cls is None:
             return None
         if fam == typed.RUST:  # the field of the struct the ``impl`` is for
@@ -485,6 +489,7 @@ _NO_VALUE_GIVEN = re.compile(
 #: local at the module's level (Go's package-level ``var c Conn`` is read back as a local's):
 #: a use there is in a tree broken around it.
 _FIELDED = frozenset({typed.JAVA, typed.RUST})
+_OPEN_CLASSES = frozenset({*_FIELDED, "js"})
 _NO_MODULE_LOCALS = frozenset({typed.JAVA, typed.RUST, typed.GO})
 
 
@@ -826,16 +831,20 @@ def _given(name: str) -> re.Pattern[bytes]:
     return re.compile(re.escape(name.encode()) + rb"[ \t]*[?!]?[ \t]*[:=]")
 
 
-def _attribute_class(fam: str, tree: ts.Tree, data: bytes, cls: ts.Node, name: str) -> str | None:
+def _attribute_class(
+    fam: str, tree: ts.Tree, data: bytes, cls: ts.Node, name: str, end: int | None = None
+) -> str | None:
     """The one class the class ``cls`` gives its attribute ``name`` (``self.name = X(...)``,
     ``self.name: X``, a class-level ``name: X``, ``this.name = new X()``, a field ``private
-    name: X``, a constructor's ``private readonly name: X``); None for none or two."""
+    name: X``, a constructor's ``private readonly name: X``); None for none or two. ``cls``
+    may be the name of a JavaScript class whose ``}`` is not typed yet (its text up to
+    ``end`` read)."""
     body = cls.child_by_field_name("body")
     indent = body.start_point[1] if body is not None else 0
     owner = b"self." if fam == _PYTHON else b"this."
     said: set[str] = set()
     word = name.encode()
-    for given in _given(name).finditer(data, cls.start_byte, cls.end_byte):
+    for given in _given(name).finditer(data, cls.start_byte, cls.end_byte if end is None else end):
         at = given.start()
         prefix, suffix = _line_around(data, at, len(word))
         if prefix.endswith(owner) and (
