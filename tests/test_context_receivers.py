@@ -401,6 +401,25 @@ def test_typescript_this_in_a_class_whose_end_is_still_being_typed() -> None:
         assert receiver_at("javascript", doc.tree, doc.data, len(doc.data)) == expected, text
 
 
+def test_typescript_a_parameter_of_a_function_whose_end_is_still_being_typed() -> None:
+    """No function in the tree there, its parameter list left in an error: its parameters were
+    none's (a JSDoc type is not read there)."""
+    def typed(text: str, *members: str) -> dict[str, str]:
+        return receivers(text, *members, language="typescript")
+
+    head = "function run(c: Connection, m?: Mailer) {\n  if (x) {\n    "
+    assert typed(head + "m.notify();\n    c.send(", "send", "notify") == {
+        "send": "Connection",
+        "notify": "Mailer",
+    }
+    arrow = "function run(c: Connection) {\n  items.forEach((c: Mailer) => {\n    c.send("
+    assert typed(arrow, "send") == {"send": "Mailer"}
+    # A closed function's parameter is not the use's.
+    assert typed("function a(c: Other) {}\nfunction run() {\n  c.send(", "send") == {}
+    cls = "class Client {\n  conn: Conn;\n  last(k: Client) {\n    k.conn.send("
+    assert typed(cls, "send") == {"send": "Conn"}
+
+
 def test_typescript_a_parameter_of_another_function_is_not_the_local() -> None:
     text = "function a(conn: Connection) {}\nfunction b(conn) {\n  conn.send();\n}\n"
     assert receivers(text, "send", language="typescript") == {}

@@ -1,7 +1,8 @@
 """A Go, Java, C# or Rust class's field's type, for ``context.receivers``: the class named
 (``k.conn.Send(`` where ``k`` is a ``*Client``) or the one around a use whose ``}`` is still
 to be typed. There the tree has no class, only an error holding its keyword (``class``,
-``record``, Rust's ``impl``), its name and the member declarations read so far.
+``record``, Rust's ``impl``), its name and the member declarations read so far (and a
+JavaScript function's parameter list).
 """
 
 from __future__ import annotations
@@ -67,12 +68,30 @@ def open_class(fam: str, tree: ts.Tree, data: bytes, at: int) -> OpenClass | Non
     return None
 
 
+def open_parameters(fam: str, tree: ts.Tree, at: int) -> list[ts.Node]:
+    """The parameter lists of the JavaScript or TypeScript functions whose ``}`` is not typed
+    yet around ``at``, the nearest first: the errors' around it (a closed function's are in
+    its node)."""
+    if fam != "js":
+        return []
+    found: list[ts.Node] = []
+    node: ts.Node | None = tree.root_node.descendant_for_byte_range(at, at)
+    while node is not None:
+        if node.type == "ERROR":
+            lists = _layout(fam, tree, node).parameters
+            found += lists[: bisect_left(lists, at, key=_start)][::-1]
+        node = node.parent
+    return found
+
+
 class _Layout(NamedTuple):
-    """An error's children, those of them that open a class and those that declare fields."""
+    """An error's children, those of them that open a class, those that declare fields and
+    the parameter lists."""
 
     children: list[ts.Node]
     openers: list[ts.Node]
     fields: list[ts.Node]
+    parameters: list[ts.Node]
 
 
 #: The last error's layout: a large file's error has a thousand children, each a node built
@@ -90,10 +109,12 @@ def _layout(fam: str, tree: ts.Tree, error: ts.Node) -> _Layout:
         children = error.children
         openers = _kinds(tree.language, _OPENERS[fam], False)
         fields = _kinds(tree.language, _FIELD_KINDS, True)
+        parameters = _kinds(tree.language, ("formal_parameters",), True)
         layout = _Layout(
             children,
             [c for c in children if c.kind_id in openers],
             [c for c in children if c.kind_id in fields],
+            [c for c in children if c.kind_id in parameters],
         )
         _LAST_LAYOUT.clear()
         _LAST_LAYOUT[key] = layout

@@ -330,6 +330,12 @@ def _receiver_class(
         bound, cls_name = _bound_in(fam, tree.root_node, data, scope, receiver, end, floor)
         if bound:
             return cls_name
+        if scope is None and fam == "js":
+            # A parameter of a function whose ``}`` is not typed yet (no function in the tree).
+            for params in class_fields.open_parameters(fam, tree, at):
+                bound, cls_name = _listed(fam, params, data, receiver, None)
+                if bound:
+                    return cls_name
         if scope is None and fam == typed.JAVA:
             # A field farther back than ``MODULE_SPAN``, the class's ``}`` not typed yet: the
             # error around the use holds the class's fields (the text read back is not).
@@ -754,16 +760,27 @@ def _parameter(fam: str, scope: ts.Node, data: bytes, name: str) -> tuple[bool, 
         params = scope.child_by_field_name(field)
         if params is None:
             continue
-        for child in [params] if params.type == "identifier" else params.named_children:
-            bound = [child] if child.type == "identifier" else _parameter_names(child)
-            if not any(_text(data, b) == name for b in bound):
-                continue
-            kind = child.child_by_field_name("type")
-            if kind is not None and fam in typed.BINDINGS:
-                return True, typed.type_class(_text(data, kind))
-            if kind is not None:
-                return True, class_of_type(_text(data, kind).lstrip(":"))
-            return True, _jsdoc_type(scope, data, name) if fam == "js" else None
+        listed = _listed(fam, params, data, name, scope)
+        if listed[0]:
+            return listed
+    return False, None
+
+
+def _listed(
+    fam: str, params: ts.Node, data: bytes, name: str, function: ts.Node | None
+) -> tuple[bool, str | None]:
+    """Whether the parameter list ``params`` (of ``function``, where the tree has it) binds
+    ``name``, and its annotation's class."""
+    for child in [params] if params.type == "identifier" else params.named_children:
+        bound = [child] if child.type == "identifier" else _parameter_names(child)
+        if not any(_text(data, b) == name for b in bound):
+            continue
+        kind = child.child_by_field_name("type")
+        if kind is not None and fam in typed.BINDINGS:
+            return True, typed.type_class(_text(data, kind))
+        if kind is not None:
+            return True, class_of_type(_text(data, kind).lstrip(":"))
+        return True, _jsdoc_type(function, data, name) if fam == "js" and function else None
     return False, None
 
 
