@@ -1,8 +1,9 @@
 """A Go, Java, C# or Rust class's field's type, for ``context.receivers``: the class named
 (``k.conn.Send(`` where ``k`` is a ``*Client``) or the one around a use whose ``}`` is still
 to be typed. There the tree has no class, only an error holding its keyword (``class``,
-``record``, Rust's ``impl``), its name and the member declarations read so far (and a
-JavaScript function's parameter list).
+``record``, Rust's ``impl``), its name and the member declarations read so far; the same for
+a JavaScript or TypeScript class (its name; ``receivers`` reads its text) and the parameter
+lists of the functions not closed yet.
 """
 
 from __future__ import annotations
