@@ -529,6 +529,19 @@ def test_the_receivers_class_member_is_sent_where_three_files_define_the_name(
     assert snippets == []
 
 
+def test_a_field_of_a_receiver_whose_class_another_file_declares(tmp_path: Path) -> None:
+    """``k.conn.send(`` where ``k``'s class is another file's: its class-level annotation (a
+    definition in the index), or its short class's ``self.conn = Connection()``."""
+    client = "class Client:\n    conn: Connection\n\n    def close(self): ...\n"
+    pool = "class Pool:\n    def __init__(self):\n        self.conn = Connection()\n"
+    write(tmp_path, {**SEND_FILES, "app/client.py": client, "app/pool.py": pool})
+    for cls in ("Client", "Pool"):
+        text = f"def run(k: {cls}):\n    k.conn.send("
+        snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+        sent = [s.text.splitlines()[0] for s in snippets if "def send" in s.text]
+        assert sent == ["def send(self, frame: bytes, *, flush: bool = True) -> int:"], heads(snippets)
+
+
 def test_after_a_receivers_dot_its_class_comes_first(tmp_path: Path) -> None:
     """``conn.|``: the member is still to be typed; the class's definition says which there are."""
     write(tmp_path, SEND_FILES)

@@ -467,6 +467,24 @@ CS_SENDERS = {
 }
 
 
+def test_a_field_of_a_receiver_whose_class_another_file_declares(tmp_path: Path) -> None:
+    """``k.conn.send(`` where ``k``'s class is declared in another file: that file's field (its
+    definition in the index) says ``conn``'s class; it had none, and the first two ``send``s
+    found went in."""
+    client = "package app;\n\npublic class Client {\n  private final Conn conn;\n  Mailer m;\n}\n"
+    write(tmp_path, {**JAVA_SENDS, "src/app/Client.java": client})
+    text = "package app;\n\nclass App {\n  void run(Client k) {\n    k.conn.send(|);\n  }\n}\n"
+    index = indexed(tmp_path, "src/app/App.java")
+    snippets = gather_at(tmp_path, "src/app/App.java", text, index, "java")
+    sent = [line.strip() for s in snippets for line in s.text.splitlines() if "send(" in line]
+    assert sent == ["public int send(byte[] frame, boolean flush) {"], heads(snippets)
+    go_client = "package app\n\ntype Client struct {\n\tname string\n\tconn *net.Conn\n}\n"
+    write(tmp_path, {**GO_SENDS, "app/client.go": go_client})
+    text = "package app\n\nfunc (k *Client) Run() {\n\tk.conn.|\n}\n"
+    snippets = gather_at(tmp_path, "app/run.go", text, indexed(tmp_path, "app/run.go"), "go")
+    assert "type Conn struct{}" in heads(snippets), heads(snippets)
+
+
 def test_csharp_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None:
     """``class TlsConn : Conn``: C#'s bases were not read, and ``c.Send(`` on a TlsConn found
     no ``Send`` of its class."""

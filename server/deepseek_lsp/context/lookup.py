@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -17,7 +18,7 @@ from ..privacy import file_path
 from ..workspace_symbols import family
 from .index import _WORD, _is_dunder
 from .indexer import MAX_FILE_BYTES
-from .receivers import class_of_type, member_receivers, reads_receivers, receiver_at
+from .receivers import class_of_type, field_in_text, member_receivers, reads_receivers, receiver_at
 
 if TYPE_CHECKING:
     from .index import Definition, FileIndex
@@ -403,10 +404,13 @@ def receivers_members(
         req.cut_short = True
         return {}, []
     imported = _import_words(own)
-    classes = member_receivers(doc.language.name, tree, doc.data, req.offset, window, names, imported)
     found = _Classes(indexer, req, indexes, doc_path, roots)
+    elsewhere = partial(found.field, doc.language)
+    classes = member_receivers(
+        doc.language.name, tree, doc.data, req.offset, window, names, imported, elsewhere
+    )
     members = {member: defs for member, cls in classes.items() if (defs := found.members(cls, member))}
-    at_cursor = receiver_at(doc.language.name, tree, doc.data, req.offset, imported)
+    at_cursor = receiver_at(doc.language.name, tree, doc.data, req.offset, imported, elsewhere)
     return members, found.classes(at_cursor) if at_cursor is not None else []
 
 
@@ -427,6 +431,23 @@ class _Classes:
                 found = [idx for idx in read if _defines_class(idx, cls)]
             self.where[cls] = found
         return self.where[cls]
+
+    def field(self, language: Language, cls: str, name: str) -> str | None:
+        """The class of the field ``name`` of ``cls`` as a file declaring ``cls`` says it
+        (``k.conn`` where ``k``'s class is another file's): the field's own definition (Java's,
+        C#'s, TypeScript's fields, Python's class-level annotations), else the class's first
+        lines (a Go or Rust struct's fields, a short Python class's ``self.conn = Conn()``);
+        each a few lines parsed (~0.05 ms)."""
+        parser = language.shared_parser
+        for idx in self.defining(cls):
+            own = idx.definitions.get(name, ())
+            texts = [(d.text, True) for d in own if d.owner == cls and d.kind != "method"]
+            texts += [(d.text, False) for d in idx.definitions[cls] if d.kind == "class"]
+            for text, member in texts:
+                said = field_in_text(language.name, parser, text, cls, name, member=member)
+                if said is not None:
+                    return said
+        return None
 
     def classes(self, cls: str) -> list[tuple[Definition, FileIndex]]:
         return [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]

@@ -18,7 +18,7 @@ use for a module-level name).
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
 
@@ -78,6 +78,11 @@ def _family(language: str) -> str | None:
     return "js" if language in _JS_FAMILY else typed.FAMILIES.get(language)
 
 
+#: ``k.conn``'s class where ``k``'s class is not declared in the document: given the class and
+#: the field, what another file's declaration of it says.
+FieldElsewhere = Callable[[str, str], "str | None"]
+
+
 def member_receivers(
     language: str,
     tree: ts.Tree,
@@ -86,6 +91,7 @@ def member_receivers(
     window: tuple[int, int],
     members: Iterable[str],
     imported: Container[str] = (),
+    elsewhere: FieldElsewhere | None = None,
 ) -> dict[str, str]:
     """By member name, the class of its receiver at its use nearest ``offset`` (in ``window``,
     within ``USE_SPAN``), where the document says which it is; ``self``/``this`` is the
@@ -102,7 +108,7 @@ def member_receivers(
     )
     found: dict[str, str] = {}
     for _dist, member, at, receiver, owner in uses[:MAX_RECEIVERS]:
-        cls = _class_of(fam, tree, data, at, receiver, owner, imported)
+        cls = _class_of(fam, tree, data, at, receiver, owner, imported, elsewhere)
         if cls is not None:
             found[member] = cls
     return found
@@ -119,13 +125,17 @@ def _class_of(
     receiver: str,
     owner: str | None,
     imported: Container[str],
+    elsewhere: FieldElsewhere | None = None,
 ) -> str | None:
     """The class of ``receiver`` (``owner.receiver`` when ``owner``, ``self``/``this`` or a
-    name: the field's type in the class the file says the name is, declared in this file;
-    one level only, ``a.b.conn`` has none) used at ``at``."""
+    name: the field's type in the class the file says the name is, declared in this file or,
+    by ``elsewhere``, another; one level only, ``a.b.conn`` has none) used at ``at``."""
     if owner is not None and owner not in _SELVES:
         of = _class_of(fam, tree, data, at, owner, None, imported)
-        return _field_of(fam, tree, data, of, receiver) if of is not None else None
+        if of is None:
+            return None
+        cls = _field_of(fam, tree, data, of, receiver)
+        return elsewhere(of, receiver) if cls is None and elsewhere is not None else cls
     if owner is None and receiver in imported:
         return receiver if receiver[:1].isupper() else None
     return receiver_class(fam, tree, data, at, receiver, owner is not None)
@@ -152,7 +162,12 @@ _AT_CURSOR = re.compile(
 
 
 def receiver_at(
-    language: str, tree: ts.Tree, data: bytes, offset: int, imported: Container[str] = ()
+    language: str,
+    tree: ts.Tree,
+    data: bytes,
+    offset: int,
+    imported: Container[str] = (),
+    elsewhere: FieldElsewhere | None = None,
 ) -> str | None:
     """The class of the receiver the cursor is after (``conn.|``), where the document says it:
     its member is still to be typed, so the class's members are what the line needs."""
@@ -169,7 +184,24 @@ def receiver_at(
     if receiver in _SELVES and owner is None:
         return None  # the class around the cursor: in view, or its outline is the file's
     at = offset - len(line[-200:]) + m.start()
-    return _class_of(fam, tree, data, at, receiver, owner, imported)
+    return _class_of(fam, tree, data, at, receiver, owner, imported, elsewhere)
+
+
+def field_in_text(
+    language: str, parser: ts.Parser, text: str, cls_name: str, name: str, *, member: bool
+) -> str | None:
+    """The class of the field ``name`` that another file's text of the class ``cls_name`` (its
+    definition's first lines, or, ``member``, the field's own: ``private Conn conn;``, ``conn:
+    Conn``, put in a class of that name) declares."""
+    fam = _family(language)
+    if fam is None:
+        return None
+    if member and fam == _PYTHON:
+        text = f"class {cls_name}:\n    " + text.replace("\n", "\n    ")
+    elif member:
+        text = f"class {cls_name} {{\n{text}\n}}\n"
+    data = text.encode()
+    return _field_of(fam, parser.parse(data), data, cls_name, name)
 
 
 #: Code inside a string: an f-string's ``{…}``, a template literal's ``${…}``.
