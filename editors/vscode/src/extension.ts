@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageclient/node';
 import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
+import { EDITOR_INDENTATION, IndentationSync } from './indentation';
 import { hasItems, LateSuggestions } from './lateSuggestions';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
@@ -124,6 +125,14 @@ class DeepSeekExtension implements vscode.Disposable {
   private readonly log: vscode.LogOutputChannel;
   private readonly statusBar = new StatusBar();
   private readonly lateSuggestions = new LateSuggestions();
+  private readonly indentation = new IndentationSync(
+    (params) => {
+      this.client?.sendNotification(EDITOR_INDENTATION, params).catch((err) => {
+        this.log.debug(`editorIndentation: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    },
+    () => (this.client?.isRunning() ? this.client.code2ProtocolConverter.asUri : undefined),
+  );
   private readonly keys: string[];
   private client: LanguageClient | undefined;
   private apiKey: string | undefined;
@@ -177,6 +186,7 @@ class DeepSeekExtension implements vscode.Disposable {
       this.output,
       this.statusBar,
       this.lateSuggestions,
+      this.indentation,
       this.context.secrets.onDidChange(async (e) => {
         if (e.key !== SECRET_KEY) {
           return;
@@ -358,6 +368,7 @@ class DeepSeekExtension implements vscode.Disposable {
       if (e.newState === State.Running) {
         viaLsp.ran = true;
         this.statusBar.setLifecycle('running');
+        this.indentation.tellAll();
       } else if (e.newState === State.Starting) {
         this.statusBar.setLifecycle('starting');
       } else if (e.newState === State.Stopped && this.statusBar.current.lifecycle !== 'failed') {

@@ -48,6 +48,10 @@ const CUT = 'cut.py';
 const SLOW = 'slow.py';
 fs.writeFileSync(path.join(WORKSPACE, CUT), 'def mul(a, b):\n    return a * b\n');
 fs.writeFileSync(path.join(WORKSPACE, SLOW), 'def sub(a, b):\n    return a - b\n');
+// For the tab-indented-block step: no indented line, so nothing but the editor tells the unit.
+const BOUND = 'bound.py';
+const BOUND_PATH = path.join(WORKSPACE, BOUND);
+fs.writeFileSync(BOUND_PATH, 'def bound(x):');
 const NBSP = /\u00a0/g;
 const norm = (s) => (s ?? '').replace(NBSP, ' ');
 
@@ -886,6 +890,40 @@ try {
       await fakeLatency(0);
     }
   }, { needs: ['set-api-key', 'open-file'] });
+
+  await step('tab-indented-block', async () => {
+    // A file with no indented line, its editor set to indent with tabs: the block suggested
+    // under the tab VS Code typed is in tabs (the extension tells the server the editor's
+    // insertSpaces and tabSize), not in Python's four spaces, which Python refuses (TabError).
+    await quickOpen(BOUND, 'def bound(x):');
+    await runCommand('Indent Using Tabs');
+    // Its tab size picker, the current size (4) its active row.
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: '4' }).first().waitFor({ state: 'visible', timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await waitFor('"Tab Size: 4" in the status bar', async () =>
+      (await page.$$eval('.statusbar-item', (els) => els.map((e) => e.textContent ?? ''))).some((t) => t.includes('Tab Size: 4')), 10000);
+    // A click on the line: the keys would go to the editor focused before the picker.
+    await page.locator('.editor-instance .view-line', { hasText: 'def bound(x):' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    const ghost = await waitFor('the block as ghost text', async () => {
+      // The first line is decorations (one a token); the lines below it are a view zone's.
+      const first = norm((await page.$$eval('.ghost-text-decoration, .ghost-text-decoration-preview', (els) => els.map((e) => e.textContent ?? ''))).join(''));
+      const below = norm((await page.$$eval('.editor-instance .view-zones', (els) => els.map((e) => e.textContent ?? ''))).join(''));
+      return first.includes('if x < 0:') && below.includes('return x') ? `${first} / ${below}` : '';
+    }, 20000);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Control+S');
+    const want = 'def bound(x):\n\tif x < 0:\n\t\treturn 0\n\treturn x';
+    const saved = await waitFor(`${BOUND} saved with the block`, async () => {
+      const t = fs.readFileSync(BOUND_PATH, 'utf8');
+      return t.includes('return x') ? t : '';
+    }, 10000);
+    if (saved !== want) {
+      throw new Error(`${BOUND} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
+    }
+    return `${JSON.stringify(saved)}`;
+  }, { needs: ['set-api-key'] });
 
   await step('excluded-file-status', async () => {
     // An excluded file (.env) gets Inactive, shown while that file is the active one only.

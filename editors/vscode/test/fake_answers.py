@@ -1,7 +1,8 @@
 """Answers of the fake DeepSeek for the VS Code end-to-end test (``--responder fake_answers:answer``).
 
 FIM: completes the line being typed towards one of ``LINES`` (so "    ret" gets "urn a + b", and
-"unit = ar", typed in the fixture notebook's last cell, gets "ea(1.0)").
+"unit = ar", typed in the fixture notebook's last cell, gets "ea(1.0)"); an empty line under
+``BLOCK_AFTER`` gets ``BLOCK``.
 Chat (review): one finding on ``return a / b`` (the fixture file) and one on the fixture
 notebook's ``return math.pi * r ** 2``, each at the line number the prompt shows for it.
 """
@@ -15,6 +16,10 @@ from typing import Any
 # The status bar's spinner steps type lines no earlier step did, so that no answer comes from
 # the server's cache: "    res" gets "ult = a * b", "    quo" "tient = a // b".
 LINES = ["    return a + b", "unit = area(1.0)", "    result = a * b", "    quotient = a // b"]
+# The tab-indented-block step: the body of "def bound(x):" in the model's four spaces, which
+# the server writes in the editor's tabs.
+BLOCK_AFTER = "def bound(x):\n"
+BLOCK = "if x < 0:\n        return 0\n    return x"
 FINDING_CODE = "return a / b"
 FIX = "return a / b if b else 0.0"
 MESSAGE = "Division by zero when b is 0."
@@ -24,6 +29,8 @@ NOTEBOOK_MESSAGE = "A negative radius is not rejected."
 
 def _fim(prompt: str) -> str:
     line = prompt.rsplit("\n", 1)[-1]
+    if prompt.endswith(BLOCK_AFTER + line) and not line.strip():
+        return BLOCK
     for target in LINES:
         if target.startswith(line) and target != line:
             return target[len(line):]

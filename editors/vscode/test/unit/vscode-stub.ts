@@ -17,6 +17,10 @@ export const stub: {
   editor: unknown;
   /** The commands run, by id. */
   commandsRun: string[];
+  /** Fires window.onDidChangeTextEditorOptions's listeners. */
+  optionsListeners: ((e: { textEditor: unknown }) => void)[];
+  /** window.visibleTextEditors. */
+  visibleEditors: unknown[];
 } = {
   config: {},
   languageConfig: {},
@@ -27,6 +31,8 @@ export const stub: {
   editorListeners: [],
   editor: undefined,
   commandsRun: [],
+  optionsListeners: [],
+  visibleEditors: [],
 };
 
 /** A text editor on `uri` as statusBar.ts sees it. */
@@ -91,7 +97,11 @@ export const window = {
     return new Disposable();
   },
   get visibleTextEditors() {
-    return [];
+    return stub.visibleEditors;
+  },
+  onDidChangeTextEditorOptions(listener: (e: { textEditor: unknown }) => void) {
+    stub.optionsListeners.push(listener);
+    return new Disposable();
   },
   activeNotebookEditor: undefined as unknown,
   createStatusBarItem() {

@@ -1,0 +1,78 @@
+// Tells the server what each editor inserts for a level of indentation (its insertSpaces,
+// tabSize and indentSize, which editor.detectIndentation and the status bar's "Spaces: 4" set).
+// Where no non-blank line of a file tells the server the unit (a new file, one whose only
+// tab-led line is the blank one being typed on), it took the language's habit: a Python block
+// suggested in four spaces under the tab VS Code typed with insertSpaces off, which Python
+// refuses (TabError). The same notification Neovim's plugin sends (deepseek/editorIndentation).
+
+import * as vscode from 'vscode';
+import { SENT_SCHEMES } from './review';
+
+export const EDITOR_INDENTATION = 'deepseek/editorIndentation';
+
+export interface IndentationParams {
+  textDocument: { uri: string };
+  insertSpaces: boolean;
+  tabSize: number;
+  indentSize: number;
+}
+
+/** The notification's params for `editor`; undefined for a document the server is not sent
+ * (the Output pane, a diff's git side, a notebook's cell) or options not resolved yet. */
+export function indentationParams(
+  editor: vscode.TextEditor,
+  asUri: (uri: vscode.Uri) => string,
+): IndentationParams | undefined {
+  const { insertSpaces, tabSize, indentSize } = editor.options;
+  // An editor's options are resolved values; 'auto' and 'tabSize' are only ever set, not read.
+  if (typeof insertSpaces !== 'boolean' || typeof tabSize !== 'number') {
+    return undefined;
+  }
+  if (!SENT_SCHEMES.includes(editor.document.uri.scheme)) {
+    return undefined;
+  }
+  return {
+    textDocument: { uri: asUri(editor.document.uri) },
+    insertSpaces,
+    tabSize,
+    indentSize: typeof indentSize === 'number' ? indentSize : tabSize,
+  };
+}
+
+/**
+ * Sends each shown editor's indentation when it becomes active, when its options change, and
+ * for every shown editor when a server (re)starts: the server forgets it with the document, and
+ * a new process knows nothing.
+ */
+export class IndentationSync implements vscode.Disposable {
+  private readonly watch: vscode.Disposable;
+
+  constructor(
+    private readonly send: (params: IndentationParams) => void,
+    private readonly asUri: () => ((uri: vscode.Uri) => string) | undefined,
+  ) {
+    this.watch = vscode.Disposable.from(
+      vscode.window.onDidChangeActiveTextEditor((editor) => editor && this.tell(editor)),
+      vscode.window.onDidChangeTextEditorOptions((e) => this.tell(e.textEditor)),
+    );
+  }
+
+  /** Every shown editor's, for a server that just started. */
+  tellAll(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      this.tell(editor);
+    }
+  }
+
+  private tell(editor: vscode.TextEditor): void {
+    const asUri = this.asUri();
+    const params = asUri && indentationParams(editor, asUri);
+    if (params) {
+      this.send(params);
+    }
+  }
+
+  dispose(): void {
+    this.watch.dispose();
+  }
+}
