@@ -73,7 +73,7 @@ def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
     after = b"\n\nprint(area(2))\n"
     cache.remember("u", Anchor.at(before + after, len(before)), "urn 3.14 * r * r", False)
     typed = before + b"ur"
-    assert cache.through("u", typed + after, len(typed)) == "n 3.14 * r * r"
+    assert cache.through("u", typed + after, len(typed)) == ("n 3.14 * r * r", True)
     wrong = before + b"ux"
     assert cache.through("u", wrong + after, len(wrong)) is None
     # The text after the cursor changed: the held suggestion no longer applies.
@@ -93,7 +93,7 @@ def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() ->
     cache.remember("u", Anchor.at(data, len(before)), "compute(y)", False)
     cache.edited("u", len(before), len(below))  # typed at the cursor
     cache.edited("u", len(before) + 200, len(below) - 210)  # within what is compared
-    assert cache.through("u", data, len(before)) == "compute(y)"
+    assert cache.through("u", data, len(before)) == ("compute(y)", False)
     cache.edited("u", len(before) + 256, len(below) - 256)  # text put in just past it
     assert cache.through("u", data, len(before)) is None
     # Near the document's end everything after the cursor is compared: typing at the end is
@@ -101,7 +101,7 @@ def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() ->
     short = CompletionCache()
     short.remember("u", Anchor.at(before, len(before)), "compute(y)", False)
     short.edited("u", len(before), 0)
-    assert short.through("u", before, len(before)) == "compute(y)"
+    assert short.through("u", before, len(before)) == ("compute(y)", False)
 
 
 def test_a_prefetch_stays_reachable_only_on_the_way_to_its_state() -> None:
@@ -163,14 +163,14 @@ def test_debounce_tracks_cadence_and_context_and_latency() -> None:
     d = Debouncer()
     for i in range(10):
         d.keystroke("u", now=i * 0.12)
-    mid_word = d.delay("    retu", "", 50, 600)
-    after_dot = d.delay("    self.", "", 50, 600)
+    mid_word = d.delay("u", "    retu", "", 50, 600)
+    after_dot = d.delay("u", "    self.", "", 50, 600)
     assert mid_word > after_dot
     assert 0.05 <= after_dot <= 0.6 and 0.05 <= mid_word <= 0.6
     for _ in range(10):
         d.latency(0.15)
-    assert d.delay("    retu", "", 50, 600) < mid_word  # what the backend takes anyway is subtracted
-    assert d.delay("    retu", "", 50, 600) >= 0.05
+    assert d.delay("u", "    retu", "", 50, 600) < mid_word  # what the backend takes anyway is subtracted
+    assert d.delay("u", "    retu", "", 50, 600) >= 0.05
 
 
 def test_debounce_stops_subtracting_the_latency_after_requests_cancelled_unused() -> None:
@@ -184,18 +184,18 @@ def test_debounce_stops_subtracting_the_latency_after_requests_cancelled_unused(
     for _ in range(10):
         d.latency(0.15)
     mid_word, after_plus, at_paren = ("    retu", ""), ("    x = a +", ""), ("    f(", "")
-    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.05)
-    d.cancelled()
-    d.cancelled()
-    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.05)  # two: not yet
-    d.cancelled()
-    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.2)  # 100 ms x 2 mid-word
-    assert d.delay(*after_plus, 50, 600, 3) == pytest.approx(0.15)  # 100 ms x 1.5
-    assert d.delay(*at_paren, 50, 600, 3) == pytest.approx(0.05)  # a pause point: as before
-    assert d.delay(*mid_word, 50, 600, 0) == pytest.approx(0.05)  # debounceBackoff 0: never
-    assert d.delay(*mid_word, 50, 150, 3) == pytest.approx(0.15)  # still within the bounds
-    d.agreed()
-    assert d.delay(*mid_word, 50, 600, 3) == pytest.approx(0.05)
+    assert d.delay("u", *mid_word, 50, 600, 3) == pytest.approx(0.05)
+    d.cancelled("u")
+    d.cancelled("u")
+    assert d.delay("u", *mid_word, 50, 600, 3) == pytest.approx(0.05)  # two: not yet
+    d.cancelled("u")
+    assert d.delay("u", *mid_word, 50, 600, 3) == pytest.approx(0.2)  # 100 ms x 2 mid-word
+    assert d.delay("u", *after_plus, 50, 600, 3) == pytest.approx(0.15)  # 100 ms x 1.5
+    assert d.delay("u", *at_paren, 50, 600, 3) == pytest.approx(0.05)  # a pause point: as before
+    assert d.delay("u", *mid_word, 50, 600, 0) == pytest.approx(0.05)  # debounceBackoff 0: never
+    assert d.delay("u", *mid_word, 50, 150, 3) == pytest.approx(0.15)  # still within the bounds
+    d.agreed("u")
+    assert d.delay("u", *mid_word, 50, 600, 3) == pytest.approx(0.05)
 
 
 def test_cadence_counts_key_presses_not_accepts() -> None:
@@ -211,8 +211,8 @@ def test_cadence_counts_key_presses_not_accepts() -> None:
         t += 0.4
         typist.keystroke("u", now=t, typed=False)  # the accept
         reader.keystroke("u", now=t)  # the same accept taken for a key press
-    assert typist.delay("", "", 0, 600) == 0.1  # the cadence, clamped at 100 ms
-    assert reader.delay("", "", 0, 600) > 0.25
+    assert typist.delay("u", "", "", 0, 600) == 0.1  # the cadence, clamped at 100 ms
+    assert reader.delay("u", "", "", 0, 600) > 0.25
 
 
 def test_cadence_is_not_swayed_by_pauses_at_line_ends() -> None:
@@ -225,7 +225,7 @@ def test_cadence_is_not_swayed_by_pauses_at_line_ends() -> None:
         t += 0.9  # thinking at the end of a line
         d.keystroke("u", now=t)
     # Four pauses among twenty gaps: the mean gap is 0.25 s, the typing is 0.09 s a key.
-    assert d.delay("", "", 0, 600) == 0.1
+    assert d.delay("u", "", "", 0, 600) == 0.1
 
 
 def _feature() -> CompletionFeature:

@@ -104,7 +104,9 @@ def test_completion_feature_side_tables_are_bounded() -> None:
     debouncer = Debouncer()
     for i in range(5000):
         debouncer.keystroke(f"file:///ws/{i}.py", now=float(i))
+        debouncer.cancelled(f"file:///ws/{i}.py")
     assert len(debouncer._last_key) <= 1025
+    assert len(debouncer._unused) <= 1025
     store = DocumentStore(LanguageRegistry.load())
     store.open("file:///ws/a.py", "x = 1\n", "python", 1)
     for v in range(2, 2000):

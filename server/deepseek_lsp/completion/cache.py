@@ -271,8 +271,9 @@ class CompletionCache:
         # back at its place from here with ``cacheTtlS: 60``, with no request.
         return time.monotonic() - at > self.exact.ttl
 
-    def through(self, uri: str, data: bytes, offset: int) -> str | None:
-        """The rest of a held suggestion the user is typing through, if any."""
+    def through(self, uri: str, data: bytes, offset: int) -> tuple[str, bool] | None:
+        """The rest of a held suggestion the user is typing through, if any, and whether any
+        of it was typed (False: the cursor is back where it was asked)."""
         for entry in reversed(self._through.get(uri, ())):
             if self.expired(entry.at):
                 continue
@@ -286,7 +287,7 @@ class CompletionCache:
                     # A prefetch that finished before the accept answers the state it was
                     # asked for: a prefetch hit (it was counted as typing-through).
                     self.hits["prefetch" if entry.prefetched and not typed else "typing"] += 1
-                    return rest
+                    return rest, bool(typed)
         return None
 
     def edited(self, uri: str, start: int, after: int) -> None:

@@ -3,7 +3,8 @@ will take anyway (Tabby's rule), so fast typists send few requests and slow ones
 
 Subtracting the latency pays off only while the answer in flight is typed through: once several
 requests in a row were hung up on with none of their answers used, the model is not predicting
-this text, and the wait while typing counts the cadence alone (tests/bench/bench_mispredict.py)."""
+this text, and the wait while typing counts the cadence alone (tests/bench/bench_mispredict.py).
+That count is each document's own: the model predicts one file's text and not another's."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ class Debouncer:
         self._last_key: dict[str, float] = {}
         self._intervals: deque[float] = deque(maxlen=20)
         self._latencies: deque[float] = deque(maxlen=20)
-        #: Backend requests in a row hung up on before any answer was of use.
-        self.unused_in_a_row = 0
+        #: Per document, backend requests in a row hung up on before any answer was of use.
+        #: One count for all made a file's mispredictions slow down the next file opened, and
+        #: two files typed in by turns added up each other's.
+        self._unused: dict[str, int] = {}
 
     def keystroke(self, uri: str, now: float | None = None, *, typed: bool = True) -> None:
         """A change to ``uri``; ``typed`` when it looks like a key press (a character, Enter,
@@ -41,29 +44,47 @@ class Debouncer:
     def latency(self, seconds: float) -> None:
         self._latencies.append(seconds)
 
-    def cancelled(self) -> None:
-        """A backend request was hung up on: the user typed on before its answer was of use."""
-        self.unused_in_a_row += 1
+    def cancelled(self, uri: str) -> None:
+        """A backend request for ``uri`` was hung up on: the user typed on before its answer
+        was of use."""
+        self._unused[uri] = self._unused.pop(uri, 0) + 1
+        if len(self._unused) > 1024:
+            self._unused.pop(next(iter(self._unused)))
 
-    def agreed(self) -> None:
-        """An answer agreed with what the user did (typed through, joined, accepted)."""
-        self.unused_in_a_row = 0
+    def agreed(self, uri: str) -> None:
+        """An answer for ``uri`` agreed with what the user did (typed through, joined, accepted)."""
+        self._unused.pop(uri, None)
+
+    def unused_in_a_row(self, uri: str) -> int:
+        return self._unused.get(uri, 0)
+
+    def forget(self, uri: str) -> None:
+        """``uri`` was closed: opened again, it is typed in afresh."""
+        self._last_key.pop(uri, None)
+        self._unused.pop(uri, None)
 
     def forget_latencies(self) -> None:
         """Another backend (or model) answers from now on: the old one's times are not its,
         nor are the old one's mispredictions."""
         self._latencies.clear()
-        self.unused_in_a_row = 0
+        self._unused.clear()
 
     @property
     def average_latency(self) -> float:
         return sum(self._latencies) / len(self._latencies) if self._latencies else 0.0
 
     def delay(
-        self, line_before: str, line_after: str, min_ms: int, max_ms: int, backoff_after: int = 0
+        self,
+        uri: str,
+        line_before: str,
+        line_after: str,
+        min_ms: int,
+        max_ms: int,
+        backoff_after: int = 0,
     ) -> float:
-        """Seconds to wait before asking the backend; ``backoff_after``: after that many requests
-        in a row hung up on unused, the latency is not subtracted while typing (0: always is)."""
+        """Seconds to wait before asking the backend for ``uri``; ``backoff_after``: after that
+        many of its requests in a row hung up on unused, the latency is not subtracted while
+        typing (0: always is)."""
         # The median gap: a few pauses at line ends (half a second or more) made the mean
         # cadence, and the wait at every pause point, swing by 100 ms from run to run.
         cadence = median(self._intervals) if self._intervals else 0.15
@@ -76,6 +97,6 @@ class Debouncer:
             factor = 1.5
         # At a pause point the request goes ahead as before: the suggestion is most wanted there,
         # and it costs one request a pause.
-        backing_off = 0 < backoff_after <= self.unused_in_a_row and factor > 1.0
+        backing_off = 0 < backoff_after <= self.unused_in_a_row(uri) and factor > 1.0
         wait = cadence * factor - (0.0 if backing_off else self.average_latency)
         return min(max(wait, min_ms / 1000), max_ms / 1000)

@@ -294,6 +294,7 @@ class CompletionFeature(Feature):
         self.history.document_closed(doc.uri)
         self.prompts.document_closed(doc.uri)
         self._key_pressed.pop(doc.uri, None)
+        self.debouncer.forget(doc.uri)
         self._edit_counts.pop(doc.uri, None)
         self.cache.forget(doc.uri)
         self.indexer.forget(doc.uri)
@@ -311,7 +312,7 @@ class CompletionFeature(Feature):
 
     def _took_whole(self, item: SentItem | None) -> None:
         if item is not None:
-            self.debouncer.agreed()
+            self.debouncer.agreed(item.uri)
             # Right after a whole accept the user usually wants the next block, at once.
             self._accepted_at[item.uri] = item.end
 
@@ -455,8 +456,6 @@ class CompletionFeature(Feature):
         # 1. what we already have or is on its way.
         found = await self.held.serve(req, seq, slot, c, tail, finish)
         if found is not None:
-            if found:
-                self.debouncer.agreed()
             return found
 
         # 2. context and prompt.
@@ -473,7 +472,7 @@ class CompletionFeature(Feature):
 
         # 3. debounce: not for an explicit request, nor right after an accept.
         if not req.invoked and self._accepted_at.get(uri) != req.offset:
-            delay = self._debounce_s(c, before, after)
+            delay = self._debounce_s(c, uri, before, after)
             if delay > 0:
                 await asyncio.sleep(delay)
                 if self._seq.get(slot) != seq or req.stale:
@@ -482,8 +481,6 @@ class CompletionFeature(Feature):
                 # was typed since: joining it beats cancelling it to ask again.
                 found = await self.held.serve(req, seq, slot, c, tail, finish)
                 if found is not None:
-                    if found:
-                        self.debouncer.agreed()  # as one served before the wait
                     return found
         self._accepted_at.pop(uri, None)
 
@@ -533,12 +530,12 @@ class CompletionFeature(Feature):
             return hit[:wanted]
         return None
 
-    def _debounce_s(self, c: CompletionSettings, before: str, after: str) -> float:
+    def _debounce_s(self, c: CompletionSettings, uri: str, before: str, after: str) -> float:
         """How long an automatic request waits for the next key: fixed, or by the typing's cadence."""
         return (
             c.debounce / 1000
             if isinstance(c.debounce, int)
             else self.debouncer.delay(
-                before, after, c.debounce_min_ms, c.debounce_max_ms, c.debounce_backoff
+                uri, before, after, c.debounce_min_ms, c.debounce_max_ms, c.debounce_backoff
             )
         )

@@ -121,7 +121,10 @@ class Fetcher:
     ) -> Pending:
         """Ask the backend for the request's choices; ``kept``: the exact cache's answer at the
         settings' own temperature, so only the other choices are asked for."""
-        self.cancel(uri)
+        # An explicit request hanging up on the automatic one is the user asking, not the model
+        # mispredicting: counted, Alt+\ pressed while a suggestion was on its way lengthened
+        # the wait while typing.
+        self.cancel(uri, typing=not req.invoked)
         pending = Pending(anchor=anchor, multiline=req.multiline, post=post if req.multiline else None)
         self.cache.pending[uri] = pending
         n = choices_wanted(self.services.settings.completion, req.invoked)
@@ -152,7 +155,7 @@ class Fetcher:
         if task is not None and not task.done():
             self.stats.backend_cancelled += 1
             if typing:
-                self.health.debouncer.cancelled()
+                self.health.debouncer.cancelled(uri)
             task.cancel()
 
     def cancel_later(self, uri: str, pending: Pending) -> None:

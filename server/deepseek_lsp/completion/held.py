@@ -42,8 +42,10 @@ class HeldAnswers:
             return None
         doc = req.doc
         uri = doc.uri
-        rest = self.cache.through(uri, doc.data, req.offset)
-        if rest is not None:
+        held = self.cache.through(uri, doc.data, req.offset)
+        if held is not None:
+            rest, typed_into = held
+            self._agreed(uri, typed_into)
             self.fetching.prefetch_soon(req, seq, rest, tail)
             return finish([rest])
         reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
@@ -67,6 +69,7 @@ class HeldAnswers:
                     if self._seq.get(slot) != seq:
                         return []
                     self.cache.hits[path] += 1
+                    self._agreed(uri, skip > 0)
                     return finish([early])
             choices = await asyncio.shield(pending.future)
         except asyncio.CancelledError:
@@ -104,8 +107,17 @@ class HeldAnswers:
             return None  # nothing of it fits what was typed: ask for this state itself
         self.cache.hits[path] += 1
         if rests:
+            self._agreed(uri, skip > 0)
             self.fetching.prefetch_soon(req, seq, rests[0], tail)
         return finish(rests)
+
+    def _agreed(self, uri: str, typed_into: bool) -> None:
+        """An answer served: of use if the user typed into it. Shown again where it was asked
+        (the cursor back at its place, a menu's request joining the inline one's at the same
+        key) it is not, and that ended the debounce's backoff: with a completion menu beside
+        the inline suggestions, each key's second request did."""
+        if typed_into:
+            self.health.debouncer.agreed(uri)
 
     @staticmethod
     def _early_lines(pending: Pending, typed: bytes, lines: str) -> str | None:
