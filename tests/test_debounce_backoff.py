@@ -26,11 +26,11 @@ def hung_up_on(debouncer: Debouncer, uri: str, n: int) -> None:
 def waits(completing: Completing, uri: str) -> tuple[float, float]:
     """The wait mid-word in ``uri`` without the backoff, and with the settings' backoff."""
     c = completing.services.settings.completion
-    delay = completing.completion.debouncer.delay
-    return tuple(  # type: ignore[return-value]
-        delay(uri, "x = abcd", "", c.debounce_min_ms, c.debounce_max_ms, backoff)
-        for backoff in (0, c.debounce_backoff)
-    )
+    def wait(backoff: int) -> float:
+        delay = completing.completion.debouncer.delay
+        return delay(uri, "x = abcd", "", c.debounce_min_ms, c.debounce_max_ms, backoff)
+
+    return wait(0), wait(c.debounce_backoff)
 
 
 async def hang_up_on_keys(
