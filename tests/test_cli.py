@@ -100,6 +100,11 @@ def test_doctor_explains_a_missing_key(tmp_path, monkeypatch, capsys) -> None:
     del env["DEEPSEEK_API_KEY"]
     code, out, _ = doctor(monkeypatch, capsys, env)
     assert code == 1 and "no API key" in out
+    # doctor reads the environment and --settings, not an editor's: a VS Code user was sent to
+    # an apiKey setting the extension does not forward, its own command no longer named.
+    told = next(line for line in out.splitlines() if "no API key" in line)
+    assert "DEEPSEEK_API_KEY" in told and "--settings" in told, told
+    assert "'DeepSeek: Set API Key'" in told and "the deepseek section" not in told, told
 
 
 def test_doctor_explains_an_unreachable_host(tmp_path, monkeypatch, capsys, refused) -> None:

@@ -21,6 +21,7 @@ from deepseek_lsp.model.errors import (
     error_for_status,
     parse_retry_after,
     safe_url,
+    tell_client,
 )
 
 URL = "https://user:secret@api.deepseek.com/beta/completions?key=sk-123#frag"
@@ -134,3 +135,24 @@ def test_a_review_refused_by_a_self_hosted_server_is_not_told_about_fim() -> Non
     # A completion's request keeps the FIM advice.
     fim = error_for_status(403, url="http://127.0.0.1:4000/v1/completions", provider_message="no")
     assert "fim-template" in fim.user_message
+
+
+@pytest.mark.parametrize("client_name", ["VSCodium", "Cursor", "Windsurf", "Visual Studio Code - Insiders"])
+def test_a_rejected_key_in_a_vs_code_build_names_the_extensions_command(client_name: str) -> None:
+    """Cursor and Windsurf run the VS Code extension, which keeps the key in its secret storage
+    and forwards no apiKey setting: they were told to set one in the editor's settings."""
+    tell_client(client_name)
+    try:
+        told = error_for_status(401, url="https://api.deepseek.com/chat/completions").user_message
+    finally:
+        tell_client(None)
+    assert "'DeepSeek: Set API Key'" in told and "apiKey" not in told, told
+
+
+def test_a_rejected_key_in_an_unknown_editor_is_told_the_neutral_way() -> None:
+    tell_client("Helix")
+    try:
+        told = error_for_status(401, url="https://api.deepseek.com/chat/completions").user_message
+    finally:
+        tell_client(None)
+    assert "DEEPSEEK_API_KEY" in told and "apiKey" in told and "Set API Key" not in told, told

@@ -22,7 +22,7 @@ from .languages import LanguageRegistry
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
-from .model.errors import KEY_HINT, ConfigError, error_for_status, safe_url
+from .model.errors import DOCTOR_KEY_HINT, ConfigError, error_for_status, safe_url
 from .model.ledger import state_dir
 from .model.prices import DEFAULT_PRICES
 from .model.stream import provider_message
@@ -100,7 +100,7 @@ def check_endpoint(settings: Settings, timeout: float) -> tuple[bool, str]:
     cheapest call that proves both reachability and auth, and that the base URL is the API (a
     web page or a redirect answers too, but no completion)."""
     if not settings.api_key and settings.backend == "deepseek":
-        return False, f"no API key: {KEY_HINT}"
+        return False, f"no API key: {DOCTOR_KEY_HINT}"
     try:
         # What the language server refuses (plain http:// to a remote host) is neither sent the
         # key here nor called all good.
@@ -228,7 +228,7 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, l
     except (httpx.InvalidURL, ValueError) as exc:  # not HTTPErrors: ":80x", "[::1" unclosed
         return False, f"the base URL {shown} is invalid ({exc}): check 'baseUrl' or DEEPSEEK_BASE_URL", []
     if response.status_code == 401:
-        return False, f"{shown} rejected the API key (401): {KEY_HINT}", []
+        return False, f"{shown} rejected the API key (401): {DOCTOR_KEY_HINT}", []
     if response.status_code == 402:
         return False, f"{shown} says the account has no balance (402): top up, then retry", []
     if response.is_redirect:
@@ -270,7 +270,7 @@ def _key_check(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
     except (ConfigError, httpx.HTTPError, ValueError):
         return True, accepted  # it answered with the key; nothing more to learn
     if response.status_code == 401:
-        return False, f"{safe_url(base)} rejected the API key (401): {KEY_HINT}"
+        return False, f"{safe_url(base)} rejected the API key (401): {DOCTOR_KEY_HINT}"
     try:
         body = response.json() if response.status_code == 200 else None
     except ValueError:

@@ -225,13 +225,20 @@ KEY_HINT = (
     "set DEEPSEEK_API_KEY in the server's environment or apiKey in its settings (the deepseek "
     "section your editor sends this server)"
 )
+#: The same for ``deepseek-lsp doctor``, which checks the key of the environment or of its
+#: --settings file: told an editor's way, a VS Code user set an apiKey setting the extension does
+#: not forward, and the check still had no key.
+DOCTOR_KEY_HINT = (
+    "set DEEPSEEK_API_KEY or apiKey in a --settings file (doctor reads no editor's key: VS Code's "
+    "'DeepSeek: Set API Key', the Neovim plugin's setup settings)"
+)
 #: The same in the editors with a plugin of ours, by the name the client gives (clientInfo.name).
 #: The VS Code extension keeps the key in its secret storage (its command) and does not forward
 #: a ``deepseek.apiKey`` from settings.json, which the message used to suggest; the Neovim plugin
 #: has no command for it, but passes its settings and Neovim's environment to the server.
 _KEY_HINTS = {
     "vscode": (
-        "run 'DeepSeek: Set API Key', or set DEEPSEEK_API_KEY in the environment VS Code starts in"
+        "run 'DeepSeek: Set API Key', or set DEEPSEEK_API_KEY in the environment the editor starts in"
     ),
     "neovim": (
         "export DEEPSEEK_API_KEY before starting Neovim, or give the plugin "
@@ -244,6 +251,8 @@ def _editor_of(client_name: str) -> str | None:
     name = client_name.strip().lower()
     if name.startswith(("visual studio code", "code-server", "vscodium", "code - oss")):
         return "vscode"  # VS Code's appName, its Insiders' and code-server's, the open builds'
+    if name.startswith(("cursor", "windsurf")):
+        return "vscode"  # forks running the VS Code extension: the key is in its secret storage
     if name.startswith("neovim") or name == "nvim":
         return "neovim"
     return None
