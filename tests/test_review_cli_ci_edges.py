@@ -278,6 +278,28 @@ def test_a_report_that_could_not_be_written_whole_leaves_the_last_one_as_it_was(
     assert done.returncode == 1 and json.loads(done.stdout)["totals"]["critical"] == 1
 
 
+@pytest.mark.parametrize("through", ["/dev/stdout", "/proc/self/fd/1", "/dev/fd/1"])
+def test_a_report_to_the_standard_output_a_file_takes_goes_after_what_it_holds(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path, through: str
+) -> None:
+    """``-o /dev/stdout >> job.log``: the report took the file's place (a new file renamed over
+    the link's target), and the log's earlier lines were gone; after them, as a shell writes."""
+    log = tmp_path / "job.log"
+    log.write_text("an earlier step's line\n")
+    env = {**os.environ, "PYTHONPATH": IMPORT_PATH}
+    command = [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py", "-o", through]
+    with log.open("a") as out:
+        done = subprocess.run(
+            [*command, "--format", "json"], cwd=project, env=env, stdout=out, stderr=subprocess.PIPE,
+            text=True, timeout=120,
+        )
+    assert done.returncode == 1, done.stderr
+    earlier, report = log.read_text().split("\n", 1)
+    assert earlier == "an earlier step's line"
+    assert json.loads(report)["totals"]["critical"] == 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".job.log")] == []
+
+
 @pytest.mark.parametrize("refusal", [errno.EBUSY, errno.EXDEV])
 def test_a_report_mounted_on_its_own_is_written_in_place(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, refusal: int

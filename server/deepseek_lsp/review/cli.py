@@ -249,8 +249,16 @@ def _write_report(path: Path, report: str) -> None:
     file size limit left the start of a SARIF log there (which the upload then refused as
     invalid JSON) where the last run's report had been. A device or a named pipe
     (``-o /dev/stdout``) is written to as it is, and a link's target is what is replaced."""
-    mode, target = _destination(path)
     data = report.replace("\n", os.linesep).encode("utf-8")  # as a file opened for text
+    fd = _own_descriptor(path)
+    if fd is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        return
+    mode, target = _destination(path)
     if target is None:
         path.write_bytes(data)
         return
@@ -337,6 +345,24 @@ def _destination(path: Path) -> tuple[int | None, Path | None]:
     return mode, Path(os.path.realpath(path))
 
 
+def _own_descriptor(path: Path) -> int | None:
+    """The descriptor of this process's that ``path`` names through links (``/dev/stdout``,
+    ``/dev/fd/1``, ``/proc/self/fd/1``), or None. Written to by its name, a file behind it was
+    replaced (or opened anew at its start): ``-o /dev/stdout >> job.log`` left the report alone
+    in the log, its earlier lines gone."""
+    own = f"/proc/{os.getpid()}/fd"
+    for _ in range(40):  # the kernel's own limit of links followed
+        try:
+            if path.name.isdigit() and os.path.realpath(path.parent) == own:
+                return int(path.name)
+            if not path.is_symlink():
+                return None
+            path = path.parent / os.readlink(path)
+        except (OSError, ValueError):
+            return None
+    return None
+
+
 def _planted_link(path: Path) -> bool:
     """Whether ``path`` goes through a link the kernel would not follow (fs.protected_symlinks):
     another user's, in a sticky folder anyone may write (``/tmp``), not the folder owner's.
@@ -373,6 +399,13 @@ def _unwritable(path: Path) -> str | None:
     """Why the report could not be written to ``path``, or None: asked of what _write_report
     writes, the new file beside a link's target and a device itself (the folder of the link, and
     /dev, which only root may write, were asked instead)."""
+    fd = _own_descriptor(path)
+    if fd is not None:
+        try:
+            os.fstat(fd)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        return None
     try:
         mode, target = _destination(path)
     except OSError as exc:
