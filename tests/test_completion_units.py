@@ -487,6 +487,29 @@ def test_a_file_whose_only_tab_led_line_is_blank_gets_what_the_editor_inserts() 
     assert "file:///w/a.py" not in feature.prompts.editor_indents
 
 
+def test_vims_noexpandtab_with_a_narrower_shiftwidth_gets_a_block_python_accepts() -> None:
+    """'noexpandtab', 'shiftwidth' 4, 'tabstop' 8 (levels of four columns, each eight a tab), the
+    blank line typed on holding a tab: the block's lines came in spaces under that tab, the
+    dedent back to the tab's column in eight spaces, which Python refuses (TabError)."""
+    feature = _feature()
+    told = _notification_handlers(feature)["deepseek/editorIndentation"]
+    text = "def clamp(x):\n\t"
+    doc = feature.services.documents.open("file:///w/v.py", text, "python", 1)
+    vim = {"insertSpaces": False, "tabSize": 8, "indentSize": 4}
+    told(None, {"textDocument": {"uri": doc.uri}, **vim})
+    ctx = feature.prompts.context_between(Request(doc, len(text), False, multiline=True), 0, len(doc.data))
+    got = postprocess("if x < 0:\n        return 0\n    return x", ctx)
+    assert got == "if x < 0:\n\t    return 0\n\treturn x"
+    compile(text + got + "\n", "v.py", "exec")  # no TabError
+    # Spaces on the cursor's line: levels in spaces, as Vim's autoindent wrote that one.
+    spaced = "def clamp(x):\n    "
+    doc = feature.services.documents.open("file:///w/w.py", spaced, "python", 1)
+    told(None, {"textDocument": {"uri": doc.uri}, **vim})
+    ctx = feature.prompts.context_between(Request(doc, len(spaced), False, multiline=True), 0, len(doc.data))
+    got = postprocess("if x < 0:\n        return 0\n    return x", ctx)
+    compile(spaced + got + "\n", "w.py", "exec")
+
+
 def test_the_first_line_looked_at_is_no_step_from_column_0() -> None:
     """The lines looked at start 200 above the cursor: below a long table, the first of them
     is a row, and its step from an imaginary column 0 was the only vote (a new method's

@@ -107,9 +107,12 @@ class PostContext:
         return sum(self.tab_size if c == "\t" else 1 for c in ws)
 
     def render_indent(self, columns: int) -> str:
-        """Whitespace of that width in the document's own characters."""
+        """Whitespace of that width in the document's own characters. Where levels are
+        narrower than a tab (Vim's noexpandtab, 'shiftwidth' 4, 'tabstop' 8) and the cursor's
+        line is led by a tab, a tab for each tab's columns: in spaces under that tab, Python
+        refused the block's dedent back to it (TabError)."""
         columns = max(0, columns)
-        if "\t" in self.indent_unit:
+        if "\t" in self.indent_unit or (self.tab_width and "\t" in self.indentation):
             return "\t" * (columns // self.tab_size) + " " * (columns % self.tab_size)
         return " " * columns
 
