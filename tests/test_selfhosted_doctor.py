@@ -171,3 +171,39 @@ def test_doctor_names_a_model_deepseek_does_not_have(tmp_path: Any, monkeypatch:
     assert "PROBLEM" in line and "'deepseek-v4-por', the model review.model names" in line
     assert "deepseek-v4-pro" in line  # what it lists
     assert code == 0 and "all good" in out, out  # completion.model deepseek-v4-flash, unlisted
+
+
+# -- a base URL without /v1 -----------------------------------------------------------------------
+
+
+def _not_found(fake: FakeDeepSeek, path: str) -> None:
+    # Ollama's (Go's net/http) answer to a path it does not serve, byte for byte.
+    body = "404 page not found"
+    headers = {"Content-Type": "text/plain; charset=utf-8", "Content-Length": str(len(body))}
+    fake.fault("raw", count=None, path=path, status=404, headers=headers, body=body)
+
+
+@pytest.mark.parametrize("backend", ["openai-suffix", "fim-template", "chat"])
+def test_doctor_tells_a_base_url_without_v1_to_add_it(tmp_path: Any, monkeypatch: Any, capsys: Any, backend: str) -> None:
+    """``baseUrl: http://localhost:11434`` (Ollama, vLLM and LM Studio answer the OpenAI API
+    under /v1): doctor said only "http://localhost:11434/models answered HTTP 404", which
+    names neither the setting nor what to write in it."""
+    with FakeDeepSeek(api_key=None, models=OLLAMA_MODELS) as fake:
+        _not_found(fake, "/models")
+        env = server_env(fake.url, api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND=backend, DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b", DEEPSEEK_REVIEW_MODEL="llama3.1")
+        code, out, _ = doctor(monkeypatch, capsys, env)
+        fixed = {**env, "DEEPSEEK_BASE_URL": f"{fake.url}/v1"}
+        code_after, out_after, _ = doctor(monkeypatch, capsys, fixed)
+    assert code == 1, out
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    assert "404" in line and "baseUrl" in line and f"{fake.url}/v1" in line, line
+    assert code_after == 0 and "all good" in out_after, out_after  # the advice, taken, works
+
+
+def test_doctor_does_not_tell_a_base_url_with_v1_to_add_another(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    with FakeDeepSeek(api_key=None, models=OLLAMA_MODELS) as fake:
+        _not_found(fake, "/v1/models")
+        code, out, _ = doctor(monkeypatch, capsys, ollama_env(fake.url, tmp_path, DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b"))
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    assert code == 1 and "404" in line and "baseUrl" in line, line
+    assert "/v1/v1" not in line

@@ -237,6 +237,8 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, l
             f"{shown}/models redirects (HTTP {response.status_code}) to {where}: the base URL is "
             "not the API's (a web page, or an old address)"
         ), []
+    if response.status_code == 404:
+        return False, _not_found(shown), []
     if response.status_code != 200:
         return False, f"{shown}/models answered HTTP {response.status_code}", []
     try:
@@ -254,6 +256,19 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, l
     if not key_ok:
         return False, key_said, models
     return True, f"{shown} {key_said} (models: {shown_models})", models
+
+
+def _not_found(shown: str | None) -> str:
+    """A model list the server does not have: mostly a base URL written without the ``/v1``
+    under which Ollama, vLLM, SGLang, LM Studio and llama-server answer the OpenAI API (the
+    bare "answered HTTP 404" named neither the setting nor what to write in it)."""
+    said = f"{shown}/models answered HTTP 404, not the API's model list"
+    if shown is not None and not shown.rstrip("/").endswith("/v1"):
+        return (
+            f"{said}: OpenAI-style servers (Ollama, vLLM, SGLang, LM Studio, llama-server) answer "
+            f"under /v1: set baseUrl (or fimBaseUrl, for the completion server) to {shown}/v1"
+        )
+    return f"{said}: check baseUrl (or fimBaseUrl, for the completion server): is it the API's?"
 
 
 def _key_check(base: str, api_key: str, timeout: float) -> tuple[bool, str]:
