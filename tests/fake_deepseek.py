@@ -238,6 +238,9 @@ class FakeDeepSeek:
         #: connection closed before server finished loading, aborting load"). 0: no loading.
         self.load_s = 0.0
         self.loaded: set[str] = set()
+        #: False: ``stop`` is ignored, as by a server or proxy that drops the field, and the
+        #: model writes on past it (its end-of-text marker left in the text).
+        self.honours_stop = True
         self._loading: dict[str, float] = {}  # model: when its load under way ends
         #: Each model's ``owned_by`` in ``GET /models`` (Ollama's: ``library``), and the headers
         #: of that answer (LiteLLM's ``x-litellm-version``).
@@ -825,7 +828,7 @@ class _Handler(BaseHTTPRequestHandler):
             size = int(faults["huge"].get("size", 200_000))
             text = ("x = 1  # filler\n" * (size // 16 + 1))[:size]
             return text, "stop"
-        stop = body.get("stop")
+        stop = body.get("stop") if self.fake.honours_stop else None
         stops = [stop] if isinstance(stop, str) else [s for s in (stop or []) if s]
         cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
         if cut >= 0:

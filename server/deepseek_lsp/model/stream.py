@@ -34,6 +34,7 @@ from .errors import (
 )
 from .model_server import from_litellm
 from .sse import ChunkAccumulator, SSEDecoder
+from .stops import StopScan
 from .tokens import Counter, EstimateCounter
 from .types import StreamResult, Usage, header_cost
 
@@ -146,6 +147,9 @@ class ModelStream:
         self._max_chars = max(2048, max_tokens * OVERRUN_CHARS_PER_TOKEN)
         self._release: Callable[[], None] | None = None  # see Budget.reserve
         self._acc = ChunkAccumulator(call.dialect)
+        stop = call.body.get("stop")
+        # Applied here too: a server may ignore them (see StopScan).
+        self._stops = StopScan([stop] if isinstance(stop, str) else stop) if stop else None
         self._decoder = SSEDecoder()
         self._response: httpx.Response | None = None
         self._raw: Any = None
@@ -277,6 +281,9 @@ class ModelStream:
             raise StopAsyncIteration
         while True:
             if self._eof or self._acc.done:
+                held = self._stops.flush() if self._stops is not None else ""
+                if held:
+                    return held
                 await self._complete()
                 raise StopAsyncIteration
             try:
@@ -299,6 +306,8 @@ class ModelStream:
                     delta = await self._read_whole(chunk)
                 else:
                     delta = self._consume(self._decoder.feed(chunk))
+            if delta and self._stops is not None:
+                delta = self._stopped_at(delta)
             if delta:
                 if self._ttft is None:
                     self._ttft = self._now() - self._t0
@@ -312,6 +321,20 @@ class ModelStream:
                 return delta
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _stopped_at(self, delta: str) -> str:
+        """``delta`` up to a stop sequence the server let through; at one, the answer ends
+        there: its text is cut to it, and the rest is not read (nor generated, once the
+        response is closed)."""
+        assert self._stops is not None
+        passed = self._stops.feed(delta)
+        if self._stops.stopped:
+            acc = self._acc
+            # The accumulator holds what was held back and the stop sequence too.
+            acc.parts = [acc.text[: self._chars + len(passed)]]
+            acc.finish_reason = "stop"
+            self._eof = self._finished = True
+        return passed
 
     @staticmethod
     def _now() -> float:

@@ -1,0 +1,81 @@
+"""A self-hosted server that does not honour ``stop`` (a proxy that drops the field, a server
+that leaves the model's end-of-text marker in the text): the suggestion still ends where the
+request's stop sequences say, and the rest is not waited for, over stdio as an editor sees it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deepseek_lsp.model.stops import StopScan
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import inline_params, lsp_session, open_doc, server_env
+
+
+def deaf_to_stop() -> FakeDeepSeek:
+    fake = FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",))
+    fake.honours_stop = False
+    return fake
+
+
+def qwen_env(fake: FakeDeepSeek, tmp_path: Path) -> dict[str, str]:
+    env = server_env(f"{fake.url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="fim-template")
+    env.update(DEEPSEEK_FIM_TEMPLATE="qwen2.5-coder", DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b")
+    return env
+
+
+SETTINGS = {"completion": {"debounce": 0, "prefetch": False}}
+
+
+async def test_a_suggestion_ends_at_the_templates_marker_the_server_left_in(tmp_path: Path) -> None:
+    """vLLM-style ``fim-template`` with Qwen's markers: the server ignored the stop list, and
+    the suggestion was shown as ``return a + b<|endoftext|>``."""
+    with deaf_to_stop() as fake:
+        fake.script("return a + b<|endoftext|>\ndef zzz():\n    pass\n", "c += b<|file_sep|>tests/x.py\n")
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            block = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            uri = "file:///ws/inc.py"
+            open_doc(client, uri, "def add(a, b):\n    c = a\n    \n    return c\n")
+            line = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
+    assert [i.insert_text for i in block.items] == ["return a + b"]
+    assert [i.insert_text for i in line.items] == ["c += b"]
+
+
+async def test_the_answer_past_a_stop_sequence_is_not_waited_for(tmp_path: Path) -> None:
+    """The model wrote on past the marker to its token limit: the suggestion came when the
+    whole answer had (seconds of a local GPU's time), and the server went on generating it."""
+    with deaf_to_stop() as fake:
+        fake.script("return a + b<|endoftext|>" + "x = 1\n" * 60)
+        fake.set_latency(per_token=0.05)  # ~4 s for the whole answer
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            (request,) = fake.requests_to("/v1/completions")
+            assert await fake.wait_closed_async(request, timeout=5.0)
+    assert [i.insert_text for i in result.items] == ["return a + b"]
+    assert request.disconnected and not request.completed
+
+
+@pytest.mark.parametrize(
+    ("deltas", "shown"),
+    [
+        (["ab<|end", "oftext|>cd"], "ab"),  # split across deltas: the first half is held back
+        (["ab<", "|x"], "ab<|x"),  # a marker's start that turns out not to be one
+        (["a\n", "\n", "\nb"], "a"),  # "\n\n\n", a line break at a time
+        (["abc"], "abc"),
+    ],
+)
+def test_stop_scan_gives_the_text_up_to_the_first_stop(deltas: list[str], shown: str) -> None:
+    scan = StopScan(["<|endoftext|>", "\n\n\n"])
+    out = []
+    for delta in deltas:
+        out.append(scan.feed(delta))
+        if scan.stopped:
+            break
+    else:
+        out.append(scan.flush())
+    assert "".join(out) == shown
