@@ -57,9 +57,10 @@ def strip_fences(text: str, ctx: PostContext) -> str | None:
 
     Chat models wrap code in markdown fences with prose around it, re-type the start of the
     cursor line (or a few lines above it), and indent the snippet as if it stood alone. FIM
-    output has none of that, so the filter only acts on chat text.
+    output has none of that, so the filter only acts on chat text, or on a FIM answer that
+    opens as a chat answer does (see :func:`_answered_as_chat`).
     """
-    if not ctx.from_chat:
+    if not ctx.from_chat and not _answered_as_chat(text, ctx):
         return text
     text = _after_thinking(text)
     lines = text.split("\n")
@@ -80,6 +81,22 @@ def strip_fences(text: str, ctx: PostContext) -> str | None:
         return ""
     # A fence ends the code; without one, only a paragraph of prose tells where it ends.
     return _remove_echo(lines, ctx) if fenced else _without_prose_after(lines, ctx)
+
+
+def _answered_as_chat(text: str, ctx: PostContext) -> bool:
+    """Whether a completion request's answer is a chat turn's: a fence opening it, maybe after
+    a line of chat prose, where the document is code (not Markdown or a comment or string,
+    where a fence is the document's text). Ollama puts a prompt without ``suffix``
+    (``fim-template``) into an instruct model's chat template, and the model answers as in a
+    chat: the suggestion was "```python"."""
+    if ctx.language is None or ctx.language.lower() in _PROSE_LANGUAGES:
+        return False
+    lines = [line for line in text.split("\n", 8)[:8] if line.strip()]
+    if lines and _PROSE_INTRO.match(lines[0].strip()):
+        lines = lines[1:]
+    if not lines or not _FENCE_OPEN.match(lines[0]) or _fence_open_in(ctx):
+        return False
+    return ctx.brackets_after_prefix[1].mode == ""  # not in a comment or string
 
 
 def _after_thinking(text: str) -> str:

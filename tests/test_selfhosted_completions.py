@@ -1,6 +1,8 @@
-"""A self-hosted server that does not honour ``stop`` (a proxy that drops the field, a server
-that leaves the model's end-of-text marker in the text): the suggestion still ends where the
-request's stop sequences say, and the rest is not waited for, over stdio as an editor sees it."""
+"""Suggestions from self-hosted servers that answer otherwise than asked, over stdio as an editor
+sees them: a server that does not honour ``stop`` (a proxy that drops the field, a server that
+leaves the model's end-of-text marker in the text): the suggestion still ends where the request's
+stop sequences say, and the rest is not waited for; a completion request answered as a chat turn
+(Ollama wrapping the prompt in an instruct model's template): the code in the fence is shown."""
 
 from __future__ import annotations
 
@@ -79,3 +81,22 @@ def test_stop_scan_gives_the_text_up_to_the_first_stop(deltas: list[str], shown:
     else:
         out.append(scan.flush())
     assert "".join(out) == shown
+
+
+async def test_a_completion_answered_as_a_chat_turn_shows_the_code_not_the_fence(tmp_path: Path) -> None:
+    """Ollama puts a prompt without ``suffix`` (``fim-template``) into an instruct model's chat
+    template, and the model answers as in a chat: the suggestion was "```python", and the
+    prose around the fence was inserted as code."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(
+            "```python\nreturn a + b\n```",
+            "Sure! Here is the code:\n\n```python\n    return a + b\n```\nThis adds a and b.",
+        )
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+            shown = []
+            for n in range(2):
+                uri = f"file:///ws/add{n}.py"
+                open_doc(client, uri, "def add(a, b):\n    \n")
+                result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+                shown.append([i.insert_text for i in result.items])
+    assert shown == [["return a + b"], ["return a + b"]]
