@@ -2654,6 +2654,11 @@ step(":checkhealth deepseek_lsp with no key and a server that cannot start: erro
   -- Reviews on a self-hosted server, completions from DeepSeek's (fimBaseUrl): DeepSeek wants the key.
   text = health({ "/nonexistent/deepseek-lsp" }, { backend = "chat", baseUrl = "http://192.168.7.7:8000/v1", fimBaseUrl = "https://api.deepseek.com/beta" })
   check(text:find("ERROR API key: not set", 1, true), "completions from DeepSeek without a key:\n" .. text)
+  -- llama.cpp with only fimBaseUrl set: reviews go to that llama-server too (baseUrl left at
+  -- DeepSeek's), nothing to DeepSeek: the key was an error, and reviews were said to go there.
+  text = health({ "/nonexistent/deepseek-lsp" }, { backend = "llamacpp-infill", fimBaseUrl = "http://192.168.7.7:8080" })
+  check(not text:find("ERROR API key", 1, true) and text:find("API key: not set (fine for a self-hosted server", 1, true), "llama.cpp's fimBaseUrl alone without a key:\n" .. text)
+  check(not text:find("api.deepseek.com", 1, true) and text:find("endpoint: http://192.168.7.7:8080", 1, true), "where llama.cpp's reviews go:\n" .. text)
   -- A command that is not there, with a file open: not "open a file".
   text = health({ "/nonexistent/deepseek-lsp" })
   check(not text:find("Open a file", 1, true), "advice to open a file with one open:\n" .. text)

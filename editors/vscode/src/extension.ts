@@ -626,7 +626,7 @@ class DeepSeekExtension implements vscode.Disposable {
       return;
     }
     // A self-hosted endpoint (Ollama, vLLM, llama.cpp) usually needs no key.
-    if (!needsKeyPrompt(userValue('baseUrl'), process.env)) {
+    if (!needsKeyPrompt(userValue('baseUrl'), process.env, userValue('fimBaseUrl'), userValue('backend'))) {
       return;
     }
     this.askForKey();

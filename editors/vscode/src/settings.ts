@@ -147,19 +147,31 @@ export function isOurSection(section: string | undefined): section is string {
 }
 
 /**
- * Whether to tell a user without an API key that one is needed: not when the endpoint is
- * another than DeepSeek's (Ollama, vLLM, llama.cpp usually need none). `baseUrlSetting` is the
- * value the user set, undefined when unset: VS Code's get() answers an unset setting with its
+ * Whether to tell a user without an API key that one is needed: not when the endpoints are
+ * others than DeepSeek's (Ollama, vLLM, llama.cpp usually need none). The settings are the
+ * values the user set, undefined when unset: VS Code's get() answers an unset setting with its
  * contributed default (DeepSeek's URL), and DEEPSEEK_BASE_URL, which the server then uses, was
  * never looked at (a self-hosted endpoint set there was told to set a key).
  */
-export function needsKeyPrompt(baseUrlSetting: unknown, env: NodeJS.ProcessEnv): boolean {
+export function needsKeyPrompt(
+  baseUrlSetting: unknown,
+  env: NodeJS.ProcessEnv,
+  fimBaseUrlSetting?: unknown,
+  backendSetting?: unknown,
+): boolean {
   if (env.DEEPSEEK_API_KEY) {
     return false;
   }
-  const base =
-    (typeof baseUrlSetting === 'string' && baseUrlSetting.trim()) || env.DEEPSEEK_BASE_URL?.trim() || '';
-  return !base || /deepseek\.com/i.test(base);
+  const given = (setting: unknown, name: string): string =>
+    (typeof setting === 'string' && setting.trim()) || env[name]?.trim() || '';
+  const atDeepSeek = (url: string): boolean => !url || /deepseek\.com/i.test(url);
+  const base = given(baseUrlSetting, 'DEEPSEEK_BASE_URL');
+  const fim = given(fimBaseUrlSetting, 'DEEPSEEK_FIM_BASE_URL');
+  // As the server's LlamaCppBackend.chat: with baseUrl left at DeepSeek's, llama.cpp's reviews
+  // go to fimBaseUrl's server too, and nothing to DeepSeek (its key was asked for all the same).
+  const llamaCpp = given(backendSetting, 'DEEPSEEK_BACKEND') === 'llamacpp-infill';
+  const reviews = llamaCpp && fim && atDeepSeek(base) ? fim : base;
+  return atDeepSeek(reviews) || atDeepSeek(fim || base);
 }
 
 /** The value the user set for `key` (any scope), undefined when it only has its default. */

@@ -28,6 +28,27 @@ test('DeepSeek itself without a key is told to set one; a key in DEEPSEEK_API_KE
   assert.equal(needsKeyPrompt(userValue('baseUrl'), {}), false);
 });
 
+test('llama.cpp with only fimBaseUrl set is not told to set a key: nothing goes to DeepSeek', () => {
+  // Its reviews go to the llama-server too (baseUrl left at DeepSeek's): the key was asked for.
+  stub.config = { 'deepseek.backend': 'llamacpp-infill', 'deepseek.fimBaseUrl': 'http://localhost:8080' };
+  const ask = (env: NodeJS.ProcessEnv): boolean =>
+    needsKeyPrompt(userValue('baseUrl'), env, userValue('fimBaseUrl'), userValue('backend'));
+  assert.equal(ask({}), false);
+  // Another backend's reviews go to baseUrl, DeepSeek's: a key is needed there.
+  stub.config = { 'deepseek.backend': 'openai-suffix', 'deepseek.fimBaseUrl': 'http://localhost:11434/v1' };
+  assert.equal(ask({}), true);
+  // Reviews on a local server, completions from DeepSeek's (fimBaseUrl): DeepSeek wants the key.
+  stub.config = {
+    'deepseek.backend': 'chat',
+    'deepseek.baseUrl': 'http://localhost:8000/v1',
+    'deepseek.fimBaseUrl': 'https://api.deepseek.com/beta',
+  };
+  assert.equal(ask({}), true);
+  // The same given in the server's environment.
+  stub.config = {};
+  assert.equal(ask({ DEEPSEEK_BACKEND: 'llamacpp-infill', DEEPSEEK_FIM_BASE_URL: 'http://localhost:8080' }), false);
+});
+
 test('"Toggle Completions" in a file whose language completion.languages turns off says so, not just "on"', () => {
   const languages = { markdown: false };
   const on = toggleReport(true, 'markdown', languages);
