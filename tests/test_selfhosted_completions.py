@@ -12,7 +12,7 @@ import pytest
 
 from deepseek_lsp.model.stops import StopScan
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import inline_params, lsp_session, open_doc, server_env
+from tests.harness import eventually, inline_params, lsp_session, open_doc, refused_url, server_env
 
 
 def deaf_to_stop() -> FakeDeepSeek:
@@ -100,3 +100,19 @@ async def test_a_completion_answered_as_a_chat_turn_shows_the_code_not_the_fence
                 result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
                 shown.append([i.insert_text for i in result.items])
     assert shown == [["return a + b"], ["return a + b"]]
+
+
+async def test_a_local_model_server_not_running_is_told_so_not_the_network(tmp_path: Path) -> None:
+    """Ollama not started yet (nothing listens on its port): the message said "Check the
+    network", which a server on this machine never needs, and named no port."""
+    with refused_url() as url:
+        port = url.rsplit(":", 1)[1]
+        env = server_env(f"{url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix")
+        async with lsp_session(env, settings=SETTINGS) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            told = await eventually(lambda: [m.message for m in client.messages])
+    assert len(told) == 1, told
+    assert f"Cannot reach 127.0.0.1:{port}" in told[0] and "Is the model server running" in told[0], told
+    assert "network" not in told[0]

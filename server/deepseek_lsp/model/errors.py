@@ -443,8 +443,23 @@ class ConnectError(ModelError):
 
     @property
     def user_message(self) -> str:
-        host = urlsplit(self.url).hostname if self.url else "the model server"
+        from .endpoint import is_loopback  # (endpoint imports this module)
+
+        parts = urlsplit(self.url) if self.url else None
+        host = parts.hostname if parts and parts.hostname else "the model server"
+        if parts and parts.port and is_loopback(host) and _REFUSED.search(self.message):
+            # Nothing listens on this machine's port: the model server is not started (yet),
+            # or listens on another port; no network is on the way.
+            return (
+                f"Cannot reach {host}:{parts.port}: nothing is listening there. Is the model server "
+                "running (Ollama: ollama serve; llama.cpp: llama-server)? Else check the port in "
+                "the base URL setting."
+            )
         return f"Cannot reach {host}: {self.message}. Check the network and the base URL setting."
+
+
+#: A connection refused, as Linux, macOS and Windows say it through asyncio and httpx.
+_REFUSED = re.compile(r"refused|Errno 111|Errno 61\b|WinError 10061|Connect call failed", re.IGNORECASE)
 
 
 class MalformedResponse(ModelError):
