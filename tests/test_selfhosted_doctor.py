@@ -9,7 +9,7 @@ import pytest
 
 from deepseek_lsp.doctor import serves
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import server_env
+from tests.harness import refused_url, server_env
 from tests.test_cli import doctor, run
 
 OLLAMA_MODELS = ("qwen2.5-coder:7b", "qwen2.5-coder:1.5b", "llama3.1:latest")
@@ -207,3 +207,14 @@ def test_doctor_does_not_tell_a_base_url_with_v1_to_add_another(tmp_path: Any, m
     line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
     assert code == 1 and "404" in line and "baseUrl" in line, line
     assert "/v1/v1" not in line
+
+
+def test_doctor_tells_a_local_server_not_running_so_not_the_network(tmp_path: Any, monkeypatch: Any, capsys: Any) -> None:
+    """Ollama not started: "cannot reach http://127.0.0.1:11434/v1 (ConnectError): check the
+    base URL and your network", where no network is on the way."""
+    with refused_url() as url:
+        port = url.rsplit(":", 1)[1]
+        code, out, _ = doctor(monkeypatch, capsys, ollama_env(url, tmp_path, DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b"))
+    line = next(x for x in out.splitlines() if x.startswith("endpoint:"))
+    assert code == 1 and f"127.0.0.1:{port}: nothing is listening there" in line, line
+    assert "Is the model server running" in line and "network" not in line

@@ -22,7 +22,7 @@ from .languages import LanguageRegistry
 from .model.backends import LlamaCppBackend, get_backend
 from .model.client import direct_mounts, proxy_errors
 from .model.endpoint import EndpointConfig
-from .model.errors import DOCTOR_KEY_HINT, ConfigError, error_for_status, safe_url
+from .model.errors import DOCTOR_KEY_HINT, ConfigError, error_for_status, refused_locally, safe_url
 from .model.ledger import state_dir
 from .model.prices import DEFAULT_PRICES
 from .model.stream import provider_message
@@ -220,6 +220,9 @@ def _check_server(base: str, api_key: str, timeout: float) -> tuple[bool, str, l
         with client:
             response = client.get(url, headers=headers)
     except httpx.ConnectError as exc:
+        told = refused_locally(url, str(exc))
+        if told is not None:  # doctor's lines begin in lower case
+            return False, told[:1].lower() + told[1:], []
         return False, f"cannot reach {shown} ({exc.__class__.__name__}): check the base URL and your network", []
     except httpx.TimeoutException:
         return False, f"{shown} did not answer within {timeout:g} s", []

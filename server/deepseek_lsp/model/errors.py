@@ -443,23 +443,33 @@ class ConnectError(ModelError):
 
     @property
     def user_message(self) -> str:
-        from .endpoint import is_loopback  # (endpoint imports this module)
-
-        parts = urlsplit(self.url) if self.url else None
-        host = parts.hostname if parts and parts.hostname else "the model server"
-        if parts and parts.port and is_loopback(host) and _REFUSED.search(self.message):
-            # Nothing listens on this machine's port: the model server is not started (yet),
-            # or listens on another port; no network is on the way.
-            return (
-                f"Cannot reach {host}:{parts.port}: nothing is listening there. Is the model server "
-                "running (Ollama: ollama serve; llama.cpp: llama-server)? Else check the port in "
-                "the base URL setting."
-            )
+        told = refused_locally(self.url, self.message)
+        if told is not None:
+            return told
+        host = urlsplit(self.url).hostname if self.url else "the model server"
         return f"Cannot reach {host}: {self.message}. Check the network and the base URL setting."
 
 
 #: A connection refused, as Linux, macOS and Windows say it through asyncio and httpx.
 _REFUSED = re.compile(r"refused|Errno 111|Errno 61\b|WinError 10061|Connect call failed", re.IGNORECASE)
+
+
+def refused_locally(url: str | None, said: str) -> str | None:
+    """What to tell of a connection to ``url`` refused (``said``) on this machine: nothing
+    listens on that port, the model server is not started (yet) or listens on another; no
+    network is on the way (the advice was to check it). None for any other failure."""
+    from .endpoint import is_loopback  # (endpoint imports this module)
+
+    parts = urlsplit(url) if url else None
+    if parts is None or not parts.hostname or not parts.port:
+        return None
+    if not is_loopback(parts.hostname) or not _REFUSED.search(said):
+        return None
+    return (
+        f"Cannot reach {parts.hostname}:{parts.port}: nothing is listening there. Is the model "
+        "server running (Ollama: ollama serve; llama.cpp: llama-server)? Else check the port in the "
+        "base URL setting."
+    )
 
 
 class MalformedResponse(ModelError):
