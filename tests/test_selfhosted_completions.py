@@ -116,3 +116,33 @@ async def test_a_local_model_server_not_running_is_told_so_not_the_network(tmp_p
     assert len(told) == 1, told
     assert f"Cannot reach 127.0.0.1:{port}" in told[0] and "Is the model server running" in told[0], told
     assert "network" not in told[0]
+
+
+async def test_a_block_still_streaming_at_the_time_limit_shows_its_lines_so_far(tmp_path: Path) -> None:
+    """A model on the CPU writes a few words a second: a block of 40 lines was still coming at
+    ``completion.timeoutS``, and the user got no suggestion at all but "did not answer in
+    time", every time, though its first lines had come. They are shown, as a block cut at its
+    token limit is, down to its last complete line."""
+    block = "total = a + b\n" + "".join(f"    total = step_{n}(total)\n" for n in range(40)) + "    return total\n"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(block)
+        fake.set_latency(per_token=0.1)  # 4 characters a chunk: 40 a second, ~25 s in all
+        env = server_env(f"{fake.url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix")
+        env["DEEPSEEK_COMPLETION_MODEL"] = "qwen2.5-coder:7b"
+        # Priced: no load of the model is asked at start, whose wait (up to 3 minutes, while
+        # the warm-up tells whether the server loads models) a request at once would share.
+        prices = {"qwen2.5-coder:7b": [0.01, 0.01, 0.01]}
+        settings = {"completion": {"debounce": 0, "prefetch": False, "timeoutS": 2}, "prices": prices}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            told = [m.message for m in client.messages]
+            (request,) = fake.requests_to("/v1/completions")
+            assert await fake.wait_closed_async(request, timeout=3.0)  # hung up, not read to its end
+            assert request.disconnected
+    (item,) = result.items
+    lines = item.insert_text.split("\n")
+    assert lines[0] == "total = a + b" and len(lines) >= 3, item.insert_text
+    assert lines[1:] == [f"    total = step_{n}(total)" for n in range(len(lines) - 1)]  # whole lines only
+    assert not told

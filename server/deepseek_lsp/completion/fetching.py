@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from ..config import EXTRA_CHOICE_TEMPERATURES
 from ..documents import Document
 from ..features import Services
-from ..model.errors import ModelError
+from ..model.errors import DeadlineExceeded, ModelError
 from ..model.types import FimRequest
 from ..prompts import FimPrompt
 from .cache import Anchor, CompletionCache, Pending
@@ -204,6 +204,18 @@ class Fetcher:
             if not parts and not loading:
                 self.health.cancelled_unanswered(time.monotonic() - started, epoch)
             raise
+        except DeadlineExceeded:
+            text = "".join(parts)
+            if single_line or "\n" not in text.strip("\n"):
+                raise
+            # A slow server (a model on the CPU) still writing a block at the time limit: its
+            # lines so far are a block cut at a limit, as at the token limit. Nothing was shown,
+            # and "did not answer in time" was said at every request.
+            log.info("a block still streaming at the time limit: its %d lines so far are used", text.count("\n"))
+            if not loading:
+                ttft = stream.result.ttft_s
+                self.health.answered(time.monotonic() - started if ttft is None else ttft)
+            return without_cut_line(text)
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".
