@@ -241,6 +241,9 @@ class FakeDeepSeek:
         #: False: ``stop`` is ignored, as by a server or proxy that drops the field, and the
         #: model writes on past it (its end-of-text marker left in the text).
         self.honours_stop = True
+        #: Stop sequences a request may carry (text-generation-inference's
+        #: ``--max-stop-sequences``, 4 by default): more are refused with its 422. None: any.
+        self.max_stops: int | None = None
         self._loading: dict[str, float] = {}  # model: when its load under way ends
         #: Each model's ``owned_by`` in ``GET /models`` (Ollama's: ``library``), and the headers
         #: of that answer (LiteLLM's ``x-litellm-version``).
@@ -903,6 +906,11 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(400, "Model Not Exist")
         if "stream_options" in body and not body.get("stream"):
             raise _BadRequest(400, "stream_options should be set along with stream = true")
+        stop = body.get("stop")
+        stops = [stop] if isinstance(stop, str) else list(stop or [])
+        if self.fake.max_stops is not None and len(stops) > self.fake.max_stops:
+            said = f"`stop` supports up to {self.fake.max_stops} stop sequences. Given: {len(stops)}"
+            raise _BadRequest(422, said)
         self._load_model(model)
         return model
 

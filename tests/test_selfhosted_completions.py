@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytest_lsp import LanguageClient
 
 from deepseek_lsp.model.stops import StopScan
 from tests.fake_deepseek import FakeDeepSeek
@@ -30,20 +31,26 @@ def qwen_env(fake: FakeDeepSeek, tmp_path: Path) -> dict[str, str]:
 SETTINGS = {"completion": {"debounce": 0, "prefetch": False}}
 
 
+async def block_then_line(client: LanguageClient) -> tuple[list[str], list[str]]:
+    """The suggestions shown for a function's empty body (a block), then for a line in one."""
+    shown = []
+    places = [("add", "def add(a, b):\n    \n", 1), ("inc", "def add(a, b):\n    c = a\n    \n", 2)]
+    for name, text, line in places:
+        uri = f"file:///ws/{name}.py"
+        open_doc(client, uri, text)
+        result = await client.text_document_inline_completion_async(inline_params(uri, line, 4))
+        shown.append([i.insert_text for i in result.items])
+    return shown[0], shown[1]
+
+
 async def test_a_suggestion_ends_at_the_templates_marker_the_server_left_in(tmp_path: Path) -> None:
     """vLLM-style ``fim-template`` with Qwen's markers: the server ignored the stop list, and
     the suggestion was shown as ``return a + b<|endoftext|>``."""
     with deaf_to_stop() as fake:
         fake.script("return a + b<|endoftext|>\ndef zzz():\n    pass\n", "c += b<|file_sep|>tests/x.py\n")
         async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
-            uri = "file:///ws/add.py"
-            open_doc(client, uri, "def add(a, b):\n    \n")
-            block = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
-            uri = "file:///ws/inc.py"
-            open_doc(client, uri, "def add(a, b):\n    c = a\n    \n    return c\n")
-            line = await client.text_document_inline_completion_async(inline_params(uri, 2, 4))
-    assert [i.insert_text for i in block.items] == ["return a + b"]
-    assert [i.insert_text for i in line.items] == ["c += b"]
+            shown = await block_then_line(client)
+    assert shown == (["return a + b"], ["c += b"])
 
 
 async def test_the_answer_past_a_stop_sequence_is_not_waited_for(tmp_path: Path) -> None:
@@ -146,3 +153,20 @@ async def test_a_block_still_streaming_at_the_time_limit_shows_its_lines_so_far(
     assert lines[0] == "total = a + b" and len(lines) >= 3, item.insert_text
     assert lines[1:] == [f"    total = step_{n}(total)" for n in range(len(lines) - 1)]  # whole lines only
     assert not told
+
+
+async def test_a_server_taking_four_stop_sequences_is_sent_four_and_the_rest_applied_here(tmp_path: Path) -> None:
+    """text-generation-inference takes 4 stop sequences (``--max-stop-sequences``); Qwen's
+    template asks for 10: every completion was refused with its 422, told as a model name or
+    backend to check. The request goes again with the first 4, later ones are sent with 4 at
+    once, and the others still end the suggestion."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.max_stops = 4
+        fake.script("return a + b<|fim_middle|>junk", "c += b")
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+            shown = await block_then_line(client)
+            told = [m.message for m in client.messages]
+    assert shown == (["return a + b"], ["c += b"])
+    assert not told
+    sent = [len(r.json["stop"]) for r in fake.requests_to("/v1/completions")]
+    assert sent == [10, 4, 4]  # refused once, then 4 from the start

@@ -190,7 +190,8 @@ def test_doctor_tells_a_base_url_without_v1_to_add_it(tmp_path: Any, monkeypatch
     names neither the setting nor what to write in it."""
     with FakeDeepSeek(api_key=None, models=OLLAMA_MODELS) as fake:
         _not_found(fake, "/models")
-        env = server_env(fake.url, api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND=backend, DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b", DEEPSEEK_REVIEW_MODEL="llama3.1")
+        env = server_env(fake.url, api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND=backend)
+        env.update(DEEPSEEK_COMPLETION_MODEL="qwen2.5-coder:7b", DEEPSEEK_REVIEW_MODEL="llama3.1")
         code, out, _ = doctor(monkeypatch, capsys, env)
         fixed = {**env, "DEEPSEEK_BASE_URL": f"{fake.url}/v1"}
         code_after, out_after, _ = doctor(monkeypatch, capsys, fixed)

@@ -626,7 +626,8 @@ class DeepSeekExtension implements vscode.Disposable {
       return;
     }
     // A self-hosted endpoint (Ollama, vLLM, llama.cpp) usually needs no key.
-    if (!needsKeyPrompt(userValue('baseUrl'), process.env, userValue('fimBaseUrl'), userValue('backend'))) {
+    const fimBaseUrl = userValue('fimBaseUrl');
+    if (!needsKeyPrompt(userValue('baseUrl'), process.env, fimBaseUrl, userValue('backend'))) {
       return;
     }
     this.askForKey();

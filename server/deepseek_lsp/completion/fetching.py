@@ -211,7 +211,8 @@ class Fetcher:
             # A slow server (a model on the CPU) still writing a block at the time limit: its
             # lines so far are a block cut at a limit, as at the token limit. Nothing was shown,
             # and "did not answer in time" was said at every request.
-            log.info("a block still streaming at the time limit: its %d lines so far are used", text.count("\n"))
+            lines = text.count("\n")
+            log.info("a block still streaming at the time limit: its %d lines so far are used", lines)
             if not loading:
                 ttft = stream.result.ttft_s
                 self.health.answered(time.monotonic() - started if ttft is None else ttft)

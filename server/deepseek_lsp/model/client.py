@@ -196,6 +196,9 @@ class ModelClient:
         self._no_json_mode = False
         #: The endpoint refused ``stream_options`` once: it is left out (usage is estimated).
         self.stream_options_refused = False
+        #: The most stop sequences the endpoint takes, once it refused more (None: any); the
+        #: others are applied to the answer on our side (see ModelStream).
+        self.max_stops: int | None = None
         self._in_use = 0
         self._unused = asyncio.Event()
         self._unused.set()

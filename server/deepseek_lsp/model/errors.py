@@ -451,7 +451,9 @@ class ConnectError(ModelError):
 
 
 #: A connection refused, as Linux, macOS and Windows say it through asyncio and httpx.
-_REFUSED = re.compile(r"refused|Errno 111|Errno 61\b|WinError 10061|Connect call failed", re.IGNORECASE)
+_REFUSED = re.compile(
+    r"refused|Errno 111|Errno 61\b|WinError 10061|Connect call failed", re.IGNORECASE
+)
 
 
 def refused_locally(url: str | None, said: str) -> str | None:
@@ -467,8 +469,8 @@ def refused_locally(url: str | None, said: str) -> str | None:
         return None
     return (
         f"Cannot reach {parts.hostname}:{parts.port}: nothing is listening there. Is the model "
-        "server running (Ollama: ollama serve; llama.cpp: llama-server)? Else check the port in the "
-        "base URL setting."
+        "server running (Ollama: ollama serve; llama.cpp: llama-server)? Else check the port "
+        "in the base URL setting."
     )
 
 

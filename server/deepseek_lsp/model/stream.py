@@ -148,8 +148,10 @@ class ModelStream:
         self._release: Callable[[], None] | None = None  # see Budget.reserve
         self._acc = ChunkAccumulator(call.dialect)
         stop = call.body.get("stop")
-        # Applied here too: a server may ignore them (see StopScan).
+        # Applied here too: a server may ignore them (see StopScan), or take fewer.
         self._stops = StopScan([stop] if isinstance(stop, str) else stop) if stop else None
+        if client.max_stops is not None:
+            self._call = with_stops(call, client.max_stops)
         self._decoder = SSEDecoder()
         self._response: httpx.Response | None = None
         self._raw: Any = None
@@ -224,13 +226,9 @@ class ModelStream:
             response = await self._send()
             if response.status_code >= 300:
                 error = await self._status_error(response)
-                if _refuses_stream_options(error, self._call):
-                    # Pydantic-strict OpenAI-compatible servers refuse the field (400/422): the
-                    # request goes again without it, and the client leaves it out from now on
-                    # (usage is then estimated, as for any server that reports none).
-                    client.stream_options_refused = True
-                    log.info("the endpoint refuses stream_options; usage will be estimated")
-                    self._call = without_stream_options(self._call)
+                mended = self._mended(error)
+                if mended is not None:
+                    self._call = mended
                     response = await self._send()
                     error = None
                     if response.status_code >= 300:
@@ -321,6 +319,25 @@ class ModelStream:
                 return delta
 
     # -- internals ------------------------------------------------------------------------------
+
+    def _mended(self, error: ModelError) -> HttpCall | None:
+        """The request without what ``error`` says the endpoint refuses in it, which the client
+        leaves out from now on; None when the refusal is of something else."""
+        client = self._client
+        if _refuses_stream_options(error, self._call):
+            # Pydantic-strict OpenAI-compatible servers refuse the field (400/422): usage is
+            # then estimated, as for any server that reports none.
+            client.stream_options_refused = True
+            log.info("the endpoint refuses stream_options; usage will be estimated")
+            return without_stream_options(self._call)
+        limit = _stop_limit(error, self._call)
+        if limit is not None:
+            # text-generation-inference takes 4 (--max-stop-sequences), a FIM template asks
+            # for up to 16: every completion was refused. Those not sent are applied here.
+            client.max_stops = limit
+            log.info("the endpoint takes %d stop sequences at most; the rest applied here", limit)
+            return with_stops(self._call, limit)
+        return None
 
     def _stopped_at(self, delta: str) -> str:
         """``delta`` up to a stop sequence the server let through; at one, the answer ends
@@ -643,6 +660,34 @@ def _refuses_stream_options(error: ModelError, call: HttpCall) -> bool:
         and "stream_options" in call.body
         and "stream_options" in said
     )
+
+
+#: A refusal of too many stop sequences, with the most it takes: text-generation-inference's
+#: "`stop` supports up to 4 stop sequences. Given: 10", and the like ("at most 4", "maximum of 4").
+_STOP_LIMIT = re.compile(
+    r"\bstop\b[^0-9]{0,60}?\b(?:up to|at most|maximum(?: of)?|max|no more than|<=)\s*(\d+)",
+    re.IGNORECASE,
+)
+
+
+def _stop_limit(error: ModelError, call: HttpCall) -> int | None:
+    stop = call.body.get("stop")
+    if not isinstance(error, RequestError) or not isinstance(stop, list):
+        return None
+    found = _STOP_LIMIT.search(f"{error.provider_message or ''} {error.message}")
+    limit = int(found.group(1)) if found else None
+    return limit if limit is not None and limit < len(stop) else None
+
+
+def with_stops(call: HttpCall, limit: int) -> HttpCall:
+    """``call`` with its first ``limit`` stop sequences (its own line-break stops come first)."""
+    stop = call.body.get("stop")
+    if not isinstance(stop, list) or len(stop) <= limit:
+        return call
+    body = {k: v for k, v in call.body.items() if k != "stop"}
+    if limit:
+        body["stop"] = stop[:limit]
+    return replace(call, body=body)
 
 
 def without_stream_options(call: HttpCall) -> HttpCall:

@@ -109,7 +109,8 @@ function M.check()
   -- Completions go to fimBaseUrl when it is set: the line showed baseUrl only, a server that
   -- never gets a completion request.
   local fim = url_setting("fimBaseUrl", "fim_base_url", "DEEPSEEK_FIM_BASE_URL")
-  if fim and deepseek_host(base) and url_setting("backend", "backend", "DEEPSEEK_BACKEND") == "llamacpp-infill" then
+  local backend = url_setting("backend", "backend", "DEEPSEEK_BACKEND")
+  if fim and deepseek_host(base) and backend == "llamacpp-infill" then
     -- As the server's LlamaCppBackend.chat: with baseUrl left at DeepSeek's, reviews go to the
     -- llama-server too, and nothing to DeepSeek (its key was asked for, as an error).
     base = fim
