@@ -246,6 +246,10 @@ def _kept_closers(text: str, tail: str, ctx: PostContext) -> str:
             if closed_by is None:
                 break
             typed_over += closed_by == "line"
+    # A bracket left open whose closer the line does not have is closed on a later line: a
+    # header's body `{` (`fill(|)` with `s: &mut Store) -> u32 {` kept the `)`, `{)`).
+    while own and _CLOSER_OF[own[-1]] not in tail:
+        own.pop()
     drop = typed_over - len(own)
     if drop <= 0:
         return tail
