@@ -576,3 +576,21 @@ async def test_the_prompt_for_a_java_file_carries_the_fields_send_only(tmp_path:
     )
     assert "public int send(byte[] frame, boolean flush) {" in prompt
     assert "String message" not in prompt
+
+
+def test_go_a_receiver_at_the_cursor_brings_its_structs_methods(tmp_path: Path) -> None:
+    """``c.|`` on a ``*net.Conn``: Go declares the methods outside the struct, and its
+    definition alone (``type Conn struct{ ... }``) said nothing of ``Send`` or ``Close``."""
+    conn = (
+        "package net\n\ntype Conn struct {\n\thost string\n}\n\n"
+        "func (c *Conn) Send(frame []byte, flush bool) (int, error) {\n\treturn 0, nil\n}\n\n"
+        "func helper() {}\n\nfunc (c *Conn) Close() {\n\tc.host = \"\"\n}\n"
+    )
+    write(tmp_path, {**GO_SENDS, "net/conn.go": conn})
+    text = "package app\n\nfunc run(c *net.Conn) {\n\tc.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+    assert "\thost string" in struct, struct
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error)" in struct, struct
+    assert "func (c *Conn) Close()" in struct, struct
+    assert "helper" not in struct and "Mailer" not in struct, struct

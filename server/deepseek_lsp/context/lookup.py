@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -373,6 +373,8 @@ def _candidates_among(
 #: Receivers' classes looked for in the workspace's symbols per request (each a read of up to
 #: two files' indexes, most often cached).
 MAX_RECEIVER_CLASSES = 4
+#: The method signatures a Go struct's definition takes at ``c.|`` (``_with_go_methods``).
+MAX_GO_METHODS = 16
 
 
 #: Bases followed up from a receiver's class to the one that defines the member.
@@ -450,7 +452,11 @@ class _Classes:
         return None
 
     def classes(self, cls: str) -> list[tuple[Definition, FileIndex]]:
-        return [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]
+        found = [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]
+        doc_language = self.req.doc.language
+        if doc_language is not None and doc_language.name == "go":
+            found = [(_with_go_methods(d, idx, cls), idx) for d, idx in found]
+        return found
 
     def members(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
         """``cls``'s definitions of ``member``, or the first base's that has one in Python's
@@ -474,6 +480,20 @@ class _Classes:
         named = dict.fromkeys(b for d, _idx in self.classes(cls) for b in _bases(d.text))
         bases = [b for b in list(named)[:3] if b != cls]
         return [cls, *_c3_merge([*(self._linearization(b, depth + 1) for b in bases), bases])]
+
+
+def _with_go_methods(struct: Definition, idx: FileIndex, cls: str) -> Definition:
+    """A Go struct's definition followed by the signatures of the methods its file declares
+    on it: outside the struct, they were not in what ``c.|`` sent of ``c``'s class."""
+    methods = sorted(
+        (d for defs in idx.definitions.values() for d in defs if d.owner == cls and d.kind == "method"),
+        key=lambda d: d.start_line,
+    )
+    heads = list(dict.fromkeys(d.text.split("\n", 1)[0].rstrip(" {") for d in methods))
+    if not heads:
+        return struct
+    text = struct.text.rstrip() + "\n\n" + "\n".join(heads[:MAX_GO_METHODS])
+    return replace(struct, text=text, header_len=len(text))
 
 
 def _c3_merge(seqs: list[list[str]]) -> list[str]:
