@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -16,6 +17,7 @@ from tests.harness import eventually, lsp_session, open_doc, server_env
 from tests.raw_lsp import RawServer
 from tests.review_support import INVENTORY_RULES, finding_id, reviewer, track_publishes
 from tests.test_documents import PYTHON, ClientText, boundaries, edit_sequences
+from tests.test_review_lifecycle import OVERLAPPING, OVERLAPPING_TEXT
 from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, URI, as_tuple, reviewed, save
 
 
@@ -286,3 +288,49 @@ async def test_code_actions_asked_for_other_kinds_are_none_of_ours(fake_deepseek
         assert "Review this file again with DeepSeek" in offered and len(offered) > 4
         assert await titles(["quickfix"]) == offered
         assert await titles([""]) == offered
+
+
+async def test_eglot_shows_a_findings_message_without_its_id_and_its_quick_fixes_find_it(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Eglot declares no ``publishDiagnostics.dataSupport``: each finding came with its id as
+    the diagnostic's code, and flymake showed "deepseek-review [745172cf4b5e]: eval runs ..."
+    on every finding (Emacs 28's eglot 1.9 as 29's). A code action asked for a diagnostic sent
+    back without its data (a client that drops it) finds the finding by message and range:
+    of two findings on one line, that one's actions only, not both findings'."""
+    fake_deepseek.responder(reviewer(OVERLAPPING), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs") as client:
+        open_doc(client, URI, OVERLAPPING_TEXT)
+        save(client)
+        diags = await reviewed(client, 2)
+        assert [d.code for d in diags] == [None, None]
+        cursor = types.Range(start=types.Position(1, 20), end=types.Position(1, 20))
+
+        async def actions(sent: types.Diagnostic) -> list[types.CodeAction]:
+            answer = await client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=URI),
+                    range=cursor,
+                    context=types.CodeActionContext(diagnostics=[sent]),
+                )
+            )
+            return list(answer or [])
+
+        for d in diags:
+            # As eglot sends it back (its data kept), and as a client that drops data does.
+            for sent in (d, attrs.evolve(d, data=None)):
+                got = await actions(sent)
+                assert [a.title for a in got] == [
+                    "Apply DeepSeek fix",
+                    "Ignore this DeepSeek finding",
+                    "Review this file again with DeepSeek",
+                ], (d.message, sent.data)
+                assert got[0].diagnostics is not None and got[0].diagnostics[0].data == d.data
+        # A diagnostic whose message the client changed: the findings at the cursor, each named.
+        changed = attrs.evolve(diags[0], data=None, message="eval runs any code")
+        assert len(await actions(changed)) == 5
+        # Ignored as the action found above says (its diagnostic's data: the second finding's).
+        ignore = types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, finding_id(diags[1])])
+        assert await client.workspace_execute_command_async(ignore)
+        (left,) = await reviewed(client, 1)
+        assert left.message == diags[0].message

@@ -73,7 +73,7 @@ def _position(text: str, offset: int) -> types.Position:
 
 
 def _said(d: types.Diagnostic) -> tuple[object, ...]:
-    return (d.code, d.message, d.severity)
+    return (d.data, d.message, d.severity)
 
 
 def _run(seed: int, *, publish_every: int) -> None:

@@ -14,7 +14,7 @@ from pygls.exceptions import JsonRpcInvalidParams
 from ..documents import Document
 from ..notebooks import CellSpan
 from .findings import Finding
-from .publishing import SOURCE, Publisher, finding_id
+from .publishing import SOURCE, FileState, Publisher, finding_id, message_of
 
 CMD_REVIEW_FILE = "deepseek.reviewFile"
 CMD_REVIEW_AGAIN = "deepseek.review.again"
@@ -58,7 +58,7 @@ class QuickFixes:
         if doc.uri != uri and cell is None:
             return []  # a notebook's markdown cell
         wanted = {
-            found for d in params.context.diagnostics if d.source == SOURCE and (found := finding_id(d))
+            found for d in params.context.diagnostics if d.source == SOURCE for found in self._meant(d, uri, state)
         }
         rng = cell.to_doc(params.range) if cell is not None else params.range
         lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
@@ -117,6 +117,19 @@ class QuickFixes:
                 )
             )
         return actions
+
+    def _meant(self, d: types.Diagnostic, uri: str, state: FileState) -> set[str]:
+        """The findings a diagnostic sent back is of: its data's id, or, from a client that
+        drops data (eglot declares no dataSupport), those of its message, the one published at
+        its range when several have that message. None found: the findings at the cursor."""
+        found = finding_id(d)
+        if found is not None:
+            return {found}
+        same = {f.id for f in state.findings if message_of(f) == d.message}
+        rng = d.range
+        where = (rng.start.line, rng.start.character, rng.end.line, rng.end.character)
+        there = {shape[0] for shape in state.published.get(uri, ()) if tuple(shape[1:]) == where}
+        return (same & there) or same
 
     def _fix_edit(
         self, doc: Document, finding: Finding, cell: CellSpan | None = None

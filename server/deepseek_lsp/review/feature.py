@@ -79,7 +79,7 @@ class ReviewFeature(Feature):
         self._paused = Paused()
         self._server: LanguageServer | None = None
         self.rules = ReviewRules(services)
-        self.publisher = Publisher(services, self._client_capabilities)
+        self.publisher = Publisher(services)
         self.saves = SaveTriggers(services, self.rules, lambda uri: self.schedule(uri, on_save=True))
         self.ignores = Ignores(services, self.publisher, lambda: self.engine.cache, self._reshow)
         self.following = EditFollower(services, self.publisher, self.ignores, self.rules, self._show_cached)

@@ -38,24 +38,25 @@ MOVES_QUIET_S = 0.3
 MOVES_LATEST_S = 1.0
 
 
-def as_diagnostic(doc: Document, f: Finding, *, with_code: bool = True) -> types.Diagnostic:
-    """``with_code``: the finding's id as the diagnostic's code too, for a client that sends
-    code actions' diagnostics back without their data (the id tells two findings on a line
-    apart). Others leave it out: clients show a code after the message, a hash ending every
-    finding (VS Code's hover: 'deepseek-review(745172cf4b5e)') that tells the user nothing."""
-    message = f.message
-    if f.fix is not None:
-        fix = f.fix.strip()
-        message += (
-            f"\nSuggested fix: {fix}"
-            if "\n" not in fix and len(fix) <= _INLINE_FIX_CHARS
-            else "\nA suggested fix is available as a quick fix."
-        )
+def message_of(f: Finding) -> str:
+    """A finding's diagnostic's message: with its fix when the fix is short."""
+    if f.fix is None:
+        return f.message
+    fix = f.fix.strip()
+    if "\n" not in fix and len(fix) <= _INLINE_FIX_CHARS:
+        return f"{f.message}\nSuggested fix: {fix}"
+    return f"{f.message}\nA suggested fix is available as a quick fix."
+
+
+def as_diagnostic(doc: Document, f: Finding) -> types.Diagnostic:
+    """A finding's diagnostic, without a code: clients show a code after the message, a hash
+    ending every finding (eglot's 'deepseek-review [745172cf4b5e]: ...', VS Code's
+    'deepseek-review(745172cf4b5e)') that tells the user nothing. Code actions go by the id in
+    data, or, from a client that drops data, by message and range (``QuickFixes``)."""
     return types.Diagnostic(
         range=doc.range_of(f.start, f.end),
-        message=message,
+        message=message_of(f),
         severity=_SEVERITY[f.severity],
-        code=f.id if with_code else None,
         source=SOURCE,
         # The id only, which code actions and Ignore go by. The fingerprint, which no editor
         # and no request of the server's reads, was a fifth of each diagnostic's JSON, sent
@@ -65,22 +66,13 @@ def as_diagnostic(doc: Document, f: Finding, *, with_code: bool = True) -> types
 
 
 def finding_id(diagnostic: types.Diagnostic) -> str | None:
-    """The finding a diagnostic is of: its data's id, or for a client that drops data (or
-    a plugin of ours before it kept it) its code."""
+    """The finding a diagnostic is of: its data's id, or, from a client that drops data, its
+    code (which a server before this one sent, and a plugin of ours may send back)."""
     data = diagnostic.data
     found = data.get("id") if isinstance(data, dict) else None
     if isinstance(found, str) and found:
         return found
     return str(diagnostic.code) if diagnostic.code is not None else None
-
-
-def keeps_data(capabilities: Any) -> bool:
-    """Whether the client sends a diagnostic's data back in code action requests (LSP 3.16's
-    ``publishDiagnostics.dataSupport``: VS Code, Neovim 0.10+; not eglot 29). Unknown
-    capabilities (no client yet): no."""
-    text_document = getattr(capabilities, "text_document", None)
-    publish = getattr(text_document, "publish_diagnostics", None)
-    return getattr(publish, "data_support", None) is True
 
 
 @dataclass
@@ -117,10 +109,8 @@ class Publisher:
     ``textDocument/publishDiagnostics``, set once the feature is registered) and holds what
     each file shows (``files``)."""
 
-    def __init__(self, services: Services, capabilities: Callable[[], Any] = lambda: None) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        #: The client's capabilities (None before it connects): whether diagnostics need a code.
-        self.capabilities = capabilities
         self.files: dict[str, FileState] = {}
         self.send: Callable[[types.PublishDiagnosticsParams], None] = lambda params: None
 
@@ -150,7 +140,7 @@ class Publisher:
             self.publish(doc, state)
 
     def diagnostic(self, doc: Document, f: Finding) -> types.Diagnostic:
-        return as_diagnostic(doc, f, with_code=not keeps_data(self.capabilities()))
+        return as_diagnostic(doc, f)
 
     def diagnostics(self, doc: Document, findings: list[Finding]) -> list[types.Diagnostic]:
         return [self.diagnostic(doc, f) for f in findings]
