@@ -27,6 +27,8 @@ TARGETS = (
     "    total = compute(a, b)",
     "    print(len(xs))",
     "    label = f'${price:.2f}'",
+    # editors/emacs/test/e2e.el: an astral character (two UTF-16 units) before the word typed.
+    'grin = "\U0001F600".join(parts)',
 )
 #: A block body, answered when the line before the cursor's (blank) line is the key.
 BLOCKS = {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end test in Emacs' own LSP client, eglot, with no plugin of ours (what the README's
+# "any editor" means): the real deepseek-lsp server, the fake DeepSeek from tests/fake_deepseek.py
+# answering as for Neovim's test (editors/neovim/test/e2e_responder.py), Emacs in batch mode.
+#
+#   editors/emacs/test/run.sh        # from anywhere; uses the active Python / virtualenv
+#
+# Opt-in: editors/run-e2e does not run it. Needs Emacs 28+ with eglot: Emacs 29+ ships it; on
+# Debian 12, `apt-get install emacs-nox elpa-eglot elpa-company` (Emacs 28.2, eglot 1.9).
+# Without them it exits 77 saying what is missing: skipped, not passed.
+# Env: PYTHON, DEEPSEEK_E2E_TIMEOUT (seconds, default 90), DEEPSEEK_E2E_KEEP=1 keeps the work dir.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../../.." && pwd)"
+TIMEOUT="${DEEPSEEK_E2E_TIMEOUT:-90}"
+KEY="sk-e2e-$RANDOM$RANDOM-not-a-real-key"
+log() { printf '[emacs run.sh] %s\n' "$*"; }
+
+if [ -n "${PYTHON:-}" ]; then
+  PY="$PYTHON"
+elif [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
+  PY="$VIRTUAL_ENV/bin/python"
+else
+  PY="$(command -v python3 || command -v python)"
+fi
+"$PY" -c 'import deepseek_lsp' 2>/dev/null || { log "FAIL: deepseek_lsp is not importable by $PY"; exit 1; }
+export DEEPSEEK_LSP_CMD="${DEEPSEEK_LSP_CMD:-$PY -m deepseek_lsp}"
+
+if ! command -v emacs >/dev/null 2>&1; then
+  log "SKIP (not a pass): no emacs on PATH (Debian: apt-get install emacs-nox elpa-eglot elpa-company)"
+  exit 77
+fi
+if ! emacs --batch --eval '(progn (package-initialize) (require (quote eglot)) (require (quote company)))' >/dev/null 2>&1; then
+  log "SKIP (not a pass): $(emacs --version | head -n1) has no eglot or company (Debian: elpa-eglot elpa-company)"
+  exit 77
+fi
+log "$(emacs --version | head -n1)"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/deepseek-emacs-e2e.XXXXXX")"
+FAKE_PID=""
+cleanup() {
+  local rc=$?
+  if [ -n "$FAKE_PID" ] && kill -0 "$FAKE_PID" 2>/dev/null; then
+    kill "$FAKE_PID" 2>/dev/null || true
+  fi
+  if [ "$rc" -ne 0 ]; then
+    for f in "$WORK/fake.log" "$WORK/messages.log"; do
+      [ -s "$f" ] && { log "--- last lines of $f"; tail -n 40 "$f" | sed 's/^/    /'; }
+    done
+  fi
+  if [ "${DEEPSEEK_E2E_KEEP:-}" = "1" ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# shellcheck source=../../fake-deepseek.sh
+. "$REPO/editors/fake-deepseek.sh"
+start_fake_deepseek
+
+mkdir -p "$WORK/project" "$WORK/state" "$WORK/home"
+export DEEPSEEK_BASE_URL="$URL" DEEPSEEK_API_KEY="$KEY" DEEPSEEK_LSP_STATE_DIR="$WORK/state"
+unset DEEPSEEK_FIM_BASE_URL || true
+export E2E_PROJECT="$WORK/project" E2E_WORK="$WORK"
+set +e
+HOME="$WORK/home" timeout --kill-after=5 "$TIMEOUT" emacs --batch -l "$HERE/e2e.el"
+RC=$?
+set -e
+[ "$RC" -eq 124 ] || [ "$RC" -eq 137 ] && log "FAIL: Emacs timed out after ${TIMEOUT}s"
+[ "$RC" -eq 0 ] || { log "FAIL (exit $RC)"; exit 1; }
+log "PASS"
