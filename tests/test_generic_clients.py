@@ -334,3 +334,28 @@ async def test_eglot_shows_a_findings_message_without_its_id_and_its_quick_fixes
         assert await client.workspace_execute_command_async(ignore)
         (left,) = await reviewed(client, 1)
         assert left.message == diags[0].message
+
+
+async def test_a_shell_menu_item_replaces_the_word_as_emacs_reads_it(tmp_path: Path) -> None:
+    """Eglot keeps a menu item when the text from the start of the symbol at point (Emacs'
+    syntax, not the item's range) begins its filterText, and Emacs' shell modes take ``-``,
+    ``.``, ``:`` and others into a symbol: after ``ls --colo`` the item replaced ``colo`` and
+    was filtered ``color=auto``, which ``--colo`` does not begin: "No match" in Emacs. The
+    item replaces ``--colo`` now, which any client filtering by the range reads the same."""
+    with FakeDeepSeek() as fake:
+        fake.script("r=auto")
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env(fake, tmp_path), editor="emacs", settings=settings) as client:
+            uri = "file:///ws/run.sh"
+            line = "ls --colo"
+            open_doc(client, uri, f"#!/bin/sh\n{line}\n", language="shellscript")
+            result = await client.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(1, len(line))
+                )
+            )
+            (item,) = result.items
+            assert isinstance(item.text_edit, types.TextEdit)
+            assert item.text_edit.range.start == types.Position(1, 3)
+            assert item.text_edit.new_text == "--color=auto"
+            assert item.filter_text is not None and item.filter_text.startswith("--colo")

@@ -93,7 +93,10 @@
       company-frontends nil                ; no window to draw a popup in
       make-backup-files nil)
 (setq-default eglot-workspace-configuration '(:deepseek (:review (:mode "onSave"))))
-(add-to-list 'eglot-server-programs `(python-mode . ,(split-string (getenv "DEEPSEEK_LSP_CMD"))))
+;; An entry a mode: eglot 1.9 sends the first mode's languageId for every buffer of an entry
+;; (a shell script went as "python").
+(dolist (mode '(python-mode sh-mode))
+  (add-to-list 'eglot-server-programs `(,mode . ,(split-string (getenv "DEEPSEEK_LSP_CMD")))))
 
 (with-temp-file (expand-file-name "calc.py" e2e-dir)
   (insert "def div(a, b):\n    return a / b\n\n\ndef f(a, b):\n    tot\n"))
@@ -122,6 +125,16 @@
   ;; Eglot counts columns in UTF-16 units, the server's encoding for it: the emoji is two.
   (e2e-type "\n\ngrin = \"\U0001F600\".jo")
   (e2e-completes #'completion-at-point "\ngrin = \"\U0001F600\".join(parts)"))
+
+(e2e-step "in a shell script, an option's item is offered and replaces the option typed"
+  ;; Emacs' shell modes read "--colo" as one symbol, which eglot filters the items by.
+  (with-current-buffer (find-file-noselect (expand-file-name "run.sh" e2e-dir))
+    (sh-mode)
+    (insert "#!/bin/sh\nls --colo")
+    (apply #'eglot (eglot--guess-contact))
+    (e2e-wait "eglot to manage run.sh" #'eglot-managed-p 10)
+    (e2e-completes #'completion-at-point "\nls --color=auto")
+    (eglot-shutdown (eglot-current-server))))
 
 (e2e-step "company's completion of a multi-line suggestion"
   (e2e-type "\n\ndef clamp(x):\n    ")

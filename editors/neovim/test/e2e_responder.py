@@ -29,6 +29,8 @@ TARGETS = (
     "    label = f'${price:.2f}'",
     # editors/emacs/test/e2e.el: an astral character (two UTF-16 units) before the word typed.
     'grin = "\U0001F600".join(parts)',
+    # editors/emacs/test/e2e.el: a shell option, a symbol of Emacs' shell modes with its "--".
+    "ls --color=auto",
 )
 #: A block body, answered when the line before the cursor's (blank) line is the key.
 BLOCKS = {

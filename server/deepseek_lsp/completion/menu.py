@@ -28,6 +28,9 @@ _SNIPPET_SPECIAL = re.compile(r"([\\$}])")
 _LABEL_CHARS = 80
 #: The characters of the word a menu item replaces (JavaScript's ``$`` too).
 _WORD_CHARS = re.compile(r"[\w$]*")
+#: In a shell script, those Emacs' shell modes take into a symbol as well (``--colo``,
+#: ``notes.tx``): eglot drops an item whose filterText the symbol typed does not begin.
+_WORD_CHARS_BY_LANGUAGE = {"bash": re.compile(r"[\w$!%*+,\-.:^~]*")}
 
 
 def label(text: str) -> str:
@@ -104,7 +107,8 @@ def completion_items(
     # The word is read backwards from the cursor: ``re.search(r"[\w$]*$", before)`` tried
     # every start in the line, each running to the end of its word, and a line with a long
     # hex string before the cursor (contract bytecode, a digest list) took seconds a key.
-    word_text = _WORD_CHARS.match(before[::-1]).group(0)[::-1]  # type: ignore[union-attr]
+    chars = _WORD_CHARS_BY_LANGUAGE.get(doc.language.name, _WORD_CHARS) if doc.language else _WORD_CHARS
+    word_text = chars.match(before[::-1]).group(0)[::-1]  # type: ignore[union-attr]
     word_start = offset - len(word_text.encode("utf-8"))
     indent = before[: len(before) - len(before.lstrip())]
     items: list[types.CompletionItem] = []
