@@ -15,7 +15,7 @@ from deepseek_lsp.documents import Document
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import eventually, lsp_session, open_doc, server_env
 from tests.raw_lsp import RawServer
-from tests.review_support import INVENTORY_RULES, finding_id, reviewer, track_publishes
+from tests.review_support import INVENTORY_RULES, Rule, finding_id, reviewer, track_publishes
 from tests.test_documents import PYTHON, ClientText, boundaries, edit_sequences
 from tests.test_review_lifecycle import OVERLAPPING, OVERLAPPING_TEXT
 from tests.test_review_lsp import CHAT, INVENTORY, SETTINGS, URI, as_tuple, reviewed, save
@@ -359,3 +359,31 @@ async def test_a_shell_menu_item_replaces_the_word_as_emacs_reads_it(tmp_path: P
             assert item.text_edit.range.start == types.Position(1, 3)
             assert item.text_edit.new_text == "--color=auto"
             assert item.filter_text is not None and item.filter_text.startswith("--colo")
+
+
+async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_without_data_is_for_that_one(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Two findings with one message (the same code in two functions), and a client that sends
+    the diagnostic back without its data nor a code: the one published at its range is meant,
+    not both (their fixes and ignores listed twice, each applying to its own place)."""
+    rule = Rule("return x / y", "warning", "Division by zero when y is 0.", "return x / y if y else 0.0")
+    text = "def a(x, y):\n    return x / y\n\n\ndef b(x, y):\n    return x / y\n"
+    fake_deepseek.responder(reviewer([rule]), path=CHAT)
+    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs") as client:
+        open_doc(client, URI, text)
+        save(client)
+        diags = sorted(await reviewed(client, 2), key=lambda d: d.range.start.line)
+        assert diags[0].message == diags[1].message and diags[0].data != diags[1].data
+        for d in diags:
+            answer = await client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=URI),
+                    range=types.Range(start=types.Position(0, 0), end=types.Position(6, 0)),
+                    context=types.CodeActionContext(diagnostics=[attrs.evolve(d, data=None)]),
+                )
+            )
+            fix = (answer or [])[0]
+            assert isinstance(fix, types.CodeAction) and fix.title == "Apply DeepSeek fix"
+            assert fix.diagnostics is not None and [x.data for x in fix.diagnostics] == [d.data]
+            assert len(answer or []) == 3
