@@ -387,3 +387,42 @@ async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_without_data_i
             assert isinstance(fix, types.CodeAction) and fix.title == "Apply DeepSeek fix"
             assert fix.diagnostics is not None and [x.data for x in fix.diagnostics] == [d.data]
             assert len(answer or []) == 3
+
+
+async def test_menu_items_whose_first_lines_are_the_same_have_labels_of_their_own(tmp_path: Path) -> None:
+    """Emacs' completion takes a candidate by its label (eglot's proxy, without insertText):
+    two choices of one first line ('if x < 0: …') were one candidate, the second never
+    offered. A label repeated shows the first line where its suggestion differs."""
+    bodies = {
+        0.0: "if x < 0:\n        return 0\n    return x",
+        0.6: "if x < 0:\n        return -x\n    return x",
+        0.9: "if x < 0:\n        raise ValueError(x)\n    return x",
+    }
+
+    def respond(body: dict[str, object]) -> str:
+        temperature = float(body.get("temperature") or 0.0)  # type: ignore[arg-type]
+        return bodies[min(bodies, key=lambda t: abs(t - temperature))]
+
+    with FakeDeepSeek() as fake:
+        fake.responder(respond)
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env(fake, tmp_path), editor="emacs", settings=settings) as client:
+            uri = "file:///ws/clamp.py"
+            open_doc(client, uri, "def clamp(x):\n    \n")
+            result = await client.text_document_completion_async(
+                types.CompletionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    position=types.Position(1, 4),
+                    context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.Invoked),
+                )
+            )
+            labels = [item.label for item in result.items]
+            assert sorted(labels) == [
+                "if x < 0: …",
+                "if x < 0: … raise ValueError(x)",
+                "if x < 0: … return -x",
+            ], labels
+            # What each inserts is still its own whole suggestion, filtered by its first line.
+            edits = {item.text_edit.new_text for item in result.items if isinstance(item.text_edit, types.TextEdit)}
+            assert edits == set(bodies.values())
+            assert {item.filter_text for item in result.items} == {"if x < 0:"}

@@ -68,6 +68,16 @@
              t "got %S" (buffer-substring-no-properties (line-beginning-position -1) (point)))
   (e2e-sent))
 
+(defun e2e-pick (wanted)
+  "A `completion-in-region-function' taking the candidate WANTED, as consult's, ivy's or the
+*Completions* list's does when the user picks it: the candidate's text, then the exit function."
+  (lambda (start end table pred)
+    (let ((all (all-completions (buffer-substring-no-properties start end) table pred)))
+      (cl-assert (member wanted all) t "no %S in %S" wanted all)
+      (completion--replace start end wanted)
+      (funcall (plist-get completion-extra-properties :exit-function) wanted 'finished)
+      t)))
+
 (defun e2e-items ()
   "The completion table's entries at point, as company and the *Completions* list show them."
   (let* ((capf (eglot-completion-at-point))
@@ -135,6 +145,14 @@
     (e2e-wait "eglot to manage run.sh" #'eglot-managed-p 10)
     (e2e-completes #'completion-at-point "\nls --color=auto")
     (eglot-shutdown (eglot-current-server))))
+
+(e2e-step "asked with no key just typed, each choice is a candidate of its own"
+  ;; Three bodies of one first line: one candidate before, the other two never offered.
+  (e2e-type "\n\ndef pick(x):\n    ")
+  (sleep-for 1.1)                       ; a request this soon after a key is typing
+  (let ((completion-in-region-function (e2e-pick "if x < 0: … return -x")))
+    (e2e-completes #'completion-at-point
+                   "\ndef pick(x):\n    if x < 0:\n        return -x\n    return x")))
 
 (e2e-step "company's completion of a multi-line suggestion"
   (e2e-type "\n\ndef clamp(x):\n    ")

@@ -54,6 +54,13 @@ BRACED = {
 }
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
+#: editors/emacs/test/e2e.el: bodies per temperature after this header, of one first line.
+BODY_CHOICES_HEADER = "def pick(x):"
+BODY_CHOICES = (
+    (0.0, "if x < 0:\n        return 0\n    return x"),
+    (0.6, "if x < 0:\n        return -x\n    return x"),
+    (0.9, "if x < 0:\n        raise ValueError(x)\n    return x"),
+)
 REVIEW_CODE = "return a / b"
 REVIEW_FIX = "return a / b if b else 0.0"
 _REVIEW_LINE = re.compile(r"^(\d+)\| +return a / b\s*$", re.M)
@@ -69,8 +76,10 @@ def respond(body: dict[str, Any]) -> str:
         return BLOCKS[lines[-2]]
     if line in BRACED:
         return BRACED[line]
+    temperature = float(body.get("temperature") or 0.0)
+    if len(lines) > 1 and lines[-2] == BODY_CHOICES_HEADER and not line.strip():
+        return min(BODY_CHOICES, key=lambda c: abs(c[0] - temperature))[1]
     if line.endswith(CYCLE_PREFIX):
-        temperature = float(body.get("temperature") or 0.0)
         return min(CYCLE, key=lambda c: abs(c[0] - temperature))[1]
     for target in TARGETS:
         if target.startswith(line) and len(target) > len(line):

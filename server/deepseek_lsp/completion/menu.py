@@ -44,6 +44,21 @@ def label(text: str) -> str:
     return first + " …" if len(shown) > 1 else first
 
 
+def distinct_label(text: str, taken: dict[str, str]) -> str:
+    """``text``'s :func:`label`, or, when an earlier item (``taken``: label to text) has it, that
+    label with the first line where ``text`` differs: Emacs takes a candidate by its label
+    (eglot's), and choices of one first line were one candidate, the others never offered."""
+    first = label(text)
+    if first not in taken:
+        return first
+    lines = [line.strip()[:_LABEL_CHARS] for line in text.split("\n") if line.strip()]
+    other = [line.strip()[:_LABEL_CHARS] for line in taken[first].split("\n") if line.strip()]
+    for i, line in enumerate(lines[1:], 1):
+        if (i >= len(other) or other[i] != line) and f"{first} {line}" not in taken:
+            return f"{first} {line}"
+    return f"{first} ({len(taken) + 1})"
+
+
 def snippet_lines(text: str, cursor_indent: str, *, before_closer: bool = False) -> int:
     """How many lines of ``text`` a snippet item can carry: those before the first line indented
     less than the cursor line, which cannot be said relative to it (Neovim put ``def count``
@@ -113,6 +128,7 @@ def completion_items(
     indent = before[: len(before) - len(before.lstrip())]
     items: list[types.CompletionItem] = []
     offered: set[str] = set()
+    labels: dict[str, str] = {}
     for s in suggestions:
         # Up to the cursor only: the line's auto-closed characters stay (see this module's notes).
         full = word_text + (s.text if s.menu_text is None else s.menu_text)
@@ -136,9 +152,11 @@ def completion_items(
         i = len(items)
         item_id = sent.add(doc.uri, doc.data, word_start, offset, full, from_menu=True)
         shown = label(text)
+        own = distinct_label(text, labels)
+        labels[own] = text
         items.append(
             types.CompletionItem(
-                label=shown,
+                label=own,
                 kind=types.CompletionItemKind.Text,
                 detail="DeepSeek",
                 documentation=documentation(text, markdown_docs),
