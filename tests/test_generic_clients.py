@@ -299,7 +299,8 @@ async def test_eglot_shows_a_findings_message_without_its_id_and_its_quick_fixes
     back without its data (a client that drops it) finds the finding by message and range:
     of two findings on one line, that one's actions only, not both findings'."""
     fake_deepseek.responder(reviewer(OVERLAPPING), path=CHAT)
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs") as client:
+    session = lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs")
+    async with session as client:
         open_doc(client, URI, OVERLAPPING_TEXT)
         save(client)
         diags = await reviewed(client, 2)
@@ -330,7 +331,9 @@ async def test_eglot_shows_a_findings_message_without_its_id_and_its_quick_fixes
         changed = attrs.evolve(diags[0], data=None, message="eval runs any code")
         assert len(await actions(changed)) == 5
         # Ignored as the action found above says (its diagnostic's data: the second finding's).
-        ignore = types.ExecuteCommandParams(command="deepseek.review.ignore", arguments=[URI, finding_id(diags[1])])
+        ignore = types.ExecuteCommandParams(
+            command="deepseek.review.ignore", arguments=[URI, finding_id(diags[1])]
+        )
         assert await client.workspace_execute_command_async(ignore)
         (left,) = await reviewed(client, 1)
         assert left.message == diags[0].message
@@ -351,7 +354,8 @@ async def test_a_shell_menu_item_replaces_the_word_as_emacs_reads_it(tmp_path: P
             open_doc(client, uri, f"#!/bin/sh\n{line}\n", language="shellscript")
             result = await client.text_document_completion_async(
                 types.CompletionParams(
-                    text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(1, len(line))
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    position=types.Position(1, len(line)),
                 )
             )
             (item,) = result.items
@@ -367,10 +371,11 @@ async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_without_data_i
     """Two findings with one message (the same code in two functions), and a client that sends
     the diagnostic back without its data nor a code: the one published at its range is meant,
     not both (their fixes and ignores listed twice, each applying to its own place)."""
-    rule = Rule("return x / y", "warning", "Division by zero when y is 0.", "return x / y if y else 0.0")
+    rule = Rule("return x / y", "warning", "Division by zero when y is 0.", "return x / (y or 1)")
     text = "def a(x, y):\n    return x / y\n\n\ndef b(x, y):\n    return x / y\n"
     fake_deepseek.responder(reviewer([rule]), path=CHAT)
-    async with lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs") as client:
+    session = lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs")
+    async with session as client:
         open_doc(client, URI, text)
         save(client)
         diags = sorted(await reviewed(client, 2), key=lambda d: d.range.start.line)
@@ -389,7 +394,9 @@ async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_without_data_i
             assert len(answer or []) == 3
 
 
-async def test_menu_items_whose_first_lines_are_the_same_have_labels_of_their_own(tmp_path: Path) -> None:
+async def test_menu_items_whose_first_lines_are_the_same_have_labels_of_their_own(
+    tmp_path: Path,
+) -> None:
     """Emacs' completion takes a candidate by its label (eglot's proxy, without insertText):
     two choices of one first line ('if x < 0: …') were one candidate, the second never
     offered. A label repeated shows the first line where its suggestion differs."""
@@ -413,7 +420,9 @@ async def test_menu_items_whose_first_lines_are_the_same_have_labels_of_their_ow
                 types.CompletionParams(
                     text_document=types.TextDocumentIdentifier(uri=uri),
                     position=types.Position(1, 4),
-                    context=types.CompletionContext(trigger_kind=types.CompletionTriggerKind.Invoked),
+                    context=types.CompletionContext(
+                        trigger_kind=types.CompletionTriggerKind.Invoked
+                    ),
                 )
             )
             labels = [item.label for item in result.items]
@@ -423,6 +432,10 @@ async def test_menu_items_whose_first_lines_are_the_same_have_labels_of_their_ow
                 "if x < 0: … return -x",
             ], labels
             # What each inserts is still its own whole suggestion, filtered by its first line.
-            edits = {item.text_edit.new_text for item in result.items if isinstance(item.text_edit, types.TextEdit)}
+            edits = {
+                item.text_edit.new_text
+                for item in result.items
+                if isinstance(item.text_edit, types.TextEdit)
+            }
             assert edits == set(bodies.values())
             assert {item.filter_text for item in result.items} == {"if x < 0:"}

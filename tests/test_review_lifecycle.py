@@ -216,7 +216,8 @@ async def test_a_quick_fix_asked_for_a_diagnostic_without_its_code_is_for_that_f
             "Ignore this DeepSeek finding",
             "Review this file again with DeepSeek",
         ]
-        assert actions[0].diagnostics is not None and actions[0].diagnostics[0].data == second.data != first.data
+        assert actions[0].diagnostics is not None
+        assert actions[0].diagnostics[0].data == second.data != first.data
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,8 @@
 (defun e2e-completes (complete expected)
   "Run COMPLETE, after which the text before point must be EXPECTED; the server is told."
   (funcall complete)
-  (cl-assert (equal (buffer-substring-no-properties (max (point-min) (- (point) (length expected))) (point))
+  (cl-assert (equal (buffer-substring-no-properties
+                     (max (point-min) (- (point) (length expected))) (point))
                     expected)
              t "got %S" (buffer-substring-no-properties (line-beginning-position -1) (point)))
   (e2e-sent))
@@ -85,7 +86,8 @@
     (all-completions probe (nth 2 capf))))
 
 (defun e2e-diagnostics ()
-  (sort (flymake-diagnostics) (lambda (a b) (< (flymake-diagnostic-beg a) (flymake-diagnostic-beg b)))))
+  (sort (flymake-diagnostics)
+        (lambda (a b) (< (flymake-diagnostic-beg a) (flymake-diagnostic-beg b)))))
 
 (defun e2e-action (title)
   "Run the code action TITLE at point as `eglot-code-actions' (M-x) does, picked in its menu."
@@ -202,7 +204,8 @@
   (e2e-wait "the review's diagnostic" (lambda () (e2e-diagnostics)) 20)
   (let ((d (car (e2e-diagnostics))))
     (cl-assert (= 1 (length (e2e-diagnostics))) t)
-    (cl-assert (equal (buffer-substring-no-properties (flymake-diagnostic-beg d) (flymake-diagnostic-end d))
+    (cl-assert (equal (buffer-substring-no-properties
+                       (flymake-diagnostic-beg d) (flymake-diagnostic-end d))
                       "return a / b")
                t)
     (cl-assert (eq (flymake-diagnostic-type d) 'eglot-warning) t)
@@ -268,6 +271,8 @@
     (cl-assert (not (process-live-p process)))))
 
 (with-current-buffer "*Messages*"
-  (write-region (point-min) (point-max) (expand-file-name "messages.log" (getenv "E2E_WORK")) nil 'quiet))
-(e2e-out "%s" (if (zerop e2e-failures) "all steps passed" (format "%d step(s) failed" e2e-failures)))
+  (write-region (point-min) (point-max)
+                (expand-file-name "messages.log" (getenv "E2E_WORK")) nil 'quiet))
+(e2e-out "%s" (if (zerop e2e-failures) "all steps passed"
+                (format "%d step(s) failed" e2e-failures)))
 (kill-emacs (if (zerop e2e-failures) 0 1))

@@ -24,15 +24,20 @@ elif [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
 else
   PY="$(command -v python3 || command -v python)"
 fi
-"$PY" -c 'import deepseek_lsp' 2>/dev/null || { log "FAIL: deepseek_lsp is not importable by $PY"; exit 1; }
+if ! "$PY" -c 'import deepseek_lsp' 2>/dev/null; then
+  log "FAIL: deepseek_lsp is not importable by $PY"
+  exit 1
+fi
 export DEEPSEEK_LSP_CMD="${DEEPSEEK_LSP_CMD:-$PY -m deepseek_lsp}"
 
+DEBIAN_PACKAGES="emacs-nox elpa-eglot elpa-company"
 if ! command -v emacs >/dev/null 2>&1; then
-  log "SKIP (not a pass): no emacs on PATH (Debian: apt-get install emacs-nox elpa-eglot elpa-company)"
+  log "SKIP (not a pass): no emacs on PATH (Debian: apt-get install $DEBIAN_PACKAGES)"
   exit 77
 fi
-if ! emacs --batch --eval '(progn (package-initialize) (require (quote eglot)) (require (quote company)))' >/dev/null 2>&1; then
-  log "SKIP (not a pass): $(emacs --version | head -n1) has no eglot or company (Debian: elpa-eglot elpa-company)"
+LOADS='(progn (package-initialize) (require (quote eglot)) (require (quote company)))'
+if ! emacs --batch --eval "$LOADS" >/dev/null 2>&1; then
+  log "SKIP (not a pass): $(emacs --version | head -n1) has no eglot or company ($DEBIAN_PACKAGES)"
   exit 77
 fi
 log "$(emacs --version | head -n1)"

@@ -122,7 +122,7 @@ def completion_items(
     # The word is read backwards from the cursor: ``re.search(r"[\w$]*$", before)`` tried
     # every start in the line, each running to the end of its word, and a line with a long
     # hex string before the cursor (contract bytecode, a digest list) took seconds a key.
-    chars = _WORD_CHARS_BY_LANGUAGE.get(doc.language.name, _WORD_CHARS) if doc.language else _WORD_CHARS
+    chars = _WORD_CHARS_BY_LANGUAGE.get(doc.language.name if doc.language else "", _WORD_CHARS)
     word_text = chars.match(before[::-1]).group(0)[::-1]  # type: ignore[union-attr]
     word_start = offset - len(word_text.encode("utf-8"))
     indent = before[: len(before) - len(before.lstrip())]

@@ -58,7 +58,10 @@ class QuickFixes:
         if doc.uri != uri and cell is None:
             return []  # a notebook's markdown cell
         wanted = {
-            found for d in params.context.diagnostics if d.source == SOURCE for found in self._meant(d, uri, state)
+            found
+            for d in params.context.diagnostics
+            if d.source == SOURCE
+            for found in self._meant(d, uri, state)
         }
         rng = cell.to_doc(params.range) if cell is not None else params.range
         lo, hi = doc.offset_at(rng.start), doc.offset_at(rng.end)
