@@ -5,9 +5,10 @@
 #
 #   editors/emacs/test/run.sh        # from anywhere; uses the active Python / virtualenv
 #
-# Opt-in: editors/run-e2e does not run it. Needs Emacs 28+ with eglot: Emacs 29+ ships it; on
-# Debian 12, `apt-get install emacs-nox elpa-eglot elpa-company` (Emacs 28.2, eglot 1.9).
-# Without them it exits 77 saying what is missing: skipped, not passed.
+# Needs Emacs 28+ with eglot: Emacs 29+ ships it; on Debian 12, `apt-get install emacs-nox
+# elpa-eglot elpa-company` (Emacs 28.2, eglot 1.9), which DEEPSEEK_E2E_INSTALL=1 does when they
+# are missing (editors/run-e2e, and so CI, sets it). Without them it exits 77 saying what is
+# missing: skipped, not passed (editors/run-e2e counts that as a failure).
 # Env: PYTHON, DEEPSEEK_E2E_TIMEOUT (seconds, default 90), DEEPSEEK_E2E_KEEP=1 keeps the work dir.
 set -euo pipefail
 
@@ -31,11 +32,18 @@ fi
 export DEEPSEEK_LSP_CMD="${DEEPSEEK_LSP_CMD:-$PY -m deepseek_lsp}"
 
 DEBIAN_PACKAGES="emacs-nox elpa-eglot elpa-company"
+LOADS='(progn (package-initialize) (require (quote eglot)) (require (quote company)))'
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+if [ "${DEEPSEEK_E2E_INSTALL:-}" = "1" ] && ! emacs --batch --eval "$LOADS" >/dev/null 2>&1; then
+  log "apt-get install $DEBIAN_PACKAGES"
+  # shellcheck disable=SC2086
+  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $DEBIAN_PACKAGES >/dev/null; } \
+    || log "apt-get install $DEBIAN_PACKAGES failed"
+fi
 if ! command -v emacs >/dev/null 2>&1; then
   log "SKIP (not a pass): no emacs on PATH (Debian: apt-get install $DEBIAN_PACKAGES)"
   exit 77
 fi
-LOADS='(progn (package-initialize) (require (quote eglot)) (require (quote company)))'
 if ! emacs --batch --eval "$LOADS" >/dev/null 2>&1; then
   log "SKIP (not a pass): $(emacs --version | head -n1) has no eglot or company ($DEBIAN_PACKAGES)"
   exit 77
