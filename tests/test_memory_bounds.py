@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import io
+import os
 import weakref
 
 from deepseek_lsp.config import build_settings
 from deepseek_lsp.context import Indexer
+from deepseek_lsp.context.receivers import receiver_at
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.heap import Collector, Trimmer, trim
 from deepseek_lsp.languages import LanguageRegistry
@@ -155,3 +157,31 @@ def test_the_terminal_review_keeps_no_syntax_tree_of_the_files_it_reviewed(tmp_p
     cache.close()
     assert fatal is None and [r.units for r in results] == [4, 4, 4]
     assert not any(r.doc.has_tree for r in results)
+
+
+def _rss_mb() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1_000_000
+
+
+def test_a_closed_files_tree_is_not_kept_by_the_receivers_of_a_class_not_closed_yet() -> None:
+    """``this.conn.`` in a 1 MB Java class whose ``}`` is not typed yet: the error's children
+    kept for the request's next receivers held the file's tree (64 MB) after it was closed,
+    until a request in another class not closed yet."""
+    member = "  Conn conn%d;\n  void m%d(Client k) { k.conn.send(1); this.conn.send(2); }\n"
+    text = "class Client {\n  Conn conn;\n" + "".join(member % (i, i) for i in range(15_000))
+    text += "  void run() {\n    this.conn."
+    store, indexer = DocumentStore(REGISTRY), Indexer(REGISTRY)
+    gc.collect()
+    trim()
+    before = _rss_mb()
+    doc = store.open("file:///ws/Client.java", text, "java", 1)
+    assert doc.tree is not None
+    assert receiver_at("java", doc.tree, doc.data, len(doc.data)) == "Conn"
+    # As the server closes a file (server.did_close, CompletionFeature.document_closed).
+    store.close(doc.uri)
+    indexer.forget(doc.uri)
+    del doc
+    gc.collect()
+    trim()
+    assert _rss_mb() - before < 20

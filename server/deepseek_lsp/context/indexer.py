@@ -13,6 +13,7 @@ from ..documents import Document, utf8_source
 from ..languages import INDEX_KINDS, Language, LanguageRegistry
 from ..symbol_store import racy
 from ..workspace_symbols import is_binary
+from . import class_fields
 from .index import index_tree
 from .paths import display_path, label_path
 
@@ -127,6 +128,7 @@ class Indexer:
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)
         self.deferred_docs.pop(uri, None)
+        class_fields.forget_layout()
 
     def for_file(
         self, path: Path, deadline: float | None = None, language: Language | None = None
