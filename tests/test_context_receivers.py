@@ -420,6 +420,26 @@ def test_typescript_a_parameter_of_a_function_whose_end_is_still_being_typed() -
     assert typed(cls, "send") == {"send": "Conn"}
 
 
+def test_typescript_a_parameter_declared_again_before_the_use_in_an_unclosed_function() -> None:
+    """``for (const c of pending) {`` or ``{ const c = ...`` after ``run(c: Connection)``, the
+    function's ``}`` not typed yet: ``c`` there is the loop's or the block's, of no class said;
+    it was taken for the parameter (Connection's ``send`` sent for a pending item's)."""
+    head = "function run(c: Connection) {\n  "
+    for rebound in (
+        "for (const c of pending) {\n    c.send(",
+        "for (let c in pending) {\n    c.send(",
+        "{ const c = make();\n    c.send(",
+        "items.forEach(() => { var\tc = pick();\n    c.send(",
+    ):
+        assert receivers(head + rebound, "send", language="typescript") == {}, rebound
+    # Declared again with a class said: that class, as in a closed function.
+    mailer = head + "if (x) {\n    const c = new Mailer();\n    c.send("
+    assert receivers(mailer, "send", language="typescript") == {"send": "Mailer"}
+    # Another name declared, or the parameter used: still the parameter's.
+    for kept in ("for (const d of c.peers) {\n    c.send(", "const cc = 1; let c2 = c;\n  c.send("):
+        assert receivers(head + kept, "send", language="typescript") == {"send": "Connection"}, kept
+
+
 def test_typescript_a_parameter_of_another_function_is_not_the_local() -> None:
     text = "function a(conn: Connection) {}\nfunction b(conn) {\n  conn.send();\n}\n"
     assert receivers(text, "send", language="typescript") == {}

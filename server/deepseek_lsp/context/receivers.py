@@ -367,7 +367,9 @@ def _receiver_class(
             for params in class_fields.open_parameters(fam, tree, at):
                 bound, cls_name = _listed(fam, params, data, receiver, None)
                 if bound:
-                    return cls_name
+                    # ``for (const c of pending) {`` since: the loop's ``c``, not the parameter.
+                    declared = _declared_again(receiver.encode()).search(data, params.end_byte, at)
+                    return None if declared else cls_name
         if scope is None and fam == typed.JAVA:
             # A field farther back than ``MODULE_SPAN``, the class's ``}`` not typed yet: the
             # error around the use holds the class's fields (the text read back is not).
@@ -660,6 +662,16 @@ def _module_level(fam: str, data: bytes, word: bytes, start: int, end: int) -> l
         found += [m.start() for m in _bound_later_on_line(word).finditer(data, start, end)]
         found.sort()
     return found[::-1]
+
+
+@lru_cache(maxsize=512)
+def _declared_again(word: bytes) -> re.Pattern[bytes]:
+    """JavaScript's ``const word``, ``let word``, ``var word`` (a loop's too): its text first,
+    a scan for its bytes (a binding the tree of an unclosed function does not show)."""
+    name = re.escape(word)
+    heads = [k + gap for k in (b"const", b"let", b"var") for gap in (b" ", b"\t")]
+    behind = b"|".join(rb"(?<=" + head + name + rb")" for head in heads)
+    return re.compile(name + rb"(?![\w$])(?:" + behind + rb")")
 
 
 @lru_cache(maxsize=512)
