@@ -300,6 +300,22 @@ def test_the_class_around_a_use_whose_end_is_still_being_typed() -> None:
     assert receiver("csharp", csharp + "this._conn.Send(|") == "Conn"
 
 
+def test_an_unclosed_rust_impl_with_a_where_clause() -> None:
+    """``impl<T> Client<T> where T: Clone {``, its ``}`` not typed yet: the impl's type was
+    read as ``where T: Clone`` (the generics' ``<...>`` taken up to the where clause's last
+    ``>``), and ``self.conn`` and ``Self`` had no class; closed, they had."""
+    fields = "struct Client<T> {\n    conn: Conn<T>,\n}\n\nstruct Clone {\n    conn: Wrong,\n}\n\n"
+    body = "\n    fn go(&self) {\n        "
+    for head in (
+        "impl<T> Client<T> where T: Clone {",
+        "impl<T> Client<T>\nwhere\n    T: Into<String>,\n{",
+        "impl<T> Drop for Client<T> where T: Clone + Send {",
+    ):
+        opened = fields + head + body
+        assert receiver("rust", opened + "self.conn.send(|") == "Conn", head
+        assert receiver("rust", opened + "let c = Self::new();\n        c.send(|") == "Client", head
+
+
 def test_a_field_far_above_a_use_whose_end_is_still_being_typed() -> None:
     """The text is read back 32 kB from a use in an error (the class's ``}`` not typed yet):
     a field declared farther up had no class. The error's fields are read instead."""

@@ -132,9 +132,10 @@ def _start(node: ts.Node) -> int:
     return node.start_byte
 
 
-#: After ``impl``: ``<T>``, a trait's name and ``for``, then the type.
+#: After ``impl``: ``<T>``, a trait's name and ``for``, then the type (not ``where``: the
+#: generics' ``<...>`` may reach a where clause's last ``>``, ``where T: Into<String>``).
 _RUST_IMPLEMENTED = re.compile(
-    r"(?:<.*>)?\s+(?:.*\bfor\s+)?(?P<type>[^{]+?)\s*(?:where\b.*)?$", re.S
+    r"(?:<.*>)?\s+(?:.*\bfor\s+)?(?P<type>(?!where\b)[^\s{][^{]*?)\s*(?:where\b.*)?$", re.S
 )
 
 
