@@ -475,6 +475,35 @@ def test_java_the_fields_class_member_is_sent(tmp_path: Path) -> None:
     assert sent == ["public int send(byte[] frame, boolean flush) {"], heads(snippets)
 
 
+def test_classes_no_workspace_file_defines_leave_the_receivers_class_its_lookup(
+    tmp_path: Path,
+) -> None:
+    """``System.out.println(a)``, ``Locale.ROOT.getLanguage()``: the owners' classes are the
+    JDK's, in no workspace file. Each took one of the request's four workspace lookups of a
+    receiver's class (their fields' classes looked for since 9b35368), and ``conn.send(`` below
+    them got none: no ``send`` was sent."""
+    write(tmp_path, JAVA_SENDS)
+    statics = "".join(
+        f"    {owner}.{field}.{call}();\n"
+        for owner, field, call in (
+            ("System", "out", "println"),
+            ("Locale", "ROOT", "getLanguage"),
+            ("Level", "INFO", "intValue"),
+            ("StandardCharsets", "UTF_8", "name"),
+            ("TimeUnit", "SECONDS", "toMillis"),
+        )
+    )
+    text = (
+        "package app;\n\nclass App {\n  private final Conn conn = make();\n\n  void run() {\n"
+        + statics
+        + "    conn.send(|);\n  }\n}\n"
+    )
+    symbols = indexed(tmp_path, "src/app/App.java")
+    snippets = gather_at(tmp_path, "src/app/App.java", text, symbols, "java")
+    sent = [line.strip() for s in snippets for line in s.text.splitlines() if "send(" in line]
+    assert sent == ["public int send(byte[] frame, boolean flush) {"], heads(snippets)
+
+
 #: Two other C# classes whose ``Send`` a receiver's class hides.
 CS_SENDERS = {
     "Mail/Mailer.cs": "public class Mailer {\n  public void Send(string message, string to) {}\n"

@@ -370,8 +370,8 @@ def _candidates_among(
     return _Candidates(name, found[:wanted], in_view) if found and wanted > 0 else None
 
 
-#: Receivers' classes looked for in the workspace's symbols per request (each a read of up to
-#: two files' indexes, most often cached).
+#: Receivers' classes read from the workspace per request (each a read of up to two files'
+#: indexes, most often cached; one no file defines, looked for in the symbols alone, is not).
 MAX_RECEIVER_CLASSES = 4
 #: The method signatures a Go struct's definition takes at ``c.|`` (``_with_go_methods``).
 MAX_GO_METHODS = 16
@@ -428,8 +428,11 @@ class _Classes:
         if cls not in self.where:
             found = [idx for idx in self.indexes if _defines_class(idx, cls)]
             if not found and self.reads < MAX_RECEIVER_CLASSES and time.monotonic() <= self.req.deadline:
-                self.reads += 1
                 read = _workspace_indexes(self.indexer, self.req, cls, self.doc_path, self.roots)
+                # A class no workspace file defines (the JDK's System, Locale) costs a look in
+                # the table, no read: counted, four such owners near the cursor
+                # (System.out.println) left the receivers' own classes unlooked for.
+                self.reads += 1 if read else 0
                 found = [idx for idx in read if _defines_class(idx, cls)]
             self.where[cls] = found
         return self.where[cls]
