@@ -368,7 +368,7 @@ def _receiver_class(
                 bound, cls_name = _listed(fam, params, data, receiver, None)
                 if bound:
                     # ``for (const c of pending) {`` since: the loop's ``c``, not the parameter.
-                    declared = _declared_again(receiver.encode()).search(data, params.end_byte, at)
+                    declared = _declared_open(tree, data, receiver, params.end_byte, at)
                     return None if declared else cls_name
         if scope is None and fam == typed.JAVA:
             # A field farther back than ``MODULE_SPAN``, the class's ``}`` not typed yet: the
@@ -662,6 +662,41 @@ def _module_level(fam: str, data: bytes, word: bytes, start: int, end: int) -> l
         found += [m.start() for m in _bound_later_on_line(word).finditer(data, start, end)]
         found.sort()
     return found[::-1]
+
+
+#: JavaScript's nodes whose declarations are theirs alone: one closed before a use (``for
+#: (const c of xs) { ... }``, a callback's body) declares nothing there.
+_JS_SCOPES = frozenset(
+    {
+        "statement_block",
+        "for_statement",
+        "for_in_statement",
+        "function_declaration",
+        "function_expression",
+        "arrow_function",
+        "method_definition",
+        "class_body",
+    }
+)
+
+
+def _declared_open(tree: ts.Tree, data: bytes, name: str, start: int, at: int) -> bool:
+    """Whether ``name`` is declared between ``start`` and ``at`` in code whose ``}`` is not typed
+    yet (so still in scope at ``at``), not in a block or function closed before it. Declared
+    more than ``FEW_USES`` times, it is taken as declared: each is a node looked up (5,000
+    closed loops' ``const c`` took 10 ms of CPU a request)."""
+    found = list(islice(_declared_again(name.encode()).finditer(data, start, at), FEW_USES + 1))
+    if len(found) > FEW_USES:
+        return True
+    for m in found:
+        node: ts.Node | None = tree.root_node.descendant_for_byte_range(m.start(), m.end())
+        while node is not None and node.type != "ERROR":
+            if node.type in _JS_SCOPES and node.end_byte <= at:
+                break
+            node = node.parent
+        else:
+            return True
+    return False
 
 
 @lru_cache(maxsize=512)
