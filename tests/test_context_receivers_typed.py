@@ -11,6 +11,7 @@ import pytest
 from deepseek_lsp.context import Indexer
 from deepseek_lsp.context.receivers import member_receivers, receiver_at
 from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.prompts import build_fim_prompt
 from tests.cpu_time import ThreadCpu
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import lsp_session, open_doc, server_env
@@ -639,3 +640,28 @@ def test_go_a_receiver_at_the_cursor_brings_its_structs_methods(tmp_path: Path) 
     assert "func (c *Conn) Send(frame []byte, flush bool) (int, error)" in struct, struct
     assert "func (c *Conn) Close()" in struct, struct
     assert "helper" not in struct and "Mailer" not in struct, struct
+
+
+def test_go_a_struct_with_many_methods_goes_short_in_a_tight_room(tmp_path: Path) -> None:
+    """A struct of many fields with its 16 methods' signatures takes more than the prompt's
+    room for definitions at ``maxPromptTokens`` 1024: it goes as its signature, as the struct
+    alone did, and is not left out whole (the nearest name's definition of all)."""
+    fields = "".join(f"\tfield{i:02} map[string][]*RequestHandlerOptions\n" for i in range(20))
+    methods = "".join(
+        f"func (s *Server) HandleRequestNumber{i:02}(ctx context.Context, w ResponseWriter,"
+        f" r *Request) (int, error) {{\n\treturn 0, nil\n}}\n\n"
+        for i in range(16)
+    )
+    server = f"package srv\n\ntype Server struct {{\n{fields}}}\n\n{methods}"
+    write(tmp_path, {"srv/server.go": server})
+    text = "package app\n\nfunc run(s *srv.Server) {\n\ts.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    struct = next(s for s in snippets if s.text.startswith("type Server struct"))
+    assert "HandleRequestNumber15" in struct.text, struct.text
+    store = DocumentStore(REGISTRY)
+    doc = store.open((tmp_path / "app/main.go").as_uri(), text.replace("|", ""), "go", 1)
+    fim = build_fim_prompt(
+        doc, text.index("|"), budget=1024, suffix_share=0.15, count=lambda t: max(1, len(t) // 4),
+        snippets=[struct], line_comment="//",
+    )
+    assert "type Server struct" in fim.prompt, fim.prompt

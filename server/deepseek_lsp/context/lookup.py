@@ -496,7 +496,9 @@ def _with_go_methods(struct: Definition, idx: FileIndex, cls: str) -> Definition
     if not heads:
         return struct
     text = struct.text.rstrip() + "\n\n" + "\n".join(heads[:MAX_GO_METHODS])
-    return replace(struct, text=text, header_len=len(text))
+    # The struct's own header stays its signature: taken as the whole text, a struct with
+    # its methods too long for the prompt's room had no shorter form and went unsent.
+    return replace(struct, text=text)
 
 
 def _c3_merge(seqs: list[list[str]]) -> list[str]:
