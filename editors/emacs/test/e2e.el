@@ -8,7 +8,11 @@
 ;; Batch Emacs runs no idle timers: eglot sends didChange from one (after
 ;; `eglot-send-changes-idle-time'), so each edit here sends it as that timer would.
 
+;; run.sh gives Emacs a HOME of its own: the user's packages are where their HOME has them.
 (require 'package)
+(let ((dir (getenv "E2E_PACKAGE_DIR")))
+  (when (> (length dir) 0)
+    (setq package-user-dir dir)))
 (package-initialize)
 (require 'eglot)
 (require 'company)

@@ -49,6 +49,12 @@ if ! emacs --batch --eval "$LOADS" >/dev/null 2>&1; then
   exit 77
 fi
 log "$(emacs --version | head -n1)"
+# The user's own packages (eglot or company from ELPA) are in package-user-dir under their HOME,
+# where the check above found them: the session runs with a HOME of its own, and failed there
+# with "Cannot open load file: eglot" instead of running.
+E2E_PACKAGE_DIR="$(emacs --batch --eval \
+  '(progn (require (quote package)) (princ (expand-file-name package-user-dir)))' 2>/dev/null || true)"
+export E2E_PACKAGE_DIR
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/deepseek-emacs-e2e.XXXXXX")"
 FAKE_PID=""
