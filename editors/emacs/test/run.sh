@@ -34,10 +34,26 @@ export DEEPSEEK_LSP_CMD="${DEEPSEEK_LSP_CMD:-$PY -m deepseek_lsp}"
 DEBIAN_PACKAGES="emacs-nox elpa-eglot elpa-company"
 LOADS='(progn (package-initialize) (require (quote eglot)) (require (quote company)))'
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
+# An apt-get command, run again while another apt holds its lock (2 minutes at most): on a fresh
+# machine (unattended-upgrades at boot, a CI image's own apt) it failed at once and the run was
+# skipped. sudo drops the environment: DEBIAN_FRONTEND goes through env.
+apt_get() {
+  local out="" tries=0
+  until out="$(as_root env DEBIAN_FRONTEND=noninteractive apt-get "$@" 2>&1)"; do
+    case "$out" in
+      *"Could not get lock"* | *"Unable to lock"*) ;;
+      *) printf '%s\n' "$out" >&2; return 1 ;;
+    esac
+    tries=$((tries + 1))
+    [ "$tries" -lt 60 ] || { printf '%s\n' "$out" >&2; return 1; }
+    [ "$tries" -gt 1 ] || log "apt is busy (its lock is held): waiting"
+    sleep 2
+  done
+}
 if [ "${DEEPSEEK_E2E_INSTALL:-}" = "1" ] && ! emacs --batch --eval "$LOADS" >/dev/null 2>&1; then
   log "apt-get install $DEBIAN_PACKAGES"
   # shellcheck disable=SC2086
-  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $DEBIAN_PACKAGES >/dev/null; } \
+  { apt_get update -qq && apt_get install -y -qq $DEBIAN_PACKAGES; } \
     || log "apt-get install $DEBIAN_PACKAGES failed"
 fi
 if ! command -v emacs >/dev/null 2>&1; then
