@@ -1,7 +1,19 @@
 # Sourced by the editors' end-to-end scripts (editors/*/test/run.sh): start_fake_deepseek starts
 # the fake DeepSeek of tests/fake_deepseek.py answering as editors/neovim/test/e2e_responder.py
-# says, and waits until it answers HTTP. Needs REPO, PY, KEY, WORK and a `log` function; sets
-# FAKE_PID (the caller stops it) and URL.
+# says, and waits until it answers HTTP; e2e_python picks the Python. Needs REPO, PY, KEY, WORK
+# and a `log` function; sets FAKE_PID (the caller stops it) and URL.
+
+# The Python the editors start the server from: $PYTHON, else the active virtualenv's, else the
+# first on PATH.
+e2e_python() {
+  if [ -n "${PYTHON:-}" ]; then
+    printf '%s\n' "$PYTHON"
+  elif [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
+    printf '%s\n' "$VIRTUAL_ENV/bin/python"
+  else
+    command -v python3 || command -v python
+  fi
+}
 
 start_fake_deepseek() {
   # --port 0: the fake binds a free port itself (no race between probing a port and binding it)

@@ -18,13 +18,9 @@ TIMEOUT="${DEEPSEEK_E2E_TIMEOUT:-90}"
 KEY="sk-e2e-$RANDOM$RANDOM-not-a-real-key"
 log() { printf '[emacs run.sh] %s\n' "$*"; }
 
-if [ -n "${PYTHON:-}" ]; then
-  PY="$PYTHON"
-elif [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
-  PY="$VIRTUAL_ENV/bin/python"
-else
-  PY="$(command -v python3 || command -v python)"
-fi
+# shellcheck source=../../fake-deepseek.sh
+. "$REPO/editors/fake-deepseek.sh"
+PY="$(e2e_python)"
 if ! "$PY" -c 'import deepseek_lsp' 2>/dev/null; then
   log "FAIL: deepseek_lsp is not importable by $PY"
   exit 1
@@ -90,8 +86,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=../../fake-deepseek.sh
-. "$REPO/editors/fake-deepseek.sh"
 start_fake_deepseek
 
 mkdir -p "$WORK/project" "$WORK/state" "$WORK/home"

