@@ -6,6 +6,7 @@ Adding a language means adding a folder; nothing here names a language.
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 import re
@@ -336,6 +337,13 @@ class LanguageRegistry:
                 log.warning("%s", exc)
             return None
         return lang
+
+
+@functools.cache
+def grammar_names() -> frozenset[str]:
+    """The names of the languages with a folder under ``grammars/``, lower case (their
+    grammars not loaded): those whose comments and strings the completion's scanner reads."""
+    return frozenset(name.lower() for name in LanguageRegistry.load().names())
 
 
 def uri_basename(uri: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ...languages import grammar_names
 from ...privacy import REDACTED
 from ._brackets import _closable_brackets
 from ._text import (
@@ -88,8 +89,10 @@ def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     a line of chat prose, where the document is code (not Markdown or a comment or string,
     where a fence is the document's text). Ollama puts a prompt without ``suffix``
     (``fim-template``) into an instruct model's chat template, and the model answers as in a
-    chat: the suggestion was "```python"."""
-    if ctx.language is None or ctx.language.lower() in _PROSE_LANGUAGES:
+    chat: the suggestion was "```python". Only in a language with a grammar: in another
+    (MDX, Quarto, YAML's block scalars, HTML) the scanner cannot tell that the cursor is in
+    code, and a fence that was the document's own text there was read as a chat answer's."""
+    if ctx.language is None or ctx.language.lower() not in grammar_names():
         return False
     lines = [line for line in text.split("\n", 8)[:8] if line.strip()]
     if lines and _PROSE_INTRO.match(lines[0].strip()):
