@@ -156,3 +156,26 @@ def test_a_rejected_key_in_an_unknown_editor_is_told_the_neutral_way() -> None:
     finally:
         tell_client(None)
     assert "DEEPSEEK_API_KEY" in told and "apiKey" in told and "Set API Key" not in told, told
+
+
+_LOCAL_REFUSALS = [
+    # The client's own words for a refusal, at each address a local server is set at.
+    (
+        "http://[::1]:11434/v1",
+        "[Errno 111] Connect call failed ('::1', 11434, 0, 0)",
+        "[::1]:11434",
+    ),
+    ("http://localhost/v1", "[Errno 111] Connect call failed ('127.0.0.1', 80)", "localhost:80"),
+    ("https://127.0.0.1/v1", "[Errno 111] Connect call failed ('127.0.0.1', 443)", "127.0.0.1:443"),
+]
+
+
+@pytest.mark.parametrize(("url", "said", "where"), _LOCAL_REFUSALS)
+def test_a_local_server_not_running_is_told_at_an_address_one_can_type(
+    url: str, said: str, where: str
+) -> None:
+    """ "Cannot reach ::1:11434" is no address (IPv6 takes brackets with a port), and a base URL
+    without a port (a server behind a reverse proxy on port 80) was told to check the network."""
+    message = ConnectError(said, method="POST", url=f"{url}/completions").user_message
+    assert message.startswith(f"Cannot reach {where}: nothing is listening there."), message
+    assert "network" not in message

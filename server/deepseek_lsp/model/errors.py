@@ -456,6 +456,9 @@ _REFUSED = re.compile(
 )
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def refused_locally(url: str | None, said: str) -> str | None:
     """What to tell of a connection to ``url`` refused (``said``) on this machine: nothing
     listens on that port, the model server is not started (yet) or listens on another; no
@@ -463,12 +466,16 @@ def refused_locally(url: str | None, said: str) -> str | None:
     from .endpoint import is_loopback  # (endpoint imports this module)
 
     parts = urlsplit(url) if url else None
-    if parts is None or not parts.hostname or not parts.port:
+    if parts is None or not parts.hostname:
         return None
     if not is_loopback(parts.hostname) or not _REFUSED.search(said):
         return None
+    # A URL without a port (a reverse proxy on this machine) was told to check the network.
+    port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    # "::1:11434" is no address: IPv6 takes brackets before a port, as in the URL.
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     return (
-        f"Cannot reach {parts.hostname}:{parts.port}: nothing is listening there. Is the model "
+        f"Cannot reach {host}:{port}: nothing is listening there. Is the model "
         "server running (Ollama: ollama serve; llama.cpp: llama-server)? Else check the port "
         "in the base URL setting."
     )
