@@ -84,6 +84,18 @@ def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
     assert cache.hits["typing"] == 1
 
 
+def test_a_block_cut_by_time_is_typed_through_but_not_served_where_it_was_asked() -> None:
+    """Cut at the time limit: the user typing through it gets its rest, as any suggestion's;
+    back where it was asked, the request goes out (the server may answer it whole now)."""
+    cache = CompletionCache()
+    before, after = b"def f(a, b):\n    ", b"\n"
+    block = "total = a + b\n    total = step(total)"
+    cache.remember("u", Anchor.at(before + after, len(before)), block, True, cut=True)
+    typed = before + b"tot"
+    assert cache.through("u", typed + after, len(typed)) == (block[3:], True)
+    assert cache.through("u", before + after, len(before)) is None
+
+
 def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() -> None:
     """The anchor compares 256 bytes after the cursor: an edit past them (``edited``'s
     ``after``: the bytes after the edit's end) is the only sign the text there changed."""

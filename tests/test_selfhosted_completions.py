@@ -170,3 +170,37 @@ async def test_a_server_taking_four_stop_sequences_is_sent_four_and_the_rest_app
     assert not told
     sent = [len(r.json["stop"]) for r in fake.requests_to("/v1/completions")]
     assert sent == [10, 4, 4]  # refused once, then 4 from the start
+
+
+async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
+    tmp_path: Path,
+) -> None:
+    """A block cut by time, not by its token limit, is what a slow moment let through (one
+    llama-server slot busy with another request, a provider at its peak): kept in the cache as
+    the answer, asking again at that place showed the same cut block for ten minutes, and no
+    request went out, though the server now answered it whole."""
+    block = "total = a + b\n" + "".join(f"    total = step_{n}(total)\n" for n in range(40))
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(block, block)
+        fake.set_latency(per_token=0.1)
+        env = server_env(
+            f"{fake.url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix"
+        )
+        env["DEEPSEEK_COMPLETION_MODEL"] = "qwen2.5-coder:7b"
+        prices = {"qwen2.5-coder:7b": [0.01, 0.01, 0.01]}  # no load asked at start: see above
+        completion = {"debounce": 0, "prefetch": False, "timeoutS": 1}
+        settings = {"completion": completion, "prices": prices}
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            cut = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            fake.set_latency()  # the server is quick again
+            again = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            asked = len(fake.requests_to("/v1/completions"))
+    (first,) = cut.items
+    assert first.insert_text.startswith("total = a + b")
+    assert first.insert_text.count("\n") < 40, first.insert_text  # cut, whole lines
+    (second,) = again.items
+    assert asked == 2
+    # The answer as the quick server gives it, more than the cut's lines.
+    assert second.insert_text.count("\n") >= 30, second.insert_text

@@ -153,6 +153,9 @@ class Entry:
     at: float = field(default_factory=time.monotonic)
     #: A prefetch's answer, for the state after accepting the suggestion before it.
     prefetched: bool = False
+    #: A block cut at the time limit: served to typing through it, not to asking again where
+    #: it was asked (the server may answer it whole then).
+    cut: bool = False
 
 
 @dataclass
@@ -256,11 +259,20 @@ class CompletionCache:
             self.hits["exact"] += 1
         return found
 
-    def remember(self, uri: str, anchor: Anchor, text: str, multiline: bool, *, prefetched: bool = False) -> None:
+    def remember(
+        self,
+        uri: str,
+        anchor: Anchor,
+        text: str,
+        multiline: bool,
+        *,
+        prefetched: bool = False,
+        cut: bool = False,
+    ) -> None:
         if not text:
             return
         entries = self._through.setdefault(uri, [])
-        entries.append(Entry(anchor, text, multiline, prefetched=prefetched))
+        entries.append(Entry(anchor, text, multiline, prefetched=prefetched, cut=cut))
         if len(entries) > 16:
             del entries[:-16]
         if len(self._through) > 256:
@@ -278,7 +290,7 @@ class CompletionCache:
             if self.expired(entry.at):
                 continue
             typed = entry.anchor.typed_since(data, offset, auto_closed=True)
-            if typed is None:
+            if typed is None or (entry.cut and not typed):
                 continue
             full = entry.text.encode("utf-8", "surrogatepass")
             if len(typed) < len(full) and full.startswith(typed):

@@ -44,6 +44,13 @@ async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
         return exc
 
 
+class _CutByTime(str):
+    """A block's lines so far when the time limit came (see :meth:`Fetcher._stream_one`): what
+    a slow moment let through, not the answer, which a later request may get whole."""
+
+    __slots__ = ()
+
+
 class Fetcher:
     """The running backend calls of a completion feature, by document."""
 
@@ -216,7 +223,7 @@ class Fetcher:
             if not loading:
                 ttft = stream.result.ttft_s
                 self.health.answered(time.monotonic() - started if ttft is None else ttft)
-            return without_cut_line(text)
+            return _CutByTime(without_cut_line(text))
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".
@@ -280,13 +287,17 @@ class Fetcher:
                 ctx = post.get()
                 fresh = [t for t in (postprocess(x, ctx) for x in texts) if t]
                 choices = dedupe_choices(choices + fresh)
+            # Not kept as the answer when cut by time: asked again there, the same cut block
+            # was shown for the cache's lifetime, though the server would answer it whole.
+            whole = not any(isinstance(t, _CutByTime) for t in texts)
             if choices:
-                self.cache.put(key, choices)
+                if whole:
+                    self.cache.put(key, choices)
                 # Every choice, the first one last (the newest is tried first): the user may
                 # cycle to another and accept a word of it, and its rest was asked again.
                 for choice in reversed(choices):
-                    self.cache.remember(uri, pending.anchor, choice, multiline)
-            elif len(texts) == len(raw):
+                    self.cache.remember(uri, pending.anchor, choice, multiline, cut=not whole)
+            elif len(texts) == len(raw) and whole:
                 self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
             pending.failed = not texts and kept is None
             pending.future.set_result(choices)
