@@ -318,3 +318,23 @@ def test_a_block_cut_by_the_token_limit_keeps_its_complete_statements() -> None:
     assert without_cut_line("\n    for item in items:\n        total += compute(ite") == ""
     # One line is all there is: kept.
     assert without_cut_line("return compute(items, strict") == "return compute(items, strict"
+
+
+def test_a_block_cut_by_time_ends_where_its_calls_and_lists_are_closed() -> None:
+    """At the time limit a call's last argument may be the last line come (no comma after it to
+    say more is to come): ``result = compute(`` then ``a,`` and ``b`` were shown, the call left
+    open in the file once accepted. A string's or comment's bracket is text; a block's ``{``
+    left open is the header-and-body cut a token limit shows too."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    py = PostContext(prefix="def f(a, b):\n    ", suffix="\n", language="python")
+    cut = 'x = 1\nresult = compute(\n        a,\n        b'
+    assert within_closed_calls(cut, py) == "x = 1"
+    assert within_closed_calls('x = 1\nitems = [\n        a', py) == "x = 1"
+    closed = 'x = 1\nprint("(", a)\n# [ noted\ny = [\n        a,\n    ]'
+    assert within_closed_calls(closed, py) == closed
+    js = PostContext(prefix="function f() {\n  ", suffix="\n}\n", language="javascript")
+    block = "if (x) {\n    go();"
+    assert within_closed_calls(block, js) == block
+    # Nothing closed: the first line, as a single-line suggestion would have been.
+    assert within_closed_calls("result = compute(\n        a", py) == "result = compute("

@@ -7,6 +7,7 @@ stop sequences say, and the rest is not waited for; a completion request answere
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_lsp import LanguageClient
@@ -172,6 +173,21 @@ async def test_a_server_taking_four_stop_sequences_is_sent_four_and_the_rest_app
     assert sent == [10, 4, 4]  # refused once, then 4 from the start
 
 
+def timed_session(
+    fake: FakeDeepSeek, tmp_path: Path, *, timeout_s: float
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The environment and settings of a session with ``timeoutS``; ``fake`` made slow (a
+    model on the CPU: 4 characters every 0.1 s)."""
+    fake.set_latency(per_token=0.1)
+    env = server_env(
+        f"{fake.url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix"
+    )
+    env["DEEPSEEK_COMPLETION_MODEL"] = "qwen2.5-coder:7b"
+    prices = {"qwen2.5-coder:7b": [0.01, 0.01, 0.01]}  # no load asked at start: see above
+    completion = {"debounce": 0, "prefetch": False, "timeoutS": timeout_s}
+    return env, {"completion": completion, "prices": prices}
+
+
 async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
     tmp_path: Path,
 ) -> None:
@@ -182,14 +198,7 @@ async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
     block = "total = a + b\n" + "".join(f"    total = step_{n}(total)\n" for n in range(40))
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block, block)
-        fake.set_latency(per_token=0.1)
-        env = server_env(
-            f"{fake.url}/v1", api_key="", state_dir=str(tmp_path), DEEPSEEK_BACKEND="openai-suffix"
-        )
-        env["DEEPSEEK_COMPLETION_MODEL"] = "qwen2.5-coder:7b"
-        prices = {"qwen2.5-coder:7b": [0.01, 0.01, 0.01]}  # no load asked at start: see above
-        completion = {"debounce": 0, "prefetch": False, "timeoutS": 1}
-        settings = {"completion": completion, "prices": prices}
+        env, settings = timed_session(fake, tmp_path, timeout_s=1)
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
@@ -204,3 +213,20 @@ async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
     assert asked == 2
     # The answer as the quick server gives it, more than the cut's lines.
     assert second.insert_text.count("\n") >= 30, second.insert_text
+
+
+async def test_a_block_cut_by_time_inside_a_call_shows_the_lines_before_the_call(
+    tmp_path: Path,
+) -> None:
+    """Cut by time after an argument with no comma after it (``a + b``, the call's last so
+    far), the block's lines were shown with the call open: accepted, ``compute(`` was never
+    closed in the file."""
+    block = "x = 1\nresult = compute(\n" + "        a + b\n" * 200 + "    )\n"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(block)
+        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+    assert [i.insert_text for i in result.items] == ["x = 1"]

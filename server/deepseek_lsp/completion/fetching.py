@@ -24,7 +24,14 @@ from ..prompts import FimPrompt
 from .cache import Anchor, CompletionCache, Pending
 from .events import Stats
 from .health import BackendHealth
-from .postprocess import LaterContext, PostContext, dedupe_choices, postprocess, without_cut_line
+from .postprocess import (
+    LaterContext,
+    PostContext,
+    dedupe_choices,
+    postprocess,
+    within_closed_calls,
+    without_cut_line,
+)
 from .prompting import PromptBuilder
 from .request import Request, choices_wanted
 
@@ -49,6 +56,13 @@ class _CutByTime(str):
     a slow moment let through, not the answer, which a later request may get whole."""
 
     __slots__ = ()
+
+
+def _as_answer(text: str, ctx: PostContext) -> str | None:
+    """``text`` post-processed; a block cut by time first down to where its calls are closed."""
+    if isinstance(text, _CutByTime):
+        text = within_closed_calls(text, ctx)
+    return postprocess(text, ctx)
 
 
 class Fetcher:
@@ -285,7 +299,7 @@ class Fetcher:
             choices: list[str] = list(kept or [])
             if texts:
                 ctx = post.get()
-                fresh = [t for t in (postprocess(x, ctx) for x in texts) if t]
+                fresh = [t for t in (_as_answer(x, ctx) for x in texts) if t]
                 choices = dedupe_choices(choices + fresh)
             # Not kept as the answer when cut by time: asked again there, the same cut block
             # was shown for the cache's lifetime, though the server would answer it whole.
@@ -382,7 +396,7 @@ class Fetcher:
                 text = await self._stream_one(
                     self.fim_request(fitted, True, marker=post.cell_marker), pending, False
                 )
-                result = postprocess(text, post) or ""
+                result = _as_answer(text, post) or ""
                 answered = True
             except ModelError as exc:
                 log.debug("prefetch failed: %s", exc)

@@ -49,6 +49,7 @@ __all__ = [
     "has_block_comments",
     "kept_tail",
     "postprocess",
+    "within_closed_calls",
     "without_cut_line",
     "without_retyped_rest",
 ]
@@ -67,6 +68,28 @@ def without_cut_line(text: str) -> str:
     while len(lines) > 1 and (not lines[-1].strip() or _WAITING_END.search(lines[-1])):
         lines.pop()
     return "\n".join(lines)
+
+
+def within_closed_calls(text: str, ctx: PostContext) -> str:
+    """A block cut at the time limit down to its last line after which every ``(`` and ``[``
+    it opened is closed: a call's last argument, with no comma to say more is to come, left
+    the call open (``result = compute(``, ``a,``, ``b``). A ``{`` may be a block's, whose
+    header and body so far are kept as :func:`without_cut_line` keeps them; the first line
+    is kept as it is, as a single-line suggestion would be."""
+    ctx = ctx.lf
+    scanner = _closable_brackets(ctx)[1]
+    own: list[str] = []
+    lines = text.split("\n")
+    keep = next((i + 1 for i, line in enumerate(lines) if line.strip()), 1)
+    for index, line in enumerate(lines):
+        for _, bracket in scanner.feed(line + "\n"):  # the break ends a line comment
+            if bracket in "([{":
+                own.append(bracket)
+            elif own:
+                own.pop()
+        if "(" not in own and "[" not in own:
+            keep = index + 1
+    return "\n".join(lines[:keep])
 
 
 FILTERS: dict[str, Filter] = {
