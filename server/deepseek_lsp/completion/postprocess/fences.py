@@ -92,12 +92,15 @@ def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     chat: the suggestion was "```python". Only in a language with a grammar: in another
     (MDX, Quarto, YAML's block scalars, HTML) the scanner cannot tell that the cursor is in
     code, and a fence that was the document's own text there was read as a chat answer's."""
-    if ctx.language is None or ctx.language.lower() not in grammar_names():
+    if ctx.language is None:
         return False
     lines = [line for line in text.split("\n", 8)[:8] if line.strip()]
     if lines and _PROSE_INTRO.match(lines[0].strip()):
         lines = lines[1:]
     if not lines or not _FENCE_OPEN.match(lines[0]) or _fence_open_in(ctx):
+        return False
+    # Last: the grammars' names are read (~4 ms, once) only for an answer opening a fence.
+    if ctx.language.lower() not in grammar_names():
         return False
     return ctx.brackets_after_prefix[1].mode == ""  # not in a comment or string
 
