@@ -338,3 +338,16 @@ def test_a_block_cut_by_time_ends_where_its_calls_and_lists_are_closed() -> None
     assert within_closed_calls(block, js) == block
     # Nothing closed: the first line, as a single-line suggestion would have been.
     assert within_closed_calls("result = compute(\n        a", py) == "result = compute("
+
+
+def test_a_python_block_cut_by_time_ends_before_a_dict_it_leaves_open() -> None:
+    """Python's ``{`` is a dict's or a set's, never a block's: cut by time after an entry with no
+    comma after it, ``config = {`` and ``'host': 'x'`` were shown, the dict never closed once
+    accepted."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    py = PostContext(prefix="def f(a, b):\n    ", suffix="\n", language="python")
+    cut = "x = 1\nconfig = {\n    'host': 'x',\n    'port': 8080"
+    assert within_closed_calls(cut, py) == "x = 1"
+    closed = "x = 1\nconfig = {\n    'host': 'x',\n}\nports = {80, 443}"
+    assert within_closed_calls(closed, py) == closed

@@ -29,7 +29,7 @@ from ._brackets import (
     _suffix_scanner,
 )
 from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
-from ._syntax import has_block_comments
+from ._syntax import _syntax_for, has_block_comments
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
 from .fences import drop_redacted, end_of_cell, strip_fences
@@ -74,10 +74,12 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
     """A block cut at the time limit down to its last line after which every ``(`` and ``[``
     it opened is closed: a call's last argument, with no comma to say more is to come, left
     the call open (``result = compute(``, ``a,``, ``b``). A ``{`` may be a block's, whose
-    header and body so far are kept as :func:`without_cut_line` keeps them; the first line
-    is kept as it is, as a single-line suggestion would be."""
+    header and body so far are kept as :func:`without_cut_line` keeps them (not in Python,
+    whose ``{`` is a dict's or a set's); the first line is kept as it is, as a single-line
+    suggestion would be."""
     ctx = ctx.lf
     scanner = _closable_brackets(ctx)[1]
+    closing = "([" if _syntax_for(ctx.language).brace_blocks else "([{"
     own: list[str] = []
     lines = text.split("\n")
     keep = next((i + 1 for i, line in enumerate(lines) if line.strip()), 1)
@@ -87,7 +89,7 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
                 own.append(bracket)
             elif own:
                 own.pop()
-        if "(" not in own and "[" not in own:
+        if not any(bracket in closing for bracket in own):
             keep = index + 1
     return "\n".join(lines[:keep])
 
