@@ -14,7 +14,15 @@ from pytest_lsp import LanguageClient
 
 from deepseek_lsp.model.stops import StopScan
 from tests.fake_deepseek import FakeDeepSeek
-from tests.harness import eventually, inline_params, lsp_session, open_doc, refused_url, server_env
+from tests.harness import (
+    eventually,
+    inline_params,
+    insert,
+    lsp_session,
+    open_doc,
+    refused_url,
+    server_env,
+)
 
 
 def deaf_to_stop() -> FakeDeepSeek:
@@ -230,3 +238,31 @@ async def test_a_block_cut_by_time_inside_a_call_shows_the_lines_before_the_call
             open_doc(client, uri, "def add(a, b):\n    \n")
             result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
     assert [i.insert_text for i in result.items] == ["x = 1"]
+
+
+async def test_typing_through_a_block_cut_by_time_serves_no_half_line(tmp_path: Path) -> None:
+    """Typed through a block's complete lines while its next line was still streaming at the
+    time limit: the request joined the stream, and the rest it served was the raw stream's,
+    the half line the limit cut (``zzz…``) with it, which a later request's answer replaces."""
+    import asyncio
+
+    typed = "x = 1\n    result = compute(\n        a + b\n"
+    block = typed + "        " + "z" * 600 + "\n"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(block, "return result")
+        env, settings = timed_session(fake, tmp_path, timeout_s=4)
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            first = asyncio.ensure_future(
+                client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            )
+            await asyncio.sleep(2)  # the typed lines streamed (1 s), the limit 2 s away
+            insert(client, uri, 2, 1, 4, typed)
+            joined = await client.text_document_inline_completion_async(
+                inline_params(uri, 4, 0)
+            )
+            await first
+    shown = [i.insert_text for i in joined.items]
+    assert not any("z" in text for text in shown), shown
+    assert shown == ["return result"]  # asked for where the cursor is

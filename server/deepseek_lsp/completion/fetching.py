@@ -237,7 +237,7 @@ class Fetcher:
             if not loading:
                 ttft = stream.result.ttft_s
                 self.health.answered(time.monotonic() - started if ttft is None else ttft)
-            return _CutByTime(without_cut_line(text))
+            return _CutByTime(self._cut(text, pending))
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".
@@ -248,8 +248,17 @@ class Fetcher:
         if stream.result is not None and stream.result.filtered:
             return ""
         if not single_line and stream.result is not None and stream.result.finish_reason == "length":
-            return without_cut_line(text)
+            return self._cut(text, pending)
         return text
+
+    @staticmethod
+    def _cut(text: str, pending: Pending | None) -> str:
+        """A block cut at a limit down to its complete lines, and the stream a typing-through
+        request reads the same: its rest, read raw, was the half line the limit cut."""
+        kept = without_cut_line(text)
+        if pending is not None:
+            pending.streamed[:] = [kept]
+        return kept
 
     async def _fetch(
         self,
