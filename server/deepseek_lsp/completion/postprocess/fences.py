@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ...languages import grammar_names
 from ...privacy import REDACTED
 from ._brackets import _closable_brackets
+from ._syntax import _SYNTAX
 from ._text import (
     _WAITING_END,
     _has_word,
@@ -84,6 +85,12 @@ def strip_fences(text: str, ctx: PostContext) -> str | None:
     return _remove_echo(lines, ctx) if fenced else _without_prose_after(lines, ctx)
 
 
+#: Code without a grammar whose comments and strings the scanner reads (SQL, Haskell, R,
+#: Perl): an instruct template's fence there was shown as the suggestion ("```sql"). Not
+#: YAML, whose block scalars (Markdown in a GitHub issue form) are text it cannot tell.
+_SCANNED_CODE = frozenset(_SYNTAX) - _PROSE_LANGUAGES - {"yaml"}
+
+
 def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     """Whether a completion request's answer is a chat turn's: a fence opening it, maybe after
     a line of chat prose, where the document is code (not Markdown or a comment or string,
@@ -91,7 +98,8 @@ def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     (``fim-template``) into an instruct model's chat template, and the model answers as in a
     chat: the suggestion was "```python". Only in a language with a grammar: in another
     (MDX, Quarto, YAML's block scalars, HTML) the scanner cannot tell that the cursor is in
-    code, and a fence that was the document's own text there was read as a chat answer's."""
+    code, and a fence that was the document's own text there was read as a chat answer's.
+    Nor in one whose comments and quotes the scanner knows (:data:`_SCANNED_CODE`)."""
     if ctx.language is None:
         return False
     lines = [line for line in text.split("\n", 8)[:8] if line.strip()]
@@ -100,7 +108,8 @@ def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     if not lines or not _FENCE_OPEN.match(lines[0]) or _fence_open_in(ctx):
         return False
     # Last: the grammars' names are read (~4 ms, once) only for an answer opening a fence.
-    if ctx.language.lower() not in grammar_names():
+    language = ctx.language.lower()
+    if language not in _SCANNED_CODE and language not in grammar_names():
         return False
     return ctx.brackets_after_prefix[1].mode == ""  # not in a comment or string
 
