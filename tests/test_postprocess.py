@@ -351,3 +351,15 @@ def test_a_python_block_cut_by_time_ends_before_a_dict_it_leaves_open() -> None:
     assert within_closed_calls(cut, py) == "x = 1"
     closed = "x = 1\nconfig = {\n    'host': 'x',\n}\nports = {80, 443}"
     assert within_closed_calls(closed, py) == closed
+
+
+def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
+    """Asked at the end of a line, the block begins with a line break: with nothing closed
+    after it, the blank first line was all that was kept, and nothing was shown where the
+    first line of code is what a single-line suggestion shows."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    py = PostContext(prefix="def f(a, b):\n    x = 1", suffix="\n", language="python")
+    cut = "\n    result = compute(\n        a,\n        b"
+    assert within_closed_calls(cut, py) == "\n    result = compute("
+    assert postprocess(within_closed_calls(cut, py), py) == "\n    result = compute("

@@ -90,7 +90,8 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
             elif own:
                 own.pop()
         if not any(bracket in closing for bracket in own):
-            keep = index + 1
+            # Not fewer lines than the first with text: a blank one before it is no answer.
+            keep = max(keep, index + 1)
     return "\n".join(lines[:keep])
 
 
