@@ -240,10 +240,14 @@ async def test_a_block_cut_by_time_inside_a_call_shows_the_lines_before_the_call
     assert [i.insert_text for i in result.items] == ["x = 1"]
 
 
-async def test_typing_through_a_block_cut_by_time_serves_no_half_line(tmp_path: Path) -> None:
-    """Typed through a block's complete lines while its next line was still streaming at the
-    time limit: the request joined the stream, and the rest it served was the raw stream's,
-    the half line the limit cut (``zzz…``) with it, which a later request's answer replaces."""
+@pytest.mark.parametrize("limit", ["timeoutS", "multiLineMaxTokens"])
+async def test_typing_through_a_block_cut_at_a_limit_serves_no_half_line(
+    tmp_path: Path, limit: str
+) -> None:
+    """Typed through a block's complete lines while its next line was still streaming when the
+    time limit (or the token limit) came: the request joined the stream, and the rest it
+    served was the raw stream's, the half line the limit cut (``zzz…``) with it, which a later
+    request's answer replaces."""
     import asyncio
 
     typed = "x = 1\n    result = compute(\n        a + b\n"
@@ -251,6 +255,8 @@ async def test_typing_through_a_block_cut_by_time_serves_no_half_line(tmp_path: 
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block, "return result")
         env, settings = timed_session(fake, tmp_path, timeout_s=4)
+        if limit == "multiLineMaxTokens":  # 160 characters: 4 s into the z line, no timeout
+            settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
