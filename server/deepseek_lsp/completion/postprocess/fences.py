@@ -96,10 +96,10 @@ def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     a line of chat prose, where the document is code (not Markdown or a comment or string,
     where a fence is the document's text). Ollama puts a prompt without ``suffix``
     (``fim-template``) into an instruct model's chat template, and the model answers as in a
-    chat: the suggestion was "```python". Only in a language with a grammar: in another
-    (MDX, Quarto, YAML's block scalars, HTML) the scanner cannot tell that the cursor is in
-    code, and a fence that was the document's own text there was read as a chat answer's.
-    Nor in one whose comments and quotes the scanner knows (:data:`_SCANNED_CODE`)."""
+    chat: the suggestion was "```python". Only in a language with a grammar, or one whose
+    comments and quotes the scanner knows (:data:`_SCANNED_CODE`): in another (MDX, Quarto,
+    YAML's block scalars, HTML) the scanner cannot tell that the cursor is in code, and a
+    fence that was the document's own text there was read as a chat answer's."""
     if ctx.language is None:
         return False
     lines = [line for line in text.split("\n", 8)[:8] if line.strip()]
