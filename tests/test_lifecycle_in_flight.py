@@ -155,6 +155,8 @@ def test_exit_without_shutdown_while_requests_are_in_flight_exits_at_once_and_ke
     finally:
         server.kill()
     sent = fake_deepseek.requests_to(CHAT) + fake_deepseek.requests_to(FIM)
+    for r in sent:  # the fake's handler notices the hang-up at its next look at the socket
+        fake_deepseek.wait_closed(r, timeout=5)
     assert all(r.disconnected and not r.completed for r in sent)
     with Ledger(tmp_path / DB_NAME) as ledger:
         assert ledger.summary()["today"]["total"]["requests"] == len(sent) == 2
@@ -319,6 +321,8 @@ def test_sigterm_ends_the_work_the_editor_asked_for_before_it_without_starting_i
     assert code == 128 + signal.SIGTERM
     sent = fake_deepseek.requests_to(CHAT) + fake_deepseek.requests_to(FIM)
     assert len(sent) == 2  # the review's and the completion's under way, no other
+    for r in sent:  # the fake's handler notices the hang-up at its next look at the socket
+        fake_deepseek.wait_closed(r, timeout=5)
     assert all(r.disconnected and not r.completed for r in sent)
     with Ledger(tmp_path / DB_NAME) as ledger:
         assert ledger.summary()["today"]["total"]["requests"] == 2
