@@ -522,6 +522,25 @@ def test_vims_noexpandtab_with_a_narrower_shiftwidth_gets_a_block_python_accepts
     compile(spaced + got + "\n", "w.py", "exec")
 
 
+def test_a_makefile_s_recipe_tabs_stay_tabs_beside_conditionals_in_spaces() -> None:
+    """A Makefile whose conditionals' bodies are indented in spaces: a recipe's tab is make's
+    own sign, no level of the file's. Re-levelled in spaces, make stopped at the suggested
+    rule ("missing separator"), both where the recipes above are tabs (levels narrower than a
+    tab) and where no recipe is written yet (a unit of four spaces)."""
+    feature = _feature()
+    cases = {
+        "ifeq ($(DEBUG),1)\n  CFLAGS += -g\nendif\n\napp: main.o\n\t$(CC) -o app main.o\n\n": (
+            "clean:\n\trm -f *.o\n\trm -f app"
+        ),
+        "ifeq ($(DEBUG),1)\n    CFLAGS += -g\nendif\n\nclean:\n": "\trm -f *.o",
+    }
+    for index, (text, answer) in enumerate(cases.items()):
+        doc = feature.services.documents.open(f"file:///w/{index}/Makefile", text, "makefile", 1)
+        req = Request(doc, len(text), False, multiline=True)
+        ctx = feature.prompts.context_between(req, 0, len(doc.data))
+        assert postprocess(answer, ctx) == answer
+
+
 def test_the_first_line_looked_at_is_no_step_from_column_0() -> None:
     """The lines looked at start 200 above the cursor: below a long table, the first of them
     is a row, and its step from an imaginary column 0 was the only vote (a new method's

@@ -62,6 +62,11 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
     no left of its quotes, its lone closers no left of the lines that opened what they close,
     the lines of a comment the cursor is in under its own, all in the characters of the lines
     around the cursor."""
+    if ctx.language in _MAKEFILES and "\t" not in ctx.indent_unit and "\t" in text:
+        # A recipe's tab is make's own sign, no level: in a Makefile whose conditionals are
+        # indented in spaces it was re-levelled into them, and make stopped there ("missing
+        # separator"). What the model wrote stays.
+        return text
     answer, levelled = text, _reindented(text, ctx)
     text = (
         anchored(text, levelled, ctx)
