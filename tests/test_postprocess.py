@@ -301,6 +301,33 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
     assert scanner.mode == mode
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "brackets", "mode"),
+    [
+        # Perl's heredocs: their text's brackets are text, the code after their word is code.
+        ("perl", 'print <<"EOF";\nSee (a [b\nEOF\nf(', "(", ""),
+        ("perl", "print <<~EOT;\n    1) x\n    EOT\nf(", "(", ""),
+        ("perl", "print <<EOF . x(1);\nstill (text", "()", "<<"),
+        ("perl", "my $m = 1 << $n;\nf(", "(", ""),
+        # PowerShell's here-strings end at their quote and @ first on a line.
+        ("powershell", '$s = @"\n1) (x\n"@\nf(', "(", ""),
+        ("powershell", "$s = @'\n[x\n  '@ not yet\n'@\nf(", "(", ""),
+        ("powershell", '$h = @{ a = "x" }\nf(', "{}(", ""),
+        # Julia's #= =# comments nest; a # line comment is still one.
+        ("julia", "#= a (\n#= b [ =#\nc { =#\nf(", "(", ""),
+        ("julia", "x = 1 # (\nf(", "(", ""),
+    ],
+)
+def test_perl_heredocs_powershell_here_strings_and_julia_comments_are_text(
+    language: str, text: str, brackets: str, mode: str
+) -> None:
+    """Read as code, their brackets cut completions, and a fence in them (a README written
+    through a heredoc) was taken for a chat answer's."""
+    scanner = _BracketScanner(_syntax_for(language))
+    assert "".join(b for _, b in scanner.feed(text)) == brackets
+    assert scanner.mode == mode
+
+
 def test_a_heredoc_split_over_feeds_ends_at_its_word_on_a_line_of_its_own() -> None:
     scanner = _BracketScanner(_syntax_for("bash"))
     fed = [list(scanner.feed(part)) for part in ("cat <<EOF\nsee (", "EOF is not the end\n", "EOF", "\n(")]

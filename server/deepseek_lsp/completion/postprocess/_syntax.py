@@ -71,9 +71,20 @@ _HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_
 # Data, not logic: only the languages whose comments or quotes differ from the C family.
 _SYNTAX: dict[str, _Syntax] = {
     **dict.fromkeys(
-        "perl r julia yaml toml coffeescript nim powershell makefile dockerfile".split(),
+        "r yaml toml coffeescript nim makefile dockerfile".split(),
         _HASH_SYNTAX,
     ),
+    # Their text blocks, read as code, held a fence that was taken for a chat answer's (a
+    # README written through a Perl heredoc, a job summary in a PowerShell here-string).
+    "perl": replace(
+        _HASH_SYNTAX,
+        heredoc=(r"""<<(?P<hd>~?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}[ \t]*$"),
+    ),
+    # A here-string opens with `@"` (or `@'`) ending its line and ends with `"@` first on one.
+    "powershell": replace(
+        _HASH_SYNTAX, heredoc=(r"""@(?P<w>["'])(?=[ \t]*(?:\r?\n|$))""", r"^{w}@")
+    ),
+    "julia": replace(_HASH_SYNTAX, other_block_comment=("#=", "=#"), nested_comments=True),
     "elixir": replace(_HASH_SYNTAX, sigils=True),
     "ruby": replace(
         _HASH_SYNTAX,
