@@ -380,6 +380,28 @@ def test_a_python_block_cut_by_time_ends_before_a_dict_it_leaves_open() -> None:
     assert within_closed_calls(closed, py) == closed
 
 
+def test_a_chat_answer_cut_by_time_ends_where_its_calls_are_closed() -> None:
+    """A chat turn's answer (the chat backend, or an instruct model behind a FIM template)
+    opens with a fence, whose backticks the scanner read as a string's start that never
+    ended: none of its brackets counted, and cut by time after an argument its call was shown
+    and accepted never closed; with its first line of code opening the call, nothing at all."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    py = PostContext(prefix="def f(a, b):\n    ", suffix="\n", language="python")
+    cut = "```python\nx = 1\nresult = compute(\n        a,\n        b"
+    assert postprocess(within_closed_calls(cut, py), py) == "x = 1"
+    first = "Here is the code:\n\n```python\nresult = compute(\n        a,\n        b"
+    assert postprocess(within_closed_calls(first, py), py) == "result = compute("
+    js = PostContext(
+        prefix="function f(a, b) {\n  ", suffix="\n}\n", language="javascript", from_chat=True
+    )
+    cut = "```javascript\nconst x = 1;\nsend(\n    a,\n    b"
+    assert postprocess(within_closed_calls(cut, js), js) == "const x = 1;"
+    # The document's own fence (a docstring's example) is no chat turn's: its text is kept.
+    doc = '"""Sum.\n\n```python\n>>> add(1, 2)\n3\n```\n"""'
+    assert within_closed_calls(doc, py) == doc
+
+
 def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
     """Asked at the end of a line, the block begins with a line break: with nothing closed
     after it, the blank first line was all that was kept, and nothing was shown where the

@@ -223,13 +223,18 @@ async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
     assert second.insert_text.count("\n") >= 30, second.insert_text
 
 
+CALL_BLOCK = "x = 1\nresult = compute(\n" + "        a + b\n" * 200 + "    )\n"
+
+
+# An instruct model's answer opens with a fence, which the bracket scanner read as a string's
+# start: none of the block's brackets counted, and the call was shown open.
+@pytest.mark.parametrize("block", [CALL_BLOCK, f"```python\n{CALL_BLOCK}```\n"], ids=["fim", "chat-turn"])
 async def test_a_block_cut_by_time_inside_a_call_shows_the_lines_before_the_call(
-    tmp_path: Path,
+    tmp_path: Path, block: str
 ) -> None:
     """Cut by time after an argument with no comma after it (``a + b``, the call's last so
     far), the block's lines were shown with the call open: accepted, ``compute(`` was never
     closed in the file."""
-    block = "x = 1\nresult = compute(\n" + "        a + b\n" * 200 + "    )\n"
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block)
         env, settings = timed_session(fake, tmp_path, timeout_s=2)

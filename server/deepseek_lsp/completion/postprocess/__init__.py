@@ -32,7 +32,7 @@ from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
 from ._syntax import _syntax_for, has_block_comments
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
-from .fences import drop_redacted, end_of_cell, strip_fences
+from .fences import chat_code_start, drop_redacted, end_of_cell, strip_fences
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
 from .scope import limit_scope
@@ -76,14 +76,15 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
     the call open (``result = compute(``, ``a,``, ``b``). A ``{`` may be a block's, whose
     header and body so far are kept as :func:`without_cut_line` keeps them (not in Python,
     whose ``{`` is a dict's or a set's); the first line is kept as it is, as a single-line
-    suggestion would be."""
+    suggestion would be. A chat turn's answer is read from the line after its fence."""
     ctx = ctx.lf
     scanner = _closable_brackets(ctx)[1]
     closing = "([" if _syntax_for(ctx.language).brace_blocks else "([{"
     own: list[str] = []
     lines = text.split("\n")
-    keep = next((i + 1 for i, line in enumerate(lines) if line.strip()), 1)
-    for index, line in enumerate(lines):
+    start = chat_code_start(lines, ctx)
+    keep = next((i + 1 for i, line in enumerate(lines) if i >= start and line.strip()), start or 1)
+    for index, line in enumerate(lines[start:], start):
         for _, bracket in scanner.feed(line + "\n"):  # the break ends a line comment
             if bracket in "([{":
                 own.append(bracket)

@@ -114,6 +114,15 @@ def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     return ctx.brackets_after_prefix[1].mode == ""  # not in a comment or string
 
 
+def chat_code_start(lines: list[str], ctx: PostContext) -> int:
+    """Where the code of an answer read as a chat turn's begins: the line after the fence that
+    opens it (maybe after a line of prose); 0 for any other answer. Its backticks read as code,
+    the scanner took the fence for a string's start that never ends."""
+    if not ctx.from_chat and not _answered_as_chat("\n".join(lines[:8]), ctx):
+        return 0
+    return next((i + 1 for i, line in enumerate(lines[:8]) if _FENCE_OPEN.match(line)), 0)
+
+
 def _after_thinking(text: str) -> str:
     """The answer after a reasoning model's thoughts. Served without a reasoning parser (vLLM,
     llama.cpp's ``--reasoning-format none``, Qwen3 or an R1 distill) the model writes them into
