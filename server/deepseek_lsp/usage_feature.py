@@ -141,7 +141,10 @@ class UsageFeature(Feature):
         loading = Status("Normal", f"loading {model} on the model server", "completion")
 
         def tell() -> None:  # a load that is quick (the model was loaded) goes untold
-            if status.current.kind == "Normal":
+            # Nor while the model list is awaited: vLLM answers it late while it loads its model,
+            # and no load of ours is ever sent to it.
+            sent = client.load_until > asyncio.get_running_loop().time()
+            if sent and status.current.kind == "Normal":
                 status.set(loading)
 
         told = asyncio.get_running_loop().call_later(LOAD_TOLD_AFTER_S, tell)

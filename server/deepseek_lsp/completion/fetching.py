@@ -202,8 +202,7 @@ class Fetcher:
         deadline = asyncio.get_running_loop().time() + self.services.settings.completion.timeout_s
         # While the server loads the model (see ModelClient.load) the answer comes once it is
         # loaded: an error at the usual deadline would only say what the status already does.
-        loading = models.client.load_until > deadline
-        deadline = max(deadline, models.client.load_until)
+        deadline, loading = await models.client.load_deadline(deadline)
         self.stats.backend_requests += 1
         started = time.monotonic()
         parts: list[str] = []

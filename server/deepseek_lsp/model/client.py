@@ -205,6 +205,8 @@ class ModelClient:
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.
         self.load_until = -math.inf
+        #: Done once the load asked last knows whether it is sent (see :meth:`load_deadline`).
+        self._load_decided: asyncio.Future[None] | None = None
         #: Whether the completion server's model list, at the last warm-up, was that of a
         #: server that loads models itself, not of a proxy (see :mod:`.model_server`); None:
         #: not asked yet (the warm-up asks ``baseUrl``'s server, not ``fimBaseUrl``'s).
@@ -234,39 +236,55 @@ class ModelClient:
         sent meanwhile wait for the load too (:attr:`load_until`). Never raises; returns
         whether the server answered.
 
-        :attr:`load_until` is set before this returns: a completion asked right after (the
-        keystroke that ended a pause) waits for the load.
+        A completion asked before the server is known to load models (its ``GET /models`` not
+        answered yet) waits for that answer within its own time limit (:meth:`load_deadline`),
+        then for the load if one is sent: vLLM still loading its model answers its model list
+        late and loads nothing at a request, and such a completion waited 3 minutes.
 
         ``after``: the warm-up under way, which tells whether the server loads models itself
         (:attr:`loads_models`): a proxy on this machine (LiteLLM) in front of a paid model got
         a billed request of ours at start and after every pause. Nothing is sent to any other."""
-        until = asyncio.get_running_loop().time() + timeout
-        self.load_until = max(self.load_until, until)
-        return asyncio.ensure_future(self._load(model, until, after))
+        loop = asyncio.get_running_loop()
+        self._load_decided = decided = loop.create_future()
+        task = asyncio.ensure_future(self._load(model, loop.time() + timeout, after, decided))
+        task.add_done_callback(lambda _: decided.done() or decided.set_result(None))
+        return task
 
-    async def _load(self, model: str, until: float, after: Awaitable[bool] | None = None) -> bool:
+    async def load_deadline(self, deadline: float) -> tuple[float, bool]:
+        """The deadline of a completion whose own is ``deadline``, and whether it waits for a
+        load (see :meth:`load`): the load's end once one is sent, else ``deadline``."""
+        decided = self._load_decided
+        if decided is not None and not decided.done():
+            with contextlib.suppress(DeadlineExceeded):
+                await until_deadline(deadline, asyncio.shield(decided))
+        return max(deadline, self.load_until), self.load_until > deadline
+
+    async def _load(
+        self, model: str, until: float, after: Awaitable[bool] | None, decided: asyncio.Future[None]
+    ) -> bool:
+        try:
+            return await self._load_once_known(model, until, after, decided)
+        finally:
+            self._load_over(until)
+
+    async def _load_once_known(
+        self, model: str, until: float, after: Awaitable[bool] | None, decided: asyncio.Future[None]
+    ) -> bool:
         if after is not None:
             try:
                 # Not cancelled with the load: the warm-up is the connection's too.
                 await asyncio.shield(after)
-            except asyncio.CancelledError:
-                self._load_over(until)
-                raise
             except Exception:  # warm() never raises; the load is not sent without its answer
-                self._load_over(until)
                 return False
         if self.loads_models is None:  # completions go elsewhere than baseUrl: ask that server
             self.loads_models = await self._lists_as_loader(min(until, asyncio.get_running_loop().time() + 5.0))
         if not self.loads_models:
             log.debug("no load of %s: %s does not load models itself", model, safe_url(self.config.fim_base))
-            self._load_over(until)
             return False
-        req = FimRequest(prompt="", max_tokens=1, model=model, feature="load")
-        call = self._call_for(self.backend.fim(self.config, req))
-        if call.from_chat:
-            # No messages: Ollama's chat answers that with the load alone (a server that
-            # loads nothing refuses it, which costs nothing either).
-            call = replace(call, body={**call.body, "messages": []})
+        self.load_until = max(self.load_until, until)
+        if not decided.done():
+            decided.set_result(None)
+        call = self._load_call(model)
         stream = ModelStream(
             self, call, model=model, feature="load", max_tokens=1, deadline=until, prompt_tokens=lambda _: 0, ledger=False
         )
@@ -283,8 +301,20 @@ class ModelClient:
         except Exception as exc:  # the client closed under it (settings changed, exit)
             log.debug("loading %s: %r", model, exc)
             return False
-        finally:
-            self._load_over(until)
+
+    def _load_call(self, model: str) -> HttpCall:
+        """The load's request: nothing for the model to read, one token at most. An empty
+        prompt (no messages with ``chat``) is what Ollama answers with the load alone ("If an
+        empty prompt is provided, the model will be loaded into memory", its API docs): a
+        ``fim-template`` prompt is the template's markers around nothing, which it ran. A
+        server that loads nothing refuses it, which costs nothing either."""
+        req = FimRequest(prompt="", max_tokens=1, model=model, feature="load")
+        call = self._call_for(self.backend.fim(self.config, req))
+        if call.from_chat:
+            return replace(call, body={**call.body, "messages": []})
+        if "prompt" in call.body:
+            return replace(call, body={**call.body, "prompt": ""})
+        return call
 
     def _load_over(self, until: float) -> None:
         """The load that would last until ``until`` has ended: completions no longer wait for it."""

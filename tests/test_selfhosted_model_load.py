@@ -1,0 +1,90 @@
+"""The load request sent to a self-hosted server on this machine (see ModelClient.load) and the
+completions asked while the server is probed for whether it loads models itself."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.completing import Completing
+from tests.fake_deepseek import FakeDeepSeek
+
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
+
+LOCAL_MODEL = "qwen2.5-coder:7b"
+
+
+async def test_a_completion_asked_while_the_model_list_is_slow_keeps_its_own_time_limit(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """vLLM on this machine, still loading its model: ``GET /models`` answers late. A completion
+    asked meanwhile waited for a load of 3 minutes that was never going to be sent (vLLM loads
+    nothing at a request), the user left with no answer and no word for as long."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"
+    fake_deepseek.fault("stall", path="/v1/models", seconds=2.5)
+    fake_deepseek.set_latency(ttft=2.0)  # the model still busy: the answer would come late too
+    fake_deepseek.script("return a + b", path="/v1/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, timeout_s=0.3, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        started = time.monotonic()
+        assert await f.inline(doc.uri, 1, 4, invoked=True) == []
+        assert time.monotonic() - started < 1.5  # its own 0.3 s, not the answer 2 s later
+        assert f.usage._loading is not None and not await f.usage._loading  # vLLM: no load sent
+        assert [r.path for r in fake_deepseek.requests if r.path != "/v1/completions"] == ["/v1/models"]
+    finally:
+        await f.stop()
+
+
+async def test_the_status_says_no_load_while_the_model_list_is_awaited(fake_deepseek: FakeDeepSeek) -> None:
+    """The same vLLM at start: "loading MODEL on the model server" was shown after a second of
+    waiting for its model list, though no load was to be sent to it."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"
+    fake_deepseek.fault("stall", path="/v1/models", seconds=1.5)
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._loading is not None and not await f.usage._loading
+        told = [s.message for s in f.statuses]
+        assert not any("loading" in m for m in told), told
+    finally:
+        await f.stop()
+
+
+async def test_a_completion_asked_while_ollama_is_probed_still_waits_for_the_load(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """The other side: Ollama's model list answers a moment late, and the completion asked at
+    once still waits for the load that follows (a completion cut at its own limit made Ollama
+    give the load up)."""
+    fake_deepseek.load_s = 1.0
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "library"
+    fake_deepseek.fault("stall", path="/v1/models", seconds=0.1)
+    fake_deepseek.script("return a + b", path="/v1/completions")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, timeout_s=0.3, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4, invoked=True) == ["return a + b"]
+        assert fake_deepseek.loaded == {LOCAL_MODEL}
+    finally:
+        await f.stop()
+
+
+async def test_the_fim_template_backend_s_load_request_generates_nothing(fake_deepseek: FakeDeepSeek) -> None:
+    """The load of a ``fim-template`` model sent the template around an empty prefix and suffix
+    (``<|fim_prefix|><|fim_suffix|><|fim_middle|>``), which Ollama runs: a token generated at
+    start and after every pause. An empty prompt is what Ollama answers with the load alone."""
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "library"
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="fim-template", fim_template="qwen2.5-coder", base_url=f"{fake_deepseek.url}/v1")
+        await f.usage._warming
+        assert f.usage._loading is not None and await f.usage._loading
+        (load,) = fake_deepseek.requests_to("/v1/completions")
+        assert load.json["prompt"] == "" and load.json["max_tokens"] == 1
+        assert load.answer == ""  # loaded, nothing generated
+    finally:
+        await f.stop()
