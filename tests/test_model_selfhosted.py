@@ -262,34 +262,45 @@ async def test_a_reverse_proxy_html_error_page_is_told_by_its_title() -> None:
     assert "<" not in message and "nginx/1.24.0" not in message
 
 
+async def test_a_404_points_at_the_base_url_and_model_not_the_backend() -> None:
+    """A baseUrl written without /v1 (``http://localhost:11434``) answers 404: the user was told
+    that a server without FIM suffix support needs another backend, and nothing of the base
+    URL, which was what was wrong."""
+    said = "404 page not found"  # Ollama's router
+    message = (await _refused_fim(404, said, "text/plain")).user_message
+    assert said in message
+    assert "/completions" in message and "baseUrl" in message and "/v1" in message
+    assert "suffix support" not in message
+
+
 @pytest.mark.parametrize(
-    ("body", "content_type", "said"),
+    "said",
     [
-        ("404 page not found", "text/plain", "404 page not found"),  # Ollama's router
-        (
-            '{"object": "error", "message": "The model `qwen-coder` does not exist.", '
-            '"type": "NotFoundError", "param": null, "code": 404}',
-            "application/json",
-            "The model `qwen-coder` does not exist.",  # vLLM
-        ),
+        'model "qwen-coder" not found, try pulling it first',  # Ollama
+        "model 'qwen-coder' not found",  # newer Ollama
+        "The model `qwen-coder` does not exist.",  # vLLM
     ],
 )
-async def test_a_404_points_at_the_base_url_and_model_not_the_backend(
-    body: str, content_type: str, said: str
-) -> None:
-    """A baseUrl written without /v1 (``http://localhost:11434``) or a model the server does not
-    serve answers 404: the user was told that a server without FIM suffix support needs another
-    backend, and nothing of the base URL, which was what was wrong."""
-    client, _ = mock_client(lambda _: answer(404, body, content_type), backend="openai-suffix")
+async def test_a_404_for_a_model_the_server_does_not_have_says_so_and_pauses(said: str) -> None:
+    """The server names the model it lacks: that is what to mend (pull it, or name another),
+    not the base URL nor the backend, and asking again at the next key mends nothing."""
+    body = json.dumps({"object": "error", "message": said, "type": "NotFoundError", "code": 404})
+    error = await _refused_fim(404, body, "application/json")
+    message = error.user_message
+    assert said.rstrip(".") in message and "does not have that model" in message and "ollama pull" in message
+    assert "baseUrl" not in message and "suffix support" not in message and ".." not in message
+    assert error.disables_feature and error.recheck_after_s is not None
+
+
+async def _refused_fim(status: int, body: str, content_type: str) -> RequestError:
+    """The error an ``openai-suffix`` completion gets from a server answering ``body``."""
+    client, _ = mock_client(lambda _: answer(status, body, content_type), backend="openai-suffix")
     try:
         with pytest.raises(RequestError) as info:
             await client.fim(fim(), deadline_in(5))
     finally:
         await client.aclose()
-    message = info.value.user_message
-    assert said in message
-    assert "/completions" in message and "baseUrl" in message and "/v1" in message
-    assert "suffix support" not in message
+    return info.value
 
 
 @pytest.mark.parametrize(

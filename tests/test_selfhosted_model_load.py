@@ -3,10 +3,12 @@ completions asked while the server is probed for whether it loads models itself.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
+from deepseek_lsp.model.errors import ModelNotFoundError
 from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
 
@@ -86,5 +88,41 @@ async def test_the_fim_template_backend_s_load_request_generates_nothing(fake_de
         (load,) = fake_deepseek.requests_to("/v1/completions")
         assert load.json["prompt"] == "" and load.json["max_tokens"] == 1
         assert load.answer == ""  # loaded, nothing generated
+    finally:
+        await f.stop()
+
+
+@pytest.mark.parametrize(
+    "said",
+    ['model "qwen2.5-coder:7b" not found, try pulling it first', "The model `qwen2.5-coder:7b` does not exist."],
+    ids=["ollama", "vllm"],
+)
+async def test_a_model_the_server_does_not_have_pauses_completions_until_pulled_or_changed(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, said: str
+) -> None:
+    """Ollama's 404 for a model not pulled (vLLM's for one it does not serve) was told once and
+    asked again at every key, each refused the same. Completions now pause, say what to do, try
+    again a while later (an ``ollama pull`` in a terminal is nothing the editor hears of), and
+    at once when the model setting changes."""
+    monkeypatch.setattr(ModelNotFoundError, "recheck_after_s", 0.5)
+    fake_deepseek.fault("status", count=None, path="/v1/completions", status=404, message=said)
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(3):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/v1/completions")) == 1
+        status = f.services.status.current
+        assert status.kind == "Error" and said.rstrip(".") in status.message and "pull" in status.message
+
+        await asyncio.sleep(0.6)  # pulled meanwhile, or not: one request tells
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/v1/completions")) == 2
+
+        f.configure(model="qwen2.5-coder:1.5b")
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/v1/completions")) == 3
     finally:
         await f.stop()

@@ -373,12 +373,10 @@ class ServerError(ModelError):
         return f"{self.provider} had a server error ({self.status}){said}"
 
 
-class OutOfMemoryError(ServerError):
-    """The server cannot load the model in the memory it has (Ollama's 500 "model requires
-    more system memory (7.5 GiB) than is available (5.2 GiB)"). Told as a server error "retried
-    later", it was tried again at every keystroke (a load attempt each time, on the user's own
-    machine) and four times per review; memory may come free (another model unloaded), so the
-    features pause and try again a minute later, as for an empty balance."""
+class _PausedAMinute(ModelError):
+    """A problem of the model server's own that no retry mends but that may pass without a
+    change of the settings: the features pause and try again a minute later, as for an empty
+    balance. ``_problem`` says what is wrong and what to do."""
 
     retryable = False
     disables_feature = True
@@ -386,18 +384,29 @@ class OutOfMemoryError(ServerError):
 
     @property
     def user_message(self) -> str:
-        return f"{self._no_room}; AI features are paused and try again every minute."
+        return f"{self._problem}; AI features are paused and try again every minute."
 
     @property
     def cli_message(self) -> str:
-        return f"{self._no_room}, then run the review again."
+        return f"{self._problem}, then run the review again."
 
     @property
     def final_message(self) -> str:
-        return f"{self._no_room}."
+        return f"{self._problem}."
 
     @property
-    def _no_room(self) -> str:
+    def _problem(self) -> str:
+        raise NotImplementedError
+
+
+class OutOfMemoryError(_PausedAMinute, ServerError):
+    """The server cannot load the model in the memory it has (Ollama's 500 "model requires
+    more system memory (7.5 GiB) than is available (5.2 GiB)"). Told as a server error "retried
+    later", it was tried again at every keystroke (a load attempt each time, on the user's own
+    machine) and four times per review; memory may come free (another model unloaded)."""
+
+    @property
+    def _problem(self) -> str:
         said = f": {self.provider_message}" if self.provider_message else ""
         return (
             f"{self.provider} cannot load the model ({self.status}){said}. Set a smaller model "
@@ -408,6 +417,28 @@ class OutOfMemoryError(ServerError):
 
 #: Ollama's answer (500) for a model larger than the memory it can use.
 _NO_MEMORY = re.compile(r"requires more (?:system )?memory", re.IGNORECASE)
+
+
+#: A self-hosted server's 404 for a model it does not have: Ollama's "model \"x\" not found, try
+#: pulling it first" (newer: "model 'x' not found"), vLLM's "The model `x` does not exist."
+_NO_SUCH_MODEL = re.compile(r"\bmodel\b.*\b(?:not found|does not exist)", re.IGNORECASE)
+
+
+class ModelNotFoundError(_PausedAMinute, RequestError):
+    """The server has no such model (404). Asked again at every keystroke, it was refused again
+    each time, told once; the model may be pulled in a terminal, which the editor never hears
+    of, and a change of the settings ends the pause at once."""
+
+    status = 404
+
+    @property
+    def _problem(self) -> str:
+        said = f": {self.provider_message.rstrip('. ')}" if self.provider_message else ""
+        return (
+            f"{self.provider} does not have that model (404){said}. Pull it on the server "
+            "(Ollama: 'ollama pull MODEL') or set completion.model or review.model to one it lists "
+            "('deepseek-lsp doctor' names them)"
+        )
 
 
 class OverloadedError(ModelError):
@@ -643,6 +674,8 @@ def error_for_status(
         # supported by this model"). Told as a server error "retried later", and retried, at
         # every keystroke and save, though only another backend or model mends it.
         return RequestError(f"not supported (501){said}", **ctx)
+    if status == 404 and _NO_SUCH_MODEL.search(provider_message or ""):
+        return ModelNotFoundError(f"no such model (404){said}", **ctx)
     if status >= 500 and _NO_MEMORY.search(provider_message or ""):
         return OutOfMemoryError(f"cannot load the model ({status}){said}", **ctx)
     if status >= 500:
