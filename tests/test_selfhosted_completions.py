@@ -109,13 +109,34 @@ async def test_a_completion_answered_as_a_chat_turn_shows_the_code_not_the_fence
             "Sure! Here is the code:\n\n```python\n    return a + b\n```\nThis adds a and b.",
         )
         async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
-            shown = []
-            for n in range(2):
-                uri = f"file:///ws/add{n}.py"
-                open_doc(client, uri, "def add(a, b):\n    \n")
-                result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
-                shown.append([i.insert_text for i in result.items])
+            shown = await shown_in_files(client, "def add(a, b):\n    \n", 1, 4)
     assert shown == [["return a + b"], ["return a + b"]]
+
+
+async def shown_in_files(client: LanguageClient, text: str, line: int, char: int) -> list[list[str]]:
+    """The suggestions shown at the same place of two new files holding ``text``."""
+    shown = []
+    for n in range(2):
+        uri = f"file:///ws/file{n}.py"
+        open_doc(client, uri, text)
+        result = await client.text_document_inline_completion_async(inline_params(uri, line, char))
+        shown.append([str(i.insert_text) for i in result.items])
+    return shown
+
+
+async def test_a_single_line_request_answered_as_a_chat_turn_shows_the_code_line(tmp_path: Path) -> None:
+    """The same chat turn where one line is asked for (the cursor in a statement): the line break
+    it stops at ended the answer at its fence, '```python', and nothing was shown, at every key.
+    Such an answer is asked again at once without that stop, and so is every later one to the
+    same server and model: its whole (short) answer is read and its code line shown."""
+    fence = "```python\nsum(values)\n```"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(fence, fence, "Here is the completion:\n\n```python\nsum(values)\n```\nIt sums them.")
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+            shown = await shown_in_files(client, "values = [1, 2]\ntotal = \n", 1, 8)
+        stops = ["\n" in (r.json.get("stop") or []) for r in fake.requests_to("/v1/completions")]
+    assert shown == [["sum(values)"], ["sum(values)"]]
+    assert stops == [True, False, False]  # asked again once, then asked so from the start
 
 
 async def test_a_local_model_server_not_running_is_told_so_not_the_network(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from .postprocess import (
     LaterContext,
     PostContext,
     dedupe_choices,
+    opens_as_chat,
     postprocess,
     within_closed_calls,
     without_cut_line,
@@ -90,6 +91,19 @@ class Fetcher:
         #: Running prefetches per document, with what each will answer.
         self.prefetch_tasks: dict[str, dict[asyncio.Task[Any], Pending]] = {}
         self.fetches: dict[str, asyncio.Task[None]] = {}
+        #: The (completion server, model) pairs seen answering a single-line request as a chat
+        #: turn (see :meth:`_answers_as_chat`).
+        self._chat_turns: set[tuple[str, str]] = set()
+
+    def _server_and_model(self) -> tuple[str, str]:
+        client = self.services.models.client
+        return (client.config.fim_base if client is not None else "", self.services.settings.completion.model)
+
+    def _answers_as_chat(self) -> bool:
+        """Whether this server answers this model's completion requests as chat turns (Ollama
+        puts a ``fim-template`` prompt into an instruct model's chat template), as seen once
+        (:func:`opens_as_chat`): a single line is then asked for so from the start."""
+        return self._server_and_model() in self._chat_turns
 
     def cancel_all(self) -> None:
         for uri in list(self.fetches):
@@ -111,18 +125,28 @@ class Fetcher:
                     task.cancel()
 
     def fim_request(
-        self, fim: FimPrompt, multiline: bool, temperature: float | None = None, *, marker: str | None = None
+        self,
+        fim: FimPrompt,
+        multiline: bool,
+        temperature: float | None = None,
+        *,
+        marker: str | None = None,
+        chat_turn: bool = False,
     ) -> FimRequest:
+        """``chat_turn``: the server answers this model's completion requests as chat turns
+        (see :meth:`_answers_as_chat`): a single line is asked with no line-break stop, which
+        ended the answer at its fence, and room for the fences and a sentence around it."""
         c = self.services.settings.completion
-        stop = ["\n\n\n"] if multiline else ["\n"]
+        stop = ["\n\n\n"] if multiline else [] if chat_turn else ["\n"]
         if marker and multiline:
             # Cells are one blank line apart: "\n\n\n" never ends a block at a cell's end, and
             # the model went on writing the next cell, billed and thrown away (end_of_cell).
             stop.append("\n" + marker)
+        single = c.single_line_max_tokens * (2 if chat_turn else 1)
         return FimRequest(
             prompt=fim.prompt,
             suffix=fim.suffix,
-            max_tokens=c.multi_line_max_tokens if multiline else c.single_line_max_tokens,
+            max_tokens=c.multi_line_max_tokens if multiline else single,
             stop=stop,
             temperature=c.temperature if temperature is None else temperature,
             model=c.model,
@@ -207,8 +231,9 @@ class Fetcher:
         started = time.monotonic()
         parts: list[str] = []
         # A chat model's first line may be a fence or a sentence: its whole (short) answer is
-        # read, and post-processing takes the code line out of it.
-        early = single_line and self.services.settings.backend != "chat"
+        # read, and post-processing takes the code line out of it (so is a chat turn's, asked
+        # with no line-break stop: see fim_request).
+        early = single_line and self.services.settings.backend != "chat" and "\n" in fim_req.stop
         epoch = self.health.epoch
         try:
             async with models.client.stream_fim(fim_req, deadline=deadline, on_sent=on_sent) as stream:
@@ -276,34 +301,27 @@ class Fetcher:
         try:
             doc = self.services.documents.get(uri)
             marker = self.prompts.cell_marker(doc) if doc is not None else None
-            requests = [] if kept is not None else [self.fim_request(fim, multiline, marker=marker)]
-            for t in EXTRA_CHOICE_TEMPERATURES[: n - 1]:
-                requests.append(self.fim_request(fim, multiline, temperature=t, marker=marker))
+            chat_turn = not multiline and self._answers_as_chat()
+
+            def asked(chat_turn: bool) -> list[FimRequest]:
+                temperatures = [None] if kept is None else []
+                temperatures += EXTRA_CHOICE_TEMPERATURES[: n - 1]
+                return [
+                    self.fim_request(fim, multiline, t, marker=marker, chat_turn=chat_turn)
+                    for t in temperatures
+                ]
+
             # The stream a keystroke may join is the one at the settings' temperature: with that
-            # answer kept, the others' text is no typing-through of the suggestion shown.
-            joinable = pending if kept is None else None
-            streams = [
-                self._stream_one(
-                    r, joinable if i == 0 else None, not multiline, sent if i == 0 else None
-                )
-                for i, r in enumerate(requests)
-            ]
-            # One stream (every automatic request) is awaited here: gather would run it in a
-            # task of its own, two more turns of the loop between the answer and the editor.
-            if len(streams) == 1:
-                raw = [await _result_or_error(streams[0])]
-            else:
-                raw = await asyncio.gather(*streams, return_exceptions=True)
-            texts = []
-            for item in raw:
-                if isinstance(item, ModelError):
-                    self.health.failed(item)
-                elif isinstance(item, BaseException):
-                    if isinstance(item, asyncio.CancelledError):
-                        raise item
-                    log.warning("completion failed: %r", item)
-                else:
-                    texts.append(item)
+            # answer kept, the others' text is no typing-through of the suggestion shown. Nor
+            # a chat turn's, whose text is no continuation of the document.
+            joinable = pending if kept is None and not chat_turn else None
+            texts, all_answered = await self._answers(asked(chat_turn), joinable, multiline, sent)
+            if not multiline and not chat_turn and self._opened_as_chat(texts, post):
+                # Its first line a fence (or a sentence before one): asked again at once, as
+                # every later single line to this server and model will be.
+                self._chat_turns.add(self._server_and_model())
+                pending.streamed.clear()
+                texts, all_answered = await self._answers(asked(True), None, multiline, None)
             choices: list[str] = list(kept or [])
             if texts:
                 ctx = post.get()
@@ -319,12 +337,49 @@ class Fetcher:
                 # cycle to another and accept a word of it, and its rest was asked again.
                 for choice in reversed(choices):
                     self.cache.remember(uri, pending.anchor, choice, multiline, cut=not whole)
-            elif len(texts) == len(raw) and whole:
+            elif all_answered and whole:
                 self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
             pending.failed = not texts and kept is None
             pending.future.set_result(choices)
         except Exception as exc:  # its waiters get nothing: see _settle, which also unregisters it
             log.warning("completion failed: %r", exc)
+
+    async def _answers(
+        self,
+        requests: list[FimRequest],
+        joinable: Pending | None,
+        multiline: bool,
+        sent: Callable[[], None] | None,
+    ) -> tuple[list[str], bool]:
+        """The texts the requests got, and whether every one got one; the errors told
+        (:meth:`BackendHealth.failed`)."""
+        streams = [
+            self._stream_one(r, joinable if i == 0 else None, not multiline, sent if i == 0 else None)
+            for i, r in enumerate(requests)
+        ]
+        # One stream (every automatic request) is awaited here: gather would run it in a
+        # task of its own, two more turns of the loop between the answer and the editor.
+        if len(streams) == 1:
+            raw = [await _result_or_error(streams[0])]
+        else:
+            raw = await asyncio.gather(*streams, return_exceptions=True)
+        texts = []
+        for item in raw:
+            if isinstance(item, ModelError):
+                self.health.failed(item)
+            elif isinstance(item, BaseException):
+                if isinstance(item, asyncio.CancelledError):
+                    raise item
+                log.warning("completion failed: %r", item)
+            else:
+                texts.append(item)
+        return texts, len(texts) == len(raw)
+
+    def _opened_as_chat(self, texts: list[str], post: LaterContext) -> bool:
+        """Whether a single-line answer stopped where a chat turn's answer opens."""
+        if not texts or self.services.settings.backend == "chat":
+            return False
+        return any(opens_as_chat(t, post.get()) for t in texts)
 
     def prefetch_soon(self, req: Request, seq: int, shown: str, tail: str) -> None:
         """Prefetch after a suggestion served from what we already had (typing-through, a

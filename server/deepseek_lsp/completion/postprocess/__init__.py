@@ -32,7 +32,7 @@ from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
 from ._syntax import _syntax_for, has_block_comments
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
-from .fences import chat_code_start, drop_redacted, end_of_cell, strip_fences
+from .fences import chat_code_start, drop_redacted, end_of_cell, opens_as_chat, strip_fences
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
 from .scope import limit_scope
@@ -48,6 +48,7 @@ __all__ = [
     "dedupe_choices",
     "has_block_comments",
     "kept_tail",
+    "opens_as_chat",
     "postprocess",
     "within_closed_calls",
     "without_cut_line",

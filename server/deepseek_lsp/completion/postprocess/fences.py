@@ -103,9 +103,47 @@ def _answered_as_chat(text: str, ctx: PostContext) -> bool:
     if ctx.language is None:
         return False
     lines = [line for line in text.split("\n", 8)[:8] if line.strip()]
+    if len(lines) > 1 and _introduces_code(lines[0]):
+        return _chat_fence_in_code(ctx)  # the code after it, in a fence or not
     if lines and _PROSE_INTRO.match(lines[0].strip()):
         lines = lines[1:]
-    if not lines or not _FENCE_OPEN.match(lines[0]) or _fence_open_in(ctx):
+    return bool(lines) and bool(_FENCE_OPEN.match(lines[0])) and _chat_fence_in_code(ctx)
+
+
+#: Signs of code in a line: a sentence introducing code has none of them.
+_CODE_SIGNS = re.compile(r"[=(){}\[\];<>`]")
+
+
+def _introduces_code(line: str) -> bool:
+    """A chat sentence that introduces the code after it ("Here is the completion:"): as
+    :data:`_PROSE_INTRO` reads it, capitalised, ending with a colon, with no sign of code. Not
+    a condition the model wrote at the cursor (``if `` then ``ok and ready:``)."""
+    line = line.strip()
+    return (
+        line[:1].isupper()
+        and line.endswith(":")
+        and " " in line
+        and not _CODE_SIGNS.search(line)
+        and bool(_PROSE_INTRO.match(line))
+    )
+
+
+def opens_as_chat(text: str, ctx: PostContext) -> bool:
+    """Whether ``text``, a single-line request's answer (which stops at a line break), is only
+    the line a chat turn's answer opens with: a fence, or a sentence that introduces one
+    ("Here is the completion:"), where the document is code (see :func:`_answered_as_chat`).
+    Shown, it was nothing ("```python" is dropped) or the sentence; the whole answer, asked
+    without that stop, holds the code line."""
+    if ctx.language is None or text.count("\n", 0, len(text.rstrip())) > 0:
+        return False
+    line = text.strip()
+    return (_introduces_code(line) or bool(_FENCE_OPEN.match(line))) and _chat_fence_in_code(ctx)
+
+
+def _chat_fence_in_code(ctx: PostContext) -> bool:
+    """Whether a chat turn's fence at the cursor would be an answer's, not the document's: in
+    code the scanner can read, not in a comment or string, nor in a fenced block left open."""
+    if ctx.language is None or _fence_open_in(ctx):
         return False
     # Last: the grammars' names are read (~4 ms, once) only for an answer opening a fence.
     language = ctx.language.lower()
