@@ -267,7 +267,7 @@ async def test_a_404_points_at_the_base_url_and_model_not_the_backend() -> None:
     that a server without FIM suffix support needs another backend, and nothing of the base
     URL, which was what was wrong."""
     said = "404 page not found"  # Ollama's router
-    message = (await _refused_fim(404, said, "text/plain")).user_message
+    message = (await _refused(404, said, "text/plain")).user_message
     assert said in message
     assert "/completions" in message and "baseUrl" in message and "/v1" in message
     assert "suffix support" not in message
@@ -281,23 +281,30 @@ async def test_a_404_points_at_the_base_url_and_model_not_the_backend() -> None:
         "The model `qwen-coder` does not exist.",  # vLLM
     ],
 )
-async def test_a_404_for_a_model_the_server_does_not_have_says_so_and_pauses(said: str) -> None:
-    """The server names the model it lacks: that is what to mend (pull it, or name another),
-    not the base URL nor the backend, and asking again at the next key mends nothing."""
+@pytest.mark.parametrize(("chat", "setting"), [(False, "completion.model"), (True, "review.model")])
+async def test_a_404_for_a_model_the_server_does_not_have_says_so_and_pauses(
+    said: str, chat: bool, setting: str
+) -> None:
+    """The server names the model it lacks: that is what to mend (pull it, or name another in
+    the setting that named it), not the base URL nor the backend, and asking again at the next
+    key mends nothing. Only requests for it pause: completions went on while reviews named a
+    model the server lacks, which "AI features are paused" denied."""
     body = json.dumps({"object": "error", "message": said, "type": "NotFoundError", "code": 404})
-    error = await _refused_fim(404, body, "application/json")
+    error = await _refused(404, body, "application/json", chat=chat)
     message = error.user_message
     assert said.rstrip(".") in message and "does not have that model" in message and "ollama pull" in message
+    assert f"set {setting}" in message and "AI features" not in message
     assert "baseUrl" not in message and "suffix support" not in message and ".." not in message
     assert error.disables_feature and error.recheck_after_s is not None
 
 
-async def _refused_fim(status: int, body: str, content_type: str) -> RequestError:
-    """The error an ``openai-suffix`` completion gets from a server answering ``body``."""
+async def _refused(status: int, body: str, content_type: str, *, chat: bool = False) -> RequestError:
+    """The error an ``openai-suffix`` completion (a review: ``chat``) gets from a server
+    answering ``body``."""
     client, _ = mock_client(lambda _: answer(status, body, content_type), backend="openai-suffix")
     try:
         with pytest.raises(RequestError) as info:
-            await client.fim(fim(), deadline_in(5))
+            await (client.chat(review(), deadline_in(5)) if chat else client.fim(fim(), deadline_in(5)))
     finally:
         await client.aclose()
     return info.value

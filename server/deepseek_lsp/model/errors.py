@@ -381,10 +381,12 @@ class _PausedAMinute(ModelError):
     retryable = False
     disables_feature = True
     recheck_after_s = BALANCE_RECHECK_S
+    #: What pauses, said after the problem.
+    _paused = "AI features are paused and try again every minute"
 
     @property
     def user_message(self) -> str:
-        return f"{self._problem}; AI features are paused and try again every minute."
+        return f"{self._problem}; {self._paused}."
 
     @property
     def cli_message(self) -> str:
@@ -430,13 +432,19 @@ class ModelNotFoundError(_PausedAMinute, RequestError):
     of, and a change of the settings ends the pause at once."""
 
     status = 404
+    # Only the feature whose model it is: completions went on while reviews named a model the
+    # server lacks (review.model is DeepSeek's until set), and "AI features" said otherwise.
+    _paused = "requests for it are paused and tried again every minute"
 
     @property
     def _problem(self) -> str:
         said = f": {self.provider_message.rstrip('. ')}" if self.provider_message else ""
+        # Which setting names it, by what was asked: a review's (or the chat backend's) chat.
+        chat = urlsplit(self.url or "").path.endswith("/chat/completions")
+        setting = "review.model (completion.model with backend 'chat')" if chat else "completion.model"
         return (
             f"{self.provider} does not have that model (404){said}. Pull it on the server "
-            "(Ollama: 'ollama pull MODEL') or set completion.model or review.model to one it lists "
+            f"(Ollama: 'ollama pull MODEL') or set {setting} to one it lists "
             "('deepseek-lsp doctor' names them)"
         )
 
