@@ -6,10 +6,12 @@ stop sequences say, and the rest is not waited for; a completion request answere
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from deepseek_lsp.model.stops import StopScan
@@ -298,3 +300,38 @@ async def test_typing_through_a_block_cut_at_a_limit_serves_no_half_line(
     shown = [i.insert_text for i in joined.items]
     assert not any("z" in text for text in shown), shown
     assert shown == ["return result"]  # asked for where the cursor is
+
+
+def readme_ollama_settings(url: str) -> dict[str, Any]:
+    """The README's Ollama example, its base URL the fake's."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Self-hosted backends", 1)[1]
+    block = section.split("```json\n", 1)[1].split("```", 1)[0]
+    return json.loads(block.replace("http://localhost:11434", url))
+
+
+async def test_the_readme_s_ollama_example_completes_and_reviews_with_no_key(tmp_path: Path) -> None:
+    """The settings the README gives for Ollama, as a user copies them (no key, the fake in
+    Ollama's shape: tagged models of its own library, its usage fields): a suggestion, and a
+    review on save asked of the model named, with nothing to tell the user."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",), usage_shape="ollama") as fake:
+        fake.owned_by = "library"
+        fake.strict_models = True  # a model it does not have is refused
+        fake.script("return a + b", path="/v1/completions")
+        env = server_env(None, api_key="", state_dir=str(tmp_path))
+        del env["DEEPSEEK_API_KEY"]
+        settings = readme_ollama_settings(fake.url)
+        settings["completion"].update(SETTINGS["completion"])
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            client.text_document_did_save(
+                types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+            )
+            assert await eventually(lambda: fake.requests_to("/v1/chat/completions"))
+            await eventually(lambda: fake.requests_to("/v1/chat/completions")[0].completed)
+        told = [m.message for m in client.messages]
+    assert [i.insert_text for i in result.items] == ["return a + b"]
+    assert fake.requests_to("/v1/chat/completions")[0].json["model"] == "qwen2.5-coder:7b"
+    assert told == []
