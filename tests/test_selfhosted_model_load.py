@@ -25,7 +25,7 @@ async def test_a_completion_asked_while_the_model_list_is_slow_keeps_its_own_tim
     nothing at a request), the user left with no answer and no word for as long."""
     fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "vllm"
     fake_deepseek.fault("stall", path="/v1/models", seconds=2.5)
-    fake_deepseek.set_latency(ttft=2.0)  # the model still busy: the answer would come late too
+    fake_deepseek.set_latency(ttft=3.0)  # the model still busy: the answer would come late too
     fake_deepseek.script("return a + b", path="/v1/completions")
     f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, timeout_s=0.3, model=LOCAL_MODEL)
     try:
@@ -33,7 +33,7 @@ async def test_a_completion_asked_while_the_model_list_is_slow_keeps_its_own_tim
         doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
         started = time.monotonic()
         assert await f.inline(doc.uri, 1, 4, invoked=True) == []
-        assert time.monotonic() - started < 1.5  # its own 0.3 s, not the answer 2 s later
+        assert time.monotonic() - started < 2.0  # its own 0.3 s, not the answer 3 s later
         assert f.usage._loading is not None and not await f.usage._loading  # vLLM: no load sent
         assert [r.path for r in fake_deepseek.requests if r.path != "/v1/completions"] == ["/v1/models"]
     finally:
