@@ -90,8 +90,7 @@ def test_an_attribute_its_class_constructs_annotates_or_takes_as_an_annotated_pa
 
 
 def test_a_field_of_a_receiver_whose_class_the_file_declares() -> None:
-    """``k.conn.send(``: the class ``k`` is, declared in this file, gives ``conn``'s (one
-    level: ``self.b.conn``'s and ``a.b.conn``'s are not read)."""
+    """``k.conn.send(``: the class ``k`` is, declared in this file, gives ``conn``'s."""
     client = (
         "class Client:\n    retries: Policy\n\n    def __init__(self, log: Logger):\n"
         "        self.conn = Connection()\n        self.log = log\n\n"
@@ -105,7 +104,7 @@ def test_a_field_of_a_receiver_whose_class_the_file_declares() -> None:
     assert receivers(client + "def run(k: Other):\n    k.conn.send(", "send") == {}
     assert receivers(client + "def run(k: Client):\n    k.other.send(", "send") == {}
     nested = "class App:\n    def __init__(self):\n        self.k = Client()\n\n    def go(self):\n"
-    assert receivers(client + nested + "        self.k.conn.send(", "send") == {}
+    assert receivers(client + nested + "        x.k.conn.send(", "send") == {}
     assert receivers("import os\n\ndef run():\n    os.path.join(", "join", language="python") == {}
     ts = (
         "export class Client {\n  conn: Connection;\n  constructor(private log: Logger) {}\n}\n\n"
@@ -120,6 +119,51 @@ def test_a_field_of_a_receiver_whose_class_the_file_declares() -> None:
     )
     assert doc.tree is not None
     assert receiver_at("python", doc.tree, doc.data, len(doc.data)) == "Connection"
+
+
+def at_end(text: str, language: str = "python") -> str | None:
+    """The class of the receiver the cursor (at the text's end) is after."""
+    ext = {"python": "py", "javascript": "js"}.get(language, "ts")
+    doc = DocumentStore(REGISTRY).open(f"file:///w/main.{ext}", text, language, 1)
+    assert doc.tree is not None
+    return receiver_at(language, doc.tree, doc.data, len(doc.data))
+
+
+def test_a_field_of_a_field_two_levels_down() -> None:
+    """``self.k.conn.``, ``this.k.conn.``, ``app.k.conn.send(``: the field's class in the class
+    of the field before it, each declared in this file; they had none (one level only was
+    read). Three levels down still have none."""
+    client = "class Client:\n    def __init__(self):\n        self.conn = Connection()\n\n"
+    app = "class App:\n    def __init__(self):\n        self.k = Client()\n\n    def go(self):\n"
+    assert at_end(client + app + "        self.k.conn.") == "Connection"
+    assert at_end(client + app + "        self.k.conn.se") == "Connection"
+    assert receivers(client + app + "        self.k.conn.send(", "send") == {"send": "Connection"}
+    run = "def run(app: App):\n    app.k.conn."
+    assert at_end(client + app + "        pass\n\n" + run) == "Connection"
+    assert at_end(client + app + "        self.x.k.conn.") is None
+    assert receivers(client + app + "        self.x.k.conn.send(", "send") == {}
+    assert at_end(client + app + "        self.k.other.") is None
+    ts = (
+        "class Client {\n  conn: Connection;\n}\n\n"
+        "class App {\n  private k: Client = new Client();\n  go() {\n    this.k.conn."
+    )
+    assert at_end(ts, "typescript") == "Connection"
+    assert at_end(ts + "send();\n  }\n}\n", "typescript") is None  # (past the member)
+    sent = ts + "send();\n  }\n}\n"
+    assert receivers(sent, "send", language="typescript") == {"send": "Connection"}
+
+
+def test_typescript_optional_chaining_before_the_field() -> None:
+    """``k?.conn.`` and ``k?.conn?.send(``: ``?.`` is a member's dot too; the field had no
+    class after it."""
+    ts = "class Client {\n  conn: Connection;\n}\n\nfunction run(k?: Client) {\n  "
+    assert at_end(ts + "k?.conn.", "typescript") == "Connection"
+    assert at_end(ts + "k?.conn?.", "typescript") == "Connection"
+    assert receivers(ts + "k?.conn?.send(", "send", language="typescript") == {
+        "send": "Connection"
+    }
+    app = "class App {\n  k?: Client;\n  go() {\n    this.k?.conn."
+    assert at_end(ts + "}\n" + app, "typescript") == "Connection"
 
 
 def test_a_capitalised_name_nothing_binds_is_the_class_itself() -> None:
@@ -584,6 +628,13 @@ def test_a_field_of_a_receiver_whose_class_another_file_declares(tmp_path: Path)
         snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
         sent = [s.text.splitlines()[0] for s in snippets if "def send" in s.text]
         assert sent == ["def send(self, frame: bytes, *, flush: bool = True) -> int:"], heads(snippets)
+    # Two levels down, both classes other files': ``app.k``'s, then ``k.conn``'s.
+    app = "class App:\n    k: Client\n"
+    write(tmp_path, {"app/app.py": app})
+    text = "def run(app: App):\n    app.k.conn.send("
+    snippets = gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+    sent = [s.text.splitlines()[0] for s in snippets if "def send" in s.text]
+    assert sent == ["def send(self, frame: bytes, *, flush: bool = True) -> int:"], heads(snippets)
 
 
 def test_after_a_receivers_dot_its_class_comes_first(tmp_path: Path) -> None:

@@ -360,6 +360,55 @@ def test_a_field_of_a_receiver_whose_class_the_file_declares() -> None:
     assert receiver("rust", rust + local) == "Conn"
 
 
+def test_a_field_of_a_field_two_levels_down() -> None:
+    """``this.k.conn.send(``, ``a.k.conn.Send(``: the field's class in the class of the field
+    before it; they had none (one level was read)."""
+    java = "class Client {\n  Conn conn;\n}\n\nclass App {\n  private Client k;\n  void run() {\n"
+    assert receiver("java", java + "    this.k.conn.send(|);\n  }\n}\n") == "Conn"
+    assert receiver("java", java + "    this.k.other.send(|);\n  }\n}\n") is None
+    go = "package m\n\ntype Client struct {\n\tconn *Conn\n}\n\n"
+    go += "type App struct {\n\tk *Client\n}\n\n"
+    assert receiver("go", go + "func (a *App) Run() {\n\ta.k.conn.Send(|)\n}\n") == "Conn"
+    rust = "struct Client {\n    conn: Conn,\n}\n\nstruct App {\n    k: Client,\n}\n\n"
+    method = "impl App {\n    fn run(&self) {\n        self.k.conn.send(|);\n    }\n}\n"
+    assert receiver("rust", rust + method) == "Conn"
+
+
+def test_an_embedded_struct_record_components_and_enum_fields() -> None:
+    """Go's ``k.Base.`` (an embedded field is named by its type), a Java or C# record's
+    components, a Java enum's fields and constants: none had a class."""
+    go = "package m\n\ntype Client struct {\n\t*Base\n\tnet.Dialer\n\tconn *Conn\n}\n\n"
+    assert receiver("go", go + "func (k *Client) Run() {\n\tk.Base.Send(|)\n}\n") == "Base"
+    assert receiver("go", go + "func (k *Client) Run() {\n\tk.Dialer.Send(|)\n}\n") == "Dialer"
+    assert receiver("go", go + "func (k *Client) Run() {\n\tk.net.Send(|)\n}\n") is None
+    record = "record Client(Conn conn, int port) {\n  void run() {\n    conn.send(|);\n  }\n}\n"
+    assert receiver("java", record) == "Conn"
+    record = "record Client(Conn conn, int port) {}\n\nclass App {\n  void run(Client k) {\n"
+    assert receiver("java", record + "    k.conn.send(|);\n  }\n}\n") == "Conn"
+    csharp = "record Client(Conn Main, int Port);\n\nclass App {\n  void Run(Client k) {\n"
+    assert receiver("csharp", csharp + "    k.Main.Send(|);\n  }\n}\n") == "Conn"
+    enum = (
+        "enum Planet {\n  EARTH(1), MARS(2);\n  private final Conn conn;\n"
+        "  Planet(int x) { conn = null; }\n  void run() {\n    conn.send(|);\n  }\n}\n"
+    )
+    assert receiver("java", enum) == "Conn"
+    app = "\nclass App {\n  void run(Planet p) {\n"
+    assert receiver("java", enum + app + "    p.conn.send(|);\n  }\n}\n") == "Conn"
+    assert receiver("java", enum + app + "    Planet.EARTH.send(|);\n  }\n}\n") == "Planet"
+
+
+def test_a_generic_go_struct_and_a_declaration_with_two_spaces() -> None:
+    """``type Box[T any] struct``, ``struct  Client``, ``class  Client``: found by their
+    names, their fields' classes read; they were not."""
+    go = "package m\n\ntype Box[T any] struct {\n\tconn *Conn\n\titem T\n}\n\n"
+    assert receiver("go", go + "func (b *Box[T]) Run() {\n\tb.conn.Send(|)\n}\n") == "Conn"
+    assert receiver("go", go + "func run(b Box[int]) {\n\tb.conn.Send(|)\n}\n") == "Conn"
+    rust = "struct  Client {\n    conn: Conn,\n}\n\nfn run(k: &Client) {\n    k.conn.send(|);\n}\n"
+    assert receiver("rust", rust) == "Conn"
+    java = "class  Client {\n  Conn conn;\n}\n\nclass App {\n  void run(Client k) {\n"
+    assert receiver("java", java + "    k.conn.send(|);\n  }\n}\n") == "Conn"
+
+
 def test_an_unclosed_large_files_receivers_take_little_cpu() -> None:
     """100 kB of a class whose ``}`` is not typed yet, ``this.conn`` used in each of its 1,000
     methods: the error's children are read once a request, not for each receiver (~0.4 ms a

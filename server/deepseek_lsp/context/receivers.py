@@ -6,9 +6,9 @@ says which class ``conn`` is: ``conn = Connection(...)``, ``def f(conn: Connecti
 Connection() as conn``, ``self.conn = Connection()`` or ``self.conn: Connection`` in its class,
 TypeScript's ``const conn = new Connection()``, ``conn: Connection``, ``private conn:
 Connection`` and ``this.conn = new Connection()``; ``k.conn``'s is the field's type in the class
-``k`` is, where this file declares it (one level). No inference beyond that: a name bound
-otherwise (a call of a function, a parameter without an annotation) has no class here, and an
-attribute given two classes has none either.
+``k`` is, where this file declares it (two levels: ``self.k.conn``, ``a.k.conn``). No inference
+beyond that: a name bound otherwise (a call of a function, a parameter without an annotation)
+has no class here, and an attribute given two classes has none either.
 
 From the document's tree (the scopes) and text searches inside a scope: ~20-60 µs a receiver
 on a 30 kB file (a regular expression over the function or class, the module's text before the
@@ -127,11 +127,12 @@ def _class_of(
     imported: Container[str],
     elsewhere: FieldElsewhere | None = None,
 ) -> str | None:
-    """The class of ``receiver`` (``owner.receiver`` when ``owner``, ``self``/``this`` or a
-    name: the field's type in the class the file says the name is, declared in this file or,
-    by ``elsewhere``, another; one level only, ``a.b.conn`` has none) used at ``at``."""
+    """The class of ``receiver`` (``owner.receiver`` when ``owner``, ``self``/``this``, a name
+    or two, ``self.k``, ``a.k``: the field's type in the class the file says the owner is,
+    declared in this file or, by ``elsewhere``, another) used at ``at``."""
     if owner is not None and owner not in _SELVES:
-        of = _class_of(fam, tree, data, at, owner, None, imported)
+        head, _, last = owner.rpartition(".")
+        of = _class_of(fam, tree, data, at, last, head or None, imported, elsewhere)
         if of is None:
             return None
         cls = _field_of(fam, tree, data, of, receiver)
@@ -154,10 +155,11 @@ def _field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) ->
     return None
 
 
-#: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``, ``store?.``,
-#: ``conn.se`` (the member half typed).
+#: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``,
+#: ``self.k.conn.``, ``store?.``, ``k?.conn.``, ``conn.se`` (the member half typed).
 _AT_CURSOR = re.compile(
-    rb"(?<![\w$.])(?:([A-Za-z_$][\w$]*)\.)?([A-Za-z_$][\w$]*)\??\.[A-Za-z_$]?[\w$]*$"
+    rb"(?<![\w$.])(?:([A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)?)\??\.)?"
+    rb"([A-Za-z_$][\w$]*)\??\.[A-Za-z_$]?[\w$]*$"
 )
 
 
@@ -180,7 +182,7 @@ def receiver_at(
         return None
     if _in_prose(tree, data, offset):
         return None  # ``# then conn.``, ``"conn.``: no member is being typed
-    receiver, owner = m.group(2).decode(), m.group(1) and m.group(1).decode()
+    receiver, owner = m.group(2).decode(), m.group(1) and m.group(1).decode().replace("?", "")
     if receiver in _SELVES and owner is None:
         return None  # the class around the cursor: in view, or its outline is the file's
     at = offset - len(line[-200:]) + m.start()
@@ -279,9 +281,9 @@ def _nearest_use(
     data: bytes, offset: int, window: tuple[int, int], member: str
 ) -> tuple[int, str, int, str, str | None] | None:
     """The use of ``member`` on a receiver (``conn.send``, ``self.pool.get``, ``k.conn.send``,
-    ``this.store?.load``) nearest ``offset``: (distance, member, the receiver's start (its
-    owner's), the receiver, its owner). A text search, as ``_used_as_member``; a member's
-    member's (``a.b.c.send``) is none."""
+    ``this.k.conn.send``, ``this.store?.load``) nearest ``offset``: (distance, member, the
+    receiver's start (its first owner's), the receiver, its owners, dotted). A text search, as
+    ``_used_as_member``; a receiver three names down (``a.b.c.send``) is none."""
     needle = b"." + member.encode()
     best: tuple[int, str, int, str, str | None] | None = None
     at, hi = max(0, window[0]), min(len(data), window[1])
@@ -290,28 +292,31 @@ def _nearest_use(
         end = dot + len(needle)
         if end < len(data) and _is_word(data[end]):
             continue  # a longer name
-        stop = dot - 1 if data[dot - 1 : dot] == b"?" else dot
-        start = stop
-        while start > 0 and _is_word(data[start - 1]):
-            start -= 1
-        if start == stop or data[start : start + 1].isdigit():
-            continue  # ``).send``, ``1.5``
-        receiver, owner = data[start:stop].decode(), None
-        if data[start - 1 : start] == b".":
-            end = start = start - 1
-            while start > 0 and _is_word(data[start - 1]):
-                start -= 1
-            if start == end or data[start : start + 1].isdigit():
-                continue
-            if start > 0 and (data[start - 1] in b".$" or _is_word(data[start - 1])):
-                continue
-            owner = data[start:end].decode()
-        elif start > 0 and data[start - 1] in b"$":
+        names: list[bytes] = []
+        start = dot + 1
+        while len(names) < 3 and data[start - 1 : start] == b".":
+            word = _word_before(data, start - 1)
+            if word is None:
+                break  # ``).send``, ``1.5``, ``f().conn.send``
+            start, stop = word
+            names.append(data[start:stop])
+        if not names or (start > 0 and data[start - 1] in b".$"):
             continue
         dist = abs(offset - dot)
         if best is None or dist < best[0]:
-            best = (dist, member, start, receiver, owner)
+            owner = b".".join(names[:0:-1]).decode() or None
+            best = (dist, member, start, names[0].decode(), owner)
     return best
+
+
+def _word_before(data: bytes, dot: int) -> tuple[int, int] | None:
+    """Where the name before the member's dot at ``dot`` is (``conn.``, ``conn?.``), or None
+    where there is none (``).``, ``1.``)."""
+    stop = dot - 1 if data[dot - 1 : dot] == b"?" else dot
+    start = stop
+    while start > 0 and _is_word(data[start - 1]):
+        start -= 1
+    return None if start == stop or data[start : start + 1].isdigit() else (start, stop)
 
 
 def receiver_class(

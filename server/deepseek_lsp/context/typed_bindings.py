@@ -486,10 +486,21 @@ _FIELDS = frozenset(
 def field_class(data: bytes, cls: ts.Node, name: str) -> tuple[bool, str | None]:
     """Whether the Java or C# class ``cls`` declares a field or property ``name`` in its body,
     and its type's class."""
+    components = cls.child_by_field_name("parameters") or next(
+        (c for c in cls.named_children if c.type == "parameter_list"), None
+    )  # (a record's; C#'s list is no field of its node)
     body = cls.child_by_field_name("body")
-    if body is None:
-        return False, None
-    for member in body.named_children:
+    members = [
+        *(components.named_children if components is not None else ()),
+        *(body.named_children if body is not None else ()),
+    ]
+    for member in members:
+        if member.type == "enum_body_declarations":
+            members += member.named_children  # (in order: after the constants)
+        elif member.type == "enum_constant":
+            constant = member.child_by_field_name("name")
+            if constant is not None and _text(data, constant) == name:
+                return True, type_class(_text(data, cls.child_by_field_name("name") or constant))
         declared = declared_field(data, member, name)
         if declared[0]:
             return declared
@@ -498,9 +509,20 @@ def field_class(data: bytes, cls: ts.Node, name: str) -> tuple[bool, str | None]
 
 def declared_field(data: bytes, member: ts.Node, name: str) -> tuple[bool, str | None]:
     """Whether the class's member ``member`` is a field ``name`` (Go's ``a, conn *Conn`` one
-    of several), and its type's class."""
+    of several, Go's embedded ``*Base`` or ``net.Dialer`` named by its type), and its type's
+    class."""
+    if member.type == "parameter" or member.type == "formal_parameter":
+        # A record's component: ``record Client(Conn conn)``.
+        named = member.child_by_field_name("name")
+        kind = member.child_by_field_name("type")
+        if named is None or kind is None or _text(data, named) != name:
+            return False, None
+        return True, type_class(_text(data, kind))
     if member.type not in _FIELDS:
         return False, None  # (a method has a type and a name too: its result's)
+    if _embedded(member) and (kind := member.child_by_field_name("type")) is not None:
+        cls = type_class(_text(data, kind))
+        return (True, cls) if cls == name else (False, None)
     for decl in [member, *(c for c in member.named_children if c.type == "variable_declaration")]:
         kind = decl.child_by_field_name("type")
         if kind is None:
@@ -512,6 +534,13 @@ def declared_field(data: bytes, member: ts.Node, name: str) -> tuple[bool, str |
         if any(n is not None and _text(data, n) == name for n in names):
             return True, type_class(_text(data, kind))
     return False, None
+
+
+def _embedded(member: ts.Node) -> bool:
+    """Whether the field is a Go struct's embedded one: no name of its own."""
+    parent = member.parent
+    in_struct = parent is not None and parent.type == "field_declaration_list"
+    return in_struct and member.child_by_field_name("name") is None
 
 
 def _text(data: bytes, node: ts.Node) -> str:
