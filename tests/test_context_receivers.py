@@ -492,6 +492,33 @@ def test_typescript_a_parameter_declared_again_before_the_use_in_an_unclosed_fun
         assert receivers(head + kept, "send", language="typescript") == {"send": "Connection"}, kept
 
 
+def test_typescript_a_parameter_declared_again_with_two_spaces_or_destructured() -> None:
+    """``const  c`` (two spaces), ``let [a, c]``, ``const { conn: c }``: ``c`` declared again,
+    the loop's or the block's; each was taken for the parameter's Connection, in a function
+    whose ``}`` is not typed yet and in a closed one."""
+    head = "function run(c: Connection) {\n  "
+    for rebound in (
+        "for (const  c of pending) {\n    c.send(",
+        "{ let [a, c] = pair();\n    c.send(",
+        "for (const [k, c] of entries) {\n    c.send(",
+        "{ const { conn: c } = opts;\n    c.send(",
+        "{ const {a, c} = opts;\n    c.send(",
+    ):
+        assert receivers(head + rebound, "send", language="typescript") == {}, rebound
+        closed = head + rebound + ");\n  }\n}\n"
+        doc = DocumentStore(REGISTRY).open("file:///w/main.ts", closed, "typescript", 1)
+        assert doc.tree is not None
+        at = closed.index("c.send(") + 2
+        found = member_receivers("typescript", doc.tree, doc.data, at, (0, len(doc.data)), ["send"])
+        assert found == {}, closed
+    # A key of that name is no binding of it; a closed loop's is not the use's.
+    for kept in (
+        "{ const { c: d } = opts;\n    c.send(",
+        "for (const [k, c] of entries) { log(c); }\n  c.send(",
+    ):
+        assert receivers(head + kept, "send", language="typescript") == {"send": "Connection"}, kept
+
+
 def test_a_parameter_declared_again_in_thousands_of_closed_loops_takes_no_time() -> None:
     """Each ``const c`` between the parameter and the use is a node looked up (is it in a loop
     closed before the use?): 5,000 of them took 10 ms of CPU a request; past 48 the name is

@@ -208,9 +208,9 @@ def declarations(
             yield node
 
 
-#: Up to how many spaces or tabs after a class's keyword its name is looked for (a look behind
-#: is of one width).
-_GAPS = 4
+#: Up to how many spaces or tabs after a keyword (a class's, a declaration's) a name is looked
+#: for (a look behind is of one width).
+KEYWORD_GAPS = 4
 
 
 @lru_cache(maxsize=256)
@@ -224,7 +224,7 @@ def _declared(keywords: tuple[str, ...], cls_name: str) -> re.Pattern[bytes]:
     behind = b"|".join(
         rb"(?<=" + k.encode() + rb"[ \t]{%d}" % gap + name + rb")"
         for k in keywords
-        for gap in range(1, _GAPS + 1)
+        for gap in range(1, KEYWORD_GAPS + 1)
     )
     return re.compile(name + rb"(?![\w$])(?:" + behind + rb")")
 

@@ -690,7 +690,13 @@ def _declared_open(tree: ts.Tree, data: bytes, name: str, start: int, at: int) -
     yet (so still in scope at ``at``), not in a block or function closed before it. Declared
     more than ``FEW_USES`` times, it is taken as declared: each is a node looked up (5,000
     closed loops' ``const c`` took 10 ms of CPU a request)."""
-    found = list(islice(_declared_again(name.encode()).finditer(data, start, at), FEW_USES + 1))
+    declarations = (
+        m
+        for m in _declared_again(name.encode()).finditer(data, start, at)
+        if m.group("plain") is not None
+        or _destructured(_line_around(data, m.start(), len(name))[0])
+    )
+    found = list(islice(declarations, FEW_USES + 1))
     if len(found) > FEW_USES:
         return True
     for m in found:
@@ -706,12 +712,23 @@ def _declared_open(tree: ts.Tree, data: bytes, name: str, start: int, at: int) -
 
 @lru_cache(maxsize=512)
 def _declared_again(word: bytes) -> re.Pattern[bytes]:
-    """JavaScript's ``const word``, ``let word``, ``var word`` (a loop's too): its text first,
-    a scan for its bytes (a binding the tree of an unclosed function does not show)."""
+    """JavaScript's ``const word``, ``let  word``, ``var word`` (a loop's too; group ``plain``),
+    or ``word`` in a pattern (``let [a, word]``, ``{ conn: word }``, to be told a declaration's
+    by ``_destructured``): its text first, a scan for its bytes (a binding the tree of an
+    unclosed function does not show)."""
     name = re.escape(word)
-    heads = [k + gap for k in (b"const", b"let", b"var") for gap in (b" ", b"\t")]
+    gaps = range(1, class_fields.KEYWORD_GAPS + 1)
+    heads = [k + rb"[ \t]{%d}" % gap for k in (b"const", b"let", b"var") for gap in gaps]
     behind = b"|".join(rb"(?<=" + head + name + rb")" for head in heads)
-    return re.compile(name + rb"(?![\w$])(?:" + behind + rb")")
+    pattern = rb"(?<=[\[{,:]" + name + rb")|(?<=[\[{,:][ \t]" + name + rb")"
+    return re.compile(
+        name
+        + rb"(?![\w$])(?:(?P<plain>)(?:"
+        + behind
+        + rb")|(?:"
+        + pattern
+        + rb")(?![ \t]*:)(?=[^;=()\n]*[\]}]))"
+    )
 
 
 @lru_cache(maxsize=512)
@@ -783,6 +800,19 @@ _JS_ASSIGNED = re.compile(
     rb"[ \t]*[?!]?[ \t]*(?::[ \t]*(?P<ann>[^=;,)]+?)[ \t]*(?=[=;,)]|$))?[ \t]*(?P<eq>=(?![=>])[ \t]*(?P<value>[^;]*))?"
 )
 _JS_DECLARED = re.compile(rb"\b(const|let|var)[ \t]+$")
+_JS_KEYWORD = re.compile(rb"(?<![\w$.])(const|let|var)$")
+_JS_KEY = re.compile(rb"[ \t]*:")
+_PATTERN_SO_FAR = re.compile(rb"[^=;()\[\]{}]*")
+
+
+def _destructured(prefix: bytes) -> bytes | None:
+    """The keyword of the declaration whose pattern the name after ``prefix`` (its line's text
+    before it) is in, ``let [a, `` or ``const { conn: `` (not a nested pattern's), or None."""
+    opened = max(prefix.rfind(b"["), prefix.rfind(b"{"))
+    if opened < 0 or not _PATTERN_SO_FAR.fullmatch(prefix, opened + 1):
+        return None
+    m = _JS_KEYWORD.search(prefix[max(0, opened - 8) : opened].rstrip())
+    return m.group(1) if m is not None else None
 
 
 def _binding(fam: str, prefix: bytes, suffix: bytes) -> tuple[str | None, bool] | None:
@@ -807,7 +837,9 @@ def _binding(fam: str, prefix: bytes, suffix: bytes) -> tuple[str | None, bool] 
         return None
     declared = _JS_DECLARED.search(prefix)
     if declared is None and prefix.strip():
-        return None
+        # ``let [a, conn] = pair()``: bound, to no class said (not ``{ conn: c }``'s key).
+        keyword = _destructured(prefix) if not _JS_KEY.match(suffix) else None
+        return None if keyword is None else (None, keyword != b"var")
     m = _JS_ASSIGNED.match(suffix)
     if m is None or not (declared or m.group("eq")):
         return None
