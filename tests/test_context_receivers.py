@@ -696,6 +696,31 @@ def test_a_member_the_class_inherits_is_its_bases(tmp_path: Path) -> None:
     assert [s.path for s in sent] == ["connection.py"], heads(snippets)
 
 
+def test_a_one_line_python_class_body_is_no_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``class AppError(Exception): pass``, ``class Marker: pass``, a one-word docstring: read
+    as C#'s ``class A : Base``, ``pass`` (``Shut``) was a base looked for in the symbol table
+    at each ``err.send(``."""
+    asked: list[str] = []
+    files_defining = WorkspaceSymbols.files_defining
+
+    def spy(self: WorkspaceSymbols, name: str, language: str) -> list[Path]:
+        asked.append(name)
+        return files_defining(self, name, language)
+
+    monkeypatch.setattr(WorkspaceSymbols, "files_defining", spy)
+    errors = (
+        "class AppError(Exception): pass\n\nclass Marker: pass\n\n"
+        'class Closed(Exception): """Shut"""\n'
+    )
+    write(tmp_path, {**SEND_FILES, "app/errors.py": errors})
+    for cls in ("AppError", "Marker", "Closed"):
+        text = f"from app.errors import {cls}\n\ndef run(err: {cls}):\n    err.send("
+        gather(tmp_path, "app/main.py", text, indexed(tmp_path, "app/main.py"))
+        assert not {"pass", "Shut"} & set(asked), asked
+
+
 def test_a_diamonds_member_is_the_one_pythons_method_resolution_order_finds(
     tmp_path: Path,
 ) -> None:

@@ -532,7 +532,8 @@ _CS_BASES = re.compile(
     re.M,
 )
 _ARGUMENTS = re.compile(r"\([^()]*\)")
-_NO_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "Exception", "Enum"})
+#: (``pass``: a Python class's one-line body, ``class E(Exception): pass``, read as C#'s base.)
+_NO_BASES = frozenset({"object", "Generic", "Protocol", "ABC", "Exception", "Enum", "pass"})
 
 
 #: A Go struct's embedded types (``type TlsConn struct {`` then ``*Conn``, ``net.Dialer`` on
@@ -561,8 +562,8 @@ def _bases(text: str) -> list[str]:
 def _named(listed: str) -> list[str]:
     found = []
     for part in re.split(r",|\bimplements\b|\bextends\b", listed):
-        if "=" in part:
-            continue  # ``metaclass=ABCMeta``
+        if "=" in part or part.lstrip()[:1] in ("'", '"'):
+            continue  # ``metaclass=ABCMeta``; a one-line docstring, ``class E(Exception): "E"``
         name = class_of_type(part)
         if name is not None and name not in _NO_BASES:
             found.append(name)
