@@ -693,8 +693,9 @@ def test_go_a_receiver_at_the_cursor_brings_its_structs_methods(tmp_path: Path) 
 
 def test_go_a_struct_with_many_methods_goes_short_in_a_tight_room(tmp_path: Path) -> None:
     """A struct of many fields with its 16 methods' signatures takes more than the prompt's
-    room for definitions at ``maxPromptTokens`` 1024: it goes as its signature, as the struct
-    alone did, and is not left out whole (the nearest name's definition of all)."""
+    room for definitions at ``maxPromptTokens`` 1024: it goes as its signature and its first
+    four methods' (it went as its header alone), and is not left out whole (the nearest
+    name's definition of all)."""
     fields = "".join(f"\tfield{i:02} map[string][]*RequestHandlerOptions\n" for i in range(20))
     methods = "".join(
         f"func (s *Server) HandleRequestNumber{i:02}(ctx context.Context, w ResponseWriter,"
@@ -714,3 +715,46 @@ def test_go_a_struct_with_many_methods_goes_short_in_a_tight_room(tmp_path: Path
         snippets=[struct], line_comment="//",
     )
     assert "type Server struct" in fim.prompt, fim.prompt
+    # Its first methods' signatures go with it: the header alone said nothing of what ``s.``
+    # may call.
+    assert "func (s *Server) HandleRequestNumber00(ctx context.Context" in fim.prompt, fim.prompt
+    assert "HandleRequestNumber15" not in fim.prompt and "field19" not in fim.prompt, fim.prompt
+
+
+def test_go_a_structs_methods_in_the_other_files_of_its_package(tmp_path: Path) -> None:
+    """A Go package declares a struct's methods in any of its files: ``c.|`` sent the struct
+    with its own file's methods only, and ``c.Send(|`` no ``Send`` where three types define
+    one (the receiver's class's definitions were looked for in the struct's file). Not a test
+    file's (``conn_test.go``), nor another package's."""
+    files = {
+        **GO_SENDS,
+        "net/conn.go": (
+            "package net\n\ntype Conn struct {\n\thost string\n}\n\nfunc (c *Conn) Close() {}\n"
+        ),
+        "net/send.go": (
+            "package net\n\nfunc (c *Conn) Send(frame []byte, flush bool) (int, error) {\n"
+            "\treturn 0, nil\n}\n"
+        ),
+        "net/conn_test.go": "package net\n\nfunc (c *Conn) fake() {}\n",
+        "other/conn.go": "package other\n\ntype Conn struct{}\n\nfunc (c *Conn) Dial() {}\n",
+    }
+    write(tmp_path, files)
+    text = "package app\n\nfunc run(c *net.Conn) {\n\tc.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+    assert "func (c *Conn) Close()" in struct, struct
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error)" in struct, struct
+    assert "fake" not in struct and "Dial" not in struct, struct
+    text = "package app\n\nfunc run(c *net.Conn) {\n\tc.Send(|)\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    sent = [s.text.splitlines()[0] for s in snippets if "Send(" in s.text]
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error) {" in sent, heads(snippets)
+    assert not any("message string" in s or "job any" in s for s in sent), sent
+    # The struct in the document itself (out of view), its method in another of its files.
+    filler = "".join(f"func helper{i}() {{}}\n" for i in range(400))
+    own = f"package net\n\ntype Pool struct{{}}\n\n{filler}\nfunc run(p *Pool) {{\n\tp.|\n}}\n"
+    take = "package net\n\nfunc (p *Pool) Take() *Conn {\n\treturn nil\n}\n"
+    write(tmp_path, {"net/pool_take.go": take})
+    snippets = gather_at(tmp_path, "net/pool.go", own, indexed(tmp_path, "net/pool.go"), "go")
+    pool = [s.text for s in snippets if s.text.startswith("type Pool struct")]
+    assert any("func (p *Pool) Take() *Conn" in t for t in pool), heads(snippets)

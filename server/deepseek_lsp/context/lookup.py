@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from ..documents import Document
 from ..languages import Language, LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import family
-from .index import _WORD, _is_dunder
+from .index import _WORD, SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
 from .receivers import class_of_type, field_in_text, member_receivers, reads_receivers, receiver_at
 
@@ -315,23 +316,34 @@ def _workspace_indexes(indexer: Indexer, req: ContextRequest, name: str, doc_pat
         return []
     found = []
     for path in req.symbols.files_defining(name, doc.language.name):
-        real = req.readable(path, roots) if path != doc_path else None
-        if real is None:
-            continue
-        # A file open in the editor is its buffer, never the copy on disk (older, it had
-        # the name the user just renamed away). Among the other documents, it was looked
-        # in already (the name is not in it).
-        open_doc = req.open_document(real, path)
-        if open_doc is not None and (open_doc is doc or open_doc in req.other_docs):
-            continue
-        idx = (
-            indexer.for_document(open_doc, deadline=req.deadline, other=True)
-            if open_doc is not None
-            else indexer.for_file(real, deadline=req.deadline, language=doc.language)
-        )
+        # Among the other documents, it was looked in already (the name is not in it).
+        idx = _file_index(indexer, req, path, doc_path, roots, [doc, *req.other_docs])
         if idx is not None and name in idx.definitions:
             found.append(idx)
     return found
+
+
+def _file_index(
+    indexer: Indexer,
+    req: ContextRequest,
+    path: Path,
+    doc_path: Path,
+    roots: list[Path],
+    looked_in: list[Document],
+) -> FileIndex | None:
+    """The index of the workspace file at ``path`` if the request may read it and it is not
+    the document's nor one of ``looked_in``'s."""
+    real = req.readable(path, roots) if path != doc_path else None
+    if real is None:
+        return None
+    # A file open in the editor is its buffer, never the copy on disk (older, it had the name
+    # the user just renamed away).
+    open_doc = req.open_document(real, path)
+    if open_doc is not None and any(open_doc is d for d in looked_in):
+        return None
+    if open_doc is not None:
+        return indexer.for_document(open_doc, deadline=req.deadline, other=True)
+    return indexer.for_file(real, deadline=req.deadline, language=req.doc.language)
 
 
 @dataclass
@@ -375,6 +387,9 @@ def _candidates_among(
 MAX_RECEIVER_CLASSES = 4
 #: The method signatures a Go struct's definition takes at ``c.|`` (``_with_go_methods``).
 MAX_GO_METHODS = 16
+#: The other files of a Go struct's package read for the methods declared on it (in the order
+#: of their names), at most.
+MAX_GO_PACKAGE_FILES = 24
 
 
 #: Bases followed up from a receiver's class to the one that defines the member.
@@ -406,7 +421,7 @@ def receivers_members(
         req.cut_short = True
         return {}, []
     imported = _import_words(own)
-    found = _Classes(indexer, req, indexes, doc_path, roots)
+    found = _Classes(indexer, req, own, indexes, doc_path, roots)
     elsewhere = partial(found.field, doc.language)
     classes = member_receivers(
         doc.language.name, tree, doc.data, req.offset, window, names, imported, elsewhere
@@ -419,10 +434,22 @@ def receivers_members(
 class _Classes:
     """Where a request's receivers' classes are defined, each looked for once."""
 
-    def __init__(self, indexer: Indexer, req: ContextRequest, indexes: list[FileIndex], doc_path: Path, roots: list[Path]) -> None:
-        self.indexer, self.req, self.indexes, self.doc_path, self.roots = indexer, req, indexes, doc_path, roots
+    def __init__(
+        self,
+        indexer: Indexer,
+        req: ContextRequest,
+        own: FileIndex,
+        indexes: list[FileIndex],
+        doc_path: Path,
+        roots: list[Path],
+    ) -> None:
+        self.indexer, self.req, self.own, self.indexes = indexer, req, own, indexes
+        self.doc_path, self.roots = doc_path, roots
         self.where: dict[str, list[FileIndex]] = {}
         self.reads = 0
+        self.go = req.doc.language is not None and req.doc.language.name == "go"
+        #: By a Go file's path, the other files of its package.
+        self.packages: dict[Path, list[FileIndex]] = {}
 
     def defining(self, cls: str) -> list[FileIndex]:
         if cls not in self.where:
@@ -456,9 +483,35 @@ class _Classes:
 
     def classes(self, cls: str) -> list[tuple[Definition, FileIndex]]:
         found = [(d, idx) for idx in self.defining(cls) for d in idx.definitions[cls] if d.kind == "class"]
-        doc_language = self.req.doc.language
-        if doc_language is not None and doc_language.name == "go":
-            found = [(_with_go_methods(d, idx, cls), idx) for d, idx in found]
+        if self.go:
+            found = [(_with_go_methods(d, [idx, *self.package(idx)], cls), idx) for d, idx in found]
+        return found
+
+    def package(self, idx: FileIndex) -> list[FileIndex]:
+        """The indexes of the other files of the Go package of ``idx`` (a file on disk or the
+        document), where methods are declared on its types too: not its tests' (unless it is
+        one), ``MAX_GO_PACKAGE_FILES`` at most, within the time box."""
+        where = Path(idx.disk[0]) if idx.disk is not None else None
+        where = self.doc_path if idx is self.own else where
+        if where is None:
+            return []
+        if where in self.packages:
+            return self.packages[where]
+        found = [self.own] if idx is not self.own and where.parent == self.doc_path.parent else []
+        testing = where.name.endswith("_test.go")
+        try:
+            names = sorted(e.name for e in os.scandir(where.parent) if e.name.endswith(".go"))
+        except OSError:
+            names = []
+        # (The document, in the package or not, is ``own``: ``_file_index`` skips it.)
+        others = [n for n in names if n != where.name and (testing or not n.endswith("_test.go"))]
+        for name in others[:MAX_GO_PACKAGE_FILES]:
+            if time.monotonic() > self.req.deadline:
+                break
+            path, doc = where.parent / name, self.req.doc
+            other = _file_index(self.indexer, self.req, path, self.doc_path, self.roots, [doc])
+            found += [other] if other is not None else []
+        self.packages[where] = found
         return found
 
     def members(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
@@ -475,7 +528,14 @@ class _Classes:
         return []
 
     def _own(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
-        return [(d, idx) for idx in self.defining(cls) for d in idx.definitions.get(member, ()) if d.owner == cls]
+        defining = self.defining(cls)
+        found = _owned(defining, cls, member)
+        if found or not self.go:
+            return found
+        # A Go method declared in another file of its type's package.
+        package = [p for idx in defining for p in self.package(idx)]
+        package = [p for p in package if all(p is not d for d in defining)]
+        return _owned(package, cls, member)
 
     def _linearization(self, cls: str, depth: int) -> list[str]:
         if depth >= MAX_BASE_DEPTH:
@@ -485,20 +545,31 @@ class _Classes:
         return [cls, *_c3_merge([*(self._linearization(b, depth + 1) for b in bases), bases])]
 
 
-def _with_go_methods(struct: Definition, idx: FileIndex, cls: str) -> Definition:
-    """A Go struct's definition followed by the signatures of the methods its file declares
-    on it: outside the struct, they were not in what ``c.|`` sent of ``c``'s class."""
-    methods = sorted(
-        (d for defs in idx.definitions.values() for d in defs if d.owner == cls and d.kind == "method"),
-        key=lambda d: d.start_line,
-    )
-    heads = list(dict.fromkeys(d.text.split("\n", 1)[0].rstrip(" {") for d in methods))
+def _owned(indexes: list[FileIndex], cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
+    """The definitions of ``member`` in the class ``cls`` that ``indexes`` hold."""
+    return [(d, idx) for idx in indexes for d in idx.definitions.get(member, ()) if d.owner == cls]
+
+
+def _with_go_methods(struct: Definition, indexes: list[FileIndex], cls: str) -> Definition:
+    """A Go struct's definition followed by the signatures of the methods its package's files
+    (``indexes``, its own first) declare on it: outside the struct, they were not in what
+    ``c.|`` sent of ``c``'s class."""
+    found: dict[str, None] = {}
+    for idx in indexes:  # (those past the first ``MAX_GO_METHODS`` are not read)
+        methods = (d for ds in idx.definitions.values() for d in ds if d.owner == cls)
+        in_order = sorted((d for d in methods if d.kind == "method"), key=lambda d: d.start_line)
+        found.update(dict.fromkeys(d.text.split("\n", 1)[0].rstrip(" {") for d in in_order))
+        if len(found) >= MAX_GO_METHODS:
+            break
+    heads = list(found)
     if not heads:
         return struct
     text = struct.text.rstrip() + "\n\n" + "\n".join(heads[:MAX_GO_METHODS])
-    # The struct's own header stays its signature: taken as the whole text, a struct with
-    # its methods too long for the prompt's room had no shorter form and went unsent.
-    return replace(struct, text=text)
+    # Its short form, for a prompt with no room for it whole: the struct's own and its first
+    # methods', as a class's outline has its first members.
+    short = struct.signature + "\n" + "\n".join(heads[:SIGNATURE_MEMBERS])
+    short += "\n…" if len(heads) > SIGNATURE_MEMBERS else ""
+    return replace(struct, text=text, short=short)
 
 
 def _c3_merge(seqs: list[list[str]]) -> list[str]:
