@@ -153,6 +153,20 @@ def test_a_field_of_a_field_two_levels_down() -> None:
     assert receivers(sent, "send", language="typescript") == {"send": "Connection"}
 
 
+def test_the_nearest_use_on_a_receiver_either_side_of_the_cursor() -> None:
+    """The uses are read out from the cursor: a nearer one on no receiver (``make().send``,
+    ``a.b.c.d.send``) does not hide one on a receiver farther; of one before and one after
+    the cursor, the nearer."""
+    head = "def run(conn: Connection, mail: Mailer):\n    conn.send()\n"
+    text = head + "    make().send()\n    a.b.c.d.send()\n" + "    x = 1\n" * 6
+    text += "    mail.send()\n"
+    doc = DocumentStore(REGISTRY).open("file:///w/main.py", text, "python", 1)
+    assert doc.tree is not None
+    for offset, expected in ((text.index("    x = 1"), "Connection"), (len(text) - 20, "Mailer")):
+        found = member_receivers("python", doc.tree, doc.data, offset, (0, len(doc.data)), ["send"])
+        assert found == {"send": expected}, offset
+
+
 def test_typescript_optional_chaining_before_the_field() -> None:
     """``k?.conn.`` and ``k?.conn?.send(``: ``?.`` is a member's dot too; the field had no
     class after it."""
