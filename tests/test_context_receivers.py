@@ -514,6 +514,7 @@ def test_typescript_a_parameter_declared_again_with_two_spaces_or_destructured()
     for rebound in (
         "for (const  c of pending) {\n    c.send(",
         "{ let [a, c] = pair();\n    c.send(",
+        "{ const    [a, c] = pair();\n    c.send(",
         "for (const [k, c] of entries) {\n    c.send(",
         "{ const { conn: c } = opts;\n    c.send(",
         "{ const {a, c} = opts;\n    c.send(",

@@ -828,7 +828,8 @@ def _destructured(prefix: bytes) -> bytes | None:
     opened = max(prefix.rfind(b"["), prefix.rfind(b"{"))
     if opened < 0 or not _PATTERN_SO_FAR.fullmatch(prefix, opened + 1):
         return None
-    m = _JS_KEYWORD.search(prefix[max(0, opened - 8) : opened].rstrip())
+    head = prefix[:opened].rstrip()
+    m = _JS_KEYWORD.search(head, max(0, len(head) - 5))  # (its look behind reads before)
     return m.group(1) if m is not None else None
 
 
