@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -417,6 +418,26 @@ def test_a_file_name_with_control_characters_is_shown_escaped(
     shown = '"app/x\\n::error file=README.txt,line=1::Approved by the review \\x1b[8m.py"'
     assert f"{shown}:2:5: warning: Compare with None using 'is'." in out
     assert '"app/skip\\x1b]0;pwned\\x07.py": not reviewed: ' in out
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x1c", "\x1e"])
+def test_a_file_name_with_a_line_separator_is_shown_escaped(
+    project: Path, capsys: pytest.CaptureFixture[str], separator: str
+) -> None:
+    """U+2028, U+2029 and the information separators break a line for whatever reads the log
+    by Python's ``splitlines`` or a browser's view: a name holding one was shown raw, its rest a
+    line of its own starting ``::error``. Shown escaped, the name quoted; the github format's
+    ``file=`` alone keeps the name as it is, which the runner matches against the diff."""
+    name = f"x{separator}::error file=README.txt,line=1::Approved.py"
+    (project / "app" / name).write_text("def f(row):\n    if row == None:\n        return 0\n")
+    escaped = separator.encode("unicode_escape").decode("ascii")
+    shown = f'"app/x{escaped}::error file=README.txt,line=1::Approved.py"'
+    _, out, err = run(capsys, "app", "--fail-on", "never")
+    assert separator not in out + err
+    assert f"{shown}:2:5: warning: Compare with None using 'is'." in out
+    _, out, err = run(capsys, "app", "--fail-on", "never", "--format", "github")
+    assert separator not in re.sub(r"^::\w+ file=.*?,line=", "", out, flags=re.M) + err
+    assert f"::warning file=app/x{separator}%3A%3Aerror file=README.txt%2Cline=1" in out
 
 
 def test_a_backslash_in_a_name_is_told_from_an_escaped_control_as_git_quotes_them(

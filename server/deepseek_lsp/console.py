@@ -11,7 +11,9 @@ from typing import TextIO
 CONTROLS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
 #: One of :data:`CONTROLS`: escaped in a line of code shown, removed from a model's message.
 CONTROL = re.compile(f"[{CONTROLS}]")
-_IN_NAMES = re.compile(f"[\t\n\r\x0b\x0c\x85{CONTROLS}]")
+#: A name's line breaks are all that ``str.splitlines`` (and a browser's log view) breaks at:
+#: U+2028 and U+2029 too, after which a name's rest read as a line of its own (``::error``).
+_IN_NAMES = re.compile(f"[\t\n\r\x0b\x0c\x85\u2028\u2029{CONTROLS}]")
 
 #: A GitHub Actions workflow command in the legacy form, which the runner takes anywhere in a
 #: line of its log (``… ##[error]Approved``; ``::error::`` only at a line's start).
