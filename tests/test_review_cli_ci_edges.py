@@ -300,6 +300,28 @@ def test_a_report_to_the_standard_output_a_file_takes_goes_after_what_it_holds(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".job.log")] == []
 
 
+@pytest.mark.parametrize("through", ["/dev/fd/{fd}", "/proc/self/fd/{fd}"])
+def test_a_descriptor_open_for_reading_only_is_refused_before_the_review_is_paid_for(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path, through: str
+) -> None:
+    """``-o /dev/fd/3 3<report.txt`` (a step's redirection the wrong way round): the review was
+    sent and paid for, then writing failed ("Bad file descriptor", exit 2), the findings lost.
+    Refused first, with what is wrong, no request made; the file the descriptor reads untouched."""
+    report = tmp_path / "report.txt"
+    report.write_text("the last run's report\n")
+    env = {**os.environ, "PYTHONPATH": IMPORT_PATH}
+    with report.open("rb") as reading:
+        fd = reading.fileno()
+        done = subprocess.run(
+            [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py", "-o", through.format(fd=fd)],
+            cwd=project, env=env, capture_output=True, text=True, timeout=120, pass_fds=(fd,),
+        )
+    assert done.returncode == 2, done.stderr
+    assert f"cannot write {through.format(fd=fd)}: descriptor {fd} is open for reading only" in done.stderr
+    assert fake_deepseek.requests_to(CHAT) == []
+    assert report.read_text() == "the last run's report\n"
+
+
 @pytest.mark.parametrize("refusal", [errno.EBUSY, errno.EXDEV])
 def test_a_report_mounted_on_its_own_is_written_in_place(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, refusal: int

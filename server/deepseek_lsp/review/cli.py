@@ -401,11 +401,7 @@ def _unwritable(path: Path) -> str | None:
     /dev, which only root may write, were asked instead)."""
     fd = _own_descriptor(path)
     if fd is not None:
-        try:
-            os.fstat(fd)
-        except OSError as exc:
-            return exc.strerror or str(exc)
-        return None
+        return _unwritable_descriptor(fd)
     try:
         mode, target = _destination(path)
     except OSError as exc:
@@ -421,6 +417,22 @@ def _unwritable(path: Path) -> str | None:
     # A file there is written in place where no new one can be made beside it (_write_report).
     writable = os.access(target, os.W_OK) if mode is not None else os.access(folder, os.W_OK)
     return None if writable else "permission denied"
+
+
+def _unwritable_descriptor(fd: int) -> str | None:
+    """Why this process cannot write its descriptor ``fd``, or None. One open for reading only
+    (``-o /dev/fd/3 3<report.txt``) failed at the write, the review paid for and its findings
+    lost ("Bad file descriptor")."""
+    # Only reached where /proc names this process's descriptors (Linux): fcntl is there.
+    import fcntl
+
+    try:
+        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if flags & os.O_ACCMODE == os.O_RDONLY:
+        return f"descriptor {fd} is open for reading only"
+    return None
 
 
 async def _run(
