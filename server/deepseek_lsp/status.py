@@ -28,7 +28,9 @@ class StatusReporter:
         self._send = send
         self._show = show_message
         self.current = Status()
-        self._told: set[str] = set()
+        #: What was told under each key: a message already shown under another is not shown
+        #: again (a rejected key met by completions, then by a review, read twice in eglot).
+        self._told: dict[str, str] = {}
         self.sent = 0
 
     def set(self, status: Status) -> None:
@@ -39,17 +41,21 @@ class StatusReporter:
         self._send(status)
 
     def tell_once(self, key: str, message: str, level: int = 2) -> bool:
-        """``window/showMessage`` once per key (until :meth:`forget`); level 1 error … 4 log."""
+        """``window/showMessage`` once per key (until :meth:`forget`), and once for a message
+        that another key's still stands for: one cause, one pop-up; level 1 error … 4 log."""
         if key in self._told:
             return False
-        self._told.add(key)
+        already = message in self._told.values()
+        self._told[key] = message
+        if already:
+            return False
         self._show(message, level)
         return True
 
     def keep_told(self, prefix: str, keys: set[str]) -> None:
         """Forget the keys under ``prefix`` that are not in ``keys``: a problem that is gone is
         told again should it come back (a typo fixed, then made again)."""
-        self._told = {k for k in self._told if not k.startswith(prefix) or k in keys}
+        self._told = {k: m for k, m in self._told.items() if not k.startswith(prefix) or k in keys}
 
     def forget(self, prefix: str = "") -> None:
-        self._told = {k for k in self._told if not k.startswith(prefix)} if prefix else set()
+        self._told = {k: m for k, m in self._told.items() if not k.startswith(prefix)} if prefix else {}

@@ -1,0 +1,63 @@
+"""What the user is shown once, whichever feature met it first: a rejected key is one problem,
+though completions and reviews both find it. Raw JSON-RPC over stdio (tests/raw_lsp.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deepseek_lsp.status import StatusReporter
+from tests.fake_deepseek import FakeDeepSeek
+from tests.harness import server_env
+from tests.raw_lsp import RawServer
+from tests.test_lifecycle_in_flight import CHAT, DOC, FIM, open_doc
+
+#: Where the user types, below the reviewed function: a completion is asked at its end.
+TYPING = "\ndef g(items):\n    total = "
+
+
+def shown(server: RawServer) -> list[str]:
+    return [m["params"]["message"] for m in list(server.messages) if m.get("method") == "window/showMessage"]
+
+
+def statuses(server: RawServer) -> list[dict[str, str]]:
+    return [m["params"] for m in list(server.messages) if m.get("method") == "deepseek/status"]
+
+
+def test_a_rejected_key_is_shown_once_though_completion_and_review_both_meet_it(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """eglot shows every ``window/showMessage`` in its echo area and *Messages*: a wrong key
+    popped "DeepSeek rejected the API key (401)" up twice, once for the completion asked as the
+    user typed, once for the review of the save, the same words each time."""
+    server = RawServer(server_env(fake_deepseek.url, api_key="sk-wrong-0123456789", state_dir=str(tmp_path)))
+    uri = "file:///ws/one.py"
+    try:
+        server.initialize()
+        open_doc(server, uri, DOC + TYPING)
+        server.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 11}})
+        server.wait_until(lambda: any("rejected the API key" in m for m in shown(server)), timeout=20)
+        server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+        server.wait_until(lambda: "review paused" in str(statuses(server)), timeout=20)
+        server.call("deepseek/debugState")  # sent after whatever the review's end popped up
+        messages = shown(server)
+    finally:
+        server.kill()
+    assert fake_deepseek.requests_to(FIM) and fake_deepseek.requests_to(CHAT)
+    assert [m for m in messages if "rejected the API key" in m] == [messages[0]]
+
+
+def test_a_message_told_by_one_feature_is_told_again_once_both_have_forgotten_it() -> None:
+    """The pop-up is one per cause while the cause stands: a new key (each feature forgets what
+    it told) that is rejected too is said again, and a message of another cause is said at once."""
+    popped: list[str] = []
+    status = StatusReporter(lambda _: None, lambda message, level: popped.append(message))
+    rejected = "DeepSeek rejected the API key (401): set apiKey."
+    assert status.tell_once("review:AuthenticationError", rejected, 1)
+    assert not status.tell_once("completion:AuthenticationError", rejected, 1)
+    assert status.tell_once("completion:InsufficientBalanceError", "DeepSeek reports (402).", 1)
+    status.forget("review:")
+    assert not status.tell_once("review:AuthenticationError", rejected, 1)  # completions' stands
+    status.forget("completion:")
+    status.forget("review:")
+    assert status.tell_once("completion:AuthenticationError", rejected, 1)
+    assert popped == [rejected, "DeepSeek reports (402).", rejected]
