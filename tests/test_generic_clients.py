@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
@@ -392,6 +393,44 @@ async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_without_data_i
             assert isinstance(fix, types.CodeAction) and fix.title == "Apply DeepSeek fix"
             assert fix.diagnostics is not None and [x.data for x in fix.diagnostics] == [d.data]
             assert len(answer or []) == 3
+
+
+@pytest.mark.parametrize(("lines", "columns"), [(1, 0), (-1, 0), (0, 4)])
+async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_moved_is_for_the_nearest(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, lines: int, columns: int
+) -> None:
+    """As above, the diagnostic sent back at another range than it was published at (a client
+    that moved it with its own edit, or keeps it a line off): both findings' fixes and ignores
+    were offered, the wrong one applied where the user picked the first. The one published
+    nearest its range is meant."""
+    rule = Rule("return x / y", "warning", "Division by zero when y is 0.", "return x / (y or 1)")
+    text = "def a(x, y):\n    return x / y\n\n\ndef b(x, y):\n    return x / y\n"
+    fake_deepseek.responder(reviewer([rule]), path=CHAT)
+    session = lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs")
+    async with session as client:
+        open_doc(client, URI, text)
+        save(client)
+        diags = sorted(await reviewed(client, 2), key=lambda d: d.range.start.line)
+        for d in diags:
+            start, end = d.range.start, d.range.end
+            sent = attrs.evolve(d, data=None, range=types.Range(
+                start=types.Position(start.line + lines, start.character + columns),
+                end=types.Position(end.line + lines, end.character + columns),
+            ))
+            answer = await client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=URI),
+                    range=types.Range(start=types.Position(0, 0), end=types.Position(6, 0)),
+                    context=types.CodeActionContext(diagnostics=[sent]),
+                )
+            )
+            titles = [a.title for a in answer or []]
+            assert titles == [
+                "Apply DeepSeek fix", "Ignore this DeepSeek finding", "Review this file again with DeepSeek"
+            ]
+            fix = (answer or [])[0]
+            assert isinstance(fix, types.CodeAction) and fix.diagnostics is not None
+            assert [x.data for x in fix.diagnostics] == [d.data]
 
 
 async def test_menu_items_whose_first_lines_are_the_same_have_labels_of_their_own(

@@ -123,16 +123,26 @@ class QuickFixes:
 
     def _meant(self, d: types.Diagnostic, uri: str, state: FileState) -> set[str]:
         """The findings a diagnostic sent back is of: its data's id, or, from a client that
-        drops data (eglot declares no dataSupport), those of its message, the one published at
-        its range when several have that message. None found: the findings at the cursor."""
+        drops data (eglot declares no dataSupport), those of its message, the one published
+        nearest its range when several have that message. None found: the findings at the
+        cursor."""
         found = finding_id(d)
         if found is not None:
             return {found}
         same = {f.id for f in state.findings if message_of(f) == d.message}
+        if len(same) < 2:
+            return same
+        # Sent back where it was not published (the client moved it with its own edit): every
+        # finding of that message was offered, the first in the menu applied at its own place.
         rng = d.range
-        where = (rng.start.line, rng.start.character, rng.end.line, rng.end.character)
-        there = {shape[0] for shape in state.published.get(uri, ()) if tuple(shape[1:]) == where}
-        return (same & there) or same
+        sent = (rng.start.line, rng.start.character, rng.end.line, rng.end.character)
+        far = {
+            shape[0]: _distance(tuple(shape[1:]), sent)
+            for shape in state.published.get(uri, ())
+            if shape[0] in same
+        }
+        nearest = min(far.values(), default=None)
+        return {i for i, distance in far.items() if distance == nearest} or same
 
     def _fix_edit(
         self, doc: Document, finding: Finding, cell: CellSpan | None = None
@@ -158,6 +168,13 @@ class QuickFixes:
                 ]
             )
         return types.WorkspaceEdit(changes={uri: [edit]})
+
+
+def _distance(published: tuple[int, ...], sent: tuple[int, int, int, int]) -> tuple[int, int]:
+    """How far a range sent back is from one published (start and end line, column): lines
+    first, a diagnostic moved by the client's edit keeps its columns."""
+    lines = abs(published[0] - sent[0]) + abs(published[2] - sent[2])
+    return lines, abs(published[1] - sent[1]) + abs(published[3] - sent[3])
 
 
 def _uri_argument(args: tuple[Any, ...], command: str) -> str:
