@@ -402,6 +402,36 @@ async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_fi
         assert shown.range.start.line == 2
 
 
+@pytest.mark.parametrize("flagged", ["first", "second"])
+@pytest.mark.parametrize("typed_at_the_end", ["", "    return None\n"])
+async def test_a_flagged_line_deleted_while_its_review_runs_leaves_its_same_unflagged_twin_clean(
+    fake_deepseek: FakeDeepSeek, flagged: str, typed_at_the_end: str
+) -> None:
+    """Two same lines, the model flagging one only (what it read around them told them
+    apart), and that line deleted while the review runs: the text before and after reads as
+    much as the other one deleted, and the net change brought the finding back onto the line
+    left, which the model had not flagged, and which no edit had touched."""
+    one = reviewer([NONE_RULE])
+
+    def respond(body: dict[str, Any]) -> str:
+        findings = json.loads(one(body))["findings"]
+        return json.dumps({"findings": findings[:1] if flagged == "first" else findings[1:]})
+
+    fake_deepseek.responder(respond, path=CHAT)
+    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n"
+    text += "        if row == None:\n            return key\n"
+    async with Editor(fake_deepseek, text) as editor:
+        fake_deepseek.set_latency(ttft=0.5)
+        review = asyncio.ensure_future(editor.review_file())
+        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
+        line = "        if row == None:\n"
+        at = editor.text.index(line) + (len(line) if flagged == "second" else 0)
+        editor.replace(at, at + len(line), "")
+        editor.replace(len(editor.text), len(editor.text), typed_at_the_end)
+        assert (await asyncio.wait_for(review, 10))["findings"] == 0
+        assert editor.diagnostics() == []
+
+
 async def test_a_quick_fix_asked_for_at_a_moved_finding_is_that_findings(
     fake_deepseek: FakeDeepSeek,
 ) -> None:

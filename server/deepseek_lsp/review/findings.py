@@ -166,15 +166,21 @@ def follow_edits(
 
 
 def with_net_change(
-    findings: Iterable[Finding], followed: list[Finding], old: bytes, new: bytes
+    findings: Iterable[Finding],
+    followed: list[Finding],
+    old: bytes,
+    new: bytes,
+    edits: Sequence[Any],
 ) -> list[Finding]:
-    """``followed`` (``findings`` through the edits from ``old`` to ``new`` one by one) and
+    """``followed`` (``findings`` through ``edits``, from ``old`` to ``new``, one by one) and
     those the edits dropped whose code the net change leaves as it was: a character typed into
     it and erased, an edit undone. Replayed one by one, the first edit dropped them and the one
     that took it back did not bring them back. A finding the change's places disagree on
     stays dropped, and so does one that would land where a followed one says the same: of two
     same lines, the first deleted and a line added further down read as one change after the
-    first line, whose finding came back onto the second's, shown twice."""
+    first line, whose finding came back onto the second's, shown twice. Nor does one come back
+    onto other code of the old text that no edit touched (the same line, unflagged: the model
+    told them apart): the net change only reads its own code as left there."""
     kept = {f.id for f in followed}
     places = {(f.start, f.end, f.message) for f in followed}
     late, early = ([edit] for edit in net_edits(old, new))
@@ -185,10 +191,24 @@ def with_net_change(
         and (moved := follow_one(f, late, new)) is not None
         and _same_place(moved, follow_one(f, early, new))
         and (moved.start, moved.end, moved.message) not in places
+        and _untouched_origin(moved.start, moved.end, edits) in (None, f.start)
     ]
     if not back:
         return followed
     return sorted([*followed, *back], key=lambda f: (f.start, severity_rank(f.severity)))
+
+
+def _untouched_origin(start: int, end: int, edits: Sequence[Any]) -> int | None:
+    """Where the code at ``start``–``end`` of the text after ``edits`` was before them, if no
+    edit wrote or touched it; None if one did."""
+    for edit in reversed(edits):
+        delta = edit.new_end_byte - edit.old_end_byte
+        if edit.new_end_byte <= start:
+            start -= delta
+            end -= delta
+        elif edit.start_byte < end:
+            return None
+    return start
 
 
 def _same_place(finding: Finding, other: Finding | None) -> bool:
