@@ -46,3 +46,40 @@ def test_a_key_not_shaped_like_deepseeks_is_kept_out_of_the_reviews_logs(
     monkeypatch.setenv("DEEPSEEK_API_KEY", key)
     main(["--log-level", "debug", "review", "app/inventory.py"])
     assert key not in SECRETS.scrub(f"retrying with key {key} after a reset")
+
+
+@pytest.mark.parametrize(
+    ("environment", "said"),
+    [
+        ({"GITHUB_ACTIONS": "true", "DEEPSEEK_API_KEY": ""}, "a pull request from a fork"),
+        ({"GITHUB_ACTIONS": "true", "DEEPSEEK_API_KEY": " \n"}, "a pull request from a fork"),
+        ({"GITLAB_CI": "true", "DEEPSEEK_API_KEY": ""}, "protected"),
+        ({"DEEPSEEK_API_KEY": ""}, "DEEPSEEK_API_KEY is set but empty"),
+    ],
+)
+def test_an_empty_key_in_ci_says_the_job_was_given_no_secret(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], said: str,
+) -> None:
+    """``DEEPSEEK_API_KEY: ${{ secrets.DEEPSEEK_API_KEY }}`` is empty in a run of a fork's pull
+    request (and Dependabot's): GitHub gives them no secret. The review said "set
+    DEEPSEEK_API_KEY", which the maintainer had, in the repository's secrets; the check failed
+    on every outside contribution with no word of why. Still exit 2, nothing sent."""
+    for name in ("GITHUB_ACTIONS", "GITLAB_CI"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, "app/inventory.py", "--format", "github")
+    assert code == 2 and out == ""
+    assert "set DEEPSEEK_API_KEY" in err and said in err
+    assert fake_deepseek.requests_to(CHAT) == []
+
+
+def test_a_key_not_set_at_all_is_said_as_before(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DEEPSEEK_API_KEY")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    code, _, err = run(capsys, "app/inventory.py")
+    assert code == 2
+    assert err == "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)\n"
