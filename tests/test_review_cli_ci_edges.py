@@ -804,3 +804,27 @@ def test_another_user_s_link_to_a_folder_in_a_sticky_folder_is_not_followed(
     assert code == 1, err
     assert json.loads((mine / "review.sarif").read_text())["runs"][0]["results"]
 
+
+
+def test_a_checkout_git_calls_another_users_still_follows_its_gitignore(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CI container running as root over a checkout its runner's user owns: git refuses the
+    repository ("detected dubious ownership"), and every file its .gitignore leaves out was
+    reviewed, sent and paid for (a local settings file with its secrets among them). The
+    .gitignore files are read as outside a repository (the repository's own config is not
+    trusted); ``--changed``, which needs git's history, says what git refuses and how to trust
+    it, where it said the checkout was no repository."""
+    (project / ".gitignore").write_text((project / ".gitignore").read_text() + "app/local_settings.py\n")
+    (project / "app" / "local_settings.py").write_text("def f(row):\n    if row == None:\n        return 0\n")
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")  # git's own stand-in for another owner
+    code, out, err = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    assert {f["path"] for f in json.loads(out)["files"]} == {"app/inventory.py", "app/util.js"}
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "local_settings" not in sent
+    code, out, err = run(capsys, "--changed", "--format", "github")
+    assert code == 2 and out == ""
+    assert "is in none" not in err
+    assert f"git refuses the repository at {project} as another user's" in err
+    assert f"git config --global --add safe.directory {project}" in err

@@ -127,6 +127,11 @@ def git_ignored(paths: list[Path], roots: Sequence[Path] = ()) -> set[Path]:
             found = {Path(p) for p in result.stdout.split("\0") if p}
             free = [r for r in roots if r in found and r != tree and r.is_relative_to(tree)]
             ignored.update(p for p in found if not any(p.is_relative_to(r) for r in free))
+        elif result is not None:
+            # Refused (a checkout another user owns, "dubious ownership": a CI container run
+            # as root): every ignored file was reviewed. Its .gitignore files are read as
+            # outside a repository, its own config untrusted as git leaves it.
+            outside.setdefault(tree, []).extend(p for p in group if p != tree)
     if outside:
         ignored |= _ignored_outside_repositories(outside)
     return ignored

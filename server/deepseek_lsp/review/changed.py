@@ -23,6 +23,25 @@ def git_root(start: Path) -> Path | None:
     return Path(result.stdout.strip())
 
 
+#: git's refusal of a repository another user owns (git 2.35.2 on; safe.directory).
+_DUBIOUS = re.compile(r"dubious ownership in repository at '(.+)'")
+
+
+def refused_repository(start: Path) -> str | None:
+    """Why git refuses the repository holding ``start``, or None: one another user owns (a CI
+    container run as root over the runner's checkout) was "in no repository" to ``--changed``,
+    which sent the user looking for a .git that was there."""
+    result = git(start if start.is_dir() else start.parent, "rev-parse", "--show-toplevel")
+    found = _DUBIOUS.search(result.stderr) if result is not None and result.stderr else None
+    if found is None:
+        return None
+    where = found.group(1)
+    return (
+        f"git refuses the repository at {where} as another user's (dubious ownership): if you "
+        f"trust it, `git config --global --add safe.directory {where}`"
+    )
+
+
 def _in_repository(path: Path, root: Path) -> bool:
     """By its name or where it leads: a link in the repository to a file elsewhere is the
     repository's file to git."""

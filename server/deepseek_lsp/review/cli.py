@@ -32,7 +32,15 @@ from ..storage import folder_problem, replace_file, state_folder_message
 from ..symbol_crawler import stored_table
 from .arguments import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from .cache import ReviewCache
-from .changed import _deleted, _existing, _in_repository, changed_targets, ci_base, git_root
+from .changed import (
+    _deleted,
+    _existing,
+    _in_repository,
+    changed_targets,
+    ci_base,
+    git_root,
+    refused_repository,
+)
 from .engine import ReviewEngine
 from .report import FileResult, count_at_least, to_json, to_text, usage_of
 from .reviewing import _use_color, review_targets
@@ -103,7 +111,10 @@ def run_review(args: argparse.Namespace) -> int:
     if args.changed:
         if root is None:
             # A CI image without git said the checkout was no repository.
-            why = "no git command was found on PATH" if shutil.which("git") is None else f"{paths[0]} is in none"
+            if shutil.which("git") is None:
+                why = "no git command was found on PATH"
+            else:
+                why = refused_repository(_existing(paths[0]).resolve()) or f"{paths[0]} is in none"
             print(f"deepseek-lsp review: --changed needs a git repository: {why}", file=err)
             return EXIT_ERROR
         outside = [str(p) for p in paths if not _in_repository(p, root)]
