@@ -322,6 +322,28 @@ def test_a_descriptor_open_for_reading_only_is_refused_before_the_review_is_paid
     assert report.read_text() == "the last run's report\n"
 
 
+def test_a_standard_output_open_for_reading_only_is_refused_before_the_review_is_paid_for(
+    project: Path, fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """``deepseek-lsp review app 1<report.txt``: the review was sent and paid for, then
+    printing it failed ("unexpected error: OSError: [Errno 9] Bad file descriptor")."""
+    report = tmp_path / "report.txt"
+    report.write_text("the last run's report\n")
+    env = {**os.environ, "PYTHONPATH": IMPORT_PATH}
+    with report.open("rb") as reading:
+        done = subprocess.run(
+            [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py"],
+            cwd=project, env=env, stdout=reading, stderr=subprocess.PIPE, text=True, timeout=120,
+        )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "deepseek-lsp review: cannot write the report to the standard output: descriptor 1 is open "
+        "for reading only; write it with --output FILE\n"
+    )
+    assert fake_deepseek.requests_to(CHAT) == []
+    assert report.read_text() == "the last run's report\n"
+
+
 @pytest.mark.parametrize("refusal", [errno.EBUSY, errno.EXDEV])
 def test_a_report_mounted_on_its_own_is_written_in_place(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, refusal: int

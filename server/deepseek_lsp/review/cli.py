@@ -100,6 +100,13 @@ def run_review(args: argparse.Namespace) -> int:
         # Closed (``>&-``): the review was paid for, then "unexpected error: AttributeError".
         print("deepseek-lsp review: standard output is closed: write the report with --output FILE", file=err)
         return EXIT_ERROR
+    if not args.output and (unwritable := _unwritable_stdout()):
+        print(
+            f"deepseek-lsp review: cannot write the report to the standard output: {unwritable}; "
+            "write it with --output FILE",
+            file=err,
+        )
+        return EXIT_ERROR
     if args.output:
         # Before any request: a report that cannot be written is a review paid for and lost.
         unwritable = _unwritable(Path(args.output))
@@ -451,13 +458,24 @@ def _unwritable(path: Path) -> str | None:
     return None if writable else "permission denied"
 
 
+def _unwritable_stdout() -> str | None:
+    """Why the report cannot go to the standard output, or None: open for reading only
+    (``1<file``), it failed after the review was paid for ("unexpected error: OSError")."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture): written as is
+        return None
+    return _unwritable_descriptor(fd)
+
+
 def _unwritable_descriptor(fd: int) -> str | None:
     """Why this process cannot write its descriptor ``fd``, or None. One open for reading only
     (``-o /dev/fd/3 3<report.txt``) failed at the write, the review paid for and its findings
     lost ("Bad file descriptor")."""
-    # Only reached where /proc names this process's descriptors (Linux): fcntl is there.
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # Windows: no way to ask, the write says it
+        return None
     try:
         flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     except OSError as exc:
