@@ -366,43 +366,16 @@ async def test_a_shell_menu_item_replaces_the_word_as_emacs_reads_it(tmp_path: P
             assert item.filter_text is not None and item.filter_text.startswith("--colo")
 
 
+@pytest.mark.parametrize(("lines", "columns"), [(0, 0), (1, 0), (-1, 0), (0, 4)])
 async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_without_data_is_for_that_one(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path
+    fake_deepseek: FakeDeepSeek, tmp_path: Path, lines: int, columns: int
 ) -> None:
     """Two findings with one message (the same code in two functions), and a client that sends
     the diagnostic back without its data nor a code: the one published at its range is meant,
-    not both (their fixes and ignores listed twice, each applying to its own place)."""
-    rule = Rule("return x / y", "warning", "Division by zero when y is 0.", "return x / (y or 1)")
-    text = "def a(x, y):\n    return x / y\n\n\ndef b(x, y):\n    return x / y\n"
-    fake_deepseek.responder(reviewer([rule]), path=CHAT)
-    session = lsp_session(env(fake_deepseek, tmp_path), settings=SETTINGS, editor="emacs")
-    async with session as client:
-        open_doc(client, URI, text)
-        save(client)
-        diags = sorted(await reviewed(client, 2), key=lambda d: d.range.start.line)
-        assert diags[0].message == diags[1].message and diags[0].data != diags[1].data
-        for d in diags:
-            answer = await client.text_document_code_action_async(
-                types.CodeActionParams(
-                    text_document=types.TextDocumentIdentifier(uri=URI),
-                    range=types.Range(start=types.Position(0, 0), end=types.Position(6, 0)),
-                    context=types.CodeActionContext(diagnostics=[attrs.evolve(d, data=None)]),
-                )
-            )
-            fix = (answer or [])[0]
-            assert isinstance(fix, types.CodeAction) and fix.title == "Apply DeepSeek fix"
-            assert fix.diagnostics is not None and [x.data for x in fix.diagnostics] == [d.data]
-            assert len(answer or []) == 3
-
-
-@pytest.mark.parametrize(("lines", "columns"), [(1, 0), (-1, 0), (0, 4)])
-async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_moved_is_for_the_nearest(
-    fake_deepseek: FakeDeepSeek, tmp_path: Path, lines: int, columns: int
-) -> None:
-    """As above, the diagnostic sent back at another range than it was published at (a client
-    that moved it with its own edit, or keeps it a line off): both findings' fixes and ignores
-    were offered, the wrong one applied where the user picked the first. The one published
-    nearest its range is meant."""
+    not both (their fixes and ignores listed twice, each applying to its own place). Sent back
+    at another range than it was published at (a client that moved it with its own edit, or
+    keeps it a line off), both were offered again, the wrong one applied where the user picked
+    the first: the one published nearest its range is meant."""
     rule = Rule("return x / y", "warning", "Division by zero when y is 0.", "return x / (y or 1)")
     text = "def a(x, y):\n    return x / y\n\n\ndef b(x, y):\n    return x / y\n"
     fake_deepseek.responder(reviewer([rule]), path=CHAT)

@@ -377,6 +377,25 @@ async def test_a_key_typed_into_the_code_and_taken_back_while_its_review_runs_ke
         assert editor.diagnostics() == []
 
 
+#: Two same lines, each with NONE_RULE's code.
+TWIN = "        if row == None:\n"
+TWINS = f"def find(rows, key):\n    for row in rows:\n{TWIN}{TWIN}            return key\n"
+
+
+async def deleted_while_reviewed(
+    editor: Editor, fake: FakeDeepSeek, twin: int, typed_at_the_end: str
+) -> dict[str, Any]:
+    """Save, then the ``twin``-th of TWINS' same lines deleted ("dd") and ``typed_at_the_end``
+    typed at the file's end while the review runs: the review's answer."""
+    fake.set_latency(ttft=0.5)
+    review = asyncio.ensure_future(editor.review_file())
+    assert await eventually(lambda: len(fake.requests_to(CHAT)) == 1)
+    at = editor.text.index(TWIN) + twin * len(TWIN)
+    editor.replace(at, at + len(TWIN), "")
+    editor.replace(len(editor.text), len(editor.text), typed_at_the_end)
+    return await asyncio.wait_for(review, 10)
+
+
 @pytest.mark.parametrize("typed_at_the_end", ["", "    return None\n"])
 async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_finding(
     fake_deepseek: FakeDeepSeek, typed_at_the_end: str
@@ -388,16 +407,8 @@ async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_fi
     one replacement from the line left to the end, which both its places leave the first line's
     dropped finding outside of: it came back there the same way."""
     fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
-    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n"
-    text += "        if row == None:\n            return key\n"
-    async with Editor(fake_deepseek, text) as editor:
-        fake_deepseek.set_latency(ttft=0.5)
-        review = asyncio.ensure_future(editor.review_file())
-        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
-        at = editor.text.index("        if row")
-        editor.replace(at, at + len("        if row == None:\n"), "")
-        editor.replace(len(editor.text), len(editor.text), typed_at_the_end)
-        assert (await asyncio.wait_for(review, 10))["findings"] == 1
+    async with Editor(fake_deepseek, TWINS) as editor:
+        assert (await deleted_while_reviewed(editor, fake_deepseek, 0, typed_at_the_end))["findings"] == 1
         (shown,) = editor.diagnostics()
         assert shown.range.start.line == 2
 
@@ -418,17 +429,9 @@ async def test_a_flagged_line_deleted_while_its_review_runs_leaves_its_same_unfl
         return json.dumps({"findings": findings[:1] if flagged == "first" else findings[1:]})
 
     fake_deepseek.responder(respond, path=CHAT)
-    text = "def find(rows, key):\n    for row in rows:\n        if row == None:\n"
-    text += "        if row == None:\n            return key\n"
-    async with Editor(fake_deepseek, text) as editor:
-        fake_deepseek.set_latency(ttft=0.5)
-        review = asyncio.ensure_future(editor.review_file())
-        assert await eventually(lambda: len(fake_deepseek.requests_to(CHAT)) == 1)
-        line = "        if row == None:\n"
-        at = editor.text.index(line) + (len(line) if flagged == "second" else 0)
-        editor.replace(at, at + len(line), "")
-        editor.replace(len(editor.text), len(editor.text), typed_at_the_end)
-        assert (await asyncio.wait_for(review, 10))["findings"] == 0
+    async with Editor(fake_deepseek, TWINS) as editor:
+        twin = 0 if flagged == "first" else 1
+        assert (await deleted_while_reviewed(editor, fake_deepseek, twin, typed_at_the_end))["findings"] == 0
         assert editor.diagnostics() == []
 
 
