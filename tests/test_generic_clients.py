@@ -399,7 +399,9 @@ async def test_a_quick_fix_for_one_of_two_same_findings_sent_back_without_data_i
             )
             titles = [a.title for a in answer or []]
             assert titles == [
-                "Apply DeepSeek fix", "Ignore this DeepSeek finding", "Review this file again with DeepSeek"
+                "Apply DeepSeek fix",
+                "Ignore this DeepSeek finding",
+                "Review this file again with DeepSeek",
             ]
             fix = (answer or [])[0]
             assert isinstance(fix, types.CodeAction) and fix.diagnostics is not None

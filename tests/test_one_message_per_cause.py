@@ -15,8 +15,11 @@ from tests.test_lifecycle_in_flight import CHAT, DOC, FIM, open_doc
 TYPING = "\ndef g(items):\n    total = "
 
 
+SHOW = "window/showMessage"
+
+
 def shown(server: RawServer) -> list[str]:
-    return [m["params"]["message"] for m in list(server.messages) if m.get("method") == "window/showMessage"]
+    return [m["params"]["message"] for m in list(server.messages) if m.get("method") == SHOW]
 
 
 def statuses(server: RawServer) -> list[dict[str, str]]:
@@ -29,13 +32,15 @@ def test_a_rejected_key_is_shown_once_though_completion_and_review_both_meet_it(
     """eglot shows every ``window/showMessage`` in its echo area and *Messages*: a wrong key
     popped "DeepSeek rejected the API key (401)" up twice, once for the completion asked as the
     user typed, once for the review of the save, the same words each time."""
-    server = RawServer(server_env(fake_deepseek.url, api_key="sk-wrong-0123456789", state_dir=str(tmp_path)))
+    env = server_env(fake_deepseek.url, api_key="sk-wrong-0123456789", state_dir=str(tmp_path))
+    server = RawServer(env)
     uri = "file:///ws/one.py"
     try:
         server.initialize()
         open_doc(server, uri, DOC + TYPING)
-        server.call("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 11}})
-        server.wait_until(lambda: any("rejected the API key" in m for m in shown(server)), timeout=20)
+        at_the_end = {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 11}}
+        server.call("textDocument/completion", at_the_end)
+        server.wait_until(lambda: any("rejected the API key" in m for m in shown(server)), 20)
         server.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
         server.wait_until(lambda: "review paused" in str(statuses(server)), timeout=20)
         server.call("deepseek/debugState")  # sent after whatever the review's end popped up

@@ -408,7 +408,8 @@ async def test_one_of_two_same_lines_deleted_while_its_review_runs_leaves_one_fi
     dropped finding outside of: it came back there the same way."""
     fake_deepseek.responder(reviewer([NONE_RULE]), path=CHAT)
     async with Editor(fake_deepseek, TWINS) as editor:
-        assert (await deleted_while_reviewed(editor, fake_deepseek, 0, typed_at_the_end))["findings"] == 1
+        answer = await deleted_while_reviewed(editor, fake_deepseek, 0, typed_at_the_end)
+        assert answer["findings"] == 1
         (shown,) = editor.diagnostics()
         assert shown.range.start.line == 2
 
@@ -431,7 +432,8 @@ async def test_a_flagged_line_deleted_while_its_review_runs_leaves_its_same_unfl
     fake_deepseek.responder(respond, path=CHAT)
     async with Editor(fake_deepseek, TWINS) as editor:
         twin = 0 if flagged == "first" else 1
-        assert (await deleted_while_reviewed(editor, fake_deepseek, twin, typed_at_the_end))["findings"] == 0
+        answer = await deleted_while_reviewed(editor, fake_deepseek, twin, typed_at_the_end)
+        assert answer["findings"] == 0
         assert editor.diagnostics() == []
 
 

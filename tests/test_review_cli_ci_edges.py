@@ -312,12 +312,13 @@ def test_a_descriptor_open_for_reading_only_is_refused_before_the_review_is_paid
     env = {**os.environ, "PYTHONPATH": IMPORT_PATH}
     with report.open("rb") as reading:
         fd = reading.fileno()
+        output = through.format(fd=fd)
         done = subprocess.run(
-            [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py", "-o", through.format(fd=fd)],
+            [sys.executable, "-m", "deepseek_lsp", "review", "app/inventory.py", "-o", output],
             cwd=project, env=env, capture_output=True, text=True, timeout=120, pass_fds=(fd,),
         )
     assert done.returncode == 2, done.stderr
-    assert f"cannot write {through.format(fd=fd)}: descriptor {fd} is open for reading only" in done.stderr
+    assert f"cannot write {output}: descriptor {fd} is open for reading only" in done.stderr
     assert fake_deepseek.requests_to(CHAT) == []
     assert report.read_text() == "the last run's report\n"
 
@@ -829,7 +830,10 @@ def test_another_user_s_link_to_a_folder_in_a_sticky_folder_is_not_followed(
 
 
 def test_a_checkout_git_calls_another_users_still_follows_its_gitignore(
-    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A CI container running as root over a checkout its runner's user owns: git refuses the
     repository ("detected dubious ownership"), and every file its .gitignore leaves out was
@@ -837,9 +841,12 @@ def test_a_checkout_git_calls_another_users_still_follows_its_gitignore(
     .gitignore files are read as outside a repository (the repository's own config is not
     trusted); ``--changed``, which needs git's history, says what git refuses and how to trust
     it, where it said the checkout was no repository."""
-    (project / ".gitignore").write_text((project / ".gitignore").read_text() + "app/local_settings.py\n")
-    (project / "app" / "local_settings.py").write_text("def f(row):\n    if row == None:\n        return 0\n")
-    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")  # git's own stand-in for another owner
+    with (project / ".gitignore").open("a") as rules:
+        rules.write("app/local_settings.py\n")
+    local = "def f(row):\n    if row == None:\n        return 0\n"
+    (project / "app" / "local_settings.py").write_text(local)
+    # git's own stand-in for a repository another user owns
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
     code, out, err = run(capsys, "app", "--format", "json", "--fail-on", "never")
     assert code == 0, err
     assert {f["path"] for f in json.loads(out)["files"]} == {"app/inventory.py", "app/util.js"}

@@ -82,4 +82,5 @@ def test_a_key_not_set_at_all_is_said_as_before(
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, _, err = run(capsys, "app/inventory.py")
     assert code == 2
-    assert err == "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)\n"
+    said = "set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)"
+    assert err == f"deepseek-lsp review: {said}\n"

@@ -58,4 +58,7 @@ class StatusReporter:
         self._told = {k: m for k, m in self._told.items() if not k.startswith(prefix) or k in keys}
 
     def forget(self, prefix: str = "") -> None:
-        self._told = {k: m for k, m in self._told.items() if not k.startswith(prefix)} if prefix else {}
+        if not prefix:
+            self._told = {}
+            return
+        self._told = {k: m for k, m in self._told.items() if not k.startswith(prefix)}

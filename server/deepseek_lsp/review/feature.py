@@ -462,7 +462,9 @@ class ReviewFeature(Feature):
             )
         else:
             findings, _ = follow_edits(outcome.findings, edits, current.data)
-            findings = with_net_change(outcome.findings, findings, snapshot.data, current.data, edits)
+            findings = with_net_change(
+                outcome.findings, findings, snapshot.data, current.data, edits
+            )
             state = self.publisher.files.get(uri)
             if outcome.unanswered and state is not None and state.edit_count == current.edit_count:
                 # Units whose request failed were not reviewed: their findings shown before
