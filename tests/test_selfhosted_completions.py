@@ -335,3 +335,37 @@ async def test_the_readme_s_ollama_example_completes_and_reviews_with_no_key(tmp
     assert [i.insert_text for i in result.items] == ["return a + b"]
     assert fake.requests_to("/v1/chat/completions")[0].json["model"] == "qwen2.5-coder:7b"
     assert told == []
+
+
+async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path: Path) -> None:
+    """The prefetch of what follows an accepted suggestion, cut by time (a slow moment), was kept
+    as the whole answer: the request after the accept was given the cut block, and so was every
+    later one at that place for the cache's lifetime, no request sent, though the server now
+    answered it whole (the foreground's cut block is asked again there: 93f8381)."""
+    block = "".join(f"\n    total = step_{n}(total)" for n in range(40)) + "\n"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        # The prefetch, the one after the cut block (prefetch_soon), the place asked again.
+        fake.script("total = a + b", block, block, block)
+        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        settings["completion"]["prefetch"] = True
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            shown = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            assert [i.insert_text for i in shown.items] == ["total = a + b"]
+            prefetch = await eventually(lambda: fake.requests_to("/v1/completions")[1:])
+            assert await fake.wait_closed_async(prefetch[0], timeout=5.0)  # cut at 2 s
+            (item,) = shown.items
+            insert(client, uri, 2, 1, 4, item.insert_text)  # accepted, as an editor does
+            assert item.command is not None
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(item.command.command, list(item.command.arguments or ()))
+            )
+            after = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
+            fake.set_latency()  # the server is quick again
+            again = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
+    (cut,) = after.items
+    assert cut.insert_text.startswith("\n    total = step_0(total)"), cut.insert_text
+    assert cut.insert_text.count("\n") < 40, cut.insert_text  # the prefetch's cut block, at once
+    (whole,) = again.items
+    assert whole.insert_text.count("\n") >= 30, whole.insert_text  # asked, and answered whole

@@ -176,6 +176,9 @@ class Pending:
     at: float = field(default_factory=time.monotonic)
     #: It ended with no answer (an error, a cancel), not with an answer that holds nothing.
     failed: bool = False
+    #: Its answer is a block cut at the time limit: it answers its state once (a prefetch's,
+    #: to the accept), then that state is asked again, as a foreground request's cut block is.
+    cut: bool = False
 
     @property
     def text(self) -> str:
@@ -338,11 +341,14 @@ class CompletionCache:
     def in_flight(self, uri: str, data: bytes, offset: int, multiline: bool) -> tuple[Pending, int] | None:
         """A pending request (or prefetch) for this document that will cover the cursor, and how
         far in."""
-        for pending in (self.pending.get(uri), self.prefetching.get(uri)):
+        for registry in (self.pending, self.prefetching):
+            pending = registry.get(uri)
             if pending is not None and pending.future.done() and self.expired(pending.at):
                 continue
             found = self._covers(pending, data, offset, multiline)
             if found is not None:
+                if pending is not None and pending.cut and pending.future.done():
+                    del registry[uri]  # served once
                 return found
         return None
 

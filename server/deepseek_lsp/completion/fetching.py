@@ -460,6 +460,7 @@ class Fetcher:
                     self.fim_request(fitted, True, marker=post.cell_marker), pending, False
                 )
                 result = _as_answer(text, post) or ""
+                pending.cut = isinstance(text, _CutByTime)
                 answered = True
             except ModelError as exc:
                 log.debug("prefetch failed: %s", exc)
@@ -471,10 +472,12 @@ class Fetcher:
                 if not pending.future.done():
                     pending.failed = not answered
                     pending.future.set_result([result] if result else [])
-                if not answered and self.cache.prefetching.get(uri) is pending:
+                # A cut block its joiners were given answers its state no more (Pending.cut).
+                served_cut = pending.cut and (pending.waiters > 0 or pending.shown)
+                if (served_cut or not answered) and self.cache.prefetching.get(uri) is pending:
                     del self.cache.prefetching[uri]
             if result:
-                self.cache.remember(uri, anchor, result, True, prefetched=True)
+                self.cache.remember(uri, anchor, result, True, prefetched=True, cut=pending.cut)
 
         def settle(_: asyncio.Task[Any]) -> None:
             if not pending.future.done():  # cancelled before its first step
