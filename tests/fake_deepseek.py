@@ -255,6 +255,10 @@ class FakeDeepSeek:
         self.public_paths: set[str] = set()
         #: OpenRouter's ``GET /key`` answer (the key's label, limit, usage); None: no such route.
         self.key_info: dict[str, Any] | None = None
+        #: Held once a stream's text so far holds :attr:`_pause_marker` (see :meth:`pause_after`).
+        self._pause_marker: str | None = None
+        self.paused = threading.Event()
+        self._resumed = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -341,6 +345,21 @@ class FakeDeepSeek:
             if chunk_chars is not None:
                 self.chunk_chars = max(1, chunk_chars)
 
+    def pause_after(self, marker: str) -> None:
+        """Hold the next stream whose text so far holds ``marker`` until :meth:`resume` (a hang-up
+        meanwhile ends it as any other): a test acts at a known point of a stream, where a sleep
+        guessed how long its first lines take, and a busy machine took longer."""
+        with self._lock:
+            self._pause_marker = marker
+        self.paused.clear()
+        self._resumed.clear()
+
+    def resume(self) -> None:
+        self._resumed.set()
+
+    async def wait_paused_async(self, timeout: float = 10.0) -> bool:
+        return await asyncio.to_thread(self.paused.wait, timeout)
+
     def set_usage_shape(self, shape: str) -> None:
         if shape not in ("separate", "inline", "none", "ollama"):
             raise ValueError("usage_shape must be separate, inline, none or ollama")
@@ -355,6 +374,7 @@ class FakeDeepSeek:
             self._faults.clear()
             self.ttft = self.per_token = self.load_s = 0.0
             self.chunk_chars = 4
+            self._pause_marker = None
             self.loaded.clear()
             self._loading.clear()
         self.cache.clear()
@@ -929,6 +949,7 @@ class _Handler(BaseHTTPRequestHandler):
         disconnect = faults.get("disconnect")
         malformed = faults.get("malformed")
         sent = 0
+        text = ""
         for payload, is_content in frames:
             if is_content:
                 if disconnect is not None and sent >= int(disconnect.get("after_chunks", 1)):
@@ -939,11 +960,24 @@ class _Handler(BaseHTTPRequestHandler):
                     self._check_alive(fake.per_token)
                 sent += 1
             self._chunk(b"data: " + json.dumps(payload, ensure_ascii=False).encode() + b"\n\n")
+            if is_content and fake._pause_marker is not None:
+                text += _content_of(payload)
+                self._pause_at(text)
         if disconnect is not None:
             raise _Abort
         if done:
             self._chunk(b"data: [DONE]\n\n")
         self._end_chunked()
+
+    def _pause_at(self, text: str) -> None:
+        fake = self.fake
+        with fake._lock:
+            if fake._pause_marker is None or fake._pause_marker not in text:
+                return
+            fake._pause_marker = None  # once
+        fake.paused.set()
+        while not fake._resumed.is_set():
+            self._check_alive(0.01)
 
     def _attach_usage(
         self,
@@ -1203,6 +1237,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 # -- standalone ---------------------------------------------------------------------------------
+
+
+def _content_of(payload: dict[str, Any]) -> str:
+    """The text a stream's frame carries (a completion's or a chat delta's)."""
+    choices = payload.get("choices") or [{}]
+    return str(choices[0].get("text") or (choices[0].get("delta") or {}).get("content") or "")
 
 
 def _load_responder(spec: str) -> Responder:

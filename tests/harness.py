@@ -187,6 +187,21 @@ async def settings_applied(client: LanguageClient, timeout: float = 20.0) -> Non
         await asyncio.sleep(0.02)
 
 
+async def requests_waiting(client: LanguageClient, count: int, timeout: float = 10.0) -> bool:
+    """Wait until ``count`` completion requests wait on answers in flight (their own or one they
+    joined): a test that joins a stream knows the join is made before it lets the stream on."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        state = _to_dict(await client.protocol.send_request_async("deepseek/debugState", {}))
+        if state["completionWaiting"] >= count:
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
 def open_doc(client: LanguageClient, uri: str, text: str, language: str = "python", version: int = 1) -> None:
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(

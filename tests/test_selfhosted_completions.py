@@ -23,6 +23,7 @@ from tests.harness import (
     lsp_session,
     open_doc,
     refused_url,
+    requests_waiting,
     server_env,
 )
 
@@ -282,22 +283,27 @@ async def test_typing_through_a_block_cut_at_a_limit_serves_no_half_line(
     block = typed + "        " + "z" * 600 + "\n"
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block, "return result")
-        env, settings = timed_session(fake, tmp_path, timeout_s=4)
-        if limit == "multiLineMaxTokens":  # 160 characters: 4 s into the z line, no timeout
+        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        fake.set_latency()  # held where the test acts instead (pause_after): no guessed sleeps
+        if limit == "multiLineMaxTokens":  # 160 characters: into the z line, no timeout
             settings["completion"].update(timeoutS=30, multiLineMaxTokens=40)
+        fake.pause_after(typed + "        zzzz")
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
             first = asyncio.ensure_future(
                 client.text_document_inline_completion_async(inline_params(uri, 1, 4))
             )
-            await asyncio.sleep(2)  # the typed lines streamed (1 s), the limit 2 s away
+            assert await fake.wait_paused_async()  # the typed lines and a half line streamed
             insert(client, uri, 2, 1, 4, typed)
-            joined = await client.text_document_inline_completion_async(
-                inline_params(uri, 4, 0)
+            joined = asyncio.ensure_future(
+                client.text_document_inline_completion_async(inline_params(uri, 4, 0))
             )
+            assert await requests_waiting(client, 2)  # the first request and the one joining it
+            if limit == "multiLineMaxTokens":
+                fake.resume()  # on to the token limit; the time limit comes while held
+            shown = [i.insert_text for i in (await joined).items]
             await first
-    shown = [i.insert_text for i in joined.items]
     assert not any("z" in text for text in shown), shown
     assert shown == ["return result"]  # asked for where the cursor is
 

@@ -267,7 +267,13 @@ class CompletionFeature(Feature):
         return pressed is not None and pressed[1] == offset and time.monotonic() - pressed[0] < TYPED_INVOKE_S
 
     def debug_state(self) -> dict[str, Any]:
-        return {"completionLinesCounted": self.idle.lines_counted(), "workspaceSymbols": self.symbols.stats()}
+        in_flight = [*self.cache.pending.values(), *self.cache.prefetching.values()]
+        return {
+            "completionLinesCounted": self.idle.lines_counted(),
+            "workspaceSymbols": self.symbols.stats(),
+            # Requests waiting on an answer in flight, their own or one they joined.
+            "completionWaiting": sum(p.waiters for p in in_flight if not p.future.done()),
+        }
 
     def tokenizer_loaded(self) -> None:
         self.idle.tokenizer_loaded()
