@@ -375,3 +375,41 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
     assert cut.insert_text.count("\n") < 40, cut.insert_text  # the prefetch's cut block, at once
     (whole,) = again.items
     assert whole.insert_text.count("\n") >= 30, whole.insert_text  # asked, and answered whole
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("", "x = 1"),
+        # The call was typed (accepted a line at a time): its arguments so far are shown.
+        ("x = 1\n    result = compute(\n", "        a,\n        b,"),
+    ],
+)
+async def test_a_blocks_lines_shown_while_it_streams_leave_no_call_open(
+    tmp_path: Path, typed: str, shown: str
+) -> None:
+    """A request joining a block still streaming is shown its complete lines at once; they ended
+    inside the call the block opened (``result = compute(``, ``a,``), and when the time limit
+    came before the call closed they stayed on screen, accepted with the call never closed.
+    They end where the cut block would (b67ebdf), before the call."""
+    import asyncio
+
+    block = "x = 1\n    result = compute(\n        a,\n        b,\n" + "        c,\n" * 200 + "    )\n"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(block)
+        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        fake.set_latency()
+        fake.pause_after("        b,\n")  # still inside the call when the limit comes
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            first = asyncio.ensure_future(
+                client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            )
+            assert await fake.wait_paused_async()
+            insert(client, uri, 2, 1, 4, typed)
+            line = 1 + typed.count("\n")
+            at = inline_params(uri, line, 0 if typed else 4)
+            early = await client.text_document_inline_completion_async(at)
+            await first  # superseded by the one joining it: answers nothing
+    assert [i.insert_text for i in early.items] == [shown]

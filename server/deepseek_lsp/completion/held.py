@@ -11,7 +11,7 @@ from ..config import CompletionSettings
 from .cache import CompletionCache, Pending
 from .fetching import Fetcher
 from .health import BackendHealth
-from .postprocess import postprocess
+from .postprocess import postprocess, within_closed_calls
 from .request import Request, Suggestion
 
 
@@ -124,11 +124,15 @@ class HeldAnswers:
         """Post-processed complete lines of a block still streaming, past what was typed; None
         when the filters keep nothing of them or change what was typed."""
         text = (typed + lines.encode("utf-8", "surrogatepass")).decode("utf-8", "ignore")
-        kept = postprocess(text, pending.post.get())
+        ctx = pending.post.get()
+        kept = postprocess(text, ctx)
         if not kept:
             return None
         kept_bytes = kept.encode("utf-8", "surrogatepass")
         if not kept_bytes.startswith(typed):
             return None
-        rest = kept_bytes[len(typed) :].decode("utf-8", "ignore")
+        # The stream may stop at the next line (the time limit): what is on screen closes the
+        # calls it opens, as a block cut there does; those the typed lines opened are the user's.
+        now = replace(ctx, prefix=ctx.prefix + typed.decode("utf-8", "ignore"))
+        rest = within_closed_calls(kept_bytes[len(typed) :].decode("utf-8", "ignore"), now)
         return rest if rest.strip() else None
