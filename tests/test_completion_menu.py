@@ -9,7 +9,24 @@ def test_label_is_the_first_line_with_text() -> None:
     assert menu.label("compute(a, b)") == "compute(a, b)"
     assert menu.label("\n    diff = a - b\n    return diff") == "diff = a - b …"
     assert menu.label("  \n ") == ""
-    assert menu.label("x" * 200) == "x" * 80
+    assert menu.label("x" * 200) == "x" * 59 + "…"
+
+
+def test_labels_fit_a_terminals_menu_and_stay_distinct() -> None:
+    """Neovim's popup menu is as wide as its widest label: a long first line with the line
+    where a second choice differs made a 163-character label, a screen-wide menu. With the
+    kind and the detail beside it, a label fits an 80-column terminal."""
+    call = "result = compute_the_weighted_average_of(samples, weights, normalise=True)"
+    choices = [f"{call}\n{line}" for line in ("return result", "log.debug(result)", "return None")]
+    taken: dict[str, str] = {}
+    for text in choices:
+        taken[menu.distinct_label(text, taken)] = text
+    labels = list(taken)
+    assert len(labels) == 3, labels
+    assert all(len(label) <= 60 for label in labels), labels
+    assert all(label.startswith("result = compute_the") for label in labels), labels
+    # Where the choices differ is in the label, not cut off.
+    assert labels[1].endswith("log.debug(result)") and labels[2].endswith("return None"), labels
 
 
 def test_snippet_text_is_escaped_and_relative_to_the_cursor_line() -> None:

@@ -25,7 +25,9 @@ from .events import SentItems, accept_command
 from .request import Suggestion
 
 _SNIPPET_SPECIAL = re.compile(r"([\\$}])")
-_LABEL_CHARS = 80
+#: A label's longest: Neovim's popup menu is as wide as its widest label, and with the kind
+#: and the detail ("Text", "DeepSeek") beside it, this fits an 80-column terminal.
+LABEL_CHARS = 60
 #: The characters of the word a menu item replaces (JavaScript's ``$`` too).
 _WORD_CHARS = re.compile(r"[\w$]*")
 #: In a shell script, those Emacs' shell modes take into a symbol as well (``--colo``,
@@ -33,30 +35,48 @@ _WORD_CHARS = re.compile(r"[\w$]*")
 _WORD_CHARS_BY_LANGUAGE = {"bash": re.compile(r"[\w$!%*+,\-.:^~]*")}
 
 
+def _text_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def _cut(line: str, room: int) -> str:
+    return line if len(line) <= room else line[: max(0, room - 1)] + "…"
+
+
+def first_line(text: str) -> str:
+    """The first line with anything on it (what clients filter the menu by)."""
+    return next(iter(_text_lines(text)), "")
+
+
 def label(text: str) -> str:
     """The menu's label: the first line with anything on it (a suggestion starting with a line
     break showed as ``^@`` and its whole text on one line), ``…`` when more lines follow."""
-    lines = [line.strip() for line in text.split("\n")]
-    shown = [line for line in lines if line]
-    if not shown:
-        return ""
-    first = shown[0][:_LABEL_CHARS]
-    return first + " …" if len(shown) > 1 else first
+    lines = _text_lines(text)
+    if len(lines) < 2 or len(lines[0]) > LABEL_CHARS - 2:
+        return _cut(first_line(text), LABEL_CHARS)  # cut, its own … says more follows
+    return lines[0] + " …"
 
 
 def distinct_label(text: str, taken: dict[str, str]) -> str:
     """``text``'s :func:`label`, or, when an earlier item (``taken``: label to text) has it, that
     label with the first line where ``text`` differs: Emacs takes a candidate by its label
-    (eglot's), and choices of one first line were one candidate, the others never offered."""
+    (eglot's), and choices of one first line were one candidate, the others never offered.
+    Within :data:`LABEL_CHARS`, the first line giving up room to the line that differs."""
     first = label(text)
     if first not in taken:
         return first
-    lines = [line.strip()[:_LABEL_CHARS] for line in text.split("\n") if line.strip()]
-    other = [line.strip()[:_LABEL_CHARS] for line in taken[first].split("\n") if line.strip()]
+    lines = _text_lines(text)
+    other = _text_lines(taken[first])
     for i, line in enumerate(lines[1:], 1):
-        if (i >= len(other) or other[i] != line) and f"{first} {line}" not in taken:
-            return f"{first} {line}"
-    return f"{first} ({len(taken) + 1})"
+        if i < len(other) and other[i] == line:
+            continue
+        room = LABEL_CHARS - len(" … ")
+        head = _cut(lines[0], max(room // 2, room - len(line)))
+        own = f"{head} … {_cut(line, room - len(head))}"
+        if own not in taken:
+            return own
+    number = f" ({len(taken) + 1})"
+    return _cut(first, LABEL_CHARS - len(number)) + number
 
 
 def snippet_lines(text: str, cursor_indent: str, *, before_closer: bool = False) -> int:
@@ -151,7 +171,6 @@ def completion_items(
         offered.add(text)
         i = len(items)
         item_id = sent.add(doc.uri, doc.data, word_start, offset, full, from_menu=True)
-        shown = label(text)
         own = distinct_label(text, labels)
         labels[own] = text
         items.append(
@@ -161,7 +180,7 @@ def completion_items(
                 detail="DeepSeek",
                 documentation=documentation(text, markdown_docs),
                 # The line shown, which starts with the word typed (clients match on it).
-                filter_text=shown.removesuffix(" …"),
+                filter_text=first_line(text),
                 sort_text=f"0000{i}",
                 preselect=i == 0,
                 insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
