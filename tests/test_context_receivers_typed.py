@@ -656,6 +656,28 @@ async def test_the_prompt_for_a_go_file_carries_the_receivers_send_only(tmp_path
     assert "message string" not in prompt
 
 
+async def test_a_go_request_before_the_workspace_is_indexed_does_not_hide_its_receiver_after(
+    tmp_path: Path,
+) -> None:
+    """Over stdio: the request right after the file was opened goes before the workspace's
+    files are indexed, so without ``Conn``'s methods; its snippets were then kept while the
+    cursor stayed near (CONTEXT_REUSE_S), and ``c.Send(`` had no ``Send`` for 30 s, where the
+    index was whole within a second."""
+    root = tmp_path / "ws"
+    write(root, {**GO_SENDS, "app/main.go": MAIN_GO})
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "payload, true)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "app/main.go").as_uri()
+            open_doc(client, uri, MAIN_GO, "go")
+            await prompt_at_end(client, fake, uri, MAIN_GO)
+            assert (await table_of(client, len(GO_SENDS) + 1))["files"] == len(GO_SENDS) + 1
+            prompt = await prompt_at_end(client, fake, uri, MAIN_GO)
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error) {" in prompt
+
+
 MAIN_JAVA = (
     "package app;\n\nimport net.Conn;\n\nclass App {\n  private final Conn conn = Conn.open();\n\n"
     "  void deliver(byte[] payload) {\n    conn.send("

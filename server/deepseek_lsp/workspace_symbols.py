@@ -119,6 +119,8 @@ class WorkspaceSymbols:
         #: What each file parsed or loaded defined, with its stamp: what the next session loads.
         self.records: dict[Path, FileNames] = {}
         self.loaded = 0
+        #: Crawls finished (symbol_crawler): context chosen before one may lack its names.
+        self.crawled = 0
         self._digests: dict[str, str] | None = None
         #: Extensions a language of the workspace claims from another (``imported_extensions``):
         #: a C++ project's ``.h`` are C++ headers; parsed as C, their classes and namespaces

@@ -203,7 +203,16 @@ class PromptBuilder:
             complete = True
             now = time.monotonic()
             documents = self.services.documents
-            sources_key = (tuple(self.services.workspace_folders), settings.exclude, self.history.opens, self._switches())
+            # The crawls finished too: a request right after a file was opened goes before the
+            # workspace is indexed, and its snippets (no receiver's class from another file of
+            # a Go package: c.Send's Conn) were kept for CONTEXT_REUSE_S after it was.
+            sources_key = (
+                tuple(self.services.workspace_folders),
+                settings.exclude,
+                self.history.opens,
+                self._switches(),
+                self.symbols.crawled,
+            )
             if (
                 prev is not None
                 and prev.sources_key == sources_key
