@@ -96,6 +96,21 @@ def test_a_block_cut_by_time_is_typed_through_but_not_served_where_it_was_asked(
     assert cache.through("u", before + after, len(before)) is None
 
 
+async def test_a_finished_prefetch_cut_by_time_answers_its_state_once() -> None:
+    """The request after the accept takes a prefetch's cut block; the next one there asks the
+    server again (CompletionCache.in_flight), where a whole answer is kept for the cache's
+    lifetime."""
+    data = b"def f(a, b):\n    total = a + b\n"
+    at = data.index(b"\n", 14)
+    for cut, served in ((True, 1), (False, 3)):
+        cache = CompletionCache()
+        pending = Pending(anchor=Anchor.at(data, at), multiline=True, cut=cut)
+        pending.future.set_result(["\n    return total"])
+        cache.prefetching["u"] = pending
+        found = [cache.in_flight("u", data, at, True) for _ in range(3)]
+        assert sum(f is not None for f in found) == served, (cut, found)
+
+
 def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() -> None:
     """The anchor compares 256 bytes after the cursor: an edit past them (``edited``'s
     ``after``: the bytes after the edit's end) is the only sign the text there changed."""
