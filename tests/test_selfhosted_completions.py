@@ -413,3 +413,35 @@ async def test_a_blocks_lines_shown_while_it_streams_leave_no_call_open(
             early = await client.text_document_inline_completion_async(at)
             await first  # superseded by the one joining it: answers nothing
     assert [i.insert_text for i in early.items] == [shown]
+
+
+async def test_a_prefetch_cut_by_time_while_joined_is_not_served_again(tmp_path: Path) -> None:
+    """Accepted while the prefetch still streamed, the request after the accept joined it and
+    showed its first lines; the time limit cut it, and asked again there, the cut block came
+    back from the prefetch kept as the answer, no request sent."""
+    block = "".join(f"\n    total = step_{n}(total)" for n in range(40)) + "\n"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script("total = a + b", block, block)
+        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        settings["completion"]["prefetch"] = True
+        fake.set_latency()
+        fake.pause_after("step_1(total)\n")  # the prefetch, held until the limit
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/add.py"
+            open_doc(client, uri, "def add(a, b):\n    \n")
+            shown = await client.text_document_inline_completion_async(inline_params(uri, 1, 4))
+            (item,) = shown.items
+            assert await fake.wait_paused_async()
+            insert(client, uri, 2, 1, 4, item.insert_text)  # accepted, as an editor does
+            assert item.command is not None
+            await client.workspace_execute_command_async(
+                types.ExecuteCommandParams(item.command.command, list(item.command.arguments or ()))
+            )
+            joined = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
+            prefetch = fake.requests_to("/v1/completions")[1]
+            assert await fake.wait_closed_async(prefetch, timeout=5.0)  # cut at the limit
+            again = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
+    (early,) = joined.items
+    assert early.insert_text.startswith("\n    total = step_0(total)"), early.insert_text
+    (whole,) = again.items
+    assert whole.insert_text.count("\n") >= 30, whole.insert_text  # asked, and answered whole
