@@ -253,15 +253,19 @@ CALL_BLOCK = "x = 1\nresult = compute(\n" + "        a + b\n" * 200 + "    )\n"
 # An instruct model's answer opens with a fence, which the bracket scanner read as a string's
 # start: none of the block's brackets counted, and the call was shown open.
 @pytest.mark.parametrize("block", [CALL_BLOCK, f"```python\n{CALL_BLOCK}```\n"], ids=["fim", "chat-turn"])
-async def test_a_block_cut_by_time_inside_a_call_shows_the_lines_before_the_call(
-    tmp_path: Path, block: str
+@pytest.mark.parametrize("limit", ["timeoutS", "multiLineMaxTokens"])
+async def test_a_block_cut_inside_a_call_shows_the_lines_before_the_call(
+    tmp_path: Path, block: str, limit: str
 ) -> None:
-    """Cut by time after an argument with no comma after it (``a + b``, the call's last so
-    far), the block's lines were shown with the call open: accepted, ``compute(`` was never
-    closed in the file."""
+    """Cut by time (or at the token limit) after an argument with no comma after it (``a + b``,
+    the call's last so far), the block's lines were shown with the call open: accepted,
+    ``compute(`` was never closed in the file."""
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block)
         env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        if limit == "multiLineMaxTokens":  # 160 characters, at once
+            fake.set_latency()
+            settings["completion"].update(multiLineMaxTokens=40)
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")

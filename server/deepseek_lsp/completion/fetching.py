@@ -52,7 +52,13 @@ async def _result_or_error(aw: Awaitable[T]) -> T | Exception:
         return exc
 
 
-class _CutByTime(str):
+class _CutAtLimit(str):
+    """A block's complete lines when a limit (its tokens, the time) cut it."""
+
+    __slots__ = ()
+
+
+class _CutByTime(_CutAtLimit):
     """A block's lines so far when the time limit came (see :meth:`Fetcher._stream_one`): what
     a slow moment let through, not the answer, which a later request may get whole."""
 
@@ -60,8 +66,8 @@ class _CutByTime(str):
 
 
 def _as_answer(text: str, ctx: PostContext) -> str | None:
-    """``text`` post-processed; a block cut by time first down to where its calls are closed."""
-    if isinstance(text, _CutByTime):
+    """``text`` post-processed; a block cut at a limit first down to where its calls are closed."""
+    if isinstance(text, _CutAtLimit):
         text = within_closed_calls(text, ctx)
     return postprocess(text, ctx)
 
@@ -276,13 +282,13 @@ class Fetcher:
         return text
 
     @staticmethod
-    def _cut(text: str, pending: Pending | None) -> str:
+    def _cut(text: str, pending: Pending | None) -> _CutAtLimit:
         """A block cut at a limit down to its complete lines, and the stream a typing-through
         request reads the same: its rest, read raw, was the half line the limit cut."""
         kept = without_cut_line(text)
         if pending is not None:
             pending.streamed[:] = [kept]
-        return kept
+        return _CutAtLimit(kept)
 
     async def _fetch(
         self,
