@@ -179,7 +179,7 @@ def completion_items(
                 kind=types.CompletionItemKind.Text,
                 detail="DeepSeek",
                 documentation=documentation(text, markdown_docs),
-                # The line shown, which starts with the word typed (clients match on it).
+                # The first line, whole, which starts with the word typed (clients match on it).
                 filter_text=first_line(text),
                 sort_text=f"0000{i}",
                 preselect=i == 0,
