@@ -497,7 +497,7 @@ def test_a_file_whose_only_tab_led_line_is_blank_gets_what_the_editor_inserts() 
     # noexpandtab with levels narrower than a tab: four-column levels, a tab for eight columns,
     # as detect_indentation reads such a file.
     mixed = {"textDocument": {"uri": "file:///w/c.py"}, "insertSpaces": False, "tabSize": 8, "indentSize": 4}
-    assert editor_indentation(mixed) == ("file:///w/c.py", ("    ", 8))
+    assert editor_indentation(mixed) == ("file:///w/c.py", ("    ", 8, 4))
     # The file's own lines tell: its four spaces, whatever the editor inserts.
     spaced = "def other(y):\n    return y\n\ndef clamp(x):\n    "
     assert suggested("file:///w/d.py", spaced, "python", tabs) == answer
@@ -535,6 +535,35 @@ def test_vims_noexpandtab_with_a_narrower_shiftwidth_gets_a_block_python_accepts
     ctx = feature.prompts.context_between(Request(doc, len(spaced), False, multiline=True), 0, len(doc.data))
     got = postprocess("if x < 0:\n        return 0\n    return x", ctx)
     compile(spaced + got + "\n", "w.py", "exec")
+
+
+def test_an_editor_inserting_tabs_gives_no_tabs_where_the_language_refuses_them() -> None:
+    """Vim's noexpandtab (or VS Code's insertSpaces false) in a new YAML file: the suggested
+    block's levels came in tabs, which YAML refuses as indentation (so do F#, Nim and Elm;
+    GHC warns at each). There a level is the editor's columns in spaces; Python keeps its tab."""
+    feature = _feature()
+    told = _notification_handlers(feature)["deepseek/editorIndentation"]
+
+    def suggested(uri: str, text: str, language: str, answer: str, options: dict[str, Any]) -> str | None:
+        doc = feature.services.documents.open(uri, text, language, 1)
+        told(None, {"textDocument": {"uri": uri}, **options})
+        ctx = feature.prompts.context_between(Request(doc, len(text), False, multiline=True), 0, len(doc.data))
+        return postprocess(answer, ctx)
+
+    tabs = {"insertSpaces": False, "tabSize": 2, "indentSize": 2}
+    compose = "  web:\n    image: nginx\n    ports:\n      - 80:80"
+    assert suggested("file:///w/compose.yaml", "services:\n", "yaml", compose, tabs) == compose
+    # VS Code's Docker Compose id is YAML too; Vim's four-column levels with eight-column tabs.
+    vim = {"insertSpaces": False, "tabSize": 8, "indentSize": 4}
+    got = suggested("file:///w/docker-compose.yml", "services:\n", "dockercompose", compose, vim)
+    assert got == "    web:\n        image: nginx\n        ports:\n            - 80:80"
+    fsharp = "    let y = x + 1\n    y * 2"
+    assert "\t" not in (suggested("file:///w/m.fs", "let f x =\n", "fsharp", fsharp, tabs) or "\t")
+    haskell = "  putStrLn \"a\"\n  putStrLn \"b\""
+    assert suggested("file:///w/m.hs", "main = do\n", "haskell", haskell, tabs) == haskell
+    # Python takes tabs consistently: the editor's tab stays.
+    python = suggested("file:///w/t.py", "def f(x):\n", "python", "    return x", tabs)
+    assert python == "\treturn x"
 
 
 def test_a_makefile_s_recipe_tabs_stay_tabs_beside_conditionals_in_spaces() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..documents import Document
 from .events import field_of
@@ -27,13 +27,35 @@ DEFAULT_INDENT = {"go": "\t", "python": "    ", "rust": "    ", "makefile": "\t"
 EDITOR_INDENTATION_NOTIFICATION = "deepseek/editorIndentation"
 #: Wider than this, a level or a tab is no setting anyone uses: the notification is ignored.
 _MAX_COLUMNS = 32
+#: Languages whose syntax refuses a tab in indentation, whatever the editor inserts: YAML
+#: (tabs are no indentation: a new file's block came in tabs, a parse error), F#
+#: (FS1161 unless ``#indent "off"``), Nim and Elm (both refuse them), Haskell (GHC's
+#: default -Wtabs warns at each). By grammar name or client language id (VS Code's Docker
+#: Compose, GitHub Actions and Ansible files are YAML under their own ids).
+NO_TAB_INDENT = frozenset(
+    "yaml dockercompose github-actions-workflow ansible fsharp nim elm haskell".split()
+)
 
 
-def editor_indentation(params: Any) -> tuple[str, tuple[str, int]] | None:
-    """The document's URI and what its editor inserts for a level, as :func:`detect_indentation`
-    gives a unit and a tab width; None for a malformed notification. Spaces; a tab where a level
-    is a tab wide; else levels of spaces written a tab for each tab's columns (Vim's
-    ``noexpandtab`` with a narrower 'shiftwidth')."""
+class EditorIndent(NamedTuple):
+    """What an editor inserts for a level, as :func:`detect_indentation` gives it (a unit and
+    the columns of a tab where levels of spaces are written a tab for each tab's columns), and
+    a level's columns: its spaces where the language refuses tabs."""
+
+    unit: str
+    tab_width: int
+    level: int
+
+    def for_language(self, language: str) -> tuple[str, int]:
+        if language in NO_TAB_INDENT:
+            return " " * self.level, 0
+        return self.unit, self.tab_width
+
+
+def editor_indentation(params: Any) -> tuple[str, EditorIndent] | None:
+    """The document's URI and what its editor inserts for a level; None for a malformed
+    notification. Spaces; a tab where a level is a tab wide; else levels of spaces written a
+    tab for each tab's columns (Vim's ``noexpandtab`` with a narrower 'shiftwidth')."""
     document = field_of(params, "textDocument")
     uri = field_of(document, "uri") if document is not None else None
     spaces, tab, level = (field_of(params, key) for key in ("insertSpaces", "tabSize", "indentSize"))
@@ -44,8 +66,8 @@ def editor_indentation(params: Any) -> tuple[str, tuple[str, int]] | None:
     if not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= _MAX_COLUMNS for n in (tab, level)):
         return None
     if spaces:
-        return uri, (" " * level, 0)
-    return uri, ("\t", 0) if level == tab else (" " * level, tab)
+        return uri, EditorIndent(" " * level, 0, level)
+    return uri, EditorIndent("\t", 0, level) if level == tab else EditorIndent(" " * level, tab, level)
 
 
 def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:

@@ -35,7 +35,7 @@ from ..prompts import FimPrompt, build_fim_prompt
 from ..workspace_symbols import WorkspaceSymbols
 from .history import EditHistory
 from .idle_indexing import IdleWork
-from .indentation import DEFAULT_INDENT, detect_indentation
+from .indentation import DEFAULT_INDENT, EditorIndent, detect_indentation
 from .postprocess import PostContext
 from .request import Request
 
@@ -111,7 +111,7 @@ class PromptBuilder:
         self.contexts: dict[str, _Context] = {}
         self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
         #: What each document's editor inserts for a level (EDITOR_INDENTATION_NOTIFICATION).
-        self.editor_indents: dict[str, tuple[str, int]] = {}
+        self.editor_indents: dict[str, EditorIndent] = {}
 
     @property
     def settings(self) -> Settings:
@@ -152,13 +152,15 @@ class PromptBuilder:
             scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
         unit, tab_width = self.indentation(doc, req.offset)
-        conventional = DEFAULT_INDENT.get(doc.language.name if doc.language else doc.language_id or "")
-        if not unit and conventional != "\t":
+        language = doc.language.name if doc.language else doc.language_id or ""
+        conventional = DEFAULT_INDENT.get(language)
+        told = self.editor_indents.get(doc.uri)
+        if not unit and conventional != "\t" and told is not None:
             # No non-blank line tells the unit (a file whose only tab-led line is the blank one
             # being typed on): what the editor inserts, not the language's habit. Four spaces
             # below a tab typed in Vim with noexpandtab: a Python TabError. Make's recipes and
-            # gofmt's levels are tabs whatever the editor says.
-            unit, tab_width = self.editor_indents.get(doc.uri, ("", 0))
+            # gofmt's levels are tabs whatever the editor says, and YAML's never are.
+            unit, tab_width = told.for_language(language)
         return PostContext(
             prefix=data[window_start : req.offset].decode("utf-8", "replace") + req.inserted,
             suffix=data[req.offset : window_end].decode("utf-8", "replace"),
