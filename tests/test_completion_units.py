@@ -544,7 +544,9 @@ def test_an_editor_inserting_tabs_gives_no_tabs_where_the_language_refuses_them(
     feature = _feature()
     told = _notification_handlers(feature)["deepseek/editorIndentation"]
 
-    def suggested(uri: str, text: str, language: str, answer: str, options: dict[str, Any]) -> str | None:
+    def suggested(
+        uri: str, text: str, language: str, answer: str, options: dict[str, Any]
+    ) -> str | None:
         doc = feature.services.documents.open(uri, text, language, 1)
         told(None, {"textDocument": {"uri": uri}, **options})
         ctx = feature.prompts.context_between(Request(doc, len(text), False, multiline=True), 0, len(doc.data))

@@ -67,7 +67,9 @@ def editor_indentation(params: Any) -> tuple[str, EditorIndent] | None:
         return None
     if spaces:
         return uri, EditorIndent(" " * level, 0, level)
-    return uri, EditorIndent("\t", 0, level) if level == tab else EditorIndent(" " * level, tab, level)
+    if level == tab:
+        return uri, EditorIndent("\t", 0, level)
+    return uri, EditorIndent(" " * level, tab, level)
 
 
 def detect_indentation(doc: Document, around_line: int) -> tuple[str, int]:
