@@ -12,6 +12,7 @@ spaces), ``language``, ``min_length``, and ``disabled`` (filters to skip, pipeli
 from __future__ import annotations
 
 import gc
+import random
 import sys
 import weakref
 from pathlib import Path
@@ -316,16 +317,77 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # Julia's #= =# comments nest; a # line comment is still one.
         ("julia", "#= a (\n#= b [ =#\nc { =#\nf(", "(", ""),
         ("julia", "x = 1 # (\nf(", "(", ""),
+        # Perl's POD: from a `=word` first on a line to the end of a `=cut` line.
+        ("perl", "=pod\nSee f( [x\n=cut (still pod\nf(", "(", ""),
+        ("perl", "=head1 NAME (x\n\nstill [pod\n", "", "block"),
+        ("perl", "if ($x == 2) {\n    $y =~ s/a/b/;\n", "(){", ""),
+        # Nim's #[ ]# comments nest, and ##[ ]## doc comments are block comments too.
+        ("nim", "#[ a (\n#[ b [ ]#\nc { ]#\nf(", "(", ""),
+        ("nim", "##[ doc (\n]##\nf(", "(", ""),
+        ("nim", "let x = 1 # (\nf(", "(", ""),
+        # CoffeeScript's ### block comments; #### is a line comment.
+        ("coffeescript", "###\na (\n###\nf(", "(", ""),
+        ("coffeescript", "#### a (\nf(", "(", ""),
+        # SQL's strings run over lines ('' is a quote in one).
+        ("sql", "SELECT 'a (\nb [' , f(", "(", ""),
+        ("sql", "SELECT 'it''s (\n' , f(", "(", ""),
+        ("sql", "INSERT INTO t VALUES ('# Title (\n", "(", "'"),
+        ("sql", "SELECT \"a\" -- it's (\nFROM t WHERE (", "(", ""),
     ],
 )
-def test_perl_heredocs_powershell_here_strings_and_julia_comments_are_text(
+def test_text_blocks_comments_and_strings_of_scanned_languages_are_text(
     language: str, text: str, brackets: str, mode: str
 ) -> None:
-    """Read as code, their brackets cut completions, and a fence in them (a README written
-    through a heredoc) was taken for a chat answer's."""
+    """Perl's heredocs and POD, PowerShell's here-strings, Julia's, Nim's and CoffeeScript's
+    block comments, SQL's strings over lines: read as code, their brackets cut completions,
+    and a fence in them (a README written through a heredoc, a manual's example, a post's
+    Markdown inserted by a seed script) was taken for a chat answer's."""
     scanner = _BracketScanner(_syntax_for(language))
     assert "".join(b for _, b in scanner.feed(text)) == brackets
     assert scanner.mode == mode
+
+
+_TEXT_BLOCKS = {
+    "perl": (
+        "use strict;\n\n=head1 NAME\n\ntool (x [y\n\n```sh\nrun\n```\n\n=cut\n\nsub add {\n"
+        '    my ($a, $b) = @_;\n    print <<"EOF";\nSee (a\nEOF\n    return $a + $b; # (\n}\n'
+        "$x =~ s/(a)/b/;\n"
+    ),
+    "nim": (
+        "#[ a (\n#[ b [ ]#\nc { ]#\n##[ doc (\n```nim\nx\n```\n]##\n"
+        "proc f(x: int): int =\n  # (\n  result = g(x, [1, 2])\n"
+    ),
+    "coffeescript": (
+        '###\nUsage (\n```coffee\nx\n```\n###\n#### line (\nrun = (a) ->\n  f(a, [1, 2])\n'
+        '  """\n  (text\n  """\n'
+    ),
+    "sql": (
+        "INSERT INTO posts (title, body) VALUES ('Install', '# Install (\n\n```sh\n"
+        "pip install [x\n```\n');\nSELECT f(a) -- it's (\nFROM t WHERE b IN ('it''s', 'x') /* ( */;\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(_TEXT_BLOCKS))
+def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language: str) -> None:
+    """A suggestion cut anywhere through them is post-processed without an error, and a
+    prefix that ends at a line's start or beside a space leaves the scanner where a scan of
+    the whole text is there (the state kept between feeds)."""
+    text = _TEXT_BLOCKS[language]
+    syntax = _syntax_for(language)
+    rng = random.Random(39)
+    for _ in range(1000):
+        start, end = sorted(rng.randrange(len(text) + 1) for _ in range(2))
+        ctx = PostContext(prefix=text[:start], suffix=text[end:], language=language, single_line=False)
+        postprocess(text[start:end], ctx)  # raises nothing
+    whole = _BracketScanner(syntax)
+    brackets = [b for _, b in whole.feed(text)]
+    cuts = {i + 1 for i, c in enumerate(text) if c == "\n"}
+    cuts |= {i + k for i, c in enumerate(text) if c == " " for k in (0, 1)}
+    for cut in sorted(cuts):
+        scanner = _BracketScanner(syntax)
+        fed = [b for part in (text[:cut], text[cut:]) for _, b in scanner.feed(part)]
+        assert (fed, scanner.mode) == (brackets, whole.mode), repr(text[:cut][-12:])
 
 
 def test_a_heredoc_split_over_feeds_ends_at_its_word_on_a_line_of_its_own() -> None:

@@ -27,6 +27,10 @@ _STRING_END = {
 }
 
 
+#: Where a string that runs over lines ends (see :attr:`_Syntax.multiline_quotes`).
+_MULTILINE_STRING_END = {q: re.compile(r"\\.|" + re.escape(q), re.S) for q in ('"', "'")}
+
+
 #: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
 _RAW_TRIPLE_END = re.compile(r'"""')
 
@@ -126,20 +130,31 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
     if syntax.heredoc[0]:
         pattern = f"(?P<heredoc>{syntax.heredoc[0]})|{pattern}"
     if syntax.other_block_comment[0]:
-        pattern = f"(?P<comment>{re.escape(syntax.other_block_comment[0])})|{pattern}"
+        pattern = f"(?P<comment>{syntax.other_block_comment[0]})|{pattern}"
     if syntax.sigils:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
     return base if pattern == base.pattern else re.compile(pattern)
 
 
+#: How an opener that counts only first on a line starts (Perl's POD).
+_LINE_START = "(?m:^)"
+
+
 def _block_comment_delimiters(syntax: _Syntax) -> tuple[str, str]:
-    return syntax.other_block_comment if syntax.other_block_comment[0] else ("/*", "*/")
+    """The patterns of a block comment's opener and closer."""
+    return syntax.other_block_comment if syntax.other_block_comment[0] else (r"/\*", r"\*/")
+
+
+@cache
+def _block_comment_end(syntax: _Syntax) -> re.Pattern[str]:
+    return re.compile(_block_comment_delimiters(syntax)[1])
 
 
 @cache
 def _nested_comment_tokens(syntax: _Syntax) -> re.Pattern[str]:
-    """The opener or closer of a block comment, in one that nests."""
-    return re.compile("|".join(map(re.escape, _block_comment_delimiters(syntax))))
+    """The opener (its `open` group) or closer of a block comment, in one that nests."""
+    opener, closer = _block_comment_delimiters(syntax)
+    return re.compile(f"(?P<open>{opener})|{closer}")
 
 
 @cache
@@ -204,19 +219,18 @@ class _BracketScanner:
                     pos = n
                     break
                 pos = m.end()
-                if m.group() == _block_comment_delimiters(syntax)[0]:
+                if m.group("open") is not None:
                     self.comment_depth += 1
                 elif self.comment_depth:
                     self.comment_depth -= 1
                 else:
                     self.mode = ""
             elif mode == "block":
-                closer = _block_comment_delimiters(syntax)[1]
-                end = text.find(closer, pos)
-                if end < 0:
+                m = _block_comment_end(syntax).search(text, pos)
+                if m is None:
                     pos = n
                     break
-                self.mode, pos = "", end + len(closer)
+                self.mode, pos = "", m.end()
             elif mode == "<<":
                 pos = self._heredoc(text, pos)
             elif mode:
@@ -253,6 +267,11 @@ class _BracketScanner:
                     self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
                     continue
                 if syntax.other_block_comment[0] and m.group("comment") is not None:
+                    line_only = syntax.other_block_comment[0].startswith(_LINE_START)
+                    if start == 0 and line_only and not self.line_blank:
+                        # The feed began mid-line (`$x` typed, `=foo(1);` suggested): no POD.
+                        pos = 1
+                        continue
                     self.mode = "block"
                     continue
                 if syntax.sigils and m.group("sigil") is not None:
@@ -346,6 +365,8 @@ class _BracketScanner:
         interpolation = self.syntax.interpolation
         if interpolation and mode in self.syntax.interpolated_quotes:
             return _INTERPOLATED_STRING_END[interpolation, mode]
+        if mode in self.syntax.multiline_quotes:
+            return _MULTILINE_STRING_END[mode]
         if mode == '"""' and self.syntax.raw_triple_quotes:
             return _RAW_TRIPLE_END
         return _STRING_END[mode]

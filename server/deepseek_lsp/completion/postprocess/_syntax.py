@@ -49,9 +49,13 @@ class _Syntax:
     # holding a comment, the code after the inner `*/` is still comment (its `}` cut the
     # completion there).
     nested_comments: bool = False
-    # A block comment other than C's `/* */` (Haskell's `{- -}`): its opener and closer. Read as
-    # code, a `1)` in one cut the completion inside it, and left the comment open.
+    # A block comment other than C's `/* */` (Haskell's `{- -}`): its opener's and its closer's
+    # patterns. Read as code, a `1)` in one cut the completion inside it, and left the comment
+    # open.
     other_block_comment: tuple[str, str] = ("", "")
+    # The quotes whose strings run over lines (SQL's: a post's Markdown body in a seed
+    # script); elsewhere a string ends at its line's end, so that a quote misread hides one line.
+    multiline_quotes: tuple[str, ...] = ()
     # Elixir's sigils (`~r/\)$/`, `~w[a b]`, `~S"""..."""`) and character literals (`?(`):
     # text, up to the sigil's first closer not escaped (they do not nest).
     sigils: bool = False
@@ -71,15 +75,21 @@ _HASH_SYNTAX = _Syntax(line_comments=("#",), block_comments=False, hash_at_line_
 # Data, not logic: only the languages whose comments or quotes differ from the C family.
 _SYNTAX: dict[str, _Syntax] = {
     **dict.fromkeys(
-        "r yaml toml coffeescript nim makefile dockerfile".split(),
+        "r yaml toml makefile dockerfile".split(),
         _HASH_SYNTAX,
     ),
     # Their text blocks, read as code, held a fence that was taken for a chat answer's (a
-    # README written through a Perl heredoc, a job summary in a PowerShell here-string).
+    # README written through a Perl heredoc, a job summary in a PowerShell here-string, a
+    # script's manual in POD: from a `=word` first on a line to the end of a `=cut` line).
     "perl": replace(
         _HASH_SYNTAX,
         heredoc=(r"""<<(?P<hd>~?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}[ \t]*$"),
+        other_block_comment=(r"(?m:^)=[A-Za-z]", r"(?m:^)=cut\b[^\n]*"),
     ),
+    # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too.
+    "nim": replace(_HASH_SYNTAX, other_block_comment=(r"##?\[", r"\]#"), nested_comments=True),
+    # CoffeeScript's `###` opens a block comment where no fourth `#` follows (a line comment).
+    "coffeescript": replace(_HASH_SYNTAX, other_block_comment=("###(?!#)", "###")),
     # A here-string opens with `@"` (or `@'`) ending its line and ends with `"@` first on one.
     "powershell": replace(
         _HASH_SYNTAX, heredoc=(r"""@(?P<w>["'])(?=[ \t]*(?:\r?\n|$))""", r"^{w}@")
@@ -117,11 +127,11 @@ _SYNTAX: dict[str, _Syntax] = {
         line_comments=("--",),
         block_comments=False,
         hash_at_line_start=False,
-        other_block_comment=("{-", "-}"),
+        other_block_comment=(r"\{-", "-}"),
         nested_comments=True,
     ),
     # SQL has C's `/* */` comments too (a `1)` in one cut the completion there).
-    "sql": _Syntax(line_comments=("--",), hash_at_line_start=False),
+    "sql": _Syntax(line_comments=("--",), hash_at_line_start=False, multiline_quotes=("'",)),
     "lua": _Syntax(
         line_comments=("--",),
         block_comments=False,
