@@ -713,11 +713,14 @@ def test_go_a_receiver_at_the_cursor_brings_its_structs_methods(tmp_path: Path) 
     assert "helper" not in struct and "Mailer" not in struct, struct
 
 
-def test_go_a_struct_with_many_methods_goes_short_in_a_tight_room(tmp_path: Path) -> None:
-    """A struct of many fields with its 16 methods' signatures takes more than the prompt's
-    room for definitions at ``maxPromptTokens`` 1024: it goes as its signature and its first
-    four methods' (it went as its header alone), and is not left out whole (the nearest
-    name's definition of all)."""
+def test_go_a_struct_too_long_with_its_methods_keeps_its_fields_and_the_methods_that_fit(
+    tmp_path: Path,
+) -> None:
+    """At ``maxPromptTokens`` 1024 a struct of 20 fields with its 16 methods' signatures does
+    not fit the room for definitions. Only ``type Server struct …`` was sent (934ddf5): its
+    fields, sent before the methods came with it (8e15258), were lost too. It goes with its
+    fields and the first methods that fit; the bare line only where the fields alone do not,
+    and is never left out whole (the nearest name's definition of all)."""
     fields = "".join(f"\tfield{i:02} map[string][]*RequestHandlerOptions\n" for i in range(20))
     methods = "".join(
         f"func (s *Server) HandleRequestNumber{i:02}(ctx context.Context, w ResponseWriter,"
@@ -732,15 +735,27 @@ def test_go_a_struct_with_many_methods_goes_short_in_a_tight_room(tmp_path: Path
     assert "HandleRequestNumber15" in struct.text, struct.text
     store = DocumentStore(REGISTRY)
     doc = store.open((tmp_path / "app/main.go").as_uri(), text.replace("|", ""), "go", 1)
-    fim = build_fim_prompt(
-        doc, text.index("|"), budget=1024, suffix_share=0.15, count=lambda t: max(1, len(t) // 4),
-        snippets=[struct], line_comment="//",
-    )
-    assert "type Server struct" in fim.prompt, fim.prompt
-    # Its first methods' signatures go with it: the header alone said nothing of what ``s.``
-    # may call.
-    assert "func (s *Server) HandleRequestNumber00(ctx context.Context" in fim.prompt, fim.prompt
-    assert "HandleRequestNumber15" not in fim.prompt and "field19" not in fim.prompt, fim.prompt
+
+    def sent(budget: int) -> str:
+        return build_fim_prompt(
+            doc, text.index("|"), budget=budget, suffix_share=0.15,
+            count=lambda t: max(1, len(t) // 4), snippets=[struct], line_comment="//",
+        ).prompt
+
+    prompt = sent(1024)
+    # The fields the struct's definition holds (its first lines: field10 the last).
+    assert "field10 map[string][]*RequestHandlerOptions" in prompt, prompt
+    shown = [i for i in range(16) if f"HandleRequestNumber{i:02}(ctx" in prompt]
+    # The first ones, in the file's order, as many as the room takes.
+    assert shown == list(range(len(shown))) and 0 < len(shown) < 16, prompt
+    assert "HandleRequestNumber15" in sent(4096)
+    # Room for not even the fields: its header and its first four methods', as a class's
+    # outline, else the struct's line alone, as before.
+    outline = sent(400)
+    assert "HandleRequestNumber03(ctx" in outline and "field00" not in outline, outline
+    assert "HandleRequestNumber04(ctx" not in outline, outline
+    tight = sent(150)
+    assert "type Server struct" in tight and "field00" not in tight, tight
 
 
 def test_go_a_structs_methods_in_the_other_files_of_its_package(tmp_path: Path) -> None:

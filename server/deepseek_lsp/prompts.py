@@ -299,9 +299,12 @@ def _fitting_snippets(
         saved = count_line(count, label_line(comment, path).encode()) if path in labelled else 0
         short = snippets[i].short
         if used + blocks[i][1] - saved > budget and short is not None:
-            # A definition too long for what is left goes as its signature: its arguments are
-            # what a call needs.
-            blocks[i] = snippet_block(comment, path, short, count)
+            # A definition too long for what is left goes as the longest of its shorter forms
+            # that fits, else as its signature: its arguments are what a call needs.
+            room = budget - used + saved
+            blocks[i] = _longest_fitting(comment, path, snippets[i].shorter, room, count) or (
+                snippet_block(comment, path, short, count)
+            )
         if used + blocks[i][1] - saved <= budget:
             kept.append(i)
             labelled.add(path)
@@ -315,6 +318,22 @@ def _fitting_snippets(
         previous = snippets[i].path
         out.append(block)
     return out, used
+
+
+def _longest_fitting(
+    comment: str, path: str, forms: Sequence[str], room: int, count: TokenCount
+) -> tuple[str, int] | None:
+    """The block of the longest of ``forms`` (longest first) within ``room`` tokens, counted
+    by halves: a Go struct's 16 forms were 16 counts of up to ~500 tokens each."""
+    lo, hi, found = 0, len(forms), None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        block = snippet_block(comment, path, forms[mid], count)
+        if block[1] <= room:
+            found, hi = block, mid
+        else:
+            lo = mid + 1
+    return found
 
 
 def _header_above(data: bytes, scope: Scope, window_start: int) -> str:

@@ -46,15 +46,14 @@ class Definition:
     #: The class whose body holds it (a method, a class attribute or field), else None: which
     #: ``send`` is ``Connection.send`` when five files define one (``context.receivers``).
     owner: str | None = None
-    #: Its signature where that is not a part of its text (a Go struct's and its methods').
-    short: str | None = None
+    #: Forms between ``text`` and :attr:`signature`, longest first, for a prompt with no room
+    #: for the whole (a Go struct with fewer of its methods' signatures).
+    shorter: tuple[str, ...] = ()
 
     @property
     def signature(self) -> str:
         """The decorators and the signature, and ``…`` where the body was; a one-line
         definition whole (a tuple struct's fields are its body)."""
-        if self.short is not None:
-            return self.short
         whole = self.text.rstrip()
         header = self.text[: self.header_len].rstrip() if self.header_len else whole
         return whole if header == whole or "\n" not in whole else header + "\n…"

@@ -564,12 +564,15 @@ def _with_go_methods(struct: Definition, indexes: list[FileIndex], cls: str) -> 
     heads = list(found)
     if not heads:
         return struct
-    text = struct.text.rstrip() + "\n\n" + "\n".join(heads[:MAX_GO_METHODS])
-    # Its short form, for a prompt with no room for it whole: the struct's own and its first
-    # methods', as a class's outline has its first members.
-    short = struct.signature + "\n" + "\n".join(heads[:SIGNATURE_MEMBERS])
-    short += "\n…" if len(heads) > SIGNATURE_MEMBERS else ""
-    return replace(struct, text=text, short=short)
+    fields = struct.text.rstrip()
+    kept = range(min(len(heads), MAX_GO_METHODS), 0, -1)
+    text, *shorter = (fields + "\n\n" + "\n".join(heads[:n]) for n in kept)
+    # Too long for the prompt's room: the struct with fewer methods, then with its fields
+    # alone (as before they came), then its header and its first methods' (as a class's
+    # outline has its first members); its signature, the bare header, last.
+    outline = struct.signature + "\n" + "\n".join(heads[:SIGNATURE_MEMBERS])
+    outline += "\n…" if len(heads) > SIGNATURE_MEMBERS else ""
+    return replace(struct, text=text, shorter=(*shorter, fields, outline))
 
 
 def _c3_merge(seqs: list[list[str]]) -> list[str]:

@@ -95,6 +95,8 @@ class Snippet:
     #: (path, stamp) of the file on disk it was read from: it is stale once that changes
     #: (``unchanged_on_disk``), as ``source`` is once its document is edited.
     disk: tuple[str, tuple[int, int]] | None = field(default=None, compare=False)
+    #: What to try before ``short``, longest first (see ``Definition.shorter``).
+    shorter: tuple[str, ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
@@ -315,7 +317,11 @@ def gather_snippets(
         disk = idx.disk if source is None else None
         if len(snippets) - signatures < max_snippets:
             short = signature if signature != d.text else None
-            add(Snippet(d.path, d.text, "definition", d.start_line, source, rank, short, disk))
+            add(
+                Snippet(
+                    d.path, d.text, "definition", d.start_line, source, rank, short, disk, d.shorter
+                )
+            )
         else:
             # After the recent edits: a signature is a name's arguments, an edit what the user
             # is doing.
