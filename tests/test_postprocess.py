@@ -390,6 +390,16 @@ def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language:
         assert (fed, scanner.mode) == (brackets, whole.mode), repr(text[:cut][-12:])
 
 
+def test_perl_pod_opens_only_first_on_a_line_in_the_feed_before_too() -> None:
+    """A suggestion after ``$x`` typed that starts with ``=foo(1)`` continues the line: read as
+    POD opened at the feed's start, its brackets went unseen; after a line break it is POD."""
+    fed = {}
+    for before in ("my $x", "my $x;\n"):
+        scanner = _BracketScanner(_syntax_for("perl"))
+        fed[before] = [b for part in (before, "=foo(1);\n") for _, b in scanner.feed(part)], scanner.mode
+    assert fed == {"my $x": (["(", ")"], ""), "my $x;\n": ([], "block")}
+
+
 def test_a_heredoc_split_over_feeds_ends_at_its_word_on_a_line_of_its_own() -> None:
     scanner = _BracketScanner(_syntax_for("bash"))
     fed = [list(scanner.feed(part)) for part in ("cat <<EOF\nsee (", "EOF is not the end\n", "EOF", "\n(")]

@@ -324,7 +324,7 @@ def _longest_fitting(
     comment: str, path: str, forms: Sequence[str], room: int, count: TokenCount
 ) -> tuple[str, int] | None:
     """The block of the longest of ``forms`` (longest first) within ``room`` tokens, counted
-    by halves: a Go struct's 16 forms were 16 counts of up to ~500 tokens each."""
+    by halves: one by one, a Go struct's 16 forms would be 16 counts of up to ~500 tokens."""
     lo, hi, found = 0, len(forms), None
     while lo < hi:
         mid = (lo + hi) // 2

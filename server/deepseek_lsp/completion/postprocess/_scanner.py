@@ -270,7 +270,7 @@ class _BracketScanner:
                     line_only = syntax.other_block_comment[0].startswith(_LINE_START)
                     if start == 0 and line_only and not self.line_blank:
                         # The feed began mid-line (`$x` typed, `=foo(1);` suggested): no POD.
-                        pos = 1
+                        pos = start + 1
                         continue
                     self.mode = "block"
                     continue
