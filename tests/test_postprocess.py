@@ -396,7 +396,8 @@ def test_perl_pod_opens_only_first_on_a_line_in_the_feed_before_too() -> None:
     fed = {}
     for before in ("my $x", "my $x;\n"):
         scanner = _BracketScanner(_syntax_for("perl"))
-        fed[before] = [b for part in (before, "=foo(1);\n") for _, b in scanner.feed(part)], scanner.mode
+        brackets = [b for part in (before, "=foo(1);\n") for _, b in scanner.feed(part)]
+        fed[before] = brackets, scanner.mode
     assert fed == {"my $x": (["(", ")"], ""), "my $x;\n": ([], "block")}
 
 
