@@ -486,8 +486,8 @@ def test_a_file_whose_only_tab_led_line_is_blank_gets_what_the_editor_inserts() 
         doc = feature.services.documents.open(uri, text, language, 1)
         if options is not None:
             told(None, {"textDocument": {"uri": uri}, **options})
-        ctx = feature.prompts.context_between(Request(doc, len(text), False, multiline=True), 0, len(doc.data))
-        return postprocess(answer, ctx)
+        req = Request(doc, len(text), False, multiline=True)
+        return postprocess(answer, feature.prompts.context_between(req, 0, len(doc.data)))
 
     tabs = {"insertSpaces": False, "tabSize": 4, "indentSize": 4}
     blank_tab = "def clamp(x):\n\t"
@@ -549,8 +549,8 @@ def test_an_editor_inserting_tabs_gives_no_tabs_where_the_language_refuses_them(
     ) -> str | None:
         doc = feature.services.documents.open(uri, text, language, 1)
         told(None, {"textDocument": {"uri": uri}, **options})
-        ctx = feature.prompts.context_between(Request(doc, len(text), False, multiline=True), 0, len(doc.data))
-        return postprocess(answer, ctx)
+        req = Request(doc, len(text), False, multiline=True)
+        return postprocess(answer, feature.prompts.context_between(req, 0, len(doc.data)))
 
     tabs = {"insertSpaces": False, "tabSize": 2, "indentSize": 2}
     compose = "  web:\n    image: nginx\n    ports:\n      - 80:80"

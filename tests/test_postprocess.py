@@ -363,7 +363,8 @@ _TEXT_BLOCKS = {
     ),
     "sql": (
         "INSERT INTO posts (title, body) VALUES ('Install', '# Install (\n\n```sh\n"
-        "pip install [x\n```\n');\nSELECT f(a) -- it's (\nFROM t WHERE b IN ('it''s', 'x') /* ( */;\n"
+        "pip install [x\n```\n');\nSELECT f(a) -- it's (\n"
+        "FROM t WHERE b IN ('it''s', 'x') /* ( */;\n"
     ),
 }
 
@@ -378,7 +379,9 @@ def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language:
     rng = random.Random(39)
     for _ in range(1000):
         start, end = sorted(rng.randrange(len(text) + 1) for _ in range(2))
-        ctx = PostContext(prefix=text[:start], suffix=text[end:], language=language, single_line=False)
+        ctx = PostContext(
+            prefix=text[:start], suffix=text[end:], language=language, single_line=False
+        )
         postprocess(text[start:end], ctx)  # raises nothing
     whole = _BracketScanner(syntax)
     brackets = [b for _, b in whole.feed(text)]
