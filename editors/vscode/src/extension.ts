@@ -20,6 +20,7 @@ import {
 import { isKeyRejectedMessage, isNoKeyMessage, keyClearedMessage, keyInputProblem, noKeyPrompt } from './apiKey';
 import { afterClose, CrashLimit } from './crashLimit';
 import { EDITOR_INDENTATION, IndentationSync } from './indentation';
+import { withoutRewrittenTail } from './keptTail';
 import { hasItems, LateSuggestions } from './lateSuggestions';
 import { OpenNotices } from './notices';
 import { redacting } from './redact';
@@ -502,6 +503,9 @@ class DeepSeekExtension implements vscode.Disposable {
           const result = await this.lateSuggestions
             .provide(document, position, context, token, next)
             .finally(() => done(token.isCancellationRequested));
+          for (const item of (Array.isArray(result) ? result : result?.items) ?? []) {
+            withoutRewrittenTail(item, document, position);
+          }
           if (!token.isCancellationRequested) {
             const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
             this.statusBar.settled(document.uri.toString(), notebook?.uri.toString());

@@ -52,6 +52,10 @@ fs.writeFileSync(path.join(WORKSPACE, SLOW), 'def sub(a, b):\n    return a - b\n
 const BOUND = 'bound.py';
 const BOUND_PATH = path.join(WORKSPACE, BOUND);
 fs.writeFileSync(BOUND_PATH, 'def bound(x):');
+// For the closer-typed-after-accept step.
+const PAIR = 'pair.py';
+const PAIR_PATH = path.join(WORKSPACE, PAIR);
+fs.writeFileSync(PAIR_PATH, 'def pair(a, b):');
 const NBSP = /\u00a0/g;
 const norm = (s) => (s ?? '').replace(NBSP, ' ');
 
@@ -923,6 +927,34 @@ try {
       throw new Error(`${BOUND} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
     }
     return `${JSON.stringify(saved)}`;
+  }, { needs: ['set-api-key'] });
+
+  await step('closer-typed-after-accept', async () => {
+    // "max(" typed, VS Code closes it: "max(|)". The suggestion "a, b" accepted, the ")" typed
+    // next goes over the editor's own, as with no suggestion. The server's item replaced that
+    // ")" with one of its own, which VS Code no longer typed over: "max(a, b))".
+    await quickOpen(PAIR, 'def pair(a, b):');
+    await page.locator('.editor-instance .view-line', { hasText: 'def pair(a, b):' }).first().click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('biggest = max(', { delay: 60 });
+    const ghost = await waitFor('"a, b" as ghost text inside "max()"', async () => {
+      const t = await ghostText();
+      return t.includes('a, b') ? t : '';
+    }, 20000);
+    await page.keyboard.press('Tab');
+    await waitFor('the suggestion accepted', async () => (await editorTextWithoutGhost()).includes('max(a, b)'), 10000);
+    await page.keyboard.type(')');
+    await page.keyboard.press('Control+S');
+    const saved = await waitFor(`${PAIR} saved`, () => {
+      const t = fs.readFileSync(PAIR_PATH, 'utf8');
+      return t.includes('biggest') ? t : '';
+    }, 10000);
+    const want = 'def pair(a, b):\n    biggest = max(a, b)';
+    if (saved !== want) {
+      throw new Error(`${PAIR} reads ${JSON.stringify(saved)} (ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
+    }
+    return JSON.stringify(saved);
   }, { needs: ['set-api-key'] });
 
   await step('excluded-file-status', async () => {

@@ -16,6 +16,9 @@ from typing import Any
 # The status bar's spinner steps type lines no earlier step did, so that no answer comes from
 # the server's cache: "    res" gets "ult = a * b", "    quo" "tient = a // b".
 LINES = ["    return a + b", "unit = area(1.0)", "    result = a * b", "    quotient = a // b"]
+# The closer-typed-after-accept step: typed in VS Code's auto-closed "max(|)", answered with
+# the rest of the line, its ")" too, as a model writes it.
+LINES.append("    biggest = max(a, b)")
 # The tab-indented-block step: the body of "def bound(x):" in the model's four spaces, which
 # the server writes in the editor's tabs.
 BLOCK_AFTER = "def bound(x):\n"
