@@ -18,7 +18,7 @@ from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.cpu_time import ThreadCpu
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import lsp_session, open_doc, server_env
+from tests.harness import inline_params, insert, lsp_session, open_doc, server_env
 from tests.test_workspace_symbols import (
     REGISTRY,
     gather,
@@ -831,6 +831,40 @@ async def test_the_prompt_carries_the_receivers_send_and_not_the_other_classes(
             prompt = await prompt_at_end(client, fake, uri, MAIN)
     assert "def send(self, frame: bytes, *, flush: bool = True) -> int:" in prompt
     assert "letter: str" not in prompt
+
+
+COUNTER_GO = (
+    "package main\n\ntype Counter struct {\n\tname  string\n\tcount int\n}\n\n"
+    "func (c *Counter) Inc(step int) {\n\tc.count += step\n}\n"
+)
+
+
+async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_class(
+    tmp_path: Path,
+) -> None:
+    """Over stdio, as typed in VS Code: asked first on the new function's empty line, whose
+    prompt's snippets are kept while the cursor stays there (for DeepSeek's prefix cache), then
+    at ``c.`` with ``c := &Counter{}`` typed since: the prompt had no Counter at all, the
+    snippets chosen before ``c`` was bound kept; now its fields and methods' signatures."""
+    root = tmp_path / "ws"
+    main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
+    write(root, {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"})
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "main.go").as_uri()
+            open_doc(client, uri, main, "go")
+            assert (await table_of(client, 2))["files"] == 2
+            await client.text_document_inline_completion_async(inline_params(uri, 5, 1))
+            typed = 'c := &Counter{name: "hits"}\n\tc.'
+            insert(client, uri, 2, 5, 1, typed)
+            await client.text_document_inline_completion_async(inline_params(uri, 6, 3))
+            prompts = [r.json["prompt"] for r in fake.requests_to("/beta/completions")]
+    assert len(prompts) == 2 and prompts[1].endswith("\tc."), prompts
+    assert "// type Counter struct {" in prompts[1]
+    assert "// func (c *Counter) Inc(step int)" in prompts[1]
 
 
 def test_the_receivers_are_not_read_once_the_time_box_is_over(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ provider's prefix cache keeps matching.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,9 @@ from .request import Request
 MAX_CONTEXT_DOCS = 16
 #: How long the extra context (snippets) chosen for a cursor window is reused, see ``PromptBuilder.prompt``.
 CONTEXT_REUSE_S = 30.0
+#: A member's dot just typed (``c.|``): the snippets kept for the window were chosen before the
+#: receiver was there, and its class (context.receivers), what its member needs, was never sent.
+_RECEIVER_DOT = re.compile(rb"[\w)\]]\.$")
 #: The names of the function the cursor is in count from its start when it begins at most this
 #: many bytes before the cursor (past names_near's span; as far back as the window may reach).
 NAMES_REACH = 6000
@@ -217,6 +221,7 @@ class PromptBuilder:
             )
             if (
                 prev is not None
+                and not _RECEIVER_DOT.search(doc.data[max(0, req.offset - 2) : req.offset])
                 and prev.sources_key == sources_key
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
