@@ -121,3 +121,33 @@ async def test_a_review_that_fails_on_a_server_error_says_which_file_and_where_t
         monkeypatch.undo()
         done = await r.run("file:///ws/a.py")  # the failure is not told of a later review
         assert done["ok"] and done["findings"] == 1
+
+
+async def test_a_balance_run_out_again_after_a_top_up_is_told_again(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pop-up is once per cause while it stands: a review answered after the top-up ends
+    it. The 402's words stayed on record as told by the review, and the balance run out again
+    days later popped nothing up, neither for the next review nor for the completions (whose
+    same words were taken as still standing for the review's)."""
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.2)
+    async with Reviewing(fake_deepseek) as r:
+        popped: list[str] = []
+        monkeypatch.setattr(r.services.status, "_show", lambda m, level=2: popped.append(m))
+        fake_deepseek.fault("status", count=1, path=CHAT, status=402)
+        fake_deepseek.responder(reviewer([RULE]), path=CHAT)
+        r.services.documents.open("file:///ws/a.py", DOC, "python", 1)
+        r.services.documents.open("file:///ws/b.py", DOC.replace("find", "seek"), "python", 1)
+        r.services.documents.open("file:///ws/c.py", DOC.replace("find", "look"), "python", 1)
+        assert not (await r.run("file:///ws/a.py"))["ok"]
+        assert len(popped) == 1 and "402" in popped[0]
+
+        await asyncio.sleep(0.3)  # topped up meanwhile
+        assert (await r.run("file:///ws/b.py"))["ok"]
+
+        # Run out again: completions meet it first (as CompletionHealth.failed tells it).
+        assert r.services.status.tell_once("completion:InsufficientBalanceError", popped[0], 1)
+        r.services.status.forget("completion:")  # topped up, completions answered again
+        fake_deepseek.fault("status", count=1, path=CHAT, status=402)
+        assert not (await r.run("file:///ws/c.py"))["ok"]
+        assert popped == [popped[0]] * 3

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from deepseek_lsp.completion.feature import CompletionFeature
+from deepseek_lsp.config import Settings
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.features import Services
+from deepseek_lsp.model import InsufficientBalanceError
 from deepseek_lsp.status import StatusReporter
+from tests.completing import REGISTRY
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import server_env
 from tests.raw_lsp import RawServer
@@ -66,3 +74,33 @@ def test_a_message_told_by_one_feature_is_told_again_once_both_have_forgotten_it
     status.forget("review:")
     assert status.tell_once("completion:AuthenticationError", rejected, 1)
     assert popped == [rejected, "DeepSeek reports (402).", rejected]
+
+
+async def test_a_balance_run_out_again_after_completions_answered_is_told_again(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quick answer after the top-up ends the 402's pop-up for completions, whatever the status
+    bar shows then: with an excluded file's Inactive in between, its words stayed on record and
+    the balance run out again popped nothing up, for completions nor for reviews."""
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.0)
+    popped: list[str] = []
+    status = StatusReporter(lambda _: None, lambda message, level=2: popped.append(message))
+    settings = Settings(base_url=fake_deepseek.url)
+    services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+    feature = CompletionFeature(services)
+    empty = InsufficientBalanceError("insufficient balance", url=fake_deepseek.url, status=402)
+    try:
+        feature.health.failed(empty)
+        services.documents.open("file:///ws/.env", "KEY=1\n", "dotenv", 1)
+        services.documents.open("file:///ws/a.py", "x = 1\n", "python", 1)
+        for uri in ("file:///ws/.env", "file:///ws/a.py"):  # opened the .env, came back
+            doc = services.documents.get(uri)
+            assert doc is not None
+            feature.health.status_for(doc, 0)
+        assert status.current.kind == "Normal"  # the Error went with the .env's Inactive
+        feature.health.answered(0.1)  # topped up meanwhile
+        feature.health.failed(empty)
+        assert not status.tell_once("review:InsufficientBalanceError", empty.user_message, 1)
+    finally:
+        await feature.stop()
+    assert popped == [empty.user_message] * 2

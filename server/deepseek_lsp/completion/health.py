@@ -139,6 +139,10 @@ class BackendHealth:
         return min(SLOW_ANSWER_S, self.services.settings.completion.timeout_s / 2)
 
     def answered(self, first_token: float) -> None:
+        # The account's problem told is over, whatever the status shows now (an excluded
+        # file's Inactive replaced the Error): kept on record, its words hid the next 402's
+        # pop-up, the completions' and the review's alike.
+        self.services.status.forget("completion:")
         if first_token <= self.slow_s():
             self.waited_unanswered = False
         self.debouncer.latency(first_token)
