@@ -4,6 +4,7 @@ or a piece of it, in the report or on the terminal."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,12 @@ from tests.test_review_cli import CHAT, run
 from tests.test_review_cli import project as cli_project
 
 project = cli_project
+
+#: What tells CI runs apart, removed so that the CI running these tests does not decide them.
+GITHUB_CI_NAMES = (
+    "GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_ACTOR",
+    "GITHUB_REPOSITORY",
+)
 
 
 @pytest.mark.parametrize("at", [278, 284, 290])
@@ -53,6 +60,15 @@ def test_a_key_not_shaped_like_deepseeks_is_kept_out_of_the_reviews_logs(
     [
         ({"GITHUB_ACTIONS": "true", "DEEPSEEK_API_KEY": ""}, "a pull request from a fork"),
         ({"GITHUB_ACTIONS": "true", "DEEPSEEK_API_KEY": " \n"}, "a pull request from a fork"),
+        (
+            {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "DEEPSEEK_API_KEY": ""},
+            "a pull request from a fork",
+        ),
+        (
+            {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request",
+             "GITHUB_ACTOR": "dependabot[bot]", "DEEPSEEK_API_KEY": ""},
+            "Dependabot",
+        ),
         ({"GITLAB_CI": "true", "DEEPSEEK_API_KEY": ""}, "protected"),
         ({"DEEPSEEK_API_KEY": ""}, "DEEPSEEK_API_KEY is set but empty"),
     ],
@@ -65,7 +81,7 @@ def test_an_empty_key_in_ci_says_the_job_was_given_no_secret(
     request (and Dependabot's): GitHub gives them no secret. The review said "set
     DEEPSEEK_API_KEY", which the maintainer had, in the repository's secrets; the check failed
     on every outside contribution with no word of why. Still exit 2, nothing sent."""
-    for name in ("GITHUB_ACTIONS", "GITLAB_CI"):
+    for name in GITHUB_CI_NAMES:
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
@@ -84,3 +100,54 @@ def test_a_key_not_set_at_all_is_said_as_before(
     assert code == 2
     said = "set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)"
     assert err == f"deepseek-lsp review: {said}\n"
+
+
+@pytest.mark.parametrize("event", ["push", "schedule", "workflow_dispatch", "pull_request"])
+def test_an_empty_key_in_a_run_that_is_given_secrets_says_the_secret_is_missing(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, event: str,
+) -> None:
+    """A push build (or a pull request from a branch of the repository itself) is given the
+    repository's secrets: its key is empty because the secret is not set, or set under another
+    name. It was told its run was a fork's pull request, and the ``if:`` it was given
+    (``github.event.pull_request.head.repo.full_name == github.repository``) skipped every
+    push build's review, the pull request being null there."""
+    for name in GITHUB_CI_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    payload = tmp_path / "event.json"
+    own = {"head": {"repo": {"full_name": "acme/shop"}}}
+    payload.write_text(json.dumps({"pull_request": own} if event == "pull_request" else {}))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_EVENT_NAME", event)
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(payload))
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/shop")
+    monkeypatch.setenv("GITHUB_ACTOR", "maintainer")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "")
+    code, out, err = run(capsys, "app/inventory.py")
+    assert code == 2 and out == ""
+    assert "fork" not in err and "Dependabot" not in err
+    assert "secret" in err and "not set" in err
+
+
+def test_the_step_condition_given_for_a_forks_pull_request_keeps_the_push_builds_review(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The condition said to skip the review where no secret is given must hold on a push
+    (no pull request there) and fail on Dependabot's pull requests, which are the repository's
+    own branches."""
+    for name in GITHUB_CI_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    payload = tmp_path / "event.json"
+    fork = {"head": {"repo": {"full_name": "someone/shop"}}}
+    payload.write_text(json.dumps({"pull_request": fork}))
+    for name, value in {
+        "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request", "DEEPSEEK_API_KEY": "",
+        "GITHUB_EVENT_PATH": str(payload), "GITHUB_REPOSITORY": "acme/shop",
+        "GITHUB_ACTOR": "someone",
+    }.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, "app/inventory.py")
+    assert code == 2 and "a pull request from a fork" in err
+    assert "github.event_name != 'pull_request'" in err
+    assert "github.actor != 'dependabot[bot]'" in err

@@ -16,7 +16,7 @@ import re
 import shutil
 import stat
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -41,6 +41,7 @@ from .changed import (
     git_root,
     refused_repository,
 )
+from .empty_key import empty_key
 from .engine import ReviewEngine
 from .report import FileResult, count_at_least, to_json, to_text, usage_of
 from .reviewing import _use_color, review_targets
@@ -75,7 +76,7 @@ def run_review(args: argparse.Namespace) -> int:
     if not settings.api_key and settings.backend == "deepseek":
         print(
             "deepseek-lsp review: set DEEPSEEK_API_KEY (and DEEPSEEK_BASE_URL for another server)"
-            + _empty_key(os.environ),
+            + empty_key(os.environ),
             file=err,
         )
         return EXIT_ERROR
@@ -235,26 +236,6 @@ def run_review(args: argparse.Namespace) -> int:
     if args.fail_on != "never" and count_at_least(results, args.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
-
-
-def _empty_key(env: Mapping[str, str]) -> str:
-    """Why DEEPSEEK_API_KEY is there but empty, where a CI job's secret is the likely key: the
-    run was given none (a fork's pull request), and "set DEEPSEEK_API_KEY" read as wrong to a
-    maintainer who had set it."""
-    if "DEEPSEEK_API_KEY" not in env or env["DEEPSEEK_API_KEY"].strip():
-        return ""
-    if env.get("GITHUB_ACTIONS") == "true":
-        return (
-            ": it is empty, as a secret is in a workflow run by a pull request from a fork or by "
-            "Dependabot (GitHub gives them none); skip the review there, e.g. `if: "
-            "github.event.pull_request.head.repo.full_name == github.repository`"
-        )
-    if env.get("GITLAB_CI") == "true":
-        return (
-            ": it is empty, as a protected variable is in a pipeline of a branch that is not "
-            "protected (or a fork's merge request)"
-        )
-    return ": DEEPSEEK_API_KEY is set but empty"
 
 
 def _settings_refused(problems: Sequence[str], settings_file: str | None, err: TextIO) -> None:
