@@ -857,3 +857,43 @@ def test_a_checkout_git_calls_another_users_still_follows_its_gitignore(
     assert "is in none" not in err
     assert f"git refuses the repository at {project} as another user's" in err
     assert f"git config --global --add safe.directory {project}" in err
+
+
+def test_a_refused_checkout_s_own_gitignore_and_config_send_no_excluded_file(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pull request controls the .gitignore files and, in a cached checkout, may have left a
+    config: read as outside a repository, neither unignores what the exclude setting keeps out
+    (a negation of config/secrets.py, an excludes file of the repository's own naming)."""
+    (project / ".gitignore").write_text("generated/\n.venv/\nnode_modules/\n!config/secrets.py\n")
+    (project / "nothing").write_text("")
+    git(project, "config", "core.excludesFile", str(project / "nothing"))
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    code, out, err = run(capsys, ".", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    assert files["config/secrets.py"]["skipped"] == "excluded by the exclude setting"
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "TOKEN" not in sent and "node_modules" not in sent and "out.py" not in sent
+
+
+def test_a_refused_checkout_still_leaves_out_what_its_info_exclude_lists(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``.git/info/exclude`` holds what one clone leaves out and never commits (a scratch file
+    with a token): run as another user (a container as root over the developer's checkout),
+    the .gitignore files were followed and it was not, the file reviewed and sent."""
+    (project / "app" / "scratch.py").write_text('API_TOKEN_NOTE = "mine"\n\ndef f(row):\n    return row\n')
+    (project / ".git" / "info").mkdir(exist_ok=True)
+    (project / ".git" / "info" / "exclude").write_text("# local\n/app/scratch.py\n")
+    code, out, err = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    assert {f["path"] for f in json.loads(out)["files"]} == {"app/inventory.py", "app/util.js"}
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    code, out, err = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    assert code == 0, err
+    assert {f["path"] for f in json.loads(out)["files"]} == {"app/inventory.py", "app/util.js"}
+    sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
+    assert "scratch" not in sent and "API_TOKEN_NOTE" not in sent

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 #: Git asks its askpass program (GIT_ASKPASS, which VS Code's terminal sets, core.askPass, then
@@ -121,6 +121,7 @@ def git_ignored(paths: list[Path], roots: Sequence[Path] = ()) -> set[Path]:
                 todo.append(tree)
         groups[tree].append(path)
     ignored: set[Path] = set()
+    refused: set[Path] = set()
     for tree, group in groups.items():
         result = git(tree, "check-ignore", "--stdin", "-z", stdin="\0".join(map(str, group)) + "\0")
         if result is not None and result.returncode in (0, 1):
@@ -132,20 +133,50 @@ def git_ignored(paths: list[Path], roots: Sequence[Path] = ()) -> set[Path]:
             # as root): every ignored file was reviewed. Its .gitignore files are read as
             # outside a repository, its own config untrusted as git leaves it.
             outside.setdefault(tree, []).extend(p for p in group if p != tree)
+            refused.add(tree)
     if outside:
-        ignored |= _ignored_outside_repositories(outside)
+        ignored |= _ignored_outside_repositories(outside, refused)
     return ignored
 
 
-def _ignored_outside_repositories(groups: dict[Path, list[Path]]) -> set[Path]:
+def _info_exclude(tree: Path) -> str:
+    """What the repository of ``tree`` lists in ``info/exclude`` (a linked worktree's or a
+    submodule's ``.git`` file names its git folder), or '': a clone's own exclusions, never
+    committed (a scratch file with a token), are patterns only, safe to read untrusted."""
+    git_dir = tree / ".git"
+    try:
+        if git_dir.is_file():
+            named = git_dir.read_text(encoding="utf-8").strip().removeprefix("gitdir:").strip()
+            git_dir = tree / named
+            common = git_dir / "commondir"
+            if common.is_file():
+                git_dir = git_dir / common.read_text(encoding="utf-8").strip()
+        return (git_dir / "info" / "exclude").read_text(encoding="utf-8", errors="surrogateescape")
+    except (OSError, ValueError):
+        return ""
+
+
+def _ignored_outside_repositories(
+    groups: dict[Path, list[Path]], refused: Collection[Path] = ()
+) -> set[Path]:
     """What the ``.gitignore`` files under each folder leave out of its paths, no repository
-    around: an unpacked release's ``build/`` and ``dist/`` were reviewed and paid for."""
+    around: an unpacked release's ``build/`` and ``dist/`` were reviewed and paid for. A
+    ``refused`` folder is a work tree git will not open: its ``info/exclude`` rules too."""
     ignored: set[Path] = set()
     with tempfile.TemporaryDirectory(prefix="deepseek-lsp-gitignore-") as empty:
         made = git(Path(empty), "init", "-q", "--bare", empty)
         if made is None or made.returncode != 0:
             return ignored
+        exclude = Path(empty) / "info" / "exclude"
         for root, group in groups.items():
+            try:
+                exclude.parent.mkdir(exist_ok=True)
+                exclude.write_text(
+                    _info_exclude(root) if root in refused else "",
+                    encoding="utf-8", errors="surrogateescape",
+                )
+            except OSError:
+                pass  # (its .gitignore files still rule)
             result = git(
                 root, f"--git-dir={empty}", f"--work-tree={root}", "check-ignore", "--stdin", "-z",
                 stdin="\0".join(map(str, group)) + "\0",
