@@ -10,8 +10,10 @@ import pytest
 from deepseek_lsp.completion.feature import CompletionFeature
 from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import DocumentStore
-from deepseek_lsp.features import Services
+from deepseek_lsp.features import Paused, Services
 from deepseek_lsp.model import InsufficientBalanceError
+from deepseek_lsp.review.flights import ReviewOutcome
+from deepseek_lsp.review.outcome_status import OutcomeStatus
 from deepseek_lsp.status import StatusReporter
 from tests.completing import REGISTRY
 from tests.fake_deepseek import FakeDeepSeek
@@ -103,4 +105,23 @@ async def test_a_balance_run_out_again_after_completions_answered_is_told_again(
         assert not status.tell_once("review:InsufficientBalanceError", empty.user_message, 1)
     finally:
         await feature.stop()
+    assert popped == [empty.user_message] * 2
+
+
+def test_an_answer_to_a_review_sent_before_another_reviews_402_keeps_its_pop_up_told() -> None:
+    """Two saves' reviews under way when the balance runs out: the one answered after the
+    other's 402 (and its pause) says nothing of the top-up, and the 402 was popped up again at
+    the minute's recheck."""
+    popped: list[str] = []
+    status = StatusReporter(lambda _: None, lambda message, level=2: popped.append(message))
+    services = Services(DocumentStore(REGISTRY), REGISTRY, status, Settings())
+    empty = InsufficientBalanceError("insufficient balance", status=402)
+    paused = Paused()
+    told = OutcomeStatus(services, paused)
+    told.report(ReviewOutcome(errors=[empty], units=1, units_sent=1, requests=1), "file:///ws/a.py")
+    told.report(ReviewOutcome(units=1, units_sent=1, requests=1), "file:///ws/b.py")
+    assert not status.tell_once("review:InsufficientBalanceError", empty.user_message, 1)
+    paused.clear()  # the recheck's minute is over, and a review is answered
+    told.report(ReviewOutcome(units=1, units_sent=1, requests=1), "file:///ws/b.py")
+    assert status.tell_once("review:InsufficientBalanceError", empty.user_message, 1)
     assert popped == [empty.user_message] * 2

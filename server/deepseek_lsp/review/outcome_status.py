@@ -73,10 +73,11 @@ class OutcomeStatus:
             status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
             status.tell_once(f"review:{fatal.kind_told}", fatal.user_message, 1)
             return
-        if outcome.units_sent > len(outcome.unanswered):
+        if outcome.units_sent > len(outcome.unanswered) and not self.paused.now():
             # Answered: the account's problem told is over (a top-up). Kept on record, its
             # words hid the next time the balance ran out, this feature's pop-up and the
-            # completions' alike (one message, one pop-up while it stands).
+            # completions' alike (one message, one pop-up while it stands). Not by an answer
+            # to a request sent before another review's pause: the problem stands.
             status.forget("review:")
         if outcome.errors:
             error: ModelError = outcome.errors[0]
