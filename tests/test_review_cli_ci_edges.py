@@ -897,3 +897,28 @@ def test_a_refused_checkout_still_leaves_out_what_its_info_exclude_lists(
     assert {f["path"] for f in json.loads(out)["files"]} == {"app/inventory.py", "app/util.js"}
     sent = "\n".join(r.json["messages"][-1]["content"] for r in fake_deepseek.requests_to(CHAT))
     assert "scratch" not in sent and "API_TOKEN_NOTE" not in sent
+
+
+def test_the_safe_directory_command_for_a_refused_checkout_runs_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pasted as said, the command trusts the checkout: of a path with a space, unquoted, git
+    took its words as more values ("wrong number of arguments")."""
+    from deepseek_lsp.review.changed import refused_repository
+
+    checkout = tmp_path / "my projects" / "shop"
+    checkout.mkdir(parents=True)
+    git(checkout, "init", "-q")
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    said = refused_repository(checkout)
+    assert said is not None
+    command = said.split("`")[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home)}
+    env.pop("GIT_CONFIG_GLOBAL", None)
+    subprocess.run(command, shell=True, env=env, check=True, capture_output=True)
+    trusted = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=checkout, env=env, capture_output=True, text=True
+    )
+    assert trusted.returncode == 0 and trusted.stdout.strip() == str(checkout)

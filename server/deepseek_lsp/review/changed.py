@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def refused_repository(start: Path) -> str | None:
     where = found.group(1)
     return (
         f"git refuses the repository at {where} as another user's (dubious ownership): if you "
-        f"trust it, `git config --global --add safe.directory {where}`"
+        f"trust it, `git config --global --add safe.directory {shlex.quote(where)}`"
     )
 
 
