@@ -18,7 +18,8 @@ project = cli_project
 #: What tells CI runs apart, removed so that the CI running these tests does not decide them.
 GITHUB_CI_NAMES = (
     "GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_ACTOR",
-    "GITHUB_REPOSITORY",
+    "GITHUB_REPOSITORY", "CI_COMMIT_REF_PROTECTED", "CI_MERGE_REQUEST_SOURCE_PROJECT_ID",
+    "CI_PROJECT_ID",
 )
 
 
@@ -151,3 +152,20 @@ def test_the_step_condition_given_for_a_forks_pull_request_keeps_the_push_builds
     assert code == 2 and "a pull request from a fork" in err
     assert "github.event_name != 'pull_request'" in err
     assert "github.actor != 'dependabot[bot]'" in err
+
+
+def test_an_empty_key_in_a_protected_branchs_gitlab_pipeline_says_the_variable_is_missing(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A protected branch's pipeline is given the protected variables: its key is empty because
+    the variable is not set (or is empty, or named otherwise), not for the branch."""
+    for name in GITHUB_CI_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {
+        "GITLAB_CI": "true", "CI_COMMIT_REF_PROTECTED": "true", "CI_PROJECT_ID": "7",
+        "DEEPSEEK_API_KEY": "",
+    }.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run(capsys, "app/inventory.py")
+    assert code == 2 and out == ""
+    assert "not protected" not in err and "not set" in err

@@ -39,6 +39,14 @@ def empty_key(env: Mapping[str, str]) -> str:
     if env.get("GITHUB_ACTIONS") == "true":
         return _github_reason(env)
     if env.get("GITLAB_CI") == "true":
+        source = env.get("CI_MERGE_REQUEST_SOURCE_PROJECT_ID")
+        own = source in (None, env.get("CI_PROJECT_ID"))
+        if env.get("CI_COMMIT_REF_PROTECTED") == "true" and own:
+            # Given the protected variables: this one is not among them.
+            return (
+                ": it is empty in this protected branch's pipeline: the variable is not set in "
+                "the project's CI/CD settings (nor its group's), or is empty, or named otherwise"
+            )
         return (
             ": it is empty, as a protected variable is in a pipeline of a branch that is not "
             "protected (or a fork's merge request)"
