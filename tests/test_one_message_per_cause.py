@@ -125,3 +125,29 @@ def test_an_answer_to_a_review_sent_before_another_reviews_402_keeps_its_pop_up_
     told.report(ReviewOutcome(units=1, units_sent=1, requests=1), "file:///ws/b.py")
     assert status.tell_once("review:InsufficientBalanceError", empty.user_message, 1)
     assert popped == [empty.user_message] * 2
+
+
+async def test_a_balance_run_out_again_is_told_though_reviews_were_not_answered_since(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reviews on command: the one asked while the balance was empty met the 402 completions had
+    told. Completions answered after the top-up, no review was asked since, and the balance run
+    out again popped nothing up: the review's record of the same words still stood."""
+    monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.0)
+    popped: list[str] = []
+    status = StatusReporter(lambda _: None, lambda message, level=2: popped.append(message))
+    settings = Settings(base_url=fake_deepseek.url)
+    services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
+    feature = CompletionFeature(services)
+    empty = InsufficientBalanceError("insufficient balance", url=fake_deepseek.url, status=402)
+    review = OutcomeStatus(services, Paused())
+    try:
+        feature.health.failed(empty)
+        failed = ReviewOutcome(errors=[empty], units=1, units_sent=1, requests=1)
+        review.report(failed, "file:///ws/a.py")
+        assert popped == [empty.user_message]  # one cause, one pop-up
+        feature.health.answered(0.1)  # topped up
+        feature.health.failed(empty)  # run out again
+    finally:
+        await feature.stop()
+    assert popped == [empty.user_message] * 2

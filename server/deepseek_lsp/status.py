@@ -57,8 +57,14 @@ class StatusReporter:
         told again should it come back (a typo fixed, then made again)."""
         self._told = {k: m for k, m in self._told.items() if not k.startswith(prefix) or k in keys}
 
-    def forget(self, prefix: str = "") -> None:
+    def forget(self, prefix: str = "", *, ended: bool = False) -> None:
+        """Forget what was told under ``prefix`` (all, without one). ``ended``: the cause is
+        over (the backend answered), and another feature's record of the same words goes too:
+        kept, it hid the cause's return (a balance run out again) from both features."""
         if not prefix:
             self._told = {}
             return
-        self._told = {k: m for k, m in self._told.items() if not k.startswith(prefix)}
+        gone = {m for k, m in self._told.items() if k.startswith(prefix)} if ended else set()
+        self._told = {
+            k: m for k, m in self._told.items() if not k.startswith(prefix) and m not in gone
+        }

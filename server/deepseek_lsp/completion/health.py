@@ -142,7 +142,7 @@ class BackendHealth:
         # The account's problem told is over, whatever the status shows now (an excluded
         # file's Inactive replaced the Error): kept on record, its words hid the next 402's
         # pop-up, the completions' and the review's alike.
-        self.services.status.forget("completion:")
+        self.services.status.forget("completion:", ended=True)
         if first_token <= self.slow_s():
             self.waited_unanswered = False
         self.debouncer.latency(first_token)

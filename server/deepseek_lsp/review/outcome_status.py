@@ -78,7 +78,7 @@ class OutcomeStatus:
             # words hid the next time the balance ran out, this feature's pop-up and the
             # completions' alike (one message, one pop-up while it stands). Not by an answer
             # to a request sent before another review's pause: the problem stands.
-            status.forget("review:")
+            status.forget("review:", ended=True)
         if outcome.errors:
             error: ModelError = outcome.errors[0]
             # Its retries are spent: nothing reviews the file again until it is saved again.
