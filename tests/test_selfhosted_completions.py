@@ -25,6 +25,7 @@ from tests.harness import (
     refused_url,
     requests_waiting,
     server_env,
+    settings_applied,
 )
 
 
@@ -140,6 +141,35 @@ async def test_a_single_line_request_answered_as_a_chat_turn_shows_the_code_line
         stops = ["\n" in (r.json.get("stop") or []) for r in fake.requests_to("/v1/completions")]
     assert shown == [["sum(values)"], ["sum(values)"]]
     assert stops == [True, False, False]  # asked again once, then asked so from the start
+
+
+async def test_a_new_backend_asks_a_single_line_with_its_line_break_stop_again(tmp_path: Path) -> None:
+    """Seen answering completion requests as chat turns (``fim-template`` with an instruct
+    model), the server is asked through ``openai-suffix`` instead, which it answers as FIM: every
+    single line was still asked without its line-break stop and with twice the tokens, read to
+    the end of a many-line answer (seconds of a local GPU's time) for the one line shown."""
+    fence = "```python\nsum(values)\n```"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(fence, fence, "sum(values)\nprint(total)\n")
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+
+            async def shown(uri: str) -> list[str]:
+                open_doc(client, uri, "values = [1, 2]\ntotal = \n")
+                result = await client.text_document_inline_completion_async(inline_params(uri, 1, 8))
+                return [str(i.insert_text) for i in result.items]
+
+            assert await shown("file:///ws/chat.py") == ["sum(values)"]
+            pulled = client.pulled  # type: ignore[attr-defined]
+            client.set_configuration({"deepseek": {**SETTINGS, "backend": "openai-suffix"}})
+            client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            assert await eventually(lambda: client.pulled > pulled)  # type: ignore[attr-defined]
+            await settings_applied(client)  # (a round trip: the pulled settings are applied)
+            assert await shown("file:///ws/fim.py") == ["sum(values)"]
+        first, again, last = fake.requests_to("/v1/completions")
+    assert "suffix" in last.json and "suffix" not in first.json  # asked as openai-suffix
+    assert "\n" not in (again.json.get("stop") or [])  # (the chat turn asked again)
+    assert "\n" in (last.json.get("stop") or []), last.json
+    assert last.json["max_tokens"] == first.json["max_tokens"], last.json
 
 
 async def test_a_local_model_server_not_running_is_told_so_not_the_network(tmp_path: Path) -> None:

@@ -190,6 +190,7 @@ class CompletionFeature(Feature):
         new_model = (*endpoint_fields(old), old.completion.model) != (*endpoint_fields(new), new.completion.model)
         if new_model:
             self.health.backend_changed()
+            self.fetching.forget_chat_turns()
         if new_model or _answer_settings(old) != _answer_settings(new):
             # What the old model or settings answered is not shown for the new ones (an
             # identical prompt now gets another answer), nor what they are answering: a stream

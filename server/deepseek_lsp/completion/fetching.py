@@ -111,6 +111,12 @@ class Fetcher:
         (:func:`opens_as_chat`): a single line is then asked for so from the start."""
         return self._server_and_model() in self._chat_turns
 
+    def forget_chat_turns(self) -> None:
+        """The endpoint, backend, template or model changed: the server's way of answering is
+        seen again (moved from ``fim-template`` to ``openai-suffix``, which Ollama answers as
+        FIM, every line went on being asked without its line-break stop, for twice the tokens)."""
+        self._chat_turns.clear()
+
     def cancel_all(self) -> None:
         for uri in list(self.fetches):
             self.cancel(uri, typing=False)
