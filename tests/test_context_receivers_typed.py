@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -795,3 +797,39 @@ def test_go_a_structs_methods_in_the_other_files_of_its_package(tmp_path: Path) 
     snippets = gather_at(tmp_path, "net/pool.go", own, indexed(tmp_path, "net/pool.go"), "go")
     pool = [s.text for s in snippets if s.text.startswith("type Pool struct")]
     assert any("func (p *Pool) Take() *Conn" in t for t in pool), heads(snippets)
+
+
+def test_go_a_large_packages_folder_is_not_listed_at_every_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package of ``c``'s struct is listed for its files at ``c.|``: listed anew at each
+    request, a folder of 5,000 Go files (generated code) took ~4 ms of every keystroke's
+    request once its files were indexed (~0.55 ms now; ~0.3 ms not reading the package, a
+    shared host). Its methods in the package's other files still go with it, and a file added
+    to the package is read at the next request."""
+    files = {f"net/gen{i:04}.go": "package net\n" for i in range(5000)}
+    files["net/conn.go"] = "package net\n\ntype Conn struct{}\n"
+    files["net/a_send.go"] = "package net\n\nfunc (c *Conn) Send(frame []byte) error {\n\treturn nil\n}\n"
+    write(tmp_path, files)
+    symbols = indexed(tmp_path, "app/main.go")
+    then = time.time() - 3600  # as a workspace's folder is, not written this very moment
+    os.utime(tmp_path / "net", (then, then))
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counted(path: Any) -> Any:
+        listed.append(os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counted)
+    text = "package app\n\nfunc run(c *net.Conn) {\n\tc.|\n}\n"
+    for _ in range(3):
+        snippets = gather_at(tmp_path, "app/main.go", text, symbols, "go")
+        struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+        assert "func (c *Conn) Send(frame []byte) error" in struct, struct
+    assert listed.count(str(tmp_path / "net")) == 1, listed
+    # A file added to the package is read at the next request.
+    write(tmp_path, {"net/b_close.go": "package net\n\nfunc (c *Conn) Close() error {\n\treturn nil\n}\n"})
+    snippets = gather_at(tmp_path, "app/main.go", text, symbols, "go")
+    struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+    assert "func (c *Conn) Close() error" in struct, struct

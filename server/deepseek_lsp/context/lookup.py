@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from cachetools import LRUCache
 
 from ..documents import Document
+from ..imports.go import package_file_names
 from ..languages import Language, LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import family
@@ -498,14 +499,13 @@ class _Classes:
         if where in self.packages:
             return self.packages[where]
         found = [self.own] if idx is not self.own and where.parent == self.doc_path.parent else []
-        testing = where.name.endswith("_test.go")
-        try:
-            names = sorted(e.name for e in os.scandir(where.parent) if e.name.endswith(".go"))
-        except OSError:
-            names = []
-        # (The document, in the package or not, is ``own``: ``_file_index`` skips it.)
-        others = [n for n in names if n != where.name and (testing or not n.endswith("_test.go"))]
-        for name in others[:MAX_GO_PACKAGE_FILES]:
+        own_name = where.name
+        testing = own_name.endswith("_test.go")
+        names = package_file_names(where.parent)
+        # (The document, in the package or not, is ``own``: ``_file_index`` skips it.) The
+        # first ones only are sifted: all 5,000 of a folder of generated code took ~1 ms.
+        others = (n for n in names if n != own_name and (testing or not n.endswith("_test.go")))
+        for name in islice(others, MAX_GO_PACKAGE_FILES):
             if time.monotonic() > self.req.deadline:
                 break
             path, doc = where.parent / name, self.req.doc

@@ -7,6 +7,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from cachetools import LRUCache
+
+from ..symbol_store import racy
 from .project_files import _folders_up, _kept_a_moment, _read_small, _read_when_changed
 
 #: Files read from one Go package (a folder): the first by name. The time box decides how many
@@ -23,6 +26,28 @@ def _go_files(folder: Path, skip: Path | None = None, tests: bool = False) -> li
     files = [p for p in folder.glob("*.go") if (tests or not p.name.endswith("_test.go")) and p != skip]
     # By name, the package's own files first: the code under test, then the test helpers.
     return sorted(files, key=lambda p: (p.name.endswith("_test.go"), p.name))[:MAX_PACKAGE_FILES]
+
+
+#: By folder, the names of its Go files and the folder's modification time when listed.
+_package_names: LRUCache[str, tuple[int, list[str]]] = LRUCache(maxsize=64)
+
+
+def package_file_names(folder: Path) -> list[str]:
+    """The names of the Go files in ``folder``, in order, listed again once files were added
+    or removed (the folder's time changed): at each ``c.|`` its struct's package is read for
+    the methods declared on it (context/lookup.py), and a folder of 5,000 generated files
+    listed anew took ~4 ms of every keystroke's request."""
+    try:
+        stamp = os.stat(folder).st_mtime_ns
+        known = _package_names.get(str(folder))
+        if known is not None and known[0] == stamp:
+            return known[1]
+        names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".go"))
+    except OSError:  # gone, or a folder the server may not read: no other files
+        return []
+    if not racy(stamp):  # (a file added in the same clock tick would not change it)
+        _package_names[str(folder)] = (stamp, names)
+    return names
 
 
 def _resolve_go(source: str, doc_path: Path, roots: Iterable[Path]) -> list[Path]:
