@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from deepseek_lsp.context import Indexer
+from deepseek_lsp.config import DEFAULT_EXCLUDE
+from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
 from deepseek_lsp.context.receivers import member_receivers, receiver_at
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.prompts import build_fim_prompt
@@ -833,3 +834,33 @@ def test_go_a_large_packages_folder_is_not_listed_at_every_request(
     snippets = gather_at(tmp_path, "app/main.go", text, symbols, "go")
     struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
     assert "func (c *Conn) Close() error" in struct, struct
+
+
+@pytest.mark.parametrize("recent", [True, False])
+def test_go_a_structs_methods_in_its_package_when_its_file_is_open(tmp_path: Path, recent: bool) -> None:
+    """The struct's file open in the editor (read from its buffer, a tab used lately or long
+    ago): at ``c.|`` it went with that file's methods only, those its package's other files
+    declare were read only while it was closed."""
+    files = {
+        **GO_SENDS,
+        "net/conn.go": "package net\n\ntype Conn struct {\n\thost string\n}\n\nfunc (c *Conn) Close() {}\n",
+        "net/send.go": "package net\n\nfunc (c *Conn) Send(frame []byte, flush bool) (int, error) {\n\treturn 0, nil\n}\n",
+    }
+    write(tmp_path, files)
+    symbols = indexed(tmp_path, "app/main.go")
+    store = DocumentStore(REGISTRY)
+    conn = store.open((tmp_path / "net/conn.go").as_uri(), files["net/conn.go"], "go", 1)
+    text = "package app\n\nfunc run(c *net.Conn) {\n\tc.|\n}\n"
+    doc = store.open((tmp_path / "app/main.go").as_uri(), text.replace("|", ""), "go", 1)
+    offset = text.index("|")
+    assert doc.language is not None and doc.tree is not None
+    names = names_near(doc.language, doc.tree, doc.data, offset)
+    others = [conn] if recent else []
+    req = ContextRequest(
+        doc, offset, others, [], [tmp_path], DEFAULT_EXCLUDE, time.monotonic() + 5,
+        open_uris=store, symbols=symbols,
+    )
+    snippets = gather_snippets(Indexer(REGISTRY), req, (0, offset + 100), names)
+    struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+    assert "func (c *Conn) Close()" in struct, struct
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error)" in struct, struct

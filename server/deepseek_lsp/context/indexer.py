@@ -125,6 +125,10 @@ class Indexer:
     def has_index(self, doc: Document) -> bool:
         return doc.uri in self._docs
 
+    def built(self, doc: Document) -> FileIndex | None:
+        """The index last built of the open document ``doc``, as it is (nothing rebuilt)."""
+        return self._docs.get(doc.uri)
+
     def forget(self, uri: str) -> None:
         self._docs.pop(uri, None)
         self.deferred_docs.pop(uri, None)

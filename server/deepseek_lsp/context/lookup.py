@@ -492,8 +492,7 @@ class _Classes:
         """The indexes of the other files of the Go package of ``idx`` (a file on disk or the
         document), where methods are declared on its types too: not its tests' (unless it is
         one), ``MAX_GO_PACKAGE_FILES`` at most, within the time box."""
-        where = Path(idx.disk[0]) if idx.disk is not None else None
-        where = self.doc_path if idx is self.own else where
+        where = self._path_of(idx)
         if where is None:
             return []
         if where in self.packages:
@@ -513,6 +512,18 @@ class _Classes:
             found += [other] if other is not None else []
         self.packages[where] = found
         return found
+
+    def _path_of(self, idx: FileIndex) -> Path | None:
+        """The path of the file ``idx`` indexes: the document's, one read from disk, or one open
+        in the editor (its buffer's index names no file: with the struct's file open in a tab,
+        ``c.|`` had that file's methods only, not its package's)."""
+        if idx is self.own:
+            return self.doc_path
+        if idx.disk is not None:
+            return Path(idx.disk[0])
+        docs = self.req.open_uris if self.req.open_uris is not None else self.req.other_docs
+        uri = next((d.uri for d in docs if self.indexer.built(d) is idx), None)
+        return file_path(uri) if uri is not None else None
 
     def members(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
         """``cls``'s definitions of ``member``, or the first base's that has one in Python's
