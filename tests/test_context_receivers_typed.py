@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -808,7 +809,7 @@ def test_go_a_large_packages_folder_is_not_listed_at_every_request(
     request once its files were indexed (~0.55 ms now; ~0.3 ms not reading the package, a
     shared host). Its methods in the package's other files still go with it, and a file added
     to the package is read at the next request."""
-    files = {f"net/gen{i:04}.go": "package net\n" for i in range(5000)}
+    files = {f"net/gen{i:04}.go": "package net\n" for i in range(500)}  # (enough to list)
     files["net/conn.go"] = "package net\n\ntype Conn struct{}\n"
     files["net/a_send.go"] = "package net\n\nfunc (c *Conn) Send(frame []byte) error {\n\treturn nil\n}\n"
     write(tmp_path, files)
@@ -864,3 +865,38 @@ def test_go_a_structs_methods_in_its_package_when_its_file_is_open(tmp_path: Pat
     struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
     assert "func (c *Conn) Close()" in struct, struct
     assert "func (c *Conn) Send(frame []byte, flush bool) (int, error)" in struct, struct
+
+
+@pytest.mark.parametrize("where", ["the struct's package", "the document's package"])
+def test_go_a_named_pipe_among_a_packages_files_is_not_read(tmp_path: Path, where: str) -> None:
+    """A named pipe with a ``.go`` name among a package's files (``mkfifo``, a tool's) was
+    opened to be read: the read waits for a writer, and the request (the server's event
+    loop) with it, for good. It is no file to read; the package's other files still are."""
+    write(tmp_path, {
+        "net/conn.go": "package net\n\ntype Conn struct{}\n",
+        "net/send.go": "package net\n\nfunc (c *Conn) Send(frame []byte) error {\n\treturn nil\n}\n",
+        "app/util.go": "package app\n\nfunc helper(x int) int {\n\treturn x\n}\n",
+    })
+    pipe = tmp_path / ("net" if where == "the struct's package" else "app") / "a_pipe.go"
+    os.mkfifo(pipe)
+    # Unblocks a read of it after a while (a writer that opens and closes it): failing, the
+    # test then ends, slow, instead of hanging.
+    done = threading.Event()
+
+    def writer() -> None:
+        if not done.wait(5.0):
+            with open(pipe, "wb"):
+                pass
+
+    threading.Thread(target=writer, daemon=True).start()
+    symbols = indexed(tmp_path, "app/main.go")
+    text = "package app\n\nfunc run(c *net.Conn) {\n\thelper(1)\n\tc.|\n}\n"
+    started = time.monotonic()
+    try:
+        snippets = gather_at(tmp_path, "app/main.go", text, symbols, "go")
+    finally:
+        done.set()
+    assert time.monotonic() - started < 2.5, "the pipe was read"
+    struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
+    assert "func (c *Conn) Send(frame []byte) error" in struct, struct
+    assert any("func helper(x int) int" in s.text for s in snippets), heads(snippets)

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 from ..documents import Document, utf8_source
@@ -144,6 +145,10 @@ class Indexer:
         try:
             stat = path.stat()
         except OSError:
+            return None
+        if not S_ISREG(stat.st_mode):
+            # A named pipe (``mkfifo x.go``) read waits for a writer, the event loop with it,
+            # for good; a folder or a device is no source either.
             return None
         own = language is not None and path.suffix.lower() in language.spec.imported_extensions
         # Read in another language, it is another index: a C file including the same header
