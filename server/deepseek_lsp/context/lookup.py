@@ -451,6 +451,8 @@ class _Classes:
         self.go = req.doc.language is not None and req.doc.language.name == "go"
         #: By a Go file's path, the other files of its package.
         self.packages: dict[Path, list[FileIndex]] = {}
+        #: By id of the index of a document open in the editor, its file's path.
+        self.open_paths: dict[int, Path | None] = {}
 
     def defining(self, cls: str) -> list[FileIndex]:
         if cls not in self.where:
@@ -521,9 +523,11 @@ class _Classes:
             return self.doc_path
         if idx.disk is not None:
             return Path(idx.disk[0])
-        docs = self.req.open_uris if self.req.open_uris is not None else self.req.other_docs
-        uri = next((d.uri for d in docs if self.indexer.built(d) is idx), None)
-        return file_path(uri) if uri is not None else None
+        if id(idx) not in self.open_paths:  # (looked for once: every open document is asked)
+            docs = self.req.open_uris if self.req.open_uris is not None else self.req.other_docs
+            uri = next((d.uri for d in docs if self.indexer.built(d) is idx), None)
+            self.open_paths[id(idx)] = file_path(uri) if uri is not None else None
+        return self.open_paths[id(idx)]
 
     def members(self, cls: str, member: str) -> list[tuple[Definition, FileIndex]]:
         """``cls``'s definitions of ``member``, or the first base's that has one in Python's
