@@ -15,7 +15,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from deepseek_lsp.model.stops import StopScan
-from tests.fake_deepseek import FakeDeepSeek
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import (
     eventually,
     inline_params,
@@ -170,6 +170,27 @@ async def test_a_new_backend_asks_a_single_line_with_its_line_break_stop_again(t
     assert "\n" not in (again.json.get("stop") or [])  # (the chat turn asked again)
     assert "\n" in (last.json.get("stop") or []), last.json
     assert last.json["max_tokens"] == first.json["max_tokens"], last.json
+
+
+async def test_one_stray_fence_does_not_ask_every_later_line_as_a_chat_turn(tmp_path: Path) -> None:
+    """DeepSeek's FIM answering one line with a fence alone (a model closing a block it imagines
+    at the file's end) was taken for a server that answers as in a chat: every later line, for
+    the rest of the session, was asked without its line-break stop and with twice the tokens,
+    read to the end of a many-line answer. A chat turn's request answered as FIM (code, no
+    fence) asks the next line as before."""
+    with FakeDeepSeek() as fake:
+        fake.script("```", "```", "sum(values)\nprint(total)\n", "sum(values)\n")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings=SETTINGS) as client:
+            shown = await shown_in_files(client, "values = [1, 2]\ntotal = \n", 1, 8)
+            open_doc(client, "file:///ws/third.py", "values = [1, 2]\ntotal = \n")
+            result = await client.text_document_inline_completion_async(
+                inline_params("file:///ws/third.py", 1, 8)
+            )
+        asked = fake.requests_to("/beta/completions")
+    assert shown == [[], ["sum(values)"]] and [i.insert_text for i in result.items] == ["sum(values)"]
+    assert ["\n" in (r.json.get("stop") or []) for r in asked] == [True, False, False, True]
+    assert asked[-1].json["max_tokens"] == asked[0].json["max_tokens"]
 
 
 async def test_a_local_model_server_not_running_is_told_so_not_the_network(tmp_path: Path) -> None:

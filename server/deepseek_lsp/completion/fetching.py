@@ -27,6 +27,7 @@ from .health import BackendHealth
 from .postprocess import (
     LaterContext,
     PostContext,
+    answered_as_chat,
     dedupe_choices,
     opens_as_chat,
     postprocess,
@@ -334,6 +335,11 @@ class Fetcher:
                 self._chat_turns.add(self._server_and_model())
                 pending.streamed.clear()
                 texts, all_answered = await self._answers(asked(True), None, multiline, None)
+            elif chat_turn and self._answered_as_fim(texts, post):
+                # Code, no fence nor sentence: the fence that made it ask so was a stray one
+                # (DeepSeek's FIM closing a block it imagined), not a chat template's; every
+                # later line went on without its stop, at twice the tokens, read to the end.
+                self._chat_turns.discard(self._server_and_model())
             choices: list[str] = list(kept or [])
             if texts:
                 ctx = post.get()
@@ -392,6 +398,12 @@ class Fetcher:
         if not texts or self.services.settings.backend == "chat":
             return False
         return any(opens_as_chat(t, post.get()) for t in texts)
+
+    @staticmethod
+    def _answered_as_fim(texts: list[str], post: LaterContext) -> bool:
+        """Whether a chat turn's single-line request got code, none of it read as a chat turn's."""
+        said = [t for t in texts if t.strip()]
+        return bool(said) and not any(answered_as_chat(t, post.get()) for t in said)
 
     def prefetch_soon(self, req: Request, seq: int, shown: str, tail: str) -> None:
         """Prefetch after a suggestion served from what we already had (typing-through, a

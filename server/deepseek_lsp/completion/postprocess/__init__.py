@@ -32,6 +32,7 @@ from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
 from ._syntax import _syntax_for, has_block_comments
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
+from .fences import _answered_as_chat as answered_as_chat
 from .fences import chat_code_start, drop_redacted, end_of_cell, opens_as_chat, strip_fences
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
@@ -44,6 +45,7 @@ __all__ = [
     "Filter",
     "LaterContext",
     "PostContext",
+    "answered_as_chat",
     "before_typed_over",
     "dedupe_choices",
     "has_block_comments",
