@@ -126,3 +126,21 @@ async def test_a_model_the_server_does_not_have_pauses_completions_until_pulled_
         assert len(fake_deepseek.requests_to("/v1/completions")) == 3
     finally:
         await f.stop()
+
+
+async def test_a_load_sent_after_a_slow_model_list_is_told(fake_deepseek: FakeDeepSeek) -> None:
+    """Ollama's model list answered late (a busy machine), then the load sent, which takes a
+    while: the status said nothing of it for the whole load, its one look (a second in) having
+    come while the list was awaited, when no load is told."""
+    fake_deepseek.load_s = 2.0
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "library"
+    fake_deepseek.fault("stall", path="/v1/models", seconds=1.5)
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._loading is not None and await f.usage._loading
+        told = [s.message for s in f.statuses]
+        assert any(f"loading {LOCAL_MODEL}" in m for m in told), told
+        assert f.services.status.current.message == ""  # (and no more once loaded)
+    finally:
+        await f.stop()

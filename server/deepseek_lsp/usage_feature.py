@@ -30,6 +30,8 @@ USAGE_REQUEST = "deepseek/usage"
 
 #: A load of the completion model taking longer than this is shown in the status.
 LOAD_TOLD_AFTER_S = 1.0
+#: How often, while the model list is awaited, whether a load was sent is looked at.
+LOAD_LIST_LOOK_S = 0.25
 
 
 @dataclass
@@ -140,14 +142,27 @@ class UsageFeature(Feature):
         status = self.services.status
         loading = Status("Normal", f"loading {model} on the model server", "completion")
 
-        def tell() -> None:  # a load that is quick (the model was loaded) goes untold
-            # Nor while the model list is awaited: vLLM answers it late while it loads its model,
-            # and no load of ours is ever sent to it.
-            sent = client.load_until > asyncio.get_running_loop().time()
-            if sent and status.current.kind == "Normal":
-                status.set(loading)
+        loop = asyncio.get_running_loop()
 
-        told = asyncio.get_running_loop().call_later(LOAD_TOLD_AFTER_S, tell)
+        def tell() -> None:  # a load that is quick (the model was loaded) goes untold
+            nonlocal told
+            if client.load_until > loop.time():
+                if status.current.kind == "Normal":
+                    status.set(loading)
+            elif not task.done():
+                # Nor while the model list is awaited (vLLM answers it late while it loads its
+                # model, and no load of ours is ever sent to it): told a while after the load
+                # is sent. Ollama's list answered late (a busy machine), its load went untold.
+                told = loop.call_later(LOAD_LIST_LOOK_S, sent_yet)
+
+        def sent_yet() -> None:
+            nonlocal told
+            if client.load_until > loop.time():
+                told = loop.call_later(LOAD_TOLD_AFTER_S, tell)
+            elif not task.done():
+                told = loop.call_later(LOAD_LIST_LOOK_S, sent_yet)
+
+        told = loop.call_later(LOAD_TOLD_AFTER_S, tell)
         self._loading = task = client.load(model, after=self._warming)
 
         def done(_: asyncio.Task[bool]) -> None:
