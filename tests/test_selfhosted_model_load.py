@@ -132,7 +132,7 @@ async def test_a_load_sent_after_a_slow_model_list_is_told(fake_deepseek: FakeDe
     """Ollama's model list answered late (a busy machine), then the load sent, which takes a
     while: the status said nothing of it for the whole load, its one look (a second in) having
     come while the list was awaited, when no load is told."""
-    fake_deepseek.load_s = 2.0
+    fake_deepseek.load_s = 3.0  # told ~1.25 s after it is sent: a margin for a loaded host
     fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "library"
     fake_deepseek.fault("stall", path="/v1/models", seconds=1.5)
     f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
