@@ -190,17 +190,32 @@ async def _connected(
     timeout: float | None,
     options: Iterable[SocketOption] | None,
 ) -> AsyncioStream:
+    connect = asyncio.ensure_future(connecting)
     try:
-        transport, protocol = await _bounded(
-            asyncio.ensure_future(connecting), timeout, httpcore.ConnectTimeout, "connecting"
-        )
+        transport, protocol = await _bounded(connect, timeout, httpcore.ConnectTimeout, "connecting")
     except OSError as exc:
         raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+    except BaseException:
+        _close_once_connected(connect)
+        raise
     sock: socket.socket | None = transport.get_extra_info("socket")
     if sock is not None:
         for option in options or ():
             sock.setsockopt(*option)
     return AsyncioStream(transport, protocol)
+
+
+def _close_once_connected(connect: asyncio.Future[tuple[asyncio.Transport, _Buffered]]) -> None:
+    """Close the connection a cancelled or timed-out connect made after all: a cancel landing in
+    the loop turn where the connect completed reaches the waiter alone, and the socket, held by
+    the loop's selector, stayed open for good (a long session's cancelled completions left one
+    more established connection to the server every ~1,500 keystrokes)."""
+
+    def close(done: asyncio.Future[tuple[asyncio.Transport, _Buffered]]) -> None:
+        if not done.cancelled() and done.exception() is None:
+            done.result()[0].close()
+
+    connect.add_done_callback(close)
 
 
 def install(http: Any) -> bool:
