@@ -218,3 +218,41 @@ def test_a_binary_file_with_a_source_extension_is_not_parsed(tmp_path: Path, mon
     index = indexer.for_file(source)
     assert parsed and index is not None and "play" in index.definitions
     assert symbols.is_indexed(path) and symbols.records[path].names == ()
+
+
+async def test_files_created_and_deleted_all_session_do_not_grow_the_table(tmp_path: Path, monkeypatch: Any) -> None:
+    """Files the watcher tells created, then deleted, 600 in all (a tool's output, a branch
+    switched back and forth, scratch files): each took one more of the table's slots for good
+    (a long session's soak: 303 files indexed, 342 slots; here 602 slots for 2 files). The table
+    stays the size of the workspace, and each name still leads to the file defining it now."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.0)
+    root = tmp_path / "ws"
+    write(root, {"a.py": "def alpha(): pass\n", "b.py": "def beta(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    symbols = crawler.symbols
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    assert symbols.stats()["slots"] == 2
+    previous: list[Path] = []
+    for batch in range(60):  # ten files a batch, the last batch's deleted at once
+        created = [root / f"gen/scratch{batch}_{i}.py" for i in range(10)]
+        write(root, {str(p.relative_to(root)): f"def scratch_{batch}_{i}(): pass\n" for i, p in enumerate(created)})
+        for path in previous:
+            path.unlink()
+        crawler.files_changed([*((p, False) for p in previous), *((p, True) for p in created)])
+        await settle(crawler)
+        previous = created
+    assert [p.name for p in symbols.files_defining("scratch_59_3", "python")] == ["scratch59_3.py"]
+    assert symbols.stats()["files"] == 12
+    assert symbols.stats()["slots"] <= 22, symbols.stats()
+    # Slots taken again by other files: each name leads where it is defined now.
+    for path in previous:
+        path.unlink()
+    write(root, {"c.py": "def gamma(): pass\n"})
+    crawler.files_changed([*((p, False) for p in previous), (root / "c.py", True)])
+    await settle(crawler)
+    assert [p.name for p in symbols.files_defining("gamma", "python")] == ["c.py"]
+    assert [p.name for p in symbols.files_defining("alpha", "python")] == ["a.py"]
+    assert [p.name for p in symbols.files_defining("beta", "python")] == ["b.py"]
+    assert symbols.files_defining("scratch_59_3", "python") == []
+    assert symbols.stats()["files"] == 3

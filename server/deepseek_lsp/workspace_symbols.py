@@ -109,6 +109,12 @@ class WorkspaceSymbols:
         self._paths: list[str] = []
         self._families: list[str] = []
         self._ids: dict[str, int] = {}
+        #: Ids of deleted files, whose names are gone, for the next new file: each file created
+        #: and deleted (a tool's output, a branch switched back and forth) took one more id for
+        #: good, and the table grew with the session's length, not the workspace's. (A name
+        #: left on a reused id by an index without ``remove`` is checked against the file when
+        #: used, as one left on a live file's is.)
+        self._free: list[int] = []
         #: By language family, name -> the files defining it: a family's names are counted
         #: apart, so that Rust's two ``with_columns`` do not make Python's one "too common".
         self._names: dict[str, dict[str, Entry]] = {}
@@ -329,6 +335,8 @@ class WorkspaceSymbols:
         fid = self._ids.pop(str(path), None) if deleted else self._ids.get(str(path))
         if record is None or fid is None:
             return
+        if deleted:
+            self._free.append(fid)  # its names go below
         fam = self._families[fid]
         table = self._names.get(fam, {})
         common = self._common.get(fam, {})
@@ -386,9 +394,13 @@ class WorkspaceSymbols:
         key = str(path)
         fid = self._ids.get(key)
         if fid is None:
-            fid = self._ids[key] = len(self._paths)
-            self._paths.append(key)
-            self._families.append(family(language))
+            if self._free:
+                fid = self._ids[key] = self._free.pop()
+                self._paths[fid], self._families[fid] = key, family(language)
+            else:
+                fid = self._ids[key] = len(self._paths)
+                self._paths.append(key)
+                self._families.append(family(language))
         fam = self._families[fid]
         table = self._names.setdefault(fam, {})
         common = self._common.setdefault(fam, {})
@@ -412,7 +424,9 @@ class WorkspaceSymbols:
 
     def stats(self) -> dict[str, int]:
         names = sum(len(table) for table in self._names.values())
-        return {"files": self.indexed, "names": names, "fromStore": self.loaded}
+        # Slots: the ids handed out, which files deleted give back (see _free).
+        slots = len(self._paths) - len(self._free)
+        return {"files": self.indexed, "names": names, "fromStore": self.loaded, "slots": slots}
 
 
 def disk_changes(
