@@ -325,3 +325,24 @@ def test_a_second_initialize_is_refused_and_changes_nothing(tmp_path) -> None:
         assert server.wait_exit(10) == 0
     finally:
         server.kill()
+
+
+def test_cancels_of_requests_answered_already_log_nothing(tmp_path) -> None:
+    """VS Code cancels the previous inline completion at each key, often after its answer went
+    out: each such cancel wrote a pygls warning to stderr, which VS Code files as an error (158
+    lines in an 8,000-key soak). (One in time still cancels: tests/test_reliability_leaks.py.)"""
+    log_file = tmp_path / "server.log"  # read once the server is gone: all of it written
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), ["--log-file", str(log_file)], forked=True)
+    try:
+        server.initialize()
+        answered = [server.request("deepseek/debugState", {}) for _ in range(50)]
+        for msg_id in answered:
+            server.response(msg_id)
+            server.notify("$/cancelRequest", {"id": msg_id})
+        assert "error" not in server.call("shutdown")  # after the cancels: they were read
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+        log = log_file.read_text()
+        assert "Cancel notification" not in log and "WARNING" not in log, log[-500:]
+    finally:
+        server.kill()

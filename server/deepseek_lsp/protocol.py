@@ -153,6 +153,17 @@ class Protocol(LanguageServerProtocol):
             return
         super()._handle_response(msg_id, result, error)
 
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        """A cancel of a request answered already is the editor's normal race, not a problem:
+        VS Code cancels the previous inline completion at each key, often as its answer goes
+        out. pygls warned of each ("Cancel notification for unknown message id") on stderr,
+        which VS Code files as an error: one line every ~50 keystrokes (a soak: 158 in 8,000
+        keys), all day long."""
+        if msg_id not in self._request_futures:
+            log.debug("cancel of request %s, answered already", msg_id)
+            return
+        super()._handle_cancel_notification(msg_id)
+
     def _check_handler_result(self, future: Any) -> None:
         """pygls' check of a notification's outcome; then forget the notification's future.
 
