@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -922,3 +923,45 @@ def test_the_safe_directory_command_for_a_refused_checkout_runs_as_given(
         ["git", "rev-parse", "--show-toplevel"], cwd=checkout, env=env, capture_output=True, text=True
     )
     assert trusted.returncode == 0 and trusted.stdout.strip() == str(checkout)
+
+
+@pytest.mark.parametrize("where", ["its own .git folder", "the folder its .git file names"])
+def test_a_refused_checkout_s_exclude_file_that_is_a_named_pipe_is_not_waited_on(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, where: str,
+) -> None:
+    """A checkout git refuses (another user's, or a broken ``.git`` an unpacked archive
+    brings) whose ``info/exclude`` is a named pipe, or names one through a ``gitdir:`` file:
+    git never opens it there, and its read for the review waited for a writer for good (the
+    language server's crawl with it, and the server's exit). Its .gitignore still rules."""
+    (project / "app" / "scratch.py").write_text("def f(row):\n    return row\n")
+    with (project / ".gitignore").open("a") as rules:
+        rules.write("app/local_settings.py\n")
+    (project / "app" / "local_settings.py").write_text("def g(row):\n    return row\n")
+    info = project / ".git" / "info"
+    if where == "the folder its .git file names":
+        (project / ".git").rename(project / ".real-git")
+        (project / ".git").write_text("gitdir: .real-git\n")
+        info = project / ".real-git" / "info"
+    info.mkdir(exist_ok=True)
+    (info / "exclude").unlink(missing_ok=True)
+    os.mkfifo(info / "exclude")
+    done = threading.Event()
+
+    def writer() -> None:  # failing, the test ends, slow, instead of hanging
+        if not done.wait(5.0):
+            with open(info / "exclude", "wb"):
+                pass
+
+    threading.Thread(target=writer, daemon=True).start()
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    started = time.monotonic()
+    try:
+        code, out, err = run(capsys, "app", "--format", "json", "--fail-on", "never")
+    finally:
+        done.set()
+    assert time.monotonic() - started < 3.0, "the pipe was read"
+    assert code == 0, err
+    assert {f["path"] for f in json.loads(out)["files"]} == {
+        "app/inventory.py", "app/util.js", "app/scratch.py"
+    }

@@ -10,6 +10,7 @@ nothing is ignored. Blocking: run it off the event loop.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import tempfile
@@ -139,21 +140,40 @@ def git_ignored(paths: list[Path], roots: Sequence[Path] = ()) -> set[Path]:
     return ignored
 
 
-def _info_exclude(tree: Path) -> str:
+def _read_regular(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of ``path`` (``limit`` at most), b"" unless it is a regular file: a named pipe
+    or a device (a link to ``/dev/zero``) among an archive's or another user's files is never
+    read, its open not waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return b""
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return b""
+        return file.read(-1 if limit is None else limit)
+
+
+#: At most what a ``.git`` file or ``commondir`` names is read of it (git reads 1 MiB at most).
+_GITFILE_LIMIT = 1 << 20
+
+
+def _info_exclude(tree: Path) -> bytes:
     """What the repository of ``tree`` lists in ``info/exclude`` (a linked worktree's or a
-    submodule's ``.git`` file names its git folder), or '': a clone's own exclusions, never
-    committed (a scratch file with a token), are patterns only, safe to read untrusted."""
+    submodule's ``.git`` file names its git folder), or b"": a clone's own exclusions, never
+    committed (a scratch file with a token), are patterns only, safe to read untrusted. Git
+    read none of it there: a named pipe in it waited for a writer for good."""
     git_dir = tree / ".git"
     try:
         if git_dir.is_file():
-            named = git_dir.read_text(encoding="utf-8").strip().removeprefix("gitdir:").strip()
-            git_dir = tree / named
-            common = git_dir / "commondir"
-            if common.is_file():
-                git_dir = git_dir / common.read_text(encoding="utf-8").strip()
-        return (git_dir / "info" / "exclude").read_text(encoding="utf-8", errors="surrogateescape")
+            named = _read_regular(git_dir, _GITFILE_LIMIT).decode("utf-8").strip()
+            git_dir = tree / named.removeprefix("gitdir:").strip()
+            common = _read_regular(git_dir / "commondir", _GITFILE_LIMIT).decode("utf-8").strip()
+            if common:
+                git_dir = git_dir / common
+        return _read_regular(git_dir / "info" / "exclude")
     except (OSError, ValueError):
-        return ""
+        return b""
 
 
 def _ignored_outside_repositories(
@@ -171,10 +191,7 @@ def _ignored_outside_repositories(
         for root, group in groups.items():
             try:
                 exclude.parent.mkdir(exist_ok=True)
-                exclude.write_text(
-                    _info_exclude(root) if root in refused else "",
-                    encoding="utf-8", errors="surrogateescape",
-                )
+                exclude.write_bytes(_info_exclude(root) if root in refused else b"")
             except OSError:
                 pass  # (its .gitignore files still rule)
             result = git(
