@@ -193,6 +193,36 @@ async def test_one_stray_fence_does_not_ask_every_later_line_as_a_chat_turn(tmp_
     assert asked[-1].json["max_tokens"] == asked[0].json["max_tokens"]
 
 
+async def test_a_chat_turn_answered_in_a_comment_keeps_the_server_seen_as_chatting(
+    tmp_path: Path,
+) -> None:
+    """A chat-template server's answer where the cursor is in a comment (or a string, or a
+    file of no known language) cannot be read as a chat turn's (its fence may be the
+    document's there): taken for a FIM answer, it made the next code line be asked with its
+    line-break stop again, cut at the fence ("```python", nothing shown) and asked twice."""
+    fence = "```python\nsum(values)\n```"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(fence, fence, "```python\n# the sum of values\n```", fence)
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+
+            async def shown(uri: str, text: str, line: int, char: int) -> list[str]:
+                open_doc(client, uri, text)
+                result = await client.text_document_inline_completion_async(
+                    inline_params(uri, line, char)
+                )
+                return [str(i.insert_text) for i in result.items]
+
+            assert await shown("file:///ws/a.py", "values = [1, 2]\ntotal = \n", 1, 8) == [
+                "sum(values)"
+            ]
+            await shown("file:///ws/b.py", "values = [1, 2]\n# the total is \n", 1, 15)
+            assert await shown("file:///ws/c.py", "values = [1, 2]\ntotal = \n", 1, 8) == [
+                "sum(values)"
+            ]
+        stops = ["\n" in (r.json.get("stop") or []) for r in fake.requests_to("/v1/completions")]
+    assert stops == [True, False, False, False]  # seen once, then asked so from the start
+
+
 async def test_a_local_model_server_not_running_is_told_so_not_the_network(tmp_path: Path) -> None:
     """Ollama not started yet (nothing listens on its port): the message said "Check the
     network", which a server on this machine never needs, and named no port."""

@@ -28,6 +28,7 @@ from .postprocess import (
     LaterContext,
     PostContext,
     answered_as_chat,
+    chat_fence_readable,
     dedupe_choices,
     opens_as_chat,
     postprocess,
@@ -401,9 +402,15 @@ class Fetcher:
 
     @staticmethod
     def _answered_as_fim(texts: list[str], post: LaterContext) -> bool:
-        """Whether a chat turn's single-line request got code, none of it read as a chat turn's."""
+        """Whether a chat turn's single-line request got code, none of it read as a chat turn's,
+        where a chat turn's fence can be told: in a comment, a string or a file of no known
+        language, a chat template's answer was taken for code, and the next code line asked
+        with its stop again, cut at the fence and asked twice."""
         said = [t for t in texts if t.strip()]
-        return bool(said) and not any(answered_as_chat(t, post.get()) for t in said)
+        ctx = post.get()
+        if not said or any(answered_as_chat(t, ctx) for t in said):
+            return False
+        return chat_fence_readable(ctx)
 
     def prefetch_soon(self, req: Request, seq: int, shown: str, tail: str) -> None:
         """Prefetch after a suggestion served from what we already had (typing-through, a

@@ -33,6 +33,7 @@ from ._syntax import _syntax_for, has_block_comments
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
 from .fences import _answered_as_chat as answered_as_chat
+from .fences import _chat_fence_in_code as chat_fence_readable
 from .fences import chat_code_start, drop_redacted, end_of_cell, opens_as_chat, strip_fences
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
@@ -47,6 +48,7 @@ __all__ = [
     "PostContext",
     "answered_as_chat",
     "before_typed_over",
+    "chat_fence_readable",
     "dedupe_choices",
     "has_block_comments",
     "kept_tail",
