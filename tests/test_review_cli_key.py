@@ -5,6 +5,7 @@ or a piece of it, in the report or on the terminal."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -130,13 +131,10 @@ def test_an_empty_key_in_a_run_that_is_given_secrets_says_the_secret_is_missing(
     assert "secret" in err and "not set" in err
 
 
-def test_the_step_condition_given_for_a_forks_pull_request_keeps_the_push_builds_review(
-    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The condition said to skip the review where no secret is given must hold on a push
-    (no pull request there) and fail on Dependabot's pull requests, which are the repository's
-    own branches."""
+def said_in_a_forks_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str]:
+    """The exit code and stderr of a review in a fork's pull request run, its key empty."""
     for name in GITHUB_CI_NAMES:
         monkeypatch.delenv(name, raising=False)
     payload = tmp_path / "event.json"
@@ -149,8 +147,19 @@ def test_the_step_condition_given_for_a_forks_pull_request_keeps_the_push_builds
     }.items():
         monkeypatch.setenv(name, value)
     code, _, err = run(capsys, "app/inventory.py")
+    return code, err
+
+
+def test_the_step_condition_given_for_a_forks_pull_request_keeps_the_push_builds_review(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The condition said to skip the review where no secret is given must hold on a push
+    (no pull request there) and fail on Dependabot's pull requests, which are the repository's
+    own branches."""
+    code, err = said_in_a_forks_run(tmp_path, capsys, monkeypatch)
     assert code == 2 and "a pull request from a fork" in err
-    assert "github.event_name != 'pull_request'" in err
+    assert "!github.event.pull_request ||" in err
     assert "github.actor != 'dependabot[bot]'" in err
 
 
@@ -169,3 +178,66 @@ def test_an_empty_key_in_a_protected_branchs_gitlab_pipeline_says_the_variable_i
     code, out, err = run(capsys, "app/inventory.py")
     assert code == 2 and out == ""
     assert "not protected" not in err and "not set" in err
+
+
+class _Context:
+    """A GitHub Actions expression's value: a missing property is null, as GitHub reads it,
+    and strings compare without regard to case."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __getattr__(self, name: str) -> _Context:
+        return _Context(self.value.get(name) if isinstance(self.value, dict) else None)
+
+    def __eq__(self, other: object) -> bool:
+        mine, theirs = self.value, other.value if isinstance(other, _Context) else other
+        if isinstance(mine, str) and isinstance(theirs, str):
+            return mine.lower() == theirs.lower()
+        return mine == theirs
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _step_runs(condition: str, github: dict[str, object]) -> bool:
+    """``condition`` (``&&``, ``||``, ``!``, ``==``, ``!=``, quoted strings, properties)
+    evaluated as GitHub would for a run of the ``github`` context."""
+    python = re.sub(r"!(?!=)", " not ", condition.replace("&&", " and ").replace("||", " or "))
+    return bool(eval(python, {"__builtins__": {}}, {"github": _Context(github)}))
+
+
+@pytest.mark.parametrize(
+    ("event_name", "actor", "head", "runs"),
+    [
+        ("push", "maintainer", None, True),
+        ("pull_request", "maintainer", "acme/shop", True),
+        ("pull_request", "someone", "someone/shop", False),
+        ("pull_request_review", "someone", "someone/shop", False),
+        ("pull_request_review_comment", "someone", "someone/shop", False),
+        ("pull_request", "dependabot[bot]", "acme/shop", False),
+        ("push", "dependabot[bot]", None, False),
+    ],
+)
+def test_the_step_condition_said_skips_the_runs_given_no_secret_and_keeps_the_others(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, event_name: str, actor: str, head: str | None, runs: bool,
+) -> None:
+    """Pasted into the workflow, the ``if:`` said for a fork's run holds where GitHub gives the
+    secret (a push, the repository's own pull request) and fails where it gives none: a
+    fork's pull request, review or review comment (a review's event was kept, and the same
+    error came back at each review of a fork's change), Dependabot's."""
+    code, err = said_in_a_forks_run(tmp_path, capsys, monkeypatch)
+    assert code == 2
+    said = re.search(r"`if: ([^`]+)`", err)
+    assert said is not None, err
+    event: dict[str, object] = {}
+    if head is not None:
+        event["pull_request"] = {"head": {"repo": {"full_name": head}}}
+    github = {"event_name": event_name, "actor": actor, "repository": "acme/shop", "event": event}
+    assert _step_runs(said.group(1), github) is runs

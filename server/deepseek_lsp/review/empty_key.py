@@ -9,9 +9,10 @@ from collections.abc import Mapping
 _PULL_REQUEST_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment")
 
 #: Skips the step where GitHub gives no secret and keeps it on a push (where the pull request is
-#: null: a condition on its head alone skipped every push build's review).
+#: null: a condition on its head alone skipped every push build's review). Told by the pull
+#: request, not the event's name: a fork's review or review comment has one too, and no secret.
 _STEP_IF = (
-    "`if: github.actor != 'dependabot[bot]' && (github.event_name != 'pull_request' || "
+    "`if: github.actor != 'dependabot[bot]' && (!github.event.pull_request || "
     "github.event.pull_request.head.repo.full_name == github.repository)`"
 )
 
