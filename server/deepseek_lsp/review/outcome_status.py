@@ -47,6 +47,9 @@ class OutcomeStatus:
     def __init__(self, services: Services, paused: Paused) -> None:
         self.services = services
         self.paused = paused
+        #: The keys the account's problems were told under: an answer forgets these alone, not
+        #: a file's "not reviewed" notice, said once per file (``review:too-large:…``).
+        self._told: set[str] = set()
 
     def cost(self, outcome: ReviewOutcome, settings: Settings) -> None:
         """What the review's own requests cost (``outcome.cost_usd``), priced as the usage
@@ -71,14 +74,17 @@ class OutcomeStatus:
         if fatal is not None:
             self.paused.pause(fatal, fatal.user_message)
             status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
-            status.tell_once(f"review:{fatal.kind_told}", fatal.user_message, 1)
+            self._told.add(key := f"review:{fatal.kind_told}")
+            status.tell_once(key, fatal.user_message, 1)
             return
         if outcome.units_sent > len(outcome.unanswered) and not self.paused.now():
             # Answered: the account's problem told is over (a top-up). Kept on record, its
             # words hid the next time the balance ran out, this feature's pop-up and the
             # completions' alike (one message, one pop-up while it stands). Not by an answer
             # to a request sent before another review's pause: the problem stands.
-            status.forget("review:", ended=True)
+            for key in self._told:
+                status.forget(key, ended=True)
+            self._told.clear()
         if outcome.errors:
             error: ModelError = outcome.errors[0]
             # Its retries are spent: nothing reviews the file again until it is saved again.
