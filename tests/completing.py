@@ -29,9 +29,11 @@ class Completing:
         """``registry``: a fresh one for a test of what a language's first use does (the
         shared one's queries are compiled by the tests before)."""
         self.statuses: list[Status] = []
+        #: The pop-ups (``window/showMessage``) the session showed.
+        self.shown: list[str] = []
         settings = Settings(base_url=fake.url, api_key=DEFAULT_KEY)
         settings = replace(settings, completion=replace(settings.completion, **completion))
-        status = StatusReporter(self.statuses.append, lambda m, level=2: None)
+        status = StatusReporter(self.statuses.append, lambda m, level=2: self.shown.append(m))
         self.services = Services(DocumentStore(registry), registry, status, settings)
         self.usage = UsageFeature(self.services)
         self.completion = CompletionFeature(self.services)

@@ -12,11 +12,12 @@ from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Paused, Services
 from deepseek_lsp.model import InsufficientBalanceError
+from deepseek_lsp.model.errors import ConnectError
 from deepseek_lsp.review.flights import ReviewOutcome
 from deepseek_lsp.review.outcome_status import OutcomeStatus
 from deepseek_lsp.review.rules import ReviewRules
 from deepseek_lsp.status import StatusReporter
-from tests.completing import REGISTRY
+from tests.completing import REGISTRY, Completing
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import server_env
 from tests.raw_lsp import RawServer
@@ -27,6 +28,8 @@ TYPING = "\ndef g(items):\n    total = "
 
 
 SHOW = "window/showMessage"
+#: A model Ollama (the fake's ``owned_by`` "library") loads before it answers.
+LOCAL_MODEL = "qwen2.5-coder:7b"
 
 
 def shown(server: RawServer) -> list[str]:
@@ -35,6 +38,17 @@ def shown(server: RawServer) -> list[str]:
 
 def statuses(server: RawServer) -> list[dict[str, str]]:
     return [m["params"] for m in list(server.messages) if m.get("method") == "deepseek/status"]
+
+
+def completions_meeting_a_402(
+    url: str,
+) -> tuple[list[str], Services, CompletionFeature, InsufficientBalanceError]:
+    """The pop-ups shown, the services, a completion feature on ``url``, and the 402 it meets."""
+    popped: list[str] = []
+    status = StatusReporter(lambda _: None, lambda message, level=2: popped.append(message))
+    services = Services(DocumentStore(REGISTRY), REGISTRY, status, Settings(base_url=url))
+    empty = InsufficientBalanceError("insufficient balance", url=url, status=402)
+    return popped, services, CompletionFeature(services), empty
 
 
 def test_a_rejected_key_is_shown_once_though_completion_and_review_both_meet_it(
@@ -86,12 +100,8 @@ async def test_a_balance_run_out_again_after_completions_answered_is_told_again(
     bar shows then: with an excluded file's Inactive in between, its words stayed on record and
     the balance run out again popped nothing up, for completions nor for reviews."""
     monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.0)
-    popped: list[str] = []
-    status = StatusReporter(lambda _: None, lambda message, level=2: popped.append(message))
-    settings = Settings(base_url=fake_deepseek.url)
-    services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
-    feature = CompletionFeature(services)
-    empty = InsufficientBalanceError("insufficient balance", url=fake_deepseek.url, status=402)
+    popped, services, feature, empty = completions_meeting_a_402(fake_deepseek.url)
+    status = services.status
     try:
         feature.health.failed(empty)
         services.documents.open("file:///ws/.env", "KEY=1\n", "dotenv", 1)
@@ -135,12 +145,7 @@ async def test_a_balance_run_out_again_is_told_though_reviews_were_not_answered_
     told. Completions answered after the top-up, no review was asked since, and the balance run
     out again popped nothing up: the review's record of the same words still stood."""
     monkeypatch.setattr(InsufficientBalanceError, "recheck_after_s", 0.0)
-    popped: list[str] = []
-    status = StatusReporter(lambda _: None, lambda message, level=2: popped.append(message))
-    settings = Settings(base_url=fake_deepseek.url)
-    services = Services(DocumentStore(REGISTRY), REGISTRY, status, settings)
-    feature = CompletionFeature(services)
-    empty = InsufficientBalanceError("insufficient balance", url=fake_deepseek.url, status=402)
+    popped, services, feature, empty = completions_meeting_a_402(fake_deepseek.url)
     review = OutcomeStatus(services, Paused())
     try:
         feature.health.failed(empty)
@@ -170,3 +175,55 @@ def test_a_files_not_reviewed_notice_is_not_popped_up_again_after_another_files_
         told.report(ReviewOutcome(units=1, units_sent=1, requests=1), "file:///ws/small.py")
     assert len(popped) == 2, popped
     assert popped[0].startswith("Not reviewed: it is 2 MB") and "api.pb.go" in popped[1], popped
+
+
+@pytest.mark.usefixtures("state_dir")
+async def test_a_failure_is_told_again_after_an_answer_that_waited_for_the_model_s_load(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Ollama not started: "nothing is listening" popped up. Started, its first answer waited
+    for the model's load, and an answer then (which says nothing of the server's speed) was no
+    answer at all to the status: the Warning stayed over the suggestion, and its pop-up's
+    record with it, so that Ollama gone again later popped nothing up."""
+    fake_deepseek.load_s = 1.0
+    fake_deepseek.models, fake_deepseek.owned_by = [LOCAL_MODEL], "library"
+    fake_deepseek.script("return a + b", path="/v1/completions")
+    f = Completing(
+        fake_deepseek, debounce=0, prefetch=False, cache=False, timeout_s=0.3, model=LOCAL_MODEL
+    )
+    down = ConnectError("[Errno 111] Connection refused", url=f"{fake_deepseek.url}/v1/completions")
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        f.completion.health.failed(down)
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4, invoked=True) == ["return a + b"]
+        assert f.usage._loading is not None and await f.usage._loading  # it waited for the load
+        assert f.services.status.current.kind == "Normal"
+        f.completion.health.failed(down)
+    finally:
+        await f.stop()
+    assert f.shown == [down.user_message] * 2
+
+
+async def test_an_answer_to_a_completion_sent_before_the_402_keeps_its_pop_up_told(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Two completions under way when the balance runs out (two files', or a suggestion and
+    its prefetch): the one answered after the other's 402 said nothing of a top-up, yet it
+    turned the status Normal while completions stayed paused and forgot the pop-up, and the
+    same 402 popped up again at the minute's recheck."""
+    popped, services, feature, empty = completions_meeting_a_402(fake_deepseek.url)
+    status = services.status
+    try:
+        feature.health.failed(empty)
+        feature.health.answered(0.1)  # sent before the 402
+        assert status.current.kind == "Error"
+        feature.health.paused.clear()  # the minute is over: the recheck meets the same 402
+        feature.health.failed(empty)
+        assert popped == [empty.user_message]
+        feature.health.paused.clear()  # topped up meanwhile: the next recheck is answered
+        feature.health.answered(0.1)
+        feature.health.failed(empty)
+    finally:
+        await feature.stop()
+    assert popped == [empty.user_message] * 2

@@ -272,22 +272,23 @@ class Fetcher:
             # and "did not answer in time" was said at every request.
             lines = text.count("\n")
             log.info("a block still streaming at the time limit: its %d lines so far are used", lines)
-            if not loading:
-                ttft = stream.result.ttft_s
-                self.health.answered(time.monotonic() - started if ttft is None else ttft)
+            self._answered(stream.result.ttft_s, started, loading)
             return _CutByTime(self._cut(text, pending))
         # How long the backend takes to start answering, not to finish: a block (a prefetch,
         # 256 tokens) streams for a second or more, which as the latency took the debounce to
         # its floor after every prefetch and made the status flip to "answering slowly".
-        ttft = stream.result.ttft_s
-        if not loading:  # a wait for the load says nothing of how fast the server answers
-            self.health.answered(time.monotonic() - started if ttft is None else ttft)
+        self._answered(stream.result.ttft_s, started, loading)
         text = "".join(parts)
         if stream.result is not None and stream.result.filtered:
             return ""
         if not single_line and stream.result is not None and stream.result.finish_reason == "length":
             return self._cut(text, pending)
         return text
+
+    def _answered(self, ttft: float | None, started: float, loading: bool) -> None:
+        # A wait for the load says nothing of how fast the server answers.
+        first_token = time.monotonic() - started if ttft is None else ttft
+        self.health.answered(None if loading else first_token)
 
     @staticmethod
     def _cut(text: str, pending: Pending | None) -> _CutAtLimit:

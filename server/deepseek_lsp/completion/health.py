@@ -138,14 +138,23 @@ class BackendHealth:
         first token, was ever counted slow."""
         return min(SLOW_ANSWER_S, self.services.settings.completion.timeout_s / 2)
 
-    def answered(self, first_token: float) -> None:
+    def answered(self, first_token: float | None) -> None:
+        """The backend answered, its first token after ``first_token`` seconds; None: after a
+        wait for the model's load, which says nothing of how fast it answers, but that it does
+        (skipped, the failure's Warning and pop-up record outlived the answer)."""
+        if first_token is not None:
+            if first_token <= self.slow_s():
+                self.waited_unanswered = False
+            self.debouncer.latency(first_token)
+        if self.paused.now():
+            # An answer to a request sent before the pause's 402 says nothing of a top-up:
+            # taken as one, it turned the status Normal and forgot the pop-up, and the same 402
+            # popped up again at the recheck.
+            return
         # The account's problem told is over, whatever the status shows now (an excluded
         # file's Inactive replaced the Error): kept on record, its words hid the next 402's
         # pop-up, the completions' and the review's alike.
         self.services.status.forget("completion:", ended=True)
-        if first_token <= self.slow_s():
-            self.waited_unanswered = False
-        self.debouncer.latency(first_token)
         self._judge_speed()
 
     def cancelled_unanswered(self, waited: float, epoch: int) -> None:
