@@ -3,6 +3,7 @@ with submodules, ``--changed`` on a branch, Ctrl+C, a read-only state directory.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
@@ -20,17 +21,19 @@ import pytest
 from deepseek_lsp.config import build_settings
 from deepseek_lsp.documents import Document
 from deepseek_lsp.languages import LanguageRegistry
+from deepseek_lsp.model import ModelClient
 from deepseek_lsp.model.errors import ConnectError
 from deepseek_lsp.model.types import StreamResult
 from deepseek_lsp.review.cache import ReviewCache
 from deepseek_lsp.review.engine import ReviewEngine
+from deepseek_lsp.review.first_answer import FirstAnswerFirst
 from deepseek_lsp.review.report import FileResult
-from deepseek_lsp.review.reviewing import review_targets
+from deepseek_lsp.review.reviewing import review_targets, stops_the_run
 from deepseek_lsp.review.sarif import to_sarif
 from deepseek_lsp.review.targets import Target
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import cli_command
-from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer
+from tests.review_support import INVENTORY_RULES, reviewed_units, reviewer, settings_for
 from tests.test_review_cli import CHAT, SCHEMA, git, run, use_fake
 from tests.test_review_cli import project as cli_project
 
@@ -80,22 +83,44 @@ def test_files_left_after_a_fatal_backend_error_are_not_reported_as_reviewed(
 
 
 
+def test_a_rejected_key_is_sent_once_though_files_are_reviewed_at_once(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong key and ``--jobs`` 4 (the default): each file reviewed at once sent its request
+    (a large file each of its batches) and met the same 401, though a 401 is every request's
+    answer for the run. One is sent; the other files are not reviewed, and say why once."""
+    for i in range(5):
+        (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    code, out, err = run(capsys, "app", "--format", "json")
+    assert code == 2 and err.count("rejected the API key (401)") == 1
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    files = {f["path"]: f for f in json.loads(out)["files"]}
+    (sent,) = [p for p, f in files.items() if f["errors"]]
+    assert "401" in files[sent]["errors"][0] and files[sent]["skipped"] is None
+    unsent = [f for p, f in files.items() if p != sent]
+    assert len(unsent) == 6 and all("401" in (f["skipped"] or "") for f in unsent)
+
+
+@pytest.mark.parametrize("jobs", ["1", "4"])
 def test_a_server_never_reached_stops_the_run_after_the_first_file(
     project: Path,
     fake_deepseek: FakeDeepSeek,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
     refused: str,
+    jobs: str,
 ) -> None:
     """A wrong base URL, or a CI job without network: every file waited out its own retries to
     fail the same way (a connect timeout: minutes each), and the log repeated the error for
     every file. The files after the first are not sent, and say why, once; a file the cache
-    answers whole is still reported."""
+    answers whole is still reported. With ``--jobs`` 4, the three sent with the first each
+    waited out their retries too."""
     assert run(capsys, "app/util.js")[0] == 0  # reviewed before: in the cache
     for i in range(4):
         (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
     monkeypatch.setenv("DEEPSEEK_BASE_URL", f"{refused}/v1")
-    code, out, err = run(capsys, "app", "-j", "1", "--format", "json")
+    code, out, err = run(capsys, "app", "-j", jobs, "--format", "json")
     assert code == 2 and err.count("Cannot reach 127.0.0.1") == 1
     files = {f["path"]: f for f in json.loads(out)["files"]}
     assert "Cannot reach 127.0.0.1" in files["app/inventory.py"]["errors"][0]
@@ -138,6 +163,38 @@ async def test_a_server_lost_after_it_answered_does_not_stop_the_run(tmp_path: P
     assert fatal is None and client.calls == 4
     assert [bool(r.errors) for r in results] == [False, True, False, False]
     assert not any(r.skipped for r in results)
+
+async def test_files_reviewed_at_once_wait_for_the_first_answer_s_status_only(
+    fake_deepseek: FakeDeepSeek, client: ModelClient, tmp_path: Path
+) -> None:
+    """The other side of sending one request until the endpoint takes one: with a good key the
+    files after the first go out as its answer begins (its status says the key and balance
+    do), not once it is read whole: a run of ``--jobs`` 4 is not one file's review slower."""
+    files = []
+    for i in range(4):
+        files.append(tmp_path / f"m{i}.py")
+        files[-1].write_text(f"def f{i}():\n    return {i}\n")
+    fake_deepseek.responder(lambda body: '{"findings": []}', path=CHAT)
+    fake_deepseek.pause_after("findings")  # the first answer, held halfway
+    cache = ReviewCache(tmp_path / "reviews.sqlite")
+    review = asyncio.ensure_future(review_targets(
+        [Target(p) for p in files], settings_for(fake_deepseek), LanguageRegistry.load(), jobs=4,
+        use_cache=False, root=tmp_path, client=FirstAnswerFirst(client, stops_the_run),
+        engine=ReviewEngine(cache), stream=io.StringIO(),
+    ))
+    try:
+        assert await fake_deepseek.wait_paused_async()
+        for _ in range(250):
+            if len(fake_deepseek.requests_to(CHAT)) == 4:
+                break
+            await asyncio.sleep(0.02)
+        assert len(fake_deepseek.requests_to(CHAT)) == 4 and fake_deepseek.paused.is_set()
+    finally:
+        fake_deepseek.resume()
+        results, fatal = await review
+        cache.close()
+    assert fatal is None and not any(r.errors or r.skipped for r in results)
+
 
 def test_a_review_that_never_ran_is_not_a_successful_sarif_run(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch

@@ -202,6 +202,9 @@ class ModelClient:
         self._in_use = 0
         self._unused = asyncio.Event()
         self._unused.set()
+        #: Set once the endpoint took a request (a status under 300): the key and the balance
+        #: do for now. A review run sends one request until then (see review/first_answer.py).
+        self.accepted = asyncio.Event()
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.
         self.load_until = -math.inf

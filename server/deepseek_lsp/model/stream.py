@@ -242,6 +242,7 @@ class ModelStream:
         if error is not None:
             self._end("error")
             raise error
+        client.accepted.set()
         # We asked for no compression; the bytes as they come then spare httpx's decoder layer
         # on every chunk. A server that compresses anyway goes through the decoder.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()

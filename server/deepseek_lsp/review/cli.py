@@ -43,8 +43,9 @@ from .changed import (
 )
 from .empty_key import empty_key
 from .engine import ReviewEngine
+from .first_answer import FirstAnswerFirst
 from .report import FileResult, count_at_least, to_json, to_text, usage_of
-from .reviewing import _use_color, review_targets
+from .reviewing import _use_color, review_targets, stops_the_run
 from .targets import Target, _display, walk
 
 
@@ -521,7 +522,7 @@ async def _review(
             jobs=args.jobs,
             use_cache=not args.no_cache,
             root=root,
-            client=client,
+            client=FirstAnswerFirst(client, stops_the_run),
             engine=engine,
             stream=sys.stderr,
             symbols=symbols,

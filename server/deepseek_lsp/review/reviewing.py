@@ -18,6 +18,7 @@ from ..languages import LanguageRegistry
 from ..model.errors import BudgetExceeded, ConnectError, ModelError
 from ..workspace_symbols import WorkspaceSymbols
 from .engine import ReviewEngine
+from .first_answer import NotSent
 from .flights import ReviewOutcome
 from .projects import project_of
 from .report import FileResult
@@ -171,9 +172,17 @@ def _stopping(errors: Sequence[ModelError], reached: bool) -> ModelError | None:
     return None
 
 
+def stops_the_run(error: ModelError) -> bool:
+    """Whether each request of the run after ``error`` would meet it too (see first_answer)."""
+    return error.disables_feature or _stopping([error], reached=False) is not None
+
+
 def _refused_whole(outcome: ReviewOutcome) -> bool:
-    """Whether each of the file's requests was refused by a spent daily budget (before going out)."""
+    """Whether none of the file's requests went out: each refused by a spent daily budget, or
+    held back after the run's first was refused (the others cancelled then)."""
     errors = outcome.errors
+    if errors and all(isinstance(e, NotSent) for e in errors):
+        return True
     return bool(errors) and outcome.requests == len(errors) and all(
         isinstance(e, BudgetExceeded) and not e.held for e in errors
     )

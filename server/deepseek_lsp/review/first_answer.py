@@ -1,0 +1,83 @@
+"""A review run's requests go one at a time until the endpoint has taken one: a rejected key
+(401) or an empty balance (402) is every request's answer for the run, and each file reviewed
+at once (``--jobs``), and each batch of a large file, sent its request to meet it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..model.errors import ModelError
+from ..model.types import ChatRequest, StreamResult
+
+if TYPE_CHECKING:  # the module is the review command's; the client is made there
+    from ..model import ModelClient
+
+
+class NotSent(ModelError):
+    """A request held back, then not sent: the run's first met ``refused``, which it would
+    have met too."""
+
+    disables_feature = True
+
+    def __init__(self, refused: ModelError) -> None:
+        super().__init__(
+            refused.message, method=refused.method, url=refused.url, status=refused.status
+        )
+        self.refused = refused
+
+    @property
+    def user_message(self) -> str:
+        return self.refused.user_message
+
+    @property
+    def cli_message(self) -> str:
+        return self.refused.cli_message
+
+
+class FirstAnswerFirst:
+    """``client``'s ``chat_with_retry``, one request at a time until ``client.accepted`` (the
+    first answer's status, not its whole answer: the files after it wait that long only). Once
+    one is refused by an error ``stops`` says every request would meet, those that waited
+    raise :class:`NotSent`."""
+
+    def __init__(self, client: ModelClient, stops: Callable[[ModelError], bool]) -> None:
+        self._client = client
+        self._stops = stops
+        self._turn = asyncio.Lock()
+        self._refused: ModelError | None = None
+
+    async def chat_with_retry(
+        self, req: ChatRequest, deadline: float, max_retries: int = 2, **options: Any
+    ) -> StreamResult:
+        client = self._client
+        if client.accepted.is_set():
+            return await client.chat_with_retry(req, deadline, max_retries, **options)
+        loop = asyncio.get_running_loop()
+        queued = loop.time()
+        await self._turn.acquire()
+        holding = [True]
+
+        def release() -> None:
+            if holding[0]:
+                holding[0] = False
+                self._turn.release()
+
+        watch = asyncio.ensure_future(client.accepted.wait())
+        watch.add_done_callback(lambda done: None if done.cancelled() else release())
+        try:
+            if self._refused is not None:
+                raise NotSent(self._refused)
+            # The wait for the turn is not taken from the request's own time.
+            deadline += loop.time() - queued
+            try:
+                return await client.chat_with_retry(req, deadline, max_retries, **options)
+            except ModelError as exc:
+                if self._stops(exc):
+                    self._refused = exc
+                raise
+        finally:
+            watch.cancel()
+            release()
