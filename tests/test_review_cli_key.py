@@ -88,8 +88,8 @@ def test_an_empty_key_in_ci_says_the_job_was_given_no_secret(
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     code, out, err = run(capsys, "app/inventory.py", "--format", "github")
-    assert code == 2 and out == ""
-    assert "set DEEPSEEK_API_KEY" in err and said in err
+    assert code == 2 and out.startswith("::error ") and out.count("\n") == 1  # the same, annotated
+    assert "set DEEPSEEK_API_KEY" in err and said in err and "set DEEPSEEK_API_KEY" in out
     assert fake_deepseek.requests_to(CHAT) == []
 
 

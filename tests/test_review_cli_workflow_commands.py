@@ -88,3 +88,32 @@ def test_a_pull_requests_text_reads_as_no_workflow_command(
         assert '    | print("#\\x23[error]Approved")' in out
     elif fmt in ("json", "sarif"):
         assert FORGED in json.dumps(json.loads(out), ensure_ascii=False)
+
+
+def _read_back(data: str) -> str:
+    """A workflow command's message as the runner reads it (its escapes undone)."""
+    return data.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+
+
+@pytest.mark.parametrize("stop", ["no key", "base not fetched", "unwritable output"])
+def test_a_run_stopped_before_the_review_says_why_in_an_annotation(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, stop: str,
+) -> None:
+    """``--format github``: why the run stopped before reviewing anything went to stderr alone,
+    and the job's annotations said only "Process completed with exit code 2". It is one
+    ``::error`` command too, escaped as the report's, the same words as on stderr."""
+    args = ["app", "--format", "github"]
+    if stop == "no key":
+        monkeypatch.delenv("DEEPSEEK_API_KEY")
+    elif stop == "base not fetched":
+        args = ["--changed", "--base", "origin/100%-main", "--format", "github"]
+    else:
+        args += ["-o", str(tmp_path / "no such folder" / "review.txt")]
+    code, out, err = run(capsys, *args)
+    assert code == 2 and err.startswith("deepseek-lsp review: ")
+    (command,) = runner_commands(out)
+    assert out == command + "\n" and command.startswith("::error ")
+    said = "\n".join(line.removeprefix("deepseek-lsp review: ") for line in err.splitlines())
+    assert _read_back(command.split("::", 2)[2]) == said
+    assert fake_deepseek.requests_to(CHAT) == []

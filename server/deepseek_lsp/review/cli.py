@@ -48,9 +48,43 @@ from .report import FileResult, count_at_least, to_json, to_text, usage_of
 from .reviewing import _use_color, review_targets, stops_the_run
 from .targets import Target, _display, walk
 
+#: What the command's lines on stderr start with.
+PREFIX = "deepseek-lsp review: "
+
+
+class _Said:
+    """stderr, and what the run said there until :attr:`reviewing`: what stopped it before any
+    review is an annotation too in the github format (see :func:`github.stopped_before_review`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.said: list[str] = []
+        self.reviewing = False
+
+    def write(self, text: str) -> int:
+        if not self.reviewing:
+            self.said.append(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
 
 def run_review(args: argparse.Namespace) -> int:
-    err = sys.stderr
+    err = _Said(sys.stderr)
+    code = _run_review(args, err)
+    if code == EXIT_ERROR and not err.reviewing and args.format == "github":
+        from .github import stopped_before_review
+
+        lines = "".join(err.said).splitlines()
+        said = "\n".join(line.removeprefix(PREFIX) for line in lines)
+        # Not when the standard output is closed or read-only (which is what was said).
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            print(stopped_before_review(said), flush=True)
+    return code
+
+
+def _run_review(args: argparse.Namespace, err: _Said) -> int:
     if args.output == "-":
         # The standard output, as for most tools (curl, sort): a file named "-" was written, and
         # the pipe after the command read nothing.
@@ -206,6 +240,7 @@ def run_review(args: argparse.Namespace) -> int:
                 "node_modules and virtualenvs; a file named is reviewed whatever it is)",
                 file=err,
             )
+    err.reviewing = True
     results, fatal, spent = asyncio.run(_run(targets, settings, registry, args, root))
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.
@@ -239,7 +274,9 @@ def run_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _settings_refused(problems: Sequence[str], settings_file: str | None, err: TextIO) -> None:
+def _settings_refused(
+    problems: Sequence[str], settings_file: str | None, err: TextIO | _Said
+) -> None:
     """Say each setting refused and where it was given, then that nothing was reviewed.
 
     The editor goes on with the default in its place; here the exit status is the verdict a CI

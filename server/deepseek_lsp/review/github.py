@@ -32,6 +32,14 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def stopped_before_review(said: str) -> str:
+    """What stopped a run before it reviewed anything (``said`` on stderr, a line each) as one
+    annotation: on stderr alone, the job's annotations said only "Process completed with exit
+    code 2"."""
+    title = _property("DeepSeek review not run")
+    return f"::error title={title}::{_data(said)}"
+
+
 def _repository_path(path: str, root: Path | None) -> str:
     """Relative to the repository's root, which is what the runner matches against the diff
     (a report run from a subfolder names files from there)."""
