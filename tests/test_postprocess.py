@@ -478,6 +478,31 @@ def test_a_chat_answer_cut_by_time_ends_where_its_calls_are_closed() -> None:
     assert within_closed_calls(doc, py) == doc
 
 
+def test_a_callbacks_body_cut_at_a_limit_is_kept_as_a_blocks_is() -> None:
+    """A callback's body is a block too (``app.get('/', (req, res) => {``, Go's ``t.Run(``, a
+    Rust closure): cut inside it at a limit, only its first line was shown, as if the call were
+    cut after an argument, where an ``if``'s body so far is kept. A call open inside the body,
+    or an object literal passed to a call, still ends the block before it."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    js = PostContext(prefix="const app = express();\n", suffix="\n", language="javascript")
+    body = "app.get('/', (req, res) => {\n  const user = req.user;\n  res.send(user.name);"
+    assert within_closed_calls(body, js) == body
+    assert within_closed_calls(body + "\n  log(\n    user", js) == body
+    ts = PostContext(prefix='describe("x", () => {\n  ', suffix="\n});\n", language="typescript")
+    test = 'it("works", async () => {\n    const r = await run();\n    expect(r).toBe(1);'
+    assert within_closed_calls(test, ts) == test
+    go = PostContext(prefix="func TestX(t *testing.T) {\n\t", suffix="\n}\n", language="go")
+    run = 't.Run("adds", func(t *testing.T) {\n\t\tgot := add(1, 2)\n\t\tif got != 3 {'
+    assert within_closed_calls(run, go) == run
+    rs = PostContext(prefix="fn main() {\n    ", suffix="\n}\n", language="rust")
+    each = 'items.iter().for_each(|x| {\n        println!("{}", x);'
+    assert within_closed_calls(each, rs) == each
+    # An object passed to a call is no block: its entries so far would leave the call open.
+    options = "const a = 1;\nsend({\n  to: user,\n  body: text"
+    assert within_closed_calls(options, js) == "const a = 1;"
+
+
 def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
     """Asked at the end of a line, the block begins with a line break: with nothing closed
     after it, the blank first line was all that was kept, and nothing was shown where the

@@ -354,6 +354,34 @@ async def test_a_block_cut_inside_a_call_shows_the_lines_before_the_call(
     assert [i.insert_text for i in result.items] == ["x = 1"]
 
 
+CALLBACK = "app.get('/', (req, res) => {\n  const user = req.user;\n" + "  log(user);\n" * 200
+
+
+@pytest.mark.parametrize("limit", ["timeoutS", "multiLineMaxTokens"])
+async def test_a_callbacks_body_cut_at_a_limit_is_shown_as_a_blocks_is(
+    tmp_path: Path, limit: str
+) -> None:
+    """A JavaScript callback's body cut at a limit (``app.get('/', (req, res) => {``, a test's
+    ``it(``): the call it is passed to is still open, and only the first line was shown, where
+    an ``if``'s body so far is."""
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(CALLBACK)
+        env, settings = timed_session(fake, tmp_path, timeout_s=2)
+        fake.set_latency()
+        if limit == "multiLineMaxTokens":  # 160 characters, at once
+            settings["completion"].update(multiLineMaxTokens=40)
+        else:
+            fake.pause_after("  log(user);\n  log(user);\n")  # held until the time limit
+        async with lsp_session(env, settings=settings) as client:
+            uri = "file:///ws/app.js"
+            open_doc(client, uri, "function routes(app) {\n  \n}\n", language="javascript")
+            result = await client.text_document_inline_completion_async(inline_params(uri, 1, 2))
+    (item,) = result.items
+    lines = [line.strip() for line in item.insert_text.split("\n")]
+    assert lines[:3] == ["app.get('/', (req, res) => {", "const user = req.user;", "log(user);"], lines
+    assert set(lines[2:]) == {"log(user);"}, lines  # whole statements only
+
+
 @pytest.mark.parametrize("limit", ["timeoutS", "multiLineMaxTokens"])
 async def test_typing_through_a_block_cut_at_a_limit_serves_no_half_line(
     tmp_path: Path, limit: str

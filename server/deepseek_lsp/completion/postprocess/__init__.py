@@ -75,27 +75,38 @@ def without_cut_line(text: str) -> str:
     return "\n".join(lines)
 
 
+#: What comes before a block's ``{`` (a function's or closure's parameters, an arrow, a keyword
+#: or a return type), not an object literal's (``(``, ``,``, ``:``, ``=``, ``[``).
+_BLOCK_BRACE = re.compile(r"(?:[)>|]|\w)\s*$")
+
+
 def within_closed_calls(text: str, ctx: PostContext) -> str:
     """A block cut at the time limit down to its last line after which every ``(`` and ``[``
     it opened is closed: a call's last argument, with no comma to say more is to come, left
     the call open (``result = compute(``, ``a,``, ``b``). A ``{`` may be a block's, whose
     header and body so far are kept as :func:`without_cut_line` keeps them (not in Python,
-    whose ``{`` is a dict's or a set's); the first line is kept as it is, as a single-line
-    suggestion would be. A chat turn's answer is read from the line after its fence."""
+    whose ``{`` is a dict's or a set's), a callback's in a call too; the first line is kept as
+    it is, as a single-line suggestion would be. A chat turn's answer is read from the line
+    after its fence."""
     ctx = ctx.lf
     scanner = _closable_brackets(ctx)[1]
-    closing = "([" if _syntax_for(ctx.language).brace_blocks else "([{"
+    braces = _syntax_for(ctx.language).brace_blocks
+    closing = "([" if braces else "([{"
+    #: Each bracket the text opened and left open, a block's ``{`` marked ``b``.
     own: list[str] = []
     lines = text.split("\n")
     start = chat_code_start(lines, ctx)
     keep = next((i + 1 for i, line in enumerate(lines) if i >= start and line.strip()), start or 1)
     for index, line in enumerate(lines[start:], start):
-        for _, bracket in scanner.feed(line + "\n"):  # the break ends a line comment
+        for at, bracket in scanner.feed(line + "\n"):  # the break ends a line comment
             if bracket in "([{":
-                own.append(bracket)
+                block = braces and bracket == "{" and _BLOCK_BRACE.search(line[:at])
+                own.append("b" if block else bracket)
             elif own:
                 own.pop()
-        if not any(bracket in closing for bracket in own):
+        # Inside a callback's body (``app.get('/', (req, res) => {``) a line ends a statement
+        # as in an ``if``'s: cut there, only the call's first line was shown.
+        if not any(bracket in closing for bracket in own) or own[-1] == "b":
             # Not fewer lines than the first with text: a blank one before it is no answer.
             keep = max(keep, index + 1)
     return "\n".join(lines[:keep])
