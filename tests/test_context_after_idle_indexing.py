@@ -3,7 +3,10 @@ consecutive requests (the feature in-process, no model)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+
+from lsprotocol.types import Position, Range, TextDocumentContentChangePartial
 
 from deepseek_lsp.completion.request import Request
 from tests.test_completion_units import _feature_for_prompts
@@ -29,3 +32,36 @@ async def test_definitions_left_out_for_lack_of_time_are_in_the_next_prompt_once
     feature.indexer.bytes_per_s = 2e6
     later = feature.prompts.prompt(Request(doc, len(text), False)).prompt
     assert "# def build_report(orders, *, currency: str, rounding: int = 2):" in later
+
+
+async def test_a_crawl_of_another_languages_files_keeps_the_prompts_snippets(tmp_path: Path) -> None:
+    """The snippets chosen after the workspace was crawled are kept while the cursor stays near,
+    so the prompt's head stays byte-identical (DeepSeek's prefix cache). A JavaScript file
+    opened beside a Python one has its own family crawled, which finds no Python name: that
+    crawl chose the Python file's snippets anew (the ones now near the cursor), the whole
+    prompt a cache miss for nothing."""
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "a.py").write_text("class A:\n    def alpha(self, x):\n        return x + 1\n")
+    (tmp_path / "lib" / "b.py").write_text("class B:\n    def beta(self, y):\n        return y * 2\n")
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "app.js").write_text("function route(app) {\n  return app;\n}\n")
+    feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
+    feature.services.configured.set()
+    feature.idle.last_change = 0.0  # the user pauses: the crawls run
+    text = "def run(conn):\n    conn.alpha(1)\n    "
+    doc = feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    feature.crawler.request(tmp_path / "main.py", "python")
+    await asyncio.wait_for(feature.crawler._tasks["crawl"], 30)
+    first = feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt
+    assert "def alpha(self, x):" in first
+    typed = "conn.beta(2)\n    "
+    end = Position(2, 4)
+    doc = feature.services.documents.change(
+        doc.uri, 2, [TextDocumentContentChangePartial(range=Range(end, end), text=typed)]
+    )
+    feature.crawler.request(tmp_path / "web" / "app.js", "javascript")
+    await asyncio.wait_for(feature.crawler._tasks["crawl"], 30)
+    assert feature.symbols.stats()["files"] == 3  # both crawls done
+    later = feature.prompts.prompt(Request(doc, len(doc.data), False)).prompt
+    head = first.index("def run(conn):")
+    assert later[:head] == first[:head]

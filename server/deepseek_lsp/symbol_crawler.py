@@ -186,7 +186,8 @@ class SymbolCrawler:
         if indexed or stale or len(stored) != len(planned):
             await self._save(key)
         self._folders[key] = folders
-        self.symbols.crawled += 1
+        if loaded or indexed:  # a crawl that took nothing in leaves the prompts as they are
+            self.symbols.crawled[language] += 1
         self._rules[key] = await asyncio.to_thread(_rule_stamps, folders)
         log.info(
             "workspace symbols (%s): %d files from the store, %d indexed in %.1f s, %d names in all",

@@ -22,6 +22,7 @@ import logging
 import os
 import stat
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -125,8 +126,10 @@ class WorkspaceSymbols:
         #: What each file parsed or loaded defined, with its stamp: what the next session loads.
         self.records: dict[Path, FileNames] = {}
         self.loaded = 0
-        #: Crawls finished (symbol_crawler): context chosen before one may lack its names.
-        self.crawled = 0
+        #: Crawls finished that took files in, per language family (symbol_crawler): context
+        #: chosen before one may lack its names. Per family: a JavaScript file opened beside
+        #: a Python one had the Python prompt's snippets chosen anew, a prefix-cache miss.
+        self.crawled: Counter[str] = Counter()
         self._digests: dict[str, str] | None = None
         #: Extensions a language of the workspace claims from another (``imported_extensions``):
         #: a C++ project's ``.h`` are C++ headers; parsed as C, their classes and namespaces

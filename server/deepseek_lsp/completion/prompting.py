@@ -33,7 +33,7 @@ from ..features import Services
 from ..line_tokens import LineTokens
 from ..privacy import file_path
 from ..prompts import FimPrompt, build_fim_prompt
-from ..workspace_symbols import WorkspaceSymbols
+from ..workspace_symbols import WorkspaceSymbols, family
 from .history import EditHistory
 from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, EditorIndent, detect_indentation
@@ -217,7 +217,7 @@ class PromptBuilder:
                 settings.exclude,
                 self.history.opens,
                 self._switches(),
-                self.symbols.crawled,
+                self.symbols.crawled[family(lang.name)],
             )
             if (
                 prev is not None
