@@ -29,6 +29,29 @@ def test_labels_fit_a_terminals_menu_and_stay_distinct() -> None:
     assert labels[1].endswith("log.debug(result)") and labels[2].endswith("return None"), labels
 
 
+def test_labels_of_wide_characters_fit_the_terminals_menu_too() -> None:
+    """A Chinese comment's characters take two columns each: cut at 60 characters, its label
+    was 110 columns wide, a screen-wide menu again; an emoji joined of several code points is
+    not cut in two."""
+    import unicodedata
+
+    def columns(text: str) -> int:
+        wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+        return len(text) + wide - sum(unicodedata.combining(c) > 0 or c == "\u200d" for c in text)
+
+    comment = "# 计算用户的平均分数并且返回结果，如果没有数据则返回零以避免除以零的错误发生在这里"
+    assert columns(menu.label(comment + "\nreturn x")) <= 60
+    assert menu.label(comment + "\nreturn x").startswith("# 计算用户的平均分数")
+    taken: dict[str, str] = {}
+    for text in (f"{comment}\nreturn x", f"{comment}\nreturn None"):
+        taken[menu.distinct_label(text, taken)] = text
+    assert len(taken) == 2 and all(columns(label) <= 60 for label in taken), list(taken)
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # one glyph, five code points
+    cut = menu.label("x" * 57 + family + " and more")
+    assert cut.endswith("…") and (family in cut or "\u200d" not in cut), cut
+    assert menu.label("# café 東京") == "# café 東京"  # short: whole
+
+
 def test_snippet_text_is_escaped_and_relative_to_the_cursor_line() -> None:
     assert menu.as_snippet("f'${x}' \\ y", "    ") == "f'\\${x\\}' \\\\ y"
     text = "for x in xs:\n        total += x\n    return total"

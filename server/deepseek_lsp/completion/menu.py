@@ -16,6 +16,7 @@ shape; Helix and eglot accept the same shape:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lsprotocol import types
 
@@ -25,8 +26,8 @@ from .events import SentItems, accept_command
 from .request import Suggestion
 
 _SNIPPET_SPECIAL = re.compile(r"([\\$}])")
-#: A label's longest: Neovim's popup menu is as wide as its widest label, and with the kind
-#: and the detail ("Text", "DeepSeek") beside it, this fits an 80-column terminal.
+#: A label's widest, in columns: Neovim's popup menu is as wide as its widest label, and with
+#: the kind and the detail ("Text", "DeepSeek") beside it, this fits an 80-column terminal.
 LABEL_CHARS = 60
 #: The characters of the word a menu item replaces (JavaScript's ``$`` too).
 _WORD_CHARS = re.compile(r"[\w$]*")
@@ -39,8 +40,40 @@ def _text_lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
+_ZWJ = "\u200d"
+
+
+def _glyphs(line: str) -> list[tuple[str, int]]:
+    """``line`` as the glyphs a terminal shows and the columns each takes: East Asian wide
+    characters two, marks and variation selectors none (they join the glyph before, as the
+    characters an emoji's zero-width joiners join do)."""
+    out: list[tuple[str, int]] = []
+    for ch in line:
+        joins = ch == _ZWJ or unicodedata.category(ch) in ("Mn", "Me", "Cf")
+        if out and (joins or out[-1][0].endswith(_ZWJ)):
+            out[-1] = (out[-1][0] + ch, out[-1][1])
+        else:
+            out.append((ch, 2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+    return out
+
+
+def _width(line: str) -> int:
+    return sum(w for _, w in _glyphs(line))
+
+
 def _cut(line: str, room: int) -> str:
-    return line if len(line) <= room else line[: max(0, room - 1)] + "…"
+    """``line`` within ``room`` columns (a Chinese comment's characters take two: cut at 60
+    characters, its label was 110 columns wide), ``…`` where it was cut, no glyph cut in two."""
+    glyphs = _glyphs(line)
+    if sum(w for _, w in glyphs) <= room:
+        return line
+    kept, used = [], 1
+    for glyph, width in glyphs:
+        if used + width > room:
+            break
+        kept.append(glyph)
+        used += width
+    return "".join(kept) + "…"
 
 
 def first_line(text: str) -> str:
@@ -52,7 +85,7 @@ def label(text: str) -> str:
     """The menu's label: the first line with anything on it (a suggestion starting with a line
     break showed as ``^@`` and its whole text on one line), ``…`` when more lines follow."""
     lines = _text_lines(text)
-    if len(lines) < 2 or len(lines[0]) > LABEL_CHARS - 2:
+    if len(lines) < 2 or _width(lines[0]) > LABEL_CHARS - 2:
         return _cut(first_line(text), LABEL_CHARS)  # cut, its own … says more follows
     return lines[0] + " …"
 
@@ -71,12 +104,12 @@ def distinct_label(text: str, taken: dict[str, str]) -> str:
         if i < len(other) and other[i] == line:
             continue
         room = LABEL_CHARS - len(" … ")
-        head = _cut(lines[0], max(room // 2, room - len(line)))
-        own = f"{head} … {_cut(line, room - len(head))}"
+        head = _cut(lines[0], max(room // 2, room - _width(line)))
+        own = f"{head} … {_cut(line, room - _width(head))}"
         if own not in taken:
             return own
     number = f" ({len(taken) + 1})"
-    return _cut(first, LABEL_CHARS - len(number)) + number
+    return _cut(first, LABEL_CHARS - _width(number)) + number
 
 
 def snippet_lines(text: str, cursor_indent: str, *, before_closer: bool = False) -> int:
