@@ -34,15 +34,18 @@ async def test_definitions_left_out_for_lack_of_time_are_in_the_next_prompt_once
     assert "# def build_report(orders, *, currency: str, rounding: int = 2):" in later
 
 
-async def test_a_crawl_of_another_languages_files_keeps_the_prompts_snippets(tmp_path: Path) -> None:
+async def test_a_crawl_of_another_languages_files_keeps_the_prompts_snippets(
+    tmp_path: Path,
+) -> None:
     """The snippets chosen after the workspace was crawled are kept while the cursor stays near,
     so the prompt's head stays byte-identical (DeepSeek's prefix cache). A JavaScript file
     opened beside a Python one has its own family crawled, which finds no Python name: that
     crawl chose the Python file's snippets anew (the ones now near the cursor), the whole
     prompt a cache miss for nothing."""
     (tmp_path / "lib").mkdir()
-    (tmp_path / "lib" / "a.py").write_text("class A:\n    def alpha(self, x):\n        return x + 1\n")
-    (tmp_path / "lib" / "b.py").write_text("class B:\n    def beta(self, y):\n        return y * 2\n")
+    lib = tmp_path / "lib"
+    (lib / "a.py").write_text("class A:\n    def alpha(self, x):\n        return x + 1\n")
+    (lib / "b.py").write_text("class B:\n    def beta(self, y):\n        return y * 2\n")
     (tmp_path / "web").mkdir()
     (tmp_path / "web" / "app.js").write_text("function route(app) {\n  return app;\n}\n")
     feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
