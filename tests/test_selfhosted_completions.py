@@ -17,6 +17,7 @@ from pytest_lsp import LanguageClient
 from deepseek_lsp.model.stops import StopScan
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import (
+    _to_dict,
     eventually,
     inline_params,
     insert,
@@ -482,8 +483,11 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
                 types.ExecuteCommandParams(item.command.command, list(item.command.arguments or ()))
             )
             after = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
+            stats = await client.protocol.send_request_async("deepseek/completionStats", {})
             fake.set_latency()  # the server is quick again
             again = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
+    # Counted as the prefetch's answer it is (completionStats), not as a request joined.
+    assert _to_dict(stats)["cacheHits"] == {"prefetch": 1}
     (cut,) = after.items
     assert cut.insert_text.startswith("\n    total = step_0(total)"), cut.insert_text
     assert cut.insert_text.count("\n") < 40, cut.insert_text  # the prefetch's cut block, at once

@@ -52,7 +52,9 @@ class HeldAnswers:
         if reuse is None:
             return None
         pending, skip = reuse
-        path = "prefetch" if pending is self.cache.prefetching.get(uri) else "inflight"
+        # Asked of the request's own registry: a prefetch cut by time has left its own once
+        # served (CompletionCache.in_flight), and was counted as a request joined.
+        path = "inflight" if pending is self.cache.pending.get(uri) else "prefetch"
         # What was typed as the document has it: ``skip`` counts it in the stream, whose
         # line breaks may be LF where the document's (and the choices') are CRLF.
         typed = req.data[pending.anchor.prefix_len : req.offset]
