@@ -501,6 +501,10 @@ def test_a_callbacks_body_cut_at_a_limit_is_kept_as_a_blocks_is() -> None:
     # An object passed to a call is no block: its entries so far would leave the call open.
     options = "const a = 1;\nsend({\n  to: user,\n  body: text"
     assert within_closed_calls(options, js) == "const a = 1;"
+    config = 'x := 1\nrun(Config{\n\t\tName: "x",\n\t\tSize: 2'
+    assert within_closed_calls(config, go) == "x := 1"
+    returns = 'g.Go(func() error {\n\t\treturn nil'
+    assert within_closed_calls(returns, go) == returns
 
 
 def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
