@@ -15,7 +15,7 @@ from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
 from deepseek_lsp.context.receivers import member_receivers, receiver_at
 from deepseek_lsp.documents import DocumentStore
-from deepseek_lsp.prompts import build_fim_prompt
+from deepseek_lsp.prompts import build_fim_prompt, snippet_block
 from tests.cpu_time import ThreadCpu
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import lsp_session, open_doc, server_env
@@ -900,3 +900,40 @@ def test_go_a_named_pipe_among_a_packages_files_is_not_read(tmp_path: Path, wher
     struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
     assert "func (c *Conn) Send(frame []byte) error" in struct, struct
     assert any("func helper(x int) int" in s.text for s in snippets), heads(snippets)
+
+
+def test_go_a_struct_of_few_fields_goes_with_them_wherever_they_fit(tmp_path: Path) -> None:
+    """A struct of two fields with four long methods: its outline (header and the four
+    methods' signatures) is longer than its fields alone, so the forms tried are not in
+    length order. Counted by halves, the outline was tried before the fields and, not
+    fitting, ended the search: where the fields fit but no method did, only ``type Server
+    struct …`` was sent."""
+    methods = "".join(
+        f"func (s *Server) HandleRequestNumber{i:02}(ctx context.Context, w ResponseWriter,"
+        f" r *Request, options ...RequestHandlerOption) (int, error) {{\n\treturn 0, nil\n}}\n\n"
+        for i in range(4)
+    )
+    fields = "\taddr string\n\tport int\n"
+    server = f"package srv\n\ntype Server struct {{\n{fields}}}\n\n{methods}"
+    write(tmp_path, {"srv/server.go": server})
+    text = "package app\n\nfunc run(s *srv.Server) {\n\ts.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    struct = next(s for s in snippets if s.text.startswith("type Server struct"))
+    doc = DocumentStore(REGISTRY).open(
+        (tmp_path / "app/main.go").as_uri(), text.replace("|", ""), "go", 1
+    )
+
+    def count(t: str) -> int:
+        return max(1, len(t) // 4)
+
+    alone = snippet_block("//", struct.path, f"type Server struct {{\n{fields}}}", count)[1]
+    missed = []
+    for budget in range(40, 1200, 4):
+        prompt = build_fim_prompt(
+            doc, text.index("|"), budget=budget, suffix_share=0.15, count=count,
+            snippets=[struct], line_comment="//",
+        ).prompt
+        # The room for definitions is 0.3 of the budget; the struct is the only one.
+        if int(budget * 0.3) >= alone and "port int" not in prompt:
+            missed.append(budget)
+    assert not missed, missed

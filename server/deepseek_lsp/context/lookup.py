@@ -587,7 +587,11 @@ def _with_go_methods(struct: Definition, indexes: list[FileIndex], cls: str) -> 
     # outline has its first members); its signature, the bare header, last.
     outline = struct.signature + "\n" + "\n".join(heads[:SIGNATURE_MEMBERS])
     outline += "\n…" if len(heads) > SIGNATURE_MEMBERS else ""
-    return replace(struct, text=text, shorter=(*shorter, fields, outline))
+    # Counted by halves, the forms must be longest first: an outline longer than a few fields
+    # (long methods' signatures) was tried before them and, too long, hid them. Wherever it
+    # fits, they do.
+    last = (fields, outline) if len(outline) < len(fields) else (fields,)
+    return replace(struct, text=text, shorter=(*shorter, *last))
 
 
 def _c3_merge(seqs: list[list[str]]) -> list[str]:
