@@ -333,6 +333,10 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("sql", "SELECT 'it''s (\n' , f(", "(", ""),
         ("sql", "INSERT INTO t VALUES ('# Title (\n", "(", "'"),
         ("sql", "SELECT \"a\" -- it's (\nFROM t WHERE (", "(", ""),
+        # A quote glued to N, E, B or X opens a string (T-SQL's N'', PostgreSQL's E'').
+        ("sql", "PRINT N'Done.';\nSELECT f(", "(", ""),
+        ("sql", "SELECT E'a\\n(', X'0F', B'01', N'x [\ny' , f(", "(", ""),
+        ("sql", "SELECT n'x.' , f(", "(", ""),
     ],
 )
 def test_text_blocks_comments_and_strings_of_scanned_languages_are_text(

@@ -110,9 +110,6 @@ _SIGIL = re.compile(r"""~(?:[a-z]|[A-Z][A-Z0-9]*)(?P<sd>"{3}|'{3}|[/|"'(\[{<])|(
 _CHAR_LITERAL = re.compile(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
 
 
-_STRING_PREFIX = re.compile(r"(?<![\w])[rRbBuUfF]{1,2}$")
-
-
 @cache
 def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
     """What the scanner looks for in code: the language's raw string openers first (see
@@ -155,6 +152,11 @@ def _nested_comment_tokens(syntax: _Syntax) -> re.Pattern[str]:
     """The opener (its `open` group) or closer of a block comment, in one that nests."""
     opener, closer = _block_comment_delimiters(syntax)
     return re.compile(f"(?P<open>{opener})|{closer}")
+
+
+@cache
+def _string_prefix(syntax: _Syntax) -> re.Pattern[str]:
+    return re.compile(syntax.string_prefix)
 
 
 @cache
@@ -510,4 +512,4 @@ class _BracketScanner:
         # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are.
         if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
             return True
-        return bool(_STRING_PREFIX.search(text[max(0, index - 3) : index]))
+        return bool(_string_prefix(self.syntax).search(text[max(0, index - 3) : index]))

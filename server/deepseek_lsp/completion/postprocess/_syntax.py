@@ -56,6 +56,10 @@ class _Syntax:
     # The quotes whose strings run over lines (SQL's: a post's Markdown body in a seed
     # script); elsewhere a string ends at its line's end, so that a quote misread hides one line.
     multiline_quotes: tuple[str, ...] = ()
+    # What glued before a quote makes it a string's opener, not an apostrophe in a word
+    # (Python's `f'`, `rb'`; SQL's `N'`, `E'`: a T-SQL `N'Done.'` read as a word's apostrophe
+    # opened a string at its last quote, which ran over the lines below).
+    string_prefix: str = r"(?<![\w])[rRbBuUfF]{1,2}$"
     # Elixir's sigils (`~r/\)$/`, `~w[a b]`, `~S"""..."""`) and character literals (`?(`):
     # text, up to the sigil's first closer not escaped (they do not nest).
     sigils: bool = False
@@ -131,7 +135,12 @@ _SYNTAX: dict[str, _Syntax] = {
         nested_comments=True,
     ),
     # SQL has C's `/* */` comments too (a `1)` in one cut the completion there).
-    "sql": _Syntax(line_comments=("--",), hash_at_line_start=False, multiline_quotes=("'",)),
+    "sql": _Syntax(
+        line_comments=("--",),
+        hash_at_line_start=False,
+        multiline_quotes=("'",),
+        string_prefix=r"(?<![\w])[nNeEbBxX]$",
+    ),
     "lua": _Syntax(
         line_comments=("--",),
         block_comments=False,
