@@ -337,6 +337,10 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("sql", "PRINT N'Done.';\nSELECT f(", "(", ""),
         ("sql", "SELECT E'a\\n(', X'0F', B'01', N'x [\ny' , f(", "(", ""),
         ("sql", "SELECT n'x.' , f(", "(", ""),
+        # A backslash escapes nothing ('' is a quote); MySQL's \' keeps the count of quotes.
+        ("sql", "SELECT REPLACE(p, '\\', '/') AS p;\nSELECT f(", "()(", ""),
+        ("sql", "SELECT 'C:\\temp\\' AS d, f(", "(", ""),
+        ("sql", "SELECT 'it\\'s', '\\'x\\'' , f(", "(", ""),
     ],
 )
 def test_text_blocks_comments_and_strings_of_scanned_languages_are_text(

@@ -27,8 +27,12 @@ _STRING_END = {
 }
 
 
-#: Where a string that runs over lines ends (see :attr:`_Syntax.multiline_quotes`).
-_MULTILINE_STRING_END = {q: re.compile(r"\\.|" + re.escape(q), re.S) for q in ('"', "'")}
+#: Where a string that runs over lines ends (see :attr:`_Syntax.multiline_quotes`): SQL's, where
+#: a backslash escapes nothing (the standard's, SQL Server's, SQLite's, PostgreSQL's but in
+#: `E'...'`). Read as an escape, `'\'` (`REPLACE(p, '\', '/')`) ran on past its quote over
+#: every line below; MySQL's `'it\'s'` so read ends at `\'`, and the `'` glued to `s` is a
+#: word's apostrophe: the quotes still pair.
+_MULTILINE_STRING_END = {q: re.compile(re.escape(q)) for q in ('"', "'")}
 
 
 #: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
