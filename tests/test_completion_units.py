@@ -568,6 +568,23 @@ def test_an_editor_inserting_tabs_gives_no_tabs_where_the_language_refuses_them(
     assert python == "\treturn x"
 
 
+def test_neovims_compound_yaml_filetypes_get_no_tabs_either() -> None:
+    """Neovim sends a buffer's filetype as its languageId: a Compose file is
+    ``yaml.docker-compose`` (nvim-lspconfig's Compose server), an Ansible playbook
+    ``yaml.ansible``. With noexpandtab the suggested block's levels came in tabs there, a YAML
+    parse error, where plain ``yaml`` got spaces."""
+    feature = _feature()
+    told = _notification_handlers(feature)["deepseek/editorIndentation"]
+    compose = "  web:\n    image: nginx\n    ports:\n      - 80:80"
+    for filetype in ("yaml.docker-compose", "yaml.ansible"):
+        uri = f"file:///w/{filetype}.yml"
+        doc = feature.services.documents.open(uri, "services:\n", filetype, 1)
+        told(None, {"textDocument": {"uri": uri}, "insertSpaces": False, "tabSize": 2})
+        request = Request(doc, len(doc.data), False, multiline=True)
+        ctx = feature.prompts.context_between(request, 0, len(doc.data))
+        assert postprocess(compose, ctx) == compose, filetype
+
+
 def test_a_makefile_s_recipe_tabs_stay_tabs_beside_conditionals_in_spaces() -> None:
     """A Makefile whose conditionals' bodies are indented in spaces: a recipe's tab is make's
     own sign, no level of the file's. Re-levelled in spaces, make stopped at the suggested

@@ -47,7 +47,9 @@ class EditorIndent(NamedTuple):
     level: int
 
     def for_language(self, language: str) -> tuple[str, int]:
-        if language in NO_TAB_INDENT:
+        # Neovim's compound filetypes are their first part's language (a Compose file is
+        # ``yaml.docker-compose``, an Ansible playbook ``yaml.ansible``): they came in tabs.
+        if language.partition(".")[0] in NO_TAB_INDENT:
             return " " * self.level, 0
         return self.unit, self.tab_width
 
