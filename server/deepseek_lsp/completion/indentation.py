@@ -9,6 +9,7 @@ from ..documents import Document
 from .events import field_of
 from .multiline import BLOCK_OPENERS, opens_block
 from .postprocess import has_block_comments
+from .postprocess._yaml_items import YAML_LANGUAGES
 
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in BLOCK_OPENERS)
 _CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")
@@ -32,9 +33,7 @@ _MAX_COLUMNS = 32
 #: (FS1161 unless ``#indent "off"``), Nim and Elm (both refuse them), Haskell (GHC's
 #: default -Wtabs warns at each). By grammar name or client language id (VS Code's Docker
 #: Compose, GitHub Actions and Ansible files are YAML under their own ids).
-NO_TAB_INDENT = frozenset(
-    "yaml dockercompose github-actions-workflow ansible fsharp nim elm haskell".split()
-)
+NO_TAB_INDENT = YAML_LANGUAGES | frozenset("fsharp nim elm haskell".split())
 
 
 class EditorIndent(NamedTuple):

@@ -49,6 +49,7 @@ from ._text import (
     _shift_indent,
     _strip_covered_indent,
 )
+from ._yaml_items import under_the_items
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -268,7 +269,7 @@ def _reindented(text: str, ctx: PostContext) -> str:
         # Moved with the line that opens the comment, as the docstrings.
         moved = ctx.width(_leading_ws(out[opener])) - ctx.width(_leading_ws(lines[opener]))
         out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
-    return "\n".join(out)
+    return "\n".join(under_the_items(lines, out, step, ctx))
 
 
 def _step_outside_parentheses(

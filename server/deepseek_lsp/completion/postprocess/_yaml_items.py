@@ -1,0 +1,67 @@
+"""YAML's sequence items: the next keys of a mapping in a list stand under its first key, two
+columns right of the item's ``- ``, which is no level."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ._text import _leading_ws
+
+if TYPE_CHECKING:
+    from .context import PostContext
+
+#: The language ids YAML goes by: VS Code's Docker Compose, GitHub Actions and Ansible files
+#: have their own, and Neovim's compound filetypes (``yaml.docker-compose``, ``yaml.ansible``)
+#: are their first part's.
+YAML_LANGUAGES = frozenset("yaml dockercompose github-actions-workflow ansible".split())
+
+_ITEM_MARKERS = re.compile(r"(?:-[ ]+)+")
+
+
+def is_yaml(language: str | None) -> bool:
+    return (language or "").partition(".")[0] in YAML_LANGUAGES
+
+
+def under_the_items(lines: list[str], out: list[str], step: int, ctx: PostContext) -> list[str]:
+    """``out``, the answer's ``lines`` re-levelled from the model's ``step`` into the document's
+    unit, with the lines under a sequence item measured from its key's column, not its dash's.
+    Scaled as levels from the dash, ``published`` under ``- target: 80`` (two-space answer,
+    four-column editor) went two columns right of ``target``: no YAML ("mapping values are not
+    allowed here")."""
+    if not is_yaml(ctx.language) or step <= 0:
+        return out
+
+    def column(text: list[str], index: int) -> int | None:
+        line = text[index]
+        if index == 0:
+            if ctx.line_prefix.strip():
+                return None  # the answer goes on after text: its first line's column is no key's
+            line = ctx.line_prefix + line
+        return ctx.width(_leading_ws(line)) if line.strip() else None
+
+    old = [column(lines, i) for i in range(len(lines))]
+    new = [column(out, i) for i in range(len(out))]
+    result = list(out)
+    moved: set[int] = set()
+    for index in range(1, len(lines)):
+        at = old[index]
+        if at is None:
+            continue
+        parent = next((k for k in range(index - 1, -1, -1) if (c := old[k]) is not None and c < at), None)
+        if parent is None or (parent_old := old[parent]) is None or (parent_new := new[parent]) is None:
+            continue
+        marker = _ITEM_MARKERS.match(lines[parent].lstrip(" \t"))
+        width = len(marker.group()) if marker else 0
+        if width and at >= parent_old + width:
+            # In the item: its key's column is where its lines' levels count from.
+            parent_old, parent_new = parent_old + width, parent_new + width
+        elif parent not in moved:
+            continue
+        depth = at - parent_old
+        if depth % step:
+            continue
+        new[index] = parent_new + depth // step * ctx.unit_width
+        result[index] = " " * new[index] + lines[index].lstrip(" \t")
+        moved.add(index)
+    return result
