@@ -65,3 +65,15 @@ def under_the_items(lines: list[str], out: list[str], step: int, ctx: PostContex
         result[index] = " " * new[index] + lines[index].lstrip(" \t")
         moved.add(index)
     return result
+
+
+#: Stands for a tab after a line's leading spaces while a YAML answer is re-indented.
+TAB_MARK = "\ue000"
+_TAB_AFTER_SPACES = re.compile(r"(?m)^( *)\t")
+
+
+def text_tabs_marked(text: str) -> str:
+    """``text`` with the tab after each line's leading spaces as :data:`TAB_MARK`: YAML indents
+    in spaces, so that tab is a block scalar's text (a Makefile's recipe, a ``<<-`` heredoc's
+    line). Read as indentation, it was re-levelled into spaces: make stopped there."""
+    return _TAB_AFTER_SPACES.sub(lambda m: m.group(1) + TAB_MARK, text)

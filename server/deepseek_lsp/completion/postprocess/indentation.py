@@ -49,7 +49,7 @@ from ._text import (
     _shift_indent,
     _strip_covered_indent,
 )
-from ._yaml_items import under_the_items
+from ._yaml_items import TAB_MARK, is_yaml, text_tabs_marked, under_the_items
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -68,6 +68,9 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         # indented in spaces it was re-levelled into them, and make stopped there ("missing
         # separator"). What the model wrote stays.
         return text
+    if "\t" in text and TAB_MARK not in text and is_yaml(ctx.language):
+        out = normalize_indentation(text_tabs_marked(text), ctx)
+        return None if out is None else out.replace(TAB_MARK, "\t")
     answer, levelled = text, _reindented(text, ctx)
     text = (
         anchored(text, levelled, ctx)
