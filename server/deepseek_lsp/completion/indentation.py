@@ -9,7 +9,7 @@ from ..documents import Document
 from .events import field_of
 from .multiline import BLOCK_OPENERS, opens_block
 from .postprocess import has_block_comments
-from .postprocess._yaml_items import YAML_LANGUAGES
+from .postprocess._layout_alignment import YAML_LANGUAGES
 
 _BLOCK_OPENERS_BYTES = tuple(o.encode() for o in BLOCK_OPENERS)
 _CONTINUES_BYTES = (b",", b"&&", b"||", b"+", b"\\")

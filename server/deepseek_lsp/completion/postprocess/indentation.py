@@ -36,6 +36,7 @@ from ._habit import in_the_habit_around
 from ._hanging_indent import into_the_hanging_bracket
 from ._initializer_list import under_the_constructor
 from ._items import under_the_item_above
+from ._layout_alignment import TAB_MARK, is_yaml, text_tabs_marked, under_the_layout_openers
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._statement_end import under_the_statement_it_ends, under_the_whole_statement
@@ -49,7 +50,6 @@ from ._text import (
     _shift_indent,
     _strip_covered_indent,
 )
-from ._yaml_items import TAB_MARK, is_yaml, text_tabs_marked, under_the_items
 
 if TYPE_CHECKING:
     from .context import PostContext
@@ -272,7 +272,7 @@ def _reindented(text: str, ctx: PostContext) -> str:
         # Moved with the line that opens the comment, as the docstrings.
         moved = ctx.width(_leading_ws(out[opener])) - ctx.width(_leading_ws(lines[opener]))
         out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
-    return "\n".join(under_the_items(lines, out, step, ctx))
+    return "\n".join(under_the_layout_openers(lines, out, step, ctx))
 
 
 def _step_outside_parentheses(

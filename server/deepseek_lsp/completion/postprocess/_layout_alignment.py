@@ -1,5 +1,6 @@
-"""YAML's sequence items: the next keys of a mapping in a list stand under its first key, two
-columns right of the item's ``- ``, which is no level."""
+"""Lines aligned under what a layout opener starts on its line, no level: a YAML sequence
+item's next keys under its first, two columns right of its ``- ``; a Haskell ``let``'s or
+``where``'s next bindings under its first."""
 
 from __future__ import annotations
 
@@ -16,20 +17,30 @@ if TYPE_CHECKING:
 #: are their first part's.
 YAML_LANGUAGES = frozenset("yaml dockercompose github-actions-workflow ansible".split())
 
-_ITEM_MARKERS = re.compile(r"(?:-[ ]+)+")
+#: What opens a layout on a line, up to where its first line's text starts (the column its
+#: next lines align on): YAML's item dashes; Haskell's (the last on the line) `let`, `where`,
+#: `do` or `of` with text after it.
+_LAYOUT_OPENERS = {
+    "yaml": re.compile(r"(?:-[ ]+)+"),
+    "haskell": re.compile(r"(?:.*\b)?(?:let|where|do|of)[ ]+(?=\S)"),
+}
 
 
 def is_yaml(language: str | None) -> bool:
     return (language or "").partition(".")[0] in YAML_LANGUAGES
 
 
-def under_the_items(lines: list[str], out: list[str], step: int, ctx: PostContext) -> list[str]:
+def under_the_layout_openers(
+    lines: list[str], out: list[str], step: int, ctx: PostContext
+) -> list[str]:
     """``out``, the answer's ``lines`` re-levelled from the model's ``step`` into the document's
-    unit, with the lines under a sequence item measured from its key's column, not its dash's.
-    Scaled as levels from the dash, ``published`` under ``- target: 80`` (two-space answer,
-    four-column editor) went two columns right of ``target``: no YAML ("mapping values are not
-    allowed here")."""
-    if not is_yaml(ctx.language) or step <= 0:
+    unit, with the lines in a layout measured from the column its opener's text starts at,
+    not from its line's. Scaled as levels from the line, ``published`` under ``- target: 80``
+    (two-space answer, four-column editor) went two columns right of ``target``: no YAML
+    ("mapping values are not allowed here"); ``c = b * 2`` under ``let b = 1`` four right of
+    ``b``, read as its continuation: a parse error."""
+    opener = _LAYOUT_OPENERS.get("yaml" if is_yaml(ctx.language) else ctx.language or "")
+    if opener is None or step <= 0:
         return out
 
     def column(text: list[str], index: int) -> int | None:
@@ -48,13 +59,17 @@ def under_the_items(lines: list[str], out: list[str], step: int, ctx: PostContex
         at = old[index]
         if at is None:
             continue
-        parent = next((k for k in range(index - 1, -1, -1) if (c := old[k]) is not None and c < at), None)
-        if parent is None or (parent_old := old[parent]) is None or (parent_new := new[parent]) is None:
+        above = range(index - 1, -1, -1)
+        parent = next((k for k in above if (c := old[k]) is not None and c < at), None)
+        if parent is None:
             continue
-        marker = _ITEM_MARKERS.match(lines[parent].lstrip(" \t"))
-        width = len(marker.group()) if marker else 0
+        parent_old, parent_new = old[parent], new[parent]
+        if parent_old is None or parent_new is None:
+            continue
+        opened = opener.match(lines[parent].lstrip(" \t"))
+        width = len(opened.group()) if opened else 0
         if width and at >= parent_old + width:
-            # In the item: its key's column is where its lines' levels count from.
+            # In the layout: its first text's column is where its lines' levels count from.
             parent_old, parent_new = parent_old + width, parent_new + width
         elif parent not in moved:
             continue
