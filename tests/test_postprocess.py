@@ -321,6 +321,8 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "=pod\nSee f( [x\n=cut (still pod\nf(", "(", ""),
         ("perl", "=head1 NAME (x\n\nstill [pod\n", "", "block"),
         ("perl", "if ($x == 2) {\n    $y =~ s/a/b/;\n", "(){", ""),
+        # A =cut in code closes a POD the scan started inside of: no opener.
+        ("perl", "of the manual\n\n=cut\n\nsub add {\n    f(", "{(", ""),
         # Nim's #[ ]# comments nest, and ##[ ]## doc comments are block comments too.
         ("nim", "#[ a (\n#[ b [ ]#\nc { ]#\nf(", "(", ""),
         ("nim", "##[ doc (\n]##\nf(", "(", ""),

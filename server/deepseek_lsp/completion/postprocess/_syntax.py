@@ -84,11 +84,13 @@ _SYNTAX: dict[str, _Syntax] = {
     ),
     # Their text blocks, read as code, held a fence that was taken for a chat answer's (a
     # README written through a Perl heredoc, a job summary in a PowerShell here-string, a
-    # script's manual in POD: from a `=word` first on a line to the end of a `=cut` line).
+    # script's manual in POD: from a `=word` first on a line to the end of a `=cut` line; a
+    # `=cut` read in code closes a POD the scan started inside of (a window starting in a
+    # sub's documentation): taken for an opener, the code below it was POD to the scanner).
     "perl": replace(
         _HASH_SYNTAX,
         heredoc=(r"""<<(?P<hd>~?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}[ \t]*$"),
-        other_block_comment=(r"(?m:^)=[A-Za-z]", r"(?m:^)=cut\b[^\n]*"),
+        other_block_comment=(r"(?m:^)=(?!cut\b)[A-Za-z]", r"(?m:^)=cut\b[^\n]*"),
     ),
     # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too.
     "nim": replace(_HASH_SYNTAX, other_block_comment=(r"##?\[", r"\]#"), nested_comments=True),
