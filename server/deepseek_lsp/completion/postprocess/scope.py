@@ -16,6 +16,7 @@ from ._code import (
     _suffix_targets,
 )
 from ._comment_end import comment_opening_column
+from ._scanner import _block_comment_end
 from ._syntax import _syntax_for
 from ._text import (
     _CLOSER_ONLY,
@@ -67,19 +68,29 @@ def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
     long_modes = {"block", '"""', "'''", '#"""'} | ({"`"} if ctx.language in _BACKTICK_LONG else set())
     if scanner.mode not in long_modes and not scanner.raw_closer:
         return text
-    closer = "*/" if scanner.mode == "block" else scanner.closing_quote()
+    # A block comment's closer is its language's pattern (Perl's `=cut` line, Haskell's `-}`):
+    # taken for C's `*/`, POD's was never found, and the model's `=cut` and sub were kept above
+    # the document's, which perl then read as POD's start.
+    syntax = _syntax_for(ctx.language)
+    closer = (
+        _block_comment_end(syntax)
+        if scanner.mode == "block"
+        else re.compile(re.escape(scanner.closing_quote()))
+    )
     if _text_end(scanner, ctx.line_suffix) is not None or _text_end(scanner, ctx.suffix) is None:
         return text
     end = _text_end(scanner, text, closer)
     if end is None:
         return text
-    return text[: end - len(closer)].rstrip()
+    return text[:end].rstrip()
 
 
-def _text_end(start: _BracketScanner, text: str, closer: str = "") -> int | None:
-    """Where in ``text`` the string or comment that ``start`` is in ends: just past its
-    ``closer``, or the start of the line it ends on when no closer is given; None when it goes
-    on past ``text``."""
+def _text_end(
+    start: _BracketScanner, text: str, closer: re.Pattern[str] | None = None
+) -> int | None:
+    """Where in ``text`` the string or comment that ``start`` is in ends: at its ``closer``'s
+    start, or the start of the line it ends on when no closer is given; None when it goes on
+    past ``text``."""
     scanner = copy.copy(start)
     mode, interpolations = scanner.mode, len(scanner.interpolations)
 
@@ -95,13 +106,12 @@ def _text_end(start: _BracketScanner, text: str, closer: str = "") -> int | None
             if not closer:
                 return at
             # Read up to each closer in the line (not each character: a line may be long).
-            for index in range(len(line)):
-                if line.startswith(closer, index):
-                    probe = copy.copy(scanner)
-                    for _ in probe.feed(line[: index + len(closer)]):
-                        pass
-                    if left(probe):
-                        return at + index + len(closer)
+            for m in closer.finditer(line):
+                probe = copy.copy(scanner)
+                for _ in probe.feed(line[: m.end()]):
+                    pass
+                if left(probe):
+                    return at + m.start()
             return None
         scanner = after
         at += len(line)
