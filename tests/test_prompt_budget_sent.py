@@ -251,10 +251,16 @@ async def test_modules_imported_whole_cost_the_slow_disks_resolution_nothing(
                 await c.inline(uri, len(lines) - 1, len(lines[-1]))
                 unfinished.append(len(cached._partial))
         monkeypatch.setattr(os, "stat", real_stat)
+        # The modules' members still come, the nearest first (``thing29`` is no imported
+        # name): on a loaded machine the slow disk's resolution may need a few more requests'
+        # time boxes to reach them, but it goes on from where it stopped.
+        for _ in range(12):
+            if "# def thing29(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]:
+                break
+            await c.inline(uri, len(lines) - 1, len(lines[-1]))
     finally:
         await c.stop()
     assert max(unfinished) <= 1, unfinished
-    # The modules' members still come, the nearest first (``thing29`` is no imported name).
     assert "# def thing29(a, b):" in fake.requests_to(FIM)[-1].json["prompt"]
 
 
