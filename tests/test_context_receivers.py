@@ -839,32 +839,97 @@ COUNTER_GO = (
 )
 
 
-async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_class(
+async def prompts_before_and_after_typing(
     tmp_path: Path,
-) -> None:
-    """Over stdio, as typed in VS Code: asked first on the new function's empty line, whose
-    prompt's snippets are kept while the cursor stays there (for DeepSeek's prefix cache), then
-    at ``c.`` with ``c := &Counter{}`` typed since: the prompt had no Counter at all, the
-    snippets chosen before ``c`` was bound kept; now its fields and methods' signatures."""
+    files: dict[str, str],
+    opened: list[tuple[str, str]],
+    at: tuple[int, int],
+    typed: str,
+) -> list[str]:
+    """The prompts of a request at ``at`` in the last of the ``opened`` files (name, language),
+    and of one at the end of ``typed``, typed there since, over stdio."""
     root = tmp_path / "ws"
-    main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
-    write(root, {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"})
+    write(root, files)
+    line, character = at
+    last = typed.split("\n")[-1]
+    after = inline_params(
+        (root / opened[-1][0]).as_uri(),
+        line + typed.count("\n"),
+        len(last) + (character if last == typed else 0),
+    )
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
         settings = {"completion": {"debounce": 0, "prefetch": False}}
         async with lsp_session(env, settings=settings, root=str(root)) as client:
-            uri = (root / "main.go").as_uri()
-            open_doc(client, uri, main, "go")
-            assert (await table_of(client, 2))["files"] == 2
-            await client.text_document_inline_completion_async(inline_params(uri, 5, 1))
-            typed = 'c := &Counter{name: "hits"}\n\tc.'
-            insert(client, uri, 2, 5, 1, typed)
-            await client.text_document_inline_completion_async(inline_params(uri, 6, 3))
+            for name, language in opened:
+                open_doc(client, (root / name).as_uri(), files[name], language)
+            sources = sum(not name.endswith(".mod") for name in files)
+            assert (await table_of(client, sources))["files"] == sources
+            uri = (root / opened[-1][0]).as_uri()
+            await client.text_document_inline_completion_async(inline_params(uri, *at))
+            insert(client, uri, 2, line, character, typed)
+            await client.text_document_inline_completion_async(after)
             prompts = [r.json["prompt"] for r in fake.requests_to("/beta/completions")]
-    assert len(prompts) == 2 and prompts[1].endswith("\tc."), prompts
+    assert len(prompts) == 2 and prompts[1].endswith(typed), prompts
+    return prompts
+
+
+@pytest.mark.parametrize("member", ["", "In"])
+async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_class(
+    tmp_path: Path, member: str
+) -> None:
+    """Over stdio, as typed in VS Code: asked first on the new function's empty line, whose
+    prompt's snippets are kept while the cursor stays there (for DeepSeek's prefix cache), then
+    at ``c.`` with ``c := &Counter{}`` typed since: the prompt had no Counter at all, the
+    snippets chosen before ``c`` was bound kept; now its fields and methods' signatures. So at
+    ``c.In``, the request at ``c.`` gone before its prompt (typed on within the debounce): only
+    a dot just typed had them chosen anew."""
+    main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
+    files = {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"}
+    typed = 'c := &Counter{name: "hits"}\n\tc.' + member
+    prompts = await prompts_before_and_after_typing(
+        tmp_path, files, [("main.go", "go")], (5, 1), typed
+    )
     assert "// type Counter struct {" in prompts[1]
     assert "// func (c *Counter) Inc(step int)" in prompts[1]
+
+
+METER_PY = (
+    "from helper import scale\n\n\nclass Meter:\n    def __init__(self) -> None:\n"
+    "        self.total = 0.0\n\n    def add(self, value: float) -> None:\n        \n"
+    "        self.total += value\n"
+)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "v = value * FOOT\n        self.",
+        "v = value * FOOT + 1.",
+        "v = value * FOOT  # in feet.",
+        "v = abs(value * FOOT).",
+    ],
+    ids=["self", "float", "comment", "call"],
+)
+async def test_a_dot_with_no_receivers_class_keeps_the_snippets_for_the_prefix_cache(
+    tmp_path: Path, typed: str
+) -> None:
+    """A dot after which no receiver's class is sent (``self.``, whose class is the file's; a
+    float's ``1.``; a comment's full stop; a call's ``).``) keeps the snippets chosen for the
+    window: chosen anew at every such dot, the prompt's first lines changed (FOOT's definition,
+    typed since, came in) and DeepSeek's prefix cache missed the whole prompt, on most lines of
+    a method."""
+    files = {
+        "helper.py": "def scale(value: float, factor: float) -> float:\n    return value * factor\n",
+        "main.py": METER_PY,
+        "units.py": "FOOT = 0.3048\n",
+    }
+    opened = [("units.py", "python"), ("main.py", "python")]
+    prompts = await prompts_before_and_after_typing(tmp_path, files, opened, (8, 8), typed)
+    own = "# Path: main.py\n"
+    assert "# def scale(" in prompts[0] and "FOOT = 0.3048" not in prompts[0]
+    assert prompts[1].split(own)[0] == prompts[0].split(own)[0]
 
 
 def test_the_receivers_are_not_read_once_the_time_box_is_over(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ provider's prefix cache keeps matching.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from ..context import (
     past_string_or_comment,
     unchanged_on_disk,
 )
+from ..context.receivers import member_dot
 from ..documents import Document
 from ..features import Services
 from ..line_tokens import LineTokens
@@ -46,9 +46,6 @@ from .request import Request
 MAX_CONTEXT_DOCS = 16
 #: How long the extra context (snippets) chosen for a cursor window is reused, see ``PromptBuilder.prompt``.
 CONTEXT_REUSE_S = 30.0
-#: A member's dot just typed (``c.|``): the snippets kept for the window were chosen before the
-#: receiver was there, and its class (context.receivers), what its member needs, was never sent.
-_RECEIVER_DOT = re.compile(rb"[\w)\]]\.$")
 #: The names of the function the cursor is in count from its start when it begins at most this
 #: many bytes before the cursor (past names_near's span; as far back as the window may reach).
 NAMES_REACH = 6000
@@ -77,6 +74,9 @@ class _Context:
     #: The edits made anywhere so far (``EditHistory.serial``) when they were
     #: chosen: an edit since in another file is a recent edit they lack.
     edit_serial: int = 0
+    #: The dot of the member typed at the cursor when they were chosen (``c.|``, ``c.In|``,
+    #: context.receivers.member_dot), or last kept.
+    member_dot: int | None = None
 
 
 def _scan_start(data: bytes, at: int) -> int:
@@ -219,9 +219,16 @@ class PromptBuilder:
                 self._switches(),
                 self.symbols.crawled[family(lang.name)],
             )
+            # At a member's dot (``c.|``) the snippets kept were chosen before the receiver was
+            # there, and its class (context.receivers), what its member needs, was never sent:
+            # chosen anew, once a dot. Not where no class can be sent (``self.``, ``1.``, a
+            # comment's full stop): chosen anew at each, the prefix cache missed at most lines.
+            # By the dot, not the last key: at ``c.In`` the request at ``c.`` may have gone
+            # before its prompt (typed on within the debounce), and the class was never sent.
+            dot = member_dot(lang.name, doc.tree, doc.data, req.offset)
             if (
                 prev is not None
-                and not _RECEIVER_DOT.search(doc.data[max(0, req.offset - 2) : req.offset])
+                and (dot is None or dot == prev.member_dot)
                 and prev.sources_key == sources_key
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
@@ -278,6 +285,7 @@ class PromptBuilder:
                     sources_key,
                     complete,
                     prev.edit_serial if prev else self.history.serial,
+                    dot if dot is not None or prev is None else prev.member_dot,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)

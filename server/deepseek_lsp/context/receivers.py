@@ -174,8 +174,27 @@ def receiver_at(
     """The class of the receiver the cursor is after (``conn.|``), where the document says it:
     its member is still to be typed, so the class's members are what the line needs."""
     fam = _family(language)
-    if fam is None:
+    found = _member_at(fam, tree, data, offset) if fam is not None else None
+    if fam is None or found is None:
         return None
+    at, _dot, receiver, owner = found
+    return _class_of(fam, tree, data, at, receiver, owner, imported, elsewhere)
+
+
+def member_dot(language: str, tree: ts.Tree, data: bytes, offset: int) -> int | None:
+    """Where the dot is of the member being typed at ``offset`` (``conn.|``, ``conn.se|``) whose
+    receiver's class ``receiver_at`` may send; None where none can be (``self.``, ``1.``,
+    ``f().``, a comment's full stop, a language whose receivers are not read)."""
+    fam = _family(language)
+    found = _member_at(fam, tree, data, offset) if fam is not None else None
+    return found[1] if found is not None else None
+
+
+def _member_at(
+    fam: str, tree: ts.Tree, data: bytes, offset: int
+) -> tuple[int, int, str, str | None] | None:
+    """The member being typed at ``offset``: where its receiver starts, where its dot is, the
+    receiver's name and its owners, dotted."""
     line = data[data.rfind(b"\n", 0, offset) + 1 : offset]
     m = _AT_CURSOR.search(line[-200:])
     if m is None:
@@ -185,8 +204,8 @@ def receiver_at(
     receiver, owner = m.group(2).decode(), m.group(1) and m.group(1).decode().replace("?", "")
     if receiver in _SELVES and owner is None:
         return None  # the class around the cursor: in view, or its outline is the file's
-    at = offset - len(line[-200:]) + m.start()
-    return _class_of(fam, tree, data, at, receiver, owner, imported, elsewhere)
+    start = offset - len(line[-200:])
+    return start + m.start(), start + m.end(2), receiver, owner
 
 
 def field_in_text(
