@@ -839,24 +839,18 @@ COUNTER_GO = (
 )
 
 
-async def prompts_before_and_after_typing(
+async def prompts_while_typing(
     tmp_path: Path,
     files: dict[str, str],
     opened: list[tuple[str, str]],
     at: tuple[int, int],
-    typed: str,
+    *typed: str,
 ) -> list[str]:
     """The prompts of a request at ``at`` in the last of the ``opened`` files (name, language),
-    and of one at the end of ``typed``, typed there since, over stdio."""
+    then of one after each of ``typed``, typed there in turn, over stdio."""
     root = tmp_path / "ws"
     write(root, files)
-    line, character = at
-    last = typed.split("\n")[-1]
-    after = inline_params(
-        (root / opened[-1][0]).as_uri(),
-        line + typed.count("\n"),
-        len(last) + (character if last == typed else 0),
-    )
+    uri = (root / opened[-1][0]).as_uri()
     with FakeDeepSeek() as fake:
         fake.responder(lambda body: "")
         env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
@@ -866,12 +860,15 @@ async def prompts_before_and_after_typing(
                 open_doc(client, (root / name).as_uri(), files[name], language)
             sources = sum(not name.endswith(".mod") for name in files)
             assert (await table_of(client, sources))["files"] == sources
-            uri = (root / opened[-1][0]).as_uri()
-            await client.text_document_inline_completion_async(inline_params(uri, *at))
-            insert(client, uri, 2, line, character, typed)
-            await client.text_document_inline_completion_async(after)
+            line, character = at
+            await client.text_document_inline_completion_async(inline_params(uri, line, character))
+            for version, text in enumerate(typed, start=2):
+                insert(client, uri, version, line, character, text)
+                last = text.split("\n")[-1]
+                line, character = line + text.count("\n"), len(last) + (character if last == text else 0)
+                await client.text_document_inline_completion_async(inline_params(uri, line, character))
             prompts = [r.json["prompt"] for r in fake.requests_to("/beta/completions")]
-    assert len(prompts) == 2 and prompts[1].endswith(typed), prompts
+    assert len(prompts) == len(typed) + 1 and prompts[-1].endswith(typed[-1]), prompts
     return prompts
 
 
@@ -888,11 +885,24 @@ async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_c
     main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
     files = {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"}
     typed = 'c := &Counter{name: "hits"}\n\tc.' + member
-    prompts = await prompts_before_and_after_typing(
-        tmp_path, files, [("main.go", "go")], (5, 1), typed
-    )
+    prompts = await prompts_while_typing(tmp_path, files, [("main.go", "go")], (5, 1), typed)
     assert "// type Counter struct {" in prompts[1]
     assert "// func (c *Counter) Inc(step int)" in prompts[1]
+
+
+async def test_a_receivers_dot_again_or_a_packages_dot_keeps_the_prompts_first_lines(
+    tmp_path: Path,
+) -> None:
+    """Chosen anew at ``c.`` on the next line, the snippets are those sent before, and the
+    prompt's first lines the same bytes (DeepSeek's prefix cache); at ``fmt.``, a package bound
+    to no class, they are kept: chosen anew, they changed (``Inc``, typed since, came in)."""
+    main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
+    files = {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"}
+    typed = ['c := &Counter{name: "hits"}\n\tc.', 'name = "x"\n\tc.', "Inc(2)\n\tfmt."]
+    prompts = await prompts_while_typing(tmp_path, files, [("main.go", "go")], (5, 1), *typed)
+    heads = [p.split("// Path: main.go\n")[0] for p in prompts[1:]]
+    assert "// func (c *Counter) Inc(step int)" in heads[0]
+    assert heads[2] == heads[1] == heads[0], heads
 
 
 METER_PY = (
@@ -909,24 +919,25 @@ METER_PY = (
         "v = value * FOOT + 1.",
         "v = value * FOOT  # in feet.",
         "v = abs(value * FOOT).",
+        "v = value * FOOT\n        math.",
     ],
-    ids=["self", "float", "comment", "call"],
+    ids=["self", "float", "comment", "call", "module"],
 )
 async def test_a_dot_with_no_receivers_class_keeps_the_snippets_for_the_prefix_cache(
     tmp_path: Path, typed: str
 ) -> None:
     """A dot after which no receiver's class is sent (``self.``, whose class is the file's; a
-    float's ``1.``; a comment's full stop; a call's ``).``) keeps the snippets chosen for the
-    window: chosen anew at every such dot, the prompt's first lines changed (FOOT's definition,
-    typed since, came in) and DeepSeek's prefix cache missed the whole prompt, on most lines of
-    a method."""
+    float's ``1.``; a comment's full stop; a call's ``).``; a module's, ``math.``) keeps the
+    snippets chosen for the window: chosen anew at every such dot, the prompt's first lines
+    changed (FOOT's definition, typed since, came in) and DeepSeek's prefix cache missed the
+    whole prompt, on most lines of a method."""
     files = {
         "helper.py": "def scale(value: float, factor: float) -> float:\n    return value * factor\n",
         "main.py": METER_PY,
         "units.py": "FOOT = 0.3048\n",
     }
     opened = [("units.py", "python"), ("main.py", "python")]
-    prompts = await prompts_before_and_after_typing(tmp_path, files, opened, (8, 8), typed)
+    prompts = await prompts_while_typing(tmp_path, files, opened, (8, 8), typed)
     own = "# Path: main.py\n"
     assert "# def scale(" in prompts[0] and "FOOT = 0.3048" not in prompts[0]
     assert prompts[1].split(own)[0] == prompts[0].split(own)[0]

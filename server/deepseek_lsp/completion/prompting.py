@@ -27,7 +27,7 @@ from ..context import (
     past_string_or_comment,
     unchanged_on_disk,
 )
-from ..context.receivers import member_dot
+from ..context.receivers import class_may_be_said, member_dot
 from ..documents import Document
 from ..features import Services
 from ..line_tokens import LineTokens
@@ -222,13 +222,18 @@ class PromptBuilder:
             # At a member's dot (``c.|``) the snippets kept were chosen before the receiver was
             # there, and its class (context.receivers), what its member needs, was never sent:
             # chosen anew, once a dot. Not where no class can be sent (``self.``, ``1.``, a
-            # comment's full stop): chosen anew at each, the prefix cache missed at most lines.
-            # By the dot, not the last key: at ``c.In`` the request at ``c.`` may have gone
-            # before its prompt (typed on within the debounce), and the class was never sent.
+            # comment's full stop, ``fmt.``): chosen anew at each, the prefix cache missed on
+            # most lines. By the dot, not the last key: at ``c.In`` the request at ``c.`` may
+            # have gone before its prompt (typed on within the debounce), its class never sent.
             dot = member_dot(lang.name, doc.tree, doc.data, req.offset)
+            new_receiver = (
+                dot is not None
+                and (prev is None or dot != prev.member_dot)
+                and class_may_be_said(lang.name, doc.tree, doc.data, req.offset)
+            )
             if (
                 prev is not None
-                and (dot is None or dot == prev.member_dot)
+                and not new_receiver
                 and prev.sources_key == sources_key
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S

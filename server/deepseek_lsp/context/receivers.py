@@ -190,6 +190,20 @@ def member_dot(language: str, tree: ts.Tree, data: bytes, offset: int) -> int | 
     return found[1] if found is not None else None
 
 
+def class_may_be_said(language: str, tree: ts.Tree, data: bytes, offset: int) -> bool:
+    """Whether ``receiver_at`` may find a class for the member being typed at ``offset``: not
+    for a name the document binds to none (``fmt.``, ``math.``, ``conn`` of no type said).
+    A receiver's owner (``self.conn.``) or a capital (``Counter.``) may say one: true."""
+    fam = _family(language)
+    found = _member_at(fam, tree, data, offset) if fam is not None else None
+    if fam is None or found is None:
+        return False
+    at, _dot, receiver, owner = found
+    if owner is not None or receiver[:1].isupper():
+        return True
+    return receiver_class(fam, tree, data, at, receiver, False) is not None
+
+
 def _member_at(
     fam: str, tree: ts.Tree, data: bytes, offset: int
 ) -> tuple[int, int, str, str | None] | None:
