@@ -893,16 +893,25 @@ async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_c
 async def test_a_receivers_dot_again_or_a_packages_dot_keeps_the_prompts_first_lines(
     tmp_path: Path,
 ) -> None:
-    """Chosen anew at ``c.`` on the next line, the snippets are those sent before, and the
-    prompt's first lines the same bytes (DeepSeek's prefix cache); at ``fmt.``, a package bound
-    to no class, they are kept: chosen anew, they changed (``Inc``, typed since, came in)."""
+    """At ``c.`` again on the next line, Counter's definition sent already, and at ``fmt.``, a
+    package bound to no class, the snippets are kept, the prompt's first lines the same bytes
+    (DeepSeek's prefix cache): chosen anew, they changed (``Inc``'s body, typed since, came in
+    after the signature sent with Counter). At ``g.``, another class's receiver, they are
+    chosen anew: Gauge's definition comes in."""
     main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
-    files = {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"}
-    typed = ['c := &Counter{name: "hits"}\n\tc.', 'name = "x"\n\tc.', "Inc(2)\n\tfmt."]
+    gauge = "package main\n\ntype Gauge struct {\n\tlevel int\n}\n"
+    files = {"counter.go": COUNTER_GO, "gauge.go": gauge, "main.go": main, "go.mod": "module demo\n"}
+    typed = [
+        'c := &Counter{name: "hits"}\n\tc.',
+        "Inc(1)\n\tc.",
+        "Inc(2)\n\tfmt.",
+        "Println(c)\n\tg := &Gauge{level: 1}\n\tg.",
+    ]
     prompts = await prompts_while_typing(tmp_path, files, [("main.go", "go")], (5, 1), *typed)
     heads = [p.split("// Path: main.go\n")[0] for p in prompts[1:]]
     assert "// func (c *Counter) Inc(step int)" in heads[0]
     assert heads[2] == heads[1] == heads[0], heads
+    assert "// type Gauge struct {" in heads[3] and "// type Gauge struct {" not in heads[0]
 
 
 METER_PY = (

@@ -27,7 +27,7 @@ from ..context import (
     past_string_or_comment,
     unchanged_on_disk,
 )
-from ..context.receivers import class_may_be_said, member_dot
+from ..context.receivers import member_dot, receiver_key
 from ..documents import Document
 from ..features import Services
 from ..line_tokens import LineTokens
@@ -77,6 +77,8 @@ class _Context:
     #: The dot of the member typed at the cursor when they were chosen (``c.|``, ``c.In|``,
     #: context.receivers.member_dot), or last kept.
     member_dot: int | None = None
+    #: The class of that member's receiver (context.receivers.receiver_key), which they hold.
+    receiver: str | None = None
 
 
 def _scan_start(data: bytes, at: int) -> int:
@@ -221,19 +223,19 @@ class PromptBuilder:
             )
             # At a member's dot (``c.|``) the snippets kept were chosen before the receiver was
             # there, and its class (context.receivers), what its member needs, was never sent:
-            # chosen anew, once a dot. Not where no class can be sent (``self.``, ``1.``, a
-            # comment's full stop, ``fmt.``): chosen anew at each, the prefix cache missed on
-            # most lines. By the dot, not the last key: at ``c.In`` the request at ``c.`` may
-            # have gone before its prompt (typed on within the debounce), its class never sent.
+            # chosen anew, once a dot, unless they hold that class already (``c.`` again). Not
+            # where no class can be sent (``self.``, ``1.``, a comment's full stop, ``fmt.``):
+            # chosen anew at each, the prefix cache missed on most lines. By the dot, not the
+            # last key: at ``c.In`` the request at ``c.`` may have gone before its prompt
+            # (typed on within the debounce), its class never sent.
             dot = member_dot(lang.name, doc.tree, doc.data, req.offset)
-            new_receiver = (
-                dot is not None
-                and (prev is None or dot != prev.member_dot)
-                and class_may_be_said(lang.name, doc.tree, doc.data, req.offset)
-            )
+            at_new_dot = dot is not None and (prev is None or dot != prev.member_dot)
+            receiver = None
+            if at_new_dot:
+                receiver = receiver_key(lang.name, doc.tree, doc.data, req.offset)
             if (
                 prev is not None
-                and not new_receiver
+                and (receiver is None or receiver == prev.receiver)
                 and prev.sources_key == sources_key
                 and prev.window_start <= req.offset <= prev.window_end + max(0, len(doc.data) - prev.doc_len)
                 and now - prev.at < CONTEXT_REUSE_S
@@ -252,8 +254,12 @@ class PromptBuilder:
             ):
                 snippets = prev.snippets
                 complete = prev.complete
+                receiver = prev.receiver
             elif lang.spec.line_comment:
                 prev = None
+                if receiver is None and dot is not None:
+                    # Chosen anew at the same dot (its while over, a file edited): for it.
+                    receiver = receiver_key(lang.name, doc.tree, doc.data, req.offset)
                 reach = self._function_start(doc, req.offset, scopes)
                 names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
                 self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
@@ -291,6 +297,7 @@ class PromptBuilder:
                     complete,
                     prev.edit_serial if prev else self.history.serial,
                     dot if dot is not None or prev is None else prev.member_dot,
+                    receiver,
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)

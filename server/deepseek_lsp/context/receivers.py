@@ -190,18 +190,19 @@ def member_dot(language: str, tree: ts.Tree, data: bytes, offset: int) -> int | 
     return found[1] if found is not None else None
 
 
-def class_may_be_said(language: str, tree: ts.Tree, data: bytes, offset: int) -> bool:
-    """Whether ``receiver_at`` may find a class for the member being typed at ``offset``: not
-    for a name the document binds to none (``fmt.``, ``math.``, ``conn`` of no type said).
-    A receiver's owner (``self.conn.``) or a capital (``Counter.``) may say one: true."""
+def receiver_key(language: str, tree: ts.Tree, data: bytes, offset: int) -> str | None:
+    """What tells the class ``receiver_at`` may find for the member being typed at ``offset``:
+    the class the document binds the receiver to (``Counter`` for ``c``), or the receiver as
+    written where its owner or a capital may say one (``self.conn``, ``Counter``); None for a
+    name bound to none (``fmt.``, ``math.``, a ``conn`` of no type said)."""
     fam = _family(language)
     found = _member_at(fam, tree, data, offset) if fam is not None else None
     if fam is None or found is None:
-        return False
+        return None
     at, _dot, receiver, owner = found
     if owner is not None or receiver[:1].isupper():
-        return True
-    return receiver_class(fam, tree, data, at, receiver, False) is not None
+        return f"{owner}.{receiver}" if owner else receiver
+    return receiver_class(fam, tree, data, at, receiver, False)
 
 
 def _member_at(
