@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import time
@@ -256,3 +257,51 @@ async def test_files_created_and_deleted_all_session_do_not_grow_the_table(tmp_p
     assert [p.name for p in symbols.files_defining("beta", "python")] == ["b.py"]
     assert symbols.files_defining("scratch_59_3", "python") == []
     assert symbols.stats()["files"] == 3
+
+
+async def test_a_name_left_on_a_slot_taken_by_another_language_does_not_lead_to_its_file(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A file saved in the editor while the watcher's reindexing of it waited for the user to
+    stop typing: the save's names joined the table, the older parse's record replaced its
+    record, and the save's name stayed in the table without it. The file deleted, its slot went
+    to the next new file, a JavaScript one defining that name: a Python request was led to it,
+    and its JavaScript function went into the Python prompt as the definition."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.0)
+    root = tmp_path / "ws"
+    write(root, {"app/a.py": "def start(): pass\n", "web/ui.js": "function other() {}\n"})
+    a_py = root / "app/a.py"
+    typing = [False]
+
+    def busy_until() -> float:  # the user types once the reindexing of a.py has begun
+        return time.monotonic() + 0.05 if typing[0] and a_py not in symbols.records else 0.0
+
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.busy_until = busy_until
+    symbols = crawler.symbols
+    crawler.request(a_py, "python")
+    crawler.request(root / "web/ui.js", "javascript")
+    await settle(crawler)
+
+    a_py.write_text("def run(): pass\n")  # changed on disk (a tool), told by the watcher
+    typing[0] = True
+    crawler.files_changed([(a_py, True)])
+    for _ in range(200):
+        if a_py not in symbols.records:
+            break
+        await asyncio.sleep(0.005)
+    a_py.write_text("def launch(): pass\n")  # the user's save, while a.py is being read again
+    crawler.saved(a_py, "python", ["launch"])
+    typing[0] = False
+    await settle(crawler)
+    a_py.unlink()
+    crawler.files_changed([(a_py, False)])
+    await settle(crawler)
+    write(root, {"web/b.js": "function launch() { return 'JavaScript'; }\n"})
+    crawler.files_changed([(root / "web/b.js", True)])
+    await settle(crawler)
+
+    assert [p.name for p in symbols.files_defining("launch", "javascript")] == ["b.js"]
+    assert symbols.files_defining("launch", "python") == []
+    snippets = gather(root, "app/use.py", "def go(job):\n    return job.runner.launch(", symbols)
+    assert not any("JavaScript" in s.text for s in snippets), heads(snippets)

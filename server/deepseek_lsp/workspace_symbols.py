@@ -181,7 +181,10 @@ class WorkspaceSymbols:
         if entry is None or entry == _COMMON:
             return []
         ids = (entry,) if isinstance(entry, int) else entry
-        return [Path(self._paths[i]) for i in ids]
+        # A name left on a deleted file's id (indexed again without ``remove``: a save while
+        # its file was being read again) leads to the file given the id next, which the lookup
+        # reads in that file's language: another family's file is no answer.
+        return [Path(self._paths[i]) for i in ids if self._families[i] == fam]
 
     @property
     def indexed(self) -> int:
