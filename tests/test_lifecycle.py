@@ -346,3 +346,25 @@ def test_cancels_of_requests_answered_already_log_nothing(tmp_path) -> None:
         assert "Cancel notification" not in log and "WARNING" not in log, log[-500:]
     finally:
         server.kill()
+
+
+def test_a_cancel_of_an_id_never_received_is_told_at_debug_as_the_client_sent_it(tmp_path) -> None:
+    """A cancel matching no request (a client's bug: an id never sent, or sent back as a string,
+    "7" for 7, which cancels nothing) is no warning, but the debug log says which id came, its
+    type shown, and does not say its request was answered."""
+    log_file = tmp_path / "server.log"
+    args = ["--log-file", str(log_file), "--log-level", "debug"]
+    server = RawServer(server_env("http://127.0.0.1:9", state_dir=str(tmp_path)), args, forked=True)
+    try:
+        server.initialize()
+        server.notify("$/cancelRequest", {"id": 424242})
+        server.notify("$/cancelRequest", {"id": "424243"})
+        assert "error" not in server.call("shutdown")
+        server.notify("exit")
+        assert server.wait_exit(10) == 0
+        lines = [line for line in log_file.read_text().splitlines() if "42424" in line]
+        assert len(lines) == 2, lines
+        assert "request 424242:" in lines[0] and "request '424243':" in lines[1], lines
+        assert all("never received" in line and "WARNING" not in line for line in lines), lines
+    finally:
+        server.kill()

@@ -160,7 +160,9 @@ class Protocol(LanguageServerProtocol):
         which VS Code files as an error: one line every ~50 keystrokes (a soak: 158 in 8,000
         keys), all day long."""
         if msg_id not in self._request_futures:
-            log.debug("cancel of request %s, answered already", msg_id)
+            # Not only "answered": an id never received (a client's bug, or the id sent back as
+            # a string, "7" for 7, which matches no request) ends here too; its repr tells.
+            log.debug("cancel of request %r: none under way (answered, or never received)", msg_id)
             return
         super()._handle_cancel_notification(msg_id)
 
