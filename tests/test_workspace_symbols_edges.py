@@ -286,10 +286,11 @@ async def test_a_name_left_on_a_slot_taken_by_another_language_does_not_lead_to_
     a_py.write_text("def run(): pass\n")  # changed on disk (a tool), told by the watcher
     typing[0] = True
     crawler.files_changed([(a_py, True)])
-    for _ in range(200):
+    for _ in range(2000):  # git is asked first whether the file is ignored
         if a_py not in symbols.records:
             break
         await asyncio.sleep(0.005)
+    assert a_py not in symbols.records, "the reindexing must be under way for the test to tell"
     a_py.write_text("def launch(): pass\n")  # the user's save, while a.py is being read again
     crawler.saved(a_py, "python", ["launch"])
     typing[0] = False
