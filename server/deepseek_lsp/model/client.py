@@ -202,9 +202,10 @@ class ModelClient:
         self._in_use = 0
         self._unused = asyncio.Event()
         self._unused.set()
-        #: Set once the endpoint took a request (a status under 300): the key and the balance
-        #: do for now. A review run sends one request until then (see review/first_answer.py).
-        self.accepted = asyncio.Event()
+        #: Set once the endpoint answered a request with a status other than a refusal every
+        #: request meets (a rejected key, an empty balance: ``disables_feature``): a 200, or a
+        #: 429 or 500 of its own. A review run sends one request until then (review/first_answer).
+        self.answered = asyncio.Event()
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.
         self.load_until = -math.inf

@@ -241,8 +241,11 @@ class ModelStream:
             raise
         if error is not None:
             self._end("error")
+            if not error.disables_feature:
+                # A 429's Retry-After held a review run's other files as long (see answered).
+                client.answered.set()
             raise error
-        client.accepted.set()
+        client.answered.set()
         # We asked for no compression; the bytes as they come then spare httpx's decoder layer
         # on every chunk. A server that compresses anyway goes through the decoder.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()

@@ -38,22 +38,26 @@ class NotSent(ModelError):
 
 
 class FirstAnswerFirst:
-    """``client``'s ``chat_with_retry``, one request at a time until ``client.accepted`` (the
-    first answer's status, not its whole answer: the files after it wait that long only). Once
-    one is refused by an error ``stops`` says every request would meet, those that waited
-    raise :class:`NotSent`."""
+    """``client``'s ``chat_with_retry``, one request at a time until ``client.answered`` (the
+    first answer's status, not its whole answer: the files after it wait that long only), or
+    until one ends in an error ``stops`` does not say every request would meet (no status
+    within its time limit). Once one is refused by an error ``stops`` says every request
+    would meet, those that waited raise :class:`NotSent`."""
 
     def __init__(self, client: ModelClient, stops: Callable[[ModelError], bool]) -> None:
         self._client = client
         self._stops = stops
         self._turn = asyncio.Lock()
         self._refused: ModelError | None = None
+        #: A request held its turn and ended without a refusal of the run's: each file went
+        #: alone after it, a server that never answers taking each file's time limit in turn.
+        self._open = False
 
     async def chat_with_retry(
         self, req: ChatRequest, deadline: float, max_retries: int = 2, **options: Any
     ) -> StreamResult:
         client = self._client
-        if client.accepted.is_set():
+        if self._open or client.answered.is_set():
             return await client.chat_with_retry(req, deadline, max_retries, **options)
         loop = asyncio.get_running_loop()
         queued = loop.time()
@@ -65,8 +69,10 @@ class FirstAnswerFirst:
                 holding[0] = False
                 self._turn.release()
 
-        watch = asyncio.ensure_future(client.accepted.wait())
+        watch = asyncio.ensure_future(client.answered.wait())
         watch.add_done_callback(lambda done: None if done.cancelled() else release())
+        if self._open:
+            release()
         try:
             if self._refused is not None:
                 raise NotSent(self._refused)
@@ -77,6 +83,11 @@ class FirstAnswerFirst:
             except ModelError as exc:
                 if self._stops(exc):
                     self._refused = exc
+                else:
+                    self._open = True
+                raise
+            except Exception:
+                self._open = True
                 raise
         finally:
             watch.cancel()

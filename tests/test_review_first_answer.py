@@ -1,0 +1,93 @@
+"""A review run sends one request until the endpoint takes one (review/first_answer.py), and
+no longer than that: a first answer that refuses no request but its own (a 429, a 500) or no
+answer at all (a server that never sends a status) lets the other files go at once."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.test_review_cli import CHAT, run
+from tests.test_review_cli import project as cli_project
+
+#: app/inventory.py and app/util.js to review (see tests/test_review_cli.py).
+project = cli_project
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[str, list[float]]]:
+    """A URL whose server takes each connection and never answers, and when it took each."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    taken: list[float] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+            taken.append(time.monotonic())
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", taken
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+def add_files(project: Path, count: int) -> None:
+    for i in range(count):
+        (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
+
+
+def test_a_first_answer_s_retry_after_does_not_hold_the_other_files(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 429 with Retry-After for the run's first request says nothing of the key for the run
+    (it was read: the limit is the account's): the other files waited out the first's
+    Retry-After (a minute's: the whole CI job stood still) before any of them was sent."""
+    add_files(project, 5)
+    fake_deepseek.fault("status", count=1, path=CHAT, status=429, retry_after=2)
+    code, out, _ = run(capsys, "app", "--format", "json")
+    assert code == 1 and not any(f["errors"] for f in json.loads(out)["files"])
+    arrived = sorted(r.received_at for r in fake_deepseek.requests_to(CHAT))
+    assert len(arrived) == 8  # 7 files, the first asked again
+    # --jobs 4: the first's 429 and three others before the first's retry.
+    assert arrived[3] - arrived[0] < 1.0, arrived
+
+
+def test_a_first_request_never_answered_does_not_make_the_run_one_file_at_a_time(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    silent_server: tuple[str, list[float]],
+) -> None:
+    """A server that takes the connection and never answers (a proxy in the way, a model server
+    stuck): the first request ends at its time limit with no status, which refuses nothing, and
+    each file after it went alone: 8 files with ``--jobs`` 4 took 16 s at a 2 s limit (4 s
+    before the one-at-a-time start). After the first, the others go ``--jobs`` at a time."""
+    add_files(project, 3)
+    url, taken = silent_server
+    monkeypatch.setenv("DEEPSEEK_BASE_URL", url)
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"review": {"timeoutS": 1.5}}))
+    code, out, err = run(capsys, "app", "--format", "json", "--settings", str(settings))
+    assert code == 2 and "some reviews did not complete" in err
+    files = json.loads(out)["files"]
+    assert len(files) == 5 and all("did not answer in time" in f["errors"][0] for f in files)
+    assert len(taken) == 5
+    # The first alone (its status unknown), then four at once: not 1.5 s apart each.
+    assert taken[1] - taken[0] >= 1.0 and taken[4] - taken[1] < 1.0, taken
