@@ -91,3 +91,19 @@ def test_a_first_request_never_answered_does_not_make_the_run_one_file_at_a_time
     assert len(taken) == 5
     # The first alone (its status unknown), then four at once: not 1.5 s apart each.
     assert taken[1] - taken[0] >= 1.0 and taken[4] - taken[1] < 1.0, taken
+
+
+def test_a_large_file_s_batches_held_back_are_not_said_as_requests_refused(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong key and a file of 40 functions (4 requests): its first batch met the 401, the
+    others were held back and never sent, yet the file's error read "rejected the API key
+    (401) … (in 3 requests)" above the summary's "for 1 request"."""
+    big = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(40))
+    (project / "app" / "big.py").write_text(big)
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    code, out, _ = run(capsys, "app/big.py", "--format", "json")
+    assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 1
+    (errors,) = [f["errors"] for f in json.loads(out)["files"]]
+    assert len(errors) == 1 and "rejected the API key (401)" in errors[0], errors
+    assert "requests)" not in errors[0]

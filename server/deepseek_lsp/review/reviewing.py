@@ -129,7 +129,9 @@ async def review_targets(
         result.stats = outcome.stats
         result.units = outcome.units
         result.units_sent = outcome.units_sent
-        result.errors = _distinct([e.cli_message for e in outcome.errors] + outcome.problems)
+        # A batch held back (NotSent) was no request: a large file's read "(in 3 requests)".
+        sent = [e.cli_message for e in outcome.errors if not isinstance(e, NotSent)]
+        result.errors = _distinct(sent + outcome.problems)
         # Answered, if only in part (a self-hosted server may give no usage to tell it by).
         reached = reached or outcome.requests > len(outcome.errors)
         stop = outcome.fatal or _stopping(outcome.errors, reached)
