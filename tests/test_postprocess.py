@@ -517,6 +517,27 @@ def test_a_callbacks_body_cut_at_a_limit_is_kept_as_a_blocks_is() -> None:
     assert within_closed_calls(returns, go) == returns
 
 
+def test_a_rust_struct_or_a_csharp_initializer_passed_to_a_call_is_no_block_when_cut() -> None:
+    """Rust's struct literal (``Ok(Json(User {``) and C#'s object initializer or anonymous
+    object (``return Ok(new {``, ASP.NET's answer) have a space before their ``{``, read as a
+    block's: cut at a limit, their fields so far were kept with the call still open. A closure's
+    or an ``async move`` block's body, and C#'s lambda, still are blocks."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    rs = PostContext(prefix="fn get() -> Reply {\n    ", suffix="\n}\n", language="rust")
+    for head in ("Ok(Json(User {", "Some(Shape::Circle {"):
+        literal = f"let id = 1;\n{head}\n        id,\n        name: text"
+        assert within_closed_calls(literal, rs) == "let id = 1;", head
+    spawn = "let h = tokio::spawn(async move {\n        work().await;"
+    assert within_closed_calls(spawn, rs) == spawn
+    cs = PostContext(prefix="IActionResult Get() {\n    ", suffix="\n}\n", language="csharp")
+    for head in ("return Ok(new {", "Save(new User {", "Save(new User() {", "Add(new List<int> {"):
+        literal = f"var u = Find();\n{head}\n        Id = u.Id,\n        Name = u.Name"
+        assert within_closed_calls(literal, cs) == "var u = Find();", head
+    run = "Task.Run(() => {\n        Work();"
+    assert within_closed_calls(run, cs) == run
+
+
 def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
     """Asked at the end of a line, the block begins with a line break: with nothing closed
     after it, the blank first line was all that was kept, and nothing was shown where the

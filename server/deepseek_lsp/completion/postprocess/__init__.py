@@ -91,7 +91,9 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
     after its fence."""
     ctx = ctx.lf
     scanner = _closable_brackets(ctx)[1]
-    braces = _syntax_for(ctx.language).brace_blocks
+    syntax = _syntax_for(ctx.language)
+    braces = syntax.brace_blocks
+    literal = re.compile(syntax.literal_brace) if syntax.literal_brace else None
     closing = "([" if braces else "([{"
     #: Each bracket the text opened and left open, a block's ``{`` marked ``b``.
     own: list[str] = []
@@ -101,7 +103,9 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
     for index, line in enumerate(lines[start:], start):
         for at, bracket in scanner.feed(line + "\n"):  # the break ends a line comment
             if bracket in "([{":
-                block = braces and bracket == "{" and _BLOCK_BRACE.search(line[:at])
+                head = line[:at]
+                block = braces and bracket == "{" and _BLOCK_BRACE.search(head)
+                block = block and not (literal and literal.search(head))
                 own.append("b" if block else bracket)
             elif own:
                 own.pop()

@@ -60,6 +60,10 @@ class _Syntax:
     # (Python's `f'`, `rb'`; SQL's `N'`, `E'`: a T-SQL `N'Done.'` read as a word's apostrophe
     # opened a string at its last quote, which ran over the lines below).
     string_prefix: str = r"(?<![\w])[rRbBuUfF]{1,2}$"
+    # What before a `{` with a space (read as a block's: `func() error {`) makes it a literal's
+    # (Rust's struct `User {`, C#'s `new {` or `new User() {`): a limit's cut inside one passed
+    # to a call kept its fields so far, the call left open (postprocess.within_closed_calls).
+    literal_brace: str = ""
     # Elixir's sigils (`~r/\)$/`, `~w[a b]`, `~S"""..."""`) and character literals (`?(`):
     # text, up to the sigil's first closer not escaped (they do not nest).
     sigils: bool = False
@@ -150,11 +154,19 @@ _SYNTAX: dict[str, _Syntax] = {
         raw_string=(r"(?:--)?\[(?P<d>=*)\[", r"]\g<d>]"),
     ),
     "rust": _Syntax(
-        char_literals=True, raw_string=(r'(?<!\w)[bc]?r(?P<d>#*)"', r'"\g<d>'), nested_comments=True
+        char_literals=True,
+        raw_string=(r'(?<!\w)[bc]?r(?P<d>#*)"', r'"\g<d>'),
+        nested_comments=True,
+        # A type's name is capitalised, a block's header's word seldom (`if n < MAX {`).
+        literal_brace=r"(?<![\w:])(?:\w+::)*[A-Z]\w*\s+$",
     ),
     "cpp": _Syntax(raw_string=(r'(?<!\w)(?:u8|[uUL])?R"(?P<d>[^()\\\s"]{0,16})\(', r')\g<d>"')),
     # C# 11's `"""` strings are raw_triple_quotes; in a verbatim one `""` is a quote.
-    "csharp": _Syntax(raw_triple_quotes=True, raw_string=(r'(?:\$+@|@\$*)"', '"')),
+    "csharp": _Syntax(
+        raw_triple_quotes=True,
+        raw_string=(r'(?:\$+@|@\$*)"', '"'),
+        literal_brace=r"\bnew\b(?:\s*[\w.]+(?:<[^(){};]*>)?(?:\[\s*\])?)?\s*(?:\(\))?\s*$",
+    ),
     "go": _Syntax(raw_string=("`", "`")),
     # Prose has no comments: a link's `https://` began a line comment (the model's `)` after
     # it went unseen, and the editor's was put back after it: `(https://x.org))`).
