@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from lsprotocol import types
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
@@ -912,6 +913,45 @@ async def test_a_receivers_dot_again_or_a_packages_dot_keeps_the_prompts_first_l
     assert "// func (c *Counter) Inc(step int)" in heads[0]
     assert heads[2] == heads[1] == heads[0], heads
     assert "// type Gauge struct {" in heads[3] and "// type Gauge struct {" not in heads[0]
+
+
+async def test_a_receiver_retyped_at_the_same_dot_sends_the_new_ones_class(tmp_path: Path) -> None:
+    """``c.`` taken back and ``g.`` typed in its place (``g`` bound since the snippets were
+    chosen; its name as long as ``c``): the dot at the same offset was read as the one they
+    were chosen at, and Gauge's definition, never sent, stayed out of the prompt while the
+    cursor stayed near (up to CONTEXT_REUSE_S)."""
+    root = tmp_path / "ws"
+    main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
+    gauge = "package main\n\ntype Gauge struct {\n\tlevel int\n}\n"
+    write(root, {"counter.go": COUNTER_GO, "gauge.go": gauge, "main.go": main})
+    uri = (root / "main.go").as_uri()
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            open_doc(client, uri, main, "go")
+            assert (await table_of(client, 3))["files"] == 3
+            insert(client, uri, 2, 5, 1, 'c := &Counter{name: "hits"}\n\tc.')
+            await client.text_document_inline_completion_async(inline_params(uri, 6, 3))
+            insert(client, uri, 3, 6, 3, "Inc(1)\n\tg := &Gauge{level: 1}\n\tc.")
+            await client.text_document_inline_completion_async(inline_params(uri, 8, 3))
+            start, end = types.Position(line=8, character=1), types.Position(line=8, character=3)
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=4),
+                    content_changes=[
+                        types.TextDocumentContentChangePartial(
+                            range=types.Range(start=start, end=end), text="g."
+                        )
+                    ],
+                )
+            )
+            await client.text_document_inline_completion_async(inline_params(uri, 8, 3))
+            prompts = [r.json["prompt"] for r in fake.requests_to("/beta/completions")]
+    assert len(prompts) == 3 and prompts[2].endswith("\tg."), prompts
+    assert "// type Counter struct {" in prompts[1]
+    assert "// type Gauge struct {" in prompts[2]
 
 
 METER_PY = (

@@ -75,8 +75,8 @@ class _Context:
     #: chosen: an edit since in another file is a recent edit they lack.
     edit_serial: int = 0
     #: The dot of the member typed at the cursor when they were chosen (``c.|``, ``c.In|``,
-    #: context.receivers.member_dot), or last kept.
-    member_dot: int | None = None
+    #: context.receivers.member_dot) and its receiver, or last kept.
+    member_dot: tuple[int, str] | None = None
     #: The class of that member's receiver (context.receivers.receiver_key), which they hold.
     receiver: str | None = None
 

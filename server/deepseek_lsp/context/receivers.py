@@ -181,13 +181,18 @@ def receiver_at(
     return _class_of(fam, tree, data, at, receiver, owner, imported, elsewhere)
 
 
-def member_dot(language: str, tree: ts.Tree, data: bytes, offset: int) -> int | None:
+def member_dot(language: str, tree: ts.Tree, data: bytes, offset: int) -> tuple[int, str] | None:
     """Where the dot is of the member being typed at ``offset`` (``conn.|``, ``conn.se|``) whose
-    receiver's class ``receiver_at`` may send; None where none can be (``self.``, ``1.``,
-    ``f().``, a comment's full stop, a language whose receivers are not read)."""
+    receiver's class ``receiver_at`` may send, and that receiver as written (``c.`` taken back
+    and ``g.`` typed in its place has its dot where ``c``'s was); None where none can be
+    (``self.``, ``1.``, ``f().``, a comment's full stop, a language whose receivers are not
+    read)."""
     fam = _family(language)
     found = _member_at(fam, tree, data, offset) if fam is not None else None
-    return found[1] if found is not None else None
+    if found is None:
+        return None
+    _at, dot, receiver, owner = found
+    return dot, f"{owner}.{receiver}" if owner else receiver
 
 
 def receiver_key(language: str, tree: ts.Tree, data: bytes, offset: int) -> str | None:
