@@ -84,7 +84,9 @@ def under_the_layout_openers(
 
 #: Stands for a tab after a line's leading spaces while a YAML answer is re-indented.
 TAB_MARK = "\ue000"
-_TAB_AFTER_SPACES = re.compile(r"(?m)^( *)\t")
+#: After one space at least: a scalar's text is indented in spaces, and a tab from column 0 is
+#: the model's indentation (``\tweb:``), made the file's spaces.
+_TAB_AFTER_SPACES = re.compile(r"(?m)^( +)\t")
 
 
 def text_tabs_marked(text: str) -> str:

@@ -68,8 +68,11 @@ def normalize_indentation(text: str, ctx: PostContext) -> str | None:
         # indented in spaces it was re-levelled into them, and make stopped there ("missing
         # separator"). What the model wrote stays.
         return text
-    if "\t" in text and TAB_MARK not in text and is_yaml(ctx.language):
-        out = normalize_indentation(text_tabs_marked(text), ctx)
+    marked = text_tabs_marked(text) if "\t" in text and is_yaml(ctx.language) else text
+    if marked != text and TAB_MARK not in text:
+        # Only where a tab was marked: a tab in a line's text alone (``nginx\t# latest``) was
+        # marked again at each call, up to a RecursionError, and the suggestion was lost.
+        out = normalize_indentation(marked, ctx)
         return None if out is None else out.replace(TAB_MARK, "\t")
     answer, levelled = text, _reindented(text, ctx)
     text = (
