@@ -992,6 +992,34 @@ async def test_a_dot_with_no_receivers_class_keeps_the_snippets_for_the_prefix_c
     assert prompts[1].split(own)[0] == prompts[0].split(own)[0]
 
 
+METER_JS = (
+    'import { scale } from "./helper.js";\n\nexport class Meter {\n  add(value) {\n    \n'
+    "    this.total += value;\n  }\n}\n"
+)
+
+
+@pytest.mark.parametrize("typed", ["JSON.", "Math.", "Object.ke", "console.lo"])
+async def test_a_capitalised_global_the_file_does_not_import_keeps_the_snippets(
+    tmp_path: Path, typed: str
+) -> None:
+    """JavaScript's ``JSON.``, ``Math.``, ``Object.`` name no class a file defines or the file
+    imports: none is sent, yet the snippets were chosen anew at each such dot (a capital was
+    taken for a class the receiver may be), the prompt's first lines changed (FOOT's
+    definition, typed since, came in) and DeepSeek's prefix cache missed the whole prompt.
+    ``console.``, bound to no class, is the control."""
+    files = {
+        "helper.js": "export function scale(value, factor) {\n  return value * factor;\n}\n",
+        "main.js": METER_JS,
+        "units.js": "export const FOOT = 0.3048;\n",
+    }
+    opened = [("units.js", "javascript"), ("main.js", "javascript")]
+    line = f"const v = value * FOOT;\n    const s = {typed}"
+    prompts = await prompts_while_typing(tmp_path, files, opened, (4, 4), line)
+    own = "// Path: main.js\n"
+    assert "function scale(" in prompts[0] and "FOOT = 0.3048" not in prompts[0]
+    assert prompts[1].split(own)[0] == prompts[0].split(own)[0]
+
+
 def test_the_receivers_are_not_read_once_the_time_box_is_over(tmp_path: Path) -> None:
     text = (
         "class Connection:\n    def send(self, frame: bytes) -> int:\n        return 0\n\n"

@@ -27,6 +27,8 @@ from ..context import (
     past_string_or_comment,
     unchanged_on_disk,
 )
+from ..context.index import FileIndex
+from ..context.lookup import _import_words
 from ..context.receivers import member_dot, receiver_key
 from ..documents import Document
 from ..features import Services
@@ -232,7 +234,7 @@ class PromptBuilder:
             at_new_dot = dot is not None and (prev is None or dot != prev.member_dot)
             receiver = None
             if at_new_dot:
-                receiver = receiver_key(lang.name, doc.tree, doc.data, req.offset)
+                receiver = self._known_receiver(doc, req.offset, index)
             if (
                 prev is not None
                 and (receiver is None or receiver == prev.receiver)
@@ -259,7 +261,7 @@ class PromptBuilder:
                 prev = None
                 if receiver is None and dot is not None:
                     # Chosen anew at the same dot (its while over, a file edited): for it.
-                    receiver = receiver_key(lang.name, doc.tree, doc.data, req.offset)
+                    receiver = self._known_receiver(doc, req.offset, index)
                 reach = self._function_start(doc, req.offset, scopes)
                 names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
                 self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
@@ -301,6 +303,22 @@ class PromptBuilder:
                 )
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
+
+    def _known_receiver(self, doc: Document, offset: int, index: FileIndex | None) -> str | None:
+        """The class of the receiver at ``offset`` (context.receivers.receiver_key) where it
+        may be found: a name no file defines, the document imports or defines (JavaScript's
+        ``JSON.``, ``Math.``, ``Object.``: a capital is taken for a class) sends nothing, and
+        chosen anew at each, the snippets changed the prompt's first lines (a name typed since
+        came in): a miss of DeepSeek's prefix cache."""
+        lang = doc.language
+        if lang is None or doc.tree is None:
+            return None
+        key = receiver_key(lang.name, doc.tree, doc.data, offset)
+        if key is None or "." in key or self.symbols.files_defining(key, lang.name):
+            return key
+        if index is not None and (key in index.definitions or key in _import_words(index)):
+            return key
+        return None
 
     def _build(
         self, req: Request, inserted: str, snippets: list[Any], scopes: list[Any], imports: list[Any]
