@@ -343,6 +343,9 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("sql", "SELECT REPLACE(p, '\\', '/') AS p;\nSELECT f(", "()(", ""),
         ("sql", "SELECT 'C:\\temp\\' AS d, f(", "(", ""),
         ("sql", "SELECT 'it\\'s', '\\'x\\'' , f(", "(", ""),
+        # MySQL's quote as a string, '\'' (a backslash and a quote followed by a quote):
+        # read as the string's end, the third quote opened one over the lines below.
+        ("sql", "SELECT REPLACE(s, '\\'', '') AS s;\nSELECT f(", "()(", ""),
     ],
 )
 def test_text_blocks_comments_and_strings_of_scanned_languages_are_text(

@@ -31,8 +31,10 @@ _STRING_END = {
 #: a backslash escapes nothing (the standard's, SQL Server's, SQLite's, PostgreSQL's but in
 #: `E'...'`). Read as an escape, `'\'` (`REPLACE(p, '\', '/')`) ran on past its quote over
 #: every line below; MySQL's `'it\'s'` so read ends at `\'`, and the `'` glued to `s` is a
-#: word's apostrophe: the quotes still pair.
-_MULTILINE_STRING_END = {q: re.compile(re.escape(q)) for q in ('"', "'")}
+#: word's apostrophe: the quotes still pair. But a backslash's quote followed by a quote is
+#: escaped: MySQL's quote as a string, `'\''`, so read ended at its second quote, and its third
+#: opened a string over the lines below.
+_MULTILINE_STRING_END = {q: re.compile(rf"\\{q}(?={q})|{q}") for q in ('"', "'")}
 
 
 #: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
