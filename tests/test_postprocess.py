@@ -541,6 +541,18 @@ def test_a_rust_struct_or_a_csharp_initializer_passed_to_a_call_is_no_block_when
     assert within_closed_calls(run, cs) == run
 
 
+def test_an_object_a_callback_returns_is_no_block_when_cut() -> None:
+    """``return {`` in a callback (a mapper's, a reducer's) opens an object, not a block: the
+    word and space before its ``{`` read as a block's header, its entries so far were kept
+    with the call the callback is passed to still open. The body's statements before it stay."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    js = PostContext(prefix="const app = express();\n", suffix="\n", language="javascript")
+    body = "const rows = items.map((item) => {\n  const total = item.price * item.qty;"
+    returned = body + "\n  return {\n    id: item.id,\n    total: total"
+    assert within_closed_calls(returned, js) == body
+
+
 def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
     """Asked at the end of a line, the block begins with a line break: with nothing closed
     after it, the blank first line was all that was kept, and nothing was shown where the

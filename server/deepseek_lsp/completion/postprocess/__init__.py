@@ -76,9 +76,9 @@ def without_cut_line(text: str) -> str:
 
 
 #: What comes before a block's ``{`` (a function's or closure's parameters, an arrow, a keyword
-#: or a return type and a space), not an object literal's (``(``, ``,``, ``:``, ``=``, ``[``)
-#: nor a Go composite literal's (``Config{``).
-_BLOCK_BRACE = re.compile(r"(?:[)>|]\s*|\w\s+)$")
+#: or a return type and a space), not an object literal's (``(``, ``,``, ``:``, ``=``, ``[``,
+#: ``return``) nor a Go composite literal's (``Config{``).
+_BLOCK_BRACE = re.compile(r"(?:[)>|]\s*|\b(?!return\b)\w+\s+)$")
 
 
 def within_closed_calls(text: str, ctx: PostContext) -> str:
