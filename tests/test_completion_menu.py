@@ -52,6 +52,24 @@ def test_labels_of_wide_characters_fit_the_terminals_menu_too() -> None:
     assert menu.label("# café 東京") == "# café 東京"  # short: whole
 
 
+def test_labels_with_tabs_or_flags_fit_the_terminals_menu() -> None:
+    """Neovim's popup menu shows a tab in a label as two spaces: counted as one column, a C
+    line whose comment is aligned with tabs made a label wider than 60 columns. A flag is two
+    regional indicators, one glyph: it is not cut in two (half a flag is a letter in a box)."""
+    import unicodedata
+
+    def pum_columns(text: str) -> int:
+        return sum(2 if c == "\t" or unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    line = "int count_of_the_samples_read = 0;\t\t\t\t\t\t\t\t// the samples read so far"
+    assert pum_columns(menu.label(line + "\nreturn 0;")) <= 60
+    assert menu.label(line).startswith("int count_of_the_samples_read = 0;\t")
+    flag = "\U0001f1eb\U0001f1f7"  # France: two code points, one glyph
+    for at in range(55, 60):
+        cut = menu.label("x" * at + flag * 3 + " and more")
+        assert cut.rstrip("…").replace(flag, "").count("\U0001f1eb") == 0, (at, cut)
+
+
 def test_snippet_text_is_escaped_and_relative_to_the_cursor_line() -> None:
     assert menu.as_snippet("f'${x}' \\ y", "    ") == "f'\\${x\\}' \\\\ y"
     text = "for x in xs:\n        total += x\n    return total"

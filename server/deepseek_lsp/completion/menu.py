@@ -43,17 +43,25 @@ def _text_lines(text: str) -> list[str]:
 _ZWJ = "\u200d"
 
 
+def _is_regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
 def _glyphs(line: str) -> list[tuple[str, int]]:
     """``line`` as the glyphs a terminal shows and the columns each takes: East Asian wide
-    characters two, marks and variation selectors none (they join the glyph before, as the
-    characters an emoji's zero-width joiners join do)."""
+    characters two, a tab two (Neovim's popup menu shows it as two spaces), marks and
+    variation selectors none (they join the glyph before, as the characters an emoji's
+    zero-width joiners join do, and a flag's second regional indicator its first)."""
     out: list[tuple[str, int]] = []
     for ch in line:
         joins = ch == _ZWJ or unicodedata.category(ch) in ("Mn", "Me", "Cf")
         if out and (joins or out[-1][0].endswith(_ZWJ)):
             out[-1] = (out[-1][0] + ch, out[-1][1])
+        elif out and _is_regional(ch) and len(out[-1][0]) == 1 and _is_regional(out[-1][0]):
+            out[-1] = (out[-1][0] + ch, 2)
         else:
-            out.append((ch, 2 if unicodedata.east_asian_width(ch) in "WF" else 1))
+            wide = ch == "\t" or unicodedata.east_asian_width(ch) in "WF"
+            out.append((ch, 2 if wide else 1))
     return out
 
 
