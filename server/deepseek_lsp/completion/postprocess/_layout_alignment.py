@@ -18,12 +18,24 @@ if TYPE_CHECKING:
 YAML_LANGUAGES = frozenset("yaml dockercompose github-actions-workflow ansible".split())
 
 #: What opens a layout on a line, up to where its first line's text starts (the column its
-#: next lines align on): YAML's item dashes; Haskell's (the last on the line) `let`, `where`,
-#: `do` or `of` with text after it.
+#: next lines align on): YAML's item dashes, at its start; Haskell's `let`, `where`, `do` or
+#: `of` with text after it, anywhere in its code.
 _LAYOUT_OPENERS = {
     "yaml": re.compile(r"(?:-[ ]+)+"),
-    "haskell": re.compile(r"(?:.*\b)?(?:let|where|do|of)[ ]+(?=\S)"),
+    "haskell": re.compile(r"\b(?:let|where|do|of)[ ]+(?=\S)"),
 }
+#: A Haskell line's strings and comment, which open no layout: the `of` of a `let`'s string
+#: (`let msg = "list of things"`) taken for one put the next binding right of `msg`.
+_HASKELL_TEXT = re.compile(r'"(?:\\.|[^"\\])*"?|--.*')
+
+
+def _openers_ends(language: str, line: str) -> list[int]:
+    """Where the text of each layout opened on ``line`` (its leading blanks stripped) starts."""
+    if language == "yaml":
+        m = _LAYOUT_OPENERS["yaml"].match(line)
+        return [m.end()] if m else []
+    code = _HASKELL_TEXT.sub(lambda m: " " * len(m.group()), line)
+    return [m.end() for m in _LAYOUT_OPENERS[language].finditer(code)]
 
 
 def is_yaml(language: str | None) -> bool:
@@ -39,8 +51,8 @@ def under_the_layout_openers(
     (two-space answer, four-column editor) went two columns right of ``target``: no YAML
     ("mapping values are not allowed here"); ``c = b * 2`` under ``let b = 1`` four right of
     ``b``, read as its continuation: a parse error."""
-    opener = _LAYOUT_OPENERS.get("yaml" if is_yaml(ctx.language) else ctx.language or "")
-    if opener is None or step <= 0:
+    language = "yaml" if is_yaml(ctx.language) else ctx.language or ""
+    if language not in _LAYOUT_OPENERS or step <= 0:
         return out
 
     def column(text: list[str], index: int) -> int | None:
@@ -66,9 +78,11 @@ def under_the_layout_openers(
         parent_old, parent_new = old[parent], new[parent]
         if parent_old is None or parent_new is None:
             continue
-        opened = opener.match(lines[parent].lstrip(" \t"))
-        width = len(opened.group()) if opened else 0
-        if width and at >= parent_old + width:
+        # The last layout the line opens that the line is in (not the `of` of a `case` after
+        # a `let`'s first binding, for its second).
+        ends = _openers_ends(language, lines[parent].lstrip(" \t"))
+        width = max((end for end in ends if at >= parent_old + end), default=0)
+        if width:
             # In the layout: its first text's column is where its lines' levels count from.
             parent_old, parent_new = parent_old + width, parent_new + width
         elif parent not in moved:
