@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from deepseek_lsp.completion import menu
 
 
@@ -91,3 +93,37 @@ def test_the_documentation_fence_is_longer_than_any_in_the_text() -> None:
     text = "Run:\n```sh\nmake\n```"
     assert menu.documentation(text).value == f"````\n{text}\n````"
     assert menu.documentation("s = `a` + ````b````").value.startswith("`````\n")
+
+
+def neovim_word(text: str, label: str, insert_text: str | None, typed: str) -> str:
+    """What Neovim 0.11's menu (vim.lsp.completion) puts into the line while a snippet item is
+    selected, ``typed`` being the word typed before the cursor: its label, or the keyword
+    ``insertText`` starts with when that is the shorter (lengths in bytes, snippet escapes
+    read; a keyword as 'iskeyword' has it, no ``$``), or the filter text when that word does
+    not start with what is typed."""
+    shown = (text if insert_text is None else insert_text).replace("\\", "")
+    word = label
+    if len(shown.encode()) < len(label.encode()):
+        word = re.match(r"\w*", shown).group(0)  # type: ignore[union-attr]
+    return word if word.startswith(typed) else menu.first_line(text)
+
+
+def test_a_selected_item_puts_no_cut_label_into_the_line() -> None:
+    """Neovim's menu puts the selected item's word into the line, and it stays there when the
+    menu is left without <C-y> (<Esc>, a key typed on): a label cut with '…' or followed by
+    '…' (more lines) was that word, its '…' left in the code and the rest lost. Such an item's
+    word is the keyword it starts with; an item whose label is its line keeps the line."""
+    long_line = "totals = [compute(x, y) for x, y in pairs if x is not None and y > 0]"
+    jquery = "$el.find('li').each((i, li) => render(li, options, state, cache, x))"
+    cases = [
+        (long_line, "tot", "totals"),
+        ("if x < 0:\n    return 0\nreturn x", "", "if"),
+        ("# 计算用户的平均分数并且返回结果，" + "如果没有数据则返回零以避免除以零的错误发生在这里", "", ""),
+        (jquery, "$el", jquery),  # the keyword ('$' none) is not what is typed: the filter text
+        ("\nreturn diff", "", ""),
+        ("total = compute(a, b)", "to", "total = compute(a, b)"),
+    ]
+    for text, typed, word in cases:
+        own = menu.label(text)
+        got = neovim_word(text, own, menu.selected_word(text, own), typed)
+        assert got == word and "…" not in got and text.startswith(got), (text, own, got)

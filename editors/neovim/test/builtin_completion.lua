@@ -38,14 +38,15 @@ local function open(name, lines, crlf)
 end
 
 --- Pick the menu's first item and confirm it (<C-n> <C-y>), then leave insert mode.
-local function take_first()
+--- ``confirm``: the key after <C-n> instead of <C-y>.
+local function take_first(confirm)
   wait_for("the completion menu", function()
     local s = lua("return B.state()")
     return s.pum == 1, s
   end)
   input("<C-n>")
   vim.wait(100)
-  input("<C-y>")
+  input(confirm or "<C-y>")
   vim.wait(300)
   local s = lua("return B.state()")
   input("<Esc>")
@@ -119,6 +120,31 @@ step("a block for an empty body keeps the file's indentation on every line", fun
   local got = { line(12), line(13) }
   if not vim.deep_equal(got, { "    diff = a - b", "    return diff" }) then
     error("lines are " .. vim.inspect(got))
+  end
+end)
+
+step("a line longer than its label: <C-y> inserts it whole; <C-n> then <Esc> leaves no '…'", function()
+  open("pairs.py", { "def run(pairs):", "    ", "", "", "def again(pairs):", "    ", "" })
+  local want = "    totals = [compute(x, y) for x, y in pairs if x is not None and y > 0]"
+  lua("vim.api.nvim_win_set_cursor(0, { 2, 4 })")
+  input("A")
+  input("totals")
+  vim.wait(100)
+  input("<C-x><C-o>")
+  take_first()
+  if line(2) ~= want then
+    error(("taken with <C-y>, line 2 is %q"):format(line(2)))
+  end
+  -- Selected, then left (<Esc>, or a key typed on): Vim keeps the item's word, which was the
+  -- label, cut with its "…", in the code and the rest of the line lost.
+  lua("vim.api.nvim_win_set_cursor(0, { 6, 4 })")
+  input("A")
+  input("totals")
+  vim.wait(100)
+  input("<C-x><C-o>")
+  take_first("<Esc>")
+  if line(6) ~= "    totals" then
+    error(("selected and left, line 6 is %q"):format(line(6)))
   end
 end)
 

@@ -27,6 +27,8 @@ TARGETS = (
     "    total = compute(a, b)",
     "    print(len(xs))",
     "    label = f'${price:.2f}'",
+    # Longer than a menu label's 60 columns: its label is cut, ending in "…".
+    "    totals = [compute(x, y) for x, y in pairs if x is not None and y > 0]",
     # editors/emacs/test/e2e.el: an astral character (two UTF-16 units) before the word typed.
     'grin = "\U0001F600".join(parts)',
     # editors/emacs/test/e2e.el: a shell option, a symbol of Emacs' shell modes with its "--".

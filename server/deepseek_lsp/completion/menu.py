@@ -149,6 +149,20 @@ def as_snippet(text: str, cursor_indent: str, *, before_closer: bool = False) ->
     return _SNIPPET_SPECIAL.sub(r"\\\1", "\n".join(relative))
 
 
+def selected_word(text: str, own_label: str) -> str | None:
+    """The ``insertText`` of a snippet item whose label is not its text (cut with ``…``, more
+    lines following, or a line break first). Neovim's own menu (0.11) puts the selected item's
+    word into the line, kept there when the menu is left without <C-y> (<Esc>, a key typed
+    on); that word was the label, and the line had its ``…`` and lost the rest. Neovim takes
+    the keyword ``insertText`` starts with when that is shorter than the label, what Vim's
+    completion keeps of a word. Clients apply the ``textEdit`` (LSP: ``insertText`` is
+    ignored beside it)."""
+    if own_label == text:
+        return None
+    word = _WORD_CHARS.match(text).group(0)  # type: ignore[union-attr]
+    return _SNIPPET_SPECIAL.sub(r"\\\1", word)
+
+
 def documentation(text: str, markdown: bool = True) -> str | types.MarkupContent:
     """The whole suggestion, fenced, for the menu's documentation popup. The fence is longer
     than any run of backquotes in the text: a suggestion with a code block of its own (a
@@ -224,6 +238,7 @@ def completion_items(
                 filter_text=first_line(text),
                 sort_text=f"0000{i}",
                 preselect=i == 0,
+                insert_text=selected_word(text, own) if snippets else None,
                 insert_text_format=types.InsertTextFormat.Snippet if snippets else types.InsertTextFormat.PlainText,
                 insert_text_mode=types.InsertTextMode.AdjustIndentation if snippets else types.InsertTextMode.AsIs,
                 text_edit=types.TextEdit(
