@@ -680,6 +680,21 @@ def test_a_field_of_a_receiver_whose_class_another_file_declares(tmp_path: Path)
     assert sent == ["def send(self, frame: bytes, *, flush: bool = True) -> int:"], heads(snippets)
 
 
+def test_a_typescript_field_two_levels_down_is_sent_once(tmp_path: Path) -> None:
+    """``this.k.conn.``, ``k``'s class in another file: its field ``conn`` is in the class's
+    snippet, and its own definition (the line without its ``;``) was sent again below it."""
+    conn = "export class Connection {\n  send(frame: Uint8Array): number {\n    return 1;\n  }\n}\n"
+    client = "export class Client {\n  conn: Connection = new Connection();\n}\n"
+    write(tmp_path, {"lib/conn.ts": conn, "lib/client.ts": "import { Connection } from './conn';\n" + client})
+    text = "import { Client } from './lib/client';\n\nclass App {\n  private k: Client = new Client();\n"
+    text += "  go(): void {\n    this.k.conn."
+    snippets = gather(tmp_path, "main.ts", text, indexed(tmp_path, "main.ts"), "typescript")
+    field = "conn: Connection = new Connection()"
+    assert sum(field in s.text for s in snippets) == 1, [s.text for s in snippets]
+    assert any(s.text.startswith("class Client {") for s in snippets), heads(snippets)
+    assert any("send(frame: Uint8Array)" in s.text for s in snippets), heads(snippets)
+
+
 def test_after_a_receivers_dot_its_class_comes_first(tmp_path: Path) -> None:
     """``conn.|``: the member is still to be typed; the class's definition says which there are."""
     write(tmp_path, SEND_FILES)

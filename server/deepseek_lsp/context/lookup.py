@@ -685,8 +685,10 @@ def _tiers(
 
 def _within(part: str, text: str) -> bool:
     """Whether ``text`` shows ``part``: a line of it whole when ``part`` is one line (a class's
-    outline holds ``DEFAULT_TIMEOUT = 50``, which is not the module's ``TIMEOUT = 5``)."""
+    outline holds ``DEFAULT_TIMEOUT = 50``, which is not the module's ``TIMEOUT = 5``), its
+    ``;`` aside (a TypeScript field's definition is its line without it, and was sent
+    again below its class)."""
     if "\n" in part:
         return part in text
-    part = part.strip()
-    return part in text and any(line.strip() == part for line in text.splitlines())
+    part = part.strip().removesuffix(";")
+    return part in text and any(line.strip().removesuffix(";") == part for line in text.splitlines())
