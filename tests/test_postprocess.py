@@ -553,6 +553,25 @@ def test_an_object_a_callback_returns_is_no_block_when_cut() -> None:
     assert within_closed_calls(returned, js) == body
 
 
+def test_a_rust_condition_on_a_constant_or_a_variant_in_a_closure_is_a_block_when_cut() -> None:
+    """Rust allows no struct literal in an ``if``'s, ``while``'s, ``for``'s or ``match``'s
+    head, so ``if *x > MAX {`` (a constant's capital) and ``else if c == Color::Red {`` open
+    blocks: read as literals (a190455), a cut inside one in a closure passed to a call kept
+    the call's first line only and lost the lines typed so far."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    rs = PostContext(prefix="fn get() -> u32 {\n    ", suffix="\n}\n", language="rust")
+    for cond in (
+        "if *x > MAX {", "while n < N {", "} else if c == Color::Red {", "for k in KEYS {",
+        "let y = if n > LIMIT {",
+    ):
+        cut = f"let v = items.iter().map(|x| {{\n        {cond}\n            count += 1;"
+        assert within_closed_calls(cut, rs) == cut, cond
+    # A literal after a loop's body opened on the same line is still one.
+    pushed = "let v = run(|| { for x in xs { out.push(Item {\n            id: x,"
+    assert within_closed_calls(pushed, rs) == "let v = run(|| { for x in xs { out.push(Item {"
+
+
 def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
     """Asked at the end of a line, the block begins with a line break: with nothing closed
     after it, the blank first line was all that was kept, and nothing was shown where the

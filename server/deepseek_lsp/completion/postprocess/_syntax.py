@@ -157,8 +157,14 @@ _SYNTAX: dict[str, _Syntax] = {
         char_literals=True,
         raw_string=(r'(?<!\w)[bc]?r(?P<d>#*)"', r'"\g<d>'),
         nested_comments=True,
-        # A type's name is capitalised, a block's header's word seldom (`if n < MAX {`).
-        literal_brace=r"(?<![\w:])(?:\w+::)*[A-Z]\w*\s+$",
+        # A type's name is capitalised, a block's header's word seldom; but no literal is
+        # allowed in an if's, while's, for's or match's head: `if n < MAX {` (a constant),
+        # `else if c == Color::Red {` open blocks. The statement is what follows the last
+        # `{`, `}` or `;`.
+        literal_brace=(
+            r"^(?:.*[{};])?(?![^{};]*\b(?:if|while|for|match)\b)[^{};]*"
+            r"(?<![\w:])(?:\w+::)*[A-Z]\w*\s+$"
+        ),
     ),
     "cpp": _Syntax(raw_string=(r'(?<!\w)(?:u8|[uUL])?R"(?P<d>[^()\\\s"]{0,16})\(', r')\g<d>"')),
     # C# 11's `"""` strings are raw_triple_quotes; in a verbatim one `""` is a quote.
