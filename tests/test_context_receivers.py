@@ -861,9 +861,11 @@ async def prompts_while_typing(
     opened: list[tuple[str, str]],
     at: tuple[int, int],
     *typed: str,
+    unsaved: dict[str, str] | None = None,
 ) -> list[str]:
     """The prompts of a request at ``at`` in the last of the ``opened`` files (name, language),
-    then of one after each of ``typed``, typed there in turn, over stdio."""
+    then of one after each of ``typed``, typed there in turn, over stdio. ``unsaved``: an
+    opened file's text in the editor, not yet saved over ``files``'."""
     root = tmp_path / "ws"
     write(root, files)
     uri = (root / opened[-1][0]).as_uri()
@@ -873,7 +875,8 @@ async def prompts_while_typing(
         settings = {"completion": {"debounce": 0, "prefetch": False}}
         async with lsp_session(env, settings=settings, root=str(root)) as client:
             for name, language in opened:
-                open_doc(client, (root / name).as_uri(), files[name], language)
+                text = (unsaved or {}).get(name, files[name])
+                open_doc(client, (root / name).as_uri(), text, language)
             sources = sum(not name.endswith(".mod") for name in files)
             assert (await table_of(client, sources))["files"] == sources
             line, character = at
@@ -904,6 +907,24 @@ async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_c
     prompts = await prompts_while_typing(tmp_path, files, [("main.go", "go")], (5, 1), typed)
     assert "// type Counter struct {" in prompts[1]
     assert "// func (c *Counter) Inc(step int)" in prompts[1]
+
+
+async def test_a_receivers_class_defined_in_another_unsaved_buffer_is_sent_at_its_dot(
+    tmp_path: Path,
+) -> None:
+    """Counter written in counter.go's buffer, not saved yet (Go needs no import for its own
+    package's types): the workspace's table, read from disk, has no Counter, and at ``c.``
+    the snippets chosen before ``c`` was bound were kept (234a748 kept them where no file on
+    disk, the document's definitions nor its imports had the name), the class never sent."""
+    main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
+    files = {"counter.go": "package main\n", "main.go": main, "go.mod": "module demo\n"}
+    typed = 'c := &Counter{name: "hits"}\n\tc.'
+    opened = [("counter.go", "go"), ("main.go", "go")]
+    prompts = await prompts_while_typing(
+        tmp_path, files, opened, (5, 1), typed, unsaved={"counter.go": COUNTER_GO}
+    )
+    assert "type Counter struct {" not in prompts[0]
+    assert "type Counter struct {" in prompts[1]
 
 
 async def test_a_receivers_dot_again_or_a_packages_dot_keeps_the_prompts_first_lines(

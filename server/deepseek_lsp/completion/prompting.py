@@ -306,8 +306,9 @@ class PromptBuilder:
 
     def _known_receiver(self, doc: Document, offset: int, index: FileIndex | None) -> str | None:
         """The class of the receiver at ``offset`` (context.receivers.receiver_key) where it
-        may be found: a name no file defines, the document imports or defines (JavaScript's
-        ``JSON.``, ``Math.``, ``Object.``: a capital is taken for a class) sends nothing, and
+        may be found: a name no file defines (on disk or in an open buffer), the document imports
+        or defines (JavaScript's ``JSON.``, ``Math.``, ``Object.``: a capital is taken for a
+        class) sends nothing, and
         chosen anew at each, the snippets changed the prompt's first lines (a name typed since
         came in): a miss of DeepSeek's prefix cache."""
         lang = doc.language
@@ -318,6 +319,12 @@ class PromptBuilder:
             return key
         if index is not None and (key in index.definitions or key in _import_words(index)):
             return key
+        # Another open file's buffer, unsaved (the table is read from disk): Go, Java or C#
+        # use their package's types with no import, and its class was never sent at the dot.
+        for other in self._context_docs(doc.uri):
+            built = self.indexer.built(other)
+            if built is not None and key in built.definitions:
+                return key
         return None
 
     def _build(
