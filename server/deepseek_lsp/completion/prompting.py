@@ -259,7 +259,7 @@ class PromptBuilder:
                 receiver = prev.receiver
             elif lang.spec.line_comment:
                 prev = None
-                if receiver is None and dot is not None:
+                if dot is not None and not at_new_dot:
                     # Chosen anew at the same dot (its while over, a file edited): for it.
                     receiver = self._known_receiver(doc, req.offset, index)
                 reach = self._function_start(doc, req.offset, scopes)
