@@ -94,7 +94,7 @@ def label(text: str) -> str:
     break showed as ``^@`` and its whole text on one line), ``…`` when more lines follow."""
     lines = _text_lines(text)
     if len(lines) < 2 or _width(lines[0]) > LABEL_CHARS - 2:
-        return _cut(first_line(text), LABEL_CHARS)  # cut, its own … says more follows
+        return _cut(lines[0] if lines else "", LABEL_CHARS)  # cut, its own … says more follows
     return lines[0] + " …"
 
 
