@@ -104,6 +104,59 @@ FAULT_KINDS = (
 Responder = Callable[[dict[str, Any]], "str | dict[str, Any]"]
 
 
+def _json_text(obj: Any) -> tuple[str, str]:
+    return "application/json", json.dumps(obj)
+
+
+#: How a self-hosted server (``FakeDeepSeek.server``) answers a path it does not serve (a base
+#: URL without /v1) and a model it does not have (``strict_models``), as their sources write it:
+#: Ollama's gin router and its OpenAI middleware's NewError, vLLM's FastAPI and its
+#: create_error_response, llama-server's error handler ("File Not Found"). Each gives the
+#: content type and body for the path or model.
+SERVER_404S: dict[str, tuple[Callable[[str], tuple[str, str]], Callable[[str], tuple[str, str]]]] = {
+    "ollama": (
+        lambda path: ("text/plain", "404 page not found"),
+        lambda model: _json_text(
+            {
+                "error": {
+                    "message": f'model "{model}" not found, try pulling it first',
+                    "type": "not_found_error",
+                    "param": None,
+                    "code": None,
+                }
+            }
+        ),
+    ),
+    "vllm": (
+        lambda path: _json_text({"detail": "Not Found"}),
+        lambda model: _json_text(
+            {
+                "object": "error",
+                "message": f"The model `{model}` does not exist.",
+                "type": "NotFoundError",
+                "param": None,
+                "code": 404,
+            }
+        ),
+    ),
+    "llamacpp": (
+        lambda path: _json_text(
+            {"error": {"code": 404, "message": "File Not Found", "type": "not_found_error"}}
+        ),
+        lambda model: _json_text(
+            {"error": {"code": 404, "message": "File Not Found", "type": "not_found_error"}}
+        ),
+    ),
+}
+#: The paths each of those serves (the others are not routed there): Ollama and vLLM serve the
+#: OpenAI API under /v1 only; llama-server at its root too.
+SERVER_PATHS = {
+    "ollama": ("/v1/",),
+    "vllm": ("/v1/",),
+    "llamacpp": ("/v1/", "/completions", "/chat/completions", "/infill", "/models", "/health"),
+}
+
+
 def approx_tokens(text: str) -> int:
     return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
@@ -205,6 +258,9 @@ class FakeDeepSeek:
         self.api_key = api_key
         self.models = list(models)
         self.strict_models = strict_models
+        #: The self-hosted server this fake answers as (a key of SERVER_404S: its paths, its
+        #: 404s for a path it does not serve and for a model it does not have); None: DeepSeek.
+        self.server: str | None = None
         # DeepSeek's answer to GET /user/balance (amounts are strings there).
         self.balance: dict[str, Any] = {
             "is_available": True,
@@ -564,10 +620,12 @@ def error_body(status: int, message: str | None = None, code: str | None = None)
 
 
 class _BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, raw: tuple[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        #: Another server's own answer: content type and body (None: DeepSeek's error shape).
+        self.raw = raw
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -672,13 +730,21 @@ class _Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
         except _BadRequest as exc:
-            self._error(exc.status, exc.message)
+            if exc.raw is not None:
+                ctype, text = exc.raw
+                self._send(exc.status, text.encode(), ctype)
+                fake._update(rec, status=exc.status, completed=True, finished_at=time.monotonic())
+            else:
+                self._error(exc.status, exc.message)
         except (BrokenPipeError, ConnectionResetError):
             self._hung_up()
             self.close_connection = True
 
     def _route(self, path: str, body: dict[str, Any], faults: dict[str, dict[str, Any]]) -> None:
         cmd = self.command
+        server = self.fake.server
+        if server is not None and not path.startswith(SERVER_PATHS[server]):
+            raise _BadRequest(404, "not found", SERVER_404S[server][0](path))
         if cmd in ("GET", "HEAD"):
             if path in ("/models", "/v1/models"):
                 self._stall_wait(faults)  # a server that has not answered yet
@@ -923,6 +989,8 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(model, str) or not model:
             raise _BadRequest(422, "Missing required parameter: model")
         if self.fake.strict_models and model not in self.fake.models:
+            if self.fake.server is not None:
+                raise _BadRequest(404, "no such model", SERVER_404S[self.fake.server][1](model))
             raise _BadRequest(400, "Model Not Exist")
         if "stream_options" in body and not body.get("stream"):
             raise _BadRequest(400, "stream_options should be set along with stream = true")

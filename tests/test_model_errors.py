@@ -15,6 +15,7 @@ from deepseek_lsp.model.errors import (
     MalformedResponse,
     ModelError,
     OverloadedError,
+    PathNotFoundError,
     RateLimitError,
     RequestError,
     ServerError,
@@ -31,7 +32,7 @@ URL = "https://user:secret@api.deepseek.com/beta/completions?key=sk-123#frag"
     ("status", "cls", "retryable", "disables"),
     [
         (400, RequestError, False, False),
-        (404, RequestError, False, False),
+        (404, PathNotFoundError, False, True),
         (422, RequestError, False, False),
         (401, AuthenticationError, False, True),
         (402, InsufficientBalanceError, False, True),

@@ -26,6 +26,7 @@ __all__ = [
     "ModelError",
     "OutOfMemoryError",
     "OverloadedError",
+    "PathNotFoundError",
     "RateLimitError",
     "RedirectError",
     "RequestError",
@@ -156,16 +157,6 @@ class RequestError(ModelError):
     @property
     def user_message(self) -> str:
         said = f": {self.provider_message}" if self.provider_message else ""
-        if self.provider != "DeepSeek" and self.status == 404:
-            # A path the server does not serve (a baseUrl without /v1: Ollama's "404 page not
-            # found") or a model it does not serve, not a server without FIM suffix support.
-            path = urlsplit(self.url).path if self.url else ""
-            return (
-                f"{self.provider} has no {path or 'such path'}, or not that model (404){said}. "
-                "Check the baseUrl setting (OpenAI-style servers answer under /v1, e.g. "
-                "http://localhost:11434/v1; llama.cpp at the server's root), the model name "
-                "and the backend."
-            )
         if self.provider != "DeepSeek" and _CONTEXT.search(self.provider_message or ""):
             # A small context is a self-hosted server's own setting (DeepSeek's is 128K): the
             # model name and backend were right.
@@ -426,6 +417,53 @@ _NO_MEMORY = re.compile(r"requires more (?:system )?memory", re.IGNORECASE)
 _NO_SUCH_MODEL = re.compile(r"\bmodel\b.*\b(?:not found|does not exist)", re.IGNORECASE)
 
 
+#: The endpoints' paths, as the backends append them to a base URL: what is left is the base.
+_ENDPOINT_PATHS = ("/chat/completions", "/completions", "/infill", "/models")
+#: The bodies of a 404 for a path the server does not serve: Ollama's router ("404 page not
+#: found"), FastAPI's (vLLM, SGLang: "Not Found"), llama-server's ("File Not Found"), LM Studio's
+#: 200 "Unexpected endpoint or method." (see sse.py), Express's "Cannot POST /x", a proxy's page.
+_NO_SUCH_PATH = re.compile(
+    r"^(?:404\b.*|(?:page |file )?not found\.?|Unexpected endpoint or method\..*|Cannot \w+ /.*)$",
+    re.IGNORECASE,
+)
+
+
+class PathNotFoundError(_PausedAMinute, RequestError):
+    """A 404 that names no model: the server has no such path, mostly a base URL written
+    without the /v1 under which Ollama, vLLM, SGLang, LM Studio and llama-server serve the OpenAI
+    API (``http://127.0.0.1:11434``). Asked again at every key, it was refused again each time;
+    a change of the settings ends the pause at once."""
+
+    status = 404
+    _paused = "requests there are paused and tried again every minute"
+
+    @property
+    def _problem(self) -> str:
+        said = f": {self.provider_message.rstrip('. ')}" if self.provider_message else ""
+        parts = urlsplit(self.url or "")
+        path = parts.path or "/"
+        # An answer in no path-404's words may be a model's or a resource's the server lacks.
+        known = not self.provider_message or _NO_SUCH_PATH.match(self.provider_message.strip())
+        what = f"has no {path}" if known else f"has no {path}, or not that model"
+        base = next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), None)
+        chat = path.endswith("/chat/completions")
+        setting = "baseUrl" if chat else "baseUrl (or fimBaseUrl, for the completion server)"
+        if self.provider == "DeepSeek":
+            fix = f"Set {setting} to https://api.deepseek.com"
+        elif path.endswith("/infill"):
+            # llamacpp-infill drops a /v1 and asks the server's root: /v1 mends nothing.
+            fix = f"Set {setting} to the llama-server's own address (its root, no path)"
+        elif base is not None and not base.rstrip("/").endswith("/v1"):
+            root = urlunsplit((parts.scheme, parts.netloc, base.rstrip("/"), "", ""))
+            fix = (
+                f"Set {setting} to {root}/v1: Ollama, vLLM, SGLang, LM Studio and llama-server "
+                "serve the OpenAI API under /v1"
+            )
+        else:
+            fix = f"Check {setting} (is it the server's API address?), the model name and the backend"
+        return f"{self.provider} {what} (404{said}). {fix}"
+
+
 class ModelNotFoundError(_PausedAMinute, RequestError):
     """The server has no such model (404). Asked again at every keystroke, it was refused again
     each time, told once; the model may be pulled in a terminal, which the editor never hears
@@ -684,6 +722,8 @@ def error_for_status(
         return RequestError(f"not supported (501){said}", **ctx)
     if status == 404 and _NO_SUCH_MODEL.search(provider_message or ""):
         return ModelNotFoundError(f"no such model (404){said}", **ctx)
+    if status == 404:
+        return PathNotFoundError(f"not found (404){said}", **ctx)
     if status >= 500 and _NO_MEMORY.search(provider_message or ""):
         return OutOfMemoryError(f"cannot load the model ({status}){said}", **ctx)
     if status >= 500:

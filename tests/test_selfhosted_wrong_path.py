@@ -1,0 +1,80 @@
+"""A self-hosted server's 404s as each server sends them (the fake answers in their words, see
+SERVER_404S): a path it does not serve (a base URL without /v1) and a model it does not have
+pause the requests and say what to change, each its own way."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from deepseek_lsp.model import errors
+from tests.completing import Completing
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+
+pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
+
+LOCAL_MODEL = "qwen2.5-coder:7b"
+
+
+@pytest.mark.parametrize(
+    ("server", "backend", "said"),
+    [
+        ("ollama", "openai-suffix", "404 page not found"),  # gin's router
+        ("vllm", "fim-template", "Not Found"),  # FastAPI's {"detail": "Not Found"}
+    ],
+)
+async def test_a_base_url_without_v1_pauses_completions_and_names_the_url_to_set(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch, server: str, backend: str, said: str
+) -> None:
+    """``http://127.0.0.1:11434`` for Ollama's OpenAI API (it serves it under /v1): every key
+    sent a completion that met the same 404, told once as "has no /completions, or not that
+    model" with a generic example URL. Now completions pause as for a model the server lacks,
+    and the message names the URL to write, this server's own with /v1."""
+    monkeypatch.setattr(errors.PathNotFoundError, "recheck_after_s", 0.5)
+    fake_deepseek.server, fake_deepseek.models = server, [LOCAL_MODEL]
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend=backend, base_url=fake_deepseek.url)
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(3):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/completions")) == 1
+        status = f.services.status.current
+        assert status.kind == "Error"
+        assert f"{fake_deepseek.url}/v1" in status.message and said in status.message
+        assert "not that model" not in status.message and "paused" in status.message
+        assert f.shown == [status.message]
+        assert all(DEFAULT_KEY not in m for m in [*f.shown, status.message])
+
+        await asyncio.sleep(0.6)  # a minute later: one request tells whether it still is so
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/completions")) == 2
+
+        f.configure(base_url=f"{fake_deepseek.url}/v1")  # as told: the pause ends at once
+        fake_deepseek.script("return a + b", path="/v1/completions")
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        assert f.services.status.current.kind == "Normal"
+    finally:
+        await f.stop()
+
+
+async def test_llama_server_s_404_for_a_path_pauses_without_the_v1_advice(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """llamacpp-infill asks /infill at the server's root (a /v1 is dropped): a fimBaseUrl with
+    another path meets llama-server's "File Not Found", and /v1 would not mend it."""
+    fake_deepseek.server, fake_deepseek.models = "llamacpp", [LOCAL_MODEL]
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="llamacpp-infill", fim_base_url=f"{fake_deepseek.url}/llama")
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(3):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/llama/infill")) == 1
+        message = f.services.status.current.message
+        assert "File Not Found" in message and "/llama/infill" in message
+        assert "/v1" not in message and "fimBaseUrl" in message
+    finally:
+        await f.stop()
