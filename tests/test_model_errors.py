@@ -180,3 +180,18 @@ def test_a_local_server_not_running_is_told_at_an_address_one_can_type(
     message = ConnectError(said, method="POST", url=f"{url}/completions").user_message
     assert message.startswith(f"Cannot reach {where}: nothing is listening there."), message
     assert "network" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "told", "not_told"),
+    [
+        ("https://api.deepseek.com/beta/completions", "deepseek-v4-pro", "ollama pull"),
+        ("http://127.0.0.1:11434/v1/completions", "'ollama pull qwen3-coder:30b'", "DeepSeek offers"),
+    ],
+)
+def test_a_missing_model_s_advice_fits_the_server(url: str, told: str, not_told: str) -> None:
+    """A 404 naming a model advised 'ollama pull' whoever answered: at DeepSeek (through a
+    gateway that answers 404 for it) no pull brings a model, its own names do."""
+    said = "model 'qwen3-coder:30b' not found"
+    message = error_for_status(404, method="POST", url=url, provider_message=said).user_message
+    assert told in message and not_told not in message

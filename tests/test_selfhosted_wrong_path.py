@@ -78,3 +78,31 @@ async def test_llama_server_s_404_for_a_path_pauses_without_the_v1_advice(
         assert "/v1" not in message and "fimBaseUrl" in message
     finally:
         await f.stop()
+
+
+@pytest.mark.parametrize(
+    ("server", "told", "not_told"),
+    [
+        ("ollama", f"'ollama pull {LOCAL_MODEL}'", "deepseek-lsp doctor"),
+        ("vllm", "one the server lists", "pull"),
+    ],
+)
+async def test_a_model_the_server_lacks_is_told_in_that_server_s_terms(
+    fake_deepseek: FakeDeepSeek, server: str, told: str, not_told: str
+) -> None:
+    """Each server's own 404 for a model it does not have (Ollama's NewError, vLLM's
+    NotFoundError): a pull of the very model for Ollama, no pull for vLLM, which serves the
+    model it was started with; asked once for 3 keys either way."""
+    fake_deepseek.server, fake_deepseek.strict_models = server, True
+    fake_deepseek.models = ["qwen2.5-coder:1.5b"]
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(3):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/v1/completions")) == 1
+        message = f.services.status.current.message
+        assert "does not have that model" in message and told in message and not_told not in message
+    finally:
+        await f.stop()

@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .prices import DEFAULT_PRICES
+
 __all__ = [
     "AuthenticationError",
     "BudgetExceeded",
@@ -464,6 +466,11 @@ class PathNotFoundError(_PausedAMinute, RequestError):
         return f"{self.provider} {what} (404{said}). {fix}"
 
 
+#: Ollama's 404 naming the model it lacks: 'model "x" not found, try pulling it first' (newer
+#: builds: "model 'x' not found").
+_OLLAMA_MODEL = re.compile(r"""\bmodel ["'](.+?)["'] not found""")
+
+
 class ModelNotFoundError(_PausedAMinute, RequestError):
     """The server has no such model (404). Asked again at every keystroke, it was refused again
     each time, told once; the model may be pulled in a terminal, which the editor never hears
@@ -480,11 +487,18 @@ class ModelNotFoundError(_PausedAMinute, RequestError):
         # Which setting names it, by what was asked: a review's (or the chat backend's) chat.
         chat = urlsplit(self.url or "").path.endswith("/chat/completions")
         setting = "review.model (completion.model with backend 'chat')" if chat else "completion.model"
-        return (
-            f"{self.provider} does not have that model (404){said}. Pull it on the server "
-            f"(Ollama: 'ollama pull MODEL') or set {setting} to one it lists "
-            "('deepseek-lsp doctor' names them)"
-        )
+        return f"{self.provider} does not have that model (404){said}. {self._fix(setting)}"
+
+    def _fix(self, setting: str) -> str:
+        """What mends it where this server is: ``ollama pull`` was advised for DeepSeek's and
+        vLLM's models too, which no pull brings."""
+        if self.provider == "DeepSeek":
+            offered = ", ".join(DEFAULT_PRICES)
+            return f"Set {setting} to a model DeepSeek offers ({offered})"
+        pulled = _OLLAMA_MODEL.search(self.provider_message or "")
+        if pulled:  # Ollama's words: the model is one a pull brings
+            return f"Pull it ('ollama pull {pulled.group(1)}') or set {setting} to one 'ollama list' shows"
+        return f"Set {setting} to one the server lists ('deepseek-lsp doctor' names them)"
 
 
 class OverloadedError(ModelError):
