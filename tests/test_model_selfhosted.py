@@ -99,7 +99,7 @@ async def test_llamacpp_streamed_error_reaches_the_user_on_infill() -> None:
         await client.aclose()
     assert not isinstance(info.value, MalformedResponse)
     assert "exceeds the available context size" in info.value.user_message
-    assert info.value.user_message.startswith("The model server at 127.0.0.1")  # not "DeepSeek"
+    assert info.value.user_message.startswith("llama.cpp at 127.0.0.1:9")  # not "DeepSeek"
 
 
 async def test_llamacpp_streamed_error_on_chat_is_not_retried_as_a_blank_answer() -> None:

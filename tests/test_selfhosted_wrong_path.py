@@ -5,12 +5,16 @@ pause the requests and say what to change, each its own way."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
 from deepseek_lsp.model import errors
 from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import server_env
+from tests.raw_lsp import RawServer
+from tests.test_lifecycle_in_flight import open_doc
 
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
@@ -106,3 +110,69 @@ async def test_a_model_the_server_lacks_is_told_in_that_server_s_terms(
         assert "does not have that model" in message and told in message and not_told not in message
     finally:
         await f.stop()
+
+
+@pytest.mark.parametrize(
+    ("owned_by", "models", "named"),
+    [
+        ("library", [LOCAL_MODEL], "Ollama"),  # Ollama's own library
+        ("vllm", ["Qwen/Qwen2.5-Coder-7B"], "vLLM"),
+        ("sglang", ["Qwen/Qwen2.5-Coder-7B"], "SGLang"),
+        ("organization_owner", ["qwen2.5-coder-7b-instruct"], "LM Studio"),
+        ("llamacpp", ["qwen2.5-coder-7b.gguf"], "llama.cpp"),
+        ("openai", ["gpt-4o"], "The model server"),  # a proxy's upstream: not told apart
+    ],
+)
+async def test_a_local_server_s_problem_names_the_server_its_model_list_shows(
+    fake_deepseek: FakeDeepSeek, owned_by: str, models: list[str], named: str
+) -> None:
+    """Its problems read "The model server at 127.0.0.1": the status and pop-up now name the
+    server the user runs, as its model list (the warm-up's) shows it, and its port."""
+    fake_deepseek.owned_by, fake_deepseek.models = owned_by, models
+    fake_deepseek.fault("status", count=None, path="/v1/completions", status=500, message="boom")
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model="absent")
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._warming is not None
+        await f.usage._warming  # the model list read
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4) == []
+        message = f.services.status.current.message
+        assert message.startswith(f"{named} at {fake_deepseek.url[7:]} had a server error")
+        assert f.shown == [message]
+    finally:
+        await f.stop()
+
+
+def test_the_pop_up_for_a_base_url_without_v1_names_the_url_and_not_deepseek(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Over stdio, as an editor shows it: the pop-up for Ollama answering a base URL without
+    /v1 read "DeepSeek: The model server at 127.0.0.1 has no /completions, or not that model",
+    and each key's completion was refused again. Now one request, and a pop-up naming the
+    server's address and the URL to set, not DeepSeek."""
+    fake_deepseek.server, fake_deepseek.models = "ollama", [LOCAL_MODEL]
+    env = server_env(
+        fake_deepseek.url,
+        api_key=DEFAULT_KEY,
+        state_dir=str(tmp_path),
+        DEEPSEEK_BACKEND="openai-suffix",
+        DEEPSEEK_COMPLETION_MODEL=LOCAL_MODEL,
+    )
+    server = RawServer(env)
+    uri = "file:///ws/a.py"
+    try:
+        server.initialize()
+        open_doc(server, uri, "def add(a, b):\n    ")
+        for _ in range(3):
+            at = {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 4}}
+            server.call("textDocument/completion", at, timeout=20)
+        server.wait_for("window/showMessage", timeout=20)
+        server.call("deepseek/debugState")  # after whatever the last completion popped up
+        shown = [m["params"]["message"] for m in server.messages if m.get("method") == "window/showMessage"]
+    finally:
+        server.kill()
+    assert len(fake_deepseek.requests_to("/completions")) == 1
+    assert len(shown) == 1
+    assert shown[0].startswith(f"The model server at {fake_deepseek.url[7:]} has no /completions")
+    assert f"{fake_deepseek.url}/v1" in shown[0] and DEFAULT_KEY not in shown[0]

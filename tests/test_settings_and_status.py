@@ -257,7 +257,7 @@ async def test_a_backend_slow_to_start_answering_is_a_warning_until_it_is_quick_
         assert await completing.inline(uri, 1, 4) == ["compute(a)"]
         assert completing.services.status.current.kind == "Warning"
         # The fake on 127.0.0.1 stands for a self-hosted server: not blamed on DeepSeek.
-        assert completing.services.status.current.message == "The model server at 127.0.0.1 is answering slowly"
+        assert completing.services.status.current.message == f"The model server at {fake_deepseek.url[7:]} is answering slowly"
         fake_deepseek.set_latency(ttft=0.0)
         for line in (2, 3):
             assert await completing.inline(uri, line, 4) == ["compute(a)"]
@@ -362,7 +362,7 @@ async def test_typing_on_while_the_backend_is_slow_to_start_answering_is_a_warni
         assert [s.kind for s in completing.statuses if s.kind != "Normal"] == []
         await key(7, then_wait=1.1)
         assert await eventually(lambda: completing.services.status.current.kind == "Warning")
-        assert completing.services.status.current.message == "The model server at 127.0.0.1 is answering slowly"
+        assert completing.services.status.current.message == f"The model server at {fake_deepseek.url[7:]} is answering slowly"
         fake_deepseek.set_latency(ttft=0.0)
         # Not a "c": on a loaded machine the slow request before it may have begun its
         # "compute(a)" by then, and a "c" typed through it is served from it ("ompute(a)").

@@ -23,7 +23,7 @@ from .features import Feature, Services, register_with_client
 from .heap import Collector, Trimmer
 from .inspection import DEBUG_STATE_REQUEST, DOCUMENT_STATE_REQUEST
 from .languages import LanguageRegistry
-from .model.errors import tell_client
+from .model.errors import NAMES_ANOTHER_SERVER, tell_client
 from .model.tokens import preload_in_background
 from .notebooks import Notebooks
 from .process import WINDOWS, _process_visible, process_alive
@@ -160,10 +160,11 @@ class DeepSeekServer(LanguageServer):
     def _show_message(self, message: str, level: int = 2) -> None:
         if self._later(lambda: self._show_message(message, level)):
             return
+        # A message naming the user's own server (Ollama at 127.0.0.1:11434) says who: under
+        # "DeepSeek: " it read as DeepSeek's problem.
+        said = message if NAMES_ANOTHER_SERVER.match(message) else f"DeepSeek: {message}"
         try:
-            self.window_show_message(
-                types.ShowMessageParams(type=types.MessageType(level), message=f"DeepSeek: {message}")
-            )
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType(level), message=said))
         except Exception:
             log.debug("could not show message")
 

@@ -51,11 +51,12 @@ from .errors import (
     ModelError,
     RequestError,
     error_for_status,
+    name_server,
     parse_retry_after,
     safe_url,
 )
 from .json_answer import load_json_answer
-from .model_server import loads_models
+from .model_server import loads_models, server_name
 from .retry import retrying
 from .stream import (
     ESTIMATE_COUNTER,
@@ -215,6 +216,11 @@ class ModelClient:
         #: server that loads models itself, not of a proxy (see :mod:`.model_server`); None:
         #: not asked yet (the warm-up asks ``baseUrl``'s server, not ``fimBaseUrl``'s).
         self.loads_models: bool | None = None
+        # Named anew by this client's warm-up: another server may listen there now.
+        for url in (config.base, config.fim_base):
+            name_server(url, None)
+        if self.backend.name == "llamacpp-infill":  # the completion server is llama-server
+            name_server(config.fim_base, "llama.cpp")
 
     def __repr__(self) -> str:
         return f"ModelClient({self.config!r})"
@@ -432,8 +438,9 @@ class ModelClient:
         try:
             response = await until_deadline(loop.time() + timeout, self.http.get(url))
             ok = True
+            loads = self._answers_as_loader(url, response)
             if origin(url) == origin(self.config.fim_base):
-                self.loads_models = self._answers_as_loader(url, response)
+                self.loads_models = loads
             if response.status_code == 401:
                 log.warning("%s rejected the API key during warm-up", safe_url(url))
         except (ModelError, httpx.HTTPError) as exc:
@@ -464,13 +471,15 @@ class ModelClient:
 
     def _answers_as_loader(self, url: str, response: httpx.Response) -> bool:
         """Whether ``response`` to ``GET url`` is the model list of a server that loads models
-        itself (see :mod:`.model_server`)."""
+        itself (see :mod:`.model_server`). The server's name is learnt from it too."""
         if response.status_code != 200 or not url.endswith("/models"):
             return False
         try:
             body = response.json()
         except ValueError:
             return False
+        if not (self.backend.name == "llamacpp-infill" and origin(url) == origin(self.config.fim_base)):
+            name_server(url, server_name(response.headers, body))
         return loads_models(response.headers, body)
 
     async def models(self, deadline: float) -> list[str]:

@@ -58,12 +58,50 @@ def safe_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
+#: Servers by the origin (scheme, host, port) they answer at, as their model lists told
+#: (see ModelClient): one process serves one user, whose server at an address is what it is.
+_SERVERS: dict[str, str] = {}
+#: Ports only one server listens on by default: named so before its model list is read (a
+#: base URL without /v1 has none to read).
+_DEFAULT_PORTS_OF = {11434: "Ollama", 1234: "LM Studio"}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
+
+
+def name_server(url: str, name: str | None) -> None:
+    """What the server at ``url`` is (None: unknown, or no longer known), for messages."""
+    if name:
+        _SERVERS[_origin(url)] = name
+    else:
+        _SERVERS.pop(_origin(url), None)
+
+
 def provider_name(url: str | None) -> str:
-    """Who answers at ``url``, as messages name it: DeepSeek, or the model server at its host."""
-    host = urlsplit(url).hostname if url else None
+    """Who answers at ``url``, as messages name it: DeepSeek, or the server the user runs
+    ("Ollama at 127.0.0.1:11434"), else the model server at its address: a pop-up about a
+    local server read "DeepSeek: The model server at 127.0.0.1 ...", the port left out."""
+    try:
+        parts = urlsplit(url) if url else None
+        port = parts.port if parts else None
+    except ValueError:  # a port that is no number: named by its host alone
+        port = None
+    host = parts.hostname if parts else None
     if not host or host.endswith("deepseek.com"):
         return "DeepSeek"
-    return f"The model server at {host}"
+    where = f"[{host}]" if ":" in host else host
+    where = f"{where}:{port}" if port else where
+    name = _SERVERS.get(_origin(url or "")) or _DEFAULT_PORTS_OF.get(port or 0)
+    return f"{name} at {where}" if name else f"The model server at {where}"
+
+
+#: A message about a server of the user's own, as provider_name begins it: the editor's
+#: "DeepSeek: " before it named the wrong one.
+NAMES_ANOTHER_SERVER = re.compile(
+    r"^(?:The model server|Ollama|LM Studio|llama\.cpp|vLLM|SGLang|LiteLLM) at \S"
+)
 
 
 class ModelError(Exception):
@@ -462,7 +500,7 @@ class PathNotFoundError(_PausedAMinute, RequestError):
                 "serve the OpenAI API under /v1"
             )
         else:
-            fix = f"Check {setting} (is it the server's API address?), the model name and the backend"
+            fix = f"Check that {setting} is the server's API address, the model name and the backend"
         return f"{self.provider} {what} (404{said}). {fix}"
 
 

@@ -19,9 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["from_litellm", "loads_models"]
+__all__ = ["from_litellm", "loads_models", "server_name"]
 
 _LOADER_OWNERS = frozenset({"organization_owner", "llamacpp"})
+#: The name each server's model list gives as every model's ``owned_by`` (their sources:
+#: vLLM's and SGLang's ModelCard, llama-server's list, LM Studio's).
+_OWNERS = {"llamacpp": "llama.cpp", "organization_owner": "LM Studio", "vllm": "vLLM", "sglang": "SGLang"}
 
 
 def from_litellm(headers: Mapping[str, str]) -> bool:
@@ -40,12 +43,30 @@ def loads_models(headers: Mapping[str, str], body: Any) -> bool:
     return all(isinstance(m, dict) and _a_loaders(m) for m in data)
 
 
+def server_name(headers: Mapping[str, str], body: Any) -> str | None:
+    """The server that answered the model list, as its users name it (messages say "Ollama at
+    127.0.0.1:11434", not "The model server at 127.0.0.1"); None if its answer does not tell."""
+    if from_litellm(headers):
+        return "LiteLLM"
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list) or not data or not all(isinstance(m, dict) for m in data):
+        return None
+    owners = {m.get("owned_by") for m in data}
+    if len(owners) == 1 and (named := _OWNERS.get(str(owners.pop()))):
+        return named
+    return "Ollama" if all(_ollamas(m) for m in data) else None
+
+
 def _a_loaders(model: dict[str, Any]) -> bool:
+    if model.get("owned_by") in _LOADER_OWNERS:
+        return True
+    return _ollamas(model)
+
+
+def _ollamas(model: dict[str, Any]) -> bool:
     owner, ident = model.get("owned_by"), model.get("id")
     if not isinstance(owner, str) or not isinstance(ident, str):
         return False
-    if owner in _LOADER_OWNERS:
-        return True
     *path, name = ident.split("/")
     # Ollama's. A proxy's "openai/gpt-4o" names its upstream the same way, but with no tag.
     return ":" in name and (owner == "library" or path[-1:] == [owner])
