@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -143,5 +144,39 @@ async def test_a_load_sent_after_a_slow_model_list_is_told(fake_deepseek: FakeDe
         told = [s.message for s in f.statuses]
         assert any(f"loading {LOCAL_MODEL}" in m for m in told), told
         assert f.services.status.current.message == ""  # (and no more once loaded)
+    finally:
+        await f.stop()
+
+
+async def test_a_missing_model_s_recheck_sends_one_request_not_the_load_and_the_completion(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ollama without the model: the load at start and the first completion each met its 404
+    (Ollama's own words), and so did the load and the completion at the first key after each
+    minute's pause (the user back after a while: the load is sent again), two requests to learn
+    one thing. The completion now takes the answer of the load under way for its model."""
+    monkeypatch.setattr(ModelNotFoundError, "recheck_after_s", 0.5)
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.strict_models = "ollama", "library", True
+    fake_deepseek.models = ["qwen2.5-coder:1.5b"]  # not LOCAL_MODEL
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        client = f.services.models.client
+        assert client is not None
+        # A pause of a third of this is idle enough for the load to be sent again (Models.idle).
+        client.config = replace(client.config, keepalive_expiry=0.3)
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        for _ in range(3):
+            assert await f.inline(doc.uri, 1, 4) == []
+        assert len(fake_deepseek.requests_to("/v1/completions")) == 1
+        assert "ollama pull" in f.services.status.current.message
+
+        await asyncio.sleep(0.6)  # the pause is over, and the connection idle
+        f.insert(doc.uri, 1, 4, "r")
+        assert await f.inline(doc.uri, 1, 5) == []
+        assert await f.inline(doc.uri, 1, 5) == []
+        sent = fake_deepseek.requests_to("/v1/completions")
+        assert len(sent) == 2 and sent[-1].json["prompt"] == ""  # the load told it
+        assert f.services.status.current.kind == "Error"
     finally:
         await f.stop()

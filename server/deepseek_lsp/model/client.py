@@ -212,6 +212,9 @@ class ModelClient:
         self.load_until = -math.inf
         #: Done once the load asked last knows whether it is sent (see :meth:`load_deadline`).
         self._load_decided: asyncio.Future[None] | None = None
+        #: The model of the load sent last, and the refusal its answer was (None once answered
+        #: otherwise) that asking again would meet too: see :meth:`load_refusal`.
+        self._load_answer: tuple[str, asyncio.Future[ModelError | None]] | None = None
         #: Whether the completion server's model list, at the last warm-up, was that of a
         #: server that loads models itself, not of a proxy (see :mod:`.model_server`); None:
         #: not asked yet (the warm-up asks ``baseUrl``'s server, not ``fimBaseUrl``'s).
@@ -298,19 +301,44 @@ class ModelClient:
         stream = ModelStream(
             self, call, model=model, feature="load", max_tokens=1, deadline=until, prompt_tokens=lambda _: 0, ledger=False
         )
+        answer: asyncio.Future[ModelError | None] = asyncio.get_running_loop().create_future()
+        self._load_answer = (model, answer)
         try:
             async with stream:
+                answer.set_result(None)
                 async for _ in stream:
                     pass
             return True
         except (ConnectError, DeadlineExceeded) as exc:
             log.info("loading %s on %s failed: %s", model, safe_url(self.config.fim_base), exc)
             return False
-        except ModelError:  # answered: what it said, the completions will be told themselves
+        except ModelError as exc:  # answered: what it said, the completions will be told themselves
+            if not answer.done():
+                answer.set_result(exc if exc.disables_feature else None)
             return True
         except Exception as exc:  # the client closed under it (settings changed, exit)
             log.debug("loading %s: %r", model, exc)
             return False
+        finally:
+            if not answer.done():
+                answer.set_result(None)
+
+    async def load_refusal(self, model: str, deadline: float) -> ModelError | None:
+        """The refusal the load of ``model`` under way (or ended) met, once, that a completion
+        asking the same would meet too (a model the server does not have, a path it does not
+        serve): sent with the load, at start and at the first key after each pause, the
+        completion met the same 404, two requests to learn one thing. Waits for the load's
+        answer until ``deadline``; None if there is none to take."""
+        sent = self._load_answer
+        if sent is None or sent[0] != model:
+            return None
+        with contextlib.suppress(DeadlineExceeded):
+            await until_deadline(deadline, asyncio.shield(sent[1]))
+        if not sent[1].done() or sent[1].result() is None:
+            return None
+        if self._load_answer is sent:
+            self._load_answer = None  # once: a later completion asks for itself
+        return sent[1].result()
 
     def _load_call(self, model: str) -> HttpCall:
         """The load's request: nothing for the model to read, one token at most. An empty
