@@ -118,10 +118,12 @@ async def test_a_completion_answered_as_a_chat_turn_shows_the_code_not_the_fence
     assert shown == [["return a + b"], ["return a + b"]]
 
 
-async def shown_in_files(client: LanguageClient, text: str, line: int, char: int) -> list[list[str]]:
-    """The suggestions shown at the same place of two new files holding ``text``."""
+async def shown_in_files(
+    client: LanguageClient, text: str, line: int, char: int, files: int = 2
+) -> list[list[str]]:
+    """The suggestions shown at the same place of ``files`` new files holding ``text``."""
     shown = []
-    for n in range(2):
+    for n in range(files):
         uri = f"file:///ws/file{n}.py"
         open_doc(client, uri, text)
         result = await client.text_document_inline_completion_async(inline_params(uri, line, char))
@@ -563,3 +565,32 @@ async def test_a_prefetch_cut_by_time_while_joined_is_not_served_again(tmp_path:
     assert early.insert_text.startswith("\n    total = step_0(total)"), early.insert_text
     (whole,) = again.items
     assert whole.insert_text.count("\n") >= 30, whole.insert_text  # asked, and answered whole
+
+
+@pytest.mark.parametrize(
+    ("said", "shown", "stops"),
+    [
+        # Sentences alone: no code to show, and the server still answers as in a chat.
+        ("Sure! The total is the sum of the values.", [], [True, False, False, False]),
+        ("You can compute it with sum(values), which adds them up.", [], [True, False, False, False]),
+        # Code alone (a comment after it): an answer as FIM, the next line asked with its stop.
+        ("sum(values)  # adds the values up", ["sum(values)  # adds the values up"], [True, False, False, True, False]),
+    ],
+)
+async def test_a_chat_turn_answered_with_sentences_alone_shows_nothing_and_stays_a_chat_turn(
+    tmp_path: Path, said: str, shown: list[str], stops: list[bool]
+) -> None:
+    """A server seen answering as in a chat (asked without the line-break stop since) that
+    answers a line with sentences and no fence: they were shown as the code, and taken for a
+    FIM answer, so the next line was asked with its stop again, cut at the fence ("```python")
+    and asked twice. Kept as the chat turn it is (in memory for the session only: a server
+    and model seen so again at the next start cost one request asked twice, and a server
+    updated since, answering as FIM, is not asked without its stop on a stale record)."""
+    fence = "```python\nsum(values)\n```"
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(fence, fence, said, fence, fence)
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+            seen = await shown_in_files(client, "values = [1, 2]\ntotal = \n", 1, 8, files=3)
+        asked = ["\n" in (r.json.get("stop") or []) for r in fake.requests_to("/v1/completions")]
+    assert seen == [["sum(values)"], shown, ["sum(values)"]]
+    assert asked == stops

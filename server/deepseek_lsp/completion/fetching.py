@@ -32,6 +32,7 @@ from .postprocess import (
     dedupe_choices,
     opens_as_chat,
     postprocess,
+    says_only_prose,
     within_closed_calls,
     without_cut_line,
 )
@@ -340,6 +341,10 @@ class Fetcher:
                 self._chat_turns.add(self._server_and_model())
                 pending.streamed.clear()
                 texts, all_answered = await self._answers(asked(True), None, multiline, None)
+            elif chat_turn and texts and all(says_only_prose(t, post.get()) for t in texts):
+                # Sentences with no code: a chat turn still (no FIM answer talks), nothing to
+                # show; the next line is asked as a chat turn again.
+                texts = ["" for _ in texts]
             elif chat_turn and self._answered_as_fim(texts, post):
                 # Code, no fence nor sentence: the fence that made it ask so was a stray one
                 # (DeepSeek's FIM closing a block it imagined), not a chat template's; every

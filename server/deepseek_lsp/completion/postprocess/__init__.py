@@ -34,7 +34,14 @@ from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
 from .fences import _answered_as_chat as answered_as_chat
 from .fences import _chat_fence_in_code as chat_fence_readable
-from .fences import chat_code_start, drop_redacted, end_of_cell, opens_as_chat, strip_fences
+from .fences import (
+    chat_code_start,
+    drop_redacted,
+    end_of_cell,
+    opens_as_chat,
+    says_only_prose,
+    strip_fences,
+)
 from .indentation import normalize_indentation
 from .repetition import cut_repetition
 from .scope import limit_scope
@@ -54,6 +61,7 @@ __all__ = [
     "kept_tail",
     "opens_as_chat",
     "postprocess",
+    "says_only_prose",
     "within_closed_calls",
     "without_cut_line",
     "without_retyped_rest",

@@ -128,6 +128,22 @@ def _introduces_code(line: str) -> bool:
     )
 
 
+#: A chat sentence: a capitalised word, three words or more with no sign of an assignment, a
+#: block or a comparison, and a full stop ("Sure! The total is the sum of the values.").
+_SENTENCE = re.compile(r"^[A-Z][a-z']*[,!]?(?: (?![^ ]*(?:[=;{}<>]|->))[^ ]+){3,}[.!]$")
+
+
+def says_only_prose(text: str, ctx: PostContext) -> bool:
+    """Whether a chat turn's answer, with no fence, is sentences alone where the cursor is in
+    code: asked of a server seen answering as in a chat, "You can compute it with
+    sum(values), which adds them up." was shown as the code and taken for a FIM answer (the
+    next line asked with its line-break stop again, cut at the fence and asked twice)."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines or not all(_SENTENCE.match(line) for line in lines):
+        return False
+    return _chat_fence_in_code(ctx)
+
+
 def opens_as_chat(text: str, ctx: PostContext) -> bool:
     """Whether ``text``, a single-line request's answer (which stops at a line break), is only
     the line a chat turn's answer opens with: a fence, or a sentence that introduces one
