@@ -204,8 +204,8 @@ class ModelClient:
         self._unused = asyncio.Event()
         self._unused.set()
         #: Set once the endpoint answered a request with a status other than a refusal every
-        #: request meets (a rejected key, an empty balance: ``disables_feature``): a 200, or a
-        #: 429 or 500 of its own. A review run sends one request until then (review/first_answer).
+        #: request meets (a rejected key, an empty balance, a wrong model name's 400:
+        #: ``refuses_every_request``): a 200, or a 429 or 500 of its own. A review run sends one request until then (review/first_answer).
         self.answered = asyncio.Event()
         #: Loop time until which a load of the completion model may still be under way (see
         #: :meth:`load`); -inf when none is.

@@ -35,6 +35,7 @@ __all__ = [
     "ServerError",
     "error_for_status",
     "parse_retry_after",
+    "refuses_every_request",
     "safe_url",
 ]
 
@@ -234,6 +235,37 @@ class RequestError(ModelError):
             f"{self.provider} rejected the request ({self.status}){said}. Check the model name "
             "and endpoint settings; if they are right, this is a deepseek-lsp bug, please report it."
         )
+
+
+    @property
+    def of_this_request(self) -> bool:
+        """Whether what was refused is this request's own (a prompt past the model's context),
+        not what every request with these settings asks (a model name, a path, the key's
+        access to them): a review run stops at the latter (see :func:`refuses_every_request`)."""
+        return bool(_CONTEXT.search(self.provider_message or ""))
+
+    @property
+    def cli_message(self) -> str:
+        chat = urlsplit(self.url or "").path.endswith("/chat/completions")  # a review's
+        if self.status not in (400, 403, 422) or self.of_this_request or not chat:
+            return self.user_message
+        # The command line reads no editor's settings, and the model is the one thing a review's
+        # request names that a user sets: "check the endpoint settings" named none of them.
+        said = f": {self.provider_message}" if self.provider_message else ""
+        access = ", whether the key may use that model" if self.status == 403 else ""
+        return (
+            f"{self.provider} rejected the request ({self.status}){said}. Check the model name "
+            f"(DEEPSEEK_REVIEW_MODEL, or review.model in --settings){access} and DEEPSEEK_BASE_URL."
+        )
+
+
+def refuses_every_request(error: ModelError) -> bool:
+    """Whether each request with the same settings would meet ``error`` too: a rejected key,
+    an empty balance, or a request refused for what it shares with them (a wrong model name's
+    400, a 403), not for its own size or content, nor for a moment's load (429, 5xx)."""
+    if error.disables_feature:
+        return True
+    return isinstance(error, RequestError) and not error.of_this_request
 
 
 class RedirectError(RequestError):

@@ -30,6 +30,7 @@ from .errors import (
     RequestError,
     error_for_status,
     parse_retry_after,
+    refuses_every_request,
     safe_url,
 )
 from .model_server import from_litellm
@@ -241,7 +242,7 @@ class ModelStream:
             raise
         if error is not None:
             self._end("error")
-            if not error.disables_feature:
+            if not refuses_every_request(error):
                 # A 429's Retry-After held a review run's other files as long (see answered).
                 client.answered.set()
             raise error

@@ -1,6 +1,7 @@
 """A review run's requests go one at a time until the endpoint has taken one: a rejected key
-(401) or an empty balance (402) is every request's answer for the run, and each file reviewed
-at once (``--jobs``), and each batch of a large file, sent its request to meet it.
+(401), an empty balance (402) or a wrong model name (400) is every request's answer for the run,
+and each file reviewed at once (``--jobs``), and each batch of a large file, sent its request to
+meet it.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class FirstAnswerFirst:
         #: A request held its turn and ended without a refusal of the run's: each file went
         #: alone after it, a server that never answers taking each file's time limit in turn.
         self._open = False
+
+    @property
+    def refused(self) -> ModelError | None:
+        """The refusal that stopped the run (the request that met it raised it itself)."""
+        return self._refused
 
     async def chat_with_retry(
         self, req: ChatRequest, deadline: float, max_retries: int = 2, **options: Any

@@ -15,10 +15,10 @@ from ..config import Settings
 from ..console import counted, shown_name
 from ..documents import Document
 from ..languages import LanguageRegistry
-from ..model.errors import BudgetExceeded, ConnectError, ModelError
+from ..model.errors import BudgetExceeded, ConnectError, ModelError, refuses_every_request
 from ..workspace_symbols import WorkspaceSymbols
 from .engine import ReviewEngine
-from .first_answer import NotSent
+from .first_answer import FirstAnswerFirst, NotSent
 from .flights import ReviewOutcome
 from .projects import project_of
 from .report import FileResult
@@ -134,7 +134,10 @@ async def review_targets(
         result.errors = _distinct(sent + outcome.problems)
         # Answered, if only in part (a self-hosted server may give no usage to tell it by).
         reached = reached or outcome.requests > len(outcome.errors)
+        refusal = client.refused if isinstance(client, FirstAnswerFirst) else None
         stop = outcome.fatal or _stopping(outcome.errors, reached)
+        if refusal is not None and any(e is refusal for e in outcome.errors):
+            stop = refusal  # (a 400 is no outcome.fatal: the editor goes on sending)
         if stop is not None:
             fatal = stop.cli_message
         if fatal is not None and _refused_whole(outcome):
@@ -176,7 +179,7 @@ def _stopping(errors: Sequence[ModelError], reached: bool) -> ModelError | None:
 
 def stops_the_run(error: ModelError) -> bool:
     """Whether each request of the run after ``error`` would meet it too (see first_answer)."""
-    return error.disables_feature or _stopping([error], reached=False) is not None
+    return refuses_every_request(error) or _stopping([error], reached=False) is not None
 
 
 def _refused_whole(outcome: ReviewOutcome) -> bool:

@@ -1,0 +1,70 @@
+"""A review run whose every request the endpoint refuses for the settings they share (a wrong
+model name's 400, a 403) stops after the first, as after a rejected key (first_answer.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fake_deepseek import FakeDeepSeek
+from tests.test_review_cli import CHAT, run
+from tests.test_review_cli import project as cli_project
+from tests.test_review_first_answer import add_files
+
+#: app/inventory.py and app/util.js to review (see tests/test_review_cli.py).
+project = cli_project
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_wrong_model_name_stops_the_run_at_its_first_request(
+    project: Path,
+    fake_deepseek: FakeDeepSeek,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+) -> None:
+    """DEEPSEEK_REVIEW_MODEL=deepseek-chat-v4 (no such model): each of the 7 files sent its
+    request and met the same 400, the report the same long line for each."""
+    add_files(project, 5)
+    fake_deepseek.strict_models = True
+    monkeypatch.setenv("DEEPSEEK_REVIEW_MODEL", "deepseek-chat-v4")
+    code, out, err = run(capsys, "app", "--format", fmt)
+    assert code == 2
+    assert len(fake_deepseek.requests_to(CHAT)) == 1
+    assert err.count("Model Not Exist") == 1 and "DEEPSEEK_REVIEW_MODEL" in err, err
+    if fmt == "json":
+        report = json.loads(out)
+        assert "Model Not Exist" in report["error"]
+        files = report["files"]
+        assert len(files) == 7 and not any(f["findings"] for f in files)
+        # The file sent says why it failed, the 6 others why they were not sent.
+        assert sum(1 for f in files if f["errors"]) == 1
+        assert sum(1 for f in files if "Model Not Exist" in (f["skipped"] or "")) == 6
+    else:
+        assert "6 files not reviewed: " in out and out.count("Model Not Exist") == 2, out
+
+
+def test_a_403_stops_the_run_at_its_first_request(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A gateway's 403 (the key may not use that model, a region refused): every file met it."""
+    add_files(project, 5)
+    fake_deepseek.fault("status", count=None, path=CHAT, status=403)
+    code, out, _ = run(capsys, "app")
+    assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 1
+    assert "6 files not reviewed" in out and "(403)" in out and "may use that model" in out, out
+
+
+def test_a_prompt_past_the_context_does_not_stop_the_run(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 400 for the request's own size says nothing of the other files' requests."""
+    add_files(project, 2)
+    too_long = "This model's maximum context length is 131072 tokens. However, you requested 140000"
+    fake_deepseek.fault("status", count=1, path=CHAT, status=400, message=too_long)
+    code, out, _ = run(capsys, "app", "--format", "json")
+    files = json.loads(out)["files"]
+    assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 4
+    assert sum(1 for f in files if f["errors"]) == 1 and not any(f["skipped"] for f in files)
