@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..model.errors import ModelError
+from ..model.errors import DeadlineExceeded, ModelError
 from ..model.types import ChatRequest, StreamResult
 
 if TYPE_CHECKING:  # the module is the review command's; the client is made there
@@ -38,12 +38,34 @@ class NotSent(ModelError):
         return self.refused.cli_message
 
 
+class NoFirstAnswer(DeadlineExceeded):
+    """The run's first request had no status within its whole time limit: the server takes
+    connections and answers none (a proxy in the way, a model server stuck). Each file after
+    it waited out its own limit to fail the same way (40 files at 120 s, ``--jobs`` 4: 22
+    minutes), so it stops the run, as a server never reached does."""
+
+    disables_feature = True
+
+    def __init__(self, late: DeadlineExceeded, limit_s: float) -> None:
+        super().__init__(late.message, method=late.method, url=late.url, status=late.status)
+        self.limit_s = limit_s
+
+    @property
+    def cli_message(self) -> str:
+        limit = round(self.limit_s, 1)
+        return (
+            f"{self.provider} sent no answer to the run's first request in {limit:g} s "
+            "(review.timeoutS), no status even: run the review again later, or give a server "
+            "that is slow to start a longer review.timeoutS in --settings."
+        )
+
+
 class FirstAnswerFirst:
     """``client``'s ``chat_with_retry``, one request at a time until ``client.answered`` (the
     first answer's status, not its whole answer: the files after it wait that long only), or
-    until one ends in an error ``stops`` does not say every request would meet (no status
-    within its time limit). Once one is refused by an error ``stops`` says every request
-    would meet, those that waited raise :class:`NotSent`."""
+    until one ends in an error ``stops`` does not say every request would meet. Once one is
+    refused by an error ``stops`` says every request would meet, or had no status within its
+    time limit (:class:`NoFirstAnswer`), those that waited raise :class:`NotSent`."""
 
     def __init__(self, client: ModelClient, stops: Callable[[ModelError], bool]) -> None:
         self._client = client
@@ -84,8 +106,15 @@ class FirstAnswerFirst:
                 raise NotSent(self._refused)
             # The wait for the turn is not taken from the request's own time.
             deadline += loop.time() - queued
+            sent = loop.time()
             try:
                 return await client.chat_with_retry(req, deadline, max_retries, **options)
+            except DeadlineExceeded as exc:
+                if client.answered.is_set():  # a status came: the answer was only slow
+                    self._open = True
+                    raise
+                self._refused = NoFirstAnswer(exc, deadline - sent)
+                raise self._refused from exc
             except ModelError as exc:
                 if self._stops(exc):
                     self._refused = exc
