@@ -102,18 +102,38 @@ def test_a_run_stopped_before_the_review_says_why_in_an_annotation(
 ) -> None:
     """``--format github``: why the run stopped before reviewing anything went to stderr alone,
     and the job's annotations said only "Process completed with exit code 2". It is one
-    ``::error`` command too, escaped as the report's, the same words as on stderr."""
-    args = ["app", "--format", "github"]
+    ``::error`` command, escaped as the report's, in the words the text format says on stderr;
+    and not on stderr too: the job's log shows both streams, the command's message as
+    "Error: …" below the same words (twice a long line for one cause)."""
+    args = ["app"]
     if stop == "no key":
         monkeypatch.delenv("DEEPSEEK_API_KEY")
     elif stop == "base not fetched":
-        args = ["--changed", "--base", "origin/100%-main", "--format", "github"]
+        args = ["--changed", "--base", "origin/100%-main"]
     else:
         args += ["-o", str(tmp_path / "no such folder" / "review.txt")]
-    code, out, err = run(capsys, *args)
-    assert code == 2 and err.startswith("deepseek-lsp review: ")
+    code, _, text_err = run(capsys, *args, "--format", "text")
+    assert code == 2 and text_err.startswith("deepseek-lsp review: ")
+    code, out, err = run(capsys, *args, "--format", "github")
+    assert code == 2 and err == ""
     (command,) = runner_commands(out)
     assert out == command + "\n" and command.startswith("::error ")
-    said = "\n".join(line.removeprefix("deepseek-lsp review: ") for line in err.splitlines())
+    said = "\n".join(line.removeprefix("deepseek-lsp review: ") for line in text_err.splitlines())
     assert _read_back(command.split("::", 2)[2]) == said
     assert fake_deepseek.requests_to(CHAT) == []
+
+
+def test_a_run_stopped_by_a_rejected_key_says_so_once_in_the_job_s_log(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 401 met by the first file: its "Review failed" and the "Review stopped" annotations
+    say it, and stderr said it a third time in the same log (the text format's stderr, read
+    by a terminal's user, keeps it). Written with --output, stderr still says it."""
+    for i in range(3):
+        (project / "app" / f"step_{i}.py").write_text(f"def step_{i}(x):\n    return x\n")
+    fake_deepseek.fault("status", count=None, path=CHAT, status=401)
+    code, out, err = run(capsys, "app", "--format", "github")
+    assert code == 2 and "401" not in err, err
+    assert "::error title=Review stopped::4 files not reviewed: " in out and "(401)" in out
+    code, _, err = run(capsys, "app", "--format", "github", "-o", "review.log")
+    assert code == 2 and "(401)" in err

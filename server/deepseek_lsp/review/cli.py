@@ -54,16 +54,40 @@ PREFIX = "deepseek-lsp review: "
 
 class _Said:
     """stderr, and what the run said there until :attr:`reviewing`: what stopped it before any
-    review is an annotation too in the github format (see :func:`github.stopped_before_review`)."""
+    review is an annotation too in the github format (see :func:`github.stopped_before_review`).
 
-    def __init__(self, stream: TextIO) -> None:
+    ``hold``: kept back until the review starts (:meth:`release`), to be said as that
+    annotation alone: a job's log shows stderr and the command's message both, the same words
+    twice."""
+
+    def __init__(self, stream: TextIO, *, hold: bool = False) -> None:
         self.stream = stream
         self.said: list[str] = []
-        self.reviewing = False
+        self._reviewing = False
+        self._hold = hold
+
+    @property
+    def reviewing(self) -> bool:
+        return self._reviewing
+
+    @reviewing.setter
+    def reviewing(self, value: bool) -> None:
+        self._reviewing = value
+        if value:
+            self.release()
+
+    def release(self) -> None:
+        """Write what was held back, in order, and hold nothing more."""
+        if self._hold:
+            self._hold = False
+            self.stream.write("".join(self.said))
+            self.stream.flush()
 
     def write(self, text: str) -> int:
-        if not self.reviewing:
+        if not self._reviewing:
             self.said.append(text)
+            if self._hold:
+                return len(text)
         return self.stream.write(text)
 
     def flush(self) -> None:
@@ -71,17 +95,33 @@ class _Said:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    err = _Said(sys.stderr)
-    code = _run_review(args, err)
-    if code == EXIT_ERROR and not err.reviewing and args.format == "github":
-        from .github import stopped_before_review
-
-        lines = "".join(err.said).splitlines()
-        said = "\n".join(line.removeprefix(PREFIX) for line in lines)
-        # Not when the standard output is closed or read-only (which is what was said).
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            print(stopped_before_review(said), flush=True)
+    github = args.format == "github"
+    err = _Said(sys.stderr, hold=github)
+    try:
+        code = _run_review(args, err)
+    except BaseException:
+        err.release()  # before the "unexpected error" or the interruption's word
+        raise
+    if code == EXIT_ERROR and not err.reviewing and github and _annotated(err.said):
+        return code
+    err.release()
     return code
+
+
+def _annotated(said: list[str]) -> bool:
+    """Whether what stopped the run before any review (``said`` on stderr) went out as one
+    ``::error`` annotation on the standard output (not when it is closed or read-only)."""
+    from .github import stopped_before_review
+
+    if sys.stdout is None or _unwritable_stdout():
+        return False
+    lines = "".join(said).splitlines()
+    told = "\n".join(line.removeprefix(PREFIX) for line in lines)
+    try:
+        print(stopped_before_review(told), flush=True)
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
 
 
 def _run_review(args: argparse.Namespace, err: _Said) -> int:
@@ -246,13 +286,15 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
         # A file the run's stop left unsent: the stop is said once, below.
         if r.skipped and r.skipped != fatal and any(r.path == _display(p) for p in paths):
             print(f"deepseek-lsp review: skipped {shown_name(r.path)}: {r.skipped}", file=err)
-    if fatal:
+    fmt = report_format(args.format, args.output)
+    if fatal and not (fmt == "github" and not args.output):
+        # (the github report, in the job's log, says it as an annotation: said here, the log
+        # read it twice)
         print(f"deepseek-lsp review: {fatal}", file=err)
     # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
     # Colored only for a terminal: a report written with --output is read by grep and CI logs.
     color = not args.output and _use_color(sys.stdout, os.environ)
-    fmt = report_format(args.format, args.output)
     report = _render(results, fmt, root, settings, fatal=fatal, color=color, spent=spent)
     report = report.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if args.output:
