@@ -926,6 +926,63 @@ def test_the_safe_directory_command_for_a_refused_checkout_runs_as_given(
     assert trusted.returncode == 0 and trusted.stdout.strip() == str(checkout)
 
 
+def test_a_refused_checkout_with_a_control_character_in_its_path_is_named_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout's folder named with a line break (or an ESC): git's message quotes it over
+    two lines, which were not read as a refusal (the advice lost, "in none"); an ESC was
+    printed raw into the terminal. It is named escaped, and the command, pasted into bash,
+    trusts it."""
+    from deepseek_lsp.review.changed import refused_repository
+
+    checkout = tmp_path / "shop\nold\x1b[31m"
+    checkout.mkdir()
+    git(checkout, "init", "-q")
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    said = refused_repository(checkout)
+    assert said is not None and "\n" not in said and "\x1b" not in said, said
+    assert "shop\\nold\\x1b[31m" in said
+    command = said.split("`")[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home)}
+    env.pop("GIT_CONFIG_GLOBAL", None)
+    subprocess.run(["bash", "-c", command], env=env, check=True, capture_output=True)
+    trusted = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=checkout, env=env, capture_output=True, text=True
+    )
+    assert trusted.returncode == 0 and trusted.stdout.strip() == str(checkout)
+
+
+@pytest.mark.parametrize(
+    ("where", "commands"),
+    [
+        # Double quotes: the one quoting cmd.exe and PowerShell (and Git Bash) read alike.
+        ("C:/Users/me/my projects/shop", ['"C:/Users/me/my projects/shop"']),
+        ("C:/src/shop", ["C:/src/shop"]),
+        # $ and ` are PowerShell's in double quotes, % cmd.exe's: one command for each.
+        ("C:/it's $5/shop", ['cmd.exe: "C:/it\'s $5/shop"', "PowerShell: 'C:/it''s $5/shop'"]),
+        ("D:/100%/shop", ['cmd.exe: "D:/100%/shop"', "PowerShell: 'D:/100%/shop'"]),
+    ],
+)
+def test_the_safe_directory_command_on_windows_is_quoted_for_its_shells(
+    where: str, commands: list[str]
+) -> None:
+    """On Windows the command was quoted for a POSIX shell: cmd.exe takes no single quotes,
+    and a path with a space went to git as two values ("wrong number of arguments")."""
+    from deepseek_lsp.review.safe_directory import safe_directory_advice
+
+    said = safe_directory_advice(where, windows=True)
+    parts = said.split("`")
+    got = []
+    for before, command in zip(parts[0::2], parts[1::2], strict=False):
+        shell = before.split()[-1]
+        assert command.startswith("git config --global --add safe.directory "), said
+        quoted = command.removeprefix("git config --global --add safe.directory ")
+        got.append(f"{shell}: {quoted}" if shell in ("cmd.exe", "PowerShell") else quoted)
+    assert got == commands, said
+
+
 @pytest.mark.parametrize("where", ["its own .git folder", "the folder its .git file names"])
 def test_a_refused_checkout_s_exclude_file_that_is_a_named_pipe_is_not_waited_on(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ..console import shown_name
 from ..gitignore import git
 from ..languages import LanguageRegistry
+from .safe_directory import safe_directory_advice
 from .targets import NOTEBOOK_SUFFIX, SKIP_DIRS, Target, _known_language
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
@@ -24,8 +25,9 @@ def git_root(start: Path) -> Path | None:
     return Path(result.stdout.strip())
 
 
-#: git's refusal of a repository another user owns (git 2.35.2 on; safe.directory).
-_DUBIOUS = re.compile(r"dubious ownership in repository at '(.+)'")
+#: git's refusal of a repository another user owns (git 2.35.2 on; safe.directory). Its path
+#: may hold a line break: read to the quote that ends git's line.
+_DUBIOUS = re.compile(r"dubious ownership in repository at '(.+?)'(?:\n|$)", re.S)
 
 
 def refused_repository(start: Path) -> str | None:
@@ -36,11 +38,25 @@ def refused_repository(start: Path) -> str | None:
     found = _DUBIOUS.search(result.stderr) if result is not None and result.stderr else None
     if found is None:
         return None
-    where = found.group(1)
+    where = _as_named(found.group(1), start)
     return (
-        f"git refuses the repository at {where} as another user's (dubious ownership): if you "
-        f"trust it, `git config --global --add safe.directory {shlex.quote(where)}`"
+        f"git refuses the repository at {shown_name(where)} as another user's (dubious "
+        f"ownership): {safe_directory_advice(where)}"
     )
+
+
+def _as_named(said: str, start: Path) -> str:
+    """The folder git's message names as ``said``, as it is named: git writes a control
+    character of it (an ESC) as "?" (a line break and a tab as they are), and the command
+    made of its words trusted another path. ``start``'s own folder or one above it."""
+    for folder in (start, *start.parents):
+        if _REPORTED.sub("?", str(folder)) == said:
+            return str(folder)
+    return said
+
+
+#: What git's messages write as "?" (its vreportf): the controls but a tab and a line break.
+_REPORTED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _in_repository(path: Path, root: Path) -> bool:

@@ -1,0 +1,44 @@
+"""The ``git config --global --add safe.directory`` command that trusts a checkout git refuses as
+another user's, quoted for the shell it is pasted into (see ``changed.refused_repository``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+
+_COMMAND = "git config --global --add safe.directory "
+#: What no quoting shows as written: a line break split the advice over two lines, an ESC ran in
+#: the terminal.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Special inside double quotes to PowerShell ($, `) or to cmd.exe (%, !): a Windows path holds
+#: no double quote.
+_WINDOWS_SPECIAL = re.compile(r"[$`%!]")
+_WINDOWS_PLAIN = re.compile(r"[\w:/\\.\-+=@,]+")
+
+
+def safe_directory_advice(where: str, *, windows: bool = os.name == "nt") -> str:
+    """"if you trust it, `COMMAND`", ``where`` quoted so that the command, pasted as said, runs:
+    on Windows for cmd.exe and PowerShell both (one command where one quoting serves both),
+    elsewhere for a POSIX shell (bash's ``$'…'`` for a control character)."""
+    if not windows:
+        return f"if you trust it, `{_COMMAND}{_posix_quoted(where)}`"
+    if _WINDOWS_PLAIN.fullmatch(where):
+        return f"if you trust it, `{_COMMAND}{where}`"
+    if not _WINDOWS_SPECIAL.search(where):
+        return f'if you trust it, `{_COMMAND}"{where}"`'
+    powershell = "'" + where.replace("'", "''") + "'"
+    return (
+        f'if you trust it, in cmd.exe `{_COMMAND}"{where}"` or in PowerShell '
+        f"`{_COMMAND}{powershell}`"
+    )
+
+
+def _posix_quoted(where: str) -> str:
+    if not _CONTROL.search(where):
+        return shlex.quote(where)
+    # bash, zsh and ksh read $'…' (and POSIX sh since its 2024 edition); nothing else quotes a
+    # control character without writing it raw.
+    inner = where.replace("\\", "\\\\").replace("'", "\\'")
+    return "$'" + _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", inner) + "'"
