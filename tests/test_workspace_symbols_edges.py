@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -306,3 +307,89 @@ async def test_a_name_left_on_a_slot_taken_by_another_language_does_not_lead_to_
     assert symbols.files_defining("launch", "python") == []
     snippets = gather(root, "app/use.py", "def go(job):\n    return job.runner.launch(", symbols)
     assert not any("JavaScript" in s.text for s in snippets), heads(snippets)
+
+
+class _HeldIndex:
+    """Holds the crawler's reindex of a file after its read, at its first pause, until
+    :meth:`go`: a save or a folder's removal then comes in mid-way, as the editor's events
+    do, at a known point (no sleep guessing how long a parse takes)."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        self.holding = False
+        self.reached = asyncio.Event()
+        self._gate = asyncio.Event()
+        monkeypatch.setattr(symbol_crawler, "until_idle", self._until_idle)
+
+    async def _until_idle(self, busy_until: Any) -> None:
+        # Only the pause between a file's read and its names kept (the crawler's _index).
+        if self.holding and sys._getframe(1).f_code.co_name == "_index":
+            self.reached.set()
+            await self._gate.wait()
+
+    def go(self) -> None:
+        self.holding = False
+        self._gate.set()
+
+
+async def test_a_save_while_its_file_reindexes_leaves_no_name_of_the_read_before(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A file changed on disk is read again; before its names were kept, the user saved it
+    (its buffer's names taken in at once). The read's names were added on top: 'helper', which
+    the save took out, stayed on the file until its next event, and made with the two files
+    that do define it three, "too common", none of them sent."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.0)
+    root = tmp_path / "ws"
+    write(root, {
+        "a.py": "def alpha(): pass\n",
+        "b.py": "def helper(): pass\n",
+        "c.py": "def helper(): pass\n",
+    })
+    crawler = crawler_for(root, tmp_path / "state")
+    symbols = crawler.symbols
+    crawler.request(root / "a.py", "python")
+    await settle(crawler)
+    held = _HeldIndex(monkeypatch)
+    write(root, {"a.py": "def alpha(): pass\ndef helper(): pass\n"})  # a git pull
+    held.holding = True
+    crawler.files_changed([(root / "a.py", True)])
+    await asyncio.wait_for(held.reached.wait(), 10)
+    write(root, {"a.py": "def alpha_two(): pass\n"})  # the user's save, helper taken out
+    crawler.saved(root / "a.py", "python", ["alpha_two"])
+    held.go()
+    await settle(crawler)
+    assert sorted(p.name for p in symbols.files_defining("helper", "python")) == ["b.py", "c.py"]
+    assert symbols.files_defining("alpha", "python") == []
+    assert [p.name for p in symbols.files_defining("alpha_two", "python")] == ["a.py"]
+    assert symbols.records[root / "a.py"].names == ("alpha_two",)
+
+
+async def test_a_folder_removed_while_one_of_its_files_reindexes_leaves_the_table(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A workspace folder removed while a file of it was read again: the file left the table
+    but its slot was not given back, and the read, ending after, put it back in (its names sent
+    as a folder's no longer open, the slot counted against the file limit) until its next
+    event."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.0)
+    app, lib = tmp_path / "app", tmp_path / "lib"
+    write(app, {"main.py": "def main(): pass\n"})
+    write(lib, {"util.py": "def util(): pass\n"})
+    crawler = crawler_for(app, tmp_path / "state")
+    symbols = crawler.symbols
+    crawler.services.workspace_folders = [app.as_uri(), lib.as_uri()]
+    crawler.request(app / "main.py", "python")
+    await settle(crawler)
+    assert symbols.stats()["files"] == 2
+    held = _HeldIndex(monkeypatch)
+    write(lib, {"util.py": "def util(): pass\ndef util_two(): pass\n"})
+    held.holding = True
+    crawler.files_changed([(lib / "util.py", True)])
+    await asyncio.wait_for(held.reached.wait(), 10)
+    crawler.services.change_workspace_folders(added=[], removed=[lib.as_uri()])
+    crawler.folders_changed()
+    held.go()
+    await settle(crawler)
+    assert symbols.paths() == [app / "main.py"]
+    assert symbols.files_defining("util_two", "python") == []
+    assert symbols.stats()["slots"] == 1, symbols.stats()

@@ -444,6 +444,8 @@ class SymbolCrawler:
             self.symbols.remove(path)
             if not await self._index(path):
                 return
+            # The crawls given up while it was read (the workspace folders changed) are gone.
+            keys = [key for key in keys if key in self._files]
             for key in keys:
                 self._files[key][path] = None
         elif self.symbols.is_indexed(path):

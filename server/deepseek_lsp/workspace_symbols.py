@@ -135,6 +135,12 @@ class WorkspaceSymbols:
         #: a C++ project's ``.h`` are C++ headers; parsed as C, their classes and namespaces
         #: were no names.
         self._read_as: dict[str, Language] = {}
+        #: The reads of each file under way (``index_steps``), each a mark set once the file's
+        #: names were changed or it left meanwhile (a save, a delete, its folder removed): the
+        #: read's older names are not kept then. Added on top, a name the save took out stayed
+        #: on the file (counted among a name's two files), and a file of a folder removed came
+        #: back into the table.
+        self._reading: dict[Path, list[list[bool]]] = {}
         #: Set when the server is on its way out: a walk of the disk under way (on a thread of
         #: the event loop's executor) ends at its next folder. The process waited for it to end:
         #: after ``exit`` the server lived on for the whole listing of a large workspace (2-4 s
@@ -284,6 +290,21 @@ class WorkspaceSymbols:
         if lang is None or query is None:
             yield False
             return
+        changed = [False]
+        self._reading.setdefault(path, []).append(changed)
+        try:
+            yield from self._read_names(path, lang, query, changed)
+        finally:
+            reads = self._reading[path]
+            reads.remove(changed)
+            if not reads:
+                del self._reading[path]
+
+    def _read_names(
+        self, path: Path, lang: Language, query: ts.Query, changed: list[bool]
+    ) -> Iterator[bool]:
+        """:meth:`index_steps` once its read is registered; its names are not kept when
+        ``changed`` was set meanwhile (:meth:`remove`)."""
         # Stamped before reading: a file changed in between is stored with its older stamp
         # and parsed again next session, never kept stale.
         stamped = stamp(path)
@@ -315,6 +336,9 @@ class WorkspaceSymbols:
                 names.update(filter(None, (name, short_name(n, name))))
             if lo + step < len(data):
                 yield False
+        if changed[0]:  # what it read is older than what the table has (or the file left)
+            yield False
+            return
         self._keep(path, lang.name, names, stamped)
         yield True
 
@@ -337,12 +361,16 @@ class WorkspaceSymbols:
         looked up when it is next wanted (``_recount``). Kept too common for good, a name that
         a branch switched to for a moment defined in a third file never brought its
         definition again that session."""
+        for changed in self._reading.get(path, ()):
+            changed[0] = True
         record = self.records.pop(path, None)
         fid = self._ids.pop(str(path), None) if deleted else self._ids.get(str(path))
+        if fid is not None and deleted:
+            # Given back though its names went already (its record taken by a remove before it
+            # was read again): kept, the slot counted against the file limit all session.
+            self._free.append(fid)
         if record is None or fid is None:
             return
-        if deleted:
-            self._free.append(fid)  # its names go below
         fam = self._families[fid]
         table = self._names.get(fam, {})
         common = self._common.get(fam, {})
