@@ -57,13 +57,19 @@ def test_a_403_stops_the_run_at_its_first_request(
     assert "6 files not reviewed" in out and "(403)" in out and "may use that model" in out, out
 
 
-def test_a_prompt_past_the_context_does_not_stop_the_run(
-    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "said",
+    [
+        "This model's maximum context length is 131072 tokens. However, you requested 140000",
+        "Content Exists Risk",  # DeepSeek's content filter, on one file's code
+    ],
+)
+def test_a_400_for_the_request_s_own_content_does_not_stop_the_run(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], said: str
 ) -> None:
-    """A 400 for the request's own size says nothing of the other files' requests."""
+    """A 400 for the request's own size or content says nothing of the other files'."""
     add_files(project, 2)
-    too_long = "This model's maximum context length is 131072 tokens. However, you requested 140000"
-    fake_deepseek.fault("status", count=1, path=CHAT, status=400, message=too_long)
+    fake_deepseek.fault("status", count=1, path=CHAT, status=400, message=said)
     code, out, _ = run(capsys, "app", "--format", "json")
     files = json.loads(out)["files"]
     assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 4

@@ -184,6 +184,9 @@ class ConfigError(ModelError, ValueError):
 #: available context size", vLLM's and SGLang's "maximum context length" / "longer than the
 #: model's context length", LiteLLM's ContextWindowExceededError.
 _CONTEXT = re.compile(r"context[ _]?(?:length|size|window)", re.IGNORECASE)
+#: DeepSeek's 400 for a request its content filter refuses (one file's code or comments: the
+#: next file's request may well pass).
+_CONTENT_RISK = re.compile(r"content exists risk", re.IGNORECASE)
 #: Ollama's refusal of ``suffix`` for a model without a FIM template ("registry.ollama.ai/
 #: library/qwen3:latest does not support insert").
 _NO_INSERT = "does not support insert"
@@ -242,7 +245,8 @@ class RequestError(ModelError):
         """Whether what was refused is this request's own (a prompt past the model's context),
         not what every request with these settings asks (a model name, a path, the key's
         access to them): a review run stops at the latter (see :func:`refuses_every_request`)."""
-        return bool(_CONTEXT.search(self.provider_message or ""))
+        said = self.provider_message or ""
+        return bool(_CONTEXT.search(said) or _CONTENT_RISK.search(said))
 
     @property
     def cli_message(self) -> str:
