@@ -54,9 +54,9 @@ class NoFirstAnswer(DeadlineExceeded):
     def cli_message(self) -> str:
         limit = round(self.limit_s, 1)
         return (
-            f"{self.provider} sent no answer to the run's first request in {limit:g} s "
-            "(review.timeoutS), no status even: run the review again later, or give a server "
-            "that is slow to start a longer review.timeoutS in --settings."
+            f"{self.provider} did not answer the run's first request within {limit:g} s "
+            "(review.timeoutS), not even with a status: run the review again later, or raise "
+            "review.timeoutS in --settings for a server slow to start."
         )
 
 
