@@ -137,3 +137,16 @@ def test_a_run_stopped_by_a_rejected_key_says_so_once_in_the_job_s_log(
     assert "::error title=Review stopped::4 files not reviewed: " in out and "(401)" in out
     code, _, err = run(capsys, "app", "--format", "github", "-o", "review.log")
     assert code == 2 and "(401)" in err
+
+
+def test_a_named_file_not_reviewed_is_said_once_in_the_job_s_log(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file named on the command line and not reviewed (binary): its "Not reviewed" warning
+    annotation said why, and stderr said it again beside it in the job's log."""
+    (project / "app" / "blob.py").write_bytes(b"\x00\x01binary\x00" * 50)
+    code, out, err = run(capsys, "app/blob.py", "app/util.js", "--format", "github")
+    assert code == 0 and "blob.py" not in err, err
+    assert "::warning file=app/blob.py,title=Not reviewed::" in out, out
+    _, _, err = run(capsys, "app/blob.py", "app/util.js", "--format", "text")
+    assert "skipped app/blob.py: " in err

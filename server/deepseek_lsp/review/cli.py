@@ -282,14 +282,16 @@ def _run_review(args: argparse.Namespace, err: _Said) -> int:
             )
     err.reviewing = True
     results, fatal, spent = asyncio.run(_run(targets, settings, registry, args, root))
+    fmt = report_format(args.format, args.output)
+    # The github report, printed in the job's log with stderr, says these as annotations: said
+    # here too, the log read each twice.
+    annotated = fmt == "github" and not args.output
     for r in results:
         # A file the run's stop left unsent: the stop is said once, below.
         if r.skipped and r.skipped != fatal and any(r.path == _display(p) for p in paths):
-            print(f"deepseek-lsp review: skipped {shown_name(r.path)}: {r.skipped}", file=err)
-    fmt = report_format(args.format, args.output)
-    if fatal and not (fmt == "github" and not args.output):
-        # (the github report, in the job's log, says it as an annotation: said here, the log
-        # read it twice)
+            if not (annotated and r.said_skipped()):
+                print(f"deepseek-lsp review: skipped {shown_name(r.path)}: {r.skipped}", file=err)
+    if fatal and not annotated:
         print(f"deepseek-lsp review: {fatal}", file=err)
     # A name that is not UTF-8 (kept as surrogates) would make a strict stream or file raise:
     # the text report shows U+FFFD for it; JSON and SARIF are ASCII, escaped or percent-encoded.
