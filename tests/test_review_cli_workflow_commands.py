@@ -5,10 +5,12 @@ one, in any format."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.cli import main
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import Rule, reviewer
 from tests.test_review_cli import CHAT, run
@@ -150,3 +152,17 @@ def test_a_named_file_not_reviewed_is_said_once_in_the_job_s_log(
     assert "::warning file=app/blob.py,title=Not reviewed::" in out, out
     _, _, err = run(capsys, "app/blob.py", "app/util.js", "--format", "text")
     assert "skipped app/blob.py: " in err
+
+
+def test_a_run_stopped_before_the_review_with_stdout_closed_says_why_on_stderr(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--format github`` held stderr back for the annotation; with no standard output to
+    print it on (``>&-``), stderr says it, or nothing would."""
+    monkeypatch.setattr(sys, "stdout", None)
+    code = main(["review", "app/util.js", "--format", "github"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == "deepseek-lsp review: standard output is closed: write the report with --output FILE\n"
+    assert fake_deepseek.requests_to(CHAT) == []
