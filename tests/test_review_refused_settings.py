@@ -58,18 +58,20 @@ def test_a_403_stops_the_run_at_its_first_request(
 
 
 @pytest.mark.parametrize(
-    "said",
+    ("status", "said"),
     [
-        "This model's maximum context length is 131072 tokens. However, you requested 140000",
-        "Content Exists Risk",  # DeepSeek's content filter, on one file's code
+        (400, "This model's maximum context length is 131072 tokens. However, you requested 140000"),
+        (400, "Content Exists Risk"),  # DeepSeek's content filter, on one file's code
+        (403, "Your chosen model requires moderation and your input was flagged"),  # OpenRouter
     ],
 )
-def test_a_400_for_the_request_s_own_content_does_not_stop_the_run(
-    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], said: str
+def test_a_refusal_of_the_request_s_own_content_does_not_stop_the_run(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str], status: int,
+    said: str,
 ) -> None:
-    """A 400 for the request's own size or content says nothing of the other files'."""
+    """A 400 or 403 for the request's own size or content says nothing of the other files'."""
     add_files(project, 2)
-    fake_deepseek.fault("status", count=1, path=CHAT, status=400, message=said)
+    fake_deepseek.fault("status", count=1, path=CHAT, status=status, message=said)
     code, out, _ = run(capsys, "app", "--format", "json")
     files = json.loads(out)["files"]
     assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 4

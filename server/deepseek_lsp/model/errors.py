@@ -184,9 +184,14 @@ class ConfigError(ModelError, ValueError):
 #: available context size", vLLM's and SGLang's "maximum context length" / "longer than the
 #: model's context length", LiteLLM's ContextWindowExceededError.
 _CONTEXT = re.compile(r"context[ _]?(?:length|size|window)", re.IGNORECASE)
-#: DeepSeek's 400 for a request its content filter refuses (one file's code or comments: the
-#: next file's request may well pass).
-_CONTENT_RISK = re.compile(r"content exists risk", re.IGNORECASE)
+#: A refusal of one request's content, which the next file's request may well pass: DeepSeek's
+#: 400 "Content Exists Risk", OpenRouter's 403 "your input was flagged" (a model that requires
+#: moderation), a gateway's guardrail or content policy, a string too long.
+_OWN_CONTENT = re.compile(
+    r"content exists risk|flagged|moderation|content[ _-]?(?:policy|filter)|guardrail"
+    r"|prompt injection|too long",
+    re.IGNORECASE,
+)
 #: Ollama's refusal of ``suffix`` for a model without a FIM template ("registry.ollama.ai/
 #: library/qwen3:latest does not support insert").
 _NO_INSERT = "does not support insert"
@@ -246,7 +251,7 @@ class RequestError(ModelError):
         not what every request with these settings asks (a model name, a path, the key's
         access to them): a review run stops at the latter (see :func:`refuses_every_request`)."""
         said = self.provider_message or ""
-        return bool(_CONTEXT.search(said) or _CONTENT_RISK.search(said))
+        return bool(_CONTEXT.search(said) or _OWN_CONTENT.search(said))
 
     @property
     def cli_message(self) -> str:
