@@ -14,7 +14,12 @@ from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, Snippet, gather_snippets, names_near
 from deepseek_lsp.context import receivers as receivers_module
 from deepseek_lsp.context.lookup import receivers_members
-from deepseek_lsp.context.receivers import class_of_type, member_receivers, receiver_at
+from deepseek_lsp.context.receivers import (
+    class_of_type,
+    member_receivers,
+    receiver_at,
+    receiver_key,
+)
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
 from tests.cpu_time import ThreadCpu
@@ -1119,3 +1124,119 @@ def test_a_receiver_in_a_comment_or_a_string_is_none() -> None:
         assert doc.tree is not None
         at = len(text[: text.index("|")].encode())
         assert receiver_at(lang, doc.tree, doc.data, at) == expected, text
+
+
+STRONG_REF_H = """#pragma once
+
+// Class to test operator casting an object to PyObject*
+class StrongRef
+{
+public:
+    StrongRef(PyObject *obj) : m_obj(obj) {
+        Py_INCREF(this->m_obj);
+    }
+
+    ~StrongRef() {
+        Py_DECREF(this->m_obj);
+    }
+
+    // Cast to PyObject*: get a borrowed reference
+    inline operator PyObject*() const { return this->m_obj; }
+
+private:
+    PyObject *m_obj;  // Strong reference
+};
+"""
+WORD_LIST_H = "typedef struct word_list {\n\tstruct word_list *next;\n\tWORD_DESC *word;\n} WORD_LIST;\n"
+CASCADE_RB = (
+    "module Rack\n  class Cascade\n    attr_reader :apps\n\n    def initialize(apps)\n"
+    "      @apps = apps\n    end\n\n    def add(app)\n      @apps << app\n    end\n  end\nend\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "files", "typed", "expected"),
+    [
+        (
+            "cpp",
+            {
+                "strong_ref.h": STRONG_REF_H,
+                "use.cpp": '#include "strong_ref.h"\n\nstatic void use(PyObject *obj)\n{\n    \n}\n',
+            },
+            "StrongRef ref(obj);\n    ref.",
+            "class StrongRef",
+        ),
+        (
+            "cpp",
+            {
+                "strong_ref.h": STRONG_REF_H,
+                "use.cpp": '#include "strong_ref.h"\n\nstatic void use(PyObject *obj)\n{\n    \n}\n',
+            },
+            "StrongRef *ref = new StrongRef(obj);\n    ref->",
+            "class StrongRef",
+        ),
+        (
+            "c",
+            {
+                "words.h": WORD_LIST_H,
+                "count.c": '#include "words.h"\n\nint count(void *p)\n{\n\t\n}\n',
+            },
+            "WORD_LIST *list = p;\n\tlist->",
+            "typedef struct word_list",
+        ),
+        (
+            "ruby",
+            {
+                "cascade.rb": CASCADE_RB,
+                "app.rb": 'require_relative "cascade"\n\ndef build(apps)\n  \nend\n',
+            },
+            "cascade = Rack::Cascade.new(apps)\n  cascade.",
+            "class Cascade",
+        ),
+    ],
+)
+async def test_a_receivers_class_is_sent_at_its_dot_in_languages_of_declared_types(
+    tmp_path: Path, language: str, files: dict[str, str], typed: str, expected: str
+) -> None:
+    """Over stdio, as typed in Neovim: asked on the function's empty line first (no class near),
+    then at the receiver's dot or arrow with its declaration typed since, the class in a header
+    or file the document includes or requires. The snippets chosen on the empty line were kept
+    at the dot (no receivers read in C, C++ or Ruby), the class never sent while the cursor
+    stayed near (up to 30 s). (PHP's ``use App\\Mailer;`` brings the class at once.)"""
+    name = next(n for n in files if n.startswith(("use.", "count.", "app.")))
+    line = files[name].count("\n") - 2
+    column = len(files[name].split("\n")[line])
+    prompts = await prompts_while_typing(tmp_path, files, [(name, language)], (line, column), typed)
+    assert expected not in prompts[0]
+    assert expected in prompts[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("c", "int f(struct builtin *b)\n{\n\treturn b->|", "builtin"),
+        ("c", "int f(WORD_LIST *list)\n{\n\tfor (; list; list = list->|", "WORD_LIST"),
+        ("cpp", "void f() {\n    const std::vector<int> &xs = g();\n    xs.|", "vector"),
+        ("cpp", "void f(Conn *c) {\n    use(c);\n    return c;\n    c->|", "Conn"),
+        ("cpp", "void f(Conn *c) {\n    c->next->|", None),
+        ("cpp", "struct A { int n; int get() { return this->|", None),
+        ("cpp", "void f(Conn *c) {\n    // see c.|", None),
+        ("cpp", "void f(Conn *c) {\n    x = 2.|", None),
+        ("ruby", "def f\n  c = Rack::Cascade.new([])\n  c.|", "Cascade"),
+        ("ruby", "def f\n  c = Cascade.new([])\n  @c.|", None),
+        ("ruby", "def f\n  c = make\n  c.|", None),
+        ("lua", "local c = Cascade.new()\nc.|", None),
+    ],
+)
+def test_the_declared_class_of_a_c_cpp_or_ruby_receiver(
+    language: str, text: str, expected: str | None
+) -> None:
+    """The key the snippets are chosen anew by at a receiver's dot: the class its nearest
+    declaration names (a parameter's too; not ``return c;``), none for a member's member,
+    ``this``, a comment's full stop, a number, an instance variable, a value of no class said,
+    nor in a language read neither here nor by the trees' receivers (Lua)."""
+    store = DocumentStore(REGISTRY)
+    doc = store.open(f"file:///w/m.{language}", text.replace("|", ""), language, 1)
+    assert doc.tree is not None
+    at = len(text[: text.index("|")].encode())
+    assert receiver_key(language, doc.tree, doc.data, at) == expected

@@ -24,7 +24,7 @@ from itertools import islice
 
 import tree_sitter as ts
 
-from . import class_fields
+from . import class_fields, declared_types
 from . import typed_bindings as typed
 from .type_names import class_of_type, class_of_value
 
@@ -186,9 +186,11 @@ def member_dot(language: str, tree: ts.Tree, data: bytes, offset: int) -> tuple[
     receiver's class ``receiver_at`` may send, and that receiver as written (``c.`` taken back
     and ``g.`` typed in its place has its dot where ``c``'s was); None where none can be
     (``self.``, ``1.``, ``f().``, a comment's full stop, a language whose receivers are not
-    read)."""
+    read: C's, C++'s and Ruby's are, from their declarations' text, ``declared_types``)."""
     fam = _family(language)
-    found = _member_at(fam, tree, data, offset) if fam is not None else None
+    if fam is None:
+        return _declared_member(language, tree, data, offset)
+    found = _member_at(fam, tree, data, offset)
     if found is None:
         return None
     _at, dot, receiver, owner = found
@@ -201,13 +203,25 @@ def receiver_key(language: str, tree: ts.Tree, data: bytes, offset: int) -> str 
     written where its owner or a capital may say one (``self.conn``, ``Counter``); None for a
     name bound to none (``fmt.``, ``math.``, a ``conn`` of no type said)."""
     fam = _family(language)
-    found = _member_at(fam, tree, data, offset) if fam is not None else None
-    if fam is None or found is None:
+    if fam is None:
+        member = _declared_member(language, tree, data, offset)
+        # Read from the declaration's text: a key for choosing the snippets anew only.
+        return None if member is None else declared_types.declared_class(language, data, *member)
+    found = _member_at(fam, tree, data, offset)
+    if found is None:
         return None
     at, _dot, receiver, owner = found
     if owner is not None or receiver[:1].isupper():
         return f"{owner}.{receiver}" if owner else receiver
     return receiver_class(fam, tree, data, at, receiver, False)
+
+
+def _declared_member(language: str, tree: ts.Tree, data: bytes, offset: int) -> tuple[int, str] | None:
+    """``member_dot`` in a language of ``declared_types``: a C, C++ or Ruby receiver's."""
+    if not declared_types.reads(language):
+        return None
+    found = declared_types.member_at(language, data, offset)
+    return None if found is None or _in_prose(tree, data, offset) else found
 
 
 def _member_at(
