@@ -1193,6 +1193,15 @@ CASCADE_RB = (
             "cascade = Rack::Cascade.new(apps)\n  cascade.",
             "class Cascade",
         ),
+        (
+            "kotlin",
+            {
+                "Counter.kt": "package demo\n\nclass Counter(val name: String) {\n    fun inc(step: Int) {}\n}\n",
+                "use.kt": "package demo\n\nfun main() {\n    \n}\n",
+            },
+            'val c = Counter("hits")\n    c.',
+            "class Counter",
+        ),
     ],
 )
 async def test_a_receivers_class_is_sent_at_its_dot_in_languages_of_declared_types(
@@ -1200,9 +1209,10 @@ async def test_a_receivers_class_is_sent_at_its_dot_in_languages_of_declared_typ
 ) -> None:
     """Over stdio, as typed in Neovim: asked on the function's empty line first (no class near),
     then at the receiver's dot or arrow with its declaration typed since, the class in a header
-    or file the document includes or requires. The snippets chosen on the empty line were kept
-    at the dot (no receivers read in C, C++ or Ruby), the class never sent while the cursor
-    stayed near (up to 30 s). (PHP's ``use App\\Mailer;`` brings the class at once.)"""
+    or file the document includes or requires, or Kotlin's own package's. The snippets chosen on
+    the empty line were kept at the dot (no receivers read in C, C++, Ruby or Kotlin), the class
+    never sent while the cursor stayed near (up to 30 s). (PHP's ``use App\\Mailer;`` brings the
+    class at once.)"""
     name = next(n for n in files if n.startswith(("use.", "count.", "app.")))
     line = files[name].count("\n") - 2
     column = len(files[name].split("\n")[line])
@@ -1225,14 +1235,21 @@ async def test_a_receivers_class_is_sent_at_its_dot_in_languages_of_declared_typ
         ("ruby", "def f\n  c = Rack::Cascade.new([])\n  c.|", "Cascade"),
         ("ruby", "def f\n  c = Cascade.new([])\n  @c.|", None),
         ("ruby", "def f\n  c = make\n  c.|", None),
+        ("kotlin", 'fun f() {\n    val c = Counter("a")\n    c?.|', "Counter"),
+        ("kotlin", "fun f(c: Counter?) {\n    c.in|", "Counter"),
+        ("kotlin", "fun f() {\n    val c = Counter.create()\n    c.|", None),
+        ("scala", "def f(): Unit = {\n  val c = new Counter(1)\n  c.|", "Counter"),
+        ("swift", "func f() {\n    let c: Shapes.Counter = make()\n    c.|", "Counter"),
+        ("swift", "func f() {\n    self.|", None),
         ("lua", "local c = Cascade.new()\nc.|", None),
     ],
 )
-def test_the_declared_class_of_a_c_cpp_or_ruby_receiver(
+def test_the_declared_class_of_a_receiver_in_c_cpp_ruby_kotlin_scala_or_swift(
     language: str, text: str, expected: str | None
 ) -> None:
     """The key the snippets are chosen anew by at a receiver's dot: the class its nearest
-    declaration names (a parameter's too; not ``return c;``), none for a member's member,
+    declaration names (a parameter's too; not ``return c;``, nor a factory's ``create``), none
+    for a member's member,
     ``this``, a comment's full stop, a number, an instance variable, a value of no class said,
     nor in a language read neither here nor by the trees' receivers (Lua)."""
     store = DocumentStore(REGISTRY)

@@ -1,27 +1,51 @@
-"""The class of a member's receiver in C, C++ and Ruby, from its declaration before the use.
+"""The class of a member's receiver in C, C++, Ruby, Kotlin, Scala and Swift, from its
+declaration before the use.
 
 ``receivers`` reads Python, JavaScript, TypeScript, Go, Java, C# and Rust from their trees; in
 other languages no dot was a member's, so the snippets chosen on a function's empty line were
 kept at ``ref.`` (for DeepSeek's prefix cache) and the class of ``StrongRef ref(obj);``, typed
 since, never came while the cursor stayed near. Here the nearest declaration of the receiver
 before its use names the class: C's and C++'s ``WORD_LIST *list``, ``StrongRef ref(obj)``,
-``struct builtin *b``, a parameter's too, and Ruby's ``c = Rack::Cascade.new``. A text search,
-not scope-aware: the class is only a key for choosing the snippets anew (the caller sends
-nothing for a name no file defines), and the names near the cursor bring its definition.
+``struct builtin *b``, a parameter's too; Ruby's ``c = Rack::Cascade.new``; Kotlin's, Scala's
+and Swift's ``val c = Counter(...)``, ``let c: Counter`` and a parameter's ``c: Counter``. (PHP's
+``$m = new Mailer()`` is not read: a class the file ``use``s is in its prompt from the start, and
+one of its own namespace is not found by its name.) A text search, not scope-aware: the class
+is only a key for choosing the snippets anew (the caller sends nothing for a name no file
+defines), and the names near the cursor bring its definition.
 """
 
 from __future__ import annotations
 
 import re
 
-#: A member being typed at the cursor: the receiver and its ``.`` or ``->`` (``ref.``,
-#: ``list->ne``). Not a member's member (``a.b.``), nor a qualified name's (``std::x.``).
+#: A member being typed at the cursor: its receiver (group 1) and its ``.`` or ``->``. Not a
+#: member's member (``a.b.``), nor a qualified name's (``std::x.``), nor Ruby's instance
+#: variable's or constant's (``@c.``, ``Rack.``), nor a number's (``2.``).
 _C_AT = re.compile(rb"(?<![\w.>:])([A-Za-z_]\w*)\s*(?:\.|->)[A-Za-z_]?\w*$")
-#: Ruby's: a local's (``cascade.``), not an instance variable's or a constant's.
 _RUBY_AT = re.compile(rb"(?<![\w.:@$])([a-z_]\w*)\.[A-Za-z_]?\w*$")
+_DOT_AT = re.compile(rb"(?<![\w.$])([a-z_]\w*)\s*[?!]?\.[A-Za-z_]?\w*$")
+
+#: A declaration of the receiver ``{n}``: the class in group ``t`` or ``u``.
+_C_DECLARATION = (
+    rb"(?<![\w.>])(?:(?:struct|class|union)\s+)?(?P<t>(?:[A-Za-z_]\w*::)*[A-Za-z_]\w*)"
+    rb"(?:\s*<[^;(){}]*>)?(?:\s*[*&]+\s*|\s+)(?:const\s+)?{n}\s*(?=[;,)=(\[{])"
+)
+_DECLARATIONS = {
+    "c": _C_DECLARATION,
+    "cpp": _C_DECLARATION,
+    "ruby": rb"(?<![\w.@$]){n}\s*=\s*(?:::)?(?P<t>(?:[A-Z]\w*::)*[A-Z]\w*)\.new\b",
+    # Kotlin's, Scala's and Swift's: an annotation (a parameter's too) or a constructor's call.
+    "kotlin": (
+        rb"(?<![\w.$]){n}\s*(?::\s*(?P<t>[A-Z]\w*(?:\.[A-Z]\w*)*)"
+        rb"|=\s*(?:new\s+)?(?P<u>[A-Z]\w*(?:\.[A-Z]\w*)*)\s*[({<])"
+    ),
+}
+for _same in ("scala", "swift"):
+    _DECLARATIONS[_same] = _DECLARATIONS["kotlin"]
+_AT = {"c": _C_AT, "cpp": _C_AT, "ruby": _RUBY_AT}
 
 #: The receivers that are the object around the cursor: its class is in view.
-_SELVES = frozenset({"this", "self"})
+_SELVES = frozenset({"this", "self", "super"})
 
 #: Words a declaration's pattern may take for a type before a name: ``return ref;``.
 _NOT_TYPES = frozenset(
@@ -37,15 +61,14 @@ SPAN = 32_768
 
 def reads(language: str) -> bool:
     """Whether receivers of ``language`` are read here."""
-    return language in ("c", "cpp", "ruby")
+    return language in _DECLARATIONS
 
 
 def member_at(language: str, data: bytes, offset: int) -> tuple[int, str] | None:
     """Where the receiver of the member being typed at ``offset`` ends (before its dot or
     arrow), and the receiver."""
     line = data[data.rfind(b"\n", 0, offset) + 1 : offset][-200:]
-    pattern = _RUBY_AT if language == "ruby" else _C_AT
-    m = pattern.search(line)
+    m = _AT.get(language, _DOT_AT).search(line)
     if m is None or m.group(1).decode() in _SELVES:
         return None
     return offset - len(line) + m.end(1), m.group(1).decode()
@@ -53,19 +76,10 @@ def member_at(language: str, data: bytes, offset: int) -> tuple[int, str] | None
 
 def declared_class(language: str, data: bytes, end: int, receiver: str) -> str | None:
     """The class the nearest declaration of ``receiver`` (its use ending at ``end``) before the
-    use names (its last ``::`` segment), or None."""
+    use names (its last ``::`` or ``.`` segment), or None."""
     offset = end - len(receiver)
     word = receiver.encode()
-    name = rb"(?P<n>" + re.escape(word) + rb")"
-    if language == "ruby":
-        pattern = re.compile(
-            rb"(?<![\w.@$])" + name + rb"\s*=\s*(?:::)?(?P<t>(?:[A-Z]\w*::)*[A-Z]\w*)\.new\b"
-        )
-    else:
-        pattern = re.compile(
-            rb"(?<![\w.>])(?:(?:struct|class|union)\s+)?(?P<t>(?:[A-Za-z_]\w*::)*[A-Za-z_]\w*)"
-            rb"(?:\s*<[^;(){}]*>)?(?:\s*[*&]+\s*|\s+)(?:const\s+)?" + name + rb"\s*(?=[;,)=(\[{])"
-        )
+    pattern = re.compile(_DECLARATIONS[language].replace(b"{n}", rb"(?P<n>" + re.escape(word) + rb")"))
     # The receiver's uses, the nearest back, and the declaration's pattern on each one's line
     # only: the pattern tried at every word of 32 kB took ~5 ms.
     low = max(0, offset - SPAN)
@@ -73,10 +87,11 @@ def declared_class(language: str, data: bytes, end: int, receiver: str) -> str |
     while (use := data.rfind(word, low, use)) >= 0:
         if _word_at(data, use, len(word)):
             start = data.rfind(b"\n", low, use) + 1
-            end = data.find(b"\n", use, offset)
-            for m in pattern.finditer(data, start, offset if end < 0 else end):
-                if m.start("n") == use and m.group("t") not in _NOT_TYPES:
-                    return m.group("t").decode().rsplit("::", 1)[-1]
+            end_line = data.find(b"\n", use, offset)
+            for m in pattern.finditer(data, start, offset if end_line < 0 else end_line):
+                found = m.group("t") or m.groupdict().get("u")
+                if m.start("n") == use and found and found not in _NOT_TYPES:
+                    return re.split(rb"::|\.", found)[-1].decode()
     return None
 
 
