@@ -138,7 +138,7 @@ def at_end(text: str, language: str = "python") -> str | None:
 def test_a_field_of_a_field_two_levels_down() -> None:
     """``self.k.conn.``, ``this.k.conn.``, ``app.k.conn.send(``: the field's class in the class
     of the field before it, each declared in this file; they had none (one level only was
-    read). Three levels down still have none."""
+    read). Three levels down too; four have none (a bound: each level is a class read)."""
     client = "class Client:\n    def __init__(self):\n        self.conn = Connection()\n\n"
     app = "class App:\n    def __init__(self):\n        self.k = Client()\n\n    def go(self):\n"
     assert at_end(client + app + "        self.k.conn.") == "Connection"
@@ -148,6 +148,14 @@ def test_a_field_of_a_field_two_levels_down() -> None:
     assert at_end(client + app + "        pass\n\n" + run) == "Connection"
     assert at_end(client + app + "        self.x.k.conn.") is None
     assert receivers(client + app + "        self.x.k.conn.send(", "send") == {}
+    # Three levels down (``self.app.k.conn.``, ``w.app.k.conn.``); four have none.
+    shell = "class Shell:\n    def __init__(self):\n        self.app = App()\n\n    def go(self):\n"
+    three = client + app + "        pass\n\n" + shell
+    assert at_end(three + "        self.app.k.conn.") == "Connection"
+    assert receivers(three + "        self.app.k.conn.send(", "send") == {"send": "Connection"}
+    assert at_end(three + "        pass\n\ndef run(w: Shell):\n    w.app.k.conn.") == "Connection"
+    assert at_end(three + "        self.x.app.k.conn.") is None
+    assert receivers(three + "        self.x.app.k.conn.send(", "send") == {}
     assert at_end(client + app + "        self.k.other.") is None
     ts = (
         "class Client {\n  conn: Connection;\n}\n\n"
@@ -157,14 +165,16 @@ def test_a_field_of_a_field_two_levels_down() -> None:
     assert at_end(ts + "send();\n  }\n}\n", "typescript") is None  # (past the member)
     sent = ts + "send();\n  }\n}\n"
     assert receivers(sent, "send", language="typescript") == {"send": "Connection"}
+    shell = "class Shell {\n  app: App = new App();\n  go() {\n    this.app.k.conn."
+    assert at_end(ts + "send();\n  }\n}\n\n" + shell, "typescript") == "Connection"
 
 
 def test_the_nearest_use_on_a_receiver_either_side_of_the_cursor() -> None:
     """The uses are read out from the cursor: a nearer one on no receiver (``make().send``,
-    ``a.b.c.d.send``) does not hide one on a receiver farther; of one before and one after
+    ``a.b.c.d.e.send``) does not hide one on a receiver farther; of one before and one after
     the cursor, the nearer."""
     head = "def run(conn: Connection, mail: Mailer):\n    conn.send()\n"
-    text = head + "    make().send()\n    a.b.c.d.send()\n" + "    x = 1\n" * 6
+    text = head + "    make().send()\n    a.b.c.d.e.send()\n" + "    x = 1\n" * 6
     text += "    mail.send()\n"
     doc = DocumentStore(REGISTRY).open("file:///w/main.py", text, "python", 1)
     assert doc.tree is not None
@@ -1257,3 +1267,38 @@ def test_the_declared_class_of_a_receiver_in_c_cpp_ruby_kotlin_scala_or_swift(
     assert doc.tree is not None
     at = len(text[: text.index("|")].encode())
     assert receiver_key(language, doc.tree, doc.data, at) == expected
+
+
+LAYERS_PY = (
+    "from net.connection import Connection\n\n\nclass Client:\n    def __init__(self):\n"
+    "        self.conn = Connection()\n\n\nclass App:\n    def __init__(self):\n"
+    "        self.k = Client()\n"
+)
+SHELL_PY = (
+    "from app.layers import App\n\n\nclass Shell:\n    def __init__(self):\n"
+    "        self.app = App()\n\n    def go(self):\n        "
+)
+DOTS_OVER_STDIO = {
+    "three levels": ("main.py", SHELL_PY + "self.app.k.conn."),
+}
+
+
+@pytest.mark.parametrize("case", list(DOTS_OVER_STDIO))
+async def test_the_prompt_at_a_receivers_dot_carries_its_class(tmp_path: Path, case: str) -> None:
+    """Over stdio, the prompt at the dot (invoked) holds the receiver's class from another file,
+    where nothing else would bring it: ``self.app.k.conn.`` (three fields' classes in turn,
+    two of them another file's)."""
+    name, text = DOTS_OVER_STDIO[case]
+    root = tmp_path / "ws"
+    files = {"net/connection.py": SEND_FILES["net/connection.py"], "app/layers.py": LAYERS_PY}
+    write(root, {**files, name: text})
+    with FakeDeepSeek() as fake:
+        fake.script("send(b'')")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / name).as_uri()
+            open_doc(client, uri, text)
+            assert (await table_of(client, 3))["files"] == 3
+            prompt = await prompt_at_end(client, fake, uri, text)
+    assert "def send(self, frame: bytes, *, flush: bool = True) -> int:" in prompt, prompt

@@ -378,6 +378,24 @@ def test_a_field_of_a_field_two_levels_down() -> None:
     assert receiver("rust", rust + method) == "Conn"
 
 
+def test_a_field_three_levels_down() -> None:
+    """``this.app.k.conn.send(``, ``s.app.k.conn.Send(``, ``self.app.k.conn.send(``: three
+    fields' classes in turn; they had none (two levels were read). Four have none."""
+    java = "class Client {\n  Conn conn;\n}\n\nclass App {\n  Client k;\n}\n\n"
+    java += "class Shell {\n  private App app;\n  void run() {\n"
+    assert receiver("java", java + "    this.app.k.conn.send(|);\n  }\n}\n") == "Conn"
+    assert receiver("java", java + "    app.k.conn.send(|);\n  }\n}\n") == "Conn"
+    assert receiver("java", java + "    this.x.app.k.conn.send(|);\n  }\n}\n") is None
+    go = "package m\n\ntype Client struct {\n\tconn *Conn\n}\n\n"
+    go += "type App struct {\n\tk *Client\n}\n\ntype Shell struct {\n\tapp App\n}\n\n"
+    assert receiver("go", go + "func (s *Shell) Run() {\n\ts.app.k.conn.Send(|)\n}\n") == "Conn"
+    assert receiver("go", go + "func (s *Shell) Run() {\n\ts.x.app.k.conn.Send(|)\n}\n") is None
+    rust = "struct Client {\n    conn: Conn,\n}\n\nstruct App {\n    k: Client,\n}\n\n"
+    rust += "struct Shell {\n    app: App,\n}\n\n"
+    method = "impl Shell {\n    fn run(&self) {\n        self.app.k.conn.send(|);\n    }\n}\n"
+    assert receiver("rust", rust + method) == "Conn"
+
+
 def test_an_embedded_struct_record_components_and_enum_fields() -> None:
     """Go's ``k.Base.`` (an embedded field is named by its type), a Java or C# record's
     components, a Java enum's fields and constants: none had a class."""

@@ -6,8 +6,8 @@ says which class ``conn`` is: ``conn = Connection(...)``, ``def f(conn: Connecti
 Connection() as conn``, ``self.conn = Connection()`` or ``self.conn: Connection`` in its class,
 TypeScript's ``const conn = new Connection()``, ``conn: Connection``, ``private conn:
 Connection`` and ``this.conn = new Connection()``; ``k.conn``'s is the field's type in the class
-``k`` is, where this file declares it (two levels: ``self.k.conn``, ``a.k.conn``). No inference
-beyond that: a name bound otherwise (a call of a function, a parameter without an annotation)
+``k`` is, where this file declares it (three levels at most: ``self.k.conn``,
+``a.k.conn``, ``self.app.k.conn``). No inference beyond that: a name bound otherwise (a call of a function, a parameter without an annotation)
 has no class here, and an attribute given two classes has none either.
 
 From the document's tree (the scopes) and text searches inside a scope: ~20-60 µs a receiver
@@ -155,11 +155,17 @@ def _field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) ->
     return None
 
 
+#: How many names at most a receiver's owners are (``self.app.k`` of ``self.app.k.conn.``):
+#: each one more is a class read; a fourth has none.
+MAX_OWNERS = 3
+
 #: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``,
-#: ``self.k.conn.``, ``store?.``, ``k?.conn.``, ``conn.se`` (the member half typed).
+#: ``self.k.conn.``, ``self.app.k.conn.``, ``store?.``, ``k?.conn.``, ``conn.se`` (the member
+#: half typed).
+_NAME = rb"[A-Za-z_$][\w$]*"
 _AT_CURSOR = re.compile(
-    rb"(?<![\w$.])(?:([A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)?)\??\.)?"
-    rb"([A-Za-z_$][\w$]*)\??\.[A-Za-z_$]?[\w$]*$"
+    rb"(?<![\w$.])(?:(%s(?:\??\.%s){0,%d})\??\.)?(%s)\??\.[A-Za-z_$]?[\w$]*$"
+    % (_NAME, _NAME, MAX_OWNERS - 1, _NAME)
 )
 
 
@@ -337,8 +343,8 @@ def _nearest_use(
     ``this.k.conn.send``, ``this.store?.load``) nearest ``offset``: (distance, member, the
     receiver's start (its first owner's), the receiver, its owners, dotted). A text search, as
     ``_used_as_member``, out from ``offset`` both ways (each use read took 5 µs: 50 of them in
-    the window were a fifth of a request's receivers); one three names below another
-    (``a.b.c.d.send``) is none."""
+    the window were a fifth of a request's receivers); one more than ``MAX_OWNERS`` names below
+    another (``a.b.c.d.e.send``) is none."""
     needle = b"." + member.encode()
     lo, hi = max(0, window[0]), min(len(data), window[1])
     found: list[tuple[int, int, tuple[int, str, str | None]]] = []
@@ -368,7 +374,7 @@ def _use_at(data: bytes, dot: int, size: int) -> tuple[int, str, str | None] | N
         return None  # a longer name
     names: list[bytes] = []
     start = dot + 1
-    while len(names) < 3 and data[start - 1 : start] == b".":
+    while len(names) <= MAX_OWNERS and data[start - 1 : start] == b".":
         word = _word_before(data, start - 1)
         if word is None:
             break  # ``).send``, ``1.5``, ``f().conn.send``
