@@ -169,6 +169,27 @@ def test_a_field_of_a_field_two_levels_down() -> None:
     assert at_end(ts + "send();\n  }\n}\n\n" + shell, "typescript") == "Connection"
 
 
+@pytest.mark.parametrize("name", ["café", "数据", "ñ2"])
+def test_a_receiver_named_in_letters_beyond_ascii(name: str) -> None:
+    """Python's and JavaScript's identifiers are Unicode letters and digits: ``café =
+    Connection()`` then ``café.`` had no class (the receiver was read in ASCII only); a
+    longer name that starts with it (``caféx``) is not its binding."""
+    py = f"def run(host):\n    {name} = Connection(host)\n    {name}."
+    assert at_end(py) == "Connection"
+    assert receivers(py + "send(", "send") == {"send": "Connection"}
+    assert at_end(f"def run(host):\n    {name}é = Connection(host)\n    {name}.") is None
+    attr = f"class App:\n    def __init__(self):\n        self.{name} = Connection()\n\n"
+    assert at_end(attr + f"    def go(self):\n        self.{name}.") == "Connection"
+    js = f"function run() {{\n  const {name} = new Connection();\n  {name}."
+    assert at_end(js, "javascript") == "Connection"
+    assert at_end(f"function run({name}: Connection) {{\n  {name}.", "typescript") == "Connection"
+    # Bytes beyond ASCII that are no letters make no name; nor a character cut where the
+    # line's last 200 bytes start (no UnicodeDecodeError).
+    assert at_end(py.replace(f"{name}.", f"{name}…{name}.")) is None
+    assert receivers(py.replace(f"{name}.", f"{name}…{name}.send("), "send") == {}
+    assert at_end("def run(host):\n    x = " + name * 150 + ".") is None
+
+
 def test_the_nearest_use_on_a_receiver_either_side_of_the_cursor() -> None:
     """The uses are read out from the cursor: a nearer one on no receiver (``make().send``,
     ``a.b.c.d.e.send``) does not hide one on a receiver farther; of one before and one after
@@ -1280,6 +1301,7 @@ SHELL_PY = (
 )
 DOTS_OVER_STDIO = {
     "three levels": ("main.py", SHELL_PY + "self.app.k.conn."),
+    "beyond ascii": ("main.py", "from app.layers import App\n\n\ndef run(数据: App):\n    数据.k.conn."),
 }
 
 
@@ -1287,7 +1309,7 @@ DOTS_OVER_STDIO = {
 async def test_the_prompt_at_a_receivers_dot_carries_its_class(tmp_path: Path, case: str) -> None:
     """Over stdio, the prompt at the dot (invoked) holds the receiver's class from another file,
     where nothing else would bring it: ``self.app.k.conn.`` (three fields' classes in turn,
-    two of them another file's)."""
+    two of them another file's), ``数据.k.conn.`` (a receiver named beyond ASCII)."""
     name, text = DOTS_OVER_STDIO[case]
     root = tmp_path / "ws"
     files = {"net/connection.py": SEND_FILES["net/connection.py"], "app/layers.py": LAYERS_PY}

@@ -955,3 +955,18 @@ def test_go_a_struct_of_few_fields_goes_with_them_wherever_they_fit(tmp_path: Pa
         if int(budget * 0.3) >= alone and "port int" not in prompt:
             missed.append(budget)
     assert not missed, missed
+
+
+@pytest.mark.parametrize("name", ["café", "数据", "ñ2"])
+def test_a_receiver_named_in_letters_beyond_ascii(name: str) -> None:
+    """Go's and Java's identifiers are Unicode letters and digits: ``数据 := &Conn{}`` then
+    ``数据.Send(`` had no class (the receiver was read in ASCII only); a longer name that
+    starts with it (``数据x``) is not its binding."""
+    go = f"package m\n\nfunc run() {{\n\t{name} := &Conn{{}}\n\t{name}.Send(|)\n}}\n"
+    assert receiver("go", go) == "Conn"
+    longer = f"package m\n\nfunc run() {{\n\t{name}é := &Conn{{}}\n\t{name}.Send(|)\n}}\n"
+    assert receiver("go", longer) is None
+    java = f"class A {{\n  void run() {{\n    Conn {name} = new Conn();\n    {name}.send(|);\n  }}\n}}\n"
+    assert receiver("java", java) == "Conn"
+    field = f"class A {{\n  private Conn {name};\n  void run() {{\n    this.{name}.send(|);\n  }}\n}}\n"
+    assert receiver("java", field) == "Conn"

@@ -162,11 +162,19 @@ MAX_OWNERS = 3
 #: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``,
 #: ``self.k.conn.``, ``self.app.k.conn.``, ``store?.``, ``k?.conn.``, ``conn.se`` (the member
 #: half typed).
-_NAME = rb"[A-Za-z_$][\w$]*"
+#: A name's bytes: UTF-8's beyond ASCII too (``café``, ``数据``: Python, JavaScript, Go and Java
+#: take Unicode letters), told from other characters once decoded (``_identifiers_only``).
+_NAME = rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*"
 _AT_CURSOR = re.compile(
-    rb"(?<![\w$.])(?:(%s(?:\??\.%s){0,%d})\??\.)?(%s)\??\.[A-Za-z_$]?[\w$]*$"
+    rb"(?<![\w$.\x80-\xff])(?:(%s(?:\??\.%s){0,%d})\??\.)?(%s)\??\.[\w$\x80-\xff]*$"
     % (_NAME, _NAME, MAX_OWNERS - 1, _NAME)
 )
+
+
+def _identifiers_only(*names: str) -> bool:
+    """Whether each of ``names`` (an owner's may be none) is an identifier (not ``…`` or a
+    non-breaking space: bytes beyond ASCII the pattern takes), ``$`` a letter as JavaScript's."""
+    return all(not n or n.replace("$", "_").isidentifier() for n in names)
 
 
 def receiver_at(
@@ -239,9 +247,13 @@ def _member_at(
     m = _AT_CURSOR.search(line[-200:])
     if m is None:
         return None
+    # (200 bytes back may start inside a character: its bytes left are no identifier's.)
+    receiver = m.group(2).decode("utf-8", "replace")
+    owner = m.group(1) and m.group(1).decode("utf-8", "replace").replace("?", "")
+    if not m.group(0).isascii() and not _identifiers_only(receiver, *(owner or "").split(".")):
+        return None
     if _in_prose(tree, data, offset):
         return None  # ``# then conn.``, ``"conn.``: no member is being typed
-    receiver, owner = m.group(2).decode(), m.group(1) and m.group(1).decode().replace("?", "")
     if receiver in _SELVES and owner is None:
         return None  # the class around the cursor: in view, or its outline is the file's
     start = offset - len(line[-200:])
@@ -332,7 +344,9 @@ def _code_in(token: ts.Node | None, error: ts.Node) -> ts.Node | None:
     return code
 
 
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+_WORD_BYTES = frozenset(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$" + bytes(range(0x80, 0x100))
+)
 _is_word = _WORD_BYTES.__contains__
 
 
@@ -382,7 +396,10 @@ def _use_at(data: bytes, dot: int, size: int) -> tuple[int, str, str | None] | N
         names.append(data[start:stop])
     if not names or (start > 0 and data[start - 1] in b".$"):
         return None
-    return start, names[0].decode(), b".".join(names[:0:-1]).decode() or None
+    receiver, owner = names[0].decode(), b".".join(names[:0:-1]).decode()
+    if not data[start:dot].isascii() and not _identifiers_only(receiver, *owner.split(".")):
+        return None
+    return start, receiver, owner or None
 
 
 def _word_before(data: bytes, dot: int) -> tuple[int, int] | None:
