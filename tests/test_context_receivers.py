@@ -169,6 +169,29 @@ def test_a_field_of_a_field_two_levels_down() -> None:
     assert at_end(ts + "send();\n  }\n}\n\n" + shell, "typescript") == "Connection"
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("k = Client()", "Client"),
+        ("k: Client", "Client"),
+        ("k: Client = make()", "Client"),
+        ("retries = 3; k = Client()", "Client"),
+        ("k = Client(); retries = 3", "Client"),
+        ("k = 3", None),
+        ("k = Client(); k = Pool()", None),
+    ],
+)
+def test_an_attribute_of_a_one_line_python_class_body(body: str, expected: str | None) -> None:
+    """``class App: k = Client()``: the class-level attribute is the body's first statement on
+    the class's line, not at a line's start, and ``a.k.`` had no class; a nested one-line
+    class's attribute is its own, not the outer class's."""
+    text = f"class Client:\n    pass\n\nclass App: {body}\n\ndef run(a: App):\n    a.k."
+    assert at_end(text) == expected
+    nested = f"class Client:\n    pass\n\nclass App:\n    class Inner: {body}\n\n"
+    assert at_end(nested + "def run(a: App):\n    a.k.") is None
+    assert at_end(nested + "def run(a: App.Inner):\n    a.k.") == expected
+
+
 @pytest.mark.parametrize("name", ["café", "数据", "ñ2"])
 def test_a_receiver_named_in_letters_beyond_ascii(name: str) -> None:
     """Python's and JavaScript's identifiers are Unicode letters and digits: ``café =
@@ -1293,7 +1316,7 @@ def test_the_declared_class_of_a_receiver_in_c_cpp_ruby_kotlin_scala_or_swift(
 LAYERS_PY = (
     "from net.connection import Connection\n\n\nclass Client:\n    def __init__(self):\n"
     "        self.conn = Connection()\n\n\nclass App:\n    def __init__(self):\n"
-    "        self.k = Client()\n"
+    "        self.k = Client()\n\n\nclass Holder: conn = Connection()\n"
 )
 SHELL_PY = (
     "from app.layers import App\n\n\nclass Shell:\n    def __init__(self):\n"
@@ -1302,6 +1325,7 @@ SHELL_PY = (
 DOTS_OVER_STDIO = {
     "three levels": ("main.py", SHELL_PY + "self.app.k.conn."),
     "beyond ascii": ("main.py", "from app.layers import App\n\n\ndef run(数据: App):\n    数据.k.conn."),
+    "one-line class": ("main.py", "from app.layers import Holder\n\n\ndef run(h: Holder):\n    h.conn."),
 }
 
 
@@ -1309,7 +1333,9 @@ DOTS_OVER_STDIO = {
 async def test_the_prompt_at_a_receivers_dot_carries_its_class(tmp_path: Path, case: str) -> None:
     """Over stdio, the prompt at the dot (invoked) holds the receiver's class from another file,
     where nothing else would bring it: ``self.app.k.conn.`` (three fields' classes in turn,
-    two of them another file's), ``数据.k.conn.`` (a receiver named beyond ASCII)."""
+    two of them another file's), ``数据.k.conn.`` (a receiver named beyond ASCII), ``h.conn.``
+    (``class Holder: conn = Connection()``, a one-line class body, in another file: its
+    field's line once)."""
     name, text = DOTS_OVER_STDIO[case]
     root = tmp_path / "ws"
     files = {"net/connection.py": SEND_FILES["net/connection.py"], "app/layers.py": LAYERS_PY}
@@ -1324,3 +1350,7 @@ async def test_the_prompt_at_a_receivers_dot_carries_its_class(tmp_path: Path, c
             assert (await table_of(client, 3))["files"] == 3
             prompt = await prompt_at_end(client, fake, uri, text)
     assert "def send(self, frame: bytes, *, flush: bool = True) -> int:" in prompt, prompt
+    # Each line once: Holder's field was sent again above its one-line class, which shows it.
+    sent = [line for line in prompt.split(f"# Path: {name}\n")[0].splitlines() if line != "# "]
+    assert len(sent) == len(set(sent)), prompt
+    assert sum("conn = Connection()" in line for line in sent) <= 1, prompt

@@ -687,8 +687,23 @@ def _within(part: str, text: str) -> bool:
     """Whether ``text`` shows ``part``: a line of it whole when ``part`` is one line (a class's
     outline holds ``DEFAULT_TIMEOUT = 50``, which is not the module's ``TIMEOUT = 5``), its
     ``;`` aside (a TypeScript field's definition is its line without it, and was sent
-    again below its class)."""
+    again below its class), or a statement of a one-line Python class body (``class Holder:
+    conn = Conn()`` shows ``conn = Conn()``, sent again above it)."""
     if "\n" in part:
         return part in text
     part = part.strip().removesuffix(";")
-    return part in text and any(line.strip().removesuffix(";") == part for line in text.splitlines())
+    return part in text and any(
+        (line := raw.strip().removesuffix(";")) == part or part in _one_line_body(line)
+        for raw in text.splitlines()
+    )
+
+
+#: A one-line Python class's header, its body after it on the line.
+_ONE_LINE_CLASS = re.compile(r"class\s[^:]*:(?=\s*\S)")
+
+
+def _one_line_body(line: str) -> list[str]:
+    """The statements of a one-line Python class body (``class Holder: n = 3; conn = Conn()``),
+    none for another line."""
+    m = _ONE_LINE_CLASS.match(line)
+    return [] if m is None else [s.strip() for s in line[m.end() :].split(";")]

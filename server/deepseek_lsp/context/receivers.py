@@ -1083,8 +1083,15 @@ def _attribute_class(
         elif at > 0 and (_is_word(data[at - 1]) or data[at - 1] == ord(".")):
             continue
         elif fam == _PYTHON:
-            # A class-level attribute: at the body's indentation.
-            m = _PY_ASSIGNED.match(suffix) if len(prefix) == indent and not prefix.strip() else None
+            # A class-level attribute: at the body's indentation, or in its one-line body
+            # (``class App: k = Client()``, ``class App: n = 3; k = Client()``), up to its
+            # ``;`` (not a nested one-line class's).
+            if len(prefix) == indent and not prefix.strip():
+                m = _PY_ASSIGNED.match(suffix)
+            elif data.find(b"\n", cls.start_byte, at) < 0 and _ONE_LINE_BODY.search(prefix):
+                m = _PY_ASSIGNED.match(suffix.split(b";", 1)[0].rstrip())
+            else:
+                m = None
         else:
             fielded = _JS_FIELD.search(prefix) or _JS_PARAMETER_PROPERTY.search(prefix)
             m = _JS_ASSIGNED.match(suffix) if fielded else None
@@ -1112,5 +1119,7 @@ def _attribute_class(
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+#: Before a statement of a one-line Python class body: its header's ``:`` or a ``;``.
+_ONE_LINE_BODY = re.compile(rb"^[ \t]*class[ \t][^#\n]*:[ \t]*(?:[^#\n]*;[ \t]*)?$")
 
 
