@@ -615,6 +615,55 @@ def test_typescript_a_parameter_of_another_function_is_not_the_local() -> None:
     assert receivers(text, "send", language="typescript") == {}
 
 
+DEFAULTS = [
+    ("function run(opts) {\n  const { conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { a, conn = new Conn('h', f(1)), b } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { c: conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  let [a = 1, conn = new Conn()] = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { conn = makeConn() } = opts;\n  ", None),
+    ("function run(opts) {\n  const { conn = a ? new Conn() : new Tls() } = opts;\n  ", None),
+    ("function run({ conn = new Conn() } = {}) {\n  ", "Conn"),
+    ("function run({ a, c: conn = new Conn() }, [x = 1]) {\n  ", "Conn"),
+    ("function run([a, conn = new Conn()]) {\n  ", "Conn"),
+    ("const run = ({ conn = new Conn() }) => {\n  ", "Conn"),
+    ("function run({ conn = makeConn() } = {}) {\n  ", None),
+    ("function run({ conn }) {\n  ", None),
+    ("function run({ conn: { pool = new Conn() } }) {\n  ", None),
+    ("function run(conn = new Conn()) {\n  ", "Conn"),
+]
+
+
+@pytest.mark.parametrize(("head", "expected"), DEFAULTS)
+def test_javascript_destructuring_and_defaults(head: str, expected: str | None) -> None:
+    """``const { conn = new Conn() } = opts``, ``function f({ conn = new Conn() } = {})``,
+    ``function f(conn = new Conn())``: the default's class where it is a constructor's (not a
+    call's, ``makeConn()``), in a closed function and in one whose ``}`` is not typed yet."""
+    for language in ("javascript", "typescript"):
+        assert at_end(head + "conn.", language) == expected, language
+        closed = head + "conn.send();\n}\n"
+        at = closed.index("conn.send(") + len("conn.")
+        doc = DocumentStore(REGISTRY).open("file:///w/main.ts", closed, language, 1)
+        assert doc.tree is not None
+        found = member_receivers(language, doc.tree, doc.data, at, (0, len(doc.data)), ["send"])
+        assert found == ({"send": expected} if expected else {}), language
+
+
+def test_typescript_a_destructured_parameters_type() -> None:
+    """``function f({ conn }: { conn: Conn })``: the object type's property says the class."""
+    head = "function run({ a, conn }: { a: number; conn: Conn }) {\n  "
+    assert at_end(head + "conn.", "typescript") == "Conn"
+    assert at_end(head.replace("conn }", "conn = new Tls() }") + "conn.", "typescript") == "Conn"
+    assert at_end(head.replace("conn: Conn", "conn?: Conn") + "conn.", "typescript") == "Conn"
+    assert at_end(head.replace("conn: Conn", "b: Conn") + "conn.", "typescript") is None
+
+
+def test_python_a_parameters_default() -> None:
+    """``def run(conn=Connection())``: its default's class, as an annotation's."""
+    assert at_end("def run(conn=Connection()):\n    conn.") == "Connection"
+    assert at_end("def run(conn=None):\n    conn.") is None
+    assert at_end("def run(conn: Pool = Connection()):\n    conn.") == "Pool"
+
+
 def test_javascript_a_jsdoc_param_type() -> None:
     text = (
         "class Help {\n"
@@ -1354,3 +1403,40 @@ async def test_the_prompt_at_a_receivers_dot_carries_its_class(tmp_path: Path, c
     sent = [line for line in prompt.split(f"# Path: {name}\n")[0].splitlines() if line != "# "]
     assert len(sent) == len(set(sent)), prompt
     assert sum("conn = Connection()" in line for line in sent) <= 1, prompt
+
+
+SEND_FILES_JS = {
+    "net/connection.js": "export class Connection {\n  send(frame, flush = true) {\n    return 0;\n  }\n}\n",
+    "mail/mailer.js": "export class Mailer {\n  send(letter, stamp) {\n    return stamp;\n  }\n}\n",
+    "jobs/queue.js": "export class JobQueue {\n  send(job, delay = 0) {\n    return delay;\n  }\n}\n",
+}
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "export function run({ conn = new Connection() } = {}) {\n",
+        "export function run(opts) {\n  const { conn = new Connection() } = opts;\n",
+    ],
+    ids=["parameter", "declaration"],
+)
+async def test_a_destructured_defaults_class_is_sent_over_stdio(tmp_path: Path, head: str) -> None:
+    """``send`` defined in three files, Mailer's open in the editor: at ``conn.send(``, ``conn``
+    a destructured name whose default is a ``new Connection()``, the prompt has Connection's
+    ``send`` and not Mailer's."""
+    root = tmp_path / "ws"
+    text = "import { Connection } from './net/connection.js';\n\n" + head + "  conn.send("
+    write(root, {**SEND_FILES_JS, "main.js": text})
+    with FakeDeepSeek() as fake:
+        fake.script("frame)")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            mailer = "mail/mailer.js"
+            open_doc(client, (root / mailer).as_uri(), SEND_FILES_JS[mailer], "javascript")
+            uri = (root / "main.js").as_uri()
+            open_doc(client, uri, text, "javascript")
+            assert (await table_of(client, 4))["files"] == 4
+            prompt = await prompt_at_end(client, fake, uri, text)
+    assert "send(frame, flush = true)" in prompt, prompt
+    assert "letter, stamp" not in prompt, prompt

@@ -24,7 +24,7 @@ from itertools import islice
 
 import tree_sitter as ts
 
-from . import class_fields, declared_types
+from . import class_fields, declared_types, destructuring
 from . import typed_bindings as typed
 from .type_names import class_of_type, class_of_value
 
@@ -752,7 +752,11 @@ def _module_level(fam: str, data: bytes, word: bytes, start: int, end: int) -> l
             m.start()
             for m in uses
             if (head := data.rfind(b"\n", 0, m.start()) + 1) >= start
-            and _LINE_HEAD.fullmatch(data, head, m.start())
+            and (
+                _LINE_HEAD.fullmatch(data, head, m.start())
+                # ``const { conn = new Conn() } = opts`` in a function whose ``}`` is not typed
+                or (fam == "js" and _destructured(data[head : m.start()]) is not None)
+            )
         ]
     else:
         found = [m.end() - len(word) for m in _at_line_start(word).finditer(data, start, end)]
@@ -895,7 +899,7 @@ _JS_ASSIGNED = re.compile(
 _JS_DECLARED = re.compile(rb"\b(const|let|var)[ \t]+$")
 _JS_KEYWORD = re.compile(rb"(?<![\w$.])(const|let|var)$")
 _JS_KEY = re.compile(rb"[ \t]*:")
-_PATTERN_SO_FAR = re.compile(rb"[^=;()\[\]{}]*")
+_PATTERN_SO_FAR = re.compile(rb"[^;()\[\]{}]*")
 
 
 def _destructured(prefix: bytes) -> bytes | None:
@@ -933,7 +937,9 @@ def _binding(fam: str, prefix: bytes, suffix: bytes) -> tuple[str | None, bool] 
     if declared is None and prefix.strip():
         # ``let [a, conn] = pair()``: bound, to no class said (not ``{ conn: c }``'s key).
         keyword = _destructured(prefix) if not _JS_KEY.match(suffix) else None
-        return None if keyword is None else (None, keyword != b"var")
+        if keyword is None:
+            return None
+        return destructuring.declared_default(suffix), keyword != b"var"
     m = _JS_ASSIGNED.match(suffix)
     if m is None or not (declared or m.group("eq")):
         return None
@@ -984,13 +990,20 @@ def _listed(
     for child in [params] if params.type == "identifier" else params.named_children:
         bound = [child] if child.type == "identifier" else _parameter_names(child)
         if not any(_text(data, b) == name for b in bound):
+            if fam == "js" and (found := destructuring.parameter(child, data, name))[0]:
+                return found  # ``function f({ conn = new Conn() } = {})``
             continue
         kind = child.child_by_field_name("type")
         if kind is not None and fam in typed.BINDINGS:
             return True, typed.type_class(_text(data, kind))
         if kind is not None:
             return True, class_of_type(_text(data, kind).lstrip(":"))
-        return True, _jsdoc_type(function, data, name) if fam == "js" and function else None
+        said = _jsdoc_type(function, data, name) if fam == "js" and function else None
+        # ``def f(conn=Connection())``, ``function f(conn = new Conn())``: its default's class.
+        default = child.child_by_field_name("value") or child.child_by_field_name("right")
+        if said is None and default is not None and fam in (_PYTHON, "js"):
+            said = class_of_value(fam == _PYTHON, _text(data, default))
+        return True, said
     return False, None
 
 
