@@ -1017,6 +1017,17 @@ async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_c
     assert "// func (c *Counter) Inc(step int)" in prompts[1]
 
 
+async def test_a_go_method_the_structs_snippet_lists_is_in_the_prompt_once(tmp_path: Path) -> None:
+    """At ``c.`` after ``c.Inc(1)``: Counter went with Inc's signature, and Inc's definition,
+    a name near the cursor, went again (its first line twice in the prompt)."""
+    main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
+    files = {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"}
+    typed = 'c := &Counter{name: "hits"}\n\tc.Inc(1)\n\tc.'
+    prompts = await prompts_while_typing(tmp_path, files, [("main.go", "go")], (5, 1), typed)
+    assert "// type Counter struct {" in prompts[1]
+    assert prompts[1].count("func (c *Counter) Inc(step int)") == 1, prompts[1]
+
+
 async def test_a_receivers_class_defined_in_another_unsaved_buffer_is_sent_at_its_dot(
     tmp_path: Path,
 ) -> None:

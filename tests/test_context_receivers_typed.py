@@ -717,15 +717,17 @@ async def test_the_prompt_for_a_java_file_carries_the_fields_send_only(tmp_path:
     assert "String message" not in prompt
 
 
+CONN_GO = (
+    "package net\n\ntype Conn struct {\n\thost string\n}\n\n"
+    "func (c *Conn) Send(frame []byte, flush bool) (int, error) {\n\treturn 0, nil\n}\n\n"
+    "func helper() {}\n\nfunc (c *Conn) Close() {\n\tc.host = \"\"\n}\n"
+)
+
+
 def test_go_a_receiver_at_the_cursor_brings_its_structs_methods(tmp_path: Path) -> None:
     """``c.|`` on a ``*net.Conn``: Go declares the methods outside the struct, and its
     definition alone (``type Conn struct{ ... }``) said nothing of ``Send`` or ``Close``."""
-    conn = (
-        "package net\n\ntype Conn struct {\n\thost string\n}\n\n"
-        "func (c *Conn) Send(frame []byte, flush bool) (int, error) {\n\treturn 0, nil\n}\n\n"
-        "func helper() {}\n\nfunc (c *Conn) Close() {\n\tc.host = \"\"\n}\n"
-    )
-    write(tmp_path, {**GO_SENDS, "net/conn.go": conn})
+    write(tmp_path, {**GO_SENDS, "net/conn.go": CONN_GO})
     text = "package app\n\nfunc run(c *net.Conn) {\n\tc.|\n}\n"
     snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
     struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
@@ -733,6 +735,19 @@ def test_go_a_receiver_at_the_cursor_brings_its_structs_methods(tmp_path: Path) 
     assert "func (c *Conn) Send(frame []byte, flush bool) (int, error)" in struct, struct
     assert "func (c *Conn) Close()" in struct, struct
     assert "helper" not in struct and "Mailer" not in struct, struct
+
+
+def test_go_a_method_the_structs_snippet_lists_is_not_sent_again(tmp_path: Path) -> None:
+    """``c.|`` after ``c.Send(1)``: the struct went with ``Send``'s signature, and ``Send``'s
+    definition (a name near the cursor) went again below it, its first line twice."""
+    write(tmp_path, {**GO_SENDS, "net/conn.go": CONN_GO})
+    text = "package app\n\nfunc run() {\n\tc := &net.Conn{}\n\tc.Send(nil, true)\n\tc.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    lines = [line for s in snippets for line in s.text.splitlines()]
+    send = [line for line in lines if line.startswith("func (c *Conn) Send(")]
+    assert len(send) == 1, [s.text for s in snippets]
+    assert snippets[0].text.startswith("type Conn struct {"), heads(snippets)
+    assert "func (c *Conn) Close()" in snippets[0].text, heads(snippets)
 
 
 def test_go_a_struct_too_long_with_its_methods_keeps_its_fields_and_the_methods_that_fit(

@@ -688,8 +688,12 @@ def _within(part: str, text: str) -> bool:
     outline holds ``DEFAULT_TIMEOUT = 50``, which is not the module's ``TIMEOUT = 5``), its
     ``;`` aside (a TypeScript field's definition is its line without it, and was sent
     again below its class), or a statement of a one-line Python class body (``class Holder:
-    conn = Conn()`` shows ``conn = Conn()``, sent again above it)."""
+    conn = Conn()`` shows ``conn = Conn()``, sent again above it); a Go method whose signature
+    the struct's snippet lists (``_with_go_methods``: its first line was sent twice)."""
     if "\n" in part:
+        if part.startswith("func (") and text.startswith("type "):
+            head = part.split("\n", 1)[0].rstrip(" {")
+            return f"\n{head}\n" in f"{text}\n"
         return part in text
     part = part.strip().removesuffix(";")
     return part in text and any(
