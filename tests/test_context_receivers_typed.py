@@ -706,6 +706,25 @@ MAIN_JAVA = (
 )
 
 
+async def test_the_prompt_has_a_go_structs_fields_past_eight_definitions(tmp_path: Path) -> None:
+    """Over stdio: Conn and Big past the eight definitions sent whole, their fields are in the
+    prompt (``type Conn struct`` and ``…`` alone before)."""
+    root = tmp_path / "ws"
+    text = TEN_CALLS_GO + "\t"
+    write(root, {"net/conn.go": STRUCTS_GO, "net/main.go": text, "go.mod": "module demo\n"})
+    with FakeDeepSeek() as fake:
+        fake.script("_ = c")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "net/main.go").as_uri()
+            open_doc(client, uri, text, "go")
+            assert (await table_of(client, 2))["files"] == 2
+            prompt = await prompt_at_end(client, fake, uri, text)
+    assert "// type Conn struct {\n// \thost string\n// \tport int\n// }" in prompt, prompt
+    assert "// \tfield3 int\n// …" in prompt, prompt
+
+
 async def test_the_prompt_for_a_java_file_carries_the_fields_send_only(tmp_path: Path) -> None:
     """Over stdio: ``send`` is a method of three Java classes, the Mailer open in the editor;
     the prompt for ``conn.send(`` on a ``private final Conn conn`` has Conn's only (the file
@@ -748,6 +767,28 @@ def test_go_a_method_the_structs_snippet_lists_is_not_sent_again(tmp_path: Path)
     assert len(send) == 1, [s.text for s in snippets]
     assert snippets[0].text.startswith("type Conn struct {"), heads(snippets)
     assert "func (c *Conn) Close()" in snippets[0].text, heads(snippets)
+
+
+HELPERS_GO = "".join(f"func Helper{i}(a int) int {{\n\treturn a + {i}\n}}\n\n" for i in range(10))
+BIG_GO = "type Big struct {\n" + "".join(f"\tfield{i} int\n" for i in range(8)) + "}\n\n"
+STRUCTS_GO = "package net\n\ntype Conn struct {\n\thost string\n\tport int\n}\n\n" + BIG_GO + HELPERS_GO
+#: Ten helpers called nearer the cursor than the structs are named: those sent whole.
+TEN_CALLS_GO = "package net\n\nfunc run() {\n\tc := Conn{}\n\tb := Big{}\n" + "".join(
+    f"\tHelper{i}(1)\n" for i in range(10)
+)
+
+
+def test_go_a_struct_sent_as_a_signature_keeps_its_first_fields(tmp_path: Path) -> None:
+    """Past the eight definitions sent whole, a struct went as ``type Conn struct`` and ``…``:
+    its fields, what a struct is, were not in it. Its first four fields now, all of a short
+    one's."""
+    write(tmp_path, {"net/conn.go": STRUCTS_GO, "go.mod": "module demo\n"})
+    text = TEN_CALLS_GO + "\t|\n}\n"
+    snippets = gather_at(tmp_path, "net/main.go", text, indexed(tmp_path, "net/main.go"), "go")
+    signatures = {s.text.split("\n", 1)[0]: s.text for s in snippets if s.kind == "signature"}
+    assert signatures["type Conn struct {"] == "type Conn struct {\n\thost string\n\tport int\n}"
+    fields = "".join(f"\n\tfield{i} int" for i in range(4))
+    assert signatures["type Big struct {"] == "type Big struct {" + fields + "\n…", signatures
 
 
 def test_go_a_struct_too_long_with_its_methods_keeps_its_fields_and_the_methods_that_fit(

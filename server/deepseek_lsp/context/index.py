@@ -202,6 +202,15 @@ def _definition_text(
     return cut, min(len("\n".join(text[:header_len].splitlines())), len(cut))
 
 
+def _struct_header_len(text: str, header_len: int) -> int:
+    """A struct's signature (Go's, Rust's, C's and C++'s field list): its header and first
+    ``SIGNATURE_MEMBERS`` fields (a short one whole), not ``type Conn struct`` alone, which
+    said nothing of what it holds."""
+    lines = text.splitlines()
+    keep = len(text[:header_len].splitlines()) + SIGNATURE_MEMBERS
+    return len(text) if len(lines) <= keep + 1 else len("\n".join(lines[:keep]))
+
+
 def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
     index = FileIndex(built_at=time.monotonic())
     root = tree.root_node
@@ -296,6 +305,7 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
         owners = {**_owners(in_order), **said_owners}
         for name, kind, node, body, at in found_defs:
             text, header_len = _definition_text(data, node, lang, body, kind, at)
+            outline_said = False
             if kind == "class" and body is not None and text.endswith("\n…"):
                 header = text[:header_len].rstrip()
                 summary = _docstring_summary(data, body)
@@ -306,6 +316,9 @@ def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileInd
                     # Its signature: the header and its first members.
                     text = outline
                     header_len = len("\n".join(outline.splitlines()[: len(header.splitlines()) + SIGNATURE_MEMBERS]))
+                    outline_said = True
+            if not outline_said and body is not None and body.type == "field_declaration_list":
+                header_len = _struct_header_len(text, header_len)
             index.definitions.setdefault(name, []).append(
                 Definition(
                     name=name,

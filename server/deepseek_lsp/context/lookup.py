@@ -577,6 +577,9 @@ def _with_go_methods(struct: Definition, indexes: list[FileIndex], cls: str) -> 
         if len(found) >= MAX_GO_METHODS:
             break
     heads = list(found)
+    # Its signature, the last resort, its header alone: one short enough for any room
+    # (``SIGNATURE_MEMBERS`` fields are in its longer forms already).
+    struct = replace(struct, header_len=len(struct.text.split("{", 1)[0]))
     if not heads:
         return struct
     fields = struct.text.rstrip()
