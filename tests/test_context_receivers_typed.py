@@ -678,6 +678,19 @@ async def test_the_prompt_for_a_go_file_carries_the_receivers_send_only(tmp_path
     assert "message string" not in prompt
 
 
+async def test_the_prompt_has_a_go_method_past_the_packages_first_files(tmp_path: Path) -> None:
+    """Over stdio: Conn's ``Send`` declared in the 30th of its package's files, Mailer's open
+    in the editor: the prompt for ``c.Send(`` had Mailer's first (Conn's read past
+    ``MAX_GO_PACKAGE_FILES``); Conn's only now, through the symbol table."""
+    files = {f"net/a{i:02}.go": f"package net\n\nfunc (c *Conn) M{i}() {{}}\n" for i in range(30)}
+    files["net/conn.go"] = "package net\n\ntype Conn struct {\n\thost string\n}\n"
+    files["net/zz_send.go"] = GO_SENDS["net/conn.go"].replace("type Conn struct{}\n\n", "")
+    files["mail/mailer.go"] = GO_SENDS["mail/mailer.go"]
+    prompt = await prompt_over_stdio(tmp_path, files, "mail/mailer.go", ("app/main.go", MAIN_GO), "go")
+    assert "func (c *Conn) Send(frame []byte, flush bool) (int, error) {" in prompt, prompt
+    assert "message string" not in prompt, prompt
+
+
 async def test_a_go_request_before_the_workspace_is_indexed_does_not_hide_its_receiver_after(
     tmp_path: Path,
 ) -> None:
@@ -909,6 +922,35 @@ def test_go_a_large_packages_folder_is_not_listed_at_every_request(
     snippets = gather_at(tmp_path, "app/main.go", text, symbols, "go")
     struct = next(s.text for s in snippets if s.text.startswith("type Conn struct"))
     assert "func (c *Conn) Close() error" in struct, struct
+
+
+def test_go_a_method_past_the_packages_first_files_is_found_by_the_symbol_table(
+    tmp_path: Path,
+) -> None:
+    """``c.Send(`` with ``Send`` declared in the 30th of the package's files: past the first
+    ``MAX_GO_PACKAGE_FILES`` read, it was not sent, nor was another type's ``Send`` told
+    from it (Mailer's went first); the workspace's symbol table names the file that declares
+    it (a name two files at most define), in the struct's folder. Not another folder's."""
+    files = {f"net/a{i:02}.go": f"package net\n\nfunc (c *Conn) M{i}() {{}}\n" for i in range(30)}
+    files["net/conn.go"] = "package net\n\ntype Conn struct {\n\thost string\n}\n"
+    files["net/zz_send.go"] = (
+        "package net\n\nfunc (c *Conn) Send(frame []byte, flush bool) (int, error) {\n"
+        "\treturn 0, nil\n}\n"
+    )
+    files["mail/mailer.go"] = GO_SENDS["mail/mailer.go"]
+    write(tmp_path, files)
+    text = "package app\n\nfunc run(c *net.Conn) {\n\tc.Send(|)\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    sent = [s.text.splitlines()[0] for s in snippets if "Send(" in s.text]
+    assert sent == ["func (c *Conn) Send(frame []byte, flush bool) (int, error) {"], heads(snippets)
+    # Declared in a test file of the package, or in another folder (another package): not
+    # the struct's, no receiver's member
+    # chosen (both files' ``Send`` go by name, as for an unknown receiver).
+    for moved in ("net/zz_send_test.go", "mail/zz_send.go"):
+        (tmp_path / "net/zz_send.go").rename(tmp_path / moved)
+        snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+        assert any("message string" in s.text for s in snippets), (moved, heads(snippets))
+        (tmp_path / moved).rename(tmp_path / "net/zz_send.go")
 
 
 @pytest.mark.parametrize("recent", [True, False])

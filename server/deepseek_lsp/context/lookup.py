@@ -550,7 +550,23 @@ class _Classes:
         # A Go method declared in another file of its type's package.
         package = [p for idx in defining for p in self.package(idx)]
         package = [p for p in package if all(p is not d for d in defining)]
-        return _owned(package, cls, member)
+        return _owned(package, cls, member) or _owned(self._declaring(defining, member), cls, member)
+
+    def _declaring(self, defining: list[FileIndex], member: str) -> list[FileIndex]:
+        """The indexes of the files of ``defining``'s packages (their folders) that the symbol
+        table says define ``member`` (two files at most): one past the ``MAX_GO_PACKAGE_FILES``
+        read, without reading the others."""
+        folders = {where.parent for idx in defining if (where := self._path_of(idx)) is not None}
+        if self.req.symbols is None or self.req.doc.language is None or not folders:
+            return []
+        paths = self.req.symbols.files_defining(member, self.req.doc.language.name)
+        testing = self.doc_path.name.endswith("_test.go")  # (a test's methods are its own)
+        read = [
+            _file_index(self.indexer, self.req, path, self.doc_path, self.roots, [self.req.doc])
+            for path in paths
+            if path.parent in folders and (testing or not path.name.endswith("_test.go"))
+        ]
+        return [idx for idx in read if idx is not None]
 
     def _linearization(self, cls: str, depth: int) -> list[str]:
         if depth >= MAX_BASE_DEPTH:
