@@ -1384,8 +1384,14 @@ SHELL_PY = (
 )
 DOTS_OVER_STDIO = {
     "three levels": ("main.py", SHELL_PY + "self.app.k.conn."),
-    "beyond ascii": ("main.py", "from app.layers import App\n\n\ndef run(数据: App):\n    数据.k.conn."),
-    "one-line class": ("main.py", "from app.layers import Holder\n\n\ndef run(h: Holder):\n    h.conn."),
+    "beyond ascii": (
+        "main.py",
+        "from app.layers import App\n\n\ndef run(数据: App):\n    数据.k.conn.",
+    ),
+    "one-line class": (
+        "main.py",
+        "from app.layers import Holder\n\n\ndef run(h: Holder):\n    h.conn.",
+    ),
 }
 
 
@@ -1417,9 +1423,13 @@ async def test_the_prompt_at_a_receivers_dot_carries_its_class(tmp_path: Path, c
 
 
 SEND_FILES_JS = {
-    "net/connection.js": "export class Connection {\n  send(frame, flush = true) {\n    return 0;\n  }\n}\n",
+    "net/connection.js": (
+        "export class Connection {\n  send(frame, flush = true) {\n    return 0;\n  }\n}\n"
+    ),
     "mail/mailer.js": "export class Mailer {\n  send(letter, stamp) {\n    return stamp;\n  }\n}\n",
-    "jobs/queue.js": "export class JobQueue {\n  send(job, delay = 0) {\n    return delay;\n  }\n}\n",
+    "jobs/queue.js": (
+        "export class JobQueue {\n  send(job, delay = 0) {\n    return delay;\n  }\n}\n"
+    ),
 }
 
 

@@ -686,7 +686,8 @@ async def test_the_prompt_has_a_go_method_past_the_packages_first_files(tmp_path
     files["net/conn.go"] = "package net\n\ntype Conn struct {\n\thost string\n}\n"
     files["net/zz_send.go"] = GO_SENDS["net/conn.go"].replace("type Conn struct{}\n\n", "")
     files["mail/mailer.go"] = GO_SENDS["mail/mailer.go"]
-    prompt = await prompt_over_stdio(tmp_path, files, "mail/mailer.go", ("app/main.go", MAIN_GO), "go")
+    main = ("app/main.go", MAIN_GO)
+    prompt = await prompt_over_stdio(tmp_path, files, "mail/mailer.go", main, "go")
     assert "func (c *Conn) Send(frame []byte, flush bool) (int, error) {" in prompt, prompt
     assert "message string" not in prompt, prompt
 
@@ -784,7 +785,8 @@ def test_go_a_method_the_structs_snippet_lists_is_not_sent_again(tmp_path: Path)
 
 HELPERS_GO = "".join(f"func Helper{i}(a int) int {{\n\treturn a + {i}\n}}\n\n" for i in range(10))
 BIG_GO = "type Big struct {\n" + "".join(f"\tfield{i} int\n" for i in range(8)) + "}\n\n"
-STRUCTS_GO = "package net\n\ntype Conn struct {\n\thost string\n\tport int\n}\n\n" + BIG_GO + HELPERS_GO
+CONN_FIELDS_GO = "package net\n\ntype Conn struct {\n\thost string\n\tport int\n}\n\n"
+STRUCTS_GO = CONN_FIELDS_GO + BIG_GO + HELPERS_GO
 #: Ten helpers called nearer the cursor than the structs are named: those sent whole.
 TEN_CALLS_GO = "package net\n\nfunc run() {\n\tc := Conn{}\n\tb := Big{}\n" + "".join(
     f"\tHelper{i}(1)\n" for i in range(10)
@@ -1064,7 +1066,8 @@ def test_a_receiver_named_in_letters_beyond_ascii(name: str) -> None:
     assert receiver("go", go) == "Conn"
     longer = f"package m\n\nfunc run() {{\n\t{name}é := &Conn{{}}\n\t{name}.Send(|)\n}}\n"
     assert receiver("go", longer) is None
-    java = f"class A {{\n  void run() {{\n    Conn {name} = new Conn();\n    {name}.send(|);\n  }}\n}}\n"
+    end = "\n  }\n}\n"
+    java = f"class A {{\n  void run() {{\n    Conn {name} = new Conn();\n    {name}.send(|);{end}"
     assert receiver("java", java) == "Conn"
-    field = f"class A {{\n  private Conn {name};\n  void run() {{\n    this.{name}.send(|);\n  }}\n}}\n"
+    field = f"class A {{\n  private Conn {name};\n  void run() {{\n    this.{name}.send(|);{end}"
     assert receiver("java", field) == "Conn"

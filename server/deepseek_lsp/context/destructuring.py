@@ -51,7 +51,8 @@ def _binding(
         elif child.type == "rest_pattern":
             target = child.named_children[0] if child.named_children else None
         if target is not None and target.type == "assignment_pattern":
-            target, default = target.child_by_field_name("left"), target.child_by_field_name("right")
+            default = target.child_by_field_name("right")
+            target = target.child_by_field_name("left")
         if target is None:
             continue
         if target.type in _NAMES and _text(data, target) == name:

@@ -550,7 +550,8 @@ class _Classes:
         # A Go method declared in another file of its type's package.
         package = [p for idx in defining for p in self.package(idx)]
         package = [p for p in package if all(p is not d for d in defining)]
-        return _owned(package, cls, member) or _owned(self._declaring(defining, member), cls, member)
+        found = _owned(package, cls, member)
+        return found or _owned(self._declaring(defining, member), cls, member)
 
     def _declaring(self, defining: list[FileIndex], member: str) -> list[FileIndex]:
         """The indexes of the files of ``defining``'s packages (their folders) that the symbol

@@ -6,9 +6,10 @@ says which class ``conn`` is: ``conn = Connection(...)``, ``def f(conn: Connecti
 Connection() as conn``, ``self.conn = Connection()`` or ``self.conn: Connection`` in its class,
 TypeScript's ``const conn = new Connection()``, ``conn: Connection``, ``private conn:
 Connection`` and ``this.conn = new Connection()``; ``k.conn``'s is the field's type in the class
-``k`` is, where this file declares it (three levels at most: ``self.k.conn``,
-``a.k.conn``, ``self.app.k.conn``). No inference beyond that: a name bound otherwise (a call of a function, a parameter without an annotation)
-has no class here, and an attribute given two classes has none either.
+``k`` is, where this file declares it (three levels at most: ``self.k.conn``, ``a.k.conn``,
+``self.app.k.conn``). No inference beyond that: a name bound otherwise (a call of a function, a
+parameter without an annotation) has no class here, and an attribute given two classes has none
+either.
 
 From the document's tree (the scopes) and text searches inside a scope: ~20-60 µs a receiver
 on a 30 kB file (a regular expression over the function or class, the module's text before the
@@ -159,12 +160,12 @@ def _field_of(fam: str, tree: ts.Tree, data: bytes, cls_name: str, name: str) ->
 #: each one more is a class read; a fourth has none.
 MAX_OWNERS = 3
 
-#: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``,
-#: ``self.k.conn.``, ``self.app.k.conn.``, ``store?.``, ``k?.conn.``, ``conn.se`` (the member
-#: half typed).
 #: A name's bytes: UTF-8's beyond ASCII too (``café``, ``数据``: Python, JavaScript, Go and Java
 #: take Unicode letters), told from other characters once decoded (``_identifiers_only``).
 _NAME = rb"[A-Za-z_$\x80-\xff][\w$\x80-\xff]*"
+#: The cursor after a receiver and its dot: ``conn.``, ``self.pool.``, ``k.conn.``,
+#: ``self.k.conn.``, ``self.app.k.conn.``, ``store?.``, ``k?.conn.``, ``conn.se`` (the member
+#: half typed).
 _AT_CURSOR = re.compile(
     rb"(?<![\w$.\x80-\xff])(?:(%s(?:\??\.%s){0,%d})\??\.)?(%s)\??\.[\w$\x80-\xff]*$"
     % (_NAME, _NAME, MAX_OWNERS - 1, _NAME)
