@@ -1017,11 +1017,18 @@ async def test_a_receivers_dot_typed_after_a_request_in_the_function_sends_its_c
     assert "// func (c *Counter) Inc(step int)" in prompts[1]
 
 
-async def test_a_go_method_the_structs_snippet_lists_is_in_the_prompt_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("inc_in", ["counter.go", "counter_inc.go"])
+async def test_a_go_method_the_structs_snippet_lists_is_in_the_prompt_once(
+    tmp_path: Path, inc_in: str
+) -> None:
     """At ``c.`` after ``c.Inc(1)``: Counter went with Inc's signature, and Inc's definition,
-    a name near the cursor, went again (its first line twice in the prompt)."""
+    a name near the cursor, went again (its first line twice in the prompt), Inc declared in
+    Counter's file or in another file of its package."""
     main = 'package main\n\nimport "fmt"\n\nfunc main() {\n\t\n\tfmt.Println("done")\n}\n'
-    files = {"counter.go": COUNTER_GO, "main.go": main, "go.mod": "module demo\n"}
+    struct, inc = COUNTER_GO.split("func (c *Counter) Inc")
+    split = {"counter.go": struct, inc_in: "package main\n\nfunc (c *Counter) Inc" + inc}
+    counter = {"counter.go": COUNTER_GO} if inc_in == "counter.go" else split
+    files = {**counter, "main.go": main, "go.mod": "module demo\n"}
     typed = 'c := &Counter{name: "hits"}\n\tc.Inc(1)\n\tc.'
     prompts = await prompts_while_typing(tmp_path, files, [("main.go", "go")], (5, 1), typed)
     assert "// type Counter struct {" in prompts[1]

@@ -781,6 +781,14 @@ def test_go_a_method_the_structs_snippet_lists_is_not_sent_again(tmp_path: Path)
     assert len(send) == 1, [s.text for s in snippets]
     assert snippets[0].text.startswith("type Conn struct {"), heads(snippets)
     assert "func (c *Conn) Close()" in snippets[0].text, heads(snippets)
+    # Declared in another file of the package, likewise.
+    struct, send = CONN_GO.split("func helper() {}\n\n")[0].split("\n\nfunc (c *Conn) Send")
+    send_go = "package net\n\nfunc (c *Conn) Send" + send
+    write(tmp_path, {"net/conn.go": struct + "\n", "net/send.go": send_go})
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    lines = [line for s in snippets for line in s.text.splitlines()]
+    send = [line for line in lines if line.startswith("func (c *Conn) Send(")]
+    assert len(send) == 1, [s.text for s in snippets]
 
 
 HELPERS_GO = "".join(f"func Helper{i}(a int) int {{\n\treturn a + {i}\n}}\n\n" for i in range(10))

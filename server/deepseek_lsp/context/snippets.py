@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -144,6 +145,16 @@ class ContextRequest:
         return None
 
 
+def _may_show(outer: Snippet, inner: Snippet) -> bool:
+    """Whether ``outer`` may hold ``inner``'s text: the same file's, or a Go struct's with the
+    signatures of the methods its package's other files declare (``send.go``'s ``Send`` was sent
+    again below ``conn.go``'s struct, which listed it)."""
+    if outer.path == inner.path:
+        return True
+    go_method = outer.text.startswith("type ") and inner.text.startswith("func (")
+    return go_method and posixpath.dirname(outer.path) == posixpath.dirname(inner.path)
+
+
 def gather_snippets(
     indexer: Indexer,
     req: ContextRequest,
@@ -178,14 +189,16 @@ def gather_snippets(
         # whole, ``a = 1``, may be in a signature's text, ``def g(a = 1):``.
         inner = snippet.text.removesuffix("\n…")
         if any(
-            s.path == snippet.path and (snippet.kind == "signature" or s.kind != "signature") and _within(inner, s.text)
+            _may_show(s, snippet)
+            and (snippet.kind == "signature" or s.kind != "signature")
+            and _within(inner, s.text)
             for s in snippets
         ):
             return
         inside = [
             s
             for s in snippets
-            if s.path == snippet.path
+            if _may_show(snippet, s)
             and (snippet.kind != "signature" or s.kind == "signature")
             and _within(s.text.removesuffix("\n…"), snippet.text)
         ]
