@@ -406,6 +406,25 @@ def test_random_cuts_through_pod_block_comments_and_multi_line_strings(language:
         assert (fed, scanner.mode) == (brackets, whole.mode), repr(text[:cut][-12:])
 
 
+_WORKFLOW = (
+    "on:\n  push:\n    paths:\n      - src/**\n      - docs/*.md # it's (\n"
+    "jobs:\n  build:\n    steps:\n      - run: make check LOG=https://ci.example/(x)\n"
+    "      - run: echo $(date"
+)
+
+
+@pytest.mark.parametrize(
+    "language",
+    ["yaml", "yaml.ansible", "yaml.docker-compose", "github-actions-workflow", "dockercompose"],
+)
+def test_yaml_under_its_other_ids_is_read_as_yaml(language: str) -> None:
+    """Neovim's compound filetypes (``yaml.ansible``) and VS Code's own ids for YAML files were
+    read with C's rules: ``src/**`` opened a block comment that hid every bracket below it (the
+    ``$(`` left open at the cursor), and a ``//`` a line comment."""
+    scanner = _BracketScanner(_syntax_for(language))
+    assert ("".join(b for _, b in scanner.feed(_WORKFLOW)), scanner.mode) == ("()(", "")
+
+
 def test_perl_pod_opens_only_first_on_a_line_in_the_feed_before_too() -> None:
     """A suggestion after ``$x`` typed that starts with ``=foo(1)`` continues the line: read as
     POD opened at the feed's start, its brackets went unseen; after a line break it is POD."""

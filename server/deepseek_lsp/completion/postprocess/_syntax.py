@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ._layout_alignment import is_yaml
+
 
 @dataclass(frozen=True)
 class _Syntax:
@@ -182,8 +184,19 @@ _SYNTAX: dict[str, _Syntax] = {
 }
 
 
+def syntax_name(language: str | None) -> str:
+    """The name of ``language``'s syntax in :data:`_SYNTAX`: a Neovim compound filetype's
+    first part's (``sql.dbt``, ``perl.foo``; ``yaml.ansible``), YAML's for VS Code's own ids
+    of YAML files (``github-actions-workflow``). Read as C, a workflow's ``src/**`` opened a
+    block comment that hid every bracket below it."""
+    name = (language or "").lower()
+    if name in _SYNTAX:
+        return name
+    return "yaml" if is_yaml(name) else name.partition(".")[0]
+
+
 def _syntax_for(language: str | None) -> _Syntax:
-    return _SYNTAX.get((language or "").lower(), _DEFAULT_SYNTAX)
+    return _SYNTAX.get(syntax_name(language), _DEFAULT_SYNTAX)
 
 
 def has_block_comments(language: str | None) -> bool:

@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ._brackets import _scan_closable_brackets
-from ._syntax import _SYNTAX, _syntax_for
+from ._syntax import _SYNTAX, _syntax_for, syntax_name
 from ._tab_columns import eight_column_tabs
 from ._text import _leading_ws
 
@@ -55,7 +55,7 @@ class PostContext:
     @cached_property
     def trailing_comment_re(self) -> re.Pattern[str]:
         """A comment at the end of a line in this language (Lua's ``--`` too)."""
-        known = (self.language or "").lower() in _SYNTAX
+        known = syntax_name(self.language) in _SYNTAX
         tokens = set(_syntax_for(self.language).line_comments) if known else {"#", "//"}
         if not tokens:
             return re.compile(r"(?!)")  # prose: none (an empty alternative matched any text)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ...languages import grammar_names
 from ...privacy import REDACTED
 from ._brackets import _closable_brackets
-from ._syntax import _SYNTAX
+from ._syntax import _SYNTAX, syntax_name
 from ._text import (
     _WAITING_END,
     _has_word,
@@ -162,7 +162,7 @@ def _chat_fence_in_code(ctx: PostContext) -> bool:
     if ctx.language is None or _fence_open_in(ctx):
         return False
     # Last: the grammars' names are read (~4 ms, once) only for an answer opening a fence.
-    language = ctx.language.lower()
+    language = syntax_name(ctx.language)
     if language not in _SCANNED_CODE and language not in grammar_names():
         return False
     return ctx.brackets_after_prefix[1].mode == ""  # not in a comment or string
