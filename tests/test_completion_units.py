@@ -360,6 +360,41 @@ def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -
     assert postprocess("str(item)))", ctx) == "str(item))"
 
 
+@pytest.mark.parametrize(
+    ("language", "head", "window_from"),
+    [
+        # A seed script's post body, a string over lines: from inside it, its text read as
+        # code and the code below as a string (the `(` of `count(` unseen).
+        (
+            "sql",
+            "INSERT INTO posts (body) VALUES ('# Install\n\nRun it (now\n');\nSELECT count(",
+            "Run it",
+        ),
+        # A CoffeeScript `###` block comment: its closer read as an opener.
+        ("coffeescript", "###\nUsage: run it (now\n###\nrun = (a) ->\n  total(", "Usage"),
+    ],
+)
+def test_a_window_starting_inside_a_string_or_comment_of_a_language_without_grammar(
+    language: str, head: str, window_from: str
+) -> None:
+    """No tree tells where such a window starts: the document is read from its start (its
+    scanner states kept), and the cursor is in code, where an instruct template's chat answer
+    is one (read as a string's or a comment's text, its fence line was the suggestion)."""
+    feature = _feature()
+    text = head + "\n"
+    doc = feature.services.documents.open(f"file:///w/seed.{language}", text, language, 1)
+    req = Request(doc, len(head), False)
+    ctx = feature.prompts.context_between(req, text.index(window_from), len(text))
+    answer = f"```{language}\nx)\n```"
+    assert postprocess(answer, ctx) == "x)"
+    # A key typed at the cursor: the states above it are still the document's.
+    at = types.Position(line=head.count("\n"), character=len(head.rpartition("\n")[2]))
+    doc.apply_change(types.TextDocumentContentChangePartial(range=types.Range(at, at), text="y"))
+    req = Request(doc, len(head) + 1, False)
+    ctx = feature.prompts.context_between(req, text.index(window_from), len(text) + 1)
+    assert postprocess(answer, ctx) == "x)"
+
+
 def test_stats_report_acceptance_rate() -> None:
     feature = _feature()
     feature.stats.shown = 4

@@ -41,6 +41,7 @@ from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, EditorIndent, detect_indentation
 from .postprocess import PostContext
 from .request import Request
+from .scan_states import ScanStates
 
 #: Other open documents searched for context, most recently used first. Indexing a document
 #: costs 25-90 ms per 5,000 lines; with 100 files open, searching them all every keystroke stalled
@@ -120,6 +121,7 @@ class PromptBuilder:
         self._indent_units: LRUCache[tuple[str, int], tuple[Document, tuple[str, int]]] = LRUCache(maxsize=256)
         #: What each document's editor inserts for a level (EDITOR_INDENTATION_NOTIFICATION).
         self.editor_indents: dict[str, EditorIndent] = {}
+        self.scan_states = ScanStates()
 
     @property
     def settings(self) -> Settings:
@@ -159,6 +161,10 @@ class PromptBuilder:
             # The window may start inside a docstring: the scan starts after it.
             scan = past_string_or_comment(tree, window_start, req.offset), []
         scan_from, open_before = scan if scan else (window_start, [])
+        # No grammar: the window may start inside a string or a comment, which a read from the
+        # file's start knows (a stale request's text is no longer the document's: read as code).
+        no_grammar = doc.language is None and not req.stale
+        scan_state = self.scan_states.at(doc, doc.language_id, window_start) if no_grammar else None
         unit, tab_width = self.indentation(doc, req.offset)
         language = doc.language.name if doc.language else doc.language_id or ""
         conventional = DEFAULT_INDENT.get(language)
@@ -180,6 +186,7 @@ class PromptBuilder:
             language=doc.language.name if doc.language else doc.language_id,
             bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
+            scan_state=scan_state,
             cell_marker=self.cell_marker(doc),
             block_opener=doc.language.spec.block_opener if doc.language else None,
         )

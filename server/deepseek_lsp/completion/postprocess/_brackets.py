@@ -143,7 +143,8 @@ def _closed_by_completion(open_after: list[tuple[str, str]], line: str, rest: st
 def _scan_closable_brackets(
     ctx: PostContext,
 ) -> tuple[tuple[str, ...], _BracketScanner, tuple[str, ...], str, tuple[tuple[str, str], ...], int, tuple[int, ...]]:
-    scanner = _BracketScanner(_syntax_for(ctx.language))
+    start_state = ctx.scan_state
+    scanner = copy.copy(start_state) if start_state is not None else _BracketScanner(_syntax_for(ctx.language))
     # Where each open bracket opened in the prefix; -1 for those open before the scan starts.
     stack: list[tuple[str, int]] = [(bracket, -1) for bracket in ctx.open_before_scan]
     start = ctx.bracket_scan_from

@@ -36,6 +36,9 @@ class PostContext:
     #: scanning the whole window. The default scans all of ``prefix``.
     bracket_scan_from: int = 0
     open_before_scan: tuple[str, ...] = ()
+    #: The scanner's state at ``bracket_scan_from`` where the document was read from its start
+    #: (no grammar: see scan_states.py; copied, not fed); None: code.
+    scan_state: _BracketScanner | None = None
     #: In a notebook cell, the line that starts the next cell (``# %%``, see notebooks.py).
     cell_marker: str | None = None
     #: False when the document has no indented line to tell its unit by (a new file):

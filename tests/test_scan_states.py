@@ -1,0 +1,78 @@
+"""The bracket scanner's states kept for a document without a grammar (scan_states.py): at any
+line start they are a read of the whole text up to there, before and after edits."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from lsprotocol import types
+
+from deepseek_lsp.completion import scan_states
+from deepseek_lsp.completion.postprocess._scanner import _BracketScanner
+from deepseek_lsp.completion.postprocess._syntax import _syntax_for
+from deepseek_lsp.completion.scan_states import ScanStates
+from deepseek_lsp.documents import Document
+
+_SEED = (
+    "INSERT INTO posts (body) VALUES ('# Title (\n\nit''s [x\n');\n"
+    "SELECT f(a) -- it's (\nFROM t /* ( */ WHERE b IN ('x', 'y');\n"
+)
+
+
+def _whole(text: str, language: str) -> str:
+    scanner = _BracketScanner(_syntax_for(language))
+    for _ in scanner.feed(text):
+        pass
+    return scanner.mode
+
+
+def _insert(doc: Document, line: int, text: str) -> None:
+    at = types.Position(line=line, character=0)
+    doc.apply_change(types.TextDocumentContentChangePartial(range=types.Range(at, at), text=text))
+
+
+def test_states_at_line_starts_are_a_read_from_the_file_s_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(scan_states, "STEP", 64)  # many states kept in a short text
+    text = _SEED * 40
+    doc = Document("file:///seed.sql", text, language_id="sql")
+    states = ScanStates()
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    rng = random.Random(40)
+    for start in rng.sample(starts, 60):
+        state = states.at(doc, "sql", start)
+        assert state is not None and state.mode == _whole(text[:start], "sql"), start
+
+
+def test_an_edit_above_a_window_changes_its_state_and_one_below_keeps_those_above(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A quote typed at the top makes the rest of a SQL file a string; typed below the window
+    it changes nothing above."""
+    monkeypatch.setattr(scan_states, "STEP", 64)
+    doc = Document("file:///seed.sql", "SELECT 1;\n" * 300, language_id="sql")
+    states = ScanStates()
+    window = doc.line_start(250)
+    assert states.at(doc, "sql", window).mode == ""
+    _insert(doc, 270, "'")
+    assert states.at(doc, "sql", window).mode == ""
+    _insert(doc, 3, "'")
+    assert states.at(doc, "sql", doc.line_start(250)).mode == "'"
+    assert doc.text[: doc.line_start(250)].count("'") == 1
+
+
+def test_a_read_longer_than_the_limit_is_done_over_several_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A huge dump is not read in one request: the window is code until the read reaches it."""
+    monkeypatch.setattr(scan_states, "STEP", 64)
+    monkeypatch.setattr(scan_states, "MAX_READ", 2000)
+    text = "SELECT 'a\n" + "b;\n" * 2000
+    doc = Document("file:///dump.sql", text, language_id="sql")
+    states = ScanStates()
+    end = doc.line_start(1990)
+    got = [states.at(doc, "sql", end) for _ in range(4)]
+    assert got[0] is None
+    assert got[-1] is not None and got[-1].mode == "'"
