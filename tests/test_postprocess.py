@@ -346,6 +346,13 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # MySQL's quote as a string, '\'' (a backslash and a quote followed by a quote):
         # read as the string's end, the third quote opened one over the lines below.
         ("sql", "SELECT REPLACE(s, '\\'', '') AS s;\nSELECT f(", "()(", ""),
+        # PostgreSQL's E'...' escapes with a backslash: its \' is a quote in the string.
+        ("sql", "SELECT E'it\\'s (a.' , f(", "(", ""),
+        ("sql", "SELECT e'a\\\\' , E'\\'' , f(", "(", ""),
+        ("sql", "SELECT E'line (\\n\nstill [text\\'s.\n' , f(", "(", ""),
+        # A quote glued to an upper-case keyword opens a string (THEN'yes').
+        ("sql", "SELECT CASE WHEN x THEN'a.' ELSE'b.' END, f(", "(", ""),
+        ("sql", "SELECT * FROM t WHERE a IN('x.','y.') AND b LIKE'%.' OR f(", "()(", ""),
     ],
 )
 def test_text_blocks_comments_and_strings_of_scanned_languages_are_text(
@@ -378,6 +385,7 @@ _TEXT_BLOCKS = {
         "INSERT INTO posts (title, body) VALUES ('Install', '# Install (\n\n```sh\n"
         "pip install [x\n```\n');\nSELECT f(a) -- it's (\n"
         "FROM t WHERE b IN ('it''s', 'x') /* ( */;\n"
+        "SELECT E'it\\'s (\n', CASE WHEN a THEN'b.' END;\n"
     ),
 }
 

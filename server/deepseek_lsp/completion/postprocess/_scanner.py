@@ -37,6 +37,10 @@ _STRING_END = {
 _MULTILINE_STRING_END = {q: re.compile(rf"\\{q}(?={q})|{q}") for q in ('"', "'")}
 
 
+#: Where a string with backslash escapes that runs over lines ends (PostgreSQL's `E'...'`).
+_ESCAPED_MULTILINE_STRING_END = {q: re.compile(rf"\\.|{q}", re.S) for q in ('"', "'")}
+
+
 #: Where a raw triple-quoted string ends (see :attr:`_Syntax.raw_triple_quotes`).
 _RAW_TRIPLE_END = re.compile(r'"""')
 
@@ -161,8 +165,8 @@ def _nested_comment_tokens(syntax: _Syntax) -> re.Pattern[str]:
 
 
 @cache
-def _string_prefix(syntax: _Syntax) -> re.Pattern[str]:
-    return re.compile(syntax.string_prefix)
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @cache
@@ -208,6 +212,8 @@ class _BracketScanner:
         self.raw_closer = ""
         #: The block comments open inside the one being read (see :attr:`_Syntax.nested_comments`).
         self.comment_depth = 0
+        #: The string being read escapes with a backslash (see :attr:`_Syntax.escape_prefix`).
+        self.escapes = False
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
@@ -257,7 +263,7 @@ class _BracketScanner:
                     if not m.group().startswith("\\") and m.group() != '""':  # C#'s `""`: a quote
                         # Closed, or a one-line string cut by the newline.
                         self.mode = self._mode_at_line_start() if m.group() == "\n" else ""
-                        self.raw_closer = ""
+                        self.raw_closer, self.escapes = "", False
                         break
             else:
                 m = tokens.search(text, pos)
@@ -360,6 +366,9 @@ class _BracketScanner:
                         pos = lit.end()
                 elif token not in ("//", "/*"):
                     self.mode = token
+                    self.escapes = bool(syntax.escape_prefix) and self._prefixed(
+                        text, start, syntax.escape_prefix
+                    )
         last_nl = text.rfind("\n")
         tail = text[last_nl + 1 :]
         self.line_blank = (self.line_blank or last_nl >= 0) and not tail.strip()
@@ -374,7 +383,7 @@ class _BracketScanner:
         if interpolation and mode in self.syntax.interpolated_quotes:
             return _INTERPOLATED_STRING_END[interpolation, mode]
         if mode in self.syntax.multiline_quotes:
-            return _MULTILINE_STRING_END[mode]
+            return (_ESCAPED_MULTILINE_STRING_END if self.escapes else _MULTILINE_STRING_END)[mode]
         if mode == '"""' and self.syntax.raw_triple_quotes:
             return _RAW_TRIPLE_END
         return _STRING_END[mode]
@@ -518,4 +527,9 @@ class _BracketScanner:
         # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are.
         if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
             return True
-        return bool(_string_prefix(self.syntax).search(text[max(0, index - 3) : index]))
+        return self._prefixed(text, index, self.syntax.string_prefix)
+
+    @staticmethod
+    def _prefixed(text: str, index: int, prefix: str) -> bool:
+        """Whether what is glued before the quote at ``index`` is ``prefix`` (a pattern)."""
+        return bool(_pattern(prefix).search(text[max(0, index - 8) : index]))

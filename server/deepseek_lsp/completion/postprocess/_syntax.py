@@ -62,6 +62,9 @@ class _Syntax:
     # (Python's `f'`, `rb'`; SQL's `N'`, `E'`: a T-SQL `N'Done.'` read as a word's apostrophe
     # opened a string at its last quote, which ran over the lines below).
     string_prefix: str = r"(?<![\w])[rRbBuUfF]{1,2}$"
+    # What glued before a quote makes its string one where a backslash escapes (PostgreSQL's
+    # `E'it\'s'`; its other strings' backslash escapes nothing).
+    escape_prefix: str = ""
     # What before a `{` with a space (read as a block's: `func() error {`) makes it a literal's
     # (Rust's struct `User {`, C#'s `new {` or `new User() {`): a limit's cut inside one passed
     # to a call kept its fields so far, the call left open (postprocess.within_closed_calls).
@@ -147,7 +150,14 @@ _SYNTAX: dict[str, _Syntax] = {
         line_comments=("--",),
         hash_at_line_start=False,
         multiline_quotes=("'",),
-        string_prefix=r"(?<![\w])[nNeEbBxX]$",
+        # Also an upper-case keyword (`THEN'yes'`, `LIKE'%.'`): read as a word's apostrophe, the
+        # string's closing quote after a `.` opened one over the lines below. Not a lower-case
+        # one: a word glued to a quote is one in MySQL's `'I can\'t log in'` after its `\'`.
+        string_prefix=(
+            r"(?<![\w])(?:[nNeEbBxX]|THEN|ELSE|WHEN|AND|OR|NOT|IN|IS|LIKE|ILIKE|SELECT|VALUES"
+            r"|AS|BY|SET|WHERE|RETURN|DEFAULT|ON|BETWEEN|FROM|INTO|LIMIT|COMMENT|RAISE|EXECUTE)$"
+        ),
+        escape_prefix=r"(?<![\w])[eE]$",
     ),
     "lua": _Syntax(
         line_comments=("--",),
