@@ -323,6 +323,10 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "if ($x == 2) {\n    $y =~ s/a/b/;\n", "(){", ""),
         # A =cut in code closes a POD the scan started inside of: no opener.
         ("perl", "of the manual\n\n=cut\n\nsub add {\n    f(", "{(", ""),
+        # Perl's __END__ or __DATA__ first on a line: the rest of the file is data, not code.
+        ("perl", "sub f { 1 }\n__END__\nThis (is [data\n", "{}", "block"),
+        ("perl", "sub f { 1 }\n__DATA__\nname: it's (x\n=cut\nf(\n", "{}", "block"),
+        ("perl", "warn 'x' if $l eq '__END__';\nf(", "(", ""),
         # Nim's #[ ]# comments nest, and ##[ ]## doc comments are block comments too.
         ("nim", "#[ a (\n#[ b [ ]#\nc { ]#\nf(", "(", ""),
         ("nim", "##[ doc (\n]##\nf(", "(", ""),
@@ -371,7 +375,7 @@ _TEXT_BLOCKS = {
     "perl": (
         "use strict;\n\n=head1 NAME\n\ntool (x [y\n\n```sh\nrun\n```\n\n=cut\n\nsub add {\n"
         '    my ($a, $b) = @_;\n    print <<"EOF";\nSee (a\nEOF\n    return $a + $b; # (\n}\n'
-        "$x =~ s/(a)/b/;\n"
+        "$x =~ s/(a)/b/;\n__END__\nsee (data [x\n"
     ),
     "nim": (
         "#[ a (\n#[ b [ ]#\nc { ]#\n##[ doc (\n```nim\nx\n```\n]##\n"

@@ -138,6 +138,8 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
         pattern = f"(?P<heredoc>{syntax.heredoc[0]})|{pattern}"
     if syntax.other_block_comment[0]:
         pattern = f"(?P<comment>{syntax.other_block_comment[0]})|{pattern}"
+    if syntax.end_of_code:
+        pattern = f"(?P<end>{syntax.end_of_code})|{pattern}"
     if syntax.sigils:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
     return base if pattern == base.pattern else re.compile(pattern)
@@ -145,6 +147,17 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
 
 #: How an opener that counts only first on a line starts (Perl's POD).
 _LINE_START = "(?m:^)"
+
+
+def _line_opener(m: re.Match[str], syntax: _Syntax) -> str:
+    """What a code token ``m`` opens of the text that is no code (a block comment other than
+    C's, or the data after the code's end): "line" where it opens only first on a line (Perl's
+    POD, `__END__`), "any" elsewhere, "" for no such opener."""
+    if m.lastgroup == "end":
+        return "line"
+    if m.lastgroup != "comment":
+        return ""
+    return "line" if syntax.other_block_comment[0].startswith(_LINE_START) else "any"
 
 
 def _block_comment_delimiters(syntax: _Syntax) -> tuple[str, str]:
@@ -214,6 +227,9 @@ class _BracketScanner:
         self.comment_depth = 0
         #: The string being read escapes with a backslash (see :attr:`_Syntax.escape_prefix`).
         self.escapes = False
+        #: Past the end of the code (see :attr:`_Syntax.end_of_code`): text to the file's end,
+        #: read as a block comment that never closes.
+        self.data = False
 
     def feed(self, text: str) -> Iterator[tuple[int, str]]:
         pos, n = 0, len(text)
@@ -227,6 +243,8 @@ class _BracketScanner:
                     pos = n
                     break
                 self.mode, pos = self._mode_at_line_start(), end + 1
+            elif self.data:
+                break
             elif mode == "block" and syntax.nested_comments:
                 m = _nested_comment_tokens(syntax).search(text, pos)
                 if m is None:
@@ -280,13 +298,13 @@ class _BracketScanner:
                 if syntax.raw_string[0] and m.group("raw") is not None:
                     self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
                     continue
-                if syntax.other_block_comment[0] and m.group("comment") is not None:
-                    line_only = syntax.other_block_comment[0].startswith(_LINE_START)
-                    if start == 0 and line_only and not self.line_blank:
+                opener = _line_opener(m, syntax) if m.lastgroup else ""
+                if opener:
+                    if start == 0 and opener == "line" and not self.line_blank:
                         # The feed began mid-line (`$x` typed, `=foo(1);` suggested): no POD.
                         pos = start + 1
                         continue
-                    self.mode = "block"
+                    self.mode, self.data = "block", m.lastgroup == "end"
                     continue
                 if syntax.sigils and m.group("sigil") is not None:
                     delimiter = m.group("sd")

@@ -77,6 +77,9 @@ class _Syntax:
     # word). Their text begins on the next line, after the rest of the opener's line, which
     # is code (`expect(out).to eq(<<~TEXT)`); unknown, a `1)` in the text cut the completion.
     heredoc: tuple[str, str] = ("", "")
+    # What ends the code, the rest of the file being data (Perl's `__END__`, `__DATA__`): read
+    # as code, a template's fence there was taken for a chat answer's.
+    end_of_code: str = ""
 
 
 _DEFAULT_SYNTAX = _Syntax()
@@ -100,6 +103,7 @@ _SYNTAX: dict[str, _Syntax] = {
         _HASH_SYNTAX,
         heredoc=(r"""<<(?P<hd>~?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}[ \t]*$"),
         other_block_comment=(r"(?m:^)=(?!cut\b)[A-Za-z]", r"(?m:^)=cut\b[^\n]*"),
+        end_of_code=r"(?m:^)__(?:END|DATA)__\b",
     ),
     # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too.
     "nim": replace(_HASH_SYNTAX, other_block_comment=(r"##?\[", r"\]#"), nested_comments=True),
