@@ -96,6 +96,42 @@ def under_the_layout_openers(
     return result
 
 
+#: A YAML line whose value is a block scalar (`run: |`, `- >-`, `body: |2 # a comment`).
+_BLOCK_SCALAR = re.compile(r"(?:^[ \t]*-|:)[ \t]+[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$")
+
+
+def block_scalars_moved_whole(lines: list[str], out: list[str], ctx: PostContext) -> list[str]:
+    """``out``, the answer's ``lines`` re-levelled, with the lines of each YAML block scalar
+    moved as its first was: their columns past it are the scalar's text (a script's body under
+    its ``if``, a folded scalar's more-indented line). Re-levelled as keys, a two-space answer
+    in a four-column file put them twice as far right: the scalar's value changed."""
+    if not is_yaml(ctx.language):
+        return out
+    result = list(out)
+
+    def column(text: list[str], index: int) -> int:
+        line = ctx.line_prefix + text[0] if index == 0 else text[index]
+        return ctx.width(_leading_ws(line))
+
+    index = 0
+    while index < len(lines):
+        header = index
+        index += 1
+        if not _BLOCK_SCALAR.search(lines[header]):
+            continue
+        body, deeper = [], column(lines, header)
+        while index < len(lines) and (not lines[index].strip() or column(lines, index) > deeper):
+            if lines[index].strip():
+                body.append(index)
+            index += 1
+        if body:
+            first = body[0]
+            moved = column(result, first) - column(lines, first)
+            for line in body[1:]:
+                result[line] = " " * max(0, column(lines, line) + moved) + lines[line].lstrip(" \t")
+    return result
+
+
 #: Stands for a tab after a line's leading spaces while a YAML answer is re-indented.
 TAB_MARK = "\ue000"
 #: After one space at least: a scalar's text is indented in spaces, and a tab from column 0 is

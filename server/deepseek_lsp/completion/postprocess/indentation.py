@@ -36,7 +36,13 @@ from ._habit import in_the_habit_around
 from ._hanging_indent import into_the_hanging_bracket
 from ._initializer_list import under_the_constructor
 from ._items import under_the_item_above
-from ._layout_alignment import TAB_MARK, is_yaml, text_tabs_marked, under_the_layout_openers
+from ._layout_alignment import (
+    TAB_MARK,
+    block_scalars_moved_whole,
+    is_yaml,
+    text_tabs_marked,
+    under_the_layout_openers,
+)
 from ._opened_body import into_the_opened_body
 from ._python_blocks import fitted_to_the_blocks
 from ._statement_end import under_the_statement_it_ends, under_the_whole_statement
@@ -275,7 +281,8 @@ def _reindented(text: str, ctx: PostContext) -> str:
         # Moved with the line that opens the comment, as the docstrings.
         moved = ctx.width(_leading_ws(out[opener])) - ctx.width(_leading_ws(lines[opener]))
         out[index] = _shift_indent(lines[index], max(moved, -ctx.width(_leading_ws(lines[index]))), ctx)
-    return "\n".join(under_the_layout_openers(lines, out, step, ctx))
+    out = under_the_layout_openers(lines, out, step, ctx)
+    return "\n".join(block_scalars_moved_whole(lines, out, ctx))
 
 
 def _step_outside_parentheses(
