@@ -437,6 +437,27 @@ def test_yaml_under_its_other_ids_is_read_as_yaml(language: str) -> None:
     assert ("".join(b for _, b in scanner.feed(_WORKFLOW)), scanner.mode) == ("()(", "")
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "brackets"),
+    [
+        ("make", "all: $(OBJ)\n\tcc -o $@ $(OBJ) # don't (\n", "()()"),
+        ("ps1", "# it's (\n$s = @\"\n(text\n\"@\nf(", "("),
+        ("text", "See https://x.org/(a) and (b", "()("),
+        ("mysql", "-- it's (\nSELECT f(", "("),
+        ("coffee", "###\na (\n###\nf(", "("),
+    ],
+)
+def test_neovim_s_own_filetypes_are_read_in_their_language_s_syntax(
+    language: str, text: str, brackets: str
+) -> None:
+    """Neovim names some filetypes otherwise than VS Code (a Makefile's `make`, PowerShell's
+    `ps1`, plain text's `text`, MySQL's `mysql`, vim-coffee-script's `coffee`): read with C's
+    rules, a comment's `(` was counted, a URL's `//` hid the rest of its line."""
+    scanner = _BracketScanner(_syntax_for(language))
+    assert "".join(b for _, b in scanner.feed(text)) == brackets
+    assert scanner.mode == ""
+
+
 def test_perl_pod_opens_only_first_on_a_line_in_the_feed_before_too() -> None:
     """A suggestion after ``$x`` typed that starts with ``=foo(1)`` continues the line: read as
     POD opened at the feed's start, its brackets went unseen; after a line break it is POD."""

@@ -198,15 +198,29 @@ _SYNTAX: dict[str, _Syntax] = {
 }
 
 
+#: Neovim's names of filetypes VS Code calls otherwise (`vim.filetype.match`'s; the `coffee`
+#: of vim-coffee-script).
+_NEOVIM_NAMES = {
+    "make": "makefile",
+    "ps1": "powershell",
+    "text": "plaintext",
+    "mysql": "sql",
+    "coffee": "coffeescript",
+}
+
+
 def syntax_name(language: str | None) -> str:
     """The name of ``language``'s syntax in :data:`_SYNTAX`: a Neovim compound filetype's
     first part's (``sql.dbt``, ``perl.foo``; ``yaml.ansible``), YAML's for VS Code's own ids
-    of YAML files (``github-actions-workflow``). Read as C, a workflow's ``src/**`` opened a
-    block comment that hid every bracket below it."""
+    of YAML files (``github-actions-workflow``), VS Code's for Neovim's names (``make``). Read
+    as C, a workflow's ``src/**`` opened a block comment that hid every bracket below it."""
     name = (language or "").lower()
     if name in _SYNTAX:
         return name
-    return "yaml" if is_yaml(name) else name.partition(".")[0]
+    if is_yaml(name):
+        return "yaml"
+    name = name.partition(".")[0]
+    return _NEOVIM_NAMES.get(name, name)
 
 
 def _syntax_for(language: str | None) -> _Syntax:
