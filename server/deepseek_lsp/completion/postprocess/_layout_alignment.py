@@ -24,9 +24,11 @@ _LAYOUT_OPENERS = {
     "yaml": re.compile(r"(?:-[ ]+)+"),
     "haskell": re.compile(r"\b(?:let|where|do|of)[ ]+(?=\S)"),
 }
-#: A Haskell line's strings and comment, which open no layout: the `of` of a `let`'s string
-#: (`let msg = "list of things"`) taken for one put the next binding right of `msg`.
-_HASKELL_TEXT = re.compile(r'"(?:\\.|[^"\\])*"?|--.*')
+#: A Haskell line's character literals, strings and comment, which open no layout: the `of` of
+#: a `let`'s string (`let msg = "list of things"`) taken for one put the next binding right of
+#: `msg`; the quote of `'"'` read as a string's hid the `do` after it. A name's prime
+#: (`foldl'`, `x'`) opens no literal.
+_HASKELL_TEXT = re.compile(r"""(?<![\w'])'(?:\\.|[^'\\\n])'|"(?:\\.|[^"\\])*"?|--.*""")
 
 
 def _openers_ends(language: str, line: str) -> list[int]:
