@@ -50,3 +50,32 @@ def test_multiline_right_after_a_whole_suggestion_was_accepted() -> None:
     assert _decide("python", "py", text) is False
     assert _decide("python", "py", text, after_accept=True) is True
     assert _decide("python", "py", text, empty_block=True) is True
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text", "expected"),
+    [
+        # A value's braces, typed with their `}` closed by the editor: the rest of the line
+        # (an initializer's entries, a JSX expression), as in an object literal's.
+        ("cpp", "cpp", "int main() {\n    std::vector<int> v {‸}\n}\n", False),
+        ("cpp", "cpp", "int main() {\n    static const Point origin {‸}\n}\n", False),
+        ("csharp", "cs", "class A {\n  void F() {\n    var p = new Point(1, 2) {‸};\n  }\n}\n", False),
+        ("csharp", "cs", "class A {\n  void F() {\n    var p = new Point() {‸};\n  }\n}\n", False),
+        ("javascript", "js", "function App() {\n  return <p>{‸}</p>;\n}\n", False),
+        ("tsx", "tsx", "render(<App user={u}>{‸}</App>);\n", False),
+        # Blocks still: a generic's `>` ends a class's or a function's header, C++'s keywords
+        # name a type's body, a using's arguments are its header's.
+        ("cpp", "cpp", "template <typename T>\nstruct Box {‸}\n", True),
+        ("cpp", "cpp", "namespace app {‸}\n", True),
+        ("cpp", "cpp", "class Shape : public Base<int> {‸}\n", True),
+        ("typescript", "ts", "class Store<T> {‸}\n", True),
+        ("tsx", "tsx", "function f(): Promise<void> {‸}\n", True),
+        ("csharp", "cs", "class A {\n  void F() {\n    using (var s = new Scope(1)) {‸}\n  }\n}\n", True),
+        ("rust", "rs", "fn f() -> Vec<u8> {‸}\n", True),
+    ],
+)
+def test_multiline_not_in_a_values_braces(language_id: str, ext: str, text: str, expected: bool) -> None:
+    """A C++ braced initializer, a C# object initializer after its constructor's arguments and
+    a JSX element's expression hold a value: asked for as a block (their word, `)` or `>`
+    before the `{` read as a block header's), the model's answer ran on over lines."""
+    assert _decide(language_id, ext, text) is expected

@@ -634,3 +634,52 @@ def test_a_block_cut_by_time_after_a_line_break_keeps_its_first_line() -> None:
     cut = "\n    result = compute(\n        a,\n        b"
     assert within_closed_calls(cut, py) == "\n    result = compute("
     assert postprocess(within_closed_calls(cut, py), py) == "\n    result = compute("
+
+
+def test_an_allman_blocks_body_passed_to_a_call_is_kept_when_cut() -> None:
+    """A ``{`` on its own line after its header (C#'s, Java's, JavaScript's Allman style:
+    ``Task.Run(() =>`` then ``{``) opens a block as the same ``{`` at the header's end does:
+    cut inside the lambda's body at a limit, only the call's first line was kept and the body
+    typed so far was lost. An object or an initializer on its own line stays no block."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    cs = PostContext(prefix="void Start()\n{\n    ", suffix="\n}\n", language="csharp")
+    run = "Task.Run(() =>\n    {\n        Work();\n        Report();"
+    assert within_closed_calls(run, cs) == run
+    each = "items.ForEach(item =>\n{\n    if (item.Ok)\n    {\n        Save(item);"
+    assert within_closed_calls(each, cs) == each
+    java = PostContext(prefix="void start() {\n    ", suffix="\n}\n", language="java")
+    submit = "pool.submit(() ->\n    {\n        work();"
+    assert within_closed_calls(submit, java) == submit
+    init = "var u = Find();\nSave(new User\n{\n    Id = u.Id,\n    Name = u.Name"
+    assert within_closed_calls(init, cs) == "var u = Find();"
+    js = PostContext(prefix="function f() {\n  ", suffix="\n}\n", language="javascript")
+    options = "const a = 1;\nsend(\n  {\n    to: user,\n    body: text"
+    assert within_closed_calls(options, js) == "const a = 1;"
+
+
+def test_a_generic_or_jsx_brace_and_a_csharp_initializer_with_arguments_are_no_block_when_cut() -> None:
+    """A ``>`` before ``{`` is an arrow's (``=>``, ``->``) or a block's only after a class's or
+    an object's type (Kotlin's ``object : Callback<T> {``); after a generic type it opens a
+    value (C++'s ``std::vector<int>{``), after a JSX tag an expression (``<p>{``); and C#'s
+    ``new Point(1, 2) {`` is an initializer as ``new Point() {`` is: read as blocks, a cut
+    inside them kept their entries so far, the call they are passed to left open."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    cpp = PostContext(prefix="int main() {\n    ", suffix="\n}\n", language="cpp")
+    values = "int n = 2;\nuse(std::vector<int>{\n        1,\n        n"
+    assert within_closed_calls(values, cpp) == "int n = 2;"
+    jsx = PostContext(prefix="function App() {\n  ", suffix="\n}\n", language="javascript")
+    tag = "const n = 1;\nroot.render(<p>{\n    items.map((i) => i.name)"
+    assert within_closed_calls(tag, jsx) == "const n = 1;"
+    cs = PostContext(prefix="void Start()\n{\n    ", suffix="\n}\n", language="csharp")
+    for head in ("Draw(new Point(1, 2) {", "Save(new User(Find(id), true) {"):
+        literal = f"var u = Find();\n{head}\n        Id = u.Id,\n        Name = u.Name"
+        assert within_closed_calls(literal, cs) == "var u = Find();", head
+    using = "Task.Run(() =>\n{\n    using (var s = new Scope(id)) {\n        Work(s);"
+    assert within_closed_calls(using, cs) == using
+    kt = PostContext(prefix="fun start() {\n    ", suffix="\n}\n", language="kotlin")
+    listener = "client.call(object : Callback<Reply> {\n        override fun done(r: Reply) {"
+    assert within_closed_calls(listener, kt) == listener
+    arrow = "items.forEach((x): void => {\n    log(x);"
+    assert within_closed_calls(arrow, jsx) == arrow

@@ -14,7 +14,7 @@ import re
 from ..context import Scope, enclosing_scopes
 from ..documents import Document
 from ..languages import Language
-from .postprocess import has_block_comments
+from .postprocess import has_block_comments, literal_brace
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
 BLOCK_OPENERS = (":", "{", "(", "[", "=>", " do", "->")
@@ -126,11 +126,30 @@ _HEADER_BRACE = re.compile(r"(?:[\w)\]>]|^)\s*\{$")
 _CLOSURE_BRACE = re.compile(r"\|\s*\{$")
 
 
+#: A JSX element's expression (`<p>{`, `<App user={u}>{`): a tag opened where a value goes;
+#: a generic's `<T>` follows a name (`class Store<T> {`).
+_JSX_BRACE = r"(?:^|[(=,?:&|]|\breturn)\s*<[A-Za-z][\w.:-]*(?:\s[^<>]*)?>\s*$"
+#: What before its `{` makes it a value's, not a block's, where a block's header ends the same
+#: way: C#'s object initializer (`new Point(1, 2) {`), C++'s braced initializer (a type, maybe
+#: a template's, then a name: `std::vector<int> v {`; not a type's own `struct Box {`), JSX.
+_VALUE_BRACE: dict[str, re.Pattern[str]] = {
+    "csharp": re.compile(literal_brace("csharp")),
+    "cpp": re.compile(
+        r"(?:^|[;{}])\s*(?!(?:class|struct|union|enum|namespace|else|do|try|return)\b)"
+        r"(?:\w+\s+)*[\w:]+(?:<[^;{}]*>)?[\s*&]+\w+\s*$"
+    ),
+    **dict.fromkeys(("javascript", "tsx"), re.compile(_JSX_BRACE)),
+}
+
+
 def _in_new_braces(before: str, after: str, language: Language | None) -> bool:
     """Whether the cursor is between a block header's `{` and its `}`, outside a string."""
     code = before.rstrip()
     closure = language is not None and language.name == "rust" and bool(_CLOSURE_BRACE.search(code))
     if not after.lstrip().startswith("}") or not (_HEADER_BRACE.search(code) or closure):
+        return False
+    value = _VALUE_BRACE.get(language.name) if language is not None else None
+    if value is not None and value.search(code[:-1]):
         return False
     # Outside a string: `format!("x {|}")`, `f"{|}"` are a placeholder's braces.
     return _code_part(code + " //", "//", _quotes(language)) == code and opens_block(code, language)

@@ -29,7 +29,7 @@ from ._brackets import (
     _suffix_scanner,
 )
 from ._scanner import _INTERPOLATION_CLOSER, _BracketScanner
-from ._syntax import _syntax_for, has_block_comments
+from ._syntax import _syntax_for, has_block_comments, literal_brace
 from ._text import _WAITING_END
 from .context import Filter, LaterContext, PostContext
 from .fences import _answered_as_chat as answered_as_chat
@@ -59,6 +59,7 @@ __all__ = [
     "dedupe_choices",
     "has_block_comments",
     "kept_tail",
+    "literal_brace",
     "opens_as_chat",
     "postprocess",
     "says_only_prose",
@@ -85,8 +86,12 @@ def without_cut_line(text: str) -> str:
 
 #: What comes before a block's ``{`` (a function's or closure's parameters, an arrow, a keyword
 #: or a return type and a space), not an object literal's (``(``, ``,``, ``:``, ``=``, ``[``,
-#: ``return``) nor a Go composite literal's (``Config{``).
-_BLOCK_BRACE = re.compile(r"(?:[)>|]\s*|\b(?!return\b)\w+\s+)$")
+#: ``return``) nor a Go composite literal's (``Config{``). A generic's ``>`` only after a class's
+#: or an object's type (Kotlin's ``object : Callback<T> {``): after a type it opens a value
+#: (C++'s ``std::vector<int>{``), after a JSX tag an expression (``<p>{``).
+_BLOCK_BRACE = re.compile(
+    r"(?:[)|]\s*|[=-]>\s*|\b(?:object|class|interface)\b[^(){};]*>\s*|\b(?!return\b)\w+\s+)$"
+)
 
 
 def within_closed_calls(text: str, ctx: PostContext) -> str:
@@ -108,10 +113,15 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
     lines = text.split("\n")
     start = chat_code_start(lines, ctx)
     keep = next((i + 1 for i, line in enumerate(lines) if i >= start and line.strip()), start or 1)
+    #: The last line with code before the one read: the header of a ``{`` alone on its line.
+    above = ctx.prefix.rpartition("\n")[2]
     for index, line in enumerate(lines[start:], start):
         for at, bracket in scanner.feed(line + "\n"):  # the break ends a line comment
             if bracket in "([{":
                 head = line[:at]
+                if not head.strip():
+                    # Allman's `{` (`Task.Run(() =>` then `{`) opens what its header's end would.
+                    head = above.rstrip() + " "
                 block = braces and bracket == "{" and _BLOCK_BRACE.search(head)
                 block = block and not (literal and literal.search(head))
                 own.append("b" if block else bracket)
@@ -122,6 +132,8 @@ def within_closed_calls(text: str, ctx: PostContext) -> str:
         if not any(bracket in closing for bracket in own) or own[-1] == "b":
             # Not fewer lines than the first with text: a blank one before it is no answer.
             keep = max(keep, index + 1)
+        if line.strip():
+            above = line
     return "\n".join(lines[:keep])
 
 

@@ -187,7 +187,10 @@ _SYNTAX: dict[str, _Syntax] = {
     "csharp": _Syntax(
         raw_triple_quotes=True,
         raw_string=(r'(?:\$+@|@\$*)"', '"'),
-        literal_brace=r"\bnew\b(?:\s*[\w.]+(?:<[^(){};]*>)?(?:\[\s*\])?)?\s*(?:\(\))?\s*$",
+        literal_brace=(
+            r"\bnew\b(?:\s*[\w.]+(?:<[^(){};]*>)?(?:\[\s*\])?)?\s*"
+            r"(?:\((?:[^()]|\([^()]*\))*\))?\s*$"  # its arguments: `new Point(1, 2) {`
+        ),
     ),
     "go": _Syntax(raw_string=("`", "`")),
     # Prose has no comments: a link's `https://` began a line comment (the model's `)` after
@@ -225,6 +228,12 @@ def syntax_name(language: str | None) -> str:
 
 def _syntax_for(language: str | None) -> _Syntax:
     return _SYNTAX.get(syntax_name(language), _DEFAULT_SYNTAX)
+
+
+def literal_brace(language: str | None) -> str:
+    """What before a ``{`` with a space makes it a literal's in ``language`` (see
+    ``_Syntax.literal_brace``); empty where nothing is known to."""
+    return _syntax_for(language).literal_brace
 
 
 def has_block_comments(language: str | None) -> bool:
