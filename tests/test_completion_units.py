@@ -28,6 +28,8 @@ from deepseek_lsp.languages import LanguageRegistry
 from deepseek_lsp.prompts import build_fim_prompt
 from deepseek_lsp.status import StatusReporter
 
+INLINE, MENU = types.TEXT_DOCUMENT_INLINE_COMPLETION, types.TEXT_DOCUMENT_COMPLETION
+
 REGISTRY = LanguageRegistry.load()
 
 
@@ -73,14 +75,14 @@ def test_typing_through_serves_the_rest_and_stops_at_divergence() -> None:
     after = b"\n\nprint(area(2))\n"
     cache.remember("u", Anchor.at(before + after, len(before)), "urn 3.14 * r * r", False)
     typed = before + b"ur"
-    assert cache.through("u", typed + after, len(typed)) == ("n 3.14 * r * r", True)
+    assert cache.through("u", typed + after, len(typed), method=INLINE) == ("n 3.14 * r * r", True)
     wrong = before + b"ux"
-    assert cache.through("u", wrong + after, len(wrong)) is None
+    assert cache.through("u", wrong + after, len(wrong), method=INLINE) is None
     # The text after the cursor changed: the held suggestion no longer applies.
-    assert cache.through("u", typed + b"\nother()\n", len(typed)) is None
+    assert cache.through("u", typed + b"\nother()\n", len(typed), method=INLINE) is None
     # Typed all of it: nothing left to serve.
     full = before + b"urn 3.14 * r * r"
-    assert cache.through("u", full + after, len(full)) is None
+    assert cache.through("u", full + after, len(full), method=INLINE) is None
     assert cache.hits["typing"] == 1
 
 
@@ -90,10 +92,13 @@ def test_a_block_cut_by_time_is_typed_through_but_not_served_where_it_was_asked(
     cache = CompletionCache()
     before, after = b"def f(a, b):\n    ", b"\n"
     block = "total = a + b\n    total = step(total)"
-    cache.remember("u", Anchor.at(before + after, len(before)), block, True, cut=True)
+    cache.remember("u", Anchor.at(before + after, len(before)), block, True, cut=True, served_to={INLINE})
     typed = before + b"tot"
-    assert cache.through("u", typed + after, len(typed)) == (block[3:], True)
-    assert cache.through("u", before + after, len(before)) is None
+    assert cache.through("u", typed + after, len(typed), method=INLINE) == (block[3:], True)
+    assert cache.through("u", before + after, len(before), method=INLINE) is None
+    # The menu's request at the key the inline one was answered at is given it, once.
+    assert cache.through("u", before + after, len(before), method=MENU) == (block, False)
+    assert cache.through("u", before + after, len(before), method=MENU) is None
 
 
 async def test_a_finished_prefetch_cut_by_time_answers_its_state_once() -> None:
@@ -107,8 +112,11 @@ async def test_a_finished_prefetch_cut_by_time_answers_its_state_once() -> None:
         pending = Pending(anchor=Anchor.at(data, at), multiline=True, cut=cut)
         pending.future.set_result(["\n    return total"])
         cache.prefetching["u"] = pending
-        found = [cache.in_flight("u", data, at, True) for _ in range(3)]
+        found = [cache.in_flight("u", data, at, True, method=INLINE) for _ in range(3)]
         assert sum(f is not None for f in found) == served, (cut, found)
+        # The menu's request at the same key is given it too, once.
+        menu = [cache.in_flight("u", data, at, True, method=MENU) for _ in range(2)]
+        assert sum(f is not None for f in menu) == (1 if cut else 2), (cut, menu)
 
 
 def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() -> None:
@@ -120,15 +128,15 @@ def test_an_edit_below_the_text_an_anchor_compares_drops_what_is_held_there() ->
     cache.remember("u", Anchor.at(data, len(before)), "compute(y)", False)
     cache.edited("u", len(before), len(below))  # typed at the cursor
     cache.edited("u", len(before) + 200, len(below) - 210)  # within what is compared
-    assert cache.through("u", data, len(before)) == ("compute(y)", False)
+    assert cache.through("u", data, len(before), method=INLINE) == ("compute(y)", False)
     cache.edited("u", len(before) + 256, len(below) - 256)  # text put in just past it
-    assert cache.through("u", data, len(before)) is None
+    assert cache.through("u", data, len(before), method=INLINE) is None
     # Near the document's end everything after the cursor is compared: typing at the end is
     # typing, not an edit below.
     short = CompletionCache()
     short.remember("u", Anchor.at(before, len(before)), "compute(y)", False)
     short.edited("u", len(before), 0)
-    assert short.through("u", before, len(before)) == ("compute(y)", False)
+    assert short.through("u", before, len(before), method=INLINE) == ("compute(y)", False)
 
 
 def test_a_prefetch_stays_reachable_only_on_the_way_to_its_state() -> None:
@@ -176,14 +184,14 @@ async def test_in_flight_path_covers_what_streamed_so_far() -> None:
     cache.pending["u"] = pending
     pending.streamed.append("compute(")
     typed = data + b"comp"
-    found = cache.in_flight("u", typed, len(typed), multiline=False)
+    found = cache.in_flight("u", typed, len(typed), multiline=False, method=INLINE)
     assert found is not None and found[1] == 4
     beyond = data + b"compute(a"
-    assert cache.in_flight("u", beyond, len(beyond), multiline=False) is None  # not streamed yet
-    assert cache.in_flight("u", data + b"zz", len(data) + 2, multiline=False) is None
-    assert cache.in_flight("u", typed, len(typed), multiline=True) is None  # a line can't serve a block
+    assert cache.in_flight("u", beyond, len(beyond), multiline=False, method=INLINE) is None  # not streamed yet
+    assert cache.in_flight("u", data + b"zz", len(data) + 2, multiline=False, method=INLINE) is None
+    assert cache.in_flight("u", typed, len(typed), multiline=True, method=INLINE) is None  # a line can't serve a block
     pending.future.set_result(["compute(a, b)"])
-    assert cache.in_flight("u", typed, len(typed), multiline=False) is None  # done: the cache has it
+    assert cache.in_flight("u", typed, len(typed), multiline=False, method=INLINE) is None  # done: the cache has it
 
 
 def test_debounce_tracks_cadence_and_context_and_latency() -> None:

@@ -6,6 +6,7 @@ stop sequences say, and the rest is not waited for; a completion request answere
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -464,7 +465,9 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
     """The prefetch of what follows an accepted suggestion, cut by time (a slow moment), was kept
     as the whole answer: the request after the accept was given the cut block, and so was every
     later one at that place for the cache's lifetime, no request sent, though the server now
-    answered it whole (the foreground's cut block is asked again there: 93f8381)."""
+    answered it whole (the foreground's cut block is asked again there: 93f8381). Once for each
+    method: the completion menu's request at the key the inline one took it at (VS Code's
+    suggest widget, a Neovim menu plugin) asked the backend again, a second stream for a key."""
     block = "".join(f"\n    total = step_{n}(total)" for n in range(40)) + "\n"
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         # The prefetch, the one after the cut block (prefetch_soon), the place asked again.
@@ -486,6 +489,13 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
             )
             after = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
             stats = await client.protocol.send_request_async("deepseek/completionStats", {})
+            # The first, its prefetch, and the prefetch after the cut block it was served.
+            assert await eventually(lambda: len(fake.requests_to("/v1/completions")) == 3)
+            menu = await client.text_document_completion_async(
+                types.CompletionParams(types.TextDocumentIdentifier(uri), types.Position(1, 17))
+            )
+            await asyncio.sleep(0.3)  # what the menu's request would have sent, or prefetched
+            menu_asked = len(fake.requests_to("/v1/completions")) - 3
             fake.set_latency()  # the server is quick again
             again = await client.text_document_inline_completion_async(inline_params(uri, 1, 17))
     # Counted as the prefetch's answer it is (completionStats), not as a request joined.
@@ -493,6 +503,8 @@ async def test_a_prefetch_cut_at_the_time_limit_answers_the_accept_once(tmp_path
     (cut,) = after.items
     assert cut.insert_text.startswith("\n    total = step_0(total)"), cut.insert_text
     assert cut.insert_text.count("\n") < 40, cut.insert_text  # the prefetch's cut block, at once
+    assert menu_asked == 0
+    assert "step_0(total)" in str(menu.items[0].text_edit), menu.items
     (whole,) = again.items
     assert whole.insert_text.count("\n") >= 30, whole.insert_text  # asked, and answered whole
 

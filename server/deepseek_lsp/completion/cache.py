@@ -156,6 +156,10 @@ class Entry:
     #: A block cut at the time limit: served to typing through it, not to asking again where
     #: it was asked (the server may answer it whole then).
     cut: bool = False
+    #: The request methods a cut block was given to where it was asked: its request's, its
+    #: joiners' (its Pending's own set). Another method's request at that key is given it
+    #: once: the menu's beside the inline one's is no asking again.
+    served_to: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -179,6 +183,9 @@ class Pending:
     #: Its answer is a block cut at the time limit: it answers its state once (a prefetch's,
     #: to the accept), then that state is asked again, as a foreground request's cut block is.
     cut: bool = False
+    #: The request methods it was given to: a cut one answers its state once for each (the
+    #: menu's request at the key the inline one took it at is no asking again).
+    served_to: set[str] = field(default_factory=set)
 
     @property
     def text(self) -> str:
@@ -271,11 +278,13 @@ class CompletionCache:
         *,
         prefetched: bool = False,
         cut: bool = False,
+        served_to: set[str] | None = None,
     ) -> None:
         if not text:
             return
         entries = self._through.setdefault(uri, [])
-        entries.append(Entry(anchor, text, multiline, prefetched=prefetched, cut=cut))
+        served = set() if served_to is None else served_to
+        entries.append(Entry(anchor, text, multiline, prefetched=prefetched, cut=cut, served_to=served))
         if len(entries) > 16:
             del entries[:-16]
         if len(self._through) > 256:
@@ -286,19 +295,22 @@ class CompletionCache:
         # back at its place from here with ``cacheTtlS: 60``, with no request.
         return time.monotonic() - at > self.exact.ttl
 
-    def through(self, uri: str, data: bytes, offset: int) -> tuple[str, bool] | None:
+    def through(self, uri: str, data: bytes, offset: int, *, method: str) -> tuple[str, bool] | None:
         """The rest of a held suggestion the user is typing through, if any, and whether any
-        of it was typed (False: the cursor is back where it was asked)."""
+        of it was typed (False: the cursor is back where it was asked), for a request of
+        ``method``."""
         for entry in reversed(self._through.get(uri, ())):
             if self.expired(entry.at):
                 continue
             typed = entry.anchor.typed_since(data, offset, auto_closed=True)
-            if typed is None or (entry.cut and not typed):
+            if typed is None or (entry.cut and not typed and method in entry.served_to):
                 continue
             full = entry.text.encode("utf-8", "surrogatepass")
             if len(typed) < len(full) and full.startswith(typed):
                 rest = full[len(typed) :].decode("utf-8", "ignore")
                 if rest.strip():
+                    if entry.cut and not typed:
+                        entry.served_to.add(method)
                     # A prefetch that finished before the accept answers the state it was
                     # asked for: a prefetch hit (it was counted as typing-through).
                     self.hits["prefetch" if entry.prefetched and not typed else "typing"] += 1
@@ -338,17 +350,20 @@ class CompletionCache:
         self.pending.pop(uri, None)
         self.prefetching.pop(uri, None)
 
-    def in_flight(self, uri: str, data: bytes, offset: int, multiline: bool) -> tuple[Pending, int] | None:
+    def in_flight(
+        self, uri: str, data: bytes, offset: int, multiline: bool, *, method: str
+    ) -> tuple[Pending, int] | None:
         """A pending request (or prefetch) for this document that will cover the cursor, and how
-        far in."""
+        far in, for a request of ``method``."""
         for registry in (self.pending, self.prefetching):
             pending = registry.get(uri)
-            if pending is not None and pending.future.done() and self.expired(pending.at):
+            if pending is None or (pending.future.done() and self.expired(pending.at)):
                 continue
+            if pending.cut and pending.future.done() and method in pending.served_to:
+                continue  # served once to this method: its state is asked again
             found = self._covers(pending, data, offset, multiline)
             if found is not None:
-                if pending is not None and pending.cut and pending.future.done():
-                    del registry[uri]  # served once
+                pending.served_to.add(method)
                 return found
         return None
 

@@ -185,7 +185,9 @@ class Fetcher:
         # mispredicting: counted, Alt+\ pressed while a suggestion was on its way lengthened
         # the wait while typing.
         self.cancel(uri, typing=not req.invoked)
-        pending = Pending(anchor=anchor, multiline=req.multiline, post=post if req.multiline else None)
+        pending = Pending(
+            anchor=anchor, multiline=req.multiline, post=post if req.multiline else None, served_to={req.method}
+        )
         self.cache.pending[uri] = pending
         n = choices_wanted(self.services.settings.completion, req.invoked)
         fetch = self._fetch(uri, pending, fim, post, req.multiline, n, key, kept)
@@ -364,7 +366,7 @@ class Fetcher:
                 # Every choice, the first one last (the newest is tried first): the user may
                 # cycle to another and accept a word of it, and its rest was asked again.
                 for choice in reversed(choices):
-                    self.cache.remember(uri, pending.anchor, choice, multiline, cut=not whole)
+                    self.cache.remember(uri, pending.anchor, choice, multiline, cut=not whole, served_to=pending.served_to)
             elif all_answered and whole:
                 self.cache.put(key, [])  # answered, nothing worth showing: the same question gets the same
             pending.failed = not texts and kept is None
@@ -512,12 +514,14 @@ class Fetcher:
                 if not pending.future.done():
                     pending.failed = not answered
                     pending.future.set_result([result] if result else [])
-                # A cut block its joiners were given answers its state no more (Pending.cut).
-                served_cut = pending.cut and (pending.waiters > 0 or pending.shown)
-                if (served_cut or not answered) and self.cache.prefetching.get(uri) is pending:
+                # A cut block its joiners were given answers their methods no more
+                # (Pending.served_to); an error answers nobody.
+                if not answered and self.cache.prefetching.get(uri) is pending:
                     del self.cache.prefetching[uri]
             if result:
-                self.cache.remember(uri, anchor, result, True, prefetched=True, cut=pending.cut)
+                self.cache.remember(
+                    uri, anchor, result, True, prefetched=True, cut=pending.cut, served_to=pending.served_to
+                )
 
         def settle(_: asyncio.Task[Any]) -> None:
             if not pending.future.done():  # cancelled before its first step

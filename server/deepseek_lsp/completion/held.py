@@ -42,13 +42,13 @@ class HeldAnswers:
             return None
         doc = req.doc
         uri = doc.uri
-        held = self.cache.through(uri, doc.data, req.offset)
+        held = self.cache.through(uri, doc.data, req.offset, method=req.method)
         if held is not None:
             rest, typed_into = held
             self._agreed(uri, typed_into)
             self.fetching.prefetch_soon(req, seq, rest, tail)
             return finish([rest])
-        reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline)
+        reuse = self.cache.in_flight(uri, doc.data, req.offset, req.multiline, method=req.method)
         if reuse is None:
             return None
         pending, skip = reuse
