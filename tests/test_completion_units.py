@@ -1086,3 +1086,27 @@ def test_the_code_part_of_a_line_ends_where_its_comment_starts(line: str, langua
     several times for each key typed at its end: the same cut, string by string."""
     comment, quotes = language
     assert _code_part(line, comment, quotes) == _code_part_by_hand(line, comment, quotes)
+
+
+async def test_the_member_at_a_new_dot_is_read_once_a_request(tmp_path, monkeypatch) -> None:
+    """At a new member's dot (``c.``) the prompt builder asks where the dot is, which class its
+    receiver has, and the context which class to send: each read the member at the cursor again
+    (a regex over the line and a walk up the tree to tell a comment's or a string's dot), three
+    times a request. Read once, the class is still sent."""
+    from deepseek_lsp.context import receivers
+
+    reads: list[int] = []
+    member_at = receivers._member_at
+
+    def counted(*args: Any) -> Any:
+        reads.append(args[-1])
+        return member_at(*args)
+
+    monkeypatch.setattr(receivers, "_member_at", counted)
+    (tmp_path / "counter.py").write_text("class Counter:\n    def bump(self, by):\n        return by\n")
+    feature = _feature_for_prompts([tmp_path.as_uri()], time_box_ms=5000)
+    text = "from counter import Counter\n\nc = Counter()\nc."
+    doc = feature.services.documents.open((tmp_path / "main.py").as_uri(), text, "python", 1)
+    fim = feature.prompts.prompt(Request(doc, len(text), False))
+    assert "def bump(self, by)" in fim.prompt
+    assert reads == [len(text)]

@@ -16,6 +16,7 @@ from deepseek_lsp.context import receivers as receivers_module
 from deepseek_lsp.context.lookup import receivers_members
 from deepseek_lsp.context.receivers import (
     class_of_type,
+    member_at,
     member_receivers,
     receiver_at,
     receiver_key,
@@ -1377,7 +1378,9 @@ def test_the_declared_class_of_a_receiver_in_c_cpp_ruby_kotlin_scala_or_swift(
     doc = store.open(f"file:///w/m.{language}", text.replace("|", ""), language, 1)
     assert doc.tree is not None
     at = len(text[: text.index("|")].encode())
-    assert receiver_key(language, doc.tree, doc.data, at) == expected
+    member = member_at(language, doc.tree, doc.data, at)
+    key = receiver_key(language, doc.tree, doc.data, member) if member is not None else None
+    assert key == expected
 
 
 LAYERS_PY = (

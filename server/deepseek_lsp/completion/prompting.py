@@ -28,8 +28,7 @@ from ..context import (
     unchanged_on_disk,
 )
 from ..context.index import FileIndex
-from ..context.lookup import _import_words
-from ..context.receivers import member_dot, receiver_key
+from ..context.receivers import MemberAt, member_at, receiver_key
 from ..documents import Document
 from ..features import Services
 from ..line_tokens import LineTokens
@@ -78,7 +77,7 @@ class _Context:
     #: chosen: an edit since in another file is a recent edit they lack.
     edit_serial: int = 0
     #: The dot of the member typed at the cursor when they were chosen (``c.|``, ``c.In|``,
-    #: context.receivers.member_dot) and its receiver, or last kept.
+    #: context.receivers.MemberAt.written) and its receiver, or last kept.
     member_dot: tuple[int, str] | None = None
     #: The class of that member's receiver (context.receivers.receiver_key), which they hold.
     receiver: str | None = None
@@ -237,11 +236,13 @@ class PromptBuilder:
             # chosen anew at each, the prefix cache missed on most lines. By the dot, not the
             # last key: at ``c.In`` the request at ``c.`` may have gone before its prompt
             # (typed on within the debounce), its class never sent.
-            dot = member_dot(lang.name, doc.tree, doc.data, req.offset)
+            # Read once: the receiver's class and the context's class at the cursor read it too.
+            member = member_at(lang.name, doc.tree, doc.data, req.offset)
+            dot = member.written if member is not None else None
             at_new_dot = dot is not None and (prev is None or dot != prev.member_dot)
             receiver = None
             if at_new_dot:
-                receiver = self._known_receiver(doc, req.offset, index)
+                receiver = self._known_receiver(doc, member, index)
             if (
                 prev is not None
                 and (receiver is None or receiver == prev.receiver)
@@ -266,9 +267,9 @@ class PromptBuilder:
                 receiver = prev.receiver
             elif lang.spec.line_comment:
                 prev = None
-                if dot is not None and not at_new_dot:
+                if member is not None and not at_new_dot:
                     # Chosen anew at the same dot (its while over, a file edited): for it.
-                    receiver = self._known_receiver(doc, req.offset, index)
+                    receiver = self._known_receiver(doc, member, index)
                 reach = self._function_start(doc, req.offset, scopes)
                 names = names_near(lang, doc.tree, doc.data, req.offset, reach=reach)
                 self.indexer.roots = env_workspace_roots(self.services.workspace_folders)
@@ -288,6 +289,7 @@ class PromptBuilder:
                     symbols=self.symbols,
                     switched_off=self.services.completions_off,
                 )
+                ctx_req.member = member
                 window_guess = (max(0, req.offset - 6000), req.offset + 2000)
                 snippets = gather_snippets(self.indexer, ctx_req, window_guess, names)
                 unindexed += [d for d in ctx_req.other_docs if not self.indexer.has_index(d)]
@@ -311,20 +313,20 @@ class PromptBuilder:
             return fim
         return self._build(req, inserted, snippets, scopes, imports)
 
-    def _known_receiver(self, doc: Document, offset: int, index: FileIndex | None) -> str | None:
-        """The class of the receiver at ``offset`` (context.receivers.receiver_key) where it
+    def _known_receiver(self, doc: Document, member: MemberAt | None, index: FileIndex | None) -> str | None:
+        """The class of ``member``'s receiver (context.receivers.receiver_key) where it
         may be found: a name no file defines (on disk or in an open buffer), the document imports
         or defines (JavaScript's ``JSON.``, ``Math.``, ``Object.``: a capital is taken for a
         class) sends nothing, and
         chosen anew at each, the snippets changed the prompt's first lines (a name typed since
         came in): a miss of DeepSeek's prefix cache."""
         lang = doc.language
-        if lang is None or doc.tree is None:
+        if lang is None or doc.tree is None or member is None:
             return None
-        key = receiver_key(lang.name, doc.tree, doc.data, offset)
+        key = receiver_key(lang.name, doc.tree, doc.data, member)
         if key is None or "." in key or self.symbols.files_defining(key, lang.name):
             return key
-        if index is not None and (key in index.definitions or key in _import_words(index)):
+        if index is not None and (key in index.definitions or key in index.import_words):
             return key
         # Another open file's buffer, unsaved (the table is read from disk): Go, Java or C#
         # use their package's types with no import, and its class was never sent at the dot.

@@ -6,6 +6,7 @@ import re
 import time
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import tree_sitter as ts
 
@@ -86,6 +87,12 @@ class FileIndex:
     #: A file read from disk (``Indexer.for_file``): its path and its stamp (modification time,
     #: size) when read; None for an open document's.
     disk: tuple[str, tuple[int, int]] | None = None
+
+    @cached_property
+    def import_words(self) -> dict[str, None]:
+        """Every word of its import statements, in order (read once: an index is not changed
+        once built)."""
+        return dict.fromkeys(w for _s, _e, t in self.imports for w in _WORD.findall(t))
 
 
 def node_text(data: bytes, node: ts.Node) -> str:

@@ -18,9 +18,15 @@ from ..imports.go import package_file_names
 from ..languages import Language, LanguageRegistry
 from ..privacy import file_path
 from ..workspace_symbols import family
-from .index import _WORD, SIGNATURE_MEMBERS, _is_dunder
+from .index import SIGNATURE_MEMBERS, _is_dunder
 from .indexer import MAX_FILE_BYTES
-from .receivers import class_of_type, field_in_text, member_receivers, reads_receivers, receiver_at
+from .receivers import (
+    class_of_member,
+    class_of_type,
+    field_in_text,
+    member_receivers,
+    reads_receivers,
+)
 
 if TYPE_CHECKING:
     from .index import Definition, FileIndex
@@ -97,17 +103,9 @@ def _imported_names(own: FileIndex, imported: list[FileIndex]) -> list[str]:
     imports define, in order."""
 
     def work() -> list[str]:
-        return [w for w in _import_words(own) if any(w in idx.definitions for idx in imported)]
+        return [w for w in own.import_words if any(w in idx.definitions for idx in imported)]
 
     return cast("list[str]", _cached_over("imported", [own, *imported], work))
-
-
-def _import_words(own: FileIndex) -> dict[str, None]:
-    """Every word of the document's import statements, in order."""
-    return cast(
-        "dict[str, None]",
-        _cached_over("import words", [own], lambda: dict.fromkeys(w for _s, _e, t in own.imports for w in _WORD.findall(t))),
-    )
 
 
 #: A member's name after its object's and the dot.
@@ -131,7 +129,7 @@ def _module_members(
     found: list[tuple[int, str]] = []
     # The names the imports of local modules bind: ``import``, ``from``, the paths' words and
     # the standard library's modules took most of the 32.
-    words = [w for w in _import_words(own) if any(s in local for s in own.word_sources.get(w, ()))]
+    words = [w for w in own.import_words if any(s in local for s in own.word_sources.get(w, ()))]
     for word in words[:MAX_FAR_IMPORTED]:
         dotted = word.encode() + b"."
         at = window[0]
@@ -292,7 +290,7 @@ def found_in_workspace(
         return {}, set()
     known = _defined_in(indexes)
     attributes = _own_attributes(own, doc.data, doc.language.name)
-    imported = _import_words(own)
+    imported = own.import_words
     found: dict[str, list[FileIndex]] = {}
     guesses = 0  # members found, not imported names
     for name in names:
@@ -421,14 +419,14 @@ def receivers_members(
         # is not the whole one (not kept as if it were).
         req.cut_short = True
         return {}, []
-    imported = _import_words(own)
+    imported = own.import_words
     found = _Classes(indexer, req, own, indexes, doc_path, roots)
     elsewhere = partial(found.field, doc.language)
     classes = member_receivers(
         doc.language.name, tree, doc.data, req.offset, window, names, imported, elsewhere
     )
     members = {member: defs for member, cls in classes.items() if (defs := found.members(cls, member))}
-    at_cursor = receiver_at(doc.language.name, tree, doc.data, req.offset, imported, elsewhere)
+    at_cursor = class_of_member(doc.language.name, tree, doc.data, req.member, imported, elsewhere)
     return members, found.classes(at_cursor) if at_cursor is not None else []
 
 

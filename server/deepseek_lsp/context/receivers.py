@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator
 from functools import lru_cache
 from itertools import islice
+from typing import NamedTuple
 
 import tree_sitter as ts
 
@@ -178,6 +179,32 @@ def _identifiers_only(*names: str) -> bool:
     return all(not n or n.replace("$", "_").isidentifier() for n in names)
 
 
+class MemberAt(NamedTuple):
+    """The member being typed at a cursor (``conn.|``, ``self.conn.se|``), read once a request
+    (:func:`member_at`): where its receiver starts, where its dot is, the receiver's name and
+    its owners, dotted (``self`` for ``self.conn``)."""
+
+    at: int
+    dot: int
+    receiver: str
+    owner: str | None
+
+    @property
+    def written(self) -> tuple[int, str]:
+        """Its dot and its receiver as written: ``c.`` taken back and ``g.`` typed in its place
+        has its dot where ``c``'s was, and is another member."""
+        return self.dot, f"{self.owner}.{self.receiver}" if self.owner else self.receiver
+
+
+def member_at(language: str, tree: ts.Tree, data: bytes, offset: int) -> MemberAt | None:
+    """The member being typed at ``offset`` (``conn.|``, ``conn.se|``) whose receiver's class
+    may be sent; None where none can be (``self.``, ``1.``, ``f().``, a comment's full stop, a
+    language whose receivers are not read: C's, C++'s, Ruby's, Kotlin's, Scala's and Swift's
+    are, from their declarations' text, ``declared_types``)."""
+    fam = _family(language)
+    return _member_at(fam, tree, data, offset) if fam is not None else _declared_member(language, tree, data, offset)
+
+
 def receiver_at(
     language: str,
     tree: ts.Tree,
@@ -188,62 +215,53 @@ def receiver_at(
 ) -> str | None:
     """The class of the receiver the cursor is after (``conn.|``), where the document says it:
     its member is still to be typed, so the class's members are what the line needs."""
+    member = member_at(language, tree, data, offset)
+    return class_of_member(language, tree, data, member, imported, elsewhere)
+
+
+def class_of_member(
+    language: str,
+    tree: ts.Tree,
+    data: bytes,
+    member: MemberAt | None,
+    imported: Container[str] = (),
+    elsewhere: FieldElsewhere | None = None,
+) -> str | None:
+    """:func:`receiver_at` for the member :func:`member_at` read already."""
     fam = _family(language)
-    found = _member_at(fam, tree, data, offset) if fam is not None else None
-    if fam is None or found is None:
+    if fam is None or member is None:
         return None
-    at, _dot, receiver, owner = found
-    return _class_of(fam, tree, data, at, receiver, owner, imported, elsewhere)
+    return _class_of(fam, tree, data, member.at, member.receiver, member.owner, imported, elsewhere)
 
 
-def member_dot(language: str, tree: ts.Tree, data: bytes, offset: int) -> tuple[int, str] | None:
-    """Where the dot is of the member being typed at ``offset`` (``conn.|``, ``conn.se|``) whose
-    receiver's class ``receiver_at`` may send, and that receiver as written (``c.`` taken back
-    and ``g.`` typed in its place has its dot where ``c``'s was); None where none can be
-    (``self.``, ``1.``, ``f().``, a comment's full stop, a language whose receivers are not
-    read: C's, C++'s and Ruby's are, from their declarations' text, ``declared_types``)."""
+def receiver_key(language: str, tree: ts.Tree, data: bytes, member: MemberAt) -> str | None:
+    """What tells the class :func:`class_of_member` may find for ``member``: the class the
+    document binds the receiver to (``Counter`` for ``c``), or the receiver as written where its
+    owner or a capital may say one (``self.conn``, ``Counter``); None for a name bound to none
+    (``fmt.``, ``math.``, a ``conn`` of no type said)."""
     fam = _family(language)
     if fam is None:
-        return _declared_member(language, tree, data, offset)
-    found = _member_at(fam, tree, data, offset)
-    if found is None:
-        return None
-    _at, dot, receiver, owner = found
-    return dot, f"{owner}.{receiver}" if owner else receiver
-
-
-def receiver_key(language: str, tree: ts.Tree, data: bytes, offset: int) -> str | None:
-    """What tells the class ``receiver_at`` may find for the member being typed at ``offset``:
-    the class the document binds the receiver to (``Counter`` for ``c``), or the receiver as
-    written where its owner or a capital may say one (``self.conn``, ``Counter``); None for a
-    name bound to none (``fmt.``, ``math.``, a ``conn`` of no type said)."""
-    fam = _family(language)
-    if fam is None:
-        member = _declared_member(language, tree, data, offset)
         # Read from the declaration's text: a key for choosing the snippets anew only.
-        return None if member is None else declared_types.declared_class(language, data, *member)
-    found = _member_at(fam, tree, data, offset)
-    if found is None:
-        return None
-    at, _dot, receiver, owner = found
-    if owner is not None or receiver[:1].isupper():
-        return f"{owner}.{receiver}" if owner else receiver
-    return receiver_class(fam, tree, data, at, receiver, False)
+        return declared_types.declared_class(language, data, member.dot, member.receiver)
+    if member.owner is not None or member.receiver[:1].isupper():
+        return member.written[1]
+    return receiver_class(fam, tree, data, member.at, member.receiver, False)
 
 
-def _declared_member(language: str, tree: ts.Tree, data: bytes, offset: int) -> tuple[int, str] | None:
-    """``member_dot`` in a language of ``declared_types``: a C, C++ or Ruby receiver's."""
+def _declared_member(language: str, tree: ts.Tree, data: bytes, offset: int) -> MemberAt | None:
+    """:func:`member_at` in a language of ``declared_types``: a C, C++, Ruby, Kotlin, Scala or
+    Swift receiver's (its owner none, its class read from its declaration's text)."""
     if not declared_types.reads(language):
         return None
     found = declared_types.member_at(language, data, offset)
-    return None if found is None or _in_prose(tree, data, offset) else found
+    if found is None or _in_prose(tree, data, offset):
+        return None
+    dot, receiver = found
+    return MemberAt(dot - len(receiver.encode()), dot, receiver, None)
 
 
-def _member_at(
-    fam: str, tree: ts.Tree, data: bytes, offset: int
-) -> tuple[int, int, str, str | None] | None:
-    """The member being typed at ``offset``: where its receiver starts, where its dot is, the
-    receiver's name and its owners, dotted."""
+def _member_at(fam: str, tree: ts.Tree, data: bytes, offset: int) -> MemberAt | None:
+    """:func:`member_at` in a language family whose receivers are read."""
     line = data[data.rfind(b"\n", 0, offset) + 1 : offset]
     m = _AT_CURSOR.search(line[-200:])
     if m is None:
@@ -258,7 +276,7 @@ def _member_at(
     if receiver in _SELVES and owner is None:
         return None  # the class around the cursor: in view, or its outline is the file's
     start = offset - len(line[-200:])
-    return start + m.start(), start + m.end(2), receiver, owner
+    return MemberAt(start + m.start(), start + m.end(2), receiver, owner)
 
 
 def field_in_text(

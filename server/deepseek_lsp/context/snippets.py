@@ -6,6 +6,7 @@ import posixpath
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,6 @@ from .lookup import (
     _candidates_among,
     _defined_in,
     _farther_imported,
-    _import_words,
     _looked_up,
     _own_attributes,
     _same_family,
@@ -39,6 +39,7 @@ from .lookup import (
     receivers_members,
 )
 from .paths import display_path
+from .receivers import MemberAt, member_at
 
 if TYPE_CHECKING:
     from .index import Definition, FileIndex
@@ -121,6 +122,13 @@ class ContextRequest:
     #: or a language where completions are off): it is never read for context, as an excluded
     #: file is not.
     switched_off: Callable[[str], bool] = field(default=lambda _: False)
+
+    @cached_property
+    def member(self) -> MemberAt | None:
+        """The member being typed at the cursor (``conn.|``: context.receivers.member_at), read
+        once; a caller that read it already sets it."""
+        lang, tree = self.doc.language, self.doc.tree
+        return member_at(lang.name, tree, self.doc.data, self.offset) if lang and tree else None
 
     def sendable(self, uri: str) -> bool:
         """Whether another open document may give this request context."""
@@ -283,7 +291,7 @@ def gather_snippets(
                 reexports.extend(pending, path, idx)
         # `export { a as b }` in a barrel: `b` is defined as `a`, when the document imports `b`
         # (a member `reader.b(` is not the barrel's).
-        renamed = {b: a for b, a in reexports.aliases.items() if b in _import_words(own)}
+        renamed = {b: a for b, a in reexports.aliases.items() if b in own.import_words}
         # `import fmt from "./format"`: `fmt` is defined as the file's default export,
         # `formatDate` (a name bound otherwise brought nothing of it).
         for bound, source in own.default_imports.items():
@@ -297,7 +305,7 @@ def gather_snippets(
         # ``export { default as PrimaryButton } from "./Button"`` in a barrel: ``PrimaryButton``
         # is defined as Button.tsx's default export, ``function Button``.
         for bound, targets in reexports.defaults.items():
-            if bound in wanted and bound not in aliases and bound in _import_words(own):
+            if bound in wanted and bound not in aliases and bound in own.import_words:
                 exported = next((e for p in targets if p in by_path and (e := by_path[p].default_export)), None)
                 if exported is not None and exported != bound:
                     renamed.setdefault(bound, exported)
@@ -417,7 +425,7 @@ def _chosen_definitions(
     # files' fields of that name were another class's (mobx's ``this.name_`` brought
     # ComputedValue's ``name_: string`` through the barrel).
     attributes = _own_attributes(own, doc.data, doc.language.name) if own is not None and doc.language else set()
-    import_words = _import_words(own) if own is not None else {}
+    import_words = own.import_words if own is not None else {}
     # ``conn.|``: the member to be typed is one of its class's, the nearest name of all.
     receiver = _candidates_among(at_cursor[0][0].name, at_cursor, own, doc, window) if at_cursor else None
     if receiver is not None:
