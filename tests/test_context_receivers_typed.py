@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -18,9 +19,17 @@ from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.prompts import build_fim_prompt, snippet_block
 from tests.cpu_time import ThreadCpu
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import lsp_session, open_doc, server_env
+from tests.harness import insert, lsp_session, open_doc, server_env
 from tests.test_context_receivers import gather_at
-from tests.test_workspace_symbols import REGISTRY, heads, indexed, prompt_at_end, table_of, write
+from tests.test_workspace_symbols import (
+    REGISTRY,
+    heads,
+    indexed,
+    prompt_at_end,
+    symbol_table,
+    table_of,
+    write,
+)
 
 EXT = {"go": "go", "java": "java", "csharp": "cs", "rust": "rs"}
 
@@ -1079,3 +1088,36 @@ def test_a_receiver_named_in_letters_beyond_ascii(name: str) -> None:
     assert receiver("java", java) == "Conn"
     field = f"class A {{\n  private Conn {name};\n  void run() {{\n    this.{name}.send(|);{end}"
     assert receiver("java", field) == "Conn"
+
+
+async def test_a_receiver_typed_right_after_the_file_opened_has_its_classs_outline(
+    tmp_path: Path,
+) -> None:
+    """Over stdio: a C# file opened and typed in at once (``var c = new Counter();``, then
+    ``c.``), the class in another file of the project, which no import names (a ``using``
+    names a namespace). Only the workspace's table finds it, and its crawl waits for a pause
+    in the typing (0.3 s after each key): the request at ``c.`` had no ``Counter`` to send.
+    The files nearest the one opened are indexed at the open, in the background."""
+    counter = "namespace App.Models;\n\npublic class Counter\n{\n    public int Inc(int by) { return by; }\n}\n"
+    root = tmp_path / "ws"
+    before = "using App.Models;\n\nclass Program\n{\n    void Run()\n    {\n        \n    }\n}\n"
+    far = {f"far/sub{i}/Thing{i}.cs": f"namespace Far;\n\npublic class Thing{i} {{ }}\n" for i in range(20)}
+    write(root, {"Models/Counter.cs": counter, "Program.cs": before, **far})
+    with FakeDeepSeek() as fake:
+        fake.responder(lambda body: "Inc(1);")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path / "state"))
+        settings = {"completion": {"debounce": 0, "prefetch": False}}
+        async with lsp_session(env, settings=settings, root=str(root)) as client:
+            uri = (root / "Program.cs").as_uri()
+            open_doc(client, uri, before, "csharp")
+            typed = ""
+            for version, key in enumerate("var c = new Counter();\n        c.", start=2):
+                await asyncio.sleep(0.04)  # keys 40 ms apart: never the crawl's pause
+                line = ("        " + typed).rsplit("\n", 1)[-1]
+                insert(client, uri, version, 6 + typed.count("\n"), len(line), key)
+                typed += key
+            text = before.replace("        \n    }", "        " + typed + "\n    }")
+            prompt = await prompt_at_end(client, fake, uri, text[: text.rindex("c.") + 2])
+            indexed = (await symbol_table(client))["files"]
+    assert "public int Inc(int by)" in prompt, prompt
+    assert indexed < len(far)  # the crawl had not run: the files near the one opened only

@@ -779,6 +779,9 @@ async def test_a_file_created_while_its_folder_is_listed_is_found_by_the_disk_ch
     time before it is read, so the disk check never lists that folder again and the file never
     joins the table (until something else changes in that folder)."""
     monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    # The crawl's own listing is what is tested: the files near the one opened, listed at the
+    # open, would find late.py if listed after it was created.
+    monkeypatch.setattr(symbol_crawler, "NEAR_FILES", 0)
     root = tmp_path / "ws"
     write(root, {"a.py": "def alpha(): pass\n"})
     age(root)
