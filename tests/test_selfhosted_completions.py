@@ -606,3 +606,43 @@ async def test_a_chat_turn_answered_with_sentences_alone_shows_nothing_and_stays
         asked = ["\n" in (r.json.get("stop") or []) for r in fake.requests_to("/v1/completions")]
     assert seen == [["sum(values)"], shown, ["sum(values)"]]
     assert asked == stops
+
+
+
+#: Where the document's own text is prose the bracket scanner reads as code: JSX's text in a
+#: .js file (VS Code's and Neovim's id for it is "javascript"), a PHP template's HTML, Ruby's
+#: =begin comment and its data after __END__; then code in two of those files, where sentences
+#: alone are still a chat turn's. The file, its text (the cursor at the end of the line with
+#: "|"), and whether the sentence is shown.
+PROSE_PLACES = [
+    ("jsx.js", "javascript", "function Done() {\n  return (\n    <p>\n      Thanks for signing up. |\n    </p>\n  );\n}\n", True),
+    ("page.php", "php", "<?php $user = login(); ?>\n<div class=\"notice\">\n    Thanks for signing up. |\n</div>\n", True),
+    ("notes.rb", "ruby", "x = 1\n=begin\nThanks for signing up. |\n=end\n", True),
+    ("data.rb", "ruby", "puts DATA.read\n__END__\nThanks for signing up. |\n", True),
+    ("code.js", "javascript", "function Done() {\n  const note = 1; |\n}\n", False),
+    ("code.php", "php", "<?php\n$user = login(); |\n", False),
+]
+
+
+@pytest.mark.parametrize(("name", "language", "text", "shown"), PROSE_PLACES)
+async def test_a_sentence_is_shown_where_the_document_is_prose_after_a_chat_turn(
+    tmp_path: Path, name: str, language: str, text: str, shown: bool
+) -> None:
+    """A server seen answering as a chat turn shows no sentences alone in code: a FIM model's
+    next sentence of the document's own prose (a component's text, a template's, a comment's)
+    was dropped too, the scanner reading those places as code."""
+    fence = "```python\nsum(values)\n```"
+    said = "We will be in touch soon."
+    before, _, after = text.partition("|")
+    line, char = before.count("\n"), len(before.rpartition("\n")[2])
+    with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
+        fake.script(fence, fence, said)
+        async with lsp_session(qwen_env(fake, tmp_path), settings=SETTINGS) as client:
+            seen = await shown_in_files(client, "values = [1, 2]\ntotal = \n", 1, 8, files=1)
+            uri = f"file:///ws/{name}"
+            open_doc(client, uri, before + after, language)
+            result = await client.text_document_inline_completion_async(inline_params(uri, line, char))
+        asked = ["\n" in (r.json.get("stop") or []) for r in fake.requests_to("/v1/completions")]
+    assert seen == [["sum(values)"]]  # the server seen answering as a chat turn
+    assert asked == [True, False, False]  # the sentence asked as a chat turn's line
+    assert [i.insert_text for i in result.items] == ([said] if shown else [])

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ...languages import grammar_names
 from ...privacy import REDACTED
 from ._brackets import _closable_brackets
+from ._document_prose import in_document_prose
 from ._syntax import _SYNTAX, syntax_name
 from ._text import (
     _WAITING_END,
@@ -137,11 +138,13 @@ def says_only_prose(text: str, ctx: PostContext) -> bool:
     """Whether a chat turn's answer, with no fence, is sentences alone where the cursor is in
     code: asked of a server seen answering as in a chat, "You can compute it with
     sum(values), which adds them up." was shown as the code and taken for a FIM answer (the
-    next line asked with its line-break stop again, cut at the fence and asked twice)."""
+    next line asked with its line-break stop again, cut at the fence and asked twice). Not in
+    the document's prose that the scanner reads as code (JSX's text, a PHP template's, Ruby's
+    ``=begin`` comment): the next sentence a FIM model wrote there was dropped."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if not lines or not all(_SENTENCE.match(line) for line in lines):
         return False
-    return _chat_fence_in_code(ctx)
+    return _chat_fence_in_code(ctx) and not in_document_prose(ctx)
 
 
 def opens_as_chat(text: str, ctx: PostContext) -> bool:

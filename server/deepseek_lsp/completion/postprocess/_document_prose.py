@@ -1,0 +1,77 @@
+"""Whether the cursor is in the document's own prose where the bracket scanner reads code: JSX's
+text, a PHP template's HTML, Ruby's ``=begin`` comment and its data after ``__END__``. A
+grammar tells, for the few answers that ask (sentences alone, see fences.says_only_prose)."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from ...languages import Language, LanguageError, LanguageRegistry
+from ._syntax import syntax_name
+
+if TYPE_CHECKING:
+    import tree_sitter as ts
+
+    from .context import PostContext
+
+#: The nodes whose text is the document's prose: a comment's, a string's or a heredoc's (their
+#: kinds hold those words), and these.
+_PROSE = frozenset({"jsx_text", "jsx_element", "jsx_fragment", "text", "uninterpreted"})
+#: Code inside those: a JSX tag and its attributes, a ``{…}`` in JSX or a string.
+_CODE = frozenset(
+    {
+        "jsx_opening_element",
+        "jsx_closing_element",
+        "jsx_self_closing_element",
+        "jsx_expression",
+        "interpolation",
+        "template_substitution",
+        "string_interpolation",
+    }
+)
+
+
+@functools.cache
+def _registry() -> LanguageRegistry:
+    return LanguageRegistry.load()
+
+
+def _language(language_id: str | None) -> Language | None:
+    registry = _registry()
+    # By the editor's id ("javascript", "typescriptreact"), else by a grammar's name ("tsx").
+    lang = registry.for_document(language_id, "") or registry.get(syntax_name(language_id))
+    try:
+        return lang if lang is not None and lang.ts_language is not None else None
+    except LanguageError:
+        return None
+
+
+def in_document_prose(ctx: PostContext) -> bool:
+    """Whether the grammar of ``ctx.language`` reads the cursor (between ``ctx.prefix`` and
+    ``ctx.suffix``, a window of the document maybe) in the document's prose. False without a
+    grammar: the scanner's reading stands."""
+    lang = _language(ctx.language)
+    if lang is None:
+        return False
+    before = ctx.prefix.encode("utf-8", "replace")
+    data = before + ctx.suffix.encode("utf-8", "replace")
+    return _prose_at(lang.shared_parser.parse(data), len(before))
+
+
+def _prose_at(tree: ts.Tree, offset: int) -> bool:
+    # The character before the cursor too: at the file's end no node holds the cursor alone.
+    node: ts.Node | None = tree.root_node.named_descendant_for_byte_range(max(0, offset - 1), offset)
+    while node is not None:
+        kind = node.type
+        # A node that ends at the cursor holds it only as a text's last character does: a
+        # tag's or a bracket's end there is the code before the cursor, not around it.
+        inside = node.start_byte < offset < node.end_byte
+        ends_here = node.start_byte < offset == node.end_byte
+        if inside and kind in _CODE:
+            return False
+        prose = kind in _PROSE or any(word in kind for word in ("comment", "string", "heredoc"))
+        if prose and (inside or (ends_here and node.child_count == 0)):
+            return True
+        node = node.parent
+    return False

@@ -1,0 +1,38 @@
+"""Where a grammar reads the cursor in the document's own prose that the bracket scanner takes
+for code (see postprocess/_document_prose.py): a chat turn's sentences alone are dropped in code
+only, and a FIM model's next sentence of a component's text, a template's or a comment's was."""
+
+from __future__ import annotations
+
+import pytest
+
+from deepseek_lsp.completion.postprocess import PostContext
+from deepseek_lsp.completion.postprocess._document_prose import in_document_prose
+
+JSX = "function A() {\n  return (\n    <p className={style}>%s</p>\n  );\n}\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "prose"),
+    [
+        ("javascript", JSX % "Thanks. |", True),  # JSX's text
+        ("javascript", JSX % "|", True),  # between a tag's end and the closing tag
+        ("javascript", JSX.replace("{style}", "{|}") % "", False),  # an attribute's code
+        ("javascript", JSX % "{|}", False),  # a {…} in the text is code
+        ("javascript", JSX.replace(">%s", " |>%s") % "", False),  # in the tag
+        ("tsx", JSX % "Thanks. |", True),  # a grammar's name as the id (Helix's)
+        ("typescriptreact", JSX % "Thanks. |", True),
+        ("javascript", "const total = |;\n", False),
+        ("php", "<?php $x = 1; ?>\n<div>\n  Thanks. |\n</div>\n", True),  # a template's HTML
+        ("php", "<?php\n$x = |;\n", False),
+        ("ruby", "x = 1\n=begin\nThanks. |\n=end\n", True),
+        ("ruby", "puts DATA.read\n__END__\nThanks. |", True),  # to the file's end
+        ("ruby", "def f\n  x = |\nend\n", False),
+        ("python", "total = |\n", False),
+        ("sql", "SELECT |;\n", False),  # no grammar: the scanner's reading stands
+        (None, "Thanks. |", False),
+    ],
+)
+def test_the_grammar_tells_the_documents_prose_from_code(language: str | None, text: str, prose: bool) -> None:
+    prefix, _, suffix = text.partition("|")
+    assert in_document_prose(PostContext(prefix=prefix, suffix=suffix, language=language)) is prose
