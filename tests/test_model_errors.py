@@ -195,3 +195,20 @@ def test_a_missing_model_s_advice_fits_the_server(url: str, told: str, not_told:
     said = "model 'qwen3-coder:30b' not found"
     message = error_for_status(404, method="POST", url=url, provider_message=said).user_message
     assert told in message and not_told not in message
+
+
+@pytest.mark.parametrize(
+    ("path", "told"),
+    [
+        # FIM is served under /beta only: a fimBaseUrl set to the root asks a path with no FIM.
+        ("/v1/beta/completions", "fimBaseUrl, if set, to https://api.deepseek.com/beta"),
+        ("/v2/chat/completions", "Set baseUrl to https://api.deepseek.com."),
+    ],
+)
+def test_a_path_deepseek_does_not_serve_is_told_the_url_that_serves_it(path: str, told: str) -> None:
+    """'Set baseUrl (or fimBaseUrl, for the completion server) to https://api.deepseek.com' sent
+    a user whose fimBaseUrl was wrong to a base without /beta, where DeepSeek serves no FIM."""
+    url = f"https://api.deepseek.com{path}"
+    message = error_for_status(404, method="POST", url=url, provider_message="Not Found").final_message
+    assert told in message, message
+    assert "fimBaseUrl, for the completion server) to https://api.deepseek.com" not in message

@@ -529,8 +529,14 @@ class PathNotFoundError(_PausedAMinute, RequestError):
         base = next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), None)
         chat = path.endswith("/chat/completions")
         setting = "baseUrl" if chat else "baseUrl (or fimBaseUrl, for the completion server)"
-        if self.provider == "DeepSeek":
-            fix = f"Set {setting} to https://api.deepseek.com"
+        if self.provider == "DeepSeek" and chat:
+            fix = "Set baseUrl to https://api.deepseek.com"
+        elif self.provider == "DeepSeek":
+            # FIM is served under /beta only: a fimBaseUrl set to the root has none.
+            fix = (
+                "Set baseUrl to https://api.deepseek.com, and fimBaseUrl, if set, to "
+                "https://api.deepseek.com/beta"
+            )
         elif path.endswith("/infill"):
             # llamacpp-infill drops a /v1 and asks the server's root: /v1 mends nothing.
             fix = f"Set {setting} to the llama-server's own address (its root, no path)"
