@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from deepseek_lsp.completion.postprocess import PostContext
+from deepseek_lsp.completion.postprocess import PostContext, says_only_prose
 from deepseek_lsp.completion.postprocess._document_prose import in_document_prose
 
 JSX = "function A() {\n  return (\n    <p className={style}>%s</p>\n  );\n}\n"
@@ -36,3 +36,30 @@ JSX = "function A() {\n  return (\n    <p className={style}>%s</p>\n  );\n}\n"
 def test_the_grammar_tells_the_documents_prose_from_code(language: str | None, text: str, prose: bool) -> None:
     prefix, _, suffix = text.partition("|")
     assert in_document_prose(PostContext(prefix=prefix, suffix=suffix, language=language)) is prose
+
+
+SENTENCE = "We will be in touch soon."
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "dropped"),
+    [
+        ("python", "total = |\n", True),  # code: a chat turn's sentence, nothing to show
+        ("python", "# Thanks for signing up. |\n", False),  # a comment
+        ("python", 'def f():\n    """Thanks for signing up. |\n    """\n', False),  # a docstring
+        ("python", 'log.info("Thanks for signing up. |")\n', False),  # a log message
+        ("javascript", "// Thanks for signing up. |\n", False),
+        ("markdown", "# Welcome\n\nThanks for signing up. |\n", False),
+        ("plaintext", "Thanks for signing up. |\n", False),
+        ("restructuredtext", "Welcome\n=======\n\nThanks for signing up. |\n", False),
+        ("gitcommit", "Fix the signup mail\n\nThanks for signing up. |\n", False),
+        ("javascript", JSX % "Thanks for signing up. |", False),  # JSX's text
+        ("ruby", "x = 1\n=begin\nThanks for signing up. |\n=end\n", False),
+    ],
+)
+def test_sentences_alone_are_dropped_in_code_only(language: str, text: str, dropped: bool) -> None:
+    """A chat turn's answer of sentences alone shows nothing in code; where the user writes
+    prose, the same sentence is the document's next one."""
+    prefix, _, suffix = text.partition("|")
+    ctx = PostContext(prefix=prefix, suffix=suffix, language=language)
+    assert says_only_prose(SENTENCE, ctx) is dropped
