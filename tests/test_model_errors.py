@@ -6,6 +6,7 @@ import email.utils
 
 import pytest
 
+from deepseek_lsp.model import errors
 from deepseek_lsp.model.errors import (
     AuthenticationError,
     BudgetExceeded,
@@ -212,3 +213,18 @@ def test_a_path_deepseek_does_not_serve_is_told_the_url_that_serves_it(path: str
     message = error_for_status(404, method="POST", url=url, provider_message="Not Found").final_message
     assert told in message, message
     assert "fimBaseUrl, for the completion server) to https://api.deepseek.com" not in message
+
+
+def test_servers_behind_one_address_under_their_own_paths_are_named_each_its_own() -> None:
+    """A reverse proxy serving vLLM under /vllm and Ollama under /ollama: named by the address
+    alone, the warm-up's vLLM named Ollama's problems too ("vLLM at gpu.lan does not have that
+    model ... 'ollama pull ...'")."""
+    errors.name_server("https://gpu.lan/vllm/v1/models", "vLLM")
+    try:
+        assert errors.provider_name("https://gpu.lan/ollama/v1/completions") == "The model server at gpu.lan"
+        assert errors.provider_name("https://gpu.lan/vllm/v1/chat/completions") == "vLLM at gpu.lan"
+        # The same server asked without /v1 (the 404 that says to add it) is still named.
+        assert errors.provider_name("https://gpu.lan/vllm/completions") == "vLLM at gpu.lan"
+    finally:
+        errors.name_server("https://gpu.lan/vllm/v1/models", None)
+    assert errors.provider_name("https://gpu.lan/vllm/v1/completions") == "The model server at gpu.lan"

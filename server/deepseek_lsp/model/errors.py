@@ -59,25 +59,31 @@ def safe_url(url: str | None) -> str | None:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-#: Servers by the origin (scheme, host, port) they answer at, as their model lists told
-#: (see ModelClient): one process serves one user, whose server at an address is what it is.
+#: Servers by the base they answer under (see _server_key), as their model lists told (see
+#: ModelClient): one process serves one user, whose server at an address is what it is.
 _SERVERS: dict[str, str] = {}
 #: Ports only one server listens on by default: named so before its model list is read (a
 #: base URL without /v1 has none to read).
 _DEFAULT_PORTS_OF = {11434: "Ollama", 1234: "LM Studio"}
 
 
-def _origin(url: str) -> str:
+def _server_key(url: str) -> str:
+    """The server ``url`` asks: its origin and path without the endpoint and ``/v1`` (a base
+    without /v1, llama-server's root): a reverse proxy's servers under paths of their own
+    (``/vllm/v1``, ``/ollama/v1``), named by the origin alone, were each named the last one told."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
+    path = parts.path.rstrip("/")
+    path = next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), path)
+    path = path.rstrip("/").removesuffix("/v1")
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower() + path
 
 
 def name_server(url: str, name: str | None) -> None:
     """What the server at ``url`` is (None: unknown, or no longer known), for messages."""
     if name:
-        _SERVERS[_origin(url)] = name
+        _SERVERS[_server_key(url)] = name
     else:
-        _SERVERS.pop(_origin(url), None)
+        _SERVERS.pop(_server_key(url), None)
 
 
 def provider_name(url: str | None) -> str:
@@ -94,7 +100,7 @@ def provider_name(url: str | None) -> str:
         return "DeepSeek"
     where = f"[{host}]" if ":" in host else host
     where = f"{where}:{port}" if port else where
-    name = _SERVERS.get(_origin(url or "")) or _DEFAULT_PORTS_OF.get(port or 0)
+    name = _SERVERS.get(_server_key(url or "")) or _DEFAULT_PORTS_OF.get(port or 0)
     return f"{name} at {where}" if name else f"The model server at {where}"
 
 
