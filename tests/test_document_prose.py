@@ -29,6 +29,11 @@ JSX = "function A() {\n  return (\n    <p className={style}>%s</p>\n  );\n}\n"
         ("ruby", "puts DATA.read\n__END__\nThanks. |", True),  # to the file's end
         ("ruby", "def f\n  x = |\nend\n", False),
         ("python", "total = |\n", False),
+        # A window of a longer file: one starting inside a docstring or in PHP code (its
+        # <?php above it) is read as what it is, not its docstring's end or its HTML.
+        ("python", 'the sum of the values.\n    """\n    total = |\n\ndef g():\n    """Doc."""\n', False),
+        ("php", "$user = login();\n$total = |;\n", False),
+        ("php", "$user = login(); ?>\n<div>\n  Thanks. |\n</div>\n", True),
         ("sql", "SELECT |;\n", False),  # no grammar: the scanner's reading stands
         (None, "Thanks. |", False),
     ],

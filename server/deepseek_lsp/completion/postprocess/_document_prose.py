@@ -15,21 +15,17 @@ if TYPE_CHECKING:
 
     from .context import PostContext
 
-#: The nodes whose text is the document's prose: a comment's, a string's or a heredoc's (their
-#: kinds hold those words), and these.
+#: The nodes whose text is the document's prose that the scanner reads as code: JSX's text,
+#: PHP's HTML, Ruby's data after __END__ (and its =begin comment, see _prose_at). Comments and
+#: strings are the scanner's to tell: it reads them from a point the whole file's tree knows,
+#: where a window's parse took a docstring's end above it for a string's start.
 _PROSE = frozenset({"jsx_text", "jsx_element", "jsx_fragment", "text", "uninterpreted"})
-#: Code inside those: a JSX tag and its attributes, a ``{…}`` in JSX or a string.
+#: Code inside those: a JSX tag and its attributes, a ``{…}`` in JSX.
 _CODE = frozenset(
-    {
-        "jsx_opening_element",
-        "jsx_closing_element",
-        "jsx_self_closing_element",
-        "jsx_expression",
-        "interpolation",
-        "template_substitution",
-        "string_interpolation",
-    }
+    {"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element", "jsx_expression"}
 )
+#: Ruby's block comment, the one comment the scanner does not know.
+_RUBY_BLOCK_COMMENT = b"=begin"
 
 
 @functools.cache
@@ -55,8 +51,17 @@ def in_document_prose(ctx: PostContext) -> bool:
     if lang is None:
         return False
     before = ctx.prefix.encode("utf-8", "replace")
+    if lang.name == "php" and _starts_in_php(before):
+        # A window of a longer file, its <?php above it: parsed as it stands, all HTML.
+        before = b"<?php " + before
     data = before + ctx.suffix.encode("utf-8", "replace")
     return _prose_at(lang.shared_parser.parse(data), len(before))
+
+
+def _starts_in_php(window: bytes) -> bool:
+    """Whether a PHP file's window starts in PHP: its first tag closes PHP, or it has none."""
+    opens, closes = window.find(b"<?"), window.find(b"?>")
+    return opens < 0 or 0 <= closes < opens
 
 
 def _prose_at(tree: ts.Tree, offset: int) -> bool:
@@ -70,7 +75,7 @@ def _prose_at(tree: ts.Tree, offset: int) -> bool:
         ends_here = node.start_byte < offset == node.end_byte
         if inside and kind in _CODE:
             return False
-        prose = kind in _PROSE or any(word in kind for word in ("comment", "string", "heredoc"))
+        prose = kind in _PROSE or (kind == "comment" and node.text.startswith(_RUBY_BLOCK_COMMENT))
         if prose and (inside or (ends_here and node.child_count == 0)):
             return True
         node = node.parent
