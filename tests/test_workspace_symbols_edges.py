@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from deepseek_lsp import symbol_crawler
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
@@ -393,3 +395,57 @@ async def test_a_folder_removed_while_one_of_its_files_reindexes_leaves_the_tabl
     assert symbols.paths() == [app / "main.py"]
     assert symbols.files_defining("util_two", "python") == []
     assert symbols.stats()["slots"] == 1, symbols.stats()
+
+
+class _HeldRead:
+    """Holds the crawler's read of the file at ``path`` at its first pause (after its bytes
+    were read and parsed, before its names are kept) until :meth:`go`."""
+
+    def __init__(self, monkeypatch: Any, path: Path) -> None:
+        self.path = path
+        self.reached = asyncio.Event()
+        self._gate = asyncio.Event()
+        monkeypatch.setattr(symbol_crawler, "until_idle", self._until_idle)
+
+    async def _until_idle(self, busy_until: Any) -> None:
+        caller = sys._getframe(1)
+        if caller.f_code.co_name == "_index" and caller.f_locals.get("path") == self.path:
+            self.reached.set()
+            await self._gate.wait()
+
+    def go(self) -> None:
+        self._gate.set()
+
+
+@pytest.mark.parametrize("how", ["renamed", "its folder moved"])
+async def test_a_file_moved_while_the_crawl_reads_it_leaves_no_name_on_its_old_path(
+    tmp_path: Path, monkeypatch: Any, how: str
+) -> None:
+    """The crawl read lib/old.py (its first read: not in the table yet) and paused for the
+    user's typing; meanwhile it was renamed to lib/new.py (the watcher's delete and create),
+    or its folder moved (VS Code tells of one event for the folder). The delete of a file not
+    in the table did nothing, and the read, ending after, put the gone path in: 'helper' was
+    defined by two files, old.py holding a slot, until the next look at the disk; with one
+    more file defining it, three: 'too common', none sent."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.0)
+    root = tmp_path / "ws"
+    write(root, {"app/main.py": "def main(): pass\n", "lib/old.py": "def helper(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    symbols = crawler.symbols
+    held = _HeldRead(monkeypatch, root / "lib/old.py")
+    crawler.request(root / "app/main.py", "python")
+    await asyncio.wait_for(held.reached.wait(), 10)
+    if how == "renamed":
+        (root / "lib/old.py").rename(root / "lib/new.py")
+        crawler.files_changed([(root / "lib/old.py", False), (root / "lib/new.py", True)])
+        now = root / "lib/new.py"
+    else:
+        (root / "lib").rename(root / "src")
+        crawler.files_changed([(root / "lib", False), (root / "src", True)])
+        now = root / "src/old.py"
+    await asyncio.wait_for(crawler._tasks["refresh"], 10)
+    held.go()
+    await settle(crawler)
+    assert symbols.files_defining("helper", "python") == [now]
+    assert not symbols.is_indexed(root / "lib/old.py")
+    assert symbols.stats()["slots"] == symbols.stats()["files"] == 2, symbols.stats()

@@ -497,7 +497,8 @@ class SymbolCrawler:
     async def _refresh_one(self, path: Path, exists: bool) -> None:
         if self.symbols.registry.for_filename(path.name) is None:
             if not exists:  # a folder deleted (or moved away): the files it held
-                gone = [p for p in self.symbols.records if p.is_relative_to(path)]
+                held = [*self.symbols.records, *self.symbols.being_read()]
+                gone = [p for p in held if p.is_relative_to(path)]
                 for inner in gone:
                     self._changed[inner] = False
             elif await asyncio.to_thread(_real_folder, path):
@@ -527,6 +528,10 @@ class SymbolCrawler:
 
     async def _update(self, path: Path, exists: bool, keys: list[Key]) -> None:
         if not self.symbols.is_indexed(path) and (not exists or self.symbols.indexed >= self.limit):
+            if not exists:
+                # Gone during its first read (renamed, its branch switched away): the read's
+                # names would put the path back in, a slot and one of a name's two files.
+                self.symbols.remove(path, deleted=True)
             return  # before _accepted's stat and globs, for nothing on each file of a clone
         if exists and self._accepted(path, keys):
             self.symbols.remove(path)

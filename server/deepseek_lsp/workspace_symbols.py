@@ -203,6 +203,11 @@ class WorkspaceSymbols:
         """The files indexed."""
         return [Path(p) for p in self._ids]
 
+    def being_read(self) -> list[Path]:
+        """The files whose read (``index_steps``) is under way: a first read's file is in
+        none of the table's lists yet."""
+        return list(self._reading)
+
     def plan(
         self,
         roots: Sequence[Path],
