@@ -5,18 +5,26 @@ one, in any format."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import deepseek_lsp
 from deepseek_lsp.cli import main
 from tests.fake_deepseek import FakeDeepSeek
 from tests.review_support import Rule, reviewer
 from tests.test_review_cli import CHAT, run
 from tests.test_review_cli import project as cli_project
+from tests.test_review_first_answer import silent_server
 
 project = cli_project
+__all__ = ["silent_server"]  # a fixture of these tests too
 
 #: The runner's commands (actions/runner's registered command extensions and stop-commands).
 _RUNNER_COMMANDS = frozenset(
@@ -166,3 +174,74 @@ def test_a_run_stopped_before_the_review_with_stdout_closed_says_why_on_stderr(
     assert code == 2
     assert err == "deepseek-lsp review: standard output is closed: write the report with --output FILE\n"
     assert fake_deepseek.requests_to(CHAT) == []
+
+
+def _killed_during(project: Path, env: dict[str, str], started: Any) -> str:
+    """stderr of ``review --changed --format github`` sent SIGTERM (a CI job's time limit, a
+    ``docker stop``) once ``started()`` says its slow step is under way."""
+    server = Path(deepseek_lsp.__file__).parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "deepseek_lsp", "review", "--changed", "--format", "github"],
+        cwd=project,
+        env={**env, "PYTHONPATH": str(server), "GITHUB_BASE_REF": "main"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not started() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGTERM  # ended by it, as before
+    return err.decode()
+
+
+def _branch_with_a_change(project: Path) -> None:
+    """The project's main as origin/main, and a commit on top changing app/util.js."""
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(
+        [*git, "update-ref", "refs/remotes/origin/main", "HEAD"], cwd=project, check=True
+    )
+    (project / "app" / "util.js").write_text("export function twice(x) {\n  return x + x;\n}\n")
+    subprocess.run([*git, "commit", "-qam", "change"], cwd=project, check=True)
+
+
+def test_a_run_killed_during_its_first_request_keeps_what_stderr_said(
+    project: Path, silent_server: tuple[str, list[float]]
+) -> None:
+    """``--format github`` holds stderr back until the review starts (to say a stop before it
+    as one annotation): what it said before the review ("--changed against origin/main") is
+    written by then, not lost with a run its job's time limit ends in its first request."""
+    _branch_with_a_change(project)
+    url, taken = silent_server
+    err = _killed_during(project, {**os.environ, "DEEPSEEK_BASE_URL": url}, lambda: bool(taken))
+    assert "--changed against origin/main (from GITHUB_BASE_REF)" in err, err
+
+
+def test_a_run_killed_before_its_review_says_what_stderr_held(
+    project: Path, tmp_path: Path
+) -> None:
+    """Killed before the review started (git's diff slow: a partial clone fetching the
+    change's blobs), the run ended without a word: stderr's lines, held back for an
+    annotation the run never reached, went with it."""
+    _branch_with_a_change(project)
+    real = subprocess.run(["which", "git"], capture_output=True, text=True, check=True).stdout
+    diffing = tmp_path / "diffing"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    slow = bin_dir / "git"
+    slow.write_text(
+        "#!/bin/sh\n"
+        f'for a in "$@"; do [ "$a" = diff ] && touch "{diffing}" && exec sleep 60; done\n'
+        f'exec "{real.strip()}" "$@"\n'
+    )
+    slow.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    err = _killed_during(project, env, diffing.exists)
+    assert "--changed against origin/main (from GITHUB_BASE_REF)" in err, err

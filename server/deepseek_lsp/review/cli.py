@@ -14,10 +14,13 @@ import errno
 import os
 import re
 import shutil
+import signal
 import stat
 import sys
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from ..config import Settings, build_settings, read_settings_file
@@ -97,15 +100,40 @@ class _Said:
 def run_review(args: argparse.Namespace) -> int:
     github = args.format == "github"
     err = _Said(sys.stderr, hold=github)
+    restore = _released_on_sigterm(err) if github else None
     try:
         code = _run_review(args, err)
     except BaseException:
         err.release()  # before the "unexpected error" or the interruption's word
         raise
+    finally:
+        if restore is not None:
+            restore()
     if code == EXIT_ERROR and not err.reviewing and github and _annotated(err.said):
         return code
     err.release()
     return code
+
+
+def _released_on_sigterm(err: _Said) -> Callable[[], None] | None:
+    """Have a SIGTERM (a CI job's time limit, ``docker stop``) write what ``err`` holds back
+    before it ends the process as before: a run killed before its review (git's diff of a
+    partial clone fetching blobs) ended without a word. The function that puts the previous
+    handler back; None where no handler can be set (not the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    # (None: a handler not set from Python, which cannot be put back; the default then)
+    before = previous if previous is not None else signal.SIG_DFL
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            err.release()
+        signal.signal(signal.SIGTERM, before)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    return lambda: signal.signal(signal.SIGTERM, before)
 
 
 def _annotated(said: list[str]) -> bool:
