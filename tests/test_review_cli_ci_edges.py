@@ -926,8 +926,17 @@ def test_the_safe_directory_command_for_a_refused_checkout_runs_as_given(
     assert trusted.returncode == 0 and trusted.stdout.strip() == str(checkout)
 
 
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("shop\nold\x1b[31m", "shop\\nold\\x1b[31m"),
+        # Not UTF-8 (a Latin-1 name): its byte was printed as Python's "\udce9", which the
+        # command, pasted, took for six characters of the path: another folder trusted.
+        (os.fsdecode(b"caf\xe9 shop"), "$'"),
+    ],
+)
 def test_a_refused_checkout_with_a_control_character_in_its_path_is_named_escaped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, shown: str
 ) -> None:
     """A checkout's folder named with a line break (or an ESC): git's message quotes it over
     two lines, which were not read as a refusal (the advice lost, "in none"); an ESC was
@@ -935,23 +944,24 @@ def test_a_refused_checkout_with_a_control_character_in_its_path_is_named_escape
     trusts it."""
     from deepseek_lsp.review.changed import refused_repository
 
-    checkout = tmp_path / "shop\nold\x1b[31m"
+    checkout = tmp_path / name
     checkout.mkdir()
     git(checkout, "init", "-q")
     monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
     said = refused_repository(checkout)
     assert said is not None and "\n" not in said and "\x1b" not in said, said
-    assert "shop\\nold\\x1b[31m" in said
-    command = said.split("`")[1]
+    printed = said.encode("utf-8", "backslashreplace")  # as stderr writes it
+    command = printed.split(b"`")[1]
+    assert shown.encode() in printed and b"\\udc" not in command, printed
     home = tmp_path / "home"
     home.mkdir()
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home)}
     env.pop("GIT_CONFIG_GLOBAL", None)
-    subprocess.run(["bash", "-c", command], env=env, check=True, capture_output=True)
+    subprocess.run([b"bash", b"-c", command], env=env, check=True, capture_output=True)
     trusted = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"], cwd=checkout, env=env, capture_output=True, text=True
+        ["git", "rev-parse", "--show-toplevel"], cwd=checkout, env=env, capture_output=True
     )
-    assert trusted.returncode == 0 and trusted.stdout.strip() == str(checkout)
+    assert trusted.returncode == 0 and trusted.stdout.strip() == os.fsencode(checkout)
 
 
 @pytest.mark.parametrize(
@@ -963,6 +973,11 @@ def test_a_refused_checkout_with_a_control_character_in_its_path_is_named_escape
         # $ and ` are PowerShell's in double quotes, % cmd.exe's: one command for each.
         ("C:/it's $5/shop", ['cmd.exe: "C:/it\'s $5/shop"', "PowerShell: 'C:/it''s $5/shop'"]),
         ("D:/100%/shop", ['cmd.exe: "D:/100%/shop"', "PowerShell: 'D:/100%/shop'"]),
+        # A comma outside quotes makes PowerShell pass two arguments ("C:/src/a" and "b").
+        ("C:/src/a,b", ['"C:/src/a,b"']),
+        # PowerShell's quotes are typographic ones too: ’ ends '…', “ and ” end "…".
+        ("C:/Kim’s $5", ['cmd.exe: "C:/Kim’s $5"', "PowerShell: 'C:/Kim’’s $5'"]),
+        ("C:/my “best” code", ['cmd.exe: "C:/my “best” code"', "PowerShell: 'C:/my “best” code'"]),
     ],
 )
 def test_the_safe_directory_command_on_windows_is_quoted_for_its_shells(

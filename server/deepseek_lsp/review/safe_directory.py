@@ -10,12 +10,16 @@ import shlex
 
 _COMMAND = "git config --global --add safe.directory "
 #: What no quoting shows as written: a line break split the advice over two lines, an ESC ran in
-#: the terminal.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-#: Special inside double quotes to PowerShell ($, `) or to cmd.exe (%, !): a Windows path holds
-#: no double quote.
-_WINDOWS_SPECIAL = re.compile(r"[$`%!]")
-_WINDOWS_PLAIN = re.compile(r"[\w:/\\.\-+=@,]+")
+#: the terminal; and a byte of a name that is not UTF-8 (os.fsdecode's surrogate), printed as
+#: Python's "\udce9", six characters of another path.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\udc80-\udcff]")
+#: Special inside double quotes to PowerShell ($, `, and its typographic double quotes, which end
+#: the string as " does) or to cmd.exe (%, !): a Windows path holds no double quote.
+_WINDOWS_SPECIAL = re.compile(r"[$`%!\u201c\u201d\u201e]")
+#: Unquoted alike to both (a comma is PowerShell's array: "C:/a,b" went to git as two values).
+_WINDOWS_PLAIN = re.compile(r"[\w:/\\.\-+=@]+")
+#: PowerShell's single quotes, typographic ones too: each is doubled inside '…'.
+_POWERSHELL_QUOTE = re.compile(r"['\u2018\u2019\u201a\u201b]")
 
 
 def safe_directory_advice(where: str, *, windows: bool = os.name == "nt") -> str:
@@ -28,7 +32,7 @@ def safe_directory_advice(where: str, *, windows: bool = os.name == "nt") -> str
         return f"if you trust it, `{_COMMAND}{where}`"
     if not _WINDOWS_SPECIAL.search(where):
         return f'if you trust it, `{_COMMAND}"{where}"`'
-    powershell = "'" + where.replace("'", "''") + "'"
+    powershell = "'" + _POWERSHELL_QUOTE.sub(lambda m: m.group() * 2, where) + "'"
     return (
         f'if you trust it, in cmd.exe `{_COMMAND}"{where}"` or in PowerShell '
         f"`{_COMMAND}{powershell}`"
@@ -41,4 +45,4 @@ def _posix_quoted(where: str) -> str:
     # bash, zsh and ksh read $'…' (and POSIX sh since its 2024 edition); nothing else quotes a
     # control character without writing it raw.
     inner = where.replace("\\", "\\\\").replace("'", "\\'")
-    return "$'" + _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", inner) + "'"
+    return "$'" + _CONTROL.sub(lambda m: f"\\x{ord(m.group()) & 0xFF:02x}", inner) + "'"
