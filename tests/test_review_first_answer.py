@@ -90,6 +90,10 @@ def test_a_first_request_never_answered_stops_the_run(
     assert code == 2 and len(taken) == 1, taken
     said = "did not answer the run's first request within 1.5 s (review.timeoutS)"
     assert err.count(said) == 1, err
+    # A server of the user's own may be loading the model, which a run again would not mend
+    # (Ollama gives a load up with its request): "run the review again later" was all it said.
+    assert 'Load it before the review (Ollama: ollama run deepseek-v4-pro "")' in err, err
+    assert "run the review again later" not in err
     files = json.loads(out)["files"]
     (sent,) = [f for f in files if f["errors"]]
     assert said in sent["errors"][0]

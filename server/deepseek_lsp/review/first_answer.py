@@ -46,17 +46,27 @@ class NoFirstAnswer(DeadlineExceeded):
 
     disables_feature = True
 
-    def __init__(self, late: DeadlineExceeded, limit_s: float) -> None:
+    def __init__(self, late: DeadlineExceeded, limit_s: float, model: str = "") -> None:
         super().__init__(late.message, method=late.method, url=late.url, status=late.status)
         self.limit_s = limit_s
+        self.model = model
 
     @property
     def cli_message(self) -> str:
         limit = round(self.limit_s, 1)
-        return (
+        said = (
             f"{self.provider} did not answer the run's first request within {limit:g} s "
-            "(review.timeoutS), not even with a status: run the review again later, or raise "
-            "review.timeoutS in --settings for a server slow to start."
+            "(review.timeoutS), not even with a status: "
+        )
+        if self.provider == "DeepSeek":
+            return said + "run the review again later, or raise review.timeoutS in --settings."
+        # A server loading the model answers nothing until it is loaded, and Ollama gives the
+        # load up when its request is cancelled: run again, the next run's limit ended it too.
+        model = self.model or "MODEL"
+        return said + (
+            "a model server still loading the model says nothing until it is loaded (Ollama "
+            "stops a load its request gave up: a run again starts it anew). Load it before the "
+            f"review (Ollama: ollama run {model} \"\"), or raise review.timeoutS in --settings."
         )
 
 
@@ -113,7 +123,7 @@ class FirstAnswerFirst:
                 if client.answered.is_set():  # a status came: the answer was only slow
                     self._open = True
                     raise
-                self._refused = NoFirstAnswer(exc, deadline - sent)
+                self._refused = NoFirstAnswer(exc, deadline - sent, req.model)
                 raise self._refused from exc
             except ModelError as exc:
                 if self._stops(exc):
