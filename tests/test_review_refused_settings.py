@@ -63,6 +63,14 @@ def test_a_403_stops_the_run_at_its_first_request(
         (400, "This model's maximum context length is 131072 tokens. However, you requested 140000"),
         (400, "Content Exists Risk"),  # DeepSeek's content filter, on one file's code
         (403, "Your chosen model requires moderation and your input was flagged"),  # OpenRouter
+        # text-generation-inference's prompt past its limits, Gemini's, a proxy's body limit:
+        # each stopped the run at its first file as a wrong model name does.
+        (422, "Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. "
+              "Given: 9000 `inputs` tokens and 4096 `max_new_tokens`"),
+        (422, "Input validation error: `inputs` must have less than 4096 tokens. Given: 5000"),
+        (400, "The input token count (1100000) exceeds the maximum number of tokens allowed "
+              "(1048576)."),
+        (413, "Request Entity Too Large"),
     ],
 )
 def test_a_refusal_of_the_request_s_own_content_does_not_stop_the_run(
@@ -76,3 +84,15 @@ def test_a_refusal_of_the_request_s_own_content_does_not_stop_the_run(
     files = json.loads(out)["files"]
     assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 4
     assert sum(1 for f in files if f["errors"]) == 1 and not any(f["skipped"] for f in files)
+
+
+def test_a_token_limit_every_request_asks_past_stops_the_run(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The control: text-generation-inference refusing review.maxOutputTokens itself, which
+    every request asks, stops the run at its first request."""
+    add_files(project, 2)
+    said = "Input validation error: `max_new_tokens` must be <= 2048. Given: 4096"
+    fake_deepseek.fault("status", count=None, path=CHAT, status=422, message=said)
+    code, out, _ = run(capsys, "app")
+    assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 1, out

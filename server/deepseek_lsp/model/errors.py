@@ -188,8 +188,17 @@ class ConfigError(ModelError, ValueError):
 
 #: A server saying the request does not fit the model's context: llama.cpp's "exceeds the
 #: available context size", vLLM's and SGLang's "maximum context length" / "longer than the
-#: model's context length", LiteLLM's ContextWindowExceededError.
-_CONTEXT = re.compile(r"context[ _]?(?:length|size|window)", re.IGNORECASE)
+#: model's context length", LiteLLM's ContextWindowExceededError, text-generation-inference's
+#: "`inputs` tokens + `max_new_tokens` must be <= 8192" and "`inputs` must have less than 4096
+#: tokens" (not its "`max_new_tokens` must be <= 2048": the setting's, every request's),
+#: Gemini's "The input token count (…) exceeds the maximum number of tokens allowed".
+_CONTEXT = re.compile(
+    r"context[ _]?(?:length|size|window)|`inputs` (?:tokens \+|must have less than)"
+    r"|input token count",
+    re.IGNORECASE,
+)
+#: A proxy's refusal of one request's body by its size (nginx's client_max_body_size).
+_TOO_LARGE = 413
 #: A refusal of one request's content, which the next file's request may well pass: DeepSeek's
 #: 400 "Content Exists Risk", OpenRouter's 403 "your input was flagged" (a model that requires
 #: moderation), a gateway's guardrail or content policy, a string too long.
@@ -257,7 +266,7 @@ class RequestError(ModelError):
         not what every request with these settings asks (a model name, a path, the key's
         access to them): a review run stops at the latter (see :func:`refuses_every_request`)."""
         said = self.provider_message or ""
-        return bool(_CONTEXT.search(said) or _OWN_CONTENT.search(said))
+        return self.status == _TOO_LARGE or bool(_CONTEXT.search(said) or _OWN_CONTENT.search(said))
 
     @property
     def cli_message(self) -> str:
