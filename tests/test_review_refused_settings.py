@@ -89,10 +89,12 @@ def test_a_refusal_of_the_request_s_own_content_does_not_stop_the_run(
 def test_a_token_limit_every_request_asks_past_stops_the_run(
     project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The control: text-generation-inference refusing review.maxOutputTokens itself, which
-    every request asks, stops the run at its first request."""
+    """text-generation-inference refusing review.maxOutputTokens itself, which every request
+    asks, stops the run at its first request; the message named DEEPSEEK_REVIEW_MODEL alone,
+    not the setting the server's words are about."""
     add_files(project, 2)
     said = "Input validation error: `max_new_tokens` must be <= 2048. Given: 4096"
     fake_deepseek.fault("status", count=None, path=CHAT, status=422, message=said)
-    code, out, _ = run(capsys, "app")
+    code, out, err = run(capsys, "app")
     assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 1, out
+    assert "lower review.maxOutputTokens in --settings" in err, err

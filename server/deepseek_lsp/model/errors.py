@@ -197,6 +197,8 @@ _CONTEXT = re.compile(
     r"|input token count",
     re.IGNORECASE,
 )
+#: The request's answer token limit named by a refusal of it (as a prompt's size is not).
+_TOKEN_LIMIT = re.compile(r"\bmax_(?:new_|completion_)?tokens\b", re.IGNORECASE)
 #: A proxy's refusal of one request's body by its size (nginx's client_max_body_size).
 _TOO_LARGE = 413
 #: A refusal of one request's content, which the next file's request may well pass: DeepSeek's
@@ -276,6 +278,13 @@ class RequestError(ModelError):
         # The command line reads no editor's settings, and the model is the one thing a review's
         # request names that a user sets: "check the endpoint settings" named none of them.
         said = f": {self.provider_message}" if self.provider_message else ""
+        if _TOKEN_LIMIT.search(self.provider_message or ""):
+            # The answer's token limit every request asks (TGI's "`max_new_tokens` must be <=
+            # 2048", OpenAI's "max_tokens is too large"): the model name was not the matter.
+            return (
+                f"{self.provider} rejected the request ({self.status}){said}. The answer's token "
+                "limit is more than the model takes: lower review.maxOutputTokens in --settings."
+            )
         access = ", whether the key may use that model" if self.status == 403 else ""
         return (
             f"{self.provider} rejected the request ({self.status}){said}. Check the model name "
