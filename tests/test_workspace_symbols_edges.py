@@ -7,6 +7,7 @@ import os
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -449,3 +450,36 @@ async def test_a_file_moved_while_the_crawl_reads_it_leaves_no_name_on_its_old_p
     assert symbols.files_defining("helper", "python") == [now]
     assert not symbols.is_indexed(root / "lib/old.py")
     assert symbols.stats()["slots"] == symbols.stats()["files"] == 2, symbols.stats()
+
+
+async def test_a_folder_excluded_while_the_crawl_reads_its_files_leaves_none_in_the_table(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """``exclude`` gained secrets/** while the crawl read secrets/a.py for the first time
+    (paused for the user's typing): exclude_changed took out the files in the table only, so
+    the read, ending after, put a.py in, and the crawl went on to read secrets/b.py, planned
+    before: their names counted as the workspace's (a name of theirs and two other files':
+    'too common'), each file one of the limit's slots."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.0)
+    root = tmp_path / "ws"
+    write(root, {
+        "app/main.py": "def main(): pass\n",
+        "secrets/a.py": "def rotate_key(): pass\n",
+        "secrets/b.py": "def revoke_key(): pass\n",
+    })
+    crawler = crawler_for(root, tmp_path / "state")
+    symbols = crawler.symbols
+    held = _HeldRead(monkeypatch, root / "secrets/a.py")
+    crawler.request(root / "app/main.py", "python")
+    await asyncio.wait_for(held.reached.wait(), 10)
+    services = crawler.services
+    services.settings = replace(
+        services.settings, exclude=(*services.settings.exclude, "**/secrets/**")
+    )
+    crawler.exclude_changed()
+    held.go()
+    await settle(crawler)
+    assert symbols.paths() == [root / "app/main.py"], symbols.paths()
+    assert symbols.files_defining("rotate_key", "python") == []
+    assert symbols.files_defining("revoke_key", "python") == []
+    assert symbols.stats()["slots"] == 1, symbols.stats()

@@ -251,8 +251,8 @@ class SymbolCrawler:
             await until_idle(self.busy_until)
             if self.symbols.indexed >= self.limit or self._dropped(key):
                 break
-            if self.symbols.is_indexed(path):
-                continue
+            if self.symbols.is_indexed(path) or self._excluded(path):
+                continue  # (excluded since it was planned: exclude_changed meanwhile)
             finished = await self._index(path)
             indexed += finished
             unsaved += finished
@@ -552,10 +552,14 @@ class SymbolCrawler:
         for key in keys:
             self._files[key].pop(path, None)
 
+    def _excluded(self, path: Path) -> bool:
+        return is_excluded(str(path), self.services.settings.exclude)
+
     def exclude_changed(self) -> None:
-        """The ``exclude`` setting changed: files it now matches leave the table and the store."""
-        exclude = self.services.settings.exclude
-        for path in [p for p in self.symbols.records if is_excluded(str(p), exclude)]:
+        """The ``exclude`` setting changed: files it now matches leave the table and the store,
+        and a first read of one under way keeps nothing."""
+        held = [*self.symbols.records, *self.symbols.being_read()]
+        for path in [p for p in dict.fromkeys(held) if self._excluded(p)]:
             keys = self._keys_for(path)
             self.forget(path, keys)
             self._save_soon(keys)
