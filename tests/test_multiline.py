@@ -79,3 +79,30 @@ def test_multiline_not_in_a_values_braces(language_id: str, ext: str, text: str,
     a JSX element's expression hold a value: asked for as a block (their word, `)` or `>`
     before the `{` read as a block header's), the model's answer ran on over lines."""
     assert _decide(language_id, ext, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text"),
+    [
+        # A JSX attribute's arrow function: its body is a block, not the tag's expression.
+        ("javascript", "jsx", "function App() {\n  return <button onClick={() => {‸}}>Go</button>;\n}\n"),
+        ("tsx", "tsx", "export const F = () => (\n  <input onChange={(e) => {‸}} />\n);\n"),
+        ("tsx", "tsx", "const A = () => <Form onSubmit={async (v) => {‸}}></Form>;\n"),
+        # A C or C++ type's body after a word before its keyword (the .h headers VS Code reads
+        # as C++): 323 of 2,500 lines ending in `{` in the system's C/C++ files.
+        ("cpp", "h", "typedef struct Node {‸}\n"),
+        ("cpp", "h", "typedef struct {‸}\n"),
+        ("cpp", "h", "typedef enum {‸}\n"),
+        ("cpp", "h", "volatile struct {‸}\n"),
+        ("cpp", "cpp", "inline namespace v1 {‸}\n"),
+        # C#'s `new()` constraint ends a generic's header: no object initializer follows.
+        ("csharp", "cs", "public class Factory<T> where T : new() {‸}\n"),
+        ("csharp", "cs", "class A {\n  public static T Make<T>() where T : class, new() {‸}\n}\n"),
+    ],
+)
+def test_multiline_in_a_block_whose_header_ends_as_a_values_would(
+    language_id: str, ext: str, text: str
+) -> None:
+    """e46b60e's value braces took these block headers for a value's: a single line was asked
+    where a body is to be written (a React handler's, a struct's fields)."""
+    assert _decide(language_id, ext, text) is True

@@ -683,3 +683,24 @@ def test_a_generic_or_jsx_brace_and_a_csharp_initializer_with_arguments_are_no_b
     assert within_closed_calls(listener, kt) == listener
     arrow = "items.forEach((x): void => {\n    log(x);"
     assert within_closed_calls(arrow, jsx) == arrow
+
+
+def test_a_callback_with_a_generic_return_type_cut_by_time_keeps_its_body() -> None:
+    """e46b60e read a ``>`` before ``{`` as a block's only after an arrow or a class's type:
+    a Rust closure's ``-> Vec<u8> {``, a C++ lambda's ``-> std::optional<int> {`` and a
+    TypeScript callback's ``(): Promise<void> {`` passed to a call were values again, and a
+    cut inside the body kept only the line before the call. A value after a ``->`` stays one."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    rs = PostContext(prefix="fn main() {\n    ", suffix="\n}\n", language="rust")
+    closure = "let n = 1;\nlet v = xs.iter().map(|x| -> Vec<u8> {\n        let y = x + n;\n        vec![y]"
+    assert within_closed_calls(closure, rs) == closure
+    cpp = PostContext(prefix="int main() {\n    ", suffix="\n}\n", language="cpp")
+    head = "std::sort(v.begin(), v.end(), [](int a, int b) -> std::optional<int> {"
+    lam = f"int n = 1;\n{head}\n        log(a);\n        return a"
+    assert within_closed_calls(lam, cpp) == lam
+    values = "int n = 1;\nuse(p->size, std::vector<int>{\n        1,\n        n"
+    assert within_closed_calls(values, cpp) == "int n = 1;"
+    ts = PostContext(prefix="describe('x', () => {\n  ", suffix="\n});\n", language="typescript")
+    test = "const n = 1;\nit('works', async function (): Promise<void> {\n    await run();\n    check();"
+    assert within_closed_calls(test, ts) == test

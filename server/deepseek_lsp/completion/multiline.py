@@ -127,16 +127,24 @@ _CLOSURE_BRACE = re.compile(r"\|\s*\{$")
 
 
 #: A JSX element's expression (`<p>{`, `<App user={u}>{`): a tag opened where a value goes;
-#: a generic's `<T>` follows a name (`class Store<T> {`).
-_JSX_BRACE = r"(?:^|[(=,?:&|]|\breturn)\s*<[A-Za-z][\w.:-]*(?:\s[^<>]*)?>\s*$"
+#: a generic's `<T>` follows a name (`class Store<T> {`). Its attributes' values closed: an
+#: arrow's `>` in one still open is a handler's body (`<button onClick={() => {`).
+_JSX_BRACE = (
+    r"(?:^|[(=,?:&|]|\breturn)\s*<[A-Za-z][\w.:-]*"
+    r"(?:\s(?:[^<>{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)?>\s*$"
+)
+#: Words that make a `{` a block's wherever they stand before it (`typedef struct Node {`,
+#: `inline namespace v1 {`), not a braced initializer's.
+_CPP_BLOCK_WORD = r"(?!(?:class|struct|union|enum|namespace|else|do|try|return)\b)"
 #: What before its `{` makes it a value's, not a block's, where a block's header ends the same
-#: way: C#'s object initializer (`new Point(1, 2) {`), C++'s braced initializer (a type, maybe
-#: a template's, then a name: `std::vector<int> v {`; not a type's own `struct Box {`), JSX.
+#: way: C#'s object initializer (`new Point(1, 2) {`; not a generic's `where T : new() {`),
+#: C++'s braced initializer (a type, maybe a template's, then a name: `std::vector<int> v {`;
+#: not a type's own `struct Box {`), JSX.
 _VALUE_BRACE: dict[str, re.Pattern[str]] = {
-    "csharp": re.compile(literal_brace("csharp")),
+    "csharp": re.compile(r"^(?!.*\bwhere\s+\w+\s*:).*?" + literal_brace("csharp")),
     "cpp": re.compile(
-        r"(?:^|[;{}])\s*(?!(?:class|struct|union|enum|namespace|else|do|try|return)\b)"
-        r"(?:\w+\s+)*[\w:]+(?:<[^;{}]*>)?[\s*&]+\w+\s*$"
+        rf"(?:^|[;{{}}])\s*(?:{_CPP_BLOCK_WORD}\w+\s+)*{_CPP_BLOCK_WORD}"
+        rf"[\w:]+(?:<[^;{{}}]*>)?[\s*&]+{_CPP_BLOCK_WORD}\w+\s*$"
     ),
     **dict.fromkeys(("javascript", "tsx"), re.compile(_JSX_BRACE)),
 }

@@ -88,9 +88,11 @@ def without_cut_line(text: str) -> str:
 #: or a return type and a space), not an object literal's (``(``, ``,``, ``:``, ``=``, ``[``,
 #: ``return``) nor a Go composite literal's (``Config{``). A generic's ``>`` only after a class's
 #: or an object's type (Kotlin's ``object : Callback<T> {``): after a type it opens a value
-#: (C++'s ``std::vector<int>{``), after a JSX tag an expression (``<p>{``).
+#: (C++'s ``std::vector<int>{``), after a JSX tag an expression (``<p>{``); or a generic return
+#: type's, after an arrow or a parameter list's ``):`` (``|x| -> Vec<u8> {``, ``(): Promise<T> {``).
 _BLOCK_BRACE = re.compile(
-    r"(?:[)|]\s*|[=-]>\s*|\b(?:object|class|interface)\b[^(){};]*>\s*|\b(?!return\b)\w+\s+)$"
+    r"(?:[)|]\s*|[=-]>\s*|\b(?:object|class|interface)\b[^(){};]*>\s*"
+    r"|(?:->\s*(?:\w+\s+)?[\w:]+|\)\s*:\s*[\w.]+)<[^(){};]*>\s*|\b(?!return\b)\w+\s+)$"
 )
 
 
