@@ -1013,3 +1013,31 @@ def test_a_listing_of_the_workspace_under_way_ends_at_its_next_folder_when_the_s
     crawler.symbols._wanted = wanted_then_stop  # type: ignore[method-assign]
     planned = crawler.symbols.plan([tmp_path], DEFAULT_EXCLUDE, [tmp_path / "pkg00" / "mod.py"], "python")
     assert planned == [] and len(looked_at) == 1
+
+
+def test_the_files_near_one_opened_are_found_without_looking_at_a_whole_big_folder(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A file opened in (or just above) a folder of thousands of files (generated code, a
+    data set's scripts): every one of them was looked at to pick the 16 indexed at the open
+    (50,000: 6-10 s of a core, the crawl and the requests sharing it), and every subfolder
+    below was listed after the budget was spent."""
+    root = tmp_path / "ws"
+    write(root, {"main.py": "import gen\n"})
+    write(root, {f"gen/m{i:04d}.py": f"def f{i}(): pass\n" for i in range(1200)})
+    write(root, {f"gen/sub{i}/x.py": "def x(): pass\n" for i in range(5)})
+    crawler = crawler_for(root, tmp_path / "state")
+    looked: list[Path] = []
+    accepts = crawler.symbols.accepts
+
+    def counted(path: Path, *args: Any) -> bool:
+        looked.append(path)
+        return accepts(path, *args)
+
+    monkeypatch.setattr(crawler.symbols, "accepts", counted)
+    for opened in (root / "gen/m0001.py", root / "main.py"):
+        looked.clear()
+        near = crawler._near_files(opened, (root,), "python")
+        assert len(near) == symbol_crawler.NEAR_FILES and opened not in near
+        assert all(p.suffix == ".py" and p.is_relative_to(root / "gen") for p in near)
+        assert len(looked) <= symbol_crawler.NEAR_LISTED, (opened.name, len(looked))
