@@ -4,6 +4,7 @@ each feature serves: from an audit, each test failed before its fix."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +223,44 @@ async def test_a_folder_removed_while_its_crawl_runs_leaves_nothing_behind(tmp_p
     assert await crawler.check_disk() == 0
     # The new folders' crawl was stored as any other.
     assert "main" in crawler.store.path_for([app], "python").read_text()
+
+
+async def test_a_folder_removed_while_the_files_near_one_opened_are_listed_leaves_none(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A file of a second workspace folder opened, the folder removed while the files near it
+    are listed (a slow disk): they were indexed all the same under the folders there were, and
+    stayed in the table all session, their names counted and sent from outside the workspace."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.05)
+    app, lib = tmp_path / "app", tmp_path / "lib"
+    write(app, {"main.py": "def main(): pass\n"})
+    write(lib, {f"pkg/m{i}.py": f"def lib_{i}(): pass\n" for i in range(4)})
+    crawler = crawler_for(app, tmp_path / "state")
+    services = crawler.services
+    services.workspace_folders = [app.as_uri(), lib.as_uri()]
+    crawler.request(app / "main.py", "python")
+    await settle(crawler)
+    assert crawler.symbols.files_defining("lib_1", "python")
+
+    loop = asyncio.get_running_loop()
+    listed = crawler._near_files
+
+    def listed_then_removed(*args: Any) -> list[Path]:
+        found = listed(*args)
+        assert found  # the folder's other files, to index
+        removed = threading.Event()
+
+        def remove() -> None:
+            services.change_workspace_folders(added=[], removed=[lib.as_uri()])
+            crawler.folders_changed()
+            removed.set()
+
+        loop.call_soon_threadsafe(remove)
+        assert removed.wait(5)
+        return found
+
+    monkeypatch.setattr(crawler, "_near_files", listed_then_removed)
+    crawler.request(lib / "pkg/m0.py", "python")
+    await settle(crawler)
+    assert [p.name for p in crawler.symbols.paths()] == ["main.py"]
+    assert crawler.symbols.files_defining("lib_1", "python") == []

@@ -164,6 +164,8 @@ class SymbolCrawler:
             for file in near:
                 if self.symbols.indexed >= self.limit or self.symbols.stopping.is_set():
                     return
+                if (roots, language) not in self._asked:
+                    break  # the workspace folders changed since (a folder removed)
                 if self.symbols.is_indexed(file):
                     continue
                 if file in stored:
@@ -171,6 +173,9 @@ class SymbolCrawler:
                     took += 1
                 else:
                     took += await self._index(file, wait_idle=False)
+            if (roots, language) not in self._asked:
+                self._forget_outside()  # what was read as they changed, maybe outside them
+                continue
             if took:  # the snippets chosen without them are chosen anew
                 self.symbols.crawled[language] += 1
                 log.debug("workspace symbols (%s): %d files near %s indexed at its open", language, took, path)
