@@ -704,3 +704,19 @@ def test_a_callback_with_a_generic_return_type_cut_by_time_keeps_its_body() -> N
     ts = PostContext(prefix="describe('x', () => {\n  ", suffix="\n});\n", language="typescript")
     test = "const n = 1;\nit('works', async function (): Promise<void> {\n    await run();\n    check();"
     assert within_closed_calls(test, ts) == test
+
+
+def test_a_long_line_before_a_cut_blocks_brace_is_read_at_its_end_only() -> None:
+    """The block regex's generic alternatives scan back to each ``>``: a ``{`` opening the
+    answer after a 72 kB line of the prefix (generated code, a minified bundle) took seconds
+    of the event loop (1.6 s at 48 kB); its end tells the header."""
+    import time
+
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    for junk in ("x->y<", "class x<"):
+        line = "let v = f(" + junk * (72_000 // len(junk))
+        rs = PostContext(prefix=f"fn main() {{\n    {line}", suffix="\n}\n", language="rust")
+        started = time.process_time()
+        within_closed_calls("{\n        work();\n        more", rs)
+        assert time.process_time() - started < 0.5, junk
