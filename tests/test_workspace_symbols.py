@@ -1041,3 +1041,19 @@ def test_the_files_near_one_opened_are_found_without_looking_at_a_whole_big_fold
         assert len(near) == symbol_crawler.NEAR_FILES and opened not in near
         assert all(p.suffix == ".py" and p.is_relative_to(root / "gen") for p in near)
         assert len(looked) <= symbol_crawler.NEAR_LISTED, (opened.name, len(looked))
+
+
+async def test_the_files_near_one_opened_through_a_linked_folder_are_not_indexed(
+    tmp_path: Path,
+) -> None:
+    """A folder of the workspace that is a link (to ``~``, another checkout): the crawl never
+    follows it, but a file opened through it had its neighbours indexed at its open."""
+    root, elsewhere = tmp_path / "ws", tmp_path / "elsewhere"
+    write(root, {"main.py": "def main(): pass\n"})
+    write(elsewhere, {"a.py": "def opened(): pass\n", "b.py": "def outside_name(): pass\n"})
+    (root / "ext").symlink_to(elsewhere, target_is_directory=True)
+    crawler = crawler_for(root, tmp_path / "state")
+    crawler.request(root / "ext/a.py", "python")
+    await settle(crawler)
+    assert crawler.symbols.files_defining("main", "python")  # the crawl ran
+    assert crawler.symbols.files_defining("outside_name", "python") == []

@@ -192,6 +192,8 @@ class SymbolCrawler:
     def _near_files(self, path: Path, roots: tuple[Path, ...], language: str) -> list[Path]:
         """The small files the crawl takes in ``path``'s folder, then in its subfolders, but
         ``path`` (blocking: off the event loop)."""
+        if _through_link(path.parent, roots):
+            return []  # the crawl never follows a link: nor does this
         exclude = self.services.settings.exclude
         found: list[Path] = []
         folders, listed = [path.parent], 0
@@ -605,6 +607,19 @@ def _real_folder(path: Path) -> bool:
     """Whether ``path`` is a folder and no link to one: as the crawl, which never follows
     them, a link to ``~`` or ``/`` made in the workspace does not bring the disk's files."""
     return path.is_dir() and not path.is_symlink()
+
+
+def _through_link(folder: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``folder`` is reached from its root through a link (or lies under no root)."""
+    root = next((r for r in roots if folder.is_relative_to(r)), None)
+    if root is None:
+        return True
+    here = root
+    for part in folder.relative_to(root).parts:
+        here /= part
+        if here.is_symlink():
+            return True
+    return False
 
 
 def _small(path: Path) -> bool:
