@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
+from deepseek_lsp.completion.postprocess._scanner import _BracketScanner
+from deepseek_lsp.completion.postprocess._syntax import _syntax_for
 from deepseek_lsp.completion.request import Request
 from deepseek_lsp.context import indexer as context
 from deepseek_lsp.documents import DocumentStore
@@ -305,3 +307,20 @@ async def test_an_edit_in_a_long_line_is_not_counted_as_a_recent_edit_of_the_nex
         assert counted and max(counted) < 100_000
     finally:
         await c.stop()
+
+
+def test_the_bracket_scanner_reads_a_long_line_in_linear_time() -> None:
+    """A dump's INSERT of 1 MB on one line, read for a SQL window's state (scan_states.py):
+    each quote and bracket looked back to the line's start for blanks before it, ~2 s of CPU
+    on the event loop for the line. Its brackets and strings are read as before."""
+    row = "(1,'Alice (admin)','it''s (x)',NULL)"
+    line = "INSERT INTO users VALUES " + ",".join([row] * 28_000) + ";\n"
+    scanner = _BracketScanner(_syntax_for("sql"))
+    with ThreadCpu() as cpu:
+        brackets = "".join(b for _, b in scanner.feed(line))
+    assert brackets == "()" * 28_000 and scanner.mode == ""
+    assert cpu.seconds < 0.6, f"{cpu.seconds:.2f} s of CPU"
+    # C's `#` (a preprocessor line) counts at a line's start only, after blanks.
+    scanner = _BracketScanner(_syntax_for(None))
+    brackets = "".join(b for _, b in scanner.feed(line + "  # (\n(x) # (\n"))
+    assert brackets == "()" * 28_000 + "()("
