@@ -76,3 +76,36 @@ def test_a_read_longer_than_the_limit_is_done_over_several_calls(
     got = [states.at(doc, "sql", end) for _ in range(4)]
     assert got[0] is None
     assert got[-1] is not None and got[-1].mode == "'"
+
+
+def test_keys_typed_far_into_a_long_line_do_not_read_the_line_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A mysqldump's INSERT is one line of hundreds of kB: with the window starting far into
+    it, each key read the line from its start again (~460 ms a key for 430 kB, on the event
+    loop). Such a window is code, as before states were kept; the lines above stay read."""
+    read: list[int] = []
+    real_read = scan_states._read
+
+    def counting(scanner: _BracketScanner, data: bytes) -> None:
+        read.append(len(data))
+        real_read(scanner, data)
+
+    monkeypatch.setattr(scan_states, "_read", counting)
+    row = "(1,'Alice (admin)','it''s (x)',NULL)"
+    line = "INSERT INTO users VALUES " + ",".join([row] * 6000) + ";\n"
+    doc = Document("file:///dump.sql", "SELECT 'a\nb';\n" + line + line, language_id="sql")
+    states = ScanStates()
+    cursor = len(doc.data) - 100
+    assert states.at(doc, "sql", doc.line_start(3)).mode == ""  # the first read once, kept
+    read.clear()
+    for _ in range(3):
+        at = doc.position_at(cursor)
+        doc.apply_change(types.TextDocumentContentChangePartial(range=types.Range(at, at), text="x"))
+        cursor += 1
+        assert states.at(doc, "sql", cursor - 6000) is None
+    assert sum(read) < 3 * scan_states.STEP, read
+    # A window starting near the line's start is still read from it.
+    near = doc.line_start(3) + 40
+    state = states.at(doc, "sql", near)
+    assert state is not None and state.mode == _whole(doc.text[:near], "sql") == "'"
