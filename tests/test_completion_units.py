@@ -369,6 +369,27 @@ def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -
 
 
 @pytest.mark.parametrize(
+    ("language", "uri"),
+    [("plaintext", "file:///w/notes.txt"), ("text", "file:///w/notes.txt"),
+     ("markdown.pandoc", "file:///w/notes.md"), ("markdown", "file:///w/notes.md")],
+)
+def test_prose_under_neovim_s_filetype_names_keeps_a_chat_answer_s_second_paragraph(
+    language: str, uri: str
+) -> None:
+    """Neovim calls plain text `text` and vim-pandoc's Markdown `markdown.pandoc`: the scanner
+    read them as prose (syntax_name), but the chat answer's check for prose after code did
+    not, and cut a note's answer at its second paragraph, taken for the model's chatter."""
+    feature = _feature()
+    feature.services.settings = replace(feature.services.settings, backend="chat")
+    head = "The plan has two parts. First we "
+    doc = feature.services.documents.open(uri, head + "\n", language, 1)
+    req = Request(doc, len(head), False, multiline=True)
+    ctx = feature.prompts.context_between(req, 0, len(head) + 1)
+    answer = "measure it.\n\nThen we write the report for the team."
+    assert postprocess(answer, ctx) == answer
+
+
+@pytest.mark.parametrize(
     ("language", "head", "window_from"),
     [
         # A seed script's post body, a string over lines: from inside it, its text read as

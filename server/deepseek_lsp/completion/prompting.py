@@ -39,6 +39,7 @@ from .history import EditHistory
 from .idle_indexing import IdleWork
 from .indentation import DEFAULT_INDENT, EditorIndent, detect_indentation
 from .postprocess import PostContext
+from .postprocess._syntax import syntax_name
 from .request import Request
 from .scan_states import ScanStates
 
@@ -81,6 +82,14 @@ class _Context:
     member_dot: tuple[int, str] | None = None
     #: The class of that member's receiver (context.receivers.receiver_key), which they hold.
     receiver: str | None = None
+
+
+def _syntax_language(language_id: str | None) -> str | None:
+    """The name post-processing knows a language without a grammar by: its syntax's, not the
+    client's (Neovim's `text`, `markdown.pandoc`, `sql.dbt`; VS Code's `dockercompose`). The
+    scanner read those by it, while the checks keyed on the name (prose, SQL's lines going on
+    unsigned) missed them: a chat answer's second paragraph in a note was cut as chatter."""
+    return syntax_name(language_id) if language_id else None
 
 
 def _scan_start(data: bytes, at: int) -> int:
@@ -182,7 +191,7 @@ class PromptBuilder:
             tab_width=tab_width,
             single_line=not req.multiline,
             from_chat=self.settings.backend == "chat",
-            language=doc.language.name if doc.language else doc.language_id,
+            language=doc.language.name if doc.language else _syntax_language(doc.language_id),
             bracket_scan_from=len(data[window_start:scan_from].decode("utf-8", "replace")),
             open_before_scan=tuple(open_before),
             scan_state=scan_state,
