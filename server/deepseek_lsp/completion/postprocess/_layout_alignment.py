@@ -100,6 +100,17 @@ def under_the_layout_openers(
 
 #: A YAML line whose value is a block scalar (`run: |`, `- >-`, `body: |2 # a comment`).
 _BLOCK_SCALAR = re.compile(r"(?:^[ \t]*-|:)[ \t]+[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$")
+#: A YAML line's item dashes, after its indentation (`- - run: |`).
+_ITEM_DASHES = re.compile(r"[ \t]*((?:-[ \t]+)*)")
+
+
+def _scalar_parent_column(line: str, ctx: PostContext) -> int:
+    """The column a block scalar's text is deeper than, on its header ``line``: its key's
+    (`run` of `- run: |`: the item's next key stands there), or a `- |` item's dash's."""
+    m = _ITEM_DASHES.match(line)
+    dashes = m.group(1) if m else ""
+    key = line[len(_leading_ws(line)) + len(dashes) :][:1] not in ("|", ">")
+    return ctx.width(_leading_ws(line)) + (len(dashes) if key else dashes.rfind("-"))
 
 
 def block_scalars_moved_whole(lines: list[str], out: list[str], ctx: PostContext) -> list[str]:
@@ -121,7 +132,8 @@ def block_scalars_moved_whole(lines: list[str], out: list[str], ctx: PostContext
         index += 1
         if not _BLOCK_SCALAR.search(lines[header]):
             continue
-        body, deeper = [], column(lines, header)
+        header_line = ctx.line_prefix + lines[0] if header == 0 else lines[header]
+        body, deeper = [], _scalar_parent_column(header_line, ctx)
         while index < len(lines) and (not lines[index].strip() or column(lines, index) > deeper):
             if lines[index].strip():
                 body.append(index)
