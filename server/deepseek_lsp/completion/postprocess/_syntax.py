@@ -77,8 +77,8 @@ class _Syntax:
     # word). Their text begins on the next line, after the rest of the opener's line, which
     # is code (`expect(out).to eq(<<~TEXT)`); unknown, a `1)` in the text cut the completion.
     heredoc: tuple[str, str] = ("", "")
-    # What ends the code, the rest of the file being data (Perl's `__END__`, `__DATA__`): read
-    # as code, a template's fence there was taken for a chat answer's.
+    # What ends the code, the rest of the file being data (Perl's `__END__`, `__DATA__`, Ruby's
+    # `__END__`): read as code, a template's fence there was taken for a chat answer's.
     end_of_code: str = ""
 
 
@@ -122,6 +122,8 @@ _SYNTAX: dict[str, _Syntax] = {
             r"""<<(?P<hd>[-~]?)(?P<hq>['"`]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""",
             r"^[ \t]*{w}[ \t]*$",
         ),
+        # Alone on its line (a Sinatra app's inline templates follow it).
+        end_of_code=r"(?m:^__END__\r?$)",
     ),
     "php": _Syntax(
         heredoc=(r"""<<<[ \t]*(?P<hq>['"]?)(?P<w>[A-Za-z_]\w*)(?P=hq)""", r"^[ \t]*{w}\b")
