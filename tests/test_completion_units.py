@@ -368,6 +368,22 @@ def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -
     assert postprocess("str(item)))", ctx) == "str(item))"
 
 
+def test_a_cmake_glob_above_the_window_leaves_the_window_code() -> None:
+    """`file(GLOB SOURCES src/*.cpp)` at a CMakeLists.txt's top: read with C's rules from the
+    file's start (scan_states), its `/*` opened a comment that no `*/` closed, and every window
+    below was in it: an answer at `target_link_libraries(app |)` was no longer cut where it
+    closes the call, and ran on into the next commands."""
+    feature = _feature()
+    top = "cmake_minimum_required(VERSION 3.16)\nfile(GLOB SOURCES src/*.cpp)\n\n"
+    targets = "".join(f"# {i}\nadd_library(lib{i} STATIC lib{i}.cpp)\n" for i in range(200))
+    head = top + targets + "target_link_libraries(app "
+    doc = feature.services.documents.open("file:///w/CMakeLists.txt", head + ")\n", "cmake", 1)
+    req = Request(doc, len(head), False, multiline=True)
+    ctx = feature.prompts.context_between(req, head.rindex("# 150"), len(head) + 2)
+    answer = "PRIVATE lib1)\ninstall(TARGETS app DESTINATION bin)\n"
+    assert postprocess(answer, ctx) == "PRIVATE lib1"
+
+
 @pytest.mark.parametrize(
     ("language", "uri"),
     [("plaintext", "file:///w/notes.txt"), ("text", "file:///w/notes.txt"),
