@@ -89,7 +89,7 @@ def _syntax_language(language_id: str | None) -> str | None:
     client's (Neovim's `text`, `markdown.pandoc`, `sql.dbt`; VS Code's `dockercompose`). The
     scanner read those by it, while the checks keyed on the name (prose, SQL's lines going on
     unsigned) missed them: a chat answer's second paragraph in a note was cut as chatter."""
-    return syntax_name(language_id) if language_id else None
+    return syntax_name(language_id) if language_id else language_id
 
 
 def _scan_start(data: bytes, at: int) -> int:
