@@ -109,3 +109,23 @@ def test_keys_typed_far_into_a_long_line_do_not_read_the_line_again(
     near = doc.line_start(3) + 40
     state = states.at(doc, "sql", near)
     assert state is not None and state.mode == _whole(doc.text[:near], "sql") == "'"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("html", None), ("xml", None), ("ini", None), ("css", "block"), ("sql", "block")],
+)
+def test_a_file_read_with_c_s_rules_by_default_is_not_read_from_its_start(
+    language: str, expected: str | None
+) -> None:
+    """An HTML page that mentions ``src/*.js`` in its text: read from the file's start with C's
+    rules (what a language of no syntax known gets), every window below the ``/*`` was a
+    comment, its brackets uncounted. A language known to be C's in this (CSS) or with its own
+    syntax (SQL, whose ``/*`` is a comment) is read from the start still."""
+    text = "<p>Bundles src/*.js and styles.</p>\n" + "<div>\n</div>\n" * 200
+    doc = Document(f"file:///page.{language}", text, language_id=language)
+    state = ScanStates().at(doc, language, doc.line_start(150))
+    if expected is None:
+        assert state is None  # the window read as code from its start, as before
+    else:
+        assert state is not None and state.mode == expected

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..documents import Document
 from .postprocess._scanner import _BracketScanner
-from .postprocess._syntax import _Syntax, _syntax_for
+from .postprocess._syntax import _SYNTAX, _Syntax, _syntax_for, syntax_name
 
 #: Bytes between two states kept (~450 lines of SQL; ~1 ms of scanning).
 STEP = 16_384
@@ -26,6 +26,13 @@ STEP = 16_384
 #: a bracket or a quote every few characters) took ~150 ms in one; 512 KB of it take ~75 ms,
 #: of SQL ~20 ms (a shared machine's figures).
 MAX_READ = 512 * 1024
+#: Languages without a grammar or syntax of their own whose comments and strings are C's, read
+#: from the file's start too. Others read with C's rules by default (HTML, XML, INI, a `.cfg`)
+#: are not: a stray ``/*`` in their text (``src/*.js``) hid every bracket below it in the file,
+#: where read from the window's start it hid the window's rest at most.
+C_LIKE = frozenset(
+    "css scss less jsonc dart groovy objective-c objective-cpp proto cuda-cpp glsl hlsl".split()
+)
 
 
 @dataclass
@@ -46,7 +53,11 @@ class ScanStates:
     def at(self, doc: Document, language: str | None, offset: int) -> _BracketScanner | None:
         """The scanner's state at byte ``offset`` of ``doc`` (a character's start), read from the
         file's start; None where that is more than ``MAX_READ`` bytes away from a state kept
-        (the next call reads on from where this one stopped)."""
+        (the next call reads on from where this one stopped), or where the language's comments
+        and strings are not known (read as code from the window's start)."""
+        name = syntax_name(language)
+        if name not in _SYNTAX and name not in C_LIKE:
+            return None
         kept = self._valid(doc, _syntax_for(language))
         data = doc.data
         index = bisect.bisect_right(kept.offsets, offset) - 1
