@@ -1383,6 +1383,35 @@ def test_the_declared_class_of_a_receiver_in_c_cpp_ruby_kotlin_scala_or_swift(
     assert key == expected
 
 
+@pytest.mark.parametrize(
+    ("language", "declaration", "line", "dot", "expected"),
+    [
+        ("c", "Conn *p = get();", "int all[] = {" + "p, " * 3000 + "};", "p->", "Conn"),
+        ("cpp", "Conn *p = get();", "bool x = a <" + " p," * 3000 + ";", "p->", "Conn"),
+        ("ruby", "p = Conn.new", "all = [" + "p, " * 3000 + "]", "p.", "Conn"),
+        ("kotlin", "val p = Conn()", "val all = listOf(" + "p, " * 3000 + ")", "p.", "Conn"),
+        # Each use may be a declaration's (``a & p``): the nearest 64 are read, no more.
+        ("cpp", "Conn *p = get();", "x = p->a" + " & p->a" * 3000 + ";", "p->", None),
+    ],
+)
+def test_a_long_line_of_the_receivers_uses_costs_little_at_its_dot(
+    language: str, declaration: str, line: str, dot: str, expected: str | None
+) -> None:
+    """A generated table's line naming the receiver thousands of times (9 kB here, up to the
+    32 kB looked back): the declaration's pattern ran over the whole line once for each use,
+    and ``a <`` sent its template's ``<[^;]*>`` to the line's end at every word: 2-31 s of
+    the event loop at one new dot. Its declaration above the line is still found."""
+    text = f"void f(void) {{\n    {declaration}\n    {line}\n    {dot}"
+    doc = DocumentStore(REGISTRY).open(f"file:///w/m.{language}", text, language, 1)
+    assert doc.tree is not None
+    member = member_at(language, doc.tree, doc.data, len(doc.data))
+    assert member is not None
+    with ThreadCpu() as cpu:
+        key = receiver_key(language, doc.tree, doc.data, member)
+    assert cpu.seconds < 0.05, cpu.seconds
+    assert key == expected
+
+
 LAYERS_PY = (
     "from net.connection import Connection\n\n\nclass Client:\n    def __init__(self):\n"
     "        self.conn = Connection()\n\n\nclass App:\n    def __init__(self):\n"

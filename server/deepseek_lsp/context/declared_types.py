@@ -57,6 +57,14 @@ _NOT_TYPES = frozenset(
 
 #: How far back from the use its declaration is looked for (bytes).
 SPAN = 32_768
+#: How far on either side of a use of the receiver its declaration's pattern looks (bytes): a
+#: type with its template's arguments (``const std::map<std::string, Conn> &``), a Ruby
+#: constant's namespaces. Not the use's whole line: a generated table's line naming the
+#: receiver thousands of times was read once a use, seconds at one dot.
+AROUND = 256
+#: How many of the receiver's uses the pattern is tried at, the nearest first: a bound on the
+#: cost (~50 us each) where every use looks like a declaration's (``p * p * p``).
+MAX_TRIES = 64
 
 
 def reads(language: str) -> bool:
@@ -84,15 +92,28 @@ def declared_class(language: str, data: bytes, end: int, receiver: str) -> str |
     # only: the pattern tried at every word of 32 kB took ~5 ms.
     low = max(0, offset - SPAN)
     use = offset
-    while (use := data.rfind(word, low, use)) >= 0:
-        if _word_at(data, use, len(word)):
-            start = data.rfind(b"\n", low, use) + 1
-            end_line = data.find(b"\n", use, offset)
-            for m in pattern.finditer(data, start, offset if end_line < 0 else end_line):
+    tries = 0
+    while tries < MAX_TRIES and (use := data.rfind(word, low, use)) >= 0:
+        if _word_at(data, use, len(word)) and _may_declare(language, data, use, len(word)):
+            tries += 1
+            start = max(data.rfind(b"\n", low, use) + 1, use - AROUND)
+            end_line = data.find(b"\n", use, min(offset, use + AROUND))
+            stop = min(offset, use + AROUND) if end_line < 0 else end_line
+            for m in pattern.finditer(data, start, stop):
                 found = m.group("t") or m.groupdict().get("u")
                 if m.start("n") == use and found and found not in _NOT_TYPES:
                     return re.split(rb"::|\.", found)[-1].decode()
     return None
+
+
+def _may_declare(language: str, data: bytes, at: int, length: int) -> bool:
+    """Whether the use of the receiver at ``at`` may be its declaration's, by the byte next to
+    it: C's name after its type, a ``*``, ``&`` or a template's ``>``; the others' before ``=``
+    or ``:`` (not ``p, p``, ``a < p``: each use was read by the whole pattern)."""
+    if language in ("c", "cpp"):
+        before = data[max(0, at - AROUND) : at].rstrip()[-1:]
+        return before in (b"*", b"&", b">", b"_") or before.isalnum()
+    return data[at + length : at + length + AROUND].lstrip()[:1] in (b"=", b":")
 
 
 def _word_at(data: bytes, at: int, length: int) -> bool:
