@@ -1121,3 +1121,30 @@ async def test_a_receiver_typed_right_after_the_file_opened_has_its_classs_outli
             indexed = (await symbol_table(client))["files"]
     assert "public int Inc(int by)" in prompt, prompt
     assert indexed < len(far)  # the crawl had not run: the files near the one opened only
+
+
+@pytest.mark.parametrize("budget", [600, 1024])
+def test_go_a_method_called_near_the_cursor_is_sent_when_its_struct_is_cut_down(
+    tmp_path: Path, budget: int
+) -> None:
+    """``s.|`` after ``s.HandleRequestNumber12(...)``: its definition, within the struct's
+    snippet (which lists its signature), was not sent again; but the room for definitions cut
+    the struct down to its fields and first methods (or its header and first four), and the
+    method the line above calls was in the prompt in no form at all."""
+    fields = "".join(f"\tfield{i:02} map[string][]*RequestHandlerOptions\n" for i in range(20))
+    methods = "".join(
+        f"func (s *Server) HandleRequestNumber{i:02}(ctx context.Context, w ResponseWriter,"
+        f" r *Request) (int, error) {{\n\treturn 0, nil\n}}\n\n"
+        for i in range(16)
+    )
+    write(tmp_path, {"srv/server.go": f"package srv\n\ntype Server struct {{\n{fields}}}\n\n{methods}"})
+    text = "package app\n\nfunc run(s *srv.Server) {\n\ts.HandleRequestNumber12(nil, nil, nil)\n\ts.|\n}\n"
+    snippets = gather_at(tmp_path, "app/main.go", text, indexed(tmp_path, "app/main.go"), "go")
+    doc = DocumentStore(REGISTRY).open((tmp_path / "app/main.go").as_uri(), text.replace("|", ""), "go", 1)
+    prompt = build_fim_prompt(
+        doc, text.index("|"), budget=budget, suffix_share=0.15,
+        count=lambda t: max(1, len(t) // 4), snippets=snippets, line_comment="//",
+    ).prompt
+    head = prompt[: prompt.index("package app")]
+    assert "// type Server struct" in head, head
+    assert head.count("HandleRequestNumber12(ctx") == 1, head

@@ -163,6 +163,34 @@ def _may_show(outer: Snippet, inner: Snippet) -> bool:
     return go_method and posixpath.dirname(outer.path) == posixpath.dirname(inner.path)
 
 
+def _listing_first(struct: Snippet, methods: list[Snippet]) -> Snippet:
+    """``struct`` (a Go struct's snippet listing the signatures of ``methods``, a name's
+    definitions near the cursor, not sent again) with those signatures first in each shorter
+    form that lists methods: cut down by the prompt's room to its first methods, the struct
+    left out the one the line above calls, sent in no form at all. Any other snippet as it is."""
+    heads = [
+        m.text.split("\n", 1)[0].rstrip(" {") for m in methods if m.text.startswith("func (")
+    ]
+    if not heads or not struct.text.startswith("type "):
+        return struct
+    rank = min(struct.rank, *(m.rank for m in methods))
+    return replace(struct, rank=rank, shorter=tuple(_heads_first(f, heads) for f in struct.shorter))
+
+
+def _heads_first(form: str, heads: list[str]) -> str:
+    """``form`` with its methods' signatures (the lines ``func (...``) led by ``heads``, as
+    many lines as it had: the first of ``heads`` it lacked take its last ones' places."""
+    lines = form.split("\n")
+    listed = [i for i, line in enumerate(lines) if line.startswith("func (")]
+    if not listed:
+        return form
+    methods = [lines[i] for i in listed]
+    ordered = list(dict.fromkeys([*heads, *methods]))[: len(methods)]
+    for i, line in zip(listed, ordered, strict=True):
+        lines[i] = line
+    return "\n".join(lines)
+
+
 def gather_snippets(
     indexer: Indexer,
     req: ContextRequest,
@@ -196,13 +224,14 @@ def gather_snippets(
         # sent whole, likewise. A signature stands for signatures only: a short definition sent
         # whole, ``a = 1``, may be in a signature's text, ``def g(a = 1):``.
         inner = snippet.text.removesuffix("\n…")
-        if any(
-            _may_show(s, snippet)
-            and (snippet.kind == "signature" or s.kind != "signature")
-            and _within(inner, s.text)
-            for s in snippets
-        ):
-            return
+        for i, s in enumerate(snippets):
+            if (
+                _may_show(s, snippet)
+                and (snippet.kind == "signature" or s.kind != "signature")
+                and _within(inner, s.text)
+            ):
+                snippets[i] = _listing_first(s, [snippet])
+                return
         inside = [
             s
             for s in snippets
@@ -214,6 +243,7 @@ def gather_snippets(
             signatures -= sum(s.kind == "signature" for s in inside)
             snippets[:] = [s for s in snippets if s not in inside]
             snippet = replace(snippet, rank=min(snippet.rank, *(s.rank for s in inside)))
+            snippet = _listing_first(snippet, inside)
         seen_text.add(snippet.text)
         snippets.append(snippet)
         signatures += snippet.kind == "signature"
