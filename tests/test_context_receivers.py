@@ -214,6 +214,18 @@ def test_a_receiver_named_in_letters_beyond_ascii(name: str) -> None:
     assert at_end("def run(host):\n    x = " + name * 150 + ".") is None
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2009"])
+def test_a_receiver_after_a_unicode_space_has_its_class(space: str) -> None:
+    """JavaScript and TypeScript take a no-break, ideographic or thin space for a space
+    (``return\u00a0conn.``, pasted from a web page): its bytes, beyond ASCII, were read as the
+    receiver's, ``x\u00a0conn`` no name, and ``conn.`` had no class, at the cursor or in a use."""
+    js = f"function run() {{\n  const conn = new Connection();\n  if (ok){space}conn."
+    assert at_end(js, "javascript") == "Connection"
+    assert receivers(js + "send(", "send", language="javascript") == {"send": "Connection"}
+    ts = f"class Client {{\n  conn: Connection;\n}}\n\nfunction run(k: Client) {{\n  x ={space}k.conn."
+    assert at_end(ts, "typescript") == "Connection"
+
+
 def test_the_nearest_use_on_a_receiver_either_side_of_the_cursor() -> None:
     """The uses are read out from the cursor: a nearer one on no receiver (``make().send``,
     ``a.b.c.d.e.send``) does not hide one on a receiver farther; of one before and one after

@@ -269,14 +269,32 @@ def _member_at(fam: str, tree: ts.Tree, data: bytes, offset: int) -> MemberAt | 
     # (200 bytes back may start inside a character: its bytes left are no identifier's.)
     receiver = m.group(2).decode("utf-8", "replace")
     owner = m.group(1) and m.group(1).decode("utf-8", "replace").replace("?", "")
-    if not m.group(0).isascii() and not _identifiers_only(receiver, *(owner or "").split(".")):
-        return None
+    spaced = 0
+    if not m.group(0).isascii():
+        spaced, receiver, owner = _after_space(receiver, owner)
+        if not _identifiers_only(receiver, *(owner or "").split(".")):
+            return None
     if _in_prose(tree, data, offset):
         return None  # ``# then conn.``, ``"conn.``: no member is being typed
     if receiver in _SELVES and owner is None:
         return None  # the class around the cursor: in view, or its outline is the file's
     start = offset - len(line[-200:])
-    return MemberAt(start + m.start(), start + m.end(2), receiver, owner)
+    return MemberAt(start + m.start() + spaced, start + m.end(2), receiver, owner)
+
+
+def _after_space(receiver: str, owner: str | None) -> tuple[int, str, str | None]:
+    """A receiver and its owners read with the bytes beyond ASCII before them: its first name's
+    part after a Unicode space (JavaScript's and C#'s no-break, ideographic or thin space,
+    ``return\u00a0conn.``), and how many bytes went; all of it where it has none."""
+    first = (owner or receiver).split(".", 1)[0]
+    cut = max((i for i, ch in enumerate(first) if ch.isspace()), default=-1)
+    if cut < 0:
+        return 0, receiver, owner
+    kept = first[cut + 1 :]
+    spaced = len(first[: cut + 1].encode())
+    if owner:
+        return spaced, receiver, kept + owner[len(first) :]
+    return spaced, kept, owner
 
 
 def field_in_text(
@@ -416,8 +434,11 @@ def _use_at(data: bytes, dot: int, size: int) -> tuple[int, str, str | None] | N
     if not names or (start > 0 and data[start - 1] in b".$"):
         return None
     receiver, owner = names[0].decode(), b".".join(names[:0:-1]).decode()
-    if not data[start:dot].isascii() and not _identifiers_only(receiver, *owner.split(".")):
-        return None
+    if not data[start:dot].isascii():
+        spaced, receiver, owner = _after_space(receiver, owner)
+        start += spaced
+        if not _identifiers_only(receiver, *owner.split(".")):
+            return None
     return start, receiver, owner or None
 
 
