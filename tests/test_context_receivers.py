@@ -643,6 +643,14 @@ DEFAULTS = [
     ("function run({ conn }) {\n  ", None),
     ("function run({ conn: { pool = new Conn() } }) {\n  ", None),
     ("function run(conn = new Conn()) {\n  ", "Conn"),
+    # A default with brackets before the name's (a call's, an array's, an object's): the
+    # pattern's { was read as the last bracket only, and the name had no class.
+    ("function run(opts) {\n  const { t = ms(30), conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { a = [1, 2], conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  const { a = { x: 1 }, conn = new Conn() } = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  let [a = [0], conn = new Conn()] = opts;\n  ", "Conn"),
+    ("function run(opts) {\n  f({ a: g(1), conn = new Conn() });\n  ", None),
+    ("function run(opts) {\n  const { a: { conn = new Conn() } } = opts;\n  ", None),
 ]
 
 

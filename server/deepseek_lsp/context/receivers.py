@@ -939,14 +939,34 @@ _JS_ASSIGNED = re.compile(
 _JS_DECLARED = re.compile(rb"\b(const|let|var)[ \t]+$")
 _JS_KEYWORD = re.compile(rb"(?<![\w$.])(const|let|var)$")
 _JS_KEY = re.compile(rb"[ \t]*:")
-_PATTERN_SO_FAR = re.compile(rb"[^;()\[\]{}]*")
+_BRACKETS = re.compile(rb"[()\[\]{};]")
+#: How much of a line before a name its pattern's bracket is looked for in (bytes).
+PATTERN_SPAN = 1024
 
 
 def _destructured(prefix: bytes) -> bytes | None:
     """The keyword of the declaration whose pattern the name after ``prefix`` (its line's text
-    before it) is in, ``let [a, `` or ``const { conn: `` (not a nested pattern's), or None."""
-    opened = max(prefix.rfind(b"["), prefix.rfind(b"{"))
-    if opened < 0 or not _PATTERN_SO_FAR.fullmatch(prefix, opened + 1):
+    before it) is in, ``let [a, `` or ``const { t = ms(30), conn: `` (not a nested pattern's),
+    or None. The pattern's bracket is the nearest left open: a default's brackets before the
+    name (``ms(30)``, ``[1, 2]``, ``{ x: 1 }``) are closed."""
+    low = max(0, len(prefix) - PATTERN_SPAN)
+    depth = 0
+    opened = -1
+    for m in reversed(list(_BRACKETS.finditer(prefix, low))):
+        bracket = m.group()
+        if bracket in b")]}":
+            depth += 1
+        elif bracket == b";":
+            if not depth:
+                return None  # past the statement before (one inside a default's body is its)
+        elif depth:
+            depth -= 1
+        elif bracket in b"[{":
+            opened = m.start()
+            break
+        else:
+            return None  # in a call's arguments, or past the statement before
+    if opened < 0:
         return None
     head = prefix[:opened].rstrip()
     m = _JS_KEYWORD.search(head, max(0, len(head) - 5))  # (its look behind reads before)
