@@ -14,6 +14,7 @@ import pytest
 
 from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
+from deepseek_lsp.context.index import index_tree
 from deepseek_lsp.context.receivers import member_receivers, receiver_at
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.prompts import build_fim_prompt, snippet_block
@@ -821,6 +822,40 @@ def test_go_a_struct_sent_as_a_signature_keeps_its_first_fields(tmp_path: Path) 
     assert signatures["type Conn struct {"] == "type Conn struct {\n\thost string\n\tport int\n}"
     fields = "".join(f"\n\tfield{i} int" for i in range(4))
     assert signatures["type Big struct {"] == "type Big struct {" + fields + "\n…", signatures
+
+
+CPP_CLASSES = {
+    # A constructor's body within the first four lines: its statements were the signature.
+    "class Conn {\npublic:\n    explicit Conn(int fd) : fd_(fd) {\n        open_socket(fd);\n"
+    "        set_nonblocking(fd);\n        register_poll(fd);\n    }\n"
+    "    int send(const char *p, int n);\nprivate:\n    int fd_;\n};\n": (
+        "class Conn {\npublic:\n    explicit Conn(int fd) : fd_(fd)\n…"
+    ),
+    # Its { on the next line (Allman's).
+    "struct Point {\n    int x = 0;\n    int y = 0;\n    int norm() const\n    {\n"
+    "        return x * x + y * y;\n    }\n    void reset() { x = y = 0; }\n};\n": (
+        "struct Point {\n    int x = 0;\n    int y = 0;\n    int norm() const\n…"
+    ),
+    # A one-line body is kept whole, as a field.
+    "struct Span {\n    int a;\n    int len() const { return b - a; }\n    int b;\n"
+    "    int c;\n    int d;\n};\n": (
+        "struct Span {\n    int a;\n    int len() const { return b - a; }\n    int b;\n"
+        "    int c;\n…"
+    ),
+}
+
+
+@pytest.mark.parametrize("text", list(CPP_CLASSES))
+def test_a_cpp_classs_signature_stops_before_a_methods_body(text: str) -> None:
+    """A C++ class of 7-12 lines sent as its signature (its first four lines, 72833c8): a
+    method's body within them went cut (the constructor's first statements and ``…``), the
+    members after it left out; it stops at the method's signature."""
+    doc = DocumentStore(REGISTRY).open("file:///w/conn.hpp", text, "cpp", 1)
+    assert doc.tree is not None and doc.language is not None
+    index = index_tree(doc.language, doc.tree, doc.data, "conn.hpp")
+    name = text.split(" ", 2)[1]
+    (cls,) = [d for d in index.definitions[name] if d.kind == "class"]
+    assert cls.signature == CPP_CLASSES[text]
 
 
 def test_go_a_struct_too_long_with_its_methods_keeps_its_fields_and_the_methods_that_fit(

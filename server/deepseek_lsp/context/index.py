@@ -209,13 +209,28 @@ def _definition_text(
     return cut, min(len("\n".join(text[:header_len].splitlines())), len(cut))
 
 
+_BRACES = re.compile(r"[{}]")
+
+
 def _struct_header_len(text: str, header_len: int) -> int:
     """A struct's signature (Go's, Rust's, C's and C++'s field list): its header and first
     ``SIGNATURE_MEMBERS`` fields (a short one whole), not ``type Conn struct`` alone, which
     said nothing of what it holds."""
     lines = text.splitlines()
     keep = len(text[:header_len].splitlines()) + SIGNATURE_MEMBERS
-    return len(text) if len(lines) <= keep + 1 else len("\n".join(lines[:keep]))
+    if len(lines) <= keep + 1:
+        return len(text)
+    cut = len("\n".join(lines[:keep]))
+    # Not into a C++ method's body (a constructor's first statements, then ``…``): up to its
+    # signature, the ``{`` left open there and what follows it left out.
+    depth, opened = 0, -1
+    for m in _BRACES.finditer(text, text.find("{") + 1, cut):
+        if m.group() == "{":
+            depth += 1
+            opened = m.start() if depth == 1 else opened
+        elif depth:
+            depth -= 1
+    return len(text[:opened].rstrip()) if depth else cut
 
 
 def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
