@@ -1374,6 +1374,10 @@ async def test_a_receivers_class_is_sent_at_its_dot_in_languages_of_declared_typ
         ("cpp", "struct A { int n; int get() { return this->|", None),
         ("cpp", "void f(Conn *c) {\n    // see c.|", None),
         ("cpp", "void f(Conn *c) {\n    x = 2.|", None),
+        # An operand of a product or a comparison is no type: the parameter's is.
+        ("cpp", "void f(Vec w) {\n    Vec v = k * w;\n    w.|", "Vec"),
+        ("cpp", "Vec f(Vec w) {\n    return k * w;\n    w.|", "Vec"),
+        ("cpp", "void f(Vec w) {\n    ok = n > 1 && lo < w;\n    w.|", "Vec"),
         ("ruby", "def f\n  c = Rack::Cascade.new([])\n  c.|", "Cascade"),
         ("ruby", "def f\n  c = Cascade.new([])\n  @c.|", None),
         ("ruby", "def f\n  c = make\n  c.|", None),

@@ -101,9 +101,22 @@ def declared_class(language: str, data: bytes, end: int, receiver: str) -> str |
             stop = min(offset, use + AROUND) if end_line < 0 else end_line
             for m in pattern.finditer(data, start, stop):
                 found = m.group("t") or m.groupdict().get("u")
-                if m.start("n") == use and found and found not in _NOT_TYPES:
-                    return re.split(rb"::|\.", found)[-1].decode()
+                if m.start("n") != use or not found or found in _NOT_TYPES:
+                    continue
+                if language in ("c", "cpp") and _operand(data, m.start(), start):
+                    continue
+                return re.split(rb"::|\.", found)[-1].decode()
     return None
+
+
+#: What may come before an expression's operand, not before a declaration's type.
+_OPERAND_AFTER = re.compile(rb"(?:[-=+*/%<>!?&|^~]|\b(?:return|case|throw|co_return|co_yield))\s*$")
+
+
+def _operand(data: bytes, at: int, line_start: int) -> bool:
+    """Whether the type C's declaration pattern read at ``at`` is an operand instead (``x = k *
+    w``, ``return k * w``: a product, not ``k *w``'s declaration)."""
+    return _OPERAND_AFTER.search(data, max(line_start, at - 16), at) is not None
 
 
 def _may_declare(language: str, data: bytes, at: int, length: int) -> bool:
