@@ -836,6 +836,14 @@ CPP_CLASSES = {
     "        return x * x + y * y;\n    }\n    void reset() { x = y = 0; }\n};\n": (
         "struct Point {\n    int x = 0;\n    int y = 0;\n    int norm() const\n…"
     ),
+    # A brace in a string, or a nested union's (data, no method's body), cuts nothing.
+    'class Text {\n    int a{0};\n    std::string open = "{";\n    int b;\n    int c;\n'
+    "    int d;\n};\n": 'class Text {\n    int a{0};\n    std::string open = "{";\n    int b;\n'
+    "    int c;\n…",
+    "struct Cell {\n    int tag;\n    union {\n        int i;\n        double d;\n"
+    "        char *s;\n    } u;\n};\n": (
+        "struct Cell {\n    int tag;\n    union {\n        int i;\n        double d;\n…"
+    ),
     # A one-line body is kept whole, as a field.
     "struct Span {\n    int a;\n    int len() const { return b - a; }\n    int b;\n"
     "    int c;\n    int d;\n};\n": (

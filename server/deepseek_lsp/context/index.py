@@ -209,7 +209,12 @@ def _definition_text(
     return cut, min(len("\n".join(text[:header_len].splitlines())), len(cut))
 
 
-_BRACES = re.compile(r"[{}]")
+#: A brace of a struct's text, not one a string, a character or a comment holds.
+_BRACES = re.compile(
+    r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)'|//[^\n]*|/\*.*?\*/|([{}])""", re.S
+)
+#: The end of a C++ method's signature before its body's ``{`` (a constructor's initializers').
+_BODY_AFTER = re.compile(r"(?:\)|\b(?:const|override|final|noexcept|mutable))\s*$")
 
 
 def _struct_header_len(text: str, header_len: int) -> int:
@@ -225,12 +230,14 @@ def _struct_header_len(text: str, header_len: int) -> int:
     # signature, the ``{`` left open there and what follows it left out.
     depth, opened = 0, -1
     for m in _BRACES.finditer(text, text.find("{") + 1, cut):
-        if m.group() == "{":
+        if m.group(1) == "{":
             depth += 1
             opened = m.start() if depth == 1 else opened
-        elif depth:
+        elif m.group(1) and depth:
             depth -= 1
-    return len(text[:opened].rstrip()) if depth else cut
+    if depth and _BODY_AFTER.search(text, 0, opened):
+        return len(text[:opened].rstrip())
+    return cut
 
 
 def index_tree(lang: Language, tree: ts.Tree, data: bytes, path: str) -> FileIndex:
