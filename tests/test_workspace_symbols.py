@@ -1057,3 +1057,25 @@ async def test_the_files_near_one_opened_through_a_linked_folder_are_not_indexed
     await settle(crawler)
     assert crawler.symbols.files_defining("main", "python")  # the crawl ran
     assert crawler.symbols.files_defining("outside_name", "python") == []
+
+
+def test_the_digests_asked_while_they_are_worked_out_are_whole(monkeypatch: Any) -> None:
+    """The files near an opened document read the store off the event loop while the crawl
+    reads it too: a call made while another was working the digests out got the half-filled
+    table, the store was saved or checked without Python's digest, and the next session parsed
+    every file again (``fromStore`` 0 of 4, one run in fifteen)."""
+    symbols = WorkspaceSymbols(REGISTRY)
+    version = workspace_symbols.metadata.version
+    seen: list[dict[str, str]] = []
+    raced = False
+
+    def racing(package: str) -> str:
+        nonlocal raced
+        if not raced:  # another caller, while the first is still at its first language
+            raced = True
+            seen.append(dict(symbols.digests()))
+        return version(package)
+
+    monkeypatch.setattr(workspace_symbols.metadata, "version", racing)
+    whole = symbols.digests()
+    assert seen and seen[0] == whole == DIGESTS

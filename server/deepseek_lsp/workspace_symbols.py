@@ -165,7 +165,10 @@ class WorkspaceSymbols:
         """Per language, a digest of what finds its names (the definitions query, the grammar
         package's version): names stored under another digest are found again."""
         if self._digests is None:
-            self._digests = {}
+            # Filled before it is kept: the near files' store read asks for it off the event
+            # loop while the crawl's may be working it out (a half table saved, or checked
+            # against, made every stored file parsed again).
+            digests: dict[str, str] = {}
             for lang in self.registry:
                 source = lang.query_source("definitions")
                 if source is not None:
@@ -174,7 +177,8 @@ class WorkspaceSymbols:
                     except metadata.PackageNotFoundError:
                         grammar = ""
                     text = f"{source}\0{grammar}\0{ts.LANGUAGE_VERSION}\0{NAMES_VERSION}"
-                    self._digests[lang.name] = hashlib.sha256(text.encode()).hexdigest()[:16]
+                    digests[lang.name] = hashlib.sha256(text.encode()).hexdigest()[:16]
+            self._digests = digests
         return self._digests
 
     def files_defining(self, name: str, language: str) -> list[Path]:
