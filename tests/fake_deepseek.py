@@ -1334,6 +1334,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--usage-shape", default="separate", choices=["separate", "inline", "none", "ollama"])
     parser.add_argument("--models", help="comma-separated model ids it serves (default DeepSeek's)")
     parser.add_argument("--load-s", type=float, default=0.0, help="seconds to load a model, as Ollama at its first request")
+    parser.add_argument(
+        "--as", dest="server", choices=sorted(SERVER_404S),
+        help="answer as this self-hosted server: its paths and 404s, only --models' models",
+    )
     args = parser.parse_args(argv)
 
     fake = FakeDeepSeek(
@@ -1344,6 +1348,11 @@ def main(argv: list[str] | None = None) -> int:
         **({"models": [m for m in args.models.split(",") if m]} if args.models else {}),
     )
     fake.load_s = args.load_s
+    if args.server:
+        fake.server = args.server
+        fake.strict_models = True
+        if args.server == "ollama":
+            fake.owned_by = "library"  # what names it Ollama in the server's messages
     fake.set_latency(args.ttft, args.per_token)
     if args.script:
         with open(args.script, encoding="utf-8") as fh:

@@ -24,6 +24,7 @@ const env = (name) => {
 const CS_URL = env('CS_URL');
 const WORKSPACE = env('WORKSPACE');
 const FAKE_URL = env('FAKE_URL');
+const OLLAMA_URL = env('OLLAMA_URL');
 const API_KEY = env('E2E_API_KEY');
 const ARTIFACTS = env('ARTIFACTS_DIR');
 const USER_DATA_DIR = env('USER_DATA_DIR');
@@ -56,6 +57,9 @@ fs.writeFileSync(BOUND_PATH, 'def bound(x):');
 const PAIR = 'pair.py';
 const PAIR_PATH = path.join(WORKSPACE, PAIR);
 fs.writeFileSync(PAIR_PATH, 'def pair(a, b):');
+// The self-hosted step's file: its own, whatever the steps before typed into calc.py.
+const MEAN = 'mean.py';
+fs.writeFileSync(path.join(WORKSPACE, MEAN), 'def mean(a, b):\n');
 const NBSP = /\u00a0/g;
 const norm = (s) => (s ?? '').replace(NBSP, ' ');
 
@@ -1534,6 +1538,71 @@ try {
     await statusIs('Normal', '', 30000);
     return `${said.slice(0, 90)} | ${norm(status.split(' | ')[0]).slice(0, 70)}`;
   }, { needs: ['set-api-key'] });
+
+  await step('self-hosted-wrong-path', async () => {
+    // Ollama's address without its /v1 (its OpenAI API is there only): every path 404s in
+    // Ollama's words. One pop-up says the URL to set; the status item's tooltip says it too,
+    // the URL shown as it is to be set (not a link running on over the sentence after it).
+    // The URL set right, completions come back without a reload.
+    const settingsFile = path.join(USER_DATA_DIR, 'User', 'settings.json');
+    const original = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+    const wanted = `${OLLAMA_URL}/v1`;
+    const settings = {
+      ...original,
+      'deepseek.backend': 'openai-suffix',
+      'deepseek.baseUrl': OLLAMA_URL,
+      'deepseek.completion.model': 'qwen2.5-coder:7b',
+    };
+    // settings.json is saved; its modal editor asks to save it again when closed.
+    const applySettings = async (s) => {
+      await writeUserSettings(s);
+      await page.keyboard.press('Control+W');
+      await page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" })
+        .click({ timeout: 3000 }).catch(() => undefined);
+    };
+    const typeAtTheEnd = async (text) => {
+      await quickOpen(MEAN, 'def mean(a, b):');
+      await page.locator('.editor-instance .view-line', { hasText: 'def mean(a, b):' }).first().click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type(text, { delay: 60 });
+    };
+    await clearToasts();
+    try {
+      await applySettings(settings);
+      await typeAtTheEnd('    mea');
+      const status = await statusIs('Error', wanted, 30000);
+      await page.waitForTimeout(1500); // a second pop-up would show by now
+      const toasts = (await page.$$eval('.notification-toast', (els) => els.map((e) => e.innerText ?? ''))).map(norm);
+      if (toasts.length !== 1 || !toasts[0].includes(`to ${wanted}`) || /^DeepSeek: (DeepSeek|The model server)/.test(toasts[0])) {
+        throw new Error(`${toasts.length} pop-up(s): ${JSON.stringify(toasts).slice(0, 300)}`);
+      }
+      await page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first().hover();
+      const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: wanted }).first();
+      await hover.waitFor({ state: 'visible', timeout: 10000 });
+      const links = await hover.locator('a').evaluateAll((els) => els.map((a) => ({
+        text: (a.textContent ?? '').replace(/\u00a0/g, ' '),
+        href: a.getAttribute('data-href') || a.getAttribute('href') || '',
+      })));
+      const runOn = links.filter((l) => l.text.includes(' ') || /ollama|nbsp|%C2%A0/i.test(l.href));
+      const shown = links.some((l) => l.text === wanted && l.href.replace(/\/$/, '') === wanted);
+      if (runOn.length || !shown) {
+        throw new Error(`the tooltip's links are ${JSON.stringify(links).slice(0, 400)}`);
+      }
+      await page.mouse.move(10, 10);
+      await clearToasts();
+      await applySettings({ ...settings, 'deepseek.baseUrl': wanted });
+      // The user goes on typing the line.
+      await typeAtTheEnd('n');
+      const ghost = await waitFor('ghost text from the fake Ollama', async () =>
+        ((await ghostText()).includes(' = (a + b) / 2') ? ghostText() : ''), 20000);
+      await page.keyboard.press('Escape');
+      return `${status.split(' | ')[0].slice(0, 90)}...; one pop-up; then ${JSON.stringify(ghost)}`;
+    } finally {
+      await quickOpen(MEAN, 'def mean(a, b):').catch(() => undefined);
+      await runCommand('File: Revert File').catch(() => undefined);
+      await applySettings(original).catch(() => undefined);
+    }
+  }, { needs: ['set-api-key', 'open-file'] });
 
   await step('client-only-setting', async () => {
     // A user whose endpoint comes from DEEPSEEK_BASE_URL (run.sh sets it to the fake) and who

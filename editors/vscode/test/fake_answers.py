@@ -19,6 +19,8 @@ LINES = ["    return a + b", "unit = area(1.0)", "    result = a * b", "    quot
 # The closer-typed-after-accept step: typed in VS Code's auto-closed "max(|)", answered with
 # the rest of the line, its ")" too, as a model writes it.
 LINES.append("    biggest = max(a, b)")
+# The self-hosted step's line, answered by the fake Ollama once its address is set right.
+LINES.append("    mean = (a + b) / 2")
 # The tab-indented-block step: the body of "def bound(x):" in the model's four spaces, which
 # the server writes in the editor's tabs.
 BLOCK_AFTER = "def bound(x):\n"

@@ -101,6 +101,15 @@ say "fake DeepSeek on 127.0.0.1:$FAKE_PORT"
   --port "$FAKE_PORT" --key "$API_KEY" --responder fake_answers:answer) >"$RUN/fake.log" 2>&1 &
 PIDS+=($!)
 
+# A second fake answering as Ollama does (its paths under /v1 only, its 404s, its one model): the
+# self-hosted step's endpoint.
+OLLAMA_PORT=$(free_port)
+say "fake Ollama on 127.0.0.1:$OLLAMA_PORT"
+(cd "$REPO" && PYTHONPATH="$HERE:$REPO" exec setsid "$PY" -m tests.fake_deepseek \
+  --port "$OLLAMA_PORT" --no-auth --as ollama --models qwen2.5-coder:7b --usage-shape ollama \
+  --responder fake_answers:answer) >"$RUN/fake-ollama.log" 2>&1 &
+PIDS+=($!)
+
 CS_ENV=(
   # DEEPSEEK_BASE_URL: the endpoint when no deepseek.baseUrl is set (the client-only-setting step).
   env -u DEEPSEEK_API_KEY -u DEEPSEEK_FIM_BASE_URL DEEPSEEK_BASE_URL="http://127.0.0.1:$FAKE_PORT"
@@ -161,17 +170,20 @@ say "code-server on 127.0.0.1:$CS_PORT"
 PIDS+=($!)
 
 for _ in $(seq 1 100); do
-  if curl -fsS "http://127.0.0.1:$CS_PORT/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$FAKE_PORT/_fake/requests" >/dev/null 2>&1; then
+  if curl -fsS "http://127.0.0.1:$CS_PORT/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$FAKE_PORT/_fake/requests" >/dev/null 2>&1 \
+    && curl -fsS "http://127.0.0.1:$OLLAMA_PORT/_fake/requests" >/dev/null 2>&1; then
     break
   fi
   sleep 0.2
 done
 curl -fsS "http://127.0.0.1:$CS_PORT/healthz" >/dev/null || { cat "$RUN/code-server.log"; die "code-server did not start"; }
 curl -fsS "http://127.0.0.1:$FAKE_PORT/_fake/requests" >/dev/null || { cat "$RUN/fake.log"; die "the fake DeepSeek did not start"; }
+curl -fsS "http://127.0.0.1:$OLLAMA_PORT/_fake/requests" >/dev/null || { cat "$RUN/fake-ollama.log"; die "the fake Ollama did not start"; }
 
 say "playwright test"
 set +e
 CS_URL="http://127.0.0.1:$CS_PORT" WORKSPACE="$WORKSPACE" FAKE_URL="http://127.0.0.1:$FAKE_PORT" \
+  OLLAMA_URL="http://127.0.0.1:$OLLAMA_PORT" \
   E2E_API_KEY="$API_KEY" ARTIFACTS_DIR="$ARTIFACTS_DIR" USER_DATA_DIR="$RUN/user-data" \
   node "$HERE/e2e.mjs"
 RC=$?
@@ -182,7 +194,7 @@ T_TEST=$(( $(date +%s) - T1 ))
 # code-server's log, and what the fake received (its authorization headers are redacted).
 mkdir -p "$ARTIFACTS_DIR/logs"
 cp -r "$RUN/user-data/logs/." "$ARTIFACTS_DIR/logs/" 2>/dev/null || true
-cp "$RUN/code-server.log" "$RUN/fake.log" "$ARTIFACTS_DIR/logs/" 2>/dev/null || true
+cp "$RUN/code-server.log" "$RUN/fake.log" "$RUN/fake-ollama.log" "$ARTIFACTS_DIR/logs/" 2>/dev/null || true
 curl -fsS "http://127.0.0.1:$FAKE_PORT/_fake/requests" -o "$ARTIFACTS_DIR/logs/fake-requests.json" 2>/dev/null || true
 if grep -rlF "$API_KEY" "$ARTIFACTS_DIR/logs" >/dev/null 2>&1; then
   say "FAIL the API key appears in: $(grep -rlF "$API_KEY" "$ARTIFACTS_DIR/logs" | tr '\n' ' ')"
