@@ -1,10 +1,5 @@
-// Plain text put into a tooltip's MarkdownString, the web addresses in it links of their own.
-
-/** What a MarkdownString takes text with (VS Code's, or a test's stand-in). */
-export interface MarkdownSink {
-  appendText(value: string): unknown;
-  appendMarkdown(value: string): unknown;
-}
+// Plain text as a tooltip's Markdown: the web addresses in it links of their own, the lines
+// wrapped between words.
 
 // An address ends at a space or at what cannot be in one unquoted; the punctuation closing its
 // sentence ("set it to http://host:11434/v1: Ollama ...") is the sentence's.
@@ -12,23 +7,30 @@ const ADDRESS = /https?:\/\/[^\s<>()[\]"'`]+/g;
 const SENTENCE_END = /[.,:;!?]+$/;
 
 /**
- * Appends `text` as text, each http(s) address in it as a link to itself. appendText writes
- * spaces as `&nbsp;`, which VS Code's renderer does not end an address it links at: the whole
- * rest of a sentence after an address was one link, its target no address at all.
+ * `text` read as itself in Markdown: what marks up within a line escaped (emphasis, code,
+ * links, HTML, icons' $(name)), and a line's first character that would start a heading, a
+ * quote or a list. Other punctuation stays as it is (a file's "a.py" in the tooltip).
  */
-export function appendTextWithLinks(md: MarkdownSink, text: string): void {
+function escaped(text: string): string {
+  return text.replace(/[\\`*_[\]<>&$~|]/g, '\\$&').replace(/^(\s*)([#>+\-=]|\d+[.)])/gm, '$1\\$2');
+}
+
+/**
+ * `text` as Markdown, each http(s) address in it a link to itself. MarkdownString.appendText
+ * writes spaces as `&nbsp;`: VS Code's renderer then linked an address on over the whole rest
+ * of its sentence (the link's target no address at all), and a long reason broke inside its
+ * words ("not foun|d"), having no space to break at. Here the spaces stay spaces.
+ */
+export function textWithLinks(text: string): string {
+  const parts: string[] = [];
   let from = 0;
   for (const match of text.matchAll(ADDRESS)) {
     const address = match[0].replace(SENTENCE_END, '');
     const at = match.index ?? 0;
-    if (at > from) {
-      md.appendText(text.slice(from, at));
-    }
-    // Backslashes before punctuation: the link's words are not read as emphasis or a link.
-    md.appendMarkdown(`[${address.replace(/[\\`*_{}[\]()#+\-.!|~<>]/g, '\\$&')}](${address})`);
+    parts.push(escaped(text.slice(from, at)), `[${escaped(address)}](${address})`);
     from = at + address.length;
   }
-  if (from < text.length) {
-    md.appendText(text.slice(from));
-  }
+  parts.push(escaped(text.slice(from)));
+  // A line's leading spaces would make it a code block; a line break is a paragraph's.
+  return parts.join('').replace(/^[ \t]+/gm, '').replace(/\n+/g, '\n\n');
 }

@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import { afterKeyCleared } from './apiKey';
-import { appendTextWithLinks } from './markdownText';
+import { textWithLinks } from './markdownText';
 import { counted } from './plural';
 import { NOTEBOOK_CELL_SCHEME, SENT_SCHEMES } from './review';
 import { SECTION } from './settings';
@@ -433,7 +433,7 @@ export class StatusBar implements vscode.Disposable {
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**DeepSeek: ${headline}**\n\n`);
     if (reason) {
-      appendTextWithLinks(tip, reason);
+      tip.appendMarkdown(textWithLinks(reason));
       tip.appendMarkdown('\n\n');
     }
     if (waiting) {

@@ -1588,6 +1588,11 @@ try {
       if (runOn.length || !shown) {
         throw new Error(`the tooltip's links are ${JSON.stringify(links).slice(0, 400)}`);
       }
+      // Its words wrap at their spaces: no-break spaces (appendText's) broke "found" as "foun|d".
+      const reason = await hover.locator('p', { hasText: 'has no /completions' }).first().textContent();
+      if (reason.includes('\u00a0')) {
+        throw new Error(`the tooltip's reason has no-break spaces: ${JSON.stringify(reason.slice(0, 120))}`);
+      }
       await page.mouse.move(10, 10);
       await clearToasts();
       await applySettings({ ...settings, 'deepseek.baseUrl': wanted });

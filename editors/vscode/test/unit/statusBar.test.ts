@@ -285,6 +285,6 @@ test("an Error's address in the tooltip is a link of its own, the sentence after
   const message = 'The model server at 127.0.0.1:11434 has no /completions (404: 404 page not found). ' +
     'Set baseUrl to http://127.0.0.1:11434/v1: Ollama serves the OpenAI API under /v1.';
   bar.setStatus({ kind: 'Error', message, feature: 'completion', uri: '' });
-  assert.match(shown(bar), /to \[http:\/\/127\\\.0\\\.0\\\.1:11434\/v1\]\(http:\/\/127\.0\.0\.1:11434\/v1\): Ollama serves/, shown(bar));
+  assert.match(shown(bar), /to \[http:\/\/127\.0\.0\.1:11434\/v1\]\(http:\/\/127\.0\.0\.1:11434\/v1\): Ollama serves/, shown(bar));
   bar.dispose();
 });
