@@ -315,7 +315,9 @@ async def test_a_block_cut_at_the_time_limit_is_not_kept_as_the_whole_answer(
     block = "total = a + b\n" + "".join(f"    total = step_{n}(total)\n" for n in range(40))
     with FakeDeepSeek(api_key=None, models=("qwen2.5-coder:7b",)) as fake:
         fake.script(block, block)
-        env, settings = timed_session(fake, tmp_path, timeout_s=1)
+        # 2 s: the first line takes ~0.5 s to stream; at 1 s a loaded machine (the full suite
+        # beside other work) saw no line in time, and nothing was cut.
+        env, settings = timed_session(fake, tmp_path, timeout_s=2)
         async with lsp_session(env, settings=settings) as client:
             uri = "file:///ws/add.py"
             open_doc(client, uri, "def add(a, b):\n    \n")
