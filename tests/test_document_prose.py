@@ -34,6 +34,11 @@ JSX = "function A() {\n  return (\n    <p className={style}>%s</p>\n  );\n}\n"
         ("python", 'the sum of the values.\n    """\n    total = |\n\ndef g():\n    """Doc."""\n', False),
         ("php", "$user = login();\n$total = |;\n", False),
         ("php", "$user = login(); ?>\n<div>\n  Thanks. |\n</div>\n", True),
+        # A template's HTML above its first <?php: no tag before the cursor, an opening one
+        # after it (the file's start, or a window of it).
+        ("php", "<!DOCTYPE html>\n<div>\n  Thanks. |\n</div>\n<?php footer(); ?>\n", True),
+        ("php", "<body>\n<p>Thanks. |</p>\n<?= $name ?>\n", True),
+        ("php", "$total = |;\n?>\n<p><?= $total ?></p>\n", False),  # its closing tag first
         ("sql", "SELECT |;\n", False),  # no grammar: the scanner's reading stands
         (None, "Thanks. |", False),
     ],

@@ -51,15 +51,18 @@ def in_document_prose(ctx: PostContext) -> bool:
     if lang is None:
         return False
     before = ctx.prefix.encode("utf-8", "replace")
-    if lang.name == "php" and _starts_in_php(before):
+    after = ctx.suffix.encode("utf-8", "replace")
+    if lang.name == "php" and _starts_in_php(before, after):
         # A window of a longer file, its <?php above it: parsed as it stands, all HTML.
         before = b"<?php " + before
-    data = before + ctx.suffix.encode("utf-8", "replace")
-    return _prose_at(lang.shared_parser.parse(data), len(before))
+    return _prose_at(lang.shared_parser.parse(before + after), len(before))
 
 
-def _starts_in_php(window: bytes) -> bool:
-    """Whether a PHP file's window starts in PHP: its first tag closes PHP, or it has none."""
+def _starts_in_php(before: bytes, after: bytes) -> bool:
+    """Whether a PHP file's window starts in PHP: its first tag closes PHP, or it has none
+    before the cursor and the first after it is no opening one (above a template's first
+    ``<?php``, the window is its HTML)."""
+    window = before if b"<?" in before or b"?>" in before else after
     opens, closes = window.find(b"<?"), window.find(b"?>")
     return opens < 0 or 0 <= closes < opens
 
