@@ -39,6 +39,8 @@ JSX = "function A() {\n  return (\n    <p className={style}>%s</p>\n  );\n}\n"
         ("php", "<!DOCTYPE html>\n<div>\n  Thanks. |\n</div>\n<?php footer(); ?>\n", True),
         ("php", "<body>\n<p>Thanks. |</p>\n<?= $name ?>\n", True),
         ("php", "$total = |;\n?>\n<p><?= $total ?></p>\n", False),  # its closing tag first
+        ("php", "$feed = |;\n$head = '<?xml version=\"1.0\"?>';\n", False),  # no PHP tag
+        ("php", "$head = '<?xml version=\"1.0\"?>';\n$feed = |;\n", False),
         ("sql", "SELECT |;\n", False),  # no grammar: the scanner's reading stands
         (None, "Thanks. |", False),
     ],

@@ -5,6 +5,7 @@ grammar tells, for the few answers that ask (sentences alone, see fences.says_on
 from __future__ import annotations
 
 import functools
+import re
 from typing import TYPE_CHECKING
 
 from ...languages import Language, LanguageError, LanguageRegistry
@@ -24,6 +25,9 @@ _PROSE = frozenset({"jsx_text", "jsx_element", "jsx_fragment", "text", "uninterp
 _CODE = frozenset(
     {"jsx_opening_element", "jsx_closing_element", "jsx_self_closing_element", "jsx_expression"}
 )
+#: PHP's opening tags (not an XML declaration's ``<?xml``, a string's in PHP code) and its
+#: closing one.
+_PHP_TAGS = (re.compile(rb"<\?(?:php\b|=|\s)", re.IGNORECASE), re.compile(rb"\?>"))
 #: Ruby's block comment, the one comment the scanner does not know.
 _RUBY_BLOCK_COMMENT = b"=begin"
 
@@ -62,8 +66,8 @@ def _starts_in_php(before: bytes, after: bytes) -> bool:
     """Whether a PHP file's window starts in PHP: its first tag closes PHP, or it has none
     before the cursor and the first after it is no opening one (above a template's first
     ``<?php``, the window is its HTML)."""
-    window = before if b"<?" in before or b"?>" in before else after
-    opens, closes = window.find(b"<?"), window.find(b"?>")
+    window = before if any(tag.search(before) for tag in _PHP_TAGS) else after
+    opens, closes = (m.start() if (m := tag.search(window)) else -1 for tag in _PHP_TAGS)
     return opens < 0 or 0 <= closes < opens
 
 
