@@ -98,3 +98,19 @@ def test_a_token_limit_every_request_asks_past_stops_the_run(
     code, out, err = run(capsys, "app")
     assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 1, out
     assert "lower review.maxOutputTokens in --settings" in err, err
+
+
+def test_a_model_that_takes_no_token_limit_is_not_told_to_lower_it(
+    project: Path, fake_deepseek: FakeDeepSeek, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OpenAI's reasoning models refuse the max_tokens parameter itself: a lower
+    review.maxOutputTokens meets the same 400, another model does not."""
+    add_files(project, 2)
+    said = (
+        "Unsupported parameter: 'max_tokens' is not supported with this model. "
+        "Use 'max_completion_tokens' instead."
+    )
+    fake_deepseek.fault("status", count=None, path=CHAT, status=400, message=said)
+    code, out, err = run(capsys, "app")
+    assert code == 2 and len(fake_deepseek.requests_to(CHAT)) == 1, out
+    assert "lower review.maxOutputTokens" not in err and "DEEPSEEK_REVIEW_MODEL" in err, err

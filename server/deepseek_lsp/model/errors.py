@@ -199,6 +199,9 @@ _CONTEXT = re.compile(
 )
 #: The request's answer token limit named by a refusal of it (as a prompt's size is not).
 _TOKEN_LIMIT = re.compile(r"\bmax_(?:new_|completion_)?tokens\b", re.IGNORECASE)
+#: The parameter itself refused (OpenAI's reasoning models: "Unsupported parameter:
+#: 'max_tokens' is not supported with this model"): no lower value passes, another model may.
+_PARAMETER_REFUSED = re.compile(r"\bunsupported\b|\bnot supported\b", re.IGNORECASE)
 #: A proxy's refusal of one request's body by its size (nginx's client_max_body_size).
 _TOO_LARGE = 413
 #: A refusal of one request's content, which the next file's request may well pass: DeepSeek's
@@ -278,7 +281,8 @@ class RequestError(ModelError):
         # The command line reads no editor's settings, and the model is the one thing a review's
         # request names that a user sets: "check the endpoint settings" named none of them.
         said = f": {self.provider_message}" if self.provider_message else ""
-        if _TOKEN_LIMIT.search(self.provider_message or ""):
+        told = self.provider_message or ""
+        if _TOKEN_LIMIT.search(told) and not _PARAMETER_REFUSED.search(told):
             # The answer's token limit every request asks (TGI's "`max_new_tokens` must be <=
             # 2048", OpenAI's "max_tokens is too large"): the model name was not the matter.
             return (
