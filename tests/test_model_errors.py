@@ -228,3 +228,20 @@ def test_servers_behind_one_address_under_their_own_paths_are_named_each_its_own
     finally:
         errors.name_server("https://gpu.lan/vllm/v1/models", None)
     assert errors.provider_name("https://gpu.lan/vllm/v1/completions") == "The model server at gpu.lan"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://gpu.lan:8000/v1/chat/completions",  # a review's, behind nginx
+        "http://gpu.lan:8000/v1/completions",
+        "https://api.deepseek.com/chat/completions",
+    ],
+)
+def test_a_body_too_large_is_told_as_its_size_not_a_model_name(url: str) -> None:
+    """A proxy's 413 (nginx's client_max_body_size, 1 MB by default) refuses one request's
+    size: the model name and endpoint were right, and the next smaller file passes."""
+    refused = error_for_status(413, url=url, provider_message="Request Entity Too Large")
+    for message in (refused.user_message, refused.cli_message):
+        assert "Request Entity Too Large" in message and "client_max_body_size" in message
+        assert "model name" not in message and "bug" not in message, message

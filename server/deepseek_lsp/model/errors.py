@@ -226,6 +226,13 @@ class RequestError(ModelError):
     @property
     def user_message(self) -> str:
         said = f": {self.provider_message}" if self.provider_message else ""
+        if self.status == _TOO_LARGE:
+            # One request's size (a large file's review): the model name was right.
+            return (
+                f"{self.provider} rejected the request ({self.status}){said}. Its body is larger "
+                "than the server, or a proxy before it, takes (nginx's client_max_body_size, 1 MB "
+                "by default): raise that limit; smaller requests pass."
+            )
         if self.provider != "DeepSeek" and _CONTEXT.search(self.provider_message or ""):
             # A small context is a self-hosted server's own setting (DeepSeek's is 128K): the
             # model name and backend were right.
