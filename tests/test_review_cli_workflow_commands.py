@@ -245,3 +245,41 @@ def test_a_run_killed_before_its_review_says_what_stderr_held(
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     err = _killed_during(project, env, diffing.exists)
     assert "--changed against origin/main (from GITHUB_BASE_REF)" in err, err
+
+
+_STDERR_REENTERED = """
+import os, signal
+from deepseek_lsp.review.cli import _released_on_sigterm, _Said
+
+class Reentered:
+    # stderr written when the signal came (a log line): Python's buffer refuses the handler's
+    def write(self, text):
+        raise RuntimeError("reentrant call inside <_io.BufferedWriter name='<stderr>'>")
+
+    def flush(self):
+        pass
+
+err = _Said(Reentered(), hold=True)
+err.write("deepseek-lsp review: --changed against origin/main\\n")
+_released_on_sigterm(err)
+try:
+    os.kill(os.getpid(), signal.SIGTERM)
+except Exception:  # a catch-all around the work it interrupted (logging's handleError)
+    pass
+print("still running")
+"""
+
+
+def test_a_sigterm_ends_the_run_even_when_what_stderr_held_cannot_be_written() -> None:
+    """The handler writes what stderr held before it ends the process: a write that fails
+    (stderr written to when the signal came) left the SIGTERM unobeyed, the job's stop asked
+    in vain until its SIGKILL."""
+    server = Path(deepseek_lsp.__file__).parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-c", _STDERR_REENTERED],
+        env={**os.environ, "PYTHONPATH": str(server)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == -signal.SIGTERM and "still running" not in proc.stdout, proc

@@ -127,10 +127,14 @@ def _released_on_sigterm(err: _Said) -> Callable[[], None] | None:
     before = previous if previous is not None else signal.SIG_DFL
 
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            err.release()
-        signal.signal(signal.SIGTERM, before)
-        os.kill(os.getpid(), signal.SIGTERM)
+        try:
+            with contextlib.suppress(OSError, ValueError):
+                err.release()
+        finally:
+            # Whatever the write met (a RuntimeError: stderr was being written when the signal
+            # came), the process ends: raised, it was caught by the code it interrupted.
+            signal.signal(signal.SIGTERM, before)
+            os.kill(os.getpid(), signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, on_sigterm)
     return lambda: signal.signal(signal.SIGTERM, before)
