@@ -283,3 +283,31 @@ def test_a_sigterm_ends_the_run_even_when_what_stderr_held_cannot_be_written() -
         timeout=60,
     )
     assert proc.returncode == -signal.SIGTERM and "still running" not in proc.stdout, proc
+
+
+_SIGTERM_IGNORED = """
+import os, signal, sys
+from deepseek_lsp.review.cli import _released_on_sigterm, _Said
+
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as the run's parent left it (nohup-like)
+err = _Said(sys.stderr, hold=True)
+err.write("deepseek-lsp review: --changed against origin/main\\n")
+_released_on_sigterm(err)
+os.kill(os.getpid(), signal.SIGTERM)
+print("still running")
+"""
+
+
+def test_a_sigterm_the_run_was_started_ignoring_keeps_stderr_held() -> None:
+    """Ignored by the run's parent, a SIGTERM still wrote what stderr held, to be said again
+    as the annotation: the handler is set only where a SIGTERM ends the run."""
+    server = Path(deepseek_lsp.__file__).parents[1]
+    proc = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_IGNORED],
+        env={**os.environ, "PYTHONPATH": str(server)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and "still running" in proc.stdout, proc
+    assert proc.stderr == "", proc.stderr

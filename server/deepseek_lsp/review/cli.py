@@ -119,10 +119,12 @@ def _released_on_sigterm(err: _Said) -> Callable[[], None] | None:
     """Have a SIGTERM (a CI job's time limit, ``docker stop``) write what ``err`` holds back
     before it ends the process as before: a run killed before its review (git's diff of a
     partial clone fetching blobs) ended without a word. The function that puts the previous
-    handler back; None where no handler can be set (not the main thread)."""
+    handler back; None where none is set (not the main thread, a SIGTERM ignored)."""
     if threading.current_thread() is not threading.main_thread():
         return None
     previous = signal.getsignal(signal.SIGTERM)
+    if previous == signal.SIG_IGN:
+        return None  # the run's parent has it go on: what is held waits for the annotation
     # (None: a handler not set from Python, which cannot be put back; the default then)
     before = previous if previous is not None else signal.SIG_DFL
 
