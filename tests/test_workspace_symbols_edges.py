@@ -6,6 +6,7 @@ import asyncio
 import os
 import random
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -483,3 +484,46 @@ async def test_a_folder_excluded_while_the_crawl_reads_its_files_leaves_none_in_
     assert symbols.files_defining("rotate_key", "python") == []
     assert symbols.files_defining("revoke_key", "python") == []
     assert symbols.stats()["slots"] == 1, symbols.stats()
+
+
+async def test_a_folder_excluded_while_the_files_near_one_opened_are_listed_leaves_none(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """``exclude`` gained secrets/** while the files near secrets/a.py, just opened, were
+    listed (after the crawl, so the near loop reads them first): the crawl skips files
+    excluded since its plan, the near loop read them all the same, their names counted as
+    the workspace's and a slot each."""
+    monkeypatch.setattr(symbol_crawler, "SAVE_DELAY_S", 0.0)
+    root = tmp_path / "ws"
+    write(root, {"app/main.py": "def main(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    symbols = crawler.symbols
+    crawler.request(root / "app/main.py", "python")
+    await settle(crawler)
+    write(root, {f"secrets/k{i}.py": f"def rotate_{i}(): pass\n" for i in range(3)})
+    loop = asyncio.get_running_loop()
+    listed = crawler._near_files
+
+    def listed_then_excluded(*args: Any) -> list[Path]:
+        found = listed(*args)
+        assert found  # k1.py and k2.py, to index
+
+        excluded = threading.Event()
+
+        def exclude() -> None:
+            services = crawler.services
+            services.settings = replace(
+                services.settings, exclude=(*services.settings.exclude, "**/secrets/**")
+            )
+            crawler.exclude_changed()
+            excluded.set()
+
+        loop.call_soon_threadsafe(exclude)
+        assert excluded.wait(5)
+        return found
+
+    monkeypatch.setattr(crawler, "_near_files", listed_then_excluded)
+    crawler.request(root / "secrets/k0.py", "python")
+    await settle(crawler)
+    assert symbols.paths() == [root / "app/main.py"], symbols.paths()
+    assert symbols.files_defining("rotate_1", "python") == []

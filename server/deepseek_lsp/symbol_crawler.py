@@ -166,8 +166,8 @@ class SymbolCrawler:
                     return
                 if (roots, language) not in self._asked:
                     break  # the workspace folders changed since (a folder removed)
-                if self.symbols.is_indexed(file):
-                    continue
+                if self.symbols.is_indexed(file) or self._excluded(file):
+                    continue  # (excluded since listed: exclude_changed meanwhile)
                 if file in stored:
                     self.symbols.add_stored(file, stored[file])
                     took += 1
