@@ -247,6 +247,18 @@ def test_a_run_killed_before_its_review_says_what_stderr_held(
     assert "--changed against origin/main (from GITHUB_BASE_REF)" in err, err
 
 
+def _python(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by this Python, with this checkout's server importable."""
+    server = Path(deepseek_lsp.__file__).parents[1]
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(server)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 _STDERR_REENTERED = """
 import os, signal
 from deepseek_lsp.review.cli import _released_on_sigterm, _Said
@@ -274,14 +286,7 @@ def test_a_sigterm_ends_the_run_even_when_what_stderr_held_cannot_be_written() -
     """The handler writes what stderr held before it ends the process: a write that fails
     (stderr written to when the signal came) left the SIGTERM unobeyed, the job's stop asked
     in vain until its SIGKILL."""
-    server = Path(deepseek_lsp.__file__).parents[1]
-    proc = subprocess.run(
-        [sys.executable, "-c", _STDERR_REENTERED],
-        env={**os.environ, "PYTHONPATH": str(server)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _python(_STDERR_REENTERED)
     assert proc.returncode == -signal.SIGTERM and "still running" not in proc.stdout, proc
 
 
@@ -301,13 +306,6 @@ print("still running")
 def test_a_sigterm_the_run_was_started_ignoring_keeps_stderr_held() -> None:
     """Ignored by the run's parent, a SIGTERM still wrote what stderr held, to be said again
     as the annotation: the handler is set only where a SIGTERM ends the run."""
-    server = Path(deepseek_lsp.__file__).parents[1]
-    proc = subprocess.run(
-        [sys.executable, "-c", _SIGTERM_IGNORED],
-        env={**os.environ, "PYTHONPATH": str(server)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _python(_SIGTERM_IGNORED)
     assert proc.returncode == 0 and "still running" in proc.stdout, proc
     assert proc.stderr == "", proc.stderr

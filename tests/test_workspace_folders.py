@@ -4,7 +4,6 @@ each feature serves: from an audit, each test failed before its fix."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from tests.test_workspace_symbols import (
     PROTOCOL,
     REGISTRY,
     SERVER,
+    after_near_listing,
     age,
     crawler_for,
     prompt_at_end,
@@ -242,24 +242,11 @@ async def test_a_folder_removed_while_the_files_near_one_opened_are_listed_leave
     await settle(crawler)
     assert crawler.symbols.files_defining("lib_1", "python")
 
-    loop = asyncio.get_running_loop()
-    listed = crawler._near_files
+    def remove() -> None:
+        services.change_workspace_folders(added=[], removed=[lib.as_uri()])
+        crawler.folders_changed()
 
-    def listed_then_removed(*args: Any) -> list[Path]:
-        found = listed(*args)
-        assert found  # the folder's other files, to index
-        removed = threading.Event()
-
-        def remove() -> None:
-            services.change_workspace_folders(added=[], removed=[lib.as_uri()])
-            crawler.folders_changed()
-            removed.set()
-
-        loop.call_soon_threadsafe(remove)
-        assert removed.wait(5)
-        return found
-
-    monkeypatch.setattr(crawler, "_near_files", listed_then_removed)
+    after_near_listing(monkeypatch, crawler, remove)
     crawler.request(lib / "pkg/m0.py", "python")
     await settle(crawler)
     assert [p.name for p in crawler.symbols.paths()] == ["main.py"]

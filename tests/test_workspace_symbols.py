@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -470,6 +472,28 @@ async def settle(crawler: SymbolCrawler) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the crawler did not settle")
+
+
+def after_near_listing(monkeypatch: Any, crawler: SymbolCrawler, change: Callable[[], None]) -> None:
+    """Have ``change`` run on the event loop once the files near the next file opened are
+    listed (off it: a slow disk), before any of them is read."""
+    loop = asyncio.get_running_loop()
+    listed = crawler._near_files
+
+    def listed_then_changed(*args: Any) -> list[Path]:
+        found = listed(*args)
+        assert found  # files to index, that the change concerns
+        done = threading.Event()
+
+        def changed() -> None:
+            change()
+            done.set()
+
+        loop.call_soon_threadsafe(changed)
+        assert done.wait(5)
+        return found
+
+    monkeypatch.setattr(crawler, "_near_files", listed_then_changed)
 
 
 async def test_files_changed_on_disk_and_saved_in_the_editor_keep_the_table_true(tmp_path: Path, monkeypatch: Any) -> None:

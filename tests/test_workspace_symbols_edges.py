@@ -6,7 +6,6 @@ import asyncio
 import os
 import random
 import sys
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,16 @@ from deepseek_lsp.config import DEFAULT_EXCLUDE
 from deepseek_lsp.context import ContextRequest, Indexer, gather_snippets, names_near
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.workspace_symbols import WorkspaceSymbols
-from tests.test_workspace_symbols import REGISTRY, age, crawler_for, gather, heads, settle, write
+from tests.test_workspace_symbols import (
+    REGISTRY,
+    after_near_listing,
+    age,
+    crawler_for,
+    gather,
+    heads,
+    settle,
+    write,
+)
 
 
 def test_another_language_defining_a_name_does_not_make_it_too_common(tmp_path: Path) -> None:
@@ -501,28 +509,14 @@ async def test_a_folder_excluded_while_the_files_near_one_opened_are_listed_leav
     crawler.request(root / "app/main.py", "python")
     await settle(crawler)
     write(root, {f"secrets/k{i}.py": f"def rotate_{i}(): pass\n" for i in range(3)})
-    loop = asyncio.get_running_loop()
-    listed = crawler._near_files
+    def exclude() -> None:
+        services = crawler.services
+        services.settings = replace(
+            services.settings, exclude=(*services.settings.exclude, "**/secrets/**")
+        )
+        crawler.exclude_changed()
 
-    def listed_then_excluded(*args: Any) -> list[Path]:
-        found = listed(*args)
-        assert found  # k1.py and k2.py, to index
-
-        excluded = threading.Event()
-
-        def exclude() -> None:
-            services = crawler.services
-            services.settings = replace(
-                services.settings, exclude=(*services.settings.exclude, "**/secrets/**")
-            )
-            crawler.exclude_changed()
-            excluded.set()
-
-        loop.call_soon_threadsafe(exclude)
-        assert excluded.wait(5)
-        return found
-
-    monkeypatch.setattr(crawler, "_near_files", listed_then_excluded)
+    after_near_listing(monkeypatch, crawler, exclude)
     crawler.request(root / "secrets/k0.py", "python")
     await settle(crawler)
     assert symbols.paths() == [root / "app/main.py"], symbols.paths()
