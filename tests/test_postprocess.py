@@ -725,3 +725,22 @@ def test_a_long_line_before_a_cut_blocks_brace_is_read_at_its_end_only() -> None
         started = time.process_time()
         within_closed_calls("{\n        work();\n        more", rs)
         assert time.process_time() - started < 0.5, junk
+
+
+def test_a_long_line_of_generic_news_before_a_cut_blocks_brace_takes_no_seconds() -> None:
+    """C#'s object-initializer regex (``new Point(1, 2) {``) scanned each ``new X<``'s type
+    arguments to the line's end and back: a 77 kB line of them before a block's ``{`` took
+    3.5 s of the event loop, read once the block regex had said "block"."""
+    import time
+
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    line = "Use(" + "new Pair<A, B> " * (77_000 // 15) + "x)"
+    cs = PostContext(prefix=f"void M() {{\n    {line}", suffix="\n}\n", language="csharp")
+    started = time.process_time()
+    within_closed_calls("{\n        Work();\n        More", cs)
+    assert time.process_time() - started < 0.5
+    # Still an object initializer's: nested type arguments and the constructor's.
+    assert within_closed_calls("Use(new Map<string, List<int>>(3) {\n    [\"a\"] = x,\n    b", cs) == (
+        "Use(new Map<string, List<int>>(3) {"
+    )
