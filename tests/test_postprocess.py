@@ -744,3 +744,19 @@ def test_a_long_line_of_generic_news_before_a_cut_blocks_brace_takes_no_seconds(
     assert within_closed_calls("Use(new Map<string, List<int>>(3) {\n    [\"a\"] = x,\n    b", cs) == (
         "Use(new Map<string, List<int>>(3) {"
     )
+
+
+def test_an_anonymous_objects_header_longer_than_the_ends_read_is_still_a_block() -> None:
+    """3f32dfd reads a ``{``'s header from its last 240 characters: an anonymous object's
+    whose type arguments run longer (``object : Callback<Triple<…>>`` of 261 characters)
+    passed to a call was taken for a value's brace, its body cut to the call's first line."""
+    from deepseek_lsp.completion.postprocess import within_closed_calls
+
+    kt = PostContext(prefix="fun f() {\n    ", suffix="\n}\n", language="kotlin")
+    pairs = ", ".join(f"Map<String, List<Pair<Int, Type{i}>>>" for i in range(6))
+    text = f"api.enqueue(object : Callback<Triple<{pairs}>> {{\n    override fun ok() = done()\n    x"
+    assert within_closed_calls(text, kt) == text
+    # A value's brace after as long a type stays one (C++'s braced initializer in a call).
+    cpp = PostContext(prefix="void f() {\n    ", suffix="\n}\n", language="cpp")
+    value = f"use(std::tuple<{pairs}>{{\n    1,\n    2"
+    assert within_closed_calls(value, cpp) == value.partition("\n")[0]
