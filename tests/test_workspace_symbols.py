@@ -1103,3 +1103,37 @@ def test_the_digests_asked_while_they_are_worked_out_are_whole(monkeypatch: Any)
     monkeypatch.setattr(workspace_symbols.metadata, "version", racing)
     whole = symbols.digests()
     assert seen and seen[0] == whole == DIGESTS
+
+
+async def test_the_folders_whose_near_files_were_indexed_are_not_kept_for_the_whole_session(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Each folder a file was opened in was kept all session, so that its near files were
+    listed once: a file opened in each of the short-lived folders a session makes (a build's
+    output, a checkout of a diff's other side, a generator's run) left its folder there for
+    good (a soak: 43 folders after 168 opens, 20 of them gone from disk). A folder opened in
+    again while the user works in it is still not listed twice (the control)."""
+    root = tmp_path / "ws"
+    write(root, {"main.py": "def main(): pass\n"})
+    crawler = crawler_for(root, tmp_path / "state")
+    listed: list[Path] = []
+    near_files = crawler._near_files
+
+    def counted(path: Path, *args: Any) -> list[Path]:
+        listed.append(path.parent)
+        return near_files(path, *args)
+
+    monkeypatch.setattr(crawler, "_near_files", counted)
+    crawler.request(root / "main.py", "python")
+    await settle(crawler)
+    for i in range(300):
+        folder = root / f"out{i}"
+        write(folder, {"gen.py": f"def gen_{i}(): pass\n"})
+        crawler.request(folder / "gen.py", "python")
+        crawler.request(root / "main.py", "python")  # back to the file the user works in
+        await settle(crawler)
+        (folder / "gen.py").unlink()
+        folder.rmdir()
+    assert listed.count(root) == 1
+    assert len(crawler._near_folders) <= symbol_crawler.NEAR_FOLDERS_KEPT < 300
+

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import os
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from pathlib import Path
@@ -52,6 +52,11 @@ NEAR_FILES = 16
 NEAR_MAX_BYTES = 32_000
 #: Entries of the folder and its subfolders listed for them at most.
 NEAR_LISTED = 500
+#: Folders whose near files were indexed, kept so that a folder the user works in is listed
+#: once: the least recently opened in go past this (kept all session, each short-lived folder a
+#: file was opened in stayed). One of them opened in again is listed again, its files already
+#: indexed skipped.
+NEAR_FOLDERS_KEPT = 256
 
 Key = tuple[tuple[Path, ...], str]  # workspace folders, language family
 GITIGNORE = ".gitignore"
@@ -104,9 +109,9 @@ class SymbolCrawler:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._saving = asyncio.Lock()
         #: The opened documents whose nearest files are to be indexed at once, and the folders
-        #: done so (each once a session).
+        #: done so, most recently opened in last (NEAR_FOLDERS_KEPT).
         self._near: deque[tuple[Path, Key]] = deque()
-        self._near_folders: set[tuple[Path, str]] = set()
+        self._near_folders: OrderedDict[tuple[Path, str], None] = OrderedDict()
 
     @property
     def limit(self) -> int:
@@ -142,10 +147,15 @@ class SymbolCrawler:
         if key not in self._asked:
             self._asked[key] = path
             self._spawn("crawl", self._crawl)
-        if (path.parent, key[1]) not in self._near_folders:
-            self._near_folders.add((path.parent, key[1]))
-            self._near.append((path, key))
-            self._spawn("near", self._index_near)
+        folder = (path.parent, key[1])
+        if folder in self._near_folders:
+            self._near_folders.move_to_end(folder)
+            return
+        self._near_folders[folder] = None
+        if len(self._near_folders) > NEAR_FOLDERS_KEPT:
+            self._near_folders.popitem(last=False)
+        self._near.append((path, key))
+        self._spawn("near", self._index_near)
 
     async def _index_near(self) -> None:
         """Index the files nearest each document opened (``NEAR_FILES``), yielding to requests
