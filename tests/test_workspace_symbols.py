@@ -1105,6 +1105,18 @@ def test_the_digests_asked_while_they_are_worked_out_are_whole(monkeypatch: Any)
     assert seen and seen[0] == whole == DIGESTS
 
 
+async def open_in_short_lived_folders(crawler: SymbolCrawler, parent: Path, count: int, back_to: Path) -> None:
+    """A file opened in each of ``count`` new folders under ``parent``, the user back in
+    ``back_to`` after each, and each folder deleted once the crawler is done with it."""
+    for i in range(count):
+        folder = parent / f"out{i}"
+        write(folder, {"gen.py": f"def gen_{i}(): pass\n"})
+        crawler.request(folder / "gen.py", "python")
+        crawler.request(back_to, "python")
+        await settle(crawler)
+        (folder / "gen.py").unlink()
+        folder.rmdir()
+
 async def test_the_folders_whose_near_files_were_indexed_are_not_kept_for_the_whole_session(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
@@ -1126,14 +1138,24 @@ async def test_the_folders_whose_near_files_were_indexed_are_not_kept_for_the_wh
     monkeypatch.setattr(crawler, "_near_files", counted)
     crawler.request(root / "main.py", "python")
     await settle(crawler)
-    for i in range(300):
-        folder = root / f"out{i}"
-        write(folder, {"gen.py": f"def gen_{i}(): pass\n"})
-        crawler.request(folder / "gen.py", "python")
-        crawler.request(root / "main.py", "python")  # back to the file the user works in
-        await settle(crawler)
-        (folder / "gen.py").unlink()
-        folder.rmdir()
+    await open_in_short_lived_folders(crawler, root, 300, root / "main.py")
     assert listed.count(root) == 1
     assert len(crawler._near_folders) <= symbol_crawler.NEAR_FOLDERS_KEPT < 300
 
+
+async def test_the_crawls_of_folders_deleted_since_are_given_up_without_workspace_folders(
+    tmp_path: Path,
+) -> None:
+    """An editor without workspace folders (a single file, a difftool's checkout): each file's
+    own folder is crawled, and a crawl kept its files in the table and its folders looked at on
+    disk all session after its folder was deleted (a soak: a crawl more for each short-lived
+    folder a file was opened in). The folder the user works in keeps its crawl (the control)."""
+    work = tmp_path / "work"
+    write(work, {"main.py": "def main(): pass\n"})
+    crawler = crawler_for(work, tmp_path / "state")
+    crawler.services.workspace_folders = []
+    crawler.request(work / "main.py", "python")
+    await settle(crawler)
+    await open_in_short_lived_folders(crawler, tmp_path, 100, work / "main.py")
+    assert [p.name for p in crawler.symbols.files_defining("main", "python")] == ["main.py"]
+    assert len(crawler._asked) <= 2 and crawler.symbols.stats()["files"] <= 2

@@ -145,6 +145,7 @@ class SymbolCrawler:
             return
         key = self._key(path, language)
         if key not in self._asked:
+            self._drop_gone()
             self._asked[key] = path
             self._spawn("crawl", self._crawl)
         folder = (path.parent, key[1])
@@ -326,15 +327,30 @@ class SymbolCrawler:
             now = self._key(near, key[1])
             if now == key:
                 continue
-            del self._asked[key]
-            self._files.pop(key, None)
-            self._folders.pop(key, None)
-            self._rules.pop(key, None)
-            self._dirty.discard(key)
+            self._give_up(key)
             self._asked.setdefault(now, near)
         self._forget_outside()
         if any(k not in self._files for k in self._asked):
             self._spawn("crawl", self._crawl)
+
+    def _drop_gone(self) -> None:
+        """Give up the crawls over folders deleted since, and forget their files. Without
+        workspace folders each file's own folder is crawled: every short-lived folder a file
+        was opened in (a diff's checkout of the other side, a build's output) kept its crawl,
+        its files in the table and its folders looked at on disk all session (a soak: a crawl
+        more for each). A stat per crawl, at a new one only."""
+        gone = [key for key in self._asked if not any(os.path.isdir(root) for root in key[0])]
+        for key in gone:
+            self._give_up(key)
+        if gone:
+            self._forget_outside()
+
+    def _give_up(self, key: Key) -> None:
+        del self._asked[key]
+        self._files.pop(key, None)
+        self._folders.pop(key, None)
+        self._rules.pop(key, None)
+        self._dirty.discard(key)
 
     def _forget_outside(self) -> None:
         """Forget the files of the table under none of the crawls' folders (not stored: the
