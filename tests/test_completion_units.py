@@ -440,6 +440,26 @@ def test_a_window_starting_inside_a_string_or_comment_of_a_language_without_gram
     assert postprocess(answer, ctx) == "x)"
 
 
+async def test_a_large_sql_file_s_window_is_read_while_the_user_pauses() -> None:
+    """A window at the bottom of a 1 MB seed script, inside a post's body (a string over lines):
+    a request reads a few kilobytes of the file and takes the window for code; once the user
+    pauses, the file is read on, and the next request knows the cursor is in code after it."""
+    feature = _feature()
+    seed = "INSERT INTO posts (body) VALUES ('# Title (\n\nit''s [x\n');\nSELECT f(a);\n"
+    head = seed * 16_000 + "INSERT INTO posts (body) VALUES ('# Install\n\nRun it (now\n');\nSELECT count("
+    text = head + "\n"
+    doc = feature.services.documents.open("file:///w/seed.sql", text, "sql", 1)
+    req = Request(doc, len(head), False)
+    answer = "```sql\nx)\n```"
+    ctx = feature.prompts.context_between(req, text.rindex("Run it"), len(text))
+    assert postprocess(answer, ctx) != "x)"  # the window's start read as code
+    assert feature.idle.scanning is not None
+    feature.idle.last_change = 0.0  # the user pauses
+    await asyncio.wait_for(feature.idle.scanning, 30)
+    ctx = feature.prompts.context_between(req, text.rindex("Run it"), len(text))
+    assert postprocess(answer, ctx) == "x)"
+
+
 def test_stats_report_acceptance_rate() -> None:
     feature = _feature()
     feature.stats.shown = 4

@@ -3,6 +3,7 @@ line start they are a read of the whole text up to there, before and after edits
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -25,6 +26,20 @@ def _whole(text: str, language: str) -> str:
     for _ in scanner.feed(text):
         pass
     return scanner.mode
+
+
+@pytest.fixture
+def read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the pieces the scanner reads."""
+    sizes: list[int] = []
+    real_read = scan_states._read
+
+    def counting(scanner: _BracketScanner, data: bytes) -> None:
+        sizes.append(len(data))
+        real_read(scanner, data)
+
+    monkeypatch.setattr(scan_states, "_read", counting)
+    return sizes
 
 
 def _insert(doc: Document, line: int, text: str) -> None:
@@ -66,9 +81,9 @@ def test_an_edit_above_a_window_changes_its_state_and_one_below_keeps_those_abov
 def test_a_read_longer_than_the_limit_is_done_over_several_calls(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A huge dump is not read in one request: the window is code until the read reaches it."""
+    """A huge dump is not read in one request: the window is code until the reads reach it."""
     monkeypatch.setattr(scan_states, "STEP", 64)
-    monkeypatch.setattr(scan_states, "MAX_READ", 2000)
+    monkeypatch.setattr(scan_states, "REQUEST_READ", 2000)
     text = "SELECT 'a\n" + "b;\n" * 2000
     doc = Document("file:///dump.sql", text, language_id="sql")
     states = ScanStates()
@@ -78,26 +93,18 @@ def test_a_read_longer_than_the_limit_is_done_over_several_calls(
     assert got[-1] is not None and got[-1].mode == "'"
 
 
-def test_keys_typed_far_into_a_long_line_do_not_read_the_line_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_keys_typed_far_into_a_long_line_do_not_read_the_line_again(read: list[int]) -> None:
     """A mysqldump's INSERT is one line of hundreds of kB: with the window starting far into
     it, each key read the line from its start again (~460 ms a key for 430 kB, on the event
     loop). Such a window is code, as before states were kept; the lines above stay read."""
-    read: list[int] = []
-    real_read = scan_states._read
-
-    def counting(scanner: _BracketScanner, data: bytes) -> None:
-        read.append(len(data))
-        real_read(scanner, data)
-
-    monkeypatch.setattr(scan_states, "_read", counting)
     row = "(1,'Alice (admin)','it''s (x)',NULL)"
     line = "INSERT INTO users VALUES " + ",".join([row] * 6000) + ";\n"
     doc = Document("file:///dump.sql", "SELECT 'a\nb';\n" + line + line, language_id="sql")
     states = ScanStates()
     cursor = len(doc.data) - 100
-    assert states.at(doc, "sql", doc.line_start(3)).mode == ""  # the first read once, kept
+    assert states.at(doc, "sql", doc.line_start(3)) is None  # too long a read for a request
+    asyncio.run(states.read_later(lambda: 0.0, lambda _: True))
+    assert states.at(doc, "sql", doc.line_start(3)).mode == ""  # read once, kept
     read.clear()
     for _ in range(3):
         at = doc.position_at(cursor)
@@ -129,3 +136,33 @@ def test_a_file_read_with_c_s_rules_by_default_is_not_read_from_its_start(
         assert state is None  # the window read as code from its start, as before
     else:
         assert state is not None and state.mode == expected
+
+
+def test_a_request_reads_a_few_kilobytes_and_the_rest_is_read_while_the_user_pauses(
+    read: list[int],
+) -> None:
+    """A 1 MB SQL seed script: the first request at its bottom read 512 KB (80-120 ms on the
+    event loop, a key's wait), and again after a key typed at the top. A request reads a few
+    kilobytes now, the window code until the rest is read while the user pauses."""
+    text = _SEED * 9000
+    doc = Document("file:///seed.sql", text, language_id="sql")
+    states = ScanStates()
+    window = doc.line_start(doc.line_count - 100)
+    for key_at_top in (False, True):
+        if key_at_top:
+            _insert(doc, 1, "x")
+            window = doc.line_start(doc.line_count - 100)
+        read.clear()
+        assert states.at(doc, "sql", window) is None  # code for now
+        assert sum(read) <= scan_states.REQUEST_READ, read
+        asyncio.run(states.read_later(lambda: 0.0, lambda _: True))
+        read.clear()
+        state = states.at(doc, "sql", window)
+        assert state is not None and state.mode == _whole(doc.text[:window], "sql") == "'"
+        assert sum(read) <= scan_states.REQUEST_READ, read
+    # A document closed meanwhile is not read.
+    other = Document("file:///other.sql", text, language_id="sql")
+    assert states.at(other, "sql", window) is None
+    read.clear()
+    asyncio.run(states.read_later(lambda: 0.0, lambda _: False))
+    assert not read and not states.behind

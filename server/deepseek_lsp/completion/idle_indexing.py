@@ -16,6 +16,7 @@ from ..features import Services
 from ..languages import INDEX_KINDS, QUERY_KINDS, Language
 from ..line_tokens import LineTokens, until_idle
 from ..prompts import snippet_block
+from .scan_states import ScanStates
 
 #: Documents too large to index inside a request's time box are indexed once the user has not
 #: typed for this long, one at a time.
@@ -46,6 +47,7 @@ class IdleWork:
         # stands in until the tokenizer has loaded, and counts by the estimate are then useless.
         self.counted: tuple[Document, Any] | None = None
         self.indexing: asyncio.Task[None] | None = None
+        self.scanning: asyncio.Task[None] | None = None
 
     def busy_until(self) -> float:
         return self.last_change + IDLE_INDEX_S
@@ -133,6 +135,15 @@ class IdleWork:
     def _index_if_open(self, uri: str, doc: Document) -> None:
         if self.services.documents.get(uri) is doc:
             self.indexer.for_document(doc)
+
+    def read_scan_states(self, states: ScanStates) -> None:
+        """Read the bracket scanner's states that requests found too far to read (a window of a
+        large SQL file, below a key typed at its top) while the user pauses."""
+        if states.behind and (self.scanning is None or self.scanning.done()):
+            self.scanning = self._spawn(states.read_later(self.busy_until, self._is_open))
+
+    def _is_open(self, doc: Document) -> bool:
+        return self.services.documents.get(doc.uri) is doc
 
     def compile_queries(self, language: Language) -> None:
         """Compile, in the background, the queries of the language of a document opened, then

@@ -173,6 +173,7 @@ class PromptBuilder:
         # file's start knows (a stale request's text is no longer the document's: read as code).
         no_grammar = doc.language is None and not req.stale
         scan_state = self.scan_states.at(doc, doc.language_id, window_start) if no_grammar else None
+        self.idle.read_scan_states(self.scan_states)
         unit, tab_width = self.indentation(doc, req.offset)
         language = doc.language.name if doc.language else doc.language_id or ""
         conventional = DEFAULT_INDENT.get(language)
