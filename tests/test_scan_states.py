@@ -142,15 +142,16 @@ def test_a_request_reads_a_few_kilobytes_and_the_rest_is_read_while_the_user_pau
     read: list[int],
 ) -> None:
     """A 1 MB SQL seed script: the first request at its bottom read 512 KB (80-120 ms on the
-    event loop, a key's wait), and again after a key typed at the top. A request reads a few
-    kilobytes now, the window code until the rest is read while the user pauses."""
-    text = _SEED * 9000
+    event loop, a key's wait), and again after any key typed at the top. A request reads a few
+    kilobytes now, the window code until the rest is read while the user pauses; after a key
+    that changes no state below, the states there hold, moved."""
+    text = "INSERT INTO t VALUES ('it''s (x', f(b));\n" * 26_000
     doc = Document("file:///seed.sql", text, language_id="sql")
     states = ScanStates()
     window = doc.line_start(doc.line_count - 100)
-    for key_at_top in (False, True):
+    for key_at_top in ("", "/*"):
         if key_at_top:
-            _insert(doc, 1, "x")
+            _insert(doc, 1, key_at_top)  # a comment opened: every line below is in it
             window = doc.line_start(doc.line_count - 100)
         read.clear()
         assert states.at(doc, "sql", window) is None  # code for now
@@ -158,7 +159,15 @@ def test_a_request_reads_a_few_kilobytes_and_the_rest_is_read_while_the_user_pau
         asyncio.run(states.read_later(lambda: 0.0, lambda _: True))
         read.clear()
         state = states.at(doc, "sql", window)
-        assert state is not None and state.mode == _whole(doc.text[:window], "sql") == "'"
+        assert state is not None and state.mode == _whole(doc.text[:window], "sql")
+        assert state.mode == ("block" if key_at_top else "")
+        assert sum(read) <= scan_states.REQUEST_READ, read
+        # A key that opens no string nor comment at the top: the states below hold, moved.
+        _insert(doc, 1, "x")
+        window = doc.line_start(doc.line_count - 100)
+        read.clear()
+        state = states.at(doc, "sql", window)
+        assert state is not None and state.mode == _whole(doc.text[:window], "sql")
         assert sum(read) <= scan_states.REQUEST_READ, read
     # A document closed meanwhile is not read.
     other = Document("file:///other.sql", text, language_id="sql")
@@ -166,3 +175,45 @@ def test_a_request_reads_a_few_kilobytes_and_the_rest_is_read_while_the_user_pau
     read.clear()
     asyncio.run(states.read_later(lambda: 0.0, lambda _: False))
     assert not read and not states.behind
+
+
+@pytest.mark.parametrize(
+    "language", ["sql", "perl", "cmake", "coffeescript", "haskell", "lua", "css", "yaml", "nim"]
+)
+def test_states_moved_by_edits_are_those_of_a_read_from_the_start(
+    language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The states after an edit move with the text and hold once a read from above meets one
+    unchanged: after random edits (quotes, comment openers, line breaks, words), the state at
+    any line start is the one a read of the text as it stands gives."""
+    monkeypatch.setattr(scan_states, "STEP", 48)
+    monkeypatch.setattr(scan_states, "REQUEST_READ", 200)
+    pieces = ["'", '"', "--", "/*", "*/", "#", "#[[", "]]", "{-", "-}", "=pod\n", "=cut\n",
+              "###", "--[[", "(", ")", "\n", "\n\n", "x", "ab ", "  ", "__END__\n", "<<EOF\n",
+              "EOF\n", "E'", "\\"]
+    rng = random.Random(f"{language}40")
+    text = "".join(rng.choice(pieces[-8:-4] + ["x = f(a);\n"] * 6 + pieces) for _ in range(600))
+    doc = Document(f"file:///t.{language}", text, language_id=language)
+    states = ScanStates()
+
+    def state_at(states: ScanStates, doc: Document, offset: int) -> dict[str, object] | None:
+        for _ in range(2):
+            state = states.at(doc, language, offset)
+            if state is not None or not states.behind:
+                break
+            asyncio.run(states.read_later(lambda: 0.0, lambda _: True))
+        return vars(state) if state is not None else None
+
+    for _ in range(60):
+        data = doc.data
+        start = rng.randrange(len(data))
+        end = min(len(data), start + rng.choice([0, 0, 1, 3, 40]))
+        start_at, end_at = doc.position_at(start), doc.position_at(end)
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(start_at, end_at), text=rng.choice(pieces)
+        )
+        doc.apply_change(change)
+        fresh = Document(doc.uri, doc.text, language_id=language)
+        for line in rng.sample(range(doc.line_count), 4):
+            offset = doc.line_start(line)
+            assert state_at(states, doc, offset) == state_at(ScanStates(), fresh, offset), line

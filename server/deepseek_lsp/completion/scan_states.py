@@ -6,6 +6,8 @@ the brackets there uncounted).
 
 Each document keeps the states at a line start every ``STEP`` bytes; an edit leaves those
 before it as they were, so a keystroke's scan starts at most ``STEP`` bytes above the window.
+Those after it move with the text and hold again once a read from above meets one of them
+unchanged (a key that opens no string nor comment: the next one).
 A request reads ``REQUEST_READ`` bytes at most; the rest is read while the user pauses
 (``read_later``), the window code until then.
 """
@@ -52,6 +54,13 @@ class _Kept:
     edits: int
     offsets: list[int] = field(default_factory=lambda: [0])
     states: list[_BracketScanner] = field(default_factory=list)
+    #: How many of the states are a read of the text as it is; those after were read before
+    #: an edit above them, their offsets moved with the text since, and hold if a read from
+    #: above meets one unchanged: the text after it is as read, to the next edit after it.
+    read: int = 1
+    #: Per state moved by edits, the edit count of the last edit above it before it was
+    #: moved: a run of states of one count had no edit between them since they were read.
+    since: list[int] = field(default_factory=lambda: [0])
 
 
 class ScanStates:
@@ -75,10 +84,10 @@ class ScanStates:
             return None
         data = doc.data
         budget = REQUEST_READ
-        while (end := _next_piece(kept, data, offset)) and end - kept.offsets[-1] <= budget:
-            budget -= end - kept.offsets[-1]
+        while (end := _next_piece(kept, data, offset)) and end - kept.offsets[kept.read - 1] <= budget:
+            budget -= end - kept.offsets[kept.read - 1]
             _read_piece(kept, data, end)
-        index = bisect.bisect_right(kept.offsets, offset) - 1
+        index = bisect.bisect_right(kept.offsets, offset, 0, kept.read) - 1
         pos = kept.offsets[index]
         # Far into a long line (a dump's INSERT of 400 kB), the window moves with the cursor and
         # no state is kept inside the line: each key read it from its start again (~460 ms).
@@ -109,7 +118,7 @@ class ScanStates:
                 doc, (language, offset) = list(self.behind.items())[-1]
                 kept = self._kept_for(doc, language) if is_open(doc) else None
                 end = _next_piece(kept, doc.data, offset) if kept is not None else 0
-                if not end or end - kept.offsets[-1] > MAX_READ:
+                if not end or end - kept.offsets[kept.read - 1] > MAX_READ:
                     del self.behind[doc]  # read (or a line too long: code below it)
                 else:
                     _read_piece(kept, doc.data, end)
@@ -130,29 +139,66 @@ class ScanStates:
             kept = _Kept(syntax, doc.edit_count, states=[_BracketScanner(syntax)])
             self._kept[doc] = kept
             return kept
-        if edits:
-            # A state at an edit's start read none of it; the text after it moved.
-            first = min(edit.start_byte for edit in edits)
-            keep = bisect.bisect_right(kept.offsets, first)
-            del kept.offsets[keep:], kept.states[keep:]
-            kept.edits = doc.edit_count
+        for count, edit in enumerate(edits, kept.edits + 1):
+            # A state at an edit's start read none of it; one inside the text it replaced is
+            # gone; those after moved with the text.
+            offsets = kept.offsets
+            first = bisect.bisect_right(offsets, edit.start_byte)
+            if first > kept.read:
+                # Below states moved by an earlier edit and not read since: one of those met
+                # unchanged tells the text after it is as read, which this edit's is not.
+                del offsets[first:], kept.states[first:], kept.since[first:]
+                continue
+            after = bisect.bisect_left(offsets, edit.old_end_byte, first)
+            moved = edit.new_end_byte - edit.old_end_byte
+            offsets[first:] = [offset + moved for offset in offsets[after:]]
+            del kept.states[first:after], kept.since[first:after]
+            # The states read are a run now: one met unchanged tells those up to the edit hold.
+            read = first + max(0, kept.read - after)
+            kept.since[first:read] = [count] * (read - first)
+            kept.read = first
+        kept.edits = doc.edit_count
         return kept
 
 
 def _next_piece(kept: _Kept, data: bytes, offset: int) -> int:
-    """Where the piece to read after the last state kept ends (the first line start ``STEP``
-    bytes on, the next state's place); 0 when the state at ``offset`` is read from the last
-    state kept, that piece holding it (or ending past the text)."""
-    pos = kept.offsets[-1]
-    end = data.find(b"\n", pos + STEP) + 1
-    return end if pos < offset and 0 < end <= offset else 0
+    """Where the piece to read after the last state read ends: the first line start ``STEP``
+    bytes on, or the next state's place before it, moved there by an edit (a line start still);
+    0 when the state at ``offset`` is read from the last state read, that piece holding it (or
+    ending past the text)."""
+    pos = kept.offsets[kept.read - 1]
+    if pos >= offset:
+        return 0
+    end = data.find(b"\n", pos + STEP) + 1 or len(data) + 1
+    while kept.read < len(kept.offsets):
+        moved = kept.offsets[kept.read]
+        if pos < moved and data[moved - 1 : moved] == b"\n":
+            end = min(end, moved)
+            break
+        del kept.offsets[kept.read], kept.states[kept.read], kept.since[kept.read]  # no line start now
+    return end if end <= offset else 0
 
 
 def _read_piece(kept: _Kept, data: bytes, end: int) -> None:
-    scanner = copy.copy(kept.states[-1])
-    _read(scanner, data[kept.offsets[-1] : end])
-    kept.offsets.append(end)
-    kept.states.append(scanner)
+    """Read the piece ending at ``end``: where a state moved by an edit is there unchanged, the
+    states after it hold too."""
+    read = kept.read
+    scanner = copy.copy(kept.states[read - 1])
+    _read(scanner, data[kept.offsets[read - 1] : end])
+    if read < len(kept.offsets) and kept.offsets[read] == end:
+        if vars(scanner) == vars(kept.states[read]):
+            since = kept.since
+            read += 1
+            while read < len(since) and since[read] == since[read - 1]:
+                read += 1
+            kept.read = read
+            return
+        kept.states[read] = scanner
+    else:
+        kept.offsets.insert(read, end)
+        kept.states.insert(read, scanner)
+        kept.since.insert(read, 0)
+    kept.read = read + 1
 
 
 def _read(scanner: _BracketScanner, data: bytes) -> None:
