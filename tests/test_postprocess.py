@@ -329,6 +329,10 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "warn 'x' if $l eq '__END__';\nf(", "(", ""),
         # CMake: a glob's `/*` is no comment, `#` one anywhere, `#[[ ]]` one over lines.
         ("cmake", "file(GLOB S src/*.cpp) # it's (\n#[==[ a (\n]==]\nf(", "()(", ""),
+        # Its closer has as many `=` as its opener: `]]` in a `#[==[` comment (a bracket
+        # argument quoted in it) closes nothing.
+        ("cmake", "#[==[ set(x [[a]]) (\nstill [ ]=] (\n]==]\nf(", "(", ""),
+        ("cmake", "#[=[ a ]==] (\n", "", "block"),
         # Ruby's __END__ alone on its line (a Sinatra app's inline templates after it).
         ("ruby", "get('/') { erb :index }\n__END__\n@@ index\n<p>(it's [x\n", "(){}", "block"),
         ("ruby", "f(1)\n__END__ \nx = [1\n  __END__\ng(", "()[(", ""),

@@ -167,7 +167,9 @@ def _block_comment_delimiters(syntax: _Syntax) -> tuple[str, str]:
 
 @cache
 def _block_comment_end(syntax: _Syntax) -> re.Pattern[str]:
-    return re.compile(_block_comment_delimiters(syntax)[1])
+    # A closer naming its opener's group (CMake's) is the scanner's ``comment_closer``; with
+    # no opener read, any level closes.
+    return re.compile(re.sub(r"\\g<\w+>", "=*", _block_comment_delimiters(syntax)[1]))
 
 
 @cache
@@ -223,6 +225,9 @@ class _BracketScanner:
         self.line_tail = ""
         #: The closer of the raw string being read (see :attr:`_Syntax.raw_string`), else "".
         self.raw_closer = ""
+        #: The closer of the block comment being read where its opener tells it (CMake's
+        #: `]==]` for `#[==[`), else "": the language's pattern.
+        self.comment_closer = ""
         #: The block comments open inside the one being read (see :attr:`_Syntax.nested_comments`).
         self.comment_depth = 0
         #: The string being read escapes with a backslash (see :attr:`_Syntax.escape_prefix`).
@@ -258,11 +263,11 @@ class _BracketScanner:
                 else:
                     self.mode = ""
             elif mode == "block":
-                m = _block_comment_end(syntax).search(text, pos)
+                m = self.block_comment_end().search(text, pos)
                 if m is None:
                     pos = n
                     break
-                self.mode, pos = "", m.end()
+                self.mode, self.comment_closer, pos = "", "", m.end()
             elif mode == "<<":
                 pos = self._heredoc(text, pos)
             elif mode:
@@ -305,6 +310,8 @@ class _BracketScanner:
                         pos = start + 1
                         continue
                     self.mode, self.data = "block", m.lastgroup == "end"
+                    if "\\g<" in syntax.other_block_comment[1] and not self.data:
+                        self.comment_closer = m.expand(syntax.other_block_comment[1])
                     continue
                 if syntax.sigils and m.group("sigil") is not None:
                     delimiter = m.group("sd")
@@ -536,6 +543,12 @@ class _BracketScanner:
         if line_start == 0 and not self.line_blank:
             return False  # the line began in an earlier feed: not known to be a pattern
         return _CASE_PATTERN.fullmatch(text[line_start:index]) is not None
+
+    def block_comment_end(self) -> re.Pattern[str]:
+        """Where the block comment being read ends."""
+        if self.comment_closer:
+            return _pattern(re.escape(self.comment_closer))
+        return _block_comment_end(self.syntax)
 
     def _blank_before(self, text: str, index: int) -> bool:
         # Back over the blanks only: looking back to the line's start at every token, a dump's

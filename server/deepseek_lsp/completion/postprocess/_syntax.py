@@ -203,8 +203,8 @@ _SYNTAX: dict[str, _Syntax] = {
     "go": _Syntax(raw_string=("`", "`")),
     # CMake: a glob's `/*` (`file(GLOB S src/*.cpp)`) is no comment: read with C's rules from
     # the file's start (scan_states.py), it hid every bracket below it. `#[[ ]]` (with any
-    # `=` between the brackets) is a comment over lines.
-    "cmake": replace(_HASH_SYNTAX, other_block_comment=(r"#\[=*\[", r"\]=*\]")),
+    # `=` between the brackets, as many in its closer) is a comment over lines.
+    "cmake": replace(_HASH_SYNTAX, other_block_comment=(r"#\[(?P<cd>=*)\[", r"]\g<cd>]")),
     # Prose has no comments: a link's `https://` began a line comment (the model's `)` after
     # it went unseen, and the editor's was put back after it: `(https://x.org))`).
     **dict.fromkeys(

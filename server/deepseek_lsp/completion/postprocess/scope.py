@@ -16,7 +16,6 @@ from ._code import (
     _suffix_targets,
 )
 from ._comment_end import comment_opening_column
-from ._scanner import _block_comment_end
 from ._syntax import _syntax_for
 from ._text import (
     _CLOSER_ONLY,
@@ -71,9 +70,8 @@ def _inside_text_the_suffix_closes(text: str, ctx: PostContext) -> str:
     # A block comment's closer is its language's pattern (Perl's `=cut` line, Haskell's `-}`):
     # taken for C's `*/`, POD's was never found, and the model's `=cut` and sub were kept above
     # the document's, which perl then read as POD's start.
-    syntax = _syntax_for(ctx.language)
     closer = (
-        _block_comment_end(syntax)
+        scanner.block_comment_end()
         if scanner.mode == "block"
         else re.compile(re.escape(scanner.closing_quote()))
     )
