@@ -27,12 +27,17 @@ from ..line_tokens import until_idle
 from .postprocess._scanner import _BracketScanner
 from .postprocess._syntax import _SYNTAX, _Syntax, _syntax_for, syntax_name
 
-#: Bytes between two states kept (~450 lines of SQL; ~2 ms of scanning).
-STEP = 16_384
-#: Bytes a request reads at most (~4-7 ms of SQL or JSON on a shared machine; 64 KB took
-#: 8-17 ms): enough to reach a window from the state kept before it, not to read a large file
-#: from its start, which took 20 requests of 80-250 ms each for 10 MB of SQL (512 KB each).
-REQUEST_READ = 32 * 1024
+#: Bytes between two states kept (~110 lines of SQL): what a key's request reads from the
+#: state before its window, 0.3 ms of CPU at the median, 0.6 ms p99 for SQL (16 KB: 1.2 and
+#: 2.5 ms; a shared machine's figures).
+STEP = 4096
+#: A window starting further into its line is code: no state is kept inside a line.
+LONG_LINE = 16_384
+#: Bytes a request reads at most to keep states on the way to its window (~2-3 ms of SQL or
+#: JSON on a shared machine; 64 KB took 8-17 ms), then from the last one to the window (``STEP``
+#: and ``LONG_LINE`` at most): not a large file from its start, which took 20 requests of 70-76
+#: ms of CPU each for 10 MB of SQL (512 KB each).
+REQUEST_READ = 16 * 1024
 #: Bytes of one line read at most (in one piece, while the user pauses: no state is kept inside
 #: a line): ~75 ms for JSON, ~20 ms for SQL. The windows below a longer line stay code.
 MAX_READ = 512 * 1024
@@ -76,7 +81,7 @@ class ScanStates:
 
     def at(self, doc: Document, language: str | None, offset: int) -> _BracketScanner | None:
         """The scanner's state at byte ``offset`` of ``doc`` (a character's start), read from the
-        file's start; None where that is more than ``REQUEST_READ`` bytes away from a state kept
+        file's start; None where the states kept end more than ``REQUEST_READ`` bytes above it
         (``behind`` then tells ``read_later`` to read on to it), or where the language's comments
         and strings are not known (read as code from the window's start)."""
         kept = self._kept_for(doc, language)
@@ -93,9 +98,9 @@ class ScanStates:
         # no state is kept inside the line: each key read it from its start again (~460 ms).
         # Code there, as before states were kept.
         line_start = max(pos, data.rfind(b"\n", pos, offset) + 1)
-        if offset - line_start > STEP:
+        if offset - line_start > LONG_LINE:
             return None
-        if end or offset - pos > budget:
+        if end:
             self.behind.pop(doc, None)  # the newest last
             self.behind[doc] = (language, offset)
             return None
