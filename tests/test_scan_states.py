@@ -11,7 +11,7 @@ from lsprotocol import types
 
 from deepseek_lsp.completion import scan_states
 from deepseek_lsp.completion.postprocess._scanner import _BracketScanner
-from deepseek_lsp.completion.postprocess._syntax import _syntax_for
+from deepseek_lsp.completion.postprocess._syntax import _syntax_for, syntax_name
 from deepseek_lsp.completion.scan_states import ScanStates
 from deepseek_lsp.documents import Document
 
@@ -120,7 +120,10 @@ def test_keys_typed_far_into_a_long_line_do_not_read_the_line_again(read: list[i
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("html", None), ("xml", None), ("ini", None), ("css", "block"), ("sql", "block")],
+    [
+        ("html", None), ("xml", None), ("ini", None), ("css", "block"), ("sql", "block"),
+        ("markdown", None), ("plaintext", None), ("text", None), ("markdown.pandoc", None),
+    ],
 )
 def test_a_file_read_with_c_s_rules_by_default_is_not_read_from_its_start(
     language: str, expected: str | None
@@ -128,8 +131,12 @@ def test_a_file_read_with_c_s_rules_by_default_is_not_read_from_its_start(
     """An HTML page that mentions ``src/*.js`` in its text: read from the file's start with C's
     rules (what a language of no syntax known gets), every window below the ``/*`` was a
     comment, its brackets uncounted. A language known to be C's in this (CSS) or with its own
-    syntax (SQL, whose ``/*`` is a comment) is read from the start still."""
+    syntax (SQL, whose ``/*`` is a comment) is read from the start still. Nor is prose: a stray
+    backtick in a Markdown page opened a string over every line below it."""
     text = "<p>Bundles src/*.js and styles.</p>\n" + "<div>\n</div>\n" * 200
+    if syntax_name(language) in ("markdown", "plaintext"):
+        # A stray backtick, which opened a string over every line below.
+        text = "Press ` to open the console.\n" + "See (the guide).\n" * 200
     doc = Document(f"file:///page.{language}", text, language_id=language)
     state = ScanStates().at(doc, language, doc.line_start(150))
     if expected is None:
