@@ -346,6 +346,9 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # SQL's strings run over lines ('' is a quote in one).
         ("sql", "SELECT 'a (\nb [' , f(", "(", ""),
         ("sql", "SELECT 'it''s (\n' , f(", "(", ""),
+        # No triple quotes: `''''` is a string of one quote (PostgreSQL's xml2 extension).
+        ("sql", "SELECT '''' AS q, f(a) FROM t;\nSELECT g(", "()(", ""),
+        ("sql", "SELECT ''' (\n', f(", "(", ""),
         ("sql", "INSERT INTO t VALUES ('# Title (\n", "(", "'"),
         ("sql", "SELECT \"a\" -- it's (\nFROM t WHERE (", "(", ""),
         # A quote glued to N, E, B or X opens a string (T-SQL's N'', PostgreSQL's E'').

@@ -300,6 +300,10 @@ class _BracketScanner:
                     pos = n
                     break
                 token, start, pos = m.group(), m.start(), m.end()
+                if len(token) == 3 and token[0] in syntax.multiline_quotes:
+                    # SQL has no triple quotes: `''''` is a string of one quote, read a quote
+                    # at a time (as a triple, `'''` opened a string no other closed).
+                    token, pos = token[0], start + 1
                 if syntax.raw_string[0] and m.group("raw") is not None:
                     self.mode, self.raw_closer = token, m.expand(syntax.raw_string[1])
                     continue
