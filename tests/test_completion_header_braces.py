@@ -62,3 +62,48 @@ async def test_typing_a_header_s_paren_through_its_suggestion_leaves_one_paren(t
             assert len(fake.requests_to("/beta/completions")) == 1  # typed through, not asked again
             line = "pub fn fill(s)"
             assert _line_after(line, result.items[0]) == "pub fn fill(s: &mut Store, keys: &[&str]) -> u32 {"
+
+
+#: (extension, language id, the text with the cursor at ‸, the model's answer: the body's `{`,
+#: the body and its `}`)
+ALLMAN_HEADERS = [
+    (
+        "cs", "csharp",
+        "class Greeter\n{\n    public void Run(int x)\n    ‸\n}\n",
+        "{\n        Console.WriteLine(x);\n        Count += x;\n    }",
+    ),
+    (
+        "java", "java",
+        "class Greeter\n{\n    public int twice(int x)\n    ‸\n}\n",
+        "{\n        int y = x * 2;\n        return y;\n    }",
+    ),
+    (
+        "c", "c",
+        "#include <stdio.h>\n\nint main(int argc, char **argv)\n‸\n",
+        "{\n    puts(argv[0]);\n    return 0;\n}",
+    ),
+    (
+        "ts", "typescript",
+        "export function twice(x: number): number\n‸\n",
+        "{\n  const y = x * 2;\n  return y;\n}",
+    ),
+]
+
+
+async def test_the_empty_line_after_an_allman_header_gets_the_whole_body(tmp_path) -> None:
+    """Enter after `public void Run(int x)`, the `{` not typed: the model's `{`, body and `}`
+    are shown, not the `{` alone (the line was taken for a statement's end, answered with one
+    line)."""
+    with FakeDeepSeek() as fake:
+        fake.script(*[answer for *_, answer in ALLMAN_HEADERS])
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        settings = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+        async with lsp_session(env, settings=settings) as client:
+            for n, (ext, language, text, answer) in enumerate(ALLMAN_HEADERS):
+                uri = f"file:///ws/allman{n}.{ext}"
+                before = text.partition("‸")[0]
+                row, column = before.count("\n"), len(before.rpartition("\n")[2])
+                open_doc(client, uri, text.replace("‸", ""), language)
+                params = inline_params(uri, row, column)
+                result = await client.text_document_inline_completion_async(params)
+                assert [i.insert_text for i in result.items] == [answer], language

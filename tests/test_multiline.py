@@ -106,3 +106,77 @@ def test_multiline_in_a_block_whose_header_ends_as_a_values_would(
     """e46b60e's value braces took these block headers for a value's: a single line was asked
     where a body is to be written (a React handler's, a struct's fields)."""
     assert _decide(language_id, ext, text) is True
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text"),
+    [
+        ("csharp", "cs", "class A\n{\n    public void Run(int x)\n    ‸\n}\n"),
+        (
+            "csharp", "cs",
+            "class A\n{\n    public A(int x) : base(x)\n    ‸\n\n    void B() { }\n}\n",
+        ),
+        ("java", "java", "class A {\n    public void run(int x)\n    ‸\n}\n"),
+        ("java", "java", "class A {\n    public A(int x) throws IOException\n    ‸\n}\n"),
+        ("c", "c", "#include <stdio.h>\n\nint main(int argc, char **argv)\n‸\n"),
+        ("c", "c", "static char *dup(const char *s)\n‸\n"),
+        ("cpp", "cpp", "namespace a {\nvoid S::run(int x) const\n‸\n}\n"),
+        ("cpp", "cpp", "class A {\n  void run(int x) const\n  ‸\n};\n"),
+        ("javascript", "js", "function f(a)\n‸\n"),
+        ("javascript", "js", "class A {\n  run(x)\n  ‸\n}\n"),
+        ("typescript", "ts", "class A {\n  run(x: number): void\n  ‸\n}\n"),
+        ("typescript", "ts", "export function f(a: number): number\n‸\n"),
+    ],
+)
+def test_multiline_on_the_empty_line_after_a_header_with_no_body_yet(
+    language_id: str, ext: str, text: str
+) -> None:
+    """Allman style: Enter after a declaration's header, before its `{` is typed. The model
+    answers the `{` and the whole body; a single line showed the `{` alone."""
+    assert _decide(language_id, ext, text) is True
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text"),
+    [
+        # A statement that ends without its `;` yet: its line is done, the next is another.
+        ("javascript", "js", "function g() {\n  foo(a)\n  ‸\n}\n"),
+        ("javascript", "js", "foo(a)\n‸\n"),
+        ("c", "c", "int f(int x) {\n  return x\n  ‸\n}\n"),
+        ("c", "c", "#define X(a) f(a)\n‸\n"),
+        ("c", "c", "foo(a)\n‸\n"),
+        ("cpp", "cpp", "void f() {\n  std::string s(x)\n  ‸\n}\n"),
+        # C++'s most vexing parse: a declaration of a function, in a body, is a statement.
+        ("cpp", "cpp", "void f() {\n  Widget w()\n  ‸\n}\n"),
+        ("java", "java", "class A {\n    void f() {\n        return x\n        ‸\n    }\n}\n"),
+        # An interface's members end without a body.
+        ("typescript", "ts", "interface I {\n  run(x: number): void\n  ‸\n}\n"),
+        ("python", "py", "def f(x):\n    g(x)\n    ‸\n"),
+        # Not right after the header: a comment line between, or the body's `{` typed.
+        (
+            "csharp", "cs",
+            "class A\n{\n    public void Run(int x)\n    {\n        Go();\n        ‸\n    }\n}\n",
+        ),
+        ("c", "c", "int f(int x);\n‸\n"),
+    ],
+)
+def test_single_line_after_a_statement_ending_like_a_header(
+    language_id: str, ext: str, text: str
+) -> None:
+    """A call or return without its `;`, a macro, a prototype: the next line is not a body."""
+    assert _decide(language_id, ext, text) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # C's old-style parameter declarations read the next function's header as this one's.
+        ("static void\nusage(void)\n‸\n\nint\nmain(int argc, char **argv)\n{\n}\n", True),
+        ("static void *\ninit (unsigned size)\n‸\n\nstatic void\nsign (void *p)\n{\n}\n", True),
+        # A macro's use (no type before it), and a header whose `{` is on the lines below.
+        ("LIST_HEAD(list, item)\n‸\n\nint\nmain(void)\n{\n  return 0;\n}\n", False),
+        ("int main(void)\n‸\n{\n  return 0;\n}\n", False),
+    ],
+)
+def test_a_c_header_written_above_another_function(text: str, expected: bool) -> None:
+    assert _decide("c", "c", text) is expected

@@ -14,6 +14,7 @@ import re
 from ..context import Scope, enclosing_scopes
 from ..documents import Document
 from ..languages import Language
+from .bodiless_header import awaits_body
 from .postprocess import has_block_comments, literal_brace
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
@@ -222,6 +223,9 @@ def is_multiline(
     # Fallback for grammars without a scope query (or an ERROR tree while typing): the
     # previous line of code opens a block and nothing follows on this one.
     opens = bool(code_lines) and opens_block(_joined_statement(code_lines, doc.language), doc.language)
+    # Or it is a declaration's header whose `{` is not typed yet (Allman style): its line ends
+    # with `)`, a type or `const`, and only the tree tells it from a call.
+    opens = opens or (bool(chunk) and awaits_body(doc, window + len(chunk)))
     if doc.language is not None and doc.tree is not None:
         scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
         if chunk:

@@ -1,0 +1,82 @@
+"""A declaration's header with no body yet (Allman style: `public void Run(int x)`, Enter, the
+`{` not typed): the empty line after it is where the body starts, though the header ends with
+no sign of a block (a `)`, a type, `const`). Read from the tree, where the header parses as a
+declaration missing its `;` or as an ERROR holding a function's parameters; a call, a `return`
+or a macro without its `;` parse otherwise and stay statements."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+
+from ..documents import Document
+
+#: The nodes a header with no body parses as, by language (a `;` MISSING at their end, or an
+#: ERROR holding `formal_parameters`: only a declaration has those, a call has `arguments`).
+#: C's and C++'s are read from their function's declarator (``_c_function_header``).
+_HEADERS: dict[str, frozenset[str]] = {
+    "c": frozenset(),
+    "cpp": frozenset(),
+    "csharp": frozenset({
+        "method_declaration", "constructor_declaration", "destructor_declaration",
+        "operator_declaration", "conversion_operator_declaration", "local_function_statement",
+    }),
+    "java": frozenset({"method_declaration", "constructor_declaration", "ERROR"}),
+    **dict.fromkeys(
+        ("javascript", "typescript", "tsx"),
+        frozenset({"ERROR", "function_signature", "method_signature"}),
+    ),
+}
+#: Where a TypeScript signature is a declaration of its own (an overload's, an interface's).
+_SIGNATURE_HOMES = frozenset({"interface_body", "object_type"})
+
+
+def awaits_body(doc: Document, header_end: int) -> bool:
+    """Whether the code ending at byte ``header_end`` is a declaration's header whose body is
+    still to be written."""
+    language = doc.language.name if doc.language is not None else ""
+    if doc.tree is None or language not in _HEADERS or header_end <= 0:
+        return False
+    root = doc.tree.root_node
+    node: ts.Node | None = root.named_descendant_for_byte_range(header_end - 1, header_end)
+    while node is not None and node.end_byte == header_end:
+        parent = node.parent
+        if language in ("c", "cpp") and parent is not None and parent.type == "function_declarator":
+            # The header's `)` (or a `const` after it), though the declaration goes on: C's
+            # old-style parameter declarations take the next function's header for its own.
+            return _c_function_header(parent, doc.data, header_end)
+        if node.type in _HEADERS[language]:
+            return _is_header(node, language)
+        node = node.parent
+    return False
+
+
+def _is_header(node: ts.Node, language: str) -> bool:
+    kinds = {child.type for child in node.children}
+    if node.type == "ERROR":
+        return "formal_parameters" in kinds
+    if node.type in ("function_signature", "method_signature"):
+        return node.parent is not None and node.parent.type not in _SIGNATURE_HOMES
+    return bool(node.children) and node.children[-1].is_missing
+
+
+def _c_function_header(declarator: ts.Node, data: bytes, header_end: int) -> bool:
+    """Whether a C or C++ function's ``declarator`` whose parameters end by ``header_end`` is
+    a definition's header: with a type (`LIST_HEAD(a, b)`, a macro's use, has none), outside a
+    body (there `Widget w()` is a statement), its `{` not on the lines below already."""
+    parameters = declarator.child_by_field_name("parameters")
+    if parameters is None or parameters.end_byte > header_end:
+        return False
+    owner = declarator.parent
+    while owner is not None and owner.type in ("pointer_declarator", "reference_declarator"):
+        owner = owner.parent
+    if owner is None or owner.type not in _C_OWNERS or owner.child_by_field_name("type") is None:
+        return False
+    parent = owner.parent
+    while parent is not None:
+        if parent.type == "compound_statement":
+            return False
+        parent = parent.parent
+    return not data[header_end : header_end + 200].lstrip().startswith(b"{")
+
+
+_C_OWNERS = frozenset({"declaration", "field_declaration", "function_definition"})
