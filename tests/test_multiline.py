@@ -118,6 +118,11 @@ def test_multiline_in_a_block_whose_header_ends_as_a_values_would(
         ),
         ("java", "java", "class A {\n    public void run(int x)\n    ‸\n}\n"),
         ("java", "java", "class A {\n    public A(int x) throws IOException\n    ‸\n}\n"),
+        # A type's header: its members come next.
+        ("csharp", "cs", "namespace N\n{\n    public class A : B\n    ‸\n}\n"),
+        ("csharp", "cs", "public enum Color\n‸\n"),
+        ("csharp", "cs", "namespace App.Models\n‸\n"),
+        ("java", "java", "package a;\n\npublic class A extends B\n‸\n"),
         ("c", "c", "#include <stdio.h>\n\nint main(int argc, char **argv)\n‸\n"),
         ("c", "c", "static char *dup(const char *s)\n‸\n"),
         ("cpp", "cpp", "namespace a {\nvoid S::run(int x) const\n‸\n}\n"),
@@ -149,6 +154,8 @@ def test_multiline_on_the_empty_line_after_a_header_with_no_body_yet(
         # C++'s most vexing parse: a declaration of a function, in a body, is a statement.
         ("cpp", "cpp", "void f() {\n  Widget w()\n  ‸\n}\n"),
         ("java", "java", "class A {\n    void f() {\n        return x\n        ‸\n    }\n}\n"),
+        ("java", "java", "class A {\n  void f() {\n    Object o = Foo.class\n    ‸\n  }\n}\n"),
+        ("java", "java", "class A {\n  Class<?> f() {\n    return Foo.class\n    ‸\n  }\n}\n"),
         # An interface's members end without a body.
         ("typescript", "ts", "interface I {\n  run(x: number): void\n  ‸\n}\n"),
         ("python", "py", "def f(x):\n    g(x)\n    ‸\n"),

@@ -19,6 +19,8 @@ _HEADERS: dict[str, frozenset[str]] = {
     "csharp": frozenset({
         "method_declaration", "constructor_declaration", "destructor_declaration",
         "operator_declaration", "conversion_operator_declaration", "local_function_statement",
+        "class_declaration", "struct_declaration", "interface_declaration", "enum_declaration",
+        "record_declaration", "namespace_declaration", "file_scoped_namespace_declaration",
     }),
     "java": frozenset({"method_declaration", "constructor_declaration", "ERROR"}),
     **dict.fromkeys(
@@ -26,6 +28,7 @@ _HEADERS: dict[str, frozenset[str]] = {
         frozenset({"ERROR", "function_signature", "method_signature"}),
     ),
 }
+_JAVA_TYPES = frozenset({"class", "interface", "enum", "record"})
 #: Where a TypeScript signature is a declaration of its own (an overload's, an interface's).
 _SIGNATURE_HOMES = frozenset({"interface_body", "object_type"})
 
@@ -53,7 +56,8 @@ def awaits_body(doc: Document, header_end: int) -> bool:
 def _is_header(node: ts.Node, language: str) -> bool:
     kinds = {child.type for child in node.children}
     if node.type == "ERROR":
-        return "formal_parameters" in kinds
+        # Java's type header (`public class A extends B`) is an ERROR with its keyword.
+        return "formal_parameters" in kinds or (language == "java" and bool(kinds & _JAVA_TYPES))
     if node.type in ("function_signature", "method_signature"):
         return node.parent is not None and node.parent.type not in _SIGNATURE_HOMES
     return bool(node.children) and node.children[-1].is_missing
