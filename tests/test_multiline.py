@@ -180,6 +180,8 @@ def test_single_line_after_a_statement_ending_like_a_header(
         # C's old-style parameter declarations read the next function's header as this one's.
         ("static void\nusage(void)\n‸\n\nint\nmain(int argc, char **argv)\n{\n}\n", True),
         ("static void *\ninit (unsigned size)\n‸\n\nstatic void\nsign (void *p)\n{\n}\n", True),
+        ("static PyObject *\nadd(PyObject *m)\n‸\n\nstatic PyMethodDef d[] = {\n  0\n};\n", True),
+        ("int x = f(a)\n‸\n\nstatic int table[] = {\n  0\n};\n", False),
         # A macro's use (no type before it), and a header whose `{` is on the lines below.
         ("LIST_HEAD(list, item)\n‸\n\nint\nmain(void)\n{\n  return 0;\n}\n", False),
         ("int main(void)\n‸\n{\n  return 0;\n}\n", False),

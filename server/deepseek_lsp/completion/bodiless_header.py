@@ -49,7 +49,7 @@ def awaits_body(doc: Document, header_end: int) -> bool:
             return _c_function_header(parent, doc.data, header_end)
         if node.type in _HEADERS[language]:
             return _is_header(node, language)
-        node = node.parent
+        node = parent
     return False
 
 
@@ -71,7 +71,7 @@ def _c_function_header(declarator: ts.Node, data: bytes, header_end: int) -> boo
     if parameters is None or parameters.end_byte > header_end:
         return False
     owner = declarator.parent
-    while owner is not None and owner.type in ("pointer_declarator", "reference_declarator"):
+    while owner is not None and owner.type in _C_DECLARATORS:
         owner = owner.parent
     if owner is None or owner.type not in _C_OWNERS or owner.child_by_field_name("type") is None:
         return False
@@ -84,3 +84,8 @@ def _c_function_header(declarator: ts.Node, data: bytes, header_end: int) -> boo
 
 
 _C_OWNERS = frozenset({"declaration", "field_declaration", "function_definition"})
+#: What the function's declarator may be wrapped in: its return type's `*` or `&`, and the next
+#: declaration's array and initializer it took for its own (`static PyMethodDef methods[] = {`).
+_C_DECLARATORS = frozenset(
+    {"pointer_declarator", "reference_declarator", "array_declarator", "init_declarator"}
+)
