@@ -798,6 +798,44 @@ step("typing through a block onto a deeper autoindent before an auto-closed '}':
   end)
 end)
 
+--- In a new C# file, types Enter, `{` and Enter after `Task.Run(() =>` with autoindent alone
+--- (no indenter: the cursor stays at the brace's column), then accepts what comes and returns
+--- the buffer's lines; ``pairs``: with a simple autopair mapping (`{` gives `{}`, Enter between
+--- them opens a line).
+local function allman_lambda(name, pairs)
+  local lines
+  in_new_file(name, { "class Jobs", "{", "    void Run()", "    {", "        Task.Run(() =>", "    }", "}" }, function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.cindent = false; vim.bo.smartindent = false; vim.bo.autoindent = true")
+    if pairs then
+      lua([[
+        vim.keymap.set("i", "{", "{}<Left>", { buffer = 0 })
+        vim.keymap.set("i", "<CR>", function()
+          local l, col = vim.api.nvim_get_current_line(), vim.fn.col(".")
+          return l:sub(col - 1, col) == "{}" and "<CR><Esc>O" or "<CR>"
+        end, { buffer = 0, expr = true })
+      ]])
+    end
+    lua("vim.api.nvim_win_set_cursor(0, { 5, 0 })")
+    input("A<CR>{<CR>")
+    local g = wait_ghost("Work();", "the lambda's first statement")
+    local want = pairs and { "            Done();" } or { "            Done();", "        });" }
+    check(vim.deep_equal(g.lines, want), "virt_lines " .. vim.inspect(g.lines))
+    input("<Tab>")
+    wait_line(7, "            Done();")
+    lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+  end)
+  return lines
+end
+
+step("an Allman lambda's body typed under its lone '{' with autoindent alone: its closer stays under the '{' (it went a level left, as did the next statement), none doubled with an autopair's", function()
+  local head = { "class Jobs", "{", "    void Run()", "    {", "        Task.Run(() =>", "        {", "        Work();", "            Done();" }
+  local lines = allman_lambda("Jobs.cs", false)
+  check(vim.deep_equal(lines, vim.list_extend(vim.deepcopy(head), { "        });", "    }", "}" })), vim.inspect(lines))
+  lines = allman_lambda("PairedJobs.cs", true)
+  check(vim.deep_equal(lines, vim.list_extend(vim.deepcopy(head), { "        }", "    }", "}" })), vim.inspect(lines))
+end)
+
 --- In a new file ``name`` of ``header`` and a body line, types "ret" there with the fake taking
 --- 0.8 s to answer; while the model is asked, ``leave()`` leaves the buffer in insert mode, and
 --- once the answer has come ``back()`` comes back and checks what is shown. The model must have

@@ -54,6 +54,11 @@ BRACED = {
     # Its inner block's '}' stands left of the line above it: Enter's autoindent goes deeper.
     "function sign(x) {": "\n  if (x < 0) {\n    return -1;\n  }\n  return 1;\n",
 }
+#: A body after a lone `{` (Allman style), by the header above the brace: its first line
+#: where the cursor is, the next ones a level in from the brace and the closer under it.
+ALLMAN = {
+    "Task.Run(() =>": "Work();\n{brace}    Done();\n{brace}}});",
+}
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
 #: editors/emacs/test/e2e.el: bodies per temperature after this header, of one first line.
@@ -78,6 +83,10 @@ def respond(body: dict[str, Any]) -> str:
         return BLOCKS[lines[-2]]
     if line in BRACED:
         return BRACED[line]
+    allman = prompt.rsplit("\n", 3)
+    if len(allman) == 4 and allman[-2].strip() == "{" and not line.strip() and allman[-3].strip() in ALLMAN:
+        brace = allman[-2][: len(allman[-2]) - len(allman[-2].lstrip())]
+        return ALLMAN[allman[-3].strip()].format(brace=brace)
     temperature = float(body.get("temperature") or 0.0)
     if len(lines) > 1 and lines[-2] == BODY_CHOICES_HEADER and not line.strip():
         return min(BODY_CHOICES, key=lambda c: abs(c[0] - temperature))[1]

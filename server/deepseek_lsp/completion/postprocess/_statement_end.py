@@ -56,7 +56,20 @@ def under_the_whole_statement(lines: list[str], ctx: PostContext) -> list[str] |
     start = _statement_start(ctx, lines[0])
     if start == ctx.line_prefix:
         start = statement  # (on a blank cursor line, the first line's own indentation counts)
+        if _not_in_from_the_brace_above(start, ctx):
+            return None
     return _no_deeper_than(lines, index, ctx.width(_leading_ws(start)), in_text, ctx)
+
+
+def _not_in_from_the_brace_above(statement: str, ctx: PostContext) -> bool:
+    """Whether ``statement`` (the cursor's line) stands no right of the line above it that
+    opens a block (an Allman ``{`` alone, where an editor's autoindent without an indenter
+    leaves the cursor at the brace's column): there the statement is the line a level off,
+    and the model's next lines, a level in and their closer under the ``{``, are right."""
+    above = ctx.previous_line
+    if above is None or not _code_only(above).rstrip().endswith("{"):
+        return False
+    return ctx.width(_leading_ws(statement)) <= ctx.width(_leading_ws(above))
 
 
 def _no_deeper_than(lines: list[str], index: int, column: int, in_text: set[int], ctx: PostContext) -> list[str] | None:
