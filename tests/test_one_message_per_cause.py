@@ -12,7 +12,7 @@ from deepseek_lsp.config import Settings
 from deepseek_lsp.documents import DocumentStore
 from deepseek_lsp.features import Paused, Services
 from deepseek_lsp.model import InsufficientBalanceError
-from deepseek_lsp.model.errors import ConnectError
+from deepseek_lsp.model.errors import ConnectError, error_for_status
 from deepseek_lsp.review.flights import ReviewOutcome
 from deepseek_lsp.review.outcome_status import OutcomeStatus
 from deepseek_lsp.review.rules import ReviewRules
@@ -227,3 +227,27 @@ async def test_an_answer_to_a_completion_sent_before_the_402_keeps_its_pop_up_to
     finally:
         await feature.stop()
     assert popped == [empty.user_message] * 2
+
+
+async def test_a_base_url_without_v1_met_by_completions_and_a_review_pops_up_once(
+    fake_deepseek: FakeDeepSeek,
+) -> None:
+    """Ollama at http://127.0.0.1:11434 (no /v1): the completion's /completions and a review's
+    /chat/completions are both 404, each told in its words ('has no /completions', 'has no
+    /chat/completions'), and Neovim showed two errors asking for the same /v1. One is popped up;
+    another server's 404 (a fimBaseUrl elsewhere) is its own."""
+    popped, services, feature, _ = completions_meeting_a_402(fake_deepseek.url)
+    review = OutcomeStatus(services, Paused())
+    root = "http://127.0.0.1:11434"
+    fim, chat, other = (
+        error_for_status(404, provider_message="404 page not found", url=url, method="POST")
+        for url in (f"{root}/completions", f"{root}/chat/completions", "http://127.0.0.1:8080/completions")
+    )
+    try:
+        feature.health.failed(fim)
+        review.report(ReviewOutcome(errors=[chat], units=1, units_sent=1, requests=1), "file:///ws/a.py")
+        assert f"to {root}/v1" in fim.user_message and "/chat/completions" in chat.user_message
+        assert services.status.tell_once("review:other", other.user_message, 1, other.cause_told)
+    finally:
+        await feature.stop()
+    assert popped == [fim.user_message, other.user_message]

@@ -40,13 +40,15 @@ class StatusReporter:
         self.sent += 1
         self._send(status)
 
-    def tell_once(self, key: str, message: str, level: int = 2) -> bool:
+    def tell_once(self, key: str, message: str, level: int = 2, cause: str | None = None) -> bool:
         """``window/showMessage`` once per key (until :meth:`forget`), and once for a message
-        that another key's still stands for: one cause, one pop-up; level 1 error … 4 log."""
+        (or ``cause``, where features word one cause apart) that another key's still stands
+        for: one cause, one pop-up; level 1 error … 4 log."""
         if key in self._told:
             return False
-        already = message in self._told.values()
-        self._told[key] = message
+        told = cause or message
+        already = told in self._told.values()
+        self._told[key] = told
         if already:
             return False
         self._show(message, level)

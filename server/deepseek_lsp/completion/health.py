@@ -125,7 +125,7 @@ class BackendHealth:
         if exc.disables_feature:
             self.paused.pause(exc, message)
             status.set(Status("Error", message, "completion"))
-            status.tell_once(f"completion:{exc.kind_told}", message, 1)
+            status.tell_once(f"completion:{exc.kind_told}", message, 1, exc.cause_told)
         else:
             if exc.retry_after:  # 429 (or 503) with Retry-After: the server asked for quiet
                 self.paused.pause(exc, message)

@@ -168,6 +168,12 @@ class ModelError(Exception):
         """What the user is shown a pop-up about once: errors of one kind read alike."""
         return type(self).__name__
 
+    @property
+    def cause_told(self) -> str | None:
+        """What another feature's message of the same cause is told under (see
+        :meth:`StatusReporter.tell_once`); None: the message's own words."""
+        return None
+
     def __str__(self) -> str:
         where = f" ({self.method} {self.url})" if self.method and self.url else ""
         return f"{self.message}{where}"
@@ -554,6 +560,23 @@ class PathNotFoundError(_PausedAMinute, RequestError):
     _paused = "requests there are paused and tried again every minute"
 
     @property
+    def cause_told(self) -> str | None:
+        # The completion's /completions and a review's /chat/completions under one base URL
+        # without /v1 are one mistake: each told it, two pop-ups asked for the same /v1.
+        root = self._v1_root()
+        return f"no-v1:{root}" if root and self.provider != "DeepSeek" else None
+
+    def _v1_root(self) -> str | None:
+        """The server's address the endpoint's path was asked under, where it lacks the /v1
+        the OpenAI API is served under (None: it has one, or the path is no endpoint's)."""
+        parts = urlsplit(self.url or "")
+        path = parts.path or "/"
+        base = next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), None)
+        if base is None or base.rstrip("/").endswith("/v1") or path.endswith("/infill"):
+            return None
+        return urlunsplit((parts.scheme, parts.netloc, base.rstrip("/"), "", ""))
+
+    @property
     def _problem(self) -> str:
         said = f": {self.provider_message.rstrip('. ')}" if self.provider_message else ""
         parts = urlsplit(self.url or "")
@@ -561,7 +584,6 @@ class PathNotFoundError(_PausedAMinute, RequestError):
         # An answer in no path-404's words may be a model's or a resource's the server lacks.
         known = not self.provider_message or _NO_SUCH_PATH.match(self.provider_message.strip())
         what = f"has no {path}" if known else f"has no {path}, or not that model"
-        base = next((path[: -len(end)] for end in _ENDPOINT_PATHS if path.endswith(end)), None)
         chat = path.endswith("/chat/completions")
         setting = "baseUrl" if chat else "baseUrl (or fimBaseUrl, for the completion server)"
         if self.provider == "DeepSeek" and chat:
@@ -575,8 +597,7 @@ class PathNotFoundError(_PausedAMinute, RequestError):
         elif path.endswith("/infill"):
             # llamacpp-infill drops a /v1 and asks the server's root: /v1 mends nothing.
             fix = f"Set {setting} to the llama-server's own address (its root, no path)"
-        elif base is not None and not base.rstrip("/").endswith("/v1"):
-            root = urlunsplit((parts.scheme, parts.netloc, base.rstrip("/"), "", ""))
+        elif (root := self._v1_root()) is not None:
             fix = (
                 f"Set {setting} to {root}/v1: Ollama, vLLM, SGLang, LM Studio and llama-server "
                 "serve the OpenAI API under /v1"

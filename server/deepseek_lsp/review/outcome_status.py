@@ -75,7 +75,7 @@ class OutcomeStatus:
             self.paused.pause(fatal, fatal.user_message)
             status.set(Status("Error", f"review paused: {fatal.user_message}", "review"))
             self._told.add(key := f"review:{fatal.kind_told}")
-            status.tell_once(key, fatal.user_message, 1)
+            status.tell_once(key, fatal.user_message, 1, fatal.cause_told)
             return
         if outcome.units_sent > len(outcome.unanswered) and not self.paused.now():
             # Answered: the account's problem told is over (a top-up). Kept on record, its
