@@ -2584,6 +2584,69 @@ step("no server installed (no deepseek-lsp on PATH, python3 without the module):
   check(#notes == 1 and told:find(install .. ",", 1, true), "notifications: " .. vim.inspect(notes) .. "\nexpected: " .. install)
 end)
 
+--- The messages said since ``since`` (E2E.notes' count) holding ``text``.
+local function notes_with(text, since)
+  local found = {}
+  for i, note in ipairs(lua("return E2E.notes")) do
+    if i > since and note:find(text, 1, true) then
+      found[#found + 1] = note
+    end
+  end
+  return found
+end
+
+step("Ollama (a second fake answering as it): a base URL without /v1, then a model it lacks, each told once naming Ollama, no 'DeepSeek: ' before it, [error] in the statusline; completions back once both are set right", function()
+  local ollama = vim.env.DEEPSEEK_E2E_OLLAMA_URL
+  check(ollama and ollama ~= "", "run.sh starts the fake Ollama and sets DEEPSEEK_E2E_OLLAMA_URL")
+  local function at(base, model)
+    local r = setup_again(nil, {
+      backend = "openai-suffix", baseUrl = base,
+      completion = { model = model, debounce = 0 }, review = { mode = "onSave", model = "qwen2.5-coder:7b" },
+    })
+    check(r.ok, "setup(): " .. tostring(r.err))
+  end
+  local ok, err = pcall(in_new_file, "ollama.py", sample, function()
+    wait_attached()
+    local function typed(what)
+      local since = #lua("return E2E.notes")
+      lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    ' })", LAST)
+      type_ret(LAST)
+      wait_for(what, function()
+        return #notes_with(what, since) > 0, lua("return E2E.notes")
+      end)
+      input("<BS><BS><BS>ret") -- more keys while paused: nothing more said
+      normal_mode()
+      -- A review meets the same server: its own words, one cause (two pop-ups asked for the
+      -- same /v1).
+      lua("vim.cmd('DeepSeekReview')")
+      vim.wait(1500)
+      local told, popups = notes_with(what, since), {}
+      for _, note in ipairs(told) do
+        check(not note:find("DeepSeek: ", 1, true), "a DeepSeek prefix on another server's message: " .. note)
+        popups[#popups + 1] = note:find("^LSP%[") and note or nil
+      end
+      -- The review's own report may say it again (:DeepSeekReview asked), as "review: ...".
+      check(#popups == 1, "told " .. #popups .. " times: " .. vim.inspect(told))
+      check(lua(STATUSLINE) == "DeepSeek [error]", "statusline " .. vim.inspect(lua(STATUSLINE)))
+      return popups[1]
+    end
+    at(ollama, "qwen2.5-coder:7b")
+    -- Said of the completion's /completions or of a review's /chat/completions: baseUrl serves both.
+    local said = typed(" to " .. ollama .. "/v1: Ollama, vLLM")
+    check(said:find("at 127.0.0.1:", 1, true), "the server not named: " .. said)
+    at(ollama .. "/v1", "qwen2.5-coder:14b")
+    said = typed("ollama pull qwen2.5-coder:14b")
+    check(said:find("Ollama at 127.0.0.1:", 1, true), "Ollama not named: " .. said)
+    at(ollama .. "/v1", "qwen2.5-coder:7b")
+    lua("vim.api.nvim_buf_set_lines(0, ..., ... + 1, false, { '    ' })", LAST)
+    suggest_on(LAST)
+    normal_mode()
+    wait_statusline("DeepSeek")
+  end)
+  setup_again()
+  check(ok, err)
+end)
+
 step("a server that exits as it starts (a broken install): told once with its exit code, not once per file opened", function()
   local plugin_root = vim.fn.fnamemodify(here, ":h")
   local files = {}

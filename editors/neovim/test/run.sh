@@ -58,15 +58,18 @@ log "$(nvim --version | head -n1) at $(command -v nvim)"
 # -- scratch space and cleanup -------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/deepseek-nvim-e2e.XXXXXX")"
 FAKE_PID=""
+OLLAMA_PID=""
 cleanup() {
   local rc=$?
-  if [ -n "$FAKE_PID" ] && kill -0 "$FAKE_PID" 2>/dev/null; then
-    kill "$FAKE_PID" 2>/dev/null || true
-    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$FAKE_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$FAKE_PID" 2>/dev/null || true
-  fi
+  for pid in "$FAKE_PID" "$OLLAMA_PID"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
   if [ "$rc" -ne 0 ]; then
-    for f in "$WORK/fake.log" "$WORK/nvim.stderr" "$WORK/xdg/state/nvim/lsp.log"; do
+    for f in "$WORK/fake.log" "$WORK/fake-ollama.log" "$WORK/nvim.stderr" "$WORK/xdg/state/nvim/lsp.log"; do
       if [ -s "$f" ]; then
         log "--- last lines of $f"
         tail -n 40 "$f" | sed 's/^/    /'
@@ -83,8 +86,24 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# -- the fake DeepSeek -------------------------------------------------------------------------------
+# -- the fake DeepSeek, and a second fake answering as Ollama (its paths under /v1, its 404s, its
+# one model) -------------------------------------------------------------------------------------
 start_fake_deepseek
+(
+  cd "$REPO"
+  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$HERE:$REPO${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -u -m tests.fake_deepseek \
+    --port 0 --no-auth --as ollama --models qwen2.5-coder:7b --usage-shape ollama --responder e2e_responder:respond
+) >"$WORK/fake-ollama.log" 2>&1 &
+OLLAMA_PID=$!
+OLLAMA_URL=""
+for _ in $(seq 1 100); do
+  OLLAMA_URL="$(sed -n 's/^fake-deepseek listening on \(http:[^ ]*\)$/\1/p' "$WORK/fake-ollama.log" | head -n1)"
+  [ -n "$OLLAMA_URL" ] && break
+  kill -0 "$OLLAMA_PID" 2>/dev/null || { log "FAIL: the fake Ollama exited"; exit 1; }
+  sleep 0.1
+done
+[ -n "$OLLAMA_URL" ] || { log "FAIL: the fake Ollama did not start within 10 s"; exit 1; }
+export DEEPSEEK_E2E_OLLAMA_URL="$OLLAMA_URL"
 
 # -- Neovim ------------------------------------------------------------------------------------------
 mkdir -p "$WORK/state" "$WORK/xdg/config" "$WORK/xdg/data" "$WORK/xdg/state" "$WORK/xdg/cache"

@@ -209,8 +209,12 @@ function M.counted(n, word, plural)
   return M.fmt_int(n) .. " " .. (n == 1 and word or plural or word .. "s")
 end
 
+--- ``msg`` with "DeepSeek: " before it, but where it tells of another model server's problem
+--- (the server's "Ollama at 127.0.0.1:11434 ...", "The model server at host:port ...", maybe
+--- after "review: "): "DeepSeek: review: Ollama at ..." read as DeepSeek's own failure.
 function M.notify_user(msg, level)
-  vim.notify("DeepSeek: " .. msg, level or vim.log.levels.INFO, { title = "DeepSeek" })
+  local other = msg:gsub("^review: ", ""):match("^%w[%w%.%- ]* at %S+:%d+ ") ~= nil
+  vim.notify((other and "" or "DeepSeek: ") .. msg, level or vim.log.levels.INFO, { title = "DeepSeek" })
 end
 
 return M
