@@ -239,3 +239,27 @@ def test_a_key_s_request_in_a_file_read_reads_a_few_kilobytes(read: list[int]) -
         read.clear()
         assert states.at(doc, "sql", doc.line_start(line)) is not None
         assert sum(read) <= 4096 + 100, (line, read)
+
+
+def test_a_window_cut_off_by_an_edit_before_the_pause_is_not_read_forever() -> None:
+    """A request near the bottom of a large file leaves its window to be read while the user
+    pauses; the user then deletes the file's lower half (an undone paste): the window is past
+    the text's end. The pause's reading stops at the end, not adding states there forever
+    (the event loop busy and the memory growing until the next key)."""
+    text = "INSERT INTO t VALUES ('it''s (x', f(b));\n" * 2_000
+    doc = Document("file:///seed.sql", text, language_id="sql")
+    states = ScanStates()
+    assert states.at(doc, "sql", doc.line_start(doc.line_count - 10)) is None
+    assert states.behind
+    end = doc.position_at(len(doc.data))
+    cut = types.Range(types.Position(line=1_000, character=0), end)
+    doc.apply_change(types.TextDocumentContentChangePartial(range=cut, text=""))
+
+    async def pause() -> None:
+        await asyncio.wait_for(states.read_later(lambda: 0.0, lambda _: True), 2)
+
+    asyncio.run(pause())
+    assert not states.behind
+    window = doc.line_start(doc.line_count - 10)
+    state = states.at(doc, "sql", window)
+    assert state is not None and state.mode == _whole(doc.text[:window], "sql")

@@ -178,6 +178,9 @@ def _next_piece(kept: _Kept, data: bytes, offset: int) -> int:
     0 when the state at ``offset`` is read from the last state read, that piece holding it (or
     ending past the text)."""
     pos = kept.offsets[kept.read - 1]
+    # A window cut off by an edit since its request: read to the text's end, not past it (a
+    # state kept at len + 1 read again at each turn, forever).
+    offset = min(offset, len(data))
     if pos >= offset:
         return 0
     end = data.find(b"\n", pos + STEP) + 1 or len(data) + 1
