@@ -131,6 +131,7 @@ def test_multiline_in_a_block_whose_header_ends_as_a_values_would(
         ("javascript", "js", "class A {\n  run(x)\n  ‸\n}\n"),
         ("typescript", "ts", "class A {\n  run(x: number): void\n  ‸\n}\n"),
         ("typescript", "ts", "export function f(a: number): number\n‸\n"),
+        ("java", "java", "interface I {\n    default void run(int x)\n    ‸\n}\n"),
     ],
 )
 def test_multiline_on_the_empty_line_after_a_header_with_no_body_yet(
@@ -165,6 +166,25 @@ def test_multiline_on_the_empty_line_after_a_header_with_no_body_yet(
             "class A\n{\n    public void Run(int x)\n    {\n        Go();\n        ‸\n    }\n}\n",
         ),
         ("c", "c", "int f(int x);\n‸\n"),
+        # Declarations that never have a body: an overload's or an ambient function's
+        # signature (its `;` typed, or `declare`), an expression-bodied member (`=> x`), an
+        # abstract method.
+        ("typescript", "ts", "export function f(a: string): string;\n‸\n"),
+        ("typescript", "ts", "declare function f(a: string): string;\n‸\n"),
+        ("typescript", "ts", "declare function f(a: string): string\n‸\n"),
+        (
+            "typescript", "ts",
+            "declare module 'm' {\n  export function f(a: number): number;\n  ‸\n}\n",
+        ),
+        ("csharp", "cs", "class A\n{\n    public int Get() => x\n    ‸\n}\n"),
+        ("csharp", "cs", "abstract class A\n{\n    public abstract void Run(int x)\n    ‸\n}\n"),
+        ("java", "java", "abstract class A {\n    abstract void run(int x)\n    ‸\n}\n"),
+        ("java", "java", "interface I {\n    void run(int x)\n    ‸\n}\n"),
+        ("java", "java", "interface I {\n    default void run(int x) {\n    }\n    ‸\n}\n"),
+        (
+            "typescript", "ts",
+            "declare namespace N {\n  function f(a: number): number\n  ‸\n}\n",
+        ),
     ],
 )
 def test_single_line_after_a_statement_ending_like_a_header(

@@ -29,8 +29,12 @@ _HEADERS: dict[str, frozenset[str]] = {
     ),
 }
 _JAVA_TYPES = frozenset({"class", "interface", "enum", "record"})
-#: Where a TypeScript signature is a declaration of its own (an overload's, an interface's).
-_SIGNATURE_HOMES = frozenset({"interface_body", "object_type"})
+#: Where a TypeScript signature is a declaration of its own (an overload's, an interface's,
+#: an ambient one's: `declare function f(): T`).
+_SIGNATURE_HOMES = frozenset({"interface_body", "object_type", "ambient_declaration"})
+#: A C# or Java method with one of these modifiers has no body.
+_NO_BODY = frozenset({"abstract", "extern", "native"})
+_JAVA_INTERFACE_BODIES = frozenset({"default", "static", "private"})
 
 
 def awaits_body(doc: Document, header_end: int) -> bool:
@@ -59,8 +63,31 @@ def _is_header(node: ts.Node, language: str) -> bool:
         # Java's type header (`public class A extends B`) is an ERROR with its keyword.
         return "formal_parameters" in kinds or (language == "java" and bool(kinds & _JAVA_TYPES))
     if node.type in ("function_signature", "method_signature"):
-        return node.parent is not None and node.parent.type not in _SIGNATURE_HOMES
-    return bool(node.children) and node.children[-1].is_missing
+        # An overload's signature with its `;` typed, or a `declare function`'s: none has a
+        # body to come (every line after those of a `.d.ts` was a block's start).
+        return (
+            node.parent is not None
+            and node.parent.type not in _SIGNATURE_HOMES
+            and ";" not in kinds
+            and not _inside(node, "ambient_declaration")  # `declare namespace N { ... }`
+        )
+    if "arrow_expression_clause" in kinds:
+        return False  # C#'s `int Get() => x`: its body is the expression, its `;` to come
+    modifiers = {word.type for child in node.children if child.type in ("modifier", "modifiers")
+                 for word in child.children}
+    if modifiers & _NO_BODY or not node.children or not node.children[-1].is_missing:
+        return False
+    if language == "java" and node.parent is not None and node.parent.type == "interface_body":
+        # A Java interface's method has a body only when `default`, `static` or `private`.
+        return bool(modifiers & _JAVA_INTERFACE_BODIES)
+    return True
+
+
+def _inside(node: ts.Node, kind: str) -> bool:
+    parent = node.parent
+    while parent is not None and parent.type != kind:
+        parent = parent.parent
+    return parent is not None
 
 
 def _c_function_header(declarator: ts.Node, data: bytes, header_end: int) -> bool:
