@@ -204,6 +204,12 @@ def test_single_line_after_a_statement_ending_like_a_header(
         ("int x = f(a)\n‸\n\nstatic int table[] = {\n  0\n};\n", False),
         # A macro's use (no type before it), and a header whose `{` is on the lines below.
         ("LIST_HEAD(list, item)\n‸\n\nint\nmain(void)\n{\n  return 0;\n}\n", False),
+        # A pointer to a function (a struct's member, a variable) and an extern prototype
+        # have no body; a function returning such a pointer does.
+        ("struct ops {\n  int (*open)(const char *path)\n  ‸\n};\n", False),
+        ("static void (*handler)(int sig)\n‸\n", False),
+        ("extern int f(int x)\n‸\n", False),
+        ("int (*get(void))(int)\n‸\n", True),
         ("int main(void)\n‸\n{\n  return 0;\n}\n", False),
     ],
 )

@@ -97,17 +97,36 @@ def _c_function_header(declarator: ts.Node, data: bytes, header_end: int) -> boo
     parameters = declarator.child_by_field_name("parameters")
     if parameters is None or parameters.end_byte > header_end:
         return False
+    if not _names_a_function(declarator.child_by_field_name("declarator")):
+        return False  # `int (*open)(const char *path)`: a pointer to a function, no body
     owner = declarator.parent
     while owner is not None and owner.type in _C_DECLARATORS:
         owner = owner.parent
     if owner is None or owner.type not in _C_OWNERS or owner.child_by_field_name("type") is None:
         return False
+    if any(child.type == "storage_class_specifier" and child.child(0) is not None
+           and child.child(0).type == "extern" for child in owner.children):
+        return False  # a prototype of a function defined elsewhere
     parent = owner.parent
     while parent is not None:
         if parent.type == "compound_statement":
             return False
         parent = parent.parent
     return not data[header_end : header_end + 200].lstrip().startswith(b"{")
+
+
+def _names_a_function(name: ts.Node | None) -> bool:
+    """Whether a function declarator's ``name`` is a function's (`get` in `int (*get(void))(int)`
+    too), not a pointer's in parentheses (`(*open)`)."""
+    if name is None or name.type != "parenthesized_declarator":
+        return True
+    inner = [name]
+    while inner:
+        node = inner.pop()
+        if node.type == "function_declarator":
+            return True
+        inner.extend(node.named_children)
+    return False
 
 
 _C_OWNERS = frozenset({"declaration", "field_declaration", "function_definition"})
