@@ -22,6 +22,10 @@ _SEMICOLON_LANGUAGES = frozenset(
 #: A block comment closed at the end of a line (`int x;  /* the width */`).
 _TRAILING_BLOCK_COMMENT = re.compile(r"\s*/\*.*\*/$")
 
+#: Blocks whose bodies are written at their header's column by custom (Google's C++ style,
+#: `extern "C"`): a statement there is at its place, and the model's deeper lines a level off.
+_UNINDENTED_BODY = re.compile(r'\s*(inline\s+)?(namespace\b|extern\s+")')
+
 #: Where a comment starts after code (after a blank: not a URL's `//` in a string).
 _COMMENT_AFTER_CODE = re.compile(r"(?<=\S)\s+(//|/\*)")
 
@@ -68,6 +72,8 @@ def _not_in_from_the_brace_above(statement: str, ctx: PostContext) -> bool:
     and the model's next lines, a level in and their closer under the ``{``, are right."""
     above = ctx.previous_line
     if above is None or not _code_only(above).rstrip().endswith("{"):
+        return False
+    if _UNINDENTED_BODY.match(above):
         return False
     return ctx.width(_leading_ws(statement)) <= ctx.width(_leading_ws(above))
 
