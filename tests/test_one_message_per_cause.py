@@ -3,6 +3,7 @@ though completions and reviews both find it. Raw JSON-RPC over stdio (tests/raw_
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from deepseek_lsp.review.flights import ReviewOutcome
 from deepseek_lsp.review.outcome_status import OutcomeStatus
 from deepseek_lsp.review.rules import ReviewRules
 from deepseek_lsp.status import StatusReporter
+from deepseek_lsp.usage_feature import UsageFeature
 from tests.completing import REGISTRY, Completing
 from tests.fake_deepseek import FakeDeepSeek
 from tests.harness import server_env
@@ -251,3 +253,33 @@ async def test_a_base_url_without_v1_met_by_completions_and_a_review_pops_up_onc
     finally:
         await feature.stop()
     assert popped == [fim.user_message, other.user_message]
+
+
+async def test_a_file_opened_while_completions_are_paused_is_crawled_all_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pause (a 402, a wrong base URL's 404, a rejected key) ends with a top-up or a setting
+    fixed; the files opened meanwhile were never handed to the workspace's crawl, and their
+    completions after it had no other file's definitions until another file was opened."""
+    monkeypatch.setenv("DEEPSEEK_LSP_STATE_DIR", str(tmp_path / "state"))
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "conn.py").write_text("class Connection:\n    def send(self, data):\n        pass\n")
+    (root / "app.py").write_text("conn = Connection()\n")
+    _, services, feature, empty = completions_meeting_a_402("http://127.0.0.1:9/")
+    services.workspace_folders = [root.as_uri()]
+    usage = UsageFeature(services)  # the model client's owner, as in the server
+    services.configured.set()
+    try:
+        feature.health.failed(empty)
+        assert feature.health.paused.now()
+        doc = services.documents.open((root / "app.py").as_uri(), "conn = Connection()\n", "python", 1)
+        feature.document_opened(doc)
+        for _ in range(500):
+            if feature.symbols.files_defining("Connection", "python"):
+                break
+            await asyncio.sleep(0.01)
+        assert [p.name for p in feature.symbols.files_defining("Connection", "python")] == ["conn.py"]
+    finally:
+        await feature.stop()
+        await usage.stop()

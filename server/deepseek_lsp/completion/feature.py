@@ -284,15 +284,20 @@ class CompletionFeature(Feature):
         # An open is activity too: idle work waits until files stop opening (a session restore
         # opening a hundred files used to start counting each of them in turn).
         self.idle.last_change = time.monotonic()
-        if not self.health.status_for(doc):
-            if doc.language is not None:
-                self.idle.compile_queries(doc.language)
-            self.idle.count(doc)
-            if doc.language is not None and (path := file_path(doc.uri)) is not None:
-                self.crawler.request(path, doc.language.name)
-            models = self.services.models
-            if models is not None and models.idle():
-                models.rewarm()
+        held = self.health.status_for(doc)
+        # A pause (a 402, a wrong base URL's 404, a rejected key) ends with a top-up or a
+        # setting fixed: the files opened meanwhile are made ready, only the model left alone
+        # (they had no other file's definitions until another file was opened).
+        if held and self.health.inactive_reason(doc):
+            return
+        if doc.language is not None:
+            self.idle.compile_queries(doc.language)
+        self.idle.count(doc)
+        if doc.language is not None and (path := file_path(doc.uri)) is not None:
+            self.crawler.request(path, doc.language.name)
+        models = self.services.models
+        if not held and models is not None and models.idle():
+            models.rewarm()
 
     def document_saved(self, doc: Document) -> None:
         workspace_files.store_names(self.crawler, self.indexer, doc)
