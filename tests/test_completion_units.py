@@ -368,6 +368,54 @@ def test_a_prompt_window_starting_inside_a_docstring_is_scanned_from_its_end() -
     assert postprocess("str(item)))", ctx) == "str(item))"
 
 
+@pytest.mark.parametrize(
+    ("language", "ext", "head", "window_from", "answer", "expected"),
+    [
+        (
+            "ruby",
+            "rb",
+            "def report(db)\n  rows = db.exec(<<~SQL)\n    SELECT name\n    FROM users -- it's (\n"
+            "  SQL\n  rows.each do |r|\n    puts(",
+            "SELECT name",
+            "r.name))",
+            "r.name)",
+        ),
+        (
+            "php",
+            "php",
+            "<?php\n$usage = <<<EOT\n  Usage: tool [options] (see\n  EOT;\nprint(strlen(",
+            "Usage:",
+            "$usage)));",
+            "$usage))",
+        ),
+        (
+            "bash",
+            "sh",
+            "main() {\n  cat <<EOF\nUsage: tool [options] (see\nEOF\n  echo $(date",
+            "Usage:",
+            " +%s))",
+            " +%s)",
+        ),
+    ],
+)
+def test_a_prompt_window_starting_inside_a_heredoc_is_scanned_from_its_end(
+    language: str, ext: str, head: str, window_from: str, answer: str, expected: str
+) -> None:
+    """The window starts in a heredoc's text (its opener above the window): the tree calls it
+    ``heredoc_body``, no string to the scan's start, so the text was read as code and its
+    ``(`` left open: the model's extra ``)`` was kept as that one's closer."""
+    feature = _feature()
+    text = head + "\n"
+    doc = feature.services.documents.open(f"file:///w/h.{ext}", text, language, 1)
+    assert doc.language is not None and doc.language.name == language
+    req = Request(doc, len(head), False)
+    window_start = text.rfind("\n", 0, text.index(window_from)) + 1  # a line's start
+    ctx = feature.prompts.context_between(req, window_start, len(text))
+    assert postprocess(answer, ctx) == expected
+    # The window from the file's start: the same.
+    assert postprocess(answer, feature.prompts.context_between(req, 0, len(text))) == expected
+
+
 def test_a_cmake_glob_above_the_window_leaves_the_window_code() -> None:
     """`file(GLOB SOURCES src/*.cpp)` at a CMakeLists.txt's top: read with C's rules from the
     file's start (scan_states), its `/*` opened a comment that no `*/` closed, and every window

@@ -58,7 +58,7 @@ def bracket_scan_start(
     parent = best.parent
     while parent is not None and parent != root:
         kind = parent.type
-        if parent.is_error or "string" in kind or "comment" in kind or "template" in kind:
+        if parent.is_error or _is_text(kind):
             return None
         before: list[str] = []
         sibling = child.prev_sibling
@@ -81,6 +81,13 @@ def bracket_scan_start(
     return best.start_byte, opens
 
 
+def _is_text(kind: str) -> bool:
+    """Whether a node of type ``kind`` is text, no code: a string, a comment, a template, or a
+    heredoc's text (Ruby's, PHP's, the shell's ``heredoc_body``: read as code from a window
+    starting in it, its ``(`` was left open and the model's extra ``)`` kept as its closer)."""
+    return any(word in kind for word in ("string", "comment", "template", "heredoc"))
+
+
 def past_string_or_comment(tree: ts.Tree, start: int, offset: int) -> int:
     """``start``, or the end of the string or comment the tree has around it when that ends
     before ``offset``: where a text scan for brackets may start in code, when
@@ -91,7 +98,7 @@ def past_string_or_comment(tree: ts.Tree, start: int, offset: int) -> int:
     end = start
     while node is not None:
         kind = node.type
-        if node.start_byte < start < node.end_byte and ("string" in kind or "comment" in kind or "template" in kind):
+        if node.start_byte < start < node.end_byte and _is_text(kind):
             end = node.end_byte  # the outermost one: a string may hold an f-string's strings
         node = node.parent
     return end if end <= offset else start
