@@ -333,6 +333,16 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # argument quoted in it) closes nothing.
         ("cmake", "#[==[ set(x [[a]]) (\nstill [ ]=] (\n]==]\nf(", "(", ""),
         ("cmake", "#[=[ a ]==] (\n", "", "block"),
+        # YAML, Make, R, Perl have no backtick string over lines (R's backtick names,
+        # Make's recipes' command substitutions, Perl's qx are one line's): a help text's
+        # `IPV4' (TeX's quotes) opened one that hid the brackets of the 100 lines below.
+        ("yaml", "help: Default is `IPV4'.\nrun: f(x)\nargs: [a, (b", "()[(", ""),
+        ("makefile", "x = `date\nall: $(OBJ)\n\tcc $(", "()(", ""),
+        ("r", "`my var` <- c(1,\n  f(`a", "((", "`"),
+        ("r", "`my (var <- 1\nf(", "(", ""),
+        ("perl", "$t =~ s/\\`/\\\\\\`/g;\nf(", "(", ""),
+        # CoffeeScript's embedded JavaScript runs over lines.
+        ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
         # Ruby's __END__ alone on its line (a Sinatra app's inline templates after it).
         ("ruby", "get('/') { erb :index }\n__END__\n@@ index\n<p>(it's [x\n", "(){}", "block"),
         ("ruby", "f(1)\n__END__ \nx = [1\n  __END__\ng(", "()[(", ""),

@@ -18,13 +18,17 @@ _CODE_TOKEN = re.compile(r"""[()\[\]{}]|"{3}|'{3}|["'`]|//|/\*|#|--""")
 #: Where a string ends, by the quote that opened it (the scanner's mode in it).
 _STRING_END = {
     **{
-        q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'" else ""), re.S)
+        q: re.compile(r"\\.|" + re.escape(q) + (r"|\n" if q in "\"'`" else ""), re.S)
         for q in ('"', "'", "`", '"""', "'''")
     },
     # Swift's raw strings, by their closers: a backslash escapes nothing (`\"` is text).
     '#"': re.compile(r'"#|\n'),
     '#"""': re.compile(r'"""#'),
 }
+
+
+#: Where a backtick's string that runs over lines ends (see :attr:`_Syntax.multiline_backticks`).
+_MULTILINE_BACKTICK_END = re.compile(r"\\.|`", re.S)
 
 
 #: Where a string that runs over lines ends (see :attr:`_Syntax.multiline_quotes`): SQL's, where
@@ -413,6 +417,8 @@ class _BracketScanner:
             return _INTERPOLATED_STRING_END[interpolation, mode]
         if mode in self.syntax.multiline_quotes:
             return (_ESCAPED_MULTILINE_STRING_END if self.escapes else _MULTILINE_STRING_END)[mode]
+        if mode == "`" and self.syntax.multiline_backticks:
+            return _MULTILINE_BACKTICK_END
         if mode == '"""' and self.syntax.raw_triple_quotes:
             return _RAW_TRIPLE_END
         return _STRING_END[mode]

@@ -58,6 +58,11 @@ class _Syntax:
     # The quotes whose strings run over lines (SQL's: a post's Markdown body in a seed
     # script); elsewhere a string ends at its line's end, so that a quote misread hides one line.
     multiline_quotes: tuple[str, ...] = ()
+    # A backtick's string runs over lines (CoffeeScript's embedded JavaScript, Julia's commands,
+    # prose's code spans); elsewhere it is a name's (R's, Kotlin's, MySQL's) or a command's
+    # (Perl's, Make's recipes') on one line, or no string at all (YAML's, TOML's text), and a
+    # stray one (a help text's `IPV4', Perl's `s/\`//`) hid every bracket below it in the file.
+    multiline_backticks: bool = False
     # What glued before a quote makes it a string's opener, not an apostrophe in a word
     # (Python's `f'`, `rb'`; SQL's `N'`, `E'`: a T-SQL `N'Done.'` read as a word's apostrophe
     # opened a string at its last quote, which ran over the lines below).
@@ -114,12 +119,19 @@ _SYNTAX: dict[str, _Syntax] = {
     # Nim's `#[ ]#` nest, and its `##[ ]##` doc comments are block comments too.
     "nim": replace(_HASH_SYNTAX, other_block_comment=(r"##?\[", r"\]#"), nested_comments=True),
     # CoffeeScript's `###` opens a block comment where no fourth `#` follows (a line comment).
-    "coffeescript": replace(_HASH_SYNTAX, other_block_comment=("###(?!#)", "###")),
+    "coffeescript": replace(
+        _HASH_SYNTAX, other_block_comment=("###(?!#)", "###"), multiline_backticks=True
+    ),
     # A here-string opens with `@"` (or `@'`) ending its line and ends with `"@` first on one.
     "powershell": replace(
         _HASH_SYNTAX, heredoc=(r"""@(?P<w>["'])(?=[ \t]*(?:\r?\n|$))""", r"^{w}@")
     ),
-    "julia": replace(_HASH_SYNTAX, other_block_comment=("#=", "=#"), nested_comments=True),
+    "julia": replace(
+        _HASH_SYNTAX,
+        other_block_comment=("#=", "=#"),
+        nested_comments=True,
+        multiline_backticks=True,
+    ),
     "elixir": replace(_HASH_SYNTAX, sigils=True),
     "ruby": replace(
         _HASH_SYNTAX,
@@ -208,7 +220,13 @@ _SYNTAX: dict[str, _Syntax] = {
     # Prose has no comments: a link's `https://` began a line comment (the model's `)` after
     # it went unseen, and the editor's was put back after it: `(https://x.org))`).
     **dict.fromkeys(
-        "markdown plaintext".split(), _Syntax(line_comments=(), block_comments=False, hash_at_line_start=False)
+        "markdown plaintext".split(),
+        _Syntax(
+            line_comments=(),
+            block_comments=False,
+            hash_at_line_start=False,
+            multiline_backticks=True,
+        ),
     ),
 }
 
