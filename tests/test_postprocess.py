@@ -333,6 +333,16 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # argument quoted in it) closes nothing.
         ("cmake", "#[==[ set(x [[a]]) (\nstill [ ]=] (\n]==]\nf(", "(", ""),
         ("cmake", "#[=[ a ]==] (\n", "", "block"),
+        # Its quoted arguments run over lines (a backslash escapes), its bracket arguments
+        # (`[[...]]`, `[=[...]=]`, an argument's start only) are raw text over lines: read as
+        # code, a `#include` in one hid the `])` that closes the call.
+        ("cmake", 'set(M "a (\\" [\nb #x")\nf(', "()(", ""),
+        ("cmake", 'file(WRITE h [[#include "a.h" (\n]])\nf(', "()(", ""),
+        ("cmake", "set(x [=[ a ]] (\n]=] )\nf(", "()(", ""),
+        ("cmake", "set(x [==[ ( \n", "(", "[==["),
+        ("cmake", "set(v a[[b)\nf(", "([[)(", ""),
+        # A backslash escapes in code too: `\"` in an unquoted argument opens no string.
+        ("cmake", 'set(F -DX=\\"${d}\\")\nf(', "({})(", ""),
         # YAML, Make, R, Perl have no backtick string over lines (R's backtick names,
         # Make's recipes' command substitutions, Perl's qx are one line's): a help text's
         # `IPV4' (TeX's quotes) opened one that hid the brackets of the 100 lines below.

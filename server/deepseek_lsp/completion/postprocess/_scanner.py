@@ -146,6 +146,8 @@ def _code_tokens(syntax: _Syntax) -> re.Pattern[str]:
         pattern = f"(?P<end>{syntax.end_of_code})|{pattern}"
     if syntax.sigils:
         pattern = f"(?P<sigil>{_SIGIL.pattern})|{pattern}"
+    if syntax.code_escapes:
+        pattern = rf"(?P<escape>\\.)|{pattern}"
     return base if pattern == base.pattern else re.compile(pattern)
 
 
@@ -304,6 +306,8 @@ class _BracketScanner:
                     pos = n
                     break
                 token, start, pos = m.group(), m.start(), m.end()
+                if m.lastgroup == "escape":
+                    continue
                 if len(token) == 3 and token[0] in syntax.multiline_quotes:
                     # SQL has no triple quotes: `''''` is a string of one quote, read a quote
                     # at a time (as a triple, `'''` opened a string no other closed).

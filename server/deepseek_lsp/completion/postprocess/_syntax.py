@@ -82,6 +82,9 @@ class _Syntax:
     # word). Their text begins on the next line, after the rest of the opener's line, which
     # is code (`expect(out).to eq(<<~TEXT)`); unknown, a `1)` in the text cut the completion.
     heredoc: tuple[str, str] = ("", "")
+    # A backslash escapes the character after it in code too (CMake's unquoted `\"` and `\;`:
+    # read as a quote, `-DX=\"${dir}\"` opened a string over the lines below).
+    code_escapes: bool = False
     # What ends the code, the rest of the file being data (Perl's `__END__`, `__DATA__`, Ruby's
     # `__END__`): read as code, a template's fence there was taken for a chat answer's.
     end_of_code: str = ""
@@ -215,8 +218,18 @@ _SYNTAX: dict[str, _Syntax] = {
     "go": _Syntax(raw_string=("`", "`")),
     # CMake: a glob's `/*` (`file(GLOB S src/*.cpp)`) is no comment: read with C's rules from
     # the file's start (scan_states.py), it hid every bracket below it. `#[[ ]]` (with any
-    # `=` between the brackets, as many in its closer) is a comment over lines.
-    "cmake": replace(_HASH_SYNTAX, other_block_comment=(r"#\[(?P<cd>=*)\[", r"]\g<cd>]")),
+    # `=` between the brackets, as many in its closer) is a comment over lines. Its quoted
+    # arguments run over lines too (a backslash escapes: "$" matches before any quote), and
+    # an argument that starts with `[[` or `[=[` is raw text to its `]]` or `]=]` (a
+    # generated header's `#include "a.h"` in one, read as a comment, hid the `])` after it).
+    "cmake": replace(
+        _HASH_SYNTAX,
+        other_block_comment=(r"#\[(?P<cd>=*)\[", r"]\g<cd>]"),
+        multiline_quotes=('"',),
+        escape_prefix="$",
+        raw_string=(r"(?<![^\s(])\[(?P<d>=*)\[", r"]\g<d>]"),
+        code_escapes=True,
+    ),
     # Prose has no comments: a link's `https://` began a line comment (the model's `)` after
     # it went unseen, and the editor's was put back after it: `(https://x.org))`).
     **dict.fromkeys(
