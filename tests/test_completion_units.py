@@ -465,6 +465,15 @@ def test_prose_under_neovim_s_filetype_names_keeps_a_chat_answer_s_second_paragr
         ),
         # A CoffeeScript `###` block comment: its closer read as an opener.
         ("coffeescript", "###\nUsage: run it (now\n###\nrun = (a) ->\n  total(", "Usage"),
+        # A Solidity contract's NatSpec comment, a Verilog module's header comment.
+        (
+            "solidity",
+            "/**\n * @notice Pays (out\n * @dev `it's [x`\n */\nfunction pay(uint a) public {\n"
+            "  emit Paid(",
+            "@dev",
+        ),
+        ("verilog", "/* Counter (see\n   spec */\nmodule m;\n  assign y = f(", "spec"),
+        ("systemverilog", "/* Counter (see\n   spec */\nmodule m;\n  assign y = f(", "spec"),
     ],
 )
 def test_a_window_starting_inside_a_string_or_comment_of_a_language_without_grammar(

@@ -353,6 +353,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("perl", "$t =~ s/\\`/\\\\\\`/g;\nf(", "(", ""),
         # CoffeeScript's embedded JavaScript runs over lines.
         ("coffeescript", "`\nfunction f() {\n`\ng(", "(", ""),
+        # Verilog's backtick is a directive's (`define), its `'` a number's or a cast's (8'hFF,
+        # '0, '{a, b}), its `#` a delay's: no string nor comment, whose brackets went unseen.
+        ("verilog", "`define MAX(a, b) ((a) > (b))\nassign y = s ? '0 : f(a);\n  #10 g(",
+         "()(()())()(", ""),
+        ("systemverilog", "x = '{a, (b)}; // it's (\ns = \"(\";\nf(", "{()}(", ""),
         # Ruby's __END__ alone on its line (a Sinatra app's inline templates after it).
         ("ruby", "get('/') { erb :index }\n__END__\n@@ index\n<p>(it's [x\n", "(){}", "block"),
         ("ruby", "f(1)\n__END__ \nx = [1\n  __END__\ng(", "()[(", ""),

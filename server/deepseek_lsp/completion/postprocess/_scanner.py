@@ -393,6 +393,8 @@ class _BracketScanner:
                         and text[pos : pos + 1] not in "[!"
                     ):
                         self.mode = "line"
+                elif token[0] in "\"'`" and token[0] not in syntax.quotes:
+                    pos = start + 1  # no quote in this language (of a triple, the first)
                 elif token == "--" or (token == "'" and not self._opens_quote(text, start)):
                     pass  # C's decrement; an apostrophe in a word
                 elif token == "`" and syntax.shell:

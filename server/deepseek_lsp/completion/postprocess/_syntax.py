@@ -58,6 +58,10 @@ class _Syntax:
     # The quotes whose strings run over lines (SQL's: a post's Markdown body in a seed
     # script); elsewhere a string ends at its line's end, so that a quote misread hides one line.
     multiline_quotes: tuple[str, ...] = ()
+    # The quotes that open strings; another is code (Verilog's backtick opens a directive,
+    # `define, and its `'` is a number's or a cast's, 8'hFF, '0, '{a, b}: read as strings,
+    # they hid the brackets after them on their line).
+    quotes: str = "\"'`"
     # A backtick's string runs over lines (CoffeeScript's embedded JavaScript, Julia's commands,
     # prose's code spans); elsewhere it is a name's (R's, Kotlin's, MySQL's) or a command's
     # (Perl's, Make's recipes') on one line, or no string at all (YAML's, TOML's text), and a
@@ -216,6 +220,14 @@ _SYNTAX: dict[str, _Syntax] = {
         ),
     ),
     "go": _Syntax(raw_string=("`", "`")),
+    # C's comments and strings: known, a window inside a contract's NatSpec comment (`/** ...
+    # */`) is read from the file's start, and a chat answer's fence in its code is no text.
+    "solidity": _DEFAULT_SYNTAX,
+    # A `#` is a delay's (`#10`) or a parameter list's (`#(.W(8))`), no directive's: Verilog's
+    # directives start with a backtick.
+    **dict.fromkeys(
+        "verilog systemverilog".split(), _Syntax(hash_at_line_start=False, quotes='"')
+    ),
     # CMake: a glob's `/*` (`file(GLOB S src/*.cpp)`) is no comment: read with C's rules from
     # the file's start (scan_states.py), it hid every bracket below it. `#[[ ]]` (with any
     # `=` between the brackets, as many in its closer) is a comment over lines. Its quoted
