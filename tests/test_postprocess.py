@@ -387,6 +387,11 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         # MySQL's quote as a string, '\'' (a backslash and a quote followed by a quote):
         # read as the string's end, the third quote opened one over the lines below.
         ("sql", "SELECT REPLACE(s, '\\'', '') AS s;\nSELECT f(", "()(", ""),
+        # After MySQL's \' the string's text goes on: a quote glued to an upper-case word
+        # there is its closer, not a keyword's opener (`IN'` of 'I CAN\'T LOG IN').
+        ("sql", "SELECT 'I CAN\\'T LOG IN', f(", "(", ""),
+        ("sql", "SELECT 'WHY\\'S IT\nSET AS', f(", "(", ""),
+        ("sql", "SELECT 'A\\'B', x FROM t WHERE a IN('x.') OR f(", "()(", ""),
         # PostgreSQL's E'...' escapes with a backslash: its \' is a quote in the string.
         ("sql", "SELECT E'it\\'s (a.' , f(", "(", ""),
         ("sql", "SELECT e'a\\\\' , E'\\'' , f(", "(", ""),

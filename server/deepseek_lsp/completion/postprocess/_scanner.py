@@ -238,6 +238,9 @@ class _BracketScanner:
         self.comment_depth = 0
         #: The string being read escapes with a backslash (see :attr:`_Syntax.escape_prefix`).
         self.escapes = False
+        #: The last string over lines ended at a quote after a backslash (MySQL's `\'`, whose
+        #: string goes on): a quote glued to a word is its closer, till the next quote.
+        self.backslash_closed = False
         #: Past the end of the code (see :attr:`_Syntax.end_of_code`): text to the file's end,
         #: read as a block comment that never closes.
         self.data = False
@@ -292,6 +295,11 @@ class _BracketScanner:
                     if not m.group().startswith("\\") and m.group() != '""':  # C#'s `""`: a quote
                         # Closed, or a one-line string cut by the newline.
                         self.mode = self._mode_at_line_start() if m.group() == "\n" else ""
+                        self.backslash_closed = (
+                            mode in syntax.multiline_quotes
+                            and not self.escapes
+                            and text[m.start() - 1 : m.start()] == "\\"
+                        )
                         self.raw_closer, self.escapes = "", False
                         break
             else:
@@ -577,10 +585,13 @@ class _BracketScanner:
         return start > 0 or self.line_blank
 
     def _opens_quote(self, text: str, index: int) -> bool:
-        # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are.
+        # An apostrophe glued to a word (it's, x') is not a quote, but f'..' / rb'..' are; after
+        # MySQL's `\'` none is (the `IN'` of 'I CAN\'T LOG IN' closes, read as `IN` and a
+        # string's opener, the rest of the file was a string).
+        after_backslash, self.backslash_closed = self.backslash_closed, False
         if index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_"):
             return True
-        return self._prefixed(text, index, self.syntax.string_prefix)
+        return not after_backslash and self._prefixed(text, index, self.syntax.string_prefix)
 
     @staticmethod
     def _prefixed(text: str, index: int, prefix: str) -> bool:
