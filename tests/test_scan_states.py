@@ -118,6 +118,28 @@ def test_keys_typed_far_into_a_long_line_do_not_read_the_line_again(read: list[i
     assert state is not None and state.mode == _whole(doc.text[:near], "sql") == "'"
 
 
+def test_windows_below_a_line_longer_than_max_read_stay_code(read: list[int]) -> None:
+    """A line over ``MAX_READ`` (a mysqldump's extended INSERT of 1 MB) is never read: in one
+    piece it would hold the event loop 20-75 ms, and no state is kept inside a line. The
+    windows below it are code, read from their start (a dump's strings end on their line);
+    the states above it are kept, and neither a request nor a pause reads the line, again and
+    again, at each key."""
+    row = "(1,'it''s (x)',NULL)"
+    line = "INSERT INTO t VALUES " + ",".join([row] * 30_000) + ";\n"
+    assert len(line) > scan_states.MAX_READ
+    head = "SELECT 'a\nb';\n" * 400
+    doc = Document("file:///dump.sql", head + line + "SELECT f(a);\n" * 50, language_id="sql")
+    states = ScanStates()
+    below, above = doc.line_start(doc.line_count - 10), doc.line_start(701)
+    for _ in range(3):
+        assert states.at(doc, "sql", below) is None
+        asyncio.run(states.read_later(lambda: 0.0, lambda _: True))
+        assert not states.behind
+    assert max(read) <= scan_states.STEP + 64 and sum(read) < len(head) + scan_states.STEP, read
+    state = states.at(doc, "sql", above)
+    assert state is not None and state.mode == _whole(doc.text[:above], "sql") == "'"
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [

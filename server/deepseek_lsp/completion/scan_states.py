@@ -39,7 +39,9 @@ LONG_LINE = 16_384
 #: ms of CPU each for 10 MB of SQL (512 KB each).
 REQUEST_READ = 16 * 1024
 #: Bytes of one line read at most (in one piece, while the user pauses: no state is kept inside
-#: a line): ~75 ms for JSON, ~20 ms for SQL. The windows below a longer line stay code.
+#: a line): ~75 ms for JSON, ~20 ms for SQL. The windows below a longer line stay code, read
+#: from their start: a mysqldump's extended INSERTs (up to 1 MB a line) end their strings
+#: on their line (newlines written \n).
 MAX_READ = 512 * 1024
 #: Reading while the user pauses gives way after this much time (a line may take longer).
 IDLE_SLICE_S = 0.002
