@@ -314,6 +314,9 @@ def test_shell_quotes_heredocs_and_case_patterns(text: str, brackets: str, mode:
         ("powershell", '$s = @"\n1) (x\n"@\nf(', "(", ""),
         ("powershell", "$s = @'\n[x\n  '@ not yet\n'@\nf(", "(", ""),
         ("powershell", '$h = @{ a = "x" }\nf(', "{}(", ""),
+        # Its <# #> block comments (a script's comment-based help): the text is no code.
+        ("powershell", "<#\n.SYNOPSIS\n  Installs it (see \"docs\n#>\nf(", "(", ""),
+        ("powershell", "<# (a #> f(1) # (\ng(", "()(", ""),
         # Julia's #= =# comments nest; a # line comment is still one.
         ("julia", "#= a (\n#= b [ =#\nc { =#\nf(", "(", ""),
         ("julia", "x = 1 # (\nf(", "(", ""),

@@ -130,8 +130,12 @@ _SYNTAX: dict[str, _Syntax] = {
         _HASH_SYNTAX, other_block_comment=("###(?!#)", "###"), multiline_backticks=True
     ),
     # A here-string opens with `@"` (or `@'`) ending its line and ends with `"@` first on one.
+    # `<# #>` is a block comment (a script's or a function's comment-based help, `.SYNOPSIS`):
+    # read as code, its text's brackets and quotes were counted.
     "powershell": replace(
-        _HASH_SYNTAX, heredoc=(r"""@(?P<w>["'])(?=[ \t]*(?:\r?\n|$))""", r"^{w}@")
+        _HASH_SYNTAX,
+        heredoc=(r"""@(?P<w>["'])(?=[ \t]*(?:\r?\n|$))""", r"^{w}@"),
+        other_block_comment=("<#", "#>"),
     ),
     "julia": replace(
         _HASH_SYNTAX,
