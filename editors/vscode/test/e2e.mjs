@@ -6,6 +6,8 @@
 //   E2E_API_KEY   the key the fake expects; typed into "DeepSeek: Set API Key"
 //   ARTIFACTS_DIR where screenshots go
 //   USER_DATA_DIR code-server's user data dir (to check that no settings file holds the key)
+//   E2E_STEPS     optional: the steps to run, comma-separated (with those they need); the run
+//                 still ends in failure, the others counted as skipped (a full run proves all)
 // Prints PASS/FAIL/SKIP per step; exits 1 if any step failed.
 
 import { chromium } from 'playwright-core';
@@ -29,6 +31,7 @@ const API_KEY = env('E2E_API_KEY');
 const ARTIFACTS = env('ARTIFACTS_DIR');
 const USER_DATA_DIR = env('USER_DATA_DIR');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ONLY = process.env.E2E_STEPS ? process.env.E2E_STEPS.split(',').map((s) => s.trim()) : undefined;
 const FILE = 'calc.py';
 const FILE_PATH = path.join(WORKSPACE, FILE);
 const ADDED = 'return a + b';
@@ -80,6 +83,10 @@ async function screenshot(name) {
 
 /** Runs one step; a step whose prerequisite failed is skipped. */
 async function step(name, fn, { needs = [] } = {}) {
+  if (ONLY && !ONLY.includes(name)) {
+    results.push({ name, ok: false, skipped: true });
+    return false;
+  }
   const missing = needs.filter((n) => !results.some((r) => r.name === n && r.ok));
   if (missing.length) {
     results.push({ name, ok: false, skipped: true });
@@ -1111,6 +1118,41 @@ try {
     await runCommand('File: Revert File');
     return `squiggles per cell: split ${JSON.stringify(split)}, joined ${JSON.stringify(joined)}`;
   }, { needs: ['set-api-key'] });
+
+  await step('notebook-indented-block', async () => {
+    // A block suggested in a Python cell, under a function's header: accepted, its lines are
+    // indented as in a file (the server's notebook document is the cells as one file).
+    await page.locator('.notebook-editor .monaco-list-row.code-cell-row .cell-editor-container .monaco-editor .view-lines')
+      .last().click();
+    await waitFor('the focus in the last code cell', async () => (await notebookCodeCells()).at(-1)?.focused, 10000);
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('def bound(x):', { delay: 40 });
+    await page.keyboard.press('Enter');
+    const typed = (await notebookCodeCells()).at(-1)?.text ?? '';
+    const ghost = await waitFor('the block as ghost text in the cell', async () => {
+      const ghosts = await page.$$eval('.notebook-editor .monaco-list-row.code-cell-row', (rows) => {
+        const row = rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top).at(-1);
+        const text = (selector) => [...row.querySelectorAll(selector)].map((e) => e.textContent ?? '').join('');
+        return [text('.ghost-text-decoration, .ghost-text-decoration-preview'), text('.view-zones')];
+      });
+      const [first, below] = ghosts.map(norm);
+      return first.includes('if x < 0:') && below.includes('return x') ? `${first} / ${below}` : '';
+    }, 20000);
+    await page.keyboard.press('Tab');
+    const want = `${CELL_LINE}\ndef bound(x):\n    if x < 0:\n        return 0\n    return x`;
+    const after = await waitFor('the block in the cell', async () => {
+      const c = (await notebookCodeCells()).at(-1);
+      return c && c.text.includes('return x') && !c.ghost ? c.text : '';
+    }, 10000);
+    await page.keyboard.press('Escape');
+    await runCommand('File: Revert File');
+    if (after !== want) {
+      throw new Error(`the cell reads ${JSON.stringify(after)} (typed ${JSON.stringify(typed)}, ` +
+        `ghost ${JSON.stringify(ghost)}), expected ${JSON.stringify(want)}`);
+    }
+    return JSON.stringify(after);
+  }, { needs: ['set-api-key', 'notebook-cell'] });
 
   await step('excluded-file-status-after-typing', async () => {
     // .env is Inactive; suggestions then come for calc.py (the server's status turns Normal);

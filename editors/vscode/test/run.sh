@@ -11,6 +11,7 @@
 #   ARTIFACTS_DIR        screenshots and logs (default: editors/vscode/test/artifacts)
 #   E2E_INSTALL=copy     copy the built extension folder into the extensions dir instead of
 #                        installing the .vsix
+#   E2E_STEPS=a,b        run only these e2e steps (and list their needs too), e.g. while working
 #   KEEP_RUNNING=1       leave code-server and the fake running after the test (prints the URL)
 set -euo pipefail
 
