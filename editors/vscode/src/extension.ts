@@ -35,6 +35,8 @@ import {
 } from './review';
 import { installCommand, resolveServer, shownCommandLine, workspaceCwd } from './serverCommand';
 import { ServerStderr } from './serverLog';
+import { settingMatcher, withSettingLinks, withSettingNames } from './settingNames';
+import { firstItem, SHOWN_NOTIFICATION, ShownParams, shownParams } from './shownItems';
 import {
   isOurSection,
   keyInSettings,
@@ -135,6 +137,7 @@ class DeepSeekExtension implements vscode.Disposable {
     () => (this.client?.isRunning() ? this.client.code2ProtocolConverter.asUri : undefined),
   );
   private readonly keys: string[];
+  private readonly settings: RegExp | undefined;
   private client: LanguageClient | undefined;
   private apiKey: string | undefined;
   /** The key the running server was started with. */
@@ -159,6 +162,8 @@ class DeepSeekExtension implements vscode.Disposable {
     this.output = vscode.window.createOutputChannel('DeepSeek', { log: true });
     this.log = redacting(this.output, () => this.apiKey);
     this.keys = serverKeys(context.extension.packageJSON);
+    this.settings = settingMatcher(this.keys);
+    this.statusBar.setSettingKeys(this.keys);
   }
 
   api(): DeepSeekApi {
@@ -381,6 +386,11 @@ class DeepSeekExtension implements vscode.Disposable {
     client.onNotification(STATUS_NOTIFICATION, (status: ServerStatus) => {
       if (this.client === client && status && typeof status.kind === 'string') {
         this.statusBar.setStatus(status);
+        if (status.kind === 'Error' || status.kind === 'Warning') {
+          // The tooltip's session line tells the failed requests: without a fetch it waited
+          // for the minute's poll, an answer with a suggestion or an accept.
+          this.refreshUsageSoon();
+        }
       }
     });
     try {
@@ -509,6 +519,8 @@ class DeepSeekExtension implements vscode.Disposable {
           if (!token.isCancellationRequested) {
             const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document));
             this.statusBar.settled(document.uri.toString(), notebook?.uri.toString());
+            const first = firstItem(result);
+            this.tellShown(first && shownParams(first, ACCEPT_COMMAND));
           }
           if (hasItems(result)) {
             this.refreshUsageSoon();
@@ -516,6 +528,12 @@ class DeepSeekExtension implements vscode.Disposable {
           return result;
         },
         executeCommand: async (command, args, next) => {
+          if (command === ACCEPT_COMMAND) {
+            // Another item than the first (cycled to) was shown too: accepted and never shown,
+            // it made the acceptance rate go over 100 %.
+            const accepted = { command: { title: '', command, arguments: args } };
+            this.tellShown(shownParams(accepted, ACCEPT_COMMAND));
+          }
           const result = await next(command, args);
           if (command === ACCEPT_COMMAND || command.startsWith('deepseek.review')) {
             this.refreshUsageSoon();
@@ -530,6 +548,16 @@ class DeepSeekExtension implements vscode.Disposable {
         },
       },
     };
+  }
+
+  private tellShown(params: ShownParams | undefined): void {
+    const client = this.client;
+    if (!params || !client || !client.isRunning()) {
+      return;
+    }
+    client.sendNotification(SHOWN_NOTIFICATION, params).catch((err) => {
+      this.log.debug(`didShowCompletion: ${err instanceof Error ? err.message : String(err)}`);
+    });
   }
 
   private async explainInstall(reason: string, lacking: string | undefined): Promise<void> {
@@ -609,20 +637,24 @@ class DeepSeekExtension implements vscode.Disposable {
     if (isKeyRejectedMessage(params.message)) {
       // With the way to fix it that the message names: without the button the user had to
       // find the command, and completions stayed off meanwhile.
-      void vscode.window.showErrorMessage(params.message, 'Set API Key').then((choice) => {
+      const message = withSettingLinks(params.message, this.settings);
+      void vscode.window.showErrorMessage(message, 'Set API Key').then((choice) => {
         if (choice) {
           void this.setApiKey();
         }
       });
       return;
     }
+    // The settings it names as VS Code's, each a link opening it (a notification runs command
+    // links); its text stays the server's, shared by every editor.
+    const message = withSettingLinks(params.message, this.settings);
     const show =
       params.type === MessageType.Error
         ? vscode.window.showErrorMessage
         : params.type === MessageType.Warning
           ? vscode.window.showWarningMessage
           : vscode.window.showInformationMessage;
-    void show(params.message);
+    void show(message);
   }
 
   private maybeAskForKey(): void {
@@ -876,9 +908,9 @@ class DeepSeekExtension implements vscode.Disposable {
     // on its way out ("superseded", a dropped connection) is not what happened.
     const report = reviewReport(name, result, this.client !== client || !client.isRunning());
     if (report?.kind === 'status') {
-      vscode.window.setStatusBarMessage(report.text, 5000);
+      vscode.window.setStatusBarMessage(withSettingNames(report.text, this.settings), 5000);
     } else if (report) {
-      void vscode.window.showWarningMessage(report.text);
+      void vscode.window.showWarningMessage(withSettingLinks(report.text, this.settings));
     }
   }
 

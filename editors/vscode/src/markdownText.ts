@@ -1,5 +1,7 @@
-// Plain text as a tooltip's Markdown: the web addresses in it links of their own, the lines
-// wrapped between words.
+// Plain text as a tooltip's Markdown: the web addresses in it links of their own, the settings
+// it names links opening them, the lines wrapped between words.
+
+import { settingLink, settingPieces } from './settingNames';
 
 // An address ends at a space or at what cannot be in one unquoted; the punctuation closing its
 // sentence ("set it to http://host:11434/v1: Ollama ...") is the sentence's.
@@ -16,12 +18,23 @@ function escaped(text: string): string {
 }
 
 /**
- * `text` as Markdown, each http(s) address in it a link to itself. MarkdownString.appendText
- * writes spaces as `&nbsp;`: VS Code's renderer then linked an address on over the whole rest
- * of its sentence (the link's target no address at all), and a long reason broke inside its
- * words ("not foun|d"), having no space to break at. Here the spaces stay spaces.
+ * `text` as Markdown, each http(s) address in it a link to itself, each setting `settings`
+ * finds (settingNames.settingMatcher) a link opening it in the Settings editor.
+ * MarkdownString.appendText writes spaces as `&nbsp;`: VS Code's renderer then linked an
+ * address on over the whole rest of its sentence (the link's target no address at all), and a
+ * long reason broke inside its words ("not foun|d"), having no space to break at. Here the
+ * spaces stay spaces.
  */
-export function textWithLinks(text: string): string {
+export function textWithLinks(text: string, settings?: RegExp): string {
+  const parts: string[] = [];
+  for (const piece of settingPieces(text, settings)) {
+    parts.push(piece.setting ? settingLink(piece.setting) : addressesLinked(piece.text));
+  }
+  // A line's leading spaces would make it a code block; a line break is a paragraph's.
+  return parts.join('').replace(/^[ \t]+/gm, '').replace(/\n+/g, '\n\n');
+}
+
+function addressesLinked(text: string): string {
   const parts: string[] = [];
   let from = 0;
   for (const match of text.matchAll(ADDRESS)) {
@@ -31,6 +44,5 @@ export function textWithLinks(text: string): string {
     from = at + address.length;
   }
   parts.push(escaped(text.slice(from)));
-  // A line's leading spaces would make it a code block; a line break is a paragraph's.
-  return parts.join('').replace(/^[ \t]+/gm, '').replace(/\n+/g, '\n\n');
+  return parts.join('');
 }

@@ -5,6 +5,7 @@ import { afterKeyCleared } from './apiKey';
 import { textWithLinks } from './markdownText';
 import { counted } from './plural';
 import { NOTEBOOK_CELL_SCHEME, SENT_SCHEMES } from './review';
+import { OPEN_SETTING_COMMAND, settingMatcher, withSettingNames } from './settingNames';
 import { SECTION } from './settings';
 import { Waiting } from './waiting';
 
@@ -79,13 +80,15 @@ export interface CompletionStatsJSON {
 }
 
 /**
- * The session's suggestions as the tooltip says them. VS Code's stable API tells an extension
- * nothing of a suggestion shown, so its "shown" is 0 there and no rate can be given: the
- * accepted ones are said over the requests answered instead.
+ * The session's suggestions as the tooltip says them: accepted over shown (the extension tells
+ * the server of each answer VS Code is given for the text as it is), or over the requests from
+ * a server that counted none shown. No counts before a request was answered: after one failed
+ * (a wrong key, a wrong base URL) it said "0 suggestions accepted (of 0 requests)", as if there
+ * had been nothing to count, where the model's failed requests are what there is to tell.
  */
 export function sessionLine(stats: CompletionStatsJSON | undefined, session: TotalsJSON | undefined): string {
   const parts: string[] = [];
-  if (stats) {
+  if (stats && (stats.requests || stats.accepted)) {
     const accepted = counted(stats.accepted, 'suggestion') + ' accepted';
     parts.push(
       stats.shown
@@ -98,6 +101,9 @@ export function sessionLine(stats: CompletionStatsJSON | undefined, session: Tot
       // Answers from the server's cache take a fraction of a millisecond: not "0 ms".
       parts.push(`latency p50 ${p50 < 1 ? '<1' : Math.round(p50)} ms`);
     }
+  }
+  if (session?.errors) {
+    parts.push(`${counted(session.errors, 'request')} to the model failed`);
   }
   if (session) {
     parts.push(formatTotalCost(session));
@@ -246,6 +252,14 @@ export class StatusBar implements vscode.Disposable {
     return last && vscode.window.visibleTextEditors.includes(last) ? last : undefined;
   }
 
+  /** The server's settings in its messages, said as VS Code's (`deepseek.baseUrl`). */
+  private settings: RegExp | undefined;
+
+  setSettingKeys(keys: readonly string[]): void {
+    this.settings = settingMatcher(keys);
+    this.render();
+  }
+
   /** The user cleared the API key on purpose ("DeepSeek: Clear API Key"). */
   private keyCleared = false;
 
@@ -377,8 +391,10 @@ export class StatusBar implements vscode.Disposable {
         return { kind: 'Error', message: this.lifecycleMessage || 'The DeepSeek language server could not start.' };
       case 'untrusted':
         return { kind: 'Inactive', message: 'The workspace is not trusted: the language server does not start.' };
-      default:
-        return this.shownStatus();
+      default: {
+        const status = this.shownStatus();
+        return { ...status, message: withSettingNames(status.message, this.settings) };
+      }
     }
   }
 
@@ -431,9 +447,11 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = `${icon} DeepSeek${cost}`;
     this.item.backgroundColor = background;
     const tip = new vscode.MarkdownString(undefined, true);
+    // The links naming a setting open it; no other command runs from the server's words.
+    tip.isTrusted = { enabledCommands: [OPEN_SETTING_COMMAND] };
     tip.appendMarkdown(`**DeepSeek: ${headline}**\n\n`);
     if (reason) {
-      tip.appendMarkdown(textWithLinks(reason));
+      tip.appendMarkdown(textWithLinks(reason, this.settings));
       tip.appendMarkdown('\n\n');
     }
     if (waiting) {
@@ -455,7 +473,8 @@ export class StatusBar implements vscode.Disposable {
     this.item.tooltip = tip;
     this.item.accessibilityInformation = {
       label:
-        `DeepSeek ${headline}${reason ? `: ${reason}` : ''}${cost ? `; today ${cost.trim()}` : ''}` +
+        `DeepSeek ${headline}${reason ? `: ${withSettingNames(reason, this.settings)}` : ''}` +
+        (cost ? `; today ${cost.trim()}` : '') +
         (waiting ? '; waiting for a suggestion' : ''),
     };
   }

@@ -241,6 +241,26 @@ function statusIs(kind, containing = '', timeoutMs = 15000) {
   }, timeoutMs);
 }
 
+/** The status bar item's tooltip's "This session:" line once `ok` holds for it (hovered). */
+async function sessionTooltip(ok) {
+  const item = page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first();
+  await page.mouse.move(10, 10);
+  // Hovered and left there: the hover shows after a delay, which moving away starts again.
+  const text = await waitFor('the session in the tooltip', async () => {
+    await item.hover();
+    // Found by its text through Playwright's locators: a walk of document.body's text nodes
+    // and querySelectorAll('.monaco-hover') did not find the hover shown on the screen.
+    const line = page.getByText('This session:').first();
+    const t = norm(await line.textContent({ timeout: 1000 }).catch(() => ''));
+    if (!ok(t)) {
+      throw new Error(`the tooltip says ${JSON.stringify(t.slice(0, 200))}`);
+    }
+    return t;
+  }, 20000, 500);
+  await page.mouse.move(10, 10);
+  return text.slice(text.indexOf('This session'));
+}
+
 /** The extension's output channel as VS Code logs it to files (the server's log lines too). */
 function extensionLog() {
   const files = [];
@@ -629,24 +649,12 @@ try {
   }, { needs: ['set-api-key'] });
 
   await step('status-bar-tooltip', async () => {
-    // The session's counts (a suggestion was accepted by Tab), its latency and cost, as
-    // Copilot's item tells them on hover.
-    const item = page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first();
-    await page.mouse.move(10, 10);
-    // Hovered and left there: the hover shows after a delay, which moving away starts again.
-    const text = await waitFor('the session in the tooltip', async () => {
-      await item.hover();
-      // Found by its text through Playwright's locators: a walk of document.body's text nodes
-      // and querySelectorAll('.monaco-hover') did not find the hover shown on the screen.
-      const line = page.getByText('This session:').first();
-      const t = norm(await line.textContent({ timeout: 1000 }).catch(() => ''));
-      if (!/This session: [1-9]\d* suggestions? accepted .*latency p50 (<1|\d+) ms · (\$|<\$|~)/.test(t)) {
-        throw new Error(`the tooltip says ${JSON.stringify(t.slice(0, 200))}`);
-      }
-      return t;
-    }, 20000, 500);
-    await page.mouse.move(10, 10);
-    return text.slice(text.indexOf('This session')).slice(0, 120);
+    // The session's counts (a suggestion was accepted by Tab) over those shown, its latency and
+    // cost, as Copilot's item tells them on hover. "Shown" was never said: VS Code tells an
+    // extension nothing of it, and the extension told the server nothing of its answers drawn.
+    const text = await sessionTooltip((t) =>
+      /This session: [1-9]\d* suggestions? accepted of [1-9]\d* shown \(\d+ %\) · latency p50 (<1|\d+) ms · (\$|<\$|~)/.test(t));
+    return text.slice(0, 120);
   }, { needs: ['accept-tab'] });
 
   await step('show-usage', async () => {
@@ -744,6 +752,10 @@ try {
     const toast = page.locator('.notification-toast', { hasText: 'rejected the API key' }).first();
     await toast.waitFor({ state: 'visible', timeout: 20000 });
     await statusIs('Error', 'rejected the API key');
+    // The tooltip tells the failed request (it said "0 suggestions accepted (of 0 requests)"
+    // after a failure as a first request, and nothing of it after others).
+    await sessionTooltip((t) => / 1 request to the model failed · /.test(t)).catch((err) => problems.push(err.message));
+    await page.locator('.editor-instance .monaco-editor textarea').first().focus();
     const button = toast.locator('.monaco-button', { hasText: 'Set API Key' }).first();
     if (await button.count()) {
       await button.click();
@@ -1618,6 +1630,21 @@ try {
       if (toasts.length !== 1 || !toasts[0].includes(`to ${wanted}`) || /^DeepSeek: (DeepSeek|The model server)/.test(toasts[0])) {
         throw new Error(`${toasts.length} pop-up(s): ${JSON.stringify(toasts).slice(0, 300)}`);
       }
+      // The setting named as VS Code names it (the server's words said "Set baseUrl"), a link
+      // that opens the Settings editor at it.
+      if (!toasts[0].includes('Set deepseek.baseUrl (or deepseek.fimBaseUrl,')) {
+        throw new Error(`the pop-up names the setting as ${JSON.stringify(toasts[0].slice(0, 200))}`);
+      }
+      await page.locator('.notification-toast a', { hasText: 'deepseek.baseUrl' }).first().click({ timeout: 5000 });
+      await page.locator('.settings-editor .setting-item-contents', { hasText: 'API base URL' }).first()
+        .waitFor({ state: 'visible', timeout: 10000 });
+      // VS Code 1.139 opens it as a modal editor, which Escape closes (Control+W then closed
+      // mean.py); in a tab, Control+W closes it.
+      await page.keyboard.press('Escape');
+      const settingsEditor = page.locator('.settings-editor').first();
+      if (!(await settingsEditor.waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false))) {
+        await page.keyboard.press('Control+W');
+      }
       await page.locator('.statusbar-item', { hasText: 'DeepSeek' }).first().hover();
       const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: wanted }).first();
       await hover.waitFor({ state: 'visible', timeout: 10000 });
@@ -1627,7 +1654,8 @@ try {
       })));
       const runOn = links.filter((l) => l.text.includes(' ') || /ollama|nbsp|%C2%A0/i.test(l.href));
       const shown = links.some((l) => l.text === wanted && l.href.replace(/\/$/, '') === wanted);
-      if (runOn.length || !shown) {
+      const setting = links.some((l) => l.text === 'deepseek.baseUrl' && l.href.includes('workbench.action.openSettings'));
+      if (runOn.length || !shown || !setting) {
         throw new Error(`the tooltip's links are ${JSON.stringify(links).slice(0, 400)}`);
       }
       // Its words wrap at their spaces: no-break spaces (appendText's) broke "found" as "foun|d".

@@ -1,7 +1,8 @@
 // The status bar item (src/statusBar.ts): which status is shown for the file being edited.
 import * as assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { notRunningPrompt, StatusBar, UsageJSON } from '../../src/statusBar';
+import { notRunningPrompt, sessionLine, StatusBar, UsageJSON } from '../../src/statusBar';
+import { firstItem, shownParams } from '../../src/shownItems';
 import { showUsage } from '../../src/usage';
 import { stub, switchEditor, window } from './vscode-stub';
 
@@ -287,4 +288,41 @@ test("an Error's address in the tooltip is a link of its own, the sentence after
   bar.setStatus({ kind: 'Error', message, feature: 'completion', uri: '' });
   assert.match(shown(bar), /to \[http:\/\/127\.0\.0\.1:11434\/v1\]\(http:\/\/127\.0\.0\.1:11434\/v1\): Ollama serves/, shown(bar));
   bar.dispose();
+});
+
+test('after one failed request the tooltip tells the failure, not "0 suggestions accepted (of 0 requests)"', () => {
+  // deepseek/completionStats counts no request whose model call failed (a rejected key).
+  const stats = { requests: 0, shown: 0, accepted: 0, acceptanceRate: null, latencyMs: { p50: null } };
+  const line = sessionLine(stats, { requests: 1, errors: 1, cost_usd: 0 });
+  assert.equal(line, 'This session: 1 request to the model failed · $0.00');
+  // Nothing asked yet: no counts at all, only the cost.
+  assert.equal(sessionLine(stats, { requests: 0, cost_usd: 0 }), 'This session: $0.00');
+});
+
+test('the tooltip says the suggestions accepted over those shown, the failures after them', () => {
+  const stats = { requests: 9, shown: 4, accepted: 1, acceptanceRate: 0.25, latencyMs: { p50: 120.4 } };
+  assert.equal(
+    sessionLine(stats, { requests: 6, errors: 2, cost_usd: 0.0123 }),
+    'This session: 1 suggestion accepted of 4 shown (25 %) · latency p50 120 ms · 2 requests to the model failed · $0.01',
+  );
+  // A server that counted none shown (older): over the requests, as before.
+  assert.match(sessionLine({ ...stats, shown: 0, acceptanceRate: null }, undefined), /^This session: 1 suggestion accepted \(of 9 requests\)/);
+});
+
+test("the server is told of the first item of an answer, by its accept command's arguments", () => {
+  const accept = 'deepseek.completionAccepted';
+  const items = [
+    { insertText: 'a + b', command: { title: 'accepted', command: accept, arguments: [{ id: '7', uri: 'file:///a.py' }] } },
+    { insertText: 'b + a', command: { title: 'accepted', command: accept, arguments: [{ id: '8' }] } },
+  ];
+  const first = firstItem(items as never);
+  assert.deepEqual(shownParams(first!, accept), {
+    item: { insertText: 'a + b', command: { title: 'accepted', command: accept, arguments: [{ id: '7', uri: 'file:///a.py' }] } },
+  });
+  assert.equal(firstItem({ items } as never), items[0]);
+  assert.equal(firstItem(undefined), undefined);
+  // Another provider's item, or one with nothing to tell it by: nothing sent.
+  assert.equal(shownParams({ insertText: 'x', command: { title: '', command: 'other.cmd', arguments: [{ id: '1' }] } }, accept), undefined);
+  assert.equal(shownParams({ insertText: 'x', command: { title: '', command: accept, arguments: [] } }, accept), undefined);
+  assert.equal(shownParams({ insertText: 'x' }, accept), undefined);
 });

@@ -1,0 +1,71 @@
+// The server's settings as VS Code names them: the server's messages name a setting by its key
+// in the server's section ("Set baseUrl to ...", "completion.model"), which is how Neovim's and
+// Emacs' configurations write it; VS Code's settings UI and settings.json know it as
+// "deepseek.baseUrl". The extension knows its own keys (package.json), so it says them here;
+// the server's words stay shared by every client.
+
+import { SECTION } from './settings';
+
+/** The command a tooltip's link runs to open the Settings editor at one setting. */
+export const OPEN_SETTING_COMMAND = 'workbench.action.openSettings';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A matcher of the keys in a message. A key of one lowercase word ("backend", "exclude",
+ * "prices") is a setting only when quoted ('backend'): "the backend's latency" is about the
+ * model server. A dotted or camelCase key is one wherever it stands alone (not inside
+ * "deepseek.review.again", "DEEPSEEK_BASE_URL" or "completion.debounceMinMs" for
+ * "completion.debounce").
+ */
+export function settingMatcher(keys: readonly string[]): RegExp | undefined {
+  const sorted = [...keys].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const distinct = sorted.filter((k) => /[.A-Z]/.test(k));
+  const alternatives = [
+    ...(distinct.length ? [`(?<![\\w.$-])(${distinct.join('|')})(?![\\w$-]|\\.\\w)`] : []),
+    ...(sorted.length ? [`(?<=')(${sorted.join('|')})(?=')`] : []),
+  ];
+  return alternatives.length ? new RegExp(alternatives.join('|'), 'g') : undefined;
+}
+
+/** The pieces of `text`: plain text, and the settings it names as VS Code's full names. */
+export interface Piece {
+  text: string;
+  /** The setting this piece names (its text), as VS Code's full name. */
+  setting?: string;
+}
+
+export function settingPieces(text: string, matcher: RegExp | undefined): Piece[] {
+  const pieces: Piece[] = [];
+  let from = 0;
+  for (const match of matcher ? text.matchAll(matcher) : []) {
+    const key = match[1] ?? match[2];
+    const at = match.index ?? 0;
+    const setting = `${SECTION}.${key}`;
+    pieces.push({ text: text.slice(from, at) }, { text: setting, setting });
+    from = at + match[0].length;
+  }
+  pieces.push({ text: text.slice(from) });
+  return pieces.filter((p) => p.text);
+}
+
+/** `text` with the settings it names as VS Code names them. */
+export function withSettingNames(text: string, matcher: RegExp | undefined): string {
+  return settingPieces(text, matcher).map((p) => p.text).join('');
+}
+
+/** A Markdown link opening the Settings editor at `setting` (in a trusted MarkdownString, or a
+ * notification's message, which runs command links). */
+export function settingLink(setting: string): string {
+  const args = encodeURIComponent(JSON.stringify([setting]));
+  return `[${setting}](command:${OPEN_SETTING_COMMAND}?${args})`;
+}
+
+/** `text` for a notification: each setting it names as VS Code's, a link opening it (VS Code's
+ * notifications run command links; the rest of the text is shown as it is). */
+export function withSettingLinks(text: string, matcher: RegExp | undefined): string {
+  const pieces = settingPieces(text, matcher);
+  return pieces.map((p) => (p.setting ? settingLink(p.setting) : p.text)).join('');
+}
