@@ -448,6 +448,28 @@ async def test_completion_in_a_notebook_cell_sees_the_cells_above_and_lands_in_t
             assert not result.items
 
 
+async def test_a_cells_editor_indenting_with_tabs_gets_a_block_in_tabs(tmp_path) -> None:
+    """A notebook with no indented line yet, its cell editor set to tabs (VS Code's Indent
+    Using Tabs): the editor's indentation is told for the cell's URI, and the block under the tab
+    VS Code typed comes in tabs. It was kept under the cell's URI, which no request reads (the
+    cells are one document to the prompts): Python's four spaces under a tab, a TabError."""
+    with FakeDeepSeek() as fake:
+        fake.script("if x < 0:\n        return 0\n    return x")
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(
+            env, settings={"completion": {"debounce": 0, "prefetch": False}}
+        ) as client:
+            client.notebook_document_did_open(
+                open_params([("a", "import math", CODE), ("b", "def clamp(x):\n\t", CODE)])
+            )
+            tabs = {"insertSpaces": False, "tabSize": 4, "indentSize": 4}
+            client.protocol.notify(
+                "deepseek/editorIndentation", {"textDocument": {"uri": cell_uri("b")}, **tabs}
+            )
+            result = await client.text_document_inline_completion_async(inline("b", 1, 1))
+            assert [i.insert_text for i in result.items] == ["if x < 0:\n\t\treturn 0\n\treturn x"]
+
+
 @pytest.mark.parametrize(("prefetch", "enters"), [(True, 0), (False, 1)])
 async def test_after_accepting_a_block_cut_at_the_next_cell_the_cell_gets_more(
     tmp_path, prefetch: bool, enters: int

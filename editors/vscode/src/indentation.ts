@@ -6,7 +6,7 @@
 // refuses (TabError). The same notification Neovim's plugin sends (deepseek/editorIndentation).
 
 import * as vscode from 'vscode';
-import { SENT_SCHEMES } from './review';
+import { NOTEBOOK_CELL_SCHEME, SENT_SCHEMES } from './review';
 
 export const EDITOR_INDENTATION = 'deepseek/editorIndentation';
 
@@ -18,7 +18,8 @@ export interface IndentationParams {
 }
 
 /** The notification's params for `editor`; undefined for a document the server is not sent
- * (the Output pane, a diff's git side, a notebook's cell) or options not resolved yet. */
+ * (the Output pane, a diff's git side) or options not resolved yet. A notebook cell's editor is
+ * told too: the server reads it for its notebook (a block under a tab in a cell came in spaces). */
 export function indentationParams(
   editor: vscode.TextEditor,
   asUri: (uri: vscode.Uri) => string,
@@ -28,7 +29,8 @@ export function indentationParams(
   if (typeof insertSpaces !== 'boolean' || typeof tabSize !== 'number') {
     return undefined;
   }
-  if (!SENT_SCHEMES.includes(editor.document.uri.scheme)) {
+  const scheme = editor.document.uri.scheme;
+  if (!SENT_SCHEMES.includes(scheme) && scheme !== NOTEBOOK_CELL_SCHEME) {
     return undefined;
   }
   return {

@@ -149,7 +149,15 @@ class CompletionFeature(Feature):
             if told is None:
                 log.debug("ignored a malformed %s", EDITOR_INDENTATION_NOTIFICATION)
                 return
-            self.prompts.editor_indents[told[0]] = told[1]
+            uri, indent = told
+            # A notebook cell's editor: the cells are one document to the prompts, which read
+            # it under that document's URI (under the cell's, a block came in the language's
+            # spaces below the tab the editor typed: a Python TabError).
+            doc, cell = self._target(uri)
+            if cell is None:
+                self.prompts.editor_indents[uri] = indent
+            elif doc is not None:
+                self.prompts.editor_indents[doc.uri] = indent
 
         @server.feature(STATS_REQUEST)
         def stats(ls: LanguageServer, params: Any) -> dict[str, Any]:

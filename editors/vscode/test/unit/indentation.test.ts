@@ -68,3 +68,11 @@ test('a server that (re)started is told every shown editor', () => {
   assert.deepEqual(sent.map((p) => p.textDocument.uri), ['file:///p/a.py', 'file:///p/Makefile']);
   s.dispose();
 });
+
+test("a notebook cell's editor typing tabs is told by the cell's URI (the server reads it for its notebook)", () => {
+  const { sent, sync: s } = sync();
+  const cell = 'vscode-notebook-cell:/p/analysis.ipynb#W1sZmlsZQ%3D%3D';
+  stub.editorListeners.forEach((l) => l(editor(cell, { insertSpaces: false, tabSize: 4, indentSize: 4 })));
+  assert.deepEqual(sent, [{ textDocument: { uri: cell }, insertSpaces: false, tabSize: 4, indentSize: 4 }]);
+  s.dispose();
+});
