@@ -17,14 +17,14 @@ function escapeRegExp(text: string): string {
  * A matcher of the keys in a message. A key of one lowercase word ("backend", "exclude",
  * "prices") is a setting only when quoted ('backend'): "the backend's latency" is about the
  * model server. A dotted or camelCase key is one wherever it stands alone (not inside
- * "deepseek.review.again", "DEEPSEEK_BASE_URL" or "completion.debounceMinMs" for
- * "completion.debounce").
+ * "deepseek.review.again", "DEEPSEEK_BASE_URL", an address's path or "completion.debounceMinMs"
+ * for "completion.debounce").
  */
 export function settingMatcher(keys: readonly string[]): RegExp | undefined {
   const sorted = [...keys].sort((a, b) => b.length - a.length).map(escapeRegExp);
   const distinct = sorted.filter((k) => /[.A-Z]/.test(k));
   const alternatives = [
-    ...(distinct.length ? [`(?<![\\w.$-])(${distinct.join('|')})(?![\\w$-]|\\.\\w)`] : []),
+    ...(distinct.length ? [`(?<![\\w.$/-])(${distinct.join('|')})(?![\\w$/-]|\\.\\w)`] : []),
     ...(sorted.length ? [`(?<=')(${sorted.join('|')})(?=')`] : []),
   ];
   return alternatives.length ? new RegExp(alternatives.join('|'), 'g') : undefined;

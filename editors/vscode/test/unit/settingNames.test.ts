@@ -35,6 +35,7 @@ test('words that are no setting stay as they are', () => {
     "the backend's latency; backend 'chat'",
     // Names already VS Code's, command ids, environment variables, a key in a longer word.
     'set deepseek.baseUrl; run deepseek.review.again; DEEPSEEK_BASE_URL; mybaseUrl; baseUrls',
+    'see http://host/docs/baseUrl/ and http://host/allowHttp',
     // Not a VS Code setting (the key lives in secret storage): never "deepseek.apiKey".
     'apiKey is empty',
   ]) {
