@@ -459,7 +459,9 @@ export class StatusBar implements vscode.Disposable {
     }
     const session = sessionLine(this.stats, this.usage?.session?.total);
     if (session) {
-      tip.appendText(session);
+      // With real spaces to wrap at: appendText's no-break ones broke the longer line inside
+      // its cost ('$0.|0005').
+      tip.appendMarkdown(textWithLinks(session));
       tip.appendMarkdown('\n\n');
     }
     if (this.usage) {

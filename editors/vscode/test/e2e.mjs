@@ -251,8 +251,9 @@ async function sessionTooltip(ok) {
     // Found by its text through Playwright's locators: a walk of document.body's text nodes
     // and querySelectorAll('.monaco-hover') did not find the hover shown on the screen.
     const line = page.getByText('This session:').first();
-    const t = norm(await line.textContent({ timeout: 1000 }).catch(() => ''));
-    if (!ok(t)) {
+    const raw = (await line.textContent({ timeout: 1000 }).catch(() => '')) ?? '';
+    const t = norm(raw);
+    if (!ok(t, raw)) {
       throw new Error(`the tooltip says ${JSON.stringify(t.slice(0, 200))}`);
     }
     return t;
@@ -652,7 +653,8 @@ try {
     // The session's counts (a suggestion was accepted by Tab) over those shown, its latency and
     // cost, as Copilot's item tells them on hover. "Shown" was never said: VS Code tells an
     // extension nothing of it, and the extension told the server nothing of its answers drawn.
-    const text = await sessionTooltip((t) =>
+    // Its spaces are spaces, where the line wraps (appendText's no-break ones broke '$0.|0005').
+    const text = await sessionTooltip((t, raw) => !raw.includes('\u00a0') &&
       /This session: [1-9]\d* suggestions? accepted of [1-9]\d* shown \(\d+ %\) · latency p50 (<1|\d+) ms · (\$|<\$|~)/.test(t));
     return text.slice(0, 120);
   }, { needs: ['accept-tab'] });

@@ -9,8 +9,9 @@ import { stub, switchEditor, window } from './vscode-stub';
 const A = 'file:///proj/a.py';
 const B = 'file:///proj/b.py';
 
+/** The item's text and its tooltip as read: the Markdown's escapes (`\\$`) taken out. */
 function shown(bar: StatusBar): string {
-  return `${bar.item.text} | ${(bar.item.tooltip as { value: string }).value}`;
+  return `${bar.item.text} | ${(bar.item.tooltip as { value: string }).value.replace(/\\(.)/g, '$1')}`;
 }
 
 beforeEach(() => {
@@ -242,7 +243,7 @@ test("the tooltip tells the session's suggestions, their latency and cost", () =
     month: { models: {}, total: { cost_usd: 0.5 } },
     session: { models: {}, total: { requests: 5, cost_usd: 0.0012 } },
   });
-  // VS Code reports no suggestion shown: accepted over the requests, no rate.
+  // A server that counted none shown: accepted over the requests, no rate.
   bar.setStats({ requests: 5, shown: 0, accepted: 2, acceptanceRate: null, latencyMs: { p50: 231.6 } });
   assert.match(shown(bar), /This session: 2 suggestions accepted \(of 5 requests\) · latency p50 232 ms · \$0\.0012/);
   // A client that reports them (Neovim's plugin) gets the rate.
