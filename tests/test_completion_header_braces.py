@@ -82,6 +82,13 @@ ALLMAN_HEADERS = [
         "#include <stdio.h>\n\nint main(int argc, char **argv)\n‸\n",
         "{\n    puts(argv[0]);\n    return 0;\n}",
     ),
+    # A control statement's header where the file's have their `{` on the next line.
+    (
+        "cs", "csharp",
+        "class Greeter\n{\n    public void Run(int x)\n    {\n        if (x < 0)\n        {\n"
+        "            return;\n        }\n        foreach (var n in names)\n        ‸\n    }\n}\n",
+        "{\n            Console.WriteLine(n);\n            Count += x;\n        }",
+    ),
     (
         "ts", "typescript",
         "export function twice(x: number): number\n‸\n",

@@ -215,3 +215,60 @@ def test_single_line_after_a_statement_ending_like_a_header(
 )
 def test_a_c_header_written_above_another_function(text: str, expected: bool) -> None:
     assert _decide("c", "c", text) is expected
+
+
+_CS_ALLMAN = "class A\n{\n    void F(int a)\n    {\n        if (a > 0)\n        {\n            Go();\n        }\n"
+_CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go();\n        }\n"
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text"),
+    [
+        ("csharp", "cs", _CS_ALLMAN + "        if (x)\n        ‸\n    }\n}\n"),
+        ("csharp", "cs", _CS_ALLMAN + "        foreach (var i in items)\n        ‸\n        Done();\n    }\n}\n"),
+        ("csharp", "cs", _CS_ALLMAN + "        else\n        ‸\n    }\n}\n"),
+        # A condition wrapped over lines.
+        ("csharp", "cs", _CS_ALLMAN + "        while (a > 0 &&\n               b)\n        ‸\n    }\n}\n"),
+        (
+            "c", "c",
+            "int f(int n)\n{\n    for (i = 0; i < n; i++)\n    {\n        g(i);\n    }\n"
+            "    if (n == 0)\n    ‸\n}\n",
+        ),
+        (
+            "java", "java",
+            "class A\n{\n    void f()\n    {\n        if (a)\n        {\n            g();\n        }\n"
+            "        else if (b)\n        ‸\n    }\n}\n",
+        ),
+        (
+            "javascript", "js",
+            "function f(a)\n{\n  if (a)\n  {\n    g();\n  }\n  for (const x of xs)\n  ‸\n}\n",
+        ),
+    ],
+)
+def test_multiline_after_a_control_header_in_a_file_that_puts_its_brace_below(
+    language_id: str, ext: str, text: str
+) -> None:
+    """Allman style: Enter after `if (x)`, the `{` not typed, where the file's control headers
+    have their `{` on the next line: the model's `{`, body and `}` are shown (the `{` alone
+    was)."""
+    assert _decide(language_id, ext, text) is True
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text"),
+    [
+        # The file's headers end with their `{`: the body is one statement without braces.
+        ("csharp", "cs", _CS_KR + "        if (x)\n        ‸\n    }\n}\n"),
+        ("javascript", "js", "function f(a) {\n  if (a) {\n    g();\n  }\n  if (b)\n  ‸\n}\n"),
+        # Nothing tells: as before.
+        ("c", "c", "int f(int n)\n{\n    if (n == 0)\n    ‸\n}\n"),
+        # A whole statement, a do loop's end without its `;`, a call named like a keyword.
+        ("javascript", "js", "function f(a)\n{\n  if (a)\n  {\n    g();\n  }\n  if (b) g()\n  ‸\n}\n"),
+        ("csharp", "cs", _CS_ALLMAN + "        do\n        {\n            Go();\n        } while (x)\n        ‸\n    }\n}\n"),
+        ("csharp", "cs", _CS_ALLMAN + "        iffy(x)\n        ‸\n    }\n}\n"),
+    ],
+)
+def test_single_line_after_a_control_header_where_its_body_goes_without_braces(
+    language_id: str, ext: str, text: str
+) -> None:
+    assert _decide(language_id, ext, text) is False

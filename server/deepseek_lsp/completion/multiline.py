@@ -15,6 +15,7 @@ from ..context import Scope, enclosing_scopes
 from ..documents import Document
 from ..languages import Language
 from .bodiless_header import awaits_body
+from .control_header import allman_block_awaited
 from .postprocess import has_block_comments, literal_brace
 
 #: How a line that opens a block ends in most languages (a language adds its own signs).
@@ -222,10 +223,16 @@ def is_multiline(
     chunk = doc.data[window:prev].rstrip()
     # Fallback for grammars without a scope query (or an ERROR tree while typing): the
     # previous line of code opens a block and nothing follows on this one.
-    opens = bool(code_lines) and opens_block(_joined_statement(code_lines, doc.language), doc.language)
+    header = _joined_statement(code_lines, doc.language) if code_lines else ""
+    opens = bool(code_lines) and opens_block(header, doc.language)
     # Or it is a declaration's header whose `{` is not typed yet (Allman style): its line ends
     # with `)`, a type or `const`, and only the tree tells it from a call.
     opens = opens or (bool(chunk) and awaits_body(doc, window + len(chunk)))
+    # Or a control statement's (`if (x)`) in a file that puts their `{` on the next line.
+    opens = opens or (
+        bool(code_lines) and doc.language is not None
+        and allman_block_awaited(doc.language.name, header, doc.data, prev)
+    )
     if doc.language is not None and doc.tree is not None:
         scopes = enclosing_scopes(doc.language, doc.tree, doc.data, offset)
         if chunk:
