@@ -272,3 +272,58 @@ def test_single_line_after_a_control_header_where_its_body_goes_without_braces(
     language_id: str, ext: str, text: str
 ) -> None:
     assert _decide(language_id, ext, text) is False
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text", "expected"),
+    [
+        # A C or C++ type's or namespace's header alone on its line, its `{` not typed yet.
+        ("c", "c", "#include <a.h>\n\nstruct foo\n‸\n\nint x;\n", True),
+        ("c", "c", "typedef struct\n‸\n", True),
+        ("c", "c", "typedef struct node\n‸\n", True),
+        ("c", "c", "union value\n‸\n", True),
+        ("c", "c", "enum color\n‸\n", True),
+        ("cpp", "cpp", "class Shape : public Base<int>\n‸\n", True),
+        ("cpp", "cpp", "enum class Color : uint8_t\n‸\n", True),
+        ("cpp", "cpp", "namespace app::io\n‸\n", True),
+        ("cpp", "cpp", 'extern "C"\n‸\n', True),
+        # A declaration of a variable of that type, its `;` not typed yet.
+        ("c", "c", "int f(void) {\n  struct foo x\n  ‸\n}\n", False),
+        ("c", "c", "struct foo *p\n‸\n", False),
+        ("c", "c", "struct foo bar\n‸\n", False),
+    ],
+)
+def test_a_c_type_header_before_its_brace(language_id: str, ext: str, text: str, expected: bool) -> None:
+    """`struct foo`, Enter (Allman, the `{` not typed): the model's `{`, fields and `};` are
+    shown, not the `{` alone."""
+    assert _decide(language_id, ext, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("language_id", "ext", "text", "expected"),
+    [
+        # A variable of a type named with its keyword, braced-initialized.
+        ("cpp", "cpp", "void f() {\n  const struct foo bar {‸}\n}\n", False),
+        ("cpp", "cpp", "static struct point origin {‸}\n", False),
+        # C#: type arguments four and five levels deep.
+        (
+            "csharp", "cs",
+            "class A {\n  void F() {\n    var d = new Dictionary<string, List<Dictionary<int, "
+            "List<string>>>>() {‸};\n  }\n}\n",
+            False,
+        ),
+        (
+            "csharp", "cs",
+            "class A {\n  void F() {\n    var d = new A<B<C<D<E<int>>>>>() {‸};\n  }\n}\n",
+            False,
+        ),
+        # Types' bodies still: an export macro before the name, `final`, a base.
+        ("cpp", "cpp", "class Q_CORE_EXPORT QString {‸}\n", True),
+        ("cpp", "cpp", "class Widget final {‸}\n", True),
+        ("cpp", "cpp", "struct Box : Base {‸}\n", True),
+    ],
+)
+def test_value_braces_after_a_keyword_named_type_or_deep_type_arguments(
+    language_id: str, ext: str, text: str, expected: bool
+) -> None:
+    assert _decide(language_id, ext, text) is expected

@@ -6,6 +6,8 @@ or a macro without its `;` parse otherwise and stay statements."""
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from ..documents import Document
@@ -28,6 +30,16 @@ _HEADERS: dict[str, frozenset[str]] = {
         frozenset({"ERROR", "function_signature", "method_signature"}),
     ),
 }
+#: A C or C++ type's or namespace's header alone on its line (`struct foo`, `typedef struct`,
+#: `class A : public B`, `enum class E : int`, `namespace app`, `extern "C"`): the tree reads
+#: it as a declaration going on below. Of 1,190 such lines in the machine's C and C++ files,
+#: 1,105 were followed by a `{`, most others by a base list wrapped onto the next line.
+_C_TYPE_HEADER = re.compile(
+    r"\s*(?:(?:typedef\s+)?(?:struct|union|enum(?:\s+(?:class|struct))?|class)"
+    r"(?:\s+(?:alignas\s*\([^()]*\)|__attribute__\s*\(\([^;{}]*\)\)|\[\[[^;{}]*\]\]))*"
+    r"(?:\s+[A-Za-z_][\w:]*)?(?:\s+final)?(?:\s*:\s*[^;{}()]*[^;{}()\s:])?"
+    r"|(?:inline\s+)?namespace(?:\s+[\w:]+)?|extern\s+\"C(?:\+\+)?\")\s*$"
+)
 _JAVA_TYPES = frozenset({"class", "interface", "enum", "record"})
 #: Where a TypeScript signature is a declaration of its own (an overload's, an interface's,
 #: an ambient one's: `declare function f(): T`).
@@ -43,6 +55,10 @@ def awaits_body(doc: Document, header_end: int) -> bool:
     language = doc.language.name if doc.language is not None else ""
     if doc.tree is None or language not in _HEADERS or header_end <= 0:
         return False
+    if language in ("c", "cpp"):
+        line = doc.data[doc.line_start(doc.line_at(header_end - 1)) : header_end]
+        if _C_TYPE_HEADER.match(line.decode("utf-8", "replace")):
+            return True
     root = doc.tree.root_node
     node: ts.Node | None = root.named_descendant_for_byte_range(header_end - 1, header_end)
     while node is not None and node.end_byte == header_end:

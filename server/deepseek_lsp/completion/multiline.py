@@ -138,6 +138,9 @@ _JSX_BRACE = (
 #: Words that make a `{` a block's wherever they stand before it (`typedef struct Node {`,
 #: `inline namespace v1 {`), not a braced initializer's.
 _CPP_BLOCK_WORD = r"(?!(?:class|struct|union|enum|namespace|else|do|try|return)\b)"
+#: A type named with its keyword before a variable's name (`const struct foo bar {`), not a
+#: type's own header with an export macro (`class Q_CORE_EXPORT QString {`) or `final`.
+_CPP_ELABORATED = r"(?:struct|class|union|enum)\s+(?![A-Z0-9_]+\s)(?=[A-Za-z_][\w:]*[\s*&]+(?!final\b))"
 #: What before its `{` makes it a value's, not a block's, where a block's header ends the same
 #: way: C#'s object initializer (`new Point(1, 2) {`; not a generic's `where T : new() {`),
 #: C++'s braced initializer (a type, maybe a template's, then a name: `std::vector<int> v {`;
@@ -145,7 +148,7 @@ _CPP_BLOCK_WORD = r"(?!(?:class|struct|union|enum|namespace|else|do|try|return)\
 _VALUE_BRACE: dict[str, re.Pattern[str]] = {
     "csharp": re.compile(r"^(?!.*\bwhere\s+\w+\s*:).*?" + literal_brace("csharp")),
     "cpp": re.compile(
-        rf"(?:^|[;{{}}])\s*(?:{_CPP_BLOCK_WORD}\w+\s+)*{_CPP_BLOCK_WORD}"
+        rf"(?:^|[;{{}}])\s*(?:{_CPP_BLOCK_WORD}\w+\s+)*(?:{_CPP_ELABORATED})?{_CPP_BLOCK_WORD}"
         rf"[\w:]+(?:<[^;{{}}]*>)?[\s*&]+{_CPP_BLOCK_WORD}\w+\s*$"
     ),
     **dict.fromkeys(("javascript", "tsx"), re.compile(_JSX_BRACE)),
