@@ -12,6 +12,7 @@ from typing import Any
 from lsprotocol import types
 
 from ..documents import utf16_len
+from .closer_semicolon import CloserBelow
 
 #: The command an item runs once accepted, with its id and document (``SentItems.add``).
 ACCEPT_COMMAND = "deepseek.completionAccepted"
@@ -108,6 +109,8 @@ class SentItem:
     from_menu: bool
     outcome: Outcome
     accepted: bool = False
+    #: The editor's `}` right below the insert, whose `;` an accept may add (closer_semicolon).
+    closer: CloserBelow | None = None
 
 
 class SentItems:
@@ -120,7 +123,10 @@ class SentItems:
         self._outcomes: OrderedDict[bytes, Outcome] = OrderedDict()
         self._next_id = 0
 
-    def add(self, uri: str, data: bytes, start: int, end: int, insert: str, *, from_menu: bool) -> str:
+    def add(
+        self, uri: str, data: bytes, start: int, end: int, insert: str, *, from_menu: bool,
+        closer: CloserBelow | None = None,
+    ) -> str:
         """An id for the item's accept command, ``insert`` replacing ``data[start:end]``. What is
         kept tells where the cursor lands after the accept: the end of the whole insert from
         ``start`` (the replaced closers and the selected menu entry included, which the "just
@@ -136,7 +142,7 @@ class SentItems:
         else:
             self._outcomes.move_to_end(key)
         end_of_insert = start + len(insert.encode("utf-8"))
-        self._items[item_id] = SentItem(uri, end_of_insert, utf16_len(insert), from_menu, outcome)
+        self._items[item_id] = SentItem(uri, end_of_insert, utf16_len(insert), from_menu, outcome, closer=closer)
         if len(self._items) > MAX_ITEMS:
             for old in list(self._items)[: MAX_ITEMS // 2]:
                 del self._items[old]

@@ -31,6 +31,7 @@ from ..usage_feature import endpoint_fields
 from ..workspace_symbols import WorkspaceSymbols
 from . import menu, workspace_files
 from .cache import Anchor, CompletionCache, exact_key
+from .closer_semicolon import CloserBelow, closer_below, semicolon_offset
 from .debounce import Debouncer
 from .events import ACCEPT_COMMAND, SentItem, SentItems, Stats, accept_command, field_of
 from .fetching import Fetcher
@@ -335,6 +336,37 @@ class CompletionFeature(Feature):
             self.debouncer.agreed(item.uri)
             # Right after a whole accept the user usually wants the next block, at once.
             self._accepted_at[item.uri] = item.end
+            if item.closer is not None:
+                self._semicolon_after_closer(item, item.closer)
+
+    def _semicolon_after_closer(self, item: SentItem, closer: CloserBelow) -> None:
+        """The `;` the editor's `}` below an accepted initializer lacks, as an edit of its own
+        (closer_semicolon.py), where the client applies edits; against the document's version,
+        which the client refuses once it has moved on."""
+        doc = self.services.documents.get(item.uri)
+        offset = semicolon_offset(doc, item.end, closer) if doc is not None else None
+        workspace = self._server.client_capabilities.workspace
+        if doc is None or offset is None or workspace is None or not workspace.apply_edit:
+            return
+        edit = types.TextEdit(range=doc.range_of(offset, offset), new_text=";")
+        versioned = workspace.workspace_edit is not None and workspace.workspace_edit.document_changes
+        if versioned and doc.version is not None:
+            identifier = types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
+            changes = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(identifier, [edit])])
+        else:
+            changes = types.WorkspaceEdit(changes={doc.uri: [edit]})
+        params = types.ApplyWorkspaceEditParams(edit=changes, label="DeepSeek: the initializer's ;")
+        self._spawn(self._apply(params))
+
+    async def _apply(self, params: types.ApplyWorkspaceEditParams) -> None:
+        try:
+            result = await self._server.workspace_apply_edit_async(params)
+        except Exception as exc:
+            # The client's error or no answer (a closed session): the `;` is left to the user.
+            log.debug("the initializer's ; not applied: %s", exc)
+            return
+        if not result.applied:
+            log.debug("the initializer's ; not applied: %s", result.failure_reason)
 
     # -- LSP entry points ------------------------------------------------------------------------
 
@@ -375,7 +407,10 @@ class CompletionFeature(Feature):
             insert = prefix_text + s.text + s.tail if selected is not None else s.text + s.tail
             if selected is None:
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
-            item_id = self.items.add(doc.uri, doc.data, replace_start, s.replace_end, insert, from_menu=False)
+            closer = None if cell else closer_below(doc.data, s.replace_end, insert)
+            item_id = self.items.add(
+                doc.uri, doc.data, replace_start, s.replace_end, insert, from_menu=False, closer=closer
+            )
             rng = doc.range_of(replace_start, s.replace_end)
             items.append(
                 types.InlineCompletionItem(

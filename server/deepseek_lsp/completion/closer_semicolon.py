@@ -1,0 +1,70 @@
+"""The `;` after the editor's `}` below an accepted initializer's entries.
+
+`var p = new Point` Enter `{` Enter (or C++'s `std::vector<int> v {` Enter): the editor has
+put the `}` on the line below the cursor, the model answers the entries and `};`. An inline
+item's range begins and ends on one line (LSP 3.18; VS Code's API, microsoft/vscode#211501),
+so it cannot make that `}` a `};`: the entries are shown, the `}` stays, the statement has no
+`;` (a compile error the user fixes by hand). Once the item is accepted whole, the `;` goes in
+by a ``workspace/applyEdit`` of its own, when the document still holds the accepted text with
+the same `}` right below it and the parser misses a `;` just after that `}`: nothing is written
+where the user changed the text in between, nor after a block's `}` (no `;` missing there).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from ..documents import Document
+
+#: The rest of the cursor's line blank, then a line of the `}` alone: the editor's closer.
+_CLOSER_BELOW = re.compile(rb"[ \t]*\r?\n[ \t]*\}")
+_LINE_END = re.compile(rb"[ \t]*(?:\r?\n|$)")
+
+
+@dataclass(frozen=True)
+class CloserBelow:
+    """What an item expects after its insert: ``text`` (its end of line, then the `}` line up
+    to the `}`), and the insert itself, to tell the accepted text is still there."""
+
+    text: bytes
+    insert: bytes
+
+
+def closer_below(data: bytes, replace_end: int, insert: str) -> CloserBelow | None:
+    """The editor's `}` alone on the line after ``replace_end``, if an item inserting ``insert``
+    up to there stops right above it with a line break of its own left out."""
+    match = _CLOSER_BELOW.match(data, replace_end)
+    if match is None or not _LINE_END.match(data, match.end()) or insert.endswith("\n"):
+        return None
+    return CloserBelow(match.group(), insert.encode("utf-8"))
+
+
+def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None:
+    """Where the `;` goes (just after the `}`), if ``doc`` holds the accepted insert ending at
+    ``end`` with ``closer`` after it and its tree misses a `;` there; None otherwise."""
+    data = doc.data
+    start = end - len(closer.insert)
+    brace_end = end + len(closer.text)
+    if start < 0 or data[start:end] != closer.insert or data[end:brace_end] != closer.text:
+        return None
+    if not _LINE_END.match(data, brace_end) or doc.tree is None:
+        return None
+    return brace_end if _misses_semicolon_at(doc.tree.root_node, brace_end) else None
+
+
+def _misses_semicolon_at(node: ts.Node, offset: int) -> bool:
+    """Whether the tree under ``node`` has a MISSING `;` (zero-width) at byte ``offset``."""
+    while True:
+        around = None
+        for child in node.children:
+            if child.start_byte == child.end_byte == offset and child.is_missing:
+                if child.type == ";":
+                    return True
+            elif child.start_byte <= offset <= child.end_byte and child.child_count:
+                around = child
+        if around is None:
+            return False
+        node = around

@@ -1,0 +1,120 @@
+"""An initializer's `;` after the editor's `}` on the line below (C# `new Point` Enter `{`
+Enter, C++ `std::vector<int> v {` Enter): the item's range stays on its line, so the `;` of the
+model's `};` goes in by an edit of its own once the item is accepted, over stdio against the
+fake DeepSeek server, as VS Code runs the item's command after the insert."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from lsprotocol import types
+
+from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
+from tests.harness import inline_params, lsp_session, open_doc, server_env
+
+SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
+CSHARP = (
+    "class A\n{\n    void F()\n    {\n        var p = new Point\n        {\n            \n        }\n    }\n}\n"
+)
+CPP = "int main() {\n    std::vector<int> v {\n        \n    }\n}\n"
+BLOCK = "class A\n{\n    void F()\n    {\n        if (x)\n        {\n            \n        }\n    }\n}\n"
+
+
+def _accept(client: Any, uri: str, item: types.InlineCompletionItem, version: int) -> None:
+    """The editor's accept: the item's text over its range, as one change."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(range=item.range, text=item.insert_text)],
+        )
+    )
+
+
+async def _run_command(client: Any, item: types.InlineCompletionItem) -> None:
+    command = item.command
+    assert command is not None
+    await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command.command, arguments=list(command.arguments or []))
+    )
+
+
+async def _edits_after(client: Any, edits: list[Any]) -> list[Any]:
+    """The edits the server asked for, once it has had the time to ask (a request's round trip
+    and the spawned task's)."""
+    for _ in range(20):
+        if edits:
+            break
+        await asyncio.sleep(0.05)
+    return edits
+
+
+@contextlib.asynccontextmanager
+async def _session(tmp_path: Any, answers: list[str]) -> AsyncIterator[tuple[Any, list[Any]]]:
+    """A session whose client applies every edit the server asks for, and lists them."""
+    with FakeDeepSeek() as fake:
+        fake.script(*answers)
+        env = server_env(fake.url, api_key=DEFAULT_KEY, state_dir=str(tmp_path))
+        async with lsp_session(env, settings=SETTINGS) as client:
+            edits: list[Any] = []
+
+            @client.feature(types.WORKSPACE_APPLY_EDIT)
+            def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+                edits.append(params.edit)
+                return types.ApplyWorkspaceEditResult(applied=True)
+
+            yield client, edits
+
+
+async def test_an_accepted_initializer_gets_the_semicolon_after_the_editors_brace(tmp_path) -> None:
+    answers = ["X = 1,\n            Y = 2,\n        };", "1, 2, 3,\n    };"]
+    async with _session(tmp_path, answers) as (client, edits):
+        # (extension, language, text, the item shown, the cursor, where the `;` goes after it)
+        for n, (ext, language, text, shown, cursor, brace) in enumerate([
+            ("cs", "csharp", CSHARP, "X = 1,\n            Y = 2,", (6, 12), (8, 9)),
+            ("cpp", "cpp", CPP, "1, 2, 3,", (2, 8), (3, 5)),
+        ]):
+            uri = f"file:///ws/init{n}.{ext}"
+            open_doc(client, uri, text, language)
+            result = await client.text_document_inline_completion_async(inline_params(uri, *cursor))
+            [item] = result.items
+            assert item.insert_text == shown  # the `}` below stays the editor's
+            assert item.range.start.line == item.range.end.line
+            _accept(client, uri, item, 2)
+            await _run_command(client, item)
+            [edit] = await _edits_after(client, edits)
+            edits.clear()
+            [change] = edit.document_changes
+            assert change.text_document.uri == uri and change.text_document.version == 2
+            [text_edit] = change.edits
+            at = types.Position(line=brace[0], character=brace[1])
+            assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at), language
+
+
+async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -> None:
+    answers = ["X = 1,\n            Y = 2,\n        };", "Go();\n        }"]
+    async with _session(tmp_path, answers) as (client, edits):
+        # The user typed the `;` before the accept's command came: nothing more.
+        uri = "file:///ws/typed.cs"
+        open_doc(client, uri, CSHARP, "csharp")
+        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 6, 12))).items
+        _accept(client, uri, item, 2)
+        at = types.Position(line=8, character=9)
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+                content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=";")],
+            )
+        )
+        await _run_command(client, item)
+        # A block's `}`: no `;` is missing after it.
+        uri = "file:///ws/block.cs"
+        open_doc(client, uri, BLOCK, "csharp")
+        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 6, 12))).items
+        assert item.insert_text == "Go();"
+        _accept(client, uri, item, 2)
+        await _run_command(client, item)
+        await asyncio.sleep(0.5)
+        assert edits == []
