@@ -836,6 +836,31 @@ step("an Allman lambda's body typed under its lone '{' with autoindent alone: it
   check(vim.deep_equal(lines, vim.list_extend(vim.deepcopy(head), { "        }", "    }", "}" })), vim.inspect(lines))
 end)
 
+step("an object initializer's entries accepted above the '}' the editor put below: the model's ';' goes after that '}' by the server's edit, undone with the accept", function()
+  local head = { "class A", "{", "    void F()", "    {", "        var p = new Point", "        {" }
+  local tail = { "    }", "}" }
+  in_new_file("Init.cs", vim.list_extend(vim.list_extend(vim.deepcopy(head), { "            ", "        }" }), tail), function()
+    wait_attached()
+    lua("vim.bo.indentexpr = ''; vim.bo.autoindent = false; vim.bo.expandtab = true")
+    lua("vim.api.nvim_win_set_cursor(0, { 7, 0 })")
+    input("A")
+    local g = wait_ghost("X = 1,", "the initializer's entries")
+    check(vim.deep_equal(g.lines, { "            Y = 2," }), "virt_lines " .. vim.inspect(g.lines))
+    input("<Tab>")
+    wait_line(8, "        };")
+    local body = { "            X = 1,", "            Y = 2," }
+    local lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    local want = vim.list_extend(vim.list_extend(vim.deepcopy(head), vim.list_extend(vim.deepcopy(body), { "        };" })), tail)
+    check(vim.deep_equal(lines, want), vim.inspect(lines))
+    -- One undo takes the `;` back with the accept (the insert's undo block holds both).
+    input("<Esc>u")
+    wait_line(7, "        }")
+    lines = lua("return vim.api.nvim_buf_get_lines(0, 0, -1, false)")
+    want = vim.list_extend(vim.list_extend(vim.deepcopy(head), { "            ", "        }" }), tail)
+    check(vim.deep_equal(lines, want), "after u: " .. vim.inspect(lines))
+  end)
+end)
+
 --- In a new file ``name`` of ``header`` and a body line, types "ret" there with the fake taking
 --- 0.8 s to answer; while the model is asked, ``leave()`` leaves the buffer in insert mode, and
 --- once the answer has come ``back()`` comes back and checks what is shown. The model must have

@@ -58,6 +58,8 @@ BRACED = {
 #: where the cursor is, the next ones a level in from the brace and the closer under it.
 ALLMAN = {
     "Task.Run(() =>": "Work();\n{brace}    Done();\n{brace}}});",
+    # An object initializer's entries, above the `}` the editor put below: its `;` comes after.
+    "var p = new Point": "X = 1,\n{brace}    Y = 2,\n{brace}}};",
 }
 CYCLE_PREFIX = "choice = "
 CYCLE = ((0.0, "pick(1)"), (0.6, "pick(2)"), (0.9, "pick(3)"))
