@@ -10,11 +10,16 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import pytest
 from lsprotocol import types
 
+from deepseek_lsp.completion.closer_semicolon import closer_below, semicolon_offset
+from deepseek_lsp.documents import DocumentStore
+from deepseek_lsp.languages import LanguageRegistry
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
 from tests.harness import inline_params, lsp_session, open_doc, server_env
 
+REGISTRY = LanguageRegistry.load()
 SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
 CSHARP = (
     "class A\n{\n    void F()\n    {\n        var p = new Point\n        {\n            \n        }\n    }\n}\n"
@@ -118,3 +123,51 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         await _run_command(client, item)
         await asyncio.sleep(0.5)
         assert edits == []
+
+
+@pytest.mark.parametrize(
+    ("ext", "language", "before", "insert", "after", "semicolon"),
+    [
+        # The parser misses a `;` after the `}`: a Java array's, a Rust `let`'s struct, a C++
+        # struct's own at the file's end.
+        ("java", "java", "class A {\n  int[] a = {\n    ", "1, 2,", "\n  }\n}\n", True),
+        ("rs", "rust", "fn f() {\n    let p = P {\n        ", "x: 1,", "\n    }\n}\n", True),
+        ("cpp", "cpp", "struct S {\n    ", "int x;", "\n}\n", True),
+        # None is missing: a Rust function's last expression, a C# block; nor is the line
+        # below a `}` alone where the value is passed on (`});`).
+        ("rs", "rust", "fn f() -> P {\n    P {\n        ", "x: 1,", "\n    }\n}\n", False),
+        ("cs", "csharp", "class A\n{\n    void F()\n    {\n        ", "Go();", "\n    }\n}\n", False),
+        ("cs", "csharp", "class A\n{\n    void F()\n    {\n        Use(new P\n        {\n            ",
+         "X = 1,", "\n        });\n    }\n}\n", False),
+    ],
+)
+def test_the_semicolon_only_where_the_parser_misses_one(
+    ext: str, language: str, before: str, insert: str, after: str, semicolon: bool
+) -> None:
+    closer = closer_below((before + after).encode(), len(before.encode()), insert)
+    doc = DocumentStore(REGISTRY).open(f"file:///s.{ext}", before + insert + after, language, 2)
+    end = len((before + insert).encode())
+    offset = semicolon_offset(doc, end, closer) if closer is not None else None
+    assert (offset is not None) is semicolon, language
+    if semicolon:
+        assert doc.data[offset - 1 : offset + 1] == b"}\n"
+
+
+async def test_an_initializer_taken_in_parts_to_its_end_gets_the_semicolon_once(tmp_path) -> None:
+    """VS Code and Neovim 0.12 run no command for an item taken word by word: its last part
+    tells the server it is whole. Neovim 0.11 runs the command after the parts: no second `;`."""
+    async with _session(tmp_path, ["X = 1,\n            Y = 2,\n        };"]) as (client, edits):
+        uri = "file:///ws/parts.cs"
+        open_doc(client, uri, CSHARP, "csharp")
+        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 6, 12))).items
+        raw = {"insertText": item.insert_text, "command": {"command": item.command.command,
+                                                           "arguments": list(item.command.arguments)}}
+        _accept(client, uri, item, 2)
+        for length in (6, len(item.insert_text)):
+            client.protocol.notify("textDocument/didPartiallyAcceptCompletion", {"item": raw, "acceptedLength": length})
+        [edit] = await _edits_after(client, edits)
+        [text_edit] = edit.document_changes[0].edits
+        assert text_edit.new_text == ";" and text_edit.range.start == types.Position(line=8, character=9)
+        await _run_command(client, item)
+        await asyncio.sleep(0.5)
+        assert len(edits) == 1
