@@ -243,6 +243,13 @@ _CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go()
             "javascript", "js",
             "function f(a)\n{\n  if (a)\n  {\n    g();\n  }\n  for (const x of xs)\n  ‸\n}\n",
         ),
+        # A block whatever the file's habit: `try`, `catch`, `finally`, `switch` take no
+        # statement without braces.
+        ("csharp", "cs", _CS_KR + "        try\n        ‸\n    }\n}\n"),
+        ("java", "java", _CS_KR + "        } catch (IOException e)\n        ‸\n    }\n}\n"),
+        ("csharp", "cs", _CS_ALLMAN + "        finally\n        ‸\n    }\n}\n"),
+        ("c", "c", "int f(int n) {\n    switch (n)\n    ‸\n}\n"),
+        ("typescript", "ts", "function f() {\n  try {\n    g();\n  }\n  catch (e)\n  ‸\n}\n"),
     ],
 )
 def test_multiline_after_a_control_header_in_a_file_that_puts_its_brace_below(
@@ -266,6 +273,8 @@ def test_multiline_after_a_control_header_in_a_file_that_puts_its_brace_below(
         ("javascript", "js", "function f(a)\n{\n  if (a)\n  {\n    g();\n  }\n  if (b) g()\n  ‸\n}\n"),
         ("csharp", "cs", _CS_ALLMAN + "        do\n        {\n            Go();\n        } while (x)\n        ‸\n    }\n}\n"),
         ("csharp", "cs", _CS_ALLMAN + "        iffy(x)\n        ‸\n    }\n}\n"),
+        # C has no `try`: a call's name.
+        ("c", "c", "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n    try\n    ‸\n}\n"),
     ],
 )
 def test_single_line_after_a_control_header_where_its_body_goes_without_braces(

@@ -6,6 +6,7 @@ such headers in the machine's C, C++ and C# files whose control headers above (2
 their `{` on the next line more often than on their own line, 708 were followed by a `{`
 (C++ 57 of 67, C# 10 of 11, C 640 of 1,089); where `{` ends the header's line above, 76 of
 1,340 were; of 1,077 in 4,000 JavaScript and TypeScript files, none was (no Allman file).
+A `try`, `catch`, `finally` or `switch` takes a block only: its empty line starts one anywhere.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ import re
 _LANGUAGES = frozenset({"c", "cpp", "csharp", "java", "javascript", "typescript", "tsx"})
 #: Its keyword, then the condition's `(`, whose `)` is checked to close at the header's end;
 #: or a lone `else`. Not a `do` loop's `} while (x)`.
-_KEYWORD = re.compile(r"(?:\}\s*)?(?:else\s+if|if|for|foreach|while|using|lock|switch)\s*\(")
-_ELSE = re.compile(r"(?:\}\s*)?else$")
+_KEYWORD = re.compile(r"(?:\}\s*)?(?:else\s+if|if|for|foreach|while|using|lock|switch|catch)\s*\(")
+_ELSE = re.compile(r"(?:\}\s*)?(?:else|try|finally|catch)$")
+#: Headers whose body is a block whatever the file's habit: `try`, `catch`, `finally` and
+#: `switch` take no statement without braces.
+_BLOCK_ONLY = re.compile(r"(?:\}\s*)?(?:try|finally|catch|switch)\b")
+#: The languages that have them (C has a `switch` only).
+_TRY_LANGUAGES = _LANGUAGES - {"c"}
 #: A header with its `{` on its own line: the file's other style.
 _WITH_BRACE = re.compile(
-    r"^\s*(?:\}\s*)?(?:(?:else\s+if|if|for|foreach|while|using|lock|switch)\s*\(.*\)|else)\s*\{\s*$"
+    r"^\s*(?:\}\s*)?(?:(?:else\s+if|if|for|foreach|while|using|lock|switch|catch)\s*\(.*\)"
+    r"|else|try|finally|catch)\s*\{\s*$"
 )
 #: Bytes above the header read for the file's habit (some 200 lines).
 _HABIT_BYTES = 8000
@@ -51,6 +58,10 @@ def allman_block_awaited(language: str, header: str, data: bytes, line_start: in
     more often than at their line's end."""
     if language not in _LANGUAGES or not is_control_header(header):
         return False
+    block_only = _BLOCK_ONLY.match(header)
+    if block_only is not None:
+        # In C a `try` is a name (a macro's): no header at all.
+        return language in _TRY_LANGUAGES or "switch" in block_only.group()
     start = max(0, line_start - _HABIT_BYTES)
     lines = data[start:line_start].decode("utf-8", "replace").split("\n")[1 if start else 0 :]
     lines = [line.split("//")[0].rstrip() for line in lines]
