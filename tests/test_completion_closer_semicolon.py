@@ -137,6 +137,12 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         # below a `}` alone where the value is passed on (`});`).
         ("rs", "rust", "fn f() -> P {\n    P {\n        ", "x: 1,", "\n    }\n}\n", False),
         ("cs", "csharp", "class A\n{\n    void F()\n    {\n        ", "Go();", "\n    }\n}\n", False),
+        # A lambda's `)` is missing too: the parser's guess is no sure thing.
+        (
+            "cs", "csharp", "class A\n{\n    void F()\n    {\n        Task.Run(() =>\n        {\n            ",
+            "Work();", "\n        }\n    }\n}\n", False,
+        ),
+        ("cpp", "cpp", "void f() {\n    auto g = [&] {\n        ", "work();", "\n    }\n}\n", True),
         ("cs", "csharp", "class A\n{\n    void F()\n    {\n        Use(new P\n        {\n            ",
          "X = 1,", "\n        });\n    }\n}\n", False),
     ],

@@ -56,7 +56,9 @@ def semicolon_offset(doc: Document, end: int, closer: CloserBelow) -> int | None
 
 
 def _misses_semicolon_at(node: ts.Node, offset: int) -> bool:
-    """Whether the tree under ``node`` has a MISSING `;` (zero-width) at byte ``offset``."""
+    """Whether the tree under ``node`` has a MISSING `;` (zero-width) at byte ``offset``, in
+    a statement it reads whole: not inside an ERROR, where its guess may be one among several
+    (a lambda's `)` missing before the `;`)."""
     while True:
         around = None
         for child in node.children:
@@ -65,6 +67,6 @@ def _misses_semicolon_at(node: ts.Node, offset: int) -> bool:
                     return True
             elif child.start_byte <= offset <= child.end_byte and child.child_count:
                 around = child
-        if around is None:
+        if around is None or around.type == "ERROR":
             return False
         node = around
