@@ -21,11 +21,10 @@ from tests.harness import inline_params, lsp_session, open_doc, server_env
 
 REGISTRY = LanguageRegistry.load()
 SETTINGS = {"completion": {"debounce": 0, "prefetch": False, "cache": False}}
-CSHARP = (
-    "class A\n{\n    void F()\n    {\n        var p = new Point\n        {\n            \n        }\n    }\n}\n"
-)
+METHOD = "class A\n{\n    void F()\n    {\n"
+CSHARP = METHOD + "        var p = new Point\n        {\n            \n        }\n    }\n}\n"
 CPP = "int main() {\n    std::vector<int> v {\n        \n    }\n}\n"
-BLOCK = "class A\n{\n    void F()\n    {\n        if (x)\n        {\n            \n        }\n    }\n}\n"
+BLOCK = METHOD + "        if (x)\n        {\n            \n        }\n    }\n}\n"
 
 
 def _accept(client: Any, uri: str, item: types.InlineCompletionItem, version: int) -> None:
@@ -33,7 +32,9 @@ def _accept(client: Any, uri: str, item: types.InlineCompletionItem, version: in
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[types.TextDocumentContentChangePartial(range=item.range, text=item.insert_text)],
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=item.range, text=item.insert_text)
+            ],
         )
     )
 
@@ -66,7 +67,9 @@ async def _session(tmp_path: Any, answers: list[str]) -> AsyncIterator[tuple[Any
             edits: list[Any] = []
 
             @client.feature(types.WORKSPACE_APPLY_EDIT)
-            def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+            def apply_edit(
+                params: types.ApplyWorkspaceEditParams,
+            ) -> types.ApplyWorkspaceEditResult:
                 edits.append(params.edit)
                 return types.ApplyWorkspaceEditResult(applied=True)
 
@@ -77,10 +80,12 @@ async def test_an_accepted_initializer_gets_the_semicolon_after_the_editors_brac
     answers = ["X = 1,\n            Y = 2,\n        };", "1, 2, 3,\n    };"]
     async with _session(tmp_path, answers) as (client, edits):
         # (extension, language, text, the item shown, the cursor, where the `;` goes after it)
-        for n, (ext, language, text, shown, cursor, brace) in enumerate([
-            ("cs", "csharp", CSHARP, "X = 1,\n            Y = 2,", (6, 12), (8, 9)),
-            ("cpp", "cpp", CPP, "1, 2, 3,", (2, 8), (3, 5)),
-        ]):
+        for n, (ext, language, text, shown, cursor, brace) in enumerate(
+            [
+                ("cs", "csharp", CSHARP, "X = 1,\n            Y = 2,", (6, 12), (8, 9)),
+                ("cpp", "cpp", CPP, "1, 2, 3,", (2, 8), (3, 5)),
+            ]
+        ):
             uri = f"file:///ws/init{n}.{ext}"
             open_doc(client, uri, text, language)
             result = await client.text_document_inline_completion_async(inline_params(uri, *cursor))
@@ -95,7 +100,9 @@ async def test_an_accepted_initializer_gets_the_semicolon_after_the_editors_brac
             assert change.text_document.uri == uri and change.text_document.version == 2
             [text_edit] = change.edits
             at = types.Position(line=brace[0], character=brace[1])
-            assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at), language
+            assert text_edit.new_text == ";" and text_edit.range == types.Range(start=at, end=at), (
+                language
+            )
 
 
 async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -> None:
@@ -104,20 +111,28 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         # The user typed the `;` before the accept's command came: nothing more.
         uri = "file:///ws/typed.cs"
         open_doc(client, uri, CSHARP, "csharp")
-        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 6, 12))).items
+        [item] = (
+            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
+        ).items
         _accept(client, uri, item, 2)
         at = types.Position(line=8, character=9)
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
                 text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
-                content_changes=[types.TextDocumentContentChangePartial(range=types.Range(start=at, end=at), text=";")],
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(start=at, end=at), text=";"
+                    )
+                ],
             )
         )
         await _run_command(client, item)
         # A block's `}`: no `;` is missing after it.
         uri = "file:///ws/block.cs"
         open_doc(client, uri, BLOCK, "csharp")
-        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 6, 12))).items
+        [item] = (
+            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
+        ).items
         assert item.insert_text == "Go();"
         _accept(client, uri, item, 2)
         await _run_command(client, item)
@@ -136,15 +151,32 @@ async def test_no_semicolon_where_the_text_changed_or_a_block_closes(tmp_path) -
         # None is missing: a Rust function's last expression, a C# block; nor is the line
         # below a `}` alone where the value is passed on (`});`).
         ("rs", "rust", "fn f() -> P {\n    P {\n        ", "x: 1,", "\n    }\n}\n", False),
-        ("cs", "csharp", "class A\n{\n    void F()\n    {\n        ", "Go();", "\n    }\n}\n", False),
+        (
+            "cs",
+            "csharp",
+            "class A\n{\n    void F()\n    {\n        ",
+            "Go();",
+            "\n    }\n}\n",
+            False,
+        ),
         # A lambda's `)` is missing too: the parser's guess is no sure thing.
         (
-            "cs", "csharp", "class A\n{\n    void F()\n    {\n        Task.Run(() =>\n        {\n            ",
-            "Work();", "\n        }\n    }\n}\n", False,
+            "cs",
+            "csharp",
+            "class A\n{\n    void F()\n    {\n        Task.Run(() =>\n        {\n            ",
+            "Work();",
+            "\n        }\n    }\n}\n",
+            False,
         ),
         ("cpp", "cpp", "void f() {\n    auto g = [&] {\n        ", "work();", "\n    }\n}\n", True),
-        ("cs", "csharp", "class A\n{\n    void F()\n    {\n        Use(new P\n        {\n            ",
-         "X = 1,", "\n        });\n    }\n}\n", False),
+        (
+            "cs",
+            "csharp",
+            "class A\n{\n    void F()\n    {\n        Use(new P\n        {\n            ",
+            "X = 1,",
+            "\n        });\n    }\n}\n",
+            False,
+        ),
     ],
 )
 def test_the_semicolon_only_where_the_parser_misses_one(
@@ -165,15 +197,23 @@ async def test_an_initializer_taken_in_parts_to_its_end_gets_the_semicolon_once(
     async with _session(tmp_path, ["X = 1,\n            Y = 2,\n        };"]) as (client, edits):
         uri = "file:///ws/parts.cs"
         open_doc(client, uri, CSHARP, "csharp")
-        [item] = (await client.text_document_inline_completion_async(inline_params(uri, 6, 12))).items
-        raw = {"insertText": item.insert_text, "command": {"command": item.command.command,
-                                                           "arguments": list(item.command.arguments)}}
+        [item] = (
+            await client.text_document_inline_completion_async(inline_params(uri, 6, 12))
+        ).items
+        raw = {
+            "insertText": item.insert_text,
+            "command": {"command": item.command.command, "arguments": list(item.command.arguments)},
+        }
         _accept(client, uri, item, 2)
         for length in (6, len(item.insert_text)):
-            client.protocol.notify("textDocument/didPartiallyAcceptCompletion", {"item": raw, "acceptedLength": length})
+            client.protocol.notify(
+                "textDocument/didPartiallyAcceptCompletion", {"item": raw, "acceptedLength": length}
+            )
         [edit] = await _edits_after(client, edits)
         [text_edit] = edit.document_changes[0].edits
-        assert text_edit.new_text == ";" and text_edit.range.start == types.Position(line=8, character=9)
+        assert text_edit.new_text == ";" and text_edit.range.start == types.Position(
+            line=8, character=9
+        )
         await _run_command(client, item)
         await asyncio.sleep(0.5)
         assert len(edits) == 1

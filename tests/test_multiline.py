@@ -217,7 +217,11 @@ def test_a_c_header_written_above_another_function(text: str, expected: bool) ->
     assert _decide("c", "c", text) is expected
 
 
-_CS_ALLMAN = "class A\n{\n    void F(int a)\n    {\n        if (a > 0)\n        {\n            Go();\n        }\n"
+_CS_ALLMAN = (
+    "class A\n{\n    void F(int a)\n    {\n        if (a > 0)\n        {\n            Go();\n"
+    "        }\n"
+)
+_END = "    }\n}\n"
 _CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go();\n        }\n"
 
 
@@ -225,10 +229,16 @@ _CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go()
     ("language_id", "ext", "text"),
     [
         ("csharp", "cs", _CS_ALLMAN + "        if (x)\n        ‸\n    }\n}\n"),
-        ("csharp", "cs", _CS_ALLMAN + "        foreach (var i in items)\n        ‸\n        Done();\n    }\n}\n"),
+        (
+            "csharp", "cs",
+            _CS_ALLMAN + "        foreach (var i in items)\n        ‸\n        Done();\n" + _END,
+        ),
         ("csharp", "cs", _CS_ALLMAN + "        else\n        ‸\n    }\n}\n"),
         # A condition wrapped over lines.
-        ("csharp", "cs", _CS_ALLMAN + "        while (a > 0 &&\n               b)\n        ‸\n    }\n}\n"),
+        (
+            "csharp", "cs",
+            _CS_ALLMAN + "        while (a > 0 &&\n               b)\n        ‸\n" + _END,
+        ),
         (
             "c", "c",
             "int f(int n)\n{\n    for (i = 0; i < n; i++)\n    {\n        g(i);\n    }\n"
@@ -236,7 +246,8 @@ _CS_KR = "class A {\n    void F(int a) {\n        if (a > 0) {\n            Go()
         ),
         (
             "java", "java",
-            "class A\n{\n    void f()\n    {\n        if (a)\n        {\n            g();\n        }\n"
+            "class A\n{\n    void f()\n    {\n        if (a)\n        {\n            g();\n"
+            "        }\n"
             "        else if (b)\n        ‸\n    }\n}\n",
         ),
         (
@@ -270,11 +281,21 @@ def test_multiline_after_a_control_header_in_a_file_that_puts_its_brace_below(
         # Nothing tells: as before.
         ("c", "c", "int f(int n)\n{\n    if (n == 0)\n    ‸\n}\n"),
         # A whole statement, a do loop's end without its `;`, a call named like a keyword.
-        ("javascript", "js", "function f(a)\n{\n  if (a)\n  {\n    g();\n  }\n  if (b) g()\n  ‸\n}\n"),
-        ("csharp", "cs", _CS_ALLMAN + "        do\n        {\n            Go();\n        } while (x)\n        ‸\n    }\n}\n"),
+        (
+            "javascript", "js",
+            "function f(a)\n{\n  if (a)\n  {\n    g();\n  }\n  if (b) g()\n  ‸\n}\n",
+        ),
+        (
+            "csharp", "cs",
+            _CS_ALLMAN + "        do\n        {\n            Go();\n"
+            "        } while (x)\n        ‸\n" + _END,
+        ),
         ("csharp", "cs", _CS_ALLMAN + "        iffy(x)\n        ‸\n    }\n}\n"),
         # C has no `try`: a call's name.
-        ("c", "c", "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n    try\n    ‸\n}\n"),
+        (
+            "c", "c",
+            "int f(int n)\n{\n    if (n)\n    {\n        g();\n    }\n    try\n    ‸\n}\n",
+        ),
     ],
 )
 def test_single_line_after_a_control_header_where_its_body_goes_without_braces(
@@ -302,7 +323,9 @@ def test_single_line_after_a_control_header_where_its_body_goes_without_braces(
         ("c", "c", "struct foo bar\n‸\n", False),
     ],
 )
-def test_a_c_type_header_before_its_brace(language_id: str, ext: str, text: str, expected: bool) -> None:
+def test_a_c_type_header_before_its_brace(
+    language_id: str, ext: str, text: str, expected: bool
+) -> None:
     """`struct foo`, Enter (Allman, the `{` not typed): the model's `{`, fields and `};` are
     shown, not the `{` alone."""
     assert _decide(language_id, ext, text) is expected

@@ -142,7 +142,9 @@ class SentItems:
         else:
             self._outcomes.move_to_end(key)
         end_of_insert = start + len(insert.encode("utf-8"))
-        self._items[item_id] = SentItem(uri, end_of_insert, utf16_len(insert), from_menu, outcome, closer=closer)
+        self._items[item_id] = SentItem(
+            uri, end_of_insert, utf16_len(insert), from_menu, outcome, closer=closer
+        )
         if len(self._items) > MAX_ITEMS:
             for old in list(self._items)[: MAX_ITEMS // 2]:
                 del self._items[old]

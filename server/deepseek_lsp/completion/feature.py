@@ -349,10 +349,11 @@ class CompletionFeature(Feature):
         if doc is None or offset is None or workspace is None or not workspace.apply_edit:
             return
         edit = types.TextEdit(range=doc.range_of(offset, offset), new_text=";")
-        versioned = workspace.workspace_edit is not None and workspace.workspace_edit.document_changes
-        if versioned and doc.version is not None:
-            identifier = types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version)
-            changes = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(identifier, [edit])])
+        told = workspace.workspace_edit
+        if told is not None and told.document_changes and doc.version is not None:
+            identifier = types.OptionalVersionedTextDocumentIdentifier(doc.uri, doc.version)
+            text_edit = types.TextDocumentEdit(identifier, [edit])
+            changes = types.WorkspaceEdit(document_changes=[text_edit])
         else:
             changes = types.WorkspaceEdit(changes={doc.uri: [edit]})
         params = types.ApplyWorkspaceEditParams(edit=changes, label="DeepSeek: the initializer's ;")
@@ -409,7 +410,8 @@ class CompletionFeature(Feature):
                 insert = doc.data[replace_start:offset].decode("utf-8", "replace") + insert
             closer = None if cell else closer_below(doc.data, s.replace_end, insert)
             item_id = self.items.add(
-                doc.uri, doc.data, replace_start, s.replace_end, insert, from_menu=False, closer=closer
+                doc.uri, doc.data, replace_start, s.replace_end, insert,
+                from_menu=False, closer=closer,
             )
             rng = doc.range_of(replace_start, s.replace_end)
             items.append(

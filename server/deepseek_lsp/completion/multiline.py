@@ -140,7 +140,9 @@ _JSX_BRACE = (
 _CPP_BLOCK_WORD = r"(?!(?:class|struct|union|enum|namespace|else|do|try|return)\b)"
 #: A type named with its keyword before a variable's name (`const struct foo bar {`), not a
 #: type's own header with an export macro (`class Q_CORE_EXPORT QString {`) or `final`.
-_CPP_ELABORATED = r"(?:struct|class|union|enum)\s+(?![A-Z0-9_]+\s)(?=[A-Za-z_][\w:]*[\s*&]+(?!final\b))"
+_CPP_ELABORATED = (
+    r"(?:struct|class|union|enum)\s+(?![A-Z0-9_]+\s)(?=[A-Za-z_][\w:]*[\s*&]+(?!final\b))"
+)
 #: What before its `{` makes it a value's, not a block's, where a block's header ends the same
 #: way: C#'s object initializer (`new Point(1, 2) {`; not a generic's `where T : new() {`),
 #: C++'s braced initializer (a type, maybe a template's, then a name: `std::vector<int> v {`;
