@@ -231,6 +231,27 @@ def test_servers_behind_one_address_under_their_own_paths_are_named_each_its_own
 
 
 @pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("https://api.deepseek.com/beta/completions", "DeepSeek"),
+        ("https://deepseek.com/v1/chat/completions", "DeepSeek"),
+        ("https://eu.api.deepseek.com/chat/completions", "DeepSeek"),
+        ("https://API.DeepSeek.com/chat/completions", "DeepSeek"),
+        # Hosts whose name only ends in or holds DeepSeek's: a gateway of the user's own.
+        ("https://notdeepseek.com/v1/completions", "The model server at notdeepseek.com"),
+        ("https://deepseek.example.org/v1/completions", "The model server at deepseek.example.org"),
+        ("https://api.deepseek.com.example.org/v1/completions", "The model server at api.deepseek.com.example.org"),
+    ],
+)
+def test_only_deepseek_s_own_hosts_are_named_deepseek(url: str, named: str) -> None:
+    """A proxy at notdeepseek.com was named "DeepSeek" (its host ends in "deepseek.com"): its
+    500 read "DeepSeek had a server error" and its 404 sent the user to api.deepseek.com."""
+    assert errors.provider_name(url) == named
+    told = error_for_status(500, method="POST", url=url, provider_message="boom").user_message
+    assert told.startswith(f"{named} had a server error"), told
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "http://gpu.lan:8000/v1/chat/completions",  # a review's, behind nginx

@@ -89,14 +89,18 @@ def name_server(url: str, name: str | None) -> None:
 def provider_name(url: str | None) -> str:
     """Who answers at ``url``, as messages name it: DeepSeek, or the server the user runs
     ("Ollama at 127.0.0.1:11434"), else the model server at its address: a pop-up about a
-    local server read "DeepSeek: The model server at 127.0.0.1 ...", the port left out."""
+    local server read "DeepSeek: The model server at 127.0.0.1 ...", the port left out.
+    DeepSeek is deepseek.com and its subdomains only: a gateway at notdeepseek.com was named
+    DeepSeek, its 404 sent to api.deepseek.com."""
+    from .endpoint import is_deepseek_host  # (endpoint imports this module)
+
     try:
         parts = urlsplit(url) if url else None
         port = parts.port if parts else None
     except ValueError:  # a port that is no number: named by its host alone
         port = None
     host = parts.hostname if parts else None
-    if not host or host.endswith("deepseek.com"):
+    if not host or is_deepseek_host(url or ""):
         return "DeepSeek"
     where = f"[{host}]" if ":" in host else host
     where = f"{where}:{port}" if port else where
