@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from deepseek_lsp.model import client as client_module
 from deepseek_lsp.model.errors import ModelNotFoundError
 from tests.completing import Completing
 from tests.fake_deepseek import FakeDeepSeek
+from tests.selfhosted_stdio import complete, pop_ups, started
 
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
@@ -178,5 +181,53 @@ async def test_a_missing_model_s_recheck_sends_one_request_not_the_load_and_the_
         sent = fake_deepseek.requests_to("/v1/completions")
         assert len(sent) == 2 and sent[-1].json["prompt"] == ""  # the load told it
         assert f.services.status.current.kind == "Error"
+    finally:
+        await f.stop()
+
+
+def test_a_key_soon_after_the_load_s_refusal_takes_it_over_stdio(
+    fake_deepseek: FakeDeepSeek, tmp_path: Path
+) -> None:
+    """Ollama without the model, as an editor meets it: the load sent at start met its 404 at
+    once, and the first key a second later, the load over, sent its own completion to meet the
+    same 404 (the refusal was taken only while the load was under way). It is taken for
+    LOAD_REFUSAL_HELD_S after the load's answer: one request, one pop-up."""
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.strict_models = "ollama", "library", True
+    fake_deepseek.models = ["qwen2.5-coder:1.5b"]  # not LOCAL_MODEL
+    server = started(fake_deepseek, tmp_path, f"{fake_deepseek.url}/v1")
+    try:
+        deadline = time.monotonic() + 20
+        while not fake_deepseek.requests_to("/v1/completions") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (load,) = fake_deepseek.requests_to("/v1/completions")
+        assert load.json["prompt"] == "" and load.status == 404
+        time.sleep(1.2)  # the first key, a moment after the file opened
+        complete(server)
+        shown = pop_ups(server)
+    finally:
+        server.kill()
+    assert len(fake_deepseek.requests_to("/v1/completions")) == 1
+    assert len(shown) == 1 and f"ollama pull {LOCAL_MODEL}" in shown[0], shown
+
+
+async def test_a_load_s_refusal_older_than_its_hold_is_not_taken_for_a_later_key(
+    fake_deepseek: FakeDeepSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side: the model pulled once the hold is over, the next key asks for itself
+    and gets its suggestion (the load's old 404 taken then would pause completions a minute)."""
+    monkeypatch.setattr(client_module, "LOAD_REFUSAL_HELD_S", 0.3)
+    fake_deepseek.server, fake_deepseek.owned_by, fake_deepseek.strict_models = "ollama", "library", True
+    fake_deepseek.models = ["qwen2.5-coder:1.5b"]  # not LOCAL_MODEL
+    f = Completing(fake_deepseek, debounce=0, prefetch=False, cache=False, model=LOCAL_MODEL)
+    try:
+        f.configure(backend="openai-suffix", base_url=f"{fake_deepseek.url}/v1")
+        assert f.usage._loading is not None and await f.usage._loading
+        assert [r.status for r in fake_deepseek.requests_to("/v1/completions")] == [404]
+        await asyncio.sleep(0.4)
+        fake_deepseek.models.append(LOCAL_MODEL)  # 'ollama pull' done
+        fake_deepseek.script("return a + b", path="/v1/completions")
+        doc = f.open("file:///ws/a.py", "def add(a, b):\n    ")
+        assert await f.inline(doc.uri, 1, 4) == ["return a + b"]
+        assert f.services.status.current.kind == "Normal" and f.shown == []
     finally:
         await f.stop()

@@ -12,9 +12,7 @@ import pytest
 from deepseek_lsp.model import errors
 from tests.completing import Completing
 from tests.fake_deepseek import DEFAULT_KEY, FakeDeepSeek
-from tests.harness import server_env
-from tests.raw_lsp import RawServer
-from tests.test_lifecycle_in_flight import open_doc
+from tests.selfhosted_stdio import complete, pop_ups, started
 
 pytestmark = pytest.mark.usefixtures("state_dir")  # usage and caches in the test's own folder
 
@@ -152,24 +150,10 @@ def test_the_pop_up_for_a_base_url_without_v1_names_the_url_and_not_deepseek(
     and each key's completion was refused again. Now one request, and a pop-up naming the
     server's address and the URL to set, not DeepSeek."""
     fake_deepseek.server, fake_deepseek.models = "ollama", [LOCAL_MODEL]
-    env = server_env(
-        fake_deepseek.url,
-        api_key=DEFAULT_KEY,
-        state_dir=str(tmp_path),
-        DEEPSEEK_BACKEND="openai-suffix",
-        DEEPSEEK_COMPLETION_MODEL=LOCAL_MODEL,
-    )
-    server = RawServer(env)
-    uri = "file:///ws/a.py"
+    server = started(fake_deepseek, tmp_path, fake_deepseek.url)
     try:
-        server.initialize()
-        open_doc(server, uri, "def add(a, b):\n    ")
-        for _ in range(3):
-            at = {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 4}}
-            server.call("textDocument/completion", at, timeout=20)
-        server.wait_for("window/showMessage", timeout=20)
-        server.call("deepseek/debugState")  # after whatever the last completion popped up
-        shown = [m["params"]["message"] for m in server.messages if m.get("method") == "window/showMessage"]
+        complete(server, 3)
+        shown = pop_ups(server)
     finally:
         server.kill()
     assert len(fake_deepseek.requests_to("/completions")) == 1

@@ -244,7 +244,7 @@ class Fetcher:
         # While the server loads the model (see ModelClient.load) the answer comes once it is
         # loaded: an error at the usual deadline would only say what the status already does.
         deadline, loading = await models.client.load_deadline(deadline)
-        refused = await models.client.load_refusal(fim_req.model, deadline) if loading else None
+        refused = await models.client.load_refusal(fim_req.model, deadline, waits=loading)
         if refused is not None:
             raise refused
         self.stats.backend_requests += 1

@@ -100,6 +100,11 @@ BUDGET_RECHECK_S = 1.0
 #: minute or more. Ollama gives up a load whose request hangs up, so a completion's own
 #: deadline (5 s) could never see a slow load through: see ModelClient.load.
 MODEL_LOAD_S = 180.0
+#: How long after the load's answer a completion still takes its refusal (see
+#: ModelClient.load_refusal): the load sent at start meets a missing model's 404 in
+#: milliseconds, and the first key a second later sent its own request to meet it again. Short:
+#: a model pulled meanwhile is not taken for missing for long (a refusal taken pauses a minute).
+LOAD_REFUSAL_HELD_S = 10.0
 
 
 def direct_mounts(*urls: str | None) -> dict[str, None]:
@@ -215,6 +220,8 @@ class ModelClient:
         #: The model of the load sent last, and the refusal its answer was (None once answered
         #: otherwise) that asking again would meet too: see :meth:`load_refusal`.
         self._load_answer: tuple[str, asyncio.Future[ModelError | None]] | None = None
+        #: Loop time of the load's refusal (see LOAD_REFUSAL_HELD_S).
+        self._load_refused_at = -math.inf
         #: Whether the completion server's model list, at the last warm-up, was that of a
         #: server that loads models itself, not of a proxy (see :mod:`.model_server`); None:
         #: not asked yet (the warm-up asks ``baseUrl``'s server, not ``fimBaseUrl``'s).
@@ -315,6 +322,7 @@ class ModelClient:
         except ModelError as exc:  # answered: what it said, the completions will be told themselves
             if not answer.done():
                 answer.set_result(exc if exc.disables_feature else None)
+                self._load_refused_at = asyncio.get_running_loop().time()
             return True
         except Exception as exc:  # the client closed under it (settings changed, exit)
             log.debug("loading %s: %r", model, exc)
@@ -323,18 +331,22 @@ class ModelClient:
             if not answer.done():
                 answer.set_result(None)
 
-    async def load_refusal(self, model: str, deadline: float) -> ModelError | None:
-        """The refusal the load of ``model`` under way (or ended) met, once, that a completion
-        asking the same would meet too (a model the server does not have, a path it does not
-        serve): sent with the load, at start and at the first key after each pause, the
-        completion met the same 404, two requests to learn one thing. Waits for the load's
-        answer until ``deadline``; None if there is none to take."""
+    async def load_refusal(self, model: str, deadline: float, *, waits: bool = True) -> ModelError | None:
+        """The refusal the load of ``model`` under way (or ended at most LOAD_REFUSAL_HELD_S
+        ago) met, once, that a completion asking the same would meet too (a model the server
+        does not have, a path it does not serve): sent with the load, at start and at the
+        first key after each pause, the completion met the same 404, two requests to learn one
+        thing. ``waits``: waits for the load's answer until ``deadline`` (the completion waits
+        for the load anyway); None if there is none to take."""
         sent = self._load_answer
         if sent is None or sent[0] != model:
             return None
-        with contextlib.suppress(DeadlineExceeded):
-            await until_deadline(deadline, asyncio.shield(sent[1]))
+        if waits:
+            with contextlib.suppress(DeadlineExceeded):
+                await until_deadline(deadline, asyncio.shield(sent[1]))
         if not sent[1].done() or sent[1].result() is None:
+            return None
+        if not waits and asyncio.get_running_loop().time() - self._load_refused_at > LOAD_REFUSAL_HELD_S:
             return None
         if self._load_answer is sent:
             self._load_answer = None  # once: a later completion asks for itself
